@@ -1,0 +1,380 @@
+"""The event vocabulary: one small dataclass per kind, shared by every source.
+
+Adapters translate a wire format into these events; the lifecycle normalizer
+(`nbagent.normalize`) repairs their order; the transcript reducer folds them.
+Events are pure data: JSON-serializable fields, no callables, no widgets.
+
+Every event shares the envelope ``kind``, ``seq``, ``ts``, ``run_id``, ``source``
+and ``meta``. Constructors are keyword-only: ``TextDelta(message_id="m", delta="Hi")``.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import MISSING, dataclass, fields
+from typing import Any, ClassVar, Literal
+
+__all__ = [
+    "END_REASONS",
+    "EVENT_TYPES",
+    "STATUSES",
+    "Custom",
+    "EndReason",
+    "ErrorEvent",
+    "Event",
+    "EventDecodeError",
+    "MessageEnd",
+    "MessageStart",
+    "NbagentError",
+    "RunEnd",
+    "RunStart",
+    "RunStatus",
+    "State",
+    "Status",
+    "StepEnd",
+    "StepStart",
+    "TextDelta",
+    "ThinkingDelta",
+    "ToolCallArgsDelta",
+    "ToolCallEnd",
+    "ToolCallStart",
+    "ToolResult",
+    "Usage",
+    "event_from_dict",
+    "event_from_json",
+]
+
+EndReason = Literal[
+    "completed",
+    "tool_calls",
+    "max_tokens",
+    "content_filter",
+    "refusal",
+    "cancelled",
+    "interrupted",
+    "expired",
+    "error",
+    "incomplete",
+    "unknown",
+]
+END_REASONS: tuple[str, ...] = EndReason.__args__  # type: ignore[attr-defined]
+
+RunStatus = Literal["running", "completed", "error", "cancelled"]
+STATUSES: tuple[str, ...] = RunStatus.__args__  # type: ignore[attr-defined]
+
+Channel = Literal["text", "thinking"]
+
+
+class NbagentError(Exception):
+    """Base class of the errors nbagent raises on bad input."""
+
+
+class EventDecodeError(NbagentError, ValueError):
+    """A dict or JSON line could not be decoded as an nbagent event."""
+
+
+@dataclass(slots=True, kw_only=True)
+class Event:
+    """Envelope shared by every event kind.
+
+    Subclasses set ``kind``. ``seq`` and ``ts`` are stamped by the normalizer
+    (adapters have no clock); ``run_id`` names the run the event belongs to.
+    """
+
+    kind: ClassVar[str] = ""
+    seq: int = 0
+    """Monotonic position within the run, assigned by the normalizer (1-based)."""
+    ts: float = 0.0
+    """Epoch seconds at receipt."""
+    run_id: str = ""
+    """The run this event belongs to."""
+    source: str = ""
+    """Adapter id that produced the event, e.g. ``"openai-chat"``."""
+    meta: dict[str, Any] | None = None
+    """Source-specific extras (``choice_index``, ``sse_id``, ...)."""
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready dict: ``kind`` plus every field that differs from its default."""
+        out: dict[str, Any] = {"kind": self.kind}
+        for f in fields(self):
+            value = getattr(self, f.name)
+            if f.default is not MISSING and value == f.default:
+                continue
+            if f.default_factory is not MISSING and value == f.default_factory():
+                continue
+            out[f.name] = value
+        return out
+
+    def to_json(self) -> str:
+        """One line of nbagent's own JSONL format (``format="events"``)."""
+        return json.dumps(self.to_dict(), ensure_ascii=False, separators=(",", ":"))
+
+
+@dataclass(slots=True, kw_only=True)
+class RunStart(Event):
+    """The run began. Synthesized by the normalizer when a source has none."""
+
+    kind: ClassVar[str] = "run_start"
+    thread_id: str | None = None
+    parent_run_id: str | None = None
+    model: str | None = None
+    provider: str | None = None
+    title: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class RunEnd(Event):
+    """The run ended; exactly one per run (the normalizer guarantees it)."""
+
+    kind: ClassVar[str] = "run_end"
+    reason: EndReason = "completed"
+    raw_reason: str | None = None
+    """The source's own word for the reason, e.g. ``"stop"`` or ``"end_turn"``."""
+    result: Any = None
+    message: str | None = None
+    """Human-readable explanation, shown in the status line (e.g. the error text)."""
+
+
+@dataclass(slots=True, kw_only=True)
+class StepStart(Event):
+    """A step began: one model call, one tool execution, a graph node, a sub-agent."""
+
+    kind: ClassVar[str] = "step_start"
+    step_id: str
+    name: str = ""
+    step_type: Literal["model", "tool", "node", "subagent", "chain"] = "model"
+    parent_step_id: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class StepEnd(Event):
+    """A step ended."""
+
+    kind: ClassVar[str] = "step_end"
+    step_id: str
+    name: str = ""
+    finish_reason: str | None = None
+    raw_finish_reason: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class MessageStart(Event):
+    """A text or thinking message opened."""
+
+    kind: ClassVar[str] = "message_start"
+    message_id: str
+    channel: Channel = "text"
+    role: str | None = None
+    name: str | None = None
+    title: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class TextDelta(Event):
+    """A piece of the answer text."""
+
+    kind: ClassVar[str] = "text_delta"
+    message_id: str
+    delta: str
+    refusal: bool = False
+    """True when the model refuses (OpenAI ``delta.refusal``, Anthropic ``stop_reason="refusal"``)."""
+
+
+@dataclass(slots=True, kw_only=True)
+class ThinkingDelta(Event):
+    """A piece of the model's reasoning; never part of the answer."""
+
+    kind: ClassVar[str] = "thinking_delta"
+    message_id: str
+    delta: str
+    summary: bool = False
+    part_index: int | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class MessageEnd(Event):
+    """A text or thinking message closed."""
+
+    kind: ClassVar[str] = "message_end"
+    message_id: str
+    channel: Channel = "text"
+    signature: str | None = None
+    encrypted_value: str | None = None
+    redacted: bool = False
+    final_text: str | None = None
+    """Full text from a ``*.done`` event, kept for reconciliation; never appended blindly."""
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolCallStart(Event):
+    """The model began a tool call."""
+
+    kind: ClassVar[str] = "tool_call_start"
+    tool_call_id: str
+    name: str = ""
+    index: int | None = None
+    parent_message_id: str | None = None
+    executor: Literal["client", "server", "agent"] | None = None
+    synthetic_id: bool = False
+    """True when the source sent no id and nbagent made one up."""
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolCallArgsDelta(Event):
+    """A piece of a tool call's JSON arguments (may split anywhere, even mid-escape)."""
+
+    kind: ClassVar[str] = "tool_call_args_delta"
+    tool_call_id: str
+    delta: str
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolCallEnd(Event):
+    """A tool call's arguments are complete."""
+
+    kind: ClassVar[str] = "tool_call_end"
+    tool_call_id: str
+    arguments: str | None = None
+    """Full argument text when the source sends it (reconciled, not appended)."""
+    args: Any = None
+    """Parsed arguments, or None when they are not valid JSON."""
+    parse_error: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ToolResult(Event):
+    """A tool's result or error."""
+
+    kind: ClassVar[str] = "tool_result"
+    tool_call_id: str
+    content: Any = None
+    """The result: a string or any JSON value."""
+    name: str | None = None
+    is_error: bool = False
+    preliminary: bool = False
+    message_id: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class Usage(Event):
+    """Token usage; ``cumulative=True`` replaces the stored value, else adds to it."""
+
+    kind: ClassVar[str] = "usage"
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    total_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    cached_input_tokens: int | None = None
+    cumulative: bool = True
+    scope: Literal["step", "run"] = "step"
+    model: str | None = None
+    provider: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class Status(Event):
+    """Progress the agent reports that is neither text nor a tool call ("searching...")."""
+
+    kind: ClassVar[str] = "status"
+    state: str
+    text: str | None = None
+    detail: Any = None
+    tool_call_id: str | None = None
+    progress: float | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class ErrorEvent(Event):
+    """An error from the source; ``recoverable=False`` ends the run."""
+
+    kind: ClassVar[str] = "error"
+    message: str
+    code: str | int | None = None
+    error_type: str | None = None
+    recoverable: bool = False
+    details: Any = None
+
+
+@dataclass(slots=True, kw_only=True)
+class State(Event):
+    """Shared agent state (AG-UI STATE_* and friends)."""
+
+    kind: ClassVar[str] = "state"
+    op: Literal[
+        "snapshot", "delta", "messages_snapshot", "activity_snapshot", "activity_delta"
+    ] = "snapshot"
+    value: Any = None
+    patch: Any = None
+    message_id: str | None = None
+    activity_type: str | None = None
+
+
+@dataclass(slots=True, kw_only=True)
+class Custom(Event):
+    """Anything else the source sent; kept, not rendered as content."""
+
+    kind: ClassVar[str] = "custom"
+    name: str
+    value: Any = None
+    is_raw: bool = False
+
+
+EVENT_TYPES: dict[str, type[Event]] = {
+    cls.kind: cls
+    for cls in (
+        RunStart,
+        RunEnd,
+        StepStart,
+        StepEnd,
+        MessageStart,
+        TextDelta,
+        ThinkingDelta,
+        MessageEnd,
+        ToolCallStart,
+        ToolCallArgsDelta,
+        ToolCallEnd,
+        ToolResult,
+        Usage,
+        Status,
+        ErrorEvent,
+        State,
+        Custom,
+    )
+}
+
+_FIELD_NAMES: dict[str, frozenset[str]] = {
+    kind: frozenset(f.name for f in fields(cls)) for kind, cls in EVENT_TYPES.items()
+}
+
+
+def event_from_dict(data: dict[str, Any]) -> Event:
+    """Rebuild an event from ``Event.to_dict()`` output.
+
+    Raises ``EventDecodeError`` naming the problem when ``kind`` is unknown or a
+    field does not belong to that kind.
+    """
+    if not isinstance(data, dict):
+        raise EventDecodeError(f"an event must be a JSON object, got {type(data).__name__}")
+    kind = data.get("kind")
+    cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
+    if cls is None:
+        known = ", ".join(sorted(EVENT_TYPES))
+        raise EventDecodeError(f"unknown event kind {kind!r}; known kinds: {known}")
+    names = _FIELD_NAMES[cls.kind]
+    extra = [k for k in data if k != "kind" and k not in names]
+    if extra:
+        raise EventDecodeError(f"{cls.kind} event has unknown field(s): {', '.join(extra)}")
+    try:
+        return cls(**{k: v for k, v in data.items() if k != "kind"})
+    except TypeError as exc:
+        raise EventDecodeError(f"bad {cls.kind} event: {exc}") from None
+
+
+def event_from_json(line: str) -> Event:
+    """Decode one line of nbagent's JSONL format."""
+    try:
+        data = json.loads(line)
+    except json.JSONDecodeError as exc:
+        raise EventDecodeError(f"not valid JSON: {exc}") from None
+    return event_from_dict(data)
+
