@@ -24,6 +24,10 @@ from nbagent.events import (
     Usage,
 )
 
+from nbagent.run import Run, show, stop_all
+from nbagent.stream import aiter_events, iter_events
+from nbagent.transcript import ToolCall, Transcript
+
 __version__ = "0.1.0"
 
 __all__ = [
@@ -33,6 +37,7 @@ __all__ = [
     "MessageEnd",
     "MessageStart",
     "NbagentError",
+    "Run",
     "RunEnd",
     "RunStart",
     "State",
@@ -43,8 +48,14 @@ __all__ = [
     "ThinkingDelta",
     "ToolCallArgsDelta",
     "ToolCallEnd",
+    "ToolCall",
     "ToolCallStart",
     "ToolResult",
+    "Transcript",
     "Usage",
     "__version__",
+    "aiter_events",
+    "iter_events",
+    "show",
+    "stop_all",
 ]

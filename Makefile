@@ -1,0 +1,55 @@
+# Two commands for a newcomer: `make demo` and `make test`. Everything installs into .venv
+# from this repository's own files (pyproject.toml, js/package-lock.json).
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := .make
+JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs js/package.json js/package-lock.json
+ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --ServerApp.allow_root=True)
+
+.PHONY: help install build demo test lint typecheck test-js test-py clean
+
+help:
+	@echo "make demo   install and open notebooks/quickstart.ipynb in JupyterLab (offline, no API key)"
+	@echo "make test   install and run every check (lint, types, JS tests, Python, kernel and browser tests)"
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+js/node_modules/.package-lock.json: js/package.json js/package-lock.json
+	npm --prefix js ci --no-audit --no-fund
+	@touch $@
+
+nbagent/static/widget.js: js/node_modules/.package-lock.json $(JS_SOURCES)
+	npm --prefix js run build
+
+build: nbagent/static/widget.js
+
+$(STAMP)/install: $(BIN)/python pyproject.toml nbagent/static/widget.js
+	$(BIN)/pip install --quiet -e ".[dev]"
+	@mkdir -p $(STAMP) && touch $@
+
+install: $(STAMP)/install
+
+demo: install
+	$(BIN)/jupyter lab notebooks/quickstart.ipynb $(ROOT_FLAG)
+
+lint: install
+	$(BIN)/ruff check nbagent tests
+	$(BIN)/ruff format --check nbagent tests
+
+typecheck: install
+	$(BIN)/mypy
+
+test-js: js/node_modules/.package-lock.json
+	npm --prefix js run check
+
+test-py: install
+	$(BIN)/pytest
+
+test: lint typecheck test-js test-py
+
+clean:
+	rm -rf $(VENV) $(STAMP) js/node_modules nbagent/static

@@ -1,0 +1,25 @@
+// Bundle src/index.js (and the CSS it imports) into ../nbagent/static/widget.{js,css}.
+// Usage: node build.mjs [--watch]
+import * as esbuild from "esbuild";
+
+const watch = process.argv.includes("--watch");
+
+/** @type {import("esbuild").BuildOptions} */
+const options = {
+  entryPoints: { widget: "src/index.js" },
+  bundle: true,
+  format: "esm",
+  target: ["es2022"],
+  outdir: "../nbagent/static",
+  minify: !watch,
+  sourcemap: watch ? "inline" : false,
+  legalComments: "none",
+  logLevel: "info",
+};
+
+if (watch) {
+  const ctx = await esbuild.context(options);
+  await ctx.watch();
+} else {
+  await esbuild.build(options);
+}

@@ -1,0 +1,302 @@
+// Streaming markdown: block freezing (rendering.md §3), strict sanitizing (§4).
+// Model HTML is shown as text, images become links, TeX is shown as code.
+
+import DOMPurify from "dompurify";
+import { Marked } from "marked";
+import { heal } from "./heal.js";
+import { escapeHtml, highlight } from "./highlight.js";
+
+/** rendering.md §4 — exactly this configuration. */
+export const PURIFY = {
+  ALLOWED_TAGS: ["p", "br", "hr", "h1", "h2", "h3", "h4", "h5", "h6", "strong", "em", "del", "s", "code", "pre",
+    "blockquote", "ul", "ol", "li", "input", "table", "thead", "tbody", "tr", "th", "td", "a", "span", "sup", "sub"],
+  ALLOWED_ATTR: ["href", "title", "class", "start", "type", "checked", "disabled", "align", "colspan", "rowspan"],
+  ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|#)/i,
+  ALLOW_DATA_ATTR: false, // JupyterLab executes data-commandlinker-command (jupyterlab#9937)
+  ALLOW_ARIA_ATTR: false,
+  SANITIZE_NAMED_PROPS: true,
+  RETURN_DOM_FRAGMENT: true,
+};
+
+DOMPurify.addHook("afterSanitizeAttributes", (n) => {
+  if (n.tagName === "A") {
+    /** @type {HTMLAnchorElement} */ (n).target = "_blank";
+    /** @type {HTMLAnchorElement} */ (n).rel = "noopener noreferrer nofollow";
+  }
+  if (n.tagName === "INPUT" && n.getAttribute("type") !== "checkbox") n.remove();
+});
+
+/**
+ * Sanitize an HTML string into a fragment.
+ * @param {string} html
+ * @returns {DocumentFragment}
+ */
+export function purify(html) {
+  return /** @type {DocumentFragment} */ (/** @type {unknown} */ (DOMPurify.sanitize(html, PURIFY)));
+}
+
+/** Highlight code blocks only while rendering frozen blocks (an open fence stays plain). */
+let highlightOn = false;
+
+/** @typedef {{type: string, raw: string, text?: string}} Tok */
+
+const md = new Marked({
+  gfm: true,
+  renderer: {
+    html({ text, block }) {
+      return block ? `<p>${escapeHtml(text.replace(/\n+$/, ""))}</p>\n` : escapeHtml(text);
+    },
+    image({ href, text }) {
+      return `<a href="${escapeHtml(href ?? "")}" class="nba-image">${escapeHtml(`[image: ${text || href}]`)}</a>`;
+    },
+    code({ text, lang }) {
+      const name = (lang ?? "").match(/^\S*/)?.[0] ?? "";
+      const code = text.replace(/\n$/, "");
+      const body = highlightOn ? highlight(code, name) : escapeHtml(code);
+      const cls = name ? ` class="language-${escapeHtml(name)}"` : "";
+      return `<pre><code${cls}>${body}\n</code></pre>\n`;
+    },
+  },
+  extensions: [
+    {
+      name: "mathBlock",
+      level: "block",
+      start(src) {
+        const m = /(?:^|\n) {0,3}(?:\$\$|\\\[)/.exec(src);
+        return m ? m.index + (m[0][0] === "\n" ? 1 : 0) : undefined;
+      },
+      tokenizer(src) {
+        const m =
+          /^ {0,3}\$\$([\s\S]+?)\$\$[ \t]*(?:\n+|$)/.exec(src) ??
+          /^ {0,3}\\\[([\s\S]+?)\\\][ \t]*(?:\n+|$)/.exec(src);
+        if (m) return { type: "mathBlock", raw: m[0], text: m[1].trim() };
+        return undefined;
+      },
+      renderer(t) {
+        return `<pre class="nb-math"><code class="nb-math">${escapeHtml(String(t.text))}\n</code></pre>\n`;
+      },
+    },
+    {
+      name: "mathInline",
+      level: "inline",
+      start(src) {
+        const i = src.search(/\\\(|\$\$/);
+        return i < 0 ? undefined : i;
+      },
+      tokenizer(src) {
+        const m = /^\\\(([\s\S]+?)\\\)/.exec(src) ?? /^\$\$([^$\n]+?)\$\$/.exec(src);
+        if (m) return { type: "mathInline", raw: m[0], text: m[1].trim() };
+        return undefined;
+      },
+      renderer(t) {
+        return `<code class="nb-math">${escapeHtml(String(t.text))}</code>`;
+      },
+    },
+  ],
+});
+
+/** @param {string} src @returns {Tok[]} */
+export function lex(src) {
+  return /** @type {Tok[]} */ (/** @type {unknown} */ (md.lexer(src)));
+}
+
+/**
+ * Render tokens (one frozen block) to a sanitized fragment with highlighted code and copy buttons.
+ * @param {Tok[]} toks
+ */
+function renderFrozen(toks) {
+  highlightOn = true;
+  let html;
+  try {
+    html = md.parser(/** @type {any} */ (toks));
+  } finally {
+    highlightOn = false;
+  }
+  const frag = purify(html);
+  decorate(frag);
+  return frag;
+}
+
+/**
+ * Wrap each code block in a box with a copy button (our own UI, added after sanitizing).
+ * @param {DocumentFragment | Element} root
+ */
+function decorate(root) {
+  for (const pre of root.querySelectorAll("pre")) {
+    const box = document.createElement("div");
+    box.className = "nba-code";
+    const btn = document.createElement("button");
+    btn.type = "button";
+    btn.className = "nba-copy";
+    btn.textContent = "Copy";
+    btn.title = "Copy code";
+    pre.replaceWith(box);
+    box.append(pre, btn);
+  }
+}
+
+/**
+ * Copy the code of a copy button's block; shows "Copied" for a moment.
+ * @param {HTMLButtonElement} btn
+ */
+export async function copyCode(btn) {
+  const code = btn.parentElement?.querySelector("pre")?.textContent ?? "";
+  try {
+    await navigator.clipboard.writeText(code.replace(/\n$/, ""));
+    btn.textContent = "Copied";
+    btn.classList.add("nba-copied");
+  } catch {
+    btn.textContent = "Copy failed";
+  }
+  setTimeout(() => {
+    btn.textContent = "Copy";
+    btn.classList.remove("nba-copied");
+  }, 1500);
+}
+
+const CHUNK = 32;
+const REF_DEF = /^ {0,3}\[[^\]\n]+\]:[ \t]*\S/m;
+const CODE_TYPES = new Set(["code", "mathBlock"]);
+
+/**
+ * Index of the first token that must stay live: the last non-space token, or earlier when a
+ * display-math block (`$$`, `\[`) is still open.
+ * @param {Tok[]} toks
+ */
+function liveFrom(toks) {
+  let k = toks.length;
+  while (k > 0 && toks[k - 1].type === "space") k--;
+  k = Math.max(0, k - 1);
+  let openD = -1;
+  let openB = -1;
+  for (let i = 0; i < k; i++) {
+    const t = toks[i];
+    if (CODE_TYPES.has(t.type)) continue;
+    if ((t.raw.match(/\$\$/g)?.length ?? 0) % 2 === 1) openD = openD < 0 ? i : -1;
+    const opens = t.raw.match(/^[ \t]*\\\[/gm)?.length ?? 0;
+    const closes = t.raw.match(/\\\][ \t]*$/gm)?.length ?? 0;
+    if (opens > closes && openB < 0) openB = i;
+    else if (closes > opens) openB = -1;
+  }
+  return Math.min(k, ...[openD, openB].filter((x) => x >= 0));
+}
+
+/** Normalize line endings the way marked's lexer does (so raw lengths add up). @param {string} s */
+const normalize = (s) => s.replace(/\r\n?/g, "\n");
+
+/**
+ * The markdown of one text block, rendered incrementally.
+ */
+export class StreamingMarkdown {
+  constructor() {
+    this.el = document.createElement("div");
+    this.el.className = "nba-md";
+    this.frozenEl = document.createElement("div");
+    this.frozenEl.className = "nba-frozen";
+    this.liveEl = document.createElement("div");
+    this.liveEl.className = "nba-live";
+    this.el.append(this.frozenEl, this.liveEl);
+    this.src = "";
+    this.frozenEnd = 0;
+    /** @type {HTMLElement | null} */
+    this.chunk = null;
+    this.chunkCount = 0;
+    this.final = false;
+    this.finalized = false;
+    this.dirty = false;
+  }
+
+  /**
+   * Set the whole source (usually the previous source plus a delta).
+   * @param {string} text
+   * @param {boolean} final the block will not grow any more: flush everything
+   */
+  set(text, final) {
+    const src = normalize(text);
+    if (src === this.src && final === this.final) return;
+    if (!src.startsWith(this.src)) this.reset();
+    if (src !== this.src) this.finalized = false;
+    this.src = src;
+    this.final = final;
+    this.dirty = true;
+  }
+
+  reset() {
+    this.frozenEl.replaceChildren();
+    this.liveEl.replaceChildren();
+    this.src = "";
+    this.frozenEnd = 0;
+    this.chunk = null;
+    this.chunkCount = 0;
+    this.finalized = false;
+  }
+
+  /** @param {DocumentFragment} frag */
+  appendFrozen(frag) {
+    if (!this.chunk || this.chunkCount >= CHUNK) {
+      this.chunk = document.createElement("div");
+      this.chunk.className = "nba-chunk";
+      this.frozenEl.append(this.chunk);
+      this.chunkCount = 0;
+    }
+    this.chunk.append(frag);
+    this.chunkCount++;
+  }
+
+  /** Render what changed since the last flush. Call once per animation frame. */
+  flush() {
+    if (!this.dirty) return;
+    this.dirty = false;
+    if (this.finalized) return;
+    const toks = lex(this.src.slice(this.frozenEnd));
+    const k = this.final ? toks.length : liveFrom(toks);
+    for (let i = 0; i < k; i++) {
+      const t = toks[i];
+      this.frozenEnd += t.raw.length;
+      if (t.type !== "space") this.appendFrozen(renderFrozen([t]));
+    }
+    if (this.final) {
+      this.liveEl.replaceChildren();
+      if (REF_DEF.test(this.src)) {
+        // Late reference definitions change earlier blocks: render the whole document once.
+        const src = this.src;
+        this.reset();
+        this.src = src;
+        this.frozenEnd = src.length;
+        for (const t of lex(src)) if (t.type !== "space") this.appendFrozen(renderFrozen([t]));
+      }
+      this.finalized = true;
+      return;
+    }
+    let live = "";
+    for (let i = k; i < toks.length; i++) live += toks[i].raw;
+    this.liveEl.replaceChildren(purify(md.parse(heal(live), { async: false })));
+  }
+}
+
+/**
+ * Render a whole markdown document at once, with the same structure a finished
+ * StreamingMarkdown has (used for tests and exports).
+ * @param {string} src
+ * @returns {HTMLElement} the `.nba-md` element
+ */
+export function renderMarkdown(src) {
+  const s = new StreamingMarkdown();
+  s.src = normalize(src);
+  s.frozenEnd = s.src.length;
+  for (const t of lex(s.src)) if (t.type !== "space") s.appendFrozen(renderFrozen([t]));
+  s.finalized = true;
+  s.final = true;
+  return s.el;
+}
+
+/**
+ * Whole-document render into a fragment.
+ * @param {string} src
+ * @returns {DocumentFragment}
+ */
+export function renderMarkdownToFragment(src) {
+  const frag = document.createDocumentFragment();
+  frag.append(renderMarkdown(src));
+  return frag;
+}

@@ -1,0 +1,182 @@
+// Thinking and tool panels. Everything from the model or a tool goes in with textContent.
+
+import { displayValue, formatDuration, h, oneLine, setText } from "./format.js";
+
+/**
+ * @typedef {import("./store.js").Store} Store
+ * @typedef {import("./store.js").ThinkingBlock} ThinkingBlock
+ * @typedef {import("./store.js").ToolBlock} ToolBlock
+ */
+
+/** Results longer than this many lines are folded. */
+export const FOLD_LINES = 20;
+
+/**
+ * A collapsible panel: <details>/<summary>. The open state is automatic until the user
+ * toggles it; the user's choice is kept in the store (it survives re-created views).
+ */
+class Panel {
+  /**
+   * @param {Store} store
+   * @param {string} id block id
+   * @param {string} kind css modifier
+   * @param {AbortSignal} signal
+   */
+  constructor(store, id, kind, signal) {
+    this.store = store;
+    this.id = id;
+    this.el = h("details", `nba-panel nba-${kind}`);
+    this.summary = h("summary", "nba-summary");
+    this.body = h("div", "nba-panel-body");
+    this.el.append(this.summary, this.body);
+    this.summary.addEventListener(
+      "click",
+      (e) => {
+        e.preventDefault();
+        const open = !this.el.open;
+        this.store.uiFor(this.id).open = open;
+        this.el.open = open;
+      },
+      { signal },
+    );
+  }
+
+  /** @param {boolean} auto the automatic open state */
+  setOpen(auto) {
+    const user = this.store.uiFor(this.id).open;
+    const open = user ?? auto;
+    if (this.el.open !== open) this.el.open = open;
+  }
+}
+
+/** @param {string} [label] */
+function spinner(label = "working") {
+  const s = h("span", "nba-spinner");
+  s.setAttribute("role", "img");
+  s.setAttribute("aria-label", label);
+  return s;
+}
+
+export class ThinkingPanel extends Panel {
+  /**
+   * @param {Store} store
+   * @param {string} id
+   * @param {AbortSignal} signal
+   */
+  constructor(store, id, signal) {
+    super(store, id, "thinking", signal);
+    this.spin = spinner("thinking");
+    this.label = h("span", "nba-label", "Thinking");
+    this.meta = h("span", "nba-meta");
+    this.summary.append(this.spin, this.label, this.meta);
+    this.text = document.createTextNode("");
+    this.body.classList.add("nba-thinking-text");
+    this.body.append(this.text);
+  }
+
+  /**
+   * @param {ThinkingBlock} b
+   * @param {{answered: boolean, running: boolean}} ctx answered: a later text block has text
+   */
+  update(b, ctx) {
+    const streaming = ctx.running && b.ended_at == null;
+    this.spin.hidden = !streaming;
+    setText(this.label, streaming ? "Thinking…" : "Thinking");
+    const dur =
+      b.ended_at != null && b.started_at != null ? formatDuration(b.ended_at - b.started_at) : "";
+    setText(this.meta, b.redacted ? "(redacted)" : dur);
+    const text = b.redacted && !b.text ? "(redacted)" : (b.text ?? "");
+    if (text.startsWith(this.text.data)) {
+      if (text.length > this.text.data.length) this.text.appendData(text.slice(this.text.data.length));
+    } else this.text.data = text;
+    this.setOpen(!ctx.answered);
+  }
+}
+
+export class ToolPanel extends Panel {
+  /**
+   * @param {Store} store
+   * @param {string} id
+   * @param {AbortSignal} signal
+   */
+  constructor(store, id, signal) {
+    super(store, id, "tool", signal);
+    this.icon = h("span", "nba-state");
+    this.name = h("span", "nba-tool-name");
+    this.preview = h("span", "nba-preview");
+    this.meta = h("span", "nba-meta");
+    this.summary.append(this.icon, this.name, this.preview, this.meta);
+
+    this.argsHead = h("div", "nba-section", "Arguments");
+    this.args = h("pre", "nba-args");
+    this.argsError = h("div", "nba-parse-error");
+    this.resultHead = h("div", "nba-section", "Result");
+    this.result = h("pre", "nba-result");
+    this.more = h("button", "nba-more");
+    this.more.type = "button";
+    this.body.append(this.argsHead, this.args, this.argsError, this.resultHead, this.result, this.more);
+    this.more.addEventListener(
+      "click",
+      () => {
+        this.store.uiFor(this.id).expanded = true;
+        if (this.last) this.update(this.last);
+      },
+      { signal },
+    );
+    /** @type {string | null} */
+    this.iconState = null;
+    /** @type {ToolBlock | null} */
+    this.last = null;
+  }
+
+  /** @param {ToolBlock} b */
+  update(b) {
+    this.last = b;
+    const failed = b.state === "error" || b.is_error === true;
+    const busy = !failed && (b.state === "args" || b.state === "running");
+    const iconState = busy ? "busy" : failed ? "error" : "done";
+    if (iconState !== this.iconState) {
+      this.iconState = iconState;
+      this.el.classList.remove("nba-busy", "nba-done", "nba-error");
+      this.el.classList.add(`nba-${iconState}`);
+      this.icon.replaceChildren(busy ? spinner(b.state === "args" ? "receiving arguments" : "running") : failed ? "✗" : "✓");
+      this.icon.title = busy ? (b.state === "args" ? "receiving arguments" : "running") : failed ? "error" : "done";
+    }
+    setText(this.name, String(b.name ?? "tool"));
+    const hasArgs = b.args !== null && b.args !== undefined && b.state !== "args";
+    setText(this.preview, oneLine(hasArgs ? compact(b.args) : String(b.arguments ?? "")));
+    setText(this.meta, typeof b.duration_s === "number" ? formatDuration(b.duration_s) : "");
+
+    setText(this.args, hasArgs ? displayValue(b.args) : String(b.arguments ?? ""));
+    const perr = b.state !== "args" && !hasArgs && b.parse_error ? `Could not parse the arguments: ${b.parse_error}` : "";
+    setText(this.argsError, perr);
+    this.argsError.hidden = !perr;
+
+    const hasResult = b.result !== null && b.result !== undefined;
+    this.resultHead.hidden = !hasResult;
+    this.result.hidden = !hasResult;
+    this.result.classList.toggle("nba-is-error", failed);
+    setText(this.resultHead, failed ? "Error" : "Result");
+    const full = hasResult ? displayValue(b.result) : "";
+    const lines = full.split("\n");
+    const fold = lines.length > FOLD_LINES && !this.store.uiFor(this.id).expanded;
+    setText(this.result, fold ? lines.slice(0, FOLD_LINES).join("\n") : full);
+    this.more.hidden = !fold;
+    if (fold) setText(this.more, `Show all (${lines.length} lines)`);
+
+    this.setOpen(busy || failed);
+  }
+}
+
+/**
+ * A one-line preview of parsed arguments: `city="Paris", days=3`.
+ * @param {unknown} args
+ */
+function compact(args) {
+  if (typeof args === "object" && args !== null && !Array.isArray(args)) {
+    return Object.entries(args)
+      .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+      .join(", ");
+  }
+  return JSON.stringify(args) ?? "";
+}

@@ -1,0 +1,261 @@
+// The transcript store: one per model. Holds the state of DEVELOP.md ("Transcript state"),
+// applies the 4 ops, and tells subscribed views what changed.
+
+/**
+ * @typedef {{message: string, error_type?: string | null, code?: string | number | null}} RunError
+ * @typedef {{input_tokens?: number | null, output_tokens?: number | null, total_tokens?: number | null,
+ *   reasoning_tokens?: number | null, cached_input_tokens?: number | null}} Usage
+ * @typedef {{type: "thinking", id: string, text: string, redacted?: boolean,
+ *   started_at?: number | null, ended_at?: number | null}} ThinkingBlock
+ * @typedef {{type: "text", id: string, text: string, refusal?: boolean}} TextBlock
+ * @typedef {{type: "tool", id: string, name: string, arguments: string, args?: unknown,
+ *   parse_error?: string | null, state: "args" | "running" | "done" | "error", result?: unknown,
+ *   is_error?: boolean, started_at?: number | null, args_done_at?: number | null,
+ *   ended_at?: number | null, duration_s?: number | null}} ToolBlock
+ * @typedef {ThinkingBlock | TextBlock | ToolBlock} Block
+ * @typedef {{version?: number, run_id?: string | null, title?: string | null, model?: string | null,
+ *   status?: string, end_reason?: string | null, error?: RunError | null,
+ *   started_at?: number | null, first_token_at?: number | null, ended_at?: number | null,
+ *   deltas?: number, usage?: Usage | null, steps?: unknown[], warnings?: unknown[],
+ *   activity?: string | null, blocks: Block[]}} State
+ * @typedef {{op: "run", set: Record<string, unknown>}
+ *   | {op: "add", block: Block}
+ *   | {op: "append", i: number, key: "text" | "arguments", text: string}
+ *   | {op: "set", i: number, set: Record<string, unknown>}} Op
+ * @typedef {{reset: boolean, run: boolean, blocks: Set<number>}} Change
+ * @typedef {(change: Change) => void} Listener
+ */
+
+/** @returns {State} */
+export function emptyState() {
+  return { blocks: [] };
+}
+
+/** @returns {Change} */
+export function emptyChange() {
+  return { reset: false, run: false, blocks: new Set() };
+}
+
+/**
+ * Merge `src` into `dst` (both change summaries).
+ * @param {Change} dst
+ * @param {Change} src
+ */
+export function mergeChange(dst, src) {
+  dst.reset ||= src.reset;
+  dst.run ||= src.run;
+  for (const i of src.blocks) dst.blocks.add(i);
+}
+
+/** @param {unknown} v @returns {v is Record<string, any>} */
+function isObject(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** Thrown when an op cannot be applied (unknown op, bad index): the caller asks for a sync. */
+export class OpError extends Error {}
+
+export class Store {
+  constructor() {
+    /** Sequence number of the last applied `ops` message or loaded snapshot. */
+    this.seq = 0;
+    /** @type {State} */
+    this.state = emptyState();
+    /** True once a snapshot with a state has been loaded. */
+    this.loaded = false;
+    /** Kernel clock minus local clock, in seconds (from the messages' `now`). */
+    this.clockOffset = 0;
+    /** A Stop was sent and the status has not changed since. */
+    this.stopping = false;
+    /**
+     * UI state that must survive a view being re-created, keyed by `run_id/block id`:
+     * `open` is the user's choice for a panel (undefined: automatic), `expanded` for folded results.
+     * @type {Map<string, {open?: boolean, expanded?: boolean}>}
+     */
+    this.ui = new Map();
+    /** @type {Set<Listener>} */
+    this.listeners = new Set();
+  }
+
+  /** Kernel time now (epoch seconds), from the local clock and the offset. */
+  now() {
+    return Date.now() / 1000 + this.clockOffset;
+  }
+
+  /** @param {unknown} now kernel epoch seconds at send time */
+  setNow(now) {
+    if (typeof now === "number" && Number.isFinite(now)) this.clockOffset = now - Date.now() / 1000;
+  }
+
+  /**
+   * Replace the whole state. `snapshot` is `{seq, state}`; an empty state means "no run yet".
+   * @param {{seq?: number, state?: unknown}} snapshot
+   */
+  load(snapshot) {
+    const state = isObject(snapshot.state) ? /** @type {State} */ (snapshot.state) : null;
+    const prevStatus = this.state.status;
+    this.seq = typeof snapshot.seq === "number" ? snapshot.seq : 0;
+    this.state = state ? { ...structuredClone(state) } : emptyState();
+    if (!Array.isArray(this.state.blocks)) this.state.blocks = [];
+    this.loaded = state !== null && Object.keys(state).length > 0;
+    if (this.state.status !== prevStatus || this.state.status !== "running") this.stopping = false;
+    this.emit({ reset: true, run: true, blocks: new Set() });
+  }
+
+  /**
+   * Apply one op to the state, recording what changed in `change`.
+   * @param {Op} op
+   * @param {Change} change
+   */
+  apply(op, change) {
+    const blocks = this.state.blocks;
+    switch (op.op) {
+      case "run": {
+        if (!isObject(op.set)) throw new OpError("run: set is not an object");
+        if ("status" in op.set && op.set.status !== this.state.status) this.stopping = false;
+        Object.assign(this.state, structuredClone(op.set));
+        change.run = true;
+        return;
+      }
+      case "add": {
+        if (!isObject(op.block)) throw new OpError("add: block is not an object");
+        blocks.push(structuredClone(op.block));
+        change.blocks.add(blocks.length - 1);
+        change.run = true;
+        return;
+      }
+      case "append": {
+        const b = /** @type {Record<string, unknown> | undefined} */ (blocks[op.i]);
+        if (!b || (op.key !== "text" && op.key !== "arguments")) {
+          throw new OpError(`append: bad target ${op.i}/${op.key}`);
+        }
+        const cur = b[op.key];
+        b[op.key] = (typeof cur === "string" ? cur : "") + String(op.text ?? "");
+        change.blocks.add(op.i);
+        change.run = true; // counters (chars) in the status line
+        return;
+      }
+      case "set": {
+        const b = blocks[op.i];
+        if (!b || !isObject(op.set)) throw new OpError(`set: bad target ${op.i}`);
+        Object.assign(b, structuredClone(op.set));
+        change.blocks.add(op.i);
+        return;
+      }
+      default:
+        throw new OpError(`unknown op ${JSON.stringify(/** @type {any} */ (op).op)}`);
+    }
+  }
+
+  /**
+   * Apply a list of ops (one `ops` message) and notify once.
+   * @param {Op[]} ops
+   * @param {number} seq
+   */
+  applyOps(ops, seq) {
+    const change = emptyChange();
+    try {
+      for (const op of ops) this.apply(op, change);
+    } finally {
+      this.seq = seq;
+      this.emit(change);
+    }
+  }
+
+  /** @param {Listener} fn @returns {() => void} unsubscribe */
+  subscribe(fn) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** @param {Change} change */
+  emit(change) {
+    for (const fn of this.listeners) fn(change);
+  }
+
+  /** Notify views without a state change (UI state, stopping flag). */
+  touch() {
+    this.emit({ reset: false, run: true, blocks: new Set() });
+  }
+
+  /** @param {string} blockId */
+  uiKey(blockId) {
+    return `${this.state.run_id ?? ""}/${blockId}`;
+  }
+
+  /** @param {string} blockId */
+  uiFor(blockId) {
+    const key = this.uiKey(blockId);
+    let ui = this.ui.get(key);
+    if (!ui) {
+      ui = {};
+      this.ui.set(key, ui);
+    }
+    return ui;
+  }
+}
+
+/**
+ * @typedef {{send(content: any): void, get(key: string): any,
+ *   on(name: string, cb: (...args: any[]) => void): void,
+ *   off(name?: string | null, cb?: ((...args: any[]) => void) | null): void}} ModelLike
+ */
+
+/**
+ * Wire a store to a model: the `snapshot` trait, the `ops`/`snapshot` messages, sync on gaps.
+ * @param {Store} store
+ * @param {ModelLike} model
+ * @returns {() => void} cleanup
+ */
+export function connect(store, model) {
+  let syncPending = false;
+  const requestSync = () => {
+    if (syncPending) return;
+    syncPending = true;
+    model.send({ type: "sync" });
+  };
+
+  const loadTrait = () => {
+    const snap = model.get("snapshot");
+    if (!isObject(snap) || typeof snap.seq !== "number") return;
+    if (snap.seq < store.seq) return;
+    store.load(snap);
+  };
+
+  /** @param {unknown} msg */
+  const onMsg = (msg) => {
+    if (!isObject(msg)) return;
+    if (msg.type === "ops") {
+      if (typeof msg.seq !== "number" || !Array.isArray(msg.ops)) return;
+      if (msg.seq <= store.seq) return; // already applied (or covered by a snapshot)
+      if (msg.seq !== store.seq + 1) {
+        requestSync();
+        return;
+      }
+      store.setNow(msg.now);
+      try {
+        store.applyOps(msg.ops, msg.seq);
+      } catch (err) {
+        if (!(err instanceof OpError)) throw err;
+        console.warn("nbagent: cannot apply ops, resyncing:", err.message);
+        requestSync();
+      }
+    } else if (msg.type === "snapshot") {
+      syncPending = false;
+      const seq = typeof msg.seq === "number" ? msg.seq : 0;
+      if (seq < store.seq) return;
+      store.setNow(msg.now);
+      store.load({ seq, state: msg.state });
+    }
+  };
+
+  model.on("msg:custom", onMsg);
+  model.on("change:snapshot", loadTrait);
+  loadTrait();
+  if (!store.loaded || store.state.status === "running") requestSync();
+
+  return () => {
+    model.off("msg:custom", onMsg);
+    model.off("change:snapshot", loadTrait);
+  };
+}

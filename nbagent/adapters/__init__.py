@@ -1,0 +1,61 @@
+"""Adapters: one wire format → normalized events (pure: no I/O, no clock).
+
+``ADAPTERS`` maps a ``format=`` name to its adapter class; ``detect_format(first_item)``
+asks each class of ``DETECTION_ORDER`` in turn whether the first item of a source is
+in its format. To add a format: write ``nbagent/adapters/<format>.py`` with a class that
+has ``name``, ``detect``, ``feed`` and ``end``, then list it in both places below.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nbagent.adapters.base import Adapter, BadItemError, UnknownFormatError, short_repr
+from nbagent.adapters.events import EventsAdapter
+from nbagent.adapters.openai_chat import OpenAIChatAdapter
+from nbagent.adapters.text import TextAdapter
+
+__all__ = [
+    "ADAPTERS",
+    "DETECTION_ORDER",
+    "Adapter",
+    "BadItemError",
+    "EventsAdapter",
+    "OpenAIChatAdapter",
+    "TextAdapter",
+    "UnknownFormatError",
+    "adapter_for",
+    "detect_format",
+]
+
+DETECTION_ORDER: tuple[type[Adapter], ...] = (EventsAdapter, OpenAIChatAdapter, TextAdapter)
+"""Most specific first: the first class whose ``detect(item)`` is true wins."""
+
+ADAPTERS: dict[str, type[Adapter]] = {cls.name: cls for cls in DETECTION_ORDER}
+"""``format=`` name → adapter class."""
+
+
+def _known() -> str:
+    return ", ".join(sorted(ADAPTERS))
+
+
+def detect_format(first_item: Any) -> str:
+    """The format name of a source, from its first item; raises ``UnknownFormatError``."""
+    for cls in DETECTION_ORDER:
+        if cls.detect(first_item):
+            return cls.name
+    raise UnknownFormatError(
+        f"cannot detect the stream format from its first item, a {type(first_item).__name__}: "
+        f"{short_repr(first_item)}. Known formats: {_known()}. Pass the format explicitly, "
+        'e.g. nbagent.iter_events(source, format="openai-chat").'
+    )
+
+
+def adapter_for(format: str) -> Adapter:
+    """A new adapter for the format name; raises ``UnknownFormatError`` for unknown names."""
+    cls = ADAPTERS.get(format)
+    if cls is None:
+        raise UnknownFormatError(
+            f'unknown format {format!r}; known formats: {_known()} (or "auto" to detect it)'
+        )
+    return cls()

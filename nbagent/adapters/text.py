@@ -1,0 +1,49 @@
+"""``format="text"``: a stream of ``str`` pieces of answer text (e.g. a generator of tokens)."""
+
+from __future__ import annotations
+
+import codecs
+from typing import Any, ClassVar
+
+from nbagent.adapters.base import BadItemError, short_repr
+from nbagent.events import Event, TextDelta
+
+__all__ = ["TextAdapter"]
+
+
+class TextAdapter:
+    """Each ``str`` item → ``TextDelta(message_id="text")``; ``bytes`` are decoded as UTF-8.
+
+    The format has no terminal event: ``end()`` returns nothing and the normalizer
+    ends the run as ``completed``.
+    """
+
+    name: ClassVar[str] = "text"
+    message_id: ClassVar[str] = "text"
+
+    def __init__(self) -> None:
+        self._decoder: codecs.IncrementalDecoder | None = None
+
+    @staticmethod
+    def detect(item: Any) -> bool:
+        return isinstance(item, str)
+
+    def feed(self, item: Any) -> list[Event]:
+        if isinstance(item, (bytes, bytearray)):
+            if self._decoder is None:
+                self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
+            item = self._decoder.decode(bytes(item))
+        elif not isinstance(item, str):
+            raise BadItemError(
+                f"the text format takes str items, got {type(item).__name__}: {short_repr(item)}"
+            )
+        if not item:
+            return []
+        return [TextDelta(message_id=self.message_id, delta=item)]
+
+    def end(self) -> list[Event]:
+        if self._decoder is not None:
+            rest = self._decoder.decode(b"", final=True)
+            if rest:
+                return [TextDelta(message_id=self.message_id, delta=rest)]
+        return []

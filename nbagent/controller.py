@@ -1,0 +1,226 @@
+"""Coalesce transcript ops and decide when to send them: the only place that does.
+
+A run's producer pushes ops as events arrive; the controller merges them and
+sends at most one message per ``throttle_ms`` (the first ops and the end of a run
+go out at once). Trailing flushes come from one nbagent-owned thread, because a
+loop timer never fires while a cell blocks the kernel's main thread.
+"""
+
+from __future__ import annotations
+
+import heapq
+import itertools
+import threading
+import time
+import weakref
+from collections.abc import Callable
+from typing import Any
+
+Op = dict[str, Any]
+Message = dict[str, Any]
+Send = Callable[[Message], None]
+
+
+class Coalescer:
+    """Merges a batch of ops into the fewest ops with the same effect.
+
+    Appends to one ``(i, key)`` join until a ``set`` touches block ``i`` (appends
+    to different blocks commute); adjacent ``set``s on one block merge; ``run``
+    sets merge into one, sent last (they touch no block).
+    """
+
+    __slots__ = ("_open", "_ops", "_run")
+
+    def __init__(self) -> None:
+        self._ops: list[Op] = []
+        self._run: dict[str, Any] | None = None
+        self._open: dict[tuple[int, str], list[str]] = {}
+
+    def __bool__(self) -> bool:
+        return bool(self._ops) or self._run is not None
+
+    def add(self, ops: list[Op]) -> None:
+        for op in ops:
+            kind = op["op"]
+            if kind == "append":
+                target = (op["i"], op["key"])
+                parts = self._open.get(target)
+                if parts is None:
+                    parts = self._open[target] = []
+                    self._ops.append({"op": "append", "i": op["i"], "key": op["key"], "_parts": parts})
+                parts.append(op["text"])
+            elif kind == "run":
+                if self._run is None:
+                    self._run = dict(op["set"])
+                else:
+                    self._run.update(op["set"])
+            elif kind == "set":
+                index = op["i"]
+                last = self._ops[-1] if self._ops else None
+                if last is not None and last["op"] == "set" and last["i"] == index:
+                    last["set"].update(op["set"])
+                else:
+                    self._ops.append({"op": "set", "i": index, "set": dict(op["set"])})
+                for target in [t for t in self._open if t[0] == index]:
+                    del self._open[target]
+            else:
+                # The reducer may keep mutating the block it reported; send it as it is now.
+                self._ops.append({"op": "add", "block": dict(op["block"])})
+
+    def take(self) -> list[Op]:
+        """Return the merged ops and start empty."""
+        for op in self._ops:
+            parts = op.pop("_parts", None)
+            if parts is not None:
+                op["text"] = "".join(parts)
+        out = self._ops
+        if self._run is not None:
+            out.append({"op": "run", "set": self._run})
+        self._ops = []
+        self._run = None
+        self._open = {}
+        return out
+
+
+class Controller:
+    """Throttled, ordered delivery of one widget's ops.
+
+    ``send`` receives whole messages (``{"type": "ops", "seq", "now", "ops"}``).
+    Thread-safe: producers on any nbagent thread or the kernel's loop may push.
+    """
+
+    def __init__(
+        self,
+        send: Send,
+        *,
+        throttle_ms: float = 50,
+        clock: Callable[[], float] = time.monotonic,
+        wall: Callable[[], float] = time.time,
+        scheduler: Scheduler | None = None,
+    ) -> None:
+        if throttle_ms < 0:
+            raise ValueError(f"throttle_ms must be >= 0, got {throttle_ms!r}")
+        self._send = send
+        self.throttle_s = throttle_ms / 1000
+        self._clock = clock
+        self._wall = wall
+        self._scheduler = scheduler if scheduler is not None else default_scheduler()
+        self._lock = threading.Lock()
+        self._pending = Coalescer()
+        self._last_flush: float | None = None
+        self._scheduled = False
+        self.seq = 0
+        """Sequence number of the last message sent."""
+        self.messages_sent = 0
+        self.closed = False
+
+    def push(self, ops: list[Op], *, urgent: bool = False) -> None:
+        """Queue ops; send now when the interval has passed (or ``urgent``), else later."""
+        if not ops:
+            return
+        with self._lock:
+            if self.closed:
+                return
+            self._pending.add(ops)
+            now = self._clock()
+            if urgent or self._last_flush is None or now - self._last_flush >= self.throttle_s:
+                self._flush_locked(now)
+            elif not self._scheduled:
+                self._scheduled = True
+                self._scheduler.schedule(self._last_flush + self.throttle_s, self)
+
+    def flush(self) -> None:
+        """Send whatever is pending now."""
+        with self._lock:
+            self._flush_locked(self._clock())
+
+    def flush_due(self) -> None:
+        """Called by the scheduler at the deadline it was given."""
+        with self._lock:
+            self._scheduled = False
+            if self.closed or not self._pending:
+                return
+            now = self._clock()
+            if self._last_flush is not None and now - self._last_flush < self.throttle_s:
+                self._scheduled = True
+                self._scheduler.schedule(self._last_flush + self.throttle_s, self)
+                return
+            self._flush_locked(now)
+
+    def send_snapshot(self, state: dict[str, Any]) -> None:
+        """Flush pending ops, then send the whole state at the current seq.
+
+        The caller must hold the producer's lock so that ``state`` includes
+        exactly the ops sent so far.
+        """
+        with self._lock:
+            self._flush_locked(self._clock())
+            self._send({"type": "snapshot", "seq": self.seq, "now": self._wall(), "state": state})
+            self.messages_sent += 1
+
+    def close(self) -> None:
+        """Send the last ops; later pushes are ignored."""
+        with self._lock:
+            self._flush_locked(self._clock())
+            self.closed = True
+
+    def _flush_locked(self, now: float) -> None:
+        if not self._pending:
+            return
+        ops = self._pending.take()
+        self.seq += 1
+        self._last_flush = now
+        self.messages_sent += 1
+        self._send({"type": "ops", "seq": self.seq, "now": self._wall(), "ops": ops})
+
+
+class Scheduler:
+    """Calls ``controller.flush_due()`` at deadlines, from one daemon thread."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._cond = threading.Condition()
+        self._heap: list[tuple[float, int, weakref.ref[Controller]]] = []
+        self._counter = itertools.count()
+        self._thread: threading.Thread | None = None
+
+    def schedule(self, deadline: float, controller: Controller) -> None:
+        with self._cond:
+            heapq.heappush(self._heap, (deadline, next(self._counter), weakref.ref(controller)))
+            if self._thread is None or not self._thread.is_alive():
+                self._thread = threading.Thread(
+                    target=self._loop, name="nbagent-flush", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+
+    def _loop(self) -> None:
+        while True:
+            with self._cond:
+                while not self._heap:
+                    self._cond.wait()
+                deadline = self._heap[0][0]
+                delay = deadline - self._clock()
+                if delay > 0:
+                    self._cond.wait(delay)
+                    continue
+                _, _, ref = heapq.heappop(self._heap)
+            controller = ref()
+            if controller is not None:
+                try:
+                    controller.flush_due()
+                except Exception:  # noqa: BLE001 - a broken comm must not stop every widget's flushes
+                    controller.closed = True
+
+
+_default: Scheduler | None = None
+_default_lock = threading.Lock()
+
+
+def default_scheduler() -> Scheduler:
+    """The process-wide flush thread (started on first use)."""
+    global _default
+    with _default_lock:
+        if _default is None:
+            _default = Scheduler()
+        return _default

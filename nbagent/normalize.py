@@ -1,0 +1,430 @@
+"""Lifecycle normalizer: repairs the order of an adapter's events (protocols.md §11.3).
+
+Guarantees, for any input sequence:
+
+- ``run_start`` comes first (synthesized when the source has none) and exactly one
+  ``run_end`` comes last; after it ``feed`` returns ``[]``.
+- every event is stamped with ``seq`` (1, 2, 3 ...), ``run_id``, ``source`` and a ``ts``
+  (``clock()`` only when the event has none: recorded events keep their timestamps).
+- ``message_start`` precedes the first delta of a message, ``tool_call_start`` the first
+  args delta of a tool call; empty deltas are dropped and never open anything.
+- ``tool_call_end`` carries the full argument text, parsed once (``args`` or ``parse_error``).
+- ``message_end.final_text`` is reconciled: a missing suffix is emitted as a delta.
+- open messages and tool calls are closed before ``run_end``; a fatal ``error`` is
+  followed by ``run_end(reason="error")``.
+
+Events are stamped in place (the normalizer owns the events fed to it).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+import uuid
+from collections.abc import Callable
+from typing import Any
+
+from nbagent.events import (
+    END_REASONS,
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    MessageStart,
+    RunEnd,
+    RunStart,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallArgsDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+)
+
+__all__ = ["Normalizer", "parse_arguments"]
+
+_END_REASONS = frozenset(END_REASONS)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def parse_arguments(text: str) -> tuple[Any, str | None]:
+    """Parse a tool call's argument text once: ``(args, None)`` or ``(None, parse_error)``.
+
+    An empty (or all-whitespace) argument string means ``{}``. ``NaN``/``Infinity`` are
+    rejected: they are not JSON and the browser could not decode them.
+    """
+    if not text or text.isspace():
+        return {}, None
+    try:
+        return json.loads(text, parse_constant=_reject_constant), None
+    except (ValueError, RecursionError) as exc:
+        return None, str(exc) or type(exc).__name__
+
+
+class _Msg:
+    """A text or thinking message the normalizer has seen."""
+
+    __slots__ = ("channel", "chunks", "id", "open", "order", "refusal")
+
+    def __init__(self, message_id: str, channel: str) -> None:
+        self.id = message_id
+        self.channel = channel
+        self.chunks: list[str] = []
+        self.open = False
+        self.order = 0
+        self.refusal: bool | None = None  # from the first delta
+
+
+class _Tool:
+    """A tool call the normalizer has seen."""
+
+    __slots__ = ("chunks", "id", "open", "order")
+
+    def __init__(self, tool_call_id: str) -> None:
+        self.id = tool_call_id
+        self.chunks: list[str] = []
+        self.open = False
+        self.order = 0
+
+
+def _short_id() -> str:
+    return "run_" + uuid.uuid4().hex[:12]
+
+
+class Normalizer:
+    """Repairs one run's event sequence; see the module docstring for the guarantees."""
+
+    __slots__ = (
+        "_clock",
+        "_dispatch",
+        "_fixed_run_id",
+        "_open",
+        "_order",
+        "_run_id",
+        "_seq",
+        "_source",
+        "_started",
+        "_text",
+        "_think",
+        "_tools",
+        "ended",
+    )
+
+    def __init__(
+        self,
+        *,
+        run_id: str | None = None,
+        source: str = "",
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        self._run_id = run_id or ""
+        self._fixed_run_id = bool(run_id)
+        self._source = source
+        self._clock = clock
+        self._seq = 0
+        self._started = False
+        self.ended = False
+        """True once a ``run_end`` was emitted; later feeds return ``[]``."""
+        self._text: dict[str, _Msg] = {}
+        self._think: dict[str, _Msg] = {}
+        self._tools: dict[str, _Tool] = {}
+        self._open: dict[int, _Msg | _Tool] = {}  # open blocks by opening order
+        self._order = 0
+        self._dispatch: dict[type, Callable[[Any, list[Event]], None]] = {
+            TextDelta: self._on_text,
+            ThinkingDelta: self._on_thinking,
+            MessageStart: self._on_message_start,
+            MessageEnd: self._on_message_end,
+            ToolCallStart: self._on_tool_start,
+            ToolCallArgsDelta: self._on_args,
+            ToolCallEnd: self._on_tool_end,
+            ToolResult: self._on_tool_result,
+            ErrorEvent: self._on_error,
+            RunEnd: self._on_run_end,
+            RunStart: self._on_run_start,
+        }
+
+    @property
+    def run_id(self) -> str:
+        """The run id stamped on every event ("" until the first event)."""
+        return self._run_id
+
+    @property
+    def seq(self) -> int:
+        """The ``seq`` of the last emitted event (0 before the first)."""
+        return self._seq
+
+    # -- public API -------------------------------------------------------------------
+
+    def feed(self, ev: Event) -> list[Event]:
+        """Repair one event: returns the events to pass on, stamped, in order."""
+        if self.ended:
+            return []
+        if ev.ts == 0:
+            ev.ts = self._clock()
+        out: list[Event] = []
+        if not self._started:
+            self._start(ev, out)
+        handler = self._dispatch.get(type(ev))
+        if handler is None:
+            for cls in type(ev).__mro__[1:]:
+                handler = self._dispatch.get(cls)
+                if handler is not None:
+                    break
+        if handler is None:
+            self._emit(ev, out)
+        else:
+            handler(ev, out)
+        return out
+
+    def finish(self) -> list[Event]:
+        """The source was exhausted normally: close open blocks, ``run_end("completed")``."""
+        if self.ended:
+            return []
+        out: list[Event] = []
+        ts = self._begin_synthetic(out)
+        self._end_run(RunEnd(reason="completed", ts=ts), out)
+        return out
+
+    def fail(self, exc: BaseException) -> list[Event]:
+        """The source raised: a fatal ``error`` then ``run_end("error")``."""
+        if self.ended:
+            return []
+        out: list[Event] = []
+        ts = self._begin_synthetic(out)
+        name = type(exc).__name__
+        message = f"{name}: {exc}"
+        self._close_all(ts, out)
+        self._emit(ErrorEvent(message=message, error_type=name, recoverable=False, ts=ts), out)
+        self._end_run(RunEnd(reason="error", message=message, ts=ts), out)
+        return out
+
+    def cancel(self, message: str = "stopped by user") -> list[Event]:
+        """The user stopped the run: close open blocks, ``run_end("cancelled")``."""
+        if self.ended:
+            return []
+        out: list[Event] = []
+        ts = self._begin_synthetic(out)
+        self._end_run(RunEnd(reason="cancelled", message=message, ts=ts), out)
+        return out
+
+    # -- stamping and lifecycle -------------------------------------------------------
+
+    def _emit(self, ev: Event, out: list[Event]) -> None:
+        self._seq += 1
+        ev.seq = self._seq
+        ev.run_id = self._run_id
+        if not ev.source:
+            ev.source = self._source
+        out.append(ev)
+
+    def _start(self, ev: Event, out: list[Event]) -> None:
+        self._started = True
+        if type(ev) is RunStart:
+            if not self._fixed_run_id:
+                self._run_id = ev.run_id or _short_id()
+            return  # _on_run_start emits it
+        if not self._fixed_run_id:
+            self._run_id = _short_id()
+        self._emit(RunStart(ts=ev.ts), out)
+
+    def _begin_synthetic(self, out: list[Event]) -> float:
+        ts = self._clock()
+        if not self._started:
+            self._started = True
+            if not self._fixed_run_id:
+                self._run_id = _short_id()
+            self._emit(RunStart(ts=ts), out)
+        return ts
+
+    def _end_run(self, ev: RunEnd, out: list[Event]) -> None:
+        self._close_all(ev.ts, out)
+        self._emit(ev, out)
+        self.ended = True
+        self._text.clear()
+        self._think.clear()
+        self._tools.clear()
+
+    def _close_all(self, ts: float, out: list[Event]) -> None:
+        for item in list(self._open.values()):
+            if isinstance(item, _Msg):
+                end = MessageEnd(
+                    message_id=item.id,
+                    channel="thinking" if item.channel == "thinking" else "text",
+                    ts=ts,
+                )
+                self._close_msg(item, end, out)
+            else:
+                self._end_tool(item, ToolCallEnd(tool_call_id=item.id, ts=ts), out)
+
+    def _on_run_start(self, ev: RunStart, out: list[Event]) -> None:
+        if self._seq == 0:
+            self._emit(ev, out)
+        # a second run_start is dropped
+
+    def _on_run_end(self, ev: RunEnd, out: list[Event]) -> None:
+        if ev.reason not in _END_REASONS:
+            if ev.raw_reason is None:
+                ev.raw_reason = str(ev.reason)
+            ev.reason = "unknown"
+        self._end_run(ev, out)
+
+    def _on_error(self, ev: ErrorEvent, out: list[Event]) -> None:
+        if ev.recoverable:
+            self._emit(ev, out)
+            return
+        self._close_all(ev.ts, out)
+        self._emit(ev, out)
+        self._end_run(RunEnd(reason="error", message=ev.message, ts=ev.ts), out)
+
+    # -- messages ---------------------------------------------------------------------
+
+    def _open_msg(self, m: _Msg, ts: float, out: list[Event], start: Event | None) -> None:
+        self._order += 1
+        m.order = self._order
+        m.open = True
+        self._open[m.order] = m
+        if start is None:
+            channel = "thinking" if m.channel == "thinking" else "text"
+            start = MessageStart(message_id=m.id, channel=channel, ts=ts)
+        self._emit(start, out)
+
+    def _on_text(self, ev: TextDelta, out: list[Event]) -> None:
+        delta = ev.delta
+        if not delta:
+            return
+        m = self._text.get(ev.message_id)
+        if m is None:
+            m = self._text[ev.message_id] = _Msg(ev.message_id, "text")
+            m.refusal = ev.refusal
+            self._open_msg(m, ev.ts, out, None)
+        elif not m.open:
+            self._open_msg(m, ev.ts, out, None)
+        if m.refusal is None:
+            m.refusal = ev.refusal
+        m.chunks.append(delta)
+        self._emit(ev, out)
+
+    def _on_thinking(self, ev: ThinkingDelta, out: list[Event]) -> None:
+        delta = ev.delta
+        if not delta:
+            return
+        m = self._think.get(ev.message_id)
+        if m is None:
+            m = self._think[ev.message_id] = _Msg(ev.message_id, "thinking")
+            self._open_msg(m, ev.ts, out, None)
+        elif not m.open:
+            self._open_msg(m, ev.ts, out, None)
+        m.chunks.append(delta)
+        self._emit(ev, out)
+
+    def _on_message_start(self, ev: MessageStart, out: list[Event]) -> None:
+        if ev.channel not in ("text", "thinking"):
+            ev.channel = "text"
+        table = self._think if ev.channel == "thinking" else self._text
+        m = table.get(ev.message_id)
+        if m is None:
+            m = table[ev.message_id] = _Msg(ev.message_id, ev.channel)
+        elif m.open:
+            return  # duplicate start
+        self._open_msg(m, ev.ts, out, ev)
+
+    def _on_message_end(self, ev: MessageEnd, out: list[Event]) -> None:
+        if ev.channel not in ("text", "thinking"):
+            ev.channel = "text"
+        table = self._think if ev.channel == "thinking" else self._text
+        m = table.get(ev.message_id)
+        if m is None:
+            m = table[ev.message_id] = _Msg(ev.message_id, ev.channel)
+            self._open_msg(m, ev.ts, out, None)
+        elif not m.open:
+            return  # duplicate end
+        self._close_msg(m, ev, out)
+
+    def _close_msg(self, m: _Msg, ev: MessageEnd, out: list[Event]) -> None:
+        final = ev.final_text
+        if final:
+            streamed = "".join(m.chunks)
+            m.chunks = [streamed] if streamed else []
+            if len(final) > len(streamed) and final.startswith(streamed):
+                suffix = final[len(streamed) :]
+                m.chunks.append(suffix)
+                delta: Event
+                if m.channel == "thinking":
+                    delta = ThinkingDelta(message_id=m.id, delta=suffix, ts=ev.ts)
+                else:
+                    delta = TextDelta(
+                        message_id=m.id, delta=suffix, refusal=bool(m.refusal), ts=ev.ts
+                    )
+                self._emit(delta, out)
+        m.open = False
+        self._open.pop(m.order, None)
+        self._emit(ev, out)
+
+    # -- tool calls -------------------------------------------------------------------
+
+    def _open_tool(self, t: _Tool, ts: float, out: list[Event], start: Event | None) -> None:
+        self._order += 1
+        t.order = self._order
+        t.open = True
+        self._open[t.order] = t
+        self._emit(start or ToolCallStart(tool_call_id=t.id, ts=ts), out)
+
+    def _on_tool_start(self, ev: ToolCallStart, out: list[Event]) -> None:
+        if ev.tool_call_id in self._tools:
+            return  # duplicate start, or a start after the call's end
+        t = self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id)
+        self._open_tool(t, ev.ts, out, ev)
+
+    def _on_args(self, ev: ToolCallArgsDelta, out: list[Event]) -> None:
+        delta = ev.delta
+        if not delta:
+            return
+        t = self._tools.get(ev.tool_call_id)
+        if t is None:
+            t = self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id)
+            self._open_tool(t, ev.ts, out, None)
+        elif not t.open:
+            return  # the arguments are already complete
+        t.chunks.append(delta)
+        self._emit(ev, out)
+
+    def _on_tool_end(self, ev: ToolCallEnd, out: list[Event]) -> None:
+        t = self._tools.get(ev.tool_call_id)
+        if t is None:
+            t = self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id)
+            self._open_tool(t, ev.ts, out, None)
+        elif not t.open:
+            return  # duplicate end
+        self._end_tool(t, ev, out)
+
+    def _end_tool(self, t: _Tool, ev: ToolCallEnd, out: list[Event]) -> None:
+        if ev.arguments is None:
+            streamed = "".join(t.chunks)
+            if not streamed and ev.args is not None:
+                # the adapter sent parsed arguments only: keep them, render their text
+                try:
+                    ev.arguments = json.dumps(ev.args, ensure_ascii=False)
+                    ev.parse_error = None
+                except (TypeError, ValueError):
+                    ev.arguments = str(ev.args)
+                    ev.args, ev.parse_error = parse_arguments(ev.arguments)
+            else:
+                ev.arguments = streamed
+                ev.args, ev.parse_error = parse_arguments(streamed)
+        else:
+            ev.args, ev.parse_error = parse_arguments(ev.arguments)
+        t.chunks = []
+        t.open = False
+        self._open.pop(t.order, None)
+        self._emit(ev, out)
+
+    def _on_tool_result(self, ev: ToolResult, out: list[Event]) -> None:
+        t = self._tools.get(ev.tool_call_id)
+        if t is None:
+            self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id)  # known, and closed
+        elif t.open:
+            self._end_tool(t, ToolCallEnd(tool_call_id=t.id, ts=ev.ts), out)
+        self._emit(ev, out)

@@ -1,0 +1,457 @@
+"""The live handle of one run: drives the source, feeds the widget, answers wait/await.
+
+Sync sources are read on a thread nbagent owns; async sources run as a task on
+the kernel's loop, created with an empty context (a task that inherits the
+cell's context tags its messages with that cell, and ``jupyter execute`` drops
+them once the cell returns). See ARCHITECTURE.md, "Threads, loops and cells".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import inspect
+import itertools
+import json
+import threading
+import weakref
+from collections.abc import Callable, Generator
+from pathlib import Path
+from typing import Any
+
+from nbagent import terminal
+from nbagent.controller import Controller
+from nbagent.events import Event, NbagentError
+from nbagent.sources import aclose_source, close_source, is_async_source
+from nbagent.stream import Pipeline
+from nbagent.transcript import Transcript
+from nbagent.widget import AgentWidget
+
+__all__ = ["Run", "show", "stop_all"]
+
+_ids = itertools.count(1)
+_live: set[Run] = set()
+_by_cell: dict[str, weakref.WeakSet[Run]] = {}
+_live_lock = threading.Lock()
+
+
+class Run:
+    """One run of a source through the pipeline; ``show()`` returns it at once.
+
+    ``transcript`` is the folded state (pure data); ``widget`` the view (None
+    outside a notebook); ``events`` every normalized event, in order.
+    """
+
+    def __init__(
+        self,
+        source: Any,
+        *,
+        format: str = "auto",  # noqa: A002 - the public API's name
+        title: str | None = None,
+        show_thinking: bool = True,
+        throttle_ms: float = 50,
+        display: bool | None = None,
+    ) -> None:
+        self.source = source
+        self.title = title
+        self.transcript = Transcript()
+        self.events: list[Event] = []
+        self.number = next(_ids)
+        self._pipe = Pipeline(format, title=title)
+        self._lock = threading.RLock()
+        self._done = threading.Event()
+        self._callbacks: list[Callable[[], None]] = []
+        self._first_token_sent = False
+        self._thread: threading.Thread | None = None
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._display_handle: Any = None
+        self._printer: terminal.Printer | None = None
+        kernel = _kernel()
+        in_notebook = kernel is not None if display is None else display
+        self.widget: AgentWidget | None = None
+        self._controller: Controller | None = None
+        if in_notebook:
+            self.widget = AgentWidget(
+                title=title or "",
+                show_thinking=show_thinking,
+                snapshot={"seq": 0, "state": self.transcript.to_dict()},
+            )
+            self.widget.add_handler(self._on_message)
+            self._controller = Controller(self.widget.send, throttle_ms=throttle_ms)
+        else:
+            self._printer = terminal.Printer()
+
+    # -- public -------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        """True once the run has ended (any status)."""
+        return self._done.is_set()
+
+    @property
+    def status(self) -> str:
+        """``running``, ``completed``, ``error`` or ``cancelled``."""
+        return self.transcript.status
+
+    def cancel(self) -> None:
+        """Stop the run: marked cancelled at once, the source closed at its next item."""
+        with self._lock:
+            if self._pipe.ended:
+                return
+            self._ingest(self._pipe.cancel("stopped by user"))
+        self._interrupt_source()
+
+    def wait(self, timeout: float | None = None) -> Transcript:
+        """Block until the run ends and return its transcript.
+
+        Safe in a kernel cell: a loop-driven run is driven by re-entering the
+        loop. A KeyboardInterrupt (kernel interrupt) cancels the run and re-raises.
+        """
+        try:
+            task = self._task
+            if task is not None and not task.done() and _loop_in_this_thread(self._loop):
+                _drive_loop_until(task, self._loop, timeout)
+            elif not self._done.wait(timeout if timeout is not None else 0):
+                deadline = None if timeout is None else _monotonic() + timeout
+                while not self._done.wait(0.05):
+                    if deadline is not None and _monotonic() >= deadline:
+                        break
+        except KeyboardInterrupt:
+            self.cancel()
+            self._done.wait(1.0)
+            raise
+        if not self._done.is_set() and timeout is not None:
+            raise TimeoutError(f"run still streaming after {timeout} s")
+        return self.transcript
+
+    def __await__(self) -> Generator[Any, None, Transcript]:
+        return self._wait_async().__await__()
+
+    async def _wait_async(self) -> Transcript:
+        if self._done.is_set():
+            return self.transcript
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+
+        def wake() -> None:
+            loop.call_soon_threadsafe(_resolve, future)
+
+        self._on_done(wake)
+        try:
+            await future
+        except asyncio.CancelledError:
+            self.cancel()
+            raise
+        return self.transcript
+
+    def save(self, path: str | Path) -> Path:
+        """Write every event as nbagent's JSONL (``format="events"``)."""
+        target = Path(path)
+        with self._lock:
+            lines = [ev.to_json() for ev in self.events]
+        target.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        return target
+
+    def __repr__(self) -> str:
+        t = self.transcript
+        name = f" {self.title!r}" if self.title else ""
+        tools = len(t.tool_calls)
+        extra = f", {tools} tool call{'s' if tools != 1 else ''}" if tools else ""
+        return f"<nbagent.Run #{self.number}{name} {t.status}, {len(t.text):,} chars{extra}>"
+
+    # -- driving ------------------------------------------------------------
+
+    def _start(self) -> None:
+        with _live_lock:
+            _live.add(self)
+            cell = _current_cell_id()
+            if cell is not None:
+                _by_cell.setdefault(cell, weakref.WeakSet()).add(self)
+        if is_async_source(self.source):
+            loop = _running_loop()
+            if loop is not None:
+                self._loop = loop
+                # An empty context: see the module docstring.
+                self._task = loop.create_task(self._drive_async(), context=contextvars.Context())
+                return
+            self._thread = threading.Thread(
+                target=lambda: asyncio.run(self._drive_async()),
+                name=f"nbagent-run-{self.number}",
+                daemon=True,
+            )
+        else:
+            if not _is_iterable(self.source):
+                self._fail_now(_source_type_error(self.source))
+                return
+            self._thread = threading.Thread(
+                target=self._drive_sync, name=f"nbagent-run-{self.number}", daemon=True
+            )
+        self._thread.start()
+
+    def _drive_sync(self) -> None:
+        iterator: Any = None
+        try:
+            iterator = iter(self.source)
+            for item in iterator:
+                with self._lock:
+                    if self._pipe.ended:
+                        break
+                    self._ingest(self._pipe.feed(item))
+            else:
+                with self._lock:
+                    self._ingest(self._pipe.finish())
+        except BaseException as exc:  # noqa: BLE001 - any failure ends the run, never the kernel
+            with self._lock:
+                self._ingest(self._pipe.fail(exc))
+        finally:
+            close_source(self.source)
+            if iterator is not None and iterator is not self.source:
+                close_source(iterator)
+
+    async def _drive_async(self) -> None:
+        try:
+            async for item in self.source:
+                with self._lock:
+                    if self._pipe.ended:
+                        break
+                    self._ingest(self._pipe.feed(item))
+            else:
+                with self._lock:
+                    self._ingest(self._pipe.finish())
+        except asyncio.CancelledError:
+            with self._lock:
+                self._ingest(self._pipe.cancel("stopped by user"))
+        except BaseException as exc:  # noqa: BLE001 - any failure ends the run, never the kernel
+            with self._lock:
+                self._ingest(self._pipe.fail(exc))
+        finally:
+            await aclose_source(self.source)
+
+    def _fail_now(self, exc: BaseException) -> None:
+        with self._lock:
+            self._ingest(self._pipe.fail(exc))
+
+    def _interrupt_source(self) -> None:
+        task, loop = self._task, self._loop
+        if task is not None and loop is not None and not task.done():
+            loop.call_soon_threadsafe(task.cancel)
+        elif not inspect.isgenerator(self.source) and not is_async_source(self.source):
+            # A stream object (e.g. openai.Stream) closes its connection from any
+            # thread, which unblocks a read; a generator can only be closed by its
+            # own thread, at its next yield.
+            threading.Thread(target=close_source, args=(self.source,), daemon=True).start()
+
+    # -- folding and sending -------------------------------------------------
+
+    def _ingest(self, events: list[Event]) -> None:
+        """Fold events into the transcript and hand the ops to the controller.
+
+        Called with ``self._lock`` held, from whichever thread drives the run.
+        """
+        if not events:
+            return
+        transcript = self.transcript
+        ops: list[dict[str, Any]] = []
+        for ev in events:
+            self.events.append(ev)
+            ops.extend(transcript.apply(ev))
+        if self._printer is not None:
+            self._printer.feed(events)
+        ended = self._pipe.ended
+        if self._controller is not None:
+            urgent = ended
+            if not self._first_token_sent and transcript.first_token_at is not None:
+                self._first_token_sent = urgent = True
+            self._controller.push(ops, urgent=urgent)
+        if ended and not self._done.is_set():
+            self._finish()
+
+    def _finish(self) -> None:
+        if self._controller is not None:
+            self._controller.close()
+        if self.widget is not None:
+            seq = self._controller.seq if self._controller is not None else 0
+            self.widget.snapshot = {"seq": seq, "state": self.transcript.to_dict()}
+        if self._display_handle is not None:
+            try:
+                self._display_handle.update(self._mimebundle(final=True), raw=True)
+            except Exception:  # noqa: BLE001 - the static copy is a courtesy; the widget has the run
+                pass
+        with _live_lock:
+            _live.discard(self)
+        self._done.set()
+        for callback in self._callbacks:
+            callback()
+        self._callbacks.clear()
+
+    def _on_done(self, callback: Callable[[], None]) -> None:
+        with self._lock:
+            if not self._done.is_set():
+                self._callbacks.append(callback)
+                return
+        callback()
+
+    def _on_message(self, content: dict[str, Any]) -> None:
+        kind = content.get("type")
+        if kind == "stop":
+            self.cancel()
+        elif kind == "sync" and self._controller is not None:
+            with self._lock:
+                self._controller.send_snapshot(self.transcript.to_dict())
+
+    def _mimebundle(self, *, final: bool) -> dict[str, Any]:
+        assert self.widget is not None
+        data: dict[str, Any] = dict(self.widget._repr_mimebundle_()[0])
+        if final:
+            data["text/plain"] = self.transcript.to_text()
+            data["text/html"] = self.transcript.to_html()
+        else:
+            data["text/plain"] = f"nbagent run{' ' + repr(self.title) if self.title else ''}"
+        return data
+
+    def _display(self) -> None:
+        from IPython.display import display
+
+        self._display_handle = display(self._mimebundle(final=False), raw=True, display_id=True)
+
+
+def show(
+    source: Any,
+    *,
+    title: str | None = None,
+    show_thinking: bool = True,
+    throttle_ms: float = 50,
+    format: str = "auto",  # noqa: A002 - the public API's name
+) -> Run:
+    """Render a stream live below the cell and return its :class:`Run` at once.
+
+    ``source``: an iterable or async iterable of ``str`` (text deltas), of
+    :class:`nbagent.Event`, or of wire items of a known ``format`` (an OpenAI
+    ``Stream`` of ``ChatCompletionChunk``, ...). Outside a notebook the text is
+    printed as it streams.
+    """
+    _install_cell_hook()
+    run = Run(
+        source, format=format, title=title, show_thinking=show_thinking, throttle_ms=throttle_ms
+    )
+    if run.widget is not None:
+        run._display()
+    run._start()
+    return run
+
+
+def stop_all() -> int:
+    """Stop every run of this process that is still streaming; return how many."""
+    with _live_lock:
+        runs = list(_live)
+    for run in runs:
+        run.cancel()
+    return len(runs)
+
+
+# -- kernel plumbing -----------------------------------------------------------
+
+
+def _kernel() -> Any:
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython is a dependency
+        return None
+    shell = get_ipython()
+    return getattr(shell, "kernel", None) if shell is not None else None
+
+
+def _current_cell_id() -> str | None:
+    kernel = _kernel()
+    if kernel is None:
+        return None
+    try:
+        parent = kernel.get_parent()
+    except Exception:  # noqa: BLE001 - older kernels: no cell tracking
+        return None
+    cell = (parent or {}).get("metadata", {}).get("cellId")
+    return cell if isinstance(cell, str) else None
+
+
+_hook_installed = False
+
+
+def _install_cell_hook() -> None:
+    """Re-running a cell stops the runs its previous execution started."""
+    global _hook_installed
+    if _hook_installed:
+        return
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return
+    shell = get_ipython()
+    if shell is None:
+        return
+    shell.events.register("pre_run_cell", _on_pre_run_cell)
+    _hook_installed = True
+
+
+def _on_pre_run_cell(info: Any) -> None:
+    cell = getattr(info, "cell_id", None) or _current_cell_id()
+    if not cell:
+        return
+    with _live_lock:
+        runs = list(_by_cell.pop(cell, ()))
+    for run in runs:
+        run.cancel()
+
+
+def _running_loop() -> asyncio.AbstractEventLoop | None:
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        return None
+
+
+def _loop_in_this_thread(loop: asyncio.AbstractEventLoop | None) -> bool:
+    return loop is not None and _running_loop() is loop
+
+
+def _drive_loop_until(
+    task: asyncio.Task[None], loop: asyncio.AbstractEventLoop | None, timeout: float | None
+) -> None:
+    """Run the (already running) kernel loop re-entrantly until ``task`` ends."""
+    import nest_asyncio
+
+    assert loop is not None
+    nest_asyncio.apply(loop)
+    waiter = asyncio.wait({task}, timeout=timeout)
+    loop.run_until_complete(waiter)
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)
+
+
+def _monotonic() -> float:
+    import time
+
+    return time.monotonic()
+
+
+def _is_iterable(source: Any) -> bool:
+    try:
+        iter(source)
+    except TypeError:
+        return False
+    return True
+
+
+class SourceTypeError(NbagentError, TypeError):
+    """The source is neither an iterable nor an async iterable."""
+
+
+def _source_type_error(source: Any) -> SourceTypeError:
+    preview = json.dumps(repr(source)[:80])
+    return SourceTypeError(
+        f"cannot stream from {type(source).__name__} {preview}: pass an iterable or async "
+        "iterable of str, nbagent.Event or wire items (e.g. an OpenAI Stream)"
+    )

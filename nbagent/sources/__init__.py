@@ -1,0 +1,91 @@
+"""Sources: what a run reads from, and the helpers the pipeline and controller share.
+
+A source is any iterable or async iterable of wire items: an OpenAI ``Stream`` or
+``AsyncStream``, a generator of ``str``, a list of events, an async generator, ...
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Mapping
+from typing import Any
+
+from nbagent.events import NbagentError
+
+__all__ = [
+    "SourceTypeError",
+    "aclose_source",
+    "check_source",
+    "close_source",
+    "is_async_source",
+]
+
+
+class SourceTypeError(NbagentError, TypeError):
+    """The object given as a source cannot be read as a stream."""
+
+
+_ACCEPTED = (
+    "an iterable or async iterable of wire items: an OpenAI Stream or AsyncStream, "
+    "a generator or list of str / dict / nbagent.Event, an async generator"
+)
+
+
+def is_async_source(obj: Any) -> bool:
+    """True when the source is read with ``async for`` (it has ``__aiter__``)."""
+    return hasattr(obj, "__aiter__")
+
+
+def check_source(obj: Any) -> None:
+    """Raise ``SourceTypeError`` unless ``obj`` can be read as a stream of items.
+
+    A ``str``, ``bytes`` or mapping is iterable but is not a stream (iterating it would
+    yield characters or keys): it is refused with a hint.
+    """
+    if isinstance(obj, (str, bytes, bytearray)):
+        raise SourceTypeError(
+            f"a {type(obj).__name__} is not a stream; wrap it in a list ([text]) to show it "
+            f"as one piece, or pass {_ACCEPTED}"
+        )
+    if isinstance(obj, Mapping):
+        raise SourceTypeError(
+            "a dict is not a stream; wrap one item in a list ([item]), or pass " + _ACCEPTED
+        )
+    if hasattr(obj, "__aiter__") or hasattr(obj, "__iter__"):
+        return
+    if hasattr(obj, "__getitem__"):  # the old sequence protocol
+        return
+    raise SourceTypeError(f"cannot read a {type(obj).__name__} as a stream; pass {_ACCEPTED}")
+
+
+def close_source(obj: Any) -> None:
+    """Call ``obj.close()`` if it has one; never raises (closing is best-effort cleanup).
+
+    A coroutine returned by an async ``close`` is closed unawaited (use ``aclose_source``).
+    """
+    close = getattr(obj, "close", None)
+    if not callable(close):
+        return
+    try:
+        result = close()
+    except Exception:
+        return
+    if inspect.iscoroutine(result):
+        result.close()
+
+
+async def aclose_source(obj: Any) -> None:
+    """Close an async source: ``await obj.aclose()``, else ``obj.close()`` (awaited when it
+    returns an awaitable, as openai's ``AsyncStream.close`` does). Never raises ``Exception``.
+    """
+    for name in ("aclose", "close"):
+        method = getattr(obj, name, None)
+        if not callable(method):
+            continue
+        try:
+            result = method()
+            if inspect.isawaitable(result):
+                await result
+        except Exception:
+            pass
+        return

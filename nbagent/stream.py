@@ -1,0 +1,239 @@
+"""The pipeline: source → adapter → normalizer.
+
+``Pipeline`` is driven one item at a time by whoever iterates the source (the controller
+reads it on a thread or a loop task so that Stop can interrupt between items).
+``iter_events`` / ``aiter_events`` are thin loops over a ``Pipeline``: they always end
+with exactly one ``run_end``; an exception raised by the source ends the run with
+``error`` + ``run_end(error)`` instead of propagating; the source is closed at the end.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+from nbagent.adapters import Adapter, UnknownFormatError, adapter_for, detect_format
+from nbagent.events import Event, RunStart
+from nbagent.normalize import Normalizer
+from nbagent.sources import (
+    SourceTypeError,
+    aclose_source,
+    check_source,
+    close_source,
+    is_async_source,
+)
+
+__all__ = ["Pipeline", "aiter_events", "iter_events"]
+
+
+class Pipeline:
+    """One run's adapter and normalizer, fed item by item.
+
+    ``format="auto"`` detects the format from the first item. Nothing raises to the
+    caller once the pipeline exists: a detection error or an adapter exception on an item
+    ends the run through ``fail()`` (``error`` + ``run_end(error)``); after the run ended,
+    ``feed`` returns ``[]``. ``title`` is put into the run's ``RunStart``.
+    """
+
+    def __init__(
+        self,
+        format: str = "auto",
+        *,
+        run_id: str | None = None,
+        title: str | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        if format != "auto":
+            adapter_for(format)  # an unknown name is the caller's mistake: raise now
+        self._requested = format
+        self._run_id = run_id
+        self._title = title
+        self._clock = clock
+        self._adapter: Adapter | None = None
+        self._normalizer: Normalizer | None = None
+        self._format: str | None = None
+
+    @property
+    def format(self) -> str | None:
+        """The format in use: the one given, or the detected one (None before the first item)."""
+        if self._format is None and self._requested != "auto":
+            return self._requested
+        return self._format
+
+    @property
+    def ended(self) -> bool:
+        """True once a ``run_end`` went out; later ``feed``/``finish`` return ``[]``."""
+        return self._normalizer is not None and self._normalizer.ended
+
+    def _norm(self) -> Normalizer:
+        if self._normalizer is None:
+            self._normalizer = Normalizer(
+                run_id=self._run_id, source=self._format or "", clock=self._clock
+            )
+        return self._normalizer
+
+    def _stamp(self, events: list[Event]) -> list[Event]:
+        if self._title is not None:
+            for ev in events:
+                if isinstance(ev, RunStart) and ev.title is None:
+                    ev.title = self._title
+        return events
+
+    def feed(self, item: Any) -> list[Event]:
+        """One wire item → the normalized events it yields (possibly none)."""
+        if self.ended:
+            return []
+        if self._adapter is None:
+            try:
+                name = detect_format(item) if self._requested == "auto" else self._requested
+                self._adapter = adapter_for(name)
+            except UnknownFormatError as exc:
+                return self.fail(exc)
+            self._format = name
+        try:
+            raw = self._adapter.feed(item)
+        except Exception as exc:
+            return self.fail(exc)
+        return self._through(raw)
+
+    def _through(self, raw: list[Event]) -> list[Event]:
+        normalizer = self._norm()
+        out: list[Event] = []
+        for ev in raw:
+            if normalizer.ended:
+                break
+            out.extend(normalizer.feed(ev))
+        return self._stamp(out)
+
+    def finish(self) -> list[Event]:
+        """The source is exhausted: the adapter's last events, then the normalizer's close."""
+        if self.ended:
+            return []
+        out: list[Event] = []
+        if self._adapter is not None:
+            try:
+                raw = self._adapter.end()
+            except Exception as exc:
+                return self.fail(exc)
+            out.extend(self._through(raw))
+        if not self.ended:
+            out.extend(self._stamp(self._norm().finish()))
+        return out
+
+    def fail(self, exc: BaseException) -> list[Event]:
+        """The source (or the adapter) raised: ``error`` + ``run_end(error)``."""
+        if self.ended:
+            return []
+        return self._stamp(self._norm().fail(exc))
+
+    def cancel(self, message: str = "stopped by user") -> list[Event]:
+        """Stopped by the user: ``run_end(cancelled)``."""
+        if self.ended:
+            return []
+        return self._stamp(self._norm().cancel(message))
+
+
+def _sync_iterator(source: Any) -> Iterator[Any]:
+    check_source(source)
+    if not hasattr(source, "__iter__") and not hasattr(source, "__getitem__"):
+        raise SourceTypeError(
+            f"{type(source).__name__} is an async source; use nbagent.aiter_events() "
+            "(or nbagent.show(), which reads async sources on the kernel's loop)"
+        )
+    return iter(source)
+
+
+def iter_events(source: Any, format: str = "auto", **kw: Any) -> Iterator[Event]:
+    """Normalized events of a sync source; always ends with one ``run_end``.
+
+    ``kw`` goes to ``Pipeline`` (``run_id``, ``title``, ``clock``). Raises at once
+    ``SourceTypeError`` for something that is not a stream and ``UnknownFormatError``
+    for an unknown ``format`` name; everything later ends the run instead of raising.
+    """
+    pipeline = Pipeline(format, **kw)
+    iterator = _sync_iterator(source)
+    return _iterate(source, iterator, pipeline)
+
+
+def _iterate(source: Any, iterator: Iterator[Any], pipeline: Pipeline) -> Iterator[Event]:
+    try:
+        while True:
+            try:
+                item = next(iterator)
+            except StopIteration:
+                break
+            except Exception as exc:
+                yield from pipeline.fail(exc)
+                return
+            yield from pipeline.feed(item)
+            if pipeline.ended:
+                return
+        yield from pipeline.finish()
+    finally:
+        if iterator is not source:
+            close_source(iterator)
+        close_source(source)
+
+
+def aiter_events(source: Any, format: str = "auto", **kw: Any) -> AsyncIterator[Event]:
+    """Normalized events of an async (or sync) source; always ends with one ``run_end``.
+
+    A sync iterable is read inline on the loop (fine for lists; a blocking source such
+    as an OpenAI ``Stream`` would block the loop while it waits).
+    """
+    pipeline = Pipeline(format, **kw)
+    check_source(source)
+    if is_async_source(source):
+        return _aiterate(source, aiter(source), pipeline)
+    return _aiterate_sync(source, iter(source), pipeline)
+
+
+async def _aiterate(
+    source: Any, iterator: AsyncIterator[Any], pipeline: Pipeline
+) -> AsyncIterator[Event]:
+    try:
+        while True:
+            try:
+                item = await anext(iterator)
+            except StopAsyncIteration:
+                break
+            except Exception as exc:
+                for ev in pipeline.fail(exc):
+                    yield ev
+                return
+            for ev in pipeline.feed(item):
+                yield ev
+            if pipeline.ended:
+                return
+        for ev in pipeline.finish():
+            yield ev
+    finally:
+        if iterator is not source:
+            await aclose_source(iterator)
+        await aclose_source(source)
+
+
+async def _aiterate_sync(
+    source: Any, iterator: Iterator[Any], pipeline: Pipeline
+) -> AsyncIterator[Event]:
+    try:
+        while True:
+            try:
+                item = next(iterator)
+            except StopIteration:
+                break
+            except Exception as exc:
+                for ev in pipeline.fail(exc):
+                    yield ev
+                return
+            for ev in pipeline.feed(item):
+                yield ev
+            if pipeline.ended:
+                return
+        for ev in pipeline.finish():
+            yield ev
+    finally:
+        if iterator is not source:
+            close_source(iterator)
+        close_source(source)

@@ -1,0 +1,75 @@
+"""Plain-terminal rendering: the answer as it streams, tool calls as one-line summaries."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from typing import Any, TextIO
+
+from nbagent.events import ErrorEvent, Event, RunEnd, TextDelta, ThinkingDelta, ToolResult, ToolCallEnd, ToolCallStart
+
+_DIM, _RED, _GREEN, _RESET = "\x1b[2m", "\x1b[31m", "\x1b[32m", "\x1b[0m"
+
+
+def _use_colour(stream: TextIO) -> bool:
+    if os.environ.get("NO_COLOR"):
+        return False
+    isatty = getattr(stream, "isatty", None)
+    return bool(isatty and isatty())
+
+
+def _preview(value: Any, limit: int = 80) -> str:
+    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+class Printer:
+    """Writes a run's events to a text stream as they arrive."""
+
+    def __init__(self, stream: TextIO | None = None, *, colour: bool | None = None) -> None:
+        self.stream = stream if stream is not None else sys.stdout
+        self.colour = _use_colour(self.stream) if colour is None else colour
+        self._names: dict[str, str] = {}
+        self._args: dict[str, Any] = {}
+        self._thinking = False
+        self._at_line_start = True
+
+    def _paint(self, code: str, text: str) -> str:
+        return f"{code}{text}{_RESET}" if self.colour else text
+
+    def _line(self, text: str) -> None:
+        prefix = "" if self._at_line_start else "\n"
+        self.stream.write(f"{prefix}{text}\n")
+        self._at_line_start = True
+
+    def feed(self, events: list[Event]) -> None:
+        for ev in events:
+            if isinstance(ev, TextDelta):
+                if ev.delta:
+                    self.stream.write(ev.delta)
+                    self._at_line_start = ev.delta.endswith("\n")
+            elif isinstance(ev, ThinkingDelta):
+                if not self._thinking and ev.delta:
+                    self._thinking = True
+                    self._line(self._paint(_DIM, "[thinking…]"))
+            elif isinstance(ev, ToolCallStart):
+                self._names[ev.tool_call_id] = ev.name
+            elif isinstance(ev, ToolCallEnd):
+                self._args[ev.tool_call_id] = ev.args if ev.args is not None else ev.arguments
+            elif isinstance(ev, ToolResult):
+                name = self._names.get(ev.tool_call_id, ev.name or "tool")
+                call = f"{name}({_preview(self._args.get(ev.tool_call_id, ''), 60)})"
+                if ev.is_error:
+                    self._line(self._paint(_RED, f"✗ {call} → {_preview(ev.content)}"))
+                else:
+                    self._line(self._paint(_GREEN, "✓ ") + f"{call} → {_preview(ev.content)}")
+            elif isinstance(ev, ErrorEvent) and ev.recoverable:
+                self._line(self._paint(_RED, f"warning: {ev.message}"))
+            elif isinstance(ev, RunEnd):
+                word = ev.reason if ev.reason != "incomplete" else "stream ended unexpectedly"
+                detail = f": {ev.message}" if ev.message and ev.reason != "incomplete" else ""
+                code = _DIM if ev.reason in ("completed", "tool_calls") else _RED
+                self._line(self._paint(code, f"[{word}{detail}]"))
+        self.stream.flush()

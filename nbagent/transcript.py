@@ -1,0 +1,511 @@
+"""The pure reducer: normalized Events → ``Transcript`` (state version 1, see DEVELOP.md).
+
+``Transcript.apply(ev)`` mutates the transcript and returns the JSON-ready ops that turn the
+previous ``to_dict()`` into the new one; ``apply_op`` is the reference implementation of those
+ops (the browser's store mirrors it). Appending a delta is O(len(delta)): block text is kept
+as a list of chunks and joined lazily.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, ClassVar, cast
+
+import nbagent.events as E
+from nbagent import export
+from nbagent.normalize import parse_arguments
+
+__all__ = ["STATE_VERSION", "TokenUsage", "ToolCall", "Transcript", "apply_op"]
+
+STATE_VERSION = 1
+MAX_WARNINGS = 100  # later recoverable errors are dropped (each warning op carries the list)
+Op = dict[str, Any]
+_USAGE_FIELDS = ("input_tokens", "output_tokens", "total_tokens", "reasoning_tokens",
+                 "cached_input_tokens")  # fmt: skip
+_EMPTY_USAGE: dict[str, Any] = dict.fromkeys(_USAGE_FIELDS)
+_STATUS_OF_REASON = {"cancelled": "cancelled", "error": "error", "incomplete": "error",
+                     "expired": "error"}  # fmt: skip
+_DEFAULT_ERROR = {"error": "error", "incomplete": "stream ended unexpectedly",
+                  "expired": "run expired"}  # fmt: skip
+
+
+def apply_op(state: dict[str, Any], op: dict[str, Any]) -> None:
+    """Apply one op to a ``to_dict()``-shaped state, in place (the JS store mirrors this)."""
+    kind = op["op"]
+    if kind == "append":
+        block = state["blocks"][op["i"]]
+        block[op["key"]] = block[op["key"]] + op["text"]
+    elif kind == "run":
+        state.update(op["set"])
+    elif kind == "add":
+        state["blocks"].append(dict(op["block"]))
+    elif kind == "set":
+        state["blocks"][op["i"]].update(op["set"])
+    else:
+        raise ValueError(f"unknown op {kind!r}")
+
+
+def _join(chunks: list[str]) -> str:
+    if len(chunks) > 1:
+        chunks[:] = ["".join(chunks)]
+    return chunks[0] if chunks else ""
+
+
+class _MsgBlock:
+    """A ``text`` or ``thinking`` block."""
+
+    __slots__ = ("chunks", "ended_at", "id", "redacted", "refusal", "started_at", "type")
+
+    def __init__(self, kind: str, block_id: str, text: str, refusal: bool = False,
+                 started_at: float | None = None) -> None:  # fmt: skip
+        self.type, self.id, self.chunks, self.refusal = kind, block_id, [text] if text else [], refusal
+        self.redacted, self.started_at, self.ended_at = False, started_at, cast("float | None", None)
+
+    @property
+    def text(self) -> str:
+        return _join(self.chunks)
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.type == "text":
+            return {"type": "text", "id": self.id, "text": self.text, "refusal": self.refusal}
+        return {"type": "thinking", "id": self.id, "text": self.text, "redacted": self.redacted,
+                "started_at": self.started_at, "ended_at": self.ended_at}  # fmt: skip
+
+
+class ToolCall:
+    """One tool call: a ``tool`` block of the transcript."""
+
+    __slots__ = ("args", "args_done_at", "chunks", "duration_s", "ended_at", "id", "is_error",
+                 "name", "parse_error", "result", "started_at", "state")  # fmt: skip
+    type: ClassVar[str] = "tool"
+    _KEYS: ClassVar[tuple[str, ...]] = (
+        "name", "args", "parse_error", "state", "result", "is_error",
+        "started_at", "args_done_at", "ended_at", "duration_s",
+    )  # fmt: skip
+
+    def __init__(self, tool_call_id: str, name: str = "", started_at: float | None = None) -> None:
+        self.id, self.name, self.chunks = tool_call_id, name, []
+        self.args: Any = None
+        self.parse_error: str | None = None
+        self.state = "args"  # args | running | done | error
+        self.result: Any = None
+        self.is_error = False
+        self.started_at = started_at
+        self.args_done_at: float | None = None
+        self.ended_at: float | None = None
+        self.duration_s: float | None = None
+
+    @property
+    def arguments(self) -> str:
+        """The argument text as streamed (or as the source sent it in full)."""
+        return _join(self.chunks)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"type": "tool", "id": self.id, "arguments": self.arguments}
+        for k in self._KEYS:
+            d[k] = getattr(self, k)
+        return d
+
+    def __repr__(self) -> str:
+        return f"ToolCall(id={self.id!r}, name={self.name!r}, state={self.state!r})"
+
+
+_Block = _MsgBlock | ToolCall
+
+
+@dataclass(frozen=True)
+class TokenUsage:
+    """Token counts of a run; None when unknown."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    total_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    cached_input_tokens: int | None = None
+
+
+def _merge_usage(old: dict[str, Any], ev: Usage) -> dict[str, Any]:
+    new = dict(old)
+    for k in _USAGE_FIELDS:
+        v = getattr(ev, k)
+        if v is not None:
+            new[k] = v if ev.cumulative or new[k] is None else new[k] + v
+    return new
+
+
+def _display_usage(raw: dict[str, Any]) -> dict[str, Any]:
+    d = dict(raw)
+    if d["total_tokens"] is None and d["input_tokens"] is not None:
+        if d["output_tokens"] is not None:
+            d["total_tokens"] = d["input_tokens"] + d["output_tokens"]
+    return d
+
+
+class Transcript:
+    """Folded state of one run: blocks, tool calls, usage, timing, status."""
+
+    def __init__(self) -> None:
+        self.run_id: str | None = None
+        self.title: str | None = None
+        self.model: str | None = None
+        self.status = "running"
+        self.end_reason: str | None = None
+        self.error: dict[str, Any] | None = None
+        self.started_at: float | None = None
+        self.first_token_at: float | None = None
+        self.ended_at: float | None = None
+        self.deltas = 0
+        self.activity: str | None = None
+        self.warnings: list[dict[str, Any]] = []
+        self._usage: dict[str, Any] = dict(_EMPTY_USAGE)
+        self._raw_usage: dict[str, dict[str, Any]] = {}  # step id ("" outside steps) -> raw
+        self._run_usage: dict[str, Any] | None = None  # from scope="run" usage
+        self._steps: list[dict[str, Any]] = []
+        self._step_index: dict[str, int] = {}
+        self._blocks: list[_Block] = []
+        self._text_index: dict[str, int] = {}
+        self._think_index: dict[str, int] = {}
+        self._tool_index: dict[str, int] = {}
+        self._think_started: dict[str, float] = {}
+        self._ended = False
+        self._last_ts: float | None = None
+        self._dispatch: dict[type, Callable[[Any], list[Op]]] = {
+            TextDelta: self._on_text, ThinkingDelta: self._on_thinking,
+            ToolCallArgsDelta: self._on_args, MessageStart: self._on_message_start,
+            MessageEnd: self._on_message_end, ToolCallStart: self._on_tool_start,
+            ToolCallEnd: self._on_tool_end, ToolResult: self._on_tool_result,
+            Usage: self._on_usage, StepStart: self._on_step_start, StepEnd: self._on_step_end,
+            Status: self._on_status, ErrorEvent: self._on_error, RunStart: self._on_run_start,
+            RunEnd: self._on_run_end,
+        }  # fmt: skip
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def from_events(cls, events: Iterable[Event | dict[str, Any]]) -> Transcript:
+        """Fold a sequence of (normalized) events, or their ``to_dict()`` forms."""
+        t = cls()
+        for ev in events:
+            t.apply(ev if isinstance(ev, Event) else event_from_dict(ev))
+        return t
+
+    @classmethod
+    def from_dict(cls, d: dict[str, Any]) -> Transcript:
+        """Rebuild a transcript from ``to_dict()`` output."""
+        t = cls()
+        for k in ("run_id", "title", "model", "status", "end_reason", "error", "started_at",
+                  "first_token_at", "ended_at", "deltas", "activity"):  # fmt: skip
+            setattr(t, k, d.get(k, getattr(t, k)))
+        t.warnings = [dict(w) for w in d.get("warnings", [])]
+        t._usage = dict(_EMPTY_USAGE) | dict(d.get("usage") or {})
+        t._steps = [dict(s) for s in d.get("steps", [])]
+        t._step_index = {s["id"]: i for i, s in enumerate(t._steps)}
+        t._raw_usage = {s["id"]: dict(s["usage"]) for s in t._steps if s.get("usage")}
+        if _display_usage(_sum_usage(t._raw_usage)) != t._usage:
+            if t._steps:
+                t._run_usage = dict(t._usage)
+            else:
+                t._raw_usage[""] = dict(t._usage)
+        for i, b in enumerate(d.get("blocks", [])):
+            block: _Block
+            if b["type"] == "text":
+                block = _TextBlock(b["id"], b["text"], b.get("refusal", False))
+                t._text_index[b["id"]] = i
+            elif b["type"] == "thinking":
+                block = _ThinkingBlock(b["id"], b["text"], b.get("started_at"))
+                block.redacted, block.ended_at = b.get("redacted", False), b.get("ended_at")
+                t._think_index[b["id"]] = i
+            else:
+                block = ToolCall(b["id"])
+                block.chunks = [b["arguments"]] if b.get("arguments") else []
+                for k in ToolCall._KEYS:
+                    if k in b:
+                        setattr(block, k, b[k])
+                t._tool_index[b["id"]] = i
+            t._blocks.append(block)
+        t._ended = t.status != "running"
+        return t
+
+    # -- public view --------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready state, version 1 (DEVELOP.md); also the widget's snapshot."""
+        return {
+            "version": STATE_VERSION, "run_id": self.run_id, "title": self.title,
+            "model": self.model, "status": self.status, "end_reason": self.end_reason,
+            "error": dict(self.error) if self.error else None, "started_at": self.started_at,
+            "first_token_at": self.first_token_at, "ended_at": self.ended_at,
+            "deltas": self.deltas, "usage": dict(self._usage), "steps": self.steps,
+            "warnings": [dict(w) for w in self.warnings], "activity": self.activity,
+            "blocks": self.blocks,
+        }  # fmt: skip
+
+    @property
+    def text(self) -> str:
+        """The answer: every text block's text, in display order."""
+        return "".join(b.text for b in self._blocks if type(b) is _TextBlock)
+
+    @property
+    def thinking(self) -> str:
+        """The reasoning: every thinking block's text, in display order."""
+        return "".join(b.text for b in self._blocks if type(b) is _ThinkingBlock)
+
+    @property
+    def tool_calls(self) -> list[ToolCall]:
+        return [b for b in self._blocks if type(b) is ToolCall]
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        return [b.to_dict() for b in self._blocks]
+
+    @property
+    def steps(self) -> list[dict[str, Any]]:
+        return [dict(s) | {"usage": dict(s["usage"]) if s["usage"] else None} for s in self._steps]
+
+    @property
+    def usage(self) -> TokenUsage:
+        return TokenUsage(**self._usage)
+
+    @property
+    def ttft_s(self) -> float | None:
+        """Seconds from run start to the first token, None when either is unknown."""
+        if self.first_token_at is None or self.started_at is None:
+            return None
+        return self.first_token_at - self.started_at
+
+    @property
+    def elapsed_s(self) -> float | None:
+        """Seconds from run start to its end (or to the latest event while running)."""
+        end = self.ended_at if self.ended_at is not None else self._last_ts
+        return None if end is None or self.started_at is None else end - self.started_at
+
+    def to_markdown(self) -> str:
+        return export.to_markdown(self)
+
+    def to_html(self, standalone: bool = False) -> str:
+        return export.to_html(self, standalone=standalone)
+
+    def to_text(self) -> str:
+        return export.to_text(self)
+
+    def __repr__(self) -> str:
+        return f"<Transcript {self.run_id!r} {self.status} blocks={len(self._blocks)}>"
+
+    # -- the reducer --------------------------------------------------------------------
+
+    def apply(self, ev: Event) -> list[Op]:
+        """Fold one event; returns the ops that transform the previous ``to_dict()``."""
+        if self._ended:
+            return []
+        self._last_ts = ev.ts
+        handler = self._dispatch.get(type(ev))
+        return [] if handler is None else handler(ev)
+
+    def _count(self, ts: float) -> Op:
+        self.deltas += 1
+        if self.first_token_at is None:
+            self.first_token_at = ts
+            return {"op": "run", "set": {"deltas": self.deltas, "first_token_at": ts}}
+        return {"op": "run", "set": {"deltas": self.deltas}}
+
+    def _add(self, block: _Block, index: dict[str, int]) -> Op:
+        index[block.id] = len(self._blocks)
+        self._blocks.append(block)
+        return {"op": "add", "block": block.to_dict()}
+
+    def _on_text(self, ev: TextDelta) -> list[Op]:
+        delta = ev.delta
+        if not delta:
+            return []
+        i = self._text_index.get(ev.message_id)
+        if i is None:
+            op = self._add(_TextBlock(ev.message_id, delta, ev.refusal), self._text_index)
+        else:
+            self._blocks[i].chunks.append(delta)
+            op = {"op": "append", "i": i, "key": "text", "text": delta}
+        return [op, self._count(ev.ts)]
+
+    def _on_thinking(self, ev: ThinkingDelta) -> list[Op]:
+        delta = ev.delta
+        if not delta:
+            return []
+        i = self._think_index.get(ev.message_id)
+        if i is None:
+            start = self._think_started.pop(ev.message_id, ev.ts)
+            op = self._add(_ThinkingBlock(ev.message_id, delta, start), self._think_index)
+        else:
+            self._blocks[i].chunks.append(delta)
+            op = {"op": "append", "i": i, "key": "text", "text": delta}
+        return [op, self._count(ev.ts)]
+
+    def _on_args(self, ev: ToolCallArgsDelta) -> list[Op]:
+        delta = ev.delta
+        if not delta:
+            return []
+        i = self._tool_index.get(ev.tool_call_id)
+        if i is None:
+            tool = ToolCall(ev.tool_call_id, "", ev.ts)
+            tool.chunks.append(delta)
+            op = self._add(tool, self._tool_index)
+        else:
+            self._blocks[i].chunks.append(delta)
+            op = {"op": "append", "i": i, "key": "arguments", "text": delta}
+        return [op, self._count(ev.ts)]
+
+    def _on_message_start(self, ev: MessageStart) -> list[Op]:
+        if ev.channel == "thinking" and ev.message_id not in self._think_index:
+            self._think_started.setdefault(ev.message_id, ev.ts)
+        return []
+
+    def _on_message_end(self, ev: MessageEnd) -> list[Op]:
+        if ev.channel != "thinking":
+            return []
+        i = self._think_index.get(ev.message_id)
+        start = self._think_started.pop(ev.message_id, ev.ts)
+        if i is None:
+            if not ev.redacted:
+                return []
+            block = _ThinkingBlock(ev.message_id, "", start)
+            block.redacted, block.ended_at = True, ev.ts
+            return [self._add(block, self._think_index)]
+        b = self._blocks[i]
+        assert isinstance(b, _ThinkingBlock)
+        b.ended_at = ev.ts
+        b.redacted = b.redacted or ev.redacted
+        return [{"op": "set", "i": i, "set": {"ended_at": ev.ts, "redacted": b.redacted}}]
+
+    def _tool(self, tool_call_id: str, name: str, ts: float | None) -> tuple[int, ToolCall, Op]:
+        """The tool block (index, block, the op that created it or {})."""
+        i = self._tool_index.get(tool_call_id)
+        if i is None:
+            tool = ToolCall(tool_call_id, name, ts)
+            return len(self._blocks), tool, self._add(tool, self._tool_index)
+        b = self._blocks[i]
+        assert isinstance(b, ToolCall)
+        return i, b, {}
+
+    def _on_tool_start(self, ev: ToolCallStart) -> list[Op]:
+        i, tool, op = self._tool(ev.tool_call_id, ev.name, ev.ts)
+        if op:
+            return [op]
+        if ev.name and not tool.name:
+            tool.name = ev.name
+            return [{"op": "set", "i": i, "set": {"name": ev.name}}]
+        return []
+
+    def _on_tool_end(self, ev: ToolCallEnd) -> list[Op]:
+        i, tool, op = self._tool(ev.tool_call_id, "", ev.ts)
+        streamed = tool.arguments
+        full = streamed if ev.arguments is None else ev.arguments
+        if ev.args is None and ev.parse_error is None:
+            args, err = parse_arguments(full)
+        else:
+            args, err = ev.args, ev.parse_error
+        tool.args, tool.parse_error, tool.args_done_at = args, err, ev.ts
+        changes: dict[str, Any] = {"args": args, "parse_error": err, "args_done_at": ev.ts}
+        if tool.state == "args":
+            tool.state = changes["state"] = "running"
+        if full != streamed:
+            tool.chunks = [full] if full else []
+            changes["arguments"] = full
+        return [op, _set(i, changes)] if op else [_set(i, changes)]
+
+    def _on_tool_result(self, ev: ToolResult) -> list[Op]:
+        i, tool, op = self._tool(ev.tool_call_id, ev.name or "", None)
+        changes: dict[str, Any] = {"result": ev.content, "is_error": ev.is_error}
+        tool.result, tool.is_error = ev.content, ev.is_error
+        if ev.name and not tool.name:
+            tool.name = changes["name"] = ev.name
+        if not ev.preliminary:
+            base = tool.args_done_at if tool.args_done_at is not None else tool.started_at
+            tool.state = changes["state"] = "error" if ev.is_error else "done"
+            tool.ended_at = changes["ended_at"] = ev.ts
+            tool.duration_s = changes["duration_s"] = None if base is None else ev.ts - base
+        return [op, _set(i, changes)] if op else [_set(i, changes)]
+
+    def _on_usage(self, ev: Usage) -> list[Op]:
+        changes: dict[str, Any] = {}
+        if ev.model and not self.model:
+            self.model = changes["model"] = ev.model
+        if ev.scope == "run":
+            self._run_usage = _merge_usage(self._run_usage or _EMPTY_USAGE, ev)
+        else:
+            step = self._steps[-1]["id"] if self._steps else ""
+            raw = self._raw_usage[step] = _merge_usage(self._raw_usage.get(step, _EMPTY_USAGE), ev)
+            if self._steps:
+                self._steps[-1]["usage"] = _display_usage(raw)
+                changes["steps"] = self.steps
+        raw_run = self._run_usage or _sum_usage(self._raw_usage)
+        self._usage = changes["usage"] = _display_usage(raw_run)
+        return [{"op": "run", "set": changes}]
+
+    def _on_step_start(self, ev: StepStart) -> list[Op]:
+        if ev.step_id in self._step_index:
+            return []
+        self._step_index[ev.step_id] = len(self._steps)
+        self._steps.append(
+            {"id": ev.step_id, "name": ev.name, "usage": None, "finish_reason": None}
+        )
+        return [{"op": "run", "set": {"steps": self.steps}}]
+
+    def _on_step_end(self, ev: StepEnd) -> list[Op]:
+        i = self._step_index.get(ev.step_id)
+        if i is None:
+            self._step_index[ev.step_id] = len(self._steps)
+            self._steps.append({"id": ev.step_id, "name": ev.name, "usage": None})
+            i = len(self._steps) - 1
+        step = self._steps[i]
+        step["finish_reason"] = ev.finish_reason
+        step["name"] = step["name"] or ev.name
+        return [{"op": "run", "set": {"steps": self.steps}}]
+
+    def _on_status(self, ev: Status) -> list[Op]:
+        activity = ev.text or ev.state or None
+        if activity == self.activity:
+            return []
+        self.activity = activity
+        return [{"op": "run", "set": {"activity": activity}}]
+
+    def _on_error(self, ev: ErrorEvent) -> list[Op]:
+        info = {"message": ev.message, "error_type": ev.error_type, "code": ev.code}
+        if not ev.recoverable:
+            self.error = info
+            return [{"op": "run", "set": {"error": dict(info)}}]
+        if len(self.warnings) >= MAX_WARNINGS:
+            return []
+        self.warnings.append(info)
+        return [{"op": "run", "set": {"warnings": [dict(w) for w in self.warnings]}}]
+
+    def _on_run_start(self, ev: RunStart) -> list[Op]:
+        if self.started_at is not None:
+            return []
+        self.run_id, self.title, self.model = ev.run_id or None, ev.title, ev.model
+        self.started_at = ev.ts
+        keys = {"run_id": self.run_id, "title": ev.title, "model": ev.model, "started_at": ev.ts}
+        return [{"op": "run", "set": keys}]
+
+    def _on_run_end(self, ev: RunEnd) -> list[Op]:
+        self._ended = True
+        self.status = _STATUS_OF_REASON.get(ev.reason, "completed")
+        self.end_reason, self.ended_at, self.activity = ev.reason, ev.ts, None
+        changes: dict[str, Any] = {"status": self.status, "end_reason": ev.reason}
+        changes |= {"ended_at": ev.ts, "activity": None}
+        if self.error is None and ev.reason in _DEFAULT_ERROR:
+            message = ev.message or _DEFAULT_ERROR[ev.reason]
+            self.error = {"message": message, "error_type": None, "code": None}
+            changes["error"] = dict(self.error)
+        return [{"op": "run", "set": changes}]
+
+
+def _set(i: int, changes: dict[str, Any]) -> Op:
+    return {"op": "set", "i": i, "set": changes}
+
+
+def _sum_usage(buckets: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    total = dict(_EMPTY_USAGE)
+    for raw in buckets.values():
+        for k in _USAGE_FIELDS:
+            if raw.get(k) is not None:
+                total[k] = raw[k] if total[k] is None else total[k] + raw[k]
+    return total

@@ -1,0 +1,66 @@
+"""The anywidget model: traits the browser reads, custom messages both ways.
+
+Live traffic goes through custom messages (see DEVELOP.md, "Comm messages");
+the traits change only when a run starts and ends, so bytes stay O(output).
+"""
+
+from __future__ import annotations
+
+import pathlib
+from collections.abc import Callable
+from typing import Any
+
+import anywidget
+import traitlets
+
+_STATIC = pathlib.Path(__file__).parent / "static"
+
+MessageHandler = Callable[[dict[str, Any]], None]
+
+
+def _bundle(name: str) -> pathlib.Path | str:
+    path = _STATIC / name
+    if path.exists():
+        return path
+    # A source checkout without a build still imports; the view says what is missing.
+    if name.endswith(".js"):
+        return (
+            "export default { render({ el }) { el.textContent = "
+            "'nbagent: the frontend bundle is missing; run `make build` (npm --prefix js run build)'; } };"
+        )
+    return ""
+
+
+class AgentWidget(anywidget.AnyWidget):  # type: ignore[misc]
+    """The view of one run: answer, thinking and tool panels, status line, Stop."""
+
+    _esm = _bundle("widget.js")
+    _css = _bundle("widget.css")
+
+    snapshot = traitlets.Dict().tag(sync=True)
+    """``{"seq": n, "state": Transcript.to_dict()}``; written at run start and end only."""
+
+    title = traitlets.Unicode("").tag(sync=True)
+    """Shown above the transcript; empty for none."""
+
+    show_thinking = traitlets.Bool(True).tag(sync=True)
+    """Whether thinking panels are shown at all."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._handlers: list[MessageHandler] = []
+        self.on_msg(self._dispatch)
+
+    def add_handler(self, handler: MessageHandler) -> None:
+        """Call ``handler(content)`` for each custom message from the browser."""
+        self._handlers.append(handler)
+
+    def _dispatch(self, _widget: Any, content: Any, _buffers: Any) -> None:
+        if not isinstance(content, dict):
+            return
+        for handler in list(self._handlers):
+            handler(content)
+
+    def __repr__(self) -> str:
+        state = self.snapshot.get("state") or {}
+        return f"<nbagent.AgentWidget {state.get('status', 'idle')}>"

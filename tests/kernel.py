@@ -1,0 +1,174 @@
+"""A real ipykernel driven through jupyter_client, recording every IOPub message."""
+
+from __future__ import annotations
+
+import json
+import os
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from jupyter_client.manager import KernelManager
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+class Kernel:
+    """Starts a kernel; ``execute`` runs a cell; ``iopub`` holds every message seen."""
+
+    def __init__(self) -> None:
+        self.km = KernelManager(kernel_name="python3")
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+        self.km.start_kernel(cwd=str(ROOT), env=env)
+        self.kc = self.km.blocking_client()
+        self.kc.start_channels()
+        self.kc.wait_for_ready(timeout=60)
+        self.iopub: list[dict[str, Any]] = []
+        self._lock = threading.Lock()
+        self._stop = threading.Event()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        while not self._stop.is_set():
+            try:
+                msg = self.kc.get_iopub_msg(timeout=0.1)
+            except Exception:  # noqa: BLE001 - queue.Empty on timeout
+                continue
+            msg["received"] = time.monotonic()
+            with self._lock:
+                self.iopub.append(msg)
+
+    def messages(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return list(self.iopub)
+
+    def execute(
+        self, code: str, timeout: float = 60, *, cell_id: str | None = None
+    ) -> dict[str, Any]:
+        """Run a cell; wait for its reply and its idle status; raise on an error reply.
+
+        ``cell_id`` is sent in the request's metadata, as JupyterLab does.
+        """
+        if cell_id is None:
+            msg_id = self.kc.execute(code)
+        else:
+            content = {"code": code, "silent": False, "store_history": True,
+                       "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}
+            msg = self.kc.session.msg("execute_request", content, metadata={"cellId": cell_id})
+            self.kc.shell_channel.send(msg)
+            msg_id = msg["header"]["msg_id"]
+        deadline = time.monotonic() + timeout
+        reply = None
+        while reply is None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise TimeoutError(f"no reply within {timeout} s for:\n{code}")
+            msg = self.kc.get_shell_msg(timeout=remaining)
+            if msg["parent_header"].get("msg_id") == msg_id:
+                reply = msg
+        while not any(
+            m["msg_type"] == "status"
+            and m["content"]["execution_state"] == "idle"
+            and m["parent_header"].get("msg_id") == msg_id
+            for m in self.messages()
+        ):
+            if time.monotonic() > deadline:
+                raise TimeoutError("kernel never went idle")
+            time.sleep(0.01)
+        if reply["content"]["status"] != "ok":
+            raise AssertionError(
+                "cell failed: "
+                + "\n".join(reply["content"].get("traceback", []))
+                + "\n"
+                + self.outputs(msg_id)
+            )
+        return reply
+
+    def outputs(self, msg_id: str) -> str:
+        out = []
+        for m in self.messages():
+            if m["parent_header"].get("msg_id") != msg_id:
+                continue
+            if m["msg_type"] == "stream":
+                out.append(m["content"]["text"])
+            elif m["msg_type"] == "error":
+                out.append("\n".join(m["content"]["traceback"]))
+        return "".join(out)
+
+    def value(self, expression: str) -> Any:
+        """Evaluate ``expression`` in the kernel and return it decoded from JSON."""
+        reply = self.kc.execute(
+            "", user_expressions={"v": f"__import__('json').dumps({expression})"}
+        )
+        while True:
+            msg = self.kc.get_shell_msg(timeout=30)
+            if msg["parent_header"].get("msg_id") == reply:
+                break
+        result = msg["content"]["user_expressions"]["v"]
+        if result["status"] != "ok":
+            raise AssertionError(f"{expression}: {result}")
+        return json.loads(json.loads(result["data"]["text/plain"]))
+
+    def close(self) -> None:
+        self._stop.set()
+        self.kc.stop_channels()
+        self.km.shutdown_kernel(now=True)
+
+
+def widget_traffic(messages: list[dict[str, Any]], since: int = 0) -> dict[str, Any]:
+    """Split the nbagent widgets' comm traffic out of a list of IOPub messages.
+
+    Returns, per run widget (opened after ``since``), its comm_open, its update
+    messages (``comm_msg``: custom ops and trait updates) and their sizes.
+    """
+    opens = [
+        m
+        for m in messages[since:]
+        if m["msg_type"] == "comm_open"
+        and "snapshot" in m["content"].get("data", {}).get("state", {})
+    ]
+    widgets = []
+    for open_msg in opens:
+        comm_id = open_msg["content"]["comm_id"]
+        updates = [
+            m
+            for m in messages
+            if m["msg_type"] == "comm_msg" and m["content"]["comm_id"] == comm_id
+        ]
+        snapshots = [
+            u["content"]["data"]["state"]["snapshot"]
+            for u in updates
+            if u["content"]["data"].get("method") == "update"
+            and "snapshot" in u["content"]["data"].get("state", {})
+        ]
+        widgets.append(
+            {
+                "comm_id": comm_id,
+                "open": open_msg,
+                "updates": updates,
+                "custom": [
+                    u["content"]["data"]["content"]
+                    for u in updates
+                    if u["content"]["data"].get("method") == "custom"
+                ],
+                "bytes": sum(len(json.dumps(u["content"]).encode()) for u in updates),
+                "final": snapshots[-1] if snapshots else None,
+                "times": [u["received"] for u in updates],
+            }
+        )
+    return {"widgets": widgets}
+
+
+def max_per_second(times: list[float]) -> int:
+    """Most messages in any 1 s window."""
+    times = sorted(times)
+    best = 0
+    start = 0
+    for end, t in enumerate(times):
+        while t - times[start] >= 1.0:
+            start += 1
+        best = max(best, end - start + 1)
+    return best

@@ -1,0 +1,203 @@
+"""Throttling and coalescing with an injected clock: no kernel, no threads."""
+
+from __future__ import annotations
+
+import copy
+import random
+from typing import Any
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from nbagent.controller import Coalescer, Controller, Scheduler
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 0.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class ManualScheduler(Scheduler):
+    """Records deadlines; the test fires them by advancing the clock."""
+
+    def __init__(self, clock: Clock) -> None:
+        self.clock = clock
+        self.pending: list[tuple[float, Controller]] = []
+
+    def schedule(self, deadline: float, controller: Controller) -> None:
+        self.pending.append((deadline, controller))
+
+    def advance(self, seconds: float) -> None:
+        self.clock.now += seconds
+        due = [p for p in self.pending if p[0] <= self.clock.now]
+        self.pending = [p for p in self.pending if p[0] > self.clock.now]
+        for _, controller in due:
+            controller.flush_due()
+
+
+def make(throttle_ms: float = 50) -> tuple[Controller, list[dict[str, Any]], ManualScheduler]:
+    clock = Clock()
+    sent: list[dict[str, Any]] = []
+    scheduler = ManualScheduler(clock)
+    controller = Controller(
+        sent.append, throttle_ms=throttle_ms, clock=clock, wall=lambda: 1000.0, scheduler=scheduler
+    )
+    return controller, sent, scheduler
+
+
+def append(text: str, i: int = 0, key: str = "text") -> dict[str, Any]:
+    return {"op": "append", "i": i, "key": key, "text": text}
+
+
+def test_first_push_is_sent_at_once() -> None:
+    controller, sent, _ = make()
+    controller.push([append("Hel")])
+    assert [m["seq"] for m in sent] == [1]
+    assert sent[0]["ops"] == [append("Hel")]
+    assert sent[0]["type"] == "ops"
+    assert sent[0]["now"] == 1000.0
+
+
+def test_many_deltas_within_one_interval_make_one_message() -> None:
+    controller, sent, scheduler = make()
+    controller.push([append("a")])
+    for ch in "bcdefghij" * 100:
+        scheduler.clock.now += 0.00001
+        controller.push([append(ch)])
+    assert len(sent) == 1
+    assert len(scheduler.pending) == 1
+    scheduler.advance(0.05)
+    assert len(sent) == 2
+    assert sent[1]["ops"] == [append("bcdefghij" * 100)]
+    assert sent[1]["seq"] == 2
+
+
+def test_at_most_one_message_per_interval_at_any_rate() -> None:
+    controller, sent, scheduler = make(throttle_ms=50)
+    for _ in range(2000):  # 2,000 deltas over 5 s of fake time
+        scheduler.advance(0.0025)
+        controller.push([append("x")])
+    scheduler.advance(0.1)
+    times = [i * 0.05 for i in range(len(sent))]
+    assert len(sent) <= 5 / 0.05 + 2
+    assert len(times) >= 90
+    assert "".join(op["text"] for m in sent for op in m["ops"]) == "x" * 2000
+
+
+def test_urgent_push_flushes_inside_the_interval() -> None:
+    controller, sent, scheduler = make()
+    controller.push([append("a")])
+    scheduler.clock.now += 0.001
+    controller.push([append("b")])
+    controller.push([{"op": "run", "set": {"status": "completed"}}], urgent=True)
+    assert len(sent) == 2
+    assert sent[1]["ops"] == [append("b"), {"op": "run", "set": {"status": "completed"}}]
+
+
+def test_close_flushes_and_ignores_later_pushes() -> None:
+    controller, sent, scheduler = make()
+    controller.push([append("a")])
+    scheduler.clock.now += 0.001
+    controller.push([append("b")])
+    controller.close()
+    controller.push([append("c")])
+    scheduler.advance(1)
+    assert [op["text"] for m in sent for op in m["ops"]] == ["a", "b"]
+
+
+def test_snapshot_flushes_pending_first_and_carries_the_seq() -> None:
+    controller, sent, scheduler = make()
+    controller.push([append("a")])
+    scheduler.clock.now += 0.001
+    controller.push([append("b")])
+    controller.send_snapshot({"blocks": []})
+    assert [m["type"] for m in sent] == ["ops", "ops", "snapshot"]
+    assert sent[2]["seq"] == 2
+
+
+def test_trailing_flush_rescheduled_when_fired_early() -> None:
+    controller, sent, scheduler = make()
+    controller.push([append("a")])
+    scheduler.clock.now += 0.01
+    controller.push([append("b")])
+    controller.flush_due()  # a spurious early wake-up
+    assert len(sent) == 1
+    scheduler.advance(0.05)
+    assert len(sent) == 2
+
+
+def test_negative_throttle_rejected() -> None:
+    with pytest.raises(ValueError, match="throttle_ms"):
+        Controller(lambda m: None, throttle_ms=-1)
+
+
+# -- coalescing keeps the meaning of the ops ------------------------------------
+
+
+def apply(state: dict[str, Any], op: dict[str, Any]) -> None:
+    """A tiny model of the ops (the real one is nbagent.transcript.apply_op)."""
+    if op["op"] == "add":
+        state["blocks"].append(copy.deepcopy(op["block"]))
+    elif op["op"] == "append":
+        block = state["blocks"][op["i"]]
+        block[op["key"]] = block.get(op["key"], "") + op["text"]
+    elif op["op"] == "set":
+        state["blocks"][op["i"]].update(op["set"])
+    else:
+        state.update(op["set"])
+
+
+ops_strategy = st.lists(
+    st.one_of(
+        st.just("add"),
+        st.tuples(st.just("append"), st.integers(0, 3), st.sampled_from(["text", "arguments"])),
+        st.tuples(st.just("set"), st.integers(0, 3), st.sampled_from(["state", "arguments"])),
+        st.tuples(st.just("run"), st.sampled_from(["status", "deltas"])),
+    ),
+    max_size=60,
+)
+
+
+def materialize(spec: list[Any], rng: random.Random) -> list[dict[str, Any]]:
+    ops: list[dict[str, Any]] = []
+    blocks = 0
+    for item in spec:
+        if item == "add":
+            ops.append({"op": "add", "block": {"n": blocks}})
+            blocks += 1
+        elif blocks and item[0] == "append":
+            ops.append(append(rng.choice("abcé😀"), item[1] % blocks, item[2]))
+        elif blocks and item[0] == "set":
+            ops.append({"op": "set", "i": item[1] % blocks, "set": {item[2]: rng.random()}})
+        elif item[0] == "run":
+            ops.append({"op": "run", "set": {item[1]: rng.random()}})
+    return ops
+
+
+@given(ops_strategy, st.integers(0, 2**32))
+def test_coalesced_ops_have_the_same_effect(spec: list[Any], seed: int) -> None:
+    rng = random.Random(seed)
+    ops = materialize(spec, rng)
+    direct: dict[str, Any] = {"blocks": []}
+    for op in ops:
+        apply(direct, op)
+    merged: dict[str, Any] = {"blocks": []}
+    coalescer = Coalescer()
+    cut = rng.randrange(len(ops) + 1)
+    for batch in (ops[:cut], ops[cut:]):
+        coalescer.add(copy.deepcopy(batch))
+        for op in coalescer.take():
+            apply(merged, op)
+    assert merged == direct
+
+
+def test_add_block_is_copied_when_queued() -> None:
+    coalescer = Coalescer()
+    block = {"type": "text", "text": ""}
+    coalescer.add([{"op": "add", "block": block}])
+    block["text"] = "mutated later"
+    assert coalescer.take()[0]["block"]["text"] == ""

@@ -1,0 +1,184 @@
+"""nbagent.show() in a real kernel: message count, bytes, pacing, cross-cell await."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.kernel import Kernel, max_per_second, widget_traffic
+
+pytestmark = pytest.mark.kernel
+
+
+@pytest.fixture(scope="module")
+def kernel() -> Iterator[Kernel]:
+    k = Kernel()
+    k.execute("import nbagent, time, asyncio")
+    yield k
+    k.close()
+
+
+def final_text(snapshot: dict[str, Any]) -> str:
+    return "".join(b["text"] for b in snapshot["state"]["blocks"] if b["type"] == "text")
+
+
+def run_cell_and_traffic(kernel: Kernel, code: str) -> dict[str, Any]:
+    since = len(kernel.messages())
+    kernel.execute(code)
+    widgets = widget_traffic(kernel.messages(), since)["widgets"]
+    assert len(widgets) == 1, f"expected one nbagent widget, got {len(widgets)}"
+    return widgets[0]
+
+
+def test_full_speed_2000_deltas(kernel: Kernel) -> None:
+    w = run_cell_and_traffic(
+        kernel,
+        "parts = [f'tok{i} ' for i in range(2000)]\n"
+        "run = nbagent.show(iter(parts))\n"
+        "t = run.wait(30)\n",
+    )
+    text = "".join(f"tok{i} " for i in range(2000))
+    assert kernel.value("run.transcript.text") == text
+    assert kernel.value("run.status") == "completed"
+    assert len(w["updates"]) <= 40, f"{len(w['updates'])} comm_msg updates"
+    assert w["bytes"] <= 3 * len(text.encode()), f"{w['bytes']} bytes for {len(text)} chars"
+    assert w["final"] is not None
+    assert final_text(w["final"]) == text
+    # The live ops alone rebuild the text too (the snapshot is not the only carrier).
+    streamed = "".join(
+        op["text"]
+        for msg in w["custom"]
+        if msg["type"] == "ops"
+        for op in msg["ops"]
+        if op["op"] == "append" and op["key"] == "text"
+    )
+    assert streamed == text
+
+
+def test_paced_400_per_second(kernel: Kernel) -> None:
+    w = run_cell_and_traffic(
+        kernel,
+        "def paced():\n"
+        "    for i in range(2000):\n"
+        "        yield f'w{i} '\n"
+        "        time.sleep(0.0025)\n"
+        "run = nbagent.show(paced())\n"
+        "t = run.wait(60)\n",
+    )
+    text = "".join(f"w{i} " for i in range(2000))
+    assert final_text(w["final"]) == text
+    assert max_per_second(w["times"]) <= 25, max_per_second(w["times"])
+    assert w["bytes"] <= 3 * len(text.encode())
+    assert len(w["custom"]) >= 20  # it really streamed, in many messages
+
+
+def test_started_in_one_cell_awaited_in_the_next(kernel: Kernel) -> None:
+    since = len(kernel.messages())
+    kernel.execute(
+        "async def agen():\n"
+        "    for i in range(300):\n"
+        "        yield f'a{i} '\n"
+        "        await asyncio.sleep(0.002)\n"
+        "run = nbagent.show(agen())\n"
+    )
+    assert kernel.value("run.status") == "running"
+    kernel.execute("t = await run\n")
+    assert kernel.value("t.status") == "completed"
+    widgets = widget_traffic(kernel.messages(), since)["widgets"]
+    assert len(widgets) == 1
+    assert final_text(widgets[0]["final"]) == "".join(f"a{i} " for i in range(300))
+
+
+def test_wait_drives_an_async_run_without_deadlock(kernel: Kernel) -> None:
+    kernel.execute(
+        "async def agen2():\n"
+        "    for i in range(50):\n"
+        "        yield f'b{i} '\n"
+        "        await asyncio.sleep(0.001)\n"
+        "run = nbagent.show(agen2())\n"
+        "t = run.wait(30)\n"
+    )
+    assert kernel.value("t.status") == "completed"
+    assert kernel.value("len(t.text)") == len("".join(f"b{i} " for i in range(50)))
+
+
+def test_cell_returns_at_once_and_other_cells_run(kernel: Kernel) -> None:
+    kernel.execute(
+        "def slow():\n"
+        "    for i in range(40):\n"
+        "        yield f's{i} '\n"
+        "        time.sleep(0.05)\n"
+        "t0 = time.monotonic(); run = nbagent.show(slow()); returned = time.monotonic() - t0\n"
+    )
+    assert kernel.value("returned") < 0.5
+    kernel.execute("x = 1 + 1")
+    assert kernel.value("run.status") == "running"
+    kernel.execute("run.wait(30)")
+    assert kernel.value("run.status") == "completed"
+
+
+def test_stop_cancels_the_producer(kernel: Kernel) -> None:
+    kernel.execute(
+        "produced = []\n"
+        "def endless():\n"
+        "    i = 0\n"
+        "    try:\n"
+        "        while True:\n"
+        "            produced.append(i); yield f'e{i} '; i += 1; time.sleep(0.01)\n"
+        "    finally:\n"
+        "        produced.append('closed')\n"
+        "run = nbagent.show(endless())\n"
+        "time.sleep(0.3)\n"
+        "run.cancel()\n"
+        "run.wait(5)\n"
+        "time.sleep(0.1)\n"
+    )
+    assert kernel.value("run.status") == "cancelled"
+    assert kernel.value("run.transcript.end_reason") == "cancelled"
+    assert kernel.value("produced[-1]") == "closed"
+    assert kernel.value("len(run.transcript.text) > 0")
+
+
+def test_source_exception_ends_with_error_and_keeps_text(kernel: Kernel) -> None:
+    kernel.execute(
+        "def broken():\n"
+        "    yield 'partial '\n"
+        "    yield 'answer'\n"
+        "    raise ConnectionResetError('peer went away')\n"
+        "run = nbagent.show(broken())\n"
+        "run.wait(10)\n"
+    )
+    assert kernel.value("run.status") == "error"
+    assert kernel.value("run.transcript.text") == "partial answer"
+    assert "peer went away" in kernel.value("run.transcript.error['message']")
+    kernel.execute("ok = nbagent.show(iter(['still', ' alive'])).wait(10)")
+    assert kernel.value("ok.text") == "still alive"
+
+
+def test_rerunning_a_cell_stops_its_old_run(kernel: Kernel) -> None:
+    code = (
+        "def forever():\n"
+        "    while True:\n"
+        "        yield '.'\n"
+        "        time.sleep(0.01)\n"
+        "runs = globals().setdefault('runs', [])\n"
+        "runs.append(nbagent.show(forever()))\n"
+    )
+    kernel.execute(code, cell_id="cell-A")
+    kernel.execute(code, cell_id="cell-A")
+    statuses = kernel.value("[r.status for r in runs]")
+    assert statuses[-2] == "cancelled"
+    assert statuses[-1] == "running"
+    assert kernel.value("nbagent.stop_all()") >= 2
+    kernel.execute("time.sleep(0.1)")
+    assert set(kernel.value("[r.status for r in runs]")) == {"cancelled"}
+
+
+def test_repr_is_one_short_line(kernel: Kernel) -> None:
+    kernel.execute("r = nbagent.show(iter(['hi'])); r.wait(10)")
+    text = kernel.value("repr(r)")
+    assert "\n" not in text
+    assert len(text) < 120
+    assert "completed" in text
