@@ -16,6 +16,8 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from nbagent import wire
+
 Op = dict[str, Any]
 Message = dict[str, Any]
 Send = Callable[[Message], None]
@@ -29,12 +31,16 @@ class Coalescer:
     sets merge into one, sent last (they touch no block).
     """
 
-    __slots__ = ("_open", "_ops", "_run")
+    __slots__ = ("_open", "_ops", "_run", "structural", "text_chars")
 
     def __init__(self) -> None:
         self._ops: list[Op] = []
         self._run: dict[str, Any] | None = None
         self._open: dict[tuple[int, str], list[str]] = {}
+        self.text_chars = 0
+        """Characters of appended text pending."""
+        self.structural = False
+        """Whether anything but appends and the delta counter is pending."""
 
     def __bool__(self) -> bool:
         return bool(self._ops) or self._run is not None
@@ -49,12 +55,16 @@ class Coalescer:
                     parts = self._open[target] = []
                     self._ops.append({"op": "append", "i": op["i"], "key": op["key"], "_parts": parts})
                 parts.append(op["text"])
+                self.text_chars += len(op["text"])
             elif kind == "run":
+                if not self.structural and op["set"].keys() - {"deltas"}:
+                    self.structural = True
                 if self._run is None:
                     self._run = dict(op["set"])
                 else:
                     self._run.update(op["set"])
             elif kind == "set":
+                self.structural = True
                 index = op["i"]
                 last = self._ops[-1] if self._ops else None
                 if last is not None and last["op"] == "set" and last["i"] == index:
@@ -64,6 +74,7 @@ class Coalescer:
                 for target in [t for t in self._open if t[0] == index]:
                     del self._open[target]
             else:
+                self.structural = True
                 # The reducer may keep mutating the block it reported; send it as it is now.
                 self._ops.append({"op": "add", "block": dict(op["block"])})
 
@@ -79,13 +90,18 @@ class Coalescer:
         self._ops = []
         self._run = None
         self._open = {}
+        self.text_chars = 0
+        self.structural = False
         return out
 
 
 class Controller:
     """Throttled, ordered delivery of one widget's ops.
 
-    ``send`` receives whole messages (``{"type": "ops", "seq", "now", "ops"}``).
+    ``send`` receives whole messages in the wire form of ``nbagent.wire``.
+    At most one message per ``throttle_ms``; a batch of nothing but a little
+    text (under ``min_batch_chars``) may wait up to twice that, because each
+    message costs ~130 bytes of envelope however little it carries.
     Thread-safe: producers on any nbagent thread or the kernel's loop may push.
     """
 
@@ -94,6 +110,7 @@ class Controller:
         send: Send,
         *,
         throttle_ms: float = 50,
+        min_batch_chars: int = 256,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         scheduler: Scheduler | None = None,
@@ -102,6 +119,8 @@ class Controller:
             raise ValueError(f"throttle_ms must be >= 0, got {throttle_ms!r}")
         self._send = send
         self.throttle_s = throttle_ms / 1000
+        self.min_batch_chars = min_batch_chars
+        self._last_now_sent: float | None = None
         self._clock = clock
         self._wall = wall
         self._scheduler = scheduler if scheduler is not None else default_scheduler()
@@ -123,11 +142,12 @@ class Controller:
                 return
             self._pending.add(ops)
             now = self._clock()
-            if urgent or self._last_flush is None or now - self._last_flush >= self.throttle_s:
+            wait = 0.0 if urgent else self._wait_locked(now)
+            if wait <= 0:
                 self._flush_locked(now)
             elif not self._scheduled:
                 self._scheduled = True
-                self._scheduler.schedule(self._last_flush + self.throttle_s, self)
+                self._scheduler.schedule(now + wait, self)
 
     def flush(self) -> None:
         """Send whatever is pending now."""
@@ -141,9 +161,10 @@ class Controller:
             if self.closed or not self._pending:
                 return
             now = self._clock()
-            if self._last_flush is not None and now - self._last_flush < self.throttle_s:
+            wait = self._wait_locked(now)
+            if wait > 0:
                 self._scheduled = True
-                self._scheduler.schedule(self._last_flush + self.throttle_s, self)
+                self._scheduler.schedule(now + wait, self)
                 return
             self._flush_locked(now)
 
@@ -155,7 +176,7 @@ class Controller:
         """
         with self._lock:
             self._flush_locked(self._clock())
-            self._send({"type": "snapshot", "seq": self.seq, "now": self._wall(), "state": state})
+            self._send(wire.snapshot_message(self.seq, state, self._wall()))
             self.messages_sent += 1
 
     def close(self) -> None:
@@ -164,6 +185,15 @@ class Controller:
             self._flush_locked(self._clock())
             self.closed = True
 
+    def _wait_locked(self, now: float) -> float:
+        """Seconds until the pending batch is due (<= 0: now)."""
+        if self._last_flush is None:
+            return 0.0
+        pending = self._pending
+        small = not pending.structural and pending.text_chars < self.min_batch_chars
+        interval = 2 * self.throttle_s if small else self.throttle_s
+        return self._last_flush + interval - now
+
     def _flush_locked(self, now: float) -> None:
         if not self._pending:
             return
@@ -171,7 +201,12 @@ class Controller:
         self.seq += 1
         self._last_flush = now
         self.messages_sent += 1
-        self._send({"type": "ops", "seq": self.seq, "now": self._wall(), "ops": ops})
+        wall = self._wall()
+        # The browser needs the kernel's clock once to run its timer; resend it now and then.
+        send_now = self._last_now_sent is None or wall - self._last_now_sent >= 1
+        if send_now:
+            self._last_now_sent = wall
+        self._send(wire.encode_ops(self.seq, ops, now=wall if send_now else None))
 
 
 class Scheduler:

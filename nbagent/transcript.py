@@ -59,8 +59,17 @@ class _MsgBlock:
 
     def __init__(self, kind: str, block_id: str, text: str, refusal: bool = False,
                  started_at: float | None = None) -> None:  # fmt: skip
-        self.type, self.id, self.chunks, self.refusal = kind, block_id, [text] if text else [], refusal
-        self.redacted, self.started_at, self.ended_at = False, started_at, cast("float | None", None)
+        self.type, self.id, self.chunks, self.refusal = (
+            kind,
+            block_id,
+            [text] if text else [],
+            refusal,
+        )
+        self.redacted, self.started_at, self.ended_at = (
+            False,
+            started_at,
+            cast("float | None", None),
+        )
 
     @property
     def text(self) -> str:
@@ -125,7 +134,7 @@ class TokenUsage:
     cached_input_tokens: int | None = None
 
 
-def _merge_usage(old: dict[str, Any], ev: Usage) -> dict[str, Any]:
+def _merge_usage(old: dict[str, Any], ev: E.Usage) -> dict[str, Any]:
     new = dict(old)
     for k in _USAGE_FIELDS:
         v = getattr(ev, k)
@@ -136,9 +145,8 @@ def _merge_usage(old: dict[str, Any], ev: Usage) -> dict[str, Any]:
 
 def _display_usage(raw: dict[str, Any]) -> dict[str, Any]:
     d = dict(raw)
-    if d["total_tokens"] is None and d["input_tokens"] is not None:
-        if d["output_tokens"] is not None:
-            d["total_tokens"] = d["input_tokens"] + d["output_tokens"]
+    if d["total_tokens"] is None and None not in (d["input_tokens"], d["output_tokens"]):
+        d["total_tokens"] = d["input_tokens"] + d["output_tokens"]
     return d
 
 
@@ -171,23 +179,23 @@ class Transcript:
         self._ended = False
         self._last_ts: float | None = None
         self._dispatch: dict[type, Callable[[Any], list[Op]]] = {
-            TextDelta: self._on_text, ThinkingDelta: self._on_thinking,
-            ToolCallArgsDelta: self._on_args, MessageStart: self._on_message_start,
-            MessageEnd: self._on_message_end, ToolCallStart: self._on_tool_start,
-            ToolCallEnd: self._on_tool_end, ToolResult: self._on_tool_result,
-            Usage: self._on_usage, StepStart: self._on_step_start, StepEnd: self._on_step_end,
-            Status: self._on_status, ErrorEvent: self._on_error, RunStart: self._on_run_start,
-            RunEnd: self._on_run_end,
+            E.TextDelta: self._on_text, E.ThinkingDelta: self._on_thinking,
+            E.ToolCallArgsDelta: self._on_args, E.MessageStart: self._on_message_start,
+            E.MessageEnd: self._on_message_end, E.ToolCallStart: self._on_tool_start,
+            E.ToolCallEnd: self._on_tool_end, E.ToolResult: self._on_tool_result,
+            E.Usage: self._on_usage, E.StepStart: self._on_step_start,
+            E.StepEnd: self._on_step_end, E.Status: self._on_status, E.ErrorEvent: self._on_error,
+            E.RunStart: self._on_run_start, E.RunEnd: self._on_run_end,
         }  # fmt: skip
 
     # -- construction -------------------------------------------------------------------
 
     @classmethod
-    def from_events(cls, events: Iterable[Event | dict[str, Any]]) -> Transcript:
+    def from_events(cls, events: Iterable[E.Event | dict[str, Any]]) -> Transcript:
         """Fold a sequence of (normalized) events, or their ``to_dict()`` forms."""
         t = cls()
         for ev in events:
-            t.apply(ev if isinstance(ev, Event) else event_from_dict(ev))
+            t.apply(ev if isinstance(ev, E.Event) else E.event_from_dict(ev))
         return t
 
     @classmethod
@@ -209,20 +217,16 @@ class Transcript:
                 t._raw_usage[""] = dict(t._usage)
         for i, b in enumerate(d.get("blocks", [])):
             block: _Block
-            if b["type"] == "text":
-                block = _TextBlock(b["id"], b["text"], b.get("refusal", False))
-                t._text_index[b["id"]] = i
-            elif b["type"] == "thinking":
-                block = _ThinkingBlock(b["id"], b["text"], b.get("started_at"))
-                block.redacted, block.ended_at = b.get("redacted", False), b.get("ended_at")
-                t._think_index[b["id"]] = i
-            else:
+            if b["type"] == "tool":
                 block = ToolCall(b["id"])
                 block.chunks = [b["arguments"]] if b.get("arguments") else []
                 for k in ToolCall._KEYS:
-                    if k in b:
-                        setattr(block, k, b[k])
-                t._tool_index[b["id"]] = i
+                    setattr(block, k, b.get(k, getattr(block, k)))
+            else:
+                block = _MsgBlock(b["type"], b["id"], b["text"], b.get("refusal", False))
+                block.redacted = b.get("redacted", False)
+                block.started_at, block.ended_at = b.get("started_at"), b.get("ended_at")
+            t._index(block)[b["id"]] = i
             t._blocks.append(block)
         t._ended = t.status != "running"
         return t
@@ -244,12 +248,12 @@ class Transcript:
     @property
     def text(self) -> str:
         """The answer: every text block's text, in display order."""
-        return "".join(b.text for b in self._blocks if type(b) is _TextBlock)
+        return "".join(b.text for b in self._blocks if b.type == "text")
 
     @property
     def thinking(self) -> str:
         """The reasoning: every thinking block's text, in display order."""
-        return "".join(b.text for b in self._blocks if type(b) is _ThinkingBlock)
+        return "".join(b.text for b in self._blocks if b.type == "thinking")
 
     @property
     def tool_calls(self) -> list[ToolCall]:
@@ -294,7 +298,7 @@ class Transcript:
 
     # -- the reducer --------------------------------------------------------------------
 
-    def apply(self, ev: Event) -> list[Op]:
+    def apply(self, ev: E.Event) -> list[Op]:
         """Fold one event; returns the ops that transform the previous ``to_dict()``."""
         if self._ended:
             return []
@@ -309,56 +313,55 @@ class Transcript:
             return {"op": "run", "set": {"deltas": self.deltas, "first_token_at": ts}}
         return {"op": "run", "set": {"deltas": self.deltas}}
 
-    def _add(self, block: _Block, index: dict[str, int]) -> Op:
-        index[block.id] = len(self._blocks)
-        self._blocks.append(block)
-        return {"op": "add", "block": block.to_dict()}
+    def _index(self, block: _Block) -> dict[str, int]:
+        kind = block.type
+        return self._tool_index if kind == "tool" else (
+            self._text_index if kind == "text" else self._think_index)  # fmt: skip
 
-    def _on_text(self, ev: TextDelta) -> list[Op]:
-        delta = ev.delta
-        if not delta:
+    def _add(self, block: _Block, *more: Op) -> list[Op]:
+        self._index(block)[block.id] = len(self._blocks)
+        self._blocks.append(block)
+        return [{"op": "add", "block": block.to_dict()}, *more]
+
+    def _append(self, i: int, key: str, delta: str, ts: float) -> list[Op]:
+        self._blocks[i].chunks.append(delta)
+        return [{"op": "append", "i": i, "key": key, "text": delta}, self._count(ts)]
+
+    def _on_text(self, ev: E.TextDelta) -> list[Op]:
+        if not ev.delta:
             return []
         i = self._text_index.get(ev.message_id)
-        if i is None:
-            op = self._add(_TextBlock(ev.message_id, delta, ev.refusal), self._text_index)
-        else:
-            self._blocks[i].chunks.append(delta)
-            op = {"op": "append", "i": i, "key": "text", "text": delta}
-        return [op, self._count(ev.ts)]
+        if i is not None:
+            return self._append(i, "text", ev.delta, ev.ts)
+        block = _MsgBlock("text", ev.message_id, ev.delta, refusal=ev.refusal)
+        return self._add(block, self._count(ev.ts))
 
-    def _on_thinking(self, ev: ThinkingDelta) -> list[Op]:
-        delta = ev.delta
-        if not delta:
+    def _on_thinking(self, ev: E.ThinkingDelta) -> list[Op]:
+        if not ev.delta:
             return []
         i = self._think_index.get(ev.message_id)
-        if i is None:
-            start = self._think_started.pop(ev.message_id, ev.ts)
-            op = self._add(_ThinkingBlock(ev.message_id, delta, start), self._think_index)
-        else:
-            self._blocks[i].chunks.append(delta)
-            op = {"op": "append", "i": i, "key": "text", "text": delta}
-        return [op, self._count(ev.ts)]
+        if i is not None:
+            return self._append(i, "text", ev.delta, ev.ts)
+        start = self._think_started.pop(ev.message_id, ev.ts)
+        block = _MsgBlock("thinking", ev.message_id, ev.delta, started_at=start)
+        return self._add(block, self._count(ev.ts))
 
-    def _on_args(self, ev: ToolCallArgsDelta) -> list[Op]:
-        delta = ev.delta
-        if not delta:
+    def _on_args(self, ev: E.ToolCallArgsDelta) -> list[Op]:
+        if not ev.delta:
             return []
         i = self._tool_index.get(ev.tool_call_id)
-        if i is None:
-            tool = ToolCall(ev.tool_call_id, "", ev.ts)
-            tool.chunks.append(delta)
-            op = self._add(tool, self._tool_index)
-        else:
-            self._blocks[i].chunks.append(delta)
-            op = {"op": "append", "i": i, "key": "arguments", "text": delta}
-        return [op, self._count(ev.ts)]
+        if i is not None:
+            return self._append(i, "arguments", ev.delta, ev.ts)
+        tool = ToolCall(ev.tool_call_id, "", ev.ts)
+        tool.chunks.append(ev.delta)
+        return self._add(tool, self._count(ev.ts))
 
-    def _on_message_start(self, ev: MessageStart) -> list[Op]:
+    def _on_message_start(self, ev: E.MessageStart) -> list[Op]:
         if ev.channel == "thinking" and ev.message_id not in self._think_index:
             self._think_started.setdefault(ev.message_id, ev.ts)
         return []
 
-    def _on_message_end(self, ev: MessageEnd) -> list[Op]:
+    def _on_message_end(self, ev: E.MessageEnd) -> list[Op]:
         if ev.channel != "thinking":
             return []
         i = self._think_index.get(ev.message_id)
@@ -366,36 +369,35 @@ class Transcript:
         if i is None:
             if not ev.redacted:
                 return []
-            block = _ThinkingBlock(ev.message_id, "", start)
+            block = _MsgBlock("thinking", ev.message_id, "", started_at=start)
             block.redacted, block.ended_at = True, ev.ts
-            return [self._add(block, self._think_index)]
+            return self._add(block)
         b = self._blocks[i]
-        assert isinstance(b, _ThinkingBlock)
-        b.ended_at = ev.ts
-        b.redacted = b.redacted or ev.redacted
-        return [{"op": "set", "i": i, "set": {"ended_at": ev.ts, "redacted": b.redacted}}]
+        assert isinstance(b, _MsgBlock)
+        b.ended_at, b.redacted = ev.ts, b.redacted or ev.redacted
+        return [_set(i, {"ended_at": ev.ts, "redacted": b.redacted})]
 
-    def _tool(self, tool_call_id: str, name: str, ts: float | None) -> tuple[int, ToolCall, Op]:
-        """The tool block (index, block, the op that created it or {})."""
+    def _tool(
+        self, tool_call_id: str, name: str, ts: float | None
+    ) -> tuple[int, ToolCall, list[Op]]:
+        """The tool block: (index, block, the ops that created it: [] or one add)."""
         i = self._tool_index.get(tool_call_id)
         if i is None:
             tool = ToolCall(tool_call_id, name, ts)
-            return len(self._blocks), tool, self._add(tool, self._tool_index)
+            return len(self._blocks), tool, self._add(tool)
         b = self._blocks[i]
         assert isinstance(b, ToolCall)
-        return i, b, {}
+        return i, b, []
 
-    def _on_tool_start(self, ev: ToolCallStart) -> list[Op]:
-        i, tool, op = self._tool(ev.tool_call_id, ev.name, ev.ts)
-        if op:
-            return [op]
-        if ev.name and not tool.name:
-            tool.name = ev.name
-            return [{"op": "set", "i": i, "set": {"name": ev.name}}]
-        return []
+    def _on_tool_start(self, ev: E.ToolCallStart) -> list[Op]:
+        i, tool, ops = self._tool(ev.tool_call_id, ev.name, ev.ts)
+        if ops or not ev.name or tool.name:
+            return ops
+        tool.name = ev.name
+        return [_set(i, {"name": ev.name})]
 
-    def _on_tool_end(self, ev: ToolCallEnd) -> list[Op]:
-        i, tool, op = self._tool(ev.tool_call_id, "", ev.ts)
+    def _on_tool_end(self, ev: E.ToolCallEnd) -> list[Op]:
+        i, tool, ops = self._tool(ev.tool_call_id, "", ev.ts)
         streamed = tool.arguments
         full = streamed if ev.arguments is None else ev.arguments
         if ev.args is None and ev.parse_error is None:
@@ -409,10 +411,10 @@ class Transcript:
         if full != streamed:
             tool.chunks = [full] if full else []
             changes["arguments"] = full
-        return [op, _set(i, changes)] if op else [_set(i, changes)]
+        return [*ops, _set(i, changes)]
 
-    def _on_tool_result(self, ev: ToolResult) -> list[Op]:
-        i, tool, op = self._tool(ev.tool_call_id, ev.name or "", None)
+    def _on_tool_result(self, ev: E.ToolResult) -> list[Op]:
+        i, tool, ops = self._tool(ev.tool_call_id, ev.name or "", None)
         changes: dict[str, Any] = {"result": ev.content, "is_error": ev.is_error}
         tool.result, tool.is_error = ev.content, ev.is_error
         if ev.name and not tool.name:
@@ -422,9 +424,9 @@ class Transcript:
             tool.state = changes["state"] = "error" if ev.is_error else "done"
             tool.ended_at = changes["ended_at"] = ev.ts
             tool.duration_s = changes["duration_s"] = None if base is None else ev.ts - base
-        return [op, _set(i, changes)] if op else [_set(i, changes)]
+        return [*ops, _set(i, changes)]
 
-    def _on_usage(self, ev: Usage) -> list[Op]:
+    def _on_usage(self, ev: E.Usage) -> list[Op]:
         changes: dict[str, Any] = {}
         if ev.model and not self.model:
             self.model = changes["model"] = ev.model
@@ -440,16 +442,15 @@ class Transcript:
         self._usage = changes["usage"] = _display_usage(raw_run)
         return [{"op": "run", "set": changes}]
 
-    def _on_step_start(self, ev: StepStart) -> list[Op]:
+    def _on_step_start(self, ev: E.StepStart) -> list[Op]:
         if ev.step_id in self._step_index:
             return []
         self._step_index[ev.step_id] = len(self._steps)
-        self._steps.append(
-            {"id": ev.step_id, "name": ev.name, "usage": None, "finish_reason": None}
-        )
+        self._steps.append({"id": ev.step_id, "name": ev.name, "usage": None,
+                            "finish_reason": None})  # fmt: skip
         return [{"op": "run", "set": {"steps": self.steps}}]
 
-    def _on_step_end(self, ev: StepEnd) -> list[Op]:
+    def _on_step_end(self, ev: E.StepEnd) -> list[Op]:
         i = self._step_index.get(ev.step_id)
         if i is None:
             self._step_index[ev.step_id] = len(self._steps)
@@ -460,14 +461,14 @@ class Transcript:
         step["name"] = step["name"] or ev.name
         return [{"op": "run", "set": {"steps": self.steps}}]
 
-    def _on_status(self, ev: Status) -> list[Op]:
+    def _on_status(self, ev: E.Status) -> list[Op]:
         activity = ev.text or ev.state or None
         if activity == self.activity:
             return []
         self.activity = activity
         return [{"op": "run", "set": {"activity": activity}}]
 
-    def _on_error(self, ev: ErrorEvent) -> list[Op]:
+    def _on_error(self, ev: E.ErrorEvent) -> list[Op]:
         info = {"message": ev.message, "error_type": ev.error_type, "code": ev.code}
         if not ev.recoverable:
             self.error = info
@@ -477,7 +478,7 @@ class Transcript:
         self.warnings.append(info)
         return [{"op": "run", "set": {"warnings": [dict(w) for w in self.warnings]}}]
 
-    def _on_run_start(self, ev: RunStart) -> list[Op]:
+    def _on_run_start(self, ev: E.RunStart) -> list[Op]:
         if self.started_at is not None:
             return []
         self.run_id, self.title, self.model = ev.run_id or None, ev.title, ev.model
@@ -485,7 +486,7 @@ class Transcript:
         keys = {"run_id": self.run_id, "title": ev.title, "model": ev.model, "started_at": ev.ts}
         return [{"op": "run", "set": keys}]
 
-    def _on_run_end(self, ev: RunEnd) -> list[Op]:
+    def _on_run_end(self, ev: E.RunEnd) -> list[Op]:
         self._ended = True
         self.status = _STATUS_OF_REASON.get(ev.reason, "completed")
         self.end_reason, self.ended_at, self.activity = ev.reason, ev.ts, None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import json
 import os
 import threading
@@ -110,7 +111,7 @@ class Kernel:
         result = msg["content"]["user_expressions"]["v"]
         if result["status"] != "ok":
             raise AssertionError(f"{expression}: {result}")
-        return json.loads(json.loads(result["data"]["text/plain"]))
+        return json.loads(ast.literal_eval(result["data"]["text/plain"]))
 
     def close(self) -> None:
         self._stop.set()

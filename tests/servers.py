@@ -75,7 +75,7 @@ Script = Sequence[ScriptItem]
 
 
 def chunk(
-    content: str | None = None,
+    content: Any = None,
     *,
     id: str = "chatcmpl-test",
     model: str = "test-model",

@@ -11,6 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from nbagent.controller import Coalescer, Controller, Scheduler
+from nbagent.wire import decode_ops
 
 
 class Clock:
@@ -39,12 +40,19 @@ class ManualScheduler(Scheduler):
             controller.flush_due()
 
 
-def make(throttle_ms: float = 50) -> tuple[Controller, list[dict[str, Any]], ManualScheduler]:
+def make(
+    throttle_ms: float = 50, min_batch_chars: int = 0
+) -> tuple[Controller, list[dict[str, Any]], ManualScheduler]:
     clock = Clock()
     sent: list[dict[str, Any]] = []
     scheduler = ManualScheduler(clock)
     controller = Controller(
-        sent.append, throttle_ms=throttle_ms, clock=clock, wall=lambda: 1000.0, scheduler=scheduler
+        sent.append,
+        throttle_ms=throttle_ms,
+        min_batch_chars=min_batch_chars,
+        clock=clock,
+        wall=lambda: 1000.0 + clock.now,
+        scheduler=scheduler,
     )
     return controller, sent, scheduler
 
@@ -57,8 +65,8 @@ def test_first_push_is_sent_at_once() -> None:
     controller, sent, _ = make()
     controller.push([append("Hel")])
     assert [m["seq"] for m in sent] == [1]
-    assert sent[0]["ops"] == [append("Hel")]
-    assert sent[0]["type"] == "ops"
+    assert decode_ops(sent[0]) == [append("Hel")]
+    assert sent[0]["ops"] == [["t", 0, "Hel"]]
     assert sent[0]["now"] == 1000.0
 
 
@@ -72,7 +80,7 @@ def test_many_deltas_within_one_interval_make_one_message() -> None:
     assert len(scheduler.pending) == 1
     scheduler.advance(0.05)
     assert len(sent) == 2
-    assert sent[1]["ops"] == [append("bcdefghij" * 100)]
+    assert decode_ops(sent[1]) == [append("bcdefghij" * 100)]
     assert sent[1]["seq"] == 2
 
 
@@ -85,7 +93,7 @@ def test_at_most_one_message_per_interval_at_any_rate() -> None:
     times = [i * 0.05 for i in range(len(sent))]
     assert len(sent) <= 5 / 0.05 + 2
     assert len(times) >= 90
-    assert "".join(op["text"] for m in sent for op in m["ops"]) == "x" * 2000
+    assert "".join(op["text"] for m in sent for op in decode_ops(m)) == "x" * 2000
 
 
 def test_urgent_push_flushes_inside_the_interval() -> None:
@@ -95,7 +103,7 @@ def test_urgent_push_flushes_inside_the_interval() -> None:
     controller.push([append("b")])
     controller.push([{"op": "run", "set": {"status": "completed"}}], urgent=True)
     assert len(sent) == 2
-    assert sent[1]["ops"] == [append("b"), {"op": "run", "set": {"status": "completed"}}]
+    assert decode_ops(sent[1]) == [append("b"), {"op": "run", "set": {"status": "completed"}}]
 
 
 def test_close_flushes_and_ignores_later_pushes() -> None:
@@ -106,7 +114,7 @@ def test_close_flushes_and_ignores_later_pushes() -> None:
     controller.close()
     controller.push([append("c")])
     scheduler.advance(1)
-    assert [op["text"] for m in sent for op in m["ops"]] == ["a", "b"]
+    assert [op["text"] for m in sent for op in decode_ops(m)] == ["a", "b"]
 
 
 def test_snapshot_flushes_pending_first_and_carries_the_seq() -> None:
@@ -115,8 +123,9 @@ def test_snapshot_flushes_pending_first_and_carries_the_seq() -> None:
     scheduler.clock.now += 0.001
     controller.push([append("b")])
     controller.send_snapshot({"blocks": []})
-    assert [m["type"] for m in sent] == ["ops", "ops", "snapshot"]
+    assert [m.get("type", "ops") for m in sent] == ["ops", "ops", "snapshot"]
     assert sent[2]["seq"] == 2
+    assert sent[2]["state"] == {"blocks": []}
 
 
 def test_trailing_flush_rescheduled_when_fired_early() -> None:
@@ -128,6 +137,42 @@ def test_trailing_flush_rescheduled_when_fired_early() -> None:
     assert len(sent) == 1
     scheduler.advance(0.05)
     assert len(sent) == 2
+
+
+def test_a_little_text_waits_up_to_twice_the_interval() -> None:
+    controller, sent, scheduler = make(throttle_ms=50, min_batch_chars=256)
+    controller.push([append("first")])
+    for _ in range(20):  # 20 chars per 50 ms: too little to be worth a message
+        scheduler.advance(0.0025)
+        controller.push([append("x"), {"op": "run", "set": {"deltas": 1}}])
+    assert len(sent) == 1
+    scheduler.advance(0.05)
+    assert len(sent) == 2
+    assert decode_ops(sent[1])[0]["text"] == "x" * 20
+    assert sent[1]["d"] == 1
+
+
+def test_a_structural_op_or_enough_text_goes_at_the_interval() -> None:
+    controller, sent, scheduler = make(throttle_ms=50, min_batch_chars=256)
+    controller.push([append("first")])
+    scheduler.advance(0.01)
+    controller.push([{"op": "set", "i": 0, "set": {"state": "done"}}])
+    scheduler.advance(0.04)
+    assert len(sent) == 2
+    scheduler.advance(0.01)
+    controller.push([append("y" * 300)])
+    scheduler.advance(0.04)
+    assert len(sent) == 3
+
+
+def test_the_kernel_clock_is_sent_about_once_a_second() -> None:
+    controller, sent, scheduler = make(throttle_ms=50)
+    for _ in range(60):
+        scheduler.advance(0.05)
+        controller.push([append("z")])
+    with_now = [m for m in sent if "now" in m]
+    assert 3 <= len(with_now) <= 4
+    assert with_now[0] is sent[0]
 
 
 def test_negative_throttle_rejected() -> None:
@@ -172,7 +217,7 @@ def materialize(spec: list[Any], rng: random.Random) -> list[dict[str, Any]]:
         elif blocks and item[0] == "append":
             ops.append(append(rng.choice("abcé😀"), item[1] % blocks, item[2]))
         elif blocks and item[0] == "set":
-            ops.append({"op": "set", "i": item[1] % blocks, "set": {item[2]: rng.random()}})
+            ops.append({"op": "set", "i": item[1] % blocks, "set": {item[2]: str(rng.random())}})
         elif item[0] == "run":
             ops.append({"op": "run", "set": {item[1]: rng.random()}})
     return ops

@@ -80,7 +80,10 @@ export function heal(src) {
       continue;
     }
     if ((c === "*" || c === "_" || c === "~") && src[i + 1] === c) {
-      if (c === "~" || !(c === "_" && isWordChar(src[i - 1] ?? "") && isWordChar(src[i + 2] ?? ""))) {
+      if (
+        c === "~" ||
+        !(c === "_" && isWordChar(src[i - 1] ?? "") && isWordChar(src[i + 2] ?? ""))
+      ) {
         toggle(c + c, i);
       }
       i += 2;

@@ -87,7 +87,8 @@ export class ThinkingPanel extends Panel {
     setText(this.meta, b.redacted ? "(redacted)" : dur);
     const text = b.redacted && !b.text ? "(redacted)" : (b.text ?? "");
     if (text.startsWith(this.text.data)) {
-      if (text.length > this.text.data.length) this.text.appendData(text.slice(this.text.data.length));
+      if (text.length > this.text.data.length)
+        this.text.appendData(text.slice(this.text.data.length));
     } else this.text.data = text;
     this.setOpen(!ctx.answered);
   }
@@ -114,7 +115,14 @@ export class ToolPanel extends Panel {
     this.result = h("pre", "nba-result");
     this.more = h("button", "nba-more");
     this.more.type = "button";
-    this.body.append(this.argsHead, this.args, this.argsError, this.resultHead, this.result, this.more);
+    this.body.append(
+      this.argsHead,
+      this.args,
+      this.argsError,
+      this.resultHead,
+      this.result,
+      this.more,
+    );
     this.more.addEventListener(
       "click",
       () => {
@@ -139,8 +147,16 @@ export class ToolPanel extends Panel {
       this.iconState = iconState;
       this.el.classList.remove("nba-busy", "nba-done", "nba-error");
       this.el.classList.add(`nba-${iconState}`);
-      this.icon.replaceChildren(busy ? spinner(b.state === "args" ? "receiving arguments" : "running") : failed ? "✗" : "✓");
-      this.icon.title = busy ? (b.state === "args" ? "receiving arguments" : "running") : failed ? "error" : "done";
+      this.icon.replaceChildren(
+        busy ? spinner(b.state === "args" ? "receiving arguments" : "running") : failed ? "✗" : "✓",
+      );
+      this.icon.title = busy
+        ? b.state === "args"
+          ? "receiving arguments"
+          : "running"
+        : failed
+          ? "error"
+          : "done";
     }
     setText(this.name, String(b.name ?? "tool"));
     const hasArgs = b.args !== null && b.args !== undefined && b.state !== "args";
@@ -148,7 +164,10 @@ export class ToolPanel extends Panel {
     setText(this.meta, typeof b.duration_s === "number" ? formatDuration(b.duration_s) : "");
 
     setText(this.args, hasArgs ? displayValue(b.args) : String(b.arguments ?? ""));
-    const perr = b.state !== "args" && !hasArgs && b.parse_error ? `Could not parse the arguments: ${b.parse_error}` : "";
+    const perr =
+      b.state !== "args" && !hasArgs && b.parse_error
+        ? `Could not parse the arguments: ${b.parse_error}`
+        : "";
     setText(this.argsError, perr);
     this.argsError.hidden = !perr;
 

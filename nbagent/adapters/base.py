@@ -53,6 +53,12 @@ def field(obj: Any, key: str) -> Any:
         return None
     if isinstance(obj, Mapping):
         return obj.get(key)
+    values = getattr(obj, "__dict__", None)
+    if values is not None and key in values:  # a pydantic field, a plain attribute
+        return values[key]
+    extra = getattr(obj, "__pydantic_extra__", None)
+    if extra is not None:  # a pydantic model: an extra field or nothing (no slow __getattr__)
+        return extra.get(key)
     return getattr(obj, key, None)
 
 

@@ -1,0 +1,140 @@
+// The status line: state, time to first token, speed, elapsed, deltas, usage; Stop; warnings.
+
+import { formatDuration, formatElapsed, h, plural, setText } from "./format.js";
+
+/** @typedef {import("./store.js").State} State */
+
+/** @type {Record<string, string>} */
+const REASONS = {
+  max_tokens: "max tokens",
+  tool_calls: "tool calls",
+  content_filter: "content filtered",
+  refusal: "refused",
+  interrupted: "needs input",
+  expired: "expired",
+  incomplete: "stream ended unexpectedly",
+  unknown: "unknown end reason",
+};
+
+/**
+ * The headline: "running", "completed", "completed (max tokens)", "cancelled", "error: boom".
+ * @param {State} s
+ */
+export function statusLabel(s) {
+  const status = s.status;
+  if (!status) return "waiting";
+  if (status === "running") return s.activity ? String(s.activity) : "running";
+  const reason = s.end_reason && s.end_reason !== status ? (REASONS[s.end_reason] ?? null) : null;
+  let label = status;
+  if (status === "error") label = `error: ${s.error?.message ?? "unknown error"}`;
+  if (
+    reason === null &&
+    s.end_reason &&
+    !["completed", "cancelled", "error"].includes(s.end_reason)
+  ) {
+    label += ` (${String(s.end_reason).replace(/_/g, " ")})`;
+  } else if (reason) label += ` (${reason})`;
+  return label;
+}
+
+/** @param {State} s */
+function outputChars(s) {
+  let n = 0;
+  for (const b of s.blocks) {
+    if (b.type === "tool") n += (b.arguments ?? "").length;
+    else n += (b.text ?? "").length;
+  }
+  return n;
+}
+
+/**
+ * The measurements after the headline, e.g. ["first token 0.42 s", "35.0 tok/s", "3.20 s", ...].
+ * @param {State} s
+ * @param {number} now kernel epoch seconds
+ */
+export function statusParts(s, now) {
+  /** @type {string[]} */
+  const parts = [];
+  const running = s.status === "running";
+  if (s.started_at == null) return parts;
+  const end = running ? now : (s.ended_at ?? now);
+  if (s.first_token_at != null) {
+    parts.push(`first token ${formatDuration(s.first_token_at - s.started_at)}`);
+    const gen = end - s.first_token_at;
+    const out = s.usage?.output_tokens;
+    if (gen > 0) {
+      if (typeof out === "number") parts.push(`${(out / gen).toFixed(1)} tok/s`);
+      else parts.push(`≈ ${(outputChars(s) / 4 / gen).toFixed(1)} tok/s`);
+    }
+  }
+  parts.push(running ? formatElapsed(end - s.started_at) : formatDuration(end - s.started_at));
+  parts.push(plural(s.deltas ?? 0, "delta"));
+  const u = s.usage;
+  if (u && (typeof u.input_tokens === "number" || typeof u.output_tokens === "number")) {
+    parts.push(`in ${u.input_tokens ?? "?"} · out ${u.output_tokens ?? "?"} tokens`);
+  } else if (!running) parts.push("usage n/a");
+  if (!running && s.activity) parts.push(String(s.activity));
+  return parts;
+}
+
+/** @param {unknown} w */
+function warningText(w) {
+  if (typeof w === "string") return w;
+  if (typeof w === "object" && w !== null && "message" in w) return String(w.message);
+  return JSON.stringify(w);
+}
+
+export class StatusBar {
+  /**
+   * @param {import("./store.js").Store} store
+   * @param {(msg: object) => void} send
+   * @param {AbortSignal} signal
+   */
+  constructor(store, send, signal) {
+    this.store = store;
+    this.el = h("div", "nba-footer");
+    this.line = h("div", "nba-status");
+    this.line.setAttribute("role", "status");
+    this.spin = h("span", "nba-spinner");
+    this.label = h("span", "nba-status-label");
+    this.parts = h("span", "nba-status-parts");
+    this.stop = h("button", "nba-stop", "Stop");
+    this.stop.type = "button";
+    this.line.append(this.spin, this.label, this.parts, this.stop);
+    this.warnings = h("ul", "nba-warnings");
+    this.el.append(this.line, this.warnings);
+    this.stop.addEventListener(
+      "click",
+      () => {
+        if (this.store.stopping) return;
+        send({ type: "stop" });
+        this.store.stopping = true;
+        this.store.touch();
+      },
+      { signal },
+    );
+    this.nWarnings = -1;
+  }
+
+  update() {
+    const s = this.store.state;
+    const running = s.status === "running";
+    this.el.classList.toggle("nba-running", running);
+    for (const st of ["completed", "error", "cancelled"])
+      this.el.classList.toggle(`nba-${st}`, s.status === st);
+    this.spin.hidden = !running;
+    setText(this.label, statusLabel(s));
+    setText(this.parts, statusParts(s, this.store.now()).join(" · "));
+    this.stop.hidden = !running;
+    this.stop.disabled = this.store.stopping;
+    setText(this.stop, this.store.stopping ? "Stopping…" : "Stop");
+    const ws = Array.isArray(s.warnings) ? s.warnings : [];
+    if (ws.length !== this.nWarnings) {
+      this.nWarnings = ws.length;
+      this.warnings.replaceChildren(
+        ...ws.map((w) => h("li", "nba-warning", `⚠ ${warningText(w)}`)),
+      );
+      this.warnings.hidden = ws.length === 0;
+    }
+  }
+}

@@ -1,0 +1,188 @@
+import { describe, expect, test } from "vitest";
+import { connect, emptyChange, Store } from "../src/store.js";
+import { FakeModel, runningState } from "./fake-model.js";
+
+const ops = (seq, list, now = 2000) => ({ type: "ops", seq, now, ops: list });
+
+describe("Store.apply", () => {
+  test("the four ops give the transcript state", () => {
+    const s = new Store();
+    s.load({ seq: 0, state: runningState() });
+    const c = emptyChange();
+    s.apply({ op: "add", block: { type: "text", id: "m1", text: "", refusal: false } }, c);
+    s.apply({ op: "append", i: 0, key: "text", text: "Hel" }, c);
+    s.apply({ op: "append", i: 0, key: "text", text: "lo" }, c);
+    s.apply(
+      {
+        op: "add",
+        block: {
+          type: "tool",
+          id: "call_a",
+          name: "w",
+          arguments: "",
+          args: null,
+          parse_error: null,
+          state: "args",
+          result: null,
+          is_error: false,
+        },
+      },
+      c,
+    );
+    s.apply({ op: "append", i: 1, key: "arguments", text: '{"city":' }, c);
+    s.apply({ op: "append", i: 1, key: "arguments", text: '"Paris"}' }, c);
+    s.apply(
+      {
+        op: "set",
+        i: 1,
+        set: { state: "done", args: { city: "Paris" }, result: "18°C", duration_s: 0.5 },
+      },
+      c,
+    );
+    s.apply(
+      { op: "run", set: { status: "completed", ended_at: 1003, end_reason: "completed" } },
+      c,
+    );
+    expect(s.state.blocks[0].text).toBe("Hello");
+    expect(s.state.blocks[1]).toMatchObject({
+      arguments: '{"city":"Paris"}',
+      state: "done",
+      result: "18°C",
+      args: { city: "Paris" },
+    });
+    expect(s.state.status).toBe("completed");
+    expect([...c.blocks].sort()).toEqual([0, 1]);
+    expect(c.run).toBe(true);
+  });
+
+  test("ops do not alias the message objects", () => {
+    const s = new Store();
+    const block = { type: "text", id: "m1", text: "a" };
+    s.apply({ op: "add", block }, emptyChange());
+    s.apply({ op: "append", i: 0, key: "text", text: "b" }, emptyChange());
+    expect(block.text).toBe("a");
+  });
+
+  test("bad ops throw OpError", () => {
+    const s = new Store();
+    expect(() => s.apply({ op: "append", i: 3, key: "text", text: "x" }, emptyChange())).toThrow();
+    expect(() => s.apply(/** @type {any} */ ({ op: "nope" }), emptyChange())).toThrow();
+  });
+});
+
+describe("connect: seq, gaps and sync", () => {
+  test("empty snapshot before the run asks for sync; in-order ops apply", () => {
+    const m = new FakeModel();
+    const s = new Store();
+    connect(s, m);
+    expect(m.sent).toEqual([{ type: "sync" }]);
+    m.msg(
+      ops(1, [
+        { op: "run", set: { status: "running", started_at: 1000 } },
+        { op: "add", block: { type: "text", id: "m1", text: "" } },
+      ]),
+    );
+    m.msg(ops(2, [{ op: "append", i: 0, key: "text", text: "Hi" }]));
+    expect(s.seq).toBe(2);
+    expect(s.state.blocks[0].text).toBe("Hi");
+    m.msg(ops(2, [{ op: "append", i: 0, key: "text", text: "DUP" }]));
+    m.msg(ops(1, [{ op: "append", i: 0, key: "text", text: "OLD" }]));
+    expect(s.state.blocks[0].text).toBe("Hi");
+    expect(m.sent.length).toBe(1);
+  });
+
+  test("a gap asks for sync once until a snapshot arrives", () => {
+    const m = new FakeModel({
+      snapshot: { seq: 3, state: runningState([{ type: "text", id: "m1", text: "abc" }]) },
+    });
+    const s = new Store();
+    connect(s, m);
+    expect(m.sent).toEqual([{ type: "sync" }]); // still running → sync
+    m.msg({
+      type: "snapshot",
+      seq: 3,
+      now: 2000,
+      state: runningState([{ type: "text", id: "m1", text: "abc" }]),
+    });
+    m.msg(ops(5, [{ op: "append", i: 0, key: "text", text: "X" }]));
+    m.msg(ops(6, [{ op: "append", i: 0, key: "text", text: "Y" }]));
+    expect(m.sent).toEqual([{ type: "sync" }, { type: "sync" }]);
+    expect(s.state.blocks[0].text).toBe("abc");
+    m.msg({
+      type: "snapshot",
+      seq: 6,
+      now: 2000,
+      state: runningState([{ type: "text", id: "m1", text: "abcXY" }]),
+    });
+    expect(s.seq).toBe(6);
+    m.msg(ops(7, [{ op: "append", i: 0, key: "text", text: "Z" }]));
+    expect(s.state.blocks[0].text).toBe("abcXYZ");
+    m.msg(ops(9, []));
+    expect(m.sent.length).toBe(3);
+  });
+
+  test("a finished snapshot trait does not ask for sync; change:snapshot reloads when seq >= store.seq", () => {
+    const done = runningState([{ type: "text", id: "m1", text: "done" }], {
+      status: "completed",
+      ended_at: 1002,
+    });
+    const m = new FakeModel({ snapshot: { seq: 4, state: done } });
+    const s = new Store();
+    connect(s, m);
+    expect(m.sent).toEqual([]);
+    expect(s.state.blocks[0].text).toBe("done");
+    m.set("snapshot", { seq: 2, state: runningState() });
+    expect(s.state.status).toBe("completed");
+    m.set("snapshot", { seq: 4, state: { ...done, title: "T" } });
+    expect(s.state.title).toBe("T");
+  });
+
+  test("an op that cannot apply asks for sync", () => {
+    const m = new FakeModel({ snapshot: { seq: 1, state: runningState() } });
+    const s = new Store();
+    connect(s, m);
+    m.msg({ type: "snapshot", seq: 1, state: runningState() });
+    m.sent.length = 0;
+    const warn = console.warn;
+    console.warn = () => {};
+    m.msg(ops(2, [{ op: "append", i: 5, key: "text", text: "x" }]));
+    console.warn = warn;
+    expect(m.sent).toEqual([{ type: "sync" }]);
+  });
+
+  test("clock offset from now", () => {
+    const m = new FakeModel();
+    const s = new Store();
+    connect(s, m);
+    const kernelNow = Date.now() / 1000 + 3600;
+    m.msg(ops(1, [], kernelNow));
+    expect(Math.abs(s.now() - kernelNow)).toBeLessThan(1);
+  });
+
+  test("cleanup removes listeners", () => {
+    const m = new FakeModel();
+    const off = connect(new Store(), m);
+    expect(m.listenerCount()).toBe(2);
+    off();
+    expect(m.listenerCount()).toBe(0);
+  });
+
+  test("change summaries name the dirty blocks", () => {
+    const m = new FakeModel({
+      snapshot: {
+        seq: 0,
+        state: runningState([
+          { type: "text", id: "a", text: "" },
+          { type: "text", id: "b", text: "" },
+        ]),
+      },
+    });
+    const s = new Store();
+    connect(s, m);
+    /** @type {any[]} */
+    const seen = [];
+    s.subscribe((c) => seen.push({ reset: c.reset, blocks: [...c.blocks] }));
+    m.msg(ops(1, [{ op: "append", i: 1, key: "text", text: "x" }]));
+    expect(seen).toEqual([{ reset: false, blocks: [1] }]);
+  });
+});

@@ -1,0 +1,341 @@
+import { afterEach, describe, expect, test } from "vitest";
+import widget, { storeFor } from "../src/index.js";
+import { statusLabel, statusParts } from "../src/status.js";
+import { TranscriptView } from "../src/view.js";
+import { FakeModel, runningState } from "./fake-model.js";
+
+/** @type {(() => void)[]} */
+const cleanups = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+/** Mount initialize + render with a manual frame queue. */
+function mount(traits = {}) {
+  const model = new FakeModel(traits);
+  const el = document.createElement("div");
+  document.body.append(el);
+  const stopInit = /** @type {() => void} */ (
+    widget.initialize({ model: /** @type {any} */ (model) })
+  );
+  /** @type {FrameRequestCallback[]} */
+  let frames = [];
+  const mk = () => {
+    // Reuse index.js's store through render(), but with a controllable frame queue.
+    const v = new TranscriptView(
+      storeFor(/** @type {any} */ (model)),
+      /** @type {any} */ (model),
+      el,
+      {
+        raf: (cb) => frames.push(cb),
+        cancelRaf: () => {},
+      },
+    );
+    cleanups.push(() => v.destroy());
+    return v;
+  };
+  const view = mk();
+  cleanups.push(stopInit, () => el.remove());
+  let seq = 0;
+  return {
+    model,
+    el,
+    view,
+    mk,
+    /** push one ops message and render the frame */
+    ops(/** @type {any[]} */ list) {
+      model.msg({ type: "ops", seq: ++seq, now: Date.now() / 1000, ops: list });
+      this.frame();
+    },
+    snapshot(/** @type {any} */ state) {
+      seq = Math.max(seq, 1);
+      model.msg({ type: "snapshot", seq, now: Date.now() / 1000, state });
+      this.frame();
+    },
+    frame() {
+      const f = frames;
+      frames = [];
+      for (const cb of f) cb(0);
+    },
+  };
+}
+
+const q = (/** @type {Element} */ el, /** @type {string} */ s) =>
+  /** @type {HTMLElement} */ (el.querySelector(s));
+
+describe("thinking panel", () => {
+  test("open while streaming, collapses when answer text arrives, shows duration", () => {
+    const w = mount();
+    w.snapshot(runningState());
+    w.ops([
+      {
+        op: "add",
+        block: {
+          type: "thinking",
+          id: "t1",
+          text: "",
+          redacted: false,
+          started_at: 1000,
+          ended_at: null,
+        },
+      },
+    ]);
+    w.ops([{ op: "append", i: 0, key: "text", text: "Let me <b>think</b>" }]);
+    const panel = /** @type {HTMLDetailsElement} */ (q(w.el, ".nba-thinking"));
+    expect(panel.open).toBe(true);
+    expect(q(panel, ".nba-label").textContent).toBe("Thinking…");
+    expect(q(panel, ".nba-thinking-text").textContent).toBe("Let me <b>think</b>");
+    expect(panel.querySelector("b")).toBeNull();
+    w.ops([
+      { op: "set", i: 0, set: { ended_at: 1001.5 } },
+      { op: "add", block: { type: "text", id: "m1", text: "" } },
+    ]);
+    expect(panel.open).toBe(true); // no answer text yet
+    expect(q(panel, ".nba-meta").textContent).toBe("1.50 s");
+    w.ops([{ op: "append", i: 1, key: "text", text: "Answer" }]);
+    expect(panel.open).toBe(false);
+    expect(q(panel, ".nba-label").textContent).toBe("Thinking");
+  });
+
+  test("a user toggle wins and survives a re-created view", () => {
+    const w = mount();
+    w.snapshot(runningState());
+    w.ops([
+      {
+        op: "add",
+        block: { type: "thinking", id: "t1", text: "hmm", started_at: 1000, ended_at: null },
+      },
+    ]);
+    const panel = /** @type {HTMLDetailsElement} */ (q(w.el, ".nba-thinking"));
+    q(panel, "summary").click(); // user closes it while streaming
+    expect(panel.open).toBe(false);
+    w.ops([{ op: "append", i: 0, key: "text", text: " more" }]);
+    expect(panel.open).toBe(false);
+    q(panel, "summary").click(); // user opens it
+    w.ops([{ op: "add", block: { type: "text", id: "m1", text: "answer" } }]);
+    expect(panel.open).toBe(true); // stays open: the user opened it
+    w.view.destroy();
+    const v2 = w.mk();
+    const p2 = /** @type {HTMLDetailsElement} */ (q(v2.root, ".nba-thinking"));
+    expect(p2.open).toBe(true);
+  });
+
+  test("redacted thinking and show_thinking=false", () => {
+    const w = mount();
+    w.snapshot(
+      runningState([
+        { type: "thinking", id: "t1", text: "", redacted: true, started_at: 1, ended_at: 2 },
+      ]),
+    );
+    expect(q(w.el, ".nba-thinking-text").textContent).toBe("(redacted)");
+    expect(w.view.root.classList.contains("nba-hide-thinking")).toBe(false);
+    w.model.set("show_thinking", false);
+    w.frame();
+    expect(w.view.root.classList.contains("nba-hide-thinking")).toBe(true);
+  });
+});
+
+describe("tool panel", () => {
+  const tool = {
+    type: "tool",
+    id: "c1",
+    name: "get_weather",
+    arguments: "",
+    args: null,
+    parse_error: null,
+    state: "args",
+    result: null,
+    is_error: false,
+    started_at: 1,
+    args_done_at: null,
+    ended_at: null,
+    duration_s: null,
+  };
+
+  test("args stream as text, then pretty JSON; done collapses with ✓ and duration", () => {
+    const w = mount();
+    w.snapshot(runningState());
+    w.ops([
+      { op: "add", block: tool },
+      { op: "append", i: 0, key: "arguments", text: '{"city": "Pa' },
+    ]);
+    const p = /** @type {HTMLDetailsElement} */ (q(w.el, ".nba-tool"));
+    expect(p.open).toBe(true);
+    expect(q(p, ".nba-tool-name").textContent).toBe("get_weather");
+    expect(q(p, ".nba-args").textContent).toBe('{"city": "Pa');
+    expect(q(p, ".nba-state .nba-spinner")).not.toBeNull();
+    w.ops([
+      { op: "append", i: 0, key: "arguments", text: 'ris"}' },
+      { op: "set", i: 0, set: { state: "running", args: { city: "Paris" } } },
+    ]);
+    expect(q(p, ".nba-args").textContent).toBe('{\n  "city": "Paris"\n}');
+    expect(q(p, ".nba-preview").textContent).toBe('city="Paris"');
+    expect(p.open).toBe(true);
+    w.ops([{ op: "set", i: 0, set: { state: "done", result: { temp: 18 }, duration_s: 63.2 } }]);
+    expect(p.open).toBe(false);
+    expect(q(p, ".nba-state").textContent).toBe("✓");
+    expect(q(p, ".nba-meta").textContent).toBe("1 m 03 s");
+    expect(q(p, ".nba-result").textContent).toBe('{\n  "temp": 18\n}');
+  });
+
+  test("errors stay open and are styled; parse errors show the raw text", () => {
+    const w = mount();
+    w.snapshot(
+      runningState([
+        { ...tool, arguments: "{bad", state: "running", parse_error: "Expecting value" },
+      ]),
+    );
+    const p = /** @type {HTMLDetailsElement} */ (q(w.el, ".nba-tool"));
+    expect(q(p, ".nba-args").textContent).toBe("{bad");
+    expect(q(p, ".nba-parse-error").textContent).toContain("Expecting value");
+    w.ops([
+      {
+        op: "set",
+        i: 0,
+        set: { state: "error", is_error: true, result: "boom <script>", duration_s: 0.42 },
+      },
+    ]);
+    expect(p.open).toBe(true);
+    expect(q(p, ".nba-state").textContent).toBe("✗");
+    expect(q(p, ".nba-result").classList.contains("nba-is-error")).toBe(true);
+    expect(q(p, ".nba-result").textContent).toBe("boom <script>");
+    expect(q(p, ".nba-meta").textContent).toBe("0.42 s");
+  });
+
+  test("long results fold after 20 lines with Show all", () => {
+    const w = mount();
+    const result = Array.from({ length: 45 }, (_, i) => `line ${i}`).join("\n");
+    w.snapshot(runningState([{ ...tool, args: {}, state: "done", result }]));
+    const p = q(w.el, ".nba-tool");
+    expect(q(p, ".nba-result").textContent?.split("\n").length).toBe(20);
+    const more = q(p, ".nba-more");
+    expect(more.hidden).toBe(false);
+    expect(more.textContent).toBe("Show all (45 lines)");
+    more.click();
+    expect(q(p, ".nba-result").textContent).toBe(result);
+    expect(more.hidden).toBe(true);
+  });
+
+  test("a user-opened finished tool stays open", () => {
+    const w = mount();
+    w.snapshot(runningState([{ ...tool, args: {}, state: "running" }]));
+    const p = /** @type {HTMLDetailsElement} */ (q(w.el, ".nba-tool"));
+    q(p, "summary").click(); // close
+    q(p, "summary").click(); // open again
+    w.ops([{ op: "set", i: 0, set: { state: "done", result: "ok" } }]);
+    expect(p.open).toBe(true);
+  });
+});
+
+describe("status line", () => {
+  const base = runningState([{ type: "text", id: "m1", text: "x".repeat(400) }], {
+    first_token_at: 1000.5,
+    deltas: 12,
+  });
+
+  test("final statuses", () => {
+    const done = { ...base, status: "completed", end_reason: "completed", ended_at: 1004.5 };
+    expect(statusLabel(done)).toBe("completed");
+    expect(statusLabel({ ...done, end_reason: "max_tokens" })).toBe("completed (max tokens)");
+    expect(statusLabel({ ...done, end_reason: "tool_calls" })).toBe("completed (tool calls)");
+    expect(statusLabel({ ...done, end_reason: "incomplete" })).toBe(
+      "completed (stream ended unexpectedly)",
+    );
+    expect(statusLabel({ ...done, status: "cancelled", end_reason: "cancelled" })).toBe(
+      "cancelled",
+    );
+    expect(
+      statusLabel({ ...done, status: "error", end_reason: "error", error: { message: "boom" } }),
+    ).toBe("error: boom");
+    expect(statusLabel({ ...base, activity: "searching…" })).toBe("searching…");
+    expect(statusLabel({ blocks: [] })).toBe("waiting");
+    expect(statusParts(done, 0)).toEqual([
+      "first token 0.50 s",
+      "≈ 25.0 tok/s",
+      "4.50 s",
+      "12 deltas",
+      "usage n/a",
+    ]);
+    const withUsage = { ...done, usage: { input_tokens: 120, output_tokens: 456 } };
+    expect(statusParts(withUsage, 0)).toEqual([
+      "first token 0.50 s",
+      "114.0 tok/s",
+      "4.50 s",
+      "12 deltas",
+      "in 120 · out 456 tokens",
+    ]);
+  });
+
+  test("elapsed ticks from the kernel clock while running", () => {
+    expect(statusParts(base, 1007.9)).toContain("7 s");
+    expect(statusParts(base, 1063)).toContain("1 m 03 s");
+  });
+
+  test("Stop sends stop, then shows Stopping… until the status changes", () => {
+    const w = mount();
+    w.snapshot(runningState());
+    const stop = /** @type {HTMLButtonElement} */ (q(w.el, ".nba-stop"));
+    expect(stop.hidden).toBe(false);
+    stop.click();
+    w.frame();
+    expect(w.model.sent.filter((m) => m.type === "stop")).toEqual([{ type: "stop" }]);
+    expect(stop.textContent).toBe("Stopping…");
+    expect(stop.disabled).toBe(true);
+    w.ops([{ op: "run", set: { status: "cancelled", end_reason: "cancelled", ended_at: 1002 } }]);
+    expect(stop.hidden).toBe(true);
+    expect(q(w.el, ".nba-status-label").textContent).toBe("cancelled");
+  });
+
+  test("warnings, error box below the partial output, title", () => {
+    const w = mount({ title: "" });
+    w.snapshot(runningState([{ type: "text", id: "m1", text: "partial" }]));
+    w.ops([
+      {
+        op: "run",
+        set: { warnings: ["skipped a chunk", { message: "retrying" }], title: "My <b>run</b>" },
+      },
+    ]);
+    expect([...w.el.querySelectorAll(".nba-warning")].map((li) => li.textContent)).toEqual([
+      "⚠ skipped a chunk",
+      "⚠ retrying",
+    ]);
+    expect(q(w.el, ".nba-title").textContent).toBe("My <b>run</b>");
+    w.ops([
+      {
+        op: "run",
+        set: {
+          status: "error",
+          end_reason: "error",
+          ended_at: 1003,
+          error: { message: "rate <i>limited</i>", error_type: "RateLimit", code: 429 },
+        },
+      },
+    ]);
+    const box = q(w.el, ".nba-error-box");
+    expect(box.hidden).toBe(false);
+    expect(box.textContent).toBe("Error: rate <i>limited</i> (RateLimit, 429)");
+    expect(q(w.el, ".nba-md").textContent).toContain("partial");
+    expect(
+      box.compareDocumentPosition(q(w.el, ".nba-md")) & Node.DOCUMENT_POSITION_PRECEDING,
+    ).toBeTruthy();
+    expect(q(w.el, ".nba-status-label").textContent).toBe("error: rate <i>limited</i>");
+  });
+});
+
+describe("render lifecycle", () => {
+  test("render returns a cleanup that removes the view and listeners", () => {
+    const model = new FakeModel();
+    const el = document.createElement("div");
+    const stopInit = /** @type {() => void} */ (
+      widget.initialize({ model: /** @type {any} */ (model) })
+    );
+    const stop = /** @type {() => void} */ (
+      widget.render({ model: /** @type {any} */ (model), el })
+    );
+    expect(el.querySelector(".nbagent")).not.toBeNull();
+    stop();
+    expect(el.querySelector(".nbagent")).toBeNull();
+    stopInit();
+    expect(model.listenerCount()).toBe(0);
+  });
+});

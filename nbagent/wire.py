@@ -1,0 +1,86 @@
+"""The compact wire form of ops messages; paired with ``js/src/wire.js``.
+
+A comm message already costs ~90 bytes of envelope, so the ops inside are
+encoded as short arrays to keep live traffic near the size of the text itself:
+
+======================================================  =========================
+op (``nbagent.transcript``)                             on the wire
+======================================================  =========================
+``{"op": "append", "i": 3, "key": "text", "text": s}``  ``["t", 3, s]``
+``{"op": "append", "i": 3, "key": "arguments", ...}``   ``["a", 3, s]``
+``{"op": "append", "i": 3, "key": k, "text": s}``       ``["p", 3, k, s]``
+``{"op": "add", "block": b}``                           ``["+", b]``
+``{"op": "set", "i": 3, "set": d}``                     ``["=", 3, d]``
+``{"op": "run", "set": d}``                             ``["r", d]``
+======================================================  =========================
+
+An ops message is ``{"seq": n, "ops": [...]}`` plus ``"d"`` (the delta counter,
+lifted out of the run set it would otherwise need) and ``"now"`` (the kernel's
+clock, sent now and then so the browser can run the elapsed timer).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+Op = dict[str, Any]
+
+_APPEND_CODES = {"text": "t", "arguments": "a"}
+_APPEND_KEYS = {code: key for key, code in _APPEND_CODES.items()}
+
+
+def encode_ops(seq: int, ops: list[Op], now: float | None = None) -> dict[str, Any]:
+    """One ops message for the browser."""
+    wire: list[list[Any]] = []
+    message: dict[str, Any] = {"seq": seq, "ops": wire}
+    for op in ops:
+        kind = op["op"]
+        if kind == "append":
+            code = _APPEND_CODES.get(op["key"])
+            if code is None:
+                wire.append(["p", op["i"], op["key"], op["text"]])
+            else:
+                wire.append([code, op["i"], op["text"]])
+        elif kind == "add":
+            wire.append(["+", op["block"]])
+        elif kind == "set":
+            wire.append(["=", op["i"], op["set"]])
+        elif kind == "run":
+            changes = op["set"]
+            if "deltas" in changes:
+                changes = dict(changes)
+                message["d"] = changes.pop("deltas")
+            if changes:
+                wire.append(["r", changes])
+        else:
+            raise ValueError(f"unknown op {kind!r}")
+    if now is not None:
+        message["now"] = round(now, 3)
+    return message
+
+
+def decode_ops(message: dict[str, Any]) -> list[Op]:
+    """The ops of an ops message, in the form ``nbagent.transcript.apply_op`` takes."""
+    ops: list[Op] = []
+    for item in message["ops"]:
+        code = item[0]
+        if code in _APPEND_KEYS:
+            ops.append({"op": "append", "i": item[1], "key": _APPEND_KEYS[code], "text": item[2]})
+        elif code == "p":
+            ops.append({"op": "append", "i": item[1], "key": item[2], "text": item[3]})
+        elif code == "+":
+            ops.append({"op": "add", "block": item[1]})
+        elif code == "=":
+            ops.append({"op": "set", "i": item[1], "set": item[2]})
+        elif code == "r":
+            ops.append({"op": "run", "set": item[1]})
+        else:
+            raise ValueError(f"unknown wire op {code!r}")
+    if "d" in message:
+        ops.append({"op": "run", "set": {"deltas": message["d"]}})
+    return ops
+
+
+def snapshot_message(seq: int, state: dict[str, Any], now: float) -> dict[str, Any]:
+    """The whole state, as the reply to the browser's ``sync``."""
+    return {"type": "snapshot", "seq": seq, "now": round(now, 3), "state": state}

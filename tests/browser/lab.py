@@ -1,0 +1,482 @@
+"""JupyterLab + Playwright helpers for the end-to-end widget tests.
+
+``LabServer`` runs one JupyterLab (the venv's, ``sys.executable``) on a free port with an
+empty token, in a temporary root dir, with settings and workspaces isolated from the
+user's. ``LabPage`` drives one Playwright page in it: write a notebook, open it, wait for
+its kernel, run its cells, wait for conditions, sample the widget's DOM.
+
+Fixtures (import them into a test module): ``lab_server`` (session), ``lab`` (module: one
+page for the whole module; each ``lab.open(...)`` starts from a clean workspace and a
+fresh kernel).
+
+Verified recipe: /work/shared/design/widgets.md §2(d).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import nbformat
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = "/usr/bin/chromium"
+HERE = Path(__file__).resolve().parent
+NOTEBOOKS = HERE / "notebooks"
+
+# Where the widget's root is, and its own buttons (everything else from content is foreign).
+ROOT_SEL = ".nbagent"
+OWN_BUTTONS = ("nba-stop", "nba-copy", "nba-more")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+class LabServer:
+    """One JupyterLab subprocess; ``stop()`` (or the context manager) leaves no process."""
+
+    def __init__(self, root: Path | None = None, *, log: Path | None = None) -> None:
+        self._tmp = Path(tempfile.mkdtemp(prefix="nbagent-lab-"))
+        self.root = root or (self._tmp / "root")
+        self.root.mkdir(parents=True, exist_ok=True)
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = log or (self._tmp / "lab.log")
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._write_settings()
+
+    def _write_settings(self) -> None:
+        """User settings in a temp dir: light theme, no news/update toasts."""
+        settings = self._tmp / "settings"
+        apputils = settings / "@jupyterlab" / "apputils-extension"
+        apputils.mkdir(parents=True, exist_ok=True)
+        (apputils / "notification.jupyterlab-settings").write_text(
+            json.dumps({"fetchNews": "false", "checkForUpdates": False})
+        )
+        (apputils / "themes.jupyterlab-settings").write_text(
+            json.dumps({"theme": "JupyterLab Light"})
+        )
+
+    def start(self, timeout: float = 60) -> LabServer:
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+        env["JUPYTERLAB_SETTINGS_DIR"] = str(self._tmp / "settings")
+        env["JUPYTERLAB_WORKSPACES_DIR"] = str(self._tmp / "workspaces")
+        env["JUPYTER_RUNTIME_DIR"] = str(self._tmp / "runtime")
+        env.pop("JUPYTER_TOKEN", None)
+        cmd = [
+            sys.executable, "-m", "jupyterlab", "--no-browser",
+            f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
+            "--ServerApp.ip=127.0.0.1",
+            "--IdentityProvider.token=", "--ServerApp.password=",
+            "--ServerApp.disable_check_xsrf=True",
+            "--LabApp.expose_app_in_browser=True",
+            "--ServerApp.allow_root=True",
+            f"--ServerApp.root_dir={self.root}",
+        ]  # fmt: skip
+        self._log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            cmd, cwd=self.root, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"JupyterLab exited ({self.proc.returncode}):\n{self.log()}")
+            try:
+                self.api("GET", "/api/status", timeout=2)
+                return self
+            except (OSError, urllib.error.URLError):
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(f"JupyterLab not up after {timeout} s:\n{self.log()}")
+            time.sleep(0.2)
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def api(self, method: str, path: str, body: Any = None, timeout: float = 10) -> Any:
+        data = None if body is None else json.dumps(body).encode()
+        req = urllib.request.Request(self.url + path, data=data, method=method)
+        req.add_header("Content-Type", "application/json")
+        with urllib.request.urlopen(req, timeout=timeout) as resp:
+            raw = resp.read()
+        return json.loads(raw) if raw else None
+
+    def shutdown_sessions(self) -> None:
+        """Shut down every session (and its kernel)."""
+        with contextlib.suppress(OSError, urllib.error.URLError):
+            for s in self.api("GET", "/api/sessions"):
+                with contextlib.suppress(OSError, urllib.error.URLError):
+                    self.api("DELETE", f"/api/sessions/{s['id']}")
+            for k in self.api("GET", "/api/kernels"):
+                with contextlib.suppress(OSError, urllib.error.URLError):
+                    self.api("DELETE", f"/api/kernels/{k['id']}")
+
+    def write_notebook(self, name: str, cells: list[str | tuple[str, str]]) -> Path:
+        """Write ``name`` into the root dir: a str is a code cell, ``("markdown", src)`` markdown."""
+        nb = nbformat.v4.new_notebook()
+        nb.metadata["kernelspec"] = {
+            "name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python",
+        }  # fmt: skip
+        nb.metadata["language_info"] = {"name": "python"}
+        for cell in cells:
+            if isinstance(cell, tuple):
+                kind, src = cell
+                nb.cells.append(
+                    nbformat.v4.new_markdown_cell(src)
+                    if kind == "markdown"
+                    else nbformat.v4.new_code_cell(src)
+                )
+            else:
+                nb.cells.append(nbformat.v4.new_code_cell(cell))
+        path = self.root / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        nbformat.write(nb, path)
+        return path
+
+    def stop(self) -> None:
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            self.shutdown_sessions()
+            with contextlib.suppress(OSError, urllib.error.URLError):
+                self.api("POST", "/api/shutdown", timeout=5)
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=5)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait(timeout=5)
+        if proc is not None:
+            # The server's own process group: kernels it may have left behind.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        self.proc = None
+        if getattr(self, "_log", None) is not None:
+            self._log.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self) -> LabServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+
+# -- the page --------------------------------------------------------------------------
+
+# Installed in every document the page loads (before JupyterLab's own scripts).
+INIT_SCRIPT = r"""
+(() => {
+  const OWN = %(own)s;
+  const ROOT = %(root)s;
+  const HREF_OK = /^(?:https?:|mailto:|#)/i;
+  const FORBIDDEN = "img,svg,math,iframe,frame,form,script,style,object,embed,video,audio,source,link,meta,base,template,textarea,select";
+
+  // Kernel websocket traffic the page sends: the comm "sync" requests of the widget.
+  window.__nbaSent = [];
+  const send = WebSocket.prototype.send;
+  WebSocket.prototype.send = function (data) {
+    try {
+      let s = "";
+      if (typeof data === "string") s = data;
+      else if (data instanceof ArrayBuffer) s = new TextDecoder().decode(data);
+      else if (ArrayBuffer.isView(data)) s = new TextDecoder().decode(data);
+      const m = s.match(/"type"\s*:\s*"(sync|stop)"/);
+      if (m) window.__nbaSent.push({type: m[1], t: performance.now()});
+    } catch (e) {}
+    return send.call(this, data);
+  };
+
+  // Every violation of rendering.md §5 inside the widget's DOM, for one root.
+  window.__nbaViolations = (root) => {
+    const out = [];
+    for (const el of root.querySelectorAll("*")) {
+      for (const a of el.attributes) {
+        const n = a.name.toLowerCase();
+        if (n.startsWith("on") || n === "style" || n.startsWith("data-") || n === "src"
+            || n === "srcset" || n === "formaction" || n === "xlink:href") {
+          out.push(`<${el.tagName.toLowerCase()}> has attribute ${n}=${JSON.stringify(a.value)}`);
+        }
+      }
+      if (el.matches(FORBIDDEN)) out.push(`forbidden element <${el.tagName.toLowerCase()}>`);
+      if (el.tagName === "BUTTON" && !OWN.some((c) => el.classList.contains(c))) {
+        out.push(`foreign <button> ${JSON.stringify(el.outerHTML.slice(0, 200))}`);
+      }
+      if (el.tagName === "INPUT" && el.getAttribute("type") !== "checkbox") out.push("non-checkbox <input>");
+      if (el.tagName === "A") {
+        const href = el.getAttribute("href");
+        if (href !== null && !HREF_OK.test(href)) out.push(`bad href ${JSON.stringify(href)}`);
+      }
+    }
+    return out;
+  };
+
+  // A MutationObserver that checks every widget root after every batch of DOM mutations
+  // (i.e. every intermediate state the page could paint), plus `window.__pwned`.
+  window.__nbaWatch = () => {
+    const w = {checks: 0, violations: [], pwned: false, texts: {}};
+    window.__nbaWatchState = w;
+    const check = () => {
+      w.checks++;
+      if (window.__pwned !== undefined) w.pwned = true;
+      for (const root of document.querySelectorAll(ROOT)) {
+        for (const v of window.__nbaViolations(root)) {
+          if (w.violations.length < 50) w.violations.push(v);
+        }
+      }
+    };
+    const obs = new MutationObserver(check);
+    obs.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+    w.stop = () => obs.disconnect();
+    check();
+    return true;
+  };
+
+  // Periodic samples of the first widget: status label, answer text length, panels.
+  window.__nbaSample = (ms) => {
+    const s = [];
+    window.__nbaSamples = s;
+    const t0 = performance.now();
+    const id = setInterval(() => {
+      const root = document.querySelector(ROOT);
+      if (!root) return;
+      const label = root.querySelector(".nba-status-label");
+      const text = root.querySelector(".nba-text");
+      const think = root.querySelector("details.nba-thinking");
+      s.push({
+        t: performance.now() - t0,
+        status: label ? label.textContent : null,
+        text: text ? text.textContent.length : 0,
+        thinkingOpen: think ? think.open : null,
+        stop: !!root.querySelector(".nba-stop:not([hidden])"),
+      });
+      if (s.length > 5000) clearInterval(id);
+    }, ms);
+    window.__nbaSampleStop = () => clearInterval(id);
+    return true;
+  };
+})();
+""" % {"own": json.dumps(list(OWN_BUTTONS)), "root": json.dumps(ROOT_SEL)}
+
+
+class LabPage:
+    """One Playwright page in a ``LabServer``; logs every request the page makes."""
+
+    def __init__(self, server: LabServer, page: Any) -> None:
+        self.server = server
+        self.page = page
+        self.requests: list[str] = []
+        self.console: list[str] = []
+        self.name: str | None = None
+        page.on("request", lambda r: self.requests.append(r.url))
+        page.on("websocket", lambda ws: self.requests.append(ws.url))
+        page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
+        page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
+        page.add_init_script(INIT_SCRIPT)
+        page.set_default_timeout(30_000)
+
+    # -- notebooks ---------------------------------------------------------------------
+
+    def open(
+        self, name: str, cells: list[str | tuple[str, str]], *, run: bool = True
+    ) -> None:
+        """Write a notebook, open it on a clean workspace and a fresh kernel, run all cells."""
+        self.page.goto("about:blank")
+        self.server.shutdown_sessions()
+        self.server.write_notebook(name, cells)
+        self.name = name
+        self.requests.clear()
+        self.page.goto(f"{self.server.url}/lab/tree/{name}?reset")
+        self.wait_kernel_idle()
+        if run:
+            self.run_all()
+
+    def wait_kernel_idle(self, timeout: float = 60) -> None:
+        self.page.wait_for_function(
+            """(name) => {
+                const app = window.jupyterapp;
+                const w = app && app.shell && app.shell.currentWidget;
+                if (!w || !w.context || w.context.path !== name) return false;
+                const s = w.sessionContext && w.sessionContext.session;
+                return !!(s && s.kernel && s.kernel.status === 'idle');
+            }""",
+            arg=self.name,
+            timeout=timeout * 1000,
+        )
+
+    def run_all(self) -> None:
+        self.page.evaluate("jupyterapp.commands.execute('notebook:run-all-cells')")
+
+    def run_cell(self, index: int) -> None:
+        """Run one cell (by index) the way a user does: select it, Ctrl+Enter."""
+        self.page.evaluate(
+            """async (i) => {
+                const nb = jupyterapp.shell.currentWidget.content;
+                nb.activeCellIndex = i;
+                await jupyterapp.commands.execute('notebook:run-cell');
+            }""",
+            index,
+        )
+
+    def cell_output_text(self, index: int) -> str:
+        return str(
+            self.page.evaluate(
+                """(i) => {
+                    const nb = jupyterapp.shell.currentWidget.content;
+                    const cell = nb.widgets[i];
+                    const out = cell.node.querySelector('.jp-OutputArea');
+                    return out ? out.innerText : '';
+                }""",
+                index,
+            )
+        )
+
+    def wait_cell_output(self, index: int, needle: str, timeout: float = 20) -> str:
+        self.page.wait_for_function(
+            """([i, needle]) => {
+                const nb = jupyterapp.shell.currentWidget.content;
+                const out = nb.widgets[i].node.querySelector('.jp-OutputArea');
+                return !!out && out.innerText.includes(needle);
+            }""",
+            arg=[index, needle],
+            timeout=timeout * 1000,
+        )
+        return self.cell_output_text(index)
+
+    def save(self) -> None:
+        self.page.evaluate("jupyterapp.commands.execute('docmanager:save')")
+        self.page.wait_for_function(
+            "() => { const w = jupyterapp.shell.currentWidget; return w && !w.context.model.dirty; }"
+        )
+
+    def reload(self) -> None:
+        """Reload the page: JupyterLab reopens the notebook on the same (live) kernel."""
+        url = f"{self.server.url}/lab/tree/{self.name}"
+        self.page.goto(url)
+        self.wait_kernel_idle_or_busy()
+
+    def wait_kernel_idle_or_busy(self, timeout: float = 60) -> None:
+        self.page.wait_for_function(
+            """(name) => {
+                const app = window.jupyterapp;
+                const w = app && app.shell && app.shell.currentWidget;
+                if (!w || !w.context || w.context.path !== name) return false;
+                const s = w.sessionContext && w.sessionContext.session;
+                return !!(s && s.kernel && ['idle', 'busy'].includes(s.kernel.status));
+            }""",
+            arg=self.name,
+            timeout=timeout * 1000,
+        )
+
+    # -- the widget --------------------------------------------------------------------
+
+    def widget(self, nth: int = 0) -> Any:
+        """Locator of the nth widget root on the page."""
+        return self.page.locator(ROOT_SEL).nth(nth)
+
+    def wait_status(self, text: str, nth: int = 0, timeout: float = 30) -> None:
+        """Wait until the nth widget's status label starts with ``text``."""
+        self.page.wait_for_function(
+            """([sel, nth, text]) => {
+                const root = document.querySelectorAll(sel)[nth];
+                const l = root && root.querySelector('.nba-status-label');
+                return !!l && l.textContent.startsWith(text);
+            }""",
+            arg=[ROOT_SEL, nth, text],
+            timeout=timeout * 1000,
+        )
+
+    def js(self, expr: str, arg: Any = None) -> Any:
+        return self.page.evaluate(expr, arg)
+
+    def foreign_requests(self) -> list[str]:
+        """Requests the page made to anything but the JupyterLab server (data:/blob: aside)."""
+        here = urlsplit(self.server.url).netloc
+        out = []
+        for url in self.requests:
+            parts = urlsplit(url)
+            if parts.scheme in ("data", "blob", "about"):
+                continue
+            if parts.netloc != here:
+                out.append(url)
+        return out
+
+
+# -- fixtures ------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def lab_server() -> Iterator[LabServer]:
+    server = LabServer().start()
+    try:
+        yield server
+    finally:
+        server.stop()
+
+
+def _launch_own_browser() -> tuple[Any, Any]:
+    """A Chromium when no ``browser`` fixture is available (conftest.py missing)."""
+    if not Path(CHROMIUM).exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{CHROMIUM} is missing (required under CI)")
+        pytest.skip(f"{CHROMIUM} is missing")
+    from playwright.sync_api import sync_playwright
+
+    pw = sync_playwright().start()
+    browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
+    return pw, browser
+
+
+@pytest.fixture(scope="module")
+def lab(request: pytest.FixtureRequest, lab_server: LabServer) -> Iterator[LabPage]:
+    """One page for the module; each ``lab.open()`` starts on a clean workspace."""
+    pw = own = None
+    try:
+        browser = request.getfixturevalue("browser")
+    except pytest.FixtureLookupError:
+        pw, own = _launch_own_browser()
+        browser = own
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    page = context.new_page()
+    try:
+        yield LabPage(lab_server, page)
+    finally:
+        with contextlib.suppress(Exception):
+            page.goto("about:blank")
+        lab_server.shutdown_sessions()
+        context.close()
+        if own is not None:
+            own.close()
+        if pw is not None:
+            pw.stop()
+
+
+def notebook_source(name: str) -> str:
+    """The code of a test notebook fragment in ``notebooks/`` (a .py file)."""
+    return (NOTEBOOKS / name).read_text(encoding="utf-8")

@@ -1,0 +1,126 @@
+"""Hypothesis strategies for nbagent events (reusable by every test module).
+
+- ``texts``: short unicode strings, often empty, with emoji, CJK, combining marks, markdown.
+- ``events(final_text=True)``: one arbitrary event of any kind, ids from small sets so that
+  messages and tool calls collide, interleave, repeat and end twice.
+- ``event_sequences(...)``: lists of those (missing starts, duplicate ends, events after
+  ``run_end``, fatal errors in the middle: everything a broken adapter could send).
+- ``json_values``: JSON-ready values (tool results, arguments).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import strategies as st
+
+from nbagent.events import (
+    END_REASONS,
+    Custom,
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    MessageStart,
+    RunEnd,
+    RunStart,
+    State,
+    Status,
+    StepEnd,
+    StepStart,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallArgsDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+    Usage,
+)
+
+__all__ = [
+    "event_sequences",
+    "events",
+    "json_values",
+    "message_ids",
+    "step_ids",
+    "texts",
+    "tool_ids",
+]
+
+message_ids = st.sampled_from(["m1", "m2", "m3"])
+tool_ids = st.sampled_from(["call_a", "call_b", "call_c"])
+step_ids = st.sampled_from(["s1", "s2"])
+_SPECIAL = ["", "😀", "汉字", "e\u0301", "\n\n", "```", "<script>", "👩\u200d💻", " ", "\u202e"]
+texts = st.one_of(st.sampled_from(_SPECIAL), st.text(max_size=12))
+_args_chunks = st.sampled_from(['{"a"', ":", "1", "}", "", '"x', "\\u00", "e9", "[", "]", "null"])
+timestamps = st.one_of(st.just(0.0), st.floats(min_value=1.0, max_value=2e9, allow_nan=False))
+_counts = st.one_of(st.none(), st.integers(min_value=0, max_value=10**6))
+
+json_values: st.SearchStrategy[Any] = st.recursive(
+    st.none() | st.booleans() | st.integers(-(10**6), 10**6) | texts,
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3),
+    max_leaves=6,
+)
+
+
+def events(*, final_text: bool = True) -> st.SearchStrategy[Event]:
+    """One event of any kind; ``final_text=False`` never sets ``MessageEnd.final_text``."""
+    channel = st.sampled_from(["text", "thinking"])
+    final = st.one_of(st.none(), texts) if final_text else st.none()
+    ts = timestamps
+    return st.one_of(
+        st.builds(TextDelta, message_id=message_ids, delta=texts, refusal=st.booleans(), ts=ts),
+        st.builds(TextDelta, message_id=message_ids, delta=texts, ts=ts),
+        st.builds(ThinkingDelta, message_id=message_ids, delta=texts, ts=ts),
+        st.builds(MessageStart, message_id=message_ids, channel=channel, ts=ts),
+        st.builds(
+            MessageEnd,
+            message_id=message_ids,
+            channel=channel,
+            final_text=final,
+            redacted=st.booleans(),
+            ts=ts,
+        ),
+        st.builds(ToolCallStart, tool_call_id=tool_ids, name=st.sampled_from(["", "f", "g"]), ts=ts),
+        st.builds(ToolCallArgsDelta, tool_call_id=tool_ids, delta=_args_chunks, ts=ts),
+        st.builds(
+            ToolCallEnd,
+            tool_call_id=tool_ids,
+            arguments=st.one_of(st.none(), st.sampled_from(["", "{}", '{"x": 1}', "{bad"])),
+            ts=ts,
+        ),
+        st.builds(
+            ToolResult,
+            tool_call_id=tool_ids,
+            content=json_values,
+            name=st.one_of(st.none(), st.just("h")),
+            is_error=st.booleans(),
+            preliminary=st.booleans(),
+            ts=ts,
+        ),
+        st.builds(
+            Usage,
+            input_tokens=_counts,
+            output_tokens=_counts,
+            total_tokens=_counts,
+            reasoning_tokens=_counts,
+            cumulative=st.booleans(),
+            scope=st.sampled_from(["step", "run"]),
+            model=st.one_of(st.none(), st.just("gpt-x")),
+            ts=ts,
+        ),
+        st.builds(StepStart, step_id=step_ids, name=st.sampled_from(["", "model"]), ts=ts),
+        st.builds(StepEnd, step_id=step_ids, finish_reason=st.one_of(st.none(), st.just("stop"))),
+        st.builds(Status, state=st.sampled_from(["", "searching"]), text=st.none() | texts, ts=ts),
+        st.builds(ErrorEvent, message=texts, recoverable=st.booleans(), code=st.none(), ts=ts),
+        st.builds(State, value=json_values, ts=ts),
+        st.builds(Custom, name=st.just("x"), value=json_values, ts=ts),
+        st.builds(RunStart, run_id=st.sampled_from(["", "r1"]), model=st.none(), ts=ts),
+        st.builds(RunEnd, reason=st.sampled_from([*END_REASONS, "bogus"]), message=st.none() | texts),
+    )
+
+
+def event_sequences(
+    *, final_text: bool = True, min_size: int = 0, max_size: int = 40
+) -> st.SearchStrategy[list[Event]]:
+    """Arbitrary (often broken) event sequences, as an adapter might produce them."""
+    return st.lists(events(final_text=final_text), min_size=min_size, max_size=max_size)
