@@ -44,8 +44,6 @@ class Pipeline:
         title: str | None = None,
         clock: Callable[[], float] = time.time,
     ) -> None:
-        if format != "auto":
-            adapter_for(format)  # an unknown name is the caller's mistake: raise now
         self._requested = format
         self._run_id = run_id
         self._title = title
@@ -53,12 +51,13 @@ class Pipeline:
         self._adapter: Adapter | None = None
         self._normalizer: Normalizer | None = None
         self._format: str | None = None
+        if format != "auto":  # an unknown name is the caller's mistake: raise now
+            self._adapter = adapter_for(format)
+            self._format = format
 
     @property
     def format(self) -> str | None:
         """The format in use: the one given, or the detected one (None before the first item)."""
-        if self._format is None and self._requested != "auto":
-            return self._requested
         return self._format
 
     @property
@@ -86,7 +85,7 @@ class Pipeline:
             return []
         if self._adapter is None:
             try:
-                name = detect_format(item) if self._requested == "auto" else self._requested
+                name = detect_format(item)
                 self._adapter = adapter_for(name)
             except UnknownFormatError as exc:
                 return self.fail(exc)

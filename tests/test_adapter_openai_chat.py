@@ -432,7 +432,7 @@ def test_thinking_resumed_after_text_gets_a_new_message() -> None:
         ]
     )
     ids = [e.message_id for e in events if isinstance(e, ThinkingDelta)]
-    assert ids == ["chatcmpl-test:0:think", "chatcmpl-test:0:think2"]
+    assert ids == ["chatcmpl-test:0:think", "chatcmpl-test:0:think#2"]
     check_raw_invariants(events)
 
 
@@ -683,3 +683,61 @@ def test_server_gate_scripts_errors_and_non_streaming() -> None:
         client = openai.OpenAI(base_url=srv.base_url, api_key="test", max_retries=0, timeout=10)
         with pytest.raises(openai.RateLimitError):
             client.chat.completions.create(**CREATE)
+
+
+# -- fuzz: any chunk sequence gives a well-formed event sequence -------------------------------
+
+_tool_frag = st.fixed_dictionaries(
+    {},
+    optional={
+        "index": st.one_of(st.none(), st.integers(0, 2)),
+        "id": st.sampled_from([None, "", "call_a", "call_b", "call_0_0"]),
+        "function": st.fixed_dictionaries(
+            {},
+            optional={
+                "name": st.sampled_from([None, "", "f", "g"]),
+                "arguments": st.sampled_from([None, "", "{", '"a"', ":1", "}", "\\u00"]),
+            },
+        ),
+    },
+)
+_delta = st.fixed_dictionaries(
+    {},
+    optional={
+        "role": st.just("assistant"),
+        "content": st.sampled_from([None, "", "x", "yz"]),
+        "reasoning_content": st.sampled_from([None, "", "r"]),
+        "reasoning": st.sampled_from([None, "", "r", "s"]),
+        "refusal": st.sampled_from([None, "", "no"]),
+        "tool_calls": st.lists(_tool_frag, max_size=3),
+    },
+)
+_choice = st.fixed_dictionaries(
+    {
+        "index": st.integers(0, 2),
+        "delta": _delta,
+        "finish_reason": st.sampled_from([None, None, None, "stop", "length", "tool_calls", "x"]),
+    }
+)
+_chunk = st.one_of(
+    st.builds(
+        lambda choices, cid: {"id": cid, "model": "m", "choices": choices},
+        st.lists(_choice, max_size=3),
+        st.sampled_from(["", "c1"]),
+    ),
+    st.just({"id": "c1", "choices": [], "usage": {"prompt_tokens": 1, "completion_tokens": 2}}),
+    st.just({"id": "", "choices": [], "prompt_filter_results": [{"prompt_index": 0}]}),
+    st.just({"error": {"message": "boom", "code": 500}}),
+    st.just("[DONE]"),
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(_chunk, max_size=12))
+def test_fuzz_chunk_sequences(items: list[Any]) -> None:
+    events = run_adapter(items)
+    check_raw_invariants(events)
+    normalized = list(iter_events(items, format="openai-chat"))
+    check_normalized(normalized)
+    t = Transcript.from_events(normalized)
+    assert t.status != "running"

@@ -4,7 +4,8 @@ Items are ``ChatCompletionChunk`` SDK objects, plain dicts (decoded JSON), JSON 
 one chunk (an SSE ``data:`` prefix is allowed), or ``"[DONE]"``. Mapping: design
 ``protocols.md`` §12.1; tricky cases: §13.
 
-Ids: a message is ``f"{base}:{choice}"`` (thinking ``…:think``, a refusal ``…:refusal``),
+Ids: a message is ``f"{base}:{choice}"`` (thinking ``…:think``, a refusal ``…:refusal``;
+a second message of a kind in one choice, e.g. thinking resumed after text, gets ``#2``),
 where ``base`` is the first non-empty chunk id (``"chat"`` when the server sends none).
 The step id is ``base``. A tool call without an id gets ``call_{choice}_{index}`` and
 ``synthetic_id=True``. Events of choices other than 0 carry ``meta={"choice_index": i}``.
@@ -89,19 +90,15 @@ class _Choice:
         "finish",
         "index",
         "meta",
-        "refusal_open",
-        "text_open",
-        "think_count",
-        "think_id",
+        "counts",
+        "open_ids",
     )
 
     def __init__(self, index: int) -> None:
         self.index = index
         self.meta: dict[str, Any] | None = None if index == 0 else {"choice_index": index}
-        self.text_open = False
-        self.refusal_open = False
-        self.think_id: str | None = None
-        self.think_count = 0
+        self.open_ids: dict[str, str] = {}  # "text" | "think" | "refusal" -> open message id
+        self.counts: dict[str, int] = {}  # messages opened so far, per kind
         self.calls: list[_Call] = []
         self.by_index: dict[int, _Call] = {}
         self.finish: str | None = None
@@ -245,8 +242,7 @@ class OpenAIChatAdapter:
             return out
         self._flush_pending(out)
         for choice in self._choices.values():
-            if choice.finish is None:
-                self._close_choice(choice, out)
+            self._close_choice(choice, out)  # idempotent; also closes late deltas
         raw = self._primary_finish()
         reason = map_finish_reason(raw)
         if self._refusal and reason in ("completed", "unknown"):
@@ -266,8 +262,7 @@ class OpenAIChatAdapter:
         if self._pending:
             self._flush_pending(out)
         for choice in self._choices.values():
-            if choice.finish is None:
-                self._close_choice(choice, out)
+            self._close_choice(choice, out)  # idempotent; also closes late deltas
         self._end_step(out, "error", None)
         message = error.get("message")
         if not isinstance(message, str) or not message:
@@ -340,31 +335,19 @@ class OpenAIChatAdapter:
         meta = state.meta
         thinking = _text(field(delta, "reasoning_content")) or _text(field(delta, "reasoning"))
         if thinking:
-            if state.think_id is None:
-                state.think_count += 1
-                suffix = "" if state.think_count == 1 else str(state.think_count)
-                state.think_id = f"{self._base}:{state.index}:think{suffix}"
-            out.append(ThinkingDelta(message_id=state.think_id, delta=thinking, meta=meta))
+            message_id = self._message_id(state, "think")
+            out.append(ThinkingDelta(message_id=message_id, delta=thinking, meta=meta))
         content = _text(field(delta, "content"))
         if content:
             self._close_thinking(state, out)
-            state.text_open = True
-            out.append(
-                TextDelta(message_id=f"{self._base}:{state.index}", delta=content, meta=meta)
-            )
+            message_id = self._message_id(state, "text")
+            out.append(TextDelta(message_id=message_id, delta=content, meta=meta))
         refusal = _text(field(delta, "refusal"))
         if refusal:
             self._close_thinking(state, out)
             self._refusal = True
-            state.refusal_open = True
-            out.append(
-                TextDelta(
-                    message_id=f"{self._base}:{state.index}:refusal",
-                    delta=refusal,
-                    refusal=True,
-                    meta=meta,
-                )
-            )
+            message_id = self._message_id(state, "refusal")
+            out.append(TextDelta(message_id=message_id, delta=refusal, refusal=True, meta=meta))
         tool_calls = field(delta, "tool_calls")
         if tool_calls:
             for tool_call in tool_calls:
@@ -386,7 +369,8 @@ class OpenAIChatAdapter:
             self._calls_by_id[wire_id] = call
             if call.wire_id is None:
                 call.wire_id = wire_id
-                if not call.started:  # the real id arrived before the start: use it
+                if not call.started and wire_id not in self._used_ids:
+                    # the real id arrived before the start: use it
                     self._used_ids.discard(call.tool_call_id)
                     call.tool_call_id = wire_id
                     call.synthetic = False
@@ -411,16 +395,21 @@ class OpenAIChatAdapter:
             self._start_call(state, call, out)
 
     def _resolve_call(self, state: _Choice, index: int | None, wire_id: str | None) -> _Call:
+        # a call already closed (its choice finished) is never continued: a new one starts
         if wire_id is not None:
             known = self._calls_by_id.get(wire_id)
-            if known is not None and known in state.calls:
+            if known is not None and known in state.calls and not known.ended:
                 return known  # a known id repeated on each fragment: a continuation
         if index is None:
-            if wire_id is None and state.calls:
+            if wire_id is None and state.calls and not state.calls[-1].ended:
                 return state.calls[-1]  # no index, no id: the latest call
         else:
             call = state.by_index.get(index)
-            if call is not None and not (wire_id and call.wire_id and call.wire_id != wire_id):
+            if (
+                call is not None
+                and not call.ended
+                and not (wire_id and call.wire_id and call.wire_id != wire_id)
+            ):
                 return call
         # a new call
         position = index if index is not None else len(state.calls)
@@ -457,21 +446,29 @@ class OpenAIChatAdapter:
         )
         call.buffer.clear()
 
+    def _message_id(self, state: _Choice, kind: str) -> str:
+        """The open message of this kind, or a new one: ``{base}:{choice}`` for text,
+        ``…:think`` / ``…:refusal``; a later message of the same kind gets ``#2``, ``#3``…"""
+        message_id = state.open_ids.get(kind)
+        if message_id is None:
+            n = state.counts[kind] = state.counts.get(kind, 0) + 1
+            message_id = f"{self._base}:{state.index}" + ("" if kind == "text" else f":{kind}")
+            if n > 1:
+                message_id += f"#{n}"
+            state.open_ids[kind] = message_id
+        return message_id
+
     def _close_thinking(self, state: _Choice, out: list[Event]) -> None:
-        if state.think_id is not None:
-            out.append(MessageEnd(message_id=state.think_id, channel="thinking", meta=state.meta))
-            state.think_id = None
+        message_id = state.open_ids.pop("think", None)
+        if message_id is not None:
+            out.append(MessageEnd(message_id=message_id, channel="thinking", meta=state.meta))
 
     def _close_choice(self, state: _Choice, out: list[Event]) -> None:
         self._close_thinking(state, out)
-        if state.text_open:
-            state.text_open = False
-            out.append(MessageEnd(message_id=f"{self._base}:{state.index}", meta=state.meta))
-        if state.refusal_open:
-            state.refusal_open = False
-            out.append(
-                MessageEnd(message_id=f"{self._base}:{state.index}:refusal", meta=state.meta)
-            )
+        for kind in ("text", "refusal"):
+            message_id = state.open_ids.pop(kind, None)
+            if message_id is not None:
+                out.append(MessageEnd(message_id=message_id, meta=state.meta))
         for call in state.calls:
             if call.ended:
                 continue

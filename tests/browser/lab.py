@@ -6,8 +6,9 @@ user's. ``LabPage`` drives one Playwright page in it: write a notebook, open it,
 its kernel, run its cells, wait for conditions, sample the widget's DOM.
 
 Fixtures (import them into a test module): ``lab_server`` (session), ``lab`` (module: one
-page for the whole module; each ``lab.open(...)`` starts from a clean workspace and a
-fresh kernel).
+page for the whole module, on conftest.py's ``chromium_browser``; each ``lab.open(...)``
+starts from a clean workspace and a fresh kernel). Kernels can import
+``notebooks/nbtest_sources.py`` (the sources the test notebooks stream).
 
 Verified recipe: /work/shared/design/widgets.md §2(d).
 """
@@ -77,7 +78,9 @@ class LabServer:
 
     def start(self, timeout: float = 60) -> LabServer:
         env = dict(os.environ)
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+        # nbagent and the notebooks' helper module importable in every kernel.
+        path = [str(REPO), str(NOTEBOOKS), env.get("PYTHONPATH")]
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, path))
         env["JUPYTERLAB_SETTINGS_DIR"] = str(self._tmp / "settings")
         env["JUPYTERLAB_WORKSPACES_DIR"] = str(self._tmp / "workspaces")
         env["JUPYTER_RUNTIME_DIR"] = str(self._tmp / "runtime")
@@ -440,43 +443,39 @@ def lab_server() -> Iterator[LabServer]:
         server.stop()
 
 
-def _launch_own_browser() -> tuple[Any, Any]:
-    """A Chromium when no ``browser`` fixture is available (conftest.py missing)."""
-    if not Path(CHROMIUM).exists():
-        if os.environ.get("CI"):
-            pytest.fail(f"{CHROMIUM} is missing (required under CI)")
-        pytest.skip(f"{CHROMIUM} is missing")
-    from playwright.sync_api import sync_playwright
+def require_bundle() -> None:
+    """The built widget must exist (``npm --prefix js run build``); skip, or fail on CI."""
+    static = REPO / "nbagent" / "static"
+    missing = [p.name for p in (static / "widget.js", static / "widget.css") if not p.is_file()]
+    if missing:
+        reason = f"nbagent/static/{', '.join(missing)} missing: run `npm --prefix js run build`"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
 
-    pw = sync_playwright().start()
-    browser = pw.chromium.launch(executable_path=CHROMIUM, args=["--no-sandbox"])
-    return pw, browser
+
+def new_lab_page(browser: Any, server: LabServer) -> tuple[Any, LabPage]:
+    """A context + page on ``server``; every request to another host is logged and aborted."""
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    here = server.url + "/"
+    context.route(
+        "**/*",
+        lambda route: route.continue_()
+        if route.request.url.startswith(here) or route.request.url.startswith("data:")
+        else route.abort(),
+    )
+    return context, LabPage(server, context.new_page())
 
 
 @pytest.fixture(scope="module")
-def lab(request: pytest.FixtureRequest, lab_server: LabServer) -> Iterator[LabPage]:
-    """One page for the module; each ``lab.open()`` starts on a clean workspace."""
-    pw = own = None
+def lab(chromium_browser: Any, lab_server: LabServer) -> Iterator[LabPage]:
+    """One page for the module (conftest's Chromium); each ``lab.open()`` starts clean."""
+    require_bundle()
+    context, page = new_lab_page(chromium_browser, lab_server)
     try:
-        browser = request.getfixturevalue("browser")
-    except pytest.FixtureLookupError:
-        pw, own = _launch_own_browser()
-        browser = own
-    context = browser.new_context(viewport={"width": 1280, "height": 1000})
-    page = context.new_page()
-    try:
-        yield LabPage(lab_server, page)
+        yield page
     finally:
         with contextlib.suppress(Exception):
-            page.goto("about:blank")
+            page.page.goto("about:blank")
         lab_server.shutdown_sessions()
         context.close()
-        if own is not None:
-            own.close()
-        if pw is not None:
-            pw.stop()
-
-
-def notebook_source(name: str) -> str:
-    """The code of a test notebook fragment in ``notebooks/`` (a .py file)."""
-    return (NOTEBOOKS / name).read_text(encoding="utf-8")

@@ -1,0 +1,148 @@
+"""Fixtures for the browser tests (``@pytest.mark.browser``).
+
+Chromium is Debian's ``/usr/bin/chromium`` driven by Playwright; ``playwright install`` is never
+used. When it is missing the browser tests are skipped, except on CI (``CI=true``) where that
+is a failure.
+
+Sections: helpers, browser, bare page.
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, NoReturn
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+STATIC = REPO / "nbagent" / "static"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-quic",
+    "--disable-sync",
+]
+
+
+# ---- helpers ------------------------------------------------------------------------------
+
+
+def unavailable(reason: str) -> NoReturn:
+    """Skip the test, or fail it on CI (``CI=true``), where nothing may be silently skipped."""
+    if os.environ.get("CI") == "true":
+        pytest.fail(reason, pytrace=False)
+    pytest.skip(reason)
+
+
+def require_bundle() -> None:
+    """The built widget must exist (``npm --prefix js run build``)."""
+    missing = [p.name for p in (STATIC / "widget.js", STATIC / "widget.css") if not p.is_file()]
+    if missing:
+        unavailable(
+            f"nbagent/static/{', '.join(missing)} missing: build the widget with "
+            "`npm --prefix js ci && npm --prefix js run build`"
+        )
+
+
+# ---- browser ------------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def chromium_browser() -> Iterator[Any]:
+    """A headless Chromium (Debian's binary) shared by the whole session."""
+    if not CHROMIUM.exists():
+        unavailable(f"{CHROMIUM} not found: install Debian's chromium (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:  # pragma: no cover - the dev extra installs it
+        unavailable("playwright is not installed: pip install -e '.[dev]'")
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+# ---- bare page ----------------------------------------------------------------------------
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
+        pass
+
+    def end_headers(self) -> None:
+        self.send_header("Cache-Control", "no-store")
+        super().end_headers()
+
+
+@pytest.fixture(scope="session")
+def bare_server() -> Iterator[str]:
+    """Serve the repository on 127.0.0.1 (random port); yields the origin, e.g. http://127.0.0.1:4711."""
+    handler = functools.partial(_QuietHandler, directory=str(REPO))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="bare-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=5)
+
+
+class BarePage:
+    """The bare widget page plus a log of every request it made."""
+
+    def __init__(self, page: Any, origin: str) -> None:
+        self.page = page
+        self.origin = origin
+        self.requests: list[str] = []
+        self.errors: list[str] = []
+
+    def foreign_requests(self) -> list[str]:
+        """Requests to anything but the page's own server."""
+        return [u for u in self.requests if not u.startswith(self.origin + "/")]
+
+    def eval(self, expression: str, arg: Any = None) -> Any:
+        return self.page.evaluate(expression, arg)
+
+
+@pytest.fixture
+def bare_page_factory(chromium_browser: Any, bare_server: str) -> Iterator[Any]:
+    """Open the bare page: ``bare_page_factory(manual=True)`` runs frames by hand (fast)."""
+    require_bundle()
+    contexts: list[Any] = []
+
+    def open_page(*, manual: bool = False) -> BarePage:
+        context = chromium_browser.new_context()
+        contexts.append(context)
+        page = context.new_page()
+        bare = BarePage(page, bare_server)
+        page.on("request", lambda r: bare.requests.append(r.url))
+        page.on("pageerror", lambda e: bare.errors.append(str(e)))
+        # Nothing may leave the machine: abort (but still log) every foreign request.
+        context.route(
+            "**/*",
+            lambda route: route.continue_()
+            if route.request.url.startswith(bare_server + "/")
+            else route.abort(),
+        )
+        query = "?manual" if manual else ""
+        page.goto(f"{bare_server}/tests/browser/bare/index.html{query}")
+        page.wait_for_function("window.nbaReady === true", timeout=10_000)
+        return bare
+
+    yield open_page
+    for context in contexts:
+        context.close()

