@@ -18,12 +18,10 @@ import psutil
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from tests.kernel import Kernel  # noqa: E402
+from tests.kernel import Kernel
 
 CONTENDERS = {
-    "print per token": (
-        "for p in parts:\n    print(p, end='', flush=True)\n"
-    ),
+    "print per token": ("for p in parts:\n    print(p, end='', flush=True)\n"),
     "display + update(Markdown)": (
         "from IPython.display import Markdown, display\n"
         "h = display(Markdown(''), display_id=True); acc = ''\n"
@@ -52,8 +50,13 @@ def measure(kernel: Kernel, proc: psutil.Process, code: str) -> dict[str, float]
     size = sum(len(json.dumps(m["content"]).encode()) for m in msgs if m["msg_type"] != "comm_open")
     updates = [m for m in msgs if m["msg_type"] == "comm_msg"]
     update_bytes = sum(len(json.dumps(m["content"]).encode()) for m in updates)
-    return {"messages": len(msgs), "bytes": size, "cpu_s": cpu, "comm_msg": len(updates),
-            "comm_bytes": update_bytes}
+    return {
+        "messages": len(msgs),
+        "bytes": size,
+        "cpu_s": cpu,
+        "comm_msg": len(updates),
+        "comm_bytes": update_bytes,
+    }
 
 
 def main() -> None:
@@ -72,8 +75,10 @@ def main() -> None:
         kernel.close()
     ours = results["nbagent.show"]
     print(f"{args.deltas} deltas, {text_bytes:,} bytes of text, full speed, one kernel\n")
-    print(f"{'contender':28} {'messages':>9} {'bytes':>12} {'x text':>7} {'kernel CPU s':>13} "
-          f"{'msgs vs nbagent':>16} {'bytes vs nbagent':>17}")
+    print(
+        f"{'contender':28} {'messages':>9} {'bytes':>12} {'x text':>7} {'kernel CPU s':>13} "
+        f"{'msgs vs nbagent':>16} {'bytes vs nbagent':>17}"
+    )
     for name, r in results.items():
         print(
             f"{name:28} {r['messages']:>9,} {r['bytes']:>12,} {r['bytes'] / text_bytes:>7.1f} "
@@ -82,8 +87,8 @@ def main() -> None:
         )
     print(
         f"\nnbagent: {ours['comm_msg']} widget update messages (comm_msg) carrying "
-        f"{ours['comm_bytes']:,} bytes = {ours['comm_bytes'] / text_bytes:.2f}x the text; the rest is "
-        "the display itself and its static HTML + text copy written once at the end."
+        f"{ours['comm_bytes']:,} bytes = {ours['comm_bytes'] / text_bytes:.2f}x the text; "
+        "the rest is the display itself and its static HTML + text copy written once at the end."
     )
 
 

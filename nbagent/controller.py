@@ -53,7 +53,9 @@ class Coalescer:
                 parts = self._open.get(target)
                 if parts is None:
                     parts = self._open[target] = []
-                    self._ops.append({"op": "append", "i": op["i"], "key": op["key"], "_parts": parts})
+                    self._ops.append(
+                        {"op": "append", "i": op["i"], "key": op["key"], "_parts": parts}
+                    )
                 parts.append(op["text"])
                 self.text_chars += len(op["text"])
             elif kind == "run":

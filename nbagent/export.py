@@ -74,7 +74,11 @@ def status_line(t: Transcript | dict[str, Any]) -> str:
     u = s.get("usage") or {}
     counts = [
         f"{u[k]} {label}"
-        for k, label in (("input_tokens", "in"), ("output_tokens", "out"), ("total_tokens", "total"))
+        for k, label in (
+            ("input_tokens", "in"),
+            ("output_tokens", "out"),
+            ("total_tokens", "total"),
+        )
         if isinstance(u.get(k), int)
     ]
     parts.append("tokens: " + " / ".join(counts) if counts else "usage: n/a")
@@ -156,6 +160,16 @@ def _neutralize(text: str) -> str:
     return _SCHEME.sub(r"\1\2&#58;", text)  # renders as ":", but no "javascript:" in the text
 
 
+def _inline(text: str) -> str:
+    """Untrusted text for one line of markdown: no HTML, no links, no line structure."""
+    return _neutralize(" ".join(text.split())).replace(">", "&gt;")
+
+
+def _html_inline(text: str) -> str:
+    """Untrusted text inside our own HTML tags in markdown (a summary): escaped, one line."""
+    return _SCHEME.sub(r"\1\2&#58;", html.escape(" ".join(text.split())))
+
+
 def _escape_region(text: str, code_spans: bool) -> str:
     if not code_spans:
         return _neutralize(text)
@@ -235,7 +249,7 @@ def to_markdown(t: Transcript | dict[str, Any]) -> str:
     s = _state(t)
     parts: list[str] = []
     if s.get("title"):
-        parts.append("### " + sanitize_markdown(str(s["title"]).replace("\n", " ")))
+        parts.append("### " + _inline(str(s["title"])))
     for b in s.get("blocks", []):
         kind = b.get("type")
         if kind == "text" and b.get("text"):
@@ -245,19 +259,19 @@ def to_markdown(t: Transcript | dict[str, Any]) -> str:
             text = "*(redacted)*" if b.get("redacted") and not b.get("text") else b.get("text")
             parts.append(_details("Thinking", sanitize_markdown(str(text or ""))))
         elif kind == "tool":
-            name = html.escape(str(b.get("name") or "tool"))
-            summary = f"Tool: <code>{name}</code> ({html.escape(_tool_summary(b))})"
-            body = ["Arguments:", _fence(_tool_args_text(b), "json")]
+            name = _html_inline(str(b.get("name") or "tool"))
+            summary = f"Tool: <code>{name}</code> ({_html_inline(_tool_summary(b))})"
+            sections = ["Arguments:", _fence(_tool_args_text(b), "json")]
             if b.get("parse_error"):
-                body.append("Arguments are not valid JSON: " + _neutralize(str(b["parse_error"])))
+                sections.append("Arguments are not valid JSON: " + _inline(str(b["parse_error"])))
             if b.get("state") in ("done", "error"):
-                body += ["Error:" if b.get("is_error") else "Result:", _fence(_pretty(b["result"]))]
-            parts.append(_details(summary, "\n\n".join(body)))
+                label = "Error:" if b.get("is_error") else "Result:"
+                sections += [label, _fence(_pretty(b["result"]))]
+            parts.append(_details(summary, "\n\n".join(sections)))
     error = s.get("error")
     if isinstance(error, dict) and error.get("message"):
-        message = _neutralize(str(error["message"]).replace("\n", " "))
-        parts.append(f"> **Error:** {message}")
-    parts.append("*" + _neutralize(status_line(s)) + "*")
+        parts.append(f"> **Error:** {_inline(str(error['message']))}")
+    parts.append("*" + _inline(status_line(s)) + "*")
     return "\n\n".join(parts) + "\n"
 
 
@@ -285,7 +299,7 @@ def _render_image(
 
 def render_markdown(text: str) -> str:
     """Untrusted markdown → safe HTML (markdown-it-py, HTML disabled, links validated)."""
-    return _md("render").render(text)
+    return str(_md("render").render(text))
 
 
 _STYLE = """

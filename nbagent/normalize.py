@@ -287,8 +287,8 @@ class Normalizer:
         m.open = True
         self._open[m.order] = m
         if start is None:
-            channel = "thinking" if m.channel == "thinking" else "text"
-            start = MessageStart(message_id=m.id, channel=channel, ts=ts)
+            thinking = m.channel == "thinking"
+            start = MessageStart(message_id=m.id, channel="thinking" if thinking else "text", ts=ts)
         self._emit(start, out)
 
     def _on_text(self, ev: TextDelta, out: list[Event]) -> None:

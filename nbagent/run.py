@@ -9,10 +9,10 @@ them once the cell returns). See ARCHITECTURE.md, "Threads, loops and cells".
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import inspect
 import itertools
-import json
 import threading
 import weakref
 from collections.abc import Callable, Generator
@@ -21,8 +21,8 @@ from typing import Any
 
 from nbagent import terminal
 from nbagent.controller import Controller
-from nbagent.events import Event, NbagentError
-from nbagent.sources import aclose_source, close_source, is_async_source
+from nbagent.events import Event
+from nbagent.sources import aclose_source, check_source, close_source, is_async_source
 from nbagent.stream import Pipeline
 from nbagent.transcript import Transcript
 from nbagent.widget import AgentWidget
@@ -52,6 +52,7 @@ class Run:
         throttle_ms: float = 50,
         display: bool | None = None,
     ) -> None:
+        check_source(source)
         self.source = source
         self.title = title
         self.transcript = Transcript()
@@ -181,9 +182,6 @@ class Run:
                 daemon=True,
             )
         else:
-            if not _is_iterable(self.source):
-                self._fail_now(_source_type_error(self.source))
-                return
             self._thread = threading.Thread(
                 target=self._drive_sync, name=f"nbagent-run-{self.number}", daemon=True
             )
@@ -228,10 +226,6 @@ class Run:
         finally:
             await aclose_source(self.source)
 
-    def _fail_now(self, exc: BaseException) -> None:
-        with self._lock:
-            self._ingest(self._pipe.fail(exc))
-
     def _interrupt_source(self) -> None:
         task, loop = self._task, self._loop
         if task is not None and loop is not None and not task.done():
@@ -274,10 +268,9 @@ class Run:
             seq = self._controller.seq if self._controller is not None else 0
             self.widget.snapshot = {"seq": seq, "state": self.transcript.to_dict()}
         if self._display_handle is not None:
-            try:
+            # The static copy is a courtesy for nbconvert/GitHub; the widget has the run.
+            with contextlib.suppress(Exception):
                 self._display_handle.update(self._mimebundle(final=True), raw=True)
-            except Exception:  # noqa: BLE001 - the static copy is a courtesy; the widget has the run
-                pass
         with _live_lock:
             _live.discard(self)
         self._done.set()
@@ -302,7 +295,13 @@ class Run:
 
     def _mimebundle(self, *, final: bool) -> dict[str, Any]:
         assert self.widget is not None
-        data: dict[str, Any] = dict(self.widget._repr_mimebundle_()[0])
+        data: dict[str, Any] = {
+            "application/vnd.jupyter.widget-view+json": {
+                "version_major": 2,
+                "version_minor": 1,
+                "model_id": self.widget.model_id,
+            }
+        }
         if final:
             data["text/plain"] = self.transcript.to_text()
             data["text/html"] = self.transcript.to_html()
@@ -313,7 +312,8 @@ class Run:
     def _display(self) -> None:
         from IPython.display import display
 
-        self._display_handle = display(self._mimebundle(final=False), raw=True, display_id=True)
+        bundle = self._mimebundle(final=False)
+        self._display_handle = display(bundle, raw=True, display_id=True)  # type: ignore[no-untyped-call]
 
 
 def show(
@@ -328,8 +328,9 @@ def show(
 
     ``source``: an iterable or async iterable of ``str`` (text deltas), of
     :class:`nbagent.Event`, or of wire items of a known ``format`` (an OpenAI
-    ``Stream`` of ``ChatCompletionChunk``, ...). Outside a notebook the text is
-    printed as it streams.
+    ``Stream`` of ``ChatCompletionChunk``, ...); anything else raises
+    :class:`nbagent.sources.SourceTypeError` at once. Outside a notebook the text
+    is printed as it streams.
     """
     _install_cell_hook()
     run = Run(
@@ -435,23 +436,3 @@ def _monotonic() -> float:
     import time
 
     return time.monotonic()
-
-
-def _is_iterable(source: Any) -> bool:
-    try:
-        iter(source)
-    except TypeError:
-        return False
-    return True
-
-
-class SourceTypeError(NbagentError, TypeError):
-    """The source is neither an iterable nor an async iterable."""
-
-
-def _source_type_error(source: Any) -> SourceTypeError:
-    preview = json.dumps(repr(source)[:80])
-    return SourceTypeError(
-        f"cannot stream from {type(source).__name__} {preview}: pass an iterable or async "
-        "iterable of str, nbagent.Event or wire items (e.g. an OpenAI Stream)"
-    )

@@ -38,7 +38,7 @@ class Pipeline:
 
     def __init__(
         self,
-        format: str = "auto",
+        format: str = "auto",  # noqa: A002 - the public API's name
         *,
         run_id: str | None = None,
         title: str | None = None,
@@ -92,7 +92,7 @@ class Pipeline:
             self._format = name
         try:
             raw = self._adapter.feed(item)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - a bad item ends the run, never the caller
             return self.fail(exc)
         return self._through(raw)
 
@@ -113,7 +113,7 @@ class Pipeline:
         if self._adapter is not None:
             try:
                 raw = self._adapter.end()
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - ends the run, never the caller
                 return self.fail(exc)
             out.extend(self._through(raw))
         if not self.ended:
@@ -143,7 +143,7 @@ def _sync_iterator(source: Any) -> Iterator[Any]:
     return iter(source)
 
 
-def iter_events(source: Any, format: str = "auto", **kw: Any) -> Iterator[Event]:
+def iter_events(source: Any, format: str = "auto", **kw: Any) -> Iterator[Event]:  # noqa: A002
     """Normalized events of a sync source; always ends with one ``run_end``.
 
     ``kw`` goes to ``Pipeline`` (``run_id``, ``title``, ``clock``). Raises at once
@@ -162,7 +162,7 @@ def _iterate(source: Any, iterator: Iterator[Any], pipeline: Pipeline) -> Iterat
                 item = next(iterator)
             except StopIteration:
                 break
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a failing source ends the run
                 yield from pipeline.fail(exc)
                 return
             yield from pipeline.feed(item)
@@ -175,7 +175,7 @@ def _iterate(source: Any, iterator: Iterator[Any], pipeline: Pipeline) -> Iterat
         close_source(source)
 
 
-def aiter_events(source: Any, format: str = "auto", **kw: Any) -> AsyncIterator[Event]:
+def aiter_events(source: Any, format: str = "auto", **kw: Any) -> AsyncIterator[Event]:  # noqa: A002
     """Normalized events of an async (or sync) source; always ends with one ``run_end``.
 
     A sync iterable is read inline on the loop (fine for lists; a blocking source such
@@ -197,7 +197,7 @@ async def _aiterate(
                 item = await anext(iterator)
             except StopAsyncIteration:
                 break
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a failing source ends the run
                 for ev in pipeline.fail(exc):
                     yield ev
                 return
@@ -222,7 +222,7 @@ async def _aiterate_sync(
                 item = next(iterator)
             except StopIteration:
                 break
-            except Exception as exc:
+            except Exception as exc:  # noqa: BLE001 - a failing source ends the run
                 for ev in pipeline.fail(exc):
                     yield ev
                 return

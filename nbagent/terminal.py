@@ -7,7 +7,16 @@ import os
 import sys
 from typing import Any, TextIO
 
-from nbagent.events import ErrorEvent, Event, RunEnd, TextDelta, ThinkingDelta, ToolResult, ToolCallEnd, ToolCallStart
+from nbagent.events import (
+    ErrorEvent,
+    Event,
+    RunEnd,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+)
 
 _DIM, _RED, _GREEN, _RESET = "\x1b[2m", "\x1b[31m", "\x1b[32m", "\x1b[0m"
 

@@ -94,7 +94,8 @@ class ToolCall:
     )  # fmt: skip
 
     def __init__(self, tool_call_id: str, name: str = "", started_at: float | None = None) -> None:
-        self.id, self.name, self.chunks = tool_call_id, name, []
+        self.id, self.name = tool_call_id, name
+        self.chunks: list[str] = []
         self.args: Any = None
         self.parse_error: str | None = None
         self.state = "args"  # args | running | done | error
@@ -248,12 +249,12 @@ class Transcript:
     @property
     def text(self) -> str:
         """The answer: every text block's text, in display order."""
-        return "".join(b.text for b in self._blocks if b.type == "text")
+        return "".join(_join(b.chunks) for b in self._blocks if b.type == "text")
 
     @property
     def thinking(self) -> str:
         """The reasoning: every thinking block's text, in display order."""
-        return "".join(b.text for b in self._blocks if b.type == "thinking")
+        return "".join(_join(b.chunks) for b in self._blocks if b.type == "thinking")
 
     @property
     def tool_calls(self) -> list[ToolCall]:

@@ -24,14 +24,12 @@ def _bundle(name: str) -> pathlib.Path | str:
         return path
     # A source checkout without a build still imports; the view says what is missing.
     if name.endswith(".js"):
-        return (
-            "export default { render({ el }) { el.textContent = "
-            "'nbagent: the frontend bundle is missing; run `make build` (npm --prefix js run build)'; } };"
-        )
+        message = "nbagent: the frontend bundle is missing; run `make build`"
+        return f"export default {{ render({{ el }}) {{ el.textContent = {message!r}; }} }};"
     return ""
 
 
-class AgentWidget(anywidget.AnyWidget):  # type: ignore[misc]
+class AgentWidget(anywidget.AnyWidget):
     """The view of one run: answer, thinking and tool panels, status line, Stop."""
 
     _esm = _bundle("widget.js")

@@ -56,8 +56,14 @@ class Kernel:
         if cell_id is None:
             msg_id = self.kc.execute(code)
         else:
-            content = {"code": code, "silent": False, "store_history": True,
-                       "user_expressions": {}, "allow_stdin": False, "stop_on_error": True}
+            content = {
+                "code": code,
+                "silent": False,
+                "store_history": True,
+                "user_expressions": {},
+                "allow_stdin": False,
+                "stop_on_error": True,
+            }
             msg = self.kc.session.msg("execute_request", content, metadata={"cellId": cell_id})
             self.kc.shell_channel.send(msg)
             msg_id = msg["header"]["msg_id"]

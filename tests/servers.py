@@ -77,7 +77,7 @@ Script = Sequence[ScriptItem]
 def chunk(
     content: Any = None,
     *,
-    id: str = "chatcmpl-test",
+    id: str = "chatcmpl-test",  # noqa: A002 - the chunk field's name
     model: str = "test-model",
     index: int = 0,
     finish_reason: str | None = None,
@@ -100,7 +100,11 @@ def chunk(
 
 
 def usage_chunk(
-    prompt: int = 9, completion: int = 12, *, id: str = "chatcmpl-test", model: str = "test-model"
+    prompt: int = 9,
+    completion: int = 12,
+    *,
+    id: str = "chatcmpl-test",  # noqa: A002 - the chunk field's name
+    model: str = "test-model",
 ) -> dict[str, Any]:
     """The ``include_usage`` chunk: ``choices: []`` and a usage."""
     return {
@@ -238,7 +242,7 @@ def _handler_for(srv: OpenAIServer) -> type[BaseHTTPRequestHandler]:
     class Handler(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
 
-        def log_message(self, format: str, *args: Any) -> None:  # quiet
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
             pass
 
         def _json(self, status: int, body: Any) -> None:

@@ -80,7 +80,9 @@ def events(*, final_text: bool = True) -> st.SearchStrategy[Event]:
             redacted=st.booleans(),
             ts=ts,
         ),
-        st.builds(ToolCallStart, tool_call_id=tool_ids, name=st.sampled_from(["", "f", "g"]), ts=ts),
+        st.builds(
+            ToolCallStart, tool_call_id=tool_ids, name=st.sampled_from(["", "f", "g"]), ts=ts
+        ),
         st.builds(ToolCallArgsDelta, tool_call_id=tool_ids, delta=_args_chunks, ts=ts),
         st.builds(
             ToolCallEnd,
@@ -115,7 +117,9 @@ def events(*, final_text: bool = True) -> st.SearchStrategy[Event]:
         st.builds(State, value=json_values, ts=ts),
         st.builds(Custom, name=st.just("x"), value=json_values, ts=ts),
         st.builds(RunStart, run_id=st.sampled_from(["", "r1"]), model=st.none(), ts=ts),
-        st.builds(RunEnd, reason=st.sampled_from([*END_REASONS, "bogus"]), message=st.none() | texts),
+        st.builds(
+            RunEnd, reason=st.sampled_from([*END_REASONS, "bogus"]), message=st.none() | texts
+        ),
     )
 
 

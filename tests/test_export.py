@@ -85,7 +85,8 @@ def assert_safe_html(markup: str, *, own_style: bool = True) -> None:
     assert len(styles) == (1 if own_style else 0), "only nbagent's own <style>"
     if own_style:
         assert "".join(p.style_text).strip() == export._STYLE
-        assert "@import" not in export._STYLE and "url(" not in export._STYLE
+        assert "@import" not in export._STYLE
+        assert "url(" not in export._STYLE
     for tag, attrs in p.tags:
         assert tag not in BAD_TAGS, f"<{tag}> in output"
         for name, value in attrs:
@@ -93,7 +94,7 @@ def assert_safe_html(markup: str, *, own_style: bool = True) -> None:
             assert name not in ("style", "src", "srcset", "formaction", "action")
             assert not name.startswith("data-")
             if name == "href":
-                assert value is not None and SAFE_HREF.match(value), f"href={value!r}"
+                assert SAFE_HREF.match(value or ""), f"href={value!r}"
             if tag == "a" and name == "rel":
                 assert value == "noopener noreferrer nofollow"
 
@@ -156,10 +157,21 @@ def test_html_is_safe(content):
 def test_markdown_is_safe(content):
     md = export.to_markdown(transcript_with(content).to_dict())
     # a permissive renderer (raw HTML on) must produce nothing dangerous from it
-    rendered = MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).render(md)
+    rendered = (
+        MarkdownIt("commonmark", {"html": True}).enable(["table", "strikethrough"]).render(md)
+    )
     assert_safe_html(rendered, own_style=False)
     outside = strip_fenced_code(md).lower()
-    for needle in ("<script", "<img", "javascript:", "vbscript:", "<svg", "<iframe", "<style", "<math"):
+    for needle in (
+        "<script",
+        "<img",
+        "javascript:",
+        "vbscript:",
+        "<svg",
+        "<iframe",
+        "<style",
+        "<math",
+    ):
         assert needle not in outside, needle
     for tok in MarkdownIt("commonmark", {"html": True}).parse(md):
         for child in tok.children or []:
@@ -174,15 +186,17 @@ def test_sanitize_markdown_alone(content):
 
 
 @given(texts, texts)
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 def test_sanitize_markdown_fuzz(a, b):
     for content in (a + b, a + "<img src=x onerror=1>" + b, f"`{a}`<script>{b}"):
-        rendered = MarkdownIt("commonmark", {"html": True}).render(export.sanitize_markdown(content))
+        rendered = MarkdownIt("commonmark", {"html": True}).render(
+            export.sanitize_markdown(content)
+        )
         assert_safe_html(rendered, own_style=False)
 
 
 @given(event_sequences())
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 def test_exports_never_fail(events):
     n = Normalizer()
     out = [e for ev in events for e in n.feed(ev)] + n.finish()
@@ -195,9 +209,12 @@ def test_exports_never_fail(events):
 def test_markdown_keeps_good_markdown():
     answer = (
         "# Title\n\nSome **bold**, `Vec<T>` and a [link](https://example.com/?a=1&b=2).\n\n"
-        "> quoted\n\n```python\nif a < b and c > d:\n    pass\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n"
+        "> quoted\n\n```python\nif a < b and c > d:\n    pass\n```\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n"
     )
-    t = Transcript.from_events([RunStart(ts=1.0), TextDelta(message_id="m", delta=answer, ts=1.5), RunEnd(ts=3.0)])
+    t = Transcript.from_events(
+        [RunStart(ts=1.0), TextDelta(message_id="m", delta=answer, ts=1.5), RunEnd(ts=3.0)]
+    )
     md = t.to_markdown()
     assert "`Vec<T>`" in md
     assert "[link](https://example.com/?a=1&amp;b=2)" in md
@@ -205,13 +222,15 @@ def test_markdown_keeps_good_markdown():
     assert "if a < b and c > d:" in md
     html = t.to_html()
     assert '<a href="https://example.com/?a=1&amp;b=2" rel="noopener noreferrer nofollow"' in html
-    assert "<table>" in html and "<code>Vec&lt;T&gt;</code>" in html
+    assert "<table>" in html
+    assert "<code>Vec&lt;T&gt;</code>" in html
     assert "<h1>Title</h1>" in html
 
 
 def test_markdown_neutralizes_links_and_images():
     md = export.sanitize_markdown("[a](javascript:alert(1)) ![img](https://beacon.test/p.png) <b>")
-    assert "](javascript" not in md and "![" not in md
+    assert "](javascript" not in md
+    assert "![" not in md
     assert "[img](https://beacon.test/p.png)" in md
     assert "&lt;b&gt;" in md
 
@@ -228,8 +247,8 @@ def test_markdown_closes_unterminated_fence():
 
 def test_markdown_sections():
     t = Transcript.from_events(
-        Normalizer(clock=lambda: 1.0).feed(ThinkingDelta(message_id="t", delta="hmm"))
-        + [
+        [
+            *Normalizer(clock=lambda: 1.0).feed(ThinkingDelta(message_id="t", delta="hmm")),
             ToolCallStart(tool_call_id="c", name="get_weather", ts=1.0),
             ToolCallEnd(tool_call_id="c", arguments='{"city": "```Paris```"}', ts=1.0),
             ToolResult(tool_call_id="c", content="18°C", ts=1.5),
@@ -258,8 +277,11 @@ def test_html_tool_and_status():
     )
     h = t.to_html()
     assert '<details class="nba-tool nba-tool-error">' in h
-    assert "not valid JSON" in h and "quota exceeded" in h and "250 ms" in h
-    assert "completed · max_tokens" in h and "tokens: 10 in / 5 out / 15 total" in h
+    assert "not valid JSON" in h
+    assert "quota exceeded" in h
+    assert "250 ms" in h
+    assert "completed · max_tokens" in h
+    assert "tokens: 10 in / 5 out / 15 total" in h
     text = t.to_text()
     assert "[tool] search({bad) error · 250 ms → quota exceeded" in text
     assert text.splitlines()[-1].startswith("completed · max_tokens")
@@ -273,12 +295,24 @@ def test_usage_na_and_running_status():
 def test_safe_url():
     for ok in ("https://a.b", "HTTP://x", "mailto:a@b.c", "#frag"):
         assert export.safe_url(ok)
-    for bad in ("javascript:x", " javascript:x", "java\tscript:x", "java&#x09;script:x", "data:x", "", "/rel", "vbscript:x", "%6Aavascript:x"):
+    for bad in (
+        "javascript:x",
+        " javascript:x",
+        "java\tscript:x",
+        "java&#x09;script:x",
+        "data:x",
+        "",
+        "/rel",
+        "vbscript:x",
+        "%6Aavascript:x",
+    ):
         assert not export.safe_url(bad), bad
 
 
 def test_exports_from_a_state_dict():
-    t = Transcript.from_events([RunStart(), TextDelta(message_id="m", delta="hi"), RunEnd(reason="cancelled")])
+    t = Transcript.from_events(
+        [RunStart(), TextDelta(message_id="m", delta="hi"), RunEnd(reason="cancelled")]
+    )
     d = t.to_dict()
     assert export.to_html(d) == t.to_html()
     assert export.to_markdown(d) == t.to_markdown()

@@ -69,7 +69,8 @@ def check_invariants(out: list[Event], ended: bool = True) -> None:
     assert out, "run_start at least"
     assert out[0].kind == "run_start"
     assert [e.seq for e in out] == list(range(1, len(out) + 1))
-    assert len({e.run_id for e in out}) == 1 and out[0].run_id
+    assert len({e.run_id for e in out}) == 1
+    assert out[0].run_id
     assert all(e.ts != 0 for e in out)
     ends = [i for i, e in enumerate(out) if e.kind == "run_end"]
     if ended:
@@ -101,17 +102,20 @@ def check_invariants(out: list[Event], ended: bool = True) -> None:
             assert isinstance(e.arguments, str)
             assert (e.parse_error is None) or e.args is None
         elif isinstance(e, RunEnd):
-            assert not open_msgs and not open_tools, "blocks left open at run_end"
+            assert not open_msgs, "messages left open at run_end"
+            assert not open_tools, "tool calls left open at run_end"
         elif isinstance(e, ErrorEvent) and not e.recoverable:
-            assert out[i + 1].kind == "run_end" and out[i + 1].reason == "error"
+            assert out[i + 1].kind == "run_end"
+            assert out[i + 1].reason == "error"
 
 
 @given(event_sequences(), ENDINGS)
-@settings(max_examples=400)
+@settings(max_examples=400, deadline=None)
 def test_any_sequence_is_repaired(events, ending):
     out = run(events, ending)
     if not out:
-        assert not events and ending == "none"
+        assert not events
+        assert ending == "none"
         return
     check_invariants(out, ended=ending != "none")
     t = Transcript.from_events(out)
@@ -122,7 +126,7 @@ def test_any_sequence_is_repaired(events, ending):
 
 
 @given(event_sequences(final_text=False), ENDINGS)
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_no_input_text_is_lost_before_run_end(events, ending):
     expected: list[tuple[str, str]] = []
     for ev in events:
@@ -135,6 +139,7 @@ def test_no_input_text_is_lost_before_run_end(events, ending):
 
 
 @given(event_sequences())
+@settings(deadline=None)
 def test_after_run_end_everything_is_dropped(events):
     n = Normalizer()
     for ev in events:
@@ -142,7 +147,9 @@ def test_after_run_end_everything_is_dropped(events):
     n.finish()
     assert n.ended
     assert n.feed(TextDelta(message_id="m", delta="late")) == []
-    assert n.finish() == [] and n.cancel() == [] and n.fail(ValueError()) == []
+    assert n.finish() == []
+    assert n.cancel() == []
+    assert n.fail(ValueError()) == []
 
 
 # -- stamping ---------------------------------------------------------------------------
@@ -154,17 +161,20 @@ def test_stamps_seq_ts_run_id_source_and_keeps_recorded_ts():
     assert kinds(out) == ["run_start", "message_start", "text_delta", "status"]
     assert [e.seq for e in out] == [1, 2, 3, 4]
     assert [e.ts for e in out] == [1.5, 1.5, 1.5, 5.0]
-    assert {e.run_id for e in out} == {"r-42"} and n.run_id == "r-42"
+    assert {e.run_id for e in out} == {"r-42"}
+    assert n.run_id == "r-42"
     assert {e.source for e in out} == {"openai-chat"}
 
 
 def test_run_id_from_first_run_start_else_generated():
     n = Normalizer()
     out = n.feed(RunStart(run_id="chatcmpl-1", model="m"))
-    assert out[0].run_id == "chatcmpl-1" and out[0].model == "m"
+    assert out[0].run_id == "chatcmpl-1"
+    assert out[0].model == "m"
     n2 = Normalizer()
     out2 = n2.feed(TextDelta(message_id="m", delta="x"))
-    assert out2[0].kind == "run_start" and out2[0].run_id.startswith("run_")
+    assert out2[0].kind == "run_start"
+    assert out2[0].run_id.startswith("run_")
     assert n.feed(RunStart(run_id="other")) == []  # a second run_start is dropped
 
 
@@ -202,7 +212,8 @@ def test_adapter_message_start_passes_through_once():
         ]
     )
     starts = [e for e in out if isinstance(e, MessageStart)]
-    assert len(starts) == 1 and starts[0].role == "assistant"
+    assert len(starts) == 1
+    assert starts[0].role == "assistant"
 
 
 def test_duplicate_message_end_dropped_and_reopen_after_end():
@@ -228,7 +239,9 @@ def test_duplicate_message_end_dropped_and_reopen_after_end():
 
 
 def test_reconcile_emits_missing_suffix():
-    out = run([TextDelta(message_id="m", delta="Hel"), MessageEnd(message_id="m", final_text="Hello")])
+    out = run(
+        [TextDelta(message_id="m", delta="Hel"), MessageEnd(message_id="m", final_text="Hello")]
+    )
     deltas = [e.delta for e in out if isinstance(e, TextDelta)]
     assert deltas == ["Hel", "lo"]
     assert kinds(out)[-3:] == ["text_delta", "message_end", "run_end"]
@@ -243,15 +256,19 @@ def test_reconcile_thinking_and_refusal_suffix():
         ]
     )
     suffix = [e for e in out if isinstance(e, TextDelta)][-1]
-    assert suffix.delta == "'t help" and suffix.refusal
+    assert suffix.delta == "'t help"
+    assert suffix.refusal
     thinking = [e for e in out if isinstance(e, ThinkingDelta)]
     assert [e.delta for e in thinking] == ["all of it"]
     t = Transcript.from_events(out)
-    assert t.text == "I can't help" and t.thinking == "all of it"
+    assert t.text == "I can't help"
+    assert t.thinking == "all of it"
 
 
 def test_reconcile_differing_text_keeps_final_text_and_does_not_append():
-    out = run([TextDelta(message_id="m", delta="Hello"), MessageEnd(message_id="m", final_text="Bye")])
+    out = run(
+        [TextDelta(message_id="m", delta="Hello"), MessageEnd(message_id="m", final_text="Bye")]
+    )
     assert [e.delta for e in out if isinstance(e, TextDelta)] == ["Hello"]
     end = next(e for e in out if isinstance(e, MessageEnd))
     assert end.final_text == "Bye"
@@ -283,7 +300,8 @@ def test_tool_start_synthesized_and_args_parsed_once():
     ]
     end = out[4]
     assert isinstance(end, ToolCallEnd)
-    assert end.arguments == '{"city": "Paris"}' and end.args == {"city": "Paris"}
+    assert end.arguments == '{"city": "Paris"}'
+    assert end.args == {"city": "Paris"}
     assert end.parse_error is None
 
 
@@ -303,15 +321,21 @@ def test_args_parse_error_keeps_text():
         ]
     )
     end = next(e for e in out if isinstance(e, ToolCallEnd))
-    assert end.arguments == '{"a": ' and end.args is None and end.parse_error
+    assert end.arguments == '{"a": '
+    assert end.args is None
+    assert end.parse_error
     tc = Transcript.from_events(out).tool_calls[0]
-    assert tc.parse_error and tc.args is None and tc.arguments == '{"a": '
+    assert tc.parse_error
+    assert tc.args is None
+    assert tc.arguments == '{"a": '
 
 
 def test_empty_arguments_mean_empty_object():
     out = run([ToolCallStart(tool_call_id="c", name="now"), ToolCallEnd(tool_call_id="c")])
     end = next(e for e in out if isinstance(e, ToolCallEnd))
-    assert end.arguments == "" and end.args == {} and end.parse_error is None
+    assert end.arguments == ""
+    assert end.args == {}
+    assert end.parse_error is None
 
 
 def test_adapter_full_arguments_win():
@@ -324,13 +348,17 @@ def test_adapter_full_arguments_win():
     end = next(e for e in out if isinstance(e, ToolCallEnd))
     assert end.args == {"a": 12}
     tc = Transcript.from_events(out).tool_calls[0]
-    assert tc.arguments == '{"a": 12}' and tc.args == {"a": 12}
+    assert tc.arguments == '{"a": 12}'
+    assert tc.args == {"a": 12}
 
 
 def test_adapter_parsed_args_only():
-    out = run([ToolCallStart(tool_call_id="c", name="f"), ToolCallEnd(tool_call_id="c", args={"k": [1]})])
+    out = run(
+        [ToolCallStart(tool_call_id="c", name="f"), ToolCallEnd(tool_call_id="c", args={"k": [1]})]
+    )
     end = next(e for e in out if isinstance(e, ToolCallEnd))
-    assert end.args == {"k": [1]} and end.arguments == '{"k": [1]}'
+    assert end.args == {"k": [1]}
+    assert end.arguments == '{"k": [1]}'
 
 
 def test_nan_is_not_json():
@@ -353,7 +381,9 @@ def test_args_after_end_and_duplicate_tool_events_dropped():
 
 
 def test_result_closes_open_tool_call():
-    out = run([ToolCallArgsDelta(tool_call_id="c", delta="{}"), ToolResult(tool_call_id="c", content=1)])
+    out = run(
+        [ToolCallArgsDelta(tool_call_id="c", delta="{}"), ToolResult(tool_call_id="c", content=1)]
+    )
     assert kinds(out)[1:] == [
         "tool_call_start",
         "tool_call_args_delta",
@@ -372,8 +402,10 @@ def test_fatal_error_closes_blocks_then_run_end_error():
     n.feed(ToolCallArgsDelta(tool_call_id="c", delta="{"))
     out = n.feed(ErrorEvent(message="overloaded", error_type="overloaded_error"))
     assert kinds(out) == ["message_end", "tool_call_end", "error", "run_end"]
-    assert out[-1].reason == "error" and out[-1].message == "overloaded"
-    assert n.ended and n.feed(TextDelta(message_id="m", delta="late")) == []
+    assert out[-1].reason == "error"
+    assert out[-1].message == "overloaded"
+    assert n.ended
+    assert n.feed(TextDelta(message_id="m", delta="late")) == []
 
 
 def test_recoverable_error_passes_through():
@@ -394,12 +426,14 @@ def test_run_end_closes_open_blocks_in_order():
 
 def test_unknown_reason_becomes_unknown():
     out = Normalizer().feed(RunEnd(reason="weird"))  # type: ignore[arg-type]
-    assert out[-1].reason == "unknown" and out[-1].raw_reason == "weird"
+    assert out[-1].reason == "unknown"
+    assert out[-1].raw_reason == "weird"
 
 
 def test_finish_on_empty_source():
     out = Normalizer().finish()
-    assert kinds(out) == ["run_start", "run_end"] and out[-1].reason == "completed"
+    assert kinds(out) == ["run_start", "run_end"]
+    assert out[-1].reason == "completed"
 
 
 def test_fail():
@@ -410,10 +444,12 @@ def test_fail():
     err = out[1]
     assert isinstance(err, ErrorEvent)
     assert err.message == "ConnectionError: reset by peer"
-    assert err.error_type == "ConnectionError" and not err.recoverable
+    assert err.error_type == "ConnectionError"
+    assert not err.recoverable
     assert out[-1].reason == "error"
     t = Transcript.from_events([RunStart(), TextDelta(message_id="m", delta="partial"), *out])
-    assert t.status == "error" and t.text == "partial"
+    assert t.status == "error"
+    assert t.text == "partial"
 
 
 def test_cancel():
@@ -421,7 +457,8 @@ def test_cancel():
     n.feed(TextDelta(message_id="m", delta="a"))
     out = n.cancel()
     assert kinds(out) == ["message_end", "run_end"]
-    assert out[-1].reason == "cancelled" and out[-1].message == "stopped by user"
+    assert out[-1].reason == "cancelled"
+    assert out[-1].message == "stopped by user"
     assert n.cancel("again") == []
 
 

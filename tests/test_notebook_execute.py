@@ -22,7 +22,11 @@ JUPYTER = str(Path(sys.executable).with_name("jupyter"))
 
 def execute(tmp_path: Path, cells: list[str]) -> nbformat.NotebookNode:
     nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
     nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
     path = tmp_path / "run.ipynb"
     nbformat.write(nb, path)

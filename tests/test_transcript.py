@@ -59,30 +59,31 @@ def check_ops(events, every_prefix=True):
 
 
 @given(event_sequences())
-@settings(max_examples=300)
+@settings(max_examples=300, deadline=None)
 def test_ops_rebuild_state_after_every_normalized_event(events):
     check_ops(normalized(events))
 
 
 @given(event_sequences())
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 def test_ops_rebuild_state_for_raw_unnormalized_events(events):
     check_ops(copy.deepcopy(events))
 
 
 @given(event_sequences())
-@settings(max_examples=200)
+@settings(max_examples=200, deadline=None)
 def test_round_trip_from_dict(events):
     t = Transcript.from_events(normalized(events, ending="none"))
     d = t.to_dict()
     again = Transcript.from_dict(wire(d))
     assert wire(again.to_dict()) == wire(d)
-    assert again.text == t.text and again.thinking == t.thinking
+    assert again.text == t.text
+    assert again.thinking == t.thinking
     assert again.status == t.status
 
 
 @given(event_sequences())
-@settings(max_examples=100)
+@settings(max_examples=100, deadline=None)
 def test_from_dict_then_continue_matches(events):
     out = normalized(events)
     half = len(out) // 2
@@ -161,7 +162,8 @@ def test_blocks_in_display_order_and_text_thinking():
     assert t.thinking == "let me see"
     assert t.deltas == 5
     think = t.blocks[0]
-    assert think["started_at"] == 50.0 and think["ended_at"] == 50.0
+    assert think["started_at"] == 50.0
+    assert think["ended_at"] == 50.0
 
 
 def test_refusal_block():
@@ -174,13 +176,20 @@ def test_refusal_block():
             ]
         )
     )
-    assert t.blocks[0]["refusal"] is True and t.text == "I can't help"
-    assert t.status == "completed" and t.end_reason == "refusal"
+    assert t.blocks[0]["refusal"] is True
+    assert t.text == "I can't help"
+    assert t.status == "completed"
+    assert t.end_reason == "refusal"
 
 
 def test_redacted_thinking_makes_a_block():
     t = Transcript.from_events(
-        normalized([MessageStart(message_id="t", channel="thinking"), MessageEnd(message_id="t", channel="thinking", redacted=True)])
+        normalized(
+            [
+                MessageStart(message_id="t", channel="thinking"),
+                MessageEnd(message_id="t", channel="thinking", redacted=True),
+            ]
+        )
     )
     assert t.blocks == [
         {
@@ -212,7 +221,9 @@ def test_redacted_thinking_makes_a_block():
 )
 def test_status_of_reason(reason, status):
     t = Transcript.from_events([RunStart(ts=1.0), RunEnd(reason=reason, ts=2.0)])
-    assert t.status == status and t.end_reason == reason and t.ended_at == 2.0
+    assert t.status == status
+    assert t.end_reason == reason
+    assert t.ended_at == 2.0
     assert (t.error is not None) == (status == "error")
 
 
@@ -221,23 +232,30 @@ def test_running_until_run_end():
     assert t.status == "running"
     t.apply(RunStart(ts=1.0))
     t.apply(TextDelta(message_id="m", delta="x", ts=1.5))
-    assert t.status == "running" and t.end_reason is None
+    assert t.status == "running"
+    assert t.end_reason is None
     assert t.elapsed_s == 0.5
 
 
 def test_incomplete_message():
-    t = Transcript.from_events(normalized([TextDelta(message_id="m", delta="par"), RunEnd(reason="incomplete")]))
-    assert t.status == "error" and t.end_reason == "incomplete"
+    t = Transcript.from_events(
+        normalized([TextDelta(message_id="m", delta="par"), RunEnd(reason="incomplete")])
+    )
+    assert t.status == "error"
+    assert t.end_reason == "incomplete"
     assert t.error == {"message": "stream ended unexpectedly", "error_type": None, "code": None}
     t2 = Transcript.from_events([RunStart(), RunEnd(reason="incomplete", message="EOF at byte 7")])
-    assert t2.error is not None and t2.error["message"] == "EOF at byte 7"
+    assert t2.error is not None
+    assert t2.error["message"] == "EOF at byte 7"
 
 
 def test_cancellation():
     n = Normalizer()
     events = n.feed(TextDelta(message_id="m", delta="so far")) + n.cancel()
     t = Transcript.from_events(events)
-    assert t.status == "cancelled" and t.end_reason == "cancelled" and t.error is None
+    assert t.status == "cancelled"
+    assert t.end_reason == "cancelled"
+    assert t.error is None
     assert t.text == "so far"
 
 
@@ -253,7 +271,9 @@ def test_fatal_and_recoverable_errors():
     t = Transcript.from_events(events)
     assert t.warnings == [{"message": "skipped a bad chunk", "error_type": None, "code": 400}]
     assert t.error == {"message": "Overloaded", "error_type": "overloaded_error", "code": 529}
-    assert t.status == "error" and t.end_reason == "error" and t.text == "a"
+    assert t.status == "error"
+    assert t.end_reason == "error"
+    assert t.text == "a"
 
 
 def test_warnings_are_capped():
@@ -279,7 +299,8 @@ def test_usage_cumulative_replaces_field_by_field():
             Usage(output_tokens=25),  # Anthropic message_delta: cumulative output only
         ]
     )
-    assert t.usage.input_tokens == 10 and t.usage.output_tokens == 25
+    assert t.usage.input_tokens == 10
+    assert t.usage.output_tokens == 25
     assert t.usage.total_tokens == 35  # derived
 
 
@@ -298,7 +319,8 @@ def test_usage_incremental_adds():
 
 def test_usage_unknown_is_none():
     t = Transcript.from_events([RunStart(), RunEnd()])
-    assert t.usage.input_tokens is None and t.usage.total_tokens is None
+    assert t.usage.input_tokens is None
+    assert t.usage.total_tokens is None
     t2 = Transcript.from_events([RunStart(), Usage(output_tokens=4)])
     assert t2.usage.total_tokens is None
 
@@ -334,14 +356,26 @@ def test_tool_lifecycle_and_duration():
     t.apply(ToolCallStart(tool_call_id="c", name="get_weather", ts=1.0))
     assert t.tool_calls[0].state == "args"
     t.apply(ToolCallArgsDelta(tool_call_id="c", delta='{"city":"Paris"}', ts=1.2))
-    t.apply(ToolCallEnd(tool_call_id="c", arguments='{"city":"Paris"}', args={"city": "Paris"}, ts=2.0))
+    t.apply(
+        ToolCallEnd(tool_call_id="c", arguments='{"city":"Paris"}', args={"city": "Paris"}, ts=2.0)
+    )
     tc = t.tool_calls[0]
     assert isinstance(tc, ToolCall)
-    assert tc.state == "running" and tc.args_done_at == 2.0 and tc.args == {"city": "Paris"}
+    assert tc.state == "running"
+    assert tc.args_done_at == 2.0
+    assert tc.args == {"city": "Paris"}
     t.apply(ToolResult(tool_call_id="c", content="18°C", ts=3.5))
-    assert (tc.state, tc.result, tc.is_error, tc.ended_at, tc.duration_s) == ("done", "18°C", False, 3.5, 1.5)
-    assert tc.name == "get_weather" and tc.arguments == '{"city":"Paris"}'
-    assert t.first_token_at == 1.2 and t.ttft_s == pytest.approx(0.7)
+    assert (tc.state, tc.result, tc.is_error, tc.ended_at, tc.duration_s) == (
+        "done",
+        "18°C",
+        False,
+        3.5,
+        1.5,
+    )
+    assert tc.name == "get_weather"
+    assert tc.arguments == '{"city":"Paris"}'
+    assert t.first_token_at == 1.2
+    assert t.ttft_s == pytest.approx(0.7)
 
 
 def test_tool_duration_from_start_without_end_and_error_state():
@@ -353,7 +387,9 @@ def test_tool_duration_from_start_without_end_and_error_state():
         ]
     )
     tc = t.tool_calls[0]
-    assert tc.state == "error" and tc.is_error and tc.duration_s == 3.0
+    assert tc.state == "error"
+    assert tc.is_error
+    assert tc.duration_s == 3.0
 
 
 def test_preliminary_result_keeps_running():
@@ -367,11 +403,15 @@ def test_preliminary_result_keeps_running():
         )[:-1]
     )
     tc = t.tool_calls[0]
-    assert tc.state == "running" and tc.result == "10%" and tc.ended_at is None
+    assert tc.state == "running"
+    assert tc.result == "10%"
+    assert tc.ended_at is None
 
 
 def test_result_for_unknown_tool_creates_block():
-    t = Transcript.from_events([RunStart(), ToolResult(tool_call_id="x", name="search", content={"hits": 3}, ts=9.0)])
+    t = Transcript.from_events(
+        [RunStart(), ToolResult(tool_call_id="x", name="search", content={"hits": 3}, ts=9.0)]
+    )
     tc = t.tool_calls[0]
     assert (tc.id, tc.name, tc.state, tc.result) == ("x", "search", "done", {"hits": 3})
     assert tc.duration_s is None
@@ -382,7 +422,8 @@ def test_steps_status_state_custom():
     ops = t.apply(Status(state="running_tool", text="searching…"))
     assert ops == [{"op": "run", "set": {"activity": "searching…"}}]
     assert t.apply(Status(state="x", text="searching…")) == []
-    assert t.apply(State(value={"a": 1})) == [] and t.apply(Custom(name="c")) == []
+    assert t.apply(State(value={"a": 1})) == []
+    assert t.apply(Custom(name="c")) == []
     t.apply(Status(state="thinking"))
     assert t.activity == "thinking"
     t.apply(RunEnd())

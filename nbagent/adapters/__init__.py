@@ -51,7 +51,7 @@ def detect_format(first_item: Any) -> str:
     )
 
 
-def adapter_for(format: str) -> Adapter:
+def adapter_for(format: str) -> Adapter:  # noqa: A002 - the public API's name
     """A new adapter for the format name; raises ``UnknownFormatError`` for unknown names."""
     cls = ADAPTERS.get(format)
     if cls is None:

@@ -66,6 +66,6 @@ def short_repr(item: Any, limit: int = 80) -> str:
     """``repr(item)`` cut to ``limit`` characters, for error messages."""
     try:
         text = repr(item)
-    except Exception:  # a broken __repr__ must not hide the real error
+    except Exception:  # noqa: BLE001 - a broken __repr__ must not hide the real error
         text = f"<{type(item).__name__} object>"
     return text if len(text) <= limit else text[: limit - 1] + "…"

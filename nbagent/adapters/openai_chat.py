@@ -87,10 +87,10 @@ class _Choice:
     __slots__ = (
         "by_index",
         "calls",
+        "counts",
         "finish",
         "index",
         "meta",
-        "counts",
         "open_ids",
     )
 

@@ -55,7 +55,9 @@ def check_source(obj: Any) -> None:
         return
     if hasattr(obj, "__getitem__"):  # the old sequence protocol
         return
-    raise SourceTypeError(f"cannot read a {type(obj).__name__} as a stream; pass {_ACCEPTED}")
+    raise SourceTypeError(
+        f"cannot read an object of type {type(obj).__name__} as a stream; pass {_ACCEPTED}"
+    )
 
 
 def close_source(obj: Any) -> None:
@@ -68,7 +70,7 @@ def close_source(obj: Any) -> None:
         return
     try:
         result = close()
-    except Exception:
+    except Exception:  # noqa: BLE001 - closing is best-effort cleanup
         return
     if inspect.iscoroutine(result):
         result.close()
@@ -86,6 +88,6 @@ async def aclose_source(obj: Any) -> None:
             result = method()
             if inspect.isawaitable(result):
                 await result
-        except Exception:
+        except Exception:  # noqa: BLE001 - closing is best-effort cleanup
             pass
         return

@@ -140,7 +140,8 @@ def bare_page_factory(chromium_browser: Any, bare_server: str) -> Iterator[Any]:
         )
         query = "?manual" if manual else ""
         page.goto(f"{bare_server}/tests/browser/bare/index.html{query}")
-        page.wait_for_function("window.nbaReady === true", timeout=10_000)
+        # Interval polling: Playwright's default rAF polling never fires on a ?manual page.
+        page.wait_for_function("window.nbaReady === true", polling=50, timeout=10_000)
         return bare
 
     yield open_page

@@ -1,0 +1,355 @@
+"""End to end: nbagent's widget in a real JupyterLab, driven by Playwright (Debian Chromium).
+
+One JupyterLab for the session and one page for the module (``tests/browser/lab.py``); each
+test writes its own notebook and opens it on a clean workspace with a fresh kernel.
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.lab import ROOT_SEL, LabPage, lab, lab_server  # noqa: F401 - fixtures
+
+sys.path.insert(0, str(Path(__file__).parent / "notebooks"))
+import nbtest_sources as sources  # noqa: E402
+
+pytestmark = pytest.mark.browser
+
+DEMO_IMPORTS = "import nbagent\nfrom nbagent.demo import scripted_run\n"
+
+# The final DOM of a widget, summarized (one evaluate, so the snapshot is consistent).
+SUMMARY_JS = r"""
+([sel, nth]) => {
+  const r = document.querySelectorAll(sel)[nth];
+  if (!r) return null;
+  const q = (s) => r.querySelector(s);
+  const text = q('.nba-text');
+  const table = text && text.querySelector('table');
+  const think = q('details.nba-thinking');
+  const status = q('[role=status]');
+  const stop = [...r.querySelectorAll('button')].find((b) => b.textContent.trim() === 'Stop');
+  return {
+    title: q('.nba-title') ? q('.nba-title').textContent : null,
+    text: text ? text.innerText : null,
+    textContent: [...r.querySelectorAll('.nba-text')].map((t) => t.textContent).join(''),
+    table: table ? [...table.querySelectorAll('tr')].map(
+      (tr) => [...tr.children].map((c) => c.tagName.toLowerCase() + ':' + c.textContent.trim())) : null,
+    code: [...r.querySelectorAll('.nba-text pre > code')].map((c) => ({
+      text: c.textContent, cls: c.className,
+      copy: !!(c.closest('.nba-code') && c.closest('.nba-code').querySelector('button.nba-copy')),
+    })),
+    thinking: think ? {open: think.open, text: think.textContent} : null,
+    tools: [...r.querySelectorAll('details.nba-tool')].map((d) => ({
+      name: (d.querySelector('.nba-tool-name') || {}).textContent,
+      summary: d.querySelector('summary').textContent,
+      body: d.querySelector('.nba-panel-body').textContent,
+      open: d.open,
+      meta: (d.querySelector('summary .nba-meta') || {}).textContent,
+      error: d.querySelector('.nba-is-error') ? d.querySelector('.nba-is-error').textContent : null,
+    })),
+    status: status ? status.textContent : null,
+    label: q('.nba-status-label') ? q('.nba-status-label').textContent : null,
+    parts: q('.nba-status-parts') ? q('.nba-status-parts').textContent : null,
+    stopVisible: !!stop && !stop.hidden && stop.offsetParent !== null,
+    errorBox: q('[role=alert]') && !q('[role=alert]').hidden ? q('[role=alert]').textContent : null,
+  };
+}
+"""
+
+
+def summary(lab: LabPage, nth: int = 0) -> dict[str, Any]:
+    out = lab.js(SUMMARY_JS, [ROOT_SEL, nth])
+    assert out is not None, f"no widget #{nth} on the page"
+    return dict(out)
+
+
+def words_in(text: str) -> list[str]:
+    return text.split()
+
+
+# -- 1. the demo run -----------------------------------------------------------------
+
+
+def test_demo_run_streams_then_shows_the_full_transcript(lab: LabPage) -> None:
+    lab.open("demo.ipynb", [DEMO_IMPORTS + "run = nbagent.show(scripted_run(speed=4))"], run=False)
+    lab.js("__nbaSample(15)")
+    lab.run_all()
+    lab.wait_status("completed", timeout=30)
+    samples = lab.js("(__nbaSampleStop(), __nbaSamples)")
+
+    # While streaming: the status says running, the Stop button shows, the answer grows.
+    running = [s for s in samples if s["status"] == "running"]
+    assert running, f"never saw the running state: {samples[:3]}"
+    assert all(s["stop"] for s in running)
+    grown = sorted({s["text"] for s in running if s["text"] > 0})
+    assert len(grown) >= 3, (
+        "the answer did not grow in several steps while running; text lengths seen while "
+        f"running: {grown}, final samples: {samples[-3:]}"
+    )
+    lengths = [s["text"] for s in samples]
+    assert lengths == sorted(lengths), "the answer text shrank at some point"
+    # The thinking panel is open while the model thinks, and collapses once the answer starts.
+    assert any(s["thinkingOpen"] for s in samples if s["text"] == 0), "thinking never shown open"
+    assert not any(s["thinkingOpen"] for s in samples if s["text"] > 0)
+
+    w = summary(lab)
+    assert w["title"] == "Paris vs Oslo"
+    # Answer: heading, table with the cities, a python code block with a copy button.
+    assert "Paris vs Oslo today" in w["text"]
+    assert "Have a good trip!" in w["text"]
+    assert w["table"] is not None, "the markdown table did not render as a <table>"
+    assert w["table"][0][:2] == ["th:City", "th:Temperature"]
+    assert [row[0] for row in w["table"][1:]] == ["td:Paris", "td:Oslo"]
+    assert len(w["code"]) == 1
+    code = w["code"][0]
+    assert "def forecast(city: str) -> dict:" in code["text"]
+    assert "language-python" in code["cls"]
+    assert code["copy"], "no copy button next to the code block"
+    # Thinking: present, collapsed after the answer started.
+    assert w["thinking"] is not None
+    assert "comparison of Paris and Oslo" in w["thinking"]["text"]
+    assert w["thinking"]["open"] is False
+    # Two get_weather panels: Paris done and collapsed with its duration, Oslo failed and open.
+    assert [t["name"] for t in w["tools"]] == ["get_weather", "get_weather"]
+    paris, oslo = w["tools"]
+    assert "Paris" in paris["summary"]
+    assert paris["open"] is False
+    assert re.fullmatch(r"\d+(\.\d+)? s", paris["meta"] or ""), paris["meta"]
+    assert paris["error"] is None
+    assert "Oslo" in oslo["summary"]
+    assert oslo["open"] is True, "the failed tool panel should stay expanded"
+    assert "TimeoutError: weather station OSL-3" in (oslo["error"] or "")
+    # Status line: completed, usage, no Stop.
+    assert w["label"] == "completed"
+    assert "in 655" in w["parts"] and "out 241" in w["parts"], w["parts"]
+    assert not w["stopVisible"]
+    assert not lab.foreign_requests()
+
+
+# -- 2. Stop ---------------------------------------------------------------------------
+
+ENDLESS = """\
+import time
+import nbagent
+
+closed = []
+
+def endless():
+    i = 0
+    try:
+        while True:
+            yield f"tick{i} "
+            i += 1
+            time.sleep(0.05)
+    finally:
+        closed.append(True)
+
+t0 = time.monotonic()
+run = nbagent.show(endless())
+print(f"show returned in {time.monotonic() - t0:.3f} s")
+"""
+
+AFTER_STOP = """\
+time.sleep(0.3)
+print("closed:", closed, run.status, run.transcript.text.count("tick"))
+"""
+
+
+def test_stop_button_cancels_the_run_and_closes_the_generator(lab: LabPage) -> None:
+    lab.open("stop.ipynb", [ENDLESS, AFTER_STOP], run=False)
+    lab.run_cell(0)
+    out = lab.wait_cell_output(0, "show returned in")
+    returned = float(re.search(r"returned in ([\d.]+) s", out).group(1))  # type: ignore[union-attr]
+    assert returned < 1.0, out
+    lab.page.wait_for_function(
+        "(sel) => /tick10\\b/.test(document.querySelector(sel)?.textContent ?? '')", arg=ROOT_SEL
+    )
+    # The cell has returned: the kernel is idle while the widget keeps streaming.
+    lab.page.wait_for_function(
+        "() => jupyterapp.shell.currentWidget.sessionContext.session.kernel.status === 'idle'"
+    )
+    assert summary(lab)["label"] == "running"
+
+    lab.widget().get_by_role("button", name="Stop").click()
+    lab.wait_status("cancelled", timeout=10)
+    ticks = len(re.findall(r"tick\d+", summary(lab)["textContent"]))
+    time.sleep(0.6)
+    w = summary(lab)
+    assert len(re.findall(r"tick\d+", w["textContent"])) == ticks, "text still arrived after Stop"
+    assert w["label"] == "cancelled"
+    assert not w["stopVisible"]
+
+    lab.run_cell(1)
+    out = lab.wait_cell_output(1, "closed:")
+    m = re.search(r"closed: \[(.*?)\] (\w+) (\d+)", out)
+    assert m, out
+    assert m.group(1) == "True", f"the generator was not closed: {out!r}"
+    assert m.group(2) == "cancelled"
+    assert int(m.group(3)) == ticks, f"kernel has {m.group(3)} ticks, the widget shows {ticks}"
+
+
+# -- 3. Reload -------------------------------------------------------------------------
+
+
+def test_reload_after_a_completed_run_shows_the_transcript(lab: LabPage) -> None:
+    lab.open("reload_done.ipynb", [DEMO_IMPORTS + "run = nbagent.show(scripted_run(speed=0))"])
+    lab.wait_status("completed")
+    before = summary(lab)
+    lab.save()
+    lab.reload()
+    lab.wait_status("completed", timeout=30)
+    after = summary(lab)
+    assert "Have a good trip!" in after["text"]
+    assert after["textContent"] == before["textContent"]
+    assert after["table"] == before["table"]
+    assert [t["name"] for t in after["tools"]] == ["get_weather", "get_weather"]
+    assert after["parts"] and "in 655" in after["parts"]
+
+
+N_WORDS, WORD_DELAY = 140, 0.05
+
+
+def test_reload_during_a_run_catches_up_and_keeps_streaming(lab: LabPage) -> None:
+    lab.open(
+        "reload_live.ipynb",
+        [f"import nbagent, nbtest_sources\nrun = nbagent.show(nbtest_sources.words({N_WORDS}, {WORD_DELAY}))"],
+    )
+    lab.page.wait_for_function(
+        "(sel) => /\\bw10\\b/.test(document.querySelector(sel)?.textContent ?? '')", arg=ROOT_SEL
+    )
+    lab.save()
+    lab.reload()
+    lab.page.wait_for_function("() => typeof window.__nbaSample === 'function'")
+    lab.js("__nbaSample(20)")
+    lab.wait_status("completed", timeout=N_WORDS * WORD_DELAY + 30)
+    samples = lab.js("(__nbaSampleStop(), __nbaSamples)")
+    sent = lab.js("window.__nbaSent")
+    assert any(m["type"] == "sync" for m in sent), "the reloaded page never asked for sync"
+
+    running = [s for s in samples if s["status"] == "running" and s["text"] > 0]
+    assert running, "the run had ended before the reloaded page showed it (test too slow?)"
+    # Caught up: the first state shown already holds everything sent before the reload
+    # (at least w0..w10), and it kept growing live afterwards.
+    first = running[0]["text"]
+    assert first >= len(sources.words_text(11).strip()), running[0]
+    assert len({s["text"] for s in running}) >= 3, "no live growth after the reload"
+
+    w = summary(lab)
+    assert words_in(w["textContent"]) == words_in(sources.words_text(N_WORDS))
+    assert w["label"] == "completed"
+
+
+# -- 4. Hostile inputs -----------------------------------------------------------------
+
+HOSTILE_CELL = """\
+import nbagent, nbtest_sources as S
+runs = [nbagent.show(S.sliced(text, 3, 0.01), throttle_ms=20) for text in S.HOSTILE]
+runs.append(nbagent.show(S.hostile_events(3, 0.01), throttle_ms=20))
+"""
+
+
+def test_hostile_inputs_never_reach_the_dom(lab: LabPage) -> None:
+    n = len(sources.HOSTILE) + 1
+    lab.open("hostile.ipynb", [HOSTILE_CELL], run=False)
+    lab.js("__nbaWatch()")
+    lab.run_all()
+    lab.page.wait_for_function(
+        """([sel, n]) => {
+            const roots = document.querySelectorAll(sel);
+            if (roots.length < n) return false;
+            return [...roots].every((r) => {
+                const l = r.querySelector('.nba-status-label');
+                return l && l.textContent && !l.textContent.startsWith('running');
+            });
+        }""",
+        arg=[ROOT_SEL, n],
+        timeout=60_000,
+    )
+    watch = lab.js(
+        "(() => { const w = window.__nbaWatchState; w.stop(); "
+        "return {checks: w.checks, violations: w.violations, pwned: w.pwned}; })()"
+    )
+    final = lab.js(
+        "(sel) => [...document.querySelectorAll(sel)].map((r) => window.__nbaViolations(r))",
+        ROOT_SEL,
+    )
+    pwned = lab.js("window.__pwned")
+
+    assert watch["checks"] >= 30, f"too few DOM states observed: {watch['checks']}"
+    assert watch["violations"] == [], "\n".join(watch["violations"])
+    assert final == [[]] * n, final
+    assert not watch["pwned"] and pwned is None
+    foreign = lab.foreign_requests()
+    assert foreign == [], f"the page requested other hosts: {foreign}"
+    assert not any("beacon.test" in u for u in lab.requests)
+
+    widgets = [summary(lab, i) for i in range(n)]
+    assert [w["label"] for w in widgets[:-1]] == ["completed"] * (n - 1)
+    first = widgets[0]["textContent"]
+    assert "Hello" in first and "world" in first
+    assert "after" in widgets[1]["textContent"]
+    # Every href left inside the widgets is safe (also checked above, per mutation).
+    hrefs = lab.js(
+        "(sel) => [...document.querySelectorAll(sel + ' a[href]')].map((a) => a.getAttribute('href'))",
+        ROOT_SEL,
+    )
+    assert all(re.match(r"(?i)^(https?:|mailto:|#)", h) for h in hrefs), hrefs
+
+    # The non-markdown places show hostile strings as plain text.
+    ev = widgets[-1]
+    assert ev["label"].startswith("error:"), ev["label"]
+    assert "HostileError" in ev["label"] + (ev["errorBox"] or "")
+    assert ev["title"] == sources.HOSTILE[8]
+    assert [t["name"] for t in ev["tools"]] == [sources.HOSTILE[0], sources.HOSTILE[6]]
+    assert ev["tools"][0]["error"] == sources.HOSTILE[7]
+    assert ev["thinking"] is not None and sources.HOSTILE[7] in ev["thinking"]["text"]
+
+
+# -- 5. Theme --------------------------------------------------------------------------
+
+COLORS_JS = """
+(sel) => {
+  const r = document.querySelector(sel);
+  const p = r.querySelector('.nba-text p') || r.querySelector('.nba-text');
+  const st = r.querySelector('[role=status]');
+  return {root: getComputedStyle(r).color, text: getComputedStyle(p).color,
+          status: getComputedStyle(st).color};
+}
+"""
+
+
+def luminance(css: str) -> float:
+    r, g, b = (int(x) for x in re.findall(r"\d+", css)[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def set_theme(lab: LabPage, theme: str) -> None:
+    light = "true" if "Light" in theme else "false"
+    lab.js(f"jupyterapp.commands.execute('apputils:change-theme', {{theme: '{theme}'}})")
+    lab.page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'")
+
+
+def test_widget_follows_the_jupyterlab_theme(lab: LabPage) -> None:
+    lab.open("theme.ipynb", [DEMO_IMPORTS + "run = nbagent.show(scripted_run(speed=0))"])
+    lab.wait_status("completed")
+    light = lab.js(COLORS_JS, ROOT_SEL)
+    try:
+        set_theme(lab, "JupyterLab Dark")
+        lab.page.wait_for_function(
+            "([sel, before]) => getComputedStyle(document.querySelector(sel)).color !== before",
+            arg=[ROOT_SEL, light["root"]],
+            timeout=10_000,
+        )
+        dark = lab.js(COLORS_JS, ROOT_SEL)
+    finally:
+        set_theme(lab, "JupyterLab Light")
+    for key in ("root", "text", "status"):
+        assert luminance(dark[key]) > luminance(light[key]) + 60, (key, light, dark)
+    back = lab.js(COLORS_JS, ROOT_SEL)
+    assert back == light
