@@ -196,8 +196,20 @@ class Normalizer:
         ts = self._begin_synthetic(out)
         name = type(exc).__name__
         message = f"{name}: {exc}"
+        # SDK errors (openai.APIError and friends) carry the server's code and type.
+        code = getattr(exc, "code", None)
+        kind = getattr(exc, "type", None)
         self._close_all(ts, out)
-        self._emit(ErrorEvent(message=message, error_type=name, recoverable=False, ts=ts), out)
+        self._emit(
+            ErrorEvent(
+                message=message,
+                error_type=kind if isinstance(kind, str) and kind else name,
+                code=code if isinstance(code, (str, int)) and not isinstance(code, bool) else None,
+                recoverable=False,
+                ts=ts,
+            ),
+            out,
+        )
         self._end_run(RunEnd(reason="error", message=message, ts=ts), out)
         return out
 
