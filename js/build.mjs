@@ -13,7 +13,7 @@ const options = {
   outdir: "../nbagent/static",
   minify: !watch,
   sourcemap: watch ? "inline" : false,
-  legalComments: "none",
+  legalComments: "eof",
   logLevel: "info",
 };
 

@@ -1,4 +1,4 @@
-"""The built widget bundle exists and stays within its size budget (it is saved in every notebook)."""
+"""The built widget bundle exists and stays within its size budget (every notebook saves it)."""
 
 from __future__ import annotations
 
@@ -14,8 +14,8 @@ def test_widget_bundle_within_budget() -> None:
     js = STATIC / "widget.js"
     if not js.is_file():
         pytest.fail(
-            f"{js} is missing: build the widget with `npm --prefix js ci && npm --prefix js run build`"
-            " (pip install -e . also builds it)",
+            f"{js} is missing: build the widget with "
+            "`npm --prefix js ci && npm --prefix js run build` (pip install -e . also builds it)",
             pytrace=False,
         )
     size = js.stat().st_size

@@ -4,6 +4,9 @@ import { formatDuration, formatElapsed, h, plural, setText } from "./format.js";
 
 /** @typedef {import("./store.js").State} State */
 
+/** Seconds of generation below which a tokens/s figure is noise (replays, instant runs). */
+const MIN_RATE_WINDOW = 0.25;
+
 /** @type {Record<string, string>} */
 const REASONS = {
   max_tokens: "max tokens",
@@ -62,7 +65,7 @@ export function statusParts(s, now) {
     parts.push(`first token ${formatDuration(s.first_token_at - s.started_at)}`);
     const gen = end - s.first_token_at;
     const out = s.usage?.output_tokens;
-    if (gen > 0) {
+    if (gen >= MIN_RATE_WINDOW) {
       if (typeof out === "number") parts.push(`${(out / gen).toFixed(1)} tok/s`);
       else parts.push(`≈ ${(outputChars(s) / 4 / gen).toFixed(1)} tok/s`);
     }

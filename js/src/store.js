@@ -1,6 +1,8 @@
 // The transcript store: one per model. Holds the state of DEVELOP.md ("Transcript state"),
 // applies the 4 ops, and tells subscribed views what changed.
 
+import { decodeOps, WireError } from "./wire.js";
+
 /**
  * @typedef {{message: string, error_type?: string | null, code?: string | number | null}} RunError
  * @typedef {{input_tokens?: number | null, output_tokens?: number | null, total_tokens?: number | null,
@@ -20,7 +22,7 @@
  *   activity?: string | null, blocks: Block[]}} State
  * @typedef {{op: "run", set: Record<string, unknown>}
  *   | {op: "add", block: Block}
- *   | {op: "append", i: number, key: "text" | "arguments", text: string}
+ *   | {op: "append", i: number, key: string, text: string}
  *   | {op: "set", i: number, set: Record<string, unknown>}} Op
  * @typedef {{reset: boolean, run: boolean, blocks: Set<number>}} Change
  * @typedef {(change: Change) => void} Listener
@@ -126,7 +128,7 @@ export class Store {
       }
       case "append": {
         const b = /** @type {Record<string, unknown> | undefined} */ (blocks[op.i]);
-        if (!b || (op.key !== "text" && op.key !== "arguments")) {
+        if (!b || typeof op.key !== "string" || op.key in Object.prototype) {
           throw new OpError(`append: bad target ${op.i}/${op.key}`);
         }
         const cur = b[op.key];
@@ -225,7 +227,8 @@ export function connect(store, model) {
   /** @param {unknown} msg */
   const onMsg = (msg) => {
     if (!isObject(msg)) return;
-    if (msg.type === "ops") {
+    if (msg.type === undefined || msg.type === "ops") {
+      // {seq, ops: [wire ops], d?, now?} (nbagent/wire.py); the long form has type "ops".
       if (typeof msg.seq !== "number" || !Array.isArray(msg.ops)) return;
       if (msg.seq <= store.seq) return; // already applied (or covered by a snapshot)
       if (msg.seq !== store.seq + 1) {
@@ -234,9 +237,9 @@ export function connect(store, model) {
       }
       store.setNow(msg.now);
       try {
-        store.applyOps(msg.ops, msg.seq);
+        store.applyOps(decodeOps(/** @type {{ops: unknown[], d?: unknown}} */ (msg)), msg.seq);
       } catch (err) {
-        if (!(err instanceof OpError)) throw err;
+        if (!(err instanceof OpError || err instanceof WireError)) throw err;
         console.warn("nbagent: cannot apply ops, resyncing:", err.message);
         requestSync();
       }

@@ -186,3 +186,52 @@ describe("connect: seq, gaps and sync", () => {
     expect(seen).toEqual([{ reset: false, blocks: [1] }]);
   });
 });
+
+describe("wire form (nbagent/wire.py)", () => {
+  test("decodeOps mirrors decode_ops", async () => {
+    const { decodeOps } = await import("../src/wire.js");
+    const block = { type: "text", id: "m1", text: "" };
+    expect(
+      decodeOps({
+        ops: [
+          ["+", block],
+          ["t", 0, "Hi"],
+          ["a", 1, "{"],
+          ["p", 1, "note", "x"],
+          ["=", 1, { state: "done" }],
+          ["r", { status: "completed" }],
+        ],
+        d: 7,
+      }),
+    ).toEqual([
+      { op: "add", block },
+      { op: "append", i: 0, key: "text", text: "Hi" },
+      { op: "append", i: 1, key: "arguments", text: "{" },
+      { op: "append", i: 1, key: "note", text: "x" },
+      { op: "set", i: 1, set: { state: "done" } },
+      { op: "run", set: { status: "completed" } },
+      { op: "run", set: { deltas: 7 } },
+    ]);
+  });
+
+  test("compact messages (no type, d, occasional now) drive the store", () => {
+    const m = new FakeModel({ snapshot: { seq: 0, state: {} } });
+    const s = new Store();
+    connect(s, m);
+    m.msg({
+      seq: 1,
+      ops: [
+        ["r", { status: "running", started_at: 1000 }],
+        ["+", { type: "text", id: "m1", text: "" }],
+      ],
+      now: 1000.1,
+    });
+    m.msg({ seq: 2, ops: [["t", 0, "Hel"]], d: 1 });
+    m.msg({ seq: 3, ops: [["t", 0, "lo"]], d: 2 });
+    expect(s.state.blocks[0].text).toBe("Hello");
+    expect(s.state.deltas).toBe(2);
+    expect(s.seq).toBe(3);
+    m.msg({ seq: 4, ops: [["?", 0]] });
+    expect(m.sent.at(-1)).toEqual({ type: "sync" });
+  });
+});

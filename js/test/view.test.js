@@ -339,3 +339,34 @@ describe("render lifecycle", () => {
     expect(model.listenerCount()).toBe(0);
   });
 });
+
+describe("copy button", () => {
+  test("copies the code text and shows Copied", async () => {
+    /** @type {string[]} */
+    const copied = [];
+    Object.defineProperty(navigator, "clipboard", {
+      configurable: true,
+      value: { writeText: async (/** @type {string} */ t) => void copied.push(t) },
+    });
+    const w = mount();
+    w.snapshot(
+      runningState([{ type: "text", id: "m1", text: "```python\nprint('<b>')\n```\n\nafter" }], {
+        status: "completed",
+      }),
+    );
+    const btn = q(w.el, ".nba-code .nba-copy");
+    btn.click();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(copied).toEqual(["print('<b>')"]);
+    expect(btn.textContent).toBe("Copied");
+  });
+});
+
+test("tokens/s is left out for a near-instant run", () => {
+  const s = runningState([{ type: "text", id: "m1", text: "abc" }], {
+    status: "completed",
+    first_token_at: 1000,
+    ended_at: 1000.01,
+  });
+  expect(statusParts(s, 0).some((p) => p.includes("tok/s"))).toBe(false);
+});

@@ -134,9 +134,11 @@ def bare_page_factory(chromium_browser: Any, bare_server: str) -> Iterator[Any]:
         # Nothing may leave the machine: abort (but still log) every foreign request.
         context.route(
             "**/*",
-            lambda route: route.continue_()
-            if route.request.url.startswith(bare_server + "/")
-            else route.abort(),
+            lambda route: (
+                route.continue_()
+                if route.request.url.startswith(bare_server + "/")
+                else route.abort()
+            ),
         )
         query = "?manual" if manual else ""
         page.goto(f"{bare_server}/tests/browser/bare/index.html{query}")

@@ -5,7 +5,8 @@ empty token, in a temporary root dir, with settings and workspaces isolated from
 user's. ``LabPage`` drives one Playwright page in it: write a notebook, open it, wait for
 its kernel, run its cells, wait for conditions, sample the widget's DOM.
 
-Fixtures (import them into a test module): ``lab_server`` (session), ``lab`` (module: one
+Fixtures (import ``lab_server_fixture`` and ``lab_fixture`` into a test module): ``lab_server``
+(session), ``lab`` (module: one
 page for the whole module, on conftest.py's ``chromium_browser``; each ``lab.open(...)``
 starts from a clean workspace and a fresh kernel). Kernels can import
 ``notebooks/nbtest_sources.py`` (the sources the test notebooks stream).
@@ -139,7 +140,7 @@ class LabServer:
                     self.api("DELETE", f"/api/kernels/{k['id']}")
 
     def write_notebook(self, name: str, cells: list[str | tuple[str, str]]) -> Path:
-        """Write ``name`` into the root dir: a str is a code cell, ``("markdown", src)`` markdown."""
+        """Write ``name`` into the root dir; a str is a code cell, ``("markdown", src)`` not."""
         nb = nbformat.v4.new_notebook()
         nb.metadata["kernelspec"] = {
             "name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python",
@@ -196,10 +197,11 @@ class LabServer:
 # Installed in every document the page loads (before JupyterLab's own scripts).
 INIT_SCRIPT = r"""
 (() => {
-  const OWN = %(own)s;
-  const ROOT = %(root)s;
+  const OWN = __OWN__;
+  const ROOT = __ROOT__;
   const HREF_OK = /^(?:https?:|mailto:|#)/i;
-  const FORBIDDEN = "img,svg,math,iframe,frame,form,script,style,object,embed,video,audio,source,link,meta,base,template,textarea,select";
+  const FORBIDDEN = "img,svg,math,iframe,frame,form,script,style,object,embed,video,audio,"
+    + "source,link,meta,base,template,textarea,select";
 
   // Kernel websocket traffic the page sends: the comm "sync" requests of the widget.
   window.__nbaSent = [];
@@ -231,7 +233,9 @@ INIT_SCRIPT = r"""
       if (el.tagName === "BUTTON" && !OWN.some((c) => el.classList.contains(c))) {
         out.push(`foreign <button> ${JSON.stringify(el.outerHTML.slice(0, 200))}`);
       }
-      if (el.tagName === "INPUT" && el.getAttribute("type") !== "checkbox") out.push("non-checkbox <input>");
+      if (el.tagName === "INPUT" && el.getAttribute("type") !== "checkbox") {
+        out.push("non-checkbox <input>");
+      }
       if (el.tagName === "A") {
         const href = el.getAttribute("href");
         if (href !== null && !HREF_OK.test(href)) out.push(`bad href ${JSON.stringify(href)}`);
@@ -255,7 +259,8 @@ INIT_SCRIPT = r"""
       }
     };
     const obs = new MutationObserver(check);
-    obs.observe(document.body, {subtree: true, childList: true, attributes: true, characterData: true});
+    obs.observe(document.body,
+                {subtree: true, childList: true, attributes: true, characterData: true});
     w.stop = () => obs.disconnect();
     check();
     return true;
@@ -285,7 +290,7 @@ INIT_SCRIPT = r"""
     return true;
   };
 })();
-""" % {"own": json.dumps(list(OWN_BUTTONS)), "root": json.dumps(ROOT_SEL)}
+""".replace("__OWN__", json.dumps(list(OWN_BUTTONS))).replace("__ROOT__", json.dumps(ROOT_SEL))
 
 
 class LabPage:
@@ -306,9 +311,7 @@ class LabPage:
 
     # -- notebooks ---------------------------------------------------------------------
 
-    def open(
-        self, name: str, cells: list[str | tuple[str, str]], *, run: bool = True
-    ) -> None:
+    def open(self, name: str, cells: list[str | tuple[str, str]], *, run: bool = True) -> None:
         """Write a notebook, open it on a clean workspace and a fresh kernel, run all cells."""
         self.page.goto("about:blank")
         self.server.shutdown_sessions()
@@ -375,7 +378,8 @@ class LabPage:
     def save(self) -> None:
         self.page.evaluate("jupyterapp.commands.execute('docmanager:save')")
         self.page.wait_for_function(
-            "() => { const w = jupyterapp.shell.currentWidget; return w && !w.context.model.dirty; }"
+            "() => { const w = jupyterapp.shell.currentWidget; "
+            "return !!w && !w.context.model.dirty; }"
         )
 
     def reload(self) -> None:
@@ -434,8 +438,8 @@ class LabPage:
 # -- fixtures ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session")
-def lab_server() -> Iterator[LabServer]:
+@pytest.fixture(scope="session", name="lab_server")
+def lab_server_fixture() -> Iterator[LabServer]:
     server = LabServer().start()
     try:
         yield server
@@ -460,15 +464,17 @@ def new_lab_page(browser: Any, server: LabServer) -> tuple[Any, LabPage]:
     here = server.url + "/"
     context.route(
         "**/*",
-        lambda route: route.continue_()
-        if route.request.url.startswith(here) or route.request.url.startswith("data:")
-        else route.abort(),
+        lambda route: (
+            route.continue_()
+            if route.request.url.startswith(here) or route.request.url.startswith("data:")
+            else route.abort()
+        ),
     )
     return context, LabPage(server, context.new_page())
 
 
-@pytest.fixture(scope="module")
-def lab(chromium_browser: Any, lab_server: LabServer) -> Iterator[LabPage]:
+@pytest.fixture(scope="module", name="lab")
+def lab_fixture(chromium_browser: Any, lab_server: LabServer) -> Iterator[LabPage]:
     """One page for the module (conftest's Chromium); each ``lab.open()`` starts clean."""
     require_bundle()
     context, page = new_lab_page(chromium_browser, lab_server)

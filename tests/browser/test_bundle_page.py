@@ -15,6 +15,8 @@ from typing import Any
 
 import pytest
 
+from nbagent.wire import encode_ops
+
 pytestmark = pytest.mark.browser
 
 HOSTILE: list[str] = json.loads((Path(__file__).parent / "bare" / "hostile.json").read_text())
@@ -37,7 +39,7 @@ def prefixes(text: str, rng: random.Random) -> Iterator[str]:
 
 
 class Kernel:
-    """Builds the kernel → browser messages of DEVELOP.md with increasing seq."""
+    """Builds the kernel → browser messages of DEVELOP.md (wire form) with increasing seq."""
 
     def __init__(self) -> None:
         self.seq = 0
@@ -45,26 +47,54 @@ class Kernel:
         self.msgs: list[dict[str, Any]] = []
 
     def ops(self, *ops: dict[str, Any]) -> None:
+        """One ops message in the compact wire form (nbagent/wire.py)."""
         self.seq += 1
         self.now += 0.05
-        self.msgs.append({"type": "ops", "seq": self.seq, "now": self.now, "ops": list(ops)})
+        self.msgs.append(encode_ops(self.seq, list(ops), self.now))
 
     def trait(self, name: str, value: Any) -> None:
         self.msgs.append({"trait": name, "value": value})
 
     def start(self) -> None:
-        self.ops({"op": "run", "set": {"version": 1, "run_id": "r1", "status": "running",
-                                       "started_at": 1000.0, "deltas": 0, "blocks": []}})
+        self.ops(
+            {
+                "op": "run",
+                "set": {
+                    "version": 1,
+                    "run_id": "r1",
+                    "status": "running",
+                    "started_at": 1000.0,
+                    "deltas": 0,
+                    "blocks": [],
+                },
+            }
+        )
 
     def end(self, status: str = "completed", **extra: Any) -> None:
-        self.ops({"op": "run", "set": {"status": status, "end_reason": status,
-                                       "ended_at": self.now, **extra}})
+        self.ops(
+            {
+                "op": "run",
+                "set": {"status": status, "end_reason": status, "ended_at": self.now, **extra},
+            }
+        )
 
 
 def tool_block(name: str = "get_weather", **over: Any) -> dict[str, Any]:
-    block = {"type": "tool", "id": "call_a", "name": name, "arguments": "", "args": None,
-             "parse_error": None, "state": "args", "result": None, "is_error": False,
-             "started_at": 1000.0, "args_done_at": None, "ended_at": None, "duration_s": None}
+    block = {
+        "type": "tool",
+        "id": "call_a",
+        "name": name,
+        "arguments": "",
+        "args": None,
+        "parse_error": None,
+        "state": "args",
+        "result": None,
+        "is_error": False,
+        "started_at": 1000.0,
+        "args_done_at": None,
+        "ended_at": None,
+        "duration_s": None,
+    }
     block.update(over)
     return block
 
@@ -78,8 +108,19 @@ def scenario(kind: str, text: str, rng: random.Random, *, char_by_char: bool = F
         for p in pieces:
             k.ops({"op": "append", "i": 0, "key": "text", "text": p})
     elif kind == "thinking":
-        k.ops({"op": "add", "block": {"type": "thinking", "id": "m1:think", "text": "",
-                                      "redacted": False, "started_at": 1000.0, "ended_at": None}})
+        k.ops(
+            {
+                "op": "add",
+                "block": {
+                    "type": "thinking",
+                    "id": "m1:think",
+                    "text": "",
+                    "redacted": False,
+                    "started_at": 1000.0,
+                    "ended_at": None,
+                },
+            }
+        )
         for p in pieces:
             k.ops({"op": "append", "i": 0, "key": "text", "text": p})
         k.ops({"op": "set", "i": 0, "set": {"ended_at": k.now}})
@@ -91,18 +132,41 @@ def scenario(kind: str, text: str, rng: random.Random, *, char_by_char: bool = F
         k.ops({"op": "add", "block": tool_block()})
         for p in pieces:
             k.ops({"op": "append", "i": 0, "key": "arguments", "text": p})
-        k.ops({"op": "set", "i": 0, "set": {"state": "running", "parse_error": "Expecting value: " + text}})
-        k.ops({"op": "set", "i": 0, "set": {"args": {text: text, "nested": [text]}, "parse_error": None}})
+        k.ops(
+            {
+                "op": "set",
+                "i": 0,
+                "set": {"state": "running", "parse_error": "Expecting value: " + text},
+            }
+        )
+        k.ops(
+            {
+                "op": "set",
+                "i": 0,
+                "set": {"args": {text: text, "nested": [text]}, "parse_error": None},
+            }
+        )
     elif kind == "tool_result":
         k.ops({"op": "add", "block": tool_block(arguments="{}", args={}, state="running")})
         for prefix in prefixes(text, rng):
             k.ops({"op": "set", "i": 0, "set": {"result": prefix}})
-        k.ops({"op": "set", "i": 0, "set": {"state": "done", "result": {"html": text, "list": [text]}}})
+        k.ops(
+            {
+                "op": "set",
+                "i": 0,
+                "set": {"state": "done", "result": {"html": text, "list": [text]}},
+            }
+        )
         k.ops({"op": "set", "i": 0, "set": {"state": "error", "is_error": True, "result": text}})
     elif kind == "error":
         k.ops({"op": "add", "block": {"type": "text", "id": "m1", "text": "partial"}})
         for prefix in prefixes(text, rng):
-            k.ops({"op": "run", "set": {"error": {"message": prefix, "error_type": prefix, "code": prefix}}})
+            k.ops(
+                {
+                    "op": "run",
+                    "set": {"error": {"message": prefix, "error_type": prefix, "code": prefix}},
+                }
+            )
         k.ops({"op": "run", "set": {"warnings": [text, {"message": text}], "activity": text}})
         k.end("error", error={"message": text, "error_type": None, "code": None})
         return k
@@ -136,13 +200,17 @@ def test_hostile_answer_text_char_by_char(manual_page: Any) -> None:
     rng = random.Random(1)
     for n, text in enumerate(HOSTILE):
         manual_page.eval("nba.mount()")
-        failure = manual_page.eval("(m) => nba.stream(m)", scenario("answer", text, rng, char_by_char=True).msgs)
+        failure = manual_page.eval(
+            "(m) => nba.stream(m)", scenario("answer", text, rng, char_by_char=True).msgs
+        )
         assert_clean(manual_page, failure and {"input": n + 1, **failure})
         html = manual_page.eval("nba.mdHtml(0)")
         assert html == manual_page.eval("(s) => nba.wholeHtml(s)", text), f"input {n + 1}"
 
 
-@pytest.mark.parametrize("kind", ["answer", "thinking", "tool_name", "tool_args", "tool_result", "error", "title"])
+@pytest.mark.parametrize(
+    "kind", ["answer", "thinking", "tool_name", "tool_args", "tool_result", "error", "title"]
+)
 def test_hostile_inputs_in_every_field(manual_page: Any, kind: str) -> None:
     """The 10 inputs streamed a few characters at a time into each field the widget shows."""
     rng = random.Random(kind)
@@ -163,7 +231,9 @@ def test_hostile_inputs_with_real_frames(bare_page_factory: Any) -> None:
     rng = random.Random(3)
     for n in (0, 7, 9):
         bare.eval("nba.mount()")
-        failure = bare.eval("(m) => nba.stream(m)", scenario("answer", HOSTILE[n], rng, char_by_char=True).msgs)
+        failure = bare.eval(
+            "(m) => nba.stream(m)", scenario("answer", HOSTILE[n], rng, char_by_char=True).msgs
+        )
         assert_clean(bare, failure and {"input": n + 1, **failure})
 
 
@@ -215,7 +285,14 @@ def test_streamed_document_equals_whole_render(bare_page_factory: Any, manual: b
     assert_clean(bare, bare.eval("(m) => nba.stream(m)", k2.msgs))
     final = bare.eval("nba.mdHtml(0)")
     assert final == bare.eval("(s) => nba.wholeHtml(s)", DOC)
-    for needle in ("<table>", 'class="language-python"', "nba-hl-k", "<ol>", "<blockquote>", 'type="checkbox"'):
+    for needle in (
+        "<table>",
+        'class="language-python"',
+        "nba-hl-k",
+        "<ol>",
+        "<blockquote>",
+        'type="checkbox"',
+    ):
         assert needle in final
 
 
@@ -237,3 +314,38 @@ def test_stop_sends_stop(bare_page_factory: Any) -> None:
     bare.eval("(m) => nba.stream(m.slice(-1))", k.msgs)
     bare.page.wait_for_function("document.querySelector('.nba-stop').hidden")
     assert bare.page.locator(".nba-status-label").text_content() == "cancelled"
+
+
+def test_auto_scroll_follows_until_the_user_scrolls_up(bare_page_factory: Any) -> None:
+    bare = bare_page_factory()
+    bare.eval("nba.mount()")
+    k = Kernel()
+    k.start()
+    k.ops({"op": "add", "block": {"type": "text", "id": "m1", "text": ""}})
+    for n in range(60):
+        k.ops({"op": "append", "i": 0, "key": "text", "text": f"Paragraph {n} of the answer.\n\n"})
+    bare.eval("(m) => nba.stream(m)", k.msgs)
+    gap = "(() => { const s = document.querySelector('.nba-body');"
+    gap += " return s.scrollHeight - s.scrollTop - s.clientHeight; })()"
+    assert bare.eval("document.querySelector('.nba-body').scrollHeight") > bare.eval(
+        "document.querySelector('.nba-body').clientHeight"
+    )
+    assert bare.eval(gap) <= 8  # pinned: following the bottom
+    bare.page.hover(".nba-body")
+    bare.page.mouse.wheel(0, -300)
+    bare.page.wait_for_function(f"{gap} > 8", polling=50)
+    top = bare.eval("document.querySelector('.nba-body').scrollTop")
+    more = Kernel()
+    more.seq = k.seq
+    for n in range(10):
+        more.ops({"op": "append", "i": 0, "key": "text", "text": f"More {n}.\n\n"})
+    bare.eval("(m) => nba.stream(m)", more.msgs)
+    assert bare.eval("document.querySelector('.nba-body').scrollTop") == top  # unpinned: stays
+    bare.page.mouse.wheel(0, 100_000)  # back to the bottom: pinned again
+    bare.page.wait_for_function(f"{gap} <= 8", polling=50)
+    again = Kernel()
+    again.seq = more.seq
+    for n in range(10):
+        again.ops({"op": "append", "i": 0, "key": "text", "text": f"Again {n}.\n\n"})
+    bare.eval("(m) => nba.stream(m)", again.msgs)
+    assert bare.eval(gap) <= 8

@@ -7,6 +7,7 @@ cell can ``import nbtest_sources``.
 from __future__ import annotations
 
 import json
+import threading
 import time
 from collections.abc import Iterator
 
@@ -55,6 +56,16 @@ def words(n: int, delay: float) -> Iterator[str]:
 
 def words_text(n: int) -> str:
     return "".join(f"w{i} " for i in range(n))
+
+
+def words_until(gate: threading.Event, delay: float) -> Iterator[str]:
+    """``w0 w1 …`` every ``delay`` seconds until ``gate`` is set, then ``done.``"""
+    i = 0
+    while not gate.is_set():
+        yield f"w{i} "
+        i += 1
+        gate.wait(delay)
+    yield "done."
 
 
 class HostileError(RuntimeError):
