@@ -9,11 +9,21 @@ as a list of chunks and joined lazily.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from typing import Any, ClassVar, cast
+from typing import Any
 
 import nbagent.events as E
 from nbagent import export
+from nbagent.blocks import (
+    EMPTY_USAGE,
+    Block,
+    MessageBlock,
+    TokenUsage,
+    ToolCall,
+    display_usage,
+    join_chunks,
+    merge_usage,
+    sum_usage,
+)
 from nbagent.normalize import parse_arguments
 
 __all__ = ["STATE_VERSION", "TokenUsage", "ToolCall", "Transcript", "apply_op"]
@@ -21,13 +31,17 @@ __all__ = ["STATE_VERSION", "TokenUsage", "ToolCall", "Transcript", "apply_op"]
 STATE_VERSION = 1
 MAX_WARNINGS = 100  # later recoverable errors are dropped (each warning op carries the list)
 Op = dict[str, Any]
-_USAGE_FIELDS = ("input_tokens", "output_tokens", "total_tokens", "reasoning_tokens",
-                 "cached_input_tokens")  # fmt: skip
-_EMPTY_USAGE: dict[str, Any] = dict.fromkeys(_USAGE_FIELDS)
-_STATUS_OF_REASON = {"cancelled": "cancelled", "error": "error", "incomplete": "error",
-                     "expired": "error"}  # fmt: skip
-_DEFAULT_ERROR = {"error": "error", "incomplete": "stream ended unexpectedly",
-                  "expired": "run expired"}  # fmt: skip
+_STATUS_OF_REASON = {
+    "cancelled": "cancelled",
+    "error": "error",
+    "incomplete": "error",
+    "expired": "error",
+}
+_DEFAULT_ERROR = {
+    "error": "error",
+    "incomplete": "stream ended unexpectedly",
+    "expired": "run expired",
+}
 
 
 def apply_op(state: dict[str, Any], op: dict[str, Any]) -> None:
@@ -46,111 +60,6 @@ def apply_op(state: dict[str, Any], op: dict[str, Any]) -> None:
         raise ValueError(f"unknown op {kind!r}")
 
 
-def _join(chunks: list[str]) -> str:
-    if len(chunks) > 1:
-        chunks[:] = ["".join(chunks)]
-    return chunks[0] if chunks else ""
-
-
-class _MsgBlock:
-    """A ``text`` or ``thinking`` block."""
-
-    __slots__ = ("chunks", "ended_at", "id", "redacted", "refusal", "started_at", "type")
-
-    def __init__(self, kind: str, block_id: str, text: str, refusal: bool = False,
-                 started_at: float | None = None) -> None:  # fmt: skip
-        self.type, self.id, self.chunks, self.refusal = (
-            kind,
-            block_id,
-            [text] if text else [],
-            refusal,
-        )
-        self.redacted, self.started_at, self.ended_at = (
-            False,
-            started_at,
-            cast("float | None", None),
-        )
-
-    @property
-    def text(self) -> str:
-        return _join(self.chunks)
-
-    def to_dict(self) -> dict[str, Any]:
-        if self.type == "text":
-            return {"type": "text", "id": self.id, "text": self.text, "refusal": self.refusal}
-        return {"type": "thinking", "id": self.id, "text": self.text, "redacted": self.redacted,
-                "started_at": self.started_at, "ended_at": self.ended_at}  # fmt: skip
-
-
-class ToolCall:
-    """One tool call: a ``tool`` block of the transcript."""
-
-    __slots__ = ("args", "args_done_at", "chunks", "duration_s", "ended_at", "id", "is_error",
-                 "name", "parse_error", "result", "started_at", "state")  # fmt: skip
-    type: ClassVar[str] = "tool"
-    _KEYS: ClassVar[tuple[str, ...]] = (
-        "name", "args", "parse_error", "state", "result", "is_error",
-        "started_at", "args_done_at", "ended_at", "duration_s",
-    )  # fmt: skip
-
-    def __init__(self, tool_call_id: str, name: str = "", started_at: float | None = None) -> None:
-        self.id, self.name = tool_call_id, name
-        self.chunks: list[str] = []
-        self.args: Any = None
-        self.parse_error: str | None = None
-        self.state = "args"  # args | running | done | error
-        self.result: Any = None
-        self.is_error = False
-        self.started_at = started_at
-        self.args_done_at: float | None = None
-        self.ended_at: float | None = None
-        self.duration_s: float | None = None
-
-    @property
-    def arguments(self) -> str:
-        """The argument text as streamed (or as the source sent it in full)."""
-        return _join(self.chunks)
-
-    def to_dict(self) -> dict[str, Any]:
-        d: dict[str, Any] = {"type": "tool", "id": self.id, "arguments": self.arguments}
-        for k in self._KEYS:
-            d[k] = getattr(self, k)
-        return d
-
-    def __repr__(self) -> str:
-        return f"ToolCall(id={self.id!r}, name={self.name!r}, state={self.state!r})"
-
-
-_Block = _MsgBlock | ToolCall
-
-
-@dataclass(frozen=True)
-class TokenUsage:
-    """Token counts of a run; None when unknown."""
-
-    input_tokens: int | None = None
-    output_tokens: int | None = None
-    total_tokens: int | None = None
-    reasoning_tokens: int | None = None
-    cached_input_tokens: int | None = None
-
-
-def _merge_usage(old: dict[str, Any], ev: E.Usage) -> dict[str, Any]:
-    new = dict(old)
-    for k in _USAGE_FIELDS:
-        v = getattr(ev, k)
-        if v is not None:
-            new[k] = v if ev.cumulative or new[k] is None else new[k] + v
-    return new
-
-
-def _display_usage(raw: dict[str, Any]) -> dict[str, Any]:
-    d = dict(raw)
-    if d["total_tokens"] is None and None not in (d["input_tokens"], d["output_tokens"]):
-        d["total_tokens"] = d["input_tokens"] + d["output_tokens"]
-    return d
-
-
 class Transcript:
     """Folded state of one run: blocks, tool calls, usage, timing, status."""
 
@@ -167,12 +76,12 @@ class Transcript:
         self.deltas = 0
         self.activity: str | None = None
         self.warnings: list[dict[str, Any]] = []
-        self._usage: dict[str, Any] = dict(_EMPTY_USAGE)
+        self._usage: dict[str, Any] = dict(EMPTY_USAGE)
         self._raw_usage: dict[str, dict[str, Any]] = {}  # step id ("" outside steps) -> raw
         self._run_usage: dict[str, Any] | None = None  # from scope="run" usage
         self._steps: list[dict[str, Any]] = []
         self._step_index: dict[str, int] = {}
-        self._blocks: list[_Block] = []
+        self._blocks: list[Block] = []
         self._text_index: dict[str, int] = {}
         self._think_index: dict[str, int] = {}
         self._tool_index: dict[str, int] = {}
@@ -180,14 +89,22 @@ class Transcript:
         self._ended = False
         self._last_ts: float | None = None
         self._dispatch: dict[type, Callable[[Any], list[Op]]] = {
-            E.TextDelta: self._on_text, E.ThinkingDelta: self._on_thinking,
-            E.ToolCallArgsDelta: self._on_args, E.MessageStart: self._on_message_start,
-            E.MessageEnd: self._on_message_end, E.ToolCallStart: self._on_tool_start,
-            E.ToolCallEnd: self._on_tool_end, E.ToolResult: self._on_tool_result,
-            E.Usage: self._on_usage, E.StepStart: self._on_step_start,
-            E.StepEnd: self._on_step_end, E.Status: self._on_status, E.ErrorEvent: self._on_error,
-            E.RunStart: self._on_run_start, E.RunEnd: self._on_run_end,
-        }  # fmt: skip
+            E.TextDelta: self._on_text,
+            E.ThinkingDelta: self._on_thinking,
+            E.ToolCallArgsDelta: self._on_args,
+            E.MessageStart: self._on_message_start,
+            E.MessageEnd: self._on_message_end,
+            E.ToolCallStart: self._on_tool_start,
+            E.ToolCallEnd: self._on_tool_end,
+            E.ToolResult: self._on_tool_result,
+            E.Usage: self._on_usage,
+            E.StepStart: self._on_step_start,
+            E.StepEnd: self._on_step_end,
+            E.Status: self._on_status,
+            E.ErrorEvent: self._on_error,
+            E.RunStart: self._on_run_start,
+            E.RunEnd: self._on_run_end,
+        }
 
     # -- construction -------------------------------------------------------------------
 
@@ -203,28 +120,39 @@ class Transcript:
     def from_dict(cls, d: dict[str, Any]) -> Transcript:
         """Rebuild a transcript from ``to_dict()`` output."""
         t = cls()
-        for k in ("run_id", "title", "model", "status", "end_reason", "error", "started_at",
-                  "first_token_at", "ended_at", "deltas", "activity"):  # fmt: skip
+        for k in (
+            "run_id",
+            "title",
+            "model",
+            "status",
+            "end_reason",
+            "error",
+            "started_at",
+            "first_token_at",
+            "ended_at",
+            "deltas",
+            "activity",
+        ):
             setattr(t, k, d.get(k, getattr(t, k)))
         t.warnings = [dict(w) for w in d.get("warnings", [])]
-        t._usage = dict(_EMPTY_USAGE) | dict(d.get("usage") or {})
+        t._usage = dict(EMPTY_USAGE) | dict(d.get("usage") or {})
         t._steps = [dict(s) for s in d.get("steps", [])]
         t._step_index = {s["id"]: i for i, s in enumerate(t._steps)}
         t._raw_usage = {s["id"]: dict(s["usage"]) for s in t._steps if s.get("usage")}
-        if _display_usage(_sum_usage(t._raw_usage)) != t._usage:
+        if display_usage(sum_usage(t._raw_usage)) != t._usage:
             if t._steps:
                 t._run_usage = dict(t._usage)
             else:
                 t._raw_usage[""] = dict(t._usage)
         for i, b in enumerate(d.get("blocks", [])):
-            block: _Block
+            block: Block
             if b["type"] == "tool":
                 block = ToolCall(b["id"])
                 block.chunks = [b["arguments"]] if b.get("arguments") else []
                 for k in ToolCall._KEYS:
                     setattr(block, k, b.get(k, getattr(block, k)))
             else:
-                block = _MsgBlock(b["type"], b["id"], b["text"], b.get("refusal", False))
+                block = MessageBlock(b["type"], b["id"], b["text"], b.get("refusal", False))
                 block.redacted = b.get("redacted", False)
                 block.started_at, block.ended_at = b.get("started_at"), b.get("ended_at")
             t._index(block)[b["id"]] = i
@@ -237,24 +165,33 @@ class Transcript:
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready state, version 1 (DEVELOP.md); also the widget's snapshot."""
         return {
-            "version": STATE_VERSION, "run_id": self.run_id, "title": self.title,
-            "model": self.model, "status": self.status, "end_reason": self.end_reason,
-            "error": dict(self.error) if self.error else None, "started_at": self.started_at,
-            "first_token_at": self.first_token_at, "ended_at": self.ended_at,
-            "deltas": self.deltas, "usage": dict(self._usage), "steps": self.steps,
-            "warnings": [dict(w) for w in self.warnings], "activity": self.activity,
+            "version": STATE_VERSION,
+            "run_id": self.run_id,
+            "title": self.title,
+            "model": self.model,
+            "status": self.status,
+            "end_reason": self.end_reason,
+            "error": dict(self.error) if self.error else None,
+            "started_at": self.started_at,
+            "first_token_at": self.first_token_at,
+            "ended_at": self.ended_at,
+            "deltas": self.deltas,
+            "usage": dict(self._usage),
+            "steps": self.steps,
+            "warnings": [dict(w) for w in self.warnings],
+            "activity": self.activity,
             "blocks": self.blocks,
-        }  # fmt: skip
+        }
 
     @property
     def text(self) -> str:
         """The answer: every text block's text, in display order."""
-        return "".join(_join(b.chunks) for b in self._blocks if b.type == "text")
+        return "".join(join_chunks(b.chunks) for b in self._blocks if b.type == "text")
 
     @property
     def thinking(self) -> str:
         """The reasoning: every thinking block's text, in display order."""
-        return "".join(_join(b.chunks) for b in self._blocks if b.type == "thinking")
+        return "".join(join_chunks(b.chunks) for b in self._blocks if b.type == "thinking")
 
     @property
     def tool_calls(self) -> list[ToolCall]:
@@ -314,12 +251,15 @@ class Transcript:
             return {"op": "run", "set": {"deltas": self.deltas, "first_token_at": ts}}
         return {"op": "run", "set": {"deltas": self.deltas}}
 
-    def _index(self, block: _Block) -> dict[str, int]:
+    def _index(self, block: Block) -> dict[str, int]:
         kind = block.type
-        return self._tool_index if kind == "tool" else (
-            self._text_index if kind == "text" else self._think_index)  # fmt: skip
+        return (
+            self._tool_index
+            if kind == "tool"
+            else (self._text_index if kind == "text" else self._think_index)
+        )
 
-    def _add(self, block: _Block, *more: Op) -> list[Op]:
+    def _add(self, block: Block, *more: Op) -> list[Op]:
         self._index(block)[block.id] = len(self._blocks)
         self._blocks.append(block)
         return [{"op": "add", "block": block.to_dict()}, *more]
@@ -334,7 +274,7 @@ class Transcript:
         i = self._text_index.get(ev.message_id)
         if i is not None:
             return self._append(i, "text", ev.delta, ev.ts)
-        block = _MsgBlock("text", ev.message_id, ev.delta, refusal=ev.refusal)
+        block = MessageBlock("text", ev.message_id, ev.delta, refusal=ev.refusal)
         return self._add(block, self._count(ev.ts))
 
     def _on_thinking(self, ev: E.ThinkingDelta) -> list[Op]:
@@ -344,7 +284,7 @@ class Transcript:
         if i is not None:
             return self._append(i, "text", ev.delta, ev.ts)
         start = self._think_started.pop(ev.message_id, ev.ts)
-        block = _MsgBlock("thinking", ev.message_id, ev.delta, started_at=start)
+        block = MessageBlock("thinking", ev.message_id, ev.delta, started_at=start)
         return self._add(block, self._count(ev.ts))
 
     def _on_args(self, ev: E.ToolCallArgsDelta) -> list[Op]:
@@ -370,11 +310,11 @@ class Transcript:
         if i is None:
             if not ev.redacted:
                 return []
-            block = _MsgBlock("thinking", ev.message_id, "", started_at=start)
+            block = MessageBlock("thinking", ev.message_id, "", started_at=start)
             block.redacted, block.ended_at = True, ev.ts
             return self._add(block)
         b = self._blocks[i]
-        assert isinstance(b, _MsgBlock)
+        assert isinstance(b, MessageBlock)
         b.ended_at, b.redacted = ev.ts, b.redacted or ev.redacted
         return [_set(i, {"ended_at": ev.ts, "redacted": b.redacted})]
 
@@ -432,23 +372,24 @@ class Transcript:
         if ev.model and not self.model:
             self.model = changes["model"] = ev.model
         if ev.scope == "run":
-            self._run_usage = _merge_usage(self._run_usage or _EMPTY_USAGE, ev)
+            self._run_usage = merge_usage(self._run_usage or EMPTY_USAGE, ev)
         else:
             step = self._steps[-1]["id"] if self._steps else ""
-            raw = self._raw_usage[step] = _merge_usage(self._raw_usage.get(step, _EMPTY_USAGE), ev)
+            raw = self._raw_usage[step] = merge_usage(self._raw_usage.get(step, EMPTY_USAGE), ev)
             if self._steps:
-                self._steps[-1]["usage"] = _display_usage(raw)
+                self._steps[-1]["usage"] = display_usage(raw)
                 changes["steps"] = self.steps
-        raw_run = self._run_usage or _sum_usage(self._raw_usage)
-        self._usage = changes["usage"] = _display_usage(raw_run)
+        raw_run = self._run_usage or sum_usage(self._raw_usage)
+        self._usage = changes["usage"] = display_usage(raw_run)
         return [{"op": "run", "set": changes}]
 
     def _on_step_start(self, ev: E.StepStart) -> list[Op]:
         if ev.step_id in self._step_index:
             return []
         self._step_index[ev.step_id] = len(self._steps)
-        self._steps.append({"id": ev.step_id, "name": ev.name, "usage": None,
-                            "finish_reason": None})  # fmt: skip
+        self._steps.append(
+            {"id": ev.step_id, "name": ev.name, "usage": None, "finish_reason": None}
+        )
         return [{"op": "run", "set": {"steps": self.steps}}]
 
     def _on_step_end(self, ev: E.StepEnd) -> list[Op]:
@@ -502,12 +443,3 @@ class Transcript:
 
 def _set(i: int, changes: dict[str, Any]) -> Op:
     return {"op": "set", "i": i, "set": changes}
-
-
-def _sum_usage(buckets: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    total = dict(_EMPTY_USAGE)
-    for raw in buckets.values():
-        for k in _USAGE_FIELDS:
-            if raw.get(k) is not None:
-                total[k] = raw[k] if total[k] is None else total[k] + raw[k]
-    return total

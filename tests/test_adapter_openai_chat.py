@@ -3,7 +3,6 @@ transcript, as dicts / JSON lines / SDK objects, and the real openai client over
 
 from __future__ import annotations
 
-import asyncio
 import itertools
 import json
 from pathlib import Path
@@ -33,6 +32,7 @@ from nbagent.events import (
 )
 from nbagent.stream import aiter_events, iter_events
 from nbagent.transcript import Transcript
+from tests import aio
 from tests.servers import Drop, OpenAIServer, chunk
 
 FIXTURES = Path(__file__).parent / "fixtures" / "openai-chat"
@@ -611,7 +611,7 @@ def test_real_client_async(name: str) -> None:
             await client.close()
             return events
 
-    events = asyncio.run(main())
+    events = aio.run(main())
     check_normalized(events)
     check_transcript(Transcript.from_events(events), expected(name))
 

@@ -41,6 +41,7 @@ from nbagent.sources import (
 )
 from nbagent.stream import Pipeline, aiter_events, iter_events
 from nbagent.transcript import Transcript
+from tests import aio
 
 
 def kinds(events: list[Event]) -> list[str]:
@@ -48,7 +49,7 @@ def kinds(events: list[Event]) -> list[str]:
 
 
 def arun(coro: Any) -> Any:
-    return asyncio.run(coro)
+    return aio.run(coro)
 
 
 async def collect(source: Any, **kw: Any) -> list[Event]:

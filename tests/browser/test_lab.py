@@ -276,6 +276,21 @@ def test_reload_during_a_run_catches_up_and_keeps_streaming(lab: LabPage) -> Non
     assert words == [f"w{i}" for i in range(n - 1)] + ["done."], words[-5:]
 
 
+def test_a_displayed_widget_asks_for_sync_once(lab: LabPage) -> None:
+    """DEVELOP.md: one store per model (made in ``initialize``); it asks for ``sync`` once when
+    the snapshot it loads is still running. A second store (e.g. one per view) asks again."""
+    lab.open(
+        "sync.ipynb",
+        ["import nbagent, nbtest_sources\nrun = nbagent.show(nbtest_sources.words(20, 0.02))"],
+    )
+    lab.wait_status("completed")
+    syncs = [m for m in lab.js("window.__nbaSent") if m["type"] == "sync"]
+    assert len(syncs) == 1, (
+        f"{len(syncs)} sync requests for one widget displayed once (at ms "
+        f"{[round(m['t']) for m in syncs]}): the kernel answered each with a full snapshot"
+    )
+
+
 # -- 4. Hostile inputs -----------------------------------------------------------------
 
 HOSTILE_CELL = """\

@@ -1,0 +1,173 @@
+"""The parts a transcript is made of: message blocks, tool calls and token usage."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import nbagent.events as E
+
+__all__ = [
+    "EMPTY_USAGE",
+    "USAGE_FIELDS",
+    "Block",
+    "MessageBlock",
+    "TokenUsage",
+    "ToolCall",
+    "display_usage",
+    "join_chunks",
+    "merge_usage",
+    "sum_usage",
+]
+
+USAGE_FIELDS = (
+    "input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "reasoning_tokens",
+    "cached_input_tokens",
+)
+EMPTY_USAGE: dict[str, Any] = dict.fromkeys(USAGE_FIELDS)
+
+
+def join_chunks(chunks: list[str]) -> str:
+    """The text of a chunk list, joined once and kept joined (appends stay O(delta))."""
+    if len(chunks) > 1:
+        chunks[:] = ["".join(chunks)]
+    return chunks[0] if chunks else ""
+
+
+class MessageBlock:
+    """A ``text`` or ``thinking`` block."""
+
+    __slots__ = ("chunks", "ended_at", "id", "redacted", "refusal", "started_at", "type")
+
+    def __init__(
+        self,
+        kind: str,
+        block_id: str,
+        text: str,
+        refusal: bool = False,
+        started_at: float | None = None,
+    ) -> None:
+        self.type = kind
+        self.id = block_id
+        self.chunks = [text] if text else []
+        self.refusal = refusal
+        self.redacted = False
+        self.started_at = started_at
+        self.ended_at: float | None = None
+
+    @property
+    def text(self) -> str:
+        return join_chunks(self.chunks)
+
+    def to_dict(self) -> dict[str, Any]:
+        if self.type == "text":
+            return {"type": "text", "id": self.id, "text": self.text, "refusal": self.refusal}
+        return {
+            "type": "thinking",
+            "id": self.id,
+            "text": self.text,
+            "redacted": self.redacted,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+        }
+
+
+class ToolCall:
+    """One tool call: a ``tool`` block of the transcript."""
+
+    __slots__ = (
+        "args",
+        "args_done_at",
+        "chunks",
+        "duration_s",
+        "ended_at",
+        "id",
+        "is_error",
+        "name",
+        "parse_error",
+        "result",
+        "started_at",
+        "state",
+    )
+    type: ClassVar[str] = "tool"
+    _KEYS: ClassVar[tuple[str, ...]] = (
+        "name",
+        "args",
+        "parse_error",
+        "state",
+        "result",
+        "is_error",
+        "started_at",
+        "args_done_at",
+        "ended_at",
+        "duration_s",
+    )
+
+    def __init__(self, tool_call_id: str, name: str = "", started_at: float | None = None) -> None:
+        self.id, self.name = tool_call_id, name
+        self.chunks: list[str] = []
+        self.args: Any = None
+        self.parse_error: str | None = None
+        self.state = "args"  # args | running | done | error
+        self.result: Any = None
+        self.is_error = False
+        self.started_at = started_at
+        self.args_done_at: float | None = None
+        self.ended_at: float | None = None
+        self.duration_s: float | None = None
+
+    @property
+    def arguments(self) -> str:
+        """The argument text as streamed (or as the source sent it in full)."""
+        return join_chunks(self.chunks)
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {"type": "tool", "id": self.id, "arguments": self.arguments}
+        for k in self._KEYS:
+            d[k] = getattr(self, k)
+        return d
+
+    def __repr__(self) -> str:
+        return f"ToolCall(id={self.id!r}, name={self.name!r}, state={self.state!r})"
+
+
+Block = MessageBlock | ToolCall
+
+
+@dataclass(frozen=True)
+class TokenUsage:
+    """Token counts of a run; None when unknown."""
+
+    input_tokens: int | None = None
+    output_tokens: int | None = None
+    total_tokens: int | None = None
+    reasoning_tokens: int | None = None
+    cached_input_tokens: int | None = None
+
+
+def merge_usage(old: dict[str, Any], ev: E.Usage) -> dict[str, Any]:
+    new = dict(old)
+    for k in USAGE_FIELDS:
+        v = getattr(ev, k)
+        if v is not None:
+            new[k] = v if ev.cumulative or new[k] is None else new[k] + v
+    return new
+
+
+def display_usage(raw: dict[str, Any]) -> dict[str, Any]:
+    d = dict(raw)
+    if d["total_tokens"] is None and None not in (d["input_tokens"], d["output_tokens"]):
+        d["total_tokens"] = d["input_tokens"] + d["output_tokens"]
+    return d
+
+
+def sum_usage(buckets: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    total = dict(EMPTY_USAGE)
+    for raw in buckets.values():
+        for k in USAGE_FIELDS:
+            if raw.get(k) is not None:
+                total[k] = raw[k] if total[k] is None else total[k] + raw[k]
+    return total
