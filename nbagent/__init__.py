@@ -23,7 +23,6 @@ from nbagent.events import (
     ToolResult,
     Usage,
 )
-
 from nbagent.run import Run, show, stop_all
 from nbagent.stream import aiter_events, iter_events
 from nbagent.transcript import ToolCall, Transcript
@@ -46,9 +45,9 @@ __all__ = [
     "StepStart",
     "TextDelta",
     "ThinkingDelta",
+    "ToolCall",
     "ToolCallArgsDelta",
     "ToolCallEnd",
-    "ToolCall",
     "ToolCallStart",
     "ToolResult",
     "Transcript",

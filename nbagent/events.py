@@ -177,7 +177,7 @@ class TextDelta(Event):
     message_id: str
     delta: str
     refusal: bool = False
-    """True when the model refuses (OpenAI ``delta.refusal``, Anthropic ``stop_reason="refusal"``)."""
+    """True when the model refuses (OpenAI ``delta.refusal``, Anthropic ``"refusal"`` stop)."""
 
 
 @dataclass(slots=True, kw_only=True)
@@ -300,9 +300,9 @@ class State(Event):
     """Shared agent state (AG-UI STATE_* and friends)."""
 
     kind: ClassVar[str] = "state"
-    op: Literal[
-        "snapshot", "delta", "messages_snapshot", "activity_snapshot", "activity_delta"
-    ] = "snapshot"
+    op: Literal["snapshot", "delta", "messages_snapshot", "activity_snapshot", "activity_delta"] = (
+        "snapshot"
+    )
     value: Any = None
     patch: Any = None
     message_id: str | None = None
@@ -377,4 +377,3 @@ def event_from_json(line: str) -> Event:
     except json.JSONDecodeError as exc:
         raise EventDecodeError(f"not valid JSON: {exc}") from None
     return event_from_dict(data)
-

@@ -19,6 +19,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import re
 import shutil
 import signal
 import socket
@@ -303,11 +304,27 @@ class LabPage:
         self.console: list[str] = []
         self.name: str | None = None
         page.on("request", lambda r: self.requests.append(r.url))
-        page.on("websocket", lambda ws: self.requests.append(ws.url))
+        self.frames: list[tuple[float, str, str]] = []
+        """Widget comm messages the page received: (time, "snapshot" | "ops", seq)."""
+        page.on("websocket", self._on_websocket)
         page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
         page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
         page.add_init_script(INIT_SCRIPT)
         page.set_default_timeout(30_000)
+
+    def _on_websocket(self, ws: Any) -> None:
+        self.requests.append(ws.url)
+
+        def received(payload: str | bytes) -> None:
+            text = payload if isinstance(payload, str) else payload.decode("utf-8", "replace")
+            if '"comm_msg"' not in text or '"method": "custom"' not in text:
+                return
+            kind = "snapshot" if '"type": "snapshot"' in text else "ops"
+            seq = re.search(r'"seq": (\d+)', text)
+            self.frames.append((time.monotonic(), kind, seq.group(1) if seq else "?"))
+            del self.frames[:-200]
+
+        ws.on("framereceived", received)
 
     # -- notebooks ---------------------------------------------------------------------
 
@@ -418,6 +435,33 @@ class LabPage:
             arg=[ROOT_SEL, nth, text],
             timeout=timeout * 1000,
         )
+
+    def diagnose(self) -> str:
+        """What the page shows (for failure messages): widgets, outputs, comm requests, log."""
+        state = self.page.evaluate(
+            """(sel) => ({
+                url: location.href,
+                widgets: [...document.querySelectorAll(sel)]
+                    .map((r) => r.textContent.slice(0, 300)),
+                outputs: [...document.querySelectorAll('.jp-OutputArea-output')]
+                    .map((o) => o.className + ': ' + o.innerText.slice(0, 200)),
+                sent: window.__nbaSent,
+                kernel: (() => { try {
+                    return jupyterapp.shell.currentWidget.sessionContext.session.kernel.status;
+                } catch (e) { return String(e); } })(),
+            })""",
+            ROOT_SEL,
+        )
+        lines = [f"{k}: {v!r}" for k, v in state.items()]
+        now = time.monotonic()
+        snaps = [
+            f"{t - now:.2f}s {kind} {seq}" for t, kind, seq in self.frames if kind == "snapshot"
+        ]
+        ops = [f"{t - now:.2f}s {seq}" for t, kind, seq in self.frames if kind == "ops"][-5:]
+        lines += [f"snapshots received: {snaps}", f"last ops received: {ops}"]
+        lines += ["console:", *self.console[-6:]]
+        lines += ["server log (tail):", self.server.log()[-2500:]]
+        return "\n".join(lines)
 
     def js(self, expr: str, arg: Any = None) -> Any:
         return self.page.evaluate(expr, arg)

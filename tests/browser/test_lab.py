@@ -248,9 +248,14 @@ def test_reload_during_a_run_catches_up_and_keeps_streaming(lab: LabPage) -> Non
     lab.js("__nbaSample(20)")
     # Caught up: the first state the new page shows holds what was sent before the reload
     # (w0 … w10 at least), and it then keeps growing live.
-    lab.page.wait_for_function(
-        "(sel) => /\\bw10\\b/.test(document.querySelector(sel)?.textContent ?? '')", arg=ROOT_SEL
-    )
+    try:
+        lab.page.wait_for_function(
+            "(sel) => /\\bw10\\b/.test(document.querySelector(sel)?.textContent ?? '')",
+            arg=ROOT_SEL,
+            timeout=20_000,
+        )
+    except Exception as exc:
+        raise AssertionError(f"no caught-up widget after the reload\n{lab.diagnose()}") from exc
     first = summary(lab)
     assert first["label"] == "running", first["label"]
     shown = len(first["textContent"].split())
