@@ -7,6 +7,7 @@ the traits change only when a run starts and ends, so bytes stay O(output).
 from __future__ import annotations
 
 import pathlib
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -43,6 +44,14 @@ class AgentWidget(anywidget.AnyWidget):
 
     show_thinking = traitlets.Bool(True).tag(sync=True)
     """Whether thinking panels are shown at all."""
+
+    store_key = traitlets.Unicode().tag(sync=True)
+    """Names this model's store in the browser: anywidget hands ``initialize`` and
+    ``render`` different proxies of one model, so the proxy cannot be the key."""
+
+    @traitlets.default("store_key")
+    def _default_store_key(self) -> str:
+        return uuid.uuid4().hex
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)

@@ -8,12 +8,21 @@ import { TranscriptView } from "./view.js";
 export { renderMarkdownToFragment } from "./markdown.js";
 
 /**
- * @typedef {{snapshot: {seq?: number, state?: object}, title: string, show_thinking: boolean}} Traits
+ * @typedef {{snapshot: {seq?: number, state?: object}, title: string, show_thinking: boolean,
+ *   store_key: string}} Traits
  * @typedef {import("@anywidget/types").AnyModel<Traits>} Model
  */
 
-/** One store per model (a model can have several views, e.g. a cell output and a side panel). */
-const stores = new WeakMap();
+/**
+ * One store per model (a model can have several views, e.g. a cell output and a side panel).
+ * anywidget hands `initialize` and `render` different proxies of one model, so stores are
+ * keyed by the model's `store_key` trait (the proxy itself when a model has none).
+ * @type {Map<unknown, {store: Store, disconnect: () => void}>}
+ */
+const stores = new Map();
+
+/** @param {Model} model */
+const keyOf = (model) => model.get("store_key") || model;
 
 /**
  * The store of a model (created on first use; `initialize` normally creates it).
@@ -21,11 +30,12 @@ const stores = new WeakMap();
  * @returns {Store}
  */
 export function storeFor(model) {
-  let entry = stores.get(model);
+  const key = keyOf(model);
+  let entry = stores.get(key);
   if (!entry) {
     const store = new Store();
     entry = { store, disconnect: connect(store, /** @type {any} */ (model)) };
-    stores.set(model, entry);
+    stores.set(key, entry);
   }
   return entry.store;
 }
@@ -34,9 +44,10 @@ export default {
   /** @param {{model: Model}} props */
   initialize({ model }) {
     storeFor(model);
+    const key = keyOf(model);
     return () => {
-      stores.get(model)?.disconnect();
-      stores.delete(model);
+      stores.get(key)?.disconnect();
+      stores.delete(key);
     };
   },
   /** @param {{model: Model, el: HTMLElement}} props */

@@ -209,12 +209,30 @@ export class Store {
  * @param {ModelLike} model
  * @returns {() => void} cleanup
  */
-export function connect(store, model) {
+export function connect(store, model, { retryMs = 1000, maxTries = 6 } = {}) {
+  // A sync the kernel never answers (a message lost across a page reload) must not freeze
+  // the view: ask again, backing off, until a snapshot arrives.
   let syncPending = false;
+  let tries = 0;
+  /** @type {ReturnType<typeof setTimeout> | undefined} */
+  let retry;
+  const send = () => {
+    retry = undefined;
+    if (!syncPending || tries >= maxTries) return;
+    tries += 1;
+    model.send({ type: "sync" });
+    retry = setTimeout(send, retryMs * 2 ** (tries - 1));
+  };
   const requestSync = () => {
     if (syncPending) return;
     syncPending = true;
-    model.send({ type: "sync" });
+    tries = 0;
+    send();
+  };
+  const settle = () => {
+    syncPending = false;
+    if (retry !== undefined) clearTimeout(retry);
+    retry = undefined;
   };
 
   const loadTrait = () => {
@@ -244,7 +262,7 @@ export function connect(store, model) {
         requestSync();
       }
     } else if (msg.type === "snapshot") {
-      syncPending = false;
+      settle();
       const seq = typeof msg.seq === "number" ? msg.seq : 0;
       if (seq < store.seq) return;
       store.setNow(msg.now);
@@ -258,6 +276,7 @@ export function connect(store, model) {
   if (!store.loaded || store.state.status === "running") requestSync();
 
   return () => {
+    settle();
     model.off("msg:custom", onMsg);
     model.off("change:snapshot", loadTrait);
   };
