@@ -77,9 +77,10 @@ def test_started_in_one_cell_awaited_in_the_next(kernel: Kernel) -> None:
     since = len(kernel.messages())
     kernel.execute(
         "async def agen():\n"
-        "    for i in range(300):\n"
+        "    for i in range(2000):\n"
         "        yield f'a{i} '\n"
-        "        await asyncio.sleep(0.002)\n"
+        "        if i % 20 == 0:\n"
+        "            await asyncio.sleep(0.01)\n"
         "run = nbagent.show(agen())\n"
     )
     assert kernel.value("run.status") == "running"
@@ -87,7 +88,10 @@ def test_started_in_one_cell_awaited_in_the_next(kernel: Kernel) -> None:
     assert kernel.value("t.status") == "completed"
     widgets = widget_traffic(kernel.messages(), since)["widgets"]
     assert len(widgets) == 1
-    assert final_text(widgets[0]["final"]) == "".join(f"a{i} " for i in range(300))
+    text = "".join(f"a{i} " for i in range(2000))
+    assert final_text(widgets[0]["final"]) == text
+    assert widgets[0]["bytes"] <= 3 * len(text.encode())
+    assert max_per_second(widgets[0]["times"]) <= 25
 
 
 def test_wait_drives_an_async_run_without_deadlock(kernel: Kernel) -> None:

@@ -1,0 +1,169 @@
+"""A Run against a recording comm: message order, batching, snapshot, sync and stop. No kernel."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from comm.base_comm import BaseComm
+
+import nbagent
+from nbagent.run import Run
+from nbagent.transcript import apply_op
+from nbagent.wire import decode_ops
+
+
+class RecordingComm(BaseComm):  # type: ignore[misc]
+    """Keeps every message a widget publishes, in order."""
+
+    log: list[tuple[str, dict[str, Any]]]
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.log = []
+        super().__init__(**kwargs)
+
+    def publish_msg(self, msg_type: str, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        self.log.append((msg_type, data or {}))
+
+
+@pytest.fixture
+def comms(monkeypatch: pytest.MonkeyPatch) -> list[RecordingComm]:
+    made: list[RecordingComm] = []
+
+    def create_comm(*args: Any, **kwargs: Any) -> RecordingComm:
+        c = RecordingComm(*args, **kwargs)
+        made.append(c)
+        return c
+
+    monkeypatch.setattr("ipywidgets.comm.create_comm", create_comm)
+    return made
+
+
+def ours(comms: list[RecordingComm]) -> RecordingComm:
+    """The nbagent widget's comm (a DOMWidget also opens one for its layout)."""
+    (c,) = [c for c in comms if "snapshot" in c.log[0][1].get("state", {})]
+    return c
+
+
+def customs(c: RecordingComm) -> list[dict[str, Any]]:
+    return [d["content"] for t, d in c.log if t == "comm_msg" and d.get("method") == "custom"]
+
+
+def snapshots(c: RecordingComm) -> list[dict[str, Any]]:
+    return [
+        d["state"]["snapshot"]
+        for t, d in c.log
+        if t == "comm_msg" and d.get("method") == "update" and "snapshot" in d.get("state", {})
+    ]
+
+
+def start(source: Any, **kwargs: Any) -> Run:
+    run = Run(source, display=True, **kwargs)
+    run._start()
+    return run
+
+
+def test_order_open_then_ops_then_final_snapshot(comms: list[RecordingComm]) -> None:
+    run = start(iter([f"t{i} " for i in range(500)]))
+    run.wait(10)
+    c = ours(comms)
+    kinds = [t for t, _ in c.log]
+    assert kinds[0] == "comm_open"
+    opened = c.log[0][1]["state"]["snapshot"]
+    assert opened["seq"] == 0
+    assert opened["state"]["status"] == "running"
+    messages = customs(c)
+    assert [m["seq"] for m in messages] == list(range(1, len(messages) + 1))
+    assert len(messages) <= 4  # 500 deltas at full speed: first token, then batches
+    final = snapshots(c)[-1]
+    assert final["seq"] == messages[-1]["seq"]
+    # The snapshot comes after the last ops message.
+    last_custom = max(i for i, (t, d) in enumerate(c.log) if d.get("method") == "custom")
+    last_update = max(i for i, (t, d) in enumerate(c.log) if d.get("method") == "update")
+    assert last_update > last_custom
+    state = opened["state"]
+    for m in messages:
+        for op in decode_ops(m):
+            apply_op(state, op)
+    assert state == final["state"] == run.transcript.to_dict()
+
+
+def test_first_token_goes_out_at_once(comms: list[RecordingComm]) -> None:
+    seen_on_resume: list[bool] = []
+
+    def source() -> Iterator[nbagent.Event]:
+        yield nbagent.RunStart(model="m")  # its own message, so "first" is not the first push
+        yield nbagent.TextDelta(message_id="a", delta="first")
+        # Resumed only after "first" was folded and pushed: it must already be on the wire,
+        # not waiting for the trailing flush.
+        sent = [op for m in customs(ours(comms)) if "ops" in m for op in decode_ops(m)]
+        seen_on_resume.append(any("first" in str(op) for op in sent))
+        yield nbagent.TextDelta(message_id="a", delta=" second")
+
+    run = start(source())
+    assert run.wait(5).text == "first second"
+    assert seen_on_resume == [True]
+
+
+def test_sync_replies_with_the_state_at_the_current_seq(comms: list[RecordingComm]) -> None:
+    release = threading.Event()
+
+    def gated() -> Iterator[str]:
+        yield "before "
+        release.wait(5)
+        yield "after"
+
+    run = start(gated())
+    time.sleep(0.2)
+    assert run.widget is not None
+    run.widget._dispatch(run.widget, {"type": "sync"}, [])
+    replies = [m for m in customs(ours(comms)) if m.get("type") == "snapshot"]
+    assert len(replies) == 1
+    assert replies[0]["state"]["blocks"][0]["text"] == "before "
+    assert replies[0]["seq"] == max(m["seq"] for m in customs(ours(comms)) if "ops" in m)
+    release.set()
+    assert run.wait(5).text == "before after"
+
+
+def test_stop_message_cancels_and_closes_the_source(comms: list[RecordingComm]) -> None:
+    closed = threading.Event()
+
+    def endless() -> Iterator[str]:
+        try:
+            while True:
+                yield "."
+                time.sleep(0.005)
+        finally:
+            closed.set()
+
+    run = start(endless())
+    time.sleep(0.1)
+    assert run.widget is not None
+    run.widget._dispatch(run.widget, {"type": "stop"}, [])
+    assert run.status == "cancelled"  # at once, before the producer notices
+    assert closed.wait(2)
+    run.wait(2)
+    assert snapshots(ours(comms))[-1]["state"]["status"] == "cancelled"
+    assert snapshots(ours(comms))[-1]["state"]["end_reason"] == "cancelled"
+
+
+def test_async_source_outside_a_loop_runs_on_a_thread(comms: list[RecordingComm]) -> None:
+    async def agen() -> Any:
+        for word in ("async ", "words"):
+            yield word
+
+    run = start(agen())
+    assert run.wait(5).text == "async words"
+    assert snapshots(ours(comms))[-1]["state"]["status"] == "completed"
+
+
+def test_show_outside_a_notebook_prints(capsys: pytest.CaptureFixture[str]) -> None:
+    run = nbagent.show(iter(["Hello ", "terminal"]))
+    assert run.widget is None
+    run.wait(5)
+    out = capsys.readouterr().out
+    assert "Hello terminal" in out
+    assert "[completed]" in out
