@@ -185,7 +185,7 @@ def aiter_events(source: Any, format: str = "auto", **kw: Any) -> AsyncIterator[
     check_source(source)
     if is_async_source(source):
         return _aiterate(source, aiter(source), pipeline)
-    return _aiterate_sync(source, iter(source), pipeline)
+    return _as_async(_iterate(source, iter(source), pipeline))
 
 
 async def _aiterate(
@@ -213,26 +213,12 @@ async def _aiterate(
         await aclose_source(source)
 
 
-async def _aiterate_sync(
-    source: Any, iterator: Iterator[Any], pipeline: Pipeline
-) -> AsyncIterator[Event]:
+async def _as_async(events: Iterator[Event]) -> AsyncIterator[Event]:
+    """A sync event iterator as an async one; closing it closes the source."""
     try:
-        while True:
-            try:
-                item = next(iterator)
-            except StopIteration:
-                break
-            except Exception as exc:  # noqa: BLE001 - a failing source ends the run
-                for ev in pipeline.fail(exc):
-                    yield ev
-                return
-            for ev in pipeline.feed(item):
-                yield ev
-            if pipeline.ended:
-                return
-        for ev in pipeline.finish():
+        for ev in events:
             yield ev
     finally:
-        if iterator is not source:
-            close_source(iterator)
-        close_source(source)
+        close = getattr(events, "close", None)
+        if close is not None:
+            close()

