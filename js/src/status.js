@@ -105,7 +105,15 @@ export class StatusBar {
     this.stop.type = "button";
     this.line.append(this.spin, this.label, this.parts, this.stop);
     this.warnings = h("ul", "nba-warnings");
-    this.el.append(this.line, this.warnings);
+    this.notice = h(
+      "div",
+      "nba-notice",
+      "This page cannot reach the kernel: it hears the run but its requests get no answer " +
+        "(JupyterLab can lose widget messages after a page reload). The full run shows here " +
+        "when it ends; to stop it, interrupt the kernel.",
+    );
+    this.notice.hidden = true;
+    this.el.append(this.line, this.notice, this.warnings);
     this.stop.addEventListener(
       "click",
       () => {
@@ -129,6 +137,7 @@ export class StatusBar {
     setText(this.label, statusLabel(s));
     setText(this.parts, statusParts(s, this.store.now()).join(" · "));
     this.stop.hidden = !running;
+    this.notice.hidden = !(running && this.store.unreachable);
     this.stop.disabled = this.store.stopping;
     setText(this.stop, this.store.stopping ? "Stopping…" : "Stop");
     const ws = Array.isArray(s.warnings) ? s.warnings : [];

@@ -69,6 +69,8 @@ export class Store {
     this.clockOffset = 0;
     /** A Stop was sent and the status has not changed since. */
     this.stopping = false;
+    /** A `sync` went unanswered: this page cannot reach the kernel (it still hears it). */
+    this.unreachable = false;
     /**
      * UI state that must survive a view being re-created, keyed by `run_id/block id`:
      * `open` is the user's choice for a panel (undefined: automatic), `expanded` for folded results.
@@ -220,6 +222,10 @@ export function connect(store, model, { retryMs = 1000, maxTries = 6 } = {}) {
     retry = undefined;
     if (!syncPending || tries >= maxTries) return;
     tries += 1;
+    if (tries === 2) {
+      store.unreachable = true;
+      store.touch();
+    }
     model.send({ type: "sync" });
     retry = setTimeout(send, retryMs * 2 ** (tries - 1));
   };
@@ -231,6 +237,10 @@ export function connect(store, model, { retryMs = 1000, maxTries = 6 } = {}) {
   };
   const settle = () => {
     syncPending = false;
+    if (store.unreachable) {
+      store.unreachable = false;
+      store.touch();
+    }
     if (retry !== undefined) clearTimeout(retry);
     retry = undefined;
   };

@@ -6,9 +6,7 @@ import { violations } from "../../tests/browser/bare/check.js";
 import { purify, renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const HOSTILE = JSON.parse(
-  readFileSync(join(HERE, "../../tests/fixtures/hostile.json"), "utf8"),
-);
+const HOSTILE = JSON.parse(readFileSync(join(HERE, "../../tests/fixtures/hostile.json"), "utf8"));
 
 describe("sanitizer allow-list on the 10 hostile inputs", () => {
   test("there are 10", () => expect(HOSTILE.length).toBe(10));

@@ -64,3 +64,30 @@ describe("one store per model", () => {
     expect(model.listenerCount()).toBe(0);
   });
 });
+
+describe("a page the kernel does not answer", () => {
+  test("says so while the run goes on, and not once a snapshot arrives", async () => {
+    vi.useFakeTimers();
+    const { TranscriptView } = await import("../src/view.js");
+    const model = new FakeModel({ snapshot: { seq: 0, state: runningState() } });
+    const store = new Store();
+    const disconnect = connect(store, /** @type {any} */ (model), { retryMs: 100 });
+    const el = document.createElement("div");
+    const view = new TranscriptView(store, /** @type {any} */ (model), el);
+    const notice = () => /** @type {HTMLElement} */ (el.querySelector(".nba-notice"));
+    vi.advanceTimersByTime(50);
+    view.flush();
+    expect(store.unreachable).toBe(false);
+    vi.advanceTimersByTime(100); // the first retry: the kernel did not answer
+    expect(store.unreachable).toBe(true);
+    view.flush();
+    vi.advanceTimersByTime(50);
+    expect(notice().hidden).toBe(false);
+    model.msg({ type: "snapshot", seq: 3, now: 1001, state: runningState() });
+    expect(store.unreachable).toBe(false);
+    vi.advanceTimersByTime(50);
+    expect(notice().hidden).toBe(true);
+    view.destroy();
+    disconnect();
+  });
+});
