@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -185,3 +186,24 @@ def test_repr_is_one_short_line(kernel: Kernel) -> None:
     assert "\n" not in text
     assert len(text) < 120
     assert "completed" in text
+
+
+def test_kernel_interrupt_inside_wait_cancels_the_run(kernel: Kernel) -> None:
+    kernel.execute(
+        "def ticking():\n"
+        "    while True:\n"
+        "        yield 't '\n"
+        "        time.sleep(0.01)\n"
+        "run = nbagent.show(ticking())\n"
+    )
+    msg_id = kernel.kc.execute("run.wait()")
+    time.sleep(0.5)
+    kernel.km.interrupt_kernel()
+    reply = kernel.kc.get_shell_msg(timeout=30)
+    assert reply["parent_header"]["msg_id"] == msg_id
+    assert reply["content"]["status"] == "error"
+    assert reply["content"]["ename"] == "KeyboardInterrupt"
+    assert kernel.value("run.status") == "cancelled"
+    kernel.execute("time.sleep(0.1)")
+    assert kernel.value("run._thread.is_alive()") is False
+    assert kernel.value("nbagent.show(iter(['next run'])).wait(10).text") == "next run"
