@@ -14,6 +14,7 @@ import contextvars
 import inspect
 import itertools
 import threading
+import time
 import weakref
 from collections.abc import Callable, Generator
 from pathlib import Path
@@ -22,6 +23,13 @@ from typing import Any
 from nbagent import terminal
 from nbagent.controller import Controller
 from nbagent.events import Event
+from nbagent.kernel import (
+    current_cell_id,
+    current_kernel,
+    drive_loop_until,
+    on_cell_rerun,
+    running_loop,
+)
 from nbagent.sources import aclose_source, check_source, close_source, is_async_source
 from nbagent.stream import Pipeline
 from nbagent.transcript import Transcript
@@ -68,7 +76,7 @@ class Run:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._display_handle: Any = None
         self._printer: terminal.Printer | None = None
-        kernel = _kernel()
+        kernel = current_kernel()
         in_notebook = kernel is not None if display is None else display
         self.widget: AgentWidget | None = None
         self._controller: Controller | None = None
@@ -109,14 +117,15 @@ class Run:
         Safe in a kernel cell: a loop-driven run is driven by re-entering the
         loop. A KeyboardInterrupt (kernel interrupt) cancels the run and re-raises.
         """
+        deadline = None if timeout is None else time.monotonic() + timeout
         try:
-            task = self._task
-            if task is not None and not task.done() and _loop_in_this_thread(self._loop):
-                _drive_loop_until(task, self._loop, timeout)
-            elif not self._done.wait(timeout if timeout is not None else 0):
-                deadline = None if timeout is None else _monotonic() + timeout
+            task, loop = self._task, self._loop
+            if task is not None and loop is not None and not task.done() and running_loop() is loop:
+                drive_loop_until(task, loop, timeout)
+            else:
+                # Short waits, so that a kernel interrupt (KeyboardInterrupt) gets through.
                 while not self._done.wait(0.05):
-                    if deadline is not None and _monotonic() >= deadline:
+                    if deadline is not None and time.monotonic() >= deadline:
                         break
         except KeyboardInterrupt:
             self.cancel()
@@ -166,11 +175,11 @@ class Run:
     def _start(self) -> None:
         with _live_lock:
             _live.add(self)
-            cell = _current_cell_id()
+            cell = current_cell_id()
             if cell is not None:
                 _by_cell.setdefault(cell, weakref.WeakSet()).add(self)
         if is_async_source(self.source):
-            loop = _running_loop()
+            loop = running_loop()
             if loop is not None:
                 self._loop = loop
                 # An empty context: see the module docstring.
@@ -332,7 +341,7 @@ def show(
     :class:`nbagent.sources.SourceTypeError` at once. Outside a notebook the text
     is printed as it streams.
     """
-    _install_cell_hook()
+    on_cell_rerun(_stop_runs_of_cell)
     run = Run(
         source, format=format, title=title, show_thinking=show_thinking, throttle_ms=throttle_ms
     )
@@ -340,6 +349,14 @@ def show(
         run._display()
     run._start()
     return run
+
+
+def _stop_runs_of_cell(cell: str) -> None:
+    """Re-running a cell stops the runs its previous execution started."""
+    with _live_lock:
+        runs = list(_by_cell.pop(cell, ()))
+    for run in runs:
+        run.cancel()
 
 
 def stop_all() -> int:
@@ -351,88 +368,6 @@ def stop_all() -> int:
     return len(runs)
 
 
-# -- kernel plumbing -----------------------------------------------------------
-
-
-def _kernel() -> Any:
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython is a dependency
-        return None
-    shell = get_ipython()
-    return getattr(shell, "kernel", None) if shell is not None else None
-
-
-def _current_cell_id() -> str | None:
-    kernel = _kernel()
-    if kernel is None:
-        return None
-    try:
-        parent = kernel.get_parent()
-    except Exception:  # noqa: BLE001 - older kernels: no cell tracking
-        return None
-    cell = (parent or {}).get("metadata", {}).get("cellId")
-    return cell if isinstance(cell, str) else None
-
-
-_hook_installed = False
-
-
-def _install_cell_hook() -> None:
-    """Re-running a cell stops the runs its previous execution started."""
-    global _hook_installed
-    if _hook_installed:
-        return
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover
-        return
-    shell = get_ipython()
-    if shell is None:
-        return
-    shell.events.register("pre_run_cell", _on_pre_run_cell)
-    _hook_installed = True
-
-
-def _on_pre_run_cell(info: Any) -> None:
-    cell = getattr(info, "cell_id", None) or _current_cell_id()
-    if not cell:
-        return
-    with _live_lock:
-        runs = list(_by_cell.pop(cell, ()))
-    for run in runs:
-        run.cancel()
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
-def _loop_in_this_thread(loop: asyncio.AbstractEventLoop | None) -> bool:
-    return loop is not None and _running_loop() is loop
-
-
-def _drive_loop_until(
-    task: asyncio.Task[None], loop: asyncio.AbstractEventLoop | None, timeout: float | None
-) -> None:
-    """Run the (already running) kernel loop re-entrantly until ``task`` ends."""
-    import nest_asyncio
-
-    assert loop is not None
-    nest_asyncio.apply(loop)
-    waiter = asyncio.wait({task}, timeout=timeout)
-    loop.run_until_complete(waiter)
-
-
 def _resolve(future: asyncio.Future[None]) -> None:
     if not future.done():
         future.set_result(None)
-
-
-def _monotonic() -> float:
-    import time
-
-    return time.monotonic()

@@ -197,7 +197,17 @@ def test_kernel_interrupt_inside_wait_cancels_the_run(kernel: Kernel) -> None:
         "run = nbagent.show(ticking())\n"
     )
     msg_id = kernel.kc.execute("run.wait()")
-    time.sleep(0.5)
+    # Interrupt only once the kernel is inside that cell (a SIGINT while idle is ignored).
+    deadline = time.monotonic() + 30
+    while not any(
+        m["msg_type"] == "status"
+        and m["content"]["execution_state"] == "busy"
+        and m["parent_header"].get("msg_id") == msg_id
+        for m in kernel.messages()
+    ):
+        assert time.monotonic() < deadline, "the kernel never started the cell"
+        time.sleep(0.01)
+    time.sleep(0.3)
     kernel.km.interrupt_kernel()
     reply = kernel.kc.get_shell_msg(timeout=30)
     assert reply["parent_header"]["msg_id"] == msg_id
