@@ -2,12 +2,61 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from nbagent.events import Event, NbagentError
 
-__all__ = ["Adapter", "BadItemError", "UnknownFormatError", "field", "short_repr"]
+__all__ = [
+    "Adapter",
+    "BadItemError",
+    "ServerSentEvent",
+    "UnknownFormatError",
+    "field",
+    "short_repr",
+    "unwrap",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class ServerSentEvent:
+    """One dispatched SSE event, as ``nbagent.sources.sse`` decodes it (WHATWG rules).
+
+    Adapters of formats that travel over SSE accept these as items, besides the
+    decoded payloads themselves (dicts, SDK objects, JSON strings).
+    """
+
+    data: str
+    event: str = "message"
+    id: str | None = None
+    retry: int | None = None
+
+
+def unwrap(item: Any) -> tuple[str | None, Any]:
+    """``(sse event name or None, payload)`` of a wire item.
+
+    A ``ServerSentEvent`` gives its event name (None for the default ``"message"``) and
+    its data decoded as JSON (the string ``"[DONE]"`` stays a string); a ``str`` or
+    ``bytes`` item is decoded as JSON; anything else (a dict, an SDK object) is returned
+    as it is. Raises ``BadItemError`` for data that is not JSON.
+    """
+    name: str | None = None
+    if isinstance(item, ServerSentEvent):
+        name = None if item.event == "message" else item.event
+        item = item.data
+    if isinstance(item, (bytes, bytearray)):
+        item = item.decode("utf-8", errors="replace")
+    if isinstance(item, str):
+        text = item.strip()
+        if text == "[DONE]":
+            return name, "[DONE]"
+        try:
+            return name, json.loads(text)
+        except json.JSONDecodeError as exc:
+            raise BadItemError(f"not JSON: {exc}: {short_repr(item)}") from None
+    return name, item
 
 
 class Adapter(Protocol):
