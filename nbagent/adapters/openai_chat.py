@@ -18,6 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import BadItemError, field, short_repr
+from nbagent.adapters.think import Part, ThinkSplitter
 from nbagent.events import (
     Custom,
     EndReason,
@@ -92,6 +93,8 @@ class _Choice:
         "index",
         "meta",
         "open_ids",
+        "reasoning_field",
+        "splitter",
     )
 
     def __init__(self, index: int) -> None:
@@ -102,6 +105,8 @@ class _Choice:
         self.calls: list[_Call] = []
         self.by_index: dict[int, _Call] = {}
         self.finish: str | None = None
+        self.reasoning_field = False  # the server sends reasoning apart: no <think> splitting
+        self.splitter: ThinkSplitter | None = None
 
 
 class OpenAIChatAdapter:
@@ -335,13 +340,19 @@ class OpenAIChatAdapter:
         meta = state.meta
         thinking = _text(field(delta, "reasoning_content")) or _text(field(delta, "reasoning"))
         if thinking:
+            if not state.reasoning_field:
+                state.reasoning_field = True
+                self._flush_splitter(state, out)
             message_id = self._message_id(state, "think")
             out.append(ThinkingDelta(message_id=message_id, delta=thinking, meta=meta))
         content = _text(field(delta, "content"))
         if content:
-            self._close_thinking(state, out)
-            message_id = self._message_id(state, "text")
-            out.append(TextDelta(message_id=message_id, delta=content, meta=meta))
+            if state.reasoning_field:
+                self._emit_parts(state, [("text", content)], out)
+            else:
+                if state.splitter is None:
+                    state.splitter = ThinkSplitter()
+                self._emit_parts(state, state.splitter.feed(content), out)
         refusal = _text(field(delta, "refusal"))
         if refusal:
             self._close_thinking(state, out)
@@ -458,12 +469,29 @@ class OpenAIChatAdapter:
             state.open_ids[kind] = message_id
         return message_id
 
+    def _emit_parts(self, state: _Choice, parts: list[Part], out: list[Event]) -> None:
+        """Content split by the ``<think>`` splitter: thinking and answer text, in order."""
+        for channel, piece in parts:
+            if channel == "thinking":
+                message_id = self._message_id(state, "think")
+                out.append(ThinkingDelta(message_id=message_id, delta=piece, meta=state.meta))
+            else:
+                self._close_thinking(state, out)
+                message_id = self._message_id(state, "text")
+                out.append(TextDelta(message_id=message_id, delta=piece, meta=state.meta))
+
+    def _flush_splitter(self, state: _Choice, out: list[Event]) -> None:
+        if state.splitter is not None:
+            self._emit_parts(state, state.splitter.flush(), out)
+            state.splitter = None
+
     def _close_thinking(self, state: _Choice, out: list[Event]) -> None:
         message_id = state.open_ids.pop("think", None)
         if message_id is not None:
             out.append(MessageEnd(message_id=message_id, channel="thinking", meta=state.meta))
 
     def _close_choice(self, state: _Choice, out: list[Event]) -> None:
+        self._flush_splitter(state, out)
         self._close_thinking(state, out)
         for kind in ("text", "refusal"):
             message_id = state.open_ids.pop(kind, None)

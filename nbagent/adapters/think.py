@@ -1,0 +1,123 @@
+"""Split inline ``<think>…</think>`` reasoning out of streamed answer text.
+
+Models served without a reasoning parser (DeepSeek-R1 distills, QwQ, Qwen3 on a
+plain vLLM or ``llama-server --reasoning-format none``) put their thinking in the
+content. Only a *leading* think block counts: a ``<think>`` later in the answer
+(in a code sample, say) is literal text. Tags may split anywhere across chunks,
+so a suffix that could still become a tag is held back (at most ``len(tag) - 1``
+characters) until the next chunk decides it.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+__all__ = ["DEFAULT_TAGS", "ThinkSplitter"]
+
+Channel = Literal["text", "thinking"]
+Part = tuple[Channel, str]
+
+DEFAULT_TAGS: tuple[tuple[str, str], ...] = (("<think>", "</think>"), ("<thinking>", "</thinking>"))
+
+
+class ThinkSplitter:
+    """Feed content chunks; get ``("thinking" | "text", piece)`` parts back, in order.
+
+    ``assume_open=True`` is for chat templates that pre-fill ``<think>`` in the
+    prompt: the stream then starts mid-thought and only ``</think>`` appears.
+    """
+
+    __slots__ = ("_buffer", "_close", "_shown", "_state", "_tags")
+
+    def __init__(
+        self, *, assume_open: bool = False, tags: tuple[tuple[str, str], ...] = DEFAULT_TAGS
+    ) -> None:
+        self._tags = tags
+        self._buffer = ""
+        self._shown = False  # some thinking went out (leading blank lines are dropped before)
+        self._close = tags[0][1] if assume_open else ""
+        # start: before any answer, an opening tag may come; think: inside;
+        # after: just closed, leading blank lines of the answer are dropped; text: pass through.
+        self._state = "think" if assume_open else "start"
+
+    @property
+    def thinking(self) -> bool:
+        """True while inside the think block."""
+        return self._state == "think"
+
+    def feed(self, chunk: str) -> list[Part]:
+        self._buffer += chunk
+        out: list[Part] = []
+        while self._buffer:
+            state = self._state
+            if state == "text":
+                out.append(("text", self._buffer))
+                self._buffer = ""
+            elif state == "start":
+                if not self._start():
+                    break
+            elif state == "think":
+                if not self._think(out):
+                    break
+            else:  # "after"
+                stripped = self._buffer.lstrip()
+                self._buffer = stripped
+                if stripped:
+                    self._state = "text"
+        return out
+
+    def flush(self) -> list[Part]:
+        """The input ended: whatever is held back, as what it was taken for."""
+        rest, self._buffer = self._buffer, ""
+        if not rest:
+            return []
+        if self._state == "think":
+            out: list[Part] = []
+            self._emit_thinking(rest, out)
+            return out
+        if self._state == "after" or (self._state == "start" and not rest.strip()):
+            return []
+        return [("text", rest)]
+
+    def _start(self) -> bool:
+        """Decide whether the content opens with a think tag; False: need more input."""
+        head = self._buffer.lstrip()
+        for open_tag, close_tag in self._tags:
+            if head.startswith(open_tag):
+                self._buffer = head[len(open_tag) :]
+                self._close = close_tag
+                self._state = "think"
+                return True
+        if any(open_tag.startswith(head) for open_tag, _ in self._tags):
+            return False  # "", "<", "<thi": wait for the next chunk
+        self._state = "text"
+        return True
+
+    def _think(self, out: list[Part]) -> bool:
+        """Emit thinking up to the closing tag; False: need more input."""
+        end = self._buffer.find(self._close)
+        if end >= 0:
+            self._emit_thinking(self._buffer[:end], out)
+            self._buffer = self._buffer[end + len(self._close) :]
+            self._state = "after"
+            return True
+        keep = _partial_suffix(self._buffer, self._close)
+        self._emit_thinking(self._buffer[: len(self._buffer) - keep], out)
+        self._buffer = self._buffer[len(self._buffer) - keep :]
+        return False
+
+    def _emit_thinking(self, text: str, out: list[Part]) -> None:
+        if not self._shown:
+            # An empty think block (Qwen3 with thinking off) must not open a panel.
+            text = text.lstrip()
+        if text:
+            self._shown = True
+            out.append(("thinking", text))
+
+
+def _partial_suffix(text: str, tag: str) -> int:
+    """Length of the longest suffix of ``text`` that is a proper prefix of ``tag``."""
+    for n in range(min(len(tag) - 1, len(text)), 0, -1):
+        if tag.startswith(text[-n:]):
+            return n
+    return 0
