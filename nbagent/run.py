@@ -30,7 +30,13 @@ from nbagent.kernel import (
     on_cell_rerun,
     running_loop,
 )
-from nbagent.sources import aclose_source, check_source, close_source, is_async_source
+from nbagent.sources import (
+    aclose_source,
+    check_source,
+    close_source,
+    is_async_source,
+    source_format,
+)
 from nbagent.stream import Pipeline
 from nbagent.transcript import Transcript
 from nbagent.widget import AgentWidget
@@ -66,7 +72,7 @@ class Run:
         self.transcript = Transcript()
         self.events: list[Event] = []
         self.number = next(_ids)
-        self._pipe = Pipeline(format, title=title)
+        self._pipe = Pipeline(source_format(source, format), title=title)
         self._lock = threading.RLock()
         self._done = threading.Event()
         self._callbacks: list[Callable[[], None]] = []

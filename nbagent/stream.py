@@ -22,6 +22,7 @@ from nbagent.sources import (
     check_source,
     close_source,
     is_async_source,
+    source_format,
 )
 
 __all__ = ["Pipeline", "aiter_events", "iter_events"]
@@ -150,7 +151,7 @@ def iter_events(source: Any, format: str = "auto", **kw: Any) -> Iterator[Event]
     ``SourceTypeError`` for something that is not a stream and ``UnknownFormatError``
     for an unknown ``format`` name; everything later ends the run instead of raising.
     """
-    pipeline = Pipeline(format, **kw)
+    pipeline = Pipeline(source_format(source, format), **kw)
     iterator = _sync_iterator(source)
     return _iterate(source, iterator, pipeline)
 
@@ -181,7 +182,7 @@ def aiter_events(source: Any, format: str = "auto", **kw: Any) -> AsyncIterator[
     A sync iterable is read inline on the loop (fine for lists; a blocking source such
     as an OpenAI ``Stream`` would block the loop while it waits).
     """
-    pipeline = Pipeline(format, **kw)
+    pipeline = Pipeline(source_format(source, format), **kw)
     check_source(source)
     if is_async_source(source):
         return _aiterate(source, aiter(source), pipeline)

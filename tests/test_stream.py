@@ -38,6 +38,7 @@ from nbagent.sources import (
     check_source,
     close_source,
     is_async_source,
+    source_format,
 )
 from nbagent.stream import Pipeline, aiter_events, iter_events
 from nbagent.transcript import Transcript
@@ -590,3 +591,20 @@ def test_jsonl_recording_round_trip() -> None:
     replayed = list(iter_events(recording))
     assert Transcript.from_events(replayed).text == "Hi there"
     assert [e.kind for e in replayed] == [e.kind for e in events]
+
+
+class _Declared(list):  # type: ignore[type-arg]
+    """A source that knows its wire format, like nbagent.sse(url, format=...)."""
+
+    nbagent_format = "events"
+
+
+def test_a_source_may_declare_its_format() -> None:
+    # JSON lines of events: detection alone would take the strings for answer text.
+    lines = _Declared(
+        [TextDelta(message_id="m", delta=w).to_json() for w in ("declared ", "events")]
+    )
+    events = list(iter_events(lines))
+    assert "".join(e.delta for e in events if isinstance(e, TextDelta)) == "declared events"
+    assert source_format(lines, "text") == "text"  # the caller's word wins
+    assert source_format(object(), "auto") == "auto"

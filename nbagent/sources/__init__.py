@@ -18,6 +18,7 @@ __all__ = [
     "check_source",
     "close_source",
     "is_async_source",
+    "source_format",
 ]
 
 
@@ -91,3 +92,15 @@ async def aclose_source(obj: Any) -> None:
         except Exception:  # noqa: BLE001 - closing is best-effort cleanup
             pass
         return
+
+
+def source_format(source: Any, format: str) -> str:  # noqa: A002 - the public API's name
+    """The format to read ``source`` in: the caller's, else the one the source declares.
+
+    Transports that know their wire format (``nbagent.sse(url, format=...)``) carry it
+    as ``nbagent_format``, so ``show(nbagent.sse(...))`` needs no second ``format=``.
+    """
+    if format != "auto":
+        return format
+    declared = getattr(source, "nbagent_format", None)
+    return declared if isinstance(declared, str) and declared else "auto"
