@@ -24,6 +24,7 @@ from nbagent.events import (
     Usage,
 )
 from nbagent.run import Run, show, stop_all
+from nbagent.sources.websocket import websocket
 from nbagent.stream import aiter_events, iter_events
 from nbagent.transcript import ToolCall, Transcript
 
@@ -57,4 +58,5 @@ __all__ = [
     "iter_events",
     "show",
     "stop_all",
+    "websocket",
 ]

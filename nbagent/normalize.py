@@ -196,9 +196,11 @@ class Normalizer:
         ts = self._begin_synthetic(out)
         name = type(exc).__name__
         message = f"{name}: {exc}"
-        # SDK errors (openai.APIError and friends) carry the server's code and type.
-        code = getattr(exc, "code", None)
-        kind = getattr(exc, "type", None)
+        # SDK API errors (openai's, anthropic's: they carry the response ``body``) have the
+        # server's code and type; elsewhere ``code`` means other things (and may warn).
+        api_error = hasattr(exc, "body")
+        code = getattr(exc, "code", None) if api_error else None
+        kind = getattr(exc, "type", None) if api_error else None
         self._close_all(ts, out)
         self._emit(
             ErrorEvent(

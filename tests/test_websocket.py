@@ -1,0 +1,119 @@
+"""nbagent.websocket against a real WebSocket server on 127.0.0.1."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+from websockets.sync.server import ServerConnection, serve
+
+import nbagent
+from nbagent.events import TextDelta
+from nbagent.run import Run
+from tests import aio
+
+
+class Server:
+    """Sends ``script`` (dicts as JSON, str as is) after the client's first message."""
+
+    def __init__(self, script: list[Any], *, delay: float = 0.0, drop: bool = False) -> None:
+        self.script = script
+        self.delay = delay
+        self.drop = drop
+        self.received: list[Any] = []
+        self.disconnected = threading.Event()
+        self._server = serve(self._handle, "127.0.0.1", 0)
+        self.url = f"ws://127.0.0.1:{self._server.socket.getsockname()[1]}"
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    def _handle(self, ws: ServerConnection) -> None:
+        try:
+            raw = ws.recv(timeout=5)
+            try:
+                self.received.append(json.loads(raw))
+            except ValueError:
+                self.received.append(raw)
+            for item in self.script:
+                ws.send(item if isinstance(item, str) else json.dumps(item))
+                time.sleep(self.delay)
+            if self.drop:
+                ws.socket.close()  # no close frame: an abnormal end
+                return
+            ws.close()
+        except Exception:  # noqa: BLE001 - the client went away: that is what we record
+            pass
+        finally:
+            self.disconnected.set()
+
+    def __enter__(self) -> Server:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._server.shutdown()
+
+
+def event(delta: str) -> dict[str, Any]:
+    return TextDelta(message_id="m", delta=delta).to_dict()
+
+
+def text_of(events: list[nbagent.Event]) -> str:
+    return "".join(e.delta for e in events if isinstance(e, TextDelta))
+
+
+def test_sync_messages_in_order_and_the_first_message_sent() -> None:
+    with Server([event("Hello "), event("socket")]) as srv:
+        events = list(nbagent.iter_events(nbagent.websocket(srv.url, send={"prompt": "hi"})))
+    assert text_of(events) == "Hello socket"
+    assert srv.received == [{"prompt": "hi"}]
+    assert events[-1].kind == "run_end"
+    assert events[-1].reason == "completed"
+
+
+def test_async_messages_and_plain_text() -> None:
+    async def main() -> list[nbagent.Event]:
+        source = nbagent.websocket(srv.url, send="go", format="text")
+        return [ev async for ev in nbagent.aiter_events(source)]
+
+    with Server(['"quoted" ', "plain words"]) as srv:
+        events = aio.run(main())
+    assert text_of(events) == '"quoted" plain words'
+    assert srv.received == ["go"]
+
+
+def test_a_dropped_connection_ends_the_run_with_an_error_and_keeps_the_text() -> None:
+    with Server([event("partial")], drop=True) as srv:
+        events = list(nbagent.iter_events(nbagent.websocket(srv.url, send={})))
+    assert text_of(events) == "partial"
+    assert events[-1].reason == "error"
+
+
+def _endless(n: int = 10_000) -> Iterator[dict[str, Any]]:
+    for i in range(n):
+        yield event(f"w{i} ")
+
+
+def test_stop_is_a_disconnect_the_server_sees() -> None:
+    with Server(list(_endless(2000)), delay=0.005) as srv:
+        # Outside a kernel an async-iterable source runs on a thread with its own loop.
+        run = Run(nbagent.websocket(srv.url, send={}), display=False)
+        run._start()
+        time.sleep(0.3)
+        run.cancel()
+        assert srv.disconnected.wait(3), "the server never saw the client go"
+        run.wait(3)
+    assert run.status == "cancelled"
+    assert run.transcript.text.startswith("w0 w1 ")
+
+
+def test_stop_of_a_sync_read_closes_the_connection() -> None:
+    with Server(list(_endless(2000)), delay=0.005) as srv:
+        source = nbagent.websocket(srv.url, send={})
+        events = nbagent.iter_events(source)
+        seen = [next(events) for _ in range(5)]
+        events.close()  # the consumer stops early: the source is closed
+        assert srv.disconnected.wait(3)
+    assert seen[0].kind == "run_start"
