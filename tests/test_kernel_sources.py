@@ -1,0 +1,97 @@
+"""Live sources through nbagent.show() in a real kernel, against real local servers."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.kernel import Kernel, widget_traffic
+from tests.servers import Drop, OpenAIServer, Pause, chunk, text_chunks, usage_chunk
+from tests.test_websocket import Server as WebSocketServer
+from tests.test_websocket import event
+
+pytestmark = pytest.mark.kernel
+
+
+@pytest.fixture(scope="module")
+def kernel() -> Iterator[Kernel]:
+    k = Kernel()
+    k.execute("import nbagent, time, openai")
+    yield k
+    k.close()
+
+
+def final_state(kernel: Kernel, since: int) -> dict[str, Any]:
+    (widget,) = widget_traffic(kernel.messages(), since)["widgets"]
+    assert widget["final"] is not None, "the run never wrote its final snapshot"
+    state: dict[str, Any] = widget["final"]["state"]
+    return state
+
+
+def answer(state: dict[str, Any]) -> str:
+    return "".join(b["text"] for b in state["blocks"] if b["type"] == "text")
+
+
+OPENAI = (
+    "client = openai.OpenAI(base_url={url!r}, api_key='test', max_retries=0)\n"
+    "stream = client.chat.completions.create(model='m', messages=[{{'role': 'user', "
+    "'content': 'hi'}}], stream=True, stream_options={{'include_usage': True}})\n"
+    "run = nbagent.show(stream)\n"
+)
+
+
+def test_openai_stream_renders_through_show(kernel: Kernel) -> None:
+    words = [f"word{i} " for i in range(200)]
+    script = [*text_chunks(words, usage=False), usage_chunk(12, 200)]
+    with OpenAIServer(script=script, delay=0.001) as srv:
+        since = len(kernel.messages())
+        kernel.execute(OPENAI.format(url=srv.base_url) + "t = run.wait(30)")
+    state = final_state(kernel, since)
+    assert answer(state) == "".join(words)
+    assert (state["status"], state["end_reason"]) == ("completed", "completed")
+    assert state["usage"]["output_tokens"] == 200
+
+
+def test_openai_connection_dropped_mid_stream_keeps_the_text(kernel: Kernel) -> None:
+    script = [chunk("", role="assistant"), chunk("partial "), chunk("answer"), Drop()]
+    with OpenAIServer(script=script) as srv:
+        since = len(kernel.messages())
+        kernel.execute(OPENAI.format(url=srv.base_url) + "t = run.wait(30)")
+    state = final_state(kernel, since)
+    assert answer(state) == "partial answer"
+    assert state["status"] == "error"
+    assert state["error"]["message"]
+
+
+def test_openai_stop_is_a_disconnect_the_server_sees(kernel: Kernel) -> None:
+    script = [chunk("", role="assistant"), chunk("a "), chunk("b "), Pause(30)]
+    with OpenAIServer(script=script) as srv:
+        since = len(kernel.messages())
+        kernel.execute(OPENAI.format(url=srv.base_url) + "time.sleep(0.3)\nrun.cancel()")
+        assert srv.wait_disconnect(5), "the server never saw the client go"
+        kernel.execute("run.wait(5)")
+    state = final_state(kernel, since)
+    assert (state["status"], answer(state)) == ("cancelled", "a b ")
+
+
+def test_websocket_renders_through_show(kernel: Kernel) -> None:
+    with WebSocketServer([event(f"ws{i} ") for i in range(100)], delay=0.001) as srv:
+        since = len(kernel.messages())
+        kernel.execute(f"run = nbagent.show(nbagent.websocket({srv.url!r}, send={{}}))")
+        kernel.execute("t = await run")
+    state = final_state(kernel, since)
+    assert answer(state) == "".join(f"ws{i} " for i in range(100))
+    assert state["status"] == "completed"
+
+
+def test_websocket_stop_is_a_disconnect_the_server_sees(kernel: Kernel) -> None:
+    with WebSocketServer([event(f"w{i} ") for i in range(5000)], delay=0.005) as srv:
+        since = len(kernel.messages())
+        kernel.execute(f"run = nbagent.show(nbagent.websocket({srv.url!r}, send={{}}))")
+        kernel.execute("import asyncio\nawait asyncio.sleep(0.3)\nrun.cancel()\nawait run")
+        assert srv.disconnected.wait(5), "the server never saw the client go"
+    state = final_state(kernel, since)
+    assert state["status"] == "cancelled"
+    assert answer(state).startswith("w0 w1 ")
