@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from nbagent.adapters.ag_ui import AgUiAdapter
+from nbagent.adapters.anthropic import AnthropicAdapter
 from nbagent.adapters.base import Adapter, BadItemError, UnknownFormatError, short_repr
 from nbagent.adapters.events import EventsAdapter
 from nbagent.adapters.openai_chat import OpenAIChatAdapter
@@ -19,6 +21,8 @@ __all__ = [
     "ADAPTERS",
     "DETECTION_ORDER",
     "Adapter",
+    "AgUiAdapter",
+    "AnthropicAdapter",
     "BadItemError",
     "EventsAdapter",
     "OpenAIChatAdapter",
@@ -28,7 +32,13 @@ __all__ = [
     "detect_format",
 ]
 
-DETECTION_ORDER: tuple[type[Adapter], ...] = (EventsAdapter, OpenAIChatAdapter, TextAdapter)
+DETECTION_ORDER: tuple[type[Adapter], ...] = (
+    EventsAdapter,
+    OpenAIChatAdapter,
+    AnthropicAdapter,
+    AgUiAdapter,
+    TextAdapter,  # any str: last
+)
 """Most specific first: the first class whose ``detect(item)`` is true wins."""
 
 ADAPTERS: dict[str, type[Adapter]] = {cls.name: cls for cls in DETECTION_ORDER}

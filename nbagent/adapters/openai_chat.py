@@ -17,7 +17,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, field, short_repr
+from nbagent.adapters.base import BadItemError, ServerSentEvent, field, short_repr, unwrap
 from nbagent.adapters.think import Part, ThinkSplitter
 from nbagent.events import (
     Custom,
@@ -129,7 +129,12 @@ class OpenAIChatAdapter:
 
     @staticmethod
     def detect(item: Any) -> bool:
-        """A ``ChatCompletionChunk`` (duck-typed) or the equivalent dict."""
+        """A ``ChatCompletionChunk`` (duck-typed), the equivalent dict, or an SSE event of one."""
+        if isinstance(item, ServerSentEvent):
+            try:
+                _, item = unwrap(item)
+            except BadItemError:
+                return False
         if isinstance(item, (str, bytes, bytearray)):
             return False
         if isinstance(item, Mapping):
@@ -189,6 +194,8 @@ class OpenAIChatAdapter:
     # -- decoding --------------------------------------------------------------------------
 
     def _decode(self, item: Any) -> Any:
+        if isinstance(item, ServerSentEvent):  # from nbagent.sse(): its data is the chunk
+            item = item.data
         if isinstance(item, (bytes, bytearray)):
             item = bytes(item).decode("utf-8")
         if isinstance(item, str):

@@ -1,0 +1,381 @@
+"""``format="a2a"``: A2A streaming (``message/stream``, ``SendStreamingMessage``), v0.3 and v1.0.
+
+Items are JSON-RPC responses ``{"jsonrpc": "2.0", "id": …, "result": {…}}`` (or with an
+``error`` member), the bare result objects, JSON strings of either, or ``ServerSentEvent``
+frames carrying them. A result is switched on its v0.3 ``kind`` (``task``, ``message``,
+``status-update``, ``artifact-update``) or on its v1.0 wrapper key (``task``, ``message``,
+``statusUpdate``, ``artifactUpdate``). v1.0 states (``TASK_STATE_INPUT_REQUIRED``) and
+roles (``ROLE_AGENT``) are read as their v0.3 names. Mapping: ``protocols.md`` §12.8.
+
+Ids: the run id is the task id (or the first message's ``taskId``/``messageId``), the
+thread id its ``contextId``. An artifact's text is the message ``{artifactId}``; an agent
+message's text is ``{messageId}``.
+
+Decisions:
+
+- A terminal or interrupted state ends the run at once, in both generations (v1.0 has no
+  ``final`` flag but the server closes the stream there; a Task snapshot it may resend is
+  dropped): ``completed`` → completed, ``canceled`` → cancelled, ``failed``/``rejected`` →
+  ``error`` (the status message text) + ``RunEnd("error")``, ``input-required``/
+  ``auth-required`` → ``RunEnd("interrupted")``. A v0.3 ``final: true`` with another state
+  → ``RunEnd("unknown")``.
+- ``end()`` (the stream closed) without such a state → ``RunEnd("incomplete")``, except
+  for a stream that was a single agent ``Message`` (no task): ``completed``.
+- Status message text is activity (``Status.text``), never answer text, so it cannot
+  duplicate a later artifact. Artifact text is the answer.
+- ``append: true`` appends to the artifact; ``append`` false/absent on a known artifact
+  replaces it: when the new text extends what was shown only the rest is appended (and
+  when it is a prefix of it nothing is), else the old block stays and the new text goes
+  into a new message ``{artifactId}#2`` (the transcript has no "replace"). ``lastChunk``
+  closes the message. A later Task snapshot reconciles only artifacts never streamed.
+- data / file parts → ``Custom("a2a.data")`` / ``Custom("a2a.file")``; user messages and
+  unknown results → ``Custom(is_raw=True)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from nbagent.adapters.base import BadItemError, ServerSentEvent, short_repr, unwrap
+from nbagent.events import (
+    Custom,
+    EndReason,
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    MessageStart,
+    RunEnd,
+    RunStart,
+    Status,
+    TextDelta,
+)
+
+__all__ = ["KINDS", "WRAPPERS", "A2aAdapter", "normalize_state"]
+
+KINDS = frozenset({"task", "message", "status-update", "artifact-update"})
+"""v0.3 result ``kind`` values."""
+
+WRAPPERS: dict[str, str] = {
+    "task": "task",
+    "message": "message",
+    "statusUpdate": "status-update",
+    "artifactUpdate": "artifact-update",
+    "status_update": "status-update",
+    "artifact_update": "artifact-update",
+}
+"""v1.0 ``StreamResponse`` keys → the v0.3 kind they carry."""
+
+_ENDS: dict[str, EndReason] = {
+    "completed": "completed",
+    "canceled": "cancelled",
+    "failed": "error",
+    "rejected": "error",
+    "input-required": "interrupted",
+    "auth-required": "interrupted",
+}
+
+
+def normalize_state(state: Any) -> str:
+    """``"TASK_STATE_INPUT_REQUIRED"`` / ``"input-required"`` → ``"input-required"``."""
+    if not isinstance(state, str) or not state:
+        return "unknown"
+    text = state.strip().lower()
+    if text.startswith("task_state_"):
+        text = text[len("task_state_") :]
+    text = text.replace("_", "-")
+    return "canceled" if text == "cancelled" else text
+
+
+def _str(value: Any) -> str | None:
+    return value if isinstance(value, str) and value else None
+
+
+def _result_kind(result: Any) -> tuple[str, Any] | None:
+    """``(kind, body)`` of a result: v0.3 ``kind`` or a v1.0 wrapper key; None when neither."""
+    if not isinstance(result, Mapping):
+        return None
+    kind = result.get("kind")
+    if isinstance(kind, str) and kind in KINDS:
+        return kind, result
+    for key, kind in WRAPPERS.items():
+        body = result.get(key)
+        if isinstance(body, Mapping):
+            return kind, body
+    return None
+
+
+def _parts(parts: Any) -> tuple[str, list[tuple[str, Any]]]:
+    """(joined text, [(custom name, value), …]) of a list of parts, v0.3 or v1.0."""
+    texts: list[str] = []
+    others: list[tuple[str, Any]] = []
+    if not isinstance(parts, list):
+        return "", others
+    for part in parts:
+        if not isinstance(part, Mapping):
+            continue
+        kind = part.get("kind")
+        text = part.get("text")
+        if (kind in (None, "text")) and isinstance(text, str):
+            texts.append(text)
+        elif kind == "data" or "data" in part:
+            others.append(("a2a.data", part.get("data")))
+        elif kind == "file" or any(k in part for k in ("file", "raw", "url")):
+            others.append(("a2a.file", dict(part)))
+        else:
+            others.append(("a2a.part", dict(part)))
+    return "".join(texts), others
+
+
+class _Artifact:
+    __slots__ = ("message_id", "open", "serial", "text")
+
+    def __init__(self, message_id: str) -> None:
+        self.message_id = message_id
+        self.serial = 1
+        self.text = ""
+        self.open = False
+
+
+class A2aAdapter:
+    """A2A stream results → events (see the module docstring)."""
+
+    name: ClassVar[str] = "a2a"
+
+    def __init__(self) -> None:
+        self._started = False
+        self._done = False
+        self._task = False
+        self._message_only = False
+        self._artifacts: dict[str, _Artifact] = {}
+        self._messages = 0
+
+    # -- detection -------------------------------------------------------------------------
+
+    @staticmethod
+    def detect(item: Any) -> bool:
+        """JSON-RPC with a result of a known kind / wrapper key or an error; a bare result
+        whose ``kind`` is task/message/status-update/artifact-update; a v1.0 wrapper."""
+        try:
+            _, payload = unwrap(item)
+        except Exception:  # noqa: BLE001 - detect never raises
+            return False
+        if not isinstance(payload, Mapping):
+            return False
+        if payload.get("jsonrpc") == "2.0":
+            if "result" in payload:
+                return _result_kind(payload.get("result")) is not None
+            error = payload.get("error")
+            return isinstance(error, Mapping) and "code" in error
+        kind = payload.get("kind")
+        if isinstance(kind, str):
+            return kind in KINDS
+        found = _result_kind(payload)
+        if found is None or len(payload) != 1:  # a StreamResponse has exactly one key
+            return False
+        body = found[1]
+        return any(k in body for k in ("taskId", "id", "messageId", "status", "artifact"))
+
+    # -- the adapter interface ---------------------------------------------------------------
+
+    def feed(self, item: Any) -> list[Event]:
+        if self._done:
+            return []
+        if isinstance(item, ServerSentEvent) and not item.data.strip():
+            return []
+        _, payload = unwrap(item)
+        if not isinstance(payload, Mapping):
+            raise BadItemError(f"a2a: an item must be a JSON object: {short_repr(item)}")
+        out: list[Event] = []
+        result: Any = payload
+        if "jsonrpc" in payload:
+            error = payload.get("error")
+            if error is not None:
+                self._rpc_error(error, out)
+                return out
+            result = payload.get("result")
+        found = _result_kind(result)
+        if found is None:
+            self._ensure_started(out, None, None)
+            out.append(Custom(name="a2a.unknown", value=_plain(result), is_raw=True))
+            return out
+        kind, body = found
+        if kind == "task":
+            self._on_task(body, out)
+        elif kind == "message":
+            self._on_message(body, out)
+        elif kind == "status-update":
+            self._on_status(body, out)
+        else:
+            self._on_artifact(body, out)
+        return out
+
+    def end(self) -> list[Event]:
+        if self._done:
+            return []
+        out: list[Event] = []
+        if self._message_only and not self._task:
+            self._finish(out, "completed", None, None)
+        else:
+            self._finish(out, "incomplete", None, "the stream closed before a final task state")
+        return out
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def _ensure_started(self, out: list[Event], run_id: Any, context_id: Any) -> None:
+        if not self._started:
+            self._started = True
+            out.append(RunStart(run_id=_str(run_id) or "", thread_id=_str(context_id)))
+
+    def _close_artifacts(self, out: list[Event]) -> None:
+        for artifact in self._artifacts.values():
+            if artifact.open:
+                artifact.open = False
+                out.append(MessageEnd(message_id=artifact.message_id))
+
+    def _finish(
+        self, out: list[Event], reason: EndReason, raw: str | None, message: str | None
+    ) -> None:
+        self._done = True
+        self._ensure_started(out, None, None)
+        self._close_artifacts(out)
+        out.append(RunEnd(reason=reason, raw_reason=raw, message=message))
+
+    def _rpc_error(self, error: Any, out: list[Event]) -> None:
+        message = None
+        code = None
+        if isinstance(error, Mapping):
+            message = _str(error.get("message"))
+            raw_code = error.get("code")
+            if isinstance(raw_code, (str, int)) and not isinstance(raw_code, bool):
+                code = raw_code
+        message = message or "the agent returned a JSON-RPC error"
+        self._ensure_started(out, None, None)
+        self._close_artifacts(out)
+        out.append(
+            ErrorEvent(
+                message=message,
+                code=code,
+                error_type="jsonrpc",
+                details=_plain(error),
+            )
+        )
+        self._done = True
+        out.append(RunEnd(reason="error", raw_reason="jsonrpc-error", message=message))
+
+    def _state(self, status: Any, final: Any, out: list[Event]) -> None:
+        """A task status: a ``Status``, and the run's end when the state is terminal."""
+        if not isinstance(status, Mapping):
+            status = {}
+        state = normalize_state(status.get("state"))
+        text, _ = _parts(_message_parts(status.get("message")))
+        out.append(Status(state=state, text=text or None, detail=_plain(dict(status))))
+        reason = _ENDS.get(state)
+        if reason == "error":
+            message = text or f"the task {state}"
+            self._close_artifacts(out)
+            out.append(ErrorEvent(message=message, error_type=f"a2a.{state}", recoverable=False))
+            self._finish(out, "error", state, message)
+        elif reason is not None:
+            self._finish(out, reason, state, text or None)
+        elif final is True:
+            self._finish(out, "unknown", state, text or None)
+
+    # -- results ---------------------------------------------------------------------------
+
+    def _on_task(self, task: Mapping[str, Any], out: list[Event]) -> None:
+        self._task = True
+        self._ensure_started(out, task.get("id"), task.get("contextId"))
+        artifacts = task.get("artifacts")
+        for artifact in artifacts if isinstance(artifacts, list) else ():
+            if not isinstance(artifact, Mapping):
+                continue
+            artifact_id = _str(artifact.get("artifactId")) or "artifact"
+            if artifact_id in self._artifacts:
+                continue  # streamed already: the snapshot only reconciles
+            self._on_artifact(
+                {"artifact": artifact, "append": False, "lastChunk": True}, out, started=True
+            )
+        self._state(task.get("status"), None, out)
+
+    def _on_message(self, message: Mapping[str, Any], out: list[Event]) -> None:
+        role = message.get("role")
+        run_id = message.get("taskId") or message.get("messageId")
+        self._ensure_started(out, run_id, message.get("contextId"))
+        if isinstance(role, str) and role.lower() in ("user", "role_user"):
+            out.append(Custom(name="a2a.message", value=_plain(dict(message)), is_raw=True))
+            return
+        if not self._task:
+            self._message_only = True
+        self._messages += 1
+        message_id = _str(message.get("messageId")) or f"message{self._messages}"
+        text, others = _parts(message.get("parts"))
+        if text:
+            out.append(MessageStart(message_id=message_id, channel="text", role="agent"))
+            out.append(TextDelta(message_id=message_id, delta=text))
+            out.append(MessageEnd(message_id=message_id))
+        out.extend(Custom(name=name, value=_plain(value)) for name, value in others)
+
+    def _on_status(self, update: Mapping[str, Any], out: list[Event]) -> None:
+        self._task = True
+        self._ensure_started(out, update.get("taskId"), update.get("contextId"))
+        self._state(update.get("status"), update.get("final"), out)
+
+    def _on_artifact(
+        self, update: Mapping[str, Any], out: list[Event], *, started: bool = False
+    ) -> None:
+        if not started:
+            self._task = True
+            self._ensure_started(out, update.get("taskId"), update.get("contextId"))
+        artifact = update.get("artifact")
+        if not isinstance(artifact, Mapping):
+            artifact = {}
+        artifact_id = _str(artifact.get("artifactId")) or "artifact"
+        text, others = _parts(artifact.get("parts"))
+        state = self._artifacts.get(artifact_id)
+        if state is None:
+            state = self._artifacts[artifact_id] = _Artifact(artifact_id)
+            if text:
+                out.append(
+                    MessageStart(
+                        message_id=artifact_id, channel="text", title=_str(artifact.get("name"))
+                    )
+                )
+                state.open = True
+        elif update.get("append") is not True:  # replace
+            if text.startswith(state.text):
+                text = text[len(state.text) :]
+            elif state.text.startswith(text):
+                text = ""
+            else:
+                if state.open:
+                    state.open = False
+                    out.append(MessageEnd(message_id=state.message_id))
+                state.serial += 1
+                state.message_id = f"{artifact_id}#{state.serial}"
+                state.text = ""
+        if text:
+            state.text += text
+            state.open = True
+            out.append(TextDelta(message_id=state.message_id, delta=text))
+        out.extend(Custom(name=name, value=_plain(value)) for name, value in others)
+        if update.get("lastChunk") is True and state.open:
+            state.open = False
+            out.append(MessageEnd(message_id=state.message_id))
+
+
+def _message_parts(message: Any) -> Any:
+    return message.get("parts") if isinstance(message, Mapping) else None
+
+
+def _plain(value: Any, depth: int = 0) -> Any:
+    """A JSON-ready copy (items are decoded JSON already; guards against odd objects)."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if depth > 20:
+        return short_repr(value, 200)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, depth + 1) for v in value]
+    return str(value)

@@ -1,0 +1,315 @@
+"""The anthropic adapter: fixtures (dicts, JSON lines, ServerSentEvents, SDK objects) through
+the adapter, the normalizer and the transcript; detection; hostile orderings."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nbagent.adapters.anthropic import AnthropicAdapter, map_stop_reason
+from nbagent.adapters.base import BadItemError, ServerSentEvent
+from nbagent.events import (
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    NbagentError,
+    RunEnd,
+    RunStart,
+    TextDelta,
+    ToolCallArgsDelta,
+    ToolCallStart,
+)
+from nbagent.normalize import Normalizer
+from nbagent.transcript import Transcript
+
+FIXTURES = Path(__file__).parent / "fixtures" / "anthropic"
+NAMES = sorted(p.stem for p in FIXTURES.glob("*.jsonl"))
+OTHER_FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def lines(name: str) -> list[str]:
+    return [ln for ln in (FIXTURES / f"{name}.jsonl").read_text().splitlines() if ln.strip()]
+
+
+def dicts(name: str) -> list[dict[str, Any]]:
+    return [json.loads(ln) for ln in lines(name)]
+
+
+def sse(name: str) -> list[ServerSentEvent]:
+    return [ServerSentEvent(data=ln, event=json.loads(ln)["type"]) for ln in lines(name)]
+
+
+def expected(name: str) -> dict[str, Any]:
+    data: dict[str, Any] = json.loads((FIXTURES / f"{name}.expected.json").read_text())
+    return data
+
+
+ALL_ITEMS: list[dict[str, Any]] = [d for name in NAMES for d in dicts(name)]
+
+
+def run(items: list[Any]) -> tuple[list[Event], list[Event]]:
+    """Items → (adapter events, normalized events)."""
+    adapter = AnthropicAdapter()
+    norm = Normalizer(source="anthropic", clock=lambda: 1.0)
+    raw: list[Event] = []
+    out: list[Event] = []
+    for item in items:
+        for ev in adapter.feed(item):
+            assert (ev.seq, ev.ts, ev.run_id if not isinstance(ev, RunStart) else "") == (
+                0,
+                0.0,
+                "",
+            )
+            raw.append(ev)
+            out.extend(norm.feed(ev))
+    for ev in adapter.end():
+        assert (ev.seq, ev.ts) == (0, 0.0)
+        raw.append(ev)
+        out.extend(norm.feed(ev))
+    if not norm.ended:
+        out.extend(norm.finish())
+    return raw, out
+
+
+def summary(events: list[Event]) -> dict[str, Any]:
+    t = Transcript.from_events(events)
+    d = t.to_dict()
+    blocks = d["blocks"]
+    end = next(e for e in events if isinstance(e, RunEnd))
+    return {
+        "run_id": d["run_id"],
+        "model": d["model"],
+        "text": t.text,
+        "thinking": t.thinking,
+        "refusal": "".join(b["text"] for b in blocks if b["type"] == "text" and b["refusal"]),
+        "redacted": sum(1 for b in blocks if b["type"] == "thinking" and b["redacted"]),
+        "tools": [
+            {k: b[k] for k in ("id", "name", "args", "state", "result", "is_error")}
+            for b in blocks
+            if b["type"] == "tool"
+        ],
+        "usage": d["usage"],
+        "status": d["status"],
+        "end_reason": d["end_reason"],
+        "raw_reason": end.raw_reason,
+        "error": None
+        if d["error"] is None
+        else {k: d["error"][k] for k in ("message", "error_type")},
+        "steps": [[s["id"], s["finish_reason"]] for s in d["steps"]],
+    }
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("kind", ["dicts", "json", "sse"])
+def test_fixture(name: str, kind: str) -> None:
+    load: dict[str, Any] = {"dicts": dicts, "json": lines, "sse": sse}
+    items: list[Any] = load[kind](name)
+    raw, out = run(items)
+    assert summary(out) == expected(name)
+    assert isinstance(raw[-1], RunEnd)
+    assert sum(isinstance(e, RunEnd) for e in raw) == 1
+    assert all(e.delta for e in raw if isinstance(e, (TextDelta, ToolCallArgsDelta)))
+    assert [e.seq for e in out] == list(range(1, len(out) + 1))
+
+
+def sdk_objects(name: str) -> list[Any]:
+    anthropic_types = pytest.importorskip("anthropic.types")
+    from pydantic import TypeAdapter
+
+    adapter: TypeAdapter[Any] = TypeAdapter(anthropic_types.RawMessageStreamEvent)
+    out: list[Any] = []
+    for d in dicts(name):
+        if d["type"] in ("ping", "error"):  # not RawMessageStreamEvent members: the SDK's dicts
+            out.append(d)
+        else:
+            out.append(adapter.validate_python(d))
+    return out
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fixture_sdk_objects(name: str) -> None:
+    items = sdk_objects(name)
+    assert any(not isinstance(i, dict) for i in items)
+    assert all(AnthropicAdapter.detect(i) for i in items)
+    _, out = run(items)
+    assert summary(out) == expected(name)
+
+
+def test_signature_and_redacted_kept_not_rendered() -> None:
+    raw, _ = run(dicts("thinking_signature"))
+    ends = [e for e in raw if isinstance(e, MessageEnd) and e.channel == "thinking"]
+    assert [e.signature for e in ends] == ["c3ludGhldGlj"]
+    raw, _ = run(dicts("redacted_thinking"))
+    ends = [e for e in raw if isinstance(e, MessageEnd) and e.channel == "thinking"]
+    assert [(e.redacted, e.encrypted_value) for e in ends] == [
+        (True, "EmwKAhgBEgy3va3pzix/LafPsn4a"),
+        (False, None),
+    ]
+    assert ends[1].signature == "c2ln"
+
+
+def test_input_not_seeded_and_ids() -> None:
+    raw, _ = run(dicts("two_tools_interleaved"))
+    starts = [e for e in raw if isinstance(e, ToolCallStart)]
+    assert [(s.tool_call_id, s.index, s.executor) for s in starts] == [
+        ("toolu_a", 1, "client"),
+        ("toolu_b", 2, "client"),
+    ]
+    args = "".join(
+        e.delta for e in raw if isinstance(e, ToolCallArgsDelta) and e.tool_call_id == "toolu_a"
+    )
+    assert args == '{"city": "Paris"}'
+    run_start = raw[0]
+    assert isinstance(run_start, RunStart)
+    assert (run_start.run_id, run_start.provider) == ("msg_tools", "anthropic")
+    text = [e for e in raw if isinstance(e, TextDelta)]
+    assert {e.message_id for e in text} == {"msg_tools:0"}
+
+
+def test_server_tool_executor() -> None:
+    raw, _ = run(dicts("pause_turn"))
+    start = next(e for e in raw if isinstance(e, ToolCallStart))
+    assert start.executor == "server"
+
+
+def test_error_is_fatal() -> None:
+    raw, _ = run(dicts("overloaded_after_text"))
+    errors = [e for e in raw if isinstance(e, ErrorEvent)]
+    assert len(errors) == 1
+    assert errors[0].recoverable is False
+    assert errors[0].error_type == "overloaded_error"
+    assert isinstance(raw[-1], RunEnd)
+    assert raw[-1].reason == "error"
+
+
+def test_events_after_message_stop_are_dropped() -> None:
+    adapter = AnthropicAdapter()
+    for item in dicts("max_tokens"):
+        adapter.feed(item)
+    assert (
+        adapter.feed(
+            {
+                "type": "content_block_delta",
+                "index": 0,
+                "delta": {"type": "text_delta", "text": "x"},
+            }
+        )
+        == []
+    )
+    assert adapter.end() == []
+
+
+def test_empty_stream_is_incomplete() -> None:
+    raw, out = run([])
+    assert [type(e) for e in raw] == [RunEnd]
+    assert summary(out)["end_reason"] == "incomplete"
+
+
+def test_unknown_types_are_kept_as_custom() -> None:
+    raw, _ = run([*dicts("text_usage")[:2], {"type": "brand_new_event", "x": 1}])
+    assert any(e.kind == "custom" and getattr(e, "name", "") == "brand_new_event" for e in raw)
+
+
+@pytest.mark.parametrize("bad", [None, 3, [1], "not json", '"a string"', b"{", "[1, 2]"])
+def test_bad_items_raise_bad_item_error(bad: Any) -> None:
+    with pytest.raises(BadItemError):
+        AnthropicAdapter().feed(bad)
+
+
+def test_stop_reason_map() -> None:
+    assert map_stop_reason("end_turn") == "completed"
+    assert map_stop_reason("stop_sequence") == "completed"
+    assert map_stop_reason("max_tokens") == "max_tokens"
+    assert map_stop_reason("model_context_window_exceeded") == "max_tokens"
+    assert map_stop_reason("tool_use") == "tool_calls"
+    assert map_stop_reason("refusal") == "refusal"
+    assert map_stop_reason("pause_turn") == "interrupted"
+    assert map_stop_reason("something_new") == "unknown"
+    assert map_stop_reason(None) == "unknown"
+
+
+# -- detection -----------------------------------------------------------------------------
+
+
+def other_format_items() -> list[Any]:
+    items: list[Any] = []
+    for path in sorted((OTHER_FIXTURES / "openai-chat").glob("*.jsonl")):
+        for ln in path.read_text().splitlines():
+            if ln.strip():
+                items.append(ln)
+                items.append(json.loads(ln) if ln.strip() != "[DONE]" else ln)
+    for path in sorted((OTHER_FIXTURES / "ag-ui").glob("*.jsonl")):
+        for ln in path.read_text().splitlines():
+            if ln.strip():
+                items.extend([ln, json.loads(ln), ServerSentEvent(data=ln)])
+    items += ["Hello", "", "data: x", "[DONE]", b"\xff", None, 1, [], {}, {"type": "text"}]
+    items += [
+        {"type": "message"},
+        {"type": "error", "errorText": "x"},
+        {"type": "TEXT_MESSAGE_START"},
+    ]
+    items += [ServerSentEvent(data="not json"), ServerSentEvent(data="{}", event="message_start")]
+    return items
+
+
+def test_detect_true_on_every_item_kind() -> None:
+    for d in ALL_ITEMS:
+        line = json.dumps(d)
+        for item in (
+            d,
+            line,
+            line.encode(),
+            ServerSentEvent(data=line, event=d["type"]),
+            ServerSentEvent(data=line),
+        ):
+            assert AnthropicAdapter.detect(item), item
+
+
+def test_detect_false_on_other_formats() -> None:
+    for item in other_format_items():
+        assert not AnthropicAdapter.detect(item), item
+
+
+# -- hostile orderings ----------------------------------------------------------------------
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.sampled_from(ALL_ITEMS), max_size=40), st.sampled_from(["dict", "json", "sse"]))
+def test_any_sequence_never_breaks(items: list[dict[str, Any]], kind: str) -> None:
+    feed: list[Any] = list(items)
+    if kind == "json":
+        feed = [json.dumps(i) for i in items]
+    elif kind == "sse":
+        feed = [ServerSentEvent(data=json.dumps(i), event=i["type"]) for i in items]
+    try:
+        _, out = run(feed)
+    except NbagentError:
+        return
+    check_text(out)
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.sampled_from(NAMES), st.data())
+def test_fixture_mutations_never_break(name: str, data: st.DataObject) -> None:
+    items = dicts(name)
+    items = data.draw(st.permutations(items)) if data.draw(st.booleans()) else items
+    cut = data.draw(st.integers(0, len(items)))
+    dup = data.draw(st.lists(st.integers(0, max(len(items) - 1, 0)), max_size=5))
+    feed = items[:cut] + [items[i] for i in dup if i < len(items)]
+    _, out = run(feed)
+    check_text(out)
+
+
+def check_text(out: list[Event]) -> None:
+    assert isinstance(out[-1], RunEnd)
+    assert sum(isinstance(e, RunEnd) for e in out) == 1
+    by_message: dict[str, str] = {}
+    for e in out:
+        if isinstance(e, TextDelta):
+            by_message[e.message_id] = by_message.get(e.message_id, "") + e.delta
+    assert Transcript.from_events(out).text == "".join(by_message.values())

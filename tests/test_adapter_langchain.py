@@ -1,0 +1,217 @@
+"""The langchain adapter: astream_events v2 fixtures through adapter → Normalizer →
+Transcript, duck-typed AIMessageChunk objects, LangGraph Platform SSE frames, detection,
+robustness."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from nbagent.adapters.base import ServerSentEvent
+from nbagent.adapters.langchain import LangChainAdapter
+from nbagent.events import Custom, Event, NbagentError, RunEnd, TextDelta
+from nbagent.normalize import Normalizer
+from nbagent.transcript import Transcript
+
+FIXTURES = Path(__file__).parent / "fixtures" / "langchain"
+NAMES = sorted(p.stem for p in FIXTURES.glob("*.jsonl"))
+OTHER = Path(__file__).parent / "fixtures" / "openai-chat"
+
+
+def lines(path: Path) -> list[str]:
+    return [ln for ln in path.read_text().splitlines() if ln.strip()]
+
+
+def items(name: str) -> list[Any]:
+    return [json.loads(ln) for ln in lines(FIXTURES / f"{name}.jsonl")]
+
+
+def run(items_: list[Any]) -> tuple[Transcript, list[Event]]:
+    """Items → adapter → normalizer → transcript (the pipeline, without I/O)."""
+    adapter = LangChainAdapter()
+    norm = Normalizer(source=LangChainAdapter.name, clock=lambda: 1.0)
+    events: list[Event] = []
+    for item in items_:
+        for ev in adapter.feed(item):
+            events.extend(norm.feed(ev))
+    for ev in adapter.end():
+        events.extend(norm.feed(ev))
+    if not norm.ended:
+        events.extend(norm.finish())
+    return Transcript.from_events(events), events
+
+
+def summary(t: Transcript, events: list[Event]) -> dict[str, Any]:
+    state = t.to_dict()
+    tools = [
+        {k: b[k] for k in ("id", "name", "args", "state", "result", "is_error")}
+        for b in state["blocks"]
+        if b["type"] == "tool"
+    ]
+    return {
+        "run_id": state["run_id"],
+        "text": t.text,
+        "thinking": t.thinking,
+        "tools": tools,
+        "usage": state["usage"],
+        "status": state["status"],
+        "end_reason": state["end_reason"],
+        "steps": len(state["steps"]),
+        "step_names": [s["name"] for s in state["steps"]],
+        "warnings": len(state["warnings"]),
+        "custom": [e.name for e in events if isinstance(e, Custom)],
+    }
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fixture(name: str) -> None:
+    want = json.loads((FIXTURES / f"{name}.expected.json").read_text())
+    got = summary(*run(items(name)))
+    assert {k: got[k] for k in want} == want
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_item_forms_agree(name: str) -> None:
+    """Dicts, JSON strings, SSE ``event: events`` frames and message objects agree."""
+    raw = lines(FIXTURES / f"{name}.jsonl")
+    base = strip(run(items(name))[0].to_dict())
+    sse: list[Any] = [ServerSentEvent(event="metadata", data='{"run_id": "platform-run"}')]
+    sse += [ServerSentEvent(event="events", data=ln) for ln in raw]
+    for form in (raw, [ServerSentEvent(event="events", data=ln) for ln in raw], as_objects(name)):
+        assert strip(run(list(form))[0].to_dict()) == base
+    got = run(sse)[0]
+    assert got.run_id == "platform-run"
+    assert got.text == run(items(name))[0].text
+    assert got.end_reason == run(items(name))[0].end_reason
+
+
+def strip(state: dict[str, Any]) -> dict[str, Any]:
+    for key in ("started_at", "first_token_at", "ended_at", "run_id"):
+        state.pop(key, None)
+    return state
+
+
+class Obj:
+    """A stand-in for ``AIMessageChunk`` / ``ToolMessage``: attributes, no mapping."""
+
+    def __init__(self, **kw: Any) -> None:
+        self.__dict__.update(kw)
+
+
+def as_objects(name: str) -> list[Any]:
+    out = []
+    for it in items(name):
+        data = it["data"]
+        if isinstance(data.get("chunk"), dict):
+            data["chunk"] = Obj(**data["chunk"])
+        if isinstance(data.get("output"), dict) and "content" in data["output"]:
+            data["output"] = Obj(**data["output"])
+        if it["event"] == "on_tool_error":
+            data["error"] = TimeoutError(data["error"].split(": ", 1)[1])
+        out.append(it)
+    return out
+
+
+def test_tool_error_exception_object() -> None:
+    t, _ = run(as_objects("tools_fifo"))
+    call_a = next(b for b in t.to_dict()["blocks"] if b.get("id") == "call_a")
+    assert call_a["result"] == "TimeoutError: too slow"
+    assert call_a["is_error"]
+
+
+def test_platform_error_frame() -> None:
+    raw = lines(FIXTURES / "cut_off.jsonl")
+    seq: list[Any] = [ServerSentEvent(event="events", data=ln) for ln in raw]
+    seq.append(ServerSentEvent(event="error", data='{"error": "boom", "message": "graph failed"}'))
+    t, _ = run(seq)
+    assert t.end_reason == "error"
+    assert t.error is not None
+    assert t.error["message"] == "graph failed"
+    assert t.text == "Half"
+
+
+def test_cut_off_is_incomplete() -> None:
+    t, _ = run(items("cut_off"))
+    assert t.end_reason == "incomplete"
+
+
+def test_bad_items_raise_nbagent_errors() -> None:
+    adapter = LangChainAdapter()
+    for bad in ("{not json", "[1, 2]", '{"data": {}}', 42):
+        with pytest.raises(NbagentError):
+            adapter.feed(bad)
+
+
+def test_detect() -> None:
+    for name in NAMES:
+        for ln in lines(FIXTURES / f"{name}.jsonl"):
+            assert LangChainAdapter.detect(json.loads(ln)), ln
+            assert LangChainAdapter.detect(ln), ln
+            assert LangChainAdapter.detect(ServerSentEvent(event="events", data=ln)), ln
+    for path in OTHER.glob("*.jsonl"):
+        for ln in lines(path):
+            assert not LangChainAdapter.detect(ln)
+            if ln != "[DONE]":
+                assert not LangChainAdapter.detect(json.loads(ln))
+    others: list[Any] = [
+        "hello",
+        "",
+        b"\xff",
+        None,
+        42,
+        [1],
+        {"event": "thread.run.created", "data": {}},
+        {"event": "on_x"},
+        {"type": "text-delta", "id": "t", "delta": "x"},
+        {"jsonrpc": "2.0", "id": 1, "result": {"kind": "task"}},
+        ServerSentEvent(data="not json"),
+        ServerSentEvent(event="metadata", data='{"run_id": "r"}'),
+        "[DONE]",
+    ]
+    for item in others:
+        assert not LangChainAdapter.detect(item)
+
+
+ALL_ITEMS = [it for name in NAMES for it in items(name)]
+
+
+def check_text_matches(t: Transcript, events: list[Event]) -> None:
+    by_id: dict[str, str] = {}
+    for ev in events:
+        if isinstance(ev, TextDelta):
+            by_id[ev.message_id] = by_id.get(ev.message_id, "") + ev.delta
+    blocks: dict[str, str] = {}
+    for b in t.to_dict()["blocks"]:
+        if b["type"] == "text":
+            blocks[b["id"]] = blocks.get(b["id"], "") + b["text"]
+    assert blocks == by_id
+    assert sorted(t.text) == sorted("".join(by_id.values()))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(st.sampled_from(ALL_ITEMS), max_size=40))
+def test_any_sequence_never_raises(seq: list[Any]) -> None:
+    try:
+        t, events = run(seq)
+    except NbagentError:
+        return
+    assert sum(isinstance(e, RunEnd) for e in events) == 1
+    check_text_matches(t, events)
+    assert t.status != "running"
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(NAMES), st.data())
+def test_truncated_shuffled_duplicated(name: str, data: st.DataObject) -> None:
+    seq = items(name)
+    cut = data.draw(st.integers(0, len(seq)))
+    seq = seq[:cut]
+    seq = data.draw(st.permutations(seq + seq[: data.draw(st.integers(0, len(seq)))]))
+    t, events = run(list(seq))
+    assert sum(isinstance(e, RunEnd) for e in events) == 1
+    check_text_matches(t, events)
