@@ -101,8 +101,10 @@ def test_detect_unknown_names_the_item_and_the_formats() -> None:
 
 
 def test_registry_and_detection_order() -> None:
-    assert set(ADAPTERS) == {"events", "openai-chat", "text"}
+    assert {"events", "openai-chat", "text"} <= set(ADAPTERS)
     assert {cls.name for cls in DETECTION_ORDER} == set(ADAPTERS)
+    assert DETECTION_ORDER[0] is EventsAdapter  # nbagent's own events before any wire format
+    assert DETECTION_ORDER[-1] is TextAdapter  # any str: last
     with pytest.raises(UnknownFormatError, match="known formats"):
         adapter_for("nope")
 
