@@ -10,24 +10,30 @@ from __future__ import annotations
 
 from typing import Any
 
+from nbagent.adapters.a2a import A2aAdapter
 from nbagent.adapters.ag_ui import AgUiAdapter
 from nbagent.adapters.anthropic import AnthropicAdapter
 from nbagent.adapters.base import Adapter, BadItemError, UnknownFormatError, short_repr
 from nbagent.adapters.events import EventsAdapter
+from nbagent.adapters.langchain import LangChainAdapter
 from nbagent.adapters.openai_chat import OpenAIChatAdapter
 from nbagent.adapters.text import TextAdapter
+from nbagent.adapters.vercel_ui import VercelUiAdapter
 
 __all__ = [
     "ADAPTERS",
     "DETECTION_ORDER",
+    "A2aAdapter",
     "Adapter",
     "AgUiAdapter",
     "AnthropicAdapter",
     "BadItemError",
     "EventsAdapter",
+    "LangChainAdapter",
     "OpenAIChatAdapter",
     "TextAdapter",
     "UnknownFormatError",
+    "VercelUiAdapter",
     "adapter_for",
     "detect_format",
 ]
@@ -37,6 +43,9 @@ DETECTION_ORDER: tuple[type[Adapter], ...] = (
     OpenAIChatAdapter,
     AnthropicAdapter,
     AgUiAdapter,
+    VercelUiAdapter,
+    LangChainAdapter,
+    A2aAdapter,
     TextAdapter,  # any str: last
 )
 """Most specific first: the first class whose ``detect(item)`` is true wins."""

@@ -10,12 +10,19 @@ is ``start.messageId`` (empty when absent: the normalizer makes one up).
 End: ``finish`` → ``RunEnd`` from ``finishReason``; ``abort`` → ``cancelled``; ``error``
 is recoverable (``finish`` usually follows). ``[DONE]`` is only the transport's end;
 ``end()`` without ``finish``/``abort`` gives ``RunEnd("incomplete")``. Parts after the
-run ended are dropped. Unknown part types → ``Custom(is_raw=True)``. The legacy v4
-data stream (``0:"text"`` lines) is not handled.
+run ended are dropped. Unknown part types → ``Custom(is_raw=True)``.
+
+The legacy v4 data stream (``x-vercel-ai-data-stream: v1``) is read too: its items are
+``CODE:JSON`` lines (``0:"Hello"``), translated to the v5 parts above (text id ``text``,
+reasoning id ``reasoning``); ``f``/``e`` are steps, ``e``/``d`` carry usage
+(``cumulative=True``, per step / for the run), ``d`` ends the run, ``3`` is a recoverable
+error, ``2``/``8``/``h``/``i``/``j``/``k`` → ``Custom("v4.<name>")``.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -38,6 +45,7 @@ from nbagent.events import (
     ToolCallEnd,
     ToolCallStart,
     ToolResult,
+    Usage,
 )
 
 __all__ = ["FINISH_REASONS", "PART_TYPES", "VercelUiAdapter"]
@@ -102,6 +110,30 @@ _CUSTOM_TYPES = frozenset(
     }
 )
 _DONE = "[DONE]"
+_V4_LINE = re.compile(r"^([0-9a-k]):(.*)$", re.DOTALL)
+_V4_CUSTOM = {
+    "2": "v4.data",
+    "8": "v4.annotations",
+    "h": "v4.source",
+    "i": "v4.redacted_reasoning",
+    "j": "v4.reasoning_signature",
+    "k": "v4.file",
+}
+
+
+def _v4(item: Any) -> tuple[str, Any] | None:
+    """``(code, value)`` of a legacy v4 data stream line, None when ``item`` is not one."""
+    if isinstance(item, (bytes, bytearray)):
+        item = bytes(item).decode("utf-8", errors="replace")
+    if not isinstance(item, str):
+        return None
+    match = _V4_LINE.match(item.strip())
+    if match is None:
+        return None
+    try:
+        return match.group(1), json.loads(match.group(2))
+    except ValueError:
+        return None
 
 
 def _decode(item: Any) -> Any:
@@ -121,8 +153,73 @@ def _decode(item: Any) -> Any:
     return payload
 
 
+def _plain(value: Any, depth: int = 0) -> Any:
+    """A JSON-ready copy of a part (dict items may hold odd objects): else ``str``."""
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if depth > 20:
+        return short_repr(value, 200)
+    if isinstance(value, Mapping):
+        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain(v, depth + 1) for v in value]
+    return str(value)
+
+
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
+
+
+def _is_part(payload: Mapping[str, Any]) -> bool:
+    kind = payload.get("type")
+    if not isinstance(kind, str):
+        return False
+    if kind == "error":  # Anthropic's error frame is {"type":"error","error":{...}}
+        return isinstance(payload.get("errorText"), str)
+    if kind.startswith("data-") and len(kind) > 5:
+        return "data" in payload
+    return kind in PART_TYPES
+
+
+_V4_KEYS = {
+    "b": "toolCallId",
+    "c": "toolCallId",
+    "9": "toolCallId",
+    "a": "toolCallId",
+    "f": "messageId",
+    "e": "finishReason",
+    "d": "finishReason",
+}
+
+
+def _is_v4(code: str, value: Any) -> bool:
+    """A v4 line whose value has the shape its code promises (``3:45`` is no data stream)."""
+    if code in ("0", "g", "3"):
+        return isinstance(value, str)
+    if code in ("2", "8"):
+        return isinstance(value, list)
+    key = _V4_KEYS.get(code)
+    return key is not None and isinstance(value, Mapping) and key in value
+
+
+def _v4_usage(usage: Any, scope: str) -> Usage | None:
+    if not isinstance(usage, Mapping):
+        return None
+    prompt, completion = usage.get("promptTokens"), usage.get("completionTokens")
+    prompt = prompt if isinstance(prompt, int) and not isinstance(prompt, bool) else None
+    completion = (
+        completion if isinstance(completion, int) and not isinstance(completion, bool) else None
+    )
+    if prompt is None and completion is None:
+        return None
+    total = (prompt or 0) + (completion or 0)
+    return Usage(
+        input_tokens=prompt,
+        output_tokens=completion,
+        total_tokens=total,
+        cumulative=True,
+        scope="run" if scope == "run" else "step",
+    )
 
 
 class VercelUiAdapter:
@@ -143,32 +240,35 @@ class VercelUiAdapter:
 
     @staticmethod
     def detect(item: Any) -> bool:
-        """A part whose ``type`` is one of the UI message stream's kebab-case types."""
+        """A part whose ``type`` is one of the UI message stream's kebab-case types, or a
+        legacy v4 ``CODE:JSON`` line whose value fits its code."""
         try:
+            legacy = _v4(item)
+            if legacy is not None:
+                return _is_v4(*legacy)
             payload = _decode(item)
         except Exception:  # noqa: BLE001 - detect never raises
             return False
         if not isinstance(payload, Mapping):
             return False
-        kind = payload.get("type")
-        if not isinstance(kind, str):
-            return False
-        if kind == "error":  # Anthropic's error frame is {"type":"error","error":{...}}
-            return isinstance(payload.get("errorText"), str)
-        if kind.startswith("data-") and len(kind) > 5:
-            return "data" in payload
-        return kind in PART_TYPES
+        return _is_part(payload)
 
     # -- the adapter interface ---------------------------------------------------------------
 
     def feed(self, item: Any) -> list[Event]:
         if self._done:
             return []
+        legacy = _v4(item)
+        if legacy is not None:
+            return self._feed_v4(*legacy)
         part = _decode(item)
         if part is None or part == _DONE:
             return []
         if not isinstance(part, Mapping):
             raise BadItemError(f"vercel-ui: a part must be a JSON object: {short_repr(item)}")
+        return self._feed_part(part)
+
+    def _feed_part(self, part: Mapping[str, Any]) -> list[Event]:
         out: list[Event] = []
         kind = part.get("type")
         if kind == "start":
@@ -177,21 +277,61 @@ class VercelUiAdapter:
                 message_id = _str(part.get("messageId"))
                 out.append(RunStart(run_id=message_id or ""))
             if part.get("messageMetadata") is not None:
-                out.append(Custom(name="message-metadata", value=part.get("messageMetadata")))
+                out.append(
+                    Custom(name="message-metadata", value=_plain(part.get("messageMetadata")))
+                )
             return out
         if not self._started:
             self._started = True
             out.append(RunStart())
         if not isinstance(kind, str):
-            out.append(Custom(name="unknown", value=dict(part), is_raw=True))
+            out.append(Custom(name="unknown", value=_plain(part), is_raw=True))
             return out
         handler = _HANDLERS.get(kind)
         if handler is not None:
             handler(self, part, out)
         elif kind in _CUSTOM_TYPES or kind.startswith("data-"):
-            out.append(Custom(name=kind, value=dict(part)))
+            out.append(Custom(name=kind, value=_plain(part)))
         else:
-            out.append(Custom(name=kind, value=dict(part), is_raw=True))
+            out.append(Custom(name=kind, value=_plain(part), is_raw=True))
+        return out
+
+    def _feed_v4(self, code: str, value: Any) -> list[Event]:
+        obj: Mapping[str, Any] = value if isinstance(value, Mapping) else {}
+        part: dict[str, Any] | None = None
+        out: list[Event] = []
+        if code == "0":
+            part = {"type": "text-delta", "id": "text", "delta": value}
+        elif code == "g":
+            part = {"type": "reasoning-delta", "id": "reasoning", "delta": value}
+        elif code == "b":
+            part = {"type": "tool-input-start", **obj}
+        elif code == "c":
+            part = {"type": "tool-input-delta", **obj, "inputTextDelta": obj.get("argsTextDelta")}
+        elif code == "9":
+            part = {"type": "tool-input-available", **obj, "input": obj.get("args")}
+        elif code == "a":
+            part = {"type": "tool-output-available", **obj, "output": obj.get("result")}
+        elif code == "3":
+            part = {"type": "error", "errorText": value if isinstance(value, str) else str(value)}
+        elif code == "f":
+            out.extend(self._feed_part({"type": "start", "messageId": obj.get("messageId")}))
+            part = {"type": "start-step"}
+        elif code == "e":
+            usage = _v4_usage(obj.get("usage"), "step")
+            if usage is not None:
+                out.extend(self._feed_part({"type": "start"}))
+                out.append(usage)
+            part = {"type": "finish-step"}
+        elif code == "d":
+            usage = _v4_usage(obj.get("usage"), "run")
+            if usage is not None:
+                out.extend(self._feed_part({"type": "start"}))
+                out.append(usage)
+            part = {"type": "finish", "finishReason": obj.get("finishReason")}
+        if part is None:
+            part = {"type": _V4_CUSTOM.get(code, f"v4.{code}"), "value": value}
+        out.extend(self._feed_part(part))
         return out
 
     def end(self) -> list[Event]:
@@ -236,7 +376,7 @@ class VercelUiAdapter:
         raw = _str(part.get("finishReason"))
         reason: EndReason = "completed" if raw is None else FINISH_REASONS.get(raw, "unknown")
         if part.get("messageMetadata") is not None:
-            out.append(Custom(name="message-metadata", value=part.get("messageMetadata")))
+            out.append(Custom(name="message-metadata", value=_plain(part.get("messageMetadata"))))
         message = "the model stopped with an error" if reason == "error" else None
         self._finish(out, reason, raw, message)
 
@@ -246,7 +386,7 @@ class VercelUiAdapter:
 
     def _on_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
         text = _str(part.get("errorText")) or "the stream reported an error"
-        out.append(ErrorEvent(message=text, recoverable=True, details=dict(part)))
+        out.append(ErrorEvent(message=text, recoverable=True, details=_plain(part)))
 
     def _on_start_step(self, part: Mapping[str, Any], out: list[Event]) -> None:
         self._end_step(out, None)
@@ -337,7 +477,7 @@ class VercelUiAdapter:
         if not self._tools[tool_call_id]:
             self._tools[tool_call_id] = True
             # full input: reconciles (the normalizer keeps streamed text when there is any)
-            out.append(ToolCallEnd(tool_call_id=tool_call_id, args=part.get("input")))
+            out.append(ToolCallEnd(tool_call_id=tool_call_id, args=_plain(part.get("input"))))
 
     def _on_tool_input_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
         tool_call_id = self._start_tool(part, out)
@@ -355,7 +495,10 @@ class VercelUiAdapter:
 
     def _on_tool_output_available(self, part: Mapping[str, Any], out: list[Event]) -> None:
         self._result(
-            part, out, content=part.get("output"), preliminary=part.get("preliminary") is True
+            part,
+            out,
+            content=_plain(part.get("output")),
+            preliminary=part.get("preliminary") is True,
         )
 
     def _on_tool_output_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
@@ -370,7 +513,7 @@ class VercelUiAdapter:
             Status(
                 state="awaiting_approval",
                 text="awaiting approval",
-                detail=dict(part),
+                detail=_plain(part),
                 tool_call_id=_str(part.get("toolCallId")),
             )
         )
