@@ -16,7 +16,9 @@ from nbagent.adapters.anthropic import AnthropicAdapter
 from nbagent.adapters.base import Adapter, BadItemError, UnknownFormatError, short_repr
 from nbagent.adapters.events import EventsAdapter
 from nbagent.adapters.langchain import LangChainAdapter
+from nbagent.adapters.openai_assistants import OpenAIAssistantsAdapter
 from nbagent.adapters.openai_chat import OpenAIChatAdapter
+from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
 from nbagent.adapters.text import TextAdapter
 from nbagent.adapters.vercel_ui import VercelUiAdapter
 
@@ -30,7 +32,9 @@ __all__ = [
     "BadItemError",
     "EventsAdapter",
     "LangChainAdapter",
+    "OpenAIAssistantsAdapter",
     "OpenAIChatAdapter",
+    "OpenAIResponsesAdapter",
     "TextAdapter",
     "UnknownFormatError",
     "VercelUiAdapter",
@@ -41,6 +45,8 @@ __all__ = [
 DETECTION_ORDER: tuple[type[Adapter], ...] = (
     EventsAdapter,
     OpenAIChatAdapter,
+    OpenAIResponsesAdapter,
+    OpenAIAssistantsAdapter,
     AnthropicAdapter,
     AgUiAdapter,
     VercelUiAdapter,

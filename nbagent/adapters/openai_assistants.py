@@ -142,6 +142,7 @@ class OpenAIAssistantsAdapter:
             self._thread_id = thread_id if isinstance(thread_id, str) else None
         elif name == "error":
             error = _error_dict(data)
+            self._done = True
             self._finish(out)
             out.append(_error_event(error))
             out.append(RunEnd(reason="error", message=error["message"]))

@@ -140,7 +140,7 @@ class OpenAIResponsesAdapter:
 
     @staticmethod
     def detect(item: Any) -> bool:
-        """A Responses stream event: ``type`` ``response.*`` (or a Responses ``error``)."""
+        """A Responses stream event: ``type`` ``response.*`` (or an ``error``/``keepalive``)."""
         try:
             _, payload = unwrap(item)
             kind = field(payload, "type")
@@ -148,7 +148,10 @@ class OpenAIResponsesAdapter:
                 return False
             if kind.startswith("response.") and len(kind) > len("response."):
                 return True
-            return kind == "error" and isinstance(field(payload, "sequence_number"), int)
+            # "error" and "keepalive" are common words: only with Responses' sequence_number
+            return kind in ("error", "keepalive") and isinstance(
+                field(payload, "sequence_number"), int
+            )
         except Exception:  # noqa: BLE001 - detect never raises
             return False
 
@@ -235,7 +238,8 @@ class OpenAIResponsesAdapter:
             self._step = run_id if isinstance(run_id, str) and run_id else "response"
             out.append(StepStart(step_id=self._step, name="model"))
         if kind != "response.created":
-            out.append(Status(state=kind.removeprefix("response.")))
+            state = kind.removeprefix("response.")
+            out.append(Status(state=state, text=state.replace("_", " ") + "…"))
 
     def _terminal(self, kind: str, response: Any, out: list[Event]) -> None:
         self._done = True
@@ -269,7 +273,7 @@ class OpenAIResponsesAdapter:
     def _has_function_calls(self, response: Any) -> bool:
         output = field(response, "output")
         if isinstance(output, list) and output:
-            return any(field(item, "type") in _FUNCTION_ITEMS for item in output)
+            return any(_str(field(item, "type")) in _FUNCTION_ITEMS for item in output)
         return self._function_calls
 
     def _error(self, error: dict[str, Any], out: list[Event]) -> None:
@@ -657,3 +661,7 @@ def _usage(usage: Any) -> Usage:
         cumulative=True,
         scope="run",
     )
+
+
+def _str(value: Any) -> str:
+    return value if isinstance(value, str) else ""
