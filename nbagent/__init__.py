@@ -24,6 +24,8 @@ from nbagent.events import (
     Usage,
 )
 from nbagent.run import Run, show, stop_all
+from nbagent.sources.files import load, sse_file
+from nbagent.sources.http import HTTPStatusError, sse
 from nbagent.sources.websocket import websocket
 from nbagent.stream import aiter_events, iter_events
 from nbagent.transcript import ToolCall, Transcript
@@ -34,6 +36,7 @@ __all__ = [
     "Custom",
     "ErrorEvent",
     "Event",
+    "HTTPStatusError",
     "MessageEnd",
     "MessageStart",
     "NbagentError",
@@ -56,7 +59,10 @@ __all__ = [
     "__version__",
     "aiter_events",
     "iter_events",
+    "load",
     "show",
+    "sse",
+    "sse_file",
     "stop_all",
     "websocket",
 ]

@@ -9,6 +9,9 @@ import pytest
 
 from tests.kernel import Kernel, widget_traffic
 from tests.servers import Drop, OpenAIServer, Pause, chunk, text_chunks, usage_chunk
+from tests.sse_servers import Drop as SSEDrop
+from tests.sse_servers import Pause as SSEPause
+from tests.sse_servers import SSEServer, frame
 from tests.test_websocket import Server as WebSocketServer
 from tests.test_websocket import event
 
@@ -95,3 +98,79 @@ def test_websocket_stop_is_a_disconnect_the_server_sees(kernel: Kernel) -> None:
     state = final_state(kernel, since)
     assert state["status"] == "cancelled"
     assert answer(state).startswith("w0 w1 ")
+
+
+# -- SSE servers: chunk-sse and dexto, as nbagent.sse() sources -----------------------------
+
+
+def test_chunk_sse_server_renders_through_show(kernel: Kernel) -> None:
+    script = [frame({"chunk": f"c{i} "}) for i in range(150)] + [b"data: [DONE]\n\n"]
+    with SSEServer(script, delay=0.001) as srv:
+        since = len(kernel.messages())
+        kernel.execute(f"run = nbagent.show(nbagent.sse({srv.url!r}, json={{'message': 'hi'}}))")
+        kernel.execute("t = await run")
+        assert srv.requests[-1]["body"] == {"message": "hi"}
+    state = final_state(kernel, since)
+    assert answer(state) == "".join(f"c{i} " for i in range(150))
+    assert (state["status"], state["end_reason"]) == ("completed", "completed")
+
+
+def test_dexto_server_renders_thinking_tools_and_usage(kernel: Kernel) -> None:
+    script = [
+        frame({"content": "Let me check."}, event="llm:thinking"),
+        frame({"content": "Looking up", "chunkType": "reasoning"}, event="llm:chunk"),
+        frame(
+            {"toolName": "get_time", "args": {"tz": "CET"}, "callId": "c1"}, event="llm:tool-call"
+        ),
+        frame(
+            {"toolName": "get_time", "callId": "c1", "success": True, "result": "12:00"},
+            event="llm:tool-result",
+        ),
+        frame({"content": "It is noon.", "chunkType": "text"}, event="llm:chunk"),
+        frame({"content": "It is noon.", "tokenUsage": {"totalTokens": 42}}, event="llm:response"),
+    ]
+    with SSEServer(script) as srv:
+        since = len(kernel.messages())
+        kernel.execute(f"run = nbagent.show(nbagent.sse({srv.url!r}, json={{}}))")
+        kernel.execute("t = await run")
+    state = final_state(kernel, since)
+    assert answer(state) == "It is noon."
+    tools = [b for b in state["blocks"] if b["type"] == "tool"]
+    assert [(t["name"], t["args"], t["result"]) for t in tools] == [
+        ("get_time", {"tz": "CET"}, "12:00")
+    ]
+    assert state["usage"]["total_tokens"] == 42
+    assert state["status"] == "completed"
+
+
+def test_sse_server_dropping_mid_stream_ends_with_an_error(kernel: Kernel) -> None:
+    script = [frame({"chunk": "Partial "}), frame({"chunk": "text"}), SSEDrop()]
+    with SSEServer(script) as srv:
+        since = len(kernel.messages())
+        kernel.execute(f"run = nbagent.show(nbagent.sse({srv.url!r}))")
+        kernel.execute("t = await run")
+    state = final_state(kernel, since)
+    assert answer(state) == "Partial text"
+    assert state["status"] == "error"
+
+
+def test_sse_stop_is_a_disconnect_the_server_sees(kernel: Kernel) -> None:
+    script = [frame({"chunk": "a "}), frame({"chunk": "b "}), SSEPause(30, keepalive=True)]
+    with SSEServer(script) as srv:
+        since = len(kernel.messages())
+        kernel.execute(f"run = nbagent.show(nbagent.sse({srv.url!r}))")
+        kernel.execute("import asyncio\nawait asyncio.sleep(0.3)\nrun.cancel()\nawait run")
+        assert srv.wait_disconnect(5), "the server never saw the client go"
+    state = final_state(kernel, since)
+    assert (state["status"], answer(state)) == ("cancelled", "a b ")
+
+
+def test_http_error_before_the_stream_is_shown(kernel: Kernel) -> None:
+    with SSEServer([], status=429, error_body={"error": "slow down"}) as srv:
+        since = len(kernel.messages())
+        kernel.execute(f"run = nbagent.show(nbagent.sse({srv.url!r}))")
+        kernel.execute("t = await run")
+    state = final_state(kernel, since)
+    assert state["status"] == "error"
+    assert "429" in state["error"]["message"]
+    assert "slow down" in state["error"]["message"]

@@ -14,6 +14,8 @@ from nbagent.adapters.a2a import A2aAdapter
 from nbagent.adapters.ag_ui import AgUiAdapter
 from nbagent.adapters.anthropic import AnthropicAdapter
 from nbagent.adapters.base import Adapter, BadItemError, UnknownFormatError, short_repr
+from nbagent.adapters.chunk_sse import ChunkSseAdapter
+from nbagent.adapters.dexto import DextoAdapter
 from nbagent.adapters.events import EventsAdapter
 from nbagent.adapters.langchain import LangChainAdapter
 from nbagent.adapters.openai_assistants import OpenAIAssistantsAdapter
@@ -30,6 +32,8 @@ __all__ = [
     "AgUiAdapter",
     "AnthropicAdapter",
     "BadItemError",
+    "ChunkSseAdapter",
+    "DextoAdapter",
     "EventsAdapter",
     "LangChainAdapter",
     "OpenAIAssistantsAdapter",
@@ -52,6 +56,8 @@ DETECTION_ORDER: tuple[type[Adapter], ...] = (
     VercelUiAdapter,
     LangChainAdapter,
     A2aAdapter,
+    DextoAdapter,
+    ChunkSseAdapter,  # a bare {"error": ...} is claimed too: after the specific formats
     TextAdapter,  # any str: last
 )
 """Most specific first: the first class whose ``detect(item)`` is true wins."""

@@ -1,0 +1,321 @@
+"""``format="dexto"``: the named-event agent stream (Dexto's ``POST /api/message-stream``).
+
+Design ``protocols.md`` §10.2 and §12.9b. The event name travels in the SSE ``event:``
+field (``llm:chunk``, ``llm:tool-call``, ...), the payload in ``data:`` as JSON.
+
+Items: ``ServerSentEvent``s, or ``{"event": name, "data": {...}}`` dicts (or their JSON
+strings). Mapping:
+
+- ``llm:thinking`` → ``status("thinking")`` (a signal with no text, not a thinking delta)
+- ``llm:chunk`` → a text delta, or a thinking delta when ``chunkType == "reasoning"``
+- ``llm:tool-call`` → tool call start + arguments + end (id ``callId`` or ``call_N``)
+- ``llm:tool-result`` → the tool's result (``callId``, else the oldest open call of that
+  ``toolName``: FIFO); content ``sanitized`` | ``result`` | ``rawResult`` | ``content``;
+  ``is_error = not success``
+- ``llm:response`` → reconciles ``content`` with the streamed text (all of it when nothing
+  streamed, the missing tail when the stream is a prefix of it), then ``usage``
+  (``usage`` or ``tokenUsage``, camel or snake case) and ``step_end``
+- ``llm:error`` / ``error`` → an error (``message`` or ``error.message``); not
+  ``recoverable`` → ``run_end("error")``
+- ``approval:request`` → ``status("awaiting_approval")``; ``run:complete`` →
+  ``run_end("completed")``; anything else → ``custom``
+
+End of input: ``run_end("completed")`` when the last turn ended with ``llm:response``
+(Dexto sends no terminal event), else ``run_end("incomplete")`` (cut off mid-turn).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import deque
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from nbagent.adapters.base import BadItemError, ServerSentEvent, short_repr, unwrap
+from nbagent.events import (
+    Custom,
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    RunEnd,
+    Status,
+    StepEnd,
+    StepStart,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallArgsDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+    Usage,
+)
+
+__all__ = ["DextoAdapter"]
+
+
+def _named(item: Any) -> tuple[str | None, Any]:
+    """``(event name, payload)`` of a wire item; raises ``BadItemError`` for bad JSON."""
+    if isinstance(item, (bytes, bytearray)):
+        item = bytes(item).decode("utf-8", errors="replace")
+    if isinstance(item, ServerSentEvent):
+        name, payload = unwrap(item) if item.data.strip() else (item.event, {})
+        return (name or item.event), payload
+    if isinstance(item, str):
+        _, item = unwrap(item)
+    if isinstance(item, Mapping) and isinstance(item.get("event"), str):
+        data = item.get("data")
+        if isinstance(data, (str, bytes, bytearray)):
+            data = unwrap(data)[1] if (data.strip() if isinstance(data, str) else data) else {}
+        return item["event"], {} if data is None else data
+    return None, item
+
+
+def _get(data: Any, *keys: str) -> Any:
+    """The first of ``keys`` present (not None) in a mapping."""
+    if not isinstance(data, Mapping):
+        return None
+    for key in keys:
+        value = data.get(key)
+        if value is not None:
+            return value
+    return None
+
+
+def _int(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class DextoAdapter:
+    """Dexto-style named SSE events → normalized events."""
+
+    name: ClassVar[str] = "dexto"
+
+    def __init__(self) -> None:
+        self._turn = 1
+        self._step_open = False
+        self._text = ""  # text streamed in this turn
+        self._text_open = False
+        self._think_open = False
+        self._thought = False
+        self._part = 1  # text/thinking message number within the turn
+        self._calls = 0
+        self._open_calls: dict[str, deque[str]] = {}
+        self._ended = False
+        self._settled = False  # the last turn ended with llm:response
+
+    @staticmethod
+    def detect(item: Any) -> bool:
+        """An item whose event name starts with ``llm:``."""
+        try:
+            name, _ = _named(item)
+        except Exception:  # noqa: BLE001 - detect never raises
+            return False
+        return isinstance(name, str) and name.startswith("llm:")
+
+    # -- ids ---------------------------------------------------------------------------
+
+    @property
+    def _step_id(self) -> str:
+        return f"turn{self._turn}"
+
+    @property
+    def _msg_id(self) -> str:
+        return f"t{self._turn}.{self._part}"
+
+    def _step(self, out: list[Event]) -> None:
+        self._settled = False
+        if not self._step_open:
+            self._step_open = True
+            out.append(StepStart(step_id=self._step_id, name="llm"))
+
+    def _close_messages(self, out: list[Event]) -> None:
+        if self._think_open:
+            out.append(MessageEnd(message_id=self._msg_id + ":think", channel="thinking"))
+        if self._text_open:
+            out.append(MessageEnd(message_id=self._msg_id))
+        if self._think_open or self._text_open:
+            self._part += 1
+        self._think_open = self._text_open = False
+
+    # -- the adapter interface -----------------------------------------------------
+
+    def feed(self, item: Any) -> list[Event]:
+        if self._ended:
+            return []
+        try:
+            name, data = _named(item)
+        except BadItemError as exc:
+            return [ErrorEvent(message=str(exc), error_type="bad_item", recoverable=True)]
+        if not isinstance(data, Mapping):
+            data = {"value": data}
+        out: list[Event] = []
+        handler = _HANDLERS.get(name or "")
+        if handler is None:
+            out.append(Custom(name=name or "message", value=dict(data)))
+        else:
+            handler(self, data, out)
+        return out
+
+    def end(self) -> list[Event]:
+        if self._ended:
+            return []
+        self._ended = True
+        if self._settled:
+            return [RunEnd(reason="completed")]
+        return [RunEnd(reason="incomplete", message="stream ended before llm:response")]
+
+    # -- handlers ----------------------------------------------------------------------
+
+    def _thinking(self, data: Mapping[str, Any], out: list[Event]) -> None:
+        self._step(out)
+        out.append(Status(state="thinking"))
+
+    def _chunk(self, data: Mapping[str, Any], out: list[Event]) -> None:
+        content = _get(data, "content", "text", "delta")
+        if not isinstance(content, str) or not content:
+            return
+        self._step(out)
+        if data.get("chunkType") == "reasoning":
+            if self._text_open:  # thinking after text: a new part
+                self._close_messages(out)
+            self._think_open = self._thought = True
+            out.append(ThinkingDelta(message_id=self._msg_id + ":think", delta=content))
+        else:
+            self._text_open = True
+            self._text += content
+            out.append(TextDelta(message_id=self._msg_id, delta=content))
+
+    def _tool_call(self, data: Mapping[str, Any], out: list[Event]) -> None:
+        self._step(out)
+        self._close_messages(out)
+        tool = _get(data, "toolName", "name")
+        tool = tool if isinstance(tool, str) else ""
+        call_id = _get(data, "callId", "toolCallId", "id")
+        self._calls += 1
+        synthetic = not isinstance(call_id, str) or not call_id
+        tool_call_id = f"call_{self._calls}" if synthetic else str(call_id)
+        self._open_calls.setdefault(tool, deque()).append(tool_call_id)
+        args = data.get("args", data.get("arguments"))
+        if isinstance(args, str):
+            arguments = args
+            try:
+                parsed: Any = json.loads(args)
+            except ValueError:
+                parsed = None
+        else:
+            parsed = {} if args is None else args
+            try:
+                arguments = json.dumps(parsed, ensure_ascii=False)
+            except (TypeError, ValueError):
+                arguments, parsed = short_repr(parsed, 2000), None
+        out.append(ToolCallStart(tool_call_id=tool_call_id, name=tool, synthetic_id=synthetic))
+        out.append(ToolCallArgsDelta(tool_call_id=tool_call_id, delta=arguments))
+        out.append(ToolCallEnd(tool_call_id=tool_call_id, arguments=arguments, args=parsed))
+
+    def _tool_result(self, data: Mapping[str, Any], out: list[Event]) -> None:
+        self._step(out)
+        tool = _get(data, "toolName", "name")
+        tool = tool if isinstance(tool, str) else ""
+        call_id = _get(data, "callId", "toolCallId")
+        queue = self._open_calls.get(tool)
+        if isinstance(call_id, str) and call_id:
+            if queue is not None and call_id in queue:
+                queue.remove(call_id)
+        elif queue:
+            call_id = queue.popleft()
+        else:  # a result for a call we never saw
+            self._calls += 1
+            call_id = f"call_{self._calls}"
+        content = _get(data, "sanitized", "result", "rawResult", "content")
+        success = data.get("success")
+        out.append(
+            ToolResult(
+                tool_call_id=str(call_id),
+                name=tool or None,
+                content=content,
+                is_error=success is False,
+            )
+        )
+
+    def _response(self, data: Mapping[str, Any], out: list[Event]) -> None:
+        self._step(out)
+        reasoning = data.get("reasoning")
+        if isinstance(reasoning, str) and reasoning and not self._thought:
+            out.append(ThinkingDelta(message_id=self._msg_id + ":think", delta=reasoning))
+            self._think_open = True
+        content = data.get("content")
+        if isinstance(content, str) and content:
+            streamed = self._text
+            if not streamed:
+                out.append(TextDelta(message_id=self._msg_id, delta=content))
+                self._text_open = True
+            elif content.startswith(streamed) and len(content) > len(streamed):
+                out.append(TextDelta(message_id=self._msg_id, delta=content[len(streamed) :]))
+                self._text_open = True
+        self._close_messages(out)
+        usage = data.get("tokenUsage") or data.get("usage")
+        if isinstance(usage, Mapping):
+            model, provider = data.get("model"), data.get("provider")
+            out.append(
+                Usage(
+                    input_tokens=_int(_get(usage, "inputTokens", "input_tokens", "promptTokens")),
+                    output_tokens=_int(
+                        _get(usage, "outputTokens", "output_tokens", "completionTokens")
+                    ),
+                    total_tokens=_int(_get(usage, "totalTokens", "total_tokens")),
+                    reasoning_tokens=_int(_get(usage, "reasoningTokens", "reasoning_tokens")),
+                    cached_input_tokens=_int(
+                        _get(usage, "cacheReadTokens", "cachedInputTokens", "cached_input_tokens")
+                    ),
+                    model=model if isinstance(model, str) else None,
+                    provider=provider if isinstance(provider, str) else None,
+                )
+            )
+        out.append(StepEnd(step_id=self._step_id, name="llm"))
+        self._turn += 1
+        self._part = 1
+        self._text = ""
+        self._thought = False
+        self._step_open = False
+        self._settled = True
+
+    def _error(self, data: Mapping[str, Any], out: list[Event]) -> None:
+        err = data.get("error")
+        message = _get(data, "message") or _get(err, "message")
+        if not message:
+            message = err if isinstance(err, str) and err else short_repr(dict(data), 300)
+        kind = _get(err, "name", "type") or _get(data, "name", "type")
+        code = _get(data, "code") or _get(err, "code")
+        recoverable = data.get("recoverable") is True
+        out.append(
+            ErrorEvent(
+                message=str(message),
+                error_type=kind if isinstance(kind, str) else None,
+                code=code if isinstance(code, (str, int)) and not isinstance(code, bool) else None,
+                recoverable=recoverable,
+            )
+        )
+        if not recoverable:
+            self._ended = True
+            out.append(RunEnd(reason="error", message=str(message)))
+
+    def _approval(self, data: Mapping[str, Any], out: list[Event]) -> None:
+        out.append(Status(state="awaiting_approval", detail=dict(data)))
+
+    def _complete(self, data: Mapping[str, Any], out: list[Event]) -> None:
+        self._close_messages(out)
+        self._ended = True
+        out.append(RunEnd(reason="completed", raw_reason="run:complete"))
+
+
+_HANDLERS = {
+    "llm:thinking": DextoAdapter._thinking,
+    "llm:chunk": DextoAdapter._chunk,
+    "llm:tool-call": DextoAdapter._tool_call,
+    "llm:tool-result": DextoAdapter._tool_result,
+    "llm:response": DextoAdapter._response,
+    "llm:error": DextoAdapter._error,
+    "error": DextoAdapter._error,
+    "approval:request": DextoAdapter._approval,
+    "run:complete": DextoAdapter._complete,
+}

@@ -1,0 +1,236 @@
+"""A scripted raw-SSE HTTP server on 127.0.0.1 for transport and end-to-end tests.
+
+    from tests.sse_servers import SSEServer, Pause, Drop, frame
+
+    with SSEServer([frame({"chunk": "Hel"}), Pause(0.1), b"data: [DONE]\\n\\n"]) as srv:
+        for ev in nbagent.sources.http.sse(srv.url): ...
+        srv.requests[-1]      # {"method", "path", "headers", "body"} of the last request
+
+Script items: ``bytes`` (written as they are, as one HTTP chunk, so a test controls the
+exact split), ``str`` (UTF-8 encoded), ``Pause(s)`` (wait; with ``keepalive=True`` send
+``: keep-alive`` comments every 50 ms, which also notices a client that went away),
+``Drop()`` (cut the connection abruptly: the chunked body is never terminated). Any
+method and path get the script. ``delay`` waits before every bytes item.
+
+``status=500`` (or 429, ...) answers with that status and ``error_body`` as JSON
+instead. ``chunked=False`` sends the body without chunked encoding, ending it by closing
+the connection. Observations: ``requests``, ``disconnected`` (a ``threading.Event``
+set when a write failed because the client went away; with ``poll=True`` the server
+probes with keep-alives after the script until the client goes), ``finished``.
+"""
+
+from __future__ import annotations
+
+import json
+import socket
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+__all__ = ["Drop", "Pause", "SSEServer", "frame"]
+
+
+@dataclass(frozen=True)
+class Pause:
+    """Wait ``seconds`` mid-stream (sending keep-alive comments when ``keepalive``)."""
+
+    seconds: float
+    keepalive: bool = True
+
+
+@dataclass(frozen=True)
+class Drop:
+    """Cut the connection here, without ending the body."""
+
+
+def frame(data: Any, *, event: str | None = None, id: str | None = None) -> bytes:  # noqa: A002
+    """One SSE event as bytes; ``data`` that is not a str is JSON-encoded."""
+    text = data if isinstance(data, str) else json.dumps(data)
+    lines = []
+    if event is not None:
+        lines.append(f"event: {event}")
+    if id is not None:
+        lines.append(f"id: {id}")
+    lines.extend(f"data: {line}" for line in text.split("\n"))
+    return ("\n".join(lines) + "\n\n").encode()
+
+
+class _ClientGone(Exception):
+    pass
+
+
+class _QuietServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        if isinstance(sys.exc_info()[1], OSError):  # a client that went away: expected
+            return
+        super().handle_error(request, client_address)
+
+
+class SSEServer:
+    """See the module docstring. Use as a context manager (or ``start()``/``stop()``)."""
+
+    def __init__(
+        self,
+        script: Sequence[Any] = (),
+        *,
+        delay: float = 0.0,
+        status: int = 200,
+        error_body: Any = None,
+        chunked: bool = True,
+        poll: bool = False,
+        content_type: str = "text/event-stream",
+    ) -> None:
+        self.script = list(script)
+        self.delay = delay
+        self.status = status
+        self.error_body = error_body
+        self.chunked = chunked
+        self.poll = poll
+        self.content_type = content_type
+        self.requests: list[dict[str, Any]] = []
+        self.disconnected = threading.Event()
+        self.disconnected_at: float | None = None
+        self.finished = threading.Event()
+        self._server: ThreadingHTTPServer | None = None
+
+    def start(self) -> SSEServer:
+        server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
+        self._server = server
+        threading.Thread(
+            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        ).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self) -> SSEServer:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        assert self._server is not None, "the server is not started"
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}/stream"
+
+    def wait_disconnect(self, timeout: float = 5.0) -> bool:
+        return self.disconnected.wait(timeout)
+
+    def _gone(self) -> None:
+        if not self.disconnected.is_set():
+            self.disconnected_at = time.monotonic()
+            self.disconnected.set()
+
+
+def _handler_for(srv: SSEServer) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
+            pass
+
+        def _handle(self) -> None:
+            length = int(self.headers.get("Content-Length") or 0)
+            raw = self.rfile.read(length) if length else b""
+            try:
+                body: Any = json.loads(raw) if raw else None
+            except ValueError:
+                body = raw
+            srv.requests.append(
+                {
+                    "method": self.command,
+                    "path": self.path,
+                    "headers": dict(self.headers.items()),
+                    "body": body,
+                }
+            )
+            if srv.status >= 400:
+                data = json.dumps(srv.error_body).encode()
+                self.send_response(srv.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
+                return
+            self._stream()
+
+        do_GET = do_POST = do_PUT = _handle
+
+        def _write(self, data: bytes) -> None:
+            try:
+                if srv.chunked:
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                else:
+                    self.wfile.write(data)
+                self.wfile.flush()
+            except OSError as exc:  # BrokenPipe, ConnectionReset
+                srv._gone()
+                raise _ClientGone from exc
+
+        def _pause(self, seconds: float, keepalive: bool) -> None:
+            deadline = time.monotonic() + seconds
+            while (remaining := deadline - time.monotonic()) > 0:
+                time.sleep(min(0.05, remaining))
+                if keepalive:
+                    self._write(b": keep-alive\n\n")
+
+        def _drop(self) -> None:
+            try:
+                self.wfile.flush()
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            self.close_connection = True
+
+        def _stream(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", srv.content_type)
+            self.send_header("Cache-Control", "no-cache")
+            if srv.chunked:
+                self.send_header("Transfer-Encoding", "chunked")
+            else:
+                self.send_header("Connection", "close")
+            self.end_headers()
+            try:
+                self.wfile.flush()
+                for item in srv.script:
+                    if isinstance(item, Drop):
+                        self._drop()
+                        return
+                    if isinstance(item, Pause):
+                        self._pause(item.seconds, item.keepalive)
+                        continue
+                    if srv.delay:
+                        time.sleep(srv.delay)
+                    self._write(item.encode() if isinstance(item, str) else bytes(item))
+                if srv.poll:
+                    for _ in range(200):  # up to 10 s: until the client goes away
+                        self._pause(0.05, True)
+                if srv.chunked:
+                    self.wfile.write(b"0\r\n\r\n")
+                    self.wfile.flush()
+                else:
+                    self.close_connection = True
+                srv.finished.set()
+            except _ClientGone:
+                self.close_connection = True
+            except OSError:
+                srv._gone()
+                self.close_connection = True
+
+    return Handler
