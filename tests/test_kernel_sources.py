@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -174,3 +176,58 @@ def test_http_error_before_the_stream_is_shown(kernel: Kernel) -> None:
     assert state["status"] == "error"
     assert "429" in state["error"]["message"]
     assert "slow down" in state["error"]["message"]
+
+
+# -- every recorded format, served as real SSE and rendered through show() -------------------
+
+FIXTURES = Path(__file__).parent / "fixtures"
+SSE_FORMATS = [
+    "openai-responses",
+    "openai-assistants",
+    "anthropic",
+    "ag-ui",
+    "vercel-ui",
+    "langchain",
+    "a2a",
+]
+
+
+def _frame(line: str) -> bytes | None:
+    """One fixture line as an SSE frame; None for a raw text line (Vercel's v4 data stream)."""
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError:
+        return f"data: {line}\n\n".encode()  # a sentinel such as [DONE]
+    if not isinstance(item, dict):
+        return None
+    if set(item) == {"sse_event", "data"}:
+        return frame(item["data"], event=item["sse_event"])
+    return frame(item)
+
+
+def _served(fmt: str) -> list[tuple[str, str, list[bytes]]]:
+    out = []
+    for path in sorted((FIXTURES / fmt).glob("*.jsonl")):
+        frames = [_frame(ln) for ln in path.read_text().splitlines() if ln.strip()]
+        if all(f is not None for f in frames):
+            out.append((fmt, path.stem, [f for f in frames if f is not None]))
+    return out
+
+
+SERVED = [case for fmt in SSE_FORMATS for case in _served(fmt)]
+
+
+@pytest.mark.parametrize(("fmt", "name", "frames"), SERVED, ids=[f"{c[0]}/{c[1]}" for c in SERVED])
+def test_recorded_stream_over_sse_renders_through_show(
+    kernel: Kernel, fmt: str, name: str, frames: list[bytes]
+) -> None:
+    expected = json.loads((FIXTURES / fmt / f"{name}.expected.json").read_text())
+    with SSEServer(frames) as srv:
+        since = len(kernel.messages())
+        kernel.execute(f"run = nbagent.show(nbagent.sse({srv.url!r}))\nt = await run")
+        assert kernel.value("run._pipe.format") == fmt
+    state = final_state(kernel, since)
+    assert state["status"] == expected["status"]
+    assert state["end_reason"] == expected["end_reason"]
+    if not expected.get("refusal"):
+        assert answer(state) == expected["text"]
