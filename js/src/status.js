@@ -80,6 +80,27 @@ export function statusParts(s, now) {
   return parts;
 }
 
+/**
+ * One line per model call when a run has several (step → tools → step), each with its usage.
+ * @param {import("./store.js").State} s
+ * @returns {string[]}
+ */
+export function stepLines(s) {
+  const steps = Array.isArray(s.steps) ? s.steps : [];
+  if (steps.length < 2) return [];
+  return steps.map((step, n) => {
+    const st = /** @type {{name?: unknown, usage?: any, finish_reason?: unknown}} */ (step ?? {});
+    const parts = [`step ${n + 1}`];
+    if (st.name && st.name !== "model") parts.push(String(st.name));
+    const u = st.usage;
+    if (u && (typeof u.input_tokens === "number" || typeof u.output_tokens === "number")) {
+      parts.push(`in ${u.input_tokens ?? "?"} · out ${u.output_tokens ?? "?"} tokens`);
+    }
+    if (st.finish_reason) parts.push(String(st.finish_reason).replace(/_/g, " "));
+    return parts.join(" · ");
+  });
+}
+
 /** @param {unknown} w */
 function warningText(w) {
   if (typeof w === "string") return w;
@@ -105,6 +126,8 @@ export class StatusBar {
     this.stop.type = "button";
     this.line.append(this.spin, this.label, this.parts, this.stop);
     this.warnings = h("ul", "nba-warnings");
+    this.steps = h("ul", "nba-steps");
+    this.stepsKey = "";
     this.notice = h(
       "div",
       "nba-notice",
@@ -113,7 +136,7 @@ export class StatusBar {
         "when it ends; to stop it, interrupt the kernel.",
     );
     this.notice.hidden = true;
-    this.el.append(this.line, this.notice, this.warnings);
+    this.el.append(this.line, this.steps, this.notice, this.warnings);
     this.stop.addEventListener(
       "click",
       () => {
@@ -140,6 +163,13 @@ export class StatusBar {
     this.notice.hidden = !(running && this.store.unreachable);
     this.stop.disabled = this.store.stopping;
     setText(this.stop, this.store.stopping ? "Stopping…" : "Stop");
+    const lines = stepLines(s);
+    const key = lines.join("\n");
+    if (key !== this.stepsKey) {
+      this.stepsKey = key;
+      this.steps.replaceChildren(...lines.map((line) => h("li", "nba-step", line)));
+      this.steps.hidden = lines.length === 0;
+    }
     const ws = Array.isArray(s.warnings) ? s.warnings : [];
     if (ws.length !== this.nWarnings) {
       this.nWarnings = ws.length;

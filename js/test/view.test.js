@@ -370,3 +370,40 @@ test("tokens/s is left out for a near-instant run", () => {
   });
   expect(statusParts(s, 0).some((p) => p.includes("tok/s"))).toBe(false);
 });
+
+describe("steps", () => {
+  test("a run of several model calls lists each step with its usage", async () => {
+    const { stepLines } = await import("../src/status.js");
+    const steps = [
+      {
+        id: "s1",
+        name: "model",
+        usage: { input_tokens: 412, output_tokens: 96 },
+        finish_reason: "tool_calls",
+      },
+      {
+        id: "s2",
+        name: "model",
+        usage: { input_tokens: 655, output_tokens: 241 },
+        finish_reason: "stop",
+      },
+    ];
+    expect(stepLines(runningState([], { steps }))).toEqual([
+      "step 1 · in 412 · out 96 tokens · tool calls",
+      "step 2 · in 655 · out 241 tokens · stop",
+    ]);
+    expect(stepLines(runningState([], { steps: steps.slice(0, 1) }))).toEqual([]);
+    const model = new FakeModel({ snapshot: { seq: 1, state: runningState([], { steps }) } });
+    const el = document.createElement("div");
+    const view = new TranscriptView(
+      storeFor(/** @type {any} */ (model)),
+      /** @type {any} */ (model),
+      el,
+    );
+    view.flush();
+    const items = [...el.querySelectorAll(".nba-step")].map((li) => li.textContent);
+    expect(items).toHaveLength(2);
+    expect(items[1]).toContain("in 655");
+    view.destroy();
+  });
+});
