@@ -4,7 +4,6 @@ real transport (server → ``sse()`` → adapter → Normalizer → Transcript).
 
 from __future__ import annotations
 
-import asyncio
 import json
 from collections.abc import AsyncIterable, Iterable
 from pathlib import Path
@@ -23,6 +22,7 @@ from nbagent.normalize import Normalizer
 from nbagent.sources.files import sse_file
 from nbagent.sources.http import sse
 from nbagent.transcript import Transcript
+from tests import aio
 from tests.sse_servers import Drop, SSEServer, frame
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -284,7 +284,7 @@ def test_end_to_end_async(fmt: str) -> None:
     path = FIXTURES / fmt / ("complete.sse" if fmt == "chunk-sse" else "tool_roundtrip.sse")
     want = summary(*pipeline(fmt, sse_file(path)))
     with SSEServer([path.read_bytes()]) as srv:
-        got = asyncio.run(apipeline(fmt, sse(srv.url, format=fmt)))
+        got = aio.run(apipeline(fmt, sse(srv.url, format=fmt)))
     assert summary(*got) == want
     assert want["status"] == "completed"
 
@@ -303,7 +303,7 @@ DROPPED = {
 def test_end_to_end_dropped_connection_is_an_error(fmt: str) -> None:
     with SSEServer(DROPPED[fmt]) as srv:
         t, events = pipeline(fmt, sse(srv.url, format=fmt))
-        at, _ = asyncio.run(apipeline(fmt, sse(srv.url, format=fmt)))
+        at, _ = aio.run(apipeline(fmt, sse(srv.url, format=fmt)))
     for tr in (t, at):
         state = tr.to_dict()
         assert tr.text == "Partial text"

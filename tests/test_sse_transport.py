@@ -11,6 +11,7 @@ import pytest
 from nbagent.adapters.base import ServerSentEvent as SSE
 from nbagent.sources import is_async_source
 from nbagent.sources.http import HTTPStatusError, SSESource, sse
+from tests import aio
 from tests.sse_servers import Drop, Pause, SSEServer, frame
 
 SCRIPT = [
@@ -35,7 +36,7 @@ def collect_async(src: SSESource) -> list[SSE]:
     async def run() -> list[SSE]:
         return [ev async for ev in src]
 
-    return asyncio.run(run())
+    return aio.run(run())
 
 
 def test_source_shape() -> None:
@@ -118,7 +119,7 @@ def test_dropped_connection_raises_async() -> None:
                 got.append(ev)  # noqa: PERF401 - keep what came before the drop
 
         with pytest.raises(httpx.HTTPError):
-            asyncio.run(run())
+            aio.run(run())
     assert got == [SSE("a")]
 
 
@@ -183,7 +184,7 @@ def test_aclose_mid_stream_server_sees_disconnect() -> None:
             await src.aclose()
             return t0
 
-        t0 = asyncio.run(run())
+        t0 = aio.run(run())
         assert srv.wait_disconnect(2.0)
         assert srv.disconnected_at is not None
         assert srv.disconnected_at - t0 < 1.0
@@ -206,7 +207,7 @@ def test_cancelled_task_closes_response() -> None:
                 await task
             await src.aclose()
 
-        asyncio.run(run())
+        aio.run(run())
         assert srv.wait_disconnect(2.0)
 
 
@@ -232,7 +233,7 @@ def test_user_client_is_reused_and_not_closed() -> None:
             async with httpx.AsyncClient() as aclient:
                 return [ev async for ev in sse(srv.url, client=aclient)]
 
-        assert asyncio.run(run()) == [SSE("a")]
+        assert aio.run(run()) == [SSE("a")]
 
 
 def test_wrong_client_kind() -> None:

@@ -98,9 +98,13 @@ def _endless(n: int = 10_000) -> Iterator[dict[str, Any]]:
 
 def test_stop_is_a_disconnect_the_server_sees() -> None:
     with Server(list(_endless(2000)), delay=0.005) as srv:
-        # Outside a kernel an async-iterable source runs on a thread with its own loop.
+        # Outside a kernel an async-iterable source runs on a thread with its own loop. Start
+        # it from a thread with no loop: Playwright's sync API (the browser tests, in the same
+        # process) leaves a loop marked running in the main thread that nothing drives.
         run = Run(nbagent.websocket(srv.url, send={}), display=False)
-        run._start()
+        starter = threading.Thread(target=run._start)
+        starter.start()
+        starter.join()
         time.sleep(0.3)
         run.cancel()
         assert srv.disconnected.wait(3), "the server never saw the client go"
