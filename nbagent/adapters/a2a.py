@@ -37,7 +37,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, ServerSentEvent, short_repr, unwrap
+from nbagent.adapters.base import BadItemError, ServerSentEvent, plain, short_repr, unwrap
 from nbagent.events import (
     Custom,
     EndReason,
@@ -197,7 +197,7 @@ class A2aAdapter:
         found = _result_kind(result)
         if found is None:
             self._ensure_started(out, None, None)
-            out.append(Custom(name="a2a.unknown", value=_plain(result), is_raw=True))
+            out.append(Custom(name="a2a.unknown", value=plain(result), is_raw=True))
             return out
         kind, body = found
         if kind == "task":
@@ -257,7 +257,7 @@ class A2aAdapter:
                 message=message,
                 code=code,
                 error_type="jsonrpc",
-                details=_plain(error),
+                details=plain(error),
             )
         )
         self._done = True
@@ -269,7 +269,7 @@ class A2aAdapter:
             status = {}
         state = normalize_state(status.get("state"))
         text, _ = _parts(_message_parts(status.get("message")))
-        out.append(Status(state=state, text=text or None, detail=_plain(dict(status))))
+        out.append(Status(state=state, text=text or None, detail=plain(dict(status))))
         reason = _ENDS.get(state)
         if reason == "error":
             message = text or f"the task {state}"
@@ -303,7 +303,7 @@ class A2aAdapter:
         run_id = message.get("taskId") or message.get("messageId")
         self._ensure_started(out, run_id, message.get("contextId"))
         if isinstance(role, str) and role.lower() in ("user", "role_user"):
-            out.append(Custom(name="a2a.message", value=_plain(dict(message)), is_raw=True))
+            out.append(Custom(name="a2a.message", value=plain(dict(message)), is_raw=True))
             return
         if not self._task:
             self._message_only = True
@@ -314,7 +314,7 @@ class A2aAdapter:
             out.append(MessageStart(message_id=message_id, channel="text", role="agent"))
             out.append(TextDelta(message_id=message_id, delta=text))
             out.append(MessageEnd(message_id=message_id))
-        out.extend(Custom(name=name, value=_plain(value)) for name, value in others)
+        out.extend(Custom(name=name, value=plain(value)) for name, value in others)
 
     def _on_status(self, update: Mapping[str, Any], out: list[Event]) -> None:
         self._task = True
@@ -358,7 +358,7 @@ class A2aAdapter:
             state.text += text
             state.open = True
             out.append(TextDelta(message_id=state.message_id, delta=text))
-        out.extend(Custom(name=name, value=_plain(value)) for name, value in others)
+        out.extend(Custom(name=name, value=plain(value)) for name, value in others)
         if update.get("lastChunk") is True and state.open:
             state.open = False
             out.append(MessageEnd(message_id=state.message_id))
@@ -366,16 +366,3 @@ class A2aAdapter:
 
 def _message_parts(message: Any) -> Any:
     return message.get("parts") if isinstance(message, Mapping) else None
-
-
-def _plain(value: Any, depth: int = 0) -> Any:
-    """A JSON-ready copy (items are decoded JSON already; guards against odd objects)."""
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    if depth > 20:
-        return short_repr(value, 200)
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v, depth + 1) for v in value]
-    return str(value)

@@ -15,10 +15,9 @@ sub-agents are steps with ``step_id=subagentRunId``.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, field, short_repr, unwrap
+from nbagent.adapters.base import BadItemError, field, plain, short_repr, unwrap
 from nbagent.events import (
     Custom,
     EndReason,
@@ -157,7 +156,7 @@ class AgUiAdapter:
         handler = self._handlers.get(kind) if isinstance(kind, str) else None
         if handler is None:
             name = kind if isinstance(kind, str) and kind else "unknown"
-            out.append(Custom(name=name, value=_plain(payload), is_raw=True))
+            out.append(Custom(name=name, value=plain(payload), is_raw=True))
         else:
             handler(self, payload, out)
         return out
@@ -209,7 +208,7 @@ class AgUiAdapter:
         meta: dict[str, Any] | None = None
         message: str | None = None
         if raw == "interrupt":
-            meta = {"interrupts": _plain(_get(outcome, "interrupts"))}
+            meta = {"interrupts": plain(_get(outcome, "interrupts"))}
             message = "waiting for input"
         self._done = True
         self._close_chunks(out)
@@ -217,7 +216,7 @@ class AgUiAdapter:
             RunEnd(
                 reason=reason,
                 raw_reason=raw,
-                result=_plain(_get(ev, "result")),
+                result=plain(_get(ev, "result")),
                 message=message,
                 meta=meta,
             )
@@ -418,7 +417,7 @@ class AgUiAdapter:
         if entity is not None and value is not None and entity in self._open_thinking:
             self._encrypted[entity] = value
             return
-        out.append(Custom(name="reasoning_encrypted_value", value=_plain(ev)))
+        out.append(Custom(name="reasoning_encrypted_value", value=plain(ev)))
 
     # legacy THINKING_* (0.x): no message ids
 
@@ -493,7 +492,7 @@ class AgUiAdapter:
     def _tool_result(self, ev: Any, out: list[Event]) -> None:
         tool_call_id = _str(_get(ev, "toolCallId"))
         if tool_call_id is None:
-            out.append(Custom(name="TOOL_CALL_RESULT", value=_plain(ev), is_raw=True))
+            out.append(Custom(name="TOOL_CALL_RESULT", value=plain(ev), is_raw=True))
             return
         if tool_call_id == self._tool_chunk:  # a result ends a chunked call's arguments
             out.append(ToolCallEnd(tool_call_id=tool_call_id))
@@ -501,7 +500,7 @@ class AgUiAdapter:
         out.append(
             ToolResult(
                 tool_call_id=tool_call_id,
-                content=_plain(_get(ev, "content")),
+                content=plain(_get(ev, "content")),
                 message_id=_str(_get(ev, "messageId")),
             )
         )
@@ -520,19 +519,19 @@ class AgUiAdapter:
     # -- state and the rest ----------------------------------------------------------------
 
     def _state_snapshot(self, ev: Any, out: list[Event]) -> None:
-        out.append(State(op="snapshot", value=_plain(_get(ev, "snapshot"))))
+        out.append(State(op="snapshot", value=plain(_get(ev, "snapshot"))))
 
     def _state_delta(self, ev: Any, out: list[Event]) -> None:
-        out.append(State(op="delta", patch=_plain(_get(ev, "delta"))))
+        out.append(State(op="delta", patch=plain(_get(ev, "delta"))))
 
     def _messages_snapshot(self, ev: Any, out: list[Event]) -> None:
-        out.append(State(op="messages_snapshot", value=_plain(_get(ev, "messages"))))
+        out.append(State(op="messages_snapshot", value=plain(_get(ev, "messages"))))
 
     def _activity_snapshot(self, ev: Any, out: list[Event]) -> None:
         out.append(
             State(
                 op="activity_snapshot",
-                value=_plain(_get(ev, "content")),
+                value=plain(_get(ev, "content")),
                 message_id=_str(_get(ev, "messageId")),
                 activity_type=_str(_get(ev, "activityType")),
             )
@@ -542,7 +541,7 @@ class AgUiAdapter:
         out.append(
             State(
                 op="activity_delta",
-                patch=_plain(_get(ev, "patch")),
+                patch=plain(_get(ev, "patch")),
                 message_id=_str(_get(ev, "messageId")),
                 activity_type=_str(_get(ev, "activityType")),
             )
@@ -553,14 +552,14 @@ class AgUiAdapter:
         out.append(
             Custom(
                 name="raw",
-                value=_plain(_get(ev, "event")),
+                value=plain(_get(ev, "event")),
                 is_raw=True,
                 meta={"source": source} if source else None,
             )
         )
 
     def _custom(self, ev: Any, out: list[Event]) -> None:
-        out.append(Custom(name=_str(_get(ev, "name")) or "custom", value=_plain(_get(ev, "value"))))
+        out.append(Custom(name=_str(_get(ev, "name")) or "custom", value=plain(_get(ev, "value"))))
 
     _handlers: ClassVar[dict[str, Any]] = {
         "RUN_STARTED": _run_started,
@@ -600,22 +599,3 @@ class AgUiAdapter:
         "RAW": _raw,
         "CUSTOM": _custom,
     }
-
-
-def _plain(value: Any, depth: int = 0) -> Any:
-    """A JSON-ready copy of a value that may hold SDK (pydantic) objects."""
-    if depth > 32:
-        return None
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v, depth + 1) for v in value]
-    dump = getattr(value, "model_dump", None)
-    if callable(dump):
-        try:
-            return _plain(dump(mode="json", by_alias=True, exclude_none=True), depth + 1)
-        except Exception:  # noqa: BLE001 - a model that cannot dump itself: keep its repr
-            return short_repr(value, 200)
-    return short_repr(value, 200)

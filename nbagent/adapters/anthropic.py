@@ -15,10 +15,9 @@ message ``f"{msg}:refusal"`` holding the explanation.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, ServerSentEvent, field, short_repr, unwrap
+from nbagent.adapters.base import BadItemError, ServerSentEvent, field, plain, short_repr, unwrap
 from nbagent.events import (
     Custom,
     EndReason,
@@ -159,7 +158,7 @@ class AnthropicAdapter:
         elif kind == "message_stop":
             out.extend(self._end_run(stopped=True))
         else:
-            out.append(Custom(name=kind or "unknown", value=_plain(payload), is_raw=True))
+            out.append(Custom(name=kind or "unknown", value=plain(payload), is_raw=True))
         return out
 
     def end(self) -> list[Event]:
@@ -212,7 +211,7 @@ class AnthropicAdapter:
             self._stop_reason = stop
             details = field(delta, "stop_details")
             if details is not None:
-                self._stop_details = _plain(details)
+                self._stop_details = plain(details)
         usage = field(payload, "usage")
         if usage is not None:
             out.append(_usage(usage, None))
@@ -266,7 +265,7 @@ class AnthropicAdapter:
             message = "the server sent an error"
         error_type = field(error, "type")
         error_type = error_type if isinstance(error_type, str) and error_type else None
-        details = _plain(payload)
+        details = plain(payload)
         out.append(
             ErrorEvent(
                 message=message,
@@ -322,7 +321,7 @@ class AnthropicAdapter:
             block = self._blocks[index] = _Block("tool", tool_id)
             tool_input = field(content, "input")
             if tool_input:  # `{}` is only a placeholder for the streamed input
-                block.input = _plain(tool_input)
+                block.input = plain(tool_input)
             name = field(content, "name")
             out.append(
                 ToolCallStart(
@@ -337,7 +336,7 @@ class AnthropicAdapter:
             self._blocks[index] = block = _Block("done", block_id)
             block.open = False
             tool_use_id = field(content, "tool_use_id")
-            result = _plain(field(content, "content"))
+            result = plain(field(content, "content"))
             error_type = field(result, "type") if isinstance(result, dict) else None
             out.append(
                 ToolResult(
@@ -353,7 +352,7 @@ class AnthropicAdapter:
             out.append(
                 Custom(
                     name=str(kind or "content_block"),
-                    value=_plain(content),
+                    value=plain(content),
                     is_raw=True,
                     meta={"index": index},
                 )
@@ -405,7 +404,7 @@ class AnthropicAdapter:
             out.append(
                 Custom(
                     name="citation",
-                    value=_plain(field(delta, "citation")),
+                    value=plain(field(delta, "citation")),
                     meta={"message_id": message_id, "index": index},
                 )
             )
@@ -413,7 +412,7 @@ class AnthropicAdapter:
             out.append(
                 Custom(
                     name=str(kind or "content_block_delta"),
-                    value=_plain(delta),
+                    value=plain(delta),
                     is_raw=True,
                     meta={"index": index},
                 )
@@ -454,22 +453,3 @@ def _usage(usage: Any, model: str | None) -> Usage:
         model=model,
         provider="anthropic",
     )
-
-
-def _plain(value: Any, depth: int = 0) -> Any:
-    """A JSON-ready copy of a value that may hold SDK (pydantic) objects."""
-    if depth > 32:
-        return None
-    if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v, depth + 1) for v in value]
-    dump = getattr(value, "model_dump", None)
-    if callable(dump):
-        try:
-            return _plain(dump(mode="json", exclude_none=True), depth + 1)
-        except Exception:  # noqa: BLE001 - a model that cannot dump itself: keep its repr
-            return short_repr(value, 200)
-    return short_repr(value, 200)

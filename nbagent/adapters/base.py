@@ -15,6 +15,7 @@ __all__ = [
     "ServerSentEvent",
     "UnknownFormatError",
     "field",
+    "plain",
     "short_repr",
     "unwrap",
 ]
@@ -118,3 +119,26 @@ def short_repr(item: Any, limit: int = 80) -> str:
     except Exception:  # noqa: BLE001 - a broken __repr__ must not hide the real error
         text = f"<{type(item).__name__} object>"
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def plain(value: Any, depth: int = 0) -> Any:
+    """A JSON-ready copy of a wire value: SDK (pydantic) models dumped, odd objects as text.
+
+    Events must stay pure data (they are saved as JSONL and sent to the browser), and
+    adapters meet SDK objects inside payloads (tool results, content blocks, state).
+    """
+    if value is None or isinstance(value, (str, bool, int, float)):
+        return value
+    if depth > 32:
+        return short_repr(value, 200)
+    if isinstance(value, Mapping):
+        return {str(k): plain(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(v, depth + 1) for v in value]
+    dump = getattr(value, "model_dump", None)
+    if callable(dump):
+        try:
+            return plain(dump(mode="json", by_alias=True, exclude_none=True), depth + 1)
+        except Exception:  # noqa: BLE001 - a model that cannot dump itself: keep its repr
+            return short_repr(value, 200)
+    return str(value)

@@ -28,7 +28,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, ServerSentEvent, field, short_repr, unwrap
+from nbagent.adapters.base import BadItemError, ServerSentEvent, field, plain, short_repr, unwrap
 from nbagent.events import (
     Custom,
     ErrorEvent,
@@ -57,25 +57,6 @@ def _str(value: Any) -> str | None:
 
 def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-def _jsonable(value: Any, depth: int = 0) -> Any:
-    """A JSON-ready copy of ``value``: messages and other objects become dicts or ``str``."""
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    if depth > 6:
-        return short_repr(value, 200)
-    if isinstance(value, Mapping):
-        return {str(k): _jsonable(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v, depth + 1) for v in value]
-    dump = getattr(value, "model_dump", None)
-    if callable(dump):
-        try:
-            return _jsonable(dump(), depth + 1)
-        except Exception:  # noqa: BLE001 - a broken model_dump must not break the stream
-            return short_repr(value, 200)
-    return str(value)
 
 
 class _Call:
@@ -183,7 +164,7 @@ class LangChainAdapter:
             else:
                 out.append(Custom(name=event, value={"name": name, "run_id": run_id}))
         else:
-            out.append(Custom(name=event, value=_jsonable(dict(payload)), is_raw=True))
+            out.append(Custom(name=event, value=plain(dict(payload)), is_raw=True))
         if run_id and run_id == self._root and event.endswith("_end"):
             self._finish(out, "completed")
         return out
@@ -217,13 +198,13 @@ class LangChainAdapter:
                 message = _str(payload.get("message")) or _str(payload.get("error"))
             message = message or (payload if isinstance(payload, str) else "the server failed")
             self._close_all(out)
-            out.append(ErrorEvent(message=str(message), details=_jsonable(payload)))
+            out.append(ErrorEvent(message=str(message), details=plain(payload)))
             out.append(RunEnd(reason="error", message=str(message)))
             self._done = True
         elif sse_name == "end":
             self._finish(out, "completed")
         else:
-            out.append(Custom(name=sse_name, value=_jsonable(payload), is_raw=True))
+            out.append(Custom(name=sse_name, value=plain(payload), is_raw=True))
         return out
 
     def _finish(self, out: list[Event], reason: str, message: str | None = None) -> None:
@@ -400,7 +381,7 @@ class LangChainAdapter:
             call.name = name
         args = field(tc, "args")
         if args is not None and not isinstance(args, str):
-            args = json.dumps(_jsonable(args), ensure_ascii=False)
+            args = json.dumps(plain(args), ensure_ascii=False)
         if args:
             call.streamed = True
             if call.started:
@@ -508,7 +489,7 @@ class LangChainAdapter:
         self._calls[tool_call_id] = call
         self._pending.append(call)
         self._tool_runs[run_id] = tool_call_id
-        self._end_call(call, out, _jsonable(data.get("input")))
+        self._end_call(call, out, plain(data.get("input")))
 
     def _result_call(self, run_id: str, name: str, raw_id: Any) -> str:
         wire_id = _str(raw_id)
@@ -549,7 +530,7 @@ class LangChainAdapter:
         out.append(
             ToolResult(
                 tool_call_id=tool_call_id,
-                content=_jsonable(content),
+                content=plain(content),
                 name=name or None,
                 is_error=is_error,
             )
@@ -564,7 +545,7 @@ class LangChainAdapter:
         error = data.get("error")
         text = error if isinstance(error, str) else (f"{type(error).__name__}: {error}")
         if isinstance(error, Mapping):
-            text = _str(error.get("message")) or json.dumps(_jsonable(error))
+            text = _str(error.get("message")) or json.dumps(plain(error))
         out.append(
             ToolResult(tool_call_id=tool_call_id, content=text, name=name or None, is_error=True)
         )
@@ -575,7 +556,7 @@ class LangChainAdapter:
         self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
         out: list[Event],
     ) -> None:  # fmt: skip
-        out.append(Custom(name=name or "custom", value=_jsonable(p.get("data"))))
+        out.append(Custom(name=name or "custom", value=plain(p.get("data"))))
 
     def _ignore(
         self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,

@@ -20,7 +20,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, field, short_repr, unwrap
+from nbagent.adapters.base import BadItemError, field, plain, short_repr, unwrap
 from nbagent.events import (
     Custom,
     EndReason,
@@ -147,7 +147,7 @@ class OpenAIAssistantsAdapter:
             out.append(_error_event(error))
             out.append(RunEnd(reason="error", message=error["message"]))
         else:
-            out.append(Custom(name=name, value=_plain(data), is_raw=True))
+            out.append(Custom(name=name, value=plain(data), is_raw=True))
         return out
 
     def end(self) -> list[Event]:
@@ -342,7 +342,7 @@ class OpenAIAssistantsAdapter:
         elif kind == "code_interpreter":
             result = _code_outputs(field(body, "outputs"))
         elif kind == "file_search":
-            result = _plain(field(body, "results"))
+            result = plain(field(body, "results"))
         if result not in (None, "", []) and not call.result:
             self._end_call(call, None, out)
             call.result = True
@@ -354,7 +354,7 @@ class OpenAIAssistantsAdapter:
             return
         call.ended = True
         if full is not None and not isinstance(full, str):
-            full = json.dumps(_plain(full), ensure_ascii=False)
+            full = json.dumps(plain(full), ensure_ascii=False)
         streamed = "".join(call.streamed)
         if isinstance(full, str) and full and full != streamed:
             if full.startswith(streamed):
@@ -420,12 +420,12 @@ class OpenAIAssistantsAdapter:
                 if not full:
                     annotations = field(field(part, "text"), "annotations")
                     if isinstance(annotations, list):
-                        out.extend(Custom(name="annotation", value=_plain(a)) for a in annotations)
+                        out.extend(Custom(name="annotation", value=plain(a)) for a in annotations)
             elif kind == "refusal":
                 text = field(part, "refusal")
                 self._text(message_id, parts, "refusal", index, text, out, full)
             elif isinstance(kind, str) and not full:
-                out.append(Custom(name=kind, value=_plain(part)))
+                out.append(Custom(name=kind, value=plain(part)))
 
     def _text(
         self,
@@ -489,16 +489,6 @@ def _code(value: Any) -> str | int | None:
     return str(value)
 
 
-def _plain(value: Any) -> Any:
-    dump = getattr(value, "model_dump", None)
-    if callable(dump):
-        try:
-            return dump(mode="json", exclude_none=True)
-        except Exception:  # noqa: BLE001 - a broken model still shows something
-            return str(value)
-    return value
-
-
 def _code_outputs(outputs: Any) -> Any:
     """Code interpreter outputs as text: the logs, ``[image]`` for images."""
     if not isinstance(outputs, list) or not outputs:
@@ -511,11 +501,11 @@ def _code_outputs(outputs: Any) -> Any:
                 pieces.append(logs)
         elif field(output, "type") == "image":
             pieces.append("[image]")
-    return "\n".join(pieces) if pieces else _plain(outputs)
+    return "\n".join(pieces) if pieces else plain(outputs)
 
 
 def _error_dict(error: Any) -> dict[str, Any]:
-    data = _plain(error)
+    data = plain(error)
     out: dict[str, Any] = dict(data) if isinstance(data, Mapping) else {}
     nested = out.get("error")
     if isinstance(nested, Mapping):

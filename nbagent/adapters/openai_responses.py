@@ -21,7 +21,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, field, short_repr, unwrap
+from nbagent.adapters.base import BadItemError, field, plain, short_repr, unwrap
 from nbagent.events import (
     Custom,
     EndReason,
@@ -198,7 +198,7 @@ class OpenAIResponsesAdapter:
             if call is not None:
                 self._end_call(call, field(payload, _ARGS_DONES[kind]), out)
         elif kind == "response.output_text.annotation.added":
-            out.append(Custom(name="annotation", value=_plain(field(payload, "annotation"))))
+            out.append(Custom(name="annotation", value=plain(field(payload, "annotation"))))
         elif kind.startswith(_HOSTED_PREFIXES):
             self._hosted_progress(kind, payload, out)
         elif kind in _TERMINAL:
@@ -206,7 +206,7 @@ class OpenAIResponsesAdapter:
         elif kind == "error":
             self._error(_error_dict(payload), out)
         else:  # a type this adapter does not know (§13.14)
-            out.append(Custom(name=kind, value=_plain(payload), is_raw=True))
+            out.append(Custom(name=kind, value=plain(payload), is_raw=True))
         return out
 
     def end(self) -> list[Event]:
@@ -352,7 +352,7 @@ class OpenAIResponsesAdapter:
             self._items[wire_id] = _Item(wire_id, item_type)
             out.append(MessageStart(message_id=wire_id, channel="thinking"))
         else:
-            out.append(Custom(name=f"output_item.{item_type}", value=_plain(item), is_raw=True))
+            out.append(Custom(name=f"output_item.{item_type}", value=plain(item), is_raw=True))
 
     def _item_done(self, payload: Any, out: list[Event]) -> None:
         item = field(payload, "item")
@@ -417,7 +417,7 @@ class OpenAIResponsesAdapter:
             return
         state.ended = True
         if full is not None and not isinstance(full, str):
-            full = json.dumps(_plain(full), ensure_ascii=False)
+            full = json.dumps(plain(full), ensure_ascii=False)
         streamed = "".join(state.streamed)
         if isinstance(full, str) and full != streamed:
             if full.startswith(streamed):
@@ -438,7 +438,7 @@ class OpenAIResponsesAdapter:
         is_error = bool(error) or status in ("failed", "incomplete")
         content = _hosted_result(item)
         if error:
-            content = error if isinstance(error, str) else _plain(error)
+            content = error if isinstance(error, str) else plain(error)
         out.append(
             ToolResult(tool_call_id=state.id, content=content, name=state.name, is_error=is_error)
         )
@@ -566,7 +566,7 @@ class OpenAIResponsesAdapter:
     def _hosted_progress(self, kind: str, payload: Any, out: list[Event]) -> None:
         tool, _, phase = kind.removeprefix("response.").rpartition(".")
         if phase not in _PROGRESS:
-            out.append(Custom(name=kind, value=_plain(payload), is_raw=True))
+            out.append(Custom(name=kind, value=plain(payload), is_raw=True))
             return
         state = self._item_of(payload)
         label = tool.removesuffix("_call").replace("_", " ")
@@ -587,24 +587,13 @@ def _int(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _plain(value: Any) -> Any:
-    """An SDK model as plain data (for ``Custom``/results); dicts and scalars as they are."""
-    dump = getattr(value, "model_dump", None)
-    if callable(dump):
-        try:
-            return dump(mode="json", exclude_none=True)
-        except Exception:  # noqa: BLE001 - a broken model still shows something
-            return str(value)
-    return value
-
-
 def _hosted_args(item: Any) -> Any:
     """What a hosted tool was asked: the web search action, the file search queries…"""
     args: dict[str, Any] = {}
     for key in ("action", "queries", "code", "arguments", "server_label", "name", "container_id"):
         value = field(item, key)
         if value is not None and value != "":
-            args[key] = _plain(value)
+            args[key] = plain(value)
     return args
 
 
@@ -613,7 +602,7 @@ def _hosted_result(item: Any) -> Any:
     for key in ("output", "outputs", "results", "tools"):
         value = field(item, key)
         if value is not None:
-            return _plain(value)
+            return plain(value)
     if field(item, "result") is not None:  # image generation: base64, not shown
         return "[image]"
     status = field(item, "status")
@@ -622,7 +611,7 @@ def _hosted_result(item: Any) -> Any:
 
 def _error_dict(error: Any) -> dict[str, Any]:
     """``{"message", "code", "type", ...}`` of an ``error`` event or ``response.error``."""
-    data = _plain(error)
+    data = plain(error)
     out: dict[str, Any] = dict(data) if isinstance(data, Mapping) else {}
     out.pop("sequence_number", None)
     if out.get("type") == "error":

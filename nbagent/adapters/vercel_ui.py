@@ -26,7 +26,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, ServerSentEvent, short_repr, unwrap
+from nbagent.adapters.base import BadItemError, ServerSentEvent, plain, short_repr, unwrap
 from nbagent.events import (
     Custom,
     EndReason,
@@ -153,19 +153,6 @@ def _decode(item: Any) -> Any:
     return payload
 
 
-def _plain(value: Any, depth: int = 0) -> Any:
-    """A JSON-ready copy of a part (dict items may hold odd objects): else ``str``."""
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    if depth > 20:
-        return short_repr(value, 200)
-    if isinstance(value, Mapping):
-        return {str(k): _plain(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_plain(v, depth + 1) for v in value]
-    return str(value)
-
-
 def _str(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
@@ -278,22 +265,22 @@ class VercelUiAdapter:
                 out.append(RunStart(run_id=message_id or ""))
             if part.get("messageMetadata") is not None:
                 out.append(
-                    Custom(name="message-metadata", value=_plain(part.get("messageMetadata")))
+                    Custom(name="message-metadata", value=plain(part.get("messageMetadata")))
                 )
             return out
         if not self._started:
             self._started = True
             out.append(RunStart())
         if not isinstance(kind, str):
-            out.append(Custom(name="unknown", value=_plain(part), is_raw=True))
+            out.append(Custom(name="unknown", value=plain(part), is_raw=True))
             return out
         handler = _HANDLERS.get(kind)
         if handler is not None:
             handler(self, part, out)
         elif kind in _CUSTOM_TYPES or kind.startswith("data-"):
-            out.append(Custom(name=kind, value=_plain(part)))
+            out.append(Custom(name=kind, value=plain(part)))
         else:
-            out.append(Custom(name=kind, value=_plain(part), is_raw=True))
+            out.append(Custom(name=kind, value=plain(part), is_raw=True))
         return out
 
     def _feed_v4(self, code: str, value: Any) -> list[Event]:
@@ -376,7 +363,7 @@ class VercelUiAdapter:
         raw = _str(part.get("finishReason"))
         reason: EndReason = "completed" if raw is None else FINISH_REASONS.get(raw, "unknown")
         if part.get("messageMetadata") is not None:
-            out.append(Custom(name="message-metadata", value=_plain(part.get("messageMetadata"))))
+            out.append(Custom(name="message-metadata", value=plain(part.get("messageMetadata"))))
         message = "the model stopped with an error" if reason == "error" else None
         self._finish(out, reason, raw, message)
 
@@ -386,7 +373,7 @@ class VercelUiAdapter:
 
     def _on_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
         text = _str(part.get("errorText")) or "the stream reported an error"
-        out.append(ErrorEvent(message=text, recoverable=True, details=_plain(part)))
+        out.append(ErrorEvent(message=text, recoverable=True, details=plain(part)))
 
     def _on_start_step(self, part: Mapping[str, Any], out: list[Event]) -> None:
         self._end_step(out, None)
@@ -477,7 +464,7 @@ class VercelUiAdapter:
         if not self._tools[tool_call_id]:
             self._tools[tool_call_id] = True
             # full input: reconciles (the normalizer keeps streamed text when there is any)
-            out.append(ToolCallEnd(tool_call_id=tool_call_id, args=_plain(part.get("input"))))
+            out.append(ToolCallEnd(tool_call_id=tool_call_id, args=plain(part.get("input"))))
 
     def _on_tool_input_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
         tool_call_id = self._start_tool(part, out)
@@ -497,7 +484,7 @@ class VercelUiAdapter:
         self._result(
             part,
             out,
-            content=_plain(part.get("output")),
+            content=plain(part.get("output")),
             preliminary=part.get("preliminary") is True,
         )
 
@@ -513,7 +500,7 @@ class VercelUiAdapter:
             Status(
                 state="awaiting_approval",
                 text="awaiting approval",
-                detail=_plain(part),
+                detail=plain(part),
                 tool_call_id=_str(part.get("toolCallId")),
             )
         )
