@@ -26,6 +26,7 @@ from typing import Any
 
 from nbagent.events import (
     END_REASONS,
+    EndReason,
     ErrorEvent,
     Event,
     MessageEnd,
@@ -40,7 +41,7 @@ from nbagent.events import (
     ToolResult,
 )
 
-__all__ = ["Normalizer", "parse_arguments"]
+__all__ = ["Normalizer", "parse_arguments", "stream_cut"]
 
 _END_REASONS = frozenset(END_REASONS)
 
@@ -189,7 +190,11 @@ class Normalizer:
         return out
 
     def fail(self, exc: BaseException) -> list[Event]:
-        """The source raised: a fatal ``error`` then ``run_end("error")``."""
+        """The source raised: a fatal ``error`` then ``run_end``.
+
+        The reason is ``incomplete`` when the connection broke mid-stream (the stream
+        stopped with no terminal event), else ``error``; the status is "error" either way.
+        """
         if self.ended:
             return []
         out: list[Event] = []
@@ -212,7 +217,8 @@ class Normalizer:
             ),
             out,
         )
-        self._end_run(RunEnd(reason="error", message=message, ts=ts), out)
+        reason: EndReason = "incomplete" if stream_cut(exc) else "error"
+        self._end_run(RunEnd(reason=reason, message=message, ts=ts), out)
         return out
 
     def cancel(self, message: str = "stopped by user") -> list[Event]:
@@ -442,3 +448,31 @@ class Normalizer:
         elif t.open:
             self._end_tool(t, ToolCallEnd(tool_call_id=t.id, ts=ev.ts), out)
         self._emit(ev, out)
+
+
+# Exceptions that mean "the connection broke while the stream was being read", by class
+# name so that nbagent needs none of httpx, openai, websockets or requests to know them.
+_STREAM_CUT_NAMES = frozenset(
+    {
+        "RemoteProtocolError",  # httpx: peer closed without completing the body
+        "ReadError",  # httpx
+        "IncompleteRead",  # http.client
+        "ChunkedEncodingError",  # requests
+        "ConnectionClosedError",  # websockets: closed without a close frame
+    }
+)
+
+
+def stream_cut(exc: BaseException | None, depth: int = 0) -> bool:
+    """True when ``exc`` (or what caused it) is a connection broken mid-stream.
+
+    A refused connection is not: nothing was streamed. SDKs wrap transport errors
+    (``openai.APIConnectionError`` from an ``httpx`` error), so causes are followed.
+    """
+    if exc is None or depth > 5:
+        return False
+    if isinstance(exc, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
+        return True
+    if any(cls.__name__ in _STREAM_CUT_NAMES for cls in type(exc).__mro__):
+        return True
+    return stream_cut(exc.__cause__ or exc.__context__, depth + 1)

@@ -622,7 +622,7 @@ def test_real_client_connection_dropped_mid_stream() -> None:
         client = openai.OpenAI(base_url=srv.base_url, api_key="test", max_retries=0, timeout=10)
         events = list(iter_events(client.chat.completions.create(**CREATE)))
     t = Transcript.from_events(events)
-    assert (t.text, t.status, t.end_reason) == ("half", "error", "error")
+    assert (t.text, t.status, t.end_reason) == ("half", "error", "incomplete")
     assert t.error is not None
     assert "APIConnectionError" in t.error["message"]
 

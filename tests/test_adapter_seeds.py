@@ -300,15 +300,17 @@ DROPPED = {
 
 
 @pytest.mark.parametrize("fmt", ["chunk-sse", "dexto"])
-def test_end_to_end_dropped_connection_is_an_error(fmt: str) -> None:
+def test_end_to_end_dropped_connection_is_incomplete(fmt: str) -> None:
     with SSEServer(DROPPED[fmt]) as srv:
         t, events = pipeline(fmt, sse(srv.url, format=fmt))
         at, _ = aio.run(apipeline(fmt, sse(srv.url, format=fmt)))
     for tr in (t, at):
         state = tr.to_dict()
         assert tr.text == "Partial text"
+        # The stream stopped with no terminal event: status "error", "stream ended
+        # unexpectedly" (end_reason "incomplete"), with the transport's error as the message.
         assert state["status"] == "error"
-        assert state["end_reason"] == "error"
+        assert state["end_reason"] == "incomplete"
         assert state["error"]["message"]
     assert sum(isinstance(e, RunEnd) for e in events) == 1
 

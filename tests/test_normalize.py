@@ -481,3 +481,32 @@ def test_throughput(n_deltas):
     print(f"\n{rate:,.0f} deltas/s through normalizer + reducer")
     assert len(t.text) == 4 * n_deltas
     assert rate > 100_000
+
+
+def test_a_connection_broken_mid_stream_ends_incomplete() -> None:
+    from nbagent.normalize import stream_cut
+
+    class RemoteProtocolError(Exception):  # the name httpx gives it
+        pass
+
+    class APIConnectionError(Exception):  # how openai wraps it
+        pass
+
+    try:
+        try:
+            raise RemoteProtocolError("peer closed connection")
+        except RemoteProtocolError as inner:
+            raise APIConnectionError("Connection error.") from inner
+    except APIConnectionError as exc:
+        wrapped = exc
+    assert stream_cut(wrapped)
+    assert stream_cut(ConnectionResetError("reset by peer"))
+    assert not stream_cut(ConnectionRefusedError("refused"))  # nothing was streamed
+    assert not stream_cut(ValueError("bad chunk"))
+    n = Normalizer()
+    n.feed(TextDelta(message_id="m", delta="partial"))
+    end = n.fail(wrapped)[-1]
+    assert isinstance(end, RunEnd)
+    assert end.reason == "incomplete"
+    assert "Connection error" in (end.message or "")
+    assert Normalizer().fail(ValueError("x"))[-1].reason == "error"  # type: ignore[attr-defined]

@@ -84,11 +84,11 @@ def test_async_messages_and_plain_text() -> None:
     assert srv.received == ["go"]
 
 
-def test_a_dropped_connection_ends_the_run_with_an_error_and_keeps_the_text() -> None:
+def test_a_dropped_connection_ends_incomplete_and_keeps_the_text() -> None:
     with Server([event("partial")], drop=True) as srv:
         events = list(nbagent.iter_events(nbagent.websocket(srv.url, send={})))
     assert text_of(events) == "partial"
-    assert events[-1].reason == "error"
+    assert events[-1].reason == "incomplete"  # no terminal event: "stream ended unexpectedly"
 
 
 def _endless(n: int = 10_000) -> Iterator[dict[str, Any]]:
