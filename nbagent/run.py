@@ -223,8 +223,10 @@ class Run:
                 close_source(iterator)
 
     async def _drive_async(self) -> None:
+        iterator: Any = None
         try:
-            async for item in self.source:
+            iterator = aiter(self.source)
+            async for item in iterator:
                 with self._lock:
                     if self._pipe.ended:
                         break
@@ -239,6 +241,10 @@ class Run:
             with self._lock:
                 self._ingest(self._pipe.fail(exc))
         finally:
+            # Close the iterator here, on its loop: an async generator left to the garbage
+            # collector is finalized after its loop has gone and cannot run its cleanup.
+            if iterator is not None and iterator is not self.source:
+                await aclose_source(iterator)
             await aclose_source(self.source)
 
     def _interrupt_source(self) -> None:
