@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 from nbagent.adapters.a2a import A2aAdapter, normalize_state
 from nbagent.adapters.base import ServerSentEvent
 from nbagent.events import Custom, Event, NbagentError, RunEnd, RunStart, Status, TextDelta
-from nbagent.normalize import Normalizer
 from nbagent.transcript import Transcript
+from tests.adapter_harness import fold
 
 FIXTURES = Path(__file__).parent / "fixtures" / "a2a"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.jsonl"))
@@ -32,16 +32,7 @@ def items(name: str) -> list[Any]:
 
 def run(items_: list[Any]) -> tuple[Transcript, list[Event]]:
     """Items → adapter → normalizer → transcript (the pipeline, without I/O)."""
-    adapter = A2aAdapter()
-    norm = Normalizer(source=A2aAdapter.name, clock=lambda: 1.0)
-    events: list[Event] = []
-    for item in items_:
-        for ev in adapter.feed(item):
-            events.extend(norm.feed(ev))
-    for ev in adapter.end():
-        events.extend(norm.feed(ev))
-    if not norm.ended:
-        events.extend(norm.finish())
+    _, events = fold(A2aAdapter(), items_)
     return Transcript.from_events(events), events
 
 

@@ -33,8 +33,8 @@ from nbagent.events import (
     ToolCallStart,
     Usage,
 )
-from nbagent.normalize import Normalizer
 from nbagent.transcript import Transcript
+from tests.adapter_harness import fold
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ag-ui"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.jsonl"))
@@ -63,22 +63,7 @@ ALL_ITEMS: list[dict[str, Any]] = [d for name in NAMES for d in dicts(name)]
 
 def run(items: list[Any]) -> tuple[list[Event], list[Event]]:
     """Items → (adapter events, normalized events)."""
-    adapter = AgUiAdapter()
-    norm = Normalizer(source="ag-ui", clock=lambda: 1.0)
-    raw: list[Event] = []
-    out: list[Event] = []
-    for item in items:
-        for ev in adapter.feed(item):
-            assert (ev.seq, ev.ts) == (0, 0.0), "adapters leave seq/ts to the normalizer"
-            assert isinstance(ev, RunStart) or ev.run_id == ""
-            raw.append(ev)
-            out.extend(norm.feed(ev))
-    for ev in adapter.end():
-        raw.append(ev)
-        out.extend(norm.feed(ev))
-    if not norm.ended:
-        out.extend(norm.finish())
-    return raw, out
+    return fold(AgUiAdapter(), items)
 
 
 def summary(events: list[Event]) -> dict[str, Any]:

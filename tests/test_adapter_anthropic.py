@@ -24,8 +24,8 @@ from nbagent.events import (
     ToolCallArgsDelta,
     ToolCallStart,
 )
-from nbagent.normalize import Normalizer
 from nbagent.transcript import Transcript
+from tests.adapter_harness import fold
 
 FIXTURES = Path(__file__).parent / "fixtures" / "anthropic"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.jsonl"))
@@ -54,26 +54,7 @@ ALL_ITEMS: list[dict[str, Any]] = [d for name in NAMES for d in dicts(name)]
 
 def run(items: list[Any]) -> tuple[list[Event], list[Event]]:
     """Items → (adapter events, normalized events)."""
-    adapter = AnthropicAdapter()
-    norm = Normalizer(source="anthropic", clock=lambda: 1.0)
-    raw: list[Event] = []
-    out: list[Event] = []
-    for item in items:
-        for ev in adapter.feed(item):
-            assert (ev.seq, ev.ts, ev.run_id if not isinstance(ev, RunStart) else "") == (
-                0,
-                0.0,
-                "",
-            )
-            raw.append(ev)
-            out.extend(norm.feed(ev))
-    for ev in adapter.end():
-        assert (ev.seq, ev.ts) == (0, 0.0)
-        raw.append(ev)
-        out.extend(norm.feed(ev))
-    if not norm.ended:
-        out.extend(norm.finish())
-    return raw, out
+    return fold(AnthropicAdapter(), items)
 
 
 def summary(events: list[Event]) -> dict[str, Any]:

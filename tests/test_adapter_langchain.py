@@ -15,8 +15,8 @@ from hypothesis import strategies as st
 from nbagent.adapters.base import ServerSentEvent
 from nbagent.adapters.langchain import LangChainAdapter
 from nbagent.events import Custom, Event, NbagentError, RunEnd, TextDelta
-from nbagent.normalize import Normalizer
 from nbagent.transcript import Transcript
+from tests.adapter_harness import fold
 
 FIXTURES = Path(__file__).parent / "fixtures" / "langchain"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.jsonl"))
@@ -33,16 +33,7 @@ def items(name: str) -> list[Any]:
 
 def run(items_: list[Any]) -> tuple[Transcript, list[Event]]:
     """Items → adapter → normalizer → transcript (the pipeline, without I/O)."""
-    adapter = LangChainAdapter()
-    norm = Normalizer(source=LangChainAdapter.name, clock=lambda: 1.0)
-    events: list[Event] = []
-    for item in items_:
-        for ev in adapter.feed(item):
-            events.extend(norm.feed(ev))
-    for ev in adapter.end():
-        events.extend(norm.feed(ev))
-    if not norm.ended:
-        events.extend(norm.finish())
+    _, events = fold(LangChainAdapter(), items_)
     return Transcript.from_events(events), events
 
 

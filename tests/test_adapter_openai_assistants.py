@@ -29,8 +29,8 @@ from nbagent.events import (
     ToolResult,
     Usage,
 )
-from nbagent.normalize import Normalizer
 from nbagent.transcript import Transcript
+from tests.adapter_harness import fold
 
 FIXTURES = Path(__file__).parent / "fixtures" / "openai-assistants"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.jsonl"))
@@ -93,21 +93,7 @@ FORMS: dict[str, Callable[[str], list[Any]]] = {
 
 def pipeline(items: list[Any]) -> tuple[list[Event], list[Event], Transcript]:
     """Items → adapter → normalizer: (raw adapter events, normalized events, transcript)."""
-    adapter = OpenAIAssistantsAdapter()
-    norm = Normalizer(source=OpenAIAssistantsAdapter.name, clock=lambda: 1000.0)
-    raw: list[Event] = []
-    out: list[Event] = []
-    for item in items:
-        events = adapter.feed(item)
-        raw.extend(events)
-        for ev in events:
-            out.extend(norm.feed(ev))
-    events = adapter.end()
-    raw.extend(events)
-    for ev in events:
-        out.extend(norm.feed(ev))
-    if not norm.ended:
-        out.extend(norm.finish())
+    raw, out = fold(OpenAIAssistantsAdapter(), items, clock=1000.0)
     return raw, out, Transcript.from_events(out)
 
 

@@ -18,11 +18,11 @@ from nbagent.adapters.base import ServerSentEvent
 from nbagent.adapters.chunk_sse import ChunkSseAdapter
 from nbagent.adapters.dexto import DextoAdapter
 from nbagent.events import Custom, Event, RunEnd, Status
-from nbagent.normalize import Normalizer
 from nbagent.sources.files import sse_file
 from nbagent.sources.http import sse
 from nbagent.transcript import Transcript
 from tests import aio
+from tests.adapter_harness import fold
 from tests.sse_servers import Drop, SSEServer, frame
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -37,19 +37,7 @@ CASES = sorted(
 
 def pipeline(fmt: str, items: Iterable[Any]) -> tuple[Transcript, list[Event]]:
     """Items → adapter → normalizer → transcript; a source error ends the run ``error``."""
-    adapter = ADAPTERS[fmt]()
-    norm = Normalizer(source=fmt, clock=lambda: 1.0)
-    events: list[Event] = []
-    try:
-        for item in items:
-            for ev in adapter.feed(item):
-                events.extend(norm.feed(ev))
-    except Exception as exc:  # noqa: BLE001 - what the Run does with a source error
-        events.extend(norm.fail(exc))
-    for ev in adapter.end():
-        events.extend(norm.feed(ev))
-    if not norm.ended:
-        events.extend(norm.finish())
+    _, events = fold(ADAPTERS[fmt](), items, source_errors=True)
     return Transcript.from_events(events), events
 
 
