@@ -32,13 +32,14 @@ response). Helpers to build chunks: ``chunk()``, ``text_chunks()``, ``usage_chun
 from __future__ import annotations
 
 import json
-import socket
 import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from tests.sse_servers import ClientGone, Drop, Pause, QuietServer, drop_connection
 
 __all__ = [
     "Drop",
@@ -52,22 +53,10 @@ __all__ = [
 
 
 @dataclass(frozen=True)
-class Pause:
-    """Wait ``seconds`` mid-stream, sending SSE keep-alive comments every ~50 ms."""
-
-    seconds: float
-
-
-@dataclass(frozen=True)
 class Gate:
     """Wait until ``srv.release()`` (or ``timeout`` s), sending keep-alive comments."""
 
     timeout: float = 30.0
-
-
-@dataclass(frozen=True)
-class Drop:
-    """Cut the connection here, without ending the chunked body."""
 
 
 ScriptItem = Any  # dict | str | Pause | Gate | Drop
@@ -133,21 +122,6 @@ def text_chunks(
     return out
 
 
-class _ClientGone(Exception):
-    pass
-
-
-class _QuietServer(ThreadingHTTPServer):
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        import sys
-
-        if isinstance(sys.exc_info()[1], OSError):  # a client that went away: expected
-            return
-        super().handle_error(request, client_address)
-
-
 class OpenAIServer:
     """See the module docstring. Use as a context manager (or ``start()``/``stop()``)."""
 
@@ -183,7 +157,7 @@ class OpenAIServer:
     # -- lifecycle ---------------------------------------------------------------------
 
     def start(self) -> OpenAIServer:
-        server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
+        server = QuietServer(("127.0.0.1", 0), _handler_for(self))
         self._server = server
         self._thread = threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -299,9 +273,11 @@ def _handler_for(srv: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.flush()
             except OSError as exc:  # BrokenPipe, ConnectionReset
                 srv.disconnected.set()
-                raise _ClientGone from exc
+                raise ClientGone from exc
 
-        def _wait(self, seconds: float | None, gate: threading.Event | None = None) -> None:
+        def _wait(
+            self, seconds: float | None, gate: threading.Event | None = None, keepalive: bool = True
+        ) -> None:
             deadline = time.monotonic() + (seconds or 0.0)
             while True:
                 if gate is not None and gate.is_set():
@@ -310,15 +286,11 @@ def _handler_for(srv: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 if remaining <= 0:
                     return
                 time.sleep(min(0.05, remaining))
-                self._write_chunk(b": keep-alive\n\n")
+                if keepalive:
+                    self._write_chunk(b": keep-alive\n\n")
 
         def _drop(self) -> None:
-            try:
-                self.wfile.flush()
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            self.close_connection = True
+            drop_connection(self)
 
         def _stream(self, script: list[Any]) -> None:
             self.send_response(200)
@@ -338,7 +310,7 @@ def _handler_for(srv: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                         self._drop()
                         return
                     if isinstance(item, Pause):
-                        self._wait(item.seconds)
+                        self._wait(item.seconds, keepalive=item.keepalive)
                         continue
                     if isinstance(item, Gate):
                         self._wait(item.timeout, srv._gate)
@@ -354,7 +326,7 @@ def _handler_for(srv: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.write(b"0\r\n\r\n")
                 self.wfile.flush()
                 srv.finished.set()
-            except _ClientGone:
+            except ClientGone:
                 self.close_connection = True
             except OSError:
                 srv.disconnected.set()

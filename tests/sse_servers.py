@@ -31,7 +31,7 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-__all__ = ["Drop", "Pause", "SSEServer", "frame"]
+__all__ = ["ClientGone", "Drop", "Pause", "QuietServer", "SSEServer", "drop_connection", "frame"]
 
 
 @dataclass(frozen=True)
@@ -59,17 +59,29 @@ def frame(data: Any, *, event: str | None = None, id: str | None = None) -> byte
     return ("\n".join(lines) + "\n\n").encode()
 
 
-class _ClientGone(Exception):
-    pass
+class ClientGone(Exception):
+    """The client went away mid-write."""
 
 
-class _QuietServer(ThreadingHTTPServer):
+class QuietServer(ThreadingHTTPServer):
+    """Threaded, and quiet about clients that hang up (what these tests provoke)."""
+
     daemon_threads = True
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         if isinstance(sys.exc_info()[1], OSError):  # a client that went away: expected
             return
         super().handle_error(request, client_address)
+
+
+def drop_connection(handler: BaseHTTPRequestHandler) -> None:
+    """Cut the connection abruptly: the response body is never completed."""
+    try:
+        handler.wfile.flush()
+        handler.connection.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass
+    handler.close_connection = True
 
 
 class SSEServer:
@@ -100,7 +112,7 @@ class SSEServer:
         self._server: ThreadingHTTPServer | None = None
 
     def start(self) -> SSEServer:
-        server = _QuietServer(("127.0.0.1", 0), _handler_for(self))
+        server = QuietServer(("127.0.0.1", 0), _handler_for(self))
         self._server = server
         threading.Thread(
             target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
@@ -180,7 +192,7 @@ def _handler_for(srv: SSEServer) -> type[BaseHTTPRequestHandler]:
                 self.wfile.flush()
             except OSError as exc:  # BrokenPipe, ConnectionReset
                 srv._gone()
-                raise _ClientGone from exc
+                raise ClientGone from exc
 
         def _pause(self, seconds: float, keepalive: bool) -> None:
             deadline = time.monotonic() + seconds
@@ -190,12 +202,7 @@ def _handler_for(srv: SSEServer) -> type[BaseHTTPRequestHandler]:
                     self._write(b": keep-alive\n\n")
 
         def _drop(self) -> None:
-            try:
-                self.wfile.flush()
-                self.connection.shutdown(socket.SHUT_RDWR)
-            except OSError:
-                pass
-            self.close_connection = True
+            drop_connection(self)
 
         def _stream(self) -> None:
             self.send_response(200)
@@ -227,7 +234,7 @@ def _handler_for(srv: SSEServer) -> type[BaseHTTPRequestHandler]:
                 else:
                     self.close_connection = True
                 srv.finished.set()
-            except _ClientGone:
+            except ClientGone:
                 self.close_connection = True
             except OSError:
                 srv._gone()

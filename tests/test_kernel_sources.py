@@ -11,8 +11,6 @@ import pytest
 
 from tests.kernel import Kernel, widget_traffic
 from tests.servers import Drop, OpenAIServer, Pause, chunk, text_chunks, usage_chunk
-from tests.sse_servers import Drop as SSEDrop
-from tests.sse_servers import Pause as SSEPause
 from tests.sse_servers import SSEServer, frame
 from tests.test_websocket import Server as WebSocketServer
 from tests.test_websocket import event
@@ -146,7 +144,7 @@ def test_dexto_server_renders_thinking_tools_and_usage(kernel: Kernel) -> None:
 
 
 def test_sse_server_dropping_mid_stream_ends_with_an_error(kernel: Kernel) -> None:
-    script = [frame({"chunk": "Partial "}), frame({"chunk": "text"}), SSEDrop()]
+    script = [frame({"chunk": "Partial "}), frame({"chunk": "text"}), Drop()]
     with SSEServer(script) as srv:
         since = len(kernel.messages())
         kernel.execute(f"run = nbagent.show(nbagent.sse({srv.url!r}))")
@@ -157,7 +155,7 @@ def test_sse_server_dropping_mid_stream_ends_with_an_error(kernel: Kernel) -> No
 
 
 def test_sse_stop_is_a_disconnect_the_server_sees(kernel: Kernel) -> None:
-    script = [frame({"chunk": "a "}), frame({"chunk": "b "}), SSEPause(30, keepalive=True)]
+    script = [frame({"chunk": "a "}), frame({"chunk": "b "}), Pause(30, keepalive=True)]
     with SSEServer(script) as srv:
         since = len(kernel.messages())
         kernel.execute(f"run = nbagent.show(nbagent.sse({srv.url!r}))")
