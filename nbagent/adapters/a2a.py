@@ -37,7 +37,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, ServerSentEvent, plain, short_repr, unwrap
+from nbagent.adapters.base import (
+    BadItemError,
+    ServerSentEvent,
+    plain,
+    short_repr,
+    str_or_none,
+    unwrap,
+)
 from nbagent.events import (
     Custom,
     EndReason,
@@ -85,10 +92,6 @@ def normalize_state(state: Any) -> str:
         text = text[len("task_state_") :]
     text = text.replace("_", "-")
     return "canceled" if text == "cancelled" else text
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
 
 
 def _result_kind(result: Any) -> tuple[str, Any] | None:
@@ -225,7 +228,9 @@ class A2aAdapter:
     def _ensure_started(self, out: list[Event], run_id: Any, context_id: Any) -> None:
         if not self._started:
             self._started = True
-            out.append(RunStart(run_id=_str(run_id) or "", thread_id=_str(context_id)))
+            out.append(
+                RunStart(run_id=str_or_none(run_id) or "", thread_id=str_or_none(context_id))
+            )
 
     def _close_artifacts(self, out: list[Event]) -> None:
         for artifact in self._artifacts.values():
@@ -245,7 +250,7 @@ class A2aAdapter:
         message = None
         code = None
         if isinstance(error, Mapping):
-            message = _str(error.get("message"))
+            message = str_or_none(error.get("message"))
             raw_code = error.get("code")
             if isinstance(raw_code, (str, int)) and not isinstance(raw_code, bool):
                 code = raw_code
@@ -290,7 +295,7 @@ class A2aAdapter:
         for artifact in artifacts if isinstance(artifacts, list) else ():
             if not isinstance(artifact, Mapping):
                 continue
-            artifact_id = _str(artifact.get("artifactId")) or "artifact"
+            artifact_id = str_or_none(artifact.get("artifactId")) or "artifact"
             if artifact_id in self._artifacts:
                 continue  # streamed already: the snapshot only reconciles
             self._on_artifact(
@@ -308,7 +313,7 @@ class A2aAdapter:
         if not self._task:
             self._message_only = True
         self._messages += 1
-        message_id = _str(message.get("messageId")) or f"message{self._messages}"
+        message_id = str_or_none(message.get("messageId")) or f"message{self._messages}"
         text, others = _parts(message.get("parts"))
         if text:
             out.append(MessageStart(message_id=message_id, channel="text", role="agent"))
@@ -330,7 +335,7 @@ class A2aAdapter:
         artifact = update.get("artifact")
         if not isinstance(artifact, Mapping):
             artifact = {}
-        artifact_id = _str(artifact.get("artifactId")) or "artifact"
+        artifact_id = str_or_none(artifact.get("artifactId")) or "artifact"
         text, others = _parts(artifact.get("parts"))
         state = self._artifacts.get(artifact_id)
         if state is None:
@@ -338,7 +343,9 @@ class A2aAdapter:
             if text:
                 out.append(
                     MessageStart(
-                        message_id=artifact_id, channel="text", title=_str(artifact.get("name"))
+                        message_id=artifact_id,
+                        channel="text",
+                        title=str_or_none(artifact.get("name")),
                     )
                 )
                 state.open = True

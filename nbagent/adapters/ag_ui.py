@@ -17,7 +17,15 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, field, plain, short_repr, unwrap
+from nbagent.adapters.base import (
+    BadItemError,
+    field,
+    int_or_none,
+    plain,
+    short_repr,
+    str_or_none,
+    unwrap,
+)
 from nbagent.events import (
     Custom,
     EndReason,
@@ -99,14 +107,6 @@ def _get(obj: Any, key: str) -> Any:
     if value is None:
         value = field(obj, _SNAKE.sub("_", key).lower())
     return value
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class AgUiAdapter:
@@ -191,16 +191,16 @@ class AgUiAdapter:
         self._started = True
         out.append(
             RunStart(
-                run_id=_str(_get(ev, "runId")) or "",
-                thread_id=_str(_get(ev, "threadId")),
-                parent_run_id=_str(_get(ev, "parentRunId")),
+                run_id=str_or_none(_get(ev, "runId")) or "",
+                thread_id=str_or_none(_get(ev, "threadId")),
+                parent_run_id=str_or_none(_get(ev, "parentRunId")),
             )
         )
 
     def _run_finished(self, ev: Any, out: list[Event]) -> None:
         self._usage(_get(ev, "usage"), out)
         outcome = _get(ev, "outcome")
-        raw = _str(_get(outcome, "type"))
+        raw = str_or_none(_get(outcome, "type"))
         if outcome is None or raw is None:
             reason: EndReason = "completed"
         else:
@@ -224,7 +224,7 @@ class AgUiAdapter:
 
     def _run_error(self, ev: Any, out: list[Event]) -> None:
         self._usage(_get(ev, "usage"), out)
-        message = _str(_get(ev, "message")) or "the agent reported an error"
+        message = str_or_none(_get(ev, "message")) or "the agent reported an error"
         code = _get(ev, "code")
         if code is not None and (not isinstance(code, (str, int)) or isinstance(code, bool)):
             code = str(code)
@@ -238,15 +238,15 @@ class AgUiAdapter:
             usage = [usage] if usage is not None else []
         out.extend(
             Usage(
-                input_tokens=_int(_get(entry, "inputTokens")),
-                output_tokens=_int(_get(entry, "outputTokens")),
-                total_tokens=_int(_get(entry, "totalTokens")),
-                reasoning_tokens=_int(_get(entry, "reasoningTokens")),
-                cached_input_tokens=_int(_get(entry, "cachedInputTokens")),
+                input_tokens=int_or_none(_get(entry, "inputTokens")),
+                output_tokens=int_or_none(_get(entry, "outputTokens")),
+                total_tokens=int_or_none(_get(entry, "totalTokens")),
+                reasoning_tokens=int_or_none(_get(entry, "reasoningTokens")),
+                cached_input_tokens=int_or_none(_get(entry, "cachedInputTokens")),
                 cumulative=False,  # one entry per model: they add up to the run's usage
                 scope="run",
-                model=_str(_get(entry, "model")),
-                provider=_str(_get(entry, "provider")),
+                model=str_or_none(_get(entry, "model")),
+                provider=str_or_none(_get(entry, "provider")),
             )
             for entry in usage
         )
@@ -254,38 +254,38 @@ class AgUiAdapter:
     # -- steps -----------------------------------------------------------------------------
 
     def _step_started(self, ev: Any, out: list[Event]) -> None:
-        name = _str(_get(ev, "stepName")) or "step"
+        name = str_or_none(_get(ev, "stepName")) or "step"
         n = self._step_counts[name] = self._step_counts.get(name, 0) + 1
         step_id = f"{name}#{n}"
         self._open_steps.setdefault(name, []).append(step_id)
         out.append(StepStart(step_id=step_id, name=name, step_type="node"))
 
     def _step_finished(self, ev: Any, out: list[Event]) -> None:
-        name = _str(_get(ev, "stepName")) or "step"
+        name = str_or_none(_get(ev, "stepName")) or "step"
         stack = self._open_steps.get(name)
         step_id = stack.pop() if stack else f"{name}#{self._step_counts.get(name, 0) or 1}"
         out.append(StepEnd(step_id=step_id, name=name))
 
     def _subagent_started(self, ev: Any, out: list[Event]) -> None:
-        step_id = _str(_get(ev, "subagentRunId")) or "subagent"
+        step_id = str_or_none(_get(ev, "subagentRunId")) or "subagent"
         out.append(
             StepStart(
                 step_id=step_id,
-                name=_str(_get(ev, "name")) or "subagent",
+                name=str_or_none(_get(ev, "name")) or "subagent",
                 step_type="subagent",
-                parent_step_id=_str(_get(ev, "parentSubagentRunId")),
+                parent_step_id=str_or_none(_get(ev, "parentSubagentRunId")),
             )
         )
 
     def _subagent_finished(self, ev: Any, out: list[Event]) -> None:
-        step_id = _str(_get(ev, "subagentRunId")) or "subagent"
+        step_id = str_or_none(_get(ev, "subagentRunId")) or "subagent"
         outcome = _get(ev, "outcome")
-        raw = _str(_get(outcome, "type")) if outcome is not None else _str(outcome)
+        raw = str_or_none(_get(outcome, "type")) if outcome is not None else str_or_none(outcome)
         out.append(StepEnd(step_id=step_id, finish_reason=raw or "completed"))
 
     def _subagent_error(self, ev: Any, out: list[Event]) -> None:
-        step_id = _str(_get(ev, "subagentRunId")) or "subagent"
-        message = _str(_get(ev, "message")) or "the sub-agent reported an error"
+        step_id = str_or_none(_get(ev, "subagentRunId")) or "subagent"
+        message = str_or_none(_get(ev, "message")) or "the sub-agent reported an error"
         code = _get(ev, "code")
         out.append(
             ErrorEvent(
@@ -304,29 +304,29 @@ class AgUiAdapter:
         return f"{prefix}-{self._serial}"
 
     def _text_start(self, ev: Any, out: list[Event]) -> None:
-        message_id = _str(_get(ev, "messageId")) or self._new_id("text")
+        message_id = str_or_none(_get(ev, "messageId")) or self._new_id("text")
         out.append(
             MessageStart(
                 message_id=message_id,
                 channel="text",
-                role=_str(_get(ev, "role")) or "assistant",
-                name=_str(_get(ev, "name")),
+                role=str_or_none(_get(ev, "role")) or "assistant",
+                name=str_or_none(_get(ev, "name")),
             )
         )
 
     def _text_content(self, ev: Any, out: list[Event]) -> None:
         delta = _get(ev, "delta")
-        message_id = _str(_get(ev, "messageId"))
+        message_id = str_or_none(_get(ev, "messageId"))
         if isinstance(delta, str) and delta and message_id:  # an empty delta is forbidden
             out.append(TextDelta(message_id=message_id, delta=delta))
 
     def _text_end(self, ev: Any, out: list[Event]) -> None:
-        message_id = _str(_get(ev, "messageId"))
+        message_id = str_or_none(_get(ev, "messageId"))
         if message_id:
             out.append(MessageEnd(message_id=message_id, channel="text"))
 
     def _text_chunk_event(self, ev: Any, out: list[Event]) -> None:
-        message_id = _str(_get(ev, "messageId"))
+        message_id = str_or_none(_get(ev, "messageId"))
         if message_id is not None and message_id != self._text_chunk:
             if self._text_chunk is not None:
                 out.append(MessageEnd(message_id=self._text_chunk, channel="text"))
@@ -335,8 +335,8 @@ class AgUiAdapter:
                 MessageStart(
                     message_id=message_id,
                     channel="text",
-                    role=_str(_get(ev, "role")) or "assistant",
-                    name=_str(_get(ev, "name")),
+                    role=str_or_none(_get(ev, "role")) or "assistant",
+                    name=str_or_none(_get(ev, "name")),
                 )
             )
         delta = _get(ev, "delta")
@@ -351,7 +351,7 @@ class AgUiAdapter:
         return {"reasoning_id": self._reasoning_id} if self._reasoning_id else None
 
     def _reasoning_start(self, ev: Any, out: list[Event]) -> None:
-        self._reasoning_id = _str(_get(ev, "messageId"))
+        self._reasoning_id = str_or_none(_get(ev, "messageId"))
 
     def _reasoning_end(self, ev: Any, out: list[Event]) -> None:
         self._reasoning_id = None
@@ -379,21 +379,21 @@ class AgUiAdapter:
         )
 
     def _reasoning_message_start(self, ev: Any, out: list[Event]) -> None:
-        self._thinking_open(_str(_get(ev, "messageId")) or self._new_id("reasoning"), out)
+        self._thinking_open(str_or_none(_get(ev, "messageId")) or self._new_id("reasoning"), out)
 
     def _reasoning_message_content(self, ev: Any, out: list[Event]) -> None:
         delta = _get(ev, "delta")
-        message_id = _str(_get(ev, "messageId"))
+        message_id = str_or_none(_get(ev, "messageId"))
         if isinstance(delta, str) and delta and message_id:
             out.append(ThinkingDelta(message_id=message_id, delta=delta))
 
     def _reasoning_message_end(self, ev: Any, out: list[Event]) -> None:
-        message_id = _str(_get(ev, "messageId"))
+        message_id = str_or_none(_get(ev, "messageId"))
         if message_id:
             self._thinking_close(message_id, out)
 
     def _reasoning_chunk_event(self, ev: Any, out: list[Event]) -> None:
-        message_id = _str(_get(ev, "messageId"))
+        message_id = str_or_none(_get(ev, "messageId"))
         delta = _get(ev, "delta")
         opened = False
         if message_id is not None and message_id != self._reasoning_chunk:
@@ -412,8 +412,8 @@ class AgUiAdapter:
             self._reasoning_chunk = None
 
     def _encrypted_value(self, ev: Any, out: list[Event]) -> None:
-        entity = _str(_get(ev, "entityId"))
-        value = _str(_get(ev, "encryptedValue"))
+        entity = str_or_none(_get(ev, "entityId"))
+        value = str_or_none(_get(ev, "encryptedValue"))
         if entity is not None and value is not None and entity in self._open_thinking:
             self._encrypted[entity] = value
             return
@@ -422,7 +422,7 @@ class AgUiAdapter:
     # legacy THINKING_* (0.x): no message ids
 
     def _thinking_start(self, ev: Any, out: list[Event]) -> None:
-        self._legacy_title = _str(_get(ev, "title"))
+        self._legacy_title = str_or_none(_get(ev, "title"))
 
     def _thinking_text_start(self, ev: Any, out: list[Event]) -> None:
         if self._legacy_thinking is not None:
@@ -452,33 +452,33 @@ class AgUiAdapter:
         self._start_call(ev, out)
 
     def _start_call(self, ev: Any, out: list[Event]) -> str:
-        tool_call_id = _str(_get(ev, "toolCallId"))
+        tool_call_id = str_or_none(_get(ev, "toolCallId"))
         synthetic = tool_call_id is None
         if tool_call_id is None:
             tool_call_id = self._new_id("tool")
         out.append(
             ToolCallStart(
                 tool_call_id=tool_call_id,
-                name=_str(_get(ev, "toolCallName")) or "",
-                parent_message_id=_str(_get(ev, "parentMessageId")),
+                name=str_or_none(_get(ev, "toolCallName")) or "",
+                parent_message_id=str_or_none(_get(ev, "parentMessageId")),
                 synthetic_id=synthetic,
             )
         )
         return tool_call_id
 
     def _tool_args(self, ev: Any, out: list[Event]) -> None:
-        tool_call_id = _str(_get(ev, "toolCallId"))
+        tool_call_id = str_or_none(_get(ev, "toolCallId"))
         delta = _get(ev, "delta")
         if tool_call_id and isinstance(delta, str) and delta:
             out.append(ToolCallArgsDelta(tool_call_id=tool_call_id, delta=delta))
 
     def _tool_end(self, ev: Any, out: list[Event]) -> None:
-        tool_call_id = _str(_get(ev, "toolCallId"))
+        tool_call_id = str_or_none(_get(ev, "toolCallId"))
         if tool_call_id:
             out.append(ToolCallEnd(tool_call_id=tool_call_id))
 
     def _tool_chunk_event(self, ev: Any, out: list[Event]) -> None:
-        tool_call_id = _str(_get(ev, "toolCallId"))
+        tool_call_id = str_or_none(_get(ev, "toolCallId"))
         if tool_call_id is not None and tool_call_id != self._tool_chunk:
             if self._tool_chunk is not None:
                 out.append(ToolCallEnd(tool_call_id=self._tool_chunk))
@@ -490,7 +490,7 @@ class AgUiAdapter:
             out.append(ToolCallArgsDelta(tool_call_id=self._tool_chunk, delta=delta))
 
     def _tool_result(self, ev: Any, out: list[Event]) -> None:
-        tool_call_id = _str(_get(ev, "toolCallId"))
+        tool_call_id = str_or_none(_get(ev, "toolCallId"))
         if tool_call_id is None:
             out.append(Custom(name="TOOL_CALL_RESULT", value=plain(ev), is_raw=True))
             return
@@ -501,7 +501,7 @@ class AgUiAdapter:
             ToolResult(
                 tool_call_id=tool_call_id,
                 content=plain(_get(ev, "content")),
-                message_id=_str(_get(ev, "messageId")),
+                message_id=str_or_none(_get(ev, "messageId")),
             )
         )
 
@@ -532,8 +532,8 @@ class AgUiAdapter:
             State(
                 op="activity_snapshot",
                 value=plain(_get(ev, "content")),
-                message_id=_str(_get(ev, "messageId")),
-                activity_type=_str(_get(ev, "activityType")),
+                message_id=str_or_none(_get(ev, "messageId")),
+                activity_type=str_or_none(_get(ev, "activityType")),
             )
         )
 
@@ -542,13 +542,13 @@ class AgUiAdapter:
             State(
                 op="activity_delta",
                 patch=plain(_get(ev, "patch")),
-                message_id=_str(_get(ev, "messageId")),
-                activity_type=_str(_get(ev, "activityType")),
+                message_id=str_or_none(_get(ev, "messageId")),
+                activity_type=str_or_none(_get(ev, "activityType")),
             )
         )
 
     def _raw(self, ev: Any, out: list[Event]) -> None:
-        source = _str(_get(ev, "source"))
+        source = str_or_none(_get(ev, "source"))
         out.append(
             Custom(
                 name="raw",
@@ -559,7 +559,9 @@ class AgUiAdapter:
         )
 
     def _custom(self, ev: Any, out: list[Event]) -> None:
-        out.append(Custom(name=_str(_get(ev, "name")) or "custom", value=plain(_get(ev, "value"))))
+        out.append(
+            Custom(name=str_or_none(_get(ev, "name")) or "custom", value=plain(_get(ev, "value")))
+        )
 
     _handlers: ClassVar[dict[str, Any]] = {
         "RUN_STARTED": _run_started,

@@ -17,7 +17,15 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, ServerSentEvent, field, plain, short_repr, unwrap
+from nbagent.adapters.base import (
+    BadItemError,
+    ServerSentEvent,
+    field,
+    int_or_none,
+    plain,
+    short_repr,
+    unwrap,
+)
 from nbagent.events import (
     Custom,
     EndReason,
@@ -438,16 +446,12 @@ class AnthropicAdapter:
                 out.append(ToolCallEnd(tool_call_id=block.id))
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _usage(usage: Any, model: str | None) -> Usage:
     """Messages usage (cumulative): absent counts stay None, so they keep the stored value."""
     return Usage(
-        input_tokens=_int(field(usage, "input_tokens")),
-        output_tokens=_int(field(usage, "output_tokens")),
-        cached_input_tokens=_int(field(usage, "cache_read_input_tokens")),
+        input_tokens=int_or_none(field(usage, "input_tokens")),
+        output_tokens=int_or_none(field(usage, "output_tokens")),
+        cached_input_tokens=int_or_none(field(usage, "cache_read_input_tokens")),
         cumulative=True,
         scope="step",
         model=model,

@@ -15,8 +15,10 @@ __all__ = [
     "ServerSentEvent",
     "UnknownFormatError",
     "field",
+    "int_or_none",
     "plain",
     "short_repr",
+    "str_or_none",
     "unwrap",
 ]
 
@@ -142,3 +144,13 @@ def plain(value: Any, depth: int = 0) -> Any:
         except Exception:  # noqa: BLE001 - a model that cannot dump itself: keep its repr
             return short_repr(value, 200)
     return str(value)
+
+
+def int_or_none(value: Any) -> int | None:
+    """An int field of a payload (token counts, indices); None for anything else, bool too."""
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+def str_or_none(value: Any) -> str | None:
+    """A non-empty str field of a payload (ids, names); None for anything else."""
+    return value if isinstance(value, str) and value else None

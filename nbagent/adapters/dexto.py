@@ -31,7 +31,7 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, ServerSentEvent, short_repr, unwrap
+from nbagent.adapters.base import BadItemError, ServerSentEvent, int_or_none, short_repr, unwrap
 from nbagent.events import (
     Custom,
     ErrorEvent,
@@ -79,10 +79,6 @@ def _get(data: Any, *keys: str) -> Any:
         if value is not None:
             return value
     return None
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class DextoAdapter:
@@ -258,13 +254,17 @@ class DextoAdapter:
             model, provider = data.get("model"), data.get("provider")
             out.append(
                 Usage(
-                    input_tokens=_int(_get(usage, "inputTokens", "input_tokens", "promptTokens")),
-                    output_tokens=_int(
+                    input_tokens=int_or_none(
+                        _get(usage, "inputTokens", "input_tokens", "promptTokens")
+                    ),
+                    output_tokens=int_or_none(
                         _get(usage, "outputTokens", "output_tokens", "completionTokens")
                     ),
-                    total_tokens=_int(_get(usage, "totalTokens", "total_tokens")),
-                    reasoning_tokens=_int(_get(usage, "reasoningTokens", "reasoning_tokens")),
-                    cached_input_tokens=_int(
+                    total_tokens=int_or_none(_get(usage, "totalTokens", "total_tokens")),
+                    reasoning_tokens=int_or_none(
+                        _get(usage, "reasoningTokens", "reasoning_tokens")
+                    ),
+                    cached_input_tokens=int_or_none(
                         _get(usage, "cacheReadTokens", "cachedInputTokens", "cached_input_tokens")
                     ),
                     model=model if isinstance(model, str) else None,

@@ -28,7 +28,16 @@ import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, ServerSentEvent, field, plain, short_repr, unwrap
+from nbagent.adapters.base import (
+    BadItemError,
+    ServerSentEvent,
+    field,
+    int_or_none,
+    plain,
+    short_repr,
+    str_or_none,
+    unwrap,
+)
 from nbagent.events import (
     Custom,
     ErrorEvent,
@@ -49,14 +58,6 @@ from nbagent.events import (
 )
 
 __all__ = ["LangChainAdapter"]
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 class _Call:
@@ -141,7 +142,7 @@ class LangChainAdapter:
         event = payload.get("event")
         if not isinstance(event, str):
             raise BadItemError(f"langchain: a StreamEvent has an 'event' name: {short_repr(item)}")
-        run_id = _str(payload.get("run_id")) or ""
+        run_id = str_or_none(payload.get("run_id")) or ""
         if not self._root_known:
             parents = payload.get("parent_ids")
             root = run_id
@@ -154,7 +155,7 @@ class LangChainAdapter:
         data = payload.get("data")
         if not isinstance(data, Mapping):
             data = {}
-        name = _str(payload.get("name")) or ""
+        name = str_or_none(payload.get("name")) or ""
         handler = _HANDLERS.get(event)
         if handler is not None:
             handler(self, payload, data, run_id, name, out)
@@ -186,7 +187,7 @@ class LangChainAdapter:
 
     def _sse_frame(self, sse_name: str, payload: Any, out: list[Event]) -> list[Event]:
         if sse_name == "metadata":
-            run_id = _str(field(payload, "run_id")) if isinstance(payload, Mapping) else None
+            run_id = str_or_none(field(payload, "run_id")) if isinstance(payload, Mapping) else None
             if not self._started:
                 self._start(out, run_id or "")  # the root comes with the first events frame
             return out
@@ -195,7 +196,7 @@ class LangChainAdapter:
         if sse_name == "error":
             message = None
             if isinstance(payload, Mapping):
-                message = _str(payload.get("message")) or _str(payload.get("error"))
+                message = str_or_none(payload.get("message")) or str_or_none(payload.get("error"))
             message = message or (payload if isinstance(payload, str) else "the server failed")
             self._close_all(out)
             out.append(ErrorEvent(message=str(message), details=plain(payload)))
@@ -236,7 +237,7 @@ class LangChainAdapter:
         # close the steps nested in it that never ended, then it
         while self._steps:
             top = self._steps.pop()
-            reason = _str(finish) if top == step_id else None
+            reason = str_or_none(finish) if top == step_id else None
             out.append(
                 StepEnd(step_id=top, name=name if top == step_id else "", finish_reason=reason)
             )
@@ -337,8 +338,8 @@ class LangChainAdapter:
             out.append(TextDelta(message_id=run_id, delta=delta))
 
     def _tool_chunk(self, run_id: str, model: _Model, tc: Any, out: list[Event]) -> None:
-        index = _int(field(tc, "index"))
-        wire_id = _str(field(tc, "id"))
+        index = int_or_none(field(tc, "index"))
+        wire_id = str_or_none(field(tc, "id"))
         call: _Call | None = None
         if wire_id is not None and wire_id in self._calls:
             known = self._calls[wire_id]
@@ -352,7 +353,7 @@ class LangChainAdapter:
                 and (wire_id is None or by_index.synth or by_index.id == wire_id)
             ):
                 call = by_index
-        name = _str(field(tc, "name"))
+        name = str_or_none(field(tc, "name"))
         if call is None and wire_id is None and index is None and model.calls:
             latest = model.calls[-1]
             if not latest.ended and not (name and latest.name):  # a name starts a new call
@@ -427,7 +428,7 @@ class LangChainAdapter:
         for position, call in enumerate(model.calls):
             args = None
             for tc in full_calls:
-                if _str(field(tc, "id")) == call.id:
+                if str_or_none(field(tc, "id")) == call.id:
                     args = field(tc, "args")
                     break
             else:
@@ -436,11 +437,11 @@ class LangChainAdapter:
             self._end_call(call, out, args)
         if not model.calls:  # tool calls the model did not stream
             for tc in full_calls:
-                tool_call_id = _str(field(tc, "id"))
+                tool_call_id = str_or_none(field(tc, "id"))
                 if tool_call_id is None or tool_call_id in self._calls:
                     continue
                 call = _Call(tool_call_id, run_id, None, False)
-                call.name = _str(field(tc, "name")) or ""
+                call.name = str_or_none(field(tc, "name")) or ""
                 self._calls[tool_call_id] = call
                 self._pending.append(call)
                 self._end_call(call, out, field(tc, "args"))
@@ -492,7 +493,7 @@ class LangChainAdapter:
         self._end_call(call, out, plain(data.get("input")))
 
     def _result_call(self, run_id: str, name: str, raw_id: Any) -> str:
-        wire_id = _str(raw_id)
+        wire_id = str_or_none(raw_id)
         if wire_id is not None and wire_id in self._calls and wire_id not in self._answered:
             return wire_id
         claimed = self._tool_runs.get(run_id)
@@ -545,7 +546,7 @@ class LangChainAdapter:
         error = data.get("error")
         text = error if isinstance(error, str) else (f"{type(error).__name__}: {error}")
         if isinstance(error, Mapping):
-            text = _str(error.get("message")) or json.dumps(plain(error))
+            text = str_or_none(error.get("message")) or json.dumps(plain(error))
         out.append(
             ToolResult(tool_call_id=tool_call_id, content=text, name=name or None, is_error=True)
         )
@@ -567,11 +568,11 @@ class LangChainAdapter:
 
 def _usage(usage: Any) -> Usage:
     return Usage(
-        input_tokens=_int(field(usage, "input_tokens")),
-        output_tokens=_int(field(usage, "output_tokens")),
-        total_tokens=_int(field(usage, "total_tokens")),
-        reasoning_tokens=_int(field(field(usage, "output_token_details"), "reasoning")),
-        cached_input_tokens=_int(field(field(usage, "input_token_details"), "cache_read")),
+        input_tokens=int_or_none(field(usage, "input_tokens")),
+        output_tokens=int_or_none(field(usage, "output_tokens")),
+        total_tokens=int_or_none(field(usage, "total_tokens")),
+        reasoning_tokens=int_or_none(field(field(usage, "output_token_details"), "reasoning")),
+        cached_input_tokens=int_or_none(field(field(usage, "input_token_details"), "cache_read")),
         cumulative=False,
         scope="step",
     )

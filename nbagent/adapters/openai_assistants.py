@@ -20,7 +20,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, field, plain, short_repr, unwrap
+from nbagent.adapters.base import BadItemError, field, int_or_none, plain, short_repr, unwrap
 from nbagent.events import (
     Custom,
     EndReason,
@@ -227,9 +227,9 @@ class OpenAIAssistantsAdapter:
             return
         out.append(
             Usage(
-                input_tokens=_int(field(usage, "prompt_tokens")),
-                output_tokens=_int(field(usage, "completion_tokens")),
-                total_tokens=_int(field(usage, "total_tokens")),
+                input_tokens=int_or_none(field(usage, "prompt_tokens")),
+                output_tokens=int_or_none(field(usage, "completion_tokens")),
+                total_tokens=int_or_none(field(usage, "total_tokens")),
                 cumulative=True,
                 scope="step" if scope == "step" else "run",
             )
@@ -299,7 +299,7 @@ class OpenAIAssistantsAdapter:
         if not isinstance(calls, list):
             return
         for position, call in enumerate(calls):
-            index = _int(field(call, "index"))
+            index = int_or_none(field(call, "index"))
             self._tool_call(step_id, position if index is None else index, call, out, full)
 
     def _tool_call(self, step_id: str, index: int, wire: Any, out: list[Event], full: bool) -> None:
@@ -411,7 +411,7 @@ class OpenAIAssistantsAdapter:
         if not isinstance(content, list):
             return
         for position, part in enumerate(content):
-            index = _int(field(part, "index"))
+            index = int_or_none(field(part, "index"))
             index = position if index is None else index
             kind = field(part, "type")
             if kind == "text":
@@ -477,10 +477,6 @@ def _event_of(item: Any) -> tuple[str | None, Any]:
         if wrapped in EVENTS or wrapped in ("done", "error"):
             return wrapped, data
     return None, payload
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
 def _code(value: Any) -> str | int | None:

@@ -17,7 +17,14 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, ServerSentEvent, field, short_repr, unwrap
+from nbagent.adapters.base import (
+    BadItemError,
+    ServerSentEvent,
+    field,
+    int_or_none,
+    short_repr,
+    unwrap,
+)
 from nbagent.adapters.think import Part, ThinkSplitter
 from nbagent.events import (
     Custom,
@@ -536,17 +543,17 @@ def _error_of(chunk: Any) -> Mapping[str, Any] | None:
     return None
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _usage(usage: Any) -> Usage:
     return Usage(
-        input_tokens=_int(field(usage, "prompt_tokens")),
-        output_tokens=_int(field(usage, "completion_tokens")),
-        total_tokens=_int(field(usage, "total_tokens")),
-        reasoning_tokens=_int(field(field(usage, "completion_tokens_details"), "reasoning_tokens")),
-        cached_input_tokens=_int(field(field(usage, "prompt_tokens_details"), "cached_tokens")),
+        input_tokens=int_or_none(field(usage, "prompt_tokens")),
+        output_tokens=int_or_none(field(usage, "completion_tokens")),
+        total_tokens=int_or_none(field(usage, "total_tokens")),
+        reasoning_tokens=int_or_none(
+            field(field(usage, "completion_tokens_details"), "reasoning_tokens")
+        ),
+        cached_input_tokens=int_or_none(
+            field(field(usage, "prompt_tokens_details"), "cached_tokens")
+        ),
         cumulative=True,
         scope="run",
     )

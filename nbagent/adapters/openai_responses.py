@@ -21,7 +21,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, field, plain, short_repr, unwrap
+from nbagent.adapters.base import BadItemError, field, int_or_none, plain, short_repr, unwrap
 from nbagent.events import (
     Custom,
     EndReason,
@@ -305,7 +305,7 @@ class OpenAIResponsesAdapter:
         item_type = field(item, "type")
         if not isinstance(item_type, str):
             return
-        output_index = _int(field(payload, "output_index"))
+        output_index = int_or_none(field(payload, "output_index"))
         if not isinstance(wire_id, str) or not wire_id:
             wire_id = f"item_{output_index if output_index is not None else len(self._items)}"
         if output_index is not None:
@@ -448,7 +448,7 @@ class OpenAIResponsesAdapter:
         if not isinstance(wire_id, str):
             wire_id = field(item, "id")
         if not isinstance(wire_id, str):
-            index = _int(field(payload, "output_index"))
+            index = int_or_none(field(payload, "output_index"))
             wire_id = self._by_output.get(index) if index is not None else None
         return self._items.get(wire_id) if isinstance(wire_id, str) else None
 
@@ -458,7 +458,7 @@ class OpenAIResponsesAdapter:
         if state is not None:
             return state
         wire_id = field(payload, "item_id")
-        index = _int(field(payload, "output_index"))
+        index = int_or_none(field(payload, "output_index"))
         if not isinstance(wire_id, str) or not wire_id:
             wire_id = f"item_{index if index is not None else len(self._items)}"
         if index is not None:
@@ -477,7 +477,7 @@ class OpenAIResponsesAdapter:
         state = self._item_for_delta(payload, "message", out)
         if state.item_type != "message":
             return
-        index = _int(field(payload, "content_index")) or 0
+        index = int_or_none(field(payload, "content_index")) or 0
         key = (kind, index)
         state.parts[key] = state.parts.get(key, "") + delta
         if kind == "refusal":
@@ -489,7 +489,7 @@ class OpenAIResponsesAdapter:
     def _reconcile_text(self, payload: Any, kind: str, full: Any, out: list[Event]) -> None:
         state = self._item_for_delta(payload, "message", out)
         if state.item_type == "message":
-            index = _int(field(payload, "content_index")) or 0
+            index = int_or_none(field(payload, "content_index")) or 0
             self._reconcile(state, kind, index, full, out)
 
     def _thinking(self, payload: Any, kind: str, delta: Any, out: list[Event]) -> None:
@@ -499,7 +499,7 @@ class OpenAIResponsesAdapter:
         if state.item_type != "reasoning":
             return
         index_key = "summary_index" if kind == "summary" else "content_index"
-        index = _int(field(payload, index_key)) or 0
+        index = int_or_none(field(payload, index_key)) or 0
         self._emit_thinking(state, kind, index, delta, out)
 
     def _emit_thinking(
@@ -522,7 +522,7 @@ class OpenAIResponsesAdapter:
         state = self._item_for_delta(payload, "reasoning", out)
         if state.item_type == "reasoning":
             index_key = "summary_index" if kind == "summary" else "content_index"
-            self._reconcile(state, kind, _int(field(payload, index_key)) or 0, full, out)
+            self._reconcile(state, kind, int_or_none(field(payload, index_key)) or 0, full, out)
 
     def _reconcile(self, state: _Item, kind: str, index: int, full: Any, out: list[Event]) -> None:
         """A full text of one part: emit the suffix not streamed yet, never the whole again."""
@@ -583,10 +583,6 @@ class OpenAIResponsesAdapter:
         )
 
 
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
 def _hosted_args(item: Any) -> Any:
     """What a hosted tool was asked: the web search action, the file search queries…"""
     args: dict[str, Any] = {}
@@ -642,11 +638,15 @@ def _error_event(error: dict[str, Any]) -> ErrorEvent:
 
 def _usage(usage: Any) -> Usage:
     return Usage(
-        input_tokens=_int(field(usage, "input_tokens")),
-        output_tokens=_int(field(usage, "output_tokens")),
-        total_tokens=_int(field(usage, "total_tokens")),
-        reasoning_tokens=_int(field(field(usage, "output_tokens_details"), "reasoning_tokens")),
-        cached_input_tokens=_int(field(field(usage, "input_tokens_details"), "cached_tokens")),
+        input_tokens=int_or_none(field(usage, "input_tokens")),
+        output_tokens=int_or_none(field(usage, "output_tokens")),
+        total_tokens=int_or_none(field(usage, "total_tokens")),
+        reasoning_tokens=int_or_none(
+            field(field(usage, "output_tokens_details"), "reasoning_tokens")
+        ),
+        cached_input_tokens=int_or_none(
+            field(field(usage, "input_tokens_details"), "cached_tokens")
+        ),
         cumulative=True,
         scope="run",
     )

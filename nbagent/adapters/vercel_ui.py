@@ -26,7 +26,14 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, ServerSentEvent, plain, short_repr, unwrap
+from nbagent.adapters.base import (
+    BadItemError,
+    ServerSentEvent,
+    plain,
+    short_repr,
+    str_or_none,
+    unwrap,
+)
 from nbagent.events import (
     Custom,
     EndReason,
@@ -153,10 +160,6 @@ def _decode(item: Any) -> Any:
     return payload
 
 
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) and value else None
-
-
 def _is_part(payload: Mapping[str, Any]) -> bool:
     kind = payload.get("type")
     if not isinstance(kind, str):
@@ -261,7 +264,7 @@ class VercelUiAdapter:
         if kind == "start":
             if not self._started:
                 self._started = True
-                message_id = _str(part.get("messageId"))
+                message_id = str_or_none(part.get("messageId"))
                 out.append(RunStart(run_id=message_id or ""))
             if part.get("messageMetadata") is not None:
                 out.append(
@@ -360,7 +363,7 @@ class VercelUiAdapter:
     # -- parts -----------------------------------------------------------------------------
 
     def _on_finish(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        raw = _str(part.get("finishReason"))
+        raw = str_or_none(part.get("finishReason"))
         reason: EndReason = "completed" if raw is None else FINISH_REASONS.get(raw, "unknown")
         if part.get("messageMetadata") is not None:
             out.append(Custom(name="message-metadata", value=plain(part.get("messageMetadata"))))
@@ -368,11 +371,11 @@ class VercelUiAdapter:
         self._finish(out, reason, raw, message)
 
     def _on_abort(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        reason = _str(part.get("reason"))
+        reason = str_or_none(part.get("reason"))
         self._finish(out, "cancelled", "abort", reason or "aborted")
 
     def _on_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        text = _str(part.get("errorText")) or "the stream reported an error"
+        text = str_or_none(part.get("errorText")) or "the stream reported an error"
         out.append(ErrorEvent(message=text, recoverable=True, details=plain(part)))
 
     def _on_start_step(self, part: Mapping[str, Any], out: list[Event]) -> None:
@@ -389,7 +392,7 @@ class VercelUiAdapter:
         self._end_step(out, None)
 
     def _message(self, part: Mapping[str, Any], channel: str) -> str:
-        return _str(part.get("id")) or ("reasoning" if channel == "r" else "text")
+        return str_or_none(part.get("id")) or ("reasoning" if channel == "r" else "text")
 
     def _on_text_start(self, part: Mapping[str, Any], out: list[Event]) -> None:
         message_id = self._message(part, "t")
@@ -432,20 +435,20 @@ class VercelUiAdapter:
             out.append(MessageEnd(message_id=message_id, channel="thinking"))
 
     def _tool_id(self, part: Mapping[str, Any]) -> str:
-        return _str(part.get("toolCallId")) or "call"
+        return str_or_none(part.get("toolCallId")) or "call"
 
     def _start_tool(self, part: Mapping[str, Any], out: list[Event]) -> str:
         tool_call_id = self._tool_id(part)
         if tool_call_id not in self._tools:
             self._tools[tool_call_id] = False
-            name = _str(part.get("toolName")) or ""
+            name = str_or_none(part.get("toolName")) or ""
             self._tool_names[tool_call_id] = name
             out.append(
                 ToolCallStart(
                     tool_call_id=tool_call_id,
                     name=name,
                     executor="server" if part.get("providerExecuted") is True else None,
-                    synthetic_id=_str(part.get("toolCallId")) is None,
+                    synthetic_id=str_or_none(part.get("toolCallId")) is None,
                 )
             )
         return tool_call_id
@@ -468,7 +471,7 @@ class VercelUiAdapter:
 
     def _on_tool_input_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
         tool_call_id = self._start_tool(part, out)
-        text = _str(part.get("errorText")) or "invalid tool input"
+        text = str_or_none(part.get("errorText")) or "invalid tool input"
         if not self._tools[tool_call_id]:
             self._tools[tool_call_id] = True
             out.append(ToolCallEnd(tool_call_id=tool_call_id, parse_error=text))
@@ -489,7 +492,7 @@ class VercelUiAdapter:
         )
 
     def _on_tool_output_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        text = _str(part.get("errorText")) or "tool error"
+        text = str_or_none(part.get("errorText")) or "tool error"
         self._result(part, out, content=text, is_error=True)
 
     def _on_tool_output_denied(self, part: Mapping[str, Any], out: list[Event]) -> None:
@@ -501,7 +504,7 @@ class VercelUiAdapter:
                 state="awaiting_approval",
                 text="awaiting approval",
                 detail=plain(part),
-                tool_call_id=_str(part.get("toolCallId")),
+                tool_call_id=str_or_none(part.get("toolCallId")),
             )
         )
 
