@@ -18,13 +18,12 @@ import re
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import (
-    BadItemError,
     field,
     int_or_none,
     plain,
-    short_repr,
     str_or_none,
     unwrap,
+    unwrap_object,
 )
 from nbagent.events import (
     Custom,
@@ -170,18 +169,7 @@ class AgUiAdapter:
     # -- decoding --------------------------------------------------------------------------
 
     def _decode(self, item: Any) -> Any:
-        if item is None or isinstance(item, (int, float, bool, list, tuple)):
-            raise BadItemError(
-                "ag-ui takes event dicts, JSON strings or ServerSentEvents, "
-                f"got {type(item).__name__}: {short_repr(item)}"
-            )
-        try:
-            _, payload = unwrap(item)
-        except BadItemError as exc:
-            raise BadItemError(f"ag-ui: {exc}") from None
-        if payload is None or isinstance(payload, (str, int, float, bool, list)):
-            raise BadItemError(f"ag-ui: an event must be a JSON object: {short_repr(item)}")
-        return payload
+        return unwrap_object(item, "ag-ui", "event dicts, JSON strings or ServerSentEvents")[1]
 
     # -- run -------------------------------------------------------------------------------
 

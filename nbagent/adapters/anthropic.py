@@ -18,13 +18,12 @@ import json
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import (
-    BadItemError,
     ServerSentEvent,
     field,
     int_or_none,
     plain,
-    short_repr,
     unwrap,
+    unwrap_object,
 )
 from nbagent.events import (
     Custom,
@@ -175,18 +174,8 @@ class AnthropicAdapter:
     # -- decoding --------------------------------------------------------------------------
 
     def _decode(self, item: Any) -> tuple[str | None, Any]:
-        if item is None or isinstance(item, (int, float, bool, list, tuple)):
-            raise BadItemError(
-                "anthropic takes stream event objects, dicts, JSON strings or ServerSentEvents, "
-                f"got {type(item).__name__}: {short_repr(item)}"
-            )
-        try:
-            name, payload = unwrap(item)
-        except BadItemError as exc:
-            raise BadItemError(f"anthropic: {exc}") from None
-        if payload is None or isinstance(payload, (str, int, float, bool, list)):
-            raise BadItemError(f"anthropic: an event must be a JSON object: {short_repr(item)}")
-        return name, payload
+        takes = "stream event objects, dicts, JSON strings or ServerSentEvents"
+        return unwrap_object(item, "anthropic", takes)
 
     # -- lifecycle -------------------------------------------------------------------------
 

@@ -20,6 +20,7 @@ __all__ = [
     "short_repr",
     "str_or_none",
     "unwrap",
+    "unwrap_object",
 ]
 
 
@@ -154,3 +155,21 @@ def int_or_none(value: Any) -> int | None:
 def str_or_none(value: Any) -> str | None:
     """A non-empty str field of a payload (ids, names); None for anything else."""
     return value if isinstance(value, str) and value else None
+
+
+def unwrap_object(item: Any, fmt: str, takes: str) -> tuple[str | None, Any]:
+    """``unwrap`` for formats whose every item is one event object.
+
+    Raises ``BadItemError`` naming the format: for an item of the wrong type (saying
+    what the format ``takes``), for data that is not JSON, and for a payload that is
+    not an object.
+    """
+    if item is None or isinstance(item, (int, float, bool, list, tuple)):
+        raise BadItemError(f"{fmt} takes {takes}, got {type(item).__name__}: {short_repr(item)}")
+    try:
+        name, payload = unwrap(item)
+    except BadItemError as exc:
+        raise BadItemError(f"{fmt}: {exc}") from None
+    if payload is None or isinstance(payload, (str, int, float, bool, list)):
+        raise BadItemError(f"{fmt}: an event must be a JSON object: {short_repr(item)}")
+    return name, payload
