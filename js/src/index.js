@@ -2,6 +2,7 @@
 // the kernel's messages into it; each `render` creates a view that draws from that store.
 
 import "./styles.css";
+import { warmUp } from "./markdown.js";
 import { connect, Store } from "./store.js";
 import { TranscriptView } from "./view.js";
 
@@ -43,10 +44,14 @@ export function storeFor(model) {
 export default {
   /** @param {{model: Model}} props */
   initialize({ model }) {
-    storeFor(model);
+    const store = storeFor(model);
+    // A run about to stream (not a finished one re-shown): its first token renders warm.
+    if (!store.loaded || store.state.status === "running") warmUp();
     const key = keyOf(model);
     return () => {
-      stores.get(key)?.disconnect();
+      const entry = stores.get(key);
+      entry?.disconnect();
+      entry?.store.takeRetired(); // no view will come: let the old DOM go
       stores.delete(key);
     };
   },

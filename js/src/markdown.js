@@ -75,15 +75,17 @@ DOMPurify.addHook("afterSanitizeAttributes", (n) => {
   if (n.tagName === "INPUT" && n.getAttribute("type") !== "checkbox") n.remove();
 });
 
+// Configured once: a config passed to every sanitize() call is parsed again every time.
+// The bundle has its own DOMPurify, so the configuration is ours alone.
+DOMPurify.setConfig({ ...PURIFY, ...NOT_URIS });
+
 /**
  * Sanitize an HTML string into a fragment.
  * @param {string} html
  * @returns {DocumentFragment}
  */
 export function purify(html) {
-  return /** @type {DocumentFragment} */ (
-    /** @type {unknown} */ (DOMPurify.sanitize(html, { ...PURIFY, ...NOT_URIS }))
-  );
+  return /** @type {DocumentFragment} */ (/** @type {unknown} */ (DOMPurify.sanitize(html)));
 }
 
 /** Highlight code blocks only while rendering frozen blocks (an open fence stays plain). */
@@ -152,7 +154,7 @@ export function lex(src) {
 }
 
 /**
- * Render tokens (one frozen block) to a sanitized fragment with highlighted code and copy buttons.
+ * Render tokens (frozen blocks) to a sanitized fragment with highlighted code and copy buttons.
  * @param {Tok[]} toks
  */
 function renderFrozen(toks) {
@@ -205,6 +207,46 @@ export async function copyCode(btn) {
   }, 1500);
 }
 
+/**
+ * Make `el`'s children equal to `frag`'s (both sanitized output), keeping every node that is
+ * already equal: the live block changes at its end, so the nodes before stay, and with them
+ * their style, layout and paint. Only nodes of `frag` are ever inserted.
+ * @param {Element} el
+ * @param {DocumentFragment | Element} frag
+ */
+export function morph(el, frag) {
+  let cur = el.firstChild;
+  for (const n of [...frag.childNodes]) {
+    if (cur === null) {
+      el.append(n);
+      continue;
+    }
+    const next = cur.nextSibling;
+    if (cur.isEqualNode(n)) {
+      // already there
+    } else if (cur.nodeType === Node.TEXT_NODE && n.nodeType === Node.TEXT_NODE) {
+      /** @type {Text} */ (cur).data = /** @type {Text} */ (n).data;
+    } else if (cur instanceof Element && n instanceof Element && sameShell(cur, n)) {
+      morph(cur, n);
+    } else {
+      cur.replaceWith(n);
+    }
+    cur = next;
+  }
+  while (cur !== null) {
+    const next = cur.nextSibling;
+    cur.remove();
+    cur = next;
+  }
+}
+
+/** Same tag and attributes: only the children may differ. @param {Element} a @param {Element} b */
+function sameShell(a, b) {
+  if (a.tagName !== b.tagName || a.attributes.length !== b.attributes.length) return false;
+  for (const attr of a.attributes) if (b.getAttribute(attr.name) !== attr.value) return false;
+  return true;
+}
+
 const CHUNK = 32;
 const REF_DEF = /^ {0,3}\[[^\]\n]+\]:[ \t]*\S/m;
 const CODE_TYPES = new Set(["code", "mathBlock"]);
@@ -236,7 +278,9 @@ function liveFrom(toks) {
 const normalize = (s) => s.replace(/\r\n?/g, "\n");
 
 /**
- * The markdown of one text block, rendered incrementally.
+ * The markdown of one text block, rendered incrementally. Per flush the work is proportional
+ * to what arrived and to the live (last) block, not to the whole text: `append()` takes the
+ * new text only, and only the unfrozen tail is parsed again.
  */
 export class StreamingMarkdown {
   constructor() {
@@ -248,7 +292,11 @@ export class StreamingMarkdown {
     this.liveEl.className = "nba-live";
     this.el.append(this.frozenEl, this.liveEl);
     this.src = "";
+    /** The source from `frozenEnd` on: what is parsed again at each flush. */
+    this.tail = "";
     this.frozenEnd = 0;
+    /** The raw text so far ended in "\r" (a "\n" next completes one line break). */
+    this.cr = false;
     /** @type {HTMLElement | null} */
     this.chunk = null;
     this.chunkCount = 0;
@@ -258,7 +306,8 @@ export class StreamingMarkdown {
   }
 
   /**
-   * Set the whole source (usually the previous source plus a delta).
+   * Set the whole source (usually the previous source plus a delta). Compares the whole
+   * text with what it has: use `append()` while streaming.
    * @param {string} text
    * @param {boolean} final the block will not grow any more: flush everything
    */
@@ -266,32 +315,92 @@ export class StreamingMarkdown {
     const src = normalize(text);
     if (src === this.src && final === this.final) return;
     if (!src.startsWith(this.src)) this.reset();
-    if (src !== this.src) this.finalized = false;
-    this.src = src;
+    if (src !== this.src) {
+      this.finalized = false;
+      this.tail += src.slice(this.src.length);
+      this.src = src;
+    }
+    this.cr = text.endsWith("\r");
     this.final = final;
     this.dirty = true;
+  }
+
+  /**
+   * Add text at the end of the source.
+   * @param {string} delta
+   */
+  append(delta) {
+    let d = delta;
+    if (this.cr && d.startsWith("\n")) d = d.slice(1); // "\r" already became a "\n"
+    if (d === "") return;
+    this.cr = d.endsWith("\r");
+    const n = normalize(d);
+    this.src += n;
+    this.tail += n;
+    this.finalized = false;
+    this.dirty = true;
+  }
+
+  /** @param {boolean} final the block will not grow any more */
+  setFinal(final) {
+    if (final === this.final) return;
+    this.final = final;
+    this.dirty = true;
+  }
+
+  /**
+   * A copy of this block's rendering and state (for a second view of the same transcript):
+   * copying the sanitized DOM is much cheaper than parsing and sanitizing the text again.
+   * @returns {StreamingMarkdown}
+   */
+  clone() {
+    const c = new StreamingMarkdown();
+    const el = /** @type {HTMLDivElement} */ (this.el.cloneNode(true));
+    c.el = el;
+    c.frozenEl = /** @type {HTMLDivElement} */ (el.firstElementChild);
+    c.liveEl = /** @type {HTMLDivElement} */ (el.lastElementChild);
+    // The chunk being filled is always the last one.
+    c.chunk = this.chunk ? /** @type {HTMLElement} */ (c.frozenEl.lastElementChild) : null;
+    c.src = this.src;
+    c.tail = this.tail;
+    c.frozenEnd = this.frozenEnd;
+    c.cr = this.cr;
+    c.chunkCount = this.chunkCount;
+    c.final = this.final;
+    c.finalized = this.finalized;
+    c.dirty = this.dirty;
+    return c;
   }
 
   reset() {
     this.frozenEl.replaceChildren();
     this.liveEl.replaceChildren();
     this.src = "";
+    this.tail = "";
     this.frozenEnd = 0;
+    this.cr = false;
     this.chunk = null;
     this.chunkCount = 0;
     this.finalized = false;
   }
 
-  /** @param {DocumentFragment} frag */
-  appendFrozen(frag) {
-    if (!this.chunk || this.chunkCount >= CHUNK) {
-      this.chunk = document.createElement("div");
-      this.chunk.className = "nba-chunk";
-      this.frozenEl.append(this.chunk);
-      this.chunkCount = 0;
+  /**
+   * Render frozen tokens into chunks of CHUNK blocks, one sanitize per chunk they touch.
+   * @param {Tok[]} toks non-space tokens
+   */
+  appendFrozen(toks) {
+    for (let i = 0; i < toks.length; ) {
+      if (!this.chunk || this.chunkCount >= CHUNK) {
+        this.chunk = document.createElement("div");
+        this.chunk.className = "nba-chunk";
+        this.frozenEl.append(this.chunk);
+        this.chunkCount = 0;
+      }
+      const group = toks.slice(i, i + CHUNK - this.chunkCount);
+      this.chunk.append(renderFrozen(group));
+      this.chunkCount += group.length;
+      i += group.length;
     }
-    this.chunk.append(frag);
-    this.chunkCount++;
   }
 
   /** Render what changed since the last flush. Call once per animation frame. */
@@ -299,13 +408,13 @@ export class StreamingMarkdown {
     if (!this.dirty) return;
     this.dirty = false;
     if (this.finalized) return;
-    const toks = lex(this.src.slice(this.frozenEnd));
+    const toks = lex(this.tail);
     const k = this.final ? toks.length : liveFrom(toks);
-    for (let i = 0; i < k; i++) {
-      const t = toks[i];
-      this.frozenEnd += t.raw.length;
-      if (t.type !== "space") this.appendFrozen(renderFrozen([t]));
-    }
+    let consumed = 0;
+    for (let i = 0; i < k; i++) consumed += toks[i].raw.length;
+    this.frozenEnd += consumed;
+    this.tail = this.tail.slice(consumed);
+    this.appendFrozen(toks.slice(0, k).filter((t) => t.type !== "space"));
     if (this.final) {
       this.liveEl.replaceChildren();
       if (REF_DEF.test(this.src)) {
@@ -314,15 +423,37 @@ export class StreamingMarkdown {
         this.reset();
         this.src = src;
         this.frozenEnd = src.length;
-        for (const t of lex(src)) if (t.type !== "space") this.appendFrozen(renderFrozen([t]));
+        this.appendFrozen(lex(src).filter((t) => t.type !== "space"));
       }
       this.finalized = true;
       return;
     }
     let live = "";
     for (let i = k; i < toks.length; i++) live += toks[i].raw;
-    this.liveEl.replaceChildren(purify(md.parse(heal(live), { async: false })));
+    morph(this.liveEl, purify(md.parse(heal(live), { async: false })));
   }
+}
+
+const WARM_UP =
+  "# T\n\nSome *em*, **strong**, `code`, ~~del~~ and a [link](https://example.org).\n\n" +
+  "- a\n- [ ] b\n\n1. c\n\n> q\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\n```python\nx = 1  # c\n```\n";
+let warmedUp = false;
+
+/**
+ * Render a small document once, live and frozen, off the page. The bundle is evaluated
+ * afresh for every widget (anywidget imports it from a new blob URL), so without this the
+ * first token of a run pays for compiling the lexer's regular expressions and the render
+ * path (~6 ms); with it, the widget pays that when it is created, before the run's first token.
+ */
+export function warmUp() {
+  if (warmedUp) return;
+  warmedUp = true;
+  const s = new StreamingMarkdown();
+  s.append(WARM_UP.slice(0, 90));
+  s.flush();
+  s.append(WARM_UP.slice(90));
+  s.setFinal(true);
+  s.flush();
 }
 
 /**
@@ -335,7 +466,7 @@ export function renderMarkdown(src) {
   const s = new StreamingMarkdown();
   s.src = normalize(src);
   s.frozenEnd = s.src.length;
-  for (const t of lex(s.src)) if (t.type !== "space") s.appendFrozen(renderFrozen([t]));
+  s.appendFrozen(lex(s.src).filter((t) => t.type !== "space"));
   s.finalized = true;
   s.final = true;
   return s.el;

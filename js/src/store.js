@@ -24,7 +24,9 @@ import { decodeOps, WireError } from "./wire.js";
  *   | {op: "add", block: Block}
  *   | {op: "append", i: number, key: string, text: string}
  *   | {op: "set", i: number, set: Record<string, unknown>}} Op
- * @typedef {{reset: boolean, run: boolean, blocks: Set<number>}} Change
+ * @typedef {{reset: boolean, run: boolean, blocks: Set<number>, appends: Map<number, string>}} Change
+ *   `appends`: text appended to each block's `text` (what a view needs to render a streamed
+ *   block without re-reading all of it); meaningless for a view when `reset` is set.
  * @typedef {(change: Change) => void} Listener
  */
 
@@ -35,7 +37,7 @@ export function emptyState() {
 
 /** @returns {Change} */
 export function emptyChange() {
-  return { reset: false, run: false, blocks: new Set() };
+  return { reset: false, run: false, blocks: new Set(), appends: new Map() };
 }
 
 /**
@@ -47,6 +49,7 @@ export function mergeChange(dst, src) {
   dst.reset ||= src.reset;
   dst.run ||= src.run;
   for (const i of src.blocks) dst.blocks.add(i);
+  for (const [i, text] of src.appends) dst.appends.set(i, (dst.appends.get(i) ?? "") + text);
 }
 
 /** @param {unknown} v @returns {v is Record<string, any>} */
@@ -79,6 +82,36 @@ export class Store {
     this.ui = new Map();
     /** @type {Set<Listener>} */
     this.listeners = new Set();
+    /**
+     * The rendered blocks of the last view destroyed, for the next view to take over
+     * (`retire`/`takeRetired`): views see only `unknown` here, it is theirs to interpret.
+     * @type {unknown}
+     */
+    this.retired = null;
+    /** @type {ReturnType<typeof setTimeout> | undefined} */
+    this.retiredTimer = undefined;
+  }
+
+  /**
+   * Keep what a destroyed view rendered for a moment: a frontend that re-creates an output
+   * (destroys its view, then renders a new one) gets the next view to take it over instead of
+   * rendering the whole transcript again. Dropped after `ttlMs` if no view comes.
+   * @param {unknown} rendered
+   */
+  retire(rendered, ttlMs = 2000) {
+    clearTimeout(this.retiredTimer);
+    this.retired = rendered;
+    this.retiredTimer = setTimeout(() => {
+      this.retired = null;
+    }, ttlMs);
+  }
+
+  /** @returns {unknown} what the last destroyed view left, once */
+  takeRetired() {
+    clearTimeout(this.retiredTimer);
+    const r = this.retired;
+    this.retired = null;
+    return r;
   }
 
   /** Kernel time now (epoch seconds), from the local clock and the offset. */
@@ -103,7 +136,7 @@ export class Store {
     if (!Array.isArray(this.state.blocks)) this.state.blocks = [];
     this.loaded = state !== null && Object.keys(state).length > 0;
     if (this.state.status !== prevStatus || this.state.status !== "running") this.stopping = false;
-    this.emit({ reset: true, run: true, blocks: new Set() });
+    this.emit({ ...emptyChange(), reset: true, run: true });
   }
 
   /**
@@ -134,7 +167,9 @@ export class Store {
           throw new OpError(`append: bad target ${op.i}/${op.key}`);
         }
         const cur = b[op.key];
-        b[op.key] = (typeof cur === "string" ? cur : "") + String(op.text ?? "");
+        const text = String(op.text ?? "");
+        b[op.key] = (typeof cur === "string" ? cur : "") + text;
+        if (op.key === "text") change.appends.set(op.i, (change.appends.get(op.i) ?? "") + text);
         change.blocks.add(op.i);
         change.run = true; // counters (chars) in the status line
         return;
@@ -144,6 +179,8 @@ export class Store {
         if (!b || !isObject(op.set)) throw new OpError(`set: bad target ${op.i}`);
         Object.assign(b, structuredClone(op.set));
         change.blocks.add(op.i);
+        // Views follow text by its appends; text replaced any other way is a reset for them.
+        if ("text" in op.set) change.reset = true;
         return;
       }
       default:
@@ -179,7 +216,7 @@ export class Store {
 
   /** Notify views without a state change (UI state, stopping flag). */
   touch() {
-    this.emit({ reset: false, run: true, blocks: new Set() });
+    this.emit({ ...emptyChange(), run: true });
   }
 
   /** @param {string} blockId */

@@ -14,11 +14,72 @@ import { emptyChange, mergeChange } from "./store.js";
  * @typedef {{get(key: string): any, send(content: any): void,
  *   on(name: string, cb: () => void): void, off(name?: string | null, cb?: (() => void) | null): void}} ViewModel
  * @typedef {{id: string, type: string, el: HTMLElement,
- *   update(b: Block, i: number): void, md?: StreamingMarkdown}} BlockView
+ *   update(b: Block, i: number, appended: string | null): void, md?: StreamingMarkdown}} BlockView
+ *   `appended`: the text appended to the block since its last update, or null when the view
+ *   must read the whole block (new view, reset).
  */
 
 /** Distance from the bottom (px) under which the view counts as "at the bottom". */
 const PIN_SLACK = 8;
+
+/**
+ * A change that comes at least this long (ms) after the last render is rendered at once
+ * instead of at the next animation frame: the first token of a run, or the next batch of a
+ * stream, shows without waiting up to a frame; renders still come at most once a frame.
+ */
+const LEAD_MS = 1000 / 60;
+
+/** @type {(() => void)[]} */
+let soonQueue = [];
+/** @type {MessagePort | null} */
+let soonPort = null;
+/**
+ * Run `cb` in a task of its own, as soon as possible (a MessageChannel message: no timer
+ * clamping). Not inside the caller's task: a failing render stays the render's problem, and
+ * it is not hidden in a promise callback (which CDP's ScriptDuration does not count).
+ * @param {() => void} cb
+ */
+function defaultSoon(cb) {
+  if (typeof MessageChannel !== "function") {
+    setTimeout(cb, 0);
+    return;
+  }
+  if (soonPort === null) {
+    const channel = new MessageChannel();
+    channel.port1.onmessage = () => {
+      const due = soonQueue;
+      soonQueue = [];
+      for (const fn of due) {
+        try {
+          fn();
+        } catch (err) {
+          // Reported like an error in a frame callback, without stopping the other views.
+          setTimeout(() => {
+            throw err;
+          });
+        }
+      }
+    };
+    /** @type {any} */ (channel.port1).unref?.(); // Node (tests): do not keep the process alive
+    soonPort = channel.port2;
+  }
+  soonQueue.push(cb);
+  if (soonQueue.length === 1) soonPort.postMessage(null);
+}
+
+/**
+ * The live views of each store: a new view copies a live one's rendering.
+ * @type {WeakMap<Store, Set<TranscriptView>>}
+ */
+const liveViews = new WeakMap();
+
+/** `frame` while a leading-edge render is queued (raf ids are positive). */
+const SOON = -1;
+
+const defaultNow = () => performance.now();
+/** Rendering at once is for visible pages: a hidden one gets no frames, and renders later. */
+const defaultVisible = () =>
+  typeof document === "undefined" || document.visibilityState !== "hidden";
 
 /** @param {FrameRequestCallback} cb */
 const defaultRaf = (cb) =>
@@ -34,13 +95,19 @@ export class TranscriptView {
    * @param {Store} store
    * @param {ViewModel} model
    * @param {HTMLElement} el
-   * @param {{raf?: (cb: FrameRequestCallback) => number, cancelRaf?: (id: number) => void}} [opts]
+   * @param {{raf?: (cb: FrameRequestCallback) => number, cancelRaf?: (id: number) => void,
+   *   soon?: (cb: () => void) => void, now?: () => number, visible?: () => boolean}} [opts]
    */
   constructor(store, model, el, opts = {}) {
     this.store = store;
     this.model = model;
     this.raf = opts.raf ?? defaultRaf;
     this.cancelRaf = opts.cancelRaf ?? defaultCancel;
+    this.soon = opts.soon ?? defaultSoon;
+    this.now = opts.now ?? defaultNow;
+    this.visible = opts.visible ?? defaultVisible;
+    /** When the last render was (`now()` ms). */
+    this.lastFlush = Number.NEGATIVE_INFINITY;
     this.ac = new AbortController();
     const signal = this.ac.signal;
 
@@ -56,9 +123,15 @@ export class TranscriptView {
     this.root.append(this.header, this.scroller, this.status.el);
     el.append(this.root);
 
+    const retired = store.takeRetired();
+    const sibling = [...(liveViews.get(store) ?? [])].pop();
     /** @type {BlockView[]} */
     this.views = [];
-    this.pending = { reset: true, run: true, blocks: new Set() };
+    if (Array.isArray(retired)) this.views = this.adopt(retired, false);
+    else if (sibling) this.views = this.adopt(sibling.views, true);
+    for (const v of this.views) this.blocksEl.append(v.el);
+    liveViews.set(store, (liveViews.get(store) ?? new Set()).add(this));
+    this.pending = { ...emptyChange(), reset: true, run: true };
     /** @type {number | null} */
     this.frame = null;
     this.pinned = true;
@@ -106,21 +179,28 @@ export class TranscriptView {
 
   schedule() {
     if (this.frame !== null || this.ac.signal.aborted) return;
-    this.frame = this.raf(() => {
+    const render = () => {
       this.frame = null;
       this.flush();
-    });
+    };
+    if (this.now() - this.lastFlush >= LEAD_MS && this.visible()) {
+      this.frame = SOON; // leading edge: right after this task, not at the next frame
+      this.soon(render);
+    } else this.frame = this.raf(render);
   }
 
   /** Render everything that changed since the last flush. */
   flush() {
     if (this.ac.signal.aborted) return;
+    this.lastFlush = this.now();
     const change = this.pending;
     this.pending = emptyChange();
     const state = this.store.state;
     const blocks = state.blocks;
     const running = state.status === "running";
 
+    // Blocks whose view reads the whole block: new views, and every block after a reset.
+    const whole = new Set();
     if (change.reset) {
       // Keep views whose block is still at the same index with the same id (cheap reload).
       let keep = 0;
@@ -132,13 +212,17 @@ export class TranscriptView {
       )
         keep++;
       for (const v of this.views.splice(keep)) v.el.remove();
-      for (let i = 0; i < blocks.length; i++) change.blocks.add(i);
+      for (let i = 0; i < blocks.length; i++) {
+        change.blocks.add(i);
+        whole.add(i);
+      }
     }
     for (let i = this.views.length; i < blocks.length; i++) {
       const v = this.createView(blocks[i]);
       this.views.push(v);
       this.blocksEl.append(v.el);
       change.blocks.add(i);
+      whole.add(i);
     }
     // Thinking panels depend on later text blocks (auto-collapse) and the run status.
     const dirty = new Set(change.blocks);
@@ -149,7 +233,8 @@ export class TranscriptView {
       for (let i = 0; i < blocks.length; i++) if (blocks[i].type === "thinking") dirty.add(i);
     }
     for (const i of [...dirty].sort((a, b) => a - b)) {
-      if (i < blocks.length) this.views[i].update(blocks[i], i);
+      const appended = whole.has(i) ? null : (change.appends.get(i) ?? "");
+      if (i < blocks.length) this.views[i].update(blocks[i], i, appended);
     }
 
     if (change.run || change.reset) {
@@ -186,10 +271,34 @@ export class TranscriptView {
   }
 
   /**
+   * The views to start from, given another view's: its rendered text blocks where they still
+   * match the state, moved (`copy` false: that view was destroyed) or copied (it still lives;
+   * JupyterLab keeps the old view, detached, when the run's display is updated at its end).
+   * Panels are always new: their listeners belong to the other view.
+   * @param {unknown[]} others
+   * @param {boolean} copy
+   * @returns {BlockView[]}
+   */
+  adopt(others, copy) {
+    const blocks = this.store.state.blocks;
+    /** @type {BlockView[]} */
+    const views = [];
+    for (let i = 0; i < blocks.length; i++) {
+      const old = /** @type {BlockView | undefined} */ (others[i]);
+      const b = blocks[i];
+      const md = old?.md && old.type === b.type && old.id === b.id ? old.md : undefined;
+      if (md && !copy) views.push(/** @type {BlockView} */ (old));
+      else views.push(this.createView(b, md?.clone()));
+    }
+    return views;
+  }
+
+  /**
    * @param {Block} block
+   * @param {StreamingMarkdown} [rendered] a text block's markdown, already rendered
    * @returns {BlockView}
    */
-  createView(block) {
+  createView(block, rendered) {
     const store = this.store;
     const signal = this.ac.signal;
     if (block.type === "thinking") {
@@ -221,7 +330,7 @@ export class TranscriptView {
         update: (b) => p.update(/** @type {import("./store.js").ToolBlock} */ (b)),
       };
     }
-    const md = new StreamingMarkdown();
+    const md = rendered ?? new StreamingMarkdown();
     const el = h("div", "nba-text");
     el.append(md.el);
     return {
@@ -229,22 +338,28 @@ export class TranscriptView {
       type: block.type,
       el,
       md,
-      update: (b, i) => {
+      update: (b, i, appended) => {
         const t = /** @type {import("./store.js").TextBlock} */ (b);
         el.classList.toggle("nba-refusal", t.refusal === true);
         const final = store.state.status !== "running" || i < store.state.blocks.length - 1;
-        md.set(typeof t.text === "string" ? t.text : "", final);
+        if (appended === null) md.set(typeof t.text === "string" ? t.text : "", final);
+        else {
+          md.append(appended);
+          md.setFinal(final);
+        }
         md.flush();
       },
     };
   }
 
   destroy() {
+    if (!this.ac.signal.aborted) this.store.retire(this.views);
+    liveViews.get(this.store)?.delete(this);
     this.ac.abort();
     this.unsubscribe();
     this.model.off("change:title", this.onTraits);
     this.model.off("change:show_thinking", this.onTraits);
-    if (this.frame !== null) this.cancelRaf(this.frame);
+    if (this.frame !== null && this.frame !== SOON) this.cancelRaf(this.frame);
     this.setTicker(false);
     this.root.remove();
   }

@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
+import { morph, purify, renderMarkdown, StreamingMarkdown, warmUp } from "../src/markdown.js";
 
 const SAMPLES = {
   paragraphs:
@@ -56,4 +56,102 @@ describe("block freezing equals whole-document rendering", () => {
       }
     });
   }
+});
+
+/** Stream with append(): what the view does while a run streams. @param {string} src @param {number[]} cuts */
+function streamAppends(src, cuts) {
+  const s = new StreamingMarkdown();
+  let at = 0;
+  for (const c of cuts) {
+    s.append(src.slice(at, c));
+    at = c;
+    s.flush();
+  }
+  s.append(src.slice(at));
+  s.setFinal(true);
+  s.flush();
+  return s;
+}
+
+describe("appended deltas equal whole-document rendering", () => {
+  for (const [name, src] of Object.entries(SAMPLES)) {
+    test(`${name}: char by char and random splits`, () => {
+      const whole = renderMarkdown(src).innerHTML;
+      const every = Array.from({ length: src.length }, (_, i) => i + 1);
+      expect(streamAppends(src, every).el.innerHTML).toBe(whole);
+      const r = rng(name.length * 104729);
+      const cuts = [];
+      for (let i = 0; i < src.length; i += 1 + Math.floor(r() * 12)) cuts.push(i);
+      expect(streamAppends(src, cuts).el.innerHTML).toBe(whole);
+    });
+  }
+
+  test("a \\r\\n line break split between two deltas is one line break", () => {
+    const src = "a\r\nb\r\n\r\n- c\r- d\r\n";
+    const whole = renderMarkdown(src).innerHTML;
+    for (let cut = 1; cut < src.length; cut++) {
+      expect(streamAppends(src, [cut]).el.innerHTML).toBe(whole);
+    }
+    const s = streamAppends(src, [2]);
+    expect(s.src).toBe("a\nb\n\n- c\n- d\n");
+  });
+
+  test("only the unfrozen tail is kept for parsing", () => {
+    const s = new StreamingMarkdown();
+    s.append("First paragraph.\n\nSecond paragraph.\n\nThird, still");
+    s.flush();
+    expect(s.tail).toBe("Third, still");
+    expect(s.frozenEnd + s.tail.length).toBe(s.src.length);
+  });
+
+  test("set() and append() can be mixed", () => {
+    const src = SAMPLES.mixed;
+    const s = new StreamingMarkdown();
+    s.set(src.slice(0, 40), false);
+    s.flush();
+    s.append(src.slice(40, 90));
+    s.flush();
+    s.set(src, true);
+    s.flush();
+    expect(s.el.innerHTML).toBe(renderMarkdown(src).innerHTML);
+  });
+});
+
+describe("the live block is patched, not rebuilt", () => {
+  test("nodes that did not change are kept", () => {
+    const s = new StreamingMarkdown();
+    s.append("| a | b |\n|---|---|\n| 1 | 2 |\n| 3 |");
+    s.flush();
+    const firstRow = s.liveEl.querySelector("tbody tr");
+    s.append(" 4 |\n| 5 | 6 |");
+    s.flush();
+    expect(s.liveEl.querySelector("tbody tr")).toBe(firstRow);
+    expect(s.liveEl.querySelectorAll("tbody tr")).toHaveLength(3);
+  });
+
+  test("morph makes the children equal to the fragment's", () => {
+    const cases = [
+      ["<p>a <b>b</b></p><ul><li>x</li></ul>", "<p>a <b>bc</b> d</p><ul><li>x</li><li>y</li></ul>"],
+      ["<p>a</p><p>b</p><p>c</p>", "<p>a</p>"],
+      ["<ol><li>x</li></ol>", '<ol start="2"><li>x</li></ol>'],
+      ["<p>text</p>", "<pre><code>text\n</code></pre>"],
+      ["", "<h2>t</h2>"],
+      ['<a href="https://a.example/">x</a>', '<a href="https://b.example/">x</a>'],
+    ];
+    for (const [before, after] of cases) {
+      const el = document.createElement("div");
+      el.append(purify(before));
+      morph(el, purify(after));
+      const want = document.createElement("div");
+      want.append(purify(after));
+      expect(el.innerHTML).toBe(want.innerHTML);
+    }
+  });
+});
+
+test("warmUp renders off the page and only once", () => {
+  const before = document.body.innerHTML;
+  warmUp();
+  warmUp();
+  expect(document.body.innerHTML).toBe(before);
 });

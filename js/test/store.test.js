@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { connect, emptyChange, Store } from "../src/store.js";
+import { connect, emptyChange, mergeChange, Store } from "../src/store.js";
 import { FakeModel, runningState } from "./fake-model.js";
 
 const ops = (seq, list, now = 2000) => ({ type: "ops", seq, now, ops: list });
@@ -184,6 +184,43 @@ describe("connect: seq, gaps and sync", () => {
     s.subscribe((c) => seen.push({ reset: c.reset, blocks: [...c.blocks] }));
     m.msg(ops(1, [{ op: "append", i: 1, key: "text", text: "x" }]));
     expect(seen).toEqual([{ reset: false, blocks: [1] }]);
+  });
+});
+
+describe("appended text in change summaries", () => {
+  test("appends to text are collected per block and merge in order", () => {
+    const s = new Store();
+    s.load({
+      seq: 0,
+      state: runningState([
+        { type: "text", id: "a", text: "x" },
+        { type: "thinking", id: "t", text: "" },
+      ]),
+    });
+    const c = emptyChange();
+    s.apply({ op: "append", i: 0, key: "text", text: "Hel" }, c);
+    s.apply({ op: "append", i: 1, key: "text", text: "hmm" }, c);
+    s.apply({ op: "append", i: 0, key: "text", text: "lo" }, c);
+    expect([...c.appends]).toEqual([
+      [0, "Hello"],
+      [1, "hmm"],
+    ]);
+    const later = emptyChange();
+    s.apply({ op: "append", i: 0, key: "text", text: "!" }, later);
+    mergeChange(c, later);
+    expect(c.appends.get(0)).toBe("Hello!");
+    expect(s.state.blocks[0].text).toBe("xHello!");
+    expect(c.reset).toBe(false);
+  });
+
+  test("text replaced by a set is a reset for the views", () => {
+    const s = new Store();
+    s.load({ seq: 0, state: runningState([{ type: "text", id: "a", text: "old" }]) });
+    const c = emptyChange();
+    s.apply({ op: "set", i: 0, set: { refusal: true } }, c);
+    expect(c.reset).toBe(false);
+    s.apply({ op: "set", i: 0, set: { text: "new" } }, c);
+    expect(c.reset).toBe(true);
   });
 });
 

@@ -73,7 +73,10 @@ describe("a page the kernel does not answer", () => {
     const store = new Store();
     const disconnect = connect(store, /** @type {any} */ (model), { retryMs: 100 });
     const el = document.createElement("div");
-    const view = new TranscriptView(store, /** @type {any} */ (model), el);
+    // Renders soon after a change on a (fake) timer, like frames, not on a MessageChannel.
+    const view = new TranscriptView(store, /** @type {any} */ (model), el, {
+      soon: (cb) => setTimeout(cb, 0),
+    });
     const notice = () => /** @type {HTMLElement} */ (el.querySelector(".nba-notice"));
     vi.advanceTimersByTime(50);
     view.flush();

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "vitest";
 import widget, { storeFor } from "../src/index.js";
+import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
 import { statusLabel, statusParts } from "../src/status.js";
 import { TranscriptView } from "../src/view.js";
 import { FakeModel, runningState } from "./fake-model.js";
@@ -29,6 +30,7 @@ function mount(traits = {}) {
       {
         raf: (cb) => frames.push(cb),
         cancelRaf: () => {},
+        soon: (cb) => void frames.push(cb), // leading-edge renders too: run by frame()
       },
     );
     cleanups.push(() => v.destroy());
@@ -406,4 +408,140 @@ describe("steps", () => {
     expect(items[1]).toContain("in 655");
     view.destroy();
   });
+});
+
+/** The rendered text of a text block, whitespace collapsed. */
+const text = (/** @type {Element} */ el, sel = ".nba-text") =>
+  (q(el, sel).textContent ?? "").replace(/\s+/g, " ").trim();
+
+describe("when a change renders", () => {
+  /** A view with a hand-driven clock, frame queue and soon queue. */
+  function timed() {
+    const model = new FakeModel({ snapshot: { seq: 1, state: runningState() } });
+    const el = document.createElement("div");
+    /** @type {FrameRequestCallback[]} */
+    const frames = [];
+    /** @type {(() => void)[]} */
+    const soon = [];
+    const clock = { now: 1000, visible: true };
+    const store = storeFor(/** @type {any} */ (model));
+    const view = new TranscriptView(store, /** @type {any} */ (model), el, {
+      raf: (cb) => frames.push(cb),
+      cancelRaf: () => {},
+      soon: (cb) => void soon.push(cb),
+      now: () => clock.now,
+      visible: () => clock.visible,
+    });
+    cleanups.push(() => view.destroy());
+    let seq = 1;
+    const send = (/** @type {any[]} */ list) =>
+      model.msg({ type: "ops", seq: ++seq, now: 1001, ops: list });
+    const run = (/** @type {Function[]} */ q) => {
+      for (const cb of q.splice(0)) cb(0);
+    };
+    return { el, view, frames, soon, clock, send, run };
+  }
+
+  test("after a quiet spell at once (right after the message), then at most once a frame", () => {
+    const t = timed();
+    t.clock.now += 500; // the first token comes well after the view was drawn
+    t.send([{ op: "add", block: { type: "text", id: "m1", text: "Hello" } }]);
+    expect(t.soon).toHaveLength(1);
+    expect(t.frames).toHaveLength(0);
+    t.run(t.soon);
+    expect(text(t.el)).toBe("Hello");
+    t.clock.now += 5; // the next batch, within a frame of that render: wait for the frame
+    t.send([{ op: "append", i: 0, key: "text", text: " world" }]);
+    expect(t.soon).toHaveLength(0);
+    expect(t.frames).toHaveLength(1);
+    expect(text(t.el)).toBe("Hello");
+    t.run(t.frames);
+    expect(text(t.el)).toBe("Hello world");
+  });
+
+  test("a hidden page renders at its next frame only", () => {
+    const t = timed();
+    t.clock.now += 500;
+    t.clock.visible = false;
+    t.send([{ op: "add", block: { type: "text", id: "m1", text: "Hello" } }]);
+    expect(t.soon).toHaveLength(0);
+    expect(t.frames).toHaveLength(1);
+  });
+
+  test("a streamed text block is fed its new text only", () => {
+    const t = timed();
+    t.clock.now += 500;
+    t.send([
+      { op: "add", block: { type: "text", id: "m1", text: "" } },
+      { op: "add", block: { type: "text", id: "m2", text: "" } },
+    ]);
+    t.run(t.soon);
+    const [first, second] = t.view.views.map((v) => /** @type {any} */ (v.md));
+    /** @type {string[]} */
+    const calls = [];
+    for (const [name, md] of [
+      ["m1", first],
+      ["m2", second],
+    ]) {
+      const set = md.set.bind(md);
+      const append = md.append.bind(md);
+      md.set = (/** @type {string} */ text, /** @type {boolean} */ f) => {
+        calls.push(`${name} set ${text}`);
+        set(text, f);
+      };
+      md.append = (/** @type {string} */ d) => {
+        if (d) calls.push(`${name} append ${d}`);
+        append(d);
+      };
+    }
+    for (const word of ["one ", "two ", "three"]) {
+      t.clock.now += 100;
+      t.send([{ op: "append", i: 1, key: "text", text: word }]);
+      t.run(t.soon);
+    }
+    expect(calls).toEqual(["m2 append one ", "m2 append two ", "m2 append three"]);
+    expect(text(t.el, ".nba-text:last-child")).toBe("one two three");
+  });
+});
+
+test("a view that replaces a destroyed one takes over its rendered text, not its panels", () => {
+  const w = mount();
+  w.snapshot(
+    runningState([
+      { type: "thinking", id: "t1", text: "hmm", started_at: 1, ended_at: 2 },
+      { type: "text", id: "m1", text: "# Title\n\nSome *text*." },
+    ]),
+  );
+  const md = w.el.querySelector(".nba-md");
+  const panel = w.el.querySelector(".nba-thinking");
+  w.view.destroy(); // JupyterLab re-creates the output when the run's display is updated
+  const v2 = w.mk();
+  expect(v2.root.querySelector(".nba-md")).toBe(md);
+  expect(v2.root.querySelector(".nba-thinking")).not.toBe(panel);
+  expect(v2.root.querySelector(".nba-text h1")?.textContent).toBe("Title");
+  w.ops([{ op: "append", i: 1, key: "text", text: " More." }]);
+  expect(text(v2.root)).toBe("Title Some text. More.");
+  const v3 = w.mk(); // a second view while v2 lives gets a copy of its rendering
+  const copy = v3.root.querySelector(".nba-md");
+  expect(copy).not.toBe(md);
+  expect(copy?.innerHTML).toBe(md?.innerHTML);
+  w.ops([{ op: "append", i: 1, key: "text", text: " And **more**." }]);
+  expect(copy?.innerHTML).toBe(md?.innerHTML);
+  expect(text(v3.root)).toBe("Title Some text. More. And more.");
+});
+
+test("a copied rendering goes on streaming like the original", () => {
+  const src =
+    "# T\n\n- one\n- two\n\n```python\nx = 1\n```\n\n| a | b |\n|---|---|\n| 1 | 2 |\n\nend";
+  const a = new StreamingMarkdown();
+  a.append(src.slice(0, 25));
+  a.flush();
+  const b = a.clone();
+  for (const s of [a, b]) {
+    s.append(src.slice(25));
+    s.setFinal(true);
+    s.flush();
+  }
+  expect(b.el.innerHTML).toBe(renderMarkdown(src).innerHTML);
+  expect(a.el.innerHTML).toBe(b.el.innerHTML);
 });

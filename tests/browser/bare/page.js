@@ -1,6 +1,7 @@
 // A bare page for the built widget: a fake anywidget model, initialize + render, and hooks
 // (window.nba) for the Playwright tests to push kernel messages and inspect the DOM.
-// With ?manual, animation frames are run by nba.frame() instead of the browser (fast, exact).
+// With ?manual, animation frames are run by nba.frame() instead of the browser (fast, exact),
+// and so are the renders the view queues on a MessageChannel right after a quiet spell.
 
 import { violations } from "./check.js";
 
@@ -10,6 +11,13 @@ let frames = [];
 if (manual) {
   window.requestAnimationFrame = (cb) => frames.push(cb);
   window.cancelAnimationFrame = () => {};
+  window.MessageChannel = class {
+    constructor() {
+      const port1 = { onmessage: null };
+      this.port1 = port1;
+      this.port2 = { postMessage: () => frames.push(() => port1.onmessage?.({ data: null })) };
+    }
+  };
 }
 
 const { default: widget, renderMarkdownToFragment } = await import("/nbagent/static/widget.js");
