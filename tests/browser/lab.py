@@ -367,6 +367,21 @@ class LabPage:
             index,
         )
 
+    def run_source(self, index: int, source: str) -> None:
+        """Replace cell ``index``'s source with ``source`` and start running it.
+
+        Returns once the cell is sent, not when it finishes (``run_cell`` waits for that).
+        """
+        self.page.evaluate(
+            """([i, src]) => {
+                const nb = jupyterapp.shell.currentWidget.content;
+                nb.widgets[i].model.sharedModel.setSource(src);
+                nb.activeCellIndex = i;
+                jupyterapp.commands.execute('notebook:run-cell');
+            }""",
+            [index, source],
+        )
+
     def cell_output_text(self, index: int) -> str:
         return str(
             self.page.evaluate(
