@@ -37,8 +37,8 @@ demo: install
 	$(BIN)/jupyter lab notebooks/quickstart.ipynb $(ROOT_FLAG)
 
 lint: install
-	$(BIN)/ruff check nbagent tests
-	$(BIN)/ruff format --check nbagent tests
+	$(BIN)/ruff check nbagent tests benchmarks
+	$(BIN)/ruff format --check nbagent tests benchmarks
 
 typecheck: install
 	$(BIN)/mypy

@@ -49,6 +49,7 @@ class Coalescer:
         for op in ops:
             kind = op["op"]
             if kind == "append":
+                text = op["text"]
                 target = (op["i"], op["key"])
                 parts = self._open.get(target)
                 if parts is None:
@@ -56,15 +57,17 @@ class Coalescer:
                     self._ops.append(
                         {"op": "append", "i": op["i"], "key": op["key"], "_parts": parts}
                     )
-                parts.append(op["text"])
-                self.text_chars += len(op["text"])
+                parts.append(text)
+                self.text_chars += len(text)
             elif kind == "run":
-                if not self.structural and op["set"].keys() - {"deltas"}:
+                changes = op["set"]
+                run = self._run
+                if run is None:
+                    self._run = run = {}
+                run.update(changes)
+                # The delta counter rides along with text; any other field is structural.
+                if not self.structural and (len(changes) > 1 or "deltas" not in changes):
                     self.structural = True
-                if self._run is None:
-                    self._run = dict(op["set"])
-                else:
-                    self._run.update(op["set"])
             elif kind == "set":
                 self.structural = True
                 index = op["i"]
@@ -130,6 +133,10 @@ class Controller:
         self._pending = Coalescer()
         self._last_flush: float | None = None
         self._scheduled = False
+        # When the pending batch is due, as last computed (0: compute on the next push), and
+        # whether that was for a small batch, which growing can make due sooner.
+        self._due = 0.0
+        self._due_small = False
         self.seq = 0
         """Sequence number of the last message sent."""
         self.messages_sent = 0
@@ -142,14 +149,16 @@ class Controller:
         with self._lock:
             if self.closed:
                 return
-            self._pending.add(ops)
+            pending = self._pending
+            pending.add(ops)
             now = self._clock()
-            wait = 0.0 if urgent else self._wait_locked(now)
-            if wait <= 0:
+            # The hot path: nothing due yet and the batch did not outgrow its deadline.
+            if not urgent and now < self._due and (not self._due_small or self._small(pending)):
+                return
+            if urgent or self._wait_locked(now) <= 0:
                 self._flush_locked(now)
-            elif not self._scheduled:
-                self._scheduled = True
-                self._scheduler.schedule(now + wait, self)
+            else:
+                self._schedule_locked(now)
 
     def flush(self) -> None:
         """Send whatever is pending now."""
@@ -163,10 +172,8 @@ class Controller:
             if self.closed or not self._pending:
                 return
             now = self._clock()
-            wait = self._wait_locked(now)
-            if wait > 0:
-                self._scheduled = True
-                self._scheduler.schedule(now + wait, self)
+            if self._wait_locked(now) > 0:
+                self._schedule_locked(now)
                 return
             self._flush_locked(now)
 
@@ -187,19 +194,31 @@ class Controller:
             self._flush_locked(self._clock())
             self.closed = True
 
+    def _small(self, pending: Coalescer) -> bool:
+        return not pending.structural and pending.text_chars < self.min_batch_chars
+
     def _wait_locked(self, now: float) -> float:
         """Seconds until the pending batch is due (<= 0: now)."""
         if self._last_flush is None:
             return 0.0
-        pending = self._pending
-        small = not pending.structural and pending.text_chars < self.min_batch_chars
-        interval = 2 * self.throttle_s if small else self.throttle_s
+        interval = 2 * self.throttle_s if self._small(self._pending) else self.throttle_s
         return self._last_flush + interval - now
+
+    def _schedule_locked(self, now: float) -> None:
+        """Have the flush thread flush at the batch's deadline (sooner than any earlier one)."""
+        due = now + self._wait_locked(now)
+        earlier = due < self._due
+        self._due = due
+        self._due_small = self._small(self._pending)
+        if not self._scheduled or earlier:
+            self._scheduled = True
+            self._scheduler.schedule(due, self)
 
     def _flush_locked(self, now: float) -> None:
         if not self._pending:
             return
         ops = self._pending.take()
+        self._due = 0.0
         self.seq += 1
         self._last_flush = now
         self.messages_sent += 1

@@ -325,7 +325,12 @@ class Normalizer:
         if m.refusal is None:
             m.refusal = ev.refusal
         m.chunks.append(delta)
-        self._emit(ev, out)
+        # Once per token: _emit() inlined.
+        self._seq = ev.seq = self._seq + 1
+        ev.run_id = self._run_id
+        if not ev.source:
+            ev.source = self._source
+        out.append(ev)
 
     def _on_thinking(self, ev: ThinkingDelta, out: list[Event]) -> None:
         delta = ev.delta

@@ -82,6 +82,19 @@ class Pipeline:
 
     def feed(self, item: Any) -> list[Event]:
         """One wire item → the normalized events it yields (possibly none)."""
+        normalizer = self._normalizer
+        adapter = self._adapter
+        if normalizer is not None and adapter is not None and self._title is None:
+            # The hot path, once per token: one event through, nothing to stamp.
+            if normalizer.ended:
+                return []
+            try:
+                raw = adapter.feed(item)
+            except Exception as exc:  # noqa: BLE001 - a bad item ends the run, never the caller
+                return self.fail(exc)
+            if len(raw) == 1:
+                return normalizer.feed(raw[0])
+            return self._through(raw)
         if self.ended:
             return []
         if self._adapter is None:

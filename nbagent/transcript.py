@@ -266,7 +266,14 @@ class Transcript:
 
     def _append(self, i: int, key: str, delta: str, ts: float) -> list[Op]:
         self._blocks[i].chunks.append(delta)
-        return [{"op": "append", "i": i, "key": key, "text": delta}, self._count(ts)]
+        if self.first_token_at is None:
+            return [{"op": "append", "i": i, "key": key, "text": delta}, self._count(ts)]
+        # Once per token: _count() inlined.
+        self.deltas = deltas = self.deltas + 1
+        return [
+            {"op": "append", "i": i, "key": key, "text": delta},
+            {"op": "run", "set": {"deltas": deltas}},
+        ]
 
     def _on_text(self, ev: E.TextDelta) -> list[Op]:
         if not ev.delta:

@@ -165,6 +165,31 @@ def test_a_structural_op_or_enough_text_goes_at_the_interval() -> None:
     assert len(sent) == 3
 
 
+def test_a_small_batch_that_grows_is_sent_at_the_interval_without_another_push() -> None:
+    controller, sent, scheduler = make(throttle_ms=50, min_batch_chars=256)
+    controller.push([append("first")])
+    scheduler.advance(0.01)
+    controller.push([append("x")])  # small: due at 2 x the interval
+    scheduler.advance(0.01)
+    controller.push([append("y" * 300)])  # now big: due at the interval, pushes or not
+    scheduler.advance(0.03)
+    assert len(sent) == 2
+    assert decode_ops(sent[1])[0]["text"] == "x" + "y" * 300
+
+
+def test_pushes_between_deadlines_send_nothing_and_lose_nothing() -> None:
+    controller, sent, scheduler = make(throttle_ms=50, min_batch_chars=0)
+    controller.push([append("a")])
+    for n in range(1, 1001):
+        scheduler.advance(0.0001)
+        controller.push([append("b"), {"op": "run", "set": {"deltas": n}}])
+    assert len(sent) == 3  # at 0 s, 0.05 s and 0.1 s
+    controller.close()
+    text = "".join(op["text"] for m in sent for op in decode_ops(m) if op["op"] == "append")
+    assert text == "a" + "b" * 1000
+    assert sent[-1]["d"] == 1000
+
+
 def test_the_kernel_clock_is_sent_about_once_a_second() -> None:
     controller, sent, scheduler = make(throttle_ms=50)
     for _ in range(60):

@@ -29,6 +29,8 @@ class TextAdapter:
         return isinstance(item, str)
 
     def feed(self, item: Any) -> list[Event]:
+        if type(item) is str:  # the common case first: this runs once per token
+            return [TextDelta(message_id=self.message_id, delta=item)] if item else []
         if isinstance(item, (bytes, bytearray)):
             if self._decoder is None:
                 self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
