@@ -8,7 +8,7 @@ STAMP := .make
 JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs js/package.json js/package-lock.json
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --ServerApp.allow_root=True)
 
-.PHONY: help install build demo test lint typecheck test-js test-py clean
+.PHONY: help install build demo test lint typecheck test-js test-py bench bench-quick clean
 
 help:
 	@echo "make demo   install and open notebooks/quickstart.ipynb in JupyterLab (offline, no API key)"
@@ -53,3 +53,9 @@ test: lint typecheck test-js test-py
 
 clean:
 	rm -rf $(VENV) $(STAMP) js/node_modules nbagent/static
+
+bench: install
+	$(BIN)/python -m benchmarks.run
+
+bench-quick: install
+	$(BIN)/python -m benchmarks.run --quick
