@@ -50,13 +50,11 @@ class Coalescer:
             kind = op["op"]
             if kind == "append":
                 text = op["text"]
-                target = (op["i"], op["key"])
-                parts = self._open.get(target)
+                i, key = op["i"], op["key"]
+                parts = self._open.get((i, key))
                 if parts is None:
-                    parts = self._open[target] = []
-                    self._ops.append(
-                        {"op": "append", "i": op["i"], "key": op["key"], "_parts": parts}
-                    )
+                    parts = self._open[(i, key)] = []
+                    self._ops.append({"op": "append", "i": i, "key": key, "_parts": parts})
                 parts.append(text)
                 self.text_chars += len(text)
             elif kind == "run":

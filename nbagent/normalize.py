@@ -165,6 +165,17 @@ class Normalizer:
             return []
         if ev.ts == 0:
             ev.ts = self._clock()
+        if type(ev) is TextDelta:
+            # The hot path, once per answer token: a delta to an open message, which
+            # _on_text() would only record and emit; inlined (with _emit()).
+            m = self._text.get(ev.message_id)
+            if m is not None and m.open and ev.delta and m.refusal is not None:
+                m.chunks.append(ev.delta)
+                self._seq = ev.seq = self._seq + 1
+                ev.run_id = self._run_id
+                if not ev.source:
+                    ev.source = self._source
+                return [ev]
         out: list[Event] = []
         if not self._started:
             self._start(ev, out)
@@ -325,12 +336,7 @@ class Normalizer:
         if m.refusal is None:
             m.refusal = ev.refusal
         m.chunks.append(delta)
-        # Once per token: _emit() inlined.
-        self._seq = ev.seq = self._seq + 1
-        ev.run_id = self._run_id
-        if not ev.source:
-            ev.source = self._source
-        out.append(ev)
+        self._emit(ev, out)
 
     def _on_thinking(self, ev: ThinkingDelta, out: list[Event]) -> None:
         delta = ev.delta

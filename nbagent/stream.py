@@ -14,7 +14,7 @@ from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 from nbagent.adapters import Adapter, UnknownFormatError, adapter_for, detect_format
-from nbagent.events import Event, RunStart
+from nbagent.events import Event, RunEnd, RunStart
 from nbagent.normalize import Normalizer
 from nbagent.sources import (
     SourceTypeError,
@@ -179,8 +179,13 @@ def _iterate(source: Any, iterator: Iterator[Any], pipeline: Pipeline) -> Iterat
             except Exception as exc:  # noqa: BLE001 - a failing source ends the run
                 yield from pipeline.fail(exc)
                 return
-            yield from pipeline.feed(item)
-            if pipeline.ended:
+            events = pipeline.feed(item)
+            if len(events) == 1:  # once per token: no list iterator for one event
+                yield events[0]
+            else:
+                yield from events
+            # The run ended iff its last event is the run_end (cheaper than .ended per token).
+            if events and type(events[-1]) is RunEnd:
                 return
         yield from pipeline.finish()
     finally:
@@ -215,9 +220,10 @@ async def _aiterate(
                 for ev in pipeline.fail(exc):
                     yield ev
                 return
-            for ev in pipeline.feed(item):
+            events = pipeline.feed(item)
+            for ev in events:
                 yield ev
-            if pipeline.ended:
+            if events and type(events[-1]) is RunEnd:
                 return
         for ev in pipeline.finish():
             yield ev

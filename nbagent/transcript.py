@@ -241,6 +241,17 @@ class Transcript:
         if self._ended:
             return []
         self._last_ts = ev.ts
+        if type(ev) is E.TextDelta and self.first_token_at is not None:
+            # The hot path, once per answer token: _on_text() → _append() → _count() inlined.
+            i = self._text_index.get(ev.message_id)
+            delta = ev.delta
+            if i is not None and delta:
+                self._blocks[i].chunks.append(delta)
+                self.deltas = deltas = self.deltas + 1
+                return [
+                    {"op": "append", "i": i, "key": "text", "text": delta},
+                    {"op": "run", "set": {"deltas": deltas}},
+                ]
         handler = self._dispatch.get(type(ev))
         return [] if handler is None else handler(ev)
 
@@ -266,21 +277,15 @@ class Transcript:
 
     def _append(self, i: int, key: str, delta: str, ts: float) -> list[Op]:
         self._blocks[i].chunks.append(delta)
-        if self.first_token_at is None:
-            return [{"op": "append", "i": i, "key": key, "text": delta}, self._count(ts)]
-        # Once per token: _count() inlined.
-        self.deltas = deltas = self.deltas + 1
-        return [
-            {"op": "append", "i": i, "key": key, "text": delta},
-            {"op": "run", "set": {"deltas": deltas}},
-        ]
+        return [{"op": "append", "i": i, "key": key, "text": delta}, self._count(ts)]
 
     def _on_text(self, ev: E.TextDelta) -> list[Op]:
-        if not ev.delta:
+        delta = ev.delta
+        if not delta:
             return []
         i = self._text_index.get(ev.message_id)
         if i is not None:
-            return self._append(i, "text", ev.delta, ev.ts)
+            return self._append(i, "text", delta, ev.ts)
         block = MessageBlock("text", ev.message_id, ev.delta, refusal=ev.refusal)
         return self._add(block, self._count(ev.ts))
 
