@@ -135,6 +135,8 @@ export class TranscriptView {
     /** @type {number | null} */
     this.frame = null;
     this.pinned = true;
+    /** A scroll event is due from `follow()`, not from the user. */
+    this.autoScrolled = false;
     /** @type {ReturnType<typeof setInterval> | null} */
     this.ticker = null;
 
@@ -160,11 +162,27 @@ export class TranscriptView {
     this.scroller.addEventListener(
       "scroll",
       () => {
+        // Our own scroll to the bottom: the layout may be stale by now (more text came in),
+        // and reading it would force a layout. Only a user's scroll is read.
+        if (this.autoScrolled) {
+          this.autoScrolled = false;
+          return;
+        }
         const s = this.scroller;
         this.pinned = s.scrollHeight - s.scrollTop - s.clientHeight <= PIN_SLACK;
       },
       { signal, passive: true },
     );
+    // Following the bottom once the browser has laid the page out, not in flush(): reading
+    // scrollHeight right after changing the DOM forced a layout per render (~75% of the
+    // widget's scripting time while streaming into JupyterLab).
+    /** @type {ResizeObserver | null} */
+    this.resizeObserver = null;
+    if (typeof ResizeObserver === "function") {
+      this.resizeObserver = new ResizeObserver(() => this.follow());
+      this.resizeObserver.observe(this.blocksEl);
+      this.resizeObserver.observe(this.errorEl);
+    }
     this.root.addEventListener(
       "click",
       (e) => {
@@ -254,7 +272,17 @@ export class TranscriptView {
     }
     this.status.update();
     this.setTicker(running);
-    if (this.pinned) this.scroller.scrollTop = this.scroller.scrollHeight;
+    if (this.resizeObserver === null) this.follow();
+  }
+
+  /** Scroll to the bottom while pinned there (called when the content's size changed). */
+  follow() {
+    if (!this.pinned) return;
+    const s = this.scroller;
+    const bottom = s.scrollHeight - s.clientHeight;
+    if (Math.abs(bottom - s.scrollTop) < 1) return; // no scroll, so no scroll event either
+    this.autoScrolled = true;
+    s.scrollTop = bottom;
   }
 
   /** @param {boolean} on tick the elapsed time once per second while running */
@@ -361,6 +389,7 @@ export class TranscriptView {
     this.model.off("change:show_thinking", this.onTraits);
     if (this.frame !== null && this.frame !== SOON) this.cancelRaf(this.frame);
     this.setTicker(false);
+    this.resizeObserver?.disconnect();
     this.root.remove();
   }
 }
