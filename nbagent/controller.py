@@ -57,6 +57,11 @@ class Coalescer:
                     self._ops.append({"op": "append", "i": i, "key": key, "_parts": parts})
                 parts.append(text)
                 self.text_chars += len(text)
+                deltas = op.get("deltas")
+                if deltas is not None:  # the run's delta counter rides on a token's append
+                    if self._run is None:
+                        self._run = {}
+                    self._run["deltas"] = deltas
             elif kind == "run":
                 changes = op["set"]
                 run = self._run

@@ -50,6 +50,8 @@ def apply_op(state: dict[str, Any], op: dict[str, Any]) -> None:
     if kind == "append":
         block = state["blocks"][op["i"]]
         block[op["key"]] = block[op["key"]] + op["text"]
+        if "deltas" in op:
+            state["deltas"] = op["deltas"]
     elif kind == "run":
         state.update(op["set"])
     elif kind == "add":
@@ -248,10 +250,7 @@ class Transcript:
             if i is not None and delta:
                 self._blocks[i].chunks.append(delta)
                 self.deltas = deltas = self.deltas + 1
-                return [
-                    {"op": "append", "i": i, "key": "text", "text": delta},
-                    {"op": "run", "set": {"deltas": deltas}},
-                ]
+                return [{"op": "append", "i": i, "key": "text", "text": delta, "deltas": deltas}]
         handler = self._dispatch.get(type(ev))
         return [] if handler is None else handler(ev)
 
@@ -277,7 +276,11 @@ class Transcript:
 
     def _append(self, i: int, key: str, delta: str, ts: float) -> list[Op]:
         self._blocks[i].chunks.append(delta)
-        return [{"op": "append", "i": i, "key": key, "text": delta}, self._count(ts)]
+        if self.first_token_at is None:
+            return [{"op": "append", "i": i, "key": key, "text": delta}, self._count(ts)]
+        # One op per token: the append carries the run's new delta count.
+        self.deltas += 1
+        return [{"op": "append", "i": i, "key": key, "text": delta, "deltas": self.deltas}]
 
     def _on_text(self, ev: E.TextDelta) -> list[Op]:
         delta = ev.delta

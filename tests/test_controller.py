@@ -215,6 +215,8 @@ def apply(state: dict[str, Any], op: dict[str, Any]) -> None:
     elif op["op"] == "append":
         block = state["blocks"][op["i"]]
         block[op["key"]] = block.get(op["key"], "") + op["text"]
+        if "deltas" in op:
+            state["deltas"] = op["deltas"]
     elif op["op"] == "set":
         state["blocks"][op["i"]].update(op["set"])
     else:
@@ -240,7 +242,10 @@ def materialize(spec: list[Any], rng: random.Random) -> list[dict[str, Any]]:
             ops.append({"op": "add", "block": {"n": blocks}})
             blocks += 1
         elif blocks and item[0] == "append":
-            ops.append(append(rng.choice("abcé😀"), item[1] % blocks, item[2]))
+            op = append(rng.choice("abcé😀"), item[1] % blocks, item[2])
+            if rng.random() < 0.5:  # a token's append carries the run's delta count
+                op["deltas"] = rng.randrange(1000)
+            ops.append(op)
         elif blocks and item[0] == "set":
             ops.append({"op": "set", "i": item[1] % blocks, "set": {item[2]: str(rng.random())}})
         elif item[0] == "run":

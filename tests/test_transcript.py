@@ -132,9 +132,9 @@ def test_ops_for_a_delta_are_small():
         {"op": "add", "block": {"type": "text", "id": "m", "text": "Hel", "refusal": False}},
         {"op": "run", "set": {"deltas": 1, "first_token_at": 2.0}},
     ]
+    # One op per token: the append carries the run's delta count.
     assert t.apply(TextDelta(message_id="m", delta="lo", ts=3.0)) == [
-        {"op": "append", "i": 0, "key": "text", "text": "lo"},
-        {"op": "run", "set": {"deltas": 2}},
+        {"op": "append", "i": 0, "key": "text", "text": "lo", "deltas": 2},
     ]
     assert t.apply(TextDelta(message_id="m", delta="", ts=3.0)) == []
 

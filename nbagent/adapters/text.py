@@ -11,6 +11,10 @@ from nbagent.events import Event, TextDelta
 __all__ = ["TextAdapter"]
 
 
+MESSAGE_ID = "text"
+"""The message id of every text delta (one answer per stream)."""
+
+
 class TextAdapter:
     """Each ``str`` item → ``TextDelta(message_id="text")``; ``bytes`` are decoded as UTF-8.
 
@@ -19,7 +23,7 @@ class TextAdapter:
     """
 
     name: ClassVar[str] = "text"
-    message_id: ClassVar[str] = "text"
+    message_id: ClassVar[str] = MESSAGE_ID
 
     def __init__(self) -> None:
         self._decoder: codecs.IncrementalDecoder | None = None
@@ -30,7 +34,7 @@ class TextAdapter:
 
     def feed(self, item: Any) -> list[Event]:
         if type(item) is str:  # the common case first: this runs once per token
-            return [TextDelta(message_id=self.message_id, delta=item)] if item else []
+            return [TextDelta(message_id=MESSAGE_ID, delta=item)] if item else []
         if isinstance(item, (bytes, bytearray)):
             if self._decoder is None:
                 self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
