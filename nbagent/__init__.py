@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from nbagent.events import (
     Custom,
     ErrorEvent,
@@ -32,7 +34,25 @@ from nbagent.transcript import ToolCall, Transcript
 
 __version__ = "0.1.0"
 
+if TYPE_CHECKING:
+    from nbagent.agent import Agent
+    from nbagent.tools import Tool
+
+# The agent and its tools load pydantic and openai: only when asked for.
+_LAZY = {"Agent": "nbagent.agent", "Tool": "nbagent.tools"}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'nbagent' has no attribute {name!r}")
+    import importlib
+
+    return getattr(importlib.import_module(module), name)
+
+
 __all__ = [
+    "Agent",
     "Custom",
     "ErrorEvent",
     "Event",
@@ -49,6 +69,7 @@ __all__ = [
     "StepStart",
     "TextDelta",
     "ThinkingDelta",
+    "Tool",
     "ToolCall",
     "ToolCallArgsDelta",
     "ToolCallEnd",

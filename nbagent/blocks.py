@@ -79,6 +79,7 @@ class ToolCall:
     """One tool call: a ``tool`` block of the transcript."""
 
     __slots__ = (
+        "abandoned",
         "args",
         "args_done_at",
         "chunks",
@@ -87,10 +88,12 @@ class ToolCall:
         "id",
         "is_error",
         "name",
+        "output",
         "parse_error",
         "result",
         "started_at",
         "state",
+        "traceback",
     )
     type: ClassVar[str] = "tool"
     _KEYS: ClassVar[tuple[str, ...]] = (
@@ -105,6 +108,8 @@ class ToolCall:
         "ended_at",
         "duration_s",
     )
+    # In the state only when set (tools nbagent's agent ran): older states stay the same.
+    _OPTIONAL: ClassVar[tuple[str, ...]] = ("output", "traceback", "abandoned")
 
     def __init__(self, tool_call_id: str, name: str = "", started_at: float | None = None) -> None:
         self.id, self.name = tool_call_id, name
@@ -118,6 +123,12 @@ class ToolCall:
         self.args_done_at: float | None = None
         self.ended_at: float | None = None
         self.duration_s: float | None = None
+        self.output: str | None = None
+        """What the tool printed (stdout and stderr), for tools nbagent ran."""
+        self.traceback: str | None = None
+        """The traceback of a tool that raised."""
+        self.abandoned = False
+        """A sync tool past its timeout: the run went on, its thread still runs."""
 
     @property
     def arguments(self) -> str:
@@ -128,6 +139,10 @@ class ToolCall:
         d: dict[str, Any] = {"type": "tool", "id": self.id, "arguments": self.arguments}
         for k in self._KEYS:
             d[k] = getattr(self, k)
+        for k in self._OPTIONAL:
+            value = getattr(self, k)
+            if value:
+                d[k] = value
         return d
 
     def __repr__(self) -> str:

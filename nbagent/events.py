@@ -55,6 +55,7 @@ EndReason = Literal[
     "expired",
     "error",
     "incomplete",
+    "max_steps",
     "unknown",
 ]
 END_REASONS: tuple[str, ...] = EndReason.__args__  # type: ignore[attr-defined]

@@ -71,6 +71,8 @@ class Run:
         self.title = title
         self.transcript = Transcript()
         self.events: list[Event] = []
+        self.session: Any = None
+        """An ``Agent.run``'s conversation (``nbagent.agent.AgentSession``); None otherwise."""
         self.number = next(_ids)
         self._pipe = Pipeline(source_format(source, format), title=title)
         self._lock = threading.RLock()
@@ -160,6 +162,18 @@ class Run:
             self.cancel()
             raise
         return self.transcript
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """An agent run's conversation so far (Chat Completions messages); [] otherwise."""
+        return [] if self.session is None else list(self.session.messages)
+
+    def rerun_tool(self, i: int, **overrides: Any) -> Any:
+        """Call the Python tool of ``transcript.tool_calls[i]`` again, ``overrides`` replacing
+        arguments; returns its result (raises ``nbagent.agent.ToolCallError`` if it fails)."""
+        if self.session is None:
+            raise RuntimeError("rerun_tool() needs a run of nbagent.Agent: this run has no tools")
+        return self.session.rerun_tool(self.transcript.tool_calls[i], **overrides)
 
     def save(self, path: str | Path) -> Path:
         """Write every event as nbagent's JSONL (``format="events"``)."""

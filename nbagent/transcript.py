@@ -151,7 +151,7 @@ class Transcript:
             if b["type"] == "tool":
                 block = ToolCall(b["id"])
                 block.chunks = [b["arguments"]] if b.get("arguments") else []
-                for k in ToolCall._KEYS:
+                for k in (*ToolCall._KEYS, *ToolCall._OPTIONAL):
                     setattr(block, k, b.get(k, getattr(block, k)))
             else:
                 block = MessageBlock(b["type"], b["id"], b["text"], b.get("refusal", False))
@@ -375,11 +375,20 @@ class Transcript:
         tool.result, tool.is_error = ev.content, ev.is_error
         if ev.name and not tool.name:
             tool.name = changes["name"] = ev.name
+        meta = ev.meta or {}
+        for k in ToolCall._OPTIONAL:  # from nbagent's agent, which ran the tool
+            if meta.get(k):
+                setattr(tool, k, meta[k])
+                changes[k] = meta[k]
         if not ev.preliminary:
             base = tool.args_done_at if tool.args_done_at is not None else tool.started_at
             tool.state = changes["state"] = "error" if ev.is_error else "done"
             tool.ended_at = changes["ended_at"] = ev.ts
-            tool.duration_s = changes["duration_s"] = None if base is None else ev.ts - base
+            measured = meta.get("duration_s")  # time in the tool itself, when it was ours
+            if isinstance(measured, (int, float)):
+                tool.duration_s = changes["duration_s"] = float(measured)
+            else:
+                tool.duration_s = changes["duration_s"] = None if base is None else ev.ts - base
         return [*ops, _set(i, changes)]
 
     def _on_usage(self, ev: E.Usage) -> list[Op]:

@@ -20,7 +20,8 @@ Options: ``delay`` (seconds before each item), ``done=False`` (end the body clea
 no ``[DONE]``: a stream cut off at a message boundary), ``drop_after=n`` (cut the
 connection after ``n`` items), ``status``/``error_body`` (answer with an HTTP error
 instead), ``scripts=[s1, s2, ...]`` (one script per successive request, the last one
-repeated: for agent loops), or ``script`` as a callable ``body -> list`` (dynamic).
+repeated: for agent loops; a ``Reply(429, body, headers)`` there answers that request
+with a plain HTTP response), or ``script`` as a callable ``body -> list`` (dynamic).
 
 A non-streaming request gets one ``chat.completion`` assembled from the script.
 Observations: ``requests`` (parsed bodies), ``headers`` (their headers),
@@ -46,10 +47,20 @@ __all__ = [
     "Gate",
     "OpenAIServer",
     "Pause",
+    "Reply",
     "chunk",
     "text_chunks",
     "usage_chunk",
 ]
+
+
+@dataclass(frozen=True)
+class Reply:
+    """A whole (non-streamed) answer for one request of ``scripts``: e.g. an HTTP 429."""
+
+    status: int
+    body: Any = None
+    headers: dict[str, str] | None = None
 
 
 @dataclass(frozen=True)
@@ -219,9 +230,11 @@ def _handler_for(srv: OpenAIServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
             pass
 
-        def _json(self, status: int, body: Any) -> None:
+        def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
             data = json.dumps(body).encode()
             self.send_response(status)
+            for name, value in (headers or {}).items():
+                self.send_header(name, value)
             self.send_header("Content-Type", "application/json")
             self.send_header("Content-Length", str(len(data)))
             self.end_headers()
@@ -259,7 +272,13 @@ def _handler_for(srv: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 }
                 self._json(srv.status, err)
                 return
-            script = list(srv._script_for(body if isinstance(body, dict) else {}))
+            found = srv._script_for(body if isinstance(body, dict) else {})
+            if isinstance(found, Reply):
+                self._json(
+                    found.status, found.body or {"error": {"message": "scripted"}}, found.headers
+                )
+                return
+            script = list(found)
             if isinstance(body, dict) and body.get("stream"):
                 self._stream(script)
             else:

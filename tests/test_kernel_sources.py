@@ -229,3 +229,41 @@ def test_recorded_stream_over_sse_renders_through_show(
     assert state["end_reason"] == expected["end_reason"]
     if not expected.get("refusal"):
         assert answer(state) == expected["text"]
+
+
+AGENT = '''
+def get_weather(city: str, unit: str = "C") -> dict:
+    """Current weather for a city."""
+    print("looking up", city)
+    return {{"city": city, "temp": 18}}
+
+agent = nbagent.Agent(
+    "m", tools=[get_weather],
+    client=openai.AsyncOpenAI(base_url={url!r}, api_key="test", max_retries=0),
+)
+run = agent.run("Weather in Paris?")
+t = await run
+print(repr(t.text), t.status, run.rerun_tool(0, city="Oslo"))
+'''
+
+
+def test_agent_runs_its_tools_in_the_kernel(kernel: Kernel) -> None:
+    call = [
+        chunk(None, role="assistant"),
+        chunk(tool_calls=[{"index": 0, "id": "call_1", "type": "function",
+                           "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'}}]),
+        chunk(finish_reason="tool_calls"),
+    ]  # fmt: skip
+    with OpenAIServer(scripts=[call, text_chunks(["It is 18°C in Paris."])]) as srv:
+        since = len(kernel.messages())
+        reply = kernel.execute(AGENT.format(url=srv.base_url))
+    printed = kernel.outputs(reply["parent_header"]["msg_id"])
+    assert "'It is 18°C in Paris.' completed {'city': 'Oslo', 'temp': 18}" in printed
+    assert "looking up" not in printed  # the tool's print went into its panel
+    state = final_state(kernel, since)
+    assert answer(state) == "It is 18°C in Paris."
+    (tool,) = [b for b in state["blocks"] if b["type"] == "tool"]
+    assert (tool["name"], tool["args"], tool["state"]) == ("get_weather", {"city": "Paris"}, "done")
+    assert tool["result"] == {"city": "Paris", "temp": 18}
+    assert tool["output"] == "looking up Paris\n"
+    assert srv.requests[1]["messages"][-1]["role"] == "tool"

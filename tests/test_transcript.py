@@ -392,6 +392,27 @@ def test_tool_duration_from_start_without_end_and_error_state():
     assert tc.duration_s == 3.0
 
 
+def test_a_tool_nbagent_ran_keeps_its_output_traceback_and_own_duration():
+    meta = {"duration_s": 0.25, "output": "hi\n", "traceback": "Traceback ...", "abandoned": True}
+    events = [
+        RunStart(ts=0.0),
+        ToolCallStart(tool_call_id="c", name="f", ts=1.0),
+        ToolCallEnd(tool_call_id="c", arguments="{}", args={}, ts=1.5),
+        ToolResult(tool_call_id="c", content="TimeoutError: f", is_error=True, ts=9.0, meta=meta),
+    ]
+    t = Transcript.from_events(events)
+    tc = t.tool_calls[0]
+    assert (tc.output, tc.traceback, tc.abandoned) == ("hi\n", "Traceback ...", True)
+    assert tc.duration_s == 0.25  # time in the tool, not since its arguments ended
+    block = t.to_dict()["blocks"][0]
+    assert block["output"] == "hi\n"
+    assert block["abandoned"] is True
+    assert Transcript.from_dict(json.loads(json.dumps(t.to_dict()))).to_dict() == t.to_dict()
+    # Without them (any other source) the block has none of these keys.
+    plain = Transcript.from_events([*events[:3], ToolResult(tool_call_id="c", content=1, ts=2)])
+    assert not {"output", "traceback", "abandoned"} & plain.to_dict()["blocks"][0].keys()
+
+
 def test_preliminary_result_keeps_running():
     t = Transcript.from_events(
         normalized(

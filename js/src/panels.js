@@ -115,6 +115,17 @@ export class ToolPanel extends Panel {
     this.result = h("pre", "nba-result");
     this.more = h("button", "nba-more");
     this.more.type = "button";
+    // What the tool printed, its traceback and a timeout note: for tools nbagent's agent ran.
+    this.outputHead = h("div", "nba-section", "Output");
+    this.output = h("pre", "nba-output");
+    this.traceback = h("details", "nba-traceback");
+    this.tracebackText = h("pre", "nba-traceback-text");
+    this.traceback.append(h("summary", "nba-traceback-summary", "Traceback"), this.tracebackText);
+    this.abandoned = h(
+      "div",
+      "nba-abandoned",
+      "Timed out: the run went on without it; its thread is still running (abandoned).",
+    );
     this.body.append(
       this.argsHead,
       this.args,
@@ -122,6 +133,10 @@ export class ToolPanel extends Panel {
       this.resultHead,
       this.result,
       this.more,
+      this.traceback,
+      this.abandoned,
+      this.outputHead,
+      this.output,
     );
     this.more.addEventListener(
       "click",
@@ -182,6 +197,14 @@ export class ToolPanel extends Panel {
     setText(this.result, fold ? lines.slice(0, FOLD_LINES).join("\n") : full);
     this.more.hidden = !fold;
     if (fold) setText(this.more, `Show all (${lines.length} lines)`);
+
+    const output = typeof b.output === "string" ? b.output : "";
+    this.outputHead.hidden = this.output.hidden = !output;
+    setText(this.output, output);
+    const tb = typeof b.traceback === "string" ? b.traceback : "";
+    this.traceback.hidden = !tb;
+    setText(this.tracebackText, tb);
+    this.abandoned.hidden = b.abandoned !== true;
 
     this.setOpen(busy || failed);
   }

@@ -13,7 +13,8 @@ import { decodeOps, WireError } from "./wire.js";
  * @typedef {{type: "tool", id: string, name: string, arguments: string, args?: unknown,
  *   parse_error?: string | null, state: "args" | "running" | "done" | "error", result?: unknown,
  *   is_error?: boolean, started_at?: number | null, args_done_at?: number | null,
- *   ended_at?: number | null, duration_s?: number | null}} ToolBlock
+ *   ended_at?: number | null, duration_s?: number | null, output?: string,
+ *   traceback?: string, abandoned?: boolean}} ToolBlock
  * @typedef {ThinkingBlock | TextBlock | ToolBlock} Block
  * @typedef {{version?: number, run_id?: string | null, title?: string | null, model?: string | null,
  *   status?: string, end_reason?: string | null, error?: RunError | null,

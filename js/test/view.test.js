@@ -204,6 +204,38 @@ describe("tool panel", () => {
     expect(q(p, ".nba-meta").textContent).toBe("0.42 s");
   });
 
+  test("what the tool printed, its traceback and a timeout show as text", () => {
+    const w = mount();
+    w.snapshot(runningState([{ ...tool, args: {}, state: "running" }]));
+    const p = q(w.el, ".nba-tool");
+    expect(q(p, ".nba-output").hidden).toBe(true);
+    expect(q(p, ".nba-traceback").hidden).toBe(true);
+    expect(q(p, ".nba-abandoned").hidden).toBe(true);
+    const tb = 'Traceback (most recent call last):\n  File "<cell>", line 3\nValueError: <b>no</b>';
+    w.ops([
+      {
+        op: "set",
+        i: 0,
+        set: {
+          state: "error",
+          is_error: true,
+          result: "ValueError: <b>no</b>",
+          output: "looking up <img src=x>\n",
+          traceback: tb,
+          abandoned: true,
+        },
+      },
+    ]);
+    expect(q(p, ".nba-output").hidden).toBe(false);
+    expect(q(p, ".nba-output").textContent).toBe("looking up <img src=x>\n");
+    const details = /** @type {HTMLDetailsElement} */ (q(p, ".nba-traceback"));
+    expect(details.hidden).toBe(false);
+    expect(details.open).toBe(false);
+    expect(q(p, ".nba-traceback-text").textContent).toBe(tb);
+    expect(q(p, ".nba-abandoned").hidden).toBe(false);
+    expect(p.querySelector("img, b")).toBeNull();
+  });
+
   test("long results fold after 20 lines with Show all", () => {
     const w = mount();
     const result = Array.from({ length: 45 }, (_, i) => `line ${i}`).join("\n");

@@ -1,0 +1,416 @@
+"""A small, honest tool-calling agent loop on the ``openai`` SDK that produces nbagent events.
+
+    agent = nbagent.Agent(model="gpt-4.1-mini", tools=[get_weather], instructions="...")
+    run = agent.run("Weather in Paris and Oslo?")     # live widget; returns a Run at once
+    async for ev in agent.stream("..."): ...          # the same events, no display
+    agent.run("and tomorrow?", history=run)           # continue the conversation
+
+Each model call is a step: a streamed Chat Completion (any OpenAI-compatible server), read
+through the ``openai-chat`` adapter. When it ends asking for tools, the tools run (in
+parallel; sync ones in threads), their results go back to the model and the next step
+starts, up to ``max_steps`` model calls. A tool that raises or times out is an error result
+the model sees; it never ends the run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import os
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any
+
+from nbagent.adapters.openai_chat import OpenAIChatAdapter
+from nbagent.events import (
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    MessageStart,
+    RunEnd,
+    RunStart,
+    StepEnd,
+    StepStart,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallArgsDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+    Usage,
+)
+from nbagent.stream import aiter_events
+from nbagent.tools import Tool, ToolOutcome, call_tool, call_tool_sync
+
+if TYPE_CHECKING:
+    from nbagent.run import Run
+
+__all__ = ["Agent", "AgentSession", "ToolCallError"]
+
+Message = dict[str, Any]
+
+
+class ToolCallError(RuntimeError):
+    """A re-run tool raised or timed out; ``outcome`` holds the error and what it printed."""
+
+    def __init__(self, outcome: ToolOutcome) -> None:
+        super().__init__(f"{outcome.error_type}: {outcome.error_message}")
+        self.outcome = outcome
+
+
+@dataclasses.dataclass
+class _Call:
+    """A tool call of the step being read: what goes back into the conversation."""
+
+    id: str
+    name: str = ""
+    arguments: str = ""
+    args: Any = None
+
+
+class AgentSession:
+    """One conversation's state: the messages so far and the tools that can be re-run.
+
+    A :class:`Run` of an agent holds its session (``run.messages``, ``run.rerun_tool``).
+    """
+
+    def __init__(self, agent: Agent, messages: list[Message]) -> None:
+        self.agent = agent
+        self.messages = messages
+        """The Chat Completions messages so far (system, user, assistant, tool)."""
+        self.outcomes: dict[str, ToolOutcome] = {}
+        """Each executed tool call's outcome, by tool call id."""
+
+    def rerun_tool(self, call: Any, **overrides: Any) -> Any:
+        """Call the Python tool of ``call`` (a transcript ``ToolCall``) again; its result.
+
+        ``overrides`` replace arguments. Raises :class:`ToolCallError` when the tool
+        raises or times out, ``KeyError`` for a tool this agent does not have.
+        """
+        tool = self.agent.tools_by_name.get(call.name)
+        if tool is None:
+            raise KeyError(f"the agent has no tool named {call.name!r}")
+        args = dict(call.args) if isinstance(call.args, Mapping) else {}
+        args.update(overrides)
+        outcome = call_tool_sync(tool, args)
+        if outcome.is_error:
+            raise ToolCallError(outcome)
+        return outcome.result
+
+
+class Agent:
+    """A tool-calling agent on any OpenAI-compatible Chat Completions endpoint.
+
+    ``client``: an ``openai.AsyncOpenAI`` or ``openai.OpenAI`` (set ``base_url`` for
+    Ollama, vLLM, llama.cpp server); by default one is made from ``OPENAI_API_KEY`` and
+    ``OPENAI_BASE_URL``. ``tools``: plain functions (sync or async) or :class:`Tool`
+    objects. ``max_steps``: model calls per run. ``tool_timeout_s``: default timeout of
+    tools made from functions. ``create_kwargs`` go to every ``chat.completions.create``
+    call (``temperature``, ``reasoning_effort``, ...).
+    """
+
+    def __init__(
+        self,
+        model: str,
+        tools: Iterable[Tool | Callable[..., Any]] = (),
+        *,
+        client: Any = None,
+        instructions: str | None = None,
+        max_steps: int = 10,
+        tool_timeout_s: float | None = 60.0,
+        **create_kwargs: Any,
+    ) -> None:
+        if max_steps < 1:
+            raise ValueError(f"max_steps must be >= 1, got {max_steps!r}")
+        self.model = model
+        self.instructions = instructions
+        self.max_steps = max_steps
+        self.create_kwargs = create_kwargs
+        self.tools = [
+            t if isinstance(t, Tool) else Tool.from_function(t, timeout_s=tool_timeout_s)
+            for t in tools
+        ]
+        self.tools_by_name = {t.name: t for t in self.tools}
+        if len(self.tools_by_name) != len(self.tools):
+            raise ValueError("two tools have the same name")
+        self._client = client
+
+    # -- public API ----------------------------------------------------------------------
+
+    def run(
+        self,
+        prompt: str,
+        *,
+        history: Run | AgentSession | Sequence[Message] | None = None,
+        title: str | None = None,
+        show_thinking: bool = True,
+        throttle_ms: float = 50,
+    ) -> Run:
+        """Start a run shown live below the cell; returns its :class:`Run` at once."""
+        from nbagent.run import show
+
+        session = self.session(prompt, history)
+        run = show(
+            self.raw_events(session),
+            format="events",
+            title=title,
+            show_thinking=show_thinking,
+            throttle_ms=throttle_ms,
+        )
+        run.session = session
+        return run
+
+    def stream(
+        self, prompt: str, *, history: Run | AgentSession | Sequence[Message] | None = None
+    ) -> AsyncIterator[Event]:
+        """The run's normalized events, as ``show()`` would render them; no display."""
+        return aiter_events(self.raw_events(self.session(prompt, history)), format="events")
+
+    def session(
+        self, prompt: str, history: Run | AgentSession | Sequence[Message] | None = None
+    ) -> AgentSession:
+        """A new session: the instructions, the history's messages, then ``prompt``."""
+        messages: list[Message] = []
+        earlier = _history_messages(history)
+        if self.instructions and not (earlier and earlier[0].get("role") == "system"):
+            messages.append({"role": "system", "content": self.instructions})
+        messages.extend(earlier)
+        messages.append({"role": "user", "content": prompt})
+        return AgentSession(self, messages)
+
+    # -- the loop ------------------------------------------------------------------------
+
+    async def raw_events(self, session: AgentSession) -> AsyncIterator[Event]:
+        """The loop: model call, tools, model call, ... as un-normalized events."""
+        client = self._async_client()
+        yield RunStart(model=self.model)
+        for step in range(1, self.max_steps + 1):
+            calls: list[_Call] = []
+            text: list[str] = []
+            end: RunEnd | None = None
+            async for ev in self._model_step(client, session.messages, step):
+                if isinstance(ev, RunEnd):
+                    end = ev
+                    break
+                _record(ev, calls, text)
+                yield ev
+            assistant: Message = {"role": "assistant", "content": "".join(text) or None}
+            if calls:
+                assistant["tool_calls"] = [_wire_call(c) for c in calls]
+            session.messages.append(assistant)
+            if end is None or end.reason != "tool_calls" or not calls:
+                yield end or RunEnd(reason="incomplete", message="the model's stream ended early")
+                return
+            async for ev in self._run_tools(session, calls, step):
+                yield ev
+        message = (
+            f"stopped after {self.max_steps} model calls (max_steps): "
+            "the model still asked for tools"
+        )
+        yield ErrorEvent(message=message, error_type="max_steps", recoverable=True)
+        yield RunEnd(reason="max_steps", message=message)
+
+    async def _model_step(
+        self, client: Any, messages: list[Message], step: int
+    ) -> AsyncIterator[Event]:
+        """One streamed model call through the openai-chat adapter, ids made unique per step."""
+        kwargs: dict[str, Any] = {"stream_options": {"include_usage": True}}
+        kwargs |= self.create_kwargs
+        if self.tools:
+            kwargs["tools"] = [t.openai_schema() for t in self.tools]
+        stream = await client.chat.completions.create(
+            model=self.model, messages=list(messages), stream=True, **kwargs
+        )
+        adapter = OpenAIChatAdapter()
+        ids = _StepIds(step)
+        try:
+            async for chunk in stream:
+                for ev in adapter.feed(chunk):
+                    renamed = ids.rename(ev)
+                    if renamed is not None:
+                        yield renamed
+            for ev in adapter.end():
+                renamed = ids.rename(ev)
+                if renamed is not None:
+                    yield renamed
+        finally:
+            await _close(stream)
+
+    async def _run_tools(
+        self, session: AgentSession, calls: list[_Call], step: int
+    ) -> AsyncIterator[Event]:
+        """Run the step's tool calls at once; each result as it arrives, then in order."""
+        step_id = f"tools-{step}"
+        yield StepStart(step_id=step_id, name="tools", step_type="tool")
+        # One task per call: each result shows as its tool finishes.
+        tasks = {asyncio.ensure_future(self._call(c)): c for c in calls}
+        outcomes: dict[str, ToolOutcome] = {}
+        try:
+            pending = set(tasks)
+            while pending:
+                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
+                for task in done:
+                    call, outcome = tasks[task], task.result()
+                    outcomes[call.id] = outcome
+                    session.outcomes[call.id] = outcome
+                    yield _result_event(call, outcome)
+        finally:
+            for task in tasks:
+                task.cancel()
+        for c in calls:  # the conversation lists results in the order of the calls
+            session.messages.append(
+                {
+                    "role": "tool",
+                    "tool_call_id": c.id,
+                    "content": outcomes[c.id].content_for_model(),
+                }
+            )
+        yield StepEnd(step_id=step_id, name="tools")
+
+    async def _call(self, call: _Call) -> ToolOutcome:
+        tool = self.tools_by_name.get(call.name)
+        if tool is None:
+            known = ", ".join(sorted(self.tools_by_name)) or "none"
+            return ToolOutcome(
+                error_type="UnknownTool",
+                error_message=f"no tool named {call.name!r} (tools: {known})",
+            )
+        return await call_tool(tool, call.arguments)
+
+    def _async_client(self) -> Any:
+        import openai
+
+        client = self._client
+        if client is None:
+            # OPENAI_BASE_URL alone (a local server) needs no real key.
+            local = "none" if os.environ.get("OPENAI_BASE_URL") else None
+            key = os.environ.get("OPENAI_API_KEY") or local
+            self._client = client = openai.AsyncOpenAI(api_key=key)
+        if isinstance(client, openai.OpenAI):
+            return _SyncClient(client)
+        return client
+
+
+class _SyncClient:
+    """An ``openai.OpenAI`` used from async code: each blocking call runs in a thread."""
+
+    def __init__(self, client: Any) -> None:
+        self.chat = self
+        self.completions = self
+        self._client = client
+
+    async def create(self, **kwargs: Any) -> AsyncIterator[Any]:
+        stream = await asyncio.to_thread(self._client.chat.completions.create, **kwargs)
+        return _thread_iter(stream)
+
+
+async def _thread_iter(stream: Any) -> AsyncIterator[Any]:
+    iterator = iter(stream)
+    done = object()
+    try:
+        while True:
+            item = await asyncio.to_thread(next, iterator, done)
+            if item is done:
+                return
+            yield item
+    finally:
+        close = getattr(stream, "close", None)
+        if close is not None:
+            await asyncio.to_thread(close)
+
+
+async def _close(stream: Any) -> None:
+    """Close an ``AsyncStream`` (``close()``) or an async generator (``aclose()``)."""
+    close = getattr(stream, "aclose", None) or getattr(stream, "close", None)
+    if close is not None:
+        result = close()
+        if asyncio.iscoroutine(result):
+            await result
+
+
+def _history_messages(history: Any) -> list[Message]:
+    if history is None:
+        return []
+    session = getattr(history, "session", history)
+    if isinstance(session, AgentSession):
+        return list(session.messages)
+    if isinstance(history, Sequence) and not isinstance(history, (str, bytes)):
+        return [dict(m) for m in history]
+    raise TypeError(
+        "history must be a Run of an Agent, an AgentSession or a list of messages, "
+        f"got {type(history).__name__}"
+    )
+
+
+class _StepIds:
+    """Adapter events with ids unique in the run: every step's chunk ids may be alike, and
+    a server that sends no tool call ids gets the same made-up ones in every step."""
+
+    def __init__(self, step: int) -> None:
+        self.step = step
+        self.synthetic: set[str] = set()
+
+    def rename(self, ev: Event) -> Event | None:
+        step = self.step
+        if isinstance(ev, RunStart):
+            return None  # the run has its own
+        if isinstance(ev, (StepStart, StepEnd)):
+            return dataclasses.replace(ev, step_id=f"model-{step}")
+        if isinstance(ev, Usage):  # one model call's usage: the run's is their sum
+            return dataclasses.replace(ev, scope="step")
+        if isinstance(ev, (TextDelta, ThinkingDelta, MessageStart, MessageEnd)):
+            return dataclasses.replace(ev, message_id=f"{step}/{ev.message_id}")
+        if isinstance(ev, ToolCallStart) and ev.synthetic_id:
+            self.synthetic.add(ev.tool_call_id)
+        calls = (ToolCallStart, ToolCallArgsDelta, ToolCallEnd)
+        if isinstance(ev, calls) and ev.tool_call_id in self.synthetic:
+            return dataclasses.replace(ev, tool_call_id=f"{step}/{ev.tool_call_id}")
+        return ev
+
+
+def _record(ev: Event, calls: list[_Call], text: list[str]) -> None:
+    """Keep what the assistant message of this step needs: its text and tool calls."""
+    if isinstance(ev, TextDelta) and not ev.refusal:
+        text.append(ev.delta)
+    elif isinstance(ev, ToolCallStart):
+        calls.append(_Call(id=ev.tool_call_id, name=ev.name))
+    elif isinstance(ev, ToolCallArgsDelta):
+        call = _find(calls, ev.tool_call_id)
+        if call is not None:
+            call.arguments += ev.delta
+    elif isinstance(ev, ToolCallEnd):
+        call = _find(calls, ev.tool_call_id)
+        if call is not None:
+            if ev.arguments is not None:
+                call.arguments = ev.arguments
+            call.args = ev.args
+
+
+def _find(calls: list[_Call], tool_call_id: str) -> _Call | None:
+    for call in calls:
+        if call.id == tool_call_id:
+            return call
+    return None
+
+
+def _wire_call(call: _Call) -> Message:
+    return {
+        "id": call.id,
+        "type": "function",
+        "function": {"name": call.name, "arguments": call.arguments or "{}"},
+    }
+
+
+def _result_event(call: _Call, outcome: ToolOutcome) -> ToolResult:
+    meta: dict[str, Any] = {"duration_s": round(outcome.duration_s, 6)}
+    if outcome.output:
+        meta["output"] = outcome.output
+    if outcome.traceback:
+        meta["traceback"] = outcome.traceback
+    if outcome.abandoned:
+        meta["abandoned"] = True
+    content = (
+        f"{outcome.error_type}: {outcome.error_message}" if outcome.is_error else outcome.result
+    )
+    return ToolResult(
+        tool_call_id=call.id, name=call.name, content=content, is_error=outcome.is_error, meta=meta
+    )
