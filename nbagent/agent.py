@@ -80,21 +80,13 @@ class AgentSession:
         self.outcomes: dict[str, ToolOutcome] = {}
         """Each executed tool call's outcome, by tool call id."""
 
-    def rerun_tool(self, call: Any, **overrides: Any) -> Any:
-        """Call the Python tool of ``call`` (a transcript ``ToolCall``) again; its result.
-
-        ``overrides`` replace arguments. Raises :class:`ToolCallError` when the tool
-        raises or times out, ``KeyError`` for a tool this agent does not have.
-        """
-        tool = self.agent.tools_by_name.get(call.name)
+    def run_tool(self, name: str, args: Mapping[str, Any]) -> ToolOutcome:
+        """Call the agent's tool ``name`` from synchronous code (a notebook cell included);
+        an unknown name is an error outcome, like a model asking for it."""
+        tool = self.agent.tools_by_name.get(name)
         if tool is None:
-            raise KeyError(f"the agent has no tool named {call.name!r}")
-        args = dict(call.args) if isinstance(call.args, Mapping) else {}
-        args.update(overrides)
-        outcome = call_tool_sync(tool, args)
-        if outcome.is_error:
-            raise ToolCallError(outcome)
-        return outcome.result
+            return _unknown_tool(name, self.agent.tools_by_name)
+        return call_tool_sync(tool, dict(args))
 
 
 class Agent:
@@ -269,11 +261,7 @@ class Agent:
     async def _call(self, call: _Call) -> ToolOutcome:
         tool = self.tools_by_name.get(call.name)
         if tool is None:
-            known = ", ".join(sorted(self.tools_by_name)) or "none"
-            return ToolOutcome(
-                error_type="UnknownTool",
-                error_message=f"no tool named {call.name!r} (tools: {known})",
-            )
+            return _unknown_tool(call.name, self.tools_by_name)
         return await call_tool(tool, call.arguments)
 
     def _async_client(self) -> Any:
@@ -325,6 +313,13 @@ async def _close(stream: Any) -> None:
         result = close()
         if asyncio.iscoroutine(result):
             await result
+
+
+def _unknown_tool(name: str, tools: Mapping[str, Tool]) -> ToolOutcome:
+    known = ", ".join(sorted(tools)) or "none"
+    return ToolOutcome(
+        error_type="UnknownTool", error_message=f"no tool named {name!r} (tools: {known})"
+    )
 
 
 def _history_messages(history: Any) -> list[Message]:

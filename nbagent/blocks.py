@@ -90,6 +90,7 @@ class ToolCall:
         "name",
         "output",
         "parse_error",
+        "reruns",
         "result",
         "started_at",
         "state",
@@ -109,7 +110,9 @@ class ToolCall:
         "duration_s",
     )
     # In the state only when set (tools nbagent's agent ran): older states stay the same.
-    _OPTIONAL: ClassVar[tuple[str, ...]] = ("output", "traceback", "abandoned")
+    _RAN: ClassVar[tuple[str, ...]] = ("output", "traceback", "abandoned")
+    """What a tool result from nbagent's agent adds (its ``meta``)."""
+    _OPTIONAL: ClassVar[tuple[str, ...]] = (*_RAN, "reruns")
 
     def __init__(self, tool_call_id: str, name: str = "", started_at: float | None = None) -> None:
         self.id, self.name = tool_call_id, name
@@ -129,6 +132,9 @@ class ToolCall:
         """The traceback of a tool that raised."""
         self.abandoned = False
         """A sync tool past its timeout: the run went on, its thread still runs."""
+        self.reruns: list[dict[str, Any]] = []
+        """Calls of the tool again from the notebook (``Run.rerun_tool``, the Re-run button):
+        ``{"args", "state", "result", "is_error", ...}`` each, shown under the original."""
 
     @property
     def arguments(self) -> str:
@@ -142,7 +148,7 @@ class ToolCall:
         for k in self._OPTIONAL:
             value = getattr(self, k)
             if value:
-                d[k] = value
+                d[k] = list(value) if isinstance(value, list) else value
         return d
 
     def __repr__(self) -> str:

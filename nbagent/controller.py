@@ -163,6 +163,13 @@ class Controller:
             else:
                 self._schedule_locked(now)
 
+    def push_late(self, ops: list[Op]) -> None:
+        """Send ops now, even after ``close()``: changes from the notebook once a run ended
+        (a tool re-run), which no producer races."""
+        with self._lock:
+            self._pending.add(ops)
+            self._flush_locked(self._clock())
+
     def flush(self) -> None:
         """Send whatever is pending now."""
         with self._lock:

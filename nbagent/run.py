@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from nbagent import terminal
+from nbagent.blocks import ToolCall
 from nbagent.controller import Controller
 from nbagent.events import Event
 from nbagent.kernel import (
@@ -71,8 +72,7 @@ class Run:
         self.title = title
         self.transcript = Transcript()
         self.events: list[Event] = []
-        self.session: Any = None
-        """An ``Agent.run``'s conversation (``nbagent.agent.AgentSession``); None otherwise."""
+        self._session: Any = None
         self.number = next(_ids)
         self._pipe = Pipeline(source_format(source, format), title=title)
         self._lock = threading.RLock()
@@ -164,6 +164,17 @@ class Run:
         return self.transcript
 
     @property
+    def session(self) -> Any:
+        """An ``Agent.run``'s conversation (``nbagent.agent.AgentSession``); None otherwise."""
+        return self._session
+
+    @session.setter
+    def session(self, session: Any) -> None:
+        self._session = session
+        if self.widget is not None:
+            self.widget.can_rerun = session is not None
+
+    @property
     def messages(self) -> list[dict[str, Any]]:
         """An agent run's conversation so far (Chat Completions messages); [] otherwise."""
         return [] if self.session is None else list(self.session.messages)
@@ -171,9 +182,42 @@ class Run:
     def rerun_tool(self, i: int, **overrides: Any) -> Any:
         """Call the Python tool of ``transcript.tool_calls[i]`` again, ``overrides`` replacing
         arguments; returns its result (raises ``nbagent.agent.ToolCallError`` if it fails)."""
-        if self.session is None:
+        if self._session is None:
             raise RuntimeError("rerun_tool() needs a run of nbagent.Agent: this run has no tools")
-        return self.session.rerun_tool(self.transcript.tool_calls[i], **overrides)
+        call = self.transcript.tool_calls[i]
+        args = dict(call.args) if isinstance(call.args, dict) else {}
+        outcome = self._rerun(call.id, call.name, args | overrides)
+        if outcome.is_error:
+            from nbagent.agent import ToolCallError
+
+            raise ToolCallError(outcome)
+        return outcome.result
+
+    def _rerun(self, tool_call_id: str, name: str, args: dict[str, Any]) -> Any:
+        """Run a tool again and show it under the original call; its ``ToolOutcome``."""
+        with self._lock:
+            k, ops = self.transcript.start_rerun(tool_call_id, args)
+            self._show_late(ops)
+        outcome = self._session.run_tool(name, args)
+        fields = {
+            "state": "error" if outcome.is_error else "done",
+            "result": outcome.result
+            if not outcome.is_error
+            else f"{outcome.error_type}: {outcome.error_message}",
+            "is_error": outcome.is_error,
+            "duration_s": outcome.duration_s,
+        }
+        fields |= {k: v for k in ToolCall._RAN if (v := getattr(outcome, k))}
+        with self._lock:
+            self._show_late(self.transcript.end_rerun(tool_call_id, k, fields))
+            if self.widget is not None and self._done.is_set():  # saved state shows it too
+                seq = self._controller.seq if self._controller is not None else 0
+                self.widget.snapshot = {"seq": seq, "state": self.transcript.to_dict()}
+        return outcome
+
+    def _show_late(self, ops: list[dict[str, Any]]) -> None:
+        if self._controller is not None:
+            self._controller.push_late(ops)
 
     def save(self, path: str | Path) -> Path:
         """Write every event as nbagent's JSONL (``format="events"``)."""
@@ -324,9 +368,22 @@ class Run:
         kind = content.get("type")
         if kind == "stop":
             self.cancel()
+        elif kind == "rerun" and self._session is not None:
+            self._rerun_from_view(content)
         elif kind == "sync" and self._controller is not None:
             with self._lock:
                 self._controller.send_snapshot(self.transcript.to_dict())
+
+    def _rerun_from_view(self, content: dict[str, Any]) -> None:
+        """The Re-run button: the arguments came as a JSON object (never as code to run)."""
+        args = content.get("args")
+        call = next((c for c in self.transcript.tool_calls if c.id == content.get("id")), None)
+        if call is None or not isinstance(args, dict):
+            return
+        # Off the kernel's main thread: the comm handler must not wait for a slow tool.
+        threading.Thread(
+            target=self._rerun, args=(call.id, call.name, args), name="nbagent-rerun", daemon=True
+        ).start()
 
     def _mimebundle(self, *, final: bool) -> dict[str, Any]:
         assert self.widget is not None

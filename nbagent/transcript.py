@@ -376,7 +376,7 @@ class Transcript:
         if ev.name and not tool.name:
             tool.name = changes["name"] = ev.name
         meta = ev.meta or {}
-        for k in ToolCall._OPTIONAL:  # from nbagent's agent, which ran the tool
+        for k in ToolCall._RAN:  # from nbagent's agent, which ran the tool
             if meta.get(k):
                 setattr(tool, k, meta[k])
                 changes[k] = meta[k]
@@ -390,6 +390,24 @@ class Transcript:
             else:
                 tool.duration_s = changes["duration_s"] = None if base is None else ev.ts - base
         return [*ops, _set(i, changes)]
+
+    # -- re-runs: calls from the notebook, not events of the run (they may come after its end)
+
+    def start_rerun(self, tool_call_id: str, args: dict[str, Any]) -> tuple[int, list[Op]]:
+        """Record a re-run of a tool call as running; its number and the ops."""
+        i = self._tool_index[tool_call_id]
+        tool = self._blocks[i]
+        assert isinstance(tool, ToolCall)
+        tool.reruns.append({"args": args, "state": "running", "result": None, "is_error": False})
+        return len(tool.reruns) - 1, [_set(i, {"reruns": [dict(r) for r in tool.reruns]})]
+
+    def end_rerun(self, tool_call_id: str, k: int, fields: dict[str, Any]) -> list[Op]:
+        """Record how re-run ``k`` ended (``state``, ``result``, ``is_error``, ...)."""
+        i = self._tool_index[tool_call_id]
+        tool = self._blocks[i]
+        assert isinstance(tool, ToolCall)
+        tool.reruns[k] = tool.reruns[k] | fields  # a new dict: earlier to_dict()s keep theirs
+        return [_set(i, {"reruns": [dict(r) for r in tool.reruns]})]
 
     def _on_usage(self, ev: E.Usage) -> list[Op]:
         changes: dict[str, Any] = {}

@@ -45,6 +45,9 @@ class AgentWidget(anywidget.AnyWidget):
     show_thinking = traitlets.Bool(True).tag(sync=True)
     """Whether thinking panels are shown at all."""
 
+    can_rerun = traitlets.Bool(False).tag(sync=True)
+    """Whether tool panels offer Re-run: an ``Agent`` run, whose tools the kernel holds."""
+
     store_key = traitlets.Unicode().tag(sync=True)
     """Names this model's store in the browser: anywidget hands ``initialize`` and
     ``render`` different proxies of one model, so the proxy cannot be the key."""

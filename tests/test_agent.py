@@ -318,13 +318,18 @@ def test_rerun_tool_calls_the_python_tool_with_overrides() -> None:
     assert run.rerun_tool(0, city="Oslo", unit="F") == {"city": "Oslo", "temp": 4, "unit": "F"}
     assert CALLS[-1] == ("get_weather", {"city": "Oslo", "unit": "F"})
     assert [m["role"] for m in run.messages] == ["user", "assistant", "tool", "assistant"]
-    with pytest.raises(ToolCallError, match="ValueError"):
-        run.session.rerun_tool(_FakeCall("broken", {"x": 1}))
-
-
-class _FakeCall:
-    def __init__(self, name: str, args: dict[str, Any]) -> None:
-        self.name, self.args = name, args
+    reruns = run.transcript.tool_calls[0].reruns
+    assert [(r["args"], r["state"], r["result"]) for r in reruns] == [
+        ({"city": "Paris"}, "done", {"city": "Paris", "temp": 18, "unit": "C"}),
+        ({"city": "Oslo", "unit": "F"}, "done", {"city": "Oslo", "temp": 4, "unit": "F"}),
+    ]
+    assert reruns[1]["output"] == "looking up Oslo\n"
+    assert run.transcript.tool_calls[0].result == {"city": "Paris", "temp": 18, "unit": "C"}
+    with pytest.raises(ToolCallError, match="ToolArgumentsError: city"):
+        run.rerun_tool(0, city=3)  # not a str: the tool is not called
+    assert run.transcript.tool_calls[0].reruns[-1]["is_error"] is True
+    assert run.session.run_tool("broken", {"x": 1}).error_type == "ValueError"
+    assert run.session.run_tool("nope", {}).error_type == "UnknownTool"
 
 
 def test_a_sync_openai_client_works_too() -> None:

@@ -167,3 +167,39 @@ def test_show_outside_a_notebook_prints(capsys: pytest.CaptureFixture[str]) -> N
     out = capsys.readouterr().out
     assert "Hello terminal" in out
     assert "[completed]" in out
+
+
+def test_rerun_message_runs_the_tool_and_sends_the_result_after_the_end(
+    comms: list[RecordingComm],
+) -> None:
+    from nbagent.agent import Agent
+
+    def add(a: int, b: int = 1) -> int:
+        """Add."""
+        print("adding")
+        return a + b
+
+    events = [
+        nbagent.ToolCallStart(tool_call_id="c1", name="add"),
+        nbagent.ToolCallEnd(tool_call_id="c1", arguments='{"a": 2}', args={"a": 2}),
+        nbagent.ToolResult(tool_call_id="c1", content=3),
+    ]
+    run = start(iter(events))
+    run.session = Agent("m", tools=[add]).session("hi")
+    assert run.widget is not None
+    assert run.widget.can_rerun is True
+    run.wait(5)
+    sent_before = len(customs(ours(comms)))
+    # Arguments come as a JSON object; a string (code) is ignored, never evaluated.
+    run.widget._dispatch(run.widget, {"type": "rerun", "id": "c1", "args": "__import__('os')"}, [])
+    run.widget._dispatch(run.widget, {"type": "rerun", "id": "c1", "args": {"a": 40, "b": 2}}, [])
+    deadline = time.monotonic() + 5
+    while (run.transcript.tool_calls[0].reruns or [{}])[-1].get("state") != "done":
+        assert time.monotonic() < deadline, "the re-run never finished"
+        time.sleep(0.01)
+    (rerun,) = run.transcript.tool_calls[0].reruns
+    assert (rerun["args"], rerun["result"], rerun["output"]) == ({"a": 40, "b": 2}, 42, "adding\n")
+    late = customs(ours(comms))[sent_before:]
+    assert len(late) == 2  # running, then done: sent although the run had ended
+    final = snapshots(ours(comms))[-1]["state"]
+    assert final["blocks"][0]["reruns"][0]["result"] == 42  # saved widget state has it
