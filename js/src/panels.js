@@ -1,11 +1,13 @@
 // Thinking and tool panels. Everything from the model or a tool goes in with textContent.
 
 import { displayValue, formatDuration, h, oneLine, setText } from "./format.js";
+import { RerunBox } from "./rerun.js";
 
 /**
  * @typedef {import("./store.js").Store} Store
  * @typedef {import("./store.js").ThinkingBlock} ThinkingBlock
  * @typedef {import("./store.js").ToolBlock} ToolBlock
+ * @typedef {import("./rerun.js").ToolActions} ToolActions
  */
 
 /** Results longer than this many lines are folded. */
@@ -99,8 +101,9 @@ export class ToolPanel extends Panel {
    * @param {Store} store
    * @param {string} id
    * @param {AbortSignal} signal
+   * @param {ToolActions} actions
    */
-  constructor(store, id, signal) {
+  constructor(store, id, signal, actions) {
     super(store, id, "tool", signal);
     this.icon = h("span", "nba-state");
     this.name = h("span", "nba-tool-name");
@@ -138,6 +141,8 @@ export class ToolPanel extends Panel {
       this.outputHead,
       this.output,
     );
+    this.rerun = new RerunBox(id, actions, signal);
+    this.body.append(this.rerun.el);
     this.more.addEventListener(
       "click",
       () => {
@@ -205,6 +210,7 @@ export class ToolPanel extends Panel {
     this.traceback.hidden = !tb;
     setText(this.tracebackText, tb);
     this.abandoned.hidden = b.abandoned !== true;
+    this.rerun.update(b);
 
     this.setOpen(busy || failed);
   }

@@ -14,7 +14,7 @@ import { decodeOps, WireError } from "./wire.js";
  *   parse_error?: string | null, state: "args" | "running" | "done" | "error", result?: unknown,
  *   is_error?: boolean, started_at?: number | null, args_done_at?: number | null,
  *   ended_at?: number | null, duration_s?: number | null, output?: string,
- *   traceback?: string, abandoned?: boolean}} ToolBlock
+ *   traceback?: string, abandoned?: boolean, reruns?: object[]}} ToolBlock
  * @typedef {ThinkingBlock | TextBlock | ToolBlock} Block
  * @typedef {{version?: number, run_id?: string | null, title?: string | null, model?: string | null,
  *   status?: string, end_reason?: string | null, error?: RunError | null,

@@ -151,6 +151,15 @@ export class TranscriptView {
     this.onTraits = onTraits;
     model.on("change:title", onTraits);
     model.on("change:show_thinking", onTraits);
+    // Re-run buttons appear once the kernel says the run's tools can be called again.
+    const onRerun = () => {
+      const blocks = this.store.state.blocks;
+      for (let i = 0; i < blocks.length; i++)
+        if (blocks[i].type === "tool") this.pending.blocks.add(i);
+      this.schedule();
+    };
+    this.onRerun = onRerun;
+    model.on("change:can_rerun", onRerun);
 
     this.scroller.addEventListener(
       "wheel",
@@ -350,7 +359,10 @@ export class TranscriptView {
       };
     }
     if (block.type === "tool") {
-      const p = new ToolPanel(store, block.id, signal);
+      const p = new ToolPanel(store, block.id, signal, {
+        send: (m) => this.model.send(m),
+        canRerun: () => this.model.get("can_rerun") === true,
+      });
       return {
         id: block.id,
         type: block.type,
@@ -387,6 +399,7 @@ export class TranscriptView {
     this.unsubscribe();
     this.model.off("change:title", this.onTraits);
     this.model.off("change:show_thinking", this.onTraits);
+    this.model.off("change:can_rerun", this.onRerun);
     if (this.frame !== null && this.frame !== SOON) this.cancelRaf(this.frame);
     this.setTicker(false);
     this.resizeObserver?.disconnect();

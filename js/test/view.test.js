@@ -236,6 +236,78 @@ describe("tool panel", () => {
     expect(p.querySelector("img, b")).toBeNull();
   });
 
+  test("Re-run and Copy as code: only for agent runs, JSON arguments only", async () => {
+    const w = mount();
+    const done = { ...tool, args: { city: "Paris", n: 2, ok: true, x: null }, state: "done" };
+    w.snapshot(runningState([{ ...done, result: { temp: 18 } }]));
+    const p = q(w.el, ".nba-tool");
+    expect(q(p, ".nba-rerun-open").hidden).toBe(true); // not an agent run
+    expect(q(p, ".nba-copy-call").hidden).toBe(false);
+    w.model.set("can_rerun", true);
+    w.frame();
+    expect(q(p, ".nba-rerun-open").hidden).toBe(false);
+    q(p, ".nba-rerun-open").click();
+    const input = /** @type {HTMLTextAreaElement} */ (q(p, ".nba-rerun-args"));
+    expect(q(p, ".nba-rerun-editor").hidden).toBe(false);
+    expect(JSON.parse(input.value)).toEqual(done.args);
+    input.value = "{city: 'Oslo'}";
+    q(p, ".nba-rerun-run").click();
+    expect(q(p, ".nba-rerun-error").hidden).toBe(false);
+    expect(q(p, ".nba-rerun-error").textContent).toContain("Not valid JSON");
+    input.value = '["Oslo"]';
+    q(p, ".nba-rerun-run").click();
+    expect(q(p, ".nba-rerun-error").textContent).toContain("JSON object");
+    expect(w.model.sent.filter((m) => m.type === "rerun")).toEqual([]);
+    input.value = '{"city": "Oslo"}';
+    q(p, ".nba-rerun-run").click();
+    expect(q(p, ".nba-rerun-editor").hidden).toBe(true);
+    expect(w.model.sent.filter((m) => m.type === "rerun")).toEqual([
+      { type: "rerun", id: "c1", args: { city: "Oslo" } },
+    ]);
+
+    /** @type {string[]} */
+    const copied = [];
+    Object.defineProperty(navigator, "clipboard", {
+      configurable: true,
+      value: { writeText: async (/** @type {string} */ t) => void copied.push(t) },
+    });
+    q(p, ".nba-copy-call").click();
+    await new Promise((r) => setTimeout(r, 0));
+    expect(copied).toEqual(['get_weather(city="Paris", n=2, ok=True, x=None)']);
+    expect(q(p, ".nba-copy-call").textContent).toBe("Copied");
+  });
+
+  test("re-runs show under the original call, as text", () => {
+    const w = mount({ can_rerun: true });
+    const done = { ...tool, args: { city: "Paris" }, state: "done", result: "18" };
+    w.snapshot(runningState([done]));
+    const p = q(w.el, ".nba-tool");
+    w.ops([{ op: "set", i: 0, set: { reruns: [{ args: { city: "Oslo" }, state: "running" }] } }]);
+    expect(q(p, ".nba-rerun-head").textContent).toBe('Re-run 1 · city="Oslo" · running…');
+    const reruns = [
+      { args: { city: "Oslo" }, state: "done", result: { temp: 4 }, duration_s: 0.25 },
+      {
+        args: { city: "<img src=x>" },
+        state: "error",
+        is_error: true,
+        result: "ValueError: <b>bad</b>",
+        output: "tried\n",
+        traceback: "Traceback ...",
+      },
+    ];
+    w.ops([{ op: "set", i: 0, set: { reruns } }]);
+    const items = p.querySelectorAll(".nba-rerun");
+    expect(items.length).toBe(2);
+    expect(q(items[0], ".nba-rerun-head").textContent).toBe('Re-run 1 · city="Oslo" · 0.25 s');
+    expect(q(items[0], ".nba-result").textContent).toBe('{\n  "temp": 4\n}');
+    expect(items[1].classList.contains("nba-error")).toBe(true);
+    expect(q(items[1], ".nba-result").textContent).toBe("ValueError: <b>bad</b>");
+    expect(q(items[1], ".nba-output").textContent).toBe("tried\n");
+    expect(q(items[1], ".nba-traceback-text").textContent).toBe("Traceback ...");
+    expect(p.querySelector(".nba-reruns img, .nba-reruns b")).toBeNull();
+    expect(q(p, ".nba-result").textContent).toBe("18"); // the original result stays
+  });
+
   test("long results fold after 20 lines with Show all", () => {
     const w = mount();
     const result = Array.from({ length: 45 }, (_, i) => `line ${i}`).join("\n");

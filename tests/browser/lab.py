@@ -42,9 +42,8 @@ CHROMIUM = "/usr/bin/chromium"
 HERE = Path(__file__).resolve().parent
 NOTEBOOKS = HERE / "notebooks"
 
-# Where the widget's root is, and its own buttons (everything else from content is foreign).
+# Where the widget's root is (its own buttons are listed in bare/check.js).
 ROOT_SEL = ".nbagent"
-OWN_BUTTONS = ("nba-stop", "nba-copy", "nba-more")
 
 
 def free_port() -> int:
@@ -198,11 +197,7 @@ class LabServer:
 # Installed in every document the page loads (before JupyterLab's own scripts).
 INIT_SCRIPT = r"""
 (() => {
-  const OWN = __OWN__;
   const ROOT = __ROOT__;
-  const HREF_OK = /^(?:https?:|mailto:|#)/i;
-  const FORBIDDEN = "img,svg,math,iframe,frame,form,script,style,object,embed,video,audio,"
-    + "source,link,meta,base,template,textarea,select";
 
   // Kernel websocket traffic the page sends: the comm "sync" requests of the widget.
   window.__nbaSent = [];
@@ -219,31 +214,10 @@ INIT_SCRIPT = r"""
     return send.call(this, data);
   };
 
-  // Every violation of rendering.md §5 inside the widget's DOM, for one root.
-  window.__nbaViolations = (root) => {
-    const out = [];
-    for (const el of root.querySelectorAll("*")) {
-      for (const a of el.attributes) {
-        const n = a.name.toLowerCase();
-        if (n.startsWith("on") || n === "style" || n.startsWith("data-") || n === "src"
-            || n === "srcset" || n === "formaction" || n === "xlink:href") {
-          out.push(`<${el.tagName.toLowerCase()}> has attribute ${n}=${JSON.stringify(a.value)}`);
-        }
-      }
-      if (el.matches(FORBIDDEN)) out.push(`forbidden element <${el.tagName.toLowerCase()}>`);
-      if (el.tagName === "BUTTON" && !OWN.some((c) => el.classList.contains(c))) {
-        out.push(`foreign <button> ${JSON.stringify(el.outerHTML.slice(0, 200))}`);
-      }
-      if (el.tagName === "INPUT" && el.getAttribute("type") !== "checkbox") {
-        out.push("non-checkbox <input>");
-      }
-      if (el.tagName === "A") {
-        const href = el.getAttribute("href");
-        if (href !== null && !HREF_OK.test(href)) out.push(`bad href ${JSON.stringify(href)}`);
-      }
-    }
-    return out;
-  };
+  // Every violation of rendering.md §5 inside the widget's DOM, for one root: the same
+  // checks as the bare page and the vitest suite (tests/browser/bare/check.js).
+  __CHECK_JS__
+  window.__nbaViolations = violations;
 
   // A MutationObserver that checks every widget root after every batch of DOM mutations
   // (i.e. every intermediate state the page could paint), plus `window.__pwned`.
@@ -291,7 +265,9 @@ INIT_SCRIPT = r"""
     return true;
   };
 })();
-""".replace("__OWN__", json.dumps(list(OWN_BUTTONS))).replace("__ROOT__", json.dumps(ROOT_SEL))
+""".replace("__ROOT__", json.dumps(ROOT_SEL)).replace(
+    "__CHECK_JS__", (Path(__file__).parent / "bare" / "check.js").read_text().replace("export ", "")
+)
 
 
 class LabPage:

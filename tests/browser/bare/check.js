@@ -2,7 +2,9 @@
 // Returns a list of human-readable violations found under `root` (empty = safe).
 
 const FORBIDDEN = "img,svg,math,iframe,frame,form,script,style,object,embed,video,audio,source,link,meta,base,template,textarea,select";
-const OWN_BUTTONS = ["nba-stop", "nba-copy", "nba-more"];
+const OWN_BUTTONS = ["nba-stop", "nba-copy", "nba-more", "nba-action"];
+// Our own UI (the Re-run editor); markdown can never make a <textarea> (DOMPurify drops it).
+const OWN_FORBIDDEN = ["nba-rerun-args"];
 const HREF_OK = /^(?:https?:|mailto:|#)/i;
 
 /** @param {ParentNode} root @returns {string[]} */
@@ -15,7 +17,9 @@ export function violations(root) {
         out.push(`<${el.tagName.toLowerCase()}> has attribute ${n}`);
       }
     }
-    if (el.matches(FORBIDDEN)) out.push(`forbidden element <${el.tagName.toLowerCase()}>`);
+    if (el.matches(FORBIDDEN) && !OWN_FORBIDDEN.some((c) => el.classList.contains(c))) {
+      out.push(`forbidden element <${el.tagName.toLowerCase()}>`);
+    }
     if (el.tagName === "BUTTON" && !OWN_BUTTONS.some((c) => el.classList.contains(c))) {
       out.push(`foreign <button> ${JSON.stringify(el.textContent)}`);
     }

@@ -1,0 +1,195 @@
+// Tool debugging in a tool panel: Re-run with edited arguments, Copy as code, and the
+// re-runs' results under the original call. Arguments go to the kernel as a JSON object,
+// never as code; everything shown goes in with textContent.
+
+import { displayValue, formatDuration, h, oneLine, setText } from "./format.js";
+
+/**
+ * @typedef {import("./store.js").ToolBlock} ToolBlock
+ * @typedef {{args?: unknown, state?: string, result?: unknown, is_error?: boolean,
+ *   duration_s?: number, output?: string, traceback?: string}} Rerun
+ * @typedef {{send: (msg: object) => void, canRerun: () => boolean}} ToolActions
+ */
+
+const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * A Python literal for a JSON value.
+ * @param {unknown} v
+ * @returns {string}
+ */
+function pyValue(v) {
+  if (v === null || v === undefined) return "None";
+  if (v === true) return "True";
+  if (v === false) return "False";
+  if (typeof v === "number") return Number.isFinite(v) ? String(v) : `float("${v}")`;
+  if (typeof v === "string") return JSON.stringify(v);
+  if (Array.isArray(v)) return `[${v.map(pyValue).join(", ")}]`;
+  if (typeof v === "object") {
+    const items = Object.entries(v).map(([k, x]) => `${JSON.stringify(k)}: ${pyValue(x)}`);
+    return `{${items.join(", ")}}`;
+  }
+  return JSON.stringify(String(v));
+}
+
+/**
+ * Python source of the call: `get_weather(city="Paris", unit="C")`.
+ * @param {string} name
+ * @param {unknown} args the parsed arguments
+ */
+export function pyCall(name, args) {
+  const fn = IDENT.test(name) ? name : `globals()[${JSON.stringify(name)}]`;
+  return `${fn}(${pyArgs(args)})`;
+}
+
+/**
+ * The keyword arguments of a call: `city="Paris", unit="C"`.
+ * @param {unknown} args
+ */
+function pyArgs(args) {
+  if (typeof args !== "object" || args === null || Array.isArray(args)) return "";
+  const named = [];
+  /** @type {Record<string, unknown>} */
+  const rest = {};
+  for (const [k, v] of Object.entries(args)) {
+    if (IDENT.test(k)) named.push(`${k}=${pyValue(v)}`);
+    else rest[k] = v;
+  }
+  if (Object.keys(rest).length) named.push(`**${pyValue(rest)}`);
+  return named.join(", ");
+}
+
+/**
+ * @param {string} label
+ * @param {string} cls
+ */
+function button(label, cls) {
+  const b = /** @type {HTMLButtonElement} */ (h("button", `nba-action ${cls}`, label));
+  b.type = "button";
+  return b;
+}
+
+export class RerunBox {
+  /**
+   * @param {string} id the tool call's id
+   * @param {ToolActions} actions
+   * @param {AbortSignal} signal
+   */
+  constructor(id, actions, signal) {
+    this.id = id;
+    this.actions = actions;
+    this.el = h("div", "nba-rerun-box");
+    this.bar = h("div", "nba-tool-actions");
+    this.open = button("Re-run", "nba-rerun-open");
+    this.copy = button("Copy as code", "nba-copy-call");
+    this.bar.append(this.open, this.copy);
+    this.editor = h("div", "nba-rerun-editor");
+    this.input = /** @type {HTMLTextAreaElement} */ (h("textarea", "nba-rerun-args"));
+    this.input.spellcheck = false;
+    this.input.setAttribute("aria-label", "Arguments (JSON)");
+    this.run = button("Run", "nba-rerun-run");
+    this.cancel = button("Cancel", "nba-rerun-cancel");
+    this.error = h("div", "nba-rerun-error");
+    const buttons = h("div", "nba-rerun-buttons");
+    buttons.append(this.run, this.cancel);
+    this.editor.append(this.input, buttons, this.error);
+    this.editor.hidden = true;
+    this.error.hidden = true;
+    this.list = h("div", "nba-reruns");
+    this.el.append(this.bar, this.editor, this.list);
+    /** @type {unknown} */
+    this.args = undefined;
+    this.name = "";
+    this.shown = "";
+
+    const on = (/** @type {HTMLElement} */ el, /** @type {() => void} */ fn) =>
+      el.addEventListener("click", fn, { signal });
+    on(this.open, () => {
+      this.input.value = JSON.stringify(this.args ?? {}, null, 2);
+      this.input.rows = Math.min(12, this.input.value.split("\n").length + 1);
+      this.error.hidden = true;
+      this.editor.hidden = false;
+      this.input.focus();
+    });
+    on(this.cancel, () => {
+      this.editor.hidden = true;
+    });
+    on(this.run, () => this.submit());
+    on(this.copy, () => this.copyCall());
+  }
+
+  submit() {
+    let args;
+    try {
+      args = JSON.parse(this.input.value);
+    } catch (e) {
+      this.fail(`Not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
+      return;
+    }
+    if (typeof args !== "object" || args === null || Array.isArray(args)) {
+      this.fail('The arguments must be a JSON object, e.g. {"city": "Paris"}');
+      return;
+    }
+    this.editor.hidden = true;
+    this.actions.send({ type: "rerun", id: this.id, args });
+  }
+
+  /** @param {string} message */
+  fail(message) {
+    setText(this.error, message);
+    this.error.hidden = false;
+  }
+
+  async copyCall() {
+    try {
+      await navigator.clipboard.writeText(pyCall(this.name, this.args));
+      setText(this.copy, "Copied");
+    } catch {
+      setText(this.copy, "Copy failed");
+    }
+    setTimeout(() => setText(this.copy, "Copy as code"), 1500);
+  }
+
+  /** @param {ToolBlock} b */
+  update(b) {
+    this.name = String(b.name ?? "tool");
+    const parsed = b.args !== null && b.args !== undefined && b.state !== "args";
+    this.args = parsed ? b.args : undefined;
+    const can = this.actions.canRerun();
+    this.bar.hidden = !parsed;
+    this.open.hidden = !can;
+    if (!can) this.editor.hidden = true;
+    const reruns = /** @type {Rerun[]} */ (Array.isArray(b.reruns) ? b.reruns : []);
+    const key = JSON.stringify(reruns);
+    if (key === this.shown) return;
+    this.shown = key;
+    this.list.replaceChildren(...reruns.map((r, n) => rerunView(r, n + 1)));
+  }
+}
+
+/**
+ * @param {Rerun} r
+ * @param {number} n
+ */
+function rerunView(r, n) {
+  const busy = r.state === "running";
+  const failed = r.is_error === true || r.state === "error";
+  const el = h("div", `nba-rerun ${busy ? "nba-busy" : failed ? "nba-error" : "nba-done"}`);
+  const head = [`Re-run ${n}`, oneLine(pyArgs(r.args))];
+  if (busy) head.push("running…");
+  else if (typeof r.duration_s === "number") head.push(formatDuration(r.duration_s));
+  el.append(h("div", "nba-rerun-head", head.filter(Boolean).join(" · ")));
+  if (!busy) {
+    const result = h("pre", `nba-result${failed ? " nba-is-error" : ""}`);
+    setText(result, displayValue(r.result));
+    el.append(result);
+  }
+  if (r.output) el.append(h("pre", "nba-output", r.output));
+  if (r.traceback) {
+    const tb = h("details", "nba-traceback");
+    tb.append(h("summary", "nba-traceback-summary", "Traceback"));
+    tb.append(h("pre", "nba-traceback-text", r.traceback));
+    el.append(tb);
+  }
+  return el;
+}
