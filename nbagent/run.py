@@ -250,7 +250,7 @@ class Run:
                 self._task = loop.create_task(self._drive_async(), context=contextvars.Context())
                 return
             self._thread = threading.Thread(
-                target=lambda: asyncio.run(self._drive_async()),
+                target=lambda: asyncio.run(self._drive_async_here()),
                 name=f"nbagent-run-{self.number}",
                 daemon=True,
             )
@@ -304,6 +304,12 @@ class Run:
             if iterator is not None and iterator is not self.source:
                 await aclose_source(iterator)
             await aclose_source(self.source)
+
+    async def _drive_async_here(self) -> None:
+        """``_drive_async`` on this thread's own loop, as a task Stop can cancel: an async
+        source waiting inside an ``await`` (a slow server, a tool) has no next item to stop at."""
+        self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
+        await self._drive_async()
 
     def _interrupt_source(self) -> None:
         task, loop = self._task, self._loop

@@ -8,9 +8,11 @@ back, and how the run ended.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import json
 import threading
-from typing import Any, Literal
+from collections.abc import Callable
+from typing import Any, Literal, TypeVar
 
 import openai
 import pytest
@@ -21,6 +23,7 @@ from nbagent.events import Event
 from tests import aio
 from tests.servers import Drop, OpenAIServer, Reply, chunk, text_chunks, usage_chunk
 
+T = TypeVar("T")
 CALLS: list[tuple[str, dict[str, Any]]] = []
 _lock = threading.Lock()
 
@@ -87,6 +90,14 @@ def collect(agent: Agent, prompt: str, **kw: Any) -> tuple[list[Event], Transcri
 
     events = aio.run(go())
     return events, Transcript.from_events(events)
+
+
+def off_loop(fn: Callable[[], T]) -> T:
+    """``fn()`` on a thread with no event loop, as in plain Python: the browser tests' Playwright
+    keeps a loop in the main thread that runs only while Playwright is called, so a Run
+    started there would stream only then."""
+    with concurrent.futures.ThreadPoolExecutor(1) as pool:
+        return pool.submit(fn).result()
 
 
 def sent_messages(srv: OpenAIServer, n: int) -> list[dict[str, Any]]:
@@ -311,7 +322,7 @@ def test_rerun_tool_calls_the_python_tool_with_overrides() -> None:
     step1 = calls_step(("call_a", "get_weather", '{"city": "Paris"}'))
     with OpenAIServer(scripts=[step1, text_chunks(["ok"])]) as srv:
         agent = Agent("m", tools=[get_weather, broken], client=client_for(srv))
-        run = agent.run("w?")
+        run = off_loop(lambda: agent.run("w?"))
         run.wait(10)
     assert run.transcript.tool_calls[0].args == {"city": "Paris"}
     assert run.rerun_tool(0) == {"city": "Paris", "temp": 18, "unit": "C"}
@@ -346,3 +357,62 @@ def test_bad_settings_raise_at_once() -> None:
         Agent("m", tools=[get_weather, get_weather])
     with pytest.raises(TypeError, match="history"):
         Agent("m").session("x", history=42)  # type: ignore[arg-type]
+
+
+def test_a_sync_tool_past_its_timeout_is_abandoned_and_the_run_goes_on() -> None:
+    from nbagent.tools import Tool, abandoned_threads
+
+    release = threading.Event()
+
+    def slow(n: int) -> int:
+        """Takes too long."""
+        release.wait(5)
+        return n
+
+    tool = Tool.from_function(slow, timeout_s=0.2)
+    step1 = calls_step(("call_s", "slow", '{"n": 1}'))
+    with OpenAIServer(scripts=[step1, text_chunks(["It timed out."])]) as srv:
+        _, t = collect(Agent("m", tools=[tool], client=client_for(srv)), "go")
+    call = t.tool_calls[0]
+    assert call.is_error
+    assert call.abandoned
+    assert "TimeoutError" in str(call.result)
+    assert sent_messages(srv, 1)[-1]["content"].startswith("Error: TimeoutError")
+    assert t.status == "completed"
+    assert abandoned_threads() >= 1
+    release.set()
+
+
+def test_stop_during_a_tool_cancels_it() -> None:
+    started, cancelled = threading.Event(), threading.Event()
+
+    async def wait_forever() -> str:
+        """Never returns by itself."""
+        started.set()
+        try:
+            await asyncio.sleep(60)
+        except asyncio.CancelledError:
+            cancelled.set()
+            raise
+        return "never"
+
+    def scenario() -> Transcript:
+        step1 = calls_step(("call_w", "wait_forever", "{}"))
+        with OpenAIServer(scripts=[step1]) as srv:
+            run = Agent("m", tools=[wait_forever], client=client_for(srv)).run("go")
+            assert started.wait(5)
+            run.cancel()
+            return run.wait(5)
+
+    t = off_loop(scenario)
+    assert t.status == "cancelled"
+    assert cancelled.wait(5), "the tool task was not cancelled"
+
+
+def test_the_default_client_reads_openai_base_url(monkeypatch: pytest.MonkeyPatch) -> None:
+    with OpenAIServer(scripts=[text_chunks(["From the env."])]) as srv:
+        monkeypatch.setenv("OPENAI_BASE_URL", srv.base_url)
+        monkeypatch.delenv("OPENAI_API_KEY", raising=False)
+        _, t = collect(Agent("m"), "hi")
+    assert t.text == "From the env."
+    assert srv.headers[0].get("authorization") == "Bearer none"
