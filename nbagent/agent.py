@@ -180,9 +180,9 @@ class Agent:
             text: list[str] = []
             end: RunEnd | None = None
             async for ev in self._model_step(client, session.messages, step):
-                if isinstance(ev, RunEnd):
+                if isinstance(ev, RunEnd):  # the step's end; read on so the stream gets closed
                     end = ev
-                    break
+                    continue
                 _record(ev, calls, text)
                 yield ev
             assistant: Message = {"role": "assistant", "content": "".join(text) or None}
