@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import os
 from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
@@ -38,6 +37,8 @@ from nbagent.events import (
     ToolResult,
     Usage,
 )
+from nbagent.openai_client import as_async_client, default_client
+from nbagent.sources import aclose_source
 from nbagent.stream import aiter_events
 from nbagent.tools import Tool, ToolOutcome, call_tool, call_tool_sync
 
@@ -225,7 +226,7 @@ class Agent:
                 if renamed is not None:
                     yield renamed
         finally:
-            await _close(stream)
+            await aclose_source(stream)
 
     async def _run_tools(
         self, session: AgentSession, calls: list[_Call], step: int
@@ -265,54 +266,9 @@ class Agent:
         return await call_tool(tool, call.arguments)
 
     def _async_client(self) -> Any:
-        import openai
-
-        client = self._client
-        if client is None:
-            # OPENAI_BASE_URL alone (a local server) needs no real key.
-            local = "none" if os.environ.get("OPENAI_BASE_URL") else None
-            key = os.environ.get("OPENAI_API_KEY") or local
-            self._client = client = openai.AsyncOpenAI(api_key=key)
-        if isinstance(client, openai.OpenAI):
-            return _SyncClient(client)
-        return client
-
-
-class _SyncClient:
-    """An ``openai.OpenAI`` used from async code: each blocking call runs in a thread."""
-
-    def __init__(self, client: Any) -> None:
-        self.chat = self
-        self.completions = self
-        self._client = client
-
-    async def create(self, **kwargs: Any) -> AsyncIterator[Any]:
-        stream = await asyncio.to_thread(self._client.chat.completions.create, **kwargs)
-        return _thread_iter(stream)
-
-
-async def _thread_iter(stream: Any) -> AsyncIterator[Any]:
-    iterator = iter(stream)
-    done = object()
-    try:
-        while True:
-            item = await asyncio.to_thread(next, iterator, done)
-            if item is done:
-                return
-            yield item
-    finally:
-        close = getattr(stream, "close", None)
-        if close is not None:
-            await asyncio.to_thread(close)
-
-
-async def _close(stream: Any) -> None:
-    """Close an ``AsyncStream`` (``close()``) or an async generator (``aclose()``)."""
-    close = getattr(stream, "aclose", None) or getattr(stream, "close", None)
-    if close is not None:
-        result = close()
-        if asyncio.iscoroutine(result):
-            await result
+        if self._client is None:
+            self._client = default_client()
+        return as_async_client(self._client)
 
 
 def _unknown_tool(name: str, tools: Mapping[str, Tool]) -> ToolOutcome:

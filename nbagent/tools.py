@@ -5,6 +5,7 @@ printed output captured (``call_tool``), failures reported rather than raised.""
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import functools
 import inspect
@@ -186,20 +187,8 @@ def call_tool_sync(tool: Tool, args: Any) -> ToolOutcome:
         asyncio.get_running_loop()
     except RuntimeError:
         return asyncio.run(call_tool(tool, args))
-    box: list[ToolOutcome | BaseException] = []
-
-    def main() -> None:
-        try:
-            box.append(asyncio.run(call_tool(tool, args)))
-        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
-            box.append(exc)
-
-    worker = threading.Thread(target=main, name=f"nbagent-call-{tool.name}", daemon=True)
-    worker.start()
-    worker.join()
-    if isinstance(box[0], BaseException):
-        raise box[0]
-    return box[0]
+    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="nbagent-call") as pool:
+        return pool.submit(asyncio.run, call_tool(tool, args)).result()
 
 
 def abandoned_threads() -> int:
