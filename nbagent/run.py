@@ -31,6 +31,7 @@ from nbagent.kernel import (
     on_cell_rerun,
     running_loop,
 )
+from nbagent.loops import run_fresh
 from nbagent.sources import (
     aclose_source,
     check_source,
@@ -250,7 +251,7 @@ class Run:
                 self._task = loop.create_task(self._drive_async(), context=contextvars.Context())
                 return
             self._thread = threading.Thread(
-                target=lambda: asyncio.run(self._drive_async_here()),
+                target=lambda: run_fresh(self._drive_async_here()),
                 name=f"nbagent-run-{self.number}",
                 daemon=True,
             )
@@ -308,8 +309,11 @@ class Run:
     async def _drive_async_here(self) -> None:
         """``_drive_async`` on this thread's own loop, as a task Stop can cancel: an async
         source waiting inside an ``await`` (a slow server, a tool) has no next item to stop at."""
-        self._loop, self._task = asyncio.get_running_loop(), asyncio.current_task()
-        await self._drive_async()
+        # Its own task, not current_task(): once nest_asyncio has patched asyncio (run.wait()
+        # in a cell), current_task() in another thread's loop can name a stale task.
+        self._loop = asyncio.get_running_loop()
+        self._task = self._loop.create_task(self._drive_async())
+        await self._task
 
     def _interrupt_source(self) -> None:
         task, loop = self._task, self._loop

@@ -26,6 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, PydanticUserError, Validation
 from pydantic_core import to_jsonable_python
 
 from nbagent.events import NbagentError
+from nbagent.loops import run_fresh
 
 
 class ToolArgumentsError(NbagentError, ValueError):
@@ -186,9 +187,9 @@ def call_tool_sync(tool: Tool, args: Any) -> ToolOutcome:
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return asyncio.run(call_tool(tool, args))
+        return run_fresh(call_tool(tool, args))
     with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="nbagent-call") as pool:
-        return pool.submit(asyncio.run, call_tool(tool, args)).result()
+        return pool.submit(run_fresh, call_tool(tool, args)).result()
 
 
 def abandoned_threads() -> int:
@@ -231,7 +232,7 @@ async def _run_in_thread(call: Callable[[], Any], buf: list[str], timeout: float
         try:
             value = ctx.run(call)
             # A sync wrapper around an async function (a decorator without inspect's marker).
-            result = ctx.run(asyncio.run, value) if inspect.iscoroutine(value) else value, None
+            result = ctx.run(run_fresh, value) if inspect.iscoroutine(value) else value, None
         except BaseException as exc:  # noqa: BLE001 — whatever happens, the loop must hear of it
             result = None, exc
         _use_streams(-1)

@@ -322,7 +322,7 @@ def test_rerun_tool_calls_the_python_tool_with_overrides() -> None:
     step1 = calls_step(("call_a", "get_weather", '{"city": "Paris"}'))
     with OpenAIServer(scripts=[step1, text_chunks(["ok"])]) as srv:
         agent = Agent("m", tools=[get_weather, broken], client=client_for(srv))
-        run = off_loop(lambda: agent.run("w?"))
+        run = agent.run("w?")
         run.wait(10)
     assert run.transcript.tool_calls[0].args == {"city": "Paris"}
     assert run.rerun_tool(0) == {"city": "Paris", "temp": 18, "unit": "C"}
