@@ -54,7 +54,7 @@ class ToolCallError(RuntimeError):
     """A re-run tool raised or timed out; ``outcome`` holds the error and what it printed."""
 
     def __init__(self, outcome: ToolOutcome) -> None:
-        super().__init__(f"{outcome.error_type}: {outcome.error_message}")
+        super().__init__(outcome.shown)
         self.outcome = outcome
 
 
@@ -352,16 +352,11 @@ def _wire_call(call: _Call) -> Message:
 
 
 def _result_event(call: _Call, outcome: ToolOutcome) -> ToolResult:
-    meta: dict[str, Any] = {"duration_s": round(outcome.duration_s, 6)}
-    if outcome.output:
-        meta["output"] = outcome.output
-    if outcome.traceback:
-        meta["traceback"] = outcome.traceback
-    if outcome.abandoned:
-        meta["abandoned"] = True
-    content = (
-        f"{outcome.error_type}: {outcome.error_message}" if outcome.is_error else outcome.result
-    )
+    meta = {"duration_s": round(outcome.duration_s, 6), **outcome.extras()}
     return ToolResult(
-        tool_call_id=call.id, name=call.name, content=content, is_error=outcome.is_error, meta=meta
+        tool_call_id=call.id,
+        name=call.name,
+        content=outcome.shown,
+        is_error=outcome.is_error,
+        meta=meta,
     )

@@ -21,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 from nbagent import terminal
-from nbagent.blocks import ToolCall
 from nbagent.controller import Controller
 from nbagent.events import Event
 from nbagent.kernel import (
@@ -202,13 +201,11 @@ class Run:
         outcome = self._session.run_tool(name, args)
         fields = {
             "state": "error" if outcome.is_error else "done",
-            "result": outcome.result
-            if not outcome.is_error
-            else f"{outcome.error_type}: {outcome.error_message}",
+            "result": outcome.shown,
             "is_error": outcome.is_error,
             "duration_s": outcome.duration_s,
         }
-        fields |= {k: v for k in ToolCall._RAN if (v := getattr(outcome, k))}
+        fields |= outcome.extras()
         with self._lock:
             self._show_late(self.transcript.end_rerun(tool_call_id, k, fields))
             if self.widget is not None and self._done.is_set():  # saved state shows it too

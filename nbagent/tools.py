@@ -140,10 +140,19 @@ class ToolOutcome:
         """The call failed: bad arguments, timeout or exception."""
         return self.error_type is not None
 
+    @property
+    def shown(self) -> Any:
+        """What a tool panel shows: the result, or ``"ErrorType: message"``."""
+        return f"{self.error_type}: {self.error_message}" if self.is_error else self.result
+
+    def extras(self) -> dict[str, Any]:
+        """``output``, ``traceback`` and ``abandoned`` where set (a tool block's keys)."""
+        return {k: v for k in ("output", "traceback", "abandoned") if (v := getattr(self, k))}
+
     def content_for_model(self) -> str:
         """The content of the ``tool`` message sent back to the model."""
         if self.is_error:
-            return f"Error: {self.error_type}: {self.error_message}"
+            return f"Error: {self.shown}"
         if isinstance(self.result, str):
             return self.result
         return json.dumps(self.result, ensure_ascii=False, default=repr)
