@@ -65,7 +65,6 @@ class _Call:
     id: str
     name: str = ""
     arguments: str = ""
-    args: Any = None
 
 
 class AgentSession:
@@ -78,8 +77,6 @@ class AgentSession:
         self.agent = agent
         self.messages = messages
         """The Chat Completions messages so far (system, user, assistant, tool)."""
-        self.outcomes: dict[str, ToolOutcome] = {}
-        """Each executed tool call's outcome, by tool call id."""
 
     def run_tool(self, name: str, args: Mapping[str, Any]) -> ToolOutcome:
         """Call the agent's tool ``name`` from synchronous code (a notebook cell included);
@@ -244,7 +241,6 @@ class Agent:
                 for task in done:
                     call, outcome = tasks[task], task.result()
                     outcomes[call.id] = outcome
-                    session.outcomes[call.id] = outcome
                     yield _result_event(call, outcome)
         finally:
             for task in tasks:
@@ -330,10 +326,8 @@ def _record(ev: Event, calls: list[_Call], text: list[str]) -> None:
             call.arguments += ev.delta
     elif isinstance(ev, ToolCallEnd):
         call = _find(calls, ev.tool_call_id)
-        if call is not None:
-            if ev.arguments is not None:
-                call.arguments = ev.arguments
-            call.args = ev.args
+        if call is not None and ev.arguments is not None:
+            call.arguments = ev.arguments
 
 
 def _find(calls: list[_Call], tool_call_id: str) -> _Call | None:

@@ -1,7 +1,7 @@
 // Thinking and tool panels. Everything from the model or a tool goes in with textContent.
 
 import { displayValue, formatDuration, h, oneLine, setText } from "./format.js";
-import { RerunBox } from "./rerun.js";
+import { RerunBox, tracebackBox } from "./rerun.js";
 
 /**
  * @typedef {import("./store.js").Store} Store
@@ -121,9 +121,9 @@ export class ToolPanel extends Panel {
     // What the tool printed, its traceback and a timeout note: for tools nbagent's agent ran.
     this.outputHead = h("div", "nba-section", "Output");
     this.output = h("pre", "nba-output");
-    this.traceback = h("details", "nba-traceback");
-    this.tracebackText = h("pre", "nba-traceback-text");
-    this.traceback.append(h("summary", "nba-traceback-summary", "Traceback"), this.tracebackText);
+    const tb = tracebackBox();
+    this.traceback = tb.box;
+    this.tracebackText = tb.pre;
     this.abandoned = h(
       "div",
       "nba-abandoned",

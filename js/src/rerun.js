@@ -69,6 +69,17 @@ function button(label, cls) {
   return b;
 }
 
+/**
+ * A collapsed "Traceback" block (a tool's and each re-run's).
+ * @param {string} [text]
+ */
+export function tracebackBox(text = "") {
+  const box = h("details", "nba-traceback");
+  const pre = h("pre", "nba-traceback-text", text);
+  box.append(h("summary", "nba-traceback-summary", "Traceback"), pre);
+  return { box, pre };
+}
+
 export class RerunBox {
   /**
    * @param {string} id the tool call's id
@@ -185,11 +196,6 @@ function rerunView(r, n) {
     el.append(result);
   }
   if (r.output) el.append(h("pre", "nba-output", r.output));
-  if (r.traceback) {
-    const tb = h("details", "nba-traceback");
-    tb.append(h("summary", "nba-traceback-summary", "Traceback"));
-    tb.append(h("pre", "nba-traceback-text", r.traceback));
-    el.append(tb);
-  }
+  if (r.traceback) el.append(tracebackBox(r.traceback).box);
   return el;
 }
