@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from nbagent.chat import Chat, ChatBusyError
 from nbagent.events import (
     Custom,
     ErrorEvent,
@@ -25,6 +26,7 @@ from nbagent.events import (
     ToolResult,
     Usage,
 )
+from nbagent.lanes import Lanes, compare
 from nbagent.run import Run, show, stop_all
 from nbagent.sources.files import load, sse_file
 from nbagent.sources.http import HTTPStatusError, sse
@@ -53,10 +55,13 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Agent",
+    "Chat",
+    "ChatBusyError",
     "Custom",
     "ErrorEvent",
     "Event",
     "HTTPStatusError",
+    "Lanes",
     "MessageEnd",
     "MessageStart",
     "NbagentError",
@@ -79,6 +84,7 @@ __all__ = [
     "Usage",
     "__version__",
     "aiter_events",
+    "compare",
     "iter_events",
     "load",
     "show",

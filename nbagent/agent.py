@@ -279,13 +279,41 @@ def _history_messages(history: Any) -> list[Message]:
         return []
     session = getattr(history, "session", history)
     if isinstance(session, AgentSession):
-        return list(session.messages)
+        return _answer_tool_calls(session.messages)
     if isinstance(history, Sequence) and not isinstance(history, (str, bytes)):
-        return [dict(m) for m in history]
+        return _answer_tool_calls([dict(m) for m in history])
     raise TypeError(
         "history must be a Run of an Agent, an AgentSession or a list of messages, "
         f"got {type(history).__name__}"
     )
+
+
+_NO_RESULT = "(no result: the run was stopped before this tool finished)"
+
+
+def _answer_tool_calls(messages: Sequence[Message]) -> list[Message]:
+    """``messages`` with a tool message for every tool call: a run stopped while its tools
+    ran leaves calls with no result, and the API refuses a conversation that has them."""
+    out: list[Message] = []
+    unanswered: list[str] = []
+
+    def answer_the_rest() -> None:
+        out.extend({"role": "tool", "tool_call_id": i, "content": _NO_RESULT} for i in unanswered)
+        unanswered.clear()
+
+    for message in messages:
+        role = message.get("role")
+        if role == "tool":
+            call_id = message.get("tool_call_id")
+            if call_id in unanswered:
+                unanswered.remove(call_id)
+        else:
+            answer_the_rest()
+        if role == "assistant":
+            unanswered.extend(str(c.get("id")) for c in message.get("tool_calls") or [])
+        out.append(message)
+    answer_the_rest()
+    return out
 
 
 class _StepIds:

@@ -111,6 +111,10 @@ class Controller:
     text (under ``min_batch_chars``) may wait up to twice that, because each
     message costs ~130 bytes of envelope however little it carries.
     Thread-safe: producers on any nbagent thread or the kernel's loop may push.
+
+    ``lanes=True``: the widget shows several runs (lanes side by side, chat turns),
+    each pushing with its ``lane`` number; one message per interval carries every
+    lane's ops, and lanes are opened with their metadata (``open_lane``).
     """
 
     def __init__(
@@ -122,6 +126,7 @@ class Controller:
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
         scheduler: Scheduler | None = None,
+        lanes: bool = False,
     ) -> None:
         if throttle_ms < 0:
             raise ValueError(f"throttle_ms must be >= 0, got {throttle_ms!r}")
@@ -134,6 +139,11 @@ class Controller:
         self._scheduler = scheduler if scheduler is not None else default_scheduler()
         self._lock = threading.Lock()
         self._pending = Coalescer()
+        self.lanes = lanes
+        """Whether messages use the lanes form (``wire.encode_lanes``)."""
+        # Lane -> its pending ops; a single-run widget has lane 0 only.
+        self._lanes: dict[int, Coalescer] = {} if lanes else {0: self._pending}
+        self._meta: dict[int, dict[str, Any]] = {}
         self._last_flush: float | None = None
         self._scheduled = False
         # When the pending batch is due, as last computed (0: compute on the next push), and
@@ -145,29 +155,50 @@ class Controller:
         self.messages_sent = 0
         self.closed = False
 
-    def push(self, ops: list[Op], *, urgent: bool = False) -> None:
+    def push(self, ops: list[Op], *, urgent: bool = False, lane: int = 0) -> None:
         """Queue ops; send now when the interval has passed (or ``urgent``), else later."""
         if not ops:
             return
         with self._lock:
-            if self.closed:
+            pending = self._lanes.get(lane)
+            if self.closed or pending is None:
                 return
-            pending = self._pending
             pending.add(ops)
             now = self._clock()
             # The hot path: nothing due yet and the batch did not outgrow its deadline.
-            if not urgent and now < self._due and (not self._due_small or self._small(pending)):
+            if not urgent and now < self._due and (not self._due_small or self._small()):
                 return
             if urgent or self._wait_locked(now) <= 0:
                 self._flush_locked(now)
             else:
                 self._schedule_locked(now)
 
-    def push_late(self, ops: list[Op]) -> None:
+    def push_late(self, ops: list[Op], *, lane: int = 0) -> None:
         """Send ops now, even after ``close()``: changes from the notebook once a run ended
         (a tool re-run), which no producer races."""
         with self._lock:
-            self._pending.add(ops)
+            pending = self._lanes.get(lane)
+            if pending is None:
+                raise KeyError(f"no lane {lane}")
+            pending.add(ops)
+            self._flush_locked(self._clock())
+
+    def open_lane(self, lane: int, meta: dict[str, Any], ops: list[Op] | None = None) -> None:
+        """Start sending ops for ``lane``: ``meta`` (its title, ...) and its first ``ops``
+        (the run's initial fields) go out now, in that order."""
+        if not self.lanes:
+            raise ValueError("open_lane() needs a Controller made with lanes=True")
+        with self._lock:
+            self._lanes.setdefault(lane, Coalescer()).add(ops or [])
+            self._meta[lane] = dict(meta)
+            self._flush_locked(self._clock())
+
+    def set_meta(self, lane: int, changes: dict[str, Any]) -> None:
+        """Send changed metadata of an open lane now."""
+        with self._lock:
+            if lane not in self._lanes:
+                raise KeyError(f"no lane {lane}")
+            self._meta.setdefault(lane, {}).update(changes)
             self._flush_locked(self._clock())
 
     def flush(self) -> None:
@@ -179,7 +210,7 @@ class Controller:
         """Called by the scheduler at the deadline it was given."""
         with self._lock:
             self._scheduled = False
-            if self.closed or not self._pending:
+            if self.closed or not self._has_pending():
                 return
             now = self._clock()
             if self._wait_locked(now) > 0:
@@ -193,9 +224,17 @@ class Controller:
         The caller must hold the producer's lock so that ``state`` includes
         exactly the ops sent so far.
         """
+        self._send_snapshot({"state": state})
+
+    def send_lanes_snapshot(self, lanes: list[dict[str, Any]]) -> None:
+        """``send_snapshot`` of a lanes widget: ``[{"meta": {...}, "state": {...}}, ...]``,
+        the caller holding the lock every lane's producer pushes under."""
+        self._send_snapshot({"lanes": lanes})
+
+    def _send_snapshot(self, payload: dict[str, Any]) -> None:
         with self._lock:
             self._flush_locked(self._clock())
-            self._send(wire.snapshot_message(self.seq, state, self._wall()))
+            self._send(wire.snapshot_message(self.seq, self._wall(), payload))
             self.messages_sent += 1
 
     def close(self) -> None:
@@ -204,14 +243,25 @@ class Controller:
             self._flush_locked(self._clock())
             self.closed = True
 
-    def _small(self, pending: Coalescer) -> bool:
-        return not pending.structural and pending.text_chars < self.min_batch_chars
+    def _small(self) -> bool:
+        """Whether the pending batch is nothing but a little text."""
+        if self._meta:
+            return False
+        chars = 0
+        for pending in self._lanes.values():
+            if pending.structural:
+                return False
+            chars += pending.text_chars
+        return chars < self.min_batch_chars
+
+    def _has_pending(self) -> bool:
+        return bool(self._meta) or any(self._lanes.values())
 
     def _wait_locked(self, now: float) -> float:
         """Seconds until the pending batch is due (<= 0: now)."""
         if self._last_flush is None:
             return 0.0
-        interval = 2 * self.throttle_s if self._small(self._pending) else self.throttle_s
+        interval = 2 * self.throttle_s if self._small() else self.throttle_s
         return self._last_flush + interval - now
 
     def _schedule_locked(self, now: float) -> None:
@@ -219,15 +269,14 @@ class Controller:
         due = now + self._wait_locked(now)
         earlier = due < self._due
         self._due = due
-        self._due_small = self._small(self._pending)
+        self._due_small = self._small()
         if not self._scheduled or earlier:
             self._scheduled = True
             self._scheduler.schedule(due, self)
 
     def _flush_locked(self, now: float) -> None:
-        if not self._pending:
+        if not self._has_pending():
             return
-        ops = self._pending.take()
         self._due = 0.0
         self.seq += 1
         self._last_flush = now
@@ -237,7 +286,13 @@ class Controller:
         send_now = self._last_now_sent is None or wall - self._last_now_sent >= 1
         if send_now:
             self._last_now_sent = wall
-        self._send(wire.encode_ops(self.seq, ops, now=wall if send_now else None))
+        clock = wall if send_now else None
+        if self.lanes:
+            parts = [(lane, pending.take()) for lane, pending in self._lanes.items() if pending]
+            meta, self._meta = self._meta, {}
+            self._send(wire.encode_lanes(self.seq, parts, meta, now=clock))
+        else:
+            self._send(wire.encode_ops(self.seq, self._pending.take(), now=clock))
 
 
 class Scheduler:

@@ -9,6 +9,7 @@ them once the cell returns). See ARCHITECTURE.md, "Threads, loops and cells".
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import contextlib
 import contextvars
 import inspect
@@ -16,12 +17,12 @@ import itertools
 import threading
 import time
 import weakref
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol, overload
 
 from nbagent import terminal
-from nbagent.controller import Controller
+from nbagent.controller import Controller, Op
 from nbagent.events import Event
 from nbagent.kernel import (
     current_cell_id,
@@ -30,7 +31,7 @@ from nbagent.kernel import (
     on_cell_rerun,
     running_loop,
 )
-from nbagent.loops import run_fresh
+from nbagent.loops import background_loop
 from nbagent.sources import (
     aclose_source,
     check_source,
@@ -42,12 +43,64 @@ from nbagent.stream import Pipeline
 from nbagent.transcript import Transcript
 from nbagent.widget import AgentWidget
 
-__all__ = ["Run", "show", "stop_all"]
+if TYPE_CHECKING:
+    from nbagent.lanes import Lanes
+
+__all__ = ["OwnWidget", "Run", "RunView", "show", "stop_all"]
 
 _ids = itertools.count(1)
 _live: set[Run] = set()
 _by_cell: dict[str, weakref.WeakSet[Run]] = {}
 _live_lock = threading.Lock()
+
+
+class RunView(Protocol):
+    """Where a run's ops go: a widget of its own (``OwnWidget``) or a lane of a widget
+    of several runs (``nbagent.lanes.Lane``)."""
+
+    widget: Any
+    lock: threading.RLock
+    """The lock the run's producer holds while it folds and pushes."""
+
+    def push(self, ops: list[Op], *, urgent: bool = False) -> None: ...
+    def push_late(self, ops: list[Op]) -> None: ...
+    def close(self) -> None: ...
+    def save_state(self, transcript: Transcript) -> None: ...
+    def sync(self, transcript: Transcript) -> None: ...
+    def set_can_rerun(self, value: bool) -> None: ...
+
+
+class OwnWidget:
+    """A run shown in an ``AgentWidget`` of its own: what ``show()`` makes."""
+
+    def __init__(
+        self,
+        state: dict[str, Any],
+        *,
+        title: str | None,
+        show_thinking: bool,
+        throttle_ms: float,
+        on_message: Callable[[dict[str, Any]], None],
+    ) -> None:
+        self.lock = threading.RLock()
+        self.widget = AgentWidget(
+            title=title or "", show_thinking=show_thinking, snapshot={"seq": 0, "state": state}
+        )
+        self.widget.add_handler(on_message)
+        self.controller = Controller(self.widget.send, throttle_ms=throttle_ms)
+        # The controller's own method: no extra call per token.
+        self.push = self.controller.push
+        self.push_late = self.controller.push_late
+        self.close = self.controller.close
+
+    def save_state(self, transcript: Transcript) -> None:
+        self.widget.snapshot = {"seq": self.controller.seq, "state": transcript.to_dict()}
+
+    def sync(self, transcript: Transcript) -> None:
+        self.controller.send_snapshot(transcript.to_dict())
+
+    def set_can_rerun(self, value: bool) -> None:
+        self.widget.can_rerun = value
 
 
 class Run:
@@ -66,6 +119,7 @@ class Run:
         show_thinking: bool = True,
         throttle_ms: float = 50,
         display: bool | None = None,
+        view: RunView | None = None,
     ) -> None:
         check_source(source)
         self.source = source
@@ -81,23 +135,26 @@ class Run:
         self._first_token_sent = False
         self._thread: threading.Thread | None = None
         self._task: asyncio.Task[None] | None = None
+        self._future: concurrent.futures.Future[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._display_handle: Any = None
         self._printer: terminal.Printer | None = None
-        kernel = current_kernel()
-        in_notebook = kernel is not None if display is None else display
-        self.widget: AgentWidget | None = None
-        self._controller: Controller | None = None
-        if in_notebook:
-            self.widget = AgentWidget(
-                title=title or "",
+        self._view: RunView | None = view
+        in_notebook = current_kernel() is not None if display is None else display
+        if view is None and in_notebook:
+            self._view = OwnWidget(
+                self.transcript.to_dict(),
+                title=title,
                 show_thinking=show_thinking,
-                snapshot={"seq": 0, "state": self.transcript.to_dict()},
+                throttle_ms=throttle_ms,
+                on_message=self._on_message,
             )
-            self.widget.add_handler(self._on_message)
-            self._controller = Controller(self.widget.send, throttle_ms=throttle_ms)
-        else:
+        elif view is None:
             self._printer = terminal.Printer()
+        if self._view is not None:
+            self._lock = self._view.lock
+        self.widget: Any = None if self._view is None else self._view.widget
+        """The widget showing the run (an ``AgentWidget``, or the lanes widget it is a lane of)."""
 
     # -- public -------------------------------------------------------------
 
@@ -171,8 +228,8 @@ class Run:
     @session.setter
     def session(self, session: Any) -> None:
         self._session = session
-        if self.widget is not None:
-            self.widget.can_rerun = session is not None
+        if self._view is not None:
+            self._view.set_can_rerun(session is not None)
 
     @property
     def messages(self) -> list[dict[str, Any]]:
@@ -208,14 +265,13 @@ class Run:
         fields |= outcome.extras()
         with self._lock:
             self._show_late(self.transcript.end_rerun(tool_call_id, k, fields))
-            if self.widget is not None and self._done.is_set():  # saved state shows it too
-                seq = self._controller.seq if self._controller is not None else 0
-                self.widget.snapshot = {"seq": seq, "state": self.transcript.to_dict()}
+            if self._view is not None and self._done.is_set():  # saved state shows it too
+                self._view.save_state(self.transcript)
         return outcome
 
     def _show_late(self, ops: list[dict[str, Any]]) -> None:
-        if self._controller is not None:
-            self._controller.push_late(ops)
+        if self._view is not None:
+            self._view.push_late(ops)
 
     def save(self, path: str | Path) -> Path:
         """Write every event as nbagent's JSONL (``format="events"``)."""
@@ -246,16 +302,13 @@ class Run:
                 self._loop = loop
                 # An empty context: see the module docstring.
                 self._task = loop.create_task(self._drive_async(), context=contextvars.Context())
-                return
-            self._thread = threading.Thread(
-                target=lambda: run_fresh(self._drive_async_here()),
-                name=f"nbagent-run-{self.number}",
-                daemon=True,
-            )
-        else:
-            self._thread = threading.Thread(
-                target=self._drive_sync, name=f"nbagent-run-{self.number}", daemon=True
-            )
+            else:
+                self._loop = background_loop()
+                self._future = asyncio.run_coroutine_threadsafe(self._drive_async(), self._loop)
+            return
+        self._thread = threading.Thread(
+            target=self._drive_sync, name=f"nbagent-run-{self.number}", daemon=True
+        )
         self._thread.start()
 
     def _drive_sync(self) -> None:
@@ -303,19 +356,12 @@ class Run:
                 await aclose_source(iterator)
             await aclose_source(self.source)
 
-    async def _drive_async_here(self) -> None:
-        """``_drive_async`` on this thread's own loop, as a task Stop can cancel: an async
-        source waiting inside an ``await`` (a slow server, a tool) has no next item to stop at."""
-        # Its own task, not current_task(): once nest_asyncio has patched asyncio (run.wait()
-        # in a cell), current_task() in another thread's loop can name a stale task.
-        self._loop = asyncio.get_running_loop()
-        self._task = self._loop.create_task(self._drive_async())
-        await self._task
-
     def _interrupt_source(self) -> None:
         task, loop = self._task, self._loop
         if task is not None and loop is not None and not task.done():
             loop.call_soon_threadsafe(task.cancel)
+        elif self._future is not None:
+            self._future.cancel()  # thread-safe: cancels its task on the background loop
         elif not inspect.isgenerator(self.source) and not is_async_source(self.source):
             # A stream object (e.g. openai.Stream) closes its connection from any
             # thread, which unblocks a read; a generator can only be closed by its
@@ -339,20 +385,18 @@ class Run:
         if self._printer is not None:
             self._printer.feed(events)
         ended = self._pipe.ended
-        if self._controller is not None:
+        if self._view is not None:
             urgent = ended
             if not self._first_token_sent and transcript.first_token_at is not None:
                 self._first_token_sent = urgent = True
-            self._controller.push(ops, urgent=urgent)
+            self._view.push(ops, urgent=urgent)
         if ended and not self._done.is_set():
             self._finish()
 
     def _finish(self) -> None:
-        if self._controller is not None:
-            self._controller.close()
-        if self.widget is not None:
-            seq = self._controller.seq if self._controller is not None else 0
-            self.widget.snapshot = {"seq": seq, "state": self.transcript.to_dict()}
+        if self._view is not None:
+            self._view.close()
+            self._view.save_state(self.transcript)
         if self._display_handle is not None:
             # The static copy is a courtesy for nbconvert/GitHub; the widget has the run.
             with contextlib.suppress(Exception):
@@ -377,9 +421,9 @@ class Run:
             self.cancel()
         elif kind == "rerun" and self._session is not None:
             self._rerun_from_view(content)
-        elif kind == "sync" and self._controller is not None:
+        elif kind == "sync" and self._view is not None:
             with self._lock:
-                self._controller.send_snapshot(self.transcript.to_dict())
+                self._view.sync(self.transcript)
 
     def _rerun_from_view(self, content: dict[str, Any]) -> None:
         """The Re-run button: the arguments came as a JSON object (never as code to run)."""
@@ -415,6 +459,28 @@ class Run:
         self._display_handle = display(bundle, raw=True, display_id=True)  # type: ignore[no-untyped-call]
 
 
+@overload
+def show(
+    source: Mapping[str, Any],
+    *,
+    title: str | None = None,
+    show_thinking: bool = True,
+    throttle_ms: float = 50,
+    format: str = "auto",
+) -> Lanes: ...
+
+
+@overload
+def show(
+    source: Any,
+    *,
+    title: str | None = None,
+    show_thinking: bool = True,
+    throttle_ms: float = 50,
+    format: str = "auto",
+) -> Run: ...
+
+
 def show(
     source: Any,
     *,
@@ -422,7 +488,7 @@ def show(
     show_thinking: bool = True,
     throttle_ms: float = 50,
     format: str = "auto",  # noqa: A002 - the public API's name
-) -> Run:
+) -> Run | Lanes:
     """Render a stream live below the cell and return its :class:`Run` at once.
 
     ``source``: an iterable or async iterable of ``str`` (text deltas), of
@@ -430,7 +496,16 @@ def show(
     ``Stream`` of ``ChatCompletionChunk``, ...); anything else raises
     :class:`nbagent.sources.SourceTypeError` at once. Outside a notebook the text
     is printed as it streams.
+
+    A mapping ``{"name": source, ...}`` shows each source in its own lane of one
+    widget, side by side, and returns the :class:`nbagent.lanes.Lanes`.
     """
+    if isinstance(source, Mapping):
+        from nbagent.lanes import show_lanes
+
+        return show_lanes(
+            source, title=title, show_thinking=show_thinking, throttle_ms=throttle_ms, format=format
+        )
     on_cell_rerun(_stop_runs_of_cell)
     run = Run(
         source, format=format, title=title, show_thinking=show_thinking, throttle_ms=throttle_ms

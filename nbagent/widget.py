@@ -30,23 +30,18 @@ def _bundle(name: str) -> pathlib.Path | str:
     return ""
 
 
-class AgentWidget(anywidget.AnyWidget):
-    """The view of one run: answer, thinking and tool panels, status line, Stop."""
+class _Widget(anywidget.AnyWidget):
+    """What every nbagent widget has: the bundle, the saved state, the store key, and
+    custom messages from the browser dispatched to handlers."""
 
     _esm = _bundle("widget.js")
     _css = _bundle("widget.css")
-
-    snapshot = traitlets.Dict().tag(sync=True)
-    """``{"seq": n, "state": Transcript.to_dict()}``; written at run start and end only."""
 
     title = traitlets.Unicode("").tag(sync=True)
     """Shown above the transcript; empty for none."""
 
     show_thinking = traitlets.Bool(True).tag(sync=True)
     """Whether thinking panels are shown at all."""
-
-    can_rerun = traitlets.Bool(False).tag(sync=True)
-    """Whether tool panels offer Re-run: an ``Agent`` run, whose tools the kernel holds."""
 
     store_key = traitlets.Unicode().tag(sync=True)
     """Names this model's store in the browser: anywidget hands ``initialize`` and
@@ -71,6 +66,32 @@ class AgentWidget(anywidget.AnyWidget):
         for handler in list(self._handlers):
             handler(content)
 
+
+class AgentWidget(_Widget):
+    """The view of one run: answer, thinking and tool panels, status line, Stop."""
+
+    snapshot = traitlets.Dict().tag(sync=True)
+    """``{"seq": n, "state": Transcript.to_dict()}``; written at run start and end only."""
+
+    can_rerun = traitlets.Bool(False).tag(sync=True)
+    """Whether tool panels offer Re-run: an ``Agent`` run, whose tools the kernel holds."""
+
     def __repr__(self) -> str:
         state = self.snapshot.get("state") or {}
         return f"<nbagent.AgentWidget {state.get('status', 'idle')}>"
+
+
+class LanesWidget(_Widget):
+    """The view of several runs: lanes side by side, or the turns of a chat with an input box."""
+
+    layout = traitlets.Enum(["lanes", "chat"], default_value="lanes").tag(sync=True)
+    """``lanes``: runs side by side (stacked when there is no room); ``chat``: turns one
+    under the other, each under its prompt, and an input box."""
+
+    snapshot = traitlets.Dict().tag(sync=True)
+    """``{"seq": n, "lanes": [{"meta": {"title", "prompt", "can_rerun"}, "state": {...}}]}``;
+    written when a lane opens and when it ends, never while it streams."""
+
+    def __repr__(self) -> str:
+        lanes = self.snapshot.get("lanes") or []
+        return f"<nbagent.LanesWidget {self.layout}, {len(lanes)} lanes>"

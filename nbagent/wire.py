@@ -17,6 +17,10 @@ op (``nbagent.transcript``)                             on the wire
 An ops message is ``{"seq": n, "ops": [...]}`` plus ``"d"`` (the delta counter,
 lifted out of the run set it would otherwise need) and ``"now"`` (the kernel's
 clock, sent now and then so the browser can run the elapsed timer).
+
+A widget of several runs (lanes, chat turns) sends ``{"seq": n, "lanes": [[lane,
+[...ops], d?], ...], "meta": [[lane, {...}], ...]?, "now"?}``: ``meta`` (a lane's
+title, prompt, ...) opens a lane or updates it and is applied before the ops.
 """
 
 from __future__ import annotations
@@ -59,6 +63,39 @@ def encode_ops(seq: int, ops: list[Op], now: float | None = None) -> dict[str, A
     return message
 
 
+def encode_lanes(
+    seq: int,
+    parts: list[tuple[int, list[Op]]],
+    meta: dict[int, dict[str, Any]],
+    now: float | None = None,
+) -> dict[str, Any]:
+    """One message of a widget of several runs: each lane's ops, and new lane metadata."""
+    lanes: list[list[Any]] = []
+    message: dict[str, Any] = {"seq": seq, "lanes": lanes}
+    if meta:
+        message["meta"] = [[lane, changes] for lane, changes in meta.items()]
+    for lane, ops in parts:
+        encoded = encode_ops(seq, ops)
+        entry = [lane, encoded["ops"]]
+        if "d" in encoded:
+            entry.append(encoded["d"])
+        lanes.append(entry)
+    if now is not None:
+        message["now"] = round(now, 3)
+    return message
+
+
+def decode_lanes(message: dict[str, Any]) -> list[tuple[int, list[Op]]]:
+    """The ops of each lane of a lanes message (its ``meta`` is read as it is)."""
+    out: list[tuple[int, list[Op]]] = []
+    for entry in message["lanes"]:
+        part: dict[str, Any] = {"ops": entry[1]}
+        if len(entry) > 2:
+            part["d"] = entry[2]
+        out.append((entry[0], decode_ops(part)))
+    return out
+
+
 def decode_ops(message: dict[str, Any]) -> list[Op]:
     """The ops of an ops message, in the form ``nbagent.transcript.apply_op`` takes."""
     ops: list[Op] = []
@@ -81,6 +118,7 @@ def decode_ops(message: dict[str, Any]) -> list[Op]:
     return ops
 
 
-def snapshot_message(seq: int, state: dict[str, Any], now: float) -> dict[str, Any]:
-    """The whole state, as the reply to the browser's ``sync``."""
-    return {"type": "snapshot", "seq": seq, "now": round(now, 3), "state": state}
+def snapshot_message(seq: int, now: float, payload: dict[str, Any]) -> dict[str, Any]:
+    """The whole state, as the reply to the browser's ``sync``: ``payload`` is
+    ``{"state": {...}}``, or ``{"lanes": [{"meta": {...}, "state": {...}}, ...]}``."""
+    return {"type": "snapshot", "seq": seq, "now": round(now, 3)} | payload

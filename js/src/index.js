@@ -1,7 +1,10 @@
 // nbagent widget: anywidget entry point. `initialize` creates one store per model and routes
 // the kernel's messages into it; each `render` creates a view that draws from that store.
+// A model with a `layout` trait shows several runs (lanes, chat turns): its store is a LaneSet.
 
 import "./styles.css";
+import { LaneSet } from "./lanes.js";
+import { LanesView } from "./lanes_view.js";
 import { warmUp } from "./markdown.js";
 import { connect, Store } from "./store.js";
 import { TranscriptView } from "./view.js";
@@ -9,8 +12,8 @@ import { TranscriptView } from "./view.js";
 export { renderMarkdownToFragment } from "./markdown.js";
 
 /**
- * @typedef {{snapshot: {seq?: number, state?: object}, title: string, show_thinking: boolean,
- *   store_key: string}} Traits
+ * @typedef {{snapshot: {seq?: number, state?: object, lanes?: object[]}, title: string,
+ *   show_thinking: boolean, store_key: string, layout?: "lanes" | "chat"}} Traits
  * @typedef {import("@anywidget/types").AnyModel<Traits>} Model
  */
 
@@ -18,46 +21,88 @@ export { renderMarkdownToFragment } from "./markdown.js";
  * One store per model (a model can have several views, e.g. a cell output and a side panel).
  * anywidget hands `initialize` and `render` different proxies of one model, so stores are
  * keyed by the model's `store_key` trait (the proxy itself when a model has none).
- * @type {Map<unknown, {store: Store, disconnect: () => void}>}
+ * @type {Map<unknown, {store: Store | LaneSet, disconnect: () => void}>}
  */
 const stores = new Map();
 
 /** @param {Model} model */
 const keyOf = (model) => model.get("store_key") || model;
 
+/** @param {Model} model */
+const isLanes = (model) => typeof model.get("layout") === "string";
+
 /**
  * The store of a model (created on first use; `initialize` normally creates it).
  * @param {Model} model
- * @returns {Store}
+ * @returns {Store | LaneSet}
  */
-export function storeFor(model) {
+function entryFor(model) {
   const key = keyOf(model);
   let entry = stores.get(key);
   if (!entry) {
-    const store = new Store();
-    entry = { store, disconnect: connect(store, /** @type {any} */ (model)) };
+    const m = /** @type {any} */ (model);
+    if (isLanes(model)) {
+      const set = new LaneSet();
+      entry = { store: set, disconnect: connect(set, m, { onMessage: noticeTo(set) }) };
+    } else {
+      const store = new Store();
+      entry = { store, disconnect: connect(store, m) };
+    }
     stores.set(key, entry);
   }
   return entry.store;
 }
 
+/** @param {LaneSet} set @returns {(msg: Record<string, any>) => void} */
+const noticeTo = (set) => (msg) => {
+  if (msg.type === "notice" && typeof msg.text === "string") set.setNotice(msg.text);
+};
+
+/**
+ * The store of a single-run model.
+ * @param {Model} model
+ * @returns {Store}
+ */
+export function storeFor(model) {
+  const store = entryFor(model);
+  if (!(store instanceof Store)) throw new TypeError("storeFor: this model shows several runs");
+  return store;
+}
+
+/**
+ * The lanes of a model with a `layout` trait.
+ * @param {Model} model
+ * @returns {LaneSet}
+ */
+export function laneSetFor(model) {
+  const set = entryFor(model);
+  if (!(set instanceof LaneSet)) throw new TypeError("laneSetFor: this model shows one run");
+  return set;
+}
+
 export default {
   /** @param {{model: Model}} props */
   initialize({ model }) {
-    const store = storeFor(model);
+    const store = entryFor(model);
     // A run about to stream (not a finished one re-shown): its first token renders warm.
-    if (!store.loaded || store.state.status === "running") warmUp();
+    if (store.needsSync()) warmUp();
     const key = keyOf(model);
     return () => {
       const entry = stores.get(key);
-      entry?.disconnect();
-      entry?.store.takeRetired(); // no view will come: let the old DOM go
+      if (!entry) return;
+      entry.disconnect();
+      const store = entry.store;
+      const all = store instanceof LaneSet ? store.lanes.map((l) => l.store) : [store];
+      for (const s of all) s.takeRetired(); // no view will come: let the old DOM go
       stores.delete(key);
     };
   },
   /** @param {{model: Model, el: HTMLElement}} props */
   render({ model, el }) {
-    const view = new TranscriptView(storeFor(model), /** @type {any} */ (model), el);
+    const m = /** @type {any} */ (model);
+    const view = isLanes(model)
+      ? new LanesView(laneSetFor(model), m, el)
+      : new TranscriptView(storeFor(model), m, el);
     return () => view.destroy();
   },
 };

@@ -235,21 +235,49 @@ export class Store {
     }
     return ui;
   }
+  /**
+   * Apply one `ops` message of the kernel ({seq, ops, d?}; see wire.js).
+   * @param {Record<string, any>} msg
+   */
+  applyMessage(msg) {
+    if (!Array.isArray(msg.ops)) throw new OpError("ops message without ops");
+    this.applyOps(decodeOps(/** @type {{ops: unknown[], d?: unknown}} */ (msg)), msg.seq);
+  }
+
+  /** Whether the kernel's state is needed: nothing loaded yet, or a run still streaming. */
+  needsSync() {
+    return !this.loaded || this.state.status === "running";
+  }
+
+  /** @param {boolean} on the kernel does not answer this page */
+  setUnreachable(on) {
+    if (this.unreachable === on) return;
+    this.unreachable = on;
+    this.touch();
+  }
 }
 
 /**
  * @typedef {{send(content: any): void, get(key: string): any,
  *   on(name: string, cb: (...args: any[]) => void): void,
  *   off(name?: string | null, cb?: ((...args: any[]) => void) | null): void}} ModelLike
+ * @typedef {{seq: number, load(snapshot: Record<string, any>): void,
+ *   applyMessage(msg: Record<string, any>): void, setNow(now: unknown): void,
+ *   needsSync(): boolean, setUnreachable(on: boolean): void}} Syncable
+ *   What `connect` keeps in step with a model: a Store (one run) or a LaneSet (several).
+ *   `load` takes the `snapshot` trait or a `snapshot` message; `applyMessage` an ops message
+ *   and throws OpError/WireError when it cannot be applied.
  */
 
 /**
- * Wire a store to a model: the `snapshot` trait, the `ops`/`snapshot` messages, sync on gaps.
- * @param {Store} store
+ * Wire a store to a model: the `snapshot` trait, the ops and `snapshot` messages, sync on gaps.
+ * @param {Syncable} target
  * @param {ModelLike} model
+ * @param {{retryMs?: number, maxTries?: number, onMessage?: (msg: Record<string, any>) => void}} [opts]
+ *   `onMessage`: other messages of the kernel (those with a `type` this does not handle).
  * @returns {() => void} cleanup
  */
-export function connect(store, model, { retryMs = 1000, maxTries = 6 } = {}) {
+export function connect(target, model, { retryMs = 1000, maxTries = 6, onMessage } = {}) {
   // A sync the kernel never answers (a message lost across a page reload) must not freeze
   // the view: ask again, backing off, until a snapshot arrives.
   let syncPending = false;
@@ -260,10 +288,7 @@ export function connect(store, model, { retryMs = 1000, maxTries = 6 } = {}) {
     retry = undefined;
     if (!syncPending || tries >= maxTries) return;
     tries += 1;
-    if (tries === 2) {
-      store.unreachable = true;
-      store.touch();
-    }
+    if (tries === 2) target.setUnreachable(true);
     model.send({ type: "sync" });
     retry = setTimeout(send, retryMs * 2 ** (tries - 1));
   };
@@ -275,10 +300,7 @@ export function connect(store, model, { retryMs = 1000, maxTries = 6 } = {}) {
   };
   const settle = () => {
     syncPending = false;
-    if (store.unreachable) {
-      store.unreachable = false;
-      store.touch();
-    }
+    target.setUnreachable(false);
     if (retry !== undefined) clearTimeout(retry);
     retry = undefined;
   };
@@ -286,24 +308,24 @@ export function connect(store, model, { retryMs = 1000, maxTries = 6 } = {}) {
   const loadTrait = () => {
     const snap = model.get("snapshot");
     if (!isObject(snap) || typeof snap.seq !== "number") return;
-    if (snap.seq < store.seq) return;
-    store.load(snap);
+    if (snap.seq < target.seq) return;
+    target.load(snap);
   };
 
   /** @param {unknown} msg */
   const onMsg = (msg) => {
     if (!isObject(msg)) return;
     if (msg.type === undefined || msg.type === "ops") {
-      // {seq, ops: [wire ops], d?, now?} (nbagent/wire.py); the long form has type "ops".
-      if (typeof msg.seq !== "number" || !Array.isArray(msg.ops)) return;
-      if (msg.seq <= store.seq) return; // already applied (or covered by a snapshot)
-      if (msg.seq !== store.seq + 1) {
+      // {seq, ...} (nbagent/wire.py); the long form has type "ops".
+      if (typeof msg.seq !== "number") return;
+      if (msg.seq <= target.seq) return; // already applied (or covered by a snapshot)
+      if (msg.seq !== target.seq + 1) {
         requestSync();
         return;
       }
-      store.setNow(msg.now);
+      target.setNow(msg.now);
       try {
-        store.applyOps(decodeOps(/** @type {{ops: unknown[], d?: unknown}} */ (msg)), msg.seq);
+        target.applyMessage(msg);
       } catch (err) {
         if (!(err instanceof OpError || err instanceof WireError)) throw err;
         console.warn("nbagent: cannot apply ops, resyncing:", err.message);
@@ -312,16 +334,16 @@ export function connect(store, model, { retryMs = 1000, maxTries = 6 } = {}) {
     } else if (msg.type === "snapshot") {
       settle();
       const seq = typeof msg.seq === "number" ? msg.seq : 0;
-      if (seq < store.seq) return;
-      store.setNow(msg.now);
-      store.load({ seq, state: msg.state });
-    }
+      if (seq < target.seq) return;
+      target.setNow(msg.now);
+      target.load({ ...msg, seq });
+    } else onMessage?.(msg);
   };
 
   model.on("msg:custom", onMsg);
   model.on("change:snapshot", loadTrait);
   loadTrait();
-  if (!store.loaded || store.state.status === "running") requestSync();
+  if (target.needsSync()) requestSync();
 
   return () => {
     settle();

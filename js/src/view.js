@@ -1,6 +1,7 @@
 // One view of a transcript: renders from the store at most once per animation frame,
 // touching only the blocks that changed since its last render.
 
+import { FollowBottom } from "./follow.js";
 import { h, setText } from "./format.js";
 import { copyCode, StreamingMarkdown } from "./markdown.js";
 import { ThinkingPanel, ToolPanel } from "./panels.js";
@@ -18,9 +19,6 @@ import { emptyChange, mergeChange } from "./store.js";
  *   `appended`: the text appended to the block since its last update, or null when the view
  *   must read the whole block (new view, reset).
  */
-
-/** Distance from the bottom (px) under which the view counts as "at the bottom". */
-const PIN_SLACK = 8;
 
 /**
  * A change that comes at least this long (ms) after the last render is rendered at once
@@ -134,9 +132,6 @@ export class TranscriptView {
     this.pending = { ...emptyChange(), reset: true, run: true };
     /** @type {number | null} */
     this.frame = null;
-    this.pinned = true;
-    /** A scroll event is due from `follow()`, not from the user. */
-    this.autoScrolled = false;
     /** @type {ReturnType<typeof setInterval> | null} */
     this.ticker = null;
 
@@ -161,37 +156,7 @@ export class TranscriptView {
     this.onRerun = onRerun;
     model.on("change:can_rerun", onRerun);
 
-    this.scroller.addEventListener(
-      "wheel",
-      (e) => {
-        if (e.deltaY < 0) this.pinned = false;
-      },
-      { signal, passive: true },
-    );
-    this.scroller.addEventListener(
-      "scroll",
-      () => {
-        // Our own scroll to the bottom: the layout may be stale by now (more text came in),
-        // and reading it would force a layout. Only a user's scroll is read.
-        if (this.autoScrolled) {
-          this.autoScrolled = false;
-          return;
-        }
-        const s = this.scroller;
-        this.pinned = s.scrollHeight - s.scrollTop - s.clientHeight <= PIN_SLACK;
-      },
-      { signal, passive: true },
-    );
-    // Following the bottom once the browser has laid the page out, not in flush(): reading
-    // scrollHeight right after changing the DOM forced a layout per render (~75% of the
-    // widget's scripting time while streaming into JupyterLab).
-    /** @type {ResizeObserver | null} */
-    this.resizeObserver = null;
-    if (typeof ResizeObserver === "function") {
-      this.resizeObserver = new ResizeObserver(() => this.follow());
-      this.resizeObserver.observe(this.blocksEl);
-      this.resizeObserver.observe(this.errorEl);
-    }
+    this.follower = new FollowBottom(this.scroller, [this.blocksEl, this.errorEl], signal);
     this.root.addEventListener(
       "click",
       (e) => {
@@ -281,17 +246,7 @@ export class TranscriptView {
     }
     this.status.update();
     this.setTicker(running);
-    if (this.resizeObserver === null) this.follow();
-  }
-
-  /** Scroll to the bottom while pinned there (called when the content's size changed). */
-  follow() {
-    if (!this.pinned) return;
-    const s = this.scroller;
-    const bottom = s.scrollHeight - s.clientHeight;
-    if (Math.abs(bottom - s.scrollTop) < 1) return; // no scroll, so no scroll event either
-    this.autoScrolled = true;
-    s.scrollTop = bottom;
+    this.follower.rendered();
   }
 
   /** @param {boolean} on tick the elapsed time once per second while running */
@@ -402,7 +357,6 @@ export class TranscriptView {
     this.model.off("change:can_rerun", this.onRerun);
     if (this.frame !== null && this.frame !== SOON) this.cancelRaf(this.frame);
     this.setTicker(false);
-    this.resizeObserver?.disconnect();
     this.root.remove();
   }
 }

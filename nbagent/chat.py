@@ -1,0 +1,119 @@
+"""A multi-turn chat in one widget: the transcript of every turn and an input box.
+
+    chat = nbagent.Chat(agent)           # displays the widget; type into its input box
+    run = chat.send("Weather in Oslo?")  # or send from Python; the turn's Run
+    await chat                           # the current turn's transcript
+
+Each turn is a lane of a ``layout="chat"`` widget (see ``nbagent.lanes``), shown under its
+prompt. With an ``nbagent.Agent`` every turn continues the conversation of the one before;
+any other responder is a function ``(prompt, turns) -> source`` that gets the earlier turns'
+Runs. Enter sends, Shift+Enter is a newline; the box is disabled while a turn streams and the
+turn's Stop button stops it. The turns are kept in the kernel (``chat.turns``) and in the
+widget's saved state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Generator
+from typing import Any
+
+from nbagent.lanes import Lanes
+from nbagent.run import Run
+from nbagent.transcript import Transcript
+
+__all__ = ["Chat", "ChatBusyError"]
+
+Responder = Callable[[str, list[Run]], Any]
+
+
+class ChatBusyError(RuntimeError):
+    """A prompt came while the previous turn was still streaming."""
+
+
+class Chat:
+    """A conversation with ``agent`` (an ``nbagent.Agent``, or a function
+    ``(prompt, turns) -> source``) shown in one widget with an input box."""
+
+    def __init__(
+        self,
+        agent: Any,
+        *,
+        title: str | None = None,
+        show_thinking: bool = True,
+        throttle_ms: float = 50,
+        display: bool | None = None,
+    ) -> None:
+        is_agent = hasattr(agent, "session") and hasattr(agent, "raw_events")
+        if not is_agent and not callable(agent):
+            raise TypeError(
+                "Chat takes an nbagent.Agent or a function (prompt, turns) -> source, "
+                f"got {type(agent).__name__}"
+            )
+        self.agent = agent
+        self._is_agent = is_agent
+        self.lanes = Lanes(
+            layout="chat",
+            title=title,
+            show_thinking=show_thinking,
+            throttle_ms=throttle_ms,
+            display=display,
+        )
+        self.lanes.on_prompt = self._on_prompt
+        self.lanes.display()
+
+    @property
+    def turns(self) -> list[Run]:
+        """Every turn's Run, oldest first."""
+        return list(self.lanes.runs)
+
+    @property
+    def widget(self) -> Any:
+        """The chat's ``LanesWidget`` (None outside a notebook)."""
+        return self.lanes.widget
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """An agent chat's conversation so far (Chat Completions messages); [] otherwise."""
+        return self.lanes.runs[-1].messages if self.lanes.runs else []
+
+    def send(self, prompt: str) -> Run:
+        """Start a turn with ``prompt``; its :class:`Run`. Raises :class:`ChatBusyError`
+        while the previous turn still streams."""
+        if not isinstance(prompt, str) or not prompt.strip():
+            raise ValueError("the prompt is empty")
+        with self.lanes.lock:
+            turns = self.lanes.runs
+            if turns and not turns[-1].done:
+                raise ChatBusyError("the previous turn is still streaming: wait for it or stop it")
+            if self._is_agent:
+                history = turns[-1] if turns else None
+                return self.lanes.add_agent(self.agent, prompt, history=history)
+            return self.lanes.add(self.agent(prompt, list(turns)), prompt=prompt)
+
+    def _on_prompt(self, text: str) -> None:
+        """Text typed into the input box: a new turn, or a notice saying why not."""
+        try:
+            self.send(text)
+        except Exception as exc:  # noqa: BLE001 - the widget says what went wrong; the kernel lives
+            self.lanes.notice(f"{type(exc).__name__}: {exc}")
+
+    def cancel(self) -> None:
+        """Stop the turn that is streaming, if any."""
+        self.lanes.cancel()
+
+    def wait(self, timeout: float | None = None) -> Transcript | None:
+        """Block until the current turn ends; its transcript (None before the first turn)."""
+        turns = self.lanes.runs
+        return turns[-1].wait(timeout) if turns else None
+
+    def __await__(self) -> Generator[Any, None, Transcript | None]:
+        return self._wait_async().__await__()
+
+    async def _wait_async(self) -> Transcript | None:
+        turns = self.lanes.runs
+        return await turns[-1] if turns else None
+
+    def __repr__(self) -> str:
+        turns = self.lanes.runs
+        state = f", {turns[-1].status}" if turns else ""
+        return f"<nbagent.Chat {len(turns)} turn{'s' if len(turns) != 1 else ''}{state}>"

@@ -1,0 +1,389 @@
+"""Several runs in one widget: lanes side by side, or the turns of a chat.
+
+    lanes = nbagent.show({"gpt-4.1": stream_a, "local-qwen": stream_b})
+    lanes = nbagent.compare(agent_a, agent_b, "Weather in Oslo?")
+    await lanes                      # {"gpt-4.1": Transcript, "local-qwen": Transcript}
+
+Each lane is a :class:`Run` of its own (its transcript, status line and Stop) shown by one
+``LanesWidget``. One controller serves every lane, so one message per ``throttle_ms`` carries
+all of them; every lane's producer pushes under one lock, so a snapshot of all lanes matches
+exactly the ops sent so far. ``nbagent.Chat`` shows its turns as lanes of ``layout="chat"``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import functools
+import html
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from typing import Any
+
+from nbagent.controller import Controller, Op
+from nbagent.kernel import current_kernel, on_cell_rerun
+from nbagent.run import Run, _stop_runs_of_cell
+from nbagent.terminal import Printer
+from nbagent.transcript import Transcript
+from nbagent.widget import LanesWidget
+
+__all__ = ["Lane", "Lanes", "compare", "show_lanes"]
+
+
+class Lane:
+    """One run's place in a widget of several runs (the ``RunView`` of a lane's run)."""
+
+    def __init__(self, group: Lanes, index: int) -> None:
+        self.group = group
+        self.index = index
+        self.widget = group.widget
+        self.lock = group.lock
+        controller = group.controller
+        # Bound once: a token's push costs no extra Python call.
+        self.push: Callable[..., None] = functools.partial(controller.push, lane=index)
+        self.push_late: Callable[[list[Op]], None] = functools.partial(
+            controller.push_late, lane=index
+        )
+
+    def close(self) -> None:
+        """The lane's run ended: its last ops go out now (the other lanes keep streaming)."""
+        self.group.controller.flush()
+
+    def save_state(self, transcript: Transcript) -> None:
+        self.group.save_state()
+
+    def sync(self, transcript: Transcript) -> None:
+        self.group.sync()
+
+    def set_can_rerun(self, value: bool) -> None:
+        self.group.set_meta(self.index, can_rerun=value)
+
+
+def _discard(_message: dict[str, Any]) -> None:
+    """Where a lanes controller sends outside a notebook: lanes are printed when they end."""
+
+
+class Lanes:
+    """Several runs shown in one widget, each in its own lane.
+
+    ``layout="lanes"``: side by side when there is room, stacked otherwise (what
+    ``show({...})`` and ``compare()`` make); ``layout="chat"``: turns one under the other,
+    each under its prompt, with an input box (what ``nbagent.Chat`` makes). Index it by
+    lane name or number; ``wait()``/``await`` return every lane's transcript by name.
+    Outside a notebook each lane is printed when it ends.
+    """
+
+    def __init__(
+        self,
+        *,
+        layout: str = "lanes",
+        title: str | None = None,
+        show_thinking: bool = True,
+        throttle_ms: float = 50,
+        display: bool | None = None,
+    ) -> None:
+        if layout not in ("lanes", "chat"):
+            raise ValueError(f"layout must be 'lanes' or 'chat', got {layout!r}")
+        self.layout = layout
+        self.title = title
+        self.show_thinking = show_thinking
+        self.lock = threading.RLock()
+        """Held by every lane's producer while it folds and pushes."""
+        self.runs: list[Run] = []
+        self.names: list[str | None] = []
+        self._metas: list[dict[str, Any]] = []
+        self.on_prompt: Callable[[str], None] | None = None
+        """Called (on the kernel's thread) with the text typed into a chat's input box."""
+        self._display_handle: Any = None
+        self._printer_lock = threading.Lock()
+        in_notebook = current_kernel() is not None if display is None else display
+        self.widget: LanesWidget | None = None
+        send: Callable[[dict[str, Any]], None] = _discard
+        if in_notebook:
+            self.widget = LanesWidget(
+                layout=layout,
+                title=title or "",
+                show_thinking=show_thinking,
+                snapshot={"seq": 0, "lanes": []},
+            )
+            self.widget.add_handler(self._on_message)
+            send = self.widget.send
+        self.controller = Controller(send, throttle_ms=throttle_ms, lanes=True)
+
+    # -- building ---------------------------------------------------------------------
+
+    def add(
+        self,
+        source: Any,
+        *,
+        name: str | None = None,
+        prompt: str | None = None,
+        format: str = "auto",  # noqa: A002 - the public API's name
+        start: bool = True,
+    ) -> Run:
+        """Add a lane showing ``source``; its :class:`Run` (started unless ``start=False``)."""
+        with self.lock:
+            index = len(self.runs)
+            run = Run(
+                source,
+                format=format,
+                title=name,
+                show_thinking=self.show_thinking,
+                view=Lane(self, index),
+            )
+            meta = {"title": name, "prompt": prompt, "can_rerun": False}
+            self.runs.append(run)
+            self.names.append(name)
+            self._metas.append(meta)
+            initial = run.transcript.to_dict()
+            del initial["blocks"]  # the browser starts a lane from {"blocks": []}
+            self.controller.open_lane(index, meta, [{"op": "run", "set": initial}])
+            self.save_state()
+        run._on_done(functools.partial(self._lane_done, index))
+        if start:
+            run._start()
+        return run
+
+    def add_agent(
+        self,
+        agent: Any,
+        prompt: str,
+        *,
+        name: str | None = None,
+        history: Any = None,
+        show_prompt: bool = True,
+        start: bool = True,
+    ) -> Run:
+        """Add a lane running ``agent`` (an ``nbagent.Agent``) on ``prompt``; its tools can
+        be re-run from the widget. ``show_prompt``: the prompt above the lane (chat turns)."""
+        session = agent.session(prompt, history)
+        run = self.add(
+            agent.raw_events(session),
+            name=name,
+            prompt=prompt if show_prompt else None,
+            format="events",
+            start=False,
+        )
+        run.session = session
+        if start:
+            run._start()
+        return run
+
+    def set_meta(self, index: int, **changes: Any) -> None:
+        """Change a lane's metadata (``title``, ``prompt``, ``can_rerun``) in the widget."""
+        with self.lock:
+            self._metas[index].update(changes)
+            self.controller.set_meta(index, changes)
+
+    # -- the widget ---------------------------------------------------------------------
+
+    def save_state(self) -> None:
+        """Write every lane into the widget's ``snapshot`` trait (what a saved notebook keeps)."""
+        with self.lock:
+            if self.widget is None:
+                return
+            self.controller.flush()
+            self.widget.snapshot = {"seq": self.controller.seq, "lanes": self._lanes_state()}
+
+    def sync(self) -> None:
+        """Send every lane's state: the reply to the browser's ``sync``."""
+        with self.lock:
+            self.controller.send_lanes_snapshot(self._lanes_state())
+
+    def notice(self, text: str) -> None:
+        """A one-off message for the widget (a chat prompt that could not start)."""
+        if self.widget is not None:
+            self.widget.send({"type": "notice", "text": text})
+
+    def _lanes_state(self) -> list[dict[str, Any]]:
+        return [
+            {"meta": dict(meta), "state": run.transcript.to_dict()}
+            for meta, run in zip(self._metas, self.runs, strict=True)
+        ]
+
+    def _on_message(self, content: dict[str, Any]) -> None:
+        kind = content.get("type")
+        if kind == "sync":
+            self.sync()
+        elif kind == "prompt":
+            text = content.get("text")
+            if self.on_prompt is not None and isinstance(text, str) and text.strip():
+                self.on_prompt(text)
+        else:
+            lane = content.get("lane")
+            if type(lane) is int and 0 <= lane < len(self.runs):
+                self.runs[lane]._on_message(content)
+
+    def display(self) -> None:
+        """Display the widget below the running cell (``show()`` and ``Chat`` do it)."""
+        if self.widget is None:
+            return
+        from IPython.display import display
+
+        self._display_handle = display(self._mimebundle(final=False), raw=True, display_id=True)  # type: ignore[no-untyped-call]
+
+    def _mimebundle(self, *, final: bool) -> dict[str, Any]:
+        assert self.widget is not None
+        data: dict[str, Any] = {
+            "application/vnd.jupyter.widget-view+json": {
+                "version_major": 2,
+                "version_minor": 1,
+                "model_id": self.widget.model_id,
+            },
+            "text/plain": repr(self),
+        }
+        if final:
+            data["text/plain"] = "\n\n".join(self._lane_text(i) for i in range(len(self.runs)))
+            data["text/html"] = "\n".join(self._lane_html(i) for i in range(len(self.runs)))
+        return data
+
+    def _lane_text(self, index: int) -> str:
+        head = self.names[index] or self._metas[index].get("prompt")
+        body = self.runs[index].transcript.to_text()
+        return f"== {head} ==\n{body}" if head else body
+
+    def _lane_html(self, index: int) -> str:
+        prompt = self._metas[index].get("prompt")
+        head = f'<div class="nba-prompt">{html.escape(prompt)}</div>' if prompt else ""
+        return head + self.runs[index].transcript.to_html()
+
+    def _lane_done(self, index: int) -> None:
+        if self.widget is None:
+            with self._printer_lock:  # lanes end on their own threads: one block at a time
+                printer = Printer()
+                head = self.names[index] or self._metas[index].get("prompt") or ""
+                printer.stream.write(f"\n── {head} ──\n" if head else "\n")
+                printer.feed(self.runs[index].events)
+                printer.stream.write("\n")
+            return
+        if self._display_handle is not None and self.done:
+            with contextlib.suppress(Exception):  # the static copy is a courtesy
+                self._display_handle.update(self._mimebundle(final=True), raw=True)
+
+    # -- the handle ---------------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        """True once every lane has ended."""
+        return all(run.done for run in self.runs)
+
+    @property
+    def transcripts(self) -> dict[str, Transcript]:
+        """Each lane's transcript, by lane name (``lane N`` for unnamed lanes)."""
+        return {self._key(i): run.transcript for i, run in enumerate(self.runs)}
+
+    def _key(self, index: int) -> str:
+        return self.names[index] or f"lane {index + 1}"
+
+    def wait(self, timeout: float | None = None) -> dict[str, Transcript]:
+        """Block until every lane has ended; each lane's transcript by name."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        for run in list(self.runs):
+            left = None if deadline is None else max(0.0, deadline - time.monotonic())
+            run.wait(left)
+        return self.transcripts
+
+    def __await__(self) -> Generator[Any, None, dict[str, Transcript]]:
+        return self._wait_async().__await__()
+
+    async def _wait_async(self) -> dict[str, Transcript]:
+        await asyncio.gather(*(run._wait_async() for run in list(self.runs)))
+        return self.transcripts
+
+    def cancel(self) -> None:
+        """Stop every lane still streaming."""
+        for run in list(self.runs):
+            run.cancel()
+
+    def __getitem__(self, key: int | str) -> Run:
+        if isinstance(key, int):
+            return self.runs[key]
+        for i, run in enumerate(self.runs):
+            if self._key(i) == key:
+                return run
+        raise KeyError(key)
+
+    def __iter__(self) -> Iterator[Run]:
+        return iter(list(self.runs))
+
+    def __len__(self) -> int:
+        return len(self.runs)
+
+    def __repr__(self) -> str:
+        lanes = ", ".join(f"{self._key(i)}: {run.status}" for i, run in enumerate(self.runs))
+        return f"<nbagent.Lanes {self.layout} [{lanes}]>"
+
+
+def _unique_names(names: Sequence[str]) -> list[str]:
+    """``["m", "m", "x"]`` → ``["m", "m (2)", "x"]``: lanes are found by name."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, 0) + 1
+        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
+    return out
+
+
+def show_lanes(
+    sources: Mapping[str, Any],
+    *,
+    title: str | None = None,
+    show_thinking: bool = True,
+    throttle_ms: float = 50,
+    format: str = "auto",  # noqa: A002 - the public API's name
+) -> Lanes:
+    """``show({"name": source, ...})``: each source in its own lane of one widget."""
+    if not sources:
+        raise ValueError("show() got an empty mapping: give at least one lane")
+    lanes = Lanes(title=title, show_thinking=show_thinking, throttle_ms=throttle_ms)
+    runs = [
+        lanes.add(src, name=str(name), format=format, start=False) for name, src in sources.items()
+    ]
+    _start(lanes, runs)
+    return lanes
+
+
+def compare(
+    *args: Any,
+    names: Sequence[str] | None = None,
+    title: str | None = None,
+    history: Any = None,
+    show_thinking: bool = True,
+    throttle_ms: float = 50,
+) -> Lanes:
+    """The same prompt through several agents, side by side in one widget::
+
+        nbagent.compare(agent_a, agent_b, "Weather in Oslo?")
+        nbagent.compare({"big": agent_a, "small": agent_b}, "Weather in Oslo?")
+
+    Lanes are named by ``names``, the mapping's keys, or each agent's ``model``.
+    """
+    if len(args) < 2 or not isinstance(args[-1], str):
+        raise TypeError("compare(agent_a, agent_b, ..., prompt): the last argument is the prompt")
+    *agents, prompt = args
+    if len(agents) == 1 and isinstance(agents[0], Mapping):
+        names = [str(k) for k in agents[0]]
+        agents = list(agents[0].values())
+    for agent in agents:
+        if not (hasattr(agent, "session") and hasattr(agent, "raw_events")):
+            raise TypeError(f"compare() takes nbagent.Agent objects, got {type(agent).__name__}")
+    if names is None:
+        names = [str(getattr(a, "model", f"agent {i + 1}")) for i, a in enumerate(agents)]
+    if len(names) != len(agents):
+        raise ValueError(f"{len(names)} names for {len(agents)} agents")
+    lanes = Lanes(title=title or prompt, show_thinking=show_thinking, throttle_ms=throttle_ms)
+    runs = [
+        lanes.add_agent(agent, prompt, name=name, history=history, show_prompt=False, start=False)
+        for agent, name in zip(agents, _unique_names(names), strict=True)
+    ]
+    _start(lanes, runs)
+    return lanes
+
+
+def _start(lanes: Lanes, runs: list[Run]) -> None:
+    """Display the widget, then start the lanes together."""
+    on_cell_rerun(_stop_runs_of_cell)
+    lanes.display()
+    for run in runs:
+        run._start()

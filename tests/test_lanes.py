@@ -1,0 +1,187 @@
+"""Lanes: several runs in one widget, against a recording comm (no kernel)."""
+
+from __future__ import annotations
+
+import copy
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import nbagent
+from nbagent.lanes import Lanes
+from nbagent.transcript import apply_op
+from nbagent.wire import decode_lanes
+from tests import aio
+from tests.comm_harness import RecordingComm, customs, ours, snapshots
+
+
+def words(prefix: str, n: int, pause: float = 0.0) -> Iterator[str]:
+    for i in range(n):
+        yield f"{prefix}{i} "
+        if pause:
+            time.sleep(pause)
+
+
+def replay(opened: dict[str, Any], messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each lane's state after applying the messages to the opened snapshot (as the browser)."""
+    lanes = [copy.deepcopy(lane["state"]) for lane in opened["lanes"]]
+    metas = [dict(lane["meta"]) for lane in opened["lanes"]]
+    for m in messages:
+        if "lanes" not in m:
+            continue
+        for index, meta in m.get("meta", []):
+            if index == len(lanes):
+                lanes.append({"blocks": []})
+                metas.append({})
+            metas[index].update(meta)
+        for index, ops in decode_lanes(m):
+            for op in ops:
+                apply_op(lanes[index], op)
+    return lanes
+
+
+def test_two_lanes_stream_in_one_message_per_interval(comms: list[RecordingComm]) -> None:
+    lanes = Lanes(display=True, title="A vs B")
+    a = lanes.add(words("a", 400, 0.0005), name="A")
+    b = lanes.add(words("b", 400, 0.0005), name="B")
+    result = lanes.wait(10)
+    assert result["A"].text == "".join(f"a{i} " for i in range(400))
+    assert result["B"].text == "".join(f"b{i} " for i in range(400))
+    assert lanes["A"] is a
+    assert lanes[1] is b
+    c = ours(comms)
+    messages = [m for m in customs(c) if "lanes" in m]
+    assert [m["seq"] for m in messages] == list(range(1, len(messages) + 1))
+    # Both lanes share each message: far fewer messages than deltas, some carrying both.
+    assert len(messages) < 100
+    assert any(len(m["lanes"]) == 2 for m in messages)
+    # Each lane's metadata goes out before its first ops.
+    first_meta = {
+        i: min(k for k, m in enumerate(messages) for j, _ in m.get("meta", []) if j == i)
+        for i in (0, 1)
+    }
+    first_ops = {
+        i: min(k for k, m in enumerate(messages) for j, *_ in m["lanes"] if j == i)
+        for i in (0, 1)
+    }
+    assert all(first_meta[i] <= first_ops[i] for i in (0, 1))
+    final = snapshots(c)[-1]
+    assert [lane["meta"]["title"] for lane in final["lanes"]] == ["A", "B"]
+    assert final["seq"] == messages[-1]["seq"]
+    opened = {"lanes": []}
+    states = replay(opened, messages)
+    assert states == [lane["state"] for lane in final["lanes"]]
+    assert states == [a.transcript.to_dict(), b.transcript.to_dict()]
+
+
+def test_sync_sends_every_lane_at_the_current_seq(comms: list[RecordingComm]) -> None:
+    release = threading.Event()
+
+    def gated() -> Iterator[str]:
+        yield "before "
+        release.wait(5)
+        yield "after"
+
+    lanes = Lanes(display=True)
+    lanes.add(iter(["done"]), name="quick")
+    lanes.add(gated(), name="slow")
+    lanes["quick"].wait(5)
+    time.sleep(0.2)
+    assert lanes.widget is not None
+    lanes.widget._dispatch(lanes.widget, {"type": "sync"}, [])
+    (reply,) = [m for m in customs(ours(comms)) if m.get("type") == "snapshot"]
+    assert reply["seq"] == max(m["seq"] for m in customs(ours(comms)) if "lanes" in m)
+    assert [lane["state"]["status"] for lane in reply["lanes"]] == ["completed", "running"]
+    assert reply["lanes"][1]["state"]["blocks"][0]["text"] == "before "
+    release.set()
+    assert lanes.wait(5)["slow"].text == "before after"
+
+
+def test_stop_one_lane_the_other_goes_on(comms: list[RecordingComm]) -> None:
+    closed = threading.Event()
+
+    def endless() -> Iterator[str]:
+        try:
+            while True:
+                yield "."
+                time.sleep(0.005)
+        finally:
+            closed.set()
+
+    lanes = Lanes(display=True)
+    lanes.add(endless(), name="endless")
+    lanes.add(words("w", 50, 0.01), name="finite")
+    time.sleep(0.1)
+    assert lanes.widget is not None
+    lanes.widget._dispatch(lanes.widget, {"type": "stop", "lane": 0}, [])
+    assert lanes["endless"].status == "cancelled"
+    assert closed.wait(2)
+    result = lanes.wait(5)
+    assert result["finite"].status == "completed"
+    # A stop for a lane that does not exist, or with a non-integer lane, does nothing.
+    lanes.widget._dispatch(lanes.widget, {"type": "stop", "lane": 7}, [])
+    lanes.widget._dispatch(lanes.widget, {"type": "stop", "lane": True}, [])
+    final = snapshots(ours(comms))[-1]
+    assert [lane["state"]["status"] for lane in final["lanes"]] == ["cancelled", "completed"]
+
+
+def test_a_failing_lane_ends_in_error_and_keeps_what_arrived(comms: list[RecordingComm]) -> None:
+    def broken() -> Iterator[str]:
+        yield "partial "
+        raise ConnectionError("upstream went away")
+
+    lanes = Lanes(display=True)
+    lanes.add(broken(), name="broken")
+    lanes.add(iter(["fine"]), name="fine")
+    result = lanes.wait(5)
+    assert result["broken"].status == "error"
+    assert result["broken"].text == "partial "
+    assert "upstream went away" in result["broken"].error["message"]
+    assert result["fine"].status == "completed"
+    assert snapshots(ours(comms))[-1]["lanes"][0]["state"]["status"] == "error"
+
+
+def test_show_with_a_mapping_outside_a_notebook_prints_each_lane(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    lanes = nbagent.show({"left": iter(["Left ", "answer"]), "right": iter(["Right answer"])})
+    assert isinstance(lanes, Lanes)
+    assert lanes.widget is None
+    result = lanes.wait(5)
+    assert result["left"].text == "Left answer"
+    out = capsys.readouterr().out
+    assert "── left ──" in out
+    assert "Left answer" in out
+    assert "── right ──" in out
+    assert "Right answer" in out
+
+
+def test_await_lanes_returns_every_transcript() -> None:
+    async def agen(text: str) -> Any:
+        for word in text.split():
+            yield word + " "
+
+    async def main() -> dict[str, nbagent.Transcript]:
+        # Started inside a loop: each lane is a task on it.
+        lanes = Lanes(display=False)
+        lanes.add(agen("one two"), name="x")
+        lanes.add(agen("three"), name="y")
+        return await lanes
+
+    result = aio.run(main())
+    assert {k: t.text for k, t in result.items()} == {"x": "one two ", "y": "three "}
+
+
+def test_show_rejects_an_empty_mapping() -> None:
+    with pytest.raises(ValueError, match="empty mapping"):
+        nbagent.show({})
+
+
+def test_compare_needs_agents_and_a_prompt() -> None:
+    with pytest.raises(TypeError, match="last argument is the prompt"):
+        nbagent.compare(object(), object())
+    with pytest.raises(TypeError, match="nbagent.Agent"):
+        nbagent.compare(object(), "hi")
