@@ -10,7 +10,14 @@ import asyncio
 from collections.abc import Callable
 from typing import Any
 
-__all__ = ["current_cell_id", "current_kernel", "drive_loop_until", "on_cell_rerun", "running_loop"]
+__all__ = [
+    "current_cell_id",
+    "current_kernel",
+    "drive_loop_until",
+    "kernel_loop",
+    "on_cell_rerun",
+    "running_loop",
+]
 
 
 def current_kernel() -> Any:
@@ -68,6 +75,17 @@ def running_loop() -> asyncio.AbstractEventLoop | None:
         return asyncio.get_running_loop()
     except RuntimeError:
         return None
+
+
+def kernel_loop() -> asyncio.AbstractEventLoop | None:
+    """The loop of the kernel's main thread, whichever thread asks (None outside a kernel).
+
+    ipykernel 7 may handle a comm message on a subshell's thread, which runs a loop of its
+    own: a run started there belongs on the kernel's loop, like one started from a cell.
+    """
+    io_loop = getattr(current_kernel(), "io_loop", None)
+    loop = getattr(io_loop, "asyncio_loop", None)
+    return loop if isinstance(loop, asyncio.AbstractEventLoop) else None
 
 
 def drive_loop_until(

@@ -102,7 +102,7 @@ class Lanes:
         send: Callable[[dict[str, Any]], None] = _discard
         if in_notebook:
             self.widget = LanesWidget(
-                layout=layout,
+                arrangement=layout,
                 title=title or "",
                 show_thinking=show_thinking,
                 snapshot={"seq": 0, "lanes": []},

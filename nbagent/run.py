@@ -9,7 +9,6 @@ them once the cell returns). See ARCHITECTURE.md, "Threads, loops and cells".
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
 import contextlib
 import contextvars
 import inspect
@@ -28,6 +27,7 @@ from nbagent.kernel import (
     current_cell_id,
     current_kernel,
     drive_loop_until,
+    kernel_loop,
     on_cell_rerun,
     running_loop,
 )
@@ -135,7 +135,6 @@ class Run:
         self._first_token_sent = False
         self._thread: threading.Thread | None = None
         self._task: asyncio.Task[None] | None = None
-        self._future: concurrent.futures.Future[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._display_handle: Any = None
         self._printer: terminal.Printer | None = None
@@ -297,19 +296,34 @@ class Run:
             if cell is not None:
                 _by_cell.setdefault(cell, weakref.WeakSet()).add(self)
         if is_async_source(self.source):
-            loop = running_loop()
-            if loop is not None:
-                self._loop = loop
+            here, home = running_loop(), kernel_loop()
+            if here is not None and (home is None or here is home):
+                self._loop = here
                 # An empty context: see the module docstring.
-                self._task = loop.create_task(self._drive_async(), context=contextvars.Context())
+                self._task = here.create_task(self._drive_async(), context=contextvars.Context())
             else:
-                self._loop = background_loop()
-                self._future = asyncio.run_coroutine_threadsafe(self._drive_async(), self._loop)
+                # Not on the kernel's thread (a comm handler on a subshell), or no loop here:
+                # the kernel's loop, else nbagent's own long-lived one. One loop for every run,
+                # because what a source keeps across runs (an AsyncOpenAI client) is bound
+                # to the loop that first used it.
+                self._loop = home or background_loop()
+                self._loop.call_soon_threadsafe(self._create_task, context=contextvars.Context())
             return
         self._thread = threading.Thread(
             target=self._drive_sync, name=f"nbagent-run-{self.number}", daemon=True
         )
         self._thread.start()
+
+    def _cancel_task(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+
+    def _create_task(self) -> None:
+        """On ``self._loop``: start driving the run there (stopped already: at once)."""
+        assert self._loop is not None
+        self._task = self._loop.create_task(self._drive_async())
+        if self._pipe.ended:
+            self._task.cancel()
 
     def _drive_sync(self) -> None:
         iterator: Any = None
@@ -358,10 +372,9 @@ class Run:
 
     def _interrupt_source(self) -> None:
         task, loop = self._task, self._loop
-        if task is not None and loop is not None and not task.done():
-            loop.call_soon_threadsafe(task.cancel)
-        elif self._future is not None:
-            self._future.cancel()  # thread-safe: cancels its task on the background loop
+        if loop is not None and (task is None or not task.done()):
+            # After _create_task, which was queued on the loop first.
+            loop.call_soon_threadsafe(self._cancel_task)
         elif not inspect.isgenerator(self.source) and not is_async_source(self.source):
             # A stream object (e.g. openai.Stream) closes its connection from any
             # thread, which unblocks a read; a generator can only be closed by its

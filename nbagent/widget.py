@@ -84,9 +84,10 @@ class AgentWidget(_Widget):
 class LanesWidget(_Widget):
     """The view of several runs: lanes side by side, or the turns of a chat with an input box."""
 
-    layout = traitlets.Enum(["lanes", "chat"], default_value="lanes").tag(sync=True)
+    arrangement = traitlets.Enum(["lanes", "chat"], default_value="lanes").tag(sync=True)
     """``lanes``: runs side by side (stacked when there is no room); ``chat``: turns one
-    under the other, each under its prompt, and an input box."""
+    under the other, each under its prompt, and an input box. (Not ``layout``: every
+    DOMWidget has that trait, the ipywidgets Layout.)"""
 
     snapshot = traitlets.Dict().tag(sync=True)
     """``{"seq": n, "lanes": [{"meta": {"title", "prompt", "can_rerun"}, "state": {...}}]}``;
@@ -94,4 +95,4 @@ class LanesWidget(_Widget):
 
     def __repr__(self) -> str:
         lanes = self.snapshot.get("lanes") or []
-        return f"<nbagent.LanesWidget {self.layout}, {len(lanes)} lanes>"
+        return f"<nbagent.LanesWidget {self.arrangement}, {len(lanes)} lanes>"

@@ -36,7 +36,11 @@ def call_step(call_id: str, x: int) -> list[Any]:
         "type": "function",
         "function": {"name": "double", "arguments": f'{{"x": {x}}}'},
     }
-    return [chunk(None, role="assistant"), chunk(tool_calls=[call]), chunk(finish_reason="tool_calls")]
+    return [
+        chunk(None, role="assistant"),
+        chunk(tool_calls=[call]),
+        chunk(finish_reason="tool_calls"),
+    ]
 
 
 def wait_until(cond: Any, timeout: float = 5.0) -> None:

@@ -64,8 +64,7 @@ def test_two_lanes_stream_in_one_message_per_interval(comms: list[RecordingComm]
         for i in (0, 1)
     }
     first_ops = {
-        i: min(k for k, m in enumerate(messages) for j, *_ in m["lanes"] if j == i)
-        for i in (0, 1)
+        i: min(k for k, m in enumerate(messages) for j, *_ in m["lanes"] if j == i) for i in (0, 1)
     }
     assert all(first_meta[i] <= first_ops[i] for i in (0, 1))
     final = snapshots(c)[-1]

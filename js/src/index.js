@@ -1,6 +1,6 @@
 // nbagent widget: anywidget entry point. `initialize` creates one store per model and routes
 // the kernel's messages into it; each `render` creates a view that draws from that store.
-// A model with a `layout` trait shows several runs (lanes, chat turns): its store is a LaneSet.
+// A model with an `arrangement` trait shows several runs (lanes, chat turns): its store is a LaneSet.
 
 import "./styles.css";
 import { LaneSet } from "./lanes.js";
@@ -13,7 +13,7 @@ export { renderMarkdownToFragment } from "./markdown.js";
 
 /**
  * @typedef {{snapshot: {seq?: number, state?: object, lanes?: object[]}, title: string,
- *   show_thinking: boolean, store_key: string, layout?: "lanes" | "chat"}} Traits
+ *   show_thinking: boolean, store_key: string, arrangement?: "lanes" | "chat"}} Traits
  * @typedef {import("@anywidget/types").AnyModel<Traits>} Model
  */
 
@@ -29,7 +29,7 @@ const stores = new Map();
 const keyOf = (model) => model.get("store_key") || model;
 
 /** @param {Model} model */
-const isLanes = (model) => typeof model.get("layout") === "string";
+const isLanes = (model) => typeof model.get("arrangement") === "string";
 
 /**
  * The store of a model (created on first use; `initialize` normally creates it).
@@ -70,7 +70,7 @@ export function storeFor(model) {
 }
 
 /**
- * The lanes of a model with a `layout` trait.
+ * The lanes of a model with an `arrangement` trait.
  * @param {Model} model
  * @returns {LaneSet}
  */

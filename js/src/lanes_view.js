@@ -152,7 +152,7 @@ export class LanesView {
     this.opts = opts;
     this.ac = new AbortController();
     const signal = this.ac.signal;
-    this.chat = model.get("layout") === "chat";
+    this.chat = model.get("arrangement") === "chat";
     this.root = h("div", `nbagent nba-group ${this.chat ? "nba-layout-chat" : "nba-layout-lanes"}`);
     this.header = h("div", "nba-title");
     this.laneBox = h("div", this.chat ? "nba-turns" : "nba-lanes");

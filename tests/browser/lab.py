@@ -284,7 +284,9 @@ class LabPage:
         """Widget comm messages the page received: (time, "snapshot" | "ops", seq)."""
         page.on("websocket", self._on_websocket)
         page.on("console", lambda m: self.console.append(f"{m.type}: {m.text}"))
-        page.on("pageerror", lambda e: self.console.append(f"pageerror: {e}"))
+        page.on(
+            "pageerror", lambda e: self.console.append(f"pageerror: {e} {getattr(e, 'stack', '')}")
+        )
         page.add_init_script(INIT_SCRIPT)
         page.set_default_timeout(30_000)
 

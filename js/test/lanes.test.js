@@ -1,0 +1,247 @@
+import { afterEach, describe, expect, test } from "vitest";
+import widget, { laneSetFor } from "../src/index.js";
+import { LaneSet } from "../src/lanes.js";
+import { LanesView } from "../src/lanes_view.js";
+import { FakeModel, runningState } from "./fake-model.js";
+
+/** @type {(() => void)[]} */
+const cleanups = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+});
+
+const q = (/** @type {Element} */ el, /** @type {string} */ s) =>
+  /** @type {HTMLElement} */ (el.querySelector(s));
+
+/** A lanes widget (initialize + a view with a manual frame queue). */
+function mount(layout = "lanes", traits = {}) {
+  const model = new FakeModel({ arrangement: layout, snapshot: { seq: 0, lanes: [] }, ...traits });
+  const el = document.createElement("div");
+  document.body.append(el);
+  const stopInit = /** @type {() => void} */ (
+    widget.initialize({ model: /** @type {any} */ (model) })
+  );
+  /** @type {FrameRequestCallback[]} */
+  let frames = [];
+  const opts = {
+    raf: (/** @type {FrameRequestCallback} */ cb) => frames.push(cb),
+    cancelRaf: () => {},
+    soon: (/** @type {() => void} */ cb) => void frames.push(cb),
+  };
+  const view = new LanesView(
+    laneSetFor(/** @type {any} */ (model)),
+    /** @type {any} */ (model),
+    el,
+    opts,
+  );
+  cleanups.push(
+    () => view.destroy(),
+    stopInit,
+    () => el.remove(),
+  );
+  let seq = 0;
+  return {
+    model,
+    el,
+    view,
+    /** @param {Record<string, any>} body */
+    send(body) {
+      model.msg({ seq: ++seq, now: Date.now() / 1000, lanes: [], ...body });
+      this.frame();
+    },
+    frame() {
+      const f = frames;
+      frames = [];
+      for (const cb of f) cb(0);
+    },
+  };
+}
+
+const initial = () => {
+  const { blocks: _, ...rest } = runningState();
+  return rest;
+};
+
+describe("LaneSet", () => {
+  test("meta opens lanes before their ops; a snapshot replaces them all", () => {
+    const set = new LaneSet();
+    set.applyMessage({
+      seq: 1,
+      meta: [
+        [0, { title: "A" }],
+        [1, { title: "B" }],
+      ],
+      lanes: [
+        [
+          0,
+          [
+            ["r", initial()],
+            ["+", { type: "text", id: "m", text: "" }],
+            ["t", 0, "hi"],
+          ],
+          3,
+        ],
+        [1, [["r", initial()]]],
+      ],
+    });
+    expect(set.seq).toBe(1);
+    expect(set.lanes.map((l) => l.meta.title)).toEqual(["A", "B"]);
+    expect(set.lanes[0].store.state.blocks[0]).toMatchObject({ text: "hi" });
+    expect(set.lanes[0].store.state.deltas).toBe(3);
+    expect(set.needsSync()).toBe(true); // lanes are running
+    const storeA = set.lanes[0].store;
+    set.load({
+      seq: 4,
+      lanes: [{ meta: { title: "A" }, state: { ...runningState(), status: "completed" } }],
+    });
+    expect(set.lanes.length).toBe(1);
+    expect(set.lanes[0].store).toBe(storeA); // views keep their store
+    expect(set.needsSync()).toBe(false);
+  });
+
+  test("ops for an unknown lane, or a lane out of order, are errors (the caller resyncs)", () => {
+    const set = new LaneSet();
+    expect(() => set.applyMessage({ seq: 1, lanes: [[0, []]] })).toThrow(/unknown lane/);
+    expect(() => set.applyMessage({ seq: 2, meta: [[3, {}]], lanes: [] })).toThrow(/order/);
+    expect(() => set.applyMessage({ seq: 3 })).toThrow(/without lanes/);
+  });
+
+  test("a gap asks the kernel for every lane", () => {
+    const model = new FakeModel({ arrangement: "lanes", snapshot: { seq: 0, lanes: [] } });
+    const stop = widget.initialize({ model: /** @type {any} */ (model) });
+    cleanups.push(/** @type {() => void} */ (stop));
+    expect(model.sent).toEqual([]); // nothing running: no sync
+    model.msg({ seq: 2, lanes: [] });
+    expect(model.sent).toEqual([{ type: "sync" }]);
+    model.msg({
+      type: "snapshot",
+      seq: 2,
+      lanes: [{ meta: { title: "late" }, state: runningState() }],
+    });
+    expect(laneSetFor(/** @type {any} */ (model)).lanes[0].meta.title).toBe("late");
+  });
+});
+
+describe("lanes view", () => {
+  test("each lane is a transcript with its own title, status and Stop", () => {
+    const w = mount("lanes", { title: "Big vs small" });
+    w.send({
+      meta: [
+        [0, { title: "big" }],
+        [1, { title: "small" }],
+      ],
+      lanes: [
+        [
+          0,
+          [
+            ["r", initial()],
+            ["+", { type: "text", id: "m", text: "" }],
+            ["t", 0, "**Hi**"],
+          ],
+        ],
+        [1, [["r", initial()]]],
+      ],
+    });
+    const lanes = w.el.querySelectorAll(".nba-lanes > .nba-lane");
+    expect(lanes.length).toBe(2);
+    expect(q(w.el, ":scope > .nbagent > .nba-title").textContent).toBe("Big vs small");
+    expect(q(lanes[0], ".nba-title").textContent).toBe("big");
+    expect(q(lanes[1], ".nba-title").textContent).toBe("small");
+    expect(q(lanes[0], "strong").textContent).toBe("Hi");
+    /** @type {HTMLButtonElement} */ (q(lanes[1], ".nba-stop")).click();
+    expect(w.model.sent.at(-1)).toEqual({ type: "stop", lane: 1 });
+  });
+
+  test("can_rerun comes from the lane's metadata", () => {
+    const w = mount("lanes");
+    const tool = {
+      type: "tool",
+      id: "c1",
+      name: "f",
+      arguments: "{}",
+      args: {},
+      state: "done",
+      result: 1,
+    };
+    w.send({
+      meta: [[0, { title: "a", can_rerun: false }]],
+      lanes: [
+        [
+          0,
+          [
+            ["r", { ...initial(), status: "completed" }],
+            ["+", tool],
+          ],
+        ],
+      ],
+    });
+    const rerunButtons = () =>
+      [...w.el.querySelectorAll("button")].filter((b) => b.textContent === "Re-run" && !b.hidden);
+    expect(rerunButtons().length).toBe(0);
+    w.send({ meta: [[0, { can_rerun: true }]] });
+    expect(rerunButtons().length).toBe(1);
+  });
+});
+
+describe("chat view", () => {
+  /** @param {ReturnType<typeof mount>} w */
+  const textarea = (w) => /** @type {HTMLTextAreaElement} */ (q(w.el, ".nba-chat-text"));
+
+  test("Enter sends, Shift+Enter does not; disabled until the turn ends", () => {
+    const w = mount("chat");
+    const box = textarea(w);
+    box.value = "line one";
+    box.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", shiftKey: true }));
+    expect(w.model.sent).toEqual([]);
+    box.value = "Hello <b>there</b>";
+    box.dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", cancelable: true }));
+    expect(w.model.sent).toEqual([{ type: "prompt", text: "Hello <b>there</b>" }]);
+    expect(box.value).toBe("");
+    expect(box.disabled).toBe(true); // waiting for the kernel
+    w.send({
+      meta: [[0, { title: null, prompt: "Hello <b>there</b>" }]],
+      lanes: [[0, [["r", initial()]]]],
+    });
+    const prompt = q(w.el, ".nba-turn .nba-prompt");
+    expect(prompt.textContent).toBe("Hello <b>there</b>");
+    expect(prompt.querySelector("b")).toBeNull();
+    expect(box.disabled).toBe(true); // the turn streams
+    w.send({ lanes: [[0, [["r", { status: "completed", end_reason: "completed" }]]]] });
+    expect(box.disabled).toBe(false);
+  });
+
+  test("a notice from the kernel re-enables the box and shows why", () => {
+    const w = mount("chat");
+    const box = textarea(w);
+    box.value = "hi";
+    q(w.el, ".nba-chat-send").click();
+    expect(box.disabled).toBe(true);
+    w.model.msg({ type: "notice", text: "ChatBusyError: still streaming" });
+    expect(box.disabled).toBe(false);
+    const notice = q(w.el, ".nba-chat-notice");
+    expect(notice.hidden).toBe(false);
+    expect(notice.textContent).toBe("ChatBusyError: still streaming");
+  });
+
+  test("a reloaded chat shows every turn under its prompt", () => {
+    const done = {
+      ...runningState([{ type: "text", id: "m", text: "Answer" }]),
+      status: "completed",
+    };
+    const w = mount("chat", {
+      snapshot: {
+        seq: 9,
+        lanes: [
+          { meta: { prompt: "first" }, state: done },
+          { meta: { prompt: "second" }, state: done },
+        ],
+      },
+    });
+    w.frame();
+    const turns = w.el.querySelectorAll(".nba-turns > .nba-turn");
+    expect([...turns].map((t) => q(t, ".nba-prompt").textContent)).toEqual(["first", "second"]);
+    expect(q(turns[1], ".nba-md").textContent).toContain("Answer");
+    expect(w.model.sent).toEqual([]); // nothing running: no sync
+    expect(textarea(w).disabled).toBe(false);
+  });
+});

@@ -1,0 +1,143 @@
+"""End to end in JupyterLab: a Chat typed into its input box, and lanes side by side.
+
+The chat's kernel runs a real ``nbagent.Agent`` (the ``openai`` client, a Python tool) against
+a scripted OpenAI-compatible server on 127.0.0.1; the page is driven by Playwright.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.browser.lab import LabPage, lab_fixture, lab_server_fixture  # noqa: F401
+from tests.servers import Gate, OpenAIServer, chunk, text_chunks
+
+pytestmark = pytest.mark.browser
+
+CHAT = '''\
+import nbagent, openai
+
+def double(x: int) -> int:
+    """Twice x."""
+    return 2 * x
+
+client = openai.AsyncOpenAI(base_url={url!r}, api_key="test", max_retries=0)
+agent = nbagent.Agent("m", tools=[double], client=client)
+chat = nbagent.Chat(agent, title="Chat")
+'''
+
+LANES = """\
+import nbagent
+from nbtest_sources import words
+lanes = nbagent.show({"left": words(60, 0.01), "right": words(90, 0.01)}, title="Two lanes")
+"""
+
+
+def call_step() -> list[Any]:
+    call = {
+        "index": 0,
+        "id": "call_1",
+        "type": "function",
+        "function": {"name": "double", "arguments": '{"x": 21}'},
+    }
+    return [
+        chunk(None, role="assistant"),
+        chunk(tool_calls=[call]),
+        chunk(finish_reason="tool_calls"),
+    ]
+
+
+def turn_status(lab: LabPage, n: int) -> str:
+    label = lab.page.locator(".nba-turns > .nba-turn").nth(n).locator(".nba-status-label")
+    return str(label.inner_text())
+
+
+def test_a_chat_turn_typed_into_the_input_box_streams(lab: LabPage) -> None:
+    gate = Gate()
+    head, *rest = text_chunks(["Hello ", "from the ", "model."])
+    first = [head, *rest[:2], gate, *rest[2:]]
+    with OpenAIServer(scripts=[first, call_step(), text_chunks(["It is 42."])]) as srv:
+        lab.open("chat.ipynb", [CHAT.format(url=srv.base_url)])
+        box = lab.page.locator(".nba-chat-text")
+        box.wait_for()
+        executed = lab.js("jupyterapp.shell.currentWidget.content.widgets[0].model.executionCount")
+        box.click()
+        box.press_sequentially("Hi")
+        box.press("Enter")
+        turn = lab.page.locator(".nba-turns > .nba-turn").first
+        turn.locator(".nba-prompt").wait_for()
+        assert turn.locator(".nba-prompt").inner_text() == "Hi"
+        lab.page.wait_for_function(
+            "() => document.querySelector('.nba-turn .nba-md')?.textContent.includes('from the')"
+        )
+        # While the turn streams: the box is disabled and the turn's Stop is there.
+        assert box.is_disabled()
+        assert turn.get_by_role("button", name="Stop").is_visible()
+        srv.release()
+        lab.page.wait_for_function(
+            "() => document.querySelector('.nba-turn .nba-status-label')"
+            "?.textContent.startsWith('completed')"
+        )
+        assert "Hello from the model." in turn.inner_text()
+        lab.page.wait_for_function("() => !document.querySelector('.nba-chat-text').disabled")
+        # Shift+Enter is a newline in the box, not "run the cell".
+        box.click()
+        box.press_sequentially("Double")
+        box.press("Shift+Enter")
+        box.press_sequentially("21?")
+        assert box.input_value() == "Double\n21?"
+        box.press("Enter")
+        second = lab.page.locator(".nba-turns > .nba-turn").nth(1)
+        second.locator(".nba-prompt").wait_for()
+        try:
+            lab.page.wait_for_function(
+                "() => document.querySelectorAll('.nba-turn .nba-status-label')[1]"
+                "?.textContent.startsWith('completed')",
+                timeout=20_000,
+            )
+        except Exception:
+            pytest.fail(f"second turn did not complete:\n{lab.diagnose()}\n{srv.requests}")
+    assert second.locator(".nba-prompt").inner_text() == "Double\n21?"
+    assert "It is 42." in second.inner_text()
+    assert "double" in second.locator(".nba-tool").inner_text()
+    after = lab.js("jupyterapp.shell.currentWidget.content.widgets[0].model.executionCount")
+    assert after == executed, "a key in the chat box ran the cell"
+    # The kernel kept the conversation: the second request carried the first turn.
+    roles = [m["role"] for m in srv.requests[1]["messages"]]
+    assert roles == ["user", "assistant", "user"]
+    assert lab.foreign_requests() == []
+    assert [m for m in lab.console if m.startswith("pageerror")] == []
+
+
+def test_lanes_render_side_by_side_then_stacked_when_narrow(lab: LabPage) -> None:
+    lab.open("lanes.ipynb", [LANES])
+    lab.page.wait_for_function(
+        """() => {
+            const labels = document.querySelectorAll('.nba-lane .nba-status-label');
+            return labels.length === 2 &&
+                [...labels].every((l) => l.textContent.startsWith('completed'));
+        }""",
+        timeout=30_000,
+    )
+    lanes = lab.page.locator(".nba-lanes > .nba-lane")
+    assert lanes.count() == 2
+    assert lanes.nth(0).locator(".nba-title").inner_text() == "left"
+    assert lanes.nth(1).locator(".nba-title").inner_text() == "right"
+    assert "w59" in lanes.nth(0).inner_text()
+    assert "w89" in lanes.nth(1).inner_text()
+    left, right = lanes.nth(0).bounding_box(), lanes.nth(1).bounding_box()
+    assert left is not None and right is not None
+    assert abs(left["y"] - right["y"]) < 1  # one row
+    assert right["x"] >= left["x"] + left["width"]  # two columns
+    lab.page.set_viewport_size({"width": 560, "height": 1000})
+    try:
+        lab.page.wait_for_function(
+            """() => {
+                const [a, b] = document.querySelectorAll('.nba-lanes > .nba-lane');
+                return b.getBoundingClientRect().top >= a.getBoundingClientRect().bottom;
+            }"""
+        )
+    finally:
+        lab.page.set_viewport_size({"width": 1280, "height": 1000})
+    assert lab.foreign_requests() == []
