@@ -182,5 +182,5 @@ def test_show_rejects_an_empty_mapping() -> None:
 def test_compare_needs_agents_and_a_prompt() -> None:
     with pytest.raises(TypeError, match="last argument is the prompt"):
         nbagent.compare(object(), object())
-    with pytest.raises(TypeError, match="nbagent.Agent"):
+    with pytest.raises(TypeError, match=r"nbagent\.Agent"):
         nbagent.compare(object(), "hi")
