@@ -1,6 +1,6 @@
 """End to end in JupyterLab: a Chat typed into its input box, and lanes side by side.
 
-The chat's kernel runs a real ``nbagent.Agent`` (the ``openai`` client, a Python tool) against
+The chat's kernel runs a real ``nbagent.Agent`` (the ``openai`` client, two Python tools) against
 a scripted OpenAI-compatible server on 127.0.0.1; the page is driven by Playwright.
 """
 
@@ -22,8 +22,12 @@ def double(x: int) -> int:
     """Twice x."""
     return 2 * x
 
+async def shout(text: str) -> str:
+    """The text in capitals."""
+    return text.upper()
+
 client = openai.AsyncOpenAI(base_url={url!r}, api_key="test", max_retries=0)
-agent = nbagent.Agent("m", tools=[double], client=client)
+agent = nbagent.Agent("m", tools=[double, shout], client=client)
 chat = nbagent.Chat(agent, title="Chat")
 '''
 
@@ -35,22 +39,21 @@ lanes = nbagent.show({"left": words(60, 0.01), "right": words(90, 0.01)}, title=
 
 
 def call_step() -> list[Any]:
-    call = {
-        "index": 0,
-        "id": "call_1",
-        "type": "function",
-        "function": {"name": "double", "arguments": '{"x": 21}'},
-    }
+    """Two tool calls at once: ``double(x=21)`` and ``shout(text="hi")``."""
+    calls = [
+        {
+            "index": i,
+            "id": f"call_{i}",
+            "type": "function",
+            "function": {"name": name, "arguments": args},
+        }
+        for i, (name, args) in enumerate([("double", '{"x": 21}'), ("shout", '{"text": "hi"}')])
+    ]
     return [
         chunk(None, role="assistant"),
-        chunk(tool_calls=[call]),
+        chunk(tool_calls=calls),
         chunk(finish_reason="tool_calls"),
     ]
-
-
-def turn_status(lab: LabPage, n: int) -> str:
-    label = lab.page.locator(".nba-turns > .nba-turn").nth(n).locator(".nba-status-label")
-    return str(label.inner_text())
 
 
 def test_a_chat_turn_typed_into_the_input_box_streams(lab: LabPage) -> None:
@@ -68,19 +71,19 @@ def test_a_chat_turn_typed_into_the_input_box_streams(lab: LabPage) -> None:
         turn = lab.page.locator(".nba-turns > .nba-turn").first
         turn.locator(".nba-prompt").wait_for()
         assert turn.locator(".nba-prompt").inner_text() == "Hi"
-        lab.page.wait_for_function(
+        lab.wait_js(
             "() => document.querySelector('.nba-turn .nba-md')?.textContent.includes('from the')"
         )
         # While the turn streams: the box is disabled and the turn's Stop is there.
         assert box.is_disabled()
         assert turn.get_by_role("button", name="Stop").is_visible()
         srv.release()
-        lab.page.wait_for_function(
+        lab.wait_js(
             "() => document.querySelector('.nba-turn .nba-status-label')"
             "?.textContent.startsWith('completed')"
         )
         assert "Hello from the model." in turn.inner_text()
-        lab.page.wait_for_function("() => !document.querySelector('.nba-chat-text').disabled")
+        lab.wait_js("() => !document.querySelector('.nba-chat-text').disabled")
         # Shift+Enter is a newline in the box, not "run the cell".
         box.click()
         box.press_sequentially("Double")
@@ -90,14 +93,20 @@ def test_a_chat_turn_typed_into_the_input_box_streams(lab: LabPage) -> None:
         box.press("Enter")
         second = lab.page.locator(".nba-turns > .nba-turn").nth(1)
         second.locator(".nba-prompt").wait_for()
-        lab.page.wait_for_function(
+        lab.wait_js(
             "() => document.querySelectorAll('.nba-turn .nba-status-label')[1]"
             "?.textContent.startsWith('completed')",
-            timeout=20_000,
+            timeout=20,
         )
     assert second.locator(".nba-prompt").inner_text() == "Double\n21?"
     assert "It is 42." in second.inner_text()
-    assert "double" in second.locator(".nba-tool").inner_text()
+    tools = second.locator(".nba-tool")
+    assert tools.count() == 2
+    assert "double" in tools.nth(0).inner_text()
+    assert "shout" in tools.nth(1).inner_text()
+    # Both ran in the kernel: their results went back to the model.
+    results = [m["content"] for m in srv.requests[2]["messages"] if m["role"] == "tool"]
+    assert results == ["42", "HI"]
     after = lab.js("jupyterapp.shell.currentWidget.content.widgets[0].model.executionCount")
     assert after == executed, "a key in the chat box ran the cell"
     # The kernel kept the conversation: the second request carried the first turn.
@@ -109,13 +118,13 @@ def test_a_chat_turn_typed_into_the_input_box_streams(lab: LabPage) -> None:
 
 def test_lanes_render_side_by_side_then_stacked_when_narrow(lab: LabPage) -> None:
     lab.open("lanes.ipynb", [LANES])
-    lab.page.wait_for_function(
+    lab.wait_js(
         """() => {
             const labels = document.querySelectorAll('.nba-lane .nba-status-label');
             return labels.length === 2 &&
                 [...labels].every((l) => l.textContent.startsWith('completed'));
         }""",
-        timeout=30_000,
+        timeout=30,
     )
     lanes = lab.page.locator(".nba-lanes > .nba-lane")
     assert lanes.count() == 2
@@ -130,7 +139,7 @@ def test_lanes_render_side_by_side_then_stacked_when_narrow(lab: LabPage) -> Non
     assert right["x"] >= left["x"] + left["width"]  # two columns
     lab.page.set_viewport_size({"width": 560, "height": 1000})
     try:
-        lab.page.wait_for_function(
+        lab.wait_js(
             """() => {
                 const [a, b] = document.querySelectorAll('.nba-lanes > .nba-lane');
                 return b.getBoundingClientRect().top >= a.getBoundingClientRect().bottom;
