@@ -25,6 +25,7 @@ from nbagent.events import (
     ToolResult,
     Usage,
 )
+from nbagent.replay import record, replay
 from nbagent.run import Run, show, stop_all
 from nbagent.sources.files import load, sse_file
 from nbagent.sources.http import HTTPStatusError, sse
@@ -81,6 +82,8 @@ __all__ = [
     "aiter_events",
     "iter_events",
     "load",
+    "record",
+    "replay",
     "show",
     "sse",
     "sse_file",

@@ -18,7 +18,7 @@ import time
 import weakref
 from collections.abc import Callable, Generator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from nbagent import terminal
 from nbagent.controller import Controller
@@ -42,7 +42,7 @@ from nbagent.stream import Pipeline
 from nbagent.transcript import Transcript
 from nbagent.widget import AgentWidget
 
-__all__ = ["Run", "show", "stop_all"]
+__all__ = ["Run", "launch", "show", "stop_all"]
 
 _ids = itertools.count(1)
 _live: set[Run] = set()
@@ -431,10 +431,18 @@ def show(
     :class:`nbagent.sources.SourceTypeError` at once. Outside a notebook the text
     is printed as it streams.
     """
-    on_cell_rerun(_stop_runs_of_cell)
     run = Run(
         source, format=format, title=title, show_thinking=show_thinking, throttle_ms=throttle_ms
     )
+    return launch(run)
+
+
+RunT = TypeVar("RunT", bound=Run)
+
+
+def launch(run: RunT) -> RunT:
+    """Display a new run below the cell (in a notebook) and start reading its source."""
+    on_cell_rerun(_stop_runs_of_cell)
     if run.widget is not None:
         run._display()
     run._start()

@@ -48,6 +48,10 @@ class AgentWidget(anywidget.AnyWidget):
     can_rerun = traitlets.Bool(False).tag(sync=True)
     """Whether tool panels offer Re-run: an ``Agent`` run, whose tools the kernel holds."""
 
+    replay = traitlets.Dict().tag(sync=True)
+    """A replay's ``{"position", "total", "step", "speed", "paused"}`` (empty for a live run);
+    written when it starts, when a step is done and when it ends, never per event."""
+
     store_key = traitlets.Unicode().tag(sync=True)
     """Names this model's store in the browser: anywidget hands ``initialize`` and
     ``render`` different proxies of one model, so the proxy cannot be the key."""
