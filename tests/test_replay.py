@@ -133,8 +133,11 @@ def test_replay_goes_through_the_pipeline_and_keeps_the_recorded_durations(
 def test_the_callers_events_are_not_changed() -> None:
     events = recording()
     before = [e.to_dict() for e in events]
-    nbagent.replay(events, speed=0).wait(5)
+    first = nbagent.replay(events, speed=0)
+    first.wait(5)
     assert [e.to_dict() for e in events] == before
+    again = nbagent.replay(first, speed=0).wait(5)  # a Run replays its events
+    assert again.to_markdown() == first.transcript.to_markdown()
 
 
 # -- steps -------------------------------------------------------------------------------

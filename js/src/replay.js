@@ -47,7 +47,6 @@ export class ReplayBar {
     for (const [to, text] of STEPS) {
       const b = h("button", "nba-step-button", text);
       b.type = "button";
-      b.dataset.to = to;
       b.addEventListener("click", () => send({ type: "step", to }), { signal });
       this.buttons.append(b);
     }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "vitest";
+import { violations } from "../../tests/browser/bare/check.js";
 import widget, { storeFor } from "../src/index.js";
 import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
 import { statusLabel, statusParts } from "../src/status.js";
@@ -663,6 +664,7 @@ describe("replay bar", () => {
     w.snapshot(runningState());
     const bar = q(w.view.root, ".nba-replay");
     expect(bar.hidden).toBe(false);
+    expect(violations(w.view.root)).toEqual([]); // our own buttons, no data-/on* attributes
     expect(q(bar, ".nba-replay-label").textContent).toBe("Replay paused · event 0 of 42");
     const buttons = [...bar.querySelectorAll("button")];
     expect(buttons.map((b) => b.textContent)).toEqual(["Next event", "Next tool call", "To end"]);
