@@ -8,7 +8,7 @@ STAMP := .make
 JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs js/package.json js/package-lock.json
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --ServerApp.allow_root=True)
 
-.PHONY: help install build demo test lint typecheck test-js test-py bench bench-quick clean
+.PHONY: help install build demo recordings test lint typecheck test-js test-py bench bench-quick clean
 
 help:
 	@echo "make demo   install and open notebooks/quickstart.ipynb in JupyterLab (offline, no API key)"
@@ -35,6 +35,10 @@ install: $(STAMP)/install
 
 demo: install
 	$(BIN)/jupyter lab notebooks/quickstart.ipynb $(ROOT_FLAG)
+
+# Re-make the demo runs shipped in nbagent/demo/ (nbagent.Agent against a scripted model).
+recordings: install
+	$(BIN)/python -m tests.record_demos
 
 lint: install
 	$(BIN)/ruff check nbagent tests benchmarks

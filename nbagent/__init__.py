@@ -27,6 +27,7 @@ from nbagent.events import (
     Usage,
 )
 from nbagent.lanes import Lanes, compare
+from nbagent.replay import record, replay
 from nbagent.run import Run, show, stop_all
 from nbagent.sources.files import load, sse_file
 from nbagent.sources.http import HTTPStatusError, sse
@@ -87,6 +88,8 @@ __all__ = [
     "compare",
     "iter_events",
     "load",
+    "record",
+    "replay",
     "show",
     "sse",
     "sse_file",

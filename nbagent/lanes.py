@@ -46,9 +46,13 @@ class Lane:
             controller.push_late, lane=index
         )
 
+    def flush(self) -> None:
+        """Send what is pending now (every lane's: they share one message)."""
+        self.group.controller.flush()
+
     def close(self) -> None:
         """The lane's run ended: its last ops go out now (the other lanes keep streaming)."""
-        self.group.controller.flush()
+        self.flush()
 
     def save_state(self, transcript: Transcript) -> None:
         self.group.save_state()

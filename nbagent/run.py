@@ -18,7 +18,7 @@ import time
 import weakref
 from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Protocol, overload
+from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
 from nbagent import terminal
 from nbagent.controller import Controller, Op
@@ -46,7 +46,7 @@ from nbagent.widget import AgentWidget
 if TYPE_CHECKING:
     from nbagent.lanes import Lanes
 
-__all__ = ["OwnWidget", "Run", "RunView", "show", "stop_all"]
+__all__ = ["OwnWidget", "Run", "RunView", "launch", "show", "stop_all"]
 
 _ids = itertools.count(1)
 _live: set[Run] = set()
@@ -64,6 +64,7 @@ class RunView(Protocol):
 
     def push(self, ops: list[Op], *, urgent: bool = False) -> None: ...
     def push_late(self, ops: list[Op]) -> None: ...
+    def flush(self) -> None: ...
     def close(self) -> None: ...
     def save_state(self, transcript: Transcript) -> None: ...
     def sync(self, transcript: Transcript) -> None: ...
@@ -91,6 +92,7 @@ class OwnWidget:
         # The controller's own method: no extra call per token.
         self.push = self.controller.push
         self.push_late = self.controller.push_late
+        self.flush = self.controller.flush
         self.close = self.controller.close
 
     def save_state(self, transcript: Transcript) -> None:
@@ -519,10 +521,18 @@ def show(
         return show_lanes(
             source, title=title, show_thinking=show_thinking, throttle_ms=throttle_ms, format=format
         )
-    on_cell_rerun(_stop_runs_of_cell)
     run = Run(
         source, format=format, title=title, show_thinking=show_thinking, throttle_ms=throttle_ms
     )
+    return launch(run)
+
+
+RunT = TypeVar("RunT", bound=Run)
+
+
+def launch(run: RunT) -> RunT:
+    """Display a new run below the cell (in a notebook) and start reading its source."""
+    on_cell_rerun(_stop_runs_of_cell)
     if run.widget is not None:
         run._display()
     run._start()

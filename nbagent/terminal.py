@@ -22,7 +22,8 @@ _DIM, _RED, _GREEN, _RESET = "\x1b[2m", "\x1b[31m", "\x1b[32m", "\x1b[0m"
 
 
 def _use_colour(stream: TextIO) -> bool:
-    if os.environ.get("NO_COLOR"):
+    """Colour on a terminal that supports it, unless NO_COLOR is set (no-color.org)."""
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
         return False
     isatty = getattr(stream, "isatty", None)
     return bool(isatty and isatty())

@@ -76,6 +76,10 @@ class AgentWidget(_Widget):
     can_rerun = traitlets.Bool(False).tag(sync=True)
     """Whether tool panels offer Re-run: an ``Agent`` run, whose tools the kernel holds."""
 
+    replay = traitlets.Dict().tag(sync=True)
+    """A replay's ``{"position", "total", "step", "speed", "paused"}`` (empty for a live run);
+    written when it starts, when a step is done and when it ends, never per event."""
+
     def __repr__(self) -> str:
         state = self.snapshot.get("state") or {}
         return f"<nbagent.AgentWidget {state.get('status', 'idle')}>"

@@ -119,6 +119,20 @@ class Kernel:
             raise AssertionError(f"{expression}: {result}")
         return json.loads(ast.literal_eval(result["data"]["text/plain"]))
 
+    def send_custom(self, comm_id: str, content: dict[str, Any]) -> None:
+        """Send a widget custom message to the kernel, as a view's ``model.send`` does."""
+        data = {"method": "custom", "content": content}
+        msg = self.kc.session.msg("comm_msg", {"comm_id": comm_id, "data": data})
+        self.kc.shell_channel.send(msg)
+
+    def wait_value(self, expression: str, expected: Any, timeout: float = 10) -> None:
+        """Poll ``expression`` until it equals ``expected``."""
+        deadline = time.monotonic() + timeout
+        while (value := self.value(expression)) != expected:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{expression} is {value!r}, not {expected!r}")
+            time.sleep(0.05)
+
     def close(self) -> None:
         self._stop.set()
         self.kc.stop_channels()

@@ -5,6 +5,7 @@ import { FollowBottom } from "./follow.js";
 import { h, setText } from "./format.js";
 import { copyCode, StreamingMarkdown } from "./markdown.js";
 import { ThinkingPanel, ToolPanel } from "./panels.js";
+import { ReplayBar } from "./replay.js";
 import { StatusBar } from "./status.js";
 import { emptyChange, mergeChange } from "./store.js";
 
@@ -118,7 +119,8 @@ export class TranscriptView {
     this.errorEl.hidden = true;
     this.scroller.append(this.blocksEl, this.errorEl);
     this.status = new StatusBar(store, (m) => model.send(m), signal);
-    this.root.append(this.header, this.scroller, this.status.el);
+    this.replay = new ReplayBar(model, (m) => model.send(m), signal);
+    this.root.append(this.header, this.scroller, this.replay.el, this.status.el);
     el.append(this.root);
 
     const retired = store.takeRetired();
@@ -146,6 +148,7 @@ export class TranscriptView {
     this.onTraits = onTraits;
     model.on("change:title", onTraits);
     model.on("change:show_thinking", onTraits);
+    model.on("change:replay", onTraits);
     // Re-run buttons appear once the kernel says the run's tools can be called again.
     const onRerun = () => {
       const blocks = this.store.state.blocks;
@@ -245,6 +248,7 @@ export class TranscriptView {
       }
     }
     this.status.update();
+    if (change.run || change.reset) this.replay.update(running);
     this.setTicker(running);
     this.follower.rendered();
   }
@@ -354,6 +358,7 @@ export class TranscriptView {
     this.unsubscribe();
     this.model.off("change:title", this.onTraits);
     this.model.off("change:show_thinking", this.onTraits);
+    this.model.off("change:replay", this.onTraits);
     this.model.off("change:can_rerun", this.onRerun);
     if (this.frame !== null && this.frame !== SOON) this.cancelRaf(this.frame);
     this.setTicker(false);

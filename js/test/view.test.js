@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, test } from "vitest";
+import { violations } from "../../tests/browser/bare/check.js";
 import widget, { storeFor } from "../src/index.js";
 import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
 import { statusLabel, statusParts } from "../src/status.js";
@@ -648,4 +649,49 @@ test("a copied rendering goes on streaming like the original", () => {
   }
   expect(b.el.innerHTML).toBe(renderMarkdown(src).innerHTML);
   expect(a.el.innerHTML).toBe(b.el.innerHTML);
+});
+
+describe("replay bar", () => {
+  test("a live run has none", () => {
+    const w = mount();
+    w.snapshot(runningState());
+    expect(q(w.view.root, ".nba-replay").hidden).toBe(true);
+  });
+
+  test("a step replay shows its position and sends the step buttons' clicks", () => {
+    const r = { position: 0, total: 42, step: true, speed: 1, paused: true };
+    const w = mount({ replay: r });
+    w.snapshot(runningState());
+    const bar = q(w.view.root, ".nba-replay");
+    expect(bar.hidden).toBe(false);
+    expect(violations(w.view.root)).toEqual([]); // our own buttons, no data-/on* attributes
+    expect(q(bar, ".nba-replay-label").textContent).toBe("Replay paused · event 0 of 42");
+    const buttons = [...bar.querySelectorAll("button")];
+    expect(buttons.map((b) => b.textContent)).toEqual(["Next event", "Next tool call", "To end"]);
+    for (const b of buttons) b.click();
+    expect(w.model.sent.filter((m) => m.type === "step")).toEqual([
+      { type: "step", to: "event" },
+      { type: "step", to: "tool" },
+      { type: "step", to: "end" },
+    ]);
+    w.model.set("replay", { ...r, position: 12 });
+    w.frame();
+    expect(q(bar, ".nba-replay-label").textContent).toBe("Replay paused · event 12 of 42");
+    // Once the run is over there is nothing left to step through.
+    w.model.set("replay", { ...r, position: 42, paused: false });
+    w.snapshot({ ...runningState(), status: "completed", end_reason: "completed", ended_at: 1001 });
+    expect(q(bar, ".nba-replay-label").textContent).toBe("Replay · event 42 of 42");
+    expect(q(bar, ".nba-replay-buttons").hidden).toBe(true);
+  });
+
+  test("a replay that plays on its own says how fast, with no buttons", () => {
+    const w = mount({ replay: { position: 0, total: 7, step: false, speed: 0, paused: false } });
+    w.snapshot(runningState());
+    const bar = q(w.view.root, ".nba-replay");
+    expect(q(bar, ".nba-replay-label").textContent).toBe("Replay · 7 events · as fast as possible");
+    expect(q(bar, ".nba-replay-buttons").hidden).toBe(true);
+    w.model.set("replay", { position: 0, total: 7, step: false, speed: 2, paused: false });
+    w.frame();
+    expect(q(bar, ".nba-replay-label").textContent).toBe("Replay · 7 events · 2× speed");
+  });
 });

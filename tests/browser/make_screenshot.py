@@ -3,8 +3,8 @@
     .venv/bin/python tests/browser/make_screenshot.py [--out docs/screenshot.png]
 
 Starts its own JupyterLab (like the tests' fixture, tests/browser/lab.py), opens a notebook
-with a title cell and the demo cell, waits for the run to complete, makes sure the failed
-Oslo tool panel is expanded, and saves a crop of the notebook area (1200 px wide).
+with a title cell and the demo cell (the recorded weather run), waits for the run to complete,
+expands the Oslo tool panel, and saves a crop of the notebook area (1200 px wide).
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from tests.browser.lab import CHROMIUM, ROOT_SEL, LabPage, LabServer  # noqa: E4
 
 CELLS: list[str | tuple[str, str]] = [
     ("markdown", "# nbagent quickstart"),
-    "import nbagent\nfrom nbagent.demo import scripted_run\n\n"
-    "run = nbagent.show(scripted_run(speed=3))",
+    "import nbagent\nfrom nbagent import demo\n\n"
+    "run = nbagent.replay(demo.recording('weather'), speed=3)",
     "",  # the active cell after the run (JupyterLab marks it): below the crop
 ]
 

@@ -21,7 +21,8 @@ import nbtest_sources as sources
 
 pytestmark = pytest.mark.browser
 
-DEMO_IMPORTS = "import nbagent\nfrom nbagent.demo import scripted_run\n"
+DEMO_IMPORTS = "import nbagent\nfrom nbagent import demo\n"
+WEATHER = "nbagent.replay(demo.recording('weather'), speed={speed})"
 
 # The final DOM of a widget, summarized (one evaluate, so the snapshot is consistent).
 SUMMARY_JS = r"""
@@ -65,10 +66,10 @@ SUMMARY_JS = r"""
 
 def demo_usage() -> str:
     """The usage the status line should show for the demo run, from the transcript itself."""
-    from nbagent.demo import scripted_run
+    from nbagent import demo, load
     from nbagent.transcript import Transcript
 
-    u = Transcript.from_events(scripted_run(speed=0)).usage
+    u = Transcript.from_events(load(demo.recording("weather"))).usage
     return f"in {u.input_tokens} · out {u.output_tokens} tokens"
 
 
@@ -86,7 +87,7 @@ def words_in(text: str) -> list[str]:
 
 
 def test_demo_run_streams_then_shows_the_full_transcript(lab: LabPage) -> None:
-    lab.open("demo.ipynb", [DEMO_IMPORTS + "run = nbagent.show(scripted_run(speed=4))"], run=False)
+    lab.open("demo.ipynb", [DEMO_IMPORTS + "run = " + WEATHER.format(speed=4)], run=False)
     lab.js("__nbaSample(15)")
     lab.run_all()
     lab.wait_status("completed", timeout=30)
@@ -117,23 +118,21 @@ def test_demo_run_streams_then_shows_the_full_transcript(lab: LabPage) -> None:
     assert [row[0] for row in w["table"][1:]] == ["td:Paris", "td:Oslo"]
     assert len(w["code"]) == 1
     code = w["code"][0]
-    assert "def forecast(city: str) -> dict:" in code["text"]
+    assert "from nbagent.demo import get_weather" in code["text"]
     assert "language-python" in code["cls"]
     assert code["copy"], "no copy button next to the code block"
     # Thinking: present, collapsed after the answer started.
     assert w["thinking"] is not None
-    assert "comparison of Paris and Oslo" in w["thinking"]["text"]
+    assert "two independent lookups" in w["thinking"]["text"]
     assert w["thinking"]["open"] is False
-    # Two get_weather panels: Paris done and collapsed with its duration, Oslo failed and open.
+    # Two get_weather panels, done and collapsed with their durations (a failed one stays
+    # open: tests/browser/test_lab_replay.py).
     assert [t["name"] for t in w["tools"]] == ["get_weather", "get_weather"]
-    paris, oslo = w["tools"]
-    assert "Paris" in paris["summary"]
-    assert paris["open"] is False
-    assert re.fullmatch(r"\d+(\.\d+)? s", paris["meta"] or ""), paris["meta"]
-    assert paris["error"] is None
-    assert "Oslo" in oslo["summary"]
-    assert oslo["open"] is True, "the failed tool panel should stay expanded"
-    assert "TimeoutError: weather station OSL-3" in (oslo["error"] or "")
+    for tool, city in zip(w["tools"], ["Paris", "Oslo"], strict=True):
+        assert city in tool["summary"]
+        assert tool["open"] is False
+        assert re.fullmatch(r"\d+(\.\d+)? s", tool["meta"] or ""), tool["meta"]
+        assert tool["error"] is None
     # Status line: completed, usage, no Stop.
     assert w["label"] == "completed"
     assert demo_usage() in w["parts"], w["parts"]
@@ -207,7 +206,7 @@ def test_stop_button_cancels_the_run_and_closes_the_generator(lab: LabPage) -> N
 
 
 def test_reload_after_a_completed_run_shows_the_transcript(lab: LabPage) -> None:
-    lab.open("reload_done.ipynb", [DEMO_IMPORTS + "run = nbagent.show(scripted_run(speed=0))"])
+    lab.open("reload_done.ipynb", [DEMO_IMPORTS + "run = " + WEATHER.format(speed=0)])
     lab.wait_status("completed")
     before = summary(lab)
     lab.save()
@@ -399,7 +398,7 @@ def set_theme(lab: LabPage, theme: str) -> None:
 
 
 def test_widget_follows_the_jupyterlab_theme(lab: LabPage) -> None:
-    lab.open("theme.ipynb", [DEMO_IMPORTS + "run = nbagent.show(scripted_run(speed=0))"])
+    lab.open("theme.ipynb", [DEMO_IMPORTS + "run = " + WEATHER.format(speed=0)])
     lab.wait_status("completed")
     light = lab.js(COLORS_JS, ROOT_SEL)
     try:

@@ -2,7 +2,7 @@
 // Returns a list of human-readable violations found under `root` (empty = safe).
 
 const FORBIDDEN = "img,svg,math,iframe,frame,form,script,style,object,embed,video,audio,source,link,meta,base,template,textarea,select";
-const OWN_BUTTONS = ["nba-stop", "nba-copy", "nba-more", "nba-action"];
+const OWN_BUTTONS = ["nba-stop", "nba-copy", "nba-more", "nba-action", "nba-step-button"];
 // Our own UI (the Re-run editor); markdown can never make a <textarea> (DOMPurify drops it).
 const OWN_FORBIDDEN = ["nba-rerun-args"];
 const HREF_OK = /^(?:https?:|mailto:|#)/i;

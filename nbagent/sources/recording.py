@@ -1,0 +1,309 @@
+"""A recording as a source: its events on their original schedule, or one step at a time.
+
+    events, failure = read_recording("run.jsonl")     # what parsed, and the bad line if any
+    player = Player(events, speed=2, failure=failure)
+    for ev in player: ...                              # copies, timestamps moved to now
+
+``Player`` is what ``nbagent.replay`` shows and ``nbagent replay`` prints. It waits between
+events for the gaps of their ``ts`` (scaled by ``1 / speed``, each at most ``max_gap_s``),
+or, with ``step=True``, until ``request("event" | "tool" | "end")``. Every wait blocks on a
+``threading.Condition`` (no polling) that ``close()`` wakes: Stop acts at once, even paused.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import math
+import os
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from pathlib import Path
+from typing import Any, Literal, Union
+
+from nbagent.events import (
+    Event,
+    EventDecodeError,
+    NbagentError,
+    RunEnd,
+    ToolCallEnd,
+    ToolResult,
+    event_from_dict,
+    event_from_json,
+)
+from nbagent.sources.files import JSONLError
+
+__all__ = ["MAX_GAP_S", "STEPS", "Player", "RecordingError", "StepTo", "read_recording"]
+
+MAX_GAP_S = 3.0
+"""The longest wait between two events of a replay (after scaling by the speed): a recording
+with a ten-minute pause in it still plays in seconds. The timestamps keep the real gap."""
+
+StepTo = Literal["event", "tool", "end"]
+STEPS: tuple[str, ...] = StepTo.__args__  # type: ignore[attr-defined]
+
+PathLike = Union[str, "os.PathLike[str]"]
+
+
+class RecordingError(NbagentError, ValueError):
+    """A recording that cannot be played: empty, or not made of nbagent events."""
+
+
+def read_recording(source: PathLike | Iterable[Any]) -> tuple[list[Event], JSONLError | None]:
+    """The events of a recording, and the error of its first bad line (None when all parsed).
+
+    ``source``: a JSONL file written by ``run.save()`` / ``nbagent.record`` (a missing file
+    raises ``FileNotFoundError``), or events / their ``to_dict()`` dicts (``run.events``).
+    Events are copied: playing them never changes the caller's. Raises ``RecordingError``
+    when nothing can be played.
+    """
+    if isinstance(source, (str, os.PathLike)):
+        events, failure = _read_file(Path(source))
+    else:
+        events, failure = _from_items(source), None
+    if not events:
+        if failure is not None:
+            raise failure
+        raise RecordingError(f"{_name(source)}: the recording holds no events")
+    return events, failure
+
+
+def _read_file(path: Path) -> tuple[list[Event], JSONLError | None]:
+    events: list[Event] = []
+    with path.open(encoding="utf-8-sig") as fh:
+        for number, line in enumerate(fh, 1):
+            if not line.strip():
+                continue
+            try:
+                ev = event_from_json(line)
+                _check_ts(ev)
+            except EventDecodeError as exc:
+                cut = "" if line.endswith("\n") else " (the last line is cut short)"
+                return events, JSONLError(f"{path}, line {number}: {exc}{cut}")
+            events.append(ev)
+    return events, None
+
+
+def _from_items(items: Iterable[Any]) -> list[Event]:
+    if isinstance(items, (bytes, bytearray)) or not hasattr(items, "__iter__"):
+        raise RecordingError(
+            f"cannot replay a {type(items).__name__}: pass a path to a JSONL recording or a "
+            "list of nbagent events (run.events)"
+        )
+    events: list[Event] = []
+    for n, item in enumerate(items, 1):
+        try:
+            ev = dataclasses.replace(item) if isinstance(item, Event) else event_from_dict(item)
+            _check_ts(ev)
+        except EventDecodeError as exc:
+            raise RecordingError(f"item {n}: {exc}") from None
+        events.append(ev)
+    return events
+
+
+def _check_ts(ev: Event) -> None:
+    ts = ev.ts
+    if isinstance(ts, bool) or not isinstance(ts, (int, float)) or not math.isfinite(ts):
+        raise EventDecodeError(f"{ev.kind} event has a bad ts {ts!r} (epoch seconds expected)")
+
+
+def _name(source: Any) -> str:
+    return os.fspath(source) if isinstance(source, (str, os.PathLike)) else "replay"
+
+
+class Player:
+    """Plays recorded events once, as a source (``nbagent_format = "events"``).
+
+    ``position`` counts the events played of ``total``. ``failure`` (a bad line found by
+    ``read_recording``) is raised after the last good event; a recording with no
+    ``run_end`` (a run cut short while recorded) ends ``incomplete``. ``on_pause`` is called
+    on the playing thread when a step is done, before it waits for the next request.
+    ``clock`` and ``sleep`` are for tests: ``sleep(seconds)`` replaces the timed wait.
+    """
+
+    nbagent_format = "events"
+
+    def __init__(
+        self,
+        events: Sequence[Event],
+        *,
+        speed: float = 1.0,
+        step: bool = False,
+        failure: Exception | None = None,
+        max_gap_s: float = MAX_GAP_S,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], object] | None = None,
+        wall: Callable[[], float] = time.time,
+    ) -> None:
+        for name, value in (("speed", speed), ("max_gap_s", max_gap_s)):
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(f"{name} must be a number, got {value!r}")
+            if not value >= 0 or math.isinf(value):
+                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
+        self._events = list(events)
+        self.total = len(self._events)
+        self.speed = float(speed)
+        self.stepping = step
+        self.failure = failure
+        self.max_gap_s = float(max_gap_s)
+        self.complete = any(isinstance(ev, RunEnd) for ev in self._events)
+        """The recording has its ``run_end``: it was not cut short."""
+        self.position = 0
+        self.paused = False
+        self.finished = False
+        self.closed = False
+        self.on_pause: Callable[[], None] | None = None
+        self._clock = clock
+        self._sleep = sleep
+        self._wall = wall
+        self._cond = threading.Condition()
+        self._requests: deque[str] = deque()
+        self._target: str | None = None  # the step being played
+        self._requested = 0
+        self._served = 0
+        self._completed = 0  # steps played whose pause is not announced yet
+        self._started = False
+
+    # -- control, from any thread --------------------------------------------------------
+
+    def request(self, to: str = "event") -> int:
+        """Queue a step (``"event"``, ``"tool"``: through the next tool call's arguments or
+        result, ``"end"``: the rest at once); returns its ticket for ``wait_served``."""
+        if to not in STEPS:
+            raise ValueError(f"step to must be one of {', '.join(STEPS)}; got {to!r}")
+        if not self.stepping:
+            raise RuntimeError("this replay plays on its own: replay(..., step=True) steps")
+        with self._cond:
+            self._requests.append(to)
+            self._requested += 1
+            self._cond.notify_all()
+            return self._requested
+
+    def wait_served(
+        self, ticket: int, timeout: float | None = None, also: Callable[[], bool] | None = None
+    ) -> bool:
+        """Block until step ``ticket`` is played and shown, the recording ended, the player
+        closed or ``also()`` holds (re-checked on ``wake()``); False on timeout."""
+
+        def done() -> bool:
+            return (
+                self._served >= ticket
+                or self.finished
+                or self.closed
+                or (also is not None and also())
+            )
+
+        with self._cond:
+            return self._cond.wait_for(done, timeout)
+
+    def wake(self) -> None:
+        """Have waiters re-check their condition."""
+        with self._cond:
+            self._cond.notify_all()
+
+    def close(self) -> None:
+        """Stop playing: a wait (paused or timed) returns at once and the player ends."""
+        with self._cond:
+            self.closed = True
+            self._cond.notify_all()
+
+    def view_state(self) -> dict[str, Any]:
+        """What the widget's ``replay`` trait shows."""
+        return {
+            "position": self.position,
+            "total": self.total,
+            "step": self.stepping,
+            "speed": self.speed,
+            "paused": self.paused,
+        }
+
+    # -- playing -------------------------------------------------------------------------
+
+    def __iter__(self) -> Iterator[Event]:
+        with self._cond:
+            if self._started:
+                raise RuntimeError("a Player plays once; make another for another replay")
+            self._started = True
+        return self._play()
+
+    def _play(self) -> Iterator[Event]:
+        events = self._events
+        base = events[0].ts if events else 0.0
+        wall0 = self._wall()
+        start = self._clock()
+        due = 0.0
+        previous = base
+        for ev in events:
+            if self.stepping:
+                if not self._await_request():
+                    return
+            elif self.speed > 0:
+                due += min(max(ev.ts - previous, 0.0) / self.speed, self.max_gap_s)
+                if not self._sleep_until(start + due):
+                    return
+            if self.closed:
+                return
+            previous = ev.ts
+            self.position += 1
+            # The original offsets from a start at now: the live clock and the recorded
+            # durations (first token, tools, tokens/s) agree.
+            yield dataclasses.replace(ev, ts=wall0 + (ev.ts - base))
+            if self._target is not None and _ends_step(self._target, ev):
+                with self._cond:
+                    self._target = None
+                    self._completed += 1
+        with self._cond:
+            self.finished = True
+            self._served = self._requested
+            self._cond.notify_all()
+        if self.failure is not None:
+            raise self.failure
+        if not self.complete:
+            yield RunEnd(
+                ts=self._wall(),
+                reason="incomplete",
+                message="the recording ends before its run did (it was cut short)",
+            )
+
+    def _await_request(self) -> bool:
+        """Step mode, before an event: True to play it, False once closed."""
+        with self._cond:
+            if self._target is not None:
+                return not self.closed
+        # The step's last event has been shown by now (the consumer asked for the next).
+        if self.on_pause is not None:
+            with self._cond:
+                self.paused = True
+            self.on_pause()
+        with self._cond:
+            self.paused = True
+            self._served += self._completed
+            self._completed = 0
+            self._cond.notify_all()
+            while not self._requests and not self.closed:
+                self._cond.wait()
+            self.paused = False
+            if self.closed:
+                return False
+            self._target = self._requests.popleft()
+            return True
+
+    def _sleep_until(self, deadline: float) -> bool:
+        remaining = deadline - self._clock()
+        if remaining > 0:
+            if self._sleep is not None:
+                self._sleep(remaining)
+            else:
+                with self._cond:
+                    while not self.closed and (remaining := deadline - self._clock()) > 0:
+                        self._cond.wait(remaining)
+        return not self.closed
+
+
+def _ends_step(target: str, ev: Event) -> bool:
+    if target == "event":
+        return True
+    if target == "tool":
+        return isinstance(ev, (ToolCallEnd, ToolResult))
+    return False
