@@ -28,7 +28,7 @@ from nbagent.events import (
 from nbagent.replay import ReplayRun
 from nbagent.sources.files import JSONLError
 from nbagent.sources.recording import MAX_GAP_S, Player, RecordingError, read_recording
-from tests.test_run_comm import RecordingComm, comms, customs, ours  # noqa: F401
+from tests.comm_harness import RecordingComm, customs, ours
 
 
 def at(ts: float, ev: Event) -> Event:
@@ -237,7 +237,7 @@ def test_stop_during_a_timed_wait_ends_at_once(tmp_path: Path) -> None:
 
 
 def test_the_step_buttons_messages_and_the_position_trait(
-    comms: list[RecordingComm],  # noqa: F811
+    comms: list[RecordingComm],
     saved: Path,
 ) -> None:
     player = Player(read_recording(saved)[0], step=True)
