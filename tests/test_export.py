@@ -42,7 +42,11 @@ EXTRA = [
     "&lt;script&gt; &#60;img src=x onerror=1&#62;",
 ]
 ALL = HOSTILE + EXTRA
-BAD_TAGS = {"script", "img", "svg", "math", "iframe", "button", "object", "embed", "link", "meta"}
+BAD_TAGS = {
+    *("script", "img", "svg", "math", "iframe", "frame", "button", "object", "embed", "link"),
+    *("meta", "base", "form", "input", "video", "audio", "source", "template", "textarea"),
+    "select",
+}
 SAFE_HREF = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
 
 

@@ -8,8 +8,10 @@ import { purify, renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
 const HERE = dirname(fileURLToPath(import.meta.url));
 const HOSTILE = JSON.parse(readFileSync(join(HERE, "../../tests/fixtures/hostile.json"), "utf8"));
 
-describe("sanitizer allow-list on the 10 hostile inputs", () => {
-  test("there are 10", () => expect(HOSTILE.length).toBe(10));
+describe("sanitizer allow-list on the hostile inputs", () => {
+  test("rendering.md §5's ten and more: at least 40", () => {
+    expect(HOSTILE.length).toBeGreaterThanOrEqual(40);
+  });
   HOSTILE.forEach((/** @type {string} */ src, /** @type {number} */ n) => {
     test(`#${n + 1} streamed char by char stays safe at every step`, () => {
       const s = new StreamingMarkdown();

@@ -1,8 +1,8 @@
 """The built bundle in a bare page: hostile inputs in every field, streaming equivalence, Stop.
 
 The page (``bare/``) imports ``nbagent/static/widget.js`` and drives it with a fake model;
-``tests/fixtures/hostile.json`` holds the 10 hostile inputs of rendering.md §5 and ``bare/check.js``
-the DOM checks (also used by the vitest suite).
+``tests/fixtures/hostile.json`` holds the hostile inputs (rendering.md §5's ten first) and
+``bare/check.js`` the DOM checks (also used by the vitest suite).
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from nbagent.wire import encode_ops
+from nbagent.wire import encode_lanes, encode_ops
 
 pytestmark = pytest.mark.browser
 
@@ -79,6 +79,36 @@ class Kernel:
                 "set": {"status": status, "end_reason": status, "ended_at": self.now, **extra},
             }
         )
+
+
+class LanesKernel(Kernel):
+    """The messages of a widget of several runs (lanes, chat turns): ``lane_ops`` and ``meta``."""
+
+    def lane(self, index: int, *ops: dict[str, Any], meta: dict[str, Any] | None = None) -> None:
+        self.seq += 1
+        self.now += 0.05
+        metas = {index: meta} if meta is not None else {}
+        self.msgs.append(encode_lanes(self.seq, [(index, list(ops))], metas, self.now))
+
+
+RUN_FIELDS = {"version": 1, "run_id": "r1", "status": "running", "started_at": 1000.0}
+DONE = {"op": "run", "set": {"status": "completed", "end_reason": "completed", "ended_at": 1001.0}}
+
+
+def lanes_scenario(kind: str, text: str, rng: random.Random) -> LanesKernel:
+    """Hostile lane names (``lanes``) or chat prompts (``chat``), at every streamed prefix."""
+    k = LanesKernel()
+    key = "title" if kind == "lane_name" else "prompt"
+    start = {"op": "run", "set": RUN_FIELDS}
+    answer = {"op": "add", "block": {"type": "text", "id": "m", "text": "ok"}}
+    k.lane(0, start, answer, meta={"title": None, "prompt": None, "can_rerun": False})
+    k.lane(1, start, DONE, meta={"title": "other", "prompt": "other", "can_rerun": False})
+    for prefix in prefixes(text, rng):
+        k.lane(0, meta={key: prefix})
+    k.lane(0, DONE)
+    for prefix in prefixes(text, rng):
+        k.trait("title", prefix)  # the widget's own title
+    return k
 
 
 def tool_block(name: str = "get_weather", **over: Any) -> dict[str, Any]:
@@ -214,7 +244,7 @@ def test_hostile_answer_text_char_by_char(manual_page: Any) -> None:
     "kind", ["answer", "thinking", "tool_name", "tool_args", "tool_result", "error", "title"]
 )
 def test_hostile_inputs_in_every_field(manual_page: Any, kind: str) -> None:
-    """The 10 inputs streamed a few characters at a time into each field the widget shows."""
+    """Every hostile input streamed a few characters at a time into each field the widget shows."""
     rng = random.Random(kind)
     for n, text in enumerate(HOSTILE):
         manual_page.eval("nba.mount()")
@@ -225,6 +255,19 @@ def test_hostile_inputs_in_every_field(manual_page: Any, kind: str) -> None:
             assert json.dumps(text, ensure_ascii=False) in shown, f"input {n + 1}"
         elif kind != "answer":  # the other fields show the input verbatim, as text
             assert text.replace("\n", "") in shown.replace("\n", ""), f"input {n + 1}"
+
+
+@pytest.mark.parametrize("kind", ["lane_name", "chat_prompt"])
+def test_hostile_lane_names_and_chat_prompts(manual_page: Any, kind: str) -> None:
+    """Lane names (``show({...})``, ``compare``) and chat prompts, and the widget's title."""
+    rng = random.Random(kind)
+    traits = {"arrangement": "lanes" if kind == "lane_name" else "chat"}
+    for n, text in enumerate(HOSTILE):
+        manual_page.eval("(t) => nba.mount({...t, snapshot: {seq: 0, lanes: []}})", traits)
+        failure = manual_page.eval("(m) => nba.stream(m)", lanes_scenario(kind, text, rng).msgs)
+        assert_clean(manual_page, failure and {"input": n + 1, **failure})
+        shown = manual_page.eval("nba.text()")
+        assert text.replace("\n", "") in shown.replace("\n", ""), f"input {n + 1}"
 
 
 def test_hostile_inputs_with_real_frames(bare_page_factory: Any) -> None:

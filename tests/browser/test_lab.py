@@ -307,13 +307,13 @@ def test_a_displayed_widget_asks_for_sync_once(lab: LabPage) -> None:
 
 HOSTILE_CELL = """\
 import nbagent, nbtest_sources as S
-runs = [nbagent.show(S.sliced(text, 3, 0.01), throttle_ms=20) for text in S.HOSTILE]
+runs = [nbagent.show(S.sliced(text, 3, 0.01), throttle_ms=20) for text in S.LAB_SUBSET]
 runs.append(nbagent.show(S.hostile_events(3, 0.01), throttle_ms=20))
 """
 
 
 def test_hostile_inputs_never_reach_the_dom(lab: LabPage) -> None:
-    n = len(sources.HOSTILE) + 1
+    n = len(sources.LAB_SUBSET) + 1
     lab.open("hostile.ipynb", [HOSTILE_CELL], run=False)
     lab.js("__nbaWatch()")
     lab.run_all()

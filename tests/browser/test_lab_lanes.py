@@ -6,12 +6,17 @@ a scripted OpenAI-compatible server on 127.0.0.1; the page is driven by Playwrig
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.browser.lab import LabPage, lab_fixture, lab_server_fixture  # noqa: F401
 from tests.servers import Gate, OpenAIServer, chunk, text_chunks
+
+sys.path.insert(0, str(Path(__file__).parent / "notebooks"))
+import nbtest_sources as sources
 
 pytestmark = pytest.mark.browser
 
@@ -148,3 +153,47 @@ def test_lanes_render_side_by_side_then_stacked_when_narrow(lab: LabPage) -> Non
     finally:
         lab.page.set_viewport_size({"width": 1280, "height": 1000})
     assert lab.foreign_requests() == []
+
+
+HOSTILE_LANES = """\
+import nbagent, nbtest_sources as S
+names = [S.HOSTILE[i] for i in (0, 8, 27, 37)]
+lanes = nbagent.show({n: S.sliced(S.HOSTILE[9], 3, 0.01) for n in names}, title=S.HOSTILE[6])
+chat = nbagent.Chat(lambda prompt, turns: S.sliced(prompt, 3, 0.01), title=S.HOSTILE[1])
+turn = chat.send(S.HOSTILE[4])
+await lanes
+await chat
+"""
+
+
+def test_hostile_lane_names_titles_and_prompts_stay_text(lab: LabPage) -> None:
+    lab.open("hostile_lanes.ipynb", [HOSTILE_LANES], run=False)
+    lab.js("__nbaWatch()")
+    lab.run_all()
+    lab.wait_js(
+        """() => {
+            const labels = document.querySelectorAll('.nba-lane .nba-status-label, '
+                + '.nba-turn .nba-status-label');
+            return labels.length === 5 &&
+                [...labels].every((l) => l.textContent.startsWith('completed'));
+        }""",
+        timeout=60,
+    )
+    watch = lab.js(
+        "(() => { const w = window.__nbaWatchState; w.stop(); "
+        "return {checks: w.checks, violations: w.violations, pwned: w.pwned}; })()"
+    )
+    assert watch["violations"] == [], "\n".join(watch["violations"])
+    assert not watch["pwned"]
+    assert lab.js("window.__pwned") is None
+    assert lab.foreign_requests() == []
+    titles = lab.js(
+        "() => [...document.querySelectorAll('.nba-lane .nba-title')].map((t) => t.textContent)"
+    )
+    assert titles == [sources.HOSTILE[i] for i in (0, 8, 27, 37)]
+    groups = lab.js(
+        "() => [...document.querySelectorAll('.nba-group > .nba-title')].map((t) => t.textContent)"
+    )
+    assert groups == [sources.HOSTILE[6], sources.HOSTILE[1]]
+    prompt = lab.js("() => document.querySelector('.nba-turn .nba-prompt').textContent")
+    assert prompt == sources.HOSTILE[4]

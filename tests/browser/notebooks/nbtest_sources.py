@@ -23,10 +23,13 @@ from nbagent import (
     ToolResult,
 )
 
-# rendering.md §5: the ten hostile inputs, shared with the other security tests.
+# The hostile inputs (rendering.md §5's ten first), shared with the other security tests.
 HOSTILE: list[str] = json.loads(
     (Path(__file__).resolve().parents[2] / "fixtures" / "hostile.json").read_text()
 )
+# What runs end to end in JupyterLab: the ten, and every fourth of the others (the bare page
+# and the vitest suite run them all, at every prefix).
+LAB_SUBSET: list[str] = HOSTILE[:10] + HOSTILE[10::4]
 
 
 def sliced(text: str, size: int = 3, delay: float = 0.01) -> Iterator[str]:
