@@ -58,6 +58,11 @@ test: lint typecheck test-js test-py
 clean:
 	rm -rf $(VENV) $(STAMP) js/node_modules nbagent/static
 
+# Issue 7's full load test: 16 streams at 200 deltas/s for 30 s in one JupyterLab page
+# (make test runs the same test for 5 s).
+load: install
+	NBAGENT_LOAD_S=30 $(BIN)/pytest tests/browser/test_load.py -v
+
 bench: install
 	$(BIN)/python -m benchmarks.run
 
