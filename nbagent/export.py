@@ -320,6 +320,7 @@ _STYLE = """
 .nbagent-static .nba-error{color:#d33;border-left:3px solid #d33;padding-left:8px;margin:6px 0}
 .nbagent-static .nba-tool-error summary{color:#d33}
 .nbagent-static .nba-refusal{border-left:3px solid #c80;padding-left:8px}
+.nbagent-static.nba-prompt{margin-left:15%;white-space:pre-wrap;background:rgba(127,127,127,.1)}
 .nbagent-static .nba-status{font-size:.85em;opacity:.7;margin-top:6px}
 .nbagent-static .nba-warning{font-size:.85em;color:#b70}
 """.strip()

@@ -20,17 +20,21 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
-from nbagent import terminal
+from nbagent import terminal, wire
 from nbagent.controller import Controller
 from nbagent.events import Event
 from nbagent.kernel import (
+    cell_mark,
     current_cell_id,
     current_kernel,
     drive_loop_until,
     on_cell_rerun,
+    on_next_cell,
     running_loop,
+    same_cell,
 )
 from nbagent.loops import run_fresh
+from nbagent.output import WIDGET_VIEW_MIME, OutputRun, mimebundle
 from nbagent.sources import (
     aclose_source,
     check_source,
@@ -211,6 +215,7 @@ class Run:
             if self.widget is not None and self._done.is_set():  # saved state shows it too
                 seq = self._controller.seq if self._controller is not None else 0
                 self.widget.snapshot = {"seq": seq, "state": self.transcript.to_dict()}
+                self._send_output(self._mimebundle())
         return outcome
 
     def _show_late(self, ops: list[dict[str, Any]]) -> None:
@@ -351,12 +356,17 @@ class Run:
         if self._controller is not None:
             self._controller.close()
         if self.widget is not None:
+            mark = cell_mark()
             seq = self._controller.seq if self._controller is not None else 0
             self.widget.snapshot = {"seq": seq, "state": self.transcript.to_dict()}
-        if self._display_handle is not None:
-            # The static copy is a courtesy for nbconvert/GitHub; the widget has the run.
-            with contextlib.suppress(Exception):
-                self._display_handle.update(self._mimebundle(final=True), raw=True)
+            bundle = self._mimebundle()
+            self._update_display(bundle)
+            self._send_output(bundle)
+            if not same_cell(mark):
+                # Sent between two cells, tagged with the one that ended: `jupyter execute`
+                # drops it (it reads each cell's messages until the cell ends). Again when
+                # the next cell starts, so that the saved notebook has the end of the run.
+                on_next_cell(self._republish)
         with _live_lock:
             _live.discard(self)
         self._done.set()
@@ -380,6 +390,9 @@ class Run:
         elif kind == "sync" and self._controller is not None:
             with self._lock:
                 self._controller.send_snapshot(self.transcript.to_dict())
+        elif kind == "output" and self._done.is_set():  # a view that came after the end
+            with self._lock:
+                self._send_output(self._mimebundle())
 
     def _rerun_from_view(self, content: dict[str, Any]) -> None:
         """The Re-run button: the arguments came as a JSON object (never as code to run)."""
@@ -392,26 +405,37 @@ class Run:
             target=self._rerun, args=(call.id, call.name, args), name="nbagent-rerun", daemon=True
         ).start()
 
-    def _mimebundle(self, *, final: bool) -> dict[str, Any]:
+    def _mimebundle(self) -> dict[str, Any]:
+        """The cell output's data now (``nbagent.output``): the saved notebook's copy."""
         assert self.widget is not None
-        data: dict[str, Any] = {
-            "application/vnd.jupyter.widget-view+json": {
-                "version_major": 2,
-                "version_minor": 1,
-                "model_id": self.widget.model_id,
-            }
-        }
-        if final:
-            data["text/plain"] = self.transcript.to_text()
-            data["text/html"] = self.transcript.to_html()
-        else:
-            data["text/plain"] = f"nbagent run{' ' + repr(self.title) if self.title else ''}"
-        return data
+        runs = [OutputRun(self.transcript.to_dict(), self.title)]
+        return mimebundle(runs, model_id=self.widget.model_id)
+
+    def _update_display(self, bundle: dict[str, Any]) -> None:
+        """Update the run's cell output. Lands only while the cell that displayed the run
+        still executes (JupyterLab) or under `jupyter execute`; `_send_output` covers the rest."""
+        if self._display_handle is not None:
+            with contextlib.suppress(Exception):
+                self._display_handle.update(bundle, raw=True)
+
+    def _republish(self) -> None:
+        """The run's final widget state and output again (see ``_finish``)."""
+        if self.widget is not None:
+            with self._lock:
+                self.widget.send_state("snapshot")
+                self._update_display(self._mimebundle())
+
+    def _send_output(self, bundle: dict[str, Any]) -> None:
+        """Have the browser write ``bundle`` into the run's output (JupyterLab drops a display
+        update once the cell that displayed the run has ended; a saved notebook needs it)."""
+        if self._controller is not None:
+            data = {k: v for k, v in bundle.items() if k != WIDGET_VIEW_MIME}
+            self._controller.send_message(wire.output_message(data))
 
     def _display(self) -> None:
         from IPython.display import display
 
-        bundle = self._mimebundle(final=False)
+        bundle = self._mimebundle()
         self._display_handle = display(bundle, raw=True, display_id=True)  # type: ignore[no-untyped-call]
 
 

@@ -84,3 +84,9 @@ def decode_ops(message: dict[str, Any]) -> list[Op]:
 def snapshot_message(seq: int, state: dict[str, Any], now: float) -> dict[str, Any]:
     """The whole state, as the reply to the browser's ``sync``."""
     return {"type": "snapshot", "seq": seq, "now": round(now, 3), "state": state}
+
+
+def output_message(data: dict[str, Any]) -> dict[str, Any]:
+    """The data a run's cell output should carry now (``nbagent.output.mimebundle`` without
+    the widget view): the browser writes it into the output, so a saved notebook has it."""
+    return {"type": "output", "data": data}

@@ -52,6 +52,15 @@ def customs(c: RecordingComm) -> list[dict[str, Any]]:
     return [d["content"] for t, d in c.log if t == "comm_msg" and d.get("method") == "custom"]
 
 
+def ops_messages(c: RecordingComm) -> list[dict[str, Any]]:
+    return [m for m in customs(c) if m.get("type", "ops") == "ops"]
+
+
+def outputs(c: RecordingComm) -> list[dict[str, Any]]:
+    """The output data the kernel asked the browser to write into the cell output."""
+    return [m["data"] for m in customs(c) if m.get("type") == "output"]
+
+
 def snapshots(c: RecordingComm) -> list[dict[str, Any]]:
     return [
         d["state"]["snapshot"]
@@ -75,15 +84,22 @@ def test_order_open_then_ops_then_final_snapshot(comms: list[RecordingComm]) -> 
     opened = c.log[0][1]["state"]["snapshot"]
     assert opened["seq"] == 0
     assert opened["state"]["status"] == "running"
-    messages = customs(c)
+    messages = ops_messages(c)
     assert [m["seq"] for m in messages] == list(range(1, len(messages) + 1))
     assert len(messages) <= 4  # 500 deltas at full speed: first token, then batches
     final = snapshots(c)[-1]
     assert final["seq"] == messages[-1]["seq"]
-    # The snapshot comes after the last ops message.
-    last_custom = max(i for i, (t, d) in enumerate(c.log) if d.get("method") == "custom")
-    last_update = max(i for i, (t, d) in enumerate(c.log) if d.get("method") == "update")
-    assert last_update > last_custom
+    # The snapshot comes after the last ops message, then the output data, last.
+    kinds = [
+        "update" if d.get("method") == "update" else d["content"].get("type", "ops")
+        for t, d in c.log
+        if t == "comm_msg"
+    ]
+    assert kinds[-2:] == ["update", "output"], kinds
+    assert "ops" not in kinds[kinds.index("update", len(kinds) - 2) :]
+    (data,) = outputs(c)
+    assert data["application/vnd.nbagent.transcript+json"]["runs"][0]["state"] == final["state"]
+    assert "application/vnd.jupyter.widget-view+json" not in data
     state = opened["state"]
     for m in messages:
         for op in decode_ops(m):
@@ -126,6 +142,34 @@ def test_sync_replies_with_the_state_at_the_current_seq(comms: list[RecordingCom
     assert replies[0]["seq"] == max(m["seq"] for m in customs(ours(comms)) if "ops" in m)
     release.set()
     assert run.wait(5).text == "before after"
+
+
+def test_output_request_is_answered_once_the_run_ended(comms: list[RecordingComm]) -> None:
+    """A page that saw the run only after it ended asks for the output data to write."""
+    release = threading.Event()
+
+    def gated() -> Iterator[str]:
+        yield "hello"
+        release.wait(5)
+
+    run = start(gated(), title="T")
+    assert run.widget is not None
+    time.sleep(0.1)
+    run.widget._dispatch(run.widget, {"type": "output"}, [])
+    assert outputs(ours(comms)) == []  # still running: the end sends it anyway
+    release.set()
+    run.wait(5)
+    run.widget._dispatch(run.widget, {"type": "output"}, [])
+    first, again = outputs(ours(comms))
+    assert first == again
+    payload = first["application/vnd.nbagent.transcript+json"]
+    assert payload["version"] == 1
+    assert payload["layout"] == "single"
+    assert payload["model_id"] == run.widget.model_id
+    assert [(r["title"], r["prompt"]) for r in payload["runs"]] == [("T", None)]
+    assert payload["runs"][0]["state"] == run.transcript.to_dict()
+    assert "hello" in first["text/html"]
+    assert first["text/plain"].startswith("T\nhello")
 
 
 def test_stop_message_cancels_and_closes_the_source(comms: list[RecordingComm]) -> None:
@@ -199,7 +243,13 @@ def test_rerun_message_runs_the_tool_and_sends_the_result_after_the_end(
         time.sleep(0.01)
     (rerun,) = run.transcript.tool_calls[0].reruns
     assert (rerun["args"], rerun["result"], rerun["output"]) == ({"a": 40, "b": 2}, 42, "adding\n")
+    while len(outputs(ours(comms))) < 2:
+        assert time.monotonic() < deadline, "no output data after the re-run"
+        time.sleep(0.01)
     late = customs(ours(comms))[sent_before:]
-    assert len(late) == 2  # running, then done: sent although the run had ended
+    # Running, then done (sent although the run had ended), then the output data.
+    assert [m.get("type", "ops") for m in late] == ["ops", "ops", "output"]
     final = snapshots(ours(comms))[-1]["state"]
     assert final["blocks"][0]["reruns"][0]["result"] == 42  # saved widget state has it
+    payload = outputs(ours(comms))[-1]["application/vnd.nbagent.transcript+json"]
+    assert payload["runs"][0]["state"] == final  # and so does the saved output

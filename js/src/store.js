@@ -76,6 +76,12 @@ export class Store {
     /** A `sync` went unanswered: this page cannot reach the kernel (it still hears it). */
     this.unreachable = false;
     /**
+     * What the run's cell output should carry now (`{"type": "output"}` from the kernel, at
+     * the end of the run): views offer it to the frontend, which saves it with the notebook.
+     * @type {Record<string, unknown> | null}
+     */
+    this.output = null;
+    /**
      * UI state that must survive a view being re-created, keyed by `run_id/block id`:
      * `open` is the user's choice for a panel (undefined: automatic), `expanded` for folded results.
      * @type {Map<string, {open?: boolean, expanded?: boolean}>}
@@ -309,6 +315,10 @@ export function connect(store, model, { retryMs = 1000, maxTries = 6 } = {}) {
         console.warn("nbagent: cannot apply ops, resyncing:", err.message);
         requestSync();
       }
+    } else if (msg.type === "output") {
+      if (!isObject(msg.data)) return;
+      store.output = msg.data;
+      store.touch();
     } else if (msg.type === "snapshot") {
       settle();
       const seq = typeof msg.seq === "number" ? msg.seq : 0;
@@ -322,6 +332,8 @@ export function connect(store, model, { retryMs = 1000, maxTries = 6 } = {}) {
   model.on("change:snapshot", loadTrait);
   loadTrait();
   if (!store.loaded || store.state.status === "running") requestSync();
+  // A run that ended before this page saw it: the kernel pushed its output data already.
+  else model.send({ type: "output" });
 
   return () => {
     settle();

@@ -19,6 +19,15 @@ import { emptyChange, mergeChange } from "./store.js";
  *   must read the whole block (new view, reset).
  */
 
+/**
+ * The DOM event (bubbling, from the view's root) that hands the run's output data to the
+ * frontend showing the view: nbagent's JupyterLab renderer writes it into the cell output.
+ */
+export const OUTPUT_EVENT = "nbagent-output";
+
+/** Frames a view waits to be put in the document before it gives up offering the output. */
+const OFFER_FRAMES = 120;
+
 /** Distance from the bottom (px) under which the view counts as "at the bottom". */
 const PIN_SLACK = 8;
 
@@ -139,6 +148,10 @@ export class TranscriptView {
     this.autoScrolled = false;
     /** @type {ReturnType<typeof setInterval> | null} */
     this.ticker = null;
+    /** The output data last handed to the frontend (`store.output`). */
+    this.offered = /** @type {Record<string, unknown> | null} */ (null);
+    /** Waiting for the document before offering it. */
+    this.offering = false;
 
     this.unsubscribe = store.subscribe((c) => {
       mergeChange(this.pending, c);
@@ -280,6 +293,7 @@ export class TranscriptView {
       }
     }
     this.status.update();
+    if (this.store.output !== this.offered && !this.offering) this.offerOutput(0);
     this.setTicker(running);
     if (this.resizeObserver === null) this.follow();
   }
@@ -292,6 +306,24 @@ export class TranscriptView {
     if (Math.abs(bottom - s.scrollTop) < 1) return; // no scroll, so no scroll event either
     this.autoScrolled = true;
     s.scrollTop = bottom;
+  }
+
+  /**
+   * Hand the store's output data to the frontend once the view is in the document (a view is
+   * rendered before the frontend attaches it).
+   * @param {number} frames frames waited so far
+   */
+  offerOutput(frames) {
+    this.offering = false;
+    const data = this.store.output;
+    if (data === null || data === this.offered || this.ac.signal.aborted) return;
+    if (!this.root.isConnected) {
+      this.offering = frames < OFFER_FRAMES;
+      if (this.offering) this.raf(() => this.offerOutput(frames + 1));
+      return;
+    }
+    this.offered = data;
+    this.root.dispatchEvent(new CustomEvent(OUTPUT_EVENT, { bubbles: true, detail: { data } }));
   }
 
   /** @param {boolean} on tick the elapsed time once per second while running */
