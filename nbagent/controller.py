@@ -199,7 +199,7 @@ class Controller:
             self.messages_sent += 1
 
     def send_message(self, message: Message) -> None:
-        """Flush pending ops, then send ``message`` (not ops: the run's output data)."""
+        """Flush pending ops, then send ``message`` (not ops: the output data for a view)."""
         with self._lock:
             self._flush_locked(self._clock())
             self._send(message)

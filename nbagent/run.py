@@ -215,7 +215,6 @@ class Run:
             if self.widget is not None and self._done.is_set():  # saved state shows it too
                 seq = self._controller.seq if self._controller is not None else 0
                 self.widget.snapshot = {"seq": seq, "state": self.transcript.to_dict()}
-                self._send_output(self._mimebundle())
         return outcome
 
     def _show_late(self, ops: list[dict[str, Any]]) -> None:
@@ -359,9 +358,7 @@ class Run:
             mark = cell_mark()
             seq = self._controller.seq if self._controller is not None else 0
             self.widget.snapshot = {"seq": seq, "state": self.transcript.to_dict()}
-            bundle = self._mimebundle()
-            self._update_display(bundle)
-            self._send_output(bundle)
+            self._update_display(self._mimebundle())
             if not same_cell(mark):
                 # Sent between two cells, tagged with the one that ended: `jupyter execute`
                 # drops it (it reads each cell's messages until the cell ends). Again when
@@ -390,9 +387,8 @@ class Run:
         elif kind == "sync" and self._controller is not None:
             with self._lock:
                 self._controller.send_snapshot(self.transcript.to_dict())
-        elif kind == "output" and self._done.is_set():  # a view that came after the end
-            with self._lock:
-                self._send_output(self._mimebundle())
+        elif kind == "output":
+            self._send_output()
 
     def _rerun_from_view(self, content: dict[str, Any]) -> None:
         """The Re-run button: the arguments came as a JSON object (never as code to run)."""
@@ -413,7 +409,7 @@ class Run:
 
     def _update_display(self, bundle: dict[str, Any]) -> None:
         """Update the run's cell output. Lands only while the cell that displayed the run
-        still executes (JupyterLab) or under `jupyter execute`; `_send_output` covers the rest."""
+        still executes (JupyterLab) or under `jupyter execute`; `_send_output` is for the rest."""
         if self._display_handle is not None:
             with contextlib.suppress(Exception):
                 self._display_handle.update(bundle, raw=True)
@@ -425,12 +421,17 @@ class Run:
                 self.widget.send_state("snapshot")
                 self._update_display(self._mimebundle())
 
-    def _send_output(self, bundle: dict[str, Any]) -> None:
-        """Have the browser write ``bundle`` into the run's output (JupyterLab drops a display
-        update once the cell that displayed the run has ended; a saved notebook needs it)."""
-        if self._controller is not None:
-            data = {k: v for k, v in bundle.items() if k != WIDGET_VIEW_MIME}
-            self._controller.send_message(wire.output_message(data))
+    def _send_output(self) -> None:
+        """Answer a view whose run has ended, hosted by a frontend that saves the output data
+        (nbagent's JupyterLab renderer: JupyterLab drops a display update once the cell that
+        displayed the run has ended). Nothing while the run streams: the view asks again."""
+        controller = self._controller
+        with self._lock:  # the state and the seq of the same moment
+            if controller is None or self.transcript.status == "running":
+                return
+            controller.flush()
+            data = {k: v for k, v in self._mimebundle().items() if k != WIDGET_VIEW_MIME}
+            controller.send_message(wire.output_message(controller.seq, data))
 
     def _display(self) -> None:
         from IPython.display import display

@@ -86,7 +86,8 @@ def snapshot_message(seq: int, state: dict[str, Any], now: float) -> dict[str, A
     return {"type": "snapshot", "seq": seq, "now": round(now, 3), "state": state}
 
 
-def output_message(data: dict[str, Any]) -> dict[str, Any]:
-    """The data a run's cell output should carry now (``nbagent.output.mimebundle`` without
-    the widget view): the browser writes it into the output, so a saved notebook has it."""
-    return {"type": "output", "data": data}
+def output_message(seq: int, data: dict[str, Any]) -> dict[str, Any]:
+    """The data the run's cell output should carry at ``seq`` (``nbagent.output.mimebundle``
+    without the widget view), the reply to the browser's ``output``: it writes it into the
+    output, so a notebook saved from the browser has it."""
+    return {"type": "output", "seq": seq, "data": data}

@@ -89,17 +89,11 @@ def test_order_open_then_ops_then_final_snapshot(comms: list[RecordingComm]) -> 
     assert len(messages) <= 4  # 500 deltas at full speed: first token, then batches
     final = snapshots(c)[-1]
     assert final["seq"] == messages[-1]["seq"]
-    # The snapshot comes after the last ops message, then the output data, last.
-    kinds = [
-        "update" if d.get("method") == "update" else d["content"].get("type", "ops")
-        for t, d in c.log
-        if t == "comm_msg"
-    ]
-    assert kinds[-2:] == ["update", "output"], kinds
-    assert "ops" not in kinds[kinds.index("update", len(kinds) - 2) :]
-    (data,) = outputs(c)
-    assert data["application/vnd.nbagent.transcript+json"]["runs"][0]["state"] == final["state"]
-    assert "application/vnd.jupyter.widget-view+json" not in data
+    # The snapshot comes after the last ops message; no output data unless a view asks.
+    last_custom = max(i for i, (t, d) in enumerate(c.log) if d.get("method") == "custom")
+    last_update = max(i for i, (t, d) in enumerate(c.log) if d.get("method") == "update")
+    assert last_update > last_custom
+    assert outputs(c) == []
     state = opened["state"]
     for m in messages:
         for op in decode_ops(m):
@@ -145,7 +139,7 @@ def test_sync_replies_with_the_state_at_the_current_seq(comms: list[RecordingCom
 
 
 def test_output_request_is_answered_once_the_run_ended(comms: list[RecordingComm]) -> None:
-    """A page that saw the run only after it ended asks for the output data to write."""
+    """A view whose run ended, in a frontend that saves it, asks for the output data."""
     release = threading.Event()
 
     def gated() -> Iterator[str]:
@@ -159,9 +153,12 @@ def test_output_request_is_answered_once_the_run_ended(comms: list[RecordingComm
     assert outputs(ours(comms)) == []  # still running: the end sends it anyway
     release.set()
     run.wait(5)
+    assert outputs(ours(comms)) == []  # the end does not send it: no view asked
     run.widget._dispatch(run.widget, {"type": "output"}, [])
-    first, again = outputs(ours(comms))
-    assert first == again
+    (reply,) = [m for m in customs(ours(comms)) if m.get("type") == "output"]
+    assert reply["seq"] == ops_messages(ours(comms))[-1]["seq"]
+    first = reply["data"]
+    assert "application/vnd.jupyter.widget-view+json" not in first
     payload = first["application/vnd.nbagent.transcript+json"]
     assert payload["version"] == 1
     assert payload["layout"] == "single"
@@ -243,13 +240,11 @@ def test_rerun_message_runs_the_tool_and_sends_the_result_after_the_end(
         time.sleep(0.01)
     (rerun,) = run.transcript.tool_calls[0].reruns
     assert (rerun["args"], rerun["result"], rerun["output"]) == ({"a": 40, "b": 2}, 42, "adding\n")
-    while len(outputs(ours(comms))) < 2:
-        assert time.monotonic() < deadline, "no output data after the re-run"
-        time.sleep(0.01)
     late = customs(ours(comms))[sent_before:]
-    # Running, then done (sent although the run had ended), then the output data.
-    assert [m.get("type", "ops") for m in late] == ["ops", "ops", "output"]
+    assert len(late) == 2  # running, then done: sent although the run had ended
     final = snapshots(ours(comms))[-1]["state"]
     assert final["blocks"][0]["reruns"][0]["result"] == 42  # saved widget state has it
-    payload = outputs(ours(comms))[-1]["application/vnd.nbagent.transcript+json"]
-    assert payload["runs"][0]["state"] == final  # and so does the saved output
+    run.widget._dispatch(run.widget, {"type": "output"}, [])  # and so does the saved output
+    (reply,) = [m for m in customs(ours(comms)) if m.get("type") == "output"]
+    assert reply["seq"] == late[-1]["seq"]
+    assert reply["data"]["application/vnd.nbagent.transcript+json"]["runs"][0]["state"] == final

@@ -6,7 +6,7 @@ import { h } from "./format.js";
 import { Store } from "./store.js";
 import { TranscriptView } from "./view.js";
 
-export { OUTPUT_EVENT } from "./view.js";
+export { HOST_EVENT, OUTPUT_EVENT } from "./view.js";
 
 export const TRANSCRIPT_MIME = "application/vnd.nbagent.transcript+json";
 

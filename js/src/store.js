@@ -76,11 +76,13 @@ export class Store {
     /** A `sync` went unanswered: this page cannot reach the kernel (it still hears it). */
     this.unreachable = false;
     /**
-     * What the run's cell output should carry now (`{"type": "output"}` from the kernel, at
-     * the end of the run): views offer it to the frontend, which saves it with the notebook.
-     * @type {Record<string, unknown> | null}
+     * What the run's cell output should carry (the kernel's answer to `{"type": "output"}`)
+     * and the `seq` it is for: views hand it to the frontend, which saves it with the notebook.
+     * @type {{seq: number, data: Record<string, unknown>} | null}
      */
     this.output = null;
+    /** The `seq` the output data was last asked for (once per state). */
+    this.outputAsked = -1;
     /**
      * UI state that must survive a view being re-created, keyed by `run_id/block id`:
      * `open` is the user's choice for a panel (undefined: automatic), `expanded` for folded results.
@@ -316,8 +318,8 @@ export function connect(store, model, { retryMs = 1000, maxTries = 6 } = {}) {
         requestSync();
       }
     } else if (msg.type === "output") {
-      if (!isObject(msg.data)) return;
-      store.output = msg.data;
+      if (!isObject(msg.data) || typeof msg.seq !== "number") return;
+      store.output = { seq: msg.seq, data: msg.data };
       store.touch();
     } else if (msg.type === "snapshot") {
       settle();
@@ -332,8 +334,6 @@ export function connect(store, model, { retryMs = 1000, maxTries = 6 } = {}) {
   model.on("change:snapshot", loadTrait);
   loadTrait();
   if (!store.loaded || store.state.status === "running") requestSync();
-  // A run that ended before this page saw it: the kernel pushed its output data already.
-  else model.send({ type: "output" });
 
   return () => {
     settle();

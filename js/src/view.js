@@ -20,9 +20,12 @@ import { emptyChange, mergeChange } from "./store.js";
  */
 
 /**
- * The DOM event (bubbling, from the view's root) that hands the run's output data to the
- * frontend showing the view: nbagent's JupyterLab renderer writes it into the cell output.
+ * DOM events (bubbling, from a view's root) between a view whose run has ended and the frontend
+ * showing it. `HOST_EVENT` (cancelable) asks whether a host saves the output: nbagent's
+ * JupyterLab renderer cancels it, and the view then asks the kernel for the output data (nobody
+ * else pays for it). `OUTPUT_EVENT` hands that data over: the renderer writes it into the output.
  */
+export const HOST_EVENT = "nbagent-output-host";
 export const OUTPUT_EVENT = "nbagent-output";
 
 /** Frames a view waits to be put in the document before it gives up offering the output. */
@@ -149,7 +152,9 @@ export class TranscriptView {
     /** @type {ReturnType<typeof setInterval> | null} */
     this.ticker = null;
     /** The output data last handed to the frontend (`store.output`). */
-    this.offered = /** @type {Record<string, unknown> | null} */ (null);
+    this.offered = /** @type {unknown} */ (null);
+    /** The `seq` a host was last looked for (once per state). */
+    this.hostAsked = -1;
     /** Waiting for the document before offering it. */
     this.offering = false;
 
@@ -293,7 +298,7 @@ export class TranscriptView {
       }
     }
     this.status.update();
-    if (this.store.output !== this.offered && !this.offering) this.offerOutput(0);
+    if (!running && this.store.loaded && !this.offering) this.offerOutput(0);
     this.setTicker(running);
     if (this.resizeObserver === null) this.follow();
   }
@@ -309,21 +314,37 @@ export class TranscriptView {
   }
 
   /**
-   * Hand the store's output data to the frontend once the view is in the document (a view is
-   * rendered before the frontend attaches it).
+   * A finished run's output data for the frontend: ask whether a host saves it (once per
+   * state), then ask the kernel for it, then hand it over. Waits for the view to be in the
+   * document (a view is rendered before the frontend attaches it).
    * @param {number} frames frames waited so far
    */
   offerOutput(frames) {
     this.offering = false;
-    const data = this.store.output;
-    if (data === null || data === this.offered || this.ac.signal.aborted) return;
-    if (!this.root.isConnected) {
-      this.offering = frames < OFFER_FRAMES;
-      if (this.offering) this.raf(() => this.offerOutput(frames + 1));
+    const store = this.store;
+    const output = store.output;
+    if (this.ac.signal.aborted) return;
+    if (output !== null && output.seq === store.seq) {
+      if (output === this.offered) return;
+      if (!this.root.isConnected) return this.waitForDocument(frames);
+      this.offered = output;
+      const detail = { data: output.data };
+      this.root.dispatchEvent(new CustomEvent(OUTPUT_EVENT, { bubbles: true, detail }));
       return;
     }
-    this.offered = data;
-    this.root.dispatchEvent(new CustomEvent(OUTPUT_EVENT, { bubbles: true, detail: { data } }));
+    if (this.hostAsked === store.seq) return;
+    if (!this.root.isConnected) return this.waitForDocument(frames);
+    this.hostAsked = store.seq;
+    const ask = new CustomEvent(HOST_EVENT, { bubbles: true, cancelable: true });
+    if (this.root.dispatchEvent(ask) || store.outputAsked === store.seq) return;
+    store.outputAsked = store.seq; // one request per state, however many views
+    this.model.send({ type: "output" });
+  }
+
+  /** @param {number} frames */
+  waitForDocument(frames) {
+    this.offering = frames < OFFER_FRAMES;
+    if (this.offering) this.raf(() => this.offerOutput(frames + 1));
   }
 
   /** @param {boolean} on tick the elapsed time once per second while running */

@@ -3,7 +3,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, test } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
-import { OUTPUT_EVENT, PayloadError, readPayload, renderSaved } from "../src/saved.js";
+import { HOST_EVENT, OUTPUT_EVENT, PayloadError, readPayload, renderSaved } from "../src/saved.js";
 import { connect, Store } from "../src/store.js";
 import { TranscriptView } from "../src/view.js";
 import { FakeModel, runningState } from "./fake-model.js";
@@ -155,46 +155,68 @@ describe("renderSaved", () => {
 });
 
 describe("the run's output data", () => {
-  test("an output message is kept by the store; a view in the document offers it once", () => {
-    const model = new FakeModel({ snapshot: { seq: 1, state: finished() } });
+  /** A finished run's view, detached, with a manual frame queue. */
+  function finishedView() {
+    const model = new FakeModel({ snapshot: { seq: 3, state: finished() } });
     const store = new Store();
     cleanups.push(connect(store, /** @type {any} */ (model)));
-    expect(model.sent).toEqual([{ type: "output" }]); // a late page asks for it
     /** @type {FrameRequestCallback[]} */
     let frames = [];
-    const raf = (/** @type {FrameRequestCallback} */ cb) => frames.push(cb);
+    const el = document.createElement("div");
+    const view = new TranscriptView(store, /** @type {any} */ (model), el, {
+      raf: (cb) => frames.push(cb),
+      cancelRaf: () => {},
+      soon: (cb) => void frames.push(cb),
+    });
+    cleanups.push(() => view.destroy());
     const runFrames = () => {
       const due = frames;
       frames = [];
       for (const cb of due) cb(0);
     };
-    const el = document.createElement("div"); // not in the document yet
-    const view = new TranscriptView(store, /** @type {any} */ (model), el, {
-      raf,
-      cancelRaf: () => {},
-      soon: (cb) => void frames.push(cb),
-    });
-    cleanups.push(() => view.destroy());
-    /** @type {unknown[]} */
-    const got = [];
-    const listen = (/** @type {Event} */ e) => got.push(/** @type {CustomEvent} */ (e).detail);
-    document.body.addEventListener(OUTPUT_EVENT, listen);
-    cleanups.push(() => document.body.removeEventListener(OUTPUT_EVENT, listen));
-    const data = { "text/html": "<p>x</p>" };
-    model.msg({ type: "output", data });
-    expect(store.output).toBe(data);
-    runFrames(); // renders; the view is still detached: it waits
-    runFrames();
-    expect(got).toEqual([]);
+    return { model, store, el, runFrames };
+  }
+
+  test("with no host that saves it, nothing is asked of the kernel", () => {
+    const { model, el, runFrames } = finishedView();
     document.body.append(el);
     cleanups.push(() => el.remove());
     runFrames();
+    runFrames();
+    expect(model.sent).toEqual([]);
+  });
+
+  test("a host claims it: the view asks once, then hands the kernel's answer up once", () => {
+    const { model, store, el, runFrames } = finishedView();
+    /** @type {unknown[]} */
+    const got = [];
+    const claim = (/** @type {Event} */ e) => e.preventDefault();
+    const take = (/** @type {Event} */ e) => got.push(/** @type {CustomEvent} */ (e).detail);
+    document.body.addEventListener(HOST_EVENT, claim);
+    document.body.addEventListener(OUTPUT_EVENT, take);
+    cleanups.push(() => {
+      document.body.removeEventListener(HOST_EVENT, claim);
+      document.body.removeEventListener(OUTPUT_EVENT, take);
+    });
+    runFrames(); // detached: it waits for the document
+    expect(model.sent).toEqual([]);
+    document.body.append(el);
+    cleanups.push(() => el.remove());
+    runFrames();
+    expect(model.sent).toEqual([{ type: "output" }]);
+    const data = { "text/html": "<p>x</p>" };
+    model.msg({ type: "output", seq: 3, data });
+    expect(store.output).toEqual({ seq: 3, data });
+    runFrames();
     expect(got).toEqual([{ data }]);
-    model.msg({ type: "output", data }); // the same data again: not offered again
+    model.msg({ type: "output", data: "not an object", seq: 3 });
     runFrames();
     runFrames();
     expect(got.length).toBe(1);
-    model.msg({ type: "output", data: "not an object" });
-    expect(store.output).toBe(data);
+    expect(model.sent.length).toBe(1);
+    // The state changed after the end (a tool re-run): asked again, for the new state.
+    model.msg({ type: "ops", seq: 4, ops: [["r", { activity: "re-run" }]] });
+    runFrames();
+    expect(model.sent).toEqual([{ type: "output" }, { type: "output" }]);
   });
 });

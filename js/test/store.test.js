@@ -121,7 +121,7 @@ describe("connect: seq, gaps and sync", () => {
     expect(m.sent.length).toBe(3);
   });
 
-  test("a finished snapshot trait asks for the output data, not sync; change:snapshot reloads when seq >= store.seq", () => {
+  test("a finished snapshot trait does not ask for sync; change:snapshot reloads when seq >= store.seq", () => {
     const done = runningState([{ type: "text", id: "m1", text: "done" }], {
       status: "completed",
       ended_at: 1002,
@@ -129,7 +129,7 @@ describe("connect: seq, gaps and sync", () => {
     const m = new FakeModel({ snapshot: { seq: 4, state: done } });
     const s = new Store();
     connect(s, m);
-    expect(m.sent).toEqual([{ type: "output" }]);
+    expect(m.sent).toEqual([]);
     expect(s.state.blocks[0].text).toBe("done");
     m.set("snapshot", { seq: 2, state: runningState() });
     expect(s.state.status).toBe("completed");

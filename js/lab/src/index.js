@@ -7,13 +7,15 @@
 // with the widget's own store and view (js/src/saved.js) instead of "Error displaying
 // widget: model not found". Nothing is fetched: the code is in this extension.
 //
-// The kernel cannot update an output once its cell has finished, so the live widget hands
-// the run's final output data up as a DOM event (OUTPUT_EVENT) and this renderer writes it
-// into the output model: a notebook saved from the browser keeps the final transcript.
+// The kernel cannot update an output once its cell has finished. So when the live widget's
+// run ends, this renderer claims its output data (HOST_EVENT), the widget asks the kernel for
+// it and hands it up (OUTPUT_EVENT), and the renderer writes it into the output model: a
+// notebook saved from the browser keeps the final transcript.
 
 import { JSONExt } from "@lumino/coreutils";
 import { Panel, Widget } from "@lumino/widgets";
 import {
+  HOST_EVENT,
   OUTPUT_EVENT,
   PayloadError,
   readPayload,
@@ -95,7 +97,11 @@ export class TranscriptRenderer extends Panel {
     this.state = "gone";
     /** @type {string | null} the model id a live widget was last tried for */
     this.tried = null;
-    this.node.addEventListener(OUTPUT_EVENT, (e) => this.write(/** @type {CustomEvent} */ (e)));
+    // The live widget's run ended: claim its output data (it then asks the kernel), write it.
+    this.liveBox.node.addEventListener(HOST_EVENT, (e) => e.preventDefault());
+    this.liveBox.node.addEventListener(OUTPUT_EVENT, (e) =>
+      this.write(/** @type {CustomEvent} */ (e)),
+    );
   }
 
   /**
