@@ -518,15 +518,22 @@ def new_lab_page(browser: Any, server: LabServer) -> tuple[Any, LabPage]:
     return context, LabPage(server, context.new_page())
 
 
-@pytest.fixture(scope="module", name="lab")
-def lab_fixture(chromium_browser: Any, lab_server: LabServer) -> Iterator[LabPage]:
-    """One page for the module (conftest's Chromium); each ``lab.open()`` starts clean."""
+@contextlib.contextmanager
+def lab_page(browser: Any, server: LabServer) -> Iterator[LabPage]:
+    """A page on ``server`` for a test module; at the end it is left and its kernels shut down."""
     require_bundle()
-    context, page = new_lab_page(chromium_browser, lab_server)
+    context, page = new_lab_page(browser, server)
     try:
         yield page
     finally:
         with contextlib.suppress(Exception):
             page.page.goto("about:blank")
-        lab_server.shutdown_sessions()
+        server.shutdown_sessions()
         context.close()
+
+
+@pytest.fixture(scope="module", name="lab")
+def lab_fixture(chromium_browser: Any, lab_server: LabServer) -> Iterator[LabPage]:
+    """One page for the module (conftest's Chromium); each ``lab.open()`` starts clean."""
+    with lab_page(chromium_browser, lab_server) as page:
+        yield page

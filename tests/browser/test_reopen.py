@@ -23,9 +23,8 @@ from tests.browser.lab import (
     LabPage,
     LabServer,
     lab_fixture,  # noqa: F401
+    lab_page,
     lab_server_fixture,  # noqa: F401
-    new_lab_page,
-    require_bundle,
 )
 from tests.browser.test_lab import DEMO_IMPORTS, summary
 
@@ -217,15 +216,11 @@ def test_reopened_hostile_transcripts_stay_text(lab: LabPage) -> None:
 @pytest.fixture(scope="module")
 def notebook7(chromium_browser: Any) -> Iterator[LabPage]:
     """A Notebook 7 server and page (the same prebuilt extension as JupyterLab)."""
-    require_bundle()
     server = LabServer(app="notebook").start()
-    context, page = new_lab_page(chromium_browser, server)
     try:
-        yield page
+        with lab_page(chromium_browser, server) as page:
+            yield page
     finally:
-        with contextlib.suppress(Exception):
-            page.page.goto("about:blank")
-        context.close()
         server.stop()
 
 
