@@ -6,9 +6,11 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := .make
 JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs js/package.json js/package-lock.json
+LAB_SOURCES := $(shell find js/lab/src -type f 2>/dev/null) js/lab/package.json js/lab/package-lock.json
+LABEXT := nbagent/labextension/package.json
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --ServerApp.allow_root=True)
 
-.PHONY: help install build demo recordings test lint typecheck test-js test-py bench bench-quick clean
+.PHONY: help install build demo recordings test lint typecheck test-js test-py load bench bench-quick clean
 
 help:
 	@echo "make demo   install and open notebooks/quickstart.ipynb in JupyterLab (offline, no API key)"
@@ -25,9 +27,23 @@ js/node_modules/.package-lock.json: js/package.json js/package-lock.json
 nbagent/static/widget.js: js/node_modules/.package-lock.json $(JS_SOURCES)
 	npm --prefix js run build
 
-build: nbagent/static/widget.js
+js/lab/node_modules/.package-lock.json: js/lab/package.json js/lab/package-lock.json
+	npm --prefix js/lab ci --no-audit --no-fund
+	@touch $@
 
-$(STAMP)/install: $(BIN)/python pyproject.toml nbagent/static/widget.js
+# `jupyter labextension build` needs JupyterLab before nbagent itself can be installed.
+$(STAMP)/jupyterlab: $(BIN)/python
+	$(BIN)/pip install --quiet "jupyterlab>=4.4,<5"
+	@mkdir -p $(STAMP) && touch $@
+
+# The JupyterLab / Notebook 7 extension (js/lab): bundles js/src's view for saved transcripts.
+$(LABEXT): $(STAMP)/jupyterlab js/node_modules/.package-lock.json js/lab/node_modules/.package-lock.json $(JS_SOURCES) $(LAB_SOURCES)
+	cd js/lab && PATH="$(CURDIR)/$(BIN):$$PATH" jupyter labextension build .
+
+build: nbagent/static/widget.js $(LABEXT)
+
+# pip copies the extension into .venv/share/jupyter/labextensions/nbagent: again after a rebuild.
+$(STAMP)/install: $(BIN)/python pyproject.toml nbagent/static/widget.js $(LABEXT)
 	$(BIN)/pip install --quiet -e ".[dev]"
 	@mkdir -p $(STAMP) && touch $@
 
@@ -47,7 +63,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test-js: js/node_modules/.package-lock.json
+test-js: js/node_modules/.package-lock.json js/lab/node_modules/.package-lock.json
 	npm --prefix js run check
 
 test-py: install
@@ -56,7 +72,7 @@ test-py: install
 test: lint typecheck test-js test-py
 
 clean:
-	rm -rf $(VENV) $(STAMP) js/node_modules nbagent/static
+	rm -rf $(VENV) $(STAMP) js/node_modules js/lab/node_modules nbagent/static nbagent/labextension
 
 # Issue 7's full load test: 16 streams at 200 deltas/s for 30 s in one JupyterLab page
 # (make test runs the same test for 5 s).

@@ -237,6 +237,13 @@ class Controller:
             self._send(wire.snapshot_message(self.seq, self._wall(), payload))
             self.messages_sent += 1
 
+    def send_message(self, message: Message) -> None:
+        """Flush pending ops, then send ``message`` (not ops: the output data for a view)."""
+        with self._lock:
+            self._flush_locked(self._clock())
+            self._send(message)
+            self.messages_sent += 1
+
     def close(self) -> None:
         """Send the last ops; later pushes are ignored."""
         with self._lock:

@@ -302,36 +302,56 @@ def render_markdown(text: str) -> str:
     return str(_md("render").render(text))
 
 
+# The widget's look (js/src/styles.css) in a few rules: title bar, collapsible panels with
+# ✓/✗, section labels, status footer; neutral colours that read on light and dark pages.
 _STYLE = """
 .nbagent-static{font-family:var(--jp-content-font-family,system-ui,sans-serif);font-size:14px;
   line-height:1.5;color:inherit;border:1px solid rgba(127,127,127,.35);border-radius:6px;
-  padding:8px 12px;margin:4px 0;max-width:100%;overflow-wrap:anywhere}
-.nbagent-static .nba-title{font-weight:600;margin-bottom:4px}
-.nbagent-static details{border:1px solid rgba(127,127,127,.3);border-radius:4px;margin:6px 0;
-  padding:2px 8px;background:rgba(127,127,127,.06)}
-.nbagent-static summary{cursor:pointer;opacity:.85}
-.nbagent-static .nba-thinking{opacity:.8;font-size:.95em}
+  margin:4px 0;max-width:100%;overflow:hidden;overflow-wrap:anywhere}
+.nbagent-static>*{margin-left:12px;margin-right:12px}
+.nbagent-static .nba-title{margin:0;padding:6px 12px;font-weight:600;
+  border-bottom:1px solid rgba(127,127,127,.35);background:rgba(127,127,127,.08)}
+.nbagent-static details{border:1px solid rgba(127,127,127,.35);border-radius:6px;margin:6px 12px;
+  padding:0 8px 4px}
+.nbagent-static summary{cursor:pointer;padding:4px 0}
+.nbagent-static .nba-thinking>div{opacity:.75}
+.nbagent-static .nba-thinking>div p{margin:.3em 0}
+.nbagent-static .nba-state{font-weight:700;color:#1a7f37}
+.nbagent-static .nba-tool-error .nba-state{color:#cf222e}
+.nbagent-static .nba-tool-name{font-weight:600}
+.nbagent-static .nba-meta{opacity:.65;font-size:.9em}
 .nbagent-static pre{background:rgba(127,127,127,.12);padding:6px 8px;border-radius:4px;
   overflow-x:auto;white-space:pre-wrap;margin:4px 0}
 .nbagent-static code{font-family:var(--jp-code-font-family,ui-monospace,monospace);font-size:.92em}
 .nbagent-static table{border-collapse:collapse}
 .nbagent-static th,.nbagent-static td{border:1px solid rgba(127,127,127,.4);padding:2px 6px}
-.nbagent-static .nba-label{font-size:.85em;opacity:.7;margin-top:4px}
-.nbagent-static .nba-error{color:#d33;border-left:3px solid #d33;padding-left:8px;margin:6px 0}
-.nbagent-static .nba-tool-error summary{color:#d33}
-.nbagent-static .nba-refusal{border-left:3px solid #c80;padding-left:8px}
-.nbagent-static .nba-status{font-size:.85em;opacity:.7;margin-top:6px}
-.nbagent-static .nba-warning{font-size:.85em;color:#b70}
+.nbagent-static .nba-label{font-size:.75em;font-weight:600;letter-spacing:.05em;
+  text-transform:uppercase;opacity:.7;margin-top:6px}
+.nbagent-static .nba-tool-error pre:last-of-type{color:#cf222e;background:rgba(207,34,46,.1)}
+.nbagent-static .nba-error{color:#cf222e;border:1px solid #cf222e;border-radius:6px;
+  background:rgba(207,34,46,.1);padding:6px 10px}
+.nbagent-static .nba-refusal{border-left:3px solid #9a6700;padding-left:8px}
+.nbagent-static.nba-prompt{margin-left:20%;padding:6px 10px;white-space:pre-wrap;
+  background:rgba(127,127,127,.08)}
+.nbagent-static .nba-status{margin:8px 0 0;padding:4px 12px;font-size:.85em;opacity:.85;
+  border-top:1px solid rgba(127,127,127,.35);background:rgba(127,127,127,.08)}
+.nbagent-static .nba-status-completed{color:#1a7f37}
+.nbagent-static .nba-status-error{color:#cf222e}
+.nbagent-static .nba-status-cancelled{color:#9a6700}
+.nbagent-static .nba-warning{font-size:.85em;color:#9a6700}
 """.strip()
 
 
 def _tool_html(b: dict[str, Any]) -> str:
     esc = html.escape
     state = b.get("state") if b.get("state") in _TOOL_STATES else "unknown"
-    cls = "nba-tool nba-tool-error" if b.get("is_error") or state == "error" else "nba-tool"
+    failed = bool(b.get("is_error")) or state == "error"
+    icon = "✗" if failed else "✓" if state == "done" else "…"
     out = [
-        f'<details class="{cls}"><summary>🔧 <code>{esc(str(b.get("name") or "tool"))}</code>'
-        f" · {esc(_tool_summary(b))}</summary>",
+        f'<details class="nba-tool{" nba-tool-error" if failed else ""}"><summary>'
+        f'<span class="nba-state">{icon}</span> '
+        f'<code class="nba-tool-name">{esc(str(b.get("name") or "tool"))}</code> '
+        f'<span class="nba-meta">{esc(_tool_summary(b))}</span></summary>',
         '<div class="nba-label">arguments</div>',
         f"<pre><code>{esc(_tool_args_text(b))}</code></pre>",
     ]
@@ -373,7 +393,10 @@ def to_html(t: Transcript | dict[str, Any], standalone: bool = False) -> str:
     for w in s.get("warnings") or []:
         message = w.get("message") if isinstance(w, dict) else w
         out.append(f'<div class="nba-warning">⚠ {esc(str(message))}</div>')
-    out.append(f'<div class="nba-status">{esc(status_line(s))}</div>')
+    status = (
+        s.get("status") if s.get("status") in ("completed", "error", "cancelled") else "running"
+    )
+    out.append(f'<div class="nba-status nba-status-{status}">{esc(status_line(s))}</div>')
     out.append("</div>")
     body = "\n".join(out)
     if not standalone:

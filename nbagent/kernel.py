@@ -7,16 +7,21 @@ of ipykernel (parent headers, cell ids) and asyncio (re-entering a running loop)
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections.abc import Callable
 from typing import Any
 
 __all__ = [
+    "CellMark",
+    "cell_mark",
     "current_cell_id",
     "current_kernel",
     "drive_loop_until",
     "kernel_loop",
     "on_cell_rerun",
+    "on_next_cell",
     "running_loop",
+    "same_cell",
 ]
 
 
@@ -44,29 +49,76 @@ def current_cell_id() -> str | None:
 
 
 _rerun_callbacks: list[Callable[[str], None]] = []
+_next_cell_callbacks: list[Callable[[], None]] = []
+_hooked = False
+_cells_lock = threading.Lock()
+CellMark = tuple[bool, int]
+"""(a cell is running, how many cells have ended): see ``cell_mark``."""
+_cells: CellMark = (False, 0)
+
+
+def _hook() -> bool:
+    """Follow the cells of this IPython shell (once per process); False outside IPython."""
+    global _hooked
+    if _hooked:
+        return True
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover
+        return False
+    shell = get_ipython()
+    if shell is None:
+        return False
+    shell.events.register("pre_run_cell", _pre_run_cell)
+    shell.events.register("post_run_cell", _post_run_cell)
+    _hooked = True
+    return True
 
 
 def on_cell_rerun(callback: Callable[[str], None]) -> None:
     """Call ``callback(cell_id)`` before each cell runs (once registered, for the process)."""
-    if callback in _rerun_callbacks:
-        return
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover
-        return
-    shell = get_ipython()
-    if shell is None:
-        return
-    if not _rerun_callbacks:
-        shell.events.register("pre_run_cell", _pre_run_cell)
-    _rerun_callbacks.append(callback)
+    if callback not in _rerun_callbacks and _hook():
+        _rerun_callbacks.append(callback)
+
+
+def cell_mark() -> CellMark:
+    """Where the kernel is in its cells now (compare two marks with ``same_cell``)."""
+    with _cells_lock:
+        return _cells
+
+
+def same_cell(before: CellMark) -> bool:
+    """Whether the cell running at ``before`` is still running: what another thread sent
+    since went out tagged with that cell, before its end (`jupyter execute` keeps it)."""
+    return before[0] and cell_mark() == before
+
+
+def on_next_cell(callback: Callable[[], None]) -> None:
+    """Call ``callback()`` once, as the next cell starts (so that what it sends is tagged
+    with that cell), from any thread. Nothing happens outside IPython."""
+    if _hook():
+        with _cells_lock:
+            _next_cell_callbacks.append(callback)
 
 
 def _pre_run_cell(info: Any) -> None:
+    global _cells
+    with _cells_lock:
+        _cells = (True, _cells[1])
+        due = list(_next_cell_callbacks)
+        _next_cell_callbacks.clear()
+    for callback in due:
+        callback()
     cell = getattr(info, "cell_id", None) or current_cell_id()
     if cell:
-        for callback in _rerun_callbacks:
-            callback(cell)
+        for rerun in _rerun_callbacks:
+            rerun(cell)
+
+
+def _post_run_cell(_result: Any) -> None:
+    global _cells
+    with _cells_lock:
+        _cells = (False, _cells[1] + 1)
 
 
 def running_loop() -> asyncio.AbstractEventLoop | None:

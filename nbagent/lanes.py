@@ -15,14 +15,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import functools
-import html
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any
 
+from nbagent import wire
 from nbagent.controller import Controller, Op
-from nbagent.kernel import current_kernel, on_cell_rerun
+from nbagent.kernel import cell_mark, current_kernel, on_cell_rerun, on_next_cell, same_cell
+from nbagent.output import WIDGET_VIEW_MIME, Layout, OutputRun, mimebundle
 from nbagent.run import Run, _stop_runs_of_cell
 from nbagent.terminal import Printer
 from nbagent.transcript import Transcript
@@ -210,6 +211,8 @@ class Lanes:
         kind = content.get("type")
         if kind == "sync":
             self.sync()
+        elif kind == "output":
+            self._send_output()
         elif kind == "prompt":
             text = content.get("text")
             if self.on_prompt is not None and isinstance(text, str) and text.strip():
@@ -225,32 +228,40 @@ class Lanes:
             return
         from IPython.display import display
 
-        self._display_handle = display(self._mimebundle(final=False), raw=True, display_id=True)  # type: ignore[no-untyped-call]
+        self._display_handle = display(self._mimebundle(), raw=True, display_id=True)  # type: ignore[no-untyped-call]
 
-    def _mimebundle(self, *, final: bool) -> dict[str, Any]:
-        assert self.widget is not None
-        data: dict[str, Any] = {
-            "application/vnd.jupyter.widget-view+json": {
-                "version_major": 2,
-                "version_minor": 1,
-                "model_id": self.widget.model_id,
-            },
-            "text/plain": repr(self),
-        }
-        if final:
-            data["text/plain"] = "\n\n".join(self._lane_text(i) for i in range(len(self.runs)))
-            data["text/html"] = "\n".join(self._lane_html(i) for i in range(len(self.runs)))
-        return data
+    def _mimebundle(self) -> dict[str, Any]:
+        """The cell output's data now (``nbagent.output``): what a saved notebook keeps."""
+        runs = [
+            OutputRun(run.transcript.to_dict(), meta.get("title"), meta.get("prompt"))
+            for meta, run in zip(self._metas, self.runs, strict=True)
+        ]
+        layout: Layout = "chat" if self.layout == "chat" else "lanes"
+        model_id = self.widget.model_id if self.widget is not None else None
+        return mimebundle(runs, layout=layout, model_id=model_id, title=self.title)
 
-    def _lane_text(self, index: int) -> str:
-        head = self.names[index] or self._metas[index].get("prompt")
-        body = self.runs[index].transcript.to_text()
-        return f"== {head} ==\n{body}" if head else body
+    def _update_display(self) -> None:
+        """The output's final copy: lands while the displaying cell runs or under `jupyter
+        execute`; JupyterLab's renderer asks for it (``output``) otherwise."""
+        if self._display_handle is not None:
+            with contextlib.suppress(Exception):  # the static copy is a courtesy
+                self._display_handle.update(self._mimebundle(), raw=True)
 
-    def _lane_html(self, index: int) -> str:
-        prompt = self._metas[index].get("prompt")
-        head = f'<div class="nba-prompt">{html.escape(prompt)}</div>' if prompt else ""
-        return head + self.runs[index].transcript.to_html()
+    def _republish(self) -> None:
+        """The widget's state and output again, at the next cell (see ``Run._finish``)."""
+        if self.widget is not None:
+            with self.lock:
+                self.widget.send_state("snapshot")
+                self._update_display()
+
+    def _send_output(self) -> None:
+        """Answer the browser's ``output`` once every lane has ended (never while one streams)."""
+        with self.lock:
+            if self.widget is None or not self.done:
+                return
+            self.controller.flush()
+            data = {k: v for k, v in self._mimebundle().items() if k != WIDGET_VIEW_MIME}
+            self.controller.send_message(wire.output_message(self.controller.seq, data))
 
     def _lane_done(self, index: int) -> None:
         if self.widget is None:
@@ -261,9 +272,11 @@ class Lanes:
                 printer.feed(self.runs[index].events)
                 printer.stream.write("\n")
             return
-        if self._display_handle is not None and self.done:
-            with contextlib.suppress(Exception):  # the static copy is a courtesy
-                self._display_handle.update(self._mimebundle(final=True), raw=True)
+        if self.done:
+            mark = cell_mark()
+            self._update_display()
+            if not same_cell(mark):
+                on_next_cell(self._republish)
 
     # -- the handle ---------------------------------------------------------------------
 

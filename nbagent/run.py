@@ -20,18 +20,22 @@ from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Protocol, TypeVar, overload
 
-from nbagent import terminal
+from nbagent import terminal, wire
 from nbagent.controller import Controller, Op
 from nbagent.events import Event
 from nbagent.kernel import (
+    cell_mark,
     current_cell_id,
     current_kernel,
     drive_loop_until,
     kernel_loop,
     on_cell_rerun,
+    on_next_cell,
     running_loop,
+    same_cell,
 )
 from nbagent.loops import background_loop
+from nbagent.output import WIDGET_VIEW_MIME, OutputRun, mimebundle
 from nbagent.sources import (
     aclose_source,
     check_source,
@@ -409,13 +413,17 @@ class Run:
             self._finish()
 
     def _finish(self) -> None:
+        mark = cell_mark()
         if self._view is not None:
             self._view.close()
             self._view.save_state(self.transcript)
         if self._display_handle is not None:
-            # The static copy is a courtesy for nbconvert/GitHub; the widget has the run.
-            with contextlib.suppress(Exception):
-                self._display_handle.update(self._mimebundle(final=True), raw=True)
+            self._update_display(self._mimebundle())
+            if not same_cell(mark):
+                # Sent between two cells, tagged with the one that ended: `jupyter execute`
+                # drops it (it reads each cell's messages until the cell ends). Again when
+                # the next cell starts, so that the saved notebook has the end of the run.
+                on_next_cell(self._republish)
         with _live_lock:
             _live.discard(self)
         self._done.set()
@@ -439,6 +447,8 @@ class Run:
         elif kind == "sync" and self._view is not None:
             with self._lock:
                 self._view.sync(self.transcript)
+        elif kind == "output":
+            self._send_output()
 
     def _rerun_from_view(self, content: dict[str, Any]) -> None:
         """The Re-run button: the arguments came as a JSON object (never as code to run)."""
@@ -451,26 +461,43 @@ class Run:
             target=self._rerun, args=(call.id, call.name, args), name="nbagent-rerun", daemon=True
         ).start()
 
-    def _mimebundle(self, *, final: bool) -> dict[str, Any]:
+    def _mimebundle(self) -> dict[str, Any]:
+        """The cell output's data now (``nbagent.output``): the saved notebook's copy."""
         assert self.widget is not None
-        data: dict[str, Any] = {
-            "application/vnd.jupyter.widget-view+json": {
-                "version_major": 2,
-                "version_minor": 1,
-                "model_id": self.widget.model_id,
-            }
-        }
-        if final:
-            data["text/plain"] = self.transcript.to_text()
-            data["text/html"] = self.transcript.to_html()
-        else:
-            data["text/plain"] = f"nbagent run{' ' + repr(self.title) if self.title else ''}"
-        return data
+        runs = [OutputRun(self.transcript.to_dict(), self.title)]
+        return mimebundle(runs, model_id=self.widget.model_id)
+
+    def _update_display(self, bundle: dict[str, Any]) -> None:
+        """Update the run's cell output. Lands only while the cell that displayed the run
+        still executes (JupyterLab) or under `jupyter execute`; `_send_output` is for the rest."""
+        if self._display_handle is not None:
+            with contextlib.suppress(Exception):
+                self._display_handle.update(bundle, raw=True)
+
+    def _republish(self) -> None:
+        """The run's final widget state and output again (see ``_finish``)."""
+        if self.widget is not None:
+            with self._lock:
+                self.widget.send_state("snapshot")
+                self._update_display(self._mimebundle())
+
+    def _send_output(self) -> None:
+        """Answer a view whose run has ended, hosted by a frontend that saves the output data
+        (nbagent's JupyterLab renderer: JupyterLab drops a display update once the cell that
+        displayed the run has ended). Nothing while the run streams: the view asks again."""
+        view = self._view
+        with self._lock:  # the state and the seq of the same moment
+            if not isinstance(view, OwnWidget) or self.transcript.status == "running":
+                return
+            controller = view.controller
+            controller.flush()
+            data = {k: v for k, v in self._mimebundle().items() if k != WIDGET_VIEW_MIME}
+            controller.send_message(wire.output_message(controller.seq, data))
 
     def _display(self) -> None:
         from IPython.display import display
 
-        bundle = self._mimebundle(final=False)
+        bundle = self._mimebundle()
         self._display_handle = display(bundle, raw=True, display_id=True)  # type: ignore[no-untyped-call]
 
 

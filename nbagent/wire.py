@@ -122,3 +122,10 @@ def snapshot_message(seq: int, now: float, payload: dict[str, Any]) -> dict[str,
     """The whole state, as the reply to the browser's ``sync``: ``payload`` is
     ``{"state": {...}}``, or ``{"lanes": [{"meta": {...}, "state": {...}}, ...]}``."""
     return {"type": "snapshot", "seq": seq, "now": round(now, 3)} | payload
+
+
+def output_message(seq: int, data: dict[str, Any]) -> dict[str, Any]:
+    """The data the run's cell output should carry at ``seq`` (``nbagent.output.mimebundle``
+    without the widget view), the reply to the browser's ``output``: it writes it into the
+    output, so a notebook saved from the browser has it."""
+    return {"type": "output", "seq": seq, "data": data}

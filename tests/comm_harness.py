@@ -36,3 +36,12 @@ def snapshots(c: RecordingComm) -> list[dict[str, Any]]:
         for t, d in c.log
         if t == "comm_msg" and d.get("method") == "update" and "snapshot" in d.get("state", {})
     ]
+
+
+def ops_messages(c: RecordingComm) -> list[dict[str, Any]]:
+    return [m for m in customs(c) if m.get("type", "ops") == "ops"]
+
+
+def outputs(c: RecordingComm) -> list[dict[str, Any]]:
+    """The output data the kernel asked the browser to write into the cell output."""
+    return [m["data"] for m in customs(c) if m.get("type") == "output"]

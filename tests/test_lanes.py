@@ -12,10 +12,11 @@ import pytest
 
 import nbagent
 from nbagent.lanes import Lanes
+from nbagent.output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME
 from nbagent.transcript import apply_op
 from nbagent.wire import decode_lanes
 from tests import aio
-from tests.comm_harness import RecordingComm, customs, ours, snapshots
+from tests.comm_harness import RecordingComm, customs, ours, outputs, snapshots
 
 
 def words(prefix: str, n: int, pause: float = 0.0) -> Iterator[str]:
@@ -184,3 +185,36 @@ def test_compare_needs_agents_and_a_prompt() -> None:
         nbagent.compare(object(), object())
     with pytest.raises(TypeError, match=r"nbagent\.Agent"):
         nbagent.compare(object(), "hi")
+
+
+def test_output_is_sent_when_asked_once_every_lane_has_ended(comms: list[RecordingComm]) -> None:
+    release = threading.Event()
+
+    def gated() -> Iterator[str]:
+        yield "slow "
+        release.wait(5)
+        yield "end"
+
+    lanes = Lanes(display=True, title="Both")
+    lanes.add(iter(["quick"]), name="quick")
+    lanes.add(gated(), name="slow")
+    lanes["quick"].wait(5)
+    assert lanes.widget is not None
+    lanes.widget._dispatch(lanes.widget, {"type": "output"}, [])
+    assert outputs(ours(comms)) == []  # a lane still streams: nothing yet
+    release.set()
+    lanes.wait(5)
+    lanes.widget._dispatch(lanes.widget, {"type": "output"}, [])
+    (data,) = outputs(ours(comms))
+    payload = data[TRANSCRIPT_MIME]
+    assert payload["layout"] == "lanes"
+    assert payload["title"] == "Both"
+    assert [(r["title"], r["state"]["status"]) for r in payload["runs"]] == [
+        ("quick", "completed"),
+        ("slow", "completed"),
+    ]
+    assert WIDGET_VIEW_MIME not in data
+    assert "slow end" in data["text/plain"]
+    assert "quick" in data["text/html"]
+    reply = next(m for m in customs(ours(comms)) if m.get("type") == "output")
+    assert reply["seq"] == max(m["seq"] for m in customs(ours(comms)) if "lanes" in m)

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import html.parser
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +10,7 @@ import nbformat
 import pytest
 from nbconvert import HTMLExporter
 
+from benchmarks.saved_size import execute as run_notebook
 from nbagent import Transcript, demo, load
 from tests.commit_notebook import execute as execute_copy
 from tests.commit_notebook import strip
@@ -20,30 +18,9 @@ from tests.kernel import ROOT
 
 pytestmark = pytest.mark.kernel
 
-JUPYTER = str(Path(sys.executable).with_name("jupyter"))
-
 
 def execute(tmp_path: Path, cells: list[str]) -> nbformat.NotebookNode:
-    nb = nbformat.v4.new_notebook()
-    nb.metadata["kernelspec"] = {
-        "name": "python3",
-        "display_name": "Python 3",
-        "language": "python",
-    }
-    nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
-    path = tmp_path / "run.ipynb"
-    nbformat.write(nb, path)
-    env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
-    subprocess.run(
-        [JUPYTER, "execute", "--inplace", str(path)],
-        check=True,
-        env=env,
-        cwd=tmp_path,
-        capture_output=True,
-        timeout=120,
-    )
-    return nbformat.read(path, as_version=4)
+    return run_notebook(tmp_path / "run.ipynb", cells)
 
 
 def widget_snapshots(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:

@@ -13,7 +13,7 @@ import nbagent
 from nbagent.run import Run
 from nbagent.transcript import apply_op
 from nbagent.wire import decode_ops
-from tests.comm_harness import RecordingComm, customs, ours, snapshots
+from tests.comm_harness import RecordingComm, customs, ops_messages, ours, outputs, snapshots
 
 
 def start(source: Any, **kwargs: Any) -> Run:
@@ -31,15 +31,16 @@ def test_order_open_then_ops_then_final_snapshot(comms: list[RecordingComm]) -> 
     opened = c.log[0][1]["state"]["snapshot"]
     assert opened["seq"] == 0
     assert opened["state"]["status"] == "running"
-    messages = customs(c)
+    messages = ops_messages(c)
     assert [m["seq"] for m in messages] == list(range(1, len(messages) + 1))
     assert len(messages) <= 4  # 500 deltas at full speed: first token, then batches
     final = snapshots(c)[-1]
     assert final["seq"] == messages[-1]["seq"]
-    # The snapshot comes after the last ops message.
+    # The snapshot comes after the last ops message; no output data unless a view asks.
     last_custom = max(i for i, (t, d) in enumerate(c.log) if d.get("method") == "custom")
     last_update = max(i for i, (t, d) in enumerate(c.log) if d.get("method") == "update")
     assert last_update > last_custom
+    assert outputs(c) == []
     state = opened["state"]
     for m in messages:
         for op in decode_ops(m):
@@ -82,6 +83,37 @@ def test_sync_replies_with_the_state_at_the_current_seq(comms: list[RecordingCom
     assert replies[0]["seq"] == max(m["seq"] for m in customs(ours(comms)) if "ops" in m)
     release.set()
     assert run.wait(5).text == "before after"
+
+
+def test_output_request_is_answered_once_the_run_ended(comms: list[RecordingComm]) -> None:
+    """A view whose run ended, in a frontend that saves it, asks for the output data."""
+    release = threading.Event()
+
+    def gated() -> Iterator[str]:
+        yield "hello"
+        release.wait(5)
+
+    run = start(gated(), title="T")
+    assert run.widget is not None
+    time.sleep(0.1)
+    run.widget._dispatch(run.widget, {"type": "output"}, [])
+    assert outputs(ours(comms)) == []  # still running: the end sends it anyway
+    release.set()
+    run.wait(5)
+    assert outputs(ours(comms)) == []  # the end does not send it: no view asked
+    run.widget._dispatch(run.widget, {"type": "output"}, [])
+    (reply,) = [m for m in customs(ours(comms)) if m.get("type") == "output"]
+    assert reply["seq"] == ops_messages(ours(comms))[-1]["seq"]
+    first = reply["data"]
+    assert "application/vnd.jupyter.widget-view+json" not in first
+    payload = first["application/vnd.nbagent.transcript+json"]
+    assert payload["version"] == 1
+    assert payload["layout"] == "single"
+    assert payload["model_id"] == run.widget.model_id
+    assert [(r["title"], r["prompt"]) for r in payload["runs"]] == [("T", None)]
+    assert payload["runs"][0]["state"] == run.transcript.to_dict()
+    assert "hello" in first["text/html"]
+    assert first["text/plain"].startswith("T\nhello")
 
 
 def test_stop_message_cancels_and_closes_the_source(comms: list[RecordingComm]) -> None:
@@ -159,3 +191,7 @@ def test_rerun_message_runs_the_tool_and_sends_the_result_after_the_end(
     assert len(late) == 2  # running, then done: sent although the run had ended
     final = snapshots(ours(comms))[-1]["state"]
     assert final["blocks"][0]["reruns"][0]["result"] == 42  # saved widget state has it
+    run.widget._dispatch(run.widget, {"type": "output"}, [])  # and so does the saved output
+    (reply,) = [m for m in customs(ours(comms)) if m.get("type") == "output"]
+    assert reply["seq"] == late[-1]["seq"]
+    assert reply["data"]["application/vnd.nbagent.transcript+json"]["runs"][0]["state"] == final

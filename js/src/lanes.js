@@ -30,6 +30,13 @@ export class LaneSet {
     this.unreachable = false;
     /** @type {string | null} The kernel's last notice (a chat prompt it could not start). */
     this.notice = null;
+    /**
+     * What the widget's cell output should carry, for state `seq` (see offer.js).
+     * @type {{seq: number, data: Record<string, unknown>} | null}
+     */
+    this.output = null;
+    /** The `seq` the output data was last asked for. */
+    this.outputAsked = -1;
     /** @type {Set<(change: LanesChange) => void>} */
     this.listeners = new Set();
   }
@@ -112,6 +119,21 @@ export class LaneSet {
   setUnreachable(on) {
     this.unreachable = on;
     for (const lane of this.lanes) lane.store.setUnreachable(on);
+  }
+
+  /** Whether every lane has ended (a chat between turns; all lanes of a comparison). */
+  settled() {
+    return this.loaded && this.lanes.every((l) => l.store.state.status !== "running");
+  }
+
+  /**
+   * The kernel's answer to `{"type": "output"}`.
+   * @param {number} seq
+   * @param {Record<string, unknown>} data
+   */
+  setOutput(seq, data) {
+    this.output = { seq, data };
+    this.emit({ lanes: false, meta: new Set(), notice: false });
   }
 
   /** @param {string} text */

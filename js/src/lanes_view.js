@@ -4,6 +4,7 @@
 
 import { FollowBottom } from "./follow.js";
 import { h, setText } from "./format.js";
+import { OutputOffer } from "./offer.js";
 import { TranscriptView } from "./view.js";
 
 /**
@@ -149,7 +150,8 @@ export class LanesView {
   constructor(set, model, el, opts = {}) {
     this.set = set;
     this.model = model;
-    this.opts = opts;
+    // The widget offers its output as a whole, not each lane.
+    this.opts = { ...opts, offersOutput: false };
     this.ac = new AbortController();
     const signal = this.ac.signal;
     this.chat = model.get("arrangement") === "chat";
@@ -161,11 +163,22 @@ export class LanesView {
     this.input = null;
     /** @type {FollowBottom | null} */
     this.follower = null;
+    const raf = opts.raf ?? ((cb) => requestAnimationFrame(cb));
+    /** @type {OutputOffer | null} The settled widget's output for the frontend. */
+    this.offer =
+      opts.offersOutput === false
+        ? null
+        : new OutputOffer(this.root, set, (m) => model.send(m), raf, signal);
+    // A saved transcript (js/src/saved.js) has no kernel to type to.
+    const readOnly = model.get("read_only") === true;
     if (this.chat) {
       const scroller = h("div", "nba-chat-body");
       scroller.append(this.laneBox);
-      this.input = new ChatInput((text) => model.send({ type: "prompt", text }), signal);
-      this.root.append(scroller, this.input.el);
+      this.root.append(scroller);
+      if (!readOnly) {
+        this.input = new ChatInput((text) => model.send({ type: "prompt", text }), signal);
+        this.root.append(this.input.el);
+      }
       this.follower = new FollowBottom(scroller, [this.laneBox], signal);
     } else this.root.append(this.laneBox);
     el.append(this.root);
@@ -239,10 +252,11 @@ export class LanesView {
     this.header.hidden = !title;
   }
 
+  /** The input box follows the last turn; a settled widget offers its output. */
   renderBusy() {
-    if (!this.input) return;
     const last = this.set.lanes[this.set.lanes.length - 1];
-    this.input.setBusy(last?.store.state.status === "running");
+    this.input?.setBusy(last?.store.state.status === "running");
+    if (this.set.settled() && this.set.lanes.length > 0) this.offer?.offer();
   }
 
   destroy() {

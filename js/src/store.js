@@ -76,6 +76,14 @@ export class Store {
     /** A `sync` went unanswered: this page cannot reach the kernel (it still hears it). */
     this.unreachable = false;
     /**
+     * What the run's cell output should carry (the kernel's answer to `{"type": "output"}`)
+     * and the `seq` it is for: views hand it to the frontend, which saves it with the notebook.
+     * @type {{seq: number, data: Record<string, unknown>} | null}
+     */
+    this.output = null;
+    /** The `seq` the output data was last asked for (once per state). */
+    this.outputAsked = -1;
+    /**
      * UI state that must survive a view being re-created, keyed by `run_id/block id`:
      * `open` is the user's choice for a panel (undefined: automatic), `expanded` for folded results.
      * @type {Map<string, {open?: boolean, expanded?: boolean}>}
@@ -249,6 +257,16 @@ export class Store {
     return !this.loaded || this.state.status === "running";
   }
 
+  /**
+   * The kernel's answer to `{"type": "output"}`: the data the run's cell output should carry.
+   * @param {number} seq
+   * @param {Record<string, unknown>} data
+   */
+  setOutput(seq, data) {
+    this.output = { seq, data };
+    this.touch();
+  }
+
   /** @param {boolean} on the kernel does not answer this page */
   setUnreachable(on) {
     if (this.unreachable === on) return;
@@ -263,7 +281,8 @@ export class Store {
  *   off(name?: string | null, cb?: ((...args: any[]) => void) | null): void}} ModelLike
  * @typedef {{seq: number, load(snapshot: Record<string, any>): void,
  *   applyMessage(msg: Record<string, any>): void, setNow(now: unknown): void,
- *   needsSync(): boolean, setUnreachable(on: boolean): void}} Syncable
+ *   needsSync(): boolean, setUnreachable(on: boolean): void,
+ *   setOutput(seq: number, data: Record<string, unknown>): void}} Syncable
  *   What `connect` keeps in step with a model: a Store (one run) or a LaneSet (several).
  *   `load` takes the `snapshot` trait or a `snapshot` message; `applyMessage` an ops message
  *   and throws OpError/WireError when it cannot be applied.
@@ -331,6 +350,8 @@ export function connect(target, model, { retryMs = 1000, maxTries = 6, onMessage
         console.warn("nbagent: cannot apply ops, resyncing:", err.message);
         requestSync();
       }
+    } else if (msg.type === "output") {
+      if (isObject(msg.data) && typeof msg.seq === "number") target.setOutput(msg.seq, msg.data);
     } else if (msg.type === "snapshot") {
       settle();
       const seq = typeof msg.seq === "number" ? msg.seq : 0;

@@ -4,6 +4,7 @@
 import { FollowBottom } from "./follow.js";
 import { h, setText } from "./format.js";
 import { copyCode, StreamingMarkdown } from "./markdown.js";
+import { OutputOffer } from "./offer.js";
 import { ThinkingPanel, ToolPanel } from "./panels.js";
 import { ReplayBar } from "./replay.js";
 import { StatusBar } from "./status.js";
@@ -95,7 +96,8 @@ export class TranscriptView {
    * @param {ViewModel} model
    * @param {HTMLElement} el
    * @param {{raf?: (cb: FrameRequestCallback) => number, cancelRaf?: (id: number) => void,
-   *   soon?: (cb: () => void) => void, now?: () => number, visible?: () => boolean}} [opts]
+   *   soon?: (cb: () => void) => void, now?: () => number, visible?: () => boolean,
+   *   offersOutput?: boolean}} [opts] `offersOutput: false`: a lane's view (its widget offers)
    */
   constructor(store, model, el, opts = {}) {
     this.store = store;
@@ -136,6 +138,11 @@ export class TranscriptView {
     this.frame = null;
     /** @type {ReturnType<typeof setInterval> | null} */
     this.ticker = null;
+    /** @type {OutputOffer | null} The finished run's output for the frontend (not a lane's). */
+    this.offer =
+      opts.offersOutput === false
+        ? null
+        : new OutputOffer(this.root, store, (m) => model.send(m), this.raf, this.ac.signal);
 
     this.unsubscribe = store.subscribe((c) => {
       mergeChange(this.pending, c);
@@ -249,6 +256,7 @@ export class TranscriptView {
     }
     this.status.update();
     if (change.run || change.reset) this.replay.update(running);
+    if (!running && this.store.loaded) this.offer?.offer();
     this.setTicker(running);
     this.follower.rendered();
   }

@@ -53,10 +53,14 @@ def free_port() -> int:
 
 
 class LabServer:
-    """One JupyterLab subprocess; ``stop()`` (or the context manager) leaves no process."""
+    """One JupyterLab (or, with ``app="notebook"``, Notebook 7) subprocess; ``stop()`` (or the
+    context manager) leaves no process."""
 
-    def __init__(self, root: Path | None = None, *, log: Path | None = None) -> None:
-        self._tmp = Path(tempfile.mkdtemp(prefix="nbagent-lab-"))
+    def __init__(
+        self, root: Path | None = None, *, log: Path | None = None, app: str = "jupyterlab"
+    ) -> None:
+        self.app = app
+        self._tmp = Path(tempfile.mkdtemp(prefix=f"nbagent-{app}-"))
         self.root = root or (self._tmp / "root")
         self.root.mkdir(parents=True, exist_ok=True)
         self.port = free_port()
@@ -86,13 +90,14 @@ class LabServer:
         env["JUPYTERLAB_WORKSPACES_DIR"] = str(self._tmp / "workspaces")
         env["JUPYTER_RUNTIME_DIR"] = str(self._tmp / "runtime")
         env.pop("JUPYTER_TOKEN", None)
+        app_class = "LabApp" if self.app == "jupyterlab" else "JupyterNotebookApp"
         cmd = [
-            sys.executable, "-m", "jupyterlab", "--no-browser",
+            sys.executable, "-m", self.app, "--no-browser",
             f"--ServerApp.port={self.port}", "--ServerApp.port_retries=0",
             "--ServerApp.ip=127.0.0.1",
             "--IdentityProvider.token=", "--ServerApp.password=",
             "--ServerApp.disable_check_xsrf=True",
-            "--LabApp.expose_app_in_browser=True",
+            f"--{app_class}.expose_app_in_browser=True",
             "--ServerApp.allow_root=True",
             f"--ServerApp.root_dir={self.root}",
         ]  # fmt: skip
@@ -114,6 +119,12 @@ class LabServer:
                 self.stop()
                 raise TimeoutError(f"JupyterLab not up after {timeout} s:\n{self.log()}")
             time.sleep(0.2)
+
+    def doc_url(self, name: str, *, reset: bool = False) -> str:
+        """The page that opens notebook ``name`` (JupyterLab: on a clean workspace if ``reset``)."""
+        if self.app == "notebook":
+            return f"{self.url}/notebooks/{name}"
+        return f"{self.url}/lab/tree/{name}{'?reset' if reset else ''}"
 
     def log(self) -> str:
         try:
@@ -313,7 +324,7 @@ class LabPage:
         self.server.write_notebook(name, cells)
         self.name = name
         self.requests.clear()
-        self.page.goto(f"{self.server.url}/lab/tree/{name}?reset")
+        self.page.goto(self.server.doc_url(name, reset=True))
         self.wait_kernel_idle()
         if run:
             self.run_all()
@@ -394,8 +405,7 @@ class LabPage:
 
     def reload(self) -> None:
         """Reload the page: JupyterLab reopens the notebook on the same (live) kernel."""
-        url = f"{self.server.url}/lab/tree/{self.name}"
-        self.page.goto(url)
+        self.page.goto(self.server.doc_url(str(self.name)))
         self.wait_kernel_idle_or_busy()
 
     def wait_kernel_idle_or_busy(self, timeout: float = 60) -> None:
@@ -517,15 +527,22 @@ def new_lab_page(browser: Any, server: LabServer) -> tuple[Any, LabPage]:
     return context, LabPage(server, context.new_page())
 
 
-@pytest.fixture(scope="module", name="lab")
-def lab_fixture(chromium_browser: Any, lab_server: LabServer) -> Iterator[LabPage]:
-    """One page for the module (conftest's Chromium); each ``lab.open()`` starts clean."""
+@contextlib.contextmanager
+def lab_page(browser: Any, server: LabServer) -> Iterator[LabPage]:
+    """A page on ``server`` for a test module; at the end it is left and its kernels shut down."""
     require_bundle()
-    context, page = new_lab_page(chromium_browser, lab_server)
+    context, page = new_lab_page(browser, server)
     try:
         yield page
     finally:
         with contextlib.suppress(Exception):
             page.page.goto("about:blank")
-        lab_server.shutdown_sessions()
+        server.shutdown_sessions()
         context.close()
+
+
+@pytest.fixture(scope="module", name="lab")
+def lab_fixture(chromium_browser: Any, lab_server: LabServer) -> Iterator[LabPage]:
+    """One page for the module (conftest's Chromium); each ``lab.open()`` starts clean."""
+    with lab_page(chromium_browser, lab_server) as page:
+        yield page

@@ -1,0 +1,116 @@
+"""What a run adds to a saved notebook: runs executed headless (`jupyter execute`, which saves
+widget state), then every byte of the file accounted for.
+
+    .venv/bin/python -m benchmarks.saved_size          # 1 and 10 demo runs
+    .venv/bin/python -m benchmarks.saved_size 10 50    # other counts
+
+Per run, a notebook with widget state holds: the widget's state (its JavaScript and CSS
+bundle, ``_esm``/``_css``, once per widget: anywidget saves them with every model; its
+``snapshot``, the final transcript), and the cell output (``nbagent.output``: the transcript
+payload, the escaped ``text/html``, ``text/plain`` and the widget view). Nothing asserts a
+size here: the figures are printed (the structure is checked by tests/test_saved_output.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import nbformat
+
+ROOT = Path(__file__).resolve().parents[1]
+JUPYTER = str(Path(sys.executable).with_name("jupyter"))
+STATE_MIME = "application/vnd.jupyter.widget-state+json"
+
+
+def execute(path: Path, cells: list[str], *, timeout: float = 300) -> nbformat.NotebookNode:
+    """Write ``cells`` as a notebook at ``path``, run it with ``jupyter execute --inplace``."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3",
+        "display_name": "Python 3",
+        "language": "python",
+    }
+    nb.cells = [nbformat.v4.new_code_cell(src) for src in cells]
+    nbformat.write(nb, path)
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    subprocess.run(
+        [JUPYTER, "execute", "--inplace", str(path)],
+        check=True,
+        env=env,
+        cwd=path.parent,
+        capture_output=True,
+        timeout=timeout,
+    )
+    return nbformat.read(path, as_version=4)
+
+
+def demo_cells(n: int) -> list[str]:
+    """``n`` demo runs, one cell each, all awaited by the last cell."""
+    cells = ["import nbagent\nfrom nbagent import demo\nruns = []"]
+    cells += [
+        f"runs.append(nbagent.show(nbagent.load(demo.recording('weather')), title='run {i}'))"
+        for i in range(n)
+    ]
+    cells.append("for r in runs:\n    await r")
+    return cells
+
+
+def _size(value: Any) -> int:
+    """Bytes ``value`` takes in the saved file (nbformat's JSON, indent 1)."""
+    return len(json.dumps(value, indent=1, ensure_ascii=False).encode())
+
+
+def breakdown(path: Path) -> dict[str, Any]:
+    """Bytes of nbagent's widget states and outputs in the notebook at ``path``, by part."""
+    nb = nbformat.read(path, as_version=4)
+    states = nb.metadata.get("widgets", {}).get(STATE_MIME, {}).get("state", {})
+    ours = {k: v["state"] for k, v in states.items() if "snapshot" in v["state"]}
+    parts: dict[str, int] = dict.fromkeys(
+        ["_esm", "_css", "snapshot", "other traits", "other widgets"], 0
+    )
+    for key, entry in states.items():
+        if key not in ours:
+            parts["other widgets"] += _size(entry)
+            continue
+        for trait, value in entry["state"].items():
+            name = trait if trait in ("_esm", "_css", "snapshot") else "other traits"
+            parts[name] += _size(value)
+    for cell in nb.cells:
+        for out in cell.get("outputs", []):
+            for mime, value in out.get("data", {}).items():
+                parts[f"output {mime}"] = parts.get(f"output {mime}", 0) + _size(value)
+    return {
+        "widgets": len(ours),
+        "file_bytes": path.stat().st_size,
+        "parts": parts,
+        "esm": next(iter(ours.values()))["_esm"] if ours else "",
+    }
+
+
+def main(counts: list[int]) -> None:
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="nbagent-size-") as tmp:
+        for n in counts:
+            path = Path(tmp) / f"runs{n}.ipynb"
+            execute(path, demo_cells(n))
+            rows.append((n, breakdown(path)))
+    base = rows[0]
+    print(f"{'runs':>5} {'file bytes':>11} {'per run':>9}   parts per run (bytes)")
+    for n, b in rows:
+        per_run = {k: v // max(n, 1) for k, v in b["parts"].items() if v}
+        print(f"{n:>5} {b['file_bytes']:>11,} {b['file_bytes'] // n:>9,}   {per_run}")
+    if len(rows) > 1:
+        (n0, b0), (n1, b1) = base, rows[-1]
+        growth = (b1["file_bytes"] - b0["file_bytes"]) / (n1 - n0)
+        print(f"growth per added run: {growth:,.0f} bytes")
+
+
+if __name__ == "__main__":
+    main([int(a) for a in sys.argv[1:]] or [1, 10])

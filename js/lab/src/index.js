@@ -1,0 +1,302 @@
+// nbagent's renderer for JupyterLab 4 and Notebook 7: the mimetype of nbagent/output.py.
+//
+// An nbagent output carries the transcript payload next to the widget view. This renderer
+// ranks above the widget view: while the widget's model lives in the notebook's widget
+// manager it shows the live widget (the notebook's own widget-view renderer, as a child);
+// when the model is gone (no kernel, no saved widget state) it shows the saved transcript
+// with the widget's own store and view (js/src/saved.js) instead of "Error displaying
+// widget: model not found". Nothing is fetched: the code is in this extension.
+//
+// The kernel cannot update an output once its cell has finished. So when the live widget's
+// run ends, this renderer claims its output data (HOST_EVENT), the widget asks the kernel for
+// it and hands it up (OUTPUT_EVENT), and the renderer writes it into the output model: a
+// notebook saved from the browser keeps the final transcript.
+
+import { JSONExt } from "@lumino/coreutils";
+import { Panel, Widget } from "@lumino/widgets";
+import {
+  HOST_EVENT,
+  OUTPUT_EVENT,
+  PayloadError,
+  readPayload,
+  renderSaved,
+  TRANSCRIPT_MIME,
+} from "../../src/saved.js";
+import "../../src/styles.css";
+
+const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
+/** The output data the live widget may replace (never the widget view itself). */
+const WRITABLE = [TRANSCRIPT_MIME, "text/html", "text/plain"];
+
+/**
+ * @typedef {import("@jupyterlab/rendermime-interfaces").IRenderMime.IMimeModel} IMimeModel
+ * @typedef {import("@jupyterlab/rendermime-interfaces").IRenderMime.IRenderer} IRenderer
+ * @typedef {import("@jupyterlab/rendermime-interfaces").IRenderMime.IExtension} IExtension
+ * @typedef {import("../../src/saved.js").Payload} Payload
+ * @typedef {{createRenderer(mimeType: string): IRenderer, getFactory(mimeType: string): unknown}}
+ *   RendererSource the notebook's rendermime
+ * @typedef {"pending" | "live" | "gone"} LiveState
+ *   pending: the widget manager has not answered yet; gone: no model (or its view was closed)
+ */
+
+/** @param {unknown} v @returns {v is Record<string, any>} */
+const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/**
+ * The nearest ancestor's `key` property, duck-typed: the output area's `rendermime` (the
+ * notebook's, where the widget manager registers its renderer), the panel's `sessionContext`.
+ * @param {Widget} widget
+ * @param {string} key
+ * @returns {any}
+ */
+function ancestorProperty(widget, key) {
+  for (let w = widget.parent; w !== null; w = w.parent) {
+    const value = /** @type {any} */ (w)[key];
+    if (value) return value;
+  }
+  return null;
+}
+
+/**
+ * What the notebook's widget-view renderer shows: a view (live), "Loading widget..."
+ * (pending), or an error / nothing (gone: "model not found", or its view was disposed).
+ * @param {Panel} renderer
+ * @returns {LiveState}
+ */
+function liveState(renderer) {
+  if (renderer.isDisposed) return "gone";
+  if (renderer.widgets.length > 0) return "live";
+  const failed = renderer.hasClass("jupyter-widgets") || renderer.isHidden;
+  return failed ? "gone" : "pending";
+}
+
+/** @implements {IRenderer} */
+export class TranscriptRenderer extends Panel {
+  constructor() {
+    super();
+    this.addClass("nba-renderer");
+    /** Where the saved transcript is drawn (rendered only when it is shown). */
+    this.saved = new Widget();
+    /** Holds the notebook's widget-view renderer: shown only once its view is live. */
+    this.liveBox = new Panel();
+    this.saved.addClass("nba-saved");
+    this.liveBox.addClass("nba-live");
+    this.addWidget(this.saved);
+    this.addWidget(this.liveBox);
+    /** @type {IMimeModel | null} the output model (OutputArea passes a new one on updates) */
+    this.model = null;
+    /** @type {any} the payload's JSON as last rendered (to skip identical re-renders) */
+    this.raw = undefined;
+    /** @type {Payload | null} */
+    this.payload = null;
+    /** @type {(() => void) | null} cleanup of the drawn saved transcript */
+    this.unrender = null;
+    /** @type {{modelId: string, renderer: Panel, observer: MutationObserver, factory: unknown} | null} */
+    this.live = null;
+    /** @type {LiveState} */
+    this.state = "gone";
+    /** @type {string | null} the model id a live widget was last tried for */
+    this.tried = null;
+    // The live widget's run ended: claim its output data (it then asks the kernel), write it.
+    this.liveBox.node.addEventListener(HOST_EVENT, (e) => e.preventDefault());
+    this.liveBox.node.addEventListener(OUTPUT_EVENT, (e) =>
+      this.write(/** @type {CustomEvent} */ (e)),
+    );
+  }
+
+  /**
+   * Called on creation and again after every change of the output (JupyterLab re-renders
+   * after `setData` and after a display update): idempotent.
+   * @param {IMimeModel} model
+   */
+  async renderModel(model) {
+    this.model = model;
+    const raw = model.data[TRANSCRIPT_MIME];
+    // The same transcript again (the output became trusted, or the live widget wrote it
+    // back) keeps its drawing; whether the live widget applies may have changed.
+    const same = this.raw !== undefined && JSONExt.deepEqual(/** @type {any} */ (raw), this.raw);
+    if (!same) {
+      this.raw = /** @type {any} */ (raw);
+      this.clearSaved(); // drawn again when it shows
+      if (!this.read(raw)) return;
+    }
+    if (!this.isAttached) return; // onAfterAttach goes on from here
+    this.connectLive();
+    this.arrange();
+  }
+
+  /**
+   * Check the payload; show why when it cannot be shown.
+   * @param {unknown} raw
+   * @returns {boolean} whether it can be shown
+   */
+  read(raw) {
+    try {
+      this.payload = readPayload(raw);
+      return true;
+    } catch (err) {
+      if (!(err instanceof PayloadError)) throw err;
+      this.payload = null;
+      this.drop();
+      const message = document.createElement("pre");
+      message.textContent = `nbagent: cannot show this output: ${err.message}`;
+      this.saved.node.append(message);
+      this.saved.setHidden(false);
+      this.liveBox.setHidden(true);
+      return false;
+    }
+  }
+
+  /** @param {import("@lumino/messaging").Message} msg */
+  onAfterAttach(msg) {
+    super.onAfterAttach(msg);
+    this.connectLive(); // the output area (and its rendermime) is known once attached
+    this.arrange();
+  }
+
+  dispose() {
+    if (this.isDisposed) return;
+    this.drop();
+    this.clearSaved();
+    super.dispose();
+  }
+
+  /** Start the live widget for the payload's model, once per model id. */
+  connectLive() {
+    const modelId = this.payload?.model_id;
+    // An untrusted output shows the saved transcript only: a live widget runs code.
+    if (!modelId || !this.model?.trusted || this.tried === modelId) return;
+    this.tried = modelId; // once: a model not found now will not be found later
+    /** @type {RendererSource | null} */
+    const rendermime = ancestorProperty(this, "rendermime");
+    if (rendermime === null) return;
+    this.startLive(modelId, rendermime);
+    // The widget manager registers its renderer once the kernel is ready, and hands itself
+    // only to the output area's own renderers: one made before then (a notebook reopened)
+    // would wait forever, so it is made again from the new factory.
+    /** @type {{ready: Promise<void>} | null} */
+    const session = ancestorProperty(this, "sessionContext");
+    const retry = () => {
+      const live = this.live;
+      if (live?.modelId !== modelId || this.state !== "pending") return;
+      if (rendermime.getFactory(WIDGET_VIEW_MIME) !== live.factory)
+        this.startLive(modelId, rendermime);
+    };
+    session?.ready.then(
+      () => setTimeout(retry),
+      () => {},
+    );
+  }
+
+  /**
+   * Render the widget view of `modelId` with the notebook's widget-view renderer, hidden
+   * until it shows a live view (`arrange`).
+   * @param {string} modelId
+   * @param {RendererSource} rendermime
+   */
+  startLive(modelId, rendermime) {
+    this.drop();
+    const factory = rendermime.getFactory(WIDGET_VIEW_MIME);
+    if (!factory || this.model === null) return; // no widget manager (no ipywidgets)
+    const renderer = /** @type {Panel} */ (
+      /** @type {unknown} */ (rendermime.createRenderer(WIDGET_VIEW_MIME))
+    );
+    const observer = new MutationObserver(() => this.arrange());
+    observer.observe(renderer.node, { childList: true, attributes: true });
+    this.live = { modelId, renderer, observer, factory };
+    this.state = "pending";
+    this.liveBox.addWidget(renderer);
+    const view = isObject(this.model.data[WIDGET_VIEW_MIME])
+      ? { ...this.model.data[WIDGET_VIEW_MIME], model_id: modelId }
+      : { version_major: 2, version_minor: 1, model_id: modelId };
+    // A copy: the widget renderer blanks `model_id` in its data when its view is disposed.
+    /** @type {IMimeModel} */
+    const viewModel = {
+      trusted: true,
+      data: { [WIDGET_VIEW_MIME]: view },
+      metadata: {},
+      setData() {},
+    };
+    const done = () => this.arrange();
+    /** @type {IRenderer} */ (/** @type {unknown} */ (renderer))
+      .renderModel(viewModel)
+      .then(done, done);
+  }
+
+  /** Show the live widget or the saved transcript, whichever applies now. */
+  arrange() {
+    if (this.isDisposed || this.payload === null) return;
+    const live = this.live;
+    this.state = live === null ? "gone" : liveState(live.renderer);
+    if (live !== null && this.state === "gone") this.drop();
+    const running = this.payload.runs.some((r) => r.state.status === "running");
+    // A finished transcript shows at once while the widget manager answers; a running one
+    // (a run just displayed) keeps the manager's "Loading widget..." rather than flash by.
+    const showSaved = this.state === "gone" || (this.state === "pending" && !running);
+    if (showSaved && this.unrender === null) {
+      this.unrender = renderSaved(this.saved.node, this.payload);
+    } else if (this.state === "live" && this.unrender !== null) {
+      this.clearSaved(); // one transcript in the page: the live one
+    }
+    this.saved.setHidden(!showSaved);
+    this.liveBox.setHidden(showSaved);
+  }
+
+  /** Remove the drawn saved transcript. */
+  clearSaved() {
+    this.unrender?.();
+    this.unrender = null;
+    this.saved.node.replaceChildren();
+  }
+
+  /** Forget the live widget renderer (its model is gone, or another model replaces it). */
+  drop() {
+    const live = this.live;
+    if (live === null) return;
+    this.live = null;
+    live.observer.disconnect();
+    live.renderer.dispose();
+  }
+
+  /**
+   * The live widget's output data: write it into the output model (what the notebook saves),
+   * unless the output has it already (no change, so reopening does not mark it modified).
+   * @param {CustomEvent} event
+   */
+  write(event) {
+    const data = event.detail?.data;
+    const model = this.model;
+    if (model === null || !isObject(data) || !isObject(data[TRANSCRIPT_MIME])) return;
+    if (data[TRANSCRIPT_MIME].model_id !== this.payload?.model_id) return; // not our run
+    try {
+      readPayload(data[TRANSCRIPT_MIME]);
+    } catch (err) {
+      if (err instanceof PayloadError) return;
+      throw err;
+    }
+    /** @type {Record<string, any>} */
+    const next = { ...model.data };
+    for (const key of WRITABLE) if (key in data) next[key] = data[key];
+    if (typeof next["text/html"] !== "string" || typeof next["text/plain"] !== "string") return;
+    if (JSONExt.deepEqual(next, /** @type {any} */ (model.data))) return;
+    model.setData({ data: next });
+  }
+}
+
+/** @type {IExtension} */
+const extension = {
+  id: "nbagent:transcript",
+  description: "Shows nbagent runs: the live widget, or the saved transcript without a kernel.",
+  rendererFactory: {
+    // Safe: the saved transcript is sanitized like the widget; the live widget (code) is
+    // only used for trusted outputs.
+    safe: true,
+    mimeTypes: [TRANSCRIPT_MIME],
+    defaultRank: -20,
+    createRenderer: () => new TranscriptRenderer(),
+  },
+  rank: -20,
+  dataType: "json",
+};
+
+export default extension;

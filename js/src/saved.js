@@ -1,0 +1,144 @@
+// A saved output's transcript payload (nbagent/output.py), shown without a kernel by the
+// widget's own store and view: same markup, same sanitizer, same look as the live widget.
+// Not part of the widget bundle: nbagent's JupyterLab renderer (js/lab) imports it.
+
+import { h } from "./format.js";
+import { LaneSet } from "./lanes.js";
+import { LanesView } from "./lanes_view.js";
+import { Store } from "./store.js";
+import { TranscriptView } from "./view.js";
+
+export { HOST_EVENT, OUTPUT_EVENT } from "./offer.js";
+
+export const TRANSCRIPT_MIME = "application/vnd.nbagent.transcript+json";
+
+/**
+ * @typedef {import("./store.js").State} State
+ * @typedef {{title: string | null, prompt: string | null, state: State}} SavedRun
+ * @typedef {{version: 1, layout: string, model_id: string | null, title: string | null,
+ *   runs: SavedRun[]}} Payload
+ */
+
+/** Thrown by `readPayload` for data that is not a payload nbagent can show. */
+export class PayloadError extends Error {}
+
+/** @param {unknown} v @returns {v is Record<string, any>} */
+function isObject(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/** @param {unknown} v */
+const optionalString = (v) => (typeof v === "string" ? v : null);
+
+/**
+ * The payload in an output's data, checked: what the view needs has the right types.
+ * @param {unknown} data
+ * @returns {Payload}
+ */
+export function readPayload(data) {
+  if (!isObject(data)) throw new PayloadError("the transcript is not a JSON object");
+  if (data.version !== 1) {
+    throw new PayloadError(
+      `transcript version ${JSON.stringify(data.version)} is not 1: a newer nbagent saved it`,
+    );
+  }
+  if (!Array.isArray(data.runs)) throw new PayloadError("the transcript has no runs");
+  const runs = data.runs.map((run, i) => {
+    if (!isObject(run) || !isObject(run.state) || !Array.isArray(run.state.blocks)) {
+      throw new PayloadError(`run ${i + 1} of the transcript has no state`);
+    }
+    const blocks = run.state.blocks.filter(isObject);
+    return {
+      title: optionalString(run.title),
+      prompt: optionalString(run.prompt),
+      state: /** @type {State} */ ({ ...run.state, blocks }),
+    };
+  });
+  return {
+    version: 1,
+    layout: optionalString(data.layout) ?? "single",
+    model_id: optionalString(data.model_id),
+    title: optionalString(data.title),
+    runs,
+  };
+}
+
+/**
+ * A state saved while its run was still streaming never ends: say so, instead of a spinner
+ * and a Stop button that would wait forever.
+ * @param {State} state
+ * @returns {State}
+ */
+function settled(state) {
+  if (state.status !== "running") return state;
+  return {
+    ...state,
+    status: "error",
+    end_reason: null,
+    activity: null,
+    error: { message: "the notebook was saved before this run ended" },
+  };
+}
+
+/**
+ * The traits a widget view reads, for a view with no model behind it.
+ * @param {string | null} title
+ * @param {Record<string, unknown>} [more]
+ */
+function savedModel(title, more = {}) {
+  /** @type {Record<string, unknown>} */
+  const traits = { title: title ?? "", show_thinking: true, can_rerun: false, ...more };
+  return {
+    /** @param {string} key */
+    get: (key) => traits[key],
+    send() {},
+    on() {},
+    off() {},
+  };
+}
+
+/**
+ * One run: its prompt as a user bubble (when set) above the widget's view of its state.
+ * @param {HTMLElement} el
+ * @param {SavedRun} run
+ * @returns {TranscriptView}
+ */
+function renderRun(el, run) {
+  const store = new Store();
+  store.load({ seq: 0, state: settled(run.state) });
+  const view = new TranscriptView(store, savedModel(run.title), el, { offersOutput: false });
+  if (run.prompt) {
+    const bubble = h("div", "nba-prompt", run.prompt);
+    bubble.setAttribute("aria-label", "prompt");
+    view.root.insertBefore(bubble, view.scroller);
+  }
+  return view;
+}
+
+/**
+ * Render a payload into `el`: one run as the widget shows it; lanes side by side and chat
+ * turns under their prompts as the widget of several runs shows them (without its input box).
+ * Returns the cleanup.
+ * @param {HTMLElement} el
+ * @param {Payload} payload
+ * @returns {() => void}
+ */
+export function renderSaved(el, payload) {
+  if (payload.layout === "lanes" || payload.layout === "chat") {
+    const set = new LaneSet();
+    set.load({
+      seq: 0,
+      lanes: payload.runs.map((run) => ({
+        meta: { title: run.title, prompt: run.prompt, can_rerun: false },
+        state: settled(run.state),
+      })),
+    });
+    const model = savedModel(payload.title, { arrangement: payload.layout, read_only: true });
+    const view = new LanesView(set, model, el, { offersOutput: false });
+    return () => view.destroy();
+  }
+  const views = payload.runs.map((run) => renderRun(el, run));
+  return () => {
+    for (const view of views) view.destroy();
+  };
+}

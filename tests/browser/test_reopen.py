@@ -1,0 +1,238 @@
+"""Transcripts that outlive the kernel: save a notebook, shut its kernel down, reopen it.
+
+nbagent's renderer (js/lab, the ``application/vnd.nbagent.transcript+json`` mimetype) shows the
+live widget while its model lives and the saved transcript when it is gone; the browser writes
+the run's final output data into the notebook, because the kernel's display update is dropped
+once the displaying cell has finished. JupyterLab and Notebook 7, with and without saved
+widget state.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from tests.browser.lab import (
+    ROOT_SEL,
+    LabPage,
+    LabServer,
+    lab_fixture,  # noqa: F401
+    lab_page,
+    lab_server_fixture,  # noqa: F401
+)
+from tests.browser.test_lab import DEMO_IMPORTS, summary
+
+sys.path.insert(0, str(Path(__file__).parent / "notebooks"))
+import nbtest_sources as sources
+
+pytestmark = pytest.mark.browser
+
+TRANSCRIPT_MIME = "application/vnd.nbagent.transcript+json"
+SAVE_STATE = "@jupyter-widgets/jupyterlab-manager:saveWidgetState"
+# The cell returns at once and the run ends later: JupyterLab drops the kernel's display
+# update, so only the browser can put the final transcript into the saved output.
+DEMO_CELL = DEMO_IMPORTS + "run = nbagent.replay(demo.recording('weather'), speed=8)"
+# Where each view is: the saved transcript or the live widget (js/lab/src/index.js).
+SAVED_SEL = ".nba-saved:not(.lm-mod-hidden) .nbagent"
+LIVE_SEL = ".nba-live:not(.lm-mod-hidden) .nbagent"
+
+OUTPUTS_FINAL_JS = """([i, mime]) => {
+    const outputs = jupyterapp.shell.currentWidget.content.widgets[i].model.outputs.toJSON();
+    const runs = outputs.filter((o) => o.data && o.data[mime]).map((o) => o.data[mime].runs[0]);
+    return runs.length > 0 && runs.every((r) => r.state.status !== 'running');
+}"""
+
+
+def wait_output_final(lab: LabPage, cell: int = 0) -> None:
+    """Wait until the cell's output models (what the notebook saves) hold finished transcripts."""
+    lab.page.wait_for_function(OUTPUTS_FINAL_JS, arg=[cell, TRANSCRIPT_MIME], timeout=30_000)
+
+
+def reopen_without_kernel(lab: LabPage) -> None:
+    """Shut every kernel down and open the saved notebook again (on a fresh kernel)."""
+    lab.page.goto("about:blank")
+    lab.server.shutdown_sessions()
+    lab.requests.clear()
+    lab.page.goto(lab.server.doc_url(str(lab.name), reset=True))
+    lab.wait_kernel_idle()
+
+
+def saved_notebook(lab: LabPage) -> nbformat.NotebookNode:
+    return nbformat.read(lab.server.root / str(lab.name), as_version=4)
+
+
+def check_saved_output(nb: nbformat.NotebookNode) -> None:
+    """The saved output carries the final transcript for every reader: JupyterLab, nbconvert."""
+    data = nb.cells[0].outputs[0]["data"]
+    payload = data[TRANSCRIPT_MIME]
+    assert payload["runs"][0]["state"]["status"] == "completed", payload["runs"][0]["state"]
+    assert payload["model_id"] == data["application/vnd.jupyter.widget-view+json"]["model_id"]
+    assert "Have a good trip!" in data["text/html"]
+    assert "get_weather" in data["text/html"]
+    assert "Have a good trip!" in data["text/plain"]
+
+
+def check_reopened(lab: LabPage, sel: str) -> None:
+    """The reopened cell shows the whole transcript (in ``sel``), with collapsible panels, and
+    leaves the output as it was saved."""
+    try:
+        lab.page.wait_for_selector(sel, timeout=30_000)
+    except Exception as exc:
+        raise AssertionError(f"no transcript in {sel}\n{lab.diagnose()}") from exc
+    w = summary(lab)
+    assert w["title"] == "Paris vs Oslo"
+    assert "Have a good trip!" in w["text"]
+    assert w["table"] is not None
+    assert w["table"][0][:2] == ["th:City", "th:Temperature"]
+    assert [t["name"] for t in w["tools"]] == ["get_weather", "get_weather"]
+    assert '"city": "Oslo"' in w["tools"][1]["body"]
+    assert w["thinking"] is not None
+    assert w["thinking"]["open"] is False
+    assert w["label"] == "completed"
+    assert not w["stopVisible"]
+    page_text = lab.js("() => document.body.innerText")
+    assert "Error displaying widget" not in page_text
+    # Panels still open and close.
+    lab.widget().locator("details.nba-thinking > summary").click()
+    assert summary(lab)["thinking"]["open"] is True
+    # Nothing was rewritten, nothing was fetched.
+    outputs = lab.js(
+        "() => jupyterapp.shell.currentWidget.content.widgets[0].model.outputs.toJSON()"
+    )
+    assert [o["data"] for o in outputs] == [o["data"] for o in saved_notebook(lab).cells[0].outputs]
+    assert not lab.foreign_requests(), lab.foreign_requests()
+
+
+@contextlib.contextmanager
+def widget_state_saved(lab: LabPage) -> Iterator[None]:
+    """JupyterLab's "Save Widget State Automatically", on for the block (the server's
+    settings are shared by the session: set back afterwards)."""
+
+    def set_to(on: bool) -> None:
+        lab.page.evaluate(
+            """async ([cmd, on]) => {
+                const commands = jupyterapp.commands;
+                if (commands.isToggled(cmd) !== on) await commands.execute(cmd);
+            }""",
+            [SAVE_STATE, on],
+        )
+        lab.page.wait_for_function(
+            "([cmd, on]) => jupyterapp.commands.isToggled(cmd) === on", arg=[SAVE_STATE, on]
+        )
+
+    set_to(True)
+    try:
+        yield
+    finally:
+        with contextlib.suppress(Exception):
+            set_to(False)
+
+
+# -- JupyterLab --------------------------------------------------------------------------
+
+
+def test_reopened_without_widget_state_shows_the_saved_transcript(lab: LabPage) -> None:
+    lab.open("reopen.ipynb", [DEMO_CELL])
+    lab.page.wait_for_selector(LIVE_SEL)  # the live widget while the kernel has its model
+    lab.wait_status("completed", timeout=30)
+    wait_output_final(lab)
+    lab.save()
+    nb = saved_notebook(lab)
+    assert "widgets" not in nb.metadata
+    check_saved_output(nb)
+
+    reopen_without_kernel(lab)
+    check_reopened(lab, SAVED_SEL)
+    assert lab.js("() => jupyterapp.shell.currentWidget.context.model.dirty") is False
+
+
+def test_reopened_with_widget_state_shows_the_live_widget(lab: LabPage) -> None:
+    lab.open("reopen_state.ipynb", [DEMO_CELL], run=False)
+    with widget_state_saved(lab):
+        lab.run_all()
+        lab.wait_status("completed", timeout=30)
+        wait_output_final(lab)
+        lab.save()
+        nb = saved_notebook(lab)
+        states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+        snapshots = [s["state"]["snapshot"] for s in states.values() if "snapshot" in s["state"]]
+        assert [s["state"]["status"] for s in snapshots] == ["completed"]
+        check_saved_output(nb)
+
+        reopen_without_kernel(lab)
+        # The widget manager restores the model from the notebook: the widget itself shows.
+        # (It also marks the notebook modified as it registers the models: its own doing.)
+        check_reopened(lab, LIVE_SEL)
+
+
+HOSTILE_CELLS = [
+    "import nbagent, nbtest_sources as S\n"
+    "runs = [nbagent.show(S.sliced(t, 50, 0)) for t in S.HOSTILE]\n"
+    "runs.append(nbagent.show(S.hostile_events(50, 0)))",
+    "for r in runs:\n    await r",
+]
+
+
+def test_reopened_hostile_transcripts_stay_text(lab: LabPage) -> None:
+    lab.open("reopen_hostile.ipynb", HOSTILE_CELLS)
+    n = len(sources.HOSTILE) + 1
+    lab.wait_cell_output(1, "")  # the second cell ran: every run has ended
+    lab.page.wait_for_function(
+        "([sel, n]) => document.querySelectorAll(sel).length === n", arg=[LIVE_SEL, n]
+    )
+    wait_output_final(lab)
+    lab.save()
+
+    reopen_without_kernel(lab)
+    lab.js("__nbaWatch()")
+    lab.page.wait_for_function(
+        "([sel, n]) => document.querySelectorAll(sel).length === n", arg=[SAVED_SEL, n]
+    )
+    watch = lab.js("(__nbaWatchState.stop(), __nbaWatchState)")
+    roots: list[Any] = lab.js(
+        "(sel) => [...document.querySelectorAll(sel)].map((r) => __nbaViolations(r))", ROOT_SEL
+    )
+    assert len(roots) == n
+    assert all(v == [] for v in roots), roots
+    assert watch["violations"] == [], watch
+    assert not watch["pwned"]
+    assert lab.js("() => window.__pwned") is None
+    assert not lab.foreign_requests(), lab.foreign_requests()
+    texts = lab.js(
+        "(sel) => [...document.querySelectorAll(sel)].map((r) => r.textContent)", SAVED_SEL
+    )
+    assert any("onerror=" in t for t in texts), "hostile markup should show as text"
+
+
+# -- Notebook 7 --------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def notebook7(chromium_browser: Any) -> Iterator[LabPage]:
+    """A Notebook 7 server and page (the same prebuilt extension as JupyterLab)."""
+    server = LabServer(app="notebook").start()
+    try:
+        with lab_page(chromium_browser, server) as page:
+            yield page
+    finally:
+        server.stop()
+
+
+def test_notebook7_reopened_without_widget_state_shows_the_saved_transcript(
+    notebook7: LabPage,
+) -> None:
+    nb7 = notebook7
+    nb7.open("reopen_nb7.ipynb", [DEMO_CELL])
+    nb7.wait_status("completed", timeout=30)
+    wait_output_final(nb7)
+    nb7.save()
+    check_saved_output(saved_notebook(nb7))
+
+    reopen_without_kernel(nb7)
+    check_reopened(nb7, SAVED_SEL)

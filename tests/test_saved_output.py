@@ -1,0 +1,132 @@
+"""A notebook run headless (`jupyter execute`) keeps every run's end: in the saved widget state
+and in each output's transcript, HTML and text, whichever cell the run ended in. nbconvert
+shows every run from the outputs alone (widget state stripped), escaped; the widget's bundle
+is saved once per widget, not more."""
+
+from __future__ import annotations
+
+import json
+from html.parser import HTMLParser
+from pathlib import Path
+
+import nbformat
+import pytest
+from nbconvert import HTMLExporter
+
+from benchmarks.saved_size import STATE_MIME, breakdown, execute
+from nbagent.output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME
+
+pytestmark = pytest.mark.kernel
+
+RUNS = 10
+HOSTILE: list[str] = json.loads((Path(__file__).parent / "fixtures" / "hostile.json").read_text())
+
+SETUP = """\
+import json
+import nbagent
+from nbagent import RunStart, TextDelta, ToolCallEnd, ToolCallStart, ToolResult
+
+def tool_run(i):
+    yield RunStart(title=f"run {i}")
+    yield ToolCallStart(tool_call_id=f"c{i}", name=f"lookup_{i}")
+    yield ToolCallEnd(tool_call_id=f"c{i}", arguments=json.dumps({"n": i}))
+    yield ToolResult(tool_call_id=f"c{i}", content={"n": i, "square": i * i})
+    for word in f"The answer number {i} is {i * i}.".split(" "):
+        yield TextDelta(message_id="a", delta=word + " ")
+
+runs = []
+"""
+
+
+def hostile_cell() -> str:
+    return (
+        f"hostile = {json.dumps(HOSTILE)}\n"
+        "runs.append(nbagent.show(iter(['\\n\\n'.join(hostile)]), title=hostile[8]))"
+    )
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, nbformat.NotebookNode]:
+    """``RUNS`` runs, one per cell (each ends around its cell's end), a hostile run, then a
+    cell that awaits them all."""
+    path = tmp_path_factory.mktemp("saved") / "runs.ipynb"
+    cells = [SETUP]
+    cells += [f"runs.append(nbagent.show(tool_run({i})))" for i in range(RUNS)]
+    cells += [hostile_cell(), "for r in runs:\n    await r"]
+    return path, execute(path, cells)
+
+
+def run_outputs(nb: nbformat.NotebookNode) -> list[dict]:
+    return [o["data"] for c in nb.cells for o in c.outputs if TRANSCRIPT_MIME in o.get("data", {})]
+
+
+def test_every_output_and_widget_state_has_the_end_of_its_run(executed) -> None:
+    _, nb = executed
+    outputs = run_outputs(nb)
+    assert len(outputs) == RUNS + 1
+    states = nb.metadata["widgets"][STATE_MIME]["state"]
+    for i, data in enumerate(outputs[:RUNS]):
+        payload = data[TRANSCRIPT_MIME]
+        state = payload["runs"][0]["state"]
+        assert state["status"] == "completed", (i, state["status"])
+        snapshot = states[payload["model_id"]]["state"]["snapshot"]["state"]
+        assert snapshot == state
+        assert data[WIDGET_VIEW_MIME]["model_id"] == payload["model_id"]
+        assert f"The answer number {i} is {i * i}." in data["text/html"]
+        assert f"[tool] lookup_{i}" in data["text/plain"]
+
+
+class Page(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.scripts = 0
+        self.bad: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.scripts += tag == "script"
+        if tag in ("img", "svg", "math", "button", "iframe"):
+            self.bad.append(tag)
+        self.bad += [f"{tag} {k}={v}" for k, v in attrs if k.startswith("on")]
+        if tag == "a" and not str(dict(attrs).get("href", "")).startswith(("http", "#", "mailto")):
+            self.bad.append(f"a href={dict(attrs).get('href')}")
+
+
+def to_html(nb: nbformat.NotebookNode) -> str:
+    return HTMLExporter(template_name="lab").from_notebook_node(nb)[0]
+
+
+def test_nbconvert_without_widget_state_shows_every_run_escaped(executed) -> None:
+    _, nb = executed
+    stripped = nbformat.from_dict(nb)
+    del stripped.metadata["widgets"]
+    body = to_html(stripped)
+    for i in range(RUNS):
+        assert f"The answer number {i} is {i * i}." in body
+        assert f"lookup_{i}" in body
+    assert "Error displaying widget" not in body
+    page = Page()
+    page.feed(body)
+    # The template's own scripts only: the same page without nbagent's outputs has as many.
+    empty = nbformat.from_dict(stripped)
+    for cell in empty.cells:
+        cell.outputs = []
+    baseline = Page()
+    baseline.feed(to_html(empty))
+    assert page.scripts == baseline.scripts
+    assert page.bad == [], page.bad
+    # Hostile markup is text: visible, escaped.
+    assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in body
+
+
+def test_the_bundle_is_saved_once_per_widget(executed) -> None:
+    path, _ = executed
+    sizes = breakdown(path)
+    assert sizes["widgets"] == RUNS + 1
+    esm = sizes["esm"]
+    assert len(esm) > 10_000, "the widget's bundle is not in the saved state"
+    raw = path.read_text()
+    marker = json.dumps(esm[:2000])[1:-1]  # as it is spelled in the file
+    assert raw.count(marker) == sizes["widgets"]
+    parts = sizes["parts"]
+    per_run = {k: v // sizes["widgets"] for k, v in parts.items() if v}
+    print(f"\nsaved notebook: {sizes['file_bytes']:,} bytes for {sizes['widgets']} runs; {per_run}")
