@@ -99,7 +99,7 @@ def check_reopened(lab: LabPage, sel: str) -> None:
     page_text = lab.js("() => document.body.innerText")
     assert "Error displaying widget" not in page_text
     # Panels still open and close.
-    lab.widget().locator("details.nba-thinking > summary").click()
+    lab.widget().locator("details.nba-thinking > summary").first.click()
     assert summary(lab)["thinking"]["open"] is True
     # Nothing was rewritten, nothing was fetched.
     outputs = lab.js(
@@ -173,7 +173,7 @@ def test_reopened_with_widget_state_shows_the_live_widget(lab: LabPage) -> None:
 
 HOSTILE_CELLS = [
     "import nbagent, nbtest_sources as S\n"
-    "runs = [nbagent.show(S.sliced(t, 50, 0)) for t in S.HOSTILE]\n"
+    "runs = [nbagent.show(S.sliced(t, 50, 0)) for t in S.LAB_SUBSET]\n"
     "runs.append(nbagent.show(S.hostile_events(50, 0)))",
     "for r in runs:\n    await r",
 ]
@@ -181,7 +181,7 @@ HOSTILE_CELLS = [
 
 def test_reopened_hostile_transcripts_stay_text(lab: LabPage) -> None:
     lab.open("reopen_hostile.ipynb", HOSTILE_CELLS)
-    n = len(sources.HOSTILE) + 1
+    n = len(sources.LAB_SUBSET) + 1
     lab.wait_cell_output(1, "")  # the second cell ran: every run has ended
     lab.page.wait_for_function(
         "([sel, n]) => document.querySelectorAll(sel).length === n", arg=[LIVE_SEL, n]
@@ -236,3 +236,55 @@ def test_notebook7_reopened_without_widget_state_shows_the_saved_transcript(
 
     reopen_without_kernel(nb7)
     check_reopened(nb7, SAVED_SEL)
+
+
+GROUP_CELLS = [
+    "import nbagent, nbtest_sources as S\n"
+    "chat = nbagent.Chat(lambda p, turns: S.sliced('Echo: ' + p, 3, 0.01), title='Echo chat')\n"
+    "chat.send('first question')",
+    "await chat\n"
+    "chat.send('second question')\n"
+    "await chat\n"
+    "lanes = nbagent.show({'left': S.sliced('Left answer', 3, 0.01),\n"
+    "                      'right': S.sliced('Right answer', 3, 0.01)}, title='Two lanes')\n"
+    "await lanes",
+]
+
+GROUP_OUTPUTS_FINAL_JS = """(mime) => {
+    const cells = jupyterapp.shell.currentWidget.content.widgets;
+    const payloads = cells.flatMap((c) => c.model.outputs.toJSON())
+        .filter((o) => o.data && o.data[mime]).map((o) => o.data[mime]);
+    return payloads.length === 2 && payloads.every((p) =>
+        p.runs.length === 2 && p.runs.every((r) => r.state.status === 'completed'));
+}"""
+
+
+def test_reopened_chat_and_lanes_show_every_turn_and_lane(lab: LabPage) -> None:
+    lab.open("reopen_group.ipynb", GROUP_CELLS)
+    lab.wait_js(GROUP_OUTPUTS_FINAL_JS, TRANSCRIPT_MIME, timeout=60)
+    lab.save()
+    nb = saved_notebook(lab)
+    chat = nb.cells[0].outputs[0]["data"]
+    assert chat[TRANSCRIPT_MIME]["layout"] == "chat"
+    assert "Echo: second question" in chat["text/html"]
+
+    reopen_without_kernel(lab)
+    lab.wait_js(
+        "() => document.querySelectorAll('.nba-saved .nba-turn').length === 2 && "
+        "document.querySelectorAll('.nba-saved .nba-lane').length === 2"
+    )
+    turns = lab.js(
+        "() => [...document.querySelectorAll('.nba-saved .nba-turn')].map((t) => "
+        "[t.querySelector('.nba-prompt').textContent, t.querySelector('.nba-md').textContent])"
+    )
+    assert [p for p, _ in turns] == ["first question", "second question"]
+    assert "Echo: second question" in turns[1][1]
+    lanes = lab.js(
+        "() => [...document.querySelectorAll('.nba-saved .nba-lane')].map((l) => "
+        "[l.querySelector('.nba-title').textContent, l.querySelector('.nba-md').textContent])"
+    )
+    assert [name for name, _ in lanes] == ["left", "right"]
+    assert "Right answer" in lanes[1][1]
+    assert lab.js("() => document.querySelector('.nba-saved .nba-chat-text')") is None
+    assert "Error displaying widget" not in lab.js("() => document.body.innerText")
+    assert not lab.foreign_requests(), lab.foreign_requests()
