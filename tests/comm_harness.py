@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Iterator
 from typing import Any
 
 from comm.base_comm import BaseComm
@@ -45,3 +48,24 @@ def ops_messages(c: RecordingComm) -> list[dict[str, Any]]:
 def outputs(c: RecordingComm) -> list[dict[str, Any]]:
     """The output data the kernel asked the browser to write into the cell output."""
     return [m["data"] for m in customs(c) if m.get("type") == "output"]
+
+
+# -- sources the widget tests stream --------------------------------------------------
+
+
+def gated(release: threading.Event, *parts: str) -> Iterator[str]:
+    """``parts[0]``, then waits for ``release`` (5 s at most), then the other parts."""
+    first, *rest = parts
+    yield first
+    release.wait(5)
+    yield from rest
+
+
+def endless(closed: threading.Event) -> Iterator[str]:
+    """Dots every 5 ms until closed; sets ``closed`` when it is."""
+    try:
+        while True:
+            yield "."
+            time.sleep(0.005)
+    finally:
+        closed.set()

@@ -106,14 +106,22 @@ class Kernel:
         return "".join(out)
 
     def value(self, expression: str) -> Any:
-        """Evaluate ``expression`` in the kernel and return it decoded from JSON."""
-        reply = self.kc.execute(
-            "", user_expressions={"v": f"__import__('json').dumps({expression})"}
-        )
-        while True:
-            msg = self.kc.get_shell_msg(timeout=30)
-            if msg["parent_header"].get("msg_id") == reply:
+        """Evaluate ``expression`` in the kernel and return it decoded from JSON.
+
+        Asked again when the kernel aborts the request: right after a cell fails (an
+        interrupt), ipykernel aborts what arrives until it has cleared its queue.
+        """
+        for _ in range(20):
+            reply = self.kc.execute(
+                "", user_expressions={"v": f"__import__('json').dumps({expression})"}
+            )
+            while True:
+                msg = self.kc.get_shell_msg(timeout=30)
+                if msg["parent_header"].get("msg_id") == reply:
+                    break
+            if msg["content"]["status"] != "aborted":
                 break
+            time.sleep(0.05)
         result = msg["content"]["user_expressions"]["v"]
         if result["status"] != "ok":
             raise AssertionError(f"{expression}: {result}")

@@ -16,7 +16,7 @@ from nbagent.output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME
 from nbagent.transcript import apply_op
 from nbagent.wire import decode_lanes
 from tests import aio
-from tests.comm_harness import RecordingComm, customs, ours, outputs, snapshots
+from tests.comm_harness import RecordingComm, customs, endless, gated, ours, outputs, snapshots
 
 
 def words(prefix: str, n: int, pause: float = 0.0) -> Iterator[str]:
@@ -80,14 +80,9 @@ def test_two_lanes_stream_in_one_message_per_interval(comms: list[RecordingComm]
 def test_sync_sends_every_lane_at_the_current_seq(comms: list[RecordingComm]) -> None:
     release = threading.Event()
 
-    def gated() -> Iterator[str]:
-        yield "before "
-        release.wait(5)
-        yield "after"
-
     lanes = Lanes(display=True)
     lanes.add(iter(["done"]), name="quick")
-    lanes.add(gated(), name="slow")
+    lanes.add(gated(release, "before ", "after"), name="slow")
     lanes["quick"].wait(5)
     time.sleep(0.2)
     assert lanes.widget is not None
@@ -103,16 +98,8 @@ def test_sync_sends_every_lane_at_the_current_seq(comms: list[RecordingComm]) ->
 def test_stop_one_lane_the_other_goes_on(comms: list[RecordingComm]) -> None:
     closed = threading.Event()
 
-    def endless() -> Iterator[str]:
-        try:
-            while True:
-                yield "."
-                time.sleep(0.005)
-        finally:
-            closed.set()
-
     lanes = Lanes(display=True)
-    lanes.add(endless(), name="endless")
+    lanes.add(endless(closed), name="endless")
     lanes.add(words("w", 50, 0.01), name="finite")
     time.sleep(0.1)
     assert lanes.widget is not None
@@ -190,14 +177,9 @@ def test_compare_needs_agents_and_a_prompt() -> None:
 def test_output_is_sent_when_asked_once_every_lane_has_ended(comms: list[RecordingComm]) -> None:
     release = threading.Event()
 
-    def gated() -> Iterator[str]:
-        yield "slow "
-        release.wait(5)
-        yield "end"
-
     lanes = Lanes(display=True, title="Both")
     lanes.add(iter(["quick"]), name="quick")
-    lanes.add(gated(), name="slow")
+    lanes.add(gated(release, "slow ", "end"), name="slow")
     lanes["quick"].wait(5)
     assert lanes.widget is not None
     lanes.widget._dispatch(lanes.widget, {"type": "output"}, [])

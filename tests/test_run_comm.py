@@ -13,7 +13,16 @@ import nbagent
 from nbagent.run import Run
 from nbagent.transcript import apply_op
 from nbagent.wire import decode_ops
-from tests.comm_harness import RecordingComm, customs, ops_messages, ours, outputs, snapshots
+from tests.comm_harness import (
+    RecordingComm,
+    customs,
+    endless,
+    gated,
+    ops_messages,
+    ours,
+    outputs,
+    snapshots,
+)
 
 
 def start(source: Any, **kwargs: Any) -> Run:
@@ -68,12 +77,7 @@ def test_first_token_goes_out_at_once(comms: list[RecordingComm]) -> None:
 def test_sync_replies_with_the_state_at_the_current_seq(comms: list[RecordingComm]) -> None:
     release = threading.Event()
 
-    def gated() -> Iterator[str]:
-        yield "before "
-        release.wait(5)
-        yield "after"
-
-    run = start(gated())
+    run = start(gated(release, "before ", "after"))
     time.sleep(0.2)
     assert run.widget is not None
     run.widget._dispatch(run.widget, {"type": "sync"}, [])
@@ -89,11 +93,7 @@ def test_output_request_is_answered_once_the_run_ended(comms: list[RecordingComm
     """A view whose run ended, in a frontend that saves it, asks for the output data."""
     release = threading.Event()
 
-    def gated() -> Iterator[str]:
-        yield "hello"
-        release.wait(5)
-
-    run = start(gated(), title="T")
+    run = start(gated(release, "hello"), title="T")
     assert run.widget is not None
     time.sleep(0.1)
     run.widget._dispatch(run.widget, {"type": "output"}, [])
@@ -119,15 +119,7 @@ def test_output_request_is_answered_once_the_run_ended(comms: list[RecordingComm
 def test_stop_message_cancels_and_closes_the_source(comms: list[RecordingComm]) -> None:
     closed = threading.Event()
 
-    def endless() -> Iterator[str]:
-        try:
-            while True:
-                yield "."
-                time.sleep(0.005)
-        finally:
-            closed.set()
-
-    run = start(endless())
+    run = start(endless(closed))
     time.sleep(0.1)
     assert run.widget is not None
     run.widget._dispatch(run.widget, {"type": "stop"}, [])
