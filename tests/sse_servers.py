@@ -23,13 +23,14 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+from nbagent.demo.model import QuietServer
 
 __all__ = ["ClientGone", "Drop", "Pause", "QuietServer", "SSEServer", "drop_connection", "frame"]
 
@@ -61,17 +62,6 @@ def frame(data: Any, *, event: str | None = None, id: str | None = None) -> byte
 
 class ClientGone(Exception):
     """The client went away mid-write."""
-
-
-class QuietServer(ThreadingHTTPServer):
-    """Threaded, and quiet about clients that hang up (what these tests provoke)."""
-
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], OSError):  # a client that went away: expected
-            return
-        super().handle_error(request, client_address)
 
 
 def drop_connection(handler: BaseHTTPRequestHandler) -> None:
