@@ -37,11 +37,11 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
 from nbagent.demo import chunks
-from nbagent.demo.model import QuietServer, send_json, start_event_stream, write_chunk
+from nbagent.demo.model import LocalServer, send_json, start_event_stream, write_chunk
 from tests.sse_servers import ClientGone, Drop, Pause, drop_connection
 
 __all__ = [
@@ -110,7 +110,7 @@ def text_chunks(
     return out
 
 
-class OpenAIServer:
+class OpenAIServer(LocalServer):
     """See the module docstring. Use as a context manager (or ``start()``/``stop()``)."""
 
     def __init__(
@@ -139,37 +139,15 @@ class OpenAIServer:
         self.sent = 0
         self._gate = threading.Event()
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
-    def start(self) -> OpenAIServer:
-        server = QuietServer(("127.0.0.1", 0), _handler_for(self))
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     def stop(self) -> None:
         self._gate.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> OpenAIServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None, "the server is not started"
-        return int(self._server.server_address[1])
+        super().stop()
 
     @property
     def base_url(self) -> str:

@@ -27,12 +27,12 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from nbagent.demo.model import QuietServer
+from nbagent.demo.model import LocalServer
 
-__all__ = ["ClientGone", "Drop", "Pause", "QuietServer", "SSEServer", "drop_connection", "frame"]
+__all__ = ["ClientGone", "Drop", "Pause", "SSEServer", "drop_connection", "frame"]
 
 
 @dataclass(frozen=True)
@@ -74,7 +74,7 @@ def drop_connection(handler: BaseHTTPRequestHandler) -> None:
     handler.close_connection = True
 
 
-class SSEServer:
+class SSEServer(LocalServer):
     """See the module docstring. Use as a context manager (or ``start()``/``stop()``)."""
 
     def __init__(
@@ -99,32 +99,9 @@ class SSEServer:
         self.disconnected = threading.Event()
         self.disconnected_at: float | None = None
         self.finished = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
 
-    def start(self) -> SSEServer:
-        server = QuietServer(("127.0.0.1", 0), _handler_for(self))
-        self._server = server
-        threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> SSEServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None, "the server is not started"
-        return int(self._server.server_address[1])
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     @property
     def url(self) -> str:

@@ -25,7 +25,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, TypeVar
 
 from nbagent.demo.chunks import Reply, ReplyItem, completion_from_chunks
 from nbagent.demo.rules import respond
@@ -33,6 +33,7 @@ from nbagent.demo.rules import respond
 __all__ = [
     "Brain",
     "Connection",
+    "LocalServer",
     "QuietServer",
     "ScriptedModel",
     "connect",
@@ -89,10 +90,50 @@ def write_chunk(handler: BaseHTTPRequestHandler, data: bytes) -> None:
     handler.wfile.flush()
 
 
-class ScriptedModel:
+ServerT = TypeVar("ServerT", bound="LocalServer")
+
+
+class LocalServer:
+    """An HTTP server on a free port of 127.0.0.1, served by a daemon thread; a context
+    manager (or ``start()`` and ``stop()``). Subclasses give the request handler."""
+
+    _server: QuietServer | None = None
+
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        raise NotImplementedError
+
+    def start(self: ServerT) -> ServerT:
+        self._server = QuietServer(("127.0.0.1", 0), self.handler())
+        threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"nbagent-{type(self).__name__}",
+            daemon=True,
+        ).start()
+        return self
+
+    def stop(self) -> None:
+        if self._server is not None:
+            self._server.shutdown()
+            self._server.server_close()
+            self._server = None
+
+    def __enter__(self: ServerT) -> ServerT:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError(f"the {type(self).__name__} is not started")
+        return int(self._server.server_address[1])
+
+
+class ScriptedModel(LocalServer):
     """The server. ``brain`` makes each answer (``nbagent.demo.rules.respond`` by default);
-    ``speed`` divides its pauses (0: none). ``requests`` holds the bodies it was sent.
-    Use as a context manager, or ``start()`` and ``stop()``."""
+    ``speed`` divides its pauses (0: none). ``requests`` holds the bodies it was sent."""
 
     def __init__(
         self,
@@ -108,36 +149,14 @@ class ScriptedModel:
         self.id_prefix = id_prefix
         self.requests: list[dict[str, Any]] = []
         self._lock = threading.Lock()
-        self._server: QuietServer | None = None
 
-    def start(self) -> ScriptedModel:
-        self._server = QuietServer(("127.0.0.1", 0), _handler_for(self))
-        threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
-            name="nbagent-scripted-model",
-            daemon=True,
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> ScriptedModel:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     @property
     def base_url(self) -> str:
         """For ``openai.OpenAI(base_url=...)``: ``http://127.0.0.1:PORT/v1``."""
-        if self._server is None:
-            raise RuntimeError("the scripted model is not started")
-        return f"http://127.0.0.1:{self._server.server_address[1]}/v1"
+        return f"http://127.0.0.1:{self.port}/v1"
 
     def answer(self, body: dict[str, Any]) -> list[ReplyItem]:
         """The items of the answer to one request (recorded in ``requests``)."""
@@ -234,8 +253,8 @@ class Connection:
             )
         return (
             "Offline: no OPENAI_API_KEY or OPENAI_BASE_URL is set, so the cells below ask "
-            f"nbagent's scripted model at {self.base_url} (rules, not a language model; "
-            "no network, no key); the tools run in this kernel."
+            "nbagent's scripted model on 127.0.0.1 (rules, not a language model; no network, "
+            "no key); the tools run in this kernel."
         )
 
 

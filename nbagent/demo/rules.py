@@ -91,7 +91,10 @@ def respond(reply: Reply) -> list[ReplyItem]:
     reply.think(f"The question: “{prompt}”. {why} So I say what I was sent.")
     system = " ".join(_text(m.get("content")) for m in messages if m.get("role") == "system")
     if _BRIEF.search(system):
-        reply.say(f"I am a scripted model, not a language model: {why[0].lower()}{why[1:]}")
+        reply.say(
+            "One sentence, as asked: I am a scripted model, not a language model, so "
+            f"“{prompt}” gets no real answer from me."
+        )
     else:
         reply.say(_plain(prompt, messages, tools, why))
     return reply.finish("stop")
