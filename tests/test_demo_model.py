@@ -92,8 +92,9 @@ def test_no_call_without_its_required_arguments_or_its_name() -> None:
 
 
 def test_at_most_four_calls_at_once() -> None:
-    calls, _ = plan_calls("weather in Aa, Bb, Cc, Dd, Ee and Ff", schemas(weather))
+    calls, reasons = plan_calls("weather in Aa, Bb, Cc, Dd, Ee and Ff", schemas(weather))
     assert [a["city"] for _, a in calls] == ["Aa", "Bb", "Cc", "Dd"]
+    assert "(city: Aa, Bb, Cc, Dd), so I call it 4 times" in reasons[0]
 
 
 # -- the wire ---------------------------------------------------------------------------------
@@ -139,6 +140,16 @@ def test_bad_requests_get_clear_errors(client: openai.OpenAI, model: ScriptedMod
     assert "not JSON" in reply.json()["error"]["message"]
     assert httpx.post(f"{model.base_url}/embeddings", json={}).status_code == 404
     assert [m.id for m in client.models.list()] == ["scripted"]
+
+
+def test_a_brain_that_raises_is_an_http_error() -> None:
+    def broken(reply: Any) -> list[Any]:
+        raise KeyError("messages")
+
+    with ScriptedModel(broken, speed=0) as srv:
+        client = openai.OpenAI(base_url=srv.base_url, api_key="x", max_retries=0)
+        with pytest.raises(openai.InternalServerError, match="failed: KeyError: 'messages'"):
+            client.chat.completions.create(model="m", messages=[], stream=True)
 
 
 def test_a_client_that_goes_away_mid_stream_leaves_the_server_serving() -> None:

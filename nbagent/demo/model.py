@@ -174,7 +174,8 @@ def _handler_for(model: ScriptedModel) -> type[BaseHTTPRequestHandler]:
             pass
 
         def _error(self, status: int, message: str) -> None:
-            send_json(self, status, {"error": {"message": message, "type": "invalid_request"}})
+            kind = "server_error" if status >= 500 else "invalid_request"
+            send_json(self, status, {"error": {"message": message, "type": kind}})
 
         def do_GET(self) -> None:
             if self.path.rstrip("/").endswith("/models"):
@@ -195,7 +196,11 @@ def _handler_for(model: ScriptedModel) -> type[BaseHTTPRequestHandler]:
             if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
                 self._error(400, "the body needs a list of messages")
                 return
-            items = model.answer(body)
+            try:
+                items = model.answer(body)
+            except Exception as exc:  # noqa: BLE001 - a broken brain is the client's error to see
+                self._error(500, f"the scripted model failed: {type(exc).__name__}: {exc}")
+                return
             if not body.get("stream"):
                 send_json(self, 200, completion_from_chunks(items))
                 return

@@ -129,7 +129,7 @@ def plan_calls(
         calls.extend(
             (name, {p: v[min(i, len(v) - 1)] for p, v in values.items()}) for i in range(count)
         )
-        named = "; ".join(f"{p}: {', '.join(map(str, v))}" for p, v in values.items())
+        named = "; ".join(f"{p}: {', '.join(map(str, v[:count]))}" for p, v in values.items())
         times = "once" if count == 1 else f"{count} times, at once"
         reasons.append(
             f"The question mentions “{hit}”: {name} fits ({named or 'no arguments'}), "
