@@ -10,13 +10,15 @@ from typing import Any
 __all__ = ["as_async_client", "default_client"]
 
 
-def default_client() -> Any:
-    """An ``AsyncOpenAI`` from ``OPENAI_API_KEY`` and ``OPENAI_BASE_URL``."""
+def default_client(*, sync: bool = False) -> Any:
+    """An ``AsyncOpenAI`` (``sync=True``: an ``OpenAI``) from ``OPENAI_API_KEY`` and
+    ``OPENAI_BASE_URL``."""
     import openai
 
     # OPENAI_BASE_URL alone (Ollama, vLLM, a llama.cpp server) needs no real key.
     local = "none" if os.environ.get("OPENAI_BASE_URL") else None
-    return openai.AsyncOpenAI(api_key=os.environ.get("OPENAI_API_KEY") or local)
+    make = openai.OpenAI if sync else openai.AsyncOpenAI
+    return make(api_key=os.environ.get("OPENAI_API_KEY") or local)
 
 
 def as_async_client(client: Any) -> Any:

@@ -1,10 +1,12 @@
 """Make the demo recordings shipped in ``nbagent/demo/`` (``make recordings``).
 
 Each recording is a real run of ``nbagent.Agent`` with the demo's Python tools
-(``nbagent.demo.TOOLS``) against a scripted OpenAI-compatible server on 127.0.0.1
-(``tests/servers.py``) that streams like a model: a pause before the first token, then a
-token every 10-35 ms. The "model" reads the conversation it is sent, tool results included,
-so its answers quote what the tools really returned. ``run.save()`` writes the recording.
+(``nbagent.demo.TOOLS``) against the scripted OpenAI-compatible server on 127.0.0.1
+(``nbagent.demo.model.ScriptedModel``) that streams like a model: a pause before the first
+token, then a token every 10-35 ms. Each demo has its own script here (the tutorials' model
+follows the general rules of ``nbagent.demo.rules`` instead); it reads the conversation it is
+sent, tool results included, so its answers quote what the tools really returned.
+``run.save()`` writes the recording.
 
     .venv/bin/python -m tests.record_demos            # all three, paced (about a minute)
     .venv/bin/python -m tests.record_demos weather    # one
@@ -16,8 +18,6 @@ with the shipped file).
 from __future__ import annotations
 
 import json
-import random
-import re
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -27,76 +27,11 @@ import openai
 
 import nbagent
 from nbagent import demo
-from tests.servers import OpenAIServer, Pause, chunk
+from nbagent.demo.chunks import Reply, ReplyItem
+from nbagent.demo.model import ScriptedModel
 
 REPO = Path(__file__).resolve().parents[1]
 MODEL = "demo-model"
-_TOKEN = re.compile(r"\s*\S+|\s+")
-
-
-class Reply:
-    """One streamed model reply: chunk dicts, with a model's pauses when ``paced``."""
-
-    def __init__(self, body: dict[str, Any], turn: int, paced: bool) -> None:
-        self.body = body
-        self.id = f"chatcmpl-demo-{turn}"
-        self.rng = random.Random(f"{self.id}:{len(json.dumps(body))}")
-        self.paced = paced
-        self.items: list[Any] = [self._chunk(role="assistant", content="")]
-        self.tokens = 0
-        self.reasoning = 0
-        self._pause(self.rng.uniform(0.45, 0.9))  # time to first token
-
-    def _chunk(self, **delta: Any) -> dict[str, Any]:
-        return chunk(id=self.id, model=MODEL, **delta)
-
-    def _pause(self, seconds: float) -> None:
-        if self.paced:
-            self.items.append(Pause(seconds, keepalive=False))
-
-    def think(self, text: str) -> None:
-        for token in _TOKEN.findall(text):
-            self.items.append(self._chunk(reasoning_content=token))
-            self.reasoning += 1
-            self._pause(self.rng.uniform(0.008, 0.025))
-
-    def say(self, text: str) -> None:
-        for token in _TOKEN.findall(text):
-            self.items.append(self._chunk(content=token))
-            self.tokens += 1
-            self._pause(self.rng.uniform(0.010, 0.035))
-
-    def call(self, index: int, call_id: str, name: str, args: dict[str, Any]) -> None:
-        """A tool call, its arguments streamed a few characters at a time."""
-        text = json.dumps(args)
-        head = {"index": index, "id": call_id, "type": "function"}
-        self.items.append(self._chunk(tool_calls=[head | {"function": {"name": name}}]))
-        for i in range(0, len(text), 6):
-            piece = {"index": index, "function": {"arguments": text[i : i + 6]}}
-            self.items.append(self._chunk(tool_calls=[piece]))
-            self.tokens += 1
-            self._pause(self.rng.uniform(0.010, 0.030))
-
-    def finish(self, reason: str) -> list[Any]:
-        self.items.append(self._chunk(finish_reason=reason))
-        prompt = len(json.dumps([self.body.get("messages"), self.body.get("tools")]))
-        completion = self.tokens + self.reasoning
-        self.items.append(
-            {
-                "id": self.id,
-                "object": "chat.completion.chunk",
-                "created": 1700000000,
-                "model": MODEL,
-                "choices": [],
-                "usage": {
-                    "prompt_tokens": prompt // 4,
-                    "completion_tokens": completion,
-                    "total_tokens": prompt // 4 + completion,
-                    "completion_tokens_details": {"reasoning_tokens": self.reasoning},
-                },
-            }
-        )
-        return self.items
 
 
 def tool_results(body: dict[str, Any]) -> list[str]:
@@ -106,7 +41,7 @@ def tool_results(body: dict[str, Any]) -> list[str]:
 # -- the scripted model of each demo -----------------------------------------------------
 
 
-def weather(reply: Reply) -> list[Any]:
+def weather(reply: Reply) -> list[ReplyItem]:
     results = tool_results(reply.body)
     if not results:
         reply.think(
@@ -150,7 +85,7 @@ def weather(reply: Reply) -> list[Any]:
     return reply.finish("stop")
 
 
-def failing_tool(reply: Reply) -> list[Any]:
+def failing_tool(reply: Reply) -> list[ReplyItem]:
     results = tool_results(reply.body)
     if not results:
         reply.think(
@@ -278,7 +213,7 @@ async with asyncio.timeout(10):
 mid-flight: keep a reference to it, or let a `TaskGroup` keep it for you."""
 
 
-def markdown(reply: Reply) -> list[Any]:
+def markdown(reply: Reply) -> list[ReplyItem]:
     reply.think(
         "Compare gather and TaskGroup: results, failure behaviour, cancellation, version. "
         "Code for each, a comparison table, then a recommendation."
@@ -287,7 +222,7 @@ def markdown(reply: Reply) -> list[Any]:
     return reply.finish("stop")
 
 
-MODELS: dict[str, Callable[[Reply], list[Any]]] = {
+MODELS: dict[str, Callable[[Reply], list[ReplyItem]]] = {
     "weather": weather,
     "failing_tool": failing_tool,
     "markdown": markdown,
@@ -296,15 +231,8 @@ MODELS: dict[str, Callable[[Reply], list[Any]]] = {
 
 def record(name: str, path: Path, *, paced: bool = True) -> nbagent.Run:
     """Run the demo ``name`` against its scripted model and save the run to ``path``."""
-    brain = MODELS[name]
-    turns: list[int] = []
-
-    def script(body: dict[str, Any]) -> list[Any]:
-        turns.append(len(turns) + 1)
-        return brain(Reply(body, turns[-1], paced))
-
     spec = demo.DEMOS[name]
-    with OpenAIServer(script=script) as srv:
+    with ScriptedModel(MODELS[name], speed=1.0 if paced else 0, id_prefix="chatcmpl-demo") as srv:
         client = openai.OpenAI(base_url=srv.base_url, api_key="scripted")
         agent = nbagent.Agent(
             MODEL, tools=demo.TOOLS, client=client, instructions=demo.INSTRUCTIONS

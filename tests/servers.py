@@ -37,10 +37,12 @@ import threading
 import time
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-from tests.sse_servers import ClientGone, Drop, Pause, QuietServer, drop_connection
+from nbagent.demo import chunks
+from nbagent.demo.model import LocalServer, send_json, start_event_stream, write_chunk
+from tests.sse_servers import ClientGone, Drop, Pause, drop_connection
 
 __all__ = [
     "Drop",
@@ -79,24 +81,10 @@ def chunk(
     *,
     id: str = "chatcmpl-test",  # noqa: A002 - the chunk field's name
     model: str = "test-model",
-    index: int = 0,
-    finish_reason: str | None = None,
-    role: str | None = None,
-    **delta: Any,
+    **kw: Any,
 ) -> dict[str, Any]:
     """One ``chat.completion.chunk`` dict; extra keywords go into the delta."""
-    d: dict[str, Any] = dict(delta)
-    if role is not None:
-        d["role"] = role
-    if content is not None:
-        d["content"] = content
-    return {
-        "id": id,
-        "object": "chat.completion.chunk",
-        "created": 1700000000,
-        "model": model,
-        "choices": [{"index": index, "delta": d, "logprobs": None, "finish_reason": finish_reason}],
-    }
+    return chunks.chunk(content, id=id, model=model, **kw)
 
 
 def usage_chunk(
@@ -107,18 +95,7 @@ def usage_chunk(
     model: str = "test-model",
 ) -> dict[str, Any]:
     """The ``include_usage`` chunk: ``choices: []`` and a usage."""
-    return {
-        "id": id,
-        "object": "chat.completion.chunk",
-        "created": 1700000000,
-        "model": model,
-        "choices": [],
-        "usage": {
-            "prompt_tokens": prompt,
-            "completion_tokens": completion,
-            "total_tokens": prompt + completion,
-        },
-    }
+    return chunks.usage_chunk(prompt, completion, id=id, model=model)
 
 
 def text_chunks(
@@ -133,7 +110,7 @@ def text_chunks(
     return out
 
 
-class OpenAIServer:
+class OpenAIServer(LocalServer):
     """See the module docstring. Use as a context manager (or ``start()``/``stop()``)."""
 
     def __init__(
@@ -162,37 +139,15 @@ class OpenAIServer:
         self.sent = 0
         self._gate = threading.Event()
         self._lock = threading.Lock()
-        self._server: ThreadingHTTPServer | None = None
-        self._thread: threading.Thread | None = None
 
     # -- lifecycle ---------------------------------------------------------------------
 
-    def start(self) -> OpenAIServer:
-        server = QuietServer(("127.0.0.1", 0), _handler_for(self))
-        self._server = server
-        self._thread = threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-        return self
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     def stop(self) -> None:
         self._gate.set()
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> OpenAIServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None, "the server is not started"
-        return int(self._server.server_address[1])
+        super().stop()
 
     @property
     def base_url(self) -> str:
@@ -230,24 +185,14 @@ def _handler_for(srv: OpenAIServer) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
             pass
 
-        def _json(self, status: int, body: Any, headers: dict[str, str] | None = None) -> None:
-            data = json.dumps(body).encode()
-            self.send_response(status)
-            for name, value in (headers or {}).items():
-                self.send_header(name, value)
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            self.wfile.write(data)
-
         def do_GET(self) -> None:
             if self.path.rstrip("/").endswith("/models"):
-                self._json(
-                    200, {"object": "list", "data": [{"id": "test-model", "object": "model"}]}
+                send_json(
+                    self, 200, {"object": "list", "data": [{"id": "test-model", "object": "model"}]}
                 )
             else:
-                self._json(
-                    404, {"error": {"message": f"no route {self.path}", "type": "not_found"}}
+                send_json(
+                    self, 404, {"error": {"message": f"no route {self.path}", "type": "not_found"}}
                 )
 
         def do_POST(self) -> None:
@@ -262,34 +207,36 @@ def _handler_for(srv: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 srv.headers.append(dict(self.headers.items()))
                 srv.paths.append(self.path)
             if not self.path.rstrip("/").endswith("/chat/completions"):
-                self._json(
-                    404, {"error": {"message": f"no route {self.path}", "type": "not_found"}}
+                send_json(
+                    self, 404, {"error": {"message": f"no route {self.path}", "type": "not_found"}}
                 )
                 return
             if srv.status != 200:
                 err = srv.error_body or {
                     "error": {"message": f"scripted {srv.status}", "type": "server_error"}
                 }
-                self._json(srv.status, err)
+                send_json(self, srv.status, err)
                 return
             found = srv._script_for(body if isinstance(body, dict) else {})
             if isinstance(found, Reply):
-                self._json(
-                    found.status, found.body or {"error": {"message": "scripted"}}, found.headers
+                send_json(
+                    self,
+                    found.status,
+                    found.body or {"error": {"message": "scripted"}},
+                    found.headers,
                 )
                 return
             script = list(found)
             if isinstance(body, dict) and body.get("stream"):
                 self._stream(script)
             else:
-                self._json(200, _completion(script))
+                send_json(self, 200, chunks.completion_from_chunks(script))
 
         # -- streaming -----------------------------------------------------------------
 
         def _write_chunk(self, data: bytes) -> None:
             try:
-                self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
-                self.wfile.flush()
+                write_chunk(self, data)
             except OSError as exc:  # BrokenPipe, ConnectionReset
                 srv.disconnected.set()
                 raise ClientGone from exc
@@ -312,15 +259,10 @@ def _handler_for(srv: OpenAIServer) -> type[BaseHTTPRequestHandler]:
             drop_connection(self)
 
         def _stream(self, script: list[Any]) -> None:
-            self.send_response(200)
-            self.send_header("Content-Type", "text/event-stream")
-            self.send_header("Cache-Control", "no-cache")
-            self.send_header("Transfer-Encoding", "chunked")
-            self.end_headers()
+            start_event_stream(self)
             sent = 0
             srv.sent = 0
             try:
-                self.wfile.flush()
                 for item in script:
                     if srv.drop_after is not None and sent >= srv.drop_after:
                         self._drop()
@@ -352,44 +294,3 @@ def _handler_for(srv: OpenAIServer) -> type[BaseHTTPRequestHandler]:
                 self.close_connection = True
 
     return Handler
-
-
-def _completion(script: Sequence[Any]) -> dict[str, Any]:
-    """A non-streaming ``chat.completion`` with the script's text, tool calls and usage."""
-    text: list[str] = []
-    calls: dict[int, dict[str, Any]] = {}
-    finish = "stop"
-    usage = None
-    model = "test-model"
-    cid = "chatcmpl-test"
-    for item in script:
-        if not isinstance(item, dict):
-            continue
-        model = item.get("model") or model
-        cid = item.get("id") or cid
-        usage = item.get("usage") or usage
-        for ch in item.get("choices") or []:
-            delta = ch.get("delta") or {}
-            if delta.get("content"):
-                text.append(delta["content"])
-            for tc in delta.get("tool_calls") or []:
-                call = calls.setdefault(
-                    tc.get("index", 0),
-                    {"id": "", "type": "function", "function": {"name": "", "arguments": ""}},
-                )
-                call["id"] = tc.get("id") or call["id"]
-                fn = tc.get("function") or {}
-                call["function"]["name"] = fn.get("name") or call["function"]["name"]
-                call["function"]["arguments"] += fn.get("arguments") or ""
-            finish = ch.get("finish_reason") or finish
-    message: dict[str, Any] = {"role": "assistant", "content": "".join(text) or None}
-    if calls:
-        message["tool_calls"] = [calls[k] for k in sorted(calls)]
-    return {
-        "id": cid,
-        "object": "chat.completion",
-        "created": 1700000000,
-        "model": model,
-        "choices": [{"index": 0, "message": message, "finish_reason": finish, "logprobs": None}],
-        "usage": usage,
-    }

@@ -23,15 +23,16 @@ from __future__ import annotations
 
 import json
 import socket
-import sys
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 
-__all__ = ["ClientGone", "Drop", "Pause", "QuietServer", "SSEServer", "drop_connection", "frame"]
+from nbagent.demo.model import LocalServer
+
+__all__ = ["ClientGone", "Drop", "Pause", "SSEServer", "drop_connection", "frame"]
 
 
 @dataclass(frozen=True)
@@ -63,17 +64,6 @@ class ClientGone(Exception):
     """The client went away mid-write."""
 
 
-class QuietServer(ThreadingHTTPServer):
-    """Threaded, and quiet about clients that hang up (what these tests provoke)."""
-
-    daemon_threads = True
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        if isinstance(sys.exc_info()[1], OSError):  # a client that went away: expected
-            return
-        super().handle_error(request, client_address)
-
-
 def drop_connection(handler: BaseHTTPRequestHandler) -> None:
     """Cut the connection abruptly: the response body is never completed."""
     try:
@@ -84,7 +74,7 @@ def drop_connection(handler: BaseHTTPRequestHandler) -> None:
     handler.close_connection = True
 
 
-class SSEServer:
+class SSEServer(LocalServer):
     """See the module docstring. Use as a context manager (or ``start()``/``stop()``)."""
 
     def __init__(
@@ -109,32 +99,9 @@ class SSEServer:
         self.disconnected = threading.Event()
         self.disconnected_at: float | None = None
         self.finished = threading.Event()
-        self._server: ThreadingHTTPServer | None = None
 
-    def start(self) -> SSEServer:
-        server = QuietServer(("127.0.0.1", 0), _handler_for(self))
-        self._server = server
-        threading.Thread(
-            target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        ).start()
-        return self
-
-    def stop(self) -> None:
-        if self._server is not None:
-            self._server.shutdown()
-            self._server.server_close()
-            self._server = None
-
-    def __enter__(self) -> SSEServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
-
-    @property
-    def port(self) -> int:
-        assert self._server is not None, "the server is not started"
-        return int(self._server.server_address[1])
+    def handler(self) -> type[BaseHTTPRequestHandler]:
+        return _handler_for(self)
 
     @property
     def url(self) -> str:

@@ -13,7 +13,6 @@ from nbconvert import HTMLExporter
 from benchmarks.saved_size import execute as run_notebook
 from nbagent import Transcript, demo, load
 from tests.commit_notebook import execute as execute_copy
-from tests.commit_notebook import strip
 from tests.kernel import ROOT
 
 pytestmark = pytest.mark.kernel
@@ -108,41 +107,119 @@ def test_hostile_text_stays_text_in_the_static_copy(tmp_path: Path) -> None:
         assert href is None or href.startswith(("http:", "https:", "mailto:", "#"))
 
 
-# -- notebooks/quickstart.ipynb --------------------------------------------------------------
+# -- notebooks/*.ipynb: the quickstart and the tutorials ------------------------------------------
+
+# What each notebook prints, offline, besides the runs' own answers and tool names.
+PRINTED: dict[str, list[str]] = {
+    "quickstart.ipynb": [
+        "failed: revenue_by_region {'path': 'sales_q3.csv'}",
+        "2,599 characters of markdown",
+        "-> revenue_by_region",
+    ],
+    "sources.ipynb": [
+        "completed: ",  # the OpenAI stream
+        "One sentence, as asked:",  # the async client
+        'data: {"chunk": "You sent **hello**. "}',  # the wire, read with httpx
+        "completed | You sent **hello**. This backend streams",  # the same through nbagent.sse
+        "completed [('get_weather', {'city': 'Oslo'})] ['ChatOpenAI']",  # LangChain events
+    ],
+    "tools-debugging.ipynb": [
+        "0 ok     get_weather {'city': 'Lisbon'}",
+        "1 failed get_weather {'city': 'Atlantis'} -> LookupError: no weather station",
+        "printed: asking the weather station in Atlantis...",
+        'raise LookupError(f"no weather station',  # the traceback
+        "still failing: LookupError: no weather station in 'Gotham'",
+        "[({'city': 'Oslo'}, False), ({'city': 'Gotham'}, True)]",
+        "get_weather(city='Atlantis')",  # Copy as code
+        "[('local_time', {'city': 'Oslo'})]",
+    ],
+    "compare.ipynb": [
+        "with get_weather: completed, get_weather(Paris), get_weather(Oslo)",
+        "no tools: completed, no tool calls",
+        "one sentence: ",
+        "completed [{'city': 'Lisbon'}]",
+        "2 turns, 8 messages in the conversation",
+    ],
+    "replay-and-export.ipynb": [
+        "weather.jsonl: ",
+        "completed\n[('get_weather', {'city': 'Paris'}), ('get_weather', {'city': 'Oslo'})]\nTrue",
+        "completed True first token after",  # the replay: same text
+        'get_weather({"city": "Oslo"}): done',  # stepped to the second result
+        "answer.jsonl holds",
+        "✓ get_weather",  # `nbagent replay` in a terminal
+        "<summary>Tool: <code>get_weather</code>",  # to_markdown()
+        "scripts: False",  # to_html(standalone=True)
+        "['thinking', 'tool', 'tool', 'thinking', 'text']",  # to_dict()
+    ],
+}
+# Files a notebook writes into its directory.
+WRITES = {
+    "quickstart.ipynb": ["failing_tool.jsonl"],
+    "replay-and-export.ipynb": ["weather.jsonl", "answer.jsonl", "weather.html", "weather.json"],
+}
 
 
-def test_quickstart_runs_offline_top_to_bottom(tmp_path: Path) -> None:
-    """No API key: every cell replays a recording; `jupyter execute` awaits each run."""
-    quickstart = ROOT / "notebooks" / "quickstart.ipynb"
-    nb = execute_copy(quickstart, tmp_path)
-    printed = [
-        "".join(o.get("text", "") for o in cell.outputs if o.output_type == "stream")
-        for cell in nb.cells
-        if cell.cell_type == "code"
-    ]
-    assert printed[0].startswith("Offline: no OPENAI_API_KEY or OPENAI_BASE_URL is set")
-    assert "failed: revenue_by_region {'path': 'sales_q3.csv'}" in printed[3]
-    assert printed[-1] == "completed\n"
-    snapshots = widget_snapshots(nb)
-    assert [s["state"]["status"] for s in snapshots] == ["completed"] * 4
-    titles = sorted(s["state"]["title"] for s in snapshots)
-    assert titles == sorted(
-        demo.DEMOS[n].title for n in ("weather", "failing_tool", "markdown", "failing_tool")
-    )
-    assert (tmp_path / "failing_tool.jsonl").is_file()  # its run.save(), replayed step by step
-    # Committed as `tests/commit_notebook.py` leaves it: outputs, but no widget state.
-    committed = nbformat.read(quickstart, as_version=4)
-    assert "widgets" not in committed.metadata
-    assert [c.source for c in committed.cells] == [c.source for c in nb.cells]
-    html = [
-        o["data"]["text/html"]
-        for c in committed.cells
+def runs(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
+    """Every run's final state in the saved widget state (lanes and chat turns included)."""
+    found = []
+    for snapshot in widget_snapshots(nb):
+        found += (
+            [lane["state"] for lane in snapshot["lanes"]]
+            if "lanes" in snapshot
+            else [snapshot["state"]]
+        )
+    return found
+
+
+def shown(nb: nbformat.NotebookNode, mimetype: str) -> str:
+    return "\n".join(
+        "".join(o["data"][mimetype])
+        for c in nb.cells
         if c.cell_type == "code"
         for o in c.outputs
-        if "text/html" in o.get("data", {})
-    ]
-    assert len(html) == 4
-    assert "Paris vs Oslo today" in html[0]
-    assert nbformat.writes(strip(nb)).count("widget-view+json") == nbformat.writes(committed).count(
-        "widget-view+json"
+        if mimetype in o.get("data", {})
+    )
+
+
+@pytest.mark.parametrize("name", sorted(PRINTED))
+def test_notebook_runs_offline_top_to_bottom(name: str, tmp_path: Path) -> None:
+    """No API key: replays or the scripted model; `jupyter execute` awaits each run."""
+    notebook = ROOT / "notebooks" / name
+    nb = execute_copy(notebook, tmp_path)
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"] == []
+    printed = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
+    assert printed.startswith("Offline: no OPENAI_API_KEY or OPENAI_BASE_URL is set")
+    for text in PRINTED[name]:
+        assert text in printed
+    for file in WRITES.get(name, []):
+        assert (tmp_path / file).is_file(), file
+    # Every run ended, and its static copy (what GitHub shows) has its answer and tool names.
+    states = runs(nb)
+    assert states
+    assert {s["status"] for s in states} == {"completed"}
+    plain, html = shown(nb, "text/plain"), shown(nb, "text/html")
+    for state in states:
+        answer = "".join(b["text"] for b in state["blocks"] if b["type"] == "text")
+        assert answer
+        assert answer.strip() in plain
+        for tool in (b["name"] for b in state["blocks"] if b["type"] == "tool"):
+            assert f"<code>{tool}</code>" in html or f">{tool}<" in html, tool
+    # Committed as `tests/commit_notebook.py` leaves it: outputs, but no widget state.
+    committed = nbformat.read(notebook, as_version=4)
+    assert "widgets" not in committed.metadata
+    assert [c.source for c in committed.cells] == [c.source for c in nb.cells]
+    static = '<div class="nbagent-static">'
+    assert shown(committed, "text/html").count(static) == html.count(static)
+    assert all(c.outputs for c in committed.cells if c.cell_type == "code")
+
+
+def test_quickstart_replays_the_demo_runs(tmp_path: Path) -> None:
+    committed = nbformat.read(ROOT / "notebooks" / "quickstart.ipynb", as_version=4)
+    html = shown(committed, "text/html")
+    assert "Paris vs Oslo today" in html
+    assert html.count('<div class="nbagent-static">') == 4
+    titles = [s.split("<", 1)[0] for s in html.split('class="nba-title">')[1:]]
+    assert sorted(titles) == sorted(
+        demo.DEMOS[n].title for n in ("weather", "failing_tool", "markdown", "failing_tool")
     )

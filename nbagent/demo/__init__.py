@@ -1,13 +1,16 @@
-"""The offline demo: three agent runs recorded with nbagent, and the prompts and tools they
-were made with, so that a live model can run the same cells.
+"""The offline demo: three agent runs recorded with nbagent, the prompts and tools they
+were made with, so that a live model can run the same cells, and the scripted model that the
+tutorials talk to when no API key is set.
 
     nbagent.replay(demo.recording("weather"))                  # play one (no network, no key)
     agent = nbagent.Agent(model, tools=demo.TOOLS, instructions=demo.INSTRUCTIONS)
     agent.run(demo.DEMOS["weather"].prompt)                    # the same question, live
+    llm = demo.connect()       # a live model with OPENAI_API_KEY / OPENAI_BASE_URL, else scripted
 
 The recordings were made by ``tests/record_demos.py``: ``nbagent.Agent`` calling these tools
-for a scripted OpenAI-compatible server on 127.0.0.1 that streams its tokens at a model's
-pace. The tools are real Python and really run; their data is built in (no network).
+for ``demo.model.ScriptedModel``, an OpenAI-compatible server on 127.0.0.1 that streams its
+tokens at a model's pace. The tools are real Python and really run; their data is built in
+(no network).
 """
 
 from __future__ import annotations
@@ -21,11 +24,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
+from nbagent.demo.model import Connection, ScriptedModel, connect
+
 __all__ = [
     "DEMOS",
     "INSTRUCTIONS",
     "TOOLS",
+    "Connection",
     "Demo",
+    "ScriptedModel",
+    "connect",
     "get_weather",
     "list_files",
     "recording",
