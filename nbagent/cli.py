@@ -1,6 +1,6 @@
 """The ``nbagent`` command: the demo in JupyterLab, and recordings printed in a terminal.
 
-    nbagent demo [--dir DIR] [--port N] [--no-browser]   # JupyterLab on a copy of the quickstart
+    nbagent demo [--dir DIR] [--port N] [--no-browser]   # JupyterLab on copies of the tutorials
     nbagent replay run.jsonl [--speed S] [--color WHEN]  # a recording, as it streamed
 
 Problems with the input (a missing file, a bad line) are one line on stderr and exit code 2.
@@ -27,6 +27,14 @@ from nbagent.terminal import Printer
 __all__ = ["main"]
 
 QUICKSTART = "quickstart.ipynb"
+# The tutorials (notebooks/ in the repository, nbagent/demo/notebooks/ in a wheel).
+TUTORIALS = (
+    QUICKSTART,
+    "sources.ipynb",
+    "tools-debugging.ipynb",
+    "compare.ipynb",
+    "replay-and-export.ipynb",
+)
 
 
 class CLIError(Exception):
@@ -53,12 +61,13 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     demo = commands.add_parser(
         "demo",
-        help="open JupyterLab on a copy of the quickstart notebook",
-        description="Copy the quickstart notebook into DIR (a new temporary directory by "
-        "default) and open it in JupyterLab. Offline it replays recorded runs; with "
-        "OPENAI_API_KEY or OPENAI_BASE_URL set it asks a live model.",
+        help="open JupyterLab on copies of the tutorial notebooks",
+        description="Copy the tutorial notebooks into DIR (a new temporary directory by "
+        "default) and open the quickstart in JupyterLab. Offline they replay recorded runs "
+        "and ask a scripted local model; with OPENAI_API_KEY or OPENAI_BASE_URL set they "
+        "ask a live model.",
     )
-    demo.add_argument("--dir", type=Path, help="where to put the notebook (kept if it exists)")
+    demo.add_argument("--dir", type=Path, help="where to put the notebooks (kept if they exist)")
     demo.add_argument("--port", type=int, help="JupyterLab's port (default: its own, 8888)")
     demo.add_argument("--no-browser", action="store_true", help="do not open a browser")
     replay = commands.add_parser(
@@ -110,27 +119,28 @@ def _replay(path: Path, *, speed: float, colour: str) -> int:
     return 0
 
 
-def _quickstart() -> Path:
-    """The notebook: in the package (a wheel), else in the source checkout."""
+def _tutorials() -> Path:
+    """Where the notebooks are: in the package (a wheel), else in the source checkout."""
     here = Path(__file__).resolve().parent
-    for candidate in (here / "demo" / QUICKSTART, here.parent / "notebooks" / QUICKSTART):
-        if candidate.is_file():
-            return candidate
+    for folder in (here / "demo" / "notebooks", here.parent / "notebooks"):
+        if (folder / QUICKSTART).is_file():
+            return folder
     raise CLIError(f"{QUICKSTART} is missing from this installation of nbagent")
 
 
 def _demo(directory: Path | None, *, port: int | None, browser: bool) -> int:
     if importlib.util.find_spec("jupyterlab") is None:
         raise CLIError("JupyterLab is not installed: pip install jupyterlab")
-    source = _quickstart()
+    source = _tutorials()
     root = directory if directory is not None else Path(tempfile.mkdtemp(prefix="nbagent-demo-"))
     root.mkdir(parents=True, exist_ok=True)
-    notebook = root / QUICKSTART
-    if notebook.exists():
-        print(f"nbagent demo: keeping the existing {notebook}")
-    else:
-        shutil.copyfile(source, notebook)
-        print(f"nbagent demo: copied the quickstart notebook to {notebook}")
+    for name in TUTORIALS:
+        notebook = root / name
+        if notebook.exists():
+            print(f"nbagent demo: keeping the existing {notebook}")
+        elif (source / name).is_file():
+            shutil.copyfile(source / name, notebook)
+            print(f"nbagent demo: copied {name} to {notebook}")
     cmd = [sys.executable, "-m", "jupyterlab", QUICKSTART, f"--ServerApp.root_dir={root}"]
     if port is not None:
         cmd.append(f"--ServerApp.port={port}")

@@ -19,6 +19,7 @@ import pytest
 
 import nbagent
 from nbagent import demo
+from nbagent.cli import TUTORIALS
 from tests.browser.lab import free_port
 from tests.kernel import ROOT
 
@@ -157,7 +158,7 @@ def test_version_help_and_usage() -> None:
 
 
 @pytest.mark.kernel
-def test_demo_serves_a_copy_of_the_quickstart(tmp_path: Path) -> None:
+def test_demo_serves_copies_of_the_tutorials(tmp_path: Path) -> None:
     port = free_port()
     target = tmp_path / "demo"
     log = tmp_path / "lab.log"
@@ -179,11 +180,10 @@ def test_demo_serves_a_copy_of_the_quickstart(tmp_path: Path) -> None:
         with urllib.request.urlopen(url, timeout=10) as resp:
             served = json.loads(resp.read())
         assert served["type"] == "notebook"
-        copied = target / "quickstart.ipynb"
-        assert copied.read_bytes() == (ROOT / "notebooks" / "quickstart.ipynb").read_bytes()
-        assert log.read_text().startswith(
-            f"nbagent demo: copied the quickstart notebook to {copied}"
-        )
+        for name in TUTORIALS:
+            copied = target / name
+            assert copied.read_bytes() == (ROOT / "notebooks" / name).read_bytes()
+            assert f"nbagent demo: copied {name} to {copied}" in log.read_text()
     finally:
         proc.terminate()  # the command stops JupyterLab, then itself
         assert proc.wait(20) is not None
@@ -203,7 +203,8 @@ def test_the_wheel_ships_the_demo(tmp_path: Path) -> None:
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in demo.DEMOS:
         assert f"nbagent/demo/{name}.jsonl" in names
-    assert "nbagent/demo/quickstart.ipynb" in names
+    for name in TUTORIALS:
+        assert f"nbagent/demo/notebooks/{name}" in names
     assert "nbagent/cli.py" in names
     entry_points = zipfile.ZipFile(wheel).read(
         next(n for n in names if n.endswith("entry_points.txt"))
