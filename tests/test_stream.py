@@ -610,3 +610,22 @@ def test_a_source_may_declare_its_format() -> None:
     assert "".join(e.delta for e in events if isinstance(e, TextDelta)) == "declared events"
     assert source_format(lines, "text") == "text"  # the caller's word wins
     assert source_format(object(), "auto") == "auto"
+
+
+_INVALID_UTF8 = {
+    "text": [b"ok \xff", b"\xe2\x82", b"\xac"],
+    "events": [b'{"kind": "text_delta", "message_id": "m", "delta": "ok \xff\xe2\x82\xac"}'],
+    "openai-chat": [
+        b'data: {"id": "c", "object": "chat.completion.chunk", "choices": [{"index": 0, '
+        b'"delta": {"content": "ok \xff\xe2\x82\xac"}, "finish_reason": "stop"}]}',
+        b"data: [DONE]",
+    ],
+    "chunk-sse": [b'data: {"chunk": "ok \xff\xe2\x82\xac"}', b"[DONE]"],
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(_INVALID_UTF8))
+def test_invalid_utf8_in_bytes_items_becomes_replacement_characters(fmt: str) -> None:
+    t = Transcript.from_events(iter_events(_INVALID_UTF8[fmt], format=fmt))
+    assert t.text == "ok \ufffd€"
+    assert t.status == "completed"

@@ -38,7 +38,7 @@ class EventsAdapter:
         if isinstance(item, Mapping):
             return [event_from_dict(dict(item))]
         if isinstance(item, (bytes, bytearray)):
-            item = bytes(item).decode("utf-8")
+            item = bytes(item).decode("utf-8", errors="replace")
         if isinstance(item, str):
             if not item.strip():
                 return []

@@ -204,7 +204,7 @@ class OpenAIChatAdapter:
         if isinstance(item, ServerSentEvent):  # from nbagent.sse(): its data is the chunk
             item = item.data
         if isinstance(item, (bytes, bytearray)):
-            item = bytes(item).decode("utf-8")
+            item = bytes(item).decode("utf-8", errors="replace")
         if isinstance(item, str):
             text = item.strip()
             if text.startswith("data:"):
