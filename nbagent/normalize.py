@@ -211,7 +211,7 @@ class Normalizer:
         out: list[Event] = []
         ts = self._begin_synthetic(out)
         name = type(exc).__name__
-        message = f"{name}: {exc}"
+        message = f"{name}: {exc}" if str(exc) else name
         # SDK API errors (openai's, anthropic's: they carry the response ``body``) have the
         # server's code and type; elsewhere ``code`` means other things (and may warn).
         api_error = hasattr(exc, "body")
