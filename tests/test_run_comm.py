@@ -8,62 +8,11 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from comm.base_comm import BaseComm
 
 import nbagent
-from nbagent.run import Run
 from nbagent.transcript import apply_op
 from nbagent.wire import decode_ops
-
-
-class RecordingComm(BaseComm):  # type: ignore[misc]
-    """Keeps every message a widget publishes, in order."""
-
-    log: list[tuple[str, dict[str, Any]]]
-
-    def __init__(self, **kwargs: Any) -> None:
-        self.log = []
-        super().__init__(**kwargs)
-
-    def publish_msg(self, msg_type: str, data: Any = None, *args: Any, **kwargs: Any) -> None:
-        self.log.append((msg_type, data or {}))
-
-
-@pytest.fixture
-def comms(monkeypatch: pytest.MonkeyPatch) -> list[RecordingComm]:
-    made: list[RecordingComm] = []
-
-    def create_comm(*args: Any, **kwargs: Any) -> RecordingComm:
-        c = RecordingComm(*args, **kwargs)
-        made.append(c)
-        return c
-
-    monkeypatch.setattr("ipywidgets.comm.create_comm", create_comm)
-    return made
-
-
-def ours(comms: list[RecordingComm]) -> RecordingComm:
-    """The nbagent widget's comm (a DOMWidget also opens one for its layout)."""
-    (c,) = [c for c in comms if "snapshot" in c.log[0][1].get("state", {})]
-    return c
-
-
-def customs(c: RecordingComm) -> list[dict[str, Any]]:
-    return [d["content"] for t, d in c.log if t == "comm_msg" and d.get("method") == "custom"]
-
-
-def snapshots(c: RecordingComm) -> list[dict[str, Any]]:
-    return [
-        d["state"]["snapshot"]
-        for t, d in c.log
-        if t == "comm_msg" and d.get("method") == "update" and "snapshot" in d.get("state", {})
-    ]
-
-
-def start(source: Any, **kwargs: Any) -> Run:
-    run = Run(source, display=True, **kwargs)
-    run._start()
-    return run
+from tests.recording import RecordingComm, customs, ours, snapshots, start
 
 
 def test_order_open_then_ops_then_final_snapshot(comms: list[RecordingComm]) -> None:
