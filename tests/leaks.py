@@ -3,18 +3,21 @@ the tasks of an event loop.
 
     before = footprint()
     ...                                   # start a run, let it fail, wait for it
-    assert left_behind(before, loop=loop) == []
+    assert left_behind(before, loop=loop) == []         # a loop running in another thread
+    assert await left_behind_here(before) == []         # on the running loop (a kernel cell)
 
-``left_behind`` waits (up to ``timeout``) for things to go away, since closing is
-asynchronous (a thread returns after its source is closed, a loop task after its
-cleanup), and names each thing still there. ``allow`` lists threads that may stay:
-a sync tool abandoned past its timeout, reported by ``nbagent.tools.abandoned_threads``.
+They wait (up to ``timeout``) for things to go away, since closing is asynchronous (a
+thread returns after its source is closed, a loop task after its cleanup), and name each
+thing still there. ``allow`` lists threads that may stay: a sync tool abandoned past its
+timeout, reported by ``nbagent.tools.abandoned_threads``.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
+import os
 import threading
 import time
 from collections.abc import Iterable
@@ -24,14 +27,15 @@ import psutil
 
 from nbagent import controller
 
-__all__ = ["Footprint", "footprint", "left_behind", "loop_tasks"]
+__all__ = ["Footprint", "footprint", "left_behind", "left_behind_here", "loop_tasks"]
 
 
 @dataclass(frozen=True)
 class Footprint:
     threads: frozenset[threading.Thread]
     sockets: frozenset[tuple[object, ...]]
-    fds: int
+    fds: frozenset[tuple[int, str]]  # (fd, what it is: a path, "socket:[…]", "pipe:[…]")
+    tasks: frozenset[asyncio.Task[object]]  # of the loop running where it was taken, if any
 
 
 def footprint() -> Footprint:
@@ -39,7 +43,19 @@ def footprint() -> Footprint:
     sockets = frozenset(
         (c.fd, c.family, c.type, c.laddr, c.raddr) for c in process.net_connections(kind="all")
     )
-    return Footprint(frozenset(threading.enumerate()), sockets, process.num_fds())
+    try:
+        tasks = frozenset(asyncio.all_tasks())
+    except RuntimeError:  # no loop runs in this thread
+        tasks = frozenset()
+    return Footprint(frozenset(threading.enumerate()), sockets, _fds(), tasks)
+
+
+def _fds() -> frozenset[tuple[int, str]]:
+    found = set()
+    for name in os.listdir("/proc/self/fd"):
+        with contextlib.suppress(OSError):  # closed meanwhile (the listing's own fd, too)
+            found.add((int(name), os.readlink(f"/proc/self/fd/{name}")))
+    return frozenset(found)
 
 
 def loop_tasks(loop: asyncio.AbstractEventLoop) -> list[asyncio.Task[object]]:
@@ -58,6 +74,20 @@ def _flush_thread() -> threading.Thread | None:
     return None if scheduler is None else scheduler._thread
 
 
+def _found(before: Footprint, allow: Iterable[threading.Thread]) -> list[str]:
+    gc.collect()  # what only the garbage collector closes is left behind too, until then
+    allowed = {*allow, _flush_thread()}
+    now = footprint()
+    found = [
+        f"thread {t.name!r}"
+        for t in now.threads - before.threads
+        if t.is_alive() and t not in allowed
+    ]
+    found += [f"socket {s}" for s in now.sockets - before.sockets]
+    found += [f"file descriptor {fd} ({what})" for fd, what in sorted(now.fds - before.fds)]
+    return found
+
+
 def left_behind(
     before: Footprint,
     *,
@@ -65,23 +95,42 @@ def left_behind(
     allow: Iterable[threading.Thread] = (),
     timeout: float = 5.0,
 ) -> list[str]:
-    """What exists now and did not at ``before`` (plus any task of ``loop``), once it had
-    ``timeout`` seconds to go; ``[]`` when nothing was left behind."""
-    allowed = {*allow, _flush_thread()}
+    """What exists now and did not at ``before`` (plus any task of ``loop``, a loop running
+    in another thread), once it had ``timeout`` seconds to go; ``[]`` when nothing was."""
     deadline = time.monotonic() + timeout
     while True:
-        gc.collect()  # what only the garbage collector closes is left behind too, until then
-        now = footprint()
-        found = [
-            f"thread {t.name!r}"
-            for t in now.threads - before.threads
-            if t.is_alive() and t not in allowed
-        ]
-        found += [f"socket {s}" for s in now.sockets - before.sockets]
-        if now.fds > before.fds:
-            found.append(f"{now.fds - before.fds} more file descriptors")
+        found = _found(before, allow)
         if loop is not None:
             found += [f"task {t!r}" for t in loop_tasks(loop)]
         if not found or time.monotonic() > deadline:
             return found
         time.sleep(0.05)
+
+
+async def left_behind_here(
+    before: Footprint,
+    *,
+    allow: Iterable[threading.Thread] = (),
+    timeout: float = 5.0,
+    host: tuple[str, ...] = (),
+) -> list[str]:
+    """``left_behind`` from a task of the running loop, whose new tasks count too, but those
+    of the ``host`` packages (the kernel's own, serving the cell that checks)."""
+    deadline = time.monotonic() + timeout
+    me = asyncio.current_task()
+    while True:
+        found = _found(before, allow)
+        found += [
+            f"task {t!r}"
+            for t in asyncio.all_tasks() - before.tasks
+            if t is not me and not _runs_in(t, host)
+        ]
+        if not found or time.monotonic() > deadline:
+            return found
+        await asyncio.sleep(0.05)
+
+
+def _runs_in(task: asyncio.Task[object], packages: tuple[str, ...]) -> bool:
+    code = getattr(task.get_coro(), "cr_code", None)
+    path = "" if code is None else code.co_filename
+    return any(f"/{package}/" in path for package in packages)
