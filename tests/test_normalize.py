@@ -29,6 +29,7 @@ from nbagent.events import (
 )
 from nbagent.normalize import Normalizer, parse_arguments
 from nbagent.transcript import Transcript
+from tests.invariants import check_invariants, grouped_text
 from tests.strategies import event_sequences
 
 ENDINGS = st.sampled_from(["finish", "cancel", "fail", "none"])
@@ -55,58 +56,6 @@ def run(events: list[Event], ending: str = "finish", **kw) -> list[Event]:
 
 def kinds(events: list[Event]) -> list[str]:
     return [e.kind for e in events]
-
-
-def grouped_text(deltas: list[tuple[str, str]]) -> str:
-    """Concatenate deltas per message id, messages in order of their first delta."""
-    per: dict[str, list[str]] = {}
-    for mid, d in deltas:
-        per.setdefault(mid, []).append(d)
-    return "".join("".join(v) for v in per.values())
-
-
-def check_invariants(out: list[Event], ended: bool = True) -> None:
-    assert out, "run_start at least"
-    assert out[0].kind == "run_start"
-    assert [e.seq for e in out] == list(range(1, len(out) + 1))
-    assert len({e.run_id for e in out}) == 1
-    assert out[0].run_id
-    assert all(e.ts != 0 for e in out)
-    ends = [i for i, e in enumerate(out) if e.kind == "run_end"]
-    if ended:
-        assert ends == [len(out) - 1]
-    else:
-        assert ends in ([], [len(out) - 1])
-    assert sum(e.kind == "run_start" for e in out) == 1
-    open_msgs: set[tuple[str, str]] = set()
-    open_tools: set[str] = set()
-    for i, e in enumerate(out):
-        if isinstance(e, (TextDelta, ThinkingDelta, ToolCallArgsDelta)):
-            assert e.delta, "empty delta emitted"
-        if isinstance(e, MessageStart):
-            assert (e.channel, e.message_id) not in open_msgs
-            open_msgs.add((e.channel, e.message_id))
-        elif isinstance(e, TextDelta):
-            assert ("text", e.message_id) in open_msgs, f"delta before start at {i}"
-        elif isinstance(e, ThinkingDelta):
-            assert ("thinking", e.message_id) in open_msgs, f"delta before start at {i}"
-        elif isinstance(e, MessageEnd):
-            open_msgs.remove((e.channel, e.message_id))
-        elif isinstance(e, ToolCallStart):
-            assert e.tool_call_id not in open_tools
-            open_tools.add(e.tool_call_id)
-        elif isinstance(e, ToolCallArgsDelta):
-            assert e.tool_call_id in open_tools, f"args before start at {i}"
-        elif isinstance(e, ToolCallEnd):
-            open_tools.remove(e.tool_call_id)
-            assert isinstance(e.arguments, str)
-            assert (e.parse_error is None) or e.args is None
-        elif isinstance(e, RunEnd):
-            assert not open_msgs, "messages left open at run_end"
-            assert not open_tools, "tool calls left open at run_end"
-        elif isinstance(e, ErrorEvent) and not e.recoverable:
-            assert out[i + 1].kind == "run_end"
-            assert out[i + 1].reason == "error"
 
 
 @given(event_sequences(), ENDINGS)
