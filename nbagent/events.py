@@ -11,6 +11,7 @@ and ``meta``. Constructors are keyword-only: ``TextDelta(message_id="m", delta="
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar, Literal
 
@@ -42,6 +43,7 @@ __all__ = [
     "Usage",
     "event_from_dict",
     "event_from_json",
+    "strict_json",
 ]
 
 EndReason = Literal[
@@ -374,7 +376,26 @@ def event_from_dict(data: dict[str, Any]) -> Event:
 def event_from_json(line: str) -> Event:
     """Decode one line of nbagent's JSONL format."""
     try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
+        data = strict_json(line)
+    except ValueError as exc:
         raise EventDecodeError(f"not valid JSON: {exc}") from None
     return event_from_dict(data)
+
+
+def _no_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not valid JSON")
+
+
+def _finite(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text} is out of the range of a float")
+    return value
+
+
+def strict_json(text: str | bytes) -> Any:
+    """``json.loads`` that refuses what JSON has no value for (ValueError): ``NaN``,
+    ``Infinity`` and numbers too large for a float. Python's ``json`` reads them, but a
+    state holding one cannot be sent to the browser (jupyter_client packs messages with
+    ``allow_nan=False``)."""
+    return json.loads(text, parse_constant=_no_constant, parse_float=_finite)

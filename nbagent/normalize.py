@@ -39,15 +39,12 @@ from nbagent.events import (
     ToolCallEnd,
     ToolCallStart,
     ToolResult,
+    strict_json,
 )
 
 __all__ = ["Normalizer", "parse_arguments", "stream_cut"]
 
 _END_REASONS = frozenset(END_REASONS)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def parse_arguments(text: str) -> tuple[Any, str | None]:
@@ -59,7 +56,7 @@ def parse_arguments(text: str) -> tuple[Any, str | None]:
     if not text or text.isspace():
         return {}, None
     try:
-        return json.loads(text, parse_constant=_reject_constant), None
+        return strict_json(text), None
     except (ValueError, RecursionError) as exc:
         return None, str(exc) or type(exc).__name__
 

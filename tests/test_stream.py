@@ -629,3 +629,14 @@ def test_invalid_utf8_in_bytes_items_becomes_replacement_characters(fmt: str) ->
     t = Transcript.from_events(iter_events(_INVALID_UTF8[fmt], format=fmt))
     assert t.text == "ok \ufffd€"
     assert t.status == "completed"
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_json_with_no_json_value_is_an_unreadable_chunk(constant: str) -> None:
+    # Python's json reads NaN and friends; the browser cannot be sent them.
+    lines = ['{"chunk": "a"}', f'{{"chunk": "x", "n": {constant}}}', '{"chunk": "b"}', "[DONE]"]
+    t = Transcript.from_events(iter_events(lines, format="chunk-sse"))
+    assert (t.text, t.status, len(t.warnings)) == ("ab", "completed", 1)
+    json.dumps(t.to_dict(), allow_nan=False)
+    with pytest.raises(NbagentError, match="not valid JSON"):
+        list(EventsAdapter().feed(f'{{"kind": "run_end", "ts": {constant}}}'))

@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from nbagent.events import Event, NbagentError
+from nbagent.events import Event, NbagentError, strict_json
 
 __all__ = [
     "Adapter",
@@ -57,8 +56,8 @@ def unwrap(item: Any) -> tuple[str | None, Any]:
         if text == "[DONE]":
             return name, "[DONE]"
         try:
-            return name, json.loads(text)
-        except json.JSONDecodeError as exc:
+            return name, strict_json(text)
+        except ValueError as exc:
             raise BadItemError(f"not JSON: {exc}: {short_repr(item)}") from None
     return name, item
 

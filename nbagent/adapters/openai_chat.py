@@ -42,6 +42,7 @@ from nbagent.events import (
     ToolCallEnd,
     ToolCallStart,
     Usage,
+    strict_json,
 )
 
 __all__ = ["FINISH_REASONS", "OpenAIChatAdapter", "map_finish_reason"]
@@ -214,8 +215,8 @@ class OpenAIChatAdapter:
             if text == "[DONE]":
                 return _DONE
             try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
+                data = strict_json(text)
+            except ValueError as exc:
                 raise BadItemError(
                     f"openai-chat: not a JSON chunk ({exc}): {short_repr(item)}"
                 ) from None
