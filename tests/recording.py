@@ -8,6 +8,7 @@ updates, and ``browser_state`` what a browser that got every message would hold.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -29,7 +30,8 @@ __all__ = [
 
 
 class RecordingComm(BaseComm):  # type: ignore[misc]
-    """Keeps every message a widget publishes, in order."""
+    """Keeps every message a widget publishes, in order; raises for one a kernel could not
+    send (not strict JSON, not UTF-8), as the kernel's session does."""
 
     log: list[tuple[str, dict[str, Any]]]
 
@@ -38,6 +40,8 @@ class RecordingComm(BaseComm):  # type: ignore[misc]
         super().__init__(**kwargs)
 
     def publish_msg(self, msg_type: str, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        # What jupyter_client's packer takes without its lenient (deprecated) fallback.
+        json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
         self.log.append((msg_type, data or {}))
 
 

@@ -400,6 +400,30 @@ def test_fault(
     healthy_run(mode, loop)
 
 
+def test_values_json_cannot_carry_reach_the_browser_scrubbed(
+    loop: asyncio.AbstractEventLoop, comms: list[RecordingComm]
+) -> None:
+    """A lone surrogate (a ``\\ud800`` escape, a Python string) or a NaN cannot be sent as
+    they are: before, the flush raised in the run's thread and the run never ended."""
+    events = [
+        nbagent.TextDelta(message_id="m", delta="ok \ud800 then"),
+        nbagent.ToolCallStart(tool_call_id="c1", name="measure"),
+        nbagent.ToolResult(tool_call_id="c1", content={"value": float("nan")}),
+    ]
+    before = footprint()
+    run = start_in(THREAD, loop, iter(events))
+    transcript = run.wait(10)
+    assert run.widget is not None
+    comm = run.widget.comm
+    state = snapshots(comm)[-1]["state"]
+    assert browser_state(comm) == state
+    assert (answer(state), state["status"]) == ("ok \ufffd then", "completed")
+    assert state["blocks"][1]["result"] == {"value": None}
+    assert transcript.text == "ok \ud800 then"  # the Python side keeps what came
+    assert left_behind(before) == []
+    healthy_run(THREAD, loop)
+
+
 # -- tools -------------------------------------------------------------------------------------
 
 _release = threading.Event()  # lets the hanging sync tool's thread end, after the checks
@@ -431,7 +455,7 @@ def unserializable(x: int) -> Any:
     """Returns what JSON cannot hold: a cycle and an opaque object."""
     cycle: dict[str, Any] = {"x": x}
     cycle["self"] = cycle
-    return [cycle, Opaque()]
+    return [cycle, Opaque(), float("nan")]
 
 
 @dataclass(frozen=True)
