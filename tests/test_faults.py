@@ -424,6 +424,37 @@ def test_values_json_cannot_carry_reach_the_browser_scrubbed(
     healthy_run(THREAD, loop)
 
 
+def test_a_widget_that_can_no_longer_be_sent_to_does_not_hang_the_run(
+    loop: asyncio.AbstractEventLoop, comms: list[RecordingComm]
+) -> None:
+    broken = threading.Event()
+
+    def words() -> Iterator[str]:
+        yield "before "
+        broken.set()  # from here on, every send raises (the kernel's socket went away)
+        yield "after"
+
+    before = footprint()
+    run = Run(words(), display=True)
+    assert run.widget is not None
+    comm = run.widget.comm
+    publish = comm.publish_msg
+
+    def publish_or_fail(*args: Any, **kwargs: Any) -> None:
+        if broken.is_set():
+            raise OSError("the socket is gone")
+        publish(*args, **kwargs)
+
+    comm.publish_msg = publish_or_fail
+    starter = threading.Thread(target=run._start)
+    starter.start()
+    starter.join()
+    transcript = run.wait(10)  # before: the run's thread died and this never returned
+    assert transcript.text == "before after"  # nothing the source sent is lost
+    assert transcript.status in ("completed", "error")
+    assert left_behind(before) == []
+
+
 # -- tools -------------------------------------------------------------------------------------
 
 _release = threading.Event()  # lets the hanging sync tool's thread end, after the checks
