@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar, Literal
 
@@ -393,9 +394,29 @@ def _finite(text: str) -> float:
     return value
 
 
+_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _whole_characters(value: Any) -> Any:
+    if isinstance(value, str):
+        return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_whole_characters(k): _whole_characters(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_whole_characters(v) for v in value]
+    return value
+
+
 def strict_json(text: str | bytes) -> Any:
     """``json.loads`` that refuses what JSON has no value for (ValueError): ``NaN``,
-    ``Infinity`` and numbers too large for a float. Python's ``json`` reads them, but a
-    state holding one cannot be sent to the browser (jupyter_client packs messages with
-    ``allow_nan=False``)."""
-    return json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    ``Infinity`` and numbers too large for a float; and reads a lone surrogate escape
+    (``"\\ud800"``, half of a character) as U+FFFD. Python's ``json`` takes them as they
+    are, but a value holding one cannot be sent to the browser (jupyter_client packs
+    messages as strict UTF-8 JSON) nor saved as UTF-8."""
+    value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
+    if isinstance(text, str):
+        escaped = "\\ud" in text or "\\uD" in text
+    else:
+        escaped = b"\\ud" in text or b"\\uD" in text
+    # A surrogate escape (json joins the pairs, which make one character).
+    return _whole_characters(value) if escaped else value

@@ -640,3 +640,9 @@ def test_json_with_no_json_value_is_an_unreadable_chunk(constant: str) -> None:
     json.dumps(t.to_dict(), allow_nan=False)
     with pytest.raises(NbagentError, match="not valid JSON"):
         list(EventsAdapter().feed(f'{{"kind": "run_end", "ts": {constant}}}'))
+
+
+def test_a_lone_surrogate_escape_is_read_as_a_replacement_character() -> None:
+    lines = ['{"chunk": "a\\ud800b"}', '{"chunk": " \\ud83d\\ude00"}', "[DONE]"]
+    t = Transcript.from_events(iter_events(lines, format="chunk-sse"))
+    assert t.text == "a\ufffdb 😀"
