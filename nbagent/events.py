@@ -11,10 +11,10 @@ and ``meta``. Constructors are keyword-only: ``TextDelta(message_id="m", delta="
 from __future__ import annotations
 
 import json
-import math
-import re
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar, Literal
+
+from nbagent.values import strict_json
 
 __all__ = [
     "END_REASONS",
@@ -44,7 +44,6 @@ __all__ = [
     "Usage",
     "event_from_dict",
     "event_from_json",
-    "strict_json",
 ]
 
 EndReason = Literal[
@@ -381,42 +380,3 @@ def event_from_json(line: str) -> Event:
     except ValueError as exc:
         raise EventDecodeError(f"not valid JSON: {exc}") from None
     return event_from_dict(data)
-
-
-def _no_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
-
-
-def _finite(text: str) -> float:
-    value = float(text)
-    if math.isinf(value):
-        raise ValueError(f"{text} is out of the range of a float")
-    return value
-
-
-_LONE_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def _whole_characters(value: Any) -> Any:
-    if isinstance(value, str):
-        return _LONE_SURROGATE.sub("\ufffd", value)
-    if isinstance(value, dict):
-        return {_whole_characters(k): _whole_characters(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_whole_characters(v) for v in value]
-    return value
-
-
-def strict_json(text: str | bytes) -> Any:
-    """``json.loads`` that refuses what JSON has no value for (ValueError): ``NaN``,
-    ``Infinity`` and numbers too large for a float; and reads a lone surrogate escape
-    (``"\\ud800"``, half of a character) as U+FFFD. Python's ``json`` takes them as they
-    are, but a value holding one cannot be sent to the browser (jupyter_client packs
-    messages as strict UTF-8 JSON) nor saved as UTF-8."""
-    value = json.loads(text, parse_constant=_no_constant, parse_float=_finite)
-    if isinstance(text, str):
-        escaped = "\\ud" in text or "\\uD" in text
-    else:
-        escaped = b"\\ud" in text or b"\\uD" in text
-    # A surrogate escape (json joins the pairs, which make one character).
-    return _whole_characters(value) if escaped else value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import time
 
 import pytest
@@ -459,3 +460,23 @@ def test_a_connection_broken_mid_stream_ends_incomplete() -> None:
     assert end.reason == "incomplete"
     assert "Connection error" in (end.message or "")
     assert Normalizer().fail(ValueError("x"))[-1].reason == "error"  # type: ignore[attr-defined]
+
+
+def test_events_leave_the_normalizer_as_plain_data() -> None:
+    class Opaque:
+        def __repr__(self) -> str:
+            return "<opaque>"
+
+    out = run(
+        [
+            Custom(name="x", value={"obj": Opaque(), "n": float("inf"), "t": (1, 2)}),
+            ToolResult(tool_call_id="c", content=[float("nan")]),
+            TextDelta(message_id="m", delta="a", meta={"k": Opaque()}),
+        ]
+    )
+    custom = next(e for e in out if isinstance(e, Custom))
+    assert custom.value == {"obj": "<opaque>", "n": None, "t": [1, 2]}
+    assert next(e for e in out if isinstance(e, ToolResult)).content == [None]
+    assert next(e for e in out if isinstance(e, TextDelta)).meta == {"k": "<opaque>"}
+    for ev in out:
+        json.dumps(ev.to_dict(), allow_nan=False)

@@ -6,7 +6,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from nbagent.events import Event, NbagentError, strict_json
+from nbagent.events import Event, NbagentError
+from nbagent.values import plain, short_repr, strict_json
 
 __all__ = [
     "Adapter",
@@ -112,38 +113,6 @@ def field(obj: Any, key: str) -> Any:
     if extra is not None:  # a pydantic model: an extra field or nothing (no slow __getattr__)
         return extra.get(key)
     return getattr(obj, key, None)
-
-
-def short_repr(item: Any, limit: int = 80) -> str:
-    """``repr(item)`` cut to ``limit`` characters, for error messages."""
-    try:
-        text = repr(item)
-    except Exception:  # noqa: BLE001 - a broken __repr__ must not hide the real error
-        text = f"<{type(item).__name__} object>"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def plain(value: Any, depth: int = 0) -> Any:
-    """A JSON-ready copy of a wire value: SDK (pydantic) models dumped, odd objects as text.
-
-    Events must stay pure data (they are saved as JSONL and sent to the browser), and
-    adapters meet SDK objects inside payloads (tool results, content blocks, state).
-    """
-    if value is None or isinstance(value, (str, bool, int, float)):
-        return value
-    if depth > 32:
-        return short_repr(value, 200)
-    if isinstance(value, Mapping):
-        return {str(k): plain(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v, depth + 1) for v in value]
-    dump = getattr(value, "model_dump", None)
-    if callable(dump):
-        try:
-            return plain(dump(mode="json", by_alias=True, exclude_none=True), depth + 1)
-        except Exception:  # noqa: BLE001 - a model that cannot dump itself: keep its repr
-            return short_repr(value, 200)
-    return str(value)
 
 
 def int_or_none(value: Any) -> int | None:

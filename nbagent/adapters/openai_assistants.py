@@ -39,8 +39,8 @@ from nbagent.events import (
     ToolCallStart,
     ToolResult,
     Usage,
-    strict_json,
 )
+from nbagent.values import strict_json
 
 __all__ = ["EVENTS", "OpenAIAssistantsAdapter"]
 

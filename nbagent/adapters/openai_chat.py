@@ -42,8 +42,8 @@ from nbagent.events import (
     ToolCallEnd,
     ToolCallStart,
     Usage,
-    strict_json,
 )
+from nbagent.values import strict_json
 
 __all__ = ["FINISH_REASONS", "OpenAIChatAdapter", "map_finish_reason"]
 

@@ -52,8 +52,8 @@ from nbagent.events import (
     ToolCallStart,
     ToolResult,
     Usage,
-    strict_json,
 )
+from nbagent.values import strict_json
 
 __all__ = ["FINISH_REASONS", "PART_TYPES", "VercelUiAdapter"]
 
