@@ -117,10 +117,11 @@ class Pipeline:
 
     def _refused(self, item: Any, exc: Exception) -> list[Event]:
         """The adapter refused an item. Wire text it cannot read (one corrupt SSE event or
-        line among good ones) is skipped with a warning: a server's glitch must not throw
-        away the rest of the answer. An object of the wrong type is the caller's mistake
-        (a generator yielding ints): it ends the run."""
-        if isinstance(exc, (BadItemError, EventDecodeError)) and isinstance(item, _WIRE_TEXT):
+        line among good ones) or an event record it cannot decode is skipped with a
+        warning: a server's glitch must not throw away the rest of the answer. An object of
+        the wrong type is the caller's mistake (a generator yielding ints): it ends the run."""
+        unreadable = isinstance(exc, BadItemError) and isinstance(item, _WIRE_TEXT)
+        if unreadable or isinstance(exc, EventDecodeError):
             warning = ErrorEvent(
                 message=f"skipped an unreadable item: {exc}",
                 error_type="bad_item",

@@ -1,5 +1,6 @@
 """JSON values as nbagent reads and keeps them: strict JSON in (``strict_json``), plain data
-in every event (``plain``), short reprs for messages.
+in every event (``plain``), values checked against a field's type (``type_check``), short
+reprs for messages.
 
 The bottom layer: it imports nothing of nbagent.
 """
@@ -9,10 +10,12 @@ from __future__ import annotations
 import json
 import math
 import re
-from collections.abc import Mapping
+import types
+import typing
+from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["plain", "short_repr", "strict_json"]
+__all__ = ["plain", "short_repr", "strict_json", "type_check"]
 
 
 def _no_constant(name: str) -> Any:
@@ -87,3 +90,42 @@ def plain(value: Any, depth: int = 0) -> Any:
         except Exception:  # noqa: BLE001 - a model that cannot dump itself: keep its repr
             return short_repr(value, 200)
     return str(value)
+
+
+Check = Callable[[Any], bool]
+
+
+def type_check(hint: Any) -> Check:
+    """Whether a decoded JSON value fits a field typed ``hint`` (an evaluated annotation).
+
+    A bool is no int, a float must be finite, and a ``Literal`` of strings takes any string
+    (a word of a newer nbagent: the normalizer maps what it does not know). Raises
+    TypeError for a kind of hint it has no check for, so a new field cannot go unchecked.
+    """
+    if hint is Any:
+        return lambda value: True
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if origin is typing.Literal:
+        if all(isinstance(a, str) for a in args):
+            return lambda value: isinstance(value, str)
+        return lambda value: value in args
+    if origin in (typing.Union, types.UnionType):
+        checks = [type_check(a) for a in args]
+        return lambda value: any(check(value) for check in checks)
+    if hint is type(None):
+        return lambda value: value is None
+    if hint is bool:
+        return lambda value: isinstance(value, bool)
+    if hint is int:
+        return lambda value: isinstance(value, int) and not isinstance(value, bool)
+    if hint is float:
+        return lambda value: _is_number(value) and math.isfinite(value)
+    if hint is str:
+        return lambda value: isinstance(value, str)
+    if hint is dict or origin is dict:
+        return lambda value: isinstance(value, dict)
+    raise TypeError(f"no check for values of type {hint!r}")
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import re
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 from typing import Any
 
@@ -31,6 +32,7 @@ from nbagent.events import (
     TextDelta,
     ToolCallArgsDelta,
     ToolCallStart,
+    event_from_dict,
 )
 from nbagent.sources import (
     SourceTypeError,
@@ -646,3 +648,24 @@ def test_a_lone_surrogate_escape_is_read_as_a_replacement_character() -> None:
     lines = ['{"chunk": "a\\ud800b"}', '{"chunk": " \\ud83d\\ude00"}', "[DONE]"]
     t = Transcript.from_events(iter_events(lines, format="chunk-sse"))
     assert t.text == "a\ufffdb 😀"
+
+
+@pytest.mark.parametrize(
+    ("record", "complaint"),
+    [
+        ({"kind": "text_delta", "message_id": "m", "delta": 5}, "delta must be str, got 5"),
+        ({"kind": "usage", "input_tokens": True}, "input_tokens must be int | None"),
+        ({"kind": "run_end", "ts": float("nan")}, "ts must be float, got nan"),
+        ({"kind": "message_start", "message_id": ["m"]}, "message_id must be str"),
+    ],
+)
+def test_event_records_of_the_wrong_types_are_refused_and_skipped(
+    record: dict[str, Any], complaint: str
+) -> None:
+    with pytest.raises(NbagentError, match=re.escape(complaint)):
+        event_from_dict(record)
+    # In a stream of events (a recording, a WebSocket) such a record is skipped with a warning.
+    ok = TextDelta(message_id="m", delta="kept").to_dict()
+    t = Transcript.from_events(iter_events([ok, record, ok], format="events"))
+    assert (t.text, t.status, len(t.warnings)) == ("keptkept", "completed", 1)
+    assert complaint in t.warnings[0]["message"]
