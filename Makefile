@@ -8,11 +8,12 @@ STAMP := .make
 JS_SOURCES := $(shell find js/src -type f 2>/dev/null) js/build.mjs js/package.json js/package-lock.json
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --ServerApp.allow_root=True)
 
-.PHONY: help install build demo test lint typecheck test-js test-py bench bench-quick clean
+.PHONY: help install build demo test lint typecheck test-js test-py fuzz bench bench-quick clean
 
 help:
 	@echo "make demo   install and open notebooks/quickstart.ipynb in JupyterLab (offline, no API key)"
 	@echo "make test   install and run every check (lint, types, JS tests, Python, kernel and browser tests)"
+	@echo "make fuzz   the fuzz tests with the full budget (over 100,000 generated inputs)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -50,6 +51,11 @@ test-py: install
 	$(BIN)/pytest
 
 test: lint typecheck test-js test-py
+
+# The fuzz tests with the full budget (over 100,000 generated inputs, ~N min); make test runs
+# the same tests with a short one. Inputs per target are printed at the end.
+fuzz: install
+	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz -q
 
 clean:
 	rm -rf $(VENV) $(STAMP) js/node_modules nbagent/static
