@@ -747,3 +747,15 @@ def test_fuzz_chunk_sequences(items: list[Any]) -> None:
     check_normalized(normalized)
     t = Transcript.from_events(normalized)
     assert t.status != "running"
+
+
+def test_fields_of_the_wrong_shape_raise_bad_item_errors_or_are_ignored() -> None:
+    # Found by fuzzing: these raised TypeError, which is no error an adapter may raise.
+    with pytest.raises(BadItemError, match="choices must be a list"):
+        OpenAIChatAdapter().feed(chunk("x") | {"choices": -1})
+    odd = chunk(tool_calls=7)
+    assert [e.kind for e in OpenAIChatAdapter().feed(odd)] == ["run_start", "step_start"]
+    call = {"index": 0, "id": "c1", "function": {"name": "f", "arguments": {"x": float("nan")}}}
+    events = OpenAIChatAdapter().feed(chunk(tool_calls=[call]))
+    (args,) = [e for e in events if isinstance(e, ToolCallArgsDelta)]
+    assert args.delta == '{"x": null}'

@@ -22,6 +22,7 @@ from nbagent.adapters.base import (
     ServerSentEvent,
     field,
     int_or_none,
+    plain,
     short_repr,
     unwrap,
 )
@@ -175,6 +176,8 @@ class OpenAIChatAdapter:
         chunk_id = field(chunk, "id")
         model = field(chunk, "model")
         choices = field(chunk, "choices") or ()
+        if not isinstance(choices, Sequence) or isinstance(choices, (str, bytes)):
+            raise BadItemError(f"openai-chat: choices must be a list: {short_repr(item)}")
         usage = field(chunk, "usage")
         if not self._started and (chunk_id or model or choices or usage):
             self._start(out, chunk_id, model)
@@ -375,7 +378,7 @@ class OpenAIChatAdapter:
             message_id = self._message_id(state, "refusal")
             out.append(TextDelta(message_id=message_id, delta=refusal, refusal=True, meta=meta))
         tool_calls = field(delta, "tool_calls")
-        if tool_calls:
+        if tool_calls and isinstance(tool_calls, Sequence) and not isinstance(tool_calls, str):
             for tool_call in tool_calls:
                 self._tool_call(
                     state, field(tool_call, "index"), field(tool_call, "id"),
@@ -406,7 +409,7 @@ class OpenAIChatAdapter:
             call.name = name
         arguments = field(function, "arguments")
         if arguments is not None and not isinstance(arguments, str):
-            arguments = json.dumps(arguments, ensure_ascii=False)
+            arguments = json.dumps(plain(arguments), ensure_ascii=False)
         if call.started:
             if arguments:
                 out.append(
