@@ -148,6 +148,18 @@ def test_a_tool_that_hangs_past_its_timeout_in_a_kernel(kernel: Kernel) -> None:
     next_run_works(kernel)
 
 
+def test_text_json_cannot_carry_reaches_the_browser_scrubbed(kernel: Kernel) -> None:
+    """A lone surrogate in a Python string: jupyter_client cannot pack it; before, the flush
+    raised in the run's thread and ``run.wait()`` hung."""
+    since = len(kernel.messages())
+    kernel.execute(
+        "run = nbagent.show(iter(['ok ', 'half \\ud800 a character']))\nt = run.wait(10)"
+    )
+    state = widget_shows(kernel, since)
+    assert (answer(state), state["status"]) == ("ok half \ufffd a character", "completed")
+    next_run_works(kernel)
+
+
 INTERRUPTED = {
     "generator on a thread": "endless(closed)",
     "async generator on the kernel's loop": "endless_async(closed)",
