@@ -229,9 +229,14 @@ FAULTS = [
         end_reason="error",
         why="HTTP 429 Too Many Requests from http://127.0.0.1",
     ),
-    fixture_fault("openai-chat", "error_after_text", "an error event after a 200"),
-    fixture_fault("anthropic", "overloaded_after_text", "an error event after a 200"),
-    fixture_fault("chunk-sse", "error", "an error event after a 200"),
+    *[
+        fixture_fault(fmt, name, "an error event after a 200")
+        for fmt, name in [
+            ("openai-chat", "error_after_text"),
+            ("anthropic", "overloaded_after_text"),
+            ("chunk-sse", "error"),
+        ]
+    ],
     Fault(
         "an error event after a 200 (openai SDK stream)",
         serve=lambda: OpenAIServer(
@@ -255,9 +260,14 @@ FAULTS = [
         end_reason="error",
         why="ReadTimeout: no data from http://127.0.0.1",
     ),
-    fixture_fault("openai-chat", "cut_off", "the stream ends with no terminal event"),
-    fixture_fault("anthropic", "cut_off", "the stream ends with no terminal event"),
-    fixture_fault("chunk-sse", "cutoff", "the stream ends with no terminal event"),
+    *[
+        fixture_fault(fmt, name, "the stream ends with no terminal event")
+        for fmt, name in [
+            ("openai-chat", "cut_off"),
+            ("anthropic", "cut_off"),
+            ("chunk-sse", "cutoff"),
+        ]
+    ],
     *[malformed_fault(fmt) for fmt in sorted(MALFORMED_IN)],
     Fault(
         "malformed JSON in one message (WebSocket, events)",
