@@ -15,7 +15,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["plain", "short_repr", "strict_json", "type_check"]
+__all__ = ["plain", "scrubbed", "short_repr", "strict_json", "type_check"]
 
 
 def _no_constant(name: str) -> Any:
@@ -32,13 +32,18 @@ def _finite(text: str) -> float:
 _LONE_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
-def _whole_characters(value: Any) -> Any:
+def scrubbed(value: Any) -> Any:
+    """A copy of a JSON-like value that strict UTF-8 JSON can carry: a lone surrogate (half
+    a character, from a ``\\ud800`` escape or a Python string) becomes U+FFFD, NaN and the
+    infinities None, tuples lists."""
     if isinstance(value, str):
         return _LONE_SURROGATE.sub("\ufffd", value)
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
     if isinstance(value, dict):
-        return {_whole_characters(k): _whole_characters(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_whole_characters(v) for v in value]
+        return {scrubbed(k): scrubbed(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [scrubbed(v) for v in value]
     return value
 
 
@@ -54,7 +59,7 @@ def strict_json(text: str | bytes) -> Any:
     else:
         escaped = b"\\ud" in text or b"\\uD" in text
     # A surrogate escape (json joins the pairs, which make one character).
-    return _whole_characters(value) if escaped else value
+    return scrubbed(value) if escaped else value
 
 
 def short_repr(item: Any, limit: int = 80) -> str:

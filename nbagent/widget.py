@@ -14,7 +14,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from nbagent import wire
+from nbagent.values import scrubbed
 
 _STATIC = pathlib.Path(__file__).parent / "static"
 
@@ -64,12 +64,12 @@ class AgentWidget(anywidget.AnyWidget):
         self.on_msg(self._dispatch)
 
     def _send(self, msg: dict[str, Any], buffers: Any = None) -> None:
-        # A message JSON cannot carry (a lone surrogate in the text) would raise in the
-        # thread that flushes, and the run would never end: send it scrubbed instead.
+        # A message JSON cannot carry (a lone surrogate in a Python string) would raise in
+        # the thread that flushes: send it scrubbed (the transcript keeps what came).
         try:
             super()._send(msg, buffers)
         except ValueError:  # UnicodeEncodeError, a float out of range
-            super()._send(wire.scrub(msg), buffers)
+            super()._send(scrubbed(msg), buffers)
 
     def add_handler(self, handler: MessageHandler) -> None:
         """Call ``handler(content)`` for each custom message from the browser."""

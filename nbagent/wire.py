@@ -21,8 +21,6 @@ clock, sent now and then so the browser can run the elapsed timer).
 
 from __future__ import annotations
 
-import math
-import re
 from typing import Any
 
 Op = dict[str, Any]
@@ -81,24 +79,6 @@ def decode_ops(message: dict[str, Any]) -> list[Op]:
     if "d" in message:
         ops.append({"op": "run", "set": {"deltas": message["d"]}})
     return ops
-
-
-_SURROGATE = re.compile("[\ud800-\udfff]")
-
-
-def scrub(value: Any) -> Any:
-    """A copy of a message that JSON can carry: lone surrogates (from a ``\\ud800`` escape
-    or a Python string) become U+FFFD, NaN and infinities None. For the rare message
-    jupyter_client cannot send as it is; the transcript keeps the values as they came."""
-    if isinstance(value, str):
-        return _SURROGATE.sub("\ufffd", value)
-    if isinstance(value, float):
-        return value if math.isfinite(value) else None
-    if isinstance(value, dict):
-        return {scrub(k): scrub(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [scrub(v) for v in value]
-    return value
 
 
 def snapshot_message(seq: int, state: dict[str, Any], now: float) -> dict[str, Any]:
