@@ -40,6 +40,8 @@ from tests.test_agent import calls_step
 from tests.test_websocket import Server as WebSocketServer
 from tests.test_websocket import event
 
+# A stream left for the garbage collector to close shows as an unraisable exception.
+pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
 THREAD, LOOP = "thread", "loop"
 _STATUS = {"error": "error", "incomplete": "error", "expired": "error", "cancelled": "cancelled"}
 
