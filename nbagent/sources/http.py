@@ -24,7 +24,6 @@ import httpx
 
 from nbagent.adapters.base import ServerSentEvent
 from nbagent.events import NbagentError
-from nbagent.sources import aclose_source
 from nbagent.sources.sse import SSEDecoder
 
 __all__ = ["HTTPStatusError", "SSESource", "sse"]
@@ -196,17 +195,11 @@ class SSESource:
             if response.status_code >= 400:
                 raise _error_from(response, await response.aread())
             dec = SSEDecoder()
-            chunks = response.aiter_raw()
-            try:
-                with self._explained_timeout():
-                    async for chunk in chunks:
-                        for ev in dec.feed(chunk):
-                            self.last_event_id = ev.id
-                            yield ev
-            finally:
-                # Closed here, in this task: left to the garbage collector, httpcore's stream
-                # closes itself outside any task ("Exception ignored ... cancel scope").
-                await aclose_source(chunks)
+            with self._explained_timeout():
+                async for chunk in response.aiter_raw():
+                    for ev in dec.feed(chunk):
+                        self.last_event_id = ev.id
+                        yield ev
             for ev in dec.flush():
                 yield ev
         finally:
