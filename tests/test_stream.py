@@ -669,3 +669,12 @@ def test_event_records_of_the_wrong_types_are_refused_and_skipped(
     t = Transcript.from_events(iter_events([ok, record, ok], format="events"))
     assert (t.text, t.status, len(t.warnings)) == ("keptkept", "completed", 1)
     assert complaint in t.warnings[0]["message"]
+
+
+@pytest.mark.parametrize("kind", [[], {}, 3, None])
+def test_a_first_item_with_an_odd_kind_is_no_format_and_nothing_raises(kind: Any) -> None:
+    # Found by fuzzing: {"kind": []} made detection raise TypeError out of Pipeline.feed.
+    with pytest.raises(UnknownFormatError):
+        detect_format({"kind": kind})
+    t = Transcript.from_events(iter_events([{"kind": kind}]))
+    assert (t.status, t.end_reason) == ("error", "error")

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
@@ -16,6 +16,7 @@ __all__ = [
     "UnknownFormatError",
     "field",
     "int_or_none",
+    "list_or_empty",
     "plain",
     "short_repr",
     "str_or_none",
@@ -113,6 +114,14 @@ def field(obj: Any, key: str) -> Any:
     if extra is not None:  # a pydantic model: an extra field or nothing (no slow __getattr__)
         return extra.get(key)
     return getattr(obj, key, None)
+
+
+def list_or_empty(value: Any) -> Sequence[Any]:
+    """A list field of a payload (``tool_calls``, ``content`` blocks); ``()`` for anything
+    else, a string included."""
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray)):
+        return value
+    return ()
 
 
 def int_or_none(value: Any) -> int | None:

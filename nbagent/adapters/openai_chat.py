@@ -22,6 +22,7 @@ from nbagent.adapters.base import (
     ServerSentEvent,
     field,
     int_or_none,
+    list_or_empty,
     plain,
     short_repr,
     unwrap,
@@ -377,13 +378,11 @@ class OpenAIChatAdapter:
             self._refusal = True
             message_id = self._message_id(state, "refusal")
             out.append(TextDelta(message_id=message_id, delta=refusal, refusal=True, meta=meta))
-        tool_calls = field(delta, "tool_calls")
-        if tool_calls and isinstance(tool_calls, Sequence) and not isinstance(tool_calls, str):
-            for tool_call in tool_calls:
-                self._tool_call(
-                    state, field(tool_call, "index"), field(tool_call, "id"),
-                    field(tool_call, "function"), out,
-                )  # fmt: skip
+        for tool_call in list_or_empty(field(delta, "tool_calls")):
+            self._tool_call(
+                state, field(tool_call, "index"), field(tool_call, "id"),
+                field(tool_call, "function"), out,
+            )  # fmt: skip
         function_call = field(delta, "function_call")  # legacy: one call, index 0
         if function_call:
             self._tool_call(state, 0, None, function_call, out)
