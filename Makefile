@@ -10,11 +10,12 @@ LAB_SOURCES := $(shell find js/lab/src -type f 2>/dev/null) js/lab/package.json 
 LABEXT := nbagent/labextension/package.json
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --ServerApp.allow_root=True)
 
-.PHONY: help install build demo recordings test lint typecheck test-js test-py load bench bench-quick clean
+.PHONY: help install build demo recordings test lint typecheck test-js test-py fuzz load bench bench-quick clean
 
 help:
 	@echo "make demo   install and open notebooks/quickstart.ipynb in JupyterLab (offline, no API key)"
 	@echo "make test   install and run every check (lint, types, JS tests, Python, kernel and browser tests)"
+	@echo "make fuzz   the fuzz tests with the full budget (over 100,000 generated inputs)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -70,6 +71,11 @@ test-py: install
 	$(BIN)/pytest
 
 test: lint typecheck test-js test-py
+
+# The fuzz tests with the full budget (101,000 generated inputs, ~12 min); make test runs
+# the same tests with a short one. Inputs per target are printed at the end.
+fuzz: install
+	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz -q
 
 clean:
 	rm -rf $(VENV) $(STAMP) js/node_modules js/lab/node_modules nbagent/static nbagent/labextension

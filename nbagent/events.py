@@ -11,8 +11,11 @@ and ``meta``. Constructors are keyword-only: ``TextDelta(message_id="m", delta="
 from __future__ import annotations
 
 import json
+import typing
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar, Literal
+
+from nbagent.values import Check, short_repr, strict_json, type_check
 
 __all__ = [
     "END_REASONS",
@@ -346,6 +349,13 @@ EVENT_TYPES: dict[str, type[Event]] = {
 _FIELD_NAMES: dict[str, frozenset[str]] = {
     kind: frozenset(f.name for f in fields(cls)) for kind, cls in EVENT_TYPES.items()
 }
+_FIELD_TYPES: dict[str, dict[str, tuple[str, Check]]] = {
+    kind: {
+        f.name: (str(f.type), type_check(typing.get_type_hints(cls)[f.name])) for f in fields(cls)
+    }
+    for kind, cls in EVENT_TYPES.items()
+}
+"""Per kind, per field: the annotation (for messages) and the check of a decoded value."""
 
 
 def event_from_dict(data: dict[str, Any]) -> Event:
@@ -365,6 +375,14 @@ def event_from_dict(data: dict[str, Any]) -> Event:
     extra = [k for k in data if k != "kind" and k not in names]
     if extra:
         raise EventDecodeError(f"{cls.kind} event has unknown field(s): {', '.join(extra)}")
+    field_types = _FIELD_TYPES[cls.kind]
+    wrong = [
+        f"{name} must be {field_types[name][0]}, got {short_repr(value, 40)}"
+        for name, value in data.items()
+        if name != "kind" and not field_types[name][1](value)
+    ]
+    if wrong:
+        raise EventDecodeError(f"bad {cls.kind} event: {'; '.join(wrong)}")
     try:
         return cls(**{k: v for k, v in data.items() if k != "kind"})
     except TypeError as exc:
@@ -374,7 +392,7 @@ def event_from_dict(data: dict[str, Any]) -> Event:
 def event_from_json(line: str) -> Event:
     """Decode one line of nbagent's JSONL format."""
     try:
-        data = json.loads(line)
-    except json.JSONDecodeError as exc:
+        data = strict_json(line)
+    except ValueError as exc:
         raise EventDecodeError(f"not valid JSON: {exc}") from None
     return event_from_dict(data)

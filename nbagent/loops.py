@@ -5,12 +5,15 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Coroutine
+from collections.abc import Awaitable, Coroutine
 from typing import Any, TypeVar
 
 __all__ = ["background_loop", "run_fresh"]
 
 T = TypeVar("T")
+
+CLOSING_S = 5.0
+"""How long async generators' closings left at the end may take before they are cancelled."""
 
 
 def run_fresh(coro: Coroutine[Any, Any, T]) -> T:
@@ -22,15 +25,12 @@ def run_fresh(coro: Coroutine[Any, Any, T]) -> T:
     """
     loop = asyncio.new_event_loop()
     try:
-        return loop.run_until_complete(coro)
+        return _until_done(loop, coro)
     finally:
         try:
-            pending = asyncio.all_tasks(loop)
-            for task in pending:
-                task.cancel()
-            if pending:
-                loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
-            loop.run_until_complete(loop.shutdown_asyncgens())
+            _finish_tasks(loop)
+            _until_done(loop, loop.shutdown_asyncgens())
+            _finish_tasks(loop)  # closings that the shutdown started
         finally:
             loop.close()
 
@@ -62,3 +62,31 @@ def background_loop() -> asyncio.AbstractEventLoop:
             ready.wait()
             _background = loop
         return _background
+
+
+def _until_done(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T]) -> T:
+    """``loop.run_until_complete``, through ``run_forever``: nest_asyncio patches every
+    loop's ``run_until_complete`` into one that installs no async generator hooks, and an
+    async generator nobody closed (the inner ones of an httpx stream stopped early) is then
+    finalized by the garbage collector, off the loop, its cleanup never run."""
+    future = asyncio.ensure_future(awaitable, loop=loop)
+    future.add_done_callback(lambda _: loop.stop())
+    loop.run_forever()
+    return future.result()
+
+
+def _finish_tasks(loop: asyncio.AbstractEventLoop) -> None:
+    """End every task left: the closings of async generators run (their cleanup is what
+    they are for, for up to ``CLOSING_S``), the others are cancelled (a tool given up on)."""
+    for _ in range(10):  # a task's end may start another (a generator it dropped)
+        pending = asyncio.all_tasks(loop)
+        if not pending:
+            return
+        closings = {t for t in pending if type(t.get_coro()).__name__ == "async_generator_athrow"}
+        for task in pending - closings:
+            task.cancel()
+        if closings:
+            _until_done(loop, asyncio.wait(closings, timeout=CLOSING_S))
+        for task in closings:
+            task.cancel()  # a closing past its time (a done task ignores this)
+        _until_done(loop, asyncio.gather(*pending, return_exceptions=True))

@@ -12,6 +12,9 @@ Guarantees, for any input sequence:
 - ``message_end.final_text`` is reconciled: a missing suffix is emitted as a delta.
 - open messages and tool calls are closed before ``run_end``; a fatal ``error`` is
   followed by ``run_end(reason="error")``.
+- events are pure data: their free-form values (``Custom.value``, ``ToolResult.content``,
+  ``State`` values, error ``details``, ``meta``, ...) are made JSON-ready (``plain``: SDK
+  models dumped, odd objects as text, NaN as None), whatever the adapter was given.
 
 Events are stamped in place (the normalizer owns the events fed to it).
 """
@@ -26,6 +29,7 @@ from typing import Any
 
 from nbagent.events import (
     END_REASONS,
+    Custom,
     EndReason,
     ErrorEvent,
     Event,
@@ -33,6 +37,8 @@ from nbagent.events import (
     MessageStart,
     RunEnd,
     RunStart,
+    State,
+    Status,
     TextDelta,
     ThinkingDelta,
     ToolCallArgsDelta,
@@ -40,14 +46,11 @@ from nbagent.events import (
     ToolCallStart,
     ToolResult,
 )
+from nbagent.values import plain, strict_json
 
 __all__ = ["Normalizer", "parse_arguments", "stream_cut"]
 
 _END_REASONS = frozenset(END_REASONS)
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not valid JSON")
 
 
 def parse_arguments(text: str) -> tuple[Any, str | None]:
@@ -59,7 +62,7 @@ def parse_arguments(text: str) -> tuple[Any, str | None]:
     if not text or text.isspace():
         return {}, None
     try:
-        return json.loads(text, parse_constant=_reject_constant), None
+        return strict_json(text), None
     except (ValueError, RecursionError) as exc:
         return None, str(exc) or type(exc).__name__
 
@@ -179,6 +182,7 @@ class Normalizer:
         out: list[Event] = []
         if not self._started:
             self._start(ev, out)
+        _make_plain(ev)
         handler = self._dispatch.get(type(ev))
         if handler is None:
             for cls in type(ev).__mro__[1:]:
@@ -211,7 +215,7 @@ class Normalizer:
         out: list[Event] = []
         ts = self._begin_synthetic(out)
         name = type(exc).__name__
-        message = f"{name}: {exc}"
+        message = f"{name}: {exc}" if str(exc) else name
         # SDK API errors (openai's, anthropic's: they carry the response ``body``) have the
         # server's code and type; elsewhere ``code`` means other things (and may warn).
         api_error = hasattr(exc, "body")
@@ -459,6 +463,27 @@ class Normalizer:
         elif t.open:
             self._end_tool(t, ToolCallEnd(tool_call_id=t.id, ts=ev.ts), out)
         self._emit(ev, out)
+
+
+_FREE_FORM: dict[type[Event], tuple[str, ...]] = {
+    Custom: ("value",),
+    ToolResult: ("content",),
+    ToolCallEnd: ("args",),
+    State: ("value", "patch"),
+    Status: ("detail",),
+    ErrorEvent: ("details",),
+    RunEnd: ("result",),
+}
+"""The fields of each kind that may hold any value: what ``plain`` makes JSON-ready."""
+
+
+def _make_plain(ev: Event) -> None:
+    for name in _FREE_FORM.get(type(ev), ()):
+        value = getattr(ev, name)
+        if value is not None and not isinstance(value, str):
+            setattr(ev, name, plain(value))
+    if ev.meta is not None:
+        ev.meta = plain(ev.meta)
 
 
 # Exceptions that mean "the connection broke while the stream was being read", by class

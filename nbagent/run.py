@@ -344,8 +344,7 @@ class Run:
                 with self._lock:
                     self._ingest(self._pipe.finish())
         except BaseException as exc:  # noqa: BLE001 - any failure ends the run, never the kernel
-            with self._lock:
-                self._ingest(self._pipe.fail(exc))
+            self._fail(exc)
         finally:
             close_source(self.source)
             if iterator is not None and iterator is not self.source:
@@ -367,8 +366,7 @@ class Run:
             with self._lock:
                 self._ingest(self._pipe.cancel("stopped by user"))
         except BaseException as exc:  # noqa: BLE001 - any failure ends the run, never the kernel
-            with self._lock:
-                self._ingest(self._pipe.fail(exc))
+            self._fail(exc)
         finally:
             # Close the iterator here, on its loop: an async generator left to the garbage
             # collector is finalized after its loop has gone and cannot run its cleanup.
@@ -387,6 +385,12 @@ class Run:
             # own thread, at its next yield.
             threading.Thread(target=close_source, args=(self.source,), daemon=True).start()
 
+    def _fail(self, exc: BaseException) -> None:
+        """End the run with ``exc``. The failure may be the widget's own (a send that
+        raised): the transcript has the error then, and the run ends all the same."""
+        with self._lock, contextlib.suppress(Exception):
+            self._ingest(self._pipe.fail(exc))
+
     # -- folding and sending -------------------------------------------------
 
     def _ingest(self, events: list[Event]) -> None:
@@ -404,32 +408,36 @@ class Run:
         if self._printer is not None:
             self._printer.feed(events)
         ended = self._pipe.ended
-        if self._view is not None:
-            urgent = ended
-            if not self._first_token_sent and transcript.first_token_at is not None:
-                self._first_token_sent = urgent = True
-            self._view.push(ops, urgent=urgent)
-        if ended and not self._done.is_set():
-            self._finish()
+        try:
+            if self._view is not None:
+                urgent = ended
+                if not self._first_token_sent and transcript.first_token_at is not None:
+                    self._first_token_sent = urgent = True
+                self._view.push(ops, urgent=urgent)
+        finally:  # a widget that cannot be updated must not leave the run unfinished
+            if ended and not self._done.is_set():
+                self._finish()
 
     def _finish(self) -> None:
-        mark = cell_mark()
-        if self._view is not None:
-            self._view.close()
-            self._view.save_state(self.transcript)
-        if self._display_handle is not None:
-            self._update_display(self._mimebundle())
-            if not same_cell(mark):
-                # Sent between two cells, tagged with the one that ended: `jupyter execute`
-                # drops it (it reads each cell's messages until the cell ends). Again when
-                # the next cell starts, so that the saved notebook has the end of the run.
-                on_next_cell(self._republish)
-        with _live_lock:
-            _live.discard(self)
-        self._done.set()
-        for callback in self._callbacks:
-            callback()
-        self._callbacks.clear()
+        try:
+            mark = cell_mark()
+            if self._view is not None:
+                self._view.close()
+                self._view.save_state(self.transcript)
+            if self._display_handle is not None:
+                self._update_display(self._mimebundle())
+                if not same_cell(mark):
+                    # Sent between two cells, tagged with the one that ended: `jupyter execute`
+                    # drops it (it reads each cell's messages until the cell ends). Again when
+                    # the next cell starts, so that the saved notebook has the end of the run.
+                    on_next_cell(self._republish)
+        finally:  # wait() and await return, whatever the widget did
+            with _live_lock:
+                _live.discard(self)
+            self._done.set()
+            for callback in self._callbacks:
+                callback()
+            self._callbacks.clear()
 
     def _on_done(self, callback: Callable[[], None]) -> None:
         with self._lock:

@@ -5,6 +5,8 @@ reads it on a thread or a loop task so that Stop can interrupt between items).
 ``iter_events`` / ``aiter_events`` are thin loops over a ``Pipeline``: they always end
 with exactly one ``run_end``; an exception raised by the source ends the run with
 ``error`` + ``run_end(error)`` instead of propagating; the source is closed at the end.
+A wire chunk that cannot be read (malformed JSON in one SSE event or line) is skipped with a
+visible warning and the run goes on.
 """
 
 from __future__ import annotations
@@ -13,8 +15,9 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
-from nbagent.adapters import Adapter, UnknownFormatError, adapter_for, detect_format
-from nbagent.events import Event, RunEnd, RunStart
+from nbagent.adapters import Adapter, BadItemError, UnknownFormatError, adapter_for, detect_format
+from nbagent.adapters.base import ServerSentEvent
+from nbagent.events import ErrorEvent, Event, EventDecodeError, RunEnd, RunStart
 from nbagent.normalize import Normalizer
 from nbagent.sources import (
     SourceTypeError,
@@ -33,8 +36,10 @@ class Pipeline:
 
     ``format="auto"`` detects the format from the first item. Nothing raises to the
     caller once the pipeline exists: a detection error or an adapter exception on an item
-    ends the run through ``fail()`` (``error`` + ``run_end(error)``); after the run ended,
-    ``feed`` returns ``[]``. ``title`` is put into the run's ``RunStart``.
+    ends the run through ``fail()`` (``error`` + ``run_end(error)``), except for a chunk of
+    wire text (``str``, ``bytes``, ``ServerSentEvent``) the adapter cannot read, which is
+    skipped with a warning (a recoverable ``error``); after the run ended, ``feed``
+    returns ``[]``. ``title`` is put into the run's ``RunStart``.
     """
 
     def __init__(
@@ -91,7 +96,7 @@ class Pipeline:
             try:
                 raw = adapter.feed(item)
             except Exception as exc:  # noqa: BLE001 - a bad item ends the run, never the caller
-                return self.fail(exc)
+                return self._refused(item, exc)
             if len(raw) == 1:
                 return normalizer.feed(raw[0])
             return self._through(raw)
@@ -107,8 +112,23 @@ class Pipeline:
         try:
             raw = self._adapter.feed(item)
         except Exception as exc:  # noqa: BLE001 - a bad item ends the run, never the caller
-            return self.fail(exc)
+            return self._refused(item, exc)
         return self._through(raw)
+
+    def _refused(self, item: Any, exc: Exception) -> list[Event]:
+        """The adapter refused an item. Wire text it cannot read (one corrupt SSE event or
+        line among good ones) or an event record it cannot decode is skipped with a
+        warning: a server's glitch must not throw away the rest of the answer. An object of
+        the wrong type is the caller's mistake (a generator yielding ints): it ends the run."""
+        unreadable = isinstance(exc, BadItemError) and isinstance(item, _WIRE_TEXT)
+        if unreadable or isinstance(exc, EventDecodeError):
+            warning = ErrorEvent(
+                message=f"skipped an unreadable item: {exc}",
+                error_type="bad_item",
+                recoverable=True,
+            )
+            return self._through([warning])
+        return self.fail(exc)
 
     def _through(self, raw: list[Event]) -> list[Event]:
         normalizer = self._norm()
@@ -145,6 +165,9 @@ class Pipeline:
         if self.ended:
             return []
         return self._stamp(self._norm().cancel(message))
+
+
+_WIRE_TEXT = (str, bytes, bytearray, ServerSentEvent)
 
 
 def _sync_iterator(source: Any) -> Iterator[Any]:

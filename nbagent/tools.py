@@ -274,14 +274,14 @@ def _format_traceback(exc: BaseException) -> str:
 
 def _jsonable(value: Any) -> Any:
     with contextlib.suppress(TypeError, ValueError, RecursionError):
-        json.dumps(value)
+        json.dumps(value, allow_nan=False)  # NaN is no JSON: the browser could not read it
         return value
     # The call succeeded: a result that cannot be converted is shown by repr, never raises.
     with contextlib.suppress(Exception):
         if isinstance(value, BaseModel):
             return value.model_dump(mode="json")
         converted = to_jsonable_python(value)  # dataclasses, datetimes, sets, enums, ...
-        json.dumps(converted)
+        json.dumps(converted, allow_nan=False)
         return converted
     with contextlib.suppress(Exception):
         return repr(value)

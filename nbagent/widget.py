@@ -14,6 +14,8 @@ from typing import Any
 import anywidget
 import traitlets
 
+from nbagent.values import scrubbed
+
 _STATIC = pathlib.Path(__file__).parent / "static"
 
 MessageHandler = Callable[[dict[str, Any]], None]
@@ -55,6 +57,14 @@ class _Widget(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self._handlers: list[MessageHandler] = []
         self.on_msg(self._dispatch)
+
+    def _send(self, msg: dict[str, Any], buffers: Any = None) -> None:
+        # A message JSON cannot carry (a lone surrogate in a Python string) would raise in
+        # the thread that flushes: send it scrubbed (the transcript keeps what came).
+        try:
+            super()._send(msg, buffers)
+        except ValueError:  # UnicodeEncodeError, a float out of range
+            super()._send(scrubbed(msg), buffers)
 
     def add_handler(self, handler: MessageHandler) -> None:
         """Call ``handler(content)`` for each custom message from the browser."""

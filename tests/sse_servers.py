@@ -8,9 +8,11 @@
 
 Script items: ``bytes`` (written as they are, as one HTTP chunk, so a test controls the
 exact split), ``str`` (UTF-8 encoded), ``Pause(s)`` (wait; with ``keepalive=True`` send
-``: keep-alive`` comments every 50 ms, which also notices a client that went away),
-``Drop()`` (cut the connection abruptly: the chunked body is never terminated). Any
-method and path get the script. ``delay`` waits before every bytes item.
+``: keep-alive`` comments every 50 ms, which also notices a client that went away; a
+pause ends early when the server stops), ``Drop()`` (cut the connection abruptly: the
+chunked body is never terminated), ``Reset()`` (reset it: a TCP RST, the client's read
+fails with ECONNRESET). Any method and path get the script. ``delay`` waits before every
+bytes item. ``fixture_frames(fmt, name)``: a recorded stream of ``tests/fixtures`` as frames.
 
 ``status=500`` (or 429, ...) answers with that status and ``error_body`` as JSON
 instead. ``chunked=False`` sends the body without chunked encoding, ending it by closing
@@ -23,16 +25,29 @@ from __future__ import annotations
 
 import json
 import socket
+import struct
 import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
+from pathlib import Path
 from typing import Any
 
 from nbagent.demo.model import LocalServer
 
-__all__ = ["ClientGone", "Drop", "Pause", "SSEServer", "drop_connection", "frame"]
+__all__ = [
+    "ClientGone",
+    "Drop",
+    "Pause",
+    "Reset",
+    "SSEServer",
+    "drop_connection",
+    "fixture_frames",
+    "frame",
+]
+
+FIXTURES = Path(__file__).parent / "fixtures"
 
 
 @dataclass(frozen=True)
@@ -48,6 +63,11 @@ class Drop:
     """Cut the connection here, without ending the body."""
 
 
+@dataclass(frozen=True)
+class Reset:
+    """Reset the connection here (SO_LINGER 0, then close: the peer gets an RST)."""
+
+
 def frame(data: Any, *, event: str | None = None, id: str | None = None) -> bytes:  # noqa: A002
     """One SSE event as bytes; ``data`` that is not a str is JSON-encoded."""
     text = data if isinstance(data, str) else json.dumps(data)
@@ -60,8 +80,44 @@ def frame(data: Any, *, event: str | None = None, id: str | None = None) -> byte
     return ("\n".join(lines) + "\n\n").encode()
 
 
+def _fixture_frame(line: str) -> bytes | None:
+    """One recorded line as an SSE frame; None for a raw text line (Vercel's v4 data stream)."""
+    try:
+        item = json.loads(line)
+    except json.JSONDecodeError:
+        return f"data: {line}\n\n".encode()  # a sentinel such as [DONE]
+    if not isinstance(item, dict):
+        return None
+    if set(item) == {"sse_event", "data"}:
+        return frame(item["data"], event=item["sse_event"])
+    return frame(item)
+
+
+def fixture_frames(fmt: str, name: str) -> list[bytes] | None:
+    """The recorded stream ``tests/fixtures/<fmt>/<name>`` as SSE frames, one per event;
+    None when a line of it cannot travel as SSE."""
+    sse = FIXTURES / fmt / f"{name}.sse"
+    if sse.exists():
+        blocks = sse.read_bytes().replace(b"\r\n", b"\n").split(b"\n\n")
+        return [block + b"\n\n" for block in blocks if block.strip()]
+    lines = (FIXTURES / fmt / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    frames = [_fixture_frame(line) for line in lines if line.strip()]
+    return None if any(f is None for f in frames) else [f for f in frames if f is not None]
+
+
 class ClientGone(Exception):
     """The client went away mid-write."""
+
+
+def reset_connection(handler: BaseHTTPRequestHandler) -> None:
+    """Reset the connection: close with SO_LINGER 0, so the peer's next read gets an RST."""
+    try:
+        handler.wfile.flush()
+        handler.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+        handler.connection.close()
+    except OSError:
+        pass
+    handler.close_connection = True
 
 
 def drop_connection(handler: BaseHTTPRequestHandler) -> None:
@@ -99,9 +155,14 @@ class SSEServer(LocalServer):
         self.disconnected = threading.Event()
         self.disconnected_at: float | None = None
         self.finished = threading.Event()
+        self.stopping = threading.Event()
 
     def handler(self) -> type[BaseHTTPRequestHandler]:
         return _handler_for(self)
+
+    def stop(self) -> None:
+        self.stopping.set()  # pauses end: no handler thread outlives the test by seconds
+        super().stop()
 
     @property
     def url(self) -> str:
@@ -164,7 +225,8 @@ def _handler_for(srv: SSEServer) -> type[BaseHTTPRequestHandler]:
         def _pause(self, seconds: float, keepalive: bool) -> None:
             deadline = time.monotonic() + seconds
             while (remaining := deadline - time.monotonic()) > 0:
-                time.sleep(min(0.05, remaining))
+                if srv.stopping.wait(min(0.05, remaining)):
+                    raise ClientGone("the server is stopping")
                 if keepalive:
                     self._write(b": keep-alive\n\n")
 
@@ -185,6 +247,9 @@ def _handler_for(srv: SSEServer) -> type[BaseHTTPRequestHandler]:
                 for item in srv.script:
                     if isinstance(item, Drop):
                         self._drop()
+                        return
+                    if isinstance(item, Reset):
+                        reset_connection(self)
                         return
                     if isinstance(item, Pause):
                         self._pause(item.seconds, item.keepalive)

@@ -6,6 +6,7 @@
 - ``event_sequences(...)``: lists of those (missing starts, duplicate ends, events after
   ``run_end``, fatal errors in the middle: everything a broken adapter could send).
 - ``json_values``: JSON-ready values (tool results, arguments).
+- ``sse_streams()``: the bytes of an SSE stream (fields, comments, blank lines, CR/LF/CRLF).
 """
 
 from __future__ import annotations
@@ -41,6 +42,7 @@ __all__ = [
     "events",
     "json_values",
     "message_ids",
+    "sse_streams",
     "step_ids",
     "texts",
     "tool_ids",
@@ -128,3 +130,37 @@ def event_sequences(
 ) -> st.SearchStrategy[list[Event]]:
     """Arbitrary (often broken) event sequences, as an adapter might produce them."""
     return st.lists(events(final_text=final_text), min_size=min_size, max_size=max_size)
+
+
+_sse_text = st.text(
+    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\r\n\x00"),
+    max_size=12,
+) | st.sampled_from(["🎉", "héllo", "世界", "a🧑‍💻b", "é"])
+_eol = st.sampled_from(["\n", "\r", "\r\n"])
+
+
+@st.composite
+def _sse_lines(draw: st.DrawFn) -> str:
+    kind = draw(st.sampled_from(["data", "event", "id", "retry", "comment", "blank", "other"]))
+    value = draw(_sse_text)
+    if kind == "comment":
+        return ":" + value
+    if kind == "blank":
+        return ""
+    if kind == "retry":
+        value = draw(st.sampled_from([str(draw(st.integers(0, 99999))), value]))
+    sep = draw(st.sampled_from([": ", ":", ":  "]))
+    name = "foo" if kind == "other" else kind
+    return name + sep + value
+
+
+@st.composite
+def sse_streams(draw: st.DrawFn) -> bytes:
+    """A byte stream of SSE fields, comments and blank lines, any line ending, maybe a BOM."""
+    lines = draw(st.lists(_sse_lines(), max_size=25))
+    out = "\ufeff" if draw(st.booleans()) else ""
+    for line in lines:
+        out += line + draw(_eol)
+    if draw(st.booleans()):
+        out += draw(_eol)
+    return out.encode()

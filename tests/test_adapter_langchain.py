@@ -206,3 +206,14 @@ def test_truncated_shuffled_duplicated(name: str, data: st.DataObject) -> None:
     t, events = run(list(seq))
     assert sum(isinstance(e, RunEnd) for e in events) == 1
     check_text_matches(t, events)
+
+
+def test_lists_of_the_wrong_type_are_read_as_empty() -> None:
+    # Found by fuzzing: tool_call_chunks = -1 raised TypeError.
+    item = {
+        "event": "on_chat_model_stream",
+        "run_id": "m1",
+        "data": {"chunk": {"content": "Half", "tool_call_chunks": -1}},
+    }
+    events = LangChainAdapter().feed(item)
+    assert [e.delta for e in events if isinstance(e, TextDelta)] == ["Half"]

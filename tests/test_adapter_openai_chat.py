@@ -510,16 +510,22 @@ def test_blank_comment_and_prefixed_lines() -> None:
     assert a.feed(b"data: " + json.dumps(chunk("hi")).encode())[-1].kind == "text_delta"
 
 
-def test_bad_items_raise_and_end_the_run_through_the_pipeline() -> None:
+def test_bad_items_raise_and_the_pipeline_skips_unreadable_chunks() -> None:
     with pytest.raises(BadItemError, match="not a JSON chunk"):
         OpenAIChatAdapter().feed("{nope")
     with pytest.raises(BadItemError, match="int"):
         OpenAIChatAdapter().feed(42)
-    events = list(iter_events([chunk("kept"), "{nope"], format="openai-chat"))
+    # A chunk of wire text that is not JSON: skipped with a warning, the run goes on.
+    events = list(iter_events([chunk("kept"), "{nope", chunk(" too")], format="openai-chat"))
     t = Transcript.from_events(events)
+    assert (t.text, t.status, t.end_reason) == ("kept too", "error", "incomplete")
+    assert [w["error_type"] for w in t.warnings] == ["bad_item"]
+    assert "not a JSON chunk" in t.warnings[0]["message"]
+    # An object of the wrong type is the caller's mistake: it ends the run.
+    t = Transcript.from_events(iter_events([chunk("kept"), 42], format="openai-chat"))
     assert (t.text, t.status, t.end_reason) == ("kept", "error", "error")
     assert t.error is not None
-    assert "not a JSON chunk" in t.error["message"]
+    assert "int" in t.error["message"]
 
 
 def test_choice_meta_only_for_other_choices() -> None:
@@ -741,3 +747,15 @@ def test_fuzz_chunk_sequences(items: list[Any]) -> None:
     check_normalized(normalized)
     t = Transcript.from_events(normalized)
     assert t.status != "running"
+
+
+def test_fields_of_the_wrong_shape_raise_bad_item_errors_or_are_ignored() -> None:
+    # Found by fuzzing: these raised TypeError, which is no error an adapter may raise.
+    with pytest.raises(BadItemError, match="choices must be a list"):
+        OpenAIChatAdapter().feed(chunk("x") | {"choices": -1})
+    odd = chunk(tool_calls=7)
+    assert [e.kind for e in OpenAIChatAdapter().feed(odd)] == ["run_start", "step_start"]
+    call = {"index": 0, "id": "c1", "function": {"name": "f", "arguments": {"x": float("nan")}}}
+    events = OpenAIChatAdapter().feed(chunk(tool_calls=[call]))
+    (args,) = [e for e in events if isinstance(e, ToolCallArgsDelta)]
+    assert args.delta == '{"x": null}'

@@ -15,7 +15,7 @@ import pytest
 
 import nbagent
 from nbagent.agent import Agent
-from tests.comm_harness import RecordingComm, customs, ours, snapshots
+from tests.recording import RecordingComm, customs, ours, snapshots
 from tests.servers import Gate, OpenAIServer, chunk, text_chunks
 from tests.test_agent import off_loop
 

@@ -11,7 +11,7 @@ import pytest
 
 from tests.kernel import Kernel, widget_traffic
 from tests.servers import Drop, OpenAIServer, Pause, chunk, text_chunks, usage_chunk
-from tests.sse_servers import SSEServer, frame
+from tests.sse_servers import SSEServer, fixture_frames, frame
 from tests.test_websocket import Server as WebSocketServer
 from tests.test_websocket import event
 
@@ -190,25 +190,12 @@ SSE_FORMATS = [
 ]
 
 
-def _frame(line: str) -> bytes | None:
-    """One fixture line as an SSE frame; None for a raw text line (Vercel's v4 data stream)."""
-    try:
-        item = json.loads(line)
-    except json.JSONDecodeError:
-        return f"data: {line}\n\n".encode()  # a sentinel such as [DONE]
-    if not isinstance(item, dict):
-        return None
-    if set(item) == {"sse_event", "data"}:
-        return frame(item["data"], event=item["sse_event"])
-    return frame(item)
-
-
 def _served(fmt: str) -> list[tuple[str, str, list[bytes]]]:
     out = []
     for path in sorted((FIXTURES / fmt).glob("*.jsonl")):
-        frames = [_frame(ln) for ln in path.read_text().splitlines() if ln.strip()]
-        if all(f is not None for f in frames):
-            out.append((fmt, path.stem, [f for f in frames if f is not None]))
+        frames = fixture_frames(fmt, path.stem)
+        if frames is not None:
+            out.append((fmt, path.stem, frames))
     return out
 
 

@@ -16,7 +16,7 @@ from nbagent.output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME
 from nbagent.transcript import apply_op
 from nbagent.wire import decode_lanes
 from tests import aio
-from tests.comm_harness import RecordingComm, customs, endless, gated, ours, outputs, snapshots
+from tests.recording import RecordingComm, customs, endless, gated, ours, outputs, snapshots
 
 
 def words(prefix: str, n: int, pause: float = 0.0) -> Iterator[str]:

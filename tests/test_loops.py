@@ -44,3 +44,38 @@ def test_run_fresh_finishes_pending_tasks_even_under_nest_asyncio() -> None:
         [sys.executable, "-c", SCRIPT], capture_output=True, text=True, timeout=60, check=True
     )
     assert out.stdout.strip() == "done ['tool']"
+
+
+ABANDONED = textwrap.dedent(
+    """
+    import asyncio
+    import nest_asyncio
+    from nbagent.loops import run_fresh
+
+    nest_asyncio.apply(asyncio.new_event_loop())  # patches every loop's run_until_complete
+
+    closed = []
+
+    async def chunks():
+        try:
+            yield 1
+            yield 2
+        finally:
+            await asyncio.sleep(0)  # cleanup that needs the loop (httpcore's stream close)
+            closed.append(asyncio.current_task() is not None)
+
+    async def main():
+        async for _ in chunks():  # an inner generator nobody closes: the loop must
+            break
+
+    run_fresh(main())
+    print(closed)
+    """
+)
+
+
+def test_run_fresh_closes_abandoned_async_generators_on_its_loop_under_nest_asyncio() -> None:
+    out = subprocess.run(
+        [sys.executable, "-c", ABANDONED], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert (out.stdout.strip(), out.stderr) == ("[True]", "")

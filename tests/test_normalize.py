@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import itertools
+import json
 import time
 
 import pytest
@@ -29,6 +30,7 @@ from nbagent.events import (
 )
 from nbagent.normalize import Normalizer, parse_arguments
 from nbagent.transcript import Transcript
+from tests.invariants import check_invariants, grouped_text
 from tests.strategies import event_sequences
 
 ENDINGS = st.sampled_from(["finish", "cancel", "fail", "none"])
@@ -55,58 +57,6 @@ def run(events: list[Event], ending: str = "finish", **kw) -> list[Event]:
 
 def kinds(events: list[Event]) -> list[str]:
     return [e.kind for e in events]
-
-
-def grouped_text(deltas: list[tuple[str, str]]) -> str:
-    """Concatenate deltas per message id, messages in order of their first delta."""
-    per: dict[str, list[str]] = {}
-    for mid, d in deltas:
-        per.setdefault(mid, []).append(d)
-    return "".join("".join(v) for v in per.values())
-
-
-def check_invariants(out: list[Event], ended: bool = True) -> None:
-    assert out, "run_start at least"
-    assert out[0].kind == "run_start"
-    assert [e.seq for e in out] == list(range(1, len(out) + 1))
-    assert len({e.run_id for e in out}) == 1
-    assert out[0].run_id
-    assert all(e.ts != 0 for e in out)
-    ends = [i for i, e in enumerate(out) if e.kind == "run_end"]
-    if ended:
-        assert ends == [len(out) - 1]
-    else:
-        assert ends in ([], [len(out) - 1])
-    assert sum(e.kind == "run_start" for e in out) == 1
-    open_msgs: set[tuple[str, str]] = set()
-    open_tools: set[str] = set()
-    for i, e in enumerate(out):
-        if isinstance(e, (TextDelta, ThinkingDelta, ToolCallArgsDelta)):
-            assert e.delta, "empty delta emitted"
-        if isinstance(e, MessageStart):
-            assert (e.channel, e.message_id) not in open_msgs
-            open_msgs.add((e.channel, e.message_id))
-        elif isinstance(e, TextDelta):
-            assert ("text", e.message_id) in open_msgs, f"delta before start at {i}"
-        elif isinstance(e, ThinkingDelta):
-            assert ("thinking", e.message_id) in open_msgs, f"delta before start at {i}"
-        elif isinstance(e, MessageEnd):
-            open_msgs.remove((e.channel, e.message_id))
-        elif isinstance(e, ToolCallStart):
-            assert e.tool_call_id not in open_tools
-            open_tools.add(e.tool_call_id)
-        elif isinstance(e, ToolCallArgsDelta):
-            assert e.tool_call_id in open_tools, f"args before start at {i}"
-        elif isinstance(e, ToolCallEnd):
-            open_tools.remove(e.tool_call_id)
-            assert isinstance(e.arguments, str)
-            assert (e.parse_error is None) or e.args is None
-        elif isinstance(e, RunEnd):
-            assert not open_msgs, "messages left open at run_end"
-            assert not open_tools, "tool calls left open at run_end"
-        elif isinstance(e, ErrorEvent) and not e.recoverable:
-            assert out[i + 1].kind == "run_end"
-            assert out[i + 1].reason == "error"
 
 
 @given(event_sequences(), ENDINGS)
@@ -510,3 +460,23 @@ def test_a_connection_broken_mid_stream_ends_incomplete() -> None:
     assert end.reason == "incomplete"
     assert "Connection error" in (end.message or "")
     assert Normalizer().fail(ValueError("x"))[-1].reason == "error"  # type: ignore[attr-defined]
+
+
+def test_events_leave_the_normalizer_as_plain_data() -> None:
+    class Opaque:
+        def __repr__(self) -> str:
+            return "<opaque>"
+
+    out = run(
+        [
+            Custom(name="x", value={"obj": Opaque(), "n": float("inf"), "t": (1, 2)}),
+            ToolResult(tool_call_id="c", content=[float("nan")]),
+            TextDelta(message_id="m", delta="a", meta={"k": Opaque()}),
+        ]
+    )
+    custom = next(e for e in out if isinstance(e, Custom))
+    assert custom.value == {"obj": "<opaque>", "n": None, "t": [1, 2]}
+    assert next(e for e in out if isinstance(e, ToolResult)).content == [None]
+    assert next(e for e in out if isinstance(e, TextDelta)).meta == {"k": "<opaque>"}
+    for ev in out:
+        json.dumps(ev.to_dict(), allow_nan=False)

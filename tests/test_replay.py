@@ -28,7 +28,7 @@ from nbagent.events import (
 from nbagent.replay import ReplayRun
 from nbagent.sources.files import JSONLError
 from nbagent.sources.recording import MAX_GAP_S, Player, RecordingError, read_recording
-from tests.comm_harness import RecordingComm, customs, ours
+from tests.recording import RecordingComm, customs, ours
 
 
 def at(ts: float, ev: Event) -> Event:

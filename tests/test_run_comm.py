@@ -10,10 +10,9 @@ from typing import Any
 import pytest
 
 import nbagent
-from nbagent.run import Run
 from nbagent.transcript import apply_op
 from nbagent.wire import decode_ops
-from tests.comm_harness import (
+from tests.recording import (
     RecordingComm,
     customs,
     endless,
@@ -22,13 +21,8 @@ from tests.comm_harness import (
     ours,
     outputs,
     snapshots,
+    start,
 )
-
-
-def start(source: Any, **kwargs: Any) -> Run:
-    run = Run(source, display=True, **kwargs)
-    run._start()
-    return run
 
 
 def test_order_open_then_ops_then_final_snapshot(comms: list[RecordingComm]) -> None:

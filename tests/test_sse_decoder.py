@@ -12,6 +12,7 @@ from nbagent.adapters.base import ServerSentEvent as SSE
 from nbagent.events import NbagentError, RunEnd, RunStart, TextDelta
 from nbagent.sources.files import JSONLError, load, sse_file
 from nbagent.sources.sse import SSEDecoder, iter_sse
+from tests.strategies import sse_streams
 
 
 def decode(data: bytes, *, flush: bool = True) -> list[SSE]:
@@ -172,48 +173,16 @@ def test_iter_sse_and_sse_file() -> None:
 
 # -- hypothesis -----------------------------------------------------------------------
 
-_text = st.text(
-    alphabet=st.characters(exclude_categories=["Cs"], exclude_characters="\r\n\x00"),
-    max_size=12,
-) | st.sampled_from(["🎉", "héllo", "世界", "a🧑‍💻b", "é"])
-_eol = st.sampled_from(["\n", "\r", "\r\n"])
-
-
-@st.composite
-def _lines(draw: st.DrawFn) -> str:
-    kind = draw(st.sampled_from(["data", "event", "id", "retry", "comment", "blank", "other"]))
-    value = draw(_text)
-    if kind == "comment":
-        return ":" + value
-    if kind == "blank":
-        return ""
-    if kind == "retry":
-        value = draw(st.sampled_from([str(draw(st.integers(0, 99999))), value]))
-    sep = draw(st.sampled_from([": ", ":", ":  "]))
-    name = "foo" if kind == "other" else kind
-    return name + sep + value
-
-
-@st.composite
-def streams(draw: st.DrawFn) -> bytes:
-    lines = draw(st.lists(_lines(), max_size=25))
-    out = "\ufeff" if draw(st.booleans()) else ""
-    for line in lines:
-        out += line + draw(_eol)
-    if draw(st.booleans()):
-        out += draw(_eol)
-    return out.encode()
-
 
 @settings(max_examples=300, deadline=None)
-@given(data=streams(), cuts=st.lists(st.integers(0, 400), max_size=12))
+@given(data=sse_streams(), cuts=st.lists(st.integers(0, 400), max_size=12))
 def test_any_split_gives_same_events(data: bytes, cuts: list[int]) -> None:
     cuts = [c for c in cuts if c <= len(data)]
     assert decode_split(data, cuts) == decode(data)
 
 
 @settings(max_examples=200, deadline=None)
-@given(data=streams())
+@given(data=sse_streams())
 def test_byte_by_byte_equals_whole(data: bytes) -> None:
     assert decode_split(data, list(range(len(data)))) == decode(data)
 

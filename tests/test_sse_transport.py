@@ -130,10 +130,10 @@ def test_connection_refused_propagates() -> None:
         list(sse(url))
 
 
-def test_read_timeout_propagates() -> None:
+def test_read_timeout_propagates_saying_how_long_the_server_was_silent() -> None:
     with (
         SSEServer([frame("a"), Pause(1.0, keepalive=False), frame("b")]) as srv,
-        pytest.raises(httpx.ReadTimeout),
+        pytest.raises(httpx.ReadTimeout, match=r"no data from http://.* for 0.2 s"),
     ):
         list(sse(srv.url, read_timeout=0.2))
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import inspect
 import json
+import re
 from collections.abc import AsyncGenerator, AsyncIterator, Generator, Iterator
 from typing import Any
 
@@ -31,6 +32,7 @@ from nbagent.events import (
     TextDelta,
     ToolCallArgsDelta,
     ToolCallStart,
+    event_from_dict,
 )
 from nbagent.sources import (
     SourceTypeError,
@@ -610,3 +612,69 @@ def test_a_source_may_declare_its_format() -> None:
     assert "".join(e.delta for e in events if isinstance(e, TextDelta)) == "declared events"
     assert source_format(lines, "text") == "text"  # the caller's word wins
     assert source_format(object(), "auto") == "auto"
+
+
+_INVALID_UTF8 = {
+    "text": [b"ok \xff", b"\xe2\x82", b"\xac"],
+    "events": [b'{"kind": "text_delta", "message_id": "m", "delta": "ok \xff\xe2\x82\xac"}'],
+    "openai-chat": [
+        b'data: {"id": "c", "object": "chat.completion.chunk", "choices": [{"index": 0, '
+        b'"delta": {"content": "ok \xff\xe2\x82\xac"}, "finish_reason": "stop"}]}',
+        b"data: [DONE]",
+    ],
+    "chunk-sse": [b'data: {"chunk": "ok \xff\xe2\x82\xac"}', b"[DONE]"],
+}
+
+
+@pytest.mark.parametrize("fmt", sorted(_INVALID_UTF8))
+def test_invalid_utf8_in_bytes_items_becomes_replacement_characters(fmt: str) -> None:
+    t = Transcript.from_events(iter_events(_INVALID_UTF8[fmt], format=fmt))
+    assert t.text == "ok \ufffd€"
+    assert t.status == "completed"
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity", "1e999"])
+def test_json_with_no_json_value_is_an_unreadable_chunk(constant: str) -> None:
+    # Python's json reads NaN and friends; the browser cannot be sent them.
+    lines = ['{"chunk": "a"}', f'{{"chunk": "x", "n": {constant}}}', '{"chunk": "b"}', "[DONE]"]
+    t = Transcript.from_events(iter_events(lines, format="chunk-sse"))
+    assert (t.text, t.status, len(t.warnings)) == ("ab", "completed", 1)
+    json.dumps(t.to_dict(), allow_nan=False)
+    with pytest.raises(NbagentError, match="not valid JSON"):
+        list(EventsAdapter().feed(f'{{"kind": "run_end", "ts": {constant}}}'))
+
+
+def test_a_lone_surrogate_escape_is_read_as_a_replacement_character() -> None:
+    lines = ['{"chunk": "a\\ud800b"}', '{"chunk": " \\ud83d\\ude00"}', "[DONE]"]
+    t = Transcript.from_events(iter_events(lines, format="chunk-sse"))
+    assert t.text == "a\ufffdb 😀"
+
+
+@pytest.mark.parametrize(
+    ("record", "complaint"),
+    [
+        ({"kind": "text_delta", "message_id": "m", "delta": 5}, "delta must be str, got 5"),
+        ({"kind": "usage", "input_tokens": True}, "input_tokens must be int | None"),
+        ({"kind": "run_end", "ts": float("nan")}, "ts must be float, got nan"),
+        ({"kind": "message_start", "message_id": ["m"]}, "message_id must be str"),
+    ],
+)
+def test_event_records_of_the_wrong_types_are_refused_and_skipped(
+    record: dict[str, Any], complaint: str
+) -> None:
+    with pytest.raises(NbagentError, match=re.escape(complaint)):
+        event_from_dict(record)
+    # In a stream of events (a recording, a WebSocket) such a record is skipped with a warning.
+    ok = TextDelta(message_id="m", delta="kept").to_dict()
+    t = Transcript.from_events(iter_events([ok, record, ok], format="events"))
+    assert (t.text, t.status, len(t.warnings)) == ("keptkept", "completed", 1)
+    assert complaint in t.warnings[0]["message"]
+
+
+@pytest.mark.parametrize("kind", [[], {}, 3, None])
+def test_a_first_item_with_an_odd_kind_is_no_format_and_nothing_raises(kind: Any) -> None:
+    # Found by fuzzing: {"kind": []} made detection raise TypeError out of Pipeline.feed.
+    with pytest.raises(UnknownFormatError):
+        detect_format({"kind": kind})
+    t = Transcript.from_events(iter_events([{"kind": kind}]))
+    assert (t.status, t.end_reason) == ("error", "error")

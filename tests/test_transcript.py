@@ -30,12 +30,8 @@ from nbagent.events import (
 )
 from nbagent.normalize import Normalizer
 from nbagent.transcript import ToolCall, Transcript, apply_op
+from tests.invariants import check_ops, wire
 from tests.strategies import event_sequences
-
-
-def wire(obj):
-    """What crosses the comm: JSON text (also proves the ops share nothing with the state)."""
-    return json.loads(json.dumps(obj, allow_nan=False))
 
 
 def normalized(events, ending="finish"):
@@ -44,18 +40,6 @@ def normalized(events, ending="finish"):
     for ev in events:
         out += n.feed(ev)
     return out + (n.finish() if ending == "finish" else [])
-
-
-def check_ops(events, every_prefix=True):
-    t = Transcript()
-    state = wire(t.to_dict())
-    for ev in events:
-        for op in t.apply(ev):
-            apply_op(state, wire(op))
-        if every_prefix:
-            assert state == wire(t.to_dict())
-    assert state == wire(t.to_dict())
-    return t
 
 
 @given(event_sequences())

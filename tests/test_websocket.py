@@ -17,7 +17,8 @@ from tests import aio
 
 
 class Server:
-    """Sends ``script`` (dicts as JSON, str as is) after the client's first message."""
+    """Sends ``script`` (dicts as JSON, str as text, bytes as binary messages) after the
+    client's first message."""
 
     def __init__(self, script: list[Any], *, delay: float = 0.0, drop: bool = False) -> None:
         self.script = script
@@ -37,7 +38,7 @@ class Server:
             except ValueError:
                 self.received.append(raw)
             for item in self.script:
-                ws.send(item if isinstance(item, str) else json.dumps(item))
+                ws.send(item if isinstance(item, (str, bytes)) else json.dumps(item))
                 time.sleep(self.delay)
             if self.drop:
                 ws.socket.close()  # no close frame: an abnormal end

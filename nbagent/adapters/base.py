@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from nbagent.events import Event, NbagentError
+from nbagent.values import plain, short_repr, strict_json
 
 __all__ = [
     "Adapter",
@@ -16,6 +16,7 @@ __all__ = [
     "UnknownFormatError",
     "field",
     "int_or_none",
+    "list_or_empty",
     "plain",
     "short_repr",
     "str_or_none",
@@ -57,8 +58,8 @@ def unwrap(item: Any) -> tuple[str | None, Any]:
         if text == "[DONE]":
             return name, "[DONE]"
         try:
-            return name, json.loads(text)
-        except json.JSONDecodeError as exc:
+            return name, strict_json(text)
+        except ValueError as exc:
             raise BadItemError(f"not JSON: {exc}: {short_repr(item)}") from None
     return name, item
 
@@ -115,36 +116,12 @@ def field(obj: Any, key: str) -> Any:
     return getattr(obj, key, None)
 
 
-def short_repr(item: Any, limit: int = 80) -> str:
-    """``repr(item)`` cut to ``limit`` characters, for error messages."""
-    try:
-        text = repr(item)
-    except Exception:  # noqa: BLE001 - a broken __repr__ must not hide the real error
-        text = f"<{type(item).__name__} object>"
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def plain(value: Any, depth: int = 0) -> Any:
-    """A JSON-ready copy of a wire value: SDK (pydantic) models dumped, odd objects as text.
-
-    Events must stay pure data (they are saved as JSONL and sent to the browser), and
-    adapters meet SDK objects inside payloads (tool results, content blocks, state).
-    """
-    if value is None or isinstance(value, (str, bool, int, float)):
+def list_or_empty(value: Any) -> Sequence[Any]:
+    """A list field of a payload (``tool_calls``, ``content`` blocks); ``()`` for anything
+    else, a string included."""
+    if isinstance(value, Sequence) and not isinstance(value, (str, bytes, bytearray)):
         return value
-    if depth > 32:
-        return short_repr(value, 200)
-    if isinstance(value, Mapping):
-        return {str(k): plain(v, depth + 1) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [plain(v, depth + 1) for v in value]
-    dump = getattr(value, "model_dump", None)
-    if callable(dump):
-        try:
-            return plain(dump(mode="json", by_alias=True, exclude_none=True), depth + 1)
-        except Exception:  # noqa: BLE001 - a model that cannot dump itself: keep its repr
-            return short_repr(value, 200)
-    return str(value)
+    return ()
 
 
 def int_or_none(value: Any) -> int | None:

@@ -49,6 +49,7 @@ from nbagent.events import (
     ToolResult,
     Usage,
 )
+from nbagent.values import strict_json
 
 __all__ = ["DextoAdapter"]
 
@@ -195,7 +196,7 @@ class DextoAdapter:
         if isinstance(args, str):
             arguments = args
             try:
-                parsed: Any = json.loads(args)
+                parsed: Any = strict_json(args)
             except ValueError:
                 parsed = None
         else:

@@ -30,7 +30,10 @@ class EventsAdapter:
     def detect(item: Any) -> bool:
         if isinstance(item, Event):
             return True
-        return isinstance(item, Mapping) and item.get("kind") in EVENT_TYPES
+        if not isinstance(item, Mapping):
+            return False
+        kind = item.get("kind")
+        return isinstance(kind, str) and kind in EVENT_TYPES
 
     def feed(self, item: Any) -> list[Event]:
         if isinstance(item, Event):
@@ -38,7 +41,7 @@ class EventsAdapter:
         if isinstance(item, Mapping):
             return [event_from_dict(dict(item))]
         if isinstance(item, (bytes, bytearray)):
-            item = bytes(item).decode("utf-8")
+            item = bytes(item).decode("utf-8", errors="replace")
         if isinstance(item, str):
             if not item.strip():
                 return []

@@ -33,6 +33,7 @@ from nbagent.adapters.base import (
     ServerSentEvent,
     field,
     int_or_none,
+    list_or_empty,
     plain,
     short_repr,
     str_or_none,
@@ -317,7 +318,7 @@ class LangChainAdapter:
                             )
                     self._thinking(run_id, model, value, out)
                 # tool_use / input_json_delta blocks duplicate tool_call_chunks: skipped
-        for tc in field(chunk, "tool_call_chunks") or ():
+        for tc in list_or_empty(field(chunk, "tool_call_chunks")):
             self._tool_chunk(run_id, model, tc, out)
         usage = field(chunk, "usage_metadata")
         if usage:
@@ -424,7 +425,7 @@ class LangChainAdapter:
         elif isinstance(final, str) and final:  # a model that did not stream: the full text
             out.append(TextDelta(message_id=run_id, delta=final))
             out.append(MessageEnd(message_id=run_id))
-        full_calls = [tc for tc in field(output, "tool_calls") or () if tc is not None]
+        full_calls = [tc for tc in list_or_empty(field(output, "tool_calls")) if tc is not None]
         for position, call in enumerate(model.calls):
             args = None
             for tc in full_calls:

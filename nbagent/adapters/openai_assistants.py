@@ -40,6 +40,7 @@ from nbagent.events import (
     ToolResult,
     Usage,
 )
+from nbagent.values import strict_json
 
 __all__ = ["EVENTS", "OpenAIAssistantsAdapter"]
 
@@ -473,7 +474,7 @@ def _event_of(item: Any) -> tuple[str | None, Any]:
         data = field(payload, "data")
         if isinstance(data, (str, bytes)) and data.strip() not in ("[DONE]", b"[DONE]"):
             with contextlib.suppress(ValueError, TypeError):
-                data = json.loads(data)
+                data = strict_json(data)
         if wrapped in EVENTS or wrapped in ("done", "error"):
             return wrapped, data
     return None, payload

@@ -22,6 +22,8 @@ from nbagent.adapters.base import (
     ServerSentEvent,
     field,
     int_or_none,
+    list_or_empty,
+    plain,
     short_repr,
     unwrap,
 )
@@ -43,6 +45,7 @@ from nbagent.events import (
     ToolCallStart,
     Usage,
 )
+from nbagent.values import strict_json
 
 __all__ = ["FINISH_REASONS", "OpenAIChatAdapter", "map_finish_reason"]
 
@@ -174,6 +177,8 @@ class OpenAIChatAdapter:
         chunk_id = field(chunk, "id")
         model = field(chunk, "model")
         choices = field(chunk, "choices") or ()
+        if not isinstance(choices, Sequence) or isinstance(choices, (str, bytes)):
+            raise BadItemError(f"openai-chat: choices must be a list: {short_repr(item)}")
         usage = field(chunk, "usage")
         if not self._started and (chunk_id or model or choices or usage):
             self._start(out, chunk_id, model)
@@ -204,7 +209,7 @@ class OpenAIChatAdapter:
         if isinstance(item, ServerSentEvent):  # from nbagent.sse(): its data is the chunk
             item = item.data
         if isinstance(item, (bytes, bytearray)):
-            item = bytes(item).decode("utf-8")
+            item = bytes(item).decode("utf-8", errors="replace")
         if isinstance(item, str):
             text = item.strip()
             if text.startswith("data:"):
@@ -214,8 +219,8 @@ class OpenAIChatAdapter:
             if text == "[DONE]":
                 return _DONE
             try:
-                data = json.loads(text)
-            except json.JSONDecodeError as exc:
+                data = strict_json(text)
+            except ValueError as exc:
                 raise BadItemError(
                     f"openai-chat: not a JSON chunk ({exc}): {short_repr(item)}"
                 ) from None
@@ -373,13 +378,11 @@ class OpenAIChatAdapter:
             self._refusal = True
             message_id = self._message_id(state, "refusal")
             out.append(TextDelta(message_id=message_id, delta=refusal, refusal=True, meta=meta))
-        tool_calls = field(delta, "tool_calls")
-        if tool_calls:
-            for tool_call in tool_calls:
-                self._tool_call(
-                    state, field(tool_call, "index"), field(tool_call, "id"),
-                    field(tool_call, "function"), out,
-                )  # fmt: skip
+        for tool_call in list_or_empty(field(delta, "tool_calls")):
+            self._tool_call(
+                state, field(tool_call, "index"), field(tool_call, "id"),
+                field(tool_call, "function"), out,
+            )  # fmt: skip
         function_call = field(delta, "function_call")  # legacy: one call, index 0
         if function_call:
             self._tool_call(state, 0, None, function_call, out)
@@ -405,7 +408,7 @@ class OpenAIChatAdapter:
             call.name = name
         arguments = field(function, "arguments")
         if arguments is not None and not isinstance(arguments, str):
-            arguments = json.dumps(arguments, ensure_ascii=False)
+            arguments = json.dumps(plain(arguments), ensure_ascii=False)
         if call.started:
             if arguments:
                 out.append(

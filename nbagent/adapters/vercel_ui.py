@@ -21,7 +21,6 @@ error, ``2``/``8``/``h``/``i``/``j``/``k`` → ``Custom("v4.<name>")``.
 
 from __future__ import annotations
 
-import json
 import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -54,6 +53,7 @@ from nbagent.events import (
     ToolResult,
     Usage,
 )
+from nbagent.values import strict_json
 
 __all__ = ["FINISH_REASONS", "PART_TYPES", "VercelUiAdapter"]
 
@@ -138,7 +138,7 @@ def _v4(item: Any) -> tuple[str, Any] | None:
     if match is None:
         return None
     try:
-        return match.group(1), json.loads(match.group(2))
+        return match.group(1), strict_json(match.group(2))
     except ValueError:
         return None
 

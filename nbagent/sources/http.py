@@ -138,13 +138,25 @@ class SSESource:
             if response.status_code >= 400:
                 raise _error_from(response, response.read())
             dec = SSEDecoder()
-            for chunk in response.iter_raw():
-                for ev in dec.feed(chunk):
-                    self.last_event_id = ev.id
-                    yield ev
+            with self._explained_timeout():
+                for chunk in response.iter_raw():
+                    for ev in dec.feed(chunk):
+                        self.last_event_id = ev.id
+                        yield ev
             yield from dec.flush()
         finally:
             self.close()
+
+    @contextlib.contextmanager
+    def _explained_timeout(self) -> Iterator[None]:
+        """A read timeout says how long the server was silent (httpx's says nothing)."""
+        try:
+            yield
+        except httpx.ReadTimeout as exc:
+            silent = self.timeout.read
+            during = "" if silent is None else f" for {silent:g} s (read_timeout)"
+            message = f"no data from {self.url}{during}"
+            raise httpx.ReadTimeout(message, request=exc.request) from exc
 
     def close(self) -> None:
         """Close the response (the server sees a disconnect) and a client we made."""
@@ -183,10 +195,11 @@ class SSESource:
             if response.status_code >= 400:
                 raise _error_from(response, await response.aread())
             dec = SSEDecoder()
-            async for chunk in response.aiter_raw():
-                for ev in dec.feed(chunk):
-                    self.last_event_id = ev.id
-                    yield ev
+            with self._explained_timeout():
+                async for chunk in response.aiter_raw():
+                    for ev in dec.feed(chunk):
+                        self.last_event_id = ev.id
+                        yield ev
             for ev in dec.flush():
                 yield ev
         finally:

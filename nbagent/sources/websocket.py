@@ -15,6 +15,8 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from nbagent.values import strict_json
+
 __all__ = ["WebSocketSource", "websocket"]
 
 
@@ -23,8 +25,8 @@ def _decode(message: str | bytes) -> Any:
     stripped = text.strip()
     if stripped.startswith("{"):
         try:
-            return json.loads(stripped)
-        except json.JSONDecodeError:
+            return strict_json(stripped)
+        except ValueError:
             pass  # not JSON after all: the adapter decides what plain text means
     return text
 

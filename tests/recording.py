@@ -1,0 +1,130 @@
+"""What a widget sends to the browser, recorded without a kernel.
+
+``record_comms(monkeypatch)`` makes every widget open a ``RecordingComm`` (the ``comms``
+fixture of ``tests/conftest.py`` does it for a test); ``ours`` picks the nbagent widget's,
+``customs`` its custom messages (ops, snapshot replies), ``snapshots`` its ``snapshot`` trait
+updates, and ``browser_state`` what a browser that got every message would hold.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from comm.base_comm import BaseComm
+
+from nbagent.run import Run
+from nbagent.transcript import apply_op
+from nbagent.wire import decode_ops
+
+__all__ = [
+    "RecordingComm",
+    "browser_state",
+    "customs",
+    "endless",
+    "gated",
+    "ops_messages",
+    "ours",
+    "outputs",
+    "record_comms",
+    "snapshots",
+    "start",
+]
+
+
+class RecordingComm(BaseComm):  # type: ignore[misc]
+    """Keeps every message a widget publishes, in order; raises for one a kernel could not
+    send (not strict JSON, not UTF-8), as the kernel's session does."""
+
+    log: list[tuple[str, dict[str, Any]]]
+
+    def __init__(self, **kwargs: Any) -> None:
+        self.log = []
+        super().__init__(**kwargs)
+
+    def publish_msg(self, msg_type: str, data: Any = None, *args: Any, **kwargs: Any) -> None:
+        # What jupyter_client's packer takes without its lenient (deprecated) fallback.
+        json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        self.log.append((msg_type, data or {}))
+
+
+def record_comms(monkeypatch: pytest.MonkeyPatch) -> list[RecordingComm]:
+    """Every comm a widget opens from now on is a ``RecordingComm``, listed in the result."""
+    made: list[RecordingComm] = []
+
+    def create_comm(*args: Any, **kwargs: Any) -> RecordingComm:
+        c = RecordingComm(*args, **kwargs)
+        made.append(c)
+        return c
+
+    monkeypatch.setattr("ipywidgets.comm.create_comm", create_comm)
+    return made
+
+
+def ours(comms: list[RecordingComm]) -> RecordingComm:
+    """The nbagent widget's comm (a DOMWidget also opens one for its layout)."""
+    (c,) = [c for c in comms if "snapshot" in c.log[0][1].get("state", {})]
+    return c
+
+
+def customs(c: RecordingComm) -> list[dict[str, Any]]:
+    return [d["content"] for t, d in c.log if t == "comm_msg" and d.get("method") == "custom"]
+
+
+def snapshots(c: RecordingComm) -> list[dict[str, Any]]:
+    return [
+        d["state"]["snapshot"]
+        for t, d in c.log
+        if t == "comm_msg" and d.get("method") == "update" and "snapshot" in d.get("state", {})
+    ]
+
+
+def browser_state(c: RecordingComm) -> dict[str, Any]:
+    """The state a browser builds from the opening snapshot and every ops message sent."""
+    state: dict[str, Any] = c.log[0][1]["state"]["snapshot"]["state"]
+    for m in customs(c):
+        if "ops" in m:
+            for op in decode_ops(m):
+                apply_op(state, op)
+    return state
+
+
+def start(source: Any, **kwargs: Any) -> Run:
+    """A Run with a widget (recorded when ``record_comms`` is on), started outside a kernel."""
+    run = Run(source, display=True, **kwargs)
+    run._start()
+    return run
+
+
+def ops_messages(c: RecordingComm) -> list[dict[str, Any]]:
+    return [m for m in customs(c) if m.get("type", "ops") == "ops"]
+
+
+def outputs(c: RecordingComm) -> list[dict[str, Any]]:
+    """The output data the kernel asked the browser to write into the cell output."""
+    return [m["data"] for m in customs(c) if m.get("type") == "output"]
+
+
+# -- sources the widget tests stream --------------------------------------------------
+
+
+def gated(release: threading.Event, *parts: str) -> Iterator[str]:
+    """``parts[0]``, then waits for ``release`` (5 s at most), then the other parts."""
+    first, *rest = parts
+    yield first
+    release.wait(5)
+    yield from rest
+
+
+def endless(closed: threading.Event) -> Iterator[str]:
+    """Dots every 5 ms until closed; sets ``closed`` when it is."""
+    try:
+        while True:
+            yield "."
+            time.sleep(0.005)
+    finally:
+        closed.set()
