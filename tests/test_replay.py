@@ -332,7 +332,7 @@ def test_a_bad_ts_is_a_bad_line(tmp_path: Path) -> None:
     bad.write_text('{"kind":"run_start","ts":1}\n{"kind":"run_end","ts":"soon"}\n')
     _, failure = read_recording(bad)
     assert failure is not None
-    assert "line 2: run_end event has a bad ts 'soon'" in str(failure)
+    assert "line 2: bad run_end event: ts must be float, got 'soon'" in str(failure)
 
 
 def test_nothing_to_play_raises_at_once(tmp_path: Path) -> None:
