@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
@@ -177,8 +178,15 @@ def test_demo_serves_copies_of_the_tutorials(tmp_path: Path) -> None:
             assert time.monotonic() < deadline, f"JupyterLab never came up:\n{log.read_text()}"
             time.sleep(0.2)
         url = f"http://127.0.0.1:{port}/api/contents/quickstart.ipynb?token={token.group(1)}"
-        with urllib.request.urlopen(url, timeout=10) as resp:
-            served = json.loads(resp.read())
+        # The token is printed as the server starts, not only once it listens: ask again.
+        while True:
+            try:
+                with urllib.request.urlopen(url, timeout=10) as resp:
+                    served = json.loads(resp.read())
+                break
+            except urllib.error.URLError:
+                assert time.monotonic() < deadline, f"JupyterLab never answered:\n{log.read_text()}"
+                time.sleep(0.2)
         assert served["type"] == "notebook"
         for name in TUTORIALS:
             copied = target / name
