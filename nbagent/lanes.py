@@ -13,20 +13,19 @@ exactly the ops sent so far. ``nbagent.Chat`` shows its turns as lanes of ``layo
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any
 
-from nbagent import wire
 from nbagent.controller import Controller, Op
-from nbagent.kernel import cell_mark, current_kernel, on_cell_rerun, on_next_cell, same_cell
-from nbagent.output import WIDGET_VIEW_MIME, Layout, OutputRun, mimebundle
+from nbagent.kernel import current_kernel, on_cell_rerun
+from nbagent.output import Layout, OutputRun, mimebundle
 from nbagent.run import Run, _stop_runs_of_cell
 from nbagent.terminal import Printer
 from nbagent.transcript import Transcript
+from nbagent.views import CellOutput
 from nbagent.widget import LanesWidget
 
 __all__ = ["Lane", "Lanes", "compare", "show_lanes"]
@@ -100,7 +99,6 @@ class Lanes:
         self._metas: list[dict[str, Any]] = []
         self.on_prompt: Callable[[str], None] | None = None
         """Called (on the kernel's thread) with the text typed into a chat's input box."""
-        self._display_handle: Any = None
         self._printer_lock = threading.Lock()
         in_notebook = current_kernel() is not None if display is None else display
         self.widget: LanesWidget | None = None
@@ -115,6 +113,9 @@ class Lanes:
             self.widget.add_handler(self._on_message)
             send = self.widget.send
         self.controller = Controller(send, throttle_ms=throttle_ms, lanes=True)
+        self._output: CellOutput | None = None
+        if self.widget is not None:
+            self._output = CellOutput(self.widget, self.controller, self.lock, self._mimebundle)
 
     # -- building ---------------------------------------------------------------------
 
@@ -211,8 +212,10 @@ class Lanes:
         kind = content.get("type")
         if kind == "sync":
             self.sync()
-        elif kind == "output":
-            self._send_output()
+        elif kind == "output" and self._output is not None:
+            with self.lock:
+                if self.done:  # the view asks again once every lane has ended
+                    self._output.answer()
         elif kind == "prompt":
             text = content.get("text")
             if self.on_prompt is not None and isinstance(text, str) and text.strip():
@@ -224,11 +227,8 @@ class Lanes:
 
     def display(self) -> None:
         """Display the widget below the running cell (``show()`` and ``Chat`` do it)."""
-        if self.widget is None:
-            return
-        from IPython.display import display
-
-        self._display_handle = display(self._mimebundle(), raw=True, display_id=True)  # type: ignore[no-untyped-call]
+        if self._output is not None:
+            self._output.display()
 
     def _mimebundle(self) -> dict[str, Any]:
         """The cell output's data now (``nbagent.output``): what a saved notebook keeps."""
@@ -240,29 +240,6 @@ class Lanes:
         model_id = self.widget.model_id if self.widget is not None else None
         return mimebundle(runs, layout=layout, model_id=model_id, title=self.title)
 
-    def _update_display(self) -> None:
-        """The output's final copy: lands while the displaying cell runs or under `jupyter
-        execute`; JupyterLab's renderer asks for it (``output``) otherwise."""
-        if self._display_handle is not None:
-            with contextlib.suppress(Exception):  # the static copy is a courtesy
-                self._display_handle.update(self._mimebundle(), raw=True)
-
-    def _republish(self) -> None:
-        """The widget's state and output again, at the next cell (see ``Run._finish``)."""
-        if self.widget is not None:
-            with self.lock:
-                self.widget.send_state("snapshot")
-                self._update_display()
-
-    def _send_output(self) -> None:
-        """Answer the browser's ``output`` once every lane has ended (never while one streams)."""
-        with self.lock:
-            if self.widget is None or not self.done:
-                return
-            self.controller.flush()
-            data = {k: v for k, v in self._mimebundle().items() if k != WIDGET_VIEW_MIME}
-            self.controller.send_message(wire.output_message(self.controller.seq, data))
-
     def _lane_done(self, index: int) -> None:
         if self.widget is None:
             with self._printer_lock:  # lanes end on their own threads: one block at a time
@@ -272,11 +249,9 @@ class Lanes:
                 printer.feed(self.runs[index].events)
                 printer.stream.write("\n")
             return
-        if self.done:
-            mark = cell_mark()
-            self._update_display()
-            if not same_cell(mark):
-                on_next_cell(self._republish)
+        if self.done and self._output is not None:
+            # The mark from before this lane's run wrote the final state (Run._finish).
+            self._output.ended(self.runs[index].end_mark)
 
     # -- the handle ---------------------------------------------------------------------
 

@@ -20,21 +20,20 @@ from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar, overload
 
-from nbagent import terminal, wire
+from nbagent import terminal
 from nbagent.events import Event
 from nbagent.kernel import (
+    CellMark,
     cell_mark,
     current_cell_id,
     current_kernel,
     drive_loop_until,
     kernel_loop,
     on_cell_rerun,
-    on_next_cell,
     running_loop,
-    same_cell,
 )
 from nbagent.loops import background_loop
-from nbagent.output import WIDGET_VIEW_MIME, OutputRun, mimebundle
+from nbagent.output import OutputRun, mimebundle
 from nbagent.sources import (
     aclose_source,
     check_source,
@@ -44,7 +43,7 @@ from nbagent.sources import (
 )
 from nbagent.stream import Pipeline
 from nbagent.transcript import Transcript
-from nbagent.views import OwnWidget, RunView
+from nbagent.views import CellOutput, OwnWidget, RunView
 
 if TYPE_CHECKING:
     from nbagent.lanes import Lanes
@@ -90,7 +89,6 @@ class Run:
         self._thread: threading.Thread | None = None
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._display_handle: Any = None
         self._printer: terminal.Printer | None = None
         self._view: RunView | None = view
         in_notebook = current_kernel() is not None if display is None else display
@@ -106,6 +104,12 @@ class Run:
             self._printer = terminal.Printer()
         if self._view is not None:
             self._lock = self._view.lock
+        self.end_mark: CellMark = (False, 0)
+        """Where the kernel was in its cells as the run began to end (``kernel.cell_mark``)."""
+        self._output: CellOutput | None = None
+        if isinstance(self._view, OwnWidget):
+            view = self._view
+            self._output = CellOutput(view.widget, view.controller, view.lock, self._mimebundle)
         self.widget: Any = None if self._view is None else self._view.widget
         """The widget showing the run (an ``AgentWidget``, or the lanes widget it is a lane of)."""
 
@@ -368,17 +372,12 @@ class Run:
 
     def _finish(self) -> None:
         try:
-            mark = cell_mark()
+            self.end_mark = mark = cell_mark()
             if self._view is not None:
                 self._view.close()
                 self._view.save_state(self.transcript)
-            if self._display_handle is not None:
-                self._update_display(self._mimebundle())
-                if not same_cell(mark):
-                    # Sent between two cells, tagged with the one that ended: `jupyter execute`
-                    # drops it (it reads each cell's messages until the cell ends). Again when
-                    # the next cell starts, so that the saved notebook has the end of the run.
-                    on_next_cell(self._republish)
+            if self._output is not None:
+                self._output.ended(mark)
         finally:  # wait() and await return, whatever the widget did
             with _live_lock:
                 _live.discard(self)
@@ -403,8 +402,10 @@ class Run:
         elif kind == "sync" and self._view is not None:
             with self._lock:
                 self._view.sync(self.transcript)
-        elif kind == "output":
-            self._send_output()
+        elif kind == "output" and self._output is not None:
+            with self._lock:  # the state and the seq of the same moment
+                if self.transcript.status != "running":  # the view asks again at the end
+                    self._output.answer()
 
     def _rerun_from_view(self, content: dict[str, Any]) -> None:
         """The Re-run button: the arguments came as a JSON object (never as code to run)."""
@@ -423,38 +424,9 @@ class Run:
         runs = [OutputRun(self.transcript.to_dict(), self.title)]
         return mimebundle(runs, model_id=self.widget.model_id)
 
-    def _update_display(self, bundle: dict[str, Any]) -> None:
-        """Update the run's cell output. Lands only while the cell that displayed the run
-        still executes (JupyterLab) or under `jupyter execute`; `_send_output` is for the rest."""
-        if self._display_handle is not None:
-            with contextlib.suppress(Exception):
-                self._display_handle.update(bundle, raw=True)
-
-    def _republish(self) -> None:
-        """The run's final widget state and output again (see ``_finish``)."""
-        if self.widget is not None:
-            with self._lock:
-                self.widget.send_state("snapshot")
-                self._update_display(self._mimebundle())
-
-    def _send_output(self) -> None:
-        """Answer a view whose run has ended, hosted by a frontend that saves the output data
-        (nbagent's JupyterLab renderer: JupyterLab drops a display update once the cell that
-        displayed the run has ended). Nothing while the run streams: the view asks again."""
-        view = self._view
-        with self._lock:  # the state and the seq of the same moment
-            if not isinstance(view, OwnWidget) or self.transcript.status == "running":
-                return
-            controller = view.controller
-            controller.flush()
-            data = {k: v for k, v in self._mimebundle().items() if k != WIDGET_VIEW_MIME}
-            controller.send_message(wire.output_message(controller.seq, data))
-
     def _display(self) -> None:
-        from IPython.display import display
-
-        bundle = self._mimebundle()
-        self._display_handle = display(bundle, raw=True, display_id=True)  # type: ignore[no-untyped-call]
+        if self._output is not None:
+            self._output.display()
 
 
 @overload

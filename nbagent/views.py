@@ -6,17 +6,21 @@
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from nbagent import wire
 from nbagent.controller import Controller, Op
+from nbagent.kernel import CellMark, on_next_cell, same_cell
+from nbagent.output import WIDGET_VIEW_MIME
 from nbagent.widget import AgentWidget
 
 if TYPE_CHECKING:
     from nbagent.transcript import Transcript
 
-__all__ = ["OwnWidget", "RunView"]
+__all__ = ["CellOutput", "OwnWidget", "RunView"]
 
 
 class RunView(Protocol):
@@ -68,3 +72,61 @@ class OwnWidget:
 
     def set_can_rerun(self, value: bool) -> None:
         self.widget.can_rerun = value
+
+
+class CellOutput:
+    """The cell output of a widget (one run's, or a lanes widget's): its display, its final
+    copy, and the answer to the browser's ``output`` (DEVELOP.md, "The saved output").
+    ``bundle()`` gives the output's data now (``nbagent.output.mimebundle``)."""
+
+    def __init__(
+        self,
+        widget: Any,
+        controller: Controller,
+        lock: threading.RLock,
+        bundle: Callable[[], dict[str, Any]],
+    ) -> None:
+        self.widget = widget
+        self.controller = controller
+        self.lock = lock
+        self.bundle = bundle
+        self.handle: Any = None
+        """The display handle, once displayed."""
+
+    def display(self) -> None:
+        """Display the widget below the running cell."""
+        from IPython.display import display
+
+        self.handle = display(self.bundle(), raw=True, display_id=True)  # type: ignore[no-untyped-call]
+
+    def update(self) -> None:
+        """Update the output. Lands only while the displaying cell still executes (JupyterLab)
+        or under `jupyter execute`; ``answer`` is for the rest."""
+        if self.handle is not None:
+            with contextlib.suppress(Exception):  # the static copy is a courtesy
+                self.handle.update(self.bundle(), raw=True)
+
+    def ended(self, mark: CellMark) -> None:
+        """The runs ended, their final state written since ``mark``: the final copy now, and
+        both again when the next cell starts if they went out between two cells, tagged with
+        the one that ended (`jupyter execute` drops those: it reads each cell's messages until
+        the cell ends)."""
+        if self.handle is None:
+            return
+        self.update()
+        if not same_cell(mark):
+            on_next_cell(self.republish)
+
+    def republish(self) -> None:
+        """The widget's final state and output again (see ``ended``)."""
+        with self.lock:
+            self.widget.send_state("snapshot")
+            self.update()
+
+    def answer(self) -> None:
+        """Send the output's data to the browser, at the current seq: the caller holds
+        ``lock`` and has checked that the runs ended (nothing is sent while one streams)."""
+        with self.lock:
+            self.controller.flush()
+            data = {k: v for k, v in self.bundle().items() if k != WIDGET_VIEW_MIME}
+            self.controller.send_message(wire.output_message(self.controller.seq, data))
