@@ -95,7 +95,6 @@ class Lanes:
         self.lock = threading.RLock()
         """Held by every lane's producer while it folds and pushes."""
         self.runs: list[Run] = []
-        self.names: list[str | None] = []
         self._metas: list[dict[str, Any]] = []
         self.on_prompt: Callable[[str], None] | None = None
         """Called (on the kernel's thread) with the text typed into a chat's input box."""
@@ -140,7 +139,6 @@ class Lanes:
             )
             meta = {"title": name, "prompt": prompt, "can_rerun": False}
             self.runs.append(run)
-            self.names.append(name)
             self._metas.append(meta)
             initial = run.transcript.to_dict()
             del initial["blocks"]  # the browser starts a lane from {"blocks": []}
@@ -244,7 +242,8 @@ class Lanes:
         if self.widget is None:
             with self._printer_lock:  # lanes end on their own threads: one block at a time
                 printer = Printer()
-                head = self.names[index] or self._metas[index].get("prompt") or ""
+                meta = self._metas[index]
+                head = meta.get("title") or meta.get("prompt") or ""
                 printer.stream.write(f"\n── {head} ──\n" if head else "\n")
                 printer.feed(self.runs[index].events)
                 printer.stream.write("\n")
@@ -266,7 +265,7 @@ class Lanes:
         return {self._key(i): run.transcript for i, run in enumerate(self.runs)}
 
     def _key(self, index: int) -> str:
-        return self.names[index] or f"lane {index + 1}"
+        return self._metas[index].get("title") or f"lane {index + 1}"
 
     def wait(self, timeout: float | None = None) -> dict[str, Transcript]:
         """Block until every lane has ended; each lane's transcript by name."""
