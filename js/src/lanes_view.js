@@ -5,7 +5,7 @@
 import { FollowBottom } from "./follow.js";
 import { h, setText } from "./format.js";
 import { OutputOffer } from "./offer.js";
-import { TranscriptView } from "./view.js";
+import { defaultRaf, TranscriptView } from "./view.js";
 
 /**
  * @typedef {import("./lanes.js").LaneSet} LaneSet
@@ -163,7 +163,7 @@ export class LanesView {
     this.input = null;
     /** @type {FollowBottom | null} */
     this.follower = null;
-    const raf = opts.raf ?? ((cb) => requestAnimationFrame(cb));
+    const raf = opts.raf ?? defaultRaf;
     /** @type {OutputOffer | null} The settled widget's output for the frontend. */
     this.offer =
       opts.offersOutput === false

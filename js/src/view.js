@@ -82,7 +82,7 @@ const defaultVisible = () =>
   typeof document === "undefined" || document.visibilityState !== "hidden";
 
 /** @param {FrameRequestCallback} cb */
-const defaultRaf = (cb) =>
+export const defaultRaf = (cb) =>
   typeof requestAnimationFrame === "function"
     ? requestAnimationFrame(cb)
     : setTimeout(() => cb(0), 16);
