@@ -14,16 +14,14 @@ widget's saved state.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Generator
+from collections.abc import Generator
 from typing import Any
 
-from nbagent.lanes import Lanes
+from nbagent.lanes import Lanes, is_agent
 from nbagent.run import Run
 from nbagent.transcript import Transcript
 
 __all__ = ["Chat", "ChatBusyError"]
-
-Responder = Callable[[str, list[Run]], Any]
 
 
 class ChatBusyError(RuntimeError):
@@ -43,14 +41,14 @@ class Chat:
         throttle_ms: float = 50,
         display: bool | None = None,
     ) -> None:
-        is_agent = hasattr(agent, "session") and hasattr(agent, "raw_events")
-        if not is_agent and not callable(agent):
+        agent_like = is_agent(agent)
+        if not agent_like and not callable(agent):
             raise TypeError(
                 "Chat takes an nbagent.Agent or a function (prompt, turns) -> source, "
                 f"got {type(agent).__name__}"
             )
         self.agent = agent
-        self._is_agent = is_agent
+        self._is_agent = agent_like
         self.lanes = Lanes(
             layout="chat",
             title=title,

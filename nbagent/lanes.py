@@ -28,7 +28,7 @@ from nbagent.transcript import Transcript
 from nbagent.views import CellOutput
 from nbagent.widget import LanesWidget
 
-__all__ = ["Lane", "Lanes", "compare", "show_lanes"]
+__all__ = ["Lane", "Lanes", "compare", "is_agent", "show_lanes"]
 
 
 class Lane:
@@ -306,6 +306,12 @@ class Lanes:
         return f"<nbagent.Lanes {self.layout} [{lanes}]>"
 
 
+def is_agent(obj: Any) -> bool:
+    """Whether ``obj`` runs like an ``nbagent.Agent`` (a session, then its raw events): checked
+    by shape, so that importing ``nbagent.agent`` (pydantic, openai) is not needed here."""
+    return hasattr(obj, "session") and hasattr(obj, "raw_events")
+
+
 def _unique_names(names: Sequence[str]) -> list[str]:
     """``["m", "m", "x"]`` → ``["m", "m (2)", "x"]``: lanes are found by name."""
     seen: dict[str, int] = {}
@@ -357,7 +363,7 @@ def compare(
         names = [str(k) for k in agents[0]]
         agents = list(agents[0].values())
     for agent in agents:
-        if not (hasattr(agent, "session") and hasattr(agent, "raw_events")):
+        if not is_agent(agent):
             raise TypeError(f"compare() takes nbagent.Agent objects, got {type(agent).__name__}")
     if names is None:
         names = [str(getattr(a, "model", f"agent {i + 1}")) for i, a in enumerate(agents)]
