@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import token_deltas
-from nbagent.controller import Controller
+from nbagent.runtime.controller import Controller
 from nbagent.stream import iter_events
 from nbagent.transcript import Transcript
 

@@ -19,13 +19,13 @@ import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any
 
-from nbagent.controller import Controller, Op
-from nbagent.kernel import current_kernel, on_cell_rerun
 from nbagent.output import Layout, OutputRun, mimebundle
 from nbagent.run import Run, _stop_runs_of_cell
+from nbagent.runtime.controller import Controller, Op
+from nbagent.runtime.kernel import current_kernel, on_cell_rerun
+from nbagent.runtime.views import CellOutput
 from nbagent.terminal import Printer
 from nbagent.transcript import Transcript
-from nbagent.views import CellOutput
 from nbagent.widget import LanesWidget
 
 __all__ = ["Lane", "Lanes", "compare", "is_agent", "show_lanes"]

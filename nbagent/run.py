@@ -22,7 +22,8 @@ from typing import TYPE_CHECKING, Any, TypeVar, overload
 
 from nbagent import terminal
 from nbagent.events import Event
-from nbagent.kernel import (
+from nbagent.output import OutputRun, mimebundle
+from nbagent.runtime.kernel import (
     CellMark,
     cell_mark,
     current_cell_id,
@@ -32,8 +33,8 @@ from nbagent.kernel import (
     on_cell_rerun,
     running_loop,
 )
-from nbagent.loops import background_loop
-from nbagent.output import OutputRun, mimebundle
+from nbagent.runtime.loops import background_loop
+from nbagent.runtime.views import CellOutput, OwnWidget, RunView
 from nbagent.sources import (
     aclose_source,
     check_source,
@@ -43,7 +44,6 @@ from nbagent.sources import (
 )
 from nbagent.stream import Pipeline
 from nbagent.transcript import Transcript
-from nbagent.views import CellOutput, OwnWidget, RunView
 
 if TYPE_CHECKING:
     from nbagent.lanes import Lanes

@@ -26,7 +26,7 @@ from pydantic import BaseModel, ConfigDict, Field, PydanticUserError, Validation
 from pydantic_core import to_jsonable_python
 
 from nbagent.events import NbagentError
-from nbagent.loops import run_fresh
+from nbagent.runtime.loops import run_fresh
 
 
 class ToolArgumentsError(NbagentError, ValueError):

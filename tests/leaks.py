@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import psutil
 
-from nbagent import controller
+from nbagent.runtime import controller
 
 __all__ = ["Footprint", "footprint", "left_behind", "left_behind_here", "loop_tasks"]
 

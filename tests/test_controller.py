@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nbagent.controller import Coalescer, Controller, Scheduler
+from nbagent.runtime.controller import Coalescer, Controller, Scheduler
 from nbagent.wire import decode_ops
 
 

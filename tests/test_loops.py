@@ -1,4 +1,4 @@
-"""nbagent.loops.run_fresh: every task finishes, even after nest_asyncio patched asyncio."""
+"""nbagent.runtime.loops.run_fresh: every task finishes, even after nest_asyncio patched asyncio."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ SCRIPT = textwrap.dedent(
     """
     import asyncio, threading
     import nest_asyncio
-    from nbagent.loops import run_fresh
+    from nbagent.runtime.loops import run_fresh
 
     nest_asyncio.apply(asyncio.new_event_loop())  # what Run.wait() in a cell does
 
@@ -50,7 +50,7 @@ ABANDONED = textwrap.dedent(
     """
     import asyncio
     import nest_asyncio
-    from nbagent.loops import run_fresh
+    from nbagent.runtime.loops import run_fresh
 
     nest_asyncio.apply(asyncio.new_event_loop())  # patches every loop's run_until_complete
 

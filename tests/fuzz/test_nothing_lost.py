@@ -23,7 +23,6 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nbagent.controller import Controller
 from nbagent.events import (
     Event,
     TextDelta,
@@ -33,6 +32,7 @@ from nbagent.events import (
     ToolResult,
 )
 from nbagent.run import Run
+from nbagent.runtime.controller import Controller
 from tests.browser.conftest import unavailable
 from tests.fuzz.budget import fuzz, ran
 from tests.recording import RecordingComm, snapshots

@@ -12,9 +12,9 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
 from nbagent import wire
-from nbagent.controller import Controller, Op
-from nbagent.kernel import CellMark, on_next_cell, same_cell
 from nbagent.output import WIDGET_VIEW_MIME
+from nbagent.runtime.controller import Controller, Op
+from nbagent.runtime.kernel import CellMark, on_next_cell, same_cell
 from nbagent.widget import AgentWidget
 
 if TYPE_CHECKING:
