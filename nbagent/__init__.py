@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nbagent.chat import Chat, ChatBusyError
+from nbagent.entry import show
 from nbagent.events import (
     Custom,
     ErrorEvent,
@@ -28,7 +29,8 @@ from nbagent.events import (
 )
 from nbagent.lanes import Lanes, compare
 from nbagent.replay import record, replay
-from nbagent.run import Run, show, stop_all
+from nbagent.runtime.registry import stop_all
+from nbagent.runtime.run import Run
 from nbagent.sources.files import load, sse_file
 from nbagent.sources.http import HTTPStatusError, sse
 from nbagent.sources.websocket import websocket

@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from typing import Any
 
 from nbagent.adapters.openai_chat import OpenAIChatAdapter
+from nbagent.agent_run import AgentRun, AgentSession, ToolCallError, unknown_tool
 from nbagent.events import (
     ErrorEvent,
     Event,
@@ -38,24 +39,15 @@ from nbagent.events import (
     Usage,
 )
 from nbagent.openai_client import as_async_client, default_client
+from nbagent.runtime.run import Run, launch
+from nbagent.runtime.views import RunView
 from nbagent.sources import aclose_source
 from nbagent.stream import aiter_events
-from nbagent.tools import Tool, ToolOutcome, call_tool, call_tool_sync
+from nbagent.tools import Tool, ToolOutcome, call_tool
 
-if TYPE_CHECKING:
-    from nbagent.run import Run
-
-__all__ = ["Agent", "AgentSession", "ToolCallError"]
+__all__ = ["Agent", "AgentRun", "AgentSession", "ToolCallError"]
 
 Message = dict[str, Any]
-
-
-class ToolCallError(RuntimeError):
-    """A re-run tool raised or timed out; ``outcome`` holds the error and what it printed."""
-
-    def __init__(self, outcome: ToolOutcome) -> None:
-        super().__init__(outcome.shown)
-        self.outcome = outcome
 
 
 @dataclasses.dataclass
@@ -65,26 +57,6 @@ class _Call:
     id: str
     name: str = ""
     arguments: str = ""
-
-
-class AgentSession:
-    """One conversation's state: the messages so far and the tools that can be re-run.
-
-    A :class:`Run` of an agent holds its session (``run.messages``, ``run.rerun_tool``).
-    """
-
-    def __init__(self, agent: Agent, messages: list[Message]) -> None:
-        self.agent = agent
-        self.messages = messages
-        """The Chat Completions messages so far (system, user, assistant, tool)."""
-
-    def run_tool(self, name: str, args: Mapping[str, Any]) -> ToolOutcome:
-        """Call the agent's tool ``name`` from synchronous code (a notebook cell included);
-        an unknown name is an error outcome, like a model asking for it."""
-        tool = self.agent.tools_by_name.get(name)
-        if tool is None:
-            return _unknown_tool(name, self.agent.tools_by_name)
-        return call_tool_sync(tool, dict(args))
 
 
 class Agent:
@@ -134,20 +106,37 @@ class Agent:
         title: str | None = None,
         show_thinking: bool = True,
         throttle_ms: float = 50,
-    ) -> Run:
-        """Start a run shown live below the cell; returns its :class:`Run` at once."""
-        from nbagent.run import show
-
-        session = self.session(prompt, history)
-        run = show(
-            self.raw_events(session),
-            format="events",
+    ) -> AgentRun:
+        """Start a run shown live below the cell; returns its :class:`AgentRun` at once."""
+        run = self.prepare(
+            prompt,
+            history=history,
             title=title,
             show_thinking=show_thinking,
             throttle_ms=throttle_ms,
         )
-        run.session = session
-        return run
+        return launch(run)
+
+    def prepare(
+        self,
+        prompt: str,
+        *,
+        history: Run | AgentSession | Sequence[Message] | None = None,
+        title: str | None = None,
+        show_thinking: bool = True,
+        throttle_ms: float = 50,
+        view: RunView | None = None,
+    ) -> AgentRun:
+        """The run of ``prompt``, not started: ``run()`` displays and starts it; a lane of
+        ``compare()`` or a chat turn gives its ``view``."""
+        session = self.session(prompt, history)
+        return AgentRun(
+            session,
+            title=title,
+            show_thinking=show_thinking,
+            throttle_ms=throttle_ms,
+            view=view,
+        )
 
     def stream(
         self, prompt: str, *, history: Run | AgentSession | Sequence[Message] | None = None
@@ -258,20 +247,13 @@ class Agent:
     async def _call(self, call: _Call) -> ToolOutcome:
         tool = self.tools_by_name.get(call.name)
         if tool is None:
-            return _unknown_tool(call.name, self.tools_by_name)
+            return unknown_tool(call.name, self.tools_by_name)
         return await call_tool(tool, call.arguments)
 
     def _async_client(self) -> Any:
         if self._client is None:
             self._client = default_client()
         return as_async_client(self._client)
-
-
-def _unknown_tool(name: str, tools: Mapping[str, Tool]) -> ToolOutcome:
-    known = ", ".join(sorted(tools)) or "none"
-    return ToolOutcome(
-        error_type="UnknownTool", error_message=f"no tool named {name!r} (tools: {known})"
-    )
 
 
 def _history_messages(history: Any) -> list[Message]:

@@ -18,7 +18,7 @@ from collections.abc import Generator
 from typing import Any
 
 from nbagent.lanes import Lanes, is_agent
-from nbagent.run import Run
+from nbagent.runtime.run import Run
 from nbagent.transcript import Transcript
 
 __all__ = ["Chat", "ChatBusyError"]

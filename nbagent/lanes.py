@@ -20,9 +20,9 @@ from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any
 
 from nbagent.output import Layout, OutputRun, mimebundle
-from nbagent.run import Run, _stop_runs_of_cell
 from nbagent.runtime.controller import Controller, Op
-from nbagent.runtime.kernel import current_kernel, on_cell_rerun
+from nbagent.runtime.kernel import current_kernel
+from nbagent.runtime.run import Run
 from nbagent.runtime.views import CellOutput
 from nbagent.terminal import Printer
 from nbagent.transcript import Transcript
@@ -37,6 +37,9 @@ class Lane:
     def __init__(self, group: Lanes, index: int) -> None:
         self.group = group
         self.index = index
+        self.can_rerun = False
+        """Whether the lane's tool panels offer Re-run (an agent's run: the kernel holds its
+        tools)."""
         self.widget = group.widget
         self.lock = group.lock
         controller = group.controller
@@ -61,7 +64,9 @@ class Lane:
         self.group.sync()
 
     def set_can_rerun(self, value: bool) -> None:
-        self.group.set_meta(self.index, can_rerun=value)
+        self.can_rerun = value
+        if self.index < len(self.group.runs):  # else the lane opens with it
+            self.group.set_meta(self.index, can_rerun=value)
 
 
 def _discard(_message: dict[str, Any]) -> None:
@@ -128,26 +133,13 @@ class Lanes:
         start: bool = True,
     ) -> Run:
         """Add a lane showing ``source``; its :class:`Run` (started unless ``start=False``)."""
-        with self.lock:
-            index = len(self.runs)
-            run = Run(
-                source,
-                format=format,
-                title=name,
-                show_thinking=self.show_thinking,
-                view=Lane(self, index),
+
+        def make(lane: Lane) -> Run:
+            return Run(
+                source, format=format, title=name, show_thinking=self.show_thinking, view=lane
             )
-            meta = {"title": name, "prompt": prompt, "can_rerun": False}
-            self.runs.append(run)
-            self._metas.append(meta)
-            initial = run.transcript.to_dict()
-            del initial["blocks"]  # the browser starts a lane from {"blocks": []}
-            self.controller.open_lane(index, meta, [{"op": "run", "set": initial}])
-            self.save_state()
-        run._on_done(functools.partial(self._lane_done, index))
-        if start:
-            run._start()
-        return run
+
+        return self._open(make, name=name, prompt=prompt, start=start)
 
     def add_agent(
         self,
@@ -161,17 +153,38 @@ class Lanes:
     ) -> Run:
         """Add a lane running ``agent`` (an ``nbagent.Agent``) on ``prompt``; its tools can
         be re-run from the widget. ``show_prompt``: the prompt above the lane (chat turns)."""
-        session = agent.session(prompt, history)
-        run = self.add(
-            agent.raw_events(session),
-            name=name,
-            prompt=prompt if show_prompt else None,
-            format="events",
-            start=False,
-        )
-        run.session = session
+
+        def make(lane: Lane) -> Run:
+            run: Run = agent.prepare(
+                prompt, history=history, title=name, show_thinking=self.show_thinking, view=lane
+            )
+            return run
+
+        return self._open(make, name=name, prompt=prompt if show_prompt else None, start=start)
+
+    def _open(
+        self,
+        make: Callable[[Lane], Run],
+        *,
+        name: str | None,
+        prompt: str | None,
+        start: bool,
+    ) -> Run:
+        """A new lane for the run ``make(lane)`` builds: opened in the widget, then started."""
+        with self.lock:
+            index = len(self.runs)
+            lane = Lane(self, index)
+            run = make(lane)
+            meta = {"title": name, "prompt": prompt, "can_rerun": lane.can_rerun}
+            self.runs.append(run)
+            self._metas.append(meta)
+            initial = run.transcript.to_dict()
+            del initial["blocks"]  # the browser starts a lane from {"blocks": []}
+            self.controller.open_lane(index, meta, [{"op": "run", "set": initial}])
+            self.save_state()
+        run.on_done(functools.partial(self._lane_done, index))
         if start:
-            run._start()
+            run.start()
         return run
 
     def set_meta(self, index: int, **changes: Any) -> None:
@@ -221,7 +234,7 @@ class Lanes:
         else:
             lane = content.get("lane")
             if type(lane) is int and 0 <= lane < len(self.runs):
-                self.runs[lane]._on_message(content)
+                self.runs[lane].handle_message(content)
 
     def display(self) -> None:
         """Display the widget below the running cell (``show()`` and ``Chat`` do it)."""
@@ -279,7 +292,7 @@ class Lanes:
         return self._wait_async().__await__()
 
     async def _wait_async(self) -> dict[str, Transcript]:
-        await asyncio.gather(*(run._wait_async() for run in list(self.runs)))
+        await asyncio.gather(*(run.wait_async() for run in list(self.runs)))
         return self.transcripts
 
     def cancel(self) -> None:
@@ -307,9 +320,9 @@ class Lanes:
 
 
 def is_agent(obj: Any) -> bool:
-    """Whether ``obj`` runs like an ``nbagent.Agent`` (a session, then its raw events): checked
+    """Whether ``obj`` runs like an ``nbagent.Agent`` (``prepare()`` makes its runs): checked
     by shape, so that importing ``nbagent.agent`` (pydantic, openai) is not needed here."""
-    return hasattr(obj, "session") and hasattr(obj, "raw_events")
+    return callable(getattr(obj, "prepare", None)) and hasattr(obj, "raw_events")
 
 
 def _unique_names(names: Sequence[str]) -> list[str]:
@@ -380,7 +393,6 @@ def compare(
 
 def _start(lanes: Lanes, runs: list[Run]) -> None:
     """Display the widget, then start the lanes together."""
-    on_cell_rerun(_stop_runs_of_cell)
     lanes.display()
     for run in runs:
-        run._start()
+        run.start()

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from nbagent.events import Event
-from nbagent.run import Run, launch
+from nbagent.runtime.run import Run, launch
 from nbagent.sources.recording import MAX_GAP_S, STEPS, Player, read_recording
 
 __all__ = ["RecordingRun", "ReplayRun", "record", "replay"]
@@ -49,7 +49,8 @@ class ReplayRun(Run):
         player.on_pause = self._show_position
         if self.widget is not None:
             self.widget.replay = player.view_state()
-        self._on_done(self._ended)
+        self.on_message("step", self._step_from_view)
+        self.on_done(self._ended)
 
     def step(self, to: str = "event", *, timeout: float | None = None) -> int:
         """Play the next event (``to="event"``), up to the next tool call's arguments or result
@@ -61,19 +62,16 @@ class ReplayRun(Run):
             self.wait(timeout)  # the recording's end is being folded: let it land
         return self.player.position
 
-    def _on_message(self, content: dict[str, Any]) -> None:
-        if content.get("type") == "step":
-            to = content.get("to")
-            # The buttons: queue the step and return (the comm handler must not wait).
-            if to in STEPS and self.player.stepping and not self.done:
-                self.player.request(str(to))
-            return
-        super()._on_message(content)
+    def _step_from_view(self, content: dict[str, Any]) -> None:
+        to = content.get("to")
+        # The buttons: queue the step and return (the comm handler must not wait).
+        if to in STEPS and self.player.stepping and not self.done:
+            self.player.request(str(to))
 
     def _show_position(self) -> None:
         """A step is done: its ops out first, then the position (the trait goes out at once)."""
-        if self._view is not None:
-            self._view.flush()
+        if self.view is not None:
+            self.view.flush()
         if self.widget is not None:
             self.widget.replay = self.player.view_state()
 
@@ -94,18 +92,18 @@ class RecordingRun(Run):
         # Line-buffered: every line is on disk as soon as it is written, so a crash keeps
         # what arrived (the same bytes run.save() writes).
         self._file: IO[str] | None = self.path.open("w", encoding="utf-8", buffering=1)
-        self._on_done(self._close)
+        self.on_events(self._write)
+        self.on_done(self._close)
 
-    def _ingest(self, events: list[Event]) -> None:
+    def _write(self, events: list[Event]) -> None:
         file = self._file
-        if file is not None and events:
+        if file is not None:
             try:
                 file.write("".join(ev.to_json() + "\n" for ev in events))
             except OSError as exc:
                 self.record_error = exc
                 self._close()
                 warnings.warn(f"nbagent.record: stopped writing {self.path}: {exc}", stacklevel=1)
-        super()._ingest(events)
 
     def _close(self) -> None:
         file, self._file = self._file, None

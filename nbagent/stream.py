@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
-from typing import Any
+from typing import Any, Protocol
 
 from nbagent.adapters import Adapter, BadItemError, UnknownFormatError, adapter_for, detect_format
 from nbagent.adapters.base import ServerSentEvent
@@ -28,7 +28,7 @@ from nbagent.sources import (
     source_format,
 )
 
-__all__ = ["Pipeline", "aiter_events", "iter_events"]
+__all__ = ["Pipeline", "Sink", "aiter_events", "apump", "iter_events", "pump"]
 
 
 class Pipeline:
@@ -180,6 +180,82 @@ def _sync_iterator(source: Any) -> Iterator[Any]:
     return iter(source)
 
 
+class Sink(Protocol):
+    """What the one read loop feeds: a ``Pipeline``, or a run's runtime that folds and sends
+    what the pipeline returns (under the lock that makes a Stop from another thread safe)."""
+
+    def feed(self, item: Any) -> list[Event]: ...
+    def finish(self) -> list[Event]: ...
+    def fail(self, exc: BaseException) -> list[Event]: ...
+
+    @property
+    def ended(self) -> bool: ...
+
+
+def pump(source: Any, iterator: Iterator[Any], sink: Sink) -> Iterator[Event]:
+    """The one loop that reads a sync source: each item into ``sink``, its events out.
+
+    Ends after the run's ``run_end``: the source exhausted (``finish``), raising (``fail``)
+    or the sink ended by someone else (a Stop). Closes the iterator and the source.
+    """
+    try:
+        while True:
+            try:
+                item = next(iterator)
+            except StopIteration:
+                break
+            except Exception as exc:  # noqa: BLE001 - a failing source ends the run
+                yield from sink.fail(exc)
+                return
+            events = sink.feed(item)
+            if len(events) == 1:  # once per token: no list iterator for one event
+                yield events[0]
+            else:
+                yield from events
+            # The run ended iff its last event is the run_end (cheaper than .ended per token).
+            if events:
+                if type(events[-1]) is RunEnd:
+                    return
+            elif sink.ended:
+                return
+        yield from sink.finish()
+    finally:
+        if iterator is not source:
+            close_source(iterator)
+        close_source(source)
+
+
+async def apump(source: Any, iterator: AsyncIterator[Any], sink: Sink) -> AsyncIterator[Event]:
+    """``pump`` for an async source. A cancellation (``CancelledError``) is not caught: it
+    goes to whoever drives the loop, after the source is closed on its own loop."""
+    try:
+        while True:
+            try:
+                item = await anext(iterator)
+            except StopAsyncIteration:
+                break
+            except Exception as exc:  # noqa: BLE001 - a failing source ends the run
+                for ev in sink.fail(exc):
+                    yield ev
+                return
+            events = sink.feed(item)
+            for ev in events:
+                yield ev
+            if events:
+                if type(events[-1]) is RunEnd:
+                    return
+            elif sink.ended:
+                return
+        for ev in sink.finish():
+            yield ev
+    finally:
+        # Closed here, on its loop: an async generator left to the garbage collector is
+        # finalized after its loop has gone and cannot run its cleanup.
+        if iterator is not source:
+            await aclose_source(iterator)
+        await aclose_source(source)
+
+
 def iter_events(source: Any, format: str = "auto", **kw: Any) -> Iterator[Event]:  # noqa: A002
     """Normalized events of a sync source; always ends with one ``run_end``.
 
@@ -188,33 +264,13 @@ def iter_events(source: Any, format: str = "auto", **kw: Any) -> Iterator[Event]
     for an unknown ``format`` name; everything later ends the run instead of raising.
     """
     pipeline = Pipeline(source_format(source, format), **kw)
-    iterator = _sync_iterator(source)
-    return _iterate(source, iterator, pipeline)
-
-
-def _iterate(source: Any, iterator: Iterator[Any], pipeline: Pipeline) -> Iterator[Event]:
-    try:
-        while True:
-            try:
-                item = next(iterator)
-            except StopIteration:
-                break
-            except Exception as exc:  # noqa: BLE001 - a failing source ends the run
-                yield from pipeline.fail(exc)
-                return
-            events = pipeline.feed(item)
-            if len(events) == 1:  # once per token: no list iterator for one event
-                yield events[0]
-            else:
-                yield from events
-            # The run ended iff its last event is the run_end (cheaper than .ended per token).
-            if events and type(events[-1]) is RunEnd:
-                return
-        yield from pipeline.finish()
-    finally:
-        if iterator is not source:
-            close_source(iterator)
-        close_source(source)
+    check_source(source)
+    if not hasattr(source, "__iter__") and not hasattr(source, "__getitem__"):
+        raise SourceTypeError(
+            f"{type(source).__name__} is an async source; use nbagent.aiter_events() "
+            "(or nbagent.show(), which reads async sources on the kernel's loop)"
+        )
+    return pump(source, iter(source), pipeline)
 
 
 def aiter_events(source: Any, format: str = "auto", **kw: Any) -> AsyncIterator[Event]:  # noqa: A002
@@ -226,34 +282,8 @@ def aiter_events(source: Any, format: str = "auto", **kw: Any) -> AsyncIterator[
     pipeline = Pipeline(source_format(source, format), **kw)
     check_source(source)
     if is_async_source(source):
-        return _aiterate(source, aiter(source), pipeline)
-    return _as_async(_iterate(source, iter(source), pipeline))
-
-
-async def _aiterate(
-    source: Any, iterator: AsyncIterator[Any], pipeline: Pipeline
-) -> AsyncIterator[Event]:
-    try:
-        while True:
-            try:
-                item = await anext(iterator)
-            except StopAsyncIteration:
-                break
-            except Exception as exc:  # noqa: BLE001 - a failing source ends the run
-                for ev in pipeline.fail(exc):
-                    yield ev
-                return
-            events = pipeline.feed(item)
-            for ev in events:
-                yield ev
-            if events and type(events[-1]) is RunEnd:
-                return
-        for ev in pipeline.finish():
-            yield ev
-    finally:
-        if iterator is not source:
-            await aclose_source(iterator)
-        await aclose_source(source)
+        return apump(source, aiter(source), pipeline)
+    return _as_async(pump(source, iter(source), pipeline))
 
 
 async def _as_async(events: Iterator[Event]) -> AsyncIterator[Event]:

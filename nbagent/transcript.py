@@ -199,6 +199,13 @@ class Transcript:
     def tool_calls(self) -> list[ToolCall]:
         return [b for b in self._blocks if type(b) is ToolCall]
 
+    def tool_call_at(self, tool_call_id: str) -> tuple[int, ToolCall]:
+        """The index in ``blocks`` and the block of a tool call (KeyError: no such call)."""
+        i = self._tool_index[tool_call_id]
+        block = self._blocks[i]
+        assert isinstance(block, ToolCall)
+        return i, block
+
     @property
     def blocks(self) -> list[dict[str, Any]]:
         return [b.to_dict() for b in self._blocks]
@@ -390,24 +397,6 @@ class Transcript:
             else:
                 tool.duration_s = changes["duration_s"] = None if base is None else ev.ts - base
         return [*ops, _set(i, changes)]
-
-    # -- re-runs: calls from the notebook, not events of the run (they may come after its end)
-
-    def start_rerun(self, tool_call_id: str, args: dict[str, Any]) -> tuple[int, list[Op]]:
-        """Record a re-run of a tool call as running; its number and the ops."""
-        i = self._tool_index[tool_call_id]
-        tool = self._blocks[i]
-        assert isinstance(tool, ToolCall)
-        tool.reruns.append({"args": args, "state": "running", "result": None, "is_error": False})
-        return len(tool.reruns) - 1, [_set(i, {"reruns": [dict(r) for r in tool.reruns]})]
-
-    def end_rerun(self, tool_call_id: str, k: int, fields: dict[str, Any]) -> list[Op]:
-        """Record how re-run ``k`` ended (``state``, ``result``, ``is_error``, ...)."""
-        i = self._tool_index[tool_call_id]
-        tool = self._blocks[i]
-        assert isinstance(tool, ToolCall)
-        tool.reruns[k] = tool.reruns[k] | fields  # a new dict: earlier to_dict()s keep theirs
-        return [_set(i, {"reruns": [dict(r) for r in tool.reruns]})]
 
     def _on_usage(self, ev: E.Usage) -> list[Op]:
         changes: dict[str, Any] = {}

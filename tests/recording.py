@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 from comm.base_comm import BaseComm
 
-from nbagent.run import Run
+from nbagent.runtime.run import Run
 from nbagent.transcript import apply_op
 from nbagent.wire import decode_ops
 
@@ -96,7 +96,7 @@ def browser_state(c: RecordingComm) -> dict[str, Any]:
 def start(source: Any, **kwargs: Any) -> Run:
     """A Run with a widget (recorded when ``record_comms`` is on), started outside a kernel."""
     run = Run(source, display=True, **kwargs)
-    run._start()
+    run.start()
     return run
 
 

@@ -30,7 +30,8 @@ import pytest
 
 import nbagent
 from nbagent.agent import Agent
-from nbagent.run import Run
+from nbagent.agent_run import AgentRun
+from nbagent.runtime.run import Run, RunT
 from nbagent.tools import Tool, abandoned_threads
 from tests.leaks import footprint, left_behind
 from tests.recording import RecordingComm, browser_state, customs, snapshots
@@ -334,17 +335,21 @@ async def _use_the_executor() -> None:
 
 def start_in(mode: str, loop: asyncio.AbstractEventLoop, source: Any, **kw: Any) -> Run:
     """A Run of ``source`` with a (recorded) widget, started in ``mode``."""
-    run = Run(source, display=True, **kw)
+    return start_run_in(mode, loop, Run(source, display=True, **kw))
+
+
+def start_run_in(mode: str, loop: asyncio.AbstractEventLoop, run: RunT) -> RunT:
+    """Start ``run`` in ``mode``."""
     if mode == LOOP:
 
         async def on_loop() -> None:
-            run._start()
+            run.start()
 
         asyncio.run_coroutine_threadsafe(on_loop(), loop).result(5)
     else:
         # From a thread with no loop: the browser tests' Playwright (same process) leaves
         # a loop marked running in the main thread.
-        starter = threading.Thread(target=run._start)
+        starter = threading.Thread(target=run.start)
         starter.start()
         starter.join()
     return run
@@ -458,7 +463,7 @@ def test_a_widget_that_can_no_longer_be_sent_to_does_not_hang_the_run(
         publish(*args, **kwargs)
 
     comm.publish_msg = publish_or_fail
-    starter = threading.Thread(target=run._start)
+    starter = threading.Thread(target=run.start)
     starter.start()
     starter.join()
     transcript = run.wait(10)  # before: the run's thread died and this never returned
@@ -543,10 +548,7 @@ TOOL_CASES = [(f, mode) for f in TOOL_FAULTS for mode in (THREAD, LOOP)]
 
 def agent_run(agent: Agent, mode: str, loop: asyncio.AbstractEventLoop) -> Run:
     """What ``Agent.run`` does, with a recorded widget and in ``mode``."""
-    session = agent.session("go")
-    run = start_in(mode, loop, agent.raw_events(session), format="events")
-    run.session = session
-    return run
+    return start_run_in(mode, loop, AgentRun(agent.session("go"), display=True))
 
 
 def no_pool_client(srv: OpenAIServer) -> openai.AsyncOpenAI:

@@ -215,5 +215,5 @@ def test_kernel_interrupt_inside_wait_cancels_the_run(kernel: Kernel) -> None:
     assert reply["content"]["ename"] == "KeyboardInterrupt"
     assert kernel.value("run.status") == "cancelled"
     kernel.execute("time.sleep(0.1)")
-    assert kernel.value("run._thread.is_alive()") is False
+    assert kernel.value("run._driver.thread.is_alive()") is False
     assert kernel.value("nbagent.show(iter(['next run'])).wait(10).text") == "next run"

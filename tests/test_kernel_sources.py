@@ -210,7 +210,7 @@ def test_recorded_stream_over_sse_renders_through_show(
     with SSEServer(frames) as srv:
         since = len(kernel.messages())
         kernel.execute(f"run = nbagent.show(nbagent.sse({srv.url!r}))\nt = await run")
-        assert kernel.value("run._pipe.format") == fmt
+        assert kernel.value("run.format") == fmt
     state = final_state(kernel, since)
     assert state["status"] == expected["status"]
     assert state["end_reason"] == expected["end_reason"]

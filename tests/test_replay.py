@@ -195,8 +195,8 @@ def test_a_free_replay_cannot_step() -> None:
 
 
 def playing_thread(run: ReplayRun) -> threading.Thread:
-    assert run._thread is not None
-    return run._thread
+    assert run._driver.thread is not None
+    return run._driver.thread
 
 
 def test_a_paused_replay_blocks_on_a_condition_and_stop_ends_it(saved: Path) -> None:
@@ -242,7 +242,7 @@ def test_the_step_buttons_messages_and_the_position_trait(
 ) -> None:
     player = Player(read_recording(saved)[0], step=True)
     run = ReplayRun(player, display=True)
-    run._start()
+    run.start()
     assert run.widget is not None
     total = player.total
 

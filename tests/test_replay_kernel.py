@@ -86,5 +86,5 @@ def test_stop_while_paused(kernel: Kernel) -> None:
     kernel.wait_value("paused.player.position > 0 and paused.player.paused", True)
     kernel.send_custom(w["comm_id"], {"type": "stop"})
     kernel.wait_value("paused.status", "cancelled")
-    kernel.wait_value("paused._thread.is_alive()", False)
+    kernel.wait_value("paused._driver.thread.is_alive()", False)
     assert kernel.value("paused.player.closed") is True

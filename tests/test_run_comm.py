@@ -147,6 +147,7 @@ def test_rerun_message_runs_the_tool_and_sends_the_result_after_the_end(
     comms: list[RecordingComm],
 ) -> None:
     from nbagent.agent import Agent
+    from nbagent.agent_run import AgentRun
 
     def add(a: int, b: int = 1) -> int:
         """Add."""
@@ -158,8 +159,8 @@ def test_rerun_message_runs_the_tool_and_sends_the_result_after_the_end(
         nbagent.ToolCallEnd(tool_call_id="c1", arguments='{"a": 2}', args={"a": 2}),
         nbagent.ToolResult(tool_call_id="c1", content=3),
     ]
-    run = start(iter(events))
-    run.session = Agent("m", tools=[add]).session("hi")
+    run = AgentRun(Agent("m", tools=[add]).session("hi"), iter(events), display=True)
+    run.start()
     assert run.widget is not None
     assert run.widget.can_rerun is True
     run.wait(5)

@@ -12,7 +12,7 @@ from websockets.sync.server import ServerConnection, serve
 
 import nbagent
 from nbagent.events import TextDelta
-from nbagent.run import Run
+from nbagent.runtime.run import Run
 from tests import aio
 
 
@@ -103,7 +103,7 @@ def test_stop_is_a_disconnect_the_server_sees() -> None:
         # it from a thread with no loop: Playwright's sync API (the browser tests, in the same
         # process) leaves a loop marked running in the main thread that nothing drives.
         run = Run(nbagent.websocket(srv.url, send={}), display=False)
-        starter = threading.Thread(target=run._start)
+        starter = threading.Thread(target=run.start)
         starter.start()
         starter.join()
         time.sleep(0.3)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from nbagent import wire
 from nbagent.output import WIDGET_VIEW_MIME
-from nbagent.runtime.controller import Controller, Op
+from nbagent.runtime.controller import Controller, Op, Send
 from nbagent.runtime.kernel import CellMark, on_next_cell, same_cell
 from nbagent.widget import AgentWidget
 
@@ -50,14 +50,15 @@ class OwnWidget:
         title: str | None,
         show_thinking: bool,
         throttle_ms: float,
-        on_message: Callable[[dict[str, Any]], None],
+        controller: Callable[[Send], Controller] | None = None,
     ) -> None:
         self.lock = threading.RLock()
         self.widget = AgentWidget(
             title=title or "", show_thinking=show_thinking, snapshot={"seq": 0, "state": state}
         )
-        self.widget.add_handler(on_message)
-        self.controller = Controller(self.widget.send, throttle_ms=throttle_ms)
+        make = controller or (lambda send: Controller(send, throttle_ms=throttle_ms))
+        self.controller = make(self.widget.send)
+        """Sends the run's ops (``controller``: another one, e.g. with a test's clock)."""
         # The controller's own method: no extra call per token.
         self.push = self.controller.push
         self.push_late = self.controller.push_late

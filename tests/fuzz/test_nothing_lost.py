@@ -31,8 +31,10 @@ from nbagent.events import (
     ToolCallStart,
     ToolResult,
 )
-from nbagent.run import Run
-from nbagent.runtime.controller import Controller
+from nbagent.runtime.controller import Controller, Send
+from nbagent.runtime.run import Run
+from nbagent.runtime.views import OwnWidget
+from nbagent.transcript import Transcript
 from tests.browser.conftest import unavailable
 from tests.fuzz.budget import fuzz, ran
 from tests.recording import RecordingComm, snapshots
@@ -96,23 +98,31 @@ def record(
 ) -> Recorded:
     """Read ``story`` through a Run on this thread; the browser's ``sync`` is answered when
     its view connects (before step ``view_at``) and after the ``drop``-th message is lost."""
-    run = Run(iter(()), display=True, format="events")
-    assert run.widget is not None
     clock = Clock()
     scheduler = ManualScheduler(clock)
-    run._controller = Controller(
-        run.widget.send,
+
+    def controller_of(send: Send) -> Controller:
+        return Controller(
+            send,
+            throttle_ms=throttle_ms,
+            min_batch_chars=min_batch_chars,
+            clock=clock,
+            wall=lambda: 1.7e9 + clock.now,
+            scheduler=scheduler,
+        )
+
+    view = OwnWidget(
+        Transcript().to_dict(),
+        title=None,
+        show_thinking=True,
         throttle_ms=throttle_ms,
-        min_batch_chars=min_batch_chars,
-        clock=clock,
-        wall=lambda: 1.7e9 + clock.now,
-        scheduler=scheduler,
+        controller=controller_of,
     )
-    controller = run._controller
+    controller = view.controller
     resynced = False
 
     def sync() -> None:  # what the browser asks when its view connects or sees a gap
-        run.widget._dispatch(run.widget, {"type": "sync"}, [])  # type: ignore[union-attr]
+        view.widget._dispatch(view.widget, {"type": "sync"}, [])
 
     def source() -> Iterator[Event]:
         nonlocal resynced
@@ -127,8 +137,9 @@ def record(
                 resynced = True
         yield ToolResult(tool_call_id="call_1", content="found")
 
-    run.source = source()
-    run._drive_sync()
+    run = Run(source(), view=view, format="events")
+    run.start()
+    run.wait(60)
     if drop is not None and not resynced:
         sync()  # the gap shows at the end: the browser asks then
     text = "".join(s.event.delta for s in story if isinstance(s.event, TextDelta))

@@ -1,0 +1,141 @@
+"""Where a run's source is read, and how the run is waited for and interrupted.
+
+Sync sources are read on a thread nbagent owns. Async sources run as a task: on the loop
+running here when that is the kernel's (a cell) or when there is no kernel (plain
+asyncio code); else on the kernel's own loop (a comm handler on an ipykernel 7 subshell
+thread); else, with no loop at all, on nbagent's one background loop (``loops``). The task
+is created in an empty ``contextvars.Context``: a task that inherits the cell's context
+tags its messages with that cell, and ``jupyter execute`` drops them once the cell returns.
+See ARCHITECTURE.md, "Threads, loops and cells".
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextvars
+import inspect
+import threading
+import time
+from typing import Any
+
+from nbagent.runtime.kernel import drive_loop_until, kernel_loop, running_loop
+from nbagent.runtime.loops import background_loop
+from nbagent.runtime.sink import RunSink
+from nbagent.sources import close_source, is_async_source
+from nbagent.stream import apump, pump
+
+__all__ = ["Driver"]
+
+
+class Driver:
+    """Reads ``source`` into ``sink`` (``start``), wakes the reader after a Stop
+    (``interrupt``), and waits for the run's end from a cell, a thread or a coroutine."""
+
+    def __init__(self, source: Any, sink: RunSink, *, name: str) -> None:
+        self.source = source
+        self.sink = sink
+        self.name = name
+        self.thread: threading.Thread | None = None
+        """The thread reading a sync source."""
+        self.task: asyncio.Task[None] | None = None
+        """The task reading an async source."""
+        self.loop: asyncio.AbstractEventLoop | None = None
+        """The loop that task runs on."""
+
+    # -- reading ---------------------------------------------------------------------------
+
+    def start(self) -> None:
+        if not is_async_source(self.source):
+            self.thread = threading.Thread(target=self._read, name=self.name, daemon=True)
+            self.thread.start()
+            return
+        here, home = running_loop(), kernel_loop()
+        if here is not None and (home is None or here is home):
+            self.loop = here
+            self.task = _create_task(here, self._aread())
+            return
+        # One loop for every run started off the kernel's thread: what a source keeps
+        # across runs (an AsyncOpenAI client's pool) is bound to the loop that first used it.
+        self.loop = home or background_loop()
+        self.loop.call_soon_threadsafe(self._start_task)
+
+    def _start_task(self) -> None:
+        """On ``self.loop``: start reading there (already stopped: cancelled at once)."""
+        assert self.loop is not None
+        self.task = _create_task(self.loop, self._aread())
+        if self.sink.ended:
+            self.task.cancel()
+
+    def _read(self) -> None:
+        try:
+            for _ in pump(self.source, iter(self.source), self.sink):
+                pass
+        except BaseException as exc:  # noqa: BLE001 - any failure ends the run, never the kernel
+            self.sink.fail(exc)
+            close_source(self.source)
+
+    async def _aread(self) -> None:
+        try:
+            async for _ in apump(self.source, aiter(self.source), self.sink):
+                pass
+        except asyncio.CancelledError:
+            self.sink.cancel()
+        except BaseException as exc:  # noqa: BLE001 - any failure ends the run, never the kernel
+            self.sink.fail(exc)
+
+    def interrupt(self) -> None:
+        """Wake the reader of a run just stopped, so that it closes the source."""
+        task, loop = self.task, self.loop
+        if loop is not None and (task is None or not task.done()):
+            # Queued after _start_task, which was queued on the loop first.
+            loop.call_soon_threadsafe(self._cancel_task)
+        elif not inspect.isgenerator(self.source) and not is_async_source(self.source):
+            # A stream object (an openai.Stream) closes its connection from any thread, which
+            # unblocks a read; a generator can only be closed by its own thread, at its next
+            # yield (closing it from here raises ValueError while it runs).
+            threading.Thread(target=close_source, args=(self.source,), daemon=True).start()
+
+    def _cancel_task(self) -> None:
+        if self.task is not None:
+            self.task.cancel()
+
+    # -- waiting ---------------------------------------------------------------------------
+
+    def wait(self, timeout: float | None) -> None:
+        """Block until the run ends or ``timeout`` passes. In a cell, a run read on the
+        kernel's own loop is driven by re-entering that loop (nest_asyncio): waiting on it
+        otherwise would deadlock."""
+        task, loop = self.task, self.loop
+        if task is not None and loop is not None and not task.done() and running_loop() is loop:
+            drive_loop_until(task, loop, timeout)
+            return
+        deadline = None if timeout is None else time.monotonic() + timeout
+        # Short waits, so that a kernel interrupt (KeyboardInterrupt) gets through.
+        while not self.sink.done.wait(0.05):
+            if deadline is not None and time.monotonic() >= deadline:
+                return
+
+    async def wait_async(self) -> None:
+        """Return once the run has ended, from a coroutine on any loop."""
+        if self.sink.done.is_set():
+            return
+        loop = asyncio.get_running_loop()
+        future: asyncio.Future[None] = loop.create_future()
+
+        def wake() -> None:
+            loop.call_soon_threadsafe(_resolve, future)
+
+        self.sink.on_done(wake)
+        await future
+
+
+def _create_task(loop: asyncio.AbstractEventLoop, coro: Any) -> asyncio.Task[None]:
+    """``loop.create_task(coro)`` in an empty context (``create_task(context=)`` is 3.11+:
+    a task copies the context current where it is created)."""
+    task: asyncio.Task[None] = contextvars.Context().run(loop.create_task, coro)
+    return task
+
+
+def _resolve(future: asyncio.Future[None]) -> None:
+    if not future.done():
+        future.set_result(None)

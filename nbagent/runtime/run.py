@@ -1,0 +1,251 @@
+"""``Run``: the handle of one run (its transcript, events, wait, cancel, save).
+
+What a run does lives in the runtime beside it: ``RunSink`` folds and sends, ``Driver``
+reads the source where it belongs and waits, ``registry`` knows which runs stream,
+``views`` is where the ops go. Producers above the runtime (the agent, replay) extend a
+Run through its public hooks: ``on_message``, ``on_events``, ``on_done``, ``push_late``.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import threading
+from collections.abc import Callable, Generator
+from pathlib import Path
+from typing import Any, TypeVar
+
+from nbagent.events import Event
+from nbagent.output import OutputRun, mimebundle
+from nbagent.runtime import registry
+from nbagent.runtime.driver import Driver
+from nbagent.runtime.kernel import current_kernel
+from nbagent.runtime.sink import EventsCallback, RunSink
+from nbagent.runtime.views import CellOutput, OwnWidget, RunView
+from nbagent.sources import check_source, source_format
+from nbagent.stream import Pipeline
+from nbagent.terminal import Printer
+from nbagent.transcript import Transcript
+
+__all__ = ["MessageHandler", "Run", "launch"]
+
+MessageHandler = Callable[[dict[str, Any]], None]
+_ids = itertools.count(1)
+
+
+class Run:
+    """One run of a source through the pipeline; ``show()`` returns it at once.
+
+    ``transcript`` is the folded state (pure data); ``widget`` the view (None outside a
+    notebook); ``events`` every normalized event, in order.
+    """
+
+    def __init__(
+        self,
+        source: Any,
+        *,
+        format: str = "auto",  # noqa: A002 - the public API's name
+        title: str | None = None,
+        show_thinking: bool = True,
+        throttle_ms: float = 50,
+        display: bool | None = None,
+        view: RunView | None = None,
+    ) -> None:
+        check_source(source)
+        self.source = source
+        self.title = title
+        self.number = next(_ids)
+        self.transcript = Transcript()
+        in_notebook = current_kernel() is not None if display is None else display
+        if view is None and in_notebook:
+            view = OwnWidget(
+                self.transcript.to_dict(),
+                title=title,
+                show_thinking=show_thinking,
+                throttle_ms=throttle_ms,
+            )
+        self.view: RunView | None = view
+        """Where the run's ops go: a widget of its own, or a lane; None outside a notebook."""
+        self.widget: Any = None if view is None else view.widget
+        """The widget showing the run (an ``AgentWidget``, or the lanes widget it is a lane of)."""
+        self._handlers: dict[str, MessageHandler] = {}
+        self._output: CellOutput | None = None
+        lock = threading.RLock() if view is None else view.lock
+        pipeline = Pipeline(source_format(source, format), title=title)
+        printer = Printer() if view is None else None
+        self._sink = RunSink(pipeline, self.transcript, view=view, printer=printer, lock=lock)
+        self._driver = Driver(source, self._sink, name=f"nbagent-run-{self.number}")
+        if isinstance(view, OwnWidget):
+            view.widget.add_handler(self.handle_message)
+            self._output = CellOutput(view.widget, view.controller, lock, self._mimebundle)
+            self._sink.on_ending(self._output.ended)
+        self._sink.on_done(lambda: registry.forget(self))
+
+    # -- the handle ----------------------------------------------------------------------
+
+    @property
+    def events(self) -> list[Event]:
+        """Every normalized event of the run so far, in order (what ``save()`` writes)."""
+        return self._sink.events
+
+    @property
+    def format(self) -> str | None:
+        """The source's format: the one given, or the one detected (None before the first item)."""
+        return self._sink.pipeline.format
+
+    @property
+    def done(self) -> bool:
+        """True once the run has ended (any status)."""
+        return self._sink.done.is_set()
+
+    @property
+    def status(self) -> str:
+        """``running``, ``completed``, ``error`` or ``cancelled``."""
+        return self.transcript.status
+
+    @property
+    def end_mark(self) -> tuple[bool, int]:
+        """Where the kernel was in its cells as the run began to end (``kernel.cell_mark``)."""
+        return self._sink.end_mark
+
+    @property
+    def lock(self) -> threading.RLock:
+        """Held while the run folds and sends: hold it to read a transcript that matches
+        what was sent."""
+        return self._sink.lock
+
+    def cancel(self) -> None:
+        """Stop the run: marked cancelled at once, the source closed at its next item."""
+        if self._sink.cancel("stopped by user"):
+            self._driver.interrupt()
+
+    def wait(self, timeout: float | None = None) -> Transcript:
+        """Block until the run ends and return its transcript.
+
+        Safe in a kernel cell (a run read on the kernel's loop is driven by re-entering
+        it). A KeyboardInterrupt (the kernel's interrupt) cancels the run and re-raises.
+        """
+        try:
+            self._driver.wait(timeout)
+        except KeyboardInterrupt:
+            self.cancel()
+            self._sink.done.wait(1.0)
+            raise
+        if not self.done and timeout is not None:
+            raise TimeoutError(f"run still streaming after {timeout} s")
+        return self.transcript
+
+    def __await__(self) -> Generator[Any, None, Transcript]:
+        return self.wait_async().__await__()
+
+    async def wait_async(self) -> Transcript:
+        """``await run``: the transcript once the run ends; cancelling the await stops it."""
+        try:
+            await self._driver.wait_async()
+        except asyncio.CancelledError:  # whoever awaited gave up on the run
+            self.cancel()
+            raise
+        return self.transcript
+
+    def save(self, path: str | Path) -> Path:
+        """Write every event as nbagent's JSONL (``format="events"``)."""
+        target = Path(path)
+        with self.lock:
+            lines = [ev.to_json() for ev in self.events]
+        target.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        return target
+
+    # An agent's run (``nbagent.agent.AgentRun``) has a conversation and tools; others not.
+
+    @property
+    def session(self) -> Any:
+        """An agent run's conversation (``nbagent.agent.AgentSession``); None here."""
+        return None
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        """An agent run's conversation so far (Chat Completions messages); [] here."""
+        return []
+
+    def rerun_tool(self, i: int, **overrides: Any) -> Any:
+        """Call the Python tool of tool call ``i`` again: only a run of ``nbagent.Agent``
+        holds its tools."""
+        raise RuntimeError("rerun_tool() needs a run of nbagent.Agent: this run has no tools")
+
+    def __repr__(self) -> str:
+        t = self.transcript
+        name = f" {self.title!r}" if self.title else ""
+        tools = len(t.tool_calls)
+        extra = f", {tools} tool call{'s' if tools != 1 else ''}" if tools else ""
+        return f"<nbagent.Run #{self.number}{name} {t.status}, {len(t.text):,} chars{extra}>"
+
+    # -- hooks for what builds on a run (lanes, chat, replay, the agent) -----------------
+
+    def start(self) -> None:
+        """Start reading the source (``launch`` displays the run first)."""
+        registry.track(self)
+        self._driver.start()
+
+    def on_done(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once the run has ended (at once if it has), from the thread
+        that ended it."""
+        self._sink.on_done(callback)
+
+    def on_events(self, callback: EventsCallback) -> None:
+        """Call ``callback(events)`` with each batch of normalized events as it arrives,
+        under the run's lock, before it is folded."""
+        self._sink.on_events(callback)
+
+    def on_message(self, kind: str, handler: MessageHandler) -> None:
+        """Call ``handler(content)`` for the browser's messages of ``type`` ``kind``
+        (``stop``, ``sync`` and ``output`` are the run's own)."""
+        self._handlers[kind] = handler
+
+    def handle_message(self, content: dict[str, Any]) -> None:
+        """A message from the browser for this run (its widget's, or its lane's)."""
+        kind = content.get("type")
+        if kind == "stop":
+            self.cancel()
+        elif kind == "sync" and self.view is not None:
+            with self.lock:
+                self.view.sync(self.transcript)
+        elif kind == "output" and self._output is not None:
+            with self.lock:  # the state and the seq of the same moment
+                if self.transcript.status != "running":  # the view asks again at the end
+                    self._output.answer()
+        elif isinstance(kind, str) and kind in self._handlers:
+            self._handlers[kind](content)
+
+    def push_late(self, ops: list[dict[str, Any]]) -> None:
+        """Send ops that do not come from the source (a tool re-run), also after the end;
+        the caller holds ``lock`` and has applied them to the transcript."""
+        if self.view is not None:
+            self.view.push_late(ops)
+
+    def save_state(self) -> None:
+        """Write the transcript into the widget's saved state again (after ``push_late``
+        once the run has ended: a saved notebook shows it too)."""
+        if self.view is not None and self.done:
+            with self.lock:
+                self.view.save_state(self.transcript)
+
+    def display(self) -> None:
+        """Display the run's widget below the running cell (in a notebook)."""
+        if self._output is not None:
+            self._output.display()
+
+    def _mimebundle(self) -> dict[str, Any]:
+        """The cell output's data now (``nbagent.output``): the saved notebook's copy."""
+        assert self.widget is not None
+        runs = [OutputRun(self.transcript.to_dict(), self.title)]
+        return mimebundle(runs, model_id=self.widget.model_id)
+
+
+RunT = TypeVar("RunT", bound=Run)
+
+
+def launch(run: RunT) -> RunT:
+    """Display a new run below the cell (in a notebook) and start reading its source."""
+    run.display()
+    run.start()
+    return run

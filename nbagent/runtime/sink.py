@@ -1,0 +1,156 @@
+"""The folding end of a run: what the pipeline yields goes into the run's events and
+transcript, and the transcript's ops to the run's view (or to the terminal).
+
+Every entry point takes the run's lock: the reader (a thread or a loop task) feeds items
+while a Stop, a browser's ``sync`` or a re-run may come from other threads, and a
+snapshot of the transcript must match exactly the ops sent before it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+from collections.abc import Callable
+from typing import Any
+
+from nbagent.events import Event
+from nbagent.runtime.kernel import CellMark, cell_mark
+from nbagent.runtime.views import RunView
+from nbagent.stream import Pipeline
+from nbagent.terminal import Printer
+from nbagent.transcript import Transcript
+
+__all__ = ["RunSink"]
+
+EventsCallback = Callable[[list[Event]], None]
+
+
+class RunSink:
+    """Folds one run's events and hands the ops on; ``stream.Sink`` for the read loop.
+
+    ``view``: where ops go in a notebook (None outside one: ``printer`` prints instead).
+    ``on_events`` callbacks see each batch of events, under the lock, before it is folded;
+    ``on_ending`` callbacks run once as the run ends (before ``done`` is set), ``on_done``
+    callbacks after.
+    """
+
+    def __init__(
+        self,
+        pipeline: Pipeline,
+        transcript: Transcript,
+        *,
+        view: RunView | None,
+        printer: Printer | None,
+        lock: threading.RLock,
+    ) -> None:
+        self.pipeline = pipeline
+        self.transcript = transcript
+        self.view = view
+        self.printer = printer
+        self.lock = lock
+        self.events: list[Event] = []
+        """Every normalized event, in order."""
+        self.done = threading.Event()
+        self.end_mark: CellMark = (False, 0)
+        """Where the kernel was in its cells as the run began to end (``kernel.cell_mark``)."""
+        self._first_token_sent = False
+        self._observers: list[EventsCallback] = []
+        self._ending: list[Callable[[CellMark], None]] = []
+        self._callbacks: list[Callable[[], None]] = []
+
+    # -- stream.Sink ---------------------------------------------------------------------
+
+    @property
+    def ended(self) -> bool:
+        return self.pipeline.ended
+
+    def feed(self, item: Any) -> list[Event]:
+        with self.lock:
+            if self.pipeline.ended:  # stopped from another thread meanwhile
+                return []
+            events = self.pipeline.feed(item)
+            self.ingest(events)
+            return events
+
+    def finish(self) -> list[Event]:
+        with self.lock:
+            events = self.pipeline.finish()
+            self.ingest(events)
+            return events
+
+    def fail(self, exc: BaseException) -> list[Event]:
+        """End the run with ``exc``. The failure may be the widget's own (a send that
+        raised): the transcript has the error then, and the run ends all the same."""
+        events: list[Event] = []
+        with self.lock, contextlib.suppress(Exception):
+            events = self.pipeline.fail(exc)
+            self.ingest(events)
+        return events
+
+    def cancel(self, message: str = "stopped by user") -> bool:
+        """End the run as cancelled now; False when it had ended already."""
+        with self.lock:
+            if self.pipeline.ended:
+                return False
+            self.ingest(self.pipeline.cancel(message))
+            return True
+
+    # -- folding and sending ---------------------------------------------------------------
+
+    def ingest(self, events: list[Event]) -> None:
+        """Fold events into the transcript and hand the ops to the view; the caller holds
+        the lock."""
+        if not events:
+            return
+        for observer in self._observers:
+            observer(events)
+        transcript = self.transcript
+        ops: list[dict[str, Any]] = []
+        for ev in events:
+            self.events.append(ev)
+            ops.extend(transcript.apply(ev))
+        if self.printer is not None:
+            self.printer.feed(events)
+        ended = self.pipeline.ended
+        try:
+            if self.view is not None:
+                urgent = ended
+                if not self._first_token_sent and transcript.first_token_at is not None:
+                    self._first_token_sent = urgent = True
+                self.view.push(ops, urgent=urgent)
+        finally:  # a widget that cannot be updated must not leave the run unfinished
+            if ended and not self.done.is_set():
+                self._finish()
+
+    def _finish(self) -> None:
+        try:
+            self.end_mark = mark = cell_mark()
+            if self.view is not None:
+                self.view.close()
+                self.view.save_state(self.transcript)
+            for ending in self._ending:
+                ending(mark)
+        finally:  # wait() and await return, whatever the widget did
+            self.done.set()
+            callbacks, self._callbacks = self._callbacks, []
+            for callback in callbacks:
+                callback()
+
+    # -- callbacks -------------------------------------------------------------------------
+
+    def on_events(self, callback: EventsCallback) -> None:
+        """Call ``callback(events)`` with each batch of events before it is folded."""
+        self._observers.append(callback)
+
+    def on_ending(self, callback: Callable[[CellMark], None]) -> None:
+        """Call ``callback(end_mark)`` as the run ends, its final state written, before
+        ``wait()`` returns (the cell output's final copy)."""
+        self._ending.append(callback)
+
+    def on_done(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once the run has ended (now, if it has)."""
+        with self.lock:
+            if not self.done.is_set():
+                self._callbacks.append(callback)
+                return
+        callback()
