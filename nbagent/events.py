@@ -271,6 +271,8 @@ class Usage(Event):
     cached_input_tokens: int | None = None
     cumulative: bool = True
     scope: Literal["step", "run"] = "step"
+    step_id: str | None = None
+    """The step (model call) it belongs to; None: the latest step started."""
     model: str | None = None
     provider: str | None = None
 

@@ -405,10 +405,13 @@ class Transcript:
         if ev.scope == "run":
             self._run_usage = merge_usage(self._run_usage or EMPTY_USAGE, ev)
         else:
-            step = self._steps[-1]["id"] if self._steps else ""
+            i = self._step_index.get(ev.step_id) if ev.step_id else None
+            if i is None and self._steps:
+                i = len(self._steps) - 1
+            step = "" if i is None else self._steps[i]["id"]
             raw = self._raw_usage[step] = merge_usage(self._raw_usage.get(step, EMPTY_USAGE), ev)
-            if self._steps:
-                self._steps[-1]["usage"] = display_usage(raw)
+            if i is not None:
+                self._steps[i]["usage"] = display_usage(raw)
                 changes["steps"] = self.steps
         raw_run = self._run_usage or sum_usage(self._raw_usage)
         self._usage = changes["usage"] = display_usage(raw_run)
@@ -418,20 +421,18 @@ class Transcript:
         if ev.step_id in self._step_index:
             return []
         self._step_index[ev.step_id] = len(self._steps)
-        self._steps.append(
-            {"id": ev.step_id, "name": ev.name, "usage": None, "finish_reason": None}
-        )
+        self._steps.append(_step(ev.step_id, ev.name, ev.ts))
         return [{"op": "run", "set": {"steps": self.steps}}]
 
     def _on_step_end(self, ev: E.StepEnd) -> list[Op]:
         i = self._step_index.get(ev.step_id)
         if i is None:
-            self._step_index[ev.step_id] = len(self._steps)
-            self._steps.append({"id": ev.step_id, "name": ev.name, "usage": None})
-            i = len(self._steps) - 1
+            self._step_index[ev.step_id] = i = len(self._steps)
+            self._steps.append(_step(ev.step_id, ev.name, None))
         step = self._steps[i]
         step["finish_reason"] = ev.finish_reason
         step["name"] = step["name"] or ev.name
+        step["ended_at"] = ev.ts
         return [{"op": "run", "set": {"steps": self.steps}}]
 
     def _on_status(self, ev: E.Status) -> list[Op]:
@@ -470,6 +471,18 @@ class Transcript:
             self.error = {"message": message, "error_type": None, "code": None}
             changes["error"] = dict(self.error)
         return [{"op": "run", "set": changes}]
+
+
+def _step(step_id: str, name: str, started_at: float | None) -> dict[str, Any]:
+    """A step's entry in ``steps``: one model call (or tool round, node, sub-agent)."""
+    return {
+        "id": step_id,
+        "name": name,
+        "usage": None,
+        "finish_reason": None,
+        "started_at": started_at,
+        "ended_at": None,
+    }
 
 
 def _set(i: int, changes: dict[str, Any]) -> Op:

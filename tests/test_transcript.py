@@ -329,6 +329,31 @@ def test_usage_per_step_and_run_scope():
     assert t.usage.total_tokens == 1001
 
 
+def test_each_step_has_its_start_end_and_usage():
+    """Parallel model calls (sub-agents) report usage late: ``step_id`` names the step."""
+    t = Transcript.from_events(
+        [
+            RunStart(ts=1.0),
+            StepStart(step_id="a", name="model", ts=2.0),
+            StepStart(step_id="b", name="model", ts=2.5),
+            Usage(input_tokens=10, output_tokens=3, step_id="a", ts=3.0),
+            StepEnd(step_id="a", finish_reason="stop", ts=4.0),
+            Usage(input_tokens=7, output_tokens=1, ts=4.5),  # no step_id: the latest started
+            StepEnd(step_id="c", ts=5.0),  # an end with no start
+        ]
+    )
+    rows = [(s["id"], s["started_at"], s["ended_at"], s["usage"]) for s in t.steps]
+    usage_a = {"input_tokens": 10, "output_tokens": 3, "total_tokens": 13}
+    usage_b = {"input_tokens": 7, "output_tokens": 1, "total_tokens": 8}
+    assert [(i, start, end) for i, start, end, _ in rows] == [
+        ("a", 2.0, 4.0),
+        ("b", 2.5, None),
+        ("c", None, 5.0),
+    ]
+    assert [u and {k: u[k] for k in usage_a} for *_, u in rows] == [usage_a, usage_b, None]
+    assert (t.usage.input_tokens, t.usage.output_tokens) == (17, 4)
+
+
 def test_usage_model_fills_model():
     t = Transcript.from_events([RunStart(), Usage(model="gpt-4o-mini", output_tokens=1)])
     assert t.model == "gpt-4o-mini"

@@ -20,6 +20,7 @@ from nbagent.output import OutputRun, mimebundle
 from nbagent.runtime import registry
 from nbagent.runtime.driver import Driver
 from nbagent.runtime.kernel import current_kernel
+from nbagent.runtime.pause import Pauses
 from nbagent.runtime.sink import EventsCallback, RunSink
 from nbagent.runtime.views import CellOutput, OwnWidget, RunView
 from nbagent.sources import check_source, source_format
@@ -79,7 +80,9 @@ class Run:
             view.widget.add_handler(self.handle_message)
             self._output = CellOutput(view.widget, view.controller, lock, self._mimebundle)
             self._sink.on_ending(self._output.ended)
-        self._sink.on_done(lambda: registry.forget(self))
+        self.pauses = Pauses()
+        """Tool calls waiting, before they run, for an answer from the notebook (``pause``)."""
+        self._sink.on_done(self._ended)
 
     # -- the handle ----------------------------------------------------------------------
 
@@ -116,7 +119,9 @@ class Run:
 
     def cancel(self) -> None:
         """Stop the run: marked cancelled at once, the source closed at its next item."""
-        if self._sink.cancel("stopped by user"):
+        stopped = self._sink.cancel("stopped by user")
+        self.pauses.cancel_all()
+        if stopped:
             self._driver.interrupt()
 
     def wait(self, timeout: float | None = None) -> Transcript:
@@ -228,6 +233,10 @@ class Run:
         if self.view is not None and self.done:
             with self.lock:
                 self.view.save_state(self.transcript)
+
+    def _ended(self) -> None:
+        registry.forget(self)
+        self.pauses.cancel_all("the run has ended")
 
     def display(self) -> None:
         """Display the run's widget below the running cell (in a notebook)."""

@@ -1,0 +1,162 @@
+"""The runtime's pause point: a run waits before a tool call for an answer from the notebook."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import pytest
+
+from nbagent.events import Event, TextDelta, ToolCallEnd, ToolCallStart, ToolResult
+from nbagent.runtime.pause import Answer, PauseRequest, Pauses
+from nbagent.runtime.run import Run
+
+
+class Paused:
+    """Becomes set once ``count`` calls are waiting in ``pauses`` (no sleeping, no polling)."""
+
+    def __init__(self, pauses: Pauses, count: int = 1) -> None:
+        self.event = threading.Event()
+        self.pauses, self.count = pauses, count
+        pauses.on_change(self._check)
+        self._check()  # it may have paused already
+
+    def _check(self) -> None:
+        if len(self.pauses.pending) >= self.count:
+            self.event.set()
+
+    def wait(self) -> list[PauseRequest]:
+        assert self.event.wait(10), "the run never paused"
+        return self.pauses.pending
+
+
+def agent_like(run_of: dict[str, Run], calls: list[tuple[str, str]]) -> AsyncIterator[Event]:
+    """An async producer that asks before each tool call, like an agent loop with
+    breakpoints: the calls pause together, then each gets what its answer says."""
+
+    async def events() -> AsyncIterator[Event]:
+        for call_id, name in calls:
+            yield ToolCallStart(tool_call_id=call_id, name=name)
+            yield ToolCallEnd(tool_call_id=call_id, arguments='{"x": 1}')
+        pauses = run_of["run"].pauses
+        answers = await asyncio.gather(
+            *(pauses.before_tool(PauseRequest(i, n, {"x": 1})) for i, n in calls)
+        )
+        for (call_id, _), answer in zip(calls, answers, strict=True):
+            if answer.action == "cancel":
+                return
+            content = {
+                "run": f"ran with {answer.args}",
+                "mock": answer.result,
+                "deny": f"denied: {answer.reason}",
+            }[answer.action]
+            yield ToolResult(
+                tool_call_id=call_id, content=content, is_error=answer.action == "deny"
+            )
+        yield TextDelta(message_id="m", delta="done")
+
+    return events()
+
+
+def started(source: Any, holder: dict[str, Run]) -> Run:
+    run = holder["run"] = Run(source, format="events", display=False)
+    run.start()
+    return run
+
+
+def test_parallel_calls_pause_together_and_each_goes_on_with_its_answer() -> None:
+    holder: dict[str, Run] = {}
+    calls = [("c1", "delete_file"), ("c2", "search"), ("c3", "send_mail")]
+    run = started(agent_like(holder, calls), holder)
+    pending = Paused(run.pauses, 3).wait()
+    assert [(p.tool_call_id, p.name, p.args) for p in pending] == [
+        ("c1", "delete_file", {"x": 1}),
+        ("c2", "search", {"x": 1}),
+        ("c3", "send_mail", {"x": 1}),
+    ]
+    assert run.status == "running"
+    # Answered out of order, from this thread while the run waits on its loop.
+    assert run.pauses.answer("c3", Answer("deny", reason="not today"))
+    assert run.pauses.answer("c1", Answer("run", args={"x": 2}))
+    assert not run.pauses.answer("nope", Answer("run"))
+    assert [p.tool_call_id for p in run.pauses.pending] == ["c2"]
+    assert run.pauses.answer("c2", Answer("mock", result="3 hits (mocked)"))
+    t = run.wait(10)
+    assert t.status == "completed"
+    assert [(c.id, c.result, c.is_error) for c in t.tool_calls] == [
+        ("c1", "ran with {'x': 2}", False),
+        ("c2", "3 hits (mocked)", False),
+        ("c3", "denied: not today", True),
+    ]
+    assert t.text == "done"
+    assert run.pauses.pending == []
+
+
+def test_stop_while_paused_cancels_the_run_and_answers_cancel() -> None:
+    holder: dict[str, Run] = {}
+    closed = threading.Event()
+
+    async def source() -> AsyncIterator[Event]:
+        try:
+            async for ev in agent_like(holder, [("c1", "rm")]):
+                yield ev
+        finally:
+            closed.set()
+
+    run = started(source(), holder)
+    Paused(run.pauses).wait()
+    run.cancel()
+    t = run.wait(10)
+    assert (t.status, t.end_reason) == ("cancelled", "cancelled")
+    assert closed.wait(10), "the paused source was never closed"
+    assert run.pauses.pending == []
+    assert t.tool_calls[0].result is None  # the tool never ran
+
+
+def test_a_thread_producer_waits_the_same_way() -> None:
+    holder: dict[str, Run] = {}
+    answers: list[Answer] = []
+
+    def source() -> Iterator[Event]:
+        yield ToolCallStart(tool_call_id="c1", name="lookup")
+        answer = holder["run"].pauses.wait_before_tool(PauseRequest("c1", "lookup"), timeout=10)
+        answers.append(answer)
+        yield ToolResult(tool_call_id="c1", content=answer.result)
+
+    run = started(source(), holder)
+    Paused(run.pauses).wait()
+    run.pauses.answer("c1", Answer("mock", result="found"))
+    assert run.wait(10).tool_calls[0].result == "found"
+    assert answers == [Answer("mock", result="found")]
+
+
+def test_after_the_end_a_pause_is_cancelled_at_once() -> None:
+    pauses = Pauses()
+    pauses.cancel_all("the run has ended")
+    answer = asyncio.run(pauses.before_tool(PauseRequest("c1", "x")))
+    assert answer == Answer("cancel", reason="the run has ended")
+    assert pauses.wait_before_tool(PauseRequest("c2", "x")).action == "cancel"
+
+
+def test_a_timed_out_wait_is_forgotten() -> None:
+    pauses = Pauses()
+    answer = pauses.wait_before_tool(PauseRequest("c1", "x"), timeout=0.01)
+    assert answer.action == "cancel"
+    assert pauses.pending == []
+    assert not pauses.answer("c1", Answer("run"))
+
+
+def test_one_call_pauses_once() -> None:
+    pauses = Pauses()
+
+    async def twice() -> None:
+        first = asyncio.ensure_future(pauses.before_tool(PauseRequest("c1", "x")))
+        await asyncio.sleep(0)  # let it pause
+        with pytest.raises(ValueError, match="paused already"):
+            await pauses.before_tool(PauseRequest("c1", "x"))
+        pauses.answer("c1", Answer("run"))
+        assert (await first).action == "run"
+
+    asyncio.run(twice())
