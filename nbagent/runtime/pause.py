@@ -140,6 +140,7 @@ class Pauses:
         with self._lock:
             if self._closed:
                 waiter.answer = Answer("cancel", reason="the run has ended")
+                waiter.event.set()
                 return waiter
             if request.tool_call_id in self._waiting:
                 raise ValueError(f"tool call {request.tool_call_id!r} is paused already")
