@@ -31,6 +31,7 @@ import pytest
 import nbagent
 from nbagent.agent import Agent
 from nbagent.agent_run import AgentRun
+from nbagent.runtime.loops import background_loop
 from nbagent.runtime.run import Run, RunT
 from nbagent.tools import Tool, abandoned_threads
 from tests.leaks import footprint, left_behind
@@ -323,6 +324,9 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
     thread.start()
     # The loop's default executor (getaddrinfo runs there) starts a thread once, for good.
     asyncio.run_coroutine_threadsafe(_use_the_executor(), running).result(5)
+    # So do nbagent's background loop, where async sources started off any loop (mode
+    # THREAD) run, and its executor.
+    asyncio.run_coroutine_threadsafe(_use_the_executor(), background_loop()).result(5)
     yield running
     running.call_soon_threadsafe(running.stop)
     thread.join(5)
