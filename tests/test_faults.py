@@ -17,7 +17,9 @@ from __future__ import annotations
 import _thread
 import asyncio
 import contextlib
+import gc
 import json
+import sys
 import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
@@ -42,8 +44,6 @@ from tests.test_agent import calls_step
 from tests.test_websocket import Server as WebSocketServer
 from tests.test_websocket import event
 
-# A stream left for the garbage collector to close shows as an unraisable exception.
-pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
 THREAD, LOOP = "thread", "loop"
 _STATUS = {"error": "error", "incomplete": "error", "expired": "error", "cancelled": "cancelled"}
 
@@ -66,6 +66,23 @@ class Fault:
     @property
     def status(self) -> str:
         return _STATUS.get(self.end_reason, "completed")
+
+
+@pytest.fixture(autouse=True)
+def unraisable(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """A stream left for the garbage collector to close shows as an unraisable exception
+    (an async generator's cleanup failing, a socket's ``__del__``): none may happen."""
+    seen: list[str] = []
+
+    def hook(args: Any) -> None:
+        seen.append(
+            f"{args.err_msg or 'Exception ignored in'}: {args.object!r}: {args.exc_value!r}"
+        )
+
+    monkeypatch.setattr(sys, "unraisablehook", hook)
+    yield seen
+    gc.collect()  # what only the collector closes is reported now, inside this test
+    assert seen == []
 
 
 # -- sources ---------------------------------------------------------------------------------
