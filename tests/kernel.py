@@ -113,6 +113,15 @@ class Kernel:
                 out.append("\n".join(m["content"]["traceback"]))
         return "".join(out)
 
+    def wait_output(self, msg_id: str, needle: str, timeout: float = 30) -> str:
+        """Wait until the cell ``msg_id`` has printed ``needle``; what it printed."""
+        deadline = time.monotonic() + timeout
+        while needle not in (out := self.outputs(msg_id)):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"cell {msg_id} did not print {needle!r} in {timeout} s: {out}")
+            time.sleep(0.01)
+        return out
+
     def value(self, expression: str) -> Any:
         """Evaluate ``expression`` in the kernel and return it decoded from JSON.
 
