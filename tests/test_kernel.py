@@ -75,16 +75,20 @@ def test_paced_400_per_second(kernel: Kernel) -> None:
 
 def test_started_in_one_cell_awaited_in_the_next(kernel: Kernel) -> None:
     since = len(kernel.messages())
+    # Half the answer, then the source waits for the next cell: still running between them.
     kernel.execute(
+        "go = asyncio.Event()\n"
         "async def agen():\n"
         "    for i in range(2000):\n"
+        "        if i == 1000:\n"
+        "            await go.wait()\n"
         "        yield f'a{i} '\n"
         "        if i % 20 == 0:\n"
         "            await asyncio.sleep(0.01)\n"
         "run = nbagent.show(agen())\n"
     )
     assert kernel.value("run.status") == "running"
-    kernel.execute("t = await run\n")
+    kernel.execute("go.set()\nt = await run\n")
     assert kernel.value("t.status") == "completed"
     widgets = widget_traffic(kernel.messages(), since)["widgets"]
     assert len(widgets) == 1
