@@ -22,6 +22,7 @@ import json
 import sys
 import threading
 import time
+import traceback
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -43,6 +44,7 @@ from tests.sse_servers import FIXTURES, Pause, Reset, SSEServer, fixture_frames,
 from tests.test_agent import calls_step
 from tests.test_websocket import Server as WebSocketServer
 from tests.test_websocket import event
+from tests.wait import wait_for
 
 THREAD, LOOP = "thread", "loop"
 _STATUS = {"error": "error", "incomplete": "error", "expired": "error", "cancelled": "cancelled"}
@@ -646,6 +648,21 @@ async def endless_async(closed: threading.Event) -> AsyncIterator[str]:
         closed.set()
 
 
+def interrupt_in_wait(run: Run) -> None:
+    """Interrupt the main thread, as the kernel's interrupt does, once it blocks in
+    ``run.wait()`` and two words are shown (sooner, the KeyboardInterrupt would come
+    before the wait, or the answer would have no words yet)."""
+    main = threading.main_thread().ident or 0
+
+    def in_wait() -> bool:
+        frame = sys._current_frames().get(main)
+        stack = traceback.extract_stack(frame) if frame is not None else []
+        return any(f.filename.endswith("driver.py") and f.name == "wait" for f in stack)
+
+    wait_for(lambda: "w1 " in run.transcript.text and in_wait(), what="run.wait() streaming")
+    _thread.interrupt_main()
+
+
 INTERRUPTED = [("generator", THREAD), ("async generator", THREAD), ("async generator", LOOP)]
 
 
@@ -662,7 +679,7 @@ def test_interrupt_during_a_blocking_wait_cancels_the_run(
     closed = threading.Event()
     source = endless(closed) if kind == "generator" else endless_async(closed)
     run = start_in(mode, loop, source)
-    interrupt = threading.Timer(0.3, _thread.interrupt_main)  # what the kernel's interrupt does
+    interrupt = threading.Thread(target=interrupt_in_wait, args=(run,))
     interrupt.start()
     with pytest.raises(KeyboardInterrupt):
         run.wait(15)
