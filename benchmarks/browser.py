@@ -37,6 +37,10 @@ waits 0.5 s before its first delta, as a model does before its first token: the 
 on the page by then. Stop: a capture listener records the click on the widget's Stop
 button; the generator's ``finally`` records when the producer was closed.
 
+**Load.** 16 streams at 200 deltas/s each in one kernel and one page (issue 7's "Load",
+``tests/browser/test_load.py`` checks that they all arrive): the long animation frames
+from the cell's start until every widget says completed, and the longest.
+
 All numbers come from one noisy 2-core machine shared with the kernel and the server.
 """
 
@@ -77,6 +81,7 @@ class Plan:
         self.min_stream_s = 2.0 if quick else 4.0
         self.latency_s = 3.0 if quick else 20.0
         self.stops = 2 if quick else 5
+        self.load_s = 5.0 if quick else 30.0
 
 
 def _require() -> Any:
@@ -179,6 +184,53 @@ def measure_stops(bench: BenchPage, tmp: Path, repeats: int) -> dict:
     }
 
 
+# -- part 4: load ----------------------------------------------------------------------
+
+LOAD_STREAMS = 16
+LOAD_RATE = 200  # deltas per second, per stream
+LOAD_CELL = """\
+import time
+
+def paced(n, rate):
+    start = time.monotonic()
+    for i in range(n):
+        delay = start + i / rate - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+        # Paragraphs of 50 tokens, as a model writes: frozen markdown blocks, a short live one.
+        yield "tok\\n\\n" if i % 50 == 49 else "tok "
+
+runs = [nbagent.show(paced({n}, {rate}), title=f"stream {{s}}") for s in range({streams})]
+"""
+ALL_COMPLETED = """(k) => {
+    const labels = document.querySelectorAll('.nbagent .nba-status-label');
+    return labels.length === k && [...labels].every((l) => l.textContent.startsWith('completed'));
+}"""
+
+
+def measure_load(bench: BenchPage, seconds: float) -> dict:
+    """Long animation frames while ``LOAD_STREAMS`` paced streams share one page."""
+    n = int(LOAD_RATE * seconds)
+    bench.clear()
+    start_ms = time.time() * 1000
+    bench.run(LOAD_CELL.format(n=n, rate=LOAD_RATE, streams=LOAD_STREAMS))
+    bench.page.wait_for_function(
+        ALL_COMPLETED, arg=LOAD_STREAMS, polling=100, timeout=(seconds * 4 + 60) * 1000
+    )
+    end_ms = time.time() * 1000
+    frames = [dur for at, dur in bench.bench("loaf") if start_ms <= at <= end_ms]
+    bench.wait_idle()
+    return {
+        "streams": LOAD_STREAMS,
+        "rate": LOAD_RATE,
+        "seconds": seconds,
+        "wall_s": _r((end_ms - start_ms) / 1000),
+        "long_frames": len(frames),
+        "long_frames_ms": _r(sum(frames)),
+        "longest_ms": _r(max(frames, default=0.0)),
+    }
+
+
 # -- entry points ----------------------------------------------------------------------
 
 
@@ -198,6 +250,8 @@ def run(quick: bool = False) -> dict:
         latency = measure_latency(bench, tmp, plan.latency_s)
         latency.update(measure_stops(bench, tmp, plan.stops))
         _log(f"latency: {latency}")
+        load = measure_load(bench, plan.load_s)
+        _log(f"load: {load}")
         for kb in plan.sizes:
             sizes.append(cost.measure(bench, tmp, NAIVE, kb, plan.naive_cap_s))
             _log(f"{NAIVE} {kb} KB: {sizes[-1]}")
@@ -207,6 +261,7 @@ def run(quick: bool = False) -> dict:
         "quick": quick,
         "sizes": sizes,
         "latency": latency,
+        "load": load,
     }
 
 
@@ -252,6 +307,12 @@ def report(result: dict) -> list[str]:
     lines.append(
         f"Stop → producer closed: median {_f(lat['stop_ms_median'], '.1f')} ms, "
         f"max {_f(lat['stop_ms_max'], '.1f')} ms ({lat['stop_samples']} clicks)"
+    )
+    load = result["load"]
+    lines.append(
+        f"{load['streams']} streams x {load['rate']} deltas/s for {load['seconds']:g} s in one "
+        f"page: {load['long_frames']} long animation frames (> 50 ms), "
+        f"{_f(load['long_frames_ms'], '.0f')} ms in all, longest {_f(load['longest_ms'], '.0f')} ms"
     )
     return lines
 

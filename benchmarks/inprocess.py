@@ -1,7 +1,8 @@
 """In-process ingest rate: deltas through the whole kernel-side path, with no kernel.
 
 Each round feeds N items through ``iter_events`` (adapter → normalizer) → ``Transcript``
-→ ``Controller`` coalescing, as a ``Run`` does, with the comm replaced by a counter.
+→ ``Controller`` coalescing, as a ``Run`` does, with the comm replaced by a counter; the
+``normalizer+reducer`` case folds N decoded text deltas through those two alone.
 The timing itself is pytest-benchmark's (``benchmarks/test_inprocess.py``); ``run()``
 starts it in a subprocess and turns its JSON into deltas per second.
 """
@@ -17,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import token_deltas
+from nbagent.events import Event
+from nbagent.normalize import Normalizer
 from nbagent.runtime.controller import Controller
 from nbagent.stream import iter_events
 from nbagent.transcript import Transcript
@@ -57,6 +60,15 @@ def ingest(items: list[Any], fmt: str = "auto") -> tuple[Transcript, int]:
     return transcript, sent
 
 
+def fold(events: list[Event]) -> Transcript:
+    """The normalizer and the reducer alone: ``events`` stamped and folded."""
+    normalizer, transcript = Normalizer(), Transcript()
+    for ev in events:
+        for out in normalizer.feed(ev):
+            transcript.apply(out)
+    return transcript
+
+
 CASES = {"str": lambda n: token_deltas(n), "openai-chat": lambda n: openai_chunks(token_deltas(n))}
 """Item builders per case: N deltas as the items a source yields."""
 
@@ -90,10 +102,10 @@ def run(quick: bool = False) -> dict[str, Any]:
 
 
 def report(result: dict[str, Any]) -> list[str]:
-    lines = [f"{'case':14} {'deltas':>9} {'median s':>9} {'deltas/s':>11} {'µs/delta':>9}"]
+    lines = [f"{'case':18} {'deltas':>9} {'median s':>9} {'deltas/s':>11} {'µs/delta':>9}"]
     for case, r in result["cases"].items():
         lines.append(
-            f"{case:14} {r['deltas']:>9,} {r['median_s']:>9.3f} {r['deltas_per_s']:>11,.0f} "
+            f"{case:18} {r['deltas']:>9,} {r['median_s']:>9.3f} {r['deltas_per_s']:>11,.0f} "
             f"{r['us_per_delta']:>9.2f}"
         )
     return lines

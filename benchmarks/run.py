@@ -65,6 +65,9 @@ def targets(r: dict[str, Any]) -> list[Target]:
         latency = browser["latency"]
         out.append(("first delta to DOM, ms", latency["first_ms"], 1000 / 60, "<="))
         out.append(("Stop click to producer cancelled, max ms", latency["stop_ms_max"], 100, "<="))
+        load = browser["load"]
+        name = f"{load['streams']} streams in one page: longest frame ms"
+        out.append((name, load["longest_ms"], 200, "<="))
     out.append(
         ("16 streams: IOPub messages dropped", 1.0 if r["scale"]["would_drop"] else 0.0, 0, "<=")
     )

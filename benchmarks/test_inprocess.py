@@ -9,7 +9,8 @@ import os
 
 import pytest
 
-from benchmarks.inprocess import CASES, ingest
+from benchmarks.inprocess import CASES, fold, ingest
+from nbagent.events import TextDelta
 
 DELTAS = int(os.environ.get("NBAGENT_BENCH_DELTAS", "200000"))
 ROUNDS = int(os.environ.get("NBAGENT_BENCH_ROUNDS", "5"))
@@ -24,3 +25,11 @@ def test_ingest(benchmark, case: str) -> None:
     assert transcript.deltas == DELTAS
     assert len(transcript.text) == sum(len(d) for d in CASES["str"](DELTAS))
     assert sent >= 1
+
+
+@pytest.mark.parametrize("case", ["normalizer+reducer"])
+def test_fold(benchmark, case: str) -> None:
+    """The normalizer and the reducer alone, on text deltas already decoded."""
+    events = [TextDelta(message_id="m", delta="tok ") for _ in range(DELTAS)]
+    transcript = benchmark.pedantic(fold, args=(events,), rounds=ROUNDS, warmup_rounds=1)
+    assert len(transcript.text) == 4 * DELTAS

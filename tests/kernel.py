@@ -113,6 +113,15 @@ class Kernel:
                 out.append("\n".join(m["content"]["traceback"]))
         return "".join(out)
 
+    def wait_output(self, msg_id: str, needle: str, timeout: float = 30) -> str:
+        """Wait until the cell ``msg_id`` has printed ``needle``; what it printed."""
+        deadline = time.monotonic() + timeout
+        while needle not in (out := self.outputs(msg_id)):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"cell {msg_id} did not print {needle!r} in {timeout} s: {out}")
+            time.sleep(0.01)
+        return out
+
     def value(self, expression: str) -> Any:
         """Evaluate ``expression`` in the kernel and return it decoded from JSON.
 
@@ -159,7 +168,7 @@ def widget_traffic(messages: list[dict[str, Any]], since: int = 0) -> dict[str, 
     """Split the nbagent widgets' comm traffic out of a list of IOPub messages.
 
     Returns, per run widget (opened after ``since``), its comm_open, its update
-    messages (``comm_msg``: custom ops and trait updates) and their sizes.
+    messages (``comm_msg``: custom ops and trait updates), their sizes and send times.
     """
     opens = [
         m
@@ -193,7 +202,9 @@ def widget_traffic(messages: list[dict[str, Any]], since: int = 0) -> dict[str, 
                 ],
                 "bytes": sum(len(json.dumps(u["content"]).encode()) for u in updates),
                 "final": snapshots[-1] if snapshots else None,
-                "times": [u["received"] for u in updates],
+                # When the kernel sent each (its header's date), not when this process read
+                # it: a pause here would bunch them, and a window would seem to hold more.
+                "times": [u["header"]["date"].timestamp() for u in updates],
             }
         )
     return {"widgets": widgets}

@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import anthropic.types
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -99,10 +100,9 @@ def test_fixture(name: str, kind: str) -> None:
 
 
 def sdk_objects(name: str) -> list[Any]:
-    anthropic_types = pytest.importorskip("anthropic.types")
     from pydantic import TypeAdapter
 
-    adapter: TypeAdapter[Any] = TypeAdapter(anthropic_types.RawMessageStreamEvent)
+    adapter: TypeAdapter[Any] = TypeAdapter(anthropic.types.RawMessageStreamEvent)
     out: list[Any] = []
     for d in dicts(name):
         if d["type"] in ("ping", "error"):  # not RawMessageStreamEvent members: the SDK's dicts

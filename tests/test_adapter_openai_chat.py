@@ -8,6 +8,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+import openai
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -585,7 +586,6 @@ CREATE = {
 
 @pytest.mark.parametrize("name", NAMES)
 def test_real_client_sync(name: str) -> None:
-    openai = pytest.importorskip("openai")
     with server_for(name) as srv:
         client = openai.OpenAI(base_url=srv.base_url, api_key="test", max_retries=0, timeout=10)
         stream = client.chat.completions.create(**CREATE)
@@ -603,7 +603,6 @@ def test_real_client_sync(name: str) -> None:
 
 @pytest.mark.parametrize("name", NAMES)
 def test_real_client_async(name: str) -> None:
-    openai = pytest.importorskip("openai")
 
     async def main() -> list[Event]:
         with server_for(name) as srv:
@@ -623,7 +622,6 @@ def test_real_client_async(name: str) -> None:
 
 
 def test_real_client_connection_dropped_mid_stream() -> None:
-    openai = pytest.importorskip("openai")
     with OpenAIServer(script=[chunk("", role="assistant"), chunk("half"), Drop()]) as srv:
         client = openai.OpenAI(base_url=srv.base_url, api_key="test", max_retries=0, timeout=10)
         events = list(iter_events(client.chat.completions.create(**CREATE)))
@@ -634,7 +632,6 @@ def test_real_client_connection_dropped_mid_stream() -> None:
 
 
 def test_real_client_stream_ending_without_done_is_incomplete() -> None:
-    openai = pytest.importorskip("openai")
     with OpenAIServer(script=[chunk("", role="assistant"), chunk("half")], done=False) as srv:
         client = openai.OpenAI(base_url=srv.base_url, api_key="test", max_retries=0, timeout=10)
         t = Transcript.from_events(iter_events(client.chat.completions.create(**CREATE)))
@@ -642,7 +639,6 @@ def test_real_client_stream_ending_without_done_is_incomplete() -> None:
 
 
 def test_stopping_early_closes_the_connection() -> None:
-    openai = pytest.importorskip("openai")
     script = [chunk("", role="assistant")] + [chunk(f"w{i} ") for i in range(200)]
     with OpenAIServer(script=script, delay=0.01) as srv:
         client = openai.OpenAI(base_url=srv.base_url, api_key="test", max_retries=0, timeout=10)
@@ -661,7 +657,6 @@ def test_stopping_early_closes_the_connection() -> None:
 
 
 def test_server_gate_scripts_errors_and_non_streaming() -> None:
-    openai = pytest.importorskip("openai")
     from tests.servers import Gate, text_chunks
 
     first = [chunk("", role="assistant"), chunk("one"), Gate(), chunk(finish_reason="stop")]

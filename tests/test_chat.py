@@ -6,7 +6,6 @@ the server records what the client sent, so the history each turn carries is che
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -18,6 +17,7 @@ from nbagent.agent import Agent
 from tests.recording import RecordingComm, customs, ours, snapshots
 from tests.servers import Gate, OpenAIServer, chunk, text_chunks
 from tests.test_agent import off_loop
+from tests.wait import wait_for
 
 
 def client_for(srv: OpenAIServer) -> openai.AsyncOpenAI:
@@ -43,13 +43,6 @@ def call_step(call_id: str, x: int) -> list[Any]:
     ]
 
 
-def wait_until(cond: Any, timeout: float = 5.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not cond():
-        assert time.monotonic() < deadline, "timed out"
-        time.sleep(0.01)
-
-
 def prompt(chat: nbagent.Chat, text: str) -> None:
     """What the widget's input box sends."""
     widget = chat.widget
@@ -66,9 +59,9 @@ def test_turns_typed_into_the_widget_continue_the_conversation(
         agent = Agent("m", tools=[double], client=client_for(srv), instructions="Be brief.")
         chat = off_loop(lambda: nbagent.Chat(agent, title="Chat", display=True))
         prompt(chat, "Hi, I am Ada.")
-        wait_until(lambda: len(chat.turns) == 1 and chat.turns[0].done)
+        wait_for(lambda: len(chat.turns) == 1 and chat.turns[0].done)
         prompt(chat, "Double 21?")
-        wait_until(lambda: len(chat.turns) == 2 and chat.turns[1].done)
+        wait_for(lambda: len(chat.turns) == 2 and chat.turns[1].done)
     first, second = chat.turns
     assert second.transcript.status == "completed", second.transcript.to_dict()
     assert first.transcript.text == "Hello Ada."
@@ -99,7 +92,7 @@ def test_a_prompt_while_a_turn_streams_is_refused_with_a_notice(
         agent = Agent("m", client=client_for(srv))
         chat = off_loop(lambda: nbagent.Chat(agent, display=True))
         prompt(chat, "first")
-        wait_until(lambda: bool(chat.turns) and "slow" in chat.turns[0].transcript.text)
+        wait_for(lambda: bool(chat.turns) and "slow" in chat.turns[0].transcript.text)
         prompt(chat, "second")
         notices = [m for m in customs(ours(comms)) if m.get("type") == "notice"]
         assert len(notices) == 1
@@ -118,13 +111,13 @@ def test_stop_a_turn_then_the_next_turn_works(comms: list[RecordingComm]) -> Non
         agent = Agent("m", tools=[double], client=client_for(srv))
         chat = off_loop(lambda: nbagent.Chat(agent, display=True))
         prompt(chat, "go")
-        wait_until(lambda: bool(chat.turns) and "never" in chat.turns[0].transcript.text)
+        wait_for(lambda: bool(chat.turns) and "never" in chat.turns[0].transcript.text)
         widget = chat.widget
         widget._dispatch(widget, {"type": "stop", "lane": 0}, [])
         assert chat.turns[0].wait(5).status == "cancelled"
         srv.release()
         prompt(chat, "again")
-        wait_until(lambda: len(chat.turns) == 2 and chat.turns[1].done)
+        wait_for(lambda: len(chat.turns) == 2 and chat.turns[1].done)
     assert chat.turns[1].transcript.text == "ok"
     roles = [m["role"] for m in srv.requests[-1]["messages"]]
     assert roles == ["user", "assistant", "tool", "user"]

@@ -164,18 +164,32 @@ def test_a_client_that_goes_away_mid_stream_leaves_the_server_serving() -> None:
         assert again.choices[0].message.content
 
 
+def pauses(body: dict[str, Any], speed: float) -> list[float]:
+    """The pauses the scripted model plans for its first answer to ``body``."""
+    return [item for item in ScriptedModel(speed=speed).answer(body) if isinstance(item, float)]
+
+
 def test_pauses_follow_speed() -> None:
+    body = {"model": "m", "messages": [{"role": "user", "content": "Hi"}], "stream": True}
+    at_1, at_4 = pauses(body, 1), pauses(body, 4)
+    # The same request, the same pauses: 0.45-0.9 s to the first token, then 8-35 ms a
+    # token (thinking, text), divided by the speed; none at speed 0.
+    assert len(at_1) > 10
+    assert 0.45 <= at_1[0] <= 0.9
+    assert all(0.008 <= p <= 0.035 for p in at_1[1:])
+    assert at_4 == pytest.approx([p / 4 for p in at_1])
+    assert pauses(body, 0) == []
+    # And the server waits them out: the first token comes no sooner than planned.
     with ScriptedModel(speed=4) as srv:
         client = openai.OpenAI(base_url=srv.base_url, api_key="x")
         started = time.monotonic()
         first: float | None = None
-        messages = [{"role": "user", "content": "Hi"}]
-        for c in client.chat.completions.create(model="m", messages=messages, stream=True):
+        stream = client.chat.completions.create(model="m", messages=body["messages"], stream=True)
+        for c in stream:
             if first is None and c.choices and c.choices[0].delta.content:
                 first = time.monotonic() - started
         assert first is not None
-        # 0.45-0.9 s to the first token at speed 1; the bounds leave room for a busy machine.
-        assert first >= 0.45 / 4
+        assert first >= pauses(srv.requests[0], 4)[0]
 
 
 # -- nbagent.Agent against it -----------------------------------------------------------------

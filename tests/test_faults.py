@@ -17,9 +17,12 @@ from __future__ import annotations
 import _thread
 import asyncio
 import contextlib
+import gc
 import json
+import sys
 import threading
 import time
+import traceback
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -31,6 +34,7 @@ import pytest
 import nbagent
 from nbagent.agent import Agent
 from nbagent.agent_run import AgentRun
+from nbagent.runtime.loops import background_loop
 from nbagent.runtime.run import Run, RunT
 from nbagent.tools import Tool, abandoned_threads
 from tests.leaks import footprint, left_behind
@@ -40,9 +44,8 @@ from tests.sse_servers import FIXTURES, Pause, Reset, SSEServer, fixture_frames,
 from tests.test_agent import calls_step
 from tests.test_websocket import Server as WebSocketServer
 from tests.test_websocket import event
+from tests.wait import wait_for
 
-# A stream left for the garbage collector to close shows as an unraisable exception.
-pytestmark = pytest.mark.filterwarnings("error::pytest.PytestUnraisableExceptionWarning")
 THREAD, LOOP = "thread", "loop"
 _STATUS = {"error": "error", "incomplete": "error", "expired": "error", "cancelled": "cancelled"}
 
@@ -65,6 +68,23 @@ class Fault:
     @property
     def status(self) -> str:
         return _STATUS.get(self.end_reason, "completed")
+
+
+@pytest.fixture(autouse=True)
+def unraisable(monkeypatch: pytest.MonkeyPatch) -> Iterator[list[str]]:
+    """A stream left for the garbage collector to close shows as an unraisable exception
+    (an async generator's cleanup failing, a socket's ``__del__``): none may happen."""
+    seen: list[str] = []
+
+    def hook(args: Any) -> None:
+        seen.append(
+            f"{args.err_msg or 'Exception ignored in'}: {args.object!r}: {args.exc_value!r}"
+        )
+
+    monkeypatch.setattr(sys, "unraisablehook", hook)
+    yield seen
+    gc.collect()  # what only the collector closes is reported now, inside this test
+    assert seen == []
 
 
 # -- sources ---------------------------------------------------------------------------------
@@ -323,6 +343,9 @@ def loop() -> Iterator[asyncio.AbstractEventLoop]:
     thread.start()
     # The loop's default executor (getaddrinfo runs there) starts a thread once, for good.
     asyncio.run_coroutine_threadsafe(_use_the_executor(), running).result(5)
+    # So do nbagent's background loop, where async sources started off any loop (mode
+    # THREAD) run, and its executor.
+    asyncio.run_coroutine_threadsafe(_use_the_executor(), background_loop()).result(5)
     yield running
     running.call_soon_threadsafe(running.stop)
     thread.join(5)
@@ -625,6 +648,21 @@ async def endless_async(closed: threading.Event) -> AsyncIterator[str]:
         closed.set()
 
 
+def interrupt_in_wait(run: Run) -> None:
+    """Interrupt the main thread, as the kernel's interrupt does, once it blocks in
+    ``run.wait()`` and two words are shown (sooner, the KeyboardInterrupt would come
+    before the wait, or the answer would have no words yet)."""
+    main = threading.main_thread().ident or 0
+
+    def in_wait() -> bool:
+        frame = sys._current_frames().get(main)
+        stack = traceback.extract_stack(frame) if frame is not None else []
+        return any(f.filename.endswith("driver.py") and f.name == "wait" for f in stack)
+
+    wait_for(lambda: "w1 " in run.transcript.text and in_wait(), what="run.wait() streaming")
+    _thread.interrupt_main()
+
+
 INTERRUPTED = [("generator", THREAD), ("async generator", THREAD), ("async generator", LOOP)]
 
 
@@ -641,7 +679,7 @@ def test_interrupt_during_a_blocking_wait_cancels_the_run(
     closed = threading.Event()
     source = endless(closed) if kind == "generator" else endless_async(closed)
     run = start_in(mode, loop, source)
-    interrupt = threading.Timer(0.3, _thread.interrupt_main)  # what the kernel's interrupt does
+    interrupt = threading.Thread(target=interrupt_in_wait, args=(run,))
     interrupt.start()
     with pytest.raises(KeyboardInterrupt):
         run.wait(15)

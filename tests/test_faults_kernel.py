@@ -5,7 +5,7 @@ kernel interrupt during a blocking ``run.wait()``, and the next run in the same 
 
 from __future__ import annotations
 
-import time
+import copy
 from collections.abc import Iterator
 from typing import Any
 
@@ -17,6 +17,7 @@ from tests.kernel import Kernel, widget_traffic
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step
 from tests.test_faults import FAULTS, Fault, answer
+from tests.wait import wait_for
 
 pytestmark = pytest.mark.kernel
 
@@ -62,6 +63,21 @@ def widget_shows(kernel: Kernel, since: int) -> dict[str, Any]:
     final: dict[str, Any] = widget["final"]["state"]
     assert state == final
     return final
+
+
+def shown_so_far(kernel: Kernel, since: int) -> str:
+    """The answer the run widget opened since ``since`` shows so far (none opened: "")."""
+    widgets = widget_traffic(kernel.messages(), since)["widgets"]
+    if not widgets:
+        return ""
+    (widget,) = widgets
+    # A copy: the recorded message is read again at the end (widget_shows).
+    state = copy.deepcopy(widget["open"]["content"]["data"]["state"]["snapshot"]["state"])
+    for message in widget["custom"]:
+        if "ops" in message:
+            for op in decode_ops(message):
+                apply_op(state, op)
+    return answer(state)
 
 
 def nothing_left_behind(kernel: Kernel, allow: str = "()") -> None:
@@ -171,10 +187,13 @@ def test_kernel_interrupt_while_run_wait_blocks(kernel: Kernel, source: str) -> 
     since = len(kernel.messages())
     cell = (
         "before = footprint()\nclosed = threading.Event()\n"
-        f"run = nbagent.show({INTERRUPTED[source]})\nrun.wait()"
+        f"run = nbagent.show({INTERRUPTED[source]})\nprint('waiting', flush=True)\nrun.wait()"
     )
     msg_id = kernel.send(cell)
-    time.sleep(0.5)
+    # Interrupt once the cell is in run.wait() with two words shown (the kernel loop's
+    # source streams only while run.wait() drives that loop).
+    kernel.wait_output(msg_id, "waiting")
+    wait_for(lambda: "w1 " in shown_so_far(kernel, since), what="two words on the wire")
     kernel.km.interrupt_kernel()
     reply = kernel.reply(msg_id, 15, check=False)
     assert reply["content"]["status"] == "error"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -76,16 +75,20 @@ def test_paced_400_per_second(kernel: Kernel) -> None:
 
 def test_started_in_one_cell_awaited_in_the_next(kernel: Kernel) -> None:
     since = len(kernel.messages())
+    # Half the answer, then the source waits for the next cell: still running between them.
     kernel.execute(
+        "go = asyncio.Event()\n"
         "async def agen():\n"
         "    for i in range(2000):\n"
+        "        if i == 1000:\n"
+        "            await go.wait()\n"
         "        yield f'a{i} '\n"
         "        if i % 20 == 0:\n"
         "            await asyncio.sleep(0.01)\n"
         "run = nbagent.show(agen())\n"
     )
     assert kernel.value("run.status") == "running"
-    kernel.execute("t = await run\n")
+    kernel.execute("go.set()\nt = await run\n")
     assert kernel.value("t.status") == "completed"
     widgets = widget_traffic(kernel.messages(), since)["widgets"]
     assert len(widgets) == 1
@@ -109,18 +112,25 @@ def test_wait_drives_an_async_run_without_deadlock(kernel: Kernel) -> None:
 
 
 def test_cell_returns_at_once_and_other_cells_run(kernel: Kernel) -> None:
+    # The source holds its second part until the test releases it: a show() that waited
+    # for the run would never return (the cell times out).
     kernel.execute(
-        "def slow():\n"
-        "    for i in range(40):\n"
-        "        yield f's{i} '\n"
-        "        time.sleep(0.05)\n"
-        "t0 = time.monotonic(); run = nbagent.show(slow()); returned = time.monotonic() - t0\n"
+        "import threading\n"
+        "gate = threading.Event()\n"
+        "def held():\n"
+        "    yield 's0 '\n"
+        "    gate.wait()\n"
+        "    yield 's1'\n"
+        "run = nbagent.show(held())\n"
+        "at_return = run.status\n",
+        timeout=20,
     )
-    assert kernel.value("returned") < 0.5
+    assert kernel.value("at_return") == "running"
     kernel.execute("x = 1 + 1")
     assert kernel.value("run.status") == "running"
-    kernel.execute("run.wait(30)")
+    kernel.execute("gate.set()\nrun.wait(30)")
     assert kernel.value("run.status") == "completed"
+    assert kernel.value("run.transcript.text") == "s0 s1"
 
 
 def test_stop_cancels_the_producer(kernel: Kernel) -> None:
@@ -134,14 +144,16 @@ def test_stop_cancels_the_producer(kernel: Kernel) -> None:
         "    finally:\n"
         "        produced.append('closed')\n"
         "run = nbagent.show(endless())\n"
-        "time.sleep(0.3)\n"
+        "deadline = time.monotonic() + 10\n"
+        "while not run.transcript.text:  # streaming: only a started generator has a finally\n"
+        "    assert time.monotonic() < deadline, 'never streamed'\n"
+        "    time.sleep(0.01)\n"
         "run.cancel()\n"
         "run.wait(5)\n"
-        "time.sleep(0.1)\n"
     )
     assert kernel.value("run.status") == "cancelled"
     assert kernel.value("run.transcript.end_reason") == "cancelled"
-    assert kernel.value("produced[-1]") == "closed"
+    kernel.wait_value("produced[-1]", "closed")
     assert kernel.value("len(run.transcript.text) > 0")
 
 
@@ -176,8 +188,7 @@ def test_rerunning_a_cell_stops_its_old_run(kernel: Kernel) -> None:
     assert statuses[-2] == "cancelled"
     assert statuses[-1] == "running"
     assert kernel.value("nbagent.stop_all()") >= 1
-    kernel.execute("time.sleep(0.1)")
-    assert set(kernel.value("[r.status for r in runs]")) == {"cancelled"}
+    kernel.wait_value("sorted({r.status for r in runs})", ["cancelled"])
 
 
 def test_repr_is_one_short_line(kernel: Kernel) -> None:
@@ -196,24 +207,15 @@ def test_kernel_interrupt_inside_wait_cancels_the_run(kernel: Kernel) -> None:
         "        time.sleep(0.01)\n"
         "run = nbagent.show(ticking())\n"
     )
-    msg_id = kernel.kc.execute("run.wait()")
-    # Interrupt only once the kernel is inside that cell (a SIGINT while idle is ignored).
-    deadline = time.monotonic() + 30
-    while not any(
-        m["msg_type"] == "status"
-        and m["content"]["execution_state"] == "busy"
-        and m["parent_header"].get("msg_id") == msg_id
-        for m in kernel.messages()
-    ):
-        assert time.monotonic() < deadline, "the kernel never started the cell"
-        time.sleep(0.01)
-    time.sleep(0.3)
+    msg_id = kernel.kc.execute("print('waiting', flush=True)\nrun.wait()")
+    # Interrupt only once the cell is about to block in run.wait() (a SIGINT while idle is
+    # ignored, one before the wait would not reach it).
+    kernel.wait_output(msg_id, "waiting")
     kernel.km.interrupt_kernel()
     reply = kernel.kc.get_shell_msg(timeout=30)
     assert reply["parent_header"]["msg_id"] == msg_id
     assert reply["content"]["status"] == "error"
     assert reply["content"]["ename"] == "KeyboardInterrupt"
     assert kernel.value("run.status") == "cancelled"
-    kernel.execute("time.sleep(0.1)")
-    assert kernel.value("run._driver.thread.is_alive()") is False
+    kernel.wait_value("run._driver.thread.is_alive()", False)
     assert kernel.value("nbagent.show(iter(['next run'])).wait(10).text") == "next run"

@@ -18,10 +18,22 @@ from tests.test_websocket import event
 pytestmark = pytest.mark.kernel
 
 
+# In the kernel: wait (on its loop, where async sources run) until a condition holds.
+UNTIL = """
+import asyncio
+
+async def until(condition, timeout=10):
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out"
+        await asyncio.sleep(0.01)
+"""
+
+
 @pytest.fixture(scope="module")
 def kernel() -> Iterator[Kernel]:
     k = Kernel()
-    k.execute("import nbagent, time, openai")
+    k.execute("import nbagent, time, openai\n" + UNTIL)
     yield k
     k.close()
 
@@ -72,7 +84,10 @@ def test_openai_stop_is_a_disconnect_the_server_sees(kernel: Kernel) -> None:
     script = [chunk("", role="assistant"), chunk("a "), chunk("b "), Pause(30)]
     with OpenAIServer(script=script) as srv:
         since = len(kernel.messages())
-        kernel.execute(OPENAI.format(url=srv.base_url) + "time.sleep(0.3)\nrun.cancel()")
+        kernel.execute(
+            OPENAI.format(url=srv.base_url)
+            + "await until(lambda: run.transcript.text == 'a b ')\nrun.cancel()"
+        )
         assert srv.wait_disconnect(5), "the server never saw the client go"
         kernel.execute("run.wait(5)")
     state = final_state(kernel, since)
@@ -93,7 +108,7 @@ def test_websocket_stop_is_a_disconnect_the_server_sees(kernel: Kernel) -> None:
     with WebSocketServer([event(f"w{i} ") for i in range(5000)], delay=0.005) as srv:
         since = len(kernel.messages())
         kernel.execute(f"run = nbagent.show(nbagent.websocket({srv.url!r}, send={{}}))")
-        kernel.execute("import asyncio\nawait asyncio.sleep(0.3)\nrun.cancel()\nawait run")
+        kernel.execute("await until(lambda: 'w1 ' in run.transcript.text)\nrun.cancel()\nawait run")
         assert srv.disconnected.wait(5), "the server never saw the client go"
     state = final_state(kernel, since)
     assert state["status"] == "cancelled"
@@ -159,7 +174,9 @@ def test_sse_stop_is_a_disconnect_the_server_sees(kernel: Kernel) -> None:
     with SSEServer(script) as srv:
         since = len(kernel.messages())
         kernel.execute(f"run = nbagent.show(nbagent.sse({srv.url!r}))")
-        kernel.execute("import asyncio\nawait asyncio.sleep(0.3)\nrun.cancel()\nawait run")
+        kernel.execute(
+            "await until(lambda: run.transcript.text == 'a b ')\nrun.cancel()\nawait run"
+        )
         assert srv.wait_disconnect(5), "the server never saw the client go"
     state = final_state(kernel, since)
     assert (state["status"], answer(state)) == ("cancelled", "a b ")

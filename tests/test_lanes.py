@@ -17,6 +17,7 @@ from nbagent.transcript import apply_op
 from nbagent.wire import decode_lanes
 from tests import aio
 from tests.recording import RecordingComm, customs, endless, gated, ours, outputs, snapshots
+from tests.wait import wait_for
 
 
 def words(prefix: str, n: int, pause: float = 0.0) -> Iterator[str]:
@@ -84,7 +85,7 @@ def test_sync_sends_every_lane_at_the_current_seq(comms: list[RecordingComm]) ->
     lanes.add(iter(["done"]), name="quick")
     lanes.add(gated(release, "before ", "after"), name="slow")
     lanes["quick"].wait(5)
-    time.sleep(0.2)
+    wait_for(lambda: lanes["slow"].transcript.text == "before ", what="the slow lane streaming")
     assert lanes.widget is not None
     lanes.widget._dispatch(lanes.widget, {"type": "sync"}, [])
     (reply,) = [m for m in customs(ours(comms)) if m.get("type") == "snapshot"]
@@ -101,13 +102,16 @@ def test_stop_one_lane_the_other_goes_on(comms: list[RecordingComm]) -> None:
     lanes = Lanes(display=True)
     lanes.add(endless(closed), name="endless")
     lanes.add(words("w", 50, 0.01), name="finite")
-    time.sleep(0.1)
+    # Streaming: a source stopped before it ever started has no cleanup to run.
+    wait_for(lambda: lanes["endless"].transcript.text, what="the endless lane streaming")
     assert lanes.widget is not None
     lanes.widget._dispatch(lanes.widget, {"type": "stop", "lane": 0}, [])
     assert lanes["endless"].status == "cancelled"
+    assert lanes["finite"].status == "running"  # 0.5 s of words: it goes on after the stop
     assert closed.wait(2)
     result = lanes.wait(5)
     assert result["finite"].status == "completed"
+    assert result["finite"].text == "".join(f"w{i} " for i in range(50))
     # A stop for a lane that does not exist, or with a non-integer lane, does nothing.
     lanes.widget._dispatch(lanes.widget, {"type": "stop", "lane": 7}, [])
     lanes.widget._dispatch(lanes.widget, {"type": "stop", "lane": True}, [])

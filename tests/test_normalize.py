@@ -5,9 +5,7 @@ from __future__ import annotations
 import copy
 import itertools
 import json
-import time
 
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -415,22 +413,6 @@ def test_cancel():
 def test_custom_and_state_pass_through():
     out = run([Custom(name="x", value=1), Usage(output_tokens=3)])
     assert kinds(out) == ["run_start", "custom", "usage", "run_end"]
-
-
-@pytest.mark.parametrize("n_deltas", [200_000])
-def test_throughput(n_deltas):
-    """Normalizer + reducer per delta (the benchmark wants >= 500k/s; CI machines vary)."""
-    events = [TextDelta(message_id="m", delta="tok ") for _ in range(n_deltas)]
-    n, t = Normalizer(clock=time.time), Transcript()
-    start = time.perf_counter()
-    for ev in events:
-        for out in n.feed(ev):
-            t.apply(out)
-    elapsed = time.perf_counter() - start
-    rate = n_deltas / elapsed
-    print(f"\n{rate:,.0f} deltas/s through normalizer + reducer")
-    assert len(t.text) == 4 * n_deltas
-    assert rate > 100_000
 
 
 def test_a_connection_broken_mid_stream_ends_incomplete() -> None:

@@ -12,6 +12,7 @@ import time
 import traceback
 from collections.abc import Iterator
 from pathlib import Path
+from types import FrameType
 
 import pytest
 
@@ -29,6 +30,7 @@ from nbagent.replay import ReplayRun
 from nbagent.sources.files import JSONLError
 from nbagent.sources.recording import MAX_GAP_S, Player, RecordingError, read_recording
 from tests.recording import RecordingComm, customs, ours
+from tests.wait import wait_for
 
 
 def at(ts: float, ev: Event) -> Event:
@@ -203,32 +205,33 @@ def test_a_paused_replay_blocks_on_a_condition_and_stop_ends_it(saved: Path) -> 
     run = step_run(saved)
     run.step()
     thread = playing_thread(run)
-    # Paused: the playing thread is parked in Condition.wait, not polling.
-    frames = traceback.extract_stack(sys._current_frames()[thread.ident])  # type: ignore[index]
-    names = [f.name for f in frames]
-    assert names[-1] == "wait"
-    assert "_await_request" in names
-    cpu = time.thread_time()  # this thread's; the paused one is not even scheduled
+    # Paused: the playing thread is parked in Condition.wait with no timeout (a wait with
+    # one, in a loop, would be polling).
+    wait_for(lambda: run.player.paused, what="the player to pause")
+
+    def waiting() -> FrameType | None:
+        frame = sys._current_frames().get(thread.ident or 0)
+        return frame if frame is not None and frame.f_code.co_name == "wait" else None
+
+    frame = wait_for(waiting, what="the playing thread to wait")
+    assert "_await_request" in [f.name for f in traceback.extract_stack(frame)]
+    assert frame.f_locals["timeout"] is None
     run.cancel()
     thread.join(2)
     assert not thread.is_alive()
     assert run.status == "cancelled"
     assert run.transcript.end_reason == "cancelled"
     assert run.player.closed
-    assert time.thread_time() - cpu < 1
 
 
 def test_stop_during_a_timed_wait_ends_at_once(tmp_path: Path) -> None:
     slow = [at(0.0, RunStart()), at(0.1, TextDelta(message_id="a", delta="x"))]
-    slow.append(at(2.0, TextDelta(message_id="a", delta="never")))
+    slow.append(at(20.0, TextDelta(message_id="a", delta="never")))
     run = nbagent.replay(slow, speed=1.0, max_gap_s=30)
-    deadline = time.monotonic() + 5
-    while run.transcript.text != "x":
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_for(lambda: run.transcript.text == "x", what="the first delta")
     run.cancel()
     thread = playing_thread(run)
-    thread.join(1.5)  # well before the 1.9 s wait would have ended
+    thread.join(5)  # the wait for the next delta had 19.9 s to go
     assert not thread.is_alive()
     assert run.transcript.text == "x"
 
@@ -254,16 +257,11 @@ def test_the_step_buttons_messages_and_the_position_trait(
     # Set before the widget is displayed: a view never renders without it.
     first = trait_states()[0]
     assert first == {"position": 0, "total": total, "step": True, "speed": 1.0, "paused": False}
-    deadline = time.monotonic() + 5
-    while not player.paused:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_for(lambda: player.paused, what="the player to pause")
     run.widget._dispatch(run.widget, {"type": "step", "to": "event"}, [])
     run.widget._dispatch(run.widget, {"type": "step", "to": "nowhere"}, [])  # ignored
     run.widget._dispatch(run.widget, {"type": "step", "to": "tool"}, [])
-    while player.position < 6 or not player.paused:
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_for(lambda: player.position >= 6 and player.paused, what="both steps played")
     positions = [s["position"] for s in trait_states()]
     assert positions[-2:] == [1, 6], positions
     # The ops of a step went out before its position: the browser never shows a position
@@ -375,11 +373,8 @@ def test_record_keeps_each_event_on_disk_as_it_arrives(tmp_path: Path) -> None:
         yield "second"
 
     run = nbagent.record(source(), path)
-    deadline = time.monotonic() + 5
     # While the run is still going, the file already holds what arrived (a crash keeps it).
-    while "first" not in path.read_text():
-        assert time.monotonic() < deadline
-        time.sleep(0.01)
+    wait_for(lambda: "first" in path.read_text(), what="the first delta on disk")
     assert not run.done
     assert [e.kind for e in nbagent.load(path)][:3] == ["run_start", "message_start", "text_delta"]
     gate.set()

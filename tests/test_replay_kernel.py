@@ -3,7 +3,6 @@ send them): steps, the position trait on IOPub, Stop while paused."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,6 +10,7 @@ import pytest
 
 from nbagent import demo
 from tests.kernel import Kernel, widget_traffic
+from tests.wait import wait_for
 
 pytestmark = pytest.mark.kernel
 
@@ -65,10 +65,10 @@ def test_step_messages_play_the_recording(kernel: Kernel) -> None:
     kernel.wait_value("run.widget.replay['position']", total)
     assert kernel.value("run.status") == "completed"
 
-    deadline = time.monotonic() + 5
-    while (seen := positions(kernel, comm))[-1] != total:  # IOPub may trail a little
-        assert time.monotonic() < deadline, seen
-        time.sleep(0.05)
+    # IOPub may trail a little.
+    seen = wait_for(
+        lambda: (p := positions(kernel, comm))[-1] == total and p, what="the last position"
+    )
     assert seen[0] == 0
     assert [p for p in seen if p > 0] == [1, at_tool, at_result, total]
     assert len(seen) <= 7  # per step, never per event

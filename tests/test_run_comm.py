@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import threading
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -23,6 +22,7 @@ from tests.recording import (
     snapshots,
     start,
 )
+from tests.wait import wait_for
 
 
 def test_order_open_then_ops_then_final_snapshot(comms: list[RecordingComm]) -> None:
@@ -72,7 +72,7 @@ def test_sync_replies_with_the_state_at_the_current_seq(comms: list[RecordingCom
     release = threading.Event()
 
     run = start(gated(release, "before ", "after"))
-    time.sleep(0.2)
+    wait_for(lambda: run.transcript.text == "before ", what="the first part folded")
     assert run.widget is not None
     run.widget._dispatch(run.widget, {"type": "sync"}, [])
     replies = [m for m in customs(ours(comms)) if m.get("type") == "snapshot"]
@@ -89,7 +89,7 @@ def test_output_request_is_answered_once_the_run_ended(comms: list[RecordingComm
 
     run = start(gated(release, "hello"), title="T")
     assert run.widget is not None
-    time.sleep(0.1)
+    wait_for(lambda: run.transcript.text == "hello", what="the run streaming")
     run.widget._dispatch(run.widget, {"type": "output"}, [])
     assert outputs(ours(comms)) == []  # still running: the end sends it anyway
     release.set()
@@ -114,7 +114,8 @@ def test_stop_message_cancels_and_closes_the_source(comms: list[RecordingComm]) 
     closed = threading.Event()
 
     run = start(endless(closed))
-    time.sleep(0.1)
+    # Streaming: a source stopped before it ever started has no cleanup to run.
+    wait_for(lambda: run.transcript.text, what="the first dots")
     assert run.widget is not None
     run.widget._dispatch(run.widget, {"type": "stop"}, [])
     assert run.status == "cancelled"  # at once, before the producer notices
@@ -168,10 +169,10 @@ def test_rerun_message_runs_the_tool_and_sends_the_result_after_the_end(
     # Arguments come as a JSON object; a string (code) is ignored, never evaluated.
     run.widget._dispatch(run.widget, {"type": "rerun", "id": "c1", "args": "__import__('os')"}, [])
     run.widget._dispatch(run.widget, {"type": "rerun", "id": "c1", "args": {"a": 40, "b": 2}}, [])
-    deadline = time.monotonic() + 5
-    while (run.transcript.tool_calls[0].reruns or [{}])[-1].get("state") != "done":
-        assert time.monotonic() < deadline, "the re-run never finished"
-        time.sleep(0.01)
+    wait_for(
+        lambda: (run.transcript.tool_calls[0].reruns or [{}])[-1].get("state") == "done",
+        what="the re-run to finish",
+    )
     (rerun,) = run.transcript.tool_calls[0].reruns
     assert (rerun["args"], rerun["result"], rerun["output"]) == ({"a": 40, "b": 2}, 42, "adding\n")
     late = customs(ours(comms))[sent_before:]

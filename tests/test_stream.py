@@ -526,11 +526,21 @@ def test_close_source_closes_a_generator() -> None:
 
 
 def test_close_source_on_an_async_close_does_not_leak_a_coroutine() -> None:
+    made: list[Any] = []
+
     class A:
-        async def close(self) -> None:
+        def close(self) -> Any:  # an ``async def close``, keeping the coroutine it returns
+            coro = self._close()
+            made.append(coro)
+            return coro
+
+        async def _close(self) -> None:
             raise AssertionError("not awaited")
 
-    close_source(A())  # the coroutine is closed, no "never awaited" warning
+    close_source(A())
+    # Closed unawaited: never run, and no "coroutine was never awaited" when it is collected.
+    (coro,) = made
+    assert inspect.getcoroutinestate(coro) == inspect.CORO_CLOSED
 
 
 def test_aclose_source_variants() -> None:

@@ -56,9 +56,9 @@ def test_prefilled_think_tag_only_the_closing_one_arrives() -> None:
     assert split(list(stream), assume_open=True) == ("Okay, the user said hi.\n", "Hello!")
 
 
-@given(st.text(), st.lists(st.integers(0, 500), max_size=10))
+@given(st.text().filter(lambda t: "<" not in t), st.lists(st.integers(0, 500), max_size=10))
 def test_nothing_is_lost_or_invented(text: str, points: list[int]) -> None:
     """Without tags in play, every character comes out, in order, as one channel."""
-    thinking, answer = split(cut(text, points))
-    if "<" not in text:
-        assert (thinking, answer) == ("", text) or (text.strip() == "" and answer == "")
+    # Leading whitespace waits for a possible tag: with nothing after it, it is dropped.
+    expected = ("", "") if text.strip() == "" else ("", text)
+    assert split(cut(text, points)) == expected

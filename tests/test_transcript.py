@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import gc
 import json
 import time
 
@@ -476,17 +477,24 @@ def test_apply_op_rejects_unknown():
 
 
 def test_append_is_linear():
-    """1-char deltas into one block: doubling the count must not quadruple the time."""
+    """1-char deltas into one block: 4x the deltas cost at most ~5x the time."""
 
     def cost(n):
         t = Transcript()
         evs = [TextDelta(message_id="m", delta="x") for _ in range(n)]
-        start = time.perf_counter()
-        for ev in evs:
-            t.apply(ev)
-        _ = t.text
-        return time.perf_counter() - start
+        # This thread's CPU time, without the collector: the wall clock of a shared machine
+        # and full collections (which walk every live event) moved the ratio from 4 to 12.
+        gc.collect()
+        gc.disable()
+        try:
+            start = time.thread_time()
+            for ev in evs:
+                t.apply(ev)
+            _ = t.text
+            return time.thread_time() - start
+        finally:
+            gc.enable()
 
     cost(1000)
     small, big = min(cost(50_000) for _ in range(3)), min(cost(200_000) for _ in range(3))
-    assert big < small * 4 * 2.5  # linear: ~4x; quadratic would be ~16x
+    assert big <= small * 4 * 1.25  # linear: ~4x; quadratic would be ~16x

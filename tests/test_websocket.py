@@ -14,6 +14,7 @@ import nbagent
 from nbagent.events import TextDelta
 from nbagent.runtime.run import Run
 from tests import aio
+from tests.wait import wait_for
 
 
 class Server:
@@ -106,7 +107,7 @@ def test_stop_is_a_disconnect_the_server_sees() -> None:
         starter = threading.Thread(target=run.start)
         starter.start()
         starter.join()
-        time.sleep(0.3)
+        wait_for(lambda: "w1 " in run.transcript.text, what="two words")
         run.cancel()
         assert srv.disconnected.wait(3), "the server never saw the client go"
         run.wait(3)

@@ -1,4 +1,4 @@
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { morph, purify, renderMarkdown, StreamingMarkdown, warmUp } from "../src/markdown.js";
 
 const SAMPLES = {
@@ -151,7 +151,12 @@ describe("the live block is patched, not rebuilt", () => {
 
 test("warmUp renders off the page and only once", () => {
   const before = document.body.innerHTML;
+  const flush = vi.spyOn(StreamingMarkdown.prototype, "flush");
   warmUp();
+  const first = flush.mock.calls.length;
   warmUp();
+  expect(first).toBeGreaterThan(0);
+  expect(flush.mock.calls.length).toBe(first);
   expect(document.body.innerHTML).toBe(before);
+  flush.mockRestore();
 });
