@@ -60,6 +60,7 @@ recordings: install
 lint: install
 	$(BIN)/ruff check nbagent tests benchmarks
 	$(BIN)/ruff format --check nbagent tests benchmarks
+	$(BIN)/lint-imports --no-cache
 
 typecheck: install
 	$(BIN)/mypy

@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
     from markdown_it.utils import EnvType, OptionsDict
 
-    from nbagent.transcript import Transcript
+    from nbagent.fold import TranscriptBase
 
 __all__ = ["safe_url", "sanitize_markdown", "status_line", "to_html", "to_markdown", "to_text"]
 
@@ -40,7 +40,7 @@ def safe_url(url: str) -> bool:
     return _STRIP_URL.sub("", html.unescape(url)).lower().startswith(_SAFE_PREFIXES)
 
 
-def _state(t: Transcript | dict[str, Any]) -> dict[str, Any]:
+def _state(t: TranscriptBase | dict[str, Any]) -> dict[str, Any]:
     return t if isinstance(t, dict) else t.to_dict()
 
 
@@ -58,7 +58,7 @@ def _diff(a: Any, b: Any) -> float | None:
     return b - a if ok else None
 
 
-def status_line(t: Transcript | dict[str, Any]) -> str:
+def status_line(t: TranscriptBase | dict[str, Any]) -> str:
     """One line: status, end reason, time to first token, elapsed time, token usage."""
     s = _state(t)
     parts = [str(s.get("status") or "running")]
@@ -244,7 +244,7 @@ def _details(summary: str, body: str) -> str:
     return f"<details>\n<summary>{summary}</summary>\n\n{body}\n\n</details>"
 
 
-def to_markdown(t: Transcript | dict[str, Any]) -> str:
+def to_markdown(t: TranscriptBase | dict[str, Any]) -> str:
     """The run as markdown: the answer, thinking and tool calls as ``<details>`` sections."""
     s = _state(t)
     parts: list[str] = []
@@ -365,7 +365,7 @@ def _tool_html(b: dict[str, Any]) -> str:
     return "\n".join(out)
 
 
-def to_html(t: Transcript | dict[str, Any], standalone: bool = False) -> str:
+def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str:
     """A static, escaped HTML rendering (what shows when widget state is missing)."""
     s = _state(t)
     esc = html.escape
@@ -418,7 +418,7 @@ def _clip(text: str, limit: int = 200) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def to_text(t: Transcript | dict[str, Any]) -> str:
+def to_text(t: TranscriptBase | dict[str, Any]) -> str:
     """Plain text: the answer, one line per tool call, then the status line."""
     s = _state(t)
     lines: list[str] = []

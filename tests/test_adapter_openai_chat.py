@@ -319,9 +319,14 @@ def test_thinking_block_closes_when_the_answer_starts() -> None:
 
 def test_steps_and_refusal_block() -> None:
     t = Transcript.from_events(iter_events(dicts("refusal")))
-    assert t.steps == [
-        {"id": "chatcmpl-7", "name": "model", "usage": None, "finish_reason": "completed"}
-    ]
+    ((step),) = t.steps
+    assert {k: step[k] for k in ("id", "name", "usage", "finish_reason")} == {
+        "id": "chatcmpl-7",
+        "name": "model",
+        "usage": None,
+        "finish_reason": "completed",
+    }
+    assert step["started_at"] <= step["ended_at"]
     assert t.blocks[0]["refusal"] is True
 
 

@@ -1,0 +1,68 @@
+"""The layers of ARCHITECTURE.md, as import contracts (pyproject's [tool.importlinter])."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import tomllib
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def lint(root: Path) -> subprocess.CompletedProcess[str]:
+    """``lint-imports`` over the ``nbagent`` package found in ``root``."""
+    script = (
+        "import sys; from importlinter.cli import lint_imports; "
+        "sys.exit(lint_imports(config_filename='pyproject.toml', no_cache=True, no_logo=True))"
+    )
+    return subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=root,
+        env={"PYTHONPATH": str(root), "PATH": ""},
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+
+
+def test_the_package_keeps_its_layers_and_has_no_import_cycles() -> None:
+    result = lint(ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+def test_every_module_has_a_layer() -> None:
+    """A new module outside every layer would escape the contract."""
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    (layers,) = [c for c in config["contracts"] if c["type"] == "layers"]
+    named = {name.strip() for layer in layers["layers"] for name in layer.split("|")}
+    package = ROOT / "nbagent"
+    modules = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+    modules |= {p.parent.name for p in package.glob("*/__init__.py")}
+    assert modules == named
+
+
+@pytest.mark.parametrize(
+    ("module", "bad_import"),
+    [
+        ("stream.py", "from nbagent import agent"),  # the pipeline knows who produces
+        ("transcript.py", "import nbagent.runtime"),  # up a layer, lazily
+        ("runtime/run.py", "from nbagent import lanes"),
+        ("export.py", "from nbagent import chat"),
+    ],
+)
+def test_an_import_up_a_layer_is_caught(tmp_path: Path, module: str, bad_import: str) -> None:
+    shutil.copytree(ROOT / "nbagent", tmp_path / "nbagent", ignore=shutil.ignore_patterns("static"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path)
+    target = tmp_path / "nbagent" / module
+    lazy = f"\n\ndef _late() -> None:\n    {bad_import}  # noqa\n"
+    target.write_text(target.read_text() + lazy)
+    result = lint(tmp_path)
+    assert result.returncode != 0
+    importer = "nbagent." + module.removesuffix(".py").replace("/", ".")
+    assert "layers: producers and views above the runtime" in result.stdout
+    assert f"- {importer} -> nbagent." in result.stdout  # the import that breaks them
