@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import token_deltas
-from nbagent.events import Event
-from nbagent.normalize import Normalizer
+from nbagent._events import Event
+from nbagent._normalize import Normalizer
+from nbagent._stream import iter_events
+from nbagent._transcript import Transcript
 from nbagent.runtime.controller import Controller
-from nbagent.stream import iter_events
-from nbagent.transcript import Transcript
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -6,7 +6,7 @@ widget state), then every byte of the file accounted for.
 
 Per run, a notebook with widget state holds: the widget's state (its JavaScript and CSS
 bundle, ``_esm``/``_css``, once per widget: anywidget saves them with every model; its
-``snapshot``, the final transcript), and the cell output (``nbagent.output``: the transcript
+``snapshot``, the final transcript), and the cell output (``nbagent._output``: the transcript
 payload, the escaped ``text/html``, ``text/plain`` and the widget view). Nothing asserts a
 size here: the figures are printed (the structure is checked by tests/test_saved_output.py).
 """

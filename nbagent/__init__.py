@@ -1,15 +1,20 @@
-"""nbagent: watch an LLM agent think and act, live in a Jupyter cell."""
+"""nbagent: watch an LLM agent think and act, live in a Jupyter cell.
+
+Every public name is here; the modules behind them (``nbagent._*``, ``nbagent.adapters``,
+``nbagent.sources``, ``nbagent.runtime``) are internal and may change.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nbagent.chat import Chat, ChatBusyError
-from nbagent.entry import show
-from nbagent.events import (
+from nbagent._chat import Chat, ChatBusyError
+from nbagent._entry import show
+from nbagent._events import (
     Custom,
     ErrorEvent,
     Event,
+    EventDecodeError,
     MessageEnd,
     MessageStart,
     NbagentError,
@@ -26,25 +31,39 @@ from nbagent.events import (
     ToolCallStart,
     ToolResult,
     Usage,
+    event_from_dict,
+    event_from_json,
 )
-from nbagent.lanes import Lanes, compare
-from nbagent.replay import record, replay
+from nbagent._lanes import Lanes, compare
+from nbagent._replay import RecordingRun, ReplayRun, record, replay
+from nbagent._stream import aiter_events, iter_events
+from nbagent._transcript import TokenUsage, ToolCall, Transcript
+from nbagent.adapters import UnknownFormatError
+from nbagent.runtime.pause import Answer, PauseRequest, Pauses
 from nbagent.runtime.registry import stop_all
 from nbagent.runtime.run import Run
-from nbagent.sources.files import load, sse_file
+from nbagent.sources import SourceTypeError
+from nbagent.sources.files import JSONLError, load, sse_file
 from nbagent.sources.http import HTTPStatusError, sse
+from nbagent.sources.recording import RecordingError
 from nbagent.sources.websocket import websocket
-from nbagent.stream import aiter_events, iter_events
-from nbagent.transcript import ToolCall, Transcript
 
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from nbagent.agent import Agent
-    from nbagent.tools import Tool
+    from nbagent._agent import Agent
+    from nbagent._agent_run import AgentRun, AgentSession, ToolCallError
+    from nbagent._tools import Tool, ToolArgumentsError
 
 # The agent and its tools load pydantic and openai: only when asked for.
-_LAZY = {"Agent": "nbagent.agent", "Tool": "nbagent.tools"}
+_LAZY = {
+    "Agent": "nbagent._agent",
+    "AgentRun": "nbagent._agent_run",
+    "AgentSession": "nbagent._agent_run",
+    "ToolCallError": "nbagent._agent_run",
+    "Tool": "nbagent._tools",
+    "ToolArgumentsError": "nbagent._tools",
+}
 
 
 def __getattr__(name: str) -> Any:
@@ -58,36 +77,53 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "Agent",
+    "AgentRun",
+    "AgentSession",
+    "Answer",
     "Chat",
     "ChatBusyError",
     "Custom",
     "ErrorEvent",
     "Event",
+    "EventDecodeError",
     "HTTPStatusError",
+    "JSONLError",
     "Lanes",
     "MessageEnd",
     "MessageStart",
     "NbagentError",
+    "PauseRequest",
+    "Pauses",
+    "RecordingError",
+    "RecordingRun",
+    "ReplayRun",
     "Run",
     "RunEnd",
     "RunStart",
+    "SourceTypeError",
     "State",
     "Status",
     "StepEnd",
     "StepStart",
     "TextDelta",
     "ThinkingDelta",
+    "TokenUsage",
     "Tool",
+    "ToolArgumentsError",
     "ToolCall",
     "ToolCallArgsDelta",
     "ToolCallEnd",
+    "ToolCallError",
     "ToolCallStart",
     "ToolResult",
     "Transcript",
+    "UnknownFormatError",
     "Usage",
     "__version__",
     "aiter_events",
     "compare",
+    "event_from_dict",
+    "event_from_json",
     "iter_events",
     "load",
     "record",

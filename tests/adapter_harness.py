@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from nbagent._events import Event, RunStart
+from nbagent._normalize import Normalizer
 from nbagent.adapters import Adapter
-from nbagent.events import Event, RunStart
-from nbagent.normalize import Normalizer
 
 
 def fold(

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from nbagent.events import (
+from nbagent._events import (
     ErrorEvent,
     Event,
     MessageEnd,
@@ -19,7 +19,7 @@ from nbagent.events import (
     ToolCallEnd,
     ToolCallStart,
 )
-from nbagent.transcript import Transcript, apply_op
+from nbagent._transcript import Transcript, apply_op
 
 __all__ = ["check_invariants", "check_ops", "grouped_text", "wire"]
 

@@ -17,9 +17,9 @@ from typing import Any
 import pytest
 from comm.base_comm import BaseComm
 
+from nbagent._transcript import apply_op
+from nbagent._wire import decode_ops
 from nbagent.runtime.run import Run
-from nbagent.transcript import apply_op
-from nbagent.wire import decode_ops
 
 __all__ = [
     "RecordingComm",

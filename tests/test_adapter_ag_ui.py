@@ -13,9 +13,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nbagent.adapters.ag_ui import EVENT_TYPES, AgUiAdapter
-from nbagent.adapters.base import BadItemError, ServerSentEvent
-from nbagent.events import (
+from nbagent._events import (
     Custom,
     ErrorEvent,
     Event,
@@ -33,7 +31,9 @@ from nbagent.events import (
     ToolCallStart,
     Usage,
 )
-from nbagent.transcript import Transcript
+from nbagent._transcript import Transcript
+from nbagent.adapters.ag_ui import EVENT_TYPES, AgUiAdapter
+from nbagent.adapters.base import BadItemError, ServerSentEvent
 from tests.adapter_harness import fold
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ag-ui"

@@ -12,9 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nbagent.adapters.anthropic import AnthropicAdapter, map_stop_reason
-from nbagent.adapters.base import BadItemError, ServerSentEvent
-from nbagent.events import (
+from nbagent._events import (
     ErrorEvent,
     Event,
     MessageEnd,
@@ -25,7 +23,9 @@ from nbagent.events import (
     ToolCallArgsDelta,
     ToolCallStart,
 )
-from nbagent.transcript import Transcript
+from nbagent._transcript import Transcript
+from nbagent.adapters.anthropic import AnthropicAdapter, map_stop_reason
+from nbagent.adapters.base import BadItemError, ServerSentEvent
 from tests.adapter_harness import fold
 
 FIXTURES = Path(__file__).parent / "fixtures" / "anthropic"

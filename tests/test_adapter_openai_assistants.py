@@ -13,9 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nbagent.adapters.base import BadItemError, ServerSentEvent
-from nbagent.adapters.openai_assistants import OpenAIAssistantsAdapter
-from nbagent.events import (
+from nbagent._events import (
     Custom,
     ErrorEvent,
     Event,
@@ -29,7 +27,9 @@ from nbagent.events import (
     ToolResult,
     Usage,
 )
-from nbagent.transcript import Transcript
+from nbagent._transcript import Transcript
+from nbagent.adapters.base import BadItemError, ServerSentEvent
+from nbagent.adapters.openai_assistants import OpenAIAssistantsAdapter
 from tests.adapter_harness import fold
 
 FIXTURES = Path(__file__).parent / "fixtures" / "openai-assistants"

@@ -13,9 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nbagent.adapters import ADAPTERS, OpenAIChatAdapter, detect_format
-from nbagent.adapters.base import BadItemError
-from nbagent.events import (
+from nbagent._events import (
     Custom,
     ErrorEvent,
     Event,
@@ -31,8 +29,10 @@ from nbagent.events import (
     ToolCallStart,
     Usage,
 )
-from nbagent.stream import aiter_events, iter_events
-from nbagent.transcript import Transcript
+from nbagent._stream import aiter_events, iter_events
+from nbagent._transcript import Transcript
+from nbagent.adapters import ADAPTERS, OpenAIChatAdapter, detect_format
+from nbagent.adapters.base import BadItemError
 from tests import aio
 from tests.servers import Drop, OpenAIServer, chunk
 

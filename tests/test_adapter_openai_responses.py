@@ -12,9 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nbagent.adapters.base import BadItemError, ServerSentEvent
-from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
-from nbagent.events import (
+from nbagent._events import (
     Custom,
     Event,
     MessageEnd,
@@ -24,7 +22,9 @@ from nbagent.events import (
     TextDelta,
     ToolCallStart,
 )
-from nbagent.transcript import Transcript
+from nbagent._transcript import Transcript
+from nbagent.adapters.base import BadItemError, ServerSentEvent
+from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
 from tests.adapter_harness import fold
 
 FIXTURES = Path(__file__).parent / "fixtures" / "openai-responses"

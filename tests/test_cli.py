@@ -20,7 +20,7 @@ import pytest
 
 import nbagent
 from nbagent import demo
-from nbagent.cli import TUTORIALS
+from nbagent._cli import TUTORIALS
 from tests.browser.lab import free_port
 from tests.kernel import ROOT
 
@@ -213,8 +213,8 @@ def test_the_wheel_ships_the_demo(tmp_path: Path) -> None:
         assert f"nbagent/demo/{name}.jsonl" in names
     for name in TUTORIALS:
         assert f"nbagent/demo/notebooks/{name}" in names
-    assert "nbagent/cli.py" in names
+    assert "nbagent/_cli.py" in names
     entry_points = zipfile.ZipFile(wheel).read(
         next(n for n in names if n.endswith("entry_points.txt"))
     )
-    assert b"nbagent = nbagent.cli:main" in entry_points
+    assert b"nbagent = nbagent._cli:main" in entry_points

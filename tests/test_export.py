@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from markdown_it import MarkdownIt
 
-from nbagent import export
-from nbagent.events import (
+from nbagent import _export as export
+from nbagent._events import (
     ErrorEvent,
     RunEnd,
     RunStart,
@@ -24,8 +24,8 @@ from nbagent.events import (
     ToolResult,
     Usage,
 )
-from nbagent.normalize import Normalizer
-from nbagent.transcript import Transcript
+from nbagent._normalize import Normalizer
+from nbagent._transcript import Transcript
 from tests.strategies import event_sequences, texts
 
 HOSTILE: list[str] = json.loads((Path(__file__).parent / "fixtures" / "hostile.json").read_text())

@@ -32,11 +32,11 @@ import openai
 import pytest
 
 import nbagent
-from nbagent.agent import Agent
-from nbagent.agent_run import AgentRun
+from nbagent._agent import Agent
+from nbagent._agent_run import AgentRun
+from nbagent._tools import Tool, abandoned_threads
 from nbagent.runtime.loops import background_loop
 from nbagent.runtime.run import Run, RunT
-from nbagent.tools import Tool, abandoned_threads
 from tests.leaks import footprint, left_behind
 from tests.recording import RecordingComm, browser_state, customs, snapshots
 from tests.servers import Drop, OpenAIServer, chunk, text_chunks

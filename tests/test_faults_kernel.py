@@ -11,8 +11,8 @@ from typing import Any
 
 import pytest
 
-from nbagent.transcript import apply_op
-from nbagent.wire import decode_ops
+from nbagent._transcript import apply_op
+from nbagent._wire import decode_ops
 from tests.kernel import Kernel, widget_traffic
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step
@@ -23,8 +23,8 @@ pytestmark = pytest.mark.kernel
 
 SETUP = """
 import asyncio, threading, time, httpx, openai, nbagent
-from nbagent.agent import Agent
-from nbagent.tools import Tool
+from nbagent._agent import Agent
+from nbagent._tools import Tool
 from tests.leaks import footprint, left_behind_here
 from tests.test_faults import endless, endless_async, failing_words, hangs, _release
 KERNEL = ("ipykernel", "zmq", "tornado", "jupyter_client")  # their tasks serve the cell

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from nbagent.transcript import apply_op
-from nbagent.wire import decode_ops
+from nbagent._transcript import apply_op
+from nbagent._wire import decode_ops
 from tests.kernel import Kernel, max_per_second, widget_traffic
 
 pytestmark = pytest.mark.kernel

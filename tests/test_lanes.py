@@ -11,10 +11,10 @@ from typing import Any
 import pytest
 
 import nbagent
-from nbagent.lanes import Lanes
-from nbagent.output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME
-from nbagent.transcript import apply_op
-from nbagent.wire import decode_lanes
+from nbagent._lanes import Lanes
+from nbagent._output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME
+from nbagent._transcript import apply_op
+from nbagent._wire import decode_lanes
 from tests import aio
 from tests.recording import RecordingComm, customs, endless, gated, ours, outputs, snapshots
 from tests.wait import wait_for

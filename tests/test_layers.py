@@ -49,10 +49,10 @@ def test_every_module_has_a_layer() -> None:
 @pytest.mark.parametrize(
     ("module", "bad_import"),
     [
-        ("stream.py", "from nbagent import agent"),  # the pipeline knows who produces
-        ("transcript.py", "import nbagent.runtime"),  # up a layer, lazily
-        ("runtime/run.py", "from nbagent import lanes"),
-        ("export.py", "from nbagent import chat"),
+        ("_stream.py", "from nbagent import _agent as agent"),  # the pipeline knows who produces
+        ("_transcript.py", "import nbagent.runtime"),  # up a layer, lazily
+        ("runtime/run.py", "from nbagent import _lanes as lanes"),
+        ("_export.py", "from nbagent import _chat as chat"),
     ],
 )
 def test_an_import_up_a_layer_is_caught(tmp_path: Path, module: str, bad_import: str) -> None:

@@ -9,7 +9,7 @@ import json
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nbagent.events import (
+from nbagent._events import (
     Custom,
     ErrorEvent,
     Event,
@@ -26,8 +26,8 @@ from nbagent.events import (
     ToolResult,
     Usage,
 )
-from nbagent.normalize import Normalizer, parse_arguments
-from nbagent.transcript import Transcript
+from nbagent._normalize import Normalizer, parse_arguments
+from nbagent._transcript import Transcript
 from tests.invariants import check_invariants, grouped_text
 from tests.strategies import event_sequences
 
@@ -416,7 +416,7 @@ def test_custom_and_state_pass_through():
 
 
 def test_a_connection_broken_mid_stream_ends_incomplete() -> None:
-    from nbagent.normalize import stream_cut
+    from nbagent._normalize import stream_cut
 
     class RemoteProtocolError(Exception):  # the name httpx gives it
         pass

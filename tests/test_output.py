@@ -7,17 +7,17 @@ import json
 from html.parser import HTMLParser
 from pathlib import Path
 
+from nbagent import _export as export
 from nbagent import demo as demos
-from nbagent import export
-from nbagent.output import (
+from nbagent._output import (
     TRANSCRIPT_MIME,
     WIDGET_VIEW_MIME,
     OutputRun,
     mimebundle,
     payload,
 )
+from nbagent._transcript import Transcript
 from nbagent.sources.files import load
-from nbagent.transcript import Transcript
 
 HOSTILE: list[str] = json.loads((Path(__file__).parent / "fixtures" / "hostile.json").read_text())
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from nbagent.events import Event, TextDelta, ToolCallEnd, ToolCallStart, ToolResult
+from nbagent._events import Event, TextDelta, ToolCallEnd, ToolCallStart, ToolResult
 from nbagent.runtime.pause import Answer, PauseRequest, Pauses
 from nbagent.runtime.run import Run
 

@@ -1,4 +1,4 @@
-"""nbagent.replay / nbagent.record: timing (an injected clock), steps, Stop, bad recordings.
+"""nbagent._replay / nbagent.record: timing (an injected clock), steps, Stop, bad recordings.
 
 No kernel: the widget's comm is the recording comm of test_run_comm.py.
 """
@@ -17,7 +17,7 @@ from types import FrameType
 import pytest
 
 import nbagent
-from nbagent.events import (
+from nbagent._events import (
     Event,
     RunEnd,
     RunStart,
@@ -26,7 +26,7 @@ from nbagent.events import (
     ToolCallStart,
     ToolResult,
 )
-from nbagent.replay import ReplayRun
+from nbagent._replay import ReplayRun
 from nbagent.sources.files import JSONLError
 from nbagent.sources.recording import MAX_GAP_S, Player, RecordingError, read_recording
 from tests.recording import RecordingComm, customs, ours

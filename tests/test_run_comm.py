@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 import nbagent
-from nbagent.transcript import apply_op
-from nbagent.wire import decode_ops
+from nbagent._transcript import apply_op
+from nbagent._wire import decode_ops
 from tests.recording import (
     RecordingComm,
     customs,
@@ -100,7 +100,7 @@ def test_output_request_is_answered_once_the_run_ended(comms: list[RecordingComm
     assert reply["seq"] == ops_messages(ours(comms))[-1]["seq"]
     first = reply["data"]
     assert "application/vnd.jupyter.widget-view+json" not in first
-    payload = first["application/vnd.nbagent.transcript+json"]
+    payload = first["application/vnd.nbagent._transcript+json"]
     assert payload["version"] == 1
     assert payload["layout"] == "single"
     assert payload["model_id"] == run.widget.model_id
@@ -147,8 +147,8 @@ def test_show_outside_a_notebook_prints(capsys: pytest.CaptureFixture[str]) -> N
 def test_rerun_message_runs_the_tool_and_sends_the_result_after_the_end(
     comms: list[RecordingComm],
 ) -> None:
-    from nbagent.agent import Agent
-    from nbagent.agent_run import AgentRun
+    from nbagent._agent import Agent
+    from nbagent._agent_run import AgentRun
 
     def add(a: int, b: int = 1) -> int:
         """Add."""
@@ -182,4 +182,4 @@ def test_rerun_message_runs_the_tool_and_sends_the_result_after_the_end(
     run.widget._dispatch(run.widget, {"type": "output"}, [])  # and so does the saved output
     (reply,) = [m for m in customs(ours(comms)) if m.get("type") == "output"]
     assert reply["seq"] == late[-1]["seq"]
-    assert reply["data"]["application/vnd.nbagent.transcript+json"]["runs"][0]["state"] == final
+    assert reply["data"]["application/vnd.nbagent._transcript+json"]["runs"][0]["state"] == final

@@ -14,7 +14,7 @@ import pytest
 from nbconvert import HTMLExporter
 
 from benchmarks.saved_size import STATE_MIME, breakdown, execute
-from nbagent.output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME
+from nbagent._output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME
 
 pytestmark = pytest.mark.kernel
 

@@ -14,16 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nbagent.adapters import (
-    ADAPTERS,
-    DETECTION_ORDER,
-    EventsAdapter,
-    TextAdapter,
-    UnknownFormatError,
-    adapter_for,
-    detect_format,
-)
-from nbagent.events import (
+from nbagent._events import (
     ErrorEvent,
     Event,
     NbagentError,
@@ -34,6 +25,17 @@ from nbagent.events import (
     ToolCallStart,
     event_from_dict,
 )
+from nbagent._stream import Pipeline, aiter_events, iter_events
+from nbagent._transcript import Transcript
+from nbagent.adapters import (
+    ADAPTERS,
+    DETECTION_ORDER,
+    EventsAdapter,
+    TextAdapter,
+    UnknownFormatError,
+    adapter_for,
+    detect_format,
+)
 from nbagent.sources import (
     SourceTypeError,
     aclose_source,
@@ -42,8 +44,6 @@ from nbagent.sources import (
     is_async_source,
     source_format,
 )
-from nbagent.stream import Pipeline, aiter_events, iter_events
-from nbagent.transcript import Transcript
 from tests import aio
 
 

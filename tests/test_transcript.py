@@ -10,7 +10,7 @@ import time
 import pytest
 from hypothesis import given, settings
 
-from nbagent.events import (
+from nbagent._events import (
     Custom,
     ErrorEvent,
     MessageEnd,
@@ -29,8 +29,8 @@ from nbagent.events import (
     ToolResult,
     Usage,
 )
-from nbagent.normalize import Normalizer
-from nbagent.transcript import ToolCall, Transcript, apply_op
+from nbagent._normalize import Normalizer
+from nbagent._transcript import ToolCall, Transcript, apply_op
 from tests.invariants import check_ops, wire
 from tests.strategies import event_sequences
 

@@ -11,7 +11,7 @@ from typing import Any
 from websockets.sync.server import ServerConnection, serve
 
 import nbagent
-from nbagent.events import TextDelta
+from nbagent._events import TextDelta
 from nbagent.runtime.run import Run
 from tests import aio
 from tests.wait import wait_for

@@ -37,15 +37,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import (
-    BadItemError,
-    ServerSentEvent,
-    plain,
-    short_repr,
-    str_or_none,
-    unwrap,
-)
-from nbagent.events import (
+from nbagent._events import (
     Custom,
     EndReason,
     ErrorEvent,
@@ -56,6 +48,14 @@ from nbagent.events import (
     RunStart,
     Status,
     TextDelta,
+)
+from nbagent.adapters.base import (
+    BadItemError,
+    ServerSentEvent,
+    plain,
+    short_repr,
+    str_or_none,
+    unwrap,
 )
 
 __all__ = ["KINDS", "WRAPPERS", "A2aAdapter", "normalize_state"]

@@ -17,15 +17,7 @@ from __future__ import annotations
 import re
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import (
-    field,
-    int_or_none,
-    plain,
-    str_or_none,
-    unwrap,
-    unwrap_object,
-)
-from nbagent.events import (
+from nbagent._events import (
     Custom,
     EndReason,
     ErrorEvent,
@@ -44,6 +36,14 @@ from nbagent.events import (
     ToolCallStart,
     ToolResult,
     Usage,
+)
+from nbagent.adapters.base import (
+    field,
+    int_or_none,
+    plain,
+    str_or_none,
+    unwrap,
+    unwrap_object,
 )
 
 __all__ = ["EVENT_TYPES", "OUTCOMES", "AgUiAdapter"]

@@ -17,15 +17,7 @@ from __future__ import annotations
 import json
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import (
-    ServerSentEvent,
-    field,
-    int_or_none,
-    plain,
-    unwrap,
-    unwrap_object,
-)
-from nbagent.events import (
+from nbagent._events import (
     Custom,
     EndReason,
     ErrorEvent,
@@ -43,6 +35,14 @@ from nbagent.events import (
     ToolCallStart,
     ToolResult,
     Usage,
+)
+from nbagent.adapters.base import (
+    ServerSentEvent,
+    field,
+    int_or_none,
+    plain,
+    unwrap,
+    unwrap_object,
 )
 
 __all__ = ["EVENT_TYPES", "STOP_REASONS", "AnthropicAdapter", "map_stop_reason"]

@@ -6,8 +6,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from nbagent.events import Event, NbagentError
-from nbagent.values import plain, short_repr, strict_json
+from nbagent._events import Event, NbagentError
+from nbagent._values import plain, short_repr, strict_json
 
 __all__ = [
     "Adapter",

@@ -31,8 +31,7 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, ServerSentEvent, int_or_none, short_repr, unwrap
-from nbagent.events import (
+from nbagent._events import (
     Custom,
     ErrorEvent,
     Event,
@@ -49,7 +48,8 @@ from nbagent.events import (
     ToolResult,
     Usage,
 )
-from nbagent.values import strict_json
+from nbagent._values import strict_json
+from nbagent.adapters.base import BadItemError, ServerSentEvent, int_or_none, short_repr, unwrap
 
 __all__ = ["DextoAdapter"]
 

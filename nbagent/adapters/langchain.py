@@ -28,18 +28,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import (
-    BadItemError,
-    ServerSentEvent,
-    field,
-    int_or_none,
-    list_or_empty,
-    plain,
-    short_repr,
-    str_or_none,
-    unwrap,
-)
-from nbagent.events import (
+from nbagent._events import (
     Custom,
     ErrorEvent,
     Event,
@@ -56,6 +45,17 @@ from nbagent.events import (
     ToolCallStart,
     ToolResult,
     Usage,
+)
+from nbagent.adapters.base import (
+    BadItemError,
+    ServerSentEvent,
+    field,
+    int_or_none,
+    list_or_empty,
+    plain,
+    short_repr,
+    str_or_none,
+    unwrap,
 )
 
 __all__ = ["LangChainAdapter"]

@@ -20,8 +20,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, field, int_or_none, plain, short_repr, unwrap
-from nbagent.events import (
+from nbagent._events import (
     Custom,
     EndReason,
     ErrorEvent,
@@ -40,7 +39,8 @@ from nbagent.events import (
     ToolResult,
     Usage,
 )
-from nbagent.values import strict_json
+from nbagent._values import strict_json
+from nbagent.adapters.base import BadItemError, field, int_or_none, plain, short_repr, unwrap
 
 __all__ = ["EVENTS", "OpenAIAssistantsAdapter"]
 

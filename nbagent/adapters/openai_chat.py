@@ -17,18 +17,7 @@ import json
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import (
-    BadItemError,
-    ServerSentEvent,
-    field,
-    int_or_none,
-    list_or_empty,
-    plain,
-    short_repr,
-    unwrap,
-)
-from nbagent.adapters.think import Part, ThinkSplitter
-from nbagent.events import (
+from nbagent._events import (
     Custom,
     EndReason,
     ErrorEvent,
@@ -45,7 +34,18 @@ from nbagent.events import (
     ToolCallStart,
     Usage,
 )
-from nbagent.values import strict_json
+from nbagent._values import strict_json
+from nbagent.adapters.base import (
+    BadItemError,
+    ServerSentEvent,
+    field,
+    int_or_none,
+    list_or_empty,
+    plain,
+    short_repr,
+    unwrap,
+)
+from nbagent.adapters.think import Part, ThinkSplitter
 
 __all__ = ["FINISH_REASONS", "OpenAIChatAdapter", "map_finish_reason"]
 

@@ -21,8 +21,7 @@ import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, field, int_or_none, plain, short_repr, unwrap
-from nbagent.events import (
+from nbagent._events import (
     Custom,
     EndReason,
     ErrorEvent,
@@ -42,6 +41,7 @@ from nbagent.events import (
     ToolResult,
     Usage,
 )
+from nbagent.adapters.base import BadItemError, field, int_or_none, plain, short_repr, unwrap
 
 __all__ = ["INCOMPLETE_REASONS", "OpenAIResponsesAdapter"]
 

@@ -25,15 +25,7 @@ import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import (
-    BadItemError,
-    ServerSentEvent,
-    plain,
-    short_repr,
-    str_or_none,
-    unwrap,
-)
-from nbagent.events import (
+from nbagent._events import (
     Custom,
     EndReason,
     ErrorEvent,
@@ -53,7 +45,15 @@ from nbagent.events import (
     ToolResult,
     Usage,
 )
-from nbagent.values import strict_json
+from nbagent._values import strict_json
+from nbagent.adapters.base import (
+    BadItemError,
+    ServerSentEvent,
+    plain,
+    short_repr,
+    str_or_none,
+    unwrap,
+)
 
 __all__ = ["FINISH_REASONS", "PART_TYPES", "VercelUiAdapter"]
 

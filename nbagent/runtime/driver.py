@@ -18,11 +18,11 @@ import threading
 import time
 from typing import Any
 
+from nbagent._stream import apump, pump
 from nbagent.runtime.kernel import drive_loop_until, kernel_loop, running_loop
 from nbagent.runtime.loops import background_loop
 from nbagent.runtime.sink import RunSink
 from nbagent.sources import close_source, is_async_source
-from nbagent.stream import apump, pump
 
 __all__ = ["Driver"]
 

@@ -15,8 +15,11 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from nbagent.events import Event
-from nbagent.output import OutputRun, mimebundle
+from nbagent._events import Event
+from nbagent._output import OutputRun, mimebundle
+from nbagent._stream import Pipeline
+from nbagent._terminal import Printer
+from nbagent._transcript import Transcript
 from nbagent.runtime import registry
 from nbagent.runtime.driver import Driver
 from nbagent.runtime.kernel import current_kernel
@@ -24,9 +27,6 @@ from nbagent.runtime.pause import Pauses
 from nbagent.runtime.sink import EventsCallback, RunSink
 from nbagent.runtime.views import CellOutput, OwnWidget, RunView
 from nbagent.sources import check_source, source_format
-from nbagent.stream import Pipeline
-from nbagent.terminal import Printer
-from nbagent.transcript import Transcript
 
 __all__ = ["MessageHandler", "Run", "launch"]
 
@@ -160,11 +160,11 @@ class Run:
         target.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
         return target
 
-    # An agent's run (``nbagent.agent.AgentRun``) has a conversation and tools; others not.
+    # An agent's run (``nbagent.AgentRun``) has a conversation and tools; others not.
 
     @property
     def session(self) -> Any:
-        """An agent run's conversation (``nbagent.agent.AgentSession``); None here."""
+        """An agent run's conversation (``nbagent.AgentSession``); None here."""
         return None
 
     @property
@@ -244,7 +244,7 @@ class Run:
             self._output.display()
 
     def _mimebundle(self) -> dict[str, Any]:
-        """The cell output's data now (``nbagent.output``): the saved notebook's copy."""
+        """The cell output's data now (``nbagent._output``): the saved notebook's copy."""
         assert self.widget is not None
         runs = [OutputRun(self.transcript.to_dict(), self.title)]
         return mimebundle(runs, model_id=self.widget.model_id)

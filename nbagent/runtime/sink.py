@@ -13,12 +13,12 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from nbagent.events import Event
+from nbagent._events import Event
+from nbagent._stream import Pipeline
+from nbagent._terminal import Printer
+from nbagent._transcript import Transcript
 from nbagent.runtime.kernel import CellMark, cell_mark
 from nbagent.runtime.views import RunView
-from nbagent.stream import Pipeline
-from nbagent.terminal import Printer
-from nbagent.transcript import Transcript
 
 __all__ = ["RunSink"]
 

@@ -1,7 +1,7 @@
 """Where a run's ops go: a widget of its own, or a lane of a widget of several runs.
 
 ``Run`` talks to its view only through ``RunView``; ``OwnWidget`` is what ``show()`` makes,
-``nbagent.lanes.Lane`` a lane of ``show({...})``, ``compare()`` or ``Chat``.
+``nbagent._lanes.Lane`` a lane of ``show({...})``, ``compare()`` or ``Chat``.
 """
 
 from __future__ import annotations
@@ -11,21 +11,21 @@ import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
-from nbagent import wire
-from nbagent.output import WIDGET_VIEW_MIME
+from nbagent import _wire as wire
+from nbagent._output import WIDGET_VIEW_MIME
+from nbagent._widget import AgentWidget
 from nbagent.runtime.controller import Controller, Op, Send
 from nbagent.runtime.kernel import CellMark, on_next_cell, same_cell
-from nbagent.widget import AgentWidget
 
 if TYPE_CHECKING:
-    from nbagent.transcript import Transcript
+    from nbagent._transcript import Transcript
 
 __all__ = ["CellOutput", "OwnWidget", "RunView"]
 
 
 class RunView(Protocol):
     """Where a run's ops go: a widget of its own (``OwnWidget``) or a lane of a widget
-    of several runs (``nbagent.lanes.Lane``)."""
+    of several runs (``nbagent._lanes.Lane``)."""
 
     widget: Any
     lock: threading.RLock
@@ -78,7 +78,7 @@ class OwnWidget:
 class CellOutput:
     """The cell output of a widget (one run's, or a lanes widget's): its display, its final
     copy, and the answer to the browser's ``output`` (DEVELOP.md, "The saved output").
-    ``bundle()`` gives the output's data now (``nbagent.output.mimebundle``)."""
+    ``bundle()`` gives the output's data now (``nbagent._output.mimebundle``)."""
 
     def __init__(
         self,

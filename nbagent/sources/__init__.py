@@ -10,7 +10,7 @@ import inspect
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent.events import NbagentError
+from nbagent._events import NbagentError
 
 __all__ = [
     "SourceTypeError",

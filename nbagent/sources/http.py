@@ -22,8 +22,8 @@ from typing import Any
 
 import httpx
 
+from nbagent._events import NbagentError
 from nbagent.adapters.base import ServerSentEvent
-from nbagent.events import NbagentError
 from nbagent.sources.sse import SSEDecoder
 
 __all__ = ["HTTPStatusError", "SSESource", "sse"]

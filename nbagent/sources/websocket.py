@@ -15,7 +15,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from nbagent.values import strict_json
+from nbagent._values import strict_json
 
 __all__ = ["WebSocketSource", "websocket"]
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from nbagent.wire import encode_lanes, encode_ops
+from nbagent._wire import encode_lanes, encode_ops
 
 pytestmark = pytest.mark.browser
 

@@ -66,7 +66,7 @@ SUMMARY_JS = r"""
 def demo_usage() -> str:
     """The usage the status line should show for the demo run, from the transcript itself."""
     from nbagent import demo, load
-    from nbagent.transcript import Transcript
+    from nbagent._transcript import Transcript
 
     u = Transcript.from_events(load(demo.recording("weather"))).usage
     return f"in {u.input_tokens} · out {u.output_tokens} tokens"

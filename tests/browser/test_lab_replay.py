@@ -10,7 +10,7 @@ import pytest
 
 import nbagent
 from nbagent import demo
-from nbagent.events import ToolCallEnd, ToolResult
+from nbagent._events import ToolCallEnd, ToolResult
 from tests.browser.lab import ROOT_SEL, LabPage, lab_fixture, lab_server_fixture  # noqa: F401
 
 pytestmark = pytest.mark.browser

@@ -1,6 +1,6 @@
 """Transcripts that outlive the kernel: save a notebook, shut its kernel down, reopen it.
 
-nbagent's renderer (js/lab, the ``application/vnd.nbagent.transcript+json`` mimetype) shows the
+nbagent's renderer (js/lab, the ``application/vnd.nbagent._transcript+json`` mimetype) shows the
 live widget while its model lives and the saved transcript when it is gone; the browser writes
 the run's final output data into the notebook, because the kernel's display update is dropped
 once the displaying cell has finished. JupyterLab and Notebook 7, with and without saved
@@ -33,7 +33,7 @@ import nbtest_sources as sources
 
 pytestmark = pytest.mark.browser
 
-TRANSCRIPT_MIME = "application/vnd.nbagent.transcript+json"
+TRANSCRIPT_MIME = "application/vnd.nbagent._transcript+json"
 SAVE_STATE = "@jupyter-widgets/jupyterlab-manager:saveWidgetState"
 # The cell returns at once and the run ends later: JupyterLab drops the kernel's display
 # update, so only the browser can put the final transcript into the saved output.

@@ -13,9 +13,9 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from nbagent._events import EVENT_TYPES, Event, EventDecodeError, RunEnd, TextDelta, event_from_dict
+from nbagent._normalize import Normalizer
 from nbagent.adapters.base import ServerSentEvent
-from nbagent.events import EVENT_TYPES, Event, EventDecodeError, RunEnd, TextDelta, event_from_dict
-from nbagent.normalize import Normalizer
 from nbagent.sources.sse import SSEDecoder
 from tests.fuzz.budget import fuzz, ran
 from tests.fuzz.checks import check_run

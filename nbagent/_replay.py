@@ -17,7 +17,7 @@ import warnings
 from pathlib import Path
 from typing import IO, Any
 
-from nbagent.events import Event
+from nbagent._events import Event
 from nbagent.runtime.run import Run, launch
 from nbagent.sources.recording import MAX_GAP_S, STEPS, Player, read_recording
 

@@ -1,7 +1,7 @@
 """The event vocabulary: one small dataclass per kind, shared by every source.
 
 Adapters translate a wire format into these events; the lifecycle normalizer
-(`nbagent.normalize`) repairs their order; the transcript reducer folds them.
+(`nbagent._normalize`) repairs their order; the transcript reducer folds them.
 Events are pure data: JSON-serializable fields, no callables, no widgets.
 
 Every event shares the envelope ``kind``, ``seq``, ``ts``, ``run_id``, ``source``
@@ -15,7 +15,7 @@ import typing
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar, Literal
 
-from nbagent.values import Check, short_repr, strict_json, type_check
+from nbagent._values import Check, short_repr, strict_json, type_check
 
 __all__ = [
     "END_REASONS",

@@ -25,7 +25,7 @@ from typing import Any, TextIO, cast
 from pydantic import BaseModel, ConfigDict, Field, PydanticUserError, ValidationError, create_model
 from pydantic_core import to_jsonable_python
 
-from nbagent.events import NbagentError
+from nbagent._events import NbagentError
 from nbagent.runtime.loops import run_fresh
 
 

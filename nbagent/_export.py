@@ -25,7 +25,7 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
     from markdown_it.utils import EnvType, OptionsDict
 
-    from nbagent.fold import TranscriptBase
+    from nbagent._fold import TranscriptBase
 
 __all__ = ["safe_url", "sanitize_markdown", "status_line", "to_html", "to_markdown", "to_text"]
 

@@ -15,10 +15,10 @@ import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any, Protocol
 
+from nbagent._events import ErrorEvent, Event, EventDecodeError, RunEnd, RunStart
+from nbagent._normalize import Normalizer
 from nbagent.adapters import Adapter, BadItemError, UnknownFormatError, adapter_for, detect_format
 from nbagent.adapters.base import ServerSentEvent
-from nbagent.events import ErrorEvent, Event, EventDecodeError, RunEnd, RunStart
-from nbagent.normalize import Normalizer
 from nbagent.sources import (
     SourceTypeError,
     aclose_source,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import nbagent.events as E
+import nbagent._events as E
 
 __all__ = [
     "EMPTY_USAGE",

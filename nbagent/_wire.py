@@ -4,7 +4,7 @@ A comm message already costs ~90 bytes of envelope, so the ops inside are
 encoded as short arrays to keep live traffic near the size of the text itself:
 
 ======================================================  =========================
-op (``nbagent.transcript``)                             on the wire
+op (``nbagent._transcript``)                             on the wire
 ======================================================  =========================
 ``{"op": "append", "i": 3, "key": "text", "text": s}``  ``["t", 3, s]``
 ``{"op": "append", "i": 3, "key": "arguments", ...}``   ``["a", 3, s]``
@@ -97,7 +97,7 @@ def decode_lanes(message: dict[str, Any]) -> list[tuple[int, list[Op]]]:
 
 
 def decode_ops(message: dict[str, Any]) -> list[Op]:
-    """The ops of an ops message, in the form ``nbagent.transcript.apply_op`` takes."""
+    """The ops of an ops message, in the form ``nbagent._transcript.apply_op`` takes."""
     ops: list[Op] = []
     for item in message["ops"]:
         code = item[0]
@@ -125,7 +125,7 @@ def snapshot_message(seq: int, now: float, payload: dict[str, Any]) -> dict[str,
 
 
 def output_message(seq: int, data: dict[str, Any]) -> dict[str, Any]:
-    """The data the run's cell output should carry at ``seq`` (``nbagent.output.mimebundle``
+    """The data the run's cell output should carry at ``seq`` (``nbagent._output.mimebundle``
     without the widget view), the reply to the browser's ``output``: it writes it into the
     output, so a notebook saved from the browser has it."""
     return {"type": "output", "seq": seq, "data": data}

@@ -7,7 +7,7 @@ import os
 import sys
 from typing import Any, TextIO
 
-from nbagent.events import (
+from nbagent._events import (
     ErrorEvent,
     Event,
     RunEnd,

@@ -19,14 +19,14 @@ import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any
 
-from nbagent.output import Layout, OutputRun, mimebundle
+from nbagent._output import Layout, OutputRun, mimebundle
+from nbagent._terminal import Printer
+from nbagent._transcript import Transcript
+from nbagent._widget import LanesWidget
 from nbagent.runtime.controller import Controller, Op
 from nbagent.runtime.kernel import current_kernel
 from nbagent.runtime.run import Run
 from nbagent.runtime.views import CellOutput
-from nbagent.terminal import Printer
-from nbagent.transcript import Transcript
-from nbagent.widget import LanesWidget
 
 __all__ = ["Lane", "Lanes", "compare", "is_agent", "show_lanes"]
 
@@ -242,7 +242,7 @@ class Lanes:
             self._output.display()
 
     def _mimebundle(self) -> dict[str, Any]:
-        """The cell output's data now (``nbagent.output``): what a saved notebook keeps."""
+        """The cell output's data now (``nbagent._output``): what a saved notebook keeps."""
         runs = [
             OutputRun(run.transcript.to_dict(), meta.get("title"), meta.get("prompt"))
             for meta, run in zip(self._metas, self.runs, strict=True)
@@ -321,7 +321,7 @@ class Lanes:
 
 def is_agent(obj: Any) -> bool:
     """Whether ``obj`` runs like an ``nbagent.Agent`` (``prepare()`` makes its runs): checked
-    by shape, so that importing ``nbagent.agent`` (pydantic, openai) is not needed here."""
+    by shape, so that importing ``nbagent._agent`` (pydantic, openai) is not needed here."""
     return callable(getattr(obj, "prepare", None)) and hasattr(obj, "raw_events")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, overload
 
-from nbagent.lanes import Lanes, show_lanes
+from nbagent._lanes import Lanes, show_lanes
 from nbagent.runtime.run import Run, launch
 
 __all__ = ["show"]
@@ -46,11 +46,11 @@ def show(
     ``source``: an iterable or async iterable of ``str`` (text deltas), of
     :class:`nbagent.Event`, or of wire items of a known ``format`` (an OpenAI
     ``Stream`` of ``ChatCompletionChunk``, ...); anything else raises
-    :class:`nbagent.sources.SourceTypeError` at once. Outside a notebook the text
+    :class:`nbagent.SourceTypeError` at once. Outside a notebook the text
     is printed as it streams.
 
     A mapping ``{"name": source, ...}`` shows each source in its own lane of one
-    widget, side by side, and returns the :class:`nbagent.lanes.Lanes`.
+    widget, side by side, and returns the :class:`nbagent.Lanes`.
     """
     if isinstance(source, Mapping):
         return show_lanes(

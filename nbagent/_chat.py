@@ -4,7 +4,7 @@
     run = chat.send("Weather in Oslo?")  # or send from Python; the turn's Run
     await chat                           # the current turn's transcript
 
-Each turn is a lane of a ``layout="chat"`` widget (see ``nbagent.lanes``), shown under its
+Each turn is a lane of a ``layout="chat"`` widget (see ``nbagent._lanes``), shown under its
 prompt. With an ``nbagent.Agent`` every turn continues the conversation of the one before;
 any other responder is a function ``(prompt, turns) -> source`` that gets the earlier turns'
 Runs. Enter sends, Shift+Enter is a newline; the box is disabled while a turn streams and the
@@ -17,9 +17,9 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
-from nbagent.lanes import Lanes, is_agent
+from nbagent._lanes import Lanes, is_agent
+from nbagent._transcript import Transcript
 from nbagent.runtime.run import Run
-from nbagent.transcript import Transcript
 
 __all__ = ["Chat", "ChatBusyError"]
 

@@ -13,8 +13,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
-import nbagent.events as E
-from nbagent.blocks import (
+import nbagent._events as E
+from nbagent._blocks import (
     EMPTY_USAGE,
     Block,
     MessageBlock,
@@ -25,7 +25,7 @@ from nbagent.blocks import (
     merge_usage,
     sum_usage,
 )
-from nbagent.normalize import parse_arguments
+from nbagent._normalize import parse_arguments
 
 __all__ = ["STATE_VERSION", "TokenUsage", "ToolCall", "TranscriptBase", "apply_op"]
 

@@ -1,14 +1,14 @@
 """``Transcript``: the folded state of one run with its exports (markdown, HTML, text).
 
-The state and the reducer are ``nbagent.fold.TranscriptBase``; the exports (``nbagent.export``)
+The state and the reducer are ``nbagent._fold.TranscriptBase``; the exports (``nbagent._export``)
 work on that state, so the reducer never depends on them.
 """
 
 from __future__ import annotations
 
-from nbagent import export
-from nbagent.blocks import TokenUsage, ToolCall
-from nbagent.fold import STATE_VERSION, TranscriptBase, apply_op
+from nbagent import _export as export
+from nbagent._blocks import TokenUsage, ToolCall
+from nbagent._fold import STATE_VERSION, TranscriptBase, apply_op
 
 __all__ = ["STATE_VERSION", "TokenUsage", "ToolCall", "Transcript", "apply_op"]
 

@@ -14,10 +14,10 @@ import threading
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Protocol
 
-from nbagent.events import Event
+from nbagent._events import Event
+from nbagent._tools import Tool, ToolOutcome, call_tool_sync
 from nbagent.runtime.run import Run
 from nbagent.runtime.views import RunView
-from nbagent.tools import Tool, ToolOutcome, call_tool_sync
 
 __all__ = ["AgentRun", "AgentSession", "ToolCallError", "unknown_tool"]
 

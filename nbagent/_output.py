@@ -2,11 +2,11 @@
 
 A run's display output is one mime bundle (DEVELOP.md, "The saved output"):
 
-- ``application/vnd.nbagent.transcript+json``: the payload below. nbagent's JupyterLab /
+- ``application/vnd.nbagent._transcript+json``: the payload below. nbagent's JupyterLab /
   Notebook 7 renderer (``js/lab``) prefers it: it shows the live widget while its model
   lives, else the saved transcript with the widget's own code (no kernel, no widget state).
 - ``application/vnd.jupyter.widget-view+json``: the live widget (when there is a model).
-- ``text/html``: the escaped static copy (``nbagent.export.to_html``) for nbconvert, GitHub
+- ``text/html``: the escaped static copy (``nbagent._export.to_html``) for nbconvert, GitHub
   and any frontend without nbagent's renderer.
 - ``text/plain``: the answer, one line per tool call, the status line.
 
@@ -23,8 +23,8 @@ import html
 from collections.abc import Sequence
 from typing import Any, Literal, NamedTuple
 
-from nbagent import export
-from nbagent.transcript import Transcript
+from nbagent import _export as export
+from nbagent._transcript import Transcript
 
 __all__ = [
     "PAYLOAD_VERSION",
@@ -35,7 +35,7 @@ __all__ = [
     "payload",
 ]
 
-TRANSCRIPT_MIME = "application/vnd.nbagent.transcript+json"
+TRANSCRIPT_MIME = "application/vnd.nbagent._transcript+json"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 PAYLOAD_VERSION = 1
 
@@ -61,7 +61,7 @@ def payload(
     model_id: str | None = None,
     title: str | None = None,
 ) -> dict[str, Any]:
-    """The ``application/vnd.nbagent.transcript+json`` value for ``runs``."""
+    """The ``application/vnd.nbagent._transcript+json`` value for ``runs``."""
     return {
         "version": PAYLOAD_VERSION,
         "layout": layout,

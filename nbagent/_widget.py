@@ -14,7 +14,7 @@ from typing import Any
 import anywidget
 import traitlets
 
-from nbagent.values import scrubbed
+from nbagent._values import scrubbed
 
 _STATIC = pathlib.Path(__file__).parent / "static"
 

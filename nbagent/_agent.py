@@ -19,9 +19,8 @@ import dataclasses
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any
 
-from nbagent.adapters.openai_chat import OpenAIChatAdapter
-from nbagent.agent_run import AgentRun, AgentSession, ToolCallError, unknown_tool
-from nbagent.events import (
+from nbagent._agent_run import AgentRun, AgentSession, ToolCallError, unknown_tool
+from nbagent._events import (
     ErrorEvent,
     Event,
     MessageEnd,
@@ -38,12 +37,13 @@ from nbagent.events import (
     ToolResult,
     Usage,
 )
-from nbagent.openai_client import as_async_client, default_client
+from nbagent._openai_client import as_async_client, default_client
+from nbagent._stream import aiter_events
+from nbagent._tools import Tool, ToolOutcome, call_tool
+from nbagent.adapters.openai_chat import OpenAIChatAdapter
 from nbagent.runtime.run import Run, launch
 from nbagent.runtime.views import RunView
 from nbagent.sources import aclose_source
-from nbagent.stream import aiter_events
-from nbagent.tools import Tool, ToolOutcome, call_tool
 
 __all__ = ["Agent", "AgentRun", "AgentSession", "ToolCallError"]
 

@@ -27,7 +27,7 @@ import uuid
 from collections.abc import Callable
 from typing import Any
 
-from nbagent.events import (
+from nbagent._events import (
     END_REASONS,
     Custom,
     EndReason,
@@ -46,7 +46,7 @@ from nbagent.events import (
     ToolCallStart,
     ToolResult,
 )
-from nbagent.values import plain, strict_json
+from nbagent._values import plain, strict_json
 
 __all__ = ["Normalizer", "parse_arguments", "stream_cut"]
 
