@@ -257,8 +257,9 @@ class Run:
             here, home = running_loop(), kernel_loop()
             if here is not None and (home is None or here is home):
                 self._loop = here
-                # An empty context: see the module docstring.
-                self._task = here.create_task(self._drive_async(), context=contextvars.Context())
+                # An empty context: see the module docstring. The task copies the context
+                # it is created in (create_task's context= is 3.11+).
+                self._task = contextvars.Context().run(here.create_task, self._drive_async())
             else:
                 # Not on the kernel's thread (a comm handler on a subshell), or no loop here:
                 # the kernel's loop, else nbagent's own long-lived one. One loop for every run,
