@@ -10,12 +10,35 @@ LAB_SOURCES := $(shell find js/lab/src -type f 2>/dev/null) js/lab/package.json 
 LABEXT := nbagent/labextension/package.json
 ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --ServerApp.allow_root=True)
 
-.PHONY: help install build demo recordings test lint typecheck test-js test-py fuzz load bench bench-quick clean
+# The other supported Pythons (requires-python >= 3.10): each is the newest
+# $(PYENV_ROOT)/versions/3.X.N, unless PYTHON310 / PYTHON311 / PYTHON312 / PYTHON313 names one.
+# OTHER_PYTHONS are those that $(PYTHON), which makes .venv, is not.
+PYENV_ROOT ?= $(HOME)/.pyenv
+SUPPORTED_PYTHONS := 3.10 3.11 3.12 3.13
+newest_pyenv = $(shell ls -d $(PYENV_ROOT)/versions/$(1).* 2>/dev/null | grep -E '/$(subst .,\.,$(1))\.[0-9]+$$' | sort -V | tail -n 1 | sed 's|$$|/bin/python3|')
+PYTHON310 ?= $(call newest_pyenv,3.10)
+PYTHON311 ?= $(call newest_pyenv,3.11)
+PYTHON312 ?= $(call newest_pyenv,3.12)
+PYTHON313 ?= $(call newest_pyenv,3.13)
+OTHER_PYTHONS ?= $(filter-out $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'),$(SUPPORTED_PYTHONS))
+# The interpreter for version $(1) if it runs and is that version, else nothing.
+python_for = $(shell p="$(PYTHON$(subst .,,$(1)))"; [ -n "$$p" ] && "$$p" -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(1)")' 2>/dev/null && echo "$$p")
+# For `pip install --no-build-isolation`: an isolated build would install JupyterLab, a build
+# requirement only for building js/lab (done by `build` already); editables for an editable build.
+BUILD_DEPS := "hatchling>=1.27" "hatch-jupyter-builder>=0.9" editables
+# What the other Pythons run: the kernel-free tests (the fuzz tests only on .venv's Python: they
+# exercise pure code, and their budget is the slowest part) and the kernel smoke test.
+OTHER_PYTHONS_TESTS := -m "(not kernel and not browser and not fuzz) or smoke"
+
+.PHONY: help install build demo recordings test test-fast test-pythons FORCE lint typecheck test-js test-py fuzz load bench bench-quick clean
 
 help:
-	@echo "make demo   install and open notebooks/quickstart.ipynb in JupyterLab (offline, no API key)"
-	@echo "make test   install and run every check (lint, types, JS tests, Python, kernel and browser tests)"
-	@echo "make fuzz   the fuzz tests with the full budget (over 100,000 generated inputs)"
+	@echo "make demo          install and open notebooks/quickstart.ipynb in JupyterLab (offline, no API key)"
+	@echo "make test          install and run every check (lint, types, JS tests, Python, kernel and browser"
+	@echo "                   tests; then test-pythons)"
+	@echo "make test-fast     the kernel-free Python tests on .venv only (the inner loop)"
+	@echo "make test-pythons  the kernel-free tests and a kernel smoke test on $(OTHER_PYTHONS)"
+	@echo "make fuzz          the fuzz tests with the full budget (over 100,000 generated inputs)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -71,7 +94,49 @@ test-js: js/node_modules/.package-lock.json js/lab/node_modules/.package-lock.js
 test-py: install
 	$(BIN)/pytest
 
-test: lint typecheck test-js test-py
+test: lint typecheck test-js test-py test-pythons
+
+# The inner loop: no kernel, no browser, one Python.
+test-fast: install
+	$(BIN)/pytest -q -m "not kernel and not browser"
+
+# The interpreter found for 3.X, rewritten only when that changes (or its venv no longer runs):
+# the venv below is rebuilt then, and when pyproject.toml changes.
+$(STAMP)/python-%: FORCE
+	@mkdir -p $(STAMP); py="$(call python_for,$*)"; \
+	if [ "$$(cat $@ 2>/dev/null)" != "$$py" ] || ! .venv-$*/bin/python -c "" 2>/dev/null; then \
+	  echo "$$py" > $@; \
+	fi
+
+# A venv per other Python with test-core only (no JupyterLab, no browser); nbagent installed
+# editable for the `nbagent` script (tests/test_cli.py).
+$(STAMP)/venv-%: $(STAMP)/python-% pyproject.toml
+	rm -rf .venv-$*
+	"$$(cat $<)" -m venv .venv-$*
+	.venv-$*/bin/pip install --quiet --upgrade pip
+	.venv-$*/bin/pip install --quiet $(BUILD_DEPS)
+	.venv-$*/bin/pip install --quiet --no-build-isolation -e ".[test-core]"
+	@touch $@
+
+.PRECIOUS: $(STAMP)/python-% $(STAMP)/venv-%
+
+# One other Python, from the checkout (PYTHONPATH=.: its built nbagent/static). A Python not
+# found is a printed skip, not a failure, also under CI=true: not every CI machine has pyenv.
+.SECONDEXPANSION:
+test-python-%: build $$(if $$(call python_for,$$*),$(STAMP)/venv-$$*)
+	@if [ -z "$(call python_for,$*)" ]; then \
+	  echo "make test: SKIPPED Python $*: $(if $(PYTHON$(subst .,,$*)),$(PYTHON$(subst .,,$*)) is not a working Python $*,no $(PYENV_ROOT)/versions/$*.N) (PYTHON$(subst .,,$*)=/path/to/python$* picks one)"; \
+	else \
+	  echo "== Python $* ($(call python_for,$*)): kernel-free tests and the kernel smoke test"; \
+	  PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider $(OTHER_PYTHONS_TESTS); \
+	fi
+
+found_pythons = $(strip $(foreach v,$(OTHER_PYTHONS),$(if $(call python_for,$v),$v)))
+test-pythons: $(addprefix test-python-,$(OTHER_PYTHONS))
+	@found="$(found_pythons)"; missing="$(filter-out $(found_pythons),$(OTHER_PYTHONS))"; \
+	echo "make test-pythons: tested $${found:-no other Python}$${missing:+; SKIPPED (not found): $$missing}"
+
+FORCE:
 
 # The fuzz tests with the full budget (101,000 generated inputs, ~12 min); make test runs
 # the same tests with a short one. Inputs per target are printed at the end.
@@ -79,7 +144,7 @@ fuzz: install
 	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz -q
 
 clean:
-	rm -rf $(VENV) $(STAMP) js/node_modules js/lab/node_modules nbagent/static nbagent/labextension
+	rm -rf $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) $(STAMP) js/node_modules js/lab/node_modules nbagent/static nbagent/labextension
 
 # Issue 7's full load test: 16 streams at 200 deltas/s for 30 s in one JupyterLab page
 # (make test runs the same test for 5 s).
