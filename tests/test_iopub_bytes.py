@@ -3,7 +3,9 @@
 Every byte the kernel publishes for the widgets is counted (comm opens, state updates,
 custom messages, display data and its updates: the serialized message content), per turn.
 A chat's turn costs about its own text, however many turns came before it (issue 13: each
-turn's end used to re-send every turn, ~28x the text for 20 turns).
+turn's end used to re-send every turn: 3.3 MB for 20 turns of 2 KB, 82x the text). The
+widget's code (~145 KB in its comm open, whatever it shows) is printed apart and left out
+of the ratio asserted.
 """
 
 from __future__ import annotations
@@ -12,6 +14,7 @@ import itertools
 import json
 from collections import Counter
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 import pytest
@@ -62,17 +65,67 @@ def kind(message: dict[str, Any]) -> str:
     return "open"
 
 
-def by_kind(messages: list[dict[str, Any]]) -> Counter[str]:
-    """Bytes of the widgets' IOPub messages (their content as the kernel serializes it)."""
-    out: Counter[str] = Counter()
-    for m in messages:
-        if m["msg_type"] in WIDGET_MESSAGES:
-            out[kind(m)] += len(json.dumps(m["content"], ensure_ascii=False).encode())
-    return out
+def size(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False).encode())
 
 
-def widget_bytes(messages: list[dict[str, Any]]) -> int:
-    return sum(by_kind(messages).values())
+@dataclass
+class Traffic:
+    """The widgets' IOPub messages of a scenario, cut into windows (a turn, a cell)."""
+
+    windows: list[list[dict[str, Any]]]
+    text: int
+    """Characters of text the runs streamed."""
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return [m for w in self.windows for m in w]
+
+    def bytes(self, window: list[dict[str, Any]]) -> int:
+        return sum(size(m["content"]) for m in window)
+
+    @property
+    def total(self) -> int:
+        return self.bytes(self.messages)
+
+    @property
+    def code(self) -> int:
+        """Bytes of the widget's code (``_esm``, ``_css``) in its comm open: the same for any
+        output (saved once per notebook some day, ARCHITECTURE.md)."""
+        return sum(
+            size(state[key])
+            for m in self.messages
+            if m["msg_type"] == "comm_open"
+            for state in [m["content"]["data"]["state"]]
+            for key in ("_esm", "_css")
+            if key in state
+        )
+
+    def per_window(self) -> list[int]:
+        return [self.bytes(w) for w in self.windows]
+
+    def updates(self, window: list[dict[str, Any]]) -> int:
+        return sum(m["msg_type"] == "update_display_data" for m in window)
+
+    def report(self, name: str) -> None:
+        kinds: Counter[str] = Counter()
+        for m in self.messages:
+            kinds[kind(m)] += size(m["content"])
+        per = self.per_window()
+        print(
+            f"\n{name}: {self.total:,} bytes for {self.text:,} chars of text "
+            f"({self.total / self.text:.2f}x; {(self.total - self.code) / self.text:.2f}x "
+            f"without the widget's code, {self.code:,} bytes)\n"
+            f"  by kind: {dict(kinds)}\n  per turn (0: the widget): {per}"
+        )
+
+
+def cut(k: Kernel, marks: list[int]) -> list[list[dict[str, Any]]]:
+    messages = k.messages()
+    return [
+        [m for m in messages[a:b] if m["msg_type"] in WIDGET_MESSAGES]
+        for a, b in itertools.pairwise(marks)
+    ]
 
 
 def answers(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -97,7 +150,7 @@ class Browser:
         return {"type": "output", "have": sorted([k, v] for k, v in self.held.items())}
 
     def take(self, answer: dict[str, Any]) -> None:
-        for lane, version, _part in answer.get("parts", []):
+        for lane, version, _part in answer["parts"]:
             self.held[lane] = version
 
 
@@ -109,14 +162,14 @@ def kernel() -> Iterator[Kernel]:
     k.close()
 
 
-def typed_chat(k: Kernel, *, ask_output: bool = False) -> tuple[list[int], int]:
-    """A ``Chat(respond)`` of ``TURNS`` turns typed into its box, each awaited before the next.
-    Bytes per turn (index 0: creating and displaying the chat) and the chat's text length."""
-    since = len(k.messages())
+def typed_chat(k: Kernel, *, ask_output: bool = False) -> tuple[Traffic, list[dict[str, Any]]]:
+    """A ``Chat(respond)`` of ``TURNS`` turns typed into its box, each awaited before the next
+    (window 0: creating and displaying the chat), and the answers to ``output`` requests."""
+    marks = [len(k.messages())]
     k.execute("chat = nbagent.Chat(respond, title='Bytes')")
     comm_id = k.value("chat.widget.model_id")
-    marks = [since]
     browser = Browser()
+    got = []
     for n in range(1, TURNS + 1):
         marks.append(len(k.messages()))
         k.send_custom(comm_id, {"type": "prompt", "text": f"question {n}"})
@@ -128,67 +181,65 @@ def typed_chat(k: Kernel, *, ask_output: bool = False) -> tuple[list[int], int]:
             # Handled after the request (one shell queue), and an empty cell runs no cell
             # hooks: once it is idle, the answer has arrived.
             k.execute("")
-            for answer in answers(k.messages()[before:]):
-                browser.take(answer)
-    k.execute("")
+            (answer,) = answers(k.messages()[before:])
+            browser.take(answer)
+            got.append(answer)
     marks.append(len(k.messages()))
-    messages = k.messages()
-    per_turn = [widget_bytes(messages[a:b]) for a, b in itertools.pairwise(marks)]
     text = k.value("sum(len(t.transcript.text) for t in chat.turns)")
-    print(f"\n  by kind: {dict(by_kind(messages[since:]))}")
-    return per_turn, text
-
-
-def report(name: str, per_turn: list[int], text: int) -> str:
-    total = sum(per_turn)
-    turns = per_turn[1:]
-    line = (
-        f"{name}: {total:,} bytes for {text:,} chars of text ({total / text:.2f}x); "
-        f"setup {per_turn[0]:,}, turn 2 {turns[1]:,}, turn {len(turns)} {turns[-1]:,} "
-        f"({turns[-1] / turns[1]:.2f}x turn 2)"
-    )
-    print(f"\n{line}\n  per turn: {turns}")
-    return line
+    return Traffic(cut(k, marks), text), got
 
 
 def test_a_typed_chat_turn_costs_its_own_text(kernel: Kernel) -> None:
-    per_turn, text = typed_chat(kernel)
-    report("chat, typed", per_turn, text)
-    turns = per_turn[1:]
-    assert text >= TURNS * 1900
+    traffic, _ = typed_chat(kernel)
+    traffic.report("chat, typed")
+    turns = traffic.per_window()[1:]
+    assert traffic.text >= TURNS * 1900
     assert turns[-1] <= 1.5 * turns[1], turns
-    assert sum(per_turn) <= 6 * text, (sum(per_turn), text)
-
-
-def test_measure_a_typed_chat_with_output_requests(kernel: Kernel) -> None:
-    """As in JupyterLab: the view asks for the output data each time the chat settles."""
-    per_turn, text = typed_chat(kernel, ask_output=True)
-    report("chat, typed, output asked after each turn", per_turn, text)
-
-
-def test_measure_a_chat_sent_from_cells(kernel: Kernel) -> None:
+    assert traffic.total - traffic.code <= 6 * traffic.text, (traffic.total, traffic.code)
+    # No cell ran: the display is never updated (the browser has every turn).
+    assert sum(traffic.updates(w) for w in traffic.windows) == 0
+    # The next cell gets what went out between cells again (`jupyter execute` keeps only a
+    # cell's messages): one display update, each turn's state once, the list of turns.
     since = len(kernel.messages())
+    kernel.execute("x = 1")
+    (window,) = cut(kernel, [since, len(kernel.messages())])
+    assert traffic.updates(window) == 1
+    sent = [m["content"]["data"]["state"] for m in window if m["msg_type"] == "comm_msg"]
+    lanes = [s["lane"] for s in sent if "lane" in s]
+    assert [lane["meta"]["prompt"] for lane in lanes] == [f"question {n}" for n in range(1, 21)]
+    assert {lane["state"]["status"] for lane in lanes} == {"completed"}
+    assert ["lanes" in s for s in sent].count(True) == 1
+
+
+def test_a_typed_chat_answers_output_with_the_new_turn_only(kernel: Kernel) -> None:
+    """As in JupyterLab: the view asks for the output data each time the chat settles."""
+    traffic, got = typed_chat(kernel, ask_output=True)
+    traffic.report("chat, typed, the output asked after each turn")
+    assert [[part[0] for part in answer["parts"]] for answer in got] == [[n] for n in range(TURNS)]
+    turns = traffic.per_window()[1:]
+    assert turns[-1] <= 1.5 * turns[1], turns
+
+
+def test_a_chat_sent_from_cells_updates_its_display_once_a_cell(kernel: Kernel) -> None:
+    marks = [len(kernel.messages())]
     kernel.execute("chat = nbagent.Chat(respond, title='Bytes')")
-    marks = [since]
     for n in range(1, TURNS + 1):
         marks.append(len(kernel.messages()))
         kernel.execute(f"chat.send('question {n}')\nawait chat")
     marks.append(len(kernel.messages()))
-    messages = kernel.messages()
-    per_cell = [widget_bytes(messages[a:b]) for a, b in itertools.pairwise(marks)]
     text = kernel.value("sum(len(t.transcript.text) for t in chat.turns)")
-    print(f"\n  by kind: {dict(by_kind(messages[since:]))}")
-    report("chat, chat.send + await from 20 cells", per_cell, text)
+    traffic = Traffic(cut(kernel, marks), text)
+    traffic.report("chat, chat.send + await from 20 cells")
+    assert [traffic.updates(w) for w in traffic.windows[1:]] == [1] * TURNS
 
 
-def test_measure_eight_lanes(kernel: Kernel) -> None:
-    since = len(kernel.messages())
+def test_eight_lanes_update_their_display_once(kernel: Kernel) -> None:
+    marks = [len(kernel.messages())]
     kernel.execute(
         "lanes = nbagent.show({f'lane {i}': deltas(turn_text(i)) for i in range(8)})\nawait lanes"
     )
-    kernel.execute("")
-    kinds = by_kind(kernel.messages()[since:])
-    total = sum(kinds.values())
+    marks.append(len(kernel.messages()))
     text = kernel.value("sum(len(t.text) for t in lanes.transcripts.values())")
-    print(f"\n8 lanes of show({{...}}): {total:,} bytes for {text:,} chars ({total / text:.2f}x)")
-    print(f"  by kind: {dict(kinds)}")
+    traffic = Traffic(cut(kernel, marks), text)
+    traffic.report("8 lanes of show({...})")
+    assert traffic.updates(traffic.windows[0]) == 1
