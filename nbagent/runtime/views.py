@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from nbagent import wire
 from nbagent.output import Head, RunOutput, assemble, split
 from nbagent.runtime.controller import Controller, Op
-from nbagent.runtime.kernel import CellMark, at_cell_end, follow_cells, on_next_cell
+from nbagent.runtime.kernel import CellMark, at_cell_end, follow_cells, on_next_cell, same_cell
 from nbagent.widget import AgentWidget
 
 if TYPE_CHECKING:
@@ -162,9 +162,13 @@ class CellOutput:
         if self.handle is None:
             return
         with self.lock:
+            if self._due_at_end and same_cell(mark):
+                return  # the end of this cell updates it already
             if not self._due_at_end and at_cell_end(mark, self._at_cell_end):
                 self._due_at_end = True
-            elif not self._due_at_end and not self._due_next:
+            elif not self._due_next:
+                # Also when an update is due at the end of a cell that has just ended: what
+                # went out after its end is not that cell's.
                 self._due_next = True
                 on_next_cell(self.republish)
 
