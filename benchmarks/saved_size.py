@@ -6,9 +6,10 @@ widget state), then every byte of the file accounted for.
 
 Per run, a notebook with widget state holds: the widget's state (its JavaScript and CSS
 bundle, ``_esm``/``_css``, once per widget: anywidget saves them with every model; its
-``snapshot``, the final transcript), and the cell output (``nbagent._output``: the transcript
-payload, the escaped ``text/html``, ``text/plain`` and the widget view). Nothing asserts a
-size here: the figures are printed (the structure is checked by tests/test_saved_output.py).
+``snapshot``, the final transcript; a lanes widget keeps each lane's in a model of its own,
+counted as ``snapshot``), and the cell output (``nbagent._output``: the transcript payload,
+the escaped ``text/html``, ``text/plain`` and the widget view). Nothing asserts a size here:
+the figures are printed (the structure is checked by tests/test_saved_output.py).
 """
 
 from __future__ import annotations
@@ -71,17 +72,19 @@ def breakdown(path: Path) -> dict[str, Any]:
     """Bytes of nbagent's widget states and outputs in the notebook at ``path``, by part."""
     nb = nbformat.read(path, as_version=4)
     states = nb.metadata.get("widgets", {}).get(STATE_MIME, {}).get("state", {})
-    ours = {k: v["state"] for k, v in states.items() if "snapshot" in v["state"]}
+    # nbagent's widgets, and the lanes of its lanes widgets (a model each, its state in `lane`).
+    ours = {k: v["state"] for k, v in states.items() if "store_key" in v["state"]}
+    lanes = {k: v["state"] for k, v in states.items() if "lane" in v["state"]}
     parts: dict[str, int] = dict.fromkeys(
         ["_esm", "_css", "snapshot", "other traits", "other widgets"], 0
     )
     for key, entry in states.items():
-        if key not in ours:
+        if key not in ours and key not in lanes:
             parts["other widgets"] += _size(entry)
             continue
         for trait, value in entry["state"].items():
             name = trait if trait in ("_esm", "_css", "snapshot") else "other traits"
-            parts[name] += _size(value)
+            parts["snapshot" if trait == "lane" else name] += _size(value)
     for cell in nb.cells:
         for out in cell.get("outputs", []):
             for mime, value in out.get("data", {}).items():

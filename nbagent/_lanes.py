@@ -13,18 +13,25 @@ exactly the ops sent so far. ``nbagent.Chat`` shows its turns as lanes of ``layo
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
 from typing import Any
 
-from nbagent._output import Layout, OutputRun, mimebundle
+from nbagent._output import Head, Layout, RunOutput
 from nbagent._terminal import Printer
 from nbagent._transcript import Transcript
-from nbagent._widget import LanesWidget
+from nbagent._widget import LaneState, LanesWidget
 from nbagent.runtime.controller import Controller, Op
-from nbagent.runtime.kernel import current_kernel
+from nbagent.runtime.kernel import (
+    cell_mark,
+    current_kernel,
+    follow_cells,
+    on_next_cell,
+    same_cell,
+)
 from nbagent.runtime.run import Run
 from nbagent.runtime.views import CellOutput
 
@@ -45,9 +52,11 @@ class Lane:
         controller = group.controller
         # Bound once: a token's push costs no extra Python call.
         self.push: Callable[..., None] = functools.partial(controller.push, lane=index)
-        self.push_late: Callable[[list[Op]], None] = functools.partial(
-            controller.push_late, lane=index
-        )
+
+    def push_late(self, ops: list[Op]) -> None:
+        """Send ops of the ended lane now (a tool re-run): what it saved is out of date."""
+        self.group._ended.pop(self.index, None)
+        self.group.controller.push_late(ops, lane=self.index)
 
     def flush(self) -> None:
         """Send what is pending now (every lane's: they share one message)."""
@@ -58,7 +67,7 @@ class Lane:
         self.flush()
 
     def save_state(self, transcript: Transcript) -> None:
-        self.group.save_state()
+        self.group.save_lane(self.index)
 
     def sync(self, transcript: Transcript) -> None:
         self.group.sync()
@@ -109,17 +118,21 @@ class Lanes:
         send: Callable[[dict[str, Any]], None] = _discard
         if in_notebook:
             self.widget = LanesWidget(
-                arrangement=layout,
-                title=title or "",
-                show_thinking=show_thinking,
-                snapshot={"seq": 0, "lanes": []},
+                arrangement=layout, title=title or "", show_thinking=show_thinking
             )
             self.widget.add_handler(self._on_message)
             send = self.widget.send
         self.controller = Controller(send, throttle_ms=throttle_ms, lanes=True)
+        self._states: list[LaneState] = []
+        # Each ended lane's output (its final state, its static copies made once), by lane.
+        self._ended: dict[int, RunOutput] = {}
+        # Lanes whose state went out between two cells: sent again as the next cell starts.
+        self._unsaved: set[int] = set()
         self._output: CellOutput | None = None
         if self.widget is not None:
-            self._output = CellOutput(self.widget, self.controller, self.lock, self._mimebundle)
+            self._output = CellOutput(
+                self.widget, self.controller, self.lock, parts=self._parts, state_trait=None
+            )
 
     # -- building ---------------------------------------------------------------------
 
@@ -179,9 +192,10 @@ class Lanes:
             self.runs.append(run)
             self._metas.append(meta)
             initial = run.transcript.to_dict()
-            del initial["blocks"]  # the browser starts a lane from {"blocks": []}
-            self.controller.open_lane(index, meta, [{"op": "run", "set": initial}])
-            self.save_state()
+            fields = {k: v for k, v in initial.items() if k != "blocks"}
+            # The browser starts a lane from {"blocks": []}.
+            self.controller.open_lane(index, meta, [{"op": "run", "set": fields}])
+            self._open_state(index, initial)
         run.on_done(functools.partial(self._lane_done, index))
         if start:
             run.start()
@@ -192,16 +206,63 @@ class Lanes:
         with self.lock:
             self._metas[index].update(changes)
             self.controller.set_meta(index, changes)
+            ended = self._ended.get(index)
+            if ended is not None:  # its saved state has the metadata too
+                self._write(index, ended.state)
 
     # -- the widget ---------------------------------------------------------------------
 
-    def save_state(self) -> None:
-        """Write every lane into the widget's ``snapshot`` trait (what a saved notebook keeps)."""
+    def _open_state(self, index: int, state: dict[str, Any]) -> None:
+        """Give a new lane its own ``LaneState`` (its first state) in the widget's list."""
+        if self.widget is None:
+            return
+        mark = cell_mark()
+        lane = LaneState(lane=self._saved(index, state))
+        self._states.append(lane)
+        self.widget.lanes = [*self.widget.lanes, lane]
+        self._sent(index, mark)
+
+    def save_lane(self, index: int) -> None:
+        """Write a lane's state into its ``LaneState`` (what a saved notebook keeps): at its
+        end, and after a re-run. The other lanes' states are not sent again."""
         with self.lock:
             if self.widget is None:
                 return
             self.controller.flush()
-            self.widget.snapshot = {"seq": self.controller.seq, "lanes": self._lanes_state()}
+            self._write(index, self.runs[index].transcript.to_dict())
+
+    def _write(self, index: int, state: dict[str, Any]) -> None:
+        mark = cell_mark()
+        saved = self._saved(index, state)
+        meta = saved["meta"]
+        self._ended[index] = RunOutput(
+            state, meta.get("title"), meta.get("prompt"), version=saved["seq"]
+        )
+        self._states[index].lane = saved
+        self._sent(index, mark)
+
+    def _saved(self, index: int, state: dict[str, Any]) -> dict[str, Any]:
+        return {"seq": self.controller.seq, "meta": dict(self._metas[index]), "state": state}
+
+    def _sent(self, index: int, mark: tuple[bool, int]) -> None:
+        """A lane's state went out since ``mark``: between two cells, `jupyter execute` drops
+        it (it reads each cell's messages until the cell ends), so it goes out again, whole
+        (a lane opened then was never seen), as the next cell starts."""
+        if same_cell(mark) or not follow_cells():  # no cells (no IPython): nothing to do
+            return
+        if not self._unsaved:
+            on_next_cell(self._resend)
+        self._unsaved.add(index)
+
+    def _resend(self) -> None:
+        with self.lock:
+            unsaved, self._unsaved = sorted(self._unsaved), set()
+            if self.widget is None:
+                return
+            with contextlib.suppress(Exception):  # a closed widget has nothing to save
+                for index in unsaved:
+                    self._states[index].send_state()
+                self.widget.send_state("lanes")
 
     def sync(self) -> None:
         """Send every lane's state: the reply to the browser's ``sync``."""
@@ -213,10 +274,20 @@ class Lanes:
         if self.widget is not None:
             self.widget.send({"type": "notice", "text": text})
 
+    def _lane_output(self, index: int) -> RunOutput:
+        """A lane's output: as it was saved at its end, or (still running, or re-running a
+        tool) as it is now."""
+        ended = self._ended.get(index)
+        if ended is not None:
+            return ended
+        meta = self._metas[index]
+        state = self.runs[index].transcript.to_dict()
+        return RunOutput(state, meta.get("title"), meta.get("prompt"), version=-1)
+
     def _lanes_state(self) -> list[dict[str, Any]]:
+        lanes = [self._lane_output(i) for i in range(len(self.runs))]
         return [
-            {"meta": dict(meta), "state": run.transcript.to_dict()}
-            for meta, run in zip(self._metas, self.runs, strict=True)
+            {"meta": dict(m), "state": r.state} for m, r in zip(self._metas, lanes, strict=True)
         ]
 
     def _on_message(self, content: dict[str, Any]) -> None:
@@ -226,7 +297,7 @@ class Lanes:
         elif kind == "output" and self._output is not None:
             with self.lock:
                 if self.done:  # the view asks again once every lane has ended
-                    self._output.answer()
+                    self._output.answer(_held(content.get("have")))
         elif kind == "prompt":
             text = content.get("text")
             if self.on_prompt is not None and isinstance(text, str) and text.strip():
@@ -241,15 +312,13 @@ class Lanes:
         if self._output is not None:
             self._output.display()
 
-    def _mimebundle(self) -> dict[str, Any]:
-        """The cell output's data now (``nbagent._output``): what a saved notebook keeps."""
-        runs = [
-            OutputRun(run.transcript.to_dict(), meta.get("title"), meta.get("prompt"))
-            for meta, run in zip(self._metas, self.runs, strict=True)
-        ]
+    def _parts(self) -> tuple[Head, list[RunOutput]]:
+        """The cell output's head and lanes now (``nbagent._output``): what a saved notebook
+        keeps. Ended lanes give what they saved: their copies are made once."""
         layout: Layout = "chat" if self.layout == "chat" else "lanes"
         model_id = self.widget.model_id if self.widget is not None else None
-        return mimebundle(runs, layout=layout, model_id=model_id, title=self.title)
+        head = Head(layout, model_id, self.title)
+        return head, [self._lane_output(i) for i in range(len(self.runs))]
 
     def _lane_done(self, index: int) -> None:
         if self.widget is None:
@@ -317,6 +386,16 @@ class Lanes:
     def __repr__(self) -> str:
         lanes = ", ".join(f"{self._key(i)}: {run.status}" for i, run in enumerate(self.runs))
         return f"<nbagent.Lanes {self.layout} [{lanes}]>"
+
+
+def _held(have: Any) -> dict[int, int]:
+    """The browser's ``have`` (``[[lane, version], ...]``: the static parts it holds)."""
+    held: dict[int, int] = {}
+    if isinstance(have, list):
+        for entry in have:
+            if isinstance(entry, list) and len(entry) == 2 and all(type(x) is int for x in entry):
+                held[entry[0]] = entry[1]
+    return held
 
 
 def is_agent(obj: Any) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import anywidget
+import ipywidgets
 import traitlets
 
 from nbagent._values import scrubbed
@@ -32,7 +33,19 @@ def _bundle(name: str) -> pathlib.Path | str:
     return ""
 
 
-class _Widget(anywidget.AnyWidget):
+class _Scrubbed(ipywidgets.Widget):  # type: ignore[misc]  # ipywidgets has no types
+    """A widget whose messages always leave: one JSON cannot carry (a lone surrogate in a
+    Python string) would raise in the thread that sends it, so it is sent scrubbed (the
+    transcript keeps what came)."""
+
+    def _send(self, msg: dict[str, Any], buffers: Any = None) -> None:
+        try:
+            super()._send(msg, buffers)
+        except ValueError:  # UnicodeEncodeError, a float out of range
+            super()._send(scrubbed(msg), buffers)
+
+
+class _Widget(anywidget.AnyWidget, _Scrubbed):
     """What every nbagent widget has: the bundle, the saved state, the store key, and
     custom messages from the browser dispatched to handlers."""
 
@@ -57,14 +70,6 @@ class _Widget(anywidget.AnyWidget):
         super().__init__(**kwargs)
         self._handlers: list[MessageHandler] = []
         self.on_msg(self._dispatch)
-
-    def _send(self, msg: dict[str, Any], buffers: Any = None) -> None:
-        # A message JSON cannot carry (a lone surrogate in a Python string) would raise in
-        # the thread that flushes: send it scrubbed (the transcript keeps what came).
-        try:
-            super()._send(msg, buffers)
-        except ValueError:  # UnicodeEncodeError, a float out of range
-            super()._send(scrubbed(msg), buffers)
 
     def add_handler(self, handler: MessageHandler) -> None:
         """Call ``handler(content)`` for each custom message from the browser."""
@@ -95,6 +100,20 @@ class AgentWidget(_Widget):
         return f"<nbagent.AgentWidget {state.get('status', 'idle')}>"
 
 
+class LaneState(_Scrubbed):
+    """One lane's saved state, in a model of its own (``WidgetModel`` of
+    ``@jupyter-widgets/base``, no view): writing it sends that lane only. A plain widget, not
+    an anywidget, which would save the whole bundle with every lane."""
+
+    lane = traitlets.Dict().tag(sync=True)
+    """``{"seq": n, "meta": {"title", "prompt", "can_rerun"}, "state": Transcript.to_dict()}``:
+    written when the lane opens and when it ends (and after a re-run), at the widget's seq."""
+
+    def __repr__(self) -> str:
+        state = self.lane.get("state") or {}
+        return f"<nbagent.LaneState {state.get('status', 'idle')}>"
+
+
 class LanesWidget(_Widget):
     """The view of several runs: lanes side by side, or the turns of a chat with an input box."""
 
@@ -103,10 +122,12 @@ class LanesWidget(_Widget):
     under the other, each under its prompt, and an input box. (Not ``layout``: every
     DOMWidget has that trait, the ipywidgets Layout.)"""
 
-    snapshot = traitlets.Dict().tag(sync=True)
-    """``{"seq": n, "lanes": [{"meta": {"title", "prompt", "can_rerun"}, "state": {...}}]}``;
-    written when a lane opens and when it ends, never while it streams."""
+    lanes = traitlets.List(traitlets.Instance(LaneState)).tag(
+        sync=True, **ipywidgets.widget_serialization
+    )
+    """Each lane's ``LaneState``, in lane order (``"IPY_MODEL_<id>"`` in the browser): a lane
+    added sends the new list of references, a lane ending its own state only. (Notebooks
+    saved before kept every lane in a ``snapshot`` trait, which the browser still reads.)"""
 
     def __repr__(self) -> str:
-        lanes = self.snapshot.get("lanes") or []
-        return f"<nbagent.LanesWidget {self.arrangement}, {len(lanes)} lanes>"
+        return f"<nbagent.LanesWidget {self.arrangement}, {len(self.lanes)} lanes>"

@@ -124,8 +124,12 @@ def snapshot_message(seq: int, now: float, payload: dict[str, Any]) -> dict[str,
     return {"type": "snapshot", "seq": seq, "now": round(now, 3)} | payload
 
 
-def output_message(seq: int, data: dict[str, Any]) -> dict[str, Any]:
-    """The data the run's cell output should carry at ``seq`` (``nbagent._output.mimebundle``
-    without the widget view), the reply to the browser's ``output``: it writes it into the
-    output, so a notebook saved from the browser has it."""
-    return {"type": "output", "seq": seq, "data": data}
+def output_message(
+    seq: int, head: dict[str, Any], parts: list[tuple[int, int, dict[str, Any]]]
+) -> dict[str, Any]:
+    """The reply to the browser's ``output``: what the widget's cell output should carry at
+    ``seq``, less what the browser has. It has every run's state (its stores) and says which
+    runs' static parts it holds (``have``); it assembles the data (``nbagent._output.assemble``)
+    from ``head`` (``Head.fields``) and each run's part, ``[run, version, {"title", "prompt",
+    "html", "text"}]`` for the runs whose part it lacks, and writes it into the output."""
+    return {"type": "output", "seq": seq, "head": head, "parts": [list(p) for p in parts]}

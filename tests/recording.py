@@ -8,6 +8,7 @@ updates, and ``browser_state`` what a browser that got every message would hold.
 
 from __future__ import annotations
 
+import copy
 import json
 import threading
 import time
@@ -17,8 +18,9 @@ from typing import Any
 import pytest
 from comm.base_comm import BaseComm
 
+from nbagent._output import TRANSCRIPT_MIME
 from nbagent._transcript import apply_op
-from nbagent._wire import decode_ops
+from nbagent._wire import decode_lanes, decode_ops
 from nbagent.runtime.run import Run
 
 __all__ = [
@@ -31,6 +33,7 @@ __all__ = [
     "ours",
     "outputs",
     "record_comms",
+    "saved_lanes",
     "snapshots",
     "start",
 ]
@@ -66,9 +69,30 @@ def record_comms(monkeypatch: pytest.MonkeyPatch) -> list[RecordingComm]:
 
 
 def ours(comms: list[RecordingComm]) -> RecordingComm:
-    """The nbagent widget's comm (a DOMWidget also opens one for its layout)."""
-    (c,) = [c for c in comms if "snapshot" in c.log[0][1].get("state", {})]
+    """The nbagent widget's comm (a DOMWidget also opens one for its layout, a lanes widget
+    one per lane for its state)."""
+    (c,) = [c for c in comms if "store_key" in c.log[0][1].get("state", {})]
     return c
+
+
+def saved_lanes(comms: list[RecordingComm]) -> dict[str, Any]:
+    """A lanes widget's saved state as the browser (or a saved notebook) has it: each lane's
+    ``LaneState`` as last written, in the order of the widget's ``lanes``;
+    ``{"seq": the latest, "lanes": [{"meta", "state"}, ...]}``."""
+    refs: list[str] = []
+    for kind, data in ours(comms).log:
+        if kind in ("comm_open", "comm_msg") and "lanes" in data.get("state", {}):
+            refs = data["state"]["lanes"]
+    latest: dict[str, dict[str, Any]] = {}
+    for c in comms:
+        for kind, data in c.log:
+            if kind in ("comm_open", "comm_msg") and "lane" in data.get("state", {}):
+                latest[c.comm_id] = data["state"]["lane"]
+    lanes = [latest[ref.removeprefix("IPY_MODEL_")] for ref in refs]
+    return {
+        "seq": max((lane["seq"] for lane in lanes), default=0),
+        "lanes": [{"meta": lane["meta"], "state": lane["state"]} for lane in lanes],
+    }
 
 
 def customs(c: RecordingComm) -> list[dict[str, Any]]:
@@ -105,8 +129,46 @@ def ops_messages(c: RecordingComm) -> list[dict[str, Any]]:
 
 
 def outputs(c: RecordingComm) -> list[dict[str, Any]]:
-    """The output data the kernel asked the browser to write into the cell output."""
-    return [m["data"] for m in customs(c) if m.get("type") == "output"]
+    """The output data a browser writes into the cell output from each of the kernel's
+    answers to ``output``, as ``js/src/offer.js`` assembles it: the answer's head, each run's
+    static part (sent now, or in an earlier answer) and the states it built from the ops."""
+    opened = c.log[0][1]["state"]
+    states: list[dict[str, Any]] = []
+    if "snapshot" in opened:
+        states.append(copy.deepcopy(opened["snapshot"]["state"]))
+    held: dict[int, dict[str, Any]] = {}
+    out = []
+    for m in customs(c):
+        kind = m.get("type")
+        if kind == "output":
+            held.update({run: part for run, _version, part in m["parts"]})
+            head, parts = m["head"], [held[run] for run in range(len(states))]
+            payload = {k: head[k] for k in ("version", "layout", "model_id", "title")}
+            payload["runs"] = [
+                {"title": p["title"], "prompt": p["prompt"], "state": copy.deepcopy(state)}
+                for p, state in zip(parts, states, strict=True)
+            ]
+            out.append(
+                {
+                    TRANSCRIPT_MIME: payload,
+                    "text/html": head["html"] + "\n".join(p["html"] for p in parts),
+                    "text/plain": head["text"] + "\n\n".join(p["text"] for p in parts),
+                }
+            )
+        elif kind == "snapshot":
+            loaded = [lane["state"] for lane in m["lanes"]] if "lanes" in m else [m["state"]]
+            states[:] = copy.deepcopy(loaded)
+        elif "lanes" in m:
+            for index, _meta in m.get("meta", []):
+                if index == len(states):
+                    states.append({"blocks": []})
+            for index, ops in decode_lanes(m):
+                for op in ops:
+                    apply_op(states[index], op)
+        elif "ops" in m:
+            for op in decode_ops(m):
+                apply_op(states[0], op)
+    return out
 
 
 # -- sources the widget tests stream --------------------------------------------------

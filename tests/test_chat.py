@@ -14,7 +14,7 @@ import pytest
 
 import nbagent
 from nbagent._agent import Agent
-from tests.recording import RecordingComm, customs, ours, snapshots
+from tests.recording import RecordingComm, customs, ours, saved_lanes
 from tests.servers import Gate, OpenAIServer, chunk, text_chunks
 from tests.test_agent import off_loop
 from tests.wait import wait_for
@@ -77,7 +77,7 @@ def test_turns_typed_into_the_widget_continue_the_conversation(
     assert srv.requests[1]["messages"][2]["content"] == "Hello Ada."
     assert chat.messages[-1] == {"role": "assistant", "content": "It is 42."}
     # The saved state holds both turns under their prompts; tools can be re-run.
-    final = snapshots(ours(comms))[-1]
+    final = saved_lanes(comms)
     assert [lane["meta"]["prompt"] for lane in final["lanes"]] == ["Hi, I am Ada.", "Double 21?"]
     assert [lane["state"]["status"] for lane in final["lanes"]] == ["completed", "completed"]
     assert final["lanes"][1]["meta"]["can_rerun"] is True

@@ -16,7 +16,7 @@ from nbagent._output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME
 from nbagent._transcript import apply_op
 from nbagent._wire import decode_lanes
 from tests import aio
-from tests.recording import RecordingComm, customs, endless, gated, ours, outputs, snapshots
+from tests.recording import RecordingComm, customs, endless, gated, ours, outputs, saved_lanes
 from tests.wait import wait_for
 
 
@@ -69,7 +69,7 @@ def test_two_lanes_stream_in_one_message_per_interval(comms: list[RecordingComm]
         i: min(k for k, m in enumerate(messages) for j, *_ in m["lanes"] if j == i) for i in (0, 1)
     }
     assert all(first_meta[i] <= first_ops[i] for i in (0, 1))
-    final = snapshots(c)[-1]
+    final = saved_lanes(comms)
     assert [lane["meta"]["title"] for lane in final["lanes"]] == ["A", "B"]
     assert final["seq"] == messages[-1]["seq"]
     opened = {"lanes": []}
@@ -115,7 +115,7 @@ def test_stop_one_lane_the_other_goes_on(comms: list[RecordingComm]) -> None:
     # A stop for a lane that does not exist, or with a non-integer lane, does nothing.
     lanes.widget._dispatch(lanes.widget, {"type": "stop", "lane": 7}, [])
     lanes.widget._dispatch(lanes.widget, {"type": "stop", "lane": True}, [])
-    final = snapshots(ours(comms))[-1]
+    final = saved_lanes(comms)
     assert [lane["state"]["status"] for lane in final["lanes"]] == ["cancelled", "completed"]
 
 
@@ -132,7 +132,7 @@ def test_a_failing_lane_ends_in_error_and_keeps_what_arrived(comms: list[Recordi
     assert result["broken"].text == "partial "
     assert "upstream went away" in result["broken"].error["message"]
     assert result["fine"].status == "completed"
-    assert snapshots(ours(comms))[-1]["lanes"][0]["state"]["status"] == "error"
+    assert saved_lanes(comms)["lanes"][0]["state"]["status"] == "error"
 
 
 def test_show_with_a_mapping_outside_a_notebook_prints_each_lane(
@@ -204,3 +204,51 @@ def test_output_is_sent_when_asked_once_every_lane_has_ended(comms: list[Recordi
     assert "quick" in data["text/html"]
     reply = next(m for m in customs(ours(comms)) if m.get("type") == "output")
     assert reply["seq"] == max(m["seq"] for m in customs(ours(comms)) if "lanes" in m)
+
+
+def test_a_lane_writes_its_own_state_only(comms: list[RecordingComm]) -> None:
+    """Each lane's saved state is a model of its own: a lane's end sends that lane's state,
+    not every lane's again; the widget itself sends only its list of lane models."""
+    release = threading.Event()
+
+    lanes = Lanes(display=True)
+    lanes.add(iter(["quick"]), name="quick")
+    lanes.add(gated(release, "slow ", "end"), name="slow")
+    lanes["quick"].wait(5)
+    release.set()
+    lanes.wait(5)
+    widget = ours(comms)
+    states = [c for c in comms if "lane" in c.log[0][1].get("state", {})]
+    assert len(states) == 2
+    for c, text in zip(states, ["quick", "slow end"], strict=True):
+        opened, *updates = [data["state"] for kind, data in c.log if "state" in data]
+        assert opened["lane"]["state"]["status"] == "running"
+        (final,) = updates  # one write: at the lane's end
+        assert final["lane"]["state"]["blocks"][0]["text"] == text
+    sent = [data["state"] for kind, data in widget.log if kind == "comm_msg" and "state" in data]
+    assert [list(state) for state in sent] == [["lanes"], ["lanes"]]  # one per lane opened
+    assert saved_lanes(comms)["lanes"][1]["state"] == lanes["slow"].transcript.to_dict()
+
+
+def test_output_sends_the_static_parts_the_browser_lacks(comms: list[RecordingComm]) -> None:
+    lanes = Lanes(display=True, layout="chat")
+    lanes.add(iter(["one"]), prompt="first")
+    lanes.wait(5)
+    assert lanes.widget is not None
+    lanes.widget._dispatch(lanes.widget, {"type": "output"}, [])
+    lanes.add(iter(["two"]), prompt="second")
+    lanes.wait(5)
+    first = next(m for m in customs(ours(comms)) if m.get("type") == "output")
+    ((lane, version, _part),) = first["parts"]
+    lanes.widget._dispatch(lanes.widget, {"type": "output", "have": [[lane, version]]}, [])
+    second = [m for m in customs(ours(comms)) if m.get("type") == "output"][1]
+    assert [(k, p["prompt"]) for k, _v, p in second["parts"]] == [(1, "second")]
+    # What the browser assembles from both answers is what the kernel would display.
+    data = outputs(ours(comms))[1]
+    assert data[TRANSCRIPT_MIME]["runs"][1]["state"] == lanes[1].transcript.to_dict()
+    assert "> first\none" in data["text/plain"]
+    assert "> second\ntwo" in data["text/plain"]
+    # A malformed "have" is as good as none: every part again.
+    lanes.widget._dispatch(lanes.widget, {"type": "output", "have": [[0, "x"], 5]}, [])
+    third = [m for m in customs(ours(comms)) if m.get("type") == "output"][2]
+    assert [k for k, _v, _p in third["parts"]] == [0, 1]

@@ -45,7 +45,7 @@ def test_every_module_has_a_layer() -> None:
     (layers,) = [c for c in config["contracts"] if c["type"] == "layers"]
     named = {name.strip() for layer in layers["layers"] for name in layer.split("|")}
     package = ROOT / "nbagent"
-    modules = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+    modules = {p.stem for p in package.glob("*.py") if p.stem not in ("__init__",)}
     modules |= {p.parent.name for p in package.glob("*/__init__.py")}
     assert modules == named
 

@@ -166,14 +166,14 @@ WRITES = {
 
 
 def runs(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
-    """Every run's final state in the saved widget state (lanes and chat turns included)."""
-    found = []
-    for snapshot in widget_snapshots(nb):
-        found += (
-            [lane["state"] for lane in snapshot["lanes"]]
-            if "lanes" in snapshot
-            else [snapshot["state"]]
-        )
+    """Every run's final state in the saved widget state: each single run's ``snapshot``, and
+    each lane (chat turn) of a lanes widget in its own ``LaneState`` model, which the widget's
+    ``lanes`` references."""
+    states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    found = [snapshot["state"] for snapshot in widget_snapshots(nb)]
+    for entry in states.values():
+        refs = entry["state"].get("lanes", [])
+        found += [states[r.removeprefix("IPY_MODEL_")]["state"]["lane"]["state"] for r in refs]
     return found
 
 

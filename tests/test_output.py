@@ -12,9 +12,13 @@ from nbagent import demo as demos
 from nbagent._output import (
     TRANSCRIPT_MIME,
     WIDGET_VIEW_MIME,
+    Head,
     OutputRun,
+    RunOutput,
+    assemble,
     mimebundle,
     payload,
+    split,
 )
 from nbagent._transcript import Transcript
 from nbagent.sources.files import load
@@ -89,3 +93,30 @@ def test_hostile_titles_and_prompts_stay_text() -> None:
     for title, prompt in itertools.pairwise(HOSTILE):
         assert export.html.escape(prompt) in html
         assert export.html.escape(title) in html
+
+
+def test_an_output_is_its_head_and_each_runs_static_part() -> None:
+    """What the browser assembles from an ``output`` answer (the head, each run's part, its own
+    states) is the display data; one run's data splits back into its head and run."""
+    t = demo()
+    runs = [OutputRun(t, "one", "What to pack?"), OutputRun(t.to_dict(), None, "<b>again</b>")]
+    head = Head("chat", "m3", "<i>Trip</i>")
+    parts = [RunOutput(t.to_dict(), r.title, r.prompt).part() for r in runs]
+    data = {
+        TRANSCRIPT_MIME: {k: v for k, v in head.fields().items() if k not in ("html", "text")}
+        | {
+            "runs": [
+                {"title": p["title"], "prompt": p["prompt"], "state": t.to_dict()} for p in parts
+            ]
+        },
+        "text/html": head.fields()["html"] + "\n".join(p["html"] for p in parts),
+        "text/plain": head.fields()["text"] + "\n\n".join(p["text"] for p in parts),
+    }
+    expected = mimebundle(runs, layout="chat", model_id="m3", title="<i>Trip</i>")
+    assert data == {k: v for k, v in expected.items() if k != WIDGET_VIEW_MIME}
+    assert "&lt;i&gt;Trip&lt;/i&gt;" in data["text/html"]
+    one = mimebundle([OutputRun(t, "T")], model_id="m4")
+    split_head, run = split(one, version=7)
+    assert split_head == Head("single", "m4", None)
+    assert (run.title, run.prompt, run.version, run.state) == ("T", None, 7, t.to_dict())
+    assert assemble(split_head, [run]) == one

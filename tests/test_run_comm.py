@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 import nbagent
+from nbagent._output import WIDGET_VIEW_MIME, OutputRun, mimebundle
 from nbagent._transcript import apply_op
 from nbagent._wire import decode_ops
 from tests.recording import (
@@ -98,9 +99,14 @@ def test_output_request_is_answered_once_the_run_ended(comms: list[RecordingComm
     run.widget._dispatch(run.widget, {"type": "output"}, [])
     (reply,) = [m for m in customs(ours(comms)) if m.get("type") == "output"]
     assert reply["seq"] == ops_messages(ours(comms))[-1]["seq"]
-    first = reply["data"]
-    assert "application/vnd.jupyter.widget-view+json" not in first
-    payload = first["application/vnd.nbagent._transcript+json"]
+    # The browser has the state: the answer carries the static copies only.
+    assert [list(part) for _run, _version, part in reply["parts"]] == [
+        ["title", "prompt", "html", "text"]
+    ]
+    (first,) = outputs(ours(comms))
+    expected = mimebundle([OutputRun(run.transcript, "T")], model_id=run.widget.model_id)
+    assert first == {k: v for k, v in expected.items() if k != WIDGET_VIEW_MIME}
+    payload = first["application/vnd.nbagent.transcript+json"]
     assert payload["version"] == 1
     assert payload["layout"] == "single"
     assert payload["model_id"] == run.widget.model_id
@@ -182,4 +188,7 @@ def test_rerun_message_runs_the_tool_and_sends_the_result_after_the_end(
     run.widget._dispatch(run.widget, {"type": "output"}, [])  # and so does the saved output
     (reply,) = [m for m in customs(ours(comms)) if m.get("type") == "output"]
     assert reply["seq"] == late[-1]["seq"]
-    assert reply["data"]["application/vnd.nbagent._transcript+json"]["runs"][0]["state"] == final
+    (data,) = outputs(ours(comms))
+    assert data["application/vnd.nbagent.transcript+json"]["runs"][0]["state"] == final
+    expected = mimebundle([OutputRun(final)], model_id=run.widget.model_id)
+    assert data == {k: v for k, v in expected.items() if k != WIDGET_VIEW_MIME}

@@ -3,7 +3,7 @@
 // A model with an `arrangement` trait shows several runs (lanes, chat turns): its store is a LaneSet.
 
 import "./styles.css";
-import { LaneSet } from "./lanes.js";
+import { followLanes, LaneSet } from "./lanes.js";
 import { LanesView } from "./lanes_view.js";
 import { warmUp } from "./markdown.js";
 import { connect, Store } from "./store.js";
@@ -13,7 +13,8 @@ export { renderMarkdownToFragment } from "./markdown.js";
 
 /**
  * @typedef {{snapshot: {seq?: number, state?: object, lanes?: object[]}, title: string,
- *   show_thinking: boolean, store_key: string, arrangement?: "lanes" | "chat"}} Traits
+ *   show_thinking: boolean, store_key: string, arrangement?: "lanes" | "chat",
+ *   lanes?: string[]}} Traits
  * @typedef {import("@anywidget/types").AnyModel<Traits>} Model
  */
 
@@ -43,7 +44,8 @@ function entryFor(model) {
     const m = /** @type {any} */ (model);
     if (isLanes(model)) {
       const set = new LaneSet();
-      entry = { store: set, disconnect: connect(set, m, { onMessage: noticeTo(set) }) };
+      const follow = followLanes(set, m);
+      entry = { store: set, disconnect: connect(set, m, { onMessage: noticeTo(set), follow }) };
     } else {
       const store = new Store();
       entry = { store, disconnect: connect(store, m) };

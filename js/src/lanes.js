@@ -1,7 +1,9 @@
 // The state of a widget of several runs (lanes side by side, or the turns of a chat): one
 // Store per lane, kept in step with the kernel through the same `connect` as a single run.
-// Messages: nbagent/wire.py ("A widget of several runs").
+// Messages: nbagent/wire.py ("A widget of several runs"). Each lane's saved state is a model
+// of its own (nbagent/widget.py, LaneState), listed in the widget's `lanes` trait.
 
+import { OutputParts } from "./offer.js";
 import { OpError, Store } from "./store.js";
 import { decodeOps } from "./wire.js";
 
@@ -37,6 +39,8 @@ export class LaneSet {
     this.output = null;
     /** The `seq` the output data was last asked for. */
     this.outputAsked = -1;
+    /** Each lane's static part, from the kernel's answers (the states are the lanes'). */
+    this.outputParts = new OutputParts();
     /** @type {Set<(change: LanesChange) => void>} */
     this.listeners = new Set();
   }
@@ -56,7 +60,9 @@ export class LaneSet {
   }
 
   /**
-   * Replace every lane: the `snapshot` trait or message, `{seq, lanes: [{meta, state}]}`.
+   * Replace every lane: a `snapshot` message (the reply to `sync`), or the `snapshot` trait
+   * of a notebook saved before lanes had models of their own: `{seq, lanes: [{meta, state}]}`.
+   * A lane that already has `seq` (and applied every op) is kept as it is.
    * @param {Record<string, any>} snapshot
    */
   load(snapshot) {
@@ -66,6 +72,8 @@ export class LaneSet {
     this.loaded = Array.isArray(snapshot.lanes);
     this.lanes.length = Math.min(this.lanes.length, lanes.length);
     lanes.forEach((entry, i) => {
+      const known = this.lanes[i];
+      if (known && known.store.seq >= seq && !known.store.damaged) return;
       const lane = this.ensure(i);
       lane.meta = isObject(entry?.meta) ? { ...entry.meta } : {};
       lane.store.load({ seq, state: entry?.state });
@@ -74,7 +82,38 @@ export class LaneSet {
   }
 
   /**
+   * Load one lane from its model's `lane` trait, `{seq, meta, state}`; skipped when the lane
+   * already has that seq (written at the lane's end, it comes after the ops that carried it).
+   * Lanes load in order: a lane after the next one is ignored.
+   * @param {number} index
+   * @param {unknown} saved
+   */
+  loadLane(index, saved) {
+    if (index > this.lanes.length || !isObject(saved)) return;
+    const seq = typeof saved.seq === "number" ? saved.seq : 0;
+    const known = this.lanes[index];
+    if (known && known.store.seq >= seq && !known.store.damaged) return;
+    const lane = this.ensure(index);
+    lane.meta = isObject(saved.meta) ? { ...saved.meta } : {};
+    lane.store.load({ seq, state: saved.state });
+    this.emit({ lanes: !known, meta: new Set([index]), notice: false });
+  }
+
+  /**
+   * Every lane model has been read once: the lanes are known (at the latest seq among them;
+   * a lane still running asks for a sync, see `needsSync`).
+   */
+  markLoaded() {
+    if (this.loaded) return;
+    this.loaded = true;
+    for (const lane of this.lanes) this.seq = Math.max(this.seq, lane.store.seq);
+    this.emit({ lanes: true, meta: new Set(), notice: false });
+  }
+
+  /**
    * Apply one message `{seq, lanes: [[lane, ops, d?], ...], meta?: [[lane, {...}], ...]}`.
+   * A lane whose state already has `seq` (loaded from its model) skips its ops; after the
+   * message every lane is at `seq`.
    * @param {Record<string, any>} msg
    */
   applyMessage(msg) {
@@ -95,12 +134,19 @@ export class LaneSet {
         const lane = Array.isArray(entry) ? this.lanes[entry[0]] : undefined;
         if (!lane) throw new OpError(`ops for an unknown lane ${JSON.stringify(entry?.[0])}`);
         if (!Array.isArray(entry[1])) throw new OpError("lane ops are not a list");
+        if (lane.store.seq >= msg.seq) continue;
         lane.store.applyOps(decodeOps({ ops: entry[1], d: entry[2] }), msg.seq);
       }
     } finally {
       this.seq = msg.seq;
+      for (const lane of this.lanes) lane.store.seq = Math.max(lane.store.seq, msg.seq);
       if (change.lanes || change.meta.size) this.emit(change);
     }
+  }
+
+  /** Whether some lane's ops could not be applied (a sync will replace it). */
+  get damaged() {
+    return this.lanes.some((l) => l.store.damaged);
   }
 
   /** @param {unknown} now kernel epoch seconds at send time */
@@ -127,13 +173,23 @@ export class LaneSet {
   }
 
   /**
-   * The kernel's answer to `{"type": "output"}`.
-   * @param {number} seq
-   * @param {Record<string, unknown>} data
+   * The kernel's answer to `output` (`{seq, head, parts}`): with the lanes' states, the data
+   * the widget's cell output should carry at `seq`.
+   * @param {Record<string, any>} answer
    */
-  setOutput(seq, data) {
-    this.output = { seq, data };
+  setOutput(answer) {
+    const data = this.outputParts.take(
+      answer,
+      this.lanes.map((l) => l.store.state),
+    );
+    if (data === null) return;
+    this.output = { seq: answer.seq, data };
     this.emit({ lanes: false, meta: new Set(), notice: false });
+  }
+
+  /** @returns {Record<string, unknown>} the `output` request */
+  outputRequest() {
+    return this.outputParts.request();
   }
 
   /** @param {string} text */
@@ -152,4 +208,83 @@ export class LaneSet {
   emit(change) {
     for (const fn of this.listeners) fn(change);
   }
+}
+
+/**
+ * @typedef {{get(key: string): any, on(name: string, cb: () => void): void,
+ *   off(name?: string | null, cb?: (() => void) | null): void}} LaneModelLike
+ *   A lane's model (a `WidgetModel` of @jupyter-widgets/base): its `lane` trait.
+ * @typedef {{get(key: string): any, on(name: string, cb: () => void): void,
+ *   off(name?: string | null, cb?: (() => void) | null): void,
+ *   widget_manager?: {get_model(id: string): Promise<LaneModelLike>}}} LanesModelLike
+ */
+
+/** A widget reference as ipywidgets serializes it (`widget_serialization`). */
+const REF = "IPY_MODEL_";
+
+/**
+ * How a LaneSet loads from a lanes widget's traits (`connect`'s `follow`): each lane from its
+ * own model, listed in the `lanes` trait; or, from a notebook saved before lanes had models of
+ * their own, every lane from the `snapshot` trait. `ready` is called once the lane models
+ * listed first have been read.
+ * @param {LaneSet} set
+ * @param {LanesModelLike} model
+ * @returns {import("./store.js").Follow}
+ */
+export function followLanes(set, model) {
+  return (ready) => {
+    /** @type {(() => void)[]} Unsubscribes each lane model read so far, in lane order. */
+    const followed = [];
+    let closed = false;
+    let reading = 0;
+    let first = true;
+    /** @param {boolean} [read] whether the lanes could be read (else the kernel's sync) */
+    const done = (read = true) => {
+      if (!first) return;
+      first = false;
+      if (read) set.markLoaded();
+      ready();
+    };
+    const read = async () => {
+      const refs = model.get("lanes");
+      if (!Array.isArray(refs)) {
+        const snap = model.get("snapshot");
+        if (isObject(snap) && Array.isArray(snap.lanes) && snap.seq >= set.seq) set.load(snap);
+        done();
+        return;
+      }
+      const ids = refs.map((r) => String(r).replace(REF, ""));
+      const start = followed.length;
+      if (ids.length <= start) return done();
+      const manager = model.widget_manager;
+      const turn = ++reading;
+      /** @type {LaneModelLike[]} */
+      let models;
+      try {
+        if (!manager) throw new Error("no widget manager");
+        models = await Promise.all(ids.slice(start).map((id) => manager.get_model(id)));
+      } catch (err) {
+        // The kernel knows every lane: a sync brings them (with no kernel, nothing will).
+        console.warn("nbagent: a lane's model is missing:", err);
+        return done(false);
+      }
+      if (closed || turn !== reading) return;
+      models.forEach((lane, k) => {
+        const index = start + k;
+        const onChange = () => set.loadLane(index, lane.get("lane"));
+        lane.on("change:lane", onChange);
+        followed.push(() => lane.off("change:lane", onChange));
+        onChange();
+      });
+      done();
+    };
+    const onLanes = () => void read();
+    model.on("change:lanes", onLanes);
+    void read();
+    return () => {
+      closed = true;
+      model.off("change:lanes", onLanes);
+      for (const off of followed.splice(0)) off();
+    };
+  };
 }

@@ -7,16 +7,96 @@
 
 export const HOST_EVENT = "nbagent-output-host";
 export const OUTPUT_EVENT = "nbagent-output";
+export const TRANSCRIPT_MIME = "application/vnd.nbagent.transcript+json";
 
 /** Frames a view waits to be put in the document before it gives up offering the output. */
 const OFFER_FRAMES = 120;
 
 /**
  * @typedef {{seq: number, output: {seq: number, data: Record<string, unknown>} | null,
- *   outputAsked: number}} OutputSource
- *   A Store or a LaneSet: `output` is the kernel's answer for state `seq`; `outputAsked` the
- *   `seq` it was last asked for (one request per state, however many views).
+ *   outputAsked: number, outputRequest(): Record<string, unknown>}} OutputSource
+ *   A Store or a LaneSet: `output` is the data assembled from the kernel's answer for state
+ *   `seq`; `outputAsked` the `seq` it was last asked for (one request per state, however many
+ *   views); `outputRequest()` the request (it says which runs' static parts it holds).
+ * @typedef {{title: string | null, prompt: string | null, html: string, text: string}} Part
+ *   A run's static part: what the browser cannot make itself (nbagent/output.py, RunOutput).
  */
+
+/** @param {unknown} v @returns {v is Record<string, any>} */
+const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** @param {unknown} v */
+const optionalString = (v) => (typeof v === "string" ? v : null);
+
+/**
+ * The output data of a widget, assembled as the kernel would (nbagent/output.py, `assemble`)
+ * from its answer to `output` and the states the browser already has: the answer carries the
+ * head (the payload's fields, the title's HTML and text) and the static parts of the runs
+ * whose part this does not hold yet (`{"type": "output", "seq", "head", "parts": [[run,
+ * version, part], ...]}`, nbagent/wire.py). One per Store or LaneSet.
+ */
+export class OutputParts {
+  constructor() {
+    /** @type {Map<number, {version: number, part: Part}>} */
+    this.parts = new Map();
+  }
+
+  /** @returns {Record<string, unknown>} the `output` request, saying which parts are held */
+  request() {
+    const have = [...this.parts].map(([run, p]) => [run, p.version]);
+    return { type: "output", have };
+  }
+
+  /**
+   * Keep the answer's parts; the output data over `states` (one per run, in order), or null
+   * when the answer is malformed or a run's part is missing (then none is held: the next
+   * request asks for all).
+   * @param {Record<string, any>} answer
+   * @param {import("./store.js").State[]} states
+   * @returns {Record<string, unknown> | null}
+   */
+  take(answer, states) {
+    const head = answer.head;
+    if (!isObject(head) || typeof head.html !== "string" || typeof head.text !== "string") {
+      return null;
+    }
+    for (const entry of Array.isArray(answer.parts) ? answer.parts : []) {
+      const [run, version, part] = Array.isArray(entry) ? entry : [];
+      if (!Number.isInteger(run) || typeof version !== "number" || !isObject(part)) continue;
+      if (typeof part.html !== "string" || typeof part.text !== "string") continue;
+      const { html, text } = part;
+      const title = optionalString(part.title);
+      const prompt = optionalString(part.prompt);
+      this.parts.set(run, { version, part: { title, prompt, html, text } });
+    }
+    /** @type {Part[]} */
+    const parts = [];
+    for (let run = 0; run < states.length; run++) {
+      const held = this.parts.get(run);
+      if (!held) {
+        this.parts.clear();
+        return null;
+      }
+      parts.push(held.part);
+    }
+    const runs = parts.map((p, i) => ({
+      title: p.title,
+      prompt: p.prompt,
+      state: structuredClone(states[i]),
+    }));
+    return {
+      [TRANSCRIPT_MIME]: {
+        version: head.version,
+        layout: head.layout,
+        model_id: head.model_id,
+        title: head.title,
+        runs,
+      },
+      "text/html": head.html + parts.map((p) => p.html).join("\n"),
+      "text/plain": head.text + parts.map((p) => p.text).join("\n\n"),
+    };
+  }
+}
 
 export class OutputOffer {
   /**
@@ -61,7 +141,7 @@ export class OutputOffer {
     const ask = new CustomEvent(HOST_EVENT, { bubbles: true, cancelable: true });
     if (this.root.dispatchEvent(ask) || source.outputAsked === source.seq) return;
     source.outputAsked = source.seq;
-    this.send({ type: "output" });
+    this.send(source.outputRequest());
   }
 
   /** @param {number} frames */

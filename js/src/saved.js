@@ -8,9 +8,7 @@ import { LanesView } from "./lanes_view.js";
 import { Store } from "./store.js";
 import { TranscriptView } from "./view.js";
 
-export { HOST_EVENT, OUTPUT_EVENT } from "./offer.js";
-
-export const TRANSCRIPT_MIME = "application/vnd.nbagent.transcript+json";
+export { HOST_EVENT, OUTPUT_EVENT, TRANSCRIPT_MIME } from "./offer.js";
 
 /**
  * @typedef {import("./store.js").State} State

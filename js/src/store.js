@@ -1,6 +1,7 @@
 // The transcript store: one per model. Holds the state of DEVELOP.md ("Transcript state"),
 // applies the 4 ops, and tells subscribed views what changed.
 
+import { OutputParts } from "./offer.js";
 import { decodeOps, WireError } from "./wire.js";
 
 /**
@@ -69,6 +70,8 @@ export class Store {
     this.state = emptyState();
     /** True once a snapshot with a state has been loaded. */
     this.loaded = false;
+    /** An ops message could not be applied: the state is wrong until a snapshot loads. */
+    this.damaged = false;
     /** Kernel clock minus local clock, in seconds (from the messages' `now`). */
     this.clockOffset = 0;
     /** A Stop was sent and the status has not changed since. */
@@ -83,6 +86,8 @@ export class Store {
     this.output = null;
     /** The `seq` the output data was last asked for (once per state). */
     this.outputAsked = -1;
+    /** The run's static part, from the kernel's answers (the state is this store's). */
+    this.outputParts = new OutputParts();
     /**
      * UI state that must survive a view being re-created, keyed by `run_id/block id`:
      * `open` is the user's choice for a panel (undefined: automatic), `expanded` for folded results.
@@ -144,6 +149,7 @@ export class Store {
     this.state = state ? { ...structuredClone(state) } : emptyState();
     if (!Array.isArray(this.state.blocks)) this.state.blocks = [];
     this.loaded = state !== null && Object.keys(state).length > 0;
+    this.damaged = false;
     if (this.state.status !== prevStatus || this.state.status !== "running") this.stopping = false;
     this.emit({ ...emptyChange(), reset: true, run: true });
   }
@@ -206,6 +212,9 @@ export class Store {
     const change = emptyChange();
     try {
       for (const op of ops) this.apply(op, change);
+    } catch (err) {
+      this.damaged = true;
+      throw err;
     } finally {
       this.seq = seq;
       this.emit(change);
@@ -258,13 +267,20 @@ export class Store {
   }
 
   /**
-   * The kernel's answer to `{"type": "output"}`: the data the run's cell output should carry.
-   * @param {number} seq
-   * @param {Record<string, unknown>} data
+   * The kernel's answer to `output` (`{seq, head, parts}`): with this store's state, the data
+   * the run's cell output should carry at `seq`.
+   * @param {Record<string, any>} answer
    */
-  setOutput(seq, data) {
-    this.output = { seq, data };
+  setOutput(answer) {
+    const data = this.outputParts.take(answer, [this.state]);
+    if (data === null) return;
+    this.output = { seq: answer.seq, data };
     this.touch();
+  }
+
+  /** @returns {Record<string, unknown>} the `output` request */
+  outputRequest() {
+    return this.outputParts.request();
   }
 
   /** @param {boolean} on the kernel does not answer this page */
@@ -279,24 +295,31 @@ export class Store {
  * @typedef {{send(content: any): void, get(key: string): any,
  *   on(name: string, cb: (...args: any[]) => void): void,
  *   off(name?: string | null, cb?: ((...args: any[]) => void) | null): void}} ModelLike
- * @typedef {{seq: number, load(snapshot: Record<string, any>): void,
+ * @typedef {{seq: number, loaded: boolean, damaged: boolean,
+ *   load(snapshot: Record<string, any>): void,
  *   applyMessage(msg: Record<string, any>): void, setNow(now: unknown): void,
  *   needsSync(): boolean, setUnreachable(on: boolean): void,
- *   setOutput(seq: number, data: Record<string, unknown>): void}} Syncable
+ *   setOutput(answer: Record<string, any>): void}} Syncable
  *   What `connect` keeps in step with a model: a Store (one run) or a LaneSet (several).
  *   `load` takes the `snapshot` trait or a `snapshot` message; `applyMessage` an ops message
- *   and throws OpError/WireError when it cannot be applied.
+ *   and throws OpError/WireError when it cannot be applied (and is then `damaged` until a
+ *   snapshot loads).
+ * @typedef {(ready: () => void) => () => void} Follow
+ *   Loads the target from the model's traits instead of its `snapshot` trait; calls `ready`
+ *   once the first load is done (the first sync waits for it); returns its cleanup.
  */
 
 /**
  * Wire a store to a model: the `snapshot` trait, the ops and `snapshot` messages, sync on gaps.
  * @param {Syncable} target
  * @param {ModelLike} model
- * @param {{retryMs?: number, maxTries?: number, onMessage?: (msg: Record<string, any>) => void}} [opts]
- *   `onMessage`: other messages of the kernel (those with a `type` this does not handle).
+ * @param {{retryMs?: number, maxTries?: number, onMessage?: (msg: Record<string, any>) => void,
+ *   follow?: Follow}} [opts]
+ *   `onMessage`: other messages of the kernel (those with a `type` this does not handle);
+ *   `follow`: how the target loads from the model's traits (default: its `snapshot` trait).
  * @returns {() => void} cleanup
  */
-export function connect(target, model, { retryMs = 1000, maxTries = 6, onMessage } = {}) {
+export function connect(target, model, { retryMs = 1000, maxTries = 6, onMessage, follow } = {}) {
   // A sync the kernel never answers (a message lost across a page reload) must not freeze
   // the view: ask again, backing off, until a snapshot arrives.
   let syncPending = false;
@@ -328,6 +351,8 @@ export function connect(target, model, { retryMs = 1000, maxTries = 6, onMessage
     const snap = model.get("snapshot");
     if (!isObject(snap) || typeof snap.seq !== "number") return;
     if (snap.seq < target.seq) return;
+    // Written at the run's end, after the ops that carried the same state: nothing new.
+    if (snap.seq === target.seq && target.loaded && !target.damaged) return;
     target.load(snap);
   };
 
@@ -351,7 +376,7 @@ export function connect(target, model, { retryMs = 1000, maxTries = 6, onMessage
         requestSync();
       }
     } else if (msg.type === "output") {
-      if (isObject(msg.data) && typeof msg.seq === "number") target.setOutput(msg.seq, msg.data);
+      if (typeof msg.seq === "number") target.setOutput(msg);
     } else if (msg.type === "snapshot") {
       settle();
       const seq = typeof msg.seq === "number" ? msg.seq : 0;
@@ -361,14 +386,25 @@ export function connect(target, model, { retryMs = 1000, maxTries = 6, onMessage
     } else onMessage?.(msg);
   };
 
+  let closed = false;
+  const ready = () => {
+    if (!closed && target.needsSync()) requestSync();
+  };
   model.on("msg:custom", onMsg);
-  model.on("change:snapshot", loadTrait);
-  loadTrait();
-  if (target.needsSync()) requestSync();
+  /** @type {() => void} */
+  let unfollow;
+  if (follow) unfollow = follow(ready);
+  else {
+    model.on("change:snapshot", loadTrait);
+    loadTrait();
+    ready();
+    unfollow = () => model.off("change:snapshot", loadTrait);
+  }
 
   return () => {
+    closed = true;
     settle();
     model.off("msg:custom", onMsg);
-    model.off("change:snapshot", loadTrait);
+    unfollow();
   };
 }

@@ -122,6 +122,167 @@ describe("LaneSet", () => {
   });
 });
 
+/**
+ * A lanes widget whose lanes are models of their own (nbagent/widget.py, LaneState), found
+ * through the widget manager as anywidget hands it to the model.
+ * @param {Record<string, any>[]} saved each lane model's `lane` trait, there from the start
+ */
+function withLaneModels(saved = [], layout = "chat", missing = false) {
+  /** @type {Map<string, FakeModel>} */
+  const lanes = new Map();
+  const model = /** @type {FakeModel & {widget_manager: any}} */ (
+    new FakeModel({ arrangement: layout, lanes: [] })
+  );
+  model.widget_manager = {
+    /** @param {string} id */
+    get_model: async (id) => {
+      const lane = lanes.get(id);
+      if (!lane) throw new Error("widget model not found");
+      return lane;
+    },
+  };
+  /** @param {Record<string, any>} lane @param {boolean} [announce] */
+  const add = (lane, announce = true) => {
+    const id = `m${lanes.size}`;
+    const child = new FakeModel({ lane });
+    lanes.set(id, child);
+    const refs = [...model.get("lanes"), `IPY_MODEL_${id}`];
+    if (announce) model.set("lanes", refs);
+    else model.traits.lanes = refs;
+    return child;
+  };
+  for (const lane of saved) add(lane, false);
+  if (missing) model.traits.lanes = [...model.get("lanes"), "IPY_MODEL_gone"];
+  const stop = /** @type {() => void} */ (widget.initialize({ model: /** @type {any} */ (model) }));
+  cleanups.push(stop);
+  return { model, add, set: laneSetFor(/** @type {any} */ (model)) };
+}
+
+/** Let the widget manager's promises settle. */
+const settle = () => new Promise((resolve) => setTimeout(resolve, 0));
+
+const finishedLane = (/** @type {number} */ seq, /** @type {string} */ text) => ({
+  seq,
+  meta: { title: null, prompt: `asked ${text}`, can_rerun: false },
+  state: runningState([{ type: "text", id: "m", text }], { status: "completed" }),
+});
+
+describe("lanes in models of their own", () => {
+  test("a reloaded chat reads each turn from its model and, all finished, asks nothing", async () => {
+    const w = withLaneModels([finishedLane(4, "one"), finishedLane(9, "two")]);
+    expect(w.set.loaded).toBe(false); // the models are being read
+    await settle();
+    expect(w.set.lanes.map((l) => l.meta.prompt)).toEqual(["asked one", "asked two"]);
+    expect(w.set.lanes[1].store.state.blocks[0]).toMatchObject({ text: "two" });
+    expect(w.set.seq).toBe(9);
+    expect(w.model.sent).toEqual([]);
+  });
+
+  test("a lane still running when read asks the kernel for a sync", async () => {
+    const running = { ...finishedLane(3, "half"), state: runningState() };
+    const w = withLaneModels([finishedLane(2, "one"), running]);
+    await settle();
+    expect(w.model.sent).toEqual([{ type: "sync" }]);
+  });
+
+  test("a lane's state written after the ops that carried it is skipped; a newer one loads", async () => {
+    const w = withLaneModels();
+    expect(w.set.loaded).toBe(true); // no lanes yet: nothing to read
+    w.model.msg({
+      seq: 1,
+      meta: [[0, { title: null, prompt: "q", can_rerun: false }]],
+      lanes: [[0, [["r", initial()]]]],
+    });
+    const child = w.add({ seq: 1, meta: { prompt: "q" }, state: runningState() });
+    await settle();
+    const store = w.set.lanes[0].store;
+    /** @type {boolean[]} */
+    const resets = [];
+    store.subscribe((c) => resets.push(c.reset));
+    w.model.msg({
+      seq: 2,
+      lanes: [
+        [
+          0,
+          [
+            ["+", { type: "text", id: "m", text: "hi" }],
+            ["r", { status: "completed" }],
+          ],
+        ],
+      ],
+    });
+    const final = structuredClone(store.state);
+    child.set("lane", { seq: 2, meta: { prompt: "q" }, state: final });
+    expect(resets).toEqual([false]); // the ops only: no reload
+    expect(store.state).toEqual(final);
+    child.set("lane", { seq: 3, meta: { prompt: "q" }, state: { ...final, title: "re-run" } });
+    expect(resets).toEqual([false, true]);
+    expect(store.state.title).toBe("re-run");
+    expect(w.model.sent).toEqual([]);
+  });
+
+  test("a lane already at a message's seq skips its ops; the others apply them", () => {
+    const set = new LaneSet();
+    set.applyMessage({
+      seq: 1,
+      meta: [
+        [0, {}],
+        [1, {}],
+      ],
+      lanes: [
+        [0, [["r", initial()]]],
+        [1, [["r", initial()]]],
+      ],
+    });
+    set.loadLane(0, {
+      seq: 2,
+      meta: {},
+      state: runningState([{ type: "text", id: "m", text: "ab" }]),
+    });
+    set.applyMessage({
+      seq: 2,
+      lanes: [
+        [
+          0,
+          [
+            ["+", { type: "text", id: "m", text: "a" }],
+            ["t", 0, "b"],
+          ],
+        ],
+        [1, [["+", { type: "text", id: "m", text: "x" }]]],
+      ],
+    });
+    expect(set.lanes[0].store.state.blocks.map((b) => b.text)).toEqual(["ab"]);
+    expect(set.lanes[1].store.state.blocks.map((b) => b.text)).toEqual(["x"]);
+    expect(set.lanes.map((l) => l.store.seq)).toEqual([2, 2]);
+    // The next message applies to both again.
+    set.applyMessage({
+      seq: 3,
+      lanes: [
+        [0, [["t", 0, "c"]]],
+        [1, [["t", 0, "y"]]],
+      ],
+    });
+    expect(set.lanes.map((l) => l.store.state.blocks[0].text)).toEqual(["abc", "xy"]);
+  });
+
+  test("a lane whose model is missing leaves it to the kernel (a sync)", async () => {
+    const warn = console.warn;
+    console.warn = () => {};
+    const w = withLaneModels([finishedLane(2, "one")], "chat", true);
+    await settle();
+    console.warn = warn;
+    expect(w.set.loaded).toBe(false);
+    expect(w.model.sent).toEqual([{ type: "sync" }]);
+    w.model.msg({
+      type: "snapshot",
+      seq: 3,
+      lanes: [finishedLane(2, "one"), finishedLane(3, "two")],
+    });
+    expect(w.set.lanes.map((l) => l.meta.prompt)).toEqual(["asked one", "asked two"]);
+  });
+});
+
 describe("lanes view", () => {
   test("each lane is a transcript with its own title, status and Stop", () => {
     const w = mount("lanes", { title: "Big vs small" });

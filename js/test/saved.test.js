@@ -3,7 +3,15 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, test } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
-import { HOST_EVENT, OUTPUT_EVENT, PayloadError, readPayload, renderSaved } from "../src/saved.js";
+import { LaneSet } from "../src/lanes.js";
+import {
+  HOST_EVENT,
+  OUTPUT_EVENT,
+  PayloadError,
+  readPayload,
+  renderSaved,
+  TRANSCRIPT_MIME,
+} from "../src/saved.js";
 import { connect, Store } from "../src/store.js";
 import { TranscriptView } from "../src/view.js";
 import { FakeModel, runningState } from "./fake-model.js";
@@ -218,20 +226,90 @@ describe("the run's output data", () => {
     document.body.append(el);
     cleanups.push(() => el.remove());
     runFrames();
-    expect(model.sent).toEqual([{ type: "output" }]);
-    const data = { "text/html": "<p>x</p>" };
-    model.msg({ type: "output", seq: 3, data });
+    expect(model.sent).toEqual([{ type: "output", have: [] }]);
+    const head = { version: 1, layout: "single", model_id: "m1", title: null, html: "", text: "" };
+    const part = { title: "T", prompt: null, html: "<p>done</p>", text: "done" };
+    model.msg({ type: "output", seq: 3, head, parts: [[0, 3, part]] });
+    const data = {
+      [TRANSCRIPT_MIME]: {
+        version: 1,
+        layout: "single",
+        model_id: "m1",
+        title: null,
+        runs: [{ title: "T", prompt: null, state: store.state }],
+      },
+      "text/html": "<p>done</p>",
+      "text/plain": "done",
+    };
     expect(store.output).toEqual({ seq: 3, data });
     runFrames();
     expect(got).toEqual([{ data }]);
-    model.msg({ type: "output", data: "not an object", seq: 3 });
+    model.msg({ type: "output", head: "not an object", parts: [], seq: 3 });
     runFrames();
     runFrames();
     expect(got.length).toBe(1);
     expect(model.sent.length).toBe(1);
-    // The state changed after the end (a tool re-run): asked again, for the new state.
+    // The state changed after the end (a tool re-run): asked again, for the new state, saying
+    // which static part it holds; the answer's new part replaces it.
     model.msg({ type: "ops", seq: 4, ops: [["r", { activity: "re-run" }]] });
     runFrames();
-    expect(model.sent).toEqual([{ type: "output" }, { type: "output" }]);
+    expect(model.sent[1]).toEqual({ type: "output", have: [[0, 3]] });
+    model.msg({ type: "output", seq: 4, head, parts: [[0, 4, { ...part, text: "again" }]] });
+    runFrames();
+    expect(got.length).toBe(2);
+    expect(/** @type {any} */ (got[1]).data["text/plain"]).toBe("again");
+    expect(/** @type {any} */ (got[1]).data[TRANSCRIPT_MIME].runs[0].state.activity).toBe("re-run");
+  });
+
+  test("lanes: the answer carries the parts not held; the states are the lanes' own", () => {
+    const set = new LaneSet();
+    const lane = (/** @type {string} */ text) => ({
+      meta: { title: null, prompt: text },
+      state: runningState([{ type: "text", id: "m", text }], { status: "completed" }),
+    });
+    set.load({ seq: 5, lanes: [lane("one"), lane("two")] });
+    const head = {
+      version: 1,
+      layout: "chat",
+      model_id: "m",
+      title: "C",
+      html: "<h>C</h>\n",
+      text: "C\n\n",
+    };
+    const part = (/** @type {string} */ t) => ({
+      title: null,
+      prompt: t,
+      html: `<p>${t}</p>`,
+      text: t,
+    });
+    expect(set.outputRequest()).toEqual({ type: "output", have: [] });
+    set.setOutput({
+      type: "output",
+      seq: 5,
+      head,
+      parts: [
+        [0, 2, part("one")],
+        [1, 5, part("two")],
+      ],
+    });
+    expect(set.output?.data["text/html"]).toBe("<h>C</h>\n<p>one</p>\n<p>two</p>");
+    expect(set.output?.data["text/plain"]).toBe("C\n\none\n\ntwo");
+    set.load({ seq: 9, lanes: [lane("one"), lane("two"), lane("three")] });
+    expect(set.outputRequest()).toEqual({
+      type: "output",
+      have: [
+        [0, 2],
+        [1, 5],
+      ],
+    });
+    set.setOutput({ type: "output", seq: 9, head, parts: [[2, 9, part("three")]] });
+    const payload = /** @type {any} */ (set.output?.data[TRANSCRIPT_MIME]);
+    expect(payload.runs.map((/** @type {any} */ r) => r.prompt)).toEqual(["one", "two", "three"]);
+    expect(payload.runs[2].state).toEqual(set.lanes[2].store.state);
+    // A part neither held nor sent: no output, and nothing held (the next request asks all).
+    set.load({ seq: 10, lanes: [lane("one"), lane("two"), lane("three"), lane("four")] });
+    set.setOutput({ type: "output", seq: 10, head, parts: [] });
+    expect(set.output?.seq).toBe(9);
+    expect(set.outputRequest()).toEqual({ type: "output", have: [] });
   });
 });

@@ -121,7 +121,7 @@ describe("connect: seq, gaps and sync", () => {
     expect(m.sent.length).toBe(3);
   });
 
-  test("a finished snapshot trait does not ask for sync; change:snapshot reloads when seq >= store.seq", () => {
+  test("a finished snapshot trait does not ask for sync; change:snapshot reloads a newer seq", () => {
     const done = runningState([{ type: "text", id: "m1", text: "done" }], {
       status: "completed",
       ended_at: 1002,
@@ -133,8 +133,32 @@ describe("connect: seq, gaps and sync", () => {
     expect(s.state.blocks[0].text).toBe("done");
     m.set("snapshot", { seq: 2, state: runningState() });
     expect(s.state.status).toBe("completed");
-    m.set("snapshot", { seq: 4, state: { ...done, title: "T" } });
+    m.set("snapshot", { seq: 5, state: { ...done, title: "T" } });
     expect(s.state.title).toBe("T");
+  });
+
+  test("the snapshot trait written at the end, after the ops that carried it, is skipped", () => {
+    const m = new FakeModel({ snapshot: { seq: 0, state: runningState() } });
+    const s = new Store();
+    connect(s, m);
+    /** @type {import("../src/store.js").Change[]} */
+    const changes = [];
+    s.subscribe((c) => changes.push(c));
+    m.msg(ops(1, [{ op: "add", block: { type: "text", id: "m1", text: "hi" } }]));
+    m.msg(ops(2, [{ op: "run", set: { status: "completed" } }]));
+    const final = structuredClone(s.state);
+    m.set("snapshot", { seq: 2, state: final });
+    expect(changes.map((c) => c.reset)).toEqual([false, false]); // no reload, no re-render
+    expect(s.state).toEqual(final);
+    // Ops that could not be applied leave the state wrong: the same seq loads then.
+    const warn = console.warn;
+    console.warn = () => {};
+    m.msg(ops(3, [{ op: "append", i: 7, key: "text", text: "x" }]));
+    console.warn = warn;
+    expect(s.damaged).toBe(true);
+    m.set("snapshot", { seq: 3, state: { ...final, title: "T" } });
+    expect(s.state.title).toBe("T");
+    expect(s.damaged).toBe(false);
   });
 
   test("an op that cannot apply asks for sync", () => {

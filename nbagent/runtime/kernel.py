@@ -13,10 +13,12 @@ from typing import Any
 
 __all__ = [
     "CellMark",
+    "at_cell_end",
     "cell_mark",
     "current_cell_id",
     "current_kernel",
     "drive_loop_until",
+    "follow_cells",
     "kernel_loop",
     "on_cell_rerun",
     "on_next_cell",
@@ -50,6 +52,7 @@ def current_cell_id() -> str | None:
 
 _rerun_callbacks: list[Callable[[str], None]] = []
 _next_cell_callbacks: list[Callable[[], None]] = []
+_cell_end_callbacks: list[Callable[[], None]] = []
 _hooked = False
 _cells_lock = threading.Lock()
 CellMark = tuple[bool, int]
@@ -59,7 +62,7 @@ _cells: CellMark = (False, 0)
 
 def _hook() -> bool:
     """Follow the cells of this IPython shell (once per process); False outside IPython."""
-    global _hooked
+    global _cells, _hooked
     if _hooked:
         return True
     try:
@@ -72,7 +75,27 @@ def _hook() -> bool:
     shell.events.register("pre_run_cell", _pre_run_cell)
     shell.events.register("post_run_cell", _post_run_cell)
     _hooked = True
+    if _in_cell(shell):
+        # Hooked from inside a cell, which missed its pre_run_cell: its post_run_cell comes.
+        with _cells_lock:
+            _cells = (True, _cells[1])
     return True
+
+
+def _in_cell(shell: Any) -> bool:
+    """Whether this thread runs a cell now: the kernel's thread, handling an execute request."""
+    if threading.current_thread() is not threading.main_thread():
+        return False
+    try:
+        parent = shell.kernel.get_parent()
+    except Exception:  # noqa: BLE001 - no kernel (terminal IPython), older kernels
+        return False
+    return bool((parent or {}).get("header", {}).get("msg_type") == "execute_request")
+
+
+def follow_cells() -> bool:
+    """Follow the cells from now on (``cell_mark``); False outside IPython."""
+    return _hook()
 
 
 def on_cell_rerun(callback: Callable[[str], None]) -> None:
@@ -101,6 +124,19 @@ def on_next_cell(callback: Callable[[], None]) -> None:
             _next_cell_callbacks.append(callback)
 
 
+def at_cell_end(mark: CellMark, callback: Callable[[], None]) -> bool:
+    """Call ``callback()`` once, as the cell running at ``mark`` ends (``post_run_cell``: what
+    it sends is still tagged with that cell), if that cell still runs: whether it does.
+    Checked and registered at once, so a cell ending meanwhile cannot miss the callback."""
+    if not _hook():
+        return False
+    with _cells_lock:
+        if not (mark[0] and _cells == mark):
+            return False
+        _cell_end_callbacks.append(callback)
+        return True
+
+
 def _pre_run_cell(info: Any) -> None:
     global _cells
     with _cells_lock:
@@ -119,6 +155,10 @@ def _post_run_cell(_result: Any) -> None:
     global _cells
     with _cells_lock:
         _cells = (False, _cells[1] + 1)
+        due = list(_cell_end_callbacks)
+        _cell_end_callbacks.clear()
+    for callback in due:
+        callback()
 
 
 def running_loop() -> asyncio.AbstractEventLoop | None:

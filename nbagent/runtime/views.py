@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
 from nbagent import _wire as wire
-from nbagent._output import WIDGET_VIEW_MIME
+from nbagent._output import Head, RunOutput, assemble, split
 from nbagent._widget import AgentWidget
 from nbagent.runtime.controller import Controller, Op, Send
-from nbagent.runtime.kernel import CellMark, on_next_cell, same_cell
+from nbagent.runtime.kernel import CellMark, at_cell_end, follow_cells, on_next_cell, same_cell
 
 if TYPE_CHECKING:
     from nbagent._transcript import Transcript
@@ -75,59 +75,128 @@ class OwnWidget:
         self.widget.can_rerun = value
 
 
+Parts = Callable[[], tuple[Head, list[RunOutput]]]
+"""The output's head and runs now (``Lanes``: each lane's, its static copies made once)."""
+
+
 class CellOutput:
     """The cell output of a widget (one run's, or a lanes widget's): its display, its final
     copy, and the answer to the browser's ``output`` (DEVELOP.md, "The saved output").
-    ``bundle()`` gives the output's data now (``nbagent._output.mimebundle``)."""
+
+    ``bundle()`` gives one run's output data now (``nbagent._output.mimebundle``); a widget of
+    several runs gives ``parts`` instead. Either is read at most once per ``seq``: the end of
+    a run makes its state's copy and static HTML once, for the display update, the copy sent
+    again at the next cell and the answer. ``state_trait``: the widget's trait to send again
+    when the runs ended between two cells (None: the owner sends its own)."""
 
     def __init__(
         self,
         widget: Any,
         controller: Controller,
         lock: threading.RLock,
-        bundle: Callable[[], dict[str, Any]],
+        bundle: Callable[[], dict[str, Any]] | None = None,
+        *,
+        parts: Parts | None = None,
+        state_trait: str | None = "snapshot",
     ) -> None:
+        if (bundle is None) == (parts is None):
+            raise TypeError("CellOutput takes a bundle or parts")
         self.widget = widget
         self.controller = controller
         self.lock = lock
         self.bundle = bundle
+        self.parts = parts
+        self.state_trait = state_trait
         self.handle: Any = None
         """The display handle, once displayed."""
+        self._made: tuple[int, Head, list[RunOutput]] | None = None
+        self._one: tuple[Head, str | None, str | None] | None = None
+        self._due_at_end = False
+        self._due_next = False
 
     def display(self) -> None:
         """Display the widget below the running cell."""
         from IPython.display import display
 
-        self.handle = display(self.bundle(), raw=True, display_id=True)  # type: ignore[no-untyped-call]
+        follow_cells()  # from the displaying cell on, for ``ended``
+        head, runs = self.current()
+        self.handle = display(assemble(head, runs), raw=True, display_id=True)  # type: ignore[no-untyped-call]
+
+    def current(self) -> tuple[Head, list[RunOutput]]:
+        """The output at the current seq (what is pending flushed first), made once per seq."""
+        with self.lock:
+            self.controller.flush()
+            seq = self.controller.seq
+            made = self._made
+            if made is None or made[0] != seq:
+                head, runs = self._make(seq)
+                made = self._made = (seq, head, runs)
+            return made[1], made[2]
+
+    def _make(self, seq: int) -> tuple[Head, list[RunOutput]]:
+        if self.parts is not None:
+            return self.parts()
+        assert self.bundle is not None
+        saved = getattr(self.widget, "snapshot", None) or {}
+        if self._one is not None and saved.get("seq") == seq and "state" in saved:
+            # The run's final state as the widget saved it (OwnWidget.save_state), not made again.
+            head, title, prompt = self._one
+            return head, [RunOutput(saved["state"], title, prompt, version=seq)]
+        head, run = split(self.bundle(), version=seq)
+        self._one = (head, run.title, run.prompt)
+        return head, [run]
 
     def update(self) -> None:
-        """Update the output. Lands only while the displaying cell still executes (JupyterLab)
-        or under `jupyter execute`; ``answer`` is for the rest."""
+        """Update the output now. Lands only while the displaying cell still executes
+        (JupyterLab) or under `jupyter execute`; ``answer`` is for the rest."""
         if self.handle is not None:
             with contextlib.suppress(Exception):  # the static copy is a courtesy
-                self.handle.update(self.bundle(), raw=True)
+                head, runs = self.current()
+                self.handle.update(assemble(head, runs), raw=True)
 
     def ended(self, mark: CellMark) -> None:
-        """The runs ended, their final state written since ``mark``: the final copy now, and
-        both again when the next cell starts if they went out between two cells, tagged with
-        the one that ended (`jupyter execute` drops those: it reads each cell's messages until
-        the cell ends)."""
+        """The runs ended, their final state written since ``mark``: the output is updated
+        once per cell, at the end of the cell they ended in, or (they went out between two
+        cells, tagged with the one that ended: `jupyter execute` reads each cell's messages
+        until the cell ends, and drops those) as the next cell starts, with the final state
+        again. However many runs end in a cell, or between two: one update."""
         if self.handle is None:
             return
+        with self.lock:
+            if self._due_at_end and same_cell(mark):
+                return  # the end of this cell updates it already
+            if not self._due_at_end and at_cell_end(mark, self._at_cell_end):
+                self._due_at_end = True
+            elif not self._due_next:
+                # Also when an update is due at the end of a cell that has just ended: what
+                # went out after its end is not that cell's.
+                self._due_next = True
+                on_next_cell(self.republish)
+
+    def _at_cell_end(self) -> None:
+        with self.lock:
+            self._due_at_end = False
         self.update()
-        if not same_cell(mark):
-            on_next_cell(self.republish)
 
     def republish(self) -> None:
         """The widget's final state and output again (see ``ended``)."""
         with self.lock:
-            self.widget.send_state("snapshot")
+            self._due_next = False
+            if self.state_trait is not None:
+                with contextlib.suppress(Exception):  # a closed widget has nothing to save
+                    self.widget.send_state(self.state_trait)
             self.update()
 
-    def answer(self) -> None:
-        """Send the output's data to the browser, at the current seq: the caller holds
-        ``lock`` and has checked that the runs ended (nothing is sent while one streams)."""
+    def answer(self, have: Mapping[int, int] | None = None) -> None:
+        """Send the output to the browser, at the current seq, less the static parts it holds
+        (``have``: run -> version): the caller holds ``lock`` and has checked that the runs
+        ended (nothing is sent while one streams)."""
         with self.lock:
-            self.controller.flush()
-            data = {k: v for k, v in self.bundle().items() if k != WIDGET_VIEW_MIME}
-            self.controller.send_message(wire.output_message(self.controller.seq, data))
+            head, runs = self.current()
+            parts = [
+                (i, run.version, run.part())
+                for i, run in enumerate(runs)
+                if have is None or have.get(i) != run.version
+            ]
+            message = wire.output_message(self.controller.seq, head.fields(), parts)
+            self.controller.send_message(message)

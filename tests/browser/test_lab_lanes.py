@@ -6,6 +6,7 @@ a scripted OpenAI-compatible server on 127.0.0.1; the page is driven by Playwrig
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -118,6 +119,44 @@ def test_a_chat_turn_typed_into_the_input_box_streams(lab: LabPage) -> None:
     roles = [m["role"] for m in srv.requests[1]["messages"]]
     assert roles == ["user", "assistant", "user"]
     assert lab.foreign_requests() == []
+    assert [m for m in lab.console if m.startswith("pageerror")] == []
+
+
+ECHO_CHAT = """\
+import nbagent, nbtest_sources as S
+chat = nbagent.Chat(lambda prompt, turns: S.sliced('Echo: ' + prompt, 3, 0.005), title='Echo')
+"""
+
+TURNS_JS = """() => [...document.querySelectorAll('.nba-turn')].map((t) =>
+    [t.querySelector('.nba-prompt').textContent,
+     (t.querySelector('.nba-md')?.textContent ?? '').trim(),
+     t.querySelector('.nba-status-label').textContent.split(' ')[0]])"""
+
+
+def test_a_reloaded_chat_reads_its_turns_from_their_models(lab: LabPage) -> None:
+    """Turns typed into the box, then the page reloaded with the kernel alive: each turn's
+    state comes from its own model (the kernel's), and nothing finished asks for a sync."""
+    lab.open("chat_reload.ipynb", [ECHO_CHAT])
+    box = lab.page.locator(".nba-chat-text")
+    for n, text in enumerate(["one", "two"]):
+        lab.wait_js("() => !document.querySelector('.nba-chat-text').disabled")
+        box.click()
+        box.press_sequentially(text)
+        box.press("Enter")
+        lab.wait_js(
+            "(n) => document.querySelectorAll('.nba-turn .nba-status-label')[n]"
+            "?.textContent.startsWith('completed')",
+            n,
+        )
+    before = lab.js(TURNS_JS)
+    assert before == [["one", "Echo: one", "completed"], ["two", "Echo: two", "completed"]]
+    lab.save()
+    lab.reload()
+    lab.wait_js("() => document.querySelectorAll('.nba-turn').length === 2", timeout=30)
+    shown = json.dumps(before, separators=(",", ":"))
+    lab.wait_js(f"(shown) => JSON.stringify(({TURNS_JS})()) === shown", shown)
+    assert [m for m in lab.js("window.__nbaSent") if m["type"] == "sync"] == []
+    assert not lab.js("() => document.querySelector('.nba-chat-text').disabled")
     assert [m for m in lab.console if m.startswith("pageerror")] == []
 
 

@@ -1,6 +1,6 @@
 """Transcripts that outlive the kernel: save a notebook, shut its kernel down, reopen it.
 
-nbagent's renderer (js/lab, the ``application/vnd.nbagent._transcript+json`` mimetype) shows the
+nbagent's renderer (js/lab, the ``application/vnd.nbagent.transcript+json`` mimetype) shows the
 live widget while its model lives and the saved transcript when it is gone; the browser writes
 the run's final output data into the notebook, because the kernel's display update is dropped
 once the displaying cell has finished. JupyterLab and Notebook 7, with and without saved
@@ -33,7 +33,7 @@ import nbtest_sources as sources
 
 pytestmark = pytest.mark.browser
 
-TRANSCRIPT_MIME = "application/vnd.nbagent._transcript+json"
+TRANSCRIPT_MIME = "application/vnd.nbagent.transcript+json"
 SAVE_STATE = "@jupyter-widgets/jupyterlab-manager:saveWidgetState"
 # The cell returns at once and the run ends later: JupyterLab drops the kernel's display
 # update, so only the browser can put the final transcript into the saved output.
@@ -288,3 +288,48 @@ def test_reopened_chat_and_lanes_show_every_turn_and_lane(lab: LabPage) -> None:
     assert lab.js("() => document.querySelector('.nba-saved .nba-chat-text')") is None
     assert "Error displaying widget" not in lab.js("() => document.body.innerText")
     assert not lab.foreign_requests(), lab.foreign_requests()
+
+
+TURNS_JS = """(root) => [...document.querySelectorAll(root + ' .nba-turn')].map((t) =>
+    [t.querySelector('.nba-prompt').textContent, t.querySelector('.nba-md').textContent,
+     t.querySelector('.nba-status-label').textContent])"""
+LANES_JS = """(root) => [...document.querySelectorAll(root + ' .nba-lane')].map((l) =>
+    [l.querySelector('.nba-title').textContent, l.querySelector('.nba-md').textContent])"""
+
+
+def test_reopened_chat_and_lanes_with_widget_state_read_each_lane_from_its_model(
+    lab: LabPage,
+) -> None:
+    """Each lane's saved state is a model of its own (``LaneState``): the widget manager
+    restores them from the notebook, and the live widgets read their lanes from them."""
+    lab.open("reopen_group_state.ipynb", GROUP_CELLS, run=False)
+    with widget_state_saved(lab):
+        lab.run_all()
+        lab.wait_js(GROUP_OUTPUTS_FINAL_JS, TRANSCRIPT_MIME, timeout=60)
+        lab.save()
+        nb = saved_notebook(lab)
+        states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+        lanes = [s["state"]["lane"] for s in states.values() if "lane" in s["state"]]
+        assert sorted(lane["state"]["status"] for lane in lanes) == ["completed"] * 4
+
+        reopen_without_kernel(lab)
+        live = ".nba-live:not(.lm-mod-hidden)"
+        lab.wait_js(
+            "(root) => document.querySelectorAll(root + ' .nba-turn').length === 2 && "
+            "document.querySelectorAll(root + ' .nba-lane').length === 2",
+            live,
+            timeout=30,
+        )
+        turns = lab.js(TURNS_JS, live)
+        assert [(p, s.split(" ")[0]) for p, _, s in turns] == [
+            ("first question", "completed"),
+            ("second question", "completed"),
+        ]
+        assert "Echo: second question" in turns[1][1]
+        lanes_shown = lab.js(LANES_JS, live)
+        assert [name for name, _ in lanes_shown] == ["left", "right"]
+        assert "Right answer" in lanes_shown[1][1]
+        # Every lane was read from the notebook: nothing was asked of the (new) kernel.
+        assert [m for m in lab.js("window.__nbaSent") if m["type"] == "sync"] == []
+        assert "Error displaying widget" not in lab.js("() => document.body.innerText")
+        assert not lab.foreign_requests(), lab.foreign_requests()

@@ -1,0 +1,245 @@
+"""What a chat and a set of lanes cost on IOPub, in a real kernel: bytes proportional to output.
+
+Every byte the kernel publishes for the widgets is counted (comm opens, state updates,
+custom messages, display data and its updates: the serialized message content), per turn.
+A chat's turn costs about its own text, however many turns came before it (issue 13: each
+turn's end used to re-send every turn: 3.3 MB for 20 turns of 2 KB, 82x the text). The
+widget's code (~145 KB in its comm open, whatever it shows) is printed apart and left out
+of the ratio asserted.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pytest
+
+from tests.kernel import Kernel
+
+pytestmark = pytest.mark.kernel
+
+TURNS = 20
+WIDGET_MESSAGES = {"comm_open", "comm_msg", "comm_close", "display_data", "update_display_data"}
+
+SETUP = """\
+import random, time
+import nbagent
+
+WORDS = ("the model streams tokens into the widget while the kernel counts every byte it "
+         "sends for each turn of the conversation and compares it with the text").split()
+
+def turn_text(n, size=2000):
+    rng = random.Random(n)
+    out = [f"Turn {n}."]
+    length = len(out[0])
+    while length < size:
+        word = rng.choice(WORDS) + ("\\n\\n" if rng.random() < 0.05 else " ")
+        out.append(word)
+        length += len(word)
+    return "".join(out)[:size]
+
+def deltas(text):
+    # ~4 characters a token, paced like a fast model (bursts of 10 tokens every 5 ms).
+    for i in range(0, len(text), 4):
+        yield text[i : i + 4]
+        if i % 40 == 36:
+            time.sleep(0.005)
+
+def respond(prompt, turns):
+    return deltas(turn_text(len(turns) + 1))
+"""
+
+
+def kind(message: dict[str, Any]) -> str:
+    """``open``, ``state`` (a trait update), ``custom`` (ops, answers) or ``display``."""
+    msg_type = message["msg_type"]
+    if msg_type in ("display_data", "update_display_data"):
+        return "display"
+    if msg_type == "comm_msg":
+        return "custom" if message["content"]["data"].get("method") == "custom" else "state"
+    return "open"
+
+
+def size(value: Any) -> int:
+    return len(json.dumps(value, ensure_ascii=False).encode())
+
+
+@dataclass
+class Traffic:
+    """The widgets' IOPub messages of a scenario, cut into windows (a turn, a cell)."""
+
+    windows: list[list[dict[str, Any]]]
+    text: int
+    """Characters of text the runs streamed."""
+
+    @property
+    def messages(self) -> list[dict[str, Any]]:
+        return [m for w in self.windows for m in w]
+
+    def bytes(self, window: list[dict[str, Any]]) -> int:
+        return sum(size(m["content"]) for m in window)
+
+    @property
+    def total(self) -> int:
+        return self.bytes(self.messages)
+
+    @property
+    def code(self) -> int:
+        """Bytes of the widget's code (``_esm``, ``_css``) in its comm open: the same for any
+        output (saved once per notebook some day, ARCHITECTURE.md)."""
+        return sum(
+            size(state[key])
+            for m in self.messages
+            if m["msg_type"] == "comm_open"
+            for state in [m["content"]["data"]["state"]]
+            for key in ("_esm", "_css")
+            if key in state
+        )
+
+    def per_window(self) -> list[int]:
+        return [self.bytes(w) for w in self.windows]
+
+    def updates(self, window: list[dict[str, Any]]) -> int:
+        return sum(m["msg_type"] == "update_display_data" for m in window)
+
+    def report(self, name: str) -> None:
+        kinds: Counter[str] = Counter()
+        for m in self.messages:
+            kinds[kind(m)] += size(m["content"])
+        per = self.per_window()
+        print(
+            f"\n{name}: {self.total:,} bytes for {self.text:,} chars of text "
+            f"({self.total / self.text:.2f}x; {(self.total - self.code) / self.text:.2f}x "
+            f"without the widget's code, {self.code:,} bytes)\n"
+            f"  by kind: {dict(kinds)}\n  per turn (0: the widget): {per}"
+        )
+
+
+def cut(k: Kernel, marks: list[int]) -> list[list[dict[str, Any]]]:
+    messages = k.messages()
+    return [
+        [m for m in messages[a:b] if m["msg_type"] in WIDGET_MESSAGES]
+        for a, b in itertools.pairwise(marks)
+    ]
+
+
+def answers(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The kernel's answers to ``output`` requests among ``messages``."""
+    out = []
+    for m in messages:
+        data = m["content"].get("data", {}) if m["msg_type"] == "comm_msg" else {}
+        content = data.get("content") if data.get("method") == "custom" else None
+        if isinstance(content, dict) and content.get("type") == "output":
+            out.append(content)
+    return out
+
+
+class Browser:
+    """What JupyterLab's view asks once a chat settles: the output data, saying which lanes'
+    static parts it holds (from the earlier answers)."""
+
+    def __init__(self) -> None:
+        self.held: dict[int, int] = {}
+
+    def request(self) -> dict[str, Any]:
+        return {"type": "output", "have": sorted([k, v] for k, v in self.held.items())}
+
+    def take(self, answer: dict[str, Any]) -> None:
+        for lane, version, _part in answer["parts"]:
+            self.held[lane] = version
+
+
+@pytest.fixture
+def kernel() -> Iterator[Kernel]:
+    k = Kernel()
+    k.execute(SETUP)
+    yield k
+    k.close()
+
+
+def typed_chat(k: Kernel, *, ask_output: bool = False) -> tuple[Traffic, list[dict[str, Any]]]:
+    """A ``Chat(respond)`` of ``TURNS`` turns typed into its box, each awaited before the next
+    (window 0: creating and displaying the chat), and the answers to ``output`` requests."""
+    marks = [len(k.messages())]
+    k.execute("chat = nbagent.Chat(respond, title='Bytes')")
+    comm_id = k.value("chat.widget.model_id")
+    browser = Browser()
+    got = []
+    for n in range(1, TURNS + 1):
+        marks.append(len(k.messages()))
+        k.send_custom(comm_id, {"type": "prompt", "text": f"question {n}"})
+        k.wait_value(f"len(chat.turns) == {n} and chat.turns[-1].done", True, timeout=60)
+        k.execute("")  # what the turn's end sent arrives before this empty cell's idle
+        if ask_output:
+            before = len(k.messages())
+            k.send_custom(comm_id, browser.request())
+            # Handled after the request (one shell queue), and an empty cell runs no cell
+            # hooks: once it is idle, the answer has arrived.
+            k.execute("")
+            (answer,) = answers(k.messages()[before:])
+            browser.take(answer)
+            got.append(answer)
+    marks.append(len(k.messages()))
+    text = k.value("sum(len(t.transcript.text) for t in chat.turns)")
+    return Traffic(cut(k, marks), text), got
+
+
+def test_a_typed_chat_turn_costs_its_own_text(kernel: Kernel) -> None:
+    traffic, _ = typed_chat(kernel)
+    traffic.report("chat, typed")
+    turns = traffic.per_window()[1:]
+    assert traffic.text >= TURNS * 1900
+    assert turns[-1] <= 1.5 * turns[1], turns
+    assert traffic.total - traffic.code <= 6 * traffic.text, (traffic.total, traffic.code)
+    # No cell ran: the display is never updated (the browser has every turn).
+    assert sum(traffic.updates(w) for w in traffic.windows) == 0
+    # The next cell gets what went out between cells again (`jupyter execute` keeps only a
+    # cell's messages): one display update, each turn's state once, the list of turns.
+    since = len(kernel.messages())
+    kernel.execute("x = 1")
+    (window,) = cut(kernel, [since, len(kernel.messages())])
+    assert traffic.updates(window) == 1
+    sent = [m["content"]["data"]["state"] for m in window if m["msg_type"] == "comm_msg"]
+    lanes = [s["lane"] for s in sent if "lane" in s]
+    assert [lane["meta"]["prompt"] for lane in lanes] == [f"question {n}" for n in range(1, 21)]
+    assert {lane["state"]["status"] for lane in lanes} == {"completed"}
+    assert ["lanes" in s for s in sent].count(True) == 1
+
+
+def test_a_typed_chat_answers_output_with_the_new_turn_only(kernel: Kernel) -> None:
+    """As in JupyterLab: the view asks for the output data each time the chat settles."""
+    traffic, got = typed_chat(kernel, ask_output=True)
+    traffic.report("chat, typed, the output asked after each turn")
+    assert [[part[0] for part in answer["parts"]] for answer in got] == [[n] for n in range(TURNS)]
+    turns = traffic.per_window()[1:]
+    assert turns[-1] <= 1.5 * turns[1], turns
+
+
+def test_a_chat_sent_from_cells_updates_its_display_once_a_cell(kernel: Kernel) -> None:
+    marks = [len(kernel.messages())]
+    kernel.execute("chat = nbagent.Chat(respond, title='Bytes')")
+    for n in range(1, TURNS + 1):
+        marks.append(len(kernel.messages()))
+        kernel.execute(f"chat.send('question {n}')\nawait chat")
+    marks.append(len(kernel.messages()))
+    text = kernel.value("sum(len(t.transcript.text) for t in chat.turns)")
+    traffic = Traffic(cut(kernel, marks), text)
+    traffic.report("chat, chat.send + await from 20 cells")
+    assert [traffic.updates(w) for w in traffic.windows[1:]] == [1] * TURNS
+
+
+def test_eight_lanes_update_their_display_once(kernel: Kernel) -> None:
+    marks = [len(kernel.messages())]
+    kernel.execute(
+        "lanes = nbagent.show({f'lane {i}': deltas(turn_text(i)) for i in range(8)})\nawait lanes"
+    )
+    marks.append(len(kernel.messages()))
+    text = kernel.value("sum(len(t.text) for t in lanes.transcripts.values())")
+    traffic = Traffic(cut(kernel, marks), text)
+    traffic.report("8 lanes of show({...})")
+    assert traffic.updates(traffic.windows[0]) == 1
