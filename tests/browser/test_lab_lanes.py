@@ -89,7 +89,7 @@ def test_a_chat_turn_typed_into_the_input_box_streams(lab: LabPage) -> None:
             "?.textContent.startsWith('completed')"
         )
         assert "Hello from the model." in turn.inner_text()
-        lab.wait_js("() => !document.querySelector('.nba-chat-text').disabled")
+        lab.wait_js("() => document.querySelector('.nba-chat-text')?.disabled === false")
         # Shift+Enter is a newline in the box, not "run the cell".
         box.click()
         box.press_sequentially("Double")
@@ -139,7 +139,7 @@ def test_a_reloaded_chat_reads_its_turns_from_their_models(lab: LabPage) -> None
     lab.open("chat_reload.ipynb", [ECHO_CHAT])
     box = lab.page.locator(".nba-chat-text")
     for n, text in enumerate(["one", "two"]):
-        lab.wait_js("() => !document.querySelector('.nba-chat-text').disabled")
+        lab.wait_js("() => document.querySelector('.nba-chat-text')?.disabled === false")
         box.click()
         box.press_sequentially(text)
         box.press("Enter")
