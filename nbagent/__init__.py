@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nbagent._chat import Chat, ChatBusyError
-from nbagent._entry import show
+from nbagent._entry import compare, show
 from nbagent._events import (
     Custom,
     ErrorEvent,
@@ -34,7 +34,7 @@ from nbagent._events import (
     event_from_dict,
     event_from_json,
 )
-from nbagent._lanes import Lanes, compare
+from nbagent._lanes import Lanes
 from nbagent._replay import RecordingRun, ReplayRun, record, replay
 from nbagent._stream import aiter_events, iter_events
 from nbagent._transcript import TokenUsage, ToolCall, Transcript

@@ -17,7 +17,7 @@ import contextlib
 import functools
 import threading
 import time
-from collections.abc import Callable, Generator, Iterator, Mapping, Sequence
+from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 from nbagent._output import Head, Layout, RunOutput
@@ -33,9 +33,9 @@ from nbagent.runtime.kernel import (
     same_cell,
 )
 from nbagent.runtime.run import Run
-from nbagent.runtime.views import CellOutput
+from nbagent.runtime.views import CellOutput, held
 
-__all__ = ["Lane", "Lanes", "compare", "is_agent", "show_lanes"]
+__all__ = ["Lane", "Lanes", "is_agent"]
 
 
 class Lane:
@@ -297,7 +297,7 @@ class Lanes:
         elif kind == "output" and self._output is not None:
             with self.lock:
                 if self.done:  # the view asks again once every lane has ended
-                    self._output.answer(_held(content.get("have")))
+                    self._output.answer(held(content.get("have")))
         elif kind == "prompt":
             text = content.get("text")
             if self.on_prompt is not None and isinstance(text, str) and text.strip():
@@ -388,90 +388,7 @@ class Lanes:
         return f"<nbagent.Lanes {self.layout} [{lanes}]>"
 
 
-def _held(have: Any) -> dict[int, int]:
-    """The browser's ``have`` (``[[lane, version], ...]``: the static parts it holds)."""
-    held: dict[int, int] = {}
-    if isinstance(have, list):
-        for entry in have:
-            if isinstance(entry, list) and len(entry) == 2 and all(type(x) is int for x in entry):
-                held[entry[0]] = entry[1]
-    return held
-
-
 def is_agent(obj: Any) -> bool:
     """Whether ``obj`` runs like an ``nbagent.Agent`` (``prepare()`` makes its runs): checked
     by shape, so that importing ``nbagent._agent`` (pydantic, openai) is not needed here."""
     return callable(getattr(obj, "prepare", None)) and hasattr(obj, "raw_events")
-
-
-def _unique_names(names: Sequence[str]) -> list[str]:
-    """``["m", "m", "x"]`` → ``["m", "m (2)", "x"]``: lanes are found by name."""
-    seen: dict[str, int] = {}
-    out = []
-    for name in names:
-        seen[name] = seen.get(name, 0) + 1
-        out.append(name if seen[name] == 1 else f"{name} ({seen[name]})")
-    return out
-
-
-def show_lanes(
-    sources: Mapping[str, Any],
-    *,
-    title: str | None = None,
-    show_thinking: bool = True,
-    throttle_ms: float = 50,
-    format: str = "auto",  # noqa: A002 - the public API's name
-) -> Lanes:
-    """``show({"name": source, ...})``: each source in its own lane of one widget."""
-    if not sources:
-        raise ValueError("show() got an empty mapping: give at least one lane")
-    lanes = Lanes(title=title, show_thinking=show_thinking, throttle_ms=throttle_ms)
-    runs = [
-        lanes.add(src, name=str(name), format=format, start=False) for name, src in sources.items()
-    ]
-    _start(lanes, runs)
-    return lanes
-
-
-def compare(
-    *args: Any,
-    names: Sequence[str] | None = None,
-    title: str | None = None,
-    history: Any = None,
-    show_thinking: bool = True,
-    throttle_ms: float = 50,
-) -> Lanes:
-    """The same prompt through several agents, side by side in one widget::
-
-        nbagent.compare(agent_a, agent_b, "Weather in Oslo?")
-        nbagent.compare({"big": agent_a, "small": agent_b}, "Weather in Oslo?")
-
-    Lanes are named by ``names``, the mapping's keys, or each agent's ``model``.
-    """
-    if len(args) < 2 or not isinstance(args[-1], str):
-        raise TypeError("compare(agent_a, agent_b, ..., prompt): the last argument is the prompt")
-    *agents, prompt = args
-    if len(agents) == 1 and isinstance(agents[0], Mapping):
-        names = [str(k) for k in agents[0]]
-        agents = list(agents[0].values())
-    for agent in agents:
-        if not is_agent(agent):
-            raise TypeError(f"compare() takes nbagent.Agent objects, got {type(agent).__name__}")
-    if names is None:
-        names = [str(getattr(a, "model", f"agent {i + 1}")) for i, a in enumerate(agents)]
-    if len(names) != len(agents):
-        raise ValueError(f"{len(names)} names for {len(agents)} agents")
-    lanes = Lanes(title=title or prompt, show_thinking=show_thinking, throttle_ms=throttle_ms)
-    runs = [
-        lanes.add_agent(agent, prompt, name=name, history=history, show_prompt=False, start=False)
-        for agent, name in zip(agents, _unique_names(names), strict=True)
-    ]
-    _start(lanes, runs)
-    return lanes
-
-
-def _start(lanes: Lanes, runs: list[Run]) -> None:
-    """Display the widget, then start the lanes together."""
-    lanes.display()
-    for run in runs:
-        run.start()

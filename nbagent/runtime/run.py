@@ -25,7 +25,7 @@ from nbagent.runtime.driver import Driver
 from nbagent.runtime.kernel import current_kernel
 from nbagent.runtime.pause import Pauses
 from nbagent.runtime.sink import EventsCallback, RunSink
-from nbagent.runtime.views import CellOutput, OwnWidget, RunView
+from nbagent.runtime.views import CellOutput, OwnWidget, RunView, held
 from nbagent.sources import check_source, source_format
 
 __all__ = ["MessageHandler", "Run", "launch"]
@@ -217,7 +217,7 @@ class Run:
         elif kind == "output" and self._output is not None:
             with self.lock:  # the state and the seq of the same moment
                 if self.transcript.status != "running":  # the view asks again at the end
-                    self._output.answer()
+                    self._output.answer(held(content.get("have")))
         elif isinstance(kind, str) and kind in self._handlers:
             self._handlers[kind](content)
 

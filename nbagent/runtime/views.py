@@ -20,7 +20,7 @@ from nbagent.runtime.kernel import CellMark, at_cell_end, follow_cells, on_next_
 if TYPE_CHECKING:
     from nbagent._transcript import Transcript
 
-__all__ = ["CellOutput", "OwnWidget", "RunView"]
+__all__ = ["CellOutput", "OwnWidget", "RunView", "held"]
 
 
 class RunView(Protocol):
@@ -200,3 +200,13 @@ class CellOutput:
             ]
             message = wire.output_message(self.controller.seq, head.fields(), parts)
             self.controller.send_message(message)
+
+
+def held(have: Any) -> dict[int, int]:
+    """The browser's ``have`` (``[[lane, version], ...]``: the static parts it holds)."""
+    held: dict[int, int] = {}
+    if isinstance(have, list):
+        for entry in have:
+            if isinstance(entry, list) and len(entry) == 2 and all(type(x) is int for x in entry):
+                held[entry[0]] = entry[1]
+    return held
