@@ -1,0 +1,3 @@
+from nbagent.adapters.openai_assistants.adapter import OpenAIAssistantsAdapter
+
+__all__ = ["OpenAIAssistantsAdapter"]

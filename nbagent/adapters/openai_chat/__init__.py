@@ -1,0 +1,3 @@
+from nbagent.adapters.openai_chat.adapter import OpenAIChatAdapter
+
+__all__ = ["OpenAIChatAdapter"]

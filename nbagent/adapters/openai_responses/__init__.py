@@ -1,0 +1,3 @@
+from nbagent.adapters.openai_responses.adapter import OpenAIResponsesAdapter
+
+__all__ = ["OpenAIResponsesAdapter"]
