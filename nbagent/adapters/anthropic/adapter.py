@@ -1,0 +1,209 @@
+"""``AnthropicAdapter``: detection, ``feed`` / ``end`` and the run's life (``message_start``,
+``message_delta``, ``message_stop``, ``error``: the run and its one model step, the stop
+reason and usage); the content blocks are ``BlocksMixin``'s (``blocks.py``), the tables and
+readers in ``maps.py``. The package docstring has the mapping and the ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from nbagent._events import (
+    Custom,
+    EndReason,
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    RunEnd,
+    RunStart,
+    StepEnd,
+    StepStart,
+    TextDelta,
+)
+from nbagent.adapters.anthropic.blocks import Block, BlocksMixin
+from nbagent.adapters.anthropic.maps import EVENT_TYPES, map_stop_reason, usage_event
+from nbagent.adapters.base import ServerSentEvent, field, plain, unwrap, unwrap_object
+
+__all__ = ["AnthropicAdapter"]
+
+
+class AnthropicAdapter(BlocksMixin):
+    """Messages stream events → events (see the package docstring)."""
+
+    name: ClassVar[str] = "anthropic"
+
+    def __init__(self) -> None:
+        self._started = False
+        self._done = False
+        self._base = "msg"
+        self._blocks: dict[int, Block] = {}
+        self._stop_reason: str | None = None
+        self._stop_details: Any = None
+
+    # -- detection -------------------------------------------------------------------------
+
+    @staticmethod
+    def detect(item: Any) -> bool:
+        """A Messages stream event: dict, SDK object, JSON string or ``ServerSentEvent``."""
+        try:
+            name: str | None = None
+            if isinstance(item, ServerSentEvent):
+                name = None if item.event == "message" else item.event
+            _, payload = unwrap(item)
+            kind = field(payload, "type")
+            if not isinstance(kind, str) or kind not in EVENT_TYPES:
+                return False
+            if name is not None and name != kind:
+                return False
+            if kind == "error":
+                error = field(payload, "error")
+                return isinstance(field(error, "type"), str) and field(error, "message") is not None
+            if kind == "message_start":
+                return field(field(payload, "message"), "id") is not None
+            if kind.startswith("content_block_"):
+                return isinstance(field(payload, "index"), int)
+            return True
+        except Exception:  # noqa: BLE001 - detect never raises
+            return False
+
+    # -- the adapter interface ---------------------------------------------------------------
+
+    def feed(self, item: Any) -> list[Event]:
+        if self._done:
+            return []
+        name, payload = self._decode(item)
+        kind = field(payload, "type")
+        if not isinstance(kind, str) or not kind:
+            kind = name or ""
+        out: list[Event] = []
+        if kind == "ping":
+            return out
+        if kind == "error":
+            return self._error(payload)
+        if kind == "message_start":
+            self._message_start(payload, out)
+            return out
+        if not self._started:
+            self._start(out, None, None)
+        if kind == "content_block_start":
+            self._block_start(payload, out)
+        elif kind == "content_block_delta":
+            self._block_delta(payload, out)
+        elif kind == "content_block_stop":
+            index = field(payload, "index")
+            block = self._blocks.get(index) if isinstance(index, int) else None
+            if block is not None:
+                self._close_block(block, out)
+        elif kind == "message_delta":
+            self._message_delta(payload, out)
+        elif kind == "message_stop":
+            out.extend(self._end_run(stopped=True))
+        else:
+            out.append(Custom(name=kind or "unknown", value=plain(payload), is_raw=True))
+        return out
+
+    def end(self) -> list[Event]:
+        return self._end_run(stopped=False)
+
+    # -- decoding --------------------------------------------------------------------------
+
+    def _decode(self, item: Any) -> tuple[str | None, Any]:
+        takes = "stream event objects, dicts, JSON strings or ServerSentEvents"
+        return unwrap_object(item, "anthropic", takes)
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def _start(self, out: list[Event], message_id: Any, model: Any) -> None:
+        self._started = True
+        run_id = message_id if isinstance(message_id, str) else ""
+        self._base = run_id or "msg"
+        out.append(
+            RunStart(
+                run_id=run_id,
+                model=model if isinstance(model, str) and model else None,
+                provider="anthropic",
+            )
+        )
+        out.append(StepStart(step_id=self._base, name="model", step_type="model"))
+
+    def _message_start(self, payload: Any, out: list[Event]) -> None:
+        message = field(payload, "message")
+        model = field(message, "model")
+        if not self._started:
+            self._start(out, field(message, "id"), model)
+        usage = field(message, "usage")
+        if usage is not None:
+            out.append(usage_event(usage, model if isinstance(model, str) and model else None))
+
+    def _message_delta(self, payload: Any, out: list[Event]) -> None:
+        delta = field(payload, "delta")
+        stop = field(delta, "stop_reason")
+        if isinstance(stop, str) and stop:
+            self._stop_reason = stop
+            details = field(delta, "stop_details")
+            if details is not None:
+                self._stop_details = plain(details)
+        usage = field(payload, "usage")
+        if usage is not None:
+            out.append(usage_event(usage, None))
+
+    def _close_all(self, out: list[Event]) -> None:
+        for index in sorted(self._blocks):
+            self._close_block(self._blocks[index], out)
+
+    def _end_run(self, *, stopped: bool) -> list[Event]:
+        if self._done:
+            return []
+        self._done = True
+        out: list[Event] = []
+        if not self._started:
+            out.append(
+                RunEnd(reason="incomplete", message="the stream ended before any event arrived")
+            )
+            return out
+        self._close_all(out)
+        raw = self._stop_reason
+        message: str | None = None
+        if not stopped:
+            reason: EndReason = "incomplete"
+            message = "the stream ended without message_stop"
+        else:
+            reason = map_stop_reason(raw)
+        if raw == "refusal":
+            explanation = field(self._stop_details, "explanation")
+            if isinstance(explanation, str) and explanation:
+                refusal_id = f"{self._base}:refusal"
+                out.append(TextDelta(message_id=refusal_id, delta=explanation, refusal=True))
+                out.append(MessageEnd(message_id=refusal_id))
+                if stopped:
+                    message = explanation
+        out.append(
+            StepEnd(step_id=self._base, name="model", finish_reason=reason, raw_finish_reason=raw)
+        )
+        meta = {"stop_details": self._stop_details} if self._stop_details is not None else None
+        out.append(RunEnd(reason=reason, raw_reason=raw, message=message, meta=meta))
+        return out
+
+    def _error(self, payload: Any) -> list[Event]:
+        self._done = True
+        out: list[Event] = []
+        if self._started:
+            self._close_all(out)
+            out.append(StepEnd(step_id=self._base, name="model", finish_reason="error"))
+        error = field(payload, "error")
+        message = field(error, "message")
+        if not isinstance(message, str) or not message:
+            message = "the server sent an error"
+        error_type = field(error, "type")
+        error_type = error_type if isinstance(error_type, str) and error_type else None
+        details = plain(payload)
+        out.append(
+            ErrorEvent(
+                message=message,
+                error_type=error_type,
+                recoverable=False,
+                details=details if isinstance(details, dict) else None,
+            )
+        )
+        out.append(RunEnd(reason="error", raw_reason=error_type, message=message))
+        return out

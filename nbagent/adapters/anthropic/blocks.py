@@ -1,0 +1,206 @@
+"""Content blocks: ``BlocksMixin``, the half of ``AnthropicAdapter`` that turns
+``content_block_start`` / ``_delta`` / ``_stop`` into messages (text, thinking), tool calls
+and server tool results, and ``Block``, what it keeps of each block. The adapter's
+``__init__`` owns the state these methods use (``_base``, ``_blocks``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from nbagent._events import (
+    Custom,
+    Event,
+    MessageEnd,
+    MessageStart,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallArgsDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+)
+from nbagent.adapters.anthropic.maps import TOOL_USE
+from nbagent.adapters.base import field, plain
+
+__all__ = ["Block", "BlocksMixin"]
+
+
+class Block:
+    """What the adapter keeps of one content block (by its index)."""
+
+    __slots__ = ("id", "input", "kind", "open", "signature", "streamed")
+
+    def __init__(self, kind: str, block_id: str) -> None:
+        self.kind = kind  # "text" | "thinking" | "tool" | "done" (nothing to close)
+        self.id = block_id
+        self.open = True
+        self.signature: str | None = None
+        self.input: Any = None  # a non-empty content_block_start.input
+        self.streamed = False  # a non-empty input_json_delta arrived
+
+
+class BlocksMixin:
+    """``AnthropicAdapter``'s content-block methods (the adapter holds the state)."""
+
+    _base: str
+    _blocks: dict[int, Block]
+
+    def _block_start(self, payload: Any, out: list[Event]) -> None:
+        index = field(payload, "index")
+        if not isinstance(index, int) or index in self._blocks:
+            return  # a repeated start: the block is already known
+        content = field(payload, "content_block")
+        kind = field(content, "type")
+        block_id = f"{self._base}:{index}"
+        if kind == "text":
+            block = self._blocks[index] = Block("text", block_id)
+            out.append(MessageStart(message_id=block_id, channel="text", role="assistant"))
+            text = field(content, "text")
+            if isinstance(text, str) and text:
+                out.append(TextDelta(message_id=block_id, delta=text))
+        elif kind == "thinking":
+            block = self._blocks[index] = Block("thinking", block_id)
+            out.append(MessageStart(message_id=block_id, channel="thinking"))
+            thinking = field(content, "thinking")
+            if isinstance(thinking, str) and thinking:
+                out.append(ThinkingDelta(message_id=block_id, delta=thinking))
+            signature = field(content, "signature")
+            if isinstance(signature, str) and signature:
+                block.signature = signature
+        elif kind == "redacted_thinking":
+            self._blocks[index] = block = Block("done", block_id)
+            block.open = False
+            data = field(content, "data")
+            out.append(MessageStart(message_id=block_id, channel="thinking"))
+            out.append(
+                MessageEnd(
+                    message_id=block_id,
+                    channel="thinking",
+                    redacted=True,
+                    encrypted_value=data if isinstance(data, str) else None,
+                )
+            )
+        elif kind in TOOL_USE:
+            wire_id = field(content, "id")
+            synthetic = not (isinstance(wire_id, str) and wire_id)
+            tool_id = block_id if synthetic else wire_id
+            block = self._blocks[index] = Block("tool", tool_id)
+            tool_input = field(content, "input")
+            if tool_input:  # `{}` is only a placeholder for the streamed input
+                block.input = plain(tool_input)
+            name = field(content, "name")
+            out.append(
+                ToolCallStart(
+                    tool_call_id=tool_id,
+                    name=name if isinstance(name, str) else "",
+                    index=index,
+                    executor="client" if kind == "tool_use" else "server",
+                    synthetic_id=synthetic,
+                )
+            )
+        elif isinstance(kind, str) and kind.endswith("_tool_result"):
+            self._blocks[index] = block = Block("done", block_id)
+            block.open = False
+            tool_use_id = field(content, "tool_use_id")
+            result = plain(field(content, "content"))
+            error_type = field(result, "type") if isinstance(result, dict) else None
+            out.append(
+                ToolResult(
+                    tool_call_id=tool_use_id if isinstance(tool_use_id, str) else block_id,
+                    content=result,
+                    is_error=isinstance(error_type, str) and error_type.endswith("_error"),
+                    meta={"block_type": kind},
+                )
+            )
+        else:
+            self._blocks[index] = block = Block("done", block_id)
+            block.open = False
+            out.append(
+                Custom(
+                    name=str(kind or "content_block"),
+                    value=plain(content),
+                    is_raw=True,
+                    meta={"index": index},
+                )
+            )
+
+    def _implicit_block(self, index: int, kind: str, out: list[Event]) -> Block:
+        """A block whose start never came (a truncated or reordered stream)."""
+        block_id = f"{self._base}:{index}"
+        block = self._blocks[index] = Block(kind, block_id)
+        if kind == "tool":
+            out.append(ToolCallStart(tool_call_id=block_id, index=index, synthetic_id=True))
+        return block
+
+    def _block_delta(self, payload: Any, out: list[Event]) -> None:
+        index = field(payload, "index")
+        if not isinstance(index, int):
+            return
+        delta = field(payload, "delta")
+        kind = field(delta, "type")
+        block = self._blocks.get(index)
+        if kind == "text_delta":
+            text = field(delta, "text")
+            if isinstance(text, str) and text:
+                if block is None:
+                    block = self._implicit_block(index, "text", out)
+                if block.kind == "text":
+                    out.append(TextDelta(message_id=block.id, delta=text))
+        elif kind == "thinking_delta":
+            thinking = field(delta, "thinking")
+            if isinstance(thinking, str) and thinking:
+                if block is None:
+                    block = self._implicit_block(index, "thinking", out)
+                if block.kind == "thinking":
+                    out.append(ThinkingDelta(message_id=block.id, delta=thinking))
+        elif kind == "input_json_delta":
+            partial = field(delta, "partial_json")
+            if isinstance(partial, str) and partial:  # the first one is "": never seed "{}"
+                if block is None:
+                    block = self._implicit_block(index, "tool", out)
+                if block.kind == "tool" and block.open:
+                    block.streamed = True
+                    out.append(ToolCallArgsDelta(tool_call_id=block.id, delta=partial))
+        elif kind == "signature_delta":
+            signature = field(delta, "signature")
+            if isinstance(signature, str) and signature and block is not None:
+                block.signature = (block.signature or "") + signature
+        elif kind == "citations_delta":
+            message_id = block.id if block is not None else f"{self._base}:{index}"
+            out.append(
+                Custom(
+                    name="citation",
+                    value=plain(field(delta, "citation")),
+                    meta={"message_id": message_id, "index": index},
+                )
+            )
+        else:
+            out.append(
+                Custom(
+                    name=str(kind or "content_block_delta"),
+                    value=plain(delta),
+                    is_raw=True,
+                    meta={"index": index},
+                )
+            )
+
+    def _close_block(self, block: Block, out: list[Event]) -> None:
+        if not block.open:
+            return
+        block.open = False
+        if block.kind == "text":
+            out.append(MessageEnd(message_id=block.id, channel="text"))
+        elif block.kind == "thinking":
+            out.append(
+                MessageEnd(message_id=block.id, channel="thinking", signature=block.signature)
+            )
+        elif block.kind == "tool":
+            if not block.streamed and block.input is not None:
+                arguments = json.dumps(block.input, ensure_ascii=False)
+                out.append(
+                    ToolCallEnd(tool_call_id=block.id, arguments=arguments, args=block.input)
+                )
+            else:
+                out.append(ToolCallEnd(tool_call_id=block.id))

@@ -1,0 +1,162 @@
+"""``OpenAIAssistantsAdapter``: detection, ``feed`` (which dispatches on the event name) and
+``end``, and the run's life (``thread.run.*``: the run's start, status, usage and end reason,
+``requires_action``, errors). Steps and tool calls are ``StepsMixin``'s (``steps.py``),
+messages ``MessagesMixin``'s (``messages.py``); tables and readers are in ``maps.py``. The
+package docstring has the mapping and the ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from nbagent._events import Custom, EndReason, Event, RunEnd, RunStart, Status, StepEnd
+from nbagent.adapters.base import BadItemError, field, plain, short_repr
+from nbagent.adapters.openai_assistants.maps import EVENTS, error_dict, error_event, event_of
+from nbagent.adapters.openai_assistants.messages import MessagesMixin
+from nbagent.adapters.openai_assistants.steps import Call, StepsMixin
+
+__all__ = ["OpenAIAssistantsAdapter"]
+
+
+class OpenAIAssistantsAdapter(StepsMixin, MessagesMixin):
+    """Assistants stream events → events (see the package docstring)."""
+
+    name: ClassVar[str] = "openai-assistants"
+
+    def __init__(self) -> None:
+        self._started = False
+        self._done = False
+        self._thread_id: str | None = None
+        self._calls: dict[tuple[str, int], Call] = {}  # (step id, index) -> call
+        self._calls_by_id: dict[str, Call] = {}
+        self._open_steps: dict[str, str] = {}  # step id -> step type
+        self._messages: dict[str, dict[tuple[str, int], str]] = {}  # id -> streamed parts
+        self._ended_messages: set[str] = set()
+        self._refusal = False
+
+    # -- detection -------------------------------------------------------------------------
+
+    @staticmethod
+    def detect(item: Any) -> bool:
+        """An Assistants event: a known ``thread.*`` name in the SSE ``event:``, the NEAR
+        ``{"event", "data"}`` wrapper or an SDK event's ``.event``."""
+        try:
+            name, _ = event_of(item)
+            return name in EVENTS
+        except Exception:  # noqa: BLE001 - detect never raises
+            return False
+
+    # -- feeding ---------------------------------------------------------------------------
+
+    def feed(self, item: Any) -> list[Event]:
+        name, data = event_of(item)
+        if name is None:
+            if data == "[DONE]":
+                return []
+            raise BadItemError(f"not an Assistants stream event: {short_repr(item)}")
+        if self._done or name == "done":
+            return []
+        out: list[Event] = []
+        if name.startswith("thread.run.step."):
+            self._step(name, data, out)
+        elif name.startswith("thread.run."):
+            run = field(data, "delta")  # NEAR puts the Run under data.delta
+            if not (isinstance(run, Mapping) or hasattr(run, "status")):
+                run = data
+            self._run(name, run, out)
+        elif name.startswith("thread.message."):
+            self._message(name, data, out)
+        elif name == "thread.created":
+            thread_id = field(data, "id")
+            self._thread_id = thread_id if isinstance(thread_id, str) else None
+        elif name == "error":
+            error = error_dict(data)
+            self._done = True
+            self._finish(out)
+            out.append(error_event(error))
+            out.append(RunEnd(reason="error", message=error["message"]))
+        else:
+            out.append(Custom(name=name, value=plain(data), is_raw=True))
+        return out
+
+    def end(self) -> list[Event]:
+        if self._done:
+            return []
+        self._done = True
+        out: list[Event] = []
+        self._finish(out)
+        out.append(RunEnd(reason="incomplete", message="the stream ended before the run did"))
+        return out
+
+    # -- runs ------------------------------------------------------------------------------
+
+    def _run(self, name: str, run: Any, out: list[Event]) -> None:
+        status = name.removeprefix("thread.run.")
+        if not self._started and status not in ("error",):
+            self._started = True
+            run_id = field(run, "id")
+            thread_id = field(run, "thread_id")
+            model = field(run, "model")
+            out.append(
+                RunStart(
+                    run_id=run_id if isinstance(run_id, str) else "",
+                    thread_id=thread_id if isinstance(thread_id, str) else self._thread_id,
+                    model=model if isinstance(model, str) else None,
+                    provider="openai",
+                )
+            )
+        if status in ("created",):
+            return
+        if status in ("queued", "in_progress", "cancelling"):
+            out.append(Status(state=status, text=status.replace("_", " ")))
+            return
+        self._done = True
+        if status == "requires_action":
+            required = field(field(run, "required_action"), "submit_tool_outputs")
+            calls = field(required, "tool_calls")
+            for call in calls if isinstance(calls, list) else []:
+                self._close_required(call, out)
+            self._finish(out)
+            self._usage(run, "run", out)
+            out.append(
+                RunEnd(
+                    reason="interrupted",
+                    raw_reason="requires_action",
+                    message="the run waits for tool outputs",
+                )
+            )
+            return
+        self._finish(out)
+        self._usage(run, "run", out)
+        reason: EndReason
+        raw: str | None = status
+        message: str | None = None
+        if status == "completed":
+            reason = "refusal" if self._refusal else "completed"
+        elif status == "incomplete":
+            detail = field(field(run, "incomplete_details"), "reason")
+            raw = detail if isinstance(detail, str) else "incomplete"
+            reason = "content_filter" if raw == "content_filter" else "max_tokens"
+            message = f"the run is incomplete ({raw})"
+        elif status in ("failed", "error"):
+            error = error_dict(field(run, "last_error"))
+            out.append(error_event(error))
+            reason, message = "error", error["message"]
+        elif status in ("cancelled", "canceled"):
+            reason, raw, message = "cancelled", "cancelled", "the run was cancelled"
+        elif status == "expired":
+            reason, message = "expired", "the run expired"
+        else:
+            reason = "unknown"
+        out.append(RunEnd(reason=reason, raw_reason=raw, message=message))
+
+    def _finish(self, out: list[Event]) -> None:
+        """Close every open message, tool call and step (the run is ending)."""
+        for message_id, parts in self._messages.items():
+            self._end_message(message_id, parts, out)
+        for call in self._calls.values():
+            self._end_call(call, None, out)
+        for step_id, step_type in list(self._open_steps.items()):
+            out.append(StepEnd(step_id=step_id, name=step_type, finish_reason="incomplete"))
+        self._open_steps.clear()

@@ -1,0 +1,202 @@
+"""Run steps and tool calls: ``Call``, what the adapter keeps of one tool call, and
+``StepsMixin``, the half of ``OpenAIAssistantsAdapter`` that opens and ends steps, assembles
+their tool calls (a synthetic id when the wire has none; full arguments reconciled with the
+streamed ones; code interpreter and file search results), closes the calls of
+``required_action`` and reads the ``Usage`` of a run or a step. The adapter's ``__init__``
+owns the state (``_calls``, ``_calls_by_id``, ``_open_steps``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from nbagent._events import (
+    ErrorEvent,
+    Event,
+    StepEnd,
+    StepStart,
+    ToolCallArgsDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+    Usage,
+)
+from nbagent.adapters.base import field, int_or_none, plain
+from nbagent.adapters.openai_assistants.maps import (
+    SERVER_TOOLS,
+    STEP_ENDS,
+    code_outputs,
+    error_code,
+    error_dict,
+)
+
+__all__ = ["Call", "StepsMixin"]
+
+
+class Call:
+    """One tool call of a step: its id and name, the argument text streamed, whether it ended
+    and whether its result was sent."""
+
+    __slots__ = ("ended", "id", "name", "result", "streamed")
+
+    def __init__(self, tool_call_id: str, name: str) -> None:
+        self.id = tool_call_id
+        self.name = name
+        self.streamed: list[str] = []
+        self.ended = False
+        self.result = False
+
+
+class StepsMixin:
+    """``OpenAIAssistantsAdapter``'s step and tool-call methods (the adapter holds the state)."""
+
+    _calls: dict[tuple[str, int], Call]
+    _calls_by_id: dict[str, Call]
+    _open_steps: dict[str, str]
+
+    def _usage(self, obj: Any, scope: str, out: list[Event]) -> None:
+        usage = field(obj, "usage")
+        if usage is None or isinstance(usage, (str, int)):
+            return
+        out.append(
+            Usage(
+                input_tokens=int_or_none(field(usage, "prompt_tokens")),
+                output_tokens=int_or_none(field(usage, "completion_tokens")),
+                total_tokens=int_or_none(field(usage, "total_tokens")),
+                cumulative=True,
+                scope="step" if scope == "step" else "run",
+            )
+        )
+
+    def _step(self, name: str, step: Any, out: list[Event]) -> None:
+        step_id = field(step, "id")
+        if not isinstance(step_id, str) or not step_id:
+            step_id = "step"
+        if name == "thread.run.step.created":
+            step_type = field(step, "type")
+            step_type = step_type if isinstance(step_type, str) else "step"
+            if step_id not in self._open_steps:
+                self._open_steps[step_id] = step_type
+                out.append(
+                    StepStart(
+                        step_id=step_id,
+                        name=step_type,
+                        step_type="tool" if step_type == "tool_calls" else "model",
+                    )
+                )
+            self._tool_calls(step_id, field(step, "step_details"), out)
+        elif name == "thread.run.step.delta":
+            self._tool_calls(step_id, field(field(step, "delta"), "step_details"), out)
+        elif name in STEP_ENDS:
+            details = field(step, "step_details")
+            self._tool_calls(step_id, details, out, full=True)
+            for (call_step, _), call in self._calls.items():
+                if call_step == step_id:
+                    self._end_call(call, None, out)
+            status = field(step, "status")
+            status = status if isinstance(status, str) else name.rpartition(".")[2]
+            last_error = field(step, "last_error")
+            if last_error:
+                error = error_dict(last_error)
+                out.append(
+                    ErrorEvent(
+                        message=error["message"],
+                        code=error_code(error.get("code")),
+                        recoverable=True,
+                        details=error,
+                    )
+                )
+            self._usage(step, "step", out)
+            step_type = self._open_steps.pop(step_id, None)
+            if step_type is None:
+                step_type = field(step, "type")
+                step_type = step_type if isinstance(step_type, str) else "step"
+            out.append(StepEnd(step_id=step_id, name=step_type, finish_reason=status))
+
+    def _tool_calls(self, step_id: str, details: Any, out: list[Event], full: bool = False) -> None:
+        if field(details, "type") != "tool_calls":
+            return
+        calls = field(details, "tool_calls")
+        if not isinstance(calls, list):
+            return
+        for position, call in enumerate(calls):
+            index = int_or_none(field(call, "index"))
+            self._tool_call(step_id, position if index is None else index, call, out, full)
+
+    def _tool_call(self, step_id: str, index: int, wire: Any, out: list[Event], full: bool) -> None:
+        kind = field(wire, "type")
+        kind = kind if isinstance(kind, str) else "function"
+        body = field(wire, kind)
+        wire_id = field(wire, "id")
+        call = self._calls.get((step_id, index))
+        if call is None and isinstance(wire_id, str) and wire_id:
+            call = self._calls_by_id.get(wire_id)
+        if call is None:
+            name = field(body, "name") if kind == "function" else kind
+            name = name if isinstance(name, str) else ""
+            synthetic = not (isinstance(wire_id, str) and wire_id)
+            tool_call_id = f"call_{step_id}_{index}" if synthetic else str(wire_id)
+            call = Call(tool_call_id, name)
+            self._calls[(step_id, index)] = call
+            self._calls_by_id[tool_call_id] = call
+            out.append(
+                ToolCallStart(
+                    tool_call_id=tool_call_id,
+                    name=name,
+                    index=index,
+                    executor="server" if kind in SERVER_TOOLS else None,
+                    synthetic_id=synthetic,
+                )
+            )
+        args = field(body, "arguments") if kind == "function" else field(body, "input")
+        if kind == "file_search":
+            args = None
+        if full:
+            if args is not None:
+                self._end_call(call, args, out)
+        elif isinstance(args, str) and args and not call.ended:
+            call.streamed.append(args)
+            out.append(ToolCallArgsDelta(tool_call_id=call.id, delta=args))
+        result: Any = None
+        if kind == "function":
+            result = field(body, "output")
+        elif kind == "code_interpreter":
+            result = code_outputs(field(body, "outputs"))
+        elif kind == "file_search":
+            result = plain(field(body, "results"))
+        if result not in (None, "", []) and not call.result:
+            self._end_call(call, None, out)
+            call.result = True
+            out.append(ToolResult(tool_call_id=call.id, content=result, name=call.name or None))
+
+    def _end_call(self, call: Call, full: Any, out: list[Event]) -> None:
+        """Close a call, reconciling the full argument text with the streamed one."""
+        if call.ended:
+            return
+        call.ended = True
+        if full is not None and not isinstance(full, str):
+            full = json.dumps(plain(full), ensure_ascii=False)
+        streamed = "".join(call.streamed)
+        if isinstance(full, str) and full and full != streamed:
+            if full.startswith(streamed):
+                out.append(ToolCallArgsDelta(tool_call_id=call.id, delta=full[len(streamed) :]))
+            else:
+                out.append(ToolCallEnd(tool_call_id=call.id, arguments=full))
+                return
+        out.append(ToolCallEnd(tool_call_id=call.id))
+
+    def _close_required(self, wire: Any, out: list[Event]) -> None:
+        """A call of ``required_action``: start it if no delta announced it, then end it."""
+        wire_id = field(wire, "id")
+        if not isinstance(wire_id, str) or not wire_id:
+            return
+        function = field(wire, "function")
+        call = self._calls_by_id.get(wire_id)
+        if call is None:
+            name = field(function, "name")
+            call = Call(wire_id, name if isinstance(name, str) else "")
+            self._calls_by_id[wire_id] = call
+            self._calls[("required_action", len(self._calls))] = call
+            out.append(ToolCallStart(tool_call_id=wire_id, name=call.name))
+        self._end_call(call, field(function, "arguments"), out)

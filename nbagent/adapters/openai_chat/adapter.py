@@ -1,0 +1,267 @@
+"""``OpenAIChatAdapter``: detection, ``feed`` / ``end``, decoding an item into a chunk, the
+run and its one model step (start, finish reasons, errors) and each chunk's choices. Its
+methods build on ``ChoicesMixin`` (``choices.py``) → ``ToolCallsMixin`` (``tools.py``) →
+``MessagesMixin`` (``messages.py``); tables and readers are in ``maps.py``, the per-choice
+state in ``state.py``. The package docstring has the mapping and the ids.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any, ClassVar
+
+from nbagent._events import (
+    Custom,
+    ErrorEvent,
+    Event,
+    RunEnd,
+    RunStart,
+    StepEnd,
+    StepStart,
+)
+from nbagent._values import strict_json
+from nbagent.adapters.base import BadItemError, ServerSentEvent, field, short_repr, unwrap
+from nbagent.adapters.openai_chat.choices import ChoicesMixin
+from nbagent.adapters.openai_chat.maps import (
+    CHUNK_OBJECT,
+    any_filtered,
+    error_of,
+    map_finish_reason,
+    usage_event,
+)
+from nbagent.adapters.openai_chat.state import Call, Choice
+
+__all__ = ["OpenAIChatAdapter"]
+
+_DONE = object()
+
+
+class OpenAIChatAdapter(ChoicesMixin):
+    """Chat Completions chunks → events (see the package docstring)."""
+
+    name: ClassVar[str] = "openai-chat"
+
+    def __init__(self) -> None:
+        self._started = False
+        self._pending: list[Event] = []
+        self._base = ""
+        self._step_open = False
+        self._choices: dict[int, Choice] = {}
+        self._calls_by_id: dict[str, Call] = {}
+        self._used_ids: set[str] = set()
+        self._refusal = False
+        self._done = False
+
+    # -- detection -------------------------------------------------------------------------
+
+    @staticmethod
+    def detect(item: Any) -> bool:
+        """A ``ChatCompletionChunk`` (duck-typed), the equivalent dict, or an SSE event of one."""
+        if isinstance(item, ServerSentEvent):
+            try:
+                _, item = unwrap(item)
+            except BadItemError:
+                return False
+        if isinstance(item, (str, bytes, bytearray)):
+            return False
+        if isinstance(item, Mapping):
+            if item.get("object") in (CHUNK_OBJECT, "error"):
+                return True
+            if isinstance(item.get("choices"), list) or "prompt_filter_results" in item:
+                return True
+            error = item.get("error")
+            return set(item) == {"error"} and isinstance(error, Mapping) and "message" in error
+        if getattr(item, "object", None) == CHUNK_OBJECT:
+            return True
+        choices = getattr(item, "choices", None)
+        return isinstance(choices, Sequence) and not isinstance(choices, str)
+
+    # -- the adapter interface ---------------------------------------------------------------
+
+    def feed(self, item: Any) -> list[Event]:
+        if self._done:
+            return []
+        chunk = self._decode(item)
+        if chunk is None:
+            return []
+        if chunk is _DONE:
+            return self._end_run()
+        error = error_of(chunk)
+        if error is not None:
+            return self._error(error)
+
+        out: list[Event] = []
+        chunk_id = field(chunk, "id")
+        model = field(chunk, "model")
+        choices = field(chunk, "choices") or ()
+        if not isinstance(choices, Sequence) or isinstance(choices, (str, bytes)):
+            raise BadItemError(f"openai-chat: choices must be a list: {short_repr(item)}")
+        usage = field(chunk, "usage")
+        if not self._started and (chunk_id or model or choices or usage):
+            self._start(out, chunk_id, model)
+
+        prompt_filter = field(chunk, "prompt_filter_results")
+        if prompt_filter:
+            out.append(
+                Custom(name="content_filter", value={"prompt_filter_results": prompt_filter})
+            )
+
+        for choice in choices:
+            self._choice_chunk(choice, out)
+
+        if usage:
+            out.append(usage_event(usage))
+
+        if not self._started:  # nothing identifies the run yet (Azure's filter chunk)
+            self._pending.extend(out)
+            return []
+        return out
+
+    def end(self) -> list[Event]:
+        return self._end_run()
+
+    # -- decoding --------------------------------------------------------------------------
+
+    def _decode(self, item: Any) -> Any:
+        if isinstance(item, ServerSentEvent):  # from nbagent.sse(): its data is the chunk
+            item = item.data
+        if isinstance(item, (bytes, bytearray)):
+            item = bytes(item).decode("utf-8", errors="replace")
+        if isinstance(item, str):
+            text = item.strip()
+            if text.startswith("data:"):
+                text = text[5:].strip()
+            if not text or text.startswith(":"):  # blank line, SSE comment
+                return None
+            if text == "[DONE]":
+                return _DONE
+            try:
+                data = strict_json(text)
+            except ValueError as exc:
+                raise BadItemError(
+                    f"openai-chat: not a JSON chunk ({exc}): {short_repr(item)}"
+                ) from None
+            if not isinstance(data, dict):
+                raise BadItemError(
+                    f"openai-chat: a chunk must be a JSON object: {short_repr(item)}"
+                )
+            return data
+        if item is None or isinstance(item, (int, float, bool, list, tuple)):
+            raise BadItemError(
+                "openai-chat takes ChatCompletionChunk objects, dicts or JSON strings, "
+                f"got {type(item).__name__}: {short_repr(item)}"
+            )
+        return item
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def _start(self, out: list[Event], chunk_id: Any, model: Any) -> None:
+        self._started = True
+        run_id = chunk_id if isinstance(chunk_id, str) else ""
+        self._base = run_id or "chat"
+        out.append(
+            RunStart(run_id=run_id, model=model if isinstance(model, str) and model else None)
+        )
+        out.append(StepStart(step_id=self._base, name="model", step_type="model"))
+        self._step_open = True
+        out.extend(self._pending)
+        self._pending.clear()
+
+    def _flush_pending(self, out: list[Event]) -> None:
+        if not self._started:
+            self._start(out, None, None)
+
+    def _end_run(self) -> list[Event]:
+        if self._done:
+            return []
+        self._done = True
+        out: list[Event] = []
+        if not self._started and not self._pending:
+            out.append(
+                RunEnd(reason="incomplete", message="the stream ended before any chunk arrived")
+            )
+            return out
+        self._flush_pending(out)
+        for choice in self._choices.values():
+            self._close_choice(choice, out)  # idempotent; also closes late deltas
+        raw = self._primary_finish()
+        reason = map_finish_reason(raw)
+        if self._refusal and reason in ("completed", "unknown"):
+            reason = "refusal"
+        self._end_step(out, reason if raw is not None else "incomplete", raw)
+        message = None
+        if raw is None:
+            message = "the stream ended without a finish_reason"
+        elif reason == "error":
+            message = f"the server stopped the completion ({raw})"
+        out.append(RunEnd(reason=reason, raw_reason=raw, message=message))
+        return out
+
+    def _error(self, error: Mapping[str, Any]) -> list[Event]:
+        self._done = True
+        out: list[Event] = []
+        if self._pending:
+            self._flush_pending(out)
+        for choice in self._choices.values():
+            self._close_choice(choice, out)  # idempotent; also closes late deltas
+        self._end_step(out, "error", None)
+        message = error.get("message")
+        if not isinstance(message, str) or not message:
+            message = "the server sent an error"
+        code = error.get("code")
+        if code is not None and not isinstance(code, (str, int)):
+            code = str(code)
+        error_type = error.get("type")
+        out.append(
+            ErrorEvent(
+                message=message,
+                code=code,
+                error_type=error_type if isinstance(error_type, str) else None,
+                recoverable=False,
+                details=dict(error),
+            )
+        )
+        out.append(RunEnd(reason="error", message=message))
+        return out
+
+    def _end_step(self, out: list[Event], reason: str, raw: str | None) -> None:
+        if self._step_open:
+            self._step_open = False
+            out.append(
+                StepEnd(
+                    step_id=self._base, name="model", finish_reason=reason, raw_finish_reason=raw
+                )
+            )
+
+    def _primary_finish(self) -> str | None:
+        """The finish_reason of the lowest choice index that has one."""
+        for index in sorted(self._choices):
+            finish = self._choices[index].finish
+            if finish is not None:
+                return finish
+        return None
+
+    # -- choices ---------------------------------------------------------------------------
+
+    def _choice_chunk(self, choice: Any, out: list[Event]) -> None:
+        index = field(choice, "index")
+        state = self._choice(index if isinstance(index, int) else 0)
+        delta = field(choice, "delta")
+        if delta is not None:
+            self._delta(state, delta, out)
+        filtered = field(choice, "content_filter_results")
+        if filtered and any_filtered(filtered):
+            out.append(
+                Custom(
+                    name="content_filter",
+                    value={"choice_index": state.index, "content_filter_results": filtered},
+                    meta=state.meta,
+                )
+            )
+        finish = field(choice, "finish_reason")
+        if isinstance(finish, str) and finish and state.finish is None:
+            self._close_choice(state, out)
+            state.finish = finish
+            if all(c.finish is not None for c in self._choices.values()):
+                raw = self._primary_finish()
+                self._end_step(out, map_finish_reason(raw), raw)

@@ -1,0 +1,94 @@
+"""The Chat Completions tables and pure readers: ``finish_reason`` → ``RunEnd.reason``, the
+chunk's ``object``, and what is read from a chunk without state: a delta field as text, an
+error frame's error, the ``Usage`` event, whether a content filter fired.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from nbagent._events import EndReason, Usage
+from nbagent.adapters.base import field, int_or_none
+
+__all__ = [
+    "CHUNK_OBJECT",
+    "FINISH_REASONS",
+    "any_filtered",
+    "error_of",
+    "map_finish_reason",
+    "text_of",
+    "usage_event",
+]
+
+FINISH_REASONS: dict[str, EndReason] = {
+    "stop": "completed",
+    "length": "max_tokens",
+    "tool_calls": "tool_calls",
+    "function_call": "tool_calls",
+    "content_filter": "content_filter",
+    "insufficient_system_resource": "error",
+}
+"""Chat ``finish_reason`` → ``RunEnd.reason`` (anything else → ``"unknown"``)."""
+
+CHUNK_OBJECT = "chat.completion.chunk"
+
+
+def map_finish_reason(raw: str | None) -> EndReason:
+    if raw is None:
+        return "incomplete"
+    return FINISH_REASONS.get(raw, "unknown")
+
+
+def text_of(value: Any) -> str:
+    """A delta field as text: str as is; a list of content parts joined; else ``""``."""
+    if isinstance(value, str):
+        return value
+    if isinstance(value, list):
+        return "".join(t for part in value if isinstance(t := field(part, "text"), str))
+    return ""
+
+
+def error_of(chunk: Any) -> Mapping[str, Any] | None:
+    """The error of an error frame: ``{"error": {...}}`` or ``{"object": "error", ...}``."""
+    error = field(chunk, "error")
+    if error:
+        if isinstance(error, Mapping):
+            return error
+        return {"message": str(error)}
+    if field(chunk, "object") == "error":
+        if isinstance(chunk, Mapping):
+            return chunk
+        return {"message": str(field(chunk, "message") or "")}
+    return None
+
+
+def usage_event(usage: Any) -> Usage:
+    return Usage(
+        input_tokens=int_or_none(field(usage, "prompt_tokens")),
+        output_tokens=int_or_none(field(usage, "completion_tokens")),
+        total_tokens=int_or_none(field(usage, "total_tokens")),
+        reasoning_tokens=int_or_none(
+            field(field(usage, "completion_tokens_details"), "reasoning_tokens")
+        ),
+        cached_input_tokens=int_or_none(
+            field(field(usage, "prompt_tokens_details"), "cached_tokens")
+        ),
+        cumulative=True,
+        scope="run",
+    )
+
+
+def any_filtered(value: Any, depth: int = 0) -> bool:
+    """True when a content_filter_results structure has ``"filtered": true`` anywhere."""
+    if depth > 4:
+        return False
+    if isinstance(value, Mapping):
+        if value.get("filtered") is True:
+            return True
+        return any(any_filtered(v, depth + 1) for v in value.values())
+    if isinstance(value, list):
+        return any(any_filtered(v, depth + 1) for v in value)
+    if hasattr(value, "model_extra") or hasattr(value, "__dict__"):
+        return field(value, "filtered") is True
+    return False

@@ -1,0 +1,216 @@
+"""``OpenAIResponsesAdapter``: detection, ``feed`` (which dispatches on the event type) and
+``end``, and the run's life (``response.created`` … ``response.completed`` / ``failed`` /
+``incomplete`` / ``cancelled``, ``error``: the run and its one model step, usage, the end
+reason). Its methods build on ``ContentMixin`` (``content.py``) → ``ItemsMixin``
+(``items.py``); tables and readers are in ``maps.py``. The package docstring has the mapping
+and the ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from nbagent._events import (
+    Custom,
+    EndReason,
+    Event,
+    RunEnd,
+    RunStart,
+    Status,
+    StepEnd,
+    StepStart,
+)
+from nbagent.adapters.base import BadItemError, field, plain, short_repr, unwrap
+from nbagent.adapters.openai_responses.content import ContentMixin
+from nbagent.adapters.openai_responses.items import Item
+from nbagent.adapters.openai_responses.maps import (
+    ARGS_DELTAS,
+    ARGS_DONES,
+    FUNCTION_ITEMS,
+    HOSTED_PREFIXES,
+    IGNORED,
+    INCOMPLETE_REASONS,
+    TERMINAL,
+    error_dict,
+    error_event,
+    str_or_empty,
+    usage_event,
+)
+
+__all__ = ["OpenAIResponsesAdapter"]
+
+
+class OpenAIResponsesAdapter(ContentMixin):
+    """Responses stream events → events (see the package docstring)."""
+
+    name: ClassVar[str] = "openai-responses"
+
+    def __init__(self) -> None:
+        self._items: dict[str, Item] = {}  # wire item id -> item
+        self._by_output: dict[int, str] = {}  # output_index -> wire item id
+        self._step: str | None = None
+        self._started = False
+        self._done = False
+        self._function_calls = False
+        self._refusal = False
+
+    # -- detection -------------------------------------------------------------------------
+
+    @staticmethod
+    def detect(item: Any) -> bool:
+        """A Responses stream event: ``type`` ``response.*`` (or an ``error``/``keepalive``)."""
+        try:
+            _, payload = unwrap(item)
+            kind = field(payload, "type")
+            if not isinstance(kind, str):
+                return False
+            if kind.startswith("response.") and len(kind) > len("response."):
+                return True
+            # "error" and "keepalive" are common words: only with Responses' sequence_number
+            return kind in ("error", "keepalive") and isinstance(
+                field(payload, "sequence_number"), int
+            )
+        except Exception:  # noqa: BLE001 - detect never raises
+            return False
+
+    # -- feeding ---------------------------------------------------------------------------
+
+    def feed(self, item: Any) -> list[Event]:
+        sse_name, payload = unwrap(item)
+        if isinstance(payload, str):  # "[DONE]" (some proxies add it): nothing
+            return []
+        kind = field(payload, "type")
+        if not isinstance(kind, str) or not kind:
+            kind = sse_name
+        if not isinstance(kind, str) or not kind:
+            raise BadItemError(f"not a Responses stream event: {short_repr(item)}")
+        if self._done or kind in IGNORED:
+            return []
+        out: list[Event] = []
+        if kind in ("response.created", "response.queued", "response.in_progress"):
+            self._lifecycle(kind, field(payload, "response"), out)
+        elif kind == "response.output_item.added":
+            self._item_added(payload, out)
+        elif kind == "response.output_item.done":
+            self._item_done(payload, out)
+        elif kind == "response.output_text.delta":
+            self._text(payload, "text", field(payload, "delta"), out)
+        elif kind == "response.refusal.delta":
+            self._text(payload, "refusal", field(payload, "delta"), out)
+        elif kind == "response.output_text.done":
+            self._reconcile_text(payload, "text", field(payload, "text"), out)
+        elif kind == "response.refusal.done":
+            self._reconcile_text(payload, "refusal", field(payload, "refusal"), out)
+        elif kind == "response.reasoning_summary_text.delta":
+            self._thinking(payload, "summary", field(payload, "delta"), out)
+        elif kind == "response.reasoning_text.delta":
+            self._thinking(payload, "reasoning", field(payload, "delta"), out)
+        elif kind == "response.reasoning_summary_text.done":
+            self._reconcile_thinking(payload, "summary", field(payload, "text"), out)
+        elif kind == "response.reasoning_text.done":
+            self._reconcile_thinking(payload, "reasoning", field(payload, "text"), out)
+        elif kind in ARGS_DELTAS:
+            self._args_delta(payload, out)
+        elif kind in ARGS_DONES:
+            call = self._item_of(payload)
+            if call is not None:
+                self._end_call(call, field(payload, ARGS_DONES[kind]), out)
+        elif kind == "response.output_text.annotation.added":
+            out.append(Custom(name="annotation", value=plain(field(payload, "annotation"))))
+        elif kind.startswith(HOSTED_PREFIXES):
+            self._hosted_progress(kind, payload, out)
+        elif kind in TERMINAL:
+            self._terminal(kind, field(payload, "response"), out)
+        elif kind == "error":
+            self._error(error_dict(payload), out)
+        else:  # a type this adapter does not know (§13.14)
+            out.append(Custom(name=kind, value=plain(payload), is_raw=True))
+        return out
+
+    def end(self) -> list[Event]:
+        if self._done:
+            return []
+        self._done = True
+        out: list[Event] = []
+        self._close_all(out)
+        self._end_step(out, "incomplete", None)
+        out.append(
+            RunEnd(reason="incomplete", message="the stream ended before response.completed")
+        )
+        return out
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def _lifecycle(self, kind: str, response: Any, out: list[Event]) -> None:
+        if not self._started:
+            self._started = True
+            run_id = field(response, "id")
+            model = field(response, "model")
+            out.append(
+                RunStart(
+                    run_id=run_id if isinstance(run_id, str) else "",
+                    model=model if isinstance(model, str) else None,
+                    provider="openai",
+                )
+            )
+            self._step = run_id if isinstance(run_id, str) and run_id else "response"
+            out.append(StepStart(step_id=self._step, name="model"))
+        if kind != "response.created":
+            state = kind.removeprefix("response.")
+            out.append(Status(state=state, text=state.replace("_", " ") + "…"))
+
+    def _terminal(self, kind: str, response: Any, out: list[Event]) -> None:
+        self._done = True
+        self._close_all(out)
+        status = field(response, "status")
+        usage = field(response, "usage")
+        if usage is not None:
+            out.append(usage_event(usage))
+        raw: str | None = status if isinstance(status, str) else None
+        message: str | None = None
+        reason: EndReason
+        if kind == "response.failed" or status == "failed":
+            error = error_dict(field(response, "error"))
+            message = error["message"]
+            out.append(error_event(error))
+            reason = "error"
+        elif status == "cancelled" or kind == "response.cancelled":
+            reason, raw, message = "cancelled", "cancelled", "the response was cancelled"
+        elif kind == "response.incomplete" or status == "incomplete":
+            detail = field(field(response, "incomplete_details"), "reason")
+            raw = detail if isinstance(detail, str) else "incomplete"
+            reason = INCOMPLETE_REASONS.get(raw, "unknown")
+            message = f"the response is incomplete ({raw})"
+        else:
+            reason = "tool_calls" if self._has_function_calls(response) else "completed"
+            if reason == "completed" and self._refusal:
+                reason = "refusal"
+        self._end_step(out, reason, raw)
+        out.append(RunEnd(reason=reason, raw_reason=raw, message=message))
+
+    def _has_function_calls(self, response: Any) -> bool:
+        output = field(response, "output")
+        if isinstance(output, list) and output:
+            return any(str_or_empty(field(item, "type")) in FUNCTION_ITEMS for item in output)
+        return self._function_calls
+
+    def _error(self, error: dict[str, Any], out: list[Event]) -> None:
+        self._done = True
+        self._close_all(out)
+        self._end_step(out, "error", None)
+        out.append(error_event(error))
+        out.append(RunEnd(reason="error", message=error["message"]))
+
+    def _end_step(self, out: list[Event], reason: str, raw: str | None) -> None:
+        if self._step is not None:
+            out.append(
+                StepEnd(
+                    step_id=self._step, name="model", finish_reason=reason, raw_finish_reason=raw
+                )
+            )
+            self._step = None
+
+    def _close_all(self, out: list[Event]) -> None:
+        for item in self._items.values():
+            if not item.ended:
+                self._end_item(item, out)

@@ -1,0 +1,168 @@
+"""Content: ``ContentMixin`` (on ``ItemsMixin``) streams text, refusal, thinking (summary and
+reasoning parts) and tool-call arguments, shows hosted tools' progress as ``Status``, and
+takes the full texts of the ``.done`` events and of ``output_item.done``, which only
+reconcile (a missing suffix is emitted, never the whole again). The adapter's ``__init__``
+owns the state (``_refusal``; the rest is on the ``Item``).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nbagent._events import Custom, Event, Status, TextDelta, ThinkingDelta, ToolCallArgsDelta
+from nbagent.adapters.base import field, int_or_none, plain
+from nbagent.adapters.openai_responses.items import Item, ItemsMixin
+from nbagent.adapters.openai_responses.maps import FUNCTION_ITEMS, PROGRESS
+
+__all__ = ["ContentMixin"]
+
+
+class ContentMixin(ItemsMixin):
+    """``OpenAIResponsesAdapter``'s content methods (the adapter holds the state)."""
+
+    _refusal: bool
+
+    def _item_done(self, payload: Any, out: list[Event]) -> None:
+        item = field(payload, "item")
+        state = self._item_of(payload, item)
+        if state is None:
+            # never announced: announce it now, then finish it from its full content
+            self._item_added(payload, out)
+            state = self._item_of(payload, item)
+            if state is None:
+                return
+        if state.ended:
+            return
+        wire_id = field(item, "id")
+        if state.item_type == "message":
+            content = field(item, "content")
+            if isinstance(content, list):
+                for index, part in enumerate(content):
+                    kind = "refusal" if field(part, "type") == "refusal" else "text"
+                    text = field(part, "refusal" if kind == "refusal" else "text")
+                    self._reconcile(state, kind, index, text, out)
+        elif state.item_type == "reasoning":
+            for key in ("summary", "content"):
+                parts = field(item, key)
+                if isinstance(parts, list):
+                    for index, part in enumerate(parts):
+                        self._reconcile(state, key, index, field(part, "text"), out)
+        elif state.item_type in FUNCTION_ITEMS:
+            key = "input" if state.item_type == "custom_tool_call" else "arguments"
+            self._end_call(state, field(item, key), out)
+            return
+        elif isinstance(wire_id, str):
+            self._end_hosted(state, item, out)
+            return
+        self._end_item(state, out, item)
+
+    def _text(self, payload: Any, kind: str, delta: Any, out: list[Event]) -> None:
+        if not isinstance(delta, str) or not delta:
+            return
+        state = self._item_for_delta(payload, "message", out)
+        if state.item_type != "message":
+            return
+        index = int_or_none(field(payload, "content_index")) or 0
+        key = (kind, index)
+        state.parts[key] = state.parts.get(key, "") + delta
+        if kind == "refusal":
+            self._refusal = True
+            out.append(TextDelta(message_id=f"{state.id}:refusal", delta=delta, refusal=True))
+        else:
+            out.append(TextDelta(message_id=state.id, delta=delta))
+
+    def _reconcile_text(self, payload: Any, kind: str, full: Any, out: list[Event]) -> None:
+        state = self._item_for_delta(payload, "message", out)
+        if state.item_type == "message":
+            index = int_or_none(field(payload, "content_index")) or 0
+            self._reconcile(state, kind, index, full, out)
+
+    def _thinking(self, payload: Any, kind: str, delta: Any, out: list[Event]) -> None:
+        if not isinstance(delta, str) or not delta:
+            return
+        state = self._item_for_delta(payload, "reasoning", out)
+        if state.item_type != "reasoning":
+            return
+        index_key = "summary_index" if kind == "summary" else "content_index"
+        index = int_or_none(field(payload, index_key)) or 0
+        self._emit_thinking(state, kind, index, delta, out)
+
+    def _emit_thinking(
+        self, state: Item, kind: str, index: int, delta: str, out: list[Event]
+    ) -> None:
+        key = (kind, index)
+        sep = "\n\n" if key not in state.parts and state.parts else ""  # a new part
+        state.parts[key] = state.parts.get(key, "") + delta
+        state.summary_index = index
+        out.append(
+            ThinkingDelta(
+                message_id=state.id,
+                delta=sep + delta,
+                summary=kind == "summary",
+                part_index=index if kind == "summary" else None,
+            )
+        )
+
+    def _reconcile_thinking(self, payload: Any, kind: str, full: Any, out: list[Event]) -> None:
+        state = self._item_for_delta(payload, "reasoning", out)
+        if state.item_type == "reasoning":
+            index_key = "summary_index" if kind == "summary" else "content_index"
+            self._reconcile(state, kind, int_or_none(field(payload, index_key)) or 0, full, out)
+
+    def _reconcile(self, state: Item, kind: str, index: int, full: Any, out: list[Event]) -> None:
+        """A full text of one part: emit the suffix not streamed yet, never the whole again."""
+        if not isinstance(full, str) or not full or state.ended:
+            return
+        streamed = state.parts.get((kind, index), "")
+        if len(full) <= len(streamed) or not full.startswith(streamed):
+            return  # nothing missing, or it differs: keep what was shown
+        suffix = full[len(streamed) :]
+        if state.item_type == "reasoning":
+            if streamed:
+                state.parts[(kind, index)] = full
+                out.append(
+                    ThinkingDelta(
+                        message_id=state.id,
+                        delta=suffix,
+                        summary=kind == "summary",
+                        part_index=index if kind == "summary" else None,
+                    )
+                )
+            else:
+                self._emit_thinking(state, kind, index, suffix, out)
+            return
+        state.parts[(kind, index)] = full
+        if kind == "refusal":
+            self._refusal = True
+            out.append(TextDelta(message_id=f"{state.id}:refusal", delta=suffix, refusal=True))
+        else:
+            out.append(TextDelta(message_id=state.id, delta=suffix))
+
+    def _args_delta(self, payload: Any, out: list[Event]) -> None:
+        delta = field(payload, "delta")
+        if not isinstance(delta, str) or not delta:
+            return
+        state = self._item_for_delta(payload, "function_call", out)
+        if state.item_type in ("message", "reasoning") or state.ended:
+            return
+        state.streamed.append(delta)
+        out.append(ToolCallArgsDelta(tool_call_id=state.id, delta=delta))
+
+    def _hosted_progress(self, kind: str, payload: Any, out: list[Event]) -> None:
+        tool, _, phase = kind.removeprefix("response.").rpartition(".")
+        if phase not in PROGRESS:
+            out.append(Custom(name=kind, value=plain(payload), is_raw=True))
+            return
+        state = self._item_of(payload)
+        label = tool.removesuffix("_call").replace("_", " ")
+        text = f"{label}: {phase.replace('_', ' ')}" + (
+            "" if phase in ("completed", "failed") else "…"
+        )
+        out.append(
+            Status(
+                state=phase,
+                text=text,
+                detail=tool,
+                tool_call_id=state.id if state is not None else None,
+            )
+        )

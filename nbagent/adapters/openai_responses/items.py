@@ -1,0 +1,190 @@
+"""Output items: ``Item``, what the adapter keeps of each (a message, a reasoning item, a tool
+call), and ``ItemsMixin``, the bottom of ``OpenAIResponsesAdapter``'s methods: opening an item
+on ``output_item.added`` (or on a delta that came first), finding it by item id or output
+index, and closing it (a tool call's full arguments reconciled, a hosted tool's result). The
+adapter's ``__init__`` owns the state (``_items``, ``_by_output``, ``_function_calls``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from nbagent._events import (
+    Custom,
+    Event,
+    MessageEnd,
+    MessageStart,
+    ToolCallArgsDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+)
+from nbagent.adapters.base import field, int_or_none, plain
+from nbagent.adapters.openai_responses.maps import (
+    FUNCTION_ITEMS,
+    HOSTED_ITEMS,
+    hosted_args,
+    hosted_result,
+)
+
+__all__ = ["Item", "ItemsMixin"]
+
+
+class Item:
+    """One output item: a message, a reasoning item or a tool call."""
+
+    __slots__ = ("ended", "id", "item_type", "name", "parts", "streamed", "summary_index")
+
+    def __init__(self, item_id: str, item_type: str) -> None:
+        self.id = item_id  # message id / thinking id / tool_call_id
+        self.item_type = item_type
+        self.name = ""
+        self.ended = False
+        self.streamed: list[str] = []  # tool call: argument text streamed so far
+        self.parts: dict[tuple[str, int], str] = {}  # (kind, index) -> text streamed so far
+        self.summary_index: int | None = None
+
+
+class ItemsMixin:
+    """``OpenAIResponsesAdapter``'s output-item methods (the adapter holds the state)."""
+
+    _items: dict[str, Item]
+    _by_output: dict[int, str]
+    _function_calls: bool
+
+    def _item_added(self, payload: Any, out: list[Event]) -> None:
+        item = field(payload, "item")
+        wire_id = field(item, "id")
+        item_type = field(item, "type")
+        if not isinstance(item_type, str):
+            return
+        output_index = int_or_none(field(payload, "output_index"))
+        if not isinstance(wire_id, str) or not wire_id:
+            wire_id = f"item_{output_index if output_index is not None else len(self._items)}"
+        if output_index is not None:
+            self._by_output[output_index] = wire_id
+        if wire_id in self._items:
+            return  # a duplicate, or deltas came first
+        if item_type in FUNCTION_ITEMS:
+            call_id = field(item, "call_id")
+            tool_call_id = call_id if isinstance(call_id, str) and call_id else wire_id
+            state = self._items[wire_id] = Item(tool_call_id, item_type)
+            self._function_calls = True
+            name = field(item, "name")
+            state.name = name if isinstance(name, str) else ""
+            out.append(
+                ToolCallStart(
+                    tool_call_id=tool_call_id,
+                    name=state.name,
+                    index=output_index,
+                    synthetic_id=tool_call_id != call_id,
+                )
+            )
+            arguments = field(item, "arguments")
+            if item_type == "custom_tool_call":
+                arguments = field(item, "input")
+            if isinstance(arguments, str) and arguments:
+                state.streamed.append(arguments)
+                out.append(ToolCallArgsDelta(tool_call_id=tool_call_id, delta=arguments))
+        elif item_type in HOSTED_ITEMS or item_type.endswith("_call"):
+            state = self._items[wire_id] = Item(wire_id, item_type)
+            name = field(item, "name") if item_type == "mcp_call" else None
+            state.name = name if isinstance(name, str) and name else item_type
+            out.append(
+                ToolCallStart(
+                    tool_call_id=wire_id, name=state.name, index=output_index, executor="server"
+                )
+            )
+        elif item_type == "message":
+            self._items[wire_id] = Item(wire_id, item_type)
+            role = field(item, "role")
+            out.append(
+                MessageStart(message_id=wire_id, role=role if isinstance(role, str) else None)
+            )
+        elif item_type == "reasoning":
+            self._items[wire_id] = Item(wire_id, item_type)
+            out.append(MessageStart(message_id=wire_id, channel="thinking"))
+        else:
+            out.append(Custom(name=f"output_item.{item_type}", value=plain(item), is_raw=True))
+
+    def _end_item(self, state: Item, out: list[Event], item: Any = None) -> None:
+        if state.ended:
+            return
+        if state.item_type == "message":
+            state.ended = True
+            if any(kind == "text" for kind, _ in state.parts) or not state.parts:
+                out.append(MessageEnd(message_id=state.id))
+            if any(kind == "refusal" for kind, _ in state.parts):
+                out.append(MessageEnd(message_id=f"{state.id}:refusal"))
+        elif state.item_type == "reasoning":
+            state.ended = True
+            encrypted = field(item, "encrypted_content")
+            out.append(
+                MessageEnd(
+                    message_id=state.id,
+                    channel="thinking",
+                    encrypted_value=encrypted if isinstance(encrypted, str) else None,
+                )
+            )
+        else:
+            state.ended = True
+            out.append(ToolCallEnd(tool_call_id=state.id))
+
+    def _end_call(self, state: Item, full: Any, out: list[Event]) -> None:
+        """Close a tool call, reconciling its full argument text with the streamed one."""
+        if state.ended:
+            return
+        state.ended = True
+        if full is not None and not isinstance(full, str):
+            full = json.dumps(plain(full), ensure_ascii=False)
+        streamed = "".join(state.streamed)
+        if isinstance(full, str) and full != streamed:
+            if full.startswith(streamed):
+                out.append(ToolCallArgsDelta(tool_call_id=state.id, delta=full[len(streamed) :]))
+            else:
+                out.append(ToolCallEnd(tool_call_id=state.id, arguments=full))
+                return
+        out.append(ToolCallEnd(tool_call_id=state.id))
+
+    def _end_hosted(self, state: Item, item: Any, out: list[Event]) -> None:
+        state.ended = True
+        if state.streamed:
+            out.append(ToolCallEnd(tool_call_id=state.id))
+        else:
+            out.append(ToolCallEnd(tool_call_id=state.id, args=hosted_args(item)))
+        error = field(item, "error")
+        status = field(item, "status")
+        is_error = bool(error) or status in ("failed", "incomplete")
+        content = hosted_result(item)
+        if error:
+            content = error if isinstance(error, str) else plain(error)
+        out.append(
+            ToolResult(tool_call_id=state.id, content=content, name=state.name, is_error=is_error)
+        )
+
+    def _item_of(self, payload: Any, item: Any = None) -> Item | None:
+        wire_id = field(payload, "item_id")
+        if not isinstance(wire_id, str):
+            wire_id = field(item, "id")
+        if not isinstance(wire_id, str):
+            index = int_or_none(field(payload, "output_index"))
+            wire_id = self._by_output.get(index) if index is not None else None
+        return self._items.get(wire_id) if isinstance(wire_id, str) else None
+
+    def _item_for_delta(self, payload: Any, item_type: str, out: list[Event]) -> Item:
+        """The item a delta belongs to; one is opened when no ``output_item.added`` came."""
+        state = self._item_of(payload)
+        if state is not None:
+            return state
+        wire_id = field(payload, "item_id")
+        index = int_or_none(field(payload, "output_index"))
+        if not isinstance(wire_id, str) or not wire_id:
+            wire_id = f"item_{index if index is not None else len(self._items)}"
+        if index is not None:
+            self._by_output.setdefault(index, wire_id)
+        state = self._items[wire_id] = Item(wire_id, item_type)
+        if item_type == "function_call":
+            self._function_calls = True
+            out.append(ToolCallStart(tool_call_id=wire_id, index=index, synthetic_id=True))
+        return state

@@ -1,0 +1,180 @@
+"""The Responses stream's tables and pure readers: ``incomplete_details.reason`` →
+``RunEnd.reason``, the output item types (function calls, hosted tools), the event types
+``feed`` dispatches on (argument deltas and dones, hosted tool progress, ignored, terminal),
+and what is read without state: a hosted tool's arguments and result, an error, ``Usage``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from nbagent._events import EndReason, ErrorEvent, Usage
+from nbagent.adapters.base import field, int_or_none, plain
+
+__all__ = [
+    "ARGS_DELTAS",
+    "ARGS_DONES",
+    "FUNCTION_ITEMS",
+    "HOSTED_ITEMS",
+    "HOSTED_PREFIXES",
+    "IGNORED",
+    "INCOMPLETE_REASONS",
+    "PROGRESS",
+    "TERMINAL",
+    "error_dict",
+    "error_event",
+    "hosted_args",
+    "hosted_result",
+    "str_or_empty",
+    "usage_event",
+]
+
+INCOMPLETE_REASONS: dict[str, EndReason] = {
+    "max_output_tokens": "max_tokens",
+    "content_filter": "content_filter",
+}
+"""``incomplete_details.reason`` → ``RunEnd.reason`` (anything else → ``"unknown"``)."""
+
+FUNCTION_ITEMS = frozenset({"function_call", "custom_tool_call"})
+"""Output item types that are function calls: the client runs them (``tool_calls`` end)."""
+
+HOSTED_ITEMS = frozenset(
+    {
+        "web_search_call",
+        "file_search_call",
+        "code_interpreter_call",
+        "mcp_call",
+        "mcp_list_tools",
+        "image_generation_call",
+        "computer_call",
+        "local_shell_call",
+        "shell_call",
+    }
+)
+"""Output item types of hosted tools: server tool calls (any other ``*_call`` is one too)."""
+
+ARGS_DELTAS = frozenset(
+    {
+        "response.function_call_arguments.delta",
+        "response.custom_tool_call_input.delta",
+        "response.mcp_call_arguments.delta",
+        "response.code_interpreter_call_code.delta",
+    }
+)
+"""Event types that stream a tool call's arguments (or input, or code)."""
+
+ARGS_DONES = {
+    "response.function_call_arguments.done": "arguments",
+    "response.custom_tool_call_input.done": "input",
+    "response.mcp_call_arguments.done": "arguments",
+    "response.code_interpreter_call_code.done": "code",
+}
+"""Event types that end a tool call's arguments → the field holding the full text."""
+
+PROGRESS = frozenset(
+    {"in_progress", "searching", "interpreting", "generating", "completed", "failed"}
+)
+"""The phases of a hosted tool's progress events shown as ``Status``."""
+
+HOSTED_PREFIXES = (
+    "response.web_search_call.",
+    "response.file_search_call.",
+    "response.code_interpreter_call.",
+    "response.image_generation_call.",
+    "response.mcp_call.",
+    "response.mcp_list_tools.",
+)
+"""Prefixes of hosted tools' progress event types."""
+
+IGNORED = frozenset(
+    {
+        "keepalive",
+        "response.content_part.added",
+        "response.content_part.done",
+        "response.reasoning_summary_part.added",
+        "response.reasoning_summary_part.done",
+        "response.audio.delta",
+        "response.audio.done",
+        "response.image_generation_call.partial_image",
+    }
+)
+"""Event types that carry nothing to show."""
+
+TERMINAL = frozenset(
+    {"response.completed", "response.incomplete", "response.failed", "response.cancelled"}
+)
+"""Event types that end the response (and the run)."""
+
+
+def hosted_args(item: Any) -> Any:
+    """What a hosted tool was asked: the web search action, the file search queries…"""
+    args: dict[str, Any] = {}
+    for key in ("action", "queries", "code", "arguments", "server_label", "name", "container_id"):
+        value = field(item, key)
+        if value is not None and value != "":
+            args[key] = plain(value)
+    return args
+
+
+def hosted_result(item: Any) -> Any:
+    """A hosted tool's output, from its ``output_item.done`` item."""
+    for key in ("output", "outputs", "results", "tools"):
+        value = field(item, key)
+        if value is not None:
+            return plain(value)
+    if field(item, "result") is not None:  # image generation: base64, not shown
+        return "[image]"
+    status = field(item, "status")
+    return status if isinstance(status, str) else None
+
+
+def error_dict(error: Any) -> dict[str, Any]:
+    """``{"message", "code", "type", ...}`` of an ``error`` event or ``response.error``."""
+    data = plain(error)
+    out: dict[str, Any] = dict(data) if isinstance(data, Mapping) else {}
+    out.pop("sequence_number", None)
+    if out.get("type") == "error":
+        out.pop("type")
+    nested = out.get("error")
+    if isinstance(nested, Mapping):
+        out = {**out, **nested}
+        out.pop("error", None)
+    message = out.get("message")
+    if not isinstance(message, str) or not message:
+        out["message"] = "the server sent an error"
+    return out
+
+
+def error_event(error: dict[str, Any]) -> ErrorEvent:
+    code = error.get("code")
+    if code is not None and not isinstance(code, (str, int)):
+        code = str(code)
+    error_type = error.get("type")
+    return ErrorEvent(
+        message=error["message"],
+        code=code,
+        error_type=error_type if isinstance(error_type, str) else None,
+        recoverable=False,
+        details=error,
+    )
+
+
+def usage_event(usage: Any) -> Usage:
+    return Usage(
+        input_tokens=int_or_none(field(usage, "input_tokens")),
+        output_tokens=int_or_none(field(usage, "output_tokens")),
+        total_tokens=int_or_none(field(usage, "total_tokens")),
+        reasoning_tokens=int_or_none(
+            field(field(usage, "output_tokens_details"), "reasoning_tokens")
+        ),
+        cached_input_tokens=int_or_none(
+            field(field(usage, "input_tokens_details"), "cached_tokens")
+        ),
+        cumulative=True,
+        scope="run",
+    )
+
+
+def str_or_empty(value: Any) -> str:
+    return value if isinstance(value, str) else ""
