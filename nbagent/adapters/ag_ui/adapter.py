@@ -1,20 +1,9 @@
-"""``format="ag-ui"``: the AG-UI protocol's event stream (0.x and 1.0).
-
-Items are AG-UI events as dicts (camelCase fields: ``messageId``, ``toolCallId``, ``delta``…),
-JSON strings of one event, or ``ServerSentEvent``s (data-only frames; ``type`` discriminates).
-Pydantic event objects of the ``ag-ui-protocol`` SDK work too (read by attribute, snake_case).
-Mapping: design ``protocols.md`` §12.5 (near 1:1); tricky cases: §13.
-
-Ids: messages and tool calls keep theirs. A ``*_CHUNK`` without an id continues the latest
-chunked message / call (``text-{n}``, ``reasoning-{n}``, ``tool-{n}`` with ``synthetic_id``
-when none came yet); a new id ends the previous chunked one. Legacy ``THINKING_TEXT_MESSAGE_*``
-(no ids) get ``thinking-{n}``. Steps are ``f"{stepName}#{n}"`` (the n-th step of that name);
-sub-agents are steps with ``step_id=subagentRunId``.
-"""
+"""``AgUiAdapter``: feed/end and its state, the run (start, finish, error, usage), steps and
+sub-agents, state and the other events; ``_handlers`` maps an event type to its handler, those
+of the message and tool call mixins included."""
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar
 
 from nbagent._events import (
@@ -22,94 +11,23 @@ from nbagent._events import (
     EndReason,
     ErrorEvent,
     Event,
-    MessageEnd,
-    MessageStart,
     RunEnd,
     RunStart,
     State,
     StepEnd,
     StepStart,
-    TextDelta,
-    ThinkingDelta,
-    ToolCallArgsDelta,
-    ToolCallEnd,
-    ToolCallStart,
-    ToolResult,
     Usage,
 )
-from nbagent.adapters.base import (
-    field,
-    int_or_none,
-    plain,
-    str_or_none,
-    unwrap,
-    unwrap_object,
-)
+from nbagent.adapters.ag_ui.messages import _Messages
+from nbagent.adapters.ag_ui.tables import EVENT_TYPES, OUTCOMES, _get
+from nbagent.adapters.ag_ui.tools import _ToolCalls
+from nbagent.adapters.base import field, int_or_none, plain, str_or_none, unwrap, unwrap_object
 
-__all__ = ["EVENT_TYPES", "OUTCOMES", "AgUiAdapter"]
-
-EVENT_TYPES: frozenset[str] = frozenset(
-    {
-        "RUN_STARTED",
-        "RUN_FINISHED",
-        "RUN_ERROR",
-        "STEP_STARTED",
-        "STEP_FINISHED",
-        "TEXT_MESSAGE_START",
-        "TEXT_MESSAGE_CONTENT",
-        "TEXT_MESSAGE_END",
-        "TEXT_MESSAGE_CHUNK",
-        "TOOL_CALL_START",
-        "TOOL_CALL_ARGS",
-        "TOOL_CALL_END",
-        "TOOL_CALL_CHUNK",
-        "TOOL_CALL_RESULT",
-        "REASONING_START",
-        "REASONING_END",
-        "REASONING_MESSAGE_START",
-        "REASONING_MESSAGE_CONTENT",
-        "REASONING_MESSAGE_END",
-        "REASONING_MESSAGE_CHUNK",
-        "REASONING_ENCRYPTED_VALUE",
-        "THINKING_START",
-        "THINKING_END",
-        "THINKING_TEXT_MESSAGE_START",
-        "THINKING_TEXT_MESSAGE_CONTENT",
-        "THINKING_TEXT_MESSAGE_END",
-        "STATE_SNAPSHOT",
-        "STATE_DELTA",
-        "MESSAGES_SNAPSHOT",
-        "ACTIVITY_SNAPSHOT",
-        "ACTIVITY_DELTA",
-        "RAW",
-        "CUSTOM",
-        "SUBAGENT_STARTED",
-        "SUBAGENT_FINISHED",
-        "SUBAGENT_ERROR",
-    }
-)
-"""Every AG-UI event ``type`` (0.x and 1.0)."""
-
-OUTCOMES: dict[str, EndReason] = {
-    "success": "completed",
-    "interrupt": "interrupted",
-    "cancelled": "cancelled",
-}
-"""``RUN_FINISHED.outcome.type`` → ``RunEnd.reason`` (absent → completed, else unknown)."""
-
-_SNAKE = re.compile(r"(?<!^)(?=[A-Z])")
+__all__ = ["AgUiAdapter"]
 
 
-def _get(obj: Any, key: str) -> Any:
-    """A camelCase field (the wire's), or its snake_case twin (SDK objects, some producers)."""
-    value = field(obj, key)
-    if value is None:
-        value = field(obj, _SNAKE.sub("_", key).lower())
-    return value
-
-
-class AgUiAdapter:
-    """AG-UI events → events (see the module docstring)."""
+class AgUiAdapter(_ToolCalls):
+    """AG-UI events → events (see the package docstring)."""
 
     name: ClassVar[str] = "ag-ui"
 
@@ -285,225 +203,6 @@ class AgUiAdapter:
         )
         out.append(StepEnd(step_id=step_id, finish_reason="error"))
 
-    # -- text ------------------------------------------------------------------------------
-
-    def _new_id(self, prefix: str) -> str:
-        self._serial += 1
-        return f"{prefix}-{self._serial}"
-
-    def _text_start(self, ev: Any, out: list[Event]) -> None:
-        message_id = str_or_none(_get(ev, "messageId")) or self._new_id("text")
-        out.append(
-            MessageStart(
-                message_id=message_id,
-                channel="text",
-                role=str_or_none(_get(ev, "role")) or "assistant",
-                name=str_or_none(_get(ev, "name")),
-            )
-        )
-
-    def _text_content(self, ev: Any, out: list[Event]) -> None:
-        delta = _get(ev, "delta")
-        message_id = str_or_none(_get(ev, "messageId"))
-        if isinstance(delta, str) and delta and message_id:  # an empty delta is forbidden
-            out.append(TextDelta(message_id=message_id, delta=delta))
-
-    def _text_end(self, ev: Any, out: list[Event]) -> None:
-        message_id = str_or_none(_get(ev, "messageId"))
-        if message_id:
-            out.append(MessageEnd(message_id=message_id, channel="text"))
-
-    def _text_chunk_event(self, ev: Any, out: list[Event]) -> None:
-        message_id = str_or_none(_get(ev, "messageId"))
-        if message_id is not None and message_id != self._text_chunk:
-            if self._text_chunk is not None:
-                out.append(MessageEnd(message_id=self._text_chunk, channel="text"))
-            self._text_chunk = message_id
-            out.append(
-                MessageStart(
-                    message_id=message_id,
-                    channel="text",
-                    role=str_or_none(_get(ev, "role")) or "assistant",
-                    name=str_or_none(_get(ev, "name")),
-                )
-            )
-        delta = _get(ev, "delta")
-        if isinstance(delta, str) and delta:
-            if self._text_chunk is None:
-                self._text_chunk = self._new_id("text")
-            out.append(TextDelta(message_id=self._text_chunk, delta=delta))
-
-    # -- reasoning -------------------------------------------------------------------------
-
-    def _reasoning_meta(self) -> dict[str, Any] | None:
-        return {"reasoning_id": self._reasoning_id} if self._reasoning_id else None
-
-    def _reasoning_start(self, ev: Any, out: list[Event]) -> None:
-        self._reasoning_id = str_or_none(_get(ev, "messageId"))
-
-    def _reasoning_end(self, ev: Any, out: list[Event]) -> None:
-        self._reasoning_id = None
-
-    def _thinking_open(self, message_id: str, out: list[Event], title: str | None = None) -> None:
-        self._open_thinking.add(message_id)
-        out.append(
-            MessageStart(
-                message_id=message_id,
-                channel="thinking",
-                role="reasoning",
-                title=title,
-                meta=self._reasoning_meta(),
-            )
-        )
-
-    def _thinking_close(self, message_id: str, out: list[Event]) -> None:
-        self._open_thinking.discard(message_id)
-        out.append(
-            MessageEnd(
-                message_id=message_id,
-                channel="thinking",
-                encrypted_value=self._encrypted.pop(message_id, None),
-            )
-        )
-
-    def _reasoning_message_start(self, ev: Any, out: list[Event]) -> None:
-        self._thinking_open(str_or_none(_get(ev, "messageId")) or self._new_id("reasoning"), out)
-
-    def _reasoning_message_content(self, ev: Any, out: list[Event]) -> None:
-        delta = _get(ev, "delta")
-        message_id = str_or_none(_get(ev, "messageId"))
-        if isinstance(delta, str) and delta and message_id:
-            out.append(ThinkingDelta(message_id=message_id, delta=delta))
-
-    def _reasoning_message_end(self, ev: Any, out: list[Event]) -> None:
-        message_id = str_or_none(_get(ev, "messageId"))
-        if message_id:
-            self._thinking_close(message_id, out)
-
-    def _reasoning_chunk_event(self, ev: Any, out: list[Event]) -> None:
-        message_id = str_or_none(_get(ev, "messageId"))
-        delta = _get(ev, "delta")
-        opened = False
-        if message_id is not None and message_id != self._reasoning_chunk:
-            if self._reasoning_chunk is not None:
-                self._thinking_close(self._reasoning_chunk, out)
-            self._reasoning_chunk = message_id
-            self._thinking_open(message_id, out)
-            opened = True
-        if isinstance(delta, str) and delta:
-            if self._reasoning_chunk is None:
-                self._reasoning_chunk = self._new_id("reasoning")
-            out.append(ThinkingDelta(message_id=self._reasoning_chunk, delta=delta))
-        elif self._reasoning_chunk is not None and (delta == "" or not opened):
-            # an empty delta closes the message (so does a chunk with neither id nor delta)
-            self._thinking_close(self._reasoning_chunk, out)
-            self._reasoning_chunk = None
-
-    def _encrypted_value(self, ev: Any, out: list[Event]) -> None:
-        entity = str_or_none(_get(ev, "entityId"))
-        value = str_or_none(_get(ev, "encryptedValue"))
-        if entity is not None and value is not None and entity in self._open_thinking:
-            self._encrypted[entity] = value
-            return
-        out.append(Custom(name="reasoning_encrypted_value", value=plain(ev)))
-
-    # legacy THINKING_* (0.x): no message ids
-
-    def _thinking_start(self, ev: Any, out: list[Event]) -> None:
-        self._legacy_title = str_or_none(_get(ev, "title"))
-
-    def _thinking_text_start(self, ev: Any, out: list[Event]) -> None:
-        if self._legacy_thinking is not None:
-            self._thinking_close(self._legacy_thinking, out)
-        self._legacy_thinking = self._new_id("thinking")
-        self._thinking_open(self._legacy_thinking, out, self._legacy_title)
-
-    def _thinking_text_content(self, ev: Any, out: list[Event]) -> None:
-        delta = _get(ev, "delta")
-        if isinstance(delta, str) and delta:
-            if self._legacy_thinking is None:
-                self._legacy_thinking = self._new_id("thinking")
-            out.append(ThinkingDelta(message_id=self._legacy_thinking, delta=delta))
-
-    def _thinking_text_end(self, ev: Any, out: list[Event]) -> None:
-        if self._legacy_thinking is not None:
-            self._thinking_close(self._legacy_thinking, out)
-            self._legacy_thinking = None
-
-    def _thinking_end(self, ev: Any, out: list[Event]) -> None:
-        self._thinking_text_end(ev, out)
-        self._legacy_title = None
-
-    # -- tool calls ------------------------------------------------------------------------
-
-    def _tool_start(self, ev: Any, out: list[Event]) -> None:
-        self._start_call(ev, out)
-
-    def _start_call(self, ev: Any, out: list[Event]) -> str:
-        tool_call_id = str_or_none(_get(ev, "toolCallId"))
-        synthetic = tool_call_id is None
-        if tool_call_id is None:
-            tool_call_id = self._new_id("tool")
-        out.append(
-            ToolCallStart(
-                tool_call_id=tool_call_id,
-                name=str_or_none(_get(ev, "toolCallName")) or "",
-                parent_message_id=str_or_none(_get(ev, "parentMessageId")),
-                synthetic_id=synthetic,
-            )
-        )
-        return tool_call_id
-
-    def _tool_args(self, ev: Any, out: list[Event]) -> None:
-        tool_call_id = str_or_none(_get(ev, "toolCallId"))
-        delta = _get(ev, "delta")
-        if tool_call_id and isinstance(delta, str) and delta:
-            out.append(ToolCallArgsDelta(tool_call_id=tool_call_id, delta=delta))
-
-    def _tool_end(self, ev: Any, out: list[Event]) -> None:
-        tool_call_id = str_or_none(_get(ev, "toolCallId"))
-        if tool_call_id:
-            out.append(ToolCallEnd(tool_call_id=tool_call_id))
-
-    def _tool_chunk_event(self, ev: Any, out: list[Event]) -> None:
-        tool_call_id = str_or_none(_get(ev, "toolCallId"))
-        if tool_call_id is not None and tool_call_id != self._tool_chunk:
-            if self._tool_chunk is not None:
-                out.append(ToolCallEnd(tool_call_id=self._tool_chunk))
-            self._tool_chunk = self._start_call(ev, out)
-        elif self._tool_chunk is None:  # no id yet: a synthetic one
-            self._tool_chunk = self._start_call(ev, out)
-        delta = _get(ev, "delta")
-        if isinstance(delta, str) and delta:
-            out.append(ToolCallArgsDelta(tool_call_id=self._tool_chunk, delta=delta))
-
-    def _tool_result(self, ev: Any, out: list[Event]) -> None:
-        tool_call_id = str_or_none(_get(ev, "toolCallId"))
-        if tool_call_id is None:
-            out.append(Custom(name="TOOL_CALL_RESULT", value=plain(ev), is_raw=True))
-            return
-        if tool_call_id == self._tool_chunk:  # a result ends a chunked call's arguments
-            out.append(ToolCallEnd(tool_call_id=tool_call_id))
-            self._tool_chunk = None
-        out.append(
-            ToolResult(
-                tool_call_id=tool_call_id,
-                content=plain(_get(ev, "content")),
-                message_id=str_or_none(_get(ev, "messageId")),
-            )
-        )
-
-    def _close_chunks(self, out: list[Event]) -> None:
-        """The run ends: close what only an id switch would have closed."""
-        if self._text_chunk is not None:
-            out.append(MessageEnd(message_id=self._text_chunk, channel="text"))
-            self._text_chunk = None
-        for message_id in sorted(self._open_thinking):
-            self._thinking_close(message_id, out)
-        if self._tool_chunk is not None:
-            out.append(ToolCallEnd(tool_call_id=self._tool_chunk))
-            self._tool_chunk = None
-
     # -- state and the rest ----------------------------------------------------------------
 
     def _state_snapshot(self, ev: Any, out: list[Event]) -> None:
@@ -560,27 +259,27 @@ class AgUiAdapter:
         "SUBAGENT_STARTED": _subagent_started,
         "SUBAGENT_FINISHED": _subagent_finished,
         "SUBAGENT_ERROR": _subagent_error,
-        "TEXT_MESSAGE_START": _text_start,
-        "TEXT_MESSAGE_CONTENT": _text_content,
-        "TEXT_MESSAGE_END": _text_end,
-        "TEXT_MESSAGE_CHUNK": _text_chunk_event,
-        "REASONING_START": _reasoning_start,
-        "REASONING_END": _reasoning_end,
-        "REASONING_MESSAGE_START": _reasoning_message_start,
-        "REASONING_MESSAGE_CONTENT": _reasoning_message_content,
-        "REASONING_MESSAGE_END": _reasoning_message_end,
-        "REASONING_MESSAGE_CHUNK": _reasoning_chunk_event,
-        "REASONING_ENCRYPTED_VALUE": _encrypted_value,
-        "THINKING_START": _thinking_start,
-        "THINKING_END": _thinking_end,
-        "THINKING_TEXT_MESSAGE_START": _thinking_text_start,
-        "THINKING_TEXT_MESSAGE_CONTENT": _thinking_text_content,
-        "THINKING_TEXT_MESSAGE_END": _thinking_text_end,
-        "TOOL_CALL_START": _tool_start,
-        "TOOL_CALL_ARGS": _tool_args,
-        "TOOL_CALL_END": _tool_end,
-        "TOOL_CALL_CHUNK": _tool_chunk_event,
-        "TOOL_CALL_RESULT": _tool_result,
+        "TEXT_MESSAGE_START": _Messages._text_start,
+        "TEXT_MESSAGE_CONTENT": _Messages._text_content,
+        "TEXT_MESSAGE_END": _Messages._text_end,
+        "TEXT_MESSAGE_CHUNK": _Messages._text_chunk_event,
+        "REASONING_START": _Messages._reasoning_start,
+        "REASONING_END": _Messages._reasoning_end,
+        "REASONING_MESSAGE_START": _Messages._reasoning_message_start,
+        "REASONING_MESSAGE_CONTENT": _Messages._reasoning_message_content,
+        "REASONING_MESSAGE_END": _Messages._reasoning_message_end,
+        "REASONING_MESSAGE_CHUNK": _Messages._reasoning_chunk_event,
+        "REASONING_ENCRYPTED_VALUE": _Messages._encrypted_value,
+        "THINKING_START": _Messages._thinking_start,
+        "THINKING_END": _Messages._thinking_end,
+        "THINKING_TEXT_MESSAGE_START": _Messages._thinking_text_start,
+        "THINKING_TEXT_MESSAGE_CONTENT": _Messages._thinking_text_content,
+        "THINKING_TEXT_MESSAGE_END": _Messages._thinking_text_end,
+        "TOOL_CALL_START": _ToolCalls._tool_start,
+        "TOOL_CALL_ARGS": _ToolCalls._tool_args,
+        "TOOL_CALL_END": _ToolCalls._tool_end,
+        "TOOL_CALL_CHUNK": _ToolCalls._tool_chunk_event,
+        "TOOL_CALL_RESULT": _ToolCalls._tool_result,
         "STATE_SNAPSHOT": _state_snapshot,
         "STATE_DELTA": _state_delta,
         "MESSAGES_SNAPSHOT": _messages_snapshot,
