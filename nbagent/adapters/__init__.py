@@ -3,7 +3,9 @@
 ``ADAPTERS`` maps a ``format=`` name to its adapter class; ``detect_format(first_item)``
 asks each class of ``DETECTION_ORDER`` in turn whether the first item of a source is
 in its format. To add a format: write ``nbagent/adapters/<format>.py`` with a class that
-has ``name``, ``detect``, ``feed`` and ``end``, then list it in both places below.
+has ``name``, ``detect``, ``feed`` and ``end``, then list it in both places below (a format
+past ~400 lines becomes a package ``nbagent/adapters/<format>/`` whose ``__init__`` re-exports
+the class).
 """
 
 from __future__ import annotations
