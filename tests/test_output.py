@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import itertools
 import json
+from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
 
-from nbagent import _export as export
 from nbagent import demo as demos
 from nbagent._output import (
     TRANSCRIPT_MIME,
@@ -91,8 +91,8 @@ def test_hostile_titles_and_prompts_stay_text() -> None:
     assert not {"script", "img", "svg", "math", "button", "a", "iframe"} & set(parser.tags)
     assert set(parser.attrs) <= {"class"}, set(parser.attrs)
     for title, prompt in itertools.pairwise(HOSTILE):
-        assert export.html.escape(prompt) in html
-        assert export.html.escape(title) in html
+        assert escape(prompt) in html
+        assert escape(title) in html
 
 
 def test_an_output_is_its_head_and_each_runs_static_part() -> None:

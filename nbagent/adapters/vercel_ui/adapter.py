@@ -1,27 +1,9 @@
-"""``format="vercel-ui"``: the Vercel AI SDK UI message stream (ai v5+).
-
-Items are the stream's parts: dicts, JSON strings (an SSE ``data:`` prefix is allowed),
-``ServerSentEvent`` objects, or ``"[DONE]"``. Mapping: design ``protocols.md`` §12.6.
-
-Ids: messages keep the part's ``id`` (a text and a reasoning part may share one: the
-channels are separate), tool calls keep ``toolCallId``; a step is ``step{n}``. The run id
-is ``start.messageId`` (empty when absent: the normalizer makes one up).
-
-End: ``finish`` → ``RunEnd`` from ``finishReason``; ``abort`` → ``cancelled``; ``error``
-is recoverable (``finish`` usually follows). ``[DONE]`` is only the transport's end;
-``end()`` without ``finish``/``abort`` gives ``RunEnd("incomplete")``. Parts after the
-run ended are dropped. Unknown part types → ``Custom(is_raw=True)``.
-
-The legacy v4 data stream (``x-vercel-ai-data-stream: v1``) is read too: its items are
-``CODE:JSON`` lines (``0:"Hello"``), translated to the v5 parts above (text id ``text``,
-reasoning id ``reasoning``); ``f``/``e`` are steps, ``e``/``d`` carry usage
-(``cumulative=True``, per step / for the run), ``d`` ends the run, ``3`` is a recoverable
-error, ``2``/``8``/``h``/``i``/``j``/``k`` → ``Custom("v4.<name>")``.
-"""
+"""``VercelUiAdapter``: feed/end and its state (the run, the open messages and step, which
+tool calls have their arguments), the lifecycle and the run, step, text and reasoning parts;
+v4 lines are translated to parts first; ``_HANDLERS`` maps a part type to its handler."""
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -34,186 +16,28 @@ from nbagent._events import (
     MessageStart,
     RunEnd,
     RunStart,
-    Status,
     StepEnd,
     StepStart,
     TextDelta,
     ThinkingDelta,
-    ToolCallArgsDelta,
     ToolCallEnd,
-    ToolCallStart,
-    ToolResult,
-    Usage,
 )
-from nbagent._values import strict_json
-from nbagent.adapters.base import (
-    BadItemError,
-    ServerSentEvent,
-    plain,
-    short_repr,
-    str_or_none,
-    unwrap,
+from nbagent.adapters.base import BadItemError, plain, short_repr, str_or_none
+from nbagent.adapters.vercel_ui.parts import (
+    _CUSTOM_TYPES,
+    _DONE,
+    FINISH_REASONS,
+    _decode,
+    _is_part,
 )
+from nbagent.adapters.vercel_ui.tools import _ToolParts
+from nbagent.adapters.vercel_ui.v4 import _V4_CUSTOM, _is_v4, _v4, _v4_usage
 
-__all__ = ["FINISH_REASONS", "PART_TYPES", "VercelUiAdapter"]
-
-FINISH_REASONS: dict[str, EndReason] = {
-    "stop": "completed",
-    "length": "max_tokens",
-    "content-filter": "content_filter",
-    "tool-calls": "tool_calls",
-    "error": "error",
-    "other": "unknown",
-}
-"""``finish.finishReason`` → ``RunEnd.reason`` (absent → completed, unknown → unknown)."""
-
-PART_TYPES: frozenset[str] = frozenset(
-    {
-        "start",
-        "finish",
-        "abort",
-        "error",
-        "start-step",
-        "finish-step",
-        "reset-step",
-        "text-start",
-        "text-delta",
-        "text-end",
-        "reasoning-start",
-        "reasoning-delta",
-        "reasoning-end",
-        "reasoning",
-        "reasoning-part-finish",
-        "tool-input-start",
-        "tool-input-delta",
-        "tool-input-available",
-        "tool-input-error",
-        "tool-output-available",
-        "tool-output-error",
-        "tool-output-denied",
-        "tool-approval-request",
-        "tool-approval-response",
-        "source-url",
-        "source-document",
-        "file",
-        "reasoning-file",
-        "message-metadata",
-        "custom",
-    }
-)
-"""Every UI message stream part type (ai 5 … 7), besides ``data-*``."""
-
-_CUSTOM_TYPES = frozenset(
-    {
-        "reset-step",
-        "tool-approval-response",
-        "source-url",
-        "source-document",
-        "file",
-        "reasoning-file",
-        "message-metadata",
-        "custom",
-        "reasoning-part-finish",
-    }
-)
-_DONE = "[DONE]"
-_V4_LINE = re.compile(r"^([0-9a-k]):(.*)$", re.DOTALL)
-_V4_CUSTOM = {
-    "2": "v4.data",
-    "8": "v4.annotations",
-    "h": "v4.source",
-    "i": "v4.redacted_reasoning",
-    "j": "v4.reasoning_signature",
-    "k": "v4.file",
-}
+__all__ = ["VercelUiAdapter"]
 
 
-def _v4(item: Any) -> tuple[str, Any] | None:
-    """``(code, value)`` of a legacy v4 data stream line, None when ``item`` is not one."""
-    if isinstance(item, (bytes, bytearray)):
-        item = bytes(item).decode("utf-8", errors="replace")
-    if not isinstance(item, str):
-        return None
-    match = _V4_LINE.match(item.strip())
-    if match is None:
-        return None
-    try:
-        return match.group(1), strict_json(match.group(2))
-    except ValueError:
-        return None
-
-
-def _decode(item: Any) -> Any:
-    """The part of a wire item: a dict, ``"[DONE]"`` or None (blank line, comment)."""
-    if isinstance(item, (bytes, bytearray)):
-        item = bytes(item).decode("utf-8", errors="replace")
-    if isinstance(item, str):
-        text = item.strip()
-        if text.startswith("data:"):
-            text = text[5:].strip()
-        if not text or text.startswith(":"):
-            return None
-        item = text
-    if isinstance(item, ServerSentEvent) and not item.data.strip():
-        return None
-    _, payload = unwrap(item)
-    return payload
-
-
-def _is_part(payload: Mapping[str, Any]) -> bool:
-    kind = payload.get("type")
-    if not isinstance(kind, str):
-        return False
-    if kind == "error":  # Anthropic's error frame is {"type":"error","error":{...}}
-        return isinstance(payload.get("errorText"), str)
-    if kind.startswith("data-") and len(kind) > 5:
-        return "data" in payload
-    return kind in PART_TYPES
-
-
-_V4_KEYS = {
-    "b": "toolCallId",
-    "c": "toolCallId",
-    "9": "toolCallId",
-    "a": "toolCallId",
-    "f": "messageId",
-    "e": "finishReason",
-    "d": "finishReason",
-}
-
-
-def _is_v4(code: str, value: Any) -> bool:
-    """A v4 line whose value has the shape its code promises (``3:45`` is no data stream)."""
-    if code in ("0", "g", "3"):
-        return isinstance(value, str)
-    if code in ("2", "8"):
-        return isinstance(value, list)
-    key = _V4_KEYS.get(code)
-    return key is not None and isinstance(value, Mapping) and key in value
-
-
-def _v4_usage(usage: Any, scope: str) -> Usage | None:
-    if not isinstance(usage, Mapping):
-        return None
-    prompt, completion = usage.get("promptTokens"), usage.get("completionTokens")
-    prompt = prompt if isinstance(prompt, int) and not isinstance(prompt, bool) else None
-    completion = (
-        completion if isinstance(completion, int) and not isinstance(completion, bool) else None
-    )
-    if prompt is None and completion is None:
-        return None
-    total = (prompt or 0) + (completion or 0)
-    return Usage(
-        input_tokens=prompt,
-        output_tokens=completion,
-        total_tokens=total,
-        cumulative=True,
-        scope="run" if scope == "run" else "step",
-    )
-
-
-class VercelUiAdapter:
-    """UI message stream parts → events (see the module docstring)."""
+class VercelUiAdapter(_ToolParts):
+    """UI message stream parts → events (see the package docstring)."""
 
     name: ClassVar[str] = "vercel-ui"
 
@@ -433,80 +257,6 @@ class VercelUiAdapter:
         if ("r", message_id) in self._open:
             del self._open[("r", message_id)]
             out.append(MessageEnd(message_id=message_id, channel="thinking"))
-
-    def _tool_id(self, part: Mapping[str, Any]) -> str:
-        return str_or_none(part.get("toolCallId")) or "call"
-
-    def _start_tool(self, part: Mapping[str, Any], out: list[Event]) -> str:
-        tool_call_id = self._tool_id(part)
-        if tool_call_id not in self._tools:
-            self._tools[tool_call_id] = False
-            name = str_or_none(part.get("toolName")) or ""
-            self._tool_names[tool_call_id] = name
-            out.append(
-                ToolCallStart(
-                    tool_call_id=tool_call_id,
-                    name=name,
-                    executor="server" if part.get("providerExecuted") is True else None,
-                    synthetic_id=str_or_none(part.get("toolCallId")) is None,
-                )
-            )
-        return tool_call_id
-
-    def _on_tool_input_start(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        self._start_tool(part, out)
-
-    def _on_tool_input_delta(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        tool_call_id = self._start_tool(part, out)
-        delta = part.get("inputTextDelta")
-        if isinstance(delta, str) and delta and not self._tools[tool_call_id]:
-            out.append(ToolCallArgsDelta(tool_call_id=tool_call_id, delta=delta))
-
-    def _on_tool_input_available(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        tool_call_id = self._start_tool(part, out)
-        if not self._tools[tool_call_id]:
-            self._tools[tool_call_id] = True
-            # full input: reconciles (the normalizer keeps streamed text when there is any)
-            out.append(ToolCallEnd(tool_call_id=tool_call_id, args=plain(part.get("input"))))
-
-    def _on_tool_input_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        tool_call_id = self._start_tool(part, out)
-        text = str_or_none(part.get("errorText")) or "invalid tool input"
-        if not self._tools[tool_call_id]:
-            self._tools[tool_call_id] = True
-            out.append(ToolCallEnd(tool_call_id=tool_call_id, parse_error=text))
-        out.append(ErrorEvent(message=text, recoverable=True, error_type="tool-input-error"))
-
-    def _result(self, part: Mapping[str, Any], out: list[Event], **kw: Any) -> None:
-        tool_call_id = self._start_tool(part, out)
-        self._tools[tool_call_id] = True
-        name = self._tool_names.get(tool_call_id) or None
-        out.append(ToolResult(tool_call_id=tool_call_id, name=name, **kw))
-
-    def _on_tool_output_available(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        self._result(
-            part,
-            out,
-            content=plain(part.get("output")),
-            preliminary=part.get("preliminary") is True,
-        )
-
-    def _on_tool_output_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        text = str_or_none(part.get("errorText")) or "tool error"
-        self._result(part, out, content=text, is_error=True)
-
-    def _on_tool_output_denied(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        self._result(part, out, content="denied", is_error=True)
-
-    def _on_approval_request(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        out.append(
-            Status(
-                state="awaiting_approval",
-                text="awaiting approval",
-                detail=plain(part),
-                tool_call_id=str_or_none(part.get("toolCallId")),
-            )
-        )
 
 
 _HANDLERS: dict[str, Any] = {

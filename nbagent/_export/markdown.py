@@ -1,0 +1,170 @@
+"""The markdown export (``to_markdown``) and ``sanitize_markdown``: raw HTML from content is
+escaped, link destinations other than http(s)/mailto/# are neutralized, images become links;
+the result is checked by parsing it again, and if the check fails the content falls back to a
+fenced code block. Thinking and tool calls are ``<details>`` sections."""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from nbagent._export.common import (
+    _pretty,
+    _state,
+    _tool_args_text,
+    _tool_summary,
+    safe_url,
+    status_line,
+)
+from nbagent._export.renderer import _md
+
+if TYPE_CHECKING:
+    from markdown_it.token import Token
+
+    from nbagent._fold import TranscriptBase
+
+__all__ = ["sanitize_markdown", "to_markdown"]
+
+
+def _fence(text: str, info: str = "") -> str:
+    """A fenced code block that nothing inside ``text`` can close."""
+    longest = max((len(run) for run in re.findall(r"`+", text)), default=0)
+    bar = "`" * max(3, longest + 1)
+    return f"{bar}{info}\n{text}\n{bar}"
+
+
+_CODE_SPAN_OR_TEXT = re.compile(r"(?<![\\`])(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+_SCHEME = re.compile(r"(?i)\b(javascript|vbscript|data)(\s*):")
+_LINK_TAIL = re.compile(r"\](\(|:)([ \t]*\n?[ \t]*)([^\s)]*)")
+
+
+def _neutralize(text: str) -> str:
+    """Escape HTML, break unsafe links and turn images into links, in non-code text."""
+
+    def fix_link(m: re.Match[str]) -> str:
+        dest = m.group(3)
+        if dest and safe_url(dest):
+            return m.group(0)
+        return "]\\" + m.group(1) + m.group(2) + m.group(3)
+
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    text = re.sub(r"(?<=[^\s>])>", "&gt;", text)  # a leading ">" may be a blockquote marker
+    text = _LINK_TAIL.sub(fix_link, text.replace("![", "["))
+    return _SCHEME.sub(r"\1\2&#58;", text)  # renders as ":", but no "javascript:" in the text
+
+
+def _inline(text: str) -> str:
+    """Untrusted text for one line of markdown: no HTML, no links, no line structure."""
+    return _neutralize(" ".join(text.split())).replace(">", "&gt;")
+
+
+def _html_inline(text: str) -> str:
+    """Untrusted text inside our own HTML tags in markdown (a summary): escaped, one line."""
+    return _SCHEME.sub(r"\1\2&#58;", html.escape(" ".join(text.split())))
+
+
+def _escape_region(text: str, code_spans: bool) -> str:
+    if not code_spans:
+        return _neutralize(text)
+    out, pos = [], 0
+    for m in _CODE_SPAN_OR_TEXT.finditer(text):
+        if "\n\n" in m.group(0):
+            continue
+        out.append(_neutralize(text[pos : m.start()]))
+        out.append(m.group(0))
+        pos = m.end()
+    out.append(_neutralize(text[pos:]))
+    return "".join(out)
+
+
+def _sanitize_once(text: str, code_spans: bool) -> str:
+    lines = text.split("\n")
+    kinds = ["plain"] * len(lines)
+    closing = ""
+    for tok in _md("check").parse(text):
+        if tok.map is None:
+            continue
+        start, end = tok.map
+        if tok.type in ("fence", "code_block"):
+            kinds[start:end] = ["code"] * (end - start)
+            if tok.type == "fence" and end >= len(lines):
+                last = lines[end - 1].lstrip(" >") if end - 1 > start else ""
+                if not (last.startswith(tok.markup) and last.strip(tok.markup[0]).strip() == ""):
+                    indent = lines[start][: len(lines[start]) - len(lines[start].lstrip(" >-*+"))]
+                    closing = re.sub(r"[^\s>]", " ", indent) + tok.markup
+        elif tok.type == "inline" and code_spans:
+            for i in range(start, end):
+                if kinds[i] == "plain":
+                    kinds[i] = f"inline{start}"
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        j = i
+        while j + 1 < len(lines) and kinds[j + 1] == kinds[i]:
+            j += 1
+        chunk = "\n".join(lines[i : j + 1])
+        if kinds[i] == "code":
+            out.append(chunk)
+        else:
+            out.append(_escape_region(chunk, kinds[i].startswith("inline")))
+        i = j + 1
+    result = "\n".join(out)
+    return result + "\n" + closing if closing else result
+
+
+def _walk(tokens: Sequence[Token]) -> bool:
+    for tok in tokens:
+        if tok.type in ("html_block", "html_inline", "image"):
+            return False
+        if tok.type == "link_open" and not safe_url(str(tok.attrGet("href") or "")):
+            return False
+        if tok.children and not _walk(tok.children):
+            return False
+    return True
+
+
+def sanitize_markdown(text: str) -> str:
+    """Untrusted markdown → markdown with no raw HTML, no unsafe links and no images."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+    for code_spans in (True, False):
+        out = _sanitize_once(text, code_spans)
+        if _walk(_md("check").parse(out)):
+            return out
+    return _fence(text)
+
+
+def _details(summary: str, body: str) -> str:
+    return f"<details>\n<summary>{summary}</summary>\n\n{body}\n\n</details>"
+
+
+def to_markdown(t: TranscriptBase | dict[str, Any]) -> str:
+    """The run as markdown: the answer, thinking and tool calls as ``<details>`` sections."""
+    s = _state(t)
+    parts: list[str] = []
+    if s.get("title"):
+        parts.append("### " + _inline(str(s["title"])))
+    for b in s.get("blocks", []):
+        kind = b.get("type")
+        if kind == "text" and b.get("text"):
+            body = sanitize_markdown(str(b["text"]))
+            parts.append(body if not b.get("refusal") else "**Refused:**\n\n" + body)
+        elif kind == "thinking":
+            text = "*(redacted)*" if b.get("redacted") and not b.get("text") else b.get("text")
+            parts.append(_details("Thinking", sanitize_markdown(str(text or ""))))
+        elif kind == "tool":
+            name = _html_inline(str(b.get("name") or "tool"))
+            summary = f"Tool: <code>{name}</code> ({_html_inline(_tool_summary(b))})"
+            sections = ["Arguments:", _fence(_tool_args_text(b), "json")]
+            if b.get("parse_error"):
+                sections.append("Arguments are not valid JSON: " + _inline(str(b["parse_error"])))
+            if b.get("state") in ("done", "error"):
+                label = "Error:" if b.get("is_error") else "Result:"
+                sections += [label, _fence(_pretty(b["result"]))]
+            parts.append(_details(summary, "\n\n".join(sections)))
+    error = s.get("error")
+    if isinstance(error, dict) and error.get("message"):
+        parts.append(f"> **Error:** {_inline(str(error['message']))}")
+    parts.append("*" + _inline(status_line(s)) + "*")
+    return "\n\n".join(parts) + "\n"

@@ -1,0 +1,132 @@
+"""The HTML export (``to_html``): a static, escaped copy for when widget state is missing.
+Markdown is rendered by markdown-it-py with HTML disabled and links validated: no images, no
+scripts, no event handlers, no ``style=`` attributes, nothing from the network; the look is
+one ``<style>`` of our own."""
+
+from __future__ import annotations
+
+import html
+from typing import TYPE_CHECKING, Any
+
+from nbagent._export.common import (
+    _TOOL_STATES,
+    _pretty,
+    _state,
+    _tool_args_text,
+    _tool_summary,
+    status_line,
+)
+from nbagent._export.renderer import render_markdown
+
+if TYPE_CHECKING:
+    from nbagent._fold import TranscriptBase
+
+__all__ = ["_STYLE", "to_html"]
+
+
+# The widget's look (js/src/styles.css) in a few rules: title bar, collapsible panels with
+# ✓/✗, section labels, status footer; neutral colours that read on light and dark pages.
+_STYLE = """
+.nbagent-static{font-family:var(--jp-content-font-family,system-ui,sans-serif);font-size:14px;
+  line-height:1.5;color:inherit;border:1px solid rgba(127,127,127,.35);border-radius:6px;
+  margin:4px 0;max-width:100%;overflow:hidden;overflow-wrap:anywhere}
+.nbagent-static>*{margin-left:12px;margin-right:12px}
+.nbagent-static .nba-title{margin:0;padding:6px 12px;font-weight:600;
+  border-bottom:1px solid rgba(127,127,127,.35);background:rgba(127,127,127,.08)}
+.nbagent-static details{border:1px solid rgba(127,127,127,.35);border-radius:6px;margin:6px 12px;
+  padding:0 8px 4px}
+.nbagent-static summary{cursor:pointer;padding:4px 0}
+.nbagent-static .nba-thinking>div{opacity:.75}
+.nbagent-static .nba-thinking>div p{margin:.3em 0}
+.nbagent-static .nba-state{font-weight:700;color:#1a7f37}
+.nbagent-static .nba-tool-error .nba-state{color:#cf222e}
+.nbagent-static .nba-tool-name{font-weight:600}
+.nbagent-static .nba-meta{opacity:.65;font-size:.9em}
+.nbagent-static pre{background:rgba(127,127,127,.12);padding:6px 8px;border-radius:4px;
+  overflow-x:auto;white-space:pre-wrap;margin:4px 0}
+.nbagent-static code{font-family:var(--jp-code-font-family,ui-monospace,monospace);font-size:.92em}
+.nbagent-static table{border-collapse:collapse}
+.nbagent-static th,.nbagent-static td{border:1px solid rgba(127,127,127,.4);padding:2px 6px}
+.nbagent-static .nba-label{font-size:.75em;font-weight:600;letter-spacing:.05em;
+  text-transform:uppercase;opacity:.7;margin-top:6px}
+.nbagent-static .nba-tool-error pre:last-of-type{color:#cf222e;background:rgba(207,34,46,.1)}
+.nbagent-static .nba-error{color:#cf222e;border:1px solid #cf222e;border-radius:6px;
+  background:rgba(207,34,46,.1);padding:6px 10px}
+.nbagent-static .nba-refusal{border-left:3px solid #9a6700;padding-left:8px}
+.nbagent-static.nba-prompt{margin-left:20%;padding:6px 10px;white-space:pre-wrap;
+  background:rgba(127,127,127,.08)}
+.nbagent-static .nba-status{margin:8px 0 0;padding:4px 12px;font-size:.85em;opacity:.85;
+  border-top:1px solid rgba(127,127,127,.35);background:rgba(127,127,127,.08)}
+.nbagent-static .nba-status-completed{color:#1a7f37}
+.nbagent-static .nba-status-error{color:#cf222e}
+.nbagent-static .nba-status-cancelled{color:#9a6700}
+.nbagent-static .nba-warning{font-size:.85em;color:#9a6700}
+""".strip()
+
+
+def _tool_html(b: dict[str, Any]) -> str:
+    esc = html.escape
+    state = b.get("state") if b.get("state") in _TOOL_STATES else "unknown"
+    failed = bool(b.get("is_error")) or state == "error"
+    icon = "✗" if failed else "✓" if state == "done" else "…"
+    out = [
+        f'<details class="nba-tool{" nba-tool-error" if failed else ""}"><summary>'
+        f'<span class="nba-state">{icon}</span> '
+        f'<code class="nba-tool-name">{esc(str(b.get("name") or "tool"))}</code> '
+        f'<span class="nba-meta">{esc(_tool_summary(b))}</span></summary>',
+        '<div class="nba-label">arguments</div>',
+        f"<pre><code>{esc(_tool_args_text(b))}</code></pre>",
+    ]
+    if b.get("parse_error"):
+        out.append(f'<div class="nba-error">not valid JSON: {esc(str(b["parse_error"]))}</div>')
+    if state in ("done", "error"):
+        label = "error" if b.get("is_error") else "result"
+        out.append(f'<div class="nba-label">{label}</div>')
+        out.append(f"<pre><code>{esc(_pretty(b.get('result')))}</code></pre>")
+    out.append("</details>")
+    return "\n".join(out)
+
+
+def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str:
+    """A static, escaped HTML rendering (what shows when widget state is missing)."""
+    s = _state(t)
+    esc = html.escape
+    out = ['<div class="nbagent-static">', f"<style>{_STYLE}</style>"]
+    if s.get("title"):
+        out.append(f'<div class="nba-title">{esc(str(s["title"]))}</div>')
+    for b in s.get("blocks", []):
+        kind = b.get("type")
+        if kind == "text":
+            cls = "nba-text nba-refusal" if b.get("refusal") else "nba-text"
+            out.append(f'<div class="{cls}">{render_markdown(str(b.get("text") or ""))}</div>')
+        elif kind == "thinking":
+            body = render_markdown(str(b.get("text") or ""))
+            if b.get("redacted") and not b.get("text"):
+                body = "<p><em>redacted</em></p>"
+            out.append(
+                '<details class="nba-thinking"><summary>Thinking</summary>'
+                f"<div>{body}</div></details>"
+            )
+        elif kind == "tool":
+            out.append(_tool_html(b))
+    error = s.get("error")
+    if isinstance(error, dict) and error.get("message"):
+        out.append(f'<div class="nba-error">{esc(str(error["message"]))}</div>')
+    for w in s.get("warnings") or []:
+        message = w.get("message") if isinstance(w, dict) else w
+        out.append(f'<div class="nba-warning">⚠ {esc(str(message))}</div>')
+    status = (
+        s.get("status") if s.get("status") in ("completed", "error", "cancelled") else "running"
+    )
+    out.append(f'<div class="nba-status nba-status-{status}">{esc(status_line(s))}</div>')
+    out.append("</div>")
+    body = "\n".join(out)
+    if not standalone:
+        return body
+    title = esc(str(s.get("title") or "nbagent run"))
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="color-scheme" content="light dark">\n'
+        f"<title>{title}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )

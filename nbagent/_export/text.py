@@ -1,0 +1,39 @@
+"""The plain-text export (``to_text``, for ``text/plain``): the answer, one line per tool
+call, then the status line."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from nbagent._export.common import _pretty, _state, _tool_summary, status_line
+
+if TYPE_CHECKING:
+    from nbagent._fold import TranscriptBase
+
+__all__ = ["to_text"]
+
+
+def _clip(text: str, limit: int = 200) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def to_text(t: TranscriptBase | dict[str, Any]) -> str:
+    """Plain text: the answer, one line per tool call, then the status line."""
+    s = _state(t)
+    lines: list[str] = []
+    answer = "".join(str(b.get("text") or "") for b in s.get("blocks", []) if b["type"] == "text")
+    if answer.strip():
+        lines.append(answer.strip())
+    for b in s.get("blocks", []):
+        if b.get("type") == "tool":
+            line = f"[tool] {b.get('name') or 'tool'}({_clip(str(b.get('arguments') or ''), 120)})"
+            line += f" {_tool_summary(b)}"
+            if b.get("state") in ("done", "error"):
+                line += f" → {_clip(_pretty(b.get('result')))}"
+            lines.append(line)
+    error = s.get("error")
+    if isinstance(error, dict) and error.get("message"):
+        lines.append(f"error: {error['message']}")
+    lines.append(status_line(s))
+    return "\n".join(lines)

@@ -1,0 +1,65 @@
+"""``ToolOutcome``, what one call of a tool produced (its result or error, printed output,
+duration), and ``_jsonable``: a tool's return value made JSON-able, never raising."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import BaseModel
+from pydantic_core import to_jsonable_python
+
+__all__ = ["ToolOutcome", "_jsonable"]
+
+
+@dataclass
+class ToolOutcome:
+    """What one call of a tool produced."""
+
+    result: Any = None  # the return value made JSON-able; None on error
+    error_type: str | None = None  # exception class name, "TimeoutError", "ToolArgumentsError"
+    error_message: str | None = None
+    traceback: str | None = None  # of a tool that raised (not of timeouts or bad arguments)
+    output: str = ""  # what the tool printed, stdout and stderr interleaved in order
+    duration_s: float = 0.0
+    abandoned: bool = False  # a sync tool overran its timeout: its thread is still running
+
+    @property
+    def is_error(self) -> bool:
+        """The call failed: bad arguments, timeout or exception."""
+        return self.error_type is not None
+
+    @property
+    def shown(self) -> Any:
+        """What a tool panel shows: the result, or ``"ErrorType: message"``."""
+        return f"{self.error_type}: {self.error_message}" if self.is_error else self.result
+
+    def extras(self) -> dict[str, Any]:
+        """``output``, ``traceback`` and ``abandoned`` where set (a tool block's keys)."""
+        return {k: v for k in ("output", "traceback", "abandoned") if (v := getattr(self, k))}
+
+    def content_for_model(self) -> str:
+        """The content of the ``tool`` message sent back to the model."""
+        if self.is_error:
+            return f"Error: {self.shown}"
+        if isinstance(self.result, str):
+            return self.result
+        return json.dumps(self.result, ensure_ascii=False, default=repr)
+
+
+def _jsonable(value: Any) -> Any:
+    with contextlib.suppress(TypeError, ValueError, RecursionError):
+        json.dumps(value, allow_nan=False)  # NaN is no JSON: the browser could not read it
+        return value
+    # The call succeeded: a result that cannot be converted is shown by repr, never raises.
+    with contextlib.suppress(Exception):
+        if isinstance(value, BaseModel):
+            return value.model_dump(mode="json")
+        converted = to_jsonable_python(value)  # dataclasses, datetimes, sets, enums, ...
+        json.dumps(converted, allow_nan=False)
+        return converted
+    with contextlib.suppress(Exception):
+        return repr(value)
+    return object.__repr__(value)

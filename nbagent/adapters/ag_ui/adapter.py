@@ -1,0 +1,290 @@
+"""``AgUiAdapter``: feed/end and its state, the run (start, finish, error, usage), steps and
+sub-agents, state and the other events; ``_handlers`` maps an event type to its handler, those
+of the message and tool call mixins included."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from nbagent._events import (
+    Custom,
+    EndReason,
+    ErrorEvent,
+    Event,
+    RunEnd,
+    RunStart,
+    State,
+    StepEnd,
+    StepStart,
+    Usage,
+)
+from nbagent.adapters.ag_ui.messages import _Messages
+from nbagent.adapters.ag_ui.tables import EVENT_TYPES, OUTCOMES, _get
+from nbagent.adapters.ag_ui.tools import _ToolCalls
+from nbagent.adapters.base import field, int_or_none, plain, str_or_none, unwrap, unwrap_object
+
+__all__ = ["AgUiAdapter"]
+
+
+class AgUiAdapter(_ToolCalls):
+    """AG-UI events → events (see the package docstring)."""
+
+    name: ClassVar[str] = "ag-ui"
+
+    def __init__(self) -> None:
+        self._started = False
+        self._done = False
+        self._step_counts: dict[str, int] = {}
+        self._open_steps: dict[str, list[str]] = {}
+        self._text_chunk: str | None = None
+        self._reasoning_chunk: str | None = None
+        self._tool_chunk: str | None = None
+        self._serial = 0
+        self._legacy_thinking: str | None = None
+        self._legacy_title: str | None = None
+        self._reasoning_id: str | None = None
+        self._open_thinking: set[str] = set()
+        self._encrypted: dict[str, str] = {}
+
+    # -- detection -------------------------------------------------------------------------
+
+    @staticmethod
+    def detect(item: Any) -> bool:
+        """An AG-UI event: its ``type`` is one of the SCREAMING_CASE event types."""
+        try:
+            _, payload = unwrap(item)
+            kind = field(payload, "type")
+            if not isinstance(kind, str):  # the SDK's EventType is a str enum
+                kind = getattr(kind, "value", None)
+            return isinstance(kind, str) and kind in EVENT_TYPES
+        except Exception:  # noqa: BLE001 - detect never raises
+            return False
+
+    # -- the adapter interface ---------------------------------------------------------------
+
+    def feed(self, item: Any) -> list[Event]:
+        if self._done:
+            return []
+        payload = self._decode(item)
+        kind = field(payload, "type")
+        if not isinstance(kind, str):
+            kind = getattr(kind, "value", None)
+        out: list[Event] = []
+        handler = self._handlers.get(kind) if isinstance(kind, str) else None
+        if handler is None:
+            name = kind if isinstance(kind, str) and kind else "unknown"
+            out.append(Custom(name=name, value=plain(payload), is_raw=True))
+        else:
+            handler(self, payload, out)
+        return out
+
+    def end(self) -> list[Event]:
+        if self._done:
+            return []
+        self._done = True
+        return [RunEnd(reason="incomplete", message="the stream ended without RUN_FINISHED")]
+
+    # -- decoding --------------------------------------------------------------------------
+
+    def _decode(self, item: Any) -> Any:
+        return unwrap_object(item, "ag-ui", "event dicts, JSON strings or ServerSentEvents")[1]
+
+    # -- run -------------------------------------------------------------------------------
+
+    def _run_started(self, ev: Any, out: list[Event]) -> None:
+        if self._started:
+            return
+        self._started = True
+        out.append(
+            RunStart(
+                run_id=str_or_none(_get(ev, "runId")) or "",
+                thread_id=str_or_none(_get(ev, "threadId")),
+                parent_run_id=str_or_none(_get(ev, "parentRunId")),
+            )
+        )
+
+    def _run_finished(self, ev: Any, out: list[Event]) -> None:
+        self._usage(_get(ev, "usage"), out)
+        outcome = _get(ev, "outcome")
+        raw = str_or_none(_get(outcome, "type"))
+        if outcome is None or raw is None:
+            reason: EndReason = "completed"
+        else:
+            reason = OUTCOMES.get(raw, "unknown")
+        meta: dict[str, Any] | None = None
+        message: str | None = None
+        if raw == "interrupt":
+            meta = {"interrupts": plain(_get(outcome, "interrupts"))}
+            message = "waiting for input"
+        self._done = True
+        self._close_chunks(out)
+        out.append(
+            RunEnd(
+                reason=reason,
+                raw_reason=raw,
+                result=plain(_get(ev, "result")),
+                message=message,
+                meta=meta,
+            )
+        )
+
+    def _run_error(self, ev: Any, out: list[Event]) -> None:
+        self._usage(_get(ev, "usage"), out)
+        message = str_or_none(_get(ev, "message")) or "the agent reported an error"
+        code = _get(ev, "code")
+        if code is not None and (not isinstance(code, (str, int)) or isinstance(code, bool)):
+            code = str(code)
+        self._done = True
+        self._close_chunks(out)
+        out.append(ErrorEvent(message=message, code=code, recoverable=False))
+        out.append(RunEnd(reason="error", message=message))
+
+    def _usage(self, usage: Any, out: list[Event]) -> None:
+        if not isinstance(usage, (list, tuple)):
+            usage = [usage] if usage is not None else []
+        out.extend(
+            Usage(
+                input_tokens=int_or_none(_get(entry, "inputTokens")),
+                output_tokens=int_or_none(_get(entry, "outputTokens")),
+                total_tokens=int_or_none(_get(entry, "totalTokens")),
+                reasoning_tokens=int_or_none(_get(entry, "reasoningTokens")),
+                cached_input_tokens=int_or_none(_get(entry, "cachedInputTokens")),
+                cumulative=False,  # one entry per model: they add up to the run's usage
+                scope="run",
+                model=str_or_none(_get(entry, "model")),
+                provider=str_or_none(_get(entry, "provider")),
+            )
+            for entry in usage
+        )
+
+    # -- steps -----------------------------------------------------------------------------
+
+    def _step_started(self, ev: Any, out: list[Event]) -> None:
+        name = str_or_none(_get(ev, "stepName")) or "step"
+        n = self._step_counts[name] = self._step_counts.get(name, 0) + 1
+        step_id = f"{name}#{n}"
+        self._open_steps.setdefault(name, []).append(step_id)
+        out.append(StepStart(step_id=step_id, name=name, step_type="node"))
+
+    def _step_finished(self, ev: Any, out: list[Event]) -> None:
+        name = str_or_none(_get(ev, "stepName")) or "step"
+        stack = self._open_steps.get(name)
+        step_id = stack.pop() if stack else f"{name}#{self._step_counts.get(name, 0) or 1}"
+        out.append(StepEnd(step_id=step_id, name=name))
+
+    def _subagent_started(self, ev: Any, out: list[Event]) -> None:
+        step_id = str_or_none(_get(ev, "subagentRunId")) or "subagent"
+        out.append(
+            StepStart(
+                step_id=step_id,
+                name=str_or_none(_get(ev, "name")) or "subagent",
+                step_type="subagent",
+                parent_step_id=str_or_none(_get(ev, "parentSubagentRunId")),
+            )
+        )
+
+    def _subagent_finished(self, ev: Any, out: list[Event]) -> None:
+        step_id = str_or_none(_get(ev, "subagentRunId")) or "subagent"
+        outcome = _get(ev, "outcome")
+        raw = str_or_none(_get(outcome, "type")) if outcome is not None else str_or_none(outcome)
+        out.append(StepEnd(step_id=step_id, finish_reason=raw or "completed"))
+
+    def _subagent_error(self, ev: Any, out: list[Event]) -> None:
+        step_id = str_or_none(_get(ev, "subagentRunId")) or "subagent"
+        message = str_or_none(_get(ev, "message")) or "the sub-agent reported an error"
+        code = _get(ev, "code")
+        out.append(
+            ErrorEvent(
+                message=message,
+                code=code if isinstance(code, (str, int)) and not isinstance(code, bool) else None,
+                recoverable=True,
+                details={"subagentRunId": step_id},
+            )
+        )
+        out.append(StepEnd(step_id=step_id, finish_reason="error"))
+
+    # -- state and the rest ----------------------------------------------------------------
+
+    def _state_snapshot(self, ev: Any, out: list[Event]) -> None:
+        out.append(State(op="snapshot", value=plain(_get(ev, "snapshot"))))
+
+    def _state_delta(self, ev: Any, out: list[Event]) -> None:
+        out.append(State(op="delta", patch=plain(_get(ev, "delta"))))
+
+    def _messages_snapshot(self, ev: Any, out: list[Event]) -> None:
+        out.append(State(op="messages_snapshot", value=plain(_get(ev, "messages"))))
+
+    def _activity_snapshot(self, ev: Any, out: list[Event]) -> None:
+        out.append(
+            State(
+                op="activity_snapshot",
+                value=plain(_get(ev, "content")),
+                message_id=str_or_none(_get(ev, "messageId")),
+                activity_type=str_or_none(_get(ev, "activityType")),
+            )
+        )
+
+    def _activity_delta(self, ev: Any, out: list[Event]) -> None:
+        out.append(
+            State(
+                op="activity_delta",
+                patch=plain(_get(ev, "patch")),
+                message_id=str_or_none(_get(ev, "messageId")),
+                activity_type=str_or_none(_get(ev, "activityType")),
+            )
+        )
+
+    def _raw(self, ev: Any, out: list[Event]) -> None:
+        source = str_or_none(_get(ev, "source"))
+        out.append(
+            Custom(
+                name="raw",
+                value=plain(_get(ev, "event")),
+                is_raw=True,
+                meta={"source": source} if source else None,
+            )
+        )
+
+    def _custom(self, ev: Any, out: list[Event]) -> None:
+        out.append(
+            Custom(name=str_or_none(_get(ev, "name")) or "custom", value=plain(_get(ev, "value")))
+        )
+
+    _handlers: ClassVar[dict[str, Any]] = {
+        "RUN_STARTED": _run_started,
+        "RUN_FINISHED": _run_finished,
+        "RUN_ERROR": _run_error,
+        "STEP_STARTED": _step_started,
+        "STEP_FINISHED": _step_finished,
+        "SUBAGENT_STARTED": _subagent_started,
+        "SUBAGENT_FINISHED": _subagent_finished,
+        "SUBAGENT_ERROR": _subagent_error,
+        "TEXT_MESSAGE_START": _Messages._text_start,
+        "TEXT_MESSAGE_CONTENT": _Messages._text_content,
+        "TEXT_MESSAGE_END": _Messages._text_end,
+        "TEXT_MESSAGE_CHUNK": _Messages._text_chunk_event,
+        "REASONING_START": _Messages._reasoning_start,
+        "REASONING_END": _Messages._reasoning_end,
+        "REASONING_MESSAGE_START": _Messages._reasoning_message_start,
+        "REASONING_MESSAGE_CONTENT": _Messages._reasoning_message_content,
+        "REASONING_MESSAGE_END": _Messages._reasoning_message_end,
+        "REASONING_MESSAGE_CHUNK": _Messages._reasoning_chunk_event,
+        "REASONING_ENCRYPTED_VALUE": _Messages._encrypted_value,
+        "THINKING_START": _Messages._thinking_start,
+        "THINKING_END": _Messages._thinking_end,
+        "THINKING_TEXT_MESSAGE_START": _Messages._thinking_text_start,
+        "THINKING_TEXT_MESSAGE_CONTENT": _Messages._thinking_text_content,
+        "THINKING_TEXT_MESSAGE_END": _Messages._thinking_text_end,
+        "TOOL_CALL_START": _ToolCalls._tool_start,
+        "TOOL_CALL_ARGS": _ToolCalls._tool_args,
+        "TOOL_CALL_END": _ToolCalls._tool_end,
+        "TOOL_CALL_CHUNK": _ToolCalls._tool_chunk_event,
+        "TOOL_CALL_RESULT": _ToolCalls._tool_result,
+        "STATE_SNAPSHOT": _state_snapshot,
+        "STATE_DELTA": _state_delta,
+        "MESSAGES_SNAPSHOT": _messages_snapshot,
+        "ACTIVITY_SNAPSHOT": _activity_snapshot,
+        "ACTIVITY_DELTA": _activity_delta,
+        "RAW": _raw,
+        "CUSTOM": _custom,
+    }

@@ -1,0 +1,206 @@
+"""``LangChainAdapter``: feed/end and its state, the run's lifecycle (its root, the LangGraph
+Platform's SSE frames, the end), graph nodes and the other events; ``_HANDLERS`` maps an event
+name to its handler, those of the model and tool call mixins included."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from nbagent._events import Custom, ErrorEvent, Event, RunEnd, RunStart, Status, StepEnd
+from nbagent.adapters.base import (
+    BadItemError,
+    ServerSentEvent,
+    field,
+    plain,
+    short_repr,
+    str_or_none,
+    unwrap,
+)
+from nbagent.adapters.langchain.models import _Models
+from nbagent.adapters.langchain.state import _Call, _Model
+
+__all__ = ["LangChainAdapter"]
+
+
+class LangChainAdapter(_Models):
+    """``astream_events(version="v2")`` items → events (see the package docstring)."""
+
+    name: ClassVar[str] = "langchain"
+
+    def __init__(self) -> None:
+        self._started = False
+        self._done = False
+        self._root: str | None = None
+        self._root_known = False
+        self._models: dict[str, _Model] = {}
+        self._steps: list[str] = []  # open step ids, in order
+        self._calls: dict[str, _Call] = {}
+        self._serial = 0
+        self._pending: list[_Call] = []  # calls without a result, FIFO
+        self._tool_runs: dict[str, str] = {}  # tool run id -> tool call id
+        self._answered: set[str] = set()
+
+    # -- detection -------------------------------------------------------------------------
+
+    @staticmethod
+    def detect(item: Any) -> bool:
+        """A StreamEvent: ``event`` starting with ``on_`` plus ``data`` or ``run_id``."""
+        try:
+            if isinstance(item, ServerSentEvent) and item.event == "metadata":
+                return False
+            _, payload = unwrap(item)
+        except Exception:  # noqa: BLE001 - detect never raises
+            return False
+        if not isinstance(payload, Mapping):
+            return False
+        event = payload.get("event")
+        if not isinstance(event, str) or not event.startswith("on_"):
+            return False
+        return isinstance(payload.get("data"), Mapping) or isinstance(payload.get("run_id"), str)
+
+    # -- the adapter interface ---------------------------------------------------------------
+
+    def feed(self, item: Any) -> list[Event]:
+        if self._done:
+            return []
+        sse_name, payload = unwrap(item)
+        out: list[Event] = []
+        if sse_name is not None and sse_name != "events":
+            return self._sse_frame(sse_name, payload, out)
+        if not isinstance(payload, Mapping):
+            if isinstance(payload, str) or payload is None or isinstance(payload, (list, int)):
+                raise BadItemError(
+                    f"langchain: an item must be a StreamEvent dict: {short_repr(item)}"
+                )
+            raise BadItemError(f"langchain: not a StreamEvent: {short_repr(item)}")
+        event = payload.get("event")
+        if not isinstance(event, str):
+            raise BadItemError(f"langchain: a StreamEvent has an 'event' name: {short_repr(item)}")
+        run_id = str_or_none(payload.get("run_id")) or ""
+        if not self._root_known:
+            parents = payload.get("parent_ids")
+            root = run_id
+            if isinstance(parents, list) and parents and isinstance(parents[0], str):
+                root = parents[0]
+            self._root_known = True
+            self._root = root or None
+            if not self._started:
+                self._start(out, root)
+        data = payload.get("data")
+        if not isinstance(data, Mapping):
+            data = {}
+        name = str_or_none(payload.get("name")) or ""
+        handler = _HANDLERS.get(event)
+        if handler is not None:
+            handler(self, payload, data, run_id, name, out)
+        elif event.startswith(("on_retriever_", "on_prompt_", "on_parser_")):
+            if event == "on_retriever_start":
+                out.append(Status(state="retrieving", text=name or "retrieving", detail=name))
+            else:
+                out.append(Custom(name=event, value={"name": name, "run_id": run_id}))
+        else:
+            out.append(Custom(name=event, value=plain(dict(payload)), is_raw=True))
+        if run_id and run_id == self._root and event.endswith("_end"):
+            self._finish(out, "completed")
+        return out
+
+    def end(self) -> list[Event]:
+        if self._done:
+            return []
+        out: list[Event] = []
+        if not self._started:
+            self._start(out, "")
+        self._finish(out, "incomplete", "the stream ended before the root run ended")
+        return out
+
+    # -- lifecycle -------------------------------------------------------------------------
+
+    def _start(self, out: list[Event], root: str) -> None:
+        self._started = True
+        out.append(RunStart(run_id=root))
+
+    def _sse_frame(self, sse_name: str, payload: Any, out: list[Event]) -> list[Event]:
+        if sse_name == "metadata":
+            run_id = str_or_none(field(payload, "run_id")) if isinstance(payload, Mapping) else None
+            if not self._started:
+                self._start(out, run_id or "")  # the root comes with the first events frame
+            return out
+        if not self._started:
+            self._start(out, "")
+        if sse_name == "error":
+            message = None
+            if isinstance(payload, Mapping):
+                message = str_or_none(payload.get("message")) or str_or_none(payload.get("error"))
+            message = message or (payload if isinstance(payload, str) else "the server failed")
+            self._close_all(out)
+            out.append(ErrorEvent(message=str(message), details=plain(payload)))
+            out.append(RunEnd(reason="error", message=str(message)))
+            self._done = True
+        elif sse_name == "end":
+            self._finish(out, "completed")
+        else:
+            out.append(Custom(name=sse_name, value=plain(payload), is_raw=True))
+        return out
+
+    def _finish(self, out: list[Event], reason: str, message: str | None = None) -> None:
+        self._done = True
+        self._close_all(out)
+        if reason == "incomplete":
+            out.append(RunEnd(reason="incomplete", message=message))
+        else:
+            out.append(RunEnd(reason="completed"))
+
+    def _close_all(self, out: list[Event]) -> None:
+        for run_id in list(self._models):
+            self._close_model(run_id, out, None)
+        while self._steps:
+            out.append(StepEnd(step_id=self._steps.pop()))
+
+    # -- chains (graph nodes) ----------------------------------------------------------------
+
+    def _on_chain_start(
+        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
+        out: list[Event],
+    ) -> None:  # fmt: skip
+        metadata = p.get("metadata")
+        node = metadata.get("langgraph_node") if isinstance(metadata, Mapping) else None
+        if run_id and node and node == name and run_id != self._root:
+            self._open_step(run_id, name, "node", out)
+
+    def _on_chain_end(
+        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
+        out: list[Event],
+    ) -> None:  # fmt: skip
+        self._close_step(run_id, name, out)
+
+    # -- other -------------------------------------------------------------------------------
+
+    def _on_custom_event(
+        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
+        out: list[Event],
+    ) -> None:  # fmt: skip
+        out.append(Custom(name=name or "custom", value=plain(p.get("data"))))
+
+    def _ignore(
+        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
+        out: list[Event],
+    ) -> None:  # fmt: skip
+        return
+
+
+_HANDLERS: dict[str, Any] = {
+    "on_chain_start": LangChainAdapter._on_chain_start,
+    "on_chain_end": LangChainAdapter._on_chain_end,
+    "on_chain_stream": LangChainAdapter._ignore,
+    "on_chat_model_start": LangChainAdapter._on_model_start,
+    "on_chat_model_stream": LangChainAdapter._on_model_stream,
+    "on_chat_model_end": LangChainAdapter._on_model_end,
+    "on_llm_start": LangChainAdapter._on_model_start,
+    "on_llm_stream": LangChainAdapter._on_model_stream,
+    "on_llm_end": LangChainAdapter._on_model_end,
+    "on_tool_start": LangChainAdapter._on_tool_start,
+    "on_tool_end": LangChainAdapter._on_tool_end,
+    "on_tool_error": LangChainAdapter._on_tool_error,
+    "on_custom_event": LangChainAdapter._on_custom_event,
+}

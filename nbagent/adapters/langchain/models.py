@@ -1,0 +1,176 @@
+"""Chat model runs of LangChain as a mixin of ``LangChainAdapter``: ``on_chat_model_*`` and
+``on_llm_*`` events to text, thinking, tool call chunks and usage, reconciled at the end with
+the run's full output; and the step stack they share with graph nodes (a model run is a step,
+steps nested in one that ends are closed with it)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from nbagent._events import Event, MessageEnd, StepEnd, StepStart, TextDelta, ThinkingDelta
+from nbagent.adapters.base import field, list_or_empty, str_or_none
+from nbagent.adapters.langchain.state import _Call, _Model, _usage
+from nbagent.adapters.langchain.tools import _ToolCalls
+
+__all__ = ["_Models"]
+
+
+class _Models(_ToolCalls):
+    """The model handlers and the steps; the state is ``LangChainAdapter``'s (``__init__``)."""
+
+    _models: dict[str, _Model]
+    _steps: list[str]  # open step ids, in order
+
+    # -- steps -------------------------------------------------------------------------------
+
+    def _open_step(self, step_id: str, name: str, step_type: Any, out: list[Event]) -> None:
+        if step_id in self._steps:
+            return
+        parent = self._steps[-1] if self._steps else None
+        out.append(
+            StepStart(step_id=step_id, name=name, step_type=step_type, parent_step_id=parent)
+        )
+        self._steps.append(step_id)
+
+    def _close_step(self, step_id: str, name: str, out: list[Event], finish: Any = None) -> None:
+        if step_id not in self._steps:
+            return
+        # close the steps nested in it that never ended, then it
+        while self._steps:
+            top = self._steps.pop()
+            reason = str_or_none(finish) if top == step_id else None
+            out.append(
+                StepEnd(step_id=top, name=name if top == step_id else "", finish_reason=reason)
+            )
+            if top == step_id:
+                break
+
+    # -- models ------------------------------------------------------------------------------
+
+    def _model(self, run_id: str) -> _Model:
+        model = self._models.get(run_id)
+        if model is None:
+            model = self._models[run_id] = _Model()
+        return model
+
+    def _on_model_start(
+        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
+        out: list[Event],
+    ) -> None:  # fmt: skip
+        self._model(run_id)
+        if run_id:
+            self._open_step(run_id, name or "model", "model", out)
+
+    def _on_model_stream(
+        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
+        out: list[Event],
+    ) -> None:  # fmt: skip
+        chunk = data.get("chunk")
+        model = self._model(run_id)
+        if chunk is None:
+            return
+        if isinstance(chunk, str):  # on_llm_stream: a plain string
+            self._text(run_id, model, chunk, out)
+            return
+        content = field(chunk, "content")
+        if content is None and field(chunk, "text") is not None:  # GenerationChunk
+            content = field(chunk, "text")
+        extra = field(chunk, "additional_kwargs")
+        reasoning = field(extra, "reasoning_content") if extra is not None else None
+        if isinstance(reasoning, str) and reasoning:
+            self._thinking(run_id, model, reasoning, out)
+        if isinstance(content, str):
+            self._text(run_id, model, content, out)
+        elif isinstance(content, list):
+            for block in content:
+                if isinstance(block, str):
+                    self._text(run_id, model, block, out)
+                    continue
+                kind = field(block, "type")
+                if kind == "text":
+                    self._text(run_id, model, field(block, "text"), out)
+                elif kind == "thinking":
+                    self._thinking(run_id, model, field(block, "thinking"), out)
+                elif kind == "reasoning":
+                    value = field(block, "reasoning")
+                    if not isinstance(value, str):
+                        summary = field(block, "summary")  # OpenAI responses/v1 form
+                        if isinstance(summary, list):
+                            value = "".join(
+                                t for s in summary if isinstance(t := field(s, "text"), str)
+                            )
+                    self._thinking(run_id, model, value, out)
+                # tool_use / input_json_delta blocks duplicate tool_call_chunks: skipped
+        for tc in list_or_empty(field(chunk, "tool_call_chunks")):
+            self._tool_chunk(run_id, model, tc, out)
+        usage = field(chunk, "usage_metadata")
+        if usage:
+            model.usage_seen = True
+            out.append(_usage(usage))
+
+    def _thinking(self, run_id: str, model: _Model, delta: Any, out: list[Event]) -> None:
+        if isinstance(delta, str) and delta:
+            model.think_open = True
+            out.append(ThinkingDelta(message_id=f"{run_id}:think", delta=delta))
+
+    def _text(self, run_id: str, model: _Model, delta: Any, out: list[Event]) -> None:
+        if isinstance(delta, str) and delta:
+            if model.think_open:
+                model.think_open = False
+                out.append(MessageEnd(message_id=f"{run_id}:think", channel="thinking"))
+            model.text_open = True
+            out.append(TextDelta(message_id=run_id, delta=delta))
+
+    def _close_model(self, run_id: str, out: list[Event], output: Any) -> None:
+        model = self._models.pop(run_id, None)
+        if model is None:
+            return
+        if model.think_open:
+            out.append(MessageEnd(message_id=f"{run_id}:think", channel="thinking"))
+        final = field(output, "content") if output is not None else None
+        if model.text_open:
+            out.append(
+                MessageEnd(message_id=run_id, final_text=final if isinstance(final, str) else None)
+            )
+        elif isinstance(final, str) and final:  # a model that did not stream: the full text
+            out.append(TextDelta(message_id=run_id, delta=final))
+            out.append(MessageEnd(message_id=run_id))
+        full_calls = [tc for tc in list_or_empty(field(output, "tool_calls")) if tc is not None]
+        for position, call in enumerate(model.calls):
+            args = None
+            for tc in full_calls:
+                if str_or_none(field(tc, "id")) == call.id:
+                    args = field(tc, "args")
+                    break
+            else:
+                if position < len(full_calls):
+                    args = field(full_calls[position], "args")
+            self._end_call(call, out, args)
+        if not model.calls:  # tool calls the model did not stream
+            for tc in full_calls:
+                tool_call_id = str_or_none(field(tc, "id"))
+                if tool_call_id is None or tool_call_id in self._calls:
+                    continue
+                call = _Call(tool_call_id, run_id, None, False)
+                call.name = str_or_none(field(tc, "name")) or ""
+                self._calls[tool_call_id] = call
+                self._pending.append(call)
+                self._end_call(call, out, field(tc, "args"))
+        usage = field(output, "usage_metadata") if output is not None else None
+        if usage and not model.usage_seen:
+            out.append(_usage(usage))
+
+    def _on_model_end(
+        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
+        out: list[Event],
+    ) -> None:  # fmt: skip
+        output = data.get("output")
+        if output is not None and field(output, "generations") is not None:  # LLMResult
+            output = None
+        self._close_model(run_id, out, output)
+        metadata = field(output, "response_metadata") if output is not None else None
+        finish = None
+        if metadata is not None:
+            finish = field(metadata, "finish_reason") or field(metadata, "stop_reason")
+        self._close_step(run_id, name or "model", out, finish)

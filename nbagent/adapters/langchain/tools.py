@@ -1,0 +1,194 @@
+"""Tool calls of LangChain as a mixin of ``LangChainAdapter``: ``tool_call_chunks`` assembled
+into calls (by id, else index, else the run's latest call; synthetic ids ``call_{n}``), and
+``on_tool_*`` runs paired with the calls they answer (FIFO by name, or by ``tool_call_id``);
+a tool run that matches no call becomes a call of its own."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any
+
+from nbagent._events import (
+    Event,
+    Status,
+    ToolCallArgsDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+)
+from nbagent.adapters.base import field, int_or_none, plain, str_or_none
+from nbagent.adapters.langchain.state import _Call, _Model
+
+__all__ = ["_ToolCalls"]
+
+
+class _ToolCalls:
+    """The tool call handlers; the state is ``LangChainAdapter``'s (set in its ``__init__``)."""
+
+    _calls: dict[str, _Call]
+    _serial: int
+    _pending: list[_Call]  # calls without a result, FIFO
+    _tool_runs: dict[str, str]  # tool run id -> tool call id
+    _answered: set[str]
+
+    def _tool_chunk(self, run_id: str, model: _Model, tc: Any, out: list[Event]) -> None:
+        index = int_or_none(field(tc, "index"))
+        wire_id = str_or_none(field(tc, "id"))
+        call: _Call | None = None
+        if wire_id is not None and wire_id in self._calls:
+            known = self._calls[wire_id]
+            if not known.ended and known.run == run_id:
+                call = known
+        if call is None and index is not None:
+            by_index = model.by_index.get(index)
+            if (
+                by_index is not None
+                and not by_index.ended
+                and (wire_id is None or by_index.synth or by_index.id == wire_id)
+            ):
+                call = by_index
+        name = str_or_none(field(tc, "name"))
+        if call is None and wire_id is None and index is None and model.calls:
+            latest = model.calls[-1]
+            if not latest.ended and not (name and latest.name):  # a name starts a new call
+                call = latest
+        if call is None:
+            synth = wire_id is None or wire_id in self._calls
+            if synth:
+                self._serial += 1
+                tool_call_id = f"call_{self._serial}"
+                while tool_call_id in self._calls:
+                    self._serial += 1
+                    tool_call_id = f"call_{self._serial}"
+            else:
+                tool_call_id = wire_id or ""
+            call = _Call(tool_call_id, run_id, index, synth)
+            self._calls[tool_call_id] = call
+            model.calls.append(call)
+            self._pending.append(call)
+            if index is not None:
+                model.by_index[index] = call
+        elif wire_id is not None and call.synth and not call.started and wire_id not in self._calls:
+            del self._calls[call.id]
+            call.id, call.synth = wire_id, False
+            self._calls[wire_id] = call
+        if name and not call.name:
+            call.name = name
+        args = field(tc, "args")
+        if args is not None and not isinstance(args, str):
+            args = json.dumps(plain(args), ensure_ascii=False)
+        if args:
+            call.streamed = True
+            if call.started:
+                out.append(ToolCallArgsDelta(tool_call_id=call.id, delta=args))
+            else:
+                call.buffer.append(args)
+        if not call.started and call.name:
+            self._start_call(call, out)
+
+    def _start_call(self, call: _Call, out: list[Event]) -> None:
+        call.started = True
+        out.append(
+            ToolCallStart(
+                tool_call_id=call.id, name=call.name, index=call.index, synthetic_id=call.synth
+            )
+        )
+        out.extend(ToolCallArgsDelta(tool_call_id=call.id, delta=b) for b in call.buffer)
+        call.buffer.clear()
+
+    def _end_call(self, call: _Call, out: list[Event], args: Any = None) -> None:
+        if call.ended:
+            return
+        if not call.started:
+            self._start_call(call, out)
+        call.ended = True
+        out.append(ToolCallEnd(tool_call_id=call.id, args=None if call.streamed else args))
+
+    # -- tools -------------------------------------------------------------------------------
+
+    def _claim(self, name: str) -> _Call | None:
+        """The oldest call named ``name`` that no tool run has claimed yet (FIFO by name)."""
+        claimed = set(self._tool_runs.values())
+        for call in self._pending:
+            if call.name == name and call.id not in claimed and call.id not in self._answered:
+                return call
+        return None
+
+    def _on_tool_start(
+        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
+        out: list[Event],
+    ) -> None:  # fmt: skip
+        out.append(Status(state="tool_running", text=name or "tool", detail=name))
+        call = self._claim(name)
+        if call is not None:
+            self._tool_runs[run_id] = call.id
+            return
+        tool_call_id = run_id or f"tool_{len(self._tool_runs) + 1}"
+        if tool_call_id in self._calls:
+            return
+        call = _Call(tool_call_id, run_id, None, True)
+        call.name = name
+        self._calls[tool_call_id] = call
+        self._pending.append(call)
+        self._tool_runs[run_id] = tool_call_id
+        self._end_call(call, out, plain(data.get("input")))
+
+    def _result_call(self, run_id: str, name: str, raw_id: Any) -> str:
+        wire_id = str_or_none(raw_id)
+        if wire_id is not None and wire_id in self._calls and wire_id not in self._answered:
+            return wire_id
+        claimed = self._tool_runs.get(run_id)
+        if claimed is not None:
+            return claimed
+        call = self._claim(name)
+        if call is not None:
+            return call.id
+        return wire_id or run_id or name or "tool"
+
+    def _answer(self, tool_call_id: str, out: list[Event]) -> None:
+        self._answered.add(tool_call_id)
+        call = self._calls.get(tool_call_id)
+        if call is not None:
+            if call in self._pending:
+                self._pending.remove(call)
+            self._end_call(call, out)
+
+    def _on_tool_end(
+        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
+        out: list[Event],
+    ) -> None:  # fmt: skip
+        output = data.get("output")
+        wire_id = None
+        content: Any = output
+        is_error = False
+        if output is not None and not isinstance(output, (str, int, float, bool, list)):
+            has_content = isinstance(output, Mapping) and "content" in output
+            if has_content or not isinstance(output, Mapping):
+                wire_id = field(output, "tool_call_id")
+                content = field(output, "content")
+                is_error = field(output, "status") == "error"
+        tool_call_id = self._result_call(run_id, name, wire_id)
+        self._answer(tool_call_id, out)
+        out.append(
+            ToolResult(
+                tool_call_id=tool_call_id,
+                content=plain(content),
+                name=name or None,
+                is_error=is_error,
+            )
+        )
+
+    def _on_tool_error(
+        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
+        out: list[Event],
+    ) -> None:  # fmt: skip
+        tool_call_id = self._result_call(run_id, name, data.get("tool_call_id"))
+        self._answer(tool_call_id, out)
+        error = data.get("error")
+        text = error if isinstance(error, str) else (f"{type(error).__name__}: {error}")
+        if isinstance(error, Mapping):
+            text = str_or_none(error.get("message")) or json.dumps(plain(error))
+        out.append(
+            ToolResult(tool_call_id=tool_call_id, content=text, name=name or None, is_error=True)
+        )

@@ -1,0 +1,103 @@
+"""The UI message stream's vocabulary: its part types, ``finishReason`` → ``RunEnd.reason``,
+the parts passed on as ``Custom`` events, and the pure readers that decode a wire item into a
+part and tell whether a dict is one."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from nbagent._events import EndReason
+from nbagent.adapters.base import ServerSentEvent, unwrap
+
+__all__ = ["FINISH_REASONS", "PART_TYPES", "_CUSTOM_TYPES", "_DONE", "_decode", "_is_part"]
+
+
+FINISH_REASONS: dict[str, EndReason] = {
+    "stop": "completed",
+    "length": "max_tokens",
+    "content-filter": "content_filter",
+    "tool-calls": "tool_calls",
+    "error": "error",
+    "other": "unknown",
+}
+"""``finish.finishReason`` → ``RunEnd.reason`` (absent → completed, unknown → unknown)."""
+
+PART_TYPES: frozenset[str] = frozenset(
+    {
+        "start",
+        "finish",
+        "abort",
+        "error",
+        "start-step",
+        "finish-step",
+        "reset-step",
+        "text-start",
+        "text-delta",
+        "text-end",
+        "reasoning-start",
+        "reasoning-delta",
+        "reasoning-end",
+        "reasoning",
+        "reasoning-part-finish",
+        "tool-input-start",
+        "tool-input-delta",
+        "tool-input-available",
+        "tool-input-error",
+        "tool-output-available",
+        "tool-output-error",
+        "tool-output-denied",
+        "tool-approval-request",
+        "tool-approval-response",
+        "source-url",
+        "source-document",
+        "file",
+        "reasoning-file",
+        "message-metadata",
+        "custom",
+    }
+)
+"""Every UI message stream part type (ai 5 … 7), besides ``data-*``."""
+
+_CUSTOM_TYPES = frozenset(
+    {
+        "reset-step",
+        "tool-approval-response",
+        "source-url",
+        "source-document",
+        "file",
+        "reasoning-file",
+        "message-metadata",
+        "custom",
+        "reasoning-part-finish",
+    }
+)
+_DONE = "[DONE]"
+
+
+def _decode(item: Any) -> Any:
+    """The part of a wire item: a dict, ``"[DONE]"`` or None (blank line, comment)."""
+    if isinstance(item, (bytes, bytearray)):
+        item = bytes(item).decode("utf-8", errors="replace")
+    if isinstance(item, str):
+        text = item.strip()
+        if text.startswith("data:"):
+            text = text[5:].strip()
+        if not text or text.startswith(":"):
+            return None
+        item = text
+    if isinstance(item, ServerSentEvent) and not item.data.strip():
+        return None
+    _, payload = unwrap(item)
+    return payload
+
+
+def _is_part(payload: Mapping[str, Any]) -> bool:
+    kind = payload.get("type")
+    if not isinstance(kind, str):
+        return False
+    if kind == "error":  # Anthropic's error frame is {"type":"error","error":{...}}
+        return isinstance(payload.get("errorText"), str)
+    if kind.startswith("data-") and len(kind) > 5:
+        return "data" in payload
+    return kind in PART_TYPES

@@ -1,0 +1,102 @@
+"""The tool parts of the UI message stream (``tool-input-*``, ``tool-output-*``,
+``tool-approval-request``) as a mixin of ``VercelUiAdapter``: a call starts at its first part,
+its arguments end at ``tool-input-available`` (or an input error), and its result ends it."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from nbagent._events import (
+    ErrorEvent,
+    Event,
+    Status,
+    ToolCallArgsDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+)
+from nbagent.adapters.base import plain, str_or_none
+
+__all__ = ["_ToolParts"]
+
+
+class _ToolParts:
+    """The tool part handlers; the state is ``VercelUiAdapter``'s (set in its ``__init__``)."""
+
+    _tools: dict[str, bool]  # tool call id -> arguments complete
+    _tool_names: dict[str, str]
+
+    def _tool_id(self, part: Mapping[str, Any]) -> str:
+        return str_or_none(part.get("toolCallId")) or "call"
+
+    def _start_tool(self, part: Mapping[str, Any], out: list[Event]) -> str:
+        tool_call_id = self._tool_id(part)
+        if tool_call_id not in self._tools:
+            self._tools[tool_call_id] = False
+            name = str_or_none(part.get("toolName")) or ""
+            self._tool_names[tool_call_id] = name
+            out.append(
+                ToolCallStart(
+                    tool_call_id=tool_call_id,
+                    name=name,
+                    executor="server" if part.get("providerExecuted") is True else None,
+                    synthetic_id=str_or_none(part.get("toolCallId")) is None,
+                )
+            )
+        return tool_call_id
+
+    def _on_tool_input_start(self, part: Mapping[str, Any], out: list[Event]) -> None:
+        self._start_tool(part, out)
+
+    def _on_tool_input_delta(self, part: Mapping[str, Any], out: list[Event]) -> None:
+        tool_call_id = self._start_tool(part, out)
+        delta = part.get("inputTextDelta")
+        if isinstance(delta, str) and delta and not self._tools[tool_call_id]:
+            out.append(ToolCallArgsDelta(tool_call_id=tool_call_id, delta=delta))
+
+    def _on_tool_input_available(self, part: Mapping[str, Any], out: list[Event]) -> None:
+        tool_call_id = self._start_tool(part, out)
+        if not self._tools[tool_call_id]:
+            self._tools[tool_call_id] = True
+            # full input: reconciles (the normalizer keeps streamed text when there is any)
+            out.append(ToolCallEnd(tool_call_id=tool_call_id, args=plain(part.get("input"))))
+
+    def _on_tool_input_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
+        tool_call_id = self._start_tool(part, out)
+        text = str_or_none(part.get("errorText")) or "invalid tool input"
+        if not self._tools[tool_call_id]:
+            self._tools[tool_call_id] = True
+            out.append(ToolCallEnd(tool_call_id=tool_call_id, parse_error=text))
+        out.append(ErrorEvent(message=text, recoverable=True, error_type="tool-input-error"))
+
+    def _result(self, part: Mapping[str, Any], out: list[Event], **kw: Any) -> None:
+        tool_call_id = self._start_tool(part, out)
+        self._tools[tool_call_id] = True
+        name = self._tool_names.get(tool_call_id) or None
+        out.append(ToolResult(tool_call_id=tool_call_id, name=name, **kw))
+
+    def _on_tool_output_available(self, part: Mapping[str, Any], out: list[Event]) -> None:
+        self._result(
+            part,
+            out,
+            content=plain(part.get("output")),
+            preliminary=part.get("preliminary") is True,
+        )
+
+    def _on_tool_output_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
+        text = str_or_none(part.get("errorText")) or "tool error"
+        self._result(part, out, content=text, is_error=True)
+
+    def _on_tool_output_denied(self, part: Mapping[str, Any], out: list[Event]) -> None:
+        self._result(part, out, content="denied", is_error=True)
+
+    def _on_approval_request(self, part: Mapping[str, Any], out: list[Event]) -> None:
+        out.append(
+            Status(
+                state="awaiting_approval",
+                text="awaiting approval",
+                detail=plain(part),
+                tool_call_id=str_or_none(part.get("toolCallId")),
+            )
+        )
