@@ -6,7 +6,8 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nbagent.events import RunStart, TextDelta
+from nbagent.events import MessageStart, RunStart, TextDelta
+from nbagent.normalize import Normalizer
 from nbagent.textbuf import JOIN_EVERY, TextBuffer
 from nbagent.transcript import Transcript
 from tests.strategies import texts
@@ -77,3 +78,12 @@ def test_blocks_that_take_turns_are_joined_too():
         assert len(buffer) == 20_000
     assert t.text == "ab" * 20_000
 
+
+def test_the_normalizer_keeps_the_streamed_text_in_pieces():
+    n = Normalizer(clock=lambda: 1.0)
+    n.feed(MessageStart(message_id="m"))
+    for _ in range(5_000):
+        n.feed(TextDelta(message_id="m", delta="tok "))
+    (m,) = n._text.values()
+    assert len(m.text.tail) <= JOIN_EVERY
+    assert m.text.text == "tok " * 5_000
