@@ -91,7 +91,9 @@ class Transcript:
         self._tool_index: dict[str, int] = {}
         self._think_started: dict[str, float] = {}
         self._ended = False
-        self._last_ts: float | None = None
+        self.last_event: E.Event | None = None
+        """The last event folded (an ended transcript folds none): the event log checks by
+        it that a delta's text is the one at the end of its ``text_buffer``."""
         self._dispatch: dict[type, Callable[[Any], list[Op]]] = {
             E.TextDelta: self._on_text,
             E.ThinkingDelta: self._on_thinking,
@@ -233,7 +235,9 @@ class Transcript:
     @property
     def elapsed_s(self) -> float | None:
         """Seconds from run start to its end (or to the latest event while running)."""
-        end = self.ended_at if self.ended_at is not None else self._last_ts
+        end = self.ended_at
+        if end is None and self.last_event is not None:
+            end = self.last_event.ts
         return None if end is None or self.started_at is None else end - self.started_at
 
     def to_markdown(self) -> str:
@@ -254,7 +258,7 @@ class Transcript:
         """Fold one event; returns the ops that transform the previous ``to_dict()``."""
         if self._ended:
             return []
-        self._last_ts = ev.ts
+        self.last_event = ev
         if type(ev) is _TEXT_DELTA and self.first_token_at is not None:
             # The hot path, once per answer token: _on_text() → _append() → _count() inlined.
             i = self._text_index.get(ev.message_id)
