@@ -1,0 +1,366 @@
+"""A run's events in about the size of its text: ``Run.events``.
+
+A run of a million tokens is a million ``TextDelta`` objects (~170 bytes each) over ~4 MB of
+text. ``EventLog`` keeps consecutive deltas of one message (or one tool call's arguments)
+that share every field but ``seq``, ``ts`` and ``delta`` as one *segment*: the shared fields
+once, ``seq`` once (the deltas' follow by one), each delta's ``ts`` (``array('d')``: exact)
+and where its text begins (``array('i')``), and no text of its own: the text is the
+transcript's, in the block's ``TextBuffer``, which only grows (a tool call whose whole
+arguments replace the streamed ones gets a new buffer). A message end's ``final_text`` or a
+tool call end's ``arguments`` that equal their block's text point into the same buffer. Every
+other event is kept as it came.
+
+The log is a read-only sequence: ``len``, ``[i]``, slices and iteration give events equal to
+the ones appended, with the same ``to_json()`` (a delta is made anew at each read, its
+``meta`` shared with the others of its segment: treat events read as read-only). ``jsonl()``
+gives ``to_json() + "\\n"`` of every event, byte for byte, without making the events.
+
+``append`` comes right after the transcript folded the event (``Run._ingest``), and under
+the lock the log was given (the run's); readers take it for a batch at a time. A delta whose
+text is not at the end of its block's buffer then (no transcript, the transcript ended, or
+appended too early) has its text kept in the log's own buffer: the log stays exact.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import math
+import threading
+from array import array
+from bisect import bisect_right
+from collections.abc import Callable, Iterator, Sequence
+from json.encoder import encode_basestring
+from typing import Any, overload
+
+from nbagent.events import (
+    Event,
+    MessageEnd,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallArgsDelta,
+    ToolCallEnd,
+)
+from nbagent.textbuf import TextBuffer
+from nbagent.transcript import Transcript
+
+__all__ = ["EventLog"]
+
+_KINDS: dict[type, str] = {TextDelta: "text", ThinkingDelta: "thinking", ToolCallArgsDelta: "tool"}
+"""Delta classes, and the kind of block whose buffer takes their text."""
+_STR_FIELDS = ("run_id", "source", "message_id", "tool_call_id")
+_BATCH = 4096
+"""Events (or lines) made per hold of the lock while reading: a writer waits no longer."""
+_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # as to_json()
+
+
+class _Shape:
+    """What the deltas of a segment share: their class, every field but ``seq``, ``ts`` and
+    ``delta``, and their JSONL line around those three."""
+
+    __slots__ = ("fields", "head", "key", "post", "pre", "sample")
+
+    def __init__(self, ev: Event) -> None:
+        self.fields = {f.name: getattr(ev, f.name) for f in dataclasses.fields(ev)}
+        for name in ("seq", "ts", "delta"):
+            del self.fields[name]
+        cls: Any = type(ev)
+        self.sample: Any = cls(delta="", **self.fields)
+        """A delta of this shape: one that extends a segment has these very fields."""
+        items = [(k, v) for k, v in ev.to_dict().items() if k not in ("kind", "seq", "ts")]
+        at = [k for k, _ in items].index("delta")
+        self.head = '{"kind":' + _dumps(ev.kind)
+        self.pre = "".join(f",{_dumps(k)}:{_dumps(v)}" for k, v in items[:at]) + ',"delta":'
+        self.post = "".join(f",{_dumps(k)}:{_dumps(v)}" for k, v in items[at + 1 :]) + "}\n"
+        self.key = self.head + self.pre + self.post
+        """Equal for two deltas exactly when their lines differ in seq, ts and delta only."""
+
+    def line(self, seq: int, ts: float, text: str) -> str:
+        """``to_json() + "\\n"`` of the delta ``(seq, ts, text)`` of this shape."""
+        head = self.head
+        if seq:
+            head += f',"seq":{seq}'
+        if ts:  # to_dict() leaves out 0.0 and -0.0, as their own lines do
+            head += ',"ts":' + (repr(ts) if math.isfinite(ts) else _dumps(ts))
+        return head + self.pre + encode_basestring(text) + self.post
+
+    def event(self, seq: int, ts: float, text: str) -> Event:
+        ev: Event = type(self.sample)(seq=seq, ts=ts, delta=text, **self.fields)
+        return ev
+
+
+def _same(e: Any, s: Any) -> bool:
+    """Whether delta ``e`` has the fields of ``s`` but seq and delta, and a float ts
+    (``Event.append``'s hot path has the same test inline)."""
+    cls = type(e)
+    return (
+        cls is type(s)
+        and type(e.ts) is float
+        and e.run_id == s.run_id
+        and e.source == s.source
+        and e.meta is s.meta
+        and (
+            e.message_id == s.message_id and e.refusal is s.refusal
+            if cls is TextDelta
+            else (
+                e.tool_call_id == s.tool_call_id
+                if cls is ToolCallArgsDelta
+                else e.message_id == s.message_id
+                and e.summary is s.summary
+                and e.part_index is s.part_index
+            )
+        )
+    )
+
+
+class _Deltas:
+    """Consecutive deltas of one shape whose texts lie end to end in ``buffer`` from ``off``;
+    the first is the ``first``-th delta of the log, and the one at index i has seq base + i."""
+
+    __slots__ = ("base", "buffer", "first", "off", "shape", "size")
+
+    def __init__(self, shape: _Shape, buffer: TextBuffer, off: int, first: int, base: int) -> None:
+        self.shape, self.buffer, self.off, self.first, self.base = shape, buffer, off, first, base
+        self.size = 0
+        """Characters of text so far."""
+
+
+class _TextRef:
+    """An end event whose whole text (``final_text``, ``arguments``) was its block's text:
+    the event without it, and where that text is."""
+
+    __slots__ = ("buffer", "event", "name", "size")
+
+    def __init__(self, event: Event, name: str, buffer: TextBuffer, size: int) -> None:
+        self.event, self.name, self.buffer, self.size = event, name, buffer, size
+
+    def get(self) -> Event:
+        text: dict[str, Any] = {self.name: self.buffer.slice(0, self.size)}
+        return dataclasses.replace(self.event, **text)
+
+
+_Segment = _Deltas | _TextRef | Event
+
+
+class EventLog(Sequence[Event]):
+    """Every event of a run, in order, in about the size of its text (module docstring).
+
+    ``transcript``: the run's, whose buffers hold the deltas' text. ``lock``: the lock the
+    writer holds around ``append`` (the run's); readers take it.
+    """
+
+    def __init__(
+        self, transcript: Transcript | None = None, lock: threading.RLock | None = None
+    ) -> None:
+        self._transcript = transcript
+        self._lock = lock if lock is not None else threading.RLock()
+        self._segments: list[_Segment] = []
+        self._starts = array("q")  # the index of each segment's first event
+        self._ts = array("d")  # per delta
+        self._at = array("i")  # per delta: where its text begins, from its segment's off
+        self._open: _Deltas | None = None  # the last segment, while deltas may extend it
+        self._fast: _Deltas | None = None  # the same, when its text is the transcript's
+        self._shapes: dict[str, _Shape] = {}
+        self._own = TextBuffer()  # the text of deltas that the transcript does not hold
+        self._len = 0
+
+    # -- writing ----------------------------------------------------------------------
+
+    def append(self, ev: Event) -> None:
+        """Add the next event, right after the transcript folded it."""
+        seg = self._fast
+        if seg is not None:
+            # The hot path, once per token: a delta that extends the last segment, just folded
+            # by the transcript, which appended its text to the block's buffer (it does while
+            # it runs; checked when the segment started). And _same(), inline.
+            e: Any = ev
+            s = seg.shape.sample
+            cls = type(e)
+            n = self._len
+            if (
+                cls is type(s)
+                and self._transcript.last_event is ev  # type: ignore[union-attr]
+                and e.seq == seg.base + n
+                and type(e.ts) is float
+                and e.run_id == s.run_id
+                and e.source == s.source
+                and e.meta is s.meta
+                and (
+                    e.message_id == s.message_id and e.refusal is s.refusal
+                    if cls is TextDelta
+                    else (
+                        e.tool_call_id == s.tool_call_id
+                        if cls is ToolCallArgsDelta
+                        else e.message_id == s.message_id
+                        and e.summary is s.summary
+                        and e.part_index is s.part_index
+                    )
+                )
+            ):
+                size = seg.size
+                self._at.append(size)
+                self._ts.append(e.ts)
+                seg.size = size + len(e.delta)
+                self._len = n + 1
+                return
+        self._add(ev)
+
+    def _add(self, ev: Event) -> None:
+        """The slow path: a delta that starts a segment (or extends one whose text is the
+        log's own, or whose fields are equal objects), or another event."""
+        kind = _KINDS.get(type(ev))
+        if kind is not None:
+            delta = getattr(ev, "delta", None)
+            if (  # else kept as it is: its JSON would not come back from the arrays
+                type(delta) is str
+                and type(ev.seq) is int
+                and type(ev.ts) is float
+                and all(type(getattr(ev, k, "")) is str for k in _STR_FIELDS)
+            ):
+                self._add_delta(ev, kind, delta)
+                return
+        segment: _Segment = ev
+        if type(ev) is MessageEnd and ev.final_text:
+            segment = self._ref(ev, "final_text", ev.final_text, ev.channel, ev.message_id)
+        elif type(ev) is ToolCallEnd and ev.arguments:
+            segment = self._ref(ev, "arguments", ev.arguments, "tool", ev.tool_call_id)
+        self._open = self._fast = None
+        self._segments.append(segment)
+        self._starts.append(self._len)
+        self._len += 1
+
+    def _add_delta(self, ev: Event, kind: str, delta: str) -> None:
+        buffer = self._buffer(kind, ev, delta)
+        if buffer is None:
+            buffer = self._own
+            buffer.append(delta)
+        off = len(buffer) - len(delta)
+        seg, n = self._open, self._len
+        if not (
+            seg is not None
+            and seg.buffer is buffer
+            and seg.off + seg.size == off
+            and ev.seq == seg.base + n
+            and (_same(ev, seg.shape.sample) or _Shape(ev).key == seg.shape.key)
+        ):
+            shape = _Shape(ev)
+            shape = self._shapes.setdefault(shape.key, shape)  # blocks taking turns share it
+            seg = self._open = _Deltas(shape, buffer, off, len(self._ts), ev.seq - n)
+            self._segments.append(seg)
+            self._starts.append(n)
+        self._fast = None if buffer is self._own else seg
+        self._at.append(seg.size)
+        self._ts.append(ev.ts)
+        seg.size += len(delta)
+        self._len = n + 1
+
+    def _buffer(self, kind: str, ev: Any, delta: str) -> TextBuffer | None:
+        """The transcript's buffer that ``delta`` was just appended to, if it was."""
+        block_id = ev.tool_call_id if kind == "tool" else ev.message_id
+        transcript = self._transcript
+        if transcript is None or transcript.last_event is not ev:
+            return None  # not folded (yet: appended too early; or the transcript ended)
+        buffer = transcript.text_buffer(kind, block_id)
+        if buffer is None or not delta:
+            return buffer
+        tail, pieces = buffer.tail, buffer.pieces
+        if tail[-1] is delta if tail else pieces and pieces[-1].endswith(delta):
+            return buffer
+        return None
+
+    def _ref(self, ev: Event, name: str, text: str, kind: str, block_id: str) -> _Segment:
+        """``ev`` without its whole text when that is its block's text, else ``ev``."""
+        transcript = self._transcript
+        buffer = None if transcript is None else transcript.text_buffer(kind, block_id)
+        if buffer is None or type(text) is not str or len(buffer) != len(text):
+            return ev
+        if buffer.text != text:
+            return ev
+        without: dict[str, Any] = {name: None}
+        return _TextRef(dataclasses.replace(ev, **without), name, buffer, len(text))
+
+    # -- reading ----------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return self._len
+
+    @overload
+    def __getitem__(self, index: int) -> Event: ...
+    @overload
+    def __getitem__(self, index: slice) -> list[Event]: ...
+    def __getitem__(self, index: int | slice) -> Event | list[Event]:
+        with self._lock:
+            n = self._len
+            if isinstance(index, slice):
+                start, stop, step = index.indices(n)
+                if step == 1:
+                    return self._read(start, stop, lines=False)
+                return [self._read(i, i + 1, lines=False)[0] for i in range(start, stop, step)]
+            i = index + n if index < 0 else index
+            if not 0 <= i < n:
+                raise IndexError("event log index out of range")
+            event: Event = self._read(i, i + 1, lines=False)[0]
+            return event
+
+    def __iter__(self) -> Iterator[Event]:
+        i = 0
+        while True:
+            with self._lock:
+                batch: list[Event] = self._read(i, min(i + _BATCH, self._len), lines=False)
+            if not batch:
+                return
+            yield from batch
+            i += len(batch)
+
+    def jsonl(self) -> Iterator[str]:
+        """nbagent's JSONL (``format="events"``) of the events there are at the first
+        ``next()``, in pieces of many lines."""
+        with self._lock:
+            stop = self._len
+        for i in range(0, stop, _BATCH):
+            with self._lock:
+                lines: list[str] = self._read(i, min(i + _BATCH, stop), lines=True)
+            yield "".join(lines)
+
+    def __repr__(self) -> str:
+        return f"<EventLog of {self._len} events in {len(self._segments)} segments>"
+
+    def _read(self, i: int, stop: int, *, lines: bool) -> list[Any]:
+        """Events ``i`` to ``stop`` (or their JSONL lines), the lock held."""
+        out: list[Any] = []
+        starts = self._starts
+        s = bisect_right(starts, i) - 1
+        while i < stop:
+            seg, start = self._segments[s], starts[s]
+            end = starts[s + 1] if s + 1 < len(starts) else self._len
+            if isinstance(seg, _Deltas):
+                make = seg.shape.line if lines else seg.shape.event
+                self._deltas(seg, start, i, min(end, stop), end, make, out)
+            else:
+                ev = seg.get() if isinstance(seg, _TextRef) else seg
+                out.append(ev.to_json() + "\n" if lines else ev)
+            i = end
+            s += 1
+        return out
+
+    def _deltas(
+        self,
+        seg: _Deltas,
+        start: int,
+        i: int,
+        stop: int,
+        end: int,
+        make: Callable[[int, float, str], Any],
+        out: list[Any],
+    ) -> None:
+        """``make(seq, ts, text)`` of the events ``i`` to ``stop`` of ``seg``, which holds
+        the events ``start`` to ``end``."""
+        d, d_stop = seg.first + i - start, seg.first + stop - start  # in the per-delta arrays
+        bounds = self._at[d:d_stop].tolist()
+        bounds.append(self._at[d_stop] if stop < end else seg.size)
+        base = bounds[0]
+        text = seg.buffer.slice(seg.off + base, seg.off + bounds[-1])
+        tss = self._ts
+        for j in range(stop - i):
+            piece = text[bounds[j] - base : bounds[j + 1] - base]
+            out.append(make(seg.base + i + j, tss[d + j], piece))
