@@ -33,6 +33,7 @@ from nbagent.runtime.kernel import (
     on_cell_rerun,
     running_loop,
 )
+from nbagent.runtime.log import EventLog
 from nbagent.runtime.loops import background_loop
 from nbagent.runtime.views import CellOutput, OwnWidget, RunView
 from nbagent.sources import (
@@ -60,7 +61,8 @@ class Run:
     """One run of a source through the pipeline; ``show()`` returns it at once.
 
     ``transcript`` is the folded state (pure data); ``widget`` the view (None
-    outside a notebook); ``events`` every normalized event, in order.
+    outside a notebook); ``events`` every normalized event, in order (an ``EventLog``: a
+    read-only sequence that keeps the deltas' text in the transcript's buffers).
     """
 
     def __init__(
@@ -78,7 +80,6 @@ class Run:
         self.source = source
         self.title = title
         self.transcript = Transcript()
-        self.events: list[Event] = []
         self._session: Any = None
         self.number = next(_ids)
         self._pipe = Pipeline(source_format(source, format), title=title)
@@ -104,6 +105,7 @@ class Run:
             self._printer = terminal.Printer()
         if self._view is not None:
             self._lock = self._view.lock
+        self.events = EventLog(self.transcript, self._lock)
         self.end_mark: CellMark = (False, 0)
         """Where the kernel was in its cells as the run began to end (``kernel.cell_mark``)."""
         self._output: CellOutput | None = None
@@ -233,9 +235,8 @@ class Run:
     def save(self, path: str | Path) -> Path:
         """Write every event as nbagent's JSONL (``format="events"``)."""
         target = Path(path)
-        with self._lock:
-            lines = [ev.to_json() for ev in self.events]
-        target.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        with target.open("w", encoding="utf-8") as file:
+            file.writelines(self.events.jsonl())
         return target
 
     def __repr__(self) -> str:
@@ -355,8 +356,8 @@ class Run:
         transcript = self.transcript
         ops: list[dict[str, Any]] = []
         for ev in events:
-            self.events.append(ev)
             ops.extend(transcript.apply(ev))
+            self.events.append(ev)  # after apply: its text is in the transcript's buffers
         if self._printer is not None:
             self._printer.feed(events)
         ended = self._pipe.ended

@@ -268,6 +268,24 @@ def test_a_delta_the_transcript_did_not_fold_keeps_its_own_text() -> None:
     assert t.text == "<2><3><4><5>"
 
 
+def test_run_save_writes_what_record_writes(tmp_path: Path) -> None:
+    rng = random.Random(5)
+    words = [rng.choice(["alpha ", "beta ", "é ", "🙂 ", "\n", '"q" ']) for _ in range(3000)]
+    records: list[dict[str, Any]] = [{"kind": "run_start", "ts": 10}]  # an int ts
+    records += [{"kind": "text_delta", "message_id": "m", "delta": w} for w in words]
+    records += [{"kind": "thinking_delta", "message_id": "t", "delta": w} for w in words[:50]]
+    records.append({"kind": "tool_call_args_delta", "tool_call_id": "c", "delta": '{"a":1}'})
+    records.append({"kind": "tool_call_end", "tool_call_id": "c", "arguments": '{"a": 1}'})
+    path = tmp_path / "recorded.jsonl"
+    run = nbagent.record(iter(records), path, format="events")
+    run.wait(10)
+    assert isinstance(run.events, EventLog)
+    saved = run.save(tmp_path / "saved.jsonl").read_bytes()
+    assert saved == path.read_bytes()
+    assert [ev.to_json() for ev in run.events] == path.read_text().splitlines()
+    assert len(run.events._segments) < 20
+
+
 def _kept_per_delta(n: int) -> tuple[float, float]:
     """Bytes a run of ``n`` deltas keeps (transcript and log, after gc) per delta, and the
     text's bytes per delta."""
