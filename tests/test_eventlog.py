@@ -111,6 +111,18 @@ def test_every_recorded_event_comes_back(name: str, events: list[Event]) -> None
     assert_same(fold(events, early=True), events)
 
 
+def test_events_read_across_chunks(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nbagent.runtime import log as module
+
+    monkeypatch.setattr(module, "_CHUNK", 8)
+    monkeypatch.setattr(module, "_MASK", 7)
+    events = dict(RECORDINGS)["demo/weather.jsonl"]
+    log = fold(events)
+    assert len(log._tss) == len(events) // 8 + 1
+    assert_same(log, events)
+    assert log[5:30] == events[5:30]
+
+
 def test_the_deltas_of_a_recording_are_coalesced() -> None:
     events = dict(RECORDINGS)["demo/markdown.jsonl"]
     deltas = sum(isinstance(ev, TextDelta) for ev in events)

@@ -50,6 +50,8 @@ _KINDS: dict[type, str] = {TextDelta: "text", ThinkingDelta: "thinking", ToolCal
 """Delta classes, and the kind of block whose buffer takes their text."""
 _STR_FIELDS = ("run_id", "source", "message_id", "tool_call_id")
 _BATCH = 4096
+_CHUNK = 1 << 15
+_MASK = _CHUNK - 1
 """Events (or lines) made per hold of the lock while reading: a writer waits no longer."""
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # as to_json()
 
@@ -115,12 +117,12 @@ def _same(e: Any, s: Any) -> bool:
 
 class _Deltas:
     """Consecutive deltas of one shape whose texts lie end to end in ``buffer`` from ``off``;
-    the first is the ``first``-th delta of the log, and the one at index i has seq base + i."""
+    the one at index i of the log has seq base + i."""
 
-    __slots__ = ("base", "buffer", "first", "off", "shape", "size")
+    __slots__ = ("base", "buffer", "off", "shape", "size")
 
-    def __init__(self, shape: _Shape, buffer: TextBuffer, off: int, first: int, base: int) -> None:
-        self.shape, self.buffer, self.off, self.first, self.base = shape, buffer, off, first, base
+    def __init__(self, shape: _Shape, buffer: TextBuffer, off: int, base: int) -> None:
+        self.shape, self.buffer, self.off, self.base = shape, buffer, off, base
         self.size = 0
         """Characters of text so far."""
 
@@ -156,8 +158,11 @@ class EventLog(Sequence[Event]):
         self._lock = lock if lock is not None else threading.RLock()
         self._segments: list[_Segment] = []
         self._starts = array("q")  # the index of each segment's first event
-        self._ts = array("d")  # per delta
-        self._at = array("i")  # per delta: where its text begins, from its segment's off
+        # Per event (0 but for deltas), in chunks of _CHUNK: a chunk is never moved again
+        # once full, where one array of millions, grown by realloc, left holes in the heap.
+        self._ts = array("d")  # the chunk being filled: ts
+        self._at = array("i")  # and where each delta's text begins, from its segment's off
+        self._tss, self._ats = [self._ts], [self._at]
         self._open: _Deltas | None = None  # the last segment, while deltas may extend it
         self._fast: _Deltas | None = None  # the same, when its text is the transcript's
         self._shapes: dict[str, _Shape] = {}
@@ -202,6 +207,8 @@ class EventLog(Sequence[Event]):
                 self._ts.append(e.ts)
                 seg.size = size + len(e.delta)
                 self._len = n + 1
+                if n & _MASK == _MASK:
+                    self._next_chunk()
                 return
         self._add(ev)
 
@@ -227,7 +234,7 @@ class EventLog(Sequence[Event]):
         self._open = self._fast = None
         self._segments.append(segment)
         self._starts.append(self._len)
-        self._len += 1
+        self._push(0.0, 0)
 
     def _add_delta(self, ev: Event, kind: str, delta: str) -> None:
         buffer = self._buffer(kind, ev, delta)
@@ -245,14 +252,26 @@ class EventLog(Sequence[Event]):
         ):
             shape = _Shape(ev)
             shape = self._shapes.setdefault(shape.key, shape)  # blocks taking turns share it
-            seg = self._open = _Deltas(shape, buffer, off, len(self._ts), ev.seq - n)
+            seg = self._open = _Deltas(shape, buffer, off, ev.seq - n)
             self._segments.append(seg)
             self._starts.append(n)
         self._fast = None if buffer is self._own else seg
-        self._at.append(seg.size)
-        self._ts.append(ev.ts)
+        self._push(ev.ts, seg.size)
         seg.size += len(delta)
+
+    def _push(self, ts: float, at: int) -> None:
+        """The next event's ts and text offset."""
+        self._ts.append(ts)
+        self._at.append(at)
+        n = self._len
         self._len = n + 1
+        if n & _MASK == _MASK:
+            self._next_chunk()
+
+    def _next_chunk(self) -> None:
+        self._ts, self._at = array("d"), array("i")
+        self._tss.append(self._ts)
+        self._ats.append(self._at)
 
     def _buffer(self, kind: str, ev: Any, delta: str) -> TextBuffer | None:
         """The transcript's buffer that ``delta`` was just appended to, if it was."""
@@ -355,12 +374,22 @@ class EventLog(Sequence[Event]):
     ) -> None:
         """``make(seq, ts, text)`` of the events ``i`` to ``stop`` of ``seg``, which holds
         the events ``start`` to ``end``."""
-        d, d_stop = seg.first + i - start, seg.first + stop - start  # in the per-delta arrays
-        bounds = self._at[d:d_stop].tolist()
-        bounds.append(self._at[d_stop] if stop < end else seg.size)
+        bounds = _column(self._ats, i, stop)
+        bounds.append(_column(self._ats, stop, stop + 1)[0] if stop < end else seg.size)
         base = bounds[0]
         text = seg.buffer.slice(seg.off + base, seg.off + bounds[-1])
-        tss = self._ts
+        tss = _column(self._tss, i, stop)
         for j in range(stop - i):
             piece = text[bounds[j] - base : bounds[j + 1] - base]
-            out.append(make(seg.base + i + j, tss[d + j], piece))
+            out.append(make(seg.base + i + j, tss[j], piece))
+
+
+def _column(chunks: list[array[Any]], i: int, stop: int) -> list[Any]:
+    """Entries ``i`` to ``stop`` of a per-event column kept in chunks."""
+    out: list[Any] = []
+    while i < stop:
+        c, j = divmod(i, _CHUNK)
+        k = min(stop - i, _CHUNK - j)
+        out += chunks[c][j : j + k].tolist()
+        i += k
+    return out
