@@ -259,6 +259,23 @@ def test_fields_equal_to_the_segments_but_written_otherwise_start_a_segment() ->
     assert len(log._segments) == len(events) - 1  # only 2 and 3 share one
 
 
+def test_a_delta_json_cannot_write_is_kept_as_it_is() -> None:
+    odd = TextDelta(seq=3, ts=2.0, message_id="m", delta="b", meta={"x": object()})
+    events: list[Event] = [
+        RunStart(seq=1, ts=1.0),
+        TextDelta(seq=2, ts=2.0, message_id="m", delta="a"),
+        odd,
+        TextDelta(seq=4, ts=2.0, message_id="m", delta="c"),
+    ]
+    log = fold(events)
+    assert list(log) == events
+    assert log[2] is odd
+    with pytest.raises(TypeError):
+        odd.to_json()
+    with pytest.raises(TypeError):
+        "".join(log.jsonl())
+
+
 def test_a_delta_appended_before_the_transcript_folded_it_keeps_its_own_text() -> None:
     # Single characters are shared str objects: the last delta in the buffer "is" the new one.
     events: list[Event] = [RunStart(seq=1, ts=1.0)]

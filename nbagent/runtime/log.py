@@ -50,9 +50,9 @@ _KINDS: dict[type, str] = {TextDelta: "text", ThinkingDelta: "thinking", ToolCal
 """Delta classes, and the kind of block whose buffer takes their text."""
 _STR_FIELDS = ("run_id", "source", "message_id", "tool_call_id")
 _BATCH = 4096
+"""Events (or lines) made per hold of the lock while reading: a writer waits no longer."""
 _CHUNK = 1 << 15
 _MASK = _CHUNK - 1
-"""Events (or lines) made per hold of the lock while reading: a writer waits no longer."""
 _dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # as to_json()
 
 
@@ -93,7 +93,7 @@ class _Shape:
 
 def _same(e: Any, s: Any) -> bool:
     """Whether delta ``e`` has the fields of ``s`` but seq and delta, and a float ts
-    (``Event.append``'s hot path has the same test inline)."""
+    (``EventLog.append``'s hot path has the same test inline)."""
     cls = type(e)
     return (
         cls is type(s)
@@ -223,8 +223,8 @@ class EventLog(Sequence[Event]):
                 and type(ev.seq) is int
                 and type(ev.ts) is float
                 and all(type(getattr(ev, k, "")) is str for k in _STR_FIELDS)
+                and self._add_delta(ev, kind, delta)
             ):
-                self._add_delta(ev, kind, delta)
                 return
         segment: _Segment = ev
         if type(ev) is MessageEnd and ev.final_text:
@@ -236,21 +236,30 @@ class EventLog(Sequence[Event]):
         self._starts.append(self._len)
         self._push(0.0, 0)
 
-    def _add_delta(self, ev: Event, kind: str, delta: str) -> None:
+    def _add_delta(self, ev: Event, kind: str, delta: str) -> bool:
+        """Add a delta to the last segment or a new one; False if it must be kept whole."""
         buffer = self._buffer(kind, ev, delta)
         if buffer is None:
-            buffer = self._own
-            buffer.append(delta)
-        off = len(buffer) - len(delta)
+            buffer, off = self._own, len(self._own)  # where the text will go
+        else:
+            off = len(buffer) - len(delta)
         seg, n = self._open, self._len
-        if not (
-            seg is not None
-            and seg.buffer is buffer
-            and seg.off + seg.size == off
-            and ev.seq == seg.base + n
-            and (_same(ev, seg.shape.sample) or _Shape(ev).key == seg.shape.key)
+        if seg is not None and not (
+            seg.buffer is buffer and seg.off + seg.size == off and ev.seq == seg.base + n
         ):
-            shape = _Shape(ev)
+            seg = None  # its text or its seq does not follow the last segment's
+        shape = None
+        if seg is None or not _same(ev, seg.shape.sample):
+            try:
+                shape = _Shape(ev)
+            except (TypeError, ValueError):  # a field json cannot write: save() will say so
+                return False
+            if seg is not None and shape.key != seg.shape.key:
+                seg = None
+        if buffer is self._own:
+            buffer.append(delta)
+        if seg is None:
+            assert shape is not None
             shape = self._shapes.setdefault(shape.key, shape)  # blocks taking turns share it
             seg = self._open = _Deltas(shape, buffer, off, ev.seq - n)
             self._segments.append(seg)
@@ -258,6 +267,7 @@ class EventLog(Sequence[Event]):
         self._fast = None if buffer is self._own else seg
         self._push(ev.ts, seg.size)
         seg.size += len(delta)
+        return True
 
     def _push(self, ts: float, at: int) -> None:
         """The next event's ts and text offset."""
