@@ -1,19 +1,17 @@
 """A run's events in about the size of its text: ``Run.events``.
 
 A run of a million tokens is a million ``TextDelta`` objects (~170 bytes each) over ~4 MB of
-text. ``EventLog`` keeps consecutive deltas of one message (or one tool call's arguments)
-that share every field but ``seq``, ``ts`` and ``delta`` as one *segment*: the shared fields
-once, ``seq`` once (the deltas' follow by one), each delta's ``ts`` (``array('d')``: exact)
-and where its text begins (``array('i')``), and no text of its own: the text is the
-transcript's, in the block's ``TextBuffer``, which only grows (a tool call whose whole
-arguments replace the streamed ones gets a new buffer). A message end's ``final_text`` or a
-tool call end's ``arguments`` that equal their block's text point into the same buffer. Every
-other event is kept as it came.
+text. ``EventLog`` keeps consecutive deltas of one block that share every field but ``seq``,
+``ts`` and ``delta`` as one *segment*: those fields and ``seq`` once (the deltas' follow by
+one), each delta's ``ts`` (``array('d')``: exact) and where its text begins (``array('i')``),
+and no text: that is the transcript's, in the block's ``TextBuffer``, which only grows (whole
+arguments that replace a tool call's streamed ones get a new buffer). A ``final_text`` or a
+tool call end's ``arguments`` equal to its block's text points there too. Other events are
+kept as they came.
 
-The log is a read-only sequence: ``len``, ``[i]``, slices and iteration give events equal to
-the ones appended, with the same ``to_json()`` (a delta is made anew at each read, its
-``meta`` shared with the others of its segment: treat events read as read-only). ``jsonl()``
-gives ``to_json() + "\\n"`` of every event, byte for byte, without making the events.
+A read-only sequence: ``len``, ``[i]``, slices and iteration give events equal to the ones
+appended, the same ``to_json()`` (a delta is made anew at each read, its ``meta`` shared with
+its segment's: treat them as read-only); ``jsonl()`` writes the same bytes, per segment.
 
 ``append`` comes right after the transcript folded the event (``Run._ingest``), and under
 the lock the log was given (the run's); readers take it for a batch at a time. A delta whose
@@ -142,6 +140,7 @@ class _TextRef:
 
 
 _Segment = _Deltas | _TextRef | Event
+_Make = Callable[[int, float, str], Any]
 
 
 class EventLog(Sequence[Event]):
@@ -158,10 +157,9 @@ class EventLog(Sequence[Event]):
         self._lock = lock if lock is not None else threading.RLock()
         self._segments: list[_Segment] = []
         self._starts = array("q")  # the index of each segment's first event
-        # Per event (0 but for deltas), in chunks of _CHUNK: a chunk is never moved again
-        # once full, where one array of millions, grown by realloc, left holes in the heap.
-        self._ts = array("d")  # the chunk being filled: ts
-        self._at = array("i")  # and where each delta's text begins, from its segment's off
+        # Per event (0 but for deltas), in chunks: one array of millions left holes in the
+        # heap as realloc moved it. ts, and where a delta's text begins from its segment's off.
+        self._ts, self._at = array("d"), array("i")  # the chunks being filled
         self._tss, self._ats = [self._ts], [self._at]
         self._open: _Deltas | None = None  # the last segment, while deltas may extend it
         self._fast: _Deltas | None = None  # the same, when its text is the transcript's
@@ -301,9 +299,12 @@ class EventLog(Sequence[Event]):
         """``ev`` without its whole text when that is its block's text, else ``ev``."""
         transcript = self._transcript
         buffer = None if transcript is None else transcript.text_buffer(kind, block_id)
-        if buffer is None or type(text) is not str or len(buffer) != len(text):
-            return ev
-        if buffer.text != text:
+        if (
+            buffer is None
+            or type(text) is not str
+            or len(buffer) != len(text)
+            or buffer.text != text
+        ):
             return ev
         without: dict[str, Any] = {name: None}
         return _TextRef(dataclasses.replace(ev, **without), name, buffer, len(text))
@@ -360,11 +361,11 @@ class EventLog(Sequence[Event]):
         starts = self._starts
         s = bisect_right(starts, i) - 1
         while i < stop:
-            seg, start = self._segments[s], starts[s]
+            seg = self._segments[s]
             end = starts[s + 1] if s + 1 < len(starts) else self._len
             if isinstance(seg, _Deltas):
                 make = seg.shape.line if lines else seg.shape.event
-                self._deltas(seg, start, i, min(end, stop), end, make, out)
+                self._deltas(seg, i, min(end, stop), end, make, out)
             else:
                 ev = seg.get() if isinstance(seg, _TextRef) else seg
                 out.append(ev.to_json() + "\n" if lines else ev)
@@ -373,17 +374,10 @@ class EventLog(Sequence[Event]):
         return out
 
     def _deltas(
-        self,
-        seg: _Deltas,
-        start: int,
-        i: int,
-        stop: int,
-        end: int,
-        make: Callable[[int, float, str], Any],
-        out: list[Any],
+        self, seg: _Deltas, i: int, stop: int, end: int, make: _Make, out: list[Any]
     ) -> None:
-        """``make(seq, ts, text)`` of the events ``i`` to ``stop`` of ``seg``, which holds
-        the events ``start`` to ``end``."""
+        """``make(seq, ts, text)`` of the events ``i`` to ``stop`` of ``seg`` (which ends at
+        ``end``) onto ``out``."""
         bounds = _column(self._ats, i, stop)
         bounds.append(_column(self._ats, stop, stop + 1)[0] if stop < end else seg.size)
         base = bounds[0]
