@@ -71,6 +71,10 @@ def targets(r: dict[str, Any]) -> list[Target]:
     out.append(
         ("16 streams: IOPub messages dropped", 1.0 if r["scale"]["would_drop"] else 0.0, 0, "<=")
     )
+    memory = r.get("memory")
+    if memory is not None:
+        big = [c["times_text"] for c in memory["cases"] if c["deltas"] >= 1_000_000]
+        out.append(("kernel RSS growth / text, 1M deltas", big[0] if big else None, 8, "<="))
     return out
 
 
@@ -139,13 +143,14 @@ def plot(r: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    from benchmarks import browser, inprocess, kernel_wire, scale
+    from benchmarks import browser, inprocess, kernel_wire, memory, scale
 
     quick = "--quick" in sys.argv
     parts: dict[
         str, tuple[Callable[[bool], dict[str, Any]], Callable[[dict[str, Any]], list[str]]]
     ] = {
         "inprocess": (inprocess.run, inprocess.report),
+        "memory": (memory.run, memory.report),
         "kernel": (kernel_wire.run, kernel_wire.report),
         "scale": (scale.run, scale.report),
         "browser": (browser.run, browser.report),

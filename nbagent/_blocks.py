@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import nbagent._events as E
+from nbagent._textbuf import TextBuffer
 
 __all__ = [
     "EMPTY_USAGE",
@@ -15,7 +16,6 @@ __all__ = [
     "TokenUsage",
     "ToolCall",
     "display_usage",
-    "join_chunks",
     "merge_usage",
     "sum_usage",
 ]
@@ -30,17 +30,10 @@ USAGE_FIELDS = (
 EMPTY_USAGE: dict[str, Any] = dict.fromkeys(USAGE_FIELDS)
 
 
-def join_chunks(chunks: list[str]) -> str:
-    """The text of a chunk list, joined once and kept joined (appends stay O(delta))."""
-    if len(chunks) > 1:
-        chunks[:] = ["".join(chunks)]
-    return chunks[0] if chunks else ""
-
-
 class MessageBlock:
     """A ``text`` or ``thinking`` block."""
 
-    __slots__ = ("chunks", "ended_at", "id", "redacted", "refusal", "started_at", "type")
+    __slots__ = ("buffer", "ended_at", "id", "redacted", "refusal", "started_at", "type")
 
     def __init__(
         self,
@@ -52,7 +45,7 @@ class MessageBlock:
     ) -> None:
         self.type = kind
         self.id = block_id
-        self.chunks = [text] if text else []
+        self.buffer = TextBuffer(text)
         self.refusal = refusal
         self.redacted = False
         self.started_at = started_at
@@ -60,7 +53,7 @@ class MessageBlock:
 
     @property
     def text(self) -> str:
-        return join_chunks(self.chunks)
+        return self.buffer.text
 
     def to_dict(self) -> dict[str, Any]:
         if self.type == "text":
@@ -82,7 +75,7 @@ class ToolCall:
         "abandoned",
         "args",
         "args_done_at",
-        "chunks",
+        "buffer",
         "duration_s",
         "ended_at",
         "id",
@@ -116,7 +109,9 @@ class ToolCall:
 
     def __init__(self, tool_call_id: str, name: str = "", started_at: float | None = None) -> None:
         self.id, self.name = tool_call_id, name
-        self.chunks: list[str] = []
+        self.buffer = TextBuffer()
+        """The argument text; a new buffer when the source's whole arguments replace the
+        streamed ones (what pointed into the old one stays valid)."""
         self.args: Any = None
         self.parse_error: str | None = None
         self.state = "args"  # args | running | done | error
@@ -139,7 +134,7 @@ class ToolCall:
     @property
     def arguments(self) -> str:
         """The argument text as streamed (or as the source sent it in full)."""
-        return join_chunks(self.chunks)
+        return self.buffer.text
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {"type": "tool", "id": self.id, "arguments": self.arguments}

@@ -5,7 +5,7 @@ exports (markdown, HTML, text), which work on this state and live above it.
 ``TranscriptBase.apply(ev)`` mutates the transcript and returns the JSON-ready ops that turn the
 previous ``to_dict()`` into the new one; ``apply_op`` is the reference implementation of those
 ops (the browser's store mirrors it). Appending a delta is O(len(delta)): block text is kept
-as a list of chunks and joined lazily.
+in a ``TextBuffer`` (``nbagent._textbuf``), a few large pieces plus the latest deltas.
 """
 
 from __future__ import annotations
@@ -21,15 +21,17 @@ from nbagent._blocks import (
     TokenUsage,
     ToolCall,
     display_usage,
-    join_chunks,
     merge_usage,
     sum_usage,
 )
 from nbagent._normalize import parse_arguments
+from nbagent._textbuf import JOIN_EVERY, TextBuffer
 
 __all__ = ["STATE_VERSION", "TokenUsage", "ToolCall", "TranscriptBase", "apply_op"]
 
 STATE_VERSION = 1
+_TEXT_DELTA = E.TextDelta  # one global lookup on the hot path instead of two
+_SWEEP_EVERY = 64 * JOIN_EVERY
 MAX_WARNINGS = 100  # later recoverable errors are dropped (each warning op carries the list)
 Op = dict[str, Any]
 T = TypeVar("T", bound="TranscriptBase")
@@ -92,7 +94,9 @@ class TranscriptBase:
         self._tool_index: dict[str, int] = {}
         self._think_started: dict[str, float] = {}
         self._ended = False
-        self._last_ts: float | None = None
+        self.last_event: E.Event | None = None
+        """The last event folded (an ended transcript folds none): the event log checks by
+        it that a delta's text is the one at the end of its ``text_buffer``."""
         self._dispatch: dict[type, Callable[[Any], list[Op]]] = {
             E.TextDelta: self._on_text,
             E.ThinkingDelta: self._on_thinking,
@@ -153,7 +157,7 @@ class TranscriptBase:
             block: Block
             if b["type"] == "tool":
                 block = ToolCall(b["id"])
-                block.chunks = [b["arguments"]] if b.get("arguments") else []
+                block.buffer = TextBuffer(b.get("arguments") or "")
                 for k in (*ToolCall._KEYS, *ToolCall._OPTIONAL):
                     setattr(block, k, b.get(k, getattr(block, k)))
             else:
@@ -191,12 +195,12 @@ class TranscriptBase:
     @property
     def text(self) -> str:
         """The answer: every text block's text, in display order."""
-        return "".join(join_chunks(b.chunks) for b in self._blocks if b.type == "text")
+        return "".join(b.buffer.text for b in self._blocks if b.type == "text")
 
     @property
     def thinking(self) -> str:
         """The reasoning: every thinking block's text, in display order."""
-        return "".join(join_chunks(b.chunks) for b in self._blocks if b.type == "thinking")
+        return "".join(b.buffer.text for b in self._blocks if b.type == "thinking")
 
     @property
     def tool_calls(self) -> list[ToolCall]:
@@ -217,6 +221,16 @@ class TranscriptBase:
     def steps(self) -> list[dict[str, Any]]:
         return [dict(s) | {"usage": dict(s["usage"]) if s["usage"] else None} for s in self._steps]
 
+    def text_buffer(self, kind: str, block_id: str) -> TextBuffer | None:
+        """The buffer of block ``block_id``'s text (``kind`` "text" or "thinking") or arguments
+        ("tool"); None when there is no such block. While the run goes on, ``apply`` appends
+        every non-empty delta of the block to it; whole arguments that replace the streamed
+        ones go into a new buffer, so offsets into a buffer stay valid."""
+        indexes = {"text": self._text_index, "thinking": self._think_index}
+        index = self._tool_index if kind == "tool" else indexes.get(kind, {})
+        i = index.get(block_id)
+        return None if i is None else self._blocks[i].buffer
+
     @property
     def usage(self) -> TokenUsage:
         return TokenUsage(**self._usage)
@@ -231,7 +245,9 @@ class TranscriptBase:
     @property
     def elapsed_s(self) -> float | None:
         """Seconds from run start to its end (or to the latest event while running)."""
-        end = self.ended_at if self.ended_at is not None else self._last_ts
+        end = self.ended_at
+        if end is None and self.last_event is not None:
+            end = self.last_event.ts
         return None if end is None or self.started_at is None else end - self.started_at
 
     def __repr__(self) -> str:
@@ -243,17 +259,30 @@ class TranscriptBase:
         """Fold one event; returns the ops that transform the previous ``to_dict()``."""
         if self._ended:
             return []
-        self._last_ts = ev.ts
-        if type(ev) is E.TextDelta and self.first_token_at is not None:
+        self.last_event = ev
+        if type(ev) is _TEXT_DELTA and self.first_token_at is not None:
             # The hot path, once per answer token: _on_text() → _append() → _count() inlined.
             i = self._text_index.get(ev.message_id)
             delta = ev.delta
             if i is not None and delta:
-                self._blocks[i].chunks.append(delta)
+                self._blocks[i].buffer.tail.append(delta)
                 self.deltas = deltas = self.deltas + 1
+                # Every JOIN_EVERY-th token (64: a literal costs less here than a global,
+                # and the counter less than the tail's length).
+                if not deltas & 63:
+                    self._compact(i)
                 return [{"op": "append", "i": i, "key": "text", "text": delta, "deltas": deltas}]
         handler = self._dispatch.get(type(ev))
         return [] if handler is None else handler(ev)
+
+    def _compact(self, i: int) -> None:
+        """Every ``JOIN_EVERY``-th token: join its block's recent deltas. Blocks that take turns
+        (two choices of one request) may never hold that token: every ``_SWEEP_EVERY``-th
+        joins every text block's (other deltas go through ``TextBuffer.append``)."""
+        self._blocks[i].buffer.compact()
+        if not self.deltas % _SWEEP_EVERY:
+            for j in self._text_index.values():
+                self._blocks[j].buffer.compact()
 
     def _count(self, ts: float) -> Op:
         self.deltas += 1
@@ -276,7 +305,7 @@ class TranscriptBase:
         return [{"op": "add", "block": block.to_dict()}, *more]
 
     def _append(self, i: int, key: str, delta: str, ts: float) -> list[Op]:
-        self._blocks[i].chunks.append(delta)
+        self._blocks[i].buffer.append(delta)
         if self.first_token_at is None:
             return [{"op": "append", "i": i, "key": key, "text": delta}, self._count(ts)]
         # One op per token: the append carries the run's new delta count.
@@ -310,7 +339,7 @@ class TranscriptBase:
         if i is not None:
             return self._append(i, "arguments", ev.delta, ev.ts)
         tool = ToolCall(ev.tool_call_id, "", ev.ts)
-        tool.chunks.append(ev.delta)
+        tool.buffer.append(ev.delta)
         return self._add(tool, self._count(ev.ts))
 
     def _on_message_start(self, ev: E.MessageStart) -> list[Op]:
@@ -366,7 +395,7 @@ class TranscriptBase:
         if tool.state == "args":
             tool.state = changes["state"] = "running"
         if full != streamed:
-            tool.chunks = [full] if full else []
+            tool.buffer = TextBuffer(full)
             changes["arguments"] = full
         return [*ops, _set(i, changes)]
 

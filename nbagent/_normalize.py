@@ -46,6 +46,7 @@ from nbagent._events import (
     ToolCallStart,
     ToolResult,
 )
+from nbagent._textbuf import JOIN_EVERY, TextBuffer
 from nbagent._values import plain, strict_json
 
 __all__ = ["Normalizer", "parse_arguments", "stream_cut"]
@@ -70,12 +71,12 @@ def parse_arguments(text: str) -> tuple[Any, str | None]:
 class _Msg:
     """A text or thinking message the normalizer has seen."""
 
-    __slots__ = ("channel", "chunks", "id", "open", "order", "refusal")
+    __slots__ = ("channel", "id", "open", "order", "refusal", "text")
 
     def __init__(self, message_id: str, channel: str) -> None:
         self.id = message_id
         self.channel = channel
-        self.chunks: list[str] = []
+        self.text = TextBuffer()  # for a final_text to reconcile with
         self.open = False
         self.order = 0
         self.refusal: bool | None = None  # from the first delta
@@ -84,11 +85,11 @@ class _Msg:
 class _Tool:
     """A tool call the normalizer has seen."""
 
-    __slots__ = ("chunks", "id", "open", "order")
+    __slots__ = ("id", "open", "order", "text")
 
     def __init__(self, tool_call_id: str) -> None:
         self.id = tool_call_id
-        self.chunks: list[str] = []
+        self.text = TextBuffer()
         self.open = False
         self.order = 0
 
@@ -173,8 +174,10 @@ class Normalizer:
             # _on_text() would only record and emit; inlined (with _emit()).
             m = self._text.get(ev.message_id)
             if m is not None and m.open and ev.delta and m.refusal is not None:
-                m.chunks.append(ev.delta)
-                self._seq = ev.seq = self._seq + 1
+                m.text.tail.append(ev.delta)
+                self._seq = ev.seq = seq = self._seq + 1
+                if not seq & 63:  # as in Transcript.apply: every JOIN_EVERY-th event
+                    self._compact(m)
                 ev.run_id = self._run_id
                 if not ev.source:
                     ev.source = self._source
@@ -194,6 +197,14 @@ class Normalizer:
         else:
             handler(ev, out)
         return out
+
+    def _compact(self, m: _Msg) -> None:
+        """Join the recent deltas of ``m``; now and then those of every text message (messages
+        that take turns may never be the one compacted)."""
+        m.text.compact()
+        if not self._seq % (64 * JOIN_EVERY):
+            for other in self._text.values():
+                other.text.compact()
 
     def finish(self) -> list[Event]:
         """The source was exhausted normally: close open blocks, ``run_end("completed")``."""
@@ -339,7 +350,7 @@ class Normalizer:
             self._open_msg(m, ev.ts, out, None)
         if m.refusal is None:
             m.refusal = ev.refusal
-        m.chunks.append(delta)
+        m.text.append(delta)
         self._emit(ev, out)
 
     def _on_thinking(self, ev: ThinkingDelta, out: list[Event]) -> None:
@@ -352,7 +363,7 @@ class Normalizer:
             self._open_msg(m, ev.ts, out, None)
         elif not m.open:
             self._open_msg(m, ev.ts, out, None)
-        m.chunks.append(delta)
+        m.text.append(delta)
         self._emit(ev, out)
 
     def _on_message_start(self, ev: MessageStart, out: list[Event]) -> None:
@@ -381,11 +392,10 @@ class Normalizer:
     def _close_msg(self, m: _Msg, ev: MessageEnd, out: list[Event]) -> None:
         final = ev.final_text
         if final:
-            streamed = "".join(m.chunks)
-            m.chunks = [streamed] if streamed else []
+            streamed = m.text.text
             if len(final) > len(streamed) and final.startswith(streamed):
                 suffix = final[len(streamed) :]
-                m.chunks.append(suffix)
+                m.text.append(suffix)
                 delta: Event
                 if m.channel == "thinking":
                     delta = ThinkingDelta(message_id=m.id, delta=suffix, ts=ev.ts)
@@ -423,7 +433,7 @@ class Normalizer:
             self._open_tool(t, ev.ts, out, None)
         elif not t.open:
             return  # the arguments are already complete
-        t.chunks.append(delta)
+        t.text.append(delta)
         self._emit(ev, out)
 
     def _on_tool_end(self, ev: ToolCallEnd, out: list[Event]) -> None:
@@ -437,7 +447,7 @@ class Normalizer:
 
     def _end_tool(self, t: _Tool, ev: ToolCallEnd, out: list[Event]) -> None:
         if ev.arguments is None:
-            streamed = "".join(t.chunks)
+            streamed = t.text.text
             if not streamed and ev.args is not None:
                 # the adapter sent parsed arguments only: keep them, render their text
                 try:
@@ -451,7 +461,7 @@ class Normalizer:
                 ev.args, ev.parse_error = parse_arguments(streamed)
         else:
             ev.args, ev.parse_error = parse_arguments(ev.arguments)
-        t.chunks = []
+        t.text = TextBuffer()
         t.open = False
         self._open.pop(t.order, None)
         self._emit(ev, out)

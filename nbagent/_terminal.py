@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+from collections.abc import Iterable
 from typing import Any, TextIO
 
 from nbagent._events import (
@@ -54,7 +55,7 @@ class Printer:
         self.stream.write(f"{prefix}{text}\n")
         self._at_line_start = True
 
-    def feed(self, events: list[Event]) -> None:
+    def feed(self, events: Iterable[Event]) -> None:
         for ev in events:
             if isinstance(ev, TextDelta):
                 if ev.delta:

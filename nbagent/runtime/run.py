@@ -15,7 +15,6 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from nbagent._events import Event
 from nbagent._output import OutputRun, mimebundle
 from nbagent._stream import Pipeline
 from nbagent._terminal import Printer
@@ -23,6 +22,7 @@ from nbagent._transcript import Transcript
 from nbagent.runtime import registry
 from nbagent.runtime.driver import Driver
 from nbagent.runtime.kernel import current_kernel
+from nbagent.runtime.log import EventLog
 from nbagent.runtime.pause import Pauses
 from nbagent.runtime.sink import EventsCallback, RunSink
 from nbagent.runtime.views import CellOutput, OwnWidget, RunView, held
@@ -87,8 +87,9 @@ class Run:
     # -- the handle ----------------------------------------------------------------------
 
     @property
-    def events(self) -> list[Event]:
-        """Every normalized event of the run so far, in order (what ``save()`` writes)."""
+    def events(self) -> EventLog:
+        """Every normalized event of the run so far, in order (what ``save()`` writes): a
+        read-only sequence whose deltas' text is the transcript's, kept once."""
         return self._sink.events
 
     @property
@@ -155,9 +156,8 @@ class Run:
     def save(self, path: str | Path) -> Path:
         """Write every event as nbagent's JSONL (``format="events"``)."""
         target = Path(path)
-        with self.lock:
-            lines = [ev.to_json() for ev in self.events]
-        target.write_text("".join(line + "\n" for line in lines), encoding="utf-8")
+        with target.open("w", encoding="utf-8") as file:
+            file.writelines(self.events.jsonl())
         return target
 
     # An agent's run (``nbagent.AgentRun``) has a conversation and tools; others not.

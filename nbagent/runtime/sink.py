@@ -18,6 +18,7 @@ from nbagent._stream import Pipeline
 from nbagent._terminal import Printer
 from nbagent._transcript import Transcript
 from nbagent.runtime.kernel import CellMark, cell_mark
+from nbagent.runtime.log import EventLog
 from nbagent.runtime.views import RunView
 
 __all__ = ["RunSink"]
@@ -48,8 +49,8 @@ class RunSink:
         self.view = view
         self.printer = printer
         self.lock = lock
-        self.events: list[Event] = []
-        """Every normalized event, in order."""
+        self.events = EventLog(transcript, lock)
+        """Every normalized event, in order (their text kept once: in the transcript's buffers)."""
         self.done = threading.Event()
         self.end_mark: CellMark = (False, 0)
         """Where the kernel was in its cells as the run began to end (``kernel.cell_mark``)."""
@@ -106,9 +107,10 @@ class RunSink:
             observer(events)
         transcript = self.transcript
         ops: list[dict[str, Any]] = []
+        log = self.events
         for ev in events:
-            self.events.append(ev)
             ops.extend(transcript.apply(ev))
+            log.append(ev)  # after apply: its text is in the transcript's buffers
         if self.printer is not None:
             self.printer.feed(events)
         ended = self.pipeline.ended
