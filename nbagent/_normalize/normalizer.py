@@ -21,15 +21,12 @@ Events are stamped in place (the normalizer owns the events fed to it).
 
 from __future__ import annotations
 
-import json
 import time
-import uuid
 from collections.abc import Callable
 from typing import Any
 
 from nbagent._events import (
     END_REASONS,
-    Custom,
     EndReason,
     ErrorEvent,
     Event,
@@ -37,8 +34,6 @@ from nbagent._events import (
     MessageStart,
     RunEnd,
     RunStart,
-    State,
-    Status,
     TextDelta,
     ThinkingDelta,
     ToolCallArgsDelta,
@@ -46,59 +41,22 @@ from nbagent._events import (
     ToolCallStart,
     ToolResult,
 )
-from nbagent._textbuf import JOIN_EVERY, TextBuffer
-from nbagent._values import plain, strict_json
+from nbagent._normalize.parts import (
+    _make_plain,
+    _Msg,
+    _short_id,
+    _Tool,
+    stream_cut,
+)
+from nbagent._normalize.tools import ToolCalls
+from nbagent._textbuf import JOIN_EVERY
 
-__all__ = ["Normalizer", "parse_arguments", "stream_cut"]
+__all__ = ["Normalizer"]
 
 _END_REASONS = frozenset(END_REASONS)
 
 
-def parse_arguments(text: str) -> tuple[Any, str | None]:
-    """Parse a tool call's argument text once: ``(args, None)`` or ``(None, parse_error)``.
-
-    An empty (or all-whitespace) argument string means ``{}``. ``NaN``/``Infinity`` are
-    rejected: they are not JSON and the browser could not decode them.
-    """
-    if not text or text.isspace():
-        return {}, None
-    try:
-        return strict_json(text), None
-    except (ValueError, RecursionError) as exc:
-        return None, str(exc) or type(exc).__name__
-
-
-class _Msg:
-    """A text or thinking message the normalizer has seen."""
-
-    __slots__ = ("channel", "id", "open", "order", "refusal", "text")
-
-    def __init__(self, message_id: str, channel: str) -> None:
-        self.id = message_id
-        self.channel = channel
-        self.text = TextBuffer()  # for a final_text to reconcile with
-        self.open = False
-        self.order = 0
-        self.refusal: bool | None = None  # from the first delta
-
-
-class _Tool:
-    """A tool call the normalizer has seen."""
-
-    __slots__ = ("id", "open", "order", "text")
-
-    def __init__(self, tool_call_id: str) -> None:
-        self.id = tool_call_id
-        self.text = TextBuffer()
-        self.open = False
-        self.order = 0
-
-
-def _short_id() -> str:
-    return "run_" + uuid.uuid4().hex[:12]
-
-
-class Normalizer:
+class Normalizer(ToolCalls):
     """Repairs one run's event sequence; see the module docstring for the guarantees."""
 
     __slots__ = (
@@ -407,118 +365,3 @@ class Normalizer:
         m.open = False
         self._open.pop(m.order, None)
         self._emit(ev, out)
-
-    # -- tool calls -------------------------------------------------------------------
-
-    def _open_tool(self, t: _Tool, ts: float, out: list[Event], start: Event | None) -> None:
-        self._order += 1
-        t.order = self._order
-        t.open = True
-        self._open[t.order] = t
-        self._emit(start or ToolCallStart(tool_call_id=t.id, ts=ts), out)
-
-    def _on_tool_start(self, ev: ToolCallStart, out: list[Event]) -> None:
-        if ev.tool_call_id in self._tools:
-            return  # duplicate start, or a start after the call's end
-        t = self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id)
-        self._open_tool(t, ev.ts, out, ev)
-
-    def _on_args(self, ev: ToolCallArgsDelta, out: list[Event]) -> None:
-        delta = ev.delta
-        if not delta:
-            return
-        t = self._tools.get(ev.tool_call_id)
-        if t is None:
-            t = self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id)
-            self._open_tool(t, ev.ts, out, None)
-        elif not t.open:
-            return  # the arguments are already complete
-        t.text.append(delta)
-        self._emit(ev, out)
-
-    def _on_tool_end(self, ev: ToolCallEnd, out: list[Event]) -> None:
-        t = self._tools.get(ev.tool_call_id)
-        if t is None:
-            t = self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id)
-            self._open_tool(t, ev.ts, out, None)
-        elif not t.open:
-            return  # duplicate end
-        self._end_tool(t, ev, out)
-
-    def _end_tool(self, t: _Tool, ev: ToolCallEnd, out: list[Event]) -> None:
-        if ev.arguments is None:
-            streamed = t.text.text
-            if not streamed and ev.args is not None:
-                # the adapter sent parsed arguments only: keep them, render their text
-                try:
-                    ev.arguments = json.dumps(ev.args, ensure_ascii=False)
-                    ev.parse_error = None
-                except (TypeError, ValueError):
-                    ev.arguments = str(ev.args)
-                    ev.args, ev.parse_error = parse_arguments(ev.arguments)
-            else:
-                ev.arguments = streamed
-                ev.args, ev.parse_error = parse_arguments(streamed)
-        else:
-            ev.args, ev.parse_error = parse_arguments(ev.arguments)
-        t.text = TextBuffer()
-        t.open = False
-        self._open.pop(t.order, None)
-        self._emit(ev, out)
-
-    def _on_tool_result(self, ev: ToolResult, out: list[Event]) -> None:
-        t = self._tools.get(ev.tool_call_id)
-        if t is None:
-            self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id)  # known, and closed
-        elif t.open:
-            self._end_tool(t, ToolCallEnd(tool_call_id=t.id, ts=ev.ts), out)
-        self._emit(ev, out)
-
-
-_FREE_FORM: dict[type[Event], tuple[str, ...]] = {
-    Custom: ("value",),
-    ToolResult: ("content",),
-    ToolCallEnd: ("args",),
-    State: ("value", "patch"),
-    Status: ("detail",),
-    ErrorEvent: ("details",),
-    RunEnd: ("result",),
-}
-"""The fields of each kind that may hold any value: what ``plain`` makes JSON-ready."""
-
-
-def _make_plain(ev: Event) -> None:
-    for name in _FREE_FORM.get(type(ev), ()):
-        value = getattr(ev, name)
-        if value is not None and not isinstance(value, str):
-            setattr(ev, name, plain(value))
-    if ev.meta is not None:
-        ev.meta = plain(ev.meta)
-
-
-# Exceptions that mean "the connection broke while the stream was being read", by class
-# name so that nbagent needs none of httpx, openai, websockets or requests to know them.
-_STREAM_CUT_NAMES = frozenset(
-    {
-        "RemoteProtocolError",  # httpx: peer closed without completing the body
-        "ReadError",  # httpx
-        "IncompleteRead",  # http.client
-        "ChunkedEncodingError",  # requests
-        "ConnectionClosedError",  # websockets: closed without a close frame
-    }
-)
-
-
-def stream_cut(exc: BaseException | None, depth: int = 0) -> bool:
-    """True when ``exc`` (or what caused it) is a connection broken mid-stream.
-
-    A refused connection is not: nothing was streamed. SDKs wrap transport errors
-    (``openai.APIConnectionError`` from an ``httpx`` error), so causes are followed.
-    """
-    if exc is None or depth > 5:
-        return False
-    if isinstance(exc, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
-        return True
-    if any(cls.__name__ in _STREAM_CUT_NAMES for cls in type(exc).__mro__):
-        return True
-    return stream_cut(exc.__cause__ or exc.__context__, depth + 1)

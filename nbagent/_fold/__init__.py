@@ -1,0 +1,12 @@
+"""The pure reducer: normalized Events → the transcript's state (version 1, see DEVELOP.md).
+
+``reducer.py``: ``TranscriptBase`` (construction, the public view, ``apply`` and the text,
+thinking and message handlers); ``tools.py``: tool calls; ``run.py``: usage, steps, status,
+errors, the run's start and end; ``state.py``: the fields, the block helpers and ``apply_op``.
+"""
+
+from nbagent._blocks import TokenUsage, ToolCall
+from nbagent._fold.reducer import TranscriptBase
+from nbagent._fold.state import MAX_WARNINGS, STATE_VERSION, apply_op
+
+__all__ = ["MAX_WARNINGS", "STATE_VERSION", "TokenUsage", "ToolCall", "TranscriptBase", "apply_op"]

@@ -1,0 +1,266 @@
+"""The pure reducer: normalized Events → the transcript's state (version 1, see DEVELOP.md).
+
+``TranscriptBase`` is the folded state and the reducer; ``nbagent.Transcript`` adds its
+exports (markdown, HTML, text), which work on this state and live above it.
+``TranscriptBase.apply(ev)`` mutates the transcript and returns the JSON-ready ops that turn the
+previous ``to_dict()`` into the new one; ``apply_op`` is the reference implementation of those
+ops (the browser's store mirrors it). Appending a delta is O(len(delta)): block text is kept
+in a ``TextBuffer`` (``nbagent._textbuf``), a few large pieces plus the latest deltas.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
+
+import nbagent._events as E
+from nbagent._blocks import (
+    EMPTY_USAGE,
+    Block,
+    MessageBlock,
+    TokenUsage,
+    ToolCall,
+    display_usage,
+    sum_usage,
+)
+from nbagent._fold.run import RunFold
+from nbagent._fold.state import STATE_VERSION, Op, apply_op, set_op
+from nbagent._fold.tools import ToolFold
+from nbagent._textbuf import TextBuffer
+
+__all__ = ["STATE_VERSION", "TokenUsage", "ToolCall", "TranscriptBase", "apply_op"]
+
+T = TypeVar("T", bound="TranscriptBase")
+_TEXT_DELTA = E.TextDelta  # one global lookup on the hot path instead of two
+
+
+class TranscriptBase(RunFold, ToolFold):
+    """Folded state of one run: blocks, tool calls, usage, timing, status (``nbagent.Transcript``
+    is this with its exports)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._dispatch: dict[type, Callable[[Any], list[Op]]] = {
+            E.TextDelta: self._on_text,
+            E.ThinkingDelta: self._on_thinking,
+            E.ToolCallArgsDelta: self._on_args,
+            E.MessageStart: self._on_message_start,
+            E.MessageEnd: self._on_message_end,
+            E.ToolCallStart: self._on_tool_start,
+            E.ToolCallEnd: self._on_tool_end,
+            E.ToolResult: self._on_tool_result,
+            E.Usage: self._on_usage,
+            E.StepStart: self._on_step_start,
+            E.StepEnd: self._on_step_end,
+            E.Status: self._on_status,
+            E.ErrorEvent: self._on_error,
+            E.RunStart: self._on_run_start,
+            E.RunEnd: self._on_run_end,
+        }
+
+    # -- construction -------------------------------------------------------------------
+
+    @classmethod
+    def from_events(cls: type[T], events: Iterable[E.Event | dict[str, Any]]) -> T:
+        """Fold a sequence of (normalized) events, or their ``to_dict()`` forms."""
+        t = cls()
+        for ev in events:
+            t.apply(ev if isinstance(ev, E.Event) else E.event_from_dict(ev))
+        return t
+
+    @classmethod
+    def from_dict(cls: type[T], d: dict[str, Any]) -> T:
+        """Rebuild a transcript from ``to_dict()`` output."""
+        t = cls()
+        for k in (
+            "run_id",
+            "title",
+            "model",
+            "status",
+            "end_reason",
+            "error",
+            "started_at",
+            "first_token_at",
+            "ended_at",
+            "deltas",
+            "activity",
+        ):
+            setattr(t, k, d.get(k, getattr(t, k)))
+        t.warnings = [dict(w) for w in d.get("warnings", [])]
+        t._usage = dict(EMPTY_USAGE) | dict(d.get("usage") or {})
+        t._steps = [dict(s) for s in d.get("steps", [])]
+        t._step_index = {s["id"]: i for i, s in enumerate(t._steps)}
+        t._raw_usage = {s["id"]: dict(s["usage"]) for s in t._steps if s.get("usage")}
+        if display_usage(sum_usage(t._raw_usage)) != t._usage:
+            if t._steps:
+                t._run_usage = dict(t._usage)
+            else:
+                t._raw_usage[""] = dict(t._usage)
+        for i, b in enumerate(d.get("blocks", [])):
+            block: Block
+            if b["type"] == "tool":
+                block = ToolCall(b["id"])
+                block.buffer = TextBuffer(b.get("arguments") or "")
+                for k in (*ToolCall._KEYS, *ToolCall._OPTIONAL):
+                    setattr(block, k, b.get(k, getattr(block, k)))
+            else:
+                block = MessageBlock(b["type"], b["id"], b["text"], b.get("refusal", False))
+                block.redacted = b.get("redacted", False)
+                block.started_at, block.ended_at = b.get("started_at"), b.get("ended_at")
+            t._index(block)[b["id"]] = i
+            t._blocks.append(block)
+        t._ended = t.status != "running"
+        return t
+
+    # -- public view --------------------------------------------------------------------
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON-ready state, version 1 (DEVELOP.md); also the widget's snapshot."""
+        return {
+            "version": STATE_VERSION,
+            "run_id": self.run_id,
+            "title": self.title,
+            "model": self.model,
+            "status": self.status,
+            "end_reason": self.end_reason,
+            "error": dict(self.error) if self.error else None,
+            "started_at": self.started_at,
+            "first_token_at": self.first_token_at,
+            "ended_at": self.ended_at,
+            "deltas": self.deltas,
+            "usage": dict(self._usage),
+            "steps": self.steps,
+            "warnings": [dict(w) for w in self.warnings],
+            "activity": self.activity,
+            "blocks": self.blocks,
+        }
+
+    @property
+    def text(self) -> str:
+        """The answer: every text block's text, in display order."""
+        return "".join(b.buffer.text for b in self._blocks if b.type == "text")
+
+    @property
+    def thinking(self) -> str:
+        """The reasoning: every thinking block's text, in display order."""
+        return "".join(b.buffer.text for b in self._blocks if b.type == "thinking")
+
+    @property
+    def tool_calls(self) -> list[ToolCall]:
+        return [b for b in self._blocks if type(b) is ToolCall]
+
+    def tool_call_at(self, tool_call_id: str) -> tuple[int, ToolCall]:
+        """The index in ``blocks`` and the block of a tool call (KeyError: no such call)."""
+        i = self._tool_index[tool_call_id]
+        block = self._blocks[i]
+        assert isinstance(block, ToolCall)
+        return i, block
+
+    @property
+    def blocks(self) -> list[dict[str, Any]]:
+        return [b.to_dict() for b in self._blocks]
+
+    def text_buffer(self, kind: str, block_id: str) -> TextBuffer | None:
+        """The buffer of block ``block_id``'s text (``kind`` "text" or "thinking") or arguments
+        ("tool"); None when there is no such block. While the run goes on, ``apply`` appends
+        every non-empty delta of the block to it; whole arguments that replace the streamed
+        ones go into a new buffer, so offsets into a buffer stay valid."""
+        indexes = {"text": self._text_index, "thinking": self._think_index}
+        index = self._tool_index if kind == "tool" else indexes.get(kind, {})
+        i = index.get(block_id)
+        return None if i is None else self._blocks[i].buffer
+
+    @property
+    def usage(self) -> TokenUsage:
+        return TokenUsage(**self._usage)
+
+    @property
+    def ttft_s(self) -> float | None:
+        """Seconds from run start to the first token, None when either is unknown."""
+        if self.first_token_at is None or self.started_at is None:
+            return None
+        return self.first_token_at - self.started_at
+
+    @property
+    def elapsed_s(self) -> float | None:
+        """Seconds from run start to its end (or to the latest event while running)."""
+        end = self.ended_at
+        if end is None and self.last_event is not None:
+            end = self.last_event.ts
+        return None if end is None or self.started_at is None else end - self.started_at
+
+    def __repr__(self) -> str:
+        return f"<Transcript {self.run_id!r} {self.status} blocks={len(self._blocks)}>"
+
+    # -- the reducer --------------------------------------------------------------------
+
+    def apply(self, ev: E.Event) -> list[Op]:
+        """Fold one event; returns the ops that transform the previous ``to_dict()``."""
+        if self._ended:
+            return []
+        self.last_event = ev
+        if type(ev) is _TEXT_DELTA and self.first_token_at is not None:
+            # The hot path, once per answer token: _on_text() → _append() → _count() inlined.
+            i = self._text_index.get(ev.message_id)
+            delta = ev.delta
+            if i is not None and delta:
+                self._blocks[i].buffer.tail.append(delta)
+                self.deltas = deltas = self.deltas + 1
+                # Every JOIN_EVERY-th token (64: a literal costs less here than a global,
+                # and the counter less than the tail's length).
+                if not deltas & 63:
+                    self._compact(i)
+                return [{"op": "append", "i": i, "key": "text", "text": delta, "deltas": deltas}]
+        handler = self._dispatch.get(type(ev))
+        return [] if handler is None else handler(ev)
+
+    def _on_text(self, ev: E.TextDelta) -> list[Op]:
+        delta = ev.delta
+        if not delta:
+            return []
+        i = self._text_index.get(ev.message_id)
+        if i is not None:
+            return self._append(i, "text", delta, ev.ts)
+        block = MessageBlock("text", ev.message_id, ev.delta, refusal=ev.refusal)
+        return self._add(block, self._count(ev.ts))
+
+    def _on_thinking(self, ev: E.ThinkingDelta) -> list[Op]:
+        if not ev.delta:
+            return []
+        i = self._think_index.get(ev.message_id)
+        if i is not None:
+            return self._append(i, "text", ev.delta, ev.ts)
+        start = self._think_started.pop(ev.message_id, ev.ts)
+        block = MessageBlock("thinking", ev.message_id, ev.delta, started_at=start)
+        return self._add(block, self._count(ev.ts))
+
+    def _on_args(self, ev: E.ToolCallArgsDelta) -> list[Op]:
+        if not ev.delta:
+            return []
+        i = self._tool_index.get(ev.tool_call_id)
+        if i is not None:
+            return self._append(i, "arguments", ev.delta, ev.ts)
+        tool = ToolCall(ev.tool_call_id, "", ev.ts)
+        tool.buffer.append(ev.delta)
+        return self._add(tool, self._count(ev.ts))
+
+    def _on_message_start(self, ev: E.MessageStart) -> list[Op]:
+        if ev.channel == "thinking" and ev.message_id not in self._think_index:
+            self._think_started.setdefault(ev.message_id, ev.ts)
+        return []
+
+    def _on_message_end(self, ev: E.MessageEnd) -> list[Op]:
+        if ev.channel != "thinking":
+            return []
+        i = self._think_index.get(ev.message_id)
+        start = self._think_started.pop(ev.message_id, ev.ts)
+        if i is None:
+            if not ev.redacted:
+                return []
+            block = MessageBlock("thinking", ev.message_id, "", started_at=start)
+            block.redacted, block.ended_at = True, ev.ts
+            return self._add(block)
+        b = self._blocks[i]
+        assert isinstance(b, MessageBlock)
+        b.ended_at, b.redacted = ev.ts, b.redacted or ev.redacted
+        return [set_op(i, {"ended_at": ev.ts, "redacted": b.redacted})]

@@ -1,0 +1,126 @@
+"""The reducer's state and the helpers every part of it uses: ``FoldState`` (the fields of a
+transcript and how a block is added or appended to), the constants of the state, and
+``apply_op``, the reference implementation of the ops (the browser's store mirrors it).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nbagent._events as E
+from nbagent._blocks import EMPTY_USAGE, Block
+from nbagent._textbuf import JOIN_EVERY
+
+__all__ = ["MAX_WARNINGS", "STATE_VERSION", "FoldState", "Op", "apply_op", "set_op", "step_entry"]
+
+STATE_VERSION = 1
+_SWEEP_EVERY = 64 * JOIN_EVERY
+MAX_WARNINGS = 100  # later recoverable errors are dropped (each warning op carries the list)
+Op = dict[str, Any]
+
+
+def apply_op(state: dict[str, Any], op: dict[str, Any]) -> None:
+    """Apply one op to a ``to_dict()``-shaped state, in place (the JS store mirrors this)."""
+    kind = op["op"]
+    if kind == "append":
+        block = state["blocks"][op["i"]]
+        block[op["key"]] = block[op["key"]] + op["text"]
+        if "deltas" in op:
+            state["deltas"] = op["deltas"]
+    elif kind == "run":
+        state.update(op["set"])
+    elif kind == "add":
+        state["blocks"].append(dict(op["block"]))
+    elif kind == "set":
+        state["blocks"][op["i"]].update(op["set"])
+    else:
+        raise ValueError(f"unknown op {kind!r}")
+
+
+class FoldState:
+    """The fields of a folded run, and adding and appending to its blocks."""
+
+    def __init__(self) -> None:
+        self.run_id: str | None = None
+        self.title: str | None = None
+        self.model: str | None = None
+        self.status = "running"
+        self.end_reason: str | None = None
+        self.error: dict[str, Any] | None = None
+        self.started_at: float | None = None
+        self.first_token_at: float | None = None
+        self.ended_at: float | None = None
+        self.deltas = 0
+        self.activity: str | None = None
+        self.warnings: list[dict[str, Any]] = []
+        self._usage: dict[str, Any] = dict(EMPTY_USAGE)
+        self._raw_usage: dict[str, dict[str, Any]] = {}  # step id ("" outside steps) -> raw
+        self._run_usage: dict[str, Any] | None = None  # from scope="run" usage
+        self._steps: list[dict[str, Any]] = []
+        self._step_index: dict[str, int] = {}
+        self._blocks: list[Block] = []
+        self._text_index: dict[str, int] = {}
+        self._think_index: dict[str, int] = {}
+        self._tool_index: dict[str, int] = {}
+        self._think_started: dict[str, float] = {}
+        self._ended = False
+        self.last_event: E.Event | None = None
+        """The last event folded (an ended transcript folds none): the event log checks by
+        it that a delta's text is the one at the end of its ``text_buffer``."""
+
+    @property
+    def steps(self) -> list[dict[str, Any]]:
+        return [dict(s) | {"usage": dict(s["usage"]) if s["usage"] else None} for s in self._steps]
+
+    def _compact(self, i: int) -> None:
+        """Every ``JOIN_EVERY``-th token: join its block's recent deltas. Blocks that take turns
+        (two choices of one request) may never hold that token: every ``_SWEEP_EVERY``-th
+        joins every text block's (other deltas go through ``TextBuffer.append``)."""
+        self._blocks[i].buffer.compact()
+        if not self.deltas % _SWEEP_EVERY:
+            for j in self._text_index.values():
+                self._blocks[j].buffer.compact()
+
+    def _count(self, ts: float) -> Op:
+        self.deltas += 1
+        if self.first_token_at is None:
+            self.first_token_at = ts
+            return {"op": "run", "set": {"deltas": self.deltas, "first_token_at": ts}}
+        return {"op": "run", "set": {"deltas": self.deltas}}
+
+    def _index(self, block: Block) -> dict[str, int]:
+        kind = block.type
+        return (
+            self._tool_index
+            if kind == "tool"
+            else (self._text_index if kind == "text" else self._think_index)
+        )
+
+    def _add(self, block: Block, *more: Op) -> list[Op]:
+        self._index(block)[block.id] = len(self._blocks)
+        self._blocks.append(block)
+        return [{"op": "add", "block": block.to_dict()}, *more]
+
+    def _append(self, i: int, key: str, delta: str, ts: float) -> list[Op]:
+        self._blocks[i].buffer.append(delta)
+        if self.first_token_at is None:
+            return [{"op": "append", "i": i, "key": key, "text": delta}, self._count(ts)]
+        # One op per token: the append carries the run's new delta count.
+        self.deltas += 1
+        return [{"op": "append", "i": i, "key": key, "text": delta, "deltas": self.deltas}]
+
+
+def step_entry(step_id: str, name: str, started_at: float | None) -> dict[str, Any]:
+    """A step's entry in ``steps``: one model call (or tool round, node, sub-agent)."""
+    return {
+        "id": step_id,
+        "name": name,
+        "usage": None,
+        "finish_reason": None,
+        "started_at": started_at,
+        "ended_at": None,
+    }
+
+
+def set_op(i: int, changes: dict[str, Any]) -> Op:
+    return {"op": "set", "i": i, "set": changes}

@@ -1,0 +1,76 @@
+"""How the reducer folds tool calls: their start, whole arguments and result (argument deltas
+are appended like text, in ``reducer.py``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nbagent._events as E
+from nbagent._blocks import ToolCall
+from nbagent._fold.state import FoldState, Op, set_op
+from nbagent._normalize import parse_arguments
+from nbagent._textbuf import TextBuffer
+
+__all__ = ["ToolFold"]
+
+
+class ToolFold(FoldState):
+    """The tool-call handlers of the reducer."""
+
+    def _tool(
+        self, tool_call_id: str, name: str, ts: float | None
+    ) -> tuple[int, ToolCall, list[Op]]:
+        """The tool block: (index, block, the ops that created it: [] or one add)."""
+        i = self._tool_index.get(tool_call_id)
+        if i is None:
+            tool = ToolCall(tool_call_id, name, ts)
+            return len(self._blocks), tool, self._add(tool)
+        b = self._blocks[i]
+        assert isinstance(b, ToolCall)
+        return i, b, []
+
+    def _on_tool_start(self, ev: E.ToolCallStart) -> list[Op]:
+        i, tool, ops = self._tool(ev.tool_call_id, ev.name, ev.ts)
+        if ops or not ev.name or tool.name:
+            return ops
+        tool.name = ev.name
+        return [set_op(i, {"name": ev.name})]
+
+    def _on_tool_end(self, ev: E.ToolCallEnd) -> list[Op]:
+        i, tool, ops = self._tool(ev.tool_call_id, "", ev.ts)
+        streamed = tool.arguments
+        full = streamed if ev.arguments is None else ev.arguments
+        if ev.args is None and ev.parse_error is None:
+            args, err = parse_arguments(full)
+        else:
+            args, err = ev.args, ev.parse_error
+        tool.args, tool.parse_error, tool.args_done_at = args, err, ev.ts
+        changes: dict[str, Any] = {"args": args, "parse_error": err, "args_done_at": ev.ts}
+        if tool.state == "args":
+            tool.state = changes["state"] = "running"
+        if full != streamed:
+            tool.buffer = TextBuffer(full)
+            changes["arguments"] = full
+        return [*ops, set_op(i, changes)]
+
+    def _on_tool_result(self, ev: E.ToolResult) -> list[Op]:
+        i, tool, ops = self._tool(ev.tool_call_id, ev.name or "", None)
+        changes: dict[str, Any] = {"result": ev.content, "is_error": ev.is_error}
+        tool.result, tool.is_error = ev.content, ev.is_error
+        if ev.name and not tool.name:
+            tool.name = changes["name"] = ev.name
+        meta = ev.meta or {}
+        for k in ToolCall._RAN:  # from nbagent's agent, which ran the tool
+            if meta.get(k):
+                setattr(tool, k, meta[k])
+                changes[k] = meta[k]
+        if not ev.preliminary:
+            base = tool.args_done_at if tool.args_done_at is not None else tool.started_at
+            tool.state = changes["state"] = "error" if ev.is_error else "done"
+            tool.ended_at = changes["ended_at"] = ev.ts
+            measured = meta.get("duration_s")  # time in the tool itself, when it was ours
+            if isinstance(measured, (int, float)):
+                tool.duration_s = changes["duration_s"] = float(measured)
+            else:
+                tool.duration_s = changes["duration_s"] = None if base is None else ev.ts - base
+        return [*ops, set_op(i, changes)]

@@ -1,0 +1,124 @@
+"""What the normalizer keeps and the pure helpers it uses: the state of a message and of a
+tool call, argument parsing, making free-form fields plain JSON, and ``stream_cut`` (whether
+an exception is a connection broken mid-stream)."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from nbagent._events import (
+    Custom,
+    ErrorEvent,
+    Event,
+    RunEnd,
+    State,
+    Status,
+    ToolCallEnd,
+    ToolResult,
+)
+from nbagent._textbuf import TextBuffer
+from nbagent._values import plain, strict_json
+
+__all__ = [
+    "_FREE_FORM",
+    "_Msg",
+    "_Tool",
+    "_make_plain",
+    "_short_id",
+    "parse_arguments",
+    "stream_cut",
+]
+
+
+def parse_arguments(text: str) -> tuple[Any, str | None]:
+    """Parse a tool call's argument text once: ``(args, None)`` or ``(None, parse_error)``.
+
+    An empty (or all-whitespace) argument string means ``{}``. ``NaN``/``Infinity`` are
+    rejected: they are not JSON and the browser could not decode them.
+    """
+    if not text or text.isspace():
+        return {}, None
+    try:
+        return strict_json(text), None
+    except (ValueError, RecursionError) as exc:
+        return None, str(exc) or type(exc).__name__
+
+
+class _Msg:
+    """A text or thinking message the normalizer has seen."""
+
+    __slots__ = ("channel", "id", "open", "order", "refusal", "text")
+
+    def __init__(self, message_id: str, channel: str) -> None:
+        self.id = message_id
+        self.channel = channel
+        self.text = TextBuffer()  # for a final_text to reconcile with
+        self.open = False
+        self.order = 0
+        self.refusal: bool | None = None  # from the first delta
+
+
+class _Tool:
+    """A tool call the normalizer has seen."""
+
+    __slots__ = ("id", "open", "order", "text")
+
+    def __init__(self, tool_call_id: str) -> None:
+        self.id = tool_call_id
+        self.text = TextBuffer()
+        self.open = False
+        self.order = 0
+
+
+def _short_id() -> str:
+    return "run_" + uuid.uuid4().hex[:12]
+
+
+_FREE_FORM: dict[type[Event], tuple[str, ...]] = {
+    Custom: ("value",),
+    ToolResult: ("content",),
+    ToolCallEnd: ("args",),
+    State: ("value", "patch"),
+    Status: ("detail",),
+    ErrorEvent: ("details",),
+    RunEnd: ("result",),
+}
+"""The fields of each kind that may hold any value: what ``plain`` makes JSON-ready."""
+
+
+def _make_plain(ev: Event) -> None:
+    for name in _FREE_FORM.get(type(ev), ()):
+        value = getattr(ev, name)
+        if value is not None and not isinstance(value, str):
+            setattr(ev, name, plain(value))
+    if ev.meta is not None:
+        ev.meta = plain(ev.meta)
+
+
+# Exceptions that mean "the connection broke while the stream was being read", by class
+# name so that nbagent needs none of httpx, openai, websockets or requests to know them.
+_STREAM_CUT_NAMES = frozenset(
+    {
+        "RemoteProtocolError",  # httpx: peer closed without completing the body
+        "ReadError",  # httpx
+        "IncompleteRead",  # http.client
+        "ChunkedEncodingError",  # requests
+        "ConnectionClosedError",  # websockets: closed without a close frame
+    }
+)
+
+
+def stream_cut(exc: BaseException | None, depth: int = 0) -> bool:
+    """True when ``exc`` (or what caused it) is a connection broken mid-stream.
+
+    A refused connection is not: nothing was streamed. SDKs wrap transport errors
+    (``openai.APIConnectionError`` from an ``httpx`` error), so causes are followed.
+    """
+    if exc is None or depth > 5:
+        return False
+    if isinstance(exc, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
+        return True
+    if any(cls.__name__ in _STREAM_CUT_NAMES for cls in type(exc).__mro__):
+        return True
+    return stream_cut(exc.__cause__ or exc.__context__, depth + 1)
