@@ -61,8 +61,12 @@ def agent_like(run_of: dict[str, Run], calls: list[tuple[str, str]]) -> AsyncIte
 
 
 def started(source: Any, holder: dict[str, Run]) -> Run:
+    """The run, started from a thread with no loop (as the fault tests do: the browser tests'
+    Playwright, in the same process, leaves a loop marked running in the main thread)."""
     run = holder["run"] = Run(source, format="events", display=False)
-    run.start()
+    starter = threading.Thread(target=run.start)
+    starter.start()
+    starter.join()
     return run
 
 
