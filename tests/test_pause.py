@@ -12,6 +12,7 @@ import pytest
 from nbagent._events import Event, TextDelta, ToolCallEnd, ToolCallStart, ToolResult
 from nbagent.runtime.pause import Answer, PauseRequest, Pauses
 from nbagent.runtime.run import Run
+from tests import aio
 
 
 class Paused:
@@ -139,7 +140,7 @@ def test_a_thread_producer_waits_the_same_way() -> None:
 def test_after_the_end_a_pause_is_cancelled_at_once() -> None:
     pauses = Pauses()
     pauses.cancel_all("the run has ended")
-    answer = asyncio.run(pauses.before_tool(PauseRequest("c1", "x")))
+    answer = aio.run(pauses.before_tool(PauseRequest("c1", "x")))
     assert answer == Answer("cancel", reason="the run has ended")
     assert pauses.wait_before_tool(PauseRequest("c2", "x")).action == "cancel"
 
@@ -163,4 +164,4 @@ def test_one_call_pauses_once() -> None:
         pauses.answer("c1", Answer("run"))
         assert (await first).action == "run"
 
-    asyncio.run(twice())
+    aio.run(twice())
