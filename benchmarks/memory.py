@@ -47,7 +47,7 @@ def _drop_comm_messages() -> None:
 def measure(n: int) -> dict[str, Any]:
     """In this process: one run of ``n`` deltas; RSS growth after it ended and after gc."""
     import psutil
-    from nbagent.run import Run
+    from nbagent.runtime.run import Run
 
     from benchmarks.corpus import token_deltas
 
@@ -76,7 +76,7 @@ def measure(n: int) -> dict[str, Any]:
     sampler = threading.Thread(target=sample, daemon=True)
     sampler.start()
     run = Run(source(), display=True)
-    run._start()
+    run.start()
     run.wait()
     done.set()
     sampler.join()
