@@ -10,10 +10,12 @@ from nbagent._events import Event, NbagentError
 from nbagent._values import plain, short_repr, strict_json
 
 __all__ = [
+    "BLANK",
     "Adapter",
     "BadItemError",
     "ServerSentEvent",
     "UnknownFormatError",
+    "data_payload",
     "field",
     "int_or_none",
     "list_or_empty",
@@ -62,6 +64,28 @@ def unwrap(item: Any) -> tuple[str | None, Any]:
         except ValueError as exc:
             raise BadItemError(f"not JSON: {exc}: {short_repr(item)}") from None
     return name, item
+
+
+BLANK: Any = object()
+"""What ``data_payload`` gives for an item that carries nothing (a blank line, a comment)."""
+
+
+def data_payload(item: Any) -> Any:
+    """The payload of a wire item that may be a raw SSE line (``data: {...}``): a dict,
+    ``"[DONE]"``, ...; ``BLANK`` for a blank line, a ``:`` comment or an event with no data.
+    Raises ``BadItemError`` for data that is not JSON (as ``unwrap``)."""
+    if isinstance(item, (bytes, bytearray)):
+        item = bytes(item).decode("utf-8", errors="replace")
+    if isinstance(item, str):
+        text = item.strip()
+        if text.startswith("data:"):
+            text = text[5:].strip()
+        if not text or text.startswith(":"):
+            return BLANK
+        item = text
+    if isinstance(item, ServerSentEvent) and not item.data.strip():
+        return BLANK
+    return unwrap(item)[1]
 
 
 class Adapter(Protocol):

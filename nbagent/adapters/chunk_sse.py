@@ -19,28 +19,11 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from nbagent._events import Custom, ErrorEvent, Event, RunEnd, TextDelta
-from nbagent.adapters.base import BadItemError, ServerSentEvent, short_repr, unwrap
+from nbagent.adapters.base import BLANK, BadItemError, ServerSentEvent, data_payload, short_repr
 
 __all__ = ["ChunkSseAdapter"]
 
 MESSAGE_ID = "m1"
-_SKIP = object()
-
-
-def _decode(item: Any) -> Any:
-    """The payload of a wire item (a dict, ``"[DONE]"``, ...); ``_SKIP`` for a blank item."""
-    if isinstance(item, (bytes, bytearray)):
-        item = bytes(item).decode("utf-8", errors="replace")
-    if isinstance(item, str):
-        text = item.strip()
-        if text.startswith("data:"):
-            text = text[5:].strip()
-        if not text or text.startswith(":"):
-            return _SKIP
-        item = text
-    if isinstance(item, ServerSentEvent) and not item.data.strip():
-        return _SKIP
-    return unwrap(item)[1]
 
 
 def _error_message(value: Any) -> tuple[str, str | None, str | int | None]:
@@ -69,7 +52,7 @@ class ChunkSseAdapter:
     def detect(item: Any) -> bool:
         """A frame whose keys are exactly ``chunk`` (a string) or exactly ``error``."""
         try:
-            payload = _decode(item)
+            payload = data_payload(item)
         except Exception:  # noqa: BLE001 - detect never raises
             return False
         if isinstance(item, ServerSentEvent) and item.event != "message":
@@ -84,10 +67,10 @@ class ChunkSseAdapter:
         if self._ended:
             return []
         try:
-            payload = _decode(item)
+            payload = data_payload(item)
         except BadItemError as exc:
             return [ErrorEvent(message=str(exc), error_type="bad_item", recoverable=True)]
-        if payload is _SKIP:
+        if payload is BLANK:
             return []
         if payload == "[DONE]":
             self._ended = True

@@ -22,12 +22,11 @@ from nbagent._events import (
     ThinkingDelta,
     ToolCallEnd,
 )
-from nbagent.adapters.base import BadItemError, plain, short_repr, str_or_none
+from nbagent.adapters.base import BLANK, BadItemError, data_payload, plain, short_repr, str_or_none
 from nbagent.adapters.vercel_ui.parts import (
     _CUSTOM_TYPES,
     _DONE,
     FINISH_REASONS,
-    _decode,
     _is_part,
 )
 from nbagent.adapters.vercel_ui.tools import _ToolParts
@@ -60,7 +59,7 @@ class VercelUiAdapter(_ToolParts):
             legacy = _v4(item)
             if legacy is not None:
                 return _is_v4(*legacy)
-            payload = _decode(item)
+            payload = data_payload(item)
         except Exception:  # noqa: BLE001 - detect never raises
             return False
         if not isinstance(payload, Mapping):
@@ -75,8 +74,8 @@ class VercelUiAdapter(_ToolParts):
         legacy = _v4(item)
         if legacy is not None:
             return self._feed_v4(*legacy)
-        part = _decode(item)
-        if part is None or part == _DONE:
+        part = data_payload(item)
+        if part is BLANK or part is None or part == _DONE:
             return []
         if not isinstance(part, Mapping):
             raise BadItemError(f"vercel-ui: a part must be a JSON object: {short_repr(item)}")

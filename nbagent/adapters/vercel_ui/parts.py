@@ -8,9 +8,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from nbagent._events import EndReason
-from nbagent.adapters.base import ServerSentEvent, unwrap
 
-__all__ = ["FINISH_REASONS", "PART_TYPES", "_CUSTOM_TYPES", "_DONE", "_decode", "_is_part"]
+__all__ = ["FINISH_REASONS", "PART_TYPES", "_CUSTOM_TYPES", "_DONE", "_is_part"]
 
 
 FINISH_REASONS: dict[str, EndReason] = {
@@ -73,23 +72,6 @@ _CUSTOM_TYPES = frozenset(
     }
 )
 _DONE = "[DONE]"
-
-
-def _decode(item: Any) -> Any:
-    """The part of a wire item: a dict, ``"[DONE]"`` or None (blank line, comment)."""
-    if isinstance(item, (bytes, bytearray)):
-        item = bytes(item).decode("utf-8", errors="replace")
-    if isinstance(item, str):
-        text = item.strip()
-        if text.startswith("data:"):
-            text = text[5:].strip()
-        if not text or text.startswith(":"):
-            return None
-        item = text
-    if isinstance(item, ServerSentEvent) and not item.data.strip():
-        return None
-    _, payload = unwrap(item)
-    return payload
 
 
 def _is_part(payload: Mapping[str, Any]) -> bool:
