@@ -1,9 +1,10 @@
 """The pipeline: source → adapter → normalizer.
 
-``Pipeline`` is driven one item at a time by whoever iterates the source (the controller
-reads it on a thread or a loop task so that Stop can interrupt between items).
-``iter_events`` / ``aiter_events`` are thin loops over a ``Pipeline``: they always end
-with exactly one ``run_end``; an exception raised by the source ends the run with
+``Pipeline`` is driven one item at a time by whoever iterates the source. ``pump`` (sync)
+and ``apump`` (async) are the one read loop: ``iter_events`` / ``aiter_events`` run them over
+a ``Pipeline``, a run's ``Driver`` (``nbagent.runtime``) over its ``RunSink``, on a thread or
+a loop task so that Stop can interrupt between items. They always end with exactly one
+``run_end``; an exception raised by the source ends the run with
 ``error`` + ``run_end(error)`` instead of propagating; the source is closed at the end.
 A wire chunk that cannot be read (malformed JSON in one SSE event or line) is skipped with a
 visible warning and the run goes on.

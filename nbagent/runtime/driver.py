@@ -20,7 +20,7 @@ from typing import Any
 
 from nbagent._stream import apump, pump
 from nbagent.runtime.kernel import drive_loop_until, kernel_loop, running_loop
-from nbagent.runtime.loops import background_loop
+from nbagent.runtime.loops import background_loop, settle_threadsafe
 from nbagent.runtime.sink import RunSink
 from nbagent.sources import close_source, is_async_source
 
@@ -123,7 +123,7 @@ class Driver:
         future: asyncio.Future[None] = loop.create_future()
 
         def wake() -> None:
-            loop.call_soon_threadsafe(_resolve, future)
+            settle_threadsafe(loop, future, None)
 
         self.sink.on_done(wake)
         await future
@@ -134,8 +134,3 @@ def _create_task(loop: asyncio.AbstractEventLoop, coro: Any) -> asyncio.Task[Non
     a task copies the context current where it is created)."""
     task: asyncio.Task[None] = contextvars.Context().run(loop.create_task, coro)
     return task
-
-
-def _resolve(future: asyncio.Future[None]) -> None:
-    if not future.done():
-        future.set_result(None)

@@ -8,7 +8,7 @@ import threading
 from collections.abc import Awaitable, Coroutine
 from typing import Any, TypeVar
 
-__all__ = ["background_loop", "run_fresh"]
+__all__ = ["background_loop", "run_fresh", "settle_threadsafe"]
 
 T = TypeVar("T")
 
@@ -90,3 +90,15 @@ def _finish_tasks(loop: asyncio.AbstractEventLoop) -> None:
         for task in closings:
             task.cancel()  # a closing past its time (a done task ignores this)
         _until_done(loop, asyncio.gather(*pending, return_exceptions=True))
+
+
+def settle_threadsafe(loop: asyncio.AbstractEventLoop, future: asyncio.Future[T], value: T) -> None:
+    """Give ``future`` (of ``loop``) its result from any thread, unless it is done already (its
+    waiter gave up) or its loop has closed."""
+    if not loop.is_closed():
+        loop.call_soon_threadsafe(_settle, future, value)
+
+
+def _settle(future: asyncio.Future[T], value: T) -> None:
+    if not future.done():
+        future.set_result(value)

@@ -21,6 +21,8 @@ import threading
 from collections.abc import Callable
 from typing import Any, Literal
 
+from nbagent.runtime.loops import settle_threadsafe
+
 __all__ = ["Answer", "PauseRequest", "Pauses"]
 
 Action = Literal["run", "mock", "deny", "cancel"]
@@ -63,8 +65,8 @@ class _Waiter:
         self.answer = answer
         self.event.set()
         loop, future = self.loop, self.future
-        if loop is not None and future is not None and not loop.is_closed():
-            loop.call_soon_threadsafe(_resolve, future, answer)
+        if loop is not None and future is not None:
+            settle_threadsafe(loop, future, answer)
 
 
 class Pauses:
@@ -90,14 +92,12 @@ class Pauses:
     async def before_tool(self, request: PauseRequest) -> Answer:
         """Wait, on this loop, for the answer to ``request``."""
         waiter = self._add(request)
-        if waiter.answer is not None:
-            return waiter.answer
         loop = asyncio.get_running_loop()
         future: asyncio.Future[Answer] = loop.create_future()
         with self._lock:
             waiter.loop, waiter.future = loop, future
             answered = waiter.answer
-        if answered is not None:  # answered between _add and here
+        if answered is not None:  # answered between _add and here (or the run had ended)
             return answered
         try:
             return await future
@@ -160,8 +160,3 @@ class Pauses:
     def _changed(self) -> None:
         for listener in list(self._listeners):
             listener()
-
-
-def _resolve(future: asyncio.Future[Answer], answer: Answer) -> None:
-    if not future.done():
-        future.set_result(answer)
