@@ -22,7 +22,7 @@ from nbagent._stream import apump, pump
 from nbagent.runtime.kernel import drive_loop_until, kernel_loop, running_loop
 from nbagent.runtime.loops import background_loop, settle_threadsafe
 from nbagent.runtime.sink import RunSink
-from nbagent.sources import close_source, is_async_source
+from nbagent.sources import aclose_source, close_source, is_async_source
 
 __all__ = ["Driver"]
 
@@ -72,7 +72,7 @@ class Driver:
                 pass
         except BaseException as exc:  # noqa: BLE001 - any failure ends the run, never the kernel
             self.sink.fail(exc)
-            close_source(self.source)
+            close_source(self.source)  # pump closed it, unless iter() itself raised
 
     async def _aread(self) -> None:
         try:
@@ -82,6 +82,7 @@ class Driver:
             self.sink.cancel()
         except BaseException as exc:  # noqa: BLE001 - any failure ends the run, never the kernel
             self.sink.fail(exc)
+            await aclose_source(self.source)  # apump closed it, unless aiter() itself raised
 
     def interrupt(self) -> None:
         """Wake the reader of a run just stopped, so that it closes the source."""

@@ -66,9 +66,7 @@ class RunSink:
         return self.pipeline.ended
 
     def feed(self, item: Any) -> list[Event]:
-        with self.lock:
-            if self.pipeline.ended:  # stopped from another thread meanwhile
-                return []
+        with self.lock:  # a Stop from another thread ends the pipeline: it then returns []
             events = self.pipeline.feed(item)
             self.ingest(events)
             return events
