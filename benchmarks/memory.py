@@ -47,9 +47,9 @@ def _drop_comm_messages() -> None:
 def measure(n: int) -> dict[str, Any]:
     """In this process: one run of ``n`` deltas; RSS growth after it ended and after gc."""
     import psutil
-    from nbagent.runtime.run import Run
 
     from benchmarks.corpus import token_deltas
+    from nbagent.runtime.run import Run
 
     _drop_comm_messages()
     deltas = token_deltas(n)
