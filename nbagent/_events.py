@@ -96,6 +96,12 @@ class Event:
     """Adapter id that produced the event, e.g. ``"openai-chat"``."""
     meta: dict[str, Any] | None = None
     """Source-specific extras (``choice_index``, ``sse_id``, ...)."""
+    parent: str | None = None
+    """The scope the event belongs to: None at the top level; inside a sub-agent, the id of
+    what started it, a tool call (``ToolCallStart.tool_call_id``: an agent used as a tool, a
+    Claude sub-agent's ``parent_tool_use_id``) or a sub-agent step
+    (``StepStart(step_type="subagent").step_id``: a LangGraph subgraph). The transcript folds
+    a scope's blocks into the block that started it (DEVELOP.md, "Nesting")."""
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready dict: ``kind`` plus every field that differs from its default."""

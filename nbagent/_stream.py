@@ -26,6 +26,7 @@ from nbagent.sources import (
     check_source,
     close_source,
     is_async_source,
+    resolve_source,
     source_format,
 )
 
@@ -264,6 +265,7 @@ def iter_events(source: Any, format: str = "auto", **kw: Any) -> Iterator[Event]
     ``SourceTypeError`` for something that is not a stream and ``UnknownFormatError``
     for an unknown ``format`` name; everything later ends the run instead of raising.
     """
+    source = resolve_source(source)
     pipeline = Pipeline(source_format(source, format), **kw)
     check_source(source)
     if not hasattr(source, "__iter__") and not hasattr(source, "__getitem__"):
@@ -280,6 +282,7 @@ def aiter_events(source: Any, format: str = "auto", **kw: Any) -> AsyncIterator[
     A sync iterable is read inline on the loop (fine for lists; a blocking source such
     as an OpenAI ``Stream`` would block the loop while it waits).
     """
+    source = resolve_source(source)
     pipeline = Pipeline(source_format(source, format), **kw)
     check_source(source)
     if is_async_source(source):

@@ -15,7 +15,7 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["plain", "scrubbed", "short_repr", "strict_json", "type_check"]
+__all__ = ["plain", "scrubbed", "short_repr", "strict_json", "type_check", "type_is", "type_path"]
 
 
 def _no_constant(name: str) -> Any:
@@ -134,3 +134,30 @@ def type_check(hint: Any) -> Check:
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def type_path(obj: Any) -> str:
+    """``"module.QualName"`` of an object's type, e.g. ``"agents.items.ToolCallItem"``.
+
+    Detection reads a library's objects by this name and their fields, never by importing the
+    library (importing langchain or llama-index costs seconds, and nbagent imports none of
+    them unless the user did).
+    """
+    cls = type(obj)
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def type_is(obj: Any, package: str, *names: str) -> bool:
+    """True when ``obj``'s type, or one of its base classes, is defined in ``package`` (the
+    package itself or a module under it) and, when ``names`` are given, is named one of them.
+
+    ``type_is(ev, "agents", "RunItemStreamEvent")``. Base classes count, so that a user's
+    subclass of a library's type is still read as that type.
+    """
+    for cls in type(obj).__mro__:
+        module = cls.__module__
+        if (module == package or module.startswith(package + ".")) and (
+            not names or cls.__name__ in names
+        ):
+            return True
+    return False

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
 from nbagent._events import Event, NbagentError
-from nbagent._values import plain, short_repr, strict_json
+from nbagent._values import plain, short_repr, strict_json, type_is, type_path
 
 __all__ = [
     "BLANK",
@@ -22,6 +22,8 @@ __all__ = [
     "plain",
     "short_repr",
     "str_or_none",
+    "type_is",
+    "type_path",
     "unwrap",
     "unwrap_object",
 ]

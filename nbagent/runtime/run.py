@@ -26,7 +26,7 @@ from nbagent.runtime.log import EventLog
 from nbagent.runtime.pause import Pauses
 from nbagent.runtime.sink import EventsCallback, RunSink
 from nbagent.runtime.views import CellOutput, OwnWidget, RunView, held
-from nbagent.sources import check_source, source_format
+from nbagent.sources import check_source, resolve_source, source_format
 
 __all__ = ["MessageHandler", "Run", "launch"]
 
@@ -52,6 +52,7 @@ class Run:
         display: bool | None = None,
         view: RunView | None = None,
     ) -> None:
+        source = resolve_source(source)
         check_source(source)
         self.source = source
         self.title = title

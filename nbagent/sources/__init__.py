@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nbagent._events import NbagentError
+from nbagent.sources.results import resolve_source
 
 __all__ = [
     "SourceTypeError",
@@ -18,6 +19,7 @@ __all__ = [
     "check_source",
     "close_source",
     "is_async_source",
+    "resolve_source",
     "source_format",
 ]
 

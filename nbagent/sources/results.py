@@ -1,0 +1,136 @@
+"""A library's run object that is not a stream itself, read through its stream method.
+
+``nbagent.show(Runner.run_streamed(agent, input))`` gets the OpenAI Agents SDK's
+``RunResultStreaming``: its events come from ``result.stream_events()``, and stopping the
+run means ``result.cancel()``. ``resolve_source`` turns such an object into the stream to
+read, wrapped so that closing it before the end (Stop, a re-run cell, an error) cancels
+the library's run. Types are recognized by name and module (``nbagent._values.type_is``):
+nothing here imports a framework.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from nbagent._values import type_is
+
+__all__ = ["RESULT_TYPES", "ResultType", "resolve_source"]
+
+
+@dataclass(frozen=True, slots=True)
+class ResultType:
+    """A library's run object: where it is defined, how to stream it, how to stop it."""
+
+    package: str
+    """The top-level package that defines it, e.g. ``"agents"``."""
+    names: tuple[str, ...]
+    """Its class names (a subclass of one counts)."""
+    stream: str
+    """The method that returns its events (a sync or async iterator)."""
+    cancel: str | None = None
+    """The method that stops the library's run, called when the stream is closed early."""
+    format: str = "auto"
+    """The adapter that reads its events (``nbagent_format`` of the stream), or detection."""
+
+
+RESULT_TYPES: tuple[ResultType, ...] = (
+    ResultType("agents", ("RunResultStreaming",), "stream_events", "cancel"),
+)
+"""Every run object ``resolve_source`` knows, most specific first."""
+
+
+def resolve_source(obj: Any) -> Any:
+    """The stream to read for ``obj``: its events when it is a known library run object,
+    else ``obj`` itself (checked by ``check_source`` afterwards)."""
+    if hasattr(obj, "__iter__") or hasattr(obj, "__aiter__"):
+        return obj
+    for kind in RESULT_TYPES:
+        if type_is(obj, kind.package, *kind.names):
+            stream = getattr(obj, kind.stream)()
+            cancel = getattr(obj, kind.cancel) if kind.cancel else None
+            wrapper = AsyncResultStream if hasattr(stream, "__aiter__") else ResultStream
+            return wrapper(obj, stream, cancel, kind.format)
+    return obj
+
+
+def _cancel(cancel: Any) -> None:
+    """Call a library's cancel method; an async one is left to its loop (best effort)."""
+    if cancel is None:
+        return
+    try:
+        result = cancel()
+    except Exception:  # noqa: BLE001 - stopping is best-effort cleanup
+        return
+    if inspect.iscoroutine(result):
+        result.close()
+
+
+class ResultStream:
+    """A sync stream of a run object; closed before its end, it cancels the run."""
+
+    def __init__(self, result: Any, stream: Any, cancel: Any, format: str = "auto") -> None:  # noqa: A002
+        self.result = result
+        """The library's run object (``result.final_output`` and friends after the run)."""
+        self.nbagent_format = format
+        """The format to read the events in (``sources.source_format`` reads it)."""
+        self._iterator: Iterator[Any] = iter(stream)
+        self._cancel = cancel
+        self._done = False
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        try:
+            return next(self._iterator)
+        except StopIteration:
+            self._done = True
+            raise
+
+    def close(self) -> None:
+        if not self._done:
+            self._done = True
+            _cancel(self._cancel)
+        close = getattr(self._iterator, "close", None)
+        if callable(close):
+            close()
+
+
+class AsyncResultStream:
+    """An async stream of a run object; closed before its end, it cancels the run."""
+
+    def __init__(self, result: Any, stream: Any, cancel: Any, format: str = "auto") -> None:  # noqa: A002
+        self.result = result
+        """The library's run object (``result.final_output`` and friends after the run)."""
+        self.nbagent_format = format
+        """The format to read the events in (``sources.source_format`` reads it)."""
+        self._iterator: AsyncIterator[Any] = aiter(stream)
+        self._cancel = cancel
+        self._done = False
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self
+
+    async def __anext__(self) -> Any:
+        try:
+            return await anext(self._iterator)
+        except StopAsyncIteration:
+            self._done = True
+            raise
+
+    async def aclose(self) -> None:
+        if not self._done:
+            self._done = True
+            if self._cancel is not None:
+                try:
+                    result = self._cancel()
+                    if inspect.isawaitable(result):
+                        await result
+                except Exception:  # noqa: BLE001 - stopping is best-effort cleanup
+                    pass
+        aclose = getattr(self._iterator, "aclose", None)
+        if callable(aclose):
+            await aclose()
