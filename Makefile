@@ -28,7 +28,7 @@ python_for = $(shell p="$(PYTHON$(subst .,,$(1)))"; [ -n "$$p" ] && "$$p" -c 'im
 BUILD_DEPS := "hatchling>=1.27" "hatch-jupyter-builder>=0.9" editables
 # What the other Pythons run: the kernel-free tests (the fuzz tests only on .venv's Python: they
 # exercise pure code, and their budget is the slowest part) and the kernel smoke test.
-OTHER_PYTHONS_TESTS := -m "(not kernel and not browser and not fuzz) or smoke"
+OTHER_PYTHONS_TESTS := -m "(not kernel and not browser and not fuzz and not frameworks) or smoke"
 
 .PHONY: help install build demo recordings test test-fast test-pythons FORCE lint typecheck test-js test-py fuzz load bench bench-quick clean
 
