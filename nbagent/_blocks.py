@@ -11,6 +11,7 @@ from nbagent._textbuf import TextBuffer
 __all__ = [
     "EMPTY_USAGE",
     "USAGE_FIELDS",
+    "AgentBlock",
     "Block",
     "MessageBlock",
     "TokenUsage",
@@ -33,7 +34,7 @@ EMPTY_USAGE: dict[str, Any] = dict.fromkeys(USAGE_FIELDS)
 class MessageBlock:
     """A ``text`` or ``thinking`` block."""
 
-    __slots__ = ("buffer", "ended_at", "id", "redacted", "refusal", "started_at", "type")
+    __slots__ = ("buffer", "ended_at", "id", "parent", "redacted", "refusal", "started_at", "type")
 
     def __init__(
         self,
@@ -50,22 +51,29 @@ class MessageBlock:
         self.redacted = False
         self.started_at = started_at
         self.ended_at: float | None = None
+        self.parent: str | None = None
+        """The block (a tool call, a sub-agent) whose scope this block is in; None: top level."""
 
     @property
     def text(self) -> str:
         return self.buffer.text
 
     def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any]
         if self.type == "text":
-            return {"type": "text", "id": self.id, "text": self.text, "refusal": self.refusal}
-        return {
-            "type": "thinking",
-            "id": self.id,
-            "text": self.text,
-            "redacted": self.redacted,
-            "started_at": self.started_at,
-            "ended_at": self.ended_at,
-        }
+            d = {"type": "text", "id": self.id, "text": self.text, "refusal": self.refusal}
+        else:
+            d = {
+                "type": "thinking",
+                "id": self.id,
+                "text": self.text,
+                "redacted": self.redacted,
+                "started_at": self.started_at,
+                "ended_at": self.ended_at,
+            }
+        if self.parent is not None:
+            d["parent"] = self.parent
+        return d
 
 
 class ToolCall:
@@ -82,12 +90,14 @@ class ToolCall:
         "is_error",
         "name",
         "output",
+        "parent",
         "parse_error",
         "reruns",
         "result",
         "started_at",
         "state",
         "traceback",
+        "usage",
     )
     type: ClassVar[str] = "tool"
     _KEYS: ClassVar[tuple[str, ...]] = (
@@ -105,7 +115,7 @@ class ToolCall:
     # In the state only when set (tools nbagent's agent ran): older states stay the same.
     _RAN: ClassVar[tuple[str, ...]] = ("output", "traceback", "abandoned")
     """What a tool result from nbagent's agent adds (its ``meta``)."""
-    _OPTIONAL: ClassVar[tuple[str, ...]] = (*_RAN, "reruns")
+    _OPTIONAL: ClassVar[tuple[str, ...]] = (*_RAN, "reruns", "parent", "usage")
 
     def __init__(self, tool_call_id: str, name: str = "", started_at: float | None = None) -> None:
         self.id, self.name = tool_call_id, name
@@ -130,6 +140,10 @@ class ToolCall:
         self.reruns: list[dict[str, Any]] = []
         """Calls of the tool again from the notebook (``Run.rerun_tool``, the Re-run button):
         ``{"args", "state", "result", "is_error", ...}`` each, shown under the original."""
+        self.parent: str | None = None
+        """The block (a tool call, a sub-agent) whose scope this call is in; None: top level."""
+        self.usage: dict[str, Any] | None = None
+        """The tokens of the sub-agent this call started (its nested steps), when it did."""
 
     @property
     def arguments(self) -> str:
@@ -150,7 +164,42 @@ class ToolCall:
         return f"ToolCall(id={self.id!r}, name={self.name!r}, state={self.state!r})"
 
 
-Block = MessageBlock | ToolCall
+class AgentBlock:
+    """A sub-agent's scope (an ``agent`` block): a LangGraph subgraph, a handed-off agent; the
+    blocks whose ``parent`` is its id are shown inside it."""
+
+    __slots__ = ("ended_at", "id", "name", "parent", "started_at", "usage")
+    type: ClassVar[str] = "agent"
+
+    def __init__(self, step_id: str, name: str, started_at: float | None) -> None:
+        self.id, self.name = step_id, name
+        self.started_at = started_at
+        self.ended_at: float | None = None
+        self.usage: dict[str, Any] | None = None
+        """The tokens of its steps (its nested ones included); None when none reported."""
+        self.parent: str | None = None
+        """The block whose scope this sub-agent is in; None: top level."""
+
+    @property
+    def buffer(self) -> TextBuffer:
+        """An agent block holds no text of its own (the reducer's text views skip it)."""
+        return TextBuffer()
+
+    def to_dict(self) -> dict[str, Any]:
+        d: dict[str, Any] = {
+            "type": "agent",
+            "id": self.id,
+            "name": self.name,
+            "started_at": self.started_at,
+            "ended_at": self.ended_at,
+            "usage": dict(self.usage) if self.usage else None,
+        }
+        if self.parent is not None:
+            d["parent"] = self.parent
+        return d
+
+
+Block = MessageBlock | ToolCall | AgentBlock
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 import nbagent._events as E
 from nbagent._blocks import (
     EMPTY_USAGE,
+    AgentBlock,
     Block,
     MessageBlock,
     TokenUsage,
@@ -103,10 +104,15 @@ class TranscriptBase(RunFold, ToolFold):
                 block.buffer = TextBuffer(b.get("arguments") or "")
                 for k in (*ToolCall._KEYS, *ToolCall._OPTIONAL):
                     setattr(block, k, b.get(k, getattr(block, k)))
+            elif b["type"] == "agent":
+                block = AgentBlock(b["id"], b.get("name") or "", b.get("started_at"))
+                block.ended_at, block.usage = b.get("ended_at"), b.get("usage")
+                block.parent = b.get("parent")
             else:
                 block = MessageBlock(b["type"], b["id"], b["text"], b.get("refusal", False))
                 block.redacted = b.get("redacted", False)
                 block.started_at, block.ended_at = b.get("started_at"), b.get("ended_at")
+                block.parent = b.get("parent")
             t._index(block)[b["id"]] = i
             t._blocks.append(block)
         t._ended = t.status != "running"
@@ -137,13 +143,33 @@ class TranscriptBase(RunFold, ToolFold):
 
     @property
     def text(self) -> str:
-        """The answer: every text block's text, in display order."""
-        return "".join(b.buffer.text for b in self._blocks if b.type == "text")
+        """The answer: the top-level text blocks (a sub-agent's are inside its tool call or
+        agent block), in display order. Text before and after a tool call (or thinking: the
+        text of two model calls) is two paragraphs, not one run-on sentence."""
+        return self._joined("text")
 
     @property
     def thinking(self) -> str:
-        """The reasoning: every thinking block's text, in display order."""
-        return "".join(b.buffer.text for b in self._blocks if b.type == "thinking")
+        """The reasoning: the top-level thinking blocks, in display order."""
+        return self._joined("thinking")
+
+    def _joined(self, kind: str) -> str:
+        parts: list[str] = []
+        apart = False  # another top-level block since the last part
+        for b in self._blocks:
+            if b.parent is not None:
+                continue
+            if b.type != kind:
+                apart = bool(parts)
+                continue
+            text = b.buffer.text
+            if not text:
+                continue
+            if apart and not parts[-1].endswith("\n\n"):
+                parts.append("\n" if parts[-1].endswith("\n") or text.startswith("\n") else "\n\n")
+            parts.append(text)
+            apart = False
+        return "".join(parts)
 
     @property
     def tool_calls(self) -> list[ToolCall]:
@@ -194,6 +220,10 @@ class TranscriptBase(RunFold, ToolFold):
 
     # -- the reducer --------------------------------------------------------------------
 
+    def children(self, block_id: str) -> list[dict[str, Any]]:
+        """The blocks inside a tool call's or a sub-agent's scope (their ``parent``), in order."""
+        return [b.to_dict() for b in self._blocks if b.parent == block_id]
+
     def apply(self, ev: E.Event) -> list[Op]:
         """Fold one event; returns the ops that transform the previous ``to_dict()``."""
         if self._ended:
@@ -212,6 +242,7 @@ class TranscriptBase(RunFold, ToolFold):
                     self._compact(i)
                 return [{"op": "append", "i": i, "key": "text", "text": delta, "deltas": deltas}]
         handler = self._dispatch.get(type(ev))
+        self._parent = ev.parent
         return [] if handler is None else handler(ev)
 
     def _on_text(self, ev: E.TextDelta) -> list[Op]:

@@ -6,8 +6,15 @@ from __future__ import annotations
 from typing import Any
 
 import nbagent._events as E
-from nbagent._blocks import EMPTY_USAGE, display_usage, merge_usage, sum_usage
-from nbagent._fold.state import MAX_WARNINGS, FoldState, Op, step_entry
+from nbagent._blocks import (
+    EMPTY_USAGE,
+    AgentBlock,
+    ToolCall,
+    display_usage,
+    merge_usage,
+    sum_usage,
+)
+from nbagent._fold.state import MAX_WARNINGS, FoldState, Op, set_op, step_entry
 
 __all__ = ["RunFold"]
 
@@ -31,27 +38,75 @@ class RunFold(FoldState):
         changes: dict[str, Any] = {}
         if ev.model and not self.model:
             self.model = changes["model"] = ev.model
-        if ev.scope == "run":
+        scopes: list[Op] = []
+        if ev.scope == "run" and ev.parent is None:
             self._run_usage = merge_usage(self._run_usage or EMPTY_USAGE, ev)
         else:
             i = self._step_index.get(ev.step_id) if ev.step_id else None
-            if i is None and self._steps:
-                i = len(self._steps) - 1
-            step = "" if i is None else self._steps[i]["id"]
-            raw = self._raw_usage[step] = merge_usage(self._raw_usage.get(step, EMPTY_USAGE), ev)
+            if i is None:
+                i = self._latest_step(ev.parent)
+            bucket = (ev.parent or "") if i is None else self._steps[i]["id"]
+            raw = merge_usage(self._raw_usage.get(bucket, EMPTY_USAGE), ev)
+            self._raw_usage[bucket] = raw
             if i is not None:
                 self._steps[i]["usage"] = display_usage(raw)
                 changes["steps"] = self.steps
+            scopes = self._scope_usage(bucket)
         raw_run = self._run_usage or sum_usage(self._raw_usage)
         self._usage = changes["usage"] = display_usage(raw_run)
-        return [{"op": "run", "set": changes}]
+        return [{"op": "run", "set": changes}, *scopes]
+
+    def _latest_step(self, parent: str | None) -> int | None:
+        """The step a usage without a ``step_id`` belongs to: the latest one of its scope, or
+        the sub-agent step that is the scope itself."""
+        for i in range(len(self._steps) - 1, -1, -1):
+            if self._steps[i].get("parent") == parent:
+                return i
+        return None if parent is None else self._step_index.get(parent)
+
+    def _scope_parent(self, key: str) -> str | None:
+        """The scope a step, tool call or sub-agent is in (None: the top level)."""
+        i = self._step_index.get(key)
+        if i is not None:
+            parent: str | None = self._steps[i].get("parent")
+            return parent
+        j = self._tool_index.get(key)
+        return None if j is None else self._blocks[j].parent
+
+    def _scopes_of(self, bucket: str) -> list[str]:
+        """The blocks (sub-agents, tool calls that started one) a usage bucket counts in."""
+        chain: list[str] = []
+        scope = bucket in self._agent_index or bucket in self._tool_index
+        key = bucket if scope else (self._scope_parent(bucket) if bucket else None)
+        while key is not None and key not in chain:
+            chain.append(key)
+            key = self._scope_parent(key)
+        return chain
+
+    def _scope_usage(self, bucket: str) -> list[Op]:
+        """The usage of every block the bucket counts in, summed over its nested buckets."""
+        ops: list[Op] = []
+        for scope in self._scopes_of(bucket):
+            inside = {k: v for k, v in self._raw_usage.items() if k and scope in self._scopes_of(k)}
+            usage = display_usage(sum_usage(inside))
+            i = self._agent_index.get(scope, self._tool_index.get(scope))
+            if i is None:
+                continue
+            block = self._blocks[i]
+            if isinstance(block, (AgentBlock, ToolCall)):
+                block.usage = usage
+                ops.append(set_op(i, {"usage": usage}))
+        return ops
 
     def _on_step_start(self, ev: E.StepStart) -> list[Op]:
         if ev.step_id in self._step_index:
             return []
         self._step_index[ev.step_id] = len(self._steps)
-        self._steps.append(step_entry(ev.step_id, ev.name, ev.ts))
-        return [{"op": "run", "set": {"steps": self.steps}}]
+        self._steps.append(step_entry(ev.step_id, ev.name, ev.ts, ev.parent))
+        ops: list[Op] = [{"op": "run", "set": {"steps": self.steps}}]
+        if ev.step_type == "subagent" and ev.step_id not in self._agent_index:
+            return self._add(AgentBlock(ev.step_id, ev.name, ev.ts), *ops)
+        return ops
 
     def _on_step_end(self, ev: E.StepEnd) -> list[Op]:
         i = self._step_index.get(ev.step_id)
@@ -62,7 +117,12 @@ class RunFold(FoldState):
         step["finish_reason"] = ev.finish_reason
         step["name"] = step["name"] or ev.name
         step["ended_at"] = ev.ts
-        return [{"op": "run", "set": {"steps": self.steps}}]
+        ops: list[Op] = [{"op": "run", "set": {"steps": self.steps}}]
+        j = self._agent_index.get(ev.step_id)
+        if j is not None:
+            self._blocks[j].ended_at = ev.ts
+            ops.append(set_op(j, {"ended_at": ev.ts}))
+        return ops
 
     def _on_status(self, ev: E.Status) -> list[Op]:
         activity = ev.text or ev.state or None
@@ -99,4 +159,10 @@ class RunFold(FoldState):
             message = ev.message or _DEFAULT_ERROR[ev.reason]
             self.error = {"message": message, "error_type": None, "code": None}
             changes["error"] = dict(self.error)
-        return [{"op": "run", "set": changes}]
+        ops: list[Op] = []
+        for j in self._agent_index.values():  # sub-agents still open end with the run
+            block = self._blocks[j]
+            if block.ended_at is None:
+                block.ended_at = ev.ts
+                ops.append(set_op(j, {"ended_at": ev.ts}))
+        return [*ops, {"op": "run", "set": changes}]

@@ -62,6 +62,8 @@ class FoldState:
         self._text_index: dict[str, int] = {}
         self._think_index: dict[str, int] = {}
         self._tool_index: dict[str, int] = {}
+        self._agent_index: dict[str, int] = {}
+        self._parent: str | None = None  # the scope of the event being folded (Event.parent)
         self._think_started: dict[str, float] = {}
         self._ended = False
         self.last_event: E.Event | None = None
@@ -90,13 +92,15 @@ class FoldState:
 
     def _index(self, block: Block) -> dict[str, int]:
         kind = block.type
-        return (
-            self._tool_index
-            if kind == "tool"
-            else (self._text_index if kind == "text" else self._think_index)
-        )
+        if kind == "tool":
+            return self._tool_index
+        if kind == "agent":
+            return self._agent_index
+        return self._text_index if kind == "text" else self._think_index
 
     def _add(self, block: Block, *more: Op) -> list[Op]:
+        if block.parent is None and self._parent is not None and self._parent != block.id:
+            block.parent = self._parent
         self._index(block)[block.id] = len(self._blocks)
         self._blocks.append(block)
         return [{"op": "add", "block": block.to_dict()}, *more]
@@ -110,9 +114,12 @@ class FoldState:
         return [{"op": "append", "i": i, "key": key, "text": delta, "deltas": self.deltas}]
 
 
-def step_entry(step_id: str, name: str, started_at: float | None) -> dict[str, Any]:
-    """A step's entry in ``steps``: one model call (or tool round, node, sub-agent)."""
-    return {
+def step_entry(
+    step_id: str, name: str, started_at: float | None, parent: str | None = None
+) -> dict[str, Any]:
+    """A step's entry in ``steps``: one model call (or tool round, node, sub-agent); with
+    ``parent`` (the scope it ran in) only inside a sub-agent."""
+    entry: dict[str, Any] = {
         "id": step_id,
         "name": name,
         "usage": None,
@@ -120,6 +127,9 @@ def step_entry(step_id: str, name: str, started_at: float | None) -> dict[str, A
         "started_at": started_at,
         "ended_at": None,
     }
+    if parent is not None:
+        entry["parent"] = parent
+    return entry
 
 
 def set_op(i: int, changes: dict[str, Any]) -> Op:

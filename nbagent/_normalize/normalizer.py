@@ -258,10 +258,12 @@ class Normalizer(ToolCalls):
                     message_id=item.id,
                     channel="thinking" if item.channel == "thinking" else "text",
                     ts=ts,
+                    parent=item.parent,
                 )
                 self._close_msg(item, end, out)
             else:
-                self._end_tool(item, ToolCallEnd(tool_call_id=item.id, ts=ts), out)
+                end_tool = ToolCallEnd(tool_call_id=item.id, ts=ts, parent=item.parent)
+                self._end_tool(item, end_tool, out)
 
     def _on_run_start(self, ev: RunStart, out: list[Event]) -> None:
         if self._seq == 0:
@@ -291,8 +293,12 @@ class Normalizer(ToolCalls):
         m.open = True
         self._open[m.order] = m
         if start is None:
-            thinking = m.channel == "thinking"
-            start = MessageStart(message_id=m.id, channel="thinking" if thinking else "text", ts=ts)
+            start = MessageStart(
+                message_id=m.id,
+                channel="thinking" if m.channel == "thinking" else "text",
+                ts=ts,
+                parent=m.parent,
+            )
         self._emit(start, out)
 
     def _on_text(self, ev: TextDelta, out: list[Event]) -> None:
@@ -301,7 +307,7 @@ class Normalizer(ToolCalls):
             return
         m = self._text.get(ev.message_id)
         if m is None:
-            m = self._text[ev.message_id] = _Msg(ev.message_id, "text")
+            m = self._text[ev.message_id] = _Msg(ev.message_id, "text", ev.parent)
             m.refusal = ev.refusal
             self._open_msg(m, ev.ts, out, None)
         elif not m.open:
@@ -317,7 +323,7 @@ class Normalizer(ToolCalls):
             return
         m = self._think.get(ev.message_id)
         if m is None:
-            m = self._think[ev.message_id] = _Msg(ev.message_id, "thinking")
+            m = self._think[ev.message_id] = _Msg(ev.message_id, "thinking", ev.parent)
             self._open_msg(m, ev.ts, out, None)
         elif not m.open:
             self._open_msg(m, ev.ts, out, None)
@@ -330,7 +336,7 @@ class Normalizer(ToolCalls):
         table = self._think if ev.channel == "thinking" else self._text
         m = table.get(ev.message_id)
         if m is None:
-            m = table[ev.message_id] = _Msg(ev.message_id, ev.channel)
+            m = table[ev.message_id] = _Msg(ev.message_id, ev.channel, ev.parent)
         elif m.open:
             return  # duplicate start
         self._open_msg(m, ev.ts, out, ev)
@@ -341,10 +347,12 @@ class Normalizer(ToolCalls):
         table = self._think if ev.channel == "thinking" else self._text
         m = table.get(ev.message_id)
         if m is None:
-            m = table[ev.message_id] = _Msg(ev.message_id, ev.channel)
+            m = table[ev.message_id] = _Msg(ev.message_id, ev.channel, ev.parent)
             self._open_msg(m, ev.ts, out, None)
         elif not m.open:
             return  # duplicate end
+        if ev.parent is None:
+            ev.parent = m.parent
         self._close_msg(m, ev, out)
 
     def _close_msg(self, m: _Msg, ev: MessageEnd, out: list[Event]) -> None:
@@ -356,10 +364,11 @@ class Normalizer(ToolCalls):
                 m.text.append(suffix)
                 delta: Event
                 if m.channel == "thinking":
-                    delta = ThinkingDelta(message_id=m.id, delta=suffix, ts=ev.ts)
+                    delta = ThinkingDelta(message_id=m.id, delta=suffix, ts=ev.ts, parent=m.parent)
                 else:
+                    refusal = bool(m.refusal)
                     delta = TextDelta(
-                        message_id=m.id, delta=suffix, refusal=bool(m.refusal), ts=ev.ts
+                        message_id=m.id, delta=suffix, refusal=refusal, ts=ev.ts, parent=m.parent
                     )
                 self._emit(delta, out)
         m.open = False

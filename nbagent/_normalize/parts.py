@@ -48,11 +48,12 @@ def parse_arguments(text: str) -> tuple[Any, str | None]:
 class _Msg:
     """A text or thinking message the normalizer has seen."""
 
-    __slots__ = ("channel", "id", "open", "order", "refusal", "text")
+    __slots__ = ("channel", "id", "open", "order", "parent", "refusal", "text")
 
-    def __init__(self, message_id: str, channel: str) -> None:
+    def __init__(self, message_id: str, channel: str, parent: str | None = None) -> None:
         self.id = message_id
         self.channel = channel
+        self.parent = parent  # the scope of its first event: what synthesized events carry
         self.text = TextBuffer()  # for a final_text to reconcile with
         self.open = False
         self.order = 0
@@ -62,10 +63,11 @@ class _Msg:
 class _Tool:
     """A tool call the normalizer has seen."""
 
-    __slots__ = ("id", "open", "order", "text")
+    __slots__ = ("id", "open", "order", "parent", "text")
 
-    def __init__(self, tool_call_id: str) -> None:
+    def __init__(self, tool_call_id: str, parent: str | None = None) -> None:
         self.id = tool_call_id
+        self.parent = parent  # the scope of its first event: what synthesized events carry
         self.text = TextBuffer()
         self.open = False
         self.order = 0

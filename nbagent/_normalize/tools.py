@@ -35,12 +35,12 @@ class ToolCalls:
         t.order = self._order
         t.open = True
         self._open[t.order] = t
-        self._emit(start or ToolCallStart(tool_call_id=t.id, ts=ts), out)
+        self._emit(start or ToolCallStart(tool_call_id=t.id, ts=ts, parent=t.parent), out)
 
     def _on_tool_start(self, ev: ToolCallStart, out: list[Event]) -> None:
         if ev.tool_call_id in self._tools:
             return  # duplicate start, or a start after the call's end
-        t = self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id)
+        t = self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id, ev.parent)
         self._open_tool(t, ev.ts, out, ev)
 
     def _on_args(self, ev: ToolCallArgsDelta, out: list[Event]) -> None:
@@ -49,7 +49,7 @@ class ToolCalls:
             return
         t = self._tools.get(ev.tool_call_id)
         if t is None:
-            t = self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id)
+            t = self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id, ev.parent)
             self._open_tool(t, ev.ts, out, None)
         elif not t.open:
             return  # the arguments are already complete
@@ -59,10 +59,12 @@ class ToolCalls:
     def _on_tool_end(self, ev: ToolCallEnd, out: list[Event]) -> None:
         t = self._tools.get(ev.tool_call_id)
         if t is None:
-            t = self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id)
+            t = self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id, ev.parent)
             self._open_tool(t, ev.ts, out, None)
         elif not t.open:
             return  # duplicate end
+        if ev.parent is None:
+            ev.parent = t.parent
         self._end_tool(t, ev, out)
 
     def _end_tool(self, t: _Tool, ev: ToolCallEnd, out: list[Event]) -> None:
@@ -89,7 +91,11 @@ class ToolCalls:
     def _on_tool_result(self, ev: ToolResult, out: list[Event]) -> None:
         t = self._tools.get(ev.tool_call_id)
         if t is None:
-            self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id)  # known, and closed
-        elif t.open:
-            self._end_tool(t, ToolCallEnd(tool_call_id=t.id, ts=ev.ts), out)
+            self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id, ev.parent)  # known, and closed
+        else:
+            if ev.parent is None:
+                ev.parent = t.parent
+            if t.open:
+                end = ToolCallEnd(tool_call_id=t.id, ts=ev.ts, parent=t.parent)
+                self._end_tool(t, end, out)
         self._emit(ev, out)
