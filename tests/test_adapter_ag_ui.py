@@ -4,9 +4,7 @@ the normalizer and the transcript; detection; hostile orderings."""
 from __future__ import annotations
 
 import json
-from enum import Enum
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -35,6 +33,7 @@ from nbagent._transcript import Transcript
 from nbagent.adapters.ag_ui import EVENT_TYPES, AgUiAdapter
 from nbagent.adapters.base import BadItemError, ServerSentEvent
 from tests.adapter_harness import fold
+from tests.frameworks.conftest import need
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ag-ui"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.jsonl"))
@@ -224,17 +223,20 @@ def test_reasoning_chunk_without_delta_opens_then_empty_delta_closes() -> None:
     ]
 
 
-def test_sdk_like_objects_with_snake_case_attributes() -> None:
+def test_sdk_objects_with_snake_case_attributes() -> None:
+    """The ag-ui-protocol SDK's own pydantic events (snake_case attributes, a str enum type)."""
+    core = need("ag_ui.core")
     items = [
-        SimpleNamespace(type="RUN_STARTED", thread_id="t", run_id="r"),
-        SimpleNamespace(type="TEXT_MESSAGE_START", message_id="m", role="assistant"),
-        SimpleNamespace(type="TEXT_MESSAGE_CONTENT", message_id="m", delta="Hi"),
-        SimpleNamespace(type="TOOL_CALL_START", tool_call_id="c", tool_call_name="f"),
-        SimpleNamespace(type="TOOL_CALL_ARGS", tool_call_id="c", delta="{}"),
-        SimpleNamespace(type="TOOL_CALL_END", tool_call_id="c"),
-        SimpleNamespace(type="TOOL_CALL_RESULT", message_id="m2", tool_call_id="c", content="ok"),
-        SimpleNamespace(type="RUN_FINISHED", thread_id="t", run_id="r"),
+        core.RunStartedEvent(thread_id="t", run_id="r"),
+        core.TextMessageStartEvent(message_id="m", role="assistant"),
+        core.TextMessageContentEvent(message_id="m", delta="Hi"),
+        core.ToolCallStartEvent(tool_call_id="c", tool_call_name="f"),
+        core.ToolCallArgsEvent(tool_call_id="c", delta="{}"),
+        core.ToolCallEndEvent(tool_call_id="c"),
+        core.ToolCallResultEvent(message_id="m2", tool_call_id="c", content="ok"),
+        core.RunFinishedEvent(thread_id="t", run_id="r"),
     ]
+    assert all(isinstance(i.type, core.EventType) for i in items)
     assert all(AgUiAdapter.detect(i) for i in items)
     _, out = run(items)
     t = Transcript.from_events(out)
@@ -242,15 +244,11 @@ def test_sdk_like_objects_with_snake_case_attributes() -> None:
     assert [(c.id, c.name, c.args, c.result) for c in t.tool_calls] == [("c", "f", {}, "ok")]
 
 
-class _EventType(str, Enum):  # like ag_ui.core.EventType
-    RUN_STARTED = "RUN_STARTED"
-    TEXT_MESSAGE_CHUNK = "TEXT_MESSAGE_CHUNK"
-
-
-def test_str_enum_types() -> None:
+def test_sdk_chunk_events() -> None:
+    core = need("ag_ui.core")
     items = [
-        SimpleNamespace(type=_EventType.RUN_STARTED, run_id="r"),
-        SimpleNamespace(type=_EventType.TEXT_MESSAGE_CHUNK, message_id="m", delta="Hi"),
+        core.RunStartedEvent(thread_id="t", run_id="r"),
+        core.TextMessageChunkEvent(message_id="m", delta="Hi"),
     ]
     assert all(AgUiAdapter.detect(i) for i in items)
     _, out = run(items)

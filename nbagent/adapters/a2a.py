@@ -2,10 +2,15 @@
 
 Items are JSON-RPC responses ``{"jsonrpc": "2.0", "id": …, "result": {…}}`` (or with an
 ``error`` member), the bare result objects, JSON strings of either, or ``ServerSentEvent``
-frames carrying them. A result is switched on its v0.3 ``kind`` (``task``, ``message``,
-``status-update``, ``artifact-update``) or on its v1.0 wrapper key (``task``, ``message``,
-``statusUpdate``, ``artifactUpdate``). v1.0 states (``TASK_STATE_INPUT_REQUIRED``) and
-roles (``ROLE_AGENT``) are read as their v0.3 names. Mapping: ``protocols.md`` §12.8.
+frames carrying them; or the ``a2a-sdk``'s own objects: 1.x protobuf messages (the client's
+``StreamResponse``, a bare ``Task``, ``Message``, ``TaskStatusUpdateEvent``,
+``TaskArtifactUpdateEvent``), read through protobuf's ``MessageToDict``, and the v0.3 pydantic
+models (``a2a.compat.v0_3.types``, ``SendStreamingMessageResponse`` included), read through
+``model_dump(by_alias=True)``; the SDK is never imported. A result is switched on its v0.3
+``kind`` (``task``, ``message``, ``status-update``, ``artifact-update``) or on its v1.0 wrapper
+key (``task``, ``message``, ``statusUpdate``, ``artifactUpdate``). v1.0 states
+(``TASK_STATE_INPUT_REQUIRED``) and roles (``ROLE_AGENT``) are read as their v0.3 names.
+Mapping: ``protocols.md`` §12.8.
 
 Ids: the run id is the task id (or the first message's ``taskId``/``messageId``), the
 thread id its ``contextId``. An artifact's text is the message ``{artifactId}``; an agent
@@ -52,9 +57,15 @@ from nbagent._events import (
 from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
+    as_payload,
+    is_library_object,
+    is_protobuf,
+    library_version,
     plain,
     short_repr,
     str_or_none,
+    type_is,
+    type_path,
     unwrap,
 )
 
@@ -92,6 +103,50 @@ def normalize_state(state: Any) -> str:
         text = text[len("task_state_") :]
     text = text.replace("_", "-")
     return "canceled" if text == "cancelled" else text
+
+
+_PROTO_KINDS: dict[str, str] = {
+    "Task": "task",
+    "Message": "message",
+    "TaskStatusUpdateEvent": "status-update",
+    "TaskArtifactUpdateEvent": "artifact-update",
+}
+"""A bare protobuf result's message name → its v0.3 kind (a wrapper has its key instead)."""
+
+
+def _is_a2a_proto(item: Any) -> bool:
+    """A protobuf message of an A2A package (``lf.a2a.v1.Task``, ``a2a.v1.Task``)."""
+    if not is_protobuf(item):
+        return False
+    full_name = getattr(getattr(item, "DESCRIPTOR", None), "full_name", None)
+    return isinstance(full_name, str) and "a2a" in full_name.split(".")[:-1]
+
+
+def _payload(item: Any) -> tuple[Any, bool]:
+    """``(payload, from an object)``: the decoded wire item, or the SDK object as its data; a
+    bare protobuf result gets the ``kind`` its message type names."""
+    if _is_a2a_proto(item):
+        data = as_payload(item)
+        kind = _PROTO_KINDS.get(item.DESCRIPTOR.name)
+        if kind is not None and isinstance(data, dict):
+            data = {"kind": kind, **data}
+        return data, True
+    if is_library_object(item):
+        return as_payload(item), True
+    return unwrap(item)[1], False
+
+
+def _unreadable(item: Any) -> BadItemError:
+    version = library_version("a2a", "a2a-sdk")
+    sdk = f"a2a-sdk {version}" if version else "the a2a-sdk"
+    name = getattr(getattr(item, "DESCRIPTOR", None), "full_name", None)
+    if not isinstance(name, str):
+        name = type_path(item)
+    return BadItemError(
+        f"a2a: cannot read a {name} ({sdk}), no stream item: pass the client's stream items "
+        "(StreamResponse, Task, Message, TaskStatusUpdateEvent, TaskArtifactUpdateEvent) or "
+        f"their JSON-RPC/SSE JSON: {short_repr(item)}"
+    )
 
 
 def _result_kind(result: Any) -> tuple[str, Any] | None:
@@ -160,7 +215,9 @@ class A2aAdapter:
         """JSON-RPC with a result of a known kind / wrapper key or an error; a bare result
         whose ``kind`` is task/message/status-update/artifact-update; a v1.0 wrapper."""
         try:
-            _, payload = unwrap(item)
+            if is_library_object(item) and not _is_a2a_proto(item) and not type_is(item, "a2a"):
+                return False  # another library's object: never serialize it here
+            payload, _ = _payload(item)
         except Exception:  # noqa: BLE001 - detect never raises
             return False
         if not isinstance(payload, Mapping):
@@ -186,8 +243,10 @@ class A2aAdapter:
             return []
         if isinstance(item, ServerSentEvent) and not item.data.strip():
             return []
-        _, payload = unwrap(item)
+        payload, from_object = _payload(item)
         if not isinstance(payload, Mapping):
+            if from_object:
+                raise _unreadable(item)
             raise BadItemError(f"a2a: an item must be a JSON object: {short_repr(item)}")
         out: list[Event] = []
         result: Any = payload
@@ -198,6 +257,8 @@ class A2aAdapter:
                 return out
             result = payload.get("result")
         found = _result_kind(result)
+        if found is None and from_object and "jsonrpc" not in payload:
+            raise _unreadable(item)  # an SDK object that is no stream item (an AgentCard…)
         if found is None:
             self._ensure_started(out, None, None)
             out.append(Custom(name="a2a.unknown", value=plain(result), is_raw=True))

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import importlib
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
@@ -15,9 +18,13 @@ __all__ = [
     "BadItemError",
     "ServerSentEvent",
     "UnknownFormatError",
+    "as_payload",
     "data_payload",
     "field",
     "int_or_none",
+    "is_library_object",
+    "is_protobuf",
+    "library_version",
     "list_or_empty",
     "plain",
     "short_repr",
@@ -176,3 +183,93 @@ def unwrap_object(item: Any, fmt: str, takes: str) -> tuple[str | None, Any]:
     if payload is None or isinstance(payload, (str, int, float, bool, list)):
         raise BadItemError(f"{fmt}: an event must be a JSON object: {short_repr(item)}")
     return name, payload
+
+
+# -- a library's own objects ------------------------------------------------------------------
+
+
+def is_protobuf(obj: Any) -> bool:
+    """True for a protobuf message (an A2A 1.x ``Task``, a gRPC response…).
+
+    By the base class's module and name: a generated class's own ``__module__`` is its
+    ``.proto`` file's (``a2a_pb2``), not the package that ships it.
+    """
+    return type_is(obj, "google.protobuf.message", "Message")
+
+
+def is_library_object(obj: Any) -> bool:
+    """True for an object ``as_payload`` turns into data: a protobuf message, a pydantic
+    model (v2), a dataclass instance."""
+    if obj is None or isinstance(obj, (str, bytes, bytearray, int, float, Mapping, list, tuple)):
+        return False
+    if isinstance(obj, (ServerSentEvent, type)):
+        return False
+    return is_protobuf(obj) or _is_pydantic(obj) or dataclasses.is_dataclass(obj)
+
+
+def _is_pydantic(obj: Any) -> bool:
+    return callable(getattr(obj, "model_dump", None)) and hasattr(type(obj), "model_fields")
+
+
+def as_payload(item: Any) -> Any:
+    """A library's object as the data of its wire form, the way the library itself
+    serializes it; anything else (a dict, a str, a ``ServerSentEvent``) as it is.
+
+    - a protobuf message: ``google.protobuf.json_format.MessageToDict`` (camelCase JSON
+      names, enums by name), imported only here: protobuf is loaded already since the item
+      is one of its messages;
+    - a pydantic model: ``model_dump(mode="json", by_alias=True, exclude_none=True)``, the
+      wire's field names and what a JSON encoder of the library would send (a ``RootModel``
+      gives its root's data);
+    - a dataclass: its fields, nested library objects turned likewise.
+
+    Raises ``BadItemError`` when the library's own serializer fails on the object.
+    """
+    if not is_library_object(item):
+        return item
+    try:
+        if is_protobuf(item):
+            json_format = sys.modules.get("google.protobuf.json_format")
+            if json_format is None:
+                json_format = importlib.import_module("google.protobuf.json_format")
+            return json_format.MessageToDict(item)
+        if _is_pydantic(item):
+            return item.model_dump(mode="json", by_alias=True, exclude_none=True)
+        return _dataclass_payload(item, 0)
+    except Exception as exc:  # noqa: BLE001 - the library's own serializer failed: say so
+        raise BadItemError(
+            f"cannot serialize a {type_path(item)}: {type(exc).__name__}: {exc}"
+        ) from None
+
+
+def _dataclass_payload(value: Any, depth: int) -> Any:
+    if depth > 32:
+        return short_repr(value, 200)
+    if isinstance(value, Mapping):
+        return {str(k): _dataclass_payload(v, depth + 1) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_dataclass_payload(v, depth + 1) for v in value]
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {
+            f.name: _dataclass_payload(getattr(value, f.name, None), depth + 1)
+            for f in dataclasses.fields(value)
+        }
+    if is_library_object(value):
+        return as_payload(value)
+    return value
+
+
+def library_version(module: str, distribution: str) -> str | None:
+    """The installed version of a library the user has imported already (``module`` in
+    ``sys.modules``); None otherwise, or when its metadata cannot be read.
+
+    For error messages about a library's objects nbagent cannot read: importing nothing, and
+    reading metadata only of a library that is loaded."""
+    if module not in sys.modules:
+        return None
+    try:
+        metadata = importlib.import_module("importlib.metadata")
+        version = metadata.version(distribution)
+    except Exception:  # noqa: BLE001 - no metadata: no version in the message
+        return None
+    return version if isinstance(version, str) else None

@@ -1,8 +1,16 @@
 """``format="ag-ui"``: the AG-UI protocol's event stream (0.x and 1.0).
 
 Items are AG-UI events as dicts (camelCase fields: ``messageId``, ``toolCallId``, ``delta``…),
-JSON strings of one event, or ``ServerSentEvent``s (data-only frames; ``type`` discriminates).
-Pydantic event objects of the ``ag-ui-protocol`` SDK work too (read by attribute, snake_case).
+JSON strings of one event, ``data: {…}`` lines (the SDK's ``EventEncoder().encode(event)``,
+pydantic-ai's ``AGUIAdapter.encode_stream``), or ``ServerSentEvent``s (data-only frames;
+``type`` discriminates). The ``ag-ui-protocol`` SDK's pydantic event objects (pydantic-ai's
+``AGUIAdapter.run_stream()`` yields them) are read by attribute (snake_case, ``type`` its str
+enum), never importing the SDK.
+
+Nesting (1.0): an event with ``subagentRunId`` gets ``parent=subagentRunId`` (a tool call and
+later events of a message inherit their message's); ``SUBAGENT_STARTED`` opens
+``StepStart(step_type="subagent", step_id=subagentRunId)`` whose ``parent`` is the tool call
+that spawned it (``parentToolCallId``) or the enclosing sub-agent.
 Mapping: design ``protocols.md`` §12.5 (near 1:1); tricky cases: §13.
 
 Ids: messages and tool calls keep theirs. A ``*_CHUNK`` without an id continues the latest
@@ -12,7 +20,8 @@ when none came yet); a new id ends the previous chunked one. Legacy ``THINKING_T
 sub-agents are steps with ``step_id=subagentRunId``.
 
 Modules: ``tables`` (the event types, outcomes, the field reader), ``messages`` (text and
-reasoning), ``tools`` (tool calls), ``adapter`` (``AgUiAdapter``: the run, steps, state).
+reasoning), ``tools`` (tool calls), ``scopes`` (the sub-agent of each event), ``adapter``
+(``AgUiAdapter``: the run, steps, state).
 """
 
 from __future__ import annotations

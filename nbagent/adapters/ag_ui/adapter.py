@@ -19,9 +19,19 @@ from nbagent._events import (
     Usage,
 )
 from nbagent.adapters.ag_ui.messages import _Messages
+from nbagent.adapters.ag_ui.scopes import _Scopes
 from nbagent.adapters.ag_ui.tables import EVENT_TYPES, OUTCOMES, _get
 from nbagent.adapters.ag_ui.tools import _ToolCalls
-from nbagent.adapters.base import field, int_or_none, plain, str_or_none, unwrap, unwrap_object
+from nbagent.adapters.base import (
+    BLANK,
+    BadItemError,
+    data_payload,
+    field,
+    int_or_none,
+    plain,
+    str_or_none,
+    unwrap_object,
+)
 
 __all__ = ["AgUiAdapter"]
 
@@ -45,6 +55,7 @@ class AgUiAdapter(_ToolCalls):
         self._reasoning_id: str | None = None
         self._open_thinking: set[str] = set()
         self._encrypted: dict[str, str] = {}
+        self._scopes = _Scopes()
 
     # -- detection -------------------------------------------------------------------------
 
@@ -52,7 +63,7 @@ class AgUiAdapter(_ToolCalls):
     def detect(item: Any) -> bool:
         """An AG-UI event: its ``type`` is one of the SCREAMING_CASE event types."""
         try:
-            _, payload = unwrap(item)
+            payload = data_payload(item)
             kind = field(payload, "type")
             if not isinstance(kind, str):  # the SDK's EventType is a str enum
                 kind = getattr(kind, "value", None)
@@ -66,6 +77,8 @@ class AgUiAdapter(_ToolCalls):
         if self._done:
             return []
         payload = self._decode(item)
+        if payload is BLANK:
+            return []
         kind = field(payload, "type")
         if not isinstance(kind, str):
             kind = getattr(kind, "value", None)
@@ -74,8 +87,12 @@ class AgUiAdapter(_ToolCalls):
         if handler is None:
             name = kind if isinstance(kind, str) and kind else "unknown"
             out.append(Custom(name=name, value=plain(payload), is_raw=True))
-        else:
-            handler(self, payload, out)
+            return out
+        scope = self._scopes.scope(kind, payload)
+        handler(self, payload, out)
+        for event in out:
+            if event.parent is None:
+                event.parent = scope if scope is not None else self._scopes.of_event(event)
         return out
 
     def end(self) -> list[Event]:
@@ -87,7 +104,19 @@ class AgUiAdapter(_ToolCalls):
     # -- decoding --------------------------------------------------------------------------
 
     def _decode(self, item: Any) -> Any:
-        return unwrap_object(item, "ag-ui", "event dicts, JSON strings or ServerSentEvents")[1]
+        """The event of an item; a ``data: {…}`` line (``EventEncoder().encode(ev)``'s text,
+        pydantic-ai's ``encode_stream``) is read as its data, and a blank one is ``BLANK``."""
+        if isinstance(item, (str, bytes, bytearray)):
+            try:
+                payload = data_payload(item)
+            except BadItemError as exc:
+                raise BadItemError(f"ag-ui: {exc}") from None
+            if payload is BLANK:
+                return BLANK
+            item = payload if not isinstance(payload, str) else item
+        return unwrap_object(
+            item, "ag-ui", "AG-UI event objects, event dicts, JSON strings or ServerSentEvents"
+        )[1]
 
     # -- run -------------------------------------------------------------------------------
 
@@ -180,6 +209,7 @@ class AgUiAdapter(_ToolCalls):
                 name=str_or_none(_get(ev, "name")) or "subagent",
                 step_type="subagent",
                 parent_step_id=str_or_none(_get(ev, "parentSubagentRunId")),
+                parent=self._scopes.subagent_parent(ev),
             )
         )
 
@@ -187,7 +217,13 @@ class AgUiAdapter(_ToolCalls):
         step_id = str_or_none(_get(ev, "subagentRunId")) or "subagent"
         outcome = _get(ev, "outcome")
         raw = str_or_none(_get(outcome, "type")) if outcome is not None else str_or_none(outcome)
-        out.append(StepEnd(step_id=step_id, finish_reason=raw or "completed"))
+        out.append(
+            StepEnd(
+                step_id=step_id,
+                finish_reason=raw or "completed",
+                parent=self._scopes.of_subagent.get(step_id),
+            )
+        )
 
     def _subagent_error(self, ev: Any, out: list[Event]) -> None:
         step_id = str_or_none(_get(ev, "subagentRunId")) or "subagent"
@@ -199,9 +235,16 @@ class AgUiAdapter(_ToolCalls):
                 code=code if isinstance(code, (str, int)) and not isinstance(code, bool) else None,
                 recoverable=True,
                 details={"subagentRunId": step_id},
+                parent=step_id,
             )
         )
-        out.append(StepEnd(step_id=step_id, finish_reason="error"))
+        out.append(
+            StepEnd(
+                step_id=step_id,
+                finish_reason="error",
+                parent=self._scopes.of_subagent.get(step_id),
+            )
+        )
 
     # -- state and the rest ----------------------------------------------------------------
 

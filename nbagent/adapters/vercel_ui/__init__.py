@@ -1,7 +1,10 @@
 """``format="vercel-ui"``: the Vercel AI SDK UI message stream (ai v5+).
 
 Items are the stream's parts: dicts, JSON strings (an SSE ``data:`` prefix is allowed),
-``ServerSentEvent`` objects, or ``"[DONE]"``. Mapping: design ``protocols.md`` §12.6.
+``ServerSentEvent`` objects, or ``"[DONE]"``; or a library's chunk objects (pydantic-ai's
+``pydantic_ai.ui.vercel_ai`` ``BaseChunk``s, from ``VercelAIAdapter.run_stream()``), read
+through their own ``model_dump(by_alias=True)`` (its ``DoneChunk`` is the ``[DONE]``).
+Mapping: design ``protocols.md`` §12.6.
 
 Ids: messages keep the part's ``id`` (a text and a reasoning part may share one: the
 channels are separate), tool calls keep ``toolCallId``; a step is ``step{n}``. The run id

@@ -22,11 +22,22 @@ from nbagent._events import (
     ThinkingDelta,
     ToolCallEnd,
 )
-from nbagent.adapters.base import BLANK, BadItemError, data_payload, plain, short_repr, str_or_none
+from nbagent.adapters.base import (
+    BLANK,
+    BadItemError,
+    as_payload,
+    data_payload,
+    field,
+    is_library_object,
+    plain,
+    short_repr,
+    str_or_none,
+)
 from nbagent.adapters.vercel_ui.parts import (
     _CUSTOM_TYPES,
     _DONE,
     FINISH_REASONS,
+    PART_TYPES,
     _is_part,
 )
 from nbagent.adapters.vercel_ui.tools import _ToolParts
@@ -56,6 +67,12 @@ class VercelUiAdapter(_ToolParts):
         """A part whose ``type`` is one of the UI message stream's kebab-case types, or a
         legacy v4 ``CODE:JSON`` line whose value fits its code."""
         try:
+            if is_library_object(item):
+                kind = field(item, "type")  # cheap first: serialize only a likely chunk
+                if not isinstance(kind, str) or not (kind in PART_TYPES or kind[:5] == "data-"):
+                    return False
+                payload = as_payload(item)
+                return isinstance(payload, Mapping) and _is_part(payload)
             legacy = _v4(item)
             if legacy is not None:
                 return _is_v4(*legacy)
@@ -71,6 +88,13 @@ class VercelUiAdapter(_ToolParts):
     def feed(self, item: Any) -> list[Event]:
         if self._done:
             return []
+        if is_library_object(item):  # pydantic-ai's chunk objects (BaseChunk), …
+            part = as_payload(item)
+            if isinstance(part, Mapping) and part.get("type") == "done":
+                return []  # pydantic-ai's DoneChunk: the [DONE] line as an object
+            if not isinstance(part, Mapping):
+                raise BadItemError(f"vercel-ui: cannot read a {short_repr(item)}")
+            return self._feed_part(part)
         legacy = _v4(item)
         if legacy is not None:
             return self._feed_v4(*legacy)
