@@ -9,7 +9,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -43,9 +43,11 @@ import nbagent  # noqa: E402
 from nbagent import Transcript  # noqa: E402
 from nbagent._events import Event, RunEnd, Status, Usage  # noqa: E402
 from nbagent.adapters import BadItemError, detect_format  # noqa: E402
+from nbagent.adapters.base import ServerSentEvent  # noqa: E402
 from nbagent.adapters.pydantic_ai import PydanticAiAdapter  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.adapter_harness import fold  # noqa: E402
+from tests.kernel import Kernel, widget_traffic  # noqa: E402
 
 
 def weather_agent() -> Agent[None, str]:
@@ -337,6 +339,22 @@ def test_json_dicts_of_the_events_read_the_same() -> None:
     assert [s["usage"] for s in from_dicts.steps] == [s["usage"] for s in shown.steps]
 
 
+def test_a_recording_of_json_lines_reads_as_the_live_run() -> None:
+    """``tests/fixtures/pydantic-ai/weather.jsonl``: the weather run as pydantic-ai's own JSON
+    (``AgentStreamEvent``), as lines of text and as ServerSentEvents."""
+    path = Path(__file__).parents[1] / "fixtures" / "pydantic-ai" / "weather.jsonl"
+    lines = [ln for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    seen: list[Any] = []
+    live = Transcript.from_events(aio.run(collect(tee(weather_agent(), seen))))
+    for items in (lines, [ServerSentEvent(data=ln) for ln in lines]):
+        t = Transcript.from_events(list(nbagent.iter_events(items)))
+        assert (t.status, t.text, t.thinking) == ("completed", live.text, live.thinking)
+        assert [(c.id, c.args, c.result, c.is_error) for c in t.tool_calls] == [
+            (c.id, c.args, c.result, c.is_error) for c in live.tool_calls
+        ]
+        assert t.usage == live.usage
+
+
 # -- agent.iter -------------------------------------------------------------------------------
 
 
@@ -457,3 +475,67 @@ def test_show_and_cancel_stop_the_run() -> None:
     run = aio.run(main())
     assert (run.status, run.transcript.text) == ("cancelled", "a b ")
     assert closed == ["model stream closed"]
+
+
+# -- a real kernel ----------------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def kernel() -> Iterator[Kernel]:
+    k = Kernel()
+    k.execute(
+        "import asyncio, time, nbagent\n"
+        "from tests.frameworks.test_pydantic_ai import slow_agent, weather_agent\n"
+        "async def until(condition, timeout=10):\n"
+        "    deadline = time.monotonic() + timeout\n"
+        "    while not condition():\n"
+        "        assert time.monotonic() < deadline, 'timed out'\n"
+        "        await asyncio.sleep(0.01)\n"
+    )
+    yield k
+    k.close()
+
+
+def final_state(kernel: Kernel, since: int) -> dict[str, Any]:
+    (widget,) = widget_traffic(kernel.messages(), since)["widgets"]
+    assert widget["final"] is not None, "the run never wrote its final snapshot"
+    state: dict[str, Any] = widget["final"]["state"]
+    return state
+
+
+@pytest.mark.kernel
+def test_kernel_shows_run_stream_events(kernel: Kernel) -> None:
+    since = len(kernel.messages())
+    kernel.execute("run = nbagent.show(weather_agent().run_stream_events('weather?'))")
+    kernel.execute("t = await run")
+    state = final_state(kernel, since)
+    blocks = state["blocks"]
+    assert "".join(b["text"] for b in blocks if b["type"] == "text") == "It is sunny in Paris."
+    assert [b["text"] for b in blocks if b["type"] == "thinking"] == ["The user wants the weather."]
+    tools = [
+        (b["name"], b["args"], b["result"], b["is_error"]) for b in blocks if b["type"] == "tool"
+    ]
+    assert tools == [
+        ("get_weather", {"city": "Paris"}, "sunny in Paris", False),
+        ("flaky", {"x": 1}, "x must be 2", True),
+        ("flaky", {"x": 2}, "ok", False),
+    ]
+    assert (state["status"], state["end_reason"]) == ("completed", "completed")
+    assert state["usage"]["output_tokens"] == kernel.value("run.transcript.usage.output_tokens")
+    assert len(state["steps"]) == 3
+
+
+@pytest.mark.kernel
+def test_kernel_stop_cancels_the_run(kernel: Kernel) -> None:
+    since = len(kernel.messages())
+    kernel.execute(
+        "closed = []\n"
+        "run = nbagent.show(slow_agent(closed).run_stream_events('go'))\n"
+        "await until(lambda: run.transcript.text == 'a b ')\n"
+        "run.cancel()\n"
+        "t = await run"
+    )
+    kernel.wait_value("closed", ["model stream closed"])
+    state = final_state(kernel, since)
+    assert state["status"] == "cancelled"
+    assert "".join(b["text"] for b in state["blocks"] if b["type"] == "text") == "a b "

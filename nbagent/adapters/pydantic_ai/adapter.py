@@ -19,11 +19,13 @@ from nbagent._events import (
 )
 from nbagent.adapters.base import (
     BadItemError,
+    ServerSentEvent,
     field,
     list_or_empty,
     short_repr,
     str_or_none,
     type_is,
+    unwrap,
 )
 from nbagent.adapters.pydantic_ai.maps import (
     EVENT_KINDS,
@@ -51,7 +53,7 @@ _FINISH: dict[str, str] = {
 _TAKES = (
     "the events of agent.run_stream_events() (PartStartEvent, FunctionToolCallEvent, ..., "
     "AgentRunResultEvent), the events of agent.iter()'s node.stream(ctx), its nodes, or "
-    "their JSON dicts"
+    "their JSON (dicts, text, ServerSentEvents)"
 )
 
 _NOTHING: Any = object()
@@ -90,6 +92,8 @@ class PydanticAiAdapter(ToolsMixin):
         """A pydantic-ai stream event (object or dict with a known ``event_kind``), a node of
         ``agent.iter()``, or a run result."""
         try:
+            if isinstance(item, (str, bytes, bytearray, ServerSentEvent)):
+                item = unwrap(item)[1]
             if isinstance(item, Mapping):
                 kind = item.get("event_kind")
                 if kind in ("part_start", "part_end"):
@@ -119,7 +123,16 @@ class PydanticAiAdapter(ToolsMixin):
     def feed(self, item: Any) -> list[Event]:
         if self._done:
             return []
-        if item is None or isinstance(item, (str, bytes, bytearray, int, float, list, tuple)):
+        if isinstance(item, (str, bytes, bytearray, ServerSentEvent)):  # JSON over the wire
+            try:
+                item = unwrap(item)[1]
+            except BadItemError as exc:
+                raise BadItemError(f"pydantic-ai: {exc}") from None
+            if not isinstance(item, Mapping):
+                raise BadItemError(
+                    f"pydantic-ai: an event must be a JSON object: {short_repr(item)}"
+                )
+        if item is None or isinstance(item, (int, float, list, tuple)):
             raise BadItemError(f"pydantic-ai takes {_TAKES}; got {short_repr(item)}")
         out: list[Event] = []
         try:
