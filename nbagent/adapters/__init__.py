@@ -23,6 +23,7 @@ from nbagent.adapters.langchain import LangChainAdapter
 from nbagent.adapters.openai_assistants import OpenAIAssistantsAdapter
 from nbagent.adapters.openai_chat import OpenAIChatAdapter
 from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
+from nbagent.adapters.pydantic_ai import PydanticAiAdapter
 from nbagent.adapters.text import TextAdapter
 from nbagent.adapters.vercel_ui import VercelUiAdapter
 
@@ -41,6 +42,7 @@ __all__ = [
     "OpenAIAssistantsAdapter",
     "OpenAIChatAdapter",
     "OpenAIResponsesAdapter",
+    "PydanticAiAdapter",
     "TextAdapter",
     "UnknownFormatError",
     "VercelUiAdapter",
@@ -50,6 +52,7 @@ __all__ = [
 
 DETECTION_ORDER: tuple[type[Adapter], ...] = (
     EventsAdapter,
+    PydanticAiAdapter,  # pydantic-ai's objects, and dicts with its event_kind
     OpenAIChatAdapter,
     OpenAIResponsesAdapter,
     OpenAIAssistantsAdapter,

@@ -38,6 +38,8 @@ class ResultType:
 
 RESULT_TYPES: tuple[ResultType, ...] = (
     ResultType("agents", ("RunResultStreaming",), "stream_events", "cancel"),
+    # agent.run_stream_events(): an async context manager; its events are what it enters
+    ResultType("pydantic_ai", ("_RunStreamEventsContext",), "__aenter__", format="pydantic-ai"),
 )
 """Every run object ``resolve_source`` knows, most specific first."""
 
@@ -49,7 +51,10 @@ def resolve_source(obj: Any) -> Any:
         return obj
     for kind in RESULT_TYPES:
         if type_is(obj, kind.package, *kind.names):
-            stream = getattr(obj, kind.stream)()
+            method = getattr(obj, kind.stream)
+            if inspect.iscoroutinefunction(method):  # entered on the first read, on its loop
+                return AsyncResultStream(obj, method, None, kind.format)
+            stream = method()
             cancel = getattr(obj, kind.cancel) if kind.cancel else None
             wrapper = AsyncResultStream if hasattr(stream, "__aiter__") else ResultStream
             return wrapper(obj, stream, cancel, kind.format)
@@ -100,14 +105,22 @@ class ResultStream:
 
 
 class AsyncResultStream:
-    """An async stream of a run object; closed before its end, it cancels the run."""
+    """An async stream of a run object; closed before its end, it cancels the run.
+
+    ``stream`` is the events, or the async method that gives them (an async context
+    manager's ``__aenter__``), awaited on the first read; closing the events (their
+    ``aclose``) is then what stops the run.
+    """
 
     def __init__(self, result: Any, stream: Any, cancel: Any, format: str = "auto") -> None:  # noqa: A002
         self.result = result
         """The library's run object (``result.final_output`` and friends after the run)."""
         self.nbagent_format = format
         """The format to read the events in (``sources.source_format`` reads it)."""
-        self._iterator: AsyncIterator[Any] = aiter(stream)
+        self._enter: Any = None if hasattr(stream, "__aiter__") else stream
+        self._iterator: AsyncIterator[Any] | None = (
+            None if self._enter is not None else aiter(stream)
+        )
         self._cancel = cancel
         self._done = False
 
@@ -115,6 +128,10 @@ class AsyncResultStream:
         return self
 
     async def __anext__(self) -> Any:
+        if self._iterator is None:
+            if self._done:
+                raise StopAsyncIteration
+            self._iterator = aiter(await self._enter())
         try:
             return await anext(self._iterator)
         except StopAsyncIteration:
@@ -131,6 +148,8 @@ class AsyncResultStream:
                         await result
                 except Exception:  # noqa: BLE001 - stopping is best-effort cleanup
                     pass
+        if self._iterator is None:  # never entered: nothing started
+            return
         aclose = getattr(self._iterator, "aclose", None)
         if callable(aclose):
             await aclose()

@@ -1,0 +1,263 @@
+"""The parts of a model response: ``PartStartEvent`` / ``PartDeltaEvent`` / ``PartEndEvent``
+(text, thinking, tool calls, native tool calls and returns), and whole ``ModelResponse``
+parts (``agent.iter()``'s ``CallToolsNode``). ``PydanticAiAdapter`` holds the state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import TYPE_CHECKING, Any, Literal
+
+from nbagent._events import (
+    Custom,
+    Event,
+    MessageEnd,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallArgsDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+)
+from nbagent.adapters.base import field, int_or_none, str_or_none
+from nbagent.adapters.pydantic_ai.maps import args_text, result_of, to_plain
+
+__all__ = ["Part", "PartsMixin", "Step"]
+
+PartKind = Literal["text", "thinking", "tool", "native-tool", "other"]
+
+
+@dataclass(slots=True)
+class Part:
+    """One part of the open model response, by its ``index``."""
+
+    kind: PartKind
+    id: str
+    """The message id (text, thinking) or our tool call id."""
+    args: dict[str, Any] | None = None
+    """Dict arguments merged from dict deltas (they cannot be streamed as text)."""
+    streamed: bool = False
+    """Argument text was sent as deltas."""
+    ended: bool = False
+
+
+@dataclass(slots=True)
+class Step:
+    """One model request: its id, and what the end of the run still owes it."""
+
+    id: str
+    has_parts: bool = False
+    has_usage: bool = False
+    open: bool = True
+    parts: dict[int, Part] = dc_field(default_factory=dict)
+
+
+class PartsMixin:
+    """Part events → message and tool-call events (see the package docstring for the ids)."""
+
+    _tool_ids: dict[str, str]
+    _used_ids: set[str]
+    _results: set[str]
+
+    if TYPE_CHECKING:
+
+        def _step_for_part(self, index: int, out: list[Event]) -> Step: ...
+
+        def _current(self) -> Step | None: ...
+
+    # -- ids -------------------------------------------------------------------------------
+
+    def _new_tool_id(self, raw: str | None, step: Step, index: int) -> tuple[str, bool]:
+        """``(our id, synthetic)`` for a call the model made; a raw id already used by an
+        earlier call (a test model's fixed ids) gets the step's id as a suffix."""
+        synthetic = raw is None
+        ours = raw if raw is not None else f"{step.id}:{index}"
+        if ours in self._used_ids:
+            ours = f"{ours}@{step.id}"
+            n = 1
+            while ours in self._used_ids:
+                n += 1
+                ours = f"{raw}@{step.id}#{n}"
+        self._used_ids.add(ours)
+        if raw is not None:
+            self._tool_ids[raw] = ours
+        return ours, synthetic
+
+    def _tool_id(self, raw: Any) -> str | None:
+        """Our id of a call named by the library's ``tool_call_id`` (its latest call)."""
+        raw = str_or_none(raw)
+        return None if raw is None else self._tool_ids.get(raw)
+
+    # -- part events -----------------------------------------------------------------------
+
+    def _part_start(self, item: Any, out: list[Event]) -> None:
+        index = int_or_none(field(item, "index"))
+        if index is None:
+            out.append(Custom(name="part_start", value=to_plain(item), is_raw=True))
+            return
+        step = self._step_for_part(index, out)
+        self._open_part(step, index, field(item, "part"), out)
+
+    def _open_part(self, step: Step, index: int, part: Any, out: list[Event]) -> Part:
+        kind = field(part, "part_kind")
+        step.has_parts = True
+        if kind in ("text", "thinking"):
+            state = step.parts[index] = Part(kind, f"{step.id}:{index}")
+            self._text(state, field(part, "content"), out)
+            return state
+        if kind in ("tool-call", "builtin-tool-call"):
+            native = kind == "builtin-tool-call"
+            ours, synthetic = self._new_tool_id(
+                str_or_none(field(part, "tool_call_id")), step, index
+            )
+            state = step.parts[index] = Part("native-tool" if native else "tool", ours)
+            name = field(part, "tool_name")
+            out.append(
+                ToolCallStart(
+                    tool_call_id=ours,
+                    name=name if isinstance(name, str) else "",
+                    index=index,
+                    executor="server" if native else "agent",
+                    synthetic_id=synthetic,
+                )
+            )
+            self._args(state, field(part, "args"), out)
+            return state
+        if kind == "builtin-tool-return":
+            state = step.parts[index] = Part("other", f"{step.id}:{index}", ended=True)
+            self._native_return(part, out)
+            return state
+        state = step.parts[index] = Part("other", f"{step.id}:{index}")
+        out.append(Custom(name=f"part:{kind or 'unknown'}", value=to_plain(part)))
+        return state
+
+    def _text(self, state: Part, text: Any, out: list[Event]) -> None:
+        if not isinstance(text, str) or not text:
+            return
+        if state.kind == "text":
+            out.append(TextDelta(message_id=state.id, delta=text))
+        else:
+            out.append(ThinkingDelta(message_id=state.id, delta=text))
+
+    def _args(self, state: Part, args: Any, out: list[Event]) -> None:
+        if isinstance(args, str):
+            if args:
+                state.streamed = True
+                out.append(ToolCallArgsDelta(tool_call_id=state.id, delta=args))
+        elif isinstance(args, Mapping):
+            state.args = {**(state.args or {}), **args}
+
+    def _part_delta(self, item: Any, out: list[Event]) -> None:
+        index = int_or_none(field(item, "index"))
+        delta = field(item, "delta")
+        kind = field(delta, "part_delta_kind")
+        step = self._current()
+        state = step.parts.get(index) if step is not None and index is not None else None
+        if index is None or state is None or state.ended:
+            state = self._part_from_delta(index, delta, out)
+            if state is None:
+                out.append(Custom(name="part_delta", value=to_plain(item), is_raw=True))
+                return
+            if state.kind == "tool":
+                return  # the delta was the start
+        if kind in ("text", "thinking") and state.kind in ("text", "thinking"):
+            self._text(state, field(delta, "content_delta"), out)
+        elif kind == "tool_call" and state.kind in ("tool", "native-tool"):
+            raw = str_or_none(field(delta, "tool_call_id"))
+            if raw is not None:
+                self._tool_ids[raw] = state.id  # the provider's id can arrive after the start
+            self._args(state, field(delta, "args_delta"), out)
+        else:
+            out.append(Custom(name="part_delta", value=to_plain(item), is_raw=True))
+
+    def _part_from_delta(self, index: int | None, delta: Any, out: list[Event]) -> Part | None:
+        """A delta for a part that never started (a stream joined late, a delta ahead of its
+        name): start the part from it."""
+        if index is None:
+            return None
+        kind = field(delta, "part_delta_kind")
+        step = self._step_for_part(index, out)
+        if kind == "text":
+            return self._open_part(step, index, {"part_kind": "text"}, out)
+        if kind == "thinking":
+            return self._open_part(step, index, {"part_kind": "thinking"}, out)
+        if kind == "tool_call":
+            part = {
+                "part_kind": "tool-call",
+                "tool_name": field(delta, "tool_name_delta"),
+                "args": field(delta, "args_delta"),
+                "tool_call_id": field(delta, "tool_call_id"),
+            }
+            return self._open_part(step, index, part, out)
+        return None
+
+    def _part_end(self, item: Any, out: list[Event]) -> None:
+        index = int_or_none(field(item, "index"))
+        part = field(item, "part")
+        step = self._current()
+        state = step.parts.get(index) if step is not None and index is not None else None
+        if index is None:
+            out.append(Custom(name="part_end", value=to_plain(item), is_raw=True))
+            return
+        if state is not None and state.ended:
+            return  # a native tool's return (ended at its start), or a repeated end
+        if state is None:  # a part whose start was not seen: it arrives whole
+            step = self._step_for_part(index, out)
+            state = self._open_part(step, index, part, out)
+        self._close_part(state, part, out)
+
+    def _close_part(self, state: Part, part: Any, out: list[Event]) -> None:
+        if state.ended:
+            return
+        state.ended = True
+        if state.kind in ("text", "thinking"):
+            content = field(part, "content")
+            final = content if isinstance(content, str) else None
+            if state.kind == "text":
+                out.append(MessageEnd(message_id=state.id, final_text=final))
+            else:
+                signature = str_or_none(field(part, "signature"))
+                out.append(
+                    MessageEnd(
+                        message_id=state.id,
+                        channel="thinking",
+                        signature=signature,
+                        final_text=final,
+                    )
+                )
+        elif state.kind in ("tool", "native-tool"):
+            args = field(part, "args")
+            if state.args is not None or isinstance(args, Mapping):
+                whole = args if isinstance(args, Mapping) else state.args
+                out.append(ToolCallEnd(tool_call_id=state.id, args=to_plain(whole)))
+            else:
+                out.append(ToolCallEnd(tool_call_id=state.id, arguments=args_text(args)))
+
+    def _close_parts(self, step: Step, out: list[Event]) -> None:
+        """Close what the model left open (a stream that joined late, or was cut)."""
+        for index in sorted(step.parts):
+            state = step.parts[index]
+            if not state.ended:
+                self._close_part(state, None, out)
+
+    # -- results ---------------------------------------------------------------------------
+
+    def _native_return(self, part: Any, out: list[Event]) -> None:
+        """A provider-run tool's return (web search, code execution), inside the response."""
+        raw = str_or_none(field(part, "tool_call_id"))
+        ours = self._tool_id(raw) if raw is not None else None
+        if ours is None:
+            out.append(Custom(name="native_tool_return", value=to_plain(part)))
+            return
+        content, failed = result_of(part)
+        name = field(part, "tool_name")
+        self._results.add(ours)
+        out.append(
+            ToolResult(
+                tool_call_id=ours,
+                content=content,
+                name=name if isinstance(name, str) else None,
+                is_error=failed,
+            )
+        )

@@ -1,0 +1,127 @@
+"""Tool calls the agent runs, their results, and the calls that wait (approvals, outside
+results): ``FunctionToolCallEvent`` / ``FunctionToolResultEvent`` (and the output tool's),
+``DeferredToolRequestsEvent`` / ``DeferredToolResultsEvent``, a ``ModelRequest``'s returns.
+``PydanticAiAdapter`` holds the state."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from nbagent._events import Event, Status, ToolCallEnd, ToolCallStart, ToolResult
+from nbagent.adapters.base import field, list_or_empty, str_or_none, type_is
+from nbagent.adapters.pydantic_ai.maps import args_text, result_of, to_plain
+from nbagent.adapters.pydantic_ai.parts import PartsMixin
+
+__all__ = ["ToolsMixin"]
+
+
+class ToolsMixin(PartsMixin):
+    """Tool-call events → tool-call, result and status events."""
+
+    if TYPE_CHECKING:
+
+        def _close_open(self, out: list[Event], finish: str | None) -> None: ...
+
+    # -- tool calls and results ------------------------------------------------------------
+
+    def _whole_call(self, part: Any, out: list[Event], *, server: bool = False) -> str:
+        """Our id of a call that arrives whole (no part events showed it): start and end it."""
+        raw = str_or_none(field(part, "tool_call_id"))
+        ours = raw or f"call-{len(self._used_ids) + 1}"
+        while ours in self._used_ids:
+            ours = f"{ours}'"
+        self._used_ids.add(ours)
+        if raw is not None:
+            self._tool_ids[raw] = ours
+        name = field(part, "tool_name")
+        out.append(
+            ToolCallStart(
+                tool_call_id=ours,
+                name=name if isinstance(name, str) else "",
+                executor="server" if server else "agent",
+                synthetic_id=raw is None,
+            )
+        )
+        args = field(part, "args")
+        if isinstance(args, Mapping):
+            out.append(ToolCallEnd(tool_call_id=ours, args=to_plain(args)))
+        else:
+            out.append(ToolCallEnd(tool_call_id=ours, arguments=args_text(args)))
+        return ours
+
+    def _tool_call(self, item: Any, out: list[Event], *, server: bool) -> None:
+        """The agent runs a call the model made: the model's response is over."""
+        self._close_open(out, "tool_calls")
+        part = field(item, "part")
+        if self._tool_id(field(part, "tool_call_id")) is None:
+            self._whole_call(part, out, server=server)
+
+    def _tool_result(self, part: Any, out: list[Event], *, user_content: Any) -> None:
+        self._close_open(out, "tool_calls")
+        ours = self._tool_id(field(part, "tool_call_id"))
+        if ours is None:
+            ours = self._whole_call(part, out)
+        content, failed = result_of(part)
+        meta: dict[str, Any] = {}
+        outcome = str_or_none(field(part, "outcome"))
+        if outcome is not None and outcome != "success":
+            meta["outcome"] = outcome
+        retry = field(part, "retry")
+        if retry is not None:
+            meta["retry"] = to_plain(retry)
+        if user_content is not None:
+            meta["user_content"] = to_plain(user_content)
+        name = field(part, "tool_name")
+        self._results.add(ours)
+        out.append(
+            ToolResult(
+                tool_call_id=ours,
+                content=content,
+                name=name if isinstance(name, str) else None,
+                is_error=failed,
+                meta=meta or None,
+            )
+        )
+
+    def _deferred_requests(self, requests: Any, out: list[Event]) -> None:
+        """Calls that wait for an approval or an outside result (``DeferredToolRequests``):
+        one ``Status`` each, with the call (approvals are issue 19's)."""
+        self._close_open(out, "tool_calls")
+        metadata = field(requests, "metadata")
+        for key, state, verb in (
+            ("approvals", "awaiting_approval", "awaits approval"),
+            ("calls", "awaiting_result", "awaits its result"),
+        ):
+            for part in list_or_empty(field(requests, key)):
+                raw = str_or_none(field(part, "tool_call_id"))
+                ours = self._tool_id(raw) or self._whole_call(part, out)
+                name = str_or_none(field(part, "tool_name")) or "a tool"
+                detail = {
+                    "kind": "approval" if key == "approvals" else "external",
+                    "tool_name": name,
+                    "args": to_plain(field(part, "args")),
+                    "metadata": to_plain(field(metadata, raw)) if raw else None,
+                }
+                out.append(
+                    Status(state=state, text=f"{name} {verb}", detail=detail, tool_call_id=ours)
+                )
+
+    def _deferred_results(self, results: Any, out: list[Event]) -> None:
+        approvals = field(results, "approvals")
+        if isinstance(approvals, Mapping):
+            for raw, answer in approvals.items():
+                approved = answer is True or type_is(answer, "pydantic_ai", "ToolApproved")
+                ours = self._tool_id(raw) or str(raw)
+                out.append(
+                    Status(
+                        state="approved" if approved else "denied",
+                        detail=to_plain(answer),
+                        tool_call_id=ours,
+                    )
+                )
+        calls = field(results, "calls")
+        if isinstance(calls, Mapping):
+            for raw in calls:
+                ours = self._tool_id(raw) or str(raw)
+                out.append(Status(state="resolved", tool_call_id=ours))
