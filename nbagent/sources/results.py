@@ -38,6 +38,7 @@ class ResultType:
 
 RESULT_TYPES: tuple[ResultType, ...] = (
     ResultType("agents", ("RunResultStreaming",), "stream_events", "cancel"),
+    ResultType("workflows", ("WorkflowHandler",), "stream_events", "cancel_run", "llama-index"),
 )
 """Every run object ``resolve_source`` knows, most specific first."""
 
