@@ -53,6 +53,7 @@ from nbagent.adapters.base import (
     short_repr,
     str_or_none,
     type_is,
+    unwrap,
 )
 
 __all__ = ["LlamaIndexAdapter"]
@@ -87,6 +88,34 @@ def _kind(item: Any) -> str | None:
         if cls.__name__ == "Event":
             return "Event"
     return None
+
+
+def _serialized(payload: Any) -> tuple[str, Mapping[str, Any]] | None:
+    """``(kind, fields)`` of an event as the workflows ``JsonSerializer`` writes it (what a
+    workflow server stores and sends): ``{"__is_pydantic": true, "value": {...},
+    "qualified_name": "llama_index.core.agent.workflow.workflow_events.AgentStream"}``."""
+    if not isinstance(payload, Mapping) or payload.get("__is_pydantic") is not True:
+        return None
+    name, value = payload.get("qualified_name"), payload.get("value")
+    if not isinstance(name, str) or not isinstance(value, Mapping):
+        return None
+    if name.split(".")[0] not in _PACKAGES:
+        return None
+    cls = name.rsplit(".", 1)[-1]
+    return (cls if cls in _KINDS else "Event"), value
+
+
+def _read(item: Any) -> tuple[str, Any] | None:
+    """``(kind, payload)`` of an event object or of its serialized form (a dict, its JSON
+    text, an SSE event carrying it); None for anything else."""
+    kind = _kind(item)
+    if kind is not None:
+        return kind, item
+    try:
+        _, payload = unwrap(item)
+    except BadItemError:
+        return None
+    return _serialized(payload)
 
 
 def _usage_of(raw: Any) -> dict[str, Any]:
@@ -134,7 +163,15 @@ def _usage_of(raw: Any) -> dict[str, Any]:
 
 
 def _text_of(message: Any) -> str:
-    """The text of a ``ChatMessage``: its text blocks (``content`` joins them)."""
+    """The text of a ``ChatMessage`` or a ``ToolOutput``: its text blocks (what its
+    ``content`` joins; a serialized one has only the blocks)."""
+    if isinstance(message, Mapping):
+        content = message.get("content")
+        if isinstance(content, str):
+            return content
+        blocks = list_or_empty(message.get("blocks"))
+        texts = [field(b, "text") for b in blocks if field(b, "block_type") == "text"]
+        return "".join(t for t in texts if isinstance(t, str))
     try:
         content = getattr(message, "content", None)
     except Exception:  # noqa: BLE001 - a message that cannot join its blocks has no text
@@ -176,23 +213,25 @@ class LlamaIndexAdapter:
 
     @staticmethod
     def detect(item: Any) -> bool:
-        """A workflow event object (``workflows.events.Event`` or a subclass)."""
+        """A workflow event object (``workflows.events.Event`` or a subclass), or one
+        serialized by the workflows ``JsonSerializer``."""
         try:
-            return _kind(item) is not None
+            return _read(item) is not None
         except Exception:  # noqa: BLE001 - detect never raises
             return False
 
     # -- the adapter interface ---------------------------------------------------------
 
     def feed(self, item: Any) -> list[Event]:
-        kind = _kind(item)
-        if kind is None:
+        read = _read(item)
+        if read is None:
             raise BadItemError(
                 "llama-index takes the events of a LlamaIndex workflow's "
                 f"handler.stream_events(), got {type(item).__name__}: {short_repr(item)}"
             )
         if self._done:
             return []
+        kind, item = read
         out: list[Event] = []
         if not self._started:
             self._started = True
@@ -215,7 +254,8 @@ class LlamaIndexAdapter:
             prefix = str_or_none(field(item, "prefix"))
             out.append(Status(state="input_required", text=prefix or "waiting for input"))
         elif kind == "Event":
-            out.append(Custom(name=type(item).__name__, value=plain(item)))
+            name = type(item).__name__ if _kind(item) else "workflow_event"
+            out.append(Custom(name=name, value=plain(item)))
         else:
             self._stop(kind, item, out)
         return out
@@ -299,7 +339,9 @@ class LlamaIndexAdapter:
                 out.append(TextDelta(message_id=f"{step}-text", delta=text))
         calls = 0
         for selection in list_or_empty(field(item, "tool_calls")):
-            if type_is(selection, "llama_index", "ToolCallResult"):
+            if type_is(selection, "llama_index", "ToolCallResult") or (
+                isinstance(selection, Mapping) and "tool_output" in selection
+            ):
                 continue  # a call of an earlier step, listed again on the final output
             calls += 1
             self._start_call(selection, "tool_name", "tool_kwargs", out)
@@ -361,9 +403,15 @@ class LlamaIndexAdapter:
         if kind == "WorkflowFailedEvent":
             exc = field(item, "exception")
             step = str_or_none(field(item, "step_name"))
-            text = f"{type(exc).__name__}: {exc}" if isinstance(exc, BaseException) else str(exc)
+            if isinstance(exc, BaseException):
+                error_type: str | None = type(exc).__name__
+                text = f"{error_type}: {exc}"
+            else:  # serialized: {"exception_type": "module.Name", "exception_message": ...}
+                error_type = str_or_none(field(exc, "exception_type"))
+                error_type = error_type.rsplit(".", 1)[-1] if error_type else None
+                detail = field(exc, "exception_message")
+                text = f"{error_type}: {detail}" if error_type else str(plain(exc))
             message = f"step {step} failed: {text}" if step else text
-            error_type = type(exc).__name__ if isinstance(exc, BaseException) else None
             out.append(ErrorEvent(message=message, error_type=error_type))
             out.append(RunEnd(reason="error", raw_reason=kind, message=message))
         elif kind == "WorkflowTimedOutEvent":
@@ -373,10 +421,14 @@ class LlamaIndexAdapter:
         elif kind == "WorkflowCancelledEvent":
             out.append(RunEnd(reason="cancelled", raw_reason=kind))
         else:
-            result = getattr(item, "result", None)
+            result = (
+                item.get("result") if isinstance(item, Mapping) else getattr(item, "result", None)
+            )
             if self._direct is not None:
                 # A return_direct tool's output is the answer; no LLM call wrote it.
                 out.append(TextDelta(message_id="answer", delta=self._direct))
-            if _kind(result) == "AgentOutput":
+            if _kind(result) == "AgentOutput" or (
+                isinstance(result, Mapping) and "current_agent_name" in result
+            ):
                 result = _text_of(field(result, "response"))
             out.append(RunEnd(reason="completed", raw_reason=kind, result=plain(result)))

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import AsyncGenerator, Callable, Sequence
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -349,3 +350,22 @@ def test_a_stream_with_no_stop_event_is_incomplete() -> None:
     end = events[-1]
     assert isinstance(end, RunEnd)
     assert end.reason == "incomplete"
+
+
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "llama-index"
+
+
+def test_serialized_events_read_as_the_objects_do() -> None:
+    """The workflows ``JsonSerializer`` form (recorded from the runs above) gives the same
+    transcript as the live objects."""
+    lines = (FIXTURES / "function_agent.jsonl").read_text().splitlines()
+    t = nbagent.Transcript.from_events(nbagent.iter_events(lines))
+    assert t.text == "Let me add.The sum is 5."
+    (tool,) = t.tool_calls
+    assert (tool.name, tool.args, tool.result) == ("add", {"a": 2, "b": 3}, "5")
+    assert t.status == "completed"
+    failed = (FIXTURES / "max_iterations.jsonl").read_text().splitlines()
+    t = nbagent.Transcript.from_events(nbagent.iter_events(failed))
+    assert t.status == "error"
+    assert t.error is not None
+    assert "WorkflowRuntimeError: Max iterations of 2" in t.error["message"]
