@@ -24,6 +24,7 @@ from nbagent.adapters.llama_index import LlamaIndexAdapter
 from nbagent.adapters.openai_assistants import OpenAIAssistantsAdapter
 from nbagent.adapters.openai_chat import OpenAIChatAdapter
 from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
+from nbagent.adapters.smolagents import SmolagentsAdapter
 from nbagent.adapters.text import TextAdapter
 from nbagent.adapters.vercel_ui import VercelUiAdapter
 
@@ -43,6 +44,7 @@ __all__ = [
     "OpenAIAssistantsAdapter",
     "OpenAIChatAdapter",
     "OpenAIResponsesAdapter",
+    "SmolagentsAdapter",
     "TextAdapter",
     "UnknownFormatError",
     "VercelUiAdapter",
@@ -53,6 +55,7 @@ __all__ = [
 DETECTION_ORDER: tuple[type[Adapter], ...] = (
     EventsAdapter,
     LlamaIndexAdapter,  # workflow event objects (by type): before the dict formats
+    SmolagentsAdapter,
     OpenAIChatAdapter,
     OpenAIResponsesAdapter,
     OpenAIAssistantsAdapter,
