@@ -20,10 +20,12 @@ from nbagent.adapters.chunk_sse import ChunkSseAdapter
 from nbagent.adapters.dexto import DextoAdapter
 from nbagent.adapters.events import EventsAdapter
 from nbagent.adapters.langchain import LangChainAdapter
+from nbagent.adapters.llama_index import LlamaIndexAdapter
 from nbagent.adapters.openai_assistants import OpenAIAssistantsAdapter
 from nbagent.adapters.openai_chat import OpenAIChatAdapter
 from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
 from nbagent.adapters.pydantic_ai import PydanticAiAdapter
+from nbagent.adapters.smolagents import SmolagentsAdapter
 from nbagent.adapters.text import TextAdapter
 from nbagent.adapters.vercel_ui import VercelUiAdapter
 
@@ -39,10 +41,12 @@ __all__ = [
     "DextoAdapter",
     "EventsAdapter",
     "LangChainAdapter",
+    "LlamaIndexAdapter",
     "OpenAIAssistantsAdapter",
     "OpenAIChatAdapter",
     "OpenAIResponsesAdapter",
     "PydanticAiAdapter",
+    "SmolagentsAdapter",
     "TextAdapter",
     "UnknownFormatError",
     "VercelUiAdapter",
@@ -53,6 +57,8 @@ __all__ = [
 DETECTION_ORDER: tuple[type[Adapter], ...] = (
     EventsAdapter,
     PydanticAiAdapter,  # pydantic-ai's objects, and dicts with its event_kind
+    LlamaIndexAdapter,  # workflow event objects (by type): before the dict formats
+    SmolagentsAdapter,
     OpenAIChatAdapter,
     OpenAIResponsesAdapter,
     OpenAIAssistantsAdapter,

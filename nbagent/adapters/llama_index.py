@@ -1,0 +1,434 @@
+"""LlamaIndex agent workflows: the events of ``handler.stream_events()``.
+
+``handler = agent.run(user_msg=...)`` (a ``FunctionAgent``, ``ReActAgent``, ``CodeActAgent``
+or a multi-agent ``AgentWorkflow``) streams ``llama_index.core.agent.workflow`` events
+(pydantic models) and ends with the workflow's ``StopEvent``:
+
+- ``AgentInput`` (written by the agent right before it calls its LLM): a step opens, named
+  after ``current_agent_name`` (a handoff in an ``AgentWorkflow`` shows as the next step
+  named after the next agent);
+- ``AgentStream(delta, response, thinking_delta, tool_calls, raw)``: text and thinking; the
+  usage the LLM put in ``raw`` (the provider's chunk, dumped);
+- ``AgentOutput(response, tool_calls, raw, retry_messages)``: the step ends; its tool calls,
+  whole (``tool_kwargs`` is a dict: there are no argument fragments to stream);
+- ``ToolCall`` / ``ToolCallResult(tool_output=ToolOutput(content, is_error))``: the call and
+  its result or error (a failing tool is an error result; the agent goes on);
+- ``StopEvent`` ends the run; its subclasses ``WorkflowFailedEvent``,
+  ``WorkflowTimedOutEvent`` and ``WorkflowCancelledEvent`` end it with an error, as expired
+  or as cancelled. Any other workflow event (a custom workflow's own) is kept as ``Custom``.
+
+Types are recognised by name and module (``workflows``, or ``llama_index`` where older
+releases defined them): nothing here imports LlamaIndex.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from nbagent._events import (
+    Custom,
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    RunEnd,
+    RunStart,
+    Status,
+    StepEnd,
+    StepStart,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+    Usage,
+)
+from nbagent.adapters.base import (
+    BadItemError,
+    field,
+    int_or_none,
+    list_or_empty,
+    plain,
+    short_repr,
+    str_or_none,
+    type_is,
+    unwrap,
+)
+
+__all__ = ["LlamaIndexAdapter"]
+
+_PACKAGES = ("workflows", "llama_index")
+_KINDS = frozenset(
+    {
+        "AgentInput",
+        "AgentSetup",
+        "AgentStream",
+        "AgentOutput",
+        "AgentStreamStructuredOutput",
+        "ToolCall",
+        "ToolCallResult",
+        "InputRequiredEvent",
+        "WorkflowFailedEvent",
+        "WorkflowTimedOutEvent",
+        "WorkflowCancelledEvent",
+        "StopEvent",
+    }
+)
+
+
+def _kind(item: Any) -> str | None:
+    """The LlamaIndex event class ``item`` is (or subclasses), ``"Event"`` for any other
+    workflow event, None for anything else."""
+    for cls in type(item).__mro__:
+        if cls.__module__.split(".")[0] not in _PACKAGES:
+            continue
+        if cls.__name__ in _KINDS:
+            return cls.__name__
+        if cls.__name__ == "Event":
+            return "Event"
+    return None
+
+
+def _serialized(payload: Any) -> tuple[str, Mapping[str, Any]] | None:
+    """``(kind, fields)`` of an event as the workflows ``JsonSerializer`` writes it (what a
+    workflow server stores and sends): ``{"__is_pydantic": true, "value": {...},
+    "qualified_name": "llama_index.core.agent.workflow.workflow_events.AgentStream"}``."""
+    if not isinstance(payload, Mapping) or payload.get("__is_pydantic") is not True:
+        return None
+    name, value = payload.get("qualified_name"), payload.get("value")
+    if not isinstance(name, str) or not isinstance(value, Mapping):
+        return None
+    if name.split(".")[0] not in _PACKAGES:
+        return None
+    cls = name.rsplit(".", 1)[-1]
+    return (cls if cls in _KINDS else "Event"), value
+
+
+def _read(item: Any) -> tuple[str, Any] | None:
+    """``(kind, payload)`` of an event object or of its serialized form (a dict, its JSON
+    text, an SSE event carrying it); None for anything else."""
+    kind = _kind(item)
+    if kind is not None:
+        return kind, item
+    try:
+        _, payload = unwrap(item)
+    except BadItemError:
+        return None
+    return _serialized(payload)
+
+
+def _usage_of(raw: Any) -> dict[str, Any]:
+    """Token counts an LLM integration left in a response's ``raw`` (the provider's chunk or
+    response, usually dumped to a dict): OpenAI's and Anthropic's ``usage``, Gemini's
+    ``usage_metadata``, Ollama's eval counts. Only the counts it finds."""
+    if raw is None or isinstance(raw, (str, bytes, int, float, list)):
+        return {}
+    found: dict[str, Any] = {}
+    usage = field(raw, "usage")
+    if usage is not None:
+        found["input_tokens"] = int_or_none(field(usage, "prompt_tokens")) or int_or_none(
+            field(usage, "input_tokens")
+        )
+        found["output_tokens"] = int_or_none(field(usage, "completion_tokens")) or int_or_none(
+            field(usage, "output_tokens")
+        )
+        found["total_tokens"] = int_or_none(field(usage, "total_tokens"))
+        details = field(usage, "prompt_tokens_details") or field(usage, "input_tokens_details")
+        found["cached_input_tokens"] = int_or_none(field(details, "cached_tokens")) or (
+            int_or_none(field(usage, "cache_read_input_tokens"))
+        )
+        out_details = field(usage, "completion_tokens_details") or field(
+            usage, "output_tokens_details"
+        )
+        found["reasoning_tokens"] = int_or_none(field(out_details, "reasoning_tokens"))
+    gemini = field(raw, "usage_metadata")
+    if gemini is not None:
+        found["input_tokens"] = int_or_none(field(gemini, "prompt_token_count"))
+        found["output_tokens"] = int_or_none(field(gemini, "candidates_token_count"))
+        found["total_tokens"] = int_or_none(field(gemini, "total_token_count"))
+        found["reasoning_tokens"] = int_or_none(field(gemini, "thoughts_token_count"))
+        found["cached_input_tokens"] = int_or_none(field(gemini, "cached_content_token_count"))
+    if int_or_none(field(raw, "eval_count")) is not None:
+        found["input_tokens"] = int_or_none(field(raw, "prompt_eval_count"))
+        found["output_tokens"] = int_or_none(field(raw, "eval_count"))
+    message = field(raw, "message")  # Anthropic's message_start event
+    if isinstance(message, Mapping) and isinstance(message.get("usage"), Mapping):
+        found.update({k: v for k, v in _usage_of(message).items() if v is not None})
+    counts = {k: v for k, v in found.items() if v is not None}
+    model = str_or_none(field(raw, "model"))
+    if counts and model:
+        counts["model"] = model
+    return counts
+
+
+def _text_of(message: Any) -> str:
+    """The text of a ``ChatMessage`` or a ``ToolOutput``: its text blocks (what its
+    ``content`` joins; a serialized one has only the blocks)."""
+    if isinstance(message, Mapping):
+        content = message.get("content")
+        if isinstance(content, str):
+            return content
+        blocks = list_or_empty(message.get("blocks"))
+        texts = [field(b, "text") for b in blocks if field(b, "block_type") == "text"]
+        return "".join(t for t in texts if isinstance(t, str))
+    try:
+        content = getattr(message, "content", None)
+    except Exception:  # noqa: BLE001 - a message that cannot join its blocks has no text
+        return ""
+    return content if isinstance(content, str) else ""
+
+
+def _thinking_of(message: Any) -> str:
+    """The thinking blocks of a ``ChatMessage`` (an LLM that did not stream them)."""
+    parts = []
+    for block in list_or_empty(field(message, "blocks")):
+        if field(block, "block_type") == "thinking":
+            text = field(block, "content")
+            if isinstance(text, str):
+                parts.append(text)
+    return "".join(parts)
+
+
+class LlamaIndexAdapter:
+    """``handler.stream_events()`` of a LlamaIndex agent workflow → events (see the module
+    docstring)."""
+
+    name: ClassVar[str] = "llama-index"
+
+    def __init__(self) -> None:
+        self._started = False
+        self._done = False
+        self._steps = 0
+        self._step: str | None = None
+        self._agent: str | None = None
+        self._response = ""  # the step's text so far (the LLM's cumulative ``response``)
+        self._text = False  # the step streamed text
+        self._thinking = False  # the step streamed thinking
+        self._usage: dict[str, Any] = {}
+        self._calls: dict[str, str] = {}  # LlamaIndex tool id -> tool_call_id
+        self._answered: set[str] = set()
+        self._direct: str | None = None  # a return_direct tool's output: the answer
+        self._answer_shown = False
+
+    @staticmethod
+    def detect(item: Any) -> bool:
+        """A workflow event object (``workflows.events.Event`` or a subclass), or one
+        serialized by the workflows ``JsonSerializer``."""
+        try:
+            return _read(item) is not None
+        except Exception:  # noqa: BLE001 - detect never raises
+            return False
+
+    # -- the adapter interface ---------------------------------------------------------
+
+    def feed(self, item: Any) -> list[Event]:
+        read = _read(item)
+        if read is None:
+            raise BadItemError(
+                "llama-index takes the events of a LlamaIndex workflow's "
+                f"handler.stream_events(), got {type(item).__name__}: {short_repr(item)}"
+            )
+        if self._done:
+            return []
+        kind, item = read
+        out: list[Event] = []
+        if not self._started:
+            self._started = True
+            out.append(RunStart())
+        if kind == "AgentInput":
+            self._close_step(out)
+            self._open_step(item, out)
+        elif kind == "AgentStream":
+            self._stream(item, out)
+        elif kind == "AgentOutput":
+            self._output(item, out)
+        elif kind == "ToolCall":
+            self._call(item, out)
+        elif kind == "ToolCallResult":
+            self._result(item, out)
+        elif kind in ("AgentSetup", "AgentStreamStructuredOutput"):
+            if kind == "AgentStreamStructuredOutput":
+                out.append(Custom(name="structured_output", value=plain(field(item, "output"))))
+        elif kind == "InputRequiredEvent":
+            prefix = str_or_none(field(item, "prefix"))
+            out.append(Status(state="input_required", text=prefix or "waiting for input"))
+        elif kind == "Event":
+            name = type(item).__name__ if _kind(item) else "workflow_event"
+            out.append(Custom(name=name, value=plain(item)))
+        else:
+            self._stop(kind, item, out)
+        return out
+
+    def end(self) -> list[Event]:
+        if self._done:
+            return []
+        out: list[Event] = []
+        if not self._started:
+            out.append(RunStart())
+        self._close_step(out)
+        self._done = True
+        out.append(
+            RunEnd(reason="incomplete", message="the workflow's stream ended with no StopEvent")
+        )
+        return out
+
+    # -- steps (one LLM call each) -----------------------------------------------------
+
+    def _open_step(self, item: Any, out: list[Event]) -> str:
+        self._steps += 1
+        agent = str_or_none(field(item, "current_agent_name"))
+        self._step = step = f"step-{self._steps}"
+        self._response, self._text, self._thinking, self._usage = "", False, False, {}
+        meta = {"agent": agent} if agent else None
+        if agent and self._agent and agent != self._agent:
+            meta = {"agent": agent, "handoff_from": self._agent}
+        self._agent = agent or self._agent
+        out.append(StepStart(step_id=step, name=agent or "agent", step_type="model", meta=meta))
+        return step
+
+    def _current_step(self, item: Any, out: list[Event]) -> str:
+        """The open step; an LLM call with no ``AgentInput`` before it (the early-stopping
+        answer) opens one."""
+        return self._step or self._open_step(item, out)
+
+    def _close_step(self, out: list[Event], finish: str | None = None) -> None:
+        if self._step is None:
+            return
+        if self._thinking:
+            out.append(MessageEnd(message_id=f"{self._step}-thinking", channel="thinking"))
+        if self._text:
+            out.append(MessageEnd(message_id=f"{self._step}-text"))
+        if self._usage:
+            out.append(Usage(step_id=self._step, cumulative=True, **self._usage))
+        out.append(StepEnd(step_id=self._step, name=self._agent or "", finish_reason=finish))
+        self._step = None
+
+    def _stream(self, item: Any, out: list[Event]) -> None:
+        step = self._current_step(item, out)
+        thinking = field(item, "thinking_delta")
+        if isinstance(thinking, str) and thinking:
+            self._thinking = True
+            out.append(ThinkingDelta(message_id=f"{step}-thinking", delta=thinking))
+        response = field(item, "response")
+        delta = field(item, "delta")
+        # ``response`` is the LLM's text so far; where it grows the last one, its new end is
+        # the delta (an integration whose deltas repeat the whole text still reads right).
+        if isinstance(response, str) and response.startswith(self._response) and response:
+            delta = response[len(self._response) :]
+            self._response = response
+        elif isinstance(delta, str):
+            self._response += delta
+        if isinstance(delta, str) and delta:
+            self._text = True
+            out.append(TextDelta(message_id=f"{step}-text", delta=delta))
+        self._usage.update(_usage_of(field(item, "raw")))
+
+    def _output(self, item: Any, out: list[Event]) -> None:
+        step = self._current_step(item, out)
+        response = field(item, "response")
+        if not self._thinking:
+            thinking = _thinking_of(response)
+            if thinking:
+                self._thinking = True
+                out.append(ThinkingDelta(message_id=f"{step}-thinking", delta=thinking))
+        if not self._text:
+            text = _text_of(response)
+            if text:
+                self._text = True
+                out.append(TextDelta(message_id=f"{step}-text", delta=text))
+        calls = 0
+        for selection in list_or_empty(field(item, "tool_calls")):
+            if type_is(selection, "llama_index", "ToolCallResult") or (
+                isinstance(selection, Mapping) and "tool_output" in selection
+            ):
+                continue  # a call of an earlier step, listed again on the final output
+            calls += 1
+            self._start_call(selection, "tool_name", "tool_kwargs", out)
+        # A ReAct agent whose output did not parse asks its LLM again: a warning, not an end.
+        out.extend(
+            ErrorEvent(
+                message=_text_of(message) or "the agent's output was rejected; retrying",
+                error_type="retry",
+                recoverable=True,
+            )
+            for message in list_or_empty(field(item, "retry_messages"))[1:]
+        )
+        self._usage.update(_usage_of(field(item, "raw")))
+        self._close_step(out, "tool_calls" if calls else "stop")
+
+    # -- tools -------------------------------------------------------------------------
+
+    def _start_call(self, call: Any, name_key: str, args_key: str, out: list[Event]) -> str:
+        tool_id = str_or_none(field(call, "tool_id"))
+        if tool_id is not None and tool_id in self._calls:
+            return self._calls[tool_id]
+        call_id = tool_id or f"llama-call-{len(self._calls) + 1}"
+        self._calls[tool_id or call_id] = call_id
+        name = str_or_none(field(call, name_key)) or "tool"
+        args = plain(field(call, args_key))
+        if not isinstance(args, dict):
+            args = {}
+        out.append(ToolCallStart(tool_call_id=call_id, name=name, synthetic_id=tool_id is None))
+        arguments = json.dumps(args, ensure_ascii=False)
+        out.append(ToolCallEnd(tool_call_id=call_id, arguments=arguments, args=args))
+        return call_id
+
+    def _call(self, item: Any, out: list[Event]) -> None:
+        self._close_step(out, "tool_calls")
+        tool_id = str_or_none(field(item, "tool_id"))
+        if tool_id is None or tool_id not in self._calls:
+            self._start_call(item, "tool_name", "tool_kwargs", out)
+
+    def _result(self, item: Any, out: list[Event]) -> None:
+        self._close_step(out, "tool_calls")
+        tool_id = str_or_none(field(item, "tool_id"))
+        if tool_id is not None and tool_id in self._answered:
+            return
+        call_id = self._start_call(item, "tool_name", "tool_kwargs", out)
+        self._answered.add(tool_id or call_id)
+        output = field(item, "tool_output")
+        content = _text_of(output) if output is not None else ""
+        is_error = field(output, "is_error") is True
+        name = str_or_none(field(item, "tool_name"))
+        out.append(ToolResult(tool_call_id=call_id, content=content, name=name, is_error=is_error))
+        if field(item, "return_direct") is True and not is_error and name != "handoff":
+            self._direct = content
+
+    # -- the end -----------------------------------------------------------------------
+
+    def _stop(self, kind: str, item: Any, out: list[Event]) -> None:
+        self._close_step(out)
+        self._done = True
+        if kind == "WorkflowFailedEvent":
+            exc = field(item, "exception")
+            step = str_or_none(field(item, "step_name"))
+            if isinstance(exc, BaseException):
+                error_type: str | None = type(exc).__name__
+                text = f"{error_type}: {exc}"
+            else:  # serialized: {"exception_type": "module.Name", "exception_message": ...}
+                error_type = str_or_none(field(exc, "exception_type"))
+                error_type = error_type.rsplit(".", 1)[-1] if error_type else None
+                detail = field(exc, "exception_message")
+                text = f"{error_type}: {detail}" if error_type else str(plain(exc))
+            message = f"step {step} failed: {text}" if step else text
+            out.append(ErrorEvent(message=message, error_type=error_type))
+            out.append(RunEnd(reason="error", raw_reason=kind, message=message))
+        elif kind == "WorkflowTimedOutEvent":
+            timeout = field(item, "timeout")
+            message = f"the workflow timed out after {timeout} s"
+            out.append(RunEnd(reason="expired", raw_reason=kind, message=message))
+        elif kind == "WorkflowCancelledEvent":
+            out.append(RunEnd(reason="cancelled", raw_reason=kind))
+        else:
+            result = (
+                item.get("result") if isinstance(item, Mapping) else getattr(item, "result", None)
+            )
+            if self._direct is not None:
+                # A return_direct tool's output is the answer; no LLM call wrote it.
+                out.append(TextDelta(message_id="answer", delta=self._direct))
+            if _kind(result) == "AgentOutput" or (
+                isinstance(result, Mapping) and "current_agent_name" in result
+            ):
+                result = _text_of(field(result, "response"))
+            out.append(RunEnd(reason="completed", raw_reason=kind, result=plain(result)))
