@@ -19,7 +19,7 @@ from nbagent.adapters.base import Adapter, BadItemError, UnknownFormatError, sho
 from nbagent.adapters.chunk_sse import ChunkSseAdapter
 from nbagent.adapters.dexto import DextoAdapter
 from nbagent.adapters.events import EventsAdapter
-from nbagent.adapters.langchain import LangChainAdapter
+from nbagent.adapters.langchain import LangChainAdapter, LangGraphAdapter
 from nbagent.adapters.openai_assistants import OpenAIAssistantsAdapter
 from nbagent.adapters.openai_chat import OpenAIChatAdapter
 from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
@@ -38,6 +38,7 @@ __all__ = [
     "DextoAdapter",
     "EventsAdapter",
     "LangChainAdapter",
+    "LangGraphAdapter",
     "OpenAIAssistantsAdapter",
     "OpenAIChatAdapter",
     "OpenAIResponsesAdapter",
@@ -50,6 +51,7 @@ __all__ = [
 
 DETECTION_ORDER: tuple[type[Adapter], ...] = (
     EventsAdapter,
+    LangGraphAdapter,  # objects and tuples; v2 dicts {type: <mode>, ns, data}
     OpenAIChatAdapter,
     OpenAIResponsesAdapter,
     OpenAIAssistantsAdapter,
