@@ -151,7 +151,7 @@ class LangGraphAdapter(_GraphMessages):
                     return is_message(first) and isinstance(item[1], Mapping)
                 return False
             if isinstance(item, Mapping):
-                return _is_part(item) or _has_messages(item)
+                return _is_part(item) or "__interrupt__" in item or _has_messages(item)
             return is_message(item) and not isinstance(item, Mapping)
         except Exception:  # noqa: BLE001 - detect never raises
             return False
@@ -285,8 +285,9 @@ class LangGraphAdapter(_GraphMessages):
             if is_chunk(message):
                 self._chunk(message, metadata, scope, out)
                 self._last_chunk = field(message, "chunk_position") == "last"
-            else:
+            else:  # a model that does not stream gives its whole message
                 self._whole(message, metadata, scope, out)
+                self._last_chunk = True
         elif kind == "tool":
             self._tool_message(message, scope, out)
         elif kind is None:
