@@ -19,7 +19,7 @@ from nbagent.adapters.base import Adapter, BadItemError, UnknownFormatError, sho
 from nbagent.adapters.chunk_sse import ChunkSseAdapter
 from nbagent.adapters.dexto import DextoAdapter
 from nbagent.adapters.events import EventsAdapter
-from nbagent.adapters.langchain import LangChainAdapter
+from nbagent.adapters.langchain import LangChainAdapter, LangGraphAdapter
 from nbagent.adapters.llama_index import LlamaIndexAdapter
 from nbagent.adapters.openai_assistants import OpenAIAssistantsAdapter
 from nbagent.adapters.openai_chat import OpenAIChatAdapter
@@ -42,6 +42,7 @@ __all__ = [
     "EventsAdapter",
     "LangChainAdapter",
     "LlamaIndexAdapter",
+    "LangGraphAdapter",
     "OpenAIAssistantsAdapter",
     "OpenAIChatAdapter",
     "OpenAIResponsesAdapter",
@@ -59,6 +60,7 @@ DETECTION_ORDER: tuple[type[Adapter], ...] = (
     PydanticAiAdapter,  # pydantic-ai's objects, and dicts with its event_kind
     LlamaIndexAdapter,  # workflow event objects (by type): before the dict formats
     SmolagentsAdapter,
+    LangGraphAdapter,  # objects and tuples; v2 dicts {type: <mode>, ns, data}
     OpenAIChatAdapter,
     OpenAIResponsesAdapter,
     OpenAIAssistantsAdapter,

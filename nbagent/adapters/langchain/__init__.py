@@ -21,6 +21,11 @@ End: the root's ``on_*_end`` â†’ ``RunEnd("completed")``; ``end()`` before it â†
 ``usage_metadata`` is per chunk (``cumulative=False``); ``on_chat_model_end.output`` only
 reconciles (text ``final_text``, tool args / usage that were never streamed).
 
+``format="langgraph"`` (``LangGraphAdapter``, module ``graph``): LangGraph's
+``graph.stream()`` items in every shape and a chat model's own ``model.stream()`` chunks;
+``graph_messages`` (its model calls and tool results), ``content`` (a message's kind and
+its text and thinking parts, shared by both).
+
 Modules: ``state`` (a tool call's and a model run's records, usage), ``tools`` (tool call
 chunks assembled, tool runs paired with calls), ``models`` (model runs, the step stack),
 ``adapter`` (``LangChainAdapter``: the run, chains, the handler table).
@@ -29,5 +34,6 @@ chunks assembled, tool runs paired with calls), ``models`` (model runs, the step
 from __future__ import annotations
 
 from nbagent.adapters.langchain.adapter import LangChainAdapter
+from nbagent.adapters.langchain.graph import LangGraphAdapter
 
-__all__ = ["LangChainAdapter"]
+__all__ = ["LangChainAdapter", "LangGraphAdapter"]

@@ -7,17 +7,31 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import Custom, ErrorEvent, Event, RunEnd, RunStart, Status, StepEnd
+from nbagent._events import (
+    Custom,
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    RunEnd,
+    RunStart,
+    Status,
+    StepEnd,
+    StepStart,
+    TextDelta,
+)
 from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
     field,
+    list_or_empty,
     plain,
     short_repr,
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.langchain.content import message_kind, message_parts, messages_in
 from nbagent.adapters.langchain.models import _Models
+from nbagent.adapters.langchain.scopes import enter_scopes, event_namespace, scope_name
 from nbagent.adapters.langchain.state import _Call, _Model
 
 __all__ = ["LangChainAdapter"]
@@ -40,6 +54,10 @@ class LangChainAdapter(_Models):
         self._pending: list[_Call] = []  # calls without a result, FIFO
         self._tool_runs: dict[str, str] = {}  # tool run id -> tool call id
         self._answered: set[str] = set()
+        self._scopes: dict[str, tuple[str, ...]] = {}  # open subgraph scopes
+        self._owner: dict[str, str | None] = {}  # step / scope id -> the scope it is in
+        self._node_ns: dict[str, str] = {}  # node step id -> its checkpoint namespace
+        self._said: set[str] = set()  # ids of the messages models and nodes said
 
     # -- detection -------------------------------------------------------------------------
 
@@ -91,6 +109,10 @@ class LangChainAdapter(_Models):
         if not isinstance(data, Mapping):
             data = {}
         name = str_or_none(payload.get("name")) or ""
+        first = len(out)
+        scope = enter_scopes(
+            event_namespace(payload.get("metadata")), self._scopes, self._owner, out
+        )
         handler = _HANDLERS.get(event)
         if handler is not None:
             handler(self, payload, data, run_id, name, out)
@@ -101,6 +123,14 @@ class LangChainAdapter(_Models):
                 out.append(Custom(name=event, value={"name": name, "run_id": run_id}))
         else:
             out.append(Custom(name=event, value=plain(dict(payload)), is_raw=True))
+        if event == "on_chain_end":
+            self._leave_scope(payload.get("metadata"), name, out)
+        for ev in out[first:]:
+            if isinstance(ev, StepStart) and ev.step_id not in self._owner:
+                self._owner[ev.step_id] = scope
+            if ev.parent is None:
+                step_id = getattr(ev, "step_id", None)
+                ev.parent = self._owner.get(step_id, scope) if isinstance(step_id, str) else scope
         if run_id and run_id == self._root and event.endswith("_end"):
             self._finish(out, "completed")
         return out
@@ -155,7 +185,23 @@ class LangChainAdapter(_Models):
         for run_id in list(self._models):
             self._close_model(run_id, out, None)
         while self._steps:
-            out.append(StepEnd(step_id=self._steps.pop()))
+            step_id = self._steps.pop()
+            out.append(StepEnd(step_id=step_id, parent=self._owner.get(step_id)))
+        for scope_id in sorted(self._scopes, key=len, reverse=True):
+            name = scope_name(self._scopes.pop(scope_id)[-1])
+            out.append(StepEnd(step_id=scope_id, name=name, parent=self._owner.get(scope_id)))
+
+    def _leave_scope(self, metadata: Any, name: str, out: list[Event]) -> None:
+        """A subgraph's run ended (its node's ``on_chain_end``): its scope and those in it."""
+        if not isinstance(metadata, Mapping) or metadata.get("langgraph_node") != name:
+            return
+        scope_id = metadata.get("langgraph_checkpoint_ns")
+        if not isinstance(scope_id, str) or scope_id not in self._scopes:
+            return
+        for inner in sorted(self._scopes, key=len, reverse=True):
+            if inner == scope_id or inner.startswith(scope_id + "|"):
+                del self._scopes[inner]
+                out.append(StepEnd(step_id=inner, name=name, parent=self._owner.get(inner)))
 
     # -- chains (graph nodes) ----------------------------------------------------------------
 
@@ -165,14 +211,45 @@ class LangChainAdapter(_Models):
     ) -> None:  # fmt: skip
         metadata = p.get("metadata")
         node = metadata.get("langgraph_node") if isinstance(metadata, Mapping) else None
-        if run_id and node and node == name and run_id != self._root:
-            self._open_step(run_id, name, "node", out)
+        if not (run_id and node and node == name and run_id != self._root):
+            return
+        checkpoint_ns = metadata.get("langgraph_checkpoint_ns") if metadata else None
+        if isinstance(checkpoint_ns, str):
+            if checkpoint_ns in self._node_ns.values():
+                return  # a subgraph's own run inside its node's run: the same step
+            self._node_ns[run_id] = checkpoint_ns
+        self._open_step(run_id, name, "node", out)
 
     def _on_chain_end(
         self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
         out: list[Event],
     ) -> None:  # fmt: skip
+        if run_id in self._steps and run_id not in self._models:
+            self._node_output(data.get("output"), out)
+        self._node_ns.pop(run_id, None)
         self._close_step(run_id, name, out)
+
+    def _node_output(self, output: Any, out: list[Event]) -> None:
+        """Messages a node returned that no model run said: its text and tool calls."""
+        for message in messages_in(output):
+            message_id = str_or_none(field(message, "id"))
+            if message_kind(message) != "ai" or message_id is None or message_id in self._said:
+                continue
+            self._said.add(message_id)
+            for channel, value in message_parts(message):
+                if channel == "text":
+                    out.append(TextDelta(message_id=message_id, delta=value))
+            if any(channel == "text" for channel, _ in message_parts(message)):
+                out.append(MessageEnd(message_id=message_id))
+            for tc in list_or_empty(field(message, "tool_calls")):
+                tool_call_id = str_or_none(field(tc, "id"))
+                if tool_call_id is None or tool_call_id in self._calls:
+                    continue
+                call = _Call(tool_call_id, message_id, None, False)
+                call.name = str_or_none(field(tc, "name")) or ""
+                self._calls[tool_call_id] = call
+                self._pending.append(call)
+                self._end_call(call, out, plain(field(tc, "args")))
 
     # -- other -------------------------------------------------------------------------------
 

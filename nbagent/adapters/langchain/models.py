@@ -10,6 +10,7 @@ from typing import Any
 
 from nbagent._events import Event, MessageEnd, StepEnd, StepStart, TextDelta, ThinkingDelta
 from nbagent.adapters.base import field, list_or_empty, str_or_none
+from nbagent.adapters.langchain.content import message_parts
 from nbagent.adapters.langchain.state import _Call, _Model, _usage
 from nbagent.adapters.langchain.tools import _ToolCalls
 
@@ -21,6 +22,7 @@ class _Models(_ToolCalls):
 
     _models: dict[str, _Model]
     _steps: list[str]  # open step ids, in order
+    _said: set[str]  # ids of the messages models and nodes said
 
     # -- steps -------------------------------------------------------------------------------
 
@@ -70,44 +72,24 @@ class _Models(_ToolCalls):
         model = self._model(run_id)
         if chunk is None:
             return
+        if isinstance(message_id := field(chunk, "id"), str):
+            self._said.add(message_id)
         if isinstance(chunk, str):  # on_llm_stream: a plain string
             self._text(run_id, model, chunk, out)
             return
-        content = field(chunk, "content")
-        if content is None and field(chunk, "text") is not None:  # GenerationChunk
-            content = field(chunk, "text")
-        extra = field(chunk, "additional_kwargs")
-        reasoning = field(extra, "reasoning_content") if extra is not None else None
-        if isinstance(reasoning, str) and reasoning:
-            self._thinking(run_id, model, reasoning, out)
-        if isinstance(content, str):
-            self._text(run_id, model, content, out)
-        elif isinstance(content, list):
-            for block in content:
-                if isinstance(block, str):
-                    self._text(run_id, model, block, out)
-                    continue
-                kind = field(block, "type")
-                if kind == "text":
-                    self._text(run_id, model, field(block, "text"), out)
-                elif kind == "thinking":
-                    self._thinking(run_id, model, field(block, "thinking"), out)
-                elif kind == "reasoning":
-                    value = field(block, "reasoning")
-                    if not isinstance(value, str):
-                        summary = field(block, "summary")  # OpenAI responses/v1 form
-                        if isinstance(summary, list):
-                            value = "".join(
-                                t for s in summary if isinstance(t := field(s, "text"), str)
-                            )
-                    self._thinking(run_id, model, value, out)
-                # tool_use / input_json_delta blocks duplicate tool_call_chunks: skipped
+        if field(chunk, "content") is None and isinstance(field(chunk, "text"), str):
+            self._text(run_id, model, field(chunk, "text"), out)  # GenerationChunk
+        for channel, value in message_parts(chunk):
+            if channel == "thinking":
+                self._thinking(run_id, model, value, out)
+            else:
+                self._text(run_id, model, value, out)
         for tc in list_or_empty(field(chunk, "tool_call_chunks")):
             self._tool_chunk(run_id, model, tc, out)
         usage = field(chunk, "usage_metadata")
         if usage:
             model.usage_seen = True
-            out.append(_usage(usage))
+            out.append(_usage(usage, run_id))
 
     def _thinking(self, run_id: str, model: _Model, delta: Any, out: list[Event]) -> None:
         if isinstance(delta, str) and delta:
@@ -159,7 +141,9 @@ class _Models(_ToolCalls):
                 self._end_call(call, out, field(tc, "args"))
         usage = field(output, "usage_metadata") if output is not None else None
         if usage and not model.usage_seen:
-            out.append(_usage(usage))
+            out.append(_usage(usage, run_id))
+        if isinstance(message_id := field(output, "id"), str):
+            self._said.add(message_id)
 
     def _on_model_end(
         self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,

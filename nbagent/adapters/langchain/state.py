@@ -40,7 +40,7 @@ class _Model:
         self.by_index: dict[int, _Call] = {}
 
 
-def _usage(usage: Any) -> Usage:
+def _usage(usage: Any, step_id: str | None = None) -> Usage:
     return Usage(
         input_tokens=int_or_none(field(usage, "input_tokens")),
         output_tokens=int_or_none(field(usage, "output_tokens")),
@@ -49,4 +49,5 @@ def _usage(usage: Any) -> Usage:
         cached_input_tokens=int_or_none(field(field(usage, "input_token_details"), "cache_read")),
         cumulative=False,
         scope="step",
+        step_id=step_id or None,
     )

@@ -119,9 +119,11 @@ class _ToolCalls:
         self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
         out: list[Event],
     ) -> None:  # fmt: skip
-        out.append(Status(state="tool_running", text=name or "tool", detail=name))
         call = self._claim(name)
+        running = Status(state="tool_running", text=name or "tool", detail=name)
+        out.append(running)
         if call is not None:
+            running.tool_call_id = call.id
             self._tool_runs[run_id] = call.id
             return
         tool_call_id = run_id or f"tool_{len(self._tool_runs) + 1}"

@@ -1,0 +1,390 @@
+"""``format="langgraph"``: ``graph.stream()`` / ``astream()`` of LangGraph in every shape, and a
+LangChain chat model's own ``model.stream()`` / ``astream()``.
+
+Items: ``AIMessageChunk`` (a model's stream); ``(message, metadata)`` (``stream_mode=
+"messages"``); ``(mode, chunk)`` (several modes); ``(namespace, chunk)`` and ``(namespace,
+mode, chunk)`` (``subgraphs=True``); ``{"type": mode, "ns": namespace, "data": chunk}``
+(``version="v2"``); a bare ``{node: update}`` or state dict (one mode, ``"updates"`` or
+``"values"``, told apart by their shape). Modes: ``messages`` (text, thinking, tool call
+chunks, usage; ``ToolMessage`` → tool result), ``updates`` and ``values`` (whole messages not
+streamed already, tool results, interrupts), ``custom`` (a str → ``Status``, else
+``Custom``), ``tools`` (tool start, output, end, error), ``tasks``/``debug``/``checkpoints``
+(a short ``Custom``).
+
+A non-empty namespace ``("node:<task id>", …)`` is a subgraph: ``StepStart(step_type=
+"subagent", step_id=<the namespace joined by "|">, name=<node>)`` when first seen, its
+events carry ``parent=<that id>``; it ends when its parent graph's update for that node
+comes, or at the end. The stream has no terminal item: ``end()`` ends the run, ``completed``
+(``interrupted`` after an interrupt, ``max_tokens``/``tool_calls`` by the last model call's
+finish reason; a model's own stream without its ``chunk_position="last"`` is
+``incomplete``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from nbagent._events import Custom, Event, RunEnd, Status, StepEnd, ToolResult
+from nbagent.adapters.base import (
+    BadItemError,
+    ServerSentEvent,
+    field,
+    plain,
+    short_repr,
+    str_or_none,
+    unwrap,
+)
+from nbagent.adapters.langchain.content import is_chunk, is_message, message_kind, messages_in
+from nbagent.adapters.langchain.graph_messages import _GraphMessages, _Stream
+from nbagent.adapters.langchain.scopes import enter_scopes, scope_name
+from nbagent.adapters.langchain.state import _Call
+
+__all__ = ["MODES", "LangGraphAdapter"]
+
+MODES = frozenset(
+    ("values", "updates", "messages", "custom", "tasks", "debug", "checkpoints", "tools")
+)
+"""LangGraph's stream modes."""
+
+_FINISH = {
+    "length": "max_tokens",
+    "max_tokens": "max_tokens",
+    "MAX_TOKENS": "max_tokens",
+    "tool_calls": "tool_calls",
+    "tool_use": "tool_calls",
+    "function_call": "tool_calls",
+    "content_filter": "content_filter",
+}
+
+
+def _namespace(value: Any) -> tuple[str, ...] | None:
+    if isinstance(value, (tuple, list)) and all(isinstance(s, str) for s in value):
+        return tuple(value)
+    return None
+
+
+def _is_part(item: Mapping[Any, Any]) -> bool:
+    """A ``version="v2"`` stream part: ``{"type": <mode>, "ns": <namespace>, "data": ...}``."""
+    kind = item.get("type")
+    return (
+        isinstance(kind, str)
+        and kind in MODES
+        and "data" in item
+        and (_namespace(item.get("ns")) is not None)
+    )
+
+
+def _has_messages(value: Any, depth: int = 0) -> bool:
+    """Whether a dict holds LangChain message objects (``{node: {"messages": [...]}}``)."""
+    if is_message(value) and not isinstance(value, Mapping):
+        return True
+    if depth >= 3:
+        return False
+    if isinstance(value, Mapping):
+        return any(_has_messages(v, depth + 1) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_has_messages(v, depth + 1) for v in value[:8])
+    return False
+
+
+def _guess_mode(data: Any) -> str:
+    """The mode of an untagged chunk: ``(message, metadata)``, an update, a state, custom."""
+    if isinstance(data, (tuple, list)) and len(data) == 2 and is_message(data[0]):
+        return "messages"
+    if is_message(data):
+        return "model"
+    if isinstance(data, Mapping):
+        for value in data.values():
+            if is_message(value) or (
+                isinstance(value, (list, tuple)) and any(is_message(v) for v in value)
+            ):
+                return "values"  # a state: {"messages": [...]}
+        return "updates"  # {node: update}
+    return "custom"
+
+
+class LangGraphAdapter(_GraphMessages):
+    """LangGraph ``stream()`` items and chat model chunks → events (see the module docstring)."""
+
+    name: ClassVar[str] = "langgraph"
+
+    def __init__(self) -> None:
+        self._done = False
+        self._streams: dict[str, _Stream] = {}
+        self._closed: set[str] = set()
+        self._seen: set[str] = set()
+        self._aliases: dict[str, str] = {}
+        self._owner: dict[str, str | None] = {}
+        self._last_finish: str | None = None
+        self._calls: dict[str, _Call] = {}
+        self._serial = 0
+        self._pending: list[_Call] = []
+        self._tool_runs: dict[str, str] = {}
+        self._answered: set[str] = set()
+        self._scopes: dict[str, tuple[str, ...]] = {}  # open subgraph scopes
+        self._modes: set[str] = set()  # the modes seen so far
+        self._states: set[tuple[str, ...]] = set()  # namespaces whose state came once
+        self._interrupted = False
+        self._model_only = True  # a chat model's own stream: only bare chunks so far
+        self._last_chunk = False
+        self._tool_output: dict[str, str] = {}
+        self._part_interrupts: Any = None  # a v2 "values" part's interrupts
+
+    # -- detection -------------------------------------------------------------------------
+
+    @staticmethod
+    def detect(item: Any) -> bool:
+        try:
+            if isinstance(item, (str, bytes, bytearray, ServerSentEvent)):
+                item = unwrap(item)[1]  # the JSON of a v2 part
+                return isinstance(item, Mapping) and _is_part(item)
+            if isinstance(item, tuple):
+                if len(item) == 3:
+                    return _namespace(item[0]) is not None and item[1] in MODES
+                if len(item) == 2:
+                    first = item[0]
+                    if isinstance(first, str):
+                        return first in MODES
+                    if isinstance(first, tuple):
+                        return _namespace(first) is not None
+                    return is_message(first) and isinstance(item[1], Mapping)
+                return False
+            if isinstance(item, Mapping):
+                return _is_part(item) or "__interrupt__" in item or _has_messages(item)
+            return is_message(item) and not isinstance(item, Mapping)
+        except Exception:  # noqa: BLE001 - detect never raises
+            return False
+
+    # -- the adapter interface ---------------------------------------------------------------
+
+    def _split(self, item: Any) -> tuple[tuple[str, ...], str, Any]:
+        if isinstance(item, (str, bytes, bytearray, ServerSentEvent)):
+            item = unwrap(item)[1]
+            if not (isinstance(item, Mapping) and _is_part(item)):
+                raise BadItemError(f"langgraph: not a stream part: {short_repr(item)}")
+        if isinstance(item, Mapping) and _is_part(item):
+            if item["type"] == "values" and item.get("interrupts"):
+                self._part_interrupts = item["interrupts"]
+            return _namespace(item["ns"]) or (), str(item["type"]), item["data"]
+        if isinstance(item, tuple) and len(item) == 3:
+            path = _namespace(item[0])
+            if path is not None and item[1] in MODES:
+                return path, str(item[1]), item[2]
+        if isinstance(item, tuple) and len(item) == 2:
+            if isinstance(item[0], str) and item[0] in MODES:
+                return (), item[0], item[1]
+            path = _namespace(item[0])
+            if path is not None:
+                return path, _guess_mode(item[1]), item[1]
+        if isinstance(item, (Mapping, tuple, list)) or is_message(item):
+            return (), _guess_mode(item), item
+        raise BadItemError(
+            "langgraph: an item is a graph.stream() chunk (a tuple, a dict) or a LangChain "
+            f"message: {short_repr(item)}"
+        )
+
+    def feed(self, item: Any) -> list[Event]:
+        if self._done:
+            return []
+        ns, mode, data = self._split(item)
+        out: list[Event] = []
+        scope = self._enter(ns, out)
+        if self._part_interrupts is not None:
+            self._interrupt(self._part_interrupts, out)
+            self._part_interrupts = None
+        self._modes.add(mode)
+        if mode != "model":
+            self._model_only = False
+        if mode in ("messages", "model"):
+            self._message_item(mode, data, scope, out)
+        elif mode == "updates":
+            self._updates(ns, data, scope, out)
+        elif mode == "values":
+            self._values(ns, data, scope, out)
+        elif mode == "custom":
+            if isinstance(data, str):
+                out.append(Status(state="progress", text=data))
+            else:
+                out.append(Custom(name="custom", value=plain(data)))
+        elif mode == "tools":
+            self._tools(data, scope, out)
+        else:
+            out.append(Custom(name=f"langgraph.{mode}", value=_summary(data)))
+        for ev in out:
+            if ev.parent is None:
+                ev.parent = self._parent_of(ev, scope)
+        return out
+
+    def end(self) -> list[Event]:
+        if self._done:
+            return []
+        self._done = True
+        out: list[Event] = []
+        for stream in list(self._streams.values()):
+            self._close(stream, out)
+        inner_first = sorted(self._scopes.items(), key=lambda kv: -len(kv[1]))
+        out.extend(StepEnd(step_id=sid, name=scope_name(ns[-1])) for sid, ns in inner_first)
+        self._scopes.clear()
+        for ev in out:
+            if ev.parent is None:
+                ev.parent = self._parent_of(ev, None)
+        raw = self._last_finish
+        if self._model_only and "model" in self._modes and not self._last_chunk:
+            message = "the model's stream ended before its last chunk"
+            out.append(RunEnd(reason="incomplete", raw_reason=raw, message=message))
+        elif self._interrupted:
+            out.append(RunEnd(reason="interrupted", raw_reason=raw))
+        else:
+            reason: Any = _FINISH.get(raw or "", "completed") if raw else "completed"
+            out.append(RunEnd(reason=reason, raw_reason=raw))
+        return out
+
+    # -- scopes ------------------------------------------------------------------------------
+
+    def _enter(self, ns: tuple[str, ...], out: list[Event]) -> str | None:
+        return enter_scopes(ns, self._scopes, self._owner, out)
+
+    def _leave(self, ns: tuple[str, ...], node: str, out: list[Event]) -> None:
+        """The parent graph's update for ``node`` came: its subgraphs ended."""
+        for scope_id, scope_ns in sorted(self._scopes.items(), key=lambda kv: -len(kv[1])):
+            inside = len(scope_ns) > len(ns) and scope_ns[: len(ns)] == ns
+            if inside and scope_name(scope_ns[len(ns)]) == node:
+                for stream in list(self._streams.values()):
+                    if stream.scope is not None and stream.scope.startswith(scope_id):
+                        self._close(stream, out)
+                del self._scopes[scope_id]
+                out.append(StepEnd(step_id=scope_id, name=node))
+
+    def _parent_of(self, ev: Event, scope: str | None) -> str | None:
+        for attr in ("step_id", "tool_call_id", "message_id"):
+            value = getattr(ev, attr, None)
+            if not isinstance(value, str):
+                continue
+            if attr == "message_id":
+                value = value.removesuffix(":think")
+            if value in self._owner:
+                return self._owner[value]
+            call = self._calls.get(value) if attr == "tool_call_id" else None
+            if call is not None and call.run in self._owner:
+                return self._owner[call.run]
+            if attr != "tool_call_id":
+                break
+        return scope
+
+    # -- modes -------------------------------------------------------------------------------
+
+    def _message_item(self, mode: str, data: Any, scope: str | None, out: list[Event]) -> None:
+        message, metadata = data, None
+        if mode == "messages" and isinstance(data, (tuple, list)) and len(data) == 2:
+            message, metadata = data
+            if not isinstance(metadata, Mapping):
+                metadata = None
+        kind = message_kind(message)
+        if kind == "ai":
+            if is_chunk(message):
+                self._chunk(message, metadata, scope, out)
+                self._last_chunk = field(message, "chunk_position") == "last"
+            else:  # a model that does not stream gives its whole message
+                self._whole(message, metadata, scope, out)
+                self._last_chunk = True
+        elif kind == "tool":
+            self._tool_message(message, scope, out)
+        elif kind is None:
+            raise BadItemError(f"langgraph: not a LangChain message: {short_repr(message)}")
+        elif (message_id := str_or_none(field(message, "id"))) is not None:
+            self._seen.add(message_id)  # the user's or the system's: not rendered
+
+    def _node_messages(self, value: Any, scope: str | None, out: list[Event]) -> None:
+        for message in messages_in(value):
+            kind = message_kind(message)
+            if kind == "ai":
+                self._whole(message, None, scope, out)
+            elif kind == "tool":
+                self._tool_message(message, scope, out)
+            elif (message_id := str_or_none(field(message, "id"))) is not None:
+                self._seen.add(message_id)
+
+    def _updates(self, ns: tuple[str, ...], data: Any, scope: str | None, out: list[Event]) -> None:
+        if not isinstance(data, Mapping):
+            out.append(Custom(name="langgraph.updates", value=plain(data)))
+            return
+        for node, update in data.items():
+            if node == "__interrupt__":
+                self._interrupt(update, out)
+                continue
+            if node == "__metadata__":
+                continue
+            self._leave(ns, str(node), out)
+            self._node_messages(update, scope, out)
+
+    def _values(self, ns: tuple[str, ...], data: Any, scope: str | None, out: list[Event]) -> None:
+        if isinstance(data, Mapping) and data.get("__interrupt__"):
+            self._interrupt(data["__interrupt__"], out)
+        first = ns not in self._states
+        self._states.add(ns)
+        if first or self._modes & {"updates", "messages"}:
+            # the first state holds the input and earlier turns; other modes said the rest
+            for message in messages_in(data):
+                message_id = str_or_none(field(message, "id"))
+                if first and message_id is not None:
+                    self._seen.add(message_id)
+                tool_call_id = str_or_none(field(message, "tool_call_id"))
+                if first and message_kind(message) == "tool" and tool_call_id is not None:
+                    self._answered.add(tool_call_id)
+            return
+        self._node_messages(data, scope, out)
+
+    def _interrupt(self, interrupts: Any, out: list[Event]) -> None:
+        self._interrupted = True
+        items = interrupts if isinstance(interrupts, (list, tuple)) else [interrupts]
+        for interrupt in items:
+            value = field(interrupt, "value") if not isinstance(interrupt, str) else interrupt
+            text = value if isinstance(value, str) else short_repr(plain(value), 200)
+            out.append(Status(state="interrupted", text=text, detail=plain(value)))
+
+    def _tools(self, data: Any, scope: str | None, out: list[Event]) -> None:
+        event = field(data, "event")
+        tool_call_id = str_or_none(field(data, "tool_call_id"))
+        if tool_call_id is None or not isinstance(event, str):
+            out.append(Custom(name="langgraph.tools", value=plain(data)))
+            return
+        if event == "tool-started":
+            name = str_or_none(field(data, "tool_name"))
+            if tool_call_id not in self._calls:
+                self._whole_calls(
+                    "", [{"id": tool_call_id, "name": name, "args": None}], scope, out
+                )
+                self._calls[tool_call_id].streamed = False
+            out.append(Status(state="tool_running", text=name, tool_call_id=tool_call_id))
+        elif event == "tool-output-delta" and tool_call_id not in self._answered:
+            delta = field(data, "delta")
+            text = self._tool_output.get(tool_call_id, "") + (
+                delta if isinstance(delta, str) else short_repr(plain(delta), 2000)
+            )
+            self._tool_output[tool_call_id] = text
+            out.append(ToolResult(tool_call_id=tool_call_id, content=text, preliminary=True))
+        elif event == "tool-finished":
+            output = field(data, "output")
+            if message_kind(output) == "tool":
+                self._tool_message(output, scope, out)
+            elif tool_call_id not in self._answered:
+                self._result(tool_call_id, None, plain(output), False, scope, out)
+        elif event == "tool-error" and tool_call_id not in self._answered:
+            message = str_or_none(field(data, "message")) or "the tool failed"
+            self._result(tool_call_id, None, message, True, scope, out)
+
+
+def _summary(data: Any) -> Any:
+    """A short form of a task / debug / checkpoint chunk (they repeat the whole state)."""
+    if not isinstance(data, Mapping):
+        return short_repr(plain(data), 500)
+    inner = data.get("payload")
+    payload: Mapping[Any, Any] = inner if isinstance(inner, Mapping) else data
+    keep = ("type", "step", "id", "name", "error", "triggers", "next")
+    summary = {k: plain(data[k]) for k in keep if k in data}
+    if payload is not data:
+        summary.update({k: plain(payload[k]) for k in keep if k in payload and k != "type"})
+    if isinstance(data.get("metadata"), Mapping):
+        summary["metadata"] = short_repr(plain(data["metadata"]), 300)
+    return summary
