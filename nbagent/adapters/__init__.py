@@ -16,6 +16,7 @@ from nbagent.adapters.a2a import A2aAdapter
 from nbagent.adapters.ag_ui import AgUiAdapter
 from nbagent.adapters.anthropic import AnthropicAdapter
 from nbagent.adapters.base import Adapter, BadItemError, UnknownFormatError, short_repr
+from nbagent.adapters.bedrock import BedrockAdapter
 from nbagent.adapters.chunk_sse import ChunkSseAdapter
 from nbagent.adapters.dexto import DextoAdapter
 from nbagent.adapters.events import EventsAdapter
@@ -35,6 +36,7 @@ __all__ = [
     "AgUiAdapter",
     "AnthropicAdapter",
     "BadItemError",
+    "BedrockAdapter",
     "ChunkSseAdapter",
     "DextoAdapter",
     "EventsAdapter",
@@ -54,6 +56,7 @@ DETECTION_ORDER: tuple[type[Adapter], ...] = (
     EventsAdapter,
     OllamaAdapter,
     OpenAIChatAdapter,
+    BedrockAdapter,
     OpenAIResponsesAdapter,
     OpenAIAssistantsAdapter,
     AnthropicAdapter,
