@@ -22,8 +22,10 @@ kind, e.g. thinking after a tool call, gets ``#2``).
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 import math
+import sys
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -82,6 +84,16 @@ def _is_response_dict(item: Mapping[str, Any]) -> bool:
         return False
     message = item.get("message")
     return (isinstance(message, Mapping) and "role" in message) or "response" in item
+
+
+def _version() -> str:
+    """``ollama <version>`` of the installed package, read only when the user imported it."""
+    if "ollama" in sys.modules:
+        try:
+            return f"ollama {importlib.metadata.version('ollama')}"
+        except importlib.metadata.PackageNotFoundError:
+            pass
+    return "ollama"
 
 
 def timing_meta(done: Any) -> dict[str, Any] | None:
@@ -198,8 +210,13 @@ class OllamaAdapter:
                 item = strict_json(text)
             except ValueError as exc:
                 raise BadItemError(f"ollama: not a JSON line ({exc}): {short_repr(text)}") from None
-        if isinstance(item, Mapping) or type_is(item, "ollama"):
+        if isinstance(item, Mapping) or type_is(item, "ollama", "ChatResponse", "GenerateResponse"):
             return item
+        if type_is(item, "ollama"):
+            raise BadItemError(
+                f"ollama: cannot read a {type(item).__name__} ({_version()}): pass the stream of "
+                "ollama.chat(..., stream=True) or ollama.generate(..., stream=True)"
+            )
         raise BadItemError(
             "ollama takes ChatResponse / GenerateResponse objects, their dicts or JSON lines, "
             f"got {type(item).__name__}: {short_repr(item)}"

@@ -6,8 +6,11 @@ with the counts and durations); the same lines as plain dicts read the same.
 
 from __future__ import annotations
 
+import importlib.metadata
 import json
 from typing import Any
+
+import pytest
 
 from tests.frameworks.conftest import need
 
@@ -15,7 +18,7 @@ ollama = need("ollama")
 
 import nbagent  # noqa: E402
 from nbagent._events import Event, ToolCallStart, Usage  # noqa: E402
-from nbagent.adapters import detect_format  # noqa: E402
+from nbagent.adapters import BadItemError, OllamaAdapter, detect_format  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.sse_servers import Drop, SSEServer  # noqa: E402
 
@@ -191,3 +194,13 @@ def test_error_line_in_dicts() -> None:
     assert (t.text, t.status, t.end_reason) == ("so far", "error", "error")
     assert t.error is not None
     assert "unexpectedly stopped" in str(t.error)
+
+
+def test_other_ollama_objects_get_an_error_naming_the_library() -> None:
+    progress = ollama.ProgressResponse(status="pulling manifest")
+    with pytest.raises(BadItemError) as info:
+        OllamaAdapter().feed(progress)
+    message = str(info.value)
+    assert "ProgressResponse" in message
+    assert f"ollama {importlib.metadata.version('ollama')}" in message
+    assert "stream=True" in message
