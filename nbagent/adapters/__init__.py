@@ -16,11 +16,13 @@ from nbagent.adapters.a2a import A2aAdapter
 from nbagent.adapters.ag_ui import AgUiAdapter
 from nbagent.adapters.anthropic import AnthropicAdapter
 from nbagent.adapters.base import Adapter, BadItemError, UnknownFormatError, short_repr
+from nbagent.adapters.bedrock import BedrockAdapter
 from nbagent.adapters.chunk_sse import ChunkSseAdapter
 from nbagent.adapters.dexto import DextoAdapter
 from nbagent.adapters.events import EventsAdapter
 from nbagent.adapters.langchain import LangChainAdapter, LangGraphAdapter
 from nbagent.adapters.llama_index import LlamaIndexAdapter
+from nbagent.adapters.ollama import OllamaAdapter
 from nbagent.adapters.openai_assistants import OpenAIAssistantsAdapter
 from nbagent.adapters.openai_chat import OpenAIChatAdapter
 from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
@@ -37,12 +39,14 @@ __all__ = [
     "AgUiAdapter",
     "AnthropicAdapter",
     "BadItemError",
+    "BedrockAdapter",
     "ChunkSseAdapter",
     "DextoAdapter",
     "EventsAdapter",
     "LangChainAdapter",
     "LangGraphAdapter",
     "LlamaIndexAdapter",
+    "OllamaAdapter",
     "OpenAIAssistantsAdapter",
     "OpenAIChatAdapter",
     "OpenAIResponsesAdapter",
@@ -61,7 +65,9 @@ DETECTION_ORDER: tuple[type[Adapter], ...] = (
     LlamaIndexAdapter,  # workflow event objects (by type): before the dict formats
     SmolagentsAdapter,
     LangGraphAdapter,  # objects and tuples; v2 dicts {type: <mode>, ns, data}
+    OllamaAdapter,
     OpenAIChatAdapter,
+    BedrockAdapter,
     OpenAIResponsesAdapter,
     OpenAIAssistantsAdapter,
     AnthropicAdapter,

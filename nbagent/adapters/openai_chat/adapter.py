@@ -20,7 +20,14 @@ from nbagent._events import (
     StepStart,
 )
 from nbagent._values import strict_json
-from nbagent.adapters.base import BadItemError, ServerSentEvent, field, short_repr, unwrap
+from nbagent.adapters.base import (
+    BadItemError,
+    ServerSentEvent,
+    field,
+    short_repr,
+    type_is,
+    unwrap,
+)
 from nbagent.adapters.openai_chat.choices import ChoicesMixin
 from nbagent.adapters.openai_chat.maps import (
     CHUNK_OBJECT,
@@ -34,6 +41,11 @@ from nbagent.adapters.openai_chat.state import Call, Choice
 __all__ = ["OpenAIChatAdapter"]
 
 _DONE = object()
+
+
+def is_wrapped_chunk(item: Any) -> bool:
+    """Mistral's SDK yields ``CompletionEvent(data=CompletionChunk)``: a wrapper of the chunk."""
+    return type_is(item, "mistralai", "CompletionEvent") and field(item, "data") is not None
 
 
 class OpenAIChatAdapter(ChoicesMixin):
@@ -56,7 +68,10 @@ class OpenAIChatAdapter(ChoicesMixin):
 
     @staticmethod
     def detect(item: Any) -> bool:
-        """A ``ChatCompletionChunk`` (duck-typed), the equivalent dict, or an SSE event of one."""
+        """A ``ChatCompletionChunk`` (duck-typed), the equivalent dict, an SSE event of one, or
+        Mistral's ``CompletionEvent`` (the chunk at ``.data``)."""
+        if is_wrapped_chunk(item):
+            return True
         if isinstance(item, ServerSentEvent):
             try:
                 _, item = unwrap(item)
@@ -146,6 +161,8 @@ class OpenAIChatAdapter(ChoicesMixin):
                     f"openai-chat: a chunk must be a JSON object: {short_repr(item)}"
                 )
             return data
+        if is_wrapped_chunk(item):
+            item = field(item, "data")
         if item is None or isinstance(item, (int, float, bool, list, tuple)):
             raise BadItemError(
                 "openai-chat takes ChatCompletionChunk objects, dicts or JSON strings, "

@@ -5,6 +5,7 @@ error frame's error, the ``Usage`` event, whether a content filter fired.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -18,6 +19,7 @@ __all__ = [
     "error_of",
     "map_finish_reason",
     "text_of",
+    "thinking_parts",
     "usage_event",
 ]
 
@@ -49,6 +51,12 @@ def text_of(value: Any) -> str:
     return ""
 
 
+def thinking_parts(content: Any) -> bool:
+    """True for content given as a list of parts with a thinking part among them (Mistral's
+    Magistral models: ``{"type": "thinking", "thinking": [{"type": "text", "text": ...}]}``)."""
+    return isinstance(content, list) and any(field(p, "type") == "thinking" for p in content)
+
+
 def error_of(chunk: Any) -> Mapping[str, Any] | None:
     """The error of an error frame: ``{"error": {...}}`` or ``{"object": "error", ...}``."""
     error = field(chunk, "error")
@@ -64,6 +72,15 @@ def error_of(chunk: Any) -> Mapping[str, Any] | None:
 
 
 def usage_event(usage: Any) -> Usage:
+    """The run's usage; a cost in USD when the source reports one (``usage.cost``: OpenRouter,
+    LiteLLM with ``litellm.include_cost_in_streaming_usage = True``) in ``meta["cost_usd"]``."""
+    cost = field(usage, "cost")
+    valid_cost = (
+        isinstance(cost, (int, float))
+        and not isinstance(cost, bool)
+        and math.isfinite(cost)
+        and cost >= 0
+    )
     return Usage(
         input_tokens=int_or_none(field(usage, "prompt_tokens")),
         output_tokens=int_or_none(field(usage, "completion_tokens")),
@@ -76,6 +93,7 @@ def usage_event(usage: Any) -> Usage:
         ),
         cumulative=True,
         scope="run",
+        meta={"cost_usd": float(cost)} if valid_cost else None,
     )
 
 

@@ -49,4 +49,9 @@ class MessagesMixin:
     def _close_thinking(self, state: Choice, out: list[Event]) -> None:
         message_id = state.open_ids.pop("think", None)
         if message_id is not None:
-            out.append(MessageEnd(message_id=message_id, channel="thinking", meta=state.meta))
+            signature, state.signature = state.signature, None
+            out.append(
+                MessageEnd(
+                    message_id=message_id, channel="thinking", signature=signature, meta=state.meta
+                )
+            )

@@ -49,6 +49,7 @@ class Choice:
         "meta",
         "open_ids",
         "reasoning_field",
+        "signature",
         "splitter",
     )
 
@@ -62,3 +63,4 @@ class Choice:
         self.finish: str | None = None
         self.reasoning_field = False  # the server sends reasoning apart: no <think> splitting
         self.splitter: ThinkSplitter | None = None
+        self.signature: str | None = None  # of the open thinking message, for its MessageEnd

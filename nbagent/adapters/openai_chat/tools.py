@@ -27,7 +27,8 @@ class ToolCallsMixin(MessagesMixin):
         self, state: Choice, index: Any, wire_id: Any, function: Any, out: list[Event]
     ) -> None:
         index = index if isinstance(index, int) else None
-        wire_id = wire_id if isinstance(wire_id, str) and wire_id else None
+        # mistralai's ToolCall defaults a missing id to the string "null"
+        wire_id = wire_id if isinstance(wire_id, str) and wire_id not in ("", "null") else None
         call = self._resolve_call(state, index, wire_id)
         if wire_id is not None and wire_id not in self._calls_by_id:
             self._calls_by_id[wire_id] = call

@@ -1,0 +1,366 @@
+"""``format="bedrock"``: Amazon Bedrock's Converse stream (``converse_stream()["stream"]``).
+
+Items are the dicts botocore yields, one key a dict: ``messageStart{role}``,
+``contentBlockStart{start: {toolUse{toolUseId, name, type}} | {toolResult{toolUseId, status}},
+contentBlockIndex}``, ``contentBlockDelta{delta: text | toolUse.input (a JSON fragment) |
+reasoningContent{text | signature | redactedContent} | toolResult[{text | json}],
+contentBlockIndex}``, ``contentBlockStop``, ``messageStop{stopReason}``, ``metadata{usage{
+inputTokens, outputTokens, totalTokens, cacheReadInputTokens}, metrics{latencyMs}}`` and
+the exception events (``modelStreamErrorException{message}``, ...; botocore raises those, the
+dict form is read too). JSON text of one item is accepted.
+
+- Text and reasoning blocks are messages ``bedrock:{contentBlockIndex}``; a reasoning block's
+  ``signature`` and ``redactedContent`` (bytes, given as base64) go on its ``MessageEnd``.
+- A ``toolUse`` block is a tool call with Bedrock's ``toolUseId`` (a server tool's call is
+  ``executor="server"``); a ``toolResult`` block (a server tool's result) is a ``ToolResult``.
+- ``messageStop`` ends the one model step (``stopReason``: end_turn / stop_sequence →
+  completed, tool_use → tool_calls, max_tokens / model_context_window_exceeded → max_tokens,
+  guardrail_intervened / content_filtered → content_filter, malformed_* → error); the run ends
+  after the ``metadata`` that follows it (its usage, ``meta={"latency_ms": ...}``), or at the end
+  of the input. No ``messageStop`` → the normalizer's ``incomplete``.
+"""
+
+from __future__ import annotations
+
+import base64
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from nbagent._events import (
+    EndReason,
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    MessageStart,
+    RunEnd,
+    RunStart,
+    StepEnd,
+    StepStart,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallArgsDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+    Usage,
+)
+from nbagent.adapters.base import (
+    BadItemError,
+    ServerSentEvent,
+    field,
+    int_or_none,
+    list_or_empty,
+    plain,
+    short_repr,
+    str_or_none,
+    unwrap_object,
+)
+
+__all__ = ["BedrockAdapter"]
+
+STEP_ID = "bedrock"
+
+EVENTS = frozenset(
+    {
+        "messageStart",
+        "contentBlockStart",
+        "contentBlockDelta",
+        "contentBlockStop",
+        "messageStop",
+        "metadata",
+    }
+)
+EXCEPTIONS = frozenset(
+    {
+        "internalServerException",
+        "modelStreamErrorException",
+        "validationException",
+        "throttlingException",
+        "serviceUnavailableException",
+    }
+)
+
+STOP_REASONS: dict[str, EndReason] = {
+    "end_turn": "completed",
+    "stop_sequence": "completed",
+    "tool_use": "tool_calls",
+    "max_tokens": "max_tokens",
+    "model_context_window_exceeded": "max_tokens",
+    "guardrail_intervened": "content_filter",
+    "content_filtered": "content_filter",
+    "malformed_model_output": "error",
+    "malformed_tool_use": "error",
+}
+"""Bedrock's ``stopReason`` → ``RunEnd.reason`` (anything else → ``"unknown"``)."""
+
+
+class Block:
+    """One content block of the message, by its ``contentBlockIndex``."""
+
+    __slots__ = ("id", "kind", "parts", "redacted", "signature", "status")
+
+    def __init__(self, kind: str, block_id: str) -> None:
+        self.kind = kind  # "text" | "thinking" | "tool" | "result"
+        self.id = block_id
+        self.signature: str | None = None
+        self.redacted: str | None = None
+        self.status: str | None = None
+        self.parts: list[Any] = []  # a tool result's pieces
+
+
+def _is_event(item: Any) -> bool:
+    if not isinstance(item, Mapping) or len(item) != 1:
+        return False
+    ((key, value),) = item.items()
+    if not isinstance(value, Mapping):
+        return False
+    if key == "metadata":  # a common word: only with Bedrock's own fields
+        return "usage" in value or "metrics" in value
+    return key in EVENTS or key in EXCEPTIONS
+
+
+def _redacted(value: Any) -> str | None:
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    return value if isinstance(value, str) and value else None
+
+
+class BedrockAdapter:
+    """Converse stream events → events (see the module docstring)."""
+
+    name: ClassVar[str] = "bedrock"
+
+    def __init__(self) -> None:
+        self._started = False
+        self._step_open = False
+        self._done = False
+        self._blocks: dict[int, Block] = {}
+        self._stop: str | None = None
+        self._stopped = False
+
+    @staticmethod
+    def detect(item: Any) -> bool:
+        """One Converse stream event: a dict of one key (``messageStart``, ...) whose value is a
+        dict (an SSE event or JSON text of one too)."""
+        if isinstance(item, ServerSentEvent):
+            try:
+                _, item = unwrap_object(item, "bedrock", "")
+            except BadItemError:
+                return False
+        return _is_event(item)
+
+    def feed(self, item: Any) -> list[Event]:
+        if self._done:
+            return []
+        _, payload = unwrap_object(item, "bedrock", "Converse stream event dicts")
+        if not _is_event(payload):
+            raise BadItemError(
+                "bedrock: an event is a dict of one key (messageStart, contentBlockDelta, ...): "
+                f"{short_repr(item)}"
+            )
+        ((key, value),) = payload.items()
+        out: list[Event] = []
+        if key in EXCEPTIONS:
+            return self._error(key, value, out)
+        if not self._started:
+            self._start(out)
+        if key == "contentBlockStart":
+            self._block_start(value, out)
+        elif key == "contentBlockDelta":
+            self._block_delta(value, out)
+        elif key == "contentBlockStop":
+            index = int_or_none(field(value, "contentBlockIndex"))
+            block = self._blocks.pop(index if index is not None else -1, None)
+            if block is not None:
+                self._close(block, out)
+        elif key == "messageStop":
+            self._message_stop(value, out)
+        elif key == "metadata":
+            self._metadata(value, out)
+        return out
+
+    def end(self) -> list[Event]:
+        if self._done:
+            return []
+        self._done = True
+        out: list[Event] = []
+        if not self._started:
+            out.append(
+                RunEnd(reason="incomplete", message="the stream ended before any event arrived")
+            )
+            return out
+        self._close_all(out)
+        if not self._stopped:
+            self._end_step(out, "incomplete", None)
+            out.append(RunEnd(reason="incomplete", message="the stream ended without messageStop"))
+            return out
+        reason = STOP_REASONS.get(self._stop, "unknown") if self._stop else "completed"
+        out.append(RunEnd(reason=reason, raw_reason=self._stop))
+        return out
+
+    # -- lifecycle ---------------------------------------------------------------------------
+
+    def _start(self, out: list[Event]) -> None:
+        self._started = True
+        out.append(RunStart(provider="bedrock"))
+        out.append(StepStart(step_id=STEP_ID, name="model", step_type="model"))
+        self._step_open = True
+
+    def _end_step(self, out: list[Event], reason: str, raw: str | None) -> None:
+        if self._step_open:
+            self._step_open = False
+            out.append(
+                StepEnd(step_id=STEP_ID, name="model", finish_reason=reason, raw_finish_reason=raw)
+            )
+
+    def _message_stop(self, value: Any, out: list[Event]) -> None:
+        self._close_all(out)
+        self._stopped = True
+        self._stop = str_or_none(field(value, "stopReason"))
+        reason = STOP_REASONS.get(self._stop, "unknown") if self._stop else "completed"
+        self._end_step(out, reason, self._stop)
+
+    def _metadata(self, value: Any, out: list[Event]) -> None:
+        usage = field(value, "usage")
+        latency = int_or_none(field(field(value, "metrics"), "latencyMs"))
+        if usage is not None or latency is not None:
+            out.append(
+                Usage(
+                    input_tokens=int_or_none(field(usage, "inputTokens")),
+                    output_tokens=int_or_none(field(usage, "outputTokens")),
+                    total_tokens=int_or_none(field(usage, "totalTokens")),
+                    cached_input_tokens=int_or_none(field(usage, "cacheReadInputTokens")),
+                    cumulative=True,
+                    scope="run",
+                    step_id=STEP_ID,
+                    meta={"latency_ms": latency} if latency is not None else None,
+                )
+            )
+        if self._stopped:  # the metadata after messageStop is the stream's last event
+            out.extend(self.end())
+
+    def _error(self, key: str, value: Any, out: list[Event]) -> list[Event]:
+        self._done = True
+        message = str_or_none(field(value, "message")) or key
+        if self._started:
+            self._close_all(out)
+            self._end_step(out, "error", None)
+        out.append(
+            ErrorEvent(message=message, error_type=key, recoverable=False, details=plain(value))
+        )
+        out.append(RunEnd(reason="error", message=message))
+        return out
+
+    # -- content blocks ----------------------------------------------------------------------
+
+    def _block(self, value: Any, kind: str, out: list[Event]) -> Block:
+        """The open block of this event's index, opened as ``kind`` when it is new."""
+        index = int_or_none(field(value, "contentBlockIndex"))
+        index = index if index is not None else -1
+        block = self._blocks.get(index)
+        if block is not None and block.kind != kind:
+            self._close(self._blocks.pop(index), out)  # the kind changed: a new block
+            block = None
+        if block is None:
+            block = self._blocks[index] = Block(kind, f"{STEP_ID}:{max(index, 0)}")
+            if kind == "tool":  # a fragment with no start: a call with no id nor name
+                block.id = f"call_{max(index, 0)}"
+                out.append(ToolCallStart(tool_call_id=block.id, index=index, synthetic_id=True))
+            elif kind == "thinking":
+                out.append(MessageStart(message_id=block.id, channel="thinking"))
+        return block
+
+    def _block_start(self, value: Any, out: list[Event]) -> None:
+        start = field(value, "start")
+        tool_use = field(start, "toolUse")
+        tool_result = field(start, "toolResult")
+        index = int_or_none(field(value, "contentBlockIndex"))
+        index = index if index is not None else -1
+        if index in self._blocks:
+            self._close(self._blocks.pop(index), out)
+        if tool_use is not None:
+            wire_id = str_or_none(field(tool_use, "toolUseId"))
+            block = Block("tool", wire_id or f"call_{max(index, 0)}")
+            self._blocks[index] = block
+            server = field(tool_use, "type") == "server_tool_use"
+            out.append(
+                ToolCallStart(
+                    tool_call_id=block.id,
+                    name=str_or_none(field(tool_use, "name")) or "",
+                    index=index,
+                    executor="server" if server else None,
+                    synthetic_id=wire_id is None,
+                )
+            )
+        elif tool_result is not None:
+            block = Block("result", str_or_none(field(tool_result, "toolUseId")) or "")
+            block.status = str_or_none(field(tool_result, "status"))
+            self._blocks[index] = block
+
+    def _block_delta(self, value: Any, out: list[Event]) -> None:
+        delta = field(value, "delta")
+        text = field(delta, "text")
+        if isinstance(text, str):
+            if text:
+                block = self._block(value, "text", out)
+                out.append(TextDelta(message_id=block.id, delta=text))
+            return
+        reasoning = field(delta, "reasoningContent")
+        if reasoning is not None:
+            block = self._block(value, "thinking", out)
+            thinking = field(reasoning, "text")
+            if isinstance(thinking, str) and thinking:
+                out.append(ThinkingDelta(message_id=block.id, delta=thinking))
+            signature = str_or_none(field(reasoning, "signature"))
+            block.signature = signature or block.signature
+            block.redacted = _redacted(field(reasoning, "redactedContent")) or block.redacted
+            return
+        tool_use = field(delta, "toolUse")
+        if tool_use is not None:
+            block = self._block(value, "tool", out)
+            fragment = field(tool_use, "input")
+            if isinstance(fragment, str) and fragment:
+                out.append(ToolCallArgsDelta(tool_call_id=block.id, delta=fragment))
+            return
+        results = field(delta, "toolResult")
+        if results is not None:
+            block = self._block(value, "result", out)
+            block.parts.extend(plain(p) for p in list_or_empty(results))
+
+    def _close(self, block: Block, out: list[Event]) -> None:
+        if block.kind == "text":
+            out.append(MessageEnd(message_id=block.id))
+        elif block.kind == "thinking":
+            out.append(
+                MessageEnd(
+                    message_id=block.id,
+                    channel="thinking",
+                    signature=block.signature,
+                    redacted=block.redacted is not None,
+                    encrypted_value=block.redacted,
+                )
+            )
+        elif block.kind == "tool":
+            out.append(ToolCallEnd(tool_call_id=block.id))
+        elif block.id:  # a server tool's result
+            out.append(
+                ToolResult(
+                    tool_call_id=block.id,
+                    content=_result_content(block.parts),
+                    is_error=block.status == "error",
+                )
+            )
+
+    def _close_all(self, out: list[Event]) -> None:
+        for index in sorted(self._blocks):
+            self._close(self._blocks[index], out)
+        self._blocks.clear()
+
+
+def _result_content(parts: list[Any]) -> Any:
+    """A server tool's result pieces: their text joined, or their JSON values."""
+    texts = [t for p in parts if isinstance(t := field(p, "text"), str)]
+    if len(texts) == len(parts):
+        return "".join(texts)
+    values = [field(p, "json") if field(p, "json") is not None else p for p in parts]
+    return values[0] if len(values) == 1 else values
