@@ -20,6 +20,7 @@ from nbagent.adapters.chunk_sse import ChunkSseAdapter
 from nbagent.adapters.dexto import DextoAdapter
 from nbagent.adapters.events import EventsAdapter
 from nbagent.adapters.langchain import LangChainAdapter
+from nbagent.adapters.openai_agents import OpenAIAgentsAdapter
 from nbagent.adapters.openai_assistants import OpenAIAssistantsAdapter
 from nbagent.adapters.openai_chat import OpenAIChatAdapter
 from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
@@ -38,6 +39,7 @@ __all__ = [
     "DextoAdapter",
     "EventsAdapter",
     "LangChainAdapter",
+    "OpenAIAgentsAdapter",
     "OpenAIAssistantsAdapter",
     "OpenAIChatAdapter",
     "OpenAIResponsesAdapter",
@@ -50,6 +52,7 @@ __all__ = [
 
 DETECTION_ORDER: tuple[type[Adapter], ...] = (
     EventsAdapter,
+    OpenAIAgentsAdapter,  # its RawResponsesStreamEvent wraps a Responses event: before them
     OpenAIChatAdapter,
     OpenAIResponsesAdapter,
     OpenAIAssistantsAdapter,

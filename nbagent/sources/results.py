@@ -37,7 +37,7 @@ class ResultType:
 
 
 RESULT_TYPES: tuple[ResultType, ...] = (
-    ResultType("agents", ("RunResultStreaming",), "stream_events", "cancel"),
+    ResultType("agents", ("RunResultStreaming",), "stream_events", "cancel", "openai-agents"),
 )
 """Every run object ``resolve_source`` knows, most specific first."""
 
