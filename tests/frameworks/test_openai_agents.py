@@ -707,3 +707,107 @@ def test_a_chat_completions_recording() -> None:
     assert [(c.id, c.args, c.result) for c in t.tool_calls] == [
         ("call_A", {"city": "Paris"}, "sunny in Paris")
     ]
+
+
+# -- items no offline model produces, built from the SDK's own classes ------------------------
+
+
+def test_mcp_items_and_approvals() -> None:
+    from agents.items import MCPApprovalRequestItem, MCPListToolsItem
+    from agents.stream_events import AgentUpdatedStreamEvent, RunItemStreamEvent
+    from openai.types.responses.response_output_item import (
+        McpApprovalRequest,
+        McpListTools,
+        McpListToolsTool,
+    )
+
+    agent = Agent(name="Coder")
+    listed = McpListTools(
+        id="mcpl_1",
+        server_label="git",
+        tools=[McpListToolsTool(name="search", input_schema={})],
+        type="mcp_list_tools",
+    )
+    request = McpApprovalRequest(
+        id="apr_1", arguments="{}", name="push", server_label="git", type="mcp_approval_request"
+    )
+    items = [
+        AgentUpdatedStreamEvent(new_agent=agent),
+        RunItemStreamEvent(
+            name="mcp_list_tools", item=MCPListToolsItem(agent=agent, raw_item=listed)
+        ),
+        RunItemStreamEvent(
+            name="mcp_approval_requested",
+            item=MCPApprovalRequestItem(agent=agent, raw_item=request),
+        ),
+    ]
+    events = list(nbagent.iter_events(iter(items)))
+    (call,) = transcript(events).tool_calls
+    assert (call.id, call.name, call.args, call.result) == (
+        "mcpl_1",
+        "mcp_list_tools",
+        {"server_label": "git"},
+        ["search"],
+    )
+    statuses = [ev.text for ev in events if ev.kind == "status"]
+    assert statuses == ["Coder", "approval requested: git.push"]
+
+
+def test_a_run_cancelled_by_its_owner_ends_cancelled() -> None:
+    # result.cancel() mid model call: the SDK's stream just stops, with the call still open.
+    script = [chunk("", role="assistant"), chunk("Half "), Gate(10), chunk("never")]
+    with OpenAIServer(script=script) as srv:
+
+        async def main() -> list[Event]:
+            result = Runner.run_streamed(Agent(name="Slow", model=chat_model(srv)), "hi")
+            out = []
+            async for ev in nbagent.aiter_events(result):
+                out.append(ev)
+                if ev.kind == "text_delta":
+                    result.cancel()
+            return out
+
+        events = aio.run(main())
+        srv.release()
+    t = transcript(events)
+    assert (t.status, t.end_reason, t.text) == ("cancelled", "cancelled", "Half ")
+    assert [ev.finish_reason for ev in events if isinstance(ev, StepEnd)] == ["incomplete"]
+
+
+def test_an_unreadable_raw_event_names_the_sdk_and_its_version() -> None:
+    from agents.stream_events import RawResponsesStreamEvent
+
+    bad = RawResponsesStreamEvent(data={"no": "type"})  # type: ignore[arg-type]
+    t = transcript(list(nbagent.iter_events(iter([bad]))))
+    assert t.status == "error"
+    assert t.error is not None
+    assert f"openai-agents {agents.__version__}" in t.error["message"]
+    assert "stream_events()" in t.error["message"]
+
+
+def test_tool_progress_is_a_status_of_its_call() -> None:
+    # ToolProgressStreamEvent is not in openai-agents 0.24: its documented shape, as a dict.
+    items = [
+        {
+            "type": "run_item_stream_event",
+            "name": "tool_called",
+            "item": {
+                "type": "tool_call_item",
+                "raw_item": {
+                    "type": "function_call",
+                    "call_id": "c1",
+                    "name": "fetch",
+                    "arguments": "{}",
+                },
+            },
+        },
+        {
+            "type": "tool_progress_stream_event",
+            "tool_name": "fetch",
+            "tool_call_id": "c1",
+            "data": "50%",
+        },
+    ]
+    events = list(nbagent.iter_events(iter(items)))
+    (status,) = [ev for ev in events if ev.kind == "status"]
+    assert (status.tool_call_id, status.text) == ("c1", "50%")

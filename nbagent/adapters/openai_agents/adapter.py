@@ -38,7 +38,7 @@ from nbagent.adapters.base import (
     unwrap,
 )
 from nbagent.adapters.openai_agents.items import ItemsMixin
-from nbagent.adapters.openai_agents.maps import agent_name, stream_kind, with_field
+from nbagent.adapters.openai_agents.maps import agent_name, sdk_label, stream_kind, with_field
 from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
 
 __all__ = ["OpenAIAgentsAdapter"]
@@ -148,7 +148,11 @@ class OpenAIAgentsAdapter(ItemsMixin):
         """One Responses event of a model call, read by that call's own Responses adapter."""
         kind = field(data, "type")
         if not isinstance(kind, str):
-            raise BadItemError(f"not a Responses stream event: {short_repr(data)}")
+            raise BadItemError(
+                f"{sdk_label()}: a raw_response_event whose data is not a Responses stream "
+                f"event (no type): {short_repr(data)}; nbagent reads the events of "
+                "Runner.run_streamed(...).stream_events() as they come"
+            )
         response = self._response
         if kind == "response.created" or not self._step_open or response is None:
             response = self._start_step(data, out)

@@ -6,7 +6,9 @@ Responses event with another item id (``"__fake_id__"`` repeats within one respo
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
+from importlib import metadata
 from typing import Any, Literal
 
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none, type_is
@@ -18,6 +20,7 @@ __all__ = [
     "call_arguments",
     "message_texts",
     "reasoning_text",
+    "sdk_label",
     "stream_kind",
     "with_field",
 ]
@@ -59,6 +62,17 @@ def stream_kind(payload: Any) -> StreamKind | None:
         if "event" in payload and "agent" in payload and stream_kind(payload["event"]):
             return "agent_tool"
     return None
+
+
+def sdk_label() -> str:
+    """``"openai-agents 0.24.0"`` for error messages: the installed version, read only when
+    the SDK is already imported (nbagent never imports it)."""
+    if "agents" in sys.modules:
+        try:
+            return f"openai-agents {metadata.version('openai-agents')}"
+        except Exception:  # noqa: BLE001 - a message only: the name will do
+            pass
+    return "openai-agents"
 
 
 def agent_name(agent: Any) -> str | None:
