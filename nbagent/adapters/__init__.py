@@ -23,6 +23,7 @@ from nbagent.adapters.events import EventsAdapter
 from nbagent.adapters.langchain import LangChainAdapter, LangGraphAdapter
 from nbagent.adapters.llama_index import LlamaIndexAdapter
 from nbagent.adapters.ollama import OllamaAdapter
+from nbagent.adapters.openai_agents import OpenAIAgentsAdapter
 from nbagent.adapters.openai_assistants import OpenAIAssistantsAdapter
 from nbagent.adapters.openai_chat import OpenAIChatAdapter
 from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
@@ -47,6 +48,7 @@ __all__ = [
     "LangGraphAdapter",
     "LlamaIndexAdapter",
     "OllamaAdapter",
+    "OpenAIAgentsAdapter",
     "OpenAIAssistantsAdapter",
     "OpenAIChatAdapter",
     "OpenAIResponsesAdapter",
@@ -66,6 +68,7 @@ DETECTION_ORDER: tuple[type[Adapter], ...] = (
     SmolagentsAdapter,
     LangGraphAdapter,  # objects and tuples; v2 dicts {type: <mode>, ns, data}
     OllamaAdapter,
+    OpenAIAgentsAdapter,  # its RawResponsesStreamEvent wraps a Responses event: before them
     OpenAIChatAdapter,
     BedrockAdapter,
     OpenAIResponsesAdapter,

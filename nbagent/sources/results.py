@@ -41,6 +41,7 @@ RESULT_TYPES: tuple[ResultType, ...] = (
     # agent.run_stream_events(): an async context manager; its events are what it enters
     ResultType("pydantic_ai", ("_RunStreamEventsContext",), "__aenter__", format="pydantic-ai"),
     ResultType("workflows", ("WorkflowHandler",), "stream_events", "cancel_run", "llama-index"),
+    ResultType("agents", ("RunResultStreaming",), "stream_events", "cancel", "openai-agents"),
 )
 """Every run object ``resolve_source`` knows, most specific first."""
 

@@ -2,7 +2,8 @@
 
 Items are Responses stream events: SDK objects (``openai.types.responses.*Event``), plain
 dicts, JSON strings, or ``ServerSentEvent``s (the name is in both ``event:`` and the JSON
-``type``). Mapping: design ``protocols.md`` §12.2; tricky cases: §13.
+``type``), also wrapped in the OpenAI Agents SDK's ``RawResponsesStreamEvent`` (its
+``.data``). Mapping: design ``protocols.md`` §12.2; tricky cases: §13.
 
 Ids: the run and the step are ``response.id``; a text message is its output item's id
 (``msg_…``), a refusal ``{item id}:refusal``, a reasoning item's thinking its id (``rs_…``).

@@ -33,6 +33,7 @@ from nbagent.adapters.openai_responses.maps import (
     TERMINAL,
     error_dict,
     error_event,
+    raw_response_data,
     str_or_empty,
     usage_event,
 )
@@ -58,9 +59,11 @@ class OpenAIResponsesAdapter(ContentMixin):
 
     @staticmethod
     def detect(item: Any) -> bool:
-        """A Responses stream event: ``type`` ``response.*`` (or an ``error``/``keepalive``)."""
+        """A Responses stream event: ``type`` ``response.*`` (or an ``error``/``keepalive``),
+        alone or wrapped in an Agents SDK ``RawResponsesStreamEvent``."""
         try:
             _, payload = unwrap(item)
+            payload = raw_response_data(payload)
             kind = field(payload, "type")
             if not isinstance(kind, str):
                 return False
@@ -77,6 +80,7 @@ class OpenAIResponsesAdapter(ContentMixin):
 
     def feed(self, item: Any) -> list[Event]:
         sse_name, payload = unwrap(item)
+        payload = raw_response_data(payload)
         if isinstance(payload, str):  # "[DONE]" (some proxies add it): nothing
             return []
         kind = field(payload, "type")

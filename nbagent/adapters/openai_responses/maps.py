@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nbagent._events import EndReason, ErrorEvent, Usage
-from nbagent.adapters.base import field, int_or_none, plain
+from nbagent.adapters.base import field, int_or_none, plain, type_is
 
 __all__ = [
     "ARGS_DELTAS",
@@ -26,6 +26,7 @@ __all__ = [
     "error_event",
     "hosted_args",
     "hosted_result",
+    "raw_response_data",
     "str_or_empty",
     "usage_event",
 ]
@@ -174,6 +175,18 @@ def usage_event(usage: Any) -> Usage:
         cumulative=True,
         scope="run",
     )
+
+
+def raw_response_data(payload: Any) -> Any:
+    """The Responses event inside an OpenAI Agents SDK ``RawResponsesStreamEvent`` (its
+    ``.data``; also its dict form ``{"type": "raw_response_event", "data": ...}``), else the
+    payload itself: ``Runner.run_streamed(...).stream_events()`` filtered to the raw events
+    reads as a Responses stream."""
+    if type_is(payload, "agents", "RawResponsesStreamEvent") or (
+        isinstance(payload, Mapping) and payload.get("type") == "raw_response_event"
+    ):
+        return field(payload, "data")
+    return payload
 
 
 def str_or_empty(value: Any) -> str:

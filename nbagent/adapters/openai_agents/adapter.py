@@ -1,0 +1,259 @@
+"""``OpenAIAgentsAdapter``: detection, ``feed`` (which dispatches on the stream event) and
+``end``, the model calls (each a step, read by an ``OpenAIResponsesAdapter`` of its own whose
+events are renamed into the run), the agent's name, agents used as tools (nested), and the
+end. The run items are ``ItemsMixin``'s (``items.py``); readers are in ``maps.py``. The
+package docstring has the mapping and the ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from nbagent._events import (
+    Custom,
+    Event,
+    MessageEnd,
+    MessageStart,
+    RunEnd,
+    RunStart,
+    Status,
+    StepEnd,
+    StepStart,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallArgsDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+    Usage,
+)
+from nbagent.adapters.base import (
+    BadItemError,
+    field,
+    int_or_none,
+    plain,
+    short_repr,
+    str_or_none,
+    type_path,
+    unwrap,
+)
+from nbagent.adapters.openai_agents.items import ItemsMixin
+from nbagent.adapters.openai_agents.maps import agent_name, sdk_label, stream_kind, with_field
+from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
+
+__all__ = ["OpenAIAgentsAdapter"]
+
+_MESSAGE_EVENTS = (MessageStart, TextDelta, ThinkingDelta, MessageEnd)
+_CALL_EVENTS = (ToolCallArgsDelta, ToolCallEnd, ToolResult, Status)
+
+
+class OpenAIAgentsAdapter(ItemsMixin):
+    """Agents SDK stream events → events (see the package docstring).
+
+    ``parent``: the scope of every event (an agent used as a tool: its tool call's id); a
+    nested adapter emits no ``RunEnd``.
+    """
+
+    name: ClassVar[str] = "openai-agents"
+
+    def __init__(self, parent: str | None = None) -> None:
+        self._parent = parent
+        self._prefix = f"{parent}/" if parent else ""
+        self._done = False
+        self._agent = ""  # the current agent's name
+        self._steps = 0
+        self._step_id = ""  # the latest model call's step id
+        self._step_open = False
+        self._model: str | None = None
+        self._response: OpenAIResponsesAdapter | None = None  # reads the current model call
+        self._first_index: dict[str, int] = {}  # wire item id -> its first output_index
+        self._step_items: set[str] = set()
+        self._step_calls: set[str] = set()
+        self._calls: dict[str, str] = {}
+        self._used: set[str] = set()
+        self._names: dict[str, str] = {}
+        self._results: set[str] = set()
+        self._count = 0
+        self._nested: dict[str, OpenAIAgentsAdapter] = {}  # tool_call_id -> its agent's events
+
+    # -- detection -------------------------------------------------------------------------
+
+    @staticmethod
+    def detect(item: Any) -> bool:
+        """An Agents SDK stream event (``RawResponsesStreamEvent``, ``RunItemStreamEvent``,
+        ``AgentUpdatedStreamEvent``…, or the dict form of one)."""
+        try:
+            _, payload = unwrap(item)
+            kind = stream_kind(payload)
+            return kind is not None and kind != "other"
+        except Exception:  # noqa: BLE001 - detect never raises
+            return False
+
+    # -- feeding ---------------------------------------------------------------------------
+
+    def feed(self, item: Any) -> list[Event]:
+        if self._done:
+            return []
+        _, payload = unwrap(item)
+        kind = stream_kind(payload)
+        if kind is None:
+            raise BadItemError(
+                "openai-agents takes the events of Runner.run_streamed(...).stream_events() "
+                f"(or the RunResultStreaming itself), got {type_path(payload)}: "
+                f"{short_repr(payload)}"
+            )
+        out: list[Event] = []
+        if kind == "raw":
+            self._raw(field(payload, "data"), out)
+        elif kind == "item":
+            self._run_item(field(payload, "name"), field(payload, "item"), out)
+        elif kind == "agent":
+            self._agent_updated(field(payload, "new_agent"), out)
+        elif kind == "progress":
+            self._progress(payload, out)
+        elif kind == "agent_tool":
+            self._agent_tool(payload, out)
+        else:  # a stream event this version does not know
+            name = str_or_none(field(payload, "type")) or type(payload).__name__
+            self._emit(Custom(name=name, value=plain(payload), is_raw=True), out)
+        return out
+
+    def end(self) -> list[Event]:
+        """The stream is exhausted: the SDK sends no last event, so this is the end of the
+        run, ``completed``; but for a model call still open (the run was cancelled)."""
+        if self._done:
+            return []
+        out: list[Event] = []
+        interrupted = self._close(out)
+        if self._parent is None:
+            if interrupted:
+                message = "the stream ended during a model call (the run was cancelled)"
+                out.append(RunEnd(reason="cancelled", message=message))
+            else:
+                out.append(RunEnd(reason="completed"))
+        return out
+
+    def _close(self, out: list[Event]) -> bool:
+        """Close the open model call and the nested agents; True when a call was open."""
+        self._done = True
+        for nested in self._nested.values():
+            nested._close(out)
+        interrupted = self._step_open
+        self._end_step(out)
+        return interrupted
+
+    # -- model calls -----------------------------------------------------------------------
+
+    def _raw(self, data: Any, out: list[Event]) -> None:
+        """One Responses event of a model call, read by that call's own Responses adapter."""
+        kind = field(data, "type")
+        if not isinstance(kind, str):
+            raise BadItemError(
+                f"{sdk_label()}: a raw_response_event whose data is not a Responses stream "
+                f"event (no type): {short_repr(data)}; nbagent reads the events of "
+                "Runner.run_streamed(...).stream_events() as they come"
+            )
+        response = self._response
+        if kind == "response.created" or not self._step_open or response is None:
+            response = self._start_step(data, out)
+        for ev in response.feed(self._distinct_ids(data)):
+            self._adopt(ev, out)
+
+    def _start_step(self, data: Any, out: list[Event]) -> OpenAIResponsesAdapter:
+        self._end_step(out)
+        self._steps += 1
+        self._step_id = f"{self._prefix}step_{self._steps}"
+        self._step_open = True
+        self._response = response = OpenAIResponsesAdapter()
+        self._first_index = {}
+        self._step_items = set()
+        self._step_calls = set()
+        model = str_or_none(field(field(data, "response"), "model"))
+        self._model = model or self._model
+        step = StepStart(step_id=self._step_id, name=self._agent or "model", step_type="model")
+        self._emit(step, out)
+        return response
+
+    def _end_step(self, out: list[Event]) -> None:
+        """Close a model call that had no terminal event (cancelled, retried)."""
+        if self._step_open and self._response is not None:
+            for ev in self._response.end():
+                self._adopt(ev, out)
+        self._step_open = False
+
+    def _distinct_ids(self, data: Any) -> Any:
+        """The event with an item id of its own: the Chat Completions and LiteLLM models give
+        every output item of a response the id ``"__fake_id__"``, told apart by their
+        ``output_index``."""
+        item = field(data, "item")
+        wire_id = field(item, "id") if item is not None else field(data, "item_id")
+        index = int_or_none(field(data, "output_index"))
+        if not isinstance(wire_id, str):
+            return data
+        self._step_items.add(wire_id)
+        if index is None or self._first_index.setdefault(wire_id, index) == index:
+            return data
+        distinct = f"{wire_id}#{index}"
+        if item is not None:
+            return with_field(data, "item", with_field(item, "id", distinct))
+        return with_field(data, "item_id", distinct)
+
+    def _adopt(self, ev: Event, out: list[Event]) -> None:
+        """An event of the model call's Responses adapter, renamed into the run: the call's
+        step, message ids under the step, tool call ids unique in the run, the step's usage.
+        The run's start and end are this adapter's, not the model call's."""
+        if isinstance(ev, (RunStart, RunEnd, StepStart)):
+            return
+        if isinstance(ev, StepEnd):
+            if not self._step_open:
+                return
+            self._step_open = False
+            ev.step_id, ev.name = self._step_id, self._agent or "model"
+        elif isinstance(ev, Usage):
+            ev.scope, ev.step_id = "step", self._step_id
+            ev.model = ev.model or self._model
+        elif isinstance(ev, _MESSAGE_EVENTS):
+            ev.message_id = f"{self._step_id}:{ev.message_id}"
+        elif isinstance(ev, ToolCallStart):
+            ev.tool_call_id = self._new_call(ev.tool_call_id, ev.name)
+        elif isinstance(ev, _CALL_EVENTS) and ev.tool_call_id is not None:
+            ev.tool_call_id = self._calls.get(ev.tool_call_id, ev.tool_call_id)
+            if isinstance(ev, ToolResult):
+                self._results.add(ev.tool_call_id)
+        self._emit(ev, out)
+
+    # -- agents ----------------------------------------------------------------------------
+
+    def _agent_updated(self, agent: Any, out: list[Event]) -> None:
+        """A new agent runs (the first, or after a handoff): the next model calls are named
+        after it."""
+        name = agent_name(agent) or "agent"
+        if name != self._agent:
+            self._agent = name
+            self._emit(Status(state="agent_updated", text=name, detail={"agent": name}), out)
+
+    def _progress(self, payload: Any, out: list[Event]) -> None:
+        call_id = str_or_none(field(payload, "tool_call_id"))
+        data = field(payload, "data")
+        text = data if isinstance(data, str) else str_or_none(field(payload, "tool_name"))
+        self._emit(
+            Status(
+                state="tool_progress",
+                text=text,
+                detail=plain(data),
+                tool_call_id=self._calls.get(call_id, call_id) if call_id else None,
+            ),
+            out,
+        )
+
+    def _agent_tool(self, payload: Any, out: list[Event]) -> None:
+        """An event of an agent used as a tool (``agent.as_tool(on_stream=...)``'s payload):
+        read by a nested adapter whose events all carry the tool call's id as ``parent``."""
+        call_id = str_or_none(field(field(payload, "tool_call"), "call_id"))
+        if call_id is None:
+            call_id = agent_name(field(payload, "agent")) or "agent_tool"
+        parent = self._calls.get(call_id, call_id)
+        nested = self._nested.get(parent)
+        if nested is None:
+            nested = self._nested[parent] = OpenAIAgentsAdapter(parent=parent)
+        out.extend(nested.feed(field(payload, "event")))
