@@ -19,6 +19,7 @@ from nbagent.adapters.base import Adapter, BadItemError, UnknownFormatError, sho
 from nbagent.adapters.chunk_sse import ChunkSseAdapter
 from nbagent.adapters.dexto import DextoAdapter
 from nbagent.adapters.events import EventsAdapter
+from nbagent.adapters.google_genai import GoogleGenaiAdapter
 from nbagent.adapters.langchain import LangChainAdapter
 from nbagent.adapters.openai_assistants import OpenAIAssistantsAdapter
 from nbagent.adapters.openai_chat import OpenAIChatAdapter
@@ -37,6 +38,7 @@ __all__ = [
     "ChunkSseAdapter",
     "DextoAdapter",
     "EventsAdapter",
+    "GoogleGenaiAdapter",
     "LangChainAdapter",
     "OpenAIAssistantsAdapter",
     "OpenAIChatAdapter",
@@ -54,6 +56,7 @@ DETECTION_ORDER: tuple[type[Adapter], ...] = (
     OpenAIResponsesAdapter,
     OpenAIAssistantsAdapter,
     AnthropicAdapter,
+    GoogleGenaiAdapter,
     AgUiAdapter,
     VercelUiAdapter,
     LangChainAdapter,
