@@ -17,6 +17,7 @@ from nbagent.adapters.ag_ui import AgUiAdapter
 from nbagent.adapters.anthropic import AnthropicAdapter
 from nbagent.adapters.base import Adapter, BadItemError, UnknownFormatError, short_repr
 from nbagent.adapters.chunk_sse import ChunkSseAdapter
+from nbagent.adapters.claude_agent import ClaudeAgentAdapter
 from nbagent.adapters.dexto import DextoAdapter
 from nbagent.adapters.events import EventsAdapter
 from nbagent.adapters.google_genai import GoogleGenaiAdapter
@@ -36,6 +37,7 @@ __all__ = [
     "AnthropicAdapter",
     "BadItemError",
     "ChunkSseAdapter",
+    "ClaudeAgentAdapter",
     "DextoAdapter",
     "EventsAdapter",
     "GoogleGenaiAdapter",
@@ -57,6 +59,7 @@ DETECTION_ORDER: tuple[type[Adapter], ...] = (
     OpenAIAssistantsAdapter,
     AnthropicAdapter,
     GoogleGenaiAdapter,
+    ClaudeAgentAdapter,
     AgUiAdapter,
     VercelUiAdapter,
     LangChainAdapter,
