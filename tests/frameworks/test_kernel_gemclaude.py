@@ -37,9 +37,11 @@ def test_google_genai_stream(kernel: Kernel) -> None:
     with GeminiServer(frames(THOUGHTFUL)) as srv:
         since = len(kernel.messages())
         kernel.execute(
-            f"client = genai.Client(api_key='test', http_options=types.HttpOptions(base_url={srv.base_url!r}))\n"
-            "run = nbagent.show(client.models.generate_content_stream(model='gemini-2.5-flash', contents='hi'))\n"
-            "t = await run"
+            f"options = types.HttpOptions(base_url={srv.base_url!r})\n"
+            "client = genai.Client(api_key='test', http_options=options)\n"
+            "models = client.models\n"
+            "stream = models.generate_content_stream(model='gemini-2.5-flash', contents='hi')\n"
+            "run = nbagent.show(stream)\nt = await run"
         )
     assert kernel.value("run.format") == "google-genai"
     state = final_state(kernel, since)
