@@ -18,8 +18,10 @@ from nbagent.adapters.anthropic import AnthropicAdapter
 from nbagent.adapters.base import Adapter, BadItemError, UnknownFormatError, short_repr
 from nbagent.adapters.bedrock import BedrockAdapter
 from nbagent.adapters.chunk_sse import ChunkSseAdapter
+from nbagent.adapters.claude_agent import ClaudeAgentAdapter
 from nbagent.adapters.dexto import DextoAdapter
 from nbagent.adapters.events import EventsAdapter
+from nbagent.adapters.google_genai import GoogleGenaiAdapter
 from nbagent.adapters.langchain import LangChainAdapter, LangGraphAdapter
 from nbagent.adapters.llama_index import LlamaIndexAdapter
 from nbagent.adapters.ollama import OllamaAdapter
@@ -42,8 +44,10 @@ __all__ = [
     "BadItemError",
     "BedrockAdapter",
     "ChunkSseAdapter",
+    "ClaudeAgentAdapter",
     "DextoAdapter",
     "EventsAdapter",
+    "GoogleGenaiAdapter",
     "LangChainAdapter",
     "LangGraphAdapter",
     "LlamaIndexAdapter",
@@ -74,6 +78,8 @@ DETECTION_ORDER: tuple[type[Adapter], ...] = (
     OpenAIResponsesAdapter,
     OpenAIAssistantsAdapter,
     AnthropicAdapter,
+    GoogleGenaiAdapter,
+    ClaudeAgentAdapter,
     AgUiAdapter,
     VercelUiAdapter,
     LangChainAdapter,

@@ -6,6 +6,11 @@ run means ``result.cancel()``. ``resolve_source`` turns such an object into the 
 read, wrapped so that closing it before the end (Stop, a re-run cell, an error) cancels
 the library's run. Types are recognized by name and module (``nbagent._values.type_is``):
 nothing here imports a framework.
+
+A library's stream may also come as a context manager whose ``__enter__`` (``__aenter__``)
+makes the request and returns the stream: ``nbagent.show(client.messages.stream(...))`` gets
+anthropic's ``MessageStreamManager``. ``MANAGER_TYPES`` lists them; the stream is entered
+when reading starts and exited when it ends or is closed (which closes the response).
 """
 
 from __future__ import annotations
@@ -17,7 +22,7 @@ from typing import Any
 
 from nbagent._values import type_is
 
-__all__ = ["RESULT_TYPES", "ResultType", "resolve_source"]
+__all__ = ["MANAGER_TYPES", "RESULT_TYPES", "ManagerType", "ResultType", "resolve_source"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,9 +51,37 @@ RESULT_TYPES: tuple[ResultType, ...] = (
 """Every run object ``resolve_source`` knows, most specific first."""
 
 
+@dataclass(frozen=True, slots=True)
+class ManagerType:
+    """A library's context manager that makes a request and gives its stream on entering."""
+
+    package: str
+    """The top-level package that defines it, e.g. ``"anthropic"``."""
+    names: tuple[str, ...]
+    """Its class names (a subclass of one counts); sync (``__enter__``) or async
+    (``__aenter__``) alike."""
+    format: str = "auto"
+    """The adapter that reads the stream it gives, or detection."""
+
+
+MANAGER_TYPES: tuple[ManagerType, ...] = (
+    ManagerType(
+        "anthropic",
+        (
+            "MessageStreamManager",
+            "AsyncMessageStreamManager",
+            "BetaMessageStreamManager",
+            "BetaAsyncMessageStreamManager",
+        ),
+        "anthropic",
+    ),
+)
+"""Every stream context manager ``resolve_source`` knows."""
+
+
 def resolve_source(obj: Any) -> Any:
-    """The stream to read for ``obj``: its events when it is a known library run object,
-    else ``obj`` itself (checked by ``check_source`` afterwards)."""
+    """The stream to read for ``obj``: its events when it is a known library run object or
+    stream context manager, else ``obj`` itself (checked by ``check_source`` afterwards)."""
     if hasattr(obj, "__iter__") or hasattr(obj, "__aiter__"):
         return obj
     for kind in RESULT_TYPES:
@@ -60,6 +93,12 @@ def resolve_source(obj: Any) -> Any:
             cancel = getattr(obj, kind.cancel) if kind.cancel else None
             wrapper = AsyncResultStream if hasattr(stream, "__aiter__") else ResultStream
             return wrapper(obj, stream, cancel, kind.format)
+    for manager in MANAGER_TYPES:
+        if type_is(obj, manager.package, *manager.names):
+            if hasattr(obj, "__aenter__"):
+                return AsyncManagedStream(obj, manager.format)
+            if hasattr(obj, "__enter__"):
+                return ManagedStream(obj, manager.format)
     return obj
 
 
@@ -155,3 +194,87 @@ class AsyncResultStream:
         aclose = getattr(self._iterator, "aclose", None)
         if callable(aclose):
             await aclose()
+
+
+class ManagedStream:
+    """The stream of a sync context manager: entered on the first read, exited at its end or
+    when closed (a stream closed before it was read never makes its request)."""
+
+    def __init__(self, manager: Any, format: str = "auto") -> None:  # noqa: A002
+        self.result = manager
+        """The library's context manager."""
+        self.nbagent_format = format
+        """The format to read the events in (``sources.source_format`` reads it)."""
+        self._iterator: Iterator[Any] | None = None
+        self._done = False
+
+    def __iter__(self) -> Iterator[Any]:
+        return self
+
+    def __next__(self) -> Any:
+        if self._done:
+            raise StopIteration
+        if self._iterator is None:
+            self._iterator = iter(self.result.__enter__())
+        try:
+            return next(self._iterator)
+        except StopIteration:
+            self.close()
+            raise
+        except BaseException as exc:
+            self._exit(exc)
+            raise
+
+    def _exit(self, exc: BaseException | None) -> None:
+        if self._done:
+            return
+        self._done = True
+        if self._iterator is not None:
+            self.result.__exit__(
+                type(exc) if exc else None, exc, exc.__traceback__ if exc else None
+            )
+
+    def close(self) -> None:
+        self._exit(None)
+
+
+class AsyncManagedStream:
+    """The stream of an async context manager: entered on the first read, exited at its end
+    or when closed."""
+
+    def __init__(self, manager: Any, format: str = "auto") -> None:  # noqa: A002
+        self.result = manager
+        """The library's context manager."""
+        self.nbagent_format = format
+        """The format to read the events in (``sources.source_format`` reads it)."""
+        self._iterator: AsyncIterator[Any] | None = None
+        self._done = False
+
+    def __aiter__(self) -> AsyncIterator[Any]:
+        return self
+
+    async def __anext__(self) -> Any:
+        if self._done:
+            raise StopAsyncIteration
+        if self._iterator is None:
+            self._iterator = aiter(await self.result.__aenter__())
+        try:
+            return await anext(self._iterator)
+        except StopAsyncIteration:
+            await self.aclose()
+            raise
+        except BaseException as exc:
+            await self._exit(exc)
+            raise
+
+    async def _exit(self, exc: BaseException | None) -> None:
+        if self._done:
+            return
+        self._done = True
+        if self._iterator is not None:
+            await self.result.__aexit__(
+                type(exc) if exc else None, exc, exc.__traceback__ if exc else None
+            )
+
+    async def aclose(self) -> None:
+        await self._exit(None)

@@ -21,7 +21,12 @@ from nbagent._events import (
     TextDelta,
 )
 from nbagent.adapters.anthropic.blocks import Block, BlocksMixin
-from nbagent.adapters.anthropic.maps import EVENT_TYPES, map_stop_reason, usage_event
+from nbagent.adapters.anthropic.maps import (
+    DERIVED_TYPES,
+    EVENT_TYPES,
+    map_stop_reason,
+    usage_event,
+)
 from nbagent.adapters.base import ServerSentEvent, field, plain, unwrap, unwrap_object
 
 __all__ = ["AnthropicAdapter"]
@@ -76,7 +81,7 @@ class AnthropicAdapter(BlocksMixin):
         if not isinstance(kind, str) or not kind:
             kind = name or ""
         out: list[Event] = []
-        if kind == "ping":
+        if kind == "ping" or kind in DERIVED_TYPES:
             return out
         if kind == "error":
             return self._error(payload)

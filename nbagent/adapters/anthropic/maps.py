@@ -10,7 +10,14 @@ from typing import Any
 from nbagent._events import EndReason, Usage
 from nbagent.adapters.base import field, int_or_none
 
-__all__ = ["EVENT_TYPES", "STOP_REASONS", "TOOL_USE", "map_stop_reason", "usage_event"]
+__all__ = [
+    "DERIVED_TYPES",
+    "EVENT_TYPES",
+    "STOP_REASONS",
+    "TOOL_USE",
+    "map_stop_reason",
+    "usage_event",
+]
 
 STOP_REASONS: dict[str, EndReason] = {
     "end_turn": "completed",
@@ -36,6 +43,12 @@ EVENT_TYPES: frozenset[str] = frozenset(
     }
 )
 """The ``type`` of every Messages stream event."""
+
+DERIVED_TYPES: frozenset[str] = frozenset(
+    {"text", "thinking", "signature", "input_json", "citation"}
+)
+"""The events the SDK's ``MessageStream`` adds after each raw delta (``TextEvent`` with the
+text so far, ...): the same content again, skipped."""
 
 TOOL_USE = ("tool_use", "server_tool_use", "mcp_tool_use")
 """The content-block types that are tool calls (client, server and MCP)."""

@@ -1,0 +1,265 @@
+"""Turns: ``TurnsMixin``, the half of ``ClaudeAgentAdapter`` that turns assistant messages
+(a step each), the tool results of user messages and the raw ``stream_event`` partials into
+events, per scope: the top level, or a sub-agent named by ``parent_tool_use_id``. The
+adapter's ``__init__`` owns the state these methods use (``_scopes``, ``_streamed``).
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from nbagent._events import (
+    Custom,
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    MessageStart,
+    RunEnd,
+    RunStart,
+    StepEnd,
+    StepStart,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+    Usage,
+)
+from nbagent.adapters.anthropic import AnthropicAdapter
+from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
+from nbagent.adapters.claude_agent.maps import (
+    assistant_of,
+    block_kind,
+    result_content,
+    usage_event,
+)
+
+__all__ = ["Scope", "TurnsMixin"]
+
+
+class Scope:
+    """The top level or one sub-agent: its open step and its partial-message reader."""
+
+    __slots__ = ("blocks", "called", "step", "stop", "stream", "stream_id")
+
+    def __init__(self) -> None:
+        self.step: str | None = None  # the open step: the API message id
+        self.blocks = 0  # content blocks of the step so far (a message per CLI line)
+        self.called = False  # the step asked for a tool
+        self.stop: str | None = None
+        self.stream: AnthropicAdapter | None = None  # reads the partials of one message
+        self.stream_id: str | None = None
+
+
+class TurnsMixin:
+    """``ClaudeAgentAdapter``'s assistant, user and stream-event methods."""
+
+    _scopes: dict[str | None, Scope]
+    _streamed: set[str]  # message ids read from their partials: their whole messages are not
+    _turns: int
+
+    def _scope(self, parent: str | None) -> Scope:
+        scope = self._scopes.get(parent)
+        if scope is None:
+            scope = self._scopes[parent] = Scope()
+        return scope
+
+    # -- steps ------------------------------------------------------------------------------
+
+    def _open_step(self, scope: Scope, step_id: str, parent: str | None, out: list[Event]) -> None:
+        self._close_step(scope, parent, out)
+        scope.step = step_id
+        scope.blocks = 0
+        scope.called = False
+        scope.stop = None
+        out.append(StepStart(step_id=step_id, name="model", step_type="model", parent=parent))
+
+    def _close_step(self, scope: Scope, parent: str | None, out: list[Event]) -> None:
+        self._close_stream(scope, parent, out)
+        if scope.step is None:
+            return
+        raw = scope.stop or ("tool_use" if scope.called else None)
+        finish = {"tool_use": "tool_calls", "end_turn": "completed", "max_tokens": "max_tokens"}
+        out.append(
+            StepEnd(
+                step_id=scope.step,
+                name="model",
+                finish_reason=finish.get(raw or "", raw),
+                raw_finish_reason=raw,
+                parent=parent,
+            )
+        )
+        scope.step = None
+
+    def _close_all(self, out: list[Event]) -> None:
+        for parent, scope in self._scopes.items():
+            self._close_step(scope, parent, out)
+
+    # -- assistant messages ------------------------------------------------------------------
+
+    def _assistant(self, item: Any, out: list[Event]) -> None:
+        message = assistant_of(item)
+        parent = message.parent
+        scope = self._scope(parent)
+        if message.message_id is not None and message.message_id in self._streamed:
+            return  # already read from its stream events
+        step_id = message.message_id
+        if step_id is None:
+            self._turns += 1
+            step_id = f"turn{self._turns}"
+        if scope.step != step_id:
+            self._open_step(scope, step_id, parent, out)
+        if message.stop_reason is not None:
+            scope.stop = message.stop_reason
+        if message.usage is not None:
+            out.append(
+                usage_event(
+                    message.usage, scope="step", step_id=step_id, model=message.model, parent=parent
+                )
+            )
+        for block in message.content:
+            self._block(scope, step_id, block, parent, out)
+        if message.error is not None:
+            out.append(
+                ErrorEvent(
+                    message=f"the model call failed: {message.error}",
+                    error_type=message.error,
+                    recoverable=True,
+                    parent=parent,
+                )
+            )
+
+    def _block(
+        self, scope: Scope, step_id: str, block: Any, parent: str | None, out: list[Event]
+    ) -> None:
+        kind = block_kind(block)
+        scope.blocks += 1
+        block_id = f"{step_id}:{scope.blocks}"
+        if kind == "text":
+            text = str_or_none(field(block, "text"))
+            out.append(
+                MessageStart(message_id=block_id, channel="text", role="assistant", parent=parent)
+            )
+            if text is not None:
+                out.append(TextDelta(message_id=block_id, delta=text, parent=parent))
+            out.append(MessageEnd(message_id=block_id, channel="text", parent=parent))
+        elif kind == "thinking":
+            thinking = str_or_none(field(block, "thinking"))
+            out.append(MessageStart(message_id=block_id, channel="thinking", parent=parent))
+            if thinking is not None:
+                out.append(ThinkingDelta(message_id=block_id, delta=thinking, parent=parent))
+            signature = str_or_none(field(block, "signature"))
+            out.append(
+                MessageEnd(
+                    message_id=block_id, channel="thinking", signature=signature, parent=parent
+                )
+            )
+        elif kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
+            scope.called = scope.called or kind == "tool_use"
+            wire_id = str_or_none(field(block, "id"))
+            call_id = wire_id or block_id
+            args = plain(field(block, "input"))
+            out.append(
+                ToolCallStart(
+                    tool_call_id=call_id,
+                    name=str_or_none(field(block, "name")) or "",
+                    executor="client" if kind == "tool_use" else "server",
+                    synthetic_id=wire_id is None,
+                    parent=parent,
+                )
+            )
+            out.append(
+                ToolCallEnd(
+                    tool_call_id=call_id,
+                    arguments=json.dumps(args, ensure_ascii=False),
+                    args=args,
+                    parent=parent,
+                )
+            )
+        elif kind is not None and kind.endswith("tool_result"):
+            self._tool_result(block, parent, out)
+        else:
+            value = plain(block) if kind is not None else str(block)
+            out.append(
+                Custom(name=kind or "content_block", value=value, is_raw=True, parent=parent)
+            )
+
+    # -- user messages ------------------------------------------------------------------------
+
+    def _user(self, item: Any, out: list[Event]) -> None:
+        message = field(item, "message") if isinstance(item, dict) else item
+        parent = str_or_none(field(item, "parent_tool_use_id"))
+        content = field(message, "content")
+        if isinstance(content, str):
+            out.append(Custom(name="user_message", value=content, parent=parent))
+            return
+        blocks = list_or_empty(content)
+        if any((block_kind(b) or "").endswith("tool_result") for b in blocks):
+            # the model call that asked for the tools is over: they ran
+            self._close_step(self._scope(parent), parent, out)
+        for block in blocks:
+            kind = block_kind(block)
+            if kind is not None and kind.endswith("tool_result"):
+                self._tool_result(block, parent, out)
+            elif kind == "text":
+                text = field(block, "text")
+                out.append(Custom(name="user_message", value=plain(text), parent=parent))
+            else:
+                value = plain(block) if kind is not None else str(block)
+                out.append(Custom(name=kind or "content_block", value=value, parent=parent))
+
+    def _tool_result(self, block: Any, parent: str | None, out: list[Event]) -> None:
+        call_id = str_or_none(field(block, "tool_use_id"))
+        if call_id is None:
+            return
+        sub_agent = self._scopes.get(call_id)
+        if sub_agent is not None:  # the Task call that ran a sub-agent is over: so is it
+            self._close_step(sub_agent, call_id, out)
+        out.append(
+            ToolResult(
+                tool_call_id=call_id,
+                content=result_content(field(block, "content")),
+                is_error=field(block, "is_error") is True,
+                parent=parent,
+            )
+        )
+
+    # -- partial messages ----------------------------------------------------------------------
+
+    def _stream_event(self, item: Any, out: list[Event]) -> None:
+        event = field(item, "event")
+        parent = str_or_none(field(item, "parent_tool_use_id"))
+        scope = self._scope(parent)
+        if field(event, "type") == "message_start":
+            message_id = str_or_none(field(field(event, "message"), "id"))
+            self._close_step(scope, parent, out)
+            scope.stream = AnthropicAdapter()
+            scope.stream_id = message_id
+            if message_id is not None:
+                self._streamed.add(message_id)
+        if scope.stream is None:
+            scope.stream = AnthropicAdapter()
+        self._take(scope, scope.stream.feed(plain(event)), parent, out)
+        if field(event, "type") == "message_stop":
+            scope.stream = None
+
+    def _close_stream(self, scope: Scope, parent: str | None, out: list[Event]) -> None:
+        stream, scope.stream = scope.stream, None
+        if stream is not None:
+            self._take(scope, stream.end(), parent, out)
+
+    def _take(
+        self, scope: Scope, events: list[Event], parent: str | None, out: list[Event]
+    ) -> None:
+        """The ``anthropic`` adapter's events of one message, as a step of this scope: its run
+        start and end are the message's, not the run's."""
+        for event in events:
+            if isinstance(event, (RunStart, RunEnd)):
+                continue
+            if isinstance(event, Usage) and event.step_id is None:
+                event.step_id = scope.stream_id
+            if isinstance(event, ErrorEvent):
+                event.recoverable = True  # the CLI retries or reports it in its result
+            event.parent = parent
+            out.append(event)

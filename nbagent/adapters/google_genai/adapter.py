@@ -1,0 +1,202 @@
+"""``GoogleGenaiAdapter``: detection, ``feed`` / ``end``, the run and its model calls (steps,
+usage, finish reasons, errors); the parts of each response are ``PartsMixin``'s
+(``parts.py``), the tables and readers in ``maps.py``. The package docstring has the mapping
+and the ids.
+"""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from nbagent._events import ErrorEvent, Event, RunEnd, RunStart, StepEnd, StepStart
+from nbagent.adapters.base import (
+    ServerSentEvent,
+    field,
+    list_or_empty,
+    plain,
+    str_or_none,
+    type_is,
+    unwrap,
+    unwrap_object,
+)
+from nbagent.adapters.google_genai.maps import (
+    NOT_FINISHED,
+    StreamedCall,
+    get,
+    map_finish_reason,
+    usage_event,
+    word,
+)
+from nbagent.adapters.google_genai.parts import PartsMixin
+
+__all__ = ["GoogleGenaiAdapter"]
+
+
+class GoogleGenaiAdapter(PartsMixin):
+    """``GenerateContentResponse`` stream → events (see the module docstring)."""
+
+    name: ClassVar[str] = "google-genai"
+
+    def __init__(self) -> None:
+        self._started = False
+        self._done = False
+        self._base = "gemini"
+        self._step: str | None = None  # the open step
+        self._last_step: str | None = None
+        self._step_ids: set[str] = set()
+        self._finish: str | None = None  # the raw finish reason of the last step that ended
+        self._counter = 0  # message and call numbers within a step
+        self._open: tuple[str, str] | None = None  # (channel, message id) of the open message
+        self._thought_signature: str | None = None
+        self._pending: list[tuple[str, str]] = []  # (call id, name): calls awaiting a result
+        self._code_calls: list[str] = []  # executable_code calls awaiting their result
+        self._streamed: StreamedCall | None = None
+        # the content objects of the responses fed, kept alive so that their ids stay theirs
+        self._fed_contents: list[Any] = []
+        self._fed: set[int] = set()
+        self._answered: set[int] = set()
+
+    # -- detection -------------------------------------------------------------------------
+
+    @staticmethod
+    def detect(item: Any) -> bool:
+        """A ``GenerateContentResponse``, or its REST dict (``candidates`` of ``content`` /
+        ``finishReason``, or a ``usageMetadata`` / ``promptFeedback`` with no candidates)."""
+        try:
+            if type_is(item, "google.genai", "GenerateContentResponse"):
+                return True
+            _, payload = unwrap(item) if isinstance(item, (ServerSentEvent, str)) else (None, item)
+            if not isinstance(payload, dict):
+                return False
+            candidates = payload.get("candidates")
+            if isinstance(candidates, list) and candidates:
+                first = candidates[0]
+                return isinstance(first, dict) and (
+                    isinstance(first.get("content"), dict) or "finishReason" in first
+                )
+            return candidates is None and (
+                isinstance(payload.get("usageMetadata"), dict)
+                or isinstance(payload.get("promptFeedback"), dict)
+            )
+        except Exception:  # noqa: BLE001 - detect never raises
+            return False
+
+    # -- the adapter interface ---------------------------------------------------------------
+
+    def feed(self, item: Any) -> list[Event]:
+        if self._done:
+            return []
+        takes = "GenerateContentResponse objects, dicts, JSON strings or ServerSentEvents"
+        _, payload = unwrap_object(item, "google-genai", takes)
+        out: list[Event] = []
+        error = field(payload, "error") if isinstance(payload, dict) else None
+        if isinstance(error, dict):
+            return self._error(error, out)
+        if not self._started:
+            self._start(payload, out)
+        self._history(get(payload, "automatic_function_calling_history"), out)
+        candidates = list_or_empty(get(payload, "candidates"))
+        candidate = candidates[0] if candidates else None
+        content = get(candidate, "content")
+        if content is not None and not isinstance(content, dict):
+            self._fed_contents.append(content)
+            self._fed.add(id(content))
+        parts = list_or_empty(get(content, "parts"))
+        finish = word(get(candidate, "finish_reason"))
+        if finish in NOT_FINISHED:
+            finish = None
+        blocked = word(get(get(payload, "prompt_feedback"), "block_reason"))
+        if self._step is None and (parts or finish or blocked):
+            self._open_step(payload, out)
+        for part in parts:
+            self._part(part, out)
+        usage = get(payload, "usage_metadata")
+        if usage is not None:
+            out.append(
+                usage_event(usage, get(payload, "model_version"), self._step or self._last_step)
+            )
+        if finish or blocked:
+            self._close_step(finish or blocked, out)
+        return out
+
+    def end(self) -> list[Event]:
+        if self._done:
+            return []
+        self._done = True
+        out: list[Event] = []
+        if not self._started:
+            message = "the stream ended before any response arrived"
+            return [RunEnd(reason="incomplete", message=message)]
+        if self._step is not None:
+            self._close_step(None, out)
+            out.append(
+                RunEnd(reason="incomplete", message="the stream ended without a finish reason")
+            )
+            return out
+        raw = self._finish
+        reason = map_finish_reason(raw)
+        if reason == "completed" and self._pending:
+            reason = "tool_calls"  # the model asked for calls nobody answered in this stream
+        out.append(RunEnd(reason=reason, raw_reason=raw))
+        return out
+
+    # -- steps ----------------------------------------------------------------------------
+
+    def _start(self, payload: Any, out: list[Event]) -> None:
+        self._started = True
+        response_id = str_or_none(get(payload, "response_id"))
+        if response_id is not None:
+            self._base = response_id
+        out.append(
+            RunStart(
+                run_id=response_id or "",
+                model=str_or_none(get(payload, "model_version")),
+                provider="google",
+            )
+        )
+
+    def _open_step(self, payload: Any, out: list[Event]) -> None:
+        step_id = str_or_none(get(payload, "response_id"))
+        if step_id is None or step_id in self._step_ids:
+            step_id = f"gemini:{len(self._step_ids) + 1}"
+        self._step_ids.add(step_id)
+        self._step = self._last_step = step_id
+        self._counter = 0
+        self._finish = None
+        self._pending.clear()
+        self._code_calls.clear()
+        out.append(StepStart(step_id=step_id, name="model", step_type="model"))
+
+    def _close_step(self, raw: str | None, out: list[Event]) -> None:
+        self._close_message(out)
+        self._end_streamed(None, out)
+        if self._step is None:
+            return
+        reason = map_finish_reason(raw) if raw else None
+        out.append(
+            StepEnd(step_id=self._step, name="model", finish_reason=reason, raw_finish_reason=raw)
+        )
+        self._finish = raw
+        self._step = None
+
+    def _error(self, error: dict[str, Any], out: list[Event]) -> list[Event]:
+        self._done = True
+        if self._step is not None:
+            self._close_message(out)
+            out.append(StepEnd(step_id=self._step, name="model", finish_reason="error"))
+            self._step = None
+        message = str_or_none(error.get("message")) or "the server sent an error"
+        status = str_or_none(error.get("status"))
+        code = error.get("code")
+        out.append(
+            ErrorEvent(
+                message=message,
+                code=code if isinstance(code, (int, str)) and not isinstance(code, bool) else None,
+                error_type=status,
+                details=plain(error),
+            )
+        )
+        out.append(RunEnd(reason="error", raw_reason=status, message=message))
+        return out
+
+    # -- parts ------------------------------------------------------------------------------

@@ -1,0 +1,257 @@
+"""Parts: ``PartsMixin``, the half of ``GoogleGenaiAdapter`` that turns each ``Part`` into
+messages (text, thoughts), client and server tool calls and their results, and reads the
+function responses of automatic function calling from the SDK's history. The adapter's
+``__init__`` owns the state these methods use.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+from typing import Any
+
+from nbagent._events import (
+    Custom,
+    Event,
+    MessageEnd,
+    MessageStart,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+)
+from nbagent.adapters.base import list_or_empty, plain, str_or_none
+from nbagent.adapters.google_genai.maps import (
+    OK_OUTCOMES,
+    StreamedCall,
+    get,
+    signature_text,
+    word,
+)
+
+__all__ = ["PartsMixin"]
+
+
+class PartsMixin:
+    """``GoogleGenaiAdapter``'s part methods (the adapter holds the state)."""
+
+    _open: tuple[str, str] | None
+    _thought_signature: str | None
+    _pending: list[tuple[str, str]]
+    _code_calls: list[str]
+    _streamed: StreamedCall | None
+    _fed: set[int]
+    _answered: set[int]
+
+    _base: str
+    _step: str | None
+    _last_step: str | None
+    _counter: int
+
+    def _next_id(self, kind: str = "") -> str:
+        """A new id within the step: a message (``kind=""``), a call, an orphan result."""
+        self._counter += 1
+        return f"{self._step or self._last_step or self._base}:{kind}{self._counter}"
+
+    def _part(self, part: Any, out: list[Event]) -> None:
+        text = get(part, "text")
+        thought = get(part, "thought") is True
+        if isinstance(text, str) and text:
+            self._text("thinking" if thought else "text", text, out)
+        if thought:
+            signature = signature_text(get(part, "thought_signature"))
+            if signature is not None:
+                self._thought_signature = signature
+        call = get(part, "function_call")
+        if call is not None:
+            self._function_call(call, out)
+        response = get(part, "function_response")
+        if response is not None:
+            self._close_message(out)
+            self._function_response(response, out)
+        code = get(part, "executable_code")
+        if code is not None:
+            self._server_call(code, "code_execution", out)
+        result = get(part, "code_execution_result")
+        if result is not None:
+            self._code_result(result, out)
+        tool_call = get(part, "tool_call")
+        if tool_call is not None:
+            name = word(get(tool_call, "tool_type")) or "tool"
+            self._server_call(tool_call, name.lower(), out)
+        tool_response = get(part, "tool_response")
+        if tool_response is not None:
+            self._close_message(out)
+            call_id = str_or_none(get(tool_response, "id")) or self._next_id("result")
+            out.append(
+                ToolResult(tool_call_id=call_id, content=plain(get(tool_response, "response")))
+            )
+        for kind in ("inline_data", "file_data"):
+            data = get(part, kind)
+            if data is not None:
+                self._close_message(out)
+                value = {
+                    key: plain(get(data, key))
+                    for key in ("mime_type", "display_name", "file_uri")
+                    if get(data, key) is not None
+                }
+                out.append(Custom(name=kind, value=value))
+
+    def _text(self, channel: str, text: str, out: list[Event]) -> None:
+        if self._open is None or self._open[0] != channel:
+            self._close_message(out)
+            message_id = self._next_id()
+            self._open = (channel, message_id)
+            if channel == "thinking":
+                out.append(MessageStart(message_id=message_id, channel="thinking"))
+            else:
+                out.append(MessageStart(message_id=message_id, channel="text", role="assistant"))
+        message_id = self._open[1]
+        if channel == "thinking":
+            out.append(ThinkingDelta(message_id=message_id, delta=text))
+        else:
+            out.append(TextDelta(message_id=message_id, delta=text))
+
+    def _close_message(self, out: list[Event]) -> None:
+        if self._open is None:
+            return
+        channel, message_id = self._open
+        self._open = None
+        if channel == "thinking":
+            signature, self._thought_signature = self._thought_signature, None
+            out.append(MessageEnd(message_id=message_id, channel="thinking", signature=signature))
+        else:
+            out.append(MessageEnd(message_id=message_id, channel="text"))
+
+    # -- calls and results -------------------------------------------------------------------
+
+    def _function_call(self, call: Any, out: list[Event]) -> None:
+        name = str_or_none(get(call, "name"))
+        more = get(call, "will_continue") is True
+        streamed = self._streamed
+        if streamed is not None and (name is None or name == streamed.name):
+            streamed.apply(get(call, "partial_args"))
+            if not more:
+                self._end_streamed(get(call, "args"), out)
+            return
+        self._close_message(out)
+        self._end_streamed(None, out)
+        wire_id = str_or_none(get(call, "id"))
+        call_id = wire_id or self._next_id("call")
+        out.append(
+            ToolCallStart(
+                tool_call_id=call_id,
+                name=name or "",
+                executor="client",
+                synthetic_id=wire_id is None,
+            )
+        )
+        self._pending.append((call_id, name or ""))
+        self._streamed = StreamedCall(call_id, name or "")
+        self._streamed.apply(get(call, "partial_args"))
+        if not more:
+            self._end_streamed(get(call, "args"), out)
+
+    def _end_streamed(self, args: Any, out: list[Event]) -> None:
+        streamed, self._streamed = self._streamed, None
+        if streamed is None:
+            return
+        value = plain(args) if isinstance(args, dict) else streamed.args
+        out.append(
+            ToolCallEnd(
+                tool_call_id=streamed.id,
+                arguments=json.dumps(value, ensure_ascii=False),
+                args=value,
+            )
+        )
+
+    def _function_response(self, response: Any, out: list[Event]) -> None:
+        wire_id = str_or_none(get(response, "id"))
+        name = str_or_none(get(response, "name"))
+        call_id = self._match(wire_id, name)
+        if call_id is None:
+            return  # no call of ours: a response the user sent in the request's history
+        value = plain(get(response, "response"))
+        is_error = isinstance(value, dict) and set(value) == {"error"}
+        if isinstance(value, dict) and len(value) == 1:
+            # the SDK wraps a function's return value as {"result": ...} ({"error": ...})
+            (key,) = value
+            if key in ("result", "output", "error"):
+                value = value[key]
+        out.append(ToolResult(tool_call_id=call_id, content=value, name=name, is_error=is_error))
+
+    def _match(self, wire_id: str | None, name: str | None) -> str | None:
+        """The pending call a function response answers: by id, else the first of its name."""
+        for i, (call_id, call_name) in enumerate(self._pending):
+            if (wire_id is not None and call_id == wire_id) or (
+                wire_id is None and name is not None and call_name == name
+            ):
+                del self._pending[i]
+                return call_id
+        return wire_id
+
+    def _history(self, history: Any, out: list[Event]) -> None:
+        """Function responses the SDK ran between two model calls (automatic function calling).
+
+        The SDK keeps one history list for the whole stream and grows it after each model call
+        (a list collected before reading holds its final state already), appending the very
+        content objects of the responses it yielded, then one user content of function
+        responses: the one right after contents this adapter was fed answers them.
+        """
+        contents = list_or_empty(history)
+        for before, content in itertools.pairwise(contents):
+            if id(before) not in self._fed or id(content) in self._fed:
+                continue
+            if id(content) in self._answered:
+                continue
+            self._answered.add(id(content))
+            for part in list_or_empty(get(content, "parts")):
+                response = get(part, "function_response")
+                if response is not None:
+                    self._function_response(response, out)
+
+    def _server_call(self, call: Any, name: str, out: list[Event]) -> None:
+        self._close_message(out)
+        wire_id = str_or_none(get(call, "id"))
+        call_id = wire_id or self._next_id("call")
+        args = plain(get(call, "args"))
+        if args is None:  # executable_code: its code and language are the arguments
+            args = {
+                key: word(get(call, key)) or plain(get(call, key))
+                for key in ("code", "language")
+                if get(call, key) is not None
+            }
+        out.append(
+            ToolCallStart(
+                tool_call_id=call_id, name=name, executor="server", synthetic_id=wire_id is None
+            )
+        )
+        out.append(
+            ToolCallEnd(
+                tool_call_id=call_id, arguments=json.dumps(args, ensure_ascii=False), args=args
+            )
+        )
+        if name == "code_execution":
+            self._code_calls.append(call_id)
+
+    def _code_result(self, result: Any, out: list[Event]) -> None:
+        self._close_message(out)
+        wire_id = str_or_none(get(result, "id"))
+        if wire_id is not None and wire_id in self._code_calls:
+            self._code_calls.remove(wire_id)
+            call_id = wire_id
+        elif wire_id is None and self._code_calls:
+            call_id = self._code_calls.pop(0)
+        else:
+            call_id = wire_id or self._next_id("result")
+        outcome = word(get(result, "outcome"))
+        out.append(
+            ToolResult(
+                tool_call_id=call_id,
+                content=plain(get(result, "output")),
+                name="code_execution",
+                is_error=outcome is not None and outcome not in OK_OUTCOMES,
+                meta={"outcome": outcome} if outcome else None,
+            )
+        )

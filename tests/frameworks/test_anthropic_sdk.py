@@ -1,0 +1,168 @@
+"""anthropic: the real ``anthropic.Anthropic`` (and ``AsyncAnthropic``) against a local server
+speaking the Messages SSE stream: ``messages.create(stream=True)``, the ``MessageStream`` of
+``messages.stream(...)`` and its ``MessageStreamManager`` itself (a context manager)."""
+
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import nbagent
+from nbagent._events import Custom, Event, RunEnd, TextDelta, ThinkingDelta
+from tests import aio
+from tests.frameworks.conftest import need
+from tests.sse_servers import Pause, SSEServer, frame
+
+anthropic = need("anthropic")
+
+MODEL = "claude-test-model"
+
+
+def ev(data: dict[str, Any]) -> bytes:
+    return frame(data, event=data["type"])
+
+
+def block(index: int, content: dict[str, Any]) -> bytes:
+    return ev({"type": "content_block_start", "index": index, "content_block": content})
+
+
+def delta(index: int, data: dict[str, Any]) -> bytes:
+    return ev({"type": "content_block_delta", "index": index, "delta": data})
+
+
+def stop(index: int) -> bytes:
+    return ev({"type": "content_block_stop", "index": index})
+
+
+START = ev(
+    {
+        "type": "message_start",
+        "message": {
+            "id": "msg_01XYZ",
+            "type": "message",
+            "role": "assistant",
+            "model": MODEL,
+            "content": [],
+            "stop_reason": None,
+            "stop_sequence": None,
+            "usage": {"input_tokens": 420, "cache_read_input_tokens": 100, "output_tokens": 1},
+        },
+    }
+)
+SCRIPT = [
+    START,
+    block(0, {"type": "thinking", "thinking": "", "signature": ""}),
+    delta(0, {"type": "thinking_delta", "thinking": "Weather needs "}),
+    delta(0, {"type": "thinking_delta", "thinking": "a tool."}),
+    delta(0, {"type": "signature_delta", "signature": "EqQBsig=="}),
+    stop(0),
+    ev({"type": "ping"}),
+    block(1, {"type": "text", "text": ""}),
+    delta(1, {"type": "text_delta", "text": "Let me "}),
+    delta(1, {"type": "text_delta", "text": "check."}),
+    stop(1),
+    block(2, {"type": "tool_use", "id": "toolu_01A", "name": "get_weather", "input": {}}),
+    delta(2, {"type": "input_json_delta", "partial_json": ""}),
+    delta(2, {"type": "input_json_delta", "partial_json": '{"city": "Pa'}),
+    delta(2, {"type": "input_json_delta", "partial_json": 'ris"}'}),
+    stop(2),
+    ev(
+        {
+            "type": "message_delta",
+            "delta": {"stop_reason": "tool_use", "stop_sequence": None},
+            "usage": {"output_tokens": 87},
+        }
+    ),
+    ev({"type": "message_stop"}),
+]
+KWARGS: dict[str, Any] = {
+    "model": MODEL,
+    "max_tokens": 1024,
+    "messages": [{"role": "user", "content": "Weather in Paris?"}],
+    "thinking": {"type": "enabled", "budget_tokens": 512},
+}
+
+
+def client(srv: SSEServer) -> Any:
+    return anthropic.Anthropic(
+        base_url=f"http://127.0.0.1:{srv.port}", api_key="test", max_retries=0
+    )
+
+
+def final_message() -> Any:
+    """What the SDK itself makes of the stream."""
+    with SSEServer(SCRIPT) as srv, client(srv).messages.stream(**KWARGS) as stream:
+        return stream.get_final_message()
+
+
+def check(events: list[Event], message: Any) -> None:
+    t = nbagent.Transcript.from_events(events)
+    text = "".join(b.text for b in message.content if b.type == "text")
+    thinking = "".join(b.thinking for b in message.content if b.type == "thinking")
+    assert (t.text, t.thinking) == (text, thinking) == ("Let me check.", "Weather needs a tool.")
+    assert "tool." not in t.text
+    (use,) = [b for b in message.content if b.type == "tool_use"]
+    (call,) = t.tool_calls
+    assert (call.id, call.name, call.args) == (use.id, use.name, use.input)
+    assert t.usage.input_tokens == message.usage.input_tokens
+    assert t.usage.output_tokens == message.usage.output_tokens == 87
+    assert t.usage.cached_input_tokens == message.usage.cache_read_input_tokens
+    d = t.to_dict()
+    assert (d["model"], d["end_reason"]) == (message.model, "tool_calls")
+    assert [s["id"] for s in d["steps"]] == [message.id]
+    assert not [e for e in events if isinstance(e, Custom)]  # no echo of the derived events
+
+
+def test_create_stream_true() -> None:
+    with SSEServer(SCRIPT) as srv:
+        stream = client(srv).messages.create(**KWARGS, stream=True)
+        events = list(nbagent.iter_events(stream))
+        assert srv.requests[0]["path"] == "/v1/messages"
+    check(events, final_message())
+
+
+def test_the_message_stream_and_its_derived_events() -> None:
+    with SSEServer(SCRIPT) as srv, client(srv).messages.stream(**KWARGS) as stream:
+        events = list(nbagent.iter_events(stream))
+        message = stream.get_final_message()
+    check(events, message)
+    assert len([e for e in events if isinstance(e, TextDelta)]) == 2
+    assert len([e for e in events if isinstance(e, ThinkingDelta)]) == 2
+
+
+def test_show_takes_the_stream_manager() -> None:
+    with SSEServer(SCRIPT) as srv:
+        manager = client(srv).messages.stream(**KWARGS)
+        assert not hasattr(manager, "__iter__")  # a context manager, not a stream
+        run = nbagent.show(manager)
+        t = run.wait(10)
+        assert run.format == "anthropic"
+        events = list(run.events)
+    check(events, final_message())
+    assert t.to_dict()["status"] == "completed"
+
+
+def test_async_stream_manager() -> None:
+    async def main(srv: SSEServer) -> list[Event]:
+        async_client = anthropic.AsyncAnthropic(
+            base_url=f"http://127.0.0.1:{srv.port}", api_key="test", max_retries=0
+        )
+        return [e async for e in nbagent.aiter_events(async_client.messages.stream(**KWARGS))]
+
+    with SSEServer(SCRIPT) as srv:
+        events = aio.run(main(srv))
+    check(events, final_message())
+
+
+def test_stop_closes_the_response() -> None:
+    with SSEServer([*SCRIPT[:9], Pause(20)]) as srv:
+        run = nbagent.show(client(srv).messages.stream(**KWARGS))
+        deadline = time.monotonic() + 10
+        while "Let me" not in run.transcript.text and time.monotonic() < deadline:
+            time.sleep(0.01)
+        run.cancel()
+        t = run.wait(10)
+        assert srv.wait_disconnect()  # the manager's exit closed the HTTP response
+    assert t.to_dict()["status"] == "cancelled"
+    assert t.text == "Let me "
+    assert isinstance(run.events[-1], RunEnd)
