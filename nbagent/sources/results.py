@@ -42,9 +42,6 @@ class ResultType:
 
 
 RESULT_TYPES: tuple[ResultType, ...] = (
-    ResultType("agents", ("RunResultStreaming",), "stream_events", "cancel"),
-    # agent.run_stream_events(): an async context manager; its events are what it enters
-    ResultType("pydantic_ai", ("_RunStreamEventsContext",), "__aenter__", format="pydantic-ai"),
     ResultType("workflows", ("WorkflowHandler",), "stream_events", "cancel_run", "llama-index"),
     ResultType("agents", ("RunResultStreaming",), "stream_events", "cancel", "openai-agents"),
 )
@@ -75,6 +72,8 @@ MANAGER_TYPES: tuple[ManagerType, ...] = (
         ),
         "anthropic",
     ),
+    # agent.run_stream_events(): its events are what it enters; exiting it stops the run
+    ManagerType("pydantic_ai", ("_RunStreamEventsContext",), "pydantic-ai"),
 )
 """Every stream context manager ``resolve_source`` knows."""
 
@@ -86,10 +85,7 @@ def resolve_source(obj: Any) -> Any:
         return obj
     for kind in RESULT_TYPES:
         if type_is(obj, kind.package, *kind.names):
-            method = getattr(obj, kind.stream)
-            if inspect.iscoroutinefunction(method):  # entered on the first read, on its loop
-                return AsyncResultStream(obj, method, None, kind.format)
-            stream = method()
+            stream = getattr(obj, kind.stream)()
             cancel = getattr(obj, kind.cancel) if kind.cancel else None
             wrapper = AsyncResultStream if hasattr(stream, "__aiter__") else ResultStream
             return wrapper(obj, stream, cancel, kind.format)
@@ -146,22 +142,14 @@ class ResultStream:
 
 
 class AsyncResultStream:
-    """An async stream of a run object; closed before its end, it cancels the run.
-
-    ``stream`` is the events, or the async method that gives them (an async context
-    manager's ``__aenter__``), awaited on the first read; closing the events (their
-    ``aclose``) is then what stops the run.
-    """
+    """An async stream of a run object; closed before its end, it cancels the run."""
 
     def __init__(self, result: Any, stream: Any, cancel: Any, format: str = "auto") -> None:  # noqa: A002
         self.result = result
         """The library's run object (``result.final_output`` and friends after the run)."""
         self.nbagent_format = format
         """The format to read the events in (``sources.source_format`` reads it)."""
-        self._enter: Any = None if hasattr(stream, "__aiter__") else stream
-        self._iterator: AsyncIterator[Any] | None = (
-            None if self._enter is not None else aiter(stream)
-        )
+        self._iterator: AsyncIterator[Any] = aiter(stream)
         self._cancel = cancel
         self._done = False
 
@@ -169,10 +157,6 @@ class AsyncResultStream:
         return self
 
     async def __anext__(self) -> Any:
-        if self._iterator is None:
-            if self._done:
-                raise StopAsyncIteration
-            self._iterator = aiter(await self._enter())
         try:
             return await anext(self._iterator)
         except StopAsyncIteration:
@@ -189,8 +173,6 @@ class AsyncResultStream:
                         await result
                 except Exception:  # noqa: BLE001 - stopping is best-effort cleanup
                     pass
-        if self._iterator is None:  # never entered: nothing started
-            return
         aclose = getattr(self._iterator, "aclose", None)
         if callable(aclose):
             await aclose()
