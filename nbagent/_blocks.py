@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -17,6 +18,7 @@ __all__ = [
     "TokenUsage",
     "ToolCall",
     "display_usage",
+    "join_paragraphs",
     "merge_usage",
     "sum_usage",
 ]
@@ -168,22 +170,20 @@ class AgentBlock:
     """A sub-agent's scope (an ``agent`` block): a LangGraph subgraph, a handed-off agent; the
     blocks whose ``parent`` is its id are shown inside it."""
 
-    __slots__ = ("ended_at", "id", "name", "parent", "started_at", "usage")
+    __slots__ = ("buffer", "ended_at", "id", "name", "parent", "started_at", "usage")
     type: ClassVar[str] = "agent"
 
     def __init__(self, step_id: str, name: str, started_at: float | None) -> None:
         self.id, self.name = step_id, name
+        self.buffer = TextBuffer()
+        """Empty: a sub-agent's text is in its blocks (every block has a buffer, so that the
+        reducer's hot path needs no type check)."""
         self.started_at = started_at
         self.ended_at: float | None = None
         self.usage: dict[str, Any] | None = None
         """The tokens of its steps (its nested ones included); None when none reported."""
         self.parent: str | None = None
         """The block whose scope this sub-agent is in; None: top level."""
-
-    @property
-    def buffer(self) -> TextBuffer:
-        """An agent block holds no text of its own (the reducer's text views skip it)."""
-        return TextBuffer()
 
     def to_dict(self) -> dict[str, Any]:
         d: dict[str, Any] = {
@@ -236,3 +236,22 @@ def sum_usage(buckets: dict[str, dict[str, Any]]) -> dict[str, Any]:
             if raw.get(k) is not None:
                 total[k] = raw[k] if total[k] is None else total[k] + raw[k]
     return total
+
+
+def join_paragraphs(parts: Iterable[str | None]) -> str:
+    """The text of a run's blocks of one kind, in order; ``None`` stands for a block of
+    another kind between them. Parts with another block between are separate paragraphs (the
+    text of two model calls around a tool call); adjacent parts are joined as they are."""
+    out: list[str] = []
+    apart = False
+    for part in parts:
+        if part is None:
+            apart = bool(out)
+            continue
+        if not part:
+            continue
+        if apart and not out[-1].endswith("\n\n"):
+            out.append("\n" if out[-1].endswith("\n") or part.startswith("\n") else "\n\n")
+        out.append(part)
+        apart = False
+    return "".join(out)

@@ -23,6 +23,15 @@ export function formatElapsed(s) {
 }
 
 /**
+ * Token usage as "in 12 · out 34 tokens"; "" when neither count is known.
+ * @param {{input_tokens?: number | null, output_tokens?: number | null} | null | undefined} u
+ */
+export function usageText(u) {
+  if (!u || (typeof u.input_tokens !== "number" && typeof u.output_tokens !== "number")) return "";
+  return `in ${u.input_tokens ?? "?"} · out ${u.output_tokens ?? "?"} tokens`;
+}
+
+/**
  * One line, at most `max` characters.
  * @param {string} s
  * @param {number} [max]

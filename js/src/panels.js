@@ -1,12 +1,13 @@
 // Thinking and tool panels. Everything from the model or a tool goes in with textContent.
 
-import { displayValue, formatDuration, h, oneLine, setText } from "./format.js";
+import { displayValue, formatDuration, h, oneLine, setText, usageText } from "./format.js";
 import { RerunBox, tracebackBox } from "./rerun.js";
 
 /**
  * @typedef {import("./store.js").Store} Store
  * @typedef {import("./store.js").ThinkingBlock} ThinkingBlock
  * @typedef {import("./store.js").ToolBlock} ToolBlock
+ * @typedef {import("./store.js").AgentBlock} AgentBlock
  * @typedef {import("./rerun.js").ToolActions} ToolActions
  */
 
@@ -142,7 +143,11 @@ export class ToolPanel extends Panel {
       this.output,
     );
     this.rerun = new RerunBox(id, actions, signal);
-    this.body.append(this.rerun.el);
+    // A sub-agent the call started: its blocks (their `parent` is this call) go here.
+    this.childrenHead = h("div", "nba-section", "Sub-agent");
+    this.children = h("div", "nba-children");
+    this.childrenHead.hidden = true;
+    this.body.append(this.rerun.el, this.childrenHead, this.children);
     this.more.addEventListener(
       "click",
       () => {
@@ -181,7 +186,10 @@ export class ToolPanel extends Panel {
     setText(this.name, String(b.name ?? "tool"));
     const hasArgs = b.args !== null && b.args !== undefined && b.state !== "args";
     setText(this.preview, oneLine(hasArgs ? compact(b.args) : String(b.arguments ?? "")));
-    setText(this.meta, typeof b.duration_s === "number" ? formatDuration(b.duration_s) : "");
+    const usage = usageText(b.usage);
+    const took = typeof b.duration_s === "number" ? formatDuration(b.duration_s) : "";
+    setText(this.meta, [took, usage].filter(Boolean).join(" · "));
+    this.childrenHead.hidden = this.children.childElementCount === 0;
 
     setText(this.args, hasArgs ? displayValue(b.args) : String(b.arguments ?? ""));
     const perr =
@@ -213,6 +221,41 @@ export class ToolPanel extends Panel {
     this.rerun.update(b);
 
     this.setOpen(busy || failed);
+  }
+}
+
+/**
+ * A sub-agent's scope (a LangGraph subgraph, a handed-off agent): its name, duration and usage;
+ * its blocks (their `parent` is its id) inside, open while it runs.
+ */
+export class AgentPanel extends Panel {
+  /**
+   * @param {Store} store
+   * @param {string} id
+   * @param {AbortSignal} signal
+   */
+  constructor(store, id, signal) {
+    super(store, id, "agent", signal);
+    this.spin = spinner("running");
+    this.label = h("span", "nba-label");
+    this.meta = h("span", "nba-meta");
+    this.summary.append(this.spin, this.label, this.meta);
+    this.children = h("div", "nba-children");
+    this.body.append(this.children);
+  }
+
+  /**
+   * @param {AgentBlock} b
+   * @param {boolean} running the run is still going
+   */
+  update(b, running) {
+    const open = running && b.ended_at == null;
+    this.spin.hidden = !open;
+    setText(this.label, String(b.name || "sub-agent"));
+    const took =
+      b.ended_at != null && b.started_at != null ? formatDuration(b.ended_at - b.started_at) : "";
+    setText(this.meta, [took, usageText(b.usage)].filter(Boolean).join(" · "));
+    this.setOpen(open);
   }
 }
 

@@ -1,6 +1,6 @@
 // The status line: state, time to first token, speed, elapsed, deltas, usage; Stop; warnings.
 
-import { formatDuration, formatElapsed, h, plural, setText } from "./format.js";
+import { formatDuration, formatElapsed, h, plural, setText, usageText } from "./format.js";
 
 /** @typedef {import("./store.js").State} State */
 
@@ -45,7 +45,7 @@ function outputChars(s) {
   let n = 0;
   for (const b of s.blocks) {
     if (b.type === "tool") n += (b.arguments ?? "").length;
-    else n += (b.text ?? "").length;
+    else if (b.type !== "agent") n += (b.text ?? "").length;
   }
   return n;
 }
@@ -72,10 +72,9 @@ export function statusParts(s, now) {
   }
   parts.push(running ? formatElapsed(end - s.started_at) : formatDuration(end - s.started_at));
   parts.push(plural(s.deltas ?? 0, "delta"));
-  const u = s.usage;
-  if (u && (typeof u.input_tokens === "number" || typeof u.output_tokens === "number")) {
-    parts.push(`in ${u.input_tokens ?? "?"} · out ${u.output_tokens ?? "?"} tokens`);
-  } else if (!running) parts.push("usage n/a");
+  const usage = usageText(s.usage);
+  if (usage) parts.push(usage);
+  else if (!running) parts.push("usage n/a");
   if (!running && s.activity) parts.push(String(s.activity));
   return parts;
 }
@@ -86,16 +85,17 @@ export function statusParts(s, now) {
  * @returns {string[]}
  */
 export function stepLines(s) {
-  const steps = Array.isArray(s.steps) ? s.steps : [];
+  // A sub-agent's steps are shown inside its panel, with its usage: here the top level's.
+  const steps = (Array.isArray(s.steps) ? s.steps : []).filter(
+    (step) => !(step && typeof step === "object" && "parent" in step && step.parent),
+  );
   if (steps.length < 2) return [];
   return steps.map((step, n) => {
     const st = /** @type {{name?: unknown, usage?: any, finish_reason?: unknown}} */ (step ?? {});
     const parts = [`step ${n + 1}`];
     if (st.name && st.name !== "model") parts.push(String(st.name));
-    const u = st.usage;
-    if (u && (typeof u.input_tokens === "number" || typeof u.output_tokens === "number")) {
-      parts.push(`in ${u.input_tokens ?? "?"} · out ${u.output_tokens ?? "?"} tokens`);
-    }
+    const usage = usageText(st.usage);
+    if (usage) parts.push(usage);
     if (st.finish_reason) parts.push(String(st.finish_reason).replace(/_/g, " "));
     return parts.join(" · ");
   });

@@ -9,14 +9,19 @@ import { decodeOps, WireError } from "./wire.js";
  * @typedef {{input_tokens?: number | null, output_tokens?: number | null, total_tokens?: number | null,
  *   reasoning_tokens?: number | null, cached_input_tokens?: number | null}} Usage
  * @typedef {{type: "thinking", id: string, text: string, redacted?: boolean,
- *   started_at?: number | null, ended_at?: number | null}} ThinkingBlock
- * @typedef {{type: "text", id: string, text: string, refusal?: boolean}} TextBlock
+ *   started_at?: number | null, ended_at?: number | null, parent?: string}} ThinkingBlock
+ * @typedef {{type: "text", id: string, text: string, refusal?: boolean, parent?: string}} TextBlock
  * @typedef {{type: "tool", id: string, name: string, arguments: string, args?: unknown,
  *   parse_error?: string | null, state: "args" | "running" | "done" | "error", result?: unknown,
  *   is_error?: boolean, started_at?: number | null, args_done_at?: number | null,
  *   ended_at?: number | null, duration_s?: number | null, output?: string,
- *   traceback?: string, abandoned?: boolean, reruns?: object[]}} ToolBlock
- * @typedef {ThinkingBlock | TextBlock | ToolBlock} Block
+ *   traceback?: string, abandoned?: boolean, reruns?: object[], usage?: Usage | null,
+ *   parent?: string}} ToolBlock
+ * @typedef {{type: "agent", id: string, name: string, started_at?: number | null,
+ *   ended_at?: number | null, usage?: Usage | null, parent?: string}} AgentBlock
+ *   A sub-agent's scope: the blocks whose `parent` is its id are shown inside it (as they are
+ *   inside a tool call that started a sub-agent).
+ * @typedef {ThinkingBlock | TextBlock | ToolBlock | AgentBlock} Block
  * @typedef {{version?: number, run_id?: string | null, title?: string | null, model?: string | null,
  *   status?: string, end_reason?: string | null, error?: RunError | null,
  *   started_at?: number | null, first_token_at?: number | null, ended_at?: number | null,

@@ -5,7 +5,7 @@ import { FollowBottom } from "./follow.js";
 import { h, setText } from "./format.js";
 import { copyCode, StreamingMarkdown } from "./markdown.js";
 import { OutputOffer } from "./offer.js";
-import { ThinkingPanel, ToolPanel } from "./panels.js";
+import { AgentPanel, ThinkingPanel, ToolPanel } from "./panels.js";
 import { ReplayBar } from "./replay.js";
 import { StatusBar } from "./status.js";
 import { emptyChange, mergeChange } from "./store.js";
@@ -17,9 +17,11 @@ import { emptyChange, mergeChange } from "./store.js";
  * @typedef {{get(key: string): any, send(content: any): void,
  *   on(name: string, cb: () => void): void, off(name?: string | null, cb?: (() => void) | null): void}} ViewModel
  * @typedef {{id: string, type: string, el: HTMLElement,
- *   update(b: Block, i: number, appended: string | null): void, md?: StreamingMarkdown}} BlockView
+ *   update(b: Block, i: number, appended: string | null): void, md?: StreamingMarkdown,
+ *   children?: HTMLElement}} BlockView
  *   `appended`: the text appended to the block since its last update, or null when the view
- *   must read the whole block (new view, reset).
+ *   must read the whole block (new view, reset). `children`: where the views of the blocks in
+ *   its scope go (a tool call that started a sub-agent, a sub-agent).
  */
 
 /**
@@ -131,7 +133,7 @@ export class TranscriptView {
     this.views = [];
     if (Array.isArray(retired)) this.views = this.adopt(retired, false);
     else if (sibling) this.views = this.adopt(sibling.views, true);
-    for (const v of this.views) this.blocksEl.append(v.el);
+    for (let i = 0; i < this.views.length; i++) this.place(this.views[i], i);
     liveViews.set(store, (liveViews.get(store) ?? new Set()).add(this));
     this.pending = { ...emptyChange(), reset: true, run: true };
     /** @type {number | null} */
@@ -222,15 +224,15 @@ export class TranscriptView {
     for (let i = this.views.length; i < blocks.length; i++) {
       const v = this.createView(blocks[i]);
       this.views.push(v);
-      this.blocksEl.append(v.el);
+      const scope = this.place(v, i);
+      if (scope >= 0) change.blocks.add(scope); // its panel shows that it has a sub-agent
       change.blocks.add(i);
       whole.add(i);
     }
     // Thinking panels depend on later text blocks (auto-collapse) and the run status.
     const dirty = new Set(change.blocks);
     if (change.run) {
-      for (let i = 0; i < blocks.length; i++)
-        if (blocks[i].type === "thinking" || blocks[i].type === "text") dirty.add(i);
+      for (let i = 0; i < blocks.length; i++) if (blocks[i].type !== "tool") dirty.add(i);
     } else if (dirty.size) {
       for (let i = 0; i < blocks.length; i++) if (blocks[i].type === "thinking") dirty.add(i);
     }
@@ -259,6 +261,28 @@ export class TranscriptView {
     if (!running && this.store.loaded) this.offer?.offer();
     this.setTicker(running);
     this.follower.rendered();
+  }
+
+  /**
+   * Put block `i`'s view where it belongs: inside the view of the block whose scope it is in
+   * (its `parent`: a tool call or a sub-agent shown earlier), else at the top level.
+   * @param {BlockView} v
+   * @param {number} i
+   * @returns {number} the index of the enclosing block, or -1 at the top level
+   */
+  place(v, i) {
+    const parent = this.store.state.blocks[i]?.parent;
+    if (parent) {
+      for (let j = i - 1; j >= 0; j--) {
+        const scope = this.views[j];
+        if (scope.id === parent && scope.children) {
+          scope.children.append(v.el);
+          return j;
+        }
+      }
+    }
+    this.blocksEl.append(v.el);
+    return -1;
   }
 
   /** @param {boolean} on tick the elapsed time once per second while running */
@@ -334,7 +358,22 @@ export class TranscriptView {
         id: block.id,
         type: block.type,
         el: p.el,
+        children: p.children,
         update: (b) => p.update(/** @type {import("./store.js").ToolBlock} */ (b)),
+      };
+    }
+    if (block.type === "agent") {
+      const p = new AgentPanel(store, block.id, signal);
+      return {
+        id: block.id,
+        type: block.type,
+        el: p.el,
+        children: p.children,
+        update: (b) =>
+          p.update(
+            /** @type {import("./store.js").AgentBlock} */ (b),
+            store.state.status === "running",
+          ),
       };
     }
     const md = rendered ?? new StreamingMarkdown();
@@ -348,7 +387,10 @@ export class TranscriptView {
       update: (b, i, appended) => {
         const t = /** @type {import("./store.js").TextBlock} */ (b);
         el.classList.toggle("nba-refusal", t.refusal === true);
-        const final = store.state.status !== "running" || i < store.state.blocks.length - 1;
+        // Final once the run ended or a later block of its scope began (its model moved on).
+        const blocks = store.state.blocks;
+        let final = store.state.status !== "running";
+        for (let j = i + 1; j < blocks.length && !final; j++) final = blocks[j].parent === t.parent;
         if (appended === null) md.set(typeof t.text === "string" ? t.text : "", final);
         else {
           md.append(appended);

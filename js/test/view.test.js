@@ -695,3 +695,90 @@ describe("replay bar", () => {
     expect(q(bar, ".nba-replay-label").textContent).toBe("Replay · 7 events · 2× speed");
   });
 });
+
+describe("nesting", () => {
+  const tool = (/** @type {string} */ id, /** @type {any} */ extra = {}) => ({
+    type: "tool",
+    id,
+    name: "research",
+    arguments: "{}",
+    args: {},
+    state: "running",
+    ...extra,
+  });
+
+  test("a sub-agent's blocks go inside the tool call that started it, live", () => {
+    const w = mount();
+    w.snapshot(runningState());
+    w.ops([
+      { op: "add", block: { type: "text", id: "m1", text: "Let me ask." } },
+      { op: "add", block: tool("call_1") },
+      { op: "add", block: { type: "text", id: "s1", text: "Sub answer", parent: "call_1" } },
+    ]);
+    w.ops([{ op: "append", i: 2, key: "text", text: " grows" }]);
+    w.ops([{ op: "add", block: tool("call_2", { name: "search", parent: "call_1" }) }]);
+    const outer = /** @type {HTMLDetailsElement} */ (q(w.el, ".nba-blocks > .nba-tool"));
+    const children = q(outer, ".nba-children");
+    expect([...children.children].map((c) => c.className)).toEqual([
+      "nba-text",
+      expect.stringContaining("nba-tool"),
+    ]);
+    expect(q(children, ".nba-text").textContent?.trim()).toBe("Sub answer grows");
+    // top level: the text and the outer tool only
+    expect(w.el.querySelectorAll(".nba-blocks > *").length).toBe(2);
+    w.ops([
+      {
+        op: "set",
+        i: 1,
+        set: {
+          state: "done",
+          result: "ok",
+          duration_s: 2,
+          usage: { input_tokens: 5, output_tokens: 7 },
+        },
+      },
+    ]);
+    expect(q(outer, ".nba-meta").textContent).toBe("2.00 s · in 5 · out 7 tokens");
+  });
+
+  test("an agent block is a collapsible scope with its name, duration and usage", () => {
+    const w = mount();
+    w.snapshot(runningState());
+    w.ops([
+      {
+        op: "add",
+        block: { type: "agent", id: "ns1", name: "researcher", started_at: 10, ended_at: null },
+      },
+      { op: "add", block: { type: "thinking", id: "t1", text: "hmm", parent: "ns1" } },
+      { op: "add", block: { type: "text", id: "a1", text: "Found it", parent: "ns1" } },
+      { op: "add", block: { type: "text", id: "m2", text: "Done." } },
+    ]);
+    const agent = /** @type {HTMLDetailsElement} */ (q(w.el, ".nba-agent"));
+    expect(agent.open).toBe(true);
+    expect(q(agent, ".nba-label").textContent).toBe("researcher");
+    expect(q(agent, ".nba-children").textContent).toContain("Found it");
+    expect(q(w.el, ".nba-blocks > .nba-text:last-child").textContent).toContain("Done.");
+    w.ops([
+      { op: "set", i: 0, set: { ended_at: 13.5, usage: { input_tokens: 1, output_tokens: 2 } } },
+    ]);
+    expect(agent.open).toBe(false);
+    expect(q(agent, ".nba-meta").textContent).toBe("3.50 s · in 1 · out 2 tokens");
+  });
+
+  test("a reopened view nests the same way; an unknown parent falls back to the top", () => {
+    const w = mount();
+    w.snapshot(
+      runningState([
+        tool("call_1"),
+        { type: "text", id: "s1", text: "inside", parent: "call_1" },
+        { type: "text", id: "x", text: "orphan", parent: "nowhere" },
+      ]),
+    );
+    w.mk();
+    w.frame();
+    for (const root of w.el.querySelectorAll(".nbagent")) {
+      expect(q(root, ".nba-tool .nba-children").textContent).toContain("inside");
+      expect(q(root, ".nba-blocks > .nba-text").textContent).toContain("orphan");
+    }
+  });
+});

@@ -9,17 +9,24 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
+from nbagent._blocks import join_paragraphs
+
 if TYPE_CHECKING:
     from nbagent._fold import TranscriptBase
 
 __all__ = [
     "_TOOL_STATES",
+    "Scopes",
     "_pretty",
     "_state",
     "_tool_args_text",
     "_tool_summary",
+    "agent_summary",
+    "answer_text",
     "safe_url",
+    "scopes",
     "status_line",
+    "usage_text",
 ]
 
 _SAFE_PREFIXES = ("http:", "https:", "mailto:", "#")
@@ -95,9 +102,61 @@ def _tool_args_text(b: dict[str, Any]) -> str:
     return str(b.get("arguments") or "")
 
 
+def usage_text(u: Any) -> str:
+    """``"in 12 · out 34 tokens"``; "" when neither count is known."""
+    if not isinstance(u, dict):
+        return ""
+    i, o = u.get("input_tokens"), u.get("output_tokens")
+    if not isinstance(i, int) and not isinstance(o, int):
+        return ""
+    return f"in {i if isinstance(i, int) else '?'} · out {o if isinstance(o, int) else '?'} tokens"
+
+
 def _tool_summary(b: dict[str, Any]) -> str:
     state = b.get("state") if b.get("state") in _TOOL_STATES else "unknown"
     bits = [str(state)]
     if b.get("duration_s") is not None:
         bits.append(_secs(b["duration_s"]))
+    if usage_text(b.get("usage")):
+        bits.append(usage_text(b.get("usage")))
     return " · ".join(bits)
+
+
+def agent_summary(b: dict[str, Any]) -> str:
+    """A sub-agent's name, duration and usage, for its summary line."""
+    bits = [str(b.get("name") or "sub-agent")]
+    took = _diff(b.get("started_at"), b.get("ended_at"))
+    if took is not None:
+        bits.append(_secs(took))
+    if usage_text(b.get("usage")):
+        bits.append(usage_text(b.get("usage")))
+    return " · ".join(bits)
+
+
+Scopes = tuple[list[dict[str, Any]], dict[str, list[dict[str, Any]]]]
+
+
+def scopes(blocks: list[dict[str, Any]]) -> Scopes:
+    """``(top-level blocks, blocks inside each scope by its id)``: a block whose ``parent`` is
+    a tool call or sub-agent shown before it goes inside that one, any other at the top."""
+    top: list[dict[str, Any]] = []
+    inside: dict[str, list[dict[str, Any]]] = {}
+    for b in blocks:
+        parent = b.get("parent")
+        if isinstance(parent, str) and parent in inside:
+            inside[parent].append(b)
+        else:
+            top.append(b)
+        if b.get("type") in ("tool", "agent"):
+            inside.setdefault(str(b.get("id")), [])
+    return top, inside
+
+
+def answer_text(blocks: list[dict[str, Any]]) -> str:
+    """The answer of a state's blocks, as ``Transcript.text`` gives it (top-level text blocks,
+    paragraphs around other blocks)."""
+    return join_paragraphs(
+        str(b.get("text") or "") if b.get("type") == "text" else None
+        for b in blocks
+        if not b.get("parent")
+    )

@@ -15,7 +15,9 @@ from nbagent._export.common import (
     _state,
     _tool_args_text,
     _tool_summary,
+    agent_summary,
     safe_url,
+    scopes,
     status_line,
 )
 from nbagent._export.renderer import _md
@@ -139,14 +141,14 @@ def _details(summary: str, body: str) -> str:
     return f"<details>\n<summary>{summary}</summary>\n\n{body}\n\n</details>"
 
 
-def to_markdown(t: TranscriptBase | dict[str, Any]) -> str:
-    """The run as markdown: the answer, thinking and tool calls as ``<details>`` sections."""
-    s = _state(t)
+def _blocks_markdown(
+    blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, Any]]]
+) -> list[str]:
+    """The blocks of one scope, each tool call or sub-agent with the blocks inside it."""
     parts: list[str] = []
-    if s.get("title"):
-        parts.append("### " + _inline(str(s["title"])))
-    for b in s.get("blocks", []):
+    for b in blocks:
         kind = b.get("type")
+        nested = "\n\n".join(_blocks_markdown(inside.get(str(b.get("id")), []), inside))
         if kind == "text" and b.get("text"):
             body = sanitize_markdown(str(b["text"]))
             parts.append(body if not b.get("refusal") else "**Refused:**\n\n" + body)
@@ -162,7 +164,22 @@ def to_markdown(t: TranscriptBase | dict[str, Any]) -> str:
             if b.get("state") in ("done", "error"):
                 label = "Error:" if b.get("is_error") else "Result:"
                 sections += [label, _fence(_pretty(b["result"]))]
+            if nested:
+                sections += ["Sub-agent:", nested]
             parts.append(_details(summary, "\n\n".join(sections)))
+        elif kind == "agent":
+            parts.append(_details("Agent: " + _html_inline(agent_summary(b)), nested))
+    return parts
+
+
+def to_markdown(t: TranscriptBase | dict[str, Any]) -> str:
+    """The run as markdown: the answer, thinking and tool calls as ``<details>`` sections."""
+    s = _state(t)
+    parts: list[str] = []
+    if s.get("title"):
+        parts.append("### " + _inline(str(s["title"])))
+    top, inside = scopes(s.get("blocks", []))
+    parts += _blocks_markdown(top, inside)
     error = s.get("error")
     if isinstance(error, dict) and error.get("message"):
         parts.append(f"> **Error:** {_inline(str(error['message']))}")

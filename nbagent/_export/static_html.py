@@ -14,6 +14,8 @@ from nbagent._export.common import (
     _state,
     _tool_args_text,
     _tool_summary,
+    agent_summary,
+    scopes,
     status_line,
 )
 from nbagent._export.renderer import render_markdown
@@ -61,10 +63,12 @@ _STYLE = """
 .nbagent-static .nba-status-error{color:#cf222e}
 .nbagent-static .nba-status-cancelled{color:#9a6700}
 .nbagent-static .nba-warning{font-size:.85em;color:#9a6700}
+.nbagent-static .nba-children{border-left:2px solid rgba(127,127,127,.35);padding-left:6px}
+.nbagent-static .nba-children details{margin:6px 0}
 """.strip()
 
 
-def _tool_html(b: dict[str, Any]) -> str:
+def _tool_html(b: dict[str, Any], inside: str = "") -> str:
     esc = html.escape
     state = b.get("state") if b.get("state") in _TOOL_STATES else "unknown"
     failed = bool(b.get("is_error")) or state == "error"
@@ -83,18 +87,18 @@ def _tool_html(b: dict[str, Any]) -> str:
         label = "error" if b.get("is_error") else "result"
         out.append(f'<div class="nba-label">{label}</div>')
         out.append(f"<pre><code>{esc(_pretty(b.get('result')))}</code></pre>")
+    if inside:
+        out.append(
+            f'<div class="nba-label">sub-agent</div><div class="nba-children">{inside}</div>'
+        )
     out.append("</details>")
     return "\n".join(out)
 
 
-def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str:
-    """A static, escaped HTML rendering (what shows when widget state is missing)."""
-    s = _state(t)
-    esc = html.escape
-    out = ['<div class="nbagent-static">', f"<style>{_STYLE}</style>"]
-    if s.get("title"):
-        out.append(f'<div class="nba-title">{esc(str(s["title"]))}</div>')
-    for b in s.get("blocks", []):
+def _blocks_html(blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, Any]]]) -> str:
+    """The blocks of one scope, each tool call or sub-agent with the blocks inside it."""
+    out: list[str] = []
+    for b in blocks:
         kind = b.get("type")
         if kind == "text":
             cls = "nba-text nba-refusal" if b.get("refusal") else "nba-text"
@@ -108,7 +112,25 @@ def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str
                 f"<div>{body}</div></details>"
             )
         elif kind == "tool":
-            out.append(_tool_html(b))
+            out.append(_tool_html(b, _blocks_html(inside.get(str(b.get("id")), []), inside)))
+        elif kind == "agent":
+            children = _blocks_html(inside.get(str(b.get("id")), []), inside)
+            out.append(
+                f'<details class="nba-agent"><summary>{html.escape(agent_summary(b))}</summary>'
+                f'<div class="nba-children">{children}</div></details>'
+            )
+    return "\n".join(out)
+
+
+def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str:
+    """A static, escaped HTML rendering (what shows when widget state is missing)."""
+    s = _state(t)
+    esc = html.escape
+    out = ['<div class="nbagent-static">', f"<style>{_STYLE}</style>"]
+    if s.get("title"):
+        out.append(f'<div class="nba-title">{esc(str(s["title"]))}</div>')
+    top, inside = scopes(s.get("blocks", []))
+    out.append(_blocks_html(top, inside))
     error = s.get("error")
     if isinstance(error, dict) and error.get("message"):
         out.append(f'<div class="nba-error">{esc(str(error["message"]))}</div>')

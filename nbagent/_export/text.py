@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nbagent._export.common import _pretty, _state, _tool_summary, status_line
+from nbagent._export.common import _pretty, _state, _tool_summary, answer_text, status_line
 
 if TYPE_CHECKING:
     from nbagent._fold import TranscriptBase
@@ -22,12 +22,13 @@ def to_text(t: TranscriptBase | dict[str, Any]) -> str:
     """Plain text: the answer, one line per tool call, then the status line."""
     s = _state(t)
     lines: list[str] = []
-    answer = "".join(str(b.get("text") or "") for b in s.get("blocks", []) if b["type"] == "text")
+    answer = answer_text(s.get("blocks", []))
     if answer.strip():
         lines.append(answer.strip())
     for b in s.get("blocks", []):
         if b.get("type") == "tool":
-            line = f"[tool] {b.get('name') or 'tool'}({_clip(str(b.get('arguments') or ''), 120)})"
+            line = "  " if b.get("parent") else ""  # a sub-agent's call, indented
+            line += f"[tool] {b.get('name') or 'tool'}({_clip(str(b.get('arguments') or ''), 120)})"
             line += f" {_tool_summary(b)}"
             if b.get("state") in ("done", "error"):
                 line += f" → {_clip(_pretty(b.get('result')))}"

@@ -22,6 +22,7 @@ from nbagent._blocks import (
     TokenUsage,
     ToolCall,
     display_usage,
+    join_paragraphs,
     sum_usage,
 )
 from nbagent._fold.run import RunFold
@@ -154,22 +155,9 @@ class TranscriptBase(RunFold, ToolFold):
         return self._joined("thinking")
 
     def _joined(self, kind: str) -> str:
-        parts: list[str] = []
-        apart = False  # another top-level block since the last part
-        for b in self._blocks:
-            if b.parent is not None:
-                continue
-            if b.type != kind:
-                apart = bool(parts)
-                continue
-            text = b.buffer.text
-            if not text:
-                continue
-            if apart and not parts[-1].endswith("\n\n"):
-                parts.append("\n" if parts[-1].endswith("\n") or text.startswith("\n") else "\n\n")
-            parts.append(text)
-            apart = False
-        return "".join(parts)
+        return join_paragraphs(
+            b.buffer.text if b.type == kind else None for b in self._blocks if b.parent is None
+        )
 
     @property
     def tool_calls(self) -> list[ToolCall]:
