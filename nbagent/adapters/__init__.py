@@ -15,7 +15,13 @@ from typing import Any
 from nbagent.adapters.a2a import A2aAdapter
 from nbagent.adapters.ag_ui import AgUiAdapter
 from nbagent.adapters.anthropic import AnthropicAdapter
-from nbagent.adapters.base import Adapter, BadItemError, UnknownFormatError, short_repr
+from nbagent.adapters.base import (
+    Adapter,
+    BadItemError,
+    UnknownFormatError,
+    library_version,
+    short_repr,
+)
 from nbagent.adapters.bedrock import BedrockAdapter
 from nbagent.adapters.chunk_sse import ChunkSseAdapter
 from nbagent.adapters.claude_agent import ClaudeAgentAdapter
@@ -98,6 +104,44 @@ def _known() -> str:
     return ", ".join(sorted(ADAPTERS))
 
 
+LIBRARIES: dict[str, tuple[str, str]] = {
+    "agents": ("openai-agents", "openai-agents"),
+    "pydantic_ai": ("pydantic-ai-slim", "pydantic-ai"),
+    "langchain_core": ("langchain-core", "langgraph"),
+    "langgraph": ("langgraph", "langgraph"),
+    "litellm": ("litellm", "openai-chat"),
+    "google": ("google-genai", "google-genai"),
+    "ollama": ("ollama", "ollama"),
+    "claude_agent_sdk": ("claude-agent-sdk", "claude-agent"),
+    "anthropic": ("anthropic", "anthropic"),
+    "llama_index": ("llama-index-core", "llama-index"),
+    "workflows": ("llama-index-workflows", "llama-index"),
+    "smolagents": ("smolagents", "smolagents"),
+    "mistralai": ("mistralai", "openai-chat"),
+    "ag_ui": ("ag-ui-protocol", "ag-ui"),
+    "a2a": ("a2a-sdk", "a2a"),
+    "openai": ("openai", "openai-chat"),
+}
+"""A library's top-level module → (its distribution, the format its streams are read in): for
+the error about an object of a library nbagent reads but not this one (a version whose event
+types changed, or an object that is not a stream item)."""
+
+
+def _library_hint(item: Any) -> str:
+    module = type(item).__module__
+    top = module.split(".")[0]
+    if top not in LIBRARIES:
+        return ""
+    dist, fmt = LIBRARIES[top]
+    version = library_version(top, dist)
+    named = f"{dist} {version}" if version else dist
+    return (
+        f" It is an object of {named} ({module}.{type(item).__qualname__}), which nbagent reads"
+        f' as format="{fmt}" but not this type: pass the stream itself (its events, not a'
+        " result or a message list), or tell nbagent's developers which version changed it."
+    )
+
+
 def detect_format(first_item: Any) -> str:
     """The format name of a source, from its first item; raises ``UnknownFormatError``."""
     for cls in DETECTION_ORDER:
@@ -105,8 +149,8 @@ def detect_format(first_item: Any) -> str:
             return cls.name
     raise UnknownFormatError(
         f"cannot detect the stream format from its first item, a {type(first_item).__name__}: "
-        f"{short_repr(first_item)}. Known formats: {_known()}. Pass the format explicitly, "
-        'e.g. nbagent.iter_events(source, format="openai-chat").'
+        f"{short_repr(first_item)}.{_library_hint(first_item)} Known formats: {_known()}. "
+        'Pass the format explicitly, e.g. nbagent.iter_events(source, format="openai-chat").'
     )
 
 
