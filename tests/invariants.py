@@ -94,3 +94,9 @@ def check_invariants(out: list[Event], ended: bool = True) -> None:
         elif isinstance(e, ErrorEvent) and not e.recoverable:
             assert out[i + 1].kind == "run_end"
             assert out[i + 1].reason in ("error", "incomplete")  # incomplete: a cut stream
+
+
+def block_text(t: Any, kind: str = "text") -> str:
+    """The top-level blocks' text of one kind, joined as they are (``Transcript.text`` puts a
+    paragraph break where another block stands between two): what the deltas add up to."""
+    return "".join(b["text"] for b in t.blocks if b["type"] == kind and "parent" not in b)

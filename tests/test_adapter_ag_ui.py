@@ -34,6 +34,7 @@ from nbagent.adapters.ag_ui import EVENT_TYPES, AgUiAdapter
 from nbagent.adapters.base import BadItemError, ServerSentEvent
 from tests.adapter_harness import fold
 from tests.frameworks.conftest import need
+from tests.invariants import block_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ag-ui"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.jsonl"))
@@ -325,7 +326,7 @@ def check_text(out: list[Event]) -> None:
     for e in out:
         if isinstance(e, TextDelta):
             by_message[e.message_id] = by_message.get(e.message_id, "") + e.delta
-    assert Transcript.from_events(out).text == "".join(by_message.values())
+    assert block_text(Transcript.from_events(out)) == "".join(by_message.values())
 
 
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])

@@ -27,6 +27,7 @@ from nbagent._transcript import Transcript
 from nbagent.adapters.anthropic import AnthropicAdapter, map_stop_reason
 from nbagent.adapters.base import BadItemError, ServerSentEvent
 from tests.adapter_harness import fold
+from tests.invariants import block_text
 
 FIXTURES = Path(__file__).parent / "fixtures" / "anthropic"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.jsonl"))
@@ -293,4 +294,4 @@ def check_text(out: list[Event]) -> None:
     for e in out:
         if isinstance(e, TextDelta):
             by_message[e.message_id] = by_message.get(e.message_id, "") + e.delta
-    assert Transcript.from_events(out).text == "".join(by_message.values())
+    assert block_text(Transcript.from_events(out)) == "".join(by_message.values())

@@ -223,7 +223,7 @@ def test_deltas_after_a_block_reopened_and_after_the_run_ended() -> None:
     log = fold(events + late)
     assert_same(log, events + late)
     t = Transcript.from_events(events)
-    assert t.text == "one two threeI can't help."
+    assert t.text == "one two three\n\nI can't help."  # the thinking block stands between
 
 
 def test_fields_equal_to_the_segments_but_written_otherwise_start_a_segment() -> None:

@@ -408,7 +408,9 @@ def widget_shows(run: Run) -> dict[str, Any]:
 
 
 def answer(state: dict[str, Any]) -> str:
-    return "".join(b["text"] for b in state["blocks"] if b["type"] == "text")
+    """The answer the widget's blocks make, joined as ``Transcript.text`` joins them (a
+    paragraph break where a tool call stands between two texts)."""
+    return nbagent.Transcript.from_dict(state).text
 
 
 # -- the matrix --------------------------------------------------------------------------------

@@ -28,7 +28,7 @@ from nbagent._events import (
 )
 from nbagent._normalize import Normalizer, parse_arguments
 from nbagent._transcript import Transcript
-from tests.invariants import check_invariants, grouped_text
+from tests.invariants import block_text, check_invariants, grouped_text
 from tests.strategies import event_sequences
 
 ENDINGS = st.sampled_from(["finish", "cancel", "fail", "none"])
@@ -68,9 +68,9 @@ def test_any_sequence_is_repaired(events, ending):
     check_invariants(out, ended=ending != "none")
     t = Transcript.from_events(out)
     emitted = [(e.message_id, e.delta) for e in out if isinstance(e, TextDelta)]
-    assert t.text == grouped_text(emitted)
+    assert block_text(t) == grouped_text(emitted)
     thought = [(e.message_id, e.delta) for e in out if isinstance(e, ThinkingDelta)]
-    assert t.thinking == grouped_text(thought)
+    assert block_text(t, "thinking") == grouped_text(thought)
 
 
 @given(event_sequences(final_text=False), ENDINGS)
@@ -83,7 +83,7 @@ def test_no_input_text_is_lost_before_run_end(events, ending):
         if isinstance(ev, TextDelta) and ev.delta:
             expected.append((ev.message_id, ev.delta))
     out = run(copy.deepcopy(events), ending)
-    assert Transcript.from_events(out).text == grouped_text(expected)
+    assert block_text(Transcript.from_events(out)) == grouped_text(expected)
 
 
 @given(event_sequences())

@@ -172,7 +172,7 @@ def test_step_by_event_by_tool_and_to_the_end(saved: Path) -> None:
     assert run.step(to="end") == total
     assert run.done
     assert run.status == "completed"
-    assert run.transcript.text == "Let me look.Found it."
+    assert run.transcript.text == "Let me look.\n\nFound it."  # the tool call between
     assert run.step() == total  # nothing left: returns at once
 
 

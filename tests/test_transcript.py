@@ -143,12 +143,40 @@ def test_blocks_in_display_order_and_text_thinking():
         ("tool", "call_a"),
         ("text", "m2"),
     ]
-    assert t.text == "It is warm. sunny"
+    assert t.text == "It is warm. \n\nsunny"  # the tool call stands between
     assert t.thinking == "let me see"
     assert t.deltas == 5
     think = t.blocks[0]
     assert think["started_at"] == 50.0
     assert think["ended_at"] == 50.0
+
+
+def test_text_is_the_top_level_text_in_paragraphs_around_other_blocks():
+    t = Transcript.from_events(
+        normalized(
+            [
+                TextDelta(message_id="m1", delta="a"),
+                ToolCallStart(tool_call_id="call_a", name="ask_agent"),
+                TextDelta(message_id="sub", delta="nested", parent="call_a"),
+                ToolCallEnd(tool_call_id="call_a", arguments="{}"),
+                ToolResult(tool_call_id="call_a", content="done"),
+                TextDelta(message_id="m2", delta="b"),
+                MessageEnd(message_id="m2"),
+                TextDelta(message_id="m3", delta="c"),
+            ]
+        )
+    )
+    # A tool call between two texts: two paragraphs. Two texts with nothing between: as is.
+    # The sub-agent's text (its block has a parent) is not in .text; it is inside the call.
+    assert t.text == "a\n\nbc"
+    assert [(b["type"], b["id"], b["text"]) for b in t.children("call_a")] == [
+        ("text", "sub", "nested")
+    ]
+    assert [b["id"] for b in t.blocks if b["type"] == "text" and "parent" not in b] == [
+        "m1",
+        "m2",
+        "m3",
+    ]
 
 
 def test_refusal_block():

@@ -210,7 +210,8 @@ def test_partial_messages_stream_and_are_not_repeated() -> None:
         for b in m.content
         if isinstance(b, sdk.TextBlock)
     ]
-    assert t.text == "".join(whole) == "Let me count.a.py has 1 line."
+    # The model's two texts, two paragraphs: its Bash call stands between them.
+    assert t.text == "\n\n".join(whole) == "Let me count.\n\na.py has 1 line."
     assert t.thinking == "Count the lines with wc."
     assert len([e for e in events if isinstance(e, TextDelta)]) == 4  # the deltas, once
     assert [e.delta for e in events if isinstance(e, ToolCallArgsDelta)]

@@ -214,7 +214,8 @@ def test_astream_events_of_an_agent() -> None:
     final = items[-1]["data"]["output"]["messages"]  # the graph's own final state
     events = list(nbagent.iter_events(iter(items)))
     t = nbagent.Transcript.from_events(events)
-    assert t.text == final[1].content + final[3].content
+    # The model's two answers, two paragraphs: the add call (final[1..2]) stands between.
+    assert t.text == f"{final[1].content}\n\n{final[3].content}"
     assert t.thinking == final[3].additional_kwargs["reasoning_content"]
     assert tools_of(t) == [("add", final[1].tool_calls[0]["args"], final[2].content, False)]
     state = t.to_dict()

@@ -66,7 +66,9 @@ def nested() -> Any:
 def check_against_state(t: nbagent.Transcript, final: list[Any]) -> None:
     """The transcript says what the graph's final state holds."""
     ai = [m for m in final if m.type == "ai"]
-    assert t.text == "".join(m.content for m in ai)
+    # Each model call's text, one paragraph: a tool call stands between one and the next.
+    assert all(m.tool_calls for m in ai[:-1])
+    assert t.text == "\n\n".join(m.content for m in ai if m.content)
     assert t.thinking == "".join(m.additional_kwargs.get("reasoning_content", "") for m in ai)
     results = {m.tool_call_id: m.content for m in final if m.type == "tool"}
     calls = [(c["name"], c["args"], results[c["id"]], False) for m in ai for c in m.tool_calls]
@@ -144,7 +146,13 @@ def test_subgraph_is_a_subagent_scope(version: str) -> None:
     ]
     assert not [e for e in adapter.end() if isinstance(e, StepEnd)]
     t = nbagent.Transcript.from_events(events)
-    assert t.text == "".join(m.content for m in final if m.type == "ai")
+    planner, *inner = [m.content for m in final if m.type == "ai"]
+    # The planner's text is the top level's; the subgraph's is inside its agent block.
+    top = [b for b in t.blocks if "parent" not in b]
+    assert [b["type"] for b in top] == ["text", "agent"]
+    assert (top[0]["text"], top[1]["id"]) == (planner, scope)
+    assert t.text == planner
+    assert [b["text"] for b in t.children(scope) if b["type"] == "text"] == inner
     assert [(c.name, c.result) for c in t.tool_calls] == [("progress_add", "3")]
 
 

@@ -115,7 +115,7 @@ def test_function_agent_streams_text_and_a_tool_call_with_its_result() -> None:
     assert (tool.id, tool.name, tool.args) == (done.tool_id, done.tool_name, done.tool_kwargs)
     assert tool.result == done.tool_output.content == "5"
     assert not tool.is_error
-    assert t.text == "Let me add." + str(result)
+    assert t.text == f"Let me add.\n\n{result}"  # two paragraphs: the add call between
     assert str(result) == "The sum is 5."
     assert steps(run) == [("calc", "tool_calls"), ("calc", "stop")]
     deltas = [e.delta for e in run.events if e.kind == "text_delta"]
@@ -239,7 +239,8 @@ def test_an_agent_that_does_not_stream_shows_its_whole_answer() -> None:
         return await show(agent.run(user_msg="add 2 and 3"))
 
     run, result = aio.run(main())
-    assert run.transcript.text == "Let me add." + str(result) == "Let me add.The sum is 5."
+    # Two paragraphs: the add call stands between the model's two texts.
+    assert run.transcript.text == f"Let me add.\n\n{result}" == "Let me add.\n\nThe sum is 5."
     assert run.transcript.tool_calls[0].result == "5"
 
 
@@ -360,7 +361,7 @@ def test_serialized_events_read_as_the_objects_do() -> None:
     transcript as the live objects."""
     lines = (FIXTURES / "function_agent.jsonl").read_text().splitlines()
     t = nbagent.Transcript.from_events(nbagent.iter_events(lines))
-    assert t.text == "Let me add.The sum is 5."
+    assert t.text == "Let me add.\n\nThe sum is 5."  # the add call stands between
     (tool,) = t.tool_calls
     assert (tool.name, tool.args, tool.result) == ("add", {"a": 2, "b": 3}, "5")
     assert t.status == "completed"
