@@ -281,6 +281,10 @@ class Usage(Event):
     """The step (model call) it belongs to; None: the latest step started."""
     model: str | None = None
     provider: str | None = None
+    cost_usd: float | None = None
+    """What the source says the usage cost, in USD (Claude Agent SDK's ``total_cost_usd``,
+    LiteLLM's or OpenRouter's ``usage.cost``, pydantic-ai's priced usage); a run-scope cost
+    stands for the whole run, step-scope costs add up."""
 
 
 @dataclass(slots=True, kw_only=True)

@@ -32,6 +32,16 @@ export function usageText(u) {
 }
 
 /**
+ * A cost in USD with the digits that matter: "$1.20", "$0.042", "$0.0031" (as the kernel's
+ * status line, nbagent/_export/common.py `format_cost`).
+ * @param {number} usd
+ */
+export function formatCost(usd) {
+  const digits = usd >= 1 ? 2 : usd >= 0.01 ? 3 : 4;
+  return `$${usd.toFixed(digits)}`;
+}
+
+/**
  * One line, at most `max` characters.
  * @param {string} s
  * @param {number} [max]

@@ -1,6 +1,14 @@
 // The status line: state, time to first token, speed, elapsed, deltas, usage; Stop; warnings.
 
-import { formatDuration, formatElapsed, h, plural, setText, usageText } from "./format.js";
+import {
+  formatCost,
+  formatDuration,
+  formatElapsed,
+  h,
+  plural,
+  setText,
+  usageText,
+} from "./format.js";
 
 /** @typedef {import("./store.js").State} State */
 
@@ -75,6 +83,7 @@ export function statusParts(s, now) {
   const usage = usageText(s.usage);
   if (usage) parts.push(usage);
   else if (!running) parts.push("usage n/a");
+  if (typeof s.cost_usd === "number") parts.push(formatCost(s.cost_usd));
   if (!running && s.activity) parts.push(String(s.activity));
   return parts;
 }

@@ -782,3 +782,13 @@ describe("nesting", () => {
     }
   });
 });
+
+describe("cost", () => {
+  test("a cost the source reports shows in the status line with the digits that matter", () => {
+    const base = runningState([], { status: "completed", started_at: 0, ended_at: 2 });
+    expect(statusParts({ ...base, cost_usd: 0.0419 }, 2)).toContain("$0.042");
+    expect(statusParts({ ...base, cost_usd: 1.2 }, 2)).toContain("$1.20");
+    expect(statusParts({ ...base, cost_usd: 0.00312 }, 2)).toContain("$0.0031");
+    expect(statusParts(base, 2).some((p) => p.startsWith("$"))).toBe(false);
+  });
+});

@@ -23,6 +23,7 @@ __all__ = [
     "_tool_summary",
     "agent_summary",
     "answer_text",
+    "format_cost",
     "safe_url",
     "scopes",
     "status_line",
@@ -81,9 +82,18 @@ def status_line(t: TranscriptBase | dict[str, Any]) -> str:
         if isinstance(u.get(k), int)
     ]
     parts.append("tokens: " + " / ".join(counts) if counts else "usage: n/a")
+    cost = s.get("cost_usd")
+    if isinstance(cost, (int, float)) and not isinstance(cost, bool):
+        parts.append(format_cost(cost))
     if s.get("model"):
         parts.append(str(s["model"]))
     return " · ".join(parts)
+
+
+def format_cost(usd: float) -> str:
+    """A cost in USD with the digits that matter: "$1.20", "$0.042", "$0.0031"."""
+    digits = 2 if usd >= 1 else 3 if usd >= 0.01 else 4
+    return f"${usd:.{digits}f}"
 
 
 def _pretty(value: Any) -> str:

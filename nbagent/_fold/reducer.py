@@ -89,6 +89,8 @@ class TranscriptBase(RunFold, ToolFold):
         ):
             setattr(t, k, d.get(k, getattr(t, k)))
         t.warnings = [dict(w) for w in d.get("warnings", [])]
+        cost = d.get("cost_usd")
+        t._cost_run = float(cost) if isinstance(cost, (int, float)) else None
         t._usage = dict(EMPTY_USAGE) | dict(d.get("usage") or {})
         t._steps = [dict(s) for s in d.get("steps", [])]
         t._step_index = {s["id"]: i for i, s in enumerate(t._steps)}
@@ -123,7 +125,7 @@ class TranscriptBase(RunFold, ToolFold):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready state, version 1 (DEVELOP.md); also the widget's snapshot."""
-        return {
+        state = {
             "version": STATE_VERSION,
             "run_id": self.run_id,
             "title": self.title,
@@ -141,6 +143,9 @@ class TranscriptBase(RunFold, ToolFold):
             "activity": self.activity,
             "blocks": self.blocks,
         }
+        if self.cost_usd is not None:  # only when the source reports one: older states as they were
+            state["cost_usd"] = self.cost_usd
+        return state
 
     @property
     def text(self) -> str:

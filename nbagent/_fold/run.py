@@ -39,6 +39,12 @@ class RunFold(FoldState):
         if ev.model and not self.model:
             self.model = changes["model"] = ev.model
         scopes: list[Op] = []
+        if ev.cost_usd is not None:
+            if ev.scope == "run" and ev.parent is None:
+                self._cost_run = ev.cost_usd
+            else:
+                self._cost_steps = (self._cost_steps or 0.0) + ev.cost_usd
+            changes["cost_usd"] = self.cost_usd
         if ev.scope == "run" and ev.parent is None:
             self._run_usage = merge_usage(self._run_usage or EMPTY_USAGE, ev)
         else:

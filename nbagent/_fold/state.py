@@ -56,6 +56,8 @@ class FoldState:
         self._usage: dict[str, Any] = dict(EMPTY_USAGE)
         self._raw_usage: dict[str, dict[str, Any]] = {}  # step id ("" outside steps) -> raw
         self._run_usage: dict[str, Any] | None = None  # from scope="run" usage
+        self._cost_run: float | None = None  # a run-scope cost the source reported
+        self._cost_steps: float | None = None  # the sum of step-scope costs
         self._steps: list[dict[str, Any]] = []
         self._step_index: dict[str, int] = {}
         self._blocks: list[Block] = []
@@ -69,6 +71,11 @@ class FoldState:
         self.last_event: E.Event | None = None
         """The last event folded (an ended transcript folds none): the event log checks by
         it that a delta's text is the one at the end of its ``text_buffer``."""
+
+    @property
+    def cost_usd(self) -> float | None:
+        """What the source says the run cost, in USD; None when it reports no cost."""
+        return self._cost_run if self._cost_run is not None else self._cost_steps
 
     @property
     def steps(self) -> list[dict[str, Any]]:

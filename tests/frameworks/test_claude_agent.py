@@ -187,7 +187,9 @@ def test_query_with_a_task_sub_agent() -> None:
     # the run: usage and cost as the result reports them
     (run_usage,) = [e for e in events if isinstance(e, Usage) and e.scope == "run"]
     assert run_usage.meta is not None
-    assert run_usage.meta["cost_usd"] == result.total_cost_usd == 0.0419
+    assert run_usage.cost_usd == result.total_cost_usd == 0.0419
+    assert t.cost_usd == 0.0419  # the transcript's cost, shown in the status line
+    assert "$0.042" in t.to_text()
     assert run_usage.meta["num_turns"] == result.num_turns
     assert (t.usage.input_tokens, t.usage.output_tokens) == (
         result.usage["input_tokens"],

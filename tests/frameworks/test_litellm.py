@@ -72,7 +72,7 @@ def test_mock_response_streams_text_usage_and_cost(cost_in_usage: None) -> None:
         final_usage.completion_tokens,
     )
     assert run_usage.scope == "run"
-    assert run_usage.meta == {"cost_usd": pytest.approx(final_usage.cost)}
+    assert run_usage.cost_usd == pytest.approx(final_usage.cost)
     assert final_usage.cost > 0
     kinds = [type(e) for e in events]
     assert kinds.index(RunStart) < kinds.index(StepStart) < kinds.index(StepEnd)

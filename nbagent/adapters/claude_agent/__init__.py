@@ -17,8 +17,8 @@ a server one; the message's ``usage`` → the step's ``Usage``; an ``error`` →
 its text → ``Custom("user_message")``. With ``include_partial_messages=True`` the
 ``StreamEvent`` partials of a message are read by the ``anthropic`` adapter (deltas as they
 come) and the whole ``AssistantMessage``s of that message id are skipped. ``RateLimitEvent`` →
-``Status("rate_limit")``. ``ResultMessage`` → the run-scope ``Usage`` (``meta`` has
-``cost_usd`` = ``total_cost_usd``, ``num_turns``, durations, ``model_usage``) and ``RunEnd``
+``Status("rate_limit")``. ``ResultMessage`` → the run-scope ``Usage`` (its ``cost_usd`` is
+``total_cost_usd``; ``meta`` has ``num_turns``, durations, ``model_usage``) and ``RunEnd``
 (``is_error`` → ``error``, ``error_max_turns`` → ``max_steps``, an aborted turn →
 ``cancelled``; ``result`` is the answer).
 

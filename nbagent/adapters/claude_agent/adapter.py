@@ -190,9 +190,9 @@ class ClaudeAgentAdapter(TurnsMixin):
         stop = str_or_none(field(item, "stop_reason"))
         terminal = str_or_none(field(item, "terminal_reason"))
         cost = field(item, "total_cost_usd")
+        if not isinstance(cost, (int, float)) or isinstance(cost, bool):
+            cost = None
         meta: dict[str, Any] = {}
-        if isinstance(cost, (int, float)) and not isinstance(cost, bool):
-            meta["cost_usd"] = cost
         for key in ("num_turns", "duration_ms", "duration_api_ms"):
             if isinstance(field(item, key), int):
                 meta[key] = field(item, key)
@@ -202,8 +202,10 @@ class ClaudeAgentAdapter(TurnsMixin):
         if model_usage:
             meta["model_usage"] = plain(model_usage)
         usage = field(item, "usage")
-        if usage is not None or meta:
-            out.append(usage_event(usage, scope="run", model=self._model, meta=meta or None))
+        if usage is not None or meta or cost is not None:
+            out.append(
+                usage_event(usage, scope="run", model=self._model, meta=meta or None, cost_usd=cost)
+            )
         reason = end_reason(subtype, is_error, stop, terminal)
         errors = [e for e in _list(field(item, "errors")) if isinstance(e, str)]
         result = field(item, "result")

@@ -118,6 +118,7 @@ def usage_event(
     model: str | None = None,
     parent: str | None = None,
     meta: dict[str, Any] | None = None,
+    cost_usd: float | None = None,
 ) -> Usage:
     """Messages usage (cumulative), read as the ``anthropic`` adapter reads it: cache reads
     are the cached input, apart from ``input_tokens``."""
@@ -132,6 +133,7 @@ def usage_event(
         provider="anthropic",
         parent=parent,
         meta=meta,
+        cost_usd=cost_usd,
     )
 
 

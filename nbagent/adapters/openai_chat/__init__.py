@@ -12,7 +12,7 @@ a second message of a kind in one choice, e.g. thinking resumed after text, gets
 where ``base`` is the first non-empty chunk id (``"chat"`` when the server sends none).
 The step id is ``base``. A tool call without an id gets ``call_{choice}_{index}`` and
 ``synthetic_id=True``. Events of choices other than 0 carry ``meta={"choice_index": i}``.
-A cost the source reports (``usage.cost``, USD) is the run ``Usage``'s ``meta["cost_usd"]``.
+A cost the source reports (``usage.cost``, USD) is the run ``Usage``'s ``cost_usd``.
 
 The adapter is split over: ``adapter.py`` (``OpenAIChatAdapter``: detection, ``feed``/``end``,
 the run and its step), ``choices.py`` (a choice's deltas), ``tools.py`` (tool-call assembly),

@@ -73,7 +73,7 @@ def error_of(chunk: Any) -> Mapping[str, Any] | None:
 
 def usage_event(usage: Any) -> Usage:
     """The run's usage; a cost in USD when the source reports one (``usage.cost``: OpenRouter,
-    LiteLLM with ``litellm.include_cost_in_streaming_usage = True``) in ``meta["cost_usd"]``."""
+    LiteLLM with ``litellm.include_cost_in_streaming_usage = True``) in ``cost_usd``."""
     cost = field(usage, "cost")
     valid_cost = (
         isinstance(cost, (int, float))
@@ -93,7 +93,7 @@ def usage_event(usage: Any) -> Usage:
         ),
         cumulative=True,
         scope="run",
-        meta={"cost_usd": float(cost)} if valid_cost else None,
+        cost_usd=float(cost) if valid_cost else None,
     )
 
 

@@ -32,7 +32,7 @@ Mapping:
 - **Approvals**: each pending call of a ``DeferredToolRequestsEvent`` is a ``Status``
   (``awaiting_approval`` / ``awaiting_result``, its ``tool_call_id``, the call in ``detail``); a run
   whose output is ``DeferredToolRequests`` ends ``interrupted``.
-- **End**: ``RunEnd(result=output)``; run ``Usage`` (``scope="run"``) with ``meta.cost_usd`` when
+- **End**: ``RunEnd(result=output)``; run ``Usage`` (``scope="run"``) with ``cost_usd`` when
   pydantic-ai priced the run (``usage.cost``).
 """
 

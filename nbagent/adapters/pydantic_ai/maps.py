@@ -134,15 +134,15 @@ def usage_event(
     reasoning = _count(usage, "output_reasoning_tokens") or _count(details, "reasoning_tokens")
     cached = _count(usage, "cache_read_tokens")
     meta: dict[str, Any] = {}
+    cost: float | None = None
     if scope == "run":  # a step's counts are its one request, and its cost is the run's
         for name in ("requests", "tool_calls", "cache_write_tokens"):
             count = _count(usage, name)
             if count:
                 meta[name] = count
         cost = cost_usd(usage)
-        if cost is not None:
-            meta["cost_usd"] = cost
     return Usage(
+        cost_usd=cost,
         input_tokens=inp,
         output_tokens=outp,
         total_tokens=(inp or 0) + (outp or 0),
