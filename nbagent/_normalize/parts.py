@@ -107,6 +107,7 @@ _STREAM_CUT_NAMES = frozenset(
         "IncompleteRead",  # http.client
         "ChunkedEncodingError",  # requests
         "ConnectionClosedError",  # websockets: closed without a close frame
+        "ProtocolError",  # urllib3 (botocore's event streams): "Connection broken"
     }
 )
 

@@ -273,9 +273,8 @@ def test_cut_off_stream_is_incomplete() -> None:
         )
         t = nbagent.show(response["stream"]).wait(10)
     assert (t.text, t.status) == ("partial", "error")
-    # urllib3's ProtocolError ("Response ended prematurely") is not yet among the normalizer's
-    # stream-cut errors: "error" until it is, "incomplete" then
-    assert t.end_reason in ("incomplete", "error")
+    # urllib3's ProtocolError ("Response ended prematurely"): a stream cut mid-way
+    assert t.end_reason == "incomplete"
 
 
 def test_exception_event_ends_the_run_with_an_error() -> None:
