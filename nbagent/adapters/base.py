@@ -24,6 +24,7 @@ __all__ = [
     "int_or_none",
     "is_library_object",
     "is_protobuf",
+    "library_label",
     "library_version",
     "list_or_empty",
     "plain",
@@ -273,3 +274,10 @@ def library_version(module: str, distribution: str) -> str | None:
     except Exception:  # noqa: BLE001 - no metadata: no version in the message
         return None
     return version if isinstance(version, str) else None
+
+
+def library_label(module: str, distribution: str) -> str:
+    """``"openai-agents 0.24.0"`` for error messages: the distribution's name, with its version
+    when the user imported ``module`` (nbagent never imports it)."""
+    version = library_version(module, distribution)
+    return f"{distribution} {version}" if version else distribution

@@ -22,10 +22,8 @@ kind, e.g. thinking after a tool call, gets ``#2``).
 
 from __future__ import annotations
 
-import importlib.metadata
 import json
 import math
-import sys
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -51,6 +49,7 @@ from nbagent.adapters.base import (
     ServerSentEvent,
     field,
     int_or_none,
+    library_label,
     list_or_empty,
     plain,
     short_repr,
@@ -84,16 +83,6 @@ def _is_response_dict(item: Mapping[str, Any]) -> bool:
         return False
     message = item.get("message")
     return (isinstance(message, Mapping) and "role" in message) or "response" in item
-
-
-def _version() -> str:
-    """``ollama <version>`` of the installed package, read only when the user imported it."""
-    if "ollama" in sys.modules:
-        try:
-            return f"ollama {importlib.metadata.version('ollama')}"
-        except importlib.metadata.PackageNotFoundError:
-            pass
-    return "ollama"
 
 
 def timing_meta(done: Any) -> dict[str, Any] | None:
@@ -214,7 +203,8 @@ class OllamaAdapter:
             return item
         if type_is(item, "ollama"):
             raise BadItemError(
-                f"ollama: cannot read a {type(item).__name__} ({_version()}): pass the stream of "
+                f"ollama: cannot read a {type(item).__name__} "
+                f"({library_label('ollama', 'ollama')}): pass the stream of "
                 "ollama.chat(..., stream=True) or ollama.generate(..., stream=True)"
             )
         raise BadItemError(

@@ -6,9 +6,7 @@ it); assistant and user messages and the stream-event partials are ``TurnsMixin`
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
-from importlib import metadata
 from typing import Any, ClassVar
 
 from nbagent._events import Custom, Event, RunEnd, RunStart, Status
@@ -16,6 +14,7 @@ from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
     field,
+    library_label,
     plain,
     short_repr,
     str_or_none,
@@ -29,16 +28,6 @@ __all__ = ["ClaudeAgentAdapter"]
 
 _TASKS = ("task_started", "task_progress", "task_notification", "task_updated")
 _STATUSES = (*_TASKS, "status", "compact_boundary", "api_retry")
-
-
-def _version() -> str:
-    """The installed SDK's version, when it is imported (nbagent never imports it)."""
-    if PACKAGE not in sys.modules:
-        return ""
-    try:
-        return f" {metadata.version('claude-agent-sdk')}"
-    except metadata.PackageNotFoundError:
-        return ""
 
 
 class ClaudeAgentAdapter(TurnsMixin):
@@ -134,8 +123,9 @@ class ClaudeAgentAdapter(TurnsMixin):
             return item
         if type_is(item, PACKAGE):
             raise BadItemError(
-                f"claude-agent: cannot read a {type(item).__name__} of claude-agent-sdk"
-                f"{_version()}: {short_repr(item)}. Pass the messages of query() or "
+                f"claude-agent: cannot read a {type(item).__name__} of "
+                f"{library_label(PACKAGE, 'claude-agent-sdk')}: {short_repr(item)}. Pass the "
+                "messages of query() or "
                 "ClaudeSDKClient.receive_response(), or the CLI's stream-json lines"
             )
         raise BadItemError(

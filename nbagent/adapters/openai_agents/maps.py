@@ -6,12 +6,17 @@ Responses event with another item id (``"__fake_id__"`` repeats within one respo
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
-from importlib import metadata
 from typing import Any, Literal
 
-from nbagent.adapters.base import field, list_or_empty, plain, str_or_none, type_is
+from nbagent.adapters.base import (
+    field,
+    library_label,
+    list_or_empty,
+    plain,
+    str_or_none,
+    type_is,
+)
 
 __all__ = [
     "EVENT_TYPES",
@@ -65,14 +70,8 @@ def stream_kind(payload: Any) -> StreamKind | None:
 
 
 def sdk_label() -> str:
-    """``"openai-agents 0.24.0"`` for error messages: the installed version, read only when
-    the SDK is already imported (nbagent never imports it)."""
-    if "agents" in sys.modules:
-        try:
-            return f"openai-agents {metadata.version('openai-agents')}"
-        except Exception:  # noqa: BLE001 - a message only: the name will do
-            pass
-    return "openai-agents"
+    """``"openai-agents 0.24.0"`` for error messages."""
+    return library_label("agents", "openai-agents")
 
 
 def agent_name(agent: Any) -> str | None:

@@ -5,7 +5,6 @@ and results, approvals, and the end of the run; the parts of a response are ``Pa
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -21,6 +20,7 @@ from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
     field,
+    library_label,
     list_or_empty,
     short_repr,
     str_or_none,
@@ -60,9 +60,8 @@ _NOTHING: Any = object()
 
 
 def _library() -> str:
-    """``"pydantic-ai 2.68.0"`` when the user imported it (never imported here)."""
-    if "pydantic_ai" not in sys.modules:
-        return "pydantic-ai"
+    """``"pydantic-ai-slim 2.68.0"`` when the user imported it (never imported here)."""
+    return library_label("pydantic_ai", "pydantic-ai-slim")
     from importlib import metadata
 
     try:
