@@ -164,6 +164,14 @@ class Kernel:
         self.km.shutdown_kernel(now=True)
 
 
+def final_state(kernel: Kernel, since: int) -> dict[str, Any]:
+    """The final snapshot of the one widget a cell made after IOPub message ``since``."""
+    (widget,) = widget_traffic(kernel.messages(), since)["widgets"]
+    assert widget["final"] is not None, "the run never wrote its final snapshot"
+    state: dict[str, Any] = widget["final"]["state"]
+    return state
+
+
 def widget_traffic(messages: list[dict[str, Any]], since: int = 0) -> dict[str, Any]:
     """Split the nbagent widgets' comm traffic out of a list of IOPub messages.
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.kernel import Kernel, widget_traffic
+from tests.kernel import Kernel, final_state
 from tests.servers import Drop, OpenAIServer, Pause, chunk, text_chunks, usage_chunk
 from tests.sse_servers import SSEServer, fixture_frames, frame
 from tests.test_websocket import Server as WebSocketServer
@@ -36,13 +36,6 @@ def kernel() -> Iterator[Kernel]:
     k.execute("import nbagent, time, openai\n" + UNTIL)
     yield k
     k.close()
-
-
-def final_state(kernel: Kernel, since: int) -> dict[str, Any]:
-    (widget,) = widget_traffic(kernel.messages(), since)["widgets"]
-    assert widget["final"] is not None, "the run never wrote its final snapshot"
-    state: dict[str, Any] = widget["final"]["state"]
-    return state
 
 
 def answer(state: dict[str, Any]) -> str:

@@ -14,7 +14,7 @@ from tests.frameworks.conftest import need
 need("litellm")
 need("ollama")
 
-from tests.kernel import Kernel, widget_traffic  # noqa: E402
+from tests.kernel import Kernel, final_state  # noqa: E402
 from tests.servers import OpenAIServer, chunk, usage_chunk  # noqa: E402
 from tests.sse_servers import SSEServer  # noqa: E402
 
@@ -40,13 +40,6 @@ def kernel() -> Iterator[Kernel]:
     k.execute(SETUP)
     yield k
     k.close()
-
-
-def final_state(kernel: Kernel, since: int) -> dict[str, Any]:
-    (widget,) = widget_traffic(kernel.messages(), since)["widgets"]
-    assert widget["final"] is not None, "the run never wrote its final snapshot"
-    state: dict[str, Any] = widget["final"]["state"]
-    return state
 
 
 def blocks_text(state: dict[str, Any], kind: str) -> str:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from tests.frameworks.conftest import need
-from tests.kernel import Kernel, widget_traffic
+from tests.kernel import Kernel, final_state
 from tests.servers import OpenAIServer, chunk, usage_chunk
 
 need("llama_index.core")
@@ -67,13 +67,6 @@ def kernel() -> Iterator[Kernel]:
     k.execute(SETUP)
     yield k
     k.close()
-
-
-def final_state(kernel: Kernel, since: int) -> dict[str, Any]:
-    (widget,) = widget_traffic(kernel.messages(), since)["widgets"]
-    assert widget["final"] is not None, "the run never wrote its final snapshot"
-    state: dict[str, Any] = widget["final"]["state"]
-    return state
 
 
 def answer(state: dict[str, Any]) -> str:

@@ -47,7 +47,7 @@ from nbagent.adapters.base import ServerSentEvent  # noqa: E402
 from nbagent.adapters.pydantic_ai import PydanticAiAdapter  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.adapter_harness import fold  # noqa: E402
-from tests.kernel import Kernel, widget_traffic  # noqa: E402
+from tests.kernel import Kernel, final_state  # noqa: E402
 
 
 def weather_agent() -> Agent[None, str]:
@@ -494,13 +494,6 @@ def kernel() -> Iterator[Kernel]:
     )
     yield k
     k.close()
-
-
-def final_state(kernel: Kernel, since: int) -> dict[str, Any]:
-    (widget,) = widget_traffic(kernel.messages(), since)["widgets"]
-    assert widget["final"] is not None, "the run never wrote its final snapshot"
-    state: dict[str, Any] = widget["final"]["state"]
-    return state
 
 
 @pytest.mark.kernel
