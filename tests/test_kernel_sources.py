@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+import nbagent
 from tests.kernel import Kernel, final_state
 from tests.servers import Drop, OpenAIServer, Pause, chunk, text_chunks, usage_chunk
 from tests.sse_servers import SSEServer, fixture_frames, frame
@@ -39,7 +40,8 @@ def kernel() -> Iterator[Kernel]:
 
 
 def answer(state: dict[str, Any]) -> str:
-    return "".join(b["text"] for b in state["blocks"] if b["type"] == "text")
+    """The answer the widget's state holds, as ``Transcript.text`` reads it."""
+    return nbagent.Transcript.from_dict(state).text
 
 
 OPENAI = (
