@@ -10,6 +10,7 @@ from typing import Any
 import nbformat
 import pytest
 
+import nbagent
 from benchmarks.saved_size import execute as run_notebook
 from nbagent import Transcript, demo, load
 from tests.commit_notebook import execute as execute_copy
@@ -204,8 +205,8 @@ def runs(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
 
 
 def answer_of(state: dict[str, Any]) -> str:
-    """A run's answer: its text blocks."""
-    return "".join(b["text"] for b in state["blocks"] if b["type"] == "text")
+    """A run's answer, as ``Transcript.text`` reads it (and the text copy shows it)."""
+    return nbagent.Transcript.from_dict(state).text
 
 
 def shown(nb: nbformat.NotebookNode, mimetype: str) -> str:
