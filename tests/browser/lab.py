@@ -2,8 +2,9 @@
 
 ``LabServer`` runs one JupyterLab (the venv's, ``sys.executable``) on a free port with an
 empty token, in a temporary root dir, with settings and workspaces isolated from the
-user's. ``LabPage`` drives one Playwright page in it: write a notebook, open it, wait for
-its kernel, run its cells, wait for conditions, sample the widget's DOM.
+user's; it serves this checkout's js/lab build (``nbagent/labextension``) when there is one.
+``LabPage`` drives one Playwright page in it: write a notebook, open it, wait for its
+kernel, run its cells, wait for conditions, sample the widget's DOM.
 
 Fixtures (import ``lab_server_fixture`` and ``lab_fixture`` into a test module): ``lab_server``
 (session), ``lab`` (module: one
@@ -101,6 +102,15 @@ class LabServer:
             "--ServerApp.allow_root=True",
             f"--ServerApp.root_dir={self.root}",
         ]  # fmt: skip
+        # This checkout's js/lab build (nbagent/labextension) before the one pip installed
+        # into the venv (maybe another checkout's, or older): the first one found is served.
+        # A copy: the server does not serve files through a directory symlink. LabServerApp:
+        # both apps a Notebook 7 server runs (notebook, jupyterlab) serve extensions.
+        built = REPO / "nbagent" / "labextension"
+        if (built / "package.json").is_file():
+            extensions = self._tmp / "labextensions"
+            shutil.copytree(built, extensions / "nbagent", dirs_exist_ok=True)
+            cmd.append(f"--LabServerApp.extra_labextensions_path={extensions}")
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
             cmd, cwd=self.root, env=env, stdout=self._log, stderr=subprocess.STDOUT,

@@ -14,13 +14,17 @@ from collections.abc import Iterator
 
 from nbagent import (
     Event,
+    MessageEnd,
     RunStart,
+    StepEnd,
+    StepStart,
     TextDelta,
     ThinkingDelta,
     ToolCallArgsDelta,
     ToolCallEnd,
     ToolCallStart,
     ToolResult,
+    Usage,
 )
 
 # The hostile inputs (rendering.md §5's ten first), shared with the other security tests.
@@ -83,3 +87,41 @@ def hostile_events(size: int = 3, delay: float = 0.01) -> Iterator[Event]:
     for piece in sliced(HOSTILE[9], size, delay):
         yield TextDelta(message_id="answer", delta=piece)
     raise HostileError(HOSTILE[0] + " " + HOSTILE[8])
+
+
+def nested_events(
+    in_tool: threading.Event, in_agent: threading.Event, delay: float = 0.01
+) -> Iterator[Event]:
+    """A run with two sub-agents: one a tool call started (``parent="call_1"``: thinking, text,
+    a tool call of its own, usage) and one a ``subagent`` step (``parent="sg"``). Each pauses
+    in the middle of its text until its gate is set (at most 20 s): the page can look at it
+    while it streams."""
+    yield RunStart(title="Nested run")
+    for piece in sliced("Let me ask a helper.", 4, delay):
+        yield TextDelta(message_id="t0", delta=piece)
+    yield ToolCallStart(tool_call_id="call_1", name="ask_helper")
+    yield ToolCallEnd(tool_call_id="call_1", arguments='{"q": "sizes"}', args={"q": "sizes"})
+    for piece in sliced("The helper weighs the sizes.", 4, delay):
+        yield ThinkingDelta(message_id="h_think", delta=piece, parent="call_1")
+    yield MessageEnd(message_id="h_think", channel="thinking", parent="call_1")
+    for piece in sliced("Helper streaming ", 4, delay):
+        yield TextDelta(message_id="h_text", delta=piece, parent="call_1")
+    in_tool.wait(20)
+    for piece in sliced("nested words.", 4, delay):
+        yield TextDelta(message_id="h_text", delta=piece, parent="call_1")
+    yield ToolCallStart(tool_call_id="call_2", name="measure", parent="call_1")
+    yield ToolCallEnd(tool_call_id="call_2", arguments='{"x": 1}', args={"x": 1}, parent="call_1")
+    time.sleep(delay)
+    yield ToolResult(tool_call_id="call_2", content="42 cm", parent="call_1")
+    yield Usage(input_tokens=120, output_tokens=30, parent="call_1")
+    yield ToolResult(tool_call_id="call_1", content="The helper says 42 cm.")
+    yield StepStart(step_id="sg", name="researcher", step_type="subagent")
+    for piece in sliced("Researcher reading ", 4, delay):
+        yield TextDelta(message_id="r_text", delta=piece, parent="sg")
+    in_agent.wait(20)
+    for piece in sliced("found two sources.", 4, delay):
+        yield TextDelta(message_id="r_text", delta=piece, parent="sg")
+    yield Usage(input_tokens=40, output_tokens=8, parent="sg")
+    yield StepEnd(step_id="sg", name="researcher")
+    for piece in sliced("Final answer: 42 cm.", 4, delay):
+        yield TextDelta(message_id="t9", delta=piece)
