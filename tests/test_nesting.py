@@ -4,6 +4,7 @@ exports and a saved state keep it."""
 
 from __future__ import annotations
 
+import io
 import json
 from typing import Any
 
@@ -25,6 +26,7 @@ from nbagent._events import (
     event_from_json,
 )
 from nbagent._fold import apply_op
+from nbagent._terminal import Printer
 
 
 def nested_run() -> list[Event]:
@@ -158,6 +160,23 @@ def test_exports_nest_the_sub_agent() -> None:
     text = t.to_text()
     assert text.startswith("Let me ask the researcher.\n\nIt is rainy in Oslo.")
     assert "\n  [tool] search(" in text  # the sub-agent's call, indented
+    assert "\n  [agent] summarizer · " in text
+
+
+def test_the_terminal_indents_a_sub_agent_under_its_call() -> None:
+    out = io.StringIO()
+    Printer(out, colour=False).feed(nbagent.iter_events(nested_run(), clock=lambda: 1.0))
+    assert out.getvalue().splitlines() == [
+        "Let me ask the researcher.",
+        "  [thinking…]",
+        "  Checking",
+        "  ✓ search({}) → rain",
+        "  [summarizer]",
+        "    Rainy.",
+        '✓ researcher({"prompt": "Oslo?"}) → Rainy.',
+        "It is rainy in Oslo.",
+        "[completed]",
+    ]
 
 
 def test_a_parent_that_names_nothing_shows_at_the_top_level() -> None:

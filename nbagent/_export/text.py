@@ -5,7 +5,14 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from nbagent._export.common import _pretty, _state, _tool_summary, answer_text, status_line
+from nbagent._export.common import (
+    _pretty,
+    _state,
+    _tool_summary,
+    agent_summary,
+    answer_text,
+    status_line,
+)
 
 if TYPE_CHECKING:
     from nbagent._fold import TranscriptBase
@@ -19,14 +26,17 @@ def _clip(text: str, limit: int = 200) -> str:
 
 
 def to_text(t: TranscriptBase | dict[str, Any]) -> str:
-    """Plain text: the answer, one line per tool call, then the status line."""
+    """Plain text: the answer, one line per tool call and sub-agent (a sub-agent's indented),
+    then the status line."""
     s = _state(t)
     lines: list[str] = []
     answer = answer_text(s.get("blocks", []))
     if answer.strip():
         lines.append(answer.strip())
     for b in s.get("blocks", []):
-        if b.get("type") == "tool":
+        if b.get("type") == "agent":
+            lines.append(("  " if b.get("parent") else "") + f"[agent] {agent_summary(b)}")
+        elif b.get("type") == "tool":
             line = "  " if b.get("parent") else ""  # a sub-agent's call, indented
             line += f"[tool] {b.get('name') or 'tool'}({_clip(str(b.get('arguments') or ''), 120)})"
             line += f" {_tool_summary(b)}"
