@@ -96,7 +96,10 @@ def check_invariants(out: list[Event], ended: bool = True) -> None:
             assert out[i + 1].reason in ("error", "incomplete")  # incomplete: a cut stream
 
 
-def block_text(t: Any, kind: str = "text") -> str:
-    """The top-level blocks' text of one kind, joined as they are (``Transcript.text`` puts a
-    paragraph break where another block stands between two): what the deltas add up to."""
-    return "".join(b["text"] for b in t.blocks if b["type"] == kind and "parent" not in b)
+def block_text(t: Any, kind: str = "text", *, nested: bool = False) -> str:
+    """The top-level blocks' text of one kind (with ``nested``, a sub-agent's too), joined as
+    they are (``Transcript.text`` puts a paragraph break where another block stands between
+    two): what the deltas add up to."""
+    return "".join(
+        b["text"] for b in t.blocks if b["type"] == kind and (nested or not b.get("parent"))
+    )

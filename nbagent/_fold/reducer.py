@@ -235,7 +235,7 @@ class TranscriptBase(RunFold, ToolFold):
                     self._compact(i)
                 return [{"op": "append", "i": i, "key": "text", "text": delta, "deltas": deltas}]
         handler = self._dispatch.get(type(ev))
-        self._parent = ev.parent
+        self._parent = ev.parent or None
         return [] if handler is None else handler(ev)
 
     def _on_text(self, ev: E.TextDelta) -> list[Op]:

@@ -144,6 +144,8 @@ class Normalizer(ToolCalls):
         if not self._started:
             self._start(ev, out)
         _make_plain(ev)
+        if ev.parent == "":  # no scope: the top level
+            ev.parent = None
         handler = self._dispatch.get(type(ev))
         if handler is None:
             for cls in type(ev).__mro__[1:]:

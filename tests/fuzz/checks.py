@@ -11,7 +11,7 @@ from nbagent._events import Event, NbagentError, TextDelta, ThinkingDelta
 from nbagent._stream import Pipeline
 from nbagent._transcript import Transcript
 from nbagent.adapters import adapter_for
-from tests.invariants import check_invariants, check_ops, grouped_text
+from tests.invariants import block_text, check_invariants, check_ops, grouped_text
 
 __all__ = ["check_adapter", "check_pipeline", "check_run", "sendable"]
 
@@ -46,8 +46,8 @@ def check_run(out: list[Event]) -> Transcript:
     sendable(transcript.to_dict())
     texts = [(e.message_id, e.delta) for e in out if isinstance(e, TextDelta)]
     thoughts = [(e.message_id, e.delta) for e in out if isinstance(e, ThinkingDelta)]
-    assert transcript.text == grouped_text(texts)
-    assert transcript.thinking == grouped_text(thoughts)
+    assert block_text(transcript, nested=True) == grouped_text(texts)
+    assert block_text(transcript, "thinking", nested=True) == grouped_text(thoughts)
     return transcript
 
 

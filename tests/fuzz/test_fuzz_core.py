@@ -19,7 +19,7 @@ from nbagent.adapters.base import ServerSentEvent
 from nbagent.sources.sse import SSEDecoder
 from tests.fuzz.budget import fuzz, ran
 from tests.fuzz.checks import check_run
-from tests.invariants import check_ops, grouped_text
+from tests.invariants import block_text, check_ops, grouped_text
 from tests.strategies import json_values, message_ids, sse_streams, step_ids, texts, tool_ids
 
 # -- the SSE decoder ---------------------------------------------------------------------------
@@ -144,4 +144,4 @@ def test_reducer(dicts: list[dict[str, Any]]) -> None:
             break
         if isinstance(ev, TextDelta) and ev.delta:
             deltas.append((ev.message_id, ev.delta))
-    assert transcript.text == grouped_text(deltas)
+    assert block_text(transcript, nested=True) == grouped_text(deltas)
