@@ -470,6 +470,10 @@ def test_show_and_cancel_stop_the_run() -> None:
             await asyncio.sleep(0.01)
         run.cancel()
         await run
+        for _ in range(500):  # the library's task ends on its loop, soon after the Stop
+            if closed:
+                break
+            await asyncio.sleep(0.01)
         return run
 
     run = aio.run(main())
