@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import openai
+import pytest
 
 import nbagent
 from nbagent import Transcript
@@ -20,6 +21,7 @@ from nbagent._agent import Agent
 from nbagent._agent_tools import AgentTool, nest
 from nbagent._events import Event, TextDelta
 from nbagent.sources.files import load
+from tests.kernel import Kernel, widget_traffic
 from tests.servers import Drop, Gate, OpenAIServer, chunk, text_chunks
 from tests.test_agent import calls_step, client_for, collect, get_weather, off_loop, sent_messages
 
@@ -345,3 +347,61 @@ def test_parallel_agent_calls_keep_their_scopes_apart() -> None:
     assert calls["call_a"].usage["output_tokens"] == 12  # type: ignore[index]
     assert calls["call_b"].usage["output_tokens"] == 12  # type: ignore[index]
     assert count["n"] == 2
+
+
+# -- in a real kernel ----------------------------------------------------------------------
+
+NESTED_IN_KERNEL = """
+import nbagent, openai
+
+def get_weather(city: str) -> dict:
+    \"\"\"Current weather for a city.\"\"\"
+    return {{"city": city, "temp": 18}}
+
+researcher = nbagent.Agent(
+    "m", tools=[get_weather], name="researcher",
+    client=openai.AsyncOpenAI(base_url={inner!r}, api_key="test", max_retries=0),
+)
+agent = nbagent.Agent(
+    "m", tools=[researcher],
+    client=openai.AsyncOpenAI(base_url={outer!r}, api_key="test", max_retries=0),
+)
+run = agent.run("Weather in Paris?")
+t = await run
+print(t.status, repr(t.text))
+"""
+
+
+@pytest.mark.kernel
+def test_the_widget_shows_the_nested_run_in_a_kernel() -> None:
+
+    kernel = Kernel()
+    try:
+        with (
+            OpenAIServer(scripts=outer_scripts()) as outer_srv,
+            OpenAIServer(scripts=inner_scripts()) as inner_srv,
+        ):
+            since = len(kernel.messages())
+            code = NESTED_IN_KERNEL.format(inner=inner_srv.base_url, outer=outer_srv.base_url)
+            reply = kernel.execute(code)
+        printed = kernel.outputs(reply["parent_header"]["msg_id"])
+        assert "completed 'Researcher says: 18°C.'" in printed
+        (widget,) = widget_traffic(kernel.messages(), since)["widgets"]
+        assert widget["final"] is not None, "the run never wrote its final snapshot"
+        state = widget["final"]["state"]
+    finally:
+        kernel.close()
+    blocks = {b["id"]: b for b in state["blocks"]}
+    assert blocks["call_1"]["name"] == "researcher"
+    assert blocks["call_1"]["result"] == "It is 18°C in Paris."
+    assert blocks["call_1"]["usage"]["output_tokens"] == 22
+    nested = [(b["type"], b["id"]) for b in state["blocks"] if b.get("parent") == "call_1"]
+    assert nested == [
+        ("thinking", "call_1/1/chatcmpl-test:0:think"),
+        ("tool", "call_1/call_1"),
+        ("text", "call_1/2/chatcmpl-test:0"),
+    ]
+    assert blocks["call_1/call_1"]["result"] == {"city": "Paris", "temp": 18}
+    top = [b["text"] for b in state["blocks"] if b["type"] == "text" and "parent" not in b]
+    assert top == ["Researcher says: 18°C."]
+    assert state["usage"]["output_tokens"] == 44
