@@ -9,7 +9,8 @@ Each model call is a step: a streamed Chat Completion (any OpenAI-compatible ser
 through the ``openai-chat`` adapter. When it ends asking for tools, the tools run (in
 parallel; sync ones in threads), their results go back to the model and the next step
 starts, up to ``max_steps`` model calls. A tool that raises or times out is an error result
-the model sees; it never ends the run.
+the model sees; it never ends the run. Another ``Agent`` in ``tools`` is a tool too
+(``as_tool``): its run shows nested in the call (``_agent_tools.py``).
 """
 
 from __future__ import annotations
