@@ -9,17 +9,18 @@ Each model call is a step: a streamed Chat Completion (any OpenAI-compatible ser
 through the ``openai-chat`` adapter. When it ends asking for tools, the tools run (in
 parallel; sync ones in threads), their results go back to the model and the next step
 starts, up to ``max_steps`` model calls. A tool that raises or times out is an error result
-the model sees; it never ends the run.
+the model sees; it never ends the run. Another ``Agent`` in ``tools`` is a tool too
+(``as_tool``): its run shows nested in the call (``_agent_tools.py``).
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any
 
-from nbagent._agent_run import AgentRun, AgentSession, ToolCallError, unknown_tool
+from nbagent._agent_run import AgentRun, AgentSession, ToolCallError
+from nbagent._agent_tools import AgentTool, Call, agent_tool, run_calls
 from nbagent._events import (
     ErrorEvent,
     Event,
@@ -34,12 +35,11 @@ from nbagent._events import (
     ToolCallArgsDelta,
     ToolCallEnd,
     ToolCallStart,
-    ToolResult,
     Usage,
 )
 from nbagent._openai_client import as_async_client, default_client
 from nbagent._stream import aiter_events
-from nbagent._tools import Tool, ToolOutcome, call_tool
+from nbagent._tools import Tool, ToolOutcome
 from nbagent.adapters.openai_chat import OpenAIChatAdapter
 from nbagent.runtime.run import Run, launch
 from nbagent.runtime.views import RunView
@@ -50,33 +50,27 @@ __all__ = ["Agent", "AgentRun", "AgentSession", "ToolCallError"]
 Message = dict[str, Any]
 
 
-@dataclasses.dataclass
-class _Call:
-    """A tool call of the step being read: what goes back into the conversation."""
-
-    id: str
-    name: str = ""
-    arguments: str = ""
-
-
 class Agent:
     """A tool-calling agent on any OpenAI-compatible Chat Completions endpoint.
 
     ``client``: an ``openai.AsyncOpenAI`` or ``openai.OpenAI`` (set ``base_url`` for
     Ollama, vLLM, llama.cpp server); by default one is made from ``OPENAI_API_KEY`` and
-    ``OPENAI_BASE_URL``. ``tools``: plain functions (sync or async) or :class:`Tool`
-    objects. ``max_steps``: model calls per run. ``tool_timeout_s``: default timeout of
-    tools made from functions. ``create_kwargs`` go to every ``chat.completions.create``
-    call (``temperature``, ``reasoning_effort``, ...).
+    ``OPENAI_BASE_URL``. ``tools``: plain functions (sync or async), :class:`Tool` objects,
+    or other agents (``agent.as_tool()``: their runs shown nested in the tool call).
+    ``max_steps``: model calls per run. ``tool_timeout_s``: default timeout of tools made
+    from functions. ``name``: the tool's name when this agent is another's tool.
+    ``create_kwargs`` go to every ``chat.completions.create`` call (``temperature``,
+    ``reasoning_effort``, ...).
     """
 
     def __init__(
         self,
         model: str,
-        tools: Iterable[Tool | Callable[..., Any]] = (),
+        tools: Iterable[Tool | Agent | Callable[..., Any]] = (),
         *,
         client: Any = None,
         instructions: str | None = None,
+        name: str | None = None,
         max_steps: int = 10,
         tool_timeout_s: float | None = 60.0,
         **create_kwargs: Any,
@@ -85,10 +79,15 @@ class Agent:
             raise ValueError(f"max_steps must be >= 1, got {max_steps!r}")
         self.model = model
         self.instructions = instructions
+        self.name = name
         self.max_steps = max_steps
         self.create_kwargs = create_kwargs
         self.tools = [
-            t if isinstance(t, Tool) else Tool.from_function(t, timeout_s=tool_timeout_s)
+            t.as_tool()
+            if isinstance(t, Agent)
+            else t
+            if isinstance(t, Tool)
+            else Tool.from_function(t, timeout_s=tool_timeout_s)
             for t in tools
         ]
         self.tools_by_name = {t.name: t for t in self.tools}
@@ -97,6 +96,26 @@ class Agent:
         self._client = client
 
     # -- public API ----------------------------------------------------------------------
+
+    def as_tool(
+        self,
+        name: str | None = None,
+        description: str | None = None,
+        *,
+        timeout_s: float | None = None,
+    ) -> AgentTool:
+        """This agent as another agent's tool, with one parameter: ``prompt`` (str).
+
+        Called, it runs this agent's own loop (its client, model and tools) on the prompt;
+        its answer is the call's result, and everything it does shows inside the call as it
+        happens (its events carry ``parent``, the call's id). A run that fails is an error
+        result. ``name`` defaults to the agent's ``name`` (else ``"agent"``), ``description``
+        to its instructions; ``timeout_s``: how long a call may take (None: no limit).
+        """
+        name = name or self.name or "agent"
+        if description is None:
+            description = self.instructions or f"Ask the agent {name!r}; it answers in text."
+        return agent_tool(self, name, description, timeout_s)
 
     def run(
         self,
@@ -163,7 +182,7 @@ class Agent:
         client = self._async_client()
         yield RunStart(model=self.model)
         for step in range(1, self.max_steps + 1):
-            calls: list[_Call] = []
+            calls: list[Call] = []
             text: list[str] = []
             end: RunEnd | None = None
             async for ev in self._model_step(client, session.messages, step):
@@ -215,25 +234,19 @@ class Agent:
             await aclose_source(stream)
 
     async def _run_tools(
-        self, session: AgentSession, calls: list[_Call], step: int
+        self, session: AgentSession, calls: list[Call], step: int
     ) -> AsyncIterator[Event]:
-        """Run the step's tool calls at once; each result as it arrives, then in order."""
+        """Run the step's tool calls at once; each result as it arrives (and the events of
+        agents used as tools, nested under their calls), then the results in order."""
         step_id = f"tools-{step}"
         yield StepStart(step_id=step_id, name="tools", step_type="tool")
-        # One task per call: each result shows as its tool finishes.
-        tasks = {asyncio.ensure_future(self._call(c)): c for c in calls}
         outcomes: dict[str, ToolOutcome] = {}
+        events = run_calls(self.tools_by_name, calls, outcomes)
         try:
-            pending = set(tasks)
-            while pending:
-                done, pending = await asyncio.wait(pending, return_when=asyncio.FIRST_COMPLETED)
-                for task in done:
-                    call, outcome = tasks[task], task.result()
-                    outcomes[call.id] = outcome
-                    yield _result_event(call, outcome)
-        finally:
-            for task in tasks:
-                task.cancel()
+            async for ev in events:
+                yield ev
+        finally:  # closed at a yield (a consumer that stops reading): the calls stop now
+            await aclose_source(events)
         for c in calls:  # the conversation lists results in the order of the calls
             session.messages.append(
                 {
@@ -243,12 +256,6 @@ class Agent:
                 }
             )
         yield StepEnd(step_id=step_id, name="tools")
-
-    async def _call(self, call: _Call) -> ToolOutcome:
-        tool = self.tools_by_name.get(call.name)
-        if tool is None:
-            return unknown_tool(call.name, self.tools_by_name)
-        return await call_tool(tool, call.arguments)
 
     def _async_client(self) -> Any:
         if self._client is None:
@@ -313,7 +320,7 @@ class _StepIds:
         if isinstance(ev, (StepStart, StepEnd)):
             return dataclasses.replace(ev, step_id=f"model-{step}")
         if isinstance(ev, Usage):  # one model call's usage: the run's is their sum
-            return dataclasses.replace(ev, scope="step")
+            return dataclasses.replace(ev, scope="step", step_id=f"model-{step}")
         if isinstance(ev, (TextDelta, ThinkingDelta, MessageStart, MessageEnd)):
             return dataclasses.replace(ev, message_id=f"{step}/{ev.message_id}")
         if isinstance(ev, ToolCallStart) and ev.synthetic_id:
@@ -324,12 +331,12 @@ class _StepIds:
         return ev
 
 
-def _record(ev: Event, calls: list[_Call], text: list[str]) -> None:
+def _record(ev: Event, calls: list[Call], text: list[str]) -> None:
     """Keep what the assistant message of this step needs: its text and tool calls."""
     if isinstance(ev, TextDelta) and not ev.refusal:
         text.append(ev.delta)
     elif isinstance(ev, ToolCallStart):
-        calls.append(_Call(id=ev.tool_call_id, name=ev.name))
+        calls.append(Call(id=ev.tool_call_id, name=ev.name))
     elif isinstance(ev, ToolCallArgsDelta):
         call = _find(calls, ev.tool_call_id)
         if call is not None:
@@ -340,27 +347,16 @@ def _record(ev: Event, calls: list[_Call], text: list[str]) -> None:
             call.arguments = ev.arguments
 
 
-def _find(calls: list[_Call], tool_call_id: str) -> _Call | None:
+def _find(calls: list[Call], tool_call_id: str) -> Call | None:
     for call in calls:
         if call.id == tool_call_id:
             return call
     return None
 
 
-def _wire_call(call: _Call) -> Message:
+def _wire_call(call: Call) -> Message:
     return {
         "id": call.id,
         "type": "function",
         "function": {"name": call.name, "arguments": call.arguments or "{}"},
     }
-
-
-def _result_event(call: _Call, outcome: ToolOutcome) -> ToolResult:
-    meta = {"duration_s": round(outcome.duration_s, 6), **outcome.extras()}
-    return ToolResult(
-        tool_call_id=call.id,
-        name=call.name,
-        content=outcome.shown,
-        is_error=outcome.is_error,
-        meta=meta,
-    )
