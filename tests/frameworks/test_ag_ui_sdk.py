@@ -5,7 +5,6 @@ AG-UI stream pydantic-ai's ``AGUIAdapter`` makes from an agent driven by its ``F
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -53,14 +52,6 @@ from ag_ui.core import (  # noqa: E402
 from ag_ui.encoder import EventEncoder  # noqa: E402
 from pydantic import TypeAdapter, ValidationError  # noqa: E402
 from pydantic_ai import Agent  # noqa: E402
-from pydantic_ai.messages import ModelMessage, ModelRequest, ToolReturnPart  # noqa: E402
-from pydantic_ai.models.function import (  # noqa: E402
-    AgentInfo,
-    DeltaThinkingPart,
-    DeltaToolCall,
-    DeltaToolCalls,
-    FunctionModel,
-)
 from pydantic_ai.ui.ag_ui import AGUIAdapter  # noqa: E402
 
 import nbagent  # noqa: E402
@@ -70,6 +61,7 @@ from nbagent._transcript import Transcript  # noqa: E402
 from nbagent.adapters import detect_format  # noqa: E402
 from nbagent.adapters.ag_ui import AgUiAdapter  # noqa: E402
 from tests import aio  # noqa: E402
+from tests.frameworks.pydantic_weather import weather_agent  # noqa: E402
 from tests.sse_servers import SSEServer  # noqa: E402
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ag-ui"
@@ -254,30 +246,6 @@ def test_event_encoder_text_as_strings_and_served_to_nbagent_sse() -> None:
 
 
 # -- pydantic-ai's AG-UI stream ---------------------------------------------------------------
-
-
-async def weather_model(
-    messages: list[ModelMessage], info: AgentInfo
-) -> AsyncIterator[str | DeltaToolCalls | dict[int, DeltaThinkingPart]]:
-    """Thinks, calls ``weather`` with streamed arguments, then answers from its result."""
-    last = messages[-1]
-    if isinstance(last, ModelRequest) and any(isinstance(p, ToolReturnPart) for p in last.parts):
-        yield "The weather "
-        yield "is sunny."
-        return
-    yield {0: DeltaThinkingPart(content="I should check the tool.")}
-    yield {1: DeltaToolCall(name="weather", json_args='{"city": ')}
-    yield {1: DeltaToolCall(json_args='"Paris"}')}
-
-
-def weather_agent() -> Agent[None, str]:
-    agent: Agent[None, str] = Agent(FunctionModel(stream_function=weather_model))
-
-    @agent.tool_plain
-    def weather(city: str) -> str:
-        return f"sunny in {city}"
-
-    return agent
 
 
 def ag_ui_adapter(agent: Agent[None, str]) -> AGUIAdapter[None, str]:

@@ -5,7 +5,6 @@ objects (``TextDeltaChunk``…, from ``VercelAIAdapter.run_stream()`` of an agen
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -15,15 +14,6 @@ from tests.frameworks.conftest import need
 
 need("pydantic_ai")
 
-from pydantic_ai import Agent  # noqa: E402
-from pydantic_ai.messages import ModelMessage, ModelRequest, ToolReturnPart  # noqa: E402
-from pydantic_ai.models.function import (  # noqa: E402
-    AgentInfo,
-    DeltaThinkingPart,
-    DeltaToolCall,
-    DeltaToolCalls,
-    FunctionModel,
-)
 from pydantic_ai.ui.vercel_ai import VercelAIAdapter  # noqa: E402
 from pydantic_ai.ui.vercel_ai import response_types as chunks  # noqa: E402
 from pydantic_ai.ui.vercel_ai.request_types import (  # noqa: E402
@@ -38,6 +28,7 @@ from nbagent._transcript import Transcript  # noqa: E402
 from nbagent.adapters import detect_format  # noqa: E402
 from nbagent.adapters.vercel_ui import VercelUiAdapter  # noqa: E402
 from tests import aio  # noqa: E402
+from tests.frameworks.pydantic_weather import weather_agent  # noqa: E402
 from tests.sse_servers import SSEServer  # noqa: E402
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "vercel-ui"
@@ -95,27 +86,8 @@ def test_every_fixture_as_pydantic_ai_chunks_reads_like_its_json(name: str) -> N
 # -- pydantic-ai's VercelAIAdapter ------------------------------------------------------------
 
 
-async def weather_model(
-    messages: list[ModelMessage], info: AgentInfo
-) -> AsyncIterator[str | DeltaToolCalls | dict[int, DeltaThinkingPart]]:
-    """Thinks, calls ``weather`` with streamed arguments, then answers from its result."""
-    last = messages[-1]
-    if isinstance(last, ModelRequest) and any(isinstance(p, ToolReturnPart) for p in last.parts):
-        yield "The weather "
-        yield "is sunny."
-        return
-    yield {0: DeltaThinkingPart(content="I should check the tool.")}
-    yield {1: DeltaToolCall(name="weather", json_args='{"city": ')}
-    yield {1: DeltaToolCall(json_args='"Paris"}')}
-
-
 def vercel_adapter() -> VercelAIAdapter[None, str]:
-    agent: Agent[None, str] = Agent(FunctionModel(stream_function=weather_model))
-
-    @agent.tool_plain
-    def weather(city: str) -> str:
-        return f"sunny in {city}"
-
+    agent = weather_agent()
     request = SubmitMessage(
         id="req1",
         messages=[UIMessage(id="u1", role="user", parts=[TextUIPart(text="Weather in Paris?")])],
