@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import asyncio
-import concurrent.futures
+import threading
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
@@ -14,7 +14,22 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     """``asyncio.run`` on a fresh thread.
 
     Playwright's sync API (the browser tests' session fixture) keeps an event loop
-    running in the main thread, where ``asyncio.run`` refuses to start another.
+    running in the main thread, where ``asyncio.run`` refuses to start another. The thread is
+    a daemon, and so is every thread a library starts from it (a thread inherits the flag):
+    a worker a library leaves behind (AnyIO's) cannot keep the test process alive.
     """
-    with concurrent.futures.ThreadPoolExecutor(1) as pool:
-        return pool.submit(asyncio.run, coro).result()
+    result: list[T] = []
+    error: list[BaseException] = []
+
+    def main() -> None:
+        try:
+            result.append(asyncio.run(coro))
+        except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
+            error.append(exc)
+
+    thread = threading.Thread(target=main, name="aio-run", daemon=True)
+    thread.start()
+    thread.join()
+    if error:
+        raise error[0]
+    return result[0]

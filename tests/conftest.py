@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
+
 import pytest
 
 from tests.recording import RecordingComm, record_comms
@@ -11,3 +15,28 @@ from tests.recording import RecordingComm, record_comms
 def comms(monkeypatch: pytest.MonkeyPatch) -> list[RecordingComm]:
     """Every widget's comm messages, recorded (``tests/recording.py``)."""
     return record_comms(monkeypatch)
+
+
+_EXIT_STATUS: list[int] = []
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    _EXIT_STATUS.append(int(exitstatus))
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """A thread a test (or a library it ran) left running and not a daemon would keep the
+    process alive after the summary, and CI would hang: name them, and end with pytest's own
+    exit status."""
+    leaked = [
+        t
+        for t in threading.enumerate()
+        if t is not threading.main_thread() and not t.daemon and t.is_alive()
+    ]
+    if not leaked or not _EXIT_STATUS:
+        return
+    names = ", ".join(sorted(t.name for t in leaked))
+    sys.stdout.flush()
+    sys.stderr.write(f"\nthreads left running (not daemons): {names}\n")
+    sys.stderr.flush()
+    os._exit(_EXIT_STATUS[-1])
