@@ -33,4 +33,5 @@ def need(module: str) -> ModuleType:
         in_venv = Path(sys.prefix).name == ".venv"
         if os.environ.get("CI") == "true" and in_venv:
             pytest.fail(f"{module} is not installed in .venv (the frameworks extra): {exc}")
-        pytest.skip(f"{module} is not installed (pip install -e '.[frameworks]'): {exc}")
+        reason = f"{module} is not installed (pip install -e '.[frameworks]'): {exc}"
+        pytest.skip(reason, allow_module_level=True)
