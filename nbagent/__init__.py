@@ -38,6 +38,7 @@ from nbagent._lanes import Lanes
 from nbagent._replay import RecordingRun, ReplayRun, record, replay
 from nbagent._stream import aiter_events, iter_events
 from nbagent._transcript import TokenUsage, ToolCall, Transcript
+from nbagent._watch import Watch, WatchRun, watch
 from nbagent.adapters import UnknownFormatError
 from nbagent.runtime.pause import Answer, PauseRequest, Pauses
 from nbagent.runtime.registry import stop_all
@@ -119,6 +120,8 @@ __all__ = [
     "Transcript",
     "UnknownFormatError",
     "Usage",
+    "Watch",
+    "WatchRun",
     "__version__",
     "aiter_events",
     "compare",
@@ -132,5 +135,6 @@ __all__ = [
     "sse",
     "sse_file",
     "stop_all",
+    "watch",
     "websocket",
 ]

@@ -177,6 +177,9 @@ class MessageStart(Event):
     role: str | None = None
     name: str | None = None
     title: str | None = None
+    whole: bool = False
+    """The message arrives in one piece (a hook that sees whole messages, not tokens:
+    ``nbagent.watch()``): the status line then shows no tokens/s."""
 
 
 @dataclass(slots=True, kw_only=True)

@@ -70,10 +70,14 @@ export function statusParts(s, now) {
   if (s.started_at == null) return parts;
   const end = running ? now : (s.ended_at ?? now);
   if (s.first_token_at != null) {
-    parts.push(`first token ${formatDuration(s.first_token_at - s.started_at)}`);
+    // Messages that came whole (nbagent.watch() on a call that does not stream): there is no
+    // token timing to show, and the line says so.
+    const first = s.whole ? "first message" : "first token";
+    parts.push(`${first} ${formatDuration(s.first_token_at - s.started_at)}`);
     const gen = end - s.first_token_at;
     const out = s.usage?.output_tokens;
-    if (gen >= MIN_RATE_WINDOW) {
+    if (s.whole) parts.push("whole messages");
+    else if (gen >= MIN_RATE_WINDOW) {
       if (typeof out === "number") parts.push(`${(out / gen).toFixed(1)} tok/s`);
       else parts.push(`≈ ${(outputChars(s) / 4 / gen).toFixed(1)} tok/s`);
     }

@@ -67,7 +67,7 @@ def status_line(t: TranscriptBase | dict[str, Any]) -> str:
         parts.append(str(reason))
     ttft = _diff(s.get("started_at"), s.get("first_token_at"))
     if ttft is not None:
-        parts.append(f"first token {_secs(ttft)}")
+        parts.append(f"first {'message' if s.get('whole') else 'token'} {_secs(ttft)}")
     elapsed = _diff(s.get("started_at"), s.get("ended_at"))
     if elapsed is not None:
         parts.append(f"elapsed {_secs(elapsed)}")

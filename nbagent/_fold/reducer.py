@@ -89,6 +89,7 @@ class TranscriptBase(RunFold, ToolFold):
         ):
             setattr(t, k, d.get(k, getattr(t, k)))
         t.warnings = [dict(w) for w in d.get("warnings", [])]
+        t.whole = d.get("whole") is True
         cost = d.get("cost_usd")
         t._cost_run = float(cost) if isinstance(cost, (int, float)) else None
         t._usage = dict(EMPTY_USAGE) | dict(d.get("usage") or {})
@@ -145,6 +146,8 @@ class TranscriptBase(RunFold, ToolFold):
         }
         if self.cost_usd is not None:  # only when the source reports one: older states as they were
             state["cost_usd"] = self.cost_usd
+        if self.whole:  # likewise: only runs whose messages came whole say so
+            state["whole"] = True
         return state
 
     @property
@@ -271,6 +274,9 @@ class TranscriptBase(RunFold, ToolFold):
     def _on_message_start(self, ev: E.MessageStart) -> list[Op]:
         if ev.channel == "thinking" and ev.message_id not in self._think_index:
             self._think_started.setdefault(ev.message_id, ev.ts)
+        if ev.whole and not self.whole:
+            self.whole = True
+            return [{"op": "run", "set": {"whole": True}}]
         return []
 
     def _on_message_end(self, ev: E.MessageEnd) -> list[Op]:

@@ -67,6 +67,7 @@ class FoldState:
         self._agent_index: dict[str, int] = {}
         self._parent: str | None = None  # the scope of the event being folded (Event.parent)
         self._think_started: dict[str, float] = {}
+        self.whole = False  # a message arrived whole (MessageStart.whole): no token timing
         self._ended = False
         self.last_event: E.Event | None = None
         """The last event folded (an ended transcript folds none): the event log checks by

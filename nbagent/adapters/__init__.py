@@ -28,6 +28,7 @@ from nbagent.adapters.claude_agent import ClaudeAgentAdapter
 from nbagent.adapters.dexto import DextoAdapter
 from nbagent.adapters.events import EventsAdapter
 from nbagent.adapters.google_genai import GoogleGenaiAdapter
+from nbagent.adapters.hooks import HooksAdapter
 from nbagent.adapters.langchain import LangChainAdapter, LangGraphAdapter
 from nbagent.adapters.llama_index import LlamaIndexAdapter
 from nbagent.adapters.ollama import OllamaAdapter
@@ -54,6 +55,7 @@ __all__ = [
     "DextoAdapter",
     "EventsAdapter",
     "GoogleGenaiAdapter",
+    "HooksAdapter",
     "LangChainAdapter",
     "LangGraphAdapter",
     "LlamaIndexAdapter",
@@ -73,6 +75,7 @@ __all__ = [
 
 DETECTION_ORDER: tuple[type[Adapter], ...] = (
     EventsAdapter,
+    HooksAdapter,  # nbagent.watch()'s own records
     PydanticAiAdapter,  # pydantic-ai's objects, and dicts with its event_kind
     LlamaIndexAdapter,  # workflow event objects (by type): before the dict formats
     SmolagentsAdapter,

@@ -1,0 +1,17 @@
+"""The hooks of ``nbagent.watch()``: one per family, each in its own module.
+
+``HOOKS`` lists them in the order ``watch()`` tries them. A hook registers with its library
+and hands what the library reports to the watch as ``HookRecord``s; its adapter
+(``nbagent/adapters/hooks/``) makes events of them.
+"""
+
+from __future__ import annotations
+
+from nbagent.sources.hooks.base import Emit, Hook, HookError
+
+__all__ = ["HOOKS", "Emit", "Hook", "HookError"]
+
+HOOKS: tuple[type[Hook], ...] = (
+    # the family hooks, one line each
+)
+"""Every hook family, in the order ``watch()`` installs them."""
