@@ -36,7 +36,17 @@ EMPTY_USAGE: dict[str, Any] = dict.fromkeys(USAGE_FIELDS)
 class MessageBlock:
     """A ``text`` or ``thinking`` block."""
 
-    __slots__ = ("buffer", "ended_at", "id", "parent", "redacted", "refusal", "started_at", "type")
+    __slots__ = (
+        "buffer",
+        "ended_at",
+        "id",
+        "parent",
+        "redacted",
+        "refusal",
+        "started_at",
+        "type",
+        "whole",
+    )
 
     def __init__(
         self,
@@ -55,6 +65,8 @@ class MessageBlock:
         self.ended_at: float | None = None
         self.parent: str | None = None
         """The block (a tool call, a sub-agent) whose scope this block is in; None: top level."""
+        self.whole = False
+        """The message came in one piece (``MessageStart.whole``): a paragraph of its own."""
 
     @property
     def text(self) -> str:
@@ -75,6 +87,8 @@ class MessageBlock:
             }
         if self.parent is not None:
             d["parent"] = self.parent
+        if self.whole:
+            d["whole"] = True
         return d
 
 

@@ -371,6 +371,14 @@ describe("status line", () => {
       "12 deltas",
       "in 120 · out 456 tokens",
     ]);
+    // nbagent.watch() on calls that do not stream: messages came whole, no token rate.
+    expect(statusParts({ ...withUsage, whole: true }, 0)).toEqual([
+      "first message 0.50 s",
+      "whole messages",
+      "4.50 s",
+      "12 deltas",
+      "in 120 · out 456 tokens",
+    ]);
   });
 
   test("elapsed ticks from the kernel clock while running", () => {

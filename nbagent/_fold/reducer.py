@@ -10,7 +10,7 @@ in a ``TextBuffer`` (``nbagent._textbuf``), a few large pieces plus the latest d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import Any, TypeVar
 
 import nbagent._events as E
@@ -117,6 +117,7 @@ class TranscriptBase(RunFold, ToolFold):
                 block.redacted = b.get("redacted", False)
                 block.started_at, block.ended_at = b.get("started_at"), b.get("ended_at")
                 block.parent = b.get("parent")
+                block.whole = b.get("whole", False) is True
             t._index(block)[b["id"]] = i
             t._blocks.append(block)
         t._ended = t.status != "running"
@@ -163,9 +164,20 @@ class TranscriptBase(RunFold, ToolFold):
         return self._joined("thinking")
 
     def _joined(self, kind: str) -> str:
-        return join_paragraphs(
-            b.buffer.text if b.type == kind else None for b in self._blocks if b.parent is None
-        )
+        return join_paragraphs(self._parts(kind))
+
+    def _parts(self, kind: str) -> Iterator[str | None]:
+        """The top-level blocks' text of one kind; None for a break (another block between,
+        or a message that came whole: each is an answer of its own)."""
+        for b in self._blocks:
+            if b.parent is not None:
+                continue
+            if b.type != kind:
+                yield None
+                continue
+            if isinstance(b, MessageBlock) and b.whole:
+                yield None
+            yield b.buffer.text
 
     @property
     def tool_calls(self) -> list[ToolCall]:
@@ -249,6 +261,7 @@ class TranscriptBase(RunFold, ToolFold):
         if i is not None:
             return self._append(i, "text", delta, ev.ts)
         block = MessageBlock("text", ev.message_id, ev.delta, refusal=ev.refusal)
+        block.whole = ev.message_id in self._whole_ids
         return self._add(block, self._count(ev.ts))
 
     def _on_thinking(self, ev: E.ThinkingDelta) -> list[Op]:
@@ -259,6 +272,7 @@ class TranscriptBase(RunFold, ToolFold):
             return self._append(i, "text", ev.delta, ev.ts)
         start = self._think_started.pop(ev.message_id, ev.ts)
         block = MessageBlock("thinking", ev.message_id, ev.delta, started_at=start)
+        block.whole = ev.message_id in self._whole_ids
         return self._add(block, self._count(ev.ts))
 
     def _on_args(self, ev: E.ToolCallArgsDelta) -> list[Op]:
@@ -274,10 +288,13 @@ class TranscriptBase(RunFold, ToolFold):
     def _on_message_start(self, ev: E.MessageStart) -> list[Op]:
         if ev.channel == "thinking" and ev.message_id not in self._think_index:
             self._think_started.setdefault(ev.message_id, ev.ts)
-        if ev.whole and not self.whole:
-            self.whole = True
-            return [{"op": "run", "set": {"whole": True}}]
-        return []
+        if not ev.whole:
+            return []
+        self._whole_ids.add(ev.message_id)
+        if self.whole:
+            return []
+        self.whole = True
+        return [{"op": "run", "set": {"whole": True}}]
 
     def _on_message_end(self, ev: E.MessageEnd) -> list[Op]:
         if ev.channel != "thinking":

@@ -68,6 +68,7 @@ class FoldState:
         self._parent: str | None = None  # the scope of the event being folded (Event.parent)
         self._think_started: dict[str, float] = {}
         self.whole = False  # a message arrived whole (MessageStart.whole): no token timing
+        self._whole_ids: set[str] = set()  # the messages that did
         self._ended = False
         self.last_event: E.Event | None = None
         """The last event folded (an ended transcript folds none): the event log checks by
