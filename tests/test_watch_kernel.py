@@ -1,0 +1,67 @@
+"""``nbagent.watch()`` in a real kernel: a block's widget, and the Stop button of an
+``async with`` block cancelling the code it watches (the libraries' own hooks are tested in
+``tests/frameworks/test_watch_*.py``)."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from tests.kernel import Kernel, final_state, widget_traffic
+
+pytestmark = pytest.mark.kernel
+
+
+@pytest.fixture(scope="module")
+def kernel() -> Iterator[Kernel]:
+    k = Kernel()
+    k.execute("import asyncio, nbagent")
+    yield k
+    k.close()
+
+
+def test_a_block_shows_a_widget_that_ends_with_the_block(kernel: Kernel) -> None:
+    since = len(kernel.messages())
+    kernel.execute("with nbagent.watch(title='nothing yet') as run:\n    pass")
+    state = final_state(kernel, since)
+    assert state["status"] == "completed"
+    assert state["title"] == "nothing yet"
+    assert kernel.value("[type(run).__name__, run.status]") == ["WatchRun", "completed"]
+
+
+def test_a_raising_block_ends_error_and_the_cell_shows_the_exception(kernel: Kernel) -> None:
+    since = len(kernel.messages())
+    msg_id = kernel.send("with nbagent.watch() as run:\n    raise LookupError('no city')")
+    reply = kernel.reply(msg_id, check=False)
+    assert reply["content"]["status"] == "error"
+    assert reply["content"]["ename"] == "LookupError"  # unchanged, as the user's code raised it
+    state = final_state(kernel, since)
+    assert state["status"] == "error"
+    assert state["error"]["message"] == "LookupError: no city"
+
+
+def test_stop_cancels_the_code_an_async_block_awaits(kernel: Kernel) -> None:
+    since = len(kernel.messages())
+    msg_id = kernel.send(
+        "reached = False\n"
+        "async with nbagent.watch(title='slow') as run:\n"
+        "    await asyncio.sleep(60)\n"
+        "    reached = True\n"
+        "print('after the block', run.status)"
+    )
+    deadline = time.monotonic() + 30
+    while not (widgets := widget_traffic(kernel.messages(), since)["widgets"]):
+        assert time.monotonic() < deadline, "no widget"
+        time.sleep(0.05)
+    started = time.monotonic()
+    kernel.send_custom(widgets[0]["comm_id"], {"type": "stop"})  # the Stop button
+    kernel.reply(msg_id, timeout=20)  # the cell ends without an error
+    assert time.monotonic() - started < 10
+    assert "after the block cancelled" in kernel.outputs(msg_id)
+    assert kernel.value("reached") is False
+    state = final_state(kernel, since)
+    assert state["status"] == "cancelled"
+    # the kernel goes on: the next awaits are not cancelled
+    kernel.execute("await asyncio.sleep(0.01)")
