@@ -156,6 +156,45 @@ def test_a_node_calling_model_stream_inside_invoke_streams_tokens() -> None:
     assert "whole" not in run.transcript.to_dict()
 
 
+def test_an_lcel_chain_and_its_batch() -> None:
+    from langchain_core.output_parsers import StrOutputParser
+    from langchain_core.prompts import ChatPromptTemplate
+
+    model = ToolFake(messages=iter(["Oslo: rain", "Paris: sun", "Rome: hot"]))
+    chain = ChatPromptTemplate.from_messages([("user", "weather in {city}?")]) | model
+    chain = chain | StrOutputParser()
+    with nbagent.watch() as run:
+        one = chain.invoke({"city": "Oslo"})
+        many = chain.batch([{"city": "Paris"}, {"city": "Rome"}])  # on a thread pool
+    texts = [b["text"] for b in run.transcript.blocks if b["type"] == "text"]
+    assert texts[0] == one
+    assert sorted(texts[1:]) == sorted(many)
+    assert len(run.transcript.to_dict()["steps"]) == 3
+
+
+def test_an_llm_invoke() -> None:
+    from langchain_core.language_models.fake import FakeListLLM
+
+    llm = FakeListLLM(responses=["a completion"])
+    with nbagent.watch() as run:
+        text = llm.invoke("hi")
+    assert run.transcript.text == text == "a completion"
+    assert run.transcript.to_dict()["whole"] is True
+
+
+def test_async_ainvoke_streaming_under_the_hood() -> None:
+    graph = agent(StreamingFake(messages=script(), streaming=True))
+
+    async def main() -> tuple[Any, Any]:
+        async with nbagent.watch() as run:
+            result = await graph.ainvoke(INPUT)
+        return run, result
+
+    run, result = aio.run(main())
+    check(run, result["messages"], whole=False)
+    assert len([e for e in run.events if isinstance(e, TextDelta)]) > 4
+
+
 def test_async_ainvoke() -> None:
     graph = agent()
     before = hooks()

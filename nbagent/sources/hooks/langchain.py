@@ -89,7 +89,7 @@ class LangChainHook(Hook):
         )
         lc_context.register_configure_hook(var, True)
         # register_configure_hook appends one tuple: keep it to take exactly it out again
-        self._entry = hooks[-1]
+        self._entry = next(entry for entry in reversed(hooks) if entry[0] is var)
         self._var = var
         self._token = var.set(self.handler)
 
