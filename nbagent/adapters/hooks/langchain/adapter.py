@@ -1,0 +1,165 @@
+"""``LangChainHookAdapter``: the records in, its state, tool runs, the handler table."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from nbagent._events import Event, StepEnd, ToolCallEnd, ToolCallStart, ToolResult
+from nbagent.adapters.base import field, plain, str_or_none
+from nbagent.adapters.hooks.base import HookAdapter
+from nbagent.adapters.hooks.langchain.models import _Models
+from nbagent.adapters.hooks.langchain.state import _Run, checkpoint_ns, tool_output
+from nbagent.adapters.hooks.record import HookRecord
+from nbagent.adapters.langchain.content import messages_in
+
+__all__ = ["LangChainHookAdapter"]
+
+
+class LangChainHookAdapter(_Models, HookAdapter):
+    """LangChain callback records → events (see the package docstring)."""
+
+    family: ClassVar[str] = "langchain"
+
+    def __init__(self) -> None:
+        self._runs: dict[str, _Run] = {}
+        self._calls: dict[str, str | None] = {}  # tool call id -> its scope, until answered
+        self._names: dict[str, str] = {}  # tool call id -> tool name
+        self._claimed: set[str] = set()  # calls a tool run is answering
+        self._failed: dict[str, tuple[float, str | None, str]] = {}  # call -> ts, scope, name
+        self._scopes: dict[str, str] = {}  # open sub-agent scope id -> its root
+        self._serial = 0
+
+    def feed(self, record: HookRecord) -> list[Event]:
+        data = record.data if isinstance(record.data, Mapping) else {}
+        handler = _HANDLERS.get(record.kind)
+        run_id = data.get("run_id")
+        if handler is None or not isinstance(run_id, str):
+            return []
+        out: list[Event] = []
+        if record.kind == "on_tool_error":
+            self._note_failure(run_id, record.ts)
+        handler(self, data, run_id, record.root, out)
+        if self._failed and record.kind == "on_chain_end":
+            self._handled(data.get("outputs"), out)
+        if record.last:
+            self._close_scopes(record.root, out)
+            self._failed.clear()  # failures no ToolNode handled: the call raised
+        return out
+
+    def end(self) -> list[Event]:
+        out: list[Event] = []
+        for run_id, run in list(self._runs.items()):
+            if run.kind == "model":
+                self._close_model(run_id, run, None, out)
+                out.append(StepEnd(step_id=run_id, name=run.name, parent=run.scope))
+        self._runs.clear()
+        for scope in list(self._scopes):
+            self._close_scope(scope, out)
+        return out
+
+    # -- tools --------------------------------------------------------------------------------
+
+    def _on_tool_start(
+        self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
+    ) -> None:
+        run = self._start("tool", data, run_id, root, out)
+        serialized = data.get("serialized")
+        run.name = str_or_none(field(serialized, "name")) or str_or_none(data.get("name")) or ""
+        call_id = str_or_none(data.get("tool_call_id"))
+        if call_id is None:  # no id: the oldest unanswered call of that name
+            call_id = next(
+                (c for c in self._calls if c not in self._claimed and self._names[c] == run.name),
+                None,
+            )
+        if call_id is None or call_id not in self._calls or call_id in self._claimed:
+            # a tool run no model call of ours asked for: a call of its own
+            given = call_id is not None
+            call_id = call_id or f"tool-{run_id}"
+            inputs = data.get("inputs")
+            arguments = json.dumps(plain(inputs)) if isinstance(inputs, Mapping) else None
+            if arguments is None:
+                arguments = json.dumps({"input": str(data.get("input_str") or "")})
+            self._calls[call_id] = run.scope
+            self._names[call_id] = run.name
+            out.append(
+                ToolCallStart(
+                    tool_call_id=call_id, name=run.name, synthetic_id=not given, parent=run.scope
+                )
+            )
+            out.append(ToolCallEnd(tool_call_id=call_id, arguments=arguments, parent=run.scope))
+        run.call = call_id
+        self._claimed.add(call_id)
+        # what runs inside the tool (an agent used as a tool) is in its call's scope
+        run.inner = call_id
+        run.inner_ns = checkpoint_ns(data.get("metadata")) or run.ns
+
+    def _on_tool_end(
+        self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
+    ) -> None:
+        run = self._runs.pop(run_id, None)
+        if run is None or run.call is None:
+            return
+        call_id = run.call
+        scope = self._calls.pop(call_id, run.scope)
+        self._names.pop(call_id, None)
+        self._claimed.discard(call_id)
+        if "error_type" in data:
+            error_type = str_or_none(data.get("error_type")) or "error"
+            content: Any = f"{error_type}: {data.get('message') or ''}".rstrip(": ")
+            is_error = True
+        else:
+            content, is_error = tool_output(data.get("output"), call_id)
+        out.append(
+            ToolResult(
+                tool_call_id=call_id,
+                content=content,
+                name=run.name or None,
+                is_error=is_error,
+                parent=scope,
+            )
+        )
+
+    def _note_failure(self, run_id: str, ts: float) -> None:
+        run = self._runs.get(run_id)
+        if run is not None and run.call is not None:
+            scope = self._calls.get(run.call, run.scope)
+            self._failed[run.call] = (ts, scope, run.name)
+
+    def _handled(self, outputs: Any, out: list[Event]) -> None:
+        """A failed tool whose error a ``ToolNode`` handled: the result is the error text it
+        gave the model (its ``ToolMessage``), at the time the tool failed."""
+        for message in messages_in(outputs):
+            call_id = field(message, "tool_call_id")
+            failed = self._failed.pop(call_id, None) if isinstance(call_id, str) else None
+            if failed is None:
+                continue
+            ts, scope, name = failed
+            content = plain(field(message, "content"))
+            out.append(
+                ToolResult(
+                    tool_call_id=str(call_id),
+                    content=content,
+                    name=name or None,
+                    is_error=True,
+                    parent=scope,
+                    ts=ts,
+                )
+            )
+
+
+_HANDLERS = {
+    "on_chain_start": LangChainHookAdapter._on_chain_start,
+    "on_chain_end": LangChainHookAdapter._on_chain_end,
+    "on_chain_error": LangChainHookAdapter._on_chain_end,
+    "on_chat_model_start": LangChainHookAdapter._on_model_start,
+    "on_llm_start": LangChainHookAdapter._on_model_start,
+    "on_llm_new_token": LangChainHookAdapter._on_token,
+    "on_llm_end": LangChainHookAdapter._on_model_end,
+    "on_llm_error": LangChainHookAdapter._on_model_error,
+    "on_tool_start": LangChainHookAdapter._on_tool_start,
+    "on_tool_end": LangChainHookAdapter._on_tool_end,
+    "on_tool_error": LangChainHookAdapter._on_tool_end,
+}
+"""A callback's name → its handler."""

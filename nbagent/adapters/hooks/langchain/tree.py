@@ -1,0 +1,79 @@
+"""The runs of the LangChain hook adapter as a tree: where each run's events go (the top
+level, a tool call's scope, a LangGraph subgraph's sub-agent scope) and the chains, which only
+give the tree (and the root's failure)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from nbagent._events import ErrorEvent, Event, StepEnd, StepStart
+from nbagent.adapters.base import str_or_none
+from nbagent.adapters.hooks.langchain.state import NOT_FAILURES, _Run, checkpoint_ns
+from nbagent.adapters.langchain.scopes import scope_name
+
+__all__ = ["_Tree"]
+
+
+class _Tree:
+    """The runs and the sub-agent scopes; the state is ``LangChainHookAdapter``'s."""
+
+    _runs: dict[str, _Run]
+    _scopes: dict[str, str]  # open sub-agent scope id -> its root
+
+    def _start(
+        self, kind: str, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
+    ) -> _Run:
+        parent = self._runs.get(str(data.get("parent_run_id") or ""))
+        full = checkpoint_ns(data.get("metadata"))
+        graph_ns = full[:-1]
+        if parent is None:  # a root: the namespace it runs in is its top level
+            run = _Run(kind, None, graph_ns)
+        else:
+            run = _Run(kind, parent.inner, parent.inner_ns)
+            base = parent.inner_ns
+            if len(graph_ns) > len(base) and graph_ns[: len(base)] == base:
+                for depth in range(len(base) + 1, len(graph_ns) + 1):
+                    run.scope = self._open_scope(graph_ns[:depth], run.scope, root, out)
+                run.ns = graph_ns
+        run.inner, run.inner_ns = run.scope, run.ns
+        if kind == "chain" and full and len(full) > len(run.ns):
+            run.opened = "|".join(full)
+        self._runs[run_id] = run
+        return run
+
+    def _open_scope(
+        self, ns: tuple[str, ...], parent: str | None, root: str, out: list[Event]
+    ) -> str:
+        scope_id = "|".join(ns)
+        if scope_id not in self._scopes:
+            self._scopes[scope_id] = root
+            name = scope_name(ns[-1])
+            out.append(StepStart(step_id=scope_id, name=name, step_type="subagent", parent=parent))
+        return scope_id
+
+    def _close_scope(self, scope_id: str, out: list[Event]) -> None:
+        for inner in [s for s in self._scopes if s.startswith(scope_id + "|")]:
+            self._close_scope(inner, out)
+        if self._scopes.pop(scope_id, None) is not None:
+            out.append(StepEnd(step_id=scope_id))
+
+    def _close_scopes(self, root: str, out: list[Event]) -> None:
+        for scope_id in [s for s, r in self._scopes.items() if r == root]:
+            self._close_scope(scope_id, out)
+
+    def _on_chain_start(
+        self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
+    ) -> None:
+        self._start("chain", data, run_id, root, out)
+
+    def _on_chain_end(
+        self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
+    ) -> None:
+        run = self._runs.pop(run_id, None)
+        if run is not None and run.opened is not None:
+            self._close_scope(run.opened, out)
+        error_type = str_or_none(data.get("error_type"))
+        if run is not None and run_id == root and error_type and error_type not in NOT_FAILURES:
+            message = f"{error_type}: {data.get('message') or ''}".rstrip(": ")
+            out.append(ErrorEvent(message=message, error_type=error_type, recoverable=True))
