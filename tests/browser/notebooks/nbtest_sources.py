@@ -125,3 +125,41 @@ def nested_events(
     yield StepEnd(step_id="sg", name="researcher")
     for piece in sliced("Final answer: 42 cm.", 4, delay):
         yield TextDelta(message_id="t9", delta=piece)
+
+
+def watched_weather_graph(gate: str) -> object:
+    """A LangGraph react agent on LangChain's own fake chat model (it answers whole, as
+    ``invoke`` does): it says it will check, calls ``get_weather``, which waits until the file
+    ``gate`` exists (the test looks at the page meanwhile), then answers from the result."""
+    import warnings
+
+    from langchain_core.language_models import GenericFakeChatModel
+    from langchain_core.messages import AIMessage
+    from langchain_core.tools import tool
+    from langgraph.prebuilt import create_react_agent
+
+    class ToolModel(GenericFakeChatModel):
+        def bind_tools(self, tools: object, **kwargs: object) -> "ToolModel":
+            return self
+
+    @tool
+    def get_weather(city: str) -> str:
+        """The weather in a city."""
+        deadline = time.monotonic() + 60
+        while not Path(gate).exists() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        return f"Sunny and 21 °C in {city}."
+
+    call = {"name": "get_weather", "args": {"city": "Oslo"}, "id": "call_1"}
+    usage = {"input_tokens": 30, "output_tokens": 12, "total_tokens": 42}
+    model = ToolModel(
+        messages=iter(
+            [
+                AIMessage(content="Let me check Oslo.", tool_calls=[call], usage_metadata=usage),
+                AIMessage(content="Oslo is sunny and 21 °C.", usage_metadata=usage),
+            ]
+        )
+    )
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # create_react_agent moved to langchain.agents
+        return create_react_agent(model, [get_weather])
