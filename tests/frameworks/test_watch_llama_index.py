@@ -21,9 +21,10 @@ from tests.frameworks.conftest import need
 
 need("llama_index.core")
 
-from llama_index.core.agent.workflow import AgentWorkflow, FunctionAgent  # noqa: E402
+from llama_index.core.agent.workflow import AgentWorkflow, FunctionAgent, ReActAgent  # noqa: E402
 from llama_index.core.base.llms.types import (  # noqa: E402
     ChatMessage,
+    ChatResponse,
     CompletionResponse,
     LLMMetadata,
     TextBlock,
@@ -31,7 +32,10 @@ from llama_index.core.base.llms.types import (  # noqa: E402
 )
 from llama_index.core.instrumentation import get_dispatcher  # noqa: E402
 from llama_index.core.llms import CustomLLM, MockFunctionCallingLLM, MockLLM  # noqa: E402
-from llama_index.core.llms.callbacks import llm_completion_callback  # noqa: E402
+from llama_index.core.llms.callbacks import (  # noqa: E402
+    llm_chat_callback,
+    llm_completion_callback,
+)
 from llama_index.core.tools import FunctionTool  # noqa: E402
 
 import nbagent  # noqa: E402
@@ -272,6 +276,106 @@ def test_an_agent_workflow_hands_off_and_names_each_agent() -> None:
     assert [s.meta for s in starts] == [{"agent": a} for a in ("router", "worker", "worker")]
     handoffs = [e for e in run.events if isinstance(e, Status) and e.state == "handoff"]
     assert [h.detail for h in handoffs] == [{"agent": "worker", "from": "router"}]
+
+
+class ThinkingMock(MockFunctionCallingLLM):
+    """The mock, streaming what real integrations add to a chunk: ``thinking_delta`` in
+    ``additional_kwargs`` and the provider's chunk (with its usage) in ``raw``; decorated
+    as real integrations are (the decorator sends the instrumentation events)."""
+
+    @llm_chat_callback()
+    async def astream_chat(  # type: ignore[override]
+        self, messages: Sequence[ChatMessage], **kwargs: Any
+    ) -> AsyncGenerator[ChatResponse, None]:
+        async def chunks() -> AsyncGenerator[ChatResponse, None]:
+            for thought in ("The user ", "wants a greeting."):
+                yield ChatResponse(
+                    message=ChatMessage(role="assistant", content=""),
+                    delta="",
+                    additional_kwargs={"thinking_delta": thought},
+                )
+            text = ""
+            for piece in ("Hello", " there"):
+                text += piece
+                yield ChatResponse(message=ChatMessage(role="assistant", content=text), delta=piece)
+            usage = {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
+            yield ChatResponse(
+                message=ChatMessage(role="assistant", content=text),
+                delta="",
+                raw={"model": "mock-1", "choices": [], "usage": usage},
+            )
+
+        return chunks()
+
+
+def test_streamed_thinking_and_usage_in_raw() -> None:
+    async def main() -> tuple[nbagent.Run, Any]:
+        agent = FunctionAgent(tools=[add], llm=ThinkingMock(), name="greeter")
+        async with nbagent.watch() as run:
+            result = await agent.run(user_msg="hi")
+        return run, result
+
+    run, result = aio.run(main())
+    t = run.transcript
+    assert t.text == str(result) == "Hello there"
+    assert t.thinking == "The user wants a greeting."
+    assert (t.usage.input_tokens, t.usage.output_tokens) == (11, 7)
+    (step,) = t.steps
+    assert step["usage"]["input_tokens"] == 11
+    usage = [e for e in run.events if e.kind == "usage"]
+    assert [u.model for u in usage] == ["mock-1"]  # type: ignore[attr-defined]
+
+
+def test_a_react_agents_reasoning_is_thinking_and_its_answer_the_text() -> None:
+    def script(messages: Sequence[ChatMessage], **_: Any) -> Any:
+        if "Observation" not in (messages[-1].content or ""):
+            return streamed(
+                "Thought: I need to add.\n", 'Action: add\nAction Input: {"a": 1, "b": 2}'
+            )
+        return streamed("Thought: I can answer.\n", "Answer: 3")
+
+    async def main() -> tuple[nbagent.Run, Any]:
+        agent = ReActAgent(tools=[add], llm=llm(script), name="react")
+        async with nbagent.watch() as run:
+            result = await agent.run(user_msg="1 + 2?")
+        return run, result
+
+    run, result = aio.run(main())
+    t = run.transcript
+    assert t.text == str(result) == "3"
+    assert "Thought: I need to add." in t.thinking
+    (tool,) = t.tool_calls
+    (done,) = result.tool_calls
+    assert (tool.name, tool.args, tool.result) == (done.tool_name, done.tool_kwargs, "3")
+    assert t.status == "completed"
+
+
+def test_a_return_direct_tools_output_is_the_answer() -> None:
+    def lookup(key: str) -> str:
+        """Look a constant up."""
+        return {"pi": "3.14159"}[key]
+
+    async def main() -> tuple[nbagent.Run, Any]:
+        tool = FunctionTool.from_defaults(fn=lookup, return_direct=True)
+        agent = FunctionAgent(tools=[tool], llm=llm(lambda m, **_: call("d1", "lookup", key="pi")))
+        async with nbagent.watch() as run:
+            result = await agent.run(user_msg="pi?")
+        return run, result
+
+    run, result = aio.run(main())
+    assert run.transcript.text == str(result) == "3.14159"
+
+
+def test_watching_an_llm_that_streams_ends_its_run_with_the_stream() -> None:
+    model = MockLLM()
+    watch = nbagent.watch(model)
+    pieces = [r.delta for r in model.stream_complete("abc")]
+    (run,) = watch.runs
+    run.wait(timeout=5)
+    watch.stop()
+    assert run.transcript.status == "completed"
+    assert run.transcript.text == "".join(p or "" for p in pieces) == "abc"
+    assert deltas(run) == ["a", "b", "c"]
 
 
 # -- 3. hooks removed, also when the block raises; nothing after the block ----------------------

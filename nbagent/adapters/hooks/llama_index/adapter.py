@@ -69,6 +69,7 @@ class _Model:
     step_id: str
     name: str
     scope: str | None
+    react: bool  # a ReAct agent's call: its text is the agent's reasoning, not the answer
     text: str = ""  # the text so far (for cumulative ``message.content`` streams)
     streamed: bool = False
     thinking: bool = False
@@ -82,7 +83,9 @@ class _Span:
     inside: str | None  # what spans under this one get as scope (a tool call's own id)
     agent: str | None
     in_tool: bool  # the span is a tool call's or under one
+    react: bool  # under a ReActAgent's run
     tool: str | None = None  # a standalone tool span: its synthetic call id
+    run: bool = False  # a workflow's run
 
 
 class LlamaIndexHookAdapter(Tools, HookAdapter):
@@ -97,6 +100,8 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
         self._inner: set[str] = set()  # spans of model events inside another model call
         self._steps = 0
         self._agents: dict[tuple[str, str | None], str] = {}  # (root, scope) -> agent
+        self._said: dict[str | None, str] = {}  # scope -> the text its latest model call wrote
+        self._answers = 0
 
     def feed(self, record: HookRecord) -> list[Event]:
         out: list[Event] = []
@@ -131,7 +136,12 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
         args = data.get("args")
         ev = args.get("ev") if isinstance(args, Mapping) else None
         agent = str_or_none(field(ev, "current_agent_name")) or (up.agent if up else None)
-        span = _Span(parent, scope, scope, agent, up.in_tool if up else False)
+        instance = data.get("instance")
+        span = _Span(
+            parent, scope, scope, agent, up.in_tool if up else False, bool(up and up.react)
+        )
+        if instance is not None and named(instance, "Workflow"):
+            span.run, span.react = True, named(instance, "ReActAgent")
         self._spans[span_id] = span
         if ev is not None and named(ev, "ToolCall") and not named(ev, "ToolCallResult"):
             call_id = self._run_call(ev, scope, out)
@@ -164,6 +174,19 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
             self._result(call_id, field(result, "tool_output"), span.scope, out)
         elif span.tool is not None:
             self._result(span.tool, result, span.scope, out)
+        elif span.run:
+            self._answer(span.scope, field(result, "result"), out)
+
+    def _answer(self, scope: str | None, result: Any, out: list[Event]) -> None:
+        """An agent's run ended: its answer, where no model call wrote it as it is (a ReAct
+        agent's parsed ``Answer:``, a ``return_direct`` tool's output)."""
+        if result is None or not named(result, "AgentOutput"):
+            return
+        answer = _text_of(field(result, "response"))
+        if answer and answer != self._said.get(scope):
+            self._answers += 1
+            self._whole(f"llama-answer-{self._answers}", answer, "text", scope, out)
+            self._said[scope] = answer
 
     def _drop(self, span_id: str, err: Any, last: bool, out: list[Event]) -> None:
         message, error_type = error_of(err)
@@ -215,7 +238,8 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
         scope = span.scope if span else None
         self._steps += 1
         model = model_name(field(event, "model_dict"))
-        call = self._models[span_id] = _Model(f"llama-step-{self._steps}", model, scope)
+        react = bool(span and span.react)
+        call = self._models[span_id] = _Model(f"llama-step-{self._steps}", model, scope, react)
         meta = {"agent": span.agent} if span is not None and span.agent else None
         out.append(
             StepStart(step_id=call.step_id, name=model, step_type="model", meta=meta, parent=scope)
@@ -237,14 +261,22 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
         message = field(response, "message")
         so_far = _text_of(message) if message is not None else field(response, "text")
         delta = field(response, "delta")
-        # Integrations give the text so far; where it grows the last one its new end is the
-        # delta (the mock LLMs' ``delta`` repeats the whole text).
-        if isinstance(so_far, str) and so_far and so_far.startswith(call.text):
+        # The delta where it agrees with the text so far; else the text's new end (the mock
+        # function-calling LLM's ``delta`` repeats the whole text, ``MockLLM``'s ``text`` is
+        # the whole answer from the first chunk on).
+        if isinstance(delta, str) and (
+            not isinstance(so_far, str) or so_far.startswith(call.text + delta)
+        ):
+            call.text += delta
+        elif isinstance(so_far, str) and so_far.startswith(call.text):
             delta = so_far[len(call.text) :]
             call.text = so_far
-        elif isinstance(delta, str):
-            call.text += delta
-        if isinstance(delta, str) and delta:
+        if isinstance(delta, str) and delta and call.react:
+            call.thinking = True
+            out.append(
+                ThinkingDelta(message_id=f"{call.step_id}-thinking", delta=delta, parent=call.scope)
+            )
+        elif isinstance(delta, str) and delta:
             call.streamed = True
             out.append(TextDelta(message_id=f"{call.step_id}-text", delta=delta, parent=call.scope))
         call.usage.update(usage_of(response))
@@ -255,17 +287,21 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
             return
         message = field(response, "message")
         mid = call.step_id
+        text = _text_of(message) if message is not None else field(response, "text")
+        text = text if isinstance(text, str) else ""
         if not call.thinking:
             thinking = _thinking_of(message) if message is not None else ""
+            if call.react:  # a ReAct step's text is its reasoning (the answer comes parsed)
+                thinking = f"{thinking}\n\n{text}" if thinking and text else thinking or text
             if thinking:
                 self._whole(f"{mid}-thinking", thinking, "thinking", call.scope, out)
         if call.streamed:
             out.append(MessageEnd(message_id=f"{mid}-text", parent=call.scope))
             call.streamed = False  # ended here, before its tool calls
-        else:
-            text = _text_of(message) if message is not None else field(response, "text")
-            if isinstance(text, str) and text:
-                self._whole(f"{mid}-text", text, "text", call.scope, out)
+            text = call.text
+        elif text and not call.react:
+            self._whole(f"{mid}-text", text, "text", call.scope, out)
+        self._said[call.scope] = "" if call.react else text
         asked = 0
         for call_id, name, args in tool_calls(message):
             asked += 1
@@ -318,7 +354,8 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
             out.append(MessageEnd(message_id=f"{call.step_id}-text", parent=call.scope))
         if call.usage:
             usage = {k: v for k, v in call.usage.items() if k != "model"}
-            out.append(Usage(step_id=call.step_id, model=call.name, parent=call.scope, **usage))
+            model = str_or_none(call.usage.get("model")) or call.name
+            out.append(Usage(step_id=call.step_id, model=model, parent=call.scope, **usage))
         out.append(
             StepEnd(step_id=call.step_id, name=call.name, finish_reason=finish, parent=call.scope)
         )
