@@ -430,6 +430,8 @@ def test_a_model_error_propagates_unchanged_and_the_run_fails() -> None:
     assert t.status == "error"
     assert "model down" in t.error["message"]
     assert [s["finish_reason"] for s in t.steps] == ["error"]
+    # the model call's failure is the run's: said once, not again for each span it ended
+    assert [w["message"] for w in t.to_dict()["warnings"]] == [t.error["message"]]
 
 
 # -- 5. watch(obj): each call of the object is a run ------------------------------------------

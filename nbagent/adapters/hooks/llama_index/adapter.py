@@ -102,10 +102,16 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
         self._agents: dict[tuple[str, str | None], str] = {}  # (root, scope) -> agent
         self._said: dict[str | None, str] = {}  # scope -> the text its latest model call wrote
         self._answers = 0
+        # A model call's failure, held while the same exception drops the spans around it:
+        # where it ends the root too, the root's failure says it once.
+        self._held: tuple[ErrorEvent, Any] | None = None
 
     def feed(self, record: HookRecord) -> list[Event]:
         out: list[Event] = []
         data = record.data
+        if self._held is not None and not self._same_failure(record):
+            out.append(self._held[0])
+            self._held = None
         if record.kind == "event":
             self._event(data, out)
         elif isinstance(data, Mapping):
@@ -120,9 +126,26 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
                 self._drop(span_id, data.get("err"), record.last, out)
         return out
 
+    def _same_failure(self, record: HookRecord) -> bool:
+        """The held failure's exception still going up (a span dropped by it, the
+        ``SpanDropEvent`` the dispatcher sends first)."""
+        if record.kind == "event":
+            return type(record.data).__name__ == "SpanDropEvent"
+        data = record.data
+        held = self._held
+        return (
+            record.kind == "span_drop"
+            and isinstance(data, Mapping)
+            and held is not None
+            and data.get("err") is held[1]
+        )
+
     def end(self) -> list[Event]:
         """Model calls still open (a stream never read to its end) end here."""
         out: list[Event] = []
+        if self._held is not None:
+            out.append(self._held[0])
+            self._held = None
         for span_id in list(self._models):
             self._close(span_id, out, "incomplete")
         return out
@@ -191,11 +214,12 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
     def _drop(self, span_id: str, err: Any, last: bool, out: list[Event]) -> None:
         message, error_type = error_of(err)
         if span_id in self._models:
-            self._fail(span_id, message, error_type, out)
+            self._fail(span_id, err, out)
         span = self._spans.get(span_id)
         if span is not None and span.tool is not None:
             self._result(span.tool, message, span.scope, out, is_error=True)
         if last:  # the call itself failed: the watch decides what that ends
+            self._held = None  # the model call's failure, said here once
             scope = span.scope if span else None
             out.append(
                 ErrorEvent(message=message, error_type=error_type, recoverable=True, parent=scope)
@@ -218,8 +242,7 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
         elif kind in _ENDS:
             self._finish(span_id, field(event, "response"), out)
         elif kind == "ExceptionEvent" and span_id in self._models:
-            message, error_type = error_of(field(event, "exception"))
-            self._fail(span_id, message, error_type, out)
+            self._fail(span_id, field(event, "exception"), out)
 
     def _within_model(self, span_id: str) -> bool:
         seen: set[str] = set()
@@ -332,12 +355,14 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
             )
         )
 
-    def _fail(self, span_id: str, message: str, error_type: str | None, out: list[Event]) -> None:
+    def _fail(self, span_id: str, err: Any, out: list[Event]) -> None:
         call = self._models.get(span_id)
         scope = call.scope if call else None
-        out.append(
-            ErrorEvent(message=message, error_type=error_type, recoverable=True, parent=scope)
-        )
+        message, error_type = error_of(err)
+        failure = ErrorEvent(message=message, error_type=error_type, recoverable=True, parent=scope)
+        if self._held is not None:
+            out.append(self._held[0])
+        self._held = (failure, err)
         self._close(span_id, out, "error")
 
     def _close(self, span_id: str, out: list[Event], finish: str) -> None:
