@@ -12,6 +12,7 @@ from __future__ import annotations
 from nbagent.adapters.hooks.adapter import HooksAdapter
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.langchain import LangChainHookAdapter
+from nbagent.adapters.hooks.llama_index import LlamaIndexHookAdapter
 from nbagent.adapters.hooks.record import HookRecord
 
 __all__ = ["FAMILIES", "HookAdapter", "HookRecord", "HooksAdapter"]
@@ -19,6 +20,7 @@ __all__ = ["FAMILIES", "HookAdapter", "HookRecord", "HooksAdapter"]
 _FAMILY_ADAPTERS: tuple[type[HookAdapter], ...] = (
     # the family adapters, one line each
     LangChainHookAdapter,
+    LlamaIndexHookAdapter,
 )
 FAMILIES: dict[str, type[HookAdapter]] = {cls.family: cls for cls in _FAMILY_ADAPTERS}
 """Hook family name → its adapter class."""

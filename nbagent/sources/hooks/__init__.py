@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from nbagent.sources.hooks.base import Emit, Hook, HookError
 from nbagent.sources.hooks.langchain import LangChainHook
+from nbagent.sources.hooks.llama_index import LlamaIndexHook
 
 __all__ = ["HOOKS", "Emit", "Hook", "HookError"]
 
 HOOKS: tuple[type[Hook], ...] = (
     # the family hooks, one line each
     LangChainHook,
+    LlamaIndexHook,
 )
 """Every hook family, in the order ``watch()`` installs them."""

@@ -1,0 +1,386 @@
+"""The ``llama-index`` hook's records → events: LlamaIndex's instrumentation spans and events.
+
+Records (``nbagent/sources/hooks/llama_index.py``): ``span_start`` (``{"id", "parent",
+"instance", "args"}``: the span's bound arguments), ``span_end`` (``{"id", "result"}``),
+``span_drop`` (``{"id", "err"}``) and ``event`` (the instrumentation event itself).
+
+- A model call is the ``LLMChatStartEvent`` / ``LLMCompletionStartEvent`` … ``*EndEvent`` of
+  one span: a step named after the model, its text streamed from the ``*InProgressEvent``
+  deltas (an agent workflow's ``FunctionAgent`` streams under the hood) or whole from the end
+  event's response, its thinking, the tool calls it asked for (the message's ``ToolCallBlock``
+  blocks, or ``additional_kwargs["tool_calls"]``) and its usage (the response's ``raw`` or the
+  token counts an integration puts in ``additional_kwargs``). A model event inside another
+  model call's span (a ``CustomLLM``'s ``chat`` made of its ``complete``) is that call.
+- A tool: an agent workflow's ``call_tool`` step (its argument ``ev`` is the ``ToolCall``, its
+  result the ``ToolCallResult`` with the ``ToolOutput``), or a tool's own ``call``/``acall``
+  span outside any (``llm.predict_and_call``): a call with a synthetic id.
+- Nesting: the events under a tool call's span (an agent run inside the tool) carry
+  ``parent=<its tool_call_id>``. The agent a step belongs to (an ``AgentWorkflow``'s
+  ``current_agent_name``) is on the step's ``meta``; a change of agent is a ``handoff``.
+- Failures: a model call's span dropped or its stream's ``ExceptionEvent``, and the root's
+  span dropped: ``ErrorEvent(recoverable=True)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any, ClassVar
+
+from nbagent._events import (
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    MessageStart,
+    Status,
+    StepEnd,
+    StepStart,
+    TextDelta,
+    ThinkingDelta,
+    Usage,
+)
+from nbagent.adapters.base import field, str_or_none
+from nbagent.adapters.hooks.base import HookAdapter
+from nbagent.adapters.hooks.llama_index.read import (
+    error_of,
+    is_tool_call,
+    model_name,
+    named,
+    tool_calls,
+    tool_name,
+    usage_of,
+)
+from nbagent.adapters.hooks.llama_index.tools import Tools
+from nbagent.adapters.hooks.record import HookRecord
+from nbagent.adapters.llama_index import _text_of, _thinking_of
+
+__all__ = ["LlamaIndexHookAdapter"]
+
+_STARTS = frozenset({"LLMChatStartEvent", "LLMCompletionStartEvent"})
+_PROGRESS = frozenset({"LLMChatInProgressEvent", "LLMCompletionInProgressEvent"})
+_ENDS = frozenset({"LLMChatEndEvent", "LLMCompletionEndEvent"})
+
+
+@dataclass(slots=True)
+class _Model:
+    """One model call, open from its start event to its end."""
+
+    step_id: str
+    name: str
+    scope: str | None
+    react: bool  # a ReAct agent's call: its text is the agent's reasoning, not the answer
+    text: str = ""  # the text so far (for cumulative ``message.content`` streams)
+    streamed: bool = False
+    thinking: bool = False
+    usage: dict[str, Any] = dc_field(default_factory=dict)
+
+
+@dataclass(slots=True)
+class _Span:
+    parent: str | None
+    scope: str | None  # the tool call the span's events are inside (their ``parent``)
+    inside: str | None  # what spans under this one get as scope (a tool call's own id)
+    agent: str | None
+    in_tool: bool  # the span is a tool call's or under one
+    react: bool  # under a ReActAgent's run
+    tool: str | None = None  # a standalone tool span: its synthetic call id
+    run: bool = False  # a workflow's run
+
+
+class LlamaIndexHookAdapter(Tools, HookAdapter):
+    """LlamaIndex instrumentation records → events (see the module docstring)."""
+
+    family: ClassVar[str] = "llama-index"
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._spans: dict[str, _Span] = {}
+        self._models: dict[str, _Model] = {}  # the span of a model call's events -> it
+        self._inner: set[str] = set()  # spans of model events inside another model call
+        self._steps = 0
+        self._agents: dict[tuple[str, str | None], str] = {}  # (root, scope) -> agent
+        self._said: dict[str | None, str] = {}  # scope -> the text its latest model call wrote
+        self._answers = 0
+        # A model call's failure, held while the same exception drops the spans around it:
+        # where it ends the root too, the root's failure says it once.
+        self._held: tuple[ErrorEvent, Any] | None = None
+
+    def feed(self, record: HookRecord) -> list[Event]:
+        out: list[Event] = []
+        data = record.data
+        if self._held is not None and not self._same_failure(record):
+            out.append(self._held[0])
+            self._held = None
+        if record.kind == "event":
+            self._event(data, out)
+        elif isinstance(data, Mapping):
+            span_id = str_or_none(data.get("id"))
+            if span_id is None:
+                return out
+            if record.kind == "span_start":
+                self._enter(span_id, data, record.root, out)
+            elif record.kind == "span_end":
+                self._exit(span_id, data.get("result"), out)
+            elif record.kind == "span_drop":
+                self._drop(span_id, data.get("err"), record.last, out)
+        return out
+
+    def _same_failure(self, record: HookRecord) -> bool:
+        """The held failure's exception still going up (a span dropped by it, the
+        ``SpanDropEvent`` the dispatcher sends first)."""
+        if record.kind == "event":
+            return type(record.data).__name__ == "SpanDropEvent"
+        data = record.data
+        held = self._held
+        return (
+            record.kind == "span_drop"
+            and isinstance(data, Mapping)
+            and held is not None
+            and data.get("err") is held[1]
+        )
+
+    def end(self) -> list[Event]:
+        """Model calls still open (a stream never read to its end) end here."""
+        out: list[Event] = []
+        if self._held is not None:
+            out.append(self._held[0])
+            self._held = None
+        for span_id in list(self._models):
+            self._close(span_id, out, "incomplete")
+        return out
+
+    # -- spans --------------------------------------------------------------------------
+
+    def _enter(self, span_id: str, data: Mapping[str, Any], root: str, out: list[Event]) -> None:
+        parent = str_or_none(data.get("parent"))
+        up = self._spans.get(parent) if parent else None
+        scope = up.inside if up else None
+        args = data.get("args")
+        ev = args.get("ev") if isinstance(args, Mapping) else None
+        agent = str_or_none(field(ev, "current_agent_name")) or (up.agent if up else None)
+        instance = data.get("instance")
+        span = _Span(
+            parent, scope, scope, agent, up.in_tool if up else False, bool(up and up.react)
+        )
+        if instance is not None and named(instance, "Workflow"):
+            span.run, span.react = True, named(instance, "ReActAgent")
+        self._spans[span_id] = span
+        if ev is not None and named(ev, "ToolCall") and not named(ev, "ToolCallResult"):
+            call_id = self._run_call(ev, scope, out)
+            span.inside, span.in_tool = call_id, True
+        elif not span.in_tool and is_tool_call(span_id, data.get("instance")):
+            # A tool called outside an agent workflow (``llm.predict_and_call``): the
+            # model's call of that name not run yet, else a call of its own.
+            name = tool_name(data.get("instance"))
+            asked = self._claim(name)
+            span.tool = span.inside = asked or self._synthetic_id()
+            span.in_tool = True
+            kwargs = args.get("kwargs") if isinstance(args, Mapping) else None
+            self._start_call(span.tool, name, kwargs, scope, asked is None, out)
+        if agent and field(ev, "current_agent_name"):
+            key = (root, scope)
+            before = self._agents.get(key)
+            self._agents[key] = agent
+            if before and before != agent:
+                detail = {"agent": agent, "from": before}
+                out.append(
+                    Status(state="handoff", text=f"handoff to {agent}", detail=detail, parent=scope)
+                )
+
+    def _exit(self, span_id: str, result: Any, out: list[Event]) -> None:
+        span = self._spans.get(span_id)
+        if span is None:
+            return
+        if result is not None and named(result, "ToolCallResult"):
+            call_id = span.inside or str_or_none(field(result, "tool_id")) or ""
+            self._result(call_id, field(result, "tool_output"), span.scope, out)
+        elif span.tool is not None:
+            self._result(span.tool, result, span.scope, out)
+        elif span.run:
+            self._answer(span.scope, field(result, "result"), out)
+
+    def _answer(self, scope: str | None, result: Any, out: list[Event]) -> None:
+        """An agent's run ended: its answer, where no model call wrote it as it is (a ReAct
+        agent's parsed ``Answer:``, a ``return_direct`` tool's output)."""
+        if result is None or not named(result, "AgentOutput"):
+            return
+        answer = _text_of(field(result, "response"))
+        if answer and answer != self._said.get(scope):
+            self._answers += 1
+            self._whole(f"llama-answer-{self._answers}", answer, "text", scope, out)
+            self._said[scope] = answer
+
+    def _drop(self, span_id: str, err: Any, last: bool, out: list[Event]) -> None:
+        message, error_type = error_of(err)
+        if span_id in self._models:
+            self._fail(span_id, err, out)
+        span = self._spans.get(span_id)
+        if span is not None and span.tool is not None:
+            self._result(span.tool, message, span.scope, out, is_error=True)
+        if last:  # the call itself failed: the watch decides what that ends
+            self._held = None  # the model call's failure, said here once
+            scope = span.scope if span else None
+            out.append(
+                ErrorEvent(message=message, error_type=error_type, recoverable=True, parent=scope)
+            )
+
+    # -- model calls --------------------------------------------------------------------
+
+    def _event(self, event: Any, out: list[Event]) -> None:
+        kind = type(event).__name__
+        span_id = str_or_none(field(event, "span_id")) or ""
+        if kind in _STARTS:
+            if self._within_model(span_id):
+                self._inner.add(span_id)
+                return
+            self._open(span_id, event, out)
+        elif span_id in self._inner:
+            return
+        elif kind in _PROGRESS:
+            self._progress(span_id, field(event, "response"), out)
+        elif kind in _ENDS:
+            self._finish(span_id, field(event, "response"), out)
+        elif kind == "ExceptionEvent" and span_id in self._models:
+            self._fail(span_id, field(event, "exception"), out)
+
+    def _within_model(self, span_id: str) -> bool:
+        seen: set[str] = set()
+        here = self._spans.get(span_id)
+        while here is not None and here.parent and here.parent not in seen:
+            if here.parent in self._models:
+                return True
+            seen.add(here.parent)
+            here = self._spans.get(here.parent)
+        return False
+
+    def _open(self, span_id: str, event: Any, out: list[Event]) -> None:
+        if span_id in self._models:  # two calls with no span of their own: the first ends
+            self._close(span_id, out, "incomplete")
+        span = self._spans.get(span_id)
+        scope = span.scope if span else None
+        self._steps += 1
+        model = model_name(field(event, "model_dict"))
+        react = bool(span and span.react)
+        call = self._models[span_id] = _Model(f"llama-step-{self._steps}", model, scope, react)
+        meta = {"agent": span.agent} if span is not None and span.agent else None
+        out.append(
+            StepStart(step_id=call.step_id, name=model, step_type="model", meta=meta, parent=scope)
+        )
+
+    def _progress(self, span_id: str, response: Any, out: list[Event]) -> None:
+        call = self._models.get(span_id)
+        if call is None:
+            return
+        extra = field(response, "additional_kwargs")
+        thinking = field(extra, "thinking_delta")
+        if isinstance(thinking, str) and thinking:
+            call.thinking = True
+            out.append(
+                ThinkingDelta(
+                    message_id=f"{call.step_id}-thinking", delta=thinking, parent=call.scope
+                )
+            )
+        message = field(response, "message")
+        so_far = _text_of(message) if message is not None else field(response, "text")
+        delta = field(response, "delta")
+        # The delta where it agrees with the text so far; else the text's new end (the mock
+        # function-calling LLM's ``delta`` repeats the whole text, ``MockLLM``'s ``text`` is
+        # the whole answer from the first chunk on).
+        if isinstance(delta, str) and (
+            not isinstance(so_far, str) or so_far.startswith(call.text + delta)
+        ):
+            call.text += delta
+        elif isinstance(so_far, str) and so_far.startswith(call.text):
+            delta = so_far[len(call.text) :]
+            call.text = so_far
+        if isinstance(delta, str) and delta and call.react:
+            call.thinking = True
+            out.append(
+                ThinkingDelta(message_id=f"{call.step_id}-thinking", delta=delta, parent=call.scope)
+            )
+        elif isinstance(delta, str) and delta:
+            call.streamed = True
+            out.append(TextDelta(message_id=f"{call.step_id}-text", delta=delta, parent=call.scope))
+        call.usage.update(usage_of(response))
+
+    def _finish(self, span_id: str, response: Any, out: list[Event]) -> None:
+        call = self._models.get(span_id)
+        if call is None:
+            return
+        message = field(response, "message")
+        mid = call.step_id
+        text = _text_of(message) if message is not None else field(response, "text")
+        text = text if isinstance(text, str) else ""
+        if not call.thinking:
+            thinking = _thinking_of(message) if message is not None else ""
+            if call.react:  # a ReAct step's text is its reasoning (the answer comes parsed)
+                thinking = f"{thinking}\n\n{text}" if thinking and text else thinking or text
+            if thinking:
+                self._whole(f"{mid}-thinking", thinking, "thinking", call.scope, out)
+        if call.streamed:
+            out.append(MessageEnd(message_id=f"{mid}-text", parent=call.scope))
+            call.streamed = False  # ended here, before its tool calls
+            text = call.text
+        elif text and not call.react:
+            self._whole(f"{mid}-text", text, "text", call.scope, out)
+        self._said[call.scope] = "" if call.react else text
+        asked = 0
+        for call_id, name, args in tool_calls(message):
+            asked += 1
+            synthetic = call_id is None
+            call_id = call_id or self._synthetic_id()
+            self._pending.setdefault(name, []).append(call_id)
+            self._start_call(call_id, name, args, call.scope, synthetic, out)
+        call.usage.update(usage_of(response))
+        self._close(span_id, out, "tool_calls" if asked else "stop")
+
+    def _whole(
+        self, message_id: str, text: str, channel: str, scope: str | None, out: list[Event]
+    ) -> None:
+        thinking = channel == "thinking"
+        out.append(
+            MessageStart(
+                message_id=message_id,
+                channel="thinking" if thinking else "text",
+                whole=True,
+                parent=scope,
+            )
+        )
+        delta_cls = ThinkingDelta if thinking else TextDelta
+        out.append(delta_cls(message_id=message_id, delta=text, parent=scope))
+        out.append(
+            MessageEnd(
+                message_id=message_id, channel="thinking" if thinking else "text", parent=scope
+            )
+        )
+
+    def _fail(self, span_id: str, err: Any, out: list[Event]) -> None:
+        call = self._models.get(span_id)
+        scope = call.scope if call else None
+        message, error_type = error_of(err)
+        failure = ErrorEvent(message=message, error_type=error_type, recoverable=True, parent=scope)
+        if self._held is not None:
+            out.append(self._held[0])
+        self._held = (failure, err)
+        self._close(span_id, out, "error")
+
+    def _close(self, span_id: str, out: list[Event], finish: str) -> None:
+        call = self._models.pop(span_id, None)
+        if call is None:
+            return
+        if call.thinking:
+            out.append(
+                MessageEnd(
+                    message_id=f"{call.step_id}-thinking", channel="thinking", parent=call.scope
+                )
+            )
+        if call.streamed:  # cut short (an error, the watch's end)
+            out.append(MessageEnd(message_id=f"{call.step_id}-text", parent=call.scope))
+        if call.usage:
+            usage = {k: v for k, v in call.usage.items() if k != "model"}
+            model = str_or_none(call.usage.get("model")) or call.name
+            out.append(Usage(step_id=call.step_id, model=model, parent=call.scope, **usage))
+        out.append(
+            StepEnd(step_id=call.step_id, name=call.name, finish_reason=finish, parent=call.scope)
+        )
