@@ -1,0 +1,10 @@
+"""The ``openai-agents`` hook family's adapter: the OpenAI Agents SDK's trace spans (handed
+over by ``nbagent.sources.hooks.openai_agents``'s trace processor) as events.
+
+``adapter.py`` (``OpenAIAgentsHookAdapter``: the span tree, scopes, tools, handoffs,
+errors); ``model.py`` (pure readers of a model span: text, thinking, tool calls, usage).
+"""
+
+from nbagent.adapters.hooks.openai_agents.adapter import OpenAIAgentsHookAdapter
+
+__all__ = ["OpenAIAgentsHookAdapter"]
