@@ -524,3 +524,83 @@ def test_disabled_tracing_is_a_warning(server: OpenAIServer) -> None:
     warnings = run.transcript.to_dict()["warnings"]
     assert any("tracing is disabled" in w["message"] for w in warnings)
     assert run.transcript.text == ""
+
+
+# -- more shapes: streamed under the hood, a model error, a guardrail's agent --------------------
+
+
+def test_run_streamed_shows_whole_messages(server: OpenAIServer) -> None:
+    """``Runner.run_streamed``: the spans carry the streamed answer whole (a ``Response``
+    dump in the generation span); the hook sees no tokens."""
+    agent = weather_agent(server)
+
+    async def main() -> tuple[Any, Any]:
+        async with nbagent.watch() as run:
+            result = Runner.run_streamed(agent, "Weather in Oslo?")
+            async for _ in result.stream_events():
+                pass
+        return run, result
+
+    run, result = aio.run(main())
+    assert run.status == "completed"
+    check_against_result(run.transcript, result)
+    assert run.transcript.to_dict()["whole"] is True
+
+
+def test_model_error_errors_the_run() -> None:
+    with OpenAIServer(status=500) as srv:
+        client = openai.AsyncOpenAI(base_url=srv.base_url, api_key="test", max_retries=0)
+        agent = Agent(name="down", model=OpenAIChatCompletionsModel("test-model", client))
+        raised: list[BaseException] = []
+
+        def call_it() -> None:
+            try:
+                Runner.run_sync(agent, "hi")
+            except openai.InternalServerError as exc:
+                raised.append(exc)
+                raise
+
+        with pytest.raises(openai.InternalServerError) as info, nbagent.watch() as run:
+            call_it()
+    assert info.value is raised[0]
+    assert run.status == "error"
+    [step] = run.transcript.steps
+    assert step["finish_reason"] == "error"
+    warnings = run.transcript.to_dict()["warnings"]
+    assert any("scripted 500" in w["message"] for w in warnings)
+
+
+def test_guardrail_agent_is_a_subagent_scope(server: OpenAIServer) -> None:
+    checker = Agent(name="checker", instructions="checker", model=chat_model(server))
+
+    @agents.input_guardrail
+    async def check(ctx: Any, agent: Any, text: Any) -> Any:
+        verdict = await Runner.run(checker, "is it fine?", context=ctx.context)
+        tripped = verdict.final_output != "Fine."
+        return agents.GuardrailFunctionOutput(verdict.final_output, tripwire_triggered=tripped)
+
+    main_agent = Agent(
+        name="main", instructions="main", model=chat_model(server), input_guardrails=[check]
+    )
+    server.script = by_instructions(
+        {"checker": [text_chunks(["Fine."])], "main": [text_chunks(["All ", "good."])]}
+    )
+    with nbagent.watch() as run:
+        result = Runner.run_sync(main_agent, "hello")
+    t = run.transcript
+    assert run.status == "completed"
+    assert t.text == result.final_output == "All good."
+    [scope] = [b for b in t.blocks if b["type"] == "agent"]
+    assert scope["name"] == "checker"
+    assert [b["type"] for b in t.children(scope["id"])] == ["text"]
+
+    server.script = by_instructions(
+        {"checker": [text_chunks(["Not fine."])], "main": [text_chunks(["unused"])]}
+    )
+    with (
+        pytest.raises(agents.InputGuardrailTripwireTriggered),
+        nbagent.watch() as failed,
+    ):
+        Runner.run_sync(main_agent, "hello")
+    assert failed.status == "error"
+    assert failed.transcript.to_dict()["activity"] is None  # the run ended

@@ -12,7 +12,7 @@ Spans (``agents.tracing.span_data``) → events:
   matched to the first call of that name the model asked for in the same agent and has no
   result yet (the SDK runs them in that order); a tool with no such call gets an id of its own;
 - a handoff span: the result of the model's ``transfer_to_…`` call and a status naming the
-  new agent; a guardrail span: a status (triggered or passed);
+  new agent; a guardrail span that triggered: a status;
 - a span's error: ``ErrorEvent(recoverable=True)`` (a tool's is its result, ``is_error``); the
   top-level agent's error (the run failed) comes with the trace's end, the record that ends
   the root.
@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from datetime import datetime
 from typing import Any, ClassVar
 
 from nbagent._events import (
@@ -40,31 +39,18 @@ from nbagent._events import (
     ToolCallStart,
     ToolResult,
 )
-from nbagent.adapters.base import field, plain, str_or_none, type_is
+from nbagent.adapters.base import field, plain, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
-from nbagent.adapters.hooks.openai_agents.model import (
-    error_text,
-    model_output,
-    usage_of,
-)
+from nbagent.adapters.hooks.openai_agents.maps import epoch, error_text, span_kind
+from nbagent.adapters.hooks.openai_agents.model import model_output, usage_of
 from nbagent.adapters.hooks.record import HookRecord
 
 __all__ = ["OpenAIAgentsHookAdapter"]
 
-_KINDS = {
-    "AgentSpanData": "agent",
-    "ResponseSpanData": "model",
-    "GenerationSpanData": "model",
-    "FunctionSpanData": "function",
-    "HandoffSpanData": "handoff",
-    "GuardrailSpanData": "guardrail",
-}
-"""The span data classes read (by name); any other span only keeps the tree connected."""
-
 
 @dataclass(slots=True)
 class _Span:
-    kind: str  # a value of _KINDS, or "other"
+    kind: str  # a value of maps.KINDS, or "other"
     parent_id: str | None
     scope: str | None = None  # the ``parent`` of the events of this span
     inner: str | None = None  # an agent's: the ``parent`` of the events inside it
@@ -85,7 +71,6 @@ class OpenAIAgentsHookAdapter(HookAdapter):
         self._pending: dict[str | None, list[tuple[str, str]]] = {}  # agent -> (name, call id)
         self._used: set[str] = set()  # every tool_call_id emitted
         self._failed: dict[str, ErrorEvent] = {}  # trace id -> its top-level agent's error
-        self._agents: dict[str, str] = {}  # trace id -> the top-level agent now running
 
     def feed(self, record: HookRecord) -> list[Event]:
         span = record.data
@@ -94,7 +79,6 @@ class OpenAIAgentsHookAdapter(HookAdapter):
         if record.kind == "span_end":
             return self._end(span)
         if record.kind == "trace_end":
-            self._agents.pop(record.root, None)
             failed = self._failed.pop(record.root, None)
             return [failed] if failed is not None else []
         return []
@@ -115,12 +99,12 @@ class OpenAIAgentsHookAdapter(HookAdapter):
         if span_id is None or span_id in self._spans:
             return []
         data = field(span, "span_data")
-        kind = _kind(data)
+        kind = span_kind(data)
         state = self._spans[span_id] = _Span(kind, str_or_none(field(span, "parent_id")))
         state.agent, state.scope, boundary = self._enclosing(state.parent_id)
-        ts = _epoch(field(span, "started_at"))
+        ts = epoch(field(span, "started_at"))
         if kind == "agent":
-            return self._agent_start(span_id, state, data, boundary, span, ts)
+            return self._agent_start(span_id, state, data, boundary, ts)
         if kind == "model":
             name = str_or_none(field(data, "model")) or ""
             return [StepStart(step_id=span_id, name=name, parent=state.scope, ts=ts)]
@@ -152,7 +136,6 @@ class OpenAIAgentsHookAdapter(HookAdapter):
         state: _Span,
         data: Any,
         boundary: str | None,
-        span: Any,
         ts: float,
     ) -> list[Event]:
         name = str_or_none(field(data, "name")) or "agent"
@@ -167,12 +150,7 @@ class OpenAIAgentsHookAdapter(HookAdapter):
                     step_id=span_id, name=name, step_type="subagent", parent=state.scope, ts=ts
                 )
             ]
-        trace_id = str_or_none(field(span, "trace_id")) or ""
-        previous = self._agents.get(trace_id)
-        self._agents[trace_id] = name
-        if previous is None or previous == name:
-            return []
-        return [Status(state="agent", text=f"agent: {name}", ts=ts)]
+        return []  # the top level: the run itself (a handoff says which agent is on)
 
     def _function_start(self, span_id: str, state: _Span, data: Any, ts: float) -> list[Event]:
         name = str_or_none(field(data, "name")) or "tool"
@@ -181,7 +159,7 @@ class OpenAIAgentsHookAdapter(HookAdapter):
             if call_name == name:
                 del pending[i]
                 state.call_id = call_id
-                return [Status(state="running", tool_call_id=call_id, parent=state.scope, ts=ts)]
+                return []  # its call shows running until its result
         state.call_id = self._unique(span_id)
         state.synthetic = True
         return [
@@ -210,7 +188,7 @@ class OpenAIAgentsHookAdapter(HookAdapter):
             return []
         state.ended = True
         data = field(span, "span_data")
-        ts = _epoch(field(span, "ended_at"))
+        ts = epoch(field(span, "ended_at"))
         error = field(span, "error")
         if state.kind == "model":
             return self._model_end(span_id, state, data, error, ts)
@@ -221,9 +199,10 @@ class OpenAIAgentsHookAdapter(HookAdapter):
         if state.kind == "handoff":
             return self._handoff_end(state, data, ts)
         if state.kind == "guardrail":
+            if field(data, "triggered") is not True:
+                return []  # passed: nothing to say (a status would stay on as the activity)
             name = str_or_none(field(data, "name")) or "guardrail"
-            triggered = field(data, "triggered") is True
-            text = f"guardrail {name}: {'triggered' if triggered else 'passed'}"
+            text = f"guardrail {name} triggered"
             return [Status(state="guardrail", text=text, parent=state.scope, ts=ts)]
         if error is not None and state.kind == "other":
             return [self._error(error, state.scope, ts)]
@@ -350,6 +329,10 @@ class OpenAIAgentsHookAdapter(HookAdapter):
             index = next(
                 (i for i, (n, _) in enumerate(pending) if n.startswith("transfer_to")), None
             )
+        if index is None and len(pending) == 1:
+            # a renamed handoff tool: the SDK runs the turn's function tools before its
+            # handoff, so the one call left without a result is the handoff's
+            index = 0
         if index is not None:
             name, call_id = pending.pop(index)
             # the SDK's own transfer message (Handoff.get_transfer_message)
@@ -386,21 +369,3 @@ class OpenAIAgentsHookAdapter(HookAdapter):
             parent=parent,
             ts=ts,
         )
-
-
-def _epoch(value: Any) -> float:
-    """A span's ISO time as epoch seconds; 0 (the record's time) when it has none."""
-    if not isinstance(value, str):
-        return 0.0
-    try:
-        return datetime.fromisoformat(value).timestamp()
-    except ValueError:
-        return 0.0
-
-
-def _kind(data: Any) -> str:
-    """Which span data ``data`` is (a subclass counts as its base)."""
-    for name, kind in _KINDS.items():
-        if type_is(data, "agents", name):
-            return kind
-    return "other"

@@ -9,7 +9,6 @@ under the hood, ``Response`` dumps). Pure readers: the adapter numbers and scope
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
@@ -25,7 +24,7 @@ from nbagent.adapters.openai_responses.maps import (
     hosted_result,
 )
 
-__all__ = ["Call", "ModelOutput", "Part", "error_text", "model_output", "usage_of"]
+__all__ = ["Call", "ModelOutput", "Part", "model_output", "usage_of"]
 
 
 @dataclass(slots=True)
@@ -193,17 +192,3 @@ def usage_of(usage: Any, *, step_id: str, model: str | None, parent: str | None)
         model=model,
         parent=parent,
     )
-
-
-def error_text(error: Any) -> tuple[str, str | None]:
-    """``(message, error type)`` of a span's ``SpanError`` (``{"message", "data"}``)."""
-    if not isinstance(error, Mapping):
-        return str(error), None
-    message = str_or_none(error.get("message")) or "error"
-    data = error.get("data")
-    detail = None
-    error_type = None
-    if isinstance(data, Mapping):
-        detail = str_or_none(data.get("error")) or str_or_none(data.get("message"))
-        error_type = str_or_none(data.get("name"))
-    return (f"{message}: {detail}" if detail else message), error_type
