@@ -52,6 +52,7 @@ __all__ = ["OpenAIAgentsHookAdapter"]
 class _Span:
     kind: str  # a value of maps.KINDS, or "other"
     parent_id: str | None
+    trace_id: str = ""
     scope: str | None = None  # the ``parent`` of the events of this span
     inner: str | None = None  # an agent's: the ``parent`` of the events inside it
     agent: str | None = None  # the nearest agent span's id
@@ -79,6 +80,7 @@ class OpenAIAgentsHookAdapter(HookAdapter):
         if record.kind == "span_end":
             return self._end(span)
         if record.kind == "trace_end":
+            self._forget(record.root)
             failed = self._failed.pop(record.root, None)
             return [failed] if failed is not None else []
         return []
@@ -92,6 +94,13 @@ class OpenAIAgentsHookAdapter(HookAdapter):
         self._spans.clear()
         return out
 
+    def _forget(self, trace_id: str) -> None:
+        """A trace has ended: its spans are not parents any more (a block runs many)."""
+        done = [k for k, v in self._spans.items() if v.trace_id == trace_id and v.ended]
+        for span_id in done:
+            del self._spans[span_id]
+            self._pending.pop(span_id, None)
+
     # -- starts -------------------------------------------------------------------------------
 
     def _start(self, span: Any) -> list[Event]:
@@ -100,7 +109,9 @@ class OpenAIAgentsHookAdapter(HookAdapter):
             return []
         data = field(span, "span_data")
         kind = span_kind(data)
-        state = self._spans[span_id] = _Span(kind, str_or_none(field(span, "parent_id")))
+        parent_id = str_or_none(field(span, "parent_id"))
+        trace_id = str_or_none(field(span, "trace_id")) or ""
+        state = self._spans[span_id] = _Span(kind, parent_id, trace_id)
         state.agent, state.scope, boundary = self._enclosing(state.parent_id)
         ts = epoch(field(span, "started_at"))
         if kind == "agent":
