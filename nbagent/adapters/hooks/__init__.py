@@ -13,6 +13,7 @@ from nbagent.adapters.hooks.adapter import HooksAdapter
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.langchain import LangChainHookAdapter
 from nbagent.adapters.hooks.llama_index import LlamaIndexHookAdapter
+from nbagent.adapters.hooks.openai_agents import OpenAIAgentsHookAdapter
 from nbagent.adapters.hooks.record import HookRecord
 
 __all__ = ["FAMILIES", "HookAdapter", "HookRecord", "HooksAdapter"]
@@ -21,6 +22,7 @@ _FAMILY_ADAPTERS: tuple[type[HookAdapter], ...] = (
     # the family adapters, one line each
     LangChainHookAdapter,
     LlamaIndexHookAdapter,
+    OpenAIAgentsHookAdapter,
 )
 FAMILIES: dict[str, type[HookAdapter]] = {cls.family: cls for cls in _FAMILY_ADAPTERS}
 """Hook family name → its adapter class."""

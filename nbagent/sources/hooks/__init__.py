@@ -10,6 +10,7 @@ from __future__ import annotations
 from nbagent.sources.hooks.base import Emit, Hook, HookError
 from nbagent.sources.hooks.langchain import LangChainHook
 from nbagent.sources.hooks.llama_index import LlamaIndexHook
+from nbagent.sources.hooks.openai_agents import OpenAIAgentsHook
 
 __all__ = ["HOOKS", "Emit", "Hook", "HookError"]
 
@@ -17,5 +18,6 @@ HOOKS: tuple[type[Hook], ...] = (
     # the family hooks, one line each
     LangChainHook,
     LlamaIndexHook,
+    OpenAIAgentsHook,
 )
 """Every hook family, in the order ``watch()`` installs them."""
