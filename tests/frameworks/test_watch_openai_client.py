@@ -5,12 +5,14 @@ a small Responses route here), checked against the objects the client returned."
 from __future__ import annotations
 
 import importlib
+import inspect
 import json
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 
+import pydantic
 import pytest
 
 from tests.frameworks.conftest import need
@@ -86,7 +88,7 @@ def server() -> Iterator[OpenAIServer]:
 
 
 def originals() -> list[Any]:
-    return [cls.__dict__["create"] for cls in CLASSES]
+    return [cls.__dict__[name] for cls in CLASSES for name in ("create", "parse")]
 
 
 def tool_loop(client: Any) -> list[Any]:
@@ -228,6 +230,46 @@ def test_thinking_refusal_and_usage_details() -> None:
     assert t.usage.reasoning_tokens == 4
     assert t.usage.cached_input_tokens == 2
     assert t.steps[0]["name"] == "reasoner"
+
+
+def test_structured_outputs_with_parse(server: OpenAIServer) -> None:
+    """``parse`` does not go through ``create``: it is wrapped too."""
+
+    class City(pydantic.BaseModel):
+        city: str
+
+    server.scripts = [answer_script('{"city": "Oslo"}')]
+    client = openai.OpenAI(base_url=server.base_url, api_key="test")
+    with nbagent.watch() as run:
+        completion = client.chat.completions.parse(
+            model="m", messages=[{"role": "user", "content": "Where?"}], response_format=City
+        )
+    assert completion.choices[0].message.parsed == City(city="Oslo")
+    assert run.transcript.text == completion.choices[0].message.content
+    assert run.transcript.usage.input_tokens == completion.usage.prompt_tokens
+
+
+def test_async_parse_keeps_its_shape(server: OpenAIServer) -> None:
+    """``AsyncCompletions.parse`` is an ``async def``; wrapped, it still is (callers check)."""
+
+    class City(pydantic.BaseModel):
+        city: str
+
+    server.scripts = [answer_script('{"city": "Oslo"}')]
+    client = openai.AsyncOpenAI(base_url=server.base_url, api_key="test")
+
+    async def main() -> tuple[Any, Any]:
+        async with nbagent.watch() as run:
+            assert inspect.iscoroutinefunction(AsyncCompletions.parse)
+            assert not inspect.iscoroutinefunction(AsyncCompletions.create)  # as the SDK's
+            completion = await client.chat.completions.parse(
+                model="m", messages=[{"role": "user", "content": "Where?"}], response_format=City
+            )
+        return run, completion
+
+    run, completion = aio.run(main())
+    assert completion.choices[0].message.parsed == City(city="Oslo")
+    assert run.transcript.text == completion.choices[0].message.content
 
 
 def test_a_stream_passes_through_unrecorded(server: OpenAIServer) -> None:

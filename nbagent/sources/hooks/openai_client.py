@@ -1,12 +1,13 @@
 """The ``openai`` family: the ``openai`` client's own calls, without a framework around them.
 
-The SDK has no callbacks, so the hook wraps ``create``, and only where the user asked:
+The SDK has no callbacks, so the hook wraps ``create`` (and ``parse``, structured outputs,
+which does not go through it), and only where the user asked:
 
-- ``nbagent.watch(client)``: the ``create`` of that client's resources, as instance
-  attributes (``client.chat.completions.create``, ``client.responses.create``; the SDK builds
+- ``nbagent.watch(client)``: the methods of that client's resources, as instance attributes
+  (``client.chat.completions.create``, ``client.responses.create``; the SDK builds
   ``client.chat`` and the rest with ``functools.cached_property``, one object per client), so
   another client is untouched and ``stop()`` deletes the attributes again;
-- ``with nbagent.watch():``: the resource *classes'* ``create`` (sync and async, chat and
+- ``with nbagent.watch():``: the resource *classes'* methods (sync and async, chat and
   responses) for as long as a block is open. One patch serves every open block (blocks on
   two threads, nested ones): the first block installs it, the last one restores the very
   functions it found, so blocks that end in any order never restore each other's wrappers.
@@ -65,7 +66,10 @@ _RESOURCES = (
     ("openai.resources.responses", "Responses", "responses"),
     ("openai.resources.responses", "AsyncResponses", "responses"),
 )
-"""The classes whose ``create`` a block wraps, and which API each is."""
+"""The classes whose methods a block wraps, and which API each is."""
+
+METHODS = ("create", "parse")
+"""The methods wrapped: ``parse`` (structured outputs) does not go through ``create``."""
 
 _MAX_FRAMES = 200
 
@@ -101,11 +105,15 @@ class OpenAIClientHook(Hook):
                 ) from exc
         with _LOCK:
             for owner, api in owners:
-                patch = _PATCHES.get(id(owner))
-                if patch is None:
-                    patch = _PATCHES[id(owner)] = Patch(owner, api)
-                patch.hooks = (*patch.hooks, self)
-                self._patches.append(patch)
+                for name in METHODS:
+                    if not callable(getattr(owner, name, None)):
+                        continue  # an SDK version without it
+                    key = (id(owner), name)
+                    patch = _PATCHES.get(key)
+                    if patch is None:
+                        patch = _PATCHES[key] = Patch(owner, name, api)
+                    patch.hooks = (*patch.hooks, self)
+                    self._patches.append(patch)
 
     def uninstall(self) -> None:
         with _LOCK:
@@ -113,7 +121,7 @@ class OpenAIClientHook(Hook):
                 patch.hooks = tuple(h for h in patch.hooks if h is not self)
                 if not patch.hooks:
                     patch.restore()
-                    _PATCHES.pop(id(patch.owner), None)
+                    _PATCHES.pop((id(patch.owner), patch.name), None)
             self._patches.clear()
 
     # -- recording (on the caller's thread: quick, never raises) ---------------------------
@@ -174,48 +182,50 @@ def resource_class(module: str, name: str) -> type:
 # -- the patches: one wrapper per create, shared by the hooks that want it ---------------------
 
 _LOCK = threading.Lock()
-_PATCHES: dict[int, Patch] = {}
-"""id(owner) → its patch while a hook wants it (the patch holds the owner: the id stays its)."""
+_PATCHES: dict[tuple[int, str], Patch] = {}
+"""(id(owner), method) → its patch while a hook wants it (the patch holds the owner: the id
+stays its)."""
 
 
 class Patch:
-    """One wrapper over one ``create``: a resource class's (``with watch():`` blocks; calls
-    that an instrumentor or a framework shows are left alone) or one client's resource
-    object's (``watch(client)``: an instance attribute, every call). Hooks come and go
-    (``hooks``); the first puts the wrapper in, the last takes it out and puts back exactly
-    what was there. A wrapper that something else wrapped over since cannot be taken out
-    without dropping the other: it stays, switched off (``on``), a pass-through."""
+    """One wrapper over one method (``create``, ``parse``): a resource class's (``with
+    watch():`` blocks; calls that an instrumentor or a framework shows are left alone) or one
+    client's resource object's (``watch(client)``: an instance attribute, every call). Hooks
+    come and go (``hooks``); the first puts the wrapper in, the last takes it out and puts
+    back exactly what was there. A wrapper that something else wrapped over since cannot be
+    taken out without dropping the other: it stays, switched off (``on``), a pass-through."""
 
-    def __init__(self, owner: Any, api: str) -> None:
+    def __init__(self, owner: Any, name: str, api: str) -> None:
         self.owner = owner
+        self.name = name
         self.api = api
         self.hooks: tuple[OpenAIClientHook, ...] = ()  # replaced whole: read without the lock
         self.on = True
         self.is_class = isinstance(owner, type)
-        self.original: Any = owner.__dict__.get("create")  # None: the class's, for an object
+        self.original: Any = owner.__dict__.get(name)  # None: the class's, for an object
         self.wrapper = self._wrap()
         if self.is_class:
-            owner.create = self.wrapper
+            setattr(owner, name, self.wrapper)
         else:
-            owner.__dict__["create"] = self.wrapper  # shadows the class's function for it alone
+            owner.__dict__[name] = self.wrapper  # shadows the class's function for it alone
 
     def restore(self) -> None:
         self.on = False
-        if self.owner.__dict__.get("create") is not self.wrapper:
+        if self.owner.__dict__.get(self.name) is not self.wrapper:
             return  # wrapped over since: ours stays below, switched off
         if self.is_class:
-            self.owner.create = self.original
+            setattr(self.owner, self.name, self.original)
         elif self.original is None:
-            del self.owner.__dict__["create"]
+            del self.owner.__dict__[self.name]
         else:
-            self.owner.__dict__["create"] = self.original
+            self.owner.__dict__[self.name] = self.original
 
     def target(self) -> Any:
         """What the wrapper calls: the function it replaced; for an object, the class's
-        ``create`` looked up at each call (a block's patch, opened or closed since, applies)."""
+        method looked up at each call (a block's patch, opened or closed since, applies)."""
         if self.is_class or self.original is not None:
             return self.original
-        return type(self.owner).create.__get__(self.owner)
+        return getattr(type(self.owner), self.name).__get__(self.owner)
 
     def hooks_for(self, frame: FrameType | None) -> tuple[OpenAIClientHook, ...]:
         """The hooks that record this call: in a block none when an instrumentor shows it or a
@@ -230,8 +240,9 @@ class Patch:
     def _wrap(self) -> Callable[..., Any]:
         """The wrapper has the shape of what it wraps: the async resources' ``create`` is a
         plain function that returns a coroutine (the SDK's ``required_args`` decorator), and so
-        is the wrapper, which decides at call time, on the caller's frame, whether to record."""
-        func = self.original if self.is_class else type(self.owner).create
+        is the wrapper, which decides at call time, on the caller's frame, whether to record;
+        an ``async def`` (``parse``) gets an ``async def``."""
+        func = self.original if self.is_class else getattr(type(self.owner), self.name)
         owner_type = self.owner if self.is_class else type(self.owner)
         is_async = any(c.__name__ == "AsyncAPIResource" for c in owner_type.__mro__)
         api = self.api
@@ -253,6 +264,13 @@ class Patch:
             _answered(hooks, roots, result)
             return result
 
+        if inspect.iscoroutinefunction(func):
+
+            @functools.wraps(func)
+            async def acall(*args: Any, **kwargs: Any) -> Any:
+                return await create(*args, **kwargs)  # the frames walked go on to our awaiter
+
+            return acall
         return create
 
 
