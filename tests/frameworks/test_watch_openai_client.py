@@ -272,7 +272,7 @@ def test_async_parse_keeps_its_shape(server: OpenAIServer) -> None:
     assert run.transcript.text == completion.choices[0].message.content
 
 
-def test_a_stream_passes_through_unrecorded(server: OpenAIServer) -> None:
+def test_a_stream_and_a_raw_response_pass_through_unrecorded(server: OpenAIServer) -> None:
     server.scripts = [answer_script()]
     client = openai.OpenAI(base_url=server.base_url, api_key="test")
     with nbagent.watch() as run:
@@ -282,6 +282,10 @@ def test_a_stream_passes_through_unrecorded(server: OpenAIServer) -> None:
         assert type(stream) is openai.Stream
         with stream:
             text = "".join(c.choices[0].delta.content or "" for c in stream if c.choices)
+        raw = client.chat.completions.with_raw_response.create(
+            model="m", messages=[{"role": "user", "content": "hi"}]
+        )
+        assert raw.parse().choices[0].message.content == "It is sunny in Oslo."
     assert text == "It is sunny in Oslo."
     assert run.transcript.steps == []
 

@@ -31,7 +31,7 @@ import inspect
 import sys
 import threading
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from types import FrameType
 from typing import Any, ClassVar
 
@@ -70,6 +70,9 @@ _RESOURCES = (
 
 METHODS = ("create", "parse")
 """The methods wrapped: ``parse`` (structured outputs) does not go through ``create``."""
+
+RAW_HEADER = "X-Stainless-Raw-Response"
+"""The header the SDK's ``with_raw_response`` / ``with_streaming_response`` add to a call."""
 
 _MAX_FRAMES = 200
 
@@ -120,8 +123,9 @@ class OpenAIClientHook(Hook):
             for patch in self._patches:
                 patch.hooks = tuple(h for h in patch.hooks if h is not self)
                 if not patch.hooks:
-                    patch.restore()
                     _PATCHES.pop((id(patch.owner), patch.name), None)
+                    with contextlib.suppress(Exception):  # the other patches still go
+                        patch.restore()
             self._patches.clear()
 
     # -- recording (on the caller's thread: quick, never raises) ---------------------------
@@ -167,6 +171,17 @@ def error_data(exc: BaseException) -> dict[str, Any]:
         "status": status if isinstance(status, int) else None,
         "code": code if isinstance(code, (str, int)) else None,
     }
+
+
+def unread(kwargs: dict[str, Any]) -> bool:
+    """A call whose answer is not a whole object: ``stream=True`` (the user reads the SDK's
+    ``Stream``; ``nbagent.show(stream)`` shows it), ``with_raw_response`` /
+    ``with_streaming_response`` (an HTTP response the user parses, or reads as it comes).
+    Passed through and not recorded."""
+    if kwargs.get("stream"):
+        return True
+    headers = kwargs.get("extra_headers")
+    return isinstance(headers, Mapping) and RAW_HEADER in headers
 
 
 def resource_class(module: str, name: str) -> type:
@@ -250,7 +265,7 @@ class Patch:
         @functools.wraps(func)
         def create(*args: Any, **kwargs: Any) -> Any:
             call = self.target()
-            hooks = () if kwargs.get("stream") else self.hooks_for(sys._getframe(1))
+            hooks = () if unread(kwargs) else self.hooks_for(sys._getframe(1))
             if not hooks:
                 return call(*args, **kwargs)
             roots = [hook.request(api, kwargs) for hook in hooks]
