@@ -14,6 +14,7 @@ from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.langchain import LangChainHookAdapter
 from nbagent.adapters.hooks.llama_index import LlamaIndexHookAdapter
 from nbagent.adapters.hooks.openai_agents import OpenAIAgentsHookAdapter
+from nbagent.adapters.hooks.openai_client import OpenAIClientAdapter
 from nbagent.adapters.hooks.record import HookRecord
 
 __all__ = ["FAMILIES", "HookAdapter", "HookRecord", "HooksAdapter"]
@@ -23,6 +24,7 @@ _FAMILY_ADAPTERS: tuple[type[HookAdapter], ...] = (
     LangChainHookAdapter,
     LlamaIndexHookAdapter,
     OpenAIAgentsHookAdapter,
+    OpenAIClientAdapter,
 )
 FAMILIES: dict[str, type[HookAdapter]] = {cls.family: cls for cls in _FAMILY_ADAPTERS}
 """Hook family name → its adapter class."""

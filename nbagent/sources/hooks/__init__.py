@@ -11,6 +11,7 @@ from nbagent.sources.hooks.base import Emit, Hook, HookError
 from nbagent.sources.hooks.langchain import LangChainHook
 from nbagent.sources.hooks.llama_index import LlamaIndexHook
 from nbagent.sources.hooks.openai_agents import OpenAIAgentsHook
+from nbagent.sources.hooks.openai_client import OpenAIClientHook
 
 __all__ = ["HOOKS", "Emit", "Hook", "HookError"]
 
@@ -19,5 +20,6 @@ HOOKS: tuple[type[Hook], ...] = (
     LangChainHook,
     LlamaIndexHook,
     OpenAIAgentsHook,
+    OpenAIClientHook,
 )
 """Every hook family, in the order ``watch()`` installs them."""

@@ -1,0 +1,271 @@
+"""The ``openai`` family's adapter: the ``openai`` client's calls, as its hook recorded them
+(``nbagent/sources/hooks/openai_client.py``).
+
+A call is a model step: ``request`` opens it (its time is the step's start), ``response``
+(a ``ChatCompletion`` or a Responses API ``Response``) or ``error`` closes it. The answer
+came whole, so each message is ``MessageStart(whole=True)`` + one delta + ``MessageEnd``.
+A ``Response``'s output items are read by the Responses stream adapter, fed one
+``response.output_item.done`` per item (the item carries everything).
+
+Tool results: the client runs no tools; a hand-written loop sends their results back in its
+next request (``role="tool"`` messages, ``function_call_output`` items). A result is shown
+for a call the run saw the model ask for, once (the loop sends the whole history each time).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from typing import Any, ClassVar
+
+from nbagent._events import (
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    MessageStart,
+    StepEnd,
+    StepStart,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+    Usage,
+)
+from nbagent.adapters.base import field, int_or_none, list_or_empty, plain, str_or_none
+from nbagent.adapters.hooks.base import HookAdapter
+from nbagent.adapters.hooks.record import HookRecord
+from nbagent.adapters.openai_chat.maps import map_finish_reason, text_of
+from nbagent.adapters.openai_chat.maps import usage_event as chat_usage
+from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
+from nbagent.adapters.openai_responses.maps import (
+    FUNCTION_ITEMS,
+    INCOMPLETE_REASONS,
+    error_dict,
+    error_event,
+)
+from nbagent.adapters.openai_responses.maps import usage_event as responses_usage
+from nbagent.adapters.think import ThinkSplitter
+
+__all__ = ["OpenAIClientAdapter"]
+
+TOOL_OUTPUTS = frozenset({"function_call_output", "custom_tool_call_output"})
+"""Responses input items that carry a tool's result."""
+
+
+@dataclasses.dataclass(slots=True)
+class _Step:
+    step_id: str
+    api: str
+    model: str | None
+
+
+class OpenAIClientAdapter(HookAdapter):
+    """``request`` / ``response`` / ``error`` records of the ``openai`` hook → events."""
+
+    family: ClassVar[str] = "openai"
+
+    def __init__(self) -> None:
+        self._steps: dict[str, _Step] = {}  # root -> its step, until its response or error
+        self._asked: dict[str, str] = {}  # tool_call_id -> name: asked for, no result yet
+
+    def feed(self, record: HookRecord) -> list[Event]:
+        if record.kind == "request":
+            return self._request(record.root, record.data)
+        step = self._steps.pop(record.root, None)
+        if step is None:
+            return []  # its request was not seen (the watch began in between)
+        if record.kind == "response":
+            if step.api == "responses" or field(record.data, "object") == "response":
+                return self._response(step, record.data)
+            return self._completion(step, record.data)
+        if record.kind == "error":
+            return self._error(step, record.data)
+        return []
+
+    def end(self) -> list[Event]:
+        """Calls still waiting for their answer when the watch ended."""
+        steps, self._steps = list(self._steps.values()), {}
+        return [StepEnd(step_id=s.step_id, finish_reason="incomplete") for s in steps]
+
+    # -- a request: its tool results, then the step --------------------------------------------
+
+    def _request(self, root: str, data: Any) -> list[Event]:
+        api = str_or_none(field(data, "api")) or "chat"
+        model = str_or_none(field(data, "model"))
+        out = self._results(data)
+        step = self._steps[root] = _Step(step_id=root, api=api, model=model)
+        out.append(StepStart(step_id=step.step_id, name=model or "model", step_type="model"))
+        return out
+
+    def _results(self, data: Any) -> list[Event]:
+        out: list[Event] = []
+        if not self._asked:
+            return out
+        for message in list_or_empty(field(data, "messages")):
+            if field(message, "role") == "tool":
+                self._result(field(message, "tool_call_id"), field(message, "content"), out)
+        for item in list_or_empty(field(data, "input")):
+            if field(item, "type") in TOOL_OUTPUTS:
+                self._result(field(item, "call_id"), field(item, "output"), out)
+        return out
+
+    def _result(self, call_id: Any, content: Any, out: list[Event]) -> None:
+        name = self._asked.pop(call_id, None) if isinstance(call_id, str) else None
+        if name is None:
+            return  # a call this run did not see, or already answered
+        if not isinstance(content, str):
+            content = text_of(content) or plain(content)
+        out.append(ToolResult(tool_call_id=call_id, content=content, name=name or None))
+
+    # -- Chat Completions --------------------------------------------------------------------
+
+    def _completion(self, step: _Step, completion: Any) -> list[Event]:
+        out: list[Event] = []
+        model = str_or_none(field(completion, "model")) or step.model
+        finish: str | None = None
+        choices = list_or_empty(field(completion, "choices"))
+        for position, choice in enumerate(choices):
+            index = int_or_none(field(choice, "index"))
+            base = f"{step.step_id}:{position if index is None else index}"
+            self._message(base, field(choice, "message"), out)
+            if finish is None:
+                finish = str_or_none(field(choice, "finish_reason"))
+        usage = field(completion, "usage")
+        if usage is not None:
+            out.append(_step_usage(chat_usage(usage), step.step_id, model))
+        out.append(
+            StepEnd(
+                step_id=step.step_id,
+                name=model or "",
+                finish_reason=map_finish_reason(finish) if choices else None,
+                raw_finish_reason=finish,
+            )
+        )
+        return out
+
+    def _message(self, base: str, message: Any, out: list[Event]) -> None:
+        thinking = text_of(field(message, "reasoning_content")) or text_of(
+            field(message, "reasoning")
+        )
+        text = text_of(field(message, "content"))
+        if "<think>" in text:  # a local model's reasoning inside the content
+            splitter = ThinkSplitter()
+            parts = [*splitter.feed(text), *splitter.flush()]
+            thinking += "".join(piece for channel, piece in parts if channel == "thinking")
+            text = "".join(piece for channel, piece in parts if channel != "thinking")
+        if thinking:
+            _whole(out, f"{base}:think", thinking, thinking=True)
+        if text:
+            _whole(out, base, text)
+        refusal = text_of(field(message, "refusal"))
+        if refusal:
+            _whole(out, f"{base}:refusal", refusal, refusal=True)
+        for i, call in enumerate(list_or_empty(field(message, "tool_calls"))):
+            call_id = str_or_none(field(call, "id"))
+            function = field(call, "function")
+            custom = field(call, "custom")
+            spec = function if function is not None else custom
+            name = str_or_none(field(spec, "name")) or ""
+            arguments = field(spec, "arguments" if function is not None else "input")
+            if arguments is not None and not isinstance(arguments, str):
+                arguments = json.dumps(plain(arguments), ensure_ascii=False)
+            tool_call_id = call_id or f"{base}:call{i}"
+            out.append(
+                ToolCallStart(
+                    tool_call_id=tool_call_id, name=name, index=i, synthetic_id=call_id is None
+                )
+            )
+            out.append(ToolCallEnd(tool_call_id=tool_call_id, arguments=arguments))
+            self._asked[tool_call_id] = name
+
+    # -- the Responses API -------------------------------------------------------------------
+
+    def _response(self, step: _Step, response: Any) -> list[Event]:
+        out: list[Event] = []
+        reader = OpenAIResponsesAdapter()
+        started: set[str] = set()
+        for index, item in enumerate(list_or_empty(field(response, "output"))):
+            done = {"type": "response.output_item.done", "output_index": index, "item": item}
+            for ev in reader.feed(done):
+                out.extend(self._as_whole(ev, started))
+        model = str_or_none(field(response, "model")) or step.model
+        usage = field(response, "usage")
+        if usage is not None:
+            out.append(_step_usage(responses_usage(usage), step.step_id, model))
+        status = str_or_none(field(response, "status"))
+        raw = status
+        if status == "failed":
+            error = error_event(error_dict(field(response, "error")))
+            out.append(dataclasses.replace(error, recoverable=True))
+            reason = "error"
+        elif status == "incomplete":
+            raw = str_or_none(field(field(response, "incomplete_details"), "reason")) or status
+            reason = INCOMPLETE_REASONS.get(raw, "unknown")
+        elif any(field(item, "type") in FUNCTION_ITEMS for item in field(response, "output") or ()):
+            reason = "tool_calls"
+        else:
+            reason = "completed"
+        out.append(
+            StepEnd(
+                step_id=step.step_id, name=model or "", finish_reason=reason, raw_finish_reason=raw
+            )
+        )
+        return out
+
+    def _as_whole(self, ev: Event, started: set[str]) -> list[Event]:
+        """An event of the stream reader, as a whole message's: its start marked ``whole``
+        (also a start the reader left to the normalizer, a refusal's); a function call the
+        model asked for noted for its result."""
+        if isinstance(ev, MessageStart):
+            started.add(ev.message_id)
+            return [dataclasses.replace(ev, whole=True)]
+        if isinstance(ev, (TextDelta, ThinkingDelta)) and ev.message_id not in started:
+            started.add(ev.message_id)
+            thinking = isinstance(ev, ThinkingDelta)
+            start = MessageStart(
+                message_id=ev.message_id, channel="thinking" if thinking else "text", whole=True
+            )
+            return [start, ev]
+        if isinstance(ev, ToolCallStart) and ev.executor != "server":
+            self._asked[ev.tool_call_id] = ev.name
+        return [ev]
+
+    # -- a failed call -----------------------------------------------------------------------
+
+    def _error(self, step: _Step, data: Any) -> list[Event]:
+        message = str_or_none(field(data, "message")) or "the openai call failed"
+        status = int_or_none(field(data, "status"))
+        code = field(data, "code")
+        return [
+            ErrorEvent(
+                message=message,
+                code=status
+                if status is not None
+                else code
+                if isinstance(code, (str, int))
+                else None,
+                error_type=str_or_none(field(data, "error_type")),
+                recoverable=True,
+            ),
+            StepEnd(step_id=step.step_id, finish_reason="error"),
+        ]
+
+
+def _whole(
+    out: list[Event], message_id: str, text: str, *, thinking: bool = False, refusal: bool = False
+) -> None:
+    """A message seen whole: its start (marked so), its one delta, its end."""
+    if thinking:
+        out.append(MessageStart(message_id=message_id, channel="thinking", whole=True))
+        out.append(ThinkingDelta(message_id=message_id, delta=text))
+        out.append(MessageEnd(message_id=message_id, channel="thinking"))
+        return
+    out.append(MessageStart(message_id=message_id, role="assistant", whole=True))
+    out.append(TextDelta(message_id=message_id, delta=text, refusal=refusal))
+    out.append(MessageEnd(message_id=message_id))
+
+
+def _step_usage(usage: Usage, step_id: str, model: str | None) -> Usage:
+    """The readers' usage is the run's; here it is one call's, so its step's."""
+    return dataclasses.replace(usage, scope="step", step_id=step_id, model=model)
