@@ -146,6 +146,7 @@ class Watch:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool:
+        await self._settle_async()
         self._close(exc)
         run = self.run
         if run is None:
@@ -252,6 +253,13 @@ class Watch:
     @staticmethod
     def _warn(run: WatchRun, message: str) -> None:
         run.feed.put(HookRecord("watch", "warning", {"message": message}, time.time()))
+
+    async def _settle_async(self) -> None:
+        """``_close``'s wait for late ends, without blocking the loop: a library may report
+        them from this very loop (LiteLLM's async success callbacks run on a worker task)."""
+        deadline = time.monotonic() + SETTLE_S
+        while any(h.busy() for h in self._hooks) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
 
     def _close(self, exc: BaseException | None) -> None:
         if self._stopped:
