@@ -21,6 +21,7 @@ from tests.frameworks.conftest import need
 litellm = need("litellm")
 
 import nbagent  # noqa: E402
+from nbagent._events import MessageEnd  # noqa: E402
 from nbagent.sources.hooks.litellm import LISTS, LiteLLMHook  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.servers import OpenAIServer, Reply, chunk, usage_chunk  # noqa: E402
@@ -414,3 +415,43 @@ def test_a_router_call_shows_in_a_block(routers: None) -> None:
     response, run = aio.run(main())
     assert registry() == before
     assert run.transcript.text == response.choices[0].message.content == "R"
+
+
+def test_thinking_blocks_with_signatures_and_redacted_ones() -> None:
+    """Anthropic's thinking as LiteLLM gives it (``thinking_blocks``), read off LiteLLM's own
+    response type: a thinking message per block, the signature kept, a redacted block empty."""
+    from nbagent.adapters.hooks import HookRecord, HooksAdapter
+
+    response = litellm.ModelResponse(
+        model="claude-test",
+        choices=[
+            {
+                "index": 0,
+                "finish_reason": "stop",
+                "message": {
+                    "role": "assistant",
+                    "content": "Paris.",
+                    "reasoning_content": "The capital of France.",
+                    "thinking_blocks": [
+                        {
+                            "type": "thinking",
+                            "thinking": "The capital of France.",
+                            "signature": "sig",
+                        },
+                        {"type": "redacted_thinking", "data": "opaque"},
+                    ],
+                },
+            }
+        ],
+    )
+    adapter = HooksAdapter()
+    data = {"call_id": "c1", "model": "claude-test", "response": response, "end_time": 2.0}
+    events = adapter.feed(HookRecord("litellm", "success", data, 3.0, "c1", True))
+    t = nbagent.Transcript.from_events(list(nbagent.iter_events(iter(events), format="events")))
+    message = response.choices[0].message
+    assert t.text == message.content
+    assert t.thinking == message.reasoning_content
+    thinking = [b for b in t.to_dict()["blocks"] if b["type"] == "thinking"]
+    assert [b.get("redacted", False) for b in thinking] == [False, True]
+    ends = [e for e in events if isinstance(e, MessageEnd) and e.channel == "thinking"]
+    assert [(e.signature, e.encrypted_value) for e in ends] == [("sig", None), (None, "opaque")]

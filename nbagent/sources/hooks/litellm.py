@@ -144,7 +144,8 @@ class LiteLLMHook(Hook):
             if call_id in self._ended:  # a retry of a call that failed: a new attempt
                 self._ended.remove(call_id)
         data = _snapshot(kwargs)
-        data["messages"] = _get(kwargs, "messages")
+        messages = _get(kwargs, "messages")
+        data["messages"] = list(messages) if isinstance(messages, list) else messages
         self.record("pre_api_call", data, root=call_id)
 
     def ended(
