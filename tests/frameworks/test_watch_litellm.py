@@ -9,6 +9,7 @@ import os
 
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no fetch of the price list
 
+import asyncio
 import json
 import time
 from collections.abc import Iterator
@@ -455,3 +456,26 @@ def test_thinking_blocks_with_signatures_and_redacted_ones() -> None:
     assert [b.get("redacted", False) for b in thinking] == [False, True]
     ends = [e for e in events if isinstance(e, MessageEnd) and e.channel == "thinking"]
     assert [(e.signature, e.encrypted_value) for e in ends] == [("sig", None), (None, "opaque")]
+
+
+def test_stop_cancels_the_awaited_call_at_once() -> None:
+    def slow(body: dict[str, Any]) -> list[Any]:
+        time.sleep(2)
+        return [chunk("late", role="assistant"), chunk(finish_reason="stop")]
+
+    async def main(srv: OpenAIServer) -> tuple[nbagent.Run, float]:
+        async def stop(run: nbagent.Run) -> None:
+            await asyncio.sleep(0.3)
+            run.cancel()
+
+        start = time.monotonic()
+        async with nbagent.watch() as run:
+            stopper = asyncio.get_running_loop().create_task(stop(run))
+            await litellm.acompletion(messages=MESSAGES, **via(srv))
+        await stopper
+        return run, time.monotonic() - start
+
+    with OpenAIServer(slow) as srv:
+        run, took = aio.run(main(srv))
+    assert run.transcript.status == "cancelled"
+    assert took < 1.5  # no wait for the end of a call the Stop cut
