@@ -146,7 +146,9 @@ class Watch:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> bool:
-        self._close(exc)
+        if not _interrupted(exc):
+            await self._settle_async()
+        self._close(exc, settled=True)
         run = self.run
         if run is None:
             return False
@@ -253,11 +255,23 @@ class Watch:
     def _warn(run: WatchRun, message: str) -> None:
         run.feed.put(HookRecord("watch", "warning", {"message": message}, time.time()))
 
-    def _close(self, exc: BaseException | None) -> None:
+    async def _settle_async(self) -> None:
+        """``_close``'s wait for late ends, without blocking the loop: a library may report
+        them from this very loop (LiteLLM's async success callbacks run on a worker task)."""
+        deadline = time.monotonic() + SETTLE_S
+        while any(h.busy() for h in self._hooks) and time.monotonic() < deadline:
+            await asyncio.sleep(0.01)
+
+    def _close(self, exc: BaseException | None, *, settled: bool = False) -> None:
         if self._stopped:
             return
         deadline = time.monotonic() + SETTLE_S
-        while any(h.busy() for h in self._hooks) and time.monotonic() < deadline:
+        while (
+            not settled
+            and not _interrupted(exc)  # a Stop or an interrupt: the calls cut will not end
+            and any(h.busy() for h in self._hooks)
+            and time.monotonic() < deadline
+        ):
             time.sleep(0.01)
         self._stopped = True
         for hook in self._hooks:
@@ -294,6 +308,11 @@ class Watch:
         what = describe(self.targets) if self.targets else "a block"
         state = "stopped" if self._stopped else "watching"
         return f"<nbagent.Watch {what}: {state}, {len(self.runs)} run(s)>"
+
+
+def _interrupted(exc: BaseException | None) -> bool:
+    """The block ends by a Stop (its task cancelled) or a kernel interrupt."""
+    return isinstance(exc, (KeyboardInterrupt, asyncio.CancelledError))
 
 
 def _uninstall(hook: Hook) -> None:

@@ -15,6 +15,7 @@ from nbagent.adapters.hooks.langchain import LangChainHookAdapter
 from nbagent.adapters.hooks.llama_index import LlamaIndexHookAdapter
 from nbagent.adapters.hooks.openai_agents import OpenAIAgentsHookAdapter
 from nbagent.adapters.hooks.openai_client import OpenAIClientAdapter
+from nbagent.adapters.hooks.litellm import LiteLLMAdapter
 from nbagent.adapters.hooks.record import HookRecord
 
 __all__ = ["FAMILIES", "HookAdapter", "HookRecord", "HooksAdapter"]
@@ -25,6 +26,7 @@ _FAMILY_ADAPTERS: tuple[type[HookAdapter], ...] = (
     LlamaIndexHookAdapter,
     OpenAIAgentsHookAdapter,
     OpenAIClientAdapter,
+    LiteLLMAdapter,
 )
 FAMILIES: dict[str, type[HookAdapter]] = {cls.family: cls for cls in _FAMILY_ADAPTERS}
 """Hook family name → its adapter class."""

@@ -12,6 +12,7 @@ from nbagent.sources.hooks.langchain import LangChainHook
 from nbagent.sources.hooks.llama_index import LlamaIndexHook
 from nbagent.sources.hooks.openai_agents import OpenAIAgentsHook
 from nbagent.sources.hooks.openai_client import OpenAIClientHook
+from nbagent.sources.hooks.litellm import LiteLLMHook
 
 __all__ = ["HOOKS", "Emit", "Hook", "HookError"]
 
@@ -21,5 +22,6 @@ HOOKS: tuple[type[Hook], ...] = (
     LlamaIndexHook,
     OpenAIAgentsHook,
     OpenAIClientHook,
+    LiteLLMHook,
 )
 """Every hook family, in the order ``watch()`` installs them."""

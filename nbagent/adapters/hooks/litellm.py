@@ -1,0 +1,230 @@
+"""LiteLLM's records → events: each call a model step, its response shown whole.
+
+The hook (``nbagent/sources/hooks/litellm.py``) records a call's start (``pre_api_call``:
+the model, the messages sent) and its end (``success``: the response, LiteLLM's cost and
+times; ``failure``: the exception). LiteLLM reports a response only once it is complete, so
+its message opens with ``MessageStart(whole=True)``. LiteLLM does not run tools: a tool call
+the model asked for gets its result when a later call of the block sends it back (a
+``role: "tool"`` message with its id).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from nbagent._events import (
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    MessageStart,
+    StepEnd,
+    StepStart,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+    Usage,
+)
+from nbagent.adapters.base import field, int_or_none, list_or_empty, str_or_none
+from nbagent.adapters.hooks.base import HookAdapter
+from nbagent.adapters.hooks.record import HookRecord
+from nbagent.adapters.openai_chat.maps import map_finish_reason, text_of
+
+__all__ = ["LiteLLMAdapter"]
+
+
+class LiteLLMAdapter(HookAdapter):
+    """One LiteLLM call → one ``model`` step (its text, thinking, tool calls, usage, cost)."""
+
+    family: ClassVar[str] = "litellm"
+
+    def __init__(self) -> None:
+        self._steps: dict[str, str] = {}  # call id → its open step
+        self._attempts: dict[str, int] = {}  # call id → attempts so far (LiteLLM's retries)
+        self._asked: dict[str, str] = {}  # tool call id → name, awaiting its result
+
+    def feed(self, record: HookRecord) -> list[Event]:
+        data = record.data if isinstance(record.data, Mapping) else {}
+        call_id = str_or_none(data.get("call_id")) or record.root or "call"
+        out: list[Event] = []
+        if record.kind == "pre_api_call":
+            self._results(data.get("messages"), out)
+            self._close(call_id, "incomplete", None, out)  # a retry: the attempt before ended
+            self._open(call_id, data, _num(data.get("start_time")), out)
+        elif record.kind == "success":
+            step = self._steps.get(call_id) or self._open(
+                call_id, data, _num(data.get("start_time")), out
+            )
+            self._response(step, data, out)
+        elif record.kind == "failure":
+            step = self._steps.get(call_id) or self._open(
+                call_id, data, _num(data.get("start_time")), out
+            )
+            exc = data.get("exception")
+            message = str(exc) if exc is not None else "the LiteLLM call failed"
+            error_type = type(exc).__name__ if exc is not None else None
+            end = _num(data.get("end_time"))
+            out.append(ErrorEvent(message=message, error_type=error_type, recoverable=True, ts=end))
+            self._close(call_id, "error", end, out)
+        return out
+
+    def end(self) -> list[Event]:
+        """Calls whose end never came (the watch ended first): their steps close."""
+        out: list[Event] = []
+        for call_id in list(self._steps):
+            self._close(call_id, "incomplete", None, out)
+        return out
+
+    # -- steps ------------------------------------------------------------------------------
+
+    def _open(self, call_id: str, data: Mapping[str, Any], ts: float, out: list[Event]) -> str:
+        attempt = self._attempts[call_id] = self._attempts.get(call_id, 0) + 1
+        step = call_id if attempt == 1 else f"{call_id}#{attempt}"
+        self._steps[call_id] = step
+        out.append(StepStart(step_id=step, name=_model(data), step_type="model", ts=ts))
+        return step
+
+    def _close(self, call_id: str, reason: str | None, ts: float | None, out: list[Event]) -> None:
+        step = self._steps.pop(call_id, None)
+        if step is not None:
+            out.append(StepEnd(step_id=step, finish_reason=reason, ts=ts or 0.0))
+
+    def _response(self, step: str, data: Mapping[str, Any], out: list[Event]) -> None:
+        response = data.get("response")
+        end = _num(data.get("end_time"))
+        choices = list_or_empty(field(response, "choices"))
+        choice = choices[0] if choices else None
+        message = field(choice, "message")
+        if message is not None:
+            self._thinking(step, message, end, out)
+            text = text_of(field(message, "content"))
+            if text:
+                mid = f"{step}:text"
+                out.append(MessageStart(message_id=mid, role="assistant", whole=True, ts=end))
+                out.append(TextDelta(message_id=mid, delta=text, ts=end))
+                out.append(MessageEnd(message_id=mid, ts=end))
+            self._tool_calls(message, end, out)
+        usage = _usage(field(response, "usage"), data)
+        if usage is not None:
+            usage.step_id, usage.ts = step, end
+            out.append(usage)
+        raw = str_or_none(field(choice, "finish_reason"))
+        call_id = str_or_none(data.get("call_id")) or step
+        self._steps.pop(call_id, None)
+        out.append(
+            StepEnd(
+                step_id=step,
+                name=_model(data),
+                finish_reason=map_finish_reason(raw) if raw else "completed",
+                raw_finish_reason=raw,
+                ts=end,
+            )
+        )
+
+    # -- the message's parts ----------------------------------------------------------------
+
+    def _thinking(self, step: str, message: Any, ts: float, out: list[Event]) -> None:
+        """``thinking_blocks`` (Anthropic's, with signatures; redacted ones) or else
+        ``reasoning_content``: thinking messages, never answer text."""
+        blocks = [b for b in list_or_empty(field(message, "thinking_blocks")) if b is not None]
+        if not blocks:
+            reasoning = text_of(field(message, "reasoning_content"))
+            if reasoning:
+                blocks = [{"type": "thinking", "thinking": reasoning}]
+        for i, block in enumerate(blocks):
+            mid = f"{step}:think:{i}"
+            out.append(MessageStart(message_id=mid, channel="thinking", whole=True, ts=ts))
+            if field(block, "type") == "redacted_thinking":
+                data = field(block, "data")
+                encrypted = data if isinstance(data, str) else None
+                out.append(
+                    MessageEnd(
+                        message_id=mid, channel="thinking", redacted=True,
+                        encrypted_value=encrypted, ts=ts,
+                    )
+                )  # fmt: skip
+                continue
+            text = text_of(field(block, "thinking"))
+            if text:
+                out.append(ThinkingDelta(message_id=mid, delta=text, ts=ts))
+            signature = str_or_none(field(block, "signature"))
+            out.append(MessageEnd(message_id=mid, channel="thinking", signature=signature, ts=ts))
+
+    def _tool_calls(self, message: Any, ts: float, out: list[Event]) -> None:
+        for index, call in enumerate(list_or_empty(field(message, "tool_calls"))):
+            function = field(call, "function")
+            name = str_or_none(field(function, "name")) or ""
+            call_id = str_or_none(field(call, "id"))
+            synthetic = call_id is None
+            if call_id is None:
+                call_id = f"{name or 'tool'}:{index}"
+            arguments = field(function, "arguments")
+            if not isinstance(arguments, str):
+                arguments = json.dumps(arguments) if arguments is not None else None
+            out.append(
+                ToolCallStart(
+                    tool_call_id=call_id, name=name, index=index, synthetic_id=synthetic, ts=ts
+                )
+            )
+            out.append(ToolCallEnd(tool_call_id=call_id, arguments=arguments, ts=ts))
+            self._asked[call_id] = name
+
+    def _results(self, messages: Any, out: list[Event]) -> None:
+        """Tool results sent back in a later call's messages: the results of the calls the
+        model asked for (LiteLLM runs no tools; the user's code did, between the calls)."""
+        for message in list_or_empty(messages):
+            if field(message, "role") != "tool":
+                continue
+            call_id = str_or_none(field(message, "tool_call_id"))
+            if call_id is None or call_id not in self._asked:
+                continue
+            name = self._asked.pop(call_id)
+            content = field(message, "content")
+            if not isinstance(content, str):
+                content = text_of(content) or content
+            out.append(ToolResult(tool_call_id=call_id, name=name or None, content=content))
+
+
+def _model(data: Mapping[str, Any]) -> str:
+    model = str_or_none(data.get("model"))
+    response = data.get("response")
+    return model or str_or_none(field(response, "model")) or "model"
+
+
+def _num(value: Any) -> float:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return float(value) if ok and math.isfinite(value) else 0.0
+
+
+def _cost(value: Any) -> float | None:
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return float(value) if ok and math.isfinite(value) and value >= 0 else None
+
+
+def _usage(usage: Any, data: Mapping[str, Any]) -> Usage | None:
+    """The response's token counts and LiteLLM's cost of the call (``response_cost``)."""
+    cost = _cost(data.get("response_cost"))
+    if cost is None:
+        cost = _cost(data.get("standard_cost"))
+    if usage is None and cost is None:
+        return None
+    return Usage(
+        input_tokens=int_or_none(field(usage, "prompt_tokens")),
+        output_tokens=int_or_none(field(usage, "completion_tokens")),
+        total_tokens=int_or_none(field(usage, "total_tokens")),
+        reasoning_tokens=int_or_none(
+            field(field(usage, "completion_tokens_details"), "reasoning_tokens")
+        ),
+        cached_input_tokens=int_or_none(
+            field(field(usage, "prompt_tokens_details"), "cached_tokens")
+        ),
+        cumulative=True,
+        scope="step",
+        model=_model(data),
+        provider=str_or_none(data.get("custom_llm_provider")),
+        cost_usd=cost,
+    )
