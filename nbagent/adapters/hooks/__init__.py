@@ -11,12 +11,14 @@ from __future__ import annotations
 
 from nbagent.adapters.hooks.adapter import HooksAdapter
 from nbagent.adapters.hooks.base import HookAdapter
+from nbagent.adapters.hooks.otel import OtelAdapter
 from nbagent.adapters.hooks.record import HookRecord
 
 __all__ = ["FAMILIES", "HookAdapter", "HookRecord", "HooksAdapter"]
 
 _FAMILY_ADAPTERS: tuple[type[HookAdapter], ...] = (
     # the family adapters, one line each
+    OtelAdapter,
 )
 FAMILIES: dict[str, type[HookAdapter]] = {cls.family: cls for cls in _FAMILY_ADAPTERS}
 """Hook family name → its adapter class."""

@@ -8,10 +8,12 @@ and hands what the library reports to the watch as ``HookRecord``s; its adapter
 from __future__ import annotations
 
 from nbagent.sources.hooks.base import Emit, Hook, HookError
+from nbagent.sources.hooks.otel import OtelHook
 
 __all__ = ["HOOKS", "Emit", "Hook", "HookError"]
 
 HOOKS: tuple[type[Hook], ...] = (
     # the family hooks, one line each
+    OtelHook,
 )
 """Every hook family, in the order ``watch()`` installs them."""
