@@ -30,34 +30,23 @@ from nbagent._events import (
     ToolResult,
     Usage,
 )
-from nbagent.adapters.base import field as get_field
-from nbagent.adapters.base import list_or_empty, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.otel import genai, openinference
-from nbagent.adapters.hooks.otel.common import ModelCall, Part, Role, ToolRun, parse_json
+from nbagent.adapters.hooks.otel.common import Part, Role, ToolRun
+from nbagent.adapters.hooks.otel.read import (
+    FINISH,
+    NO_CONTENT,
+    attrs_of,
+    error_of,
+    model_name,
+    read_model,
+    read_tool,
+    role_of,
+    seconds,
+)
 from nbagent.adapters.hooks.record import HookRecord
 
 __all__ = ["OtelAdapter"]
-
-_FINISH: dict[str, str] = {
-    "stop": "completed",
-    "end_turn": "completed",
-    "length": "max_tokens",
-    "max_tokens": "max_tokens",
-    "tool_calls": "tool_calls",
-    "tool_call": "tool_calls",
-    "tool_use": "tool_calls",
-    "content_filter": "content_filter",
-    "error": "error",
-}
-"""A model's finish reason (OpenAI's, pydantic-ai's) → a step's ``finish_reason``."""
-
-NO_CONTENT = (
-    "an OpenTelemetry model span carries no message content: turn content capture on in "
-    "the instrumentation (opentelemetry-instrumentation-openai-v2: set "
-    "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=span_only before instrument(); "
-    "pydantic-ai: InstrumentationSettings(include_content=True))"
-)
 
 
 @dataclass
@@ -83,14 +72,6 @@ class _Span:
     errors: list[ErrorEvent] = field(default_factory=list)
     """Failures of the model calls inside an agent span, told when the agent ends (its own
     failure, when it fails, is the same exception)."""
-
-
-def _role(attrs: Mapping[str, Any]) -> Role:
-    return genai.role(attrs) or openinference.role(attrs)
-
-
-def _seconds(value: Any) -> float:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
 
 
 class OtelAdapter(HookAdapter):
@@ -136,12 +117,12 @@ class OtelAdapter(HookAdapter):
     def _start(self, data: Mapping[str, Any], root: str) -> list[Event]:
         sid = str(data.get("span_id") or "")
         parent = self._spans.get(str(data.get("parent_id") or ""))
-        attrs = _attrs(data)
+        attrs = attrs_of(data)
         span = _Span(
             id=sid,
             root=root,
             parent=parent,
-            role=_role(attrs),
+            role=role_of(attrs),
             name=str(data.get("name") or ""),
             scope=parent.inner if parent else None,
             in_model=parent is not None and (parent.in_model or parent.role == "model"),
@@ -150,7 +131,7 @@ class OtelAdapter(HookAdapter):
         span.marker = parent.marker if parent else None
         self._spans[sid] = span
         self._by_root.setdefault(root, []).append(sid)
-        return self._open(span, attrs, _seconds(data.get("start")))
+        return self._open(span, attrs, seconds(data.get("start")))
 
     def _open(self, span: _Span, attrs: Mapping[str, Any], ts: float) -> list[Event]:
         """A span whose role is known (at its start, or at its end for conventions that set
@@ -164,12 +145,12 @@ class OtelAdapter(HookAdapter):
             while above is not None:  # an outer span that says later it is a model call too
                 above.model_below = True
                 above = above.parent
-            name = _model_name(attrs, span.name)
+            name = model_name(attrs, span.name)
             return [
                 StepStart(step_id=span.id, name=name, step_type="model", ts=ts, parent=span.scope)
             ]
         if span.role == "tool":
-            out = self._find_call(span, _read_tool(attrs), ts)
+            out = self._find_call(span, read_tool(attrs), ts)
             span.inner = span.call_id
             span.marker = "tool"
             return out
@@ -199,13 +180,13 @@ class OtelAdapter(HookAdapter):
         if span is None:
             out.extend(self._start(data, root))
             span = self._spans[sid]
-        attrs = _attrs(data)
+        attrs = attrs_of(data)
         if not span.role:
-            span.role = _role(attrs)
+            span.role = role_of(attrs)
             if span.role in ("model", "tool"):
-                out.extend(self._open(span, attrs, _seconds(data.get("start"))))
-        ts = _seconds(data.get("end"))
-        error = _error(data, ts)
+                out.extend(self._open(span, attrs, seconds(data.get("start"))))
+        ts = seconds(data.get("end"))
+        error = error_of(data, ts)
         if span.role == "model" and not span.skip:
             out.extend(self._model_end(span, attrs, ts, error))
         elif span.role == "tool":
@@ -220,7 +201,7 @@ class OtelAdapter(HookAdapter):
     def _model_end(
         self, span: _Span, attrs: Mapping[str, Any], ts: float, error: ErrorEvent | None
     ) -> list[Event]:
-        call = _read_model(attrs)
+        call = read_model(attrs)
         out: list[Event] = []
         if not call.has_content and error is None and not self._warned:
             self._warned = True
@@ -242,7 +223,7 @@ class OtelAdapter(HookAdapter):
                 )
             )
         raw = call.finish
-        finish = "error" if error is not None else _FINISH.get(raw or "", raw)
+        finish = "error" if error is not None else FINISH.get(raw or "", raw)
         out.append(
             StepEnd(
                 step_id=span.id,
@@ -365,7 +346,7 @@ class OtelAdapter(HookAdapter):
     ) -> list[Event]:
         if span.call_id is None:
             return []
-        run = _read_tool(attrs)
+        run = read_tool(attrs)
         content: Any = run.result if run.has_result else None
         if error is not None and not run.has_result:
             content = error.message
@@ -397,64 +378,8 @@ class OtelAdapter(HookAdapter):
         return out
 
 
-def _attrs(data: Mapping[str, Any]) -> Mapping[str, Any]:
-    attrs = data.get("attributes")
-    return attrs if isinstance(attrs, Mapping) else {}
-
-
-def _read_model(attrs: Mapping[str, Any]) -> ModelCall:
-    call = genai.read_model(attrs)
-    if not call.has_content and openinference.role(attrs) == "model":
-        other = openinference.read_model(attrs)
-        if other.has_content or not call.has_usage:
-            return other
-    return call
-
-
-def _read_tool(attrs: Mapping[str, Any]) -> ToolRun:
-    if genai.role(attrs) == "tool" or openinference.role(attrs) != "tool":
-        return genai.read_tool(attrs)
-    return openinference.read_tool(attrs)
-
-
-def _model_name(attrs: Mapping[str, Any], span_name: str) -> str:
-    """The model a call's span names at its start: an attribute, else the span's name
-    (``chat gpt-4o``: pydantic-ai sets the model attributes later); "" when unknown yet (the
-    step's end names it then)."""
-    name = (
-        str_or_none(attrs.get("gen_ai.request.model"))
-        or str_or_none(attrs.get("llm.request.model_name"))
-        or str_or_none(attrs.get("llm.model_name"))
-        or str_or_none(get_field(parse_json(attrs.get("llm.invocation_parameters")), "model"))
-    )
-    if name:
-        return name
-    op, _, rest = span_name.partition(" ")
-    return rest if rest and op in ("chat", "text_completion", "generate_content") else ""
-
-
 def _nearest_agent(span: _Span) -> _Span | None:
     above = span.parent
     while above is not None and above.role != "agent":
         above = above.parent
     return above
-
-
-def _error(data: Mapping[str, Any], ts: float) -> ErrorEvent | None:
-    """The span's failure: its ERROR status, with its exception event's type and message."""
-    if data.get("status") != "ERROR":
-        return None
-    error_type: str | None = None
-    message = str_or_none(data.get("status_description"))
-    for event in list_or_empty(data.get("events")):
-        if not isinstance(event, Mapping) or event.get("name") != "exception":
-            continue
-        attrs = event.get("attributes")
-        if not isinstance(attrs, Mapping):
-            continue
-        error_type = str_or_none(attrs.get("exception.type"))
-        text = str_or_none(attrs.get("exception.message"))
-        if message is None and error_type:
-            message = f"{error_type.rsplit('.', 1)[-1]}: {text}" if text else error_type
-    short = error_type.rsplit(".", 1)[-1] if error_type else None
-    return ErrorEvent(message=message or "failed", error_type=short, recoverable=True, ts=ts)
