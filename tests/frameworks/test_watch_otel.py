@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import sys
 import warnings
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
@@ -397,3 +398,154 @@ def test_pydantic_ai_over_an_instrumented_openai_client_is_one_step_per_call(
     assert transcript_calls(run) == tool_calls_of(result)
     assert len(t.to_dict()["steps"]) == result.usage.requests == 2
     assert t.usage.input_tokens == result.usage.input_tokens
+
+
+def test_the_users_own_pydantic_ai_settings_get_the_processor() -> None:
+    """pydantic-ai instrumented by the user, to an SDK provider of their own: listened to
+    there (the settings stay theirs); ``watch(agent)`` likewise for an agent's own settings."""
+    from pydantic_ai.models.instrumented import InstrumentationSettings
+
+    own = TracerProvider()
+    settings = InstrumentationSettings(tracer_provider=own)
+    default = Agent._instrument_default
+    Agent.instrument_all(settings)
+    try:
+        agent = weather_agent()
+        with nbagent.watch() as run:
+            assert len(processors(own)) == 1
+            assert Agent._instrument_default is settings
+            result = agent.run_sync("Weather in Oslo?")
+        assert processors(own) == ()
+    finally:
+        Agent.instrument_all(default)
+    assert run.transcript.text == result.output
+    agent.instrument = settings
+    with nbagent.watch(agent) as w:
+        assert len(processors(own)) == 1
+        agent.run_sync("Weather in Rome?")
+    assert processors(own) == ()
+    assert agent.instrument is settings
+    for r in w.runs:
+        r.wait(timeout=10)
+    assert [r.status for r in w.runs] == ["completed"]
+
+
+def test_without_the_sdk_pydantic_ai_asks_for_the_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    from nbagent.sources.hooks import HookError
+
+    monkeypatch.setitem(sys.modules, "opentelemetry.sdk", None)  # the API alone: no SDK
+    default = Agent._instrument_default
+    with nbagent.watch() as run:
+        pass
+    (warning,) = run.transcript.to_dict()["warnings"]
+    assert "pip install 'nbagent[otel]'" in warning["message"]
+    assert Agent._instrument_default is default
+    with pytest.raises(HookError, match=r"nbagent\[otel\]"):
+        nbagent.watch(weather_agent())
+
+
+# -- spans of other instrumentations (OpenInference agents, chains, tools), as recorded --------
+
+
+def span(
+    sid: str,
+    parent: str | None,
+    name: str,
+    attributes: dict[str, Any],
+    *,
+    start: float = 1.0,
+    end: float | None = None,
+    error: str | None = None,
+) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": name,
+        "trace_id": "t",
+        "span_id": sid,
+        "parent_id": parent,
+        "start": start,
+        "attributes": attributes,
+    }
+    if end is not None:
+        data |= {"end": end, "status": "ERROR" if error else "UNSET", "events": []}
+        data["status_description"] = error
+    return data
+
+
+def fold(spans: list[tuple[str, dict[str, Any]]]) -> Any:
+    from nbagent.adapters.hooks import HookRecord
+
+    records = [
+        HookRecord(
+            "otel", kind, data, data.get("end") or data["start"], "t", last=i == len(spans) - 1
+        )
+        for i, (kind, data) in enumerate(spans)
+    ]
+    return nbagent.Transcript.from_events(nbagent.iter_events(records, format="hooks"))
+
+
+def llm(sid: str, parent: str, content: str | None, **calls: str) -> dict[str, Any]:
+    attrs: dict[str, Any] = {"openinference.span.kind": "LLM", "llm.model_name": "gpt-x"}
+    attrs["llm.output_messages.0.message.role"] = "assistant"
+    if content is not None:
+        attrs["llm.output_messages.0.message.content"] = content
+    for j, (call_id, name) in enumerate(calls.items()):
+        prefix = f"llm.output_messages.0.message.tool_calls.{j}.tool_call."
+        attrs[prefix + "id"] = call_id
+        attrs[prefix + "function.name"] = name
+        attrs[prefix + "function.arguments"] = '{"x": 1}'
+    attrs["llm.token_count.prompt"], attrs["llm.token_count.completion"] = 7, 3
+    return attrs
+
+
+def test_openinference_agents_tools_and_sub_agents_nest() -> None:
+    agent = {"openinference.span.kind": "AGENT", "agent.name": "boss"}
+    chain = {"openinference.span.kind": "CHAIN"}
+    helper = {"openinference.span.kind": "AGENT", "agent.name": "helper"}
+    tool = {"openinference.span.kind": "TOOL", "tool.name": "search", "input.value": '{"x": 1}'}
+    ran = tool | {"output.value": "found"}
+    steps = [
+        ("span_start", span("a", None, "boss", agent)),
+        ("span_start", span("c", "a", "chain", chain)),
+        ("span_start", span("l1", "c", "llm", {})),
+        ("span_end", span("l1", "c", "llm", llm("l1", "c", None, c1="search"), end=2)),
+        ("span_start", span("t", "c", "search", tool, start=3)),
+        ("span_start", span("h", "t", "helper", helper, start=3)),
+        ("span_start", span("l2", "h", "llm", {}, start=3)),
+        ("span_end", span("l2", "h", "llm", llm("l2", "h", "inner answer"), start=3, end=4)),
+        ("span_end", span("h", "t", "helper", helper, start=3, end=4)),
+        ("span_end", span("t", "c", "search", ran, start=3, end=5)),
+        ("span_start", span("s", "c", "helper", helper, start=5)),
+        ("span_start", span("l3", "s", "llm", {}, start=5)),
+        ("span_end", span("l3", "s", "llm", llm("l3", "s", "side note"), start=5, end=6)),
+        ("span_end", span("s", "c", "helper", helper, start=5, end=6)),
+        ("span_start", span("l4", "c", "llm", {}, start=6)),
+        ("span_end", span("l4", "c", "llm", llm("l4", "c", "final answer"), start=6, end=7)),
+        ("span_end", span("c", "a", "chain", chain, end=7)),
+        ("span_end", span("a", None, "boss", agent, end=8)),
+    ]
+    t = fold(steps)
+    assert t.text == "final answer"
+    (call,) = t.tool_calls
+    assert (call.id, call.name, call.args, call.result) == ("c1", "search", {"x": 1}, "found")
+    assert [b.get("text") for b in t.children("c1")] == ["inner answer"]
+    (sub,) = [b for b in t.blocks if b["type"] == "agent"]
+    assert sub["name"] == "helper"
+    assert [b.get("text") for b in t.children(sub["id"])] == ["side note"]
+    assert t.usage.input_tokens == 4 * 7
+    state = t.to_dict()
+    assert [s["started_at"] for s in state["steps"]] == [1.0, 3.0, 5.0, 5.0, 6.0]  # helper: 5
+
+
+def test_a_failed_model_call_is_one_error_with_its_agent() -> None:
+    agent = {"gen_ai.operation.name": "invoke_agent", "gen_ai.agent.name": "a"}
+    chat = {"gen_ai.operation.name": "chat", "gen_ai.request.model": "m"}
+    steps = [
+        ("span_start", span("a", None, "invoke_agent a", agent)),
+        ("span_start", span("m", "a", "chat m", chat)),
+        ("span_end", span("m", "a", "chat m", chat, end=2, error="APIError: 500")),
+        ("span_end", span("a", None, "invoke_agent a", agent, end=3, error="APIError: 500")),
+    ]
+    t = fold(steps)
+    state = t.to_dict()
+    assert [w["message"] for w in state.get("warnings", [])] == ["APIError: 500"]
+    assert state["steps"][0]["finish_reason"] == "error"
