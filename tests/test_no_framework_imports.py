@@ -28,6 +28,7 @@ FRAMEWORKS = (
     "a2a",
     "openai",
     "google.protobuf",
+    "opentelemetry",
 )
 
 SCRIPT = """

@@ -16,6 +16,7 @@ from nbagent.adapters.hooks.llama_index import LlamaIndexHookAdapter
 from nbagent.adapters.hooks.openai_agents import OpenAIAgentsHookAdapter
 from nbagent.adapters.hooks.openai_client import OpenAIClientAdapter
 from nbagent.adapters.hooks.litellm import LiteLLMAdapter
+from nbagent.adapters.hooks.otel import OtelAdapter
 from nbagent.adapters.hooks.record import HookRecord
 
 __all__ = ["FAMILIES", "HookAdapter", "HookRecord", "HooksAdapter"]
@@ -27,6 +28,7 @@ _FAMILY_ADAPTERS: tuple[type[HookAdapter], ...] = (
     OpenAIAgentsHookAdapter,
     OpenAIClientAdapter,
     LiteLLMAdapter,
+    OtelAdapter,
 )
 FAMILIES: dict[str, type[HookAdapter]] = {cls.family: cls for cls in _FAMILY_ADAPTERS}
 """Hook family name → its adapter class."""

@@ -13,6 +13,7 @@ from nbagent.sources.hooks.llama_index import LlamaIndexHook
 from nbagent.sources.hooks.openai_agents import OpenAIAgentsHook
 from nbagent.sources.hooks.openai_client import OpenAIClientHook
 from nbagent.sources.hooks.litellm import LiteLLMHook
+from nbagent.sources.hooks.otel import OtelHook
 
 __all__ = ["HOOKS", "Emit", "Hook", "HookError"]
 
@@ -23,5 +24,6 @@ HOOKS: tuple[type[Hook], ...] = (
     OpenAIAgentsHook,
     OpenAIClientHook,
     LiteLLMHook,
+    OtelHook,
 )
 """Every hook family, in the order ``watch()`` installs them."""
