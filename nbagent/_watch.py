@@ -113,6 +113,8 @@ class Watch:
         self._token: contextvars.Token[Watch | None] | None = None
         self._started = False
         self._stopped = False
+        self._notes: list[tuple[str, str]] = []  # (family, note): said as the block ends
+        self._heard: set[str] = set()  # the families that reported something to the block
         if targets:
             self._start_targets()
 
@@ -207,6 +209,7 @@ class Watch:
             return
         owner = _ACTIVE.get()
         if (owner is None or owner is self) and self.run is not None:
+            self._heard.add(record.family)
             self.run.feed.put(record)
 
     def _route(self, record: HookRecord) -> None:
@@ -245,11 +248,10 @@ class Watch:
             return
         self._hooks.append(hook)
         note = hook.note()
-        if note:
-            if run is None:
-                warnings.warn(note, stacklevel=4)
-            else:
-                self._warn(run, note)
+        if note and run is None:
+            warnings.warn(note, stacklevel=4)
+        elif note:
+            self._notes.append((hook.family, note))
 
     @staticmethod
     def _warn(run: WatchRun, message: str) -> None:
@@ -287,6 +289,12 @@ class Watch:
         if self.run is None:
             return
         now = time.time()
+        for family, note in self._notes:
+            # A note about a library the block did not use (imported, its tracing off) is
+            # no news to a block that shows other calls: said when its family reported
+            # something, or when nothing showed at all.
+            if family in self._heard or not self._heard:
+                self._warn(self.run, note)
         if isinstance(exc, KeyboardInterrupt):
             message = "interrupted (KeyboardInterrupt)"
             self.run.feed.put(HookRecord("watch", "interrupted", {"message": message}, now))

@@ -64,13 +64,17 @@ def tracing() -> Iterator[None]:
 
 def _join_run_sync_workers() -> None:
     """``Runner.run_sync`` keeps this thread's default loop open (by design), and with it the
-    loop's executor thread that ran the sync tools: joined here, the loop left open."""
+    loop's executor thread that ran the sync tools: joined here, and the thread given a fresh
+    loop (a loop whose executor was shut down refuses ``to_thread`` to whoever uses it next,
+    pydantic-ai's ``run_sync`` for one)."""
     try:
         loop = asyncio.get_event_loop_policy().get_event_loop()
     except RuntimeError:
         return
     if not loop.is_running() and not loop.is_closed():
         loop.run_until_complete(loop.shutdown_default_executor())
+        loop.close()
+        asyncio.set_event_loop(asyncio.new_event_loop())
 
 
 def processors() -> tuple[Any, ...]:
@@ -220,7 +224,8 @@ def test_two_calls_in_one_block(server: OpenAIServer) -> None:
         first = Runner.run_sync(agent, "Weather in Oslo?")
         server.script = text_chunks(["Just ", "text."])
         second = Runner.run_sync(agent, "again")
-    assert run.transcript.text == first.final_output + second.final_output
+    # two answers that came whole: two paragraphs
+    assert run.transcript.text == first.final_output + "\n\n" + second.final_output
     texts = [b for b in run.transcript.blocks if b["type"] == "text"]
     assert len(texts) == 2
 

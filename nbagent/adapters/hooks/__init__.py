@@ -12,10 +12,10 @@ from __future__ import annotations
 from nbagent.adapters.hooks.adapter import HooksAdapter
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.langchain import LangChainHookAdapter
+from nbagent.adapters.hooks.litellm import LiteLLMAdapter
 from nbagent.adapters.hooks.llama_index import LlamaIndexHookAdapter
 from nbagent.adapters.hooks.openai_agents import OpenAIAgentsHookAdapter
 from nbagent.adapters.hooks.openai_client import OpenAIClientAdapter
-from nbagent.adapters.hooks.litellm import LiteLLMAdapter
 from nbagent.adapters.hooks.otel import OtelAdapter
 from nbagent.adapters.hooks.record import HookRecord
 

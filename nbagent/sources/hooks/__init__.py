@@ -9,10 +9,10 @@ from __future__ import annotations
 
 from nbagent.sources.hooks.base import Emit, Hook, HookError
 from nbagent.sources.hooks.langchain import LangChainHook
+from nbagent.sources.hooks.litellm import LiteLLMHook
 from nbagent.sources.hooks.llama_index import LlamaIndexHook
 from nbagent.sources.hooks.openai_agents import OpenAIAgentsHook
 from nbagent.sources.hooks.openai_client import OpenAIClientHook
-from nbagent.sources.hooks.litellm import LiteLLMHook
 from nbagent.sources.hooks.otel import OtelHook
 
 __all__ = ["HOOKS", "Emit", "Hook", "HookError"]
