@@ -132,8 +132,8 @@ class Watch:
         tb: TracebackType | None,
     ) -> None:
         self._close(exc)
-        if self.run is not None:
-            self.run.wait(timeout=10)
+        for run in list(self.runs):
+            run.wait(timeout=10)
 
     async def __aenter__(self) -> Any:
         if self.targets:
@@ -151,10 +151,11 @@ class Watch:
         if not _interrupted(exc):
             await self._settle_async()
         self._close(exc, settled=True)
+        for each in list(self.runs):
+            await asyncio.wait_for(each.wait_async(), 10)
         run = self.run
-        if run is None:
+        if self.targets or run is None:
             return False
-        await asyncio.wait_for(run.wait_async(), 10)
         if isinstance(exc, asyncio.CancelledError) and run.stop_requested:
             task = asyncio.current_task()
             if task is not None and sys.version_info >= (3, 11):
@@ -195,8 +196,11 @@ class Watch:
             raise
 
     def stop(self) -> None:
-        """Remove every hook this watch added; a block's run ends (``with`` does this)."""
+        """Remove every hook this watch added and end its runs (``with`` does this); returns
+        once they have ended, so each run's transcript is final."""
         self._close(None)
+        for run in list(self.runs):
+            run.wait(timeout=10)
 
     # -- records --------------------------------------------------------------------------
 

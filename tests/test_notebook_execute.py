@@ -167,9 +167,22 @@ PRINTED: dict[str, list[str]] = {
         "completed | Hello from LiteLLM's mock response, streamed chunk by chunk. | ",
         "completed | Rome is sunny and 21 °C: no coat today. | True",  # LlamaIndex
     ],
+    "watch.ipynb": [
+        "completed | Oslo is sunny and 21 °C today: no coat needed. | True",  # pydantic-ai
+        "[('get_weather', {'city': 'Oslo'}, 'Sunny and 21 °C in Oslo.')] | steps: 2",
+        "Lisbon is sunny and 21 °C: a light jacket at most.\nTrue",  # LangGraph invoke
+        "[('completed', 'Rome is sunny and 21 °C: no coat today.'), "
+        "('completed', 'Bergen is sunny and 21 °C, for once.')]",  # watch(graph)
+        "returned **Sunny and 21 °C in Paris.**. | True",  # Agents SDK Runner.run
+        "completed | steps: 3 | cost known: True\n"  # LiteLLM and the openai client
+        "[('get_weather', {'city': 'Paris'}, 'Sunny and 21 °C in Paris.')]\nTrue True",
+    ],
 }
 # The first line a notebook prints: where its model calls go.
-FIRST = {"frameworks.ipynb": "Offline: each framework below streams from its own test model"}
+FIRST = {
+    "frameworks.ipynb": "Offline: each framework below streams from its own test model",
+    "watch.ipynb": "Offline: every call below runs on its library's own test model",
+}
 # Every run's answer, for the notebooks whose runs are all scripted (no demo model's rules).
 ANSWERS = {
     "frameworks.ipynb": [
@@ -184,6 +197,7 @@ ANSWERS = {
 # The packages a notebook imports besides nbagent's (the frameworks extra).
 NEEDS = {
     "frameworks.ipynb": ["agents", "pydantic_ai", "langgraph", "litellm", "llama_index.core"],
+    "watch.ipynb": ["agents", "pydantic_ai", "opentelemetry.sdk", "langgraph", "litellm"],
 }
 # Files a notebook writes into its directory.
 WRITES = {
