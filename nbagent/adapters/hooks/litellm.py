@@ -46,8 +46,33 @@ class LiteLLMAdapter(HookAdapter):
         self._steps: dict[str, str] = {}  # call id → its open step
         self._attempts: dict[str, int] = {}  # call id → attempts so far (LiteLLM's retries)
         self._asked: dict[str, str] = {}  # tool call id → name, awaiting its result
+        # Results sent back before the call that asked for them was reported: LiteLLM reports
+        # a call's success from a pool, often after the next call's request (which carries
+        # the results) has started. Kept until that success comes (at most _EARLY of them).
+        self._early: dict[str, Any] = {}
+        # Calls in the order they started, and the events of those that ended before an
+        # earlier one: two calls in a row report their successes from a pool, in any order,
+        # and the answers are shown in the order the calls were made.
+        self._started: list[str] = []
+        self._ended: dict[str, list[Event]] = {}
 
     def feed(self, record: HookRecord) -> list[Event]:
+        out = self._feed(record)
+        if record.kind not in ("success", "failure"):
+            return out
+        call_id = (
+            str_or_none(record.data.get("call_id")) if isinstance(record.data, Mapping) else None
+        )
+        call_id = call_id or record.root or "call"
+        if call_id not in self._started:
+            return out
+        self._ended[call_id] = out
+        done: list[Event] = []
+        while self._started and self._started[0] in self._ended:
+            done.extend(self._ended.pop(self._started.pop(0)))
+        return done
+
+    def _feed(self, record: HookRecord) -> list[Event]:
         data = record.data if isinstance(record.data, Mapping) else {}
         call_id = str_or_none(data.get("call_id")) or record.root or "call"
         out: list[Event] = []
@@ -55,6 +80,8 @@ class LiteLLMAdapter(HookAdapter):
             self._results(data.get("messages"), out)
             self._close(call_id, "incomplete", None, out)  # a retry: the attempt before ended
             self._open(call_id, data, _num(data.get("start_time")), out)
+            if call_id not in self._started:
+                self._started.append(call_id)
         elif record.kind == "success":
             step = self._steps.get(call_id) or self._open(
                 call_id, data, _num(data.get("start_time")), out
@@ -73,8 +100,10 @@ class LiteLLMAdapter(HookAdapter):
         return out
 
     def end(self) -> list[Event]:
-        """Calls whose end never came (the watch ended first): their steps close."""
-        out: list[Event] = []
+        """Calls whose end never came (the watch ended first): their steps close, after the
+        calls that ended behind them."""
+        out: list[Event] = [ev for call in self._started for ev in self._ended.pop(call, [])]
+        self._started.clear()
         for call_id in list(self._steps):
             self._close(call_id, "incomplete", None, out)
         return out
@@ -171,7 +200,11 @@ class LiteLLMAdapter(HookAdapter):
                 )
             )
             out.append(ToolCallEnd(tool_call_id=call_id, arguments=arguments, ts=ts))
-            self._asked[call_id] = name
+            if call_id in self._early:
+                content = self._early.pop(call_id)
+                out.append(ToolResult(tool_call_id=call_id, name=name or None, content=content))
+            else:
+                self._asked[call_id] = name
 
     def _results(self, messages: Any, out: list[Event]) -> None:
         """Tool results sent back in a later call's messages: the results of the calls the
@@ -180,13 +213,20 @@ class LiteLLMAdapter(HookAdapter):
             if field(message, "role") != "tool":
                 continue
             call_id = str_or_none(field(message, "tool_call_id"))
-            if call_id is None or call_id not in self._asked:
+            if call_id is None:
                 continue
-            name = self._asked.pop(call_id)
             content = field(message, "content")
             if not isinstance(content, str):
                 content = text_of(content) or content
+            if call_id not in self._asked:
+                if len(self._early) < _EARLY:
+                    self._early.setdefault(call_id, content)
+                continue
+            name = self._asked.pop(call_id)
             out.append(ToolResult(tool_call_id=call_id, name=name or None, content=content))
+
+
+_EARLY = 1000
 
 
 def _model(data: Mapping[str, Any]) -> str:
