@@ -18,6 +18,7 @@ import pytest
 import nbagent
 from nbagent import _watch
 from nbagent._events import Event, MessageEnd, MessageStart, TextDelta
+from nbagent.adapters.base import BadItemError
 from nbagent.adapters.hooks import FAMILIES, HookAdapter, HookRecord, HooksAdapter
 from nbagent.sources.feed import Feed
 from nbagent.sources.hooks import Hook, HookError
@@ -130,7 +131,7 @@ def test_records_are_detected_and_each_family_has_its_adapter() -> None:
     assert "first message" in t.to_text()
     assert "first token" not in t.to_text()
     assert t.status == "completed"
-    with pytest.raises(ValueError, match="no adapter for hook family 'nope'"):
+    with pytest.raises(BadItemError, match="no adapter for hook family 'nope'"):
         HooksAdapter().feed(HookRecord("nope", "x", None, 1.0))
 
 

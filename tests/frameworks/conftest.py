@@ -8,9 +8,11 @@ so that CI never passes by skipping what it was meant to test.
 
 from __future__ import annotations
 
+import asyncio
 import importlib
 import os
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
 
@@ -35,3 +37,23 @@ def need(module: str) -> ModuleType:
             pytest.fail(f"{module} is not installed in .venv (the frameworks extra): {exc}")
         reason = f"{module} is not installed (pip install -e '.[frameworks]'): {exc}"
         pytest.skip(reason, allow_module_level=True)
+
+
+@pytest.fixture
+def own_loop() -> Iterator[None]:
+    """A loop of the test's own as this thread's event loop, closed after it, for a library's
+    ``run_sync`` (the Agents SDK's ``Runner.run_sync``, pydantic-ai's ``agent.run_sync``):
+    ``run_sync`` keeps the thread's default loop (and the executor thread that ran the sync
+    tools) open after it returns, and Playwright's sync API (the browser tests, earlier in a
+    full session) leaves the main thread's loop marked running, where ``run_sync`` refuses."""
+    running = asyncio._get_running_loop()
+    before = getattr(asyncio.get_event_loop_policy()._local, "_loop", None)  # type: ignore[attr-defined]
+    asyncio._set_running_loop(None)
+    loop = asyncio.new_event_loop()
+    asyncio.set_event_loop(loop)
+    yield
+    if not loop.is_closed():
+        loop.run_until_complete(loop.shutdown_default_executor())
+        loop.close()
+    asyncio.set_event_loop(before)
+    asyncio._set_running_loop(running)

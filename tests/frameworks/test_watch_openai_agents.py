@@ -56,25 +56,14 @@ def tracing() -> Iterator[None]:
     set_trace_processors([])
     set_tracing_disabled(False)
     yield
-    _join_run_sync_workers()
     set_trace_processors(list(before))
     provider._manual_disabled = manual  # type: ignore[attr-defined]
     provider._refresh_disabled_flag()  # type: ignore[attr-defined]
 
 
-def _join_run_sync_workers() -> None:
-    """``Runner.run_sync`` keeps this thread's default loop open (by design), and with it the
-    loop's executor thread that ran the sync tools: joined here, and the thread given a fresh
-    loop (a loop whose executor was shut down refuses ``to_thread`` to whoever uses it next,
-    pydantic-ai's ``run_sync`` for one)."""
-    try:
-        loop = asyncio.get_event_loop_policy().get_event_loop()
-    except RuntimeError:
-        return
-    if not loop.is_running() and not loop.is_closed():
-        loop.run_until_complete(loop.shutdown_default_executor())
-        loop.close()
-        asyncio.set_event_loop(asyncio.new_event_loop())
+@pytest.fixture(autouse=True)
+def _own_loop(own_loop: None) -> None:
+    """``Runner.run_sync`` on a loop of each test's own (``conftest.own_loop``)."""
 
 
 def processors() -> tuple[Any, ...]:

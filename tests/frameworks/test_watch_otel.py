@@ -5,12 +5,9 @@ or OpenInference's ``openinference-instrumentation-openai`` reporting to the use
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import sys
-import warnings
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
@@ -92,18 +89,9 @@ def processors(provider: Any) -> tuple[Any, ...]:
     return tuple(provider._active_span_processor._span_processors)
 
 
-@pytest.fixture(scope="module", autouse=True)
-def close_run_sync_loop() -> Iterator[None]:
-    """``run_sync`` leaves an event loop in the thread that called it, whose executor ran
-    the sync tools: closed after the module, so that its worker thread ends."""
-    yield
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)
-        loop = asyncio.get_event_loop()
-    if not loop.is_running() and not loop.is_closed():
-        loop.run_until_complete(loop.shutdown_default_executor())
-        loop.close()
-    asyncio.set_event_loop(None)
+@pytest.fixture(autouse=True)
+def _own_loop(own_loop: None) -> None:
+    """``agent.run_sync`` on a loop of each test's own (``conftest.own_loop``)."""
 
 
 @pytest.fixture(scope="module")

@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 from nbagent._events import Event
 from nbagent.adapters import ADAPTERS
 from nbagent.adapters.base import ServerSentEvent
+from nbagent.adapters.hooks import FAMILIES, HookRecord
 from nbagent.sources.files import sse_file
 from tests.sse_servers import FIXTURES
 from tests.strategies import events, json_values, texts
@@ -147,7 +148,42 @@ def near_valid(draw: st.DrawFn, fmt: str) -> Any:
     return draw(_in_a_form(payload, event))
 
 
+# nbagent.watch()'s records are made by its hooks from a library's callbacks, not read from a
+# wire: no recordings. The near-valid ones: each family's record kinds with JSON of the
+# fields its adapter reads (the library's objects read by field, so a dict stands for one).
+_HOOK_KINDS = (
+    *("on_chat_model_start", "on_llm_start", "on_llm_new_token", "on_llm_end", "on_llm_error"),
+    *("on_chain_start", "on_chain_end", "on_chain_error", "on_tool_start", "on_tool_end"),
+    *("on_tool_error", "span_start", "span_end", "span_drop", "event", "trace_start"),
+    *("trace_end", "pre_api_call", "success", "failure", "request", "response", "error"),
+    *("warning", "mode", "interrupted"),
+)
+_HOOK_KEYS = (
+    *("id", "run_id", "parent_run_id", "name", "messages", "response", "output", "content"),
+    *("usage", "attributes", "span", "trace_id", "parent", "call_id", "model", "tool_calls"),
+    *("error", "data", "start_time", "end_time", "choices", "message", "token", "chunk"),
+)
+_hook_data = st.recursive(
+    json_values,
+    lambda inner: st.dictionaries(st.sampled_from(_HOOK_KEYS), inner, max_size=4),
+    max_leaves=8,
+)
+hook_records = st.builds(
+    HookRecord,
+    st.sampled_from(sorted({*FAMILIES, "watch"})),
+    st.sampled_from(_HOOK_KINDS),
+    _hook_data,
+    st.floats(0, 2e9),
+    st.text(max_size=3),
+    st.booleans(),
+)
+
+
 def streams(fmt: str, max_size: int = 30) -> st.SearchStrategy[list[Any]]:
     """A stream of ``fmt``: recorded items, bent ones and junk, in any order."""
+    if fmt == "hooks":
+        return st.lists(
+            st.one_of(hook_records, hook_records, hook_records, junk), max_size=max_size
+        )
     item = st.one_of(near_valid(fmt), near_valid(fmt), near_valid(fmt), junk)
     return st.lists(item, max_size=max_size)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from nbagent._events import ErrorEvent, Event, RunEnd
+from nbagent.adapters.base import BadItemError, short_repr
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.record import HookRecord
 
@@ -34,14 +35,14 @@ class HooksAdapter:
 
     def feed(self, item: Any) -> list[Event]:
         if not isinstance(item, HookRecord):
-            raise TypeError(f"format='hooks' reads HookRecord items, got {type(item).__name__}")
+            raise BadItemError(f"format='hooks' reads HookRecord items, got {short_repr(item)}")
         if item.family == "watch":
             return self._own(item)
         adapter = self._adapters.get(item.family)
         if adapter is None:
             cls = self.FAMILIES.get(item.family)
             if cls is None:
-                raise ValueError(f"no adapter for hook family {item.family!r}")
+                raise BadItemError(f"no adapter for hook family {item.family!r}")
             adapter = self._adapters[item.family] = cls()
         events = adapter.feed(item)
         for ev in events:

@@ -10,6 +10,7 @@ the model asked for gets its result when a later call of the block sends it back
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import math
 from collections.abc import Mapping
@@ -29,10 +30,11 @@ from nbagent._events import (
     ToolResult,
     Usage,
 )
-from nbagent.adapters.base import field, int_or_none, list_or_empty, str_or_none
+from nbagent.adapters.base import field, list_or_empty, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.record import HookRecord
 from nbagent.adapters.openai_chat.maps import map_finish_reason, text_of
+from nbagent.adapters.openai_chat.maps import usage_event as chat_usage
 
 __all__ = ["LiteLLMAdapter"]
 
@@ -252,19 +254,11 @@ def _usage(usage: Any, data: Mapping[str, Any]) -> Usage | None:
         cost = _cost(data.get("standard_cost"))
     if usage is None and cost is None:
         return None
-    return Usage(
-        input_tokens=int_or_none(field(usage, "prompt_tokens")),
-        output_tokens=int_or_none(field(usage, "completion_tokens")),
-        total_tokens=int_or_none(field(usage, "total_tokens")),
-        reasoning_tokens=int_or_none(
-            field(field(usage, "completion_tokens_details"), "reasoning_tokens")
-        ),
-        cached_input_tokens=int_or_none(
-            field(field(usage, "prompt_tokens_details"), "cached_tokens")
-        ),
-        cumulative=True,
+    counts = chat_usage(usage)  # the Chat Completions reader's, made one call's
+    return dataclasses.replace(
+        counts,
         scope="step",
         model=_model(data),
         provider=str_or_none(data.get("custom_llm_provider")),
-        cost_usd=cost,
+        cost_usd=counts.cost_usd if cost is None else cost,
     )

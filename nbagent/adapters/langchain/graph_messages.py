@@ -22,11 +22,10 @@ from nbagent._events import (
     TextDelta,
     ThinkingDelta,
     ToolResult,
-    Usage,
 )
-from nbagent.adapters.base import field, int_or_none, list_or_empty, plain, str_or_none
+from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.langchain.content import message_parts
-from nbagent.adapters.langchain.state import _Call, _Model
+from nbagent.adapters.langchain.state import _Call, _Model, usage_of
 from nbagent.adapters.langchain.tools import _ToolCalls
 
 __all__ = ["_GraphMessages", "_Stream"]
@@ -46,20 +45,6 @@ class _Stream(_Model):
         self.scope = scope
         self.lg_step = lg_step
         self.finish: str | None = None
-
-
-def _usage(usage: Any, step_id: str, model: str | None) -> Usage:
-    return Usage(
-        input_tokens=int_or_none(field(usage, "input_tokens")),
-        output_tokens=int_or_none(field(usage, "output_tokens")),
-        total_tokens=int_or_none(field(usage, "total_tokens")),
-        reasoning_tokens=int_or_none(field(field(usage, "output_token_details"), "reasoning")),
-        cached_input_tokens=int_or_none(field(field(usage, "input_token_details"), "cache_read")),
-        cumulative=False,
-        scope="step",
-        step_id=step_id,
-        model=model,
-    )
 
 
 def _finish(message: Any) -> str | None:
@@ -160,7 +145,7 @@ class _GraphMessages(_ToolCalls):
         if usage:
             stream.usage_seen = True
             model = str_or_none(field(field(message, "response_metadata"), "model_name"))
-            out.append(_usage(usage, stream.key, model))
+            out.append(usage_of(usage, stream.key, model))
         stream.finish = _finish(message) or stream.finish
         if field(message, "chunk_position") == "last":
             self._close(stream, out)
@@ -190,7 +175,7 @@ class _GraphMessages(_ToolCalls):
         usage = field(message, "usage_metadata")
         if usage:
             model = str_or_none(field(field(message, "response_metadata"), "model_name"))
-            out.append(_usage(usage, stream.key, model))
+            out.append(usage_of(usage, stream.key, model))
         stream.finish = _finish(message)
         self._close(stream, out)
 

@@ -11,7 +11,7 @@ from typing import Any
 from nbagent._events import Event, MessageEnd, StepEnd, StepStart, TextDelta, ThinkingDelta
 from nbagent.adapters.base import field, list_or_empty, str_or_none
 from nbagent.adapters.langchain.content import message_parts
-from nbagent.adapters.langchain.state import _Call, _Model, _usage
+from nbagent.adapters.langchain.state import _Call, _Model, usage_of
 from nbagent.adapters.langchain.tools import _ToolCalls
 
 __all__ = ["_Models"]
@@ -89,7 +89,7 @@ class _Models(_ToolCalls):
         usage = field(chunk, "usage_metadata")
         if usage:
             model.usage_seen = True
-            out.append(_usage(usage, run_id))
+            out.append(usage_of(usage, run_id))
 
     def _thinking(self, run_id: str, model: _Model, delta: Any, out: list[Event]) -> None:
         if isinstance(delta, str) and delta:
@@ -141,7 +141,7 @@ class _Models(_ToolCalls):
                 self._end_call(call, out, field(tc, "args"))
         usage = field(output, "usage_metadata") if output is not None else None
         if usage and not model.usage_seen:
-            out.append(_usage(usage, run_id))
+            out.append(usage_of(usage, run_id))
         if isinstance(message_id := field(output, "id"), str):
             self._said.add(message_id)
 

@@ -9,7 +9,7 @@ from typing import Any
 from nbagent._events import Usage
 from nbagent.adapters.base import field, int_or_none
 
-__all__ = ["_Call", "_Model", "_usage"]
+__all__ = ["_Call", "_Model", "usage_of"]
 
 
 class _Call:
@@ -40,7 +40,8 @@ class _Model:
         self.by_index: dict[int, _Call] = {}
 
 
-def _usage(usage: Any, step_id: str | None = None) -> Usage:
+def usage_of(usage: Any, step_id: str | None = None, model: str | None = None) -> Usage:
+    """A message's ``usage_metadata`` as one model call's usage (chunks' usage adds up)."""
     return Usage(
         input_tokens=int_or_none(field(usage, "input_tokens")),
         output_tokens=int_or_none(field(usage, "output_tokens")),
@@ -50,4 +51,5 @@ def _usage(usage: Any, step_id: str | None = None) -> Usage:
         cumulative=False,
         scope="step",
         step_id=step_id or None,
+        model=model,
     )

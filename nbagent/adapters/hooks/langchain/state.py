@@ -4,12 +4,14 @@ namespace."""
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from nbagent._events import Event, MessageEnd, MessageStart, TextDelta, ThinkingDelta, Usage
 from nbagent.adapters.base import field, int_or_none, list_or_empty, plain
 from nbagent.adapters.langchain.content import messages_in
+from nbagent.adapters.langchain.state import usage_of
 
 __all__ = [
     "NOT_FAILURES",
@@ -96,16 +98,9 @@ def usage_event(usage: Any, step_id: str, scope: str | None, model: str | None) 
     if inputs is None and outputs is None:
         inputs = int_or_none(field(usage, "prompt_tokens"))
         outputs = int_or_none(field(usage, "completion_tokens"))
-    return Usage(
-        input_tokens=inputs,
-        output_tokens=outputs,
-        total_tokens=int_or_none(field(usage, "total_tokens")),
-        reasoning_tokens=int_or_none(field(field(usage, "output_token_details"), "reasoning")),
-        cached_input_tokens=int_or_none(field(field(usage, "input_token_details"), "cache_read")),
-        step_id=step_id,
-        scope="step",
-        model=model or None,
-        parent=scope,
+    counts = usage_of(usage, step_id, model or None)  # the stream adapter's reader
+    return dataclasses.replace(
+        counts, input_tokens=inputs, output_tokens=outputs, cumulative=True, parent=scope
     )
 
 
