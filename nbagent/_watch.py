@@ -245,10 +245,14 @@ class Watch:
         """Install one hook; in a block a hook that cannot is a warning in the run."""
         try:
             hook.install()
-        except HookError as exc:
+        except Exception as exc:
             if run is None:
                 raise
-            self._warn(run, f"{hook.family}: {exc}")
+            # A block runs the user's code whatever a hook can do: a hook that cannot
+            # install (a missing extra, a library version it does not know) is a warning.
+            known = isinstance(exc, HookError)
+            detail = str(exc) if known else f"could not install its hook: {exc!r}"
+            self._warn(run, f"{hook.family}: {detail}")
             return
         self._hooks.append(hook)
         note = hook.note()

@@ -49,6 +49,7 @@ class Handle(Hook):
     watches: ClassVar[str] = "a Target"
     live: ClassVar[list[Handle]] = []
     pending: ClassVar[int] = 0
+    broken: ClassVar[bool] = False  # install() fails as a library that changed would
 
     @classmethod
     def can_watch(cls, obj: Any) -> bool:
@@ -57,6 +58,8 @@ class Handle(Hook):
     def install(self) -> None:
         if isinstance(self.target, Target) and self.target.broken:
             raise HookError("this target cannot be watched")
+        if Handle.broken:
+            raise AttributeError("'Library' object has no attribute 'callbacks'")
         Handle.live.append(self)
 
     def uninstall(self) -> None:
@@ -80,6 +83,7 @@ def test_hook(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setitem(FAMILIES, "test", Said)
     Handle.live.clear()
     Handle.pending = 0
+    Handle.broken = False
 
 
 def hook() -> Handle:
@@ -317,3 +321,14 @@ def test_watch_an_object_as_a_context_manager() -> None:
     assert Handle.live == []
     assert len(w.runs) == 1
     assert w.runs[0].wait(5).text == "x"
+
+
+def test_a_hook_that_cannot_install_is_a_warning_and_the_block_runs() -> None:
+    Handle.broken = True
+    ran = False
+    with nbagent.watch() as run:
+        ran = True
+    assert ran
+    assert run.status == "completed"
+    [warning] = run.transcript.warnings
+    assert warning["message"].startswith("test: could not install its hook: AttributeError(")
