@@ -174,6 +174,7 @@ PRINTED: dict[str, list[str]] = {
         "[('completed', 'Rome is sunny and 21 °C: no coat today.'), "
         "('completed', 'Bergen is sunny and 21 °C, for once.')]",  # watch(graph)
         "returned **Sunny and 21 °C in Paris.**. | True",  # Agents SDK Runner.run
+        "completed | Madrid is sunny and 21 °C: leave the coat. | True | streamed: True",
         "completed | steps: 3 | cost known: True\n"  # LiteLLM and the openai client
         "[('get_weather', {'city': 'Paris'}, 'Sunny and 21 °C in Paris.')]\nTrue True",
     ],
@@ -197,7 +198,10 @@ ANSWERS = {
 # The packages a notebook imports besides nbagent's (the frameworks extra).
 NEEDS = {
     "frameworks.ipynb": ["agents", "pydantic_ai", "langgraph", "litellm", "llama_index.core"],
-    "watch.ipynb": ["agents", "pydantic_ai", "opentelemetry.sdk", "langgraph", "litellm"],
+    "watch.ipynb": [
+        *("agents", "pydantic_ai", "opentelemetry.sdk", "langgraph", "llama_index.core"),
+        "litellm",
+    ],
 }
 # Files a notebook writes into its directory.
 WRITES = {
