@@ -44,14 +44,12 @@ def invoke_case(calls: int) -> dict[str, float]:
         with wrap():
             return _timed(lambda: [model.invoke("hi") for _ in range(calls)]) / calls * 1e6
 
-    quiet = contextlib.redirect_stdout(io.StringIO())
-    with quiet:
-        out = {
+    with contextlib.redirect_stdout(io.StringIO()):
+        return {
             "bare": run(contextlib.nullcontext),
             "collect_runs": run(collect_runs),
             "nbagent.watch": run(nbagent.watch),
         }
-    return out
 
 
 def stream_case(tokens: int) -> dict[str, float]:
