@@ -156,13 +156,15 @@ def test_subgraph_is_a_subagent_scope(version: str) -> None:
     assert [(c.name, c.result) for c in t.tool_calls] == [("progress_add", "3")]
 
 
-def test_agent_used_as_a_tool_runs_in_the_tool_node_scope() -> None:
-    @tool
-    def ask_math(question: str) -> str:
-        """Ask the math agent."""
-        return str(react().invoke({"messages": [("user", question)]})["messages"][-1].content)
+@tool
+def ask_math(question: str) -> str:
+    """Ask the math agent."""
+    return str(react().invoke({"messages": [("user", question)]})["messages"][-1].content)
 
-    outer = ToolFake(
+
+def asking_math() -> ToolFake:
+    """A model that asks ``ask_math`` (the react agent, used as a tool), then answers."""
+    return ToolFake(
         messages=iter(
             [
                 AIMessage(
@@ -174,6 +176,10 @@ def test_agent_used_as_a_tool_runs_in_the_tool_node_scope() -> None:
             ]
         )
     )
+
+
+def test_agent_used_as_a_tool_runs_in_the_tool_node_scope() -> None:
+    outer = asking_math()
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         graph = create_react_agent(outer, [ask_math])

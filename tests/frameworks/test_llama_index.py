@@ -32,6 +32,7 @@ from llama_index.core.base.llms.types import (  # noqa: E402
     ToolCallBlock,
 )
 from llama_index.core.llms import MockFunctionCallingLLM  # noqa: E402
+from llama_index.core.llms.callbacks import llm_chat_callback  # noqa: E402
 from llama_index.core.tools import FunctionTool  # noqa: E402
 
 import nbagent  # noqa: E402
@@ -186,8 +187,11 @@ def test_an_agent_workflow_hands_off_and_each_agent_names_its_steps() -> None:
 
 class ThinkingMock(MockFunctionCallingLLM):
     """The mock, streaming what real integrations add to a chunk: ``thinking_delta`` in
-    ``additional_kwargs`` and the provider's chunk (with its usage) in ``raw``."""
+    ``additional_kwargs`` and the provider's chunk (with its usage) in ``raw``; decorated
+    as real integrations are (the decorator sends the instrumentation events that
+    ``nbagent.watch()`` reads: tests/frameworks/test_watch_llama_index.py)."""
 
+    @llm_chat_callback()
     async def astream_chat(  # type: ignore[override]
         self, messages: Sequence[ChatMessage], **kwargs: Any
     ) -> AsyncGenerator[ChatResponse, None]:

@@ -30,8 +30,8 @@ from langgraph.prebuilt import ToolNode, create_react_agent  # noqa: E402
 import nbagent  # noqa: E402
 from nbagent._events import StepStart, TextDelta  # noqa: E402
 from tests import aio  # noqa: E402
-from tests.frameworks.test_langchain import ToolFake, add, script, tools_of, usage  # noqa: E402
-from tests.frameworks.test_langgraph import nested, react  # noqa: E402
+from tests.frameworks.test_langchain import ToolFake, add, script, tools_of  # noqa: E402
+from tests.frameworks.test_langgraph import ask_math, asking_math, nested  # noqa: E402
 
 INPUT = {"messages": [("user", "add 1 and 2")]}
 
@@ -298,23 +298,7 @@ def test_a_subgraph_is_a_subagent_scope() -> None:
 
 
 def test_an_agent_used_as_a_tool_runs_in_its_call() -> None:
-    @tool
-    def ask_math(question: str) -> str:
-        """Ask the math agent."""
-        return str(react().invoke({"messages": [("user", question)]})["messages"][-1].content)
-
-    outer = ToolFake(
-        messages=iter(
-            [
-                AIMessage(
-                    content="",
-                    tool_calls=[{"name": "ask_math", "args": {"question": "1+2"}, "id": "ask"}],
-                    usage_metadata=usage(5, 1),  # type: ignore[arg-type]
-                ),
-                AIMessage(content="Math says 3"),
-            ]
-        )
-    )
+    outer = asking_math()
     with nbagent.watch() as run:
         result = agent(outer, [ask_math]).invoke(INPUT)
     t = run.transcript

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import AsyncGenerator, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import pytest
@@ -24,16 +24,12 @@ need("llama_index.core")
 from llama_index.core.agent.workflow import AgentWorkflow, FunctionAgent, ReActAgent  # noqa: E402
 from llama_index.core.base.llms.types import (  # noqa: E402
     ChatMessage,
-    ChatResponse,
     CompletionResponse,
     LLMMetadata,
-    TextBlock,
-    ToolCallBlock,
 )
 from llama_index.core.instrumentation import get_dispatcher  # noqa: E402
-from llama_index.core.llms import CustomLLM, MockFunctionCallingLLM, MockLLM  # noqa: E402
+from llama_index.core.llms import CustomLLM, MockLLM  # noqa: E402
 from llama_index.core.llms.callbacks import (  # noqa: E402
-    llm_chat_callback,
     llm_completion_callback,
 )
 from llama_index.core.tools import FunctionTool  # noqa: E402
@@ -41,43 +37,20 @@ from llama_index.core.tools import FunctionTool  # noqa: E402
 import nbagent  # noqa: E402
 from nbagent._events import Status, StepStart  # noqa: E402
 from tests import aio  # noqa: E402
-
-
-def add(a: int, b: int) -> int:
-    """Add two numbers."""
-    return a + b
-
-
-def tool_results(messages: Sequence[ChatMessage]) -> list[str]:
-    return [m.content or "" for m in messages if m.role == "tool"]
-
-
-def call(call_id: str, name: str, text: str = "", **kwargs: Any) -> ChatMessage:
-    blocks: list[Any] = [TextBlock(text=text)] if text else []
-    blocks.append(ToolCallBlock(tool_call_id=call_id, tool_name=name, tool_kwargs=kwargs))
-    return ChatMessage(role="assistant", blocks=blocks)
-
-
-def streamed(*pieces: str) -> Any:
-    """An answer streamed in pieces, each chunk with the text so far (as real LLMs do)."""
-
-    async def chunks() -> AsyncGenerator[ChatMessage, None]:
-        text = ""
-        for piece in pieces:
-            text += piece
-            yield ChatMessage(role="assistant", content=text)
-
-    return chunks()
+from tests.frameworks.test_llama_index import (  # noqa: E402
+    ThinkingMock,
+    add,
+    call,
+    llm,
+    streamed,
+    tool_results,
+)
 
 
 def calculator(messages: Sequence[ChatMessage], **_: Any) -> Any:
     if not tool_results(messages):
         return call("call_1", "add", a=2, b=3)
     return streamed("The ", "sum ", "is 5.")
-
-
-def llm(script: Any) -> MockFunctionCallingLLM:
-    return MockFunctionCallingLLM(response_generator=script)
 
 
 def handlers() -> tuple[list[Any], list[Any], list[Any], list[Any]]:
@@ -276,36 +249,6 @@ def test_an_agent_workflow_hands_off_and_names_each_agent() -> None:
     assert [s.meta for s in starts] == [{"agent": a} for a in ("router", "worker", "worker")]
     handoffs = [e for e in run.events if isinstance(e, Status) and e.state == "handoff"]
     assert [h.detail for h in handoffs] == [{"agent": "worker", "from": "router"}]
-
-
-class ThinkingMock(MockFunctionCallingLLM):
-    """The mock, streaming what real integrations add to a chunk: ``thinking_delta`` in
-    ``additional_kwargs`` and the provider's chunk (with its usage) in ``raw``; decorated
-    as real integrations are (the decorator sends the instrumentation events)."""
-
-    @llm_chat_callback()
-    async def astream_chat(  # type: ignore[override]
-        self, messages: Sequence[ChatMessage], **kwargs: Any
-    ) -> AsyncGenerator[ChatResponse, None]:
-        async def chunks() -> AsyncGenerator[ChatResponse, None]:
-            for thought in ("The user ", "wants a greeting."):
-                yield ChatResponse(
-                    message=ChatMessage(role="assistant", content=""),
-                    delta="",
-                    additional_kwargs={"thinking_delta": thought},
-                )
-            text = ""
-            for piece in ("Hello", " there"):
-                text += piece
-                yield ChatResponse(message=ChatMessage(role="assistant", content=text), delta=piece)
-            usage = {"prompt_tokens": 11, "completion_tokens": 7, "total_tokens": 18}
-            yield ChatResponse(
-                message=ChatMessage(role="assistant", content=text),
-                delta="",
-                raw={"model": "mock-1", "choices": [], "usage": usage},
-            )
-
-        return chunks()
 
 
 def test_streamed_thinking_and_usage_in_raw() -> None:
