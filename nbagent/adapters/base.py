@@ -9,7 +9,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol
 
-from nbagent._events import Event, NbagentError
+from nbagent._events import Event, NbagentError, RunEnd
 from nbagent._values import plain, short_repr, strict_json, type_is, type_path
 
 __all__ = [
@@ -125,6 +125,12 @@ class Adapter(Protocol):
 
 class UnknownFormatError(NbagentError, ValueError):
     """The format of a source could not be detected, or ``format=`` names no adapter."""
+
+
+def ended_before_any(what: str) -> RunEnd:
+    """The end of a stream that stopped before its first ``what`` (event, chunk, response):
+    ``incomplete``, saying so in the format's own word."""
+    return RunEnd(reason="incomplete", message=f"the stream ended before any {what} arrived")
 
 
 class BadItemError(NbagentError, ValueError):

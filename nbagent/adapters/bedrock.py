@@ -47,6 +47,7 @@ from nbagent._events import (
 from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
+    ended_before_any,
     field,
     int_or_none,
     list_or_empty,
@@ -185,10 +186,7 @@ class BedrockAdapter:
         self._done = True
         out: list[Event] = []
         if not self._started:
-            out.append(
-                RunEnd(reason="incomplete", message="the stream ended before any event arrived")
-            )
-            return out
+            return [ended_before_any("event")]
         self._close_all(out)
         if not self._stopped:
             self._end_step(out, "incomplete", None)

@@ -47,6 +47,7 @@ from nbagent._values import strict_json
 from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
+    ended_before_any,
     field,
     int_or_none,
     library_label,
@@ -171,10 +172,7 @@ class OllamaAdapter:
         self._done = True
         out: list[Event] = []
         if not self._started:
-            out.append(
-                RunEnd(reason="incomplete", message="the stream ended before any item arrived")
-            )
-            return out
+            return [ended_before_any("item")]
         self._close_messages(out)
         out.append(
             StepEnd(

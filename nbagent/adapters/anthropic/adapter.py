@@ -27,7 +27,14 @@ from nbagent.adapters.anthropic.maps import (
     map_stop_reason,
     usage_event,
 )
-from nbagent.adapters.base import ServerSentEvent, field, plain, unwrap, unwrap_object
+from nbagent.adapters.base import (
+    ServerSentEvent,
+    ended_before_any,
+    field,
+    plain,
+    unwrap,
+    unwrap_object,
+)
 
 __all__ = ["AnthropicAdapter"]
 
@@ -162,10 +169,7 @@ class AnthropicAdapter(BlocksMixin):
         self._done = True
         out: list[Event] = []
         if not self._started:
-            out.append(
-                RunEnd(reason="incomplete", message="the stream ended before any event arrived")
-            )
-            return out
+            return [ended_before_any("event")]
         self._close_all(out)
         raw = self._stop_reason
         message: str | None = None

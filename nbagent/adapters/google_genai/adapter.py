@@ -11,6 +11,7 @@ from typing import Any, ClassVar
 from nbagent._events import ErrorEvent, Event, RunEnd, RunStart, StepEnd, StepStart
 from nbagent.adapters.base import (
     ServerSentEvent,
+    ended_before_any,
     field,
     list_or_empty,
     plain,
@@ -125,8 +126,7 @@ class GoogleGenaiAdapter(PartsMixin):
         self._done = True
         out: list[Event] = []
         if not self._started:
-            message = "the stream ended before any response arrived"
-            return [RunEnd(reason="incomplete", message=message)]
+            return [ended_before_any("response")]
         if self._step is not None:
             self._close_step(None, out)
             out.append(

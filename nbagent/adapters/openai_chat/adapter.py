@@ -23,6 +23,7 @@ from nbagent._values import strict_json
 from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
+    ended_before_any,
     field,
     short_repr,
     type_is,
@@ -194,10 +195,7 @@ class OpenAIChatAdapter(ChoicesMixin):
         self._done = True
         out: list[Event] = []
         if not self._started and not self._pending:
-            out.append(
-                RunEnd(reason="incomplete", message="the stream ended before any chunk arrived")
-            )
-            return out
+            return [ended_before_any("chunk")]
         self._flush_pending(out)
         for choice in self._choices.values():
             self._close_choice(choice, out)  # idempotent; also closes late deltas
