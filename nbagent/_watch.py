@@ -269,19 +269,19 @@ class Watch:
         """``_close``'s wait for late ends, without blocking the loop: a library may report
         them from this very loop (LiteLLM's async success callbacks run on a worker task)."""
         deadline = time.monotonic() + SETTLE_S
-        while any(h.busy() for h in self._hooks) and time.monotonic() < deadline:
+        while self._busy(deadline):
             await asyncio.sleep(0.01)
+
+    def _busy(self, deadline: float) -> bool:
+        """A hook still has calls whose end the library reports later, and there is time."""
+        return any(h.busy() for h in self._hooks) and time.monotonic() < deadline
 
     def _close(self, exc: BaseException | None, *, settled: bool = False) -> None:
         if self._stopped:
             return
         deadline = time.monotonic() + SETTLE_S
-        while (
-            not settled
-            and not _interrupted(exc)  # a Stop or an interrupt: the calls cut will not end
-            and any(h.busy() for h in self._hooks)
-            and time.monotonic() < deadline
-        ):
+        # (after a Stop or an interrupt the calls cut will not end: no wait)
+        while not settled and not _interrupted(exc) and self._busy(deadline):
             time.sleep(0.01)
         self._stopped = True
         for hook in self._hooks:
