@@ -71,7 +71,7 @@ class Tools:
         synthetic = call_id is None
         call_id = call_id or self._synthetic_id()
         self._start_call(call_id, name, field(ev, "tool_kwargs"), scope, synthetic, out)
-        out.append(Status(state="running", text=name, tool_call_id=call_id, parent=scope))
+        out.append(Status(state="tool_running", text=name, tool_call_id=call_id, parent=scope))
         return call_id
 
     def _result(
