@@ -45,12 +45,59 @@ class _Scrubbed(ipywidgets.Widget):  # type: ignore[misc]  # ipywidgets has no t
             super()._send(scrubbed(msg), buffers)
 
 
+def _text(name: str) -> str:
+    found = _bundle(name)
+    return found.read_text(encoding="utf-8") if isinstance(found, pathlib.Path) else found
+
+
+class CodeModel(_Scrubbed):
+    """The widget's code, once per kernel: every nbagent widget references this model, so a
+    notebook saved with widget state holds the bundle once, however many runs it shows. A
+    plain widget (``WidgetModel``, no view), read by each widget's tiny loader (``LOADER``)."""
+
+    code = traitlets.Unicode("").tag(sync=True)
+    """The bundle's JavaScript (an ES module: ``nbagent/static/widget.js``)."""
+
+    css = traitlets.Unicode("").tag(sync=True)
+    """The bundle's styles (``nbagent/static/widget.css``)."""
+
+    version = traitlets.Unicode("").tag(sync=True)
+    """A hash of the code: the browser imports each version once per page."""
+
+
+_CODE: CodeModel | None = None
+
+
+def code_model() -> CodeModel:
+    """The kernel's one ``CodeModel`` (made at the first widget)."""
+    global _CODE
+    if _CODE is None or _CODE.comm is None:
+        import hashlib
+
+        code, css = _text("widget.js"), _text("widget.css")
+        version = hashlib.sha256((code + css).encode()).hexdigest()[:16]
+        _CODE = CodeModel(code=code, css=css, version=version)
+    return _CODE
+
+
+LOADER = (_STATIC.parent / "_loader.js").read_text(encoding="utf-8")
+"""Each widget's ``_esm``: imports the code of its ``code`` model once per page and hands
+``initialize`` and ``render`` to it."""
+
+
 class _Widget(anywidget.AnyWidget, _Scrubbed):
     """What every nbagent widget has: the bundle, the saved state, the store key, and
     custom messages from the browser dispatched to handlers."""
 
-    _esm = _bundle("widget.js")
-    _css = _bundle("widget.css")
+    _esm = LOADER
+    _css = ""
+
+    code = traitlets.Instance(CodeModel).tag(sync=True, **ipywidgets.widget_serialization)
+    """The kernel's ``CodeModel``: the code, saved once per notebook."""
+
+    @traitlets.default("code")
+    def _default_code(self) -> CodeModel:
+        return code_model()
 
     title = traitlets.Unicode("").tag(sync=True)
     """Shown above the transcript; empty for none."""
