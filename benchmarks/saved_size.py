@@ -4,12 +4,14 @@ widget state), then every byte of the file accounted for.
     .venv/bin/python -m benchmarks.saved_size          # 1 and 10 demo runs
     .venv/bin/python -m benchmarks.saved_size 10 50    # other counts
 
-Per run, a notebook with widget state holds: the widget's state (its JavaScript and CSS
-bundle, ``_esm``/``_css``, once per widget: anywidget saves them with every model; its
-``snapshot``, the final transcript; a lanes widget keeps each lane's in a model of its own,
-counted as ``snapshot``), and the cell output (``nbagent._output``: the transcript payload,
-the escaped ``text/html``, ``text/plain`` and the widget view). Nothing asserts a size here:
-the figures are printed (the structure is checked by tests/test_saved_output.py).
+A notebook with widget state holds the widget's JavaScript and CSS once (``code model``:
+nbagent's ``CodeModel``, which every widget references), and per run: the widget's state (its
+``_esm``, a 0.7 KB loader that imports the code model's bundle; its ``snapshot``, the final
+transcript; a lanes widget keeps each lane's in a model of its own, counted as ``snapshot``),
+and the cell output (``nbagent._output``: the transcript payload, whose states the kernel's
+final display update leaves to the widget's model, the escaped ``text/html``, ``text/plain``
+and the widget view). Before the code model (nbagent 0.1, anywidget's ``_esm``/``_css`` per
+widget) a demo run added 169,296 bytes. The sizes are asserted by tests/test_saved_output.py.
 """
 
 from __future__ import annotations
@@ -75,10 +77,14 @@ def breakdown(path: Path) -> dict[str, Any]:
     # nbagent's widgets, and the lanes of its lanes widgets (a model each, its state in `lane`).
     ours = {k: v["state"] for k, v in states.items() if "store_key" in v["state"]}
     lanes = {k: v["state"] for k, v in states.items() if "lane" in v["state"]}
+    code = {k: v["state"] for k, v in states.items() if "version" in v["state"]}
     parts: dict[str, int] = dict.fromkeys(
-        ["_esm", "_css", "snapshot", "other traits", "other widgets"], 0
+        ["code model", "_esm", "_css", "snapshot", "other traits", "other widgets"], 0
     )
     for key, entry in states.items():
+        if key in code:
+            parts["code model"] += _size(entry)
+            continue
         if key not in ours and key not in lanes:
             parts["other widgets"] += _size(entry)
             continue
@@ -94,7 +100,19 @@ def breakdown(path: Path) -> dict[str, Any]:
         "file_bytes": path.stat().st_size,
         "parts": parts,
         "esm": next(iter(ours.values()))["_esm"] if ours else "",
+        "code": [c["code"] for c in code.values()],
     }
+
+
+def growth_per_run(tmp: Path, counts: tuple[int, int] = (1, 10)) -> tuple[float, list[Any]]:
+    """Bytes each added demo run adds to an executed notebook, and the breakdowns."""
+    rows = []
+    for n in counts:
+        path = tmp / f"runs{n}.ipynb"
+        execute(path, demo_cells(n))
+        rows.append(breakdown(path))
+    (n0, n1), (b0, b1) = counts, rows
+    return (b1["file_bytes"] - b0["file_bytes"]) / (n1 - n0), rows
 
 
 def main(counts: list[int]) -> None:

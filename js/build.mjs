@@ -1,4 +1,5 @@
-// Bundle src/index.js (and the CSS it imports) into ../nbagent/static/widget.{js,css}.
+// Bundle src/index.js (and the CSS it imports) into ../nbagent/static/widget.{js,css}, and
+// src/loader.js, each widget's own tiny `_esm`, into ../nbagent/static/loader.js.
 // Usage: node build.mjs [--watch]
 import * as esbuild from "esbuild";
 
@@ -6,7 +7,7 @@ const watch = process.argv.includes("--watch");
 
 /** @type {import("esbuild").BuildOptions} */
 const options = {
-  entryPoints: { widget: "src/index.js" },
+  entryPoints: { widget: "src/index.js", loader: "src/loader.js" },
   bundle: true,
   format: "esm",
   target: ["es2022"],

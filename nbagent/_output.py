@@ -14,7 +14,13 @@ The payload::
 
     {"version": 1, "layout": "single" | "lanes" | "chat", "model_id": str | None,
      "title": str | None,                     # the widget's own title (lanes, chat)
-     "runs": [{"title": str | None, "prompt": str | None, "state": Transcript.to_dict()}]}
+     "runs": [{"title": str | None, "prompt": str | None, "state": Transcript.to_dict() | None}]}
+
+A run's ``state`` is ``None`` in the display update the kernel writes at a run's end
+(``assemble(..., in_model=True)``): the widget's model holds that state, and whoever saves
+the output data with the kernel's update (``jupyter execute``) saves the model's state too, so
+the output does not carry it twice (DEVELOP.md, "The saved output": a reader with neither
+shows the ``text/html`` copy). The browser writes the full payload when it saves the output.
 
 ``assemble`` makes the data from a ``Head`` and each run's ``RunOutput`` (its static HTML and
 text made once); the answer to the browser's ``output`` carries the head and the static parts
@@ -166,11 +172,15 @@ class RunOutput:
         return {"title": self.title, "prompt": self.prompt, "html": self.html, "text": self.text}
 
 
-def assemble(head: Head, runs: Sequence[RunOutput]) -> dict[str, Any]:
+def assemble(head: Head, runs: Sequence[RunOutput], *, in_model: bool = False) -> dict[str, Any]:
     """The display data of ``runs`` under ``head``; the browser assembles the same from an
-    ``output`` answer (``js/src/offer.js``, ``OutputParts``)."""
+    ``output`` answer (``js/src/offer.js``, ``OutputParts``). ``in_model``: the runs' states
+    are left out of the payload (``None``), the widget's model holding them."""
     shown = [OutputRun(r.state, r.title, r.prompt) for r in runs]
     shown_payload = payload(shown, layout=head.layout, model_id=head.model_id, title=head.title)
+    if in_model and head.model_id is not None:
+        for run in shown_payload["runs"]:
+            run["state"] = None
     data: dict[str, Any] = {TRANSCRIPT_MIME: shown_payload}
     if head.model_id is not None:
         data[WIDGET_VIEW_MIME] = {

@@ -80,9 +80,21 @@ def code_model() -> CodeModel:
     return _CODE
 
 
-LOADER = (_STATIC.parent / "_loader.js").read_text(encoding="utf-8")
-"""Each widget's ``_esm``: imports the code of its ``code`` model once per page and hands
-``initialize`` and ``render`` to it."""
+_LAYOUT: ipywidgets.Layout | None = None
+
+
+def shared_layout() -> ipywidgets.Layout:
+    """One ``Layout`` for every nbagent widget of the kernel: each DOMWidget references a
+    layout model, saved with the notebook; nbagent sets none, so one serves them all."""
+    global _LAYOUT
+    if _LAYOUT is None or _LAYOUT.comm is None:
+        _LAYOUT = ipywidgets.Layout()
+    return _LAYOUT
+
+
+LOADER = _text("loader.js")
+"""Each widget's ``_esm`` (``js/src/loader.js``, 0.7 KB): imports the code of its ``code``
+model once per page and hands ``initialize`` and ``render`` to it."""
 
 
 class _Widget(anywidget.AnyWidget, _Scrubbed):
@@ -98,6 +110,10 @@ class _Widget(anywidget.AnyWidget, _Scrubbed):
     @traitlets.default("code")
     def _default_code(self) -> CodeModel:
         return code_model()
+
+    @traitlets.default("layout")
+    def _default_layout(self) -> ipywidgets.Layout:
+        return shared_layout()
 
     title = traitlets.Unicode("").tag(sync=True)
     """Shown above the transcript; empty for none."""

@@ -41,7 +41,9 @@ __all__ = [
 
 class RecordingComm(BaseComm):  # type: ignore[misc]
     """Keeps every message a widget publishes, in order; raises for one a kernel could not
-    send (not strict JSON, not UTF-8), as the kernel's session does."""
+    send (not strict JSON, not UTF-8), as the kernel's session does, and for one with binary
+    buffers: VS Code's and Colab's widget managers take JSON messages only (README,
+    "Where it runs")."""
 
     log: list[tuple[str, dict[str, Any]]]
 
@@ -49,9 +51,18 @@ class RecordingComm(BaseComm):  # type: ignore[misc]
         self.log = []
         super().__init__(**kwargs)
 
-    def publish_msg(self, msg_type: str, data: Any = None, *args: Any, **kwargs: Any) -> None:
+    def publish_msg(
+        self,
+        msg_type: str,
+        data: Any = None,
+        metadata: Any = None,
+        buffers: Any = None,
+        **kwargs: Any,
+    ) -> None:
         # What jupyter_client's packer takes without its lenient (deprecated) fallback.
         json.dumps(data, ensure_ascii=False, allow_nan=False).encode("utf-8")
+        if buffers:
+            raise AssertionError(f"a {msg_type} with {len(buffers)} binary buffers")
         self.log.append((msg_type, data or {}))
 
 

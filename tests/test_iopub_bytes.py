@@ -90,14 +90,14 @@ class Traffic:
 
     @property
     def code(self) -> int:
-        """Bytes of the widget's code (``_esm``, ``_css``) in its comm open: the same for any
-        output (saved once per notebook some day, ARCHITECTURE.md)."""
+        """Bytes of the widget's code in comm opens: the code model's bundle (once per kernel)
+        and each widget's loader (``_esm``, ``_css``): the same for any output."""
         return sum(
             size(state[key])
             for m in self.messages
             if m["msg_type"] == "comm_open"
             for state in [m["content"]["data"]["state"]]
-            for key in ("_esm", "_css")
+            for key in (("code", "css") if "version" in state else ("_esm", "_css"))
             if key in state
         )
 

@@ -1,7 +1,8 @@
 """A notebook run headless (`jupyter execute`) keeps every run's end: in the saved widget state
-and in each output's transcript, HTML and text, whichever cell the run ended in. nbconvert
-shows every run from the outputs alone (widget state stripped), escaped; the widget's bundle
-is saved once per widget, not more."""
+and in each output's HTML and text, whichever cell the run ended in (the output's transcript
+payload leaves the state to the widget's model). nbconvert shows every run from the outputs
+alone (widget state stripped), escaped; the widget's code is saved once per notebook, and a
+demo run adds at most 15 KB."""
 
 from __future__ import annotations
 
@@ -12,8 +13,11 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from benchmarks.saved_size import STATE_MIME, breakdown, execute
+from benchmarks.saved_size import STATE_MIME, breakdown, execute, growth_per_run
 from nbagent._output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME
+from nbagent._widget import LOADER
+
+STATIC = Path(__file__).parents[1] / "nbagent" / "static"
 
 pytestmark = pytest.mark.kernel
 
@@ -73,10 +77,12 @@ def test_every_output_and_widget_state_has_the_end_of_its_run(executed) -> None:
     states = nb.metadata["widgets"][STATE_MIME]["state"]
     for i, data in enumerate(outputs[:RUNS]):
         payload = data[TRANSCRIPT_MIME]
-        state = payload["runs"][0]["state"]
+        # The kernel's final display update: the state is the widget's (saved just once).
+        assert payload["runs"][0]["state"] is None
+        assert payload["runs"][0]["title"] is None
+        state = states[payload["model_id"]]["state"]["snapshot"]["state"]
         assert state["status"] == "completed", (i, state["status"])
-        snapshot = states[payload["model_id"]]["state"]["snapshot"]["state"]
-        assert snapshot == state
+        assert [b["name"] for b in state["blocks"] if b["type"] == "tool"] == [f"lookup_{i}"]
         assert data[WIDGET_VIEW_MIME]["model_id"] == payload["model_id"]
         assert f"The answer number {i} is {i * i}." in data["text/html"]
         assert f"[tool] lookup_{i}" in data["text/plain"]
@@ -124,15 +130,31 @@ def test_nbconvert_without_widget_state_shows_every_run_escaped(executed) -> Non
     assert "&lt;script&gt;window.__pwned=1&lt;/script&gt;" in body
 
 
-def test_the_bundle_is_saved_once_per_widget(executed) -> None:
-    path, _ = executed
+def test_the_code_is_saved_once_per_notebook(executed) -> None:
+    path, nb = executed
     sizes = breakdown(path)
     assert sizes["widgets"] == RUNS + 1
-    esm = sizes["esm"]
-    assert len(esm) > 10_000, "the widget's bundle is not in the saved state"
+    # One code model holds the bundle; every widget's own `_esm` is the small loader.
+    bundle = (STATIC / "widget.js").read_text(encoding="utf-8")
+    assert sizes["code"] == [bundle]
+    assert sizes["esm"] == LOADER
+    assert len(LOADER) < 1_000
+    states = nb.metadata["widgets"][STATE_MIME]["state"]
+    (code_id,) = [k for k, v in states.items() if "version" in v["state"]]
+    ours = [v["state"] for v in states.values() if "store_key" in v["state"]]
+    assert {w["code"] for w in ours} == {f"IPY_MODEL_{code_id}"}
+    assert {w["layout"] for w in ours} == {ours[0]["layout"]}  # one Layout model for all
     raw = path.read_text()
-    marker = json.dumps(esm[:2000])[1:-1]  # as it is spelled in the file
-    assert raw.count(marker) == sizes["widgets"]
-    parts = sizes["parts"]
-    per_run = {k: v // sizes["widgets"] for k, v in parts.items() if v}
-    print(f"\nsaved notebook: {sizes['file_bytes']:,} bytes for {sizes['widgets']} runs; {per_run}")
+    marker = json.dumps(bundle[:2000])[1:-1]  # as it is spelled in the file
+    assert raw.count(marker) == 1
+    assert not any(w.get("_css") for w in ours)
+
+
+def test_a_demo_run_adds_at_most_15_kb(tmp_path: Path) -> None:
+    """README, "Saved notebooks": what one more demo run adds to a notebook executed with
+    `jupyter execute` (widget state saved). Before the code model: 169,296 bytes."""
+    growth, (one, ten) = growth_per_run(tmp_path)
+    per_run = {k: v // 10 for k, v in ten["parts"].items() if v}
+    print(f"\ngrowth per demo run: {growth:,.0f} bytes; per run at 10: {per_run}")
+    assert growth <= 15_000, (growth, per_run)
+    assert one["code"] == ten["code"]  # the code once, at 1 run as at 10

@@ -14,7 +14,10 @@ export { HOST_EVENT, OUTPUT_EVENT, TRANSCRIPT_MIME } from "./offer.js";
  * @typedef {import("./store.js").State} State
  * @typedef {{title: string | null, prompt: string | null, state: State}} SavedRun
  * @typedef {{version: 1, layout: string, model_id: string | null, title: string | null,
- *   runs: SavedRun[]}} Payload
+ *   runs: SavedRun[], inModel: boolean}} Payload
+ *   `inModel`: the runs' states are not in the output but in the widget's model (the
+ *   kernel's display update at a run's end, nbagent/_output.py): `runs` is then empty, and
+ *   without that model the output's `text/html` copy is what can be shown.
  */
 
 /** Thrown by `readPayload` for data that is not a payload nbagent can show. */
@@ -41,7 +44,10 @@ export function readPayload(data) {
     );
   }
   if (!Array.isArray(data.runs)) throw new PayloadError("the transcript has no runs");
-  const runs = data.runs.map((run, i) => {
+  const model_id = optionalString(data.model_id);
+  const inModel =
+    model_id !== null && data.runs.length > 0 && data.runs.every((r) => r?.state === null);
+  const runs = (inModel ? [] : data.runs).map((run, i) => {
     if (!isObject(run) || !isObject(run.state) || !Array.isArray(run.state.blocks)) {
       throw new PayloadError(`run ${i + 1} of the transcript has no state`);
     }
@@ -55,9 +61,10 @@ export function readPayload(data) {
   return {
     version: 1,
     layout: optionalString(data.layout) ?? "single",
-    model_id: optionalString(data.model_id),
+    model_id,
     title: optionalString(data.title),
     runs,
+    inModel,
   };
 }
 

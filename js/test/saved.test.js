@@ -67,6 +67,16 @@ describe("readPayload", () => {
     expect(p.layout).toBe("single");
     expect(p.model_id).toBeNull();
     expect(p.runs[0]).toEqual({ title: null, prompt: null, state: { blocks: [{ type: "text" }] } });
+    expect(p.inModel).toBe(false);
+  });
+
+  test("states left to the widget's model (the kernel's display update) read as inModel", () => {
+    const runs = [{ title: "a", prompt: null, state: null }];
+    const p = readPayload({ version: 1, model_id: "m1", runs });
+    expect(p.inModel).toBe(true);
+    expect(p.runs).toEqual([]);
+    // Without a model to hold them, a missing state is an error, as before.
+    expect(() => readPayload({ version: 1, model_id: null, runs })).toThrow("has no state");
   });
 
   test.each([
@@ -74,6 +84,7 @@ describe("readPayload", () => {
     [{ version: 2, runs: [] }, "version 2 is not 1"],
     [{ version: 1 }, "has no runs"],
     [{ version: 1, runs: [{ state: {} }] }, "run 1 of the transcript has no state"],
+    [{ version: 1, model_id: "m", runs: [{ state: null }, { state: {} }] }, "run 1 of"],
   ])("rejects %j", (data, message) => {
     expect(() => readPayload(data)).toThrow(PayloadError);
     expect(() => readPayload(data)).toThrow(message);

@@ -6,6 +6,7 @@ one ``<style>`` of our own."""
 from __future__ import annotations
 
 import html
+import re
 from typing import TYPE_CHECKING, Any
 
 from nbagent._export.common import (
@@ -26,46 +27,42 @@ if TYPE_CHECKING:
 __all__ = ["_STYLE", "to_html"]
 
 
-# The widget's look (js/src/styles.css) in a few rules: title bar, collapsible panels with
-# ✓/✗, section labels, status footer; neutral colours that read on light and dark pages.
-_STYLE = """
-.nbagent-static{font-family:var(--jp-content-font-family,system-ui,sans-serif);font-size:14px;
-  line-height:1.5;color:inherit;border:1px solid rgba(127,127,127,.35);border-radius:6px;
-  margin:4px 0;max-width:100%;overflow:hidden;overflow-wrap:anywhere}
-.nbagent-static>*{margin-left:12px;margin-right:12px}
-.nbagent-static .nba-title{margin:0;padding:6px 12px;font-weight:600;
-  border-bottom:1px solid rgba(127,127,127,.35);background:rgba(127,127,127,.08)}
-.nbagent-static details{border:1px solid rgba(127,127,127,.35);border-radius:6px;margin:6px 12px;
-  padding:0 8px 4px}
-.nbagent-static summary{cursor:pointer;padding:4px 0}
-.nbagent-static .nba-thinking>div{opacity:.75}
-.nbagent-static .nba-thinking>div p{margin:.3em 0}
-.nbagent-static .nba-state{font-weight:700;color:#1a7f37}
-.nbagent-static .nba-tool-error .nba-state{color:#cf222e}
-.nbagent-static .nba-tool-name{font-weight:600}
-.nbagent-static .nba-meta{opacity:.65;font-size:.9em}
-.nbagent-static pre{background:rgba(127,127,127,.12);padding:6px 8px;border-radius:4px;
-  overflow-x:auto;white-space:pre-wrap;margin:4px 0}
-.nbagent-static code{font-family:var(--jp-code-font-family,ui-monospace,monospace);font-size:.92em}
-.nbagent-static table{border-collapse:collapse}
-.nbagent-static th,.nbagent-static td{border:1px solid rgba(127,127,127,.4);padding:2px 6px}
-.nbagent-static .nba-label{font-size:.75em;font-weight:600;letter-spacing:.05em;
-  text-transform:uppercase;opacity:.7;margin-top:6px}
-.nbagent-static .nba-tool-error pre:last-of-type{color:#cf222e;background:rgba(207,34,46,.1)}
-.nbagent-static .nba-error{color:#cf222e;border:1px solid #cf222e;border-radius:6px;
-  background:rgba(207,34,46,.1);padding:6px 10px}
-.nbagent-static .nba-refusal{border-left:3px solid #9a6700;padding-left:8px}
-.nbagent-static.nba-prompt{margin-left:20%;padding:6px 10px;white-space:pre-wrap;
-  background:rgba(127,127,127,.08)}
-.nbagent-static .nba-status{margin:8px 0 0;padding:4px 12px;font-size:.85em;opacity:.85;
-  border-top:1px solid rgba(127,127,127,.35);background:rgba(127,127,127,.08)}
-.nbagent-static .nba-status-completed{color:#1a7f37}
-.nbagent-static .nba-status-error{color:#cf222e}
-.nbagent-static .nba-status-cancelled{color:#9a6700}
-.nbagent-static .nba-warning{font-size:.85em;color:#9a6700}
-.nbagent-static .nba-children{border-left:2px solid rgba(127,127,127,.35);padding-left:6px}
-.nbagent-static .nba-children details{margin:6px 0}
-""".strip()
+# The widget's look (js/src/styles.css) in a few rules: a box, a title bar, collapsible panels
+# with ✓/✗, section labels, a status footer; neutral colours that read on light and dark pages.
+# Every saved run carries this copy (nbconvert shows each output alone), so it stays one short
+# line: headings, tables and code take the page's own look.
+_STYLE = (
+    ".nbagent-static{--l:1px solid #7f7f7f59;--f:#7f7f7f14;border:var(--l);border-radius:6px;"
+    "margin:4px 0;padding:0 12px;overflow-wrap:anywhere}"
+    ".nbagent-static details{border:var(--l);border-radius:6px;margin:6px 0;padding:0 8px}"
+    ".nbagent-static summary{cursor:pointer;padding:4px 0}"
+    ".nbagent-static .nba-title,.nbagent-static .nba-status{margin:0 -12px;padding:4px 12px;"
+    "background:var(--f)}"
+    ".nbagent-static .nba-title{font-weight:600;border-bottom:var(--l)}"
+    ".nbagent-static .nba-status{margin-top:8px;border-top:var(--l);font-size:.85em}"
+    ".nbagent-static .nba-state,.nbagent-static .nba-status-completed{color:#1a7f37}"
+    ".nbagent-static .nba-tool-error .nba-state,.nbagent-static .nba-error,"
+    ".nbagent-static .nba-status-error{color:#cf222e}"
+    ".nbagent-static .nba-status-cancelled,.nbagent-static .nba-warning{color:#9a6700}"
+    ".nbagent-static .nba-label,.nbagent-static .nba-meta{opacity:.7;font-size:.85em}"
+    ".nbagent-static .nba-thinking>div{opacity:.75}"
+    ".nbagent-static pre{white-space:pre-wrap}"
+    ".nbagent-static table{border-collapse:collapse}"
+    ".nbagent-static th,.nbagent-static td{border:var(--l);padding:2px 6px}"
+    ".nbagent-static .nba-children{border-left:var(--l);padding-left:6px}"
+    ".nbagent-static.nba-prompt{margin-left:20%;white-space:pre-wrap;background:var(--f)}"
+    ".nbagent-static .nba-refusal{border-left:3px solid #9a6700;padding-left:8px}"
+)
+
+# A newline right after a block-level tag is no text: dropped, the saved copy keeps one line
+# per block instead of one per table cell (nbformat stores a string's lines one by one).
+_BLOCK_BREAK = re.compile(
+    r"(<(?:/?(?:table|thead|tbody|tr|ul|ol|blockquote)|/(?:p|th|td|li|h[1-6]|pre))>|<hr>)\n"
+)
+
+
+def _markdown(text: str) -> str:
+    return _BLOCK_BREAK.sub(r"\1", render_markdown(text))
 
 
 def _tool_html(b: dict[str, Any], inside: str = "") -> str:
@@ -92,7 +89,7 @@ def _tool_html(b: dict[str, Any], inside: str = "") -> str:
             f'<div class="nba-label">sub-agent</div><div class="nba-children">{inside}</div>'
         )
     out.append("</details>")
-    return "\n".join(out)
+    return "".join(out)
 
 
 def _blocks_html(blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, Any]]]) -> str:
@@ -102,9 +99,9 @@ def _blocks_html(blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, 
         kind = b.get("type")
         if kind == "text":
             cls = "nba-text nba-refusal" if b.get("refusal") else "nba-text"
-            out.append(f'<div class="{cls}">{render_markdown(str(b.get("text") or ""))}</div>')
+            out.append(f'<div class="{cls}">{_markdown(str(b.get("text") or ""))}</div>')
         elif kind == "thinking":
-            body = render_markdown(str(b.get("text") or ""))
+            body = _markdown(str(b.get("text") or ""))
             if b.get("redacted") and not b.get("text"):
                 body = "<p><em>redacted</em></p>"
             out.append(

@@ -152,7 +152,8 @@ class CellOutput:
         if self.handle is not None:
             with contextlib.suppress(Exception):  # the static copy is a courtesy
                 head, runs = self.current()
-                self.handle.update(assemble(head, runs), raw=True)
+                # The final states are in the widget's models (saved with this output).
+                self.handle.update(assemble(head, runs, in_model=True), raw=True)
 
     def ended(self, mark: CellMark) -> None:
         """The runs ended, their final state written since ``mark``: the output is updated

@@ -58,9 +58,16 @@ class LabServer:
     context manager) leaves no process."""
 
     def __init__(
-        self, root: Path | None = None, *, log: Path | None = None, app: str = "jupyterlab"
+        self,
+        root: Path | None = None,
+        *,
+        log: Path | None = None,
+        app: str = "jupyterlab",
+        disabled: tuple[str, ...] = (),
     ) -> None:
         self.app = app
+        self.disabled = disabled
+        """Lab extensions its pages do not load (``page_config.json``), e.g. ``nbagent``."""
         self._tmp = Path(tempfile.mkdtemp(prefix=f"nbagent-{app}-"))
         self.root = root or (self._tmp / "root")
         self.root.mkdir(parents=True, exist_ok=True)
@@ -91,6 +98,13 @@ class LabServer:
         env["JUPYTERLAB_WORKSPACES_DIR"] = str(self._tmp / "workspaces")
         env["JUPYTER_RUNTIME_DIR"] = str(self._tmp / "runtime")
         env.pop("JUPYTER_TOKEN", None)
+        if self.disabled:
+            # What `jupyter labextension disable` writes, in a config dir of this server's own.
+            labconfig = self._tmp / "config" / "labconfig"
+            labconfig.mkdir(parents=True, exist_ok=True)
+            page_config = {"disabledExtensions": dict.fromkeys(self.disabled, True)}
+            (labconfig / "page_config.json").write_text(json.dumps(page_config))
+            env["JUPYTER_CONFIG_DIR"] = str(self._tmp / "config")
         app_class = "LabApp" if self.app == "jupyterlab" else "JupyterNotebookApp"
         cmd = [
             sys.executable, "-m", self.app, "--no-browser",

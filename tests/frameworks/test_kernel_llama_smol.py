@@ -103,12 +103,14 @@ def test_stop_cancels_the_llama_index_workflow(kernel: Kernel) -> None:
         "try:\n"
         "    await asyncio.wait_for(handler.stop_event_result(), 5)\n"
         "    outcome = None\n"
-        "except Exception as exc:\n"
+        "except (Exception, asyncio.CancelledError) as exc:\n"
         "    outcome = type(exc).__name__"
     )
     state = final_state(kernel, since)
     assert state["status"] == "cancelled"
-    assert kernel.value("outcome") == "WorkflowCancelledByUser"
+    # The workflow's own word for it, or (a loaded machine: the cancel reaches the workflow's
+    # task before its stop event is written) its future cancelled.
+    assert kernel.value("outcome") in ("WorkflowCancelledByUser", "CancelledError")
 
 
 def test_a_smolagents_run_renders_through_show(kernel: Kernel) -> None:

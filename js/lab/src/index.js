@@ -234,12 +234,38 @@ export class TranscriptRenderer extends Panel {
     // (a run just displayed) keeps the manager's "Loading widget..." rather than flash by.
     const showSaved = this.state === "gone" || (this.state === "pending" && !running);
     if (showSaved && this.unrender === null) {
-      this.unrender = renderSaved(this.saved.node, this.payload);
+      this.unrender = this.payload.inModel
+        ? this.renderCopy()
+        : renderSaved(this.saved.node, this.payload);
     } else if (this.state === "live" && this.unrender !== null) {
       this.clearSaved(); // one transcript in the page: the live one
     }
     this.saved.setHidden(!showSaved);
     this.liveBox.setHidden(showSaved);
+  }
+
+  /**
+   * The output's `text/html` copy, drawn by the notebook's own HTML renderer as an untrusted
+   * output (sanitized): what shows when the payload leaves the states to a widget model that
+   * is not there (a notebook run by `jupyter execute`, its widget state stripped since).
+   * @returns {() => void}
+   */
+  renderCopy() {
+    const html = this.model?.data["text/html"];
+    /** @type {RendererSource | null} */
+    const rendermime = ancestorProperty(this, "rendermime");
+    if (typeof html !== "string" || rendermime === null) {
+      const message = document.createElement("pre");
+      message.textContent = "nbagent: this run's state was saved with its widget, which is gone";
+      this.saved.node.append(message);
+      return () => message.remove();
+    }
+    const renderer = rendermime.createRenderer("text/html");
+    /** @type {IMimeModel} */
+    const copy = { trusted: false, data: { "text/html": html }, metadata: {}, setData() {} };
+    renderer.renderModel(copy).catch(() => {});
+    this.saved.node.append(renderer.node);
+    return () => renderer.dispose();
   }
 
   /** Remove the drawn saved transcript. */

@@ -1,0 +1,50 @@
+// Each nbagent widget's own `_esm`: the widget's code lives once per notebook, in the model
+// its `code` trait references (nbagent/_widget.py, CodeModel). This imports that code once
+// per page and version, adds its styles once, and hands `initialize` and `render` to it.
+// Kept tiny: a notebook saved with widget state holds this once per widget.
+
+/**
+ * @typedef {{initialize?: (ctx: any) => any, render?: (ctx: any) => any}} Widget
+ * @typedef {{get(name: string): any}} CodeModel
+ */
+
+/** @type {Map<string, Promise<Widget>>} */
+const loaded = /** @type {any} */ (globalThis).__nbagentCode ?? new Map();
+/** @type {any} */ (globalThis).__nbagentCode = loaded;
+
+/**
+ * @param {any} model
+ * @returns {Promise<Widget>}
+ */
+async function widgetOf(model) {
+  const ref = String(model.get("code") ?? "").replace("IPY_MODEL_", "");
+  if (!ref || !model.widget_manager) throw new Error("nbagent: this widget has no code model");
+  /** @type {CodeModel} */
+  const code = await model.widget_manager.get_model(ref);
+  const version = String(code.get("version"));
+  let widget = loaded.get(version);
+  if (!widget) {
+    const url = URL.createObjectURL(new Blob([code.get("code")], { type: "text/javascript" }));
+    widget = import(/* webpackIgnore: true */ /* @vite-ignore */ url).then((mod) => {
+      URL.revokeObjectURL(url);
+      const style = document.createElement("style");
+      style.dataset.nbagent = version;
+      style.textContent = code.get("css");
+      document.head.append(style);
+      return mod.default;
+    });
+    loaded.set(version, widget);
+  }
+  return widget;
+}
+
+export default {
+  /** @param {any} ctx */
+  async initialize(ctx) {
+    return (await widgetOf(ctx.model)).initialize?.(ctx);
+  },
+  /** @param {any} ctx */
+  async render(ctx) {
+    return (await widgetOf(ctx.model)).render?.(ctx);
+  },
+};
