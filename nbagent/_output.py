@@ -16,10 +16,10 @@ The payload::
      "title": str | None,                     # the widget's own title (lanes, chat)
      "runs": [{"title": str | None, "prompt": str | None, "state": Transcript.to_dict() | None}]}
 
-A run's ``state`` is ``None`` in the display update the kernel writes at a run's end
-(``assemble(..., in_model=True)``): the widget's model holds that state, and whoever saves
-the output data with the kernel's update (``jupyter execute``) saves the model's state too, so
-the output does not carry it twice (DEVELOP.md, "The saved output": a reader with neither
+A run's ``state`` is ``None`` in the display update the kernel writes at a run's end for a
+client that names no cell (``assemble(..., in_model=True)``; nbclient: ``jupyter execute``,
+papermill): the widget's model holds that state, and that client saves the model's state with
+the output, so the notebook does not carry it twice (DEVELOP.md, "The saved output": a reader with neither
 shows the ``text/html`` copy). The browser writes the full payload when it saves the output.
 
 ``assemble`` makes the data from a ``Head`` and each run's ``RunOutput`` (its static HTML and

@@ -15,7 +15,14 @@ from nbagent import _wire as wire
 from nbagent._output import Head, RunOutput, assemble, split
 from nbagent._widget import AgentWidget
 from nbagent.runtime.controller import Controller, Op, Send
-from nbagent.runtime.kernel import CellMark, at_cell_end, follow_cells, on_next_cell, same_cell
+from nbagent.runtime.kernel import (
+    CellMark,
+    at_cell_end,
+    current_cell_id,
+    follow_cells,
+    on_next_cell,
+    same_cell,
+)
 
 if TYPE_CHECKING:
     from nbagent._transcript import Transcript
@@ -113,12 +120,21 @@ class CellOutput:
         self._one: tuple[Head, str | None, str | None] | None = None
         self._due_at_end = False
         self._due_next = False
+        self.headless = False
+        """Whether the displaying cell came from a client that names no cell (``jupyter
+        execute``, papermill: nbclient), which saves the widget state with the output: the
+        kernel's update then leaves the states to the models. JupyterLab and Notebook 7 send
+        the cell's id, and save no widget state by default."""
+        self.saves_output = False
+        """Whether a view asked for the output data (``answer``): its frontend writes the
+        output into the notebook itself, so the kernel's update carries the states."""
 
     def display(self) -> None:
         """Display the widget below the running cell."""
         from IPython.display import display
 
         follow_cells()  # from the displaying cell on, for ``ended``
+        self.headless = current_cell_id() is None
         head, runs = self.current()
         self.handle = display(assemble(head, runs), raw=True, display_id=True)  # type: ignore[no-untyped-call]
 
@@ -152,8 +168,10 @@ class CellOutput:
         if self.handle is not None:
             with contextlib.suppress(Exception):  # the static copy is a courtesy
                 head, runs = self.current()
-                # The final states are in the widget's models (saved with this output).
-                self.handle.update(assemble(head, runs, in_model=True), raw=True)
+                # Under `jupyter execute` the final states are saved with the widget's models:
+                # not again in the output (nbagent/_output.py).
+                data = assemble(head, runs, in_model=self.headless and not self.saves_output)
+                self.handle.update(data, raw=True)
 
     def ended(self, mark: CellMark) -> None:
         """The runs ended, their final state written since ``mark``: the output is updated

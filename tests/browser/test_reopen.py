@@ -45,7 +45,7 @@ LIVE_SEL = ".nba-live:not(.lm-mod-hidden) .nbagent"
 OUTPUTS_FINAL_JS = """([i, mime]) => {
     const outputs = jupyterapp.shell.currentWidget.content.widgets[i].model.outputs.toJSON();
     const runs = outputs.filter((o) => o.data && o.data[mime]).map((o) => o.data[mime].runs[0]);
-    return runs.length > 0 && runs.every((r) => r.state.status !== 'running');
+    return runs.length > 0 && runs.every((r) => r.state && r.state.status !== 'running');
 }"""
 
 
@@ -255,7 +255,7 @@ GROUP_OUTPUTS_FINAL_JS = """(mime) => {
     const payloads = cells.flatMap((c) => c.model.outputs.toJSON())
         .filter((o) => o.data && o.data[mime]).map((o) => o.data[mime]);
     return payloads.length === 2 && payloads.every((p) =>
-        p.runs.length === 2 && p.runs.every((r) => r.state.status === 'completed'));
+        p.runs.length === 2 && p.runs.every((r) => r.state?.status === 'completed'));
 }"""
 
 
