@@ -53,6 +53,29 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def write_notebook(path: Path, cells: list[str | tuple[str, str]]) -> Path:
+    """Write a notebook with a Python kernelspec; a str is a code cell, ``("markdown", src)``
+    a markdown cell."""
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {
+        "name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python",
+    }  # fmt: skip
+    nb.metadata["language_info"] = {"name": "python"}
+    for cell in cells:
+        if isinstance(cell, tuple):
+            kind, src = cell
+            nb.cells.append(
+                nbformat.v4.new_markdown_cell(src)
+                if kind == "markdown"
+                else nbformat.v4.new_code_cell(src)
+            )
+        else:
+            nb.cells.append(nbformat.v4.new_code_cell(cell))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    nbformat.write(nb, path)
+    return path
+
+
 class LabServer:
     """One JupyterLab (or, with ``app="notebook"``, Notebook 7) subprocess; ``stop()`` (or the
     context manager) leaves no process."""
@@ -176,25 +199,7 @@ class LabServer:
 
     def write_notebook(self, name: str, cells: list[str | tuple[str, str]]) -> Path:
         """Write ``name`` into the root dir; a str is a code cell, ``("markdown", src)`` not."""
-        nb = nbformat.v4.new_notebook()
-        nb.metadata["kernelspec"] = {
-            "name": "python3", "display_name": "Python 3 (ipykernel)", "language": "python",
-        }  # fmt: skip
-        nb.metadata["language_info"] = {"name": "python"}
-        for cell in cells:
-            if isinstance(cell, tuple):
-                kind, src = cell
-                nb.cells.append(
-                    nbformat.v4.new_markdown_cell(src)
-                    if kind == "markdown"
-                    else nbformat.v4.new_code_cell(src)
-                )
-            else:
-                nb.cells.append(nbformat.v4.new_code_cell(cell))
-        path = self.root / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        nbformat.write(nb, path)
-        return path
+        return write_notebook(self.root / name, cells)
 
     def stop(self) -> None:
         proc = self.proc

@@ -11,6 +11,9 @@
 // run ends, this renderer claims its output data (HOST_EVENT), the widget asks the kernel for
 // it and hands it up (OUTPUT_EVENT), and the renderer writes it into the output model: a
 // notebook saved from the browser keeps the final transcript.
+//
+// Voilà renders each output on its own, from the output's JSON: no output area above it,
+// nothing to write back. Its app's widget manager (plugin.js) has the widget-view renderer.
 
 import { JSONExt } from "@lumino/coreutils";
 import { Panel, Widget } from "@lumino/widgets";
@@ -23,6 +26,7 @@ import {
   TRANSCRIPT_MIME,
 } from "../../src/saved.js";
 import "../../src/styles.css";
+import { appRendermime } from "./plugin.js";
 
 const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
 /** The output data the live widget may replace (never the widget view itself). */
@@ -97,8 +101,13 @@ export class TranscriptRenderer extends Panel {
     this.state = "gone";
     /** @type {string | null} the model id a live widget was last tried for */
     this.tried = null;
+    /** Looking for the app's widget view renderer (Voilà): pending, not gone. */
+    this.seeking = false;
     // The live widget's run ended: claim its output data (it then asks the kernel), write it.
-    this.liveBox.node.addEventListener(HOST_EVENT, (e) => e.preventDefault());
+    // Only an output model that can be written (Voilà's is the output's plain JSON).
+    this.liveBox.node.addEventListener(HOST_EVENT, (e) => {
+      if (typeof this.model?.setData === "function") e.preventDefault();
+    });
     this.liveBox.node.addEventListener(OUTPUT_EVENT, (e) =>
       this.write(/** @type {CustomEvent} */ (e)),
     );
@@ -169,7 +178,18 @@ export class TranscriptRenderer extends Panel {
     this.tried = modelId; // once: a model not found now will not be found later
     /** @type {RendererSource | null} */
     const rendermime = ancestorProperty(this, "rendermime");
-    if (rendermime === null) return;
+    if (rendermime === null) {
+      // Not in an output area (Voilà): the app's widget manager knows the widget view.
+      this.seeking = true;
+      const found = (/** @type {RendererSource | null} */ source) => {
+        this.seeking = false;
+        if (source !== null && !this.isDisposed && this.payload?.model_id === modelId)
+          this.startLive(modelId, source);
+        this.arrange();
+      };
+      appRendermime().then(found, () => found(null));
+      return;
+    }
     this.startLive(modelId, rendermime);
     // The widget manager registers its renderer once the kernel is ready, and hands itself
     // only to the output area's own renderers: one made before then (a notebook reopened)
@@ -227,7 +247,7 @@ export class TranscriptRenderer extends Panel {
   arrange() {
     if (this.isDisposed || this.payload === null) return;
     const live = this.live;
-    this.state = live === null ? "gone" : liveState(live.renderer);
+    this.state = live !== null ? liveState(live.renderer) : this.seeking ? "pending" : "gone";
     if (live !== null && this.state === "gone") this.drop();
     const running = this.payload.runs.some((r) => r.state.status === "running");
     // A finished transcript shows at once while the widget manager answers; a running one
