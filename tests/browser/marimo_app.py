@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import shutil
 import signal
 import subprocess
@@ -134,8 +135,9 @@ class MarimoPage:
 
     def widget(self, title: str) -> Any:
         """The widget whose title is ``title`` (a run's, or a lanes widget's)."""
+        exact = re.compile(f"^{re.escape(title)}$")
         return self.page.locator(ROOT_SEL).filter(
-            has=self.page.locator(".nba-title", has_text=title)
+            has=self.page.locator(".nba-title", has_text=exact)
         )
 
     def text(self, title: str) -> str:

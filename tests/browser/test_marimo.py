@@ -28,6 +28,18 @@ from nbagent import demo
 
 EDIT_CELLS = [
     IMPORTS,
+    'again = mo.ui.button(value=0, on_click=lambda n: n + 1, label="Again")\nagain',
+    "restarts = []",
+    # The first widget of the session: the code model (every widget's code) is made here.
+    """
+    again.value
+    previous = restarts[-1].status if restarts else "none"
+    restarts.append(
+        nbagent.show(
+            nbtest_sources.words_until_file("never", 0.05), title=f"Restart after {previous}"
+        )
+    )
+    """,
     # The gates are files in the notebook's directory (the kernel's cwd).
     'live = nbagent.show(nbtest_sources.words_until_file("open-live", 0.05), title="Live")',
     """
@@ -180,6 +192,18 @@ def test_rerun_a_tool_of_an_agent_run(edit: MarimoPage) -> None:
     rerun = panel.locator(".nba-rerun")
     rerun.locator(".nba-result").wait_for(timeout=60_000)
     assert '"temp": 28' in rerun.locator(".nba-result").inner_text()
+
+
+def test_running_a_cell_again_stops_its_run_and_the_page_reloads(edit: MarimoPage) -> None:
+    """marimo closes a cell's widgets when it runs again: its run is stopped with them. The
+    code model, made by that cell, serves the other cells' widgets still, after a reload."""
+    edit.wait_text("Restart after none", "w3 ")
+    edit.page.get_by_role("button", name="Again").click()
+    edit.wait_text("Restart after cancelled", "w3 ")
+    edit.page.reload()
+    edit.wait_status("Lanes", "completed", nth=1)
+    edit.wait_text("Restart after cancelled", "w3 ")
+    edit.wait_status("Replay", "completed")
 
 
 # ---- marimo run -----------------------------------------------------------------------------
