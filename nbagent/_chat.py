@@ -113,7 +113,7 @@ class Chat:
 
     def _display_(self) -> Any:
         """What marimo shows for a Chat that is a cell's last expression: its widget."""
-        return self.lanes._display_()
+        return self.widget if self.widget is not None else repr(self)
 
     def __repr__(self) -> str:
         turns = self.lanes.runs
