@@ -111,6 +111,10 @@ class Chat:
         turns = self.lanes.runs
         return await turns[-1] if turns else None
 
+    def _display_(self) -> Any:
+        """What marimo shows for a Chat that is a cell's last expression: its widget."""
+        return self.widget if self.widget is not None else repr(self)
+
     def __repr__(self) -> str:
         turns = self.lanes.runs
         state = f", {turns[-1].status}" if turns else ""

@@ -27,8 +27,8 @@ from nbagent._widget import LaneState, LanesWidget
 from nbagent.runtime.controller import Controller, Op
 from nbagent.runtime.kernel import (
     cell_mark,
-    current_kernel,
     follow_cells,
+    in_notebook,
     on_next_cell,
     same_cell,
 )
@@ -113,10 +113,10 @@ class Lanes:
         self.on_prompt: Callable[[str], None] | None = None
         """Called (on the kernel's thread) with the text typed into a chat's input box."""
         self._printer_lock = threading.Lock()
-        in_notebook = current_kernel() is not None if display is None else display
+        shown = in_notebook() if display is None else display
         self.widget: LanesWidget | None = None
         send: Callable[[dict[str, Any]], None] = _discard
-        if in_notebook:
+        if shown:
             self.widget = LanesWidget(
                 arrangement=layout, title=title or "", show_thinking=show_thinking
             )
@@ -382,6 +382,10 @@ class Lanes:
 
     def __len__(self) -> int:
         return len(self.runs)
+
+    def _display_(self) -> Any:
+        """What marimo shows for Lanes that are a cell's last expression: the widget."""
+        return self.widget if self.widget is not None else repr(self)
 
     def __repr__(self) -> str:
         lanes = ", ".join(f"{self._key(i)}: {run.status}" for i, run in enumerate(self.runs))

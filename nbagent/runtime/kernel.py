@@ -11,6 +11,8 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
+from nbagent.runtime import marimo
+
 __all__ = [
     "CellMark",
     "at_cell_end",
@@ -19,6 +21,7 @@ __all__ = [
     "current_kernel",
     "drive_loop_until",
     "follow_cells",
+    "in_notebook",
     "kernel_loop",
     "on_cell_rerun",
     "on_next_cell",
@@ -35,6 +38,12 @@ def current_kernel() -> Any:
         return None
     shell = get_ipython()
     return getattr(shell, "kernel", None) if shell is not None else None
+
+
+def in_notebook() -> bool:
+    """Whether a run started here has a page to show it: an IPython kernel's, or a marimo
+    notebook's (``nbagent.runtime.marimo``); else nbagent prints to the terminal."""
+    return current_kernel() is not None or marimo.running()
 
 
 def current_cell_id() -> str | None:

@@ -1,7 +1,8 @@
 """Which runs of this process are still streaming, and which cell started each.
 
 Re-running a cell stops the runs its previous execution started (JupyterLab sends the
-cell's id with each execute request); ``stop_all()`` stops every one.
+cell's id with each execute request; marimo disposes of the cell); ``stop_all()`` stops
+every one.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import threading
 import weakref
 from typing import Protocol
 
+from nbagent.runtime import marimo
 from nbagent.runtime.kernel import current_cell_id, on_cell_rerun
 
 __all__ = ["Stoppable", "forget", "stop_all", "stop_cell_runs", "track"]
@@ -32,6 +34,8 @@ def track(run: Stoppable) -> None:
         cell = current_cell_id()
         if cell is not None:
             _by_cell.setdefault(cell, weakref.WeakSet()).add(run)
+    # marimo closes a cell's widgets when it runs again: its runs stop with them.
+    marimo.at_cell_dispose(marimo.weak_call(run.cancel))
 
 
 def forget(run: Stoppable) -> None:

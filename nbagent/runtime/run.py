@@ -21,7 +21,7 @@ from nbagent._terminal import Printer
 from nbagent._transcript import Transcript
 from nbagent.runtime import registry
 from nbagent.runtime.driver import Driver
-from nbagent.runtime.kernel import current_kernel
+from nbagent.runtime.kernel import in_notebook
 from nbagent.runtime.log import EventLog
 from nbagent.runtime.pause import Pauses
 from nbagent.runtime.sink import EventsCallback, RunSink
@@ -58,8 +58,8 @@ class Run:
         self.title = title
         self.number = next(_ids)
         self.transcript = Transcript()
-        in_notebook = current_kernel() is not None if display is None else display
-        if view is None and in_notebook:
+        shown = in_notebook() if display is None else display
+        if view is None and shown:
             view = OwnWidget(
                 self.transcript.to_dict(),
                 title=title,
@@ -177,6 +177,10 @@ class Run:
         """Call the Python tool of tool call ``i`` again: only a run of ``nbagent.Agent``
         holds its tools."""
         raise RuntimeError("rerun_tool() needs a run of nbagent.Agent: this run has no tools")
+
+    def _display_(self) -> Any:
+        """What marimo shows for a Run that is a cell's last expression: its widget."""
+        return self.widget if self.widget is not None else repr(self)
 
     def __repr__(self) -> str:
         t = self.transcript

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from nbagent import _wire as wire
 from nbagent._output import Head, RunOutput, assemble, split
 from nbagent._widget import AgentWidget
+from nbagent.runtime import marimo
 from nbagent.runtime.controller import Controller, Op, Send
 from nbagent.runtime.kernel import (
     CellMark,
@@ -131,6 +132,11 @@ class CellOutput:
 
     def display(self) -> None:
         """Display the widget below the running cell."""
+        if marimo.running():
+            # marimo's cell output holds the live widget only: its saved notebook keeps no
+            # output to update, so no handle (``update`` and ``ended`` do nothing).
+            marimo.output(self.widget)
+            return
         from IPython.display import display
 
         follow_cells()  # from the displaying cell on, for ``ended``

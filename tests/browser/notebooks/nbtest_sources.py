@@ -6,11 +6,12 @@ cell can ``import nbtest_sources``.
 
 from __future__ import annotations
 
+import asyncio
 import json
 from pathlib import Path
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 
 from nbagent import (
     Event,
@@ -61,6 +62,27 @@ def words_until(gate: threading.Event, delay: float) -> Iterator[str]:
         yield f"w{i} "
         i += 1
         gate.wait(delay)
+    yield "done."
+
+
+def words_until_file(path: str, delay: float, limit: int = 3000) -> Iterator[str]:
+    """``w0 w1 …`` every ``delay`` seconds until the file ``path`` exists (a gate another
+    process opens: the marimo tests' server runs the kernel), then ``done.``"""
+    for i in range(limit):
+        if Path(path).exists():
+            break
+        yield f"w{i} "
+        time.sleep(delay)
+    yield "done."
+
+
+async def awords_until_file(path: str, delay: float, limit: int = 3000) -> AsyncIterator[str]:
+    """``words_until_file`` as an async generator (``asyncio.sleep`` between words)."""
+    for i in range(limit):
+        if Path(path).exists():
+            break
+        yield f"a{i} "
+        await asyncio.sleep(delay)
     yield "done."
 
 
