@@ -19,8 +19,9 @@ The payload::
 A run's ``state`` is ``None`` in the display update the kernel writes at a run's end for a
 client that names no cell (``assemble(..., in_model=True)``; nbclient: ``jupyter execute``,
 papermill): the widget's model holds that state, and that client saves the model's state with
-the output, so the notebook does not carry it twice (DEVELOP.md, "The saved output": a reader with neither
-shows the ``text/html`` copy). The browser writes the full payload when it saves the output.
+the output, so the notebook does not carry it twice (DEVELOP.md, "The saved output": a
+reader with neither shows the ``text/html`` copy). The browser writes the full payload when
+it saves the output.
 
 ``assemble`` makes the data from a ``Head`` and each run's ``RunOutput`` (its static HTML and
 text made once); the answer to the browser's ``output`` carries the head and the static parts

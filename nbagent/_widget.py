@@ -7,7 +7,6 @@ the traits change only when a run starts and ends, so bytes stay O(output).
 from __future__ import annotations
 
 import pathlib
-import sys
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -16,6 +15,7 @@ import anywidget
 import ipywidgets
 import traitlets
 
+from nbagent._shared import shared
 from nbagent._values import scrubbed
 
 _STATIC = pathlib.Path(__file__).parent / "static"
@@ -66,72 +66,24 @@ class CodeModel(_Scrubbed):
     """A hash of the code: the browser imports each version once per page."""
 
 
-_CODES: list[CodeModel] = []
-
-
-def _marimo_context() -> Any:
-    """marimo's runtime context of this thread, or None (marimo is looked at only if it is
-    imported: nbagent never imports it)."""
-    module = sys.modules.get("marimo._runtime.context")
-    return module.safe_get_context() if module is not None else None
-
-
-def _session() -> Any:
-    """The marimo session this thread serves (its output stream), else None: ``marimo run``
-    serves each viewer a session of its own from one process, and a model reaches only the
-    page of the session that made it."""
-    return getattr(_marimo_context(), "stream", None)
-
-
-def _open_here(model: CodeModel, session: Any) -> bool:
-    """Whether the page of ``session`` has ``model``: its comm open, and its session's.
-    (marimo closes a widget's comm when the cell that made it runs again.)"""
-    comm = model.comm
-    if comm is None or getattr(comm, "_closed", False):
-        return False
-    return session is None or getattr(comm, "_stream", None) is session
-
-
-def code_model() -> CodeModel:
-    """The kernel's one ``CodeModel`` (made at the first widget): one per session in marimo."""
-    session = _session()
-    for model in _CODES:
-        if _open_here(model, session):
-            return model
+def _make_code_model() -> CodeModel:
     import hashlib
 
     code, css = _text("widget.js"), _text("widget.css")
     version = hashlib.sha256((code + css).encode()).hexdigest()[:16]
-    # The closed ones go: their pages are gone, or have the new one.
-    _CODES[:] = [m for m in _CODES if m.comm is not None and not getattr(m.comm, "_closed", False)]
-    model = CodeModel(code=code, css=css, version=version)
-    _outlive_cell(model)
-    _CODES.append(model)
-    return model
+    return CodeModel(code=code, css=css, version=version)
 
 
-def _outlive_cell(model: CodeModel) -> None:
-    """marimo closes the widgets a cell made when it runs again; the code model serves every
-    cell's widgets (and the page's reloads), so it is taken off its cell's list."""
-    context = _marimo_context()
-    registry = getattr(getattr(context, "cell_lifecycle_registry", None), "registry", None)
-    items = registry.get(getattr(context, "cell_id", None)) if isinstance(registry, dict) else None
-    if isinstance(items, set):
-        for item in list(items):
-            if getattr(item, "_comm", None) is model.comm:
-                items.discard(item)
-
-
-_LAYOUT: ipywidgets.Layout | None = None
+def code_model() -> CodeModel:
+    """The page's ``CodeModel`` (made at the first widget): one per kernel, one per session
+    in marimo (``nbagent._shared``)."""
+    return shared(CodeModel, _make_code_model)
 
 
 def shared_layout() -> ipywidgets.Layout:
-    """One ``Layout`` for every nbagent widget of the kernel: each DOMWidget references a
-    layout model, saved with the notebook; nbagent sets none, so one serves them all."""
-    global _LAYOUT
-    if _LAYOUT is None or _LAYOUT.comm is None:
-        _LAYOUT = ipywidgets.Layout()
-    return _LAYOUT
+    """One ``Layout`` for every nbagent widget of the page: each DOMWidget references a layout
+    model, saved with the notebook (1.2 KB each); nbagent sets none, so one serves them all."""
+    return shared(ipywidgets.Layout, ipywidgets.Layout)
 
 
 LOADER = _text("loader.js")
