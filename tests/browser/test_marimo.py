@@ -76,6 +76,15 @@ RUN_CELLS = [
     IMPORTS,
     'nbagent.show(nbtest_sources.words_until_file("open-live", 0.05), title="Live")',
     'short = nbagent.show(nbtest_sources.words(20, 0.02), title="Short")',
+    'nbagent.show(nbtest_sources.words_until_file("never", 0.05), title="Stoppable")',
+    """
+    llm = demo.connect()
+    agent = nbagent.Agent(
+        llm.model, tools=demo.TOOLS, client=llm.client, instructions=demo.INSTRUCTIONS
+    )
+    agent_run = agent.run("What is the weather in Paris?", title="Agent")
+    """,
+    'nbagent.Chat(agent, title="Chat")',
 ]
 
 
@@ -213,6 +222,26 @@ def test_run_mode_show_streams_live(viewer: MarimoPage) -> None:
     assert_streams_live(viewer, "Live", viewer.server.dir / "open-live")
     viewer.wait_status("Short", "completed")
     assert viewer.errors == []
+
+
+def test_run_mode_stop_rerun_and_chat(viewer: MarimoPage) -> None:
+    """What an app's viewer does: Stop a run, re-run a tool, send a chat turn."""
+    viewer.wait_text("Stoppable", "w3 ")
+    viewer.widget("Stoppable").get_by_role("button", name="Stop").click()
+    viewer.wait_status("Stoppable", "cancelled")
+    viewer.wait_status("Agent", "completed")
+    panel = viewer.widget("Agent").locator(".nba-tool").first
+    panel.locator(".nba-summary").click()
+    panel.get_by_role("button", name="Re-run").click()
+    panel.locator(".nba-rerun-args").fill('{"city": "Oslo", "unit": "F"}')
+    panel.get_by_role("button", name="Run", exact=True).click()
+    panel.locator(".nba-rerun .nba-result").wait_for(timeout=60_000)
+    assert '"temp": 28' in panel.locator(".nba-rerun .nba-result").inner_text()
+    box = viewer.widget("Chat").locator(".nba-chat-text")
+    box.fill("What is the weather in Oslo?")
+    box.press("Enter")
+    viewer.wait_status("Chat", "completed")
+    assert "light snow" in viewer.text("Chat")
 
 
 def test_run_mode_second_viewer_has_its_own_session(
