@@ -340,6 +340,7 @@ STATIC_JS = """() => ({
     scripts: document.querySelectorAll('.jp-OutputArea-output script').length,
     live: document.querySelectorAll('.nbagent').length,
     pwned: window.__nbaPwned ?? null,
+    radius: getComputedStyle(document.querySelector('.nbagent-static')).borderRadius,
 })"""
 
 
@@ -364,5 +365,11 @@ def test_without_widget_state_every_run_shows_its_escaped_static_copy(open_page:
     assert shown["live"] == 0
     assert shown["scripts"] == 0
     assert shown["pwned"] is None
+    # The output's own one-line style applies; its tool panels open and close.
+    assert shown["radius"] == "6px"
+    for expected in (True, False):
+        p.page.locator(".nbagent-static details.nba-tool > summary").first.click()
+        opened = p.js("() => document.querySelector('.nbagent-static details.nba-tool').open")
+        assert opened is expected
     assert not p.page_errors(), p.page_errors()
     assert not p.network.unexpected(), p.network.unexpected()
