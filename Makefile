@@ -91,7 +91,15 @@ typecheck: install
 test-js: js/node_modules/.package-lock.json js/lab/node_modules/.package-lock.json
 	npm --prefix js run check
 
-test-py: install
+# nbconvert's HTML export and VS Code render widgets with @jupyter-widgets/html-manager:
+# tests/browser/test_html_manager.py serves its CDN files from these pinned npm packages.
+# (--ignore-scripts: a font package's attribution postinstall; everything is prebuilt.)
+HTML_MANAGER := tests/browser/html_manager
+$(HTML_MANAGER)/node_modules/.package-lock.json: $(HTML_MANAGER)/package.json $(HTML_MANAGER)/package-lock.json
+	npm --prefix $(HTML_MANAGER) ci --no-audit --no-fund --ignore-scripts
+	@touch $@
+
+test-py: install $(HTML_MANAGER)/node_modules/.package-lock.json
 	$(BIN)/pytest
 
 test: lint typecheck test-js test-py test-pythons
@@ -144,7 +152,7 @@ fuzz: install
 	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz -q
 
 clean:
-	rm -rf $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) $(STAMP) js/node_modules js/lab/node_modules nbagent/static nbagent/labextension
+	rm -rf $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules nbagent/static nbagent/labextension
 
 # Issue 7's full load test: 16 streams at 200 deltas/s for 30 s in one JupyterLab page
 # (make test runs the same test for 5 s).
