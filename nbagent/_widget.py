@@ -15,6 +15,7 @@ import anywidget
 import ipywidgets
 import traitlets
 
+from nbagent._subshell import route_to_live_subshell
 from nbagent._values import scrubbed
 
 _STATIC = pathlib.Path(__file__).parent / "static"
@@ -117,6 +118,8 @@ class _Widget(anywidget.AnyWidget, _Scrubbed):
         super().__init__(**kwargs)
         self._handlers: list[MessageHandler] = []
         self.on_msg(self._dispatch)
+        if self.comm is not None:
+            route_to_live_subshell(self.comm)
 
     def add_handler(self, handler: MessageHandler) -> None:
         """Call ``handler(content)`` for each custom message from the browser."""
