@@ -22,13 +22,24 @@ from typing import Any
 
 from tests.browser.lab import ROOT_SEL, LabPage
 
-WAYS = {
+KERNEL_WAYS = {
     # The shipped behaviour: nbagent's widgets take the browser's messages on the subshell the
     # browser chose when the one ipykernel pinned them to is gone (nbagent/_subshell.py).
     "kernel": "import nbagent._subshell as s; s.ENABLED = True",
     # ipykernel's routing untouched: what JupyterLab 4.6 + ipykernel 7.4 do without nbagent's.
     "none": "import nbagent._subshell as s; s.ENABLED = False",
 }
+KERNEL_WAYS["setting-disabled"] = KERNEL_WAYS["setting-percomm"] = KERNEL_WAYS["none"]
+# EXPERIMENT: the page resends through the code model's comm once a sync goes unanswered.
+KERNEL_WAYS["frontend"] = KERNEL_WAYS["none"]
+
+SETTINGS = {
+    # JupyterLab's own setting, no nbagent change: no comm on any subshell (a user's workaround).
+    "setting-disabled": "disabled",
+    # One subshell per comm (the control comm's is deleted when it closes, like today's).
+    "setting-percomm": "perComm",
+}
+WAYS = sorted(KERNEL_WAYS)
 
 SETUP = """\
 import threading
@@ -68,8 +79,9 @@ def _wait(lab: LabPage, expr: str, arg: Any, timeout: float) -> bool:
 
 
 def open_notebook(lab: LabPage, way: str, name: str = "reload_rate.ipynb") -> None:
-    """A fresh kernel with ``way`` set (``WAYS``), the run's cell not yet run."""
-    lab.open(name, [SETUP.format(way=WAYS[way]), START], run=False)
+    """A fresh kernel with ``way``'s kernel side set (``KERNEL_WAYS``), the run's cell not yet
+    run (a way's JupyterLab setting is the server's: ``main``)."""
+    lab.open(name, [SETUP.format(way=KERNEL_WAYS[way]), START], run=False)
     lab.run_cell(0)
     lab.wait_cell_output(0, "setup done", timeout=60)
 
@@ -118,7 +130,7 @@ def stop_runs(lab: LabPage) -> None:
 
 
 def cycles(lab: LabPage, n: int, way: str = "kernel") -> list[Cycle]:
-    """``n`` reload cycles on one kernel (``way``: see ``WAYS``)."""
+    """``n`` reload cycles on one kernel (``way``: see ``KERNEL_WAYS``)."""
     open_notebook(lab, way)
     results = []
     for _ in range(n):
@@ -136,12 +148,20 @@ def main() -> None:
     from tests.browser.lab import LabServer, new_lab_page
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--way", choices=sorted(WAYS), default="kernel")
+    parser.add_argument("--way", choices=WAYS, default="kernel")
     parser.add_argument("--reloads", type=int, default=14)
     args = parser.parse_args()
-    with LabServer() as server, sync_playwright() as pw:
+    server = LabServer()
+    if args.way in SETTINGS:
+        server.user_settings(
+            "@jupyterlab/apputils-extension:kernels-settings",
+            {"commsOverSubshells": SETTINGS[args.way]},
+        )
+    with server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context, lab = new_lab_page(browser, server)
+        if args.way == "frontend":
+            lab.page.add_init_script("globalThis.__nbagentSideChannel = true;")
         t = time.monotonic()
         results = cycles(lab, args.reloads, args.way)
         for i, r in enumerate(results):
