@@ -65,21 +65,6 @@ class CodeModel(_Scrubbed):
     version = traitlets.Unicode("").tag(sync=True)
     """A hash of the code: the browser imports each version once per page."""
 
-    def __init__(self, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
-        self.on_msg(self._forward)
-
-    def _forward(self, _widget: Any, content: Any, _buffers: Any) -> None:
-        """EXPERIMENT (reload_rate.py --way frontend): a message for the widget whose
-        ``store_key`` is ``content["to"]``, sent here by a page whose own path is dead."""
-        if not isinstance(content, dict) or not isinstance(content.get("to"), str):
-            return
-        from ipywidgets.widgets.widget import _instances
-
-        for widget in list(_instances.values()):
-            if isinstance(widget, _Widget) and widget.store_key == content["to"]:
-                widget._dispatch(widget, content, None)
-
 
 _CODE: CodeModel | None = None
 

@@ -22,7 +22,7 @@ export { renderMarkdownToFragment } from "./markdown.js";
  * One store per model (a model can have several views, e.g. a cell output and a side panel).
  * anywidget hands `initialize` and `render` different proxies of one model, so stores are
  * keyed by the model's `store_key` trait (the proxy itself when a model has none).
- * @type {Map<unknown, {store: Store | LaneSet, disconnect: () => void, routed?: any}>}
+ * @type {Map<unknown, {store: Store | LaneSet, disconnect: () => void}>}
  */
 const stores = new Map();
 
@@ -48,40 +48,11 @@ function entryFor(model) {
       entry = { store: set, disconnect: connect(set, m, { onMessage: noticeTo(set), follow }) };
     } else {
       const store = new Store();
-      const routed = withSideChannel(m, store);
-      entry = { store, disconnect: connect(store, routed), routed };
+      entry = { store, disconnect: connect(store, m) };
     }
     stores.set(key, entry);
   }
   return entry.store;
-}
-
-/**
- * EXPERIMENT (reload_rate.py --way frontend): once a sync went unanswered, every message to
- * the kernel also goes through the kernel's code model's comm, which nothing pins to a
- * subshell, addressed by `store_key`.
- * @param {any} m @param {Store} store
- */
-function withSideChannel(m, store) {
-  if (!(/** @type {any} */ (globalThis).__nbagentSideChannel)) return m;
-  let side = false;
-  const setUnreachable = store.setUnreachable.bind(store);
-  store.setUnreachable = (on) => {
-    if (on) side = true;
-    setUnreachable(on);
-  };
-  /** @param {any} content */
-  const send = (content) => {
-    m.send(content);
-    if (!side) return;
-    const ref = String(m.get("code") ?? "").replace("IPY_MODEL_", "");
-    m.widget_manager
-      .get_model(ref)
-      .then((/** @type {any} */ code) => code.send({ ...content, to: m.get("store_key") }));
-  };
-  return new Proxy(m, {
-    get: (t, k) => (k === "send" ? send : typeof t[k] === "function" ? t[k].bind(t) : t[k]),
-  });
 }
 
 /** @param {LaneSet} set @returns {(msg: Record<string, any>) => void} */
@@ -133,7 +104,7 @@ export default {
     const m = /** @type {any} */ (model);
     const view = isLanes(model)
       ? new LanesView(laneSetFor(model), m, el)
-      : new TranscriptView(storeFor(model), stores.get(keyOf(model))?.routed ?? m, el);
+      : new TranscriptView(storeFor(model), m, el);
     return () => view.destroy();
   },
 };

@@ -30,8 +30,6 @@ KERNEL_WAYS = {
     "none": "import nbagent._subshell as s; s.ENABLED = False",
 }
 KERNEL_WAYS["setting-disabled"] = KERNEL_WAYS["setting-percomm"] = KERNEL_WAYS["none"]
-# EXPERIMENT: the page resends through the code model's comm once a sync goes unanswered.
-KERNEL_WAYS["frontend"] = KERNEL_WAYS["none"]
 
 SETTINGS = {
     # JupyterLab's own setting, no nbagent change: no comm on any subshell (a user's workaround).
@@ -160,8 +158,6 @@ def main() -> None:
     with server, sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         context, lab = new_lab_page(browser, server)
-        if args.way == "frontend":
-            lab.page.add_init_script("globalThis.__nbagentSideChannel = true;")
         t = time.monotonic()
         results = cycles(lab, args.reloads, args.way)
         for i, r in enumerate(results):
