@@ -112,6 +112,14 @@ class LabServer:
             json.dumps({"theme": "JupyterLab Light"})
         )
 
+    def user_settings(self, plugin: str, values: dict[str, Any]) -> None:
+        """Write user settings of ``plugin`` (``"@jupyterlab/apputils-extension:kernels-settings"``)
+        before ``start()``."""
+        package, name = plugin.split(":")
+        folder = self._tmp / "settings" / package
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{name}.jupyterlab-settings").write_text(json.dumps(values))
+
     def start(self, timeout: float = 60) -> LabServer:
         env = dict(os.environ)
         # nbagent and the notebooks' helper module importable in every kernel.
