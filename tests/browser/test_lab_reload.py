@@ -3,7 +3,7 @@
 A page reloaded mid-run gets the run's start from the saved output and the rest only by
 asking the kernel (``sync``); its Stop is a message to the kernel too. JupyterLab 4.6 sends
 both on a kernel subshell, and ipykernel 7.4 sends them on to the subshell it pinned the
-widget's comm to, often one a page closed (``nbagent/_widget.py``,
+widget's comm to, often one a page closed (``nbagent/_subshells.py``,
 ``route_to_live_subshell``): these tests require every reload to recover,
 ``tests/browser/reload_rate.py`` measures how often one does.
 """
