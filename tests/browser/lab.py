@@ -18,15 +18,11 @@ Verified recipe: /work/shared/design/widgets.md §2(d).
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import os
 import re
-import shutil
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -38,19 +34,20 @@ from urllib.parse import urlsplit
 import nbformat
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+from tests.browser.served import (  # noqa: F401 - REPO, NOTEBOOKS, free_port: for importers
+    NOTEBOOKS,
+    REPO,
+    ServerProcess,
+    free_port,
+    kernel_env,
+    own_labextension,
+)
+
 CHROMIUM = "/usr/bin/chromium"
 HERE = Path(__file__).resolve().parent
-NOTEBOOKS = HERE / "notebooks"
 
 # Where the widget's root is (its own buttons are listed in bare/check.js).
 ROOT_SEL = ".nbagent"
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def write_notebook(path: Path, cells: list[str | tuple[str, str]]) -> Path:
@@ -76,9 +73,11 @@ def write_notebook(path: Path, cells: list[str | tuple[str, str]]) -> Path:
     return path
 
 
-class LabServer:
+class LabServer(ServerProcess):
     """One JupyterLab (or, with ``app="notebook"``, Notebook 7) subprocess; ``stop()`` (or the
     context manager) leaves no process."""
+
+    name = "JupyterLab"
 
     def __init__(
         self,
@@ -88,16 +87,13 @@ class LabServer:
         app: str = "jupyterlab",
         disabled: tuple[str, ...] = (),
     ) -> None:
+        super().__init__()
         self.app = app
         self.disabled = disabled
         """Lab extensions its pages do not load (``page_config.json``), e.g. ``nbagent``."""
-        self._tmp = Path(tempfile.mkdtemp(prefix=f"nbagent-{app}-"))
         self.root = root or (self._tmp / "root")
         self.root.mkdir(parents=True, exist_ok=True)
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = log or (self._tmp / "lab.log")
-        self.proc: subprocess.Popen[bytes] | None = None
+        self.log_path = log or self.log_path
         self._write_settings()
 
     def _write_settings(self) -> None:
@@ -121,14 +117,10 @@ class LabServer:
         (folder / f"{name}.jupyterlab-settings").write_text(json.dumps(values))
 
     def start(self, timeout: float = 60) -> LabServer:
-        env = dict(os.environ)
-        # nbagent and the notebooks' helper module importable in every kernel.
-        path = [str(REPO), str(NOTEBOOKS), env.get("PYTHONPATH")]
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, path))
+        env = kernel_env(drop=("JUPYTER_TOKEN",))
         env["JUPYTERLAB_SETTINGS_DIR"] = str(self._tmp / "settings")
         env["JUPYTERLAB_WORKSPACES_DIR"] = str(self._tmp / "workspaces")
         env["JUPYTER_RUNTIME_DIR"] = str(self._tmp / "runtime")
-        env.pop("JUPYTER_TOKEN", None)
         if self.disabled:
             # What `jupyter labextension disable` writes, in a config dir of this server's own.
             labconfig = self._tmp / "config" / "labconfig"
@@ -147,45 +139,19 @@ class LabServer:
             "--ServerApp.allow_root=True",
             f"--ServerApp.root_dir={self.root}",
         ]  # fmt: skip
-        # This checkout's js/lab build (nbagent/labextension) before the one pip installed
-        # into the venv (maybe another checkout's, or older): the first one found is served.
-        # A copy: the server does not serve files through a directory symlink. LabServerApp:
-        # both apps a Notebook 7 server runs (notebook, jupyterlab) serve extensions.
-        built = REPO / "nbagent" / "labextension"
-        if (built / "package.json").is_file():
-            extensions = self._tmp / "labextensions"
-            shutil.copytree(built, extensions / "nbagent", dirs_exist_ok=True)
+        # LabServerApp: both apps a Notebook 7 server runs (notebook, jupyterlab) serve them.
+        extensions = own_labextension(self._tmp / "labextensions")
+        if extensions is not None:
             cmd.append(f"--LabServerApp.extra_labextensions_path={extensions}")
-        self._log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(
-            cmd, cwd=self.root, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"JupyterLab exited ({self.proc.returncode}):\n{self.log()}")
-            try:
-                self.api("GET", "/api/status", timeout=2)
-                return self
-            except (OSError, urllib.error.URLError):
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise TimeoutError(f"JupyterLab not up after {timeout} s:\n{self.log()}")
-            time.sleep(0.2)
+        up = functools.partial(self.api, "GET", "/api/status", timeout=2)
+        self.launch(cmd, cwd=self.root, env=env, up=up, timeout=timeout)
+        return self
 
     def doc_url(self, name: str, *, reset: bool = False) -> str:
         """The page that opens notebook ``name`` (JupyterLab: on a clean workspace if ``reset``)."""
         if self.app == "notebook":
             return f"{self.url}/notebooks/{name}"
         return f"{self.url}/lab/tree/{name}{'?reset' if reset else ''}"
-
-    def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-4000:]
-        except OSError:
-            return ""
 
     def api(self, method: str, path: str, body: Any = None, timeout: float = 10) -> Any:
         data = None if body is None else json.dumps(body).encode()
@@ -209,35 +175,10 @@ class LabServer:
         """Write ``name`` into the root dir; a str is a code cell, ``("markdown", src)`` not."""
         return write_notebook(self.root / name, cells)
 
-    def stop(self) -> None:
-        proc = self.proc
-        if proc is not None and proc.poll() is None:
-            self.shutdown_sessions()
-            with contextlib.suppress(OSError, urllib.error.URLError):
-                self.api("POST", "/api/shutdown", timeout=5)
-            try:
-                proc.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait(timeout=5)
-        if proc is not None:
-            # The server's own process group: kernels it may have left behind.
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
-        self.proc = None
-        if getattr(self, "_log", None) is not None:
-            self._log.close()
-        shutil.rmtree(self._tmp, ignore_errors=True)
-
-    def __enter__(self) -> LabServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def shutdown(self) -> None:
+        self.shutdown_sessions()
+        with contextlib.suppress(OSError, urllib.error.URLError):
+            self.api("POST", "/api/shutdown", timeout=5)
 
 
 # -- the page --------------------------------------------------------------------------

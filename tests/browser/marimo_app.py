@@ -14,22 +14,17 @@ runs each viewer's session on a thread of the server process.
 
 from __future__ import annotations
 
-import contextlib
 import os
 import re
-import shutil
 import signal
-import subprocess
 import sys
-import tempfile
 import textwrap
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
 from typing import Any
 
-from tests.browser.lab import NOTEBOOKS, REPO, free_port
+from tests.browser.served import ServerProcess, kernel_env
 
 ROOT_SEL = ".nbagent"
 """The widget's root (in marimo: inside the shadow root of a ``marimo-anywidget``, which
@@ -46,27 +41,24 @@ def notebook(cells: list[str]) -> str:
     return "\n".join(parts)
 
 
-class MarimoServer:
+class MarimoServer(ServerProcess):
     """``marimo edit|run <notebook>`` as a subprocess; ``stop()`` (or the context manager)
     leaves no process."""
+
+    name = "marimo"
 
     def __init__(self, cells: list[str], *, mode: str = "edit", name: str = "nb.py") -> None:
         if mode not in ("edit", "run"):
             raise ValueError(f"mode is 'edit' or 'run', not {mode!r}")
+        super().__init__()
         self.mode = mode
-        self.dir = Path(tempfile.mkdtemp(prefix=f"nbagent-marimo-{mode}-"))
+        self.dir = self._tmp
         self.path = self.dir / name
         self.path.write_text(notebook(cells), encoding="utf-8")
         (self.dir / ".marimo.toml").write_text("[runtime]\nauto_instantiate = true\n")
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = self.dir / "marimo.log"
-        self.proc: subprocess.Popen[bytes] | None = None
 
     def start(self, timeout: float = 60) -> MarimoServer:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("OPENAI_", "MARIMO_"))}
-        path = [str(REPO), str(NOTEBOOKS), env.get("PYTHONPATH")]
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, path))
+        env = kernel_env(drop=("OPENAI_", "MARIMO_"))
         env["XDG_CONFIG_HOME"] = str(self.dir / "config")  # not the user's marimo settings
         env["NBAGENT_DEMO_SPEED"] = "4"
         cmd = [
@@ -76,51 +68,18 @@ class MarimoServer:
         ]  # fmt: skip
         if self.mode == "edit":
             cmd.append("--skip-update-check")
-        self._log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(
-            cmd, cwd=self.dir, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"marimo exited ({self.proc.returncode}):\n{self.log()}")
-            try:
-                with urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
-                    if response.status == 200:
-                        return self
-            except (OSError, urllib.error.URLError):
-                pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise TimeoutError(f"marimo not up after {timeout} s:\n{self.log()}")
-            time.sleep(0.2)
 
-    def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-4000:]
-        except OSError:
-            return ""
+        def up() -> None:
+            with urllib.request.urlopen(f"{self.url}/health", timeout=2) as response:
+                if response.status != 200:
+                    raise OSError(f"marimo answers {response.status}")
 
-    def stop(self) -> None:
-        if self.proc is not None and self.proc.poll() is None:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(10)
-            except subprocess.TimeoutExpired:
-                with contextlib.suppress(ProcessLookupError):
-                    os.killpg(self.proc.pid, signal.SIGKILL)
-                self.proc.wait(10)
-        if getattr(self, "_log", None) is not None:
-            self._log.close()
-        shutil.rmtree(self.dir, ignore_errors=True)
+        self.launch(cmd, cwd=self.dir, env=env, up=up, timeout=timeout)
+        return self
 
-    def __enter__(self) -> MarimoServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def shutdown(self) -> None:
+        if self.proc is not None:  # the server and the kernels of its sessions
+            os.killpg(self.proc.pid, signal.SIGTERM)
 
 
 class MarimoPage:

@@ -13,12 +13,8 @@ requests, the DOM checks), every request it makes, its console.
 from __future__ import annotations
 
 import contextlib
-import os
-import shutil
 import signal
-import subprocess
 import sys
-import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -28,7 +24,8 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.browser.lab import INIT_SCRIPT, NOTEBOOKS, REPO, free_port, write_notebook
+from tests.browser.lab import INIT_SCRIPT, write_notebook
+from tests.browser.served import ServerProcess, kernel_env, own_labextension
 
 # What Voilà's own lab template links (Font Awesome from a CDN): not nbagent's requests.
 VOILA_TEMPLATE_CDN = "https://cdn.jsdelivr.net/npm/@fortawesome/fontawesome-free@"
@@ -38,56 +35,38 @@ EXECUTED_JS = """() => !document.getElementById('loading') &&
     document.getElementById('rendered_cells')?.style.display === ''"""
 
 
-class VoilaServer:
+class VoilaServer(ServerProcess):
     """One Voilà subprocess; ``stop()`` (or the context manager) leaves no process."""
 
+    name = "Voilà"
+    grace_s = 15
+
     def __init__(self) -> None:
-        self._tmp = Path(tempfile.mkdtemp(prefix="nbagent-voila-"))
+        super().__init__()
         self.root = self._tmp / "root"
         self.root.mkdir()
-        self.port = free_port()
-        self.url = f"http://127.0.0.1:{self.port}"
-        self.log_path = self._tmp / "voila.log"
-        self.proc: subprocess.Popen[bytes] | None = None
         self.command: list[str] = []
 
     def start(self, timeout: float = 60) -> VoilaServer:
-        env = dict(os.environ)
-        path = [str(REPO), str(NOTEBOOKS), env.get("PYTHONPATH")]
-        env["PYTHONPATH"] = os.pathsep.join(filter(None, path))
-        env["JUPYTER_RUNTIME_DIR"] = str(self._tmp / "runtime")
         # The offline demo agent: nbagent.demo.connect() asks its scripted model on 127.0.0.1.
-        for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "JUPYTER_TOKEN"):
-            env.pop(name, None)
+        env = kernel_env(drop=("OPENAI_API_KEY", "OPENAI_BASE_URL", "JUPYTER_TOKEN"))
+        env["JUPYTER_RUNTIME_DIR"] = str(self._tmp / "runtime")
         self.command = [
             sys.executable, "-m", "voila", "--no-browser",
             f"--Voila.port={self.port}", "--Voila.port_retries=0", "--Voila.ip=127.0.0.1",
             "--Voila.token=", f"--Voila.root_dir={self.root}",
             f"--Voila.connection_dir_root={self._tmp}",
         ]  # fmt: skip
-        built = REPO / "nbagent" / "labextension"
-        if (built / "package.json").is_file():
-            extensions = self._tmp / "labextensions"
-            shutil.copytree(built, extensions / "nbagent")
+        extensions = own_labextension(self._tmp / "labextensions")
+        if extensions is not None:
             self.command.append(f"--VoilaConfiguration.extra_labextensions_path={extensions}")
-        self._log = self.log_path.open("wb")
-        self.proc = subprocess.Popen(
-            self.command, cwd=self.root, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )  # fmt: skip
-        deadline = time.monotonic() + timeout
-        while True:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"Voilà exited ({self.proc.returncode}):\n{self.log()}")
-            try:
-                with urllib.request.urlopen(self.url + "/", timeout=2):
-                    return self
-            except (OSError, urllib.error.URLError):
+
+        def up() -> None:
+            with urllib.request.urlopen(self.url + "/", timeout=2):
                 pass
-            if time.monotonic() > deadline:
-                self.stop()
-                raise TimeoutError(f"Voilà not up after {timeout} s:\n{self.log()}")
-            time.sleep(0.2)
+
+        self.launch(self.command, cwd=self.root, env=env, up=up, timeout=timeout)
+        return self
 
     def write_notebook(self, name: str, cells: list[str | tuple[str, str]]) -> Path:
         """Write ``name`` into the root dir (``lab.write_notebook``)."""
@@ -96,35 +75,10 @@ class VoilaServer:
     def render_url(self, name: str) -> str:
         return f"{self.url}/voila/render/{name}"
 
-    def log(self) -> str:
-        try:
-            return self.log_path.read_text(errors="replace")[-4000:]
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        proc = self.proc
-        if proc is not None and proc.poll() is None:
-            # Voilà's own shutdown (KeyboardInterrupt): it shuts its kernels down, then exits.
-            proc.send_signal(signal.SIGINT)
-            try:
-                proc.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait(timeout=5)
-        if proc is not None:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)  # any kernel it left behind
-        self.proc = None
-        if getattr(self, "_log", None) is not None:
-            self._log.close()
-        shutil.rmtree(self._tmp, ignore_errors=True)
-
-    def __enter__(self) -> VoilaServer:
-        return self.start()
-
-    def __exit__(self, *exc: object) -> None:
-        self.stop()
+    def shutdown(self) -> None:
+        # Voilà's own shutdown (KeyboardInterrupt): it shuts its kernels down, then exits.
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGINT)
 
 
 class VoilaPage:

@@ -1,0 +1,132 @@
+"""A server the browser tests start as a subprocess (JupyterLab, Notebook 7, Voilà, marimo):
+on a free port of 127.0.0.1, in a session of its own (its kernels in its process group), its
+output in a log file of a temporary directory of its own. ``stop()`` (or the context manager)
+leaves no process and no directory."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import tempfile
+import time
+import urllib.error
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, ClassVar, TypeVar
+
+REPO = Path(__file__).resolve().parents[2]
+NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
+
+S = TypeVar("S", bound="ServerProcess")
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def kernel_env(drop: tuple[str, ...] = ()) -> dict[str, str]:
+    """This process's environment with this checkout and ``notebooks/nbtest_sources.py``
+    importable by every kernel; variables starting with one of ``drop`` left out."""
+    env = {k: v for k, v in os.environ.items() if not (drop and k.startswith(drop))}
+    env["PYTHONPATH"] = os.pathsep.join(
+        filter(None, [str(REPO), str(NOTEBOOKS), env.get("PYTHONPATH")])
+    )
+    return env
+
+
+def own_labextension(into: Path) -> Path | None:
+    """A copy of this checkout's js/lab build (``nbagent/labextension``) under ``into``, to be
+    served before the one pip installed into the venv (maybe another checkout's, or older):
+    the first one found is served. A copy: the servers do not follow a directory symlink."""
+    built = REPO / "nbagent" / "labextension"
+    if not (built / "package.json").is_file():
+        return None
+    shutil.copytree(built, into / "nbagent", dirs_exist_ok=True)
+    return into
+
+
+class ServerProcess:
+    """One server subprocess (see the module's docstring)."""
+
+    name: ClassVar[str] = "server"
+    """What it is called in errors."""
+
+    grace_s: ClassVar[float] = 10
+    """How long ``stop()`` waits for the process to end after ``shutdown()``."""
+
+    def __init__(self) -> None:
+        self._tmp = Path(tempfile.mkdtemp(prefix=f"nbagent-{type(self).__name__.lower()}-"))
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.log_path = self._tmp / "server.log"
+        self.proc: subprocess.Popen[bytes] | None = None
+        self._log: Any = None
+
+    def start(self: S, timeout: float = 60) -> S:
+        raise NotImplementedError
+
+    def launch(
+        self, cmd: list[str], *, cwd: Path, env: dict[str, str], up: Callable[[], object],
+        timeout: float,
+    ) -> None:  # fmt: skip
+        """Start ``cmd``; return once ``up()`` returns without an OSError."""
+        self._log = self.log_path.open("wb")
+        self.proc = subprocess.Popen(
+            cmd, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )  # fmt: skip
+        deadline = time.monotonic() + timeout
+        while True:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.name} exited ({self.proc.returncode}):\n{self.log()}")
+            try:
+                up()
+                return
+            except (OSError, urllib.error.URLError):
+                pass
+            if time.monotonic() > deadline:
+                self.stop()
+                raise TimeoutError(f"{self.name} not up after {timeout} s:\n{self.log()}")
+            time.sleep(0.2)
+
+    def log(self) -> str:
+        try:
+            return self.log_path.read_text(errors="replace")[-4000:]
+        except OSError:
+            return ""
+
+    def shutdown(self) -> None:
+        """Ask the server to end (it then shuts its kernels down): a signal by default."""
+        if self.proc is not None:
+            self.proc.send_signal(signal.SIGTERM)
+
+    def stop(self) -> None:
+        proc = self.proc
+        if proc is not None and proc.poll() is None:
+            with contextlib.suppress(OSError):
+                self.shutdown()
+            try:
+                proc.wait(timeout=self.grace_s)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=5)
+        if proc is not None:
+            # The server's own process group: kernels it may have left behind.
+            with contextlib.suppress(ProcessLookupError, PermissionError):
+                os.killpg(proc.pid, signal.SIGKILL)
+        self.proc = None
+        if self._log is not None:
+            self._log.close()
+        shutil.rmtree(self._tmp, ignore_errors=True)
+
+    def __enter__(self: S) -> S:
+        return self.start()
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
