@@ -9,6 +9,7 @@ Sections: helpers, browser, bare page.
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import os
@@ -86,12 +87,13 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         super().end_headers()
 
 
-@pytest.fixture(scope="session")
-def bare_server() -> Iterator[str]:
-    """Serve the repository on 127.0.0.1 (random port); yields the origin, e.g. http://127.0.0.1:4711."""
-    handler = functools.partial(_QuietHandler, directory=str(REPO))
+@contextlib.contextmanager
+def serving(directory: Path, name: str) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 (random port) on a thread called ``name``; yields the
+    origin, e.g. http://127.0.0.1:4711."""
+    handler = functools.partial(_QuietHandler, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="bare-server", daemon=True)
+    thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()
     try:
         yield f"http://127.0.0.1:{server.server_address[1]}"
@@ -99,6 +101,13 @@ def bare_server() -> Iterator[str]:
         server.shutdown()
         server.server_close()
         thread.join(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def bare_server() -> Iterator[str]:
+    """The repository, served on 127.0.0.1 (``serving``)."""
+    with serving(REPO, "bare-server") as origin:
+        yield origin
 
 
 class BarePage:

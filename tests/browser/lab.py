@@ -467,6 +467,17 @@ class LabPage:
         return out
 
 
+def rerun(panel: Any, args: str, timeout: float = 60) -> Any:
+    """Re-run the tool of an open tool ``panel`` with ``args`` (JSON) from its Re-run editor;
+    the re-run's locator, once its result shows."""
+    panel.get_by_role("button", name="Re-run").click()
+    panel.locator(".nba-rerun-args").fill(args)
+    panel.get_by_role("button", name="Run", exact=True).click()
+    done = panel.locator(".nba-rerun")
+    done.locator(".nba-result").wait_for(timeout=timeout * 1000)
+    return done
+
+
 # -- fixtures ------------------------------------------------------------------------
 
 

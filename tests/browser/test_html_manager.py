@@ -13,11 +13,8 @@ reported: nothing reaches the network.
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,7 +23,7 @@ from typing import Any
 import pytest
 
 from benchmarks.saved_size import demo_cells, execute
-from tests.browser.conftest import _QuietHandler, require_bundle, unavailable
+from tests.browser.conftest import require_bundle, serving, unavailable
 from tests.browser.lab import NOTEBOOKS
 
 pytestmark = pytest.mark.browser
@@ -165,16 +162,8 @@ def site(tmp_path_factory: pytest.TempPathFactory, cdn_packages: None) -> Iterat
     (root / "runs.html").write_text(exporter.from_notebook_node(nb)[0])
     del nb.metadata["widgets"]
     (root / "static.html").write_text(exporter.from_notebook_node(nb)[0])
-    handler = functools.partial(_QuietHandler, directory=str(root))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, name="html-site", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(root, "html-site") as origin:
+        yield origin
 
 
 @dataclass

@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.browser.conftest import require_bundle
+from tests.browser.lab import rerun
 from tests.browser.marimo_app import MarimoPage, MarimoServer
 
 pytestmark = pytest.mark.browser
@@ -193,14 +194,8 @@ def test_rerun_a_tool_of_an_agent_run(edit: MarimoPage) -> None:
     edit.wait_status("Agent", "completed")
     panel = edit.widget("Agent").locator(".nba-tool").first
     panel.locator(".nba-summary").click()  # a finished tool panel is collapsed
-    panel.get_by_role("button", name="Re-run").click()
-    editor = panel.locator(".nba-rerun-args")
-    assert '"city": "Paris"' in editor.input_value()
-    editor.fill('{"city": "Oslo", "unit": "F"}')
-    panel.get_by_role("button", name="Run", exact=True).click()
-    rerun = panel.locator(".nba-rerun")
-    rerun.locator(".nba-result").wait_for(timeout=60_000)
-    assert '"temp": 28' in rerun.locator(".nba-result").inner_text()
+    done = rerun(panel, '{"city": "Oslo", "unit": "F"}')
+    assert '"temp": 28' in done.locator(".nba-result").inner_text()
 
 
 def test_running_a_cell_again_stops_its_run_and_the_page_reloads(edit: MarimoPage) -> None:
@@ -232,11 +227,8 @@ def test_run_mode_stop_rerun_and_chat(viewer: MarimoPage) -> None:
     viewer.wait_status("Agent", "completed")
     panel = viewer.widget("Agent").locator(".nba-tool").first
     panel.locator(".nba-summary").click()
-    panel.get_by_role("button", name="Re-run").click()
-    panel.locator(".nba-rerun-args").fill('{"city": "Oslo", "unit": "F"}')
-    panel.get_by_role("button", name="Run", exact=True).click()
-    panel.locator(".nba-rerun .nba-result").wait_for(timeout=60_000)
-    assert '"temp": 28' in panel.locator(".nba-rerun .nba-result").inner_text()
+    done = rerun(panel, '{"city": "Oslo", "unit": "F"}')
+    assert '"temp": 28' in done.locator(".nba-result").inner_text()
     box = viewer.widget("Chat").locator(".nba-chat-text")
     box.fill("What is the weather in Oslo?")
     box.press("Enter")

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.lab import ROOT_SEL, LabPage, LabServer, lab_page
+from tests.browser.lab import ROOT_SEL, LabPage, LabServer, lab_page, rerun
 from tests.browser.test_lab import ENDLESS
 from tests.browser.test_lab_agent import AGENT, call_step
 from tests.browser.test_lab_lanes import ECHO_CHAT
@@ -57,9 +57,5 @@ def test_rerun_with_edited_arguments(nb7: LabPage) -> None:
         nb7.wait_status("completed", timeout=30)
     panel = nb7.widget().locator(".nba-tool")
     panel.locator(".nba-summary").click()
-    panel.get_by_role("button", name="Re-run").click()
-    panel.locator(".nba-rerun-args").fill('{"city": "Oslo"}')
-    panel.get_by_role("button", name="Run", exact=True).click()
-    result = panel.locator(".nba-rerun .nba-result")
-    result.wait_for(timeout=15_000)
-    assert '"temp": 12' in result.inner_text()
+    done = rerun(panel, '{"city": "Oslo"}')
+    assert '"temp": 12' in done.locator(".nba-result").inner_text()
