@@ -102,7 +102,9 @@ $(HTML_MANAGER)/node_modules/.package-lock.json: $(HTML_MANAGER)/package.json $(
 test-py: install $(HTML_MANAGER)/node_modules/.package-lock.json
 	$(BIN)/pytest
 
-test: lint typecheck test-js test-py test-pythons
+# The other Pythons two at a time (each pytest keeps about one core busy; 2 cores here).
+test: lint typecheck test-js test-py
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-pythons
 
 # The inner loop: no kernel, no browser, one Python.
 test-fast: install
