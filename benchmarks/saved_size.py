@@ -104,33 +104,36 @@ def breakdown(path: Path) -> dict[str, Any]:
     }
 
 
-def growth_per_run(tmp: Path, counts: tuple[int, int] = (1, 10)) -> tuple[float, list[Any]]:
-    """Bytes each added demo run adds to an executed notebook, and the breakdowns."""
+def breakdowns(tmp: Path, counts: list[int]) -> list[dict[str, Any]]:
+    """``breakdown`` of a notebook of ``n`` demo runs executed in ``tmp``, for each ``n``."""
     rows = []
     for n in counts:
         path = tmp / f"runs{n}.ipynb"
         execute(path, demo_cells(n))
         rows.append(breakdown(path))
-    (n0, n1), (b0, b1) = counts, rows
-    return (b1["file_bytes"] - b0["file_bytes"]) / (n1 - n0), rows
+    return rows
+
+
+def growth(counts: list[int], rows: list[dict[str, Any]]) -> float:
+    """Bytes each added run adds, from the first count's notebook to the last's."""
+    return (rows[-1]["file_bytes"] - rows[0]["file_bytes"]) / (counts[-1] - counts[0])
+
+
+def growth_per_run(tmp: Path, counts: tuple[int, int] = (1, 10)) -> tuple[float, list[Any]]:
+    """Bytes each added demo run adds to an executed notebook, and the breakdowns."""
+    rows = breakdowns(tmp, list(counts))
+    return growth(list(counts), rows), rows
 
 
 def main(counts: list[int]) -> None:
-    rows = []
     with tempfile.TemporaryDirectory(prefix="nbagent-size-") as tmp:
-        for n in counts:
-            path = Path(tmp) / f"runs{n}.ipynb"
-            execute(path, demo_cells(n))
-            rows.append((n, breakdown(path)))
-    base = rows[0]
+        rows = breakdowns(Path(tmp), counts)
     print(f"{'runs':>5} {'file bytes':>11} {'per run':>9}   parts per run (bytes)")
-    for n, b in rows:
+    for n, b in zip(counts, rows, strict=True):
         per_run = {k: v // max(n, 1) for k, v in b["parts"].items() if v}
         print(f"{n:>5} {b['file_bytes']:>11,} {b['file_bytes'] // n:>9,}   {per_run}")
     if len(rows) > 1:
-        (n0, b0), (n1, b1) = base, rows[-1]
-        growth = (b1["file_bytes"] - b0["file_bytes"]) / (n1 - n0)
-        print(f"growth per added run: {growth:,.0f} bytes")
+        print(f"growth per added run: {growth(counts, rows):,.0f} bytes")
 
 
 if __name__ == "__main__":

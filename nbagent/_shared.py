@@ -13,15 +13,16 @@ import sys
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-__all__ = ["shared"]
+__all__ = ["marimo_context", "shared"]
 
 M = TypeVar("M")
 
 _MODELS: dict[type, list[Any]] = {}
 
 
-def _marimo_context() -> Any:
-    """marimo's runtime context of this thread, or None."""
+def marimo_context() -> Any:
+    """marimo's runtime context of this thread, or None (marimo's own module is looked up,
+    never imported)."""
     module = sys.modules.get("marimo._runtime.context")
     return module.safe_get_context() if module is not None else None
 
@@ -38,7 +39,7 @@ def _open_here(model: Any, session: Any) -> bool:
 
 def _outlive_cell(model: Any) -> None:
     """Take ``model`` off the list of widgets marimo closes when the running cell runs again."""
-    context = _marimo_context()
+    context = marimo_context()
     registry = getattr(getattr(context, "cell_lifecycle_registry", None), "registry", None)
     items = registry.get(getattr(context, "cell_id", None)) if isinstance(registry, dict) else None
     if isinstance(items, set):
@@ -50,7 +51,7 @@ def _outlive_cell(model: Any) -> None:
 def shared(kind: type[M], make: Callable[[], M]) -> M:
     """The open ``kind`` model of this page, made by ``make()`` when there is none (again
     once its comm was closed: ``Widget.close_all()``, a marimo cell run again)."""
-    session = getattr(_marimo_context(), "stream", None)
+    session = getattr(marimo_context(), "stream", None)
     models = _MODELS.setdefault(kind, [])
     for model in models:
         if _open_here(model, session):

@@ -12,24 +12,24 @@ plain Python process pays nothing and sees no marimo.
 
 from __future__ import annotations
 
-import sys
 import weakref
 from collections.abc import Callable
 from typing import Any
+
+from nbagent._shared import marimo_context
 
 __all__ = ["at_cell_dispose", "output", "running", "weak_call"]
 
 
 def _context() -> Any:
     """marimo's runtime context of this thread (a notebook's kernel), or None."""
-    if "marimo" not in sys.modules:
+    context = marimo_context()
+    if context is None:
         return None
     try:
-        from marimo._runtime.context import safe_get_context
         from marimo._runtime.context.kernel_context import KernelRuntimeContext
     except ImportError:  # another marimo than the one this was written against
         return None
-    context = safe_get_context()
     # A script's context (`python notebook.py`) has no page: nbagent prints there.
     return context if isinstance(context, KernelRuntimeContext) else None
 

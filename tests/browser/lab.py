@@ -94,19 +94,12 @@ class LabServer(ServerProcess):
         self.root = root or (self._tmp / "root")
         self.root.mkdir(parents=True, exist_ok=True)
         self.log_path = log or self.log_path
-        self._write_settings()
-
-    def _write_settings(self) -> None:
-        """User settings in a temp dir: light theme, no news/update toasts."""
-        settings = self._tmp / "settings"
-        apputils = settings / "@jupyterlab" / "apputils-extension"
-        apputils.mkdir(parents=True, exist_ok=True)
-        (apputils / "notification.jupyterlab-settings").write_text(
-            json.dumps({"fetchNews": "false", "checkForUpdates": False})
+        # User settings in a temp dir: light theme, no news/update toasts.
+        apputils = "@jupyterlab/apputils-extension"
+        self.user_settings(
+            f"{apputils}:notification", {"fetchNews": "false", "checkForUpdates": False}
         )
-        (apputils / "themes.jupyterlab-settings").write_text(
-            json.dumps({"theme": "JupyterLab Light"})
-        )
+        self.user_settings(f"{apputils}:themes", {"theme": "JupyterLab Light"})
 
     def user_settings(self, plugin: str, values: dict[str, Any]) -> None:
         """Write user settings of ``plugin`` (``"@jupyterlab/apputils-extension:kernels-settings"``)
