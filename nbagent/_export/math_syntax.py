@@ -1,0 +1,129 @@
+"""Math in the export's markdown-it-py: the same syntax as the widget's tokenizers
+(js/src/math_syntax.js), rendered by ``math.math_html``.
+
+- Display: ``$$…$$`` and ``\\[…\\]`` opening at a line start (up to three spaces of indent, in
+  any container), closing at the first matching delimiter that ends a line; they interrupt a
+  paragraph, as marked's block extension does.
+- Inline: ``\\(…\\)``, ``$$…$$`` on one line, and ``$…$`` by pandoc's rule: the opening ``$``
+  is followed by a non-space, the closing ``$`` (the first unescaped one) is preceded by a
+  non-space and not followed by a digit, so "it costs $5 and $10" stays text.
+
+mdit-py-plugins' ``dollarmath`` and ``texmath`` were measured against these rules and differ
+(dollarmath also refuses a digit before the opening ``$``, its block rule ignores
+``silent`` so it cannot interrupt a paragraph; texmath's ``\\[`` block drops any text after
+``\\]`` on its line), so the rules are written here, in markdown-it's own rule API.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from nbagent._export.math import math_html
+
+if TYPE_CHECKING:
+    from markdown_it import MarkdownIt
+    from markdown_it.renderer import RendererHTML
+    from markdown_it.rules_block import StateBlock
+    from markdown_it.rules_inline import StateInline
+    from markdown_it.token import Token
+    from markdown_it.utils import EnvType, OptionsDict
+
+__all__ = ["math_plugin"]
+
+_INLINE = (
+    re.compile(r"\\\((.+?)\\\)", re.DOTALL),
+    re.compile(r"\$\$([^$\n]+?)\$\$"),
+    # pandoc: no space after the opening $, the first unescaped $ closes (\x is one unit), no
+    # space before it and no digit after it.
+    re.compile(r"\$(?=[^\s$])((?:\\.|[^\\$])+?)(?<=\S)\$(?!\d)", re.DOTALL),
+)
+_BLOCK_CLOSE = {"$$": "$$", "\\[": "\\]"}
+
+
+def _math_inline(state: StateInline, silent: bool) -> bool:
+    if state.src[state.pos] not in "\\$":
+        return False
+    for pattern in _INLINE:
+        m = pattern.match(state.src, state.pos, state.posMax)
+        if m is not None:
+            break
+    else:
+        return False
+    if not silent:
+        token = state.push("math_inline", "math", 0)
+        token.content = m.group(1)
+        token.markup = m.group(0)[:2] if m.group(0)[1] in "($" else "$"
+    state.pos = m.end()
+    return True
+
+
+def _line(state: StateBlock, line: int) -> str:
+    return state.src[state.bMarks[line] + state.tShift[line] : state.eMarks[line]]
+
+
+def _math_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
+    if state.sCount[start] - state.blkIndent >= 4:  # an indented code block's line
+        return False
+    first = _line(state, start)
+    opener = first[:2]
+    close = _BLOCK_CLOSE.get(opener)
+    if close is None:
+        return False
+    parts, rest, line = [], first[2:], start
+    while True:
+        # the first closing delimiter followed by nothing but spaces ends the formula
+        at = next(
+            (i for i in _find_all(rest, close) if not rest[i + 2 :].strip(" \t")),
+            None,
+        )
+        if at is not None and (at > 0 or line > start):
+            parts.append(rest[:at])
+            break
+        parts.append(rest)
+        line += 1
+        if line >= end or (state.sCount[line] < state.blkIndent and _line(state, line)):
+            return False
+        rest = _line(state, line)
+    body = "\n".join(parts)
+    if not body.strip():
+        return False
+    if silent:
+        return True
+    token = state.push("math_block", "math", 0)
+    token.block = True
+    token.content = body
+    token.markup = opener
+    token.map = [start, line + 1]
+    state.line = line + 1
+    return True
+
+
+def _find_all(text: str, needle: str) -> list[int]:
+    return [m.start() for m in re.finditer(re.escape(needle), text)]
+
+
+def _render_inline(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return math_html(tokens[idx].content, display=False)
+
+
+def _render_block(
+    self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
+) -> str:
+    return math_html(tokens[idx].content, display=True) + "\n"
+
+
+def math_plugin(md: MarkdownIt) -> None:
+    """Adds the math rules and their rendering to a markdown-it instance."""
+    md.inline.ruler.before("escape", "math_inline", _math_inline)
+    md.block.ruler.before(
+        "fence",
+        "math_block",
+        _math_block,
+        {"alt": ["paragraph", "reference", "blockquote", "list"]},
+    )
+    md.add_render_rule("math_inline", _render_inline)
+    md.add_render_rule("math_block", _render_block)
