@@ -179,21 +179,37 @@ def test_sizes_are_capped_at_20_em() -> None:
     assert huge.count('mathsize="2.49em"') == 3  # 2.49³ ≈ 15.4 em; a fourth would be 38
 
 
+def doubling_bomb(levels: int) -> str:
+    """``\\def\\wa{xx}\\def\\wb{{\\wa}{\\wa}}…``: 2^levels expansions (each group restarts
+    latex2mathml's own depth limit); latex2mathml alone takes seconds from 16 levels."""
+    defs = "".join(
+        f"\\def\\w{chr(98 + i)}{{{{\\w{chr(97 + i)}}}{{\\w{chr(97 + i)}}}}}" for i in range(levels)
+    )
+    return "\\def\\wa{xx}" + defs + f"\\w{chr(97 + levels)}"
+
+
 @pytest.mark.parametrize(
     "tex",
     [
         "\\def\\a{\\a\\a}\\a",
-        "\\def\\wa{xx}"
-        + "".join(f"\\def\\w{chr(98 + i)}{{\\w{chr(97 + i)}\\w{chr(97 + i)}}}" for i in range(19))
-        + "\\wt",
+        doubling_bomb(20),
+        "\\def\\wa{" + "x" * 4000 + "}" + "{\\wa}" * 1000,
+        "\\def\\wa#1{#1#1}\\wa{\\wa{\\wa{\\wa{x}}}}",
         "x" * (MAX_TEX + 1),
     ],
-    ids=["recursive", "doubling-20", "too-long"],
+    ids=["recursive", "doubling-20", "big-body", "parameter-twice", "too-long"],
 )
 def test_bombs_stop_within_their_budget(tex: str) -> None:
-    """A doubling macro bomb would need 2²⁰ expansions: the budget stops it at 1000."""
     assert tex_to_mathml(tex) is None
     assert 'class="nb-math nb-math-error"' in math_html(tex, display=False)
+
+
+def test_macros_within_the_budget_convert() -> None:
+    tex = "\\newcommand{\\norm}[1]{\\left\\|#1\\right\\|}\\norm{x} + \\def\\sq#1{#1^2}\\sq{y}"
+    out = tex_to_mathml(tex)
+    assert out is not None
+    assert "<msup><mi>y</mi><mn>2</mn></msup>" in out
+    assert tex_to_mathml(doubling_bomb(8)) is not None  # 256 expansions
 
 
 @pytest.mark.parametrize("content", HOSTILE_MATH)
