@@ -250,3 +250,13 @@ def test_markdown_and_text_exports_keep_the_tex() -> None:
         t = export.to_markdown({"blocks": [{"type": "text", "text": answer}]})
         assert answer in t, tex
         assert answer in export.to_text({"blocks": [{"type": "text", "text": answer}]})
+
+
+def test_each_text_has_a_math_budget(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Past ``MAX_TEX_PER_TEXT`` characters of TeX in one text, formulas show as TeX; the next
+    text starts with a full budget."""
+    monkeypatch.setattr("nbagent._export.math_syntax.MAX_TEX_PER_TEXT", 10)
+    assert shown("$abcdef$ and $ghijk$")[0] == ["inline", "error"]
+    block = {"type": "text", "text": "$abcdef$"}
+    html = export.to_html({"blocks": [block, block]})
+    assert html.count("<math ") == 2

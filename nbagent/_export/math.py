@@ -9,7 +9,8 @@ numbers with a unit, capped at 20 em like KaTeX's ``maxSize``). No ``href``, ``s
 ``class``, ``id``, ``on*``, ``xlink:*`` or ``src`` survives, whatever the TeX asks for
 (``\\href``, ``\\style``, ``\\class``, ``\\color{url(…)}``).
 
-Work is bounded per formula: TeX longer than ``MAX_TEX`` characters, or needing more than
+Work is bounded (about 12 µs per character of TeX): TeX longer than ``MAX_TEX`` characters,
+past ``MAX_TEX_PER_TEXT`` characters of formulas in one text, or needing more than
 ``MAX_EXPANSIONS`` macro expansions (KaTeX's ``maxExpand``) or ``MAX_EXPANDED`` tokens from
 macro bodies, is not converted; a formula that cannot be converted shows its TeX as escaped
 text with the class ``nb-math-error``.
@@ -29,6 +30,7 @@ __all__ = [
     "MATHML_TAGS",
     "MAX_EXPANSIONS",
     "MAX_TEX",
+    "MAX_TEX_PER_TEXT",
     "math_html",
     "sanitize_mathml",
     "tex_to_mathml",
@@ -36,6 +38,7 @@ __all__ = [
 
 MATHML_NS = "http://www.w3.org/1998/Math/MathML"
 MAX_TEX = 10_000
+MAX_TEX_PER_TEXT = 100_000
 MAX_EXPANSIONS = 1000
 MAX_EXPANDED = 20_000
 MAX_EM = 20.0
@@ -194,11 +197,12 @@ def tex_to_mathml(tex: str, display: bool = False) -> str | None:
     return sanitize_mathml("".join(out))
 
 
-def math_html(tex: str, display: bool) -> str:
+def math_html(tex: str, display: bool, convert: bool = True) -> str:
     """One formula as the export shows it: inline in a ``span.nb-math``, display math in a
-    centered ``div.nb-math.nb-math-display``; TeX that cannot be converted as escaped text."""
+    centered ``div.nb-math.nb-math-display``; TeX that cannot be converted (or, with
+    ``convert=False``, is over a text's budget) as escaped text."""
     tex = tex.strip()
-    mathml = tex_to_mathml(tex, display)
+    mathml = tex_to_mathml(tex, display) if convert else None
     if mathml is None:
         mathml = f'<code class="nb-math nb-math-error">{html.escape(tex)}</code>'
     if display:

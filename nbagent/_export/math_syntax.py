@@ -20,7 +20,7 @@ import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from nbagent._export.math import math_html
+from nbagent._export.math import MAX_TEX_PER_TEXT, math_html
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -104,16 +104,26 @@ def _find_all(text: str, needle: str) -> list[int]:
     return [m.start() for m in re.finditer(re.escape(needle), text)]
 
 
+def _within_budget(tex: str, env: EnvType) -> bool:
+    """True while this text's formulas stay within ``MAX_TEX_PER_TEXT`` characters (a text of
+    thousands of formulas shows the rest as TeX rather than taking seconds)."""
+    left = int(env.get("nbagent_math_left", MAX_TEX_PER_TEXT)) - len(tex)
+    env["nbagent_math_left"] = left
+    return left >= 0
+
+
 def _render_inline(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    return math_html(tokens[idx].content, display=False)
+    tex = tokens[idx].content
+    return math_html(tex, display=False, convert=_within_budget(tex, env))
 
 
 def _render_block(
     self: RendererHTML, tokens: Sequence[Token], idx: int, options: OptionsDict, env: EnvType
 ) -> str:
-    return math_html(tokens[idx].content, display=True) + "\n"
+    tex = tokens[idx].content
+    return math_html(tex, display=True, convert=_within_budget(tex, env)) + "\n"
 
 
 def math_plugin(md: MarkdownIt) -> None:
