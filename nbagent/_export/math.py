@@ -122,7 +122,7 @@ def sanitize_mathml(markup: str) -> str:
     )
 
 
-_CHAR_REF = re.compile(r"&(#[xX][0-9a-fA-F]+|#[0-9]+|[A-Za-z][A-Za-z0-9]*);")
+_NAME = re.compile(r"[a-z][a-z-]{0,31}")
 
 
 def _text(raw: str | None) -> str:
@@ -133,7 +133,9 @@ def _text(raw: str | None) -> str:
 
 
 def _serialize(el: Element, out: list[str], scale: float = 1.0) -> None:
-    attrs = dict(el.attrib)
+    if not _NAME.fullmatch(el.tag):  # names are latex2mathml's own; checked all the same
+        return
+    attrs = {k: v for k, v in el.attrib.items() if _NAME.fullmatch(k)}
     size = _capped_length(attrs.get("mathsize", ""))
     if size is not None and (m := _LENGTH.fullmatch(size)):
         # Nested size changes multiply (\Huge\Huge…): past MAX_EM in all, the inner ones go.
