@@ -14,6 +14,7 @@ import pytest
 from latex2mathml.converter import convert
 
 from nbagent import _export as export
+from nbagent._export import math as export_math
 from nbagent._export.math import MAX_TEX, math_html, tex_to_mathml
 from tests.test_export import HOSTILE, HOSTILE_MATH, Collector, assert_safe_html, transcript_with
 
@@ -260,3 +261,28 @@ def test_each_text_has_a_math_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     block = {"type": "text", "text": "$abcdef$"}
     html = export.to_html({"blocks": [block, block]})
     assert html.count("<math ") == 2
+
+
+MXSS = [
+    '<math><mtext><table><mglyph><style><img src=x onerror="window.__pwned=1">',
+    '<math><semantics><mi>x</mi><annotation-xml encoding="text/html"><img src=x onerror=1>'
+    "</annotation-xml></semantics></math>",
+    '<math><mi><table><mi><mglyph><svg><mtext><textarea><a title="</textarea><img src onerror=1>">',
+    "<math><mtext><table><mglyph><style><!--</style>"
+    '<img title="--&gt;&lt;img src=1 onerror=1&gt;">',
+    "<form><math><mtext></form><form><mglyph><style></math><img src onerror=alert(1)>",
+    '<math href="javascript:alert(1)"><mi xlink:href="javascript:1" style="x" onclick="1">x</mi>',
+]
+
+
+@pytest.mark.parametrize("markup", MXSS)
+def test_nh3_alone_stops_mathml_mxss(markup: str) -> None:
+    """The MathML allow-list holds on its own, should raw markup ever reach it (the export's
+    serializer escapes text first): nothing but allow-listed MathML, stable when cleaned
+    again (a mutation would show as a difference)."""
+    out = export_math.sanitize_mathml(markup)
+    assert export_math.sanitize_mathml(out) == out
+    for tag, attrs, _ in _walk(tree(out)):
+        assert tag in export_math.MATHML_TAGS, tag
+        assert not attrs, attrs
+    assert "onerror" not in out
