@@ -96,6 +96,21 @@ def main() -> dict[str, Any]:
     out["worst_hostile_ms"] = answer_ms(worst)
     print(f"worst hostile answer: {out['worst_hostile_ms']:.2f} ms for {worst[:60]!r}")
 
+    from markdown_it import MarkdownIt
+
+    plain = MarkdownIt("commonmark").enable(["table", "strikethrough"])
+    out["unclosed"] = {}
+    for name, text in {
+        "2000 lines of $$x": "$$x\n" * 2000,
+        "2000 lines of \\[x": "\\[x\n" * 2000,
+        "3000 unclosed \\(": "a \\(b " * 3000,
+        "5000 lone $": "$a " * 5000,
+    }.items():
+        ours = answer_ms(text, 3)
+        alone = _ms(lambda text=text: plain.render(text), 3)
+        out["unclosed"][name] = ours
+        print(f"unclosed {name:22} {ours:7.1f} ms (markdown-it without math: {alone:.1f} ms)")
+
     out["bombs"] = {}
     for name, bomb in _bombs().items():
         ms = _ms(lambda bomb=bomb: tex_to_mathml(bomb), 1)

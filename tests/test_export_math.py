@@ -106,6 +106,9 @@ def test_sanitized_mathml_equals_latex2mathml_attribute_for_attribute(display: b
         ("$$\nunclosed", [], "$$\nunclosed\n"),
         ("    $$x$$", [], "$$x$$\n"),
         ("A $\\frac{1}{$ B", ["error"], "A  B"),
+        ("\\(a\n\nb\\)", [], "(ab)"),  # two paragraphs: no math
+        ("$$\nx\n\ny\n$$", ["display"], ""),
+        ("- $$x\n\n$$ after", [], "$$x$$ after"),  # the close is outside the list item
     ],
 )
 def test_math_syntax_matches_the_widget(markdown: str, kinds: list[str], text: str) -> None:

@@ -17,10 +17,11 @@ mdit-py-plugins' ``dollarmath`` and ``texmath`` were measured against these rule
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
-from nbagent._export.math import MAX_TEX_PER_TEXT, math_html
+from nbagent._export.math import MAX_TEX, MAX_TEX_PER_TEXT, math_html
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -33,29 +34,55 @@ if TYPE_CHECKING:
 __all__ = ["math_plugin"]
 
 _INLINE = (
-    re.compile(r"\\\((.+?)\\\)", re.DOTALL),
     re.compile(r"\$\$([^$\n]+?)\$\$"),
     # pandoc: no space after the opening $, the first unescaped $ closes (\x is one unit), no
     # space before it and no digit after it.
     re.compile(r"\$(?=[^\s$])((?:\\.|[^\\$])+?)(?<=\S)\$(?!\d)", re.DOTALL),
 )
 _BLOCK_CLOSE = {"$$": "$$", "\\[": "\\]"}
+# Where a formula can close: inline "\)" anywhere; a display delimiter only at a line's end.
+_CLOSES = {
+    "\\)": re.compile(r"\\\)"),
+    "$$": re.compile(r"\$\$(?=[ \t]*(?:\n|\Z))"),
+    "\\]": re.compile(r"\\\](?=[ \t]*(?:\n|\Z))"),
+}
+
+
+def _closes(env: EnvType, src: str, close: str) -> list[int]:
+    """Every position in ``src`` where ``close`` can end a formula, found once per source
+    (a bisect per opening delimiter then keeps a text of unclosed ones linear, not
+    quadratic: 2000 lines of ``$$x`` took 7 s)."""
+    cache: dict[tuple[int, str], tuple[str, list[int]]] = env.setdefault("nbagent_math_closes", {})
+    hit = cache.get((id(src), close))
+    if hit is None or hit[0] is not src:
+        hit = (src, [m.start() for m in _CLOSES[close].finditer(src)])
+        cache[(id(src), close)] = hit
+    return hit[1]
 
 
 def _math_inline(state: StateInline, silent: bool) -> bool:
-    if state.src[state.pos] not in "\\$":
-        return False
-    for pattern in _INLINE:
-        m = pattern.match(state.src, state.pos, state.posMax)
-        if m is not None:
-            break
+    src, pos = state.src, state.pos
+    if src.startswith("\\(", pos):
+        closes = _closes(state.env, src, "\\)")
+        i = bisect_left(closes, pos + 3)  # a formula holds one character at least
+        if i == len(closes) or closes[i] + 2 > state.posMax:
+            return False
+        content, stop, markup = src[pos + 2 : closes[i]], closes[i] + 2, "\\("
+    elif src[pos] == "$":
+        for pattern in _INLINE:
+            m = pattern.match(src, pos, state.posMax)
+            if m is not None:
+                break
+        else:
+            return False
+        content, stop, markup = m.group(1), m.end(), m.group(0)[: 2 if m.group(0)[1] == "$" else 1]
     else:
         return False
     if not silent:
         token = state.push("math_inline", "math", 0)
-        token.content = m.group(1)
-        token.markup = m.group(0)[:2] if m.group(0)[1] in "($" else "$"
-    state.pos = m.end()
+        token.content = content
+        token.markup = markup
+    state.pos = stop
     return True
 
 
@@ -66,27 +93,28 @@ def _line(state: StateBlock, line: int) -> str:
 def _math_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     if state.sCount[start] - state.blkIndent >= 4:  # an indented code block's line
         return False
-    first = _line(state, start)
-    opener = first[:2]
+    begin = state.bMarks[start] + state.tShift[start]
+    opener = state.src[begin : begin + 2]
     close = _BLOCK_CLOSE.get(opener)
     if close is None:
         return False
-    parts, rest, line = [], first[2:], start
-    while True:
-        # the first closing delimiter followed by nothing but spaces ends the formula
-        at = next(
-            (i for i in _find_all(rest, close) if not rest[i + 2 :].strip(" \t")),
-            None,
-        )
-        if at is not None and (at > 0 or line > start):
-            parts.append(rest[:at])
-            break
-        parts.append(rest)
-        line += 1
-        if line >= end or (state.sCount[line] < state.blkIndent and _line(state, line)):
+    closes = _closes(state.env, state.src, close)
+    i = bisect_left(closes, begin + 3)  # a formula holds one character at least
+    if i == len(closes) or closes[i] - begin > MAX_TEX:  # too long to convert: text
+        return False
+    at = closes[i]
+    last = bisect_left(state.eMarks, at)  # the line the formula closes on
+    if last >= end:
+        return False
+    for line in range(start + 1, last + 1):  # all in this container
+        if state.sCount[line] < state.blkIndent and _line(state, line):
             return False
-        rest = _line(state, line)
-    body = "\n".join(parts)
+    if last == start:
+        body = state.src[begin + 2 : at]
+    else:
+        middle = [_line(state, line) for line in range(start + 1, last)]
+        tail = state.src[state.bMarks[last] + state.tShift[last] : at]
+        body = "\n".join([state.src[begin + 2 : state.eMarks[start]], *middle, tail])
     if not body.strip():
         return False
     if silent:
@@ -95,13 +123,9 @@ def _math_block(state: StateBlock, start: int, end: int, silent: bool) -> bool:
     token.block = True
     token.content = body
     token.markup = opener
-    token.map = [start, line + 1]
-    state.line = line + 1
+    token.map = [start, last + 1]
+    state.line = last + 1
     return True
-
-
-def _find_all(text: str, needle: str) -> list[int]:
-    return [m.start() for m in re.finditer(re.escape(needle), text)]
 
 
 def _within_budget(tex: str, env: EnvType) -> bool:
