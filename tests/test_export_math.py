@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from latex2mathml.converter import convert
 
 from nbagent import _export as export
@@ -289,3 +291,11 @@ def test_nh3_alone_stops_mathml_mxss(markup: str) -> None:
         assert tag in export_math.MATHML_TAGS, tag
         assert not attrs, attrs
     assert "onerror" not in out
+
+
+@given(st.text(alphabet="\\{}^_$<>&\"'=/ abx#1\n[]()", max_size=80))
+@settings(max_examples=300, deadline=None)
+def test_any_tex_renders_safely(tex: str) -> None:
+    """Random TeX-ish text as inline and display math: never raises, always safe markup."""
+    for markdown in (f"${tex}$", f"$$\n{tex}\n$$", f"\\({tex}\\)"):
+        assert_safe_html(render(markdown))
