@@ -24,11 +24,14 @@ from nbagent._events import (
     ToolResult,
     Usage,
 )
+from nbagent._export.math import MATHML_ATTRIBUTES, MATHML_TAGS
 from nbagent._normalize import Normalizer
 from nbagent._transcript import Transcript
 from tests.strategies import event_sequences, texts
 
-HOSTILE: list[str] = json.loads((Path(__file__).parent / "fixtures" / "hostile.json").read_text())
+FIXTURES = Path(__file__).parent / "fixtures"
+HOSTILE: list[str] = json.loads((FIXTURES / "hostile.json").read_text())
+HOSTILE_MATH: list[str] = json.loads((FIXTURES / "hostile_math.json").read_text())
 EXTRA = [
     "\\`<img src=x onerror=1>`",
     "x `y\n`<img src=x onerror=1>` z",
@@ -41,28 +44,59 @@ EXTRA = [
     "<iframe src=https://beacon.test></iframe>",
     "&lt;script&gt; &#60;img src=x onerror=1&#62;",
 ]
-ALL = HOSTILE + EXTRA
+ALL = HOSTILE + HOSTILE_MATH + EXTRA
 BAD_TAGS = {
-    *("script", "img", "svg", "math", "iframe", "frame", "button", "object", "embed", "link"),
+    *("script", "img", "svg", "iframe", "frame", "button", "object", "embed", "link"),
     *("meta", "base", "form", "input", "video", "audio", "source", "template", "textarea"),
     "select",
 }
 SAFE_HREF = re.compile(r"^(https?:|mailto:|#)", re.IGNORECASE)
+VOID = {"br", "hr", "input", "img", "meta", "link", "wbr", "col", "area", "base", "source"}
+# nbagent's own math containers (rendering.md §5: math only as nbagent's own MathML)
+MATH_PARENTS = {("span", "nb-math"), ("div", "nb-math nb-math-display")}
 
 
 class Collector(HTMLParser):
+    """Every start tag, the text of ``<style>``, and each tag's open ancestors: ``math`` only
+    in nbagent's math containers, and inside it only allow-listed MathML."""
+
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.tags: list[tuple[str, list[tuple[str, str | None]]]] = []
         self.style_text: list[str] = []
+        self.maths = 0
         self._in_style = False
+        self._open: list[tuple[str, str]] = []
+
+    def _check_math(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        in_math = any(t == "math" for t, _ in self._open)
+        if tag == "math":
+            assert not in_math, "math inside math"
+            assert self._open[-1:] in ([p] for p in MATH_PARENTS), f"math in {self._open[-1:]}"
+            self.maths += 1
+        if in_math or tag == "math":
+            assert tag in MATHML_TAGS, f"<{tag}> inside math"
+            for name, _ in attrs:
+                assert name in MATHML_ATTRIBUTES[tag], f"{name} on <{tag}> inside math"
+        else:
+            assert tag not in MATHML_TAGS, f"<{tag}> outside math"
 
     def handle_starttag(self, tag, attrs):
+        self._check_math(tag, attrs)
         self.tags.append((tag, attrs))
         self._in_style = tag == "style"
+        if tag not in VOID:
+            self._open.append((tag, dict(attrs).get("class") or ""))
+
+    def handle_startendtag(self, tag, attrs):
+        self._check_math(tag, attrs)
+        self.tags.append((tag, attrs))
 
     def handle_endtag(self, tag):
         self._in_style = False
+        while self._open:
+            if self._open.pop()[0] == tag:
+                break
 
     def handle_data(self, data):
         if self._in_style:
@@ -209,7 +243,7 @@ def test_markdown_keeps_good_markdown():
     )
     md = t.to_markdown()
     assert "`Vec<T>`" in md
-    assert "[link](https://example.com/?a=1&amp;b=2)" in md
+    assert "[link](https://example.com/?a=1&b=2)" in md  # a bare "&" stays as written
     assert "> quoted" in md
     assert "if a < b and c > d:" in md
     html = t.to_html()

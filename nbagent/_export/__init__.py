@@ -7,11 +7,13 @@ dict (``Transcript.to_dict()``, version 1), so a saved snapshot can be exported 
   http(s)/mailto/# are neutralized, images become links. The result is checked by parsing
   it again; if the check fails the content falls back to a fenced code block.
 - ``to_html``: markdown rendered by markdown-it-py with HTML disabled, links validated, no
-  images, no scripts, no event handlers, no ``style=`` attributes, nothing from the network.
+  images, no scripts, no event handlers, no ``style=`` attributes, nothing from the network;
+  math (``$…$``, ``$$…$$``, ``\\(…\\)``, ``\\[…\\]``) as MathML sanitized by nh3.
 - ``to_text``: plain text for ``text/plain``.
 
 Modules: ``common`` (what the exports share, ``safe_url``, ``status_line``), ``renderer`` (the
-markdown-it-py instances), ``markdown``, ``static_html``, ``text`` (one export each).
+markdown-it-py instances), ``math`` (TeX → sanitized MathML) and ``math_syntax`` (its
+markdown-it rules), ``markdown``, ``static_html``, ``text`` (one export each).
 """
 
 from __future__ import annotations

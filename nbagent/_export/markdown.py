@@ -39,6 +39,8 @@ def _fence(text: str, info: str = "") -> str:
 
 _CODE_SPAN_OR_TEXT = re.compile(r"(?<![\\`])(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
 _SCHEME = re.compile(r"(?i)\b(javascript|vbscript|data)(\s*):")
+_CHAR_REF = re.compile(r"&(#[0-9]{1,7};|#[xX][0-9a-fA-F]{1,6};|[A-Za-z][A-Za-z0-9]{0,31};)")
+_TAG_START = re.compile(r"<(?=[A-Za-z/!?])")
 _LINK_TAIL = re.compile(r"\](\(|:)([ \t]*\n?[ \t]*)([^\s)]*)")
 
 
@@ -51,7 +53,10 @@ def _neutralize(text: str) -> str:
             return m.group(0)
         return "]\\" + m.group(1) + m.group(2) + m.group(3)
 
-    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    # Only an "&" that starts a character reference and a "<" that can start a tag, comment
+    # or autolink need escaping: bare ones render as themselves, so TeX's ``a & b`` and
+    # ``x < y`` stay as written.
+    text = _TAG_START.sub("&lt;", _CHAR_REF.sub(r"&amp;\1", text))
     text = re.sub(r"(?<=[^\s>])>", "&gt;", text)  # a leading ">" may be a blockquote marker
     text = _LINK_TAIL.sub(fix_link, text.replace("![", "["))
     return _SCHEME.sub(r"\1\2&#58;", text)  # renders as ":", but no "javascript:" in the text

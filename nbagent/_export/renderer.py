@@ -1,6 +1,7 @@
 """The markdown-it-py instances, made on first use: "render" for the HTML export (HTML
 disabled, links validated, ``rel``/``target`` on links, images as links or their text) and
-"check", which parses sanitized markdown again to verify it (``markdown.sanitize_markdown``)."""
+"check", which parses sanitized markdown again to verify it (``markdown.sanitize_markdown``).
+Only "render" knows math (``math_syntax``): the markdown export keeps TeX as written."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from nbagent._export.common import safe_url
+from nbagent._export.math_syntax import math_plugin
 
 if TYPE_CHECKING:
     from markdown_it import MarkdownIt
@@ -36,6 +38,7 @@ def _md(kind: str) -> MarkdownIt:
             md.validateLink = safe_url  # type: ignore[method-assign]
             md.add_render_rule("link_open", _render_link_open)
             md.add_render_rule("image", _render_image)
+            math_plugin(md)
         _md_cache[kind] = md
     return md
 

@@ -1,7 +1,7 @@
 """The HTML export (``to_html``): a static, escaped copy for when widget state is missing.
 Markdown is rendered by markdown-it-py with HTML disabled and links validated: no images, no
 scripts, no event handlers, no ``style=`` attributes, nothing from the network; the look is
-one ``<style>`` of our own."""
+one ``<style>`` of our own. Math is MathML (``math``: latex2mathml, sanitized by nh3)."""
 
 from __future__ import annotations
 
@@ -52,6 +52,7 @@ _STYLE = (
     ".nbagent-static .nba-children{border-left:var(--l);padding-left:6px}"
     ".nbagent-static.nba-prompt{margin-left:20%;white-space:pre-wrap;background:var(--f)}"
     ".nbagent-static .nba-refusal{border-left:3px solid #9a6700;padding-left:8px}"
+    ".nbagent-static .nb-math-display{margin:.5em 0;text-align:center;overflow-x:auto}"
 )
 
 # A newline right after a block-level tag is no text: dropped, the saved copy keeps one line
