@@ -130,8 +130,8 @@ function tableView(t) {
   const indexed = t.index != null;
   const headRow = h("tr");
   if (indexed) headRow.append(h("th", "nba-data-index", t.index?.name ?? ""));
-  const shownColumns = t.columns.length - (t.omitted_columns ?? 0);
-  for (const c of t.columns.slice(0, shownColumns)) {
+  const shownColumns = t.columns.length;
+  for (const c of t.columns) {
     const th = h("th");
     th.append(h("span", "nba-data-col", c.name));
     if (c.dtype) th.append(h("span", "nba-data-dtype", c.dtype));
@@ -172,6 +172,6 @@ function caption(t) {
   const shape =
     t.shape.length > 2 ? t.shape.map(n).join(" × ") : `${n(rows)} rows × ${n(cols)} columns`;
   const omittedCols = t.omitted_columns ?? 0;
-  const more = omittedCols ? ` (${n(cols - omittedCols)} of ${n(cols)} columns shown)` : "";
+  const more = omittedCols ? ` (${n(t.columns.length)} of ${n(cols)} columns shown)` : "";
   return `${t.kind ?? "table"} · ${shape}${more}`;
 }

@@ -4,7 +4,7 @@ rows (copied from slices, never the whole object), the omitted count and the sha
 The table (``application/vnd.nbagent.table+json``)::
 
     {"kind": "DataFrame", "shape": [rows, columns],
-     "columns": [{"name": "a", "dtype": "int64"}, ...],   # at most TABLE_COLUMNS
+     "columns": [{"name": "a", "dtype": "int64"}, ...],   # the first TABLE_COLUMNS
      "index": {"name": "date"} | None,                     # a pandas index that says something
      "head": [["1", "x"], ...], "tail": [[...], ...],      # cells as display text
      "head_index": ["2024-01-01", ...], "tail_index": [...],   # with "index" only
@@ -49,7 +49,9 @@ def _spans(rows: int) -> tuple[int, int, int]:
     return TABLE_HEAD_ROWS, TABLE_TAIL_ROWS, rows - TABLE_HEAD_ROWS - TABLE_TAIL_ROWS
 
 
-def _table(kind: str, shape: list[int], columns: list[dict[str, str]]) -> dict[str, Any]:
+def _table(
+    kind: str, shape: list[int], ncols: int, columns: list[dict[str, str]]
+) -> dict[str, Any]:
     return {
         "kind": kind,
         "shape": shape,
@@ -58,7 +60,7 @@ def _table(kind: str, shape: list[int], columns: list[dict[str, str]]) -> dict[s
         "head": [],
         "tail": [],
         "omitted_rows": 0,
-        "omitted_columns": max(0, len(columns) - TABLE_COLUMNS),
+        "omitted_columns": max(0, ncols - TABLE_COLUMNS),
     }
 
 
@@ -77,10 +79,9 @@ def _pandas_frame(obj: Any) -> dict[str, Any]:
         columns = [
             {"name": _name(n, ""), "dtype": str(t)} for n, t in zip(names, dtypes, strict=True)
         ]
-        columns += [{"name": "", "dtype": ""}] * max(0, ncols - TABLE_COLUMNS)
         first = obj.iloc[:head, :TABLE_COLUMNS]
         last = obj.iloc[rows - tail :, :TABLE_COLUMNS]
-    table = _table("Series" if series else "DataFrame", [rows, ncols], columns)
+    table = _table("Series" if series else "DataFrame", [rows, ncols], ncols, columns)
     table["head"] = [[_cell(v) for v in row] for row in first.itertuples(index=False, name=None)]
     if tail:
         table["tail"] = [[_cell(v) for v in row] for row in last.itertuples(index=False, name=None)]
@@ -100,8 +101,7 @@ def _polars_frame(df: Any) -> dict[str, Any]:
     head, tail, omitted = _spans(rows)
     schema = list(df.schema.items())
     columns = [{"name": str(n), "dtype": str(t)} for n, t in schema[:TABLE_COLUMNS]]
-    columns += [{"name": "", "dtype": ""}] * max(0, ncols - TABLE_COLUMNS)
-    table = _table("polars.DataFrame", [rows, ncols], columns)
+    table = _table("polars.DataFrame", [rows, ncols], ncols, columns)
     part = df.select(df.columns[:TABLE_COLUMNS])  # columns are shared, not copied
     table["head"] = [[_cell(v) for v in row] for row in part.head(head).rows()]
     if tail:
@@ -113,7 +113,7 @@ def _polars_frame(df: Any) -> dict[str, Any]:
 def _polars_series(s: Any) -> dict[str, Any]:
     rows = len(s)
     head, tail, omitted = _spans(rows)
-    table = _table("polars.Series", [rows, 1], [{"name": str(s.name), "dtype": str(s.dtype)}])
+    table = _table("polars.Series", [rows, 1], 1, [{"name": str(s.name), "dtype": str(s.dtype)}])
     table["head"] = [[_cell(v)] for v in s.head(head).to_list()]
     if tail:
         table["tail"] = [[_cell(v)] for v in s.tail(tail).to_list()]
@@ -126,10 +126,9 @@ def _array(a: Any) -> dict[str, Any]:
     ncols = 1 if a.ndim == 1 else a.shape[1]
     head, tail, omitted = _spans(rows)
     dtype = str(a.dtype)
-    names = [""] if a.ndim == 1 else [str(i) for i in range(min(ncols, TABLE_COLUMNS + 1))]
+    names = [""] if a.ndim == 1 else [str(i) for i in range(min(ncols, TABLE_COLUMNS))]
     columns = [{"name": n, "dtype": dtype} for n in names]
-    columns += [{"name": "", "dtype": ""}] * max(0, ncols - len(columns))
-    table = _table("ndarray", list(a.shape), columns)
+    table = _table("ndarray", list(a.shape), ncols, columns)
 
     def rows_of(part: Any) -> list[list[str]]:
         if a.ndim == 1:
@@ -179,7 +178,7 @@ def table_markdown(table: dict[str, Any]) -> str:
     the panel's markdown copy."""
     shape = table["shape"]
     rows, ncols = shape[0], shape[1] if len(shape) > 1 else 1
-    shown = len(table["columns"]) - table["omitted_columns"]
+    shown = len(table["columns"])
     caption = f"{table['kind']}: {rows:,} rows x {ncols:,} columns"
     if table["omitted_rows"]:
         caption += f" (first {len(table['head'])} and last {len(table['tail'])} rows shown"
