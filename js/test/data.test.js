@@ -2,6 +2,8 @@ import { describe, expect, test } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
 import { imageUrl, renderDisplay, TABLE_MIME } from "../src/data.js";
 import { renderMarkdown } from "../src/markdown.js";
+import { ToolPanel } from "../src/panels.js";
+import { Store } from "../src/store.js";
 import { tableText } from "../src/table_copy.js";
 
 // Real images of 3x2 pixels, written by PIL.
@@ -190,5 +192,43 @@ describe("markdown, HTML tables and text", () => {
     expect(
       renderDisplay([{ data: { "application/x-unknown": "x" } }, "junk", { data: null }]),
     ).toBeNull();
+  });
+});
+
+describe("the tool panel", () => {
+  /** @param {Record<string, unknown>} over */
+  const block = (over) => ({
+    type: /** @type {const} */ ("tool"),
+    id: "c1",
+    name: "sales",
+    arguments: "{}",
+    args: {},
+    state: /** @type {const} */ ("done"),
+    result: "DataFrame: 1,000 rows x 2 columns",
+    ...over,
+  });
+
+  test("shows the data in place of the text form, and the text again without it", () => {
+    const panel = new ToolPanel(new Store(), "c1", new AbortController().signal, {
+      send: () => {},
+      canRerun: () => false,
+    });
+    panel.update(block({ display: [{ data: { [TABLE_MIME]: TABLE, "text/plain": "df" } }] }));
+    expect(panel.data.hidden).toBe(false);
+    expect(panel.result.hidden).toBe(true);
+    expect(panel.body.querySelectorAll(".nba-data-table tbody tr").length).toBe(4);
+    expect(violations(panel.el)).toEqual([]);
+    const table = panel.data.querySelector("table");
+    panel.update(block({ display: panel.last?.display, duration_s: 1 }));
+    expect(panel.data.querySelector("table")).toBe(table); // the same display is not redrawn
+    panel.update(
+      block({ state: "error", is_error: true, result: "boom", display: panel.last?.display }),
+    );
+    expect(panel.data.hidden).toBe(true);
+    expect(panel.result.textContent).toBe("boom");
+    panel.update(block({}));
+    expect(panel.data.hidden).toBe(true);
+    expect(panel.result.hidden).toBe(false);
+    expect(panel.result.textContent).toBe("DataFrame: 1,000 rows x 2 columns");
   });
 });
