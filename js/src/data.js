@@ -161,7 +161,10 @@ function tableView(t) {
   addRows(t.tail, t.tail_index);
   table.append(thead, tbody);
   const box = withCopy(table, "nba-data-table");
-  box.prepend(h("div", "nba-data-caption", caption(t)));
+  // The caption and the copy buttons share a line above the table.
+  const head = h("div", "nba-data-head");
+  head.append(h("span", "nba-data-caption", caption(t)), ...box.querySelectorAll(".nba-copy-bar"));
+  box.prepend(head);
   return box;
 }
 
