@@ -170,3 +170,15 @@ class Elements(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.found.append((tag, attrs))
+
+
+def test_a_rerun_keeps_its_data() -> None:
+    step = calls_step(("c1", "sales", '{"region": "north"}'))
+    with OpenAIServer(scripts=[step, text_chunks(["ok"])]) as srv:
+        run = Agent("m", tools=[sales], client=client_for(srv)).run("Sales?")
+        run.wait(10)
+    text = run.rerun_tool(0, region="south")
+    assert text.startswith("DataFrame: 24 rows x 3 columns")
+    (rerun,) = run.transcript.tool_calls[0].reruns
+    assert rerun["result"] == text
+    assert rerun["display"][0]["data"][TABLE_MIME]["head"][0] == ["2024-01", "100", "south"]

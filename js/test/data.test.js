@@ -231,4 +231,16 @@ describe("the tool panel", () => {
     expect(panel.result.hidden).toBe(false);
     expect(panel.result.textContent).toBe("DataFrame: 1,000 rows x 2 columns");
   });
+
+  test("a re-run's data shows as data too", () => {
+    const panel = new ToolPanel(new Store(), "c1", new AbortController().signal, {
+      send: () => {},
+      canRerun: () => true,
+    });
+    const display = [{ data: { [TABLE_MIME]: TABLE } }];
+    panel.update(block({ reruns: [{ args: {}, state: "done", result: "text form", display }] }));
+    const rerun = panel.body.querySelector(".nba-rerun");
+    expect(rerun?.querySelectorAll(".nba-data-table tbody tr").length).toBe(4);
+    expect(rerun?.querySelector(".nba-result")).toBeNull();
+  });
 });
