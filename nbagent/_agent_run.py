@@ -123,6 +123,8 @@ class AgentRun(Run):
             "duration_s": outcome.duration_s,
         }
         fields |= outcome.extras()
+        if outcome.display:
+            fields["display"] = outcome.display
         with self.lock:
             self._record_rerun(tool_call_id, fields, k)
             self.save_state()

@@ -190,6 +190,7 @@ def result_event(call: Call, outcome: ToolOutcome) -> ToolResult:
         tool_call_id=call.id,
         name=call.name,
         content=outcome.shown,
+        display=outcome.display,
         is_error=outcome.is_error,
         meta=meta,
     )

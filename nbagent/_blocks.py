@@ -100,6 +100,7 @@ class ToolCall:
         "args",
         "args_done_at",
         "buffer",
+        "display",
         "duration_s",
         "ended_at",
         "id",
@@ -131,7 +132,7 @@ class ToolCall:
     # In the state only when set (tools nbagent's agent ran): older states stay the same.
     _RAN: ClassVar[tuple[str, ...]] = ("output", "traceback", "abandoned")
     """What a tool result from nbagent's agent adds (its ``meta``)."""
-    _OPTIONAL: ClassVar[tuple[str, ...]] = (*_RAN, "reruns", "parent", "usage")
+    _OPTIONAL: ClassVar[tuple[str, ...]] = (*_RAN, "reruns", "parent", "usage", "display")
 
     def __init__(self, tool_call_id: str, name: str = "", started_at: float | None = None) -> None:
         self.id, self.name = tool_call_id, name
@@ -160,6 +161,10 @@ class ToolCall:
         """The block (a tool call, a sub-agent) whose scope this call is in; None: top level."""
         self.usage: dict[str, Any] | None = None
         """The tokens of the sub-agent this call started (its nested steps), when it did."""
+        self.display: list[dict[str, Any]] | None = None
+        """The result as data (a table, an image, markdown): Jupyter display bundles
+        ``{"data": {mime: value}, "metadata": {mime: {...}}}`` (``nbagent._data``), ``result``
+        then being their text form; in the state only when set."""
 
     @property
     def arguments(self) -> str:

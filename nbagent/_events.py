@@ -261,8 +261,13 @@ class ToolResult(Event):
     kind: ClassVar[str] = "tool_result"
     tool_call_id: str
     content: Any = None
-    """The result: a string or any JSON value."""
+    """The result: a string or any JSON value. A data object (a DataFrame, a figure, an
+    image) given here becomes its text form, and ``display`` its bundles (normalizer)."""
     name: str | None = None
+    display: list[dict[str, Any]] | None = None
+    """The result as data to show (``nbagent._data``): Jupyter display bundles
+    ``{"data": {mime: value}, "metadata": {...}}``, base64 for images; ``content`` holds
+    its text form (what the model reads)."""
     is_error: bool = False
     preliminary: bool = False
     message_id: str | None = None

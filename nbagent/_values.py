@@ -129,6 +129,8 @@ def type_check(hint: Any) -> Check:
         return lambda value: isinstance(value, str)
     if hint is dict or origin is dict:
         return lambda value: isinstance(value, dict)
+    if hint is list or origin is list:
+        return lambda value: isinstance(value, list)
     raise TypeError(f"no check for values of type {hint!r}")
 
 

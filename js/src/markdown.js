@@ -5,6 +5,7 @@ import DOMPurify from "dompurify";
 import { Marked } from "marked";
 import { heal } from "./heal.js";
 import { escapeHtml, highlight } from "./highlight.js";
+import { withCopy } from "./table_copy.js";
 
 /** rendering.md §4 — exactly this configuration. */
 export const PURIFY = {
@@ -171,10 +172,12 @@ function renderFrozen(toks) {
 }
 
 /**
- * Wrap each code block in a box with a copy button (our own UI, added after sanitizing).
+ * Wrap each code block in a box with a copy button, each table in a box with TSV and markdown
+ * copy buttons (our own UI, added after sanitizing).
  * @param {DocumentFragment | Element} root
  */
 function decorate(root) {
+  for (const table of root.querySelectorAll("table")) withCopy(table, "nba-table");
   for (const pre of root.querySelectorAll("pre")) {
     const box = document.createElement("div");
     box.className = "nba-code";

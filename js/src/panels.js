@@ -1,5 +1,6 @@
 // Thinking and tool panels. Everything from the model or a tool goes in with textContent.
 
+import { renderDisplay } from "./data.js";
 import { displayValue, formatDuration, h, oneLine, setText, usageText } from "./format.js";
 import { RerunBox, tracebackBox } from "./rerun.js";
 
@@ -117,6 +118,10 @@ export class ToolPanel extends Panel {
     this.argsError = h("div", "nba-parse-error");
     this.resultHead = h("div", "nba-section", "Result");
     this.result = h("pre", "nba-result");
+    // The result as data (a table, an image, markdown), in place of its text form.
+    this.data = h("div", "nba-data-box");
+    /** @type {unknown} */
+    this.shownDisplay = undefined;
     this.more = h("button", "nba-more");
     this.more.type = "button";
     // What the tool printed, its traceback and a timeout note: for tools nbagent's agent ran.
@@ -136,6 +141,7 @@ export class ToolPanel extends Panel {
       this.argsError,
       this.resultHead,
       this.result,
+      this.data,
       this.more,
       this.traceback,
       this.abandoned,
@@ -199,14 +205,22 @@ export class ToolPanel extends Panel {
     setText(this.argsError, perr);
     this.argsError.hidden = !perr;
 
-    const hasResult = b.result !== null && b.result !== undefined;
+    const display = failed ? undefined : b.display;
+    if (display !== this.shownDisplay) {
+      this.shownDisplay = display;
+      const view = renderDisplay(display);
+      this.data.replaceChildren(...(view ? [view] : []));
+    }
+    const asData = this.data.childElementCount > 0;
+    this.data.hidden = !asData;
+    const hasResult = (b.result !== null && b.result !== undefined) || asData;
     this.resultHead.hidden = !hasResult;
-    this.result.hidden = !hasResult;
+    this.result.hidden = !hasResult || asData;
     this.result.classList.toggle("nba-is-error", failed);
     setText(this.resultHead, failed ? "Error" : "Result");
     const full = hasResult ? displayValue(b.result) : "";
     const lines = full.split("\n");
-    const fold = lines.length > FOLD_LINES && !this.store.uiFor(this.id).expanded;
+    const fold = !asData && lines.length > FOLD_LINES && !this.store.uiFor(this.id).expanded;
     setText(this.result, fold ? lines.slice(0, FOLD_LINES).join("\n") : full);
     this.more.hidden = !fold;
     if (fold) setText(this.more, `Show all (${lines.length} lines)`);

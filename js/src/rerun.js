@@ -2,12 +2,13 @@
 // re-runs' results under the original call. Arguments go to the kernel as a JSON object,
 // never as code; everything shown goes in with textContent.
 
+import { renderDisplay } from "./data.js";
 import { displayValue, formatDuration, h, oneLine, setText } from "./format.js";
 
 /**
  * @typedef {import("./store.js").ToolBlock} ToolBlock
  * @typedef {{args?: unknown, state?: string, result?: unknown, is_error?: boolean,
- *   duration_s?: number, output?: string, traceback?: string}} Rerun
+ *   duration_s?: number, output?: string, traceback?: string, display?: unknown[]}} Rerun
  * @typedef {{send: (msg: object) => void, canRerun: () => boolean}} ToolActions
  */
 
@@ -190,7 +191,10 @@ function rerunView(r, n) {
   if (busy) head.push("running…");
   else if (typeof r.duration_s === "number") head.push(formatDuration(r.duration_s));
   el.append(h("div", "nba-rerun-head", head.filter(Boolean).join(" · ")));
-  if (!busy) {
+  // A result that is data (a DataFrame, a figure) shows as data, as the original call's.
+  const data = busy || failed ? null : renderDisplay(r.display);
+  if (data) el.append(data);
+  else if (!busy) {
     const result = h("pre", `nba-result${failed ? " nba-is-error" : ""}`);
     setText(result, displayValue(r.result));
     el.append(result);

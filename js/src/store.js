@@ -16,7 +16,9 @@ import { decodeOps, WireError } from "./wire.js";
  *   is_error?: boolean, started_at?: number | null, args_done_at?: number | null,
  *   ended_at?: number | null, duration_s?: number | null, output?: string,
  *   traceback?: string, abandoned?: boolean, reruns?: object[], usage?: Usage | null,
- *   parent?: string}} ToolBlock
+ *   parent?: string, display?: unknown[]}} ToolBlock
+ *   `display`: the result as data, Jupyter display bundles (nbagent/_data; data.js shows them),
+ *   `result` then being their text form.
  * @typedef {{type: "agent", id: string, name: string, started_at?: number | null,
  *   ended_at?: number | null, usage?: Usage | null, parent?: string}} AgentBlock
  *   A sub-agent's scope: the blocks whose `parent` is its id are shown inside it (as they are

@@ -9,6 +9,7 @@ import { AgentPanel, ThinkingPanel, ToolPanel } from "./panels.js";
 import { ReplayBar } from "./replay.js";
 import { StatusBar } from "./status.js";
 import { emptyChange, mergeChange } from "./store.js";
+import { copyTable } from "./table_copy.js";
 
 /**
  * @typedef {import("./store.js").Store} Store
@@ -174,7 +175,9 @@ export class TranscriptView {
       (e) => {
         const t = /** @type {Element | null} */ (e.target);
         const btn = t?.closest?.(".nba-copy");
-        if (btn instanceof HTMLButtonElement) copyCode(btn);
+        if (!(btn instanceof HTMLButtonElement)) return;
+        if (btn.classList.contains("nba-copy-table")) copyTable(btn);
+        else copyCode(btn);
       },
       { signal },
     );

@@ -9,6 +9,7 @@ import html
 import re
 from typing import TYPE_CHECKING, Any
 
+from nbagent._data import IMAGE_MIMES, TABLE_MIME, clean_display, clean_table_html, image_size
 from nbagent._export.common import (
     _TOOL_STATES,
     _pretty,
@@ -53,6 +54,8 @@ _STYLE = (
     ".nbagent-static.nba-prompt{margin-left:20%;white-space:pre-wrap;background:var(--f)}"
     ".nbagent-static .nba-refusal{border-left:3px solid #9a6700;padding-left:8px}"
     ".nbagent-static .nb-math-display{margin:.5em 0;text-align:center;overflow-x:auto}"
+    ".nbagent-static .nba-data-table{overflow-x:auto}"
+    ".nbagent-static .nba-data-image{max-width:100%;height:auto}"
 )
 
 # A newline right after a block-level tag is no text: dropped, the saved copy keeps one line
@@ -84,13 +87,74 @@ def _tool_html(b: dict[str, Any], inside: str = "") -> str:
     if state in ("done", "error"):
         label = "error" if b.get("is_error") else "result"
         out.append(f'<div class="nba-label">{label}</div>')
-        out.append(f"<pre><code>{esc(_pretty(b.get('result')))}</code></pre>")
+        data = "" if failed else tool_data_html(b.get("display"))
+        out.append(data or f"<pre><code>{esc(_pretty(b.get('result')))}</code></pre>")
     if inside:
         out.append(
             f'<div class="nba-label">sub-agent</div><div class="nba-children">{inside}</div>'
         )
     out.append("</details>")
     return "".join(out)
+
+
+def tool_data_html(display: Any) -> str:
+    """A tool result's display bundles (``ToolCall.display``) as static HTML, checked again
+    (the state may come from anywhere): a table of escaped cells, an ``img`` only from a base64
+    PNG/JPEG/WebP that is what it says, a ``_repr_html_`` table through the nh3 table allow-list,
+    markdown through the export's renderer; "" when there is nothing to show."""
+    out = []
+    for bundle in clean_display(display) or []:
+        data = bundle["data"]
+        image = next((m for m in IMAGE_MIMES if m in data), None)
+        if TABLE_MIME in data:
+            out.append(_table_html(data[TABLE_MIME]))
+        elif image is not None and (size := image_size(image, data[image])) is not None:
+            alt = html.escape(str(data.get("text/plain") or "image from the tool"))
+            out.append(
+                f'<img class="nba-data-image" src="data:{image};base64,{data[image]}" '
+                f'width="{size[0]}" height="{size[1]}" alt="{alt}">'
+            )
+        elif "text/html" in data and (cleaned := clean_table_html(data["text/html"])):
+            out.append(f'<div class="nba-data-html">{cleaned}</div>')
+        elif "text/markdown" in data:
+            out.append(f'<div class="nba-data-markdown">{_markdown(data["text/markdown"])}</div>')
+        elif "text/plain" in data:
+            out.append(f"<pre><code>{html.escape(data['text/plain'])}</code></pre>")
+    return "".join(out)
+
+
+def _table_html(t: dict[str, Any]) -> str:
+    esc = html.escape
+    shape = t["shape"]
+    rows, ncols = shape[0] if shape else 0, shape[1] if len(shape) > 1 else 1
+    columns = t["columns"]
+    indexed = isinstance(t.get("index"), dict)
+    caption = f"{esc(str(t.get('kind') or 'table'))} · {rows:,} rows x {ncols:,} columns"
+    head = "".join(
+        f"<th>{esc(str(c['name']))}<br><small>{esc(str(c.get('dtype') or ''))}</small></th>"
+        for c in columns
+    )
+    if indexed:
+        head = f"<th>{esc(str(t['index'].get('name') or ''))}</th>" + head
+
+    def body(cells: list[list[str]], index: Any) -> str:
+        index = index if isinstance(index, list) else []
+        lines = []
+        for i, row in enumerate(cells):
+            lead = f"<th>{esc(str(index[i]))}</th>" if indexed and i < len(index) else ""
+            lines.append("<tr>" + lead + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>")
+        return "".join(lines)
+
+    gap = ""
+    omitted = t.get("omitted_rows")
+    if isinstance(omitted, int) and omitted > 0:
+        span = len(columns) + indexed
+        gap = f'<tr><td colspan="{span}"><em>… {omitted:,} rows …</em></td></tr>'
+    return (
+        f'<div class="nba-label">{caption}</div><div class="nba-data-table"><table>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body(t['head'], t.get('head_index'))}{gap}"
+        f"{body(t['tail'], t.get('tail_index'))}</tbody></table></div>"
+    )
 
 
 def _blocks_html(blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, Any]]]) -> str:

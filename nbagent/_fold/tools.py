@@ -59,6 +59,8 @@ class ToolFold(FoldState):
         tool.result, tool.is_error = ev.content, ev.is_error
         if ev.name and not tool.name:
             tool.name = changes["name"] = ev.name
+        if ev.display or tool.display:  # a later result without data clears the earlier one
+            tool.display = changes["display"] = ev.display or None
         meta = ev.meta or {}
         for k in ToolCall._RAN:  # from nbagent's agent, which ran the tool
             if meta.get(k):

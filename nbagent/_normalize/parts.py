@@ -7,6 +7,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
+from nbagent._data import clean_display, to_display
 from nbagent._events import (
     Custom,
     ErrorEvent,
@@ -90,12 +91,25 @@ _FREE_FORM: dict[type[Event], tuple[str, ...]] = {
 
 
 def _make_plain(ev: Event) -> None:
+    if type(ev) is ToolResult:
+        _tool_data(ev)
     for name in _FREE_FORM.get(type(ev), ()):
         value = getattr(ev, name)
         if value is not None and not isinstance(value, str):
             setattr(ev, name, plain(value))
     if ev.meta is not None:
         ev.meta = plain(ev.meta)
+
+
+def _tool_data(ev: ToolResult) -> None:
+    """A data object as a result becomes its bundles and text; bundles a source sent are
+    checked again (they are shown in the browser and saved)."""
+    if ev.display is not None:
+        ev.display = clean_display(ev.display)
+    elif ev.content is not None and not isinstance(ev.content, str) and not ev.is_error:
+        shown = to_display(ev.content)
+        if shown is not None:
+            ev.content, ev.display = shown.text, shown.bundles
 
 
 # Exceptions that mean "the connection broke while the stream was being read", by class

@@ -18,7 +18,7 @@ from collections.abc import Callable, Iterable
 from contextvars import ContextVar, copy_context
 from typing import Any, TextIO, cast
 
-from nbagent._tools.results import ToolOutcome, _jsonable
+from nbagent._tools.results import ToolOutcome, _result
 from nbagent._tools.schema import Tool, ToolArgumentsError
 from nbagent.runtime.loops import run_fresh
 
@@ -49,7 +49,7 @@ async def call_tool(tool: Tool, args: Any) -> ToolOutcome:
         outcome.error_message = f"{tool.name} did not finish within {tool.timeout_s:g} s"
     else:
         if error is None:
-            outcome.result = _jsonable(value)
+            outcome.result, outcome.display = _result(value)
         else:
             outcome.error_type, outcome.error_message = type(error).__name__, str(error)
             outcome.traceback = _format_traceback(error)

@@ -1,5 +1,6 @@
 """``ToolOutcome``, what one call of a tool produced (its result or error, printed output,
-duration), and ``_jsonable``: a tool's return value made JSON-able, never raising."""
+duration, display bundles), and ``_jsonable``: a tool's return value made JSON-able, never
+raising; ``_result``: a return value as (JSON-able result, display bundles)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,9 @@ from typing import Any
 from pydantic import BaseModel
 from pydantic_core import to_jsonable_python
 
-__all__ = ["ToolOutcome", "_jsonable"]
+from nbagent._data import to_display
+
+__all__ = ["ToolOutcome", "_jsonable", "_result"]
 
 
 @dataclass
@@ -25,6 +28,9 @@ class ToolOutcome:
     output: str = ""  # what the tool printed, stdout and stderr interleaved in order
     duration_s: float = 0.0
     abandoned: bool = False  # a sync tool overran its timeout: its thread is still running
+    display: list[dict[str, Any]] | None = None
+    """Mime bundles of a result that is data (a DataFrame, a figure, an image: nbagent._data);
+    ``result`` is then its text form (a truncated markdown table, the repr), the model's."""
 
     @property
     def is_error(self) -> bool:
@@ -47,6 +53,15 @@ class ToolOutcome:
         if isinstance(self.result, str):
             return self.result
         return json.dumps(self.result, ensure_ascii=False, default=repr)
+
+
+def _result(value: Any) -> tuple[Any, list[dict[str, Any]] | None]:
+    """A tool's return value as (its JSON-able result, its display bundles or None): data
+    (``nbagent._data.to_display``) as its text form and bundles, anything else by ``_jsonable``."""
+    shown = to_display(value)
+    if shown is not None:
+        return shown.text, shown.bundles
+    return _jsonable(value), None
 
 
 def _jsonable(value: Any) -> Any:

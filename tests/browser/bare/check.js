@@ -6,18 +6,42 @@ const OWN_BUTTONS = ["nba-stop", "nba-copy", "nba-more", "nba-action", "nba-step
 // Our own UI (the Re-run editor, the chat box); markdown never makes a <textarea> (DOMPurify drops it).
 const OWN_FORBIDDEN = ["nba-rerun-args", "nba-chat-text"];
 const HREF_OK = /^(?:https?:|mailto:|#)/i;
+// rendering.md §5: an <img> only from a tool result's image bundle, built by nbagent (class
+// nba-data-image) from a base64 PNG, JPEG or WebP whose first bytes are that format's.
+const DATA_IMAGE = /^data:image\/(png|jpeg|webp);base64,([A-Za-z0-9+/]+={0,2})$/;
+const IMAGE_MAGIC = {
+  png: (/** @type {string} */ b) => b.startsWith("\x89PNG\r\n\x1a\n"),
+  jpeg: (/** @type {string} */ b) => b.startsWith("\xff\xd8\xff"),
+  webp: (/** @type {string} */ b) => b.startsWith("RIFF") && b.slice(8, 12) === "WEBP",
+};
+
+/** @param {Element} el */
+function isDataImage(el) {
+  if (el.tagName !== "IMG" || !el.classList.contains("nba-data-image") || el.hasAttribute("srcset")) return false;
+  const m = DATA_IMAGE.exec(el.getAttribute("src") ?? "");
+  if (!m) return false;
+  let head;
+  try {
+    head = atob(m[2].slice(0, 16));
+  } catch {
+    return false;
+  }
+  return IMAGE_MAGIC[/** @type {keyof typeof IMAGE_MAGIC} */ (m[1])](head);
+}
 
 /** @param {ParentNode} root @returns {string[]} */
 export function violations(root) {
   const out = [];
   for (const el of root.querySelectorAll("*")) {
+    const dataImage = isDataImage(el);
     for (const a of el.attributes) {
       const n = a.name.toLowerCase();
+      if (n === "src" && dataImage) continue;
       if (n.startsWith("on") || n === "style" || n.startsWith("data-") || n === "src" || n === "srcset" || n === "formaction" || n === "xlink:href") {
         out.push(`<${el.tagName.toLowerCase()}> has attribute ${n}`);
       }
     }
-    if (el.matches(FORBIDDEN) && !OWN_FORBIDDEN.some((c) => el.classList.contains(c))) {
+    if (el.matches(FORBIDDEN) && !OWN_FORBIDDEN.some((c) => el.classList.contains(c)) && !dataImage) {
       out.push(`forbidden element <${el.tagName.toLowerCase()}>`);
     }
     if (el.tagName === "BUTTON" && !OWN_BUTTONS.some((c) => el.classList.contains(c))) {

@@ -1,0 +1,246 @@
+import { describe, expect, test } from "vitest";
+import { violations } from "../../tests/browser/bare/check.js";
+import { imageUrl, renderDisplay, TABLE_MIME } from "../src/data.js";
+import { renderMarkdown } from "../src/markdown.js";
+import { ToolPanel } from "../src/panels.js";
+import { Store } from "../src/store.js";
+import { tableText } from "../src/table_copy.js";
+
+// Real images of 3x2 pixels, written by PIL.
+const PNG =
+  "iVBORw0KGgoAAAANSUhEUgAAAAMAAAACCAIAAAASFvFNAAAAFUlEQVR4nGNkYPjPwMDAwMDAxAADABErAQPdiBRnAAAAAElFTkSuQmCC";
+const WEBP =
+  "UklGRjoAAABXRUJQVlA4IC4AAACQAQCdASoDAAIAAUAmJaACdLoAA5gA/vtV4/+lwf/S4P/pcH/pcH8bss4bpAAA";
+const JPEG_START = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsL";
+const SVG = btoa('<svg xmlns="http://www.w3.org/2000/svg" onload="window.__pwned=1"/>');
+
+/** A DataFrame's table, as nbagent/_data/tables.py writes it. */
+const TABLE = {
+  kind: "DataFrame",
+  shape: [1000, 2],
+  columns: [
+    { name: "city", dtype: "object" },
+    { name: "temp", dtype: "float64" },
+  ],
+  index: null,
+  head: [
+    ["Paris", "21.5"],
+    ["Oslo|N", "9"],
+  ],
+  tail: [["Lima", "18.25"]],
+  omitted_rows: 997,
+  omitted_columns: 0,
+};
+
+/** @param {unknown} display */
+function shown(display) {
+  const el = document.createElement("div");
+  const view = renderDisplay(display);
+  if (view) el.append(view);
+  return el;
+}
+
+describe("tables", () => {
+  test("column names, dtypes, shape and the omitted rows between head and tail", () => {
+    const el = shown([{ data: { [TABLE_MIME]: TABLE, "text/plain": "df" } }]);
+    expect([...el.querySelectorAll(".nba-data-col")].map((e) => e.textContent)).toEqual([
+      "city",
+      "temp",
+    ]);
+    expect([...el.querySelectorAll(".nba-data-dtype")].map((e) => e.textContent)).toEqual([
+      "object",
+      "float64",
+    ]);
+    expect(el.querySelector(".nba-data-caption")?.textContent).toBe(
+      "DataFrame · 1,000 rows × 2 columns",
+    );
+    const rows = [...el.querySelectorAll("tbody tr")].map((r) => r.textContent);
+    expect(rows).toEqual(["Paris21.5", "Oslo|N9", "… 997 rows …", "Lima18.25"]);
+    expect(el.querySelector(".nba-table-scroll table")).not.toBeNull();
+    expect(violations(el)).toEqual([]);
+  });
+
+  test("an index column, and copies as TSV and markdown", () => {
+    const t = { ...TABLE, index: { name: "day" }, head_index: ["mon", "tue"], tail_index: ["sun"] };
+    const table = /** @type {HTMLTableElement} */ (
+      shown([{ data: { [TABLE_MIME]: t } }]).querySelector("table")
+    );
+    expect(tableText(table, "tsv")).toBe(
+      "day\tcity\ttemp\nmon\tParis\t21.5\ntue\tOslo|N\t9\nsun\tLima\t18.25",
+    );
+    expect(tableText(table, "md").split("\n")).toEqual([
+      "| day | city | temp |",
+      "|---|---|---|",
+      "| mon | Paris | 21.5 |",
+      "| tue | Oslo\\|N | 9 |",
+      "| … 997 rows … | … | … |",
+      "| sun | Lima | 18.25 |",
+    ]);
+  });
+
+  test("answer tables get the same copy buttons (markdown.js decorate)", () => {
+    const md = renderMarkdown("| a | b |\n|---|---|\n| 1 | 2 |\n");
+    const box = md.querySelector(".nba-table");
+    expect(box?.querySelectorAll("button.nba-copy-table").length).toBe(2);
+    const table = /** @type {HTMLTableElement} */ (box?.querySelector("table"));
+    expect(tableText(table, "tsv")).toBe("a\tb\n1\t2");
+    expect(violations(md)).toEqual([]);
+  });
+
+  test("a malformed table is not drawn: its text form is", () => {
+    const bad = { ...TABLE, head: [[{ toString: () => "<img src=x onerror=1>" }]] };
+    const el = shown([{ data: { [TABLE_MIME]: bad, "text/plain": "fallback" } }]);
+    expect(el.querySelector("table")).toBeNull();
+    expect(el.textContent).toBe("fallback");
+  });
+});
+
+describe("images", () => {
+  test("PNG, JPEG and WebP become an <img> nbagent builds, with its size", () => {
+    for (const [mime, b64] of [
+      ["image/png", PNG],
+      ["image/webp", WEBP],
+      ["image/jpeg", `${JPEG_START}AAAA`],
+    ]) {
+      const el = shown([
+        {
+          data: { [mime]: b64, "text/plain": "fig" },
+          metadata: { [mime]: { width: 3, height: 2 } },
+        },
+      ]);
+      const img = /** @type {HTMLImageElement} */ (el.querySelector("img"));
+      expect(img.className).toBe("nba-data-image");
+      expect(img.getAttribute("src")).toBe(`data:${mime};base64,${b64}`);
+      expect([img.width, img.height, img.alt]).toEqual([3, 2, "fig"]);
+      expect(violations(el)).toEqual([]);
+    }
+  });
+
+  test("SVG, a wrong magic number, a mislabelled type or bad base64 show no image", () => {
+    expect(imageUrl("image/svg+xml", SVG)).toBeNull();
+    expect(imageUrl("image/png", SVG)).toBeNull(); // SVG bytes labelled PNG
+    expect(imageUrl("image/png", `AAAA${PNG.slice(4)}`)).toBeNull(); // PNG with its magic broken
+    expect(imageUrl("image/jpeg", PNG)).toBeNull();
+    expect(imageUrl("image/png", `${PNG}"onerror="x`)).toBeNull();
+    expect(imageUrl("image/png", "x".repeat(2_000_000))).toBeNull();
+    const el = shown([{ data: { "image/svg+xml": SVG, "image/png": SVG, "text/plain": "no" } }]);
+    expect(el.querySelector("img")).toBeNull();
+    expect(el.textContent).toBe("no");
+  });
+
+  test("the img rule of check.js: only nbagent's data images pass", () => {
+    const root = document.createElement("div");
+    const mk = (/** @type {string} */ cls, /** @type {string} */ src) => {
+      const img = document.createElement("img");
+      img.className = cls;
+      img.setAttribute("src", src);
+      root.replaceChildren(img);
+      return violations(root);
+    };
+    expect(mk("nba-data-image", `data:image/png;base64,${PNG}`)).toEqual([]);
+    expect(mk("", `data:image/png;base64,${PNG}`).length).toBeGreaterThan(0);
+    expect(mk("nba-data-image", "https://beacon.test/p.png").length).toBeGreaterThan(0);
+    expect(mk("nba-data-image", `data:image/svg+xml;base64,${SVG}`).length).toBeGreaterThan(0);
+    expect(mk("nba-data-image", `data:image/png;base64,${SVG}`).length).toBeGreaterThan(0);
+  });
+});
+
+describe("markdown, HTML tables and text", () => {
+  const HOSTILE_HTML = [
+    "<table><tr><td><script>window.__pwned=1</script>a</td></tr></table>",
+    '<table><tr><td><img src=x onerror="window.__pwned=1">b</td></tr></table>',
+    '<table style="background:url(https://beacon.test/c)"><tr><td style="x">c</td></tr></table><style>@import url(https://beacon.test/i.css);</style>',
+    '<table><tr><td><button data-commandlinker-command="notebook:run-all-cells">Continue</button></td></tr></table>',
+    '<table><tr><td><a href="javascript:window.__pwned=1">d</a><a href="https://ok.test" onclick="x">e</a></td></tr></table>',
+    '<svg><table><tr><td>f</td></tr></table></svg><math><mtext><table><mglyph><style><img src=x onerror="window.__pwned=1">',
+  ];
+
+  test("hostile _repr_html_ tables stay inert", () => {
+    for (const html of HOSTILE_HTML) {
+      const el = shown([{ data: { "text/html": html, "text/plain": "t" } }]);
+      expect(violations(el), html).toEqual([]);
+      expect(el.querySelector("script, style, img, svg, math, a[onclick]"), html).toBeNull();
+    }
+  });
+
+  test("a plain HTML table keeps its cells and spans, and gets copy buttons", () => {
+    const el = shown([
+      {
+        data: {
+          "text/html":
+            '<table><tr><th colspan="2">h</th></tr><tr><td>1</td><td>2</td></tr></table>',
+        },
+      },
+    ]);
+    expect(el.querySelector("th")?.getAttribute("colspan")).toBe("2");
+    expect(el.querySelectorAll(".nba-copy-table").length).toBe(2);
+  });
+
+  test("markdown through the sanitized renderer, text in a pre", () => {
+    const md = shown([
+      { data: { "text/markdown": "**bold** [x](javascript:alert(1))", "text/plain": "p" } },
+    ]);
+    expect(md.querySelector(".nba-data-markdown strong")?.textContent).toBe("bold");
+    expect(violations(md)).toEqual([]);
+    const text = shown([{ data: { "text/plain": "<b>raw</b>" } }]);
+    expect(text.querySelector("pre")?.textContent).toBe("<b>raw</b>");
+    expect(text.querySelector("b")).toBeNull();
+  });
+
+  test("nothing to show: null", () => {
+    expect(renderDisplay(null)).toBeNull();
+    expect(
+      renderDisplay([{ data: { "application/x-unknown": "x" } }, "junk", { data: null }]),
+    ).toBeNull();
+  });
+});
+
+describe("the tool panel", () => {
+  /** @param {Record<string, unknown>} over */
+  const block = (over) => ({
+    type: /** @type {const} */ ("tool"),
+    id: "c1",
+    name: "sales",
+    arguments: "{}",
+    args: {},
+    state: /** @type {const} */ ("done"),
+    result: "DataFrame: 1,000 rows x 2 columns",
+    ...over,
+  });
+
+  test("shows the data in place of the text form, and the text again without it", () => {
+    const panel = new ToolPanel(new Store(), "c1", new AbortController().signal, {
+      send: () => {},
+      canRerun: () => false,
+    });
+    panel.update(block({ display: [{ data: { [TABLE_MIME]: TABLE, "text/plain": "df" } }] }));
+    expect(panel.data.hidden).toBe(false);
+    expect(panel.result.hidden).toBe(true);
+    expect(panel.body.querySelectorAll(".nba-data-table tbody tr").length).toBe(4);
+    expect(violations(panel.el)).toEqual([]);
+    const table = panel.data.querySelector("table");
+    panel.update(block({ display: panel.last?.display, duration_s: 1 }));
+    expect(panel.data.querySelector("table")).toBe(table); // the same display is not redrawn
+    panel.update(
+      block({ state: "error", is_error: true, result: "boom", display: panel.last?.display }),
+    );
+    expect(panel.data.hidden).toBe(true);
+    expect(panel.result.textContent).toBe("boom");
+    panel.update(block({}));
+    expect(panel.data.hidden).toBe(true);
+    expect(panel.result.hidden).toBe(false);
+    expect(panel.result.textContent).toBe("DataFrame: 1,000 rows x 2 columns");
+  });
+
+  test("a re-run's data shows as data too", () => {
+    const panel = new ToolPanel(new Store(), "c1", new AbortController().signal, {
+      send: () => {},
+      canRerun: () => true,
+    });
+    const display = [{ data: { [TABLE_MIME]: TABLE } }];
+    panel.update(block({ reruns: [{ args: {}, state: "done", result: "text form", display }] }));
+    const rerun = panel.body.querySelector(".nba-rerun");
+    expect(rerun?.querySelectorAll(".nba-data-table tbody tr").length).toBe(4);
+    expect(rerun?.querySelector(".nba-result")).toBeNull();
+  });
+});
