@@ -11,7 +11,7 @@ import { connect, Store } from "./store.js";
 import { TranscriptView } from "./view.js";
 
 export { renderMarkdownToFragment } from "./markdown.js";
-export { loadMath, provideMath } from "./math.js";
+export { loadMath, mathSettled, provideMath } from "./math.js";
 
 /**
  * @typedef {{snapshot: {seq?: number, state?: object, lanes?: object[]}, title: string,

@@ -203,9 +203,9 @@ export function loadMath() {
   loading = source().then(
     (r) => {
       renderer = r;
-      const waiting = [...pending];
+      const waiting = [...pending].filter(shown);
       pending.clear();
-      for (const el of waiting) if (el.parentNode) typesetOne(el, r);
+      typesetAll(waiting, r);
       return r;
     },
     (err) => {
@@ -217,9 +217,31 @@ export function loadMath() {
   return loading;
 }
 
-/** Rendered formulas by TeX: the live block is rendered again every frame. */
+/** Rendered formulas by kind and TeX: the live block is rendered again every frame. */
 const cache = new Map();
 const CACHE_MAX = 2000;
+
+/**
+ * Formulas not yet in the cache are rendered for at most this long per call (ms); the rest
+ * wait for the next task, so a page of new formulas does not make one long frame (rendering
+ * .md §6: ≤ 16 ms). One formula is never split.
+ */
+let budgetMs = 6;
+/** Placeholders past the budget, typeset on the next task. @type {Set<Element>} */
+const deferred = new Set();
+let draining = false;
+
+/** @param {number} ms Infinity: everything at once (tests comparing renders) */
+export function setTypesetBudget(ms) {
+  budgetMs = ms;
+}
+
+/**
+ * Whether a placeholder still matters: in the page, or in a view not attached yet. One left
+ * in the fragment a live block was rendered into (`morph` took another) does not.
+ * @param {Element} el
+ */
+const shown = (el) => el.isConnected || !(el.getRootNode() instanceof DocumentFragment);
 
 /**
  * Typeset the math placeholders under `root` (a sanitized fragment about to be inserted, or
@@ -230,7 +252,7 @@ export function typeset(root) {
   const found = root.querySelectorAll("code.nb-math");
   if (found.length === 0) return;
   if (renderer) {
-    for (const el of found) typesetOne(el, renderer);
+    typesetAll(found, renderer);
     return;
   }
   if (!source) return;
@@ -239,23 +261,55 @@ export function typeset(root) {
 }
 
 /**
- * Replace one placeholder by its MathML (in a `span.nb-mathml`) or by its TeX marked as an error.
- * @param {Element} el
+ * @param {Iterable<Element>} els
  * @param {MathRenderer} r
  */
-function typesetOne(el, r) {
-  const tex = el.textContent ?? "";
+function typesetAll(els, r) {
+  const start = performance.now();
+  let fresh = 0;
+  for (const el of els) {
+    const key = keyOf(el);
+    let made = cache.get(key);
+    if (!made) {
+      // At least one new formula per call: the queue always moves.
+      if (fresh++ > 0 && performance.now() - start > budgetMs) {
+        deferred.add(el);
+        continue;
+      }
+      made = render(el.textContent ?? "", key[0] === "D", r);
+      if (cache.size >= CACHE_MAX) cache.clear();
+      cache.set(key, made);
+    }
+    el.replaceWith(made.cloneNode(true));
+  }
+  if (deferred.size > 0 && !draining) {
+    draining = true;
+    setTimeout(drain, 0);
+  }
+}
+
+function drain() {
+  draining = false;
+  const els = [...deferred].filter(shown);
+  deferred.clear();
+  if (renderer) typesetAll(els, renderer);
+}
+
+/** Resolves when the chunk has loaded (or failed) and no placeholder waits for its turn. */
+export async function mathSettled() {
+  await loading;
+  while (draining) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * "D" (display) or "I" (inline), then the TeX.
+ * @param {Element} el
+ */
+function keyOf(el) {
   const display =
     el.classList.contains("nb-math-display") ||
     (el.parentElement?.classList.contains("nb-math-display") ?? false);
-  const key = `${display ? "D" : "I"}${tex}`;
-  let made = cache.get(key);
-  if (!made) {
-    made = render(tex, display, r);
-    if (cache.size >= CACHE_MAX) cache.clear();
-    cache.set(key, made);
-  }
-  el.replaceWith(made.cloneNode(true));
+  return `${display ? "D" : "I"}${el.textContent ?? ""}`;
 }
 
 /**

@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
 import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
-import { purifyMathML, useMathRenderer } from "../src/math.js";
+import { purifyMathML, setTypesetBudget, useMathRenderer } from "../src/math.js";
 import chunk from "../src/math_chunk.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -17,7 +17,10 @@ const CORPUS = fixture("math_corpus.json");
 const HOSTILE_MATH = fixture("hostile_math.json");
 const HOSTILE = fixture("hostile.json");
 
-beforeAll(() => useMathRenderer(chunk));
+beforeAll(() => {
+  useMathRenderer(chunk);
+  setTypesetBudget(Number.POSITIVE_INFINITY); // whole renders compared with streamed ones
+});
 
 /**
  * Every element, attribute and text of `a` and `b`, side by side; the first difference.

@@ -3,7 +3,7 @@
 // import is tested in Chromium: tests/browser/test_math.py.)
 import { expect, test, vi } from "vitest";
 import { StreamingMarkdown } from "../src/markdown.js";
-import { loadMath, mathReady, provideMath } from "../src/math.js";
+import { loadMath, mathReady, mathSettled, provideMath, setTypesetBudget } from "../src/math.js";
 import chunk from "../src/math_chunk.js";
 
 test("the chunk loads on the first formula, once; waiting placeholders are typeset", async () => {
@@ -32,6 +32,7 @@ test("the chunk loads on the first formula, once; waiting placeholders are types
 
   arrive(chunk);
   await loadMath();
+  await mathSettled(); // new formulas past the time budget come on the next task
   expect(mathReady()).toBe(true);
   expect(a.frozenEl.querySelectorAll("code.nb-math")).toHaveLength(0);
   expect(a.frozenEl.querySelectorAll("math")).toHaveLength(2);
@@ -39,6 +40,25 @@ test("the chunk loads on the first formula, once; waiting placeholders are types
   // The live block is typeset on its next flush.
   a.append(" more");
   a.flush();
+  await mathSettled();
   expect(a.liveEl.querySelector("math")).not.toBeNull();
   expect(source).toHaveBeenCalledTimes(1);
+});
+
+test("new formulas past the time budget wait for the next task; cached ones never wait", async () => {
+  await loadMath();
+  setTypesetBudget(0); // the first new formula of a call renders, the others wait
+  const s = new StreamingMarkdown();
+  s.set("$a_1$ $a_2$ $a_3$ and $x^2$ again", true);
+  s.flush();
+  // $x^2$ is cached (the first test typeset it): done at once, like the first new one.
+  expect(s.el.querySelectorAll("math")).toHaveLength(2);
+  expect([...s.el.querySelectorAll("code.nb-math")].map((c) => c.textContent)).toEqual([
+    "a_2",
+    "a_3",
+  ]);
+  await mathSettled();
+  expect(s.el.querySelectorAll("math")).toHaveLength(4);
+  expect(s.el.querySelector("code.nb-math")).toBeNull();
+  setTypesetBudget(6);
 });

@@ -27,6 +27,7 @@ const {
   default: widget,
   renderMarkdownToFragment,
   loadMath,
+  mathSettled,
 } = await import("/nbagent/static/widget.js");
 
 const CODE_REF = "IPY_MODEL_bare-code";
@@ -130,6 +131,9 @@ window.nba = {
       const v = this.check();
       if (v.length) return { step: i, msg: msgs[i], violations: v, html: app.innerHTML.slice(0, 2000) };
     }
+    await mathSettled(); // formulas past a frame's time budget are typeset on the next task
+    const v = this.check();
+    if (v.length) return { step: msgs.length, violations: v, html: app.innerHTML.slice(0, 2000) };
     return null;
   },
   /** innerHTML of the rendered markdown of text block n. */
@@ -137,9 +141,10 @@ window.nba = {
     return app.querySelectorAll(".nba-text .nba-md")[n]?.innerHTML ?? null;
   },
   /** Whole-document render of `src`, same structure. */
-  wholeHtml(src) {
+  async wholeHtml(src) {
     const d = document.createElement("div");
     d.append(renderMarkdownToFragment(src));
+    await mathSettled();
     return d.firstElementChild.innerHTML;
   },
   text() {
