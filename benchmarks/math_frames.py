@@ -43,7 +43,7 @@ ALIGNED = (
 )
 INLINE_PAGE = " ".join(f"term $x_{{{i}}}^2 + \\alpha_{{{i}}}$ and" for i in range(200)) + " end."
 
-MEASURE_JS = """async ([matrix, aligned, inlinePage, corpus, msgs]) => {
+MEASURE_JS = """async ([matrix, aligned, inlinePage, corpus, msgs, plainMsgs]) => {
   const { renderMarkdownToFragment, loadMath } = await import("/nbagent/static/widget.js");
   const { mathSettled } = await import("/nbagent/static/widget.js");
   const out = {math: 0, errors: 0};
@@ -78,35 +78,43 @@ MEASURE_JS = """async ([matrix, aligned, inlinePage, corpus, msgs]) => {
   await time("corpus_display_cold", () => renderMarkdownToFragment(display));
   // Streaming the inline page as one live paragraph, in 20-character deltas, by hand-run
   // frames (?manual): the cost of each frame's flush, layout included.
-  nba.mount();
-  const frames = [];
-  out.answer_chars = 0;
-  for (const msg of msgs) {
-    nba.push(msg);
-    let s = performance.now();
-    await nba.frame();
-    document.body.offsetHeight;  // layout of what changed
-    frames.push(performance.now() - s);
-    // The task after the frame: formulas past the frame's budget (and their layout).
-    s = performance.now();
-    await new Promise((resolve) => setTimeout(resolve, 0));
-    document.body.offsetHeight;
-    frames.push(performance.now() - s);
-  }
-  await mathSettled();
-  frames.sort((a, b) => a - b);
-  out.stream_inline_tasks = frames.length;
-  out.stream_inline_p95_ms = frames[Math.floor(frames.length * 0.95)];
-  out.stream_inline_max_ms = frames[frames.length - 1];
+  const stream = async (name, messages) => {
+    nba.mount();
+    const frames = [];
+    for (const msg of messages) {
+      nba.push(msg);
+      let s = performance.now();
+      await nba.frame();
+      document.body.offsetHeight;  // layout of what changed
+      frames.push(performance.now() - s);
+      // The task after the frame: formulas past the frame's budget (and their layout).
+      s = performance.now();
+      await new Promise((resolve) => setTimeout(resolve, 0));
+      document.body.offsetHeight;
+      frames.push(performance.now() - s);
+    }
+    await mathSettled();
+    const worst = frames.indexOf(Math.max(...frames));
+    frames.sort((a, b) => a - b);
+    out[name + "_tasks"] = frames.length;
+    out[name + "_worst_at"] = worst;
+    out[name + "_p95_ms"] = frames[Math.floor(frames.length * 0.95)];
+    out[name + "_max_ms"] = frames[frames.length - 1];
+  };
+  // The same answer without its dollars: what the markdown alone costs.
+  await stream("stream_plain", plainMsgs);
+  await stream("stream_inline", msgs);
   out.streamed_math = document.querySelectorAll(".nba-md math").length;
   out.answer_chars = document.querySelector(".nba-md").textContent.length;
   return out;
 }"""
 
 
-def streamed_inline_page() -> list[dict[str, Any]]:
+def streamed_inline_page(*, dollars: bool = True) -> list[dict[str, Any]]:
     """The inline page (other TeX: not cached yet) as one answer, in 20-character deltas."""
     text = "Q: " + INLINE_PAGE.replace("x_", "y_")
+    if not dollars:
+        text = text.replace("$", "")
     k = Kernel()
     k.start()
     k.ops({"op": "add", "block": {"type": "text", "id": "m", "text": "", "refusal": False}})
@@ -124,7 +132,15 @@ def measure() -> dict[str, Any]:
             page.goto(f"{origin}/tests/browser/bare/index.html?manual")
             page.wait_for_function("window.nbaReady === true", polling=50)
             result: dict[str, Any] = page.evaluate(
-                MEASURE_JS, [MATRIX, ALIGNED, INLINE_PAGE, CORPUS, streamed_inline_page()]
+                MEASURE_JS,
+                [
+                    MATRIX,
+                    ALIGNED,
+                    INLINE_PAGE,
+                    CORPUS,
+                    streamed_inline_page(),
+                    streamed_inline_page(dollars=False),
+                ],
             )
             return result
         finally:
