@@ -245,8 +245,8 @@ PAGE_JS = f"""() => {{
         turns: [...document.querySelectorAll('.nba-turn')].map((t) => ({{
             prompt: text(t, '.nba-prompt'), text: text(t, '.nba-text .nba-md'),
             status: text(t, '.nba-status-label'),
-            promptAbove:
-                box(t.querySelector('.nba-prompt'))[1] < box(t.querySelector('.nba-text .nba-md'))[1],
+            promptAbove: box(t.querySelector('.nba-prompt'))[1]
+                < box(t.querySelector('.nba-text .nba-md'))[1],
         }})),
         codeImports: globalThis.__nbagentCode?.size ?? null,
         styles: document.querySelectorAll('style[data-nbagent]').length,

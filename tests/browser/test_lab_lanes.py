@@ -78,7 +78,8 @@ def test_a_chat_turn_typed_into_the_input_box_streams(lab: LabPage) -> None:
         turn.locator(".nba-prompt").wait_for()
         assert turn.locator(".nba-prompt").inner_text() == "Hi"
         lab.wait_js(
-            "() => document.querySelector('.nba-turn .nba-text .nba-md')?.textContent.includes('from the')"
+            "() => document.querySelector('.nba-turn .nba-text .nba-md')"
+            "?.textContent.includes('from the')"
         )
         # While the turn streams: the box is disabled and the turn's Stop is there.
         assert box.is_disabled()
