@@ -1,5 +1,7 @@
-// Bundle src/index.js (and the CSS it imports) into ../nbagent/static/widget.{js,css}, and
-// src/loader.js, each widget's own tiny `_esm`, into ../nbagent/static/loader.js.
+// Bundle src/index.js (and the CSS it imports) into ../nbagent/static/widget.{js,css},
+// src/loader.js, each widget's own tiny `_esm`, into ../nbagent/static/loader.js, and
+// src/math_chunk.js (KaTeX), imported by the widget on the first formula, into
+// ../nbagent/static/math.js. Each entry is a whole bundle of its own (no shared chunks).
 // Usage: node build.mjs [--watch]
 import * as esbuild from "esbuild";
 
@@ -7,7 +9,7 @@ const watch = process.argv.includes("--watch");
 
 /** @type {import("esbuild").BuildOptions} */
 const options = {
-  entryPoints: { widget: "src/index.js", loader: "src/loader.js" },
+  entryPoints: { widget: "src/index.js", loader: "src/loader.js", math: "src/math_chunk.js" },
   bundle: true,
   format: "esm",
   target: ["es2022"],

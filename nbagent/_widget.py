@@ -63,16 +63,24 @@ class CodeModel(_Scrubbed):
     css = traitlets.Unicode("").tag(sync=True)
     """The bundle's styles (``nbagent/static/widget.css``)."""
 
+    math = traitlets.Unicode("").tag(sync=True)
+    """The math chunk's JavaScript (an ES module: ``nbagent/static/math.js``, KaTeX to
+    MathML), imported by the bundle on the first formula of the page; empty when it was not
+    built (formulas then show their TeX)."""
+
     version = traitlets.Unicode("").tag(sync=True)
-    """A hash of the code: the browser imports each version once per page."""
+    """A hash of the code, styles and math chunk: the browser imports each version once per
+    page."""
 
 
 def _make_code_model() -> CodeModel:
     import hashlib
 
     code, css = _text("widget.js"), _text("widget.css")
-    version = hashlib.sha256((code + css).encode()).hexdigest()[:16]
-    return CodeModel(code=code, css=css, version=version)
+    math_path = _STATIC / "math.js"
+    math = math_path.read_text(encoding="utf-8") if math_path.exists() else ""
+    version = hashlib.sha256((code + css + math).encode()).hexdigest()[:16]
+    return CodeModel(code=code, css=css, math=math, version=version)
 
 
 def code_model() -> CodeModel:

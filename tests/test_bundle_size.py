@@ -1,4 +1,5 @@
-"""The built widget bundle exists and stays within its size budget (every notebook saves it)."""
+"""The built bundles exist and stay within their size budgets (every notebook saves them
+once, in the code model): the widget bundle, and the math chunk it imports on first use."""
 
 from __future__ import annotations
 
@@ -8,19 +9,37 @@ import pytest
 
 STATIC = Path(__file__).resolve().parents[1] / "nbagent" / "static"
 BUDGET = 150 * 1024  # bytes, minified
+MATH_BUDGET = 300 * 1024  # bytes, minified: KaTeX (MathML output) and its entry
 
 
-def test_widget_bundle_within_budget() -> None:
-    js = STATIC / "widget.js"
-    if not js.is_file():
+def _built(name: str) -> Path:
+    path = STATIC / name
+    if not path.is_file():
         pytest.fail(
-            f"{js} is missing: build the widget with "
+            f"{path} is missing: build the widget with "
             "`npm --prefix js ci && npm --prefix js run build` (pip install -e . also builds it)",
             pytrace=False,
         )
-    size = js.stat().st_size
+    return path
+
+
+def test_widget_bundle_within_budget() -> None:
+    size = _built("widget.js").stat().st_size
     assert size <= BUDGET, (
         f"nbagent/static/widget.js is {size} bytes ({size / 1024:.1f} KB), over the "
         f"{BUDGET // 1024} KB budget: measure what grew (esbuild --metafile) before adding more"
     )
     assert (STATIC / "widget.css").is_file(), "nbagent/static/widget.css is missing: run the build"
+
+
+def test_math_chunk_within_budget_and_apart_from_the_widget() -> None:
+    math = _built("math.js")
+    size = math.stat().st_size
+    assert size <= MATH_BUDGET, (
+        f"nbagent/static/math.js is {size} bytes ({size / 1024:.1f} KB), over the "
+        f"{MATH_BUDGET // 1024} KB budget"
+    )
+    # KaTeX lives in the chunk only: the widget bundle imports it at the first formula.
+    widget = _built("widget.js").read_text(encoding="utf-8")
+    assert "katex" not in widget.lower()
+    assert "katex" in math.read_text(encoding="utf-8").lower()

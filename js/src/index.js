@@ -6,10 +6,12 @@ import "./styles.css";
 import { followLanes, LaneSet } from "./lanes.js";
 import { LanesView } from "./lanes_view.js";
 import { warmUp } from "./markdown.js";
+import { provideMathFromCodeModel } from "./math.js";
 import { connect, Store } from "./store.js";
 import { TranscriptView } from "./view.js";
 
 export { renderMarkdownToFragment } from "./markdown.js";
+export { loadMath, mathSettled, provideMath } from "./math.js";
 
 /**
  * @typedef {{snapshot: {seq?: number, state?: object, lanes?: object[]}, title: string,
@@ -85,6 +87,7 @@ export function laneSetFor(model) {
 export default {
   /** @param {{model: Model}} props */
   initialize({ model }) {
+    provideMathFromCodeModel(model);
     const store = entryFor(model);
     // A run about to stream (not a finished one re-shown): its first token renders warm.
     if (store.needsSync()) warmUp();
@@ -102,6 +105,7 @@ export default {
   /** @param {{model: Model, el: HTMLElement}} props */
   render({ model, el }) {
     const m = /** @type {any} */ (model);
+    provideMathFromCodeModel(m);
     const view = isLanes(model)
       ? new LanesView(laneSetFor(model), m, el)
       : new TranscriptView(storeFor(model), m, el);

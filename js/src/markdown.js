@@ -1,10 +1,12 @@
 // Streaming markdown: block freezing (rendering.md §3), strict sanitizing (§4).
-// Model HTML is shown as text, images become links, TeX is shown as code.
+// Model HTML is shown as text, images become links, TeX becomes math placeholders (math.js).
 
 import DOMPurify from "dompurify";
 import { Marked } from "marked";
 import { heal } from "./heal.js";
 import { escapeHtml, highlight } from "./highlight.js";
+import { typeset } from "./math.js";
+import { mathExtensions } from "./math_syntax.js";
 import { withCopy } from "./table_copy.js";
 
 /** rendering.md §4 — exactly this configuration. */
@@ -78,7 +80,14 @@ DOMPurify.addHook("afterSanitizeAttributes", (n) => {
 
 // Configured once: a config passed to every sanitize() call is parsed again every time.
 // The bundle has its own DOMPurify, so the configuration is ours alone.
-DOMPurify.setConfig({ ...PURIFY, ...NOT_URIS });
+/**
+ * Display math placeholders are `<div class="nb-math nb-math-display">` (math_syntax.js): a
+ * block of their own, not a code block. Model HTML never reaches the sanitizer as markup
+ * (renderer.html escapes it), so a `div` only comes from that placeholder.
+ */
+const MATH_PLACEHOLDER = { ADD_TAGS: ["div"] };
+
+DOMPurify.setConfig({ ...PURIFY, ...NOT_URIS, ...MATH_PLACEHOLDER });
 
 /**
  * Sanitize an HTML string into a fragment.
@@ -111,42 +120,7 @@ const md = new Marked({
       return `<pre><code${cls}>${body}\n</code></pre>\n`;
     },
   },
-  extensions: [
-    {
-      name: "mathBlock",
-      level: "block",
-      start(src) {
-        const m = /(?:^|\n) {0,3}(?:\$\$|\\\[)/.exec(src);
-        return m ? m.index + (m[0][0] === "\n" ? 1 : 0) : undefined;
-      },
-      tokenizer(src) {
-        const m =
-          /^ {0,3}\$\$([\s\S]+?)\$\$[ \t]*(?:\n+|$)/.exec(src) ??
-          /^ {0,3}\\\[([\s\S]+?)\\\][ \t]*(?:\n+|$)/.exec(src);
-        if (m) return { type: "mathBlock", raw: m[0], text: m[1].trim() };
-        return undefined;
-      },
-      renderer(t) {
-        return `<pre class="nb-math"><code class="nb-math">${escapeHtml(String(t.text))}\n</code></pre>\n`;
-      },
-    },
-    {
-      name: "mathInline",
-      level: "inline",
-      start(src) {
-        const i = src.search(/\\\(|\$\$/);
-        return i < 0 ? undefined : i;
-      },
-      tokenizer(src) {
-        const m = /^\\\(([\s\S]+?)\\\)/.exec(src) ?? /^\$\$([^$\n]+?)\$\$/.exec(src);
-        if (m) return { type: "mathInline", raw: m[0], text: m[1].trim() };
-        return undefined;
-      },
-      renderer(t) {
-        return `<code class="nb-math">${escapeHtml(String(t.text))}</code>`;
-      },
-    },
-  ],
+  extensions: mathExtensions,
 });
 
 /** @param {string} src @returns {Tok[]} */
@@ -168,6 +142,7 @@ function renderFrozen(toks) {
   }
   const frag = purify(html);
   decorate(frag);
+  typeset(frag);
   return frag;
 }
 
@@ -433,7 +408,9 @@ export class StreamingMarkdown {
     }
     let live = "";
     for (let i = k; i < toks.length; i++) live += toks[i].raw;
-    morph(this.liveEl, purify(md.parse(heal(live), { async: false })));
+    const frag = purify(md.parse(heal(live), { async: false }));
+    typeset(frag);
+    morph(this.liveEl, frag);
   }
 }
 

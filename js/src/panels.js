@@ -1,7 +1,9 @@
-// Thinking and tool panels. Everything from the model or a tool goes in with textContent.
+// Thinking and tool panels. Thinking is markdown and math, rendered like answers (sanitized,
+// markdown.js); everything else from the model or a tool goes in with textContent.
 
 import { renderDisplay } from "./data.js";
 import { displayValue, formatDuration, h, oneLine, setText, usageText } from "./format.js";
+import { StreamingMarkdown } from "./markdown.js";
 import { RerunBox, tracebackBox } from "./rerun.js";
 
 /**
@@ -73,9 +75,10 @@ export class ThinkingPanel extends Panel {
     this.label = h("span", "nba-label", "Thinking");
     this.meta = h("span", "nba-meta");
     this.summary.append(this.spin, this.label, this.meta);
-    this.text = document.createTextNode("");
+    /** Streamed like an answer: only the live (last) block is parsed again per update. */
+    this.md = new StreamingMarkdown();
     this.body.classList.add("nba-thinking-text");
-    this.body.append(this.text);
+    this.body.append(this.md.el);
   }
 
   /**
@@ -90,10 +93,8 @@ export class ThinkingPanel extends Panel {
       b.ended_at != null && b.started_at != null ? formatDuration(b.ended_at - b.started_at) : "";
     setText(this.meta, b.redacted ? "(redacted)" : dur);
     const text = b.redacted && !b.text ? "(redacted)" : (b.text ?? "");
-    if (text.startsWith(this.text.data)) {
-      if (text.length > this.text.data.length)
-        this.text.appendData(text.slice(this.text.data.length));
-    } else this.text.data = text;
+    this.md.set(text, !streaming);
+    this.md.flush();
     this.setOpen(!ctx.answered);
   }
 }

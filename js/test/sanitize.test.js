@@ -88,11 +88,13 @@ describe("markdown details", () => {
     expect(box?.querySelector("pre")?.textContent).toBe("def f():\n    return 1\n");
   });
 
-  test("TeX is shown as code", () => {
+  test("TeX becomes math placeholders (without the math chunk: shown as TeX)", () => {
     const el = renderMarkdown("Inline \\(a+b\\) here.\n\n$$\n\\frac{1}{2}\n$$\n\n\\[\nx^2\n\\]");
     expect(el.querySelector("p code.nb-math")?.textContent).toBe("a+b");
-    const blocks = [...el.querySelectorAll("pre.nb-math code.nb-math")].map((c) => c.textContent);
-    expect(blocks).toEqual(["\\frac{1}{2}\n", "x^2\n"]);
+    const sel = "div.nb-math.nb-math-display > code.nb-math";
+    const blocks = [...el.querySelectorAll(sel)].map((c) => c.textContent);
+    expect(blocks).toEqual(["\\frac{1}{2}", "x^2"]);
+    expect(el.querySelector("pre, button")).toBeNull(); // display math is no code block
   });
 
   test("an open $$ block stays live until it closes", () => {
@@ -102,7 +104,7 @@ describe("markdown details", () => {
     expect(s.frozenEl.textContent).toBe("");
     s.set("$$\nx\n\ny\n$$\n\nnext", false);
     s.flush();
-    expect(s.frozenEl.querySelector("pre.nb-math")).not.toBeNull();
+    expect(s.frozenEl.querySelector("div.nb-math-display")).not.toBeNull();
   });
 
   test("late reference definitions re-render the document at the end", () => {

@@ -87,7 +87,8 @@ describe("thinking panel", () => {
     const panel = /** @type {HTMLDetailsElement} */ (q(w.el, ".nba-thinking"));
     expect(panel.open).toBe(true);
     expect(q(panel, ".nba-label").textContent).toBe("Thinking…");
-    expect(q(panel, ".nba-thinking-text").textContent).toBe("Let me <b>think</b>");
+    // Thinking is markdown now (sanitized like answers): the model's HTML is shown as text.
+    expect(q(panel, ".nba-thinking-text").textContent?.trim()).toBe("Let me <b>think</b>");
     expect(panel.querySelector("b")).toBeNull();
     w.ops([
       { op: "set", i: 0, set: { ended_at: 1001.5 } },
@@ -130,7 +131,7 @@ describe("thinking panel", () => {
         { type: "thinking", id: "t1", text: "", redacted: true, started_at: 1, ended_at: 2 },
       ]),
     );
-    expect(q(w.el, ".nba-thinking-text").textContent).toBe("(redacted)");
+    expect(q(w.el, ".nba-thinking-text").textContent?.trim()).toBe("(redacted)");
     expect(w.view.root.classList.contains("nba-hide-thinking")).toBe(false);
     w.model.set("show_thinking", false);
     w.frame();
@@ -625,17 +626,17 @@ test("a view that replaces a destroyed one takes over its rendered text, not its
       { type: "text", id: "m1", text: "# Title\n\nSome *text*." },
     ]),
   );
-  const md = w.el.querySelector(".nba-md");
+  const md = w.el.querySelector(".nba-text .nba-md");
   const panel = w.el.querySelector(".nba-thinking");
   w.view.destroy(); // JupyterLab re-creates the output when the run's display is updated
   const v2 = w.mk();
-  expect(v2.root.querySelector(".nba-md")).toBe(md);
+  expect(v2.root.querySelector(".nba-text .nba-md")).toBe(md);
   expect(v2.root.querySelector(".nba-thinking")).not.toBe(panel);
   expect(v2.root.querySelector(".nba-text h1")?.textContent).toBe("Title");
   w.ops([{ op: "append", i: 1, key: "text", text: " More." }]);
   expect(text(v2.root)).toBe("Title Some text. More.");
   const v3 = w.mk(); // a second view while v2 lives gets a copy of its rendering
-  const copy = v3.root.querySelector(".nba-md");
+  const copy = v3.root.querySelector(".nba-text .nba-md");
   expect(copy).not.toBe(md);
   expect(copy?.innerHTML).toBe(md?.innerHTML);
   w.ops([{ op: "append", i: 1, key: "text", text: " And **more**." }]);

@@ -236,17 +236,17 @@ PAGE_JS = f"""() => {{
                 .map((d) => text(d, '.nba-tool-name')),
         }})),
         lanes: [...document.querySelectorAll('.nba-lanes > .nba-lane')].map((l) => ({{
-            name: text(l, '.nba-title'), text: text(l, '.nba-md'),
+            name: text(l, '.nba-title'), text: text(l, '.nba-text .nba-md'),
             status: text(l, '.nba-status-label'), box: box(l),
         }})),
         lanesTitle: text(document.querySelector('.nba-layout-lanes'), ':scope > .nba-title'),
         lanesDisplay: getComputedStyle(document.querySelector('.nba-lanes')).display,
         chatTitle: text(document.querySelector('.nba-layout-chat'), ':scope > .nba-title'),
         turns: [...document.querySelectorAll('.nba-turn')].map((t) => ({{
-            prompt: text(t, '.nba-prompt'), text: text(t, '.nba-md'),
+            prompt: text(t, '.nba-prompt'), text: text(t, '.nba-text .nba-md'),
             status: text(t, '.nba-status-label'),
-            promptAbove:
-                box(t.querySelector('.nba-prompt'))[1] < box(t.querySelector('.nba-md'))[1],
+            promptAbove: box(t.querySelector('.nba-prompt'))[1]
+                < box(t.querySelector('.nba-text .nba-md'))[1],
         }})),
         codeImports: globalThis.__nbagentCode?.size ?? null,
         styles: document.querySelectorAll('style[data-nbagent]').length,

@@ -78,7 +78,8 @@ def test_a_chat_turn_typed_into_the_input_box_streams(lab: LabPage) -> None:
         turn.locator(".nba-prompt").wait_for()
         assert turn.locator(".nba-prompt").inner_text() == "Hi"
         lab.wait_js(
-            "() => document.querySelector('.nba-turn .nba-md')?.textContent.includes('from the')"
+            "() => document.querySelector('.nba-turn .nba-text .nba-md')"
+            "?.textContent.includes('from the')"
         )
         # While the turn streams: the box is disabled and the turn's Stop is there.
         assert box.is_disabled()
@@ -129,7 +130,7 @@ chat = nbagent.Chat(lambda prompt, turns: S.sliced('Echo: ' + prompt, 3, 0.005),
 
 TURNS_JS = """() => [...document.querySelectorAll('.nba-turn')].map((t) =>
     [t.querySelector('.nba-prompt').textContent,
-     (t.querySelector('.nba-md')?.textContent ?? '').trim(),
+     (t.querySelector('.nba-text .nba-md')?.textContent ?? '').trim(),
      t.querySelector('.nba-status-label').textContent.split(' ')[0]])"""
 
 

@@ -275,13 +275,15 @@ def test_reopened_chat_and_lanes_show_every_turn_and_lane(lab: LabPage) -> None:
     )
     turns = lab.js(
         "() => [...document.querySelectorAll('.nba-saved .nba-turn')].map((t) => "
-        "[t.querySelector('.nba-prompt').textContent, t.querySelector('.nba-md').textContent])"
+        "[t.querySelector('.nba-prompt').textContent, "
+        "t.querySelector('.nba-text .nba-md').textContent])"
     )
     assert [p for p, _ in turns] == ["first question", "second question"]
     assert "Echo: second question" in turns[1][1]
     lanes = lab.js(
         "() => [...document.querySelectorAll('.nba-saved .nba-lane')].map((l) => "
-        "[l.querySelector('.nba-title').textContent, l.querySelector('.nba-md').textContent])"
+        "[l.querySelector('.nba-title').textContent, "
+        "l.querySelector('.nba-text .nba-md').textContent])"
     )
     assert [name for name, _ in lanes] == ["left", "right"]
     assert "Right answer" in lanes[1][1]
@@ -291,10 +293,11 @@ def test_reopened_chat_and_lanes_show_every_turn_and_lane(lab: LabPage) -> None:
 
 
 TURNS_JS = """(root) => [...document.querySelectorAll(root + ' .nba-turn')].map((t) =>
-    [t.querySelector('.nba-prompt').textContent, t.querySelector('.nba-md').textContent,
+    [t.querySelector('.nba-prompt').textContent, t.querySelector('.nba-text .nba-md').textContent,
      t.querySelector('.nba-status-label').textContent])"""
 LANES_JS = """(root) => [...document.querySelectorAll(root + ' .nba-lane')].map((l) =>
-    [l.querySelector('.nba-title').textContent, l.querySelector('.nba-md').textContent])"""
+    [l.querySelector('.nba-title').textContent,
+     l.querySelector('.nba-text .nba-md').textContent])"""
 
 
 def test_reopened_chat_and_lanes_with_widget_state_read_each_lane_from_its_model(

@@ -141,7 +141,7 @@ def test_a_chat_turn_typed_in_the_page_streams_and_completes(
                 if (!t) return;
                 window.__turn.push([
                     t.querySelector('.nba-status-label')?.textContent ?? '',
-                    t.querySelector('.nba-md')?.textContent.length ?? 0,
+                    t.querySelector('.nba-text .nba-md')?.textContent.length ?? 0,
                 ]);
             }, 20);
         }"""

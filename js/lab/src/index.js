@@ -14,9 +14,14 @@
 //
 // Voilà renders each output on its own, from the output's JSON: no output area above it,
 // nothing to write back. Its app's widget manager (plugin.js) has the widget-view renderer.
+//
+// Math in a saved transcript: this extension's own copy of the math chunk (KaTeX), a webpack
+// chunk of its own fetched from the server on the first formula (the live widget takes its
+// chunk from the code model instead).
 
 import { JSONExt } from "@lumino/coreutils";
 import { Panel, Widget } from "@lumino/widgets";
+import { provideMath } from "../../src/math.js";
 import {
   HOST_EVENT,
   OUTPUT_EVENT,
@@ -27,6 +32,8 @@ import {
 } from "../../src/saved.js";
 import "../../src/styles.css";
 import { appRendermime } from "./plugin.js";
+
+provideMath(() => import("../../src/math_chunk.js").then((m) => m.default));
 
 const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
 /** The output data the live widget may replace (never the widget view itself). */

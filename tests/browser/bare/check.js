@@ -1,7 +1,7 @@
 // DOM safety checks shared by the vitest suite and the bare browser page (rendering.md §5).
 // Returns a list of human-readable violations found under `root` (empty = safe).
 
-const FORBIDDEN = "img,svg,math,iframe,frame,form,script,style,object,embed,video,audio,source,link,meta,base,template,textarea,select";
+const FORBIDDEN = "img,svg,iframe,frame,form,script,style,object,embed,video,audio,source,link,meta,base,template,textarea,select";
 const OWN_BUTTONS = ["nba-stop", "nba-copy", "nba-more", "nba-action", "nba-step-button", "nba-chat-send"];
 // Our own UI (the Re-run editor, the chat box); markdown never makes a <textarea> (DOMPurify drops it).
 const OWN_FORBIDDEN = ["nba-rerun-args", "nba-chat-text"];
@@ -29,11 +29,40 @@ function isDataImage(el) {
   return IMAGE_MAGIC[/** @type {keyof typeof IMAGE_MAGIC} */ (m[1])](head);
 }
 
+// MathML only as nbagent's own (rendering.md §2, §5): a <math> in a span.nb-mathml that
+// nbagent's math.js made, holding only these elements and attributes (written here on their
+// own, not imported from js/src/math.js, so that a looser allow-list there fails here).
+const MATHML_NS = "http://www.w3.org/1998/Math/MathML";
+const MATH_TAGS = new Set(
+  "math semantics annotation mrow mi mn mo ms mtext mspace mfrac msqrt mroot msub msup msubsup munder mover munderover mmultiscripts mprescripts none mtable mtr mlabeledtr mtd mstyle mpadded mphantom menclose merror".split(" "),
+);
+const MATH_ATTRS = new Set(
+  "class xmlns encoding display displaystyle scriptlevel mathvariant mathcolor mathbackground mathsize fence separator stretchy symmetric largeop movablelimits form accent accentunder lspace rspace minsize maxsize linethickness width height depth voffset notation rowspacing rowalign rowlines columnspacing columnalign columnlines frame framespacing side".split(" "),
+);
+
+/** @param {Element} el @returns {string[]} */
+function mathViolations(el) {
+  const out = [];
+  const name = el.localName;
+  if (name === "math" && !(el.parentElement?.matches("span.nb-mathml") && el.closest(".nba-md"))) {
+    out.push("<math> outside nbagent's math container");
+  }
+  if (name !== "math" && !el.parentElement?.closest("math")) out.push(`MathML <${name}> outside <math>`);
+  if (!MATH_TAGS.has(name)) out.push(`MathML element <${name}> not allowed`);
+  if (name === "annotation" && el.getAttribute("encoding") !== "application/x-tex") out.push("annotation not TeX");
+  for (const a of el.attributes) if (!MATH_ATTRS.has(a.name)) out.push(`<${name}> has MathML attribute ${a.name}`);
+  const cls = el.getAttribute("class");
+  if (cls !== null && cls !== "mtr-glue" && cls !== "mml-eqn-num") out.push(`<${name}> has class ${JSON.stringify(cls)}`);
+  return out;
+}
+
 /** @param {ParentNode} root @returns {string[]} */
 export function violations(root) {
   const out = [];
   for (const el of root.querySelectorAll("*")) {
     const dataImage = isDataImage(el);
+    if (el.namespaceURI === MATHML_NS) out.push(...mathViolations(el));
+    else if (el.closest("math")) out.push(`<${el.localName}> (not MathML) inside <math>`);
     for (const a of el.attributes) {
       const n = a.name.toLowerCase();
       if (n === "src" && dataImage) continue;

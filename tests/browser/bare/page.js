@@ -1,5 +1,8 @@
 // A bare page for the built widget: a fake anywidget model, initialize + render, and hooks
 // (window.nba) for the Playwright tests to push kernel messages and inspect the DOM.
+// Like a real notebook, each widget's `code` trait references a code model (a fake one here)
+// whose `math` trait holds the math chunk (nbagent/static/math.js, fetched when the code model
+// is first asked for): the bundle imports it from a Blob URL on the first formula.
 // With ?manual, animation frames are run by nba.frame() instead of the browser (fast, exact),
 // and so are the renders the view queues on a MessageChannel right after a quiet spell.
 
@@ -20,11 +23,33 @@ if (manual) {
   };
 }
 
-const { default: widget, renderMarkdownToFragment } = await import("/nbagent/static/widget.js");
+const {
+  default: widget,
+  renderMarkdownToFragment,
+  loadMath,
+  mathSettled,
+} = await import("/nbagent/static/widget.js");
+
+const CODE_REF = "IPY_MODEL_bare-code";
+/** How often the code model was asked for (the math chunk is imported once per page). */
+let codeModelAsked = 0;
+/** @type {Promise<{get(k: string): string}> | null} */
+let codeModel = null;
+const widgetManager = {
+  get_model(id) {
+    codeModelAsked++;
+    if (`IPY_MODEL_${id}` !== CODE_REF) return Promise.reject(new Error(`no model ${id}`));
+    codeModel ??= fetch("/nbagent/static/math.js")
+      .then((r) => r.text())
+      .then((math) => ({ get: (k) => ({ version: "bare", math })[k] }));
+    return codeModel;
+  },
+};
 
 class FakeModel {
   constructor(traits) {
-    this.traits = { snapshot: {}, title: "", show_thinking: true, ...traits };
+    this.traits = { snapshot: {}, title: "", show_thinking: true, code: CODE_REF, ...traits };
+    this.widget_manager = widgetManager;
     this.handlers = new Map();
     this.sent = [];
   }
@@ -106,6 +131,9 @@ window.nba = {
       const v = this.check();
       if (v.length) return { step: i, msg: msgs[i], violations: v, html: app.innerHTML.slice(0, 2000) };
     }
+    await mathSettled(); // formulas past a frame's time budget are typeset on the next task
+    const v = this.check();
+    if (v.length) return { step: msgs.length, violations: v, html: app.innerHTML.slice(0, 2000) };
     return null;
   },
   /** innerHTML of the rendered markdown of text block n. */
@@ -113,13 +141,21 @@ window.nba = {
     return app.querySelectorAll(".nba-text .nba-md")[n]?.innerHTML ?? null;
   },
   /** Whole-document render of `src`, same structure. */
-  wholeHtml(src) {
+  async wholeHtml(src) {
     const d = document.createElement("div");
     d.append(renderMarkdownToFragment(src));
+    await mathSettled();
     return d.firstElementChild.innerHTML;
   },
   text() {
     return app.textContent;
+  },
+  /** Wait for the math chunk (asked for on the first formula); true once it is there. */
+  async mathLoaded() {
+    return (await loadMath()) !== null;
+  },
+  get codeModelAsked() {
+    return codeModelAsked;
   },
 };
 window.nbaReady = true;

@@ -1,0 +1,339 @@
+// Typesetting math placeholders (js/src/math_syntax.js) as MathML, after the main sanitizer.
+//
+// rendering.md §2 "Math": model markdown is sanitized first (no math tags pass); then nbagent
+// renders MathML from the TeX *text* of its own placeholders, with KaTeX in a separate chunk
+// (js/src/math_chunk.js, loaded on first use), and passes that MathML alone through a second,
+// MathML-only allow-list (MATHML below) in a DOMPurify instance of its own, so the main
+// configuration stays untouched. Until the chunk arrives, placeholders show their TeX.
+
+import DOMPurify from "dompurify";
+
+/**
+ * What the math chunk exports.
+ * @typedef {{toMathML(tex: string, display: boolean): {mathml: string} | {error: string}}} MathRenderer
+ */
+
+/**
+ * Every element and attribute KaTeX's MathML output uses, nothing else: no `href`, `class`,
+ * `id`, `style`, no `mglyph`/`maction`/`annotation-xml` (the mXSS and HTML-integration points).
+ * `semantics`/`annotation` (on DOMPurify's MathML deny-list) are allowed on purpose: KaTeX
+ * wraps every formula in them, MathML Core shows only the first child of `semantics`, and the
+ * annotation holds the formula's TeX as text (it is parsed as text: not an integration point).
+ */
+export const MATHML = {
+  ALLOWED_TAGS: [
+    "#text",
+    "math",
+    "semantics",
+    "annotation",
+    "mrow",
+    "mi",
+    "mn",
+    "mo",
+    "ms",
+    "mtext",
+    "mspace",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "msub",
+    "msup",
+    "msubsup",
+    "munder",
+    "mover",
+    "munderover",
+    "mmultiscripts",
+    "mprescripts",
+    "none",
+    "mtable",
+    "mtr",
+    "mlabeledtr",
+    "mtd",
+    "mstyle",
+    "mpadded",
+    "mphantom",
+    "menclose",
+    "merror",
+  ],
+  ALLOWED_ATTR: [
+    "xmlns",
+    "encoding",
+    "display",
+    "displaystyle",
+    "scriptlevel",
+    "mathvariant",
+    "mathcolor",
+    "mathbackground",
+    "mathsize",
+    "fence",
+    "separator",
+    "stretchy",
+    "symmetric",
+    "largeop",
+    "movablelimits",
+    "form",
+    "accent",
+    "accentunder",
+    "lspace",
+    "rspace",
+    "minsize",
+    "maxsize",
+    "linethickness",
+    "width",
+    "height",
+    "depth",
+    "voffset",
+    "notation",
+    "rowspacing",
+    "rowalign",
+    "rowlines",
+    "columnspacing",
+    "columnalign",
+    "columnlines",
+    "frame",
+    "framespacing",
+    "side",
+    "class", // only KATEX_CLASSES (hook below)
+  ],
+  // No URL is ever allowed (no attribute above holds one); DOMPurify's default URI check
+  // still drops any value that looks like `scheme:...`, which none of KaTeX's do.
+  ALLOW_DATA_ATTR: false,
+  ALLOW_ARIA_ATTR: false,
+  SANITIZE_NAMED_PROPS: true,
+  KEEP_CONTENT: false,
+  RETURN_DOM_FRAGMENT: true,
+  // Parsed as XML, as KaTeX writes it: the HTML parser would turn `<mo><mrow>` (\bmod,
+  // \operatorname*) into HTML elements, `mo` being a text integration point. Markup that is
+  // not well-formed XML yields no <math>, and is shown as an error.
+  PARSER_MEDIA_TYPE: /** @type {DOMParserSupportedType} */ ("application/xhtml+xml"),
+};
+
+const mathPurifier = DOMPurify(window);
+mathPurifier.setConfig(MATHML);
+/** The classes KaTeX's MathML uses (numbered equations, `align` spacing; styles.css). */
+export const KATEX_CLASSES = new Set(["mtr-glue", "mml-eqn-num"]);
+
+mathPurifier.addHook("afterSanitizeAttributes", (n) => {
+  // KaTeX's annotation is the TeX; any other encoding is not ours.
+  if (n.localName === "annotation" && n.getAttribute("encoding") !== "application/x-tex") {
+    n.remove();
+    return;
+  }
+  const cls = n.getAttribute("class");
+  if (cls !== null && !KATEX_CLASSES.has(cls)) n.removeAttribute("class");
+});
+
+/**
+ * Sanitize the renderer's MathML with the MathML-only allow-list.
+ * @param {string} mathml
+ * @returns {DocumentFragment}
+ */
+export function purifyMathML(mathml) {
+  return /** @type {DocumentFragment} */ (/** @type {unknown} */ (mathPurifier.sanitize(mathml)));
+}
+
+/** @type {MathRenderer | null} */
+let renderer = null;
+/** @type {(() => Promise<MathRenderer>) | null} */
+let source = null;
+/** @type {Promise<MathRenderer | null> | null} */
+let loading = null;
+/** Placeholders seen before the chunk arrived, typeset when it does. @type {Set<Element>} */
+const pending = new Set();
+
+/**
+ * Where the math chunk comes from (the first source given wins): the widget's code model,
+ * the lab extension's own chunk, or a direct import in tests.
+ * @param {() => Promise<MathRenderer>} load
+ */
+export function provideMath(load) {
+  source ??= load;
+}
+
+/**
+ * The math chunks imported in this page, by code version: once per page and version, like
+ * the bundle itself (js/src/loader.js), whichever copy of the bundle asks.
+ * @type {Map<string, Promise<MathRenderer>>}
+ */
+const imported = /** @type {any} */ (globalThis).__nbagentMath ?? new Map();
+/** @type {any} */ (globalThis).__nbagentMath = imported;
+
+/**
+ * Take the math chunk from the widget's code model (nbagent/_widget.py, CodeModel's `math`
+ * trait): imported from a Blob URL on the first formula, so nothing is fetched.
+ * @param {any} model a widget model with a `code` trait ("IPY_MODEL_<id>")
+ */
+export function provideMathFromCodeModel(model) {
+  if (source) return;
+  const ref = String(model.get("code") ?? "").replace("IPY_MODEL_", "");
+  const manager = model.widget_manager;
+  if (!ref || !manager) return;
+  provideMath(async () => {
+    const code = await manager.get_model(ref);
+    const version = String(code.get("version"));
+    let chunk = imported.get(version);
+    if (!chunk) {
+      const text = String(code.get("math") ?? "");
+      if (!text) throw new Error("the code model has no math chunk (run `make build`)");
+      const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
+      chunk = import(/* webpackIgnore: true */ /* @vite-ignore */ url).then((mod) => mod.default);
+      chunk.finally(() => URL.revokeObjectURL(url)).catch(() => {});
+      imported.set(version, chunk);
+    }
+    return chunk;
+  });
+}
+
+/** Use this renderer at once (tests, or a chunk already imported). @param {MathRenderer} r */
+export function useMathRenderer(r) {
+  renderer = r;
+}
+
+/** @returns {boolean} */
+export const mathReady = () => renderer !== null;
+
+/**
+ * Start loading the chunk (once); typeset what waited when it arrives.
+ * @returns {Promise<MathRenderer | null>}
+ */
+export function loadMath() {
+  if (renderer) return Promise.resolve(renderer);
+  if (loading) return loading;
+  if (!source) return Promise.resolve(null);
+  loading = source().then(
+    (r) => {
+      renderer = r;
+      const waiting = [...pending].filter(shown);
+      pending.clear();
+      typesetAll(waiting, r);
+      return r;
+    },
+    (err) => {
+      pending.clear();
+      console.warn("nbagent: math stays TeX, its code did not load:", err);
+      return null;
+    },
+  );
+  return loading;
+}
+
+/** Rendered formulas by kind and TeX: the live block is rendered again every frame. */
+const cache = new Map();
+const CACHE_MAX = 2000;
+
+/**
+ * Formulas not yet in the cache are rendered for at most this long per call (ms); the rest
+ * wait for the next task, so a page of new formulas does not make one long frame (rendering
+ * .md §6: ≤ 16 ms). One formula is never split.
+ */
+let budgetMs = 6;
+/** Placeholders past the budget, typeset on the next task. @type {Set<Element>} */
+const deferred = new Set();
+let draining = false;
+
+/** @param {number} ms Infinity: everything at once (tests comparing renders) */
+export function setTypesetBudget(ms) {
+  budgetMs = ms;
+}
+
+/**
+ * Whether a placeholder still matters: in the page, or in a view not attached yet. One left
+ * in the fragment a live block was rendered into (`morph` took another) does not.
+ * @param {Element} el
+ */
+const shown = (el) => el.isConnected || !(el.getRootNode() instanceof DocumentFragment);
+
+/**
+ * Typeset the math placeholders under `root` (a sanitized fragment about to be inserted, or
+ * an element). Without the chunk yet, they stay TeX and are typeset when it arrives.
+ * @param {DocumentFragment | Element} root
+ */
+export function typeset(root) {
+  const found = root.querySelectorAll("code.nb-math");
+  if (found.length === 0) return;
+  if (renderer) {
+    typesetAll(found, renderer);
+    return;
+  }
+  if (!source) return;
+  for (const el of found) pending.add(el);
+  loadMath();
+}
+
+/**
+ * @param {Iterable<Element>} els
+ * @param {MathRenderer} r
+ */
+function typesetAll(els, r) {
+  const start = performance.now();
+  let fresh = 0;
+  for (const el of els) {
+    const key = keyOf(el);
+    let made = cache.get(key);
+    if (!made) {
+      // At least one new formula per call: the queue always moves.
+      if (fresh++ > 0 && performance.now() - start > budgetMs) {
+        deferred.add(el);
+        continue;
+      }
+      made = render(el.textContent ?? "", key[0] === "D", r);
+      if (cache.size >= CACHE_MAX) cache.clear();
+      cache.set(key, made);
+    }
+    el.replaceWith(made.cloneNode(true));
+  }
+  if (deferred.size > 0 && !draining) {
+    draining = true;
+    setTimeout(drain, 0);
+  }
+}
+
+function drain() {
+  draining = false;
+  const els = [...deferred].filter(shown);
+  deferred.clear();
+  if (renderer) typesetAll(els, renderer);
+}
+
+/** Resolves when the chunk has loaded (or failed) and no placeholder waits for its turn. */
+export async function mathSettled() {
+  await loading;
+  while (draining) await new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+/**
+ * "D" (display) or "I" (inline), then the TeX.
+ * @param {Element} el
+ */
+function keyOf(el) {
+  const display =
+    el.classList.contains("nb-math-display") ||
+    (el.parentElement?.classList.contains("nb-math-display") ?? false);
+  return `${display ? "D" : "I"}${el.textContent ?? ""}`;
+}
+
+/**
+ * @param {string} tex
+ * @param {boolean} display
+ * @param {MathRenderer} r
+ * @returns {Element}
+ */
+function render(tex, display, r) {
+  const out = r.toMathML(tex, display);
+  if ("mathml" in out) {
+    const frag = purifyMathML(out.mathml);
+    const math = frag.firstElementChild;
+    // Exactly one <math>, as the renderer makes it; anything else is shown as an error.
+    if (math?.localName === "math" && frag.childNodes.length === 1) {
+      const box = document.createElement("span");
+      box.className = display ? "nb-mathml nb-mathml-display" : "nb-mathml";
+      box.append(math);
+      return box;
+    }
+  }
+  const error = document.createElement("code");
+  error.className = "nb-math-error";
+  error.title = "error" in out ? out.error : "nbagent: the formula's MathML was not as expected";
+  error.textContent = tex;
+  return error;
+}
