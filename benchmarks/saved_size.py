@@ -101,6 +101,7 @@ def breakdown(path: Path) -> dict[str, Any]:
         "parts": parts,
         "esm": next(iter(ours.values()))["_esm"] if ours else "",
         "code": [c["code"] for c in code.values()],
+        "math": [c.get("math", "") for c in code.values()],
     }
 
 

@@ -35,16 +35,47 @@ def _bundle(name: str) -> pathlib.Path | str:
     return ""
 
 
+_MATH_MARKS = ("$", "\\(", "\\[")
+
+
+def _mentions_math(value: Any, depth: int = 0) -> bool:
+    """Whether a message or state holds text that may be a formula (a ``$``, ``\\(`` or
+    ``\\[`` in any string value): the browser may then need the math chunk."""
+    if isinstance(value, str):
+        return any(mark in value for mark in _MATH_MARKS)
+    if depth > 32:
+        return False
+    if isinstance(value, dict):
+        return any(_mentions_math(v, depth + 1) for v in value.values())
+    if isinstance(value, (list, tuple)):
+        return any(_mentions_math(v, depth + 1) for v in value)
+    return False
+
+
 class _Scrubbed(ipywidgets.Widget):  # type: ignore[misc]  # ipywidgets has no types
     """A widget whose messages always leave: one JSON cannot carry (a lone surrogate in a
     Python string) would raise in the thread that sends it, so it is sent scrubbed (the
-    transcript keeps what came)."""
+    transcript keeps what came). Until the page's code model carries the math chunk, what
+    leaves is looked at for formulas (``CodeModel.include_math``)."""
 
     def _send(self, msg: dict[str, Any], buffers: Any = None) -> None:
+        self._watch_for_math(msg)
         try:
             super()._send(msg, buffers)
         except ValueError:  # UnicodeEncodeError, a float out of range
             super()._send(scrubbed(msg), buffers)
+
+    def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict[str, Any]:
+        state: dict[str, Any] = super().get_state(key, drop_defaults)
+        self._watch_for_math(state)  # a widget opened with text in its state
+        return state
+
+    def _watch_for_math(self, value: Any) -> None:
+        if isinstance(self, CodeModel):
+            return
+        code = getattr(self, "code", None)
+        if isinstance(code, CodeModel) and not code.math and _mentions_math(value):
+            code.include_math()
 
 
 def _text(name: str) -> str:
@@ -65,22 +96,31 @@ class CodeModel(_Scrubbed):
 
     math = traitlets.Unicode("").tag(sync=True)
     """The math chunk's JavaScript (an ES module: ``nbagent/static/math.js``, KaTeX to
-    MathML), imported by the bundle on the first formula of the page; empty when it was not
-    built (formulas then show their TeX)."""
+    MathML), imported by the browser on the first formula of the page. Empty until a widget
+    sends text that may hold a formula (``include_math``): a notebook without math does not
+    save the chunk's 270 KB. Stays empty when it was not built (formulas then show TeX)."""
 
     version = traitlets.Unicode("").tag(sync=True)
     """A hash of the code, styles and math chunk: the browser imports each version once per
     page."""
+
+    def include_math(self) -> None:
+        """Send the math chunk (once): a widget's text may hold a formula."""
+        if not self.math:
+            self.math = _math_chunk()
+
+
+def _math_chunk() -> str:
+    path = _STATIC / "math.js"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
 def _make_code_model() -> CodeModel:
     import hashlib
 
     code, css = _text("widget.js"), _text("widget.css")
-    math_path = _STATIC / "math.js"
-    math = math_path.read_text(encoding="utf-8") if math_path.exists() else ""
-    version = hashlib.sha256((code + css + math).encode()).hexdigest()[:16]
-    return CodeModel(code=code, css=css, math=math, version=version)
+    version = hashlib.sha256((code + css + _math_chunk()).encode()).hexdigest()[:16]
+    return CodeModel(code=code, css=css, version=version)
 
 
 def code_model() -> CodeModel:
@@ -176,6 +216,14 @@ class LaneState(_Scrubbed):
     lane = traitlets.Dict().tag(sync=True)
     """``{"seq": n, "meta": {"title", "prompt", "can_rerun"}, "state": Transcript.to_dict()}``:
     written when the lane opens and when it ends (and after a re-run), at the widget's seq."""
+
+    code = traitlets.Instance(CodeModel)
+    """The page's ``CodeModel``, not synced (the lanes widget references it): told when a
+    lane's state may hold a formula."""
+
+    @traitlets.default("code")
+    def _default_code(self) -> CodeModel:
+        return code_model()
 
     def __repr__(self) -> str:
         state = self.lane.get("state") or {}

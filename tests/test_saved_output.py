@@ -148,8 +148,8 @@ def test_the_code_is_saved_once_per_notebook(executed) -> None:
     marker = json.dumps(bundle[:2000])[1:-1]  # as it is spelled in the file
     assert raw.count(marker) == 1
     assert not any(w.get("_css") for w in ours)
-    # The math chunk (KaTeX) is saved once too, in the same code model: a fixed cost per
-    # notebook, whatever the number of runs or formulas.
+    # The math chunk (KaTeX) is saved once too, in the same code model, as the hostile run
+    # has formulas: a fixed cost per notebook, whatever the number of runs or formulas.
     math = (STATIC / "math.js").read_text(encoding="utf-8")
     assert states[code_id]["state"]["math"] == math
     assert raw.count(json.dumps(math[:2000])[1:-1]) == 1
@@ -163,3 +163,4 @@ def test_a_demo_run_adds_at_most_15_kb(tmp_path: Path) -> None:
     print(f"\ngrowth per demo run: {growth:,.0f} bytes; per run at 10: {per_run}")
     assert growth <= 15_000, (growth, per_run)
     assert one["code"] == ten["code"]  # the code once, at 1 run as at 10
+    assert ten["math"] == [""]  # no formula in the demo: the math chunk is not saved

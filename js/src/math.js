@@ -159,6 +159,24 @@ const imported = /** @type {any} */ (globalThis).__nbagentMath ?? new Map();
 /** @type {any} */ (globalThis).__nbagentMath = imported;
 
 /**
+ * The kernel sends the chunk once a widget's text may hold a formula (nbagent/_widget.py,
+ * `include_math`), on the code model's own comm: a formula can arrive first.
+ * @param {any} code the code model
+ * @returns {Promise<string>}
+ */
+function mathSent(code) {
+  return new Promise((resolve) => {
+    const arrived = () => {
+      const text = String(code.get("math") ?? "");
+      if (!text) return;
+      code.off("change:math", arrived);
+      resolve(text);
+    };
+    code.on("change:math", arrived);
+  });
+}
+
+/**
  * Take the math chunk from the widget's code model (nbagent/_widget.py, CodeModel's `math`
  * trait): imported from a Blob URL on the first formula, so nothing is fetched.
  * @param {any} model a widget model with a `code` trait ("IPY_MODEL_<id>")
@@ -173,8 +191,7 @@ export function provideMathFromCodeModel(model) {
     const version = String(code.get("version"));
     let chunk = imported.get(version);
     if (!chunk) {
-      const text = String(code.get("math") ?? "");
-      if (!text) throw new Error("the code model has no math chunk (run `make build`)");
+      const text = String(code.get("math") || (await mathSent(code)));
       const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
       chunk = import(/* webpackIgnore: true */ /* @vite-ignore */ url).then((mod) => mod.default);
       chunk.finally(() => URL.revokeObjectURL(url)).catch(() => {});
