@@ -2,7 +2,8 @@
 // Model HTML is shown as text, images become links, TeX is shown as code.
 
 import DOMPurify from "dompurify";
-import { Marked } from "marked";
+import { Lexer, Marked } from "marked";
+import { finalCount } from "./freeze.js";
 import { heal } from "./heal.js";
 import { escapeHtml, highlight } from "./highlight.js";
 
@@ -148,9 +149,19 @@ const md = new Marked({
   ],
 });
 
-/** @param {string} src @returns {Tok[]} */
-export function lex(src) {
-  return /** @type {Tok[]} */ (/** @type {unknown} */ (md.lexer(src)));
+/** @typedef {Record<string, {href: string | null, title: string | null}>} Links */
+
+/**
+ * Lex `src` knowing the reference definitions found before it (`links`): a `[foo]` in the
+ * live block resolves against a definition that is already frozen.
+ * @param {string} src
+ * @param {Links} [links]
+ * @returns {Tok[] & {links: Links}}
+ */
+export function lex(src, links) {
+  const lexer = new Lexer(md.defaults);
+  if (links) Object.assign(lexer.tokens.links, links);
+  return /** @type {any} */ (lexer.lex(src));
 }
 
 /**
@@ -248,31 +259,6 @@ function sameShell(a, b) {
 }
 
 const CHUNK = 32;
-const REF_DEF = /^ {0,3}\[[^\]\n]+\]:[ \t]*\S/m;
-const CODE_TYPES = new Set(["code", "mathBlock"]);
-
-/**
- * Index of the first token that must stay live: the last non-space token, or earlier when a
- * display-math block (`$$`, `\[`) is still open.
- * @param {Tok[]} toks
- */
-function liveFrom(toks) {
-  let k = toks.length;
-  while (k > 0 && toks[k - 1].type === "space") k--;
-  k = Math.max(0, k - 1);
-  let openD = -1;
-  let openB = -1;
-  for (let i = 0; i < k; i++) {
-    const t = toks[i];
-    if (CODE_TYPES.has(t.type)) continue;
-    if ((t.raw.match(/\$\$/g)?.length ?? 0) % 2 === 1) openD = openD < 0 ? i : -1;
-    const opens = t.raw.match(/^[ \t]*\\\[/gm)?.length ?? 0;
-    const closes = t.raw.match(/\\\][ \t]*$/gm)?.length ?? 0;
-    if (opens > closes && openB < 0) openB = i;
-    else if (closes > opens) openB = -1;
-  }
-  return Math.min(k, ...[openD, openB].filter((x) => x >= 0));
-}
 
 /** Normalize line endings the way marked's lexer does (so raw lengths add up). @param {string} s */
 const normalize = (s) => s.replace(/\r\n?/g, "\n");
@@ -303,6 +289,8 @@ export class StreamingMarkdown {
     this.final = false;
     this.finalized = false;
     this.dirty = false;
+    /** @type {Links} reference definitions in the frozen blocks */
+    this.links = {};
   }
 
   /**
@@ -369,6 +357,7 @@ export class StreamingMarkdown {
     c.final = this.final;
     c.finalized = this.finalized;
     c.dirty = this.dirty;
+    c.links = { ...this.links };
     return c;
   }
 
@@ -382,6 +371,7 @@ export class StreamingMarkdown {
     this.chunk = null;
     this.chunkCount = 0;
     this.finalized = false;
+    this.links = {};
   }
 
   /**
@@ -403,35 +393,88 @@ export class StreamingMarkdown {
     }
   }
 
+  /**
+   * Render the whole source at once into the frozen part (the end of a block whose
+   * reference definitions may change earlier blocks).
+   * @param {string} src
+   */
+  renderWhole(src) {
+    this.frozenEl.replaceChildren();
+    this.chunk = null;
+    this.chunkCount = 0;
+    const toks = lex(src);
+    this.links = { ...toks.links };
+    this.appendFrozen(toks.filter((t) => t.type !== "space"));
+  }
+
   /** Render what changed since the last flush. Call once per animation frame. */
   flush() {
     if (!this.dirty) return;
     this.dirty = false;
     if (this.finalized) return;
-    const toks = lex(this.tail);
-    const k = this.final ? toks.length : liveFrom(toks);
+    const toks = lex(this.tail, this.links);
+    const k = this.final ? toks.length : finalCount(toks, this.tail);
     let consumed = 0;
     for (let i = 0; i < k; i++) consumed += toks[i].raw.length;
+    const frozenBefore = this.frozenEnd;
     this.frozenEnd += consumed;
     this.tail = this.tail.slice(consumed);
-    this.appendFrozen(toks.slice(0, k).filter((t) => t.type !== "space"));
+    const frozen = toks.slice(0, k).filter((t) => t.type !== "space");
     if (this.final) {
       this.liveEl.replaceChildren();
-      if (REF_DEF.test(this.src)) {
-        // Late reference definitions change earlier blocks: render the whole document once.
-        const src = this.src;
-        this.reset();
-        this.src = src;
-        this.frozenEnd = src.length;
-        this.appendFrozen(lex(src).filter((t) => t.type !== "space"));
-      }
+      // Definitions apply to the whole document, also to blocks frozen before them.
+      if (Object.keys(toks.links).length) this.renderWhole(this.src);
+      else this.appendFrozen(frozen);
       this.finalized = true;
       return;
     }
+    const defs = newDefinitions(frozen, this.links);
+    if (defs.length && referencedBefore(this.src.slice(0, frozenBefore), defs)) {
+      this.renderWhole(this.src.slice(0, this.frozenEnd));
+    } else {
+      for (const d of defs) this.links[d.tag] ??= { href: d.href, title: d.title };
+      this.appendFrozen(frozen);
+    }
     let live = "";
     for (let i = k; i < toks.length; i++) live += toks[i].raw;
-    morph(this.liveEl, purify(md.parse(heal(live), { async: false })));
+    const liveToks = lex(heal(live), this.links);
+    morph(this.liveEl, purify(md.parser(/** @type {any} */ (liveToks))));
   }
+}
+
+/** @typedef {{tag: string, href: string | null, title: string | null}} Def */
+
+/**
+ * The reference definitions in `toks` (also inside quotes and lists) not yet in `links`.
+ * @param {Tok[]} toks
+ * @param {Links} links
+ * @returns {Def[]}
+ */
+function newDefinitions(toks, links) {
+  /** @type {Def[]} */
+  const out = [];
+  /** @param {any[]} list */
+  const walk = (list) => {
+    for (const t of list) {
+      if (t.type === "def" && !(t.tag in links)) out.push(t);
+      else if (t.type === "blockquote") walk(t.tokens);
+      else if (t.type === "list") for (const item of t.items) walk(item.tokens);
+    }
+  };
+  walk(toks);
+  return out;
+}
+
+/**
+ * Whether frozen text may use one of `defs` (`[label]`, matched loosely: a false positive
+ * costs one re-render, a miss is fixed by the final whole render).
+ * @param {string} before
+ * @param {Def[]} defs
+ */
+function referencedBefore(before, defs) {
+  if (!before.includes("]")) return false;
+  const text = before.toLowerCase().replace(/\s+/g, " ");
+  return defs.some((d) => text.includes(`[${d.tag}]`));
 }
 
 const WARM_UP =
