@@ -94,21 +94,64 @@ let highlightOn = false;
 
 /** @typedef {{type: string, raw: string, text?: string}} Tok */
 
+/** Rendering inline tokens inside a link: links and images in it become text. */
+let inLink = false;
+
+/** The link rule of rendering.md §4 (PURIFY.ALLOWED_URI_REGEXP). */
+const LINK_RULE = PURIFY.ALLOWED_URI_REGEXP;
+
+/**
+ * marked's own URL cleaning (percent-encode, keep existing escapes); null when malformed.
+ * @param {string} href
+ */
+function cleanUrl(href) {
+  try {
+    return encodeURI(href).replace(/%25/g, "%");
+  } catch {
+    return null;
+  }
+}
+
 const md = new Marked({
   gfm: true,
   renderer: {
     html({ text, block }) {
       return block ? `<p>${escapeHtml(text.replace(/\n+$/, ""))}</p>\n` : escapeHtml(text);
     },
+    link({ href, title, tokens }) {
+      // An image in a link (a README badge) becomes its text inside the link: no nested anchors.
+      const outer = inLink;
+      inLink = true;
+      let text;
+      try {
+        text = this.parser.parseInline(tokens);
+      } finally {
+        inLink = outer;
+      }
+      // rendering.md §4's link rule, applied here so that `[x]()` or `[x](/path)` is text
+      // rather than an anchor whose href the sanitizer empties or drops.
+      const url = cleanUrl(href);
+      if (url === null || !LINK_RULE.test(url) || outer) return text;
+      const t = title ? ` title="${escapeHtml(title)}"` : "";
+      return `<a href="${escapeHtml(url)}"${t}>${text}</a>`;
+    },
     image({ href, text }) {
-      return `<a href="${escapeHtml(href ?? "")}" class="nba-image">${escapeHtml(`[image: ${text || href}]`)}</a>`;
+      const label = escapeHtml(`[image: ${text || href}]`);
+      const url = cleanUrl(href);
+      if (inLink || url === null || !LINK_RULE.test(url))
+        return `<span class="nba-image">${label}</span>`;
+      return `<a href="${escapeHtml(url)}" class="nba-image">${label}</a>`;
     },
     code({ text, lang }) {
       const name = (lang ?? "").match(/^\S*/)?.[0] ?? "";
       const code = text.replace(/\n$/, "");
       const body = highlightOn ? highlight(code, name) : escapeHtml(code);
-      const cls = name ? ` class="language-${escapeHtml(name)}"` : "";
-      return `<pre><code${cls}>${body}\n</code></pre>\n`;
+      // Entity references in an info string stand for their character (CommonMark §4.5).
+      const cls = name
+        ? ` class="language-${escapeHtml(name).replace(/&amp;(#?\w+;)/g, "&$1")}"`
+        : "";
+      // An empty fence is an empty block, not one blank line.
+      return `<pre><code${cls}>${body}${code ? "\n" : ""}</code></pre>\n`;
     },
   },
   extensions: [
