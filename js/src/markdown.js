@@ -4,7 +4,7 @@
 import DOMPurify from "dompurify";
 import { Lexer, Marked } from "marked";
 import { finalCount } from "./freeze.js";
-import { heal } from "./heal.js";
+import { healLive, OPEN_MATH } from "./heal.js";
 import { escapeHtml, highlight } from "./highlight.js";
 
 /** rendering.md §4 — exactly this configuration. */
@@ -94,6 +94,12 @@ let highlightOn = false;
 
 /** @typedef {{type: string, raw: string, text?: string}} Tok */
 
+/** Streaming: unresolved full references show as their text (set by StreamingMarkdown). */
+let hideRefs = false;
+/** Some unresolved reference was shown as text since the flag was last cleared. */
+let hidRefs = false;
+const FULL_REF = /\[([^[\]\n]+)\]\[[^[\]\n]*\]/g;
+
 /** Rendering inline tokens inside a link: links and images in it become text. */
 let inLink = false;
 
@@ -134,6 +140,18 @@ const md = new Marked({
       if (url === null || !LINK_RULE.test(url) || outer) return text;
       const t = title ? ` title="${escapeHtml(title)}"` : "";
       return `<a href="${escapeHtml(url)}"${t}>${text}</a>`;
+    },
+    text(token) {
+      // While streaming, `[text][label]` whose definition has not arrived shows as its text
+      // (definitions come last in an answer); the end re-renders the whole block exactly.
+      if (hideRefs && !("tokens" in token && token.tokens) && token.text.includes("][")) {
+        const text = token.text.replace(FULL_REF, "$1");
+        if (text !== token.text) {
+          hidRefs = true;
+          token.text = text;
+        }
+      }
+      return false;
     },
     image({ href, text }) {
       const label = escapeHtml(`[image: ${text || href}]`);
@@ -334,6 +352,10 @@ export class StreamingMarkdown {
     this.dirty = false;
     /** @type {Links} reference definitions in the frozen blocks */
     this.links = {};
+    /** Labels of live definitions already used to re-render the frozen blocks. */
+    this.shown = new Set();
+    /** Some frozen block shows an unresolved reference as text (see `hideRefs`). */
+    this.hidRefs = false;
   }
 
   /**
@@ -401,6 +423,8 @@ export class StreamingMarkdown {
     c.finalized = this.finalized;
     c.dirty = this.dirty;
     c.links = { ...this.links };
+    c.shown = new Set(this.shown);
+    c.hidRefs = this.hidRefs;
     return c;
   }
 
@@ -415,6 +439,8 @@ export class StreamingMarkdown {
     this.chunkCount = 0;
     this.finalized = false;
     this.links = {};
+    this.shown = new Set();
+    this.hidRefs = false;
   }
 
   /**
@@ -437,16 +463,20 @@ export class StreamingMarkdown {
   }
 
   /**
-   * Render the whole source at once into the frozen part (the end of a block whose
-   * reference definitions may change earlier blocks).
+   * Render the whole source at once into the frozen part: at the end of a block whose
+   * reference definitions may change earlier blocks, or mid-stream when a definition that
+   * earlier blocks use arrives (`early`: the definitions seen so far after `src`).
    * @param {string} src
+   * @param {Links} [early]
    */
-  renderWhole(src) {
+  renderWhole(src, early) {
     this.frozenEl.replaceChildren();
     this.chunk = null;
     this.chunkCount = 0;
-    const toks = lex(src);
-    this.links = { ...toks.links };
+    const toks = lex(src, early);
+    this.links = {};
+    for (const d of newDefinitions(toks, {}))
+      this.links[d.tag] ??= { href: d.href, title: d.title };
     this.appendFrozen(toks.filter((t) => t.type !== "space"));
   }
 
@@ -455,6 +485,18 @@ export class StreamingMarkdown {
     if (!this.dirty) return;
     this.dirty = false;
     if (this.finalized) return;
+    hideRefs = !this.final;
+    hidRefs = false;
+    try {
+      this.render();
+    } finally {
+      if (hidRefs) this.hidRefs = true;
+      hideRefs = false;
+    }
+  }
+
+  /** flush()'s work. */
+  render() {
     const toks = lex(this.tail, this.links);
     const k = this.final ? toks.length : finalCount(toks, this.tail);
     let consumed = 0;
@@ -466,22 +508,61 @@ export class StreamingMarkdown {
     if (this.final) {
       this.liveEl.replaceChildren();
       // Definitions apply to the whole document, also to blocks frozen before them.
-      if (Object.keys(toks.links).length) this.renderWhole(this.src);
+      // So do the references shown as text while streaming.
+      if (Object.keys(toks.links).length || this.hidRefs) this.renderWhole(this.src);
       else this.appendFrozen(frozen);
       this.finalized = true;
       return;
     }
     const defs = newDefinitions(frozen, this.links);
-    if (defs.length && referencedBefore(this.src.slice(0, frozenBefore), defs)) {
-      this.renderWhole(this.src.slice(0, this.frozenEnd));
+    // Definitions still in the live block (maybe half-typed): shown early, once per label.
+    const early = Object.keys(toks.links).filter(
+      (tag) => !(tag in this.links) && !this.shown.has(tag),
+    );
+    for (const tag of early) this.shown.add(tag);
+    const used = (/** @type {string[]} */ tags) =>
+      referencedBefore(this.src.slice(0, frozenBefore), tags);
+    if (used(defs.map((d) => d.tag)) || used(early)) {
+      this.renderWhole(this.src.slice(0, this.frozenEnd), toks.links);
     } else {
       for (const d of defs) this.links[d.tag] ??= { href: d.href, title: d.title };
       this.appendFrozen(frozen);
     }
-    let live = "";
-    for (let i = k; i < toks.length; i++) live += toks[i].raw;
-    const liveToks = lex(heal(live), this.links);
-    morph(this.liveEl, purify(md.parser(/** @type {any} */ (liveToks))));
+    // The source itself: the lexer's raw text of a list is not always the source.
+    const healed = healLive(this.tail);
+    const liveToks = lex(healed.text, toks.links);
+    const frag = purify(md.parser(/** @type {any} */ (liveToks)));
+    if (healed.math) placeOpenMath(frag, healed.math);
+    morph(this.liveEl, frag);
+  }
+}
+
+/**
+ * Put an open formula's TeX where healLive left its mark, as plain text in nbagent's math
+ * placeholder (marked `nb-math-open`: not typeset until it closes).
+ * @param {DocumentFragment} frag
+ * @param {{tex: string, display: boolean}} math
+ */
+function placeOpenMath(frag, math) {
+  const walker = document.createTreeWalker(frag, NodeFilter.SHOW_TEXT);
+  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
+    const text = /** @type {Text} */ (n);
+    const at = text.data.indexOf(OPEN_MATH);
+    if (at < 0) continue;
+    const code = document.createElement("code");
+    code.className = math.display ? "nb-math" : "nb-math nb-math-open";
+    code.textContent = math.tex;
+    const p = text.parentElement;
+    if (math.display && p?.tagName === "P" && p.textContent?.trim() === OPEN_MATH) {
+      const box = document.createElement("div");
+      box.className = "nb-math nb-math-display nb-math-open";
+      box.append(code);
+      p.replaceWith(box);
+    } else {
+      text.splitText(at).deleteData(0, OPEN_MATH.length);
+      text.after(code);
+    }
+    return;
   }
 }
 
@@ -512,12 +593,12 @@ function newDefinitions(toks, links) {
  * Whether frozen text may use one of `defs` (`[label]`, matched loosely: a false positive
  * costs one re-render, a miss is fixed by the final whole render).
  * @param {string} before
- * @param {Def[]} defs
+ * @param {string[]} tags
  */
-function referencedBefore(before, defs) {
-  if (!before.includes("]")) return false;
+function referencedBefore(before, tags) {
+  if (!tags.length || !before.includes("]")) return false;
   const text = before.toLowerCase().replace(/\s+/g, " ");
-  return defs.some((d) => text.includes(`[${d.tag}]`));
+  return tags.some((tag) => text.includes(`[${tag}]`));
 }
 
 const WARM_UP =
