@@ -212,17 +212,67 @@ const md = new Marked({
 
 /** @typedef {Record<string, {href: string | null, title: string | null}>} Links */
 
+/** Quote markers beyond depth 16 are text (＞): marked recurses per level, and overflows. */
+const DEEP_QUOTE = /^((?:[ \t]{0,3}>){16})((?:[ \t]*>)+)/gm;
+
 /**
- * Lex `src` knowing the reference definitions found before it (`links`): a `[foo]` in the
- * live block resolves against a definition that is already frozen.
+ * A new lexer knowing the reference definitions found before its text (`links`): a `[foo]`
+ * in the live block resolves against a definition that is already frozen.
+ * @param {string} src
+ * @param {Links} [links]
+ */
+function lexer(src, links) {
+  const lx = new Lexer(md.defaults);
+  if (links) Object.assign(lx.tokens.links, links);
+  // A look-alike of the same length keeps raw lengths equal to the source's.
+  return {
+    lx,
+    src: src.replace(DEEP_QUOTE, (_, kept, more) => kept + more.replace(/>/g, "\uFF1E")),
+  };
+}
+
+/**
+ * Markdown that marked cannot lex (a stack overflow) shows as one paragraph of text.
+ * @param {string} src
+ * @returns {Tok[] & {links: Links}}
+ */
+function asText(src) {
+  const text = { type: "text", raw: src, text: escapeHtml(src), escaped: true };
+  const toks = [{ type: "paragraph", raw: src, text: src, tokens: [text] }];
+  return Object.assign(toks, { links: {} });
+}
+
+/**
+ * Lex `src` (blocks and inline).
  * @param {string} src
  * @param {Links} [links]
  * @returns {Tok[] & {links: Links}}
  */
 export function lex(src, links) {
-  const lexer = new Lexer(md.defaults);
-  if (links) Object.assign(lexer.tokens.links, links);
-  return /** @type {any} */ (lexer.lex(src));
+  const { lx, src: safe } = lexer(src, links);
+  try {
+    return /** @type {any} */ (lx.lex(safe));
+  } catch (e) {
+    if (e instanceof RangeError) return asText(src);
+    throw e;
+  }
+}
+
+/**
+ * Lex the block structure of `src` only: raw text, types and definitions, no inline parse.
+ * @param {string} src
+ * @param {Links} [links]
+ * @returns {Tok[] & {links: Links}}
+ */
+function lexBlocks(src, links) {
+  const { lx, src: safe } = lexer(src, links);
+  try {
+    lx.blockTokens(safe, lx.tokens);
+    return /** @type {any} */ (lx.tokens);
+  } catch (e) {
+    if (e instanceof RangeError) return asText(src);
+    throw e;
+  }
 }
 
 /**
@@ -320,6 +370,9 @@ function sameShell(a, b) {
 }
 
 const CHUNK = 32;
+/** A live render slower than this parses a shorter window from then on (a frame is 16 ms). */
+const LIVE_BUDGET_MS = 8;
+const MIN_WINDOW = 256;
 
 /** Normalize line endings the way marked's lexer does (so raw lengths add up). @param {string} s */
 const normalize = (s) => s.replace(/\r\n?/g, "\n");
@@ -356,6 +409,8 @@ export class StreamingMarkdown {
     this.shown = new Set();
     /** Some frozen block shows an unresolved reference as text (see `hideRefs`). */
     this.hidRefs = false;
+    /** How many characters at the end of the live block are parsed (see renderLive). */
+    this.window = Infinity;
   }
 
   /**
@@ -425,6 +480,7 @@ export class StreamingMarkdown {
     c.links = { ...this.links };
     c.shown = new Set(this.shown);
     c.hidRefs = this.hidRefs;
+    c.window = this.window;
     return c;
   }
 
@@ -441,6 +497,7 @@ export class StreamingMarkdown {
     this.links = {};
     this.shown = new Set();
     this.hidRefs = false;
+    this.window = Infinity;
   }
 
   /**
@@ -497,23 +554,26 @@ export class StreamingMarkdown {
 
   /** flush()'s work. */
   render() {
-    const toks = lex(this.tail, this.links);
+    // Block structure only (no inline parsing): all that freezing needs, linear in the tail.
+    const toks = this.final ? lex(this.tail, this.links) : lexBlocks(this.tail, this.links);
     const k = this.final ? toks.length : finalCount(toks, this.tail);
     let consumed = 0;
     for (let i = 0; i < k; i++) consumed += toks[i].raw.length;
     const frozenBefore = this.frozenEnd;
     this.frozenEnd += consumed;
+    const done = this.tail.slice(0, consumed);
     this.tail = this.tail.slice(consumed);
-    const frozen = toks.slice(0, k).filter((t) => t.type !== "space");
     if (this.final) {
       this.liveEl.replaceChildren();
       // Definitions apply to the whole document, also to blocks frozen before them.
       // So do the references shown as text while streaming.
       if (Object.keys(toks.links).length || this.hidRefs) this.renderWhole(this.src);
-      else this.appendFrozen(frozen);
+      else this.appendFrozen(toks.filter((t) => t.type !== "space"));
       this.finalized = true;
       return;
     }
+    if (consumed) this.window = Infinity;
+    const frozen = consumed ? lex(done, this.links).filter((t) => t.type !== "space") : [];
     const defs = newDefinitions(frozen, this.links);
     // Definitions still in the live block (maybe half-typed): shown early, once per label.
     const early = Object.keys(toks.links).filter(
@@ -528,12 +588,41 @@ export class StreamingMarkdown {
       for (const d of defs) this.links[d.tag] ??= { href: d.href, title: d.title };
       this.appendFrozen(frozen);
     }
-    // The source itself: the lexer's raw text of a list is not always the source.
-    const healed = healLive(this.tail);
-    const liveToks = lex(healed.text, toks.links);
-    const frag = purify(md.parser(/** @type {any} */ (liveToks)));
+    this.renderLive(toks.links);
+  }
+
+  /**
+   * Render the live block (healed). Its cost is bounded: when a render takes longer than
+   * LIVE_BUDGET_MS (a long paragraph dense with `_`, deep quotes), only its last `window`
+   * characters are parsed from then on and the text before them shows as plain text, until
+   * the block is frozen or final (which renders it whole, exactly).
+   * @param {Links} links
+   */
+  renderLive(links) {
+    const t0 = performance.now();
+    let src = this.tail;
+    let head = "";
+    if (src.length > this.window) {
+      // Start the parsed part at a line, or at least a word.
+      let cut = src.length - this.window;
+      const nl = src.lastIndexOf("\n", cut);
+      cut = nl >= cut - 256 ? nl + 1 : Math.max(src.lastIndexOf(" ", cut) + 1, cut - 64);
+      head = src.slice(0, cut);
+      src = src.slice(cut);
+    }
+    const healed = healLive(src);
+    const frag = purify(md.parser(/** @type {any} */ (lex(healed.text, links))));
     if (healed.math) placeOpenMath(frag, healed.math);
+    if (head) {
+      const p = document.createElement("p");
+      p.className = "nba-pending";
+      p.textContent = head;
+      frag.prepend(p);
+    }
     morph(this.liveEl, frag);
+    if (performance.now() - t0 > LIVE_BUDGET_MS) {
+      this.window = Math.max(MIN_WINDOW, Math.floor(Math.min(this.window, src.length) / 2));
+    }
   }
 }
 
