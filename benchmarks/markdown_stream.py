@@ -34,7 +34,15 @@ _ANSWERS_MD = (ROOT / "benchmarks" / "markdown_answers.md").read_text()
 ANSWERS = [a.strip("\n") + "\n" for a in _ANSWERS_MD.split("<!-- next answer -->")[1:]]
 JS = ROOT / "js"
 CHROMIUM = Path("/usr/bin/chromium")
-MODULES = ("markdown.js", "heal.js", "highlight.js", "freeze.js")
+MODULES = (
+    "markdown.js",
+    "streaming.js",
+    "heal.js",
+    "freeze.js",
+    "purify.js",
+    "morph.js",
+    "highlight.js",
+)
 CHUNK = 64
 # The first release with the streaming-markdown fixes is measured against this one.
 DEFAULT_BEFORE = "89ef2e0"

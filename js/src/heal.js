@@ -248,15 +248,17 @@ export function healLive(src) {
   }
   /** @type {OpenMath | null} */
   let math = null;
-  let at = openDisplayMath(src);
-  if (at >= 0) {
-    const tex = src.slice(at + 2).trim();
-    math = { tex, display: true };
-    src = src.slice(0, at);
-  } else if ((at = openInlineMath(src)) >= 0) {
-    math = { tex: src.slice(at + (src[at] === "\\" ? 2 : 1)), display: false };
-    src = src.slice(0, at);
+  const display = openDisplayMath(src);
+  const inline = display < 0 ? openInlineMath(src) : -1;
+  if (display >= 0) {
+    math = { tex: src.slice(display + 2).trim(), display: true };
+    src = src.slice(0, display);
+  } else if (inline >= 0) {
+    math = { tex: src.slice(inline + (src[inline] === "\\" ? 2 : 1)), display: false };
+    src = src.slice(0, inline);
   }
+  // A trailing backslash escapes what comes next: not text yet.
+  if (/(?:^|[^\\])(?:\\\\)*\\$/.test(src)) src = src.slice(0, -1);
   let text = heal(healBlocks(src));
   // An unfinished link text: show it without its bracket until the link is complete.
   text = text
