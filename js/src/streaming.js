@@ -12,7 +12,7 @@ import { purify } from "./purify.js";
 /** @typedef {import("./markdown.js").Links} Links */
 
 const CHUNK = 32;
-/** A live render slower than this parses a shorter window from then on (a frame is 16 ms). */
+/** The live render's budget per frame (a frame is 16 ms; sanitizing, layout and paint follow). */
 const LIVE_BUDGET_MS = 8;
 const MIN_WINDOW = 256;
 
@@ -227,8 +227,8 @@ export class StreamingMarkdown {
   }
 
   /**
-   * Render the live block (healed). Its cost is bounded: when a render takes longer than
-   * LIVE_BUDGET_MS (a long paragraph dense with `_`, deep quotes), only its last `window`
+   * Render the live block (healed). Its cost is bounded: once a render takes more than half
+   * of LIVE_BUDGET_MS (a long paragraph dense with `_`, deep quotes), only its last `window`
    * characters are parsed from then on and the text before them shows as plain text, until
    * the block is frozen or final (which renders it whole, exactly).
    * @param {Links} links
@@ -255,8 +255,12 @@ export class StreamingMarkdown {
       frag.prepend(p);
     }
     morph(this.liveEl, frag);
-    if (performance.now() - t0 > LIVE_BUDGET_MS) {
-      this.window = Math.max(MIN_WINDOW, Math.floor(Math.min(this.window, src.length) / 2));
+    // Past half the budget, parse only as much as fits in half of it next time (the cost of
+    // a paragraph grows faster than its length, so this leaves room for the next chunk).
+    const cost = performance.now() - t0;
+    if (cost > LIVE_BUDGET_MS / 2) {
+      const fits = Math.floor((src.length * LIVE_BUDGET_MS) / 2 / cost);
+      this.window = Math.max(MIN_WINDOW, Math.min(this.window, fits));
     }
   }
 }

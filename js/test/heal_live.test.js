@@ -99,7 +99,7 @@ test("the live render's cost is bounded: a slow render shrinks the parsed window
   const src = "_a ".repeat(3000);
   const s = new StreamingMarkdown();
   let now = 0;
-  // Every render "takes" 20 ms: the window halves each frame down to its minimum.
+  // Every render "takes" 10 ms: the window shrinks to its minimum.
   const clock = vi.spyOn(performance, "now").mockImplementation(() => (now += 10));
   try {
     for (let i = 0; i < src.length; i += 500) {
