@@ -30,6 +30,23 @@ function afterFences(src) {
 /** @param {string} src */
 const inOpenFence = (src) => afterFences(src) < 0;
 
+/**
+ * The opening line of the fence still open at the end of `src`, or null.
+ * @param {string} src
+ */
+export function openFenceLine(src) {
+  /** @type {RegExpMatchArray | null} */
+  let open = null;
+  for (const m of src.matchAll(FENCE)) {
+    if (open === null) open = m;
+    else if (m[1][0] === open[1][0] && m[1].length >= open[1].length) open = null;
+  }
+  if (open === null) return null;
+  const at = open.index ?? 0;
+  const nl = src.indexOf("\n", at);
+  return src.slice(at, nl < 0 ? src.length : nl);
+}
+
 /** @param {string} c */
 const isWordChar = (c) => /[\p{L}\p{N}]/u.test(c);
 

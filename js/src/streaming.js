@@ -3,7 +3,7 @@
 // stream equals it.
 
 import { finalCount } from "./freeze.js";
-import { healLive, OPEN_MATH } from "./heal.js";
+import { healLive, OPEN_MATH, openFenceLine } from "./heal.js";
 import { hidingRefs, lex, lexBlocks, parseTokens, renderFrozen } from "./markdown.js";
 import { morph } from "./morph.js";
 import { purify } from "./purify.js";
@@ -244,6 +244,9 @@ export class StreamingMarkdown {
       cut = nl >= cut - 256 ? nl + 1 : Math.max(src.lastIndexOf(" ", cut) + 1, cut - 64);
       head = src.slice(0, cut);
       src = src.slice(cut);
+      // Inside a long code block the parsed part stays code.
+      const fence = openFenceLine(head);
+      if (fence !== null) src = `${fence}\n${src}`;
     }
     const healed = healLive(src);
     const frag = purify(parseTokens(lex(healed.text, links)));

@@ -117,6 +117,24 @@ test("the live render's cost is bounded: a slow render shrinks the parsed window
   expect(s.el.innerHTML).toBe(renderMarkdown(src).innerHTML);
 });
 
+test("a long code block stays code when only its end is parsed", () => {
+  const src = `Intro\n\n\`\`\`python\n${"x = 1  # _a_ **b**\n".repeat(400)}`;
+  const s = new StreamingMarkdown();
+  let now = 0;
+  const clock = vi.spyOn(performance, "now").mockImplementation(() => (now += 10));
+  try {
+    for (let i = 0; i < src.length; i += 700) {
+      s.append(src.slice(i, i + 700));
+      s.flush();
+    }
+  } finally {
+    clock.mockRestore();
+  }
+  expect(s.window).toBe(256);
+  expect(s.liveEl.querySelector("pre code")?.textContent).toContain("x = 1  # _a_ **b**");
+  expect(s.liveEl.querySelector("em, strong")).toBeNull();
+});
+
 test("quotes nested thousands deep render without a stack overflow", () => {
   const src = `${"> ".repeat(5000)}deep\n\nafter`;
   const s = new StreamingMarkdown();
