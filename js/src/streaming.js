@@ -196,7 +196,7 @@ export class StreamingMarkdown {
     for (let i = 0; i < k; i++) consumed += toks[i].raw.length;
     const frozenBefore = this.frozenEnd;
     this.frozenEnd += consumed;
-    const done = this.tail.slice(0, consumed);
+    const frozenText = this.tail.slice(0, consumed);
     this.tail = this.tail.slice(consumed);
     if (this.final) {
       this.liveEl.replaceChildren();
@@ -208,7 +208,7 @@ export class StreamingMarkdown {
       return;
     }
     if (consumed) this.window = Infinity;
-    const frozen = consumed ? lex(done, this.links).filter((t) => t.type !== "space") : [];
+    const frozen = consumed ? lex(frozenText, this.links).filter((t) => t.type !== "space") : [];
     const defs = newDefinitions(frozen, this.links);
     // Definitions still in the live block (maybe half-typed): shown early, once per label.
     const early = Object.keys(toks.links).filter(
@@ -216,7 +216,7 @@ export class StreamingMarkdown {
     );
     for (const tag of early) this.shown.add(tag);
     const used = (/** @type {string[]} */ tags) =>
-      referencedBefore(this.src.slice(0, frozenBefore), tags);
+      tags.length > 0 && referencedBefore(this.src.slice(0, frozenBefore), tags);
     if (used(defs.map((d) => d.tag)) || used(early)) {
       this.renderWhole(this.src.slice(0, this.frozenEnd), toks.links);
     } else {
