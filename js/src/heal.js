@@ -3,18 +3,48 @@
 // half-written link `[text](partial` as its text and drop a half-written image.
 // Only ever applied to the live block; frozen blocks are rendered from the exact source.
 
-const FENCE = /^ {0,3}(`{3,}|~{3,})/gm;
+// Any indentation and quote markers: fences inside list items and quotes count too.
+const FENCE = /^(?:[ \t]*>)*[ \t]*(`{3,}|~{3,})/gm;
 
-/** @param {string} src */
-function inOpenFence(src) {
+/**
+ * Where the fenced code of `src` ends: -1 inside an open fence, else the end of the last
+ * closing fence's line (0 without fences).
+ * @param {string} src
+ */
+function afterFences(src) {
   /** @type {string | null} */
   let open = null;
+  let end = 0;
   for (const m of src.matchAll(FENCE)) {
     const f = m[1];
     if (open === null) open = f;
-    else if (f[0] === open[0] && f.length >= open.length) open = null;
+    else if (f[0] === open[0] && f.length >= open.length) {
+      open = null;
+      const nl = src.indexOf("\n", m.index);
+      end = nl < 0 ? src.length : nl + 1;
+    }
   }
-  return open !== null;
+  return open === null ? end : -1;
+}
+
+/** @param {string} src */
+const inOpenFence = (src) => afterFences(src) < 0;
+
+/**
+ * The opening line of the fence still open at the end of `src`, or null.
+ * @param {string} src
+ */
+export function openFenceLine(src) {
+  /** @type {RegExpMatchArray | null} */
+  let open = null;
+  for (const m of src.matchAll(FENCE)) {
+    if (open === null) open = m;
+    else if (m[1][0] === open[1][0] && m[1].length >= open[1].length) open = null;
+  }
+  if (open === null) return null;
+  const at = open.index ?? 0;
+  const nl = src.indexOf("\n", at);
+  return src.slice(at, nl < 0 ? src.length : nl);
 }
 
 /** @param {string} c */
@@ -25,7 +55,17 @@ const isWordChar = (c) => /[\p{L}\p{N}]/u.test(c);
  * @returns {string}
  */
 export function heal(src) {
-  if (!src || inOpenFence(src)) return src;
+  const code = afterFences(src);
+  if (!src || code < 0) return src;
+  // Closed code blocks are complete: only the text after them is healed.
+  return code > 0 ? src.slice(0, code) + healInline(src.slice(code)) : healInline(src);
+}
+
+/**
+ * @param {string} src the live block's source after its last code block
+ * @returns {string}
+ */
+function healInline(src) {
   // A half-written image: drop it (it would only become a link anyway).
   src = src.replace(/!\[[^\]\n]*(?:\]\([^)\n]*)?$/, "");
   // A half-written link target: show the link text.
@@ -110,4 +150,140 @@ export function heal(src) {
   for (let j = stack.length - 1; j >= 0; j--) close += stack[j].m;
   // Closing delimiters must follow a non-space character to count.
   return close ? src.replace(/\s+$/, "") + close : src;
+}
+
+/** Stands for an open formula in healed markdown; replaced by its placeholder after sanitizing. */
+export const OPEN_MATH = "\uE000";
+
+/** @typedef {{tex: string, display: boolean}} OpenMath */
+
+/**
+ * The open display formula at the end of `src`: a `$$` or `\[` at a line start with no
+ * closing delimiter after it. Returns where it starts, or -1.
+ * @param {string} src
+ */
+function openDisplayMath(src) {
+  const dollars = src.match(/\$\$/g)?.length ?? 0;
+  if (dollars % 2 === 1) {
+    const at = src.lastIndexOf("$$");
+    if (/(?:^|\n) {0,3}$/.test(src.slice(0, at))) return at;
+  }
+  const br = src.lastIndexOf("\\[");
+  if (br >= 0 && !src.includes("\\]", br) && /(?:^|\n) {0,3}$/.test(src.slice(0, br))) return br;
+  return -1;
+}
+
+/**
+ * The open inline formula at the end of the last paragraph of `src`, by pandoc's rules: a
+ * `$` followed by a non-space (not a digit: "$5" is money until it closes) and no closing
+ * `$` (preceded by a non-space, not followed by a digit) yet; or a `\(` without `\)`.
+ * @param {string} src
+ */
+function openInlineMath(src) {
+  const start = Math.max(0, src.lastIndexOf("\n\n") + 2);
+  let open = -1;
+  let code = false;
+  for (let i = start; i < src.length; i++) {
+    const c = src[i];
+    if (c === "\\") {
+      if (src[i + 1] === "(" && open < 0 && !code) open = i;
+      else if (src[i + 1] === ")" && open >= 0 && src[open] === "\\") open = -1;
+      i++;
+    } else if (c === "`" && open < 0) code = !code;
+    else if (c === "$" && !code && src[i + 1] !== "$" && src[i - 1] !== "$") {
+      const next = src[i + 1] ?? "";
+      if (open < 0) {
+        if (next !== "" && !/[\s\d]/.test(next)) open = i;
+      } else if (src[open] === "$" && !/\s/.test(src[i - 1]) && !/\d/.test(next)) open = -1;
+    }
+  }
+  return open;
+}
+
+const PARTIAL_MARKER = /(?:^|\n) {0,3}(?:\d{1,9}|[-+*]|>|\\)[ \t]*$/;
+const TASK_OPEN = /^( {0,3}(?:\s*)(?:[-+*]|\d{1,9}[.)])[ \t]+)\[([ xX]?)(\]?)[ \t]*$/;
+const TABLE_DELIM = /^ {0,3}\|?[ \t]*:?-*:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)*\|?[ \t]*$/;
+
+/**
+ * Split a table row into its cells (unescaped pipes; leading and trailing pipe optional).
+ * @param {string} line
+ */
+function cells(line) {
+  const parts = line.trim().split(/(?<!\\)\|/);
+  if (parts[0].trim() === "") parts.shift();
+  if (parts.length > 1 && parts.at(-1)?.trim() === "") parts.pop();
+  return parts;
+}
+
+/**
+ * Heal the block structure at the end of the live block: a table header shows as a table,
+ * a half-typed task box as a list item, a lone list/heading/quote marker not at all.
+ * @param {string} src
+ */
+function healBlocks(src) {
+  const nl = src.lastIndexOf("\n");
+  const last = src.slice(nl + 1);
+  const before = nl < 0 ? "" : src.slice(0, nl);
+  // A marker alone ("1", "-", ">", a trailing backslash): wait for what follows it.
+  if (PARTIAL_MARKER.test(last)) return before;
+  const task = TASK_OPEN.exec(last);
+  if (task) {
+    // Complete: a checkbox (a zero-width space stands for the text to come); else nothing yet.
+    return task[3] && task[2]
+      ? `${before}${nl < 0 ? "" : "\n"}${task[1]}[${task[2]}] &#8203;`
+      : before;
+  }
+  // A table being started: its header row, maybe a partial delimiter row after it.
+  const lines = src.split("\n");
+  let head = lines.length - 1;
+  if (head > 0 && TABLE_DELIM.test(lines[head]) && lines[head].includes("-")) head--;
+  else if (head > 0 && /^ {0,3}\|[ \t]*$/.test(lines[head])) head--;
+  const header = lines[head];
+  if (/^ {0,3}\|/.test(header) && (head === 0 || lines[head - 1].trim() === "")) {
+    const n = cells(header).length;
+    if (cells(header).every((c) => c.trim() === "")) return lines.slice(0, head).join("\n");
+    if (n > 0) {
+      const delim = `|${"---|".repeat(n)}`;
+      return [...lines.slice(0, head), header, delim].join("\n");
+    }
+  }
+  return src;
+}
+
+/**
+ * Heal the live block for display: everything `heal` does, the block structure at its end,
+ * a half-typed closing fence, an unfinished `[link text`, and an open formula cut out as
+ * `OPEN_MATH` (its TeX returned, to be shown as plain text).
+ * @param {string} src the live block's source
+ * @returns {{text: string, math: OpenMath | null}}
+ */
+export function healLive(src) {
+  src = src.replaceAll(OPEN_MATH, "\uFFFD");
+  if (inOpenFence(src)) {
+    // A half-typed closing fence is not code yet.
+    return { text: src.replace(/\n(?:[ \t]*>)*[ \t]*(?:`{1,}|~{1,})$/, "\n"), math: null };
+  }
+  /** @type {OpenMath | null} */
+  let math = null;
+  const display = openDisplayMath(src);
+  const inline = display < 0 ? openInlineMath(src) : -1;
+  if (display >= 0) {
+    math = { tex: src.slice(display + 2).trim(), display: true };
+    src = src.slice(0, display);
+  } else if (inline >= 0) {
+    math = { tex: src.slice(inline + (src[inline] === "\\" ? 2 : 1)), display: false };
+    src = src.slice(0, inline);
+  }
+  // A trailing backslash escapes what comes next: not text yet.
+  if (/(?:^|[^\\])(?:\\\\)*\\$/.test(src)) src = src.slice(0, -1);
+  let text = heal(healBlocks(src));
+  // An unfinished link text: show it without its bracket until the link is complete.
+  text = text
+    .replace(/\[([^\]\n[]*)\]\[[^\]\n[]*$/, "$1")
+    .replace(/(^|[^\\!\]])\[([^\]\n[]*)\]?$/, "$1$2");
+  if (math) {
+    const space = math.display ? "\n\n" : /\s$/.test(src) ? " " : "";
+    text = `${text.replace(/\s+$/, "")}${space}${OPEN_MATH}`;
+  }
+  return { text, math };
 }

@@ -1,107 +1,54 @@
-// Streaming markdown: block freezing (rendering.md §3), strict sanitizing (§4).
-// Model HTML is shown as text, images become links, TeX becomes math placeholders (math.js).
+// Markdown rendering: marked's configuration, sanitizing (rendering.md §4), code blocks.
+// Model HTML is shown as text, images become links, TeX becomes math placeholders (typeset by
+// math.js after sanitizing). The streaming side (freezing, healing) is in streaming.js.
 
-import DOMPurify from "dompurify";
-import { Marked } from "marked";
-import { heal } from "./heal.js";
+import { Lexer, Marked } from "marked";
 import { escapeHtml, highlight } from "./highlight.js";
 import { typeset } from "./math.js";
 import { mathExtensions } from "./math_syntax.js";
+import { PURIFY, purify } from "./purify.js";
 import { withCopy } from "./table_copy.js";
 
-/** rendering.md §4 — exactly this configuration. */
-export const PURIFY = {
-  ALLOWED_TAGS: [
-    "p",
-    "br",
-    "hr",
-    "h1",
-    "h2",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "strong",
-    "em",
-    "del",
-    "s",
-    "code",
-    "pre",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "input",
-    "table",
-    "thead",
-    "tbody",
-    "tr",
-    "th",
-    "td",
-    "a",
-    "span",
-    "sup",
-    "sub",
-  ],
-  ALLOWED_ATTR: [
-    "href",
-    "title",
-    "class",
-    "start",
-    "type",
-    "checked",
-    "disabled",
-    "align",
-    "colspan",
-    "rowspan",
-  ],
-  ALLOWED_URI_REGEXP: /^(?:https?:|mailto:|#)/i,
-  ALLOW_DATA_ATTR: false, // JupyterLab executes data-commandlinker-command (jupyterlab#9937)
-  ALLOW_ARIA_ATTR: false,
-  SANITIZE_NAMED_PROPS: true,
-  RETURN_DOM_FRAGMENT: true,
-};
+export { morph } from "./morph.js";
+export { PURIFY, purify } from "./purify.js";
+export {
+  renderMarkdown,
+  renderMarkdownToFragment,
+  StreamingMarkdown,
+  warmUp,
+} from "./streaming.js";
 
-/**
- * PURIFY's ALLOWED_URI_REGEXP is tested against every attribute that DOMPurify does not know
- * to be URI-safe, which strips `type="checkbox"`, `align="center"`, `start="3"` and
- * `colspan="2"` (and then the hook removes the task-list checkboxes). These attributes never
- * hold URLs; `href` is still checked against the regexp.
- */
-const NOT_URIS = { ADD_URI_SAFE_ATTR: ["type", "align", "start", "colspan", "rowspan"] };
-
-DOMPurify.addHook("afterSanitizeAttributes", (n) => {
-  if (n.tagName === "A") {
-    /** @type {HTMLAnchorElement} */ (n).target = "_blank";
-    /** @type {HTMLAnchorElement} */ (n).rel = "noopener noreferrer nofollow";
-  }
-  if (n.tagName === "INPUT" && n.getAttribute("type") !== "checkbox") n.remove();
-});
-
-// Configured once: a config passed to every sanitize() call is parsed again every time.
-// The bundle has its own DOMPurify, so the configuration is ours alone.
-/**
- * Display math placeholders are `<div class="nb-math nb-math-display">` (math_syntax.js): a
- * block of their own, not a code block. Model HTML never reaches the sanitizer as markup
- * (renderer.html escapes it), so a `div` only comes from that placeholder.
- */
-const MATH_PLACEHOLDER = { ADD_TAGS: ["div"] };
-
-DOMPurify.setConfig({ ...PURIFY, ...NOT_URIS, ...MATH_PLACEHOLDER });
-
-/**
- * Sanitize an HTML string into a fragment.
- * @param {string} html
- * @returns {DocumentFragment}
- */
-export function purify(html) {
-  return /** @type {DocumentFragment} */ (/** @type {unknown} */ (DOMPurify.sanitize(html)));
-}
+/** In the HTML of a block with a math placeholder (math_syntax.js). */
+export const MATH_MARK = 'class="nb-math';
 
 /** Highlight code blocks only while rendering frozen blocks (an open fence stays plain). */
 let highlightOn = false;
 
 /** @typedef {{type: string, raw: string, text?: string}} Tok */
+
+/** Streaming: unresolved full references show as their text (set by StreamingMarkdown). */
+let hideRefs = false;
+/** Some unresolved reference was shown as text since the flag was last cleared. */
+let hidRefs = false;
+const FULL_REF = /\[([^[\]\n]+)\]\[[^[\]\n]*\]/g;
+
+/** Rendering inline tokens inside a link: links and images in it become text. */
+let inLink = false;
+
+/** The link rule of rendering.md §4 (PURIFY.ALLOWED_URI_REGEXP). */
+const LINK_RULE = PURIFY.ALLOWED_URI_REGEXP;
+
+/**
+ * marked's own URL cleaning (percent-encode, keep existing escapes); null when malformed.
+ * @param {string} href
+ */
+function cleanUrl(href) {
+  try {
+    return encodeURI(href).replace(/%25/g, "%");
+  } catch {
+    return null;
+  }
+}
 
 const md = new Marked({
   gfm: true,
@@ -109,30 +56,127 @@ const md = new Marked({
     html({ text, block }) {
       return block ? `<p>${escapeHtml(text.replace(/\n+$/, ""))}</p>\n` : escapeHtml(text);
     },
+    link({ href, title, tokens }) {
+      // An image in a link (a README badge) becomes its text inside the link: no nested anchors.
+      const outer = inLink;
+      inLink = true;
+      let text;
+      try {
+        text = this.parser.parseInline(tokens);
+      } finally {
+        inLink = outer;
+      }
+      // rendering.md §4's link rule, applied here so that `[x]()` or `[x](/path)` is text
+      // rather than an anchor whose href the sanitizer empties or drops.
+      const url = cleanUrl(href);
+      if (url === null || !LINK_RULE.test(url) || outer) return text;
+      const t = title ? ` title="${escapeHtml(title)}"` : "";
+      return `<a href="${escapeHtml(url)}"${t}>${text}</a>`;
+    },
+    text(token) {
+      // While streaming, `[text][label]` whose definition has not arrived shows as its text
+      // (definitions come last in an answer); the end re-renders the whole block exactly.
+      if (hideRefs && !("tokens" in token && token.tokens) && token.text.includes("][")) {
+        const text = token.text.replace(FULL_REF, "$1");
+        if (text !== token.text) {
+          hidRefs = true;
+          token.text = text;
+        }
+      }
+      return false;
+    },
     image({ href, text }) {
-      return `<a href="${escapeHtml(href ?? "")}" class="nba-image">${escapeHtml(`[image: ${text || href}]`)}</a>`;
+      const label = escapeHtml(`[image: ${text || href}]`);
+      const url = cleanUrl(href);
+      if (inLink || url === null || !LINK_RULE.test(url))
+        return `<span class="nba-image">${label}</span>`;
+      return `<a href="${escapeHtml(url)}" class="nba-image">${label}</a>`;
     },
     code({ text, lang }) {
       const name = (lang ?? "").match(/^\S*/)?.[0] ?? "";
       const code = text.replace(/\n$/, "");
       const body = highlightOn ? highlight(code, name) : escapeHtml(code);
-      const cls = name ? ` class="language-${escapeHtml(name)}"` : "";
-      return `<pre><code${cls}>${body}\n</code></pre>\n`;
+      // Entity references in an info string stand for their character (CommonMark §4.5).
+      const cls = name
+        ? ` class="language-${escapeHtml(name).replace(/&amp;(#?\w+;)/g, "&$1")}"`
+        : "";
+      // An empty fence is an empty block, not one blank line.
+      return `<pre><code${cls}>${body}${code ? "\n" : ""}</code></pre>\n`;
     },
   },
   extensions: mathExtensions,
 });
 
-/** @param {string} src @returns {Tok[]} */
-export function lex(src) {
-  return /** @type {Tok[]} */ (/** @type {unknown} */ (md.lexer(src)));
+/** @typedef {Record<string, {href: string | null, title: string | null}>} Links */
+
+/** Quote markers beyond depth 16 are text (＞): marked recurses per level, and overflows. */
+const DEEP_QUOTE = /^((?:[ \t]{0,3}>){16})((?:[ \t]*>)+)/gm;
+
+/**
+ * A new lexer knowing the reference definitions found before its text (`links`): a `[foo]`
+ * in the live block resolves against a definition that is already frozen.
+ * @param {string} src
+ * @param {Links} [links]
+ */
+function lexer(src, links) {
+  const lx = new Lexer(md.defaults);
+  if (links) Object.assign(lx.tokens.links, links);
+  // A look-alike of the same length keeps raw lengths equal to the source's.
+  return {
+    lx,
+    src: src.replace(DEEP_QUOTE, (_, kept, more) => kept + more.replace(/>/g, "\uFF1E")),
+  };
+}
+
+/**
+ * Markdown that marked cannot lex (a stack overflow) shows as one paragraph of text.
+ * @param {string} src
+ * @returns {Tok[] & {links: Links}}
+ */
+function asText(src) {
+  const text = { type: "text", raw: src, text: escapeHtml(src), escaped: true };
+  const toks = [{ type: "paragraph", raw: src, text: src, tokens: [text] }];
+  return Object.assign(toks, { links: {} });
+}
+
+/**
+ * Lex `src` (blocks and inline).
+ * @param {string} src
+ * @param {Links} [links]
+ * @returns {Tok[] & {links: Links}}
+ */
+export function lex(src, links) {
+  const { lx, src: safe } = lexer(src, links);
+  try {
+    return /** @type {any} */ (lx.lex(safe));
+  } catch (e) {
+    if (e instanceof RangeError) return asText(src);
+    throw e;
+  }
+}
+
+/**
+ * Lex the block structure of `src` only: raw text, types and definitions, no inline parse.
+ * @param {string} src
+ * @param {Links} [links]
+ * @returns {Tok[] & {links: Links}}
+ */
+export function lexBlocks(src, links) {
+  const { lx, src: safe } = lexer(src, links);
+  try {
+    lx.blockTokens(safe, lx.tokens);
+    return /** @type {any} */ (lx.tokens);
+  } catch (e) {
+    if (e instanceof RangeError) return asText(src);
+    throw e;
+  }
 }
 
 /**
  * Render tokens (frozen blocks) to a sanitized fragment with highlighted code and copy buttons.
  * @param {Tok[]} toks
  */
-function renderFrozen(toks) {
+export function renderFrozen(toks) {
   highlightOn = true;
   let html;
   try {
@@ -141,8 +185,10 @@ function renderFrozen(toks) {
     highlightOn = false;
   }
   const frag = purify(html);
-  decorate(frag);
-  typeset(frag);
+  // Looked up only where the HTML has them: querySelectorAll on DOMPurify's fragments gets
+  // slower with every call in jsdom (the spec tests), and most blocks have neither.
+  if (html.includes("<pre") || html.includes("<table")) decorate(frag);
+  if (html.includes(MATH_MARK)) typeset(frag);
   return frag;
 }
 
@@ -186,279 +232,27 @@ export async function copyCode(btn) {
 }
 
 /**
- * Make `el`'s children equal to `frag`'s (both sanitized output), keeping every node that is
- * already equal: the live block changes at its end, so the nodes before stay, and with them
- * their style, layout and paint. Only nodes of `frag` are ever inserted.
- * @param {Element} el
- * @param {DocumentFragment | Element} frag
- */
-export function morph(el, frag) {
-  let cur = el.firstChild;
-  for (const n of [...frag.childNodes]) {
-    if (cur === null) {
-      el.append(n);
-      continue;
-    }
-    const next = cur.nextSibling;
-    if (cur.isEqualNode(n)) {
-      // already there
-    } else if (cur.nodeType === Node.TEXT_NODE && n.nodeType === Node.TEXT_NODE) {
-      /** @type {Text} */ (cur).data = /** @type {Text} */ (n).data;
-    } else if (cur instanceof Element && n instanceof Element && sameShell(cur, n)) {
-      morph(cur, n);
-    } else {
-      cur.replaceWith(n);
-    }
-    cur = next;
-  }
-  while (cur !== null) {
-    const next = cur.nextSibling;
-    cur.remove();
-    cur = next;
-  }
-}
-
-/** Same tag and attributes: only the children may differ. @param {Element} a @param {Element} b */
-function sameShell(a, b) {
-  if (a.tagName !== b.tagName || a.attributes.length !== b.attributes.length) return false;
-  for (const attr of a.attributes) if (b.getAttribute(attr.name) !== attr.value) return false;
-  return true;
-}
-
-const CHUNK = 32;
-const REF_DEF = /^ {0,3}\[[^\]\n]+\]:[ \t]*\S/m;
-const CODE_TYPES = new Set(["code", "mathBlock"]);
-
-/**
- * Index of the first token that must stay live: the last non-space token, or earlier when a
- * display-math block (`$$`, `\[`) is still open.
+ * Render tokens to HTML (not sanitized).
  * @param {Tok[]} toks
+ * @returns {string}
  */
-function liveFrom(toks) {
-  let k = toks.length;
-  while (k > 0 && toks[k - 1].type === "space") k--;
-  k = Math.max(0, k - 1);
-  let openD = -1;
-  let openB = -1;
-  for (let i = 0; i < k; i++) {
-    const t = toks[i];
-    if (CODE_TYPES.has(t.type)) continue;
-    if ((t.raw.match(/\$\$/g)?.length ?? 0) % 2 === 1) openD = openD < 0 ? i : -1;
-    const opens = t.raw.match(/^[ \t]*\\\[/gm)?.length ?? 0;
-    const closes = t.raw.match(/\\\][ \t]*$/gm)?.length ?? 0;
-    if (opens > closes && openB < 0) openB = i;
-    else if (closes > opens) openB = -1;
-  }
-  return Math.min(k, ...[openD, openB].filter((x) => x >= 0));
-}
-
-/** Normalize line endings the way marked's lexer does (so raw lengths add up). @param {string} s */
-const normalize = (s) => s.replace(/\r\n?/g, "\n");
-
-/**
- * The markdown of one text block, rendered incrementally. Per flush the work is proportional
- * to what arrived and to the live (last) block, not to the whole text: `append()` takes the
- * new text only, and only the unfrozen tail is parsed again.
- */
-export class StreamingMarkdown {
-  constructor() {
-    this.el = document.createElement("div");
-    this.el.className = "nba-md";
-    this.frozenEl = document.createElement("div");
-    this.frozenEl.className = "nba-frozen";
-    this.liveEl = document.createElement("div");
-    this.liveEl.className = "nba-live";
-    this.el.append(this.frozenEl, this.liveEl);
-    this.src = "";
-    /** The source from `frozenEnd` on: what is parsed again at each flush. */
-    this.tail = "";
-    this.frozenEnd = 0;
-    /** The raw text so far ended in "\r" (a "\n" next completes one line break). */
-    this.cr = false;
-    /** @type {HTMLElement | null} */
-    this.chunk = null;
-    this.chunkCount = 0;
-    this.final = false;
-    this.finalized = false;
-    this.dirty = false;
-  }
-
-  /**
-   * Set the whole source (usually the previous source plus a delta). Compares the whole
-   * text with what it has: use `append()` while streaming.
-   * @param {string} text
-   * @param {boolean} final the block will not grow any more: flush everything
-   */
-  set(text, final) {
-    const src = normalize(text);
-    if (src === this.src && final === this.final) return;
-    if (!src.startsWith(this.src)) this.reset();
-    if (src !== this.src) {
-      this.finalized = false;
-      this.tail += src.slice(this.src.length);
-      this.src = src;
-    }
-    this.cr = text.endsWith("\r");
-    this.final = final;
-    this.dirty = true;
-  }
-
-  /**
-   * Add text at the end of the source.
-   * @param {string} delta
-   */
-  append(delta) {
-    let d = delta;
-    if (this.cr && d.startsWith("\n")) d = d.slice(1); // "\r" already became a "\n"
-    if (d === "") return;
-    this.cr = d.endsWith("\r");
-    const n = normalize(d);
-    this.src += n;
-    this.tail += n;
-    this.finalized = false;
-    this.dirty = true;
-  }
-
-  /** @param {boolean} final the block will not grow any more */
-  setFinal(final) {
-    if (final === this.final) return;
-    this.final = final;
-    this.dirty = true;
-  }
-
-  /**
-   * A copy of this block's rendering and state (for a second view of the same transcript):
-   * copying the sanitized DOM is much cheaper than parsing and sanitizing the text again.
-   * @returns {StreamingMarkdown}
-   */
-  clone() {
-    const c = new StreamingMarkdown();
-    const el = /** @type {HTMLDivElement} */ (this.el.cloneNode(true));
-    c.el = el;
-    c.frozenEl = /** @type {HTMLDivElement} */ (el.firstElementChild);
-    c.liveEl = /** @type {HTMLDivElement} */ (el.lastElementChild);
-    // The chunk being filled is always the last one.
-    c.chunk = this.chunk ? /** @type {HTMLElement} */ (c.frozenEl.lastElementChild) : null;
-    c.src = this.src;
-    c.tail = this.tail;
-    c.frozenEnd = this.frozenEnd;
-    c.cr = this.cr;
-    c.chunkCount = this.chunkCount;
-    c.final = this.final;
-    c.finalized = this.finalized;
-    c.dirty = this.dirty;
-    return c;
-  }
-
-  reset() {
-    this.frozenEl.replaceChildren();
-    this.liveEl.replaceChildren();
-    this.src = "";
-    this.tail = "";
-    this.frozenEnd = 0;
-    this.cr = false;
-    this.chunk = null;
-    this.chunkCount = 0;
-    this.finalized = false;
-  }
-
-  /**
-   * Render frozen tokens into chunks of CHUNK blocks, one sanitize per chunk they touch.
-   * @param {Tok[]} toks non-space tokens
-   */
-  appendFrozen(toks) {
-    for (let i = 0; i < toks.length; ) {
-      if (!this.chunk || this.chunkCount >= CHUNK) {
-        this.chunk = document.createElement("div");
-        this.chunk.className = "nba-chunk";
-        this.frozenEl.append(this.chunk);
-        this.chunkCount = 0;
-      }
-      const group = toks.slice(i, i + CHUNK - this.chunkCount);
-      this.chunk.append(renderFrozen(group));
-      this.chunkCount += group.length;
-      i += group.length;
-    }
-  }
-
-  /** Render what changed since the last flush. Call once per animation frame. */
-  flush() {
-    if (!this.dirty) return;
-    this.dirty = false;
-    if (this.finalized) return;
-    const toks = lex(this.tail);
-    const k = this.final ? toks.length : liveFrom(toks);
-    let consumed = 0;
-    for (let i = 0; i < k; i++) consumed += toks[i].raw.length;
-    this.frozenEnd += consumed;
-    this.tail = this.tail.slice(consumed);
-    this.appendFrozen(toks.slice(0, k).filter((t) => t.type !== "space"));
-    if (this.final) {
-      this.liveEl.replaceChildren();
-      if (REF_DEF.test(this.src)) {
-        // Late reference definitions change earlier blocks: render the whole document once.
-        const src = this.src;
-        this.reset();
-        this.src = src;
-        this.frozenEnd = src.length;
-        this.appendFrozen(lex(src).filter((t) => t.type !== "space"));
-      }
-      this.finalized = true;
-      return;
-    }
-    let live = "";
-    for (let i = k; i < toks.length; i++) live += toks[i].raw;
-    const frag = purify(md.parse(heal(live), { async: false }));
-    typeset(frag);
-    morph(this.liveEl, frag);
-  }
-}
-
-const WARM_UP =
-  "# T\n\nSome *em*, **strong**, `code`, ~~del~~ and a [link](https://example.org).\n\n" +
-  "- a\n- [ ] b\n\n1. c\n\n> q\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\n```python\nx = 1  # c\n```\n";
-let warmedUp = false;
-
-/**
- * Render a small document once, live and frozen, off the page. The bundle is evaluated
- * afresh for every widget (anywidget imports it from a new blob URL), so without this the
- * first token of a run pays for compiling the lexer's regular expressions and the render
- * path (~6 ms); with it, the widget pays that when it is created, before the run's first token.
- */
-export function warmUp() {
-  if (warmedUp) return;
-  warmedUp = true;
-  const s = new StreamingMarkdown();
-  s.append(WARM_UP.slice(0, 90));
-  s.flush();
-  s.append(WARM_UP.slice(90));
-  s.setFinal(true);
-  s.flush();
+export function parseTokens(toks) {
+  return md.parser(/** @type {any} */ (toks));
 }
 
 /**
- * Render a whole markdown document at once, with the same structure a finished
- * StreamingMarkdown has (used for tests and exports).
- * @param {string} src
- * @returns {HTMLElement} the `.nba-md` element
+ * Run `render` with unresolved full references (`[text][label]`) shown as their text when
+ * `on` (while streaming); returns whether any was.
+ * @param {boolean} on
+ * @param {() => void} render
  */
-export function renderMarkdown(src) {
-  const s = new StreamingMarkdown();
-  s.src = normalize(src);
-  s.frozenEnd = s.src.length;
-  s.appendFrozen(lex(s.src).filter((t) => t.type !== "space"));
-  s.finalized = true;
-  s.final = true;
-  return s.el;
-}
-
-/**
- * Whole-document render into a fragment.
- * @param {string} src
- * @returns {DocumentFragment}
- */
-export function renderMarkdownToFragment(src) {
-  const frag = document.createDocumentFragment();
-  frag.append(renderMarkdown(src));
-  return frag;
+export function hidingRefs(on, render) {
+  hideRefs = on;
+  hidRefs = false;
+  try {
+    render();
+    return hidRefs;
+  } finally {
+    hideRefs = false;
+  }
 }

@@ -266,7 +266,13 @@ const shown = (el) => el.isConnected || !(el.getRootNode() instanceof DocumentFr
  * @param {DocumentFragment | Element} root
  */
 export function typeset(root) {
-  const found = root.querySelectorAll("code.nb-math");
+  // An open formula (heal.js: still streaming, `nb-math-open`) stays TeX until it closes.
+  // (Filtered here: a `:not(a > b)` selector is re-parsed by jsdom at every call.)
+  const found = [...root.querySelectorAll("code.nb-math")].filter(
+    (el) =>
+      !el.classList.contains("nb-math-open") &&
+      !el.parentElement?.classList.contains("nb-math-open"),
+  );
   if (found.length === 0) return;
   if (renderer) {
     typesetAll(found, renderer);

@@ -34,7 +34,7 @@ describe("sanitizer allow-list on the hostile inputs", () => {
     expect(el.querySelector("img")).toBeNull();
   });
 
-  test("images become links; dangerous hrefs are dropped; links open safely", () => {
+  test("images become links; links with dangerous hrefs become text; links open safely", () => {
     const el = renderMarkdown(
       "![alt](https://x.test/a.png) [ok](https://ok.test) [m](mailto:a@b.c) [h](#top) [bad](javascript:alert(1))",
     );
@@ -44,8 +44,9 @@ describe("sanitizer allow-list on the hostile inputs", () => {
       "https://ok.test",
       "mailto:a@b.c",
       "#top",
-      null,
     ]);
+    // Outside the link rule: the link's text, no anchor (issue 17).
+    expect(el.textContent).toContain(" bad");
     expect(links[0].textContent).toBe("[image: alt]");
     for (const a of links.slice(0, 4)) {
       expect(a.target).toBe("_blank");

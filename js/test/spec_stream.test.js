@@ -1,0 +1,76 @@
+// Every CommonMark and GFM spec example, streamed in random 1–7-character chunks and
+// character by character, ends with exactly the DOM of the whole-document render.
+import { describe, expect, test } from "vitest";
+import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
+import commonmark from "./spec/commonmark-0.31.2.json";
+import gfm from "./spec/gfm-85d8952.json";
+
+/** @param {number} seed a deterministic generator (LCG) so failures repeat */
+function rng(seed) {
+  let x = seed;
+  return () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x / 2147483648;
+  };
+}
+
+/**
+ * Stream `src` through append() at `cuts`, flushing after each chunk, then finish.
+ * @param {string} src @param {number[]} cuts
+ */
+function streamed(src, cuts) {
+  const s = new StreamingMarkdown();
+  let at = 0;
+  for (const c of cuts) {
+    s.append(src.slice(at, c));
+    at = c;
+    s.flush();
+  }
+  s.append(src.slice(at));
+  s.setFinal(true);
+  s.flush();
+  return s.el.innerHTML;
+}
+
+/** @param {string} src @param {() => number} r */
+const randomCuts = (src, r) => {
+  const cuts = [];
+  for (let i = 1 + Math.floor(r() * 7); i < src.length; i += 1 + Math.floor(r() * 7)) cuts.push(i);
+  return cuts;
+};
+
+/** @param {string} src */
+const everyChar = (src) => Array.from({ length: src.length }, (_, i) => i + 1);
+
+for (const [name, examples] of [
+  ["CommonMark 0.31.2", commonmark],
+  ["GFM 0.29", gfm],
+]) {
+  describe(`${name}: streamed render equals whole render`, () => {
+    test("every example, random 1–7-character chunks and character by character", () => {
+      /** @type {string[]} */
+      const failed = [];
+      for (const ex of examples) {
+        const whole = renderMarkdown(ex.markdown).innerHTML;
+        const r = rng(ex.number * 7919 + 1);
+        if (streamed(ex.markdown, randomCuts(ex.markdown, r)) !== whole)
+          failed.push(`${ex.number} chunks`);
+        if (streamed(ex.markdown, everyChar(ex.markdown)) !== whole)
+          failed.push(`${ex.number} chars`);
+      }
+      expect(failed).toEqual([]);
+    }, 240_000);
+  });
+}
+
+test("CRLF line endings: a sample of examples streamed with \\r\\n equals the whole render", () => {
+  /** @type {number[]} */
+  const failed = [];
+  for (const ex of commonmark.filter((_, i) => i % 5 === 0)) {
+    const src = ex.markdown.replace(/\n/g, "\r\n");
+    const whole = renderMarkdown(src).innerHTML;
+    if (whole !== renderMarkdown(ex.markdown).innerHTML) failed.push(-ex.number);
+    if (streamed(src, everyChar(src)) !== whole) failed.push(ex.number);
+  }
+  expect(failed).toEqual([]);
+}, 120_000);
