@@ -1,5 +1,6 @@
 import { describe, expect, test, vi } from "vitest";
 import { morph, purify, renderMarkdown, StreamingMarkdown, warmUp } from "../src/markdown.js";
+import { streamAppends } from "./streamed.js";
 
 const SAMPLES = {
   paragraphs:
@@ -57,21 +58,6 @@ describe("block freezing equals whole-document rendering", () => {
     });
   }
 });
-
-/** Stream with append(): what the view does while a run streams. @param {string} src @param {number[]} cuts */
-function streamAppends(src, cuts) {
-  const s = new StreamingMarkdown();
-  let at = 0;
-  for (const c of cuts) {
-    s.append(src.slice(at, c));
-    at = c;
-    s.flush();
-  }
-  s.append(src.slice(at));
-  s.setFinal(true);
-  s.flush();
-  return s;
-}
 
 describe("appended deltas equal whole-document rendering", () => {
   for (const [name, src] of Object.entries(SAMPLES)) {

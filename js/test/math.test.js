@@ -5,9 +5,10 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
-import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
+import { renderMarkdown } from "../src/markdown.js";
 import { purifyMathML, setTypesetBudget, useMathRenderer } from "../src/math.js";
 import chunk from "../src/math_chunk.js";
+import { expectInertAtEveryPrefix } from "./streamed.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** @param {string} name @returns {string[]} */
@@ -149,17 +150,7 @@ describe("hostile math", () => {
   const ALL = [...HOSTILE_MATH, ...HOSTILE];
   ALL.forEach((src, n) => {
     test(`#${n + 1} streamed char by char with math on stays inert at every prefix`, () => {
-      const s = new StreamingMarkdown();
-      for (let i = 1; i <= src.length; i++) {
-        s.set(src.slice(0, i), false);
-        s.flush();
-        expect(violations(s.el), `after ${i} chars`).toEqual([]);
-      }
-      s.set(src, true);
-      s.flush();
-      expect(violations(s.el)).toEqual([]);
-      expect(/** @type {any} */ (globalThis).__pwned).toBeUndefined();
-      expect(s.el.innerHTML).toBe(renderMarkdown(src).innerHTML);
+      expectInertAtEveryPrefix(src);
     }, 60_000); // checking the DOM after each character: seconds for the longest, on 2 cores
   });
 

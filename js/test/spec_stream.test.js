@@ -1,9 +1,10 @@
 // Every CommonMark and GFM spec example, streamed in random 1–7-character chunks and
 // character by character, ends with exactly the DOM of the whole-document render.
 import { describe, expect, test } from "vitest";
-import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
+import { renderMarkdown } from "../src/markdown.js";
 import commonmark from "./spec/commonmark-0.31.2.json";
 import gfm from "./spec/gfm-85d8952.json";
+import { streamAppends } from "./streamed.js";
 
 /** @param {number} seed a deterministic generator (LCG) so failures repeat */
 function rng(seed) {
@@ -14,23 +15,8 @@ function rng(seed) {
   };
 }
 
-/**
- * Stream `src` through append() at `cuts`, flushing after each chunk, then finish.
- * @param {string} src @param {number[]} cuts
- */
-function streamed(src, cuts) {
-  const s = new StreamingMarkdown();
-  let at = 0;
-  for (const c of cuts) {
-    s.append(src.slice(at, c));
-    at = c;
-    s.flush();
-  }
-  s.append(src.slice(at));
-  s.setFinal(true);
-  s.flush();
-  return s.el.innerHTML;
-}
+/** @param {string} src @param {number[]} cuts */
+const streamed = (src, cuts) => streamAppends(src, cuts).el.innerHTML;
 
 /** @param {string} src @param {() => number} r */
 const randomCuts = (src, r) => {
