@@ -13,6 +13,7 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
+from nbagent._data.tables import TABLE_MIME
 from nbagent._events import EVENT_TYPES, Event, EventDecodeError, RunEnd, TextDelta, event_from_dict
 from nbagent._normalize import Normalizer
 from nbagent.adapters.base import ServerSentEvent
@@ -72,9 +73,22 @@ def _hints(kind: str) -> dict[str, Any]:
     return typing.get_type_hints(EVENT_TYPES[kind])
 
 
+# ``ToolResult.display``: Jupyter display bundles, their mimes ours or not, any JSON inside.
+_MIMES = ["text/plain", "text/markdown", "text/html", "image/png", "image/svg+xml"]
+_bundles = st.none() | st.lists(
+    st.fixed_dictionaries(
+        {"data": st.dictionaries(st.sampled_from([*_MIMES, TABLE_MIME]), json_values)},
+        optional={"metadata": st.dictionaries(st.sampled_from(_MIMES), json_values)},
+    ),
+    max_size=3,
+)
+
+
 def _well_typed(name: str, hint: Any) -> st.SearchStrategy[Any]:
     if name in _IDS:
         return _IDS[name]
+    if name == "display":
+        return _bundles
     if hint is Any or name == "meta":
         return json_values
     if hint is str:
