@@ -6,6 +6,7 @@ the traits change only when a run starts and ends, so bytes stay O(output).
 
 from __future__ import annotations
 
+import functools
 import pathlib
 import uuid
 from collections.abc import Callable
@@ -110,7 +111,9 @@ class CodeModel(_Scrubbed):
             self.math = _math_chunk()
 
 
+@functools.cache
 def _math_chunk() -> str:
+    """Read once: hashed into the code model's version, sent with the first formula."""
     path = _STATIC / "math.js"
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
