@@ -7,7 +7,10 @@ there) with no API key in the environment, so it replays the demo recordings, te
 fast (``NBAGENT_DEMO_SPEED=10``: a run shown in one cell and awaited in the next still
 outlives its cell; one that ends between two cells loses its last messages to ``jupyter
 execute``). The result keeps its outputs (each widget's static HTML copy shows on GitHub)
-and loses the widget state and the execution timestamps.
+and loses the widget state and the execution timestamps. Before the widget state goes, each
+nbagent output gets the states its widget's model held (``jupyter execute`` saves them there,
+not in the output: ``nbagent._output.assemble(..., in_model=True)``), as the browser does when
+it saves: JupyterLab and Notebook 7 then draw the transcript with no kernel and no widget state.
 """
 
 from __future__ import annotations
@@ -18,8 +21,11 @@ import subprocess
 import sys
 import tempfile
 from pathlib import Path
+from typing import Any
 
 import nbformat
+
+from nbagent._output import TRANSCRIPT_MIME, Head, RunOutput, assemble
 
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER = str(Path(sys.executable).with_name("jupyter"))
@@ -43,7 +49,63 @@ def execute(notebook: Path, workdir: Path) -> nbformat.NotebookNode:
     return nbformat.read(copy, as_version=4)
 
 
+WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json"
+MODEL_REF = "IPY_MODEL_"
+
+
+class MissingState(ValueError):
+    """An nbagent output whose runs' states are neither in it nor in the saved widget state."""
+
+
+def model_states(nb: nbformat.NotebookNode) -> dict[str, dict[str, Any]]:
+    """Each saved widget model's traits, by model id."""
+    saved = nb.metadata.get("widgets", {}).get(WIDGET_STATE_MIME, {}).get("state", {})
+    return {model_id: model["state"] for model_id, model in saved.items()}
+
+
+def _run_states(model_id: str | None, models: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    """The states of the runs a widget model holds: an ``AgentWidget``'s ``snapshot``, or each
+    ``LaneState`` a ``LanesWidget`` lists (``nbagent/_widget.py``)."""
+    traits = models.get(model_id or "")
+    if traits is None:
+        raise MissingState(f"no saved widget state for model {model_id!r}")
+    if "snapshot" in traits:
+        return [traits["snapshot"]["state"]]
+    lanes = [models[ref.removeprefix(MODEL_REF)]["lane"] for ref in traits.get("lanes", [])]
+    return [lane["state"] for lane in lanes]
+
+
+def filled(data: dict[str, Any], models: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """``data`` (an nbagent output's display data) with every run's state in its payload, its
+    static copies made again from those states by this checkout's exports."""
+    shown = data[TRANSCRIPT_MIME]
+    runs = shown["runs"]
+    if all(run["state"] is not None for run in runs):
+        states = [run["state"] for run in runs]
+    else:
+        states = _run_states(shown["model_id"], models)
+    if len(states) != len(runs) or any(state is None for state in states):
+        raise MissingState(
+            f"model {shown['model_id']} holds {len(states)} states for {len(runs)} runs"
+        )
+    head = Head(shown["layout"], shown["model_id"], shown["title"])
+    shown_runs = zip(states, runs, strict=True)
+    return assemble(head, [RunOutput(s, r["title"], r["prompt"]) for s, r in shown_runs])
+
+
+def fill_payloads(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    """Every nbagent output of ``nb`` carrying its runs' states (from the saved widget state)."""
+    models = model_states(nb)
+    for cell in nb.cells:
+        for output in cell.get("outputs", []):
+            data = output.get("data", {})
+            if TRANSCRIPT_MIME in data:
+                output["data"] = nbformat.from_dict(filled(data, models))
+    return nb
+
+
 def strip(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
+    fill_payloads(nb)
     nb.metadata.pop("widgets", None)
     for cell in nb.cells:
         cell.metadata.pop("execution", None)

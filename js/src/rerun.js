@@ -1,5 +1,6 @@
 // Tool debugging in a tool panel: Re-run with edited arguments, Copy as code, and the
-// re-runs' results under the original call. Arguments go to the kernel as a JSON object,
+// re-runs' results under the original call. Each Copy as code copies the call it sits on: the
+// original's in the panel's bar, each re-run's (with its edited arguments) in that re-run. Arguments go to the kernel as a JSON object,
 // never as code; everything shown goes in with textContent.
 
 import { renderDisplay } from "./data.js";
@@ -71,6 +72,29 @@ function button(label, cls) {
 }
 
 /**
+ * A "Copy as code" button: copies `code()` (read when clicked) and says whether it could.
+ * @param {() => string} code
+ * @param {AbortSignal} signal
+ */
+function copyButton(code, signal) {
+  const copy = button("Copy as code", "nba-copy-call");
+  copy.addEventListener(
+    "click",
+    async () => {
+      try {
+        await navigator.clipboard.writeText(code());
+        setText(copy, "Copied");
+      } catch {
+        setText(copy, "Copy failed");
+      }
+      setTimeout(() => setText(copy, "Copy as code"), 1500);
+    },
+    { signal },
+  );
+  return copy;
+}
+
+/**
  * A collapsed "Traceback" block (a tool's and each re-run's).
  * @param {string} [text]
  */
@@ -90,10 +114,11 @@ export class RerunBox {
   constructor(id, actions, signal) {
     this.id = id;
     this.actions = actions;
+    this.signal = signal;
     this.el = h("div", "nba-rerun-box");
     this.bar = h("div", "nba-tool-actions");
     this.open = button("Re-run", "nba-rerun-open");
-    this.copy = button("Copy as code", "nba-copy-call");
+    this.copy = copyButton(() => pyCall(this.name, this.args), signal);
     this.bar.append(this.open, this.copy);
     this.editor = h("div", "nba-rerun-editor");
     this.input = /** @type {HTMLTextAreaElement} */ (h("textarea", "nba-rerun-args"));
@@ -127,7 +152,6 @@ export class RerunBox {
       this.editor.hidden = true;
     });
     on(this.run, () => this.submit());
-    on(this.copy, () => this.copyCall());
   }
 
   submit() {
@@ -152,16 +176,6 @@ export class RerunBox {
     this.error.hidden = false;
   }
 
-  async copyCall() {
-    try {
-      await navigator.clipboard.writeText(pyCall(this.name, this.args));
-      setText(this.copy, "Copied");
-    } catch {
-      setText(this.copy, "Copy failed");
-    }
-    setTimeout(() => setText(this.copy, "Copy as code"), 1500);
-  }
-
   /** @param {ToolBlock} b */
   update(b) {
     this.name = String(b.name ?? "tool");
@@ -175,15 +189,18 @@ export class RerunBox {
     const key = JSON.stringify(reruns);
     if (key === this.shown) return;
     this.shown = key;
-    this.list.replaceChildren(...reruns.map((r, n) => rerunView(r, n + 1)));
+    const name = this.name;
+    this.list.replaceChildren(...reruns.map((r, n) => rerunView(r, n + 1, name, this.signal)));
   }
 }
 
 /**
  * @param {Rerun} r
  * @param {number} n
+ * @param {string} name the tool's name
+ * @param {AbortSignal} signal
  */
-function rerunView(r, n) {
+function rerunView(r, n, name, signal) {
   const busy = r.state === "running";
   const failed = r.is_error === true || r.state === "error";
   const el = h("div", `nba-rerun ${busy ? "nba-busy" : failed ? "nba-error" : "nba-done"}`);
@@ -191,6 +208,7 @@ function rerunView(r, n) {
   if (busy) head.push("running…");
   else if (typeof r.duration_s === "number") head.push(formatDuration(r.duration_s));
   el.append(h("div", "nba-rerun-head", head.filter(Boolean).join(" · ")));
+  el.append(copyButton(() => pyCall(name, r.args ?? {}), signal));
   // A result that is data (a DataFrame, a figure) shows as data, as the original call's.
   const data = busy || failed ? null : renderDisplay(r.display);
   if (data) el.append(data);

@@ -252,11 +252,12 @@ export class TranscriptView {
       const err = state.error;
       this.errorEl.hidden = !err;
       if (err) {
-        const extra = [err.error_type, err.code].filter((x) => x != null && x !== "").join(", ");
-        setText(
-          this.errorEl,
-          `Error: ${err.message ?? "unknown error"}${extra ? ` (${extra})` : ""}`,
-        );
+        const message = err.message ?? "unknown error";
+        // A Python exception's message starts with its type ("RuntimeError: …"): say it once.
+        const extra = [err.error_type, err.code]
+          .filter((x) => x != null && x !== "" && !message.startsWith(`${x}:`))
+          .join(", ");
+        setText(this.errorEl, `Error: ${message}${extra ? ` (${extra})` : ""}`);
       }
     }
     this.status.update();
