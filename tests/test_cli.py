@@ -214,6 +214,7 @@ def test_the_wheel_ships_the_demo(tmp_path: Path) -> None:
     for name in TUTORIALS:
         assert f"nbagent/demo/notebooks/{name}" in names
     assert "nbagent/_cli.py" in names
+    assert "nbagent-0.1.0.dist-info/licenses/LICENSE" in names  # pyproject's license-files
     entry_points = zipfile.ZipFile(wheel).read(
         next(n for n in names if n.endswith("entry_points.txt"))
     )
