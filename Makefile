@@ -30,7 +30,7 @@ BUILD_DEPS := "hatchling>=1.27" "hatch-jupyter-builder>=0.9" editables
 # exercise pure code, and their budget is the slowest part) and the kernel smoke test.
 OTHER_PYTHONS_TESTS := -m "(not kernel and not browser and not fuzz and not frameworks) or smoke"
 
-.PHONY: help install build demo recordings test test-fast test-pythons FORCE lint typecheck test-js test-py fuzz load bench bench-quick clean
+.PHONY: help install build demo demo-install recordings test test-fast test-pythons FORCE lint typecheck test-js test-py fuzz load bench bench-quick clean
 
 help:
 	@echo "make demo          install and open notebooks/quickstart.ipynb in JupyterLab (offline, no API key)"
@@ -44,11 +44,20 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-js/node_modules/.package-lock.json: js/package.json js/package-lock.json
-	npm --prefix js ci --no-audit --no-fund
-	@touch $@
+# js/'s packages, two ways from one lockfile: what the bundle needs (`dependencies`: esbuild and
+# what it bundles, ~20 MB) for `make demo`, and everything (test tools in `devDependencies`:
+# vitest, jsdom, tsc, biome, ~210 MB) for `make test`. npm writes node_modules/.package-lock.json
+# either way, so the stamps say which install it was; the full one serves the build too.
+$(STAMP)/js-build: js/package.json js/package-lock.json
+	@if [ $(STAMP)/js-dev -nt js/package.json ] && [ $(STAMP)/js-dev -nt js/package-lock.json ]; \
+	then :; else npm --prefix js ci --omit=dev --no-audit --no-fund; fi
+	@mkdir -p $(STAMP) && touch $@
 
-nbagent/static/widget.js: js/node_modules/.package-lock.json $(JS_SOURCES)
+$(STAMP)/js-dev: js/package.json js/package-lock.json
+	npm --prefix js ci --no-audit --no-fund
+	@mkdir -p $(STAMP) && touch $@ $(STAMP)/js-build
+
+nbagent/static/widget.js: $(STAMP)/js-build $(JS_SOURCES)
 	npm --prefix js run build
 
 js/lab/node_modules/.package-lock.json: js/lab/package.json js/lab/package-lock.json
@@ -61,20 +70,30 @@ $(STAMP)/jupyterlab: $(BIN)/python
 	@mkdir -p $(STAMP) && touch $@
 
 # The JupyterLab / Notebook 7 extension (js/lab): bundles js/src's view for saved transcripts.
-$(LABEXT): $(STAMP)/jupyterlab js/node_modules/.package-lock.json js/lab/node_modules/.package-lock.json $(JS_SOURCES) $(LAB_SOURCES)
+$(LABEXT): $(STAMP)/jupyterlab $(STAMP)/js-build js/lab/node_modules/.package-lock.json $(JS_SOURCES) $(LAB_SOURCES)
 	cd js/lab && PATH="$(CURDIR)/$(BIN):$$PATH" jupyter labextension build .
 
 build: nbagent/static/widget.js $(LABEXT)
 
 # pip copies the extension into .venv/share/jupyter/labextensions/nbagent: again after a rebuild.
-$(STAMP)/install: $(BIN)/python pyproject.toml nbagent/static/widget.js $(LABEXT)
+$(STAMP)/install: $(BIN)/python pyproject.toml $(STAMP)/js-dev nbagent/static/widget.js $(LABEXT)
 	$(BIN)/pip install --quiet -e ".[dev]"
 	@mkdir -p $(STAMP) && touch $@
 
 install: $(STAMP)/install
 
-demo: install
-	$(BIN)/jupyter lab notebooks/quickstart.ipynb $(ROOT_FLAG)
+# What the demo needs and nothing else: nbagent (editable, built with the venv's JupyterLab: no
+# isolated build env) and JupyterLab; no test tools. `make install` adds the dev extra later.
+$(STAMP)/demo: $(STAMP)/jupyterlab pyproject.toml nbagent/static/widget.js $(LABEXT)
+	$(BIN)/pip install --quiet $(BUILD_DEPS)
+	$(BIN)/pip install --quiet --no-build-isolation -e .
+	@mkdir -p $(STAMP) && touch $@
+
+demo-install: $(STAMP)/demo
+
+# The URL JupyterLab prints (and opens) is the quickstart's, not the Launcher's.
+demo: $(STAMP)/demo
+	$(BIN)/jupyter lab --LabApp.default_url=/lab/tree/notebooks/quickstart.ipynb $(ROOT_FLAG)
 
 # Re-make the demo runs shipped in nbagent/demo/ (nbagent.Agent against a scripted model).
 recordings: install
@@ -88,7 +107,7 @@ lint: install
 typecheck: install
 	$(BIN)/mypy
 
-test-js: js/node_modules/.package-lock.json js/lab/node_modules/.package-lock.json
+test-js: $(STAMP)/js-dev js/lab/node_modules/.package-lock.json
 	npm --prefix js run check
 
 # nbconvert's HTML export and VS Code render widgets with @jupyter-widgets/html-manager:

@@ -1,0 +1,102 @@
+"""What `make demo` installs on a fresh clone, and how long it takes: a `git clone` of this
+checkout's HEAD into a temporary directory, `make demo-install` there (the demo's install and
+build, not the server), then the time and the sizes of what it wrote.
+
+    .venv/bin/python -m benchmarks.demo_install            # PYTHON=python3, as make's default
+    .venv/bin/python -m benchmarks.demo_install --keep     # leave the clone to look at
+
+No threshold: it prints. pip and npm use their caches as they are (the printout says where they
+are and how big: a warm cache makes the time mostly unpacking and building).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+# What the install writes into the clone (each measured when present).
+PARTS = [
+    ".venv",
+    "js/node_modules",
+    "js/lab/node_modules",
+    "nbagent/static",
+    "nbagent/labextension",
+]
+
+
+def tree_bytes(path: Path) -> int:
+    """Bytes of the files under ``path`` (a symlink counted as itself, not followed)."""
+    if not path.exists():
+        return 0
+    total = 0
+    for dirpath, _dirs, files in os.walk(path):
+        for name in files:
+            total += os.lstat(os.path.join(dirpath, name)).st_size
+    return total
+
+
+def mb(n: int) -> str:
+    return f"{n / 1e6:,.0f} MB"
+
+
+def cache_note() -> str:
+    """Where pip's and npm's caches are and their sizes, for "warm or cold?"."""
+    pip_dir = subprocess.run(
+        [sys.executable, "-m", "pip", "cache", "dir"], capture_output=True, text=True, check=False
+    ).stdout.strip()
+    npm_dir = Path.home() / ".npm"
+    notes = [f"npm cache {npm_dir} {mb(tree_bytes(npm_dir))}"]
+    if pip_dir and Path(pip_dir).is_dir():
+        notes.append(f"pip cache {pip_dir} {mb(tree_bytes(Path(pip_dir)))}")
+    else:
+        notes.append("pip cache: none (wheels from the configured indexes / find-links)")
+    return "; ".join(notes)
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--python", default="python3", help="make's PYTHON (makes .venv)")
+    parser.add_argument("--target", default="demo-install", help="the make target to time")
+    parser.add_argument("--keep", action="store_true", help="keep the clone")
+    args = parser.parse_args()
+    head = subprocess.run(
+        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+        capture_output=True, text=True, check=True,
+    ).stdout.strip()  # fmt: skip
+    tmp = Path(tempfile.mkdtemp(prefix="nbagent-demo-"))
+    clone = tmp / "nbagent"
+    try:
+        subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        print(f"fresh clone of {head} in {clone}; {cache_note()}")
+        start = time.monotonic()
+        done = subprocess.run(
+            ["make", "--no-print-directory", args.target, f"PYTHON={args.python}"], cwd=clone
+        )
+        took = time.monotonic() - start
+        if done.returncode:
+            print(f"make {args.target} FAILED (exit {done.returncode}) after {took:.0f} s")
+            return done.returncode
+        print(f"make {args.target}: {took:.0f} s")
+        sizes = {part: tree_bytes(clone / part) for part in PARTS}
+        for part, size in sizes.items():
+            print(f"  {part:<22} {mb(size):>8}")
+        node = sizes["js/node_modules"] + sizes["js/lab/node_modules"]
+        print(f"  {'.venv + node_modules':<22} {mb(sizes['.venv'] + node):>8}")
+        return 0
+    finally:
+        if args.keep:
+            print(f"kept {clone}")
+        else:
+            shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
