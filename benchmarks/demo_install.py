@@ -44,7 +44,7 @@ def tree_bytes(path: Path) -> int:
 
 
 def mb(n: int) -> str:
-    return f"{n / 1e6:,.0f} MB"
+    return f"{n / 1e6:,.1f} MB"
 
 
 def cache_note() -> str:

@@ -303,7 +303,7 @@ def test_html_tool_and_status():
     )
     h = t.to_html()
     assert '<details class="nba-tool nba-tool-error">' in h
-    assert '<span class="nba-state">✗</span> <code class="nba-tool-name">search</code>' in h
+    assert '<span class="nba-state">error</span> <code class="nba-tool-name">search</code>' in h
     assert '<div class="nba-status nba-status-completed">' in h
     assert "not valid JSON" in h
     assert "quota exceeded" in h

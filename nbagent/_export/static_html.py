@@ -6,6 +6,7 @@ one ``<style>`` of our own. Math is MathML (``math``: latex2mathml, sanitized by
 from __future__ import annotations
 
 import html
+import json
 import re
 from typing import TYPE_CHECKING, Any
 
@@ -13,12 +14,13 @@ from nbagent._data import IMAGE_MIMES, TABLE_MIME, clean_display, clean_table_ht
 from nbagent._export.common import (
     _TOOL_STATES,
     _pretty,
+    _secs,
     _state,
     _tool_args_text,
-    _tool_summary,
     agent_summary,
     scopes,
     status_line,
+    usage_text,
 )
 from nbagent._export.renderer import render_markdown
 
@@ -29,9 +31,10 @@ __all__ = ["_STYLE", "to_html"]
 
 
 # The widget's look (js/src/styles.css) in a few rules: a box, a title bar, collapsible panels
-# with ✓/✗, section labels, a status footer; neutral colours that read on light and dark pages.
-# Every saved run carries this copy (nbconvert shows each output alone), so it stays one short
-# line: headings, tables and code take the page's own look.
+# whose state is a word (no glyph a page may lack a font for; a page that drops the <style>,
+# as GitHub does, still reads it), code in boxes, section labels, a status footer; neutral
+# colours that read on light and dark pages. Every saved run carries this copy (nbconvert shows
+# each output alone), so it stays one short line: headings and tables take the page's own look.
 _STYLE = (
     ".nbagent-static{--l:1px solid #7f7f7f59;--f:#7f7f7f14;border:var(--l);border-radius:6px;"
     "margin:4px 0;padding:0 12px;overflow-wrap:anywhere}"
@@ -41,13 +44,18 @@ _STYLE = (
     "background:var(--f)}"
     ".nbagent-static .nba-title{font-weight:600;border-bottom:var(--l)}"
     ".nbagent-static .nba-status{margin-top:8px;border-top:var(--l);font-size:.85em}"
-    ".nbagent-static .nba-state,.nbagent-static .nba-status-completed{color:#1a7f37}"
+    ".nbagent-static .nba-state{font-size:.8em;font-weight:600}"
+    ".nbagent-static .nba-tool-done .nba-state,.nbagent-static .nba-status-completed{color:#1a7f37}"
     ".nbagent-static .nba-tool-error .nba-state,.nbagent-static .nba-error,"
     ".nbagent-static .nba-status-error{color:#cf222e}"
-    ".nbagent-static .nba-status-cancelled,.nbagent-static .nba-warning{color:#9a6700}"
+    ".nbagent-static .nba-status-cancelled,.nbagent-static .nba-warning,"
+    ".nbagent-static .nba-tool-cancelled .nba-state{color:#9a6700}"
     ".nbagent-static .nba-label,.nbagent-static .nba-meta{opacity:.7;font-size:.85em}"
+    ".nbagent-static .nba-preview{font-family:monospace;font-size:.85em;opacity:.8}"
     ".nbagent-static .nba-thinking>div{opacity:.75}"
-    ".nbagent-static pre{white-space:pre-wrap}"
+    ".nbagent-static pre{white-space:pre-wrap;background:var(--f);border:var(--l);"
+    "border-radius:6px;padding:6px 10px}"
+    ".nbagent-static pre code{background:none}"
     ".nbagent-static table{border-collapse:collapse}"
     ".nbagent-static th,.nbagent-static td{border:var(--l);padding:2px 6px}"
     ".nbagent-static .nba-children{border-left:var(--l);padding-left:6px}"
@@ -69,16 +77,42 @@ def _markdown(text: str) -> str:
     return _BLOCK_BREAK.sub(r"\1", render_markdown(text))
 
 
+# A tool call's state as the widget's panel names it (its icon's title), in words.
+_STATE_WORDS = {"args": "receiving arguments", "running": "running", "done": "done"}
+
+
+def _preview(b: dict[str, Any]) -> str:
+    """The call's arguments on one line, as the widget's panel summary shows them
+    (``js/src/panels.js`` ``compact``, ``format.js`` ``oneLine``)."""
+    args = b.get("args")
+    if b.get("parse_error") is None and args is not None and b.get("state") != "args":
+        if isinstance(args, dict):
+            text = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in args.items())
+        else:
+            text = json.dumps(args, ensure_ascii=False)
+    else:
+        text = str(b.get("arguments") or "")
+    text = " ".join(text.split())
+    return f"{text[:79]}…" if len(text) > 80 else text
+
+
+def _tool_meta(b: dict[str, Any]) -> str:
+    """What the widget's panel shows after the arguments: duration and usage."""
+    took = _secs(b["duration_s"]) if isinstance(b.get("duration_s"), (int, float)) else ""
+    return " · ".join(x for x in (took, usage_text(b.get("usage"))) if x)
+
+
 def _tool_html(b: dict[str, Any], inside: str = "") -> str:
     esc = html.escape
-    state = b.get("state") if b.get("state") in _TOOL_STATES else "unknown"
+    state = str(b.get("state")) if b.get("state") in _TOOL_STATES else "unknown"
     failed = bool(b.get("is_error")) or state == "error"
-    icon = "✗" if failed else "✓" if state == "done" else "…"
+    word = "error" if failed else _STATE_WORDS.get(state, state)
     out = [
-        f'<details class="nba-tool{" nba-tool-error" if failed else ""}"><summary>'
-        f'<span class="nba-state">{icon}</span> '
+        f'<details class="nba-tool nba-tool-{"error" if failed else state}"><summary>'
+        f'<span class="nba-state">{esc(word)}</span> '
         f'<code class="nba-tool-name">{esc(str(b.get("name") or "tool"))}</code> '
-        f'<span class="nba-meta">{esc(_tool_summary(b))}</span></summary>',
+        f'<span class="nba-preview">{esc(_preview(b))}</span> '
+        f'<span class="nba-meta">{esc(_tool_meta(b))}</span></summary>',
         '<div class="nba-label">arguments</div>',
         f"<pre><code>{esc(_tool_args_text(b))}</code></pre>",
     ]
@@ -157,6 +191,18 @@ def _table_html(t: dict[str, Any]) -> str:
     )
 
 
+def _error_text(error: dict[str, Any]) -> str:
+    """The run's error as the widget's error box says it (``js/src/view.js``): the type and
+    code after the message, unless the message starts with them ("RuntimeError: …")."""
+    message = str(error["message"])
+    extra = [
+        str(x)
+        for x in (error.get("error_type"), error.get("code"))
+        if x is not None and x != "" and not message.startswith(f"{x}:")
+    ]
+    return f"Error: {message}" + (f" ({', '.join(extra)})" if extra else "")
+
+
 def _blocks_html(blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, Any]]]) -> str:
     """The blocks of one scope, each tool call or sub-agent with the blocks inside it."""
     out: list[str] = []
@@ -195,10 +241,10 @@ def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str
     out.append(_blocks_html(top, inside))
     error = s.get("error")
     if isinstance(error, dict) and error.get("message"):
-        out.append(f'<div class="nba-error">{esc(str(error["message"]))}</div>')
+        out.append(f'<div class="nba-error">{esc(_error_text(error))}</div>')
     for w in s.get("warnings") or []:
         message = w.get("message") if isinstance(w, dict) else w
-        out.append(f'<div class="nba-warning">⚠ {esc(str(message))}</div>')
+        out.append(f'<div class="nba-warning">Warning: {esc(str(message))}</div>')
     status = (
         s.get("status") if s.get("status") in ("completed", "error", "cancelled") else "running"
     )

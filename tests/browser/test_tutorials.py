@@ -1,0 +1,179 @@
+"""The committed tutorials open styled before anything runs (issue 18), in JupyterLab and
+Notebook 7: each nbagent output is drawn by nbagent's renderer from its saved transcript
+(tests/commit_notebook.py puts the states there), not the plain `text/html` fallback; lanes
+side by side, a saved chat without an input box. Then, in JupyterLab: the error box in the
+dark theme, and Copy as code on an edited re-run (a live agent run, clipboard).
+
+No cell runs: each notebook is opened as a user opens a fresh clone's file (the page starts
+its kernel; the transcripts show from the file, whether or not the kernel is up).
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import nbformat
+import pytest
+
+from nbagent._output import OutputRun, mimebundle
+from nbagent._transcript import Transcript
+from tests.browser.lab import LabPage, LabServer, lab_page, rerun
+from tests.browser.test_lab import luminance, set_theme
+from tests.browser.test_lab_agent import AGENT, call_step
+from tests.servers import OpenAIServer, text_chunks
+
+pytestmark = pytest.mark.browser
+
+REPO = Path(__file__).resolve().parents[2]
+TUTORIALS = sorted((REPO / "notebooks").glob("*.ipynb"))
+TRANSCRIPT_MIME = "application/vnd.nbagent.transcript+json"
+
+# Each nbagent output of the open notebook, as the page shows it (one evaluate: consistent).
+SHOWN_JS = """() => [...document.querySelectorAll('.nba-renderer')].map((r) => {
+  const saved = r.querySelector('.nba-saved:not(.lm-mod-hidden)');
+  const root = saved && saved.querySelector(':scope > .nbagent');
+  const lanes = root ? [...root.querySelectorAll(':scope > .nba-lanes > .nba-lane')] : [];
+  const boxes = lanes.map((l) => l.getBoundingClientRect());
+  return {
+    saved: !!root,
+    layout: root ? (root.classList.contains('nba-group')
+      ? (root.classList.contains('nba-layout-chat') ? 'chat' : 'lanes') : 'single') : null,
+    blocks: saved ? saved.querySelectorAll('.nba-blocks > *').length : 0,
+    lanes: boxes.map((b) => [Math.round(b.left), Math.round(b.top)]),
+    input: !!(saved && saved.querySelector('.nba-chat-input')),
+    fallback: !!r.querySelector('.nbagent-static'),
+    label: root ? (root.querySelector('.nba-status-label')?.textContent ?? '') : '',
+  };
+})"""
+
+
+def expected_layouts(notebook: Path) -> list[str]:
+    nb = json.loads(notebook.read_text())
+    return [
+        o["data"][TRANSCRIPT_MIME]["layout"]
+        for cell in nb["cells"]
+        for o in cell.get("outputs", [])
+        if TRANSCRIPT_MIME in o.get("data", {})
+    ]
+
+
+@pytest.fixture(scope="module", params=["jupyterlab", "notebook"])
+def page(request: Any, chromium_browser: Any) -> Iterator[LabPage]:
+    with LabServer(app=request.param) as server, lab_page(chromium_browser, server) as page:
+        for notebook in TUTORIALS:
+            shutil.copyfile(notebook, server.root / notebook.name)
+        page.page.set_viewport_size({"width": 1400, "height": 1000})
+        yield page
+
+
+def shown(page: LabPage, notebook: Path) -> list[dict[str, Any]]:
+    """Open ``notebook`` (no cell run) and what its nbagent outputs show once all are drawn."""
+    page.page.goto("about:blank")
+    page.server.shutdown_sessions()
+    page.page.goto(page.server.doc_url(notebook.name, reset=True))
+    count = len(expected_layouts(notebook))
+    page.page.wait_for_function(
+        "(n) => document.querySelectorAll('.nba-renderer .nba-saved .nbagent .nba-status-label')"
+        ".length >= n",
+        arg=count,
+        timeout=60_000,
+    )
+    return page.js(SHOWN_JS)
+
+
+@pytest.mark.parametrize("notebook", TUTORIALS, ids=lambda p: p.stem)
+def test_a_committed_tutorial_shows_nbagents_card_before_anything_runs(
+    page: LabPage, notebook: Path
+) -> None:
+    outputs = shown(page, notebook)
+    assert [o["layout"] for o in outputs] == expected_layouts(notebook)
+    for o in outputs:
+        assert o["saved"], o
+        assert not o["fallback"], "the plain text/html copy shows instead of the card"
+        assert o["blocks"] > 0, o
+        assert o["label"].startswith("completed"), o
+        assert not o["input"], "a saved chat offers an input box nothing can answer"
+        if o["layout"] == "lanes":
+            (left, top), *others = o["lanes"]
+            assert others, o
+            for x, y in others:  # side by side: one row, each lane right of the first
+                assert x > left
+                assert abs(y - top) <= 2
+
+
+# -- JupyterLab only: the error box's theme, Copy as code ---------------------------------
+
+ERROR_BOX_JS = """() => {
+  const box = document.querySelector('.nba-saved .nba-error-box');
+  return box && !box.hidden ? {text: box.textContent, bg: getComputedStyle(box).backgroundColor,
+                               fg: getComputedStyle(box).color} : null;
+}"""
+
+
+def error_notebook(root: Path) -> str:
+    """A notebook with one saved run that ended on an exception (no kernel needed to show it)."""
+    state = Transcript.from_events([]).to_dict() | {
+        "status": "error",
+        "end_reason": "error",
+        "started_at": 1.0,
+        "ended_at": 2.0,
+        "error": {"message": "RuntimeError: backend went away", "error_type": "RuntimeError"},
+        "blocks": [{"type": "text", "id": "m", "text": "partial", "refusal": False}],
+    }
+    nb = nbformat.v4.new_notebook()
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3"}
+    out = nbformat.v4.new_output("display_data", data=mimebundle([OutputRun(state)]))
+    nb.cells = [nbformat.v4.new_code_cell("run", outputs=[out])]
+    nbformat.write(nb, root / "error_box.ipynb")
+    return "error_box.ipynb"
+
+
+def test_the_error_box_follows_the_dark_theme(page: LabPage) -> None:
+    if page.server.app != "jupyterlab":
+        pytest.skip("the theme is switched in JupyterLab (Notebook 7 shares the stylesheet)")
+    name = error_notebook(page.server.root)
+    page.page.goto(page.server.doc_url(name, reset=True))
+    page.page.wait_for_function(ERROR_BOX_JS, timeout=30_000)
+    light = page.js(ERROR_BOX_JS)
+    assert light["text"] == "Error: RuntimeError: backend went away"
+    try:
+        set_theme(page, "JupyterLab Dark")
+        page.page.wait_for_function(
+            "(before) => (" + ERROR_BOX_JS + ")().bg !== before", arg=light["bg"], timeout=10_000
+        )
+        dark = page.js(ERROR_BOX_JS)
+    finally:
+        set_theme(page, "JupyterLab Light")
+    # A dark box with light text in the dark theme; a light box with dark text in the light one.
+    assert luminance(dark["bg"]) < 80, dark
+    assert luminance(dark["fg"]) > luminance(dark["bg"]) + 60, dark
+    assert luminance(light["bg"]) > 180, light
+    assert luminance(light["fg"]) < luminance(light["bg"]) - 60, light
+
+
+def test_copy_as_code_copies_the_edited_rerun(page: LabPage) -> None:
+    if page.server.app != "jupyterlab":
+        pytest.skip("Notebook 7 runs the same view (tests/browser/test_notebook7.py re-runs)")
+    page.page.context.grant_permissions(
+        ["clipboard-read", "clipboard-write"], origin=page.server.url
+    )
+    with OpenAIServer(scripts=[call_step(), text_chunks(["Paris: 15°C."])]) as srv:
+        page.open("copy_rerun.ipynb", [AGENT.format(url=srv.base_url)])
+        page.wait_status("completed", timeout=60)
+    panel = page.widget().locator(".nba-tool")
+    panel.locator(".nba-summary").click()
+    done = rerun(panel, '{"city": "Oslo", "unit": "F"}')
+
+    def copied_by(button: Any) -> str:
+        page.js("() => navigator.clipboard.writeText('')")
+        button.click()
+        page.page.wait_for_function("() => navigator.clipboard.readText().then((t) => t !== '')")
+        return str(page.js("() => navigator.clipboard.readText()"))
+
+    assert copied_by(done.locator(".nba-copy-call")) == 'get_weather(city="Oslo", unit="F")'
+    bar = panel.locator(":scope > .nba-panel-body .nba-tool-actions .nba-copy-call")
+    assert copied_by(bar) == 'get_weather(city="Paris")'
