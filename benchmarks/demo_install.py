@@ -4,6 +4,7 @@ build, not the server), then the time and the sizes of what it wrote.
 
     .venv/bin/python -m benchmarks.demo_install            # PYTHON=python3, as make's default
     .venv/bin/python -m benchmarks.demo_install --keep     # leave the clone to look at
+    .venv/bin/python -m benchmarks.demo_install --rev bf8a514 --target install   # "before"
 
 No threshold: it prints. pip and npm use their caches as they are (the printout says where they
 are and how big: a warm cache makes the time mostly unpacking and building).
@@ -65,16 +66,18 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--python", default="python3", help="make's PYTHON (makes .venv)")
     parser.add_argument("--target", default="demo-install", help="the make target to time")
+    parser.add_argument("--rev", default="HEAD", help="the commit to clone (default HEAD)")
     parser.add_argument("--keep", action="store_true", help="keep the clone")
     args = parser.parse_args()
     head = subprocess.run(
-        ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],
+        ["git", "-C", str(ROOT), "rev-parse", "--short", args.rev],
         capture_output=True, text=True, check=True,
     ).stdout.strip()  # fmt: skip
     tmp = Path(tempfile.mkdtemp(prefix="nbagent-demo-"))
     clone = tmp / "nbagent"
     try:
         subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True)
+        subprocess.run(["git", "-C", str(clone), "checkout", "--quiet", head], check=True)
         print(f"fresh clone of {head} in {clone}; {cache_note()}")
         start = time.monotonic()
         done = subprocess.run(

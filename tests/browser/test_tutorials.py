@@ -11,6 +11,7 @@ its kernel; the transcripts show from the file, whether or not the kernel is up)
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -22,7 +23,7 @@ import pytest
 from nbagent._output import OutputRun, mimebundle
 from nbagent._transcript import Transcript
 from tests.browser.lab import LabPage, LabServer, lab_page, rerun
-from tests.browser.test_lab import luminance, set_theme
+from tests.browser.test_lab import set_theme
 from tests.browser.test_lab_agent import AGENT, call_step
 from tests.servers import OpenAIServer, text_chunks
 
@@ -77,8 +78,7 @@ def shown(page: LabPage, notebook: Path) -> list[dict[str, Any]]:
     page.page.goto(page.server.doc_url(notebook.name, reset=True))
     count = len(expected_layouts(notebook))
     page.page.wait_for_function(
-        "(n) => document.querySelectorAll('.nba-renderer .nba-saved .nbagent .nba-status-label')"
-        ".length >= n",
+        "(n) => document.querySelectorAll('.nba-renderer .nba-saved > .nbagent').length >= n",
         arg=count,
         timeout=60_000,
     )
@@ -112,6 +112,14 @@ ERROR_BOX_JS = """() => {
   return box && !box.hidden ? {text: box.textContent, bg: getComputedStyle(box).backgroundColor,
                                fg: getComputedStyle(box).color} : null;
 }"""
+
+
+def luminance(css: str) -> float:
+    """Of a computed colour: ``rgb(r, g, b)``, or ``color(srgb r g b)`` (0-1) as ``color-mix``
+    computes; 0-255 like tests/browser/test_lab.py's."""
+    numbers = [float(x) for x in re.findall(r"[\d.]+", css)[:3]]
+    r, g, b = (x * 255 for x in numbers) if css.startswith("color(") else numbers
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def error_notebook(root: Path) -> str:
