@@ -91,9 +91,10 @@ $(STAMP)/demo: $(STAMP)/jupyterlab pyproject.toml nbagent/static/widget.js $(LAB
 
 demo-install: $(STAMP)/demo
 
-# The URL JupyterLab prints (and opens) is the quickstart's, not the Launcher's.
+# The URL JupyterLab prints (and opens) is the quickstart's, not the Launcher's. DEMO_ARGS: more
+# options (benchmarks/demo_install.py --open: --no-browser and a port).
 demo: $(STAMP)/demo
-	$(BIN)/jupyter lab --LabApp.default_url=/lab/tree/notebooks/quickstart.ipynb $(ROOT_FLAG)
+	$(BIN)/jupyter lab --LabApp.default_url=/lab/tree/notebooks/quickstart.ipynb $(ROOT_FLAG) $(DEMO_ARGS)
 
 # Re-make the demo runs shipped in nbagent/demo/ (nbagent.Agent against a scripted model).
 recordings: install

@@ -5,6 +5,11 @@ build, not the server), then the time and the sizes of what it wrote.
     .venv/bin/python -m benchmarks.demo_install            # PYTHON=python3, as make's default
     .venv/bin/python -m benchmarks.demo_install --keep     # leave the clone to look at
     .venv/bin/python -m benchmarks.demo_install --rev bf8a514 --target install   # "before"
+    .venv/bin/python -m benchmarks.demo_install --open     # then `make demo`, open its URL
+
+``--open`` runs `make demo` in the clone (no browser of its own), reads the URL JupyterLab
+prints, opens it with the token in Chromium (Playwright, Debian's /usr/bin/chromium) and says
+which document shows and how many nbagent transcripts it draws.
 
 No threshold: it prints. pip and npm use their caches as they are (the printout says where they
 are and how big: a warm cache makes the time mostly unpacking and building).
@@ -14,7 +19,10 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import shutil
+import signal
+import socket
 import subprocess
 import sys
 import tempfile
@@ -62,12 +70,62 @@ def cache_note() -> str:
     return "; ".join(notes)
 
 
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def demo_url(clone: Path, port: int) -> tuple[subprocess.Popen[str], str]:
+    """`make demo` in ``clone`` on ``port`` and the URL it prints (the server keeps running)."""
+    server = subprocess.Popen(
+        ["make", "--no-print-directory", "demo", f"DEMO_ARGS=--no-browser --ServerApp.port={port}"],
+        cwd=clone, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    assert server.stderr is not None
+    deadline = time.monotonic() + 120
+    while time.monotonic() < deadline:
+        line = server.stderr.readline()
+        if not line and server.poll() is not None:
+            break
+        found = re.search(r"https?://(?:localhost|127\.0\.0\.1):\d+/\S*", line)
+        if found:
+            return server, found.group(0)
+    os.killpg(server.pid, signal.SIGTERM)
+    raise RuntimeError("`make demo` printed no URL")
+
+
+def open_url(url: str) -> str:
+    """What the page at ``url`` shows: its current tab, whether the Launcher is there, and how
+    many transcripts nbagent's renderer draws."""
+    from playwright.sync_api import sync_playwright  # the dev extra's, not the demo's
+
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium")
+        try:
+            page = browser.new_page()
+            page.goto(url)
+            page.wait_for_selector(".jp-NotebookPanel, .jp-Launcher", timeout=60_000)
+            tab = page.locator(".lm-DockPanel-tabBar .lm-mod-current .lm-TabBar-tabLabel")
+            current = tab.first.inner_text()
+            launcher = page.locator(".jp-Launcher").count() > 0
+            cards = 0
+            if not launcher:
+                page.wait_for_selector(".nba-saved > .nbagent", timeout=60_000)
+                cards = page.locator(".nba-saved > .nbagent").count()
+            return f"shows {current!r}, launcher: {launcher}, nbagent transcripts: {cards}"
+        finally:
+            browser.close()
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--python", default="python3", help="make's PYTHON (makes .venv)")
     parser.add_argument("--target", default="demo-install", help="the make target to time")
     parser.add_argument("--rev", default="HEAD", help="the commit to clone (default HEAD)")
     parser.add_argument("--keep", action="store_true", help="keep the clone")
+    parser.add_argument("--open", action="store_true", help="then open `make demo`'s URL")
     args = parser.parse_args()
     head = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", args.rev],
@@ -93,6 +151,13 @@ def main() -> int:
             print(f"  {part:<22} {mb(size):>8}")
         node = sizes["js/node_modules"] + sizes["js/lab/node_modules"]
         print(f"  {'.venv + node_modules':<22} {mb(sizes['.venv'] + node):>8}")
+        if args.open:
+            server, url = demo_url(clone, free_port())
+            try:
+                print(f"make demo printed {url.split('?')[0]}?token=…: {open_url(url)}")
+            finally:
+                os.killpg(server.pid, signal.SIGTERM)
+                server.wait(30)
         return 0
     finally:
         if args.keep:
