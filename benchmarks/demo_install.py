@@ -18,6 +18,7 @@ are and how big: a warm cache makes the time mostly unpacking and building).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import re
 import shutil
@@ -30,6 +31,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
+TRANSCRIPT_MIME = "application/vnd.nbagent.transcript+json"
 
 # What the install writes into the clone (each measured when present).
 PARTS = [
@@ -96,10 +98,12 @@ def demo_url(clone: Path, port: int) -> tuple[subprocess.Popen[str], str]:
     raise RuntimeError("`make demo` printed no URL")
 
 
-def open_url(url: str) -> str:
+def open_url(url: str, outputs: int) -> str:
     """What the page at ``url`` shows: its current tab, whether the Launcher is there, and how
-    many transcripts nbagent's renderer draws."""
-    from playwright.sync_api import sync_playwright  # the dev extra's, not the demo's
+    many transcripts nbagent's renderer draws (waiting up to a minute for ``outputs``)."""
+    # the dev extra's, not the demo's
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+    from playwright.sync_api import sync_playwright
 
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium")
@@ -112,9 +116,17 @@ def open_url(url: str) -> str:
             launcher = page.locator(".jp-Launcher").count() > 0
             cards = 0
             if not launcher:
-                page.wait_for_selector(".nba-saved > .nbagent", timeout=60_000)
+                with contextlib.suppress(PlaywrightTimeout):
+                    page.wait_for_function(
+                        "(n) => document.querySelectorAll('.nba-saved > .nbagent').length >= n",
+                        arg=outputs,
+                        timeout=60_000,
+                    )
                 cards = page.locator(".nba-saved > .nbagent").count()
-            return f"shows {current!r}, launcher: {launcher}, nbagent transcripts: {cards}"
+            return (
+                f"shows {current!r}, launcher: {launcher}, "
+                f"nbagent transcripts: {cards} of the {outputs} it has"
+            )
         finally:
             browser.close()
 
@@ -154,7 +166,10 @@ def main() -> int:
         if args.open:
             server, url = demo_url(clone, free_port())
             try:
-                print(f"make demo printed {url.split('?')[0]}?token=…: {open_url(url)}")
+                quickstart = (clone / "notebooks" / "quickstart.ipynb").read_text()
+                outputs = quickstart.count(f'"{TRANSCRIPT_MIME}"')
+                shown = open_url(url, outputs)
+                print(f"make demo printed {url.split('?')[0]}?token=…: {shown}")
             finally:
                 os.killpg(server.pid, signal.SIGTERM)
                 server.wait(30)
