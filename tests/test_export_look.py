@@ -62,6 +62,12 @@ def test_tool_summaries_say_state_name_arguments_and_time_in_words() -> None:
     assert shown[2].split()[0] in ("running", "cancelled")
 
 
+def test_panel_sections_are_headed_as_the_widget_heads_them() -> None:
+    page = run_with_every_tool_state().to_html()
+    heads = re.findall(r'<div class="nba-label">([^<]*)</div>', page)
+    assert heads[:4] == ["Arguments", "Result", "Arguments", "Error"]
+
+
 def test_a_long_argument_list_is_one_line_cut_as_the_widget_cuts_it() -> None:
     t = Transcript.from_events(
         [

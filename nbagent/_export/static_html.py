@@ -113,19 +113,20 @@ def _tool_html(b: dict[str, Any], inside: str = "") -> str:
         f'<code class="nba-tool-name">{esc(str(b.get("name") or "tool"))}</code> '
         f'<span class="nba-preview">{esc(_preview(b))}</span> '
         f'<span class="nba-meta">{esc(_tool_meta(b))}</span></summary>',
-        '<div class="nba-label">arguments</div>',
+        # The section heads the widget's panel has (js/src/panels.js).
+        '<div class="nba-label">Arguments</div>',
         f"<pre><code>{esc(_tool_args_text(b))}</code></pre>",
     ]
     if b.get("parse_error"):
         out.append(f'<div class="nba-error">not valid JSON: {esc(str(b["parse_error"]))}</div>')
     if state in ("done", "error"):
-        label = "error" if b.get("is_error") else "result"
+        label = "Error" if failed else "Result"
         out.append(f'<div class="nba-label">{label}</div>')
         data = "" if failed else tool_data_html(b.get("display"))
         out.append(data or f"<pre><code>{esc(_pretty(b.get('result')))}</code></pre>")
     if inside:
         out.append(
-            f'<div class="nba-label">sub-agent</div><div class="nba-children">{inside}</div>'
+            f'<div class="nba-label">Sub-agent</div><div class="nba-children">{inside}</div>'
         )
     out.append("</details>")
     return "".join(out)
