@@ -10,6 +10,7 @@ its kernel; the transcripts show from the file, whether or not the kernel is up)
 
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import shutil
@@ -19,6 +20,7 @@ from typing import Any
 
 import nbformat
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from nbagent._output import OutputRun, mimebundle
 from nbagent._transcript import Transcript
@@ -32,6 +34,7 @@ pytestmark = pytest.mark.browser
 REPO = Path(__file__).resolve().parents[2]
 TUTORIALS = sorted((REPO / "notebooks").glob("*.ipynb"))
 TRANSCRIPT_MIME = "application/vnd.nbagent.transcript+json"
+WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 
 # Each nbagent output of the open notebook, as the page shows it (one evaluate: consistent).
 SHOWN_JS = """() => [...document.querySelectorAll('.nba-renderer')].map((r) => {
@@ -52,14 +55,17 @@ SHOWN_JS = """() => [...document.querySelectorAll('.nba-renderer')].map((r) => {
 })"""
 
 
-def expected_layouts(notebook: Path) -> list[str]:
+def expected_layouts(notebook: Path) -> list[str | None]:
+    """The layout of each output that shows nbagent runs (None: it lacks nbagent's payload)."""
     nb = json.loads(notebook.read_text())
-    return [
-        o["data"][TRANSCRIPT_MIME]["layout"]
+    shows_runs = [
+        o["data"]
         for cell in nb["cells"]
         for o in cell.get("outputs", [])
-        if TRANSCRIPT_MIME in o.get("data", {})
+        if TRANSCRIPT_MIME in o.get("data", {}) or WIDGET_VIEW_MIME in o.get("data", {})
     ]
+    assert shows_runs, f"{notebook.name} shows no run"
+    return [data.get(TRANSCRIPT_MIME, {}).get("layout") for data in shows_runs]
 
 
 @pytest.fixture(scope="module", params=["jupyterlab", "notebook"])
@@ -77,11 +83,12 @@ def shown(page: LabPage, notebook: Path) -> list[dict[str, Any]]:
     page.server.shutdown_sessions()
     page.page.goto(page.server.doc_url(notebook.name, reset=True))
     count = len(expected_layouts(notebook))
-    page.page.wait_for_function(
-        "(n) => document.querySelectorAll('.nba-renderer .nba-saved > .nbagent').length >= n",
-        arg=count,
-        timeout=60_000,
-    )
+    with contextlib.suppress(PlaywrightTimeout):  # the assertions say what is missing
+        page.page.wait_for_function(
+            "(n) => document.querySelectorAll('.nba-renderer .nba-saved > .nbagent').length >= n",
+            arg=count,
+            timeout=60_000,
+        )
     return page.js(SHOWN_JS)
 
 
