@@ -3,6 +3,7 @@
 // A model with an `arrangement` trait shows several runs (lanes, chat turns): its store is a LaneSet.
 
 import "./styles.css";
+import { guardSend } from "./kernel_end.js";
 import { followLanes, LaneSet } from "./lanes.js";
 import { LanesView } from "./lanes_view.js";
 import { warmUp } from "./markdown.js";
@@ -43,7 +44,7 @@ function entryFor(model) {
   const key = keyOf(model);
   let entry = stores.get(key);
   if (!entry) {
-    const m = /** @type {any} */ (model);
+    const m = safeModel(model);
     if (isLanes(model)) {
       const set = new LaneSet();
       const follow = followLanes(set, m);
@@ -55,6 +56,20 @@ function entryFor(model) {
     stores.set(key, entry);
   }
   return entry.store;
+}
+
+/**
+ * The model as the store and its views use it: a send that fails because the kernel's
+ * connection is gone ends the model's runs here, instead of throwing into the page.
+ * @param {Model} model
+ * @returns {any}
+ */
+function safeModel(model) {
+  return guardSend(/** @type {any} */ (model), () => {
+    const store = stores.get(keyOf(model))?.store;
+    const all = store instanceof LaneSet ? store.lanes.map((l) => l.store) : store ? [store] : [];
+    for (const s of all) s.endByPage("kernel_unreachable");
+  });
 }
 
 /** @param {LaneSet} set @returns {(msg: Record<string, any>) => void} */
@@ -104,7 +119,7 @@ export default {
   },
   /** @param {{model: Model, el: HTMLElement}} props */
   render({ model, el }) {
-    const m = /** @type {any} */ (model);
+    const m = safeModel(model);
     provideMathFromCodeModel(m);
     const view = isLanes(model)
       ? new LanesView(laneSetFor(model), m, el)

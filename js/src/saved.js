@@ -5,7 +5,7 @@
 import { h } from "./format.js";
 import { LaneSet } from "./lanes.js";
 import { LanesView } from "./lanes_view.js";
-import { Store } from "./store.js";
+import { closePending, Store } from "./store.js";
 import { TranscriptView } from "./view.js";
 
 export { HOST_EVENT, OUTPUT_EVENT, TRANSCRIPT_MIME } from "./offer.js";
@@ -76,8 +76,11 @@ export function readPayload(data) {
  */
 function settled(state) {
   if (state.status !== "running") return state;
+  const blocks = structuredClone(state.blocks ?? []);
+  closePending(blocks, state.ended_at ?? null);
   return {
     ...state,
+    blocks,
     status: "error",
     end_reason: null,
     activity: null,

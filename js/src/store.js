@@ -12,7 +12,7 @@ import { decodeOps, WireError } from "./wire.js";
  *   started_at?: number | null, ended_at?: number | null, parent?: string}} ThinkingBlock
  * @typedef {{type: "text", id: string, text: string, refusal?: boolean, parent?: string}} TextBlock
  * @typedef {{type: "tool", id: string, name: string, arguments: string, args?: unknown,
- *   parse_error?: string | null, state: "args" | "running" | "done" | "error", result?: unknown,
+ *   parse_error?: string | null, state: "args" | "running" | "done" | "error" | "cancelled", result?: unknown,
  *   is_error?: boolean, started_at?: number | null, args_done_at?: number | null,
  *   ended_at?: number | null, duration_s?: number | null, output?: string,
  *   traceback?: string, abandoned?: boolean, reruns?: object[], usage?: Usage | null,
@@ -64,6 +64,42 @@ export function mergeChange(dst, src) {
 /** @param {unknown} v @returns {v is Record<string, any>} */
 function isObject(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * Why the page ended a run itself (the kernel can no longer say): the state's `end_reason`.
+ * @typedef {"kernel_restarted" | "kernel_shutdown" | "kernel_unreachable"} PageEnd
+ */
+
+/** @type {Record<PageEnd, string>} the warning each end adds, as the kernel words warnings */
+export const PAGE_END_WARNINGS = {
+  kernel_restarted: "The kernel restarted; this run ended.",
+  kernel_shutdown: "The kernel shut down; this run ended.",
+  kernel_unreachable: "The kernel can no longer be reached from this page; this run's view ended.",
+};
+
+/**
+ * End what an ended run left open, as the kernel's reducer does at a run's end
+ * (nbagent/_fold/run.py): a tool call whose result never came becomes `cancelled`, a sub-agent
+ * still open ends. Returns the indexes of the blocks changed.
+ * @param {Block[]} blocks changed in place
+ * @param {number | null} ts when the run ended (kernel epoch seconds)
+ * @returns {number[]}
+ */
+export function closePending(blocks, ts) {
+  /** @type {number[]} */
+  const changed = [];
+  blocks.forEach((b, i) => {
+    if (b.type === "tool" && (b.state === "args" || b.state === "running")) {
+      b.state = "cancelled";
+      b.ended_at ??= ts;
+      changed.push(i);
+    } else if (b.type === "agent" && b.ended_at == null) {
+      b.ended_at = ts;
+      changed.push(i);
+    }
+  });
+  return changed;
 }
 
 /** Thrown when an op cannot be applied (unknown op, bad index): the caller asks for a sync. */
@@ -288,6 +324,33 @@ export class Store {
   /** @returns {Record<string, unknown>} the `output` request */
   outputRequest() {
     return this.outputParts.request();
+  }
+
+  /**
+   * End a running run here, in the page: its kernel restarted or shut down, or its connection
+   * closed, so no end will come from the kernel. The state ends as the kernel would end a
+   * cancelled run (status, end, pending tool calls cancelled) with the reason and a warning.
+   * @param {PageEnd} reason
+   * @returns {boolean} whether a running run was ended
+   */
+  endByPage(reason) {
+    const s = this.state;
+    if (s.status !== "running") return false;
+    const ended = this.now();
+    const change = { ...emptyChange(), run: true };
+    for (const i of closePending(s.blocks, ended)) change.blocks.add(i);
+    const warnings = Array.isArray(s.warnings) ? s.warnings : [];
+    Object.assign(s, {
+      status: "cancelled",
+      end_reason: reason,
+      ended_at: ended,
+      activity: null,
+      warnings: [...warnings, { message: PAGE_END_WARNINGS[reason] }],
+    });
+    this.stopping = false;
+    this.unreachable = false;
+    this.emit(change);
+    return true;
   }
 
   /** @param {boolean} on the kernel does not answer this page */
