@@ -52,7 +52,8 @@ CELL_STATE = """([i, sel]) => {
         parts: roots.map((r) => r.querySelector('.nba-status-parts')?.textContent ?? null),
         spinners: [...cell.querySelectorAll('.nba-spinner')].filter(seen).length,
         stops: [...cell.querySelectorAll('.nba-stop')].filter((b) => seen(b) && !b.disabled).length,
-        cancelledTools: cell.querySelectorAll('.nba-tool.nba-cancelled svg.nba-icon-cancelled').length,
+        cancelledTools:
+            cell.querySelectorAll('.nba-tool.nba-cancelled svg.nba-icon-cancelled').length,
         warnings: [...cell.querySelectorAll('.nba-warning')].map((w) => w.textContent),
         outputs: [...cell.querySelectorAll('.jp-OutputArea-output')].map((o) => o.innerText),
     };
@@ -200,7 +201,6 @@ def test_a_run_as_the_last_expression_shows_once(lab: LabPage) -> None:
     assert cell_state(lab, 1)["labels"] == ["completed", "completed"]
     # A later cell naming the run: the one line of its repr, true as it is printed.
     later = cell_state(lab, 3)["outputs"]
-    assert len(later) == 1 and re.fullmatch(r"<nbagent.Run #\d+ completed, 1 chars>", later[0]), (
-        later
-    )
+    assert len(later) == 1, later
+    assert re.fullmatch(r"<nbagent.Run #\d+ completed, 1 chars>", later[0]), later
     assert page_errors(lab) == []
