@@ -59,3 +59,29 @@ def test_a_later_cell_shows_the_repr_of_now(kernel: Kernel) -> None:
     assert set(text) == {"text/plain"}
     assert "completed, 1 chars" in text["text/plain"]
     assert kernel.value("str(r.transcript)") == "c"
+
+
+def test_a_restart_sends_the_kernels_last_word() -> None:
+    """Asked to restart, the kernel tells the page showing each run still streaming, before
+    it goes (``runtime/run.py``, ``_kernel_ends``): the page ends the run at once."""
+    k = Kernel()
+    try:
+        k.execute(
+            "import nbagent, time\n"
+            "def slow():\n"
+            "    for i in range(100):\n"
+            "        yield 'x'\n"
+            "        time.sleep(0.1)\n"
+            "run = nbagent.show(slow())"
+        )
+        since = len(k.messages())
+        k.km.restart_kernel(now=False)
+        words = [
+            m["content"]["data"]["content"]
+            for m in k.messages()[since:]
+            if m["msg_type"] == "comm_msg"
+            and m["content"]["data"].get("content", {}).get("type") == "kernel_end"
+        ]
+        assert words == [{"type": "kernel_end", "reason": "kernel_restarted"}]
+    finally:
+        k.close()

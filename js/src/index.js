@@ -48,10 +48,18 @@ function entryFor(model) {
     if (isLanes(model)) {
       const set = new LaneSet();
       const follow = followLanes(set, m);
-      entry = { store: set, disconnect: connect(set, m, { onMessage: noticeTo(set), follow }) };
+      const onMessage = (/** @type {Record<string, any>} */ msg) => {
+        noticeTo(set)(msg);
+        kernelEnds(
+          msg,
+          set.lanes.map((l) => l.store),
+        );
+      };
+      entry = { store: set, disconnect: connect(set, m, { onMessage, follow }) };
     } else {
       const store = new Store();
-      entry = { store, disconnect: connect(store, m) };
+      const onMessage = (/** @type {Record<string, any>} */ msg) => kernelEnds(msg, [store]);
+      entry = { store, disconnect: connect(store, m, { onMessage }) };
     }
     stores.set(key, entry);
   }
@@ -70,6 +78,17 @@ function safeModel(model) {
     const all = store instanceof LaneSet ? store.lanes.map((l) => l.store) : store ? [store] : [];
     for (const s of all) s.endByPage("kernel_unreachable");
   });
+}
+
+/**
+ * The kernel's last word as it restarts or shuts down (nbagent/runtime/run.py): its runs end.
+ * @param {Record<string, any>} msg
+ * @param {Store[]} stores
+ */
+function kernelEnds(msg, stores) {
+  if (msg.type !== "kernel_end") return;
+  const reason = msg.reason === "kernel_shutdown" ? "kernel_shutdown" : "kernel_restarted";
+  for (const s of stores) s.endByPage(reason);
 }
 
 /** @param {LaneSet} set @returns {(msg: Record<string, any>) => void} */

@@ -21,7 +21,13 @@ from nbagent._terminal import Printer
 from nbagent._transcript import Transcript
 from nbagent.runtime import registry
 from nbagent.runtime.driver import Driver
-from nbagent.runtime.kernel import CellMark, cell_mark, in_notebook, same_cell
+from nbagent.runtime.kernel import (
+    CellMark,
+    cell_mark,
+    in_notebook,
+    on_kernel_shutdown,
+    same_cell,
+)
 from nbagent.runtime.log import EventLog
 from nbagent.runtime.pause import Pauses
 from nbagent.runtime.sink import EventsCallback, RunSink
@@ -201,6 +207,8 @@ class Run:
     def start(self) -> None:
         """Start reading the source (``launch`` displays the run first)."""
         registry.track(self)
+        if self.widget is not None:
+            on_kernel_shutdown(_kernel_ends)
         self._driver.start()
 
     def on_done(self, callback: Callable[[], None]) -> None:
@@ -261,6 +269,17 @@ class Run:
         assert self.widget is not None
         runs = [OutputRun(self.transcript.to_dict(), self.title)]
         return mimebundle(runs, model_id=self.widget.model_id)
+
+
+def _kernel_ends(restart: bool) -> None:
+    """The kernel is about to restart or shut down: tell the page showing each run still
+    streaming, which ends it there at once (js/src/index.js, ``kernel_end``), rather than
+    when the page notices the kernel gone (a restart asked by another client: when the new
+    kernel starts). The runs themselves end with the process."""
+    reason = "kernel_restarted" if restart else "kernel_shutdown"
+    widgets = {id(w): w for r in registry.live() if (w := getattr(r, "widget", None)) is not None}
+    for widget in widgets.values():
+        widget.send({"type": "kernel_end", "reason": reason})
 
 
 def show_handle(shown_at: CellMark | None, text: str) -> None:
