@@ -4,7 +4,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
 import { ICON_NAMES, icon } from "../src/icons.js";
-import widget, { storeFor } from "../src/index.js";
+import widget, { laneSetFor, storeFor } from "../src/index.js";
 import { connectionGone, guardSend, KERNEL_END_EVENT } from "../src/kernel_end.js";
 import { toolIconState } from "../src/panels.js";
 import { renderSaved } from "../src/saved.js";
@@ -168,6 +168,43 @@ describe("a view whose kernel ends", () => {
     expect(model.listenerCount()).toBeLessThan(before);
     model.emit("comm_live_update");
     expect(store.state.status).toBe("running");
+  });
+});
+
+describe("the kernel's last word", () => {
+  test("a kernel_end message ends the run, with its reason", () => {
+    const model = new FakeModel();
+    cleanups.push(
+      /** @type {() => void} */ (widget.initialize({ model: /** @type {any} */ (model) })),
+    );
+    const store = storeFor(/** @type {any} */ (model));
+    model.msg({ type: "snapshot", seq: 1, state: runningState(midTool()) });
+    expect(store.state.status).toBe("running");
+    model.msg({ type: "kernel_end", reason: "kernel_shutdown" });
+    expect(store.state.end_reason).toBe("kernel_shutdown");
+    expect(
+      store.state.blocks.filter((b) => b.type === "tool" && b.state === "cancelled"),
+    ).toHaveLength(2);
+  });
+
+  test("every lane of a lanes widget ends", () => {
+    const model = new FakeModel({ arrangement: "lanes", lanes: [] });
+    cleanups.push(
+      /** @type {() => void} */ (widget.initialize({ model: /** @type {any} */ (model) })),
+    );
+    const set = laneSetFor(/** @type {any} */ (model));
+    set.load({
+      seq: 1,
+      lanes: [
+        { meta: { title: "a" }, state: runningState(midTool()) },
+        { meta: { title: "b" }, state: runningState([], { status: "completed", ended_at: 1001 }) },
+      ],
+    });
+    model.msg({ type: "kernel_end", reason: "kernel_restarted" });
+    expect(set.lanes.map((l) => [l.store.state.status, l.store.state.end_reason])).toEqual([
+      ["cancelled", "kernel_restarted"],
+      ["completed", null],
+    ]);
   });
 });
 

@@ -1,4 +1,5 @@
-"""Ends that look like ends (issue 18), in JupyterLab with this checkout's lab extension.
+"""Ends that look like ends (issue 18), in JupyterLab (and a restart in Notebook 7) with this
+checkout's lab extension.
 
 - A kernel restarted (from the page, and from outside through the REST API) or shut down
   mid-run ends every live view of it within a second, saying so: no spinner anywhere in the
@@ -12,11 +13,18 @@ from __future__ import annotations
 
 import re
 import time
+from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from tests.browser.lab import LabPage, lab_fixture, lab_server_fixture  # noqa: F401
+from tests.browser.lab import (  # noqa: F401
+    LabPage,
+    LabServer,
+    lab_fixture,
+    lab_page,
+    lab_server_fixture,
+)
 from tests.browser.test_lab_nested import page_errors
 
 pytestmark = pytest.mark.browser
@@ -107,14 +115,19 @@ def kernel_id(lab: LabPage) -> str:
     return str(lab.js("() => jupyterapp.shell.currentWidget.sessionContext.session.kernel.id"))
 
 
-def check_ended(lab: LabPage, reason: str, warning: str) -> None:
+def check_ended(lab: LabPage, reason: str, warning: str, *, strict: bool = True) -> None:
+    """The cell's view ended, saying why; no page error (``strict=False``: none but Notebook
+    7's own, a settings load in notebook_core that fails in its page with no nbagent frame)."""
     s = cell_state(lab, 0)
     assert s["labels"] == [f"cancelled ({reason})"], s
     assert s["spinners"] == 0, s
     assert s["stops"] == 0, s
     assert s["cancelledTools"] == 1, s
     assert s["warnings"] == [warning], s
-    assert page_errors(lab) == []
+    errors = page_errors(lab)
+    if not strict:
+        errors = [e for e in errors if "reading 'schema'" not in e or "nbagent" in e]
+    assert errors == []
 
 
 @pytest.mark.parametrize("how", ["page", "rest"])
@@ -144,7 +157,8 @@ def test_a_kernel_restart_ends_the_run_within_a_second(lab: LabPage, how: str) -
     frozen = cell_state(lab, 0)["parts"]
     lab.wait_kernel_idle()
     time.sleep(1.1)  # elapsed is shown to the second: a clock still going would move
-    assert cell_state(lab, 0)["parts"] == frozen
+    after = cell_state(lab, 0)
+    assert after["parts"] == frozen, (frozen, after)
     # The kernel is back: the cell runs again, with a new widget that works as before.
     lab.run_source(0, SLOW_RUN.replace("slow(60)", "slow(0)"))
     lab.wait_js(
@@ -211,3 +225,22 @@ def test_a_run_as_the_last_expression_shows_once(lab: LabPage) -> None:
     assert len(later) == 1, later
     assert re.fullmatch(r"<nbagent.Run #\d+ completed, 1 chars>", later[0]), later
     assert page_errors(lab) == []
+
+
+@pytest.fixture(scope="module")
+def nb7(chromium_browser: Any) -> Iterator[LabPage]:
+    with LabServer(app="notebook") as server, lab_page(chromium_browser, server) as page:
+        yield page
+
+
+def test_a_kernel_restart_ends_the_run_in_notebook7(nb7: LabPage) -> None:
+    """Notebook 7's Restart, the kernel's last word switched off: its page ends the run."""
+    nb7.console.clear()
+    cell = SLOW_RUN + "import nbagent.runtime.kernel as K\nK._shutdown_callbacks.clear()\n"
+    nb7.open("restart-nb7.ipynb", [cell], run=False)
+    nb7.run_cell(0)
+    wait_tool_running(nb7, 0)
+    ms = end_within(nb7, 0, "session.session.kernel.restart();", "cancelled")
+    print(f"\nNotebook 7: kernel restart -> the view ended in {ms:.0f} ms")
+    assert 0 <= ms < 1000, f"the view did not end within 1 s ({ms:.0f} ms)\n{nb7.diagnose()}"
+    check_ended(nb7, "kernel restarted", "The kernel restarted; this run ended.", strict=False)
