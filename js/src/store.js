@@ -122,6 +122,12 @@ export class Store {
     /** A `sync` went unanswered: this page cannot reach the kernel (it still hears it). */
     this.unreachable = false;
     /**
+     * The end this page gave the run (`endByPage`): kept over ops the kernel sent before it
+     * went (a throttled flush can arrive after its last word); a snapshot replaces it.
+     * @type {Record<string, unknown> | null}
+     */
+    this.pageEnd = null;
+    /**
      * What the run's cell output should carry (the kernel's answer to `{"type": "output"}`)
      * and the `seq` it is for: views hand it to the frontend, which saves it with the notebook.
      * @type {{seq: number, data: Record<string, unknown>} | null}
@@ -193,6 +199,7 @@ export class Store {
     if (!Array.isArray(this.state.blocks)) this.state.blocks = [];
     this.loaded = state !== null && Object.keys(state).length > 0;
     this.damaged = false;
+    this.pageEnd = null;
     if (this.state.status !== prevStatus || this.state.status !== "running") this.stopping = false;
     this.emit({ ...emptyChange(), reset: true, run: true });
   }
@@ -255,6 +262,7 @@ export class Store {
     const change = emptyChange();
     try {
       for (const op of ops) this.apply(op, change);
+      if (this.pageEnd) this.keepPageEnd(change);
     } catch (err) {
       this.damaged = true;
       throw err;
@@ -340,17 +348,37 @@ export class Store {
     const change = { ...emptyChange(), run: true };
     for (const i of closePending(s.blocks, ended)) change.blocks.add(i);
     const warnings = Array.isArray(s.warnings) ? s.warnings : [];
-    Object.assign(s, {
+    this.pageEnd = {
       status: "cancelled",
       end_reason: reason,
       ended_at: ended,
       activity: null,
       warnings: [...warnings, { message: PAGE_END_WARNINGS[reason] }],
-    });
+    };
+    Object.assign(s, structuredClone(this.pageEnd));
     this.stopping = false;
     this.unreachable = false;
     this.emit(change);
     return true;
+  }
+
+  /**
+   * Ops that came after the page ended the run: their data stays, the end too.
+   * @param {Change} change
+   */
+  keepPageEnd(change) {
+    const end = /** @type {Record<string, unknown>} */ (this.pageEnd);
+    const s = this.state;
+    const warnings = Array.isArray(s.warnings) ? s.warnings : [];
+    const said = /** @type {unknown[]} */ (end.warnings).at(-1);
+    Object.assign(s, end, {
+      warnings: warnings.some((w) => JSON.stringify(w) === JSON.stringify(said))
+        ? warnings
+        : [...warnings, said],
+    });
+    for (const i of closePending(s.blocks, /** @type {number} */ (end.ended_at)))
+      change.blocks.add(i);
+    change.run = true;
   }
 
   /** @param {boolean} on the kernel does not answer this page */

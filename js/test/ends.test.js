@@ -103,6 +103,38 @@ describe("Store.endByPage", () => {
     expect(changes[0].run).toBe(true);
   });
 
+  test("ops the kernel sent before it went keep their data, and the end stays", () => {
+    const store = runningStore();
+    store.endByPage("kernel_restarted");
+    const ended = store.state.ended_at;
+    // A throttled flush: the call's whole arguments (it was receiving them), a warning.
+    store.applyOps(
+      [
+        { op: "set", i: 3, set: { state: "running", args: { q: "x" }, arguments: '{"q": "x"}' } },
+        { op: "run", set: { warnings: [{ message: "slow" }], deltas: 12 } },
+      ],
+      2,
+    );
+    const s = store.state;
+    expect([s.status, s.end_reason, s.ended_at, s.deltas]).toEqual([
+      "cancelled",
+      "kernel_restarted",
+      ended,
+      12,
+    ]);
+    const call = /** @type {any} */ (s.blocks[3]);
+    expect([call.state, call.arguments]).toEqual(["cancelled", '{"q": "x"}']);
+    expect(s.warnings).toEqual([
+      { message: "slow" },
+      { message: "The kernel restarted; this run ended." },
+    ]);
+    // The kernel's own snapshot is the truth again (a page end on a kernel that lived on).
+    store.load({ seq: 3, state: runningState(midTool()) });
+    expect(store.state.status).toBe("running");
+    store.applyOps([{ op: "run", set: { deltas: 13 } }], 4);
+    expect(store.state.status).toBe("running");
+  });
+
   test("only a running run: a second end, or an ended run, is left as it is", () => {
     const store = runningStore();
     expect(store.endByPage("kernel_shutdown")).toBe(true);
