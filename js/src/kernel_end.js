@@ -14,11 +14,43 @@
 export const KERNEL_END_EVENT = "nbagent-kernel-end";
 
 /**
- * @typedef {import("./store.js").PageEnd} PageEnd
+ * @typedef {"kernel_restarted" | "kernel_shutdown" | "kernel_unreachable"} PageEnd
+ *   Why the page ended a run itself (the kernel can no longer say): the state's `end_reason`.
  * @typedef {{endByPage(reason: PageEnd): boolean}} Endable a Store (one run) or a LaneSet lane
  * @typedef {{on(name: string, cb: () => void): void,
  *   off(name?: string | null, cb?: (() => void) | null): void}} Events
  */
+
+/** @type {Record<PageEnd, string>} the warning each end adds, as the kernel words warnings */
+export const PAGE_END_WARNINGS = {
+  kernel_restarted: "The kernel restarted; this run ended.",
+  kernel_shutdown: "The kernel shut down; this run ended.",
+  kernel_unreachable: "The kernel can no longer be reached from this page; this run's view ended.",
+};
+
+/**
+ * End what an ended run left open, as the kernel's reducer does at a run's end
+ * (nbagent/_fold/run.py): a tool call whose result never came becomes `cancelled`, a sub-agent
+ * still open ends. Returns the indexes of the blocks changed.
+ * @param {import("./store.js").Block[]} blocks changed in place
+ * @param {number | null} ts when the run ended (kernel epoch seconds)
+ * @returns {number[]}
+ */
+export function closePending(blocks, ts) {
+  /** @type {number[]} */
+  const changed = [];
+  blocks.forEach((b, i) => {
+    if (b.type === "tool" && (b.state === "args" || b.state === "running")) {
+      b.state = "cancelled";
+      b.ended_at ??= ts;
+      changed.push(i);
+    } else if (b.type === "agent" && b.ended_at == null) {
+      b.ended_at = ts;
+      changed.push(i);
+    }
+  });
+  return changed;
+}
 
 /** @type {ReadonlySet<string>} */
 const REASONS = new Set(["kernel_restarted", "kernel_shutdown", "kernel_unreachable"]);

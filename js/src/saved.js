@@ -3,9 +3,10 @@
 // Not part of the widget bundle: nbagent's JupyterLab renderer (js/lab) imports it.
 
 import { h } from "./format.js";
+import { closePending } from "./kernel_end.js";
 import { LaneSet } from "./lanes.js";
 import { LanesView } from "./lanes_view.js";
-import { closePending, Store } from "./store.js";
+import { Store } from "./store.js";
 import { TranscriptView } from "./view.js";
 
 export { HOST_EVENT, OUTPUT_EVENT, TRANSCRIPT_MIME } from "./offer.js";

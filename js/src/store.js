@@ -1,6 +1,7 @@
 // The transcript store: one per model. Holds the state of DEVELOP.md ("Transcript state"),
 // applies the 4 ops, and tells subscribed views what changed.
 
+import { closePending, PAGE_END_WARNINGS } from "./kernel_end.js";
 import { OutputParts } from "./offer.js";
 import { decodeOps, WireError } from "./wire.js";
 
@@ -64,42 +65,6 @@ export function mergeChange(dst, src) {
 /** @param {unknown} v @returns {v is Record<string, any>} */
 function isObject(v) {
   return typeof v === "object" && v !== null && !Array.isArray(v);
-}
-
-/**
- * Why the page ended a run itself (the kernel can no longer say): the state's `end_reason`.
- * @typedef {"kernel_restarted" | "kernel_shutdown" | "kernel_unreachable"} PageEnd
- */
-
-/** @type {Record<PageEnd, string>} the warning each end adds, as the kernel words warnings */
-export const PAGE_END_WARNINGS = {
-  kernel_restarted: "The kernel restarted; this run ended.",
-  kernel_shutdown: "The kernel shut down; this run ended.",
-  kernel_unreachable: "The kernel can no longer be reached from this page; this run's view ended.",
-};
-
-/**
- * End what an ended run left open, as the kernel's reducer does at a run's end
- * (nbagent/_fold/run.py): a tool call whose result never came becomes `cancelled`, a sub-agent
- * still open ends. Returns the indexes of the blocks changed.
- * @param {Block[]} blocks changed in place
- * @param {number | null} ts when the run ended (kernel epoch seconds)
- * @returns {number[]}
- */
-export function closePending(blocks, ts) {
-  /** @type {number[]} */
-  const changed = [];
-  blocks.forEach((b, i) => {
-    if (b.type === "tool" && (b.state === "args" || b.state === "running")) {
-      b.state = "cancelled";
-      b.ended_at ??= ts;
-      changed.push(i);
-    } else if (b.type === "agent" && b.ended_at == null) {
-      b.ended_at = ts;
-      changed.push(i);
-    }
-  });
-  return changed;
 }
 
 /** Thrown when an op cannot be applied (unknown op, bad index): the caller asks for a sync. */
@@ -338,7 +303,7 @@ export class Store {
    * End a running run here, in the page: its kernel restarted or shut down, or its connection
    * closed, so no end will come from the kernel. The state ends as the kernel would end a
    * cancelled run (status, end, pending tool calls cancelled) with the reason and a warning.
-   * @param {PageEnd} reason
+   * @param {import("./kernel_end.js").PageEnd} reason
    * @returns {boolean} whether a running run was ended
    */
   endByPage(reason) {

@@ -49,7 +49,7 @@ const WRITABLE = [TRANSCRIPT_MIME, "text/html", "text/plain"];
  *   RendererSource the notebook's rendermime
  * @typedef {"pending" | "live" | "gone"} LiveState
  *   pending: the widget manager has not answered yet; gone: no model (or its view was closed)
- * @typedef {import("../../src/store.js").PageEnd} PageEnd
+ * @typedef {import("../../src/kernel_end.js").PageEnd} PageEnd
  * @typedef {{connect(slot: (sender: any, value: any) => void, thisArg?: unknown): boolean,
  *   disconnect(slot: (sender: any, value: any) => void, thisArg?: unknown): boolean}} Signal
  * @typedef {{ready: Promise<void>, statusChanged?: Signal, kernelChanged?: Signal}} Session
