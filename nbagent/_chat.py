@@ -19,7 +19,7 @@ from typing import Any
 
 from nbagent._lanes import Lanes, is_agent
 from nbagent._transcript import Transcript
-from nbagent.runtime.run import Run
+from nbagent.runtime.run import Run, show_handle
 
 __all__ = ["Chat", "ChatBusyError"]
 
@@ -114,6 +114,10 @@ class Chat:
     def _display_(self) -> Any:
         """What marimo shows for a Chat that is a cell's last expression: its widget."""
         return self.widget if self.widget is not None else repr(self)
+
+    def _ipython_display_(self) -> None:
+        """What IPython shows for a Chat that is a cell's last expression."""
+        show_handle(self.lanes.shown_at, repr(self))
 
     def __repr__(self) -> str:
         turns = self.lanes.runs

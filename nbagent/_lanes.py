@@ -26,13 +26,14 @@ from nbagent._transcript import Transcript
 from nbagent._widget import LaneState, LanesWidget
 from nbagent.runtime.controller import Controller, Op
 from nbagent.runtime.kernel import (
+    CellMark,
     cell_mark,
     follow_cells,
     in_notebook,
     on_next_cell,
     same_cell,
 )
-from nbagent.runtime.run import Run
+from nbagent.runtime.run import Run, show_handle
 from nbagent.runtime.views import CellOutput, held
 
 __all__ = ["Lane", "Lanes", "is_agent"]
@@ -129,6 +130,8 @@ class Lanes:
         # Lanes whose state went out between two cells: sent again as the next cell starts.
         self._unsaved: set[int] = set()
         self._output: CellOutput | None = None
+        self.shown_at: CellMark | None = None
+        """The cell that displayed the widget (``display``)."""
         if self.widget is not None:
             self._output = CellOutput(
                 self.widget, self.controller, self.lock, parts=self._parts, state_trait=None
@@ -311,6 +314,7 @@ class Lanes:
         """Display the widget below the running cell (``show()`` and ``Chat`` do it)."""
         if self._output is not None:
             self._output.display()
+            self.shown_at = cell_mark()
 
     def _parts(self) -> tuple[Head, list[RunOutput]]:
         """The cell output's head and lanes now (``nbagent._output``): what a saved notebook
@@ -386,6 +390,10 @@ class Lanes:
     def _display_(self) -> Any:
         """What marimo shows for Lanes that are a cell's last expression: the widget."""
         return self.widget if self.widget is not None else repr(self)
+
+    def _ipython_display_(self) -> None:
+        """What IPython shows for Lanes that are a cell's last expression."""
+        show_handle(self.shown_at, repr(self))
 
     def __repr__(self) -> str:
         lanes = ", ".join(f"{self._key(i)}: {run.status}" for i, run in enumerate(self.runs))

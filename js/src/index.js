@@ -3,6 +3,7 @@
 // A model with an `arrangement` trait shows several runs (lanes, chat turns): its store is a LaneSet.
 
 import "./styles.css";
+import { guardSend } from "./kernel_end.js";
 import { followLanes, LaneSet } from "./lanes.js";
 import { LanesView } from "./lanes_view.js";
 import { warmUp } from "./markdown.js";
@@ -43,18 +44,51 @@ function entryFor(model) {
   const key = keyOf(model);
   let entry = stores.get(key);
   if (!entry) {
-    const m = /** @type {any} */ (model);
+    const m = safeModel(model);
     if (isLanes(model)) {
       const set = new LaneSet();
       const follow = followLanes(set, m);
-      entry = { store: set, disconnect: connect(set, m, { onMessage: noticeTo(set), follow }) };
+      const onMessage = (/** @type {Record<string, any>} */ msg) => {
+        noticeTo(set)(msg);
+        kernelEnds(
+          msg,
+          set.lanes.map((l) => l.store),
+        );
+      };
+      entry = { store: set, disconnect: connect(set, m, { onMessage, follow }) };
     } else {
       const store = new Store();
-      entry = { store, disconnect: connect(store, m) };
+      const onMessage = (/** @type {Record<string, any>} */ msg) => kernelEnds(msg, [store]);
+      entry = { store, disconnect: connect(store, m, { onMessage }) };
     }
     stores.set(key, entry);
   }
   return entry.store;
+}
+
+/**
+ * The model as the store and its views use it: a send that fails because the kernel's
+ * connection is gone ends the model's runs here, instead of throwing into the page.
+ * @param {Model} model
+ * @returns {any}
+ */
+function safeModel(model) {
+  return guardSend(/** @type {any} */ (model), () => {
+    const store = stores.get(keyOf(model))?.store;
+    const all = store instanceof LaneSet ? store.lanes.map((l) => l.store) : store ? [store] : [];
+    for (const s of all) s.endByPage("kernel_unreachable");
+  });
+}
+
+/**
+ * The kernel's last word as it restarts or shuts down (nbagent/runtime/run.py): its runs end.
+ * @param {Record<string, any>} msg
+ * @param {Store[]} stores
+ */
+function kernelEnds(msg, stores) {
+  if (msg.type !== "kernel_end") return;
+  const reason = msg.reason === "kernel_shutdown" ? "kernel_shutdown" : "kernel_restarted";
+  for (const s of stores) s.endByPage(reason);
 }
 
 /** @param {LaneSet} set @returns {(msg: Record<string, any>) => void} */
@@ -104,7 +138,7 @@ export default {
   },
   /** @param {{model: Model, el: HTMLElement}} props */
   render({ model, el }) {
-    const m = /** @type {any} */ (model);
+    const m = safeModel(model);
     provideMathFromCodeModel(m);
     const view = isLanes(model)
       ? new LanesView(laneSetFor(model), m, el)

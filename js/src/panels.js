@@ -3,6 +3,7 @@
 
 import { renderDisplay } from "./data.js";
 import { displayValue, formatDuration, h, oneLine, setText, usageText } from "./format.js";
+import { icon } from "./icons.js";
 import { StreamingMarkdown } from "./markdown.js";
 import { RerunBox, tracebackBox } from "./rerun.js";
 
@@ -172,23 +173,26 @@ export class ToolPanel extends Panel {
   /** @param {ToolBlock} b */
   update(b) {
     this.last = b;
-    const failed = b.state === "error" || b.is_error === true;
-    const busy = !failed && (b.state === "args" || b.state === "running");
-    const iconState = busy ? "busy" : failed ? "error" : "done";
+    const iconState = toolIconState(b);
+    const busy = iconState === "busy";
+    const failed = iconState === "error";
     if (iconState !== this.iconState) {
       this.iconState = iconState;
-      this.el.classList.remove("nba-busy", "nba-done", "nba-error");
+      this.el.classList.remove("nba-busy", "nba-done", "nba-error", "nba-cancelled");
       this.el.classList.add(`nba-${iconState}`);
-      this.icon.replaceChildren(
-        busy ? spinner(b.state === "args" ? "receiving arguments" : "running") : failed ? "✗" : "✓",
-      );
+      const what = b.state === "args" ? "receiving arguments" : "running";
+      const shown = {
+        busy: () => spinner(what),
+        error: () => icon("cross"),
+        cancelled: () => icon("cancelled"),
+        done: () => icon("check"),
+      };
+      this.icon.replaceChildren(shown[iconState]());
       this.icon.title = busy
-        ? b.state === "args"
-          ? "receiving arguments"
-          : "running"
-        : failed
-          ? "error"
-          : "done";
+        ? what
+        : iconState === "cancelled"
+          ? "cancelled: it never finished"
+          : iconState;
     }
     setText(this.name, String(b.name ?? "tool"));
     const hasArgs = b.args !== null && b.args !== undefined && b.state !== "args";
@@ -237,6 +241,18 @@ export class ToolPanel extends Panel {
 
     this.setOpen(busy || failed);
   }
+}
+
+/**
+ * What a tool panel's icon shows: a call still going spins; one whose result never came before
+ * its run ended is "cancelled" (a neutral mark, not a failure).
+ * @param {ToolBlock} b
+ * @returns {"busy" | "done" | "error" | "cancelled"}
+ */
+export function toolIconState(b) {
+  if (b.state === "error" || b.is_error === true) return "error";
+  if (b.state === "cancelled") return "cancelled";
+  return b.state === "args" || b.state === "running" ? "busy" : "done";
 }
 
 /**

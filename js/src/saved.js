@@ -3,6 +3,7 @@
 // Not part of the widget bundle: nbagent's JupyterLab renderer (js/lab) imports it.
 
 import { h } from "./format.js";
+import { closePending } from "./kernel_end.js";
 import { LaneSet } from "./lanes.js";
 import { LanesView } from "./lanes_view.js";
 import { Store } from "./store.js";
@@ -76,8 +77,11 @@ export function readPayload(data) {
  */
 function settled(state) {
   if (state.status !== "running") return state;
+  const blocks = structuredClone(state.blocks ?? []);
+  closePending(blocks, state.ended_at ?? null);
   return {
     ...state,
+    blocks,
     status: "error",
     end_reason: null,
     activity: null,

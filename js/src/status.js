@@ -9,6 +9,7 @@ import {
   setText,
   usageText,
 } from "./format.js";
+import { icon } from "./icons.js";
 
 /** @typedef {import("./store.js").State} State */
 
@@ -187,7 +188,11 @@ export class StatusBar {
     if (ws.length !== this.nWarnings) {
       this.nWarnings = ws.length;
       this.warnings.replaceChildren(
-        ...ws.map((w) => h("li", "nba-warning", `⚠ ${warningText(w)}`)),
+        ...ws.map((w) => {
+          const li = h("li", "nba-warning");
+          li.append(icon("warning"), warningText(w));
+          return li;
+        }),
       );
       this.warnings.hidden = ws.length === 0;
     }

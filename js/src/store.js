@@ -1,6 +1,7 @@
 // The transcript store: one per model. Holds the state of DEVELOP.md ("Transcript state"),
 // applies the 4 ops, and tells subscribed views what changed.
 
+import { closePending, PAGE_END_WARNINGS } from "./kernel_end.js";
 import { OutputParts } from "./offer.js";
 import { decodeOps, WireError } from "./wire.js";
 
@@ -12,7 +13,7 @@ import { decodeOps, WireError } from "./wire.js";
  *   started_at?: number | null, ended_at?: number | null, parent?: string}} ThinkingBlock
  * @typedef {{type: "text", id: string, text: string, refusal?: boolean, parent?: string}} TextBlock
  * @typedef {{type: "tool", id: string, name: string, arguments: string, args?: unknown,
- *   parse_error?: string | null, state: "args" | "running" | "done" | "error", result?: unknown,
+ *   parse_error?: string | null, state: "args" | "running" | "done" | "error" | "cancelled", result?: unknown,
  *   is_error?: boolean, started_at?: number | null, args_done_at?: number | null,
  *   ended_at?: number | null, duration_s?: number | null, output?: string,
  *   traceback?: string, abandoned?: boolean, reruns?: object[], usage?: Usage | null,
@@ -86,6 +87,12 @@ export class Store {
     /** A `sync` went unanswered: this page cannot reach the kernel (it still hears it). */
     this.unreachable = false;
     /**
+     * The end this page gave the run (`endByPage`): kept over ops the kernel sent before it
+     * went (a throttled flush can arrive after its last word); a snapshot replaces it.
+     * @type {Record<string, unknown> | null}
+     */
+    this.pageEnd = null;
+    /**
      * What the run's cell output should carry (the kernel's answer to `{"type": "output"}`)
      * and the `seq` it is for: views hand it to the frontend, which saves it with the notebook.
      * @type {{seq: number, data: Record<string, unknown>} | null}
@@ -157,6 +164,7 @@ export class Store {
     if (!Array.isArray(this.state.blocks)) this.state.blocks = [];
     this.loaded = state !== null && Object.keys(state).length > 0;
     this.damaged = false;
+    this.pageEnd = null;
     if (this.state.status !== prevStatus || this.state.status !== "running") this.stopping = false;
     this.emit({ ...emptyChange(), reset: true, run: true });
   }
@@ -219,6 +227,7 @@ export class Store {
     const change = emptyChange();
     try {
       for (const op of ops) this.apply(op, change);
+      if (this.pageEnd) this.keepPageEnd(change);
     } catch (err) {
       this.damaged = true;
       throw err;
@@ -288,6 +297,53 @@ export class Store {
   /** @returns {Record<string, unknown>} the `output` request */
   outputRequest() {
     return this.outputParts.request();
+  }
+
+  /**
+   * End a running run here, in the page: its kernel restarted or shut down, or its connection
+   * closed, so no end will come from the kernel. The state ends as the kernel would end a
+   * cancelled run (status, end, pending tool calls cancelled) with the reason and a warning.
+   * @param {import("./kernel_end.js").PageEnd} reason
+   * @returns {boolean} whether a running run was ended
+   */
+  endByPage(reason) {
+    const s = this.state;
+    if (s.status !== "running") return false;
+    const ended = this.now();
+    const change = { ...emptyChange(), run: true };
+    for (const i of closePending(s.blocks, ended)) change.blocks.add(i);
+    const warnings = Array.isArray(s.warnings) ? s.warnings : [];
+    this.pageEnd = {
+      status: "cancelled",
+      end_reason: reason,
+      ended_at: ended,
+      activity: null,
+      warnings: [...warnings, { message: PAGE_END_WARNINGS[reason] }],
+    };
+    Object.assign(s, structuredClone(this.pageEnd));
+    this.stopping = false;
+    this.unreachable = false;
+    this.emit(change);
+    return true;
+  }
+
+  /**
+   * Ops that came after the page ended the run: their data stays, the end too.
+   * @param {Change} change
+   */
+  keepPageEnd(change) {
+    const end = /** @type {Record<string, unknown>} */ (this.pageEnd);
+    const s = this.state;
+    const warnings = Array.isArray(s.warnings) ? s.warnings : [];
+    const said = /** @type {unknown[]} */ (end.warnings).at(-1);
+    Object.assign(s, end, {
+      warnings: warnings.some((w) => JSON.stringify(w) === JSON.stringify(said))
+        ? warnings
+        : [...warnings, said],
+    });
+    for (const i of closePending(s.blocks, /** @type {number} */ (end.ended_at)))
+      change.blocks.add(i);
+    change.run = true;
   }
 
   /** @param {boolean} on the kernel does not answer this page */

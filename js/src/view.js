@@ -3,6 +3,7 @@
 
 import { FollowBottom } from "./follow.js";
 import { h, setText } from "./format.js";
+import { watchKernel } from "./kernel_end.js";
 import { copyCode, StreamingMarkdown } from "./markdown.js";
 import { OutputOffer } from "./offer.js";
 import { AgentPanel, ThinkingPanel, ToolPanel } from "./panels.js";
@@ -127,6 +128,7 @@ export class TranscriptView {
     this.replay = new ReplayBar(model, (m) => model.send(m), signal);
     this.root.append(this.header, this.scroller, this.replay.el, this.status.el);
     el.append(this.root);
+    watchKernel(this.root, store, model, signal);
 
     const retired = store.takeRetired();
     const sibling = [...(liveViews.get(store) ?? [])].pop();

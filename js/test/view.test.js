@@ -156,7 +156,7 @@ describe("tool panel", () => {
     duration_s: null,
   };
 
-  test("args stream as text, then pretty JSON; done collapses with ✓ and duration", () => {
+  test("args stream as text, then pretty JSON; done collapses with a check icon and duration", () => {
     const w = mount();
     w.snapshot(runningState());
     w.ops([
@@ -177,7 +177,8 @@ describe("tool panel", () => {
     expect(p.open).toBe(true);
     w.ops([{ op: "set", i: 0, set: { state: "done", result: { temp: 18 }, duration_s: 63.2 } }]);
     expect(p.open).toBe(false);
-    expect(q(p, ".nba-state").textContent).toBe("✓");
+    expect(q(p, ".nba-state svg.nba-icon-check")).not.toBeNull();
+    expect(q(p, ".nba-state").textContent).toBe("");
     expect(q(p, ".nba-meta").textContent).toBe("1 m 03 s");
     expect(q(p, ".nba-result").textContent).toBe('{\n  "temp": 18\n}');
   });
@@ -200,7 +201,7 @@ describe("tool panel", () => {
       },
     ]);
     expect(p.open).toBe(true);
-    expect(q(p, ".nba-state").textContent).toBe("✗");
+    expect(q(p, ".nba-state svg.nba-icon-cross")).not.toBeNull();
     expect(q(p, ".nba-result").classList.contains("nba-is-error")).toBe(true);
     expect(q(p, ".nba-result").textContent).toBe("boom <script>");
     expect(q(p, ".nba-meta").textContent).toBe("0.42 s");
@@ -412,9 +413,10 @@ describe("status line", () => {
       },
     ]);
     expect([...w.el.querySelectorAll(".nba-warning")].map((li) => li.textContent)).toEqual([
-      "⚠ skipped a chunk",
-      "⚠ retrying",
+      "skipped a chunk",
+      "retrying",
     ]);
+    expect(w.el.querySelectorAll(".nba-warning > svg.nba-icon-warning").length).toBe(2);
     expect(q(w.el, ".nba-title").textContent).toBe("My <b>run</b>");
     w.ops([
       {

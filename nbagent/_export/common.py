@@ -32,7 +32,7 @@ __all__ = [
 
 _SAFE_PREFIXES = ("http:", "https:", "mailto:", "#")
 _STRIP_URL = re.compile(r"[\x00-\x20\x7f-\x9f\\]+")
-_TOOL_STATES = ("args", "running", "done", "error")
+_TOOL_STATES = ("args", "running", "done", "error", "cancelled")
 
 
 def safe_url(url: str) -> bool:

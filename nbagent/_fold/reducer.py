@@ -226,6 +226,10 @@ class TranscriptBase(RunFold, ToolFold):
     def __repr__(self) -> str:
         return f"<Transcript {self.run_id!r} {self.status} blocks={len(self._blocks)}>"
 
+    def __str__(self) -> str:
+        """The answer (``text``): what ``print(run.transcript)`` is asked for."""
+        return self.text
+
     # -- the reducer --------------------------------------------------------------------
 
     def children(self, block_id: str) -> list[dict[str, Any]]:

@@ -16,7 +16,10 @@ from nbagent._blocks import (
 )
 from nbagent._fold.state import MAX_WARNINGS, FoldState, Op, set_op, step_entry
 
-__all__ = ["RunFold"]
+__all__ = ["PENDING_TOOL_STATES", "RunFold"]
+
+PENDING_TOOL_STATES = ("args", "running")
+"""A tool call's states before its result: at the run's end these become ``cancelled``."""
 
 _STATUS_OF_REASON = {
     "cancelled": "cancelled",
@@ -165,10 +168,22 @@ class RunFold(FoldState):
             message = ev.message or _DEFAULT_ERROR[ev.reason]
             self.error = {"message": message, "error_type": None, "code": None}
             changes["error"] = dict(self.error)
-        ops: list[Op] = []
+        ops = self._cancel_pending_tools(ev.ts)
         for j in self._agent_index.values():  # sub-agents still open end with the run
             block = self._blocks[j]
             if block.ended_at is None:
                 block.ended_at = ev.ts
                 ops.append(set_op(j, {"ended_at": ev.ts}))
         return [*ops, {"op": "run", "set": changes}]
+
+    def _cancel_pending_tools(self, ts: float) -> list[Op]:
+        """Tool calls whose result never came end with the run as ``cancelled``: a view must
+        not show a call of an ended run as still going (whatever ended it: completed, error,
+        Stop), and the saved transcript says the same."""
+        ops: list[Op] = []
+        for j in self._tool_index.values():
+            tool = self._blocks[j]
+            if isinstance(tool, ToolCall) and tool.state in PENDING_TOOL_STATES:
+                tool.state, tool.ended_at = "cancelled", ts
+                ops.append(set_op(j, {"state": "cancelled", "ended_at": ts}))
+        return ops

@@ -7,6 +7,7 @@ of ipykernel (parent headers, cell ids) and asyncio (re-entering a running loop)
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -24,6 +25,7 @@ __all__ = [
     "in_notebook",
     "kernel_loop",
     "on_cell_rerun",
+    "on_kernel_shutdown",
     "on_next_cell",
     "running_loop",
     "same_cell",
@@ -100,6 +102,40 @@ def _in_cell(shell: Any) -> bool:
     except Exception:  # noqa: BLE001 - no kernel (terminal IPython), older kernels
         return False
     return bool((parent or {}).get("header", {}).get("msg_type") == "execute_request")
+
+
+_shutdown_callbacks: list[Callable[[bool], None]] = []
+
+
+def on_kernel_shutdown(callback: Callable[[bool], None]) -> bool:
+    """Call ``callback(restart)`` as the kernel is asked to shut down or restart (a frontend's
+    ``shutdown_request``, before it replies), once registered; whether there is a kernel.
+
+    ipykernel has no event for it: its ``do_shutdown`` is wrapped on the kernel instance. The
+    callbacks run on the thread handling the request (the control thread) and must be quick:
+    the kernel exits right after."""
+    kernel = current_kernel()
+    if kernel is None:
+        return False
+    if callback not in _shutdown_callbacks:
+        _shutdown_callbacks.append(callback)
+    if getattr(kernel, "_nbagent_shutdown_hook", False):
+        return True
+    original = kernel.do_shutdown
+
+    def do_shutdown(restart: bool) -> Any:
+        for cb in _shutdown_callbacks:
+            _call_quietly(cb, bool(restart))
+        return original(restart)
+
+    kernel.do_shutdown = do_shutdown
+    kernel._nbagent_shutdown_hook = True
+    return True
+
+
+def _call_quietly(callback: Callable[[bool], None], restart: bool) -> None:
+    with contextlib.suppress(Exception):  # nothing may keep the kernel from shutting down
+        callback(restart)
 
 
 def follow_cells() -> bool:

@@ -14,7 +14,7 @@ from typing import Protocol
 from nbagent.runtime import marimo
 from nbagent.runtime.kernel import current_cell_id, on_cell_rerun
 
-__all__ = ["Stoppable", "forget", "stop_all", "stop_cell_runs", "track"]
+__all__ = ["Stoppable", "forget", "live", "stop_all", "stop_cell_runs", "track"]
 
 
 class Stoppable(Protocol):
@@ -50,6 +50,12 @@ def stop_cell_runs(cell: str) -> None:
         runs = list(_by_cell.pop(cell, ()))
     for run in runs:
         run.cancel()
+
+
+def live() -> list[Stoppable]:
+    """The runs of this process still streaming."""
+    with _lock:
+        return list(_live)
 
 
 def stop_all() -> int:

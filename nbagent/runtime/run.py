@@ -21,14 +21,20 @@ from nbagent._terminal import Printer
 from nbagent._transcript import Transcript
 from nbagent.runtime import registry
 from nbagent.runtime.driver import Driver
-from nbagent.runtime.kernel import in_notebook
+from nbagent.runtime.kernel import (
+    CellMark,
+    cell_mark,
+    in_notebook,
+    on_kernel_shutdown,
+    same_cell,
+)
 from nbagent.runtime.log import EventLog
 from nbagent.runtime.pause import Pauses
 from nbagent.runtime.sink import EventsCallback, RunSink
 from nbagent.runtime.views import CellOutput, OwnWidget, RunView, held
 from nbagent.sources import check_source, resolve_source, source_format
 
-__all__ = ["MessageHandler", "Run", "launch"]
+__all__ = ["MessageHandler", "Run", "launch", "show_handle"]
 
 MessageHandler = Callable[[dict[str, Any]], None]
 _ids = itertools.count(1)
@@ -84,6 +90,9 @@ class Run:
         self.pauses = Pauses()
         """Tool calls waiting, before they run, for an answer from the notebook (``pause``)."""
         self._sink.on_done(self._ended)
+        self._shown_at: CellMark | None = None
+        """The cell that displayed the run's widget (``display``): its last expression shows
+        nothing more."""
 
     # -- the handle ----------------------------------------------------------------------
 
@@ -182,6 +191,10 @@ class Run:
         """What marimo shows for a Run that is a cell's last expression: its widget."""
         return self.widget if self.widget is not None else repr(self)
 
+    def _ipython_display_(self) -> None:
+        """What IPython shows for a Run that is a cell's last expression."""
+        show_handle(self._shown_at, repr(self))
+
     def __repr__(self) -> str:
         t = self.transcript
         name = f" {self.title!r}" if self.title else ""
@@ -194,6 +207,8 @@ class Run:
     def start(self) -> None:
         """Start reading the source (``launch`` displays the run first)."""
         registry.track(self)
+        if self.widget is not None:
+            on_kernel_shutdown(_kernel_ends)
         self._driver.start()
 
     def on_done(self, callback: Callable[[], None]) -> None:
@@ -247,12 +262,38 @@ class Run:
         """Display the run's widget below the running cell (in a notebook)."""
         if self._output is not None:
             self._output.display()
+            self._shown_at = cell_mark()
 
     def _mimebundle(self) -> dict[str, Any]:
         """The cell output's data now (``nbagent._output``): the saved notebook's copy."""
         assert self.widget is not None
         runs = [OutputRun(self.transcript.to_dict(), self.title)]
         return mimebundle(runs, model_id=self.widget.model_id)
+
+
+def _kernel_ends(restart: bool) -> None:
+    """The kernel is about to restart or shut down: tell the page showing each run still
+    streaming, which ends it there at once (js/src/index.js, ``kernel_end``), rather than
+    when the page notices the kernel gone (a restart asked by another client: when the new
+    kernel starts). The runs themselves end with the process."""
+    reason = "kernel_restarted" if restart else "kernel_shutdown"
+    widgets = {id(w): w for r in registry.live() if (w := getattr(r, "widget", None)) is not None}
+    for widget in widgets.values():
+        widget.send({"type": "kernel_end", "reason": reason})
+
+
+def show_handle(shown_at: CellMark | None, text: str) -> None:
+    """IPython's display of a handle (a Run, Lanes, a Chat) that is a cell's last expression.
+
+    Nothing when the cell displayed the handle's widget already: IPython would otherwise add
+    the handle's repr under it, made as the cell ends (a run still streaming, "running", under
+    a widget that soon says "completed"). Elsewhere (a later cell, a terminal) the one line
+    of ``repr``, true as it is printed."""
+    if shown_at is not None and same_cell(shown_at):
+        return
+    from IPython.display import display
+
+    display({"text/plain": text}, raw=True)  # type: ignore[no-untyped-call]
 
 
 RunT = TypeVar("RunT", bound=Run)

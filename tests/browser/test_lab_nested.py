@@ -65,7 +65,8 @@ TREE_JS = r"""
     return {
       kind, open: el.open, name: name ? name.textContent : null,
       meta: summary.querySelector('.nba-meta')?.textContent ?? null,
-      icon: summary.querySelector('.nba-state')?.textContent ?? null,
+      // nbagent's icon (js/src/icons.js) by name: "check", "cross", "cancelled".
+      icon: summary.querySelector('.nba-state svg.nba-icon')?.classList[1]?.slice(9) ?? null,
       spinning: !!spin && spin.checkVisibility() && !spin.closest('[hidden]'),
       children: kids ? [...kids.children].map(describe) : [],
     };
@@ -121,7 +122,7 @@ def check_final(lab: LabPage, sel: str) -> None:
     assert [tool["spinning"], agent["spinning"]] == [False, False], t["blocks"]
     assert TOOL_USAGE in tool["meta"], tool["meta"]
     assert AGENT_USAGE in agent["meta"], agent["meta"]
-    assert [tool["icon"], tool["children"][2]["icon"]] == ["✓", "✓"]
+    assert [tool["icon"], tool["children"][2]["icon"]] == ["check", "check"]
 
     root = lab.page.locator(sel)
     for panel, inner in (("tool", "Helper streaming"), ("agent", "found two sources")):

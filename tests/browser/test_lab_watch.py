@@ -61,7 +61,7 @@ def test_a_watched_invoke_shows_live_while_the_cell_blocks(lab: LabPage) -> None
         ("tool", "get_weather", []),
         ("text", "Oslo is sunny and 21 °C."),
     ]
-    assert t["blocks"][1]["icon"] == "✓"
+    assert t["blocks"][1]["icon"] == "check"
     line = lab.js("(sel) => document.querySelector(sel + ' .nba-status').textContent", LIVE)
     assert "whole messages" in line, line
     assert "first message" in line, line

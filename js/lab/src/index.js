@@ -21,6 +21,7 @@
 
 import { JSONExt } from "@lumino/coreutils";
 import { Panel, Widget } from "@lumino/widgets";
+import { KERNEL_END_EVENT } from "../../src/kernel_end.js";
 import { provideMath } from "../../src/math.js";
 import {
   HOST_EVENT,
@@ -48,7 +49,27 @@ const WRITABLE = [TRANSCRIPT_MIME, "text/html", "text/plain"];
  *   RendererSource the notebook's rendermime
  * @typedef {"pending" | "live" | "gone"} LiveState
  *   pending: the widget manager has not answered yet; gone: no model (or its view was closed)
+ * @typedef {import("../../src/kernel_end.js").PageEnd} PageEnd
+ * @typedef {{connect(slot: (sender: any, value: any) => void, thisArg?: unknown): boolean,
+ *   disconnect(slot: (sender: any, value: any) => void, thisArg?: unknown): boolean}} Signal
+ * @typedef {{ready: Promise<void>, statusChanged?: Signal, kernelChanged?: Signal}} Session
+ *   the notebook panel's session context (duck-typed)
  */
+
+/**
+ * The end a kernel status means for the runs it was streaming: a restart (asked here, after a
+ * crash, or by another client: the page then hears only "starting" from the server) or the
+ * kernel gone; null for the statuses a live kernel goes through. A kernel that starts has no
+ * live run: "starting" seen by a run's view is its kernel starting again.
+ * @param {unknown} status
+ * @returns {PageEnd | null}
+ */
+export function endOfStatus(status) {
+  if (status === "restarting" || status === "autorestarting" || status === "starting")
+    return "kernel_restarted";
+  if (status === "dead") return "kernel_shutdown";
+  return null;
+}
 
 /** @param {unknown} v @returns {v is Record<string, any>} */
 const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
@@ -110,6 +131,8 @@ export class TranscriptRenderer extends Panel {
     this.tried = null;
     /** Looking for the app's widget view renderer (Voilà): pending, not gone. */
     this.seeking = false;
+    /** @type {Session | null} the notebook's session context, watched for the kernel's end */
+    this.session = null;
     // The live widget's run ended: claim its output data (it then asks the kernel), write it.
     // Only an output model that can be written (Voilà's is the output's plain JSON).
     this.liveBox.node.addEventListener(HOST_EVENT, (e) => {
@@ -172,6 +195,7 @@ export class TranscriptRenderer extends Panel {
 
   dispose() {
     if (this.isDisposed) return;
+    this.watchSession(null);
     this.drop();
     this.clearSaved();
     super.dispose();
@@ -201,8 +225,9 @@ export class TranscriptRenderer extends Panel {
     // The widget manager registers its renderer once the kernel is ready, and hands itself
     // only to the output area's own renderers: one made before then (a notebook reopened)
     // would wait forever, so it is made again from the new factory.
-    /** @type {{ready: Promise<void>} | null} */
+    /** @type {Session | null} */
     const session = ancestorProperty(this, "sessionContext");
+    this.watchSession(session);
     const retry = () => {
       const live = this.live;
       if (live?.modelId !== modelId || this.state !== "pending") return;
@@ -248,6 +273,45 @@ export class TranscriptRenderer extends Panel {
     /** @type {IRenderer} */ (/** @type {unknown} */ (renderer))
       .renderModel(viewModel)
       .then(done, done);
+  }
+
+  /**
+   * Watch the notebook's kernel: when it restarts or goes, the live widget's runs can hear no
+   * end from it, so its views are told to end them (js/src/kernel_end.js).
+   * @param {Session | null} session
+   */
+  watchSession(session) {
+    if (this.session === session) return;
+    this.session?.statusChanged?.disconnect(this.onKernelStatus, this);
+    this.session?.kernelChanged?.disconnect(this.onKernelChanged, this);
+    this.session = session;
+    session?.statusChanged?.connect(this.onKernelStatus, this);
+    session?.kernelChanged?.connect(this.onKernelChanged, this);
+  }
+
+  /** @param {unknown} _sender @param {unknown} status */
+  onKernelStatus(_sender, status) {
+    const end = endOfStatus(status);
+    if (end !== null) this.endRuns(end);
+  }
+
+  /**
+   * Another kernel, or none (shut down, changed): the old one's runs are over.
+   * @param {unknown} _sender
+   * @param {{oldValue?: unknown}} change
+   */
+  onKernelChanged(_sender, change) {
+    if (change?.oldValue) this.endRuns("kernel_shutdown");
+  }
+
+  /**
+   * Tell every nbagent view of the live widget (each lane's too) that its kernel ended.
+   * @param {PageEnd} reason
+   */
+  endRuns(reason) {
+    for (const root of this.liveBox.node.querySelectorAll(".nbagent")) {
+      root.dispatchEvent(new CustomEvent(KERNEL_END_EVENT, { detail: { reason } }));
+    }
   }
 
   /** Show the live widget or the saved transcript, whichever applies now. */

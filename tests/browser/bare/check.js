@@ -56,12 +56,51 @@ function mathViolations(el) {
   return out;
 }
 
+// SVG only as nbagent's own icons (js/src/icons.js): an <svg class="nba-icon nba-icon-NAME">
+// of stroked <path>s in currentColor, never inside what a model or a tool wrote (written here
+// on their own, like the MathML lists, so that a looser icons.js fails here).
+const SVG_NS = "http://www.w3.org/2000/svg";
+const ICON_CLASS = /^nba-icon nba-icon-[a-z]+$/;
+/** @type {Record<string, Set<string>>} */
+const ICON_ATTRS = {
+  svg: new Set("class viewBox aria-hidden focusable fill stroke stroke-width stroke-linecap stroke-linejoin".split(" ")),
+  path: new Set(["d"]),
+};
+const PATH_D = /^[MmLlHhVvAaZz0-9 .,-]+$/;
+const CONTENT = ".nba-md, .nba-data-box, .nba-result, .nba-args, .nba-output, .nba-thinking-text";
+
+/** @param {Element} el @returns {string[]} */
+function iconViolations(el) {
+  const out = [];
+  const name = el.localName;
+  const svg = name === "svg" ? el : el.parentElement;
+  if (svg === null || svg.localName !== "svg" || !ICON_CLASS.test(svg.getAttribute("class") ?? "")) {
+    out.push(`SVG <${name}> that is not one of nbagent's icons`);
+  } else if (svg.parentElement?.closest(`svg, ${CONTENT}`)) {
+    out.push("nbagent icon inside content");
+  }
+  const allowed = ICON_ATTRS[name];
+  if (!allowed) out.push(`SVG element <${name}> not allowed`);
+  else for (const a of el.attributes) if (!allowed.has(a.name)) out.push(`<${name}> has SVG attribute ${a.name}`);
+  if (name === "path" && !PATH_D.test(el.getAttribute("d") ?? "")) out.push("icon path with a bad d");
+  if (name === "svg" && (el.getAttribute("fill") !== "none" || el.getAttribute("stroke") !== "currentColor")) {
+    out.push("icon not drawn in currentColor");
+  }
+  return out;
+}
+
 /** @param {ParentNode} root @returns {string[]} */
 export function violations(root) {
   const out = [];
   for (const el of root.querySelectorAll("*")) {
     const dataImage = isDataImage(el);
+    let ownIcon = false;
     if (el.namespaceURI === MATHML_NS) out.push(...mathViolations(el));
+    else if (el.namespaceURI === SVG_NS) {
+      const bad = iconViolations(el);
+      ownIcon = bad.length === 0;
+      out.push(...bad);
+    }
     else if (el.closest("math")) out.push(`<${el.localName}> (not MathML) inside <math>`);
     for (const a of el.attributes) {
       const n = a.name.toLowerCase();
@@ -70,7 +109,7 @@ export function violations(root) {
         out.push(`<${el.tagName.toLowerCase()}> has attribute ${n}`);
       }
     }
-    if (el.matches(FORBIDDEN) && !OWN_FORBIDDEN.some((c) => el.classList.contains(c)) && !dataImage) {
+    if (el.matches(FORBIDDEN) && !OWN_FORBIDDEN.some((c) => el.classList.contains(c)) && !dataImage && !ownIcon) {
       out.push(`forbidden element <${el.tagName.toLowerCase()}>`);
     }
     if (el.tagName === "BUTTON" && !OWN_BUTTONS.some((c) => el.classList.contains(c))) {
