@@ -17,6 +17,7 @@ from nbagent._export.common import (
     _tool_args_text,
     _tool_summary,
     agent_summary,
+    footer_details,
     scopes,
     status_line,
 )
@@ -202,7 +203,13 @@ def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str
     status = (
         s.get("status") if s.get("status") in ("completed", "error", "cancelled") else "running"
     )
-    out.append(f'<div class="nba-status nba-status-{status}">{esc(status_line(s))}</div>')
+    out.append(f'<div class="nba-status nba-status-{status}">{esc(status_line(t))}</div>')
+    # The widget's folded footer, always in the copy (a reader of a saved run cannot ask).
+    details = "".join(f"<li>{esc(line)}</li>" for line in footer_details(t))
+    out.append(
+        '<details class="nba-details"><summary>Details</summary>'
+        f'<ul class="nba-steps">{details}</ul></details>'
+    )
     out.append("</div>")
     body = "\n".join(out)
     if not standalone:
