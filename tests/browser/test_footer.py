@@ -91,8 +91,8 @@ def test_the_footer_is_one_line_with_its_details_one_click_away(bare_page_factor
     bare.eval("nba.mount()")
     k = Kernel()
     k.now = time.time() - 0.3
-    k.ops({"op": "run", "set": {"version": 1, "run_id": "r", "status": "running",
-                                "started_at": k.now - 0.05, "deltas": 0, "blocks": []}})  # fmt: skip
+    start = {"version": 1, "run_id": "r", "status": "running", "started_at": k.now - 0.05}
+    k.ops({"op": "run", "set": {**start, "deltas": 0, "blocks": []}})
     assert bare.eval("(m) => nba.stream(m)", k.msgs) is None
     seen: set[str] = set()
     deadline = time.monotonic() + 3.5
