@@ -312,8 +312,8 @@ def test_html_tool_and_status():
     assert f'<div class="nba-status nba-status-completed">{line}</div>' in h
     # The widget's folded details, always there in the copy.
     assert (
-        '<details class="nba-details"><summary>Details</summary><ul class="nba-steps">'
-        "<li>in 10 · out 5 · total 15 tokens</li><li>0 deltas · 5 output tokens</li></ul>"
+        '<details class="nba-details"><summary>Details</summary>'
+        "<div>in 10 · out 5 · total 15 tokens</div><div>0 deltas · 5 output tokens</div>"
         "</details>"
     ) in h
     text = t.to_text()

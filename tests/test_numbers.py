@@ -102,6 +102,12 @@ def test_tokens_per_second_excludes_tool_time_and_first_token_waits() -> None:
     steps = t.to_dict()["steps"]
     assert [(s["first_token_at"], s["output_chars"]) for s in steps] == [(0.5, 160), (7.0, 240)]
     assert "50.0 tok/s" in status_line(t)
+    # The text export: the status line, then one line per model call, the same numbers.
+    assert t.to_text().splitlines()[-3:] == [
+        "completed · first token 0.50 s · 50.0 tok/s · 8.0 s · 500 tokens",
+        "step 1 · first token 0.50 s · 1.50 s · in 100 · out 40 tokens · tool calls",
+        "step 2 · first token 0.50 s · 1.50 s · in 300 · out 60 tokens · stop",
+    ]
 
 
 def test_the_rate_does_not_move_while_a_tool_runs() -> None:

@@ -205,11 +205,8 @@ def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str
     )
     out.append(f'<div class="nba-status nba-status-{status}">{esc(status_line(t))}</div>')
     # The widget's folded footer, always in the copy (a reader of a saved run cannot ask).
-    details = "".join(f"<li>{esc(line)}</li>" for line in footer_details(t))
-    out.append(
-        '<details class="nba-details"><summary>Details</summary>'
-        f'<ul class="nba-steps">{details}</ul></details>'
-    )
+    details = "".join(f"<div>{esc(line)}</div>" for line in footer_details(t))
+    out.append(f'<details class="nba-details"><summary>Details</summary>{details}</details>')
     out.append("</div>")
     body = "\n".join(out)
     if not standalone:

@@ -111,7 +111,7 @@ class RunFold(FoldState):
             return []
         self._step_index[ev.step_id] = len(self._steps)
         self._steps.append(step_entry(ev.step_id, ev.name, ev.ts, ev.parent))
-        if ev.step_type != "subagent":  # a sub-agent's own steps produce its tokens
+        if ev.step_type not in ("subagent", "tool"):  # those produce no tokens of their own
             self._awaiting.add(ev.step_id)
             self._step_chars0[ev.step_id] = self._output_chars()
         ops: list[Op] = [{"op": "run", "set": {"steps": self.steps}}]
