@@ -42,8 +42,9 @@ class Pipeline:
     wire text (``str``, ``bytes``, ``ServerSentEvent``) the adapter cannot read, which is
     skipped with a warning (a recoverable ``error``); after the run ended, ``feed``
     returns ``[]``. ``title`` is put into the run's ``RunStart``; so is ``started_at`` (epoch
-    seconds: when the run was created, e.g. ``show``'s call), unless the ``RunStart`` is older
-    (a recording's), so that a wait for the first item counts in the time to first token.
+    seconds: when the run was created, e.g. ``show``'s call) when the source's events carry no
+    times of their own (a replay's, a server's are kept), so that a wait for the first item
+    counts in the time to first token.
     """
 
     def __init__(
@@ -150,6 +151,9 @@ class Pipeline:
 
     def _through(self, raw: list[Event]) -> list[Event]:
         normalizer = self._norm()
+        if self._started_at is not None and any(ev.ts for ev in raw):
+            # The source brings its own times (a replay's, a server's): its start is kept.
+            self._started_at = None
         out: list[Event] = []
         for ev in raw:
             if normalizer.ended:
