@@ -41,7 +41,10 @@ class Pipeline:
     ends the run through ``fail()`` (``error`` + ``run_end(error)``), except for a chunk of
     wire text (``str``, ``bytes``, ``ServerSentEvent``) the adapter cannot read, which is
     skipped with a warning (a recoverable ``error``); after the run ended, ``feed``
-    returns ``[]``. ``title`` is put into the run's ``RunStart``.
+    returns ``[]``. ``title`` is put into the run's ``RunStart``; so is ``started_at`` (epoch
+    seconds: when the run was created, e.g. ``show``'s call) when the source's events carry no
+    times of their own (a replay's, a server's are kept), so that a wait for the first item
+    counts in the time to first token.
     """
 
     def __init__(
@@ -51,11 +54,13 @@ class Pipeline:
         run_id: str | None = None,
         title: str | None = None,
         clock: Callable[[], float] = time.time,
+        started_at: float | None = None,
     ) -> None:
         self._requested = format
         self._run_id = run_id
         self._title = title
         self._clock = clock
+        self._started_at = started_at
         self._adapter: Adapter | None = None
         self._normalizer: Normalizer | None = None
         self._format: str | None = None
@@ -85,13 +90,25 @@ class Pipeline:
             for ev in events:
                 if isinstance(ev, RunStart) and ev.title is None:
                     ev.title = self._title
+        start = self._started_at
+        if start is not None:
+            for ev in events:
+                if isinstance(ev, RunStart):
+                    # The run began when it was created (``show``), before its first item: a
+                    # wait for that item is part of the time to first token. A start
+                    # recorded earlier (a replay's) is kept.
+                    if start <= ev.ts:
+                        ev.ts = start
+                    self._started_at = None
+                    break
         return events
 
     def feed(self, item: Any) -> list[Event]:
         """One wire item → the normalized events it yields (possibly none)."""
         normalizer = self._normalizer
         adapter = self._adapter
-        if normalizer is not None and adapter is not None and self._title is None:
+        plain = self._title is None and self._started_at is None
+        if normalizer is not None and adapter is not None and plain:
             # The hot path, once per token: one event through, nothing to stamp.
             if normalizer.ended:
                 return []
@@ -134,6 +151,9 @@ class Pipeline:
 
     def _through(self, raw: list[Event]) -> list[Event]:
         normalizer = self._norm()
+        if self._started_at is not None and any(ev.ts for ev in raw):
+            # The source brings its own times (a replay's, a server's): its start is kept.
+            self._started_at = None
         out: list[Event] = []
         for ev in raw:
             if normalizer.ended:

@@ -284,7 +284,7 @@ def test_markdown_sections():
     )
     md = t.to_markdown()
     assert "<details>\n<summary>Thinking</summary>\n\nhmm\n\n</details>" in md
-    assert "<summary>Tool: <code>get_weather</code> (done · 500 ms)</summary>" in md
+    assert "<summary>Tool: <code>get_weather</code> (done · 0.50 s)</summary>" in md
     assert '````json\n{\n  "city": "```Paris```"\n}\n````' in md
     assert "It is 18°C." in md
     assert md.rstrip().endswith("*")
@@ -307,17 +307,24 @@ def test_html_tool_and_status():
     assert '<div class="nba-status nba-status-completed">' in h
     assert "not valid JSON" in h
     assert "quota exceeded" in h
-    assert "250 ms" in h
-    assert "completed · max_tokens" in h
-    assert "tokens: 10 in / 5 out / 15 total" in h
+    assert "0.25 s" in h  # as the widget writes durations, never "250 ms"
+    line = "completed (max tokens) · first token — · — tok/s · 2.0 s · 15 tokens · gpt-x"
+    assert f'<div class="nba-status nba-status-completed">{line}</div>' in h
+    # The widget's folded details, always there in the copy.
+    assert (
+        '<details class="nba-details"><summary>Details</summary>'
+        "<div>in 10 · out 5 · total 15 tokens</div><div>0 deltas · 5 output tokens</div>"
+        "</details>"
+    ) in h
     text = t.to_text()
-    assert "[tool] search({bad) error · 250 ms → quota exceeded" in text
-    assert text.splitlines()[-1].startswith("completed · max_tokens")
+    assert "[tool] search({bad) error · 0.25 s → quota exceeded" in text
+    assert text.splitlines()[-1] == line
 
 
-def test_usage_na_and_running_status():
+def test_running_status_without_usage():
     t = Transcript.from_events([RunStart(ts=0.0)])
-    assert export.status_line(t) == "running · usage: n/a"
+    assert export.status_line(t) == "running · first token — · — tok/s · 0.0 s"
+    assert export.status_line(t, now=3.5) == "running · first token — · — tok/s · 3.5 s"
 
 
 def test_safe_url():

@@ -66,7 +66,8 @@ def render(markdown: str) -> str:
 def shown(markdown: str) -> tuple[list[str], str]:
     """The math containers an answer renders (``inline``/``display``/``error``) and its text
     outside them."""
-    body = render(markdown).split('<div class="nba-text">', 1)[1].rsplit("</div>", 3)[0]
+    after = render(markdown).split('<div class="nba-text">', 1)[1]
+    body = after.split('<div class="nba-status', 1)[0].rsplit("</div>", 1)[0]
     kinds = [
         "error" if "nb-math-error" in m.group(2) else "display" if m.group(1) == "div" else "inline"
         for m in re.finditer(r'<(span|div) class="nb-math[^"]*">(.{0,60})', body)

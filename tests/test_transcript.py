@@ -95,6 +95,8 @@ def test_initial_state_shape():
         "first_token_at": None,
         "ended_at": None,
         "deltas": 0,
+        "generating_s": 0.0,
+        "generating_since": None,
         "usage": {
             "input_tokens": None,
             "output_tokens": None,
@@ -115,7 +117,7 @@ def test_ops_for_a_delta_are_small():
     first = t.apply(TextDelta(message_id="m", delta="Hel", ts=2.0))
     assert first == [
         {"op": "add", "block": {"type": "text", "id": "m", "text": "Hel", "refusal": False}},
-        {"op": "run", "set": {"deltas": 1, "first_token_at": 2.0}},
+        {"op": "run", "set": {"deltas": 1, "first_token_at": 2.0, "generating_since": 2.0}},
     ]
     # One op per token: the append carries the run's delta count.
     assert t.apply(TextDelta(message_id="m", delta="lo", ts=3.0)) == [

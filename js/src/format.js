@@ -1,44 +1,124 @@
 // Small formatting helpers shared by the panels and the status line.
 
+// How nbagent writes its numbers, the same strings as nbagent/_export/formats.py
+// (tests/fixtures/formats.json holds the cases both are checked against). Rounding is done on
+// integers (floor(x * 10^d + 0.5)), never by toFixed, which rounds ties unlike Python.
+
+/** @param {number} s */
+const finite = (s) => (Number.isFinite(s) && s >= 0 ? s : 0);
+
 /**
- * A duration: "0.42 s", "12.3 s", "1 m 03 s", "2 h 05 m".
+ * `x` (≥ 0) rounded half up to `digits` decimals.
+ * @param {number} x
+ * @param {number} digits
+ */
+function fixed(x, digits) {
+  const scale = 10 ** digits;
+  const units = Math.floor(x * scale + 0.5);
+  const whole = Math.floor(units / scale);
+  if (!digits) return String(whole);
+  return `${whole}.${String(units - whole * scale).padStart(digits, "0")}`;
+}
+
+/** @param {number} total whole seconds past a minute: "1 m 03 s", "2 h 05 m" */
+function clock(total) {
+  if (total < 3600) return `${Math.floor(total / 60)} m ${String(total % 60).padStart(2, "0")} s`;
+  const minutes = Math.floor((total % 3600) / 60);
+  return `${Math.floor(total / 3600)} h ${String(minutes).padStart(2, "0")} m`;
+}
+
+/**
+ * A measured duration (time to first token, a tool call, a step): "0.35 s", "12.3 s",
+ * "1 m 03 s", "2 h 05 m".
  * @param {number} s seconds
  */
 export function formatDuration(s) {
-  if (!Number.isFinite(s) || s < 0) s = 0;
-  if (s < 10) return `${s.toFixed(2)} s`;
-  if (s < 60) return `${s.toFixed(1)} s`;
-  const total = Math.floor(s);
-  if (total < 3600) return `${Math.floor(total / 60)} m ${String(total % 60).padStart(2, "0")} s`;
-  return `${Math.floor(total / 3600)} h ${String(Math.floor((total % 3600) / 60)).padStart(2, "0")} m`;
+  s = finite(s);
+  if (Math.floor(s * 100 + 0.5) < 1000) return `${fixed(s, 2)} s`;
+  if (Math.floor(s * 10 + 0.5) < 600) return `${fixed(s, 1)} s`;
+  return clock(Math.floor(s + 0.5));
 }
 
 /**
- * A ticking clock: whole seconds ("7 s", "1 m 03 s").
+ * A run's elapsed time, a clock that only goes forward (truncated): "0.9 s", "12 s", "1 m 03 s".
  * @param {number} s seconds
  */
 export function formatElapsed(s) {
-  if (!Number.isFinite(s) || s < 0) s = 0;
-  return s < 60 ? `${Math.floor(s)} s` : formatDuration(s);
+  s = finite(s);
+  const tenths = Math.floor(s * 10 + 1e-6);
+  if (tenths < 100) return `${Math.floor(tenths / 10)}.${tenths % 10} s`;
+  const total = Math.floor(s + 1e-6);
+  return total < 60 ? `${total} s` : clock(total);
 }
 
 /**
- * Token usage as "in 12 · out 34 tokens"; "" when neither count is known.
- * @param {{input_tokens?: number | null, output_tokens?: number | null} | null | undefined} u
+ * A token count: "1,234", "≈ 87".
+ * @param {number} n
+ * @param {boolean} [estimated]
  */
-export function usageText(u) {
-  if (!u || (typeof u.input_tokens !== "number" && typeof u.output_tokens !== "number")) return "";
-  return `in ${u.input_tokens ?? "?"} · out ${u.output_tokens ?? "?"} tokens`;
+export function formatTokens(n, estimated = false) {
+  const text = String(Math.floor(Math.max(0, n) + 0.5)).replace(/\B(?=(\d{3})+(?!\d))/g, ",");
+  return estimated ? `≈ ${text}` : text;
 }
 
 /**
- * A cost in USD with the digits that matter: "$1.20", "$0.042", "$0.0031" (as the kernel's
- * status line, nbagent/_export/common.py `format_cost`).
+ * Tokens per second: "35.0 tok/s", "≈ 35.0 tok/s" (estimated tokens), "— tok/s".
+ * @param {number | null} rate
+ * @param {boolean} [estimated]
+ */
+export function formatRate(rate, estimated = false) {
+  if (rate === null || !Number.isFinite(rate)) return "— tok/s";
+  return `${estimated ? "≈ " : ""}${fixed(Math.max(0, rate), 1)} tok/s`;
+}
+
+/**
+ * A cost in USD with the digits that matter: "$1.20", "$0.042", "$0.0031".
  * @param {number} usd
  */
 export function formatCost(usd) {
+  usd = finite(usd);
   const digits = usd >= 1 ? 2 : usd >= 0.01 ? 3 : 4;
-  return `$${usd.toFixed(digits)}`;
+  return `$${fixed(usd, digits)}`;
+}
+
+/** @typedef {import("./store.js").Usage} Usage */
+
+/** @param {unknown} v @returns {v is number} */
+const isCount = (v) => typeof v === "number" && Number.isInteger(v);
+
+/**
+ * Token usage as "in 12 · out 34 tokens"; "" when neither count is known.
+ * @param {Usage | null | undefined} u
+ */
+export function usageText(u) {
+  if (!u || (!isCount(u.input_tokens) && !isCount(u.output_tokens))) return "";
+  const i = isCount(u.input_tokens) ? formatTokens(u.input_tokens) : "?";
+  const o = isCount(u.output_tokens) ? formatTokens(u.output_tokens) : "?";
+  return `in ${i} · out ${o} tokens`;
+}
+
+/** @type {[keyof Usage, string][]} */
+const DETAIL_KEYS = [
+  ["input_tokens", "in"],
+  ["cached_input_tokens", "cached"],
+  ["output_tokens", "out"],
+  ["reasoning_tokens", "reasoning"],
+  ["total_tokens", "total"],
+];
+
+/**
+ * Every count reported: "in 1,234 · cached 1,000 · out 56 · reasoning 20 · total 1,290
+ * tokens"; "usage not reported" when none is.
+ * @param {Usage | null | undefined} u
+ */
+export function usageDetails(u) {
+  /** @type {string[]} */
+  const counts = [];
+  for (const [key, label] of DETAIL_KEYS) {
+    const n = u?.[key];
+    if (isCount(n)) counts.push(`${label} ${formatTokens(n)}`);
+  }
+  return counts.length ? `${counts.join(" · ")} tokens` : "usage not reported";
 }
 
 /**
@@ -66,7 +146,7 @@ export function displayValue(v) {
 }
 
 /** @param {number} n @param {string} word */
-export const plural = (n, word) => `${n} ${word}${n === 1 ? "" : "s"}`;
+export const plural = (n, word) => `${formatTokens(n)} ${word}${n === 1 ? "" : "s"}`;
 
 /**
  * Create an element with a class and optional text (always textContent).

@@ -9,6 +9,10 @@ import { h, plural, setText } from "./format.js";
  *   paused?: boolean}} ReplayState
  */
 
+/** The event the bar sends up when its buttons appear: the footer's details, where it is
+ * folded, open to show them (they wait for a click). */
+export const NEEDS_CLICK = "nba-needs-click";
+
 /** The step buttons: the message's `to`, the label. */
 const STEPS = /** @type {const} */ ([
   ["event", "Next event"],
@@ -52,6 +56,7 @@ export class ReplayBar {
     }
     this.el.append(this.label, this.buttons);
     this.el.hidden = true;
+    this.buttons.hidden = true;
   }
 
   /** @param {boolean} running whether the run is still going */
@@ -62,6 +67,9 @@ export class ReplayBar {
     this.el.hidden = !shown;
     if (!shown) return;
     setText(this.label, replayLabel(r, running));
-    this.buttons.hidden = !(r.step && running);
+    const waiting = Boolean(r.step && running);
+    if (waiting && this.buttons.hidden)
+      this.el.dispatchEvent(new Event(NEEDS_CLICK, { bubbles: true }));
+    this.buttons.hidden = !waiting;
   }
 }

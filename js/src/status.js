@@ -1,20 +1,27 @@
-// The status line: state, time to first token, speed, elapsed, deltas, usage; Stop; warnings.
+// The footer: one status line (spinner, label, first token, tok/s, elapsed, tokens, cost, a
+// details toggle, Stop), the details folded under it (step lines, usage, deltas, the replay
+// bar), and the warnings, which stay in view.
 
 import {
   formatCost,
   formatDuration,
   formatElapsed,
+  formatRate,
+  formatTokens,
   h,
   plural,
   setText,
+  usageDetails,
   usageText,
 } from "./format.js";
 import { icon } from "./icons.js";
+import { elapsed, generationS, outputChars, outputTokens, tokensPerS, ttft } from "./numbers.js";
+import { NEEDS_CLICK } from "./replay.js";
 
 /** @typedef {import("./store.js").State} State */
 
-/** Seconds of generation below which a tokens/s figure is noise (replays, instant runs). */
-const MIN_RATE_WINDOW = 0.25;
+/** Ids for the details' aria-controls (several footers on one page). */
+let detailsIds = 0;
 
 /** @type {Record<string, string>} */
 const REASONS = {
@@ -49,70 +56,82 @@ export function statusLabel(s) {
   return label;
 }
 
-/** @param {State} s */
-function outputChars(s) {
-  let n = 0;
-  for (const b of s.blocks) {
-    if (b.type === "tool") n += (b.arguments ?? "").length;
-    else if (b.type !== "agent") n += (b.text ?? "").length;
-  }
-  return n;
-}
+/** @param {unknown} v @returns {number | null} */
+const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
 /**
- * The measurements after the headline, e.g. ["first token 0.42 s", "35.0 tok/s", "3.20 s", ...].
+ * The numbers after the label, on the one status line: ["first token 0.42 s", "35.0 tok/s",
+ * "3.2 s" (elapsed), "1,290 tokens", cost] (as nbagent/_export/status.py `status_parts`).
  * @param {State} s
  * @param {number} now kernel epoch seconds
  */
 export function statusParts(s, now) {
-  /** @type {string[]} */
-  const parts = [];
+  const took = elapsed(s, now);
+  if (took === null) return [];
   const running = s.status === "running";
-  if (s.started_at == null) return parts;
-  const end = running ? now : (s.ended_at ?? now);
-  if (s.first_token_at != null) {
-    // Messages that came whole (nbagent.watch() on a call that does not stream): there is no
-    // token timing to show, and the line says so.
-    const first = s.whole ? "first message" : "first token";
-    parts.push(`${first} ${formatDuration(s.first_token_at - s.started_at)}`);
-    const gen = end - s.first_token_at;
-    const out = s.usage?.output_tokens;
-    if (s.whole) parts.push("whole messages");
-    else if (gen >= MIN_RATE_WINDOW) {
-      if (typeof out === "number") parts.push(`${(out / gen).toFixed(1)} tok/s`);
-      else parts.push(`≈ ${(outputChars(s) / 4 / gen).toFixed(1)} tok/s`);
-    }
+  const first = ttft(s);
+  // Messages that came whole (nbagent.watch() on a call that does not stream): there is no
+  // token timing to show, and the line says so.
+  const what = s.whole ? "first message" : "first token";
+  const parts = [`${what} ${first === null ? "—" : formatDuration(first)}`];
+  if (s.whole) parts.push("whole messages");
+  else {
+    const rate = tokensPerS(s, now, outputChars(s.blocks));
+    parts.push(formatRate(rate?.value ?? null, rate?.estimated ?? false));
   }
-  parts.push(running ? formatElapsed(end - s.started_at) : formatDuration(end - s.started_at));
-  parts.push(plural(s.deltas ?? 0, "delta"));
-  const usage = usageText(s.usage);
-  if (usage) parts.push(usage);
-  else if (!running) parts.push("usage n/a");
+  parts.push(formatElapsed(took));
+  const total = num(s.usage?.total_tokens);
+  if (total !== null) parts.push(`${formatTokens(total)} tokens`);
+  else if (usageText(s.usage)) parts.push(usageText(s.usage));
   if (typeof s.cost_usd === "number") parts.push(formatCost(s.cost_usd));
   if (!running && s.activity) parts.push(String(s.activity));
   return parts;
 }
 
 /**
- * One line per model call when a run has several (step → tools → step), each with its usage.
- * @param {import("./store.js").State} s
+ * One line per top-level model call when a run has several: "step 2 · first token 0.30 s ·
+ * 1.20 s · in 12 · out 34 tokens · tool calls" (a sub-agent's steps are in its panel).
+ * @param {State} s
  * @returns {string[]}
  */
 export function stepLines(s) {
-  // A sub-agent's steps are shown inside its panel, with its usage: here the top level's.
   const steps = (Array.isArray(s.steps) ? s.steps : []).filter(
-    (step) => !(step && typeof step === "object" && "parent" in step && step.parent),
+    (step) => step && typeof step === "object" && !("parent" in step && step.parent),
   );
   if (steps.length < 2) return [];
   return steps.map((step, n) => {
-    const st = /** @type {{name?: unknown, usage?: any, finish_reason?: unknown}} */ (step ?? {});
+    const st =
+      /** @type {{name?: unknown, usage?: any, finish_reason?: unknown, started_at?: unknown, first_token_at?: unknown, ended_at?: unknown}} */ (
+        step
+      );
     const parts = [`step ${n + 1}`];
     if (st.name && st.name !== "model") parts.push(String(st.name));
+    const start = num(st.started_at);
+    const firstAt = num(st.first_token_at);
+    const end = num(st.ended_at);
+    if (start !== null && firstAt !== null)
+      parts.push(`first token ${formatDuration(firstAt - start)}`);
+    if (start !== null && end !== null) parts.push(formatDuration(end - start));
     const usage = usageText(st.usage);
     if (usage) parts.push(usage);
     if (st.finish_reason) parts.push(String(st.finish_reason).replace(/_/g, " "));
     return parts.join(" · ");
   });
+}
+
+/**
+ * The folded details after the step lines: the full usage, then the deltas, generation time
+ * and output tokens the rate is made of (as `detail_lines`).
+ * @param {State} s
+ * @param {number} now kernel epoch seconds
+ */
+export function detailLines(s, now) {
+  const tokens = outputTokens(s, outputChars(s.blocks));
+  const counts = [plural(s.deltas ?? 0, "delta")];
+  if (num(s.first_token_at) !== null)
+    counts.push(`generating ${formatDuration(generationS(s, now))}`);
+  if (tokens) counts.push(`${formatTokens(tokens.value, tokens.estimated)} output tokens`);
+  return [usageDetails(s.usage), counts.join(" · ")];
 }
 
 /** @param {unknown} w */
@@ -136,12 +155,24 @@ export class StatusBar {
     this.spin = h("span", "nba-spinner");
     this.label = h("span", "nba-status-label");
     this.parts = h("span", "nba-status-parts");
+    this.toggle = h("button", "nba-details-toggle", "Details");
+    this.toggle.type = "button";
+    this.toggle.setAttribute("aria-expanded", "false");
     this.stop = h("button", "nba-stop", "Stop");
     this.stop.type = "button";
-    this.line.append(this.spin, this.label, this.parts, this.stop);
-    this.warnings = h("ul", "nba-warnings");
+    this.line.append(this.spin, this.label, this.parts, this.toggle, this.stop);
+    this.details = h("div", "nba-details");
+    this.details.id = `nba-details-${++detailsIds}`;
+    this.details.hidden = true;
+    this.toggle.setAttribute("aria-controls", this.details.id);
     this.steps = h("ul", "nba-steps");
+    this.usage = h("div", "nba-details-usage");
+    this.counts = h("div", "nba-details-counts");
+    this.details.append(this.steps, this.usage, this.counts);
     this.stepsKey = "";
+    /** Whether the reader opened or closed the details: then nothing opens them for them. */
+    this.toggled = false;
+    this.warnings = h("ul", "nba-warnings");
     this.notice = h(
       "div",
       "nba-notice",
@@ -150,7 +181,23 @@ export class StatusBar {
         "when it ends; to stop it, interrupt the kernel.",
     );
     this.notice.hidden = true;
-    this.el.append(this.line, this.steps, this.notice, this.warnings);
+    this.el.append(this.line, this.details, this.notice, this.warnings);
+    this.toggle.addEventListener(
+      "click",
+      () => {
+        this.toggled = true;
+        this.setOpen(this.toggle.getAttribute("aria-expanded") !== "true");
+      },
+      { signal },
+    );
+    // A step replay's buttons wait for a click: the details open to show them, once.
+    this.details.addEventListener(
+      NEEDS_CLICK,
+      () => {
+        if (!this.toggled) this.setOpen(true);
+      },
+      { signal },
+    );
     this.stop.addEventListener(
       "click",
       () => {
@@ -164,6 +211,21 @@ export class StatusBar {
     this.nWarnings = -1;
   }
 
+  /**
+   * Fold an element (the replay bar) into the details, after the numbers.
+   * @param {HTMLElement} el
+   */
+  hold(el) {
+    this.details.append(el);
+  }
+
+  /** @param {boolean} open */
+  setOpen(open) {
+    this.details.hidden = !open;
+    this.toggle.setAttribute("aria-expanded", String(open));
+    if (open) this.update();
+  }
+
   update() {
     const s = this.store.state;
     const running = s.status === "running";
@@ -171,18 +233,25 @@ export class StatusBar {
     for (const st of ["completed", "error", "cancelled"])
       this.el.classList.toggle(`nba-${st}`, s.status === st);
     this.spin.hidden = !running;
+    const now = this.store.now();
     setText(this.label, statusLabel(s));
-    setText(this.parts, statusParts(s, this.store.now()).join(" · "));
+    setText(this.parts, statusParts(s, now).join(" · "));
     this.stop.hidden = !running;
     this.notice.hidden = !(running && this.store.unreachable);
     this.stop.disabled = this.store.stopping;
     setText(this.stop, this.store.stopping ? "Stopping…" : "Stop");
-    const lines = stepLines(s);
-    const key = lines.join("\n");
-    if (key !== this.stepsKey) {
-      this.stepsKey = key;
-      this.steps.replaceChildren(...lines.map((line) => h("li", "nba-step", line)));
-      this.steps.hidden = lines.length === 0;
+    // Folded: nothing to compute or lay out until the reader opens them.
+    if (!this.details.hidden) {
+      const lines = stepLines(s);
+      const key = lines.join("\n");
+      if (key !== this.stepsKey) {
+        this.stepsKey = key;
+        this.steps.replaceChildren(...lines.map((line) => h("li", "nba-step", line)));
+        this.steps.hidden = lines.length === 0;
+      }
+      const [usage, counts] = detailLines(s, now);
+      setText(this.usage, usage);
+      setText(this.counts, counts);
     }
     const ws = Array.isArray(s.warnings) ? s.warnings : [];
     if (ws.length !== this.nWarnings) {

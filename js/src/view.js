@@ -126,7 +126,8 @@ export class TranscriptView {
     this.scroller.append(this.blocksEl, this.errorEl);
     this.status = new StatusBar(store, (m) => model.send(m), signal);
     this.replay = new ReplayBar(model, (m) => model.send(m), signal);
-    this.root.append(this.header, this.scroller, this.replay.el, this.status.el);
+    this.status.hold(this.replay.el); // the replay bar is folded in the footer's details
+    this.root.append(this.header, this.scroller, this.status.el);
     el.append(this.root);
     watchKernel(this.root, store, model, signal);
 

@@ -358,33 +358,28 @@ describe("status line", () => {
     ).toBe("error: boom");
     expect(statusLabel({ ...base, activity: "searching…" })).toBe("searching…");
     expect(statusLabel({ blocks: [] })).toBe("waiting");
-    expect(statusParts(done, 0)).toEqual([
-      "first token 0.50 s",
-      "≈ 25.0 tok/s",
-      "4.50 s",
-      "12 deltas",
-      "usage n/a",
-    ]);
+    // A state without generation time (saved before it was kept): from the first token on.
+    expect(statusParts(done, 0)).toEqual(["first token 0.50 s", "≈ 25.0 tok/s", "4.5 s"]);
     const withUsage = { ...done, usage: { input_tokens: 120, output_tokens: 456 } };
     expect(statusParts(withUsage, 0)).toEqual([
       "first token 0.50 s",
       "114.0 tok/s",
-      "4.50 s",
-      "12 deltas",
+      "4.5 s",
       "in 120 · out 456 tokens",
     ]);
     // nbagent.watch() on calls that do not stream: messages came whole, no token rate.
     expect(statusParts({ ...withUsage, whole: true }, 0)).toEqual([
       "first message 0.50 s",
       "whole messages",
-      "4.50 s",
-      "12 deltas",
+      "4.5 s",
       "in 120 · out 456 tokens",
     ]);
   });
 
   test("elapsed ticks from the kernel clock while running", () => {
-    expect(statusParts(base, 1007.9)).toContain("7 s");
+    expect(statusParts(base, 1000.93)).toContain("0.9 s");
+    expect(statusParts(base, 1007.9)).toContain("7.9 s");
+    expect(statusParts(base, 1012.5)).toContain("12 s");
     expect(statusParts(base, 1063)).toContain("1 m 03 s");
   });
 
@@ -480,13 +475,51 @@ describe("copy button", () => {
   });
 });
 
-test("tokens/s is left out for a near-instant run", () => {
+test("tokens/s reads — for a near-instant run", () => {
   const s = runningState([{ type: "text", id: "m1", text: "abc" }], {
     status: "completed",
     first_token_at: 1000,
     ended_at: 1000.01,
   });
-  expect(statusParts(s, 0).some((p) => p.includes("tok/s"))).toBe(false);
+  expect(statusParts(s, 0)).toContain("— tok/s");
+});
+
+describe("footer", () => {
+  test("one status line; the details fold behind one click, the replay bar in them", () => {
+    const steps = [
+      { id: "s1", name: "model", usage: { input_tokens: 4, output_tokens: 9 }, started_at: 1000 },
+      { id: "s2", name: "model", usage: { input_tokens: 6, output_tokens: 2 }, started_at: 1002 },
+    ];
+    const failing = { type: "tool", id: "c1", name: "f", arguments: "{}", state: "error" };
+    const w = mount({ replay: { position: 3, total: 3, step: false, speed: 1, paused: false } });
+    w.snapshot({
+      ...runningState([failing], { steps, deltas: 5, usage: { input_tokens: 10 } }),
+      status: "completed",
+      end_reason: "completed",
+      ended_at: 1003,
+    });
+    const footer = q(w.view.root, ".nba-footer");
+    const shown = [...footer.children].filter((c) => !(/** @type {HTMLElement} */ (c).hidden));
+    expect(shown.map((c) => c.className)).toEqual(["nba-status"]);
+    const toggle = /** @type {HTMLButtonElement} */ (q(footer, ".nba-status .nba-details-toggle"));
+    const details = q(footer, ".nba-details");
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+    expect(toggle.getAttribute("aria-controls")).toBe(details.id);
+    expect(details.contains(q(w.view.root, ".nba-replay"))).toBe(true);
+    toggle.click();
+    expect(toggle.getAttribute("aria-expanded")).toBe("true");
+    expect(details.hidden).toBe(false);
+    expect([...details.querySelectorAll(".nba-step")].map((li) => li.textContent)).toEqual([
+      "step 1 · in 4 · out 9 tokens",
+      "step 2 · in 6 · out 2 tokens",
+    ]);
+    expect(q(details, ".nba-details-usage").textContent).toBe("in 10 tokens");
+    expect(q(details, ".nba-details-counts").textContent).toBe("5 deltas · ≈ 1 output tokens");
+    expect(q(details, ".nba-replay-label").textContent).toBe("Replay · event 3 of 3");
+    toggle.click();
+    expect(details.hidden).toBe(true);
+    expect(toggle.getAttribute("aria-expanded")).toBe("false");
+  });
 });
 
 describe("steps", () => {
@@ -519,6 +552,7 @@ describe("steps", () => {
       el,
     );
     view.flush();
+    /** @type {HTMLButtonElement} */ (el.querySelector(".nba-details-toggle")).click();
     const items = [...el.querySelectorAll(".nba-step")].map((li) => li.textContent);
     expect(items).toHaveLength(2);
     expect(items[1]).toContain("in 655");
@@ -675,6 +709,8 @@ describe("replay bar", () => {
     w.snapshot(runningState());
     const bar = q(w.view.root, ".nba-replay");
     expect(bar.hidden).toBe(false);
+    // Its buttons wait for a click: the footer's details, where the bar is, opened for them.
+    expect(q(w.view.root, ".nba-details").hidden).toBe(false);
     expect(violations(w.view.root)).toEqual([]); // our own buttons, no data-/on* attributes
     expect(q(bar, ".nba-replay-label").textContent).toBe("Replay paused · event 0 of 42");
     const buttons = [...bar.querySelectorAll("button")];

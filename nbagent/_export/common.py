@@ -7,9 +7,12 @@ from __future__ import annotations
 import html
 import json
 import re
+import time
 from typing import TYPE_CHECKING, Any
 
 from nbagent._blocks import join_paragraphs
+from nbagent._export.formats import format_cost, format_duration, usage_text
+from nbagent._export.status import detail_lines, status_label, status_parts, step_lines
 
 if TYPE_CHECKING:
     from nbagent._fold import TranscriptBase
@@ -23,6 +26,7 @@ __all__ = [
     "_tool_summary",
     "agent_summary",
     "answer_text",
+    "footer_details",
     "format_cost",
     "safe_url",
     "scopes",
@@ -44,13 +48,11 @@ def _state(t: TranscriptBase | dict[str, Any]) -> dict[str, Any]:
     return t if isinstance(t, dict) else t.to_dict()
 
 
-# -- shared formatting -------------------------------------------------------------------
+# -- shared formatting (the strings themselves: ``formats.py``) --------------------------
 
 
 def _secs(value: Any) -> str:
-    if not isinstance(value, (int, float)):
-        return ""
-    return f"{value * 1000:.0f} ms" if value < 1 else f"{value:.1f} s"
+    return format_duration(float(value)) if isinstance(value, (int, float)) else ""
 
 
 def _diff(a: Any, b: Any) -> float | None:
@@ -58,42 +60,26 @@ def _diff(a: Any, b: Any) -> float | None:
     return b - a if ok else None
 
 
-def status_line(t: TranscriptBase | dict[str, Any]) -> str:
-    """One line: status, end reason, time to first token, elapsed time, token usage."""
+def _now(t: TranscriptBase | dict[str, Any]) -> float:
+    """Now, for a running state: a transcript's latest event; a saved state's, the clock."""
+    return time.time() if isinstance(t, dict) else t._now()
+
+
+def status_line(t: TranscriptBase | dict[str, Any], now: float | None = None) -> str:
+    """One line, as the widget's footer: the label, then time to first token, tokens/s,
+    elapsed, tokens and cost (``status.status_parts``), then the model. ``now`` (epoch
+    seconds) matters while the run goes on: by default a transcript's latest event."""
     s = _state(t)
-    parts = [str(s.get("status") or "running")]
-    reason = s.get("end_reason")
-    if reason and reason != parts[0]:
-        parts.append(str(reason))
-    ttft = _diff(s.get("started_at"), s.get("first_token_at"))
-    if ttft is not None:
-        parts.append(f"first {'message' if s.get('whole') else 'token'} {_secs(ttft)}")
-    elapsed = _diff(s.get("started_at"), s.get("ended_at"))
-    if elapsed is not None:
-        parts.append(f"elapsed {_secs(elapsed)}")
-    u = s.get("usage") or {}
-    counts = [
-        f"{u[k]} {label}"
-        for k, label in (
-            ("input_tokens", "in"),
-            ("output_tokens", "out"),
-            ("total_tokens", "total"),
-        )
-        if isinstance(u.get(k), int)
-    ]
-    parts.append("tokens: " + " / ".join(counts) if counts else "usage: n/a")
-    cost = s.get("cost_usd")
-    if isinstance(cost, (int, float)) and not isinstance(cost, bool):
-        parts.append(format_cost(cost))
+    parts = [status_label(s), *status_parts(s, _now(t) if now is None else now)]
     if s.get("model"):
         parts.append(str(s["model"]))
     return " · ".join(parts)
 
 
-def format_cost(usd: float) -> str:
-    """A cost in USD with the digits that matter: "$1.20", "$0.042", "$0.0031"."""
-    digits = 2 if usd >= 1 else 3 if usd >= 0.01 else 4
-    return f"${usd:.{digits}f}"
+def footer_details(t: TranscriptBase | dict[str, Any], now: float | None = None) -> list[str]:
+    """The folded details under the status line: step lines, usage, deltas and generation."""
+    s = _state(t)
+    return [*step_lines(s), *detail_lines(s, _now(t) if now is None else now)]
 
 
 def _pretty(value: Any) -> str:
@@ -110,16 +96,6 @@ def _tool_args_text(b: dict[str, Any]) -> str:
     if b.get("parse_error") is None and b.get("args") is not None:
         return _pretty(b["args"])
     return str(b.get("arguments") or "")
-
-
-def usage_text(u: Any) -> str:
-    """``"in 12 · out 34 tokens"``; "" when neither count is known."""
-    if not isinstance(u, dict):
-        return ""
-    i, o = u.get("input_tokens"), u.get("output_tokens")
-    if not isinstance(i, int) and not isinstance(o, int):
-        return ""
-    return f"in {i if isinstance(i, int) else '?'} · out {o if isinstance(o, int) else '?'} tokens"
 
 
 def _tool_summary(b: dict[str, Any]) -> str:

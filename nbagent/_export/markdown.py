@@ -188,5 +188,5 @@ def to_markdown(t: TranscriptBase | dict[str, Any]) -> str:
     error = s.get("error")
     if isinstance(error, dict) and error.get("message"):
         parts.append(f"> **Error:** {_inline(str(error['message']))}")
-    parts.append("*" + _inline(status_line(s)) + "*")
+    parts.append("*" + _inline(status_line(t)) + "*")
     return "\n\n".join(parts) + "\n"

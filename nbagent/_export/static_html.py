@@ -18,6 +18,7 @@ from nbagent._export.common import (
     _state,
     _tool_args_text,
     agent_summary,
+    footer_details,
     scopes,
     status_line,
     usage_text,
@@ -249,7 +250,10 @@ def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str
     status = (
         s.get("status") if s.get("status") in ("completed", "error", "cancelled") else "running"
     )
-    out.append(f'<div class="nba-status nba-status-{status}">{esc(status_line(s))}</div>')
+    out.append(f'<div class="nba-status nba-status-{status}">{esc(status_line(t))}</div>')
+    # The widget's folded footer, always in the copy (a reader of a saved run cannot ask).
+    details = "".join(f"<div>{esc(line)}</div>" for line in footer_details(t))
+    out.append(f'<details class="nba-details"><summary>Details</summary>{details}</details>')
     out.append("</div>")
     body = "\n".join(out)
     if not standalone:

@@ -1,5 +1,5 @@
 """The plain-text export (``to_text``, for ``text/plain``): the answer, one line per tool
-call, then the status line."""
+call, then the status line and, for a run of several model calls, one line per call."""
 
 from __future__ import annotations
 
@@ -13,6 +13,7 @@ from nbagent._export.common import (
     answer_text,
     status_line,
 )
+from nbagent._export.status import step_lines
 
 if TYPE_CHECKING:
     from nbagent._fold import TranscriptBase
@@ -46,5 +47,6 @@ def to_text(t: TranscriptBase | dict[str, Any]) -> str:
     error = s.get("error")
     if isinstance(error, dict) and error.get("message"):
         lines.append(f"error: {error['message']}")
-    lines.append(status_line(s))
+    lines.append(status_line(t))
+    lines += step_lines(s)
     return "\n".join(lines)

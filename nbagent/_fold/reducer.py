@@ -25,6 +25,7 @@ from nbagent._blocks import (
     join_paragraphs,
     sum_usage,
 )
+from nbagent._fold import numbers
 from nbagent._fold.run import RunFold
 from nbagent._fold.state import STATE_VERSION, Op, apply_op, set_op
 from nbagent._fold.tools import ToolFold
@@ -34,6 +35,8 @@ __all__ = ["STATE_VERSION", "TokenUsage", "ToolCall", "TranscriptBase", "apply_o
 
 T = TypeVar("T", bound="TranscriptBase")
 _TEXT_DELTA = E.TextDelta  # one global lookup on the hot path instead of two
+# Where the model stops producing: what follows is a tool, the next step's wait, or nothing.
+_GENERATION_ENDS: frozenset[type[E.Event]] = frozenset((E.ToolCallEnd, E.StepEnd, E.RunEnd))
 
 
 class TranscriptBase(RunFold, ToolFold):
@@ -86,6 +89,8 @@ class TranscriptBase(RunFold, ToolFold):
             "ended_at",
             "deltas",
             "activity",
+            "generating_s",
+            "generating_since",
         ):
             setattr(t, k, d.get(k, getattr(t, k)))
         t.warnings = [dict(w) for w in d.get("warnings", [])]
@@ -121,6 +126,14 @@ class TranscriptBase(RunFold, ToolFold):
             t._index(block)[b["id"]] = i
             t._blocks.append(block)
         t._ended = t.status != "running"
+        # Steps still open go on being measured: their characters are the ones no ended
+        # step holds (exact for steps one after another, the usual case).
+        ended = sum(s.get("output_chars") or 0 for s in t._steps if s.get("ended_at") is not None)
+        for s in t._steps:
+            if s.get("ended_at") is None and s["id"] not in t._agent_index:
+                t._step_chars0[s["id"]] = ended
+                if s.get("first_token_at") is None:
+                    t._awaiting.add(s["id"])
         return t
 
     # -- public view --------------------------------------------------------------------
@@ -139,6 +152,8 @@ class TranscriptBase(RunFold, ToolFold):
             "first_token_at": self.first_token_at,
             "ended_at": self.ended_at,
             "deltas": self.deltas,
+            "generating_s": self.generating_s,
+            "generating_since": self.generating_since,
             "usage": dict(self._usage),
             "steps": self.steps,
             "warnings": [dict(w) for w in self.warnings],
@@ -223,6 +238,50 @@ class TranscriptBase(RunFold, ToolFold):
             end = self.last_event.ts
         return None if end is None or self.started_at is None else end - self.started_at
 
+    def _now(self) -> float:
+        """The latest time the transcript knows: its end, or its latest event's."""
+        if self.ended_at is not None:
+            return self.ended_at
+        return self.last_event.ts if self.last_event is not None else self.started_at or 0.0
+
+    @property
+    def generation_s(self) -> float:
+        """Seconds the model was producing (``nbagent/_fold/numbers.py``): from each step's
+        first token to the step's end, not waiting for first tokens, not tools' time."""
+        return numbers.generation_s(self._numbers_state(), self._now())
+
+    @property
+    def output_tokens(self) -> float | None:
+        """Output tokens: reported, or estimated from characters (``output_tokens_estimated``)."""
+        rate = numbers.output_tokens(self._numbers_state(), self._output_chars())
+        return None if rate is None else rate.value
+
+    @property
+    def output_tokens_estimated(self) -> bool:
+        rate = numbers.output_tokens(self._numbers_state(), self._output_chars())
+        return rate is not None and rate.estimated
+
+    @property
+    def tokens_per_s(self) -> float | None:
+        """Output tokens over generation time; None when that means nothing (too few tokens,
+        too short, no output, whole messages)."""
+        rate = numbers.tokens_per_s(self._numbers_state(), self._now(), self._output_chars())
+        return None if rate is None else rate.value
+
+    def _numbers_state(self) -> dict[str, Any]:
+        """The fields ``numbers`` reads (``to_dict()`` without the blocks' copies)."""
+        return {
+            "status": self.status,
+            "started_at": self.started_at,
+            "first_token_at": self.first_token_at,
+            "ended_at": self.ended_at,
+            "generating_s": self.generating_s,
+            "generating_since": self.generating_since,
+            "usage": self._usage,
+            "steps": self._steps,
+            "whole": self.whole,
+        }
+
     def __repr__(self) -> str:
         return f"<Transcript {self.run_id!r} {self.status} blocks={len(self._blocks)}>"
 
@@ -241,8 +300,10 @@ class TranscriptBase(RunFold, ToolFold):
         if self._ended:
             return []
         self.last_event = ev
-        if type(ev) is _TEXT_DELTA and self.first_token_at is not None:
-            # The hot path, once per answer token: _on_text() → _append() → _count() inlined.
+        if type(ev) is _TEXT_DELTA and self.generating_since is not None and not self._awaiting:
+            # The hot path, once per answer token: _on_text() → _append() → _count() inlined
+            # (past the first token, inside an open stretch of generation, no step waiting for
+            # its first token).
             i = self._text_index.get(ev.message_id)
             delta = ev.delta
             if i is not None and delta:
@@ -255,7 +316,10 @@ class TranscriptBase(RunFold, ToolFold):
                 return [{"op": "append", "i": i, "key": "text", "text": delta, "deltas": deltas}]
         handler = self._dispatch.get(type(ev))
         self._parent = ev.parent or None
-        return [] if handler is None else handler(ev)
+        ops = [] if handler is None else handler(ev)
+        if type(ev) in _GENERATION_ENDS:
+            ops += self._stop_generating(ev.ts)
+        return ops
 
     def _on_text(self, ev: E.TextDelta) -> list[Op]:
         delta = ev.delta

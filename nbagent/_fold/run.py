@@ -59,6 +59,8 @@ class RunFold(FoldState):
             self._raw_usage[bucket] = raw
             if i is not None:
                 self._steps[i]["usage"] = display_usage(raw)
+                if self._steps[i]["ended_at"] is None:
+                    self._measure_step(i)
                 changes["steps"] = self.steps
             scopes = self._scope_usage(bucket)
         raw_run = self._run_usage or sum_usage(self._raw_usage)
@@ -112,6 +114,9 @@ class RunFold(FoldState):
             return []
         self._step_index[ev.step_id] = len(self._steps)
         self._steps.append(step_entry(ev.step_id, ev.name, ev.ts, ev.parent))
+        if ev.step_type not in ("subagent", "tool"):  # those produce no tokens of their own
+            self._awaiting.add(ev.step_id)
+            self._step_chars0[ev.step_id] = self._output_chars()
         ops: list[Op] = [{"op": "run", "set": {"steps": self.steps}}]
         if ev.step_type == "subagent" and ev.step_id not in self._agent_index:
             return self._add(AgentBlock(ev.step_id, ev.name, ev.ts), *ops)
@@ -126,12 +131,22 @@ class RunFold(FoldState):
         step["finish_reason"] = ev.finish_reason
         step["name"] = step["name"] or ev.name
         step["ended_at"] = ev.ts
+        self._awaiting.discard(ev.step_id)
+        if ev.step_id in self._step_chars0:
+            self._measure_step(i)
         ops: list[Op] = [{"op": "run", "set": {"steps": self.steps}}]
         j = self._agent_index.get(ev.step_id)
         if j is not None:
             self._blocks[j].ended_at = ev.ts
             ops.append(set_op(j, {"ended_at": ev.ts}))
         return ops
+
+    def _measure_step(self, i: int) -> None:
+        """The characters step ``i`` produced so far (with parallel sub-agents, theirs too)."""
+        step = self._steps[i]
+        start = self._step_chars0.get(step["id"])
+        if start is not None:
+            step["output_chars"] = self._output_chars() - start
 
     def _on_status(self, ev: E.Status) -> list[Op]:
         activity = ev.text or ev.state or None

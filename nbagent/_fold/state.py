@@ -50,6 +50,12 @@ class FoldState:
         self.started_at: float | None = None
         self.first_token_at: float | None = None
         self.ended_at: float | None = None
+        self.generating_s = 0.0
+        """Seconds the model was producing, over the closed stretches (``_fold/numbers.py``)."""
+        self.generating_since: float | None = None
+        """When the open stretch of generation began; None while nothing streams."""
+        self._awaiting: set[str] = set()  # steps started whose first token has not come
+        self._step_chars0: dict[str, int] = {}  # output characters when each step started
         self.deltas = 0
         self.activity: str | None = None
         self.warnings: list[dict[str, Any]] = []
@@ -94,10 +100,40 @@ class FoldState:
 
     def _count(self, ts: float) -> Op:
         self.deltas += 1
+        changes: dict[str, Any] = {"deltas": self.deltas}
         if self.first_token_at is None:
-            self.first_token_at = ts
-            return {"op": "run", "set": {"deltas": self.deltas, "first_token_at": ts}}
-        return {"op": "run", "set": {"deltas": self.deltas}}
+            self.first_token_at = changes["first_token_at"] = ts
+        changes |= self._generating(ts)
+        return {"op": "run", "set": changes}
+
+    def _generating(self, ts: float) -> dict[str, Any]:
+        """A delta at ``ts``: opens a stretch of generation, and marks the first token of the
+        step it is in; returns the run fields that changed."""
+        changes: dict[str, Any] = {}
+        if self.generating_since is None:
+            self.generating_since = changes["generating_since"] = ts
+        if self._awaiting:
+            for i in range(len(self._steps) - 1, -1, -1):
+                step = self._steps[i]
+                if step.get("parent") == self._parent and step["id"] in self._awaiting:
+                    self._awaiting.discard(step["id"])
+                    step["first_token_at"] = ts
+                    changes["steps"] = self.steps
+                    break
+        return changes
+
+    def _stop_generating(self, ts: float) -> list[Op]:
+        """The model stopped producing at ``ts`` (a step's, a call's arguments' or the run's
+        end): the open stretch is closed."""
+        if self.generating_since is None:
+            return []
+        self.generating_s += max(0.0, ts - self.generating_since)
+        self.generating_since = None
+        return [{"op": "run", "set": {"generating_s": self.generating_s, "generating_since": None}}]
+
+    def _output_chars(self) -> int:
+        """As ``numbers.output_chars`` of ``blocks``: text, thinking and arguments."""
+        return sum(len(b.buffer) for b in self._blocks if b.type != "agent")
 
     def _index(self, block: Block) -> dict[str, int]:
         kind = block.type
@@ -116,7 +152,7 @@ class FoldState:
 
     def _append(self, i: int, key: str, delta: str, ts: float) -> list[Op]:
         self._blocks[i].buffer.append(delta)
-        if self.first_token_at is None:
+        if self.first_token_at is None or self.generating_since is None or self._awaiting:
             return [{"op": "append", "i": i, "key": key, "text": delta}, self._count(ts)]
         # One op per token: the append carries the run's new delta count.
         self.deltas += 1
@@ -127,7 +163,9 @@ def step_entry(
     step_id: str, name: str, started_at: float | None, parent: str | None = None
 ) -> dict[str, Any]:
     """A step's entry in ``steps``: one model call (or tool round, node, sub-agent); with
-    ``parent`` (the scope it ran in) only inside a sub-agent."""
+    ``parent`` (the scope it ran in) only inside a sub-agent. ``first_token_at``: its first
+    delta; ``output_chars``: the characters produced while it ran, set at its end and when its
+    usage comes (``numbers.output_tokens`` calibrates its estimate with them)."""
     entry: dict[str, Any] = {
         "id": step_id,
         "name": name,
@@ -135,6 +173,8 @@ def step_entry(
         "finish_reason": None,
         "started_at": started_at,
         "ended_at": None,
+        "first_token_at": None,
+        "output_chars": None,
     }
     if parent is not None:
         entry["parent"] = parent

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import threading
+import time
 from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, TypeVar
@@ -79,7 +80,8 @@ class Run:
         self._handlers: dict[str, MessageHandler] = {}
         self._output: CellOutput | None = None
         lock = threading.RLock() if view is None else view.lock
-        pipeline = Pipeline(source_format(source, format), title=title)
+        # The run starts now (show/launch/watch/a chat send), not at its source's first item.
+        pipeline = Pipeline(source_format(source, format), title=title, started_at=time.time())
         printer = Printer() if view is None else None
         self._sink = RunSink(pipeline, self.transcript, view=view, printer=printer, lock=lock)
         self._driver = Driver(source, self._sink, name=f"nbagent-run-{self.number}")

@@ -66,10 +66,12 @@ SUMMARY_JS = r"""
 def demo_usage() -> str:
     """The usage the status line should show for the demo run, from the transcript itself."""
     from nbagent import demo, load
+    from nbagent._export.formats import format_tokens
     from nbagent._transcript import Transcript
 
     u = Transcript.from_events(load(demo.recording("weather"))).usage
-    return f"in {u.input_tokens} · out {u.output_tokens} tokens"
+    assert u.total_tokens is not None
+    return f"{format_tokens(u.total_tokens)} tokens"
 
 
 def summary(lab: LabPage, nth: int = 0) -> dict[str, Any]:

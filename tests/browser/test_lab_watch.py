@@ -65,7 +65,7 @@ def test_a_watched_invoke_shows_live_while_the_cell_blocks(lab: LabPage) -> None
     line = lab.js("(sel) => document.querySelector(sel + ' .nba-status').textContent", LIVE)
     assert "whole messages" in line, line
     assert "first message" in line, line
-    assert "in 60 · out 24 tokens" in line, line
+    assert "84 tokens" in line, line  # 60 in + 24 out: the total on the line, the rest folded
     assert page_errors(lab) == []
 
     # 3. The saved output: the finished transcript, messages marked whole.

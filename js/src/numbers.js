@@ -1,0 +1,108 @@
+// The run's numbers, one meaning each, as nbagent/_fold/numbers.py computes them (its
+// docstring defines them): time to first token from the run's start; generation time = from
+// each step's first token to its end (not waiting for first tokens, not tools' time);
+// tokens/s = output tokens over generation time, null ("—") when that means nothing.
+
+/** @typedef {import("./store.js").State} State */
+/** @typedef {{value: number, estimated: boolean}} Rate */
+
+/** Below this many output tokens a rate is one or two deltas' timing: noise. */
+export const MIN_RATE_TOKENS = 20;
+/** Seconds of generation below which a rate is noise (instant replays, cached answers). */
+export const MIN_RATE_WINDOW = 0.25;
+/** The estimate's ratio before a step of the run reported its tokens. */
+export const CHARS_PER_TOKEN = 4;
+
+/** @param {unknown} v @returns {number | null} */
+const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+
+/**
+ * The characters the model produced: text, thinking and tool-call arguments.
+ * @param {import("./store.js").Block[]} blocks
+ */
+export function outputChars(blocks) {
+  let n = 0;
+  for (const b of blocks) {
+    if (b.type === "tool") n += (b.arguments ?? "").length;
+    else if (b.type !== "agent") n += (b.text ?? "").length;
+  }
+  return n;
+}
+
+/** @param {State} s @param {number} now */
+function endOf(s, now) {
+  const ended = num(s.ended_at);
+  return s.status === "running" || ended === null ? now : ended;
+}
+
+/** @param {State} s @returns {number | null} */
+export function ttft(s) {
+  const start = num(s.started_at);
+  const first = num(s.first_token_at);
+  return start === null || first === null ? null : Math.max(0, first - start);
+}
+
+/** @param {State} s @param {number} now @returns {number | null} */
+export function elapsed(s, now) {
+  const start = num(s.started_at);
+  return start === null ? null : Math.max(0, endOf(s, now) - start);
+}
+
+/** @param {State} s @param {number} now */
+export function generationS(s, now) {
+  const first = num(s.first_token_at);
+  if (first === null) return 0;
+  // A state saved before generation time was kept.
+  if (s.generating_s === undefined) return Math.max(0, endOf(s, now) - first);
+  const closed = num(s.generating_s) ?? 0;
+  const since = num(s.generating_since);
+  return since === null ? closed : closed + Math.max(0, endOf(s, now) - since);
+}
+
+/**
+ * The run's output tokens: reported where a step reported them, the rest estimated from
+ * characters (the run's measured characters per token, 4 before any); null: no output.
+ * @param {State} s
+ * @param {number} chars outputChars of its blocks
+ * @returns {Rate | null}
+ */
+export function outputTokens(s, chars) {
+  let known = 0;
+  let covered = 0;
+  let measured = false;
+  for (const step of Array.isArray(s.steps) ? s.steps : []) {
+    const st = /** @type {{usage?: {output_tokens?: unknown} | null, output_chars?: unknown}} */ (
+      step ?? {}
+    );
+    const tokens = num(st.usage?.output_tokens);
+    const stepChars = num(st.output_chars);
+    if (tokens !== null && stepChars !== null) {
+      known += tokens;
+      covered += stepChars;
+      measured = true;
+    }
+  }
+  const total = num(s.usage?.output_tokens);
+  const rest = Math.max(0, chars - covered);
+  if (!measured || rest === 0) {
+    if (total !== null) return { value: total, estimated: false };
+    if (!measured) return chars ? { value: chars / CHARS_PER_TOKEN, estimated: true } : null;
+  }
+  const ratio = known > 0 && covered > 0 ? covered / known : CHARS_PER_TOKEN;
+  return { value: known + rest / ratio, estimated: rest > 0 };
+}
+
+/**
+ * Output tokens per second of generation; null when it means nothing.
+ * @param {State} s
+ * @param {number} now kernel epoch seconds
+ * @param {number} chars outputChars of its blocks
+ * @returns {Rate | null}
+ */
+export function tokensPerS(s, now, chars) {
+  if (s.whole || num(s.first_token_at) === null) return null;
+  const tokens = outputTokens(s, chars);
+  const gen = generationS(s, now);
+  if (tokens === null || tokens.value < MIN_RATE_TOKENS || gen < MIN_RATE_WINDOW) return null;
+  return { value: tokens.value / gen, estimated: tokens.estimated };
+}

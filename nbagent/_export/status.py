@@ -1,0 +1,126 @@
+"""The footer's words, as the widget writes them (``js/src/status.js``): the status label, the
+one status line's parts, and the folded details (per-step lines, usage, deltas). The numbers'
+meanings are in ``nbagent/_fold/numbers.py``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nbagent._export.formats import (
+    format_cost,
+    format_duration,
+    format_elapsed,
+    format_rate,
+    format_tokens,
+    plural,
+    usage_details,
+    usage_text,
+)
+from nbagent._fold import numbers
+
+__all__ = ["detail_lines", "status_label", "status_parts", "step_lines"]
+
+_REASONS = {
+    "max_tokens": "max tokens",
+    "tool_calls": "tool calls",
+    "content_filter": "content filtered",
+    "refusal": "refused",
+    "interrupted": "needs input",
+    "expired": "expired",
+    "incomplete": "stream ended unexpectedly",
+    "unknown": "unknown end reason",
+}
+_NO_NUMBER = "—"
+
+
+def status_label(s: dict[str, Any]) -> str:
+    """ "running" (or the activity), "completed", "completed (max tokens)", "error: boom"."""
+    status = s.get("status")
+    if not status:
+        return "waiting"
+    if status == "running":
+        return str(s["activity"]) if s.get("activity") else "running"
+    reason = s.get("end_reason")
+    label = str(status)
+    if status == "error":
+        error = s.get("error") if isinstance(s.get("error"), dict) else {}
+        label = f"error: {(error or {}).get('message') or 'unknown error'}"
+    if reason and reason != status:
+        if reason in _REASONS:
+            label += f" ({_REASONS[reason]})"
+        elif reason not in ("completed", "cancelled", "error"):
+            label += f" ({str(reason).replace('_', ' ')})"
+    return label
+
+
+def _num(v: Any) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def status_parts(s: dict[str, Any], now: float) -> list[str]:
+    """The numbers after the label: "first token 0.42 s", "35.0 tok/s", "3.2 s" (elapsed),
+    "1,290 tokens", cost; ``now``: kernel epoch seconds (used while the run goes on)."""
+    elapsed = numbers.elapsed(s, now)
+    if elapsed is None:
+        return []
+    running = s.get("status") == "running"
+    ttft = numbers.ttft(s)
+    first = "first message" if s.get("whole") else "first token"
+    parts = [f"{first} {_NO_NUMBER if ttft is None else format_duration(ttft)}"]
+    if s.get("whole"):
+        parts.append("whole messages")
+    else:
+        rate = numbers.tokens_per_s(s, now, numbers.output_chars(s.get("blocks") or []))
+        parts.append(
+            format_rate(None if rate is None else rate.value, bool(rate and rate.estimated))
+        )
+    parts.append(format_elapsed(elapsed))
+    usage = s.get("usage") if isinstance(s.get("usage"), dict) else {}
+    total = _num((usage or {}).get("total_tokens"))
+    if total is not None:
+        parts.append(f"{format_tokens(total)} tokens")
+    elif usage_text(usage):
+        parts.append(usage_text(usage))
+    cost = _num(s.get("cost_usd"))
+    if cost is not None:
+        parts.append(format_cost(cost))
+    if not running and s.get("activity"):
+        parts.append(str(s["activity"]))
+    return parts
+
+
+def step_lines(s: dict[str, Any]) -> list[str]:
+    """One line per top-level model call when a run has several: "step 2 · first token 0.30 s
+    · 1.20 s · in 12 · out 34 tokens · tool calls" (a sub-agent's are in its panel)."""
+    steps = [st for st in s.get("steps") or [] if isinstance(st, dict) and not st.get("parent")]
+    if len(steps) < 2:
+        return []
+    lines = []
+    for n, st in enumerate(steps, 1):
+        parts = [f"step {n}"]
+        if st.get("name") and st["name"] != "model":
+            parts.append(str(st["name"]))
+        start, first, end = (_num(st.get(k)) for k in ("started_at", "first_token_at", "ended_at"))
+        if start is not None and first is not None:
+            parts.append(f"first token {format_duration(first - start)}")
+        if start is not None and end is not None:
+            parts.append(format_duration(end - start))
+        if usage_text(st.get("usage")):
+            parts.append(usage_text(st.get("usage")))
+        if st.get("finish_reason"):
+            parts.append(str(st["finish_reason"]).replace("_", " "))
+        lines.append(" · ".join(parts))
+    return lines
+
+
+def detail_lines(s: dict[str, Any], now: float) -> list[str]:
+    """The folded details after the step lines: the full usage, then the deltas, generation
+    time and output tokens the rate is made of."""
+    chars = numbers.output_chars(s.get("blocks") or [])
+    tokens = numbers.output_tokens(s, chars)
+    counts = [plural(int(s.get("deltas") or 0), "delta")]
+    if _num(s.get("first_token_at")) is not None:
+        counts.append(f"generating {format_duration(numbers.generation_s(s, now))}")
+    if tokens is not None:
+        counts.append(f"{format_tokens(tokens.value, tokens.estimated)} output tokens")
+    return [usage_details(s.get("usage")), " · ".join(counts)]

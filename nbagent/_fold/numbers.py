@@ -1,0 +1,125 @@
+"""The run's numbers, one meaning each, computed from a ``to_dict()``-shaped state (the
+browser's ``js/src/numbers.js`` computes the same from the same fields).
+
+- **Time to first token** (``ttft``): from the run's start (``started_at``: the call that
+  created the run, ``show``/``launch``/``watch``/a chat send, or the recorded start of a
+  replay) to the first text, thinking or tool-argument delta (``first_token_at``).
+- **Generation time** (``generation_s``): the time the model was producing. It starts at the
+  first delta after the run started, a step started or a tool call's arguments ended, and
+  stops at the end of the step, of a tool call's arguments or of the run. So it counts neither
+  the wait for a step's first token nor the time tools run. The state keeps the closed part
+  (``generating_s``) and when the open part began (``generating_since``).
+- **Output tokens** (``output_tokens``): reported ``output_tokens`` where the source reported
+  them; for the output not covered by a step with usage yet (the step streaming now, or a
+  source with no usage), its characters over a characters-per-token ratio: the one measured
+  on this run's earlier steps with usage, 4 before any. That keeps the value from jumping when
+  a step's usage lands; the figure is then marked estimated ("≈").
+- **tokens/s** (``tokens_per_s``): output tokens over generation time; None (shown "—") when
+  it means nothing: fewer than ``MIN_RATE_TOKENS`` tokens, under ``MIN_RATE_WINDOW`` seconds
+  of generation, no output yet (also a run stopped before any), or messages that came whole.
+- **Elapsed** (``elapsed``): from the run's start to its end, or to now while it runs.
+"""
+
+from __future__ import annotations
+
+from typing import Any, NamedTuple
+
+__all__ = [
+    "CHARS_PER_TOKEN",
+    "MIN_RATE_TOKENS",
+    "MIN_RATE_WINDOW",
+    "Rate",
+    "elapsed",
+    "generation_s",
+    "output_chars",
+    "output_tokens",
+    "tokens_per_s",
+    "ttft",
+]
+
+MIN_RATE_TOKENS = 20
+"""Below this many output tokens a rate is one or two deltas' timing: noise."""
+MIN_RATE_WINDOW = 0.25
+"""Seconds of generation below which a rate is noise (instant replays, cached answers)."""
+CHARS_PER_TOKEN = 4.0
+"""The estimate's ratio before a step of the run reported its tokens."""
+
+
+class Rate(NamedTuple):
+    """A count (tokens, tokens/s) and whether it is an estimate."""
+
+    value: float
+    estimated: bool
+
+
+def _num(v: Any) -> float | None:
+    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+
+
+def output_chars(blocks: list[dict[str, Any]]) -> int:
+    """The characters the model produced: text, thinking and tool-call arguments."""
+    n = 0
+    for b in blocks:
+        kind = b.get("type")
+        if kind == "tool":
+            n += len(b.get("arguments") or "")
+        elif kind != "agent":
+            n += len(b.get("text") or "")
+    return n
+
+
+def _end(s: dict[str, Any], now: float) -> float:
+    ended = _num(s.get("ended_at"))
+    return now if s.get("status") == "running" or ended is None else ended
+
+
+def ttft(s: dict[str, Any]) -> float | None:
+    start, first = _num(s.get("started_at")), _num(s.get("first_token_at"))
+    return None if start is None or first is None else max(0.0, first - start)
+
+
+def elapsed(s: dict[str, Any], now: float) -> float | None:
+    start = _num(s.get("started_at"))
+    return None if start is None else max(0.0, _end(s, now) - start)
+
+
+def generation_s(s: dict[str, Any], now: float) -> float:
+    first = _num(s.get("first_token_at"))
+    if first is None:
+        return 0.0
+    if "generating_s" not in s:  # a state saved before generation time was kept
+        return max(0.0, _end(s, now) - first)
+    closed = _num(s.get("generating_s")) or 0.0
+    since = _num(s.get("generating_since"))
+    return closed if since is None else closed + max(0.0, _end(s, now) - since)
+
+
+def output_tokens(s: dict[str, Any], chars: int) -> Rate | None:
+    """The run's output tokens (``chars``: ``output_chars`` of its blocks); None: no output."""
+    known = covered = 0.0
+    measured = False
+    for step in s.get("steps") or []:
+        usage = step.get("usage") if isinstance(step, dict) else None
+        tokens = _num(usage.get("output_tokens")) if isinstance(usage, dict) else None
+        step_chars = _num(step.get("output_chars")) if isinstance(step, dict) else None
+        if tokens is not None and step_chars is not None:
+            known, covered, measured = known + tokens, covered + step_chars, True
+    total = _num((s.get("usage") or {}).get("output_tokens"))
+    rest = max(0.0, chars - covered)
+    if not measured or rest == 0:
+        if total is not None:
+            return Rate(total, False)
+        if not measured:
+            return Rate(chars / CHARS_PER_TOKEN, True) if chars else None
+    ratio = covered / known if known > 0 and covered > 0 else CHARS_PER_TOKEN
+    return Rate(known + rest / ratio, rest > 0)
+
+
+def tokens_per_s(s: dict[str, Any], now: float, chars: int) -> Rate | None:
+    if s.get("whole") or _num(s.get("first_token_at")) is None:
+        return None
+    tokens = output_tokens(s, chars)
+    gen = generation_s(s, now)
+    if tokens is None or tokens.value < MIN_RATE_TOKENS or gen < MIN_RATE_WINDOW:
+        return None
+    return Rate(tokens.value / gen, tokens.estimated)
