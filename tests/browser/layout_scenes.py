@@ -9,6 +9,7 @@ scroll the notebook while it streams, with thinking and tool panels above it.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 LONG_SECONDS = 8.0
 
@@ -23,9 +24,9 @@ from nbagent import MessageEnd, TextDelta, ThinkingDelta, ToolCallEnd, ToolCallS
 TABLE = (
     "| city | country | temperature | humidity | wind | conditions |\\n"
     "|---|---|---|---|---|---|\\n"
-    "| Paris | France | 18 °C | 64 % | 12 km/h west | partly cloudy with a light westerly breeze |\\n"
+    "| Paris | France | 18 °C | 64 % | 12 km/h west | partly cloudy, light westerly breeze |\\n"
     "| Oslo | Norway | 7 °C | 81 % | 20 km/h south | rain showers through the afternoon |\\n"
-    "| Reykjavík | Iceland | 4 °C | 77 % | 41 km/h north | overcast, strong wind from the north |\\n"
+    "| Reykjavík | Iceland | 4 °C | 77 % | 41 km/h north | overcast, strong northerly wind |\\n"
 )
 
 def drip(text, seconds, pieces=None):
@@ -59,10 +60,10 @@ def long_answer(seconds, paragraphs=40):
 '''
 
 
-
 def lanes_cell(seconds: float) -> str:
     """Two lanes, each streaming its table over ``seconds``."""
-    return f'lanes = nbagent.show({{"north": lane("north", {seconds}), "south": lane("south", {seconds})}})'
+    lanes = f'"north": lane("north", {seconds}), "south": lane("south", {seconds})'
+    return f"lanes = nbagent.show({{{lanes}}})"
 
 
 def long_cell(seconds: float) -> str:
@@ -74,3 +75,10 @@ def install(root: Path) -> str:
     """Save the scene module in a server's ``root``; returns the cell that imports it."""
     (root / f"{MODULE}.py").write_text(SOURCE)
     return f"from {MODULE} import *"
+
+
+def set_theme(lab: Any, theme: str) -> None:
+    """Switch a LabPage's JupyterLab theme in place ("JupyterLab Light" / "JupyterLab Dark")."""
+    light = "true" if "Light" in theme else "false"
+    lab.js(f"jupyterapp.commands.execute('apputils:change-theme', {{theme: '{theme}'}})")
+    lab.page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'")

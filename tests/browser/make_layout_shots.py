@@ -19,7 +19,7 @@ REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
 from tests.browser.lab import CHROMIUM, LabPage, LabServer  # noqa: E402
-from tests.browser.layout_scenes import install, lanes_cell, long_cell  # noqa: E402
+from tests.browser.layout_scenes import install, lanes_cell, long_cell, set_theme  # noqa: E402
 
 WIDTHS = (1400, 800)
 THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
@@ -89,22 +89,25 @@ def main() -> int:
             ).new_page()
             lab = LabPage(server, page)
             cells: list[str | tuple[str, str]] = [
-                install(server.root), lanes_cell(1.0), long_cell(1.0), ""
+                install(server.root),
+                lanes_cell(1.0),
+                long_cell(1.0),
+                "",
             ]
             lab.open("layout.ipynb", cells, run=False)
             quiet(lab)
             lab.run_all()
             lab.wait_js(
-                """() => { const l = [...document.querySelectorAll('.nba-status-label')];
-                    return l.length >= 3 && l.every((e) => e.textContent.startsWith('completed')); }""",
+                """() => {
+                    const l = [...document.querySelectorAll('.nba-status-label')];
+                    return l.length >= 3 && l.every((e) => e.textContent.startsWith('completed'));
+                }""",
                 timeout=60,
             )
             for width in WIDTHS:
                 page.set_viewport_size({"width": width, "height": MAX_HEIGHT + 100})
                 for name, theme in THEMES.items():
-                    light = "true" if name == "light" else "false"
-                    lab.js(f"jupyterapp.commands.execute('apputils:change-theme', {{theme: '{theme}'}})")
-                    page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'")
+                    set_theme(lab, theme)
                     shoot(lab, args.out_dir / f"cell-{args.tag}-{width}-{name}.png")
         finally:
             browser.close()
