@@ -37,7 +37,8 @@ def drip(text, seconds, pieces=None):
         time.sleep(seconds / n)
         yield text[i:i + step]
 
-def lane(name, seconds):
+def lane(name, seconds, wait=0.0):
+    time.sleep(wait)
     intro = f"Here is the weather {name} found for three cities in Europe.\\n\\n"
     outro = "\\n\\nAll three readings are from this morning; expect changes by the evening.\\n"
     yield from drip(intro + TABLE + outro, seconds)
@@ -61,8 +62,9 @@ def long_answer(seconds, paragraphs=40):
 
 
 def lanes_cell(seconds: float) -> str:
-    """Two lanes, each streaming its table over ``seconds``."""
-    lanes = f'"north": lane("north", {seconds}), "south": lane("south", {seconds})'
+    """Two lanes, each streaming its table over ``seconds``, the second one starting a
+    quarter of that later (mid-stream, one status line has numbers, the other does not)."""
+    lanes = f'"north": lane("north", {seconds}), "south": lane("south", {seconds}, {seconds / 4})'
     return f"lanes = nbagent.show({{{lanes}}})"
 
 
