@@ -50,7 +50,6 @@ def shoot(lab: LabPage, out: Path) -> None:
             nb.mode = 'command';
             document.activeElement && document.activeElement.blur();
             document.querySelector('.jp-WindowedPanel-outer').scrollTop = 0;
-            for (const b of document.querySelectorAll('.nbagent .nba-body')) b.scrollTop = 0;
         }"""
     )
     lab.page.mouse.move(0, 0)
