@@ -5,6 +5,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import { FOLD_HEAD, FOLD_OVER, FOLD_TAIL, foldedRange } from "../src/fold.js";
 import { FollowBottom, PIN_SLACK, scrollParent } from "../src/follow.js";
 import widget, { storeFor } from "../src/index.js";
+import { StreamingMarkdown } from "../src/markdown.js";
 import { TranscriptView } from "../src/view.js";
 import { FakeModel, runningState } from "./fake-model.js";
 
@@ -319,5 +320,25 @@ describe("a panel opened by the reader", () => {
     expect(follower.pinned).toBe(true);
     /** @type {HTMLElement} */ (el.querySelector(".nba-tool summary")).click();
     expect(follower.pinned).toBe(false);
+  });
+});
+
+describe("a table streamed character by character", () => {
+  test("never shows a half-streamed row as raw text (issue 17's healing)", () => {
+    const src =
+      "Here is the weather.\n\n| city | country | wind |\n|---|---|---|\n" +
+      "| Paris | France | 12 km/h west |\n| Reykjavík | Iceland | 41 km/h north |\n\nDone.\n";
+    const md = new StreamingMarkdown();
+    /** @type {string[]} */
+    const raw = [];
+    for (let i = 0; i < src.length; i++) {
+      md.append(src[i]);
+      md.flush();
+      // Table syntax outside a table: a row (or its start) rendered as a paragraph.
+      for (const el of md.el.querySelectorAll("p, li"))
+        if ((el.textContent ?? "").includes("|")) raw.push(`${i}: ${el.textContent}`);
+    }
+    expect(raw).toEqual([]);
+    expect(md.el.querySelectorAll("tbody tr")).toHaveLength(2);
   });
 });
