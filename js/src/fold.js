@@ -62,10 +62,11 @@ export class BlockFold {
   /**
    * Hide the folded blocks and put the button where they were; show everything when
    * nothing is folded (any more).
-   * @param {HTMLElement} parent the top-level blocks' element
-   * @param {HTMLElement[]} els the top-level blocks' elements, in order
+   * @param {HTMLElement} parent the top-level blocks' element (their views' elements, in
+   *   order, and this button)
    */
-  apply(parent, els) {
+  apply(parent) {
+    const els = [...parent.children].filter((el) => el !== this.button);
     const range = foldedRange(els.length, this.ui().expanded === true);
     for (let k = 0; k < els.length; k++) {
       const folded = range !== null && k >= range[0] && k < range[1];

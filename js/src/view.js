@@ -251,7 +251,7 @@ export class TranscriptView {
       change.blocks.add(i);
       whole.add(i);
     }
-    if (added || change.reset || this.fold.range !== null) this.refold();
+    if (added || change.reset || this.fold.range !== null) this.fold.apply(this.blocksEl);
     // Thinking panels depend on later text blocks (auto-collapse) and the run status.
     const dirty = new Set(change.blocks);
     if (change.run) {
@@ -284,13 +284,6 @@ export class TranscriptView {
     if (!running && this.store.loaded) this.offer?.offer();
     this.setTicker(running);
     this.follower?.rendered();
-  }
-
-  /** Fold the middle of a very long run (fold.js): top-level blocks only. */
-  refold() {
-    const top = [];
-    for (const v of this.views) if (v.el.parentNode === this.blocksEl) top.push(v.el);
-    this.fold.apply(this.blocksEl, top);
   }
 
   /**
