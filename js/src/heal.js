@@ -238,6 +238,8 @@ function healBlocks(src) {
   let head = lines.length - 1;
   if (head > 0 && TABLE_DELIM.test(lines[head]) && lines[head].includes("-")) head--;
   else if (head > 0 && /^ {0,3}\|[ \t]*$/.test(lines[head])) head--;
+  // The header row's newline typed, nothing after it yet (issue 18: the row showed as text).
+  else if (head > 0 && lines[head] === "") head--;
   const header = lines[head];
   if (/^ {0,3}\|/.test(header) && (head === 0 || lines[head - 1].trim() === "")) {
     const n = cells(header).length;

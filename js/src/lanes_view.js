@@ -150,8 +150,9 @@ export class LanesView {
   constructor(set, model, el, opts = {}) {
     this.set = set;
     this.model = model;
-    // The widget offers its output as a whole, not each lane.
-    this.opts = { ...opts, offersOutput: false };
+    // The widget offers its output as a whole, not each lane, and follows the bottom of all
+    // its lanes at once (one reader, one notebook scroller).
+    this.opts = { ...opts, offersOutput: false, follows: false };
     this.ac = new AbortController();
     const signal = this.ac.signal;
     this.chat = model.get("arrangement") === "chat";
@@ -161,8 +162,6 @@ export class LanesView {
     this.root.append(this.header);
     /** @type {ChatInput | null} */
     this.input = null;
-    /** @type {FollowBottom | null} */
-    this.follower = null;
     const raf = opts.raf ?? defaultRaf;
     /** @type {OutputOffer | null} The settled widget's output for the frontend. */
     this.offer =
@@ -179,9 +178,17 @@ export class LanesView {
         this.input = new ChatInput((text) => model.send({ type: "prompt", text }), signal);
         this.root.append(this.input.el);
       }
-      this.follower = new FollowBottom(scroller, [this.laneBox], signal);
     } else this.root.append(this.laneBox);
     el.append(this.root);
+    this.follower = new FollowBottom(this.root, [this.laneBox], signal);
+    // A panel opened by the reader stays where they clicked it (follow.js).
+    this.root.addEventListener(
+      "click",
+      (e) => {
+        if (/** @type {Element | null} */ (e.target)?.closest?.("summary")) this.follower.unpin();
+      },
+      { signal },
+    );
 
     /** @type {{lane: Lane, model: LaneModel, view: TranscriptView, el: HTMLElement,
      *   prompt: HTMLElement | null, unsubscribe: () => void}[]} */

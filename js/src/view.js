@@ -1,6 +1,7 @@
 // One view of a transcript: renders from the store at most once per animation frame,
 // touching only the blocks that changed since its last render.
 
+import { BlockFold, FOLD_KEY } from "./fold.js";
 import { FollowBottom } from "./follow.js";
 import { h, setText } from "./format.js";
 import { watchKernel } from "./kernel_end.js";
@@ -101,7 +102,8 @@ export class TranscriptView {
    * @param {HTMLElement} el
    * @param {{raf?: (cb: FrameRequestCallback) => number, cancelRaf?: (id: number) => void,
    *   soon?: (cb: () => void) => void, now?: () => number, visible?: () => boolean,
-   *   offersOutput?: boolean}} [opts] `offersOutput: false`: a lane's view (its widget offers)
+   *   offersOutput?: boolean, follows?: boolean}} [opts] `offersOutput: false`: a lane's view
+   *   (its widget offers); `follows: false`: a lane's view (its widget follows the bottom)
    */
   constructor(store, model, el, opts = {}) {
     this.store = store;
@@ -118,6 +120,8 @@ export class TranscriptView {
 
     this.root = h("div", "nbagent");
     this.header = h("div", "nba-title");
+    // The transcript's body. It does not scroll (the notebook does, follow.js); the name
+    // stays for the code that places things around it.
     this.scroller = h("div", "nba-body");
     this.blocksEl = h("div", "nba-blocks");
     this.errorEl = h("div", "nba-error-box");
@@ -172,11 +176,25 @@ export class TranscriptView {
     this.onRerun = onRerun;
     model.on("change:can_rerun", onRerun);
 
-    this.follower = new FollowBottom(this.scroller, [this.blocksEl, this.errorEl], signal);
+    /** @type {FollowBottom | null} */
+    this.follower =
+      opts.follows === false
+        ? null
+        : new FollowBottom(this.root, [this.blocksEl, this.errorEl], signal);
+    this.fold = new BlockFold(
+      () => store.uiFor(FOLD_KEY),
+      () => {
+        this.pending.blocks.add(0); // a flush re-applies the fold (now: nothing folded)
+        this.schedule();
+      },
+      signal,
+    );
     this.root.addEventListener(
       "click",
       (e) => {
         const t = /** @type {Element | null} */ (e.target);
+        // A panel opened by the reader stays where they clicked it (follow.js).
+        if (this.follower && t?.closest?.("summary")) this.follower.unpin();
         const btn = t?.closest?.(".nba-copy");
         if (!(btn instanceof HTMLButtonElement)) return;
         if (btn.classList.contains("nba-copy-table")) copyTable(btn);
@@ -227,6 +245,7 @@ export class TranscriptView {
         whole.add(i);
       }
     }
+    const added = this.views.length < blocks.length;
     for (let i = this.views.length; i < blocks.length; i++) {
       const v = this.createView(blocks[i]);
       this.views.push(v);
@@ -235,6 +254,7 @@ export class TranscriptView {
       change.blocks.add(i);
       whole.add(i);
     }
+    if (added || change.reset || this.fold.range !== null) this.fold.apply(this.blocksEl);
     // Thinking panels depend on later text blocks (auto-collapse) and the run status.
     const dirty = new Set(change.blocks);
     if (change.run) {
@@ -267,7 +287,7 @@ export class TranscriptView {
     if (change.run || change.reset) this.replay.update(running);
     if (!running && this.store.loaded) this.offer?.offer();
     this.setTicker(running);
-    this.follower.rendered();
+    this.follower?.rendered();
   }
 
   /**

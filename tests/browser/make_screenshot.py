@@ -62,13 +62,13 @@ def main() -> int:
             lab.wait_status("completed", timeout=60)
             oslo = lab.page.locator(f"{ROOT_SEL} details.nba-tool").filter(has_text="Oslo")
             if oslo.get_attribute("open") is None:
-                oslo.locator("summary").click()
+                oslo.locator(":scope > summary").click()
             lab.page.wait_for_function(
                 f"() => [...document.querySelectorAll('{ROOT_SEL} details.nba-tool')]"
                 ".some((d) => d.open && d.textContent.includes('Oslo'))"
             )
             # A quiet frame: no focus ring, hover or cursor; the empty last cell active;
-            # the notebook and the widget's transcript scrolled to the top.
+            # the notebook scrolled to the top.
             lab.js(
                 """() => {
                     const nb = jupyterapp.shell.currentWidget.content;
@@ -76,11 +76,10 @@ def main() -> int:
                     nb.mode = 'command';
                     document.activeElement && document.activeElement.blur();
                     document.querySelector('.jp-WindowedPanel-outer').scrollTop = 0;
-                    document.querySelector('.nbagent .nba-body').scrollTop = 0;
                 }"""
             )
             lab.page.mouse.move(0, 0)
-            # The widget's transcript is at most 70vh tall (then it scrolls): grow the window
+            # The widget grows with the notebook: grow the window
             # until the whole widget, status line included, fits in the notebook panel.
             clip = None
             for _ in range(6):

@@ -362,6 +362,7 @@ def test_stop_sends_stop(bare_page_factory: Any) -> None:
 
 
 def test_auto_scroll_follows_until_the_user_scrolls_up(bare_page_factory: Any) -> None:
+    # The widget has no scroll box: the page scrolls, and follows the widget's bottom.
     bare = bare_page_factory()
     bare.eval("nba.mount()")
     k = Kernel()
@@ -370,22 +371,37 @@ def test_auto_scroll_follows_until_the_user_scrolls_up(bare_page_factory: Any) -
     for n in range(60):
         k.ops({"op": "append", "i": 0, "key": "text", "text": f"Paragraph {n} of the answer.\n\n"})
     bare.eval("(m) => nba.stream(m)", k.msgs)
-    gap = "(() => { const s = document.querySelector('.nba-body');"
-    gap += " return s.scrollHeight - s.scrollTop - s.clientHeight; })()"
-    assert bare.eval("document.querySelector('.nba-body').scrollHeight") > bare.eval(
+    top_js = "document.scrollingElement.scrollTop"
+    gap = "(() => { const s = document.scrollingElement;"
+    gap += " return document.querySelector('.nbagent').getBoundingClientRect().bottom"
+    gap += " - window.innerHeight; })()"
+    assert bare.eval("document.querySelector('.nba-body').scrollHeight") == bare.eval(
         "document.querySelector('.nba-body').clientHeight"
-    )
-    assert bare.eval(gap) <= 8  # pinned: following the bottom
+    )  # no scroll box of its own
+    bare.page.wait_for_function(f"{gap} <= 8", polling=50)  # pinned: following the bottom
+    assert bare.eval(top_js) > 0
     bare.page.hover(".nba-body")
     bare.page.mouse.wheel(0, -300)
     bare.page.wait_for_function(f"{gap} > 8", polling=50)
-    top = bare.eval("document.querySelector('.nba-body').scrollTop")
+    # The wheel scrolls smoothly: wait until the page stops moving.
+    top = bare.eval(
+        """async () => {
+            const s = document.scrollingElement;
+            const frame = () => new Promise((r) => requestAnimationFrame(r));
+            for (let last = -1; last !== s.scrollTop; await frame()) {
+                last = s.scrollTop;
+                await frame();
+            }
+            return s.scrollTop;
+        }"""
+    )
     more = Kernel()
     more.seq = k.seq
     for n in range(10):
         more.ops({"op": "append", "i": 0, "key": "text", "text": f"More {n}.\n\n"})
     bare.eval("(m) => nba.stream(m)", more.msgs)
-    assert bare.eval("document.querySelector('.nba-body').scrollTop") == top  # unpinned: stays
+    bare.page.wait_for_timeout(200)  # let a ResizeObserver round pass: it must not scroll
+    assert bare.eval(top_js) == top  # unpinned: stays
     bare.page.mouse.wheel(0, 100_000)  # back to the bottom: pinned again
     bare.page.wait_for_function(f"{gap} <= 8", polling=50)
     again = Kernel()
@@ -393,4 +409,4 @@ def test_auto_scroll_follows_until_the_user_scrolls_up(bare_page_factory: Any) -
     for n in range(10):
         again.ops({"op": "append", "i": 0, "key": "text", "text": f"Again {n}.\n\n"})
     bare.eval("(m) => nba.stream(m)", again.msgs)
-    assert bare.eval(gap) <= 8
+    bare.page.wait_for_function(f"{gap} <= 8", polling=50)

@@ -2,7 +2,7 @@
 // Returns a list of human-readable violations found under `root` (empty = safe).
 
 const FORBIDDEN = "img,svg,iframe,frame,form,script,style,object,embed,video,audio,source,link,meta,base,template,textarea,select";
-const OWN_BUTTONS = ["nba-stop", "nba-details-toggle", "nba-copy", "nba-more", "nba-action", "nba-step-button", "nba-chat-send"];
+const OWN_BUTTONS = ["nba-stop", "nba-details-toggle", "nba-copy", "nba-more", "nba-fold", "nba-action", "nba-step-button", "nba-chat-send"];
 // Our own UI (the Re-run editor, the chat box); markdown never makes a <textarea> (DOMPurify drops it).
 const OWN_FORBIDDEN = ["nba-rerun-args", "nba-chat-text"];
 const HREF_OK = /^(?:https?:|mailto:|#)/i;
