@@ -25,11 +25,12 @@ from nbagent._transcript import Transcript
 from nbagent.sources.files import load
 
 # Pictographs and symbol glyphs (arrows, dingbats such as ✓ ✗ ⚠, emoji): none in the chrome.
-GLYPH = re.compile("[\u2190-\u2bff\U0001f000-\U0001faff]")
+# Mathematical operators (U+2200-22FF) are text every font has: "≈ 120 tokens" is an estimate.
+GLYPH = re.compile("[\u2190-\u21ff\u2300-\u2bff\U0001f000-\U0001faff]")
 
 
 def summaries(page: str) -> list[str]:
-    found = re.findall(r"<summary>(.*?)</summary>", page)
+    found = re.findall(r'<details class="nba-tool[^"]*"><summary>(.*?)</summary>', page)
     return [html.unescape(re.sub(r"<[^>]+>", "", s)) for s in found]
 
 

@@ -155,12 +155,13 @@ def test_the_code_is_saved_once_per_notebook(executed) -> None:
     assert raw.count(json.dumps(math[:2000])[1:-1]) == 1
 
 
-def test_a_demo_run_adds_at_most_15_kb(tmp_path: Path) -> None:
+def test_a_demo_run_adds_at_most_16_kb(tmp_path: Path) -> None:
     """README, "Saved notebooks": what one more demo run adds to a notebook executed with
-    `jupyter execute` (widget state saved). Before the code model: 169,296 bytes."""
+    `jupyter execute` (widget state saved). Before the code model: 169,296 bytes. 15 KB until
+    issue 18 put the footer's details and boxed code in the static copy (15,398 bytes)."""
     growth, (one, ten) = growth_per_run(tmp_path)
     per_run = {k: v // 10 for k, v in ten["parts"].items() if v}
     print(f"\ngrowth per demo run: {growth:,.0f} bytes; per run at 10: {per_run}")
-    assert growth <= 15_000, (growth, per_run)
+    assert growth <= 16_000, (growth, per_run)
     assert one["code"] == ten["code"]  # the code once, at 1 run as at 10
     assert ten["math"] == [""]  # no formula in the demo: the math chunk is not saved

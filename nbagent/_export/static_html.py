@@ -45,6 +45,7 @@ _STYLE = (
     "background:var(--f)}"
     ".nbagent-static .nba-title{font-weight:600;border-bottom:var(--l)}"
     ".nbagent-static .nba-status{margin-top:8px;border-top:var(--l);font-size:.85em}"
+    ".nbagent-static .nba-details{border:0;margin:0;padding:0 0 4px;font-size:.85em}"
     ".nbagent-static .nba-state{font-size:.8em;font-weight:600}"
     ".nbagent-static .nba-tool-done .nba-state,.nbagent-static .nba-status-completed{color:#1a7f37}"
     ".nbagent-static .nba-tool-error .nba-state,.nbagent-static .nba-error,"
