@@ -147,9 +147,9 @@ def error_notebook(root: Path) -> str:
     return "error_box.ipynb"
 
 
+# JupyterLab only: the theme is switched there (Notebook 7 shares the stylesheet).
+@pytest.mark.parametrize("page", ["jupyterlab"], indirect=True)
 def test_the_error_box_follows_the_dark_theme(page: LabPage) -> None:
-    if page.server.app != "jupyterlab":
-        pytest.skip("the theme is switched in JupyterLab (Notebook 7 shares the stylesheet)")
     name = error_notebook(page.server.root)
     page.page.goto(page.server.doc_url(name, reset=True))
     page.page.wait_for_function(ERROR_BOX_JS, timeout=30_000)
@@ -170,9 +170,9 @@ def test_the_error_box_follows_the_dark_theme(page: LabPage) -> None:
     assert luminance(light["fg"]) < luminance(light["bg"]) - 60, light
 
 
+# JupyterLab only: Notebook 7 runs the same view (tests/browser/test_notebook7.py re-runs).
+@pytest.mark.parametrize("page", ["jupyterlab"], indirect=True)
 def test_copy_as_code_copies_the_edited_rerun(page: LabPage) -> None:
-    if page.server.app != "jupyterlab":
-        pytest.skip("Notebook 7 runs the same view (tests/browser/test_notebook7.py re-runs)")
     page.page.context.grant_permissions(
         ["clipboard-read", "clipboard-write"], origin=page.server.url
     )
