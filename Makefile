@@ -30,12 +30,13 @@ BUILD_DEPS := "hatchling>=1.27" "hatch-jupyter-builder>=0.9" editables
 # exercise pure code, and their budget is the slowest part) and the kernel smoke test.
 OTHER_PYTHONS_TESTS := -m "(not kernel and not browser and not fuzz and not frameworks) or smoke"
 
-.PHONY: help install build demo demo-install recordings test test-fast test-pythons FORCE lint typecheck test-js test-py fuzz load bench bench-quick clean
+.PHONY: help install build demo demo-install recordings test test-demo-install test-fast test-pythons FORCE lint typecheck test-js test-py fuzz load bench bench-quick clean
 
 help:
-	@echo "make demo          install and open notebooks/quickstart.ipynb in JupyterLab (offline, no API key)"
+	@echo "make demo          install nbagent and JupyterLab, open notebooks/quickstart.ipynb (offline, no API key)"
 	@echo "make test          install and run every check (lint, types, JS tests, Python, kernel and browser"
-	@echo "                   tests; then test-pythons)"
+	@echo "                   tests; then test-pythons and test-demo-install)"
+	@echo "make test-demo-install  time and size of make demo's install on a fresh clone (printed)"
 	@echo "make test-fast     the kernel-free Python tests on .venv only (the inner loop)"
 	@echo "make test-pythons  the kernel-free tests and a kernel smoke test on $(OTHER_PYTHONS)"
 	@echo "make fuzz          the fuzz tests with the full budget (over 100,000 generated inputs)"
@@ -125,6 +126,12 @@ test-py: install $(HTML_MANAGER)/node_modules/.package-lock.json
 # The other Pythons two at a time (each pytest keeps about one core busy; 2 cores here).
 test: lint typecheck test-js test-py
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-pythons
+	$(MAKE) --no-print-directory test-demo-install
+
+# What `make demo` installs on a fresh clone of HEAD, and how long it takes: printed, no
+# threshold (benchmarks/demo_install.py; ~25 s with warm pip and npm caches).
+test-demo-install: install
+	$(BIN)/python -m benchmarks.demo_install
 
 # The inner loop: no kernel, no browser, one Python.
 test-fast: install

@@ -150,11 +150,14 @@ def main() -> int:
         subprocess.run(["git", "-C", str(clone), "checkout", "--quiet", head], check=True)
         print(f"fresh clone of {head} in {clone}; {cache_note()}")
         start = time.monotonic()
+        # make's own output (pip's, npm's) only when it fails: `make test` prints this run.
         done = subprocess.run(
-            ["make", "--no-print-directory", args.target, f"PYTHON={args.python}"], cwd=clone
-        )
+            ["make", "--no-print-directory", args.target, f"PYTHON={args.python}"],
+            cwd=clone, capture_output=True, text=True,
+        )  # fmt: skip
         took = time.monotonic() - start
         if done.returncode:
+            print(done.stdout[-4000:], done.stderr[-4000:], sep="\n")
             print(f"make {args.target} FAILED (exit {done.returncode}) after {took:.0f} s")
             return done.returncode
         print(f"make {args.target}: {took:.0f} s")
