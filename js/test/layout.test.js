@@ -8,6 +8,7 @@ import widget, { storeFor } from "../src/index.js";
 import { StreamingMarkdown } from "../src/markdown.js";
 import { TranscriptView } from "../src/view.js";
 import { FakeModel, runningState } from "./fake-model.js";
+import { mountView } from "./mount.js";
 
 /** @type {(() => void)[]} */
 const cleanups = [];
@@ -199,47 +200,18 @@ describe("a very long run folds its middle", () => {
 
   /** A view of a run with `n` text blocks, rendered frame by frame by hand. */
   function longRun(/** @type {number} */ n) {
-    const model = new FakeModel();
-    const el = document.createElement("div");
-    document.body.append(el);
-    const stopInit = /** @type {() => void} */ (
-      widget.initialize({ model: /** @type {any} */ (model) })
-    );
-    /** @type {FrameRequestCallback[]} */
-    let frames = [];
-    const frame = () => {
-      const f = frames;
-      frames = [];
-      for (const cb of f) cb(0);
-    };
-    const mk = () => {
-      const v = new TranscriptView(
-        storeFor(/** @type {any} */ (model)),
-        /** @type {any} */ (model),
-        el,
-        {
-          raf: (cb) => frames.push(cb),
-          cancelRaf: () => {},
-          soon: (cb) => void frames.push(cb),
-        },
-      );
-      cleanups.push(() => v.destroy());
-      return v;
-    };
-    const view = mk();
-    cleanups.push(stopInit, () => el.remove());
+    const w = mountView(cleanups);
     const blocks = Array.from({ length: n }, (_, i) => ({
       type: "text",
       id: `m${i}`,
       text: `Answer ${i}.`,
     }));
-    model.msg({ type: "snapshot", seq: 1, now: Date.now() / 1000, state: runningState(blocks) });
-    frame();
+    w.snapshot(runningState(blocks));
     const shown = () =>
-      [...el.querySelectorAll(".nba-blocks > .nba-text")]
+      [...w.el.querySelectorAll(".nba-blocks > .nba-text")]
         .filter((b) => !b.classList.contains("nba-folded"))
         .map((b) => b.textContent?.trim());
-    return { model, el, view, mk, frame, shown };
+    return { model: w.model, el: w.el, view: w.view, mk: w.mk, frame: () => w.frame(), shown };
   }
 
   test("first and last blocks shown, a button between them; one click shows all", () => {

@@ -5,6 +5,7 @@ import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
 import { statusLabel, statusParts } from "../src/status.js";
 import { TranscriptView } from "../src/view.js";
 import { FakeModel, runningState } from "./fake-model.js";
+import { mountView } from "./mount.js";
 
 /** @type {(() => void)[]} */
 const cleanups = [];
@@ -12,56 +13,7 @@ afterEach(() => {
   for (const c of cleanups.splice(0)) c();
 });
 
-/** Mount initialize + render with a manual frame queue. */
-function mount(traits = {}) {
-  const model = new FakeModel(traits);
-  const el = document.createElement("div");
-  document.body.append(el);
-  const stopInit = /** @type {() => void} */ (
-    widget.initialize({ model: /** @type {any} */ (model) })
-  );
-  /** @type {FrameRequestCallback[]} */
-  let frames = [];
-  const mk = () => {
-    // Reuse index.js's store through render(), but with a controllable frame queue.
-    const v = new TranscriptView(
-      storeFor(/** @type {any} */ (model)),
-      /** @type {any} */ (model),
-      el,
-      {
-        raf: (cb) => frames.push(cb),
-        cancelRaf: () => {},
-        soon: (cb) => void frames.push(cb), // leading-edge renders too: run by frame()
-      },
-    );
-    cleanups.push(() => v.destroy());
-    return v;
-  };
-  const view = mk();
-  cleanups.push(stopInit, () => el.remove());
-  let seq = 0;
-  return {
-    model,
-    el,
-    view,
-    mk,
-    /** push one ops message and render the frame */
-    ops(/** @type {any[]} */ list) {
-      model.msg({ type: "ops", seq: ++seq, now: Date.now() / 1000, ops: list });
-      this.frame();
-    },
-    snapshot(/** @type {any} */ state) {
-      seq = Math.max(seq, 1);
-      model.msg({ type: "snapshot", seq, now: Date.now() / 1000, state });
-      this.frame();
-    },
-    frame() {
-      const f = frames;
-      frames = [];
-      for (const cb of f) cb(0);
-    },
-  };
-}
+const mount = (traits = {}) => mountView(cleanups, traits);
 
 const q = (/** @type {Element} */ el, /** @type {string} */ s) =>
   /** @type {HTMLElement} */ (el.querySelector(s));

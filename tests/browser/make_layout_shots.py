@@ -20,6 +20,7 @@ sys.path.insert(0, str(REPO))
 
 from tests.browser.lab import CHROMIUM, LabPage, LabServer  # noqa: E402
 from tests.browser.layout_scenes import install, lanes_cell, long_cell, set_theme  # noqa: E402
+from tests.browser.make_screenshot import ONLY_NOTEBOOK_JS, QUIET_FRAME_JS  # noqa: E402
 
 WIDTHS = (1400, 800)
 THEMES = {"light": "JupyterLab Light", "dark": "JupyterLab Dark"}
@@ -28,30 +29,13 @@ MAX_HEIGHT = 1600
 
 def quiet(lab: LabPage) -> None:
     """No file browser, menu bar or status bar; no focus ring; the notebook at its top."""
-    lab.js(
-        """async () => {
-            const shell = jupyterapp.shell;
-            if (!shell.leftCollapsed) shell.collapseLeft();
-            if (!shell.rightCollapsed) shell.collapseRight();
-            await jupyterapp.commands.execute('application:toggle-header');
-            await jupyterapp.commands.execute('statusbar:toggle');
-            await jupyterapp.commands.execute('application:toggle-side-tabbar');
-        }"""
-    )
+    lab.js(ONLY_NOTEBOOK_JS)
 
 
 def shoot(lab: LabPage, out: Path) -> None:
     from PIL import Image
 
-    lab.js(
-        """() => {
-            const nb = jupyterapp.shell.currentWidget.content;
-            nb.activeCellIndex = nb.widgets.length - 1;
-            nb.mode = 'command';
-            document.activeElement && document.activeElement.blur();
-            document.querySelector('.jp-WindowedPanel-outer').scrollTop = 0;
-        }"""
-    )
+    lab.js(QUIET_FRAME_JS)
     lab.page.mouse.move(0, 0)
     lab.page.wait_for_timeout(400)
     clip = lab.js(

@@ -29,6 +29,25 @@ WIDTH = 1200
 # A first guess; grown until the whole widget fits (see below).
 VIEW_HEIGHT = 1000
 
+# Only the notebook: no file browser, right panel, menu bar or status bar.
+ONLY_NOTEBOOK_JS = """async () => {
+    const shell = jupyterapp.shell;
+    if (!shell.leftCollapsed) shell.collapseLeft();
+    if (!shell.rightCollapsed) shell.collapseRight();
+    await jupyterapp.commands.execute('application:toggle-header');
+    await jupyterapp.commands.execute('statusbar:toggle');
+    await jupyterapp.commands.execute('application:toggle-side-tabbar');
+}"""
+# A quiet frame: no focus ring, hover or cursor; the empty last cell active; the notebook
+# scrolled to its top.
+QUIET_FRAME_JS = """() => {
+    const nb = jupyterapp.shell.currentWidget.content;
+    nb.activeCellIndex = nb.widgets.length - 1;
+    nb.mode = 'command';
+    document.activeElement && document.activeElement.blur();
+    document.querySelector('.jp-WindowedPanel-outer').scrollTop = 0;
+}"""
+
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -47,17 +66,7 @@ def main() -> int:
             )
             lab = LabPage(server, context.new_page())
             lab.open("quickstart.ipynb", CELLS, run=False)
-            # Only the notebook: no file browser, right panel, menu bar or status bar.
-            lab.js(
-                """async () => {
-                    const shell = jupyterapp.shell;
-                    if (!shell.leftCollapsed) shell.collapseLeft();
-                    if (!shell.rightCollapsed) shell.collapseRight();
-                    await jupyterapp.commands.execute('application:toggle-header');
-                    await jupyterapp.commands.execute('statusbar:toggle');
-                    await jupyterapp.commands.execute('application:toggle-side-tabbar');
-                }"""
-            )
+            lab.js(ONLY_NOTEBOOK_JS)
             lab.run_all()
             lab.wait_status("completed", timeout=60)
             oslo = lab.page.locator(f"{ROOT_SEL} details.nba-tool").filter(has_text="Oslo")
@@ -67,17 +76,7 @@ def main() -> int:
                 f"() => [...document.querySelectorAll('{ROOT_SEL} details.nba-tool')]"
                 ".some((d) => d.open && d.textContent.includes('Oslo'))"
             )
-            # A quiet frame: no focus ring, hover or cursor; the empty last cell active;
-            # the notebook scrolled to the top.
-            lab.js(
-                """() => {
-                    const nb = jupyterapp.shell.currentWidget.content;
-                    nb.activeCellIndex = nb.widgets.length - 1;
-                    nb.mode = 'command';
-                    document.activeElement && document.activeElement.blur();
-                    document.querySelector('.jp-WindowedPanel-outer').scrollTop = 0;
-                }"""
-            )
+            lab.js(QUIET_FRAME_JS)
             lab.page.mouse.move(0, 0)
             # The widget grows with the notebook: grow the window
             # until the whole widget, status line included, fits in the notebook panel.

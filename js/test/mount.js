@@ -1,0 +1,61 @@
+// A transcript view mounted by hand for tests: the widget's initialize, then a view with a
+// frame queue the test runs (`frame()`), fed through the fake model's messages.
+
+import widget, { storeFor } from "../src/index.js";
+import { TranscriptView } from "../src/view.js";
+import { FakeModel } from "./fake-model.js";
+
+/**
+ * Mount initialize + render with a manual frame queue.
+ * @param {(() => void)[]} cleanups where the test's teardown finds what to undo
+ * @param {Record<string, unknown>} [traits]
+ */
+export function mountView(cleanups, traits = {}) {
+  const model = new FakeModel(traits);
+  const el = document.createElement("div");
+  document.body.append(el);
+  const stopInit = /** @type {() => void} */ (
+    widget.initialize({ model: /** @type {any} */ (model) })
+  );
+  /** @type {FrameRequestCallback[]} */
+  let frames = [];
+  const mk = () => {
+    // Reuse index.js's store through render(), but with a controllable frame queue.
+    const v = new TranscriptView(
+      storeFor(/** @type {any} */ (model)),
+      /** @type {any} */ (model),
+      el,
+      {
+        raf: (cb) => frames.push(cb),
+        cancelRaf: () => {},
+        soon: (cb) => void frames.push(cb), // leading-edge renders too: run by frame()
+      },
+    );
+    cleanups.push(() => v.destroy());
+    return v;
+  };
+  const view = mk();
+  cleanups.push(stopInit, () => el.remove());
+  let seq = 0;
+  return {
+    model,
+    el,
+    view,
+    mk,
+    /** push one ops message and render the frame */
+    ops(/** @type {any[]} */ list) {
+      model.msg({ type: "ops", seq: ++seq, now: Date.now() / 1000, ops: list });
+      this.frame();
+    },
+    snapshot(/** @type {any} */ state) {
+      seq = Math.max(seq, 1);
+      model.msg({ type: "snapshot", seq, now: Date.now() / 1000, state });
+      this.frame();
+    },
+    frame() {
+      const f = frames;
+      frames = [];
+      for (const cb of f) cb(0);
+    },
+  };
+}
