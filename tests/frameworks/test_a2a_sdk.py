@@ -60,6 +60,7 @@ from nbagent.adapters import detect_format  # noqa: E402
 from nbagent.adapters.a2a import A2aAdapter  # noqa: E402
 from nbagent.adapters.base import BadItemError  # noqa: E402
 from tests import aio  # noqa: E402
+from tests.frameworks.untimed import untimed  # noqa: E402
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "a2a"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.jsonl"))
@@ -83,9 +84,8 @@ def dicts(name: str) -> list[dict[str, Any]]:
 
 
 def strip(t: Transcript) -> dict[str, Any]:
-    state = t.to_dict()
-    for key in ("started_at", "first_token_at", "ended_at", "run_id"):
-        state.pop(key, None)
+    state: dict[str, Any] = untimed(t.to_dict())
+    state.pop("run_id", None)
     for status in state.get("activity") or []:
         if isinstance(status, dict):
             status.pop("detail", None)  # the SDK drops a v0.3 "final": false, adds defaults

@@ -62,6 +62,7 @@ from nbagent.adapters import detect_format  # noqa: E402
 from nbagent.adapters.ag_ui import AgUiAdapter  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.pydantic_weather import weather_agent  # noqa: E402
+from tests.frameworks.untimed import state  # noqa: E402
 from tests.sse_servers import SSEServer  # noqa: E402
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "ag-ui"
@@ -76,26 +77,6 @@ def dicts(name: str) -> list[dict[str, Any]]:
 
 def transcript(items: Any) -> Transcript:
     return Transcript.from_events(nbagent.iter_events(items))
-
-
-def untimed(value: Any) -> Any:
-    """A transcript's data without its clock readings (``*_at``, ``ts``, durations)."""
-    if isinstance(value, dict):
-        return {
-            k: untimed(v)
-            for k, v in value.items()
-            if not (k.endswith("_at") or k in ("ts", "duration_s"))
-        }
-    if isinstance(value, list):
-        return [untimed(v) for v in value]
-    return value
-
-
-def state(t: Transcript) -> dict[str, Any]:
-    d: dict[str, Any] = untimed(t.to_dict())
-    if d["run_id"].startswith("run_"):
-        d.pop("run_id")
-    return d
 
 
 # -- the SDK's event objects ------------------------------------------------------------------

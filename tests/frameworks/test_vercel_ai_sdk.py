@@ -29,6 +29,7 @@ from nbagent.adapters import detect_format  # noqa: E402
 from nbagent.adapters.vercel_ui import VercelUiAdapter  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.pydantic_weather import weather_agent  # noqa: E402
+from tests.frameworks.untimed import state  # noqa: E402
 from tests.sse_servers import SSEServer  # noqa: E402
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "vercel-ui"
@@ -49,22 +50,6 @@ def chunk(part: dict[str, Any]) -> chunks.BaseChunk | None:
     kind = part["type"]
     cls = chunks.DataChunk if kind.startswith("data-") else CHUNK_CLASSES.get(kind)
     return cls.model_validate(part) if cls is not None else None
-
-
-def untimed(value: Any) -> Any:
-    if isinstance(value, dict):
-        clock = ("ts", "duration_s")
-        return {k: untimed(v) for k, v in value.items() if not (k.endswith("_at") or k in clock)}
-    if isinstance(value, list):
-        return [untimed(v) for v in value]
-    return value
-
-
-def state(t: Transcript) -> dict[str, Any]:
-    d: dict[str, Any] = untimed(t.to_dict())
-    if d["run_id"].startswith("run_"):
-        d.pop("run_id")
-    return d
 
 
 def transcript(items: Any) -> Transcript:
