@@ -20,7 +20,6 @@ from typing import Any
 
 import nbformat
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from nbagent._output import OutputRun, mimebundle
 from nbagent._transcript import Transcript
@@ -82,6 +81,9 @@ def shown(page: LabPage, notebook: Path) -> list[dict[str, Any]]:
     page.page.goto("about:blank")
     page.server.shutdown_sessions()
     page.page.goto(page.server.doc_url(notebook.name, reset=True))
+    # Imported here: the other Pythons collect this module without Playwright installed.
+    from playwright.sync_api import TimeoutError as PlaywrightTimeout
+
     count = len(expected_layouts(notebook))
     with contextlib.suppress(PlaywrightTimeout):  # the assertions say what is missing
         page.page.wait_for_function(
