@@ -4,6 +4,9 @@
 // (tests/fixtures/formats.json holds the cases both are checked against). Rounding is done on
 // integers (floor(x * 10^d + 0.5)), never by toFixed, which rounds ties unlike Python.
 
+/** What shows where a number means nothing (no first token yet, a rate from too little). */
+export const NO_NUMBER = "—";
+
 /** @param {number} s */
 const finite = (s) => (Number.isFinite(s) && s >= 0 ? s : 0);
 
@@ -67,7 +70,7 @@ export function formatTokens(n, estimated = false) {
  * @param {boolean} [estimated]
  */
 export function formatRate(rate, estimated = false) {
-  if (rate === null || !Number.isFinite(rate)) return "— tok/s";
+  if (rate === null || !Number.isFinite(rate)) return `${NO_NUMBER} tok/s`;
   return `${estimated ? "≈ " : ""}${fixed(Math.max(0, rate), 1)} tok/s`;
 }
 

@@ -13,8 +13,12 @@ export const MIN_RATE_WINDOW = 0.25;
 /** The estimate's ratio before a step of the run reported its tokens. */
 export const CHARS_PER_TOKEN = 4;
 
-/** @param {unknown} v @returns {number | null} */
-const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+/**
+ * `v` when it is a finite number, else null: a state's fields as read.
+ * @param {unknown} v
+ * @returns {number | null}
+ */
+export const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
 /**
  * The characters the model produced: text, thinking and tool-call arguments.

@@ -9,13 +9,22 @@ import {
   formatRate,
   formatTokens,
   h,
+  NO_NUMBER,
   plural,
   setText,
   usageDetails,
   usageText,
 } from "./format.js";
 import { icon } from "./icons.js";
-import { elapsed, generationS, outputChars, outputTokens, tokensPerS, ttft } from "./numbers.js";
+import {
+  elapsed,
+  generationS,
+  num,
+  outputChars,
+  outputTokens,
+  tokensPerS,
+  ttft,
+} from "./numbers.js";
 import { NEEDS_CLICK } from "./replay.js";
 
 /** @typedef {import("./store.js").State} State */
@@ -56,9 +65,6 @@ export function statusLabel(s) {
   return label;
 }
 
-/** @param {unknown} v @returns {number | null} */
-const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : null);
-
 /**
  * The numbers after the label, on the one status line: ["first token 0.42 s", "35.0 tok/s",
  * "3.2 s" (elapsed), "1,290 tokens", cost] (as nbagent/_export/status.py `status_parts`).
@@ -73,7 +79,7 @@ export function statusParts(s, now) {
   // Messages that came whole (nbagent.watch() on a call that does not stream): there is no
   // token timing to show, and the line says so.
   const what = s.whole ? "first message" : "first token";
-  const parts = [`${what} ${first === null ? "—" : formatDuration(first)}`];
+  const parts = [`${what} ${first === null ? NO_NUMBER : formatDuration(first)}`];
   if (s.whole) parts.push("whole messages");
   else {
     const rate = tokensPerS(s, now, outputChars(s.blocks));

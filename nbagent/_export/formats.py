@@ -9,6 +9,7 @@ import math
 from typing import Any
 
 __all__ = [
+    "NO_NUMBER",
     "format_cost",
     "format_duration",
     "format_elapsed",
@@ -19,7 +20,8 @@ __all__ = [
     "usage_text",
 ]
 
-_NO_NUMBER = "—"
+NO_NUMBER = "—"
+"""What shows where a number means nothing (no first token yet, a rate from too little)."""
 
 
 def _finite(s: float) -> float:
@@ -72,7 +74,7 @@ def format_tokens(n: float, estimated: bool = False) -> str:
 def format_rate(rate: float | None, estimated: bool = False) -> str:
     """Tokens per second: "35.0 tok/s", "≈ 35.0 tok/s" (estimated tokens), "— tok/s"."""
     if rate is None or not math.isfinite(rate):
-        return f"{_NO_NUMBER} tok/s"
+        return f"{NO_NUMBER} tok/s"
     return f"{'≈ ' if estimated else ''}{_fixed(max(0.0, rate), 1)} tok/s"
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent._export.formats import (
+    NO_NUMBER,
     format_cost,
     format_duration,
     format_elapsed,
@@ -30,7 +31,6 @@ _REASONS = {
     "incomplete": "stream ended unexpectedly",
     "unknown": "unknown end reason",
 }
-_NO_NUMBER = "—"
 
 
 def status_label(s: dict[str, Any]) -> str:
@@ -53,10 +53,6 @@ def status_label(s: dict[str, Any]) -> str:
     return label
 
 
-def _num(v: Any) -> float | None:
-    return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-
-
 def status_parts(s: dict[str, Any], now: float) -> list[str]:
     """The numbers after the label: "first token 0.42 s", "35.0 tok/s", "3.2 s" (elapsed),
     "1,290 tokens", cost; ``now``: kernel epoch seconds (used while the run goes on)."""
@@ -66,7 +62,7 @@ def status_parts(s: dict[str, Any], now: float) -> list[str]:
     running = s.get("status") == "running"
     ttft = numbers.ttft(s)
     first = "first message" if s.get("whole") else "first token"
-    parts = [f"{first} {_NO_NUMBER if ttft is None else format_duration(ttft)}"]
+    parts = [f"{first} {NO_NUMBER if ttft is None else format_duration(ttft)}"]
     if s.get("whole"):
         parts.append("whole messages")
     else:
@@ -76,12 +72,12 @@ def status_parts(s: dict[str, Any], now: float) -> list[str]:
         )
     parts.append(format_elapsed(elapsed))
     usage = s.get("usage") if isinstance(s.get("usage"), dict) else {}
-    total = _num((usage or {}).get("total_tokens"))
+    total = numbers.number((usage or {}).get("total_tokens"))
     if total is not None:
         parts.append(f"{format_tokens(total)} tokens")
     elif usage_text(usage):
         parts.append(usage_text(usage))
-    cost = _num(s.get("cost_usd"))
+    cost = numbers.number(s.get("cost_usd"))
     if cost is not None:
         parts.append(format_cost(cost))
     if not running and s.get("activity"):
@@ -100,7 +96,9 @@ def step_lines(s: dict[str, Any]) -> list[str]:
         parts = [f"step {n}"]
         if st.get("name") and st["name"] != "model":
             parts.append(str(st["name"]))
-        start, first, end = (_num(st.get(k)) for k in ("started_at", "first_token_at", "ended_at"))
+        start, first, end = (
+            numbers.number(st.get(k)) for k in ("started_at", "first_token_at", "ended_at")
+        )
         if start is not None and first is not None:
             parts.append(f"first token {format_duration(first - start)}")
         if start is not None and end is not None:
@@ -119,7 +117,7 @@ def detail_lines(s: dict[str, Any], now: float) -> list[str]:
     chars = numbers.output_chars(s.get("blocks") or [])
     tokens = numbers.output_tokens(s, chars)
     counts = [plural(int(s.get("deltas") or 0), "delta")]
-    if _num(s.get("first_token_at")) is not None:
+    if numbers.number(s.get("first_token_at")) is not None:
         counts.append(f"generating {format_duration(numbers.generation_s(s, now))}")
     if tokens is not None:
         counts.append(f"{format_tokens(tokens.value, tokens.estimated)} output tokens")

@@ -31,6 +31,7 @@ __all__ = [
     "Rate",
     "elapsed",
     "generation_s",
+    "number",
     "output_chars",
     "output_tokens",
     "tokens_per_s",
@@ -52,7 +53,8 @@ class Rate(NamedTuple):
     estimated: bool
 
 
-def _num(v: Any) -> float | None:
+def number(v: Any) -> float | None:
+    """``v`` as a float when it is a number (not a bool), else None: a state's fields as read."""
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
 
 
@@ -69,28 +71,28 @@ def output_chars(blocks: list[dict[str, Any]]) -> int:
 
 
 def _end(s: dict[str, Any], now: float) -> float:
-    ended = _num(s.get("ended_at"))
+    ended = number(s.get("ended_at"))
     return now if s.get("status") == "running" or ended is None else ended
 
 
 def ttft(s: dict[str, Any]) -> float | None:
-    start, first = _num(s.get("started_at")), _num(s.get("first_token_at"))
+    start, first = number(s.get("started_at")), number(s.get("first_token_at"))
     return None if start is None or first is None else max(0.0, first - start)
 
 
 def elapsed(s: dict[str, Any], now: float) -> float | None:
-    start = _num(s.get("started_at"))
+    start = number(s.get("started_at"))
     return None if start is None else max(0.0, _end(s, now) - start)
 
 
 def generation_s(s: dict[str, Any], now: float) -> float:
-    first = _num(s.get("first_token_at"))
+    first = number(s.get("first_token_at"))
     if first is None:
         return 0.0
     if "generating_s" not in s:  # a state saved before generation time was kept
         return max(0.0, _end(s, now) - first)
-    closed = _num(s.get("generating_s")) or 0.0
-    since = _num(s.get("generating_since"))
+    closed = number(s.get("generating_s")) or 0.0
+    since = number(s.get("generating_since"))
     return closed if since is None else closed + max(0.0, _end(s, now) - since)
 
 
@@ -100,11 +102,11 @@ def output_tokens(s: dict[str, Any], chars: int) -> Rate | None:
     measured = False
     for step in s.get("steps") or []:
         usage = step.get("usage") if isinstance(step, dict) else None
-        tokens = _num(usage.get("output_tokens")) if isinstance(usage, dict) else None
-        step_chars = _num(step.get("output_chars")) if isinstance(step, dict) else None
+        tokens = number(usage.get("output_tokens")) if isinstance(usage, dict) else None
+        step_chars = number(step.get("output_chars")) if isinstance(step, dict) else None
         if tokens is not None and step_chars is not None:
             known, covered, measured = known + tokens, covered + step_chars, True
-    total = _num((s.get("usage") or {}).get("output_tokens"))
+    total = number((s.get("usage") or {}).get("output_tokens"))
     rest = max(0.0, chars - covered)
     if not measured or rest == 0:
         if total is not None:
@@ -116,7 +118,7 @@ def output_tokens(s: dict[str, Any], chars: int) -> Rate | None:
 
 
 def tokens_per_s(s: dict[str, Any], now: float, chars: int) -> Rate | None:
-    if s.get("whole") or _num(s.get("first_token_at")) is None:
+    if s.get("whole") or number(s.get("first_token_at")) is None:
         return None
     tokens = output_tokens(s, chars)
     gen = generation_s(s, now)
