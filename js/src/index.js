@@ -48,17 +48,15 @@ function entryFor(model) {
     if (isLanes(model)) {
       const set = new LaneSet();
       const follow = followLanes(set, m);
+      const notice = noticeTo(set);
       const onMessage = (/** @type {Record<string, any>} */ msg) => {
-        noticeTo(set)(msg);
-        kernelEnds(
-          msg,
-          set.lanes.map((l) => l.store),
-        );
+        notice(msg);
+        kernelEnds(msg, set);
       };
       entry = { store: set, disconnect: connect(set, m, { onMessage, follow }) };
     } else {
       const store = new Store();
-      const onMessage = (/** @type {Record<string, any>} */ msg) => kernelEnds(msg, [store]);
+      const onMessage = (/** @type {Record<string, any>} */ msg) => kernelEnds(msg, store);
       entry = { store, disconnect: connect(store, m, { onMessage }) };
     }
     stores.set(key, entry);
@@ -75,20 +73,26 @@ function entryFor(model) {
 function safeModel(model) {
   return guardSend(/** @type {any} */ (model), () => {
     const store = stores.get(keyOf(model))?.store;
-    const all = store instanceof LaneSet ? store.lanes.map((l) => l.store) : store ? [store] : [];
-    for (const s of all) s.endByPage("kernel_unreachable");
+    if (store) for (const s of runStores(store)) s.endByPage("kernel_unreachable");
   });
 }
 
 /**
+ * The stores of a model's runs: its own, or each lane's.
+ * @param {Store | LaneSet} store
+ * @returns {Store[]}
+ */
+const runStores = (store) => (store instanceof LaneSet ? store.lanes.map((l) => l.store) : [store]);
+
+/**
  * The kernel's last word as it restarts or shuts down (nbagent/runtime/run.py): its runs end.
  * @param {Record<string, any>} msg
- * @param {Store[]} stores
+ * @param {Store | LaneSet} store
  */
-function kernelEnds(msg, stores) {
+function kernelEnds(msg, store) {
   if (msg.type !== "kernel_end") return;
   const reason = msg.reason === "kernel_shutdown" ? "kernel_shutdown" : "kernel_restarted";
-  for (const s of stores) s.endByPage(reason);
+  for (const s of runStores(store)) s.endByPage(reason);
 }
 
 /** @param {LaneSet} set @returns {(msg: Record<string, any>) => void} */

@@ -310,20 +310,16 @@ export class Store {
    * @returns {boolean} whether a running run was ended
    */
   endByPage(reason) {
-    const s = this.state;
-    if (s.status !== "running") return false;
-    const ended = this.now();
-    const change = { ...emptyChange(), run: true };
-    for (const i of closePending(s.blocks, ended)) change.blocks.add(i);
-    const warnings = Array.isArray(s.warnings) ? s.warnings : [];
+    if (this.state.status !== "running") return false;
     this.pageEnd = {
       status: "cancelled",
       end_reason: reason,
-      ended_at: ended,
+      ended_at: this.now(),
       activity: null,
-      warnings: [...warnings, { message: PAGE_END_WARNINGS[reason] }],
+      warning: { message: PAGE_END_WARNINGS[reason] },
     };
-    Object.assign(s, structuredClone(this.pageEnd));
+    const change = emptyChange();
+    this.keepPageEnd(change);
     this.stopping = false;
     this.unreachable = false;
     this.emit(change);
@@ -331,19 +327,16 @@ export class Store {
   }
 
   /**
-   * Ops that came after the page ended the run: their data stays, the end too.
+   * Apply the page's end (again, after ops that came later: their data stays, the end too):
+   * its fields, its warning once, pending tool calls cancelled.
    * @param {Change} change
    */
   keepPageEnd(change) {
-    const end = /** @type {Record<string, unknown>} */ (this.pageEnd);
+    const { warning, ...end } = /** @type {Record<string, unknown>} */ (this.pageEnd);
     const s = this.state;
     const warnings = Array.isArray(s.warnings) ? s.warnings : [];
-    const said = /** @type {unknown[]} */ (end.warnings).at(-1);
-    Object.assign(s, end, {
-      warnings: warnings.some((w) => JSON.stringify(w) === JSON.stringify(said))
-        ? warnings
-        : [...warnings, said],
-    });
+    const said = warnings.some((w) => JSON.stringify(w) === JSON.stringify(warning));
+    Object.assign(s, end, { warnings: said ? warnings : [...warnings, structuredClone(warning)] });
     for (const i of closePending(s.blocks, /** @type {number} */ (end.ended_at)))
       change.blocks.add(i);
     change.run = true;
