@@ -55,8 +55,6 @@ export class BlockFold {
       },
       { signal },
     );
-    /** @type {[number, number] | null} */
-    this.range = null;
   }
 
   /**
@@ -73,7 +71,6 @@ export class BlockFold {
       if (els[k].classList.contains("nba-folded") !== folded)
         els[k].classList.toggle("nba-folded", folded);
     }
-    this.range = range;
     if (range === null) {
       this.button.remove();
       return;

@@ -14,8 +14,8 @@
 //   viewport's bottom; a widget that ends above the viewport's bottom scrolls nothing (the
 //   cells below it move down, the text being read does not move).
 // - Wheel up, or a user's scroll that ends with the widget's bottom out of view, unpins; a
-//   scroll that brings the bottom back into view pins again. A click that opens a panel
-//   unpins (`unpin()`, view.js): the panel opened stays where the reader clicked it.
+//   scroll that brings the bottom back into view pins again. A click on a panel's summary
+//   inside the widget unpins: the panel opened stays where the reader clicked it.
 
 /** Distance (px) under which the widget's bottom counts as in view. */
 export const PIN_SLACK = 8;
@@ -75,6 +75,14 @@ export class FollowBottom {
       this.resizeObserver = observer;
     }
     signal.addEventListener("abort", () => this.attached?.abort());
+    // A panel opened by the reader stays where they clicked it.
+    target.addEventListener(
+      "click",
+      (e) => {
+        if (/** @type {Element | null} */ (e.target)?.closest?.("summary")) this.unpin();
+      },
+      { signal },
+    );
   }
 
   /**

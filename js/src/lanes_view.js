@@ -181,14 +181,6 @@ export class LanesView {
     } else this.root.append(this.laneBox);
     el.append(this.root);
     this.follower = new FollowBottom(this.root, [this.laneBox], signal);
-    // A panel opened by the reader stays where they clicked it (follow.js).
-    this.root.addEventListener(
-      "click",
-      (e) => {
-        if (/** @type {Element | null} */ (e.target)?.closest?.("summary")) this.follower.unpin();
-      },
-      { signal },
-    );
 
     /** @type {{lane: Lane, model: LaneModel, view: TranscriptView, el: HTMLElement,
      *   prompt: HTMLElement | null, unsubscribe: () => void}[]} */

@@ -1,7 +1,8 @@
 // Tool debugging in a tool panel: Re-run with edited arguments, Copy as code, and the
 // re-runs' results under the original call. Each Copy as code copies the call it sits on: the
-// original's in the panel's bar, each re-run's (with its edited arguments) in that re-run. Arguments go to the kernel as a JSON object,
-// never as code; everything shown goes in with textContent.
+// original's in the panel's bar, each re-run's (with its edited arguments) in that re-run.
+// Arguments go to the kernel as a JSON object, never as code; everything shown goes in with
+// textContent.
 
 import { renderDisplay } from "./data.js";
 import { displayValue, formatDuration, h, oneLine, setText } from "./format.js";

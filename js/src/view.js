@@ -183,18 +183,13 @@ export class TranscriptView {
         : new FollowBottom(this.root, [this.blocksEl, this.errorEl], signal);
     this.fold = new BlockFold(
       () => store.uiFor(FOLD_KEY),
-      () => {
-        this.pending.blocks.add(0); // a flush re-applies the fold (now: nothing folded)
-        this.schedule();
-      },
+      () => this.fold.apply(this.blocksEl), // shown all: nothing is folded any more
       signal,
     );
     this.root.addEventListener(
       "click",
       (e) => {
         const t = /** @type {Element | null} */ (e.target);
-        // A panel opened by the reader stays where they clicked it (follow.js).
-        if (this.follower && t?.closest?.("summary")) this.follower.unpin();
         const btn = t?.closest?.(".nba-copy");
         if (!(btn instanceof HTMLButtonElement)) return;
         if (btn.classList.contains("nba-copy-table")) copyTable(btn);
@@ -254,7 +249,8 @@ export class TranscriptView {
       change.blocks.add(i);
       whole.add(i);
     }
-    if (added || change.reset || this.fold.range !== null) this.fold.apply(this.blocksEl);
+    // Only where the number of top-level blocks may have changed: not each frame of a stream.
+    if (added || change.reset) this.fold.apply(this.blocksEl);
     // Thinking panels depend on later text blocks (auto-collapse) and the run status.
     const dirty = new Set(change.blocks);
     if (change.run) {
