@@ -30,7 +30,7 @@ BUILD_DEPS := "hatchling>=1.27" "hatch-jupyter-builder>=0.9" editables
 # exercise pure code, and their budget is the slowest part) and the kernel smoke test.
 OTHER_PYTHONS_TESTS := -m "(not kernel and not browser and not fuzz and not frameworks) or smoke"
 
-.PHONY: help install build demo demo-install recordings test test-demo-install test-fast test-pythons FORCE lint typecheck test-js test-py fuzz load bench bench-quick clean
+.PHONY: help install build demo demo-install recordings test test-demo-install test-fast test-pythons FORCE lint typecheck test-js test-py test-py-live test-py-rest test-py-rest-then-pythons fuzz load bench bench-quick clean
 
 help:
 	@echo "make demo          install nbagent and JupyterLab, open notebooks/quickstart.ipynb (offline, no API key)"
@@ -120,12 +120,26 @@ $(HTML_MANAGER)/node_modules/.package-lock.json: $(HTML_MANAGER)/package.json $(
 	npm --prefix $(HTML_MANAGER) ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
+# .venv's Python tests as two pytest processes at once (2 cores): the kernel and browser tests
+# spend most of their time waiting on kernels, JupyterLab and Chromium; the kernel-free ones
+# keep a core busy. Together they take the time of the first alone.
+LIVE_TESTS := -m "kernel or browser"
 test-py: install $(HTML_MANAGER)/node_modules/.package-lock.json
-	$(BIN)/pytest
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest
 
-# The other Pythons two at a time (each pytest keeps about one core busy; 2 cores here).
-test: lint typecheck test-js test-py
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-pythons
+test-py-live: install $(HTML_MANAGER)/node_modules/.package-lock.json
+	$(BIN)/pytest $(LIVE_TESTS)
+
+test-py-rest: install
+	$(BIN)/pytest -m "not (kernel or browser)"
+
+# The kernel-free tests, then the other Pythons one at a time, beside the kernel and browser
+# tests: the CPU-bound work fills the time those wait.
+test-py-rest-then-pythons: test-py-rest
+	$(MAKE) --no-print-directory test-pythons
+
+test: lint typecheck test-js install $(HTML_MANAGER)/node_modules/.package-lock.json
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest-then-pythons
 	$(MAKE) --no-print-directory test-demo-install
 
 # What `make demo` installs on a fresh clone of HEAD, and how long it takes: printed, no

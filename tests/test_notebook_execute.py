@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html.parser
 import importlib.util
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -237,16 +238,39 @@ def shown(nb: nbformat.NotebookNode, mimetype: str) -> str:
     )
 
 
+def _missing(name: str) -> list[str]:
+    # Looked up, not imported: importing LiteLLM here would fetch its price list.
+    return [m for m in NEEDS.get(name, []) if importlib.util.find_spec(m) is None]
+
+
+@pytest.fixture(scope="module")
+def tutorials(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[str, tuple[Path, Future[nbformat.NotebookNode]]]:
+    """Every tutorial executed, three at a time (each `jupyter execute` mostly waits on its
+    kernel and its runs): the directory it ran in, and the executed copy."""
+    pool = ThreadPoolExecutor(max_workers=3, thread_name_prefix="tutorial")
+    started: dict[str, tuple[Path, Future[nbformat.NotebookNode]]] = {}
+    for name in sorted(PRINTED, key=lambda n: n != "watch.ipynb"):  # the slowest first
+        if not _missing(name):
+            workdir = tmp_path_factory.mktemp(name.removesuffix(".ipynb"))
+            notebook = ROOT / "notebooks" / name
+            started[name] = (workdir, pool.submit(execute_copy, notebook, workdir))
+    pool.shutdown(wait=False)
+    return started
+
+
 @pytest.mark.parametrize("name", sorted(PRINTED))
-def test_notebook_runs_offline_top_to_bottom(name: str, tmp_path: Path) -> None:
+def test_notebook_runs_offline_top_to_bottom(
+    name: str, tutorials: dict[str, tuple[Path, Future[nbformat.NotebookNode]]]
+) -> None:
     """No API key: replays, the scripted model or a framework's own test model; `jupyter
     execute` awaits each run."""
-    # Looked up, not imported: importing LiteLLM here would fetch its price list.
-    missing = [m for m in NEEDS.get(name, []) if importlib.util.find_spec(m) is None]
+    missing = _missing(name)
     if missing:
         pytest.skip(f"needs {', '.join(missing)} (the frameworks extra: pip install -e '.[dev]')")
-    notebook = ROOT / "notebooks" / name
-    nb = execute_copy(notebook, tmp_path)
+    tmp_path, executed = tutorials[name]
+    nb = executed.result()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert [o for o in outputs if o.output_type == "error" or o.get("name") == "stderr"] == []
     printed = "".join(o.get("text", "") for o in outputs if o.output_type == "stream")
@@ -270,7 +294,7 @@ def test_notebook_runs_offline_top_to_bottom(name: str, tmp_path: Path) -> None:
         for tool in (b["name"] for b in state["blocks"] if b["type"] == "tool"):
             assert f"<code>{tool}</code>" in html or f">{tool}<" in html, tool
     # Committed as `tests/commit_notebook.py` leaves it: outputs, but no widget state.
-    committed = nbformat.read(notebook, as_version=4)
+    committed = nbformat.read(ROOT / "notebooks" / name, as_version=4)
     assert "widgets" not in committed.metadata
     assert [c.source for c in committed.cells] == [c.source for c in nb.cells]
     static = '<div class="nbagent-static">'
