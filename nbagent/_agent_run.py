@@ -17,7 +17,15 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any, Protocol
 
 from nbagent._events import Event
-from nbagent._fork import Edit, StepMarks, fork_messages, fork_title, show_beside, step_number
+from nbagent._fork import (
+    Edit,
+    StepMarks,
+    fork_messages,
+    fork_title,
+    show_beside,
+    shows_forks,
+    step_number,
+)
 from nbagent._tools import Tool, ToolOutcome, call_tool_sync
 from nbagent.runtime.run import Run, launch
 from nbagent.runtime.views import RunView
@@ -199,13 +207,17 @@ class AgentRun(Run):
             step = self._session.marks.step_of(str(next(iter(edit))))
         if not isinstance(edit, (str, dict, type(None))) or step is None:
             return
+        log = logging.getLogger("nbagent")
+        if not shows_forks(self._fork_root):  # the comm handler could show the fork nowhere
+            log.warning("Fork here: a lane or a chat turn shows no forks; call run.fork() instead")
+            return
 
         def start() -> None:
             try:
                 self.fork(step, edit)
             except (RuntimeError, ValueError, TypeError) as e:
                 # The button has no cell to raise in: the kernel's log says why.
-                logging.getLogger("nbagent").warning("Fork here: %s", e)
+                log.warning("Fork here: %s", e)
 
         # Off the comm handler: a widget's comm is opened and a run started.
         threading.Thread(target=start, name="nbagent-fork", daemon=True).start()

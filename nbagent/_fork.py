@@ -18,7 +18,15 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-__all__ = ["Edit", "StepMarks", "fork_messages", "fork_title", "show_beside", "step_number"]
+__all__ = [
+    "Edit",
+    "StepMarks",
+    "fork_messages",
+    "fork_title",
+    "show_beside",
+    "shows_forks",
+    "step_number",
+]
 
 Message = dict[str, Any]
 Edit = str | Mapping[str | int, Any] | None
@@ -163,11 +171,18 @@ def _short(text: str, limit: int = 40) -> str:
     return line if len(line) <= limit else line[: limit - 1] + "…"
 
 
+def shows_forks(run: Any) -> bool:
+    """Whether the run's widget shows forks beside it: a widget of its own (not a lane or a
+    chat turn, whose widget shows several runs), in a notebook."""
+    widget = getattr(run, "widget", None)
+    return widget is not None and widget.has_trait("forks")
+
+
 def show_beside(original: Any, fork: Any) -> bool:
     """List the fork's widget in the original's ``forks`` trait (the original's view shows it
-    as a lane); False when one of them has no widget of its own (outside a notebook, a lane)."""
-    widget, own = getattr(original, "widget", None), getattr(fork, "widget", None)
-    if widget is None or own is None or not widget.has_trait("forks"):
+    as a lane); False when the original's widget shows no forks (``shows_forks``)."""
+    own = getattr(fork, "widget", None)
+    if own is None or not shows_forks(original):
         return False
-    widget.forks = [*widget.forks, own]
+    original.widget.forks = [*original.widget.forks, own]
     return True

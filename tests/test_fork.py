@@ -7,6 +7,7 @@ first request sent (the history up to the step, the edit), and that the original
 
 from __future__ import annotations
 
+import logging
 import threading
 from typing import Any
 
@@ -14,8 +15,11 @@ import pytest
 
 from nbagent import show
 from nbagent._agent import Agent, AgentRun
+from nbagent._lanes import Lanes
+from tests.recording import RecordingComm
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step, client_for, off_loop
+from tests.wait import wait_for
 
 CITY_CALL = ("call_1", "get_weather", '{"city": "Paris"}')
 
@@ -163,3 +167,45 @@ def test_a_step_whose_tools_still_run_cannot_be_forked() -> None:
             assert run.fork(1, {0: "x"}).wait(10).text == "It is x."
 
     off_loop(scenario)
+
+
+def test_fork_here_lists_each_fork_in_the_originals_widget(
+    comms: list[RecordingComm], caplog: pytest.LogCaptureFixture
+) -> None:
+    """The button's message (no step: the kernel finds it), a fork's own button (a fork of the
+    fork, beside the original too), and a lane, which shows no forks: the message is refused."""
+    with OpenAIServer(scripted_model) as srv:
+        agent = Agent("m", tools=[get_weather], client=client_for(srv))
+        run = off_loop(lambda: AgentRun(agent.session("Weather in Paris?"), display=True))
+        run.start()
+        run.wait(10)
+        run.handle_message({"type": "fork", "step": None, "edit": {"call_1": "hail"}})
+        widget = run.widget
+        wait_for(lambda: len(widget.forks) == 1, 10, "the fork's widget listed")
+        first = widget.forks[0]
+        assert first.title == "fork after step 1 — edited: get_weather → hail"
+        wait_for(lambda: first.snapshot["state"]["status"] == "completed", 10, "the fork's end")
+        # The fork's transcript is what it did after the fork point: the model's new answer.
+        assert [b.get("text") for b in first.snapshot["state"]["blocks"]] == ["It is hail."]
+        first._dispatch(first, {"type": "fork", "step": 0, "edit": "Weather in Rome?"}, [])
+        wait_for(lambda: len(widget.forks) == 2, 10, "the fork of the fork listed")
+        assert widget.forks[1].title == "fork of the prompt — prompt: Weather in Rome?"
+        wait_for(lambda: widget.forks[1].snapshot["state"]["status"] == "completed", 10)
+        assert srv.requests[3]["messages"][-1] == {"role": "user", "content": "Weather in Rome?"}
+        # What the browser got: the list of the forks' models, as widget references.
+        (comm,) = [c for c in comms if c.comm_id == widget.model_id]
+        refs = [
+            d["state"]["forks"]
+            for kind, d in comm.log
+            if kind == "comm_msg" and "forks" in d.get("state", {})
+        ]
+        assert refs[-1] == [f"IPY_MODEL_{w.model_id}" for w in widget.forks]
+
+        requests = len(srv.requests)
+        lanes = off_loop(lambda: Lanes(display=True))
+        lane_run = lanes.add_agent(agent, "Weather?")
+        lane_run.wait(10)
+        with caplog.at_level(logging.WARNING, logger="nbagent"):
+            lane_run.handle_message({"type": "fork", "step": None, "edit": {"call_1": "x"}})
+        assert "a lane or a chat turn shows no forks" in caplog.text
+        assert len(srv.requests) == requests + 2  # the lane's own two model calls, no fork

@@ -80,6 +80,7 @@ export class ForkBox {
     // while a kernel holds the agent.
     const can =
       this.actions.canRerun() &&
+      this.actions.canFork?.() === true &&
       !b.parent &&
       (b.state === "done" || b.state === "error") &&
       !store.unreachable &&

@@ -40,7 +40,11 @@ describe("Fork with an edited result", () => {
     const sent = [];
     const ac = new AbortController();
     cleanups.push(() => ac.abort());
-    const actions = { send: (/** @type {any} */ m) => sent.push(m), canRerun: () => canRerun };
+    const actions = {
+      send: (/** @type {any} */ m) => sent.push(m),
+      canRerun: () => canRerun,
+      canFork: () => true,
+    };
     const b = new ForkBox(new Store(), "call_1", actions, ac.signal);
     document.body.append(b.el);
     return { b, sent };
@@ -93,14 +97,15 @@ describe("forks beside the original", () => {
     return model;
   }
 
-  function original() {
+  /** @param {Record<string, unknown>} [traits] */
+  function original(traits = { forks: [] }) {
     /** @type {Map<string, FakeModel>} */
     const models = new Map();
     const model = /** @type {any} */ (
       new FakeModel({
         store_key: "orig",
         can_rerun: true,
-        forks: [],
+        ...traits,
         snapshot: { seq: 1, state: completed([toolBlock(), answer("It is 15°C.")], "Agent") },
       })
     );
@@ -113,10 +118,18 @@ describe("forks beside the original", () => {
     return { model, el, models };
   }
 
-  test("a run without forks keeps its plain layout", () => {
+  test("a run without forks keeps its plain layout", async () => {
     const { el } = original();
     expect(el.querySelector(".nba-forks")).toBeNull();
     expect(el.firstElementChild?.classList.contains("nbagent")).toBe(true);
+    await vi.waitFor(() => expect(el.querySelector(".nba-tool")).not.toBeNull());
+    expect(/** @type {HTMLElement} */ (el.querySelector(".nba-fork-box")).hidden).toBe(false);
+  });
+
+  test("a view whose model shows no forks (a lane, a chat turn) offers no Fork", async () => {
+    const { el } = original({ store_key: "lane-like" });
+    await vi.waitFor(() => expect(el.querySelector(".nba-tool")).not.toBeNull());
+    expect(/** @type {HTMLElement} */ (el.querySelector(".nba-fork-box")).hidden).toBe(true);
   });
 
   test("each fork is a lane of its own model beside the original, in order", async () => {
