@@ -103,6 +103,7 @@ class AgentRun(Run):
         self.on_message("fork", self._fork_from_view)
         self._fork_root: AgentRun = self
         """The run whose view shows this one's forks: the original of a fork's forks too."""
+        self._forks: list[AgentRun] = []
         if self.view is not None:
             self.view.set_can_rerun(True)
 
@@ -187,16 +188,23 @@ class AgentRun(Run):
         root = self._fork_root
         run = AgentRun(
             AgentSession(self._session.agent, messages),
-            title=title or fork_title(messages, n, edit),
+            title=title or fork_title(messages, self._session.marks, n, edit),
             show_thinking=bool(getattr(root.widget, "show_thinking", True)),
             display=root.widget is not None,
         )
         run._fork_root = root
+        root._forks.append(run)
         if show_beside(root, run):
             run.start()
         else:  # the original has no widget of its own (a lane): the fork shows on its own
             launch(run)
         return run
+
+    @property
+    def forks(self) -> list[AgentRun]:
+        """The forks shown beside this run, in the order they were made (a fork's forks are
+        its original's: they show beside it too); [] for a fork."""
+        return list(self._forks)
 
     def _fork_from_view(self, content: dict[str, Any]) -> None:
         """Fork here: ``{"type": "fork", "step": n | None, "edit": ...}``; with no step, the

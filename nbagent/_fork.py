@@ -146,14 +146,19 @@ def _content(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False, default=repr)
 
 
-def fork_title(messages: list[Message], step: int, edit: Edit) -> str:
-    """The fork's heading: ``fork after step 1 — edited: get_weather → 22°C``."""
+def fork_title(messages: list[Message], marks: StepMarks, step: int, edit: Edit) -> str:
+    """The fork's heading: ``fork after step 1 — edited: get_weather → 22°C`` (``edit`` is one
+    ``fork_messages`` accepted)."""
     where = "fork of the prompt" if step == 0 else f"fork after step {step}"
     if isinstance(edit, str):
         return f"{where} — {'prompt' if step == 0 else 'asked'}: {_short(edit)}"
     if isinstance(edit, Mapping) and edit:
         names = _call_names(messages)
-        shown = [f"{names.get(str(k), str(k))} → {_short(_content(v))}" for k, v in edit.items()]
+        mark = marks.steps[step]
+        shown = [
+            f"{names.get(_call_id(mark, step, k), str(k))} → {_short(_content(v))}"
+            for k, v in edit.items()
+        ]
         return f"{where} — edited: {'; '.join(shown)}"
     return where
 

@@ -75,6 +75,9 @@ def test_a_fork_with_an_edited_result_sends_the_history_and_the_edit() -> None:
     edited = ORIGINAL[3] | {"content": "-40°C in Paris"}
     assert srv.requests[2]["messages"] == [*ORIGINAL[:3], edited]
     assert srv.requests[3]["messages"][-1]["content"] == '{"temp": 30}'
+    assert by_index.title == 'fork after step 1 — edited: get_weather → {"temp": 30}'
+    assert run.forks == [fork, by_index]
+    assert fork.forks == []
     assert fork.status == "completed"
     assert fork.transcript.text == "It is -40°C in Paris."
     assert fork.title == "fork after step 1 — edited: get_weather → -40°C in Paris"
@@ -120,7 +123,7 @@ def test_forks_of_forks_start_from_the_forks_conversation() -> None:
     assert [m["role"] for m in sent] == roles
     assert sent[-1]["content"] == "snow"
     assert deeper.transcript.text == "It is snow."
-    assert [r._fork_root for r in (fork, again, deeper)] == [run, run, run]  # all beside run
+    assert run.forks == [fork, again, deeper]  # all beside the original
 
 
 def test_what_cannot_be_forked_raises() -> None:

@@ -3,7 +3,7 @@
 The scripted model asks for ``get_weather`` after a user message and answers with the tool's
 result after a tool message: a fork's answer says which result its model read. Fork here on
 the tool panel (an edited result) and ``run.fork(...)`` from a later cell both add a lane
-beside the original, each a run of its own in the kernel.
+beside the original, each a run of its own in the kernel; a reloaded page shows them again.
 """
 
 from __future__ import annotations
@@ -47,6 +47,11 @@ def scripted_model(body: dict[str, Any]) -> list[Any]:
     ]
 
 
+def lane_texts(lane: Any) -> list[str]:
+    """A lane's heading and answers (its tool panels open or not)."""
+    return [lane.locator(".nba-title").inner_text(), *lane.locator(".nba-text").all_inner_texts()]
+
+
 def test_fork_here_and_run_fork_add_lanes_beside_the_original(lab: LabPage) -> None:
     with OpenAIServer(scripted_model) as srv:
         lab.open("agent_fork.ipynb", [AGENT.format(url=srv.base_url), "# forks from code"])
@@ -82,6 +87,13 @@ def test_fork_here_and_run_fork_add_lanes_beside_the_original(lab: LabPage) -> N
         assert "It is 15°C in Paris." in third.inner_text()
         assert lab.wait_cell_output(1, "It is 15°C in Paris.")
         assert lanes.count() == 3
+        shown = [lane_texts(lanes.nth(n)) for n in range(3)]
+
+        # A reloaded page makes the views again from the kernel's models: the forks come back.
+        lab.save()
+        lab.reload()
+        lab.wait_status("completed", nth=2)
+        assert [lane_texts(lanes.nth(n)) for n in range(lanes.count())] == shown
     # The original's two model calls, the button's fork's one (the edited result read), the
     # code's two (a new prompt).
     sent = [r["messages"] for r in srv.requests]
