@@ -181,6 +181,7 @@ class Agent:
         """The loop: model call, tools, model call, ... as un-normalized events."""
         client = self._async_client()
         yield RunStart(model=self.model)
+        session.marks.begin(len(session.messages))
         for step in range(1, self.max_steps + 1):
             calls: list[Call] = []
             text: list[str] = []
@@ -195,11 +196,14 @@ class Agent:
             if calls:
                 assistant["tool_calls"] = [_wire_call(c) for c in calls]
             session.messages.append(assistant)
+            if end is not None and end.reason in ("completed", "tool_calls"):
+                session.marks.model_done(step, len(session.messages), [c.id for c in calls])
             if end is None or end.reason != "tool_calls" or not calls:
                 yield end or RunEnd(reason="incomplete", message="the model's stream ended early")
                 return
             async for ev in self._run_tools(session, calls, step):
                 yield ev
+            session.marks.tools_done(step, len(session.messages))
         message = (
             f"stopped after {self.max_steps} model calls (max_steps): "
             "the model still asked for tools"

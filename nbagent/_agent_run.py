@@ -3,6 +3,7 @@
     run = agent.run("Weather in Paris?")
     run.messages                  # the conversation so far (Chat Completions messages)
     run.rerun_tool(0, city="Oslo")  # call tool call 0's Python tool again, shown in its panel
+    run.fork(1, {0: "22°C"})      # the conversation after step 1, a result edited, run again
 
 A re-run is a call from the notebook, not an event of the run (it may come after the run's
 end): it is recorded on the tool block's ``reruns`` and sent with ``Run.push_late``.
@@ -10,13 +11,23 @@ end): it is recorded on the tool block's ``reruns`` and sent with ``Run.push_lat
 
 from __future__ import annotations
 
+import logging
 import threading
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Protocol
 
 from nbagent._events import Event
+from nbagent._fork import (
+    Edit,
+    StepMarks,
+    fork_messages,
+    fork_title,
+    show_beside,
+    shows_forks,
+    step_number,
+)
 from nbagent._tools import Tool, ToolOutcome, call_tool_sync
-from nbagent.runtime.run import Run
+from nbagent.runtime.run import Run, launch
 from nbagent.runtime.views import RunView
 
 __all__ = ["AgentRun", "AgentSession", "ToolCallError", "unknown_tool"]
@@ -45,6 +56,8 @@ class AgentSession:
         self.agent = agent
         self.messages = messages
         """The Chat Completions messages so far (system, user, assistant, tool)."""
+        self.marks = StepMarks()
+        """Where each finished model step ends in ``messages`` (``fork``)."""
 
     def run_tool(self, name: str, args: Mapping[str, Any]) -> ToolOutcome:
         """Call the agent's tool ``name`` from synchronous code (a notebook cell included);
@@ -87,6 +100,10 @@ class AgentRun(Run):
         )
         self._session = session
         self.on_message("rerun", self._rerun_from_view)
+        self.on_message("fork", self._fork_from_view)
+        self._fork_root: AgentRun = self
+        """The run whose view shows this one's forks: the original of a fork's forks too."""
+        self._forks: list[AgentRun] = []
         if self.view is not None:
             self.view.set_can_rerun(True)
 
@@ -153,3 +170,62 @@ class AgentRun(Run):
         threading.Thread(
             target=self._rerun, args=(call.id, call.name, args), name="nbagent-rerun", daemon=True
         ).start()
+
+    # -- forks -----------------------------------------------------------------------------
+
+    def fork(self, step: int | str, edit: Edit = None, *, title: str | None = None) -> AgentRun:
+        """A new run of the same agent from the conversation up to model step ``step``,
+        shown beside the original (as a lane of its widget) and returned at once.
+
+        ``step``: the model-call number (1, 2, ...; 0: before the first call) or its step id
+        (``"model-2"``); it must have finished, its tool calls included. ``edit``: None (the
+        same conversation), a str (with step 0 the prompt instead of the original one; after
+        a later step the next user message), or ``{tool call id or its position in the step:
+        new result}`` (the model reads the edited results). Raises ``RuntimeError`` for a step
+        that has not finished, ``ValueError`` for an edit that does not fit the step."""
+        n = step_number(step)
+        messages = fork_messages(self._session.messages, self._session.marks, n, edit)
+        root = self._fork_root
+        run = AgentRun(
+            AgentSession(self._session.agent, messages),
+            title=title or fork_title(messages, self._session.marks, n, edit),
+            show_thinking=bool(getattr(root.widget, "show_thinking", True)),
+            display=root.widget is not None,
+        )
+        run._fork_root = root
+        root._forks.append(run)
+        if show_beside(root, run):
+            run.start()
+        else:  # the original has no widget of its own (a lane): the fork shows on its own
+            launch(run)
+        return run
+
+    @property
+    def forks(self) -> list[AgentRun]:
+        """The forks shown beside this run, in the order they were made (a fork's forks are
+        its original's: they show beside it too); [] for a fork."""
+        return list(self._forks)
+
+    def _fork_from_view(self, content: dict[str, Any]) -> None:
+        """Fork here: ``{"type": "fork", "step": n | None, "edit": ...}``; with no step, the
+        step is the one that called the tools whose results ``edit`` names."""
+        edit = content.get("edit")
+        step = content.get("step")
+        if step is None and isinstance(edit, dict) and edit:
+            step = self._session.marks.step_of(str(next(iter(edit))))
+        if not isinstance(edit, (str, dict, type(None))) or step is None:
+            return
+        log = logging.getLogger("nbagent")
+        if not shows_forks(self._fork_root):  # the comm handler could show the fork nowhere
+            log.warning("Fork here: a lane or a chat turn shows no forks; call run.fork() instead")
+            return
+
+        def start() -> None:
+            try:
+                self.fork(step, edit)
+            except (RuntimeError, ValueError, TypeError) as e:
+                # The button has no cell to raise in: the kernel's log says why.
+                log.warning("Fork here: %s", e)
+
+        # Off the comm handler: a widget's comm is opened and a run started.
+        threading.Thread(target=start, name="nbagent-fork", daemon=True).start()

@@ -206,6 +206,13 @@ class AgentWidget(_Widget):
     """A replay's ``{"position", "total", "step", "speed", "paused"}`` (empty for a live run);
     written when it starts, when a step is done and when it ends, never per event."""
 
+    forks = traitlets.List(traitlets.Instance("nbagent._widget.AgentWidget")).tag(
+        sync=True, **ipywidgets.widget_serialization
+    )
+    """The widgets of this run's forks (``AgentRun.fork``), shown as lanes beside it, in the
+    order they were made (``"IPY_MODEL_<id>"`` in the browser). A fork's widget is displayed
+    nowhere else: its saved state lives in its own model."""
+
     def __repr__(self) -> str:
         state = self.snapshot.get("state") or {}
         return f"<nbagent.AgentWidget {state.get('status', 'idle')}>"

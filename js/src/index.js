@@ -3,6 +3,7 @@
 // A model with an `arrangement` trait shows several runs (lanes, chat turns): its store is a LaneSet.
 
 import "./styles.css";
+import { ForkLanes } from "./forks.js";
 import { guardSend } from "./kernel_end.js";
 import { followLanes, LaneSet } from "./lanes.js";
 import { LanesView } from "./lanes_view.js";
@@ -144,9 +145,19 @@ export default {
   render({ model, el }) {
     const m = safeModel(model);
     provideMathFromCodeModel(m);
-    const view = isLanes(model)
-      ? new LanesView(laneSetFor(model), m, el)
-      : new TranscriptView(storeFor(model), m, el);
-    return () => view.destroy();
+    if (isLanes(model)) {
+      const lanes = new LanesView(laneSetFor(model), m, el);
+      return () => lanes.destroy();
+    }
+    const view = new TranscriptView(storeFor(model), m, el);
+    // An agent run's forks (nbagent/_fork.py): lanes beside it, each the view of its own model.
+    const forks = new ForkLanes(m, el, view.root, (fork, lane) => {
+      const own = safeModel(fork);
+      return new TranscriptView(storeFor(fork), own, lane, { offersOutput: false, follows: false });
+    });
+    return () => {
+      forks.destroy();
+      view.destroy();
+    };
   },
 };

@@ -2,6 +2,7 @@
 // markdown.js); everything else from the model or a tool goes in with textContent.
 
 import { renderDisplay } from "./data.js";
+import { ForkBox } from "./forks.js";
 import { displayValue, formatDuration, h, oneLine, setText, usageText } from "./format.js";
 import { icon } from "./icons.js";
 import { StreamingMarkdown } from "./markdown.js";
@@ -155,7 +156,8 @@ export class ToolPanel extends Panel {
     this.childrenHead = h("div", "nba-section", "Sub-agent");
     this.children = h("div", "nba-children");
     this.childrenHead.hidden = true;
-    this.body.append(this.rerun.el, this.childrenHead, this.children);
+    this.forkBox = new ForkBox(store, id, actions, signal);
+    this.body.append(this.rerun.el, this.forkBox.el, this.childrenHead, this.children);
     this.more.addEventListener(
       "click",
       () => {
@@ -238,6 +240,7 @@ export class ToolPanel extends Panel {
     setText(this.tracebackText, tb);
     this.abandoned.hidden = b.abandoned !== true;
     this.rerun.update(b);
+    this.forkBox.update(b);
 
     this.setOpen(busy || failed);
   }

@@ -11,7 +11,8 @@ import { displayValue, formatDuration, h, oneLine, setText } from "./format.js";
  * @typedef {import("./store.js").ToolBlock} ToolBlock
  * @typedef {{args?: unknown, state?: string, result?: unknown, is_error?: boolean,
  *   duration_s?: number, output?: string, traceback?: string, display?: unknown[]}} Rerun
- * @typedef {{send: (msg: object) => void, canRerun: () => boolean}} ToolActions
+ * @typedef {{send: (msg: object) => void, canRerun: () => boolean,
+ *   canFork?: () => boolean}} ToolActions
  */
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;

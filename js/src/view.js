@@ -376,6 +376,8 @@ export class TranscriptView {
       const p = new ToolPanel(store, block.id, signal, {
         send: (m) => this.model.send(m),
         canRerun: () => this.model.get("can_rerun") === true,
+        // Forks show beside a run's own widget (js/src/forks.js), not in a lane or a chat turn.
+        canFork: () => Array.isArray(this.model.get("forks")),
       });
       return {
         id: block.id,

@@ -189,6 +189,10 @@ class Run:
         holds its tools."""
         raise RuntimeError("rerun_tool() needs a run of nbagent.Agent: this run has no tools")
 
+    def fork(self, step: int | str, edit: Any = None, *, title: str | None = None) -> Run:
+        """Run the conversation up to a step again: only a run of ``nbagent.Agent`` holds it."""
+        raise RuntimeError("fork() needs a run of nbagent.Agent: this run has no conversation")
+
     def _display_(self) -> Any:
         """What marimo shows for a Run that is a cell's last expression: its widget."""
         return self.widget if self.widget is not None else repr(self)

@@ -1,0 +1,164 @@
+// Forks (issue 19 K): the tool panel's "Fork with an edited result" and the message it sends;
+// a run's forks (its `forks` trait) rendered as lanes beside it, each from its own model.
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { ForkBox } from "../src/forks.js";
+import widget from "../src/index.js";
+import { Store } from "../src/store.js";
+import { FakeModel, runningState } from "./fake-model.js";
+
+/** @type {(() => void)[]} */
+const cleanups = [];
+afterEach(() => {
+  for (const fn of cleanups.splice(0).reverse()) fn();
+  for (const el of [...document.body.children]) el.remove();
+});
+
+/** @param {Record<string, unknown>} extra */
+const toolBlock = (extra = {}) =>
+  /** @type {any} */ ({
+    type: "tool",
+    id: "call_1",
+    name: "get_weather",
+    arguments: '{"city": "Paris"}',
+    args: { city: "Paris" },
+    parse_error: null,
+    state: "done",
+    result: { temp: 15 },
+    ...extra,
+  });
+
+const answer = (/** @type {string} */ text) => ({ type: "text", id: "m2", text, refusal: false });
+
+/** @param {any[]} blocks @param {string} [title] */
+const completed = (blocks, title = null) =>
+  runningState(blocks, { status: "completed", end_reason: "completed", ended_at: 2, title });
+
+describe("Fork with an edited result", () => {
+  /** @param {boolean} canRerun */
+  function box(canRerun) {
+    /** @type {any[]} */
+    const sent = [];
+    const ac = new AbortController();
+    cleanups.push(() => ac.abort());
+    const actions = {
+      send: (/** @type {any} */ m) => sent.push(m),
+      canRerun: () => canRerun,
+      canFork: () => true,
+    };
+    const b = new ForkBox(new Store(), "call_1", actions, ac.signal);
+    document.body.append(b.el);
+    return { b, sent };
+  }
+
+  test("sends the edited result for the call; the kernel finds the step", () => {
+    const { b, sent } = box(true);
+    b.update(toolBlock());
+    expect(b.el.hidden).toBe(false);
+    b.open.click();
+    expect(b.editor.hidden).toBe(false);
+    expect(b.input.value).toBe('{\n  "temp": 15\n}');
+    b.input.value = "-40°C, storm";
+    b.fork.click();
+    expect(sent).toEqual([{ type: "fork", step: null, edit: { call_1: "-40°C, storm" } }]);
+    expect(b.editor.hidden).toBe(true);
+  });
+
+  test("only on a finished top-level call of a run whose kernel holds the agent", () => {
+    const { b, sent } = box(true);
+    b.update(toolBlock({ state: "running", result: null }));
+    expect(b.el.hidden).toBe(true);
+    b.update(toolBlock({ parent: "call_0" }));
+    expect(b.el.hidden).toBe(true);
+    b.update(toolBlock({ state: "error", is_error: true, result: "boom" }));
+    expect(b.el.hidden).toBe(false);
+    b.store.setUnreachable(true);
+    b.update(toolBlock());
+    expect(b.el.hidden).toBe(true);
+    const saved = box(false); // a saved transcript: no kernel to fork in
+    saved.b.update(toolBlock());
+    expect(saved.b.el.hidden).toBe(true);
+    expect(sent).toEqual([]);
+  });
+});
+
+describe("forks beside the original", () => {
+  /** A fork's model as the widget manager hands it: its own store key and snapshot. */
+  function forkModel(/** @type {string} */ key, /** @type {string} */ text) {
+    const model = new FakeModel({
+      store_key: key,
+      title: `fork after step 1 — edited: get_weather → ${text}`,
+      can_rerun: true,
+      snapshot: { seq: 1, state: completed([toolBlock(), answer(`It is ${text}.`)]) },
+    });
+    const stop = /** @type {() => void} */ (
+      widget.initialize({ model: /** @type {any} */ (model) })
+    );
+    cleanups.push(stop);
+    return model;
+  }
+
+  /** @param {Record<string, unknown>} [traits] */
+  function original(traits = { forks: [] }) {
+    /** @type {Map<string, FakeModel>} */
+    const models = new Map();
+    const model = /** @type {any} */ (
+      new FakeModel({
+        store_key: "orig",
+        can_rerun: true,
+        ...traits,
+        snapshot: { seq: 1, state: completed([toolBlock(), answer("It is 15°C.")], "Agent") },
+      })
+    );
+    model.widget_manager = { get_model: async (/** @type {string} */ id) => models.get(id) };
+    cleanups.push(/** @type {() => void} */ (widget.initialize({ model })));
+    const el = document.createElement("div");
+    document.body.append(el);
+    const stopView = /** @type {() => void} */ (widget.render({ model, el }));
+    cleanups.push(stopView);
+    return { model, el, models };
+  }
+
+  test("a run without forks keeps its plain layout", async () => {
+    const { el } = original();
+    expect(el.querySelector(".nba-forks")).toBeNull();
+    expect(el.firstElementChild?.classList.contains("nbagent")).toBe(true);
+    await vi.waitFor(() => expect(el.querySelector(".nba-tool")).not.toBeNull());
+    expect(/** @type {HTMLElement} */ (el.querySelector(".nba-fork-box")).hidden).toBe(false);
+  });
+
+  test("a view whose model shows no forks (a lane, a chat turn) offers no Fork", async () => {
+    const { el } = original({ store_key: "lane-like" });
+    await vi.waitFor(() => expect(el.querySelector(".nba-tool")).not.toBeNull());
+    expect(/** @type {HTMLElement} */ (el.querySelector(".nba-fork-box")).hidden).toBe(true);
+  });
+
+  test("each fork is a lane of its own model beside the original, in order", async () => {
+    const { model, el, models } = original();
+    models.set("f1", forkModel("k1", "-40°C"));
+    model.set("forks", ["IPY_MODEL_f1"]);
+    await vi.waitFor(() => expect(el.querySelectorAll(".nba-fork-lane .nba-text").length).toBe(2));
+    const lanes = () => [...el.querySelectorAll(".nba-forks > .nba-fork-lane")];
+    expect(lanes().map((l) => l.querySelector(".nba-title")?.textContent)).toEqual([
+      "Agent",
+      "fork after step 1 — edited: get_weather → -40°C",
+    ]);
+    expect(lanes()[0].classList.contains("nba-fork-original")).toBe(true);
+    expect(lanes()[1].querySelector(".nba-text")?.textContent).toContain("It is -40°C.");
+
+    const second = forkModel("k2", "rain");
+    models.set("f2", second);
+    model.set("forks", ["IPY_MODEL_f1", "IPY_MODEL_f2"]);
+    await vi.waitFor(() => expect(lanes().length).toBe(3));
+    await vi.waitFor(() => expect(lanes()[2].textContent).toContain("It is rain."));
+    expect(lanes()[0].textContent).toContain("It is 15°C.");
+
+    // A fork's own buttons talk to its own model: a fork of the fork goes to the kernel's fork.
+    const panel = /** @type {HTMLElement} */ (lanes()[2].querySelector(".nba-tool"));
+    /** @type {HTMLElement} */ (panel.querySelector(".nba-fork-open")).click();
+    /** @type {HTMLElement} */ (panel.querySelector(".nba-fork-run")).click();
+    expect(second.sent).toEqual([
+      { type: "fork", step: null, edit: { call_1: '{\n  "temp": 15\n}' } },
+    ]);
+    expect(model.sent.filter((/** @type {any} */ m) => m.type === "fork")).toEqual([]);
+  });
+});
