@@ -27,6 +27,7 @@ from nbagent._fork import (
     step_number,
 )
 from nbagent._tools import Tool, ToolOutcome, call_tool_sync
+from nbagent.runtime.pause import Pauses
 from nbagent.runtime.run import Run, launch
 from nbagent.runtime.views import RunView
 
@@ -58,6 +59,10 @@ class AgentSession:
         """The Chat Completions messages so far (system, user, assistant, tool)."""
         self.marks = StepMarks()
         """Where each finished model step ends in ``messages`` (``fork``)."""
+        self.pause_before: frozenset[str] | bool = frozenset()
+        """The tools whose calls pause before they run (True: all; ``agent.run(pause_before=)``)."""
+        self.pauses: Pauses | None = None
+        """Where paused calls wait for their answer: the run's (``Run.pauses``)."""
 
     def run_tool(self, name: str, args: Mapping[str, Any]) -> ToolOutcome:
         """Call the agent's tool ``name`` from synchronous code (a notebook cell included);
@@ -99,6 +104,7 @@ class AgentRun(Run):
             view=view,
         )
         self._session = session
+        session.pauses = self.pauses  # the loop's paused calls wait where the notebook answers
         self.on_message("rerun", self._rerun_from_view)
         self.on_message("fork", self._fork_from_view)
         self._fork_root: AgentRun = self
@@ -186,8 +192,10 @@ class AgentRun(Run):
         n = step_number(step)
         messages = fork_messages(self._session.messages, self._session.marks, n, edit)
         root = self._fork_root
+        session = AgentSession(self._session.agent, messages)
+        session.pause_before = self._session.pause_before  # the same breakpoints
         run = AgentRun(
-            AgentSession(self._session.agent, messages),
+            session,
             title=title or fork_title(messages, self._session.marks, n, edit),
             show_thinking=bool(getattr(root.widget, "show_thinking", True)),
             display=root.widget is not None,
