@@ -212,3 +212,19 @@ def test_fork_here_lists_each_fork_in_the_originals_widget(
             lane_run.handle_message({"type": "fork", "step": None, "edit": {"call_1": "x"}})
         assert "a lane or a chat turn shows no forks" in caplog.text
         assert len(srv.requests) == requests + 2  # the lane's own two model calls, no fork
+
+
+def test_a_fork_pauses_where_its_original_paused() -> None:
+    with OpenAIServer(scripted_model) as srv:
+        agent = Agent("m", tools=[get_weather], client=client_for(srv))
+        run = agent.run("Weather in Paris?", pause_before=["get_weather"])
+        wait_for(lambda: len(run.pending) == 1, 10)
+        run.approve(0)
+        run.wait(10)
+        fork = run.fork(0, "Weather in Oslo?")
+        wait_for(lambda: len(fork.pending) == 1, 10)
+        assert fork.pending[0].name == "get_weather"
+        fork.deny(0, reason="not now")
+        fork.wait(10)
+    assert fork.status == "completed"
+    assert "not now" in srv.requests[-1]["messages"][-1]["content"]
