@@ -242,3 +242,18 @@ def test_stream_with_pauses_is_answered_from_another_task() -> None:
         "completed",
     )
     assert srv.requests[1]["messages"][-1]["content"] == "mocked"
+
+
+def test_until_paused_returns_the_waiting_calls_then_nothing_once_the_run_ended() -> None:
+    async def scenario(run: AgentRun) -> tuple[list[str], list[Any]]:
+        waiting = [c.name for c in await run.until_paused(timeout=10)]
+        run.deny(0, reason="no")
+        await run
+        return waiting, await run.until_paused(timeout=1)
+
+    with OpenAIServer(scripts=[STEP, text_chunks(["No weather then."])]) as srv:
+        agent = Agent("m", tools=[get_weather], client=client_for(srv))
+        run = agent.run("Weather?", pause_before=True)
+        waiting, after = asyncio.run(scenario(run))
+    assert waiting == ["get_weather"]
+    assert after == []

@@ -182,6 +182,18 @@ class Run:
         ``args``), in the order they paused."""
         return pending_calls(self.pauses)
 
+    async def until_paused(self, timeout: float | None = None) -> list[PendingCall]:
+        """Wait until a tool call waits for an answer, or the run ends: ``pending`` then
+        (``[]``: it ended). ``await run.until_paused()`` in a cell, then answer from code.
+        ``TimeoutError`` after ``timeout`` seconds."""
+        deadline = None if timeout is None else time.monotonic() + timeout
+        # Polled: the run's loop may be this one (a cell's), and answers come from any thread.
+        while not (pending := self.pending) and not self.done:
+            if deadline is not None and time.monotonic() > deadline:
+                raise TimeoutError(f"no tool call paused within {timeout} s")
+            await asyncio.sleep(0.02)
+        return pending
+
     def approve(self, i: int | str = 0, **overrides: Any) -> None:
         """Run paused call ``i`` (a position in ``pending`` or a tool call id), ``overrides``
         replacing arguments (checked against the tool's: ``ValueError`` keeps it paused)."""
