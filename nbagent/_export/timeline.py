@@ -164,13 +164,16 @@ def _tree_order(found: list[tuple[dict[str, Any], Any, float, float | None]]) ->
         key = str(parent) if parent is not None and str(parent) in ids else None
         children.setdefault(key, []).append(row)
     out: list[Row] = []
+    seen: set[str] = set()  # a state whose scopes loop still ends
 
     def visit(key: str | None, depth: int) -> None:
         for row in sorted(children.get(key, []), key=lambda r: r["start"]):
+            if row["id"] in seen:
+                continue
+            seen.add(row["id"])
             row["depth"] = depth
             out.append(row)  # type: ignore[arg-type]
-            if row["id"] != key:
-                visit(row["id"], depth + 1)
+            visit(row["id"], depth + 1)
 
     visit(None, 0)
     return out
