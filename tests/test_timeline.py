@@ -309,3 +309,23 @@ if __name__ == "__main__":
     FIXTURE_PATH.write_text(
         json.dumps(make_cases(), indent=1, ensure_ascii=False) + "\n", encoding="utf-8"
     )
+
+
+def test_an_agent_used_as_a_tool_nests_its_calls_under_that_tool_call() -> None:
+    """A real nbagent.Agent run (the openai client against scripted servers): the researcher
+    agent's model calls and tool call are one level under the outer run's tool call."""
+    from tests.test_agent_nested import nested_run
+
+    _, t, _, _ = nested_run()
+    rows = timeline_rows(t.to_dict())
+    assert [(r["kind"], r["id"], r["depth"]) for r in rows] == [
+        ("model", "model-1", 0),
+        ("tool", "call_1", 0),
+        ("model", "call_1/model-1", 1),
+        ("tool", "call_1/call_1", 1),
+        ("model", "call_1/model-2", 1),
+        ("model", "model-2", 0),
+    ]
+    outer_tool, inner = rows[1], rows[2:5]
+    assert all(outer_tool["start"] <= r["start"] <= r["end"] <= outer_tool["end"] for r in inner)
+    assert rows[0]["label"] == rows[5]["label"] == "outer-model"

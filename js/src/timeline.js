@@ -38,8 +38,7 @@ const count = (usage, key) => (Number.isInteger(usage?.[key]) ? usage?.[key] : n
  * @param {Item[]} tools
  */
 function toolRound(step, tools) {
-  const usage = step.usage;
-  if ((usage && Object.keys(usage).length) || num(step.first_token_at) !== null) return false;
+  if (step.usage != null || num(step.first_token_at) !== null) return false;
   if (num(step.ended_at) !== null && step.output_chars == null) return true;
   const start = num(step.started_at);
   if (start === null) return false;
@@ -249,6 +248,7 @@ export class TimelineView {
   }
 
   update() {
+    if (this.frame !== null) return; // a running timeline's next frame renders it: once a frame
     const state = this.store.state;
     const rows = this.open ? timelineRows(state, this.store.now()) : [];
     this.el.hidden = rows.length === 0;
