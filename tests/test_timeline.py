@@ -188,6 +188,15 @@ def test_a_replayed_demo_gives_model_calls_and_overlapping_parallel_tools() -> N
     assert rows[3]["end"] == pytest.approx(steps[2]["ended_at"] - t.to_dict()["started_at"])
     # The tool round (a step of its own) is no model call: its calls are the rows.
     assert "tools-1" not in _by_id(rows)
+    # nbagent.replay() re-stamps the events from now: the rows, offsets from the run's start,
+    # are the recording's.
+    replayed = timeline_rows(nbagent.replay(demo.recording("weather"), speed=0).wait(10).to_dict())
+    assert [(r["id"], r["kind"], r["depth"], r["state"]) for r in replayed] == [
+        (r["id"], r["kind"], r["depth"], r["state"]) for r in rows
+    ]
+    for got, want in zip(replayed, rows, strict=True):
+        assert got["start"] == pytest.approx(want["start"], abs=1e-3)
+        assert got["end"] == pytest.approx(want["end"], abs=1e-3)
 
 
 def test_nesting_puts_a_sub_agent_and_its_calls_under_the_tool_that_started_it() -> None:
