@@ -103,6 +103,12 @@ class Collector(HTMLParser):
             self.style_text.append(data)
 
 
+def _own_timeline_svg(tag: str, attrs: list[tuple[str, str | None]]) -> bool:
+    """The timeline nbagent draws (issue 19): an ``<svg>`` of its own class, whose attributes
+    tests/test_timeline.py checks to carry no text of the run."""
+    return tag == "svg" and dict(attrs).get("class") == "nba-timeline-svg"
+
+
 def assert_safe_html(markup: str, *, own_style: bool = True) -> None:
     p = Collector()
     p.feed(markup)
@@ -114,7 +120,7 @@ def assert_safe_html(markup: str, *, own_style: bool = True) -> None:
         assert "@import" not in export._STYLE
         assert "url(" not in export._STYLE
     for tag, attrs in p.tags:
-        assert tag not in BAD_TAGS, f"<{tag}> in output"
+        assert tag not in BAD_TAGS or _own_timeline_svg(tag, attrs), f"<{tag}> in output"
         for name, value in attrs:
             assert not name.startswith("on"), f"{name} on <{tag}>"
             assert name not in ("style", "src", "srcset", "formaction", "action")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import json
+import re
 from html import escape
 from html.parser import HTMLParser
 from pathlib import Path
@@ -87,7 +88,8 @@ def test_hostile_titles_and_prompts_stay_text() -> None:
     runs = [OutputRun(demo(), title, prompt) for title, prompt in itertools.pairwise(HOSTILE)]
     html = mimebundle(runs)["text/html"]
     parser = Tags()
-    parser.feed(html)
+    # Without the timeline's SVG, whose attributes tests/test_timeline.py checks (numbers).
+    parser.feed(re.sub(r'<svg [^>]*class="nba-timeline-svg".*?</svg>', "", html, flags=re.S))
     assert not {"script", "img", "svg", "math", "button", "a", "iframe"} & set(parser.tags)
     assert set(parser.attrs) <= {"class"}, set(parser.attrs)
     for title, prompt in itertools.pairwise(HOSTILE):

@@ -96,7 +96,8 @@ class Page(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.scripts += tag == "script"
-        if tag in ("img", "svg", "math", "button", "iframe"):
+        own_svg = tag == "svg" and dict(attrs).get("class") == "nba-timeline-svg"  # timeline
+        if tag in ("img", "svg", "math", "button", "iframe") and not own_svg:
             self.bad.append(tag)
         self.bad += [f"{tag} {k}={v}" for k, v in attrs if k.startswith("on")]
         if tag == "a" and not str(dict(attrs).get("href", "")).startswith(("http", "#", "mailto")):
@@ -155,13 +156,14 @@ def test_the_code_is_saved_once_per_notebook(executed) -> None:
     assert raw.count(json.dumps(math[:2000])[1:-1]) == 1
 
 
-def test_a_demo_run_adds_at_most_16_kb(tmp_path: Path) -> None:
+def test_a_demo_run_adds_at_most_17_kb(tmp_path: Path) -> None:
     """README, "Saved notebooks": what one more demo run adds to a notebook executed with
     `jupyter execute` (widget state saved). Before the code model: 169,296 bytes. 15 KB until
-    issue 18 put the footer's details and boxed code in the static copy (15,398 bytes)."""
+    issue 18 put the footer's details and boxed code in the static copy (15,398 bytes); 16 KB
+    until issue 19 put the timeline (an SVG and a table, 1,224 bytes for the demo) in it."""
     growth, (one, ten) = growth_per_run(tmp_path)
     per_run = {k: v // 10 for k, v in ten["parts"].items() if v}
     print(f"\ngrowth per demo run: {growth:,.0f} bytes; per run at 10: {per_run}")
-    assert growth <= 16_000, (growth, per_run)
+    assert growth <= 17_000, (growth, per_run)
     assert one["code"] == ten["code"]  # the code once, at 1 run as at 10
     assert ten["math"] == [""]  # no formula in the demo: the math chunk is not saved

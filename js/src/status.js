@@ -26,6 +26,7 @@ import {
   ttft,
 } from "./numbers.js";
 import { NEEDS_CLICK } from "./replay.js";
+import { hasTiming, TIMELINE_KEY } from "./timeline.js";
 
 /** @typedef {import("./store.js").State} State */
 
@@ -166,7 +167,15 @@ export class StatusBar {
     this.toggle.setAttribute("aria-expanded", "false");
     this.stop = h("button", "nba-stop", "Stop");
     this.stop.type = "button";
-    this.line.append(this.spin, this.label, this.parts, this.toggle, this.stop);
+    this.timelineToggle = this.timelineButton(signal);
+    this.line.append(
+      this.spin,
+      this.label,
+      this.parts,
+      this.timelineToggle,
+      this.toggle,
+      this.stop,
+    );
     this.details = h("div", "nba-details");
     this.details.id = `nba-details-${++detailsIds}`;
     this.details.hidden = true;
@@ -218,6 +227,25 @@ export class StatusBar {
   }
 
   /**
+   * The timeline's toggle: the choice is the store's (every view of the run, a re-created one).
+   * @param {AbortSignal} signal
+   */
+  timelineButton(signal) {
+    const button = h("button", "nba-timeline-toggle", "Timeline");
+    button.type = "button"; // shown and pressed or not by update()
+    button.addEventListener(
+      "click",
+      () => {
+        const ui = this.store.uiFor(TIMELINE_KEY);
+        ui.open = !ui.open;
+        this.store.touch();
+      },
+      { signal },
+    );
+    return button;
+  }
+
+  /**
    * Fold an element (the replay bar) into the details, after the numbers.
    * @param {HTMLElement} el
    */
@@ -243,6 +271,9 @@ export class StatusBar {
     setText(this.label, statusLabel(s));
     setText(this.parts, statusParts(s, now).join(" · "));
     this.stop.hidden = !running;
+    // Nothing timed (a plain text stream): no toggle rather than an empty timeline.
+    this.timelineToggle.hidden = !hasTiming(s);
+    this.timelineToggle.ariaPressed = String(this.store.uiFor(TIMELINE_KEY).open === true);
     this.notice.hidden = !(running && this.store.unreachable);
     this.stop.disabled = this.store.stopping;
     setText(this.stop, this.store.stopping ? "Stopping…" : "Stop");

@@ -12,6 +12,7 @@ import { ReplayBar } from "./replay.js";
 import { StatusBar } from "./status.js";
 import { emptyChange, mergeChange } from "./store.js";
 import { copyTable } from "./table_copy.js";
+import { TimelineView } from "./timeline.js";
 
 /**
  * @typedef {import("./store.js").Store} Store
@@ -131,7 +132,9 @@ export class TranscriptView {
     this.status = new StatusBar(store, (m) => model.send(m), signal);
     this.replay = new ReplayBar(model, (m) => model.send(m), signal);
     this.status.hold(this.replay.el); // the replay bar is folded in the footer's details
-    this.root.append(this.header, this.scroller, this.status.el);
+    // Between the transcript and the footer, shown from the status line's toggle.
+    this.timeline = new TimelineView(store, this.raf, this.cancelRaf);
+    this.root.append(this.header, this.scroller, this.timeline.el, this.status.el);
     el.append(this.root);
     watchKernel(this.root, store, model, signal);
 
@@ -280,6 +283,7 @@ export class TranscriptView {
       }
     }
     this.status.update();
+    this.timeline.update();
     if (change.run || change.reset) this.replay.update(running);
     if (!running && this.store.loaded) this.offer?.offer();
     this.setTicker(running);
@@ -437,6 +441,7 @@ export class TranscriptView {
     this.model.off("change:can_rerun", this.onRerun);
     if (this.frame !== null && this.frame !== SOON) this.cancelRaf(this.frame);
     this.setTicker(false);
+    this.timeline.destroy();
     this.root.remove();
   }
 }

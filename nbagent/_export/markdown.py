@@ -21,6 +21,7 @@ from nbagent._export.common import (
     status_line,
 )
 from nbagent._export.renderer import _md
+from nbagent._export.timeline import timeline_markdown
 
 if TYPE_CHECKING:
     from markdown_it.token import Token
@@ -190,5 +191,8 @@ def to_markdown(t: TranscriptBase | dict[str, Any]) -> str:
     error = s.get("error")
     if isinstance(error, dict) and error.get("message"):
         parts.append(f"> **Error:** {_inline(str(error['message']))}")
+    timeline = timeline_markdown(s, _inline)  # the model and tool calls' times, when timed
+    if timeline:
+        parts.append(timeline)
     parts.append("*" + _inline(status_line(t)) + "*")
     return "\n\n".join(parts) + "\n"

@@ -25,6 +25,7 @@ from nbagent._export.common import (
     usage_text,
 )
 from nbagent._export.renderer import render_markdown
+from nbagent._export.timeline import timeline_html
 
 if TYPE_CHECKING:
     from nbagent._fold import TranscriptBase
@@ -260,6 +261,9 @@ def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str
     # The widget's folded footer, always in the copy (a reader of a saved run cannot ask).
     details = "".join(f"<div>{esc(line)}</div>" for line in footer_details(t))
     out.append(f'<details class="nba-details"><summary>Details</summary>{details}</details>')
+    timeline = timeline_html(s)  # the model and tool calls on a time axis, when timed
+    if timeline:
+        out.append(timeline)
     out.append("</div>")
     body = "\n".join(out)
     if not standalone:

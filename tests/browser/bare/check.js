@@ -2,7 +2,7 @@
 // Returns a list of human-readable violations found under `root` (empty = safe).
 
 const FORBIDDEN = "img,svg,iframe,frame,form,script,style,object,embed,video,audio,source,link,meta,base,template,textarea,select";
-const OWN_BUTTONS = ["nba-stop", "nba-details-toggle", "nba-copy", "nba-more", "nba-fold", "nba-action", "nba-step-button", "nba-chat-send"];
+const OWN_BUTTONS = ["nba-stop", "nba-details-toggle", "nba-timeline-toggle", "nba-copy", "nba-more", "nba-fold", "nba-action", "nba-step-button", "nba-chat-send"];
 // Our own UI (the Re-run editor, a paused call's form, a fork's edited result, the chat box); markdown never makes a <textarea> (DOMPurify drops it).
 const OWN_FORBIDDEN = ["nba-rerun-args", "nba-pause-input", "nba-fork-result", "nba-chat-text"];
 const HREF_OK = /^(?:https?:|mailto:|#)/i;
@@ -89,6 +89,35 @@ function iconViolations(el) {
   return out;
 }
 
+// The timeline's SVG (js/src/timeline.js, issue 19): a track per row holding one bar and the
+// axis's tick labels, placed by percentages; its only text is the ticks' numbers.
+const TIMELINE_SVG = /^nba-tl-(?:track|ticks)$/;
+/** @type {Record<string, Set<string>>} */
+const TIMELINE_ATTRS = {
+  svg: new Set(["class", "aria-hidden"]),
+  rect: new Set(["class", "x", "width", "height"]),
+  text: new Set(["x", "y"]),
+};
+const TIMELINE_VALUE = /^(?:nba-tl-(?:track|ticks|bar)|true|[0-9.]+%?)$/;
+const TICK_TEXT = /^[0-9]+(?:\.[0-9])? [smh](?: [0-9]+ [sm])?$/;
+
+/** @param {Element} el @returns {string[] | null} null: not the timeline's */
+function timelineViolations(el) {
+  const svg = el.localName === "svg" ? el : el.parentElement;
+  if (svg?.localName !== "svg" || !TIMELINE_SVG.test(svg.getAttribute("class") ?? "")) return null;
+  if (!svg.parentElement?.closest(".nba-timeline") || svg.parentElement.closest(CONTENT)) {
+    return ["timeline SVG outside the timeline"];
+  }
+  const out = [];
+  const allowed = TIMELINE_ATTRS[el.localName];
+  if (!allowed) return [`timeline SVG element <${el.localName}> not allowed`];
+  for (const a of el.attributes) {
+    if (!allowed.has(a.name) || !TIMELINE_VALUE.test(a.value)) out.push(`timeline <${el.localName}> ${a.name}=${JSON.stringify(a.value)}`);
+  }
+  if (el.localName === "text" && !TICK_TEXT.test(el.textContent ?? "")) out.push("timeline text that is not a tick");
+  return out;
+}
+
 /** @param {ParentNode} root @returns {string[]} */
 export function violations(root) {
   const out = [];
@@ -97,7 +126,7 @@ export function violations(root) {
     let ownIcon = false;
     if (el.namespaceURI === MATHML_NS) out.push(...mathViolations(el));
     else if (el.namespaceURI === SVG_NS) {
-      const bad = iconViolations(el);
+      const bad = timelineViolations(el) ?? iconViolations(el);
       ownIcon = bad.length === 0;
       out.push(...bad);
     }

@@ -1,0 +1,187 @@
+// The timeline: tests/fixtures/timeline.json's rows (also read by tests/test_timeline.py), the
+// status line's toggle, live updates and lanes.
+
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterEach, describe, expect, test, vi } from "vitest";
+import { violations } from "../../tests/browser/bare/check.js";
+import widget, { laneSetFor } from "../src/index.js";
+import { LanesView } from "../src/lanes_view.js";
+import { hasTiming, rowCells, timelineAxis, timelineRows } from "../src/timeline.js";
+import { FakeModel, runningState } from "./fake-model.js";
+import { mountView } from "./mount.js";
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** @type {{name: string, state: any, now: number | null, rows: any[], cells: any[], axis: any}[]} */
+const CASES = JSON.parse(readFileSync(join(HERE, "../../tests/fixtures/timeline.json"), "utf8"));
+
+/** @type {(() => void)[]} */
+const cleanups = [];
+afterEach(() => {
+  for (const c of cleanups.splice(0)) c();
+  vi.useRealTimers();
+});
+
+const q = (/** @type {Element} */ el, /** @type {string} */ s) =>
+  /** @type {HTMLElement} */ (el.querySelector(s));
+
+describe("rows, as in Python", () => {
+  test.each(CASES.map((c) => [c.name, c]))("%s", (_, c) => {
+    const rows = timelineRows(c.state, c.now);
+    expect(rows).toEqual(c.rows);
+    expect(rows.map(rowCells)).toEqual(c.cells);
+    expect(rows.length ? timelineAxis(rows) : null).toEqual(c.axis);
+  });
+
+  test("only a state with timed steps or calls has a timeline", () => {
+    const timed = CASES.filter((c) => hasTiming(c.state)).map((c) => c.name);
+    expect(timed).toEqual(CASES.filter((c) => c.rows.length).map((c) => c.name));
+  });
+});
+
+/** The fixture's weather demo stopped while its two tool calls run, re-timed to `t0`. */
+function parallelState(/** @type {number} */ t0) {
+  const c = CASES.find((x) => x.name === "weather demo, parallel tools running");
+  const state = structuredClone(c?.state);
+  const shift = t0 - state.started_at;
+  /** @param {any} o */
+  const move = (o) => {
+    for (const k of ["started_at", "ended_at", "args_done_at", "first_token_at"])
+      if (typeof o[k] === "number") o[k] += shift;
+  };
+  move(state);
+  for (const s of state.steps) move(s);
+  for (const b of state.blocks) move(b);
+  return state;
+}
+
+/** @param {Element} bar the bar's place on the axis, in percent */
+const box = (bar) => ({
+  left: parseFloat(bar.getAttribute("x") ?? ""),
+  width: parseFloat(bar.getAttribute("width") ?? ""),
+});
+
+describe("the view", () => {
+  test("the toggle shows the bars, keeps the choice for a new view, and a live bar grows", () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(2_000_000_000_000);
+    const now = Date.now() / 1000;
+    const w = mountView(cleanups);
+    w.snapshot(parallelState(now - 2));
+    const toggle = q(w.el, ".nba-status > .nba-timeline-toggle");
+    expect(toggle.nextElementSibling?.className).toBe("nba-details-toggle");
+    expect(toggle.hidden).toBe(false);
+    expect(toggle.getAttribute("aria-pressed")).toBe("false");
+    const timeline = q(w.el, ".nba-timeline");
+    expect(timeline.hidden).toBe(true);
+    // Between the transcript and the footer.
+    expect(timeline.previousElementSibling?.className).toBe("nba-body");
+    expect(timeline.nextElementSibling?.className).toContain("nba-footer");
+
+    toggle.click();
+    w.frame();
+    expect(toggle.getAttribute("aria-pressed")).toBe("true");
+    expect(timeline.hidden).toBe(false);
+    const rows = [...timeline.querySelectorAll(".nba-tl-row")];
+    expect(rows.map((r) => r.className)).toEqual([
+      "nba-tl-row nba-tl-model nba-tl-done",
+      "nba-tl-row nba-tl-tool nba-tl-running",
+      "nba-tl-row nba-tl-tool nba-tl-running",
+    ]);
+    expect(q(rows[0], ".nba-tl-label").textContent).toBe("demo-model");
+    expect(q(rows[0], ".nba-tl-nums").textContent).toBe("1.64 s · in 334 · out 48 tokens · —");
+    expect(rows[0].getAttribute("title")).toBe(
+      "demo-model (done) 0.04 s → 1.64 s · in 334 · out 48 tokens · —",
+    );
+    const [a, b] = rows.slice(1).map((r) => box(q(r, ".nba-tl-bar")));
+    expect(a.left < b.left + b.width && b.left < a.left + a.width).toBe(true); // overlap
+    expect(violations(w.el)).toEqual([]); // no inline style, only the timeline's own SVG
+    expect([...timeline.querySelectorAll(".nba-tl-ticks text")].map((t) => t.textContent)).toEqual([
+      "0.0 s",
+      "0.5 s",
+      "1.0 s",
+      "1.5 s",
+      "2.0 s",
+    ]);
+
+    // Time passes with no event: the next frame draws the running calls longer.
+    const before = box(q(rows[1], ".nba-tl-bar"));
+    vi.setSystemTime(Date.now() + 3000);
+    w.frame();
+    const after = box(q(rows[1], ".nba-tl-bar"));
+    expect(after.width).toBeGreaterThan(before.width);
+    expect(q(rows[1], ".nba-tl-nums").textContent).toMatch(/^3\.\d\d s · — · —$/);
+
+    // A result comes: that call stops; a re-created view keeps the reader's choice.
+    const ended = Date.now() / 1000;
+    w.ops([{ op: "set", i: 1, set: { state: "done", ended_at: ended, duration_s: 0.5 } }]);
+    expect(rows[1].className).toBe("nba-tl-row nba-tl-tool nba-tl-done");
+    expect(q(rows[1], ".nba-tl-nums").textContent).toBe("0.50 s · — · —");
+    w.view.destroy();
+    const again = w.mk();
+    w.frame();
+    expect(q(again.root, ".nba-timeline").hidden).toBe(false);
+    expect(q(again.root, ".nba-timeline-toggle").getAttribute("aria-pressed")).toBe("true");
+  });
+
+  test("a plain text stream offers no timeline", () => {
+    const w = mountView(cleanups);
+    const plain = CASES.find((c) => c.name === "plain text: no timing rows")?.state;
+    w.snapshot(plain);
+    expect(q(w.el, ".nba-timeline-toggle").hidden).toBe(true);
+    expect(q(w.el, ".nba-timeline").hidden).toBe(true);
+  });
+});
+
+describe("lanes", () => {
+  test("each lane's status line has its own toggle and timeline", () => {
+    const model = new FakeModel({ arrangement: "lanes", snapshot: { seq: 0, lanes: [] } });
+    const el = document.createElement("div");
+    document.body.append(el);
+    const stopInit = /** @type {() => void} */ (
+      widget.initialize({ model: /** @type {any} */ (model) })
+    );
+    /** @type {FrameRequestCallback[]} */
+    let frames = [];
+    const frame = () => {
+      const f = frames;
+      frames = [];
+      for (const cb of f) cb(0);
+    };
+    const view = new LanesView(
+      laneSetFor(/** @type {any} */ (model)),
+      /** @type {any} */ (model),
+      el,
+      {
+        raf: (cb) => frames.push(cb),
+        cancelRaf: () => {},
+        soon: (cb) => void frames.push(cb),
+      },
+    );
+    cleanups.push(
+      () => view.destroy(),
+      stopInit,
+      () => el.remove(),
+    );
+    const weather = CASES[0].state;
+    model.msg({
+      type: "snapshot",
+      seq: 1,
+      now: Date.now() / 1000,
+      lanes: [
+        { meta: { title: "a" }, state: weather },
+        { meta: { title: "b" }, state: { ...runningState(), status: "completed" } },
+      ],
+    });
+    frame();
+    const lanes = el.querySelectorAll(".nba-lanes > .nba-lane");
+    expect(lanes.length).toBe(2);
+    expect(q(lanes[1], ".nba-timeline-toggle").hidden).toBe(true); // nothing timed
+    q(lanes[0], ".nba-timeline-toggle").click();
+    frame();
+    expect(q(lanes[0], ".nba-timeline").hidden).toBe(false);
+    expect(lanes[0].querySelectorAll(".nba-tl-row").length).toBe(4);
+    expect(q(lanes[1], ".nba-timeline").hidden).toBe(true);
+  });
+});
