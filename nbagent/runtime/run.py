@@ -91,6 +91,9 @@ class Run:
             self._sink.on_ending(self._output.ended)
         self.pauses = Pauses()
         """Tool calls waiting, before they run, for an answer from the notebook (``pause``)."""
+        bind = getattr(source, "nbagent_bind_run", None)
+        if callable(bind):  # a producer that pauses on this run's calls (nbagent._resume)
+            bind(self)
         self._sink.on_done(self._ended)
         self._shown_at: CellMark | None = None
         """The cell that displayed the run's widget (``display``): its last expression shows
