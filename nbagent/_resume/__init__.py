@@ -15,9 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent._resume.openai_agents import AgentsApprovals
+from nbagent._resume.pydantic_ai import PydanticAIApprovals
 from nbagent._values import type_is
 
-__all__ = ["AgentsApprovals", "resumable"]
+__all__ = ["AgentsApprovals", "PydanticAIApprovals", "resumable", "with_approvals"]
 
 
 def resumable(source: Any) -> Any:
@@ -26,3 +27,19 @@ def resumable(source: Any) -> Any:
     if type_is(source, "agents", "RunResultStreaming"):
         return AgentsApprovals(source)
     return source
+
+
+def with_approvals(agent: Any, user_prompt: Any = None, /, **run_kwargs: Any) -> Any:
+    """A framework agent's run whose approval requests the widget (and ``run.approve``,
+    ``run.deny``...) answers, resuming it in the same run: ``nbagent.show(
+    nbagent.with_approvals(agent, "delete the logs", deps=deps))``.
+
+    ``agent``: a pydantic-ai ``Agent`` (``run_kwargs`` go to ``agent.run_stream_events``).
+    The Agents SDK needs no wrapper: show ``Runner.run_streamed(agent, input)`` itself.
+    """
+    if type_is(agent, "pydantic_ai", "AbstractAgent", "Agent", "WrapperAgent"):
+        return PydanticAIApprovals(agent, user_prompt, **run_kwargs)
+    raise TypeError(
+        f"with_approvals() takes a pydantic-ai Agent, got {type(agent).__name__}; "
+        "show an Agents SDK run as Runner.run_streamed(agent, input)"
+    )

@@ -22,6 +22,7 @@ import json
 from collections.abc import AsyncGenerator, AsyncIterator
 from typing import Any
 
+from nbagent._resume.ids import CallIds
 from nbagent.adapters.base import field, plain, str_or_none
 from nbagent.runtime.pause import Answer, PauseRequest, Pauses
 from nbagent.sources import aclose_source, resolve_source
@@ -45,12 +46,14 @@ class AgentsApprovals:
         self.result = result
         """The SDK's run object of the current leg (the last one once the run has ended)."""
         self._pauses: Pauses | None = None
+        self._ids = CallIds()
         self._leg: Any = None  # the current leg's stream (closing it cancels the SDK's run)
         self._events = self._read()
 
     def nbagent_bind_run(self, run: Any) -> None:
         """The ``Run`` showing this source: its ``pauses`` answer the approvals."""
         self._pauses = run.pauses
+        self._ids.watch(run)
 
     def __aiter__(self) -> AsyncIterator[Any]:
         return self
@@ -79,7 +82,9 @@ class AgentsApprovals:
                 yield _request(item, ACTIONS if pauses is not None else [])
             if pauses is None:
                 return
-            answers = await asyncio.gather(*(pauses.before_tool(_pause(i)) for i in items))
+            # the requests were shown (the reader asked for more): their ids are known
+            requests = [_pause(item, self._ids) for item in items]
+            answers = await asyncio.gather(*(pauses.before_tool(r) for r in requests))
             state = self.result.to_state()
             for item, answer in zip(items, answers, strict=True):
                 _apply(state, item, answer)
@@ -105,9 +110,12 @@ def _args(item: Any) -> dict[str, Any] | None:
     return args if isinstance(args, dict) else None
 
 
-def _pause(item: Any) -> PauseRequest:
-    name = str_or_none(field(item, "tool_name")) or str_or_none(field(item, "name")) or "tool"
-    return PauseRequest(_call_id(item), name, _args(item))
+def _name(item: Any) -> str:
+    return str_or_none(field(item, "tool_name")) or str_or_none(field(item, "name")) or "tool"
+
+
+def _pause(item: Any, ids: CallIds) -> PauseRequest:
+    return PauseRequest(ids.ours(_call_id(item)), _name(item), _args(item))
 
 
 def _request(item: Any, actions: list[str]) -> dict[str, Any]:
@@ -123,7 +131,7 @@ def _request(item: Any, actions: list[str]) -> dict[str, Any]:
 
 
 def _schema(item: Any) -> Any:
-    name = _pause(item).name
+    name = _name(item)
     for tool in field(field(item, "agent"), "tools") or []:
         if field(tool, "name") == name:
             return plain(field(tool, "params_json_schema"))

@@ -43,11 +43,13 @@ def approval_detail(
     return detail
 
 
-def awaiting_status(tool_call_id: str, name: str, detail: dict[str, Any]) -> Status:
+def awaiting_status(
+    tool_call_id: str, name: str, detail: dict[str, Any], verb: str = "awaits approval"
+) -> Status:
     """The call ``tool_call_id`` waits for an approval (``detail``: ``approval_detail``)."""
     return Status(
         state="awaiting_approval",
-        text=f"{name} awaits approval",
+        text=f"{name} {verb}",
         tool_call_id=tool_call_id,
         detail=detail,
     )

@@ -51,6 +51,7 @@ class ApprovalsMixin(ItemsMixin):
             actions=actions,
             hint=None if actions else RESUME_HINT,
             schema=field(item, "schema") or _tool_schema(field(item, "agent"), name),
+            call_id=call_id,  # the SDK's id (``tool_call_id`` may be made unique)
         )
         self._awaiting.add(tool_call_id)
         self._emit(awaiting_status(tool_call_id, name, detail), out)
