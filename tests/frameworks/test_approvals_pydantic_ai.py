@@ -138,7 +138,8 @@ def test_deny_gives_the_model_the_reason_and_the_tool_never_runs() -> None:
     part = returned(script.requests[1])
     assert (part.content, part.outcome) == ("keep a.txt", "denied")
     (result,) = [ev for ev in run.events if isinstance(ev, ToolResult)]
-    assert result.meta is not None and result.meta["denied"] is True
+    assert result.meta is not None
+    assert result.meta["denied"] is True
     (answer,) = statuses(run.events, "approval_answered")
     assert answer.detail == {"action": "deny", "args": None, "reason": "keep a.txt"}
 
