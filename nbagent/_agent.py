@@ -20,7 +20,14 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any
 
 from nbagent._agent_run import AgentRun, AgentSession, ToolCallError
-from nbagent._agent_tools import AgentTool, Call, agent_tool, run_calls
+from nbagent._agent_tools import (
+    AgentTool,
+    Call,
+    agent_tool,
+    breakpoints,
+    pause_names,
+    run_calls,
+)
 from nbagent._events import (
     ErrorEvent,
     Event,
@@ -41,6 +48,7 @@ from nbagent._openai_client import as_async_client, default_client
 from nbagent._stream import aiter_events
 from nbagent._tools import Tool, ToolOutcome
 from nbagent.adapters.openai_chat import OpenAIChatAdapter
+from nbagent.runtime.pause import Pauses
 from nbagent.runtime.run import Run, launch
 from nbagent.runtime.views import RunView
 from nbagent.sources import aclose_source
@@ -125,14 +133,20 @@ class Agent:
         title: str | None = None,
         show_thinking: bool = True,
         throttle_ms: float = 50,
+        pause_before: Iterable[str] | bool = (),
     ) -> AgentRun:
-        """Start a run shown live below the cell; returns its :class:`AgentRun` at once."""
+        """Start a run shown live below the cell; returns its :class:`AgentRun` at once.
+
+        ``pause_before``: tool names (or True: every tool) whose calls wait, before they run,
+        for an answer: the tool panel's buttons, or ``run.approve(i)``, ``run.mock(i, result)``,
+        ``run.deny(i, reason=...)`` (``run.pending`` lists them)."""
         run = self.prepare(
             prompt,
             history=history,
             title=title,
             show_thinking=show_thinking,
             throttle_ms=throttle_ms,
+            pause_before=pause_before,
         )
         return launch(run)
 
@@ -145,10 +159,12 @@ class Agent:
         show_thinking: bool = True,
         throttle_ms: float = 50,
         view: RunView | None = None,
+        pause_before: Iterable[str] | bool = (),
     ) -> AgentRun:
         """The run of ``prompt``, not started: ``run()`` displays and starts it; a lane of
         ``compare()`` or a chat turn gives its ``view``."""
         session = self.session(prompt, history)
+        session.pause_before = pause_names(pause_before, self.tools_by_name, True)
         return AgentRun(
             session,
             title=title,
@@ -158,10 +174,22 @@ class Agent:
         )
 
     def stream(
-        self, prompt: str, *, history: Run | AgentSession | Sequence[Message] | None = None
+        self,
+        prompt: str,
+        *,
+        history: Run | AgentSession | Sequence[Message] | None = None,
+        pause_before: Iterable[str] | bool = (),
+        pauses: Pauses | None = None,
     ) -> AsyncIterator[Event]:
-        """The run's normalized events, as ``show()`` would render them; no display."""
-        return aiter_events(self.raw_events(self.session(prompt, history)), format="events")
+        """The run's normalized events, as ``show()`` would render them; no display.
+
+        With ``pause_before``, paused calls wait in ``pauses`` (an ``nbagent.Pauses``: answer
+        them there, from another task or thread); without it there is nobody to answer:
+        ``ValueError``."""
+        session = self.session(prompt, history)
+        session.pause_before = pause_names(pause_before, self.tools_by_name, pauses is not None)
+        session.pauses = pauses
+        return aiter_events(self.raw_events(session), format="events")
 
     def session(
         self, prompt: str, history: Run | AgentSession | Sequence[Message] | None = None
@@ -198,8 +226,12 @@ class Agent:
             if end is None or end.reason != "tool_calls" or not calls:
                 yield end or RunEnd(reason="incomplete", message="the model's stream ended early")
                 return
+            stopped = False
             async for ev in self._run_tools(session, calls, step):
+                stopped = isinstance(ev, RunEnd)  # stopped while a call was paused
                 yield ev
+            if stopped:
+                return
         message = (
             f"stopped after {self.max_steps} model calls (max_steps): "
             "the model still asked for tools"
@@ -241,12 +273,17 @@ class Agent:
         step_id = f"tools-{step}"
         yield StepStart(step_id=step_id, name="tools", step_type="tool")
         outcomes: dict[str, ToolOutcome] = {}
-        events = run_calls(self.tools_by_name, calls, outcomes)
+        pause = breakpoints(session.pause_before, session.pauses)
+        events = run_calls(self.tools_by_name, calls, outcomes, pause)
         try:
             async for ev in events:
                 yield ev
+                if isinstance(ev, RunEnd):
+                    return
         finally:  # closed at a yield (a consumer that stops reading): the calls stop now
             await aclose_source(events)
+        if pause is not None:  # edited arguments are what the model called, in the conversation
+            session.messages[-1]["tool_calls"] = [_wire_call(c) for c in calls]
         for c in calls:  # the conversation lists results in the order of the calls
             session.messages.append(
                 {

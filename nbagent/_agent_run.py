@@ -16,6 +16,7 @@ from typing import Any, Protocol
 
 from nbagent._events import Event
 from nbagent._tools import Tool, ToolOutcome, call_tool_sync
+from nbagent.runtime.pause import Pauses
 from nbagent.runtime.run import Run
 from nbagent.runtime.views import RunView
 
@@ -45,6 +46,10 @@ class AgentSession:
         self.agent = agent
         self.messages = messages
         """The Chat Completions messages so far (system, user, assistant, tool)."""
+        self.pause_before: frozenset[str] | bool = frozenset()
+        """The tools whose calls pause before they run (True: all; ``agent.run(pause_before=)``)."""
+        self.pauses: Pauses | None = None
+        """Where paused calls wait for their answer: the run's (``Run.pauses``)."""
 
     def run_tool(self, name: str, args: Mapping[str, Any]) -> ToolOutcome:
         """Call the agent's tool ``name`` from synchronous code (a notebook cell included);
@@ -86,6 +91,7 @@ class AgentRun(Run):
             view=view,
         )
         self._session = session
+        session.pauses = self.pauses  # the loop's paused calls wait where the notebook answers
         self.on_message("rerun", self._rerun_from_view)
         if self.view is not None:
             self.view.set_can_rerun(True)

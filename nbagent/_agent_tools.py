@@ -13,23 +13,46 @@ an error result, the outer run goes on. A Stop cancels the call, so the inner ru
 
 Called any other way (``run.rerun_tool``), it runs the other agent with nothing shown and
 returns its answer.
+
+Breakpoints (``agent.run(prompt, pause_before=[...])``): before a matching tool call runs, the
+run pauses and waits for an answer from the notebook. Each call of a step runs in its own
+task, so the step's matching calls pause together while the others run at once. A paused call
+emits ``Status(awaiting_approval)`` with what the view may offer and the tool's schema, waits
+on the run's ``Pauses``, then emits ``Status(approval_answered)`` and goes on as answered: run
+(with the arguments as edited, checked by the tool's validation first), mock (the typed text
+is the result; the tool never runs), deny (the model is told, with the reason, and may react),
+or cancel (the run was stopped: nothing runs).
 """
 
 from __future__ import annotations
 
 import asyncio
 import dataclasses
+import json
 import re
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any, Protocol
 
 from nbagent._agent_run import AgentSession, unknown_tool
-from nbagent._events import ErrorEvent, Event, RunEnd, RunStart, ToolResult
+from nbagent._events import ErrorEvent, Event, RunEnd, RunStart, Status, ToolResult
+from nbagent._normalize import parse_arguments
 from nbagent._tools import Tool, ToolOutcome, call_tool
+from nbagent.runtime.pause import Answer, PauseRequest, Pauses
 from nbagent.sources import aclose_source
 
-__all__ = ["AgentTool", "AgentToolError", "Call", "agent_tool", "nest", "run_calls"]
+__all__ = [
+    "AgentTool",
+    "AgentToolError",
+    "Breakpoints",
+    "Call",
+    "agent_tool",
+    "breakpoints",
+    "denial",
+    "nest",
+    "pause_names",
+    "run_calls",
+]
 
 Message = dict[str, Any]
 
@@ -143,20 +166,35 @@ def nest(ev: Event, call_id: str) -> Event:
 
 
 async def run_calls(
-    tools: Mapping[str, Tool], calls: Sequence[Call], outcomes: dict[str, ToolOutcome]
+    tools: Mapping[str, Tool],
+    calls: Sequence[Call],
+    outcomes: dict[str, ToolOutcome],
+    pause: Breakpoints | None = None,
 ) -> AsyncIterator[Event]:
     """Run the calls at once, one task each: the events of agents they run as they come, each
     call's result as it finishes (its outcome also put in ``outcomes``). Closing this, or
-    cancelling the task that reads it, cancels the calls still running."""
-    queue: asyncio.Queue[Event | tuple[Call, ToolOutcome]] = asyncio.Queue()
+    cancelling the task that reads it, cancels the calls still running. Calls that ``pause``
+    matches wait for their answer first (``_agent_pause.py``); one cancelled ends it all with
+    a ``RunEnd("cancelled")``."""
+    queue: asyncio.Queue[Event | tuple[Call, ToolOutcome, dict[str, Any]]] = asyncio.Queue()
 
     async def one(call: Call) -> None:
         _SCOPE.set((call.id, queue.put_nowait))  # this task's own context
+        meta: dict[str, Any] = {}
         try:
-            outcome = await _call(tools, call)
+            decision = None
+            if pause is not None and pause.matches(call.name):
+                decision = await pause.ask(tools.get(call.name), call, queue.put_nowait)
+            if decision is not None and decision.cancel is not None:
+                queue.put_nowait(RunEnd(reason="cancelled", message=decision.cancel))
+                return
+            if decision is not None and decision.outcome is not None:
+                outcome, meta = decision.outcome, decision.meta
+            else:
+                outcome = await _call(tools, call)
         except Exception as exc:  # noqa: BLE001 — call_tool reports failures; this is a bug
             outcome = ToolOutcome(error_type=type(exc).__name__, error_message=str(exc))
-        queue.put_nowait((call, outcome))
+        queue.put_nowait((call, outcome, meta))
 
     tasks = [asyncio.ensure_future(one(c)) for c in calls]
     try:
@@ -164,12 +202,14 @@ async def run_calls(
         while left:
             item = await queue.get()
             if isinstance(item, tuple):
-                call, outcome = item
+                call, outcome, meta = item
                 outcomes[call.id] = outcome
                 left -= 1
-                yield result_event(call, outcome)
+                yield result_event(call, outcome, meta)
             else:
                 yield item
+                if isinstance(item, RunEnd):  # stopped while paused: no tool runs any more
+                    return
     finally:
         for task in tasks:
             task.cancel()
@@ -184,8 +224,10 @@ async def _call(tools: Mapping[str, Tool], call: Call) -> ToolOutcome:
     return await call_tool(tool, call.arguments)
 
 
-def result_event(call: Call, outcome: ToolOutcome) -> ToolResult:
-    meta = {"duration_s": round(outcome.duration_s, 6), **outcome.extras()}
+def result_event(
+    call: Call, outcome: ToolOutcome, more: dict[str, Any] | None = None
+) -> ToolResult:
+    meta = {"duration_s": round(outcome.duration_s, 6), **outcome.extras(), **(more or {})}
     return ToolResult(
         tool_call_id=call.id,
         name=call.name,
@@ -194,3 +236,94 @@ def result_event(call: Call, outcome: ToolOutcome) -> ToolResult:
         is_error=outcome.is_error,
         meta=meta,
     )
+
+
+# -- breakpoints ------------------------------------------------------------------------
+
+ACTIONS = ["run", "edit", "mock", "deny"]
+PauseNames = frozenset[str] | bool
+
+
+def denial(reason: str | None) -> str:
+    """What the model gets for a denied call: a refusal it can react to."""
+    return f"The user denied this call: {reason}" if reason else "The user denied this call."
+
+
+@dataclasses.dataclass(frozen=True)
+class Decision:
+    """How a paused call goes on: ``outcome`` set (mocked, denied: nothing runs), ``cancel``
+    (the run stopped), else run with the call's (maybe edited) arguments."""
+
+    outcome: ToolOutcome | None = None
+    meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+    cancel: str | None = None
+
+
+@dataclasses.dataclass(frozen=True)
+class Breakpoints:
+    """Which tool calls pause (``names``, or every one: True) and where they wait."""
+
+    names: PauseNames
+    pauses: Pauses
+
+    def matches(self, name: str) -> bool:
+        return self.names is True or (not isinstance(self.names, bool) and name in self.names)
+
+    async def ask(self, tool: Tool | None, call: Any, emit: Callable[[Event], None]) -> Decision:
+        """Pause ``call`` (an ``_agent_tools.Call``: its ``arguments`` become the edited
+        ones) until answered."""
+        args, _ = parse_arguments(call.arguments or "{}")
+        asked = args if isinstance(args, dict) else None
+        schema = None if tool is None else tool.parameters
+        detail = {"actions": ACTIONS, "origin": "breakpoint", "hint": None, "schema": schema}
+        emit(Status(state="awaiting_approval", tool_call_id=call.id, detail=detail))
+        request = PauseRequest(
+            call.id,
+            call.name,
+            asked,
+            schema=schema,
+            validate=None if tool is None else tool.validate,
+        )
+        answer = await self.pauses.before_tool(request)
+        emit(_answered(call.id, answer))
+        if answer.action == "cancel":
+            return Decision(cancel=answer.reason or "stopped by user")
+        if answer.action == "mock":
+            result = answer.result if answer.result is not None else ""
+            return Decision(ToolOutcome(result=result), {"mocked": True})
+        if answer.action == "deny":
+            return Decision(ToolOutcome(result=denial(answer.reason)), {"denied": True})
+        if answer.args is not None:
+            call.arguments = json.dumps(answer.args, ensure_ascii=False)
+        return Decision()
+
+
+def _answered(tool_call_id: str, answer: Answer) -> Status:
+    detail = {"action": answer.action, "args": answer.args, "reason": answer.reason}
+    return Status(state="approval_answered", tool_call_id=tool_call_id, detail=detail)
+
+
+def pause_names(
+    pause_before: Iterable[str] | bool, tools: Mapping[str, Tool], answerable: bool
+) -> PauseNames:
+    """``pause_before`` as the tool names that pause (True: every tool); ``ValueError`` for a
+    name that is no tool of the agent (a typo would pause nothing), or when calls would pause
+    with nobody to answer them (not ``answerable``)."""
+    if pause_before and not answerable:
+        raise ValueError(
+            "pause_before needs someone to answer the paused calls: use agent.run(), or "
+            "pass pauses=nbagent.Pauses() and answer through it (pauses.answer)"
+        )
+    if isinstance(pause_before, bool):
+        return pause_before
+    names = frozenset([pause_before] if isinstance(pause_before, str) else pause_before)
+    unknown = sorted(n for n in names if n not in tools)
+    if unknown:
+        known = ", ".join(sorted(tools)) or "none"
+        raise ValueError(f"pause_before names no tool of the agent: {unknown} (tools: {known})")
+    return names
+
+
+def breakpoints(names: PauseNames, pauses: Pauses | None) -> Breakpoints | None:
+    """A step's breakpoints; None when no call pauses."""
+    return Breakpoints(names, pauses) if names and pauses is not None else None

@@ -97,18 +97,23 @@ class ToolCall:
 
     __slots__ = (
         "abandoned",
+        "answer",
         "args",
         "args_done_at",
+        "asked_args",
         "buffer",
+        "denied",
         "display",
         "duration_s",
         "ended_at",
         "id",
         "is_error",
+        "mocked",
         "name",
         "output",
         "parent",
         "parse_error",
+        "pause",
         "reruns",
         "result",
         "started_at",
@@ -132,7 +137,16 @@ class ToolCall:
     # In the state only when set (tools nbagent's agent ran): older states stay the same.
     _RAN: ClassVar[tuple[str, ...]] = ("output", "traceback", "abandoned")
     """What a tool result from nbagent's agent adds (its ``meta``)."""
-    _OPTIONAL: ClassVar[tuple[str, ...]] = (*_RAN, "reruns", "parent", "usage", "display")
+    _PAUSE: ClassVar[tuple[str, ...]] = ("pause", "answer", "asked_args", "mocked", "denied")
+    """A call paused before it ran (``nbagent.runtime.pause``) and how it was answered."""
+    _OPTIONAL: ClassVar[tuple[str, ...]] = (
+        *_RAN,
+        "reruns",
+        "parent",
+        "usage",
+        "display",
+        *_PAUSE,
+    )
 
     def __init__(self, tool_call_id: str, name: str = "", started_at: float | None = None) -> None:
         self.id, self.name = tool_call_id, name
@@ -141,7 +155,7 @@ class ToolCall:
         streamed ones (what pointed into the old one stays valid)."""
         self.args: Any = None
         self.parse_error: str | None = None
-        self.state = "args"  # args | running | done | error
+        self.state = "args"  # args | running | paused | done | error | cancelled
         self.result: Any = None
         self.is_error = False
         self.started_at = started_at
@@ -165,6 +179,22 @@ class ToolCall:
         """The result as data (a table, an image, markdown): Jupyter display bundles
         ``{"data": {mime: value}, "metadata": {mime: {...}}}`` (``nbagent._data``), ``result``
         then being their text form; in the state only when set."""
+        self.pause: dict[str, Any] | None = None
+        """While ``state`` is ``paused``: the ``awaiting_approval`` detail (``actions``,
+        ``origin``, ``hint``, ``schema``; ``error``: the last answer refused)."""
+        self.answer: dict[str, Any] | None = None
+        """How a paused call was answered: ``{"action", "edited", "reason"?}``."""
+        self.asked_args: Any = None
+        """The arguments the model asked for, when an answer edited them (``args``: what ran)."""
+        self.mocked = False
+        """The result was typed in the notebook, the tool never ran."""
+        self.denied = False
+        """The call was denied: the result is the refusal the model got."""
+
+    @property
+    def paused(self) -> bool:
+        """True while the call waits, before it runs, for an answer from the notebook."""
+        return self.state == "paused"
 
     @property
     def arguments(self) -> str:

@@ -4,12 +4,22 @@ from __future__ import annotations
 
 import asyncio
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
 import pytest
 
-from nbagent._events import Event, TextDelta, ToolCallEnd, ToolCallStart, ToolResult
+from nbagent._events import (
+    Event,
+    RunEnd,
+    Status,
+    TextDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+)
+from nbagent._transcript import Transcript
 from nbagent.runtime.pause import Answer, PauseRequest, Pauses
 from nbagent.runtime.run import Run
 from tests import aio
@@ -165,3 +175,115 @@ def test_one_call_pauses_once() -> None:
         assert (await first).action == "run"
 
     aio.run(twice())
+
+
+# -- the reducer: a paused call on its block ---------------------------------------------
+
+_ASK = {"actions": ["run", "edit", "mock", "deny"], "origin": "breakpoint", "hint": None}
+
+
+def _paused_events(*answer: Event) -> list[Event]:
+    return [
+        ToolCallStart(tool_call_id="c1", name="search"),
+        ToolCallEnd(tool_call_id="c1", arguments='{"q": "cats"}'),
+        Status(state="awaiting_approval", tool_call_id="c1", detail=_ASK),
+        *answer,
+    ]
+
+
+def test_a_paused_call_is_folded_on_its_block_not_the_runs_activity() -> None:
+    t = Transcript.from_events(_paused_events())
+    [tool] = t.tool_calls
+    assert (tool.state, tool.paused, t.activity) == ("paused", True, None)
+    assert tool.pause == {**_ASK, "schema": None}
+    assert "paused · waiting for an answer" in t.to_text()
+    again = Transcript.from_dict(t.to_dict())
+    assert again.tool_calls[0].pause == tool.pause
+    assert again.to_dict() == t.to_dict()
+    other = Transcript.from_events([Status(state="awaiting_approval", text="approve?")])
+    assert other.activity == "approve?"
+
+
+def test_an_edited_answer_keeps_what_the_model_asked() -> None:
+    edited = {"action": "run", "args": {"q": "dogs"}, "reason": None}
+    t = Transcript.from_events(
+        _paused_events(
+            Status(state="approval_answered", tool_call_id="c1", detail=edited),
+            ToolResult(tool_call_id="c1", content="3 dogs"),
+        )
+    )
+    d = t.to_dict()["blocks"][0]
+    assert (d["state"], d["args"], d["asked_args"]) == ("done", {"q": "dogs"}, {"q": "cats"})
+    assert d["answer"] == {"action": "run", "edited": True}
+    assert "pause" not in d
+    assert Transcript.from_dict(t.to_dict()).tool_calls[0].asked_args == {"q": "cats"}
+    html = t.to_html()
+    assert "edited arguments" in html
+    assert "Arguments the model asked for" in html
+
+
+def test_mocked_and_denied_results_are_marked_and_said_plainly() -> None:
+    mocked = Transcript.from_events(
+        _paused_events(
+            Status(state="approval_answered", tool_call_id="c1", detail={"action": "mock"}),
+            ToolResult(tool_call_id="c1", content="fake", meta={"mocked": True}),
+        )
+    )
+    assert (mocked.tool_calls[0].mocked, mocked.tool_calls[0].state) == (True, "done")
+    assert "done · mocked" in mocked.to_markdown()
+    denied = Transcript.from_events(
+        _paused_events(
+            Status(
+                state="approval_answered",
+                tool_call_id="c1",
+                detail={"action": "deny", "reason": "too slow"},
+            ),
+            ToolResult(tool_call_id="c1", content="The user denied", meta={"denied": True}),
+        )
+    )
+    assert denied.tool_calls[0].denied is True
+    assert "denied · reason: too slow" in denied.to_text()
+
+
+def test_a_run_that_ends_while_a_call_is_paused_cancels_it() -> None:
+    t = Transcript.from_events([*_paused_events(), RunEnd(reason="cancelled")])
+    assert t.tool_calls[0].state == "cancelled"
+
+
+# -- answers from the widget ------------------------------------------------------------
+
+
+def test_a_refused_answer_from_the_view_leaves_the_call_paused_with_the_error() -> None:
+    holder: dict[str, Run] = {}
+
+    def check(args: dict[str, Any]) -> None:
+        if not isinstance(args.get("x"), int):
+            raise ValueError("x: Input should be a valid integer")
+
+    async def events() -> AsyncIterator[Event]:
+        yield ToolCallStart(tool_call_id="c1", name="f")
+        yield ToolCallEnd(tool_call_id="c1", arguments='{"x": 1}')
+        yield Status(state="awaiting_approval", tool_call_id="c1", detail=_ASK)
+        request = PauseRequest("c1", "f", {"x": 1}, validate=check)
+        answer = await holder["run"].pauses.before_tool(request)
+        detail = {"action": answer.action, "args": answer.args}
+        yield Status(state="approval_answered", tool_call_id="c1", detail=detail)
+        yield ToolResult(tool_call_id="c1", content=f"ran with {answer.args}")
+
+    run = started(events(), holder)
+    Paused(run.pauses).wait()
+    until(lambda: run.transcript.tool_calls and run.transcript.tool_calls[0].paused)
+    run.handle_message({"type": "pause_answer", "id": "c1", "action": "run", "args": {"x": "a"}})
+    until(lambda: "error" in (run.transcript.tool_calls[0].pause or {}))
+    assert "x: Input should be a valid integer" in run.transcript.tool_calls[0].pause["error"]
+    assert [p.tool_call_id for p in run.pending] == ["c1"]
+    run.handle_message({"type": "pause_answer", "id": "c1", "action": "run", "args": {"x": 2}})
+    t = run.wait(10)
+    assert (t.tool_calls[0].result, t.tool_calls[0].pause) == ("ran with {'x': 2}", None)
+
+
+def until(check: Any, timeout: float = 10) -> None:
+    deadline = time.monotonic() + timeout
+    while not check():
+        assert time.monotonic() < deadline, "timed out"
+        time.sleep(0.01)

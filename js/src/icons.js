@@ -16,6 +16,8 @@ const SHAPES = {
   // A slashed circle: a neutral "did not happen", neither success nor failure.
   cancelled: ["M8 2a6 6 0 1 0 0 12a6 6 0 1 0 0-12", "M3.8 12.2l8.4-8.4"],
   warning: ["M8 1.8L15 14H1z", "M8 6.2v3.6", "M8 11.9v.2"],
+  // Two bars: a tool call paused before it runs, waiting for an answer.
+  pause: ["M5.5 3.5v9", "M10.5 3.5v9"],
 };
 
 /** @typedef {keyof typeof SHAPES} IconName */

@@ -40,7 +40,7 @@ export function closePending(blocks, ts) {
   /** @type {number[]} */
   const changed = [];
   blocks.forEach((b, i) => {
-    if (b.type === "tool" && (b.state === "args" || b.state === "running")) {
+    if (b.type === "tool" && PENDING_TOOL_STATES.has(b.state)) {
       b.state = "cancelled";
       b.ended_at ??= ts;
       changed.push(i);
@@ -51,6 +51,12 @@ export function closePending(blocks, ts) {
   });
   return changed;
 }
+
+/**
+ * A tool call's states before its result (nbagent/_fold/run.py PENDING_TOOL_STATES).
+ * @type {ReadonlySet<string>}
+ */
+export const PENDING_TOOL_STATES = new Set(["args", "running", "paused"]);
 
 /** @type {ReadonlySet<string>} */
 const REASONS = new Set(["kernel_restarted", "kernel_shutdown", "kernel_unreachable"]);

@@ -5,6 +5,7 @@ import { renderDisplay } from "./data.js";
 import { displayValue, formatDuration, h, oneLine, setText, usageText } from "./format.js";
 import { icon } from "./icons.js";
 import { StreamingMarkdown } from "./markdown.js";
+import { PauseBox } from "./pause.js";
 import { RerunBox, tracebackBox } from "./rerun.js";
 
 /**
@@ -150,6 +151,8 @@ export class ToolPanel extends Panel {
       this.outputHead,
       this.output,
     );
+    this.pause = new PauseBox(id, actions, signal);
+    this.body.insertBefore(this.pause.el, this.resultHead);
     this.rerun = new RerunBox(id, actions, signal);
     // A sub-agent the call started: its blocks (their `parent` is this call) go here.
     this.childrenHead = h("div", "nba-section", "Sub-agent");
@@ -178,7 +181,7 @@ export class ToolPanel extends Panel {
     const failed = iconState === "error";
     if (iconState !== this.iconState) {
       this.iconState = iconState;
-      this.el.classList.remove("nba-busy", "nba-done", "nba-error", "nba-cancelled");
+      this.el.classList.remove("nba-busy", "nba-done", "nba-error", "nba-cancelled", "nba-paused");
       this.el.classList.add(`nba-${iconState}`);
       const what = b.state === "args" ? "receiving arguments" : "running";
       const shown = {
@@ -186,20 +189,24 @@ export class ToolPanel extends Panel {
         error: () => icon("cross"),
         cancelled: () => icon("cancelled"),
         done: () => icon("check"),
+        paused: () => icon("pause"),
       };
       this.icon.replaceChildren(shown[iconState]());
       this.icon.title = busy
         ? what
         : iconState === "cancelled"
           ? "cancelled: it never finished"
-          : iconState;
+          : iconState === "paused"
+            ? "paused: waiting for you"
+            : iconState;
     }
     setText(this.name, String(b.name ?? "tool"));
     const hasArgs = b.args !== null && b.args !== undefined && b.state !== "args";
     setText(this.preview, oneLine(hasArgs ? compact(b.args) : String(b.arguments ?? "")));
     const usage = usageText(b.usage);
     const took = typeof b.duration_s === "number" ? formatDuration(b.duration_s) : "";
-    setText(this.meta, [took, usage].filter(Boolean).join(" · "));
+    const waiting = b.state === "paused" ? "paused — waiting for you" : "";
+    setText(this.meta, [waiting, took, usage].filter(Boolean).join(" · "));
     this.childrenHead.hidden = this.children.childElementCount === 0;
 
     setText(this.args, hasArgs ? displayValue(b.args) : String(b.arguments ?? ""));
@@ -238,8 +245,9 @@ export class ToolPanel extends Panel {
     setText(this.tracebackText, tb);
     this.abandoned.hidden = b.abandoned !== true;
     this.rerun.update(b);
+    this.pause.update(b, this.store.state.status === "running");
 
-    this.setOpen(busy || failed);
+    this.setOpen(busy || failed || b.state === "paused");
   }
 }
 
@@ -247,11 +255,12 @@ export class ToolPanel extends Panel {
  * What a tool panel's icon shows: a call still going spins; one whose result never came before
  * its run ended is "cancelled" (a neutral mark, not a failure).
  * @param {ToolBlock} b
- * @returns {"busy" | "done" | "error" | "cancelled"}
+ * @returns {"busy" | "done" | "error" | "cancelled" | "paused"}
  */
 export function toolIconState(b) {
   if (b.state === "error" || b.is_error === true) return "error";
   if (b.state === "cancelled") return "cancelled";
+  if (b.state === "paused") return "paused";
   return b.state === "args" || b.state === "running" ? "busy" : "done";
 }
 

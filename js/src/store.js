@@ -13,13 +13,24 @@ import { decodeOps, WireError } from "./wire.js";
  *   started_at?: number | null, ended_at?: number | null, parent?: string}} ThinkingBlock
  * @typedef {{type: "text", id: string, text: string, refusal?: boolean, parent?: string}} TextBlock
  * @typedef {{type: "tool", id: string, name: string, arguments: string, args?: unknown,
- *   parse_error?: string | null, state: "args" | "running" | "done" | "error" | "cancelled", result?: unknown,
+ *   parse_error?: string | null,
+ *   state: "args" | "running" | "paused" | "done" | "error" | "cancelled", result?: unknown,
  *   is_error?: boolean, started_at?: number | null, args_done_at?: number | null,
  *   ended_at?: number | null, duration_s?: number | null, output?: string,
  *   traceback?: string, abandoned?: boolean, reruns?: object[], usage?: Usage | null,
- *   parent?: string, display?: unknown[]}} ToolBlock
+ *   parent?: string, display?: unknown[], pause?: PauseDetail | null,
+ *   answer?: PauseAnswer | null, asked_args?: unknown, mocked?: boolean,
+ *   denied?: boolean}} ToolBlock
  *   `display`: the result as data, Jupyter display bundles (nbagent/_data; data.js shows them),
- *   `result` then being their text form.
+ *   `result` then being their text form. `pause`: while `state` is "paused" (a breakpoint, a
+ *   framework's approval: pause.js); `answer`, `asked_args` (when edited), `mocked`, `denied`:
+ *   how it went on.
+ * @typedef {{actions?: string[], origin?: string | null, hint?: string | null,
+ *   schema?: object | null, error?: string}} PauseDetail
+ *   `actions` ⊆ run, edit, mock, deny: what the panel offers; none: `hint` (code) instead.
+ *   `error`: the kernel refused the last answer (arguments that do not fit the schema).
+ * @typedef {{action: "run" | "mock" | "deny" | "cancel", edited?: boolean,
+ *   reason?: string}} PauseAnswer
  * @typedef {{type: "agent", id: string, name: string, started_at?: number | null,
  *   ended_at?: number | null, usage?: Usage | null, parent?: string}} AgentBlock
  *   A sub-agent's scope: the blocks whose `parent` is its id are shown inside it (as they are

@@ -26,6 +26,7 @@ __all__ = [
     "_tool_summary",
     "agent_summary",
     "answer_text",
+    "answer_words",
     "footer_details",
     "format_cost",
     "safe_url",
@@ -36,7 +37,7 @@ __all__ = [
 
 _SAFE_PREFIXES = ("http:", "https:", "mailto:", "#")
 _STRIP_URL = re.compile(r"[\x00-\x20\x7f-\x9f\\]+")
-_TOOL_STATES = ("args", "running", "done", "error", "cancelled")
+_TOOL_STATES = ("args", "running", "paused", "done", "error", "cancelled")
 
 
 def safe_url(url: str) -> bool:
@@ -98,9 +99,26 @@ def _tool_args_text(b: dict[str, Any]) -> str:
     return str(b.get("arguments") or "")
 
 
+def answer_words(b: dict[str, Any]) -> list[str]:
+    """How a call paused before it ran went on, in words (none for a call never paused)."""
+    words: list[str] = []
+    if b.get("state") == "paused":
+        words.append("waiting for an answer")
+    answer: dict[str, Any] = b["answer"] if isinstance(b.get("answer"), dict) else {}
+    if answer.get("edited"):
+        words.append("edited arguments")
+    if b.get("mocked"):
+        words.append("mocked")
+    if b.get("denied"):
+        words.append("denied")
+    if answer.get("reason"):
+        words.append(f"reason: {answer['reason']}")
+    return words
+
+
 def _tool_summary(b: dict[str, Any]) -> str:
     state = b.get("state") if b.get("state") in _TOOL_STATES else "unknown"
-    bits = [str(state)]
+    bits = [str(state), *answer_words(b)]
     if b.get("duration_s") is not None:
         bits.append(_secs(b["duration_s"]))
     if usage_text(b.get("usage")):

@@ -166,6 +166,8 @@ def _blocks_markdown(
             sections = ["Arguments:", _fence(_tool_args_text(b), "json")]
             if b.get("parse_error"):
                 sections.append("Arguments are not valid JSON: " + _inline(str(b["parse_error"])))
+            if b.get("asked_args") is not None:
+                sections += ["Arguments the model asked for:", _fence(_pretty(b["asked_args"]))]
             if b.get("state") in ("done", "error"):
                 label = "Error:" if b.get("is_error") else "Result:"
                 sections += [label, _fence(_pretty(b["result"]))]

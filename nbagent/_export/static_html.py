@@ -18,6 +18,7 @@ from nbagent._export.common import (
     _state,
     _tool_args_text,
     agent_summary,
+    answer_words,
     footer_details,
     scopes,
     status_line,
@@ -99,9 +100,10 @@ def _preview(b: dict[str, Any]) -> str:
 
 
 def _tool_meta(b: dict[str, Any]) -> str:
-    """What the widget's panel shows after the arguments: duration and usage."""
+    """What the widget's panel shows after the arguments: duration and usage, and how a
+    paused call was answered."""
     took = _secs(b["duration_s"]) if isinstance(b.get("duration_s"), (int, float)) else ""
-    return " · ".join(x for x in (took, usage_text(b.get("usage"))) if x)
+    return " · ".join(x for x in (took, usage_text(b.get("usage")), *answer_words(b)) if x)
 
 
 def _tool_html(b: dict[str, Any], inside: str = "") -> str:
@@ -121,6 +123,9 @@ def _tool_html(b: dict[str, Any], inside: str = "") -> str:
     ]
     if b.get("parse_error"):
         out.append(f'<div class="nba-error">not valid JSON: {esc(str(b["parse_error"]))}</div>')
+    if b.get("asked_args") is not None:
+        out.append('<div class="nba-label">Arguments the model asked for</div>')
+        out.append(f"<pre><code>{esc(_pretty(b['asked_args']))}</code></pre>")
     if state in ("done", "error"):
         label = "Error" if failed else "Result"
         out.append(f'<div class="nba-label">{label}</div>')

@@ -14,11 +14,12 @@ from nbagent._blocks import (
     merge_usage,
     sum_usage,
 )
-from nbagent._fold.state import MAX_WARNINGS, FoldState, Op, set_op, step_entry
+from nbagent._fold.state import MAX_WARNINGS, Op, set_op, step_entry
+from nbagent._fold.tools import PAUSE_STATES, ToolFold
 
 __all__ = ["PENDING_TOOL_STATES", "RunFold"]
 
-PENDING_TOOL_STATES = ("args", "running")
+PENDING_TOOL_STATES = ("args", "running", "paused")
 """A tool call's states before its result: at the run's end these become ``cancelled``."""
 
 _STATUS_OF_REASON = {
@@ -34,7 +35,7 @@ _DEFAULT_ERROR = {
 }
 
 
-class RunFold(FoldState):
+class RunFold(ToolFold):
     """The run-level handlers of the reducer."""
 
     def _on_usage(self, ev: E.Usage) -> list[Op]:
@@ -149,6 +150,8 @@ class RunFold(FoldState):
             step["output_chars"] = self._output_chars() - start
 
     def _on_status(self, ev: E.Status) -> list[Op]:
+        if ev.tool_call_id and ev.state in PAUSE_STATES:  # on the call's block, not the run
+            return self._on_pause_status(ev)
         activity = ev.text or ev.state or None
         if activity == self.activity:
             return []

@@ -11,7 +11,11 @@ from nbagent._fold.state import FoldState, Op, set_op
 from nbagent._normalize import parse_arguments
 from nbagent._textbuf import TextBuffer
 
-__all__ = ["ToolFold"]
+__all__ = ["PAUSE_STATES", "ToolFold"]
+
+PAUSE_STATES = ("awaiting_approval", "approval_answered")
+"""The statuses of a call paused before it runs (``nbagent.runtime.pause``): folded onto the
+call's block (``state: "paused"``, ``pause``; then ``answer``) rather than the run's activity."""
 
 
 class ToolFold(FoldState):
@@ -62,6 +66,10 @@ class ToolFold(FoldState):
         if ev.display or tool.display:  # a later result without data clears the earlier one
             tool.display = changes["display"] = ev.display or None
         meta = ev.meta or {}
+        for k in ("mocked", "denied"):  # answers to a pause: the tool never ran
+            if meta.get(k):
+                setattr(tool, k, True)
+                changes[k] = True
         for k in ToolCall._RAN:  # from nbagent's agent, which ran the tool
             if meta.get(k):
                 setattr(tool, k, meta[k])
@@ -75,4 +83,37 @@ class ToolFold(FoldState):
                 tool.duration_s = changes["duration_s"] = float(measured)
             else:
                 tool.duration_s = changes["duration_s"] = None if base is None else ev.ts - base
+        return [*ops, set_op(i, changes)]
+
+    def _on_pause_status(self, ev: E.Status) -> list[Op]:
+        """``awaiting_approval``: the call waits (``paused``, its ``pause`` detail; a second
+        one while waiting updates it, e.g. a refused answer's ``error``). ``approval_answered``:
+        how it goes on (``answer``; ``asked_args`` and ``args`` when the arguments were edited);
+        it is ``running`` until its result."""
+        assert ev.tool_call_id is not None
+        i, tool, ops = self._tool(ev.tool_call_id, "", ev.ts)
+        detail = ev.detail if isinstance(ev.detail, dict) else {}
+        changes: dict[str, Any]
+        if ev.state == "awaiting_approval":
+            pause: dict[str, Any] = {"actions": [], "origin": None, "hint": None, "schema": None}
+            pause |= detail
+            tool.state, tool.pause = "paused", pause
+            changes = {"state": "paused", "pause": dict(pause)}
+            if tool.answer is not None:  # paused again (a framework asking twice)
+                tool.answer = changes["answer"] = None
+            return [*ops, set_op(i, changes)]
+        action = str(detail.get("action") or "run")
+        args = detail.get("args")
+        edited = action == "run" and isinstance(args, dict) and args != tool.args
+        answer: dict[str, Any] = {"action": action, "edited": edited}
+        if detail.get("reason"):
+            answer["reason"] = str(detail["reason"])
+        tool.pause, tool.answer = None, answer
+        changes = {"pause": None, "answer": dict(answer)}
+        if edited:
+            tool.asked_args, tool.args = tool.args, args
+            changes |= {"asked_args": tool.asked_args, "args": args}
+        if tool.state == "paused":
+            # A cancel ends with the run (``cancelled``); any other answer goes on.
+            tool.state = changes["state"] = "running"
         return [*ops, set_op(i, changes)]

@@ -36,6 +36,13 @@ class PauseRequest:
     name: str
     args: dict[str, Any] | None = None
     """The parsed arguments the model asked for (None: they did not parse)."""
+    schema: dict[str, Any] | None = None
+    """The JSON schema of the tool's arguments, when known (the view's Edit arguments)."""
+    validate: Callable[[dict[str, Any]], Any] | None = dataclasses.field(
+        default=None, repr=False, compare=False
+    )
+    """Checks edited arguments before the answer is taken: raises ``ValueError`` naming the
+    field that does not fit (the agent passes its tool's pydantic validation)."""
 
 
 @dataclasses.dataclass(frozen=True)

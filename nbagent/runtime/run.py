@@ -21,6 +21,7 @@ from nbagent._stream import Pipeline
 from nbagent._terminal import Printer
 from nbagent._transcript import Transcript
 from nbagent.runtime import registry
+from nbagent.runtime.answers import PendingCall, answer_call, answer_from_view, pending_calls
 from nbagent.runtime.driver import Driver
 from nbagent.runtime.kernel import (
     CellMark,
@@ -91,6 +92,7 @@ class Run:
             self._sink.on_ending(self._output.ended)
         self.pauses = Pauses()
         """Tool calls waiting, before they run, for an answer from the notebook (``pause``)."""
+        self.on_message("pause_answer", self._pause_answer_from_view)
         bind = getattr(source, "nbagent_bind_run", None)
         if callable(bind):  # a producer that pauses on this run's calls (nbagent._resume)
             bind(self)
@@ -174,6 +176,52 @@ class Run:
         with target.open("w", encoding="utf-8") as file:
             file.writelines(self.events.jsonl())
         return target
+
+    # -- paused tool calls (``runtime/answers.py``) --------------------------------------
+
+    @property
+    def pending(self) -> list[PendingCall]:
+        """The tool calls waiting for an answer (``index``, ``tool_call_id``, ``name``,
+        ``args``), in the order they paused."""
+        return pending_calls(self.pauses)
+
+    def approve(self, i: int | str = 0, **overrides: Any) -> None:
+        """Run paused call ``i`` (a position in ``pending`` or a tool call id), ``overrides``
+        replacing arguments (checked against the tool's: ``ValueError`` keeps it paused)."""
+        answer_call(self.pauses, i, "run", overrides=overrides)
+
+    def mock(self, i: int | str, result: Any) -> None:
+        """Answer paused call ``i`` with ``result``, as if the tool had returned it (it never
+        runs)."""
+        answer_call(self.pauses, i, "mock", result=result)
+
+    def deny(self, i: int | str = 0, reason: str | None = None) -> None:
+        """Refuse paused call ``i``: the model is told so (with ``reason``) and goes on."""
+        answer_call(self.pauses, i, "deny", reason=reason)
+
+    def _pause_answer_from_view(self, content: dict[str, Any]) -> None:
+        # Off the comm thread: the answer takes the run's lock to show a refusal.
+        threading.Thread(
+            target=self._answer_from_view, args=(content,), name="nbagent-answer", daemon=True
+        ).start()
+
+    def _answer_from_view(self, content: dict[str, Any]) -> None:
+        try:
+            answer_from_view(self.pauses, content)
+        except (ValueError, LookupError, RuntimeError) as exc:
+            self._refused(str(content.get("id")), str(exc))
+
+    def _refused(self, tool_call_id: str, error: str) -> None:
+        """A refused answer: the call stays paused, its panel shows why (``pause.error``)."""
+        with self.lock:
+            try:
+                i, tool = self.transcript.tool_call_at(tool_call_id)
+            except KeyError:
+                return
+            if tool.pause is None:
+                return
+            tool.pause = tool.pause | {"error": error}
+            self.push_late([{"op": "set", "i": i, "set": {"pause": dict(tool.pause)}}])
 
     # An agent's run (``nbagent.AgentRun``) has a conversation and tools; others not.
 

@@ -3,8 +3,8 @@
 
 const FORBIDDEN = "img,svg,iframe,frame,form,script,style,object,embed,video,audio,source,link,meta,base,template,textarea,select";
 const OWN_BUTTONS = ["nba-stop", "nba-details-toggle", "nba-copy", "nba-more", "nba-fold", "nba-action", "nba-step-button", "nba-chat-send"];
-// Our own UI (the Re-run editor, the chat box); markdown never makes a <textarea> (DOMPurify drops it).
-const OWN_FORBIDDEN = ["nba-rerun-args", "nba-chat-text"];
+// Our own UI (the Re-run editor, a paused call's form, the chat box); markdown never makes a <textarea> (DOMPurify drops it).
+const OWN_FORBIDDEN = ["nba-rerun-args", "nba-pause-input", "nba-chat-text"];
 const HREF_OK = /^(?:https?:|mailto:|#)/i;
 // rendering.md §5: an <img> only from a tool result's image bundle, built by nbagent (class
 // nba-data-image) from a base64 PNG, JPEG or WebP whose first bytes are that format's.

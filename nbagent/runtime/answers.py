@@ -1,0 +1,102 @@
+"""Answering a run's paused tool calls from the notebook: ``run.pending``, ``run.approve(i)``,
+``run.mock(i, result)``, ``run.deny(i, reason=...)`` and the widget's ``pause_answer`` message.
+
+``i`` is a position in ``run.pending`` or a tool call id. Edited arguments are checked by the
+request's ``validate`` before the answer is given: a ``ValueError`` naming the field leaves the
+call paused (from the widget, the error is shown on the call's block: ``pause.error``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Any
+
+from nbagent.runtime.pause import Action, Answer, PauseRequest, Pauses
+
+__all__ = ["PendingCall", "answer_call", "answer_from_view", "pending_calls"]
+
+
+@dataclasses.dataclass(frozen=True)
+class PendingCall:
+    """A tool call waiting for an answer, as ``run.pending`` lists it."""
+
+    index: int
+    """Its position in ``run.pending`` (what ``approve``/``mock``/``deny`` take)."""
+    tool_call_id: str
+    name: str
+    args: dict[str, Any] | None
+
+
+def pending_calls(pauses: Pauses) -> list[PendingCall]:
+    return [
+        PendingCall(k, p.tool_call_id, p.name, None if p.args is None else dict(p.args))
+        for k, p in enumerate(pauses.pending)
+    ]
+
+
+def _find(pauses: Pauses, i: int | str) -> PauseRequest:
+    pending = pauses.pending
+    if not pending:
+        raise RuntimeError("the run is not paused: no tool call is waiting for an answer")
+    waiting = ", ".join(f"{k}: {p.name} ({p.tool_call_id})" for k, p in enumerate(pending))
+    if isinstance(i, str):
+        for request in pending:
+            if request.tool_call_id == i:
+                return request
+        raise IndexError(f"no paused tool call with id {i!r}; waiting: {waiting}")
+    if isinstance(i, bool) or not isinstance(i, int) or not -len(pending) <= i < len(pending):
+        raise IndexError(f"no paused tool call {i!r}; waiting: {waiting}")
+    return pending[i]
+
+
+def _checked(request: PauseRequest, args: dict[str, Any]) -> dict[str, Any]:
+    """``args`` if the tool takes them, else ``ValueError`` naming the field."""
+    if request.validate is not None:
+        try:
+            request.validate(dict(args))
+        except ValueError as exc:
+            raise ValueError(f"arguments of {request.name}: {exc}") from exc
+    return args
+
+
+def answer_call(
+    pauses: Pauses,
+    i: int | str,
+    action: Action,
+    *,
+    args: dict[str, Any] | None = None,
+    overrides: dict[str, Any] | None = None,
+    result: Any = None,
+    reason: str | None = None,
+) -> PauseRequest:
+    """Answer paused call ``i``; ``args`` (``run``): the arguments to run it with (None: as
+    asked), or ``overrides`` of the asked ones; checked first. Returns the request answered."""
+    request = _find(pauses, i)
+    if overrides:
+        args = dict(request.args or {}) | overrides
+    if action == "run" and args is not None:
+        args = _checked(request, args)
+    answer = Answer(action, args=args, result=result, reason=reason)
+    if not pauses.answer(request.tool_call_id, answer):  # answered meanwhile (another thread)
+        raise RuntimeError(f"tool call {request.tool_call_id!r} is no longer paused")
+    return request
+
+
+def answer_from_view(pauses: Pauses, content: dict[str, Any]) -> None:
+    """The widget's ``pause_answer`` message (JSON data, never code): ``{id, action, args?,
+    result?, reason?}``; ``ValueError`` for arguments that do not fit."""
+    call_id, action = content.get("id"), content.get("action")
+    if not isinstance(call_id, str) or action not in ("run", "mock", "deny"):
+        raise ValueError(f"not an answer to a paused call: {content!r}")
+    args = content.get("args")
+    if args is not None and not isinstance(args, dict):
+        raise ValueError("the arguments must be a JSON object")
+    reason = content.get("reason")
+    answer_call(
+        pauses,
+        call_id,
+        action,
+        args=args,
+        result=str(content.get("result") or ""),
+        reason=str(reason) if reason else None,
+    )
