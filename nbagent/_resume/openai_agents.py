@@ -115,7 +115,19 @@ def _name(item: Any) -> str:
 
 
 def _pause(item: Any, ids: CallIds) -> PauseRequest:
-    return PauseRequest(ids.ours(_call_id(item)), _name(item), _args(item))
+    schema = _schema(item)
+    return PauseRequest(
+        ids.ours(_call_id(item)),
+        _name(item),
+        _args(item),
+        schema=schema if isinstance(schema, dict) else None,
+        validate=_no_edits,
+    )
+
+
+def _no_edits(args: dict[str, Any]) -> None:
+    """Edited arguments are refused: ``state.approve`` runs the call the model made."""
+    raise ValueError("the Agents SDK runs a call as the model made it: no edited arguments")
 
 
 def _request(item: Any, actions: list[str]) -> dict[str, Any]:

@@ -103,7 +103,7 @@ class PydanticAIApprovals:
         shown.clear()  # a later batch waits for its own
         approvals, calls = list(requests.approvals), list(requests.calls)
         answers = await asyncio.gather(
-            *(pauses.before_tool(_pause(part, self._ids)) for part in approvals + calls)
+            *(pauses.before_tool(_pause(part, self._ids, self.agent)) for part in approvals + calls)
         )
         if any(answer.action == "cancel" for answer in answers):
             return None
@@ -138,19 +138,36 @@ def _args(part: Any) -> dict[str, Any] | None:
     return plain(args) if isinstance(args, dict) else None
 
 
-def _pause(part: Any, ids: CallIds) -> PauseRequest:
+def _pause(part: Any, ids: CallIds, agent: Any) -> PauseRequest:
     name = str_or_none(field(part, "tool_name")) or "tool"
-    return PauseRequest(ids.ours(str(field(part, "tool_call_id"))), name, _args(part))
+    tool = _tools(agent).get(name)
+    schema = field(field(tool, "tool_def"), "parameters_json_schema")
+    validator = field(field(tool, "function_schema"), "validator")  # the tool's own checks
+    validate = getattr(validator, "validate_python", None)
+    return PauseRequest(
+        ids.ours(str(field(part, "tool_call_id"))),
+        name,
+        _args(part),
+        schema=plain(schema) if isinstance(schema, dict) else None,
+        validate=validate if callable(validate) else None,
+    )
 
 
-def _schemas(agent: Any) -> dict[str, Any]:
-    """Each function tool's JSON schema of arguments (``agent.toolsets``' tools)."""
-    schemas: dict[str, Any] = {}
+def _tools(agent: Any) -> dict[str, Any]:
+    """The agent's function tools by name (``agent.toolsets``' ``tools``)."""
+    found: dict[str, Any] = {}
     for toolset in getattr(agent, "toolsets", ()) or ():
         tools = getattr(toolset, "tools", None)
         if isinstance(tools, dict):
-            for name, tool in tools.items():
-                schema = field(field(tool, "tool_def"), "parameters_json_schema")
-                if isinstance(schema, dict):
-                    schemas[str(name)] = plain(schema)
+            found.update({str(name): tool for name, tool in tools.items()})
+    return found
+
+
+def _schemas(agent: Any) -> dict[str, Any]:
+    """Each function tool's JSON schema of arguments."""
+    schemas: dict[str, Any] = {}
+    for name, tool in _tools(agent).items():
+        schema = field(field(tool, "tool_def"), "parameters_json_schema")
+        if isinstance(schema, dict):
+            schemas[name] = plain(schema)
     return schemas

@@ -10,7 +10,7 @@ server received.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -79,27 +79,40 @@ def statuses(events: Any, state: str) -> list[Status]:
     return [ev for ev in events if isinstance(ev, Status) and ev.state == state]
 
 
-def run_answered(answer: Answer) -> tuple[nbagent.Run, OpenAIServer, list[str]]:
+def tool_block(run: nbagent.Run, tool_call_id: str) -> dict[str, Any]:
+    with run.lock:
+        (block,) = [b for b in run.transcript.to_dict()["blocks"] if b.get("id") == tool_call_id]
+    return block
+
+
+def run_answered(
+    answer: Callable[[nbagent.Run], Any],
+) -> tuple[nbagent.Run, OpenAIServer, list[str]]:
     deleted: list[str] = []
     with OpenAIServer(scripts=[call_script(), text_chunks(["All ", "done."])]) as srv:
 
         async def main() -> nbagent.Run:
             run = nbagent.show(Runner.run_streamed(make_agent(srv, deleted), "tidy up"))
             await paused(run)
-            (request,) = run.pauses.pending
+            (request,) = run.pending
             assert (request.tool_call_id, request.name) == ("call_D", "delete_file")
             assert request.args == {"path": "a.txt"}
+            block = tool_block(run, "call_D")
+            assert (block["state"], block["pause"]["actions"]) == (
+                "paused",
+                ["run", "mock", "deny"],
+            )
             assert run.transcript.status == "running"
             assert len(srv.requests) == 1  # the SDK waits: no second model call yet
-            assert run.pauses.answer("call_D", answer)
-            await run
+            answer(run)
+            await asyncio.wait_for(run.wait_async(), 10)
             return run
 
         return aio.run(main()), srv, deleted
 
 
 def test_the_request_is_a_paused_call_with_the_sdks_actions_and_schema() -> None:
-    run, _, _ = run_answered(Answer("run"))
+    run, _, _ = run_answered(lambda run: run.approve(0))
     (request,) = statuses(run.events, "awaiting_approval")
     assert request.tool_call_id == "call_D"
     assert request.detail["actions"] == ["run", "mock", "deny"]  # approve / reject: no edit
@@ -108,34 +121,54 @@ def test_the_request_is_a_paused_call_with_the_sdks_actions_and_schema() -> None
 
 
 def test_run_approves_and_the_tool_runs_in_the_same_transcript() -> None:
-    run, srv, deleted = run_answered(Answer("run"))
+    run, srv, deleted = run_answered(lambda run: run.approve(0))
     t = run.transcript
     assert deleted == ["a.txt"]
     assert tool_message(srv.requests[1])["content"] == "deleted a.txt"
     (answered,) = statuses(run.events, "approval_answered")
     assert answered.detail == {"action": "run", "args": {"path": "a.txt"}, "reason": None}
     (call,) = t.tool_calls
-    assert (call.id, call.result) == ("call_D", "deleted a.txt")
+    assert (call.id, call.result, call.state) == ("call_D", "deleted a.txt", "done")
+    assert (call.answer, call.pause) == ({"action": "run", "edited": False}, None)
     assert (t.status, t.end_reason, t.text) == ("completed", "completed", "All done.")
 
 
 def test_deny_reaches_the_model_as_the_reason_and_the_tool_never_runs() -> None:
-    run, srv, deleted = run_answered(Answer("deny", reason="not on a Tuesday"))
+    run, srv, deleted = run_answered(lambda run: run.deny(0, reason="not on a Tuesday"))
     assert deleted == []
     assert tool_message(srv.requests[1])["content"] == "not on a Tuesday"
     (result,) = [ev for ev in run.events if isinstance(ev, ToolResult)]
     assert (result.content, result.meta) == ("not on a Tuesday", {"denied": True})
     (answered,) = statuses(run.events, "approval_answered")
     assert answered.detail["action"] == "deny"
+    (call,) = run.transcript.tool_calls
+    assert (call.denied, call.answer["action"], call.answer["reason"]) == (
+        True,
+        "deny",
+        "not on a Tuesday",
+    )
     assert run.transcript.status == "completed"
 
 
 def test_mock_gives_the_model_exactly_the_mocked_text() -> None:
-    run, srv, deleted = run_answered(Answer("mock", result="deleted a.txt (mocked)"))
+    run, srv, deleted = run_answered(lambda run: run.mock(0, "deleted a.txt (mocked)"))
     assert deleted == []
     assert tool_message(srv.requests[1])["content"] == "deleted a.txt (mocked)"
     (result,) = [ev for ev in run.events if isinstance(ev, ToolResult)]
     assert result.meta == {"mocked": True}
+    (call,) = run.transcript.tool_calls
+    assert (call.mocked, call.result) == (True, "deleted a.txt (mocked)")
+
+
+def test_edited_arguments_are_refused_the_call_stays_paused() -> None:
+    def edit_then_run(run: nbagent.Run) -> None:
+        with pytest.raises(ValueError, match="no edited arguments"):
+            run.approve(0, path="b.txt")
+        assert [p.tool_call_id for p in run.pending] == ["call_D"]
+        run.approve(0)
+
+    _, _, deleted = run_answered(edit_then_run)
+    assert deleted == ["a.txt"]
 
 
 def test_stop_while_waiting_cancels_and_calls_nothing_more() -> None:
@@ -151,6 +184,8 @@ def test_stop_while_waiting_cancels_and_calls_nothing_more() -> None:
 
         run = aio.run(main())
     assert run.transcript.status == "cancelled"
+    (call,) = run.transcript.tool_calls
+    assert call.state == "cancelled"
     assert run.pauses.pending == []
     assert deleted == []
     assert len(srv.requests) == 1
@@ -210,10 +245,13 @@ def test_two_parallel_calls_wait_together(answer: Answer) -> None:
                 if len(run.pauses.pending) == 2:
                     break
                 await asyncio.sleep(0.01)
-            assert [p.tool_call_id for p in run.pauses.pending] == ["call_1", "call_2"]
-            run.pauses.answer("call_2", Answer("run"))
-            assert [p.tool_call_id for p in run.pauses.pending] == ["call_1"]
-            run.pauses.answer("call_1", answer)
+            assert [p.tool_call_id for p in run.pending] == ["call_1", "call_2"]
+            run.approve("call_2")
+            assert [p.tool_call_id for p in run.pending] == ["call_1"]
+            if answer.action == "run":
+                run.approve(0)
+            else:
+                run.deny(0, reason=answer.reason)
             await run
 
         aio.run(main())

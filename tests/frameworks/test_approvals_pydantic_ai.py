@@ -7,7 +7,7 @@ and the same pydantic-ai run goes on (``nbagent._resume.pydantic_ai``). The mode
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from typing import Any
 
 import pytest
@@ -23,7 +23,6 @@ from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel 
 import nbagent  # noqa: E402
 from nbagent._events import Event, RunEnd, Status, ToolResult  # noqa: E402
 from nbagent.adapters.pydantic_ai.tools import deferred_hint  # noqa: E402
-from nbagent.runtime.pause import Answer  # noqa: E402
 from tests import aio  # noqa: E402
 
 
@@ -75,16 +74,21 @@ async def paused(run: nbagent.Run) -> None:
     raise AssertionError(f"never paused: {run.transcript.status}")
 
 
-def answered(answer: Answer, tool: str = "delete") -> tuple[nbagent.Run, Script, list[str]]:
+def answered(
+    answer: Callable[[nbagent.Run], Any], tool: str = "delete"
+) -> tuple[nbagent.Run, Script, list[str]]:
     script, ran = Script(tool), []
 
     async def main() -> nbagent.Run:
         run = nbagent.show(nbagent.with_approvals(make_agent(script, ran), "tidy up"))
         await paused(run)
-        (request,) = run.pauses.pending
+        (request,) = run.pending
         assert (request.tool_call_id, request.name, request.args) == ("c1", tool, {"path": "a.txt"})
+        with run.lock:
+            (block,) = [b for b in run.transcript.to_dict()["blocks"] if b.get("id") == "c1"]
+        assert (block["state"], block["pause"]["origin"]) == ("paused", "pydantic-ai")
         assert len(script.requests) == 1
-        assert run.pauses.answer("c1", answer)
+        answer(run)
         await asyncio.wait_for(run.wait_async(), 10)
         return run
 
@@ -96,7 +100,7 @@ def statuses(events: Any, state: str) -> list[Status]:
 
 
 def test_an_approval_is_a_paused_call_with_pydantic_ais_actions_and_schema() -> None:
-    run, _, _ = answered(Answer("run"))
+    run, _, _ = answered(lambda run: run.approve(0))
     (request,) = statuses(run.events, "awaiting_approval")
     assert request.tool_call_id == "c1"
     detail = request.detail
@@ -110,7 +114,7 @@ def test_an_approval_is_a_paused_call_with_pydantic_ais_actions_and_schema() -> 
 
 
 def test_run_approves_within_the_same_run() -> None:
-    run, script, ran = answered(Answer("run"))
+    run, script, ran = answered(lambda run: run.approve(0))
     assert ran == ["a.txt"]
     assert returned(script.requests[1]).content == "deleted a.txt"
     (answer,) = statuses(run.events, "approval_answered")
@@ -125,15 +129,32 @@ def test_run_approves_within_the_same_run() -> None:
 
 
 def test_edited_arguments_are_what_the_tool_runs_with() -> None:
-    run, script, ran = answered(Answer("run", args={"path": "b.txt"}))
+    run, script, ran = answered(lambda run: run.approve(0, path="b.txt"))
     assert ran == ["b.txt"]
     assert returned(script.requests[1]).content == "deleted b.txt"
     (answer,) = statuses(run.events, "approval_answered")
     assert answer.detail["args"] == {"path": "b.txt"}
+    (call,) = run.transcript.tool_calls
+    assert (call.args, call.asked_args, call.answer) == (
+        {"path": "b.txt"},
+        {"path": "a.txt"},
+        {"action": "run", "edited": True},
+    )
+
+
+def test_arguments_the_tool_refuses_leave_the_call_paused() -> None:
+    def edit(run: nbagent.Run) -> None:
+        with pytest.raises(ValueError, match="path"):
+            run.approve(0, path=3)
+        assert [p.tool_call_id for p in run.pending] == ["c1"]
+        run.approve(0, path="c.txt")
+
+    _, _, ran = answered(edit)
+    assert ran == ["c.txt"]
 
 
 def test_deny_gives_the_model_the_reason_and_the_tool_never_runs() -> None:
-    run, script, ran = answered(Answer("deny", reason="keep a.txt"))
+    run, script, ran = answered(lambda run: run.deny(0, reason="keep a.txt"))
     assert ran == []
     part = returned(script.requests[1])
     assert (part.content, part.outcome) == ("keep a.txt", "denied")
@@ -142,15 +163,22 @@ def test_deny_gives_the_model_the_reason_and_the_tool_never_runs() -> None:
     assert result.meta["denied"] is True
     (answer,) = statuses(run.events, "approval_answered")
     assert answer.detail == {"action": "deny", "args": None, "reason": "keep a.txt"}
+    (call,) = run.transcript.tool_calls
+    assert (call.denied, call.answer) == (
+        True,
+        {"action": "deny", "edited": False, "reason": "keep a.txt"},
+    )
 
 
 def test_an_outside_call_is_answered_with_a_mock_result() -> None:
-    run, script, _ = answered(Answer("mock", result="a.txt: 12 bytes"), tool="lookup")
+    run, script, _ = answered(lambda run: run.mock(0, "a.txt: 12 bytes"), tool="lookup")
     (request,) = statuses(run.events, "awaiting_approval")
     assert (request.detail["kind"], request.detail["actions"]) == ("external", ["mock", "deny"])
     assert returned(script.requests[1]).content == "a.txt: 12 bytes"
     (result,) = [ev for ev in run.events if isinstance(ev, ToolResult)]
     assert (result.content, result.meta) == ("a.txt: 12 bytes", {"mocked": True})
+    (call,) = run.transcript.tool_calls
+    assert (call.mocked, call.result, call.answer["action"]) == (True, "a.txt: 12 bytes", "mock")
 
 
 def test_stop_while_waiting_cancels_and_nothing_runs() -> None:
@@ -165,6 +193,7 @@ def test_stop_while_waiting_cancels_and_nothing_runs() -> None:
 
     run = aio.run(main())
     assert run.transcript.status == "cancelled"
+    assert [c.state for c in run.transcript.tool_calls] == ["cancelled"]
     assert run.pauses.pending == []
     assert (ran, len(script.requests)) == ([], 1)
 
