@@ -262,3 +262,13 @@ def test_two_parallel_calls_wait_together(answer: Answer) -> None:
     }
     assert outputs["call_2"] == "deleted y"
     assert outputs["call_1"] == ("deleted x" if answer.action == "run" else "no")
+
+
+def test_the_widgets_answer_message_resumes_the_sdk() -> None:
+    """The paused panel's Deny sends ``pause_answer`` (JSON data) to the run."""
+    message = {"type": "pause_answer", "id": "call_D", "action": "deny", "reason": "from the panel"}
+    run, srv, deleted = run_answered(lambda run: run.handle_message(message))
+    assert deleted == []
+    assert tool_message(srv.requests[1])["content"] == "from the panel"
+    (call,) = run.transcript.tool_calls
+    assert call.answer == {"action": "deny", "edited": False, "reason": "from the panel"}
