@@ -248,6 +248,12 @@ def test_mocked_and_denied_results_are_marked_and_said_plainly() -> None:
 def test_a_run_that_ends_while_a_call_is_paused_cancels_it() -> None:
     t = Transcript.from_events([*_paused_events(), RunEnd(reason="cancelled")])
     assert t.tool_calls[0].state == "cancelled"
+    cancel = Status(state="approval_answered", tool_call_id="c1", detail={"action": "cancel"})
+    t = Transcript.from_events(_paused_events(cancel))
+    assert (t.tool_calls[0].state, t.tool_calls[0].answer) == (
+        "cancelled",
+        {"action": "cancel", "edited": False},
+    )
 
 
 # -- answers from the widget ------------------------------------------------------------

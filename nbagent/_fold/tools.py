@@ -113,7 +113,9 @@ class ToolFold(FoldState):
         if edited:
             tool.asked_args, tool.args = tool.args, args
             changes |= {"asked_args": tool.asked_args, "args": args}
-        if tool.state == "paused":
-            # A cancel ends with the run (``cancelled``); any other answer goes on.
+        if tool.state == "paused" and action == "cancel":  # stopped: it never runs
+            tool.state, tool.ended_at = "cancelled", ev.ts
+            changes |= {"state": "cancelled", "ended_at": ev.ts}
+        elif tool.state == "paused":
             tool.state = changes["state"] = "running"
         return [*ops, set_op(i, changes)]
