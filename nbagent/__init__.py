@@ -36,6 +36,7 @@ from nbagent._events import (
 )
 from nbagent._lanes import Lanes
 from nbagent._replay import RecordingRun, ReplayRun, record, replay
+from nbagent._resume import with_approvals
 from nbagent._stream import aiter_events, iter_events
 from nbagent._transcript import TokenUsage, ToolCall, Transcript
 from nbagent._watch import Watch, WatchRun, watch
@@ -137,4 +138,5 @@ __all__ = [
     "stop_all",
     "watch",
     "websocket",
+    "with_approvals",
 ]

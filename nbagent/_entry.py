@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, overload
 
 from nbagent._lanes import Lanes, is_agent
+from nbagent._resume import resumable
 from nbagent.runtime.run import Run, launch
 
 __all__ = ["compare", "show", "show_lanes"]
@@ -58,7 +59,11 @@ def show(
             source, title=title, show_thinking=show_thinking, throttle_ms=throttle_ms, format=format
         )
     run = Run(
-        source, format=format, title=title, show_thinking=show_thinking, throttle_ms=throttle_ms
+        resumable(source),  # a framework's run whose approvals the widget can answer
+        format=format,
+        title=title,
+        show_thinking=show_thinking,
+        throttle_ms=throttle_ms,
     )
     return launch(run)
 

@@ -49,6 +49,7 @@ from nbagent._events import (
     Usage,
 )
 from nbagent._values import strict_json
+from nbagent.adapters.approvals import approval_detail, awaiting_status
 from nbagent.adapters.base import BadItemError, ServerSentEvent, int_or_none, short_repr, unwrap
 
 __all__ = ["DextoAdapter"]
@@ -301,7 +302,27 @@ class DextoAdapter:
             out.append(RunEnd(reason="error", message=str(message)))
 
     def _approval(self, data: Mapping[str, Any], out: list[Event]) -> None:
-        out.append(Status(state="awaiting_approval", detail=dict(data)))
+        """The server waits for its client's answer: the call it names (``toolCallId``, else
+        the oldest open call of ``toolName``; at the top level or in ``metadata``) pauses,
+        with no actions: nbagent cannot answer a remote server."""
+        meta = data.get("metadata")
+        inner: Mapping[str, Any] = meta if isinstance(meta, Mapping) else {}
+        tool = _get(data, "toolName") or _get(inner, "toolName")
+        call_id = _get(data, "callId", "toolCallId") or _get(inner, "callId", "toolCallId")
+        queue = self._open_calls.get(tool) if isinstance(tool, str) else None
+        if not (isinstance(call_id, str) and call_id) and queue:
+            call_id = queue[0]
+        approval_id = _get(data, "approvalId", "id")
+        hint = (
+            f"# answer approval {json.dumps(approval_id)} from Dexto's client (its web UI or "
+            "API): nbagent reads the stream and cannot answer the server"
+        )
+        detail = approval_detail("dexto", hint=hint, request=dict(data))
+        if isinstance(call_id, str) and call_id:
+            name = tool if isinstance(tool, str) and tool else "tool"
+            out.append(awaiting_status(call_id, name, detail))
+        else:  # names no call: the run's activity says it
+            out.append(Status(state="awaiting_approval", detail=detail))
 
     def _complete(self, data: Mapping[str, Any], out: list[Event]) -> None:
         self._close_messages(out)

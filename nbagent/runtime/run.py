@@ -93,6 +93,9 @@ class Run:
         self.pauses = Pauses()
         """Tool calls waiting, before they run, for an answer from the notebook (``pause``)."""
         self.on_message("pause_answer", self._pause_answer_from_view)
+        bind = getattr(source, "nbagent_bind_run", None)
+        if callable(bind):  # a producer that pauses on this run's calls (nbagent._resume)
+            bind(self)
         self._sink.on_done(self._ended)
         self._shown_at: CellMark | None = None
         """The cell that displayed the run's widget (``display``): its last expression shows

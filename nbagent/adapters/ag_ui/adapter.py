@@ -18,6 +18,7 @@ from nbagent._events import (
     StepStart,
     Usage,
 )
+from nbagent.adapters.ag_ui.interrupts import interrupt_statuses
 from nbagent.adapters.ag_ui.messages import _Messages
 from nbagent.adapters.ag_ui.scopes import _Scopes
 from nbagent.adapters.ag_ui.tables import EVENT_TYPES, OUTCOMES, _get
@@ -145,6 +146,7 @@ class AgUiAdapter(_ToolCalls):
         if raw == "interrupt":
             meta = {"interrupts": plain(_get(outcome, "interrupts"))}
             message = "waiting for input"
+            out.extend(interrupt_statuses(outcome, str_or_none(_get(ev, "threadId"))))
         self._done = True
         self._close_chunks(out)
         out.append(

@@ -36,6 +36,7 @@ from nbagent.adapters.base import (
     unwrap,
 )
 from nbagent.adapters.langchain.content import is_chunk, is_message, message_kind, messages_in
+from nbagent.adapters.langchain.graph_interrupts import paused_calls
 from nbagent.adapters.langchain.graph_messages import _GraphMessages, _Stream
 from nbagent.adapters.langchain.scopes import enter_scopes, scope_name
 from nbagent.adapters.langchain.state import _Call
@@ -340,6 +341,11 @@ class LangGraphAdapter(_GraphMessages):
         items = interrupts if isinstance(interrupts, (list, tuple)) else [interrupts]
         for interrupt in items:
             value = field(interrupt, "value") if not isinstance(interrupt, str) else interrupt
+            waiting = [c for c in self._calls.values() if c.id not in self._answered]
+            paused = paused_calls(waiting, interrupt, value, many=len(items) > 1)
+            if paused:  # it asks about tool calls the model made
+                out.extend(paused)
+                continue
             text = value if isinstance(value, str) else short_repr(plain(value), 200)
             out.append(Status(state="interrupted", text=text, detail=plain(value)))
 

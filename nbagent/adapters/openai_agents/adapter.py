@@ -37,7 +37,7 @@ from nbagent.adapters.base import (
     type_path,
     unwrap,
 )
-from nbagent.adapters.openai_agents.items import ItemsMixin
+from nbagent.adapters.openai_agents.approvals import ApprovalsMixin
 from nbagent.adapters.openai_agents.maps import agent_name, sdk_label, stream_kind, with_field
 from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
 
@@ -47,7 +47,7 @@ _MESSAGE_EVENTS = (MessageStart, TextDelta, ThinkingDelta, MessageEnd)
 _CALL_EVENTS = (ToolCallArgsDelta, ToolCallEnd, ToolResult, Status)
 
 
-class OpenAIAgentsAdapter(ItemsMixin):
+class OpenAIAgentsAdapter(ApprovalsMixin):
     """Agents SDK stream events → events (see the package docstring).
 
     ``parent``: the scope of every event (an agent used as a tool: its tool call's id); a
@@ -73,6 +73,8 @@ class OpenAIAgentsAdapter(ItemsMixin):
         self._used: set[str] = set()
         self._names: dict[str, str] = {}
         self._results: set[str] = set()
+        self._awaiting: set[str] = set()
+        self._result_meta: dict[str, dict[str, bool]] = {}
         self._count = 0
         self._nested: dict[str, OpenAIAgentsAdapter] = {}  # tool_call_id -> its agent's events
 
@@ -113,6 +115,10 @@ class OpenAIAgentsAdapter(ItemsMixin):
             self._progress(payload, out)
         elif kind == "agent_tool":
             self._agent_tool(payload, out)
+        elif kind == "approval":
+            self._approval(payload, out)
+        elif kind == "approval_answer":
+            self._approval_answer(payload, out)
         else:  # a stream event this version does not know
             name = str_or_none(field(payload, "type")) or type(payload).__name__
             self._emit(Custom(name=name, value=plain(payload), is_raw=True), out)
@@ -129,6 +135,9 @@ class OpenAIAgentsAdapter(ItemsMixin):
             if interrupted:
                 message = "the stream ended during a model call (the run was cancelled)"
                 out.append(RunEnd(reason="cancelled", message=message))
+            elif self._awaiting:
+                message = "tool calls await approval (result.interruptions)"
+                out.append(RunEnd(reason="interrupted", message=message))
             else:
                 out.append(RunEnd(reason="completed"))
         return out

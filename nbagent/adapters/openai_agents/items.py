@@ -41,6 +41,7 @@ class ItemsMixin:
     _used: set[str]  # every tool_call_id emitted
     _names: dict[str, str]  # tool_call_id -> tool name
     _results: set[str]  # tool_call_ids that have a result
+    _result_meta: dict[str, dict[str, bool]]  # a denied or mocked call's result's meta
     _count: int  # items shown from run items alone (their ids)
 
     # -- shared by the adapter ---------------------------------------------------------------
@@ -131,7 +132,10 @@ class ItemsMixin:
                 content = field(raw, "output")
         self._emit(
             ToolResult(
-                tool_call_id=tool_call_id, content=content, name=self._names.get(tool_call_id)
+                tool_call_id=tool_call_id,
+                content=content,
+                name=self._names.get(tool_call_id),
+                meta=self._result_meta.get(tool_call_id),
             ),
             out,
         )

@@ -30,7 +30,9 @@ __all__ = [
     "with_field",
 ]
 
-StreamKind = Literal["raw", "item", "agent", "progress", "agent_tool", "other"]
+StreamKind = Literal[
+    "raw", "item", "agent", "progress", "agent_tool", "approval", "approval_answer", "other"
+]
 
 EVENT_TYPES: dict[str, StreamKind] = {
     "RawResponsesStreamEvent": "raw",
@@ -45,6 +47,10 @@ WIRE_TYPES: dict[str, StreamKind] = {
     "run_item_stream_event": "item",
     "agent_updated_stream_event": "agent",
     "tool_progress_stream_event": "progress",
+    # not stream events: a run's interruptions (``ToolApprovalItem``) fed after its stream,
+    # and nbagent's answer to one (``adapters.openai_agents.approvals``)
+    "tool_approval_item": "approval",
+    "tool_approval_answer": "approval_answer",
 }
 """The ``type`` of each stream event (the dict form, e.g. a recording's JSON)."""
 

@@ -81,6 +81,7 @@ class PydanticAiAdapter(ToolsMixin):
         self._tool_ids: dict[str, str] = {}
         self._used_ids: set[str] = set()
         self._results: set[str] = set()
+        self._mocked: set[str] = set()
         self._output: Any = _NOTHING
         """The output of a graph run that ended (``End`` node) before its result arrived."""
 
@@ -176,7 +177,7 @@ class PydanticAiAdapter(ToolsMixin):
         elif kind == "builtin_tool_result":
             self._native_return(field(item, "result") or field(item, "part"), out)
         elif kind == "deferred_tool_requests":
-            self._deferred_requests(field(item, "requests"), out)
+            self._deferred_requests(field(item, "requests"), out, field(item, "actions"))
         elif kind == "deferred_tool_results":
             self._deferred_results(field(item, "results"), out)
         elif kind == "final_result":

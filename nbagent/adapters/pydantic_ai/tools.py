@@ -8,16 +8,19 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from nbagent._events import Event, Status, ToolCallEnd, ToolCallStart, ToolResult
+from nbagent._events import Event, ToolCallEnd, ToolCallStart, ToolResult
+from nbagent.adapters.approvals import answered_status, approval_detail, awaiting_status
 from nbagent.adapters.base import field, list_or_empty, str_or_none, type_is
 from nbagent.adapters.pydantic_ai.maps import args_text, result_of, to_plain
 from nbagent.adapters.pydantic_ai.parts import PartsMixin
 
-__all__ = ["ToolsMixin"]
+__all__ = ["ToolsMixin", "deferred_hint"]
 
 
 class ToolsMixin(PartsMixin):
     """Tool-call events → tool-call, result and status events."""
+
+    _mocked: set[str]  # calls whose outside result was given by nbagent's answer
 
     if TYPE_CHECKING:
 
@@ -67,6 +70,10 @@ class ToolsMixin(PartsMixin):
         outcome = str_or_none(field(part, "outcome"))
         if outcome is not None and outcome != "success":
             meta["outcome"] = outcome
+        if outcome == "denied":
+            meta["denied"] = True  # the model gets the denial message as the result
+        if ours in self._mocked:
+            meta["mocked"] = True
         retry = field(part, "retry")
         if retry is not None:
             meta["retry"] = to_plain(retry)
@@ -84,44 +91,69 @@ class ToolsMixin(PartsMixin):
             )
         )
 
-    def _deferred_requests(self, requests: Any, out: list[Event]) -> None:
+    def _deferred_requests(self, requests: Any, out: list[Event], actions: Any = None) -> None:
         """Calls that wait for an approval or an outside result (``DeferredToolRequests``):
-        one ``Status`` each, with the call (approvals are issue 19's)."""
+        each a paused call (``awaiting_approval``, ``detail["kind"]`` ``approval`` or
+        ``external``). ``actions``: what nbagent's resuming reader can answer, by kind
+        (``nbagent._resume.pydantic_ai``); none when the run is read as it is, and the
+        ``hint`` says what to call instead."""
         self._close_open(out, "tool_calls")
         metadata = field(requests, "metadata")
-        for key, state, verb in (
-            ("approvals", "awaiting_approval", "awaits approval"),
-            ("calls", "awaiting_result", "awaits its result"),
-        ):
+        for key, kind in (("approvals", "approval"), ("calls", "external")):
             for part in list_or_empty(field(requests, key)):
                 raw = str_or_none(field(part, "tool_call_id"))
                 ours = self._tool_id(raw) or self._whole_call(part, out)
                 name = str_or_none(field(part, "tool_name")) or "a tool"
-                detail = {
-                    "kind": "approval" if key == "approvals" else "external",
-                    "tool_name": name,
-                    "args": to_plain(field(part, "args")),
-                    "metadata": to_plain(field(metadata, raw)) if raw else None,
-                }
-                out.append(
-                    Status(state=state, text=f"{name} {verb}", detail=detail, tool_call_id=ours)
+                can = [str(a) for a in list_or_empty(field(actions, kind))]
+                detail = approval_detail(
+                    "pydantic-ai",
+                    actions=can,
+                    hint=None if can else deferred_hint(kind, raw or ours),
+                    schema=field(field(actions, "schemas"), name),
+                    kind=kind,
+                    call_id=raw,  # the framework's id (``tool_call_id`` may be made unique)
+                    tool_name=name,
+                    args=to_plain(field(part, "args")),
+                    metadata=to_plain(field(metadata, raw)) if raw else None,
                 )
+                verb = "awaits approval" if kind == "approval" else "awaits its result"
+                out.append(awaiting_status(ours, name, detail, verb))
 
     def _deferred_results(self, results: Any, out: list[Event]) -> None:
+        """A ``HandleDeferredToolCalls`` handler answered paused calls within the run."""
         approvals = field(results, "approvals")
         if isinstance(approvals, Mapping):
             for raw, answer in approvals.items():
-                approved = answer is True or type_is(answer, "pydantic_ai", "ToolApproved")
                 ours = self._tool_id(raw) or str(raw)
-                out.append(
-                    Status(
-                        state="approved" if approved else "denied",
-                        detail=to_plain(answer),
-                        tool_call_id=ours,
-                    )
-                )
+                if answer is True or type_is(answer, "pydantic_ai", "ToolApproved"):
+                    args = field(answer, "override_args") if answer is not True else None
+                    plain_args = to_plain(args) if isinstance(args, Mapping) else None
+                    out.append(answered_status(ours, "run", args=plain_args))
+                else:
+                    reason = str_or_none(field(answer, "message"))
+                    out.append(answered_status(ours, "deny", reason=reason))
         calls = field(results, "calls")
         if isinstance(calls, Mapping):
             for raw in calls:
                 ours = self._tool_id(raw) or str(raw)
-                out.append(Status(state="resolved", tool_call_id=ours))
+                self._mocked.add(ours)  # its result is the one given, not the tool's
+                out.append(answered_status(ours, "mock"))
+
+
+def deferred_hint(kind: str, tool_call_id: str) -> str:
+    """The code that resumes a pydantic-ai run ended by ``DeferredToolRequests`` (``result``:
+    its ``AgentRunResult``)."""
+    if kind == "approval":
+        answer = (
+            f"approvals={{{tool_call_id!r}: True}})"
+            "  # or ToolApproved(override_args={...}) / ToolDenied('why')"
+        )
+    else:
+        answer = f"calls={{{tool_call_id!r}: 'the result'}})"
+    return (
+        "from pydantic_ai import DeferredToolResults, ToolApproved, ToolDenied\n"
+        f"results = DeferredToolResults({answer}\n"
+        "agent.run_stream_events(message_history=result.all_messages(), "
+        "deferred_tool_results=results)\n"
+        "# or show the run with nbagent.with_approvals(agent, prompt) to answer it here"
+    )

@@ -4,6 +4,7 @@ its arguments end at ``tool-input-available`` (or an input error), and its resul
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -16,6 +17,7 @@ from nbagent._events import (
     ToolCallStart,
     ToolResult,
 )
+from nbagent.adapters.approvals import approval_detail, awaiting_status
 from nbagent.adapters.base import plain, str_or_none
 
 __all__ = ["_ToolParts"]
@@ -92,11 +94,20 @@ class _ToolParts:
         self._result(part, out, content="denied", is_error=True)
 
     def _on_approval_request(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        out.append(
-            Status(
-                state="awaiting_approval",
-                text="awaiting approval",
-                detail=plain(part),
-                tool_call_id=str_or_none(part.get("toolCallId")),
-            )
+        """The server waits for the client's answer (``needsApproval`` tools): a paused call
+        nbagent cannot answer (the client sends it with its next request)."""
+        tool_call_id = str_or_none(part.get("toolCallId"))
+        approval_id = str_or_none(part.get("approvalId")) or tool_call_id
+        hint = (
+            "// in the client (useChat), then send the next message:\n"
+            f"addToolApprovalResponse({{ id: {json.dumps(approval_id)}, approved: true }});"
+            '  // or approved: false, reason: "why"'
         )
+        detail = approval_detail(
+            "vercel-ui", hint=hint, approval_id=approval_id, request=plain(part)
+        )
+        if tool_call_id is None:  # nothing to pause: the run's activity says it
+            out.append(Status(state="awaiting_approval", text="awaiting approval", detail=detail))
+            return
+        name = self._tool_names.get(tool_call_id) or str_or_none(part.get("toolName")) or "tool"
+        out.append(awaiting_status(tool_call_id, name, detail))

@@ -1,0 +1,47 @@
+"""AG-UI interrupts that concern a tool call (``RUN_FINISHED.outcome.interrupts[i].toolCallId``,
+AG-UI 1.0's tool approvals): each pauses that call. nbagent cannot answer a remote agent: the
+next run's input does, with a ``resume`` entry per interrupt (the ``hint``)."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from nbagent._events import Status
+from nbagent.adapters.ag_ui.tables import _get
+from nbagent.adapters.approvals import approval_detail, awaiting_status
+from nbagent.adapters.base import list_or_empty, plain, str_or_none
+
+__all__ = ["interrupt_statuses", "resume_hint"]
+
+
+def resume_hint(thread_id: str | None, interrupt_id: str) -> str:
+    """The ``RunAgentInput`` that resumes the thread with an answer to ``interrupt_id``."""
+    thread = json.dumps(thread_id or "<the thread id>")
+    entry = json.dumps({"interruptId": interrupt_id, "status": "resolved", "payload": None})
+    return (
+        "# POST the next run to the agent with the answer (payload: what the interrupt asks)\n"
+        f'{{"threadId": {thread}, "runId": "<a new id>", "messages": [...],\n'
+        f' "resume": [{entry}]}}'
+    )
+
+
+def interrupt_statuses(outcome: Any, thread_id: str | None) -> list[Status]:
+    """An ``awaiting_approval`` status for each interrupt naming a tool call."""
+    out = []
+    for interrupt in list_or_empty(_get(outcome, "interrupts")):
+        tool_call_id = str_or_none(_get(interrupt, "toolCallId"))
+        interrupt_id = str_or_none(_get(interrupt, "id"))
+        if tool_call_id is None or interrupt_id is None:
+            continue
+        detail = approval_detail(
+            "ag-ui",
+            hint=resume_hint(thread_id, interrupt_id),
+            interrupt_id=interrupt_id,
+            reason=str_or_none(_get(interrupt, "reason")),
+            message=str_or_none(_get(interrupt, "message")),
+            response_schema=plain(_get(interrupt, "responseSchema")),
+        )
+        name = str_or_none(_get(interrupt, "reason")) or "tool"
+        out.append(awaiting_status(tool_call_id, name, detail, "awaits an answer"))
+    return out

@@ -1,0 +1,81 @@
+"""Tool approvals of the Agents SDK (``function_tool(needs_approval=True)``): the SDK does not
+stream them; a run that needs one ends with ``result.interruptions``, a ``ToolApprovalItem``
+each. Whoever reads the run feeds those items after its stream (``nbagent.show`` of a
+``RunResultStreaming`` does: ``nbagent._resume.openai_agents``), as the objects or their dict
+form ``{"type": "tool_approval_item", "raw_item": {...}, "tool_name": ..., "actions": [...]}``;
+each is a paused call (``nbagent.adapters.approvals``). nbagent's answer to one comes back as
+``{"type": "tool_approval_answer", "call_id", "action", "args", "reason"}``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nbagent._events import Event, ToolCallEnd, ToolCallStart
+from nbagent.adapters.approvals import answered_status, approval_detail, awaiting_status
+from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
+from nbagent.adapters.openai_agents.items import ItemsMixin
+from nbagent.adapters.openai_agents.maps import call_arguments
+
+__all__ = ["RESUME_HINT", "ApprovalsMixin"]
+
+RESUME_HINT = """state = result.to_state()
+for item in result.interruptions:
+    state.approve(item)  # or: state.reject(item, rejection_message="why not")
+result = Runner.run_streamed(result.last_agent, state)"""
+"""What to call when nbagent does not hold the run (``result``: the ``RunResultStreaming``)."""
+
+_RESULT_META = {"deny": {"denied": True}, "mock": {"mocked": True}}
+
+
+class ApprovalsMixin(ItemsMixin):
+    """``OpenAIAgentsAdapter``'s approval methods (the adapter holds the state)."""
+
+    _awaiting: set[str]  # tool_call_ids paused, not answered yet
+
+    def _approval(self, item: Any, out: list[Event]) -> None:
+        raw = field(item, "raw_item")
+        call_id = str_or_none(field(raw, "call_id")) or str_or_none(field(raw, "id"))
+        name = str_or_none(field(item, "tool_name")) or str_or_none(field(raw, "name")) or "a tool"
+        if call_id is None:
+            return  # nothing to pause
+        tool_call_id = self._calls.get(call_id)
+        if tool_call_id is None:  # the stream never showed the call (a stream read in part)
+            tool_call_id = self._new_call(call_id, name)
+            self._emit(ToolCallStart(tool_call_id=tool_call_id, name=name), out)
+            arguments, args = call_arguments(raw)
+            self._emit(ToolCallEnd(tool_call_id=tool_call_id, arguments=arguments, args=args), out)
+        actions = [str(a) for a in list_or_empty(field(item, "actions"))]
+        detail = approval_detail(
+            "openai-agents",
+            actions=actions,
+            hint=None if actions else RESUME_HINT,
+            schema=field(item, "schema") or _tool_schema(field(item, "agent"), name),
+            call_id=call_id,  # the SDK's id (``tool_call_id`` may be made unique)
+        )
+        self._awaiting.add(tool_call_id)
+        self._emit(awaiting_status(tool_call_id, name, detail), out)
+
+    def _approval_answer(self, payload: Any, out: list[Event]) -> None:
+        call_id = str_or_none(field(payload, "call_id"))
+        action = str_or_none(field(payload, "action"))
+        if call_id is None or action is None:
+            return
+        tool_call_id = self._calls.get(call_id, call_id)
+        self._awaiting.discard(tool_call_id)
+        if action in _RESULT_META:  # the SDK's output of the call is then the refusal/mock
+            self._result_meta[tool_call_id] = _RESULT_META[action]
+        args = field(payload, "args")
+        reason = str_or_none(field(payload, "reason"))
+        status = answered_status(
+            tool_call_id, action, args=args if isinstance(args, dict) else None, reason=reason
+        )
+        self._emit(status, out)
+
+
+def _tool_schema(agent: Any, name: str) -> Any:
+    """The arguments' JSON schema of the agent's function tool ``name`` (None: not found)."""
+    for tool in list_or_empty(field(agent, "tools")):
+        if field(tool, "name") == name:
+            return plain(field(tool, "params_json_schema"))
+    return None
