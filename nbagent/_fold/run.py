@@ -186,7 +186,7 @@ class RunFold(ToolFold):
             message = ev.message or _DEFAULT_ERROR[ev.reason]
             self.error = {"message": message, "error_type": None, "code": None}
             changes["error"] = dict(self.error)
-        ops = self._cancel_pending_tools(ev.ts)
+        ops = self._cancel_pending_tools(ev.ts, ev.reason)
         for j in self._agent_index.values():  # sub-agents still open end with the run
             block = self._blocks[j]
             if block.ended_at is None:
@@ -194,14 +194,26 @@ class RunFold(ToolFold):
                 ops.append(set_op(j, {"ended_at": ev.ts}))
         return [*ops, {"op": "run", "set": changes}]
 
-    def _cancel_pending_tools(self, ts: float) -> list[Op]:
+    def _cancel_pending_tools(self, ts: float, reason: str | None = None) -> list[Op]:
         """Tool calls whose result never came end with the run as ``cancelled``: a view must
         not show a call of an ended run as still going (whatever ended it: completed, error,
-        Stop), and the saved transcript says the same."""
+        Stop), and the saved transcript says the same. Except, unless the run was stopped, a
+        paused call only its framework's own client can answer (no ``actions``: a remote
+        agent's approval request, which ends the stream): it still waits there, and its
+        panel keeps saying what to call."""
         ops: list[Op] = []
         for j in self._tool_index.values():
             tool = self._blocks[j]
+            if reason != "cancelled" and _answered_elsewhere(tool):
+                continue
             if isinstance(tool, ToolCall) and tool.state in PENDING_TOOL_STATES:
                 tool.state, tool.ended_at = "cancelled", ts
                 ops.append(set_op(j, {"state": "cancelled", "ended_at": ts}))
         return ops
+
+
+def _answered_elsewhere(block: object) -> bool:
+    """A paused call nbagent cannot answer: its framework resumes it from another call."""
+    if not isinstance(block, ToolCall) or block.state != "paused":
+        return False
+    return not (block.pause or {}).get("actions")

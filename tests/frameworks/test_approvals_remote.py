@@ -33,6 +33,10 @@ def paused(events: list[Event]) -> tuple[Status, dict[str, Any]]:
     (status,) = [e for e in events if isinstance(e, Status) and e.state == "awaiting_approval"]
     t = nbagent.Transcript.from_events(events)
     (block,) = [b for b in t.to_dict()["blocks"] if b["id"] == status.tool_call_id]
+    # The stream ended waiting for that answer: the call still waits, its panel shows the hint.
+    assert t.status != "cancelled"
+    assert block["state"] == "paused"
+    assert block["pause"]["hint"] == status.detail["hint"]
     return status, block
 
 
