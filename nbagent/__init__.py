@@ -35,6 +35,7 @@ from nbagent._events import (
     event_from_json,
 )
 from nbagent._lanes import Lanes
+from nbagent._prices import prices
 from nbagent._replay import RecordingRun, ReplayRun, record, replay
 from nbagent._stream import aiter_events, iter_events
 from nbagent._transcript import TokenUsage, ToolCall, Transcript
@@ -129,6 +130,7 @@ __all__ = [
     "event_from_json",
     "iter_events",
     "load",
+    "prices",
     "record",
     "replay",
     "show",
