@@ -83,8 +83,10 @@ class RunFold(FoldState):
         model, provider = self._cost_model.get(bucket, (None, None))
         model, provider = ev.model or model, ev.provider or provider
         self._cost_model[bucket] = (model, provider)
-        model, provider = model or self.model, provider or self._provider
         step = None if i is None else self._steps[i]
+        nested = bucket != "" if step is None else bool(step.get("parent"))
+        if not nested:  # a sub-agent's calls may use another model: never the run's guessed
+            model, provider = model or self.model, provider or self._provider
         source: str | None = "reported"
         cost: float | None = self._cost_reported.get(bucket)
         if cost is None:
