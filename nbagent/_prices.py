@@ -27,7 +27,8 @@ _PROVIDER_IDS = {"bedrock": "aws", "gemini": "google", "vertex_ai": "google"}
 
 _lock = threading.Lock()
 _overrides: dict[str, dict[str, float]] = {}
-_resolved: dict[tuple[str, str | None], str | None] = {}  # (model, provider) -> genai provider
+# (model, provider) -> (genai-prices provider id, model name), or None: no price
+_resolved: dict[tuple[str, str | None], tuple[str, str] | None] = {}
 _UNSET: Any = object()
 
 
@@ -119,8 +120,9 @@ def step_cost(
     seconds, the call's start) picks the price in force then; without it, the prices of the
     table's newest entry. ``provider`` names the provider's price list; without one, the model
     name must match exactly one provider's models in genai-prices (``gpt-4o`` → OpenAI, a
-    ``claude-*`` → Anthropic), else None: the same model sold by several providers (Azure,
-    Bedrock) at other prices is not guessed.
+    ``claude-*`` → Anthropic), or start with a provider's name (``openai/gpt-4o``,
+    ``anthropic:claude-…``), else None: the same model sold by several providers (Azure,
+    Bedrock, Groq) at other prices is not guessed.
     """
     if not model or not usage:
         return None
@@ -143,9 +145,10 @@ def _table_cost(
         import genai_prices  # lazy: ~0.15 s on first use (its HTTP client), never at import
     except ImportError:  # not installed (Python 3.10: genai-prices needs 3.11)
         return None
-    provider_id = _provider_of(model, provider)
-    if provider_id is None:
+    found = _resolve(model, provider)
+    if found is None:
         return None
+    provider_id, model_ref = found
     inp, cached, out, reasoning = counts
     usage = genai_prices.Usage(
         input_tokens=inp,
@@ -156,7 +159,7 @@ def _table_cost(
     when = datetime.fromtimestamp(at, tz=timezone.utc) if at is not None else _LATEST
     try:
         price = genai_prices.calc_price(
-            usage, model, provider_id=provider_id, genai_request_timestamp=when
+            usage, model_ref, provider_id=provider_id, genai_request_timestamp=when
         )
     except (LookupError, ValueError):
         return None
@@ -167,30 +170,36 @@ def _table_cost(
 _LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
 
 
-def _provider_of(model: str, provider: str | None) -> str | None:
-    """The genai-prices provider id that prices ``model``; cached per (model, provider)."""
+def _resolve(model: str, provider: str | None) -> tuple[str, str] | None:
+    """The genai-prices provider id and model name that price ``model``; cached per
+    (model, provider)."""
     key = (model.lower(), provider.lower() if provider else None)
-    if key in _resolved:
-        return _resolved[key]
-    found = _find_provider(*key)
-    _resolved[key] = found
-    return found
+    if key not in _resolved:
+        _resolved[key] = _find(*key)
+    return _resolved[key]
 
 
-def _find_provider(model: str, provider: str | None) -> str | None:
+def _find(model: str, provider: str | None) -> tuple[str, str] | None:
     from genai_prices import data_snapshot
 
     snapshot = data_snapshot.get_snapshot()
+    if provider is None:
+        # "openai/gpt-4o", "anthropic:claude-…" (LiteLLM's, pydantic-ai's names): the prefix
+        # names the provider when genai-prices knows it as one.
+        for sep in "/:":
+            head, _, rest = model.partition(sep)
+            if rest and data_snapshot.find_provider_by_id(snapshot.providers, head):
+                return _find(rest, head)
     if provider is not None:
         wanted = _PROVIDER_IDS.get(provider, provider)
         try:
             snapshot.find_provider_model(model, None, wanted, None)
         except LookupError:
             return None
-        return wanted
+        return wanted, model
     claims = [
         p for p in snapshot.providers if p.model_match is not None and p.model_match.is_match(model)
     ]
     if len(claims) != 1 or claims[0].find_model(model, all_providers=snapshot.providers) is None:
         return None
-    return str(claims[0].id)
+    return str(claims[0].id), model

@@ -90,13 +90,16 @@ def run_events(*steps: tuple[str, list[E.Usage]], model: str | None = "gpt-4o") 
         ("claude-3-5-haiku-20241022", None, "anthropic"),
         ("gemini-2.5-flash", "google", "google"),
         ("claude-3-5-haiku-20241022", "bedrock", "aws"),
+        ("openai/gpt-4o", None, "openai"),  # LiteLLM's name: the prefix is the provider
+        ("anthropic:claude-sonnet-4-5", None, "anthropic"),  # pydantic-ai's
     ],
 )
 def test_a_known_model_costs_what_genai_prices_says(
     model: str, provider: str | None, priced_by: str
 ) -> None:
     got = step_cost(model, provider, usage(12_345, 678), T0)
-    want = table_price(model, priced_by, input_tokens=12_345, output_tokens=678)
+    name = model.replace(":", "/").rpartition("/")[2]
+    want = table_price(name, priced_by, input_tokens=12_345, output_tokens=678)
     assert got == (pytest.approx(want), "price table")
     assert want > 0
 
