@@ -352,3 +352,30 @@ def test_an_agent_run_its_nested_agent_and_its_replay_cost_the_same(tmp_path: Pa
     again = [s["cost_usd"] for s in replayed.steps if s["usage"]]
     assert again == pytest.approx([s["cost_usd"] for s in steps])
     assert replayed.cost_usd == pytest.approx(live.cost_usd)
+
+
+def test_the_runs_provider_picks_the_price_list() -> None:
+    table()
+    events = run_events(("s1", [E.Usage(input_tokens=1_000, output_tokens=100)]))
+    events[0] = E.RunStart(model="llama-3.1-8b-instant", provider="groq", ts=T0)
+    t = check_ops(events)
+    want = table_price("llama-3.1-8b-instant", "groq", input_tokens=1_000, output_tokens=100)
+    assert t.steps[0]["cost_usd"] == pytest.approx(want)
+    events[0] = E.RunStart(model="llama-3.1-8b-instant", ts=T0)  # no provider: not guessed
+    assert check_ops(events).steps[0]["cost_usd"] is None
+
+
+def test_a_saved_state_whose_cost_no_step_explains_comes_back_the_same() -> None:
+    table()
+    # The sub-agent's own usage (no step of its own) has no model: the run's cost is unknown.
+    events = run_events(("s1", [E.Usage(input_tokens=1_000, output_tokens=100)]))
+    events[-1:-1] = [
+        E.StepStart(step_id="sub", name="helper", step_type="subagent", ts=T0 + 2),
+        E.Usage(input_tokens=10, output_tokens=1, parent="sub", ts=T0 + 2),
+        E.StepEnd(step_id="sub", ts=T0 + 3),
+    ]
+    t = check_ops(events)
+    state = json.loads(json.dumps(t.to_dict()))
+    assert state["cost_usd"] is None
+    assert state["steps"][0]["cost_usd"] > 0
+    assert Transcript.from_dict(state).to_dict() == state

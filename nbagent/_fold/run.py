@@ -85,7 +85,8 @@ class RunFold(FoldState):
         self._cost_model[bucket] = (model, provider)
         step = None if i is None else self._steps[i]
         nested = bucket != "" if step is None else bool(step.get("parent"))
-        if not nested:  # a sub-agent's calls may use another model: never the run's guessed
+        if not nested and bucket not in self._agent_index:
+            # a sub-agent's calls may use another model: never the run's guessed
             model, provider = model or self.model, provider or self._provider
         source: str | None = "reported"
         cost: float | None = self._cost_reported.get(bucket)
@@ -116,7 +117,9 @@ class RunFold(FoldState):
         cost = d.get("cost_usd")
         cost = float(cost) if isinstance(cost, (int, float)) and cost is not True else None
         if cost != self.cost_usd:
-            if self._cost_bucket or cost is not None:
+            if cost is None:  # unknown for a reason no step shows (a scope's own usage)
+                self._cost_bucket["\0unpriced"] = None
+            elif self._cost_bucket:
                 self._cost_run = cost
             else:
                 self._cost_run_usage = cost
@@ -230,6 +233,7 @@ class RunFold(FoldState):
         if self.started_at is not None:
             return []
         self.run_id, self.title, self.model = ev.run_id or None, ev.title, ev.model
+        self._provider = ev.provider  # whose price list the run's steps are priced by
         self.started_at = ev.ts
         keys = {"run_id": self.run_id, "title": ev.title, "model": ev.model, "started_at": ev.ts}
         return [{"op": "run", "set": keys}]
