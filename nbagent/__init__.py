@@ -35,6 +35,7 @@ from nbagent._events import (
     event_from_json,
 )
 from nbagent._lanes import Lanes
+from nbagent._prices import prices
 from nbagent._replay import RecordingRun, ReplayRun, record, replay
 from nbagent._resume import with_approvals
 from nbagent._stream import aiter_events, iter_events
@@ -130,6 +131,7 @@ __all__ = [
     "event_from_json",
     "iter_events",
     "load",
+    "prices",
     "record",
     "replay",
     "show",

@@ -255,7 +255,7 @@ class Agent:
             model=self.model, messages=list(messages), stream=True, **kwargs
         )
         adapter = OpenAIChatAdapter()
-        ids = _StepIds(step)
+        ids = _StepIds(step, self.model)
         try:
             async for chunk in stream:
                 for ev in adapter.feed(chunk):
@@ -350,8 +350,9 @@ class _StepIds:
     """Adapter events with ids unique in the run: every step's chunk ids may be alike, and
     a server that sends no tool call ids gets the same made-up ones in every step."""
 
-    def __init__(self, step: int) -> None:
+    def __init__(self, step: int, model: str | None = None) -> None:
         self.step = step
+        self.model = model  # the usage names it: a nested agent's steps are priced by theirs
         self.synthetic: set[str] = set()
 
     def rename(self, ev: Event) -> Event | None:
@@ -361,7 +362,8 @@ class _StepIds:
         if isinstance(ev, (StepStart, StepEnd)):
             return dataclasses.replace(ev, step_id=f"model-{step}")
         if isinstance(ev, Usage):  # one model call's usage: the run's is their sum
-            return dataclasses.replace(ev, scope="step", step_id=f"model-{step}")
+            model = ev.model or self.model
+            return dataclasses.replace(ev, scope="step", step_id=f"model-{step}", model=model)
         if isinstance(ev, (TextDelta, ThinkingDelta, MessageStart, MessageEnd)):
             return dataclasses.replace(ev, message_id=f"{step}/{ev.message_id}")
         if isinstance(ev, ToolCallStart) and ev.synthetic_id:

@@ -102,6 +102,7 @@ class ToolCall:
         "args_done_at",
         "asked_args",
         "buffer",
+        "cost",
         "denied",
         "display",
         "duration_s",
@@ -175,6 +176,9 @@ class ToolCall:
         """The block (a tool call, a sub-agent) whose scope this call is in; None: top level."""
         self.usage: dict[str, Any] | None = None
         """The tokens of the sub-agent this call started (its nested steps), when it did."""
+        self.cost: dict[str, float | None] | None = None
+        """``{"cost_usd": USD or None}`` once a step inside its sub-agent has a cost (its
+        steps' sum; None: one has no price); absent from the state until then."""
         self.display: list[dict[str, Any]] | None = None
         """The result as data (a table, an image, markdown): Jupyter display bundles
         ``{"data": {mime: value}, "metadata": {mime: {...}}}`` (``nbagent._data``), ``result``
@@ -209,6 +213,8 @@ class ToolCall:
             value = getattr(self, k)
             if value:
                 d[k] = list(value) if isinstance(value, list) else value
+        if self.cost is not None:
+            d.update(self.cost)
         return d
 
     def __repr__(self) -> str:
@@ -219,7 +225,7 @@ class AgentBlock:
     """A sub-agent's scope (an ``agent`` block): a LangGraph subgraph, a handed-off agent; the
     blocks whose ``parent`` is its id are shown inside it."""
 
-    __slots__ = ("buffer", "ended_at", "id", "name", "parent", "started_at", "usage")
+    __slots__ = ("buffer", "cost", "ended_at", "id", "name", "parent", "started_at", "usage")
     type: ClassVar[str] = "agent"
 
     def __init__(self, step_id: str, name: str, started_at: float | None) -> None:
@@ -231,6 +237,8 @@ class AgentBlock:
         self.ended_at: float | None = None
         self.usage: dict[str, Any] | None = None
         """The tokens of its steps (its nested ones included); None when none reported."""
+        self.cost: dict[str, float | None] | None = None
+        """As ``ToolCall.cost``: its steps' cost, once one has a cost."""
         self.parent: str | None = None
         """The block whose scope this sub-agent is in; None: top level."""
 
@@ -245,6 +253,8 @@ class AgentBlock:
         }
         if self.parent is not None:
             d["parent"] = self.parent
+        if self.cost is not None:
+            d.update(self.cost)
         return d
 
 

@@ -105,8 +105,9 @@ def test_tokens_per_second_excludes_tool_time_and_first_token_waits() -> None:
     # The text export: the status line, then one line per model call, the same numbers.
     assert t.to_text().splitlines()[-3:] == [
         "completed · first token 0.50 s · 50.0 tok/s · 8.0 s · 500 tokens",
-        "step 1 · first token 0.50 s · 1.50 s · in 100 · out 40 tokens · tool calls",
-        "step 2 · first token 0.50 s · 1.50 s · in 300 · out 60 tokens · stop",
+        # the cost: "—", no model names the price (issue 19)
+        "step 1 · first token 0.50 s · 1.50 s · in 100 · out 40 tokens · — · tool calls",
+        "step 2 · first token 0.50 s · 1.50 s · in 300 · out 60 tokens · — · stop",
     ]
 
 

@@ -75,12 +75,14 @@ export function formatRate(rate, estimated = false) {
 }
 
 /**
- * A cost in USD with the digits that matter: "$1.20", "$0.042", "$0.0031".
+ * A cost in USD with the digits that matter: "$1.20", "$0.042", "$0.0031"; under a tenth of
+ * a cent, two significant digits ("$0.00031", "$0.000015"), as `format_cost`.
  * @param {number} usd
  */
 export function formatCost(usd) {
   usd = finite(usd);
-  const digits = usd >= 1 ? 2 : usd >= 0.01 ? 3 : 4;
+  let digits = usd >= 1 ? 2 : usd >= 0.01 ? 3 : 4;
+  if (usd > 0 && usd < 0.001) digits = Math.min(8, 1 - Math.floor(Math.log10(usd)));
   return `$${fixed(usd, digits)}`;
 }
 

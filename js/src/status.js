@@ -108,7 +108,7 @@ export function stepLines(s) {
   if (steps.length < 2) return [];
   return steps.map((step, n) => {
     const st =
-      /** @type {{name?: unknown, usage?: any, finish_reason?: unknown, started_at?: unknown, first_token_at?: unknown, ended_at?: unknown}} */ (
+      /** @type {{name?: unknown, usage?: any, finish_reason?: unknown, started_at?: unknown, first_token_at?: unknown, ended_at?: unknown, cost_usd?: unknown}} */ (
         step
       );
     const parts = [`step ${n + 1}`];
@@ -121,6 +121,11 @@ export function stepLines(s) {
     if (start !== null && end !== null) parts.push(formatDuration(end - start));
     const usage = usageText(st.usage);
     if (usage) parts.push(usage);
+    // A step priced or reported has `cost_usd` (null: no price); older states have none.
+    if ("cost_usd" in st) {
+      const cost = num(st.cost_usd);
+      parts.push(cost === null ? NO_NUMBER : formatCost(cost));
+    }
     if (st.finish_reason) parts.push(String(st.finish_reason).replace(/_/g, " "));
     return parts.join(" · ");
   });

@@ -40,7 +40,7 @@ import { decodeOps, WireError } from "./wire.js";
  *   status?: string, end_reason?: string | null, error?: RunError | null,
  *   started_at?: number | null, first_token_at?: number | null, ended_at?: number | null,
  *   deltas?: number, usage?: Usage | null, steps?: unknown[], warnings?: unknown[],
- *   activity?: string | null, cost_usd?: number, whole?: boolean, blocks: Block[],
+ *   activity?: string | null, cost_usd?: number | null, whole?: boolean, blocks: Block[],
  *   generating_s?: number, generating_since?: number | null}} State
  *   `generating_s`, `generating_since`: the model's generation time, closed and open
  *   (nbagent/_fold/numbers.py, js/src/numbers.js).

@@ -79,9 +79,12 @@ def format_rate(rate: float | None, estimated: bool = False) -> str:
 
 
 def format_cost(usd: float) -> str:
-    """A cost in USD with the digits that matter: "$1.20", "$0.042", "$0.0031"."""
+    """A cost in USD with the digits that matter: "$1.20", "$0.042", "$0.0031"; under a tenth
+    of a cent, two significant digits ("$0.00031", "$0.000015": a cheap model call)."""
     usd = _finite(usd)
     digits = 2 if usd >= 1 else 3 if usd >= 0.01 else 4
+    if 0 < usd < 0.001:
+        digits = min(8, 1 - math.floor(math.log10(usd)))
     return f"${_fixed(usd, digits)}"
 
 

@@ -105,6 +105,9 @@ def step_lines(s: dict[str, Any]) -> list[str]:
             parts.append(format_duration(end - start))
         if usage_text(st.get("usage")):
             parts.append(usage_text(st.get("usage")))
+        if "cost_usd" in st:  # a step priced or reported (older states have no cost)
+            cost = numbers.number(st["cost_usd"])
+            parts.append(NO_NUMBER if cost is None else format_cost(cost))
         if st.get("finish_reason"):
             parts.append(str(st["finish_reason"]).replace("_", " "))
         lines.append(" · ".join(parts))

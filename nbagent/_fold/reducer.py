@@ -95,8 +95,6 @@ class TranscriptBase(RunFold, ToolFold):
             setattr(t, k, d.get(k, getattr(t, k)))
         t.warnings = [dict(w) for w in d.get("warnings", [])]
         t.whole = d.get("whole") is True
-        cost = d.get("cost_usd")
-        t._cost_run = float(cost) if isinstance(cost, (int, float)) else None
         t._usage = dict(EMPTY_USAGE) | dict(d.get("usage") or {})
         t._steps = [dict(s) for s in d.get("steps", [])]
         t._step_index = {s["id"]: i for i, s in enumerate(t._steps)}
@@ -113,9 +111,11 @@ class TranscriptBase(RunFold, ToolFold):
                 block.buffer = TextBuffer(b.get("arguments") or "")
                 for k in (*ToolCall._KEYS, *ToolCall._OPTIONAL):
                     setattr(block, k, b.get(k, getattr(block, k)))
+                block.cost = {"cost_usd": b["cost_usd"]} if "cost_usd" in b else None
             elif b["type"] == "agent":
                 block = AgentBlock(b["id"], b.get("name") or "", b.get("started_at"))
                 block.ended_at, block.usage = b.get("ended_at"), b.get("usage")
+                block.cost = {"cost_usd": b["cost_usd"]} if "cost_usd" in b else None
                 block.parent = b.get("parent")
             else:
                 block = MessageBlock(b["type"], b["id"], b["text"], b.get("refusal", False))
@@ -125,6 +125,7 @@ class TranscriptBase(RunFold, ToolFold):
                 block.whole = b.get("whole", False) is True
             t._index(block)[b["id"]] = i
             t._blocks.append(block)
+        t._restore_costs(d)
         t._ended = t.status != "running"
         # Steps still open go on being measured: their characters are the ones no ended
         # step holds (exact for steps one after another, the usual case).
@@ -160,7 +161,7 @@ class TranscriptBase(RunFold, ToolFold):
             "activity": self.activity,
             "blocks": self.blocks,
         }
-        if self.cost_usd is not None:  # only when the source reports one: older states as they were
+        if self._cost_sent:  # only once a cost is known: older states as they were
             state["cost_usd"] = self.cost_usd
         if self.whole:  # likewise: only runs whose messages came whole say so
             state["whole"] = True

@@ -16,6 +16,7 @@ from nbagent._blocks import (
 )
 from nbagent._fold.state import MAX_WARNINGS, Op, set_op, step_entry
 from nbagent._fold.tools import PAUSE_STATES, ToolFold
+from nbagent._prices import step_cost
 
 __all__ = ["PENDING_TOOL_STATES", "RunFold"]
 
@@ -43,14 +44,13 @@ class RunFold(ToolFold):
         if ev.model and not self.model:
             self.model = changes["model"] = ev.model
         scopes: list[Op] = []
-        if ev.cost_usd is not None:
-            if ev.scope == "run" and ev.parent is None:
-                self._cost_run = ev.cost_usd
-            else:
-                self._cost_steps = (self._cost_steps or 0.0) + ev.cost_usd
-            changes["cost_usd"] = self.cost_usd
         if ev.scope == "run" and ev.parent is None:
             self._run_usage = merge_usage(self._run_usage or EMPTY_USAGE, ev)
+            if ev.cost_usd is not None:
+                self._cost_run = ev.cost_usd
+            self._provider = self._provider or ev.provider
+            priced = step_cost(self.model, self._provider, self._run_usage, self.started_at)
+            self._cost_run_usage = None if priced is None else priced[0]
         else:
             i = self._step_index.get(ev.step_id) if ev.step_id else None
             if i is None:
@@ -58,6 +58,7 @@ class RunFold(ToolFold):
             bucket = (ev.parent or "") if i is None else self._steps[i]["id"]
             raw = merge_usage(self._raw_usage.get(bucket, EMPTY_USAGE), ev)
             self._raw_usage[bucket] = raw
+            self._price_bucket(bucket, i, ev)
             if i is not None:
                 self._steps[i]["usage"] = display_usage(raw)
                 if self._steps[i]["ended_at"] is None:
@@ -66,7 +67,63 @@ class RunFold(ToolFold):
             scopes = self._scope_usage(bucket)
         raw_run = self._run_usage or sum_usage(self._raw_usage)
         self._usage = changes["usage"] = display_usage(raw_run)
+        cost = self.cost_usd
+        if self._cost_sent or cost is not None:
+            self._cost_sent = True
+            changes["cost_usd"] = cost
         return [{"op": "run", "set": changes}, *scopes]
+
+    def _price_bucket(self, bucket: str, i: int | None, ev: E.Usage) -> None:
+        """The cost of a usage bucket (a step's, else its scope's): what the source reported
+        for it (step-scope costs add up), else its tokens priced (``nbagent._prices``) by the
+        model and provider its usage names, else the run's; on step ``i`` as ``model``,
+        ``cost_usd`` (None: no price) and ``cost_source``."""
+        if ev.cost_usd is not None:
+            self._cost_reported[bucket] = self._cost_reported.get(bucket, 0.0) + ev.cost_usd
+        self._provider = self._provider or ev.provider
+        model, provider = self._cost_model.get(bucket, (None, None))
+        model, provider = ev.model or model, ev.provider or provider
+        self._cost_model[bucket] = (model, provider)
+        step = None if i is None else self._steps[i]
+        nested = bucket != "" if step is None else bool(step.get("parent"))
+        if not nested and bucket not in self._agent_index:
+            # a sub-agent's calls may use another model: never the run's guessed
+            model, provider = model or self.model, provider or self._provider
+        source: str | None = "reported"
+        cost: float | None = self._cost_reported.get(bucket)
+        if cost is None:
+            at = (step or {}).get("started_at") or ev.ts or self.started_at
+            priced = step_cost(model, provider, self._raw_usage[bucket], at)
+            cost, source = priced if priced is not None else (None, None)
+        self._cost_bucket[bucket] = cost
+        if step is not None:
+            if model:
+                step["model"] = model
+            step["cost_usd"] = cost
+            if source is None:
+                step.pop("cost_source", None)
+            else:
+                step["cost_source"] = source
+
+    def _restore_costs(self, d: dict[str, Any]) -> None:
+        """``from_dict``: the costs of a saved state, as its steps and run say (no repricing:
+        the same state comes out)."""
+        for s in self._steps:
+            if "cost_usd" in s:
+                self._cost_bucket[s["id"]] = s["cost_usd"]
+                self._cost_model[s["id"]] = (s.get("model"), None)
+                if s.get("cost_source") == "reported" and s["cost_usd"] is not None:
+                    self._cost_reported[s["id"]] = s["cost_usd"]
+        self._cost_sent = "cost_usd" in d
+        cost = d.get("cost_usd")
+        cost = float(cost) if isinstance(cost, (int, float)) and cost is not True else None
+        if cost != self.cost_usd:
+            if cost is None:  # unknown for a reason no step shows (a scope's own usage)
+                self._cost_bucket["\0unpriced"] = None
+            elif self._cost_bucket:
+                self._cost_run = cost
+            else:
+                self._cost_run_usage = cost
 
     def _latest_step(self, parent: str | None) -> int | None:
         """The step a usage without a ``step_id`` belongs to: the latest one of its scope, or
@@ -96,7 +153,8 @@ class RunFold(ToolFold):
         return chain
 
     def _scope_usage(self, bucket: str) -> list[Op]:
-        """The usage of every block the bucket counts in, summed over its nested buckets."""
+        """The usage of every block the bucket counts in, summed over its nested buckets; and
+        their cost once one of them has a cost (None while one has no price)."""
         ops: list[Op] = []
         for scope in self._scopes_of(bucket):
             inside = {k: v for k, v in self._raw_usage.items() if k and scope in self._scopes_of(k)}
@@ -107,7 +165,13 @@ class RunFold(ToolFold):
             block = self._blocks[i]
             if isinstance(block, (AgentBlock, ToolCall)):
                 block.usage = usage
-                ops.append(set_op(i, {"usage": usage}))
+                changes: dict[str, Any] = {"usage": usage}
+                costs = [self._cost_bucket.get(k) for k in inside]
+                if block.cost is not None or any(c is not None for c in costs):
+                    total = None if None in costs else sum(c for c in costs if c is not None)
+                    block.cost = {"cost_usd": total}
+                    changes |= block.cost
+                ops.append(set_op(i, changes))
         return ops
 
     def _on_step_start(self, ev: E.StepStart) -> list[Op]:
@@ -172,6 +236,7 @@ class RunFold(ToolFold):
         if self.started_at is not None:
             return []
         self.run_id, self.title, self.model = ev.run_id or None, ev.title, ev.model
+        self._provider = ev.provider  # whose price list the run's steps are priced by
         self.started_at = ev.ts
         keys = {"run_id": self.run_id, "title": ev.title, "model": ev.model, "started_at": ev.ts}
         return [{"op": "run", "set": keys}]

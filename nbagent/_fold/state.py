@@ -63,7 +63,15 @@ class FoldState:
         self._raw_usage: dict[str, dict[str, Any]] = {}  # step id ("" outside steps) -> raw
         self._run_usage: dict[str, Any] | None = None  # from scope="run" usage
         self._cost_run: float | None = None  # a run-scope cost the source reported
-        self._cost_steps: float | None = None  # the sum of step-scope costs
+        # Issue 19's cost: per usage bucket (as _raw_usage), what the source reported, the
+        # (model, provider) it is priced by, and its cost (None: not priced); the price of a
+        # run-scope usage when no step has one; whether the state has carried ``cost_usd``.
+        self._provider: str | None = None
+        self._cost_reported: dict[str, float] = {}
+        self._cost_model: dict[str, tuple[str | None, str | None]] = {}
+        self._cost_bucket: dict[str, float | None] = {}
+        self._cost_run_usage: float | None = None
+        self._cost_sent = False
         self._steps: list[dict[str, Any]] = []
         self._step_index: dict[str, int] = {}
         self._blocks: list[Block] = []
@@ -82,8 +90,15 @@ class FoldState:
 
     @property
     def cost_usd(self) -> float | None:
-        """What the source says the run cost, in USD; None when it reports no cost."""
-        return self._cost_run if self._cost_run is not None else self._cost_steps
+        """What the run cost in USD: the source's own figure for the run, else the sum of its
+        steps' costs (``steps[k]["cost_usd"]``: reported, or priced by ``nbagent._prices``);
+        None when unknown (a step with usage that has no price makes the run's unknown)."""
+        if self._cost_run is not None:
+            return self._cost_run
+        if self._cost_bucket:
+            costs = list(self._cost_bucket.values())
+            return None if None in costs else sum(c for c in costs if c is not None)
+        return self._cost_run_usage
 
     @property
     def steps(self) -> list[dict[str, Any]]:

@@ -307,3 +307,32 @@ def test_a_stream_without_a_result_is_incomplete() -> None:
     end = out[-1]
     assert isinstance(end, RunEnd)
     assert end.reason == "incomplete"
+
+
+def test_steps_are_priced_and_the_result_cost_is_the_runs() -> None:
+    """Each model call is priced from its tokens (genai-prices' Anthropic table: cache reads at
+    their rate, apart from the input as Anthropic counts them); the run's cost is the one
+    ``ResultMessage.total_cost_usd`` reports (issue 19)."""
+    from datetime import datetime, timezone
+
+    genai_prices = pytest.importorskip("genai_prices")
+    events, messages, _ = run_query("subagent_task")
+    t = nbagent.Transcript.from_events(events)
+    model = messages[0].data["model"]
+    for step in t.steps:
+        u = step["usage"]
+        when = datetime.fromtimestamp(step["started_at"], tz=timezone.utc)
+        usage = genai_prices.Usage(
+            input_tokens=u["input_tokens"] + u["cached_input_tokens"],
+            cache_read_tokens=u["cached_input_tokens"],
+            output_tokens=u["output_tokens"],
+        )
+        want = genai_prices.calc_price(
+            usage, model, provider_id="anthropic", genai_request_timestamp=when
+        )
+        assert (step["model"], step["cost_source"]) == (model, "price table")
+        assert step["cost_usd"] == pytest.approx(float(want.total_price))
+    task = next(b for b in t.blocks if b["id"] == "toolu_02Task")
+    nested = [s["cost_usd"] for s in t.steps if s.get("parent") == "toolu_02Task"]
+    assert task["cost_usd"] == pytest.approx(sum(nested))
+    assert t.cost_usd == messages[-1].total_cost_usd  # reported: it wins over the steps' sum

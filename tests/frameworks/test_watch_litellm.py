@@ -487,3 +487,22 @@ def test_stop_cancels_the_awaited_call_at_once() -> None:
         run, took = aio.run(main(srv))
     assert run.transcript.status == "cancelled"
     assert took < 1.5  # no wait for the end of a call the Stop cut
+
+
+def test_each_calls_reported_cost_is_its_steps_and_the_run_is_their_sum(
+    server: OpenAIServer,
+) -> None:
+    """LiteLLM's ``response_cost`` wins over nbagent's price table, per call (issue 19)."""
+    from nbagent._export.formats import format_cost
+    from nbagent._export.status import step_lines
+
+    with nbagent.watch() as run:
+        responses = [litellm.completion(messages=MESSAGES, **via(server)) for _ in range(2)]
+    state = run.transcript.to_dict()
+    costs = [r._hidden_params["response_cost"] for r in responses]
+    assert all(c > 0 for c in costs)
+    steps = state["steps"]
+    assert [s["cost_usd"] for s in steps] == pytest.approx(costs)
+    assert [s["cost_source"] for s in steps] == ["reported", "reported"]
+    assert state["cost_usd"] == pytest.approx(sum(costs))
+    assert [line.split(" · ")[-2] for line in step_lines(state)] == [format_cost(c) for c in costs]
