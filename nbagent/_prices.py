@@ -8,13 +8,14 @@ prices each step with ``step_cost``; a cost the source reports wins over both.
 
 from __future__ import annotations
 
+import contextlib
 import math
 import threading
 from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any, Literal
 
-__all__ = ["PRICE_KEYS", "CostSource", "prices", "step_cost"]
+__all__ = ["PRICE_KEYS", "CostSource", "prices", "step_cost", "warm_up"]
 
 CostSource = Literal["reported", "price table", "override"]
 PRICE_KEYS = ("input", "output", "cached_input")
@@ -30,6 +31,26 @@ _overrides: dict[str, dict[str, float]] = {}
 # (model, provider) -> (genai-prices provider id, model name), or None: no price
 _resolved: dict[tuple[str, str | None], tuple[str, str] | None] = {}
 _UNSET: Any = object()
+
+
+_warming: list[threading.Thread] = []
+
+
+def warm_up() -> None:
+    """Import the price table on a thread of its own, once: the first priced step would
+    otherwise wait for it (~0.4 s) under its run's lock, between two updates of the view."""
+    with _lock:
+        if _warming:
+            return
+        thread = threading.Thread(target=_import_table, name="nbagent-prices", daemon=True)
+        _warming.append(thread)
+    thread.start()
+
+
+def _import_table() -> None:
+    # Python 3.10 has no genai-prices: reported costs and overrides only.
+    with contextlib.suppress(ImportError):
+        import genai_prices  # noqa: F401
 
 
 def prices(

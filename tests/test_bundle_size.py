@@ -9,8 +9,10 @@ import pytest
 
 STATIC = Path(__file__).resolve().parents[1] / "nbagent" / "static"
 # bytes, minified. 150 KB until issue 18, whose view code (following the notebook's scroller,
-# folding, the page's ends, icons, the numbers and the footer: +9.1 KB) took it to 150.5 KB.
-BUDGET = 160 * 1024
+# folding, the page's ends, icons, the numbers and the footer: +9.1 KB) took it to 150.5 KB;
+# 160 KB until issue 19: a paused call's panel (+4.6 KB), forks beside their run (+2.6 KB),
+# the timeline (+5.0 KB) and costs (+0.1 KB) took it from 153.7 to 162.3 KB.
+BUDGET = 168 * 1024
 MATH_BUDGET = 300 * 1024  # bytes, minified: KaTeX (MathML output) and its entry
 
 

@@ -46,13 +46,32 @@ const REASONS = {
 };
 
 /**
- * The headline: "running", "completed", "completed (max tokens)", "cancelled", "error: boom".
+ * The names of the tool calls waiting for an answer (nbagent/_export/status.py paused_calls).
+ * @param {State} s
+ * @returns {string[]}
+ */
+export function pausedCalls(s) {
+  return (s.blocks ?? [])
+    .filter((b) => b.type === "tool" && b.state === "paused")
+    .map((b) => String(/** @type {{name?: string}} */ (b).name || "a tool"));
+}
+
+/**
+ * The headline: "running", "paused before delete_file", "completed", "cancelled", "error: boom".
  * @param {State} s
  */
 export function statusLabel(s) {
   const status = s.status;
   if (!status) return "waiting";
-  if (status === "running") return s.activity ? String(s.activity) : "running";
+  if (status === "running") {
+    const paused = pausedCalls(s);
+    if (paused.length) {
+      return paused.length === 1
+        ? `paused before ${paused[0]}`
+        : `paused before ${paused.length} calls`;
+    }
+    return s.activity ? String(s.activity) : "running";
+  }
   const reason = s.end_reason && s.end_reason !== status ? (REASONS[s.end_reason] ?? null) : null;
   let label = status;
   if (status === "error") label = `error: ${s.error?.message ?? "unknown error"}`;
@@ -271,7 +290,10 @@ export class StatusBar {
     this.el.classList.toggle("nba-running", running);
     for (const st of ["completed", "error", "cancelled"])
       this.el.classList.toggle(`nba-${st}`, s.status === st);
-    this.spin.hidden = !running;
+    // A run waiting for the reader is not working: no spinner, the label says what waits.
+    const paused = running && pausedCalls(s).length > 0;
+    this.el.classList.toggle("nba-paused", paused);
+    this.spin.hidden = !running || paused;
     const now = this.store.now();
     setText(this.label, statusLabel(s));
     setText(this.parts, statusParts(s, now).join(" · "));

@@ -33,12 +33,29 @@ _REASONS = {
 }
 
 
+def paused_calls(s: dict[str, Any]) -> list[str]:
+    """The names of the tool calls waiting for an answer (``js/src/status.js`` pausedCalls)."""
+    blocks = s.get("blocks") or []
+    return [
+        str(b.get("name") or "a tool")
+        for b in blocks
+        if isinstance(b, dict) and b.get("type") == "tool" and b.get("state") == "paused"
+    ]
+
+
 def status_label(s: dict[str, Any]) -> str:
     """ "running" (or the activity), "completed", "completed (max tokens)", "error: boom"."""
     status = s.get("status")
     if not status:
         return "waiting"
     if status == "running":
+        paused = paused_calls(s)
+        if paused:
+            return (
+                f"paused before {paused[0]}"
+                if len(paused) == 1
+                else (f"paused before {len(paused)} calls")
+            )
         return str(s["activity"]) if s.get("activity") else "running"
     reason = s.get("end_reason")
     label = str(status)

@@ -16,6 +16,7 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, TypeVar
 
+from nbagent import _prices as prices
 from nbagent._output import OutputRun, mimebundle
 from nbagent._stream import Pipeline
 from nbagent._terminal import Printer
@@ -276,6 +277,7 @@ class Run:
     def start(self) -> None:
         """Start reading the source (``launch`` displays the run first)."""
         registry.track(self)
+        prices.warm_up()
         if self.widget is not None:
             on_kernel_shutdown(_kernel_ends)
         self._driver.start()
