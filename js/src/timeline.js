@@ -31,13 +31,14 @@ export const TIMELINE_KEY = "timeline";
 const count = (usage, key) => (Number.isInteger(usage?.[key]) ? usage?.[key] : null);
 
 /**
- * Whether `step` is a round of tool calls, not a model call (the state keeps no step type):
- * no tokens of its own, and no measured output once ended or a call of its scope running when
- * it began (the calls are rows of their own).
+ * Whether `step` is a round of tool calls, not a model call (the calls are rows of their own):
+ * its `type` says so; a state from before steps had one: no tokens of its own, and no measured
+ * output once ended or a call of its scope running when it began.
  * @param {Item} step
  * @param {Item[]} tools
  */
 function toolRound(step, tools) {
+  if (step.type !== undefined) return step.type === "tool";
   if (step.usage != null || num(step.first_token_at) !== null) return false;
   if (num(step.ended_at) !== null && step.output_chars == null) return true;
   const start = num(step.started_at);

@@ -55,9 +55,11 @@ def _count(usage: Any, key: str) -> int | None:
 
 
 def _tool_round(step: dict[str, Any], tools: list[dict[str, Any]]) -> bool:
-    """Whether ``step`` is a round of tool calls, not a model call (the state keeps no step
-    type): no tokens of its own, and no measured output once ended or a call of its scope
-    running when it began (the calls are rows of their own)."""
+    """Whether ``step`` is a round of tool calls, not a model call (the calls are rows of their
+    own): its ``type`` says so; a state from before steps had one: no tokens of its own, and no
+    measured output once ended or a call of its scope running when it began."""
+    if "type" in step:
+        return bool(step["type"] == "tool")
     if step.get("usage") is not None or number(step.get("first_token_at")) is not None:
         return False
     if number(step.get("ended_at")) is not None and step.get("output_chars") is None:

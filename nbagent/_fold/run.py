@@ -178,7 +178,7 @@ class RunFold(ToolFold):
         if ev.step_id in self._step_index:
             return []
         self._step_index[ev.step_id] = len(self._steps)
-        self._steps.append(step_entry(ev.step_id, ev.name, ev.ts, ev.parent))
+        self._steps.append(step_entry(ev.step_id, ev.name, ev.ts, ev.parent, ev.step_type))
         if ev.step_type not in ("subagent", "tool"):  # those produce no tokens of their own
             self._awaiting.add(ev.step_id)
             self._step_chars0[ev.step_id] = self._output_chars()

@@ -175,10 +175,15 @@ class FoldState:
 
 
 def step_entry(
-    step_id: str, name: str, started_at: float | None, parent: str | None = None
+    step_id: str,
+    name: str,
+    started_at: float | None,
+    parent: str | None = None,
+    step_type: str = "model",
 ) -> dict[str, Any]:
     """A step's entry in ``steps``: one model call (or tool round, node, sub-agent); with
-    ``parent`` (the scope it ran in) only inside a sub-agent. ``first_token_at``: its first
+    ``parent`` (the scope it ran in) only inside a sub-agent, with ``type`` (``StepStart``'s
+    ``step_type``) only when it is not a model call. ``first_token_at``: its first
     delta; ``output_chars``: the characters produced while it ran, set at its end and when its
     usage comes (``numbers.output_tokens`` calibrates its estimate with them)."""
     entry: dict[str, Any] = {
@@ -193,6 +198,8 @@ def step_entry(
     }
     if parent is not None:
         entry["parent"] = parent
+    if step_type != "model":
+        entry["type"] = step_type
     return entry
 
 
