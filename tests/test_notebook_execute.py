@@ -141,6 +141,11 @@ PRINTED: dict[str, list[str]] = {
         "[({'city': 'Oslo'}, False), ({'city': 'Gotham'}, True)]",
         "get_weather(city='Atlantis')",  # Copy as code
         "[('local_time', {'city': 'Oslo'})]",
+        "['notes.txt', 'old.log'] | denied: True | {'action': 'deny'",  # pause, deny
+        "['notes.txt'] | asked: {'path': 'notes.txt'} | ran: {'path': 'old.log'}",  # edit
+        "mocked: True | the model read: {'city': 'Oslo', 'temp_c': 31, 'sky': 'heatwave'}",
+        "completed | 1 fork beside the original",
+        "run: $0.00035",  # 169 + 372 tokens in, 27 + 56 out at $0.40 / $1.60 per million
     ],
     "compare.ipynb": [
         "with get_weather: completed, get_weather(Paris), get_weather(Oslo)",

@@ -186,7 +186,8 @@ const TICK_STEPS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800,
  */
 export function timelineAxis(rows) {
   const span = Math.max(0.1, ...rows.map((r) => r.end));
-  const step = TICK_STEPS.find((s) => span / s <= 5) ?? TICK_STEPS[TICK_STEPS.length - 1];
+  // Over 10 hours, or clocks that disagree: whole hours, still at most six ticks.
+  const step = TICK_STEPS.find((s) => span / s <= 5) ?? 3600 * Math.ceil(span / 5 / 3600);
   /** @type {[number, string][]} */
   const ticks = [];
   for (let k = 0; k * step <= span; k++) ticks.push([k * step, formatElapsed(k * step)]);

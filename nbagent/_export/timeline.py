@@ -9,6 +9,7 @@ attribute is a number or a constant of this module (``tests/test_timeline.py`` c
 from __future__ import annotations
 
 import html
+import math
 from typing import Any, Literal, TypedDict
 
 from nbagent._export.formats import (
@@ -200,7 +201,9 @@ def timeline_axis(rows: list[Row]) -> dict[str, Any]:
     """The axis: its ``span`` (seconds, the latest end, at least 0.1) and at most six ``ticks``
     at round numbers, each ``[seconds, label]``."""
     span = max([0.1, *(r["end"] for r in rows)])
-    step = next((s for s in _TICK_STEPS if span / s <= 5), _TICK_STEPS[-1])
+    step = next((s for s in _TICK_STEPS if span / s <= 5), None)
+    if step is None:  # over 10 hours, or clocks that disagree: whole hours, still six ticks
+        step = 3600 * math.ceil(span / 5 / 3600)
     ticks = []
     k = 0
     while k * step <= span:
