@@ -12,6 +12,7 @@ from nbagent._events import (
     ErrorEvent,
     Event,
     RunEnd,
+    Status,
     StepStart,
     TextDelta,
     ThinkingDelta,
@@ -79,6 +80,20 @@ class Printer:
         self.stream.write(text)
         self._at_line_start = ev.delta.endswith("\n")
 
+    def _call(self, tool_call_id: str, name: str | None = None) -> str:
+        name = self._names.get(tool_call_id, name or "tool")
+        return f"{name}({_preview(self._args.get(tool_call_id, ''), 60)})"
+
+    def _paused(self, ev: Status) -> None:
+        """A call waiting for an answer: from code, outside a notebook (or the hint to call)."""
+        detail = ev.detail if isinstance(ev.detail, dict) else {}
+        if detail.get("actions"):
+            how = "run.approve(i) / run.mock(i, result) / run.deny(i, reason=...); run.pending"
+        else:
+            how = str(detail.get("hint") or "its framework answers it")
+        line = f"paused before {self._call(str(ev.tool_call_id))}: {how}"
+        self._line(self._paint(_RED, line), ev.parent)
+
     def feed(self, events: Iterable[Event]) -> None:
         for ev in events:
             if isinstance(ev, TextDelta):
@@ -96,13 +111,18 @@ class Printer:
                 self._depth[ev.tool_call_id] = self._depth.get(ev.parent or "", 0) + 1
             elif isinstance(ev, ToolCallEnd):
                 self._args[ev.tool_call_id] = ev.args if ev.args is not None else ev.arguments
+            elif isinstance(ev, Status) and ev.state == "awaiting_approval" and ev.tool_call_id:
+                self._paused(ev)
             elif isinstance(ev, ToolResult):
-                name = self._names.get(ev.tool_call_id, ev.name or "tool")
-                call = f"{name}({_preview(self._args.get(ev.tool_call_id, ''), 60)})"
-                if ev.is_error:
-                    self._line(self._paint(_RED, f"✗ {call} → {_preview(ev.content)}"), ev.parent)
+                call = self._call(ev.tool_call_id, ev.name)
+                meta = ev.meta or {}
+                if ev.is_error or meta.get("denied"):
+                    mark = "✗ denied" if meta.get("denied") else "✗"
+                    failed = f"{mark} {call} → {_preview(ev.content)}"
+                    self._line(self._paint(_RED, failed), ev.parent)
                 else:
-                    done = self._paint(_GREEN, "✓ ") + f"{call} → {_preview(ev.content)}"
+                    mark = "✓ mocked" if meta.get("mocked") else "✓"
+                    done = self._paint(_GREEN, f"{mark} ") + f"{call} → {_preview(ev.content)}"
                     self._line(done, ev.parent)
             elif isinstance(ev, ErrorEvent) and ev.recoverable:
                 self._line(self._paint(_RED, f"warning: {ev.message}"))

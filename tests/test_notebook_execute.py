@@ -167,6 +167,7 @@ PRINTED: dict[str, list[str]] = {
     ],
     "frameworks.ipynb": [
         "completed | Paris is sunny and 21 °C: leave the coat at home. | True",  # Agents SDK
+        "['delete_file']\ncompleted | I kept notes.txt, as you asked. | denied: True",  # approval
         "completed | A coat depends on the weather in Oslo. | Oslo is sunny",  # pydantic-ai
         "completed [('get_weather', {'city': 'Lisbon'}, 'Sunny and 21 °C in Lisbon.')] | Lisbon",
         "completed | A chat model streams its message in chunks.",  # LangChain model.stream
@@ -194,6 +195,7 @@ FIRST = {
 ANSWERS = {
     "frameworks.ipynb": [
         "Paris is sunny and 21 °C: leave the coat at home.",  # OpenAI Agents SDK
+        "I kept notes.txt, as you asked.",  # its tool approval, denied
         "Oslo is sunny and 21 °C today: no coat needed.",  # pydantic-ai
         "Lisbon is sunny and 21 °C: a light jacket at most.",  # LangGraph
         "A chat model streams its message in chunks.",  # LangChain

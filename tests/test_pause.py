@@ -293,3 +293,35 @@ def until(check: Any, timeout: float = 10) -> None:
     while not check():
         assert time.monotonic() < deadline, "timed out"
         time.sleep(0.01)
+
+
+def test_printed_outside_a_notebook_a_paused_call_says_how_to_answer_it() -> None:
+    import io
+
+    from nbagent._events import Status, ToolCallEnd, ToolCallStart, ToolResult
+    from nbagent._terminal import Printer
+
+    def pause(call_id: str, detail: dict[str, object]) -> list[object]:
+        return [
+            ToolCallStart(tool_call_id=call_id, name="delete_file"),
+            ToolCallEnd(tool_call_id=call_id, arguments='{"path": "a.txt"}'),
+            Status(state="awaiting_approval", tool_call_id=call_id, detail=detail),
+        ]
+
+    out = io.StringIO()
+    DENIED = {"denied": True}  # noqa: N806
+    Printer(out, colour=False).feed(
+        [
+            *pause("c1", {"actions": ["run", "deny"]}),
+            ToolResult(tool_call_id="c1", content="The user denied this call", meta=DENIED),
+            *pause("c2", {"actions": [], "hint": "graph.stream(Command(resume=True), config)"}),
+            ToolResult(tool_call_id="c2", content="{}", meta={"mocked": True}),
+        ]  # type: ignore[list-item]
+    )
+    assert out.getvalue().splitlines() == [
+        'paused before delete_file({"path": "a.txt"}): run.approve(i) / run.mock(i, result)'
+        " / run.deny(i, reason=...); run.pending",
+        '✗ denied delete_file({"path": "a.txt"}) → The user denied this call',
+        'paused before delete_file({"path": "a.txt"}): graph.stream(Command(resume=True), config)',
+        '✓ mocked delete_file({"path": "a.txt"}) → {}',
+    ]
