@@ -309,11 +309,11 @@ def test_printed_outside_a_notebook_a_paused_call_says_how_to_answer_it() -> Non
         ]
 
     out = io.StringIO()
-    DENIED = {"denied": True}  # noqa: N806
+    denied = {"denied": True}
     Printer(out, colour=False).feed(
         [
             *pause("c1", {"actions": ["run", "deny"]}),
-            ToolResult(tool_call_id="c1", content="The user denied this call", meta=DENIED),
+            ToolResult(tool_call_id="c1", content="The user denied this call", meta=denied),
             *pause("c2", {"actions": [], "hint": "graph.stream(Command(resume=True), config)"}),
             ToolResult(tool_call_id="c2", content="{}", meta={"mocked": True}),
         ]  # type: ignore[list-item]
