@@ -19,12 +19,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
-from nbagent._resume.ids import CallIds
+from nbagent._resume.ids import CallIds, ResumingSource
 from nbagent.adapters.base import field, plain, str_or_none
-from nbagent.runtime.pause import Answer, PauseRequest, Pauses
+from nbagent.runtime.pause import Answer, PauseRequest
 from nbagent.sources import aclose_source, resolve_source
 
 __all__ = ["ACTIONS", "AgentsApprovals"]
@@ -33,7 +33,7 @@ ACTIONS = ["run", "mock", "deny"]
 """What the widget may answer an Agents SDK approval with (see the module docstring)."""
 
 
-class AgentsApprovals:
+class AgentsApprovals(ResumingSource):
     """A ``RunResultStreaming`` as a source whose approval requests wait on the run's
     ``pauses`` and resume the SDK's run with the answers (one transcript for every leg).
 
@@ -45,26 +45,8 @@ class AgentsApprovals:
     def __init__(self, result: Any) -> None:
         self.result = result
         """The SDK's run object of the current leg (the last one once the run has ended)."""
-        self._pauses: Pauses | None = None
-        self._ids = CallIds()
         self._leg: Any = None  # the current leg's stream (closing it cancels the SDK's run)
-        self._events = self._read()
-
-    def nbagent_bind_run(self, run: Any) -> None:
-        """The ``Run`` showing this source: its ``pauses`` answer the approvals."""
-        self._pauses = run.pauses
-        self._ids.watch(run)
-
-    def __aiter__(self) -> AsyncIterator[Any]:
-        return self
-
-    async def __anext__(self) -> Any:
-        return await anext(self._events)
-
-    async def aclose(self) -> None:
-        """Stop: the current leg's SDK run is cancelled (a run waiting for answers simply
-        ends: its waits are cancelled by the Run)."""
-        await self._events.aclose()
+        super().__init__()
 
     async def _read(self) -> AsyncGenerator[Any, None]:
         while True:

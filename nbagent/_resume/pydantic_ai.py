@@ -21,12 +21,12 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncGenerator, AsyncIterator
+from collections.abc import AsyncGenerator
 from typing import Any
 
-from nbagent._resume.ids import CallIds
+from nbagent._resume.ids import CallIds, ResumingSource
 from nbagent.adapters.base import field, plain, str_or_none, type_is
-from nbagent.runtime.pause import Answer, PauseRequest, Pauses
+from nbagent.runtime.pause import Answer, PauseRequest
 
 __all__ = ["ACTIONS", "PydanticAIApprovals"]
 
@@ -34,7 +34,7 @@ ACTIONS = {"approval": ["run", "edit", "deny"], "external": ["mock", "deny"]}
 """What the widget may answer each kind of deferred call with (see the module docstring)."""
 
 
-class PydanticAIApprovals:
+class PydanticAIApprovals(ResumingSource):
     """``agent.run_stream_events(user_prompt, **run_kwargs)`` as a source whose deferred tool
     calls wait on the run's ``pauses`` and continue the same pydantic-ai run."""
 
@@ -44,25 +44,8 @@ class PydanticAIApprovals:
         self.agent = agent
         self.user_prompt = user_prompt
         self.run_kwargs = run_kwargs
-        self._pauses: Pauses | None = None
-        self._ids = CallIds()
         self._shown: asyncio.Event | None = None  # set once the requests were folded
-        self._events = self._read()
-
-    def nbagent_bind_run(self, run: Any) -> None:
-        """The ``Run`` showing this source: its ``pauses`` answer the deferred calls."""
-        self._pauses = run.pauses
-        self._ids.watch(run)
-
-    def __aiter__(self) -> AsyncIterator[Any]:
-        return self
-
-    async def __anext__(self) -> Any:
-        return await anext(self._events)
-
-    async def aclose(self) -> None:
-        """Stop: exiting pydantic-ai's stream cancels its run."""
-        await self._events.aclose()
+        super().__init__()
 
     async def _read(self) -> AsyncGenerator[Any, None]:
         kwargs = dict(self.run_kwargs)

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from tests.browser.lab import LabPage, lab_fixture, lab_server_fixture  # noqa: F401
-from tests.servers import OpenAIServer, chunk, text_chunks
+from tests.browser.test_lab_agent import call_step
+from tests.servers import OpenAIServer, text_chunks
 
 pytestmark = pytest.mark.browser
 
@@ -34,17 +35,7 @@ def scripted_model(body: dict[str, Any]) -> list[Any]:
     last = body["messages"][-1]
     if last["role"] == "tool":
         return text_chunks([f"It is {last['content']}."])
-    call = {
-        "index": 0,
-        "id": "call_1",
-        "type": "function",
-        "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
-    }
-    return [
-        chunk(None, role="assistant"),
-        chunk(tool_calls=[call]),
-        chunk(finish_reason="tool_calls"),
-    ]
+    return call_step()
 
 
 def lane_texts(lane: Any) -> list[str]:

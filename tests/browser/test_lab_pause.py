@@ -12,7 +12,8 @@ from typing import Any
 import pytest
 
 from tests.browser.lab import LabPage, lab_fixture, lab_server_fixture  # noqa: F401
-from tests.servers import OpenAIServer, chunk, text_chunks
+from tests.browser.test_lab_agent import call_step
+from tests.servers import OpenAIServer, text_chunks
 
 pytestmark = pytest.mark.browser
 
@@ -28,20 +29,6 @@ client = openai.AsyncOpenAI(base_url={url!r}, api_key="test", max_retries=0)
 agent = nbagent.Agent("m", tools=[get_weather], client=client)
 run = agent.run("Weather in Paris?", title="A", pause_before=["get_weather"])
 '''
-
-
-def call_step() -> list[Any]:
-    call = {
-        "index": 0,
-        "id": "call_1",
-        "type": "function",
-        "function": {"name": "get_weather", "arguments": '{"city": "Paris"}'},
-    }
-    return [
-        chunk(None, role="assistant"),
-        chunk(tool_calls=[call]),
-        chunk(finish_reason="tool_calls"),
-    ]
 
 
 def wait_paused(lab: LabPage, nth: int) -> Any:
