@@ -19,7 +19,7 @@ import dataclasses
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any
 
-from nbagent._agent_run import AgentRun, AgentSession, ToolCallError
+from nbagent._agent_run import AgentRun, AgentSession, ToolCallError, history_messages
 from nbagent._agent_tools import (
     AgentTool,
     Call,
@@ -196,7 +196,7 @@ class Agent:
     ) -> AgentSession:
         """A new session: the instructions, the history's messages, then ``prompt``."""
         messages: list[Message] = []
-        earlier = _history_messages(history)
+        earlier = history_messages(history)
         if self.instructions and not (earlier and earlier[0].get("role") == "system"):
             messages.append({"role": "system", "content": self.instructions})
         messages.extend(earlier)
@@ -302,48 +302,6 @@ class Agent:
         if self._client is None:
             self._client = default_client()
         return as_async_client(self._client)
-
-
-def _history_messages(history: Any) -> list[Message]:
-    if history is None:
-        return []
-    session = getattr(history, "session", history)
-    if isinstance(session, AgentSession):
-        return _answer_tool_calls(session.messages)
-    if isinstance(history, Sequence) and not isinstance(history, (str, bytes)):
-        return _answer_tool_calls([dict(m) for m in history])
-    raise TypeError(
-        "history must be a Run of an Agent, an AgentSession or a list of messages, "
-        f"got {type(history).__name__}"
-    )
-
-
-_NO_RESULT = "(no result: the run was stopped before this tool finished)"
-
-
-def _answer_tool_calls(messages: Sequence[Message]) -> list[Message]:
-    """``messages`` with a tool message for every tool call: a run stopped while its tools
-    ran leaves calls with no result, and the API refuses a conversation that has them."""
-    out: list[Message] = []
-    unanswered: list[str] = []
-
-    def answer_the_rest() -> None:
-        out.extend({"role": "tool", "tool_call_id": i, "content": _NO_RESULT} for i in unanswered)
-        unanswered.clear()
-
-    for message in messages:
-        role = message.get("role")
-        if role == "tool":
-            call_id = message.get("tool_call_id")
-            if call_id in unanswered:
-                unanswered.remove(call_id)
-        else:
-            answer_the_rest()
-        if role == "assistant":
-            unanswered.extend(str(c.get("id")) for c in message.get("tool_calls") or [])
-        out.append(message)
-    answer_the_rest()
-    return out
 
 
 class _StepIds:

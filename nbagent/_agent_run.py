@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from nbagent._events import Event
@@ -31,7 +31,7 @@ from nbagent.runtime.pause import Pauses
 from nbagent.runtime.run import Run, launch
 from nbagent.runtime.views import RunView
 
-__all__ = ["AgentRun", "AgentSession", "ToolCallError", "unknown_tool"]
+__all__ = ["AgentRun", "AgentSession", "ToolCallError", "history_messages", "unknown_tool"]
 
 Message = dict[str, Any]
 
@@ -237,3 +237,46 @@ class AgentRun(Run):
 
         # Off the comm handler: a widget's comm is opened and a run started.
         threading.Thread(target=start, name="nbagent-fork", daemon=True).start()
+
+
+def history_messages(history: Any) -> list[Message]:
+    """The messages a run continues from: a run of an agent's, a session, or a list."""
+    if history is None:
+        return []
+    session = getattr(history, "session", history)
+    if isinstance(session, AgentSession):
+        return answer_tool_calls(session.messages)
+    if isinstance(history, Sequence) and not isinstance(history, (str, bytes)):
+        return answer_tool_calls([dict(m) for m in history])
+    raise TypeError(
+        "history must be a Run of an Agent, an AgentSession or a list of messages, "
+        f"got {type(history).__name__}"
+    )
+
+
+_NO_RESULT = "(no result: the run was stopped before this tool finished)"
+
+
+def answer_tool_calls(messages: Sequence[Message]) -> list[Message]:
+    """``messages`` with a tool message for every tool call: a run stopped while its tools
+    ran leaves calls with no result, and the API refuses a conversation that has them."""
+    out: list[Message] = []
+    unanswered: list[str] = []
+
+    def answer_the_rest() -> None:
+        out.extend({"role": "tool", "tool_call_id": i, "content": _NO_RESULT} for i in unanswered)
+        unanswered.clear()
+
+    for message in messages:
+        role = message.get("role")
+        if role == "tool":
+            call_id = message.get("tool_call_id")
+            if call_id in unanswered:
+                unanswered.remove(call_id)
+        else:
+            answer_the_rest()
+        if role == "assistant":
+            unanswered.extend(str(c.get("id")) for c in message.get("tool_calls") or [])
+        out.append(message)
+    answer_the_rest()
+    return out

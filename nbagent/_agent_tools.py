@@ -174,7 +174,7 @@ async def run_calls(
     """Run the calls at once, one task each: the events of agents they run as they come, each
     call's result as it finishes (its outcome also put in ``outcomes``). Closing this, or
     cancelling the task that reads it, cancels the calls still running. Calls that ``pause``
-    matches wait for their answer first (``_agent_pause.py``); one cancelled ends it all with
+    matches wait for their answer first (``Breakpoints``, below); one cancelled ends it all with
     a ``RunEnd("cancelled")``."""
     queue: asyncio.Queue[Event | tuple[Call, ToolOutcome, dict[str, Any]]] = asyncio.Queue()
 
