@@ -237,9 +237,11 @@ export class TimelineView {
     this.el.hidden = true;
     this.el.role = "group";
     this.el.ariaLabel = "Timeline";
-    this.ticks = svg("svg", { class: "nba-tl-ticks", "aria-hidden": "true" });
+    // The axis's SVG is made when the timeline is first shown: a closed one adds no SVG.
+    /** @type {SVGElement | null} */
+    this.ticks = null;
     this.rows = h("div", "nba-tl-rows");
-    this.el.append(this.ticks, this.rows);
+    this.el.append(this.rows);
     /** @type {number | null} */
     this.frame = null;
   }
@@ -256,6 +258,10 @@ export class TimelineView {
     this.el.hidden = rows.length === 0;
     if (!rows.length) return;
     const { span, ticks } = timelineAxis(rows);
+    if (this.ticks === null) {
+      this.ticks = svg("svg", { class: "nba-tl-ticks", "aria-hidden": "true" });
+      this.el.prepend(this.ticks);
+    }
     this.ticks.replaceChildren(
       ...ticks.map(([at, label]) => {
         const tick = svg("text", { x: pct(at, span), y: "11" });
