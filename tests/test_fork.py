@@ -228,3 +228,19 @@ def test_a_fork_pauses_where_its_original_paused() -> None:
         fork.wait(10)
     assert fork.status == "completed"
     assert "not now" in srv.requests[-1]["messages"][-1]["content"]
+
+
+def test_fork_here_on_a_step_line_sends_the_typed_message_after_that_step(
+    comms: list[RecordingComm],
+) -> None:
+    with OpenAIServer(scripted_model) as srv:
+        agent = Agent("m", tools=[get_weather], client=client_for(srv))
+        run = off_loop(lambda: AgentRun(agent.session("Weather in Paris?"), display=True))
+        run.start()
+        run.wait(10)
+        run.handle_message({"type": "fork", "step": "model-2", "edit": "And in Oslo?"})
+        wait_for(lambda: len(run.forks) == 1, 10, "the fork")
+        run.forks[0].wait(10)
+    # The whole conversation (no instructions here), then the message typed.
+    typed = {"role": "user", "content": "And in Oslo?"}
+    assert srv.requests[2]["messages"] == [*ORIGINAL[1:], typed]

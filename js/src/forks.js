@@ -3,7 +3,7 @@
 // own, listed in the original's `forks` trait ("IPY_MODEL_<id>"); its lane is a TranscriptView
 // of that model's store, so its Stop, Re-run and Fork buttons talk to the fork's kernel side.
 
-import { displayValue, h } from "./format.js";
+import { displayValue, h, setText } from "./format.js";
 
 /**
  * @typedef {import("./store.js").Store} Store
@@ -21,6 +21,69 @@ function button(label, cls) {
   const b = /** @type {HTMLButtonElement} */ (h("button", `nba-action ${cls}`, label));
   b.type = "button";
   return b;
+}
+
+/**
+ * "Fork here" on the footer's step lines of an agent run (js/src/status.js): after model step
+ * N, the same agent goes on from the conversation so far, with the user message typed here as
+ * its next one (optional after a step that called tools; the kernel refuses a fork after the
+ * final answer without one). One editor under the step lines serves every line's button.
+ */
+export class StepForks {
+  /**
+   * @param {(msg: object) => void} send
+   * @param {AbortSignal} signal
+   */
+  constructor(send, signal) {
+    this.signal = signal;
+    this.editor = h("div", "nba-fork-editor");
+    this.label = h("label", "nba-pause-label");
+    this.input = /** @type {HTMLTextAreaElement} */ (h("textarea", "nba-fork-result"));
+    this.input.rows = 2;
+    this.input.spellcheck = false;
+    this.caption = h("span");
+    this.label.append(this.caption, this.input);
+    this.fork = button("Fork", "nba-fork-run");
+    this.cancel = button("Cancel", "nba-fork-cancel");
+    const buttons = h("div", "nba-rerun-buttons");
+    buttons.append(this.fork, this.cancel);
+    this.editor.append(this.label, buttons);
+    this.editor.hidden = true;
+    /** @type {string | null} the step id the editor forks after */
+    this.step = null;
+    this.fork.addEventListener(
+      "click",
+      () => {
+        this.editor.hidden = true;
+        const text = this.input.value.trim();
+        send({ type: "fork", step: this.step, edit: text || null });
+      },
+      { signal },
+    );
+    this.cancel.addEventListener("click", () => (this.editor.hidden = true), { signal });
+  }
+
+  /**
+   * The button of one step line.
+   * @param {string} stepId "model-N"
+   * @param {number} n the line's number
+   */
+  button(stepId, n) {
+    const b = button("Fork here", "nba-step-fork");
+    b.setAttribute("aria-label", `Fork after step ${n}`);
+    b.addEventListener(
+      "click",
+      () => {
+        this.step = stepId;
+        this.input.value = "";
+        setText(this.caption, `Fork after step ${n}. The next user message (optional):`);
+        this.editor.hidden = false;
+        this.input.focus();
+      },
+      { signal: this.signal },
+    );
+    return b;
+  }
 }
 
 /**

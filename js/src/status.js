@@ -2,6 +2,7 @@
 // details toggle, Stop), the details folded under it (step lines, usage, deltas, the replay
 // bar), and the warnings, which stay in view.
 
+import { StepForks } from "./forks.js";
 import {
   formatCost,
   formatDuration,
@@ -115,15 +116,23 @@ export function statusParts(s, now) {
 }
 
 /**
+ * The run's own steps (a sub-agent's are in its panel).
+ * @param {State} s
+ * @returns {Record<string, any>[]}
+ */
+const topSteps = (s) =>
+  /** @type {Record<string, any>[]} */ (Array.isArray(s.steps) ? s.steps : []).filter(
+    (step) => step && typeof step === "object" && !("parent" in step && step.parent),
+  );
+
+/**
  * One line per top-level model call when a run has several: "step 2 · first token 0.30 s ·
  * 1.20 s · in 12 · out 34 tokens · tool calls" (a sub-agent's steps are in its panel).
  * @param {State} s
  * @returns {string[]}
  */
 export function stepLines(s) {
-  const steps = (Array.isArray(s.steps) ? s.steps : []).filter(
-    (step) => step && typeof step === "object" && !("parent" in step && step.parent),
-  );
+  const steps = topSteps(s);
   if (steps.length < 2) return [];
   return steps.map((step, n) => {
     const st =
@@ -177,9 +186,12 @@ export class StatusBar {
    * @param {import("./store.js").Store} store
    * @param {(msg: object) => void} send
    * @param {AbortSignal} signal
+   * @param {() => boolean} [canFork] whether the kernel holds an agent run whose steps fork
    */
-  constructor(store, send, signal) {
+  constructor(store, send, signal, canFork = () => false) {
     this.store = store;
+    this.canFork = canFork;
+    this.stepForks = new StepForks(send, signal);
     this.el = h("div", "nba-footer");
     this.line = h("div", "nba-status");
     this.line.setAttribute("role", "status");
@@ -207,7 +219,7 @@ export class StatusBar {
     this.steps = h("ul", "nba-steps");
     this.usage = h("div", "nba-details-usage");
     this.counts = h("div", "nba-details-counts");
-    this.details.append(this.steps, this.usage, this.counts);
+    this.details.append(this.steps, this.stepForks.editor, this.usage, this.counts);
     this.stepsKey = "";
     /** Whether the reader opened or closed the details: then nothing opens them for them. */
     this.toggled = false;
@@ -307,10 +319,21 @@ export class StatusBar {
     // Folded: nothing to compute or lay out until the reader opens them.
     if (!this.details.hidden) {
       const lines = stepLines(s);
-      const key = lines.join("\n");
+      // An ended agent run's model steps fork (js/src/forks.js StepForks): "Fork here".
+      const forkable = !running && lines.length > 0 && this.canFork();
+      const key = `${lines.join("\n")}${forkable ? "\n(fork)" : ""}`;
       if (key !== this.stepsKey) {
         this.stepsKey = key;
-        this.steps.replaceChildren(...lines.map((line) => h("li", "nba-step", line)));
+        const steps = topSteps(s);
+        this.steps.replaceChildren(
+          ...lines.map((line, n) => {
+            const li = h("li", "nba-step", line);
+            const id = String(steps[n]?.id ?? "");
+            if (forkable && /^model-\d+$/.test(id) && num(steps[n].ended_at) !== null)
+              li.append(" ", this.stepForks.button(id, n + 1));
+            return li;
+          }),
+        );
         this.steps.hidden = lines.length === 0;
       }
       const [usage, counts] = detailLines(s, now);

@@ -129,7 +129,9 @@ export class TranscriptView {
     this.errorEl.setAttribute("role", "alert");
     this.errorEl.hidden = true;
     this.scroller.append(this.blocksEl, this.errorEl);
-    this.status = new StatusBar(store, (m) => model.send(m), signal);
+    // Forks show beside a run's own widget (js/src/forks.js), not in a lane or a chat turn.
+    this.canFork = () => Array.isArray(this.model.get("forks"));
+    this.status = new StatusBar(store, (m) => model.send(m), signal, this.canFork);
     this.replay = new ReplayBar(model, (m) => model.send(m), signal);
     this.status.hold(this.replay.el); // the replay bar is folded in the footer's details
     // Between the transcript and the footer, shown from the status line's toggle.
@@ -380,8 +382,7 @@ export class TranscriptView {
       const p = new ToolPanel(store, block.id, signal, {
         send: (m) => this.model.send(m),
         canRerun: () => this.model.get("can_rerun") === true,
-        // Forks show beside a run's own widget (js/src/forks.js), not in a lane or a chat turn.
-        canFork: () => Array.isArray(this.model.get("forks")),
+        canFork: this.canFork,
       });
       return {
         id: block.id,

@@ -162,3 +162,77 @@ describe("forks beside the original", () => {
     expect(model.sent.filter((/** @type {any} */ m) => m.type === "fork")).toEqual([]);
   });
 });
+
+describe("Fork here on the step lines", () => {
+  const step = (/** @type {string} */ id, /** @type {number} */ at, extra = {}) => ({
+    id,
+    name: id.startsWith("tools") ? "tools" : "model",
+    usage: null,
+    finish_reason: null,
+    started_at: at,
+    ended_at: at + 1,
+    first_token_at: null,
+    output_chars: null,
+    ...extra,
+  });
+
+  /** @param {Record<string, unknown>} traits @param {Record<string, unknown>} [state] */
+  function mount(traits, state = {}) {
+    const steps = [step("model-1", 1000), step("tools-1", 1001, { type: "tool" })];
+    steps.push(step("model-2", 1002));
+    const model = /** @type {any} */ (
+      new FakeModel({
+        store_key: `steps-${Math.random()}`,
+        can_rerun: true,
+        ...traits,
+        snapshot: {
+          seq: 1,
+          state: { ...completed([toolBlock(), answer("It is 15°C.")]), steps, ...state },
+        },
+      })
+    );
+    cleanups.push(/** @type {() => void} */ (widget.initialize({ model })));
+    const el = document.createElement("div");
+    document.body.append(el);
+    cleanups.push(/** @type {() => void} */ (widget.render({ model, el })));
+    return { model, el };
+  }
+
+  const forkButtons = (/** @type {HTMLElement} */ el) => [
+    ...el.querySelectorAll(".nba-steps .nba-step-fork"),
+  ];
+
+  test("each ended model step of an agent run forks with the message typed", async () => {
+    const { model, el } = mount({ forks: [] });
+    /** @type {HTMLButtonElement} */ (el.querySelector(".nba-details-toggle")).click();
+    await vi.waitFor(() => expect(forkButtons(el)).toHaveLength(2)); // not the tool round
+    const [first, second] = /** @type {HTMLButtonElement[]} */ (forkButtons(el));
+    expect(first.getAttribute("aria-label")).toBe("Fork after step 1");
+    second.click();
+    const editor = /** @type {HTMLElement} */ (el.querySelector(".nba-details .nba-fork-editor"));
+    expect(editor.hidden).toBe(false);
+    expect(editor.textContent).toContain("Fork after step 3");
+    const input = /** @type {HTMLTextAreaElement} */ (editor.querySelector("textarea"));
+    input.value = "  And in Oslo?  ";
+    /** @type {HTMLButtonElement} */ (editor.querySelector(".nba-fork-run")).click();
+    first.click();
+    /** @type {HTMLButtonElement} */ (editor.querySelector(".nba-fork-run")).click();
+    const forks = model.sent.filter((/** @type {any} */ m) => m.type === "fork");
+    expect(forks).toEqual([
+      { type: "fork", step: "model-2", edit: "And in Oslo?" },
+      { type: "fork", step: "model-1", edit: null },
+    ]);
+    expect(editor.hidden).toBe(true);
+  });
+
+  test("no Fork here in a lane, a chat turn, or while the run streams", async () => {
+    const lane = mount({});
+    /** @type {HTMLButtonElement} */ (lane.el.querySelector(".nba-details-toggle")).click();
+    await vi.waitFor(() => expect(lane.el.querySelectorAll(".nba-steps li")).toHaveLength(3));
+    expect(forkButtons(lane.el)).toEqual([]);
+    const live = mount({ forks: [] }, { status: "running", end_reason: null, ended_at: null });
+    /** @type {HTMLButtonElement} */ (live.el.querySelector(".nba-details-toggle")).click();
+    await vi.waitFor(() => expect(live.el.querySelectorAll(".nba-steps li")).toHaveLength(3));
+    expect(forkButtons(live.el)).toEqual([]);
+  });
+});

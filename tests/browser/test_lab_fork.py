@@ -85,10 +85,20 @@ def test_fork_here_and_run_fork_add_lanes_beside_the_original(lab: LabPage) -> N
         lab.reload()
         lab.wait_status("completed", nth=2)
         assert [lane_texts(lanes.nth(n)) for n in range(lanes.count())] == shown
+
+        # Fork here on the original's last model step, with a next message typed.
+        first = lanes.nth(0)
+        first.locator(".nba-details-toggle").first.click()
+        first.get_by_role("button", name="Fork after step 3").click()
+        first.locator(".nba-details .nba-fork-result").fill("And in Oslo?")
+        first.locator(".nba-details").get_by_role("button", name="Fork", exact=True).click()
+        lab.wait_status("completed", nth=3)
+        assert lanes.count() == 4
     # The original's two model calls, the button's fork's one (the edited result read), the
-    # code's two (a new prompt).
+    # code's two (a new prompt), the step line's two (the message typed).
     sent = [r["messages"] for r in srv.requests]
-    assert len(sent) == 5
+    assert len(sent) == 7
+    assert sent[5][-1] == {"role": "user", "content": "And in Oslo?"}
     assert sent[2][-1] == {
         "role": "tool",
         "tool_call_id": "call_1",
