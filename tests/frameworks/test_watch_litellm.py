@@ -41,13 +41,16 @@ CALL = {
 
 
 def registry() -> dict[str, Any]:
-    """Every list LiteLLM keeps callbacks in (copies, and the objects themselves)."""
+    """Every list LiteLLM keeps callbacks in (copies), and the one list object a hook may put
+    back (``litellm.utils.callback_list``). The others are compared by what they hold: a hook
+    only appends to them and removes from them, while LiteLLM itself may put new lists in
+    their place (seen once under load: seven new, empty lists at once, with no hook's
+    callback in them)."""
     from litellm.litellm_core_utils import litellm_logging
 
     lists = {name: getattr(litellm, name) for name in LISTS}
     return {
-        "ids": {name: id(value) for name, value in lists.items()}
-        | {"utils.callback_list": id(litellm.utils.callback_list)},
+        "ids": {"utils.callback_list": id(litellm.utils.callback_list)},
         "items": {name: list(value) for name, value in lists.items()}
         | {"utils.callback_list": list(litellm.utils.callback_list)},
         "customLogger": litellm_logging.customLogger,
