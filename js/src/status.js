@@ -274,6 +274,7 @@ export class StatusBar {
       () => {
         const ui = this.store.uiFor(TIMELINE_KEY);
         ui.open = !ui.open;
+        button.ariaPressed = String(ui.open); // at once; the timeline comes with the frame
         this.store.touch();
       },
       { signal },

@@ -30,7 +30,7 @@ def test_the_timeline_follows_a_replay_and_ends_with_the_footers_numbers(lab: La
     toggle.wait_for(state="visible", timeout=30_000)
     assert toggle.get_attribute("aria-pressed") == "false"
     toggle.click()
-    assert toggle.get_attribute("aria-pressed") == "true"
+    assert toggle.get_attribute("aria-pressed") == "true"  # at the click, not at a frame
     timeline = lab.widget().locator(".nba-timeline")
     timeline.wait_for(state="visible")
 
