@@ -306,8 +306,13 @@ def test_history_continues_the_conversation() -> None:
 
             return [ev async for ev in aiter_events(agent.raw_events(s), format="events")]
 
-        aio.run(go(session))
-        aio.run(go(agent.session("And tomorrow?", history=session)))
+        async def both() -> None:
+            # One loop for both: the client's pooled connection belongs to the loop that
+            # opened it (a second asyncio.run could find it closed, and never ask).
+            await go(session)
+            await go(agent.session("And tomorrow?", history=session))
+
+        aio.run(both())
     third = sent_messages(srv, 2)
     assert [m["role"] for m in third] == [
         "system",
