@@ -33,6 +33,7 @@ from nbagent._events import Event, RunEnd, Status, ToolResult  # noqa: E402
 from nbagent.adapters.openai_agents.approvals import RESUME_HINT  # noqa: E402
 from nbagent.runtime.pause import Answer  # noqa: E402
 from tests import aio  # noqa: E402
+from tests.frameworks.pausing import paused, stopped_while_paused  # noqa: E402
 from tests.servers import OpenAIServer, chunk, text_chunks  # noqa: E402
 
 set_tracing_disabled(True)
@@ -60,14 +61,6 @@ def make_agent(srv: OpenAIServer, deleted: list[str]) -> Agent[Any]:
     client = openai.AsyncOpenAI(base_url=srv.base_url, api_key="test", max_retries=0)
     model = OpenAIChatCompletionsModel("test-model", client)
     return Agent(name="Janitor", model=model, tools=[delete_file])
-
-
-async def paused(run: nbagent.Run) -> None:
-    for _ in range(1000):
-        if run.pauses.pending:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"never paused: {run.transcript.status}")
 
 
 def tool_message(request: Any) -> dict[str, Any]:
@@ -174,15 +167,7 @@ def test_edited_arguments_are_refused_the_call_stays_paused() -> None:
 def test_stop_while_waiting_cancels_and_calls_nothing_more() -> None:
     deleted: list[str] = []
     with OpenAIServer(scripts=[call_script(), text_chunks(["never"])]) as srv:
-
-        async def main() -> nbagent.Run:
-            run = nbagent.show(Runner.run_streamed(make_agent(srv, deleted), "tidy up"))
-            await paused(run)
-            run.cancel()
-            await asyncio.wait_for(run.wait_async(), 10)
-            return run
-
-        run = aio.run(main())
+        run = stopped_while_paused(lambda: Runner.run_streamed(make_agent(srv, deleted), "tidy up"))
     assert run.transcript.status == "cancelled"
     (call,) = run.transcript.tool_calls
     assert call.state == "cancelled"

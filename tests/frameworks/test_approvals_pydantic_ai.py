@@ -24,6 +24,7 @@ import nbagent  # noqa: E402
 from nbagent._events import Event, RunEnd, Status, ToolResult  # noqa: E402
 from nbagent.adapters.pydantic_ai.tools import deferred_hint  # noqa: E402
 from tests import aio  # noqa: E402
+from tests.frameworks.pausing import paused, stopped_while_paused  # noqa: E402
 
 
 class Script:
@@ -64,14 +65,6 @@ def make_agent(script: Script, ran: list[str]) -> Agent[None, Any]:
         raise CallDeferred  # its result comes from outside the run
 
     return agent
-
-
-async def paused(run: nbagent.Run) -> None:
-    for _ in range(1000):
-        if run.pauses.pending:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"never paused: {run.transcript.status}")
 
 
 def answered(
@@ -183,15 +176,7 @@ def test_an_outside_call_is_answered_with_a_mock_result() -> None:
 
 def test_stop_while_waiting_cancels_and_nothing_runs() -> None:
     script, ran = Script(), []
-
-    async def main() -> nbagent.Run:
-        run = nbagent.show(nbagent.with_approvals(make_agent(script, ran), "tidy up"))
-        await paused(run)
-        run.cancel()
-        await asyncio.wait_for(run.wait_async(), 10)
-        return run
-
-    run = aio.run(main())
+    run = stopped_while_paused(lambda: nbagent.with_approvals(make_agent(script, ran), "tidy up"))
     assert run.transcript.status == "cancelled"
     assert [c.state for c in run.transcript.tool_calls] == ["cancelled"]
     assert run.pauses.pending == []
