@@ -78,3 +78,22 @@ export function runningState(blocks = [], extra = {}) {
     ...extra,
   };
 }
+
+/**
+ * A finished tool call's block, `get_weather({"city": "Paris"})` → "18", with `extra` over it.
+ * @param {Record<string, unknown>} [extra]
+ * @returns {any}
+ */
+export function toolBlock(extra = {}) {
+  return {
+    type: "tool",
+    id: "c1",
+    name: "get_weather",
+    arguments: '{"city": "Paris"}',
+    args: { city: "Paris" },
+    parse_error: null,
+    state: "done",
+    result: "18",
+    ...extra,
+  };
+}

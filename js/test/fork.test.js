@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { ForkBox } from "../src/forks.js";
 import widget from "../src/index.js";
 import { Store } from "../src/store.js";
-import { FakeModel, runningState } from "./fake-model.js";
+import { FakeModel, runningState, toolBlock } from "./fake-model.js";
 
 /** @type {(() => void)[]} */
 const cleanups = [];
@@ -13,19 +13,8 @@ afterEach(() => {
   for (const el of [...document.body.children]) el.remove();
 });
 
-/** @param {Record<string, unknown>} extra */
-const toolBlock = (extra = {}) =>
-  /** @type {any} */ ({
-    type: "tool",
-    id: "call_1",
-    name: "get_weather",
-    arguments: '{"city": "Paris"}',
-    args: { city: "Paris" },
-    parse_error: null,
-    state: "done",
-    result: { temp: 15 },
-    ...extra,
-  });
+/** The call the forks edit: the kernel's id for it, a result that is data. */
+const call = (extra = {}) => toolBlock({ id: "call_1", result: { temp: 15 }, ...extra });
 
 const answer = (/** @type {string} */ text) => ({ type: "text", id: "m2", text, refusal: false });
 
@@ -52,7 +41,7 @@ describe("Fork with an edited result", () => {
 
   test("sends the edited result for the call; the kernel finds the step", () => {
     const { b, sent } = box(true);
-    b.update(toolBlock());
+    b.update(call());
     expect(b.el.hidden).toBe(false);
     b.open.click();
     expect(b.editor.hidden).toBe(false);
@@ -65,17 +54,17 @@ describe("Fork with an edited result", () => {
 
   test("only on a finished top-level call of a run whose kernel holds the agent", () => {
     const { b, sent } = box(true);
-    b.update(toolBlock({ state: "running", result: null }));
+    b.update(call({ state: "running", result: null }));
     expect(b.el.hidden).toBe(true);
-    b.update(toolBlock({ parent: "call_0" }));
+    b.update(call({ parent: "call_0" }));
     expect(b.el.hidden).toBe(true);
-    b.update(toolBlock({ state: "error", is_error: true, result: "boom" }));
+    b.update(call({ state: "error", is_error: true, result: "boom" }));
     expect(b.el.hidden).toBe(false);
     b.store.setUnreachable(true);
-    b.update(toolBlock());
+    b.update(call());
     expect(b.el.hidden).toBe(true);
     const saved = box(false); // a saved transcript: no kernel to fork in
-    saved.b.update(toolBlock());
+    saved.b.update(call());
     expect(saved.b.el.hidden).toBe(true);
     expect(sent).toEqual([]);
   });
@@ -88,7 +77,7 @@ describe("forks beside the original", () => {
       store_key: key,
       title: `fork after step 1 — edited: get_weather → ${text}`,
       can_rerun: true,
-      snapshot: { seq: 1, state: completed([toolBlock(), answer(`It is ${text}.`)]) },
+      snapshot: { seq: 1, state: completed([call(), answer(`It is ${text}.`)]) },
     });
     const stop = /** @type {() => void} */ (
       widget.initialize({ model: /** @type {any} */ (model) })
@@ -106,7 +95,7 @@ describe("forks beside the original", () => {
         store_key: "orig",
         can_rerun: true,
         ...traits,
-        snapshot: { seq: 1, state: completed([toolBlock(), answer("It is 15°C.")], "Agent") },
+        snapshot: { seq: 1, state: completed([call(), answer("It is 15°C.")], "Agent") },
       })
     );
     model.widget_manager = { get_model: async (/** @type {string} */ id) => models.get(id) };
@@ -187,7 +176,7 @@ describe("Fork here on the step lines", () => {
         ...traits,
         snapshot: {
           seq: 1,
-          state: { ...completed([toolBlock(), answer("It is 15°C.")]), steps, ...state },
+          state: { ...completed([call(), answer("It is 15°C.")]), steps, ...state },
         },
       })
     );

@@ -3,7 +3,7 @@
 // shows a code hint when nbagent cannot resume the call, and, saved, no live buttons.
 import { afterEach, describe, expect, test } from "vitest";
 import { readPayload, renderSaved } from "../src/saved.js";
-import { runningState } from "./fake-model.js";
+import { runningState, toolBlock } from "./fake-model.js";
 import { mountView } from "./mount.js";
 
 /** @type {(() => void)[]} */
@@ -15,19 +15,14 @@ afterEach(() => {
 const ACTIONS = ["run", "edit", "mock", "deny"];
 
 /** @param {Record<string, unknown>} extra */
-const paused = (extra = {}) => ({
-  type: "tool",
-  id: "c1",
-  name: "get_weather",
-  arguments: '{"city": "Paris"}',
-  args: { city: "Paris" },
-  parse_error: null,
-  state: "paused",
-  result: null,
-  is_error: false,
-  pause: { actions: ACTIONS, origin: "breakpoint", hint: null, schema: null },
-  ...extra,
-});
+const paused = (extra = {}) =>
+  toolBlock({
+    state: "paused",
+    result: null,
+    is_error: false,
+    pause: { actions: ACTIONS, origin: "breakpoint", hint: null, schema: null },
+    ...extra,
+  });
 
 /**
  * @param {ParentNode} root

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, test } from "vitest";
 import widget, { storeFor } from "../src/index.js";
 import { RerunBox } from "../src/rerun.js";
 import { TranscriptView } from "../src/view.js";
-import { FakeModel, runningState } from "./fake-model.js";
+import { FakeModel, runningState, toolBlock } from "./fake-model.js";
 
 const ac = new AbortController();
 afterEach(() => {
@@ -22,19 +22,7 @@ function clipboard() {
   return copied;
 }
 
-/** @param {Record<string, unknown>} extra */
-const block = (extra) =>
-  /** @type {any} */ ({
-    type: "tool",
-    id: "c1",
-    name: "get_weather",
-    arguments: '{"city": "Paris"}',
-    args: { city: "Paris" },
-    parse_error: null,
-    state: "done",
-    result: "18",
-    ...extra,
-  });
+const block = toolBlock;
 
 /** @param {HTMLElement} el */
 async function click(el) {
