@@ -3,7 +3,7 @@
 // own, listed in the original's `forks` trait ("IPY_MODEL_<id>"); its lane is a TranscriptView
 // of that model's store, so its Stop, Re-run and Fork buttons talk to the fork's kernel side.
 
-import { displayValue, h, setText } from "./format.js";
+import { actionButton, displayValue, h, setText } from "./format.js";
 
 /**
  * @typedef {import("./store.js").Store} Store
@@ -16,11 +16,22 @@ import { displayValue, h, setText } from "./format.js";
 
 const REF = "IPY_MODEL_";
 
-/** @param {string} label @param {string} cls */
-function button(label, cls) {
-  const b = /** @type {HTMLButtonElement} */ (h("button", `nba-action ${cls}`, label));
-  b.type = "button";
-  return b;
+/**
+ * A fork's editor, hidden until opened: its text box, and Fork and Cancel (which hides it) for
+ * the caller to place.
+ * @param {AbortSignal} signal
+ */
+function forkEditor(signal) {
+  const editor = h("div", "nba-fork-editor");
+  editor.hidden = true;
+  const input = /** @type {HTMLTextAreaElement} */ (h("textarea", "nba-fork-result"));
+  input.spellcheck = false;
+  const fork = actionButton("Fork", "nba-fork-run");
+  const cancel = actionButton("Cancel", "nba-fork-cancel");
+  cancel.addEventListener("click", () => (editor.hidden = true), { signal });
+  const buttons = h("div", "nba-rerun-buttons");
+  buttons.append(fork, cancel);
+  return { editor, input, fork, buttons };
 }
 
 /**
@@ -36,19 +47,15 @@ export class StepForks {
    */
   constructor(send, signal) {
     this.signal = signal;
-    this.editor = h("div", "nba-fork-editor");
-    this.label = h("label", "nba-pause-label");
-    this.input = /** @type {HTMLTextAreaElement} */ (h("textarea", "nba-fork-result"));
+    const { editor, input, fork, buttons } = forkEditor(signal);
+    this.editor = editor;
+    this.input = input;
+    this.fork = fork;
     this.input.rows = 2;
-    this.input.spellcheck = false;
+    this.label = h("label", "nba-pause-label");
     this.caption = h("span");
     this.label.append(this.caption, this.input);
-    this.fork = button("Fork", "nba-fork-run");
-    this.cancel = button("Cancel", "nba-fork-cancel");
-    const buttons = h("div", "nba-rerun-buttons");
-    buttons.append(this.fork, this.cancel);
     this.editor.append(this.label, buttons);
-    this.editor.hidden = true;
     /** @type {string | null} the step id the editor forks after */
     this.step = null;
     this.fork.addEventListener(
@@ -60,7 +67,6 @@ export class StepForks {
       },
       { signal },
     );
-    this.cancel.addEventListener("click", () => (this.editor.hidden = true), { signal });
   }
 
   /**
@@ -69,7 +75,7 @@ export class StepForks {
    * @param {number} n the line's number
    */
   button(stepId, n) {
-    const b = button("Fork here", "nba-step-fork");
+    const b = actionButton("Fork here", "nba-step-fork");
     b.setAttribute("aria-label", `Fork after step ${n}`);
     b.addEventListener(
       "click",
@@ -102,17 +108,13 @@ export class ForkBox {
     this.store = store;
     this.id = id;
     this.actions = actions;
-    this.open = button("Fork with an edited result", "nba-fork-open");
-    this.editor = h("div", "nba-fork-editor");
-    this.input = /** @type {HTMLTextAreaElement} */ (h("textarea", "nba-fork-result"));
-    this.input.spellcheck = false;
+    this.open = actionButton("Fork with an edited result", "nba-fork-open");
+    const { editor, input, fork, buttons } = forkEditor(signal);
+    this.editor = editor;
+    this.input = input;
+    this.fork = fork;
     this.input.setAttribute("aria-label", "Result the fork's model reads");
-    this.fork = button("Fork", "nba-fork-run");
-    this.cancel = button("Cancel", "nba-fork-cancel");
-    const buttons = h("div", "nba-rerun-buttons");
-    buttons.append(this.fork, this.cancel);
     this.editor.append(this.input, buttons);
-    this.editor.hidden = true;
     this.el = h("div", "nba-fork-box");
     this.el.append(this.open, this.editor);
     /** @type {unknown} */
@@ -124,9 +126,6 @@ export class ForkBox {
       this.input.rows = Math.min(12, this.input.value.split("\n").length + 1);
       this.editor.hidden = false;
       this.input.focus();
-    });
-    on(this.cancel, () => {
-      this.editor.hidden = true;
     });
     on(this.fork, () => {
       this.editor.hidden = true;

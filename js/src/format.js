@@ -169,6 +169,18 @@ export function h(tag, cls, text) {
 }
 
 /**
+ * One of nbagent's own buttons in a panel (`.nba-action`: Re-run, Fork, a paused call's).
+ * @param {string} label
+ * @param {string} cls its own class
+ * @returns {HTMLButtonElement}
+ */
+export function actionButton(label, cls) {
+  const b = /** @type {HTMLButtonElement} */ (h("button", `nba-action ${cls}`, label));
+  b.type = "button";
+  return b;
+}
+
+/**
  * Set textContent only when it changed (cheap re-renders).
  * @param {Node} node
  * @param {string} text

@@ -3,7 +3,7 @@
 // it, and how it was answered afterwards. Answers go to the kernel as JSON data
 // (`pause_answer`), never as code; everything from the model goes in with textContent.
 
-import { h, setText } from "./format.js";
+import { actionButton, h, setText } from "./format.js";
 
 /**
  * @typedef {import("./store.js").ToolBlock} ToolBlock
@@ -21,13 +21,9 @@ const FORMS = {
 
 /**
  * @param {string} label
- * @param {string} cls
+ * @param {string} name the button's class is `nba-pause-<name>`
  */
-function button(label, cls) {
-  const b = /** @type {HTMLButtonElement} */ (h("button", `nba-action nba-pause-${cls}`, label));
-  b.type = "button";
-  return b;
-}
+const button = (label, name) => actionButton(label, `nba-pause-${name}`);
 
 /**
  * How a call went on, in words (the panel's line after the answer).

@@ -5,7 +5,7 @@
 // textContent.
 
 import { renderDisplay } from "./data.js";
-import { displayValue, formatDuration, h, oneLine, setText } from "./format.js";
+import { actionButton, displayValue, formatDuration, h, oneLine, setText } from "./format.js";
 
 /**
  * @typedef {import("./store.js").ToolBlock} ToolBlock
@@ -64,22 +64,12 @@ function pyArgs(args) {
 }
 
 /**
- * @param {string} label
- * @param {string} cls
- */
-function button(label, cls) {
-  const b = /** @type {HTMLButtonElement} */ (h("button", `nba-action ${cls}`, label));
-  b.type = "button";
-  return b;
-}
-
-/**
  * A "Copy as code" button: copies `code()` (read when clicked) and says whether it could.
  * @param {() => string} code
  * @param {AbortSignal} signal
  */
 function copyButton(code, signal) {
-  const copy = button("Copy as code", "nba-copy-call");
+  const copy = actionButton("Copy as code", "nba-copy-call");
   copy.addEventListener(
     "click",
     async () => {
@@ -119,15 +109,15 @@ export class RerunBox {
     this.signal = signal;
     this.el = h("div", "nba-rerun-box");
     this.bar = h("div", "nba-tool-actions");
-    this.open = button("Re-run", "nba-rerun-open");
+    this.open = actionButton("Re-run", "nba-rerun-open");
     this.copy = copyButton(() => pyCall(this.name, this.args), signal);
     this.bar.append(this.open, this.copy);
     this.editor = h("div", "nba-rerun-editor");
     this.input = /** @type {HTMLTextAreaElement} */ (h("textarea", "nba-rerun-args"));
     this.input.spellcheck = false;
     this.input.setAttribute("aria-label", "Arguments (JSON)");
-    this.run = button("Run", "nba-rerun-run");
-    this.cancel = button("Cancel", "nba-rerun-cancel");
+    this.run = actionButton("Run", "nba-rerun-run");
+    this.cancel = actionButton("Cancel", "nba-rerun-cancel");
     this.error = h("div", "nba-rerun-error");
     const buttons = h("div", "nba-rerun-buttons");
     buttons.append(this.run, this.cancel);
