@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, test } from "vitest";
 import widget, { laneSetFor } from "../src/index.js";
 import { LaneSet } from "../src/lanes.js";
-import { LanesView } from "../src/lanes_view.js";
 import { FakeModel, runningState } from "./fake-model.js";
+import { mountLanes } from "./mount.js";
 
 /** @type {(() => void)[]} */
 const cleanups = [];
@@ -14,48 +14,7 @@ const q = (/** @type {Element} */ el, /** @type {string} */ s) =>
   /** @type {HTMLElement} */ (el.querySelector(s));
 
 /** A lanes widget (initialize + a view with a manual frame queue). */
-function mount(layout = "lanes", traits = {}) {
-  const model = new FakeModel({ arrangement: layout, snapshot: { seq: 0, lanes: [] }, ...traits });
-  const el = document.createElement("div");
-  document.body.append(el);
-  const stopInit = /** @type {() => void} */ (
-    widget.initialize({ model: /** @type {any} */ (model) })
-  );
-  /** @type {FrameRequestCallback[]} */
-  let frames = [];
-  const opts = {
-    raf: (/** @type {FrameRequestCallback} */ cb) => frames.push(cb),
-    cancelRaf: () => {},
-    soon: (/** @type {() => void} */ cb) => void frames.push(cb),
-  };
-  const view = new LanesView(
-    laneSetFor(/** @type {any} */ (model)),
-    /** @type {any} */ (model),
-    el,
-    opts,
-  );
-  cleanups.push(
-    () => view.destroy(),
-    stopInit,
-    () => el.remove(),
-  );
-  let seq = 0;
-  return {
-    model,
-    el,
-    view,
-    /** @param {Record<string, any>} body */
-    send(body) {
-      model.msg({ seq: ++seq, now: Date.now() / 1000, lanes: [], ...body });
-      this.frame();
-    },
-    frame() {
-      const f = frames;
-      frames = [];
-      for (const cb of f) cb(0);
-    },
-  };
-}
+const mount = (layout = "lanes", traits = {}) => mountLanes(cleanups, layout, traits);
 
 const initial = () => {
   const { blocks: _, ...rest } = runningState();

@@ -1,7 +1,8 @@
 // A transcript view mounted by hand for tests: the widget's initialize, then a view with a
 // frame queue the test runs (`frame()`), fed through the fake model's messages.
 
-import widget, { storeFor } from "../src/index.js";
+import widget, { laneSetFor, storeFor } from "../src/index.js";
+import { LanesView } from "../src/lanes_view.js";
 import { TranscriptView } from "../src/view.js";
 import { FakeModel } from "./fake-model.js";
 
@@ -50,6 +51,55 @@ export function mountView(cleanups, traits = {}) {
     snapshot(/** @type {any} */ state) {
       seq = Math.max(seq, 1);
       model.msg({ type: "snapshot", seq, now: Date.now() / 1000, state });
+      this.frame();
+    },
+    frame() {
+      const f = frames;
+      frames = [];
+      for (const cb of f) cb(0);
+    },
+  };
+}
+
+/**
+ * A lanes widget (initialize + a view with a manual frame queue); `send` pushes a lanes
+ * message and renders the frame.
+ * @param {(() => void)[]} cleanups where the test's teardown finds what to undo
+ * @param {string} [layout] the `arrangement` trait
+ * @param {Record<string, unknown>} [traits]
+ */
+export function mountLanes(cleanups, layout = "lanes", traits = {}) {
+  const model = new FakeModel({ arrangement: layout, snapshot: { seq: 0, lanes: [] }, ...traits });
+  const el = document.createElement("div");
+  document.body.append(el);
+  const stopInit = /** @type {() => void} */ (
+    widget.initialize({ model: /** @type {any} */ (model) })
+  );
+  /** @type {FrameRequestCallback[]} */
+  let frames = [];
+  const view = new LanesView(
+    laneSetFor(/** @type {any} */ (model)),
+    /** @type {any} */ (model),
+    el,
+    {
+      raf: (cb) => frames.push(cb),
+      cancelRaf: () => {},
+      soon: (cb) => void frames.push(cb),
+    },
+  );
+  cleanups.push(
+    () => view.destroy(),
+    stopInit,
+    () => el.remove(),
+  );
+  let seq = 0;
+  return {
+    model,
+    el,
+    view,
+    /** @param {Record<string, any>} body */
+    send(body) {
+      model.msg({ seq: ++seq, now: Date.now() / 1000, lanes: [], ...body });
       this.frame();
     },
     frame() {

@@ -6,11 +6,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
-import widget, { laneSetFor } from "../src/index.js";
-import { LanesView } from "../src/lanes_view.js";
 import { hasTiming, rowCells, timelineAxis, timelineRows } from "../src/timeline.js";
-import { FakeModel, runningState } from "./fake-model.js";
-import { mountView } from "./mount.js";
+import { runningState } from "./fake-model.js";
+import { mountLanes, mountView } from "./mount.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 /** @type {{name: string, state: any, now: number | null, rows: any[], cells: any[], axis: any}[]} */
@@ -136,34 +134,7 @@ describe("the view", () => {
 
 describe("lanes", () => {
   test("each lane's status line has its own toggle and timeline", () => {
-    const model = new FakeModel({ arrangement: "lanes", snapshot: { seq: 0, lanes: [] } });
-    const el = document.createElement("div");
-    document.body.append(el);
-    const stopInit = /** @type {() => void} */ (
-      widget.initialize({ model: /** @type {any} */ (model) })
-    );
-    /** @type {FrameRequestCallback[]} */
-    let frames = [];
-    const frame = () => {
-      const f = frames;
-      frames = [];
-      for (const cb of f) cb(0);
-    };
-    const view = new LanesView(
-      laneSetFor(/** @type {any} */ (model)),
-      /** @type {any} */ (model),
-      el,
-      {
-        raf: (cb) => frames.push(cb),
-        cancelRaf: () => {},
-        soon: (cb) => void frames.push(cb),
-      },
-    );
-    cleanups.push(
-      () => view.destroy(),
-      stopInit,
-      () => el.remove(),
-    );
+    const { model, el, frame } = mountLanes(cleanups);
     const weather = CASES[0].state;
     model.msg({
       type: "snapshot",
