@@ -62,14 +62,44 @@ export function heal(src) {
 }
 
 /**
+ * The first half-written link (`[text](target` with no `)` yet) or, when `open`, also a
+ * half-written link text (`[text`) on the last line of `src` (from `line`), opened by
+ * `opener`: where it starts and where its text ends (its `]`, or the end). A scanner: a
+ * pattern anchored at the end (`…$`) is tried from every opener, quadratic on `[[[[…`.
+ * @param {string} src @param {number} line @param {string} opener @param {boolean} open
+ * @returns {{at: number, close: number} | null}
+ */
+function halfLink(src, line, opener, open) {
+  const lastParen = src.lastIndexOf(")");
+  for (let at = src.indexOf(opener, line); at >= 0; ) {
+    // Every opener before the first `]` after it shares that `]`: one test serves them all.
+    const close = src.indexOf("]", at + opener.length);
+    if (close < 0) return open ? { at, close: src.length } : null;
+    if (src[close + 1] === "(" && lastParen < close + 2) return { at, close };
+    at = src.indexOf(opener, close + 1);
+  }
+  return null;
+}
+
+/**
+ * A half-written image at the end of `src` dropped (it would only become a link anyway), a
+ * half-written link target dropped (the link text stays).
+ * @param {string} src
+ */
+export function dropHalfLinks(src) {
+  const line = src.lastIndexOf("\n") + 1;
+  const image = halfLink(src, line, "![", true);
+  const text = image ? src.slice(0, image.at) : src;
+  const link = halfLink(text, line, "[", false);
+  return link ? text.slice(0, link.at) + text.slice(link.at + 1, link.close) : text;
+}
+
+/**
  * @param {string} src the live block's source after its last code block
  * @returns {string}
  */
 function healInline(src) {
-  // A half-written image: drop it (it would only become a link anyway).
-  src = src.replace(/!\[[^\]\n]*(?:\]\([^)\n]*)?$/, "");
-  // A half-written link target: show the link text.
-  src = src.replace(/\[([^\]\n]*)\]\([^)\n]*$/, "$1");
+  src = dropHalfLinks(src);
 
   /** @type {{m: string, at: number}[]} */
   const stack = [];
@@ -149,7 +179,7 @@ function healInline(src) {
   let close = "";
   for (let j = stack.length - 1; j >= 0; j--) close += stack[j].m;
   // Closing delimiters must follow a non-space character to count.
-  return close ? src.replace(/\s+$/, "") + close : src;
+  return close ? src.trimEnd() + close : src;
 }
 
 /** Stands for an open formula in healed markdown; replaced by its placeholder after sanitizing. */
@@ -202,7 +232,12 @@ function openInlineMath(src) {
 
 const PARTIAL_MARKER = /(?:^|\n) {0,3}(?:\d{1,9}|[-+*]|>|\\)[ \t]*$/;
 const TASK_OPEN = /^( {0,3}(?:\s*)(?:[-+*]|\d{1,9}[.)])[ \t]+)\[([ xX]?)(\]?)[ \t]*$/;
-const TABLE_DELIM = /^ {0,3}\|?[ \t]*:?-*:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)*\|?[ \t]*$/;
+/**
+ * A delimiter row, maybe half-typed: cells of `[ \t]*:?-*:?[ \t]*` between pipes. Written so
+ * that each character has one place in the pattern (the spaces of an empty cell were two
+ * `[ \t]*` side by side: exponential on `| | | …x`).
+ */
+export const TABLE_DELIM = /^[ \t]*(?:(?::?-+:?|::?)[ \t]*)?(?:\|[ \t]*(?:(?::?-+:?|::?)[ \t]*)?)*$/;
 
 /**
  * Split a table row into its cells (unescaped pipes; leading and trailing pipe optional).
@@ -285,7 +320,7 @@ export function healLive(src) {
     .replace(/(^|[^\\!\]])\[([^\]\n[]*)\]?$/, "$1$2");
   if (math) {
     const space = math.display ? "\n\n" : /\s$/.test(src) ? " " : "";
-    text = `${text.replace(/\s+$/, "")}${space}${OPEN_MATH}`;
+    text = `${text.trimEnd()}${space}${OPEN_MATH}`;
   }
   return { text, math };
 }

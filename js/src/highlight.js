@@ -33,6 +33,7 @@ const SQ = String.raw`'(?:\\[\s\S]|[^'\\\n])*'?`;
  */
 function lang(comment, string, kw, lit, ci = false) {
   return {
+    // redos-built: LANGS (js/redos.mjs checks each language's pattern as built)
     re: new RegExp(`(${comment})|(${string})|(${NUM})|([A-Za-z_$][\\w$]*)`, "g"),
     kw: set(ci ? kw.toLowerCase() : kw),
     lit: set(ci ? lit.toLowerCase() : lit),
@@ -44,7 +45,7 @@ const JS_KW =
   "async await break case catch class const continue debugger default delete do else export extends finally for from function if import in instanceof let new of return static super switch this throw try typeof var void while with yield as type interface enum implements private protected public readonly declare namespace abstract keyof satisfies";
 
 /** @type {Record<string, Lang>} */
-const LANGS = {
+export const LANGS = {
   python: lang(
     "#[^\\n]*",
     `[rRbBuUfF]{0,2}(?:"""[\\s\\S]*?(?:"""|$)|'''[\\s\\S]*?(?:'''|$)|${DQ}|${SQ})`,

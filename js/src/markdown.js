@@ -54,7 +54,7 @@ const md = new Marked({
   gfm: true,
   renderer: {
     html({ text, block }) {
-      return block ? `<p>${escapeHtml(text.replace(/\n+$/, ""))}</p>\n` : escapeHtml(text);
+      return block ? `<p>${escapeHtml(trimNewlines(text))}</p>\n` : escapeHtml(text);
     },
     link({ href, title, tokens }) {
       // An image in a link (a README badge) becomes its text inside the link: no nested anchors.
@@ -104,8 +104,18 @@ const md = new Marked({
       return `<pre><code${cls}>${body}${code ? "\n" : ""}</code></pre>\n`;
     },
   },
-  extensions: mathExtensions,
+  extensions: mathExtensions(),
 });
+
+/**
+ * `s` without its trailing newlines (a pattern `\n+$` is tried from every newline: quadratic).
+ * @param {string} s
+ */
+function trimNewlines(s) {
+  let end = s.length;
+  while (s[end - 1] === "\n") end--;
+  return s.slice(0, end);
+}
 
 /** @typedef {Record<string, {href: string | null, title: string | null}>} Links */
 

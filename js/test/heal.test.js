@@ -1,5 +1,5 @@
 import { expect, test } from "vitest";
-import { heal } from "../src/heal.js";
+import { dropHalfLinks, heal, TABLE_DELIM } from "../src/heal.js";
 import { highlight } from "../src/highlight.js";
 
 test.each([
@@ -51,5 +51,49 @@ test("highlighter keeps the text and marks tokens", () => {
     d.innerHTML = highlight(src, lang);
     expect(d.textContent).toBe(src);
     expect(d.querySelector("b")).toBeNull();
+  }
+});
+
+// The patterns issue 37 replaced (quadratic and exponential), kept as the reference on short
+// texts, where they cost nothing.
+const REFERENCE = {
+  IMAGE: /!\[[^\]\n]*(?:\]\([^)\n]*)?$/,
+  LINK: /\[([^\]\n]*)\]\([^)\n]*$/,
+  TABLE_DELIM: /^ {0,3}\|?[ \t]*:?-*:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)*\|?[ \t]*$/,
+};
+
+/** @param {number} seed */
+function rng(seed) {
+  let x = seed;
+  return () => {
+    x = (x * 1103515245 + 12345) % 2147483648;
+    return x / 2147483648;
+  };
+}
+
+/** @param {string[]} pieces @param {() => number} r */
+const randomText = (pieces, r) => {
+  let s = "";
+  const n = 1 + Math.floor(r() * 10);
+  for (let i = 0; i < n; i++) s += pieces[Math.floor(r() * pieces.length)];
+  return s;
+};
+
+test("half-written links and images: the scanner agrees with the patterns it replaced", () => {
+  const r = rng(37);
+  const pieces = ["![", "[", "]", "](", "][", "(", ")", "a", "\n", "!"];
+  for (let n = 0; n < 20_000; n++) {
+    const src = randomText(pieces, r);
+    const expected = src.replace(REFERENCE.IMAGE, "").replace(REFERENCE.LINK, "$1");
+    expect(dropHalfLinks(src), JSON.stringify(src)).toBe(expected);
+  }
+});
+
+test("delimiter rows: the pattern accepts what the one it replaced did", () => {
+  const r = rng(37);
+  const pieces = ["|", " ", "\t", ":", "-", "--", "x", "    "];
+  for (let n = 0; n < 20_000; n++) {
+    const line = randomText(pieces, r);
+    expect(TABLE_DELIM.test(line), JSON.stringify(line)).toBe(REFERENCE.TABLE_DELIM.test(line));
   }
 });

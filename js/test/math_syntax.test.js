@@ -1,7 +1,9 @@
 // Math syntax (math_syntax.js): which text becomes a placeholder. No math chunk here: the
 // placeholders keep their TeX.
 import { describe, expect, test } from "vitest";
+import { Marked } from "marked";
 import { renderMarkdown } from "../src/markdown.js";
+import { mathExtensions } from "../src/math_syntax.js";
 
 /** @param {string} src */
 const inline = (src) =>
@@ -83,4 +85,66 @@ describe("\\(…\\), $$…$$ and \\[…\\]", () => {
       'x<img src=x onerror="window.__pwned=1">',
     );
   });
+});
+
+// The patterns the scanners replaced (issue 37: backtracking, up to exponential), kept here as
+// the reference on short texts, where they cost nothing. `\(…\)` follows the export's rule
+// (nbagent/_export/math_syntax.py: the first `\)`), which the pattern did not always.
+const REFERENCE = {
+  DOLLAR: /^\$(?![\s$])((?:[^\s\\$]|\\[\s\S]|\s+(?![\s$]))+)\$(?!\d)/,
+  DOUBLE: /^\$\$(?!\$)((?:[^\\$\n]|\\[\s\S]|\n(?![ \t]*\n)|\$(?!\$))+?)\$\$/,
+  PAREN: /^\\\(([\s\S]+?)\\\)/,
+  BLOCK_DOLLARS: /^ {0,3}\$\$([\s\S]+?)\$\$[ \t]*(?:\n+|$)/,
+  BLOCK_BRACKETS: /^ {0,3}\\\[([\s\S]+?)\\\][ \t]*(?:\n+|$)/,
+};
+
+/** The extensions as they were, on the reference patterns. */
+const referenceExtensions = mathExtensions().map((ext) => ({
+  ...ext,
+  /** @param {string} src */
+  tokenizer(src) {
+    const R = REFERENCE;
+    if (ext.level === "block") {
+      const m = R.BLOCK_DOLLARS.exec(src) ?? R.BLOCK_BRACKETS.exec(src);
+      if (m?.[1].trim()) return { type: "mathBlock", raw: m[0], text: m[1].trim() };
+      return undefined;
+    }
+    let m = R.DOUBLE.exec(src);
+    if (m?.[1].trim()) return { type: "mathInline", raw: m[0], text: m[1].trim(), display: true };
+    m = R.PAREN.exec(src) ?? R.DOLLAR.exec(src);
+    if (m?.[1].trim()) return { type: "mathInline", raw: m[0], text: m[1].trim() };
+    return undefined;
+  },
+}));
+
+describe("the scanners agree with the patterns they replaced", () => {
+  const ours = new Marked({ gfm: true, extensions: mathExtensions() });
+  const reference = new Marked({ gfm: true, extensions: referenceExtensions });
+  /** @param {number} seed */
+  const rng = (seed) => {
+    let x = seed;
+    return () => {
+      x = (x * 1103515245 + 12345) % 2147483648;
+      return x / 2147483648;
+    };
+  };
+  // Pieces of one kind of delimiter each (dense enough for several formulas and near-formulas
+  // per paragraph), then all together.
+  const PIECES = {
+    dollars: ["$", "$", "$$", "a", " ", "\\", "5"],
+    parens: ["\\(", "\\)", "a", "\\", " ", ")"],
+    blocks: ["$$", "\\[", "\\]", "\n", "  ", "a", "\\"],
+    all: ["$", "$a", "a$", "$$", "a", " ", "\\", "\\(", "\\)", "\\[", "\\]", "\n", "5", "`"],
+  };
+  for (const [kind, pieces] of Object.entries(PIECES)) {
+    test(`on 10,000 random texts of ${kind}`, () => {
+      const r = rng(37);
+      for (let n = 0; n < 10_000; n++) {
+        let src = "";
+        const len = 1 + Math.floor(r() * 10);
+        for (let i = 0; i < len; i++) src += pieces[Math.floor(r() * pieces.length)];
+        expect(ours.parse(src), JSON.stringify(src)).toBe(reference.parse(src));
+      }
+    });
+  }
 });
