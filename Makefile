@@ -101,10 +101,14 @@ demo: $(STAMP)/demo
 recordings: install
 	$(BIN)/python -m tests.record_demos
 
+# The ReDoS check (js/redos.mjs, recheck): every regular expression of js/src, js/lab/src and
+# nbagent linear in its input, or bounded in code with a `redos-bounded:` note saying how.
 lint: install
 	$(BIN)/ruff check nbagent tests benchmarks
 	$(BIN)/ruff format --check nbagent tests benchmarks
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/python -m tests.regex_patterns nbagent > $(STAMP)/regex_patterns.json
+	node js/redos.mjs --python $(STAMP)/regex_patterns.json
 
 typecheck: install
 	$(BIN)/mypy

@@ -142,7 +142,8 @@ async function verdict(p) {
   if (r.status === "safe") return { kind: "linear", detail: r.complexity.summary };
   if (r.status === "vulnerable") {
     const attack = r.attack.string;
-    const shown = attack.length > 60 ? `${JSON.stringify(attack.slice(0, 60))}…` : JSON.stringify(attack);
+    const shown =
+      attack.length > 60 ? `${JSON.stringify(attack.slice(0, 60))}…` : JSON.stringify(attack);
     return { kind: r.complexity.type, detail: `${r.complexity.summary}; attack ${shown}` };
   }
   return { kind: "unknown", detail: r.error?.kind ?? "no verdict" };
@@ -152,7 +153,8 @@ const args = process.argv.slice(2);
 const pyAt = args.indexOf("--python");
 /** @type {Pattern[]} */
 const patterns = [];
-for (const dir of DIRS) for (const f of jsFiles(join(HERE, dir))) patterns.push(...(await jsPatterns(f)));
+for (const dir of DIRS)
+  for (const f of jsFiles(join(HERE, dir))) patterns.push(...(await jsPatterns(f)));
 if (pyAt >= 0) patterns.push(...JSON.parse(readFileSync(args[pyAt + 1], "utf8")));
 
 let failed = 0;

@@ -122,7 +122,7 @@ def _note(lines: list[str], first: int, last: int) -> str | None:
     i = first - 1
     while i >= 1 and lines[i - 1].lstrip().startswith("#"):
         i -= 1
-    for text in lines[i : last]:
+    for text in lines[i:last]:
         at = text.find(NOTE)
         if at >= 0:
             return text[at + len(NOTE) :].strip()

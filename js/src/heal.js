@@ -237,7 +237,8 @@ const TASK_OPEN = /^( {0,3}(?:\s*)(?:[-+*]|\d{1,9}[.)])[ \t]+)\[([ xX]?)(\]?)[ \
  * that each character has one place in the pattern (the spaces of an empty cell were two
  * `[ \t]*` side by side: exponential on `| | | …x`).
  */
-export const TABLE_DELIM = /^[ \t]*(?:(?::?-+:?|::?)[ \t]*)?(?:\|[ \t]*(?:(?::?-+:?|::?)[ \t]*)?)*$/;
+export const TABLE_DELIM =
+  /^[ \t]*(?:(?::?-+:?|::?)[ \t]*)?(?:\|[ \t]*(?:(?::?-+:?|::?)[ \t]*)?)*$/;
 
 /**
  * Split a table row into its cells (unescaped pipes; leading and trailing pipe optional).

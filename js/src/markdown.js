@@ -50,6 +50,42 @@ function cleanUrl(href) {
   }
 }
 
+/**
+ * marked is super-linear on some texts: its setext-heading pattern rescans the lines after
+ * each block, its emphasis and tag rules rescan a paragraph per delimiter (64 KB of `_a_b`
+ * took ~14 s). So lexing has a deadline, checked from extension hooks that marked calls
+ * between its steps, and a text that runs past it shows as plain text: a block's inline text
+ * alone, or the whole source when its block structure is too costly.
+ */
+class TooCostly extends Error {}
+
+/** A text's lexing budget (ms) for the frozen and whole renders; the live block's is smaller. */
+export const LEX_BUDGET_MS = 250;
+
+function lexBudget() {
+  /** @type {WeakMap<object, number>} */
+  const deadlines = new WeakMap();
+  /** @this {{lexer: object}} */
+  function check() {
+    const at = deadlines.get(this.lexer);
+    if (at !== undefined && performance.now() > at) throw new TooCostly();
+    return undefined;
+  }
+  return {
+    /** @type {import("marked").TokenizerExtension[]} */
+    extensions: [
+      { name: "nbagentBudgetBlock", level: "block", tokenizer: check },
+      { name: "nbagentBudgetInline", level: "inline", tokenizer: check },
+    ],
+    /** @param {object} lexer @param {number} ms */
+    start(lexer, ms) {
+      deadlines.set(lexer, performance.now() + ms);
+    },
+  };
+}
+
+const budget = lexBudget();
+
 const md = new Marked({
   gfm: true,
   renderer: {
@@ -104,7 +140,7 @@ const md = new Marked({
       return `<pre><code${cls}>${body}${code ? "\n" : ""}</code></pre>\n`;
     },
   },
-  extensions: mathExtensions(),
+  extensions: [...budget.extensions, ...mathExtensions()],
 });
 
 /**
@@ -139,28 +175,51 @@ function lexer(src, links) {
 }
 
 /**
- * Markdown that marked cannot lex (a stack overflow) shows as one paragraph of text.
+ * Markdown that marked cannot lex (a stack overflow) or not in time shows as text.
+ * @param {string} src
+ */
+const plainText = (src) => ({ type: "text", raw: src, text: escapeHtml(src), escaped: true });
+
+/**
+ * One paragraph of text.
  * @param {string} src
  * @returns {Tok[] & {links: Links}}
  */
 function asText(src) {
-  const text = { type: "text", raw: src, text: escapeHtml(src), escaped: true };
-  const toks = [{ type: "paragraph", raw: src, text: src, tokens: [text] }];
+  const toks = [{ type: "paragraph", raw: src, text: src, tokens: [plainText(src)] }];
   return Object.assign(toks, { links: {} });
 }
 
+/** @param {unknown} e */
+const unlexable = (e) => e instanceof RangeError || e instanceof TooCostly;
+
 /**
- * Lex `src` (blocks and inline).
+ * Lex `src` (blocks and inline), as marked's `lex` does, within `budgetMs` for the block
+ * structure and again for each block's inline text.
  * @param {string} src
  * @param {Links} [links]
+ * @param {number} [budgetMs]
  * @returns {Tok[] & {links: Links}}
  */
-export function lex(src, links) {
+export function lex(src, links, budgetMs = LEX_BUDGET_MS) {
   const { lx, src: safe } = lexer(src, links);
   try {
-    return /** @type {any} */ (lx.lex(safe));
+    budget.start(lx, budgetMs);
+    lx.blockTokens(safe.replace(/\r\n?/g, "\n"), lx.tokens);
+    for (const item of lx.inlineQueue) {
+      budget.start(lx, budgetMs);
+      lx.state.inRawBlock = false;
+      try {
+        lx.inlineTokens(item.src, item.tokens);
+      } catch (e) {
+        if (!unlexable(e)) throw e;
+        item.tokens.splice(0, item.tokens.length, plainText(item.src));
+      }
+    }
+    lx.inlineQueue = [];
+    return /** @type {any} */ (lx.tokens);
   } catch (e) {
-    if (e instanceof RangeError) return asText(src);
+    if (unlexable(e)) return asText(src);
     throw e;
   }
 }
@@ -174,10 +233,11 @@ export function lex(src, links) {
 export function lexBlocks(src, links) {
   const { lx, src: safe } = lexer(src, links);
   try {
+    budget.start(lx, LEX_BUDGET_MS);
     lx.blockTokens(safe, lx.tokens);
     return /** @type {any} */ (lx.tokens);
   } catch (e) {
-    if (e instanceof RangeError) return asText(src);
+    if (unlexable(e)) return asText(src);
     throw e;
   }
 }

@@ -15,6 +15,11 @@ import { purify } from "./purify.js";
 const CHUNK = 32;
 /** The live render's budget per frame (a frame is 16 ms; sanitizing, layout and paint follow). */
 const LIVE_BUDGET_MS = 8;
+/**
+ * The live block's lexing deadline (markdown.js): past it, that frame shows the block as plain
+ * text, and the window below shrinks for the next one.
+ */
+const LIVE_LEX_MS = 50;
 const MIN_WINDOW = 256;
 
 /** Normalize line endings the way marked's lexer does (so raw lengths add up). @param {string} s */
@@ -253,7 +258,7 @@ export class StreamingMarkdown {
       if (fence !== null) src = `${fence}\n${src}`;
     }
     const healed = healLive(src);
-    const html = parseTokens(lex(healed.text, links));
+    const html = parseTokens(lex(healed.text, links, LIVE_LEX_MS));
     const frag = purify(html);
     if (healed.math) placeOpenMath(frag, healed.math);
     if (head) {

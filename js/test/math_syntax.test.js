@@ -1,7 +1,8 @@
 // Math syntax (math_syntax.js): which text becomes a placeholder. No math chunk here: the
 // placeholders keep their TeX.
-import { describe, expect, test } from "vitest";
+
 import { Marked } from "marked";
+import { describe, expect, test } from "vitest";
 import { renderMarkdown } from "../src/markdown.js";
 import { mathExtensions } from "../src/math_syntax.js";
 

@@ -33,12 +33,7 @@ if TYPE_CHECKING:
 
 __all__ = ["math_plugin"]
 
-_INLINE = (
-    re.compile(r"\$\$([^$\n]+?)\$\$"),
-    # pandoc: no space after the opening $, the first unescaped $ closes (\x is one unit), no
-    # space before it and no digit after it.
-    re.compile(r"\$(?=[^\s$])((?:\\.|[^\\$])+?)(?<=\S)\$(?!\d)", re.DOTALL),
-)
+_DOUBLE = re.compile(r"\$\$([^$\n]+?)\$\$")
 _BLOCK_CLOSE = {"$$": "$$", "\\[": "\\]"}
 # Where a formula can close: inline "\)" anywhere; a display delimiter only at a line's end.
 _CLOSES = {
@@ -60,6 +55,26 @@ def _closes(env: EnvType, src: str, close: str) -> list[int]:
     return hit[1]
 
 
+def _dollar(src: str, pos: int, end: int) -> int:
+    """Where ``$…$`` opening at ``pos`` closes by pandoc's rules, or -1: no space (nor ``$``)
+    after the opening ``$``; the first ``$`` no backslash escapes closes (``\\x`` is one unit),
+    with no space before it and no digit after it. A scan: the pattern it replaces was
+    quadratic when searched (each escaped ``$`` started a new match)."""
+    if pos + 1 >= end or src[pos + 1] == "$" or src[pos + 1].isspace():
+        return -1
+    i = pos + 1
+    while (close := src.find("$", i, end)) >= 0:
+        run = close
+        while run > i and src[run - 1] == "\\":
+            run -= 1
+        if (close - run) % 2 == 0:  # not escaped
+            break
+        i = close + 1
+    if close < 0 or src[close - 1].isspace():
+        return -1
+    return -1 if close + 1 < end and src[close + 1].isdecimal() else close
+
+
 def _math_inline(state: StateInline, silent: bool) -> bool:
     src, pos = state.src, state.pos
     if src.startswith("\\(", pos):
@@ -68,14 +83,13 @@ def _math_inline(state: StateInline, silent: bool) -> bool:
         if i == len(closes) or closes[i] + 2 > state.posMax:
             return False
         content, stop, markup = src[pos + 2 : closes[i]], closes[i] + 2, "\\("
+    elif (m := _DOUBLE.match(src, pos, state.posMax)) is not None:
+        content, stop, markup = m.group(1), m.end(), "$$"
     elif src[pos] == "$":
-        for pattern in _INLINE:
-            m = pattern.match(src, pos, state.posMax)
-            if m is not None:
-                break
-        else:
+        close = _dollar(src, pos, state.posMax)
+        if close < 0:
             return False
-        content, stop, markup = m.group(1), m.end(), m.group(0)[: 2 if m.group(0)[1] == "$" else 1]
+        content, stop, markup = src[pos + 1 : close], close + 1, "$"
     else:
         return False
     if not silent:

@@ -129,8 +129,22 @@ def _introspect(fn: Callable[..., Any]) -> tuple[Any, str, str]:
 
 _ARGS_HEADER = re.compile(r"^\s*(Args|Arguments|Parameters|Params|Keyword Args(uments)?):\s*$")
 _ANY_HEADER = re.compile(r"^[A-Z][A-Za-z ]*:$")
-_GOOGLE_ENTRY = re.compile(r"^\*{0,2}(\w+)\s*(?:\([^)]*\))?\s*:(.*)$")
-_REST_PARAM = re.compile(r"^:param\s+(?:[^:]*?\s+)?(\w+)\s*:(.*)$")
+# Each character has one place in these patterns (no two `\s*` side by side): linear.
+_GOOGLE_ENTRY = re.compile(r"^\*{0,2}(\w+)\s*(?:\([^)]*\)\s*)?:(.*)$")
+# ":param [type] name: description": the name is the last word before the first colon.
+_REST_PARAM = re.compile(r"^:param(\s[^:]*):(.*)$")
+_WORD = re.compile(r"\w+")
+
+
+def _rest_param(text: str) -> tuple[str, str] | None:
+    """(name, description) of a reST ``:param`` line, or None."""
+    m = _REST_PARAM.match(text)
+    words = m.group(1).split() if m else []
+    if m is None or not words or not _WORD.fullmatch(words[-1]):
+        return None
+    return words[-1], m.group(2)
+
+
 _SCHEMA_MAPS = {"properties", "patternProperties", "$defs", "definitions"}
 _SCHEMA_DATA = {"default", "examples", "const", "enum"}
 
@@ -149,9 +163,9 @@ def _parse_docstring(doc: str) -> tuple[str, dict[str, str]]:
             continue
         if _ARGS_HEADER.match(line):
             current, section, entry_indent = "", indent, -1
-        elif rest := _REST_PARAM.match(text):
-            current, section = rest.group(1), -1
-            params[current] = rest.group(2).strip()
+        elif rest := _rest_param(text):
+            current, section = rest[0], -1
+            params[current] = rest[1].strip()
         elif section >= 0 and indent > section:
             entry_indent = indent if entry_indent < 0 else entry_indent
             entry = _GOOGLE_ENTRY.match(text)

@@ -32,7 +32,12 @@ MAX_CALLS = 4
 _SKIPPED = {"get", "set", "list", "fetch", "find", "search", "lookup", "look", "run", "make"}
 _SKIPPED |= {"compute", "do", "by", "of", "the", "to", "for", "and", "in", "from", "with"}
 _BRIEF = re.compile(r"\b(brief|briefly|short|concise|one sentence)\b", re.IGNORECASE)
+# The demo model reads argument values from the first PROMPT_READ characters of a prompt:
+# these two patterns are quadratic in what they search.
+PROMPT_READ = 2_000
+# redos-bounded: searches at most PROMPT_READ (2,000) characters (_values)
 _FILE = re.compile(r"\b[\w-]+(?:/[\w-]+)*\.[A-Za-z][A-Za-z0-9]{1,4}\b")
+# redos-bounded: searches at most PROMPT_READ (2,000) characters (_values)
 _QUOTED = re.compile(r'"([^"\n]+)"|“([^”\n]+)”|`([^`\n]+)`')
 _NAME = re.compile(r"\b[A-Z][a-z]+(?:[ -][A-Z][a-z]+)*\b")
 _NUMBER = re.compile(r"(?<![\w.])-?\d+(?:\.\d+)?(?![\w]|\.\d)")
@@ -144,6 +149,7 @@ def _begins_word(word: str, text: str) -> bool:
 
 def _values(param: str, schema: dict[str, Any], prompt: str) -> list[Any]:
     """Values for one required argument, in the order the prompt names them."""
+    prompt = prompt[:PROMPT_READ]
     enum = schema.get("enum")
     if isinstance(enum, list) and enum:
         named = [

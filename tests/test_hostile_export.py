@@ -1,0 +1,103 @@
+"""Issue 37: no text freezes the kernel's exports. Every family of repeated openers in the
+hostile corpus (fixtures/hostile_repeat.json, shared with js/test/hostile.test.js), at each
+size, as an answer, a thinking block and a tool result, exported to HTML and markdown under a
+watchdog (pytest-timeout's signal: Python's regular expressions stop for it) that fails a hang;
+nothing asserts a duration (benchmarks/hostile.py reports them). And the scanners that replaced
+super-linear patterns agree with those patterns, kept here as the reference on short texts."""
+
+from __future__ import annotations
+
+import json
+import random
+import re
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from nbagent._events import (
+    RunStart,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+)
+from nbagent._export.markdown import _code_spans, sanitize_markdown
+from nbagent._export.math_syntax import _dollar
+from nbagent._normalize import Normalizer
+from nbagent._tools.schema import _GOOGLE_ENTRY, _rest_param
+from nbagent._transcript import Transcript
+
+CORPUS: dict[str, Any] = json.loads(
+    (Path(__file__).parent / "fixtures" / "hostile_repeat.json").read_text()
+)
+# A hang's budget for one text's exports on a loaded machine.
+WATCHDOG_S = 120
+
+
+def expand(family: dict[str, str], size: int) -> str:
+    """The family's text of about ``size`` characters (as js/test/hostile.js makes it)."""
+    prefix, unit, suffix = family.get("prefix", ""), family["unit"], family.get("suffix", "")
+    n = max(1, -(-(size - len(prefix) - len(suffix)) // len(unit)))
+    return prefix + unit * n + suffix
+
+
+def _transcript(text: str) -> Transcript:
+    n = Normalizer(clock=lambda: 10.0)
+    events = [
+        RunStart(title="hostile"),
+        ThinkingDelta(message_id="t", delta=text),
+        ToolCallStart(tool_call_id="c1", name="read"),
+        ToolCallEnd(tool_call_id="c1", arguments="{}"),
+        ToolResult(tool_call_id="c1", content=text),
+        TextDelta(message_id="m", delta=text),
+    ]
+    out = [e for ev in events for e in n.feed(ev)]
+    return Transcript.from_events(out + n.finish())
+
+
+@pytest.mark.timeout(WATCHDOG_S)
+@pytest.mark.parametrize("size", CORPUS["sizes"])
+@pytest.mark.parametrize("family", CORPUS["families"], ids=lambda f: f["name"])
+def test_hostile_texts_export_in_time(family: dict[str, str], size: int) -> None:
+    for text in (expand(family, size), CORPUS["header"] + expand(family, size)):
+        t = _transcript(text)
+        assert "<script" not in t.to_html()
+        assert t.to_markdown()
+        assert sanitize_markdown(text) is not None
+
+
+# The patterns the scanners replaced, kept as the reference on short texts.
+_CODE_SPAN = re.compile(r"(?<![\\`])(`+)(.+?)(?<!`)\1(?!`)", re.DOTALL)
+_DOLLAR = re.compile(r"\$(?=[^\s$])((?:\\.|[^\\$])+?)(?<=\S)\$(?!\d)", re.DOTALL)
+_GOOGLE_ENTRY_BEFORE = re.compile(r"^\*{0,2}(\w+)\s*(?:\([^)]*\))?\s*:(.*)$")
+_REST_PARAM_BEFORE = re.compile(r"^:param\s+(?:[^:]*?\s+)?(\w+)\s*:(.*)$")
+
+
+def _texts(pieces: list[str], count: int = 20_000) -> list[str]:
+    r = random.Random(37)
+    return ["".join(r.choices(pieces, k=r.randint(1, 10))) for _ in range(count)]
+
+
+def test_code_spans_are_what_the_pattern_found() -> None:
+    for text in _texts(["`", "``", "```", "a", "\\", "\n", " "]):
+        expected = [m.span() for m in _CODE_SPAN.finditer(text)]
+        assert list(_code_spans(text)) == expected, repr(text)
+
+
+def test_dollar_math_closes_where_the_pattern_did() -> None:
+    for text in _texts(["$", "$", "a", " ", "\\", "5", "\n", "$$"]):
+        for pos in (i for i, c in enumerate(text) if c == "$"):
+            for end in (len(text), max(pos + 1, len(text) - 2)):
+                m = _DOLLAR.match(text, pos, end)
+                assert _dollar(text, pos, end) == (m.end() - 1 if m else -1), (text, pos, end)
+
+
+def test_docstring_entries_parse_as_the_patterns_did() -> None:
+    for text in _texts([":param", " ", "\t", "x", "int", ":", "(", ")", "*", "[a, b]", "é"]):
+        before = _GOOGLE_ENTRY_BEFORE.match(text)
+        after = _GOOGLE_ENTRY.match(text)
+        assert (before and before.groups()) == (after and after.groups()), repr(text)
+        rest = _REST_PARAM_BEFORE.match(text)
+        assert (rest.group(1, 2) if rest else None) == _rest_param(text), repr(text)
