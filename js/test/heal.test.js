@@ -1,6 +1,7 @@
 import { expect, test } from "vitest";
 import { dropHalfLinks, heal, TABLE_DELIM } from "../src/heal.js";
 import { highlight } from "../src/highlight.js";
+import { randomText, rng } from "./random.js";
 
 test.each([
   ["Hello **wor", "Hello **wor**"],
@@ -60,23 +61,6 @@ const REFERENCE = {
   IMAGE: /!\[[^\]\n]*(?:\]\([^)\n]*)?$/,
   LINK: /\[([^\]\n]*)\]\([^)\n]*$/,
   TABLE_DELIM: /^ {0,3}\|?[ \t]*:?-*:?[ \t]*(?:\|[ \t]*:?-*:?[ \t]*)*\|?[ \t]*$/,
-};
-
-/** @param {number} seed */
-function rng(seed) {
-  let x = seed;
-  return () => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return x / 2147483648;
-  };
-}
-
-/** @param {string[]} pieces @param {() => number} r */
-const randomText = (pieces, r) => {
-  let s = "";
-  const n = 1 + Math.floor(r() * 10);
-  for (let i = 0; i < n; i++) s += pieces[Math.floor(r() * pieces.length)];
-  return s;
 };
 
 test("half-written links and images: the scanner agrees with the patterns it replaced", () => {

@@ -1,5 +1,6 @@
 import { describe, expect, test, vi } from "vitest";
 import { morph, purify, renderMarkdown, StreamingMarkdown, warmUp } from "../src/markdown.js";
+import { rng } from "./random.js";
 import { streamAppends } from "./streamed.js";
 
 const SAMPLES = {
@@ -32,14 +33,6 @@ function stream(src, cuts) {
   s.set(src, true);
   s.flush();
   return s.el;
-}
-
-function rng(seed) {
-  let x = seed;
-  return () => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return x / 2147483648;
-  };
 }
 
 describe("block freezing equals whole-document rendering", () => {

@@ -5,6 +5,7 @@ import { Marked } from "marked";
 import { describe, expect, test } from "vitest";
 import { renderMarkdown } from "../src/markdown.js";
 import { mathExtensions } from "../src/math_syntax.js";
+import { randomText, rng } from "./random.js";
 
 /** @param {string} src */
 const inline = (src) =>
@@ -121,14 +122,6 @@ const referenceExtensions = mathExtensions().map((ext) => ({
 describe("the scanners agree with the patterns they replaced", () => {
   const ours = new Marked({ gfm: true, extensions: mathExtensions() });
   const reference = new Marked({ gfm: true, extensions: referenceExtensions });
-  /** @param {number} seed */
-  const rng = (seed) => {
-    let x = seed;
-    return () => {
-      x = (x * 1103515245 + 12345) % 2147483648;
-      return x / 2147483648;
-    };
-  };
   // Pieces of one kind of delimiter each (dense enough for several formulas and near-formulas
   // per paragraph), then all together.
   const PIECES = {
@@ -141,9 +134,7 @@ describe("the scanners agree with the patterns they replaced", () => {
     test(`on 10,000 random texts of ${kind}`, () => {
       const r = rng(37);
       for (let n = 0; n < 10_000; n++) {
-        let src = "";
-        const len = 1 + Math.floor(r() * 10);
-        for (let i = 0; i < len; i++) src += pieces[Math.floor(r() * pieces.length)];
+        const src = randomText(pieces, r);
         expect(ours.parse(src), JSON.stringify(src)).toBe(reference.parse(src));
       }
     });

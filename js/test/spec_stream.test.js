@@ -2,18 +2,10 @@
 // character by character, ends with exactly the DOM of the whole-document render.
 import { describe, expect, test } from "vitest";
 import { renderMarkdown } from "../src/markdown.js";
+import { rng } from "./random.js";
 import commonmark from "./spec/commonmark-0.31.2.json";
 import gfm from "./spec/gfm-85d8952.json";
 import { streamAppends } from "./streamed.js";
-
-/** @param {number} seed a deterministic generator (LCG) so failures repeat */
-function rng(seed) {
-  let x = seed;
-  return () => {
-    x = (x * 1103515245 + 12345) % 2147483648;
-    return x / 2147483648;
-  };
-}
 
 /** @param {string} src @param {number[]} cuts */
 const streamed = (src, cuts) => streamAppends(src, cuts).el.innerHTML;
