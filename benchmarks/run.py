@@ -143,7 +143,7 @@ def plot(r: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    from benchmarks import browser, inprocess, kernel_wire, memory, scale
+    from benchmarks import browser, hostile, inprocess, kernel_wire, memory, scale
 
     quick = "--quick" in sys.argv
     parts: dict[
@@ -154,6 +154,7 @@ def main() -> None:
         "kernel": (kernel_wire.run, kernel_wire.report),
         "scale": (scale.run, scale.report),
         "browser": (browser.run, browser.report),
+        "hostile": (hostile.run, hostile.report),
     }
     results: dict[str, Any] = {"quick": quick, "started": time.time()}
     for name, (run, report) in parts.items():

@@ -7,62 +7,26 @@ super-linear patterns agree with those patterns, kept here as the reference on s
 
 from __future__ import annotations
 
-import json
 import random
 import re
-from pathlib import Path
-from typing import Any
 
 import pytest
 
-from nbagent._events import (
-    RunStart,
-    TextDelta,
-    ThinkingDelta,
-    ToolCallEnd,
-    ToolCallStart,
-    ToolResult,
-)
 from nbagent._export.markdown import _code_spans, sanitize_markdown
 from nbagent._export.math_syntax import _dollar
-from nbagent._normalize import Normalizer
 from nbagent._tools.schema import _GOOGLE_ENTRY, _rest_param
-from nbagent._transcript import Transcript
+from tests.hostile_corpus import FAMILIES, HEADER, SIZES, expand, transcript
 
-CORPUS: dict[str, Any] = json.loads(
-    (Path(__file__).parent / "fixtures" / "hostile_repeat.json").read_text()
-)
 # A hang's budget for one text's exports on a loaded machine.
 WATCHDOG_S = 120
 
 
-def expand(family: dict[str, str], size: int) -> str:
-    """The family's text of about ``size`` characters (as js/test/hostile.js makes it)."""
-    prefix, unit, suffix = family.get("prefix", ""), family["unit"], family.get("suffix", "")
-    n = max(1, -(-(size - len(prefix) - len(suffix)) // len(unit)))
-    return prefix + unit * n + suffix
-
-
-def _transcript(text: str) -> Transcript:
-    n = Normalizer(clock=lambda: 10.0)
-    events = [
-        RunStart(title="hostile"),
-        ThinkingDelta(message_id="t", delta=text),
-        ToolCallStart(tool_call_id="c1", name="read"),
-        ToolCallEnd(tool_call_id="c1", arguments="{}"),
-        ToolResult(tool_call_id="c1", content=text),
-        TextDelta(message_id="m", delta=text),
-    ]
-    out = [e for ev in events for e in n.feed(ev)]
-    return Transcript.from_events(out + n.finish())
-
-
 @pytest.mark.timeout(WATCHDOG_S)
-@pytest.mark.parametrize("size", CORPUS["sizes"])
-@pytest.mark.parametrize("family", CORPUS["families"], ids=lambda f: f["name"])
+@pytest.mark.parametrize("size", SIZES)
+@pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f["name"])
 def test_hostile_texts_export_in_time(family: dict[str, str], size: int) -> None:
-    for text in (expand(family, size), CORPUS["header"] + expand(family, size)):
-        t = _transcript(text)
+    for text in (expand(family, size), HEADER + expand(family, size)):
+        t = transcript(text)
         assert "<script" not in t.to_html()
         assert t.to_markdown()
         assert sanitize_markdown(text) is not None
