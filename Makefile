@@ -132,11 +132,12 @@ LIVE_TESTS := -m "kernel or browser"
 test-py: install $(HTML_MANAGER)/node_modules/.package-lock.json
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest
 
+# --durations: where the time goes, printed on every run.
 test-py-live: install $(HTML_MANAGER)/node_modules/.package-lock.json
-	$(BIN)/pytest $(LIVE_TESTS)
+	$(BIN)/pytest $(LIVE_TESTS) --durations=15
 
 test-py-rest: install
-	$(BIN)/pytest -m "not (kernel or browser)"
+	$(BIN)/pytest -m "not (kernel or browser)" --durations=15
 
 # The kernel-free tests, then the other Pythons one at a time, beside the kernel and browser
 # tests: the CPU-bound work fills the time those wait.

@@ -22,6 +22,7 @@ from nbagent._output import TRANSCRIPT_MIME
 from nbagent._transcript import apply_op
 from nbagent._wire import decode_lanes, decode_ops
 from nbagent.runtime.run import Run
+from tests.wait import PATIENCE
 
 __all__ = [
     "RecordingComm",
@@ -186,10 +187,10 @@ def outputs(c: RecordingComm) -> list[dict[str, Any]]:
 
 
 def gated(release: threading.Event, *parts: str) -> Iterator[str]:
-    """``parts[0]``, then waits for ``release`` (5 s at most), then the other parts."""
+    """``parts[0]``, then waits for ``release`` (``PATIENCE`` at most), then the other parts."""
     first, *rest = parts
     yield first
-    release.wait(5)
+    release.wait(PATIENCE)
     yield from rest
 
 

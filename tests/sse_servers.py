@@ -18,7 +18,8 @@ bytes item. ``fixture_frames(fmt, name)``: a recorded stream of ``tests/fixtures
 instead. ``chunked=False`` sends the body without chunked encoding, ending it by closing
 the connection. Observations: ``requests``, ``disconnected`` (a ``threading.Event``
 set when a write failed because the client went away; with ``poll=True`` the server
-probes with keep-alives after the script until the client goes), ``finished``.
+probes with keep-alives after the script until the client goes, or the server stops:
+only the client's close can set ``disconnected`` then), ``finished``.
 """
 
 from __future__ import annotations
@@ -257,9 +258,8 @@ def _handler_for(srv: SSEServer) -> type[BaseHTTPRequestHandler]:
                     if srv.delay:
                         time.sleep(srv.delay)
                     self._write(item.encode() if isinstance(item, str) else bytes(item))
-                if srv.poll:
-                    for _ in range(200):  # up to 10 s: until the client goes away
-                        self._pause(0.05, True)
+                while srv.poll:  # until the client goes away (or the server stops)
+                    self._pause(0.05, True)
                 if srv.chunked:
                     self.wfile.write(b"0\r\n\r\n")
                     self.wfile.flush()

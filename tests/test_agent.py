@@ -22,6 +22,7 @@ from nbagent._agent import Agent, ToolCallError
 from nbagent._events import Event
 from tests import aio
 from tests.servers import Drop, OpenAIServer, Reply, chunk, text_chunks, usage_chunk
+from tests.wait import PATIENCE
 
 T = TypeVar("T")
 CALLS: list[tuple[str, dict[str, Any]]] = []
@@ -373,8 +374,8 @@ def test_a_sync_tool_past_its_timeout_is_abandoned_and_the_run_goes_on() -> None
     release = threading.Event()
 
     def slow(n: int) -> int:
-        """Takes too long."""
-        release.wait(5)
+        """Takes too long: released only after the checks."""
+        release.wait(PATIENCE)
         return n
 
     tool = Tool.from_function(slow, timeout_s=0.2)
@@ -392,7 +393,7 @@ def test_a_sync_tool_past_its_timeout_is_abandoned_and_the_run_goes_on() -> None
     (thread,) = [t for t in set(threading.enumerate()) - before if t.name == "nbagent-tool"]
     assert abandoned_threads() >= 1
     release.set()
-    thread.join(5)
+    thread.join(PATIENCE)
     assert not thread.is_alive()
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +23,7 @@ from nbagent.sources.files import load
 from tests.kernel import Kernel, widget_traffic
 from tests.servers import Drop, Gate, OpenAIServer, chunk, text_chunks
 from tests.test_agent import calls_step, client_for, collect, get_weather, off_loop, sent_messages
+from tests.wait import PATIENCE, wait_for
 
 
 def outer_scripts(prompt: str = "What is the weather in Paris?") -> list[Any]:
@@ -279,16 +279,15 @@ def test_inner_deltas_arrive_live_and_stop_cancels_both() -> None:
         ):
             agent = Agent("m", tools=[researcher(inner_srv)], client=client_for(outer_srv))
             run = agent.run("Weather?")
-            deadline = time.monotonic() + 10
-            while not run.transcript.children("call_1"):
-                assert time.monotonic() < deadline, "the inner text never arrived live"
-                time.sleep(0.01)
+            wait_for(lambda: run.transcript.children("call_1"), what="the inner text, live")
             with run.lock:
                 during = Transcript.from_events(list(run.events))
             run.cancel()
-            t = run.wait(5)
-            gone = inner_srv.wait_disconnect(5)
-            time.sleep(0.2)
+            t = run.wait(PATIENCE)
+            gone = inner_srv.wait_disconnect(PATIENCE)
+            # A call of the outer model after the Stop would come from the run's task: once
+            # that task has ended, every call it was going to make has reached the server.
+            wait_for(lambda: run._driver.task and run._driver.task.done(), what="the run's end")
             assert len(outer_srv.requests) == 1  # the outer model was not called again
             return during, t, gone
 

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nbagent._wire import decode_ops
+from nbagent._wire import decode_lanes, decode_ops
 from nbagent.runtime.controller import Coalescer, Controller, Scheduler
 
 
@@ -106,6 +106,45 @@ def test_at_most_one_message_per_interval_at_any_rate() -> None:
     assert min(gaps) >= 0.05 - 1e-9  # never two messages within one interval
     assert len(sent) >= 90  # but one every interval, not held back
     assert "".join(op["text"] for m in sent for op in decode_ops(m)) == "x" * 2000
+
+
+def test_lanes_share_one_message_per_interval() -> None:
+    """Two lanes streaming at once (0.2 s of fake time): each message after their opening
+    carries both lanes' text, at most one per interval, and nothing is lost."""
+    clock = Clock()
+    scheduler = ManualScheduler(clock)
+    sent: list[dict[str, Any]] = []
+    times: list[float] = []
+
+    def send(message: dict[str, Any]) -> None:
+        times.append(clock.now)
+        sent.append(message)
+
+    controller = Controller(
+        send,
+        throttle_ms=50,
+        min_batch_chars=0,
+        clock=clock,
+        wall=clock,
+        scheduler=scheduler,
+        lanes=True,
+    )
+    controller.open_lane(0, {"title": "A"})
+    controller.open_lane(1, {"title": "B"})
+    for i in range(400):
+        scheduler.advance(0.0005)
+        controller.push([append(f"a{i} ")], lane=0)
+        controller.push([append(f"b{i} ")], lane=1)
+    scheduler.advance(0.1)
+    streamed, streamed_at = sent[2:], times[2:]  # after the two openings
+    assert 4 <= len(streamed) <= 5
+    assert all(sorted(lane for lane, _ in decode_lanes(m)) == [0, 1] for m in streamed)
+    assert min(b - a for a, b in itertools.pairwise(streamed_at)) >= 0.05 - 1e-9
+    for lane, prefix in ((0, "a"), (1, "b")):
+        text = "".join(
+            op["text"] for m in sent for i, ops in decode_lanes(m) if i == lane for op in ops
+        )
+        assert text == "".join(f"{prefix}{i} " for i in range(400))
 
 
 def test_urgent_push_flushes_inside_the_interval() -> None:

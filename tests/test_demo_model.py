@@ -4,8 +4,8 @@ client), nbagent.Agent against it, and demo.connect() offline and live."""
 from __future__ import annotations
 
 import json
-import time
 from collections.abc import Iterator
+from types import SimpleNamespace
 from typing import Any, Literal
 
 import httpx
@@ -15,6 +15,7 @@ import pytest
 import nbagent
 from nbagent import demo
 from nbagent._tools import Tool
+from nbagent.demo import model as model_module
 from nbagent.demo.model import ScriptedModel
 from nbagent.demo.rules import plan_calls
 
@@ -169,7 +170,7 @@ def pauses(body: dict[str, Any], speed: float) -> list[float]:
     return [item for item in ScriptedModel(speed=speed).answer(body) if isinstance(item, float)]
 
 
-def test_pauses_follow_speed() -> None:
+def test_pauses_follow_speed(monkeypatch: pytest.MonkeyPatch) -> None:
     body = {"model": "m", "messages": [{"role": "user", "content": "Hi"}], "stream": True}
     at_1, at_4 = pauses(body, 1), pauses(body, 4)
     # The same request, the same pauses: 0.45-0.9 s to the first token, then 8-35 ms a
@@ -179,17 +180,21 @@ def test_pauses_follow_speed() -> None:
     assert all(0.008 <= p <= 0.035 for p in at_1[1:])
     assert at_4 == pytest.approx([p / 4 for p in at_1])
     assert pauses(body, 0) == []
-    # And the server waits them out: the first token comes no sooner than planned.
+    # And the server waits them out, the first before the first token: its sleeps are
+    # recorded (not slept: what is asserted is what it waits, not how long that took here).
+    slept: list[float] = []
+    monkeypatch.setattr(model_module, "time", SimpleNamespace(sleep=slept.append))
     with ScriptedModel(speed=4) as srv:
         client = openai.OpenAI(base_url=srv.base_url, api_key="x")
-        started = time.monotonic()
-        first: float | None = None
+        before_first: list[float] | None = None
         stream = client.chat.completions.create(model="m", messages=body["messages"], stream=True)
         for c in stream:
-            if first is None and c.choices and c.choices[0].delta.content:
-                first = time.monotonic() - started
-        assert first is not None
-        assert first >= pauses(srv.requests[0], 4)[0]
+            if before_first is None and c.choices and c.choices[0].delta.content:
+                before_first = list(slept)  # the server slept before it wrote this chunk
+        planned = pauses(srv.requests[0], 4)
+    assert before_first  # at least the pause to the first token (thinking may come first)
+    assert before_first == planned[: len(before_first)]
+    assert slept == planned
 
 
 # -- nbagent.Agent against it -----------------------------------------------------------------

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.kernel import Kernel
+from tests.wait import wait_for
 
 pytestmark = pytest.mark.kernel
 
@@ -69,19 +70,24 @@ def test_a_restart_sends_the_kernels_last_word() -> None:
         k.execute(
             "import nbagent, time\n"
             "def slow():\n"
-            "    for i in range(100):\n"
+            "    for i in range(10_000):  # streams far longer than the test\n"
             "        yield 'x'\n"
             "        time.sleep(0.1)\n"
             "run = nbagent.show(slow())"
         )
         since = len(k.messages())
         k.km.restart_kernel(now=False)
-        words = [
-            m["content"]["data"]["content"]
-            for m in k.messages()[since:]
-            if m["msg_type"] == "comm_msg"
-            and m["content"]["data"].get("content", {}).get("type") == "kernel_end"
-        ]
+
+        def last_words() -> list[Any]:
+            return [
+                m["content"]["data"]["content"]
+                for m in k.messages()[since:]
+                if m["msg_type"] == "comm_msg"
+                and m["content"]["data"].get("content", {}).get("type") == "kernel_end"
+            ]
+
+        # IOPub is read on a thread of its own: the word may be read after the restart returns.
+        words = wait_for(last_words, what="the kernel's last word")
         assert words == [{"type": "kernel_end", "reason": "kernel_restarted"}]
     finally:
         k.close()

@@ -277,7 +277,9 @@ FAULTS = [
     ),
     Fault(
         "read timeout",
-        serve=sse_server(*chunks("Hello ", "wor"), Pause(10, keepalive=False)),
+        # Silent far longer than the timeout (the server's stop ends the pause): a reader
+        # held up by a loaded machine still finds nothing when it reads again.
+        serve=sse_server(*chunks("Hello ", "wor"), Pause(600, keepalive=False)),
         source=over_sse(read_timeout=0.3),
         text="Hello wor",
         end_reason="error",

@@ -166,7 +166,10 @@ def typed_chat(k: Kernel, *, ask_output: bool = False) -> tuple[Traffic, list[di
     """A ``Chat(respond)`` of ``TURNS`` turns typed into its box, each awaited before the next
     (window 0: creating and displaying the chat), and the answers to ``output`` requests."""
     marks = [len(k.messages())]
-    k.execute("chat = nbagent.Chat(respond, title='Bytes')")
+    # An hour's interval: a turn's messages are its own (its lane's opening, start and end),
+    # not one per 50 ms of however long it streamed on this machine, so the turns' bytes
+    # differ only by what each sends (the interval's own cost: benchmarks/kernel_wire.py).
+    k.execute("chat = nbagent.Chat(respond, title='Bytes', throttle_ms=3_600_000)")
     comm_id = k.value("chat.widget.model_id")
     browser = Browser()
     got = []

@@ -44,7 +44,9 @@ def test_full_speed_2000_deltas(kernel: Kernel) -> None:
     text = "".join(f"tok{i} " for i in range(2000))
     assert kernel.value("run.transcript.text") == text
     assert kernel.value("run.status") == "completed"
-    assert len(w["updates"]) <= 40, f"{len(w['updates'])} comm_msg updates"
+    # Coalesced: at most one message per interval (50 ms) and a few urgent ones, however
+    # long the 2000 deltas took on this machine (their count follows the time they took).
+    assert max_per_second(w["times"]) <= 25, max_per_second(w["times"])
     assert w["bytes"] <= 3 * len(text.encode()), f"{w['bytes']} bytes for {len(text)} chars"
     assert w["final"] is not None
     assert final_text(w["final"]) == text

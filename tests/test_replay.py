@@ -30,7 +30,7 @@ from nbagent._replay import ReplayRun
 from nbagent.sources.files import JSONLError
 from nbagent.sources.recording import MAX_GAP_S, Player, RecordingError, read_recording
 from tests.recording import RecordingComm, customs, ours
-from tests.wait import wait_for
+from tests.wait import PATIENCE, wait_for
 
 
 def at(ts: float, ev: Event) -> Event:
@@ -217,7 +217,7 @@ def test_a_paused_replay_blocks_on_a_condition_and_stop_ends_it(saved: Path) -> 
     assert "_await_request" in [f.name for f in traceback.extract_stack(frame)]
     assert frame.f_locals["timeout"] is None
     run.cancel()
-    thread.join(2)
+    thread.join(PATIENCE)
     assert not thread.is_alive()
     assert run.status == "cancelled"
     assert run.transcript.end_reason == "cancelled"
@@ -226,12 +226,12 @@ def test_a_paused_replay_blocks_on_a_condition_and_stop_ends_it(saved: Path) -> 
 
 def test_stop_during_a_timed_wait_ends_at_once(tmp_path: Path) -> None:
     slow = [at(0.0, RunStart()), at(0.1, TextDelta(message_id="a", delta="x"))]
-    slow.append(at(20.0, TextDelta(message_id="a", delta="never")))
-    run = nbagent.replay(slow, speed=1.0, max_gap_s=30)
+    slow.append(at(3600.0, TextDelta(message_id="a", delta="never")))
+    run = nbagent.replay(slow, speed=1.0, max_gap_s=7200)
     wait_for(lambda: run.transcript.text == "x", what="the first delta")
     run.cancel()
     thread = playing_thread(run)
-    thread.join(5)  # the wait for the next delta had 19.9 s to go
+    thread.join(PATIENCE)  # the wait for the next delta had an hour to go
     assert not thread.is_alive()
     assert run.transcript.text == "x"
 
@@ -369,7 +369,7 @@ def test_record_keeps_each_event_on_disk_as_it_arrives(tmp_path: Path) -> None:
 
     def source() -> Iterator[str]:
         yield "first "
-        gate.wait(5)
+        gate.wait(PATIENCE)
         yield "second"
 
     run = nbagent.record(source(), path)

@@ -23,7 +23,7 @@ from tests.recording import (
     snapshots,
     start,
 )
-from tests.wait import wait_for
+from tests.wait import PATIENCE, wait_for
 
 
 def test_order_open_then_ops_then_final_snapshot(comms: list[RecordingComm]) -> None:
@@ -125,8 +125,8 @@ def test_stop_message_cancels_and_closes_the_source(comms: list[RecordingComm]) 
     assert run.widget is not None
     run.widget._dispatch(run.widget, {"type": "stop"}, [])
     assert run.status == "cancelled"  # at once, before the producer notices
-    assert closed.wait(2)
-    run.wait(2)
+    assert closed.wait(PATIENCE)
+    run.wait(PATIENCE)
     assert snapshots(ours(comms))[-1]["state"]["status"] == "cancelled"
     assert snapshots(ours(comms))[-1]["state"]["end_reason"] == "cancelled"
 

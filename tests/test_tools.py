@@ -28,7 +28,7 @@ from nbagent._tools import (
     call_tool_sync,
 )
 from tests import aio
-from tests.wait import wait_for
+from tests.wait import PATIENCE, wait_for
 
 # --- tools under test (module level: their type hints resolve from module globals) ----------
 
@@ -382,7 +382,7 @@ def test_sync_tool_past_its_timeout_is_abandoned() -> None:
     finished = threading.Event()
 
     def slow() -> str:
-        release.wait(10)
+        release.wait(PATIENCE)  # released only after the checks
         print("late")
         finished.set()
         return "late"
@@ -397,7 +397,7 @@ def test_sync_tool_past_its_timeout_is_abandoned() -> None:
     assert out.duration_s >= 0.2
     assert abandoned_threads() == before + 1
     release.set()
-    assert finished.wait(5)
+    assert finished.wait(PATIENCE)
     wait_for(lambda: abandoned_threads() == before, what="the abandoned thread to be counted out")
 
 

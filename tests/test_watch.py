@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import threading
-import time
 from typing import Any, ClassVar
 
 import pytest
@@ -23,6 +22,7 @@ from nbagent.adapters.hooks import FAMILIES, HookAdapter, HookRecord, HooksAdapt
 from nbagent.sources.feed import Feed
 from nbagent.sources.hooks import Hook, HookError
 from tests import aio
+from tests.wait import PATIENCE, wait_for
 
 
 class Said(HookAdapter):
@@ -174,8 +174,9 @@ def test_block_installs_while_open_and_shows_what_its_calls_report() -> None:
         assert isinstance(run, nbagent.WatchRun)
         assert run.title == "Weather"
         hook().say("Oslo: 4 °C")
-        threading.Thread(target=lambda: hook().say("and rain")).start()  # a library's thread
-        time.sleep(0.1)
+        library = threading.Thread(target=lambda: hook().say("and rain"))  # a library's thread
+        library.start()
+        library.join(PATIENCE)  # its call ends inside the block
     assert Handle.live == []  # removed
     assert run.status == "completed"
     assert run.done
@@ -215,14 +216,24 @@ def test_a_keyboard_interrupt_ends_the_block_interrupted() -> None:
     assert Handle.live == []
 
 
-def test_leaving_waits_for_calls_the_library_reports_later() -> None:
+def test_leaving_waits_for_calls_the_library_reports_later(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     Handle.pending = 1
+    leaving = threading.Event()
+
+    def busy(self: Handle) -> bool:
+        leaving.set()  # asked only once the block's code is done: the block is leaving
+        return Handle.pending > 0
 
     def late() -> None:
-        time.sleep(0.2)
+        # Reported after the block began to leave, however the threads are scheduled.
+        leaving.wait(PATIENCE)
         hook().say("late answer")
         Handle.pending = 0
 
+    monkeypatch.setattr(Handle, "busy", busy)
+    monkeypatch.setattr(_watch, "SETTLE_S", PATIENCE)  # the wait is the test, not its length
     with nbagent.watch() as run:
         threading.Thread(target=late).start()
     assert run.transcript.text == "late answer"
@@ -231,12 +242,11 @@ def test_leaving_waits_for_calls_the_library_reports_later() -> None:
 def test_two_blocks_keep_their_own_calls() -> None:
     """A hook called in one block's context is that block's, even with another open."""
     seen: dict[str, nbagent.Run] = {}
-    ready, go = threading.Barrier(2), threading.Event()
+    ready = threading.Barrier(2)
 
     def block(name: str) -> None:
         with nbagent.watch() as run:
-            ready.wait()
-            go.wait(5)
+            ready.wait(PATIENCE)  # both blocks are open before either one's calls
             for h in list(Handle.live):  # every open block's hook is called ...
                 h.say(name)  # ... from this block's context
         seen[name] = run
@@ -244,10 +254,8 @@ def test_two_blocks_keep_their_own_calls() -> None:
     threads = [threading.Thread(target=block, args=(n,)) for n in ("a", "b")]
     for t in threads:
         t.start()
-    time.sleep(0.1)
-    go.set()
     for t in threads:
-        t.join(10)
+        t.join(PATIENCE)
     assert seen["a"].transcript.text == "a"
     assert seen["b"].transcript.text == "b"
 
@@ -265,8 +273,13 @@ def test_async_block_and_stop_cancels_the_task_running_it() -> None:
         reached_end = False
         async with nbagent.watch() as run:
             hook().say("working")
-            threading.Timer(0.1, run.cancel).start()  # the Stop button, from another thread
-            await asyncio.sleep(10)
+
+            def stop() -> None:  # the Stop button, once the page shows what came
+                wait_for(lambda: run.transcript.text == "working", what="the call shown")
+                run.cancel()  # reaches this task on its loop: at the await below
+
+            threading.Thread(target=stop).start()
+            await asyncio.sleep(PATIENCE)
             reached_end = True
         return run, reached_end
 

@@ -4,12 +4,12 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Iterator
 
 import pytest
 
 from tests.kernel import Kernel, final_state, widget_traffic
+from tests.wait import wait_for
 
 pytestmark = pytest.mark.kernel
 
@@ -51,14 +51,10 @@ def test_stop_cancels_the_code_an_async_block_awaits(kernel: Kernel) -> None:
         "    reached = True\n"
         "print('after the block', run.status)"
     )
-    deadline = time.monotonic() + 30
-    while not (widgets := widget_traffic(kernel.messages(), since)["widgets"]):
-        assert time.monotonic() < deadline, "no widget"
-        time.sleep(0.05)
-    started = time.monotonic()
+    widgets = wait_for(lambda: widget_traffic(kernel.messages(), since)["widgets"], what="a widget")
     kernel.send_custom(widgets[0]["comm_id"], {"type": "stop"})  # the Stop button
-    kernel.reply(msg_id, timeout=20)  # the cell ends without an error
-    assert time.monotonic() - started < 10
+    kernel.reply(msg_id, timeout=50)  # the cell ends without an error (a watchdog: < 60 s)
+    # Cancelled, not waited out: the code after the sleep never ran.
     assert "after the block cancelled" in kernel.outputs(msg_id)
     assert kernel.value("reached") is False
     state = final_state(kernel, since)

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import socket
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from websockets.sync.server import ServerConnection, serve
@@ -16,14 +17,14 @@ import nbagent
 from nbagent._events import TextDelta
 from nbagent.runtime.run import Run
 from tests import aio
-from tests.wait import wait_for
+from tests.wait import PATIENCE, wait_for
 
 
 class Server:
     """Sends ``script`` (dicts as JSON, str as text, bytes as binary messages) after the
     client's first message."""
 
-    def __init__(self, script: list[Any], *, delay: float = 0.0, drop: bool = False) -> None:
+    def __init__(self, script: Iterable[Any], *, delay: float = 0.0, drop: bool = False) -> None:
         self.script = script
         self.delay = delay
         self.drop = drop
@@ -105,13 +106,14 @@ def test_a_dropped_connection_ends_incomplete_and_keeps_the_text() -> None:
     assert events[-1].reason == "incomplete"  # no terminal event: "stream ended unexpectedly"
 
 
-def _endless(n: int = 10_000) -> Iterator[dict[str, Any]]:
-    for i in range(n):
+def _endless() -> Iterator[dict[str, Any]]:
+    """Words until the client goes: the server's end can only be the client's doing."""
+    for i in itertools.count():
         yield event(f"w{i} ")
 
 
 def test_stop_is_a_disconnect_the_server_sees() -> None:
-    with Server(list(_endless(2000)), delay=0.005) as srv:
+    with Server(_endless(), delay=0.005) as srv:
         # Outside a kernel an async-iterable source runs on a thread with its own loop. Start
         # it from a thread with no loop: Playwright's sync API (the browser tests, in the same
         # process) leaves a loop marked running in the main thread that nothing drives.
@@ -121,17 +123,17 @@ def test_stop_is_a_disconnect_the_server_sees() -> None:
         starter.join()
         wait_for(lambda: "w1 " in run.transcript.text, what="two words")
         run.cancel()
-        assert srv.disconnected.wait(3), "the server never saw the client go"
-        run.wait(3)
+        assert srv.disconnected.wait(PATIENCE), "the server never saw the client go"
+        run.wait(PATIENCE)
     assert run.status == "cancelled"
     assert run.transcript.text.startswith("w0 w1 ")
 
 
 def test_stop_of_a_sync_read_closes_the_connection() -> None:
-    with Server(list(_endless(2000)), delay=0.005) as srv:
+    with Server(_endless(), delay=0.005) as srv:
         source = nbagent.websocket(srv.url, send={})
         events = nbagent.iter_events(source)
         seen = [next(events) for _ in range(5)]
         events.close()  # the consumer stops early: the source is closed
-        assert srv.disconnected.wait(3)
+        assert srv.disconnected.wait(PATIENCE)
     assert seen[0].kind == "run_start"

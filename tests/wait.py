@@ -2,6 +2,9 @@
 
 A hand-off between threads is checked by waiting for the state the test is about (with a
 deadline, so a test fails instead of hanging), never by sleeping for a guessed time.
+``PATIENCE`` is that deadline: a watchdog, sized for a loaded machine (both cores busy
+running other tests), not for how long the thing usually takes; a test that passes never
+waits it out.
 """
 
 from __future__ import annotations
@@ -10,12 +13,15 @@ import time
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["wait_for"]
+__all__ = ["PATIENCE", "wait_for"]
 
 T = TypeVar("T")
 
+PATIENCE = 30.0
+"""Seconds a test waits for what another thread or process does before it fails."""
 
-def wait_for(condition: Callable[[], T], timeout: float = 5.0, what: str = "") -> T:
+
+def wait_for(condition: Callable[[], T], timeout: float = PATIENCE, what: str = "") -> T:
     """``condition()`` once it is truthy (polled every 5 ms); AssertionError after
     ``timeout`` seconds, naming ``what`` was waited for."""
     deadline = time.monotonic() + timeout

@@ -13,6 +13,15 @@ afterEach(() => {
   for (const el of [...document.body.children]) el.remove();
 });
 
+/** How long a test waits for what the views render after an await (a model fetched, a
+ * frame): a watchdog sized for a loaded machine, not for how long that takes, so the tests
+ * that wait get twice that as their own timeout. */
+const PATIENCE_MS = 30_000;
+const waiting = { timeout: 2 * PATIENCE_MS };
+
+/** `check` once it passes (polled); its failure after PATIENCE_MS. @param {() => void} check */
+const eventually = (check) => vi.waitFor(check, { timeout: PATIENCE_MS, interval: 5 });
+
 /** The call the forks edit: the kernel's id for it, a result that is data. */
 const call = (extra = {}) => toolBlock({ id: "call_1", result: { temp: 15 }, ...extra });
 
@@ -70,7 +79,7 @@ describe("Fork with an edited result", () => {
   });
 });
 
-describe("forks beside the original", () => {
+describe("forks beside the original", waiting, () => {
   /** A fork's model as the widget manager hands it: its own store key and snapshot. */
   function forkModel(/** @type {string} */ key, /** @type {string} */ text) {
     const model = new FakeModel({
@@ -111,13 +120,13 @@ describe("forks beside the original", () => {
     const { el } = original();
     expect(el.querySelector(".nba-forks")).toBeNull();
     expect(el.firstElementChild?.classList.contains("nbagent")).toBe(true);
-    await vi.waitFor(() => expect(el.querySelector(".nba-tool")).not.toBeNull());
+    await eventually(() => expect(el.querySelector(".nba-tool")).not.toBeNull());
     expect(/** @type {HTMLElement} */ (el.querySelector(".nba-fork-box")).hidden).toBe(false);
   });
 
   test("a view whose model shows no forks (a lane, a chat turn) offers no Fork", async () => {
     const { el } = original({ store_key: "lane-like" });
-    await vi.waitFor(() => expect(el.querySelector(".nba-tool")).not.toBeNull());
+    await eventually(() => expect(el.querySelector(".nba-tool")).not.toBeNull());
     expect(/** @type {HTMLElement} */ (el.querySelector(".nba-fork-box")).hidden).toBe(true);
   });
 
@@ -125,7 +134,7 @@ describe("forks beside the original", () => {
     const { model, el, models } = original();
     models.set("f1", forkModel("k1", "-40°C"));
     model.set("forks", ["IPY_MODEL_f1"]);
-    await vi.waitFor(() => expect(el.querySelectorAll(".nba-fork-lane .nba-text").length).toBe(2));
+    await eventually(() => expect(el.querySelectorAll(".nba-fork-lane .nba-text").length).toBe(2));
     const lanes = () => [...el.querySelectorAll(".nba-forks > .nba-fork-lane")];
     expect(lanes().map((l) => l.querySelector(".nba-title")?.textContent)).toEqual([
       "Agent",
@@ -137,8 +146,8 @@ describe("forks beside the original", () => {
     const second = forkModel("k2", "rain");
     models.set("f2", second);
     model.set("forks", ["IPY_MODEL_f1", "IPY_MODEL_f2"]);
-    await vi.waitFor(() => expect(lanes().length).toBe(3));
-    await vi.waitFor(() => expect(lanes()[2].textContent).toContain("It is rain."));
+    await eventually(() => expect(lanes().length).toBe(3));
+    await eventually(() => expect(lanes()[2].textContent).toContain("It is rain."));
     expect(lanes()[0].textContent).toContain("It is 15°C.");
 
     // A fork's own buttons talk to its own model: a fork of the fork goes to the kernel's fork.
@@ -152,7 +161,7 @@ describe("forks beside the original", () => {
   });
 });
 
-describe("Fork here on the step lines", () => {
+describe("Fork here on the step lines", waiting, () => {
   const step = (/** @type {string} */ id, /** @type {number} */ at, extra = {}) => ({
     id,
     name: id.startsWith("tools") ? "tools" : "model",
@@ -194,7 +203,7 @@ describe("Fork here on the step lines", () => {
   test("each ended model step of an agent run forks with the message typed", async () => {
     const { model, el } = mount({ forks: [] });
     /** @type {HTMLButtonElement} */ (el.querySelector(".nba-details-toggle")).click();
-    await vi.waitFor(() => expect(forkButtons(el)).toHaveLength(2)); // not the tool round
+    await eventually(() => expect(forkButtons(el)).toHaveLength(2)); // not the tool round
     const [first, second] = /** @type {HTMLButtonElement[]} */ (forkButtons(el));
     expect(first.getAttribute("aria-label")).toBe("Fork after step 1");
     second.click();
@@ -217,11 +226,11 @@ describe("Fork here on the step lines", () => {
   test("no Fork here in a lane, a chat turn, or while the run streams", async () => {
     const lane = mount({});
     /** @type {HTMLButtonElement} */ (lane.el.querySelector(".nba-details-toggle")).click();
-    await vi.waitFor(() => expect(lane.el.querySelectorAll(".nba-steps li")).toHaveLength(3));
+    await eventually(() => expect(lane.el.querySelectorAll(".nba-steps li")).toHaveLength(3));
     expect(forkButtons(lane.el)).toEqual([]);
     const live = mount({ forks: [] }, { status: "running", end_reason: null, ended_at: null });
     /** @type {HTMLButtonElement} */ (live.el.querySelector(".nba-details-toggle")).click();
-    await vi.waitFor(() => expect(live.el.querySelectorAll(".nba-steps li")).toHaveLength(3));
+    await eventually(() => expect(live.el.querySelectorAll(".nba-steps li")).toHaveLength(3));
     expect(forkButtons(live.el)).toEqual([]);
   });
 });

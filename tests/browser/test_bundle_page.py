@@ -7,6 +7,7 @@ The page (``bare/``) imports ``nbagent/static/widget.js`` and drives it with a f
 
 from __future__ import annotations
 
+import itertools
 import json
 import random
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from typing import Any
 import pytest
 
 from nbagent._wire import encode_lanes, encode_ops
+from tests.wait import PATIENCE
 
 pytestmark = pytest.mark.browser
 
@@ -218,8 +220,20 @@ def assert_clean(bare: Any, failure: Any) -> None:
     assert failure is None, json.dumps(failure, indent=1)
     assert bare.eval("window.__pwned") is None
     assert bare.errors == [], bare.errors
-    bare.page.wait_for_timeout(50)  # let any (blocked) fetch show up in the log
-    assert bare.foreign_requests() == [], bare.foreign_requests()
+    assert all_requests_logged(bare).foreign_requests() == [], bare.foreign_requests()
+
+
+_MARKS = itertools.count()
+
+
+def all_requests_logged(bare: Any) -> Any:
+    """``bare`` once every request its content started is in its log. The page starts one
+    more of its own after computing styles (CSS images are asked for then): requests are
+    logged in the order the page starts them, so once that one is, so is any before it."""
+    mark = f"{bare.origin}/tests/browser/bare/index.html?logged={next(_MARKS)}"
+    with bare.page.expect_request(mark, timeout=PATIENCE * 1000):
+        bare.eval("(url) => { document.body.getBoundingClientRect(); fetch(url); }", mark)
+    return bare
 
 
 @pytest.fixture
@@ -400,7 +414,9 @@ def test_auto_scroll_follows_until_the_user_scrolls_up(bare_page_factory: Any) -
     for n in range(10):
         more.ops({"op": "append", "i": 0, "key": "text", "text": f"More {n}.\n\n"})
     bare.eval("(m) => nba.stream(m)", more.msgs)
-    bare.page.wait_for_timeout(200)  # let a ResizeObserver round pass: it must not scroll
+    # The widget follows in a ResizeObserver callback, which runs after a frame's animation
+    # callbacks: two frames after the last render, that round has run. It must not scroll.
+    bare.eval("() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)))")
     assert bare.eval(top_js) == top  # unpinned: stays
     bare.page.mouse.wheel(0, 100_000)  # back to the bottom: pinned again
     bare.page.wait_for_function(f"{gap} <= 8", polling=50)

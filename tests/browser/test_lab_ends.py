@@ -2,9 +2,10 @@
 checkout's lab extension.
 
 - A kernel restarted (from the page, and from outside through the REST API) or shut down
-  mid-run ends every live view of it within a second, saying so: no spinner anywhere in the
-  cell, no Stop, the elapsed time frozen, the pending tool call cancelled, no page error; the
-  cell run again once the kernel is back works as before.
+  mid-run ends every live view of it on the first news of it the page gets, saying so: no
+  spinner anywhere in the cell, no Stop, the elapsed time frozen, the pending tool call
+  cancelled, no page error; the cell run again once the kernel is back works as before.
+  (How soon, in milliseconds, is printed, not asserted: a loaded machine is slower.)
 - Stop while a tool call is pending leaves no spinner in the cell.
 - A Run (and Lanes) as a cell's last expression shows its widget once and no stale repr.
 """
@@ -12,7 +13,6 @@ checkout's lab extension.
 from __future__ import annotations
 
 import re
-import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -26,6 +26,7 @@ from tests.browser.lab import (  # noqa: F401
     lab_server_fixture,
 )
 from tests.browser.test_lab_nested import page_errors
+from tests.wait import PATIENCE
 
 pytestmark = pytest.mark.browser
 
@@ -47,7 +48,7 @@ def slow(wait):
     time.sleep(wait)
     yield {"kind": "tool_result", "tool_call_id": "t1", "content": "late"}
 
-run = nbagent.show(slow(60), format="events", title="slow")
+run = nbagent.show(slow(600), format="events", title="slow")  # only an end the test makes
 """
 
 # What the cell shows, read in one go: its widgets' status, spinners a user can see, Stop.
@@ -84,31 +85,51 @@ def wait_tool_running(lab: LabPage, index: int) -> None:
     )
 
 
-def end_within(lab: LabPage, index: int, action: str, label: str) -> float:
-    """Run ``action`` (JS) in the page; the ms until the cell's widget said ``label``."""
-    return float(
-        lab.js(
-            """async ([i, sel, action, label]) => {
-                const cell = jupyterapp.shell.currentWidget.content.widgets[i].node;
-                const el = cell.querySelector(sel + ' .nba-status-label');
-                const t0 = performance.now();
-                const ended = new Promise((resolve) => {
-                    const check = () => {
-                        if (!el.textContent.startsWith(label)) return false;
-                        resolve(performance.now() - t0);
-                        return true;
-                    };
-                    const mo = new MutationObserver(() => check() && mo.disconnect());
-                    mo.observe(el, {childList: true, characterData: true, subtree: true});
-                    setTimeout(() => { mo.disconnect(); resolve(-1); }, 10000);
-                });
-                const session = jupyterapp.shell.currentWidget.sessionContext;
+def end_of(lab: LabPage, index: int, action: str, label: str) -> dict[str, Any]:
+    """Run ``action`` (JS) in the page and wait for the cell's widget to say ``label``:
+    whether it did (within ``PATIENCE``, a watchdog) and, in the order the page saw them, the
+    kernel's statuses, the kernel's last word (its ``kernel_end`` message) and that end."""
+    seen: dict[str, Any] = lab.js(
+        """async ([i, sel, action, label, budget]) => {
+            const cell = jupyterapp.shell.currentWidget.content.widgets[i].node;
+            const el = cell.querySelector(sel + ' .nba-status-label');
+            const session = jupyterapp.shell.currentWidget.sessionContext;
+            const kernel = session.session.kernel;
+            const events = [];
+            const onStatus = (_, status) => events.push('status:' + status);
+            const onMessage = (_, {msg, direction}) => {
+                if (direction === 'recv' && msg.content?.data?.content?.type === 'kernel_end')
+                    events.push('kernel_end');
+            };
+            kernel.statusChanged.connect(onStatus);
+            kernel.anyMessage.connect(onMessage);
+            const ended = await new Promise((resolve) => {
+                const check = () => {
+                    if (!el.textContent.startsWith(label)) return false;
+                    events.push('ended');
+                    resolve(true);
+                    return true;
+                };
+                const mo = new MutationObserver(() => check() && mo.disconnect());
+                mo.observe(el, {childList: true, characterData: true, subtree: true});
+                setTimeout(() => { mo.disconnect(); resolve(false); }, budget);
                 (new Function('session', action))(session);
-                return await ended;
-            }""",
-            [index, LIVE, action, label],
-        )
+            });
+            kernel.statusChanged.disconnect(onStatus);
+            kernel.anyMessage.disconnect(onMessage);
+            return {ended, events};
+        }""",
+        [index, LIVE, action, label, PATIENCE * 1000],
     )
+    return seen
+
+
+def past_a_tick(lab: LabPage) -> None:
+    """Return once a clock still going in the page would have moved: a view's elapsed time
+    ticks every second (``setInterval``) and is rendered in the next frame. The page's
+    timers fire in the order they are due, so one due later than that tick, then a frame,
+    come after the tick's render, however slowly the page runs."""
+    lab.js("() => new Promise((r) => setTimeout(() => requestAnimationFrame(() => r(true)), 1100))")
 
 
 def kernel_id(lab: LabPage) -> str:
@@ -131,11 +152,12 @@ def check_ended(lab: LabPage, reason: str, warning: str, *, strict: bool = True)
 
 
 @pytest.mark.parametrize("how", ["page", "rest"])
-def test_a_kernel_restart_ends_the_run_within_a_second(lab: LabPage, how: str) -> None:
+def test_a_kernel_restart_ends_the_run(lab: LabPage, how: str) -> None:
     """``page``: the restart JupyterLab's menu asks for, the kernel's last word switched off:
-    the page's own sources end the run (the lab extension, the widget manager). ``rest``:
-    another client restarts the kernel; the kernel's last word ends the run (the page alone
-    hears only the new kernel starting, ~0.9 s later)."""
+    the page's own sources end the run (the lab extension, the widget manager), on the
+    kernel's status saying it restarts. ``rest``: another client restarts the kernel; the
+    kernel's last word ends the run (the page alone hears only the new kernel starting,
+    ~0.9 s later): it comes before any status of the restart."""
     lab.console.clear()
     cell = SLOW_RUN
     if how == "page":
@@ -150,17 +172,23 @@ def test_a_kernel_restart_ends_the_run_within_a_second(lab: LabPage, how: str) -
             f"fetch('/api/kernels/{kernel_id(lab)}/restart', {{method: 'POST', "
             "headers: {'Content-Type': 'application/json'}});"
         )
-    ms = end_within(lab, 0, action, "cancelled")
-    print(f"\nkernel restart ({how}) -> the view ended in {ms:.0f} ms")
-    assert 0 <= ms < 1000, f"the view did not end within 1 s ({ms:.0f} ms)\n{lab.diagnose()}"
+    seen = end_of(lab, 0, action, "cancelled")
+    print(f"\nkernel restart ({how}): {seen}")
+    assert seen["ended"], f"the view did not end: {seen}\n{lab.diagnose()}"
+    events = seen["events"]
+    if how == "page":
+        assert events[0] == "status:restarting", events
+        assert "kernel_end" not in events, events
+    else:
+        assert events[0] == "kernel_end", events
     check_ended(lab, "kernel restarted", "The kernel restarted; this run ended.")
     frozen = cell_state(lab, 0)["parts"]
     lab.wait_kernel_idle()
-    time.sleep(1.1)  # elapsed is shown to the second: a clock still going would move
+    past_a_tick(lab)
     after = cell_state(lab, 0)
     assert after["parts"] == frozen, (frozen, after)
     # The kernel is back: the cell runs again, with a new widget that works as before.
-    lab.run_source(0, SLOW_RUN.replace("slow(60)", "slow(0)"))
+    lab.run_source(0, SLOW_RUN.replace("slow(600)", "slow(0)"))
     lab.wait_js(
         "(sel) => [...document.querySelectorAll(sel + ' .nba-status-label')]"
         ".some((l) => l.textContent === 'completed')",
@@ -176,9 +204,9 @@ def test_a_kernel_shutdown_ends_the_run(lab: LabPage) -> None:
     lab.open("shutdown.ipynb", [SLOW_RUN], run=False)
     lab.run_cell(0)
     wait_tool_running(lab, 0)
-    ms = end_within(lab, 0, "session.shutdown();", "cancelled")
-    print(f"\nkernel shutdown -> the view ended in {ms:.0f} ms")
-    assert 0 <= ms < 1000, f"the view did not end within 1 s ({ms:.0f} ms)\n{lab.diagnose()}"
+    seen = end_of(lab, 0, "session.shutdown();", "cancelled")
+    print(f"\nkernel shutdown: {seen}")
+    assert seen["ended"], f"the view did not end: {seen}\n{lab.diagnose()}"
     check_ended(lab, "kernel shutdown", "The kernel shut down; this run ended.")
 
 
@@ -240,7 +268,9 @@ def test_a_kernel_restart_ends_the_run_in_notebook7(nb7: LabPage) -> None:
     nb7.open("restart-nb7.ipynb", [cell], run=False)
     nb7.run_cell(0)
     wait_tool_running(nb7, 0)
-    ms = end_within(nb7, 0, "session.session.kernel.restart();", "cancelled")
-    print(f"\nNotebook 7: kernel restart -> the view ended in {ms:.0f} ms")
-    assert 0 <= ms < 1000, f"the view did not end within 1 s ({ms:.0f} ms)\n{nb7.diagnose()}"
+    seen = end_of(nb7, 0, "session.session.kernel.restart();", "cancelled")
+    print(f"\nNotebook 7: kernel restart: {seen}")
+    assert seen["ended"], f"the view did not end: {seen}\n{nb7.diagnose()}"
+    assert seen["events"][0] == "status:restarting", seen
+    assert "kernel_end" not in seen["events"], seen
     check_ended(nb7, "kernel restarted", "The kernel restarted; this run ended.", strict=False)

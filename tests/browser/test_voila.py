@@ -31,19 +31,21 @@ agent = nbagent.Agent(
 )
 chat = nbagent.Chat(agent, title="Ask the demo agent")
 """
-# Runs that outlive Voilà's execution (by a minute; Stop ends them): an async source (a
-# task on the kernel's loop) and, in the last cell, a sync one (read on nbagent's thread).
-ASYNC_RUN = """\
+# Runs that outlive Voilà's execution (by ten minutes, far longer than the tests: only Stop
+# ends them): an async source (a task on the kernel's loop) and, in the last cell, a sync one
+# (read on nbagent's thread).
+WORDS = 12_000
+ASYNC_RUN = f"""\
 import asyncio
 
 async def slow_words(n, delay):
     for i in range(n):
-        yield f"a{i} "
+        yield f"a{{i}} "
         await asyncio.sleep(delay)
 
-task_run = nbagent.show(slow_words(1200, 0.05), title="Async words")
+task_run = nbagent.show(slow_words({WORDS}, 0.05), title="Async words")
 """
-THREAD_RUN = "run = nbagent.show(nbtest_sources.words(1200, 0.05), title='Thread words')"
+THREAD_RUN = f"run = nbagent.show(nbtest_sources.words({WORDS}, 0.05), title='Thread words')"
 
 # The live widget titled `title`: its status label and answer length.
 STATE_JS = """(title) => {
@@ -121,7 +123,7 @@ def test_stop_in_the_page_cancels_the_runs(voila: tuple[VoilaPage, dict[str, flo
         assert state(page, title)["status"].startswith("running"), title
         page.page.locator(".nba-live .nbagent", has_text=title).locator(".nba-stop").click()
         page.wait_js(f"() => ({STATE_JS})({title!r}).status?.startsWith('cancelled')")
-        assert state(page, title)["text"] < len("".join(f"w{i} " for i in range(1200)))
+        assert state(page, title)["text"] < len("".join(f"w{i} " for i in range(WORDS)))
     assert [m["type"] for m in page.js("window.__nbaSent")].count("stop") == len(RUNS)
     assert page.foreign_requests() == []
 

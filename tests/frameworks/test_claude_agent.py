@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import json
-import time
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,7 @@ from nbagent.adapters.base import BadItemError
 from tests import aio
 from tests.adapter_harness import fold
 from tests.frameworks.conftest import need
+from tests.wait import PATIENCE, wait_for
 
 sdk = need("claude_agent_sdk")
 from claude_agent_sdk import Transport  # noqa: E402 - after the skip
@@ -277,15 +277,12 @@ def test_show_and_stop_closes_the_transport() -> None:
     script = lines("subagent_task")
     paused = ReplayTransport([*script[:4], PAUSE, *script[4:]])
     run = nbagent.show(sdk.query(prompt="hi", transport=paused))
-    deadline = time.monotonic() + 10
-    while not run.transcript.tool_calls and time.monotonic() < deadline:
-        time.sleep(0.01)
+    wait_for(lambda: run.transcript.tool_calls, what="the tool call, before the pause")
     run.cancel()
-    t = run.wait(10)
+    t = run.wait(PATIENCE)
     assert t.to_dict()["status"] == "cancelled"
-    while not paused.closed and time.monotonic() < deadline:
-        time.sleep(0.01)
-    assert paused.closed  # closing the query closed the transport (the CLI's process)
+    # closing the query closed the transport (the CLI's process)
+    wait_for(lambda: paused.closed, what="the transport closed")
 
 
 @pytest.mark.parametrize("bad", [None, 3, [1], "not json", {"type": "nope"}, object()])

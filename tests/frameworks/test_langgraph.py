@@ -281,12 +281,13 @@ from langgraph.graph import StateGraph, MessagesState, START, END
 from langgraph.config import get_stream_writer
 warnings.simplefilter("ignore")
 agent = create_react_agent(ToolFake(messages=script()), [add])
-stopped = []
+started, stopped = [], []
 
 async def slow(state):
     write = get_stream_writer()
     try:
-        for i in range(400):
+        started.append(True)
+        for i in range(30_000):  # ten minutes of ticks: only the Stop ends it
             write(f"tick {i}")
             await asyncio.sleep(0.02)
     finally:
@@ -298,7 +299,7 @@ builder.add_node("slow", slow)
 builder.add_edge(START, "slow")
 slow_graph = builder.compile()
 
-async def until(condition, timeout=10):
+async def until(condition, timeout=30):
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"
@@ -337,7 +338,8 @@ def test_kernel_shows_a_graph_stream_and_stop_closes_it(kernel: Any) -> None:
     since = len(kernel.messages())
     kernel.execute(
         "run = nbagent.show(slow_graph.astream({'messages': []}, stream_mode='custom'))\n"
-        "await asyncio.sleep(0.3)\nassert stopped == []\nrun.cancel()\nawait run\n"
+        # Stopped once the node runs: a generator stopped before it started has no cleanup.
+        "await until(lambda: started)\nassert stopped == []\nrun.cancel()\nawait run\n"
         "await until(lambda: stopped == [True])"
     )
     (widget,) = widget_traffic(kernel.messages(), since)["widgets"]

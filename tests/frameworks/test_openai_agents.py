@@ -51,6 +51,7 @@ from nbagent.adapters import detect_format  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.servers import Gate, OpenAIServer, chunk, text_chunks, usage_chunk  # noqa: E402
 from tests.sse_servers import SSEServer, fixture_frames  # noqa: E402
+from tests.wait import PATIENCE  # noqa: E402
 
 set_tracing_disabled(True)  # no trace export (it would want an API key)
 
@@ -513,7 +514,8 @@ def test_show_of_run_streamed_awaited_on_the_loop(capsys: pytest.CaptureFixture[
 
 
 def test_stop_cancels_the_sdk_run(capsys: pytest.CaptureFixture[str]) -> None:
-    script = [chunk("", role="assistant"), chunk("Thinking slowly "), Gate(10), chunk("never")]
+    # Held far longer than the test (released at its end): "never" cannot come first.
+    script = [chunk("", role="assistant"), chunk("Thinking slowly "), Gate(600), chunk("never")]
     with OpenAIServer(script=script) as srv:
 
         async def main() -> tuple[Any, nbagent.Transcript]:
@@ -532,7 +534,7 @@ def test_stop_cancels_the_sdk_run(capsys: pytest.CaptureFixture[str]) -> None:
             return result, t
 
         result, t = aio.run(main())
-        assert srv.wait_disconnect(5)  # the model's HTTP stream was closed
+        assert srv.wait_disconnect(PATIENCE)  # the model's HTTP stream was closed
         srv.release()
     assert (t.status, t.text) == ("cancelled", "Thinking slowly ")
     assert result.is_complete

@@ -10,7 +10,9 @@ import os
 os.environ.setdefault("LITELLM_LOCAL_MODEL_COST_MAP", "True")  # no fetch of the price list
 
 import asyncio
+import contextlib
 import json
+import threading
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -22,10 +24,12 @@ from tests.frameworks.conftest import need
 litellm = need("litellm")
 
 import nbagent  # noqa: E402
+from nbagent import _watch  # noqa: E402
 from nbagent._events import MessageEnd  # noqa: E402
 from nbagent.sources.hooks.litellm import LISTS, LiteLLMHook  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.servers import OpenAIServer, Reply, chunk, usage_chunk  # noqa: E402
+from tests.wait import PATIENCE, wait_for  # noqa: E402
 
 litellm.telemetry = False
 pytestmark = pytest.mark.filterwarnings(
@@ -96,6 +100,35 @@ def step_of(run: nbagent.Run, i: int = 0) -> dict[str, Any]:
     return step
 
 
+@contextlib.contextmanager
+def counting_logger() -> Iterator[Any]:
+    """A user's own ``CustomLogger``, registered after any other, counting the successes
+    LiteLLM reports to it (``.calls``); taken out of every list after, LiteLLM's copies too."""
+    from litellm.integrations.custom_logger import CustomLogger
+
+    class Counting(CustomLogger):  # type: ignore[misc]
+        def __init__(self) -> None:
+            super().__init__()
+            self.calls = 0
+
+        def log_success_event(
+            self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any
+        ) -> None:  # LiteLLM passes these by name
+            self.calls += 1
+
+    mine = Counting()
+    callback_list = litellm.utils.callback_list
+    litellm.callbacks.append(mine)
+    try:
+        yield mine
+    finally:
+        for name in LISTS:
+            items = getattr(litellm, name)
+            while mine in items:
+                items.remove(mine)
+        litellm.utils.callback_list = callback_list
+
+
 def test_completion_text_usage_cost_and_times(server: OpenAIServer) -> None:
     with nbagent.watch(title="Weather") as run:
         response = litellm.completion(messages=MESSAGES, **via(server))
@@ -120,15 +153,23 @@ def test_completion_text_usage_cost_and_times(server: OpenAIServer) -> None:
 
 def test_the_success_reported_after_completion_returned_lands_in_the_run() -> None:
     hooks: list[LiteLLMHook] = []
-    original = LiteLLMHook.ended
+    original_ended, original_busy = LiteLLMHook.ended, LiteLLMHook.busy
+    leaving = threading.Event()
+
+    def busy(self: LiteLLMHook) -> bool:
+        leaving.set()  # asked once the block's code is done: the block is leaving
+        return original_busy(self)
 
     def late(self: LiteLLMHook, *args: Any, **kwargs: Any) -> None:
         hooks.append(self)
-        time.sleep(0.3)  # LiteLLM's thread pool, slow: completion() has returned long ago
-        original(self, *args, **kwargs)
+        # LiteLLM's thread pool, slow: the block has begun to leave, whatever the scheduling.
+        leaving.wait(PATIENCE)
+        original_ended(self, *args, **kwargs)
 
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(LiteLLMHook, "ended", late)
+        mp.setattr(LiteLLMHook, "busy", busy)
+        mp.setattr(_watch, "SETTLE_S", PATIENCE)  # the wait is the test, not its length
         with nbagent.watch() as run:
             r1 = litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response="one")
             r2 = litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response="two")
@@ -233,18 +274,20 @@ def test_an_await_inside_a_sync_with_on_the_same_loop() -> None:
     """A cell's top-level ``await`` in a ``with`` block: the block's end blocks the loop that
     would report the success; the hook gets it from LiteLLM's thread pool instead."""
 
-    async def main() -> tuple[Any, nbagent.Run, float]:
-        start = time.monotonic()
+    async def main() -> tuple[Any, nbagent.Run]:
         with nbagent.watch() as run:
             response = await litellm.acompletion(
                 model="gpt-4o-mini", messages=MESSAGES, mock_response="From the pool."
             )
-        return response, run, time.monotonic() - start
+        return response, run
 
-    response, run, took = aio.run(main())
+    # A block that waited for a success only this (blocked) loop could report would give up
+    # at the settle deadline without it: the text would be missing, however long the wait.
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(_watch, "SETTLE_S", PATIENCE)
+        response, run = aio.run(main())
     assert run.transcript.status == "completed"
     assert run.transcript.text == response.choices[0].message.content
-    assert took < 1.5  # no 2 s settle wait for a success that could not come
 
 
 def test_a_failing_call_raises_the_same_exception_and_ends_the_run_error() -> None:
@@ -326,45 +369,25 @@ def test_hooks_removed_also_when_the_block_raises(untouched: dict[str, Any]) -> 
     assert registry() == untouched
     assert run.transcript.status == "error"
     events = len(run.events)
-    litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response="after")
-    time.sleep(0.2)
+    with counting_logger() as last:
+        litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response="after")
+        # LiteLLM tells its loggers of a success one after the other, in the order they were
+        # registered: once the last one has heard of the call, a hook left behind had too.
+        wait_for(lambda: last.calls == 1, what="the later call's success, logged")
     assert len(run.events) == events
     assert len(run.transcript.to_dict()["steps"]) == 1
 
 
 def test_a_users_own_logger_stays_registered() -> None:
-    from litellm.integrations.custom_logger import CustomLogger
-
-    class Mine(CustomLogger):  # type: ignore[misc]
-        def __init__(self) -> None:
-            super().__init__()
-            self.calls = 0
-
-        def log_success_event(
-            self, kwargs: Any, response_obj: Any, start_time: Any, end_time: Any
-        ) -> None:  # LiteLLM passes these by name
-            self.calls += 1
-
-    mine = Mine()
-    callback_list = litellm.utils.callback_list
-    litellm.callbacks.append(mine)
-    try:
+    with counting_logger() as mine:
         litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response="warm")
         before = registry()
         with nbagent.watch() as run:
             litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response="in")
         assert registry() == before
         assert run.transcript.text == "in"
-        deadline = time.monotonic() + 2
-        while mine.calls < 2 and time.monotonic() < deadline:
-            time.sleep(0.01)
+        wait_for(lambda: mine.calls >= 2, what="both calls, logged by the user's logger")
         assert mine.calls == 2
-    finally:
-        for name in LISTS:
-            items = getattr(litellm, name)
-            while mine in items:
-                items.remove(mine)
-        litellm.utils.callback_list = callback_list
 
 
 def test_two_blocks_in_two_threads_keep_their_calls_apart() -> None:
@@ -470,26 +493,33 @@ def test_thinking_blocks_with_signatures_and_redacted_ones() -> None:
 
 
 def test_stop_cancels_the_awaited_call_at_once() -> None:
+    asked, answer = threading.Event(), threading.Event()
+
     def slow(body: dict[str, Any]) -> list[Any]:
-        time.sleep(2)
+        asked.set()
+        answer.wait(PATIENCE)  # answers only once the test is over (or gave up)
         return [chunk("late", role="assistant"), chunk(finish_reason="stop")]
 
-    async def main(srv: OpenAIServer) -> tuple[nbagent.Run, float]:
+    async def main(srv: OpenAIServer) -> tuple[nbagent.Run, bool]:
         async def stop(run: nbagent.Run) -> None:
-            await asyncio.sleep(0.3)
+            await asyncio.to_thread(asked.wait, PATIENCE)  # the call is in flight
             run.cancel()
 
-        start = time.monotonic()
+        returned = False
         async with nbagent.watch() as run:
             stopper = asyncio.get_running_loop().create_task(stop(run))
             await litellm.acompletion(messages=MESSAGES, **via(srv))
+            returned = True  # only if the Stop did not cut the call: its answer came
         await stopper
-        return run, time.monotonic() - start
+        return run, returned
 
     with OpenAIServer(slow) as srv:
-        run, took = aio.run(main(srv))
+        try:
+            run, returned = aio.run(main(srv))
+        finally:
+            answer.set()
     assert run.transcript.status == "cancelled"
-    assert took < 1.5  # no wait for the end of a call the Stop cut
+    assert not returned  # cut, not waited for
 
 
 def test_each_calls_reported_cost_is_its_steps_and_the_run_is_their_sum(

@@ -39,6 +39,7 @@ from nbagent.demo.model import LocalServer, send_json  # noqa: E402
 from nbagent.sources.hooks.openai_client import OpenAIClientHook  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.servers import OpenAIServer, Reply, chunk, usage_chunk  # noqa: E402
+from tests.wait import PATIENCE  # noqa: E402
 
 CLASSES = (Completions, AsyncCompletions, Responses, AsyncResponses)
 
@@ -336,16 +337,16 @@ def test_two_blocks_on_two_threads_end_in_any_order(server: OpenAIServer) -> Non
         with nbagent.watch() as run:
             b_runs.append(run)
             b_open.set()
-            a_closed.wait(5)
+            a_closed.wait(PATIENCE)
             client.chat.completions.create(model="m", messages=[{"role": "user", "content": "b"}])
 
     with nbagent.watch() as run_a:
         thread = threading.Thread(target=block_b)
         thread.start()
-        b_open.wait(5)
+        b_open.wait(PATIENCE)
     a_closed.set()
     assert originals() != before  # B is still open
-    thread.join(10)
+    thread.join(PATIENCE)
     assert originals() == before
     assert run_a.transcript.steps == []
     assert b_runs[0].transcript.text == "B's answer."
