@@ -30,7 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -73,45 +73,63 @@ def before_tree(rev: str) -> Iterator[Path]:
 _ENTRIES = {"widget": "index.js", "loader": "loader.js", "math": "math_chunk.js"}
 
 
-def worst_frames(
-    browser_type: Any, tree: Path, sizes: tuple[int, ...], budget_s: float
+def _table(
+    sizes: tuple[int, ...], measure: Callable[[str], float | None]
 ) -> dict[str, dict[int, float | None]]:
-    """Per family and size, the worst frame in ms over both texts and all three renders."""
-    from tests.browser.conftest import serving
-    from tests.browser.hostile_page import Hang, HostilePages
-
+    """Per family and size, the most ``measure`` (ms) gave over the text alone and after a table
+    header; ``HANG`` when it hung, and the family's larger sizes are then not tried."""
     out: dict[str, dict[int, float | None]] = {}
-    with serving(tree, "hostile-bench") as origin:
-        pages = HostilePages(browser_type, origin, budget_s)
-        try:
-            for family in FAMILIES:
-                row = out.setdefault(family["name"], {})
-                for size in sizes:
-                    if HANG in row.values():
-                        break
-                    worst = 0.0
-                    for header in ("", HEADER):
-                        try:
-                            r = pages.render(header + expand(family, size), FRAMES)
-                        except Hang:
-                            row[size] = HANG
-                            break
-                        streams = (r["characters"], r["50-character messages"])
-                        worst = max(worst, r["wholeMs"], *(s["worstFrameMs"] for s in streams))
-                    else:
-                        row[size] = worst
-                print(f"  frames: {family['name']}", file=sys.stderr, flush=True)
-        finally:
-            pages.close()
+    for family in FAMILIES:
+        row = out.setdefault(family["name"], {})
+        for size in sizes:
+            texts = (header + expand(family, size) for header in ("", HEADER))
+            figures = []
+            for text in texts:
+                figures.append(measure(text))
+                if figures[-1] is HANG:
+                    break
+            row[size] = HANG if HANG in figures else max(f for f in figures if f is not None)
+            if row[size] is HANG:
+                break
+        print(f"  {family['name']}", file=sys.stderr, flush=True)
     return out
 
 
+def worst_frames(
+    browser_type: Any, tree: Path, sizes: tuple[int, ...], budget_s: float
+) -> dict[str, dict[int, float | None]]:
+    """Per family and size, the worst frame in ms over all three renders (whole, two streams)."""
+    from tests.browser.conftest import serving
+    from tests.browser.hostile_page import Hang, HostilePages
+
+    with serving(tree, "hostile-bench") as origin:
+        pages = HostilePages(browser_type, origin, budget_s)
+
+        def worst(text: str) -> float | None:
+            try:
+                r = pages.render(text, FRAMES)
+            except Hang:
+                return HANG
+            streams = (r["characters"], r["50-character messages"])
+            return float(max(r["wholeMs"], *(s["worstFrameMs"] for s in streams)))
+
+        try:
+            return _table(sizes, worst)
+        finally:
+            pages.close()
+
+
 class _ExportWorker:
-    """``python -P -m benchmarks.hostile --export-worker`` with ``tree`` first on its path."""
+    """``python -P -m benchmarks.hostile --export-worker`` with ``tree`` first on its path;
+    replaced by a fresh one after a hang."""
 
     def __init__(self, tree: Path) -> None:
-        # -P: the working directory (this checkout) must not come before `tree`.
-        path = os.pathsep.join(dict.fromkeys([str(tree), str(ROOT)]))
+        self.tree = tree
+        self._start()
+
+    def _start(self) -> None:
+        # -P: the working directory (this checkout) must not come before the tree.
+        path = os.pathsep.join(dict.fromkeys([str(self.tree), str(ROOT)]))
         self.process = subprocess.Popen(
             [sys.executable, "-P", "-m", "benchmarks.hostile", "--export-worker"],
             stdin=subprocess.PIPE,
@@ -124,13 +142,14 @@ class _ExportWorker:
         self.selector.register(self.process.stdout, selectors.EVENT_READ)
 
     def export_ms(self, text: str, budget_s: float) -> float | None:
-        """The export's ms, or None (a hang: the worker is then stopped)."""
+        """The export's ms, or ``HANG``."""
         assert self.process.stdin is not None
         assert self.process.stdout is not None
         self.process.stdin.write(json.dumps(text) + "\n")
         self.process.stdin.flush()
         if not self.selector.select(timeout=budget_s):
             self.close()
+            self._start()
             return HANG
         return float(json.loads(self.process.stdout.readline()))
 
@@ -142,24 +161,12 @@ class _ExportWorker:
 def export_times(
     tree: Path, sizes: tuple[int, ...], budget_s: float
 ) -> dict[str, dict[int, float | None]]:
-    """Per family and size, the slower of the two texts' export (to_html + to_markdown) in ms."""
-    out: dict[str, dict[int, float | None]] = {}
+    """Per family and size, the slowest export (to_html + to_markdown) in ms."""
     worker = _ExportWorker(tree)
     try:
-        for family in FAMILIES:
-            row = out.setdefault(family["name"], {})
-            for size in sizes:
-                if HANG in row.values():
-                    break
-                times = [worker.export_ms(h + expand(family, size), budget_s) for h in ("", HEADER)]
-                if HANG in times:
-                    worker = _ExportWorker(tree)
-                    row[size] = HANG
-                else:
-                    row[size] = max(t for t in times if t is not None)
+        return _table(sizes, lambda text: worker.export_ms(text, budget_s))
     finally:
         worker.close()
-    return out
 
 
 def export_worker() -> None:
