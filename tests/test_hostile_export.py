@@ -21,6 +21,7 @@ from tests.hostile_corpus import FAMILIES, HEADER, SIZES, expand, transcript
 WATCHDOG_S = 120
 
 
+@pytest.mark.hostile
 @pytest.mark.timeout(WATCHDOG_S)
 @pytest.mark.parametrize("size", SIZES)
 @pytest.mark.parametrize("family", FAMILIES, ids=lambda f: f["name"])

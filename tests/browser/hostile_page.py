@@ -49,7 +49,9 @@ class HostilePages:
         self.budget_s = budget_s
         self.steps: list[str] = []
         self.errors: list[str] = []
-        self._profile = tempfile.TemporaryDirectory(prefix="nbagent-hostile-")
+        self._profile = tempfile.TemporaryDirectory(
+            prefix="nbagent-hostile-", ignore_cleanup_errors=True
+        )
         args = [str(CHROMIUM), *CHROMIUM_ARGS, "--remote-debugging-port=0"]
         args += [f"--user-data-dir={self._profile.name}", "about:blank"]
         self.process = subprocess.Popen(args, stderr=subprocess.DEVNULL)
@@ -139,6 +141,13 @@ class HostilePages:
 
     def close(self) -> None:
         self.browser.close()
-        self.process.kill()
+        # The whole tree: a renderer or the zygote outliving the browser process would go on
+        # writing to the profile while it is removed.
+        chromium = psutil.Process(self.process.pid)
+        processes = [*chromium.children(recursive=True), chromium]
+        for process in processes:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+        psutil.wait_procs(processes)
         self.process.wait()
         self._profile.cleanup()
