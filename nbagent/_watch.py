@@ -42,8 +42,11 @@ NOT_CANCELLABLE = (
     "stopped watching: the watched call itself goes on (a call running synchronously cannot "
     "be cancelled from here; interrupt the kernel to stop it)"
 )
-SETTLE_S = 2.0
-"""How long leaving a block waits for calls whose end a library reports later."""
+SETTLE_S = 10.0
+"""How long leaving a block waits at most for calls whose end a library reports later. Only
+while such calls are open (usually milliseconds); on a loaded machine LiteLLM's logging threads
+report a call seconds after it returned, and a run ended before that saves its copy without
+the answer."""
 
 
 class WatchRun(Run):

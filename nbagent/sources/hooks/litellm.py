@@ -57,6 +57,17 @@ KEYS = ("model", "custom_llm_provider", "stream", "call_type", "response_cost")
 _LOGGER_CLASS: type[Any] | None = None
 
 
+class _Found:
+    """What LiteLLM's module-level ``utils.callback_list`` and ``customLogger`` were before the
+    first of the hooks installed at once (watches in two threads overlap): put back when the
+    last of them leaves, not by each, since one block's list may hold another's logger."""
+
+    lock = threading.Lock()
+    installed = 0
+    callback_list: Any = None
+    custom_logger: Any = None
+
+
 class LiteLLMHook(Hook):
     """Every LiteLLM call (``completion``, ``acompletion``, a ``Router``'s) while installed.
 
@@ -73,8 +84,6 @@ class LiteLLMHook(Hook):
         super().__init__(emit, target)
         self._logger: Any = None
         self._enabler: Any = None
-        self._replaced: Any = None  # litellm.utils.callback_list before the block
-        self._custom: Any = None  # litellm_logging.customLogger before the block
         self._lock = threading.Lock()
         self._open: set[str] = set()  # calls started whose end has not come
         self._ended: deque[str] = deque(maxlen=512)  # ended calls: a second end is dropped
@@ -92,13 +101,17 @@ class LiteLLMHook(Hook):
         if not isinstance(getattr(litellm, "success_callback", None), list):
             raise HookError("litellm.success_callback is not a list")
         self._logger = _logger_class()(self)
-        self._replaced = getattr(litellm.utils, "callback_list", None)
-        self._custom = _logging_module().customLogger
+        with _Found.lock:
+            if _Found.installed == 0:
+                _Found.callback_list = getattr(litellm.utils, "callback_list", None)
+                _Found.custom_logger = _logging_module().customLogger
+            _Found.installed += 1
 
         def nbagent_sync_success(*args: Any, **kwargs: Any) -> None:
             """Does nothing: its presence makes LiteLLM run the sync success handler (and
             so ``logging_hook``) for async calls. One per hook: two watches stay apart."""
 
+        nbagent_sync_success.nbagent_hook = True  # type: ignore[attr-defined]
         self._enabler = nbagent_sync_success
         litellm.callbacks.append(self._logger)
         litellm.success_callback.append(nbagent_sync_success)
@@ -117,17 +130,22 @@ class LiteLLMHook(Hook):
             _remove(getattr(litellm, name, None), logger)
             _remove(getattr(litellm, name, None), enabler)
         current = getattr(litellm.utils, "callback_list", None)
-        if isinstance(current, list) and any(cb is logger or cb is enabler for cb in current):
+        # Only hooks' items (or none left: another watch took its own out): the list is the
+        # one LiteLLM built during the watches, and nothing of the user's is in it.
+        ours = isinstance(current, list) and all(_is_hook(cb) for cb in current)
+        with _Found.lock:
+            _Found.installed -= 1
+            last = _Found.installed == 0
+            found, custom = _Found.callback_list, _Found.custom_logger
+        if last and ours and isinstance(found, list) and found is not current:
             # LiteLLM sets it once, from an empty list, on the first call with callbacks (and
-            # then, for a function among them, its module's ``customLogger``): the block's
-            # first call did. Both come back; a later call sets them again from what is
-            # registered then.
-            if isinstance(self._replaced, list) and self._replaced is not current:
-                litellm.utils.callback_list = self._replaced
-                _logging_module().customLogger = self._custom
-            else:
-                _remove(current, logger)
-                _remove(current, enabler)
+            # then, for a function among them, its module's ``customLogger``): a block's call
+            # did. Both come back; a later call sets them again from what is registered then.
+            litellm.utils.callback_list = found
+            _logging_module().customLogger = custom
+        else:
+            _remove(current, logger)
+            _remove(current, enabler)
 
     def busy(self) -> bool:
         with self._lock:
@@ -179,6 +197,8 @@ def _logger_class() -> type[Any]:
 
     class NbagentWatchLogger(CustomLogger):
         """Hands each call's start and end to the hook; never raises into LiteLLM."""
+
+        nbagent_hook = True  # a class field: LiteLLM compares its loggers' instance fields
 
         def __init__(self, hook: LiteLLMHook) -> None:
             super().__init__()
@@ -240,6 +260,11 @@ def _logging_module() -> Any:
     from litellm.litellm_core_utils import litellm_logging
 
     return litellm_logging
+
+
+def _is_hook(callback: Any) -> bool:
+    """A hook's logger or its no-op success function (of this watch or another)."""
+    return getattr(callback, "nbagent_hook", False) is True
 
 
 def _remove(items: Any, logger: Any) -> None:
