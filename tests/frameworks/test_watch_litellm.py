@@ -412,6 +412,41 @@ def test_two_blocks_in_two_threads_keep_their_calls_apart() -> None:
         assert texts == [word] * 3
 
 
+def test_overlapping_blocks_put_the_registry_back_whichever_leaves_first() -> None:
+    """The interleaving that left a logger behind on a loaded machine, in a fixed order: the
+    first block's call makes LiteLLM build ``utils.callback_list``, the second block starts,
+    the first leaves, the second calls and leaves (the autouse ``untouched`` checks)."""
+    called, second_entered, first_left = threading.Event(), threading.Event(), threading.Event()
+    runs: dict[str, nbagent.Run] = {}
+
+    def first() -> None:
+        with nbagent.watch() as run:
+            litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response="a")
+            called.set()
+            second_entered.wait(PATIENCE)
+        runs["first"] = run
+        first_left.set()
+
+    def second() -> None:
+        called.wait(PATIENCE)
+        with nbagent.watch() as run:
+            second_entered.set()
+            first_left.wait(PATIENCE)
+            litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response="b")
+        runs["second"] = run
+
+    threads = [threading.Thread(target=f) for f in (first, second)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join(PATIENCE)
+    texts = {
+        name: [b["text"] for b in run.transcript.to_dict()["blocks"] if b["type"] == "text"]
+        for name, run in runs.items()
+    }
+    assert texts == {"first": ["a"], "second": ["b"]}
+
+
 @pytest.fixture
 def routers() -> Iterator[None]:
     """A ``Router`` registers callbacks of its own in LiteLLM's lists: put them back after."""
