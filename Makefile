@@ -145,7 +145,12 @@ test-py-rest: install
 test-py-rest-then-pythons: test-py-rest
 	$(MAKE) --no-print-directory test-pythons
 
-test: lint typecheck test-js install $(HTML_MANAGER)/node_modules/.package-lock.json
+# Two at a time wherever two can run: the installs (after js's npm ci, which two targets would
+# otherwise run at once), the checks, then the Python lanes.
+test:
+	$(MAKE) --no-print-directory $(STAMP)/js-dev
+	$(MAKE) --no-print-directory -j2 install $(HTML_MANAGER)/node_modules/.package-lock.json
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck test-js
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest-then-pythons
 	$(MAKE) --no-print-directory test-demo-install
 

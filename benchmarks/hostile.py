@@ -34,14 +34,13 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
-from tests.hostile_corpus import FAMILIES, HEADER, expand, transcript
+from tests.hostile_corpus import FAMILIES, FRAMES, HEADER, expand, transcript
 
 ROOT = Path(__file__).resolve().parents[1]
 # The last main before issue 37's rewrites.
 DEFAULT_BEFORE = "e80be80"
 SIZES = (8192, 65536)
 BUDGET_S = 20.0
-FRAMES = 24
 HANG = None  # a figure that is a hang
 
 
@@ -57,20 +56,14 @@ def before_tree(rev: str) -> Iterator[Path]:
             capture_output=True,
         ).stdout
         subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-        esbuild = ROOT / "js" / "node_modules" / ".bin" / "esbuild"
-        entries = [f"{name}={tree}/js/src/{src}" for name, src in _ENTRIES.items()]
-        options = ["--bundle", "--format=esm", "--target=es2022", "--minify", "--log-level=warning"]
         subprocess.run(
-            [str(esbuild), *entries, *options, f"--outdir={tree}/nbagent/static"],
+            ["node", "build.mjs", "--tree", str(tree)],
+            cwd=ROOT / "js",
             check=True,
-            env={**os.environ, "NODE_PATH": str(ROOT / "js" / "node_modules")},
+            capture_output=True,
         )
         (tree / "tests").symlink_to(ROOT / "tests")
         yield tree
-
-
-# js/build.mjs's entry points.
-_ENTRIES = {"widget": "index.js", "loader": "loader.js", "math": "math_chunk.js"}
 
 
 def _table(

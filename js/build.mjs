@@ -2,18 +2,28 @@
 // src/loader.js, each widget's own tiny `_esm`, into ../nbagent/static/loader.js, and
 // src/math_chunk.js (KaTeX), imported by the widget on the first formula, into
 // ../nbagent/static/math.js. Each entry is a whole bundle of its own (no shared chunks).
-// Usage: node build.mjs [--watch]
+// Usage: node build.mjs [--watch] [--tree DIR]; --tree builds DIR/js/src into DIR/nbagent/static
+// with this checkout's packages (benchmarks/hostile.py builds an older checkout so).
+import { fileURLToPath } from "node:url";
 import * as esbuild from "esbuild";
 
 const watch = process.argv.includes("--watch");
+const treeFlag = process.argv.indexOf("--tree");
+const tree =
+  treeFlag > 0 ? process.argv[treeFlag + 1] : fileURLToPath(new URL("..", import.meta.url));
 
 /** @type {import("esbuild").BuildOptions} */
 const options = {
-  entryPoints: { widget: "src/index.js", loader: "src/loader.js", math: "src/math_chunk.js" },
+  entryPoints: {
+    widget: `${tree}/js/src/index.js`,
+    loader: `${tree}/js/src/loader.js`,
+    math: `${tree}/js/src/math_chunk.js`,
+  },
   bundle: true,
   format: "esm",
   target: ["es2022"],
-  outdir: "../nbagent/static",
+  outdir: `${tree}/nbagent/static`,
+  nodePaths: [fileURLToPath(new URL("node_modules", import.meta.url))],
   minify: !watch,
   sourcemap: watch ? "inline" : false,
   legalComments: "eof",

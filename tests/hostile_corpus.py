@@ -13,6 +13,8 @@ CORPUS: dict[str, Any] = json.loads(
 )
 FAMILIES: list[dict[str, str]] = CORPUS["families"]
 SIZES: list[int] = CORPUS["sizes"]
+FRAMES: int = CORPUS["frames"]
+"""Frames per streamed render."""
 HEADER: str = CORPUS["header"]
 
 

@@ -1,5 +1,5 @@
 """Issue 37: no text freezes the kernel's exports. Every family of repeated openers in the
-hostile corpus (fixtures/hostile_repeat.json, shared with js/test/hostile.test.js), at each
+hostile corpus (fixtures/hostile_repeat.json, shared with js/test/hostile.js), at each
 size, as an answer, a thinking block and a tool result, exported to HTML and markdown under a
 watchdog (pytest-timeout's signal: Python's regular expressions stop for it) that fails a hang;
 nothing asserts a duration (benchmarks/hostile.py reports them). And the scanners that replaced

@@ -9,16 +9,21 @@ waits it out.
 
 from __future__ import annotations
 
+import asyncio
 import time
 from collections.abc import Callable
 from typing import TypeVar
 
-__all__ = ["PATIENCE", "wait_for"]
+__all__ = ["PAGE_PATIENCE", "PATIENCE", "wait_for", "wait_for_async"]
 
 T = TypeVar("T")
 
 PATIENCE = 30.0
 """Seconds a test waits for what another thread or process does before it fails."""
+
+PAGE_PATIENCE = 60.0
+"""Seconds a browser test waits for what a page shows (a kernel, a server and Chromium between
+it and the cause) before it fails."""
 
 
 def wait_for(condition: Callable[[], T], timeout: float = PATIENCE, what: str = "") -> T:
@@ -29,4 +34,17 @@ def wait_for(condition: Callable[[], T], timeout: float = PATIENCE, what: str = 
         if time.monotonic() > deadline:
             raise AssertionError(f"waited {timeout} s for {what or condition!r}")
         time.sleep(0.005)
+    return value
+
+
+async def wait_for_async(
+    condition: Callable[[], T], timeout: float = PATIENCE, what: str = ""
+) -> T:
+    """``wait_for`` on an event loop: polls with ``asyncio.sleep``, so the loop's other tasks (the
+    run being waited on) go on meanwhile."""
+    deadline = time.monotonic() + timeout
+    while not (value := condition()):
+        if time.monotonic() > deadline:
+            raise AssertionError(f"waited {timeout} s for {what or condition!r}")
+        await asyncio.sleep(0.005)
     return value

@@ -1,9 +1,11 @@
 // The hostile corpus of repeated openers (tests/fixtures/hostile_repeat.json), expanded, and
-// a watchdog that renders each text in a worker (hostile_worker.js) and fails a hang.
+// a watchdog that renders each text in a worker (hostile_worker.js) and fails a hang, and the
+// tests (`testFamilies`), split over files so that vitest's workers share them.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
+import { afterAll, describe, expect, test } from "vitest";
 
 // Paths, not URLs: under vitest's jsdom, `URL` is jsdom's.
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -11,7 +13,7 @@ const WORKER = join(HERE, "hostile_worker.js");
 
 /**
  * @typedef {{name: string, unit: string, prefix?: string, suffix?: string}} Family
- * @typedef {{sizes: number[], header: string, families: Family[]}} Corpus
+ * @typedef {{sizes: number[], frames: number, header: string, families: Family[]}} Corpus
  */
 
 /** @type {Corpus} */
@@ -76,4 +78,34 @@ export class Renderer {
   close() {
     return this.worker.terminate();
   }
+}
+
+/** A hang's budget, for one text rendered three times on a loaded machine. */
+const BUDGET_MS = 120_000;
+
+/**
+ * Every size of the families whose index is `part` modulo `parts`: each text rendered whole
+ * and streamed, alone and after a table header, in a worker of its own under a watchdog.
+ * @param {number} part @param {number} parts
+ */
+export function testFamilies(part, parts) {
+  const renderer = new Renderer();
+  afterAll(() => renderer.close());
+  describe.each(CORPUS.families.filter((_, i) => i % parts === part))("$name", (family) => {
+    test.each(CORPUS.sizes)(
+      "%i characters: whole and streamed, alone and after a table header",
+      async (size) => {
+        for (const header of ["", CORPUS.header]) {
+          const text = header + expand(family, size);
+          const where = `${family.name}, ${size} characters${header ? " after a table header" : ""}`;
+          const r = await renderer.render(text, CORPUS.frames, BUDGET_MS).catch((e) => {
+            renderer.restart();
+            throw new Error(`${where}: ${e.message}`);
+          });
+          expect(r.done, where).toBe(true);
+        }
+      },
+      2 * BUDGET_MS + 10_000,
+    );
+  });
 }

@@ -14,11 +14,13 @@ import functools
 import http.server
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, NoReturn
 
 import pytest
+
+from tests.wait import PAGE_PATIENCE
 
 REPO = Path(__file__).resolve().parents[2]
 STATIC = REPO / "nbagent" / "static"
@@ -127,6 +129,28 @@ class BarePage:
         return self.page.evaluate(expression, arg)
 
 
+def open_bare_page(
+    browser: Any, origin: str, *, manual: bool, listen: Callable[[Any], None] = lambda page: None
+) -> tuple[Any, Any]:
+    """A new context and page on ``browser`` showing the bare page served at ``origin``, ready
+    (``window.nbaReady``), with ``?manual`` frames when ``manual``; ``listen(page)`` attaches
+    listeners before the page loads. Every request leaving ``origin`` is aborted: nothing may
+    leave the machine. Returns ``(context, page)``."""
+    context = browser.new_context()
+    context.route(
+        "**/*",
+        lambda route: (
+            route.continue_() if route.request.url.startswith(origin + "/") else route.abort()
+        ),
+    )
+    page = context.new_page()
+    listen(page)
+    page.goto(f"{origin}/tests/browser/bare/index.html{'?manual' if manual else ''}")
+    # Interval polling: Playwright's default rAF polling never fires on a ?manual page.
+    page.wait_for_function("window.nbaReady === true", polling=50, timeout=PAGE_PATIENCE * 1000)
+    return context, page
+
+
 @pytest.fixture
 def bare_page_factory(chromium_browser: Any, bare_server: str) -> Iterator[Any]:
     """Open the bare page: ``bare_page_factory(manual=True)`` runs frames by hand (fast)."""
@@ -134,25 +158,17 @@ def bare_page_factory(chromium_browser: Any, bare_server: str) -> Iterator[Any]:
     contexts: list[Any] = []
 
     def open_page(*, manual: bool = False) -> BarePage:
-        context = chromium_browser.new_context()
-        contexts.append(context)
-        page = context.new_page()
-        bare = BarePage(page, bare_server)
-        page.on("request", lambda r: bare.requests.append(r.url))
-        page.on("pageerror", lambda e: bare.errors.append(str(e)))
-        # Nothing may leave the machine: abort (but still log) every foreign request.
-        context.route(
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(bare_server + "/")
-                else route.abort()
-            ),
+        bare = BarePage(None, bare_server)
+
+        def listen(page: Any) -> None:
+            # Foreign requests are aborted, and logged for foreign_requests().
+            page.on("request", lambda r: bare.requests.append(r.url))
+            page.on("pageerror", lambda e: bare.errors.append(str(e)))
+
+        context, bare.page = open_bare_page(
+            chromium_browser, bare_server, manual=manual, listen=listen
         )
-        query = "?manual" if manual else ""
-        page.goto(f"{bare_server}/tests/browser/bare/index.html{query}")
-        # Interval polling: Playwright's default rAF polling never fires on a ?manual page.
-        page.wait_for_function("window.nbaReady === true", polling=50, timeout=10_000)
+        contexts.append(context)
         return bare
 
     yield open_page

@@ -20,7 +20,7 @@ from typing import Any
 
 import psutil
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, open_bare_page
 
 # Starts the render and returns at once; the result lands in window.__hostile.
 _START = """(job) => {
@@ -75,21 +75,13 @@ class HostilePages:
         )
 
     def _open(self) -> None:
-        self.context = self.browser.new_context()
-        self.context.route(  # nothing may leave the machine
-            "**/*",
-            lambda route: (
-                route.continue_()
-                if route.request.url.startswith(self.origin + "/")
-                else route.abort()
-            ),
+        def listen(page: Any) -> None:
+            page.on("console", self._console)
+            page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+        self.context, self.page = open_bare_page(
+            self.browser, self.origin, manual=True, listen=listen
         )
-        self.page = self.context.new_page()
-        self.page.on("console", self._console)
-        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
-        self.page.goto(f"{self.origin}/tests/browser/bare/index.html?manual")
-        # Interval polling: rAF polling never fires on a ?manual page.
-        self.page.wait_for_function("window.nbaReady === true", polling=50, timeout=60_000)
 
     def _console(self, message: Any) -> None:
         if message.text.startswith(_STEP):

@@ -42,6 +42,7 @@ from tests.browser.served import (  # noqa: F401 - REPO, NOTEBOOKS, free_port: f
     kernel_env,
     own_labextension,
 )
+from tests.wait import PAGE_PATIENCE
 
 CHROMIUM = "/usr/bin/chromium"
 HERE = Path(__file__).resolve().parent
@@ -109,7 +110,7 @@ class LabServer(ServerProcess):
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{name}.jupyterlab-settings").write_text(json.dumps(values))
 
-    def start(self, timeout: float = 60) -> LabServer:
+    def start(self, timeout: float = PAGE_PATIENCE) -> LabServer:
         env = kernel_env(drop=("JUPYTER_TOKEN",))
         env["JUPYTERLAB_SETTINGS_DIR"] = str(self._tmp / "settings")
         env["JUPYTERLAB_WORKSPACES_DIR"] = str(self._tmp / "workspaces")
@@ -270,7 +271,7 @@ class LabPage:
             "pageerror", lambda e: self.console.append(f"pageerror: {e} {getattr(e, 'stack', '')}")
         )
         page.add_init_script(INIT_SCRIPT)
-        page.set_default_timeout(30_000)
+        page.set_default_timeout(PAGE_PATIENCE * 1000)
 
     def _on_websocket(self, ws: Any) -> None:
         self.requests.append(ws.url)
@@ -300,7 +301,7 @@ class LabPage:
         if run:
             self.run_all()
 
-    def wait_kernel_idle(self, timeout: float = 60) -> None:
+    def wait_kernel_idle(self, timeout: float = PAGE_PATIENCE) -> None:
         self.page.wait_for_function(
             """(name) => {
                 const app = window.jupyterapp;
@@ -355,7 +356,7 @@ class LabPage:
             )
         )
 
-    def wait_cell_output(self, index: int, needle: str, timeout: float = 20) -> str:
+    def wait_cell_output(self, index: int, needle: str, timeout: float = PAGE_PATIENCE) -> str:
         self.page.wait_for_function(
             """([i, needle]) => {
                 const nb = jupyterapp.shell.currentWidget.content;
@@ -392,7 +393,7 @@ class LabPage:
         self.page.goto(self.server.doc_url(str(self.name)))
         self.wait_kernel_idle_or_busy()
 
-    def wait_kernel_idle_or_busy(self, timeout: float = 60) -> None:
+    def wait_kernel_idle_or_busy(self, timeout: float = PAGE_PATIENCE) -> None:
         self.page.wait_for_function(
             """(name) => {
                 const app = window.jupyterapp;
@@ -411,7 +412,7 @@ class LabPage:
         """Locator of the nth widget root on the page."""
         return self.page.locator(ROOT_SEL).nth(nth)
 
-    def wait_status(self, text: str, nth: int = 0, timeout: float = 30) -> None:
+    def wait_status(self, text: str, nth: int = 0, timeout: float = PAGE_PATIENCE) -> None:
         """Wait until the nth widget's status label starts with ``text``."""
         self.page.wait_for_function(
             """([sel, nth, text]) => {
@@ -450,7 +451,7 @@ class LabPage:
         lines += ["server log (tail):", self.server.log()[-2500:]]
         return "\n".join(lines)
 
-    def wait_js(self, expr: str, arg: Any = None, timeout: float = 30) -> None:
+    def wait_js(self, expr: str, arg: Any = None, timeout: float = PAGE_PATIENCE) -> None:
         """``page.wait_for_function``, failing with what the page shows."""
         try:
             self.page.wait_for_function(expr, arg=arg, timeout=timeout * 1000)
@@ -473,7 +474,7 @@ class LabPage:
         return out
 
 
-def rerun(panel: Any, args: str, timeout: float = 60) -> Any:
+def rerun(panel: Any, args: str, timeout: float = PAGE_PATIENCE) -> Any:
     """Re-run the tool of an open tool ``panel`` with ``args`` (JSON) from its Re-run editor;
     the re-run's locator, once its result shows."""
     panel.get_by_role("button", name="Re-run").click()

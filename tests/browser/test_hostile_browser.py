@@ -1,5 +1,5 @@
 """Issue 37 in Chromium: no text freezes the page. Every family of repeated openers in the
-hostile corpus (fixtures/hostile_repeat.json, shared with js/test/hostile.test.js and
+hostile corpus (fixtures/hostile_repeat.json, shared with js/test/hostile.js and
 tests/test_hostile_export.py), at each size, alone and after a table header, goes through the
 built widget on the bare page: rendered whole and streamed by characters and by 50-character
 messages (bare/hostile.js). A watchdog (hostile_page.py) fails a render that hangs, with the
@@ -14,14 +14,12 @@ import pytest
 
 from tests.browser.conftest import require_bundle
 from tests.browser.hostile_page import Hang, HostilePages
-from tests.hostile_corpus import FAMILIES, HEADER, SIZES, expand
+from tests.hostile_corpus import FAMILIES, FRAMES, HEADER, SIZES, expand
 
 pytestmark = pytest.mark.browser
 
 # A hang's budget for one text rendered three times, on a loaded machine.
 BUDGET_S = 120
-# Frames per stream, at cuts spread over the text (every phase of a repeated unit).
-FRAMES = 24
 
 
 @pytest.fixture(scope="module")

@@ -91,7 +91,7 @@ def test_demo_run_streams_then_shows_the_full_transcript(lab: LabPage) -> None:
     lab.open("demo.ipynb", [DEMO_IMPORTS + "run = " + WEATHER.format(speed=4)], run=False)
     lab.js("__nbaSample(15)")
     lab.run_all()
-    lab.wait_status("completed", timeout=30)
+    lab.wait_status("completed")
     samples = lab.js("(__nbaSampleStop(), __nbaSamples)")
 
     # While streaming: the status says running, the Stop button shows, the answer grows.
@@ -164,7 +164,7 @@ print("show returned:", run.status)
 """
 
 AFTER_STOP = """\
-deadline = time.monotonic() + 10
+deadline = time.monotonic() + 60
 while not closed and time.monotonic() < deadline:  # the generator closes at its next yield
     time.sleep(0.01)
 print("closed:", closed, run.status, run.transcript.text.count("tick"))
@@ -186,7 +186,7 @@ def test_stop_button_cancels_the_run_and_closes_the_generator(lab: LabPage) -> N
     assert summary(lab)["label"] == "running"
 
     lab.widget().get_by_role("button", name="Stop").click()
-    lab.wait_status("cancelled", timeout=10)
+    lab.wait_status("cancelled")
     ticks = len(re.findall(r"tick\d+", summary(lab)["textContent"]))
 
     # The next cell's output comes after the generator closed, on the same IOPub channel
@@ -322,7 +322,6 @@ def test_widget_follows_the_jupyterlab_theme(lab: LabPage) -> None:
         lab.page.wait_for_function(
             "([sel, before]) => getComputedStyle(document.querySelector(sel)).color !== before",
             arg=[ROOT_SEL, light["root"]],
-            timeout=10_000,
         )
         dark = lab.js(COLORS_JS, ROOT_SEL)
     finally:

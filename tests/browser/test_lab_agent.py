@@ -63,7 +63,7 @@ def test_rerun_with_edited_arguments_shows_the_kernels_result(lab: LabPage) -> N
     panel.get_by_role("button", name="Run", exact=True).click()
 
     rerun = panel.locator(".nba-rerun")
-    rerun.locator(".nba-result").wait_for(timeout=10_000)
+    rerun.locator(".nba-result").wait_for()
     assert '"temp": 12' in rerun.locator(".nba-result").inner_text()
     assert '"unit": "F"' in rerun.locator(".nba-result").inner_text()
     assert rerun.locator(".nba-output").inner_text() == "looking up Oslo\n"

@@ -185,7 +185,6 @@ def check_shown(lab: LabPage, root: str) -> None:
     lab.page.wait_for_function(
         "(root) => document.querySelector(root + ' img.nba-data-image')?.naturalWidth > 0",
         arg=root,
-        timeout=20_000,
     )
     shown = lab.js(SHOWN_JS, root)
     assert shown["cols"] == ["month", "units", "share"]
@@ -234,5 +233,5 @@ def test_agent_dataframe_and_figure_live_and_reopened(lab: LabPage) -> None:
     assert '<img class="nba-data-image" src="data:image/png;base64,' in html
 
     reopen_without_kernel(lab)
-    lab.page.wait_for_selector(SAVED_SEL, timeout=30_000)
+    lab.page.wait_for_selector(SAVED_SEL)
     check_shown(lab, SAVED_SEL)

@@ -58,7 +58,7 @@ def test_fork_here_and_run_fork_add_lanes_beside_the_original(lab: LabPage) -> N
         panel.get_by_role("button", name="Fork", exact=True).click()
 
         lanes = lab.page.locator(".nba-forks > .nba-fork-lane")
-        lanes.nth(1).locator(".nba-title").wait_for(timeout=20_000)
+        lanes.nth(1).locator(".nba-title").wait_for()
         lab.wait_status("completed", nth=1)
         fork = lanes.nth(1)
         assert fork.locator(".nba-title").inner_text() == (

@@ -103,7 +103,6 @@ def test_a_chat_turn_typed_into_the_input_box_streams(lab: LabPage) -> None:
         lab.wait_js(
             "() => document.querySelectorAll('.nba-turn .nba-status-label')[1]"
             "?.textContent.startsWith('completed')",
-            timeout=20,
         )
     assert second.locator(".nba-prompt").inner_text() == "Double\n21?"
     assert "It is 42." in second.inner_text()
@@ -153,7 +152,7 @@ def test_a_reloaded_chat_reads_its_turns_from_their_models(lab: LabPage) -> None
     assert before == [["one", "Echo: one", "completed"], ["two", "Echo: two", "completed"]]
     lab.save()
     lab.reload()
-    lab.wait_js("() => document.querySelectorAll('.nba-turn').length === 2", timeout=30)
+    lab.wait_js("() => document.querySelectorAll('.nba-turn').length === 2")
     shown = json.dumps(before, separators=(",", ":"))
     lab.wait_js(f"(shown) => JSON.stringify(({TURNS_JS})()) === shown", shown)
     assert [m for m in lab.js("window.__nbaSent") if m["type"] == "sync"] == []
@@ -169,7 +168,6 @@ def test_lanes_render_side_by_side_then_stacked_when_narrow(lab: LabPage) -> Non
             return labels.length === 2 &&
                 [...labels].every((l) => l.textContent.startsWith('completed'));
         }""",
-        timeout=30,
     )
     lanes = lab.page.locator(".nba-lanes > .nba-lane")
     assert lanes.count() == 2

@@ -35,7 +35,7 @@ def wait_paused(lab: LabPage, nth: int) -> Any:
     """The nth widget's tool panel, once its call waits with live buttons."""
     panel = lab.widget(nth).locator(".nba-tool")
     try:
-        panel.locator(".nba-pause-bar .nba-pause-run").wait_for(state="visible", timeout=30_000)
+        panel.locator(".nba-pause-bar .nba-pause-run").wait_for(state="visible")
     except Exception as exc:
         raise AssertionError(lab.diagnose()) from exc
     return panel
@@ -62,7 +62,7 @@ def test_edit_run_reload_deny_and_rerun_while_paused(lab: LabPage) -> None:
         editor.fill('{"city": "Oslo", "unit": "K"}')
         panel.get_by_role("button", name="Run with these arguments").click()
         lab.page.wait_for_function(
-            "(el) => el.textContent.includes('unit')", arg=error.element_handle(), timeout=10_000
+            "(el) => el.textContent.includes('unit')", arg=error.element_handle()
         )
         assert "get_weather" in error.inner_text()
         editor.fill('{"city": "Oslo"}')

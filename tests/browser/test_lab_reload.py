@@ -27,7 +27,7 @@ def test_reload_after_a_completed_run_shows_the_transcript(lab: LabPage) -> None
     before = summary(lab)
     lab.save()
     lab.reload()
-    lab.wait_status("completed", timeout=30)
+    lab.wait_status("completed")
     after = summary(lab)
     assert "Have a good trip!" in after["text"]
     assert after["textContent"] == before["textContent"]
@@ -65,7 +65,7 @@ def test_reload_during_a_run_catches_up_and_keeps_streaming(lab: LabPage) -> Non
     # page's sync, on whatever subshell JupyterLab sent it (nbagent/_widget.py).
     caught_up = "(sel) => /\\bw10\\b/.test(document.querySelector(sel)?.textContent ?? '')"
     try:
-        lab.page.wait_for_function(caught_up, arg=ROOT_SEL, timeout=20_000)
+        lab.page.wait_for_function(caught_up, arg=ROOT_SEL)
     except Exception as exc:
         raise AssertionError(f"no caught-up widget after the reload\n{lab.diagnose()}") from exc
     first = summary(lab)
@@ -86,7 +86,7 @@ def test_reload_during_a_run_catches_up_and_keeps_streaming(lab: LabPage) -> Non
     m = re.search(r"kernel: (\w+) (\d+) (\S+)", out)
     assert m, out
     assert m.group(1) == "completed"
-    lab.wait_status("completed", timeout=10)
+    lab.wait_status("completed")
     samples = lab.js("(__nbaSampleStop(), __nbaSamples)")
     lengths = [s["text"] for s in samples]
     assert lengths == sorted(lengths), "the answer text shrank at some point after the reload"

@@ -64,7 +64,6 @@ def wait_label(lab: LabPage, label: str) -> None:
             "([sel, label]) => document.querySelector(sel + ' .nba-replay-label')"
             "?.textContent === label",
             arg=[ROOT_SEL, label],
-            timeout=15_000,
         )
     except Exception as exc:
         raise AssertionError(

@@ -27,7 +27,7 @@ RUNNING_WIDTH = """() => {
 def test_the_timeline_follows_a_replay_and_ends_with_the_footers_numbers(lab: LabPage) -> None:
     lab.open("timeline.ipynb", [REPLAY])
     toggle = lab.widget().locator(".nba-status > .nba-timeline-toggle")
-    toggle.wait_for(state="visible", timeout=30_000)
+    toggle.wait_for(state="visible")
     assert toggle.get_attribute("aria-pressed") == "false"
     toggle.click()
     assert toggle.get_attribute("aria-pressed") == "true"  # at the click, not at a frame
@@ -35,14 +35,14 @@ def test_the_timeline_follows_a_replay_and_ends_with_the_footers_numbers(lab: La
     timeline.wait_for(state="visible")
 
     # While it plays: a running bar, then the same bar wider with no click in between.
-    lab.wait_js(f"() => ({RUNNING_WIDTH})() > 0", timeout=20)
+    lab.wait_js(f"() => ({RUNNING_WIDTH})() > 0")
     width = lab.js(RUNNING_WIDTH)
-    lab.wait_js(f"(w) => ({RUNNING_WIDTH})() > w + 2", arg=width, timeout=10)
+    lab.wait_js(f"(w) => ({RUNNING_WIDTH})() > w + 2", arg=width)
     assert lab.js("() => document.querySelector('.nbagent .nba-status-label').textContent") != (
         "completed"
     )
 
-    lab.wait_status("completed", timeout=30)
+    lab.wait_status("completed")
     rows = timeline.locator(".nba-tl-row")
     assert rows.count() == 4
     kinds = [(rows.nth(i).get_attribute("class") or "").split()[1] for i in range(4)]

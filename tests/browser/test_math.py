@@ -246,7 +246,7 @@ def test_math_live_and_after_reopening_with_widget_state(lab: LabPage) -> None:
         assert lab.js("() => globalThis.__nbagentMath.size") == 1
         lab.save()
         reopen_without_kernel(lab)
-        lab.page.wait_for_selector(LIVE_ROOT, timeout=30_000)
+        lab.page.wait_for_selector(LIVE_ROOT)
         # Reopened: the widget again (its code model restored from the saved state). The
         # saved transcript may show first while the widget manager answers (js/lab), with
         # the lab extension's own chunk.
@@ -261,5 +261,5 @@ def test_math_in_the_saved_transcript_without_widget_state(lab: LabPage) -> None
     wait_output_final(lab)
     lab.save()
     reopen_without_kernel(lab)
-    lab.page.wait_for_selector(SAVED_SEL, timeout=30_000)
+    lab.page.wait_for_selector(SAVED_SEL)
     check_math_shown(lab, SAVED_SEL, lab_chunk_fetched=True)

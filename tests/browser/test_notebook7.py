@@ -30,7 +30,7 @@ def test_a_run_streams_and_stop_cancels_it(nb7: LabPage) -> None:
         "(sel) => /tick10\\b/.test(document.querySelector(sel)?.textContent ?? '')", arg=ROOT_SEL
     )
     nb7.widget().get_by_role("button", name="Stop").click()
-    nb7.wait_status("cancelled", timeout=15)
+    nb7.wait_status("cancelled")
     assert not nb7.foreign_requests()
 
 
@@ -44,7 +44,6 @@ def test_a_chat_turn_typed_into_the_box_streams(nb7: LabPage) -> None:
     nb7.wait_js(
         "() => document.querySelector('.nba-turn .nba-status-label')"
         "?.textContent.startsWith('completed')",
-        timeout=20,
     )
     turn = nb7.page.locator(".nba-turns > .nba-turn").first
     assert turn.locator(".nba-prompt").inner_text() == "Hello there"
@@ -54,7 +53,7 @@ def test_a_chat_turn_typed_into_the_box_streams(nb7: LabPage) -> None:
 def test_rerun_with_edited_arguments(nb7: LabPage) -> None:
     with OpenAIServer(scripts=[call_step(), text_chunks(["Paris: 15°C."])]) as srv:
         nb7.open("nb7_rerun.ipynb", [AGENT.format(url=srv.base_url)])
-        nb7.wait_status("completed", timeout=30)
+        nb7.wait_status("completed")
     panel = nb7.widget().locator(".nba-tool")
     panel.locator(".nba-summary").click()
     done = rerun(panel, '{"city": "Oslo"}')

@@ -51,7 +51,7 @@ OUTPUTS_FINAL_JS = """([i, mime]) => {
 
 def wait_output_final(lab: LabPage, cell: int = 0) -> None:
     """Wait until the cell's output models (what the notebook saves) hold finished transcripts."""
-    lab.page.wait_for_function(OUTPUTS_FINAL_JS, arg=[cell, TRANSCRIPT_MIME], timeout=30_000)
+    lab.page.wait_for_function(OUTPUTS_FINAL_JS, arg=[cell, TRANSCRIPT_MIME])
 
 
 def reopen_without_kernel(lab: LabPage) -> None:
@@ -82,7 +82,7 @@ def check_reopened(lab: LabPage, sel: str) -> None:
     """The reopened cell shows the whole transcript (in ``sel``), with collapsible panels, and
     leaves the output as it was saved."""
     try:
-        lab.page.wait_for_selector(sel, timeout=30_000)
+        lab.page.wait_for_selector(sel)
     except Exception as exc:
         raise AssertionError(f"no transcript in {sel}\n{lab.diagnose()}") from exc
     w = summary(lab)
@@ -140,7 +140,7 @@ def widget_state_saved(lab: LabPage) -> Iterator[None]:
 def test_reopened_without_widget_state_shows_the_saved_transcript(lab: LabPage) -> None:
     lab.open("reopen.ipynb", [DEMO_CELL])
     lab.page.wait_for_selector(LIVE_SEL)  # the live widget while the kernel has its model
-    lab.wait_status("completed", timeout=30)
+    lab.wait_status("completed")
     wait_output_final(lab)
     lab.save()
     nb = saved_notebook(lab)
@@ -156,7 +156,7 @@ def test_reopened_with_widget_state_shows_the_live_widget(lab: LabPage) -> None:
     lab.open("reopen_state.ipynb", [DEMO_CELL], run=False)
     with widget_state_saved(lab):
         lab.run_all()
-        lab.wait_status("completed", timeout=30)
+        lab.wait_status("completed")
         wait_output_final(lab)
         lab.save()
         nb = saved_notebook(lab)
@@ -229,7 +229,7 @@ def test_notebook7_reopened_without_widget_state_shows_the_saved_transcript(
 ) -> None:
     nb7 = notebook7
     nb7.open("reopen_nb7.ipynb", [DEMO_CELL])
-    nb7.wait_status("completed", timeout=30)
+    nb7.wait_status("completed")
     wait_output_final(nb7)
     nb7.save()
     check_saved_output(saved_notebook(nb7))
@@ -321,7 +321,6 @@ def test_reopened_chat_and_lanes_with_widget_state_read_each_lane_from_its_model
             "(root) => document.querySelectorAll(root + ' .nba-turn').length === 2 && "
             "document.querySelectorAll(root + ' .nba-lane').length === 2",
             live,
-            timeout=30,
         )
         turns = lab.js(TURNS_JS, live)
         assert [(p, s.split(" ")[0]) for p, _, s in turns] == [

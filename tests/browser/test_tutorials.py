@@ -154,13 +154,13 @@ def error_notebook(root: Path) -> str:
 def test_the_error_box_follows_the_dark_theme(page: LabPage) -> None:
     name = error_notebook(page.server.root)
     page.page.goto(page.server.doc_url(name, reset=True))
-    page.page.wait_for_function(ERROR_BOX_JS, timeout=30_000)
+    page.page.wait_for_function(ERROR_BOX_JS)
     light = page.js(ERROR_BOX_JS)
     assert light["text"] == "Error: RuntimeError: backend went away"
     try:
         set_theme(page, "JupyterLab Dark")
         page.page.wait_for_function(
-            "(before) => (" + ERROR_BOX_JS + ")().bg !== before", arg=light["bg"], timeout=10_000
+            "(before) => (" + ERROR_BOX_JS + ")().bg !== before", arg=light["bg"]
         )
         dark = page.js(ERROR_BOX_JS)
     finally:

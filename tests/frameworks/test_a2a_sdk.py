@@ -9,7 +9,6 @@ import json
 import socket
 import sys
 import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.frameworks.conftest import need
+from tests.wait import wait_for
 
 a2a = need("a2a")
 
@@ -224,10 +224,7 @@ def agent_url() -> Iterator[str]:
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="error"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
-    deadline = time.monotonic() + 10
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
+    wait_for(lambda: server.started, what="uvicorn to start")
     try:
         yield url
     finally:

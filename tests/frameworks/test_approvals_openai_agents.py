@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.frameworks.conftest import need
+from tests.wait import wait_for_async
 
 agents = need("agents")
 
@@ -226,10 +227,7 @@ def test_two_parallel_calls_wait_together(answer: Answer) -> None:
 
         async def main() -> None:
             run = nbagent.show(Runner.run_streamed(make_agent(srv, deleted), "tidy up"))
-            for _ in range(1000):
-                if len(run.pauses.pending) == 2:
-                    break
-                await asyncio.sleep(0.01)
+            await wait_for_async(lambda: len(run.pauses.pending) == 2, what="two approvals")
             assert [p.tool_call_id for p in run.pending] == ["call_1", "call_2"]
             run.approve("call_2")
             assert [p.tool_call_id for p in run.pending] == ["call_1"]

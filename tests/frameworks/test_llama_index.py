@@ -41,6 +41,7 @@ from nbagent.adapters import detect_format  # noqa: E402
 from nbagent.adapters.base import BadItemError  # noqa: E402
 from nbagent.adapters.llama_index import LlamaIndexAdapter  # noqa: E402
 from tests import aio  # noqa: E402
+from tests.wait import PATIENCE, wait_for_async  # noqa: E402
 
 Generator = Callable[..., Any]
 
@@ -323,12 +324,11 @@ def test_stop_cancels_the_workflow() -> None:
         agent = FunctionAgent(tools=[slow], llm=llm(script), name="sleepy")
         handler = agent.run(user_msg="wait")
         run = nbagent.show(handler)
-        while not run.transcript.tool_calls:
-            await asyncio.sleep(0.01)
+        await wait_for_async(lambda: run.transcript.tool_calls, what="the tool call")
         run.cancel()
         await run
         try:
-            await asyncio.wait_for(handler.stop_event_result(), 5)
+            await asyncio.wait_for(handler.stop_event_result(), PATIENCE)
         except Exception as exc:  # noqa: BLE001 - the test names the outcome
             return run, exc
         return run, None

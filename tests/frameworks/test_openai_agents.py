@@ -51,7 +51,7 @@ from nbagent.adapters import detect_format  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.servers import Gate, OpenAIServer, chunk, text_chunks, usage_chunk  # noqa: E402
 from tests.sse_servers import SSEServer, fixture_frames  # noqa: E402
-from tests.wait import PATIENCE  # noqa: E402
+from tests.wait import PATIENCE, wait_for_async  # noqa: E402
 
 set_tracing_disabled(True)  # no trace export (it would want an API key)
 
@@ -521,16 +521,13 @@ def test_stop_cancels_the_sdk_run(capsys: pytest.CaptureFixture[str]) -> None:
         async def main() -> tuple[Any, nbagent.Transcript]:
             result = Runner.run_streamed(Agent(name="Slow", model=chat_model(srv)), "hi")
             run = nbagent.show(result)
-            for _ in range(500):
-                if "slowly" in run.transcript.text:
-                    break
-                await asyncio.sleep(0.01)
+            await wait_for_async(lambda: "slowly" in run.transcript.text, what="the first words")
             run.cancel()
             t = await run
-            for _ in range(200):  # the SDK's task ends on its own loop
-                if result.run_loop_task is None or result.run_loop_task.done():
-                    break
-                await asyncio.sleep(0.01)
+            await wait_for_async(  # the SDK's task ends on its own loop
+                lambda: result.run_loop_task is None or result.run_loop_task.done(),
+                what="the SDK's run task to end",
+            )
             return result, t
 
         result, t = aio.run(main())

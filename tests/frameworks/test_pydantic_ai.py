@@ -16,6 +16,7 @@ from typing import Any
 import pytest
 
 from tests.frameworks.conftest import need
+from tests.wait import wait_for_async
 
 pydantic_ai = need("pydantic_ai")
 
@@ -464,16 +465,11 @@ def test_show_and_cancel_stop_the_run() -> None:
 
     async def main() -> Any:
         run = nbagent.show(slow_agent(closed).run_stream_events("go"))
-        for _ in range(500):
-            if run.transcript.text == "a b ":
-                break
-            await asyncio.sleep(0.01)
+        await wait_for_async(lambda: run.transcript.text == "a b ", what='"a b "')
         run.cancel()
         await run
-        for _ in range(500):  # the library's task ends on its loop, soon after the Stop
-            if closed:
-                break
-            await asyncio.sleep(0.01)
+        # The library's task ends on its loop, soon after the Stop.
+        await wait_for_async(lambda: closed, what="the model stream to close")
         return run
 
     run = aio.run(main())

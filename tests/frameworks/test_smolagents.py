@@ -4,13 +4,13 @@ server (``tests.servers.OpenAIServer``, one script per model call)."""
 from __future__ import annotations
 
 import json
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from tests.frameworks.conftest import need
+from tests.wait import PATIENCE, wait_for
 
 smolagents = need("smolagents")
 
@@ -162,12 +162,9 @@ def test_stopping_closes_the_agent_run() -> None:
         agent = ToolCallingAgent(tools=[add], model=model, max_steps=50, verbosity_level=0)
         stream = agent.run("add forever", stream=True)
         run = nbagent.show(stream)
-        for _ in range(500):
-            if run.transcript.tool_calls:
-                break
-            time.sleep(0.01)
+        wait_for(lambda: run.transcript.tool_calls, what="the first tool call")
         run.cancel()
-        run.wait(timeout=10)
+        run.wait(timeout=PATIENCE)
     assert run.transcript.status == "cancelled"
     assert len(action_steps(agent)) < 50
 
