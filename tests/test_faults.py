@@ -19,6 +19,7 @@ import asyncio
 import contextlib
 import gc
 import json
+import signal
 import sys
 import threading
 import time
@@ -44,7 +45,7 @@ from tests.sse_servers import FIXTURES, Pause, Reset, SSEServer, fixture_frames,
 from tests.test_agent import calls_step
 from tests.test_websocket import Server as WebSocketServer
 from tests.test_websocket import event
-from tests.wait import wait_for
+from tests.wait import PATIENCE, wait_for
 
 THREAD, LOOP = "thread", "loop"
 _STATUS = {"error": "error", "incomplete": "error", "expired": "error", "cancelled": "cancelled"}
@@ -667,6 +668,16 @@ def interrupt_in_wait(run: Run) -> None:
     _thread.interrupt_main()
 
 
+@pytest.fixture
+def sigint_raises() -> Iterator[None]:
+    """SIGINT raises KeyboardInterrupt, as in a kernel, for the test: a process started in the
+    background by a shell without job control inherits SIGINT ignored, and
+    ``_thread.interrupt_main`` then does nothing."""
+    before = signal.signal(signal.SIGINT, signal.default_int_handler)
+    yield
+    signal.signal(signal.SIGINT, before)
+
+
 INTERRUPTED = [("generator", THREAD), ("async generator", THREAD), ("async generator", LOOP)]
 
 
@@ -674,7 +685,11 @@ INTERRUPTED = [("generator", THREAD), ("async generator", THREAD), ("async gener
     ("kind", "mode"), INTERRUPTED, ids=[f"{k}-[{m}]".replace(" ", "-") for k, m in INTERRUPTED]
 )
 def test_interrupt_during_a_blocking_wait_cancels_the_run(
-    kind: str, mode: str, loop: asyncio.AbstractEventLoop, comms: list[RecordingComm]
+    kind: str,
+    mode: str,
+    loop: asyncio.AbstractEventLoop,
+    comms: list[RecordingComm],
+    sigint_raises: None,
 ) -> None:
     if threading.current_thread() is not threading.main_thread():
         pytest.skip("a KeyboardInterrupt reaches the main thread only")
@@ -686,10 +701,10 @@ def test_interrupt_during_a_blocking_wait_cancels_the_run(
     interrupt = threading.Thread(target=interrupt_in_wait, args=(run,))
     interrupt.start()
     with pytest.raises(KeyboardInterrupt):
-        run.wait(15)
+        run.wait(2 * PATIENCE)  # past the interrupting thread's own wait, which says more
     interrupt.join()
-    assert closed.wait(5), "the source was never closed"
-    run.wait(5)
+    assert closed.wait(PATIENCE), "the source was never closed"
+    run.wait(PATIENCE)
     state = widget_shows(run)
     assert (state["status"], state["end_reason"]) == ("cancelled", "cancelled")
     assert answer(state).startswith("w0 w1 ")

@@ -68,7 +68,7 @@ def main() -> int:
             lab.open("quickstart.ipynb", CELLS, run=False)
             lab.js(ONLY_NOTEBOOK_JS)
             lab.run_all()
-            lab.wait_status("completed", timeout=60)
+            lab.wait_status("completed")
             oslo = lab.page.locator(f"{ROOT_SEL} details.nba-tool").filter(has_text="Oslo")
             if oslo.get_attribute("open") is None:
                 oslo.locator(":scope > summary").click()

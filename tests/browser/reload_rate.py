@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tests.browser.lab import ROOT_SEL, LabPage
+from tests.wait import PAGE_PATIENCE
 
 KERNEL_WAYS = {
     # The shipped behaviour: nbagent's widgets take the browser's messages on a live subshell,
@@ -81,10 +82,10 @@ def open_notebook(lab: LabPage, way: str, name: str = "reload_rate.ipynb") -> No
     run (a way's JupyterLab setting is the server's: ``main``)."""
     lab.open(name, [SETUP.format(way=KERNEL_WAYS[way]), START], run=False)
     lab.run_cell(0)
-    lab.wait_cell_output(0, "setup done", timeout=60)
+    lab.wait_cell_output(0, "setup done")
 
 
-def cycle(lab: LabPage, timeout: float = 15) -> Cycle:
+def cycle(lab: LabPage, timeout: float = PAGE_PATIENCE) -> Cycle:
     """Start a run, reload mid-run, check the three steps (see the module's doc)."""
     out = Cycle()
     lab.run_cell(1)
@@ -94,7 +95,7 @@ def cycle(lab: LabPage, timeout: float = 15) -> Cycle:
     lab.save()
     lab.reload()
     t0 = time.monotonic()
-    lab.page.wait_for_selector(ROOT_SEL, timeout=60_000)
+    lab.page.wait_for_selector(ROOT_SEL)
     # The saved output holds the run's start: w10 shows only once the kernel answered sync.
     if not _wait(lab, f"(sel) => ({WORDS_JS})(sel).includes('w10')", ROOT_SEL, timeout):
         out.notes.append(f"not caught up: {lab.js(WORDS_JS, ROOT_SEL)[-3:]}")
@@ -124,7 +125,7 @@ def cycle(lab: LabPage, timeout: float = 15) -> Cycle:
 def stop_runs(lab: LabPage) -> None:
     """End what a failed cycle left running (a stranded page's Stop never reached the kernel)."""
     lab.run_source(0, "nbagent.stop_all()\nprint('stopped')")
-    lab.wait_cell_output(0, "stopped", timeout=60)
+    lab.wait_cell_output(0, "stopped")
 
 
 def cycles(lab: LabPage, n: int, way: str = "kernel") -> list[Cycle]:

@@ -203,7 +203,7 @@ def test_agent_dataframe_and_figure_live_and_reopened(lab: LabPage) -> None:
     lab.page.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=lab.server.url)
     with OpenAIServer(scripts=[calls_step(), text_chunks(["Done."])]) as srv:
         lab.open("agent_data.ipynb", [AGENT.format(url=srv.base_url)])
-        lab.wait_status("completed", timeout=60)
+        lab.wait_status("completed")
     tool_text = next(m["content"] for m in srv.requests[1]["messages"] if m["role"] == "tool")
     assert tool_text.startswith("DataFrame: 40 rows x 3 columns")
     check_shown(lab, ".nbagent")

@@ -97,7 +97,7 @@ def test_reload_during_a_run_catches_up_and_keeps_streaming(lab: LabPage) -> Non
 
 def test_stop_after_a_reload_cancels_the_run(lab: LabPage) -> None:
     reload_rate.open_notebook(lab, "kernel", "reload_stop.ipynb")
-    result = reload_rate.cycle(lab, timeout=30)
+    result = reload_rate.cycle(lab)
     assert result.recovered, f"{result}\n{lab.diagnose()}"
     # The kernel's side: the run ended by Stop, and the view shows all it sent.
     lab.run_source(0, "print('kernel:', run.status, len(run.transcript.text.split()))")

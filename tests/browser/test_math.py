@@ -240,7 +240,7 @@ def test_math_live_and_after_reopening_with_widget_state(lab: LabPage) -> None:
     lab.open("math.ipynb", [MATH_CELL], run=False)
     with widget_state_saved(lab):
         lab.run_all()
-        lab.wait_status("completed", timeout=60)
+        lab.wait_status("completed")
         # Live: the chunk came from the code model, imported once; nothing fetched for it.
         check_math_shown(lab, LIVE_ROOT, lab_chunk_fetched=False)
         assert lab.js("() => globalThis.__nbagentMath.size") == 1
@@ -257,7 +257,7 @@ def test_math_live_and_after_reopening_with_widget_state(lab: LabPage) -> None:
 def test_math_in_the_saved_transcript_without_widget_state(lab: LabPage) -> None:
     """No widget state: the lab extension draws the saved transcript, with its own chunk."""
     lab.open("math_saved.ipynb", [MATH_CELL])
-    lab.wait_status("completed", timeout=60)
+    lab.wait_status("completed")
     wait_output_final(lab)
     lab.save()
     reopen_without_kernel(lab)

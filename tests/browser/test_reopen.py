@@ -261,7 +261,7 @@ GROUP_OUTPUTS_FINAL_JS = """(mime) => {
 
 def test_reopened_chat_and_lanes_show_every_turn_and_lane(lab: LabPage) -> None:
     lab.open("reopen_group.ipynb", GROUP_CELLS)
-    lab.wait_js(GROUP_OUTPUTS_FINAL_JS, TRANSCRIPT_MIME, timeout=60)
+    lab.wait_js(GROUP_OUTPUTS_FINAL_JS, TRANSCRIPT_MIME)
     lab.save()
     nb = saved_notebook(lab)
     chat = nb.cells[0].outputs[0]["data"]
@@ -308,7 +308,7 @@ def test_reopened_chat_and_lanes_with_widget_state_read_each_lane_from_its_model
     lab.open("reopen_group_state.ipynb", GROUP_CELLS, run=False)
     with widget_state_saved(lab):
         lab.run_all()
-        lab.wait_js(GROUP_OUTPUTS_FINAL_JS, TRANSCRIPT_MIME, timeout=60)
+        lab.wait_js(GROUP_OUTPUTS_FINAL_JS, TRANSCRIPT_MIME)
         lab.save()
         nb = saved_notebook(lab)
         states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
