@@ -146,10 +146,11 @@ test-py-rest-then-pythons: test-py-rest
 	$(MAKE) --no-print-directory test-pythons
 
 # Two at a time wherever two can run: the installs (after js's npm ci, which two targets would
-# otherwise run at once), the checks, then the Python lanes.
+# otherwise run at once) with the other Pythons' venvs, the checks, then the Python lanes.
 test:
 	$(MAKE) --no-print-directory $(STAMP)/js-dev
-	$(MAKE) --no-print-directory -j2 install $(HTML_MANAGER)/node_modules/.package-lock.json
+	$(MAKE) --no-print-directory -j2 install $(HTML_MANAGER)/node_modules/.package-lock.json \
+	  $(addprefix $(STAMP)/venv-,$(found_pythons))
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck test-js
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest-then-pythons
 	$(MAKE) --no-print-directory test-demo-install
@@ -177,8 +178,9 @@ $(STAMP)/python-%: FORCE
 	fi
 
 # A venv per other Python with test-core only (no JupyterLab, no browser); nbagent installed
-# editable for the `nbagent` script (tests/test_cli.py).
-$(STAMP)/venv-%: $(STAMP)/python-% pyproject.toml
+# editable for the `nbagent` script (tests/test_cli.py), once built (its build hook would build
+# the JS otherwise).
+$(STAMP)/venv-%: $(STAMP)/python-% pyproject.toml | build
 	rm -rf .venv-$*
 	"$$(cat $<)" -m venv .venv-$*
 	.venv-$*/bin/pip install --quiet --upgrade pip

@@ -115,7 +115,7 @@ def _sanitize_once(text: str, code_spans: bool) -> str:
     lines = text.split("\n")
     kinds = ["plain"] * len(lines)
     closing = ""
-    for tok in _md("check").parse(text):
+    for tok in _md("blocks").parse(text):
         if tok.map is None:
             continue
         start, end = tok.map

@@ -18,6 +18,7 @@ text with the class ``nb-math-error``.
 
 from __future__ import annotations
 
+import functools
 import html
 import re
 from typing import TYPE_CHECKING
@@ -181,6 +182,8 @@ class _ExpansionBudget(dict[str, tuple[list[str], int]]):
         return value
 
 
+# Answers repeat their formulas (a text of thousands of the same one converted each once).
+@functools.lru_cache(maxsize=512)
 def tex_to_mathml(tex: str, display: bool = False) -> str | None:
     """Sanitized MathML for ``tex``, or None when latex2mathml cannot convert it (or it is
     over the size or expansion budget)."""
