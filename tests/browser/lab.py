@@ -314,6 +314,41 @@ class LabPage:
             timeout=timeout * 1000,
         )
 
+    def wait_kernel_back(self, timeout: float = PAGE_PATIENCE) -> None:
+        """Wait until the page's kernel is idle after a restart another client asked for. The
+        server pushes no status for it (jupyter-server/jupyter_server#247): the page hears of
+        the new kernel only once that kernel says something, so ask it for its info every 2 s
+        meanwhile, as the server's own nudge does on a new connection."""
+        seen = self.page.evaluate(
+            """async (budget) => {
+                const kernel = () => jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+                const until = Date.now() + budget;
+                while (kernel().status !== 'idle' && Date.now() < until) {
+                    const k = kernel();
+                    k.requestKernelInfo().catch(() => {});
+                    await new Promise((resolve) => {
+                        const done = () => {
+                            clearTimeout(timer);
+                            k.statusChanged.disconnect(on);
+                            resolve();
+                        };
+                        const on = (_, status) => { if (status === 'idle') done(); };
+                        const timer = setTimeout(done, 2000);
+                        k.statusChanged.connect(on);
+                    });
+                }
+                const k = kernel();
+                return {id: k.id, status: k.status, connection: k.connectionStatus};
+            }""",
+            timeout * 1000,
+        )
+        if seen["status"] != "idle":
+            server = self.server.api("GET", f"/api/kernels/{seen['id']}")
+            raise AssertionError(
+                f"the page's kernel is {seen['status']} ({seen['connection']}) after "
+                f"{timeout} s; the server says {server.get('execution_state')}\n{self.diagnose()}"
+            )
+
     def run_all(self) -> None:
         self.page.evaluate("jupyterapp.commands.execute('notebook:run-all-cells')")
 

@@ -183,7 +183,7 @@ def test_a_kernel_restart_ends_the_run(lab: LabPage, how: str) -> None:
         assert events[0] == "kernel_end", events
     check_ended(lab, "kernel restarted", "The kernel restarted; this run ended.")
     frozen = cell_state(lab, 0)["parts"]
-    lab.wait_kernel_idle()
+    lab.wait_kernel_back()
     past_a_tick(lab)
     after = cell_state(lab, 0)
     assert after["parts"] == frozen, (frozen, after)
