@@ -303,7 +303,10 @@ def test_notebook_runs_offline_top_to_bottom(
         answer = answer_of(state)
         assert answer
         # A run's copy, or (a fork, drawn beside its run: no copy of its own) what a cell printed.
-        assert answer.strip() in plain or answer.strip() in printed
+        assert answer.strip() in plain or answer.strip() in printed, (
+            f"the answer of the run {state.get('title')!r} saved in the widget state, "
+            f"{answer!r}, is in no cell's text copy; the copies:\n{plain}"
+        )
         for tool in (b["name"] for b in state["blocks"] if b["type"] == "tool"):
             assert f"<code>{tool}</code>" in html or f">{tool}<" in html, tool
     # Committed as `tests/commit_notebook.py` leaves it: outputs, but no widget state.
