@@ -45,8 +45,7 @@ NOT_CANCELLABLE = (
 SETTLE_S = 10.0
 """How long leaving a block waits at most for calls whose end a library reports later. Only
 while such calls are open (usually milliseconds); on a loaded machine LiteLLM's logging threads
-report a call seconds after it returned, and a run ended before that saves its copy without
-the answer."""
+report a call seconds after it returned, and what comes after the run ended is dropped."""
 
 
 class WatchRun(Run):
