@@ -19,6 +19,7 @@ __all__ = [
     "ToolCall",
     "display_usage",
     "join_paragraphs",
+    "joined_text",
     "merge_usage",
     "sum_usage",
 ]
@@ -295,6 +296,24 @@ def sum_usage(buckets: dict[str, dict[str, Any]]) -> dict[str, Any]:
             if raw.get(k) is not None:
                 total[k] = raw[k] if total[k] is None else total[k] + raw[k]
     return total
+
+
+def joined_text(blocks: Iterable[tuple[str, bool, bool, str]], kind: str) -> str:
+    """The text of a run's top-level blocks of one ``kind``, in display order, from each
+    block's ``(type, nested, whole, text)``: ``Transcript.text`` and the exports' answer.
+    Another block between two, or a message that came whole (each is an answer of its own),
+    makes a paragraph break; a nested block (a sub-agent's, inside its tool call) is left out."""
+    return join_paragraphs(_parts(blocks, kind))
+
+
+def _parts(blocks: Iterable[tuple[str, bool, bool, str]], kind: str) -> Iterable[str | None]:
+    for block_type, nested, whole, text in blocks:
+        if nested:
+            continue
+        if block_type != kind or whole:
+            yield None
+        if block_type == kind:
+            yield text
 
 
 def join_paragraphs(parts: Iterable[str | None]) -> str:

@@ -105,10 +105,29 @@ class CodeModel(_Scrubbed):
     """A hash of the code, styles and math chunk: the browser imports each version once per
     page."""
 
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.sends: Sends = _now
+        """How the math chunk goes out: ``sends(send, again)`` calls ``send``. The runtime
+        (``kernel.sent_in_a_cell``, under `jupyter execute`) also calls ``again`` as the next
+        cell starts when ``send`` may have gone out between two cells: nbclient drops what
+        a cell sends after its end, and the saved notebook would lack the chunk."""
+
     def include_math(self) -> None:
         """Send the math chunk (once): a widget's text may hold a formula."""
         if not self.math:
-            self.math = _math_chunk()
+            self.sends(self._set_math, lambda: self.send_state("math"))
+
+    def _set_math(self) -> None:
+        self.math = _math_chunk()
+
+
+Sends = Callable[[Callable[[], None], Callable[[], None]], None]
+"""``sends(send, again)``: see ``CodeModel.sends``."""
+
+
+def _now(send: Callable[[], None], again: Callable[[], None]) -> None:
+    send()
 
 
 @functools.cache

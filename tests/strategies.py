@@ -73,7 +73,9 @@ def events(*, final_text: bool = True) -> st.SearchStrategy[Event]:
         st.builds(TextDelta, message_id=message_ids, delta=texts, refusal=st.booleans(), ts=ts),
         st.builds(TextDelta, message_id=message_ids, delta=texts, ts=ts),
         st.builds(ThinkingDelta, message_id=message_ids, delta=texts, ts=ts),
-        st.builds(MessageStart, message_id=message_ids, channel=channel, ts=ts),
+        st.builds(
+            MessageStart, message_id=message_ids, channel=channel, whole=st.booleans(), ts=ts
+        ),
         st.builds(
             MessageEnd,
             message_id=message_ids,

@@ -46,3 +46,45 @@ def test_a_formula_in_a_state_counts_too() -> None:
     code = _make_code_model()
     LaneState(code=code, lane={"state": {"blocks": [{"type": "text", "text": "\\(a+b\\)"}]}})
     assert code.math == MATH
+
+
+@pytest.mark.kernel
+def test_a_chunk_sent_between_two_cells_goes_again_with_the_next_cell() -> None:
+    """`jupyter execute` keeps only what a cell sends before its end: the chunk sent by a
+    turn typed into a chat (no cell runs) is sent again as the next cell starts, once; a
+    chunk sent inside a cell is not."""
+    from tests.kernel import Kernel
+
+    kernel = Kernel()
+    try:
+        kernel.execute(
+            "import nbagent\n"
+            "def respond(prompt, turns):\n"
+            "    yield 'The area is $\\\\pi r^2$.'\n"
+            "chat = nbagent.Chat(respond, title='Math')"
+        )
+        assert kernel.value("chat.widget.code.math") == ""
+        comm_id = kernel.value("chat.widget.model_id")
+        code_id = kernel.value("chat.widget.code.model_id")
+        kernel.send_custom(comm_id, {"type": "prompt", "text": "the area?"})
+        kernel.wait_value("len(chat.turns) == 1 and chat.turns[-1].done", True, timeout=60)
+
+        def math_sent(since: int) -> list[str]:
+            return [
+                m["parent_header"].get("msg_type")
+                for m in kernel.messages()[since:]
+                if m["msg_type"] == "comm_msg"
+                and m["content"]["comm_id"] == code_id
+                and m["content"]["data"].get("state", {}).get("math") == MATH
+            ]
+
+        assert math_sent(0) != []  # sent as the turn streamed: between two cells
+        since = len(kernel.messages())
+        kernel.execute("x = 1")
+        assert math_sent(since) == ["execute_request"]  # again, tagged with the next cell
+        since = len(kernel.messages())
+        kernel.execute("chat.send('again?')\nawait chat")
+        kernel.execute("y = 2")
+        assert math_sent(since) == []  # sent once already; nothing owed
+    finally:
+        kernel.close()

@@ -10,6 +10,7 @@ import time
 import pytest
 from hypothesis import given, settings
 
+from nbagent import _export as export
 from nbagent._events import (
     Custom,
     ErrorEvent,
@@ -29,6 +30,7 @@ from nbagent._events import (
     ToolResult,
     Usage,
 )
+from nbagent._export.common import answer_text
 from nbagent._normalize import Normalizer
 from nbagent._transcript import ToolCall, Transcript, apply_op
 from tests.invariants import check_ops, wire
@@ -65,6 +67,8 @@ def test_round_trip_from_dict(events):
     assert again.text == t.text
     assert again.thinking == t.thinking
     assert again.status == t.status
+    # The static copies' answer (made from the saved state) is the transcript's.
+    assert answer_text(d["blocks"]) == t.text
 
 
 @given(event_sequences())
@@ -179,6 +183,19 @@ def test_text_is_the_top_level_text_in_paragraphs_around_other_blocks():
         "m2",
         "m3",
     ]
+
+
+def test_messages_that_came_whole_are_paragraphs_of_their_own_in_text_and_copies():
+    """``nbagent.watch()`` sees whole messages; a late one (LiteLLM reports a call's end
+    after later calls) can land right beside another, with no tool call between."""
+    events = []
+    for mid, text in (("m1", "Hello."), ("m2", "Here is what the tools returned.")):
+        events += [MessageStart(message_id=mid, whole=True), TextDelta(message_id=mid, delta=text)]
+        events.append(MessageEnd(message_id=mid))
+    t = Transcript.from_events(normalized(events))
+    assert t.text == "Hello.\n\nHere is what the tools returned."
+    assert t.to_text().startswith(t.text + "\n")
+    assert export.to_text(t.to_dict()).startswith(t.text + "\n")
 
 
 def test_refusal_block():

@@ -10,7 +10,7 @@ import re
 import time
 from typing import TYPE_CHECKING, Any
 
-from nbagent._blocks import join_paragraphs
+from nbagent._blocks import joined_text
 from nbagent._export.formats import format_cost, format_duration, usage_text
 from nbagent._export.status import detail_lines, status_label, status_parts, step_lines
 
@@ -157,10 +157,14 @@ def scopes(blocks: list[dict[str, Any]]) -> Scopes:
 
 
 def answer_text(blocks: list[dict[str, Any]]) -> str:
-    """The answer of a state's blocks, as ``Transcript.text`` gives it (top-level text blocks,
-    paragraphs around other blocks)."""
-    return join_paragraphs(
-        str(b.get("text") or "") if b.get("type") == "text" else None
+    """The answer of a state's blocks, as ``Transcript.text`` gives it."""
+    parts = (
+        (
+            str(b.get("type")),
+            bool(b.get("parent")),
+            bool(b.get("whole")),
+            str(b.get("text") or ""),
+        )
         for b in blocks
-        if not b.get("parent")
     )
+    return joined_text(parts, "text")

@@ -10,7 +10,7 @@ in a ``TextBuffer`` (``nbagent._textbuf``), a few large pieces plus the latest d
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable
 from typing import Any, TypeVar
 
 import nbagent._events as E
@@ -22,7 +22,7 @@ from nbagent._blocks import (
     TokenUsage,
     ToolCall,
     display_usage,
-    join_paragraphs,
+    joined_text,
     sum_usage,
 )
 from nbagent._fold import numbers
@@ -180,20 +180,16 @@ class TranscriptBase(RunFold, ToolFold):
         return self._joined("thinking")
 
     def _joined(self, kind: str) -> str:
-        return join_paragraphs(self._parts(kind))
-
-    def _parts(self, kind: str) -> Iterator[str | None]:
-        """The top-level blocks' text of one kind; None for a break (another block between,
-        or a message that came whole: each is an answer of its own)."""
-        for b in self._blocks:
-            if b.parent is not None:
-                continue
-            if b.type != kind:
-                yield None
-                continue
-            if isinstance(b, MessageBlock) and b.whole:
-                yield None
-            yield b.buffer.text
+        parts = (
+            (
+                b.type,
+                b.parent is not None,
+                isinstance(b, MessageBlock) and b.whole,
+                b.buffer.text if isinstance(b, MessageBlock) else "",
+            )
+            for b in self._blocks
+        )
+        return joined_text(parts, kind)
 
     @property
     def tool_calls(self) -> list[ToolCall]:

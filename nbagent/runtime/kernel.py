@@ -169,6 +169,16 @@ def on_next_cell(callback: Callable[[], None]) -> None:
             _next_cell_callbacks.append(callback)
 
 
+def sent_in_a_cell(send: Callable[[], None], again: Callable[[], None]) -> None:
+    """Call ``send()``; if what it sent may have gone out between two cells (tagged with a
+    cell that had ended: `jupyter execute` drops it), call ``again()`` as the next cell
+    starts. Outside IPython only ``send()``."""
+    mark = cell_mark()
+    send()
+    if not same_cell(mark):
+        on_next_cell(again)
+
+
 def at_cell_end(mark: CellMark, callback: Callable[[], None]) -> bool:
     """Call ``callback()`` once, as the cell running at ``mark`` ends (``post_run_cell``: what
     it sends is still tagged with that cell), if that cell still runs: whether it does.

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 
 from nbagent import _wire as wire
 from nbagent._output import Head, RunOutput, assemble, split
-from nbagent._widget import AgentWidget
+from nbagent._widget import AgentWidget, CodeModel
 from nbagent.runtime import marimo
 from nbagent.runtime.controller import Controller, Op, Send
 from nbagent.runtime.kernel import (
@@ -23,6 +23,7 @@ from nbagent.runtime.kernel import (
     follow_cells,
     on_next_cell,
     same_cell,
+    sent_in_a_cell,
 )
 
 if TYPE_CHECKING:
@@ -141,6 +142,9 @@ class CellOutput:
 
         follow_cells()  # from the displaying cell on, for ``ended``
         self.headless = current_cell_id() is None
+        code = getattr(self.widget, "code", None)
+        if self.headless and isinstance(code, CodeModel):
+            code.sends = sent_in_a_cell  # the math chunk, saved even when sent between cells
         head, runs = self.current()
         self.handle = display(assemble(head, runs), raw=True, display_id=True)  # type: ignore[no-untyped-call]
 
