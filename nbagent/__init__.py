@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from nbagent._audience import page_role
 from nbagent._chat import Chat, ChatBusyError
 from nbagent._entry import compare, show
 from nbagent._events import (
@@ -131,6 +132,7 @@ __all__ = [
     "event_from_json",
     "iter_events",
     "load",
+    "page_role",
     "prices",
     "record",
     "replay",

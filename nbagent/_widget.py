@@ -7,6 +7,7 @@ the traits change only when a run starts and ends, so bytes stay O(output).
 from __future__ import annotations
 
 import functools
+import logging
 import pathlib
 import uuid
 from collections.abc import Callable
@@ -16,6 +17,7 @@ import anywidget
 import ipywidgets
 import traitlets
 
+from nbagent._audience import VIEWER_MESSAGES, may_act
 from nbagent._shared import shared
 from nbagent._subshells import route_to_live_subshell
 from nbagent._values import scrubbed
@@ -37,6 +39,10 @@ def _bundle(name: str) -> pathlib.Path | str:
 
 
 _MATH_MARKS = ("$", "\\(", "\\[")
+
+
+_LOG = logging.getLogger("nbagent")
+REFUSED = "nbagent refused a %r message from a viewer's page (see nbagent.page_role)"
 
 
 def _mentions_math(value: Any, depth: int = 0) -> bool:
@@ -65,6 +71,12 @@ class _Scrubbed(ipywidgets.Widget):  # type: ignore[misc]  # ipywidgets has no t
             super()._send(msg, buffers)
         except ValueError:  # UnicodeEncodeError, a float out of range
             super()._send(scrubbed(msg), buffers)
+
+    def set_state(self, sync_data: dict[str, Any]) -> None:
+        # A trait update from a page: only a page that may act changes the kernel's widgets
+        # (none of nbagent's views sends one; a hand-made message might).
+        if may_act():
+            super().set_state(sync_data)
 
     def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict[str, Any]:
         state: dict[str, Any] = super().get_state(key, drop_defaults)
@@ -186,6 +198,15 @@ class _Widget(anywidget.AnyWidget, _Scrubbed):
     show_thinking = traitlets.Bool(True).tag(sync=True)
     """Whether thinking panels are shown at all."""
 
+    page_actions = traitlets.Bool().tag(sync=True)
+    """Whether the page offers Re-run, Fork and the answers of paused calls: False for the
+    viewers of an app served to others (``nbagent.page_role``), whose requests the kernel
+    refuses anyway."""
+
+    @traitlets.default("page_actions")
+    def _default_page_actions(self) -> bool:
+        return may_act()
+
     store_key = traitlets.Unicode().tag(sync=True)
     """Names this model's store in the browser: anywidget hands ``initialize`` and
     ``render`` different proxies of one model, so the proxy cannot be the key."""
@@ -207,6 +228,12 @@ class _Widget(anywidget.AnyWidget, _Scrubbed):
 
     def _dispatch(self, _widget: Any, content: Any, _buffers: Any) -> None:
         if not isinstance(content, dict):
+            return
+        kind = content.get("type")
+        if not (isinstance(kind, str) and kind in VIEWER_MESSAGES) and not may_act():
+            # A viewer's page asked for a re-run, a fork or a pause's answer: said where the
+            # kernel's messages go (a served app's log), never done.
+            _LOG.warning(REFUSED, str(kind)[:40])
             return
         for handler in list(self._handlers):
             handler(content)

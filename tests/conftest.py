@@ -7,8 +7,17 @@ import sys
 import threading
 
 import pytest
+from hypothesis import settings
 
 from tests.recording import RecordingComm, record_comms
+
+# CI (and `make test` under CI=true) draws the same examples on every run: a landing never
+# hangs on a case one run happened to draw. Elsewhere each run draws new ones, so a
+# developer's runs keep finding the cases CI would not; a failure prints the case to pin
+# (`@example`), and `--hypothesis-seed` repeats a run.
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+    settings.load_profile("ci")
 
 
 @pytest.fixture

@@ -77,10 +77,24 @@ export function renderDisplay(display) {
   for (const b of display) {
     const data = typeof b === "object" && b !== null ? b.data : null;
     if (typeof data !== "object" || data === null) continue;
-    const view = bundleView(/** @type {Bundle} */ (b));
+    const view = safely(/** @type {Bundle} */ (b));
     if (view) box.append(view);
   }
   return box.childElementCount ? box : null;
+}
+
+/**
+ * A bundle's view, or its plain text when the view cannot be made: saved data from anywhere
+ * must never break the panel.
+ * @param {Bundle} b @returns {HTMLElement | null}
+ */
+function safely(b) {
+  try {
+    return bundleView(b);
+  } catch {
+    const plain = b.data["text/plain"];
+    return typeof plain === "string" && plain ? h("pre", "nba-result", plain) : null;
+  }
 }
 
 /** @param {Bundle} b @returns {HTMLElement | null} */

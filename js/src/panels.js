@@ -6,7 +6,7 @@ import { ForkBox } from "./forks.js";
 import { displayValue, formatDuration, h, oneLine, setText, usageText } from "./format.js";
 import { icon } from "./icons.js";
 import { StreamingMarkdown } from "./markdown.js";
-import { PauseBox } from "./pause.js";
+import { PauseBox, waitingFor } from "./pause.js";
 import { RerunBox, tracebackBox } from "./rerun.js";
 
 /**
@@ -111,6 +111,7 @@ export class ToolPanel extends Panel {
    */
   constructor(store, id, signal, actions) {
     super(store, id, "tool", signal);
+    this.waitingFor = () => waitingFor(actions);
     this.icon = h("span", "nba-state");
     this.name = h("span", "nba-tool-name");
     this.preview = h("span", "nba-preview");
@@ -199,7 +200,7 @@ export class ToolPanel extends Panel {
         : iconState === "cancelled"
           ? "cancelled: it never finished"
           : iconState === "paused"
-            ? "paused: waiting for you"
+            ? `paused: waiting for ${this.waitingFor()}`
             : iconState;
     }
     setText(this.name, String(b.name ?? "tool"));
@@ -207,7 +208,7 @@ export class ToolPanel extends Panel {
     setText(this.preview, oneLine(hasArgs ? compact(b.args) : String(b.arguments ?? "")));
     const usage = usageText(b.usage);
     const took = typeof b.duration_s === "number" ? formatDuration(b.duration_s) : "";
-    const waiting = b.state === "paused" ? "paused — waiting for you" : "";
+    const waiting = b.state === "paused" ? `paused — waiting for ${this.waitingFor()}` : "";
     setText(this.meta, [waiting, took, usage].filter(Boolean).join(" · "));
     this.childrenHead.hidden = this.children.childElementCount === 0;
 

@@ -8,7 +8,7 @@ import { actionButton, h, setText } from "./format.js";
 /**
  * @typedef {import("./store.js").ToolBlock} ToolBlock
  * @typedef {import("./store.js").PauseDetail} PauseDetail
- * @typedef {{send: (msg: object) => void}} PauseActions
+ * @typedef {{send: (msg: object) => void, mayAct?: () => boolean}} PauseActions
  * @typedef {"edit" | "mock" | "deny"} FormMode
  */
 
@@ -39,6 +39,14 @@ export function answerText(b) {
     ? `Run with edited arguments; asked: ${JSON.stringify(b.asked_args)}`
     : "Approved.";
 }
+
+/**
+ * Who a paused call waits for: the page's user, or (a viewer of a served app, who cannot
+ * answer it) the notebook's author.
+ * @param {PauseActions} actions
+ */
+export const waitingFor = (actions) =>
+  actions.mayAct?.() === false ? "the notebook's author" : "you";
 
 export class PauseBox {
   /**
@@ -180,11 +188,14 @@ export class PauseBox {
     const paused = b.state === "paused";
     const pause = paused ? (b.pause ?? null) : null;
     const actions = new Set(Array.isArray(pause?.actions) ? pause.actions : []);
-    const answerable = live && actions.size > 0;
+    // A viewer of a served app sees the pause but cannot answer it: the author does.
+    const mayAct = this.actions.mayAct?.() !== false;
+    const answerable = live && actions.size > 0 && mayAct;
     this.el.hidden = !paused && !b.answer;
     this.el.classList.toggle("nba-pause-waiting", paused);
     const origin = pause?.origin && pause.origin !== "breakpoint" ? ` (${pause.origin})` : "";
-    setText(this.head, paused ? `Paused before this call — waiting for you${origin}` : "");
+    const whom = waitingFor(this.actions);
+    setText(this.head, paused ? `Paused before this call — waiting for ${whom}${origin}` : "");
     this.head.hidden = !paused;
     this.bar.hidden = !answerable;
     this.run.hidden = !actions.has("run");
@@ -196,7 +207,8 @@ export class PauseBox {
     if (key !== this.sentFor) this.setDisabled(false);
     const refused = typeof pause?.error === "string" ? pause.error : "";
     if (refused || !paused) this.showError(refused);
-    const hint = paused && actions.size === 0 && typeof pause?.hint === "string" ? pause.hint : "";
+    const hint =
+      paused && mayAct && actions.size === 0 && typeof pause?.hint === "string" ? pause.hint : "";
     this.hint.hidden = !hint;
     setText(this.hintCode, hint);
     const said = answerText(b);

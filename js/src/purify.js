@@ -83,10 +83,14 @@ const MATH_PLACEHOLDER = { ADD_TAGS: ["div"] };
 DOMPurify.setConfig({ ...PURIFY, ...NOT_URIS, ...MATH_PLACEHOLDER });
 
 /**
- * Sanitize an HTML string into a fragment.
+ * Sanitize an HTML string into a fragment: an empty one when nothing survives (DOMPurify
+ * returns null when the markup leaves no body, e.g. a `<frameset>` page).
  * @param {string} html
  * @returns {DocumentFragment}
  */
 export function purify(html) {
-  return /** @type {DocumentFragment} */ (/** @type {unknown} */ (DOMPurify.sanitize(html)));
+  const out = /** @type {DocumentFragment | null} */ (
+    /** @type {unknown} */ (DOMPurify.sanitize(html))
+  );
+  return out ?? document.createDocumentFragment();
 }

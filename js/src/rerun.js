@@ -12,7 +12,7 @@ import { actionButton, displayValue, formatDuration, h, oneLine, setText } from 
  * @typedef {{args?: unknown, state?: string, result?: unknown, is_error?: boolean,
  *   duration_s?: number, output?: string, traceback?: string, display?: unknown[]}} Rerun
  * @typedef {{send: (msg: object) => void, canRerun: () => boolean,
- *   canFork?: () => boolean}} ToolActions
+ *   canFork?: () => boolean, mayAct?: () => boolean}} ToolActions
  */
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;

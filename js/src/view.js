@@ -130,7 +130,8 @@ export class TranscriptView {
     this.errorEl.hidden = true;
     this.scroller.append(this.blocksEl, this.errorEl);
     // Forks show beside a run's own widget (js/src/forks.js), not in a lane or a chat turn.
-    this.canFork = () => Array.isArray(this.model.get("forks"));
+    this.mayAct = () => this.model.get("page_actions") !== false;
+    this.canFork = () => Array.isArray(this.model.get("forks")) && this.mayAct();
     this.status = new StatusBar(store, (m) => model.send(m), signal, this.canFork);
     this.replay = new ReplayBar(model, (m) => model.send(m), signal);
     this.status.hold(this.replay.el); // the replay bar is folded in the footer's details
@@ -381,8 +382,10 @@ export class TranscriptView {
     if (block.type === "tool") {
       const p = new ToolPanel(store, block.id, signal, {
         send: (m) => this.model.send(m),
-        canRerun: () => this.model.get("can_rerun") === true,
+        // A viewer of a served app (page_actions false) gets neither: the kernel refuses them.
+        canRerun: () => this.model.get("can_rerun") === true && this.mayAct(),
         canFork: this.canFork,
+        mayAct: () => this.mayAct(),
       });
       return {
         id: block.id,

@@ -43,6 +43,18 @@ const shownButtons = (root) =>
 const answers = (/** @type {any} */ w) => w.model.sent.filter((m) => m.type === "pause_answer");
 
 describe("a paused tool call", () => {
+  test("a viewer of a served app sees it wait for the author, with no buttons", () => {
+    const w = mountView(cleanups, { page_actions: false });
+    w.snapshot(runningState([paused()]));
+    const panel = q(w.el, ".nba-tool");
+    expect(q(panel, ".nba-meta").textContent).toContain(
+      "paused — waiting for the notebook's author",
+    );
+    expect(q(panel, ".nba-pause-head").textContent).toContain("waiting for the notebook's author");
+    expect(shownButtons(panel)).toEqual([]);
+    expect(q(panel, ".nba-pause-hint").hidden).toBe(true);
+  });
+
   test("opens, says it waits, and offers the block's actions only", () => {
     const w = mountView(cleanups);
     w.snapshot(runningState([paused()]));

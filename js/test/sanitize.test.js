@@ -44,6 +44,14 @@ describe("sanitizer allow-list on the hostile inputs", () => {
     }
   });
 
+  test("markup that leaves no body gives an empty fragment, never null", () => {
+    for (const html of ["<frameset><frame src=javascript:alert(1)>", "<html><frameset>"]) {
+      const frag = purify(html);
+      expect(frag?.nodeType, html).toBe(Node.DOCUMENT_FRAGMENT_NODE);
+      expect(frag.querySelector("frame, frameset"), html).toBeNull();
+    }
+  });
+
   test("task list checkboxes survive, other inputs do not", () => {
     const frag = purify(
       '<ul><li><input type="checkbox" checked disabled> a</li></ul><input type="text"><input>',

@@ -232,6 +232,15 @@ describe("tool panel", () => {
     expect(q(p, ".nba-copy-call").textContent).toBe("Copied");
   });
 
+  test("a viewer of a served app gets Copy as code, no Re-run, no Fork", () => {
+    const w = mount({ can_rerun: true, forks: [], page_actions: false });
+    w.snapshot(runningState([{ ...tool, args: { city: "Paris" }, state: "done", result: "18" }]));
+    const p = q(w.el, ".nba-tool");
+    expect(q(p, ".nba-rerun-open").hidden).toBe(true);
+    expect(q(p, ".nba-copy-call").hidden).toBe(false);
+    expect(q(p, ".nba-fork-box").hidden).toBe(true);
+  });
+
   test("re-runs show under the original call, as text", () => {
     const w = mount({ can_rerun: true });
     const done = { ...tool, args: { city: "Paris" }, state: "done", result: "18" };

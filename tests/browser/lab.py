@@ -187,6 +187,7 @@ INIT_SCRIPT = r"""
   const send = WebSocket.prototype.send;
   WebSocket.prototype.send = function (data) {
     try {
+      if (String(this.url).includes("/channels")) window.__nbaSocket = this;
       let s = "";
       if (typeof data === "string") s = data;
       else if (data instanceof ArrayBuffer) s = new TextDecoder().decode(data);
@@ -195,6 +196,33 @@ INIT_SCRIPT = r"""
       if (m) window.__nbaSent.push({type: m[1], t: performance.now()});
     } catch (e) {}
     return send.call(this, data);
+  };
+
+  // A comm message made by hand, as anyone with the page's console can: `content` to the
+  // widget `commId`, on the page's kernel socket (the last that sent), as a JSON text
+  // or in the binary v1.kernel.websocket.jupyter.org framing, whichever the socket speaks.
+  window.__nbaForge = (commId, content) => {
+    const socket = window.__nbaSocket;
+    if (!socket) throw new Error("the page has no kernel socket");
+    const header = {
+      msg_id: crypto.randomUUID(), msg_type: "comm_msg", session: crypto.randomUUID(),
+      username: "", date: new Date().toISOString(), version: "5.3",
+    };
+    const body = {comm_id: commId, data: {method: "custom", content}};
+    if (socket.protocol !== "v1.kernel.websocket.jupyter.org") {
+      const msg = {channel: "shell", header, parent_header: {}, metadata: {}, content: body};
+      return send.call(socket, JSON.stringify(msg));
+    }
+    const parts = ["shell", ...[header, {}, {}, body].map((p) => JSON.stringify(p))]
+      .map((p) => new TextEncoder().encode(p));
+    const offsets = [8 * (parts.length + 2)];
+    for (const p of parts) offsets.push(offsets[offsets.length - 1] + p.length);
+    const out = new Uint8Array(offsets[offsets.length - 1]);
+    const w = new DataView(out.buffer);
+    w.setBigUint64(0, BigInt(offsets.length), true);
+    offsets.forEach((o, i) => w.setBigUint64(8 * (i + 1), BigInt(o), true));
+    parts.forEach((p, i) => out.set(p, offsets[i]));
+    return send.call(socket, out.buffer);
   };
 
   // Every violation of rendering.md §5 inside the widget's DOM, for one root: the same

@@ -219,16 +219,20 @@ def test_run_mode_show_streams_live(viewer: MarimoPage) -> None:
     assert viewer.errors == []
 
 
-def test_run_mode_stop_rerun_and_chat(viewer: MarimoPage) -> None:
-    """What an app's viewer does: Stop a run, re-run a tool, send a chat turn."""
+def test_run_mode_a_viewer_stops_and_chats_but_cannot_rerun(viewer: MarimoPage) -> None:
+    """What an app's viewer does: Stop a run and send a chat turn. Re-run and Fork (the
+    author's tools with the viewer's input) are not offered: ``marimo run`` serves an app to
+    others (``nbagent.page_role``), and the kernel would refuse them anyway
+    (tests/test_audience.py; by hand in a served page: tests/browser/test_voila_viewer.py)."""
     viewer.wait_text("Stoppable", "w3 ")
     viewer.widget("Stoppable").get_by_role("button", name="Stop").click()
     viewer.wait_status("Stoppable", "cancelled")
     viewer.wait_status("Agent", "completed")
     panel = viewer.widget("Agent").locator(".nba-tool").first
     panel.locator(".nba-summary").click()
-    done = rerun(panel, '{"city": "Oslo", "unit": "F"}')
-    assert '"temp": 28' in done.locator(".nba-result").inner_text()
+    panel.locator(".nba-copy-call").wait_for()  # the panel is open: its copy button shows
+    assert panel.locator(".nba-rerun-open").is_hidden()
+    assert panel.locator(".nba-fork-box").is_hidden()
     box = viewer.widget("Chat").locator(".nba-chat-text")
     box.fill("What is the weather in Oslo?")
     box.press("Enter")
