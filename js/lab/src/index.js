@@ -31,8 +31,12 @@ import {
   renderSaved,
   TRANSCRIPT_MIME,
 } from "../../src/saved.js";
+import { fillFromWidgetState } from "../../src/saved_state.js";
 import "../../src/styles.css";
+import { ancestorProperty, endOfStatus, isObject, liveState } from "./hosts.js";
 import { appRendermime } from "./plugin.js";
+
+export { endOfStatus };
 
 provideMath(() => import("../../src/math_chunk.js").then((m) => m.default));
 
@@ -55,52 +59,6 @@ const WRITABLE = [TRANSCRIPT_MIME, "text/html", "text/plain"];
  * @typedef {{ready: Promise<void>, statusChanged?: Signal, kernelChanged?: Signal}} Session
  *   the notebook panel's session context (duck-typed)
  */
-
-/**
- * The end a kernel status means for the runs it was streaming: a restart (asked here, after a
- * crash, or by another client: the page then hears only "starting" from the server) or the
- * kernel gone; null for the statuses a live kernel goes through. A kernel that starts has no
- * live run: "starting" seen by a run's view is its kernel starting again.
- * @param {unknown} status
- * @returns {PageEnd | null}
- */
-export function endOfStatus(status) {
-  if (status === "restarting" || status === "autorestarting" || status === "starting")
-    return "kernel_restarted";
-  if (status === "dead") return "kernel_shutdown";
-  return null;
-}
-
-/** @param {unknown} v @returns {v is Record<string, any>} */
-const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
-
-/**
- * The nearest ancestor's `key` property, duck-typed: the output area's `rendermime` (the
- * notebook's, where the widget manager registers its renderer), the panel's `sessionContext`.
- * @param {Widget} widget
- * @param {string} key
- * @returns {any}
- */
-function ancestorProperty(widget, key) {
-  for (let w = widget.parent; w !== null; w = w.parent) {
-    const value = /** @type {any} */ (w)[key];
-    if (value) return value;
-  }
-  return null;
-}
-
-/**
- * What the notebook's widget-view renderer shows: a view (live), "Loading widget..."
- * (pending), or an error / nothing (gone: "model not found", or its view was disposed).
- * @param {Panel} renderer
- * @returns {LiveState}
- */
-function liveState(renderer) {
-  if (renderer.isDisposed) return "gone";
-  if (renderer.widgets.length > 0) return "live";
-  const failed = renderer.hasClass("jupyter-widgets") || renderer.isHidden;
-  return failed ? "gone" : "pending";
-}
 
 /** @implements {IRenderer} */
 export class TranscriptRenderer extends Panel {
@@ -324,15 +282,41 @@ export class TranscriptRenderer extends Panel {
     // A finished transcript shows at once while the widget manager answers; a running one
     // (a run just displayed) keeps the manager's "Loading widget..." rather than flash by.
     const showSaved = this.state === "gone" || (this.state === "pending" && !running);
-    if (showSaved && this.unrender === null) {
-      this.unrender = this.payload.inModel
-        ? this.renderCopy()
-        : renderSaved(this.saved.node, this.payload);
-    } else if (this.state === "live" && this.unrender !== null) {
+    if (showSaved && this.unrender === null) this.unrender = this.renderSavedView(this.payload);
+    else if (this.state === "live" && this.unrender !== null) {
       this.clearSaved(); // one transcript in the page: the live one
     }
     this.saved.setHidden(!showSaved);
     this.liveBox.setHidden(showSaved);
+  }
+
+  /**
+   * The saved transcript, drawn by nbagent's own view whether the notebook is trusted or not
+   * (the saved states are data; nothing saved runs). States the output left to its widget's
+   * model come from the notebook's saved widget state; without them, or when the view cannot
+   * be drawn, the output's escaped `text/html` copy shows, with why.
+   * @param {Payload} payload
+   * @returns {() => void}
+   */
+  renderSavedView(payload) {
+    try {
+      if (!payload.inModel) return renderSaved(this.saved.node, payload);
+      const notebook = ancestorProperty(this, "context")?.model;
+      const widgets = notebook?.getMetadata?.("widgets") ?? notebook?.metadata?.widgets;
+      const filled = fillFromWidgetState(this.model?.data[TRANSCRIPT_MIME], widgets);
+      if (filled !== null) return renderSaved(this.saved.node, readPayload(filled));
+    } catch (e) {
+      this.saved.node.replaceChildren();
+      const message = document.createElement("pre");
+      message.textContent = `nbagent: cannot draw this saved transcript (${e}); its copy:`;
+      this.saved.node.append(message);
+      const unrenderCopy = this.renderCopy();
+      return () => {
+        unrenderCopy();
+        message.remove();
+      };
+    }
+    return this.renderCopy();
   }
 
   /**

@@ -1,0 +1,53 @@
+// The runs' states an output left to its widget's model (a notebook run by `jupyter execute`:
+// nbagent/_output.py), read back from the notebook's saved widget state (`metadata.widgets`)
+// as data, so that nbagent's saved view draws them trusted or not. Only the JSON of the
+// states is read: nothing saved with the widget (its code, its loader) runs.
+// Not part of the widget bundle: nbagent's JupyterLab renderer (js/lab) imports it.
+
+/** The saved widget state's key in `metadata.widgets`. */
+export const WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json";
+const MODEL_REF = "IPY_MODEL_";
+
+/** @param {unknown} v @returns {v is Record<string, any>} */
+function isObject(v) {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The transcript payload `raw` with each run's state taken from the saved widget state, as
+ * `tests/commit_notebook.py` fills it: an `AgentWidget`'s `snapshot.state`, or the `lane.state`
+ * of each `LaneState` a lanes widget lists. Null when the saved state does not hold exactly
+ * one state per run (no such model, a count that differs, a state that is not an object).
+ * @param {unknown} raw the output's `application/vnd.nbagent.transcript+json`
+ * @param {unknown} widgets the notebook's `metadata.widgets`
+ * @returns {Record<string, any> | null}
+ */
+export function fillFromWidgetState(raw, widgets) {
+  if (!isObject(raw) || !Array.isArray(raw.runs) || typeof raw.model_id !== "string") return null;
+  const saved = isObject(widgets) ? widgets[WIDGET_STATE_MIME] : null;
+  const models = isObject(saved) && isObject(saved.state) ? saved.state : null;
+  if (models === null) return null;
+  /** @param {unknown} id @returns {Record<string, any> | null} */
+  const traits = (id) => {
+    if (typeof id !== "string" || !Object.hasOwn(models, id)) return null;
+    const model = models[id];
+    return isObject(model) && isObject(model.state) ? model.state : null;
+  };
+  const own = traits(raw.model_id);
+  if (own === null) return null;
+  /** @type {unknown[]} */
+  let states;
+  if (isObject(own.snapshot)) states = [own.snapshot.state];
+  else if (Array.isArray(own.lanes)) {
+    states = own.lanes.map((ref) =>
+      typeof ref === "string" && ref.startsWith(MODEL_REF)
+        ? traits(ref.slice(MODEL_REF.length))?.lane?.state
+        : undefined,
+    );
+  } else return null;
+  if (states.length !== raw.runs.length || !states.every(isObject)) return null;
+  return {
+    ...raw,
+    runs: raw.runs.map((run, i) => ({ ...(isObject(run) ? run : {}), state: states[i] })),
+  };
+}

@@ -1,0 +1,128 @@
+"""A notebook someone else executed, opened untrusted: nbagent draws its saved transcripts
+with its own view, trusted or not, also when `jupyter execute` left the runs' states in the
+saved widget state (``metadata.widgets``) rather than in the outputs. Math as MathML, tables,
+tool panels that open, hostile text inert; nothing saved runs, no live widget starts.
+JupyterLab and Notebook 7, the same prebuilt extension.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from benchmarks.saved_size import execute
+from tests.browser.lab import (
+    LabPage,
+    LabServer,
+    lab_fixture,  # noqa: F401
+    lab_page,
+    lab_server_fixture,  # noqa: F401
+)
+
+pytestmark = pytest.mark.browser
+
+TRANSCRIPT_MIME = "application/vnd.nbagent.transcript+json"
+HOSTILE: list[str] = json.loads(
+    (Path(__file__).parents[1] / "fixtures" / "hostile.json").read_text(encoding="utf-8")
+)
+MATH = "Euler: $e^{i\\pi}+1=0$.\n\n$$\\int_0^1 x\\,dx = \\tfrac{1}{2}$$"
+CELLS = [
+    "import nbagent\nfrom nbagent import demo\n"
+    "weather = nbagent.replay(demo.recording('weather'), speed=8)\nawait weather",
+    f"maths = nbagent.show(iter([{MATH!r}]), title='Math')\nawait maths",
+    f"hostile = nbagent.show(iter([{chr(10).join(HOSTILE)!r}]), title='Hostile')\nawait hostile",
+    "chat = nbagent.Chat(lambda prompt, turns: iter(['Echo: ' + prompt]), title='Echo')\n"
+    "chat.send('first')\nawait chat\nchat.send('second')\nawait chat",
+]
+SAVED = ".nba-saved:not(.lm-mod-hidden) .nbagent"
+
+# What each drawn saved transcript shows, in the page's order.
+SHOWN_JS = """(sel) => [...document.querySelectorAll(sel)].map((root) => ({
+    title: root.querySelector('.nba-title')?.textContent ?? '',
+    text: root.querySelector('.nba-text')?.textContent ?? '',
+    maths: root.querySelectorAll('.nba-text math').length,
+    tables: root.querySelectorAll('.nba-text table').length,
+    tools: root.querySelectorAll('details.nba-tool').length,
+    turns: root.querySelectorAll('.nba-turn').length,
+    violations: window.__nbaViolations(root).length,
+}))"""
+
+
+@pytest.fixture(scope="module")
+def executed(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The notebook as `jupyter execute` leaves it: the runs' states in the widget state."""
+    path = tmp_path_factory.mktemp("untrusted") / "colleague.ipynb"
+    nb = execute(path, CELLS)
+    assert "widgets" in nb.metadata
+    payloads = [
+        o["data"][TRANSCRIPT_MIME]
+        for c in nb.cells
+        for o in c.outputs
+        if TRANSCRIPT_MIME in o.get("data", {})
+    ]
+    assert len(payloads) == 4
+    assert all(run["state"] is None for p in payloads for run in p["runs"]), "not in the model"
+    return path
+
+
+def open_untrusted(page: LabPage, notebook: Path) -> list[dict[str, Any]]:
+    """Open a copy of ``notebook`` (never trusted by this server) and what it shows."""
+    name = f"untrusted-{page.server.app}.ipynb"
+    (page.server.root / name).write_bytes(notebook.read_bytes())
+    page.page.goto("about:blank")
+    page.server.shutdown_sessions()
+    page.name = name
+    page.requests.clear()
+    page.page.goto(page.server.doc_url(name, reset=True))
+    page.wait_js("(sel) => document.querySelectorAll(sel).length === 4", SAVED)
+    trusted = page.js(
+        "() => jupyterapp.shell.currentWidget.content.widgets.map((c) => c.model.trusted)"
+    )
+    assert trusted == [False] * len(CELLS)
+    return list(page.js(SHOWN_JS, SAVED))
+
+
+def check(page: LabPage, shown: list[dict[str, Any]]) -> None:
+    weather, maths, hostile, chat = shown
+    assert "Have a good trip!" in weather["text"]
+    assert weather["tables"] == 1
+    assert weather["tools"] == 2
+    assert maths["maths"] == 2, maths  # MathML, not the sanitized copy's "eiπ+1=0"
+    assert hostile["title"] == "Hostile"
+    assert chat["turns"] == 2
+    assert [s["violations"] for s in shown] == [0, 0, 0, 0]
+    # Drawn by nbagent (styled), not the escaped copy; no live widget; nothing saved ran.
+    assert page.js("() => document.querySelectorAll('.nbagent-static').length") == 0
+    assert (
+        page.js("() => document.querySelectorAll('.nba-live:not(.lm-mod-hidden) .nbagent').length")
+        == 0
+    )
+    assert page.js("() => window.__pwned === undefined")
+    # A tool panel opens.
+    tool = page.page.locator(SAVED).first.locator("details.nba-tool").first
+    tool.locator("summary").click()
+    assert tool.evaluate("(d) => d.open")
+    assert [m for m in page.console if m.startswith("pageerror")] == []
+    assert not page.foreign_requests(), page.foreign_requests()
+
+
+def test_jupyterlab_draws_an_untrusted_executed_notebook(lab: LabPage, executed: Path) -> None:
+    check(lab, open_untrusted(lab, executed))
+
+
+@pytest.fixture(scope="module")
+def notebook7(chromium_browser: Any) -> Iterator[LabPage]:
+    server = LabServer(app="notebook").start()
+    try:
+        with lab_page(chromium_browser, server) as page:
+            yield page
+    finally:
+        server.stop()
+
+
+def test_notebook7_draws_an_untrusted_executed_notebook(notebook7: LabPage, executed: Path) -> None:
+    check(notebook7, open_untrusted(notebook7, executed))
