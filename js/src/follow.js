@@ -23,7 +23,7 @@ export const PIN_SLACK = 8;
 /**
  * The element that scrolls `el` vertically: the nearest ancestor whose overflow-y lets it
  * scroll and that has something to scroll, else the outermost such ancestor (a notebook not
- * yet taller than its panel), else the page's scrolling element.
+ * yet taller than its panel), else the page's scrolling element. Shadow roots are crossed.
  * An output area with `overflow: auto` computes overflow-y `auto` too but never scrolls
  * vertically (its height is its content's): hence "has something to scroll" first.
  * @param {HTMLElement} el
@@ -34,15 +34,24 @@ export function scrollParent(el) {
   const view = doc.defaultView;
   /** @type {HTMLElement | null} */
   let outermost = null;
-  for (let p = el.parentElement; p && p !== doc.body && p !== doc.documentElement; ) {
+  for (let p = parentOf(el); p && p !== doc.body && p !== doc.documentElement; p = parentOf(p)) {
     const oy = view ? view.getComputedStyle(p).overflowY : "";
     if (oy === "auto" || oy === "scroll" || oy === "overlay") {
       if (p.scrollHeight > p.clientHeight + 1) return p;
       outermost = p;
     }
-    p = p.parentElement;
   }
   return outermost ?? /** @type {HTMLElement} */ (doc.scrollingElement ?? doc.documentElement);
+}
+
+/**
+ * The element above `el`, out of a shadow root (marimo draws widgets in one) to its host.
+ * @param {HTMLElement} el
+ * @returns {HTMLElement | null}
+ */
+function parentOf(el) {
+  const up = el.parentNode;
+  return up instanceof ShadowRoot ? /** @type {HTMLElement} */ (up.host) : el.parentElement;
 }
 
 export class FollowBottom {

@@ -10,6 +10,7 @@ import { LanesView } from "./lanes_view.js";
 import { warmUp } from "./markdown.js";
 import { provideMathFromCodeModel } from "./math.js";
 import { connect, Store } from "./store.js";
+import { styleShadowRoot } from "./styles.js";
 import { TranscriptView } from "./view.js";
 
 export { renderMarkdownToFragment } from "./markdown.js";
@@ -141,13 +142,18 @@ export default {
       stores.delete(key);
     };
   },
-  /** @param {{model: Model, el: HTMLElement}} props */
-  render({ model, el }) {
+  /** @param {{model: Model, el: HTMLElement, css?: string, version?: string}} props */
+  render({ model, el, css, version }) {
     const m = safeModel(model);
     provideMathFromCodeModel(m);
+    const styled = new AbortController();
+    if (css) styleShadowRoot(el, css, String(version), styled.signal);
     if (isLanes(model)) {
       const lanes = new LanesView(laneSetFor(model), m, el);
-      return () => lanes.destroy();
+      return () => {
+        styled.abort();
+        lanes.destroy();
+      };
     }
     const view = new TranscriptView(storeFor(model), m, el);
     // An agent run's forks (nbagent/_fork.py): lanes beside it, each the view of its own model.
@@ -156,6 +162,7 @@ export default {
       return new TranscriptView(storeFor(fork), own, lane, { offersOutput: false, follows: false });
     });
     return () => {
+      styled.abort();
       forks.destroy();
       view.destroy();
     };

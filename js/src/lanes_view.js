@@ -130,7 +130,9 @@ export class ChatInput {
   render() {
     const disabled = this.busy || this.pending;
     // Disabling drops the focus; back from a turn, the box is where the user types next.
-    if (disabled && document.activeElement === this.textarea) this.refocus = true;
+    // (inside a shadow root the document's active element is the host: ask the root)
+    const root = /** @type {Document | ShadowRoot} */ (this.textarea.getRootNode());
+    if (disabled && root.activeElement === this.textarea) this.refocus = true;
     this.textarea.disabled = disabled;
     this.button.disabled = disabled;
     if (!disabled && this.refocus) {

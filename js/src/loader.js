@@ -1,16 +1,18 @@
 // Each nbagent widget's own `_esm`: the widget's code lives once per notebook, in the model
 // its `code` trait references (nbagent/_widget.py, CodeModel). This imports that code once
-// per page and version, adds its styles once, and hands `initialize` and `render` to it.
+// per page and version, adds its styles to the document once, and hands `initialize` and
+// `render` to it (`render` with the styles, for a widget drawn in a shadow root).
 // Kept tiny: a notebook saved with widget state holds this once per widget.
 
 /**
- * @typedef {{initialize?: (ctx: any) => any, render?: (ctx: any) => any}} Widget
+ * @typedef {{initialize?: (ctx: any) => any, render?: (ctx: any) => any}} Module
+ * @typedef {{mod: Module, css: string, version: string}} Widget
  * @typedef {{get(name: string): any}} CodeModel
  */
 
 /** @type {Map<string, Promise<Widget>>} */
-const loaded = /** @type {any} */ (globalThis).__nbagentCode ?? new Map();
-/** @type {any} */ (globalThis).__nbagentCode = loaded;
+const loaded = /** @type {any} */ (globalThis).__nbagentLoaded ?? new Map();
+/** @type {any} */ (globalThis).__nbagentLoaded = loaded;
 
 /**
  * @param {any} model
@@ -27,11 +29,12 @@ async function widgetOf(model) {
     const url = URL.createObjectURL(new Blob([code.get("code")], { type: "text/javascript" }));
     widget = import(/* webpackIgnore: true */ /* @vite-ignore */ url).then((mod) => {
       URL.revokeObjectURL(url);
+      const css = code.get("css");
       const style = document.createElement("style");
       style.dataset.nbagent = version;
-      style.textContent = code.get("css");
+      style.textContent = css;
       document.head.append(style);
-      return mod.default;
+      return { mod: mod.default, css, version };
     });
     loaded.set(version, widget);
   }
@@ -41,10 +44,11 @@ async function widgetOf(model) {
 export default {
   /** @param {any} ctx */
   async initialize(ctx) {
-    return (await widgetOf(ctx.model)).initialize?.(ctx);
+    return (await widgetOf(ctx.model)).mod.initialize?.(ctx);
   },
   /** @param {any} ctx */
   async render(ctx) {
-    return (await widgetOf(ctx.model)).render?.(ctx);
+    const { mod, css, version } = await widgetOf(ctx.model);
+    return mod.render?.({ ...ctx, css, version });
   },
 };

@@ -248,7 +248,7 @@ PAGE_JS = f"""() => {{
             promptAbove: box(t.querySelector('.nba-prompt'))[1]
                 < box(t.querySelector('.nba-text .nba-md'))[1],
         }})),
-        codeImports: globalThis.__nbagentCode?.size ?? null,
+        codeImports: globalThis.__nbagentLoaded?.size ?? null,
         styles: document.querySelectorAll('style[data-nbagent]').length,
         staticCopies: document.querySelectorAll('.nbagent-static').length,
         pwned: window.__nbaPwned ?? null,

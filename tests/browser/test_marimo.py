@@ -210,6 +210,57 @@ def test_running_a_cell_again_stops_its_run_and_the_page_reloads(edit: MarimoPag
     edit.wait_status("Replay", "completed")
 
 
+# What a widget drawn in marimo's shadow root looks like: its card, its status line, its
+# theme (marimo's body `data-theme`).
+LOOK_JS = """(root) => {
+    const host = root.getRootNode();
+    const card = getComputedStyle(root);
+    const status = getComputedStyle(root.querySelector('.nba-status'));
+    const stop = root.querySelector('.nba-stop');
+    return {
+        shadow: host instanceof ShadowRoot,
+        sheets: (host.adoptedStyleSheets ?? [])  // marimo adopts its own there too
+            .filter((s) => [...s.cssRules].some((r) => r.selectorText === '.nbagent')).length,
+        card: `${card.borderTopWidth} ${card.borderTopStyle} ${card.borderTopLeftRadius}`,
+        status: `${status.display} ${status.alignItems}`,
+        button: stop ? getComputedStyle(stop).cursor : null,
+        styles: document.querySelectorAll('style[data-nbagent]').length,
+        background: card.backgroundColor,
+    };
+}"""
+
+
+def test_widgets_are_styled_in_marimos_shadow_root_light_and_dark(edit: MarimoPage) -> None:
+    """marimo draws each widget in a shadow root, which the document's styles do not reach:
+    nbagent's sheet is adopted there (one per page, shared), and the theme follows marimo's."""
+    edit.wait_status("Replay", "completed")
+    roots = edit.widget("Replay").first, edit.widget("Lanes").first
+    looks = [root.evaluate(LOOK_JS) for root in roots]
+    for look in looks:
+        assert look["shadow"] is True
+        assert look["sheets"] == 1, look
+        assert look["card"] == "1px solid 6px", look
+        assert look["status"] == "flex center", look
+    assert looks[0]["background"] == "rgb(255, 255, 255)", looks[0]
+    same = edit.page.evaluate(
+        """() => {
+            const hosts = [...document.querySelectorAll('*')].filter((e) => e.shadowRoot);
+            const sheets = hosts.flatMap((h) => h.shadowRoot.adoptedStyleSheets ?? [])
+                .filter((s) => [...s.cssRules].some((r) => r.selectorText === '.nbagent'));
+            return new Set(sheets).size;
+        }"""
+    )
+    assert same == 1  # one sheet object, adopted by every widget's root
+    edit.page.evaluate("() => { document.body.dataset.theme = 'dark'; }")
+    try:
+        edit.page.wait_for_function(
+            "(root) => getComputedStyle(root).backgroundColor === 'rgb(13, 17, 23)'",
+            arg=roots[0].element_handle(),
+        )
+    finally:
+        edit.page.evaluate("() => { document.body.dataset.theme = 'light'; }")
+
+
 # ---- marimo run -----------------------------------------------------------------------------
 
 

@@ -73,7 +73,7 @@ def test_ten_executed_runs_show_as_live_widgets_without_the_extension(bare_lab: 
     # own views show the runs, and the code was imported once for all ten.
     assert lab.js("() => document.querySelectorAll('.nba-renderer').length") == 0
     assert lab.js("() => document.querySelectorAll('.nbagent-static').length") == 0
-    assert lab.js("() => globalThis.__nbagentCode?.size") == 1
+    assert lab.js("() => globalThis.__nbagentLoaded?.size") == 1
     assert lab.js("() => document.querySelectorAll('style[data-nbagent]').length") == 1
     assert "Error displaying widget" not in lab.js("() => document.body.innerText")
     assert not lab.foreign_requests(), lab.foreign_requests()
