@@ -1,3 +1,6 @@
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
 import { imageUrl, renderDisplay, TABLE_MIME } from "../src/data.js";
@@ -142,6 +145,30 @@ describe("images", () => {
     expect(mk("nba-data-image", "https://beacon.test/p.png").length).toBeGreaterThan(0);
     expect(mk("nba-data-image", `data:image/svg+xml;base64,${SVG}`).length).toBeGreaterThan(0);
     expect(mk("nba-data-image", `data:image/png;base64,${SVG}`).length).toBeGreaterThan(0);
+  });
+});
+
+const HERE = dirname(fileURLToPath(import.meta.url));
+/** Display bundles a tool (or a saved notebook) may hand the panel: hostile in every mimetype. */
+const HOSTILE_BUNDLES = JSON.parse(
+  readFileSync(join(HERE, "../../tests/fixtures/hostile_bundles.json"), "utf8"),
+);
+
+describe("hostile display bundles", () => {
+  test("a bundle never breaks the panel nor runs anything", () => {
+    expect(HOSTILE_BUNDLES.length).toBeGreaterThanOrEqual(40);
+    for (const bundle of HOSTILE_BUNDLES) {
+      const what = JSON.stringify(bundle)?.slice(0, 80);
+      const el = shown([bundle]);
+      expect(violations(el), what).toEqual([]);
+      expect(
+        el.querySelector("script, style, iframe, object, frame, form, svg, math"),
+        what,
+      ).toBeNull();
+    }
+    const all = shown(HOSTILE_BUNDLES); // all at once, as one tool's display
+    expect(violations(all)).toEqual([]);
+    expect(/** @type {any} */ (globalThis).__pwned).toBeUndefined();
   });
 });
 
