@@ -605,3 +605,11 @@ def lab_fixture(chromium_browser: Any, lab_server: LabServer) -> Iterator[LabPag
     """One page for the module (conftest's Chromium); each ``lab.open()`` starts clean."""
     with lab_page(chromium_browser, lab_server) as page:
         yield page
+
+
+@pytest.fixture(scope="module", name="notebook7")
+def notebook7_fixture(chromium_browser: Any) -> Iterator[LabPage]:
+    """A Notebook 7 server and page for the module (the same prebuilt extension as
+    JupyterLab's)."""
+    with LabServer(app="notebook") as server, lab_page(chromium_browser, server) as page:
+        yield page

@@ -13,7 +13,6 @@ checkout's lab extension.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -24,6 +23,7 @@ from tests.browser.lab import (  # noqa: F401
     lab_fixture,
     lab_page,
     lab_server_fixture,
+    notebook7_fixture,
 )
 from tests.browser.test_lab_nested import page_errors
 from tests.wait import PATIENCE
@@ -255,13 +255,8 @@ def test_a_run_as_the_last_expression_shows_once(lab: LabPage) -> None:
     assert page_errors(lab) == []
 
 
-@pytest.fixture(scope="module")
-def nb7(chromium_browser: Any) -> Iterator[LabPage]:
-    with LabServer(app="notebook") as server, lab_page(chromium_browser, server) as page:
-        yield page
-
-
-def test_a_kernel_restart_ends_the_run_in_notebook7(nb7: LabPage) -> None:
+def test_a_kernel_restart_ends_the_run_in_notebook7(notebook7: LabPage) -> None:
+    nb7 = notebook7
     """Notebook 7's Restart, the kernel's last word switched off: its page ends the run."""
     nb7.console.clear()
     cell = SLOW_RUN + "import nbagent.runtime.kernel as K\nK._shutdown_callbacks.clear()\n"

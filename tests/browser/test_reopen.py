@@ -21,10 +21,9 @@ import pytest
 from tests.browser.lab import (
     ROOT_SEL,
     LabPage,
-    LabServer,
     lab_fixture,  # noqa: F401
-    lab_page,
     lab_server_fixture,  # noqa: F401
+    notebook7_fixture,  # noqa: F401
 )
 from tests.browser.test_lab import DEMO_IMPORTS, summary
 
@@ -211,17 +210,6 @@ def test_reopened_hostile_transcripts_stay_text(lab: LabPage) -> None:
 
 
 # -- Notebook 7 --------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def notebook7(chromium_browser: Any) -> Iterator[LabPage]:
-    """A Notebook 7 server and page (the same prebuilt extension as JupyterLab)."""
-    server = LabServer(app="notebook").start()
-    try:
-        with lab_page(chromium_browser, server) as page:
-            yield page
-    finally:
-        server.stop()
 
 
 def test_notebook7_reopened_without_widget_state_shows_the_saved_transcript(

@@ -8,7 +8,6 @@ JupyterLab and Notebook 7, the same prebuilt extension.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -17,10 +16,9 @@ import pytest
 from benchmarks.saved_size import execute
 from tests.browser.lab import (
     LabPage,
-    LabServer,
     lab_fixture,  # noqa: F401
-    lab_page,
     lab_server_fixture,  # noqa: F401
+    notebook7_fixture,  # noqa: F401
 )
 
 pytestmark = pytest.mark.browser
@@ -115,16 +113,6 @@ def check(page: LabPage, shown: list[dict[str, Any]]) -> None:
 
 def test_jupyterlab_draws_an_untrusted_executed_notebook(lab: LabPage, executed: Path) -> None:
     check(lab, open_untrusted(lab, executed))
-
-
-@pytest.fixture(scope="module")
-def notebook7(chromium_browser: Any) -> Iterator[LabPage]:
-    server = LabServer(app="notebook").start()
-    try:
-        with lab_page(chromium_browser, server) as page:
-            yield page
-    finally:
-        server.stop()
 
 
 def test_notebook7_draws_an_untrusted_executed_notebook(notebook7: LabPage, executed: Path) -> None:
