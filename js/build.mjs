@@ -27,6 +27,7 @@ const options = {
   minify: !watch,
   sourcemap: watch ? "inline" : false,
   legalComments: "eof",
+  charset: "utf8", // "·", "…" and KaTeX's symbols as themselves, not \\u escapes
   logLevel: "info",
 };
 
