@@ -146,14 +146,14 @@ def test_the_code_is_saved_once_per_notebook(executed) -> None:
     assert {w["code"] for w in ours} == {f"IPY_MODEL_{code_id}"}
     assert {w["layout"] for w in ours} == {ours[0]["layout"]}  # one Layout model for all
     raw = path.read_text()
-    marker = json.dumps(bundle[:2000])[1:-1]  # as it is spelled in the file
+    marker = json.dumps(bundle[:2000], ensure_ascii=False)[1:-1]  # as spelled in the file
     assert raw.count(marker) == 1
     assert not any(w.get("_css") for w in ours)
     # The math chunk (KaTeX) is saved once too, in the same code model, as the hostile run
     # has formulas: a fixed cost per notebook, whatever the number of runs or formulas.
     math = (STATIC / "math.js").read_text(encoding="utf-8")
     assert states[code_id]["state"]["math"] == math
-    assert raw.count(json.dumps(math[:2000])[1:-1]) == 1
+    assert raw.count(json.dumps(math[:2000], ensure_ascii=False)[1:-1]) == 1
 
 
 def test_a_demo_run_adds_at_most_17_kb(tmp_path: Path) -> None:

@@ -142,12 +142,13 @@ export default {
       stores.delete(key);
     };
   },
-  /** @param {{model: Model, el: HTMLElement, css?: string, version?: string}} props */
-  render({ model, el, css, version }) {
+  /** @param {{model: Model, el: HTMLElement, style?: HTMLStyleElement}} props the loader's style */
+  render({ model, el, style }) {
     const m = safeModel(model);
     provideMathFromCodeModel(m);
     const styled = new AbortController();
-    if (css) styleShadowRoot(el, css, String(version), styled.signal);
+    if (style)
+      styleShadowRoot(el, style.textContent ?? "", `${style.dataset.nbagent}`, styled.signal);
     if (isLanes(model)) {
       const lanes = new LanesView(laneSetFor(model), m, el);
       return () => {

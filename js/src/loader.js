@@ -1,12 +1,12 @@
 // Each nbagent widget's own `_esm`: the widget's code lives once per notebook, in the model
 // its `code` trait references (nbagent/_widget.py, CodeModel). This imports that code once
 // per page and version, adds its styles to the document once, and hands `initialize` and
-// `render` to it (`render` with the styles, for a widget drawn in a shadow root).
+// `render` to it (`render` with that `<style>`, for a widget drawn in a shadow root).
 // Kept tiny: a notebook saved with widget state holds this once per widget.
 
 /**
  * @typedef {{initialize?: (ctx: any) => any, render?: (ctx: any) => any}} Module
- * @typedef {{mod: Module, css: string, version: string}} Widget
+ * @typedef {[Module, HTMLStyleElement]} Widget the module and its styles in the document
  * @typedef {{get(name: string): any}} CodeModel
  */
 
@@ -29,12 +29,11 @@ async function widgetOf(model) {
     const url = URL.createObjectURL(new Blob([code.get("code")], { type: "text/javascript" }));
     widget = import(/* webpackIgnore: true */ /* @vite-ignore */ url).then((mod) => {
       URL.revokeObjectURL(url);
-      const css = code.get("css");
       const style = document.createElement("style");
       style.dataset.nbagent = version;
-      style.textContent = css;
+      style.textContent = code.get("css");
       document.head.append(style);
-      return { mod: mod.default, css, version };
+      return [mod.default, style];
     });
     loaded.set(version, widget);
   }
@@ -44,11 +43,11 @@ async function widgetOf(model) {
 export default {
   /** @param {any} ctx */
   async initialize(ctx) {
-    return (await widgetOf(ctx.model)).mod.initialize?.(ctx);
+    return (await widgetOf(ctx.model))[0].initialize?.(ctx);
   },
   /** @param {any} ctx */
   async render(ctx) {
-    const { mod, css, version } = await widgetOf(ctx.model);
-    return mod.render?.({ ...ctx, css, version });
+    const [mod, style] = await widgetOf(ctx.model);
+    return mod.render?.({ ...ctx, style });
   },
 };
