@@ -140,10 +140,11 @@ test-py-live: install $(HTML_MANAGER)/node_modules/.package-lock.json
 test-py-rest: install
 	$(BIN)/pytest -m "not (kernel or browser)" --durations=15
 
-# The kernel-free tests, then the other Pythons one at a time, beside the kernel and browser
-# tests: the CPU-bound work fills the time those wait.
+# The kernel-free tests, then the other Pythons one at a time and `make demo`'s install from a
+# fresh clone, beside the kernel and browser tests: the CPU-bound work fills the time those wait.
 test-py-rest-then-pythons: test-py-rest
 	$(MAKE) --no-print-directory test-pythons
+	$(MAKE) --no-print-directory test-demo-install
 
 # Two at a time wherever two can run: the installs (after js's npm ci, which two targets would
 # otherwise run at once) with the other Pythons' venvs, the checks, then the Python lanes.
@@ -153,7 +154,6 @@ test:
 	  $(addprefix $(STAMP)/venv-,$(found_pythons))
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck test-js
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest-then-pythons
-	$(MAKE) --no-print-directory test-demo-install
 
 # The whole suite while a busy loop occupies every core (tests/under_load.py): a wait or budget
 # sized for an idle machine fails here first.

@@ -8,5 +8,8 @@ export default defineConfig({
     // Every core (vitest leaves one to its main thread, which only waits here): on two cores
     // the halves of the hostile corpus then run at once, each rendering in a worker of its own.
     maxWorkers: availableParallelism(),
+    // Not a speed check (benchmarks/ measure speed): the budget of a test that renders a
+    // corpus on a loaded two-core machine, where vitest's 5 s default cut two such tests short.
+    testTimeout: 60_000,
   },
 });

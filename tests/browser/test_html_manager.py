@@ -25,6 +25,7 @@ import pytest
 from benchmarks.saved_size import demo_cells, execute
 from tests.browser.conftest import require_bundle, serving, unavailable
 from tests.browser.lab import NOTEBOOKS
+from tests.browser.look import look_of
 
 pytestmark = pytest.mark.browser
 
@@ -152,14 +153,17 @@ def cdn_packages() -> None:
 
 @pytest.fixture(scope="module")
 def site(tmp_path_factory: pytest.TempPathFactory, cdn_packages: None) -> Iterator[str]:
-    """The executed notebook exported to HTML with its widget state (``runs.html``) and
-    without (``static.html``), served on 127.0.0.1; yields the origin."""
+    """The executed notebook exported to HTML with its widget state (``runs.html``, and
+    ``runs-dark.html`` in JupyterLab's dark theme) and without (``static.html``), served on
+    127.0.0.1; yields the origin."""
     from nbconvert import HTMLExporter
 
     root = tmp_path_factory.mktemp("html-manager")
     nb = execute(root / "runs.ipynb", CELLS)
     exporter = HTMLExporter(template_name="lab")
     (root / "runs.html").write_text(exporter.from_notebook_node(nb)[0])
+    dark = HTMLExporter(template_name="lab", theme="dark")
+    (root / "runs-dark.html").write_text(dark.from_notebook_node(nb)[0])
     del nb.metadata["widgets"]
     (root / "static.html").write_text(exporter.from_notebook_node(nb)[0])
     with serving(root, "html-site") as origin:
@@ -313,6 +317,19 @@ def test_every_run_shows_as_the_live_widget_restored_from_the_saved_state(
         "anywidget/dist/index.js",
     } <= served, served
     assert not p.network.unexpected(), p.network.unexpected()
+
+
+@pytest.mark.parametrize("page", ["runs.html", "runs-dark.html"])
+def test_the_look_is_jupyterlabs(open_page: Any, page: str) -> None:
+    """The restored demo run looks as in JupyterLab (tests/browser/look.py), light and dark."""
+    p = open_page(page)
+    try:
+        p.page.wait_for_function(RESTORED_JS, arg=WIDGETS, polling=200, timeout=60_000)
+    except Exception as exc:
+        raise AssertionError(f"not {WIDGETS} restored widgets\n{p.diagnose()}") from exc
+    root = p.page.locator(".nbagent", has=p.page.locator(".nba-title", has_text="run 0")).first
+    look_of(root, "html-manager", "dark" if "dark" in page else "light")
+    assert not p.page_errors(), p.page_errors()
 
 
 # ---- without widget state -----------------------------------------------------------------

@@ -14,6 +14,7 @@ from typing import Any
 import pytest
 
 from tests.browser.lab import ROOT_SEL, LabPage, lab_fixture, lab_server_fixture  # noqa: F401
+from tests.browser.look import LOOK_JS, LOOK_RUN, look_of
 
 sys.path.insert(0, str(Path(__file__).parent / "notebooks"))
 import nbtest_sources as sources
@@ -291,21 +292,6 @@ def test_hostile_inputs_never_reach_the_dom(lab: LabPage) -> None:
 
 # -- 5. Theme --------------------------------------------------------------------------
 
-COLORS_JS = """
-(sel) => {
-  const r = document.querySelector(sel);
-  const p = r.querySelector('.nba-text p') || r.querySelector('.nba-text');
-  const st = r.querySelector('[role=status]');
-  return {root: getComputedStyle(r).color, text: getComputedStyle(p).color,
-          status: getComputedStyle(st).color};
-}
-"""
-
-
-def luminance(css: str) -> float:
-    r, g, b = (int(x) for x in re.findall(r"\d+", css)[:3])
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
-
 
 def set_theme(lab: LabPage, theme: str) -> None:
     light = "true" if "Light" in theme else "false"
@@ -313,20 +299,20 @@ def set_theme(lab: LabPage, theme: str) -> None:
     lab.page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'")
 
 
-def test_widget_follows_the_jupyterlab_theme(lab: LabPage) -> None:
-    lab.open("theme.ipynb", [DEMO_IMPORTS + "run = " + WEATHER.format(speed=0)])
+def test_the_look_is_the_reference_light_and_dark(lab: LabPage) -> None:
+    """JupyterLab draws the weather run with ``look.LAYOUT``, the reference every other host's
+    look is compared with (tests/browser/look.py), in its Light and Dark themes, and back."""
+    lab.open("look.ipynb", [DEMO_IMPORTS + LOOK_RUN])
     lab.wait_status("completed")
-    light = lab.js(COLORS_JS, ROOT_SEL)
+    root = lab.widget()
+    light = look_of(root, "jupyterlab", "light")
     try:
         set_theme(lab, "JupyterLab Dark")
         lab.page.wait_for_function(
-            "([sel, before]) => getComputedStyle(document.querySelector(sel)).color !== before",
-            arg=[ROOT_SEL, light["root"]],
+            "([r, light]) => getComputedStyle(r).backgroundColor !== light",
+            arg=[root.element_handle(), light["colors"]["background"]],
         )
-        dark = lab.js(COLORS_JS, ROOT_SEL)
+        look_of(root, "jupyterlab", "dark")
     finally:
         set_theme(lab, "JupyterLab Light")
-    for key in ("root", "text", "status"):
-        assert luminance(dark[key]) > luminance(light[key]) + 60, (key, light, dark)
-    back = lab.js(COLORS_JS, ROOT_SEL)
-    assert back == light
+    assert root.evaluate(LOOK_JS) == light

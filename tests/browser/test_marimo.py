@@ -17,6 +17,7 @@ import pytest
 
 from tests.browser.conftest import require_bundle
 from tests.browser.lab import rerun
+from tests.browser.look import look_of
 from tests.browser.marimo_app import MarimoPage, MarimoServer
 
 pytestmark = pytest.mark.browser
@@ -210,55 +211,44 @@ def test_running_a_cell_again_stops_its_run_and_the_page_reloads(edit: MarimoPag
     edit.wait_status("Replay", "completed")
 
 
-# What a widget drawn in marimo's shadow root looks like: its card, its status line, its
-# theme (marimo's body `data-theme`).
-LOOK_JS = """(root) => {
-    const host = root.getRootNode();
-    const card = getComputedStyle(root);
-    const status = getComputedStyle(root.querySelector('.nba-status'));
-    const stop = root.querySelector('.nba-stop');
-    return {
-        shadow: host instanceof ShadowRoot,
-        sheets: (host.adoptedStyleSheets ?? [])  // marimo adopts its own there too
-            .filter((s) => [...s.cssRules].some((r) => r.selectorText === '.nbagent')).length,
-        card: `${card.borderTopWidth} ${card.borderTopStyle} ${card.borderTopLeftRadius}`,
-        status: `${status.display} ${status.alignItems}`,
-        button: stop ? getComputedStyle(stop).cursor : null,
-        styles: document.querySelectorAll('style[data-nbagent]').length,
-        background: card.backgroundColor,
-    };
+# The widget's sheets in its shadow root: one (marimo adopts its own there too), and the same
+# sheet object for every widget of the page.
+SHEETS_JS = """(root) => (root.getRootNode().adoptedStyleSheets ?? [])
+    .filter((s) => [...s.cssRules].some((r) => r.selectorText === '.nbagent')).length"""
+SHARED_SHEETS_JS = """() => {
+    const hosts = [...document.querySelectorAll('*')].filter((e) => e.shadowRoot);
+    const sheets = hosts.flatMap((h) => h.shadowRoot.adoptedStyleSheets ?? [])
+        .filter((s) => [...s.cssRules].some((r) => r.selectorText === '.nbagent'));
+    return new Set(sheets).size;
 }"""
+
+
+def assert_looks_like_lab_light_and_dark(page: MarimoPage, title: str, host: str) -> None:
+    """The run `title` looks as in JupyterLab (tests/browser/look.py) in marimo's light theme,
+    then in its dark one (marimo's body ``data-theme``, followed live)."""
+    root = page.widget(title).first
+    light = look_of(root, host, "light")
+    assert light["shadow"] is True
+    page.page.evaluate("() => { document.body.dataset.theme = 'dark'; }")
+    try:
+        page.page.wait_for_function(
+            "([r, light]) => getComputedStyle(r).backgroundColor !== light",
+            arg=[root.element_handle(), light["colors"]["background"]],
+        )
+        look_of(root, host, "dark")
+    finally:
+        page.page.evaluate("() => { document.body.dataset.theme = 'light'; }")
 
 
 def test_widgets_are_styled_in_marimos_shadow_root_light_and_dark(edit: MarimoPage) -> None:
     """marimo draws each widget in a shadow root, which the document's styles do not reach:
     nbagent's sheet is adopted there (one per page, shared), and the theme follows marimo's."""
     edit.wait_status("Replay", "completed")
-    roots = edit.widget("Replay").first, edit.widget("Lanes").first
-    looks = [root.evaluate(LOOK_JS) for root in roots]
-    for look in looks:
-        assert look["shadow"] is True
-        assert look["sheets"] == 1, look
-        assert look["card"] == "1px solid 6px", look
-        assert look["status"] == "flex center", look
-    assert looks[0]["background"] == "rgb(255, 255, 255)", looks[0]
-    same = edit.page.evaluate(
-        """() => {
-            const hosts = [...document.querySelectorAll('*')].filter((e) => e.shadowRoot);
-            const sheets = hosts.flatMap((h) => h.shadowRoot.adoptedStyleSheets ?? [])
-                .filter((s) => [...s.cssRules].some((r) => r.selectorText === '.nbagent'));
-            return new Set(sheets).size;
-        }"""
-    )
-    assert same == 1  # one sheet object, adopted by every widget's root
-    edit.page.evaluate("() => { document.body.dataset.theme = 'dark'; }")
-    try:
-        edit.page.wait_for_function(
-            "(root) => getComputedStyle(root).backgroundColor === 'rgb(13, 17, 23)'",
-            arg=roots[0].element_handle(),
-        )
-    finally:
-        edit.page.evaluate("() => { document.body.dataset.theme = 'light'; }")
+    edit.wait_status("Lanes", "completed")
+    for title in ("Replay", "Lanes"):
+        assert edit.widget(title).first.evaluate(SHEETS_JS) == 1
+    assert edit.page.evaluate(SHARED_SHEETS_JS) == 1  # one sheet object for every root
+    assert_looks_like_lab_light_and_dark(edit, "Replay", "marimo-edit")
 
 
 # ---- marimo run -----------------------------------------------------------------------------
@@ -268,6 +258,11 @@ def test_run_mode_show_streams_live(viewer: MarimoPage) -> None:
     assert_streams_live(viewer, "Live", viewer.server.dir / "open-live")
     viewer.wait_status("Short", "completed")
     assert viewer.errors == []
+
+
+def test_run_mode_looks_like_jupyterlab_light_and_dark(viewer: MarimoPage) -> None:
+    viewer.wait_status("Agent", "completed")
+    assert_looks_like_lab_light_and_dark(viewer, "Agent", "marimo-run")
 
 
 def test_run_mode_a_viewer_stops_and_chats_but_cannot_rerun(viewer: MarimoPage) -> None:

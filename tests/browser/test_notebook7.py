@@ -1,6 +1,7 @@
 """Notebook 7 live: the same extension and widget manager as JupyterLab, in Notebook 7's own
 page. A run streams and Stop cancels it, a chat turn typed into the box streams, a tool call
-is re-run with edited arguments (tests/browser/test_reopen.py reopens saved runs there)."""
+is re-run with edited arguments, the look is JupyterLab's (tests/browser/look.py), light and
+dark (tests/browser/test_reopen.py reopens saved runs there)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,8 @@ from typing import Any
 import pytest
 
 from tests.browser.lab import ROOT_SEL, LabPage, LabServer, lab_page, rerun
-from tests.browser.test_lab import ENDLESS
+from tests.browser.look import LOOK_RUN, look_of
+from tests.browser.test_lab import DEMO_IMPORTS, ENDLESS, set_theme
 from tests.browser.test_lab_agent import AGENT, call_step
 from tests.browser.test_lab_lanes import ECHO_CHAT
 from tests.servers import OpenAIServer, text_chunks
@@ -58,3 +60,19 @@ def test_rerun_with_edited_arguments(nb7: LabPage) -> None:
     panel.locator(".nba-summary").click()
     done = rerun(panel, '{"city": "Oslo"}')
     assert '"temp": 12' in done.locator(".nba-result").inner_text()
+
+
+def test_the_look_is_jupyterlabs_light_and_dark(nb7: LabPage) -> None:
+    nb7.open("nb7_look.ipynb", [DEMO_IMPORTS + LOOK_RUN])
+    nb7.wait_status("completed")
+    root = nb7.widget()
+    light = look_of(root, "notebook7", "light")
+    try:
+        set_theme(nb7, "JupyterLab Dark")
+        nb7.page.wait_for_function(
+            "([r, light]) => getComputedStyle(r).backgroundColor !== light",
+            arg=[root.element_handle(), light["colors"]["background"]],
+        )
+        look_of(root, "notebook7", "dark")
+    finally:
+        set_theme(nb7, "JupyterLab Light")

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -24,6 +23,7 @@ import pytest
 from nbagent._output import OutputRun, mimebundle
 from nbagent._transcript import Transcript
 from tests.browser.lab import LabPage, LabServer, lab_page, rerun
+from tests.browser.look import luminance
 from tests.browser.test_lab import set_theme
 from tests.browser.test_lab_agent import AGENT, call_step
 from tests.servers import OpenAIServer, text_chunks
@@ -121,14 +121,6 @@ ERROR_BOX_JS = """() => {
   return box && !box.hidden ? {text: box.textContent, bg: getComputedStyle(box).backgroundColor,
                                fg: getComputedStyle(box).color} : null;
 }"""
-
-
-def luminance(css: str) -> float:
-    """Of a computed colour: ``rgb(r, g, b)``, or ``color(srgb r g b)`` (0-1) as ``color-mix``
-    computes; 0-255 like tests/browser/test_lab.py's."""
-    numbers = [float(x) for x in re.findall(r"[\d.]+", css)[:3]]
-    r, g, b = (x * 255 for x in numbers) if css.startswith("color(") else numbers
-    return 0.2126 * r + 0.7152 * g + 0.0722 * b
 
 
 def error_notebook(root: Path) -> str:

@@ -1,8 +1,8 @@
 """A Voilà dashboard's viewers (``nbagent.page_role``): the page offers no Re-run, Fork or
 pause answers, and the kernel refuses them when the page sends them by hand; the author's
 switch (``nbagent.page_role("author")`` in the notebook) turns them back on. The proof is the
-tool's own log: a file each call appends to. A real Voilà 0.5 server, Debian Chromium, the
-offline demo model.
+tool's own log: a file each call appends to. A run looks as in JupyterLab, light and dark. A
+real Voilà 0.5 server, Debian Chromium, the offline demo model.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.browser.lab import require_bundle
+from tests.browser.look import LOOK_RUN, look_of
 from tests.browser.voila_app import VoilaPage, VoilaServer
 from tests.wait import wait_for
 
@@ -55,6 +56,8 @@ def server() -> Iterator[VoilaServer]:
         for name, role in (("viewer", ""), ("author", 'nbagent.page_role("author")')):
             cells = [AGENT.format(role=role, name=name, log=f"{name}-calls.log"), MODEL_ID]
             server.write_notebook(f"{name}.ipynb", cells)
+        look = f"import nbagent\nfrom nbagent import demo\n{LOOK_RUN}"
+        server.write_notebook("look.ipynb", [look])
         yield server
 
 
@@ -137,3 +140,20 @@ def test_the_authors_switch_turns_them_back_on(chromium_browser: Any, server: Vo
         assert board.refused() == []
     finally:
         board.page.close()
+
+
+@pytest.mark.parametrize("theme", ["light", "dark"])
+def test_the_look_is_jupyterlabs(chromium_browser: Any, server: VoilaServer, theme: str) -> None:
+    """The dashboard draws the run as JupyterLab does (tests/browser/look.py), in Voilà's
+    light and dark themes (``?theme=dark``)."""
+    page = VoilaPage(chromium_browser, server)
+    try:
+        page.open("look.ipynb" + ("?theme=dark" if theme == "dark" else ""))
+        page.wait_js(
+            "() => document.querySelector('.nba-live .nba-status-label')"
+            "?.textContent.startsWith('completed')",
+            timeout=60,
+        )
+        look_of(page.page.locator(".nba-live .nbagent").first, "voila", theme)
+    finally:
+        page.close()
