@@ -5,7 +5,7 @@
 
 import { OutputParts } from "./offer.js";
 import { OpError, Store } from "./store.js";
-import { decodeOps } from "./wire.js";
+import { decodeOps, isObject } from "./wire.js";
 
 /**
  * @typedef {{title?: string | null, prompt?: string | null, can_rerun?: boolean}} LaneMeta
@@ -13,11 +13,6 @@ import { decodeOps } from "./wire.js";
  * @typedef {{lanes: boolean, meta: Set<number>, notice: boolean}} LanesChange
  *   `lanes`: lanes were added (or all reloaded); `meta`: lanes whose metadata changed.
  */
-
-/** @param {unknown} v @returns {v is Record<string, any>} */
-function isObject(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 export class LaneSet {
   constructor() {

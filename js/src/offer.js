@@ -5,6 +5,8 @@
 // the output; nbagent's renderer cancels it, and only then is the kernel asked for the data
 // (nobody else pays for it). `OUTPUT_EVENT` hands that data over.
 
+import { isObject } from "./wire.js";
+
 export const HOST_EVENT = "nbagent-output-host";
 export const OUTPUT_EVENT = "nbagent-output";
 export const TRANSCRIPT_MIME = "application/vnd.nbagent.transcript+json";
@@ -21,9 +23,6 @@ const OFFER_FRAMES = 120;
  * @typedef {{title: string | null, prompt: string | null, html: string, text: string}} Part
  *   A run's static part: what the browser cannot make itself (nbagent/output.py, RunOutput).
  */
-
-/** @param {unknown} v @returns {v is Record<string, any>} */
-const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** @param {unknown} v */
 const optionalString = (v) => (typeof v === "string" ? v : null);

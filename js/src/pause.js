@@ -4,6 +4,7 @@
 // (`pause_answer`), never as code; everything from the model goes in with textContent.
 
 import { actionButton, h, setText } from "./format.js";
+import { editedArgs } from "./rerun.js";
 
 /**
  * @typedef {import("./store.js").ToolBlock} ToolBlock
@@ -138,19 +139,9 @@ export class PauseBox {
 
   /** The edited arguments, or null with the error shown (nothing is sent). */
   parseArgs() {
-    let args;
-    try {
-      args = JSON.parse(this.input.value);
-    } catch (e) {
-      this.showError(`Not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-      return null;
-    }
-    if (typeof args !== "object" || args === null || Array.isArray(args)) {
-      this.showError("The arguments must be a JSON object");
-      return null;
-    }
-    this.showError("");
-    return args;
+    const edited = editedArgs(this.input.value);
+    this.showError("error" in edited ? edited.error : "");
+    return "args" in edited ? edited.args : null;
   }
 
   submitForm() {

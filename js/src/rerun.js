@@ -6,6 +6,7 @@
 
 import { renderDisplay } from "./data.js";
 import { actionButton, displayValue, formatDuration, h, oneLine, setText } from "./format.js";
+import { isObject } from "./wire.js";
 
 /**
  * @typedef {import("./store.js").ToolBlock} ToolBlock
@@ -97,6 +98,21 @@ export function tracebackBox(text = "") {
   return { box, pre };
 }
 
+/**
+ * The arguments typed into an editor (a re-run's, a paused call's): a JSON object, or why not.
+ * @param {string} text
+ * @returns {{args: Record<string, any>} | {error: string}}
+ */
+export function editedArgs(text) {
+  try {
+    const args = JSON.parse(text);
+    if (isObject(args)) return { args };
+  } catch (e) {
+    return { error: `Not valid JSON: ${e instanceof Error ? e.message : e}` };
+  }
+  return { error: 'The arguments must be a JSON object, e.g. {"city": "Paris"}' };
+}
+
 export class RerunBox {
   /**
    * @param {string} id the tool call's id
@@ -147,19 +163,10 @@ export class RerunBox {
   }
 
   submit() {
-    let args;
-    try {
-      args = JSON.parse(this.input.value);
-    } catch (e) {
-      this.fail(`Not valid JSON: ${e instanceof Error ? e.message : String(e)}`);
-      return;
-    }
-    if (typeof args !== "object" || args === null || Array.isArray(args)) {
-      this.fail('The arguments must be a JSON object, e.g. {"city": "Paris"}');
-      return;
-    }
+    const edited = editedArgs(this.input.value);
+    if ("error" in edited) return this.fail(edited.error);
     this.editor.hidden = true;
-    this.actions.send({ type: "rerun", id: this.id, args });
+    this.actions.send({ type: "rerun", id: this.id, args: edited.args });
   }
 
   /** @param {string} message */

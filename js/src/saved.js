@@ -8,6 +8,7 @@ import { LaneSet } from "./lanes.js";
 import { LanesView } from "./lanes_view.js";
 import { Store } from "./store.js";
 import { TranscriptView } from "./view.js";
+import { isObject } from "./wire.js";
 
 export { HOST_EVENT, OUTPUT_EVENT, TRANSCRIPT_MIME } from "./offer.js";
 
@@ -23,11 +24,6 @@ export { HOST_EVENT, OUTPUT_EVENT, TRANSCRIPT_MIME } from "./offer.js";
 
 /** Thrown by `readPayload` for data that is not a payload nbagent can show. */
 export class PayloadError extends Error {}
-
-/** @param {unknown} v @returns {v is Record<string, any>} */
-function isObject(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /** @param {unknown} v */
 const optionalString = (v) => (typeof v === "string" ? v : null);

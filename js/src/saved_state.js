@@ -4,14 +4,11 @@
 // states is read: nothing saved with the widget (its code, its loader) runs.
 // Not part of the widget bundle: nbagent's JupyterLab renderer (js/lab) imports it.
 
+import { isObject } from "./wire.js";
+
 /** The saved widget state's key in `metadata.widgets`. */
 export const WIDGET_STATE_MIME = "application/vnd.jupyter.widget-state+json";
 const MODEL_REF = "IPY_MODEL_";
-
-/** @param {unknown} v @returns {v is Record<string, any>} */
-function isObject(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
-}
 
 /**
  * The transcript payload `raw` with each run's state taken from the saved widget state, as

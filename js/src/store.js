@@ -3,7 +3,7 @@
 
 import { closePending, PAGE_END_WARNINGS } from "./kernel_end.js";
 import { OutputParts } from "./offer.js";
-import { decodeOps, WireError } from "./wire.js";
+import { decodeOps, isObject, WireError } from "./wire.js";
 
 /**
  * @typedef {{message: string, error_type?: string | null, code?: string | number | null}} RunError
@@ -74,11 +74,6 @@ export function mergeChange(dst, src) {
   dst.run ||= src.run;
   for (const i of src.blocks) dst.blocks.add(i);
   for (const [i, text] of src.appends) dst.appends.set(i, (dst.appends.get(i) ?? "") + text);
-}
-
-/** @param {unknown} v @returns {v is Record<string, any>} */
-function isObject(v) {
-  return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
 /** Thrown when an op cannot be applied (unknown op, bad index): the caller asks for a sync. */

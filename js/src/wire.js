@@ -12,6 +12,12 @@
 
 /** @typedef {import("./store.js").Op} Op */
 
+/**
+ * A JSON object (not an array, not null): what every message, state and payload must be.
+ * @param {unknown} v @returns {v is Record<string, any>}
+ */
+export const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+
 /** Thrown for a malformed wire op. */
 export class WireError extends Error {}
 

@@ -24,8 +24,7 @@ export function endOfStatus(status) {
   return null;
 }
 
-/** @param {unknown} v @returns {v is Record<string, any>} */
-export const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+export { isObject } from "../../src/wire.js";
 
 /**
  * The nearest ancestor's `key` property, duck-typed: the output area's `rendermime` (the
