@@ -58,9 +58,6 @@ export function closePending(blocks, ts) {
  */
 export const PENDING_TOOL_STATES = new Set(["args", "running", "paused"]);
 
-/** @type {ReadonlySet<string>} */
-const REASONS = new Set(["kernel_restarted", "kernel_shutdown", "kernel_unreachable"]);
-
 /**
  * End the view's run when its kernel ends (while the view lives: `signal`).
  * @param {HTMLElement} root the view's root (where the lab extension dispatches)
@@ -73,7 +70,7 @@ export function watchKernel(root, store, model, signal) {
     KERNEL_END_EVENT,
     (e) => {
       const reason = /** @type {CustomEvent} */ (e).detail?.reason;
-      if (REASONS.has(reason)) store.endByPage(reason);
+      if (Object.hasOwn(PAGE_END_WARNINGS, reason)) store.endByPage(reason);
     },
     { signal },
   );

@@ -83,6 +83,8 @@ export class ChatInput {
     /** Sent and not yet answered by the kernel (a new turn, or a notice). */
     this.pending = false;
     this.busy = false;
+    /** No kernel answers here: the box stays disabled, the notice says why. */
+    this.offline = false;
     this.refocus = false;
     this.textarea.addEventListener(
       "keydown",
@@ -127,8 +129,15 @@ export class ChatInput {
     setText(this.noticeEl, text ?? "");
   }
 
+  /** No kernel is behind this chat: say so, and take no message nobody would answer. */
+  goOffline() {
+    this.offline = true;
+    this.setNotice("No kernel: run this cell to chat again.");
+    this.render();
+  }
+
   render() {
-    const disabled = this.busy || this.pending;
+    const disabled = this.busy || this.pending || this.offline;
     // Disabling drops the focus; back from a turn, the box is where the user types next.
     // (inside a shadow root the document's active element is the host: ask the root)
     const root = /** @type {Document | ShadowRoot} */ (this.textarea.getRootNode());
@@ -177,8 +186,21 @@ export class LanesView {
       scroller.append(this.laneBox);
       this.root.append(scroller);
       if (!readOnly) {
-        this.input = new ChatInput((text) => model.send({ type: "prompt", text }), signal);
-        this.root.append(this.input.el);
+        const input = new ChatInput((text) => model.send({ type: "prompt", text }), signal);
+        this.input = input;
+        this.root.append(input.el);
+        // Restored from a notebook's saved widget state with no kernel (an HTML page, a
+        // notebook reopened), or left by a restart: the code model is not live (anywidget's
+        // model does not expose its own `comm_live`).
+        const manager = /** @type {any} */ (model).widget_manager;
+        const check = () =>
+          Promise.resolve(manager?.get_model(String(model.get("code")).slice(10))).then(
+            (code) => code?.comm_live === false && input.goOffline(),
+            () => {},
+          );
+        check();
+        model.on("comm_live_update", check);
+        signal.addEventListener("abort", () => model.off("comm_live_update", check));
       }
     } else this.root.append(this.laneBox);
     el.append(this.root);

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import widget, { laneSetFor } from "../src/index.js";
 import { LaneSet } from "../src/lanes.js";
 import { FakeModel, runningState } from "./fake-model.js";
@@ -341,6 +341,36 @@ describe("chat view", () => {
     const notice = q(w.el, ".nba-chat-notice");
     expect(notice.hidden).toBe(false);
     expect(notice.textContent).toBe("ChatBusyError: still streaming");
+  });
+
+  test("with no kernel behind it (its code model not live) the box is disabled and says why", async () => {
+    /** @type {Record<string, {comm_live: boolean}>} */
+    const models = { code1: { comm_live: true } };
+    const manager = { get_model: async (/** @type {string} */ id) => models[id] };
+    const w = mountLanes(cleanups, "chat", { code: "IPY_MODEL_code1" }, manager);
+    const box = textarea(w);
+    const notice = q(w.el, ".nba-chat-notice");
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(box.disabled).toBe(false); // a live kernel: the box takes messages
+    expect(notice.hidden).toBe(true);
+    models.code1.comm_live = false; // the kernel restarted
+    w.model.emit("comm_live_update");
+    await vi.waitFor(() => expect(box.disabled).toBe(true));
+    expect(notice.hidden).toBe(false);
+    expect(notice.textContent).toContain("No kernel");
+    expect(q(w.el, ".nba-chat-send").hasAttribute("disabled")).toBe(true);
+    w.send({ lanes: [] }); // whatever the page renders next, the box stays off
+    expect(box.disabled).toBe(true);
+  });
+
+  test("a chat restored with no kernel (an HTML page) never takes a message", async () => {
+    const manager = { get_model: async () => ({ comm_live: false }) };
+    const w = mountLanes(cleanups, "chat", { code: "IPY_MODEL_x" }, manager);
+    await vi.waitFor(() => expect(textarea(w).disabled).toBe(true));
+    textarea(w).value = "hello";
+    q(w.el, ".nba-chat-send").click();
+    expect(w.model.sent).toEqual([]);
   });
 
   test("a reloaded chat shows every turn under its prompt", () => {

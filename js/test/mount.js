@@ -67,9 +67,11 @@ export function mountView(cleanups, traits = {}) {
  * @param {(() => void)[]} cleanups where the test's teardown finds what to undo
  * @param {string} [layout] the `arrangement` trait
  * @param {Record<string, unknown>} [traits]
+ * @param {{get_model(id: string): Promise<any>}} [manager] the model's `widget_manager`
  */
-export function mountLanes(cleanups, layout = "lanes", traits = {}) {
+export function mountLanes(cleanups, layout = "lanes", traits = {}, manager = undefined) {
   const model = new FakeModel({ arrangement: layout, snapshot: { seq: 0, lanes: [] }, ...traits });
+  /** @type {any} */ (model).widget_manager = manager;
   const el = document.createElement("div");
   document.body.append(el);
   const stopInit = /** @type {() => void} */ (

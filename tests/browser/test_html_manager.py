@@ -252,6 +252,8 @@ PAGE_JS = f"""() => {{
             promptAbove: box(t.querySelector('.nba-prompt'))[1]
                 < box(t.querySelector('.nba-text .nba-md'))[1],
         }})),
+        chatBox: document.querySelector('.nba-chat-text')?.disabled ?? null,
+        chatNotice: document.querySelector('.nba-chat-notice:not([hidden])')?.textContent ?? null,
         codeImports: globalThis.__nbagentLoaded?.size ?? null,
         styles: document.querySelectorAll('style[data-nbagent]').length,
         staticCopies: document.querySelectorAll('.nbagent-static').length,
@@ -292,6 +294,9 @@ def test_every_run_shows_as_the_live_widget_restored_from_the_saved_state(
         ("second question", "Echo: second question", "completed"),
     ]
     assert all(t["promptAbove"] for t in shown["turns"])
+    # No kernel behind the page: the chat takes no message, and says why.
+    assert shown["chatBox"] is True
+    assert "No kernel" in (shown["chatNotice"] or ""), shown["chatNotice"]
 
     # The code model's bundle was imported once for the page, its styles added once; the
     # widgets are the live ones, not the outputs' static copies.

@@ -151,23 +151,28 @@ def test_reopened_without_widget_state_shows_the_saved_transcript(lab: LabPage) 
     assert lab.js("() => jupyterapp.shell.currentWidget.context.model.dirty") is False
 
 
-def test_reopened_with_widget_state_shows_the_live_widget(lab: LabPage) -> None:
-    lab.open("reopen_state.ipynb", [DEMO_CELL], run=False)
-    with widget_state_saved(lab):
-        lab.run_all()
-        lab.wait_status("completed")
-        wait_output_final(lab)
-        lab.save()
-        nb = saved_notebook(lab)
+def reopened_with_widget_state(page: LabPage, name: str) -> None:
+    """Run the demo with "Save Widget State Automatically" on, save, reopen with no kernel:
+    the widget manager restores the model from the notebook, and the widget itself shows.
+    (It also marks the notebook modified as it registers the models: its own doing.)"""
+    page.open(name, [DEMO_CELL], run=False)
+    with widget_state_saved(page):
+        page.run_all()
+        page.wait_status("completed")
+        wait_output_final(page)
+        page.save()
+        nb = saved_notebook(page)
         states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
         snapshots = [s["state"]["snapshot"] for s in states.values() if "snapshot" in s["state"]]
         assert [s["state"]["status"] for s in snapshots] == ["completed"]
         check_saved_output(nb)
 
-        reopen_without_kernel(lab)
-        # The widget manager restores the model from the notebook: the widget itself shows.
-        # (It also marks the notebook modified as it registers the models: its own doing.)
-        check_reopened(lab, LIVE_SEL)
+        reopen_without_kernel(page)
+        check_reopened(page, LIVE_SEL)
+
+
+def test_reopened_with_widget_state_shows_the_live_widget(lab: LabPage) -> None:
+    reopened_with_widget_state(lab, "reopen_state.ipynb")
 
 
 HOSTILE_CELLS = [
@@ -247,6 +252,12 @@ GROUP_OUTPUTS_FINAL_JS = """(mime) => {
 }"""
 
 
+def test_notebook7_reopened_with_widget_state_shows_the_live_widget(
+    notebook7: LabPage,
+) -> None:
+    reopened_with_widget_state(notebook7, "reopen_state_nb7.ipynb")
+
+
 def test_reopened_chat_and_lanes_show_every_turn_and_lane(lab: LabPage) -> None:
     lab.open("reopen_group.ipynb", GROUP_CELLS)
     lab.wait_js(GROUP_OUTPUTS_FINAL_JS, TRANSCRIPT_MIME)
@@ -319,6 +330,17 @@ def test_reopened_chat_and_lanes_with_widget_state_read_each_lane_from_its_model
         lanes_shown = lab.js(LANES_JS, live)
         assert [name for name, _ in lanes_shown] == ["left", "right"]
         assert "Right answer" in lanes_shown[1][1]
+        # No kernel has these models: the chat takes no message, and says why.
+        lab.wait_js(
+            "(root) => document.querySelector(root + ' .nba-chat-text')?.disabled === true",
+            live,
+        )
+        shown = lab.js(
+            "(root) => document.querySelector(root + ' .nba-chat-notice:not([hidden])')"
+            "?.textContent ?? ''",
+            live,
+        )
+        assert "No kernel" in shown, shown
         # Every lane was read from the notebook: nothing was asked of the (new) kernel.
         assert [m for m in lab.js("window.__nbaSent") if m["type"] == "sync"] == []
         assert "Error displaying widget" not in lab.js("() => document.body.innerText")
