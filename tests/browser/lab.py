@@ -537,6 +537,13 @@ class LabPage:
         return out
 
 
+def set_theme(lab: LabPage, theme: str) -> None:
+    """Switch a page's JupyterLab theme in place ("JupyterLab Light" / "JupyterLab Dark")."""
+    light = "true" if "Light" in theme else "false"
+    lab.js(f"jupyterapp.commands.execute('apputils:change-theme', {{theme: '{theme}'}})")
+    lab.page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'")
+
+
 def rerun(panel: Any, args: str, timeout: float = PAGE_PATIENCE) -> Any:
     """Re-run the tool of an open tool ``panel`` with ``args`` (JSON) from its Re-run editor;
     the re-run's locator, once its result shows."""

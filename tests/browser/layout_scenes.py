@@ -9,7 +9,6 @@ scroll the notebook while it streams, with thinking and tool panels above it.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
 LONG_SECONDS = 8.0
 
@@ -77,10 +76,3 @@ def install(root: Path) -> str:
     """Save the scene module in a server's ``root``; returns the cell that imports it."""
     (root / f"{MODULE}.py").write_text(SOURCE)
     return f"from {MODULE} import *"
-
-
-def set_theme(lab: Any, theme: str) -> None:
-    """Switch a LabPage's JupyterLab theme in place ("JupyterLab Light" / "JupyterLab Dark")."""
-    light = "true" if "Light" in theme else "false"
-    lab.js(f"jupyterapp.commands.execute('apputils:change-theme', {{theme: '{theme}'}})")
-    lab.page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'")

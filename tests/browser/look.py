@@ -19,6 +19,8 @@ import re
 from pathlib import Path
 from typing import Any
 
+from tests.browser.lab import LabPage, set_theme
+
 # The run each host shows: `nbagent.replay(demo.recording("weather"), speed=0, title="Look")`
 # in a kernel, or the demo agent's run of the same question (its tool panels and status line
 # are the same elements).
@@ -122,3 +124,20 @@ def look_of(root: Any, host: str, theme: str) -> dict[str, Any]:
         root.screenshot(path=str(Path(shots) / f"{host}-{theme}.png"))
     assert_looks_like_lab(look, theme, host)
     return look
+
+
+def lab_looks_light_and_dark(page: LabPage, host: str) -> None:
+    """The first widget of a JupyterLab or Notebook 7 page looks as JupyterLab's reference in
+    the Light theme, then in the Dark one, and as before once back in the Light."""
+    root = page.widget()
+    light = look_of(root, host, "light")
+    try:
+        set_theme(page, "JupyterLab Dark")
+        page.page.wait_for_function(
+            "([r, light]) => getComputedStyle(r).backgroundColor !== light",
+            arg=[root.element_handle(), light["colors"]["background"]],
+        )
+        look_of(root, host, "dark")
+    finally:
+        set_theme(page, "JupyterLab Light")
+    assert root.evaluate(LOOK_JS) == light

@@ -18,8 +18,13 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-from tests.browser.lab import CHROMIUM, LabPage, LabServer  # noqa: E402
-from tests.browser.layout_scenes import install, lanes_cell, long_cell, set_theme  # noqa: E402
+from tests.browser.lab import (  # noqa: E402
+    CHROMIUM,
+    LabPage,
+    LabServer,
+    set_theme,
+)
+from tests.browser.layout_scenes import install, lanes_cell, long_cell  # noqa: E402
 from tests.browser.make_screenshot import ONLY_NOTEBOOK_JS, QUIET_FRAME_JS  # noqa: E402
 
 WIDTHS = (1400, 800)

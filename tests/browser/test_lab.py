@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 
 from tests.browser.lab import ROOT_SEL, LabPage, lab_fixture, lab_server_fixture  # noqa: F401
-from tests.browser.look import LOOK_JS, LOOK_RUN, look_of
+from tests.browser.look import LOOK_RUN, lab_looks_light_and_dark
 
 sys.path.insert(0, str(Path(__file__).parent / "notebooks"))
 import nbtest_sources as sources
@@ -293,26 +293,9 @@ def test_hostile_inputs_never_reach_the_dom(lab: LabPage) -> None:
 # -- 5. Theme --------------------------------------------------------------------------
 
 
-def set_theme(lab: LabPage, theme: str) -> None:
-    light = "true" if "Light" in theme else "false"
-    lab.js(f"jupyterapp.commands.execute('apputils:change-theme', {{theme: '{theme}'}})")
-    lab.page.wait_for_function(f"() => document.body.dataset.jpThemeLight === '{light}'")
-
-
 def test_the_look_is_the_reference_light_and_dark(lab: LabPage) -> None:
     """JupyterLab draws the weather run with ``look.LAYOUT``, the reference every other host's
     look is compared with (tests/browser/look.py), in its Light and Dark themes, and back."""
     lab.open("look.ipynb", [DEMO_IMPORTS + LOOK_RUN])
     lab.wait_status("completed")
-    root = lab.widget()
-    light = look_of(root, "jupyterlab", "light")
-    try:
-        set_theme(lab, "JupyterLab Dark")
-        lab.page.wait_for_function(
-            "([r, light]) => getComputedStyle(r).backgroundColor !== light",
-            arg=[root.element_handle(), light["colors"]["background"]],
-        )
-        look_of(root, "jupyterlab", "dark")
-    finally:
-        set_theme(lab, "JupyterLab Light")
-    assert root.evaluate(LOOK_JS) == light
+    lab_looks_light_and_dark(lab, "jupyterlab")

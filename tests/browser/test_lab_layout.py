@@ -15,8 +15,8 @@ from typing import Any
 
 import pytest
 
-from tests.browser.lab import LabPage, LabServer, lab_page
-from tests.browser.layout_scenes import install, lanes_cell, long_cell, set_theme
+from tests.browser.lab import LabPage, LabServer, lab_page, set_theme
+from tests.browser.layout_scenes import install, lanes_cell, long_cell
 from tests.wait import PATIENCE
 
 pytestmark = pytest.mark.browser

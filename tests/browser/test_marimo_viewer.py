@@ -2,7 +2,8 @@
 (tests/browser/test_voila_viewer.py): the page offers no Re-run or Fork, and the kernel refuses
 a re-run, a fork and a pause's answer that a viewer sends by hand, through marimo's own
 endpoint for widget messages; the author's switch turns them back on. The proof is the tool's
-own log. A real marimo server in run mode, Debian Chromium, the offline demo model.
+own log (the app of the Voilà test). A real marimo server in run mode, Debian Chromium, the
+offline demo model.
 """
 
 from __future__ import annotations
@@ -16,30 +17,11 @@ import pytest
 
 from tests.browser.conftest import require_bundle
 from tests.browser.marimo_app import MarimoPage, MarimoServer
-from tests.browser.test_voila_viewer import hand_made
+from tests.browser.test_voila_viewer import AGENT, hand_made
 from tests.wait import wait_for
 
 pytestmark = pytest.mark.browser
 
-AGENT = """
-import logging
-import nbagent
-from nbagent import demo
-{role}
-logging.getLogger("nbagent").addHandler(logging.FileHandler("refused.log"))
-
-def get_weather(city: str, unit: str = "C") -> dict:
-    \"\"\"Current weather observations for a city.\"\"\"
-    with open("calls.log", "a") as log:
-        log.write(city + "\\n")
-    return demo.get_weather(city, unit)
-
-llm = demo.connect()
-agent = nbagent.Agent(
-    llm.model, tools=[get_weather], instructions=demo.INSTRUCTIONS, client=llm.client
-)
-agent_run = agent.run("What is the weather in Paris?", title="Agent")
-"""
 # The ids a hand-made message needs, shown in the app (a viewer reads them there).
 IDS = """
 import marimo as mo
@@ -54,7 +36,8 @@ def app(request: pytest.FixtureRequest, chromium_browser: Any) -> Iterator[tuple
     once the run completed."""
     require_bundle()
     role = 'nbagent.page_role("author")' if request.param == "author" else ""
-    with MarimoServer([AGENT.format(role=role), IDS], mode="run") as server:
+    agent = AGENT.format(role=role, name="app", log="app-calls.log")
+    with MarimoServer([agent, IDS], mode="run") as server:
         context = chromium_browser.new_context()
         sockets: list[str] = []
         context.on("page", lambda p: p.on("websocket", lambda ws: sockets.append(ws.url)))
@@ -102,11 +85,11 @@ class Forger:
         return status
 
     def calls(self) -> list[str]:
-        log = self.server.dir / "calls.log"
+        log = self.server.dir / "app-calls.log"
         return log.read_text().split() if log.exists() else []
 
     def refused(self) -> list[str]:
-        log = self.server.dir / "refused.log"
+        log = self.server.dir / "app-refused.log"
         return re.findall(r"refused a '(\w+)' message", log.read_text() if log.exists() else "")
 
 

@@ -11,8 +11,8 @@ from typing import Any
 import pytest
 
 from tests.browser.lab import ROOT_SEL, LabPage, LabServer, lab_page, rerun
-from tests.browser.look import LOOK_RUN, look_of
-from tests.browser.test_lab import DEMO_IMPORTS, ENDLESS, set_theme
+from tests.browser.look import LOOK_RUN, lab_looks_light_and_dark
+from tests.browser.test_lab import DEMO_IMPORTS, ENDLESS
 from tests.browser.test_lab_agent import AGENT, call_step
 from tests.browser.test_lab_lanes import ECHO_CHAT
 from tests.servers import OpenAIServer, text_chunks
@@ -65,14 +65,4 @@ def test_rerun_with_edited_arguments(nb7: LabPage) -> None:
 def test_the_look_is_jupyterlabs_light_and_dark(nb7: LabPage) -> None:
     nb7.open("nb7_look.ipynb", [DEMO_IMPORTS + LOOK_RUN])
     nb7.wait_status("completed")
-    root = nb7.widget()
-    light = look_of(root, "notebook7", "light")
-    try:
-        set_theme(nb7, "JupyterLab Dark")
-        nb7.page.wait_for_function(
-            "([r, light]) => getComputedStyle(r).backgroundColor !== light",
-            arg=[root.element_handle(), light["colors"]["background"]],
-        )
-        look_of(root, "notebook7", "dark")
-    finally:
-        set_theme(nb7, "JupyterLab Light")
+    lab_looks_light_and_dark(nb7, "notebook7")

@@ -22,9 +22,8 @@ import pytest
 
 from nbagent._output import OutputRun, mimebundle
 from nbagent._transcript import Transcript
-from tests.browser.lab import LabPage, LabServer, lab_page, rerun
+from tests.browser.lab import LabPage, LabServer, lab_page, rerun, set_theme
 from tests.browser.look import luminance
-from tests.browser.test_lab import set_theme
 from tests.browser.test_lab_agent import AGENT, call_step
 from tests.servers import OpenAIServer, text_chunks
 
