@@ -50,6 +50,14 @@ LOOK_JS = """(root) => {
                                             'borderTopLeftRadius']),
             text: pick(style('.nba-text'), ['fontSize']),
             code: pick(style('.nba-tool .nba-preview'), ['fontSize']),
+            // the answer's markdown: what a host's own reset (marimo's) may undo
+            heading: pick(style('.nba-text h1, .nba-text h2, .nba-text h3'),
+                          ['fontSize', 'fontWeight', 'marginTop']),
+            list: pick(style('.nba-text ol'), ['listStyleType', 'paddingLeft', 'marginTop']),
+            table: pick(style('.nba-text table'), ['borderCollapse']),
+            cell: pick(style('.nba-text th'), ['fontWeight', 'paddingLeft', 'borderTopWidth']),
+            pre: pick(style('.nba-text pre'), ['fontSize', 'paddingLeft', 'borderTopWidth']),
+            strong: pick(style('.nba-text strong'), ['fontWeight']),
         },
         colors: {
             background: card.backgroundColor, text: card.color,
@@ -90,6 +98,12 @@ LAYOUT: dict[str, Any] = {
     "tool": {"borderTopWidth": "1px", "borderTopStyle": "solid", "borderTopLeftRadius": "6px"},
     "text": {"fontSize": "14px"},
     "code": {"fontSize": "13px"},
+    "heading": {"fontSize": "18.2px", "fontWeight": "600", "marginTop": "9.1px"},
+    "list": {"listStyleType": "decimal", "paddingLeft": "30.8px", "marginTop": "7px"},
+    "table": {"borderCollapse": "collapse"},
+    "cell": {"fontWeight": "600", "paddingLeft": "8px", "borderTopWidth": "1px"},
+    "pre": {"fontSize": "13px", "paddingLeft": "10px", "borderTopWidth": "1px"},
+    "strong": {"fontWeight": "700"},
 }  # fmt: skip
 
 

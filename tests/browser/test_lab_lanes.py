@@ -127,7 +127,10 @@ import nbagent, nbtest_sources as S
 chat = nbagent.Chat(lambda prompt, turns: S.sliced('Echo: ' + prompt, 3, 0.005), title='Echo')
 """
 
-TURNS_JS = """() => [...document.querySelectorAll('.nba-turn')].map((t) =>
+# Each turn's prompt, answer and status, under the root selector given (the page's whole body,
+# or the live widget's output only: after a reload the saved transcript shows until it is live).
+LIVE = ".nba-live:not(.lm-mod-hidden)"
+TURNS_JS = """(root) => [...document.querySelectorAll(root + ' .nba-turn')].map((t) =>
     [t.querySelector('.nba-prompt').textContent,
      (t.querySelector('.nba-text .nba-md')?.textContent ?? '').trim(),
      t.querySelector('.nba-status-label').textContent.split(' ')[0]])"""
@@ -148,15 +151,14 @@ def test_a_reloaded_chat_reads_its_turns_from_their_models(lab: LabPage) -> None
             "?.textContent.startsWith('completed')",
             n,
         )
-    before = lab.js(TURNS_JS)
+    before = lab.js(TURNS_JS, "body")
     assert before == [["one", "Echo: one", "completed"], ["two", "Echo: two", "completed"]]
     lab.save()
     lab.reload()
-    lab.wait_js("() => document.querySelectorAll('.nba-turn').length === 2")
     shown = json.dumps(before, separators=(",", ":"))
-    lab.wait_js(f"(shown) => JSON.stringify(({TURNS_JS})()) === shown", shown)
+    lab.wait_js(f"(shown) => JSON.stringify(({TURNS_JS})({LIVE!r})) === shown", shown)
     assert [m for m in lab.js("window.__nbaSent") if m["type"] == "sync"] == []
-    assert not lab.js("() => document.querySelector('.nba-chat-text').disabled")
+    assert lab.js(f"() => document.querySelector('{LIVE} .nba-chat-text').disabled") is False
     assert [m for m in lab.console if m.startswith("pageerror")] == []
 
 

@@ -87,6 +87,7 @@ RUN_CELLS = [
     agent_run = agent.run("What is the weather in Paris?", title="Agent")
     """,
     'nbagent.Chat(agent, title="Chat")',
+    'nbagent.replay(demo.recording("weather"), speed=8, title="Replay")',
 ]
 
 
@@ -261,8 +262,8 @@ def test_run_mode_show_streams_live(viewer: MarimoPage) -> None:
 
 
 def test_run_mode_looks_like_jupyterlab_light_and_dark(viewer: MarimoPage) -> None:
-    viewer.wait_status("Agent", "completed")
-    assert_looks_like_lab_light_and_dark(viewer, "Agent", "marimo-run")
+    viewer.wait_status("Replay", "completed")
+    assert_looks_like_lab_light_and_dark(viewer, "Replay", "marimo-run")
 
 
 def test_run_mode_a_viewer_stops_and_chats_but_cannot_rerun(viewer: MarimoPage) -> None:
