@@ -7,24 +7,33 @@
 const FENCE = /^(?:[ \t]*>)*[ \t]*(`{3,}|~{3,})/gm;
 
 /**
- * Where the fenced code of `src` ends: -1 inside an open fence, else the end of the last
- * closing fence's line (0 without fences).
+ * The fence still open at the end of `src` (its match, or null) and where the fenced code
+ * before it ends: the end of the last closing fence's line (0 without fences).
  * @param {string} src
  */
-function afterFences(src) {
-  /** @type {string | null} */
+function fences(src) {
+  /** @type {RegExpMatchArray | null} */
   let open = null;
   let end = 0;
   for (const m of src.matchAll(FENCE)) {
-    const f = m[1];
-    if (open === null) open = f;
-    else if (f[0] === open[0] && f.length >= open.length) {
+    if (open === null) open = m;
+    else if (m[1][0] === open[1][0] && m[1].length >= open[1].length) {
       open = null;
       const nl = src.indexOf("\n", m.index);
       end = nl < 0 ? src.length : nl + 1;
     }
   }
-  return open === null ? end : -1;
+  return { open, end };
+}
+
+/**
+ * Where the fenced code of `src` ends: -1 inside an open fence, else the end of the last
+ * closing fence's line (0 without fences).
+ * @param {string} src
+ */
+function afterFences(src) {
+  const f = fences(src);
+  return f.open ? -1 : f.end;
 }
 
 /** @param {string} src */
@@ -35,12 +44,7 @@ const inOpenFence = (src) => afterFences(src) < 0;
  * @param {string} src
  */
 export function openFenceLine(src) {
-  /** @type {RegExpMatchArray | null} */
-  let open = null;
-  for (const m of src.matchAll(FENCE)) {
-    if (open === null) open = m;
-    else if (m[1][0] === open[1][0] && m[1].length >= open[1].length) open = null;
-  }
+  const { open } = fences(src);
   if (open === null) return null;
   const at = open.index ?? 0;
   const nl = src.indexOf("\n", at);
@@ -145,11 +149,11 @@ function healInline(src) {
       lineStart = false;
       continue;
     }
-    if (lineStart && (c === " " || c === "\t" || c === ">")) {
+    if (lineStart && " \t>".includes(c)) {
       i++;
       continue;
     }
-    if ((c === "*" || c === "_" || c === "~") && src[i + 1] === c) {
+    if ("*_~".includes(c) && src[i + 1] === c) {
       if (
         c === "~" ||
         !(c === "_" && isWordChar(src[i - 1] ?? "") && isWordChar(src[i + 2] ?? ""))
@@ -161,7 +165,7 @@ function healInline(src) {
       continue;
     }
     if (c === "*" || c === "_") {
-      const bullet = lineStart && (src[i + 1] === " " || src[i + 1] === "\t" || i + 1 === n);
+      const bullet = lineStart && (i + 1 === n || " \t".includes(src[i + 1]));
       const intra = c === "_" && isWordChar(src[i - 1] ?? "") && isWordChar(src[i + 1] ?? "");
       if (!bullet && !intra) toggle(c, i);
     }
@@ -230,7 +234,9 @@ function openInlineMath(src) {
   return open;
 }
 
-const PARTIAL_MARKER = /(?:^|\n) {0,3}(?:\d{1,9}|[-+*]|>|\\)[ \t]*$/;
+// Also nested (indented) and ordered ones with their dot: "1." alone is an empty item, which
+// cannot interrupt a paragraph, so it shows as the paragraph's text until its item has some.
+const PARTIAL_MARKER = /(?:^|\n)[ \t]*(?:\d{1,9}[.)]?|[-+*]|>|\\)[ \t]*$/;
 const TASK_OPEN = /^( {0,3}(?:\s*)(?:[-+*]|\d{1,9}[.)])[ \t]+)\[([ xX]?)(\]?)[ \t]*$/;
 /**
  * A delimiter row, maybe half-typed: cells of `[ \t]*:?-*:?[ \t]*` between pipes. Written so
@@ -278,8 +284,9 @@ function healBlocks(src) {
   else if (head > 0 && lines[head] === "") head--;
   const header = lines[head];
   if (/^ {0,3}\|/.test(header) && (head === 0 || lines[head - 1].trim() === "")) {
-    const n = cells(header).length;
-    if (cells(header).every((c) => c.trim() === "")) return lines.slice(0, head).join("\n");
+    const all = cells(header);
+    const n = all.length;
+    if (all.every((c) => c.trim() === "")) return lines.slice(0, head).join("\n");
     if (n > 0) {
       const delim = `|${"---|".repeat(n)}`;
       return [...lines.slice(0, head), header, delim].join("\n");

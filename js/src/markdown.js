@@ -3,6 +3,7 @@
 // math.js after sanitizing). The streaming side (freezing, healing) is in streaming.js.
 
 import { Lexer, Marked } from "marked";
+import { h } from "./format.js";
 import { escapeHtml, highlight } from "./highlight.js";
 import { typeset } from "./math.js";
 import { mathExtensions } from "./math_syntax.js";
@@ -194,13 +195,13 @@ function lexer(src, links) {
 const plainText = (src) => ({ type: "text", raw: src, text: escapeHtml(src), escaped: true });
 
 /**
- * One paragraph of text.
+ * One paragraph of text (`plain`: the markdown was not lexed).
  * @param {string} src
- * @returns {Tok[] & {links: Links}}
+ * @returns {Tok[] & {links: Links, plain?: boolean}}
  */
 function asText(src) {
   const toks = [{ type: "paragraph", raw: src, text: src, tokens: [plainText(src)] }];
-  return Object.assign(toks, { links: {} });
+  return Object.assign(toks, { links: {}, plain: true });
 }
 
 /** @param {unknown} e */
@@ -208,17 +209,20 @@ const unlexable = (e) => e instanceof RangeError || e instanceof TooCostly;
 
 /**
  * Lex `src` (blocks and inline), as marked's `lex` does, within `budgetMs` for the block
- * structure and again for each block's inline text.
+ * structure and again for each block's inline text; `blocks`: the block structure only (raw
+ * text, types and definitions, no inline parse).
  * @param {string} src
  * @param {Links} [links]
  * @param {number} [budgetMs]
- * @returns {Tok[] & {links: Links}}
+ * @param {boolean} [blocks]
+ * @returns {Tok[] & {links: Links, plain?: boolean}}
  */
-export function lex(src, links, budgetMs = LEX_BUDGET_MS) {
+export function lex(src, links, budgetMs = LEX_BUDGET_MS, blocks = false) {
   const { lx, src: safe } = lexer(src, links);
   try {
     budget.start(lx, budgetMs);
     lx.blockTokens(safe.replace(/\r\n?/g, "\n"), lx.tokens);
+    if (blocks) return /** @type {any} */ (lx.tokens);
     for (const item of lx.inlineQueue) {
       budget.start(lx, budgetMs);
       lx.state.inRawBlock = false;
@@ -230,24 +234,6 @@ export function lex(src, links, budgetMs = LEX_BUDGET_MS) {
       }
     }
     lx.inlineQueue = [];
-    return /** @type {any} */ (lx.tokens);
-  } catch (e) {
-    if (unlexable(e)) return asText(src);
-    throw e;
-  }
-}
-
-/**
- * Lex the block structure of `src` only: raw text, types and definitions, no inline parse.
- * @param {string} src
- * @param {Links} [links]
- * @returns {Tok[] & {links: Links}}
- */
-export function lexBlocks(src, links) {
-  const { lx, src: safe } = lexer(src, links);
-  try {
-    budget.start(lx, LEX_BUDGET_MS);
-    lx.blockTokens(safe, lx.tokens);
     return /** @type {any} */ (lx.tokens);
   } catch (e) {
     if (unlexable(e)) return asText(src);
@@ -283,13 +269,13 @@ export function renderFrozen(toks) {
 function decorate(root) {
   for (const table of root.querySelectorAll("table")) withCopy(table, "nba-table");
   for (const pre of root.querySelectorAll("pre")) {
-    const box = document.createElement("div");
-    box.className = "nba-code";
-    const btn = document.createElement("button");
-    btn.type = "button";
-    btn.className = "nba-copy";
-    btn.textContent = "Copy";
-    btn.title = "Copy code";
+    const box = h("div", "nba-code");
+    const btn = Object.assign(h("button"), {
+      type: "button",
+      className: "nba-copy",
+      textContent: "Copy",
+      title: "Copy code",
+    });
     pre.replaceWith(box);
     box.append(pre, btn);
   }

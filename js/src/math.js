@@ -7,6 +7,7 @@
 // configuration stays untouched. Until the chunk arrives, placeholders show their TeX.
 
 import DOMPurify from "dompurify";
+import { h } from "./format.js";
 
 /**
  * What the math chunk exports.
@@ -348,14 +349,12 @@ function render(tex, display, r) {
     const math = frag.firstElementChild;
     // Exactly one <math>, as the renderer makes it; anything else is shown as an error.
     if (math?.localName === "math" && frag.childNodes.length === 1) {
-      const box = document.createElement("span");
-      box.className = display ? "nb-mathml nb-mathml-display" : "nb-mathml";
+      const box = h("span", display ? "nb-mathml nb-mathml-display" : "nb-mathml");
       box.append(math);
       return box;
     }
   }
-  const error = document.createElement("code");
-  error.className = "nb-math-error";
+  const error = h("code", "nb-math-error");
   error.title = "error" in out ? out.error : "nbagent: the formula's MathML was not as expected";
   error.textContent = tex;
   return error;

@@ -103,7 +103,7 @@ function doubleEnd(src, from) {
     }
     if (c === "\n") {
       let j = i + 1;
-      while (src[j] === " " || src[j] === "\t") j++;
+      while (" \t".includes(src[j])) j++;
       if (src[j] === "\n") return { at: i, info: 0 };
     }
     i++;
@@ -168,7 +168,7 @@ const BLOCK_CLOSE = { $: "$$", "\\": "\\]" };
 function blockEnd(close, src, from) {
   for (let at = src.indexOf(close, from); at >= 0; at = src.indexOf(close, at + 1)) {
     let i = at + close.length;
-    while (src[i] === " " || src[i] === "\t") i++;
+    while (" \t".includes(src[i])) i++;
     if (i >= src.length || src[i] === "\n") return { at, info: i - at };
   }
   return { at: src.length, info: 0 };
