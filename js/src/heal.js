@@ -129,18 +129,20 @@ function healInline(src) {
       continue;
     }
     const top = stack.at(-1);
-    if (c === "`") {
-      let j = i;
-      while (src[j] === "`") j++;
-      const run = src.slice(i, j);
-      if (top?.m[0] === "`") {
+    // Code spans, and `$$` formulas (TeX's `_` is no emphasis): nothing inside is healed.
+    const verbatim = top && "`$".includes(top.m[0]);
+    if (c === "`" || (c === "$" && src[i + 1] === "$")) {
+      let j = i + 1;
+      while (c === "`" && src[j] === "`") j++;
+      const run = c === "$" ? "$$" : src.slice(i, j);
+      if (verbatim) {
         if (top.m === run) stack.pop();
       } else stack.push({ m: run, at: i });
-      i = j;
+      i += run.length;
       lineStart = false;
       continue;
     }
-    if (top?.m[0] === "`") {
+    if (verbatim) {
       i++;
       continue;
     }
@@ -209,26 +211,35 @@ function openDisplayMath(src) {
 
 /**
  * The open inline formula at the end of the last paragraph of `src`, by pandoc's rules: a
- * `$` followed by a non-space (not a digit: "$5" is money until it closes) and no closing
- * `$` (preceded by a non-space, not followed by a digit) yet; or a `\(` without `\)`.
+ * `$` followed by a non-space and no closing `$` (preceded by a non-space, not followed by a
+ * digit) yet; or a `\(` without `\)`. A `$` before a digit ("$5") is money until a TeX
+ * command follows it ("$0.8 \pm"), or until it closes.
  * @param {string} src
  */
 function openInlineMath(src) {
   const start = Math.max(0, src.lastIndexOf("\n\n") + 2);
   let open = -1;
+  let money = -1;
   let code = false;
   for (let i = start; i < src.length; i++) {
     const c = src[i];
     if (c === "\\") {
       if (src[i + 1] === "(" && open < 0 && !code) open = i;
       else if (src[i + 1] === ")" && open >= 0 && src[open] === "\\") open = -1;
+      else if (open < 0 && money >= 0 && /[a-z]/i.test(src[i + 1])) open = money;
       i++;
     } else if (c === "`" && open < 0) code = !code;
     else if (c === "$" && !code && src[i + 1] !== "$" && src[i - 1] !== "$") {
       const next = src[i + 1] ?? "";
       if (open < 0) {
-        if (next !== "" && !/[\s\d]/.test(next)) open = i;
-      } else if (src[open] === "$" && !/\s/.test(src[i - 1]) && !/\d/.test(next)) open = -1;
+        // "$5 … 0.5$": money that closes is a formula (not a new one opening).
+        if (money >= 0 && !/\s/.test(src[i - 1]) && !/\d/.test(next)) money = -1;
+        else if (/\d/.test(next)) money = i;
+        else if (next !== "" && !/\s/.test(next)) open = i;
+      } else if (src[open] === "$" && !/\s/.test(src[i - 1]) && !/\d/.test(next)) {
+        open = -1;
+        money = -1;
+      }
     }
   }
   return open;
@@ -319,8 +330,10 @@ export function healLive(src) {
     math = { tex: src.slice(inline + (src[inline] === "\\" ? 2 : 1)), display: false };
     src = src.slice(0, inline);
   }
-  // A trailing backslash escapes what comes next: not text yet.
-  if (/(?:^|[^\\])(?:\\\\)*\\$/.test(src)) src = src.slice(0, -1);
+  // A trailing backslash escapes what comes next, a trailing `$` after a space may open a
+  // formula (one after a non-space may close one): not text yet.
+  if (/(?:^|[^\\])(?:\\\\)*\\$/.test(src) || (!math && /(?:^|[\s([])\$$/.test(src)))
+    src = src.slice(0, -1);
   let text = heal(healBlocks(src));
   // An unfinished link text: show it without its bracket until the link is complete.
   text = text

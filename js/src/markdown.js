@@ -8,7 +8,7 @@ import { escapeHtml, highlight } from "./highlight.js";
 import { typeset } from "./math.js";
 import { mathExtensions } from "./math_syntax.js";
 import { PURIFY, purify } from "./purify.js";
-import { withCopy } from "./table_copy.js";
+import { copyText, withCopy } from "./table_copy.js";
 
 export { morph } from "./morph.js";
 export { PURIFY, purify } from "./purify.js";
@@ -256,7 +256,7 @@ export function renderFrozen(toks) {
   const frag = purify(html);
   // Looked up only where the HTML has them: querySelectorAll on DOMPurify's fragments gets
   // slower with every call in jsdom (the spec tests), and most blocks have neither.
-  if (html.includes("<pre") || html.includes("<table")) decorate(frag);
+  if (/<pre|<table/.test(html)) decorate(frag);
   if (html.includes(MATH_MARK)) typeset(frag);
   return frag;
 }
@@ -287,17 +287,7 @@ function decorate(root) {
  */
 export async function copyCode(btn) {
   const code = btn.parentElement?.querySelector("pre")?.textContent ?? "";
-  try {
-    await navigator.clipboard.writeText(code.replace(/\n$/, ""));
-    btn.textContent = "Copied";
-    btn.classList.add("nba-copied");
-  } catch {
-    btn.textContent = "Copy failed";
-  }
-  setTimeout(() => {
-    btn.textContent = "Copy";
-    btn.classList.remove("nba-copied");
-  }, 1500);
+  await copyText(btn, () => code.replace(/\n$/, ""), "Copy");
 }
 
 /**
