@@ -199,14 +199,12 @@ export const OPEN_MATH = "\uE000";
  * @param {string} src
  */
 function openDisplayMath(src) {
+  const atLine = (/** @type {number} */ at) => /(?:^|\n) {0,3}$/.test(src.slice(0, at));
   const dollars = src.match(/\$\$/g)?.length ?? 0;
-  if (dollars % 2 === 1) {
-    const at = src.lastIndexOf("$$");
-    if (/(?:^|\n) {0,3}$/.test(src.slice(0, at))) return at;
-  }
+  const at = src.lastIndexOf("$$");
+  if (dollars % 2 === 1 && atLine(at)) return at;
   const br = src.lastIndexOf("\\[");
-  if (br >= 0 && !src.includes("\\]", br) && /(?:^|\n) {0,3}$/.test(src.slice(0, br))) return br;
-  return -1;
+  return br >= 0 && !src.includes("\\]", br) && atLine(br) ? br : -1;
 }
 
 /**
@@ -248,7 +246,7 @@ function openInlineMath(src) {
 // Also nested (indented) and ordered ones with their dot: "1." alone is an empty item, which
 // cannot interrupt a paragraph, so it shows as the paragraph's text until its item has some.
 const PARTIAL_MARKER = /(?:^|\n)[ \t]*(?:\d{1,9}[.)]?|[-+*]|>|\\)[ \t]*$/;
-const TASK_OPEN = /^( {0,3}(?:\s*)(?:[-+*]|\d{1,9}[.)])[ \t]+)\[([ xX]?)(\]?)[ \t]*$/;
+const TASK_OPEN = /^(\s*(?:[-+*]|\d{1,9}[.)])[ \t]+)\[([ xX]?)(\]?)[ \t]*$/;
 /**
  * A delimiter row, maybe half-typed: cells of `[ \t]*:?-*:?[ \t]*` between pipes. Written so
  * that each character has one place in the pattern (the spaces of an empty cell were two
@@ -289,8 +287,10 @@ function healBlocks(src) {
   // A table being started: its header row, maybe a partial delimiter row after it.
   const lines = src.split("\n");
   let head = lines.length - 1;
-  if (head > 0 && TABLE_DELIM.test(lines[head]) && lines[head].includes("-")) head--;
-  else if (head > 0 && /^ {0,3}\|[ \t]*$/.test(lines[head])) head--;
+  if (head > 0 && TABLE_DELIM.test(lines[head]) && /[-:]/.test(lines[head])) head--;
+  // (A lone `|` after a row starts the next one; after a blank line, a header.)
+  else if (head > 0 && /^ {0,3}\|[ \t]*$/.test(lines[head]) && /^ {0,3}\|/.test(lines[head - 1]))
+    head--;
   // The header row's newline typed, nothing after it yet (issue 18: the row showed as text).
   else if (head > 0 && lines[head] === "") head--;
   const header = lines[head];

@@ -322,15 +322,15 @@ function part(src, from, to) {
 
 /**
  * Where to cut the live block `src` near `at`, before it: at a line that starts a block not
- * indented (so that both sides parse as they would together: an indented line alone is code),
- * else at a line, else at a word.
+ * indented (so that both sides parse as they would together: an indented line alone is code,
+ * a table row without its header text), else at a line, else at a word.
  * @param {string} src
  * @param {number} at
  */
 function cutAt(src, at) {
   const nl = src.lastIndexOf("\n", at);
   for (let i = nl; i > 0 && i >= at - 512; i = src.lastIndexOf("\n", i - 1))
-    if (/\S/.test(src[i + 1] ?? "")) return i + 1;
+    if (/[^\s|]/.test(src[i + 1] ?? "")) return i + 1;
   if (nl >= at - 256) return nl + 1;
   return Math.max(src.lastIndexOf(" ", at) + 1, at - 64);
 }

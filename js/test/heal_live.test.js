@@ -16,11 +16,18 @@ test.each([
   ["| a | b |\n|", ["a", "b"]],
   ["| a | b |\n|--", ["a", "b"]],
   ["| a | b |\n|---|:-", ["a", "b"]],
+  ["| a | b |\n|:", ["a", "b"]],
+  ["| a | b |\n| :-- |", ["a", "b"]],
   ["| format | size (M", ["format", "size (M"]],
 ])("a table header %j shows as a table head at once", (src, heads) => {
   const el = live(`Intro.\n\n${src}`);
   expect([...el.querySelectorAll("thead th")].map((th) => th.textContent)).toEqual(heads);
   expect(el.textContent).not.toContain("|");
+});
+
+test("a lone `|` after a blank line (a table's start) does not flash", () => {
+  expect(live("- a list\n\n|").textContent?.trim()).toBe("a list");
+  expect(live("- a list\n\n| ").textContent?.trim()).toBe("a list");
 });
 
 test.each([
