@@ -58,7 +58,7 @@ def pathological(size: int = 8192) -> dict[str, str]:
         "< dense": fill("<a "),
         "mixed **_[`$<": fill("**_[`$<a "),
         "_a_b pairs": fill("_a_b "),
-        "mixed ** and _": fill("**a _b "),
+        "mixed ** and _": fill("**_a "),
         "_a_ **b** mixed": fill("_a_ **b** c_d "),
         "nested quotes": "> " * 200 + "deep\n" + fill("> a\n"),
         "nested lists": "".join("  " * (i % 30) + "- item\n" for i in range(size // 40)),
@@ -133,7 +133,7 @@ def stats(times: dict[str, list[float]]) -> tuple[float, float, float]:
     return percentile(streaming, 95) or 0.0, max(streaming + frames[-1:]), frames[-1]
 
 
-def run(before: str, quick: bool, parts: str = "raw,frames") -> dict[str, Any]:
+def run(before: str, quick: bool, parts: str = "raw,frames", repeat: int = 3) -> dict[str, Any]:
     """Measure both bundles; returns the figures printed by `report`."""
     from playwright.sync_api import sync_playwright
 
@@ -161,8 +161,14 @@ def run(before: str, quick: bool, parts: str = "raw,frames") -> dict[str, Any]:
                 row = {}
                 for name, naive in (("BEFORE", False), ("AFTER", False), ("AFTER", True)):
                     args = [name, src, CHUNK, naive]
-                    times = page.evaluate("([n, s, c, v]) => mdBench.frameTimes(n, s, c, v)", args)
-                    row["naive" if naive else name.lower()] = stats(times)
+                    # The machine may be busy: the run whose worst frame is least bad.
+                    runs = [
+                        stats(
+                            page.evaluate("([n, s, c, v]) => mdBench.frameTimes(n, s, c, v)", args)
+                        )
+                        for _ in range(repeat)
+                    ]
+                    row["naive" if naive else name.lower()] = min(runs, key=lambda r: r[1])
                 out["frames"][label] = row
                 print(f"  measured {label}", file=sys.stderr, flush=True)
             browser.close()
@@ -194,7 +200,9 @@ def report(out: dict[str, Any]) -> None:
             print(f"  {i:2} {title(ANSWERS[i]):34} {cells[0]:>14} -> {cells[1]:>14}")
         cells = [f"{share(r)} ({max(x['run'] for x in r['answers']):3})" for r in (b, a)]
         print(f"  {'all':37} {cells[0]:>14} -> {cells[1]:>14}   of {a['frames']} frames")
-    print(f"\nFrame time, ms (flush + typesetting + style + layout), {CHUNK}-character chunks:")
+    print(f"\nFrame time, ms (flush + typesetting + style + layout), {CHUNK}-character chunks,")
+    print("the tasks a frame queued (formulas typeset later) counted as frames of their own;")
+    print("of several runs per input, the one whose worst frame is least bad.")
     print("p95 of the streaming frames / max of all, the final one (one whole render) included;")
     print("'end': the final frame")
     head = f"  {'input':18} {'before':>15} {'after':>15} {'naive':>15} {'after end':>10}"
@@ -212,8 +220,9 @@ def main() -> None:
     parser.add_argument("--quick", action="store_true", help="2 KB pathological inputs")
     parser.add_argument("--samples", action="store_true", help="print raw-syntax frames (after)")
     parser.add_argument("--only", default="raw,frames", help="raw, frames or both (default)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per input (best kept)")
     args = parser.parse_args()
-    out = run(args.before, args.quick, args.only)
+    out = run(args.before, args.quick, args.only, args.repeat)
     report(out)
     if args.samples and out["raw"]:
         for sample in out["raw"][(1, "AFTER")]["samples"]:

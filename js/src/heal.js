@@ -36,9 +36,6 @@ function afterFences(src) {
   return f.open ? -1 : f.end;
 }
 
-/** @param {string} src */
-const inOpenFence = (src) => afterFences(src) < 0;
-
 /**
  * The opening line of the fence still open at the end of `src`, or null.
  * @param {string} src
@@ -296,12 +293,9 @@ function healBlocks(src) {
   const header = lines[head];
   if (/^ {0,3}\|/.test(header) && (head === 0 || lines[head - 1].trim() === "")) {
     const all = cells(header);
-    const n = all.length;
+    // (No cells, or only empty ones: nothing to show yet.)
     if (all.every((c) => c.trim() === "")) return lines.slice(0, head).join("\n");
-    if (n > 0) {
-      const delim = `|${"---|".repeat(n)}`;
-      return [...lines.slice(0, head), header, delim].join("\n");
-    }
+    return [...lines.slice(0, head), header, `|${"---|".repeat(all.length)}`].join("\n");
   }
   return src;
 }
@@ -315,7 +309,7 @@ function healBlocks(src) {
  */
 export function healLive(src) {
   src = src.replaceAll(OPEN_MATH, "\uFFFD");
-  if (inOpenFence(src)) {
+  if (fences(src).open) {
     // A half-typed closing fence is not code yet.
     return { text: src.replace(/\n(?:[ \t]*>)*[ \t]*(?:`{1,}|~{1,})$/, "\n"), math: null };
   }

@@ -92,7 +92,8 @@ const budget = lexBudget();
  * emphasis (CommonMark §6.2; marked agrees), yet marked counts it as a possible closer, and
  * then scans the paragraph from every `_` that opens up to it: `_a_b ` repeated is quadratic
  * (8 KB: 280 ms). Hidden in marked's masked copy of the text (which only its emphasis rules
- * read), each opener with no closer after it is text at once.
+ * read), each opener with no closer after it is text at once. (A run that can open must stay:
+ * marked counts the openers nested before a closer.)
  */
 const INTRAWORD_UNDERSCORES = /(?<=[\p{L}\p{N}])_+(?=[\p{L}\p{N}])/gu;
 

@@ -356,9 +356,7 @@ function keyOf(el) {
  */
 function render(tex, display, r) {
   const out =
-    tex.length > MAX_TEX
-      ? { error: `nbagent: not typeset, over ${MAX_TEX} characters` }
-      : r.toMathML(tex, display);
+    tex.length > MAX_TEX ? { error: "nbagent: too long to typeset" } : r.toMathML(tex, display);
   if ("mathml" in out) {
     const frag = purifyMathML(out.mathml);
     const math = frag.firstElementChild;

@@ -265,7 +265,7 @@ export class StreamingMarkdown {
       this.renderHead(src.slice(0, cut), links);
       this.cut = cut;
     }
-    if (this.cut) src = part(src, this.cut, src.length);
+    if (this.cut) src = part(src, this.cut);
     const healed = healLive(src);
     const html = parseTokens(lex(healed.text, links, LIVE_LEX_MS));
     const frag = purify(html);
@@ -275,7 +275,7 @@ export class StreamingMarkdown {
     if (html.includes(MATH_MARK)) typeset(frag);
     const typesetMs = performance.now() - t1;
     if (this.cut && this.liveEl.firstChild !== this.head) this.liveEl.prepend(this.head);
-    morph(this.liveEl, frag, this.cut ? this.head.nextSibling : this.liveEl.firstChild);
+    morph(this.liveEl, frag, this.cut ? this.head.nextSibling : undefined);
     // Past half the budget, parse only as much as fits in half of it next time (the cost of
     // a paragraph grows faster than its length, so this leaves room for the next chunk).
     const cost = performance.now() - t0 - typesetMs;
@@ -291,12 +291,13 @@ export class StreamingMarkdown {
    * @param {Links} links
    */
   renderHead(head, links) {
-    const toks = lex(heal(part(head, this.cut, head.length)), links, LIVE_BUDGET_MS / 2);
+    const toks = lex(heal(part(head, this.cut)), links, LIVE_BUDGET_MS / 2);
     const last = this.head.lastElementChild;
+    const text = head.slice(this.cut);
     if (toks.plain) {
       // Too costly as markdown: text, one paragraph with the text pieces before.
-      if (last?.className === "nba-pending") last.append(head.slice(this.cut));
-      else this.head.append(h("p", "nba-pending", head.slice(this.cut)));
+      if (last?.className === "nba-pending") last.append(text);
+      else this.head.append(h("p", "nba-pending", text));
       return;
     }
     const html = parseTokens(toks);
@@ -307,17 +308,29 @@ export class StreamingMarkdown {
 }
 
 /**
- * `src` from `from` (a line start) to `to` as markdown of its own: inside a long code block
- * it stays code (the fence's opening line first), and it is dedented as its first line (an
- * item's lines alone would be indented code).
- * @param {string} src @param {number} from @param {number} to
+ * `src` from `from` (a line start) on as markdown of its own: inside a long code block
+ * it stays code (the fence's opening line first), inside a long table a table (its delimiter
+ * row first, under an empty header), and it is dedented as its first line (an item's lines
+ * alone would be indented code).
+ * @param {string} src @param {number} from
  */
-function part(src, from, to) {
+function part(src, from) {
   const fence = openFenceLine(src.slice(0, from));
-  const text = src.slice(from, to);
+  let text = src.slice(from);
   const n = text.length - text.trimStart().length;
-  const own = n ? text.replace(/^[ \t]+/gm, (w) => w.slice(n)) : text;
-  return fence === null ? own : `${fence.trimStart()}\n${own}`;
+  if (n) text = text.replace(/^[ \t]+/gm, (w) => w.slice(n));
+  if (src[from] === "|") {
+    let top = from;
+    for (let at = from; at > 1; top = at) {
+      at = src.lastIndexOf("\n", at - 2) + 1;
+      if (src[at] !== "|") break;
+    }
+    // The table's rows before: its header, delimiter row, …, "".
+    const rows = src.slice(top, from).split("\n");
+    if (rows.length > 2 && rows[1].includes("-"))
+      text = `${rows[1].replace(/[^|]+/g, " ")}\n${rows[1]}\n${text}`;
+  }
+  return fence === null ? text : `${fence.trimStart()}\n${text}`;
 }
 
 /**

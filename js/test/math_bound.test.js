@@ -44,5 +44,5 @@ test("a formula too long to typeset shows its TeX, and says why", async () => {
   expect(typeset.some((t) => t.startsWith("huge"))).toBe(false);
   const error = el.querySelector("code.nb-math-error");
   expect(error?.textContent).toBe(tex);
-  expect(error?.getAttribute("title")).toMatch(/not typeset/);
+  expect(error?.getAttribute("title")).toMatch(/too long to typeset/);
 });

@@ -51,6 +51,7 @@ const LISTS = [
   "It sounds like the container", // troubleshooting, YAML fences in a numbered list
   "Sure, here's a breakdown", // nested lists
   "Great question! Here's how", // a how-to
+  "Here's a side-by-side comparison", // two tables
 ];
 
 test.each(LISTS)(
