@@ -81,3 +81,34 @@ test.each(LISTS)(
   },
   60_000,
 );
+
+test("a copy made while the live block has a head streams on like the original", () => {
+  const src = find("Thanks for sharing the code!");
+  const clock = vi.spyOn(performance, "now").mockReturnValue(0);
+  try {
+    const s = new StreamingMarkdown();
+    const half = Math.floor(src.length / 2);
+    for (let i = 0; i < half; i += 7) {
+      s.append(src.slice(i, Math.min(i + 7, half)));
+      s.window = Math.min(s.window, 256);
+      s.flush();
+    }
+    expect(s.cut).toBeGreaterThan(0);
+    const c = s.clone();
+    expect(c.el.innerHTML).toBe(s.el.innerHTML);
+    for (const m of [s, c]) {
+      m.append(src.slice(half, half + 300));
+      m.flush();
+    }
+    expect(c.el.innerHTML).toBe(s.el.innerHTML);
+    for (const m of [s, c]) {
+      m.append(src.slice(half + 300));
+      m.setFinal(true);
+      m.flush();
+    }
+    expect(c.el.innerHTML).toBe(renderMarkdown(src).innerHTML);
+    expect(s.el.innerHTML).toBe(renderMarkdown(src).innerHTML);
+  } finally {
+    clock.mockRestore();
+  }
+});
