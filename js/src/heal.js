@@ -7,40 +7,41 @@
 const FENCE = /^(?:[ \t]*>)*[ \t]*(`{3,}|~{3,})/gm;
 
 /**
- * Where the fenced code of `src` ends: -1 inside an open fence, else the end of the last
- * closing fence's line (0 without fences).
+ * The fence still open at the end of `src` (its match, or null) and where the fenced code
+ * before it ends: the end of the last closing fence's line (0 without fences).
  * @param {string} src
  */
-function afterFences(src) {
-  /** @type {string | null} */
+function fences(src) {
+  /** @type {RegExpMatchArray | null} */
   let open = null;
   let end = 0;
   for (const m of src.matchAll(FENCE)) {
-    const f = m[1];
-    if (open === null) open = f;
-    else if (f[0] === open[0] && f.length >= open.length) {
+    if (open === null) open = m;
+    else if (m[1][0] === open[1][0] && m[1].length >= open[1].length) {
       open = null;
       const nl = src.indexOf("\n", m.index);
       end = nl < 0 ? src.length : nl + 1;
     }
   }
-  return open === null ? end : -1;
+  return { open, end };
 }
 
-/** @param {string} src */
-const inOpenFence = (src) => afterFences(src) < 0;
+/**
+ * Where the fenced code of `src` ends: -1 inside an open fence, else the end of the last
+ * closing fence's line (0 without fences).
+ * @param {string} src
+ */
+function afterFences(src) {
+  const f = fences(src);
+  return f.open ? -1 : f.end;
+}
 
 /**
  * The opening line of the fence still open at the end of `src`, or null.
  * @param {string} src
  */
 export function openFenceLine(src) {
-  /** @type {RegExpMatchArray | null} */
-  let open = null;
-  for (const m of src.matchAll(FENCE)) {
-    if (open === null) open = m;
-    else if (m[1][0] === open[1][0] && m[1].length >= open[1].length) open = null;
-  }
+  const { open } = fences(src);
   if (open === null) return null;
   const at = open.index ?? 0;
   const nl = src.indexOf("\n", at);
@@ -125,18 +126,20 @@ function healInline(src) {
       continue;
     }
     const top = stack.at(-1);
-    if (c === "`") {
-      let j = i;
-      while (src[j] === "`") j++;
-      const run = src.slice(i, j);
-      if (top?.m[0] === "`") {
+    // Code spans, and `$$` formulas (TeX's `_` is no emphasis): nothing inside is healed.
+    const verbatim = top && "`$".includes(top.m[0]);
+    if (c === "`" || (c === "$" && src[i + 1] === "$")) {
+      let j = i + 1;
+      while (c === "`" && src[j] === "`") j++;
+      const run = c === "$" ? "$$" : src.slice(i, j);
+      if (verbatim) {
         if (top.m === run) stack.pop();
       } else stack.push({ m: run, at: i });
-      i = j;
+      i += run.length;
       lineStart = false;
       continue;
     }
-    if (top?.m[0] === "`") {
+    if (verbatim) {
       i++;
       continue;
     }
@@ -145,11 +148,11 @@ function healInline(src) {
       lineStart = false;
       continue;
     }
-    if (lineStart && (c === " " || c === "\t" || c === ">")) {
+    if (lineStart && " \t>".includes(c)) {
       i++;
       continue;
     }
-    if ((c === "*" || c === "_" || c === "~") && src[i + 1] === c) {
+    if ("*_~".includes(c) && src[i + 1] === c) {
       if (
         c === "~" ||
         !(c === "_" && isWordChar(src[i - 1] ?? "") && isWordChar(src[i + 2] ?? ""))
@@ -161,7 +164,7 @@ function healInline(src) {
       continue;
     }
     if (c === "*" || c === "_") {
-      const bullet = lineStart && (src[i + 1] === " " || src[i + 1] === "\t" || i + 1 === n);
+      const bullet = lineStart && (i + 1 === n || " \t".includes(src[i + 1]));
       const intra = c === "_" && isWordChar(src[i - 1] ?? "") && isWordChar(src[i + 1] ?? "");
       if (!bullet && !intra) toggle(c, i);
     }
@@ -193,45 +196,54 @@ export const OPEN_MATH = "\uE000";
  * @param {string} src
  */
 function openDisplayMath(src) {
+  const atLine = (/** @type {number} */ at) => /(?:^|\n) {0,3}$/.test(src.slice(0, at));
   const dollars = src.match(/\$\$/g)?.length ?? 0;
-  if (dollars % 2 === 1) {
-    const at = src.lastIndexOf("$$");
-    if (/(?:^|\n) {0,3}$/.test(src.slice(0, at))) return at;
-  }
+  const at = src.lastIndexOf("$$");
+  if (dollars % 2 === 1 && atLine(at)) return at;
   const br = src.lastIndexOf("\\[");
-  if (br >= 0 && !src.includes("\\]", br) && /(?:^|\n) {0,3}$/.test(src.slice(0, br))) return br;
-  return -1;
+  return br >= 0 && !src.includes("\\]", br) && atLine(br) ? br : -1;
 }
 
 /**
  * The open inline formula at the end of the last paragraph of `src`, by pandoc's rules: a
- * `$` followed by a non-space (not a digit: "$5" is money until it closes) and no closing
- * `$` (preceded by a non-space, not followed by a digit) yet; or a `\(` without `\)`.
+ * `$` followed by a non-space and no closing `$` (preceded by a non-space, not followed by a
+ * digit) yet; or a `\(` without `\)`. A `$` before a digit ("$5") is money until a TeX
+ * command follows it ("$0.8 \pm"), or until it closes.
  * @param {string} src
  */
 function openInlineMath(src) {
   const start = Math.max(0, src.lastIndexOf("\n\n") + 2);
   let open = -1;
+  let money = -1;
   let code = false;
   for (let i = start; i < src.length; i++) {
     const c = src[i];
     if (c === "\\") {
       if (src[i + 1] === "(" && open < 0 && !code) open = i;
       else if (src[i + 1] === ")" && open >= 0 && src[open] === "\\") open = -1;
+      else if (open < 0 && money >= 0 && /[a-z]/i.test(src[i + 1])) open = money;
       i++;
     } else if (c === "`" && open < 0) code = !code;
     else if (c === "$" && !code && src[i + 1] !== "$" && src[i - 1] !== "$") {
       const next = src[i + 1] ?? "";
       if (open < 0) {
-        if (next !== "" && !/[\s\d]/.test(next)) open = i;
-      } else if (src[open] === "$" && !/\s/.test(src[i - 1]) && !/\d/.test(next)) open = -1;
+        // "$5 … 0.5$": money that closes is a formula (not a new one opening).
+        if (money >= 0 && !/\s/.test(src[i - 1]) && !/\d/.test(next)) money = -1;
+        else if (/\d/.test(next)) money = i;
+        else if (next !== "" && !/\s/.test(next)) open = i;
+      } else if (src[open] === "$" && !/\s/.test(src[i - 1]) && !/\d/.test(next)) {
+        open = -1;
+        money = -1;
+      }
     }
   }
   return open;
 }
 
-const PARTIAL_MARKER = /(?:^|\n) {0,3}(?:\d{1,9}|[-+*]|>|\\)[ \t]*$/;
-const TASK_OPEN = /^( {0,3}(?:\s*)(?:[-+*]|\d{1,9}[.)])[ \t]+)\[([ xX]?)(\]?)[ \t]*$/;
+// Also nested (indented) and ordered ones with their dot: "1." alone is an empty item, which
+// cannot interrupt a paragraph, so it shows as the paragraph's text until its item has some.
+const PARTIAL_MARKER = /(?:^|\n)[ \t]*(?:\d{1,9}[.)]?|[-+*]|>|\\)[ \t]*$/;
+const TASK_OPEN = /^(\s*(?:[-+*]|\d{1,9}[.)])[ \t]+)\[([ xX]?)(\]?)[ \t]*$/;
 /**
  * A delimiter row, maybe half-typed: cells of `[ \t]*:?-*:?[ \t]*` between pipes. Written so
  * that each character has one place in the pattern (the spaces of an empty cell were two
@@ -272,18 +284,18 @@ function healBlocks(src) {
   // A table being started: its header row, maybe a partial delimiter row after it.
   const lines = src.split("\n");
   let head = lines.length - 1;
-  if (head > 0 && TABLE_DELIM.test(lines[head]) && lines[head].includes("-")) head--;
-  else if (head > 0 && /^ {0,3}\|[ \t]*$/.test(lines[head])) head--;
+  if (head > 0 && TABLE_DELIM.test(lines[head]) && /[-:]/.test(lines[head])) head--;
+  // (A lone `|` after a row starts the next one; after a blank line, a header.)
+  else if (head > 0 && /^ {0,3}\|[ \t]*$/.test(lines[head]) && /^ {0,3}\|/.test(lines[head - 1]))
+    head--;
   // The header row's newline typed, nothing after it yet (issue 18: the row showed as text).
   else if (head > 0 && lines[head] === "") head--;
   const header = lines[head];
   if (/^ {0,3}\|/.test(header) && (head === 0 || lines[head - 1].trim() === "")) {
-    const n = cells(header).length;
-    if (cells(header).every((c) => c.trim() === "")) return lines.slice(0, head).join("\n");
-    if (n > 0) {
-      const delim = `|${"---|".repeat(n)}`;
-      return [...lines.slice(0, head), header, delim].join("\n");
-    }
+    const all = cells(header);
+    // (No cells, or only empty ones: nothing to show yet.)
+    if (all.every((c) => c.trim() === "")) return lines.slice(0, head).join("\n");
+    return [...lines.slice(0, head), header, `|${"---|".repeat(all.length)}`].join("\n");
   }
   return src;
 }
@@ -297,7 +309,7 @@ function healBlocks(src) {
  */
 export function healLive(src) {
   src = src.replaceAll(OPEN_MATH, "\uFFFD");
-  if (inOpenFence(src)) {
+  if (fences(src).open) {
     // A half-typed closing fence is not code yet.
     return { text: src.replace(/\n(?:[ \t]*>)*[ \t]*(?:`{1,}|~{1,})$/, "\n"), math: null };
   }
@@ -312,8 +324,10 @@ export function healLive(src) {
     math = { tex: src.slice(inline + (src[inline] === "\\" ? 2 : 1)), display: false };
     src = src.slice(0, inline);
   }
-  // A trailing backslash escapes what comes next: not text yet.
-  if (/(?:^|[^\\])(?:\\\\)*\\$/.test(src)) src = src.slice(0, -1);
+  // A trailing backslash escapes what comes next, a trailing `$` after a space may open a
+  // formula (one after a non-space may close one): not text yet.
+  if (/(?:^|[^\\])(?:\\\\)*\\$/.test(src) || (!math && /(?:^|[\s([])\$$/.test(src)))
+    src = src.slice(0, -1);
   let text = heal(healBlocks(src));
   // An unfinished link text: show it without its bracket until the link is complete.
   text = text

@@ -3,11 +3,12 @@
 // math.js after sanitizing). The streaming side (freezing, healing) is in streaming.js.
 
 import { Lexer, Marked } from "marked";
+import { h } from "./format.js";
 import { escapeHtml, highlight } from "./highlight.js";
 import { typeset } from "./math.js";
 import { mathExtensions } from "./math_syntax.js";
 import { PURIFY, purify } from "./purify.js";
-import { withCopy } from "./table_copy.js";
+import { copyText, withCopy } from "./table_copy.js";
 
 export { morph } from "./morph.js";
 export { PURIFY, purify } from "./purify.js";
@@ -91,7 +92,8 @@ const budget = lexBudget();
  * emphasis (CommonMark §6.2; marked agrees), yet marked counts it as a possible closer, and
  * then scans the paragraph from every `_` that opens up to it: `_a_b ` repeated is quadratic
  * (8 KB: 280 ms). Hidden in marked's masked copy of the text (which only its emphasis rules
- * read), each opener with no closer after it is text at once.
+ * read), each opener with no closer after it is text at once. (A run that can open must stay:
+ * marked counts the openers nested before a closer.)
  */
 const INTRAWORD_UNDERSCORES = /(?<=[\p{L}\p{N}])_+(?=[\p{L}\p{N}])/gu;
 
@@ -194,13 +196,13 @@ function lexer(src, links) {
 const plainText = (src) => ({ type: "text", raw: src, text: escapeHtml(src), escaped: true });
 
 /**
- * One paragraph of text.
+ * One paragraph of text (`plain`: the markdown was not lexed).
  * @param {string} src
- * @returns {Tok[] & {links: Links}}
+ * @returns {Tok[] & {links: Links, plain?: boolean}}
  */
 function asText(src) {
   const toks = [{ type: "paragraph", raw: src, text: src, tokens: [plainText(src)] }];
-  return Object.assign(toks, { links: {} });
+  return Object.assign(toks, { links: {}, plain: true });
 }
 
 /** @param {unknown} e */
@@ -208,17 +210,20 @@ const unlexable = (e) => e instanceof RangeError || e instanceof TooCostly;
 
 /**
  * Lex `src` (blocks and inline), as marked's `lex` does, within `budgetMs` for the block
- * structure and again for each block's inline text.
+ * structure and again for each block's inline text; `blocks`: the block structure only (raw
+ * text, types and definitions, no inline parse).
  * @param {string} src
  * @param {Links} [links]
  * @param {number} [budgetMs]
- * @returns {Tok[] & {links: Links}}
+ * @param {boolean} [blocks]
+ * @returns {Tok[] & {links: Links, plain?: boolean}}
  */
-export function lex(src, links, budgetMs = LEX_BUDGET_MS) {
+export function lex(src, links, budgetMs = LEX_BUDGET_MS, blocks = false) {
   const { lx, src: safe } = lexer(src, links);
   try {
     budget.start(lx, budgetMs);
     lx.blockTokens(safe.replace(/\r\n?/g, "\n"), lx.tokens);
+    if (blocks) return /** @type {any} */ (lx.tokens);
     for (const item of lx.inlineQueue) {
       budget.start(lx, budgetMs);
       lx.state.inRawBlock = false;
@@ -230,24 +235,6 @@ export function lex(src, links, budgetMs = LEX_BUDGET_MS) {
       }
     }
     lx.inlineQueue = [];
-    return /** @type {any} */ (lx.tokens);
-  } catch (e) {
-    if (unlexable(e)) return asText(src);
-    throw e;
-  }
-}
-
-/**
- * Lex the block structure of `src` only: raw text, types and definitions, no inline parse.
- * @param {string} src
- * @param {Links} [links]
- * @returns {Tok[] & {links: Links}}
- */
-export function lexBlocks(src, links) {
-  const { lx, src: safe } = lexer(src, links);
-  try {
-    budget.start(lx, LEX_BUDGET_MS);
-    lx.blockTokens(safe, lx.tokens);
     return /** @type {any} */ (lx.tokens);
   } catch (e) {
     if (unlexable(e)) return asText(src);
@@ -270,7 +257,7 @@ export function renderFrozen(toks) {
   const frag = purify(html);
   // Looked up only where the HTML has them: querySelectorAll on DOMPurify's fragments gets
   // slower with every call in jsdom (the spec tests), and most blocks have neither.
-  if (html.includes("<pre") || html.includes("<table")) decorate(frag);
+  if (/<pre|<table/.test(html)) decorate(frag);
   if (html.includes(MATH_MARK)) typeset(frag);
   return frag;
 }
@@ -283,13 +270,13 @@ export function renderFrozen(toks) {
 function decorate(root) {
   for (const table of root.querySelectorAll("table")) withCopy(table, "nba-table");
   for (const pre of root.querySelectorAll("pre")) {
-    const box = document.createElement("div");
-    box.className = "nba-code";
-    const btn = document.createElement("button");
-    btn.type = "button";
-    btn.className = "nba-copy";
-    btn.textContent = "Copy";
-    btn.title = "Copy code";
+    const box = h("div", "nba-code");
+    const btn = Object.assign(h("button"), {
+      type: "button",
+      className: "nba-copy",
+      textContent: "Copy",
+      title: "Copy code",
+    });
     pre.replaceWith(box);
     box.append(pre, btn);
   }
@@ -301,17 +288,7 @@ function decorate(root) {
  */
 export async function copyCode(btn) {
   const code = btn.parentElement?.querySelector("pre")?.textContent ?? "";
-  try {
-    await navigator.clipboard.writeText(code.replace(/\n$/, ""));
-    btn.textContent = "Copied";
-    btn.classList.add("nba-copied");
-  } catch {
-    btn.textContent = "Copy failed";
-  }
-  setTimeout(() => {
-    btn.textContent = "Copy";
-    btn.classList.remove("nba-copied");
-  }, 1500);
+  await copyText(btn, () => code.replace(/\n$/, ""), "Copy");
 }
 
 /**

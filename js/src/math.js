@@ -7,6 +7,7 @@
 // configuration stays untouched. Until the chunk arrives, placeholders show their TeX.
 
 import DOMPurify from "dompurify";
+import { h } from "./format.js";
 
 /**
  * What the math chunk exports.
@@ -244,6 +245,13 @@ const CACHE_MAX = 2000;
  * .md §6: ≤ 16 ms). One formula is never split.
  */
 let budgetMs = 6;
+/**
+ * KaTeX takes about 20 µs per character of TeX (a 10,000-character formula: 200 ms, more for
+ * some commands): a formula longer than LONG_TEX is typeset in a task of its own, after the
+ * frame that shows it, and one longer than MAX_TEX not at all (its TeX is shown).
+ */
+const LONG_TEX = 400;
+const MAX_TEX = 4000;
 /** Placeholders past the budget, typeset on the next task. @type {Set<Element>} */
 const deferred = new Set();
 let draining = false;
@@ -286,20 +294,25 @@ export function typeset(root) {
 /**
  * @param {Iterable<Element>} els
  * @param {MathRenderer} r
+ * @param {boolean} [late] a task of its own (not the frame that shows the formulas)
  */
-function typesetAll(els, r) {
+function typesetAll(els, r, late = false) {
   const start = performance.now();
   let fresh = 0;
   for (const el of els) {
     const key = keyOf(el);
     let made = cache.get(key);
     if (!made) {
-      // At least one new formula per call: the queue always moves.
-      if (fresh++ > 0 && performance.now() - start > budgetMs) {
+      // At least one new formula per call (the queue always moves), but a long one never in
+      // the caller's frame: in a task of its own.
+      if (
+        budgetMs < Infinity &&
+        ((!late && key.length > LONG_TEX) || (fresh++ > 0 && performance.now() - start > budgetMs))
+      ) {
         deferred.add(el);
         continue;
       }
-      made = render(el.textContent ?? "", key[0] === "D", r);
+      made = render(key.slice(1), key[0] === "D", r);
       if (cache.size >= CACHE_MAX) cache.clear();
       cache.set(key, made);
     }
@@ -315,7 +328,7 @@ function drain() {
   draining = false;
   const els = [...deferred].filter(shown);
   deferred.clear();
-  if (renderer) typesetAll(els, renderer);
+  if (renderer) typesetAll(els, renderer, true);
 }
 
 /** Resolves when the chunk has loaded (or failed) and no placeholder waits for its turn. */
@@ -342,20 +355,19 @@ function keyOf(el) {
  * @returns {Element}
  */
 function render(tex, display, r) {
-  const out = r.toMathML(tex, display);
+  const out =
+    tex.length > MAX_TEX ? { error: "nbagent: too long to typeset" } : r.toMathML(tex, display);
   if ("mathml" in out) {
     const frag = purifyMathML(out.mathml);
     const math = frag.firstElementChild;
     // Exactly one <math>, as the renderer makes it; anything else is shown as an error.
     if (math?.localName === "math" && frag.childNodes.length === 1) {
-      const box = document.createElement("span");
-      box.className = display ? "nb-mathml nb-mathml-display" : "nb-mathml";
+      const box = h("span", display ? "nb-mathml nb-mathml-display" : "nb-mathml");
       box.append(math);
       return box;
     }
   }
-  const error = document.createElement("code");
-  error.className = "nb-math-error";
+  const error = h("code", "nb-math-error");
   error.title = "error" in out ? out.error : "nbagent: the formula's MathML was not as expected";
   error.textContent = tex;
   return error;

@@ -6,14 +6,15 @@
  * their style, layout and paint. Only nodes of `frag` are ever inserted.
  * @param {Element} el
  * @param {DocumentFragment | Element} frag
+ * @param {ChildNode | null} [cur] the first of `el`'s children to patch (those before stay)
  */
-export function morph(el, frag) {
-  let cur = el.firstChild;
+export function morph(el, frag, cur = el.firstChild) {
   for (const n of [...frag.childNodes]) {
     if (cur === null) {
       el.append(n);
       continue;
     }
+    /** @type {ChildNode | null} */
     const next = cur.nextSibling;
     if (cur.isEqualNode(n)) {
       // already there
@@ -27,6 +28,7 @@ export function morph(el, frag) {
     cur = next;
   }
   while (cur !== null) {
+    /** @type {ChildNode | null} */
     const next = cur.nextSibling;
     cur.remove();
     cur = next;

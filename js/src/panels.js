@@ -204,7 +204,7 @@ export class ToolPanel extends Panel {
             : iconState;
     }
     setText(this.name, String(b.name ?? "tool"));
-    const hasArgs = b.args !== null && b.args !== undefined && b.state !== "args";
+    const hasArgs = b.args != null && b.state !== "args";
     setText(this.preview, oneLine(hasArgs ? compact(b.args) : String(b.arguments ?? "")));
     const usage = usageText(b.usage);
     const took = typeof b.duration_s === "number" ? formatDuration(b.duration_s) : "";
@@ -228,7 +228,7 @@ export class ToolPanel extends Panel {
     }
     const asData = this.data.childElementCount > 0;
     this.data.hidden = !asData;
-    const hasResult = (b.result !== null && b.result !== undefined) || asData;
+    const hasResult = b.result != null || asData;
     this.resultHead.hidden = !hasResult;
     this.result.hidden = !hasResult || asData;
     this.result.classList.toggle("nba-is-error", failed);

@@ -178,7 +178,7 @@ export class RerunBox {
   /** @param {ToolBlock} b */
   update(b) {
     this.name = String(b.name ?? "tool");
-    const parsed = b.args !== null && b.args !== undefined && b.state !== "args";
+    const parsed = b.args != null && b.state !== "args";
     this.args = parsed ? b.args : undefined;
     const can = this.actions.canRerun();
     this.bar.hidden = !parsed;

@@ -2,9 +2,11 @@
 // bounded cost per frame. The whole render (renderMarkdown) is the reference: a finished
 // stream equals it.
 
+import { h } from "./format.js";
 import { finalCount } from "./freeze.js";
-import { healLive, OPEN_MATH, openFenceLine } from "./heal.js";
-import { hidingRefs, lex, lexBlocks, MATH_MARK, parseTokens, renderFrozen } from "./markdown.js";
+import { heal, healLive } from "./heal.js";
+import { cutAt, part, placeOpenMath } from "./live.js";
+import { hidingRefs, lex, MATH_MARK, parseTokens, renderFrozen } from "./markdown.js";
 import { typeset } from "./math.js";
 import { morph } from "./morph.js";
 import { purify } from "./purify.js";
@@ -22,6 +24,9 @@ const LIVE_BUDGET_MS = 8;
 const LIVE_LEX_MS = 50;
 const MIN_WINDOW = 256;
 
+/** @param {string} cls */
+const div = (cls) => h("div", cls);
+
 /** Normalize line endings the way marked's lexer does (so raw lengths add up). @param {string} s */
 const normalize = (s) => s.replace(/\r\n?/g, "\n");
 
@@ -31,34 +36,37 @@ const normalize = (s) => s.replace(/\r\n?/g, "\n");
  * new text only, and only the unfrozen tail is parsed again.
  */
 export class StreamingMarkdown {
+  el = div("nba-md");
+  frozenEl = div("nba-frozen");
+  liveEl = div("nba-live");
+  /** The live block before `cut`, rendered. */
+  head = div("");
+  final = false;
+  dirty = false;
+  // The state of a new block (`reset`):
+  src = "";
+  /** The source from `frozenEnd` on: what is parsed again at each flush. */
+  tail = "";
+  frozenEnd = 0;
+  /** The raw text so far ended in "\r" (a "\n" next completes one line break). */
+  cr = false;
+  /** @type {HTMLElement | null} */
+  chunk = null;
+  chunkCount = 0;
+  finalized = false;
+  /** @type {Links} reference definitions in the frozen blocks */
+  links = {};
+  /** Labels of live definitions already used to re-render the frozen blocks. */
+  shown = new Set();
+  /** Some frozen block shows an unresolved reference as text (see `hideRefs`). */
+  hidRefs = false;
+  /** How many characters at the end of the live block are parsed (see renderLive). */
+  window = Infinity;
+  /** Where the parsed part of the live block starts (see renderLive); 0: all of it is. */
+  cut = 0;
+
   constructor() {
-    this.el = document.createElement("div");
-    this.el.className = "nba-md";
-    this.frozenEl = document.createElement("div");
-    this.frozenEl.className = "nba-frozen";
-    this.liveEl = document.createElement("div");
-    this.liveEl.className = "nba-live";
     this.el.append(this.frozenEl, this.liveEl);
-    this.src = "";
-    /** The source from `frozenEnd` on: what is parsed again at each flush. */
-    this.tail = "";
-    this.frozenEnd = 0;
-    /** The raw text so far ended in "\r" (a "\n" next completes one line break). */
-    this.cr = false;
-    /** @type {HTMLElement | null} */
-    this.chunk = null;
-    this.chunkCount = 0;
-    this.final = false;
-    this.finalized = false;
-    this.dirty = false;
-    /** @type {Links} reference definitions in the frozen blocks */
-    this.links = {};
-    /** Labels of live definitions already used to re-render the frozen blocks. */
-    this.shown = new Set();
-    /** Some frozen block shows an unresolved reference as text (see `hideRefs`). */
-    this.hidRefs = false;
-    /** How many characters at the end of the live block are parsed (see renderLive). */
-    this.window = Infinity;
   }
 
   /**
@@ -110,45 +118,50 @@ export class StreamingMarkdown {
    * @returns {StreamingMarkdown}
    */
   clone() {
-    const c = new StreamingMarkdown();
     const el = /** @type {HTMLDivElement} */ (this.el.cloneNode(true));
-    c.el = el;
-    c.frozenEl = /** @type {HTMLDivElement} */ (el.firstElementChild);
-    c.liveEl = /** @type {HTMLDivElement} */ (el.lastElementChild);
-    // The chunk being filled is always the last one.
-    c.chunk = this.chunk ? /** @type {HTMLElement} */ (c.frozenEl.lastElementChild) : null;
-    c.src = this.src;
-    c.tail = this.tail;
-    c.frozenEnd = this.frozenEnd;
-    c.cr = this.cr;
-    c.chunkCount = this.chunkCount;
-    c.final = this.final;
-    c.finalized = this.finalized;
-    c.dirty = this.dirty;
-    c.links = { ...this.links };
-    c.shown = new Set(this.shown);
-    c.hidRefs = this.hidRefs;
-    c.window = this.window;
+    const frozenEl = /** @type {HTMLDivElement} */ (el.firstElementChild);
+    const liveEl = /** @type {HTMLDivElement} */ (el.lastElementChild);
+    const c = Object.assign(new StreamingMarkdown(), this, {
+      el,
+      frozenEl,
+      liveEl,
+      // The chunk being filled is always the last one.
+      chunk: this.chunk && frozenEl.lastElementChild,
+      links: { ...this.links },
+      shown: new Set(this.shown),
+      head: this.cut ? liveEl.firstElementChild : div(""),
+    });
     // Formulas the original still waits to typeset (the math chunk not loaded yet) are copied
     // as placeholders: the copy's own wait for them.
     typeset(c.frozenEl);
     return c;
   }
 
+  /** Forget the source and its rendering (the state of a new block). */
   reset() {
     this.frozenEl.replaceChildren();
     this.liveEl.replaceChildren();
-    this.src = "";
-    this.tail = "";
-    this.frozenEnd = 0;
-    this.cr = false;
-    this.chunk = null;
-    this.chunkCount = 0;
-    this.finalized = false;
-    this.links = {};
-    this.shown = new Set();
-    this.hidRefs = false;
+    Object.assign(this, {
+      src: "",
+      tail: "",
+      frozenEnd: 0,
+      cr: false,
+      chunk: null,
+      chunkCount: 0,
+      finalized: false,
+      links: {},
+      shown: new Set(),
+      hidRefs: false,
+    });
+    this.dropHead();
+  }
+
+  /** A new live block: parsed whole again, no head. */
+  dropHead() {
     this.window = Infinity;
+    this.cut = 0;
+    this.head.remove();
+    this.head.replaceChildren();
   }
 
   /**
@@ -158,8 +171,7 @@ export class StreamingMarkdown {
   appendFrozen(toks) {
     for (let i = 0; i < toks.length; ) {
       if (!this.chunk || this.chunkCount >= CHUNK) {
-        this.chunk = document.createElement("div");
-        this.chunk.className = "nba-chunk";
+        this.chunk = div("nba-chunk");
         this.frozenEl.append(this.chunk);
         this.chunkCount = 0;
       }
@@ -199,7 +211,7 @@ export class StreamingMarkdown {
   /** flush()'s work. */
   render() {
     // Block structure only (no inline parsing): all that freezing needs, linear in the tail.
-    const toks = this.final ? lex(this.tail, this.links) : lexBlocks(this.tail, this.links);
+    const toks = lex(this.tail, this.links, undefined, !this.final);
     const k = this.final ? toks.length : finalCount(toks, this.tail);
     let consumed = 0;
     for (let i = 0; i < k; i++) consumed += toks[i].raw.length;
@@ -208,6 +220,7 @@ export class StreamingMarkdown {
     const frozenText = this.tail.slice(0, consumed);
     this.tail = this.tail.slice(consumed);
     if (this.final) {
+      this.dropHead();
       this.liveEl.replaceChildren();
       // Definitions apply to the whole document, also to blocks frozen before them.
       // So do the references shown as text while streaming.
@@ -216,7 +229,7 @@ export class StreamingMarkdown {
       this.finalized = true;
       return;
     }
-    if (consumed) this.window = Infinity;
+    if (consumed) this.dropHead();
     const frozen = consumed ? lex(frozenText, this.links).filter((t) => t.type !== "space") : [];
     const defs = newDefinitions(frozen, this.links);
     // Definitions still in the live block (maybe half-typed): shown early, once per label.
@@ -237,41 +250,33 @@ export class StreamingMarkdown {
 
   /**
    * Render the live block (healed). Its cost is bounded: once a render takes more than half
-   * of LIVE_BUDGET_MS (a long paragraph dense with `_`, deep quotes), only its last `window`
-   * characters are parsed from then on and the text before them shows as plain text, until
-   * the block is frozen or final (which renders it whole, exactly).
+   * of LIVE_BUDGET_MS (a long paragraph dense with `_`, a long list), only its last `window`
+   * characters are parsed from then on, until the block is frozen or final (which renders it
+   * whole, exactly). The text before them (the head) is rendered once, in pieces of at most
+   * `window` characters as the cut moves on: as markdown when that fits in the budget, else
+   * as plain text.
    * @param {Links} links
    */
   renderLive(links) {
     const t0 = performance.now();
     let src = this.tail;
-    let head = "";
-    if (src.length > this.window) {
-      // Start the parsed part at a line, or at least a word.
-      let cut = src.length - this.window;
-      const nl = src.lastIndexOf("\n", cut);
-      cut = nl >= cut - 256 ? nl + 1 : Math.max(src.lastIndexOf(" ", cut) + 1, cut - 64);
-      head = src.slice(0, cut);
-      src = src.slice(cut);
-      // Inside a long code block the parsed part stays code.
-      const fence = openFenceLine(head);
-      if (fence !== null) src = `${fence}\n${src}`;
+    if (src.length - this.cut > this.window) {
+      // Move the cut half a window before the end: it moves again a half window later.
+      const cut = cutAt(src, src.length - (this.window >> 1));
+      this.renderHead(src.slice(0, cut), links);
+      this.cut = cut;
     }
+    if (this.cut) src = part(src, this.cut);
     const healed = healLive(src);
     const html = parseTokens(lex(healed.text, links, LIVE_LEX_MS));
     const frag = purify(html);
     if (healed.math) placeOpenMath(frag, healed.math);
-    if (head) {
-      const p = document.createElement("p");
-      p.className = "nba-pending";
-      p.textContent = head;
-      frag.prepend(p);
-    }
     // Formulas are not markdown: their time (bounded by math.js) does not shrink the window.
     const t1 = performance.now();
     if (html.includes(MATH_MARK)) typeset(frag);
     const typesetMs = performance.now() - t1;
-    morph(this.liveEl, frag);
+    if (this.cut && this.liveEl.firstChild !== this.head) this.liveEl.prepend(this.head);
+    morph(this.liveEl, frag, this.cut ? this.head.nextSibling : undefined);
     // Past half the budget, parse only as much as fits in half of it next time (the cost of
     // a paragraph grows faster than its length, so this leaves room for the next chunk).
     const cost = performance.now() - t0 - typesetMs;
@@ -280,34 +285,26 @@ export class StreamingMarkdown {
       this.window = Math.max(MIN_WINDOW, Math.min(this.window, fits));
     }
   }
-}
 
-/**
- * Put an open formula's TeX where healLive left its mark, as plain text in nbagent's math
- * placeholder (marked `nb-math-open`: not typeset until it closes).
- * @param {DocumentFragment} frag
- * @param {{tex: string, display: boolean}} math
- */
-function placeOpenMath(frag, math) {
-  const walker = document.createTreeWalker(frag, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const text = /** @type {Text} */ (n);
-    const at = text.data.indexOf(OPEN_MATH);
-    if (at < 0) continue;
-    const code = document.createElement("code");
-    code.className = math.display ? "nb-math" : "nb-math nb-math-open";
-    code.textContent = math.tex;
-    const p = text.parentElement;
-    if (math.display && p?.tagName === "P" && p.textContent?.trim() === OPEN_MATH) {
-      const box = document.createElement("div");
-      box.className = "nb-math nb-math-display nb-math-open";
-      box.append(code);
-      p.replaceWith(box);
-    } else {
-      text.splitText(at).deleteData(0, OPEN_MATH.length);
-      text.after(code);
+  /**
+   * Render the head's new piece, `head` from the cut on, after the pieces already there.
+   * @param {string} head the live block up to the new cut
+   * @param {Links} links
+   */
+  renderHead(head, links) {
+    const toks = lex(heal(part(head, this.cut)), links, LIVE_BUDGET_MS / 2);
+    const last = this.head.lastElementChild;
+    const text = head.slice(this.cut);
+    if (toks.plain) {
+      // Too costly as markdown: text, one paragraph with the text pieces before.
+      if (last?.className === "nba-pending") last.append(text);
+      else this.head.append(h("p", "nba-pending", text));
+      return;
     }
-    return;
+    const html = parseTokens(toks);
+    const frag = purify(html);
+    if (html.includes(MATH_MARK)) typeset(frag);
+    this.head.append(frag);
   }
 }
 

@@ -75,11 +75,23 @@ export function tableText(table, format) {
 export async function copyTable(btn) {
   const table = btn.closest(".nba-table, .nba-data-table")?.querySelector("table");
   if (!table) return;
-  const label = btn.textContent ?? "";
+  await copyText(
+    btn,
+    () => tableText(table, btn.classList.contains("nba-copy-md") ? "md" : "tsv"),
+    btn.textContent ?? "",
+  );
+}
+
+/**
+ * Copy `text()` for a copy button: it shows "Copied" (or "Copy failed") for a moment, then
+ * `label` again.
+ * @param {HTMLButtonElement} btn
+ * @param {() => string} text
+ * @param {string} label
+ */
+export async function copyText(btn, text, label) {
   try {
-    await navigator.clipboard.writeText(
-      tableText(table, btn.classList.contains("nba-copy-md") ? "md" : "tsv"),
-    );
+    await navigator.clipboard.writeText(text());
     btn.textContent = "Copied";
     btn.classList.add("nba-copied");
   } catch {

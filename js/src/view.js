@@ -14,6 +14,9 @@ import { emptyChange, mergeChange } from "./store.js";
 import { copyTable } from "./table_copy.js";
 import { TimelineView } from "./timeline.js";
 
+/** The model's traits that the title, thinking and replay parts show. */
+const TRAITS = ["title", "show_thinking", "replay"];
+
 /**
  * @typedef {import("./store.js").Store} Store
  * @typedef {import("./store.js").Block} Block
@@ -169,9 +172,7 @@ export class TranscriptView {
       this.schedule();
     };
     this.onTraits = onTraits;
-    model.on("change:title", onTraits);
-    model.on("change:show_thinking", onTraits);
-    model.on("change:replay", onTraits);
+    for (const t of TRAITS) model.on(`change:${t}`, onTraits);
     // Re-run buttons appear once the kernel says the run's tools can be called again.
     const onRerun = () => {
       const blocks = this.store.state.blocks;
@@ -439,9 +440,7 @@ export class TranscriptView {
     liveViews.get(this.store)?.delete(this);
     this.ac.abort();
     this.unsubscribe();
-    this.model.off("change:title", this.onTraits);
-    this.model.off("change:show_thinking", this.onTraits);
-    this.model.off("change:replay", this.onTraits);
+    for (const t of TRAITS) this.model.off(`change:${t}`, this.onTraits);
     this.model.off("change:can_rerun", this.onRerun);
     if (this.frame !== null && this.frame !== SOON) this.cancelRaf(this.frame);
     this.setTicker(false);

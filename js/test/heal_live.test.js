@@ -16,11 +16,18 @@ test.each([
   ["| a | b |\n|", ["a", "b"]],
   ["| a | b |\n|--", ["a", "b"]],
   ["| a | b |\n|---|:-", ["a", "b"]],
+  ["| a | b |\n|:", ["a", "b"]],
+  ["| a | b |\n| :-- |", ["a", "b"]],
   ["| format | size (M", ["format", "size (M"]],
 ])("a table header %j shows as a table head at once", (src, heads) => {
   const el = live(`Intro.\n\n${src}`);
   expect([...el.querySelectorAll("thead th")].map((th) => th.textContent)).toEqual(heads);
   expect(el.textContent).not.toContain("|");
+});
+
+test("a lone `|` after a blank line (a table's start) does not flash", () => {
+  expect(live("- a list\n\n|").textContent?.trim()).toBe("a list");
+  expect(live("- a list\n\n| ").textContent?.trim()).toBe("a list");
 });
 
 test.each([
@@ -147,4 +154,36 @@ test("quotes nested thousands deep render without a stack overflow", () => {
   expect(s.el.innerHTML).toBe(renderMarkdown(src).innerHTML);
   expect(s.el.querySelectorAll("blockquote").length).toBeLessThanOrEqual(16);
   expect(s.el.textContent).toContain("after");
+});
+
+test.each([["- **Phase 2**\n  1."], ["- a\n    1)"], ["Steps:\n\n1. a\n2."]])(
+  "a lone nested or dotted list marker %j does not flash as the text before it",
+  (src) => {
+    expect(live(src).textContent).not.toMatch(/[12][.)]/);
+  },
+);
+
+test.each([
+  ["The error is $", "The error is"],
+  ["Costs (\n\n$", ""],
+  ["a\n\n$$", ""],
+])("a trailing `$` that may open a formula %j waits for what follows it", (src, text) => {
+  expect(live(src).textContent?.replace(/\s+/g, " ").trim()).toBe(text.replace(/\n\n.*/, ""));
+});
+
+test("money that closes is a formula, and TeX after a `$` before a digit opens one", () => {
+  const closed = live("is $0.5$.");
+  expect(closed.querySelector("code.nb-math:not(.nb-math-open)")?.textContent).toBe("0.5");
+  expect(closed.textContent).not.toContain("$");
+  const open = live("the difference is $0.8 \\pm 1.9");
+  expect(open.querySelector(".nb-math-open")?.textContent).toBe("0.8 \\pm 1.9");
+  expect(open.textContent).not.toContain("$");
+  // Money stays text.
+  expect(live("It costs $5 and $10 per month").textContent).toContain("$5 and $10");
+});
+
+test("TeX's `_` in a closed `$$` formula is not healed as emphasis", () => {
+  const el = live("by\n\n$$\nw_{t+1} = w_t\n$$");
+  expect(el.querySelector("code.nb-math")?.textContent).toBe("w_{t+1} = w_t");
+  expect(el.textContent?.replace(/w_\{t\+1\} = w_t/, "")).not.toContain("_");
 });

@@ -140,3 +140,15 @@ describe("the scanners agree with the patterns they replaced", () => {
     });
   }
 });
+
+test("the inline start looks ahead a bounded window: a long text is cut, not searched whole", () => {
+  const inline = /** @type {any} */ (mathExtensions()[1]);
+  // Searching the whole rest at every inline token was quadratic (8 KB of `**_a `).
+  expect(inline.start("a ".repeat(2000))).toBe(511);
+  expect(inline.start(`${"a ".repeat(100)}$x$`)).toBe(200);
+  expect(inline.start(`${"a ".repeat(300)}$x$`)).toBe(511);
+  // Whatever the cuts, the formulas come out the same.
+  const src = `${"word **b** _c_ ".repeat(80)}$x^2$ and ${"more text ".repeat(60)}\\(y\\)`;
+  const el = renderMarkdown(src);
+  expect([...el.querySelectorAll("code.nb-math")].map((c) => c.textContent)).toEqual(["x^2", "y"]);
+});

@@ -1,0 +1,48 @@
+// What one formula may cost a frame (issue 29): a long formula is typeset in a task of its
+// own, after the frame that shows it; one too long is not typeset at all.
+import { beforeAll, expect, test } from "vitest";
+import { renderMarkdown } from "../src/markdown.js";
+import { mathSettled, useMathRenderer } from "../src/math.js";
+
+/** @type {string[]} */
+const typeset = [];
+
+beforeAll(() => {
+  useMathRenderer({
+    toMathML(tex) {
+      typeset.push(tex);
+      return { mathml: '<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math>' };
+    },
+  });
+});
+
+/** A formula of about `n` characters. @param {number} n @param {string} name */
+const formula = (n, name) => `${name} ${"+ x_{1}".repeat(Math.ceil(n / 7))}`;
+
+test("a short formula is typeset in the frame that shows it", () => {
+  const el = renderMarkdown(`Then $${formula(100, "short")}$ holds.`);
+  expect(el.querySelector("math")).not.toBeNull();
+  expect(typeset.some((t) => t.startsWith("short"))).toBe(true);
+});
+
+test("a long formula is typeset after the frame, in a task of its own", async () => {
+  const el = renderMarkdown(`$$\n${formula(1000, "long")}\n$$\n\nand $${formula(100, "next")}$`);
+  // The frame: the long one still shows its TeX, the short one after it is typeset.
+  expect(typeset.some((t) => t.startsWith("long"))).toBe(false);
+  expect(el.querySelector("code.nb-math")?.textContent).toContain("long");
+  expect(el.querySelectorAll("math")).toHaveLength(1);
+  await mathSettled();
+  expect(typeset.some((t) => t.startsWith("long"))).toBe(true);
+  expect(el.querySelectorAll("math")).toHaveLength(2);
+  expect(el.querySelector("code.nb-math")).toBeNull();
+});
+
+test("a formula too long to typeset shows its TeX, and says why", async () => {
+  const tex = formula(5000, "huge");
+  const el = renderMarkdown(`$$\n${tex}\n$$`);
+  await mathSettled();
+  expect(typeset.some((t) => t.startsWith("huge"))).toBe(false);
+  const error = el.querySelector("code.nb-math-error");
+  expect(error?.textContent).toBe(tex);
+  expect(error?.getAttribute("title")).toMatch(/too long to typeset/);
+});
