@@ -19,6 +19,7 @@ from tests.browser.conftest import require_bundle
 from tests.browser.lab import rerun
 from tests.browser.look import look_of
 from tests.browser.marimo_app import MarimoPage, MarimoServer
+from tests.wait import PAGE_PATIENCE
 
 pytestmark = pytest.mark.browser
 
@@ -196,6 +197,11 @@ def test_rerun_a_tool_of_an_agent_run(edit: MarimoPage) -> None:
     edit.wait_status("Agent", "completed")
     panel = edit.widget("Agent").locator(".nba-tool").first
     panel.locator(".nba-summary").click()  # a finished tool panel is collapsed
+    try:
+        panel.get_by_role("button", name="Re-run").wait_for(timeout=PAGE_PATIENCE * 1000)
+    except Exception as exc:  # Playwright's TimeoutError: say what the page showed
+        shown = panel.evaluate("(d) => [d.open, d.outerHTML.slice(0, 2500)]")
+        raise AssertionError(f"no Re-run button; open, panel: {shown}\n{edit.diagnose()}") from exc
     done = rerun(panel, '{"city": "Oslo", "unit": "F"}')
     assert '"temp": 28' in done.locator(".nba-result").inner_text()
 
