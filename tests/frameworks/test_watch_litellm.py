@@ -381,6 +381,9 @@ def test_hooks_removed_also_when_the_block_raises(untouched: dict[str, Any]) -> 
 def test_a_users_own_logger_stays_registered() -> None:
     with counting_logger() as mine:
         litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response="warm")
+        # LiteLLM reports a call's success from its logging threads, after the call returned:
+        # once the last logger heard of it, a watch started now cannot (run 24 saw it late).
+        wait_for(lambda: mine.calls == 1, what="the warm call's success, logged")
         before = registry()
         with nbagent.watch() as run:
             litellm.completion(model="gpt-4o-mini", messages=MESSAGES, mock_response="in")
