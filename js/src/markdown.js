@@ -112,21 +112,20 @@ const kind = (c, ch) =>
  * @param {string} masked
  */
 export function hideUnclosed(masked) {
-  const out = masked.split(""); // code units, as lastIndexOf counts
+  let out = masked;
   for (const ch of "*_") {
-    for (let end = masked.length; end > 0 && (end = masked.lastIndexOf(ch, end - 1)) >= 0; ) {
-      let start = end;
-      while (masked[start - 1] === ch) start--;
-      const before = start ? kind(masked[start - 1], ch) : "s";
-      const next = masked[end + 1];
+    const runs = ch === "*" ? /\*+/g : /_+/g;
+    let last = -1;
+    for (const { 0: run, index } of masked.matchAll(runs)) {
+      const before = kind(masked[index - 1], ch);
+      const next = masked[index + run.length];
       // a character of two code units: its kind unknown here, the run may close
       const after = next >= "\ud800" && next < "\udc00" ? "s" : kind(next, ch);
-      if (before !== "s" && (after !== "o" || (before === "o" && ch === "*"))) break;
-      out.fill("+", start, end + 1);
-      end = start;
+      if (before !== "s" && (after !== "o" || (before === "o" && ch === "*"))) last = index;
     }
+    out = out.replace(runs, (run, at) => (at > last ? "+".repeat(run.length) : run));
   }
-  return out.join("");
+  return out;
 }
 
 const md = new Marked({
