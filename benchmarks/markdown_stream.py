@@ -60,6 +60,11 @@ def pathological(size: int = 8192) -> dict[str, str]:
         "_a_b pairs": fill("_a_b "),
         "mixed ** and _": fill("**_a "),
         "_a_ **b** mixed": fill("_a_ **b** c_d "),
+        # runs marked's emphasis scan must still see (js/src/markdown.js, hideUnclosed)
+        "_ ** _ ** rows": fill("_**a_**b "),
+        "* openers, kept ** last": fill("*a ")[:-8] + "_**_**é",
+        "_* then _ openers": "é_*" + fill(" _a")[:-6] + " x_y",
+        "*args prose": fill("my_var_name with *args and **kwargs, then *one* "),
         "nested quotes": "> " * 200 + "deep\n" + fill("> a\n"),
         "nested lists": "".join("  " * (i % 30) + "- item\n" for i in range(size // 40)),
         "long table": "| a | b | c |\n|---|---|---|\n" + rows,

@@ -63,9 +63,39 @@ class TooCostly extends Error {}
 /** A text's lexing budget (ms) for the frozen and whole renders; the live block's is smaller. */
 export const LEX_BUDGET_MS = 250;
 
+/**
+ * marked looks for the closer of each emphasis opener by scanning the rest of the inline text
+ * (its masked copy, with `emStrongRDelimAst`, `emStrongRDelimUnd`, `delRDelim`): openers
+ * that find no closer make that quadratic (8 KB of `**_a `: 190 ms; of prose with `*args`
+ * and `*one*`: 28 ms). So those scans are metered, in characters, per block's inline text:
+ * past EMPHASIS_SCANS times its length and SCAN_ALLOWANCE, a scan finds no closer, and the
+ * openers left are text. A scan stops at its closer: emphasis that closes costs its length.
+ */
+const EMPHASIS_SCANS = 16;
+const SCAN_ALLOWANCE = 32_768;
+const SCANS = ["emStrongRDelimAst", "emStrongRDelimUnd", "delRDelim"];
+
 function lexBudget() {
   /** @type {WeakMap<object, number>} */
   const deadlines = new WeakMap();
+  let meter = { spent: 0, limit: 0 };
+  let scans = EMPHASIS_SCANS;
+  class Metered extends RegExp {
+    /** @param {string} s */
+    exec(s) {
+      const re = /** @type {RegExp} */ (this);
+      if (meter.spent > meter.limit) {
+        re.lastIndex = 0;
+        return null;
+      }
+      const from = re.lastIndex;
+      const found = super.exec(s);
+      meter.spent += (found ? re.lastIndex : s.length) - from;
+      return found;
+    }
+  }
+  /** marked's inline rules, and the same with the scans metered. @type {WeakMap<object, object>} */
+  const metered = new WeakMap();
   /** @this {{lexer: object}} */
   function check() {
     const at = deadlines.get(this.lexer);
@@ -82,51 +112,49 @@ function lexBudget() {
     start(lexer, ms) {
       deadlines.set(lexer, performance.now() + ms);
     },
+    /**
+     * Meter the emphasis scans of `lexer` on `text`, a block's inline text, from now on.
+     * @param {object} lexer @param {string} text
+     */
+    meterScans(lexer, text) {
+      /** @type {{inline: Record<string, unknown>}} */
+      const rules = /** @type {any} */ (lexer).tokenizer.rules;
+      let table = metered.get(rules.inline);
+      if (!table) {
+        /** @type {Record<string, unknown>} */
+        const copy = { ...rules.inline };
+        for (const name of SCANS) copy[name] = new Metered(/** @type {RegExp} */ (copy[name]));
+        metered.set(rules.inline, copy).set(copy, copy);
+        table = copy;
+      }
+      rules.inline = /** @type {Record<string, unknown>} */ (table);
+      meter = { spent: 0, limit: scans * text.length + SCAN_ALLOWANCE };
+    },
+    /** @param {number} n times its length a block's inline text may be scanned (tests) */
+    setScans(n) {
+      scans = n;
+    },
+    /** What the scans read and may read since the last `meterScans` (tests). */
+    meter: () => ({ ...meter }),
   };
 }
 
 const budget = lexBudget();
 
-/**
- * What marked's emphasis rules see of a run of `ch` by the characters around it: "s" space
- * (or the text's end), "p" punctuation, "o" other (`~` beside `*`, as GFM has it).
- * @param {string | undefined} c @param {string} ch
- */
-const kind = (c, ch) =>
-  c === undefined || /\s/.test(c)
-    ? "s"
-    : /[\p{P}\p{S}]/u.test(c) && (c !== "~" || ch === "_")
-      ? "p"
-      : "o";
+/** Tests: emphasis scans allowed per character of inline text (Infinity: unmetered). */
+export const setEmphasisScans = budget.setScans;
+/** Tests: the characters the emphasis scans of the last inline text read, and their limit. */
+export const emphasisMeter = budget.meter;
 
 /**
- * marked's masked copy of an inline text (which only its emphasis rules read) with every run
- * of `*` or `_` after the last run that may close emphasis hidden as `+` (punctuation, as the
- * run was to its neighbours). Such a run only opens, and has nothing after it to close it:
- * text, as marked would find, but marked counts any run after a non-space as a possible closer
- * and scans the rest of the paragraph from each opener: `**_a ` or `_a_b ` repeated was
- * quadratic (8 KB: 190 and 280 ms). A run that may close stays, and every run before it
- * (marked counts the openers nested before a closer). Closers as marked's `emStrongRDelim*`
- * match them: after punctuation, unless a letter follows; after a letter, unless a letter
- * follows `_` (`snake_case`).
- * @param {string} masked
+ * A run of `_` between two letters or digits (`snake_case`): it can neither open nor close
+ * emphasis (CommonMark §6.2; marked agrees), yet marked counts it as a possible closer, and
+ * then scans the paragraph from every `_` that opens up to it: `_a_b ` repeated is quadratic
+ * (8 KB: 280 ms). Hidden in marked's masked copy of the text (which only its emphasis rules
+ * read), each opener with no closer after it is text at once. (A run that can open must stay:
+ * marked counts the openers nested before a closer.)
  */
-export function hideUnclosed(masked) {
-  let out = masked;
-  for (const ch of "*_") {
-    const runs = ch === "*" ? /\*+/g : /_+/g;
-    let last = -1;
-    for (const { 0: run, index } of masked.matchAll(runs)) {
-      const before = kind(masked[index - 1], ch);
-      const next = masked[index + run.length];
-      // a character of two code units: its kind unknown here, the run may close
-      const after = next >= "\ud800" && next < "\udc00" ? "s" : kind(next, ch);
-      if (before !== "s" && (after !== "o" || (before === "o" && ch === "*"))) last = index;
-    }
-    out = out.replace(runs, (run, at) => (at > last ? "+".repeat(run.length) : run));
-  }
-  return out;
-}
+const INTRAWORD_UNDERSCORES = /(?<=[\p{L}\p{N}])_+(?=[\p{L}\p{N}])/gu;
 
 const md = new Marked({
   gfm: true,
@@ -184,7 +212,8 @@ const md = new Marked({
   },
   extensions: [...budget.extensions, ...mathExtensions()],
   hooks: {
-    emStrongMask: hideUnclosed,
+    emStrongMask: (masked) =>
+      masked.replace(INTRAWORD_UNDERSCORES, (run) => "a".repeat(run.length)),
   },
 });
 
@@ -256,6 +285,7 @@ export function lex(src, links, budgetMs = LEX_BUDGET_MS, blocks = false) {
     if (blocks) return /** @type {any} */ (lx.tokens);
     for (const item of lx.inlineQueue) {
       budget.start(lx, budgetMs);
+      budget.meterScans(lx, item.src);
       lx.state.inRawBlock = false;
       try {
         lx.inlineTokens(item.src, item.tokens);

@@ -3,134 +3,52 @@
 // rendering.md §2 "Math": model markdown is sanitized first (no math tags pass); then nbagent
 // renders MathML from the TeX *text* of its own placeholders, with KaTeX in a separate chunk
 // (js/src/math_chunk.js, loaded on first use), and passes that MathML alone through a second,
-// MathML-only allow-list (MATHML below) in a DOMPurify instance of its own, so the main
+// MathML-only allow-list (the chunk's MATHML) in a DOMPurify instance of its own, so the main
 // configuration stays untouched. Until the chunk arrives, placeholders show their TeX.
 
 import DOMPurify from "dompurify";
 import { h } from "./format.js";
 
 /**
- * What the math chunk exports.
- * @typedef {{toMathML(tex: string, display: boolean): {mathml: string} | {error: string}}} MathRenderer
+ * What the math chunk exports: the renderer and the allow-list its MathML is sanitized with.
+ * @typedef {{toMathML(tex: string, display: boolean): {mathml: string} | {error: string},
+ *   MATHML?: import("dompurify").Config & {KATEX_CLASSES: string[]}}} MathRenderer
  */
 
 /**
- * Every element and attribute KaTeX's MathML output uses, nothing else: no `href`, `class`,
- * `id`, `style`, no `mglyph`/`maction`/`annotation-xml` (the mXSS and HTML-integration points).
- * `semantics`/`annotation` (on DOMPurify's MathML deny-list) are allowed on purpose: KaTeX
- * wraps every formula in them, MathML Core shows only the first child of `semantics`, and the
- * annotation holds the formula's TeX as text (it is parsed as text: not an integration point).
+ * The MathML-only purifier of each renderer, made from the allow-list its chunk carries
+ * (math_chunk.js `MATHML`: needed only once a formula is typeset, so it is not in the bundle).
+ * @type {WeakMap<MathRenderer, import("dompurify").DOMPurify>}
  */
-export const MATHML = {
-  ALLOWED_TAGS: [
-    "#text",
-    "math",
-    "semantics",
-    "annotation",
-    "mrow",
-    "mi",
-    "mn",
-    "mo",
-    "ms",
-    "mtext",
-    "mspace",
-    "mfrac",
-    "msqrt",
-    "mroot",
-    "msub",
-    "msup",
-    "msubsup",
-    "munder",
-    "mover",
-    "munderover",
-    "mmultiscripts",
-    "mprescripts",
-    "none",
-    "mtable",
-    "mtr",
-    "mlabeledtr",
-    "mtd",
-    "mstyle",
-    "mpadded",
-    "mphantom",
-    "menclose",
-    "merror",
-  ],
-  ALLOWED_ATTR: [
-    "xmlns",
-    "encoding",
-    "display",
-    "displaystyle",
-    "scriptlevel",
-    "mathvariant",
-    "mathcolor",
-    "mathbackground",
-    "mathsize",
-    "fence",
-    "separator",
-    "stretchy",
-    "symmetric",
-    "largeop",
-    "movablelimits",
-    "form",
-    "accent",
-    "accentunder",
-    "lspace",
-    "rspace",
-    "minsize",
-    "maxsize",
-    "linethickness",
-    "width",
-    "height",
-    "depth",
-    "voffset",
-    "notation",
-    "rowspacing",
-    "rowalign",
-    "rowlines",
-    "columnspacing",
-    "columnalign",
-    "columnlines",
-    "frame",
-    "framespacing",
-    "side",
-    "class", // only KATEX_CLASSES (hook below)
-  ],
-  // No URL is ever allowed (no attribute above holds one); DOMPurify's default URI check
-  // still drops any value that looks like `scheme:...`, which none of KaTeX's do.
-  ALLOW_DATA_ATTR: false,
-  ALLOW_ARIA_ATTR: false,
-  SANITIZE_NAMED_PROPS: true,
-  KEEP_CONTENT: false,
-  RETURN_DOM_FRAGMENT: true,
-  // Parsed as XML, as KaTeX writes it: the HTML parser would turn `<mo><mrow>` (\bmod,
-  // \operatorname*) into HTML elements, `mo` being a text integration point. Markup that is
-  // not well-formed XML yields no <math>, and is shown as an error.
-  PARSER_MEDIA_TYPE: /** @type {DOMParserSupportedType} */ ("application/xhtml+xml"),
-};
-
-const mathPurifier = DOMPurify(window);
-mathPurifier.setConfig(MATHML);
-/** The classes KaTeX's MathML uses (numbered equations, `align` spacing; styles.css). */
-export const KATEX_CLASSES = new Set(["mtr-glue", "mml-eqn-num"]);
-
-mathPurifier.addHook("afterSanitizeAttributes", (n) => {
-  // KaTeX's annotation is the TeX; any other encoding is not ours.
-  if (n.localName === "annotation" && n.getAttribute("encoding") !== "application/x-tex") {
-    n.remove();
-    return;
-  }
-  const cls = n.getAttribute("class");
-  if (cls !== null && !KATEX_CLASSES.has(cls)) n.removeAttribute("class");
-});
+const purifiers = new WeakMap();
 
 /**
- * Sanitize the renderer's MathML with the MathML-only allow-list.
+ * Sanitize the renderer's MathML with its chunk's MathML-only allow-list; a renderer without
+ * one yields nothing (the formula then shows as an error).
  * @param {string} mathml
+ * @param {MathRenderer | null} [r]
  * @returns {DocumentFragment}
  */
-export function purifyMathML(mathml) {
-  return /** @type {DocumentFragment} */ (/** @type {unknown} */ (mathPurifier.sanitize(mathml)));
+export function purifyMathML(mathml, r = renderer) {
+  if (!r?.MATHML) return document.createDocumentFragment();
+  let purifier = purifiers.get(r);
+  if (!purifier) {
+    const p = DOMPurify(window);
+    const classes = new Set(r.MATHML.KATEX_CLASSES);
+    p.setConfig(r.MATHML);
+    p.addHook("afterSanitizeAttributes", (n) => {
+      // KaTeX's annotation is the TeX; any other encoding is not ours.
+      if (n.localName === "annotation" && n.getAttribute("encoding") !== "application/x-tex") {
+        n.remove();
+        return;
+      }
+      const cls = n.getAttribute("class");
+      if (cls !== null && !classes.has(cls)) n.removeAttribute("class");
+    });
+    purifiers.set(r, p);
+    purifier = p;
+  }
+  return /** @type {DocumentFragment} */ (/** @type {unknown} */ (purifier.sanitize(mathml)));
 }
 
 /** @type {MathRenderer | null} */
@@ -252,6 +170,13 @@ let budgetMs = 6;
  */
 const LONG_TEX = 400;
 const MAX_TEX = 4000;
+/**
+ * Formulas placed in new markup per call at most; the rest wait for later tasks, this many in
+ * each. Laying out MathML is what costs then: 450 formulas in one 8 KB paragraph, 31 ms in
+ * Chromium (~70 µs each). A live block is rendered again every frame and keeps its formulas
+ * (morph.js), so it places them all: it would flicker.
+ */
+const PLACED_MAX = 24;
 /** Placeholders past the budget, typeset on the next task. @type {Set<Element>} */
 const deferred = new Set();
 let draining = false;
@@ -272,8 +197,9 @@ const shown = (el) => el.isConnected || !(el.getRootNode() instanceof DocumentFr
  * Typeset the math placeholders under `root` (a sanitized fragment about to be inserted, or
  * an element). Without the chunk yet, they stay TeX and are typeset when it arrives.
  * @param {DocumentFragment | Element} root
+ * @param {boolean} [spread] past PLACED_MAX formulas, place the rest in later tasks
  */
-export function typeset(root) {
+export function typeset(root, spread = true) {
   // An open formula (heal.js: still streaming, `nb-math-open`) stays TeX until it closes.
   // (Filtered here: a `:not(a > b)` selector is re-parsed by jsdom at every call.)
   const found = [...root.querySelectorAll("code.nb-math")].filter(
@@ -283,7 +209,7 @@ export function typeset(root) {
   );
   if (found.length === 0) return;
   if (renderer) {
-    typesetAll(found, renderer);
+    typesetAll(found, renderer, false, spread);
     return;
   }
   if (!source) return;
@@ -295,11 +221,17 @@ export function typeset(root) {
  * @param {Iterable<Element>} els
  * @param {MathRenderer} r
  * @param {boolean} [late] a task of its own (not the frame that shows the formulas)
+ * @param {boolean} [spread] at most PLACED_MAX formulas placed
  */
-function typesetAll(els, r, late = false) {
+function typesetAll(els, r, late = false, spread = true) {
   const start = performance.now();
   let fresh = 0;
+  let placed = 0;
   for (const el of els) {
+    if (spread && budgetMs < Infinity && placed++ >= PLACED_MAX) {
+      deferred.add(el);
+      continue;
+    }
     const key = keyOf(el);
     let made = cache.get(key);
     if (!made) {
@@ -358,7 +290,7 @@ function render(tex, display, r) {
   const out =
     tex.length > MAX_TEX ? { error: "nbagent: too long to typeset" } : r.toMathML(tex, display);
   if ("mathml" in out) {
-    const frag = purifyMathML(out.mathml);
+    const frag = purifyMathML(out.mathml, r);
     const math = frag.firstElementChild;
     // Exactly one <math>, as the renderer makes it; anything else is shown as an error.
     if (math?.localName === "math" && frag.childNodes.length === 1) {

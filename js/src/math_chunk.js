@@ -1,6 +1,7 @@
 // The math chunk: KaTeX, TeX to MathML only. Built on its own (nbagent/static/math.js), held
 // by the code model's `math` trait and imported on the first formula (js/src/math.js), so the
-// main bundle stays small. Its output is sanitized by js/src/math.js before it is inserted.
+// main bundle stays small. Its output is sanitized by js/src/math.js, with the allow-list
+// below, before it is inserted.
 
 import katex from "katex";
 
@@ -16,6 +17,104 @@ export const OPTIONS = {
   maxExpand: 1000,
   maxSize: 20,
   strict: "ignore",
+};
+
+/**
+ * Every element and attribute KaTeX's MathML output uses, nothing else: no `href`, `class`,
+ * `id`, `style`, no `mglyph`/`maction`/`annotation-xml` (the mXSS and HTML-integration points).
+ * `semantics`/`annotation` (on DOMPurify's MathML deny-list) are allowed on purpose: KaTeX
+ * wraps every formula in them, MathML Core shows only the first child of `semantics`, and the
+ * annotation holds the formula's TeX as text (it is parsed as text: not an integration point).
+ */
+export const MATHML = {
+  /** The classes KaTeX's MathML uses (numbered equations, `align` spacing): js/src/math.js
+   * drops any other `class`. */
+  KATEX_CLASSES: ["mtr-glue", "mml-eqn-num"],
+  ALLOWED_TAGS: [
+    "#text",
+    "math",
+    "semantics",
+    "annotation",
+    "mrow",
+    "mi",
+    "mn",
+    "mo",
+    "ms",
+    "mtext",
+    "mspace",
+    "mfrac",
+    "msqrt",
+    "mroot",
+    "msub",
+    "msup",
+    "msubsup",
+    "munder",
+    "mover",
+    "munderover",
+    "mmultiscripts",
+    "mprescripts",
+    "none",
+    "mtable",
+    "mtr",
+    "mlabeledtr",
+    "mtd",
+    "mstyle",
+    "mpadded",
+    "mphantom",
+    "menclose",
+    "merror",
+  ],
+  ALLOWED_ATTR: [
+    "xmlns",
+    "encoding",
+    "display",
+    "displaystyle",
+    "scriptlevel",
+    "mathvariant",
+    "mathcolor",
+    "mathbackground",
+    "mathsize",
+    "fence",
+    "separator",
+    "stretchy",
+    "symmetric",
+    "largeop",
+    "movablelimits",
+    "form",
+    "accent",
+    "accentunder",
+    "lspace",
+    "rspace",
+    "minsize",
+    "maxsize",
+    "linethickness",
+    "width",
+    "height",
+    "depth",
+    "voffset",
+    "notation",
+    "rowspacing",
+    "rowalign",
+    "rowlines",
+    "columnspacing",
+    "columnalign",
+    "columnlines",
+    "frame",
+    "framespacing",
+    "side",
+    "class", // only KATEX_CLASSES (js/src/math.js)
+  ],
+  // No URL is ever allowed (no attribute above holds one); DOMPurify's default URI check
+  // still drops any value that looks like `scheme:...`, which none of KaTeX's do.
+  ALLOW_DATA_ATTR: false,
+  ALLOW_ARIA_ATTR: false,
+  SANITIZE_NAMED_PROPS: true,
+  KEEP_CONTENT: false,
+  RETURN_DOM_FRAGMENT: true,
+  // Parsed as XML, as KaTeX writes it: the HTML parser would turn `<mo><mrow>` (\bmod,
+  // \operatorname*) into HTML elements, `mo` being a text integration point. Markup that is
+  // not well-formed XML yields no <math>, and is shown as an error.
+  PARSER_MEDIA_TYPE: /** @type {DOMParserSupportedType} */ ("application/xhtml+xml"),
 };
 
 /**
@@ -49,4 +148,4 @@ const unescapeAttribute = (s) =>
     .replace(/&gt;/g, ">")
     .replace(/&amp;/g, "&");
 
-export default { toMathML };
+export default { toMathML, MATHML };

@@ -273,7 +273,7 @@ export class StreamingMarkdown {
     if (healed.math) placeOpenMath(frag, healed.math);
     // Formulas are not markdown: their time (bounded by math.js) does not shrink the window.
     const t1 = performance.now();
-    if (html.includes(MATH_MARK)) typeset(frag);
+    if (html.includes(MATH_MARK)) typeset(frag, false);
     const typesetMs = performance.now() - t1;
     if (this.cut && this.liveEl.firstChild !== this.head) this.liveEl.prepend(this.head);
     morph(this.liveEl, frag, this.cut ? this.head.nextSibling : undefined);

@@ -1,14 +1,16 @@
 // What one formula may cost a frame (issue 29): a long formula is typeset in a task of its
 // own, after the frame that shows it; one too long is not typeset at all.
 import { beforeAll, expect, test } from "vitest";
-import { renderMarkdown } from "../src/markdown.js";
+import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
 import { mathSettled, useMathRenderer } from "../src/math.js";
+import { MATHML } from "../src/math_chunk.js";
 
 /** @type {string[]} */
 const typeset = [];
 
 beforeAll(() => {
   useMathRenderer({
+    MATHML,
     toMathML(tex) {
       typeset.push(tex);
       return { mathml: '<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math>' };
@@ -45,4 +47,27 @@ test("a formula too long to typeset shows its TeX, and says why", async () => {
   const error = el.querySelector("code.nb-math-error");
   expect(error?.textContent).toBe(tex);
   expect(error?.getAttribute("title")).toMatch(/too long to typeset/);
+});
+
+/** 60 formulas, typeset once so that the next render takes them from the cache. */
+async function sixtyFormulas(/** @type {string} */ name) {
+  const src = Array.from({ length: 60 }, (_, i) => `$${name}_{${i}}$`).join(" and ");
+  renderMarkdown(src);
+  await mathSettled();
+  return src;
+}
+
+test("a block of many formulas places 24 in its frame and the rest in later tasks", async () => {
+  const el = renderMarkdown(await sixtyFormulas("m"));
+  expect(el.querySelectorAll("math")).toHaveLength(24);
+  await mathSettled();
+  expect(el.querySelectorAll("math")).toHaveLength(60);
+  expect(el.querySelector("code.nb-math")).toBeNull();
+});
+
+test("a live block places all its formulas in each frame (it keeps them: no flicker)", async () => {
+  const s = new StreamingMarkdown();
+  s.append(`${await sixtyFormulas("l")} and more`);
+  s.flush();
+  expect(s.el.querySelectorAll(".nba-live math")).toHaveLength(60);
 });
