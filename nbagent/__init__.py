@@ -57,6 +57,7 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from nbagent._agent import Agent
     from nbagent._agent_run import AgentRun, AgentSession, ToolCallError
+    from nbagent._mcp import McpError, McpResult, McpServer, McpTool, McpToolError, mcp
     from nbagent._tools import Tool, ToolArgumentsError
 
 # The agent and its tools load pydantic and openai: only when asked for.
@@ -67,6 +68,12 @@ _LAZY = {
     "ToolCallError": "nbagent._agent_run",
     "Tool": "nbagent._tools",
     "ToolArgumentsError": "nbagent._tools",
+    "mcp": "nbagent._mcp",
+    "McpError": "nbagent._mcp",
+    "McpResult": "nbagent._mcp",
+    "McpServer": "nbagent._mcp",
+    "McpTool": "nbagent._mcp",
+    "McpToolError": "nbagent._mcp",
 }
 
 
@@ -93,6 +100,11 @@ __all__ = [
     "HTTPStatusError",
     "JSONLError",
     "Lanes",
+    "McpError",
+    "McpResult",
+    "McpServer",
+    "McpTool",
+    "McpToolError",
     "MessageEnd",
     "MessageStart",
     "NbagentError",
@@ -132,6 +144,7 @@ __all__ = [
     "event_from_json",
     "iter_events",
     "load",
+    "mcp",
     "page_role",
     "prices",
     "record",

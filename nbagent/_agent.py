@@ -16,6 +16,8 @@ the model sees; it never ends the run. Another ``Agent`` in ``tools`` is a tool 
 from __future__ import annotations
 
 import dataclasses
+import re
+from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any
 
@@ -44,6 +46,7 @@ from nbagent._events import (
     ToolCallStart,
     Usage,
 )
+from nbagent._mcp import McpServer
 from nbagent._openai_client import as_async_client, default_client
 from nbagent._stream import aiter_events
 from nbagent._tools import Tool, ToolOutcome
@@ -64,7 +67,9 @@ class Agent:
     ``client``: an ``openai.AsyncOpenAI`` or ``openai.OpenAI`` (set ``base_url`` for
     Ollama, vLLM, llama.cpp server); by default one is made from ``OPENAI_API_KEY`` and
     ``OPENAI_BASE_URL``. ``tools``: plain functions (sync or async), :class:`Tool` objects,
-    or other agents (``agent.as_tool()``: their runs shown nested in the tool call).
+    other agents (``agent.as_tool()``: their runs shown nested in the tool call), or MCP
+    servers (``nbagent.mcp(...)``: each of their tools under its own name, prefixed with the
+    server's name only where two tools would have the same).
     ``max_steps``: model calls per run. ``tool_timeout_s``: default timeout of tools made
     from functions. ``name``: the tool's name when this agent is another's tool.
     ``create_kwargs`` go to every ``chat.completions.create`` call (``temperature``,
@@ -74,7 +79,7 @@ class Agent:
     def __init__(
         self,
         model: str,
-        tools: Iterable[Tool | Agent | Callable[..., Any]] = (),
+        tools: Iterable[Tool | Agent | McpServer | Callable[..., Any]] = (),
         *,
         client: Any = None,
         instructions: str | None = None,
@@ -90,14 +95,7 @@ class Agent:
         self.name = name
         self.max_steps = max_steps
         self.create_kwargs = create_kwargs
-        self.tools = [
-            t.as_tool()
-            if isinstance(t, Agent)
-            else t
-            if isinstance(t, Tool)
-            else Tool.from_function(t, timeout_s=tool_timeout_s)
-            for t in tools
-        ]
+        self.tools = _tools_of(tools, tool_timeout_s)
         self.tools_by_name = {t.name: t for t in self.tools}
         if len(self.tools_by_name) != len(self.tools):
             raise ValueError("two tools have the same name")
@@ -361,3 +359,26 @@ def _wire_call(call: Call) -> Message:
         "type": "function",
         "function": {"name": call.name, "arguments": call.arguments or "{}"},
     }
+
+
+def _tools_of(
+    items: Iterable[Tool | Agent | McpServer | Callable[..., Any]], timeout_s: float | None
+) -> list[Tool]:
+    """``Agent(tools=...)`` as Tools; an MCP server's tool whose name another tool has too is
+    renamed ``<server>_<tool>`` (the model sees that name; the server is called with its own)."""
+    tools: list[Tool] = []
+    served: list[tuple[str, Tool]] = []
+    for t in items:
+        if isinstance(t, McpServer):
+            served += [(t.name, tool) for tool in t.agent_tools()]
+        elif isinstance(t, Agent):
+            tools.append(t.as_tool())
+        else:
+            tools.append(t if isinstance(t, Tool) else Tool.from_function(t, timeout_s=timeout_s))
+    names = Counter(t.name for t in tools) + Counter(tool.name for _, tool in served)
+    for server, tool in served:
+        if names[tool.name] > 1:
+            prefix = re.sub(r"[^A-Za-z0-9_-]+", "_", server).strip("_")[:32] or "mcp"
+            tool = dataclasses.replace(tool, name=f"{prefix}_{tool.name}"[:64])
+        tools.append(tool)
+    return tools

@@ -1,0 +1,55 @@
+"""MCP servers in a notebook: ``nbagent.mcp(command_or_url)`` connects to one through the
+official ``mcp`` SDK (the optional extra ``nbagent[mcp]``); its tools can be called by hand
+or given to an ``Agent`` beside Python functions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from typing import Literal
+
+from nbagent._mcp._server import McpServer, McpToolError
+from nbagent._mcp._types import McpError, McpResult, McpTool
+
+__all__ = ["McpError", "McpResult", "McpServer", "McpTool", "McpToolError", "mcp"]
+
+
+def mcp(
+    target: str | Sequence[str],
+    *,
+    headers: Mapping[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    transport: Literal["auto", "stdio", "http", "sse"] = "auto",
+    name: str | None = None,
+    timeout_s: float | None = 120.0,
+    connect_timeout_s: float = 30.0,
+) -> McpServer:
+    """Connect to an MCP server and list its tools.
+
+    ``target``: a command that starts a stdio server (a string, split like a shell does, or
+    a list: ``"uvx mcp-server-time"``), or a URL: Streamable HTTP, or legacy SSE for a URL
+    ending in ``/sse`` (``transport=`` chooses otherwise). ``headers``: HTTP headers (an
+    ``Authorization`` token). ``env`` and ``cwd``: for a stdio server's process, whose
+    environment is the SDK's safe default (``PATH``, ``HOME``, ...) plus ``env``.
+    ``timeout_s``: per request (None: no limit); ``connect_timeout_s``: to connect.
+
+    A server that fails to start, crashes, hangs or answers garbage raises ``McpError``
+    with the end of its stderr; the kernel goes on. Use ``server.call(name, **args)`` or
+    ``await server.acall(...)``, ``Agent(tools=[server, fn])``, and ``server.close()`` (or
+    ``with nbagent.mcp(...) as server:``).
+    """
+    try:
+        import mcp as _sdk  # noqa: F401
+    except ImportError as exc:
+        raise ImportError("nbagent.mcp() needs the MCP SDK: pip install 'nbagent[mcp]'") from exc
+    return McpServer(
+        target,
+        headers=headers,
+        env=env,
+        cwd=cwd,
+        transport=transport,
+        name=name,
+        timeout_s=timeout_s,
+        connect_timeout_s=connect_timeout_s,
+    )

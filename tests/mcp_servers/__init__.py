@@ -1,0 +1,51 @@
+"""MCP servers for the tests: ``toolbox`` (written with the SDK), run over stdio or HTTP."""
+
+from __future__ import annotations
+
+import contextlib
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+from tests.wait import wait_for
+
+ROOT = Path(__file__).resolve().parents[2]
+TOOLBOX = [sys.executable, "-m", "tests.mcp_servers.toolbox"]
+"""The toolbox server's stdio command (run from the project's root: ``cwd=ROOT``)."""
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+def _accepts(port: int) -> bool:
+    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
+        return True
+    return False
+
+
+@contextlib.contextmanager
+def toolbox_over(transport: str, *args: str) -> Iterator[str]:
+    """The toolbox served over ``transport`` ("http" or "sse") on 127.0.0.1: its URL."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [*TOOLBOX, f"--{transport}", str(port), *args],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        wait_for(lambda: _accepts(port) or proc.poll() is not None, what=f"the {transport} server")
+        assert proc.poll() is None, f"the {transport} toolbox exited with {proc.returncode}"
+        yield f"http://127.0.0.1:{port}/{'mcp' if transport == 'http' else 'sse'}"
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

@@ -1,0 +1,145 @@
+"""An MCP server written with the SDK (``mcp`` 2.x) for what the servers on PyPI lack:
+structured output, images, errors, progress and logs, a crash mid-call, a hang, garbage on
+stdout, a failed start. Run as ``python -m tests.mcp_servers.toolbox [options]``.
+
+Options: ``--http PORT`` (Streamable HTTP on 127.0.0.1), ``--sse PORT`` (the legacy SSE
+transport; else stdio), ``--garbage`` (write
+a non-JSON line to stdout first), ``--fail-start`` (write to stderr and exit 2), ``--log
+FILE`` (each call and each cancellation appended, one line each).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, TypedDict
+
+from mcp.server.mcpserver import Context, Image, MCPServer
+from mcp_types import ToolAnnotations
+from pydantic import Field
+
+PNG_1X1 = base64.b64decode(
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
+)
+
+server = MCPServer("toolbox", instructions="Tools for nbagent's tests.")
+LOG: Path | None = None
+
+
+def log(line: str) -> None:
+    if LOG is not None:
+        with LOG.open("a") as f:
+            f.write(line + "\n")
+
+
+class Forecast(TypedDict):
+    city: str
+    temp_c: float
+    sky: str
+
+
+@server.tool()
+def add(a: int, b: int) -> int:
+    """Add two integers."""
+    log(f"add {a} {b}")
+    return a + b
+
+
+@server.tool()
+def echo(text: Annotated[str, Field(description="What to say back")]) -> str:
+    """Say the text back."""
+    log(f"echo {text}")
+    return text
+
+
+@server.tool(annotations=ToolAnnotations(readOnlyHint=True))
+def forecast(city: str) -> Forecast:
+    """Tomorrow's weather in a city."""
+    log(f"forecast {city}")
+    return {"city": city, "temp_c": 12.5, "sky": "cloudy"}
+
+
+@server.tool(annotations=ToolAnnotations(destructiveHint=True, readOnlyHint=False))
+def delete_file(path: str) -> str:
+    """Delete a file (it only says so)."""
+    log(f"delete_file {path}")
+    return f"deleted {path}"
+
+
+@server.tool()
+def fail(message: str) -> str:
+    """Raise an error with this message."""
+    log(f"fail {message}")
+    raise ValueError(message)
+
+
+@server.tool()
+def picture() -> Image:
+    """A 1x1 PNG."""
+    return Image(data=PNG_1X1, format="png")
+
+
+@server.tool()
+async def slow(steps: int, ctx: Context) -> str:
+    """Report progress for `steps` tenths of a second."""
+    log(f"slow {steps}")
+    try:
+        for i in range(steps):
+            await ctx.report_progress(i + 1, steps, f"step {i + 1}")
+            await ctx.info(f"did step {i + 1}")
+            await asyncio.sleep(0.1)
+    except asyncio.CancelledError:
+        log("slow cancelled")
+        raise
+    return f"done in {steps} steps"
+
+
+@server.tool()
+async def hang() -> str:
+    """Never answer."""
+    log("hang")
+    try:
+        await asyncio.Event().wait()
+    except asyncio.CancelledError:
+        log("hang cancelled")
+        raise
+    return "never"
+
+
+@server.tool()
+def crash() -> str:
+    """Exit the process mid-call."""
+    log("crash")
+    print("toolbox: crashing on purpose", file=sys.stderr, flush=True)
+    os._exit(3)
+
+
+def main() -> None:
+    global LOG
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--http", type=int)
+    parser.add_argument("--sse", type=int)
+    parser.add_argument("--garbage", action="store_true")
+    parser.add_argument("--fail-start", action="store_true")
+    parser.add_argument("--log")
+    args = parser.parse_args()
+    LOG = Path(args.log) if args.log else None
+    if args.fail_start:
+        print("toolbox: cannot start: no config file at /nonexistent/toolbox.toml", file=sys.stderr)
+        sys.exit(2)
+    if args.garbage:
+        print("this is not JSON-RPC", flush=True)
+    if args.http:
+        server.run("streamable-http", host="127.0.0.1", port=args.http)
+    elif args.sse:
+        server.run("sse", host="127.0.0.1", port=args.sse)
+    else:
+        server.run()
+
+
+if __name__ == "__main__":
+    main()
