@@ -126,18 +126,27 @@ $(HTML_MANAGER)/node_modules/.package-lock.json: $(HTML_MANAGER)/package.json $(
 	npm --prefix $(HTML_MANAGER) ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
+# MCP servers from PyPI, each in a venv of its own as users run them (tests/test_mcp_pypi.py):
+# one built on the SDK 1.x, one on 2.x, pinned in tests/mcp_servers/*.txt.
+MCP_VENVS := .venv-mcp/time-1x .venv-mcp/git-2x
+.venv-mcp/%/stamp: tests/mcp_servers/%.txt
+	rm -rf .venv-mcp/$*
+	$(PYTHON) -m venv .venv-mcp/$*
+	.venv-mcp/$*/bin/pip install --quiet -r $<
+	@touch $@
+
 # .venv's Python tests as two pytest processes at once (2 cores): the kernel and browser tests
 # spend most of their time waiting on kernels, JupyterLab and Chromium; the kernel-free ones
 # keep a core busy. Together they take the time of the first alone.
 LIVE_TESTS := -m "kernel or browser"
-test-py: install $(HTML_MANAGER)/node_modules/.package-lock.json
+test-py: install $(HTML_MANAGER)/node_modules/.package-lock.json $(addsuffix /stamp,$(MCP_VENVS))
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest
 
 # --durations: where the time goes, printed on every run.
 test-py-live: install $(HTML_MANAGER)/node_modules/.package-lock.json
 	$(BIN)/pytest $(LIVE_TESTS) --durations=15
 
-test-py-rest: install
+test-py-rest: install $(addsuffix /stamp,$(MCP_VENVS))
 	$(BIN)/pytest -m "not (kernel or browser)" --durations=15
 
 # The kernel-free tests, then the other Pythons one at a time and `make demo`'s install from a
@@ -151,7 +160,7 @@ test-py-rest-then-pythons: test-py-rest
 test:
 	$(MAKE) --no-print-directory $(STAMP)/js-dev
 	$(MAKE) --no-print-directory -j2 install $(HTML_MANAGER)/node_modules/.package-lock.json \
-	  $(addprefix $(STAMP)/venv-,$(found_pythons))
+	  $(addprefix $(STAMP)/venv-,$(found_pythons)) $(addsuffix /stamp,$(MCP_VENVS))
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck test-js
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest-then-pythons
 
@@ -214,7 +223,7 @@ fuzz: install
 	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz -q
 
 clean:
-	rm -rf $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules nbagent/static nbagent/labextension
+	rm -rf $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules nbagent/static nbagent/labextension
 
 # Issue 7's full load test: 16 streams at 200 deltas/s for 30 s in one JupyterLab page
 # (make test runs the same test for 5 s).

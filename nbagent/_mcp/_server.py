@@ -52,6 +52,7 @@ class _Connection:
         self.tools: list[McpTool] = []
         self.connected = concurrent.futures.Future[None]()
         self.stop: asyncio.Event | None = None
+        self.protocol_version = ""
         self.scope: Any = None  # serve's anyio.CancelScope
         self.ended = False
 
@@ -69,6 +70,7 @@ class _Connection:
                     self.scope.cancel()
                 async with Client(transport) as client:
                     self.client = client
+                    self.protocol_version = client.protocol_version
                     info = client.server_info
                     self.name = self.name or (info.name if info else "") or self.label
                     self.tools = await self.list_tools()
@@ -190,6 +192,11 @@ class McpServer:
     def name(self) -> str:
         """``name=``, else what the server calls itself, else the command or URL."""
         return self._conn.name or self.target
+
+    @property
+    def protocol_version(self) -> str:
+        """The MCP revision the server and nbagent agreed on (e.g. ``"2025-06-18"``)."""
+        return self._conn.protocol_version
 
     @property
     def timeout_s(self) -> float | None:
