@@ -136,8 +136,10 @@ class Agent:
         """Start a run shown live below the cell; returns its :class:`AgentRun` at once.
 
         ``pause_before``: tool names (or True: every tool) whose calls wait, before they run,
-        for an answer: the tool panel's buttons, or ``run.approve(i)``, ``run.mock(i, result)``,
-        ``run.deny(i, reason=...)`` (``run.pending`` lists them)."""
+        and hints standing for the tools that have them (an MCP server's annotations:
+        "destructive", "read_only", "idempotent", "open_world"), for an answer: the tool
+        panel's buttons, or ``run.approve(i)``, ``run.mock(i, result)``, ``run.deny(i,
+        reason=...)`` (``run.pending`` lists them)."""
         run = self.prepare(
             prompt,
             history=history,

@@ -303,6 +303,10 @@ def _answered(tool_call_id: str, answer: Answer) -> Status:
     return Status(state="approval_answered", tool_call_id=tool_call_id, detail=detail)
 
 
+HINTS = frozenset({"destructive", "read_only", "idempotent", "open_world"})
+"""The hints a tool may have (``Tool.hints``), which ``pause_before`` may name."""
+
+
 def pause_names(
     pause_before: Iterable[str] | bool, tools: Mapping[str, Tool], answerable: bool
 ) -> PauseNames:
@@ -316,12 +320,19 @@ def pause_names(
         )
     if isinstance(pause_before, bool):
         return pause_before
-    names = frozenset([pause_before] if isinstance(pause_before, str) else pause_before)
-    unknown = sorted(n for n in names if n not in tools)
+    words = frozenset([pause_before] if isinstance(pause_before, str) else pause_before)
+    # A hint ("destructive": an MCP server's annotation) stands for the tools that have it;
+    # a tool of that name wins.
+    hinted = {w for w in words if w not in tools and w.replace("-", "_") in HINTS}
+    unknown = sorted(words - hinted - tools.keys())
     if unknown:
         known = ", ".join(sorted(tools)) or "none"
-        raise ValueError(f"pause_before names no tool of the agent: {unknown} (tools: {known})")
-    return names
+        raise ValueError(
+            f"pause_before names no tool of the agent: {unknown} (tools: {known}; "
+            f"or a hint: {', '.join(sorted(HINTS))})"
+        )
+    wanted = {w.replace("-", "_") for w in hinted}
+    return (words - hinted) | {n for n, t in tools.items() if t.hints & wanted}
 
 
 def breakpoints(names: PauseNames, pauses: Pauses | None) -> Breakpoints | None:

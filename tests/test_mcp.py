@@ -18,13 +18,16 @@ import psutil
 import pytest
 
 import nbagent
-from nbagent import McpError, McpServer
+from nbagent import McpError, McpServer, Pauses, Tool, Transcript
 from nbagent._agent import Agent
+from nbagent._agent_tools import pause_names
+from nbagent._events import Event
+from nbagent.runtime.pause import Answer
 from tests import aio
 from tests.mcp_servers import ROOT, TOOLBOX, toolbox_over
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step, client_for, collect
-from tests.wait import wait_for
+from tests.wait import wait_for, wait_for_async
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -230,3 +233,54 @@ def test_an_agent_calls_the_servers_tools_beside_python_ones(toolbox: McpServer,
     assert t.text == "Done."
     assert "add 2 3" in logged(log)
     assert "echo hi" in logged(log)
+
+
+def test_pause_before_destructive_pauses_only_the_servers_destructive_tools(
+    toolbox: McpServer, log: Path
+) -> None:
+    step1 = calls_step(
+        ("c1", "forecast", '{"city": "Oslo"}'), ("c2", "delete_file", '{"path": "/tmp/x"}')
+    )
+    with OpenAIServer(scripts=[step1, text_chunks(["Done."])]) as srv:
+        agent = Agent("m", tools=[toolbox], client=client_for(srv))
+        assert agent.tools_by_name["delete_file"].hints == {"destructive", "open_world"}
+        assert agent.tools_by_name["forecast"].hints == {"read_only", "open_world"}
+        assert agent.tools_by_name["forecast"].origin == "toolbox"
+        pauses = Pauses()
+        seen: list[list[str]] = []
+
+        async def go() -> list[Event]:
+            async def answer() -> None:
+                while not pauses.pending:
+                    await asyncio.sleep(0.01)
+                # The read-only call runs while the destructive one waits.
+                await wait_for_async(lambda: "forecast Oslo" in logged(log), what="forecast")
+                seen.append([p.name for p in pauses.pending])
+                seen.append(logged(log))
+                pauses.answer("c2", Answer("run"))
+
+            task = asyncio.ensure_future(answer())
+            events = [
+                ev async for ev in agent.stream("x", pause_before="destructive", pauses=pauses)
+            ]
+            await task
+            return events
+
+        t = Transcript.from_events(aio.run(go()))
+    assert seen == [["delete_file"], ["forecast Oslo"]]
+    assert logged(log) == ["forecast Oslo", "delete_file /tmp/x"]
+    assert t.status == "completed"
+
+
+def test_pause_before_hints_and_names() -> None:
+    def tool(name: str, *hints: str) -> Tool:
+        return Tool(name, "", {"type": "object"}, lambda: None, hints=frozenset(hints))
+
+    tools = {t.name: t for t in (tool("rm", "destructive"), tool("ls", "read_only"), tool("cat"))}
+    assert pause_names(["destructive"], tools, True) == {"rm"}
+    assert pause_names("read-only", tools, True) == {"ls"}
+    assert pause_names(["cat", "destructive"], tools, True) == {"cat", "rm"}
+    named = {**tools, "destructive": tool("destructive")}
+    assert pause_names(["destructive"], named, True) == {"destructive"}  # a name wins
+    with pytest.raises(ValueError, match=r"\['dangerous'\] .*or a hint: destructive, idempotent"):
+        pause_names(["dangerous"], tools, True)

@@ -255,8 +255,9 @@ class McpServer:
 
         call.__name__ = tool.name
         # The server's timeout applies (timeout_s): the agent's own would cut it short.
+        schema = tool.input_schema or {"type": "object"}
         return Tool(
-            tool.name, tool.description, tool.input_schema or {"type": "object"}, call, None
+            tool.name, tool.description, schema, call, None, hints=tool.hints, origin=self.name
         )
 
     def close(self) -> None:

@@ -45,6 +45,18 @@ class McpTool:
         """The server says the tool changes nothing (``readOnlyHint``)."""
         return self.annotations.get("readOnlyHint") is True
 
+    @property
+    def hints(self) -> frozenset[str]:
+        """The annotations as words: "read_only", else "destructive" (MCP's default for a tool
+        that is not read-only) and "idempotent"; "open_world" (the default) unless it is
+        false."""
+        words = {"read_only"} if self.read_only else {"destructive"} if self.destructive else set()
+        if not self.read_only and self.annotations.get("idempotentHint") is True:
+            words.add("idempotent")
+        if self.annotations.get("openWorldHint", True) is not False:
+            words.add("open_world")
+        return frozenset(words)
+
 
 @dataclass(frozen=True)
 class McpResult:

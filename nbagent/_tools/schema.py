@@ -35,6 +35,11 @@ class Tool:
     parameters: dict[str, Any]  # JSON schema of the arguments object
     fn: Callable[..., Any]
     timeout_s: float | None = 60.0  # seconds a call may take; None: no limit
+    hints: frozenset[str] = frozenset()
+    """What the tool's provider says of it (an MCP server's annotations): "destructive",
+    "read_only", "idempotent", "open_world"; ``pause_before`` may name these."""
+    origin: str = ""
+    """Where the tool lives when not in this process: the MCP server's name."""
     _model: type[BaseModel] | None = field(default=None, init=False, repr=False, compare=False)
     _positional: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
 
