@@ -12,7 +12,7 @@ import { h } from "./format.js";
 /**
  * What the math chunk exports: the renderer and the allow-list its MathML is sanitized with.
  * @typedef {{toMathML(tex: string, display: boolean): {mathml: string} | {error: string},
- *   MATHML?: import("dompurify").Config & {KATEX_CLASSES: string[]}}} MathRenderer
+ *   MATHML?: import("dompurify").Config & {ALLOWED_CLASSES: string[]}}} MathRenderer
  */
 
 /**
@@ -34,7 +34,7 @@ export function purifyMathML(mathml, r = renderer) {
   let purifier = purifiers.get(r);
   if (!purifier) {
     const p = DOMPurify(window);
-    const classes = new Set(r.MATHML.KATEX_CLASSES);
+    const classes = new Set(r.MATHML.ALLOWED_CLASSES);
     p.setConfig(r.MATHML);
     p.addHook("afterSanitizeAttributes", (n) => {
       // KaTeX's annotation is the TeX; any other encoding is not ours.

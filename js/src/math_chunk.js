@@ -29,7 +29,7 @@ export const OPTIONS = {
 export const MATHML = {
   /** The classes KaTeX's MathML uses (numbered equations, `align` spacing): js/src/math.js
    * drops any other `class`. */
-  KATEX_CLASSES: ["mtr-glue", "mml-eqn-num"],
+  ALLOWED_CLASSES: ["mtr-glue", "mml-eqn-num"],
   ALLOWED_TAGS: [
     "#text",
     "math",
@@ -102,7 +102,7 @@ export const MATHML = {
     "frame",
     "framespacing",
     "side",
-    "class", // only KATEX_CLASSES (js/src/math.js)
+    "class", // only ALLOWED_CLASSES (js/src/math.js)
   ],
   // No URL is ever allowed (no attribute above holds one); DOMPurify's default URI check
   // still drops any value that looks like `scheme:...`, which none of KaTeX's do.
