@@ -284,3 +284,34 @@ def test_pause_before_hints_and_names() -> None:
     assert pause_names(["destructive"], named, True) == {"destructive"}  # a name wins
     with pytest.raises(ValueError, match=r"\['dangerous'\] .*or a hint: destructive, idempotent"):
         pause_names(["dangerous"], tools, True)
+
+
+def test_resources_templates_prompts_and_the_servers_log(toolbox: McpServer) -> None:
+    (readme,) = toolbox.list_resources()
+    assert (readme.uri, readme.name, readme.mime_type) == (
+        "notes://readme",
+        "readme",
+        "text/markdown",
+    )
+    assert readme.description == "What this is"
+    (template,) = toolbox.list_resource_templates()
+    assert (template.uri_template, template.name) == ("notes://{topic}", "note")
+    [content] = toolbox.read_resource("notes://readme")
+    assert content["text"].startswith("# Toolbox")
+    assert content["uri"] == "notes://readme"
+    assert toolbox.read_resource("notes://tides")[0]["text"] == "A note on tides."
+    (review,) = toolbox.list_prompts()
+    assert review.description == "Ask for a code review"
+    assert [(a["name"], a.get("required")) for a in review.arguments] == [
+        ("code", True),
+        ("language", False),
+    ]
+    [message] = toolbox.get_prompt("review", code="x = 1", language="R")
+    assert message["role"] == "user"
+    assert message["content"] == {"type": "text", "text": "Review this R code:\nx = 1"}
+    with pytest.raises(McpError, match="toolbox: reading nowhere://at-all: .*Unknown resource"):
+        toolbox.read_resource("nowhere://at-all")
+    assert toolbox.call("slow", steps=2).text == "done in 2 steps"
+    entries = [(e.level, e.data) for e in toolbox.log]
+    assert ("info", "did step 1") in entries
+    assert ("info", "did step 2") in entries

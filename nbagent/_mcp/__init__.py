@@ -9,9 +9,28 @@ from collections.abc import Mapping, Sequence
 from typing import Literal
 
 from nbagent._mcp._server import McpServer, McpToolError
-from nbagent._mcp._types import McpError, McpResult, McpTool
+from nbagent._mcp._types import (
+    McpError,
+    McpLogEntry,
+    McpPrompt,
+    McpResource,
+    McpResourceTemplate,
+    McpResult,
+    McpTool,
+)
 
-__all__ = ["McpError", "McpResult", "McpServer", "McpTool", "McpToolError", "mcp"]
+__all__ = [
+    "McpError",
+    "McpLogEntry",
+    "McpPrompt",
+    "McpResource",
+    "McpResourceTemplate",
+    "McpResult",
+    "McpServer",
+    "McpTool",
+    "McpToolError",
+    "mcp",
+]
 
 
 def mcp(
@@ -36,8 +55,9 @@ def mcp(
 
     A server that fails to start, crashes, hangs or answers garbage raises ``McpError``
     with the end of its stderr; the kernel goes on. Use ``server.call(name, **args)`` or
-    ``await server.acall(...)``, ``Agent(tools=[server, fn])``, and ``server.close()`` (or
-    ``with nbagent.mcp(...) as server:``).
+    ``await server.acall(...)``, ``Agent(tools=[server, fn])``; ``server.list_resources()``,
+    ``read_resource(uri)``, ``list_prompts()``, ``get_prompt(name, **args)``, ``server.log``;
+    and ``server.close()`` (or ``with nbagent.mcp(...) as server:``).
     """
     try:
         import mcp as _sdk  # noqa: F401

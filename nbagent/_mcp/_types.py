@@ -8,7 +8,15 @@ from typing import Any
 
 from nbagent._events import NbagentError
 
-__all__ = ["McpError", "McpResult", "McpTool"]
+__all__ = [
+    "McpError",
+    "McpLogEntry",
+    "McpPrompt",
+    "McpResource",
+    "McpResourceTemplate",
+    "McpResult",
+    "McpTool",
+]
 
 
 class McpError(NbagentError, RuntimeError):
@@ -75,3 +83,46 @@ class McpResult:
 
     def __str__(self) -> str:
         return self.text
+
+
+@dataclass(frozen=True)
+class McpResource:
+    """A resource a server offers (``resources/list``): read it with ``read_resource(uri)``."""
+
+    uri: str
+    name: str = ""
+    title: str | None = None
+    description: str = ""
+    mime_type: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True)
+class McpResourceTemplate:
+    """A family of resources (``resources/templates/list``): an RFC 6570 URI template."""
+
+    uri_template: str
+    name: str = ""
+    title: str | None = None
+    description: str = ""
+    mime_type: str | None = None
+
+
+@dataclass(frozen=True)
+class McpPrompt:
+    """A prompt template a server offers (``prompts/list``): ``get_prompt(name, **arguments)``."""
+
+    name: str
+    title: str | None = None
+    description: str = ""
+    arguments: list[dict[str, Any]] = field(default_factory=list)
+    """Each ``{"name": ..., "description": ..., "required": bool}``."""
+
+
+@dataclass(frozen=True)
+class McpLogEntry:
+    """A log message the server sent (``notifications/message``)."""
+
+    level: str
+    data: Any
+    logger: str | None = None

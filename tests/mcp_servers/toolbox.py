@@ -118,6 +118,23 @@ def crash() -> str:
     os._exit(3)
 
 
+@server.resource(
+    "notes://readme", name="readme", description="What this is", mime_type="text/markdown"
+)
+def readme() -> str:
+    return "# Toolbox\n\nTools for nbagent's tests."
+
+
+@server.resource("notes://{topic}", name="note", description="A note on a topic")
+def note(topic: str) -> str:
+    return f"A note on {topic}."
+
+
+@server.prompt(description="Ask for a code review")
+def review(code: str, language: str = "python") -> str:
+    return f"Review this {language} code:\n{code}"
+
+
 def main() -> None:
     global LOG
     parser = argparse.ArgumentParser()
