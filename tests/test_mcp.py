@@ -26,8 +26,8 @@ from nbagent.runtime.pause import Answer
 from tests import aio
 from tests.mcp_servers import ROOT, TOOLBOX, toolbox_over
 from tests.servers import OpenAIServer, text_chunks
-from tests.test_agent import calls_step, client_for, collect
-from tests.wait import wait_for, wait_for_async
+from tests.test_agent import calls_step, client_for, collect, off_loop
+from tests.wait import PATIENCE, wait_for, wait_for_async
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -309,9 +309,23 @@ def test_resources_templates_prompts_and_the_servers_log(toolbox: McpServer) -> 
     [message] = toolbox.get_prompt("review", code="x = 1", language="R")
     assert message["role"] == "user"
     assert message["content"] == {"type": "text", "text": "Review this R code:\nx = 1"}
-    with pytest.raises(McpError, match="toolbox: reading nowhere://at-all: .*Unknown resource"):
+    with pytest.raises(McpError, match=r"toolbox: reading nowhere://at-all: .*Unknown resource"):
         toolbox.read_resource("nowhere://at-all")
     assert toolbox.call("slow", steps=2).text == "done in 2 steps"
     entries = [(e.level, e.data) for e in toolbox.log]
     assert ("info", "did step 1") in entries
     assert ("info", "did step 2") in entries
+
+
+def test_stopping_an_agent_run_cancels_the_mcp_call_on_the_server(
+    toolbox: McpServer, log: Path
+) -> None:
+    def scenario() -> Transcript:
+        with OpenAIServer(scripts=[calls_step(("c1", "slow", '{"steps": 600}'))]) as srv:
+            run = Agent("m", tools=[toolbox], client=client_for(srv)).run("go")
+            wait_for(lambda: "slow 600" in logged(log), what="the call to reach the server")
+            run.cancel()
+            return run.wait(PATIENCE)
+
+    assert off_loop(scenario).status == "cancelled"
+    wait_for(lambda: "slow cancelled" in logged(log), what="the server to see the cancel")
