@@ -174,6 +174,17 @@ PRINTED: dict[str, list[str]] = {
         "completed | Hello from LiteLLM's mock response, streamed chunk by chunk. | ",
         "completed | Rome is sunny and 21 °C: no coat today. | True",  # LlamaIndex
     ],
+    "mcp.ipynb": [
+        "<McpServer 'weather' (stdio, 2 tools)>",
+        "delete_city: Remove a city and its forecast. | hints: ['destructive', 'open_world']",
+        "{'city': 'Oslo', 'temp_c': -2, 'sky': 'light snow'}\nis_error: True",
+        "['weather://cities'] ['Oslo', 'Bergen', 'Lisbon']",
+        "['looking up Oslo', 'looking up Atlantis']",  # the server's log
+        "completed [('forecast', {'city': 'Oslo'}), ('forecast', {'city': 'Bergen'})]",
+        "['delete_city']\ncompleted | denied: True\n['Oslo', 'Bergen', 'Lisbon']",
+        "broken: could not connect: MCPError: Connection closed\n"
+        "--- the server's stderr (end) ---\nno config file",
+    ],
     "watch.ipynb": [
         "completed | Oslo is sunny and 21 °C today: no coat needed. | True",  # pydantic-ai
         "[('get_weather', {'city': 'Oslo'}, 'Sunny and 21 °C in Oslo.')] | steps: 2",
@@ -215,6 +226,7 @@ NEEDS = {
 WRITES = {
     "quickstart.ipynb": ["failing_tool.jsonl"],
     "replay-and-export.ipynb": ["weather.jsonl", "answer.jsonl", "weather.html", "weather.json"],
+    "mcp.ipynb": ["weather_server.py"],
 }
 
 
