@@ -219,7 +219,7 @@ class Agent:
                     end = ev
                     continue
                 _record(ev, calls, text)
-                yield ev
+                yield self._with_server(ev)
             assistant: Message = {"role": "assistant", "content": "".join(text) or None}
             if calls:
                 assistant["tool_calls"] = [_wire_call(c) for c in calls]
@@ -297,6 +297,14 @@ class Agent:
                 }
             )
         yield StepEnd(step_id=step_id, name="tools")
+
+    def _with_server(self, ev: Event) -> Event:
+        """A call of an MCP server's tool names the server (its panel shows it)."""
+        if isinstance(ev, ToolCallStart) and not ev.server:
+            tool = self.tools_by_name.get(ev.name)
+            if tool is not None and tool.origin:
+                return dataclasses.replace(ev, server=tool.origin)
+        return ev
 
     def _async_client(self) -> Any:
         if self._client is None:

@@ -118,6 +118,7 @@ class ToolCall:
         "pause",
         "reruns",
         "result",
+        "server",
         "started_at",
         "state",
         "traceback",
@@ -147,6 +148,7 @@ class ToolCall:
         "parent",
         "usage",
         "display",
+        "server",
         *_PAUSE,
     )
 
@@ -195,6 +197,8 @@ class ToolCall:
         """The result was typed in the notebook, the tool never ran."""
         self.denied = False
         """The call was denied: the result is the refusal the model got."""
+        self.server: str | None = None
+        """The MCP server whose tool this is, when the source says (in the state only then)."""
 
     @property
     def paused(self) -> bool:

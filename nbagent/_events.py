@@ -230,6 +230,8 @@ class ToolCallStart(Event):
     executor: Literal["client", "server", "agent"] | None = None
     synthetic_id: bool = False
     """True when the source sent no id and nbagent made one up."""
+    server: str | None = None
+    """The MCP server whose tool is called, when the source knows it (its panel names it)."""
 
 
 @dataclass(slots=True, kw_only=True)

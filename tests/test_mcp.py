@@ -228,6 +228,11 @@ def test_an_agent_calls_the_servers_tools_beside_python_ones(toolbox: McpServer,
     assert sent["c4"].startswith("Error: McpToolError: ")
     by_id = {c.id: c for c in t.tool_calls}
     assert by_id["c1"].result == "5"
+    assert [by_id[i].server for i in ("c1", "c2", "c3")] == ["toolbox", "toolbox", None]
+    assert by_id["c1"].to_dict()["server"] == "toolbox"
+    assert "server" not in by_id["c3"].to_dict()
+    assert "Tool: <code>add · toolbox</code>" in t.to_markdown()
+    assert '<code class="nba-tool-name">add · toolbox</code>' in t.to_html()
     assert by_id["c4"].is_error
     assert t.status == "completed"
     assert t.text == "Done."

@@ -203,7 +203,9 @@ export class ToolPanel extends Panel {
             ? `paused: waiting for ${this.waitingFor()}`
             : iconState;
     }
-    setText(this.name, String(b.name ?? "tool"));
+    // An MCP server's tool names its server.
+    const name = String(b.name ?? "tool");
+    setText(this.name, b.server ? `${name} · ${b.server}` : name);
     const hasArgs = b.args != null && b.state !== "args";
     setText(this.preview, oneLine(hasArgs ? compact(b.args) : String(b.arguments ?? "")));
     const usage = usageText(b.usage);

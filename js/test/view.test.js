@@ -108,6 +108,16 @@ describe("tool panel", () => {
     duration_s: null,
   };
 
+  test("an MCP server's tool names its server", () => {
+    const w = mount();
+    w.snapshot(runningState());
+    w.ops([{ op: "add", block: { ...tool, name: "forecast" } }]);
+    const name = q(w.el, ".nba-tool-name");
+    expect(name.textContent).toBe("forecast");
+    w.ops([{ op: "set", i: 0, set: { server: "weather" } }]);
+    expect(name.textContent).toBe("forecast · weather");
+  });
+
   test("args stream as text, then pretty JSON; done collapses with a check icon and duration", () => {
     const w = mount();
     w.snapshot(runningState());

@@ -32,6 +32,7 @@ __all__ = [
     "safe_url",
     "scopes",
     "status_line",
+    "tool_label",
     "usage_text",
 ]
 
@@ -97,6 +98,12 @@ def _tool_args_text(b: dict[str, Any]) -> str:
     if b.get("parse_error") is None and b.get("args") is not None:
         return _pretty(b["args"])
     return str(b.get("arguments") or "")
+
+
+def tool_label(b: dict[str, Any]) -> str:
+    """A tool block's name, and its MCP server's when it has one (as the widget shows it)."""
+    name = str(b.get("name") or "tool")
+    return f"{name} · {b['server']}" if b.get("server") else name
 
 
 def answer_words(b: dict[str, Any]) -> list[str]:

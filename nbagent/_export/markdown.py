@@ -20,6 +20,7 @@ from nbagent._export.common import (
     safe_url,
     scopes,
     status_line,
+    tool_label,
 )
 from nbagent._export.renderer import _md
 from nbagent._export.timeline import timeline_markdown
@@ -186,7 +187,7 @@ def _blocks_markdown(
             text = "*(redacted)*" if b.get("redacted") and not b.get("text") else b.get("text")
             parts.append(_details("Thinking", sanitize_markdown(str(text or ""))))
         elif kind == "tool":
-            name = _html_inline(str(b.get("name") or "tool"))
+            name = _html_inline(tool_label(b))
             summary = f"Tool: <code>{name}</code> ({_html_inline(_tool_summary(b))})"
             sections = ["Arguments:", _fence(_tool_args_text(b), "json")]
             if b.get("parse_error"):

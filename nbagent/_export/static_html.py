@@ -22,6 +22,7 @@ from nbagent._export.common import (
     footer_details,
     scopes,
     status_line,
+    tool_label,
     usage_text,
 )
 from nbagent._export.renderer import render_markdown
@@ -115,7 +116,7 @@ def _tool_html(b: dict[str, Any], inside: str = "") -> str:
     out = [
         f'<details class="nba-tool nba-tool-{"error" if failed else state}"><summary>'
         f'<span class="nba-state">{esc(word)}</span> '
-        f'<code class="nba-tool-name">{esc(str(b.get("name") or "tool"))}</code> '
+        f'<code class="nba-tool-name">{esc(tool_label(b))}</code> '
         f'<span class="nba-preview">{esc(_preview(b))}</span> '
         f'<span class="nba-meta">{esc(_tool_meta(b))}</span></summary>',
         # The section heads the widget's panel has (js/src/panels.js).

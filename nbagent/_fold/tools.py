@@ -35,10 +35,12 @@ class ToolFold(FoldState):
 
     def _on_tool_start(self, ev: E.ToolCallStart) -> list[Op]:
         i, tool, ops = self._tool(ev.tool_call_id, ev.name, ev.ts)
-        if ops or not ev.name or tool.name:
-            return ops
-        tool.name = ev.name
-        return [set_op(i, {"name": ev.name})]
+        changes: dict[str, Any] = {}
+        if ev.name and not tool.name:
+            tool.name = changes["name"] = ev.name
+        if ev.server and not tool.server:
+            tool.server = changes["server"] = ev.server
+        return [*ops, set_op(i, changes)] if changes else ops
 
     def _on_tool_end(self, ev: E.ToolCallEnd) -> list[Op]:
         i, tool, ops = self._tool(ev.tool_call_id, "", ev.ts)
