@@ -1,18 +1,26 @@
-"""What a server offers besides tools, read through the SDK's ``Client``: resources, their
-templates and prompts listed (every page), a resource read, a prompt got; each as nbagent's
-plain dataclasses and JSON values. A server that does not offer a kind lists none of it."""
+"""What a server offers, read through the SDK's ``Client``: tools, resources, their templates
+and prompts listed (every page), a resource read, a prompt got; each as nbagent's plain
+dataclasses and JSON values. A server that does not offer a kind lists none of it."""
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from nbagent._mcp._types import McpPrompt, McpResource, McpResourceTemplate
+from nbagent._mcp._types import McpPrompt, McpResource, McpResourceTemplate, McpTool
 
 if TYPE_CHECKING:
     from mcp import Client
 
-__all__ = ["get_prompt", "list_prompts", "list_resource_templates", "list_resources", "read"]
+__all__ = [
+    "as_json",
+    "get_prompt",
+    "list_prompts",
+    "list_resource_templates",
+    "list_resources",
+    "list_tools",
+    "read",
+]
 
 T = TypeVar("T")
 
@@ -32,6 +40,25 @@ async def _every(fetch: Callable[[str | None], Awaitable[Any]], items: str) -> l
         cursor = page.next_cursor
         if not cursor:
             return out
+
+
+async def list_tools(client: Client) -> list[McpTool]:
+    return [_tool(t) for t in await _every(lambda c: client.list_tools(cursor=c), "tools")]
+
+
+def _tool(tool: Any) -> McpTool:
+    """An SDK ``Tool`` as an McpTool."""
+    annotations = (
+        tool.annotations.model_dump(by_alias=True, exclude_none=True) if tool.annotations else {}
+    )
+    return McpTool(
+        name=tool.name,
+        description=tool.description or "",
+        input_schema=dict(tool.input_schema or {}),
+        output_schema=dict(tool.output_schema) if tool.output_schema else None,
+        annotations=annotations,
+        title=tool.title or annotations.get("title"),
+    )
 
 
 async def list_resources(client: Client) -> list[McpResource]:

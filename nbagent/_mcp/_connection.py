@@ -93,15 +93,7 @@ class Connection:
             self.scope.cancel()
 
     async def list_tools(self) -> list[McpTool]:
-        client = self.session()
-        tools: list[McpTool] = []
-        cursor: str | None = None
-        while True:
-            page = await client.list_tools(cursor=cursor)
-            tools += [_tool(t) for t in page.tools]
-            cursor = page.next_cursor
-            if not cursor:
-                return tools
+        return await _catalog.list_tools(self.session())
 
     async def on_log(self, params: Any) -> None:
         self.log.append(McpLogEntry(str(params.level), params.data, params.logger))
@@ -191,21 +183,6 @@ def transport_for(
     # The SDK's own defaults: 30 s to connect or write, 300 s between reads of a stream.
     client = httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30.0, read=300.0))
     return streamable_http_client(target, http_client=client)
-
-
-def _tool(tool: Any) -> McpTool:
-    """An SDK ``Tool`` as an McpTool."""
-    annotations = (
-        tool.annotations.model_dump(by_alias=True, exclude_none=True) if tool.annotations else {}
-    )
-    return McpTool(
-        name=tool.name,
-        description=tool.description or "",
-        input_schema=dict(tool.input_schema or {}),
-        output_schema=dict(tool.output_schema) if tool.output_schema else None,
-        annotations=annotations,
-        title=tool.title or annotations.get("title"),
-    )
 
 
 def _describe(exc: BaseException) -> str:
