@@ -27,9 +27,9 @@ python_for = $(shell p="$(PYTHON$(subst .,,$(1)))"; [ -n "$$p" ] && "$$p" -c 'im
 # requirement only for building js/lab (done by `build` already); editables for an editable build.
 BUILD_DEPS := "hatchling>=1.27" "hatch-jupyter-builder>=0.9" editables
 # What the other Pythons run: the kernel-free tests (the fuzz tests and the hostile corpus only
-# on .venv's Python: they exercise pure code, and they are the slowest part) and the kernel
-# smoke test.
-OTHER_PYTHONS_TESTS := -m "(not kernel and not browser and not fuzz and not hostile and not frameworks) or smoke"
+# on .venv's Python: they exercise pure code, and they are the slowest part; of the tests that
+# start MCP servers, those marked smoke) and the kernel smoke test.
+OTHER_PYTHONS_TESTS := -m "(not kernel and not browser and not fuzz and not hostile and not frameworks and not mcp) or smoke"
 
 .PHONY: help install build demo demo-install recordings test test-under-load test-demo-install test-fast test-pythons FORCE lint typecheck test-js test-py test-py-live test-py-rest test-py-rest-then-pythons fuzz load bench bench-quick clean
 

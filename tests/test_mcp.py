@@ -29,6 +29,8 @@ from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step, client_for, collect, off_loop
 from tests.wait import PATIENCE, wait_for, wait_for_async
 
+pytestmark = pytest.mark.mcp
+
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
@@ -79,6 +81,7 @@ def test_the_tools_are_listed_with_schemas_and_annotations(toolbox: McpServer) -
     assert repr(toolbox) == f"<McpServer 'toolbox' (stdio, {len(tools)} tools)>"
 
 
+@pytest.mark.smoke  # also on the other Pythons (make test-pythons)
 def test_calls_return_content_structured_results_and_errors(toolbox: McpServer, log: Path) -> None:
     added = toolbox.call("add", a=2, b=40)
     assert added.text == "42"
@@ -129,6 +132,7 @@ def test_a_call_past_the_timeout_raises_and_the_server_is_told(log: Path) -> Non
         assert server.call("echo", text="still here").text == "still here"
 
 
+@pytest.mark.smoke
 def test_a_server_that_crashes_mid_call_raises_with_its_stderr() -> None:
     with nbagent.mcp(TOOLBOX, cwd=ROOT) as server:
         with pytest.raises(McpError) as crash:

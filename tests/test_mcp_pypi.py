@@ -14,6 +14,8 @@ import pytest
 import nbagent
 from tests.mcp_servers import ROOT
 
+pytestmark = pytest.mark.mcp
+
 
 def server_command(venv: str, script: str) -> str:
     path = ROOT / ".venv-mcp" / venv / "bin" / script
