@@ -8,12 +8,14 @@ model (``nbagent.demo.connect()``, no key in the kernel's environment).
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.conftest import require_bundle
 from tests.browser.lab import rerun
@@ -193,10 +195,22 @@ def test_replay_completes(edit: MarimoPage) -> None:
     assert "get_weather" in edit.text("Replay")
 
 
+def open_panel(panel: Any) -> None:
+    """Open a collapsed panel by clicking its summary, again if a click missed: marimo's
+    outputs move while the notebook's other cells render, and a click aimed at the summary
+    can land beside it (runs 23 and 28: the panel stayed closed, its Re-run button in it)."""
+    for _ in range(3):
+        if panel.evaluate("(d) => d.open"):
+            return
+        panel.locator(".nba-summary").click()
+        with contextlib.suppress(PlaywrightTimeoutError):
+            panel.page.wait_for_function("(d) => d.open", arg=panel.element_handle(), timeout=5000)
+
+
 def test_rerun_a_tool_of_an_agent_run(edit: MarimoPage) -> None:
     edit.wait_status("Agent", "completed")
     panel = edit.widget("Agent").locator(".nba-tool").first
-    panel.locator(".nba-summary").click()  # a finished tool panel is collapsed
+    open_panel(panel)  # a finished tool panel is collapsed
     try:
         panel.get_by_role("button", name="Re-run").wait_for(timeout=PAGE_PATIENCE * 1000)
     except Exception as exc:  # Playwright's TimeoutError: say what the page showed
