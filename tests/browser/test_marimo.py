@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from tests.browser.conftest import require_bundle
 from tests.browser.lab import rerun
@@ -199,6 +198,9 @@ def open_panel(panel: Any) -> None:
     """Open a collapsed panel by clicking its summary, again if a click missed: marimo's
     outputs move while the notebook's other cells render, and a click aimed at the summary
     can land beside it (runs 23 and 28: the panel stayed closed, its Re-run button in it)."""
+    # Imported here: the other Pythons' venvs (make test-pythons) collect this module unrun.
+    from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+
     for _ in range(3):
         if panel.evaluate("(d) => d.open"):
             return
