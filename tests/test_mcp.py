@@ -79,6 +79,7 @@ def test_the_tools_are_listed_with_schemas_and_annotations(toolbox: McpServer) -
     assert not tools["delete_file"].read_only
     assert tools["echo"].destructive  # MCP's default when a tool says nothing
     assert repr(toolbox) == f"<McpServer 'toolbox' (stdio, {len(tools)} tools)>"
+    assert toolbox.refresh() == toolbox.tools == list(tools.values())
 
 
 @pytest.mark.smoke  # also on the other Pythons (make test-pythons)

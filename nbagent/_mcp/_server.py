@@ -106,12 +106,8 @@ class McpServer:
 
     def refresh(self) -> list[McpTool]:
         """List the server's tools again."""
-
-        async def relist() -> list[McpTool]:
-            self._conn.tools = await self._conn.list_tools()
-            return self._conn.tools
-
-        return list(self._wait(self._submit(relist()), self.timeout_s, "tools/list"))
+        self._conn.tools = self._ask("tools/list", _catalog.list_tools)
+        return self.tools
 
     def list_resources(self) -> list[McpResource]:
         """The server's resources ([] when it offers none)."""
