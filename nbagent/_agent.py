@@ -299,11 +299,12 @@ class Agent:
         yield StepEnd(step_id=step_id, name="tools")
 
     def _with_server(self, ev: Event) -> Event:
-        """A call of an MCP server's tool names the server (its panel shows it)."""
+        """A call of an MCP server's tool names the server (its panel shows it) and copies
+        as a call of the server."""
         if isinstance(ev, ToolCallStart) and not ev.server:
             tool = self.tools_by_name.get(ev.name)
             if tool is not None and tool.origin:
-                return dataclasses.replace(ev, server=tool.origin)
+                return dataclasses.replace(ev, server=tool.origin, call_as=tool.call_as)
         return ev
 
     def _async_client(self) -> Any:

@@ -103,6 +103,7 @@ class ToolCall:
         "args_done_at",
         "asked_args",
         "buffer",
+        "call_as",
         "cost",
         "denied",
         "display",
@@ -149,6 +150,7 @@ class ToolCall:
         "usage",
         "display",
         "server",
+        "call_as",
         *_PAUSE,
     )
 
@@ -199,6 +201,9 @@ class ToolCall:
         """The call was denied: the result is the refusal the model got."""
         self.server: str | None = None
         """The MCP server whose tool this is, when the source says (in the state only then)."""
+        self.call_as: str | None = None
+        """Python source of the same call from a notebook (``ToolCallStart.call_as``), for
+        Copy as code; in the state only when set."""
 
     @property
     def paused(self) -> bool:

@@ -232,6 +232,11 @@ class ToolCallStart(Event):
     """True when the source sent no id and nbagent made one up."""
     server: str | None = None
     """The MCP server whose tool is called, when the source knows it (its panel names it)."""
+    call_as: str | None = None
+    """Python source of the same call made from a notebook, for the panel's Copy as code, when
+    the source knows one: its first ``{args}`` stands for the keyword arguments, e.g.
+    ``server.call("get_time", {args})`` (``py_str`` writes names so that none holds
+    ``{args}``). None: ``name(args)``."""
 
 
 @dataclass(slots=True, kw_only=True)

@@ -236,6 +236,9 @@ def test_an_agent_calls_the_servers_tools_beside_python_ones(toolbox: McpServer,
     assert [by_id[i].server for i in ("c1", "c2", "c3")] == ["toolbox", "toolbox", None]
     assert by_id["c1"].to_dict()["server"] == "toolbox"
     assert "server" not in by_id["c3"].to_dict()
+    # Copy as code calls the server by the tool's own name, not the name the model saw.
+    assert by_id["c2"].to_dict()["call_as"] == 'server.call("echo", {args})'
+    assert by_id["c3"].call_as is None
     assert "Tool: <code>add · toolbox</code>" in t.to_markdown()
     assert '<code class="nba-tool-name">add · toolbox</code>' in t.to_html()
     assert by_id["c4"].is_error

@@ -38,11 +38,14 @@ function pyValue(v) {
 }
 
 /**
- * Python source of the call: `get_weather(city="Paris", unit="C")`.
+ * Python source of the call: `get_weather(city="Paris", unit="C")`, or the kernel's template
+ * for it (a tool block's `call_as`) with `{args}` replaced by the keyword arguments.
  * @param {string} name
  * @param {unknown} args the parsed arguments
+ * @param {unknown} [callAs]
  */
-export function pyCall(name, args) {
+export function pyCall(name, args, callAs) {
+  if (typeof callAs === "string") return callAs.replace("{args}", () => pyArgs(args));
   const fn = IDENT.test(name) ? name : `globals()[${JSON.stringify(name)}]`;
   return `${fn}(${pyArgs(args)})`;
 }
@@ -126,7 +129,7 @@ export class RerunBox {
     this.el = h("div", "nba-rerun-box");
     this.bar = h("div", "nba-tool-actions");
     this.open = actionButton("Re-run", "nba-rerun-open");
-    this.copy = copyButton(() => pyCall(this.name, this.args), signal);
+    this.copy = copyButton(() => pyCall(this.name, this.args, this.callAs), signal);
     this.bar.append(this.open, this.copy);
     this.editor = h("div", "nba-rerun-editor");
     this.input = /** @type {HTMLTextAreaElement} */ (h("textarea", "nba-rerun-args"));
@@ -145,6 +148,8 @@ export class RerunBox {
     /** @type {unknown} */
     this.args = undefined;
     this.name = "";
+    /** @type {unknown} */
+    this.callAs = undefined;
     this.shown = "";
 
     const on = (/** @type {HTMLElement} */ el, /** @type {() => void} */ fn) =>
@@ -178,6 +183,7 @@ export class RerunBox {
   /** @param {ToolBlock} b */
   update(b) {
     this.name = String(b.name ?? "tool");
+    this.callAs = b.call_as;
     const parsed = b.args != null && b.state !== "args";
     this.args = parsed ? b.args : undefined;
     const can = this.actions.canRerun();
@@ -188,18 +194,18 @@ export class RerunBox {
     const key = JSON.stringify(reruns);
     if (key === this.shown) return;
     this.shown = key;
-    const name = this.name;
-    this.list.replaceChildren(...reruns.map((r, n) => rerunView(r, n + 1, name, this.signal)));
+    const code = (/** @type {unknown} */ args) => pyCall(this.name, args, this.callAs);
+    this.list.replaceChildren(...reruns.map((r, n) => rerunView(r, n + 1, code, this.signal)));
   }
 }
 
 /**
  * @param {Rerun} r
  * @param {number} n
- * @param {string} name the tool's name
+ * @param {(args: unknown) => string} code Python source of a call with these arguments
  * @param {AbortSignal} signal
  */
-function rerunView(r, n, name, signal) {
+function rerunView(r, n, code, signal) {
   const busy = r.state === "running";
   const failed = r.is_error === true || r.state === "error";
   const el = h("div", `nba-rerun ${busy ? "nba-busy" : failed ? "nba-error" : "nba-done"}`);
@@ -207,7 +213,7 @@ function rerunView(r, n, name, signal) {
   if (busy) head.push("running…");
   else if (typeof r.duration_s === "number") head.push(formatDuration(r.duration_s));
   el.append(h("div", "nba-rerun-head", head.filter(Boolean).join(" · ")));
-  el.append(copyButton(() => pyCall(name, r.args ?? {}), signal));
+  el.append(copyButton(() => code(r.args ?? {}), signal));
   // A result that is data (a DataFrame, a figure) shows as data, as the original call's.
   const data = busy || failed ? null : renderDisplay(r.display);
   if (data) el.append(data);

@@ -20,7 +20,8 @@ import { decodeOps, isObject, WireError } from "./wire.js";
  *   traceback?: string, abandoned?: boolean, reruns?: object[], usage?: Usage | null,
  *   parent?: string, display?: unknown[], pause?: PauseDetail | null,
  *   answer?: PauseAnswer | null, asked_args?: unknown, mocked?: boolean,
- *   denied?: boolean, server?: string}} ToolBlock
+ *   denied?: boolean, server?: string,
+ *   call_as?: string}} ToolBlock
  *   `display`: the result as data, Jupyter display bundles (nbagent/_data; data.js shows them),
  *   `result` then being their text form. `pause`: while `state` is "paused" (a breakpoint, a
  *   framework's approval: pause.js); `answer`, `asked_args` (when edited), `mocked`, `denied`:

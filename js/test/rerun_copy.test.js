@@ -55,6 +55,21 @@ describe("Copy as code", () => {
       await click(/** @type {any} */ (b));
     expect(copied).toEqual(['get_weather(city="Oslo")', 'get_weather(city="Rome")']);
   });
+
+  test("a call the kernel gave a template for copies as that template (an MCP server's)", async () => {
+    const box = new RerunBox("c1", { send() {}, canRerun: () => true }, ac.signal);
+    // "$&" in an argument stays as typed: the template is filled by a function, not a pattern.
+    const rerun = { args: { text: "$& {args}" }, state: "done", result: "ok" };
+    const callAs = 'server.call("echo\\x7bargs}", {args})';
+    box.update(block({ name: "echo", args: {}, call_as: callAs, reruns: [rerun] }));
+    const copied = clipboard();
+    await click(/** @type {HTMLElement} */ (box.bar.querySelector(".nba-copy-call")));
+    await click(/** @type {HTMLElement} */ (box.el.querySelector(".nba-rerun .nba-copy-call")));
+    expect(copied).toEqual([
+      'server.call("echo\\x7bargs}", )',
+      'server.call("echo\\x7bargs}", text="$& {args}")',
+    ]);
+  });
 });
 
 describe("error box", () => {

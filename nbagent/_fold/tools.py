@@ -40,6 +40,8 @@ class ToolFold(FoldState):
             tool.name = changes["name"] = ev.name
         if ev.server and not tool.server:
             tool.server = changes["server"] = ev.server
+        if ev.call_as and not tool.call_as:
+            tool.call_as = changes["call_as"] = ev.call_as
         return [*ops, set_op(i, changes)] if changes else ops
 
     def _on_tool_end(self, ev: E.ToolCallEnd) -> list[Op]:

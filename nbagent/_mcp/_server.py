@@ -26,7 +26,7 @@ from nbagent._mcp._types import (
     McpResult,
     McpTool,
 )
-from nbagent._tools import Tool
+from nbagent._tools import Tool, py_str
 from nbagent.runtime.loops import background_loop
 
 if TYPE_CHECKING:
@@ -177,7 +177,14 @@ class McpServer:
         # The server's timeout applies (timeout_s): the agent's own would cut it short.
         schema = tool.input_schema or {"type": "object"}
         return Tool(
-            tool.name, tool.description, schema, call, None, hints=tool.hints, origin=self.name
+            tool.name,
+            tool.description,
+            schema,
+            call,
+            None,
+            hints=tool.hints,
+            origin=self.name,
+            call_as=f"server.call({py_str(tool.name)}, {{args}})",
         )
 
     def close(self) -> None:

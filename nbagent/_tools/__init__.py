@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from nbagent._tools.calling import abandoned_threads, call_tool, call_tool_sync
 from nbagent._tools.results import ToolOutcome
-from nbagent._tools.schema import Tool, ToolArgumentsError, as_tool
+from nbagent._tools.schema import Tool, ToolArgumentsError, as_tool, py_str
 
 __all__ = [
     "Tool",
@@ -21,4 +21,5 @@ __all__ = [
     "as_tool",
     "call_tool",
     "call_tool_sync",
+    "py_str",
 ]

@@ -19,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, PydanticUserError, Validation
 
 from nbagent._events import NbagentError
 
-__all__ = ["Tool", "ToolArgumentsError", "as_tool"]
+__all__ = ["Tool", "ToolArgumentsError", "as_tool", "py_str"]
 
 
 class ToolArgumentsError(NbagentError, ValueError):
@@ -40,6 +40,9 @@ class Tool:
     "read_only", "idempotent", "open_world"; ``pause_before`` may name these."""
     origin: str = ""
     """Where the tool lives when not in this process: the MCP server's name."""
+    call_as: str | None = None
+    """Python source of a call of this tool from a notebook, for Copy as code
+    (``ToolCallStart.call_as``); None: the tool's own name."""
     _model: type[BaseModel] | None = field(default=None, init=False, repr=False, compare=False)
     _positional: tuple[str, ...] = field(default=(), init=False, repr=False, compare=False)
 
@@ -114,6 +117,12 @@ class Tool:
     def as_code(self, args: Mapping[str, Any]) -> str:
         """The call as Python source, e.g. ``get_weather(city='Paris', unit='C')``."""
         return f"{self.name}({', '.join(f'{k}={v!r}' for k, v in args.items())})"
+
+
+def py_str(text: str) -> str:
+    """``text`` as a Python string literal for a ``call_as`` template: ``{`` escaped, so the
+    template's first ``{args}`` is its own (a tool may be named ``{args}``)."""
+    return json.dumps(text).replace("{", "\\x7b")
 
 
 def as_tool(x: Tool | Callable[..., Any]) -> Tool:
