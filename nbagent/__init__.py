@@ -57,7 +57,8 @@ __version__ = "0.1.0"
 if TYPE_CHECKING:
     from nbagent._agent import Agent
     from nbagent._agent_run import AgentRun, AgentSession, ToolCallError
-    from nbagent._mcp import McpError, McpResult, McpServer, McpTool, McpToolError, mcp
+    from nbagent._inspector import mcp
+    from nbagent._mcp import McpError, McpRequest, McpResult, McpServer, McpTool, McpToolError
     from nbagent._tools import Tool, ToolArgumentsError
 
 # The agent and its tools load pydantic and openai: only when asked for.
@@ -68,8 +69,9 @@ _LAZY = {
     "ToolCallError": "nbagent._agent_run",
     "Tool": "nbagent._tools",
     "ToolArgumentsError": "nbagent._tools",
-    "mcp": "nbagent._mcp",
+    "mcp": "nbagent._inspector",
     "McpError": "nbagent._mcp",
+    "McpRequest": "nbagent._mcp",
     "McpResult": "nbagent._mcp",
     "McpServer": "nbagent._mcp",
     "McpTool": "nbagent._mcp",
@@ -101,6 +103,7 @@ __all__ = [
     "JSONLError",
     "Lanes",
     "McpError",
+    "McpRequest",
     "McpResult",
     "McpServer",
     "McpTool",

@@ -147,13 +147,19 @@ class Lanes:
         prompt: str | None = None,
         format: str = "auto",  # noqa: A002 - the public API's name
         start: bool = True,
+        on_rerun: Callable[[dict[str, Any]], None] | None = None,
     ) -> Run:
-        """Add a lane showing ``source``; its :class:`Run` (started unless ``start=False``)."""
+        """Add a lane showing ``source``; its :class:`Run` (started unless ``start=False``).
+        ``on_rerun``: the lane's tool panels offer Re-run, whose ``{"id", "args"}`` it gets."""
 
         def make(lane: Lane) -> Run:
-            return Run(
+            run = Run(
                 source, format=format, title=name, show_thinking=self.show_thinking, view=lane
             )
+            if on_rerun is not None:
+                lane.can_rerun = True
+                run.on_message("rerun", on_rerun)
+            return run
 
         return self._open(make, name=name, prompt=prompt, start=start)
 

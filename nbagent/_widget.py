@@ -303,3 +303,30 @@ class LanesWidget(_Widget):
 
     def __repr__(self) -> str:
         return f"<nbagent.LanesWidget {self.arrangement}, {len(self.lanes)} lanes>"
+
+
+class InspectorWidget(_Widget):
+    """An MCP server's inspector (``nbagent.mcp(...)`` as a cell's last expression): its
+    tools, resources, prompts, log and JSON-RPC messages, forms to call them, and the calls
+    as the turns of a chat widget (``calls``). Its code is a chunk of its own
+    (``js/src/inspector/``, ``nbagent/static/inspector.js``), loaded only where one is shown;
+    the calls use the run widget's code."""
+
+    _esm = _text("inspector.js")
+    _css = _text("inspector.css")
+
+    calls = traitlets.Instance(LanesWidget).tag(sync=True, **ipywidgets.widget_serialization)
+    """The calls made from the inspector, a turn each (``"IPY_MODEL_<id>"`` in the browser)."""
+
+    server = traitlets.Dict().tag(sync=True)
+    """``{"name", "target", "transport", "protocol_version", "instructions"}``."""
+
+    catalog = traitlets.Dict().tag(sync=True)
+    """``{"tools", "resources", "templates", "prompts"}`` (lists of JSON objects, as the
+    ``Mcp*`` dataclasses hold them) and ``"error"``: why a list could not be read."""
+
+    pending: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
+    """What the server asks of the user now (``McpRequest.to_json()`` each)."""
+
+    def __repr__(self) -> str:
+        return f"<nbagent.InspectorWidget {self.server.get('name', '')!r}>"

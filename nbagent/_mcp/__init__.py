@@ -5,9 +5,10 @@ or given to an ``Agent`` beside Python functions."""
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping, Sequence
-from typing import Literal
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
 
+from nbagent._mcp._asks import McpRequest
 from nbagent._mcp._server import McpServer, McpToolError
 from nbagent._mcp._types import (
     McpError,
@@ -23,6 +24,7 @@ __all__ = [
     "McpError",
     "McpLogEntry",
     "McpPrompt",
+    "McpRequest",
     "McpResource",
     "McpResourceTemplate",
     "McpResult",
@@ -43,6 +45,7 @@ def mcp(
     name: str | None = None,
     timeout_s: float | None = 120.0,
     connect_timeout_s: float = 30.0,
+    view: Callable[[McpServer], Any] | None = None,
 ) -> McpServer:
     """Connect to an MCP server and list its tools.
 
@@ -52,12 +55,16 @@ def mcp(
     ``Authorization`` token). ``env`` and ``cwd``: for a stdio server's process, whose
     environment is the SDK's safe default (``PATH``, ``HOME``, ...) plus ``env``.
     ``timeout_s``: per request (None: no limit); ``connect_timeout_s``: to connect.
+    ``view``: what a cell whose last expression is the server shows (``nbagent.mcp``: its
+    inspector, with forms to call its tools, read its resources and get its prompts).
 
     A server that fails to start, crashes, hangs or answers garbage raises ``McpError``
     with the end of its stderr; the kernel goes on. Use ``server.call(name, **args)`` or
     ``await server.acall(...)``, ``Agent(tools=[server, fn])``; ``server.list_resources()``,
     ``read_resource(uri)``, ``list_prompts()``, ``get_prompt(name, **args)``, ``server.log``;
-    and ``server.close()`` (or ``with nbagent.mcp(...) as server:``).
+    what the server asks mid-call (elicitation, sampling) in ``server.pending``, answered
+    with ``server.answer(request, "accept", content)``; and ``server.close()`` (or
+    ``with nbagent.mcp(...) as server:``).
     """
     try:
         import mcp as _sdk  # noqa: F401
@@ -72,4 +79,5 @@ def mcp(
         name=name,
         timeout_s=timeout_s,
         connect_timeout_s=connect_timeout_s,
+        view=view,
     )

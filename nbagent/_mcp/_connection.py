@@ -16,6 +16,8 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import IO, TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 from nbagent._mcp import _catalog
+from nbagent._mcp._asks import Asks
+from nbagent._mcp._rpc import RpcLog, traced
 from nbagent._mcp._types import McpError, McpLogEntry, McpResult, McpTool
 
 if TYPE_CHECKING:
@@ -24,6 +26,8 @@ if TYPE_CHECKING:
 __all__ = ["Connection", "transport_for", "transport_of"]
 
 T = TypeVar("T")
+Progress = Callable[[float, "float | None", "str | None"], Awaitable[None]]
+"""``progress(done, total, message)``: a progress notification of a call."""
 
 STDERR_TAIL = 2000
 """Characters of a stdio server's stderr that an error message ends with."""
@@ -47,14 +51,25 @@ class Connection:
         self.connected = concurrent.futures.Future[None]()
         self.stop: asyncio.Event | None = None
         self.protocol_version = ""
+        self.instructions = ""
+        self.log_count = 0
+        """Log messages received in all (``log`` keeps the newest)."""
         self.log: deque[McpLogEntry] = deque(maxlen=LOG_KEPT)
         self.scope: Any = None  # serve's anyio.CancelScope
         self.ended = False
+        self.watchers: list[Callable[[str], None]] = []
+        """Called on the loop with "log", "rpc" or "asks" when that changed (the inspector)."""
+        self.asks = Asks(lambda: self.changed("asks"))
+        self.rpc = RpcLog(lambda: self.changed("rpc"))
+
+    def changed(self, what: str) -> None:
+        for watcher in list(self.watchers):
+            watcher(what)
 
     async def serve(self, transport: Any) -> None:
         """Connect, list the tools, then hold the connection until ``end()``."""
         import anyio
-        from mcp import Client
+        from mcp import Client, types
 
         self.stop = asyncio.Event()
         try:
@@ -65,10 +80,16 @@ class Connection:
                     self.scope.cancel()
                 # Every log message the server sends: this is a debugging tool.
                 async with Client(
-                    transport, logging_callback=self.on_log, log_level="debug"
+                    traced(transport, self.rpc),
+                    logging_callback=self.on_log,
+                    log_level="debug",
+                    elicitation_callback=cast(Any, self.asks.elicit),
+                    sampling_callback=cast(Any, self.asks.sample),
+                    client_info=types.Implementation(name="nbagent", version=_version()),
                 ) as client:
                     self.client = client
                     self.protocol_version = client.protocol_version
+                    self.instructions = client.instructions or ""
                     info = client.server_info
                     self.name = self.name or (info.name if info else "") or self.label
                     self.tools = await self.list_tools()
@@ -97,6 +118,8 @@ class Connection:
 
     async def on_log(self, params: Any) -> None:
         self.log.append(McpLogEntry(str(params.level), params.data, params.logger))
+        self.log_count += 1
+        self.changed("log")
 
     async def ask(self, what: str, request: Callable[[Client], Awaitable[T]]) -> T:
         """``request(client)`` within the timeout; its failures as McpError saying ``what``."""
@@ -110,10 +133,17 @@ class Connection:
         except BaseException as exc:
             raise self.error(what, exc) from exc
 
-    async def call(self, name: str, arguments: dict[str, Any]) -> McpResult:
+    async def call(
+        self, name: str, arguments: dict[str, Any], progress: Progress | None = None
+    ) -> McpResult:
         result = await self.ask(
             f"{name} failed",
-            lambda c: c.call_tool(name, arguments, read_timeout_seconds=self.timeout_s),
+            lambda c: c.call_tool(
+                name,
+                arguments,
+                read_timeout_seconds=self.timeout_s,
+                progress_callback=cast(Any, progress),
+            ),
         )
         return McpResult(
             content=[_catalog.as_json(c) for c in result.content],
@@ -183,6 +213,16 @@ def transport_for(
     # The SDK's own defaults: 30 s to connect or write, 300 s between reads of a stream.
     client = httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30.0, read=300.0))
     return streamable_http_client(target, http_client=client)
+
+
+def _version() -> str:
+    """nbagent's version, as the client tells servers."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nbagent")
+    except PackageNotFoundError:  # a source tree on sys.path, not installed
+        return "0"
 
 
 def _describe(exc: BaseException) -> str:

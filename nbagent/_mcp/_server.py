@@ -16,7 +16,8 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from nbagent._mcp import _catalog
-from nbagent._mcp._connection import Connection, transport_for, transport_of
+from nbagent._mcp._asks import McpRequest
+from nbagent._mcp._connection import Connection, Progress, transport_for, transport_of
 from nbagent._mcp._types import (
     McpError,
     McpLogEntry,
@@ -62,7 +63,11 @@ class McpServer:
         name: str | None = None,
         timeout_s: float | None = 120.0,
         connect_timeout_s: float = 30.0,
+        view: Callable[[McpServer], Any] | None = None,
     ) -> None:
+        self._view = view
+        """What a cell shows for the server (``nbagent.mcp``'s inspector); None: its repr."""
+        self._shown: Any = None
         self.transport = transport_of(target, transport)
         """How nbagent talks to it: "stdio" (a command), "http" (Streamable HTTP) or "sse"."""
         self.target = target if isinstance(target, str) else shlex.join(target)
@@ -93,6 +98,11 @@ class McpServer:
     def protocol_version(self) -> str:
         """The MCP revision the server and nbagent agreed on (e.g. ``"2025-06-18"``)."""
         return self._conn.protocol_version
+
+    @property
+    def instructions(self) -> str:
+        """What the server says of itself for a model ("" when it says nothing)."""
+        return self._conn.instructions
 
     @property
     def timeout_s(self) -> float | None:
@@ -134,6 +144,68 @@ class McpServer:
         """The log messages the server sent, oldest first (the last 1,000)."""
         return list(self._conn.log)
 
+    @property
+    def pending(self) -> list[McpRequest]:
+        """What the server asks of the user mid-call and waits for (elicitation: a form to
+        fill in; sampling: a reply from the client's model), oldest first."""
+        return self._conn.asks.pending
+
+    def answer(
+        self,
+        request: McpRequest | str,
+        action: Literal["accept", "decline", "cancel"] = "accept",
+        content: Any = None,
+    ) -> None:
+        """Answer a pending request (``server.pending``): accept an elicitation with a dict
+        of its fields, a sampling request with the reply's text; or decline or cancel."""
+        rid = request if isinstance(request, str) else request.id
+        self._conn.asks.answer(rid, action, content)
+
+    @property
+    def rpc(self) -> list[dict[str, Any]]:
+        """The connection's newest JSON-RPC messages: ``{"dir": "in" | "out", "at", "text"}``."""
+        return list(self._conn.rpc.entries)
+
+    @property
+    def log_count(self) -> int:
+        """Log messages received since connecting (``log`` keeps the newest)."""
+        return self._conn.log_count
+
+    @property
+    def rpc_count(self) -> int:
+        """JSON-RPC messages passed since connecting (``rpc`` keeps the newest)."""
+        return self._conn.rpc.count
+
+    def watch(self, callback: Callable[[str], None]) -> Callable[[], None]:
+        """Call ``callback(what)`` (on nbagent's loop thread) when the server's "log", "rpc"
+        or pending requests ("asks") change; returns the function that stops it."""
+        self._conn.watchers.append(callback)
+        return lambda: self._conn.watchers.remove(callback)
+
+    async def acall_with_progress(
+        self, name: str, arguments: dict[str, Any], progress: Progress | None
+    ) -> McpResult:
+        """``acall`` with ``progress(done, total, message)`` awaited on nbagent's loop for
+        each progress notification of the call."""
+        return await self._on_loop(self._conn.call(name, arguments, progress))
+
+    async def aread_resource(self, uri: str) -> list[dict[str, Any]]:
+        """``read_resource`` for async code."""
+        return await self._on_loop(
+            self._conn.ask(f"reading {uri}", lambda c: _catalog.read(c, uri))
+        )
+
+    async def aget_prompt(self, name: str, /, **arguments: str) -> list[dict[str, Any]]:
+        """``get_prompt`` for async code."""
+        ask = self._conn.ask(f"prompt {name}", lambda c: _catalog.get_prompt(c, name, arguments))
+        return await self._on_loop(ask)
+
+    async def _on_loop(self, coro: Coroutine[Any, Any, T]) -> T:
+        """Await ``coro`` on nbagent's loop from any loop; cancelling the caller cancels it."""
+        if _on_thread_of(self._loop):
+            return await coro
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self._loop))
+
     def _ask(self, what: str, request: Callable[[Client], Awaitable[T]]) -> T:
         return self._wait(self._submit(self._conn.ask(what, request)), None, what)
 
@@ -149,10 +221,7 @@ class McpServer:
     async def acall(self, name: str, /, **arguments: Any) -> McpResult:
         """``call`` for async code: awaiting it does not block the loop; cancelling the
         awaiting task cancels the request."""
-        coro = self._conn.call(name, arguments)
-        if _on_thread_of(self._loop):
-            return await coro
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self._loop))
+        return await self.acall_with_progress(name, arguments, None)
 
     def stderr_tail(self) -> str:
         """The end of what a stdio server wrote to stderr ("" for HTTP servers)."""
@@ -227,6 +296,24 @@ class McpServer:
 
     async def __aexit__(self, *exc: object) -> None:
         await asyncio.to_thread(self.close)
+
+    def _ipython_display_(self) -> None:
+        """A cell's last expression: the inspector (``nbagent.mcp``'s servers)."""
+        from IPython.display import display
+
+        shown = self._inspector()
+        display(shown if shown is not None else repr(self))  # type: ignore[no-untyped-call]
+
+    def _display_(self) -> Any:
+        """What marimo shows: the inspector's widget."""
+        shown = self._inspector()
+        return shown if shown is not None else repr(self)
+
+    def _inspector(self) -> Any:
+        """The view ``view`` made (once: every display shows the same widget), or None."""
+        if self._shown is None and self._view is not None:
+            self._shown = self._view(self)
+        return self._shown
 
     def __repr__(self) -> str:
         state = "closed" if self.closed else f"{len(self._conn.tools)} tools"

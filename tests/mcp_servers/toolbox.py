@@ -1,6 +1,7 @@
 """An MCP server written with the SDK (``mcp`` 2.x) for what the servers on PyPI lack:
-structured output, images, errors, progress and logs, a crash mid-call, a hang, garbage on
-stdout, a failed start. Run as ``python -m tests.mcp_servers.toolbox [options]``.
+structured output, images, errors, progress and logs, elicitation, sampling, hostile text,
+a crash mid-call, a hang, garbage on stdout, a failed start. Run as
+``python -m tests.mcp_servers.toolbox [options]``.
 
 Options: ``--http PORT`` (Streamable HTTP on 127.0.0.1), ``--sse PORT`` (the legacy SSE
 transport; else stdio), ``--garbage`` (write
@@ -18,9 +19,18 @@ import sys
 from pathlib import Path
 from typing import Annotated, TypedDict
 
-from mcp.server.mcpserver import Context, Image, MCPServer
-from mcp_types import ToolAnnotations
-from pydantic import Field
+from mcp.server.mcpserver import (
+    AcceptedElicitation,
+    Context,
+    Elicit,
+    ElicitationResult,
+    Image,
+    MCPServer,
+    Resolve,
+    Sample,
+)
+from mcp_types import CreateMessageResult, SamplingMessage, TextContent, ToolAnnotations
+from pydantic import BaseModel, Field
 
 PNG_1X1 = base64.b64decode(
     "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
@@ -108,6 +118,50 @@ async def hang() -> str:
         log("hang cancelled")
         raise
     return "never"
+
+
+class Person(BaseModel):
+    name: str = Field(description="Your name")
+    age: int | None = Field(default=None, description="Your age")
+    tea: bool = Field(default=False, description="Tea rather than coffee")
+
+
+# Resolvers: the SDK asks the client mid-call on revisions up to 2025-11-25 and through a
+# multi-round-trip result on 2026-07-28, the same tool for both.
+def who_asks() -> Elicit[Person]:
+    return Elicit("Who is asking?", Person)
+
+
+def one_line(text: str) -> Sample:
+    message = SamplingMessage(role="user", content=TextContent(type="text", text=text))
+    return Sample([message], max_tokens=50, system_prompt="Summarize in one line.")
+
+
+@server.tool()
+def ask_name(answer: Annotated[ElicitationResult[Person], Resolve(who_asks)]) -> str:
+    """Ask the user for their name (elicitation)."""
+    log(f"ask_name {answer.action}")
+    if isinstance(answer, AcceptedElicitation):
+        p = answer.data
+        age = f", {p.age}" if p.age is not None else ""
+        return f"hello {p.name}{age}" + (" (tea)" if p.tea else "")
+    return answer.action
+
+
+@server.tool()
+def summarize(text: str, reply: Annotated[CreateMessageResult, Resolve(one_line)]) -> str:
+    """Ask the client's model for a one-line summary (sampling)."""
+    log(f"summarize {text}")
+    content = reply.content
+    return f"summary: {content.text}" if isinstance(content, TextContent) else "summary: ?"
+
+
+@server.tool(description='<img src=x onerror="window.__pwned=1"> *Says* <b>hi</b>')
+def hostile(
+    html: Annotated[str, Field(description="<script>window.__pwned=2</script>")] = "",
+) -> str:
+    log("hostile")
+    return f'<img src=x onerror="window.__pwned=3"> {html}'
 
 
 @server.tool()

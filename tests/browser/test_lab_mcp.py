@@ -1,0 +1,147 @@
+"""End to end: an MCP server's inspector in JupyterLab (``nbagent.mcp(...)`` as a cell's last
+expression), against tests/mcp_servers/toolbox.py over stdio: the lists, a form filled and
+called, a required field missing, live progress then Stop (the server sees the
+cancellation), an elicitation answered from the page, a resource read, the Log and JSON-RPC
+tabs, and a server's hostile text shown as text."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.browser.lab import LabPage, lab_fixture, lab_server_fixture  # noqa: F401
+from tests.wait import wait_for
+
+pytestmark = [pytest.mark.browser, pytest.mark.mcp]
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SETUP = """\
+import nbagent
+server = nbagent.mcp([{python!r}, "-m", "tests.mcp_servers.toolbox", "--log", {log!r}],
+                     cwd={root!r})
+server
+"""
+
+
+def turn(lab: LabPage, nth: int) -> Any:
+    """The nth call's turn (its tool panel and status line) under the inspector."""
+    return lab.page.locator(".nba-insp-calls .nba-turn").nth(nth)
+
+
+def tool(lab: LabPage, name: str) -> Any:
+    """A tool's entry in the Tools tab, opened."""
+    entry = lab.page.locator(".nba-insp-entry").filter(
+        has=lab.page.locator(".nba-insp-name", has_text=name)
+    )
+    entry.locator("summary").first.click()
+    return entry
+
+
+def test_list_call_progress_stop_elicit_read(lab: LabPage, tmp_path: Path) -> None:
+    log = tmp_path / "calls.log"
+    log.touch()
+    cell = SETUP.format(python=sys.executable, log=str(log), root=str(ROOT))
+    lab.open("mcp.ipynb", [cell])
+    tabs = lab.page.locator(".nba-inspector .nba-insp-tabs")
+    lab.wait_js(
+        "() => [...document.querySelectorAll('.nba-insp-tab')].some("
+        "(t) => t.textContent === 'Tools (12)')"
+    )
+    assert "Resources (2)" in tabs.inner_text()
+    assert "Prompts (1)" in tabs.inner_text()
+    head = lab.page.locator(".nba-insp-head").inner_text()
+    assert "toolbox" in head
+    assert "stdio" in head
+
+    # A form filled and called: the call is a turn with its tool panel.
+    add = tool(lab, "add")
+    add.get_by_label("a", exact=True).fill("2")
+    add.get_by_role("button", name="Call").click()
+    error = add.locator(".nba-insp-error")
+    error.wait_for(state="visible")
+    assert "b: required" in error.inner_text()
+    add.get_by_label("b", exact=True).fill("3")
+    add.get_by_role("button", name="Call").click()
+    lab.wait_js(
+        "() => { const t = document.querySelector('.nba-insp-calls .nba-turn');"
+        " return t && t.querySelector('.nba-status-label')?.textContent.startsWith('completed'); }"
+    )
+    first = turn(lab, 0)
+    assert "add(a=2, b=3)" in first.inner_text()
+    first.locator(".nba-tool .nba-summary").click()
+    assert first.locator(".nba-result").first.inner_text().strip() == "5"
+    assert "add · toolbox" in first.locator(".nba-tool").inner_text()
+
+    # Live progress in the turn's status line, then Stop: the server sees the cancellation.
+    slow = tool(lab, "slow")
+    slow.get_by_label("steps", exact=True).fill("600")
+    slow.get_by_role("button", name="Call").click()
+    lab.wait_js(
+        "() => [...document.querySelectorAll('.nba-insp-calls .nba-status-label')]"
+        ".some((l) => /progress \\d+\\/600: step/.test(l.textContent) "
+        "|| /did step/.test(l.textContent))"
+    )
+    turn(lab, 1).get_by_role("button", name="Stop").click()
+    lab.wait_js(
+        "() => document.querySelectorAll('.nba-insp-calls .nba-turn')[1]"
+        "?.querySelector('.nba-status-label')?.textContent.startsWith('cancelled')"
+    )
+    wait_for(lambda: "slow cancelled" in log.read_text(), 60, "the server to log the cancellation")
+
+    # An elicitation: the form the server asked for, answered from the page.
+    tool(lab, "ask_name").get_by_role("button", name="Call").click()
+    ask = lab.page.locator(".nba-insp-ask")
+    ask.wait_for()
+    assert "Who is asking?" in ask.inner_text()
+    ask.get_by_label("name", exact=True).fill("Ada")
+    ask.locator(".nba-form-check").check()
+    ask.get_by_role("button", name="Accept").click()
+    lab.wait_js(
+        "() => document.querySelectorAll('.nba-insp-calls .nba-turn')[2]"
+        "?.querySelector('.nba-status-label')?.textContent.startsWith('completed')"
+    )
+    ask.wait_for(state="detached")
+    third = turn(lab, 2)
+    third.locator(".nba-tool .nba-summary").click()
+    assert third.locator(".nba-result").first.inner_text().strip() == "hello Ada (tea)"
+
+    # A resource read, from the Resources tab.
+    tabs.get_by_role("tab", name="Resources (2)").click()
+    readme = tool(lab, "notes://readme")
+    readme.get_by_role("button", name="Read").click()
+    lab.wait_js(
+        "() => document.querySelectorAll('.nba-insp-calls .nba-turn')[3]"
+        "?.querySelector('.nba-status-label')?.textContent.startsWith('completed')"
+    )
+    fourth = turn(lab, 3)
+    fourth.locator(".nba-tool .nba-summary").click()
+    assert "# Toolbox" in fourth.locator(".nba-result").first.inner_text()
+
+    # The server's log and the connection's messages.
+    tabs.get_by_role("tab", name="Log", exact=False).click()
+    lab.wait_js("() => document.querySelector('.nba-insp-feed')?.textContent.includes('did step')")
+    tabs.get_by_role("tab", name="JSON-RPC", exact=False).click()
+    lab.wait_js(
+        "() => document.querySelector('.nba-insp-feed')?.textContent.includes('tools/call')"
+    )
+
+    # Hostile text from the server stays text.
+    tabs.get_by_role("tab", name="Tools", exact=False).click()
+    hostile = tool(lab, "hostile")
+    description = hostile.locator(".nba-insp-desc").inner_text()
+    assert '<img src=x onerror="window.__pwned=1">' in description
+    hostile.get_by_role("button", name="Call").click()
+    lab.wait_js(
+        "() => document.querySelectorAll('.nba-insp-calls .nba-turn')[4]"
+        "?.querySelector('.nba-status-label')?.textContent.startsWith('completed')"
+    )
+    fifth = turn(lab, 4)
+    fifth.locator(".nba-tool .nba-summary").click()
+    assert "onerror" in fifth.locator(".nba-result").first.inner_text()
+    assert lab.js("() => window.__pwned") is None
+    assert lab.page.locator(".nba-inspector img").count() == 0
+    assert lab.foreign_requests() == []
