@@ -1,5 +1,6 @@
 """The built bundles exist and stay within their size budgets (every notebook saves them
-once, in the code model): the widget bundle, and the math chunk it imports on first use."""
+once, in the code model): the widget bundle, the math chunk it imports on first use, and
+the MCP inspector's chunk."""
 
 from __future__ import annotations
 
@@ -47,3 +48,24 @@ def test_math_chunk_within_budget_and_apart_from_the_widget() -> None:
     widget = _built("widget.js").read_text(encoding="utf-8")
     assert "katex" not in widget.lower()
     assert "katex" in math.read_text(encoding="utf-8").lower()
+
+
+INSPECTOR_BUDGET = 16 * 1024  # bytes, minified: the MCP inspector's view, forms and lists
+
+
+def test_inspector_chunk_within_budget_and_apart_from_the_widget() -> None:
+    """The inspector is its own widget's code: pages without one load none of it, and it
+    draws its calls with the run widget's code (through the loader), not a copy."""
+    chunk = _built("inspector.js")
+    size = chunk.stat().st_size
+    assert size <= INSPECTOR_BUDGET, (
+        f"nbagent/static/inspector.js is {size} bytes ({size / 1024:.1f} KB), over the "
+        f"{INSPECTOR_BUDGET // 1024} KB budget"
+    )
+    assert (STATIC / "inspector.css").is_file(), "nbagent/static/inspector.css is missing"
+    widget = _built("widget.js").read_text(encoding="utf-8")
+    assert "nba-insp" not in widget
+    code = chunk.read_text(encoding="utf-8")
+    assert "nba-insp" in code
+    assert "DOMPurify" not in code  # everything the server sent goes in as text
+    assert "marked" not in code.lower()

@@ -45,6 +45,7 @@ def mcp(
     name: str | None = None,
     timeout_s: float | None = 120.0,
     connect_timeout_s: float = 30.0,
+    protocol: str = "auto",
     view: Callable[[McpServer], Any] | None = None,
 ) -> McpServer:
     """Connect to an MCP server and list its tools.
@@ -55,6 +56,8 @@ def mcp(
     ``Authorization`` token). ``env`` and ``cwd``: for a stdio server's process, whose
     environment is the SDK's safe default (``PATH``, ``HOME``, ...) plus ``env``.
     ``timeout_s``: per request (None: no limit); ``connect_timeout_s``: to connect.
+    ``protocol``: "auto" (the newest revision both sides speak), "legacy" (the initialize
+    handshake of revisions up to 2025-11-25) or a revision to adopt (the SDK's ``mode``).
     ``view``: what a cell whose last expression is the server shows (``nbagent.mcp``: its
     inspector, with forms to call its tools, read its resources and get its prompts).
 
@@ -79,5 +82,6 @@ def mcp(
         name=name,
         timeout_s=timeout_s,
         connect_timeout_s=connect_timeout_s,
+        protocol=protocol,
         view=view,
     )

@@ -40,9 +40,15 @@ class Connection:
     ``McpServer``, so that the handle can be garbage collected (and then close it)."""
 
     def __init__(
-        self, label: str, name: str, timeout_s: float | None, errlog: IO[str] | None
+        self,
+        label: str,
+        name: str,
+        timeout_s: float | None,
+        errlog: IO[str] | None,
+        protocol: str = "auto",
     ) -> None:
         self.label = label
+        self.protocol = protocol
         self.name = name
         self.timeout_s = timeout_s
         self.errlog = errlog
@@ -86,6 +92,7 @@ class Connection:
                     elicitation_callback=cast(Any, self.asks.elicit),
                     sampling_callback=cast(Any, self.asks.sample),
                     client_info=types.Implementation(name="nbagent", version=_version()),
+                    mode=cast(Any, self.protocol),
                 ) as client:
                     self.client = client
                     self.protocol_version = client.protocol_version

@@ -63,6 +63,7 @@ class McpServer:
         name: str | None = None,
         timeout_s: float | None = 120.0,
         connect_timeout_s: float = 30.0,
+        protocol: str = "auto",
         view: Callable[[McpServer], Any] | None = None,
     ) -> None:
         self._view = view
@@ -76,7 +77,7 @@ class McpServer:
         if self.transport == "stdio":
             # Open for the connection's life: _close closes it.
             errlog = tempfile.TemporaryFile("w+", encoding="utf-8", errors="replace")  # noqa: SIM115
-        self._conn = Connection(self.target, name or "", timeout_s, errlog)
+        self._conn = Connection(self.target, name or "", timeout_s, errlog, protocol)
         self._loop = background_loop()
         wire = transport_for(
             self.transport, target, dict(headers or {}), dict(env or {}) or None, cwd, errlog

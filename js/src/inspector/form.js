@@ -144,6 +144,7 @@ function objectFields(schema, at, cls) {
   /** @type {[string, Field][]} */
   const fields = [];
   for (const [key, sub] of Object.entries(schema.properties ?? {})) {
+    if (at.budget.left < 0) break; // the form is raw JSON only: no need to draw the rest
     const f = field(key, isSchema(sub) ? sub : {}, required.has(key), at);
     fields.push([key, f]);
     box.append(f.el);
