@@ -35,7 +35,6 @@ from pydantic_ai.models.test import TestModel  # noqa: E402
 import nbagent  # noqa: E402
 from nbagent._events import ToolCallStart  # noqa: E402
 from tests import aio  # noqa: E402
-from tests.frameworks.pausing import paused  # noqa: E402
 from tests.frameworks.test_watch_openai_agents import call, tracing  # noqa: E402, F401 - a fixture
 from tests.mcp_servers import ROOT, TOOLBOX, toolbox_over  # noqa: E402
 from tests.servers import OpenAIServer, text_chunks  # noqa: E402
@@ -84,8 +83,10 @@ def started_with_server(run: nbagent.Run, name: str) -> bool:
 
 def mcp_toolset(target: str | list[str], **kw: Any) -> Any:
     """pydantic-ai's toolset of the toolbox: a URL, or a stdio command (its process ends with
-    the run: ``keep_alive=False``)."""
+    the run: ``keep_alive=False``). Its connection waits a loaded machine's budget (pydantic-ai's
+    default is 5 s, which a Python server's start can take under load)."""
     mcp = need("pydantic_ai.mcp")  # pydantic-ai's MCP needs fastmcp's client (its mcp extra)
+    kw.setdefault("init_timeout", PATIENCE)
     if isinstance(target, str):
         return mcp.MCPToolset(target, **kw)
     from fastmcp.client.transports import StdioTransport
@@ -170,7 +171,7 @@ def test_pydantic_ai_with_approvals_names_the_paused_calls_server(log: Path) -> 
 
     async def main() -> nbagent.Run:
         run = nbagent.show(nbagent.with_approvals(agent, "tidy up"))
-        await paused(run)
+        assert await run.until_paused(timeout=PATIENCE), run.transcript.status
         (request,) = run.pending
         assert request.name == "delete_file"
         assert servers(run)["delete_file"] == "toolbox"  # while it waits
@@ -195,8 +196,12 @@ def add_here(a: int, b: int) -> int:
 
 
 def stdio_server(log: Path, **kw: Any) -> MCPServerStdio:
+    """The SDK's stdio server of the toolbox, waiting a loaded machine's budget (the SDK's
+    default is 5 s)."""
     params = {"command": sys.executable, "args": [*TOOLBOX[1:], "--log", str(log)]}
-    return MCPServerStdio(params={**params, "cwd": str(ROOT)}, **kw)
+    return MCPServerStdio(
+        params={**params, "cwd": str(ROOT)}, client_session_timeout_seconds=PATIENCE, **kw
+    )
 
 
 def with_server(server: MCPServerStdio, main: Callable[[], Coroutine[Any, Any, Any]]) -> Any:
@@ -240,7 +245,7 @@ def test_openai_agents_approval_of_an_mcp_tool_names_the_server(log: Path) -> No
 
     async def main() -> nbagent.Run:
         run = nbagent.show(Runner.run_streamed(agent, "tidy up"))
-        await paused(run)
+        assert await run.until_paused(timeout=PATIENCE), run.transcript.status
         assert servers(run)["delete_file"] == server.name  # while it waits
         assert logged(log) == []
         run.approve(0)
