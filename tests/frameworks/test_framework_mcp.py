@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import sys
 from collections.abc import Callable, Coroutine
+from contextlib import AbstractAsyncContextManager
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ import nbagent  # noqa: E402
 from nbagent._events import ToolCallStart  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.test_watch_openai_agents import call, tracing  # noqa: E402, F401 - a fixture
-from tests.mcp_servers import ROOT, TOOLBOX, toolbox_over  # noqa: E402
+from tests.mcp_servers import ROOT, TOOLBOX, call_log, logged, toolbox_over  # noqa: E402
 from tests.servers import OpenAIServer, text_chunks  # noqa: E402
 from tests.wait import PATIENCE  # noqa: E402
 
@@ -45,14 +46,7 @@ pytestmark = pytest.mark.mcp
 
 @pytest.fixture
 def log(tmp_path: Path) -> Path:
-    """The toolbox's log: a line per call it ran."""
-    path = tmp_path / "calls.log"
-    path.touch()
-    return path
-
-
-def logged(log: Path) -> list[str]:
-    return log.read_text().splitlines()
+    return call_log(tmp_path)
 
 
 def servers(run: nbagent.Run) -> dict[str, str | None]:
@@ -66,6 +60,18 @@ def shown(make: Callable[[], Any]) -> nbagent.Run:
     async def main() -> nbagent.Run:
         run = nbagent.show(make())
         await asyncio.wait_for(run.wait_async(), PATIENCE)
+        return run
+
+    return aio.run(main())
+
+
+def shown_inside(enter: Callable[[], AbstractAsyncContextManager[Any]]) -> nbagent.Run:
+    """``nbagent.show()`` of what ``async with enter()`` gives, awaited to its end inside."""
+
+    async def main() -> nbagent.Run:
+        async with enter() as source:
+            run = nbagent.show(source)
+            await asyncio.wait_for(run.wait_async(), PATIENCE)
         return run
 
     return aio.run(main())
@@ -124,14 +130,7 @@ def test_pydantic_ai_streamable_http_server_is_named_by_its_id_through_a_prefix(
     with toolbox_over("http") as url:
         toolset = mcp_toolset(url, id="toolbox-http").prefixed("web")
         agent = pydantic_agent(toolset, "web_forecast", "add_local")
-
-        async def main() -> nbagent.Run:
-            async with agent.run_stream_events("weather") as events:
-                run = nbagent.show(events)
-                await asyncio.wait_for(run.wait_async(), PATIENCE)
-            return run
-
-        run = aio.run(main())
+        run = shown_inside(lambda: agent.run_stream_events("weather"))
     assert run.status == "completed"
     assert servers(run) == {"web_forecast": "toolbox-http", "add_local": None}
     (forecast,) = [c for c in run.transcript.tool_calls if c.name == "web_forecast"]
@@ -148,14 +147,7 @@ def test_pydantic_ai_iter_run_and_two_servers(log: Path) -> None:
             toolsets=[stdio, remote],
             tools=[add_local],
         )
-
-        async def main() -> nbagent.Run:
-            async with agent.iter("add") as agent_run:
-                run = nbagent.show(agent_run)
-                await asyncio.wait_for(run.wait_async(), PATIENCE)
-            return run
-
-        run = aio.run(main())
+        run = shown_inside(lambda: agent.iter("add"))
     assert run.status == "completed"
     assert servers(run) == {"add": "local", "remote_echo": "127.0.0.1", "add_local": None}
     assert logged(log) == ["add 0 0"]
