@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from nbagent._events import ErrorEvent, Event, EventDecodeError, RunEnd, RunStart
 from nbagent._normalize import Normalizer
 from nbagent.adapters import Adapter, BadItemError, UnknownFormatError, adapter_for, detect_format
-from nbagent.adapters.base import ServerSentEvent
+from nbagent.adapters.base import ServerSentEvent, ToolServers
 from nbagent.sources import (
     SourceTypeError,
     aclose_source,
@@ -28,9 +28,10 @@ from nbagent.sources import (
     is_async_source,
     resolve_source,
     source_format,
+    tool_servers,
 )
 
-__all__ = ["Pipeline", "Sink", "aiter_events", "apump", "iter_events", "pump"]
+__all__ = ["Pipeline", "Sink", "aiter_events", "apump", "iter_events", "pipeline_for", "pump"]
 
 
 class Pipeline:
@@ -44,7 +45,9 @@ class Pipeline:
     returns ``[]``. ``title`` is put into the run's ``RunStart``; so is ``started_at`` (epoch
     seconds: when the run was created, e.g. ``show``'s call) when the source's events carry no
     times of their own (a replay's, a server's are kept), so that a wait for the first item
-    counts in the time to first token.
+    counts in the time to first token. ``tool_servers``: the source's lookup of its tools' MCP
+    servers, for an adapter that cannot tell them from the events (``pipeline_for`` asks the
+    source).
     """
 
     def __init__(
@@ -55,17 +58,19 @@ class Pipeline:
         title: str | None = None,
         clock: Callable[[], float] = time.time,
         started_at: float | None = None,
+        tool_servers: ToolServers | None = None,
     ) -> None:
         self._requested = format
         self._run_id = run_id
         self._title = title
         self._clock = clock
         self._started_at = started_at
+        self._tool_servers = tool_servers
         self._adapter: Adapter | None = None
         self._normalizer: Normalizer | None = None
         self._format: str | None = None
         if format != "auto":  # an unknown name is the caller's mistake: raise now
-            self._adapter = adapter_for(format)
+            self._adapter = adapter_for(format, tool_servers=tool_servers)
             self._format = format
 
     @property
@@ -124,7 +129,7 @@ class Pipeline:
         if self._adapter is None:
             try:
                 name = detect_format(item)
-                self._adapter = adapter_for(name)
+                self._adapter = adapter_for(name, tool_servers=self._tool_servers)
             except UnknownFormatError as exc:
                 return self.fail(exc)
             self._format = name
@@ -278,6 +283,12 @@ async def apump(source: Any, iterator: AsyncIterator[Any], sink: Sink) -> AsyncI
         await aclose_source(source)
 
 
+def pipeline_for(source: Any, format: str = "auto", **kw: Any) -> Pipeline:  # noqa: A002
+    """The pipeline of a resolved source: in the format given, else the one it declares; with
+    the lookup of its tools' MCP servers when it holds one (``sources.tool_servers``)."""
+    return Pipeline(source_format(source, format), tool_servers=tool_servers(source), **kw)
+
+
 def iter_events(source: Any, format: str = "auto", **kw: Any) -> Iterator[Event]:  # noqa: A002
     """Normalized events of a sync source; always ends with one ``run_end``.
 
@@ -286,7 +297,7 @@ def iter_events(source: Any, format: str = "auto", **kw: Any) -> Iterator[Event]
     for an unknown ``format`` name; everything later ends the run instead of raising.
     """
     source = resolve_source(source)
-    pipeline = Pipeline(source_format(source, format), **kw)
+    pipeline = pipeline_for(source, format, **kw)
     check_source(source)
     if not hasattr(source, "__iter__") and not hasattr(source, "__getitem__"):
         raise SourceTypeError(
@@ -303,7 +314,7 @@ def aiter_events(source: Any, format: str = "auto", **kw: Any) -> AsyncIterator[
     as an OpenAI ``Stream`` would block the loop while it waits).
     """
     source = resolve_source(source)
-    pipeline = Pipeline(source_format(source, format), **kw)
+    pipeline = pipeline_for(source, format, **kw)
     check_source(source)
     if is_async_source(source):
         return apump(source, aiter(source), pipeline)

@@ -18,6 +18,7 @@ from nbagent._events import (
     ToolCallArgsDelta,
     ToolCallEnd,
     ToolCallStart,
+    ToolResult,
 )
 from nbagent._transcript import Transcript, apply_op
 
@@ -67,6 +68,8 @@ def check_invariants(out: list[Event], ended: bool = True) -> None:
     assert sum(e.kind == "run_start" for e in out) == 1
     open_msgs: set[tuple[str, str]] = set()
     open_tools: set[str] = set()
+    known_tools: set[str] = set()  # ids any tool event named
+    named: set[str] = set()  # ids whose start named an MCP server
     for i, e in enumerate(out):
         if isinstance(e, (TextDelta, ThinkingDelta, ToolCallArgsDelta)):
             assert e.delta, "empty delta emitted"
@@ -79,16 +82,24 @@ def check_invariants(out: list[Event], ended: bool = True) -> None:
             assert ("thinking", e.message_id) in open_msgs, f"delta before start at {i}"
         elif isinstance(e, MessageEnd):
             open_msgs.remove((e.channel, e.message_id))
+        elif isinstance(e, ToolCallStart) and e.tool_call_id in known_tools:
+            # a start again only to name the call's MCP server, once; it opens nothing
+            assert e.server, f"a second start at {i} names no server"
+            assert e.tool_call_id not in named, f"a second start at {i} names a server again"
+            named.add(e.tool_call_id)
         elif isinstance(e, ToolCallStart):
-            assert e.tool_call_id not in open_tools
             open_tools.add(e.tool_call_id)
+            if e.server:
+                named.add(e.tool_call_id)
         elif isinstance(e, ToolCallArgsDelta):
             assert e.tool_call_id in open_tools, f"args before start at {i}"
         elif isinstance(e, ToolCallEnd):
             open_tools.remove(e.tool_call_id)
             assert isinstance(e.arguments, str)
             assert (e.parse_error is None) or e.args is None
-        elif isinstance(e, RunEnd):
+        if isinstance(e, (ToolCallStart, ToolCallArgsDelta, ToolCallEnd, ToolResult)):
+            known_tools.add(e.tool_call_id)
+        if isinstance(e, RunEnd):
             assert not open_msgs, "messages left open at run_end"
             assert not open_tools, "tool calls left open at run_end"
         elif isinstance(e, ErrorEvent) and not e.recoverable:

@@ -85,7 +85,11 @@ def events(*, final_text: bool = True) -> st.SearchStrategy[Event]:
             ts=ts,
         ),
         st.builds(
-            ToolCallStart, tool_call_id=tool_ids, name=st.sampled_from(["", "f", "g"]), ts=ts
+            ToolCallStart,
+            tool_call_id=tool_ids,
+            name=st.sampled_from(["", "f", "g"]),
+            server=st.sampled_from([None, None, "mcp"]),  # a later start may name it
+            ts=ts,
         ),
         st.builds(ToolCallArgsDelta, tool_call_id=tool_ids, delta=_args_chunks, ts=ts),
         st.builds(

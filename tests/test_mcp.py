@@ -24,7 +24,7 @@ from nbagent._agent_tools import pause_names
 from nbagent._events import Event
 from nbagent.runtime.pause import Answer
 from tests import aio
-from tests.mcp_servers import ROOT, TOOLBOX, toolbox_over
+from tests.mcp_servers import ROOT, TOOLBOX, call_log, logged, toolbox_over
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step, client_for, collect, off_loop
 from tests.wait import PATIENCE, wait_for, wait_for_async
@@ -36,13 +36,7 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 @pytest.fixture
 def log(tmp_path: Path) -> Path:
-    path = tmp_path / "calls.log"
-    path.touch()
-    return path
-
-
-def logged(log: Path) -> list[str]:
-    return log.read_text().splitlines()
+    return call_log(tmp_path)
 
 
 @pytest.fixture

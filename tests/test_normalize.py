@@ -334,6 +334,32 @@ def test_args_after_end_and_duplicate_tool_events_dropped():
     assert kinds(out) == ["run_start", "tool_call_start", "tool_call_end", "run_end"]
 
 
+def test_a_later_start_passes_once_to_name_the_calls_mcp_server():
+    """A framework that tells a call's MCP server only when it runs the call starts it again
+    with the server: that start passes (once), and the transcript's call names the server."""
+    events = [
+        ToolCallStart(tool_call_id="c", name="add"),
+        ToolCallEnd(tool_call_id="c", arguments="{}"),
+        ToolCallStart(tool_call_id="c", name="add", server="toolbox"),
+        ToolCallStart(tool_call_id="c", name="add", server="other"),
+        ToolResult(tool_call_id="c", content=3),
+        ToolCallStart(tool_call_id="d", name="echo", server="toolbox"),
+        ToolCallStart(tool_call_id="d", name="echo", server="toolbox"),
+        ToolResult(tool_call_id="e", content=1),
+        ToolCallStart(tool_call_id="e", name="late", server="toolbox"),
+    ]
+    out = run(events)
+    starts = [(e.tool_call_id, e.server) for e in out if isinstance(e, ToolCallStart)]
+    assert starts == [("c", None), ("c", "toolbox"), ("d", "toolbox"), ("e", "toolbox")]
+    check_invariants(out, ended=True)
+    t = Transcript.from_events(out)
+    assert [(c.id, c.server) for c in t.tool_calls] == [
+        ("c", "toolbox"),
+        ("d", "toolbox"),
+        ("e", "toolbox"),
+    ]
+
+
 def test_result_closes_open_tool_call():
     out = run(
         [ToolCallArgsDelta(tool_call_id="c", delta="{}"), ToolResult(tool_call_id="c", content=1)]

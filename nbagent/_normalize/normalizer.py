@@ -8,6 +8,8 @@ Guarantees, for any input sequence:
   (``clock()`` only when the event has none: recorded events keep their timestamps).
 - ``message_start`` precedes the first delta of a message, ``tool_call_start`` the first
   args delta of a tool call; empty deltas are dropped and never open anything.
+- a tool call has one ``tool_call_start``, but for a later one that names its MCP ``server``
+  when the first did not (a framework that tells it when it runs the call).
 - ``tool_call_end`` carries the full argument text, parsed once (``args`` or ``parse_error``).
 - ``message_end.final_text`` is reconciled: a missing suffix is emitted as a delta.
 - open messages and tool calls are closed before ``run_end``; a fatal ``error`` is

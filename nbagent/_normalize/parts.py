@@ -64,7 +64,7 @@ class _Msg:
 class _Tool:
     """A tool call the normalizer has seen."""
 
-    __slots__ = ("id", "open", "order", "parent", "text")
+    __slots__ = ("id", "open", "order", "parent", "server", "text")
 
     def __init__(self, tool_call_id: str, parent: str | None = None) -> None:
         self.id = tool_call_id
@@ -72,6 +72,7 @@ class _Tool:
         self.text = TextBuffer()
         self.open = False
         self.order = 0
+        self.server: str | None = None  # the MCP server its start named
 
 
 def _short_id() -> str:

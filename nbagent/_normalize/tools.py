@@ -1,5 +1,6 @@
 """How the normalizer repairs tool calls: a start before the first argument delta, one end
-with the whole arguments parsed once, an end before the result."""
+with the whole arguments parsed once, an end before the result; a later start passes only
+when it names the call's MCP server for the first time."""
 
 from __future__ import annotations
 
@@ -38,10 +39,20 @@ class ToolCalls:
         self._emit(start or ToolCallStart(tool_call_id=t.id, ts=ts, parent=t.parent), out)
 
     def _on_tool_start(self, ev: ToolCallStart, out: list[Event]) -> None:
-        if ev.tool_call_id in self._tools:
-            return  # duplicate start, or a start after the call's end
-        t = self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id, ev.parent)
-        self._open_tool(t, ev.ts, out, ev)
+        t = self._tools.get(ev.tool_call_id)
+        if t is None:
+            t = self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id, ev.parent)
+            t.server = ev.server
+            self._open_tool(t, ev.ts, out, ev)
+        elif ev.server and not t.server:
+            # A framework may name the call's MCP server only when it runs the call, after
+            # the model's call was shown (the Agents SDK's run item, its tool span): the start
+            # again, with the server, whether the call is still open or not.
+            t.server = ev.server
+            if ev.parent is None:
+                ev.parent = t.parent
+            self._emit(ev, out)
+        # else: a duplicate start, or a start after the call's end
 
     def _on_args(self, ev: ToolCallArgsDelta, out: list[Event]) -> None:
         delta = ev.delta

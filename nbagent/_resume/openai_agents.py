@@ -121,7 +121,15 @@ def _request(item: Any, actions: list[str]) -> dict[str, Any]:
         "agent": {"name": str_or_none(field(field(item, "agent"), "name"))},
         "schema": _schema(item),
         "actions": actions,
+        "tool_origin": _origin(item),  # an MCP server's tool names its server
     }
+
+
+def _origin(item: Any) -> Any:
+    """The item's ``tool_origin`` in its JSON form (the SDK's own ``to_json_dict``)."""
+    origin = field(item, "tool_origin")
+    to_json = getattr(origin, "to_json_dict", None)
+    return to_json() if callable(to_json) else plain(origin)
 
 
 def _schema(item: Any) -> Any:

@@ -27,6 +27,7 @@ from typing import Any
 from nbagent._resume.ids import CallIds, ResumingSource
 from nbagent.adapters.base import field, plain, str_or_none, type_is
 from nbagent.runtime.pause import Answer, PauseRequest
+from nbagent.sources.tool_servers import PydanticAiServers
 
 __all__ = ["ACTIONS", "PydanticAIApprovals"]
 
@@ -45,6 +46,9 @@ class PydanticAIApprovals(ResumingSource):
         self.user_prompt = user_prompt
         self.run_kwargs = run_kwargs
         self._shown: asyncio.Event | None = None  # set once the requests were folded
+        self._stream: Any = None  # the run's events (AgentRunEvents) once it began
+        self.nbagent_tool_servers = PydanticAiServers(lambda: self._stream)
+        """The MCP servers of the run's tool calls (``nbagent.sources.tool_servers``)."""
         super().__init__()
 
     async def _read(self) -> AsyncGenerator[Any, None]:
@@ -56,6 +60,7 @@ class PydanticAIApprovals(ResumingSource):
             handler = HandleDeferredToolCalls(handler=self._answer)
             kwargs["capabilities"] = [*(kwargs.get("capabilities") or ()), handler]
         async with self.agent.run_stream_events(self.user_prompt, **kwargs) as stream:
+            self._stream = stream
             async for event in stream:
                 if type_is(event, "pydantic_ai", "DeferredToolRequestsEvent"):
                     self._shown.clear()

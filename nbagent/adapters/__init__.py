@@ -10,6 +10,7 @@ tables in ``maps.py``, …) whose ``__init__.py`` re-exports the class.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from nbagent.adapters.a2a import A2aAdapter
@@ -18,6 +19,7 @@ from nbagent.adapters.anthropic import AnthropicAdapter
 from nbagent.adapters.base import (
     Adapter,
     BadItemError,
+    ToolServers,
     UnknownFormatError,
     library_version,
     short_repr,
@@ -157,11 +159,23 @@ def detect_format(first_item: Any) -> str:
     )
 
 
-def adapter_for(format: str) -> Adapter:  # noqa: A002 - the public API's name
-    """A new adapter for the format name; raises ``UnknownFormatError`` for unknown names."""
+NAMING_SERVERS: dict[str, Callable[[ToolServers], Adapter]] = {
+    PydanticAiAdapter.name: lambda servers: PydanticAiAdapter(tool_servers=servers),
+}
+"""The formats whose events do not say which MCP server a tool call goes to, and so take the
+source's ``ToolServers`` (the others name it from their own events, or have no MCP servers)."""
+
+
+def adapter_for(format: str, *, tool_servers: ToolServers | None = None) -> Adapter:  # noqa: A002 - the public API's name
+    """A new adapter for the format name; raises ``UnknownFormatError`` for unknown names.
+    ``tool_servers``: the source's lookup of its tools' MCP servers, for the adapters that
+    take one (``NAMING_SERVERS``)."""
     cls = ADAPTERS.get(format)
     if cls is None:
         raise UnknownFormatError(
             f'unknown format {format!r}; known formats: {_known()} (or "auto" to detect it)'
         )
+    naming = NAMING_SERVERS.get(format)
+    if tool_servers is not None and naming is not None:
+        return naming(tool_servers)
     return cls()

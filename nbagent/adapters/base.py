@@ -5,9 +5,9 @@ from __future__ import annotations
 import dataclasses
 import importlib
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, Protocol, TypeAlias
 
 from nbagent._events import Event, NbagentError, RunEnd
 from nbagent._values import plain, short_repr, strict_json, type_is, type_path
@@ -17,6 +17,7 @@ __all__ = [
     "Adapter",
     "BadItemError",
     "ServerSentEvent",
+    "ToolServers",
     "UnknownFormatError",
     "as_payload",
     "data_payload",
@@ -121,6 +122,13 @@ class Adapter(Protocol):
     def end(self) -> list[Event]:
         """Input exhausted normally; may emit ``RunEnd`` (e.g. ``incomplete``)."""
         ...
+
+
+ToolServers: TypeAlias = Callable[[str], "str | None"]
+"""The MCP server of a tool, by the name the model calls it (None: not an MCP server's tool).
+Where a framework's events do not say which server a tool call goes to, the source that holds
+the framework's run supplies this to the adapter (``nbagent.sources.tool_servers``): it reads
+the framework's objects in memory, so the adapter stays pure."""
 
 
 class UnknownFormatError(NbagentError, ValueError):

@@ -18,7 +18,7 @@ from typing import Any, TypeVar
 
 from nbagent import _prices as prices
 from nbagent._output import OutputRun, mimebundle
-from nbagent._stream import Pipeline
+from nbagent._stream import pipeline_for
 from nbagent._terminal import Printer
 from nbagent._transcript import Transcript
 from nbagent.runtime import registry
@@ -35,7 +35,7 @@ from nbagent.runtime.log import EventLog
 from nbagent.runtime.pause import Pauses
 from nbagent.runtime.sink import EventsCallback, RunSink
 from nbagent.runtime.views import CellOutput, OwnWidget, RunView, held
-from nbagent.sources import check_source, resolve_source, source_format
+from nbagent.sources import check_source, resolve_source
 
 __all__ = ["MessageHandler", "Run", "launch", "show_handle"]
 
@@ -83,7 +83,7 @@ class Run:
         self._output: CellOutput | None = None
         lock = threading.RLock() if view is None else view.lock
         # The run starts now (show/launch/watch/a chat send), not at its source's first item.
-        pipeline = Pipeline(source_format(source, format), title=title, started_at=time.time())
+        pipeline = pipeline_for(source, format, title=title, started_at=time.time())
         printer = Printer() if view is None else None
         self._sink = RunSink(pipeline, self.transcript, view=view, printer=printer, lock=lock)
         self._driver = Driver(source, self._sink, name=f"nbagent-run-{self.number}")

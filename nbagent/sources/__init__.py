@@ -12,6 +12,7 @@ from typing import Any
 
 from nbagent._events import NbagentError
 from nbagent.sources.results import resolve_source
+from nbagent.sources.tool_servers import tool_servers
 
 __all__ = [
     "SourceTypeError",
@@ -21,6 +22,7 @@ __all__ = [
     "is_async_source",
     "resolve_source",
     "source_format",
+    "tool_servers",
 ]
 
 

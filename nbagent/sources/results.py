@@ -190,6 +190,11 @@ class ManagedStream:
         self._iterator: Iterator[Any] | None = None
         self._done = False
 
+    @property
+    def entered(self) -> Any:
+        """The stream the manager gave on entering (None before the first read)."""
+        return self._iterator
+
     def __iter__(self) -> Iterator[Any]:
         return self
 
@@ -231,6 +236,11 @@ class AsyncManagedStream:
         """The format to read the events in (``sources.source_format`` reads it)."""
         self._iterator: AsyncIterator[Any] | None = None
         self._done = False
+
+    @property
+    def entered(self) -> Any:
+        """The stream the manager gave on entering (None before the first read)."""
+        return self._iterator
 
     def __aiter__(self) -> AsyncIterator[Any]:
         return self

@@ -16,6 +16,18 @@ TOOLBOX = [sys.executable, "-m", "tests.mcp_servers.toolbox"]
 """The toolbox server's stdio command (run from the project's root: ``cwd=ROOT``)."""
 
 
+def call_log(tmp_path: Path) -> Path:
+    """An empty file for the toolbox's ``--log``: it appends a line per call it runs."""
+    path = tmp_path / "calls.log"
+    path.touch()
+    return path
+
+
+def logged(log: Path) -> list[str]:
+    """The calls the toolbox ran, in order (``"add 2 40"``)."""
+    return log.read_text().splitlines()
+
+
 def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

@@ -14,7 +14,9 @@ form (``{"type": "run_item_stream_event", ...}``):
   ``ToolResult``; ``tool_called``, ``handoff_requested``, ``message_output_created``,
   ``reasoning_item_created``, ``mcp_list_tools`` and ``tool_search_*`` repeat what the raw
   events of the same model call showed (skipped by item id and call id) and are shown only
-  when they did not; MCP approvals are ``Status``.
+  when they did not; MCP approvals are ``Status``. A ``tool_called`` item (or an approval)
+  of an MCP server's tool (``tool_origin``, type ``"mcp"``) names the server: the call's
+  ``ToolCallStart`` again, with ``server``.
 - ``AgentUpdatedStreamEvent``: the agent that runs now (the first, or after a handoff): the
   next model calls' steps are named after it, and a ``Status`` says so.
 - ``ToolProgressStreamEvent`` (later SDK versions): a ``Status`` of its tool call.

@@ -15,7 +15,7 @@ from nbagent._events import Event, ToolCallEnd, ToolCallStart
 from nbagent.adapters.approvals import answered_status, approval_detail, awaiting_status
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.openai_agents.items import ItemsMixin
-from nbagent.adapters.openai_agents.maps import call_arguments
+from nbagent.adapters.openai_agents.maps import call_arguments, mcp_server
 
 __all__ = ["RESUME_HINT", "ApprovalsMixin"]
 
@@ -40,11 +40,14 @@ class ApprovalsMixin(ItemsMixin):
         if call_id is None:
             return  # nothing to pause
         tool_call_id = self._calls.get(call_id)
+        server = mcp_server(item)  # an MCP server's tool that asks for approval
         if tool_call_id is None:  # the stream never showed the call (a stream read in part)
             tool_call_id = self._new_call(call_id, name)
-            self._emit(ToolCallStart(tool_call_id=tool_call_id, name=name), out)
+            self._emit(ToolCallStart(tool_call_id=tool_call_id, name=name, server=server), out)
             arguments, args = call_arguments(raw)
             self._emit(ToolCallEnd(tool_call_id=tool_call_id, arguments=arguments, args=args), out)
+        elif server:
+            self._name_server(tool_call_id, server, out)
         actions = [str(a) for a in list_or_empty(field(item, "actions"))]
         detail = approval_detail(
             "openai-agents",

@@ -24,6 +24,7 @@ from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.openai_agents.maps import (
     agent_name,
     call_arguments,
+    mcp_server,
     message_texts,
     reasoning_text,
 )
@@ -65,6 +66,12 @@ class ItemsMixin:
             self._names[tool_call_id] = name
         return tool_call_id
 
+    def _name_server(self, tool_call_id: str, server: str, out: list[Event]) -> None:
+        """A call already shown is of this MCP server's tool: its start again, naming it (the
+        normalizer passes such a start once)."""
+        name = self._names.get(tool_call_id, "")
+        self._emit(ToolCallStart(tool_call_id=tool_call_id, name=name, server=server), out)
+
     def _next_id(self, prefix: str) -> str:
         self._count += 1
         return f"{prefix}_{self._count}"
@@ -74,7 +81,7 @@ class ItemsMixin:
     def _run_item(self, name: Any, item: Any, out: list[Event]) -> None:
         raw = field(item, "raw_item")
         if name in ("tool_called", "handoff_requested", "tool_search_called"):
-            self._tool_called(raw, out)
+            self._tool_called(item, raw, out)
         elif name in ("tool_output", "handoff_occured", "tool_search_output_created"):
             self._tool_output(name, item, raw, out)
         elif name == "message_output_created":
@@ -91,11 +98,15 @@ class ItemsMixin:
             verdict = "approved" if field(raw, "approve") else "rejected"
             self._emit(Status(state="approval_response", text=verdict, detail=plain(raw)), out)
 
-    def _tool_called(self, raw: Any, out: list[Event]) -> None:
+    def _tool_called(self, item: Any, raw: Any, out: list[Event]) -> None:
         call_id = str_or_none(field(raw, "call_id"))
         item_id = str_or_none(field(raw, "id"))
+        server = mcp_server(item)
         if (call_id and call_id in self._step_calls) or (item_id and item_id in self._step_items):
-            return  # the raw events showed it
+            # the raw events showed it; of an MCP server's tool, the item names the server
+            if server and call_id in self._calls:
+                self._name_server(self._calls[call_id], server, out)
+            return
         source_id = call_id or item_id
         synthetic = source_id is None
         if source_id is None:
@@ -103,13 +114,14 @@ class ItemsMixin:
         kind = str_or_none(field(raw, "type")) or ""
         name = str_or_none(field(raw, "name")) or kind.removesuffix("_call") or "tool"
         tool_call_id = self._new_call(source_id, name)
-        server = field(raw, "execution") == "server"
+        hosted = field(raw, "execution") == "server"
         self._emit(
             ToolCallStart(
                 tool_call_id=tool_call_id,
                 name=name,
-                executor="server" if server else None,
+                executor="server" if hosted else None,
                 synthetic_id=synthetic,
+                server=server,
             ),
             out,
         )

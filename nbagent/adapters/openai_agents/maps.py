@@ -23,6 +23,7 @@ __all__ = [
     "StreamKind",
     "agent_name",
     "call_arguments",
+    "mcp_server",
     "message_texts",
     "reasoning_text",
     "sdk_label",
@@ -83,6 +84,17 @@ def sdk_label() -> str:
 def agent_name(agent: Any) -> str | None:
     """An ``Agent``'s name (an object or its dict form)."""
     return str_or_none(field(agent, "name"))
+
+
+def mcp_server(item: Any) -> str | None:
+    """The MCP server whose tool a run item's call is, as the SDK names it: its
+    ``tool_origin`` (``ToolCallItem``, ``ToolApprovalItem``, or their dict form) of type
+    ``"mcp"`` carries the server's ``name`` (URL credentials removed); None for a tool of
+    another kind, and for a version that records no origin."""
+    origin = field(item, "tool_origin")
+    if field(origin, "type") != "mcp":  # ToolOriginType is a str enum: equal to its value
+        return None
+    return str_or_none(field(origin, "mcp_server_name"))
 
 
 def message_texts(raw: Any) -> tuple[str, str]:

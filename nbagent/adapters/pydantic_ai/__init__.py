@@ -25,7 +25,9 @@ Mapping:
   an id used by an earlier call of the run (test models repeat theirs) becomes
   ``f"{id}@{step}"``, and results go to the latest call of that id. String arguments stream as
   deltas; dict arguments arrive whole on the ``ToolCallEnd``. Function tools have
-  ``executor="agent"``, native ones ``"server"``.
+  ``executor="agent"``, native ones ``"server"``. A call of an MCP server's tool (an
+  ``MCPToolset``) names the server (``ToolCallStart.server``) through the ``tool_servers``
+  lookup the run's source supplies (``nbagent.sources.tool_servers``): the events do not say.
 - **Results**: ``ToolReturnPart.content``; an ``outcome`` other than ``"success"`` (``retried``:
   ``ModelRetry`` or invalid arguments, ``failed``, ``denied``) and a ``RetryPromptPart`` are
   errors the model sees (``is_error=True``, ``meta.outcome`` and ``meta.retry``).

@@ -19,6 +19,7 @@ from nbagent._events import (
 from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
+    ToolServers,
     field,
     library_label,
     list_or_empty,
@@ -75,7 +76,10 @@ class PydanticAiAdapter(ToolsMixin):
 
     name: ClassVar[str] = "pydantic-ai"
 
-    def __init__(self) -> None:
+    def __init__(self, tool_servers: ToolServers | None = None) -> None:
+        self._tool_servers = tool_servers
+        """The MCP server of a tool by name (the run's source supplies it: pydantic-ai's
+        events do not say which toolset a call goes to)."""
         self._done = False
         self._steps: list[Step] = []
         self._tool_ids: dict[str, str] = {}
@@ -171,7 +175,7 @@ class PydanticAiAdapter(ToolsMixin):
         elif kind == "part_end":
             self._part_end(item, out)
         elif kind in ("function_tool_call", "output_tool_call", "builtin_tool_call"):
-            self._tool_call(item, out, server=kind == "builtin_tool_call")
+            self._tool_call(item, out, native=kind == "builtin_tool_call")
         elif kind in ("function_tool_result", "output_tool_result"):
             self._tool_result(field(item, "part"), out, user_content=field(item, "content"))
         elif kind == "builtin_tool_result":

@@ -20,7 +20,7 @@ from nbagent._events import (
     ToolCallStart,
     ToolResult,
 )
-from nbagent.adapters.base import field, int_or_none, str_or_none
+from nbagent.adapters.base import ToolServers, field, int_or_none, str_or_none
 from nbagent.adapters.pydantic_ai.maps import args_text, result_of, to_plain
 
 __all__ = ["Part", "PartsMixin", "Step"]
@@ -59,6 +59,7 @@ class PartsMixin:
     _tool_ids: dict[str, str]
     _used_ids: set[str]
     _results: set[str]
+    _tool_servers: ToolServers | None
 
     if TYPE_CHECKING:
 
@@ -88,6 +89,11 @@ class PartsMixin:
         """Our id of a call named by the library's ``tool_call_id`` (its latest call)."""
         raw = str_or_none(raw)
         return None if raw is None else self._tool_ids.get(raw)
+
+    def _server(self, name: Any) -> str | None:
+        """The MCP server of the agent's tool ``name``, when the source can tell."""
+        lookup = self._tool_servers
+        return lookup(name) if lookup is not None and isinstance(name, str) and name else None
 
     # -- part events -----------------------------------------------------------------------
 
@@ -120,6 +126,7 @@ class PartsMixin:
                     index=index,
                     executor="server" if native else "agent",
                     synthetic_id=synthetic,
+                    server=None if native else self._server(name),
                 )
             )
             self._args(state, field(part, "args"), out)

@@ -28,8 +28,9 @@ class ToolsMixin(PartsMixin):
 
     # -- tool calls and results ------------------------------------------------------------
 
-    def _whole_call(self, part: Any, out: list[Event], *, server: bool = False) -> str:
-        """Our id of a call that arrives whole (no part events showed it): start and end it."""
+    def _whole_call(self, part: Any, out: list[Event], *, native: bool = False) -> str:
+        """Our id of a call that arrives whole (no part events showed it): start and end it.
+        ``native``: a tool the model's provider runs."""
         raw = str_or_none(field(part, "tool_call_id"))
         ours = raw or f"call-{len(self._used_ids) + 1}"
         while ours in self._used_ids:
@@ -42,8 +43,9 @@ class ToolsMixin(PartsMixin):
             ToolCallStart(
                 tool_call_id=ours,
                 name=name if isinstance(name, str) else "",
-                executor="server" if server else "agent",
+                executor="server" if native else "agent",
                 synthetic_id=raw is None,
+                server=None if native else self._server(name),
             )
         )
         args = field(part, "args")
@@ -53,12 +55,12 @@ class ToolsMixin(PartsMixin):
             out.append(ToolCallEnd(tool_call_id=ours, arguments=args_text(args)))
         return ours
 
-    def _tool_call(self, item: Any, out: list[Event], *, server: bool) -> None:
+    def _tool_call(self, item: Any, out: list[Event], *, native: bool) -> None:
         """The agent runs a call the model made: the model's response is over."""
         self._close_open(out, "tool_calls")
         part = field(item, "part")
         if self._tool_id(field(part, "tool_call_id")) is None:
-            self._whole_call(part, out, server=server)
+            self._whole_call(part, out, native=native)
 
     def _tool_result(self, part: Any, out: list[Event], *, user_content: Any) -> None:
         self._close_open(out, "tool_calls")

@@ -10,7 +10,9 @@ Spans (``agents.tracing.span_data``) → events:
   message marked ``whole``, the tool calls it asked for, its usage;
 - a function span: the tool's result for the model's call. The span names no call id: it is
   matched to the first call of that name the model asked for in the same agent and has no
-  result yet (the SDK runs them in that order); a tool with no such call gets an id of its own;
+  result yet (the SDK runs them in that order); a tool with no such call gets an id of its own.
+  An MCP server's tool names the server in the span's ``mcp_data`` as it returns: the call's
+  start again, with the server;
 - a handoff span: the result of the model's ``transfer_to_…`` call and a status naming the
   new agent; a guardrail span that triggered: a status;
 - a span's error: ``ErrorEvent(recoverable=True)`` (a tool's is its result, ``is_error``); the
@@ -287,6 +289,13 @@ class OpenAIAgentsHookAdapter(HookAdapter):
         call_id = state.call_id or ""
         name = str_or_none(field(data, "name")) or "tool"
         out: list[Event] = []
+        server = str_or_none(field(field(data, "mcp_data"), "server"))
+        if server:  # an MCP server's tool: the SDK names the server as the call returns
+            out.append(
+                ToolCallStart(
+                    tool_call_id=call_id, name=name, server=server, parent=state.scope, ts=ts
+                )
+            )
         if state.synthetic:
             arguments = field(data, "input")
             out.append(
