@@ -30,7 +30,7 @@ import asyncio
 import dataclasses
 import json
 import re
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable, Mapping, Sequence
 from contextvars import ContextVar
 from typing import Any, Protocol
 
@@ -46,8 +46,10 @@ __all__ = [
     "AgentToolError",
     "Breakpoints",
     "Call",
+    "CallScope",
     "agent_tool",
     "breakpoints",
+    "current_call",
     "denial",
     "nest",
     "pause_names",
@@ -85,11 +87,26 @@ class AgentTool(Tool):
     agent: Any = dataclasses.field(default=None, repr=False, compare=False)
 
 
-# The tool call being run by this task (its id, and where its nested events go): set by
-# run_calls in each call's task, read by an AgentTool's function (its task copies the context).
-_SCOPE: ContextVar[tuple[str, Callable[[Event], None]] | None] = ContextVar(
-    "nbagent_tool_scope", default=None
-)
+@dataclasses.dataclass(frozen=True)
+class CallScope:
+    """The tool call a task runs: its id, where its events go, where it may pause (the run's
+    ``Pauses``; None: nobody can answer) and the agent's model for a server's sampling."""
+
+    call_id: str
+    emit: Callable[[Event], None]
+    pauses: Pauses | None = None
+    sample: Callable[[Any], Awaitable[str]] | None = None
+
+
+# Set by run_calls in each call's task, read by a tool's function (its task copies the
+# context): an AgentTool nests its run's events, an MCP tool pauses on its server's questions.
+_SCOPE: ContextVar[CallScope | None] = ContextVar("nbagent_tool_scope", default=None)
+
+
+def current_call() -> CallScope | None:
+    """The agent's tool call this task runs, if any."""
+    return _SCOPE.get()
+
 
 # Inner runs that end so give their answer; any other end is an error.
 _ANSWERED = ("completed", "max_tokens")
@@ -120,9 +137,7 @@ def agent_tool(
     return tool
 
 
-async def run_inner(
-    agent: _Inner, prompt: str, scope: tuple[str, Callable[[Event], None]] | None = None
-) -> str:
+async def run_inner(agent: _Inner, prompt: str, scope: CallScope | None = None) -> str:
     """Run ``agent`` on ``prompt``; its answer. With a ``scope`` (the calling tool call's id,
     where events go), each event of the run is sent there as it comes, nested under the call."""
     session = agent.session(prompt)
@@ -134,8 +149,7 @@ async def run_inner(
                 end = ev
             elif scope is not None and not isinstance(ev, (RunStart, ErrorEvent)):
                 # The run's own start and warnings stay out: its end says how it went.
-                call_id, emit = scope
-                emit(nest(ev, call_id))
+                scope.emit(nest(ev, scope.call_id))
     finally:  # cancelled (a Stop, a timeout): its model stream is closed now, not at gc
         await aclose_source(events)
     if end is None or end.reason not in _ANSWERED:
@@ -170,16 +184,20 @@ async def run_calls(
     calls: Sequence[Call],
     outcomes: dict[str, ToolOutcome],
     pause: Breakpoints | None = None,
+    *,
+    pauses: Pauses | None = None,
+    sample: Callable[[Any], Awaitable[str]] | None = None,
 ) -> AsyncIterator[Event]:
     """Run the calls at once, one task each: the events of agents they run as they come, each
     call's result as it finishes (its outcome also put in ``outcomes``). Closing this, or
     cancelling the task that reads it, cancels the calls still running. Calls that ``pause``
     matches wait for their answer first (``Breakpoints``, below); one cancelled ends it all with
-    a ``RunEnd("cancelled")``."""
+    a ``RunEnd("cancelled")``. ``pauses`` and ``sample``: what a call's tool may use
+    (``CallScope``)."""
     queue: asyncio.Queue[Event | tuple[Call, ToolOutcome, dict[str, Any]]] = asyncio.Queue()
 
     async def one(call: Call) -> None:
-        _SCOPE.set((call.id, queue.put_nowait))  # this task's own context
+        _SCOPE.set(CallScope(call.id, queue.put_nowait, pauses, sample))  # this task's own
         meta: dict[str, Any] = {}
         try:
             decision = None

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import threading
 from collections.abc import Callable
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -20,9 +22,14 @@ from nbagent._mcp._types import McpError
 if TYPE_CHECKING:
     from mcp import types
 
-__all__ = ["Asks", "McpRequest"]
+__all__ = ["CALLER", "Asks", "McpRequest", "check_answer"]
 
 Action = Literal["accept", "decline", "cancel"]
+
+CALLER: ContextVar[str | None] = ContextVar("nbagent_mcp_caller", default=None)
+"""Who makes a request (an agent's tool call id), so that what the server asks during it is
+known to be its question: on revisions from 2026-07-28 the SDK asks within the request's own
+task. (Earlier revisions ask from the connection's reader: the caller is unknown there.)"""
 
 
 @dataclass(frozen=True)
@@ -41,6 +48,8 @@ class McpRequest:
     """Sampling: the conversation to answer, ``{"role", "text"}`` each."""
     system_prompt: str | None = None
     max_tokens: int | None = None
+    caller: str | None = None
+    """The request it came during, when known (``CALLER``)."""
 
     def to_json(self) -> dict[str, Any]:
         """What the inspector shows of it."""
@@ -63,7 +72,26 @@ class Asks:
         self.changed = changed
         self._pending: dict[str, tuple[McpRequest, asyncio.Future[Any]]] = {}
         self._ids = itertools.count(1)
+        self._claimed: set[str] = set()
+        self._claims = threading.Lock()
         self.loop: asyncio.AbstractEventLoop | None = None
+
+    def claim(self, request_id: str) -> bool:
+        """True the first time only: who claims a request answers it (an agent's call)."""
+        with self._claims:
+            if request_id in self._claimed or request_id not in self._pending:
+                return False
+            self._claimed.add(request_id)
+            return True
+
+    def unclaim(self, request_id: str) -> None:
+        """Whoever claimed it will not answer it after all (its call ended): another may."""
+        with self._claims:
+            if request_id not in self._claimed:
+                return
+            self._claimed.discard(request_id)
+        if self.loop is not None and request_id in self._pending:
+            self.loop.call_soon_threadsafe(self.changed)
 
     @property
     def pending(self) -> list[McpRequest]:
@@ -75,7 +103,12 @@ class Asks:
         url = getattr(params, "url", None)
         schema = getattr(params, "requested_schema", None)
         request = McpRequest(
-            f"ask-{next(self._ids)}", "elicitation", params.message, schema=schema, url=url
+            f"ask-{next(self._ids)}",
+            "elicitation",
+            params.message,
+            schema=schema,
+            url=url,
+            caller=CALLER.get(),
         )
         action, content = await self._wait(request)
         return types.ElicitResult(action=action, content=content if action == "accept" else None)
@@ -91,6 +124,7 @@ class Asks:
             messages=messages,
             system_prompt=params.system_prompt,
             max_tokens=params.max_tokens,
+            caller=CALLER.get(),
         )
         action, text = await self._wait(request)
         if action != "accept":
@@ -111,6 +145,8 @@ class Asks:
             return await future
         finally:
             self._pending.pop(request.id, None)
+            with self._claims:
+                self._claimed.discard(request.id)
             self.changed()
 
     def answer(self, request_id: str, action: Action, content: Any) -> None:
@@ -122,7 +158,7 @@ class Asks:
             raise McpError(f"no pending request {request_id!r} (answered, or its call ended)")
         request, future = entry
         if action == "accept":
-            content = _checked(request, content)
+            content = check_answer(request, content)
 
         def settle() -> None:
             if not future.done():
@@ -131,8 +167,9 @@ class Asks:
         self.loop.call_soon_threadsafe(settle)
 
 
-def _checked(request: McpRequest, content: Any) -> Any:
-    """An accepted answer's content, as the request's kind needs it."""
+def check_answer(request: McpRequest, content: Any) -> Any:
+    """An accepted answer's content, as the request's kind needs it (an elicitation's empty
+    fields left out); ``ValueError`` naming the required fields it lacks."""
     if request.kind == "sampling":
         if not isinstance(content, str):
             raise TypeError("a sampling answer is the reply's text (a str)")
@@ -145,7 +182,7 @@ def _checked(request: McpRequest, content: Any) -> Any:
     missing = [name for name in required if content.get(name) in (None, "")]
     if missing:
         raise ValueError(f"required: {', '.join(missing)}")
-    return content
+    return {k: v for k, v in content.items() if v is not None}
 
 
 def _text_of(content: Any) -> str:

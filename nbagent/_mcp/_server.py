@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from nbagent._mcp import _catalog
-from nbagent._mcp._asks import McpRequest
+from nbagent._mcp._asks import CALLER, McpRequest
 from nbagent._mcp._connection import Connection, Progress, transport_for, transport_of
 from nbagent._mcp._types import (
     McpError,
@@ -162,6 +162,15 @@ class McpServer:
         rid = request if isinstance(request, str) else request.id
         self._conn.asks.answer(rid, action, content)
 
+    def claim(self, request_id: str) -> bool:
+        """True the first time only: who claims a pending request answers it (an agent's
+        call, which pauses with it); the others leave it alone."""
+        return self._conn.asks.claim(request_id)
+
+    def unclaim(self, request_id: str) -> None:
+        """A claimed request will not be answered by its claimer after all: another may."""
+        self._conn.asks.unclaim(request_id)
+
     @property
     def rpc(self) -> list[dict[str, Any]]:
         """The connection's newest JSON-RPC messages: ``{"dir": "in" | "out", "at", "text"}``."""
@@ -202,10 +211,17 @@ class McpServer:
         return await self._on_loop(ask)
 
     async def _on_loop(self, coro: Coroutine[Any, Any, T]) -> T:
-        """Await ``coro`` on nbagent's loop from any loop; cancelling the caller cancels it."""
+        """Await ``coro`` on nbagent's loop from any loop; cancelling the caller cancels it.
+        The caller's ``CALLER`` goes with it (a task there has a context of its own)."""
         if _on_thread_of(self._loop):
             return await coro
-        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(coro, self._loop))
+        caller = CALLER.get()
+
+        async def as_caller() -> T:
+            CALLER.set(caller)
+            return await coro
+
+        return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(as_caller(), self._loop))
 
     def _ask(self, what: str, request: Callable[[Client], Awaitable[T]]) -> T:
         return self._wait(self._submit(self._conn.ask(what, request)), None, what)

@@ -1,0 +1,162 @@
+"""What an MCP server asks while an ``Agent``'s run calls its tool (elicitation, sampling):
+the call pauses with the question and is answered from code as a breakpoint is
+(``run.pending``, ``approve`` / ``mock`` / ``deny``), on the current protocol revision and the
+one before it; the agent's own model answers a sampling request it approves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import nbagent
+from nbagent import McpServer
+from nbagent._agent import Agent
+from tests.mcp_servers import ROOT, TOOLBOX
+from tests.servers import OpenAIServer, text_chunks
+from tests.test_agent import calls_step, client_for, off_loop
+from tests.wait import PATIENCE, wait_for
+
+pytestmark = pytest.mark.mcp
+
+
+@pytest.fixture(params=["auto", "legacy"])
+def toolbox(request: pytest.FixtureRequest) -> Iterator[McpServer]:
+    with nbagent.mcp(TOOLBOX, cwd=ROOT, timeout_s=60, protocol=request.param) as server:
+        yield server
+
+
+def call_of(run: Any, tool_call_id: str) -> Any:
+    return next(c for c in run.transcript.tool_calls if c.id == tool_call_id)
+
+
+def paused_with(run: Any) -> dict[str, Any]:
+    """The paused call's pause detail, once it pauses."""
+
+    def shown() -> Any:  # waiting in the run's pauses, and folded into its transcript
+        if run.done:
+            return True
+        pending = run.pending
+        return pending and call_of(run, pending[0].tool_call_id).state == "paused"
+
+    wait_for(shown, PATIENCE, "the call to pause")
+    assert run.pending, run.transcript.status
+    call = call_of(run, run.pending[0].tool_call_id)
+    assert call.pause is not None
+    return dict(call.pause)
+
+
+def test_an_elicitation_pauses_the_call_until_the_notebook_answers(toolbox: McpServer) -> None:
+    step1 = calls_step(("c1", "ask_name", "{}"))
+    with OpenAIServer(scripts=[step1, text_chunks(["Hi Ada."])]) as srv:
+        agent = Agent("m", tools=[toolbox], client=client_for(srv))
+        run = off_loop(lambda: agent.run("Greet me."))
+        pause = paused_with(run)
+        assert pause["actions"] == ["edit", "deny"]
+        assert pause["origin"] == "the server asks: Who is asking?"
+        assert pause["schema"]["required"] == ["name"]
+        assert run.pending[0].args == {"name": None, "age": None, "tea": False}
+        run.approve(0)  # the starting point lacks the name: asked again, saying why
+        call = run.transcript.tool_calls[0]
+        wait_for(lambda: call.pause and call.pause.get("error"), PATIENCE, "the refusal")
+        assert call.pause["error"] == "required: name"
+        wait_for(lambda: run.pending, PATIENCE, "the call to wait again")
+        with pytest.raises(ValueError, match="required: name"):
+            run.approve(0, age=3)  # checked before it is taken: still paused
+        run.approve(0, name="Ada", age=36)
+        t = run.wait(PATIENCE)
+    assert t.status == "completed"
+    call = t.tool_calls[0]
+    assert call.result == "hello Ada, 36"
+    assert call.server == "toolbox"
+    assert call.answer == {"action": "run", "edited": False, "reason": "answered"}
+    assert call.args == {}  # the call's own arguments stay as the model sent them
+    assert srv.requests[1]["messages"][-1]["content"] == "hello Ada, 36"
+
+
+def test_a_declined_elicitation_and_one_answered_from_the_page(toolbox: McpServer) -> None:
+    step1 = calls_step(("c1", "ask_name", "{}"), ("c2", "ask_name", "{}"))
+    with OpenAIServer(scripts=[step1, text_chunks(["Ok."])]) as srv:
+        agent = Agent("m", tools=[toolbox], client=client_for(srv))
+        run = off_loop(lambda: agent.run("Twice."))
+        paused_with(run)
+        first = run.pending[0].tool_call_id
+        run.deny(first, "not today")
+        # The next question: the other call's (2026-07-28 says whose a question is; before
+        # it, a question goes to the first call without one, which may be this one again).
+        exact = toolbox.protocol_version >= "2026-07-28"
+        wait_for(
+            lambda: run.pending and (not exact or run.pending[0].tool_call_id != first),
+            PATIENCE,
+            "the second question",
+        )
+        # The page's answer: Edit arguments sends the fields as a JSON object.
+        run.handle_message(
+            {
+                "type": "pause_answer",
+                "id": run.pending[0].tool_call_id,
+                "action": "run",
+                "args": {"name": "Bo", "tea": True},
+            }
+        )
+        t = run.wait(PATIENCE)
+    results = {c.id: c.result for c in t.tool_calls}
+    assert sorted(results.values()) == ["decline", "hello Bo (tea)"]
+    if exact:
+        assert results[first] == "decline"
+
+
+def test_sampling_is_answered_by_the_agents_model_typed_or_refused(toolbox: McpServer) -> None:
+    step1 = calls_step(("c1", "summarize", '{"text": "A long text about tea."}'))
+    scripts = [step1, text_chunks(["Tea is good."]), text_chunks(["Summarized."])]
+    with OpenAIServer(scripts=scripts) as srv:
+        agent = Agent("m", tools=[toolbox], client=client_for(srv))
+        run = off_loop(lambda: agent.run("Summarize."))
+        pause = paused_with(run)
+        assert pause["actions"] == ["run", "mock", "deny"]
+        assert pause["origin"] == "the server asks the model: A long text about tea."
+        run.approve(0)
+        t = run.wait(PATIENCE)
+    assert t.tool_calls[0].result == "summary: Tea is good."
+    sampled = srv.requests[1]
+    assert sampled.get("stream") is not True
+    assert sampled["messages"] == [
+        {"role": "system", "content": "Summarize in one line."},
+        {"role": "user", "content": "A long text about tea."},
+    ]
+    assert sampled["max_tokens"] == 50
+
+    step1 = calls_step(("c1", "summarize", '{"text": "x"}'), ("c2", "summarize", '{"text": "y"}'))
+    with OpenAIServer(scripts=[step1, text_chunks(["Done."])]) as srv:
+        agent = Agent("m", tools=[toolbox], client=client_for(srv))
+        run = off_loop(lambda: agent.run("Twice."))
+        paused_with(run)
+        typed = run.pending[0].tool_call_id
+        run.mock(typed, "typed by hand")
+        exact = toolbox.protocol_version >= "2026-07-28"
+        wait_for(
+            lambda: run.pending and (not exact or run.pending[0].tool_call_id != typed),
+            PATIENCE,
+            "the second question",
+        )
+        run.deny(0)
+        t = run.wait(PATIENCE)
+    results = sorted(str(c.result) for c in t.tool_calls)
+    assert results[1] == "summary: typed by hand"
+    assert "declined" in results[0]
+    assert sum(c.is_error for c in t.tool_calls) == 1
+    if exact:
+        assert {c.id: c.result for c in t.tool_calls}[typed] == "summary: typed by hand"
+    assert len(srv.requests) == 2  # no model call answered either request
+
+
+def test_stop_while_the_server_asks_cancels_the_call(toolbox: McpServer) -> None:
+    with OpenAIServer(scripts=[calls_step(("c1", "ask_name", "{}"))]) as srv:
+        agent = Agent("m", tools=[toolbox], client=client_for(srv))
+        run = off_loop(lambda: agent.run("Greet me."))
+        paused_with(run)
+        run.cancel()
+        t = run.wait(PATIENCE)
+    assert t.status == "cancelled"
+    wait_for(lambda: not toolbox.pending, PATIENCE, "the request to end")
