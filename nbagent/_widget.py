@@ -329,4 +329,12 @@ class InspectorWidget(_Widget):
     """What the server asks of the user now (``McpRequest.to_json()`` each)."""
 
     def __repr__(self) -> str:
-        return f"<nbagent.InspectorWidget {self.server.get('name', '')!r}>"
+        """What a notebook without the widget shows (GitHub, a saved notebook's text)."""
+        c = self.catalog
+        names = [str(t.get("name", "")) for t in c.get("tools", [])]
+        kinds = ("resources", "templates", "prompts")
+        counts = [f"{len(c[k])} {k if len(c[k]) > 1 else k[:-1]}" for k in kinds if c.get(k)]
+        server = f"MCP server {self.server.get('name', '')!r} ({self.server.get('transport')})"
+        return f"{server}: {len(names)} tools ({', '.join(names)})" + "".join(
+            f", {x}" for x in counts
+        )

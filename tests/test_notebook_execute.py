@@ -175,11 +175,12 @@ PRINTED: dict[str, list[str]] = {
         "completed | Rome is sunny and 21 °C: no coat today. | True",  # LlamaIndex
     ],
     "mcp.ipynb": [
-        "<McpServer 'weather' (stdio, 2 tools)>",
+        "<McpServer 'weather' (stdio, 3 tools)>",
         "delete_city: Remove a city and its forecast. | hints: ['destructive', 'open_world']",
         "{'city': 'Oslo', 'temp_c': -2, 'sky': 'light snow'}\nis_error: True",
         "['weather://cities'] ['Oslo', 'Bergen', 'Lisbon']",
         "['looking up Oslo', 'looking up Atlantis']",  # the server's log
+        "elicitation | How many days will you stay? | ['days']\n3 days in Bergen: pack for rain",
         "completed [('forecast', {'city': 'Oslo'}), ('forecast', {'city': 'Bergen'})]",
         "['delete_city']\ncompleted | denied: True\n['Oslo', 'Bergen', 'Lisbon']",
         "broken: could not connect: MCPError: Connection closed\n"
