@@ -363,3 +363,85 @@ describe("the inspector", () => {
     expect(el.querySelector(".nba-inspector")).toBeNull();
   });
 });
+
+describe("hostile servers", () => {
+  test("every text of the hostile corpus, in every field a server sends, stays text", async () => {
+    const { readFileSync } = await import("node:fs");
+    const { dirname, join } = await import("node:path");
+    const { fileURLToPath } = await import("node:url");
+    const here = dirname(fileURLToPath(import.meta.url));
+    /** @type {string[]} */
+    const corpus = JSON.parse(
+      readFileSync(join(here, "../../tests/fixtures/hostile.json"), "utf8"),
+    );
+    for (const text of corpus) {
+      const schema = {
+        type: "object",
+        properties: {
+          [text]: { type: "string", description: text, default: text },
+          pick: { enum: [text, 1] },
+          nested: { type: "object", properties: { [text]: { type: "integer" } } },
+        },
+        required: [text],
+      };
+      const { model, el, cleanup } = mount({
+        server: { name: text, transport: text, target: text, instructions: text },
+        catalog: {
+          tools: [
+            {
+              name: text,
+              title: text,
+              description: text,
+              input_schema: schema,
+              output_schema: schema,
+              annotations: { [text]: text },
+              hints: [text, "destructive"],
+            },
+          ],
+          resources: [{ uri: text, name: text, description: text, mime_type: text }],
+          templates: [{ uri_template: `${text}{topic}`, name: text, description: text }],
+          prompts: [
+            { name: text, description: text, arguments: [{ name: text, description: text }] },
+          ],
+          error: text,
+        },
+        pending: [
+          { id: "a", kind: "elicitation", message: text, schema, url: text },
+          { id: "b", kind: "elicitation", message: text, schema },
+          {
+            id: "c",
+            kind: "sampling",
+            message: text,
+            messages: [{ role: text, text }],
+            system_prompt: text,
+          },
+        ],
+      });
+      model.receive({
+        type: "feed",
+        log: [{ n: 0, level: text, logger: text, text }],
+        rpc: [{ n: 0, dir: "in", at: text, text }],
+      });
+      for (const name of ["Tools", "Resources", "Prompts", "Log", "JSON-RPC"]) {
+        tab(el, name);
+        for (const d of el.querySelectorAll("details")) {
+          /** @type {HTMLDetailsElement} */ (d).open = true;
+          d.dispatchEvent(new Event("toggle"));
+        }
+        const found = el.querySelectorAll("img, script, iframe, a, style, svg, math, form, object");
+        expect(
+          [...found].map((x) => x.outerHTML),
+          text,
+        ).toEqual([]);
+        for (const x of el.querySelectorAll("*"))
+          for (const attr of x.getAttributeNames())
+            expect(
+              attr.startsWith("on") || attr === "href" || attr === "src",
+              `${attr} ${text}`,
+            ).toBe(false);
+      }
+      expect(/** @type {any} */ (window).__pwned).toBeUndefined();
+      cleanup();
+    }
+  });
+});
