@@ -20,13 +20,10 @@ from nbagent._inspector import McpInspector
 from nbagent._mcp._results import as_tool_result, log_text
 from nbagent._mcp._rpc import RPC_CHARS, RPC_KEPT, RpcLog
 from nbagent._mcp._types import McpLogEntry
-from tests.mcp_servers import ROOT, TOOLBOX
-from tests.mcp_servers import toolbox as toolbox_server
+from tests.mcp_servers import PNG_1X1, ROOT, TOOLBOX
 from tests.wait import PATIENCE, wait_for
 
 pytestmark = pytest.mark.mcp
-
-PNG_1X1 = base64.b64encode(toolbox_server.PNG_1X1).decode("ascii")
 
 
 @pytest.fixture(params=["auto", "legacy"])

@@ -15,6 +15,12 @@ ROOT = Path(__file__).resolve().parents[2]
 TOOLBOX = [sys.executable, "-m", "tests.mcp_servers.toolbox"]
 """The toolbox server's stdio command (run from the project's root: ``cwd=ROOT``)."""
 
+PNG_1X1 = (
+    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5E"
+    "rkJggg=="
+)
+"""The toolbox's ``picture``: a 1x1 PNG, base64."""
+
 
 def call_log(tmp_path: Path) -> Path:
     """An empty file for the toolbox's ``--log``: it appends a line per call it runs."""

@@ -32,9 +32,9 @@ from mcp.server.mcpserver import (
 from mcp_types import CreateMessageResult, SamplingMessage, TextContent, ToolAnnotations
 from pydantic import BaseModel, Field
 
-PNG_1X1 = base64.b64decode(
-    "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg=="
-)
+from tests.mcp_servers import PNG_1X1 as PNG_BASE64
+
+PNG_1X1 = base64.b64decode(PNG_BASE64)
 
 server = MCPServer("toolbox", instructions="Tools for nbagent's tests.")
 LOG: Path | None = None
