@@ -328,6 +328,38 @@ class InspectorWidget(_Widget):
     pending: traitlets.List[dict[str, Any]] = traitlets.List().tag(sync=True)
     """What the server asks of the user now (``McpRequest.to_json()`` each)."""
 
+    def _repr_mimebundle_(self, **kwargs: Any) -> tuple[dict[Any, Any], dict[Any, Any]] | None:
+        """The widget, and its catalog as HTML for a notebook shown without it (GitHub,
+        nbviewer): every name and description escaped, nothing the server sent as markup."""
+        shown = super()._repr_mimebundle_(**kwargs)
+        if shown is None:
+            return None
+        data, metadata = shown
+        return {**data, "text/html": self.static_html()}, metadata
+
+    def static_html(self) -> str:
+        """The server's tools, resources and prompts as a static list."""
+        from html import escape
+
+        c = self.catalog
+        rows = []
+        for t in c.get("tools", []):
+            hints = ", ".join(h for h in t.get("hints", []) if h in ("read_only", "destructive"))
+            about = str(t.get("description", "")).split("\n")[0][:200]
+            badge = f" <em>{escape(hints)}</em>" if hints else ""
+            rows.append(
+                f"<li><code>{escape(str(t.get('name', '')))}</code>{badge} {escape(about)}</li>"
+            )
+        for kind, key in (("resource", "uri"), ("template", "uri_template"), ("prompt", "name")):
+            rows += [
+                f"<li>{kind} <code>{escape(str(x.get(key, '')))}</code></li>"
+                for x in c.get(f"{kind}s", [])
+            ]
+        return (
+            f'<div class="nbagent-inspector-static"><p>{escape(repr(self))}</p>'
+            f"<ul>{''.join(rows)}</ul></div>"
+        )
+
     def __repr__(self) -> str:
         """What a notebook without the widget shows (GitHub, a saved notebook's text)."""
         c = self.catalog

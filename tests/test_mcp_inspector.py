@@ -271,3 +271,24 @@ def test_what_the_page_is_sent_is_bounded() -> None:
     rpc.add("in", ValueError("the stream broke"))
     assert rpc.entries[-1]["text"] == "ValueError: the stream broke"
     assert len(changes) == RPC_KEPT + 6
+
+
+def test_a_notebook_without_the_widget_shows_the_catalog_escaped() -> None:
+    from nbagent._widget import InspectorWidget, LanesWidget
+
+    hostile = '<img src=x onerror="window.__pwned=1">'
+    widget = InspectorWidget(
+        calls=LanesWidget(arrangement="chat"),
+        server={"name": hostile, "transport": "stdio"},
+        catalog={
+            "tools": [{"name": hostile, "description": hostile, "hints": ["destructive"]}],
+            "resources": [{"uri": hostile}],
+            "prompts": [{"name": "review"}],
+        },
+    )
+    html = widget.static_html()
+    assert "<img" not in html
+    assert "&lt;img src=x onerror=&quot;window.__pwned=1&quot;&gt;" in html
+    assert "<em>destructive</em>" in html
+    assert "prompt <code>review</code>" in html
+    assert repr(widget).endswith(f"1 tools ({hostile}), 1 resource, 1 prompt")
