@@ -305,6 +305,10 @@ class LanesWidget(_Widget):
         return f"<nbagent.LanesWidget {self.arrangement}, {len(self.lanes)} lanes>"
 
 
+INSPECTOR_STATIC = "nbagent-inspector-static"
+"""The class of an inspector's static copy (its ``text/html``): an output that shows no run."""
+
+
 class InspectorWidget(_Widget):
     """An MCP server's inspector (``nbagent.mcp(...)`` as a cell's last expression): its
     tools, resources, prompts, log and JSON-RPC messages, forms to call them, and the calls
@@ -356,7 +360,7 @@ class InspectorWidget(_Widget):
                 for x in c.get(f"{kind}s", [])
             ]
         return (
-            f'<div class="nbagent-inspector-static"><p>{escape(repr(self))}</p>'
+            f'<div class="{INSPECTOR_STATIC}"><p>{escape(repr(self))}</p>'
             f"<ul>{''.join(rows)}</ul></div>"
         )
 

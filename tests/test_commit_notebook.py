@@ -13,6 +13,7 @@ import pytest
 from nbagent import demo as demos
 from nbagent._output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME, Head, RunOutput, assemble
 from nbagent._transcript import Transcript
+from nbagent._widget import INSPECTOR_STATIC
 from nbagent.sources.files import load
 from tests.commit_notebook import WIDGET_STATE_MIME, MissingState, fill_payloads, strip
 
@@ -81,7 +82,7 @@ def test_committed_tutorials_carry_every_run_state(notebook: Path) -> None:
         for o in cell.get("outputs", [])
         if WIDGET_VIEW_MIME in o.get("data", {}) or TRANSCRIPT_MIME in o.get("data", {})
         # An MCP server's inspector is no run: its static copy is its catalog.
-        if "nbagent-inspector-static" not in "".join(o.get("data", {}).get("text/html", ""))
+        if INSPECTOR_STATIC not in "".join(o.get("data", {}).get("text/html", ""))
     ]
     assert shown, "the tutorial shows no run"
     for data in shown:

@@ -61,6 +61,8 @@ def expected_layouts(notebook: Path) -> list[str | None]:
         for cell in nb["cells"]
         for o in cell.get("outputs", [])
         if TRANSCRIPT_MIME in o.get("data", {}) or WIDGET_VIEW_MIME in o.get("data", {})
+        # An MCP server's inspector is no run: its static copy is its catalog.
+        if INSPECTOR_STATIC not in "".join(o.get("data", {}).get("text/html", ""))
     ]
     assert shows_runs, f"{notebook.name} shows no run"
     return [data.get(TRANSCRIPT_MIME, {}).get("layout") for data in shows_runs]
