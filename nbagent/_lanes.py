@@ -21,6 +21,7 @@ from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 from nbagent._output import Head, Layout, RunOutput
+from nbagent._rerun import attach
 from nbagent._terminal import Printer
 from nbagent._transcript import Transcript
 from nbagent._widget import LaneState, LanesWidget
@@ -151,9 +152,11 @@ class Lanes:
         """Add a lane showing ``source``; its :class:`Run` (started unless ``start=False``)."""
 
         def make(lane: Lane) -> Run:
-            return Run(
+            run = Run(
                 source, format=format, title=name, show_thinking=self.show_thinking, view=lane
             )
+            attach(run, run.source)  # Re-run where the source reaches its tools (as show())
+            return run
 
         return self._open(make, name=name, prompt=prompt, start=start)
 
