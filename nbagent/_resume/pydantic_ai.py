@@ -87,7 +87,11 @@ class PydanticAIApprovals(ResumingSource):
         shown.clear()  # a later batch waits for its own
         approvals, calls = list(requests.approvals), list(requests.calls)
         answers = await asyncio.gather(
-            *(pauses.before_tool(_pause(part, self._ids, self.agent)) for part in approvals + calls)
+            *(
+                pauses.before_tool(_pause(part, self._ids, self.agent, kind))
+                for kind, parts in (("approval", approvals), ("external", calls))
+                for part in parts
+            )
         )
         if any(answer.action == "cancel" for answer in answers):
             return None
@@ -122,7 +126,7 @@ def _args(part: Any) -> dict[str, Any] | None:
     return plain(args) if isinstance(args, dict) else None
 
 
-def _pause(part: Any, ids: CallIds, agent: Any) -> PauseRequest:
+def _pause(part: Any, ids: CallIds, agent: Any, kind: str) -> PauseRequest:
     name = str_or_none(field(part, "tool_name")) or "tool"
     _, tool = function_tools(agent).get(name, (None, None))
     schema = field(field(tool, "tool_def"), "parameters_json_schema")
@@ -134,6 +138,7 @@ def _pause(part: Any, ids: CallIds, agent: Any) -> PauseRequest:
         _args(part),
         schema=plain(schema) if isinstance(schema, dict) else None,
         validate=validate if callable(validate) else None,
+        actions=tuple(ACTIONS[kind]),
     )
 
 
