@@ -40,7 +40,7 @@ REACHES: tuple[Callable[[Any], Lookup | str | None], ...] = (
 def reach(*sources: Any) -> Lookup | str | None:
     """The tools the objects give nbagent (the first that has a name wins), or why they give
     none; None when no framework knows any of them."""
-    found = [f for obj in sources for r in REACHES if (f := r(obj)) is not None]
+    found = [f for obj in sources for r in REACHES if (f := _asked(r, obj)) is not None]
     lookups = [f for f in found if not isinstance(f, str)]
     if not lookups:
         return next(iter(found), None)
@@ -50,6 +50,15 @@ def reach(*sources: Any) -> Lookup | str | None:
         return next((r for r in results if not isinstance(r, str)), results[0])
 
     return lookup
+
+
+def _asked(reach: Callable[[Any], Lookup | str | None], obj: Any) -> Lookup | str | None:
+    """``reach(obj)``; None when reading ``obj`` raised (a user's source whose ``result`` is a
+    property that fails): nbagent's look at a source must not keep ``show()`` from showing it."""
+    try:
+        return reach(obj)
+    except Exception:  # noqa: BLE001 - the run goes on without Re-run, saying it cannot reach
+        return None
 
 
 class FrameworkTools:
