@@ -5,8 +5,8 @@
     run.rerun_tool(0, city="Oslo")  # call tool call 0's Python tool again, shown in its panel
     run.fork(1, {0: "22°C"})      # the conversation after step 1, a result edited, run again
 
-A re-run is a call from the notebook, not an event of the run (it may come after the run's
-end): it is recorded on the tool block's ``reruns`` and sent with ``Run.push_late``.
+Re-runs are ``nbagent._rerun.Reruns``' (the piece framework runs use too) calling the
+session's tools.
 """
 
 from __future__ import annotations
@@ -26,6 +26,7 @@ from nbagent._fork import (
     shows_forks,
     step_number,
 )
+from nbagent._rerun import Reruns, ToolCallError
 from nbagent._tools import Tool, ToolOutcome, call_tool_sync
 from nbagent.runtime.pause import Pauses
 from nbagent.runtime.run import Run, launch
@@ -34,14 +35,6 @@ from nbagent.runtime.views import RunView
 __all__ = ["AgentRun", "AgentSession", "ToolCallError", "history_messages", "unknown_tool"]
 
 Message = dict[str, Any]
-
-
-class ToolCallError(RuntimeError):
-    """A re-run tool raised or timed out; ``outcome`` holds the error and what it printed."""
-
-    def __init__(self, outcome: ToolOutcome) -> None:
-        super().__init__(outcome.shown)
-        self.outcome = outcome
 
 
 class _Agent(Protocol):
@@ -105,13 +98,11 @@ class AgentRun(Run):
         )
         self._session = session
         session.pauses = self.pauses  # the loop's paused calls wait where the notebook answers
-        self.on_message("rerun", self._rerun_from_view)
+        Reruns(self, session.run_tool)  # rerun_tool and the Re-run button call its tools
         self.on_message("fork", self._fork_from_view)
         self._fork_root: AgentRun = self
         """The run whose view shows this one's forks: the original of a fork's forks too."""
         self._forks: list[AgentRun] = []
-        if self.view is not None:
-            self.view.set_can_rerun(True)
 
     @property
     def session(self) -> AgentSession:
@@ -122,60 +113,6 @@ class AgentRun(Run):
     def messages(self) -> list[Message]:
         """The conversation so far (Chat Completions messages)."""
         return list(self._session.messages)
-
-    def rerun_tool(self, i: int, **overrides: Any) -> Any:
-        """Call the Python tool of ``transcript.tool_calls[i]`` again, ``overrides`` replacing
-        arguments; returns its result (raises :class:`ToolCallError` if it fails)."""
-        call = self.transcript.tool_calls[i]
-        args = dict(call.args) if isinstance(call.args, dict) else {}
-        outcome = self._rerun(call.id, call.name, args | overrides)
-        if outcome.is_error:
-            raise ToolCallError(outcome)
-        return outcome.result
-
-    def _rerun(self, tool_call_id: str, name: str, args: dict[str, Any]) -> ToolOutcome:
-        """Run a tool again and show it under the original call."""
-        record = {"args": args, "state": "running", "result": None, "is_error": False}
-        with self.lock:
-            k = self._record_rerun(tool_call_id, record)
-        outcome = self._session.run_tool(name, args)
-        fields = {
-            "state": "error" if outcome.is_error else "done",
-            "result": outcome.shown,
-            "is_error": outcome.is_error,
-            "duration_s": outcome.duration_s,
-        }
-        fields |= outcome.extras()
-        if outcome.display:
-            fields["display"] = outcome.display
-        with self.lock:
-            self._record_rerun(tool_call_id, fields, k)
-            self.save_state()
-        return outcome
-
-    def _record_rerun(self, tool_call_id: str, fields: dict[str, Any], k: int | None = None) -> int:
-        """Re-run ``k`` of the tool call (a new one when None) updated with ``fields``, in
-        the transcript and in the view; its number."""
-        i, tool = self.transcript.tool_call_at(tool_call_id)
-        if k is None:
-            tool.reruns.append(fields)
-            k = len(tool.reruns) - 1
-        else:  # a new dict: an earlier to_dict() keeps its own
-            tool.reruns[k] = tool.reruns[k] | fields
-        reruns = [dict(r) for r in tool.reruns]
-        self.push_late([{"op": "set", "i": i, "set": {"reruns": reruns}}])
-        return k
-
-    def _rerun_from_view(self, content: dict[str, Any]) -> None:
-        """The Re-run button: the arguments came as a JSON object (never as code to run)."""
-        args = content.get("args")
-        call = next((c for c in self.transcript.tool_calls if c.id == content.get("id")), None)
-        if call is None or not isinstance(args, dict):
-            return
-        # Off the kernel's main thread: the comm handler must not wait for a slow tool.
-        threading.Thread(
-            target=self._rerun, args=(call.id, call.name, args), name="nbagent-rerun", daemon=True
-        ).start()
 
     # -- forks -----------------------------------------------------------------------------
 

@@ -113,6 +113,7 @@ class ToolCall:
         "is_error",
         "mocked",
         "name",
+        "no_rerun",
         "output",
         "parent",
         "parse_error",
@@ -151,6 +152,7 @@ class ToolCall:
         "display",
         "server",
         "call_as",
+        "no_rerun",
         *_PAUSE,
     )
 
@@ -204,6 +206,9 @@ class ToolCall:
         self.call_as: str | None = None
         """Python source of the same call from a notebook (``ToolCallStart.call_as``), for
         Copy as code; in the state only when set."""
+        self.no_rerun: str | None = None
+        """Why the notebook cannot call this tool again (``ToolCallStart.no_rerun``, a clause
+        its panel shows instead of Re-run); in the state only when set."""
 
     @property
     def paused(self) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, overload
 
 from nbagent._lanes import Lanes, is_agent
+from nbagent._rerun import attach
 from nbagent._resume import resumable
 from nbagent.runtime.run import Run, launch
 
@@ -53,6 +54,11 @@ def show(
 
     A mapping ``{"name": source, ...}`` shows each source in its own lane of one
     widget, side by side, and returns the :class:`nbagent.Lanes`.
+
+    Where the source holds a framework's tool objects (``Runner.run_streamed(agent, ...)``,
+    ``with_approvals(agent, ...)``, ``graph.stream(...)``, a LlamaIndex agent's ``run()``, a
+    smolagents agent's ``run(..., stream=True)``), its tool panels offer Re-run through the
+    framework's own call and ``run.rerun_tool(i, **args)`` works; elsewhere they say why not.
     """
     if isinstance(source, Mapping):
         return show_lanes(
@@ -65,6 +71,7 @@ def show(
         show_thinking=show_thinking,
         throttle_ms=throttle_ms,
     )
+    attach(run, run.source)  # Re-run where the source reaches its tools, else the line why not
     return launch(run)
 
 

@@ -237,6 +237,10 @@ class ToolCallStart(Event):
     the source knows one: its first ``{args}`` stands for the keyword arguments, e.g.
     ``server.call("get_time", {args})`` (``py_str`` writes names so that none holds
     ``{args}``). None: ``name(args)``."""
+    no_rerun: str | None = None
+    """Why the notebook cannot call this tool again although the run's other tools can be (a
+    clause, e.g. ``"the model's provider runs it"``): its panel says "Re-run: nbagent cannot
+    reach this tool (…)" instead of offering Re-run. None: as the run's (``can_rerun``)."""
 
 
 @dataclass(slots=True, kw_only=True)

@@ -21,6 +21,7 @@ from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 from nbagent._output import Head, Layout, RunOutput
+from nbagent._rerun import attach
 from nbagent._terminal import Printer
 from nbagent._transcript import Transcript
 from nbagent._widget import LaneState, LanesWidget
@@ -45,9 +46,9 @@ class Lane:
     def __init__(self, group: Lanes, index: int) -> None:
         self.group = group
         self.index = index
-        self.can_rerun = False
-        """Whether the lane's tool panels offer Re-run (an agent's run: the kernel holds its
-        tools)."""
+        self.can_rerun: bool | str = False
+        """Whether the lane's tool panels offer Re-run (the kernel holds its tools), or why
+        not (``AgentWidget.can_rerun``)."""
         self.widget = group.widget
         self.lock = group.lock
         controller = group.controller
@@ -73,7 +74,7 @@ class Lane:
     def sync(self, transcript: Transcript) -> None:
         self.group.sync()
 
-    def set_can_rerun(self, value: bool) -> None:
+    def set_can_rerun(self, value: bool | str) -> None:
         self.can_rerun = value
         if self.index < len(self.group.runs):  # else the lane opens with it
             self.group.set_meta(self.index, can_rerun=value)
@@ -159,6 +160,8 @@ class Lanes:
             if on_rerun is not None:
                 lane.can_rerun = True
                 run.on_message("rerun", on_rerun)
+            else:
+                attach(run, run.source)  # Re-run where the source reaches its tools (as show())
             return run
 
         return self._open(make, name=name, prompt=prompt, start=start)

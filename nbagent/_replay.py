@@ -18,6 +18,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from nbagent._events import Event
+from nbagent._rerun import RECORDING, attach
 from nbagent.runtime.run import Run, launch
 from nbagent.sources.recording import MAX_GAP_S, STEPS, Player, read_recording
 
@@ -46,6 +47,7 @@ class ReplayRun(Run):
         )
         self.player = player
         """The source: ``position`` of ``total`` events played, ``paused``."""
+        attach(self, why=RECORDING)  # its tools ran when it was recorded
         player.on_pause = self._show_position
         if self.widget is not None:
             self.widget.replay = player.view_state()
@@ -86,6 +88,7 @@ class RecordingRun(Run):
 
     def __init__(self, source: Any, path: str | os.PathLike[str], **show_kwargs: Any) -> None:
         super().__init__(source, **show_kwargs)
+        attach(self, self.source)  # as show() does
         self.path = Path(path)
         self.record_error: OSError | None = None
         """Why writing the recording stopped early (disk full, ...); the run goes on."""

@@ -24,6 +24,7 @@ from collections import deque
 from types import TracebackType
 from typing import Any
 
+from nbagent._rerun import attach
 from nbagent.adapters.hooks import HookRecord
 from nbagent.runtime.run import Run, launch
 from nbagent.sources.feed import Feed
@@ -42,6 +43,9 @@ NOT_CANCELLABLE = (
     "stopped watching: the watched call itself goes on (a call running synchronously cannot "
     "be cancelled from here; interrupt the kernel to stop it)"
 )
+BLOCK = "watched in a block: nbagent.watch(agent) reaches an agent's tools"
+"""Why a block's calls offer no Re-run: the hooks report calls, not the objects that made them."""
+NO_TOOLS = "the watched object holds no tools nbagent can call"
 SETTLE_S = 10.0
 """How long leaving a block waits at most for calls whose end a library reports later. Only
 while such calls are open (usually milliseconds); on a loaded machine LiteLLM's logging threads
@@ -239,6 +243,8 @@ class Watch:
 
     def _new_run(self, title: str | None) -> WatchRun:
         run = WatchRun(title=title, **self._options)  # type: ignore[arg-type]
+        # A watched agent's (graph's) tools are re-run through it; a block's cannot be.
+        attach(run, *self.targets, why=NO_TOOLS if self.targets else BLOCK)
         self.runs.append(run)
         self.run = run
         return launch(run)

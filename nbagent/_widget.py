@@ -245,8 +245,12 @@ class AgentWidget(_Widget):
     snapshot = traitlets.Dict().tag(sync=True)
     """``{"seq": n, "state": Transcript.to_dict()}``; written at run start and end only."""
 
-    can_rerun = traitlets.Bool(False).tag(sync=True)
-    """Whether tool panels offer Re-run: an ``Agent`` run, whose tools the kernel holds."""
+    can_rerun = traitlets.Union([traitlets.Bool(), traitlets.Unicode()], default_value=False).tag(
+        sync=True
+    )
+    """Whether tool panels offer Re-run: True where the kernel holds the run's tools (an
+    ``Agent``'s, a framework's it reaches); else why not, a clause each panel shows in the line
+    "Re-run: nbagent cannot reach this tool (…)" (e.g. ``"read from a stream"``); False: silent."""
 
     replay = traitlets.Dict().tag(sync=True)
     """A replay's ``{"position", "total", "step", "speed", "paused"}`` (empty for a live run);

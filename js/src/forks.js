@@ -3,7 +3,7 @@
 // own, listed in the original's `forks` trait ("IPY_MODEL_<id>"); its lane is a TranscriptView
 // of that model's store, so its Stop, Re-run and Fork buttons talk to the fork's kernel side.
 
-import { actionButton, displayValue, h, setText } from "./format.js";
+import { actionButton, clicks, displayValue, fill, h, setText } from "./format.js";
 
 /**
  * @typedef {import("./store.js").Store} Store
@@ -119,11 +119,9 @@ export class ForkBox {
     this.el.append(this.open, this.editor);
     /** @type {unknown} */
     this.result = undefined;
-    const on = (/** @type {HTMLElement} */ el, /** @type {() => void} */ fn) =>
-      el.addEventListener("click", fn, { signal });
+    const on = clicks(signal);
     on(this.open, () => {
-      this.input.value = displayValue(this.result);
-      this.input.rows = Math.min(12, this.input.value.split("\n").length + 1);
+      fill(this.input, displayValue(this.result));
       this.editor.hidden = false;
       this.input.focus();
     });
@@ -141,7 +139,7 @@ export class ForkBox {
     // Only calls of the run's own conversation (not a sub-agent's), once their result came,
     // while a kernel holds the agent.
     const can =
-      this.actions.canRerun() &&
+      this.actions.canRerun() === true &&
       this.actions.canFork?.() === true &&
       !b.parent &&
       (b.state === "done" || b.state === "error") &&

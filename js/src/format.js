@@ -181,6 +181,23 @@ export function actionButton(label, cls) {
 }
 
 /**
+ * Put `text` in a text box (an editor's), tall enough for it (up to 12 lines).
+ * @param {HTMLTextAreaElement} input
+ * @param {string} text
+ */
+export function fill(input, text) {
+  input.value = text;
+  input.rows = Math.min(12, text.split("\n").length + 1);
+}
+
+/**
+ * `on(el, fn)`: call `fn` on each click of `el` until `signal` aborts (a view's buttons).
+ * @param {AbortSignal} signal
+ */
+export const clicks = (signal) => (/** @type {HTMLElement} */ el, /** @type {() => void} */ fn) =>
+  el.addEventListener("click", fn, { signal });
+
+/**
  * Set textContent only when it changed (cheap re-renders).
  * @param {Node} node
  * @param {string} text

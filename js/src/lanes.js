@@ -8,7 +8,7 @@ import { OpError, Store } from "./store.js";
 import { decodeOps, isObject } from "./wire.js";
 
 /**
- * @typedef {{title?: string | null, prompt?: string | null, can_rerun?: boolean}} LaneMeta
+ * @typedef {{title?: string | null, prompt?: string | null, can_rerun?: boolean | string}} LaneMeta
  * @typedef {{index: number, meta: LaneMeta, store: Store}} Lane
  * @typedef {{lanes: boolean, meta: Set<number>, notice: boolean}} LanesChange
  *   `lanes`: lanes were added (or all reloaded); `meta`: lanes whose metadata changed.

@@ -35,7 +35,7 @@ export class LaneModel {
   /** @param {string} key */
   get(key) {
     if (key === "title") return this.lane.meta.title ?? "";
-    if (key === "can_rerun") return this.lane.meta.can_rerun === true;
+    if (key === "can_rerun") return this.lane.meta.can_rerun;
     return this.model.get(key);
   }
 

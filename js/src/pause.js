@@ -3,7 +3,7 @@
 // it, and how it was answered afterwards. Answers go to the kernel as JSON data
 // (`pause_answer`), never as code; everything from the model goes in with textContent.
 
-import { actionButton, h, setText } from "./format.js";
+import { actionButton, clicks, fill, h, setText } from "./format.js";
 import { editedArgs } from "./rerun.js";
 
 /**
@@ -94,8 +94,7 @@ export class PauseBox {
     /** @type {ToolBlock | null} */
     this.last = null;
 
-    const on = (/** @type {HTMLElement} */ el, /** @type {() => void} */ fn) =>
-      el.addEventListener("click", fn, { signal });
+    const on = clicks(signal);
     on(this.run, () => this.send({ action: "run" }));
     on(this.edit, () => this.open("edit"));
     on(this.mock, () => this.open("mock"));
@@ -121,8 +120,7 @@ export class PauseBox {
   open(mode) {
     this.mode = mode;
     const args = this.last?.args;
-    this.input.value = mode === "edit" ? JSON.stringify(args ?? {}, null, 2) : "";
-    this.input.rows = Math.min(12, this.input.value.split("\n").length + 1);
+    fill(this.input, mode === "edit" ? JSON.stringify(args ?? {}, null, 2) : "");
     const [label, submit] = FORMS[mode];
     setText(this.label, label);
     this.input.setAttribute("aria-label", label);

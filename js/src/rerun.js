@@ -1,19 +1,32 @@
 // Tool debugging in a tool panel: Re-run with edited arguments, Copy as code, and the
-// re-runs' results under the original call. Each Copy as code copies the call it sits on: the
+// re-runs' results under the original call; where the kernel cannot call the tool again, the
+// line saying why (the call's `no_rerun`, a hosted tool's; else the run's `can_rerun`, e.g. "read
+// from a stream") stands in the button's place. Each Copy as code copies the call it sits on: the
 // original's in the panel's bar, each re-run's (with its edited arguments) in that re-run.
 // Arguments go to the kernel as a JSON object, never as code; everything shown goes in with
 // textContent.
 
 import { renderDisplay } from "./data.js";
-import { actionButton, displayValue, formatDuration, h, oneLine, setText } from "./format.js";
+import {
+  actionButton,
+  clicks,
+  displayValue,
+  fill,
+  formatDuration,
+  h,
+  oneLine,
+  setText,
+} from "./format.js";
 import { isObject } from "./wire.js";
 
 /**
  * @typedef {import("./store.js").ToolBlock} ToolBlock
  * @typedef {{args?: unknown, state?: string, result?: unknown, is_error?: boolean,
  *   duration_s?: number, output?: string, traceback?: string, display?: unknown[]}} Rerun
- * @typedef {{send: (msg: object) => void, canRerun: () => boolean,
+ * @typedef {{send: (msg: object) => void, canRerun: () => unknown,
  *   canFork?: () => boolean, mayAct?: () => boolean}} ToolActions
+ *   `canRerun`: the run's `can_rerun` where the page may act: true (the kernel calls its
+ *   tools again), a string (why it cannot), anything else (nothing to say).
  */
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -130,7 +143,8 @@ export class RerunBox {
     this.bar = h("div", "nba-tool-actions");
     this.open = actionButton("Re-run", "nba-rerun-open");
     this.copy = copyButton(() => pyCall(this.name, this.args, this.callAs), signal);
-    this.bar.append(this.open, this.copy);
+    this.note = h("span", "nba-rerun-note");
+    this.bar.append(this.open, this.note, this.copy);
     this.editor = h("div", "nba-rerun-editor");
     this.input = /** @type {HTMLTextAreaElement} */ (h("textarea", "nba-rerun-args"));
     this.input.spellcheck = false;
@@ -152,11 +166,9 @@ export class RerunBox {
     this.callAs = undefined;
     this.shown = "";
 
-    const on = (/** @type {HTMLElement} */ el, /** @type {() => void} */ fn) =>
-      el.addEventListener("click", fn, { signal });
+    const on = clicks(signal);
     on(this.open, () => {
-      this.input.value = JSON.stringify(this.args ?? {}, null, 2);
-      this.input.rows = Math.min(12, this.input.value.split("\n").length + 1);
+      fill(this.input, JSON.stringify(this.args ?? {}, null, 2));
       this.error.hidden = true;
       this.editor.hidden = false;
       this.input.focus();
@@ -186,7 +198,10 @@ export class RerunBox {
     this.callAs = b.call_as;
     const parsed = b.args != null && b.state !== "args";
     this.args = parsed ? b.args : undefined;
-    const can = this.actions.canRerun();
+    const run = this.actions.canRerun();
+    const why = b.no_rerun || (typeof run === "string" && run);
+    const can = run === true && !why;
+    setText(this.note, why ? `Re-run: nbagent cannot reach this tool (${why})` : "");
     this.bar.hidden = !parsed;
     this.open.hidden = !can;
     if (!can) this.editor.hidden = true;

@@ -21,11 +21,11 @@ import { decodeOps, isObject, WireError } from "./wire.js";
  *   parent?: string, display?: unknown[], pause?: PauseDetail | null,
  *   answer?: PauseAnswer | null, asked_args?: unknown, mocked?: boolean,
  *   denied?: boolean, server?: string,
- *   call_as?: string}} ToolBlock
+ *   call_as?: string, no_rerun?: string}} ToolBlock
  *   `display`: the result as data, Jupyter display bundles (nbagent/_data; data.js shows them),
  *   `result` then being their text form. `pause`: while `state` is "paused" (a breakpoint, a
  *   framework's approval: pause.js); `answer`, `asked_args` (when edited), `mocked`, `denied`:
- *   how it went on.
+ *   how it went on. `no_rerun`: why the kernel cannot call the tool again (rerun.js).
  * @typedef {{actions?: string[], origin?: string | null, hint?: string | null,
  *   schema?: object | null, error?: string}} PauseDetail
  *   `actions` ⊆ run, edit, mock, deny: what the panel offers; none: `hint` (code) instead.

@@ -384,7 +384,7 @@ export class TranscriptView {
       const p = new ToolPanel(store, block.id, signal, {
         send: (m) => this.model.send(m),
         // A viewer of a served app (page_actions false) gets neither: the kernel refuses them.
-        canRerun: () => this.model.get("can_rerun") === true && this.mayAct(),
+        canRerun: () => this.mayAct() && this.model.get("can_rerun"),
         canFork: this.canFork,
         mayAct: () => this.mayAct(),
       });

@@ -42,6 +42,8 @@ class ToolFold(FoldState):
             tool.server = changes["server"] = ev.server
         if ev.call_as and not tool.call_as:
             tool.call_as = changes["call_as"] = ev.call_as
+        if ev.no_rerun and not tool.no_rerun:
+            tool.no_rerun = changes["no_rerun"] = ev.no_rerun
         return [*ops, set_op(i, changes)] if changes else ops
 
     def _on_tool_end(self, ev: E.ToolCallEnd) -> list[Op]:

@@ -104,6 +104,7 @@ def _pause(item: Any, ids: CallIds) -> PauseRequest:
         _args(item),
         schema=schema if isinstance(schema, dict) else None,
         validate=_no_edits,
+        actions=tuple(ACTIONS),
     )
 
 

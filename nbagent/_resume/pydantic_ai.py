@@ -24,6 +24,7 @@ import json
 from collections.abc import AsyncGenerator
 from typing import Any
 
+from nbagent._rerun.pydantic_ai import function_tools
 from nbagent._resume.ids import CallIds, ResumingSource
 from nbagent.adapters.base import field, plain, str_or_none, type_is
 from nbagent.runtime.pause import Answer, PauseRequest
@@ -91,7 +92,11 @@ class PydanticAIApprovals(ResumingSource):
         shown.clear()  # a later batch waits for its own
         approvals, calls = list(requests.approvals), list(requests.calls)
         answers = await asyncio.gather(
-            *(pauses.before_tool(_pause(part, self._ids, self.agent)) for part in approvals + calls)
+            *(
+                pauses.before_tool(_pause(part, self._ids, self.agent, kind))
+                for kind, parts in (("approval", approvals), ("external", calls))
+                for part in parts
+            )
         )
         if any(answer.action == "cancel" for answer in answers):
             return None
@@ -126,9 +131,9 @@ def _args(part: Any) -> dict[str, Any] | None:
     return plain(args) if isinstance(args, dict) else None
 
 
-def _pause(part: Any, ids: CallIds, agent: Any) -> PauseRequest:
+def _pause(part: Any, ids: CallIds, agent: Any, kind: str) -> PauseRequest:
     name = str_or_none(field(part, "tool_name")) or "tool"
-    tool = _tools(agent).get(name)
+    _, tool = function_tools(agent).get(name, (None, None))
     schema = field(field(tool, "tool_def"), "parameters_json_schema")
     validator = field(field(tool, "function_schema"), "validator")  # the tool's own checks
     validate = getattr(validator, "validate_python", None)
@@ -138,23 +143,14 @@ def _pause(part: Any, ids: CallIds, agent: Any) -> PauseRequest:
         _args(part),
         schema=plain(schema) if isinstance(schema, dict) else None,
         validate=validate if callable(validate) else None,
+        actions=tuple(ACTIONS[kind]),
     )
-
-
-def _tools(agent: Any) -> dict[str, Any]:
-    """The agent's function tools by name (``agent.toolsets``' ``tools``)."""
-    found: dict[str, Any] = {}
-    for toolset in getattr(agent, "toolsets", ()) or ():
-        tools = getattr(toolset, "tools", None)
-        if isinstance(tools, dict):
-            found.update({str(name): tool for name, tool in tools.items()})
-    return found
 
 
 def _schemas(agent: Any) -> dict[str, Any]:
     """Each function tool's JSON schema of arguments."""
     schemas: dict[str, Any] = {}
-    for name, tool in _tools(agent).items():
+    for name, (_, tool) in function_tools(agent).items():
         schema = field(field(tool, "tool_def"), "parameters_json_schema")
         if isinstance(schema, dict):
             schemas[name] = plain(schema)

@@ -60,12 +60,16 @@ async def call_tool(tool: Tool, args: Any) -> ToolOutcome:
 def call_tool_sync(tool: Tool, args: Any) -> ToolOutcome:
     """``call_tool`` from synchronous code, a notebook cell included (its thread runs a loop:
     the call then gets a loop of its own on another thread, and this thread waits)."""
+    # The call is made outside the ``except``: a failing tool's traceback would show this
+    # RuntimeError as the context it was raised in.
     try:
         asyncio.get_running_loop()
     except RuntimeError:
-        return run_fresh(call_tool(tool, args))
-    with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="nbagent-call") as pool:
-        return pool.submit(run_fresh, call_tool(tool, args)).result()
+        pass
+    else:
+        with concurrent.futures.ThreadPoolExecutor(1, thread_name_prefix="nbagent-call") as pool:
+            return pool.submit(run_fresh, call_tool(tool, args)).result()
+    return run_fresh(call_tool(tool, args))
 
 
 def abandoned_threads() -> int:

@@ -74,6 +74,12 @@ def answer_call(
     request = _find(pauses, i)
     if overrides:
         args = dict(request.args or {}) | overrides
+    offered = request.actions
+    # A producer that cannot carry an answer out would take it for another (a framework's
+    # approval given a mock result): refused, the call stays paused.
+    if offered is not None and action not in offered:
+        takes = ", ".join(offered)
+        raise ValueError(f"{request.name} cannot be answered {action!r} here (it takes {takes})")
     if action == "run" and args is not None:
         args = _checked(request, args)
     answer = Answer(action, args=args, result=result, reason=reason)

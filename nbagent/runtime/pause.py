@@ -43,6 +43,9 @@ class PauseRequest:
     )
     """Checks edited arguments before the answer is taken: raises ``ValueError`` naming the
     field that does not fit (the agent passes its tool's pydantic validation)."""
+    actions: tuple[str, ...] | None = None
+    """The answers the producer can carry out (``run``, ``edit``: run with other arguments,
+    ``mock``, ``deny``), as its widget offers them; None: every one."""
 
 
 @dataclasses.dataclass(frozen=True)

@@ -33,7 +33,8 @@ from nbagent.runtime.kernel import (
 )
 from nbagent.runtime.log import EventLog
 from nbagent.runtime.pause import Pauses
-from nbagent.runtime.sink import EventsCallback, RunSink
+from nbagent.runtime.reruns import Rerunner, cannot_reach
+from nbagent.runtime.sink import Amend, EventsCallback, RunSink
 from nbagent.runtime.views import CellOutput, OwnWidget, RunView, held
 from nbagent.sources import check_source, resolve_source
 
@@ -94,6 +95,11 @@ class Run:
         self.pauses = Pauses()
         """Tool calls waiting, before they run, for an answer from the notebook (``pause``)."""
         self.on_message("pause_answer", self._pause_answer_from_view)
+        self.reruns: Rerunner | None = None
+        """What calls the run's tools again (``rerun_tool``, the Re-run button), where nbagent
+        reaches them: set by the producer before the run starts; None: it does not."""
+        self.no_rerun: str | None = None
+        """Why nbagent cannot reach the run's tools, when it says (``cannot_rerun``)."""
         bind = getattr(source, "nbagent_bind_run", None)
         if callable(bind):  # a producer that pauses on this run's calls (nbagent._resume)
             bind(self)
@@ -249,9 +255,19 @@ class Run:
         return []
 
     def rerun_tool(self, i: int, **overrides: Any) -> Any:
-        """Call the Python tool of tool call ``i`` again: only a run of ``nbagent.Agent``
-        holds its tools."""
-        raise RuntimeError("rerun_tool() needs a run of nbagent.Agent: this run has no tools")
+        """Call the tool of tool call ``i`` again, ``overrides`` replacing arguments, and show
+        it under the call; returns its result. Only where nbagent reaches the run's tools
+        (``reruns``: a run of ``nbagent.Agent``, a framework's run whose tool objects it holds)."""
+        if self.reruns is None:
+            why = self.transcript.tool_calls[i].no_rerun or self.no_rerun
+            raise RuntimeError(cannot_reach(why or "nothing here holds it"))
+        return self.reruns.rerun_tool(i, **overrides)
+
+    def cannot_rerun(self, why: str) -> None:
+        """nbagent cannot reach the run's tools: each panel and ``rerun_tool`` say ``why``."""
+        self.no_rerun = why
+        if self.view is not None:
+            self.view.set_can_rerun(why)
 
     def fork(self, step: int | str, edit: Any = None, *, title: str | None = None) -> Run:
         """Run the conversation up to a step again: only a run of ``nbagent.Agent`` holds it."""
@@ -281,6 +297,12 @@ class Run:
         if self.widget is not None:
             on_kernel_shutdown(_kernel_ends)
         self._driver.start()
+
+    def amend(self, fn: Amend) -> None:
+        """Pass each normalized event through ``fn`` (the same event, or a changed copy)
+        before it is observed, folded and logged: what the producer knows and the source
+        does not (how to call a tool from the notebook)."""
+        self._sink.amend(fn)
 
     def on_done(self, callback: Callable[[], None]) -> None:
         """Call ``callback()`` once the run has ended (at once if it has), from the thread

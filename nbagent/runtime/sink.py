@@ -24,13 +24,16 @@ from nbagent.runtime.views import RunView
 __all__ = ["RunSink"]
 
 EventsCallback = Callable[[list[Event]], None]
+Amend = Callable[[Event], Event]
 
 
 class RunSink:
     """Folds one run's events and hands the ops on; ``stream.Sink`` for the read loop.
 
     ``view``: where ops go in a notebook (None outside one: ``printer`` prints instead).
-    ``on_events`` callbacks see each batch of events, under the lock, before it is folded;
+    ``amend`` functions replace each event before anything else sees it (what the kernel knows
+    and the source does not); ``on_events`` callbacks see each batch of events, under the lock,
+    before it is folded;
     ``on_ending`` callbacks run once as the run ends (before ``done`` is set), ``on_done``
     callbacks after.
     """
@@ -55,6 +58,7 @@ class RunSink:
         self.end_mark: CellMark = (False, 0)
         """Where the kernel was in its cells as the run began to end (``kernel.cell_mark``)."""
         self._first_token_sent = False
+        self._amends: list[Amend] = []
         self._observers: list[EventsCallback] = []
         self._ending: list[Callable[[CellMark], None]] = []
         self._callbacks: list[Callable[[], None]] = []
@@ -101,6 +105,8 @@ class RunSink:
         the lock."""
         if not events:
             return
+        for amend in self._amends:  # in place: feed() returns this very list
+            events[:] = [amend(ev) for ev in events]
         for observer in self._observers:
             observer(events)
         transcript = self.transcript
@@ -137,6 +143,11 @@ class RunSink:
                 callback()
 
     # -- callbacks -------------------------------------------------------------------------
+
+    def amend(self, fn: Amend) -> None:
+        """Pass each event through ``fn`` (the same event, or a changed copy) before it is
+        observed, folded and logged."""
+        self._amends.append(fn)
 
     def on_events(self, callback: EventsCallback) -> None:
         """Call ``callback(events)`` with each batch of events before it is folded."""

@@ -46,7 +46,7 @@ class RunView(Protocol):
     def close(self) -> None: ...
     def save_state(self, transcript: Transcript) -> None: ...
     def sync(self, transcript: Transcript) -> None: ...
-    def set_can_rerun(self, value: bool) -> None: ...
+    def set_can_rerun(self, value: bool | str) -> None: ...
 
 
 class OwnWidget:
@@ -80,7 +80,7 @@ class OwnWidget:
     def sync(self, transcript: Transcript) -> None:
         self.controller.send_snapshot(transcript.to_dict())
 
-    def set_can_rerun(self, value: bool) -> None:
+    def set_can_rerun(self, value: bool | str) -> None:
         self.widget.can_rerun = value
 
 
