@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any
 
-from nbagent._agent_mcp import asking_tool
+from nbagent._agent_mcp import asking_tool, model_sampler
 from nbagent._agent_run import AgentRun, AgentSession, ToolCallError, history_messages
 from nbagent._agent_tools import (
     AgentTool,
@@ -47,7 +47,7 @@ from nbagent._events import (
     ToolCallStart,
     Usage,
 )
-from nbagent._mcp import McpRequest, McpServer
+from nbagent._mcp import McpServer
 from nbagent._openai_client import as_async_client, default_client
 from nbagent._stream import aiter_events
 from nbagent._tools import Tool, ToolOutcome
@@ -279,8 +279,9 @@ class Agent:
         yield StepStart(step_id=step_id, name="tools", step_type="tool")
         outcomes: dict[str, ToolOutcome] = {}
         pause = breakpoints(session.pause_before, session.pauses)
+        sample = model_sampler(self._async_client(), self.model)  # a server's sampling
         events = run_calls(
-            self.tools_by_name, calls, outcomes, pause, pauses=session.pauses, sample=self._sample
+            self.tools_by_name, calls, outcomes, pause, pauses=session.pauses, sample=sample
         )
         try:
             async for ev in events:
@@ -309,19 +310,6 @@ class Agent:
             if tool is not None and tool.origin:
                 return dataclasses.replace(ev, server=tool.origin, call_as=tool.call_as)
         return ev
-
-    async def _sample(self, request: McpRequest) -> str:
-        """An MCP server's sampling request, answered by this agent's model (one call, not
-        streamed): its conversation, system prompt and token limit as the server gave them."""
-        messages: list[Message] = []
-        if request.system_prompt:
-            messages.append({"role": "system", "content": request.system_prompt})
-        messages += [{"role": m["role"], "content": m["text"]} for m in request.messages]
-        limit = {"max_tokens": request.max_tokens} if request.max_tokens else {}
-        reply = await self._async_client().chat.completions.create(
-            model=self.model, messages=messages, **limit
-        )
-        return str(reply.choices[0].message.content or "")
 
     def _async_client(self) -> Any:
         if self._client is None:

@@ -31,10 +31,27 @@ from nbagent._mcp._asks import CALLER, check_answer
 from nbagent._tools import Tool
 from nbagent.runtime.pause import Answer, PauseRequest
 
-__all__ = ["Sampler", "asking_tool"]
+__all__ = ["Sampler", "asking_tool", "model_sampler"]
 
 Sampler = Callable[[McpRequest], Awaitable[str]]
 """The agent's model answering a sampling request: the reply's text."""
+
+
+def model_sampler(client: Any, model: str | None) -> Sampler:
+    """A sampling request answered by an agent's model (``client``: its async OpenAI
+    client): one call, not streamed, with the request's conversation, system prompt and
+    token limit."""
+
+    async def sample(request: McpRequest) -> str:
+        messages: list[dict[str, Any]] = []
+        if request.system_prompt:
+            messages.append({"role": "system", "content": request.system_prompt})
+        messages += [{"role": m["role"], "content": m["text"]} for m in request.messages]
+        limit = {"max_tokens": request.max_tokens} if request.max_tokens else {}
+        reply = await client.chat.completions.create(model=model, messages=messages, **limit)
+        return str(reply.choices[0].message.content or "")
+
+    return sample
 
 
 def asking_tool(server: McpServer, tool: Tool) -> Tool:

@@ -107,7 +107,12 @@ class McpInspector:
         cid = f"call-{next(self._ids)}"
         source = self._events(cid, shown, args, call_as, request)
         line = f"{shown}({', '.join(f'{k}={json.dumps(v)}' for k, v in args.items())})"
-        return self.calls.add(source, prompt=line, format="events", on_rerun=self._rerun(shown))
+        run = self.calls.add(source, prompt=line, format="events", start=False)
+        run.on_message("rerun", self._rerun(shown))  # the request again, edited
+        if run.view is not None:
+            run.view.set_can_rerun(True)
+        run.start()
+        return run
 
     def _rerun(self, shown: str) -> Callable[[dict[str, Any]], None]:
         """Re-run with edited arguments: the same request again, as a new turn."""

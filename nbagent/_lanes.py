@@ -22,7 +22,7 @@ from typing import Any
 
 from nbagent._output import Head, Layout, RunOutput
 from nbagent._rerun import attach
-from nbagent._terminal import Printer
+from nbagent._terminal import print_block
 from nbagent._transcript import Transcript
 from nbagent._widget import LaneState, LanesWidget
 from nbagent.runtime.controller import Controller, Op
@@ -114,7 +114,6 @@ class Lanes:
         self._metas: list[dict[str, Any]] = []
         self.on_prompt: Callable[[str], None] | None = None
         """Called (on the kernel's thread) with the text typed into a chat's input box."""
-        self._printer_lock = threading.Lock()
         shown = in_notebook() if display is None else display
         self.widget: LanesWidget | None = None
         send: Callable[[dict[str, Any]], None] = _discard
@@ -148,20 +147,14 @@ class Lanes:
         prompt: str | None = None,
         format: str = "auto",  # noqa: A002 - the public API's name
         start: bool = True,
-        on_rerun: Callable[[dict[str, Any]], None] | None = None,
     ) -> Run:
-        """Add a lane showing ``source``; its :class:`Run` (started unless ``start=False``).
-        ``on_rerun``: the lane's tool panels offer Re-run, whose ``{"id", "args"}`` it gets."""
+        """Add a lane showing ``source``; its :class:`Run` (started unless ``start=False``)."""
 
         def make(lane: Lane) -> Run:
             run = Run(
                 source, format=format, title=name, show_thinking=self.show_thinking, view=lane
             )
-            if on_rerun is not None:
-                lane.can_rerun = True
-                run.on_message("rerun", on_rerun)
-            else:
-                attach(run, run.source)  # Re-run where the source reaches its tools (as show())
+            attach(run, run.source)  # Re-run where the source reaches its tools (as show())
             return run
 
         return self._open(make, name=name, prompt=prompt, start=start)
@@ -235,8 +228,7 @@ class Lanes:
         self._sent(index, mark)
 
     def save_lane(self, index: int) -> None:
-        """Write a lane's state into its ``LaneState`` (what a saved notebook keeps): at its
-        end, and after a re-run. The other lanes' states are not sent again."""
+        """Write a lane's state (only its) into its ``LaneState``: at its end, after a re-run."""
         with self.lock:
             if self.widget is None:
                 return
@@ -257,9 +249,8 @@ class Lanes:
         return {"seq": self.controller.seq, "meta": dict(self._metas[index]), "state": state}
 
     def _sent(self, index: int, mark: tuple[bool, int]) -> None:
-        """A lane's state went out since ``mark``: between two cells, `jupyter execute` drops
-        it (it reads each cell's messages until the cell ends), so it goes out again, whole
-        (a lane opened then was never seen), as the next cell starts."""
+        """A lane's state went out since ``mark``: between two cells `jupyter execute` drops
+        it (it reads a cell's messages until its end), so it goes again as the next starts."""
         if same_cell(mark) or not follow_cells():  # no cells (no IPython): nothing to do
             return
         if not self._unsaved:
@@ -287,8 +278,7 @@ class Lanes:
             self.widget.send({"type": "notice", "text": text})
 
     def _lane_output(self, index: int) -> RunOutput:
-        """A lane's output: as it was saved at its end, or (still running, or re-running a
-        tool) as it is now."""
+        """A lane's output: as saved at its end, or as it is now (running, re-running)."""
         ended = self._ended.get(index)
         if ended is not None:
             return ended
@@ -335,13 +325,8 @@ class Lanes:
 
     def _lane_done(self, index: int) -> None:
         if self.widget is None:
-            with self._printer_lock:  # lanes end on their own threads: one block at a time
-                printer = Printer()
-                meta = self._metas[index]
-                head = meta.get("title") or meta.get("prompt") or ""
-                printer.stream.write(f"\n── {head} ──\n" if head else "\n")
-                printer.feed(self.runs[index].events)
-                printer.stream.write("\n")
+            meta = self._metas[index]
+            print_block(meta.get("title") or meta.get("prompt") or "", self.runs[index].events)
             return
         if self.done and self._output is not None:
             # The mark from before this lane's run wrote the final state (Run._finish).

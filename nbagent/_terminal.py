@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import sys
+import threading
 from collections.abc import Iterable
 from typing import Any, TextIO
 
@@ -132,3 +133,16 @@ class Printer:
                 code = _DIM if ev.reason in ("completed", "tool_calls") else _RED
                 self._line(self._paint(code, f"[{word}{detail}]"))
         self.stream.flush()
+
+
+_BLOCKS = threading.Lock()
+"""Held while a block prints: runs that end on their own threads print one after another."""
+
+
+def print_block(head: str, events: Iterable[Event]) -> None:
+    """A finished run's events as one block under ``head`` (a lane of ``show({...})``)."""
+    with _BLOCKS:
+        printer = Printer()
+        printer.stream.write(f"\n── {head} ──\n" if head else "\n")
+        printer.feed(events)
+        printer.stream.write("\n")

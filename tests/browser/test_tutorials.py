@@ -22,6 +22,7 @@ import pytest
 
 from nbagent._output import OutputRun, mimebundle
 from nbagent._transcript import Transcript
+from nbagent._widget import INSPECTOR_STATIC
 from tests.browser.lab import LabPage, LabServer, lab_page, rerun, set_theme
 from tests.browser.look import luminance
 from tests.browser.test_lab_agent import AGENT, call_step
