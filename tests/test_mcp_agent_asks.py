@@ -5,6 +5,7 @@ one before it; the agent's own model answers a sampling request it approves."""
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Any
 
@@ -47,12 +48,38 @@ def paused_with(run: Any) -> dict[str, Any]:
     return dict(call.pause)
 
 
+@contextlib.contextmanager
+def paused_run(
+    server: McpServer, calls: list[tuple[str, str, str]], *replies: list[Any]
+) -> Iterator[tuple[OpenAIServer, Any, dict[str, Any]]]:
+    """An agent's run on the scripted model: a step calling ``calls`` (id, tool, arguments)
+    of ``server``, then ``replies``; yields the model server, the run once a call paused with
+    a question, and that pause's detail."""
+    with OpenAIServer(scripts=[calls_step(*calls), *replies]) as srv:
+        agent = Agent("m", tools=[server], client=client_for(srv))
+        run = off_loop(lambda: agent.run("Go."))
+        yield srv, run, paused_with(run)
+
+
+def next_question(run: Any, answered: str, server: McpServer) -> bool:
+    """Wait for the next question once ``answered``'s was answered: the other call's when
+    the revision says whose a question is (2026-07-28; returns True), else the first call's
+    without one, which may be the same call again."""
+    exact = server.protocol_version >= "2026-07-28"
+    wait_for(
+        lambda: run.pending and (not exact or run.pending[0].tool_call_id != answered),
+        PATIENCE,
+        "the next question",
+    )
+    return exact
+
+
 def test_an_elicitation_pauses_the_call_until_the_notebook_answers(toolbox: McpServer) -> None:
-    step1 = calls_step(("c1", "ask_name", "{}"))
-    with OpenAIServer(scripts=[step1, text_chunks(["Hi Ada."])]) as srv:
-        agent = Agent("m", tools=[toolbox], client=client_for(srv))
-        run = off_loop(lambda: agent.run("Greet me."))
-        pause = paused_with(run)
+    with paused_run(toolbox, [("c1", "ask_name", "{}")], text_chunks(["Hi Ada."])) as (
+        srv,
+        run,
+        pause,
+    ):
         assert pause["actions"] == ["edit", "deny"]
         assert pause["origin"] == "the server asks: Who is asking?"
         assert pause["schema"]["required"] == ["name"]
@@ -76,21 +103,11 @@ def test_an_elicitation_pauses_the_call_until_the_notebook_answers(toolbox: McpS
 
 
 def test_a_declined_elicitation_and_one_answered_from_the_page(toolbox: McpServer) -> None:
-    step1 = calls_step(("c1", "ask_name", "{}"), ("c2", "ask_name", "{}"))
-    with OpenAIServer(scripts=[step1, text_chunks(["Ok."])]) as srv:
-        agent = Agent("m", tools=[toolbox], client=client_for(srv))
-        run = off_loop(lambda: agent.run("Twice."))
-        paused_with(run)
+    calls = [("c1", "ask_name", "{}"), ("c2", "ask_name", "{}")]
+    with paused_run(toolbox, calls, text_chunks(["Ok."])) as (_, run, _pause):
         first = run.pending[0].tool_call_id
         run.deny(first, "not today")
-        # The next question: the other call's (2026-07-28 says whose a question is; before
-        # it, a question goes to the first call without one, which may be this one again).
-        exact = toolbox.protocol_version >= "2026-07-28"
-        wait_for(
-            lambda: run.pending and (not exact or run.pending[0].tool_call_id != first),
-            PATIENCE,
-            "the second question",
-        )
+        exact = next_question(run, first, toolbox)
         # The page's answer: Edit arguments sends the fields as a JSON object.
         run.handle_message(
             {
@@ -108,12 +125,9 @@ def test_a_declined_elicitation_and_one_answered_from_the_page(toolbox: McpServe
 
 
 def test_sampling_is_answered_by_the_agents_model_typed_or_refused(toolbox: McpServer) -> None:
-    step1 = calls_step(("c1", "summarize", '{"text": "A long text about tea."}'))
-    scripts = [step1, text_chunks(["Tea is good."]), text_chunks(["Summarized."])]
-    with OpenAIServer(scripts=scripts) as srv:
-        agent = Agent("m", tools=[toolbox], client=client_for(srv))
-        run = off_loop(lambda: agent.run("Summarize."))
-        pause = paused_with(run)
+    calls = [("c1", "summarize", '{"text": "A long text about tea."}')]
+    replies = [text_chunks(["Tea is good."]), text_chunks(["Summarized."])]
+    with paused_run(toolbox, calls, *replies) as (srv, run, pause):
         assert pause["actions"] == ["run", "mock", "deny"]
         assert pause["origin"] == "the server asks the model: A long text about tea."
         run.approve(0)
@@ -127,19 +141,11 @@ def test_sampling_is_answered_by_the_agents_model_typed_or_refused(toolbox: McpS
     ]
     assert sampled["max_tokens"] == 50
 
-    step1 = calls_step(("c1", "summarize", '{"text": "x"}'), ("c2", "summarize", '{"text": "y"}'))
-    with OpenAIServer(scripts=[step1, text_chunks(["Done."])]) as srv:
-        agent = Agent("m", tools=[toolbox], client=client_for(srv))
-        run = off_loop(lambda: agent.run("Twice."))
-        paused_with(run)
+    calls = [("c1", "summarize", '{"text": "x"}'), ("c2", "summarize", '{"text": "y"}')]
+    with paused_run(toolbox, calls, text_chunks(["Done."])) as (srv, run, _pause):
         typed = run.pending[0].tool_call_id
         run.mock(typed, "typed by hand")
-        exact = toolbox.protocol_version >= "2026-07-28"
-        wait_for(
-            lambda: run.pending and (not exact or run.pending[0].tool_call_id != typed),
-            PATIENCE,
-            "the second question",
-        )
+        exact = next_question(run, typed, toolbox)
         run.deny(0)
         t = run.wait(PATIENCE)
     results = sorted(str(c.result) for c in t.tool_calls)
@@ -152,10 +158,7 @@ def test_sampling_is_answered_by_the_agents_model_typed_or_refused(toolbox: McpS
 
 
 def test_stop_while_the_server_asks_cancels_the_call(toolbox: McpServer) -> None:
-    with OpenAIServer(scripts=[calls_step(("c1", "ask_name", "{}"))]) as srv:
-        agent = Agent("m", tools=[toolbox], client=client_for(srv))
-        run = off_loop(lambda: agent.run("Greet me."))
-        paused_with(run)
+    with paused_run(toolbox, [("c1", "ask_name", "{}")]) as (_, run, _pause):
         run.cancel()
         t = run.wait(PATIENCE)
     assert t.status == "cancelled"

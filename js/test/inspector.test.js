@@ -5,6 +5,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { schemaForm } from "../src/inspector/form.js";
 import inspector from "../src/inspector/index.js";
+import { FakeModel } from "./fake-model.js";
 
 const ac = new AbortController();
 afterEach(() => {
@@ -150,44 +151,6 @@ describe("schema forms", () => {
   });
 });
 
-/** A widget model as the page has it: traits, custom messages, what the view sends. */
-class Model {
-  /** @param {Record<string, unknown>} traits */
-  constructor(traits) {
-    this.traits = traits;
-    /** @type {Map<string, Set<(...a: any[]) => void>>} */
-    this.listeners = new Map();
-    /** @type {Record<string, any>[]} */
-    this.sent = [];
-  }
-  /** @param {string} k */
-  get(k) {
-    return this.traits[k];
-  }
-  /** @param {string} k @param {unknown} v */
-  set(k, v) {
-    this.traits[k] = v;
-    for (const cb of this.listeners.get(`change:${k}`) ?? []) cb();
-  }
-  /** @param {string} name @param {(...a: any[]) => void} cb */
-  on(name, cb) {
-    if (!this.listeners.has(name)) this.listeners.set(name, new Set());
-    this.listeners.get(name)?.add(cb);
-  }
-  /** @param {string} name @param {(...a: any[]) => void} cb */
-  off(name, cb) {
-    this.listeners.get(name)?.delete(cb);
-  }
-  /** @param {Record<string, any>} msg */
-  send(msg) {
-    this.sent.push(msg);
-  }
-  /** @param {Record<string, any>} msg */
-  receive(msg) {
-    for (const cb of this.listeners.get("msg:custom") ?? []) cb(msg);
-  }
-}
-
 const hostile = '<img src=x onerror="window.__pwned=1">';
 const catalog = {
   tools: [
@@ -210,7 +173,7 @@ const catalog = {
 
 /** @param {Record<string, unknown>} [traits] */
 function mount(traits = {}) {
-  const model = new Model({
+  const model = new FakeModel({
     server: { name: "toolbox", transport: "stdio", protocol_version: "2026-07-28" },
     catalog,
     pending: [],
@@ -339,14 +302,14 @@ describe("the inspector", () => {
       logger: null,
       text: `line ${n}`,
     });
-    model.receive({ type: "feed", log: [log(0), log(1)], rpc: [] });
-    model.receive({ type: "feed", log: [log(0), log(1), log(2)], rpc: [] });
+    model.msg({ type: "feed", log: [log(0), log(1)], rpc: [] });
+    model.msg({ type: "feed", log: [log(0), log(1), log(2)], rpc: [] });
     tab(el, "Log");
     const lines = [...el.querySelectorAll(".nba-insp-log")].map((l) => l.textContent);
     expect(lines).toEqual(["infoline 0", "infoline 1", "infoline 2"]);
     expect(el.querySelector(".nba-insp-tab[aria-selected=true]")?.textContent).toBe("Log (3)");
     const many = Array.from({ length: 400 }, (_, i) => log(i + 3));
-    model.receive({ type: "feed", log: many, rpc: [{ n: 0, dir: "out", at: 0, text: hostile }] });
+    model.msg({ type: "feed", log: many, rpc: [{ n: 0, dir: "out", at: 0, text: hostile }] });
     expect(el.querySelectorAll(".nba-insp-log")).toHaveLength(300);
     tab(el, "JSON-RPC");
     expect(el.querySelector(".nba-insp-rpc pre")?.textContent).toBe(hostile);
@@ -417,7 +380,7 @@ describe("hostile servers", () => {
           },
         ],
       });
-      model.receive({
+      model.msg({
         type: "feed",
         log: [{ n: 0, level: text, logger: text, text }],
         rpc: [{ n: 0, dir: "in", at: text, text }],

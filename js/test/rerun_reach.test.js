@@ -3,11 +3,9 @@
 // recording's tools), or the call's own `no_rerun` (a hosted tool in a run that can re-run the
 // others). The line is text, never markup.
 import { afterEach, describe, expect, test } from "vitest";
-import widget, { storeFor } from "../src/index.js";
 import { RerunBox } from "../src/rerun.js";
-import { TranscriptView } from "../src/view.js";
-import { FakeModel, runningState, toolBlock } from "./fake-model.js";
-import { mountLanes } from "./mount.js";
+import { runningState, toolBlock } from "./fake-model.js";
+import { mountLanes, mountView } from "./mount.js";
 
 const ac = new AbortController();
 /** @type {(() => void)[]} */
@@ -84,35 +82,17 @@ describe("a tool the kernel cannot reach", () => {
   });
 
   test("a run's view reads why from the widget's can_rerun", () => {
-    const model = new FakeModel({ can_rerun: "read from a stream" });
-    const stop = /** @type {() => void} */ (
-      widget.initialize({ model: /** @type {any} */ (model) })
-    );
-    const el = document.createElement("div");
-    document.body.append(el);
-    const view = new TranscriptView(
-      storeFor(/** @type {any} */ (model)),
-      /** @type {any} */ (model),
-      el,
-      {
-        raf: (cb) => {
-          cb(0);
-          return 0;
-        },
-        cancelRaf: () => {},
-        soon: (cb) => cb(),
-      },
-    );
+    const w = mountView(cleanups, { can_rerun: "read from a stream" });
     const state = runningState([toolBlock()], { status: "completed", end_reason: "completed" });
-    model.msg({ type: "snapshot", seq: 1, now: 2, state: { ...state, ended_at: 2 } });
-    const note = () => el.querySelector(".nba-tool .nba-rerun-note")?.textContent;
+    w.snapshot({ ...state, ended_at: 2 });
+    const note = () => w.el.querySelector(".nba-tool .nba-rerun-note")?.textContent;
+    const open = () => /** @type {HTMLElement} */ (w.el.querySelector(".nba-rerun-open"));
     expect(note()).toBe(STREAM);
-    expect(/** @type {HTMLElement} */ (el.querySelector(".nba-rerun-open")).hidden).toBe(true);
-    model.set("can_rerun", true); // the kernel reached the tools after all: the button, no line
+    expect(open().hidden).toBe(true);
+    w.model.set("can_rerun", true); // the kernel reached the tools after all: the button, no line
+    w.frame();
     expect(note()).toBe("");
-    expect(/** @type {HTMLElement} */ (el.querySelector(".nba-rerun-open")).hidden).toBe(false);
-    view.destroy();
-    stop();
+    expect(open().hidden).toBe(false);
   });
 
   test("a lane says why from its metadata", () => {

@@ -32,6 +32,15 @@ def turn(lab: LabPage, nth: int) -> Any:
     return lab.page.locator(".nba-insp-calls .nba-turn").nth(nth)
 
 
+def wait_turn(lab: LabPage, nth: int, status: str) -> None:
+    """Wait until the nth call's status line starts with ``status``."""
+    lab.wait_js(
+        "([n, s]) => document.querySelectorAll('.nba-insp-calls .nba-turn')[n]"
+        "?.querySelector('.nba-status-label')?.textContent.startsWith(s)",
+        [nth, status],
+    )
+
+
 def tool(lab: LabPage, name: str) -> Any:
     """A tool's entry in the Tools tab, opened."""
     entry = lab.page.locator(".nba-insp-entry").filter(
@@ -66,10 +75,7 @@ def test_list_call_progress_stop_elicit_read(lab: LabPage, tmp_path: Path) -> No
     assert "b: required" in error.inner_text()
     add.get_by_label("b", exact=True).fill("3")
     add.get_by_role("button", name="Call").click()
-    lab.wait_js(
-        "() => { const t = document.querySelector('.nba-insp-calls .nba-turn');"
-        " return t && t.querySelector('.nba-status-label')?.textContent.startsWith('completed'); }"
-    )
+    wait_turn(lab, 0, "completed")
     first = turn(lab, 0)
     assert "add(a=2, b=3)" in first.inner_text()
     first.locator(".nba-tool .nba-summary").click()
@@ -86,10 +92,7 @@ def test_list_call_progress_stop_elicit_read(lab: LabPage, tmp_path: Path) -> No
         "|| /did step/.test(l.textContent))"
     )
     turn(lab, 1).get_by_role("button", name="Stop").click()
-    lab.wait_js(
-        "() => document.querySelectorAll('.nba-insp-calls .nba-turn')[1]"
-        "?.querySelector('.nba-status-label')?.textContent.startsWith('cancelled')"
-    )
+    wait_turn(lab, 1, "cancelled")
     wait_for(lambda: "slow cancelled" in log.read_text(), 60, "the server to log the cancellation")
 
     # An elicitation: the form the server asked for, answered from the page.
@@ -100,10 +103,7 @@ def test_list_call_progress_stop_elicit_read(lab: LabPage, tmp_path: Path) -> No
     ask.get_by_label("name", exact=True).fill("Ada")
     ask.locator(".nba-form-check").check()
     ask.get_by_role("button", name="Accept").click()
-    lab.wait_js(
-        "() => document.querySelectorAll('.nba-insp-calls .nba-turn')[2]"
-        "?.querySelector('.nba-status-label')?.textContent.startsWith('completed')"
-    )
+    wait_turn(lab, 2, "completed")
     ask.wait_for(state="detached")
     third = turn(lab, 2)
     third.locator(".nba-tool .nba-summary").click()
@@ -113,10 +113,7 @@ def test_list_call_progress_stop_elicit_read(lab: LabPage, tmp_path: Path) -> No
     tabs.get_by_role("tab", name="Resources (2)").click()
     readme = tool(lab, "notes://readme")
     readme.get_by_role("button", name="Read").click()
-    lab.wait_js(
-        "() => document.querySelectorAll('.nba-insp-calls .nba-turn')[3]"
-        "?.querySelector('.nba-status-label')?.textContent.startsWith('completed')"
-    )
+    wait_turn(lab, 3, "completed")
     fourth = turn(lab, 3)
     fourth.locator(".nba-tool .nba-summary").click()
     assert "# Toolbox" in fourth.locator(".nba-result").first.inner_text()
@@ -135,10 +132,7 @@ def test_list_call_progress_stop_elicit_read(lab: LabPage, tmp_path: Path) -> No
     description = hostile.locator(".nba-insp-desc").inner_text()
     assert '<img src=x onerror="window.__pwned=1">' in description
     hostile.get_by_role("button", name="Call").click()
-    lab.wait_js(
-        "() => document.querySelectorAll('.nba-insp-calls .nba-turn')[4]"
-        "?.querySelector('.nba-status-label')?.textContent.startsWith('completed')"
-    )
+    wait_turn(lab, 4, "completed")
     fifth = turn(lab, 4)
     fifth.locator(".nba-tool .nba-summary").click()
     assert "onerror" in fifth.locator(".nba-result").first.inner_text()
