@@ -146,7 +146,9 @@ class _Questions:
             except ValueError as exc:  # an answer that does not fit: asked again, saying why
                 detail = detail | {"error": str(exc)}
                 continue
-            said = {"action": answer.action, "args": None, "reason": _said(request, action)}
+            # How it went on, in the panel's words: accepted is approved, declined denied.
+            shown = {"accept": "run", "decline": "deny"}.get(action, "cancel")
+            said = {"action": shown, "args": None, "reason": _said(request, action)}
             scope.emit(Status(state="approval_answered", tool_call_id=scope.call_id, detail=said))
             return action, content
 
@@ -170,22 +172,23 @@ class _Questions:
 
 
 def _detail(request: McpRequest) -> dict[str, Any]:
-    """The pause as the panel shows it: what the server asks and the answers it takes."""
+    """The pause as the panel shows it (js/src/pause.js): what the server asks, which of the
+    panel's buttons answer how, and (an elicitation) the fields an answer starts from."""
+    common = {"origin": None, "hint": None, "request": request.to_json()}
     if request.kind == "sampling":
         last = request.messages[-1]["text"] if request.messages else ""
-        return {
-            "actions": ["run", "mock", "deny"],
-            "origin": f"the server asks the model: {last[:200]}",
-            "hint": None,
-            "schema": None,
-            "request": request.to_json(),
-        }
-    return {
+        head = (
+            f"The server asks the model: {last[:200]} (Run: the agent's model replies; "
+            "Mock result: type the reply; Deny: refuse)"
+        )
+        return common | {"actions": ["run", "mock", "deny"], "schema": None, "head": head}
+    head = f"The server asks: {request.message[:200]} (Edit arguments: the answer; Deny: decline)"
+    fill = _fill(request.schema)
+    return common | {
         "actions": ["edit", "deny"],
-        "origin": f"the server asks: {request.message[:200]}",
-        "hint": None,
         "schema": request.schema,
-        "request": request.to_json(),
+        "head": head,
+        "fill": fill,
     }
 
 

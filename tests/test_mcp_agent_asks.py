@@ -81,7 +81,8 @@ def test_an_elicitation_pauses_the_call_until_the_notebook_answers(toolbox: McpS
         pause,
     ):
         assert pause["actions"] == ["edit", "deny"]
-        assert pause["origin"] == "the server asks: Who is asking?"
+        assert pause["head"].startswith("The server asks: Who is asking? (Edit arguments")
+        assert pause["fill"] == {"name": None, "age": None, "tea": False}
         assert pause["schema"]["required"] == ["name"]
         assert run.pending[0].args == {"name": None, "age": None, "tea": False}
         run.approve(0)  # the starting point lacks the name: asked again, saying why
@@ -129,7 +130,7 @@ def test_sampling_is_answered_by_the_agents_model_typed_or_refused(toolbox: McpS
     replies = [text_chunks(["Tea is good."]), text_chunks(["Summarized."])]
     with paused_run(toolbox, calls, *replies) as (srv, run, pause):
         assert pause["actions"] == ["run", "mock", "deny"]
-        assert pause["origin"] == "the server asks the model: A long text about tea."
+        assert pause["head"].startswith("The server asks the model: A long text about tea. (Run")
         run.approve(0)
         t = run.wait(PATIENCE)
     assert t.tool_calls[0].result == "summary: Tea is good."

@@ -119,7 +119,8 @@ export class PauseBox {
   /** @param {FormMode} mode */
   open(mode) {
     this.mode = mode;
-    const args = this.last?.args;
+    // A question's answer starts from the kernel's `fill` (its fields), a call's from its args.
+    const args = this.last?.pause?.fill ?? this.last?.args;
     fill(this.input, mode === "edit" ? JSON.stringify(args ?? {}, null, 2) : "");
     const [label, submit] = FORMS[mode];
     setText(this.label, label);
@@ -184,7 +185,8 @@ export class PauseBox {
     this.el.classList.toggle("nba-pause-waiting", paused);
     const origin = pause?.origin && pause.origin !== "breakpoint" ? ` (${pause.origin})` : "";
     const whom = waitingFor(this.actions);
-    setText(this.head, paused ? `Paused before this call — waiting for ${whom}${origin}` : "");
+    const head = pause?.head ?? "Paused before this call";
+    setText(this.head, paused ? `${head} — waiting for ${whom}${origin}` : "");
     this.head.hidden = !paused;
     this.bar.hidden = !answerable;
     this.run.hidden = !actions.has("run");

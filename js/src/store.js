@@ -27,9 +27,11 @@ import { decodeOps, isObject, WireError } from "./wire.js";
  *   framework's approval: pause.js); `answer`, `asked_args` (when edited), `mocked`, `denied`:
  *   how it went on. `no_rerun`: why the kernel cannot call the tool again (rerun.js).
  * @typedef {{actions?: string[], origin?: string | null, hint?: string | null,
- *   schema?: object | null, error?: string}} PauseDetail
+ *   schema?: object | null, error?: string, head?: string, fill?: object}} PauseDetail
  *   `actions` ⊆ run, edit, mock, deny: what the panel offers; none: `hint` (code) instead.
  *   `error`: the kernel refused the last answer (arguments that do not fit the schema).
+ *   `head`, `fill`: a question asked mid-call (an MCP server's, nbagent/_agent_mcp.py): the
+ *   panel's first words instead of "Paused before this call", and where an answer starts.
  * @typedef {{action: "run" | "mock" | "deny" | "cancel", edited?: boolean,
  *   reason?: string}} PauseAnswer
  * @typedef {{type: "agent", id: string, name: string, started_at?: number | null,

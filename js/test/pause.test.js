@@ -70,6 +70,28 @@ describe("a paused tool call", () => {
     expect(q(panel, ".nba-pause-head").textContent).toContain("(vercel-ui)");
   });
 
+  test("a question asked mid-call says so, and its answer starts from the kernel's fields", () => {
+    const w = mountView(cleanups);
+    const pause = {
+      actions: ["edit", "deny"],
+      origin: null,
+      head: "The server asks: Who is asking? (Edit arguments: the answer; Deny: decline)",
+      fill: { name: null, tea: false },
+    };
+    w.snapshot(runningState([paused({ args: { city: "Oslo" }, pause })]));
+    const panel = q(w.el, ".nba-tool");
+    expect(q(panel, ".nba-pause-head").textContent).toBe(`${pause.head} — waiting for you`);
+    expect(shownButtons(panel)).toEqual(["Edit arguments", "Deny"]);
+    q(panel, ".nba-pause-edit").click();
+    const input = /** @type {HTMLTextAreaElement} */ (q(panel, ".nba-pause-input"));
+    expect(JSON.parse(input.value)).toEqual({ name: null, tea: false });
+    input.value = '{"name": "Ada"}';
+    q(panel, ".nba-pause-submit").click();
+    expect(answers(w)).toEqual([
+      { type: "pause_answer", id: "c1", action: "run", args: { name: "Ada" } },
+    ]);
+  });
+
   test("Run sends the answer and disables the buttons until the state changes", () => {
     const w = mountView(cleanups);
     w.snapshot(runningState([paused()]));
