@@ -35,8 +35,8 @@ OTHER_PYTHONS_TESTS := -m "(not kernel and not browser and not fuzz and not host
 
 help:
 	@echo "make demo          install nbagent and JupyterLab, open notebooks/quickstart.ipynb (offline, no API key)"
-	@echo "make test          install and run every check (lint, types, JS tests, Python, kernel and browser"
-	@echo "                   tests; then test-pythons and test-demo-install)"
+	@echo "make test          install and run every check (lint, types, JS tests, test-demo-install; Python,"
+	@echo "                   kernel and browser tests; then test-pythons)"
 	@echo "make test-under-load  make test while a busy loop occupies every core (hunts flaky tests)"
 	@echo "make test-demo-install  time and size of make demo's install on a fresh clone (printed)"
 	@echo "make test-fast     the kernel-free Python tests on .venv only (the inner loop)"
@@ -135,10 +135,10 @@ MCP_VENVS := .venv-mcp/time-1x .venv-mcp/git-2x
 	.venv-mcp/$*/bin/pip install --quiet -r $<
 	@touch $@
 
-# .venv's Python tests as two pytest processes at once (2 cores): the kernel and browser tests
-# spend most of their time waiting on kernels, JupyterLab and Chromium; the kernel-free ones
-# keep a core busy. Together they take the time of the first alone.
-LIVE_TESTS := -m "kernel or browser"
+# .venv's Python tests as two pytest processes at once (2 cores): the browser tests spend most
+# of their time waiting on JupyterLab and Chromium; the rest (the kernel tests, which wait on
+# kernels, among them) keep a core busy. Together they take the time of the first alone.
+LIVE_TESTS := -m "browser"
 test-py: install $(HTML_MANAGER)/node_modules/.package-lock.json $(addsuffix /stamp,$(MCP_VENVS))
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest
 
@@ -147,23 +147,23 @@ test-py-live: install $(HTML_MANAGER)/node_modules/.package-lock.json
 	$(BIN)/pytest $(LIVE_TESTS) --durations=15
 
 test-py-rest: install $(addsuffix /stamp,$(MCP_VENVS))
-	$(BIN)/pytest -m "not (kernel or browser)" --durations=15
+	$(BIN)/pytest -m "not browser" --durations=15
 
-# The kernel-free tests, then the other Pythons one at a time and `make demo`'s install from a
-# fresh clone, beside the kernel and browser tests: the CPU-bound work fills the time those wait.
+# The tests but the browser's, then the other Pythons one at a time, beside the browser tests:
+# the CPU-bound work fills the time those wait.
 test-py-rest-then-pythons: test-py-rest
 	$(MAKE) --no-print-directory test-pythons
-	$(MAKE) --no-print-directory test-demo-install
 
 # Two at a time wherever two can run: the installs (after js's npm ci, which two targets would
 # otherwise run at once) with the other Pythons' venvs, the checks with the MCP servers' venvs
-# (beside the JS tests, the longest check), then the Python lanes.
+# and `make demo`'s install from a fresh clone (beside the JS tests, the longest check), then
+# the Python lanes.
 test:
 	$(MAKE) --no-print-directory $(STAMP)/js-dev
 	$(MAKE) --no-print-directory -j2 install $(HTML_MANAGER)/node_modules/.package-lock.json \
 	  $(addprefix $(STAMP)/venv-,$(found_pythons))
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck test-js \
-	  $(addsuffix /stamp,$(MCP_VENVS))
+	  $(addsuffix /stamp,$(MCP_VENVS)) test-demo-install
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest-then-pythons
 
 # The whole suite while a busy loop occupies every core (tests/under_load.py): a wait or budget
