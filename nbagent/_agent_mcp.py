@@ -139,6 +139,7 @@ class _Questions:
                 None if sampling else fill,
                 schema=request.schema,
                 validate=None if sampling else (lambda a: check_answer(request, a)),
+                actions=("run", "mock", "deny") if sampling else ("run", "deny"),
             )
             answer = await scope.pauses.before_tool(pause)
             try:

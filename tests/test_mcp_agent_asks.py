@@ -92,6 +92,8 @@ def test_an_elicitation_pauses_the_call_until_the_notebook_answers(toolbox: McpS
         wait_for(lambda: run.pending, PATIENCE, "the call to wait again")
         with pytest.raises(ValueError, match="required: name"):
             run.approve(0, age=3)  # checked before it is taken: still paused
+        with pytest.raises(ValueError, match="cannot be answered 'mock'"):
+            run.mock(0, "Ada")  # an elicitation's answer is its fields
         run.approve(0, name="Ada", age=36)
         t = run.wait(PATIENCE)
     assert t.status == "completed"
