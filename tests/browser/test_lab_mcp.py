@@ -2,10 +2,12 @@
 expression), against tests/mcp_servers/toolbox.py over stdio: the lists, a form filled and
 called, a required field missing, live progress then Stop (the server sees the
 cancellation), an elicitation answered from the page, a resource read, the Log and JSON-RPC
-tabs, and a server's hostile text shown as text."""
+tabs, and a server's hostile text shown as text. And an agent's run whose MCP tool call the
+server asks a question during: answered in the call's panel."""
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -13,6 +15,8 @@ from typing import Any
 import pytest
 
 from tests.browser.lab import LabPage, lab_fixture, lab_server_fixture  # noqa: F401
+from tests.servers import OpenAIServer, text_chunks
+from tests.test_agent import calls_step
 from tests.wait import wait_for
 
 pytestmark = [pytest.mark.browser, pytest.mark.mcp]
@@ -139,3 +143,33 @@ def test_list_call_progress_stop_elicit_read(lab: LabPage, tmp_path: Path) -> No
     assert lab.js("() => window.__pwned") is None
     assert lab.page.locator(".nba-inspector img").count() == 0
     assert lab.foreign_requests() == []
+
+
+AGENT = """\
+import nbagent, openai
+server = nbagent.mcp([{python!r}, "-m", "tests.mcp_servers.toolbox"], cwd={root!r})
+client = openai.AsyncOpenAI(base_url={url!r}, api_key="test", max_retries=0)
+agent = nbagent.Agent("m", tools=[server], client=client)
+run = agent.run("Greet me.")
+"""
+
+
+def test_a_question_during_an_agents_call_is_answered_in_its_panel(lab: LabPage) -> None:
+    scripts = [calls_step(("c1", "ask_name", "{}")), text_chunks(["Hello, Ada."])]
+    with OpenAIServer(scripts=scripts) as srv:
+        cell = AGENT.format(python=sys.executable, root=str(ROOT), url=srv.base_url)
+        lab.open("mcp_agent.ipynb", [cell])
+        panel = lab.page.locator(".nba-tool").first
+        head = panel.locator(".nba-pause-head")
+        head.wait_for()
+        assert head.inner_text().startswith("The server asks: Who is asking?")
+        assert "waiting for you" in head.inner_text()
+        panel.get_by_role("button", name="Edit arguments").click()
+        editor = panel.locator(".nba-pause-input")
+        assert json.loads(editor.input_value()) == {"name": None, "age": None, "tea": False}
+        editor.fill('{"name": "Ada", "tea": true}')
+        panel.locator(".nba-pause-submit").click()
+        lab.wait_status("completed", 0)
+    panel.locator(".nba-summary").click()
+    assert panel.locator(".nba-result").first.inner_text().strip() == "hello Ada (tea)"
+    assert "Approved" in panel.locator(".nba-pause-answer").inner_text()
