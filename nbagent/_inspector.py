@@ -18,6 +18,7 @@ as text; results go through the run view's sanitizer).
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import itertools
 import json
@@ -236,15 +237,18 @@ class McpInspector:
         all those kept, for a view that just opened), each numbered from the first ever."""
         with self._lock:
             self._push_due = False
-            feeds = {
-                "log": (self.server.log_count, [_log_json(e) for e in self.server.log]),
-                "rpc": (self.server.rpc_count, self.server.rpc),
+            feeds: dict[str, tuple[int, list[Any], Callable[[Any], dict[str, Any]]]] = {
+                "log": (self.server.log_count, self.server.log, _log_json),
+                "rpc": (self.server.rpc_count, self.server.rpc, dict),
             }
             message: dict[str, Any] = {"type": "feed"}
-            for name, (total, kept) in feeds.items():
+            for name, (total, kept, as_json) in feeds.items():
                 first = total - len(kept)  # the number of kept[0]
                 start = 0 if everything else max(0, self._sent[name] - first)
-                message[name] = [{"n": first + i} | e for i, e in enumerate(kept) if i >= start]
+                # Only what is sent is made JSON: a chatty server keeps 1,000 log lines.
+                message[name] = [
+                    {"n": first + i} | as_json(e) for i, e in enumerate(kept[start:], start)
+                ]
                 self._sent[name] = total
         if self.widget is not None:
             self.widget.send(message)
@@ -298,8 +302,6 @@ class McpInspector:
 
 
 def _json(x: Any) -> dict[str, Any]:
-    import dataclasses
-
     return {k: v for k, v in dataclasses.asdict(x).items() if v not in (None, "", [], {})}
 
 

@@ -115,6 +115,9 @@ def test_calls_reads_and_prompts_are_runs_of_their_own(toolbox: McpServer) -> No
     assert inspector.widget is None  # no notebook: the catalog prints instead
     assert "add: Add two integers." in repr(inspector)
     assert "[open_world, read_only]" in repr(inspector)
+    # What marimo shows for the server: its inspector's own display (here, without a page,
+    # the catalog as text).
+    assert "add: Add two integers." in toolbox._display_()
 
     t = inspector.call("add", {"a": 2, "b": 3}).wait(PATIENCE)
     assert t.status == "completed"

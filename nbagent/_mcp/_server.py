@@ -322,9 +322,9 @@ class McpServer:
         display(shown if shown is not None else repr(self))  # type: ignore[no-untyped-call]
 
     def _display_(self) -> Any:
-        """What marimo shows: the inspector's widget."""
+        """What marimo shows: the inspector's widget (the view's own ``_display_``)."""
         shown = self._inspector()
-        return shown if shown is not None else repr(self)
+        return shown._display_() if shown is not None else repr(self)
 
     def _inspector(self) -> Any:
         """The view ``view`` made (once: every display shows the same widget), or None."""
