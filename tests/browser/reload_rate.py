@@ -122,10 +122,26 @@ def cycle(lab: LabPage, timeout: float = PAGE_PATIENCE) -> Cycle:
     return out
 
 
-def stop_runs(lab: LabPage) -> None:
-    """End what a failed cycle left running (a stranded page's Stop never reached the kernel)."""
+KERNEL_STATE = """\
+import sys, threading, traceback
+print("run:", run.transcript.status, "done:", run.done)
+for t in threading.enumerate():
+    frames = traceback.extract_stack(sys._current_frames().get(t.ident))[-3:]
+    print(t.name, "|", " < ".join(f"{f.name} {f.filename.rsplit('/', 2)[-1]}:{f.lineno}" for f in frames[::-1]))
+print("state done")
+"""
+"""What the kernel holds when a Stop went unanswered: the run's status and where each thread
+is (a comm handler stuck in a subshell shows there)."""
+
+
+def stop_runs(lab: LabPage) -> str:
+    """End what a failed cycle left running (a stranded page's Stop never reached the kernel);
+    returns the kernel's state before (``KERNEL_STATE``), for the failure's message."""
+    lab.run_source(0, KERNEL_STATE)
+    state = lab.wait_cell_output(0, "state done")
     lab.run_source(0, "nbagent.stop_all()\nprint('stopped')")
     lab.wait_cell_output(0, "stopped")
+    return state
 
 
 def cycles(lab: LabPage, n: int, way: str = "kernel") -> list[Cycle]:
@@ -136,7 +152,7 @@ def cycles(lab: LabPage, n: int, way: str = "kernel") -> list[Cycle]:
         result = cycle(lab)
         results.append(result)
         if not result.recovered:
-            stop_runs(lab)
+            result.notes.append(f"kernel:\n{stop_runs(lab)}")
     return results
 
 
