@@ -126,8 +126,9 @@ KERNEL_STATE = """\
 import sys, threading, traceback
 print("run:", run.transcript.status, "done:", run.done)
 for t in threading.enumerate():
-    frames = traceback.extract_stack(sys._current_frames().get(t.ident))[-3:]
-    print(t.name, "|", " < ".join(f"{f.name} {f.filename.rsplit('/', 2)[-1]}:{f.lineno}" for f in frames[::-1]))
+    frames = traceback.extract_stack(sys._current_frames().get(t.ident))[-3:][::-1]
+    where = [f"{f.name} {f.filename.rsplit('/', 1)[-1]}:{f.lineno}" for f in frames]
+    print(t.name, "|", " < ".join(where))
 print("state done")
 """
 """What the kernel holds when a Stop went unanswered: the run's status and where each thread
