@@ -13,7 +13,7 @@ import shlex
 import tempfile
 import weakref
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 from nbagent._mcp import _catalog
 from nbagent._mcp._asks import CALLER, McpRequest
@@ -130,7 +130,7 @@ class McpServer:
 
     def read_resource(self, uri: str) -> list[dict[str, Any]]:
         """A resource's contents: ``{"uri", "mimeType", "text"}`` or ``"blob"`` (base64) each."""
-        return self._ask(f"reading {uri}", lambda c: _catalog.read(c, uri))
+        return self._ask(*_reading(uri))
 
     def list_prompts(self) -> list[McpPrompt]:
         """The server's prompts ([] when it offers none)."""
@@ -138,7 +138,7 @@ class McpServer:
 
     def get_prompt(self, name: str, /, **arguments: str) -> list[dict[str, Any]]:
         """A prompt's messages, its arguments filled in: ``{"role", "content"}`` each."""
-        return self._ask(f"prompt {name}", lambda c: _catalog.get_prompt(c, name, arguments))
+        return self._ask(*_prompting(name, arguments))
 
     @property
     def log(self) -> list[McpLogEntry]:
@@ -201,14 +201,11 @@ class McpServer:
 
     async def aread_resource(self, uri: str) -> list[dict[str, Any]]:
         """``read_resource`` for async code."""
-        return await self._on_loop(
-            self._conn.ask(f"reading {uri}", lambda c: _catalog.read(c, uri))
-        )
+        return await self._on_loop(self._conn.ask(*_reading(uri)))
 
     async def aget_prompt(self, name: str, /, **arguments: str) -> list[dict[str, Any]]:
         """``get_prompt`` for async code."""
-        ask = self._conn.ask(f"prompt {name}", lambda c: _catalog.get_prompt(c, name, arguments))
-        return await self._on_loop(ask)
+        return await self._on_loop(self._conn.ask(*_prompting(name, arguments)))
 
     async def _on_loop(self, coro: Coroutine[Any, Any, T]) -> T:
         """Await ``coro`` on nbagent's loop from any loop; cancelling the caller cancels it.
@@ -358,3 +355,15 @@ def _on_thread_of(loop: asyncio.AbstractEventLoop) -> bool:
         return asyncio.get_running_loop() is loop
     except RuntimeError:
         return False
+
+
+_Request: TypeAlias = "tuple[str, Callable[[Client], Awaitable[Any]]]"
+"""A request as ``Connection.ask`` takes it: what it is in an error's words, and the call."""
+
+
+def _reading(uri: str) -> _Request:
+    return f"reading {uri}", lambda c: _catalog.read(c, uri)
+
+
+def _prompting(name: str, arguments: dict[str, str]) -> _Request:
+    return f"prompt {name}", lambda c: _catalog.get_prompt(c, name, arguments)
