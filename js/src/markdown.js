@@ -64,6 +64,14 @@ class TooCostly extends Error {}
 export const LEX_BUDGET_MS = 250;
 
 /**
+ * The lexer steps taken before the deadline is looked at: a page that stalls (a collection, a
+ * busy CPU) past the budget in the middle of a short text would otherwise show it as plain
+ * text, and a frozen block stays so. Each step costs at most a scan of the text (the emphasis
+ * scans are metered below), so these steps stay linear in it.
+ */
+const STEPS_BEFORE_CLOCK = 32;
+
+/**
  * marked looks for the closer of each emphasis opener by scanning the rest of the inline text
  * (its masked copy, with `emStrongRDelimAst`, `emStrongRDelimUnd`, `delRDelim`): openers
  * that find no closer make that quadratic (8 KB of `**_a `: 190 ms; of prose with `*args`
@@ -76,7 +84,7 @@ const SCAN_ALLOWANCE = 32_768;
 const SCANS = ["emStrongRDelimAst", "emStrongRDelimUnd", "delRDelim"];
 
 function lexBudget() {
-  /** @type {WeakMap<object, number>} */
+  /** @type {WeakMap<object, {at: number, steps: number}>} */
   const deadlines = new WeakMap();
   let meter = { spent: 0, limit: 0 };
   let scans = EMPHASIS_SCANS;
@@ -98,8 +106,9 @@ function lexBudget() {
   const metered = new WeakMap();
   /** @this {{lexer: object}} */
   function check() {
-    const at = deadlines.get(this.lexer);
-    if (at !== undefined && performance.now() > at) throw new TooCostly();
+    const d = deadlines.get(this.lexer);
+    if (d !== undefined && ++d.steps > STEPS_BEFORE_CLOCK && performance.now() > d.at)
+      throw new TooCostly();
     return undefined;
   }
   return {
@@ -110,7 +119,7 @@ function lexBudget() {
     ],
     /** @param {object} lexer @param {number} ms */
     start(lexer, ms) {
-      deadlines.set(lexer, performance.now() + ms);
+      deadlines.set(lexer, { at: performance.now() + ms, steps: 0 });
     },
     /**
      * Meter the emphasis scans of `lexer` on `text`, a block's inline text, from now on.
