@@ -1,7 +1,9 @@
 // Bundle src/index.js (and the CSS it imports) into ../nbagent/static/widget.{js,css},
 // src/loader.js, each widget's own tiny `_esm`, into ../nbagent/static/loader.js, and
 // src/math_chunk.js (KaTeX), imported by the widget on the first formula, into
-// ../nbagent/static/math.js, and src/inspector/ (the MCP inspector's view, its own widget's
+// ../nbagent/static/math.js, src/answer_chunk.js (a paused call's answers), imported by the
+// widget the first time a live run shows a paused call, into ../nbagent/static/answer.js,
+// and src/inspector/ (the MCP inspector's view, its own widget's
 // `_esm` and `_css`) into ../nbagent/static/inspector.{js,css}. Each entry is a whole bundle
 // of its own (no shared chunks).
 // Usage: node build.mjs [--watch] [--tree DIR]; --tree builds DIR/js/src into DIR/nbagent/static
@@ -20,6 +22,7 @@ const options = {
     widget: `${tree}/js/src/index.js`,
     loader: `${tree}/js/src/loader.js`,
     math: `${tree}/js/src/math_chunk.js`,
+    answer: `${tree}/js/src/answer_chunk.js`,
     inspector: `${tree}/js/src/inspector/index.js`,
   },
   bundle: true,

@@ -1,11 +1,13 @@
 """What an MCP server asks while an agent's run calls its tool: the call pauses with the
 question, and the notebook answers it as it answers a breakpoint (the panel's buttons, or
-``run.pending`` and ``run.approve`` / ``mock`` / ``deny``).
+``run.pending`` and ``run.approve`` / ``mock`` / ``deny`` / ``dismiss``).
 
 - **Elicitation** (the server asks the user for input; its ``requested_schema`` is a flat
-  object): ``approve(i, **fields)`` (the panel: Edit arguments, the answer as JSON) accepts
-  with those fields, checked against the schema's required ones (a refused answer keeps the
-  call paused, saying why); ``deny`` declines; Stop cancels.
+  object): ``approve(i, **fields)`` (the panel: the form built from the schema, Accept)
+  accepts with those fields, checked against the schema's required ones (a refused answer
+  keeps the call paused, saying why); ``deny`` (Decline) declines; ``dismiss`` (Dismiss)
+  tells the server the question was dismissed (MCP ``cancel``), the call going on as the
+  server decides; Stop cancels it and stops the run.
 - **Sampling** (the server asks the client's model): ``approve(i)`` (Run) lets the agent's
   own model answer, ``mock(i, text)`` sends the text typed instead, ``deny`` refuses.
 
@@ -139,7 +141,7 @@ class _Questions:
                 None if sampling else fill,
                 schema=request.schema,
                 validate=None if sampling else (lambda a: check_answer(request, a)),
-                actions=("run", "mock", "deny") if sampling else ("run", "deny"),
+                actions=("run", "mock", "deny") if sampling else ("run", "deny", "dismiss"),
             )
             answer = await scope.pauses.before_tool(pause)
             try:
@@ -147,22 +149,24 @@ class _Questions:
             except ValueError as exc:  # an answer that does not fit: asked again, saying why
                 detail = detail | {"error": str(exc)}
                 continue
-            # How it went on, in the panel's words: accepted is approved, declined denied.
-            shown = {"accept": "run", "decline": "deny"}.get(action, "cancel")
-            said = {"action": shown, "args": None, "reason": _said(request, action)}
+            # How it went on, in the panel's words: accepted is approved, declined denied, a
+            # cancel dismissed (the page's Dismiss: the call goes on) or stopped (Stop).
+            dismissed = answer.action == "dismiss"
+            shown = {"accept": "run", "decline": "deny"}.get(action, answer.action)
+            said = {"action": shown, "args": None, "reason": _said(request, action, dismissed)}
             scope.emit(Status(state="approval_answered", tool_call_id=scope.call_id, detail=said))
             return action, content
 
     async def _content(
         self, request: McpRequest, answer: Answer, fill: dict[str, Any]
     ) -> tuple[str, Any]:
-        if answer.action == "cancel":
+        if answer.action in ("cancel", "dismiss"):  # Stop, or the question dismissed
             return "cancel", None
         if answer.action == "deny":
             return "decline", None
         if request.kind == "elicitation":
             if answer.action != "run":
-                raise ValueError("answer with the fields the server asked for (Edit arguments)")
+                raise ValueError("answer with the fields the server asked for (Accept)")
             return "accept", check_answer(request, answer.args if answer.args is not None else fill)
         if answer.action == "mock":
             return "accept", str(answer.result or "")
@@ -183,10 +187,13 @@ def _detail(request: McpRequest) -> dict[str, Any]:
             "Mock result: type the reply; Deny: refuse)"
         )
         return common | {"actions": ["run", "mock", "deny"], "schema": None, "head": head}
-    head = f"The server asks: {request.message[:200]} (Edit arguments: the answer; Deny: decline)"
+    head = (
+        f"The server asks: {request.message[:200]} (Accept: send the answer below; Decline: "
+        "refuse; Dismiss: leave it unanswered)"
+    )
     fill = _fill(request.schema)
     return common | {
-        "actions": ["edit", "deny"],
+        "actions": ["run", "deny", "dismiss"],
         "schema": request.schema,
         "head": head,
         "fill": fill,
@@ -199,7 +206,8 @@ def _fill(schema: dict[str, Any] | None) -> dict[str, Any]:
     return {k: v.get("default") if isinstance(v, dict) else None for k, v in props.items()}
 
 
-def _said(request: McpRequest, action: str) -> str:
+def _said(request: McpRequest, action: str, dismissed: bool) -> str:
     if request.kind == "sampling":
         return {"accept": "replied", "decline": "refused", "cancel": "cancelled"}[action]
-    return {"accept": "answered", "decline": "declined", "cancel": "cancelled"}[action]
+    cancel = "dismissed" if dismissed else "cancelled"
+    return {"accept": "answered", "decline": "declined", "cancel": cancel}[action]

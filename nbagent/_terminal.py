@@ -88,7 +88,9 @@ class Printer:
     def _paused(self, ev: Status) -> None:
         """A call waiting for an answer: from code, outside a notebook (or the hint to call)."""
         detail = ev.detail if isinstance(ev.detail, dict) else {}
-        if detail.get("actions"):
+        if "dismiss" in (detail.get("actions") or ()):  # an MCP server's question
+            how = "run.approve(i, **fields) / run.deny(i) / run.dismiss(i); run.pending"
+        elif detail.get("actions"):
             how = "run.approve(i) / run.mock(i, result) / run.deny(i, reason=...); run.pending"
         else:
             how = str(detail.get("hint") or "its framework answers it")

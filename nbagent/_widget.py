@@ -6,7 +6,6 @@ the traits change only when a run starts and ends, so bytes stay O(output).
 
 from __future__ import annotations
 
-import functools
 import logging
 import pathlib
 import uuid
@@ -18,6 +17,10 @@ import ipywidgets
 import traitlets
 
 from nbagent._audience import VIEWER_MESSAGES, may_act
+from nbagent._chunks import Chunk
+from nbagent._chunks import chunk as _chunk
+from nbagent._chunks import mentions_math as _mentions_math
+from nbagent._chunks import mentions_pause as _mentions_pause
 from nbagent._shared import shared
 from nbagent._subshells import route_to_live_subshell
 from nbagent._values import scrubbed
@@ -38,32 +41,16 @@ def _bundle(name: str) -> pathlib.Path | str:
     return ""
 
 
-_MATH_MARKS = ("$", "\\(", "\\[")
-
-
 _LOG = logging.getLogger("nbagent")
 REFUSED = "nbagent refused a %r message from a viewer's page (see nbagent.page_role)"
-
-
-def _mentions_math(value: Any, depth: int = 0) -> bool:
-    """Whether a message or state holds text that may be a formula (a ``$``, ``\\(`` or
-    ``\\[`` in any string value): the browser may then need the math chunk."""
-    if isinstance(value, str):
-        return any(mark in value for mark in _MATH_MARKS)
-    if depth > 32:
-        return False
-    if isinstance(value, dict):
-        return any(_mentions_math(v, depth + 1) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_mentions_math(v, depth + 1) for v in value)
-    return False
 
 
 class _Scrubbed(ipywidgets.Widget):  # type: ignore[misc]  # ipywidgets has no types
     """A widget whose messages always leave: one JSON cannot carry (a lone surrogate in a
     Python string) would raise in the thread that sends it, so it is sent scrubbed (the
-    transcript keeps what came). Until the page's code model carries the math chunk, what
-    leaves is looked at for formulas (``CodeModel.include_math``)."""
+    transcript keeps what came). Until the page's code model carries the math chunk and the
+    answer chunk, what leaves is looked at for formulas and paused calls
+    (``CodeModel.include``)."""
 
     def _send(self, msg: dict[str, Any], buffers: Any = None) -> None:
         self._watch_for_math(msg)
@@ -87,8 +74,12 @@ class _Scrubbed(ipywidgets.Widget):  # type: ignore[misc]  # ipywidgets has no t
         if isinstance(self, CodeModel):
             return
         code = getattr(self, "code", None)
-        if isinstance(code, CodeModel) and not code.math and _mentions_math(value):
-            code.include_math()
+        if not isinstance(code, CodeModel):
+            return
+        if not code.math and _mentions_math(value):
+            code.include("math")
+        if not code.answer and _mentions_pause(value):
+            code.include("answer")
 
 
 def _text(name: str) -> str:
@@ -113,25 +104,32 @@ class CodeModel(_Scrubbed):
     sends text that may hold a formula (``include_math``): a notebook without math does not
     save the chunk's 270 KB. Stays empty when it was not built (formulas then show TeX)."""
 
+    answer = traitlets.Unicode("").tag(sync=True)
+    """The answer chunk's JavaScript (``nbagent/static/answer.js``: a paused call's buttons,
+    forms and code hint), imported by the browser the first time a live run shows a paused
+    call. Empty until a widget sends one (``include``): most notebooks never pause."""
+
     version = traitlets.Unicode("").tag(sync=True)
-    """A hash of the code, styles and math chunk: the browser imports each version once per
+    """A hash of the code, styles and chunks: the browser imports each version once per
     page."""
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self.sends: Sends = _now
-        """How the math chunk goes out: ``sends(send, again)`` calls ``send``. The runtime
+        """How a chunk goes out: ``sends(send, again)`` calls ``send``. The runtime
         (``kernel.sent_in_a_cell``, under `jupyter execute`) also calls ``again`` as the next
         cell starts when ``send`` may have gone out between two cells: nbclient drops what
         a cell sends after its end, and the saved notebook would lack the chunk."""
 
+    def include(self, chunk: Chunk) -> None:
+        """Send a chunk (once): ``math`` when a widget's text may hold a formula, ``answer``
+        when a widget shows a paused call."""
+        if not getattr(self, chunk):
+            self.sends(lambda: setattr(self, chunk, _chunk(chunk)), lambda: self.send_state(chunk))
+
     def include_math(self) -> None:
         """Send the math chunk (once): a widget's text may hold a formula."""
-        if not self.math:
-            self.sends(self._set_math, lambda: self.send_state("math"))
-
-    def _set_math(self) -> None:
-        self.math = _math_chunk()
+        self.include("math")
 
 
 Sends = Callable[[Callable[[], None], Callable[[], None]], None]
@@ -142,18 +140,12 @@ def _now(send: Callable[[], None], again: Callable[[], None]) -> None:
     send()
 
 
-@functools.cache
-def _math_chunk() -> str:
-    """Read once: hashed into the code model's version, sent with the first formula."""
-    path = _STATIC / "math.js"
-    return path.read_text(encoding="utf-8") if path.exists() else ""
-
-
 def _make_code_model() -> CodeModel:
     import hashlib
 
     code, css = _text("widget.js"), _text("widget.css")
-    version = hashlib.sha256((code + css + _math_chunk()).encode()).hexdigest()[:16]
+    chunks = _chunk("math") + _chunk("answer")
+    version = hashlib.sha256((code + css + chunks).encode()).hexdigest()[:16]
     return CodeModel(code=code, css=css, version=version)
 
 

@@ -1,6 +1,6 @@
 """The built bundles exist and stay within their size budgets (every notebook saves them
-once, in the code model): the widget bundle, the math chunk it imports on first use, and
-the MCP inspector's chunk."""
+once, in the code model): the widget bundle, the math and answer chunks it imports on first
+use, and the MCP inspector's chunk."""
 
 from __future__ import annotations
 
@@ -48,6 +48,31 @@ def test_math_chunk_within_budget_and_apart_from_the_widget() -> None:
     widget = _built("widget.js").read_text(encoding="utf-8")
     assert "katex" not in widget.lower()
     assert "katex" in math.read_text(encoding="utf-8").lower()
+
+
+# bytes, minified: a paused call's answers (Run, Edit arguments, Mock result, Deny, their
+# forms, the code hint) and an MCP question's form (the inspector's form.js): 9,496 B measured
+# when it was split from the widget bundle (which went from 172,016 to 170,323 bytes).
+ANSWER_BUDGET = 10 * 1024
+
+
+def test_answer_chunk_within_budget_and_apart_from_the_widget() -> None:
+    """A paused call's answers come with the first live pause: the bundle keeps only what a
+    saved notebook shows of one (its head, a refusal, how it was answered)."""
+    chunk = _built("answer.js")
+    size = chunk.stat().st_size
+    assert size <= ANSWER_BUDGET, (
+        f"nbagent/static/answer.js is {size} bytes ({size / 1024:.1f} KB), over the "
+        f"{ANSWER_BUDGET // 1024} KB budget"
+    )
+    widget = _built("widget.js").read_text(encoding="utf-8")
+    code = chunk.read_text(encoding="utf-8")
+    for words in ("Edit arguments", "Mock result", "Run with these arguments", "nba-form-raw"):
+        assert words not in widget, f"{words!r} is in the widget bundle"
+        assert words in code, f"{words!r} is not in the answer chunk"
+    for words in ("waiting for", "Dismissed", "Stopped while paused"):
+        assert words in widget, f"{words!r} (what a saved notebook shows) left the widget bundle"
+    assert "DOMPurify" not in code  # everything from a server goes in as text
 
 
 INSPECTOR_BUDGET = 16 * 1024  # bytes, minified: the MCP inspector's view, forms and lists

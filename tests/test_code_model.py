@@ -1,5 +1,6 @@
 """The code model carries the math chunk only once a widget's text may hold a formula: a
-notebook without math does not save KaTeX's 270 KB (``CodeModel.include_math``)."""
+notebook without math does not save KaTeX's 270 KB (``CodeModel.include_math``); and the
+answer chunk (a paused call's answers) only once a widget shows a paused call."""
 
 from __future__ import annotations
 
@@ -9,9 +10,9 @@ import pytest
 
 from nbagent._widget import AgentWidget, LaneState, _make_code_model, _mentions_math
 
-MATH = (Path(__file__).resolve().parents[1] / "nbagent" / "static" / "math.js").read_text(
-    encoding="utf-8"
-)
+STATIC = Path(__file__).resolve().parents[1] / "nbagent" / "static"
+MATH = (STATIC / "math.js").read_text(encoding="utf-8")
+ANSWER = (STATIC / "answer.js").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -38,6 +39,19 @@ def test_the_chunk_is_sent_with_the_first_formula_only() -> None:
     widget.send({"seq": 2, "ops": [["t", 0, " The area is $\\pi r^2$."]]})
     assert code.math == MATH
     assert code.version == version  # the version names the build, sent or not
+
+
+def test_the_answer_chunk_is_sent_with_the_first_paused_call_only() -> None:
+    code = _make_code_model()
+    widget = AgentWidget(code=code, snapshot={"seq": 0, "state": {"blocks": []}})
+    tool = {"type": "tool", "id": "c1", "name": "add", "state": "running", "pause": None}
+    widget.send({"type": "ops", "seq": 1, "ops": [{"op": "add", "block": tool}]})
+    widget.send({"type": "ops", "seq": 2, "ops": [{"op": "set", "i": 0, "set": {"x": "$5"}}]})
+    assert code.answer == ""
+    assert code.math == MATH
+    pause = {"actions": ["run", "deny"], "origin": "breakpoint", "hint": None}
+    widget.send({"type": "ops", "seq": 3, "ops": [{"op": "set", "i": 0, "set": {"pause": pause}}]})
+    assert code.answer == ANSWER
 
 
 def test_a_formula_in_a_state_counts_too() -> None:

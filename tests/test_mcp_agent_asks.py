@@ -1,7 +1,8 @@
 """What an MCP server asks while an ``Agent``'s run calls its tool (elicitation, sampling):
 the call pauses with the question and is answered from code as a breakpoint is
-(``run.pending``, ``approve`` / ``mock`` / ``deny``), on the current protocol revision and the
-one before it; the agent's own model answers a sampling request it approves."""
+(``run.pending``, ``approve`` / ``mock`` / ``deny``, and ``dismiss`` for a question only), on
+the current protocol revision and the one before it; the agent's own model answers a sampling
+request it approves."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import pytest
 import nbagent
 from nbagent import McpServer
 from nbagent._agent import Agent
+from nbagent.runtime.answers import answer_from_view
 from tests.mcp_servers import ROOT, TOOLBOX
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step, client_for, off_loop
@@ -80,8 +82,8 @@ def test_an_elicitation_pauses_the_call_until_the_notebook_answers(toolbox: McpS
         run,
         pause,
     ):
-        assert pause["actions"] == ["edit", "deny"]
-        assert pause["head"].startswith("The server asks: Who is asking? (Edit arguments")
+        assert pause["actions"] == ["run", "deny", "dismiss"]
+        assert pause["head"].startswith("The server asks: Who is asking? (Accept")
         assert pause["fill"] == {"name": None, "age": None, "tea": False}
         assert pause["schema"]["required"] == ["name"]
         assert run.pending[0].args == {"name": None, "age": None, "tea": False}
@@ -166,3 +168,52 @@ def test_stop_while_the_server_asks_cancels_the_call(toolbox: McpServer) -> None
         t = run.wait(PATIENCE)
     assert t.status == "cancelled"
     wait_for(lambda: not toolbox.pending, PATIENCE, "the request to end")
+
+
+def test_a_dismissed_question_is_a_cancel_for_the_server(toolbox: McpServer) -> None:
+    calls = [("c1", "ask_name", "{}"), ("c2", "ask_name", "{}")]
+    with paused_run(toolbox, calls, text_chunks(["Ok."])) as (_, run, _pause):
+        first = run.pending[0].tool_call_id
+        run.dismiss(first)
+        exact = next_question(run, first, toolbox)
+        # The page's Dismiss: the same answer as a message.
+        run.handle_message(
+            {"type": "pause_answer", "id": run.pending[0].tool_call_id, "action": "dismiss"}
+        )
+        t = run.wait(PATIENCE)
+    assert t.status == "completed"  # the calls went on: the tool returned what it makes of it
+    assert [c.result for c in t.tool_calls] == ["cancel", "cancel"]
+    assert [c.state for c in t.tool_calls] == ["done", "done"]
+    for c in t.tool_calls:
+        assert c.answer == {"action": "dismiss", "edited": False, "reason": "dismissed"}
+    if exact:
+        assert call_of(run, first).result == "cancel"
+
+
+def test_dismiss_is_refused_where_no_question_offers_it(toolbox: McpServer) -> None:
+    calls = [("c1", "summarize", '{"text": "x"}')]
+    with paused_run(toolbox, calls, text_chunks(["Done."])) as (_, run, _pause):
+        with pytest.raises(ValueError, match="cannot be answered 'dismiss'"):
+            run.dismiss(0)  # a sampling request: run, mock or deny
+        assert run.pending
+        assert call_of(run, run.pending[0].tool_call_id).state == "paused"
+        run.mock(0, "typed")
+        t = run.wait(PATIENCE)
+    assert t.tool_calls[0].result == "summary: typed"
+
+    # A breakpoint before an ordinary call of the server's tool: no question to dismiss.
+    with OpenAIServer(
+        scripts=[calls_step(("b1", "add", '{"a": 2, "b": 3}')), text_chunks(["5."])]
+    ) as srv:
+        agent = Agent("m", tools=[toolbox], client=client_for(srv))
+        run = off_loop(lambda: agent.run("Go.", pause_before=["add"]))
+        paused_with(run)
+        with pytest.raises(ValueError, match="cannot be answered 'dismiss'"):
+            run.dismiss(0)
+        with pytest.raises(ValueError, match="cannot be answered 'dismiss'"):
+            answer_from_view(run.pauses, {"id": "b1", "action": "dismiss"})  # the page's
+        assert [p.tool_call_id for p in run.pending] == ["b1"]
+        assert call_of(run, "b1").state == "paused"
+        run.approve(0)
+        t = run.wait(PATIENCE)
+    assert t.tool_calls[0].result == "5"

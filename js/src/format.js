@@ -205,3 +205,18 @@ export const clicks = (signal) => (/** @type {HTMLElement} */ el, /** @type {() 
 export function setText(node, text) {
   if (node.textContent !== text) node.textContent = text;
 }
+
+/**
+ * The arguments typed into an editor (a re-run's, a paused call's): a JSON object, or why not.
+ * @param {string} text
+ * @returns {{args: Record<string, any>} | {error: string}}
+ */
+export function editedArgs(text) {
+  try {
+    const args = JSON.parse(text);
+    if (typeof args === "object" && args !== null && !Array.isArray(args)) return { args };
+  } catch (e) {
+    return { error: `Not valid JSON: ${e instanceof Error ? e.message : e}` };
+  }
+  return { error: 'The arguments must be a JSON object, e.g. {"city": "Paris"}' };
+}

@@ -3,12 +3,14 @@
 // A model with an `arrangement` trait shows several runs (lanes, chat turns): its store is a LaneSet.
 
 import "./styles.css";
+import "./inspector/form.css";
 import { ForkLanes } from "./forks.js";
 import { guardSend } from "./kernel_end.js";
 import { followLanes, LaneSet } from "./lanes.js";
 import { LanesView } from "./lanes_view.js";
 import { warmUp } from "./markdown.js";
 import { provideMathFromCodeModel } from "./math.js";
+import { provideAnswerFromCodeModel } from "./pause.js";
 import { connect, Store } from "./store.js";
 import { styleShadowRoot } from "./styles.js";
 import { TranscriptView } from "./view.js";
@@ -124,10 +126,20 @@ export function laneSetFor(model) {
   return set;
 }
 
+/**
+ * The lazy chunks come from the model's code model: KaTeX (the first formula), a paused
+ * call's answers (the first live pause).
+ * @param {any} model
+ */
+function provideChunks(model) {
+  provideMathFromCodeModel(model);
+  provideAnswerFromCodeModel(model);
+}
+
 export default {
   /** @param {{model: Model}} props */
   initialize({ model }) {
-    provideMathFromCodeModel(model);
+    provideChunks(model);
     const store = entryFor(model);
     // A run about to stream (not a finished one re-shown): its first token renders warm.
     if (store.needsSync()) warmUp();
@@ -145,7 +157,7 @@ export default {
   /** @param {{model: Model, el: HTMLElement, style?: HTMLStyleElement}} props the loader's style */
   render({ model, el, style }) {
     const m = safeModel(model);
-    provideMathFromCodeModel(m);
+    provideChunks(m);
     const styled = new AbortController();
     if (style)
       styleShadowRoot(el, style.textContent ?? "", `${style.dataset.nbagent}`, styled.signal);

@@ -7,6 +7,7 @@
 // configuration stays untouched. Until the chunk arrives, placeholders show their TeX.
 
 import DOMPurify from "dompurify";
+import { chunkFromCodeModel } from "./chunks.js";
 import { h } from "./format.js";
 
 /**
@@ -70,54 +71,14 @@ export function provideMath(load) {
 }
 
 /**
- * The math chunks imported in this page, by code version: once per page and version, like
- * the bundle itself (js/src/loader.js), whichever copy of the bundle asks.
- * @type {Map<string, Promise<MathRenderer>>}
- */
-const imported = /** @type {any} */ (globalThis).__nbagentMath ?? new Map();
-/** @type {any} */ (globalThis).__nbagentMath = imported;
-
-/**
- * The kernel sends the chunk once a widget's text may hold a formula (nbagent/_widget.py,
- * `include_math`), on the code model's own comm: a formula can arrive first.
- * @param {any} code the code model
- * @returns {Promise<string>}
- */
-function mathSent(code) {
-  return new Promise((resolve) => {
-    const arrived = () => {
-      const text = String(code.get("math") ?? "");
-      if (!text) return;
-      code.off("change:math", arrived);
-      resolve(text);
-    };
-    code.on("change:math", arrived);
-  });
-}
-
-/**
  * Take the math chunk from the widget's code model (nbagent/_widget.py, CodeModel's `math`
- * trait): imported from a Blob URL on the first formula, so nothing is fetched.
+ * trait, sent with the first text that may hold a formula): imported on the first formula.
  * @param {any} model a widget model with a `code` trait ("IPY_MODEL_<id>")
  */
 export function provideMathFromCodeModel(model) {
   if (source) return;
-  const ref = String(model.get("code") ?? "").replace("IPY_MODEL_", "");
-  const manager = model.widget_manager;
-  if (!ref || !manager) return;
-  provideMath(async () => {
-    const code = await manager.get_model(ref);
-    const version = String(code.get("version"));
-    let chunk = imported.get(version);
-    if (!chunk) {
-      const text = String(code.get("math") || (await mathSent(code)));
-      const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
-      chunk = import(/* webpackIgnore: true */ /* @vite-ignore */ url).then((mod) => mod.default);
-      chunk.finally(() => URL.revokeObjectURL(url)).catch(() => {});
-      imported.set(version, chunk);
-    }
-    return chunk;
-  });
+  const load = chunkFromCodeModel(model, "math");
+  if (load) provideMath(load);
 }
 
 /** Use this renderer at once (tests, or a chunk already imported). @param {MathRenderer} r */

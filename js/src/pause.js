@@ -1,30 +1,20 @@
-// A tool call paused before it runs (nbagent/runtime/pause.py): the tool panel's Run, Edit
-// arguments, Mock result and Deny while the run waits, a code hint when nbagent cannot resume
-// it, and how it was answered afterwards. Answers go to the kernel as JSON data
-// (`pause_answer`), never as code; everything from the model goes in with textContent.
+// A tool call paused before it runs (nbagent/runtime/pause.py): what the bundle draws of it,
+// which saved notebooks and pages without a kernel read too: its head line ("… — waiting
+// for you"), why the kernel refused the last answer, and how it was answered afterwards.
+// The answers themselves (Run, Edit arguments, Mock result, Deny, an MCP question's form,
+// the code hint) are the answer chunk's (js/src/answer_chunk.js), loaded the first time a
+// live run shows a paused call: only a page that can answer one needs them.
+// Everything from the model or a server goes in with textContent.
 
-import { actionButton, clicks, fill, h, setText } from "./format.js";
-import { editedArgs } from "./rerun.js";
+import { chunkFromCodeModel } from "./chunks.js";
+import { h, setText } from "./format.js";
 
 /**
  * @typedef {import("./store.js").ToolBlock} ToolBlock
- * @typedef {import("./store.js").PauseDetail} PauseDetail
  * @typedef {{send: (msg: object) => void, mayAct?: () => boolean}} PauseActions
- * @typedef {"edit" | "mock" | "deny"} FormMode
+ * @typedef {{update(b: ToolBlock, live: boolean): void}} PauseControls
+ * @typedef {{controls(box: PauseBox, signal: AbortSignal): PauseControls}} AnswerChunk
  */
-
-/** Each form: the textarea's label, its submit button's and the action sent. */
-const FORMS = {
-  edit: ["Arguments (JSON)", "Run with these arguments"],
-  mock: ["Result for the model", "Send result"],
-  deny: ["Reason for the model (optional)", "Deny"],
-};
-
-/**
- * @param {string} label
- * @param {string} name the button's class is `nba-pause-<name>`
- */
-const button = (label, name) => actionButton(label, `nba-pause-${name}`);
 
 /**
  * How a call went on, in words (the panel's line after the answer).
@@ -36,6 +26,7 @@ export function answerText(b) {
   if (a.action === "mock") return "Mocked: the tool did not run.";
   if (a.action === "deny") return `Denied${a.reason ? `: ${a.reason}` : ""}`;
   if (a.action === "cancel") return "Stopped while paused.";
+  if (a.action === "dismiss") return "Dismissed: the server was told the question went unanswered.";
   return a.edited
     ? `Run with edited arguments; asked: ${JSON.stringify(b.asked_args)}`
     : "Approved.";
@@ -49,6 +40,41 @@ export function answerText(b) {
 export const waitingFor = (actions) =>
   actions.mayAct?.() === false ? "the notebook's author" : "you";
 
+/** @type {AnswerChunk | null} */
+let chunk = null;
+/** @type {(() => Promise<AnswerChunk>) | null} */
+let source = null;
+/** @type {Promise<AnswerChunk | null> | null} */
+let loading = null;
+
+/**
+ * Where the answer chunk comes from (the first source given wins): the widget's code model
+ * (nbagent/_widget.py, CodeModel's `answer` trait, sent with the first paused call).
+ * @param {any} model a widget model with a `code` trait ("IPY_MODEL_<id>")
+ */
+export function provideAnswerFromCodeModel(model) {
+  source ??= chunkFromCodeModel(model, "answer");
+}
+
+/** Use this chunk at once (tests: the module imported directly). @param {AnswerChunk} c */
+export function useAnswerChunk(c) {
+  chunk = c;
+}
+
+/** @returns {Promise<AnswerChunk | null>} */
+function loadAnswer() {
+  if (chunk) return Promise.resolve(chunk);
+  if (!source) return Promise.resolve(null);
+  loading ??= source().then(
+    (c) => (chunk = c),
+    (err) => {
+      console.warn("nbagent: a paused call cannot be answered here, its code did not load:", err);
+      return null;
+    },
+  );
+  return loading;
+}
+
 export class PauseBox {
   /**
    * @param {string} id the tool call's id
@@ -58,109 +84,25 @@ export class PauseBox {
   constructor(id, actions, signal) {
     this.id = id;
     this.actions = actions;
+    this.signal = signal;
     this.el = h("div", "nba-pause");
     this.el.setAttribute("role", "group");
     this.el.setAttribute("aria-label", "Paused tool call");
     this.head = h("div", "nba-pause-head");
+    // Where the chunk's buttons and code hint go (empty, hidden until then).
     this.bar = h("div", "nba-tool-actions nba-pause-bar");
-    this.run = button("Run", "run");
-    this.edit = button("Edit arguments", "edit");
-    this.mock = button("Mock result", "mock");
-    this.deny = button("Deny", "deny");
-    this.bar.append(this.run, this.edit, this.mock, this.deny);
-    this.form = h("div", "nba-pause-form");
-    this.label = h("div", "nba-pause-label");
-    this.input = /** @type {HTMLTextAreaElement} */ (h("textarea", "nba-pause-input"));
-    this.input.spellcheck = false;
-    this.submit = button("", "submit");
-    this.cancel = button("Cancel", "cancel");
-    const buttons = h("div", "nba-pause-buttons");
-    buttons.append(this.submit, this.cancel);
-    this.form.append(this.label, this.input, buttons);
     this.error = h("div", "nba-pause-error");
     this.error.setAttribute("role", "alert");
     this.hint = h("div", "nba-pause-hint");
-    this.hintCode = h("code");
-    const pre = h("pre");
-    pre.append(this.hintCode);
-    this.copy = button("Copy", "copy");
-    this.hint.append(pre, this.copy);
     this.answered = h("div", "nba-pause-answer");
-    this.el.append(this.head, this.bar, this.form, this.error, this.hint, this.answered);
-    /** @type {FormMode | null} */
-    this.mode = null;
-    /** The pause the buttons were last enabled for: a click disables them until it changes. */
-    this.sentFor = "";
+    this.bar.hidden = this.hint.hidden = true;
+    this.el.append(this.head, this.bar, this.error, this.hint, this.answered);
+    /** The chunk's buttons, forms and hint, once a live pause needed them. @type {PauseControls | null} */
+    this.controls = null;
     /** @type {ToolBlock | null} */
     this.last = null;
-
-    const on = clicks(signal);
-    on(this.run, () => this.send({ action: "run" }));
-    on(this.edit, () => this.open("edit"));
-    on(this.mock, () => this.open("mock"));
-    on(this.deny, () => this.open("deny"));
-    on(this.cancel, () => this.close());
-    on(this.submit, () => this.submitForm());
-    on(this.copy, async () => {
-      try {
-        await navigator.clipboard.writeText(this.hintCode.textContent ?? "");
-        setText(this.copy, "Copied");
-      } catch {
-        setText(this.copy, "Failed");
-      }
-    });
-    this.input.addEventListener("input", () => this.mode === "edit" && this.parseArgs(), {
-      signal,
-    });
-    this.close();
+    this.live = false;
     this.showError("");
-  }
-
-  /** @param {FormMode} mode */
-  open(mode) {
-    this.mode = mode;
-    // A question's answer starts from the kernel's `fill` (its fields), a call's from its args.
-    const args = this.last?.pause?.fill ?? this.last?.args;
-    fill(this.input, mode === "edit" ? JSON.stringify(args ?? {}, null, 2) : "");
-    const [label, submit] = FORMS[mode];
-    setText(this.label, label);
-    this.input.setAttribute("aria-label", label);
-    setText(this.submit, submit);
-    this.form.hidden = false;
-    this.showError("");
-    this.input.focus();
-  }
-
-  close() {
-    this.mode = null;
-    this.form.hidden = true;
-  }
-
-  /** The edited arguments, or null with the error shown (nothing is sent). */
-  parseArgs() {
-    const edited = editedArgs(this.input.value);
-    this.showError("error" in edited ? edited.error : "");
-    return "args" in edited ? edited.args : null;
-  }
-
-  submitForm() {
-    if (this.mode === "edit") {
-      const args = this.parseArgs();
-      if (args) this.send({ action: "run", args });
-    } else if (this.mode === "mock") this.send({ action: "mock", result: this.input.value });
-    else if (this.mode === "deny") this.send({ action: "deny", reason: this.input.value.trim() });
-  }
-
-  /** @param {{action: string, args?: object, result?: string, reason?: string}} answer */
-  send(answer) {
-    this.sentFor = JSON.stringify(this.last?.pause ?? null);
-    this.setDisabled(true);
-    this.actions.send({ type: "pause_answer", id: this.id, ...answer });
-  }
-
-  /** @param {boolean} disabled */
-  setDisabled(disabled) {
-    for (const b of [this.run, this.edit, this.mock, this.deny, this.submit]) b.disabled = disabled;
   }
 
   /** @param {string} message */
@@ -175,35 +117,36 @@ export class PauseBox {
    */
   update(b, live) {
     this.last = b;
+    this.live = live;
     const paused = b.state === "paused";
     const pause = paused ? (b.pause ?? null) : null;
-    const actions = new Set(Array.isArray(pause?.actions) ? pause.actions : []);
-    // A viewer of a served app sees the pause but cannot answer it: the author does.
-    const mayAct = this.actions.mayAct?.() !== false;
-    const answerable = live && actions.size > 0 && mayAct;
     this.el.hidden = !paused && !b.answer;
     this.el.classList.toggle("nba-pause-waiting", paused);
     const origin = pause?.origin && pause.origin !== "breakpoint" ? ` (${pause.origin})` : "";
-    const whom = waitingFor(this.actions);
     const head = pause?.head ?? "Paused before this call";
-    setText(this.head, paused ? `${head} — waiting for ${whom}${origin}` : "");
+    setText(this.head, paused ? `${head} — waiting for ${waitingFor(this.actions)}${origin}` : "");
     this.head.hidden = !paused;
-    this.bar.hidden = !answerable;
-    this.run.hidden = !actions.has("run");
-    this.edit.hidden = !actions.has("edit");
-    this.mock.hidden = !actions.has("mock");
-    this.deny.hidden = !actions.has("deny");
-    if (!answerable) this.close();
-    const key = JSON.stringify(pause);
-    if (key !== this.sentFor) this.setDisabled(false);
     const refused = typeof pause?.error === "string" ? pause.error : "";
     if (refused || !paused) this.showError(refused);
-    const hint =
-      paused && mayAct && actions.size === 0 && typeof pause?.hint === "string" ? pause.hint : "";
-    this.hint.hidden = !hint;
-    setText(this.hintCode, hint);
     const said = answerText(b);
     this.answered.hidden = !said;
     setText(this.answered, said);
+    // A call only its framework resumes keeps its code hint after the run ended.
+    const wanted = live || typeof pause?.hint === "string";
+    if (!this.controls && paused && wanted && this.actions.mayAct?.() !== false) this.attach();
+    this.controls?.update(b, live);
+  }
+
+  /** The chunk's controls, at once when it is here, else when it arrives. */
+  attach() {
+    if (chunk) {
+      this.controls = chunk.controls(this, this.signal);
+      return;
+    }
+    loadAnswer().then((c) => {
+      if (!c || this.controls || this.signal.aborted) return;
+      this.controls = c.controls(this, this.signal);
+      if (this.last) this.controls.update(this.last, this.live);
+    });
   }
 }

@@ -11,13 +11,13 @@ import {
   actionButton,
   clicks,
   displayValue,
+  editedArgs,
   fill,
   formatDuration,
   h,
   oneLine,
   setText,
 } from "./format.js";
-import { isObject } from "./wire.js";
 
 /**
  * @typedef {import("./store.js").ToolBlock} ToolBlock
@@ -112,21 +112,6 @@ export function tracebackBox(text = "") {
   const pre = h("pre", "nba-traceback-text", text);
   box.append(h("summary", "nba-traceback-summary", "Traceback"), pre);
   return { box, pre };
-}
-
-/**
- * The arguments typed into an editor (a re-run's, a paused call's): a JSON object, or why not.
- * @param {string} text
- * @returns {{args: Record<string, any>} | {error: string}}
- */
-export function editedArgs(text) {
-  try {
-    const args = JSON.parse(text);
-    if (isObject(args)) return { args };
-  } catch (e) {
-    return { error: `Not valid JSON: ${e instanceof Error ? e.message : e}` };
-  }
-  return { error: 'The arguments must be a JSON object, e.g. {"city": "Paris"}' };
 }
 
 export class RerunBox {

@@ -28,11 +28,12 @@ import { decodeOps, isObject, WireError } from "./wire.js";
  *   how it went on. `no_rerun`: why the kernel cannot call the tool again (rerun.js).
  * @typedef {{actions?: string[], origin?: string | null, hint?: string | null,
  *   schema?: object | null, error?: string, head?: string, fill?: object}} PauseDetail
- *   `actions` ⊆ run, edit, mock, deny: what the panel offers; none: `hint` (code) instead.
- *   `error`: the kernel refused the last answer (arguments that do not fit the schema).
+ *   `actions` ⊆ run, edit, mock, deny, dismiss: what the panel offers; none: `hint` (code)
+ *   instead. `error`: the kernel refused the last answer (arguments that do not fit the schema).
  *   `head`, `fill`: a question asked mid-call (an MCP server's, nbagent/_agent_mcp.py): the
- *   panel's first words instead of "Paused before this call", and where an answer starts.
- * @typedef {{action: "run" | "mock" | "deny" | "cancel", edited?: boolean,
+ *   panel's first words instead of "Paused before this call", and where an answer starts;
+ *   with `schema` too, the panel shows the question's form (answer_chunk.js).
+ * @typedef {{action: "run" | "mock" | "deny" | "dismiss" | "cancel", edited?: boolean,
  *   reason?: string}} PauseAnswer
  * @typedef {{type: "agent", id: string, name: string, started_at?: number | null,
  *   ended_at?: number | null, usage?: Usage | null, parent?: string}} AgentBlock

@@ -1,5 +1,6 @@
 """Answering a run's paused tool calls from the notebook: ``run.pending``, ``run.approve(i)``,
-``run.mock(i, result)``, ``run.deny(i, reason=...)`` and the widget's ``pause_answer`` message.
+``run.mock(i, result)``, ``run.deny(i, reason=...)``, ``run.dismiss(i)`` (a server's question only)
+and the widget's ``pause_answer`` message.
 
 ``i`` is a position in ``run.pending`` or a tool call id. Edited arguments are checked by the
 request's ``validate`` before the answer is given: a ``ValueError`` naming the field leaves the
@@ -76,9 +77,10 @@ def answer_call(
         args = dict(request.args or {}) | overrides
     offered = request.actions
     # A producer that cannot carry an answer out would take it for another (a framework's
-    # approval given a mock result): refused, the call stays paused.
-    if offered is not None and action not in offered:
-        takes = ", ".join(offered)
+    # approval given a mock result): refused, the call stays paused. A dismissal only where
+    # offered: a breakpoint (None: every other answer) would take it for a Stop.
+    if (offered is None and action == "dismiss") or (offered is not None and action not in offered):
+        takes = ", ".join(offered if offered is not None else ("run", "edit", "mock", "deny"))
         raise ValueError(f"{request.name} cannot be answered {action!r} here (it takes {takes})")
     if action == "run" and args is not None:
         args = _checked(request, args)
@@ -90,9 +92,10 @@ def answer_call(
 
 def answer_from_view(pauses: Pauses, content: dict[str, Any]) -> None:
     """The widget's ``pause_answer`` message (JSON data, never code): ``{id, action, args?,
-    result?, reason?}``; ``ValueError`` for arguments that do not fit."""
+    result?, reason?}`` (``action``: run, mock, deny, dismiss); ``ValueError`` for an answer
+    the call does not take or arguments that do not fit."""
     call_id, action = content.get("id"), content.get("action")
-    if not isinstance(call_id, str) or action not in ("run", "mock", "deny"):
+    if not isinstance(call_id, str) or action not in ("run", "mock", "deny", "dismiss"):
         raise ValueError(f"not an answer to a paused call: {content!r}")
     args = content.get("args")
     if args is not None and not isinstance(args, dict):

@@ -6,6 +6,7 @@ A producer (an agent loop, a framework's approval request) asks before a tool ru
     if answer.action == "run": ...        # answer.args: the arguments to run it with
     elif answer.action == "mock": ...     # answer.result: what the model gets instead
     elif answer.action == "deny": ...     # answer.reason: the refusal the model gets
+    elif answer.action == "dismiss": ...  # a question left unanswered (only where offered)
     else: ...                             # "cancel": the run was stopped; give up
 
 and the notebook answers from any thread (a cell, the widget's comm handler):
@@ -25,7 +26,7 @@ from nbagent.runtime.loops import settle_threadsafe
 
 __all__ = ["Answer", "PauseRequest", "Pauses"]
 
-Action = Literal["run", "mock", "deny", "cancel"]
+Action = Literal["run", "mock", "deny", "dismiss", "cancel"]
 
 
 @dataclasses.dataclass(frozen=True)
@@ -45,7 +46,8 @@ class PauseRequest:
     field that does not fit (the agent passes its tool's pydantic validation)."""
     actions: tuple[str, ...] | None = None
     """The answers the producer can carry out (``run``, ``edit``: run with other arguments,
-    ``mock``, ``deny``), as its widget offers them; None: every one."""
+    ``mock``, ``deny``, ``dismiss``: leave a server's question unanswered), as its widget
+    offers them; None: every one but ``dismiss``, which only a question offers."""
 
 
 @dataclasses.dataclass(frozen=True)

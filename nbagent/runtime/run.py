@@ -24,13 +24,7 @@ from nbagent._transcript import Transcript
 from nbagent.runtime import registry
 from nbagent.runtime.answers import PendingCall, answer_call, answer_from_view, pending_calls
 from nbagent.runtime.driver import Driver
-from nbagent.runtime.kernel import (
-    CellMark,
-    cell_mark,
-    in_notebook,
-    on_kernel_shutdown,
-    same_cell,
-)
+from nbagent.runtime.kernel import CellMark, cell_mark, in_notebook, on_kernel_shutdown, same_cell
 from nbagent.runtime.log import EventLog
 from nbagent.runtime.pause import Pauses
 from nbagent.runtime.reruns import Rerunner, cannot_reach
@@ -217,6 +211,12 @@ class Run:
     def deny(self, i: int | str = 0, reason: str | None = None) -> None:
         """Refuse paused call ``i``: the model is told so (with ``reason``) and goes on."""
         answer_call(self.pauses, i, "deny", reason=reason)
+
+    def dismiss(self, i: int | str = 0) -> None:
+        """Dismiss the question paused call ``i`` waits on: the server is told the question was
+        dismissed (MCP ``cancel``); the call goes on as the server decides. Only a question
+        offers it: elsewhere ``ValueError``, and the call stays paused."""
+        answer_call(self.pauses, i, "dismiss")
 
     def _pause_answer_from_view(self, content: dict[str, Any]) -> None:
         # Off the comm thread: the answer takes the run's lock to show a refusal.

@@ -7,7 +7,6 @@ server asks a question during: answered in the call's panel."""
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -155,6 +154,7 @@ run = agent.run("Greet me.")
 
 
 def test_a_question_during_an_agents_call_is_answered_in_its_panel(lab: LabPage) -> None:
+    """The question's form in the call's panel: typed into, checked, accepted."""
     scripts = [calls_step(("c1", "ask_name", "{}")), text_chunks(["Hello, Ada."])]
     with OpenAIServer(scripts=scripts) as srv:
         cell = AGENT.format(python=sys.executable, root=str(ROOT), url=srv.base_url)
@@ -164,12 +164,21 @@ def test_a_question_during_an_agents_call_is_answered_in_its_panel(lab: LabPage)
         head.wait_for()
         assert head.inner_text().startswith("The server asks: Who is asking?")
         assert "waiting for you" in head.inner_text()
-        panel.get_by_role("button", name="Edit arguments").click()
-        editor = panel.locator(".nba-pause-input")
-        assert json.loads(editor.input_value()) == {"name": None, "age": None, "tea": False}
-        editor.fill('{"name": "Ada", "tea": true}')
-        panel.locator(".nba-pause-submit").click()
+        # The question's form (the answer chunk, loaded for this first paused call), from the
+        # requested schema: Accept checks it in the browser, then sends its fields.
+        name = panel.get_by_label("name", exact=True)
+        name.wait_for()
+        assert name.input_value() == ""
+        assert not panel.locator(".nba-form-check").is_checked()  # tea: False, from `fill`
+        assert panel.get_by_role("button", name="Edit arguments").is_hidden()
+        panel.get_by_role("button", name="Accept").click()
+        error = panel.locator(".nba-pause-error")
+        assert error.inner_text() == "name: required"
+        name.fill("Ada")
+        panel.locator(".nba-form-check").check()
+        panel.get_by_role("button", name="Accept").click()
         lab.wait_status("completed", 0)
+        assert lab.js("() => globalThis.__nbagentAnswer?.size") == 1
     panel.locator(".nba-summary").click()
     assert panel.locator(".nba-result").first.inner_text().strip() == "hello Ada (tea)"
     assert "Approved" in panel.locator(".nba-pause-answer").inner_text()

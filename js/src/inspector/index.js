@@ -6,6 +6,7 @@
 // Everything the server sent goes in with textContent.
 
 import "./inspector.css";
+import "./form.css";
 import { actionButton, h, setText } from "../format.js";
 import loader from "../loader.js";
 import { promptEntry, resourceEntry, templateEntry, toolEntry } from "./catalog.js";
