@@ -47,6 +47,9 @@ def test_a_real_wav_becomes_a_bundle_with_its_line() -> None:
     assert display == [{"data": {"audio/wav": WAV_B64, "text/plain": line}, "metadata": {}}]
     assert not is_error
     assert clean_display(display) == display  # as the normalizer checks it on its way
+    upper = as_tool_result(McpResult([audio("Audio/WAV", WAV)]))[1]
+    assert upper is not None
+    assert list(upper[0]["data"]) == ["audio/wav", "text/plain"]
 
 
 @pytest.mark.parametrize("mime", sorted(HEADS))

@@ -71,7 +71,7 @@ def _binary(kind: str, mime: str, b64: str, display: list[dict[str, Any]]) -> st
     except (binascii.Error, ValueError):
         return f"[{kind} {mime}: not valid base64]"
     line = f"[{kind} {mime}, {len(data):,} bytes]"
-    if mime.startswith("audio/"):
+    if mime.lower().startswith("audio/"):
         bundle, line = audio_bundle(mime, data, line)
     else:
         image = image_from_bytes(data) if mime.startswith("image/") else None
