@@ -20,7 +20,7 @@ from nbagent._inspector import McpInspector
 from nbagent._mcp._results import as_tool_result, log_text
 from nbagent._mcp._rpc import RPC_CHARS, RPC_KEPT, RpcLog
 from nbagent._mcp._types import McpLogEntry
-from tests.mcp_servers import PNG_1X1, ROOT, TOOLBOX
+from tests.mcp_servers import PNG_1X1, ROOT, TOOLBOX, silent_wav
 from tests.wait import PATIENCE, wait_for
 
 pytestmark = pytest.mark.mcp
@@ -143,6 +143,17 @@ def test_calls_reads_and_prompts_are_runs_of_their_own(toolbox: McpServer) -> No
     assert display is not None
     assert display[0]["data"]["image/png"] == PNG_1X1
 
+    # A sound plays in the panel: its bundle, in the run's state and its static HTML too.
+    t = inspector.call("sound", {}).wait(PATIENCE)
+    wav = base64.b64encode(silent_wav()).decode()
+    line = f"[audio audio/wav, {len(silent_wav()):,} bytes]"
+    assert t.tool_calls[0].result == line
+    assert t.tool_calls[0].display == [
+        {"data": {"audio/wav": wav, "text/plain": line}, "metadata": {}}
+    ]
+    player = '<audio class="nba-data-audio" controls preload="metadata" '
+    assert f'{player}src="data:audio/wav;base64,{wav}">' in t.to_html()
+
     t = inspector.call("fail", {"message": "nope"}).wait(PATIENCE)
     assert t.status == "completed"  # the tool's own error: a result, not a broken run
     assert t.tool_calls[0].is_error
@@ -153,7 +164,7 @@ def test_calls_reads_and_prompts_are_runs_of_their_own(toolbox: McpServer) -> No
     # Re-run from the page: the same request with the edited arguments, as a new turn.
     first = inspector.calls.runs[0]
     first.handle_message({"type": "rerun", "id": "call-1", "args": {"a": 20, "b": 1}})
-    again = wait_for(lambda: len(inspector.calls.runs) == 8 and inspector.calls.runs[-1])
+    again = wait_for(lambda: len(inspector.calls.runs) == 9 and inspector.calls.runs[-1])
     assert again.wait(PATIENCE).tool_calls[0].result == "21"
 
 

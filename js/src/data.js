@@ -1,7 +1,8 @@
 // Tool results as data (nbagent/_data's display bundles): tables, images, markdown, text.
 // Everything is built here from plain values with textContent; the only HTML that is parsed
 // is a `_repr_html_` table, through the markdown sanitizer (rendering.md §4), and the only
-// image is an <img> made here from a base64 PNG, JPEG or WebP whose magic number matches.
+// image is an <img> made here from a base64 PNG, JPEG or WebP whose magic number matches (a
+// sound likewise an <audio> from base64 audio of an allow-listed container).
 
 import { h } from "./format.js";
 import { purify, renderMarkdown } from "./markdown.js";
@@ -17,36 +18,45 @@ export const TABLE_MIME = "application/vnd.nbagent.table+json";
  * @typedef {{data: Record<string, unknown>, metadata?: Record<string, unknown>}} Bundle
  */
 
-/** The first bytes of each image type nbagent shows; SVG and anything else is never shown. */
+// Each type's first bytes as Latin-1 text (atob's), tested on the first 12: the image types
+// nbagent shows (SVG and anything else never), and the sound bundles of nbagent/_data/audio.py.
 const MAGIC = {
-  "image/png": (/** @type {Uint8Array} */ b) =>
-    [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a].every((x, i) => b[i] === x),
-  "image/jpeg": (/** @type {Uint8Array} */ b) => b[0] === 0xff && b[1] === 0xd8 && b[2] === 0xff,
-  "image/webp": (/** @type {Uint8Array} */ b) =>
-    String.fromCharCode(...b.slice(0, 4)) === "RIFF" &&
-    String.fromCharCode(...b.slice(8, 12)) === "WEBP",
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the magic number holds them
+  "image/png": /^\x89PNG\r\n\x1a\n/,
+  "image/jpeg": /^\xff\xd8\xff/,
+  "image/webp": /^RIFF.{4}WEBP/s,
+};
+const SOUNDS = {
+  "audio/wav": /^RIFF.{4}WAVE/s,
+  "audio/mpeg": /^(ID3|\xff[\xe2-\xe7\xea-\xef\xf2-\xf7\xfa-\xff])/,
+  "audio/ogg": /^OggS/,
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the magic number holds them
+  "audio/webm": /^\x1aE\xdf\xa3/,
+  "audio/flac": /^fLaC/,
+  "audio/aac": /^(ID3|\xff[\xf0\xf1\xf8\xf9])/,
+  "audio/mp4": /^.{4}ftyp/s,
 };
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-/** As nbagent/_data/limits.py IMAGE_BYTES (1 MB), base64-encoded. */
+/** As nbagent/_data/limits.py IMAGE_BYTES and AUDIO_BYTES (1 MB), base64-encoded. */
 const MAX_IMAGE_CHARS = Math.ceil(1_000_000 / 3) * 4;
 
 /**
- * A `data:` URL for base64 image data whose bytes are what `mime` says; null otherwise.
+ * A `data:` URL for base64 data whose bytes are what `mime` says, `mime` one of `magic`'s
+ * types (the images', or SOUNDS); null otherwise.
  * @param {string} mime
  * @param {unknown} b64
+ * @param {Record<string, RegExp>} [magic]
  */
-export function imageUrl(mime, b64) {
-  const check = MAGIC[/** @type {keyof typeof MAGIC} */ (mime)];
-  if (!check || typeof b64 !== "string" || b64.length > MAX_IMAGE_CHARS || b64.length % 4)
+export function imageUrl(mime, b64, magic = MAGIC) {
+  const first = Object.hasOwn(magic, mime) && magic[mime];
+  if (!first || typeof b64 !== "string" || b64.length > MAX_IMAGE_CHARS || b64.length % 4)
     return null;
   if (!BASE64.test(b64)) return null;
-  let head;
   try {
-    head = Uint8Array.from(atob(b64.slice(0, 16)), (c) => c.charCodeAt(0));
+    return first.test(atob(b64.slice(0, 16))) ? `data:${mime};base64,${b64}` : null;
   } catch {
     return null;
   }
-  return check(head) ? `data:${mime};base64,${b64}` : null;
 }
 
 /** @param {unknown} t @returns {t is Table} */
@@ -106,6 +116,10 @@ function bundleView(b) {
     const url = imageUrl(mime, data[mime]);
     if (url) return imageView(url, b.metadata?.[mime], plain);
   }
+  for (const mime of Object.keys(SOUNDS)) {
+    const url = imageUrl(mime, data[mime], SOUNDS);
+    if (url) return audioView(url, plain);
+  }
   if (typeof data["text/html"] === "string") {
     const frag = purify(data["text/html"]);
     const table = frag.querySelector("table");
@@ -135,6 +149,21 @@ function imageView(url, meta, alt) {
   img.src = url;
   const box = h("div", "nba-data-figure");
   box.append(img);
+  return box;
+}
+
+/**
+ * A player; the sound's size and type (`text/plain`) under it.
+ * @param {string} url a validated data: URL
+ * @param {string} caption
+ */
+function audioView(url, caption) {
+  const audio = h("audio", "nba-data-audio");
+  audio.controls = true;
+  audio.preload = "metadata";
+  audio.src = url;
+  const box = h("div", "nba-data-figure");
+  box.append(audio, h("div", "nba-data-caption", caption));
   return box;
 }
 

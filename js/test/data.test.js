@@ -126,6 +126,8 @@ describe("images", () => {
     expect(imageUrl("image/jpeg", PNG)).toBeNull();
     expect(imageUrl("image/png", `${PNG}"onerror="x`)).toBeNull();
     expect(imageUrl("image/png", "x".repeat(2_000_000))).toBeNull();
+    expect(imageUrl("constructor", PNG)).toBeNull(); // no type from the allow-list's prototype
+    expect(imageUrl("__proto__", PNG)).toBeNull();
     const el = shown([{ data: { "image/svg+xml": SVG, "image/png": SVG, "text/plain": "no" } }]);
     expect(el.querySelector("img")).toBeNull();
     expect(el.textContent).toBe("no");
@@ -145,6 +147,85 @@ describe("images", () => {
     expect(mk("nba-data-image", "https://beacon.test/p.png").length).toBeGreaterThan(0);
     expect(mk("nba-data-image", `data:image/svg+xml;base64,${SVG}`).length).toBeGreaterThan(0);
     expect(mk("nba-data-image", `data:image/png;base64,${SVG}`).length).toBeGreaterThan(0);
+  });
+});
+
+// A real WAV (8 samples of silence, 16-bit mono at 8 kHz), written by Python's wave module.
+const WAV = "UklGRjQAAABXQVZFZm10IBAAAAABAAEAQB8AAIA+AAACABAAZGF0YRAAAAAAAAAAAAAAAAAAAAAAAAAA";
+const b64 = (/** @type {string} */ latin1) => btoa(latin1);
+
+describe("audio", () => {
+  test("a WAV bundle becomes a player nbagent builds, its line under it", () => {
+    const el = shown([{ data: { "audio/wav": WAV, "text/plain": "[audio audio/wav, 60 bytes]" } }]);
+    const audio = /** @type {HTMLAudioElement} */ (el.querySelector("audio"));
+    expect(audio.className).toBe("nba-data-audio");
+    expect(audio.getAttribute("src")).toBe(`data:audio/wav;base64,${WAV}`);
+    expect([audio.controls, audio.preload, audio.autoplay]).toEqual([true, "metadata", false]);
+    expect(audio.nextElementSibling?.textContent).toBe("[audio audio/wav, 60 bytes]");
+    expect(el.querySelectorAll("*")).toHaveLength(4); // box, figure, player, caption
+    expect(violations(el)).toEqual([]);
+  });
+
+  test("each allowed container by its first bytes", () => {
+    for (const [mime, head] of [
+      ["audio/mpeg", "ID3\x04\0\0\0\0\0\0\0\0"],
+      ["audio/mpeg", "\xff\xfb\x90\x64\0\0\0\0\0"],
+      ["audio/ogg", "OggS\0\x02\0\0\0\0\0\0"],
+      ["audio/webm", "\x1a\x45\xdf\xa3\x9f\x42\x86\x81\x01"],
+      ["audio/flac", "fLaC\0\0\0\x22\0"],
+      ["audio/aac", "\xff\xf1\x50\x80\x02\x1f\xfc\0\0"],
+      ["audio/mp4", "\0\0\0\x20ftypM4A \0\0\0\0"],
+    ]) {
+      const el = shown([{ data: { [mime]: b64(head), "text/plain": mime } }]);
+      expect(el.querySelector("audio")?.getAttribute("src"), mime).toBe(
+        `data:${mime};base64,${b64(head)}`,
+      );
+      expect(violations(el), mime).toEqual([]);
+    }
+  });
+
+  test("hostile sound bundles show their text only, never a player nor anything else", () => {
+    const script = "<script>window.__pwned=1</script>";
+    for (const data of [
+      { 'audio/wav"><script>window.__pwned=1</script>': WAV }, // a type off the list
+      { "audio/x-wav": WAV }, // Python sends the canonical type only
+      { "audio/svg+xml": b64("<svg onload=window.__pwned=1>") },
+      JSON.parse(`{"__proto__": "${WAV}", "constructor": "${WAV}"}`),
+      { "audio/wav": "javascript:window.__pwned=1" },
+      { "audio/wav": `${WAV}"><script>window.__pwned=1</script>` }, // not base64
+      { "audio/wav": `${WAV.slice(0, -4)}\nAAA=` },
+      { "audio/wav": "https://beacon.test/a.wav" },
+      { "audio/wav": `data:audio/wav;base64,${WAV}` },
+      { "audio/wav": b64(script) }, // text claiming to be audio
+      { "audio/ogg": WAV }, // a WAV labelled Ogg
+      { "audio/aac": b64("\xff\xfb\x90\x64\0\0\0\0\0") }, // an MP3 frame is no ADTS
+      { "audio/wav": `UklGRiQAAABXQVZF${"A".repeat(1_400_000)}` }, // over the size cap
+      { "audio/wav": 5 },
+    ]) {
+      const what = JSON.stringify(data).slice(0, 80);
+      const el = shown([{ data: { ...data, "text/plain": "said" } }]);
+      expect(el.querySelector("audio"), what).toBeNull();
+      expect(el.querySelectorAll("*"), what).toHaveLength(2); // the box and the text's <pre>
+      expect(el.textContent, what).toBe("said");
+    }
+  });
+
+  test("the audio rule of check.js: only nbagent's data audio passes", () => {
+    const root = document.createElement("div");
+    const mk = (/** @type {string} */ cls, /** @type {string} */ src, child = false) => {
+      const audio = document.createElement("audio");
+      audio.className = cls;
+      audio.setAttribute("src", src);
+      if (child) audio.append(document.createElement("source"));
+      root.replaceChildren(audio);
+      return violations(root);
+    };
+    expect(mk("nba-data-audio", `data:audio/wav;base64,${WAV}`)).toEqual([]);
+    expect(mk("", `data:audio/wav;base64,${WAV}`).length).toBeGreaterThan(0);
+    expect(mk("nba-data-audio", `data:audio/wav;base64,${WAV}`, true).length).toBeGreaterThan(0);
+    expect(mk("nba-data-audio", "https://beacon.test/a.wav").length).toBeGreaterThan(0);
+    expect(mk("nba-data-audio", `data:audio/ogg;base64,${WAV}`).length).toBeGreaterThan(0);
+    expect(mk("nba-data-audio", `data:audio/wav;base64,${b64("<b>")}`).length).toBeGreaterThan(0);
   });
 });
 

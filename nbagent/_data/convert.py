@@ -4,7 +4,8 @@ and bundles from elsewhere checked again (``clean_display``).
 A bundle is Jupyter's display data: ``{"data": {mime: value}, "metadata": {mime: {...}}}``,
 with ``text/plain`` always, and one of ``application/vnd.nbagent.table+json`` (with
 ``text/markdown``), ``image/png|jpeg|webp`` (base64, with ``width``/``height`` metadata),
-``text/markdown`` or ``text/html`` (a table, sanitized).
+``text/markdown`` or ``text/html`` (a table, sanitized); an MCP tool's sound is
+``audio/wav|mpeg|ogg|webm|flac|aac|mp4`` (base64, ``nbagent._data.audio``).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ import binascii
 from dataclasses import dataclass
 from typing import Any
 
+from nbagent._data.audio import BUNDLE_AUDIO_MIMES, audio_data_ok
 from nbagent._data.html import clean_table_html
 from nbagent._data.images import (
     IMAGE_MIMES,
@@ -144,7 +146,8 @@ def _image_bundle(image: Image, obj: Any) -> tuple[dict[str, Any], str]:
 
 def clean_display(display: Any) -> list[dict[str, Any]] | None:
     """Bundles from a source (or a saved state) checked again: known mime types with values of
-    the right shape, images that are what they claim within the caps, HTML re-sanitized."""
+    the right shape, images and sounds that are what they claim within the caps, HTML
+    re-sanitized."""
     if not isinstance(display, list):
         return None
     out = []
@@ -169,6 +172,7 @@ def clean_display(display: Any) -> list[dict[str, Any]] | None:
             if size is not None:
                 clean[mime] = data[mime]
                 metadata[mime] = {"width": size[0], "height": size[1]}
+        clean.update((m, data[m]) for m in BUNDLE_AUDIO_MIMES if audio_data_ok(m, data.get(m)))
         if clean:
             out.append(_bundle(clean, metadata))
     return out or None

@@ -4,6 +4,7 @@ model's context. Every conversion in ``nbagent._data`` is bounded by these."""
 from __future__ import annotations
 
 __all__ = [
+    "AUDIO_BYTES",
     "CELL_CHARS",
     "FIGURE_DPI",
     "IMAGE_BYTES",
@@ -40,6 +41,12 @@ IMAGE_SIDE = 1600
 
 IMAGE_BYTES = 1_000_000
 """The encoded size of an image; larger ones are re-encoded smaller (PIL) or not shown."""
+
+AUDIO_BYTES = 1_000_000
+"""The size of a sound a tool returns that is played in its panel (a minute of 128 kbit/s MP3,
+11 s of CD-quality WAV); a larger one is only said in a line. It is saved in the notebook
+twice (the widget's state and its HTML copy), base64 (a third larger), and sent to every
+open view of the run."""
 
 FIGURE_DPI = 100
 """matplotlib Figures are saved at this resolution (640x480 for the default size)."""

@@ -10,7 +10,15 @@ import json
 import re
 from typing import TYPE_CHECKING, Any
 
-from nbagent._data import IMAGE_MIMES, TABLE_MIME, clean_display, clean_table_html, image_size
+from nbagent._data import (
+    BUNDLE_AUDIO_MIMES,
+    IMAGE_MIMES,
+    TABLE_MIME,
+    audio_data_ok,
+    clean_display,
+    clean_table_html,
+    image_size,
+)
 from nbagent._export.common import (
     _TOOL_STATES,
     _pretty,
@@ -144,12 +152,14 @@ def _tool_html(b: dict[str, Any], inside: str = "") -> str:
 def tool_data_html(display: Any) -> str:
     """A tool result's display bundles (``ToolCall.display``) as static HTML, checked again
     (the state may come from anywhere): a table of escaped cells, an ``img`` only from a base64
-    PNG/JPEG/WebP that is what it says, a ``_repr_html_`` table through the nh3 table allow-list,
+    PNG/JPEG/WebP that is what it says, an ``audio`` player only from base64 audio that is the
+    container its type says, a ``_repr_html_`` table through the nh3 table allow-list,
     markdown through the export's renderer; "" when there is nothing to show."""
     out = []
     for bundle in clean_display(display) or []:
         data = bundle["data"]
         image = next((m for m in IMAGE_MIMES if m in data), None)
+        sound = next((m for m in BUNDLE_AUDIO_MIMES if m in data), None)
         if TABLE_MIME in data:
             out.append(_table_html(data[TABLE_MIME]))
         elif image is not None and (size := image_size(image, data[image])) is not None:
@@ -157,6 +167,13 @@ def tool_data_html(display: Any) -> str:
             out.append(
                 f'<img class="nba-data-image" src="data:{image};base64,{data[image]}" '
                 f'width="{size[0]}" height="{size[1]}" alt="{alt}">'
+            )
+        elif sound is not None and audio_data_ok(sound, data[sound]):
+            caption = html.escape(str(data.get("text/plain") or ""))
+            out.append(
+                f'<div><audio class="nba-data-audio" controls preload="metadata" '
+                f'src="data:{sound};base64,{data[sound]}"></audio>'
+                f'<div class="nba-meta">{caption}</div></div>'
             )
         elif "text/html" in data and (cleaned := clean_table_html(data["text/html"])):
             out.append(f'<div class="nba-data-html">{cleaned}</div>')

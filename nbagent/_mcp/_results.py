@@ -1,5 +1,5 @@
 """What a server returned, as a tool panel shows it: the text of a result's content blocks
-(images as data to show, audio, links and embedded resources said in a line), its
+(images and audio as data to show, links and embedded resources said in a line), its
 ``structuredContent`` beside them, a resource's contents, a prompt's messages."""
 
 from __future__ import annotations
@@ -9,6 +9,7 @@ import binascii
 import json
 from typing import Any
 
+from nbagent._data import audio_bundle
 from nbagent._data.images import image_from_bytes
 from nbagent._mcp._types import McpLogEntry, McpResult
 
@@ -63,14 +64,18 @@ def _block_text(block: dict[str, Any], display: list[dict[str, Any]]) -> str:
 
 
 def _binary(kind: str, mime: str, b64: str, display: list[dict[str, Any]]) -> str:
-    """A line for base64 data, and a display bundle when it is an image nbagent shows."""
+    """A line for base64 data, and a display bundle when it is an image nbagent shows or a
+    sound it plays."""
     try:
         data = base64.b64decode(b64, validate=True)
     except (binascii.Error, ValueError):
         return f"[{kind} {mime}: not valid base64]"
     line = f"[{kind} {mime}, {len(data):,} bytes]"
-    image = image_from_bytes(data) if mime.startswith("image/") else None
-    bundle = image.bundle() if image is not None else None
+    if mime.lower().startswith("audio/"):
+        bundle, line = audio_bundle(mime, data, line)
+    else:
+        image = image_from_bytes(data) if mime.startswith("image/") else None
+        bundle = image.bundle() if image is not None else None
     if bundle is not None:
         bundle["data"]["text/plain"] = line
         display.append(bundle)

@@ -2,8 +2,9 @@
 expression), against tests/mcp_servers/toolbox.py over stdio: the lists, a form filled and
 called, a required field missing, live progress then Stop (the server sees the
 cancellation), an elicitation answered from the page, a resource read, the Log and JSON-RPC
-tabs, and a server's hostile text shown as text. And an agent's run whose MCP tool call the
-server asks a question during: answered in the call's panel."""
+tabs, a server's hostile text shown as text, and a sound played in its call's panel. And an
+agent's run whose MCP tool call the server asks a question during: answered in the call's
+panel."""
 
 from __future__ import annotations
 
@@ -61,7 +62,7 @@ def test_list_call_progress_stop_elicit_read(lab: LabPage, tmp_path: Path) -> No
     tabs = lab.page.locator(".nba-inspector .nba-insp-tabs")
     lab.wait_js(
         "() => [...document.querySelectorAll('.nba-insp-tab')].some("
-        "(t) => t.textContent === 'Tools (12)')"
+        "(t) => t.textContent === 'Tools (13)')"
     )
     assert "Resources (2)" in tabs.inner_text()
     assert "Prompts (1)" in tabs.inner_text()
@@ -141,6 +142,19 @@ def test_list_call_progress_stop_elicit_read(lab: LabPage, tmp_path: Path) -> No
     assert "onerror" in fifth.locator(".nba-result").first.inner_text()
     assert lab.js("() => window.__pwned") is None
     assert lab.page.locator(".nba-inspector img").count() == 0
+
+    # A sound plays in the call's panel: a player the browser reads the WAV's length from.
+    tool(lab, "sound").get_by_role("button", name="Call").click()
+    wait_turn(lab, 5, "completed")
+    turn(lab, 5).locator(".nba-tool .nba-summary").click()
+    player = "document.querySelector('.nba-insp-calls audio.nba-data-audio')"
+    lab.wait_js(f"() => {player}?.readyState >= 1")  # HAVE_METADATA: loadedmetadata fired
+    got = lab.js(
+        f"() => {{ const a = {player}; "
+        "return [a.controls, a.getAttribute('src').slice(0, 22), a.duration]; }"
+    )
+    assert got[:2] == [True, "data:audio/wav;base64,"]
+    assert got[2] == pytest.approx(0.1)  # finite and > 0: decoded, not just present
     assert lab.foreign_requests() == []
 
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import io
 import socket
 import subprocess
 import sys
+import wave
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +22,17 @@ PNG_1X1 = (
     "rkJggg=="
 )
 """The toolbox's ``picture``: a 1x1 PNG, base64."""
+
+
+def silent_wav(seconds: float = 0.1, rate: int = 8000) -> bytes:
+    """A real WAV file (16-bit mono PCM) of silence: the toolbox's ``sound``."""
+    buf = io.BytesIO()
+    with wave.open(buf, "wb") as w:
+        w.setnchannels(1)
+        w.setsampwidth(2)
+        w.setframerate(rate)
+        w.writeframes(b"\0\0" * round(rate * seconds))
+    return buf.getvalue()
 
 
 def call_log(tmp_path: Path) -> Path:

@@ -1,5 +1,5 @@
 """An MCP server written with the SDK (``mcp`` 2.x) for what the servers on PyPI lack:
-structured output, images, errors, progress and logs, elicitation, sampling, hostile text,
+structured output, images, audio, errors, progress and logs, elicitation, sampling, hostile text,
 a crash mid-call, a hang, garbage on stdout, a failed start. Run as
 ``python -m tests.mcp_servers.toolbox [options]``.
 
@@ -21,6 +21,7 @@ from typing import Annotated, TypedDict
 
 from mcp.server.mcpserver import (
     AcceptedElicitation,
+    Audio,
     Context,
     Elicit,
     ElicitationResult,
@@ -33,6 +34,7 @@ from mcp_types import CreateMessageResult, SamplingMessage, TextContent, ToolAnn
 from pydantic import BaseModel, Field
 
 from tests.mcp_servers import PNG_1X1 as PNG_BASE64
+from tests.mcp_servers import silent_wav
 
 PNG_1X1 = base64.b64decode(PNG_BASE64)
 
@@ -91,6 +93,12 @@ def fail(message: str) -> str:
 def picture() -> Image:
     """A 1x1 PNG."""
     return Image(data=PNG_1X1, format="png")
+
+
+@server.tool()
+def sound() -> Audio:
+    """A tenth of a second of silence (WAV)."""
+    return Audio(data=silent_wav(), format="wav")
 
 
 @server.tool()

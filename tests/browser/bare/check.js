@@ -29,6 +29,31 @@ function isDataImage(el) {
   return IMAGE_MAGIC[/** @type {keyof typeof IMAGE_MAGIC} */ (m[1])](head);
 }
 
+// An <audio> only from a tool result's sound bundle, built by nbagent (class nba-data-audio)
+// from base64 audio whose first bytes are its container's: a player, no <source> or <track>.
+const DATA_AUDIO = /^data:audio\/(wav|mpeg|ogg|webm|flac|aac|mp4);base64,([A-Za-z0-9+/]+={0,2})$/;
+const AUDIO_MAGIC = {
+  wav: /^RIFF[^]{4}WAVE/,
+  mpeg: /^(?:ID3|\xff[\xe2-\xe7\xea-\xef\xf2-\xf7\xfa-\xff])/,
+  ogg: /^OggS/,
+  webm: /^\x1aE\xdf\xa3/,
+  flac: /^fLaC/,
+  aac: /^(?:ID3|\xff[\xf0\xf1\xf8\xf9])/,
+  mp4: /^[^]{4}ftyp/,
+};
+
+/** @param {Element} el */
+function isDataAudio(el) {
+  if (el.tagName !== "AUDIO" || !el.classList.contains("nba-data-audio") || el.childElementCount) return false;
+  const m = DATA_AUDIO.exec(el.getAttribute("src") ?? "");
+  if (!m) return false;
+  try {
+    return AUDIO_MAGIC[/** @type {keyof typeof AUDIO_MAGIC} */ (m[1])].test(atob(m[2].slice(0, 16)));
+  } catch {
+    return false;
+  }
+}
+
 // MathML only as nbagent's own (rendering.md §2, §5): a <math> in a span.nb-mathml that
 // nbagent's math.js made, holding only these elements and attributes (written here on their
 // own, not imported from js/src/math.js, so that a looser allow-list there fails here).
@@ -122,7 +147,7 @@ function timelineViolations(el) {
 export function violations(root) {
   const out = [];
   for (const el of root.querySelectorAll("*")) {
-    const dataImage = isDataImage(el);
+    const ownMedia = isDataImage(el) || isDataAudio(el);
     let ownIcon = false;
     if (el.namespaceURI === MATHML_NS) out.push(...mathViolations(el));
     else if (el.namespaceURI === SVG_NS) {
@@ -133,12 +158,12 @@ export function violations(root) {
     else if (el.closest("math")) out.push(`<${el.localName}> (not MathML) inside <math>`);
     for (const a of el.attributes) {
       const n = a.name.toLowerCase();
-      if (n === "src" && dataImage) continue;
+      if (n === "src" && ownMedia) continue;
       if (n.startsWith("on") || n === "style" || n.startsWith("data-") || n === "src" || n === "srcset" || n === "formaction" || n === "xlink:href") {
         out.push(`<${el.tagName.toLowerCase()}> has attribute ${n}`);
       }
     }
-    if (el.matches(FORBIDDEN) && !OWN_FORBIDDEN.some((c) => el.classList.contains(c)) && !dataImage && !ownIcon) {
+    if (el.matches(FORBIDDEN) && !OWN_FORBIDDEN.some((c) => el.classList.contains(c)) && !ownMedia && !ownIcon) {
       out.push(`forbidden element <${el.tagName.toLowerCase()}>`);
     }
     if (el.tagName === "BUTTON" && !OWN_BUTTONS.some((c) => el.classList.contains(c))) {
