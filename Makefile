@@ -31,7 +31,7 @@ BUILD_DEPS := "hatchling>=1.27" "hatch-jupyter-builder>=0.9" editables
 # start MCP servers, those marked smoke) and the kernel smoke test.
 OTHER_PYTHONS_TESTS := -m "(not kernel and not browser and not fuzz and not hostile and not frameworks and not mcp) or smoke"
 
-.PHONY: help install build demo demo-install recordings test test-under-load test-demo-install test-fast test-pythons FORCE lint typecheck test-js test-py test-py-live test-py-rest test-py-rest-then-pythons fuzz load bench bench-quick clean
+.PHONY: help install build demo demo-install recordings test test-evals test-under-load test-demo-install test-fast test-pythons FORCE lint typecheck test-js test-py test-py-live test-py-rest test-py-rest-then-pythons fuzz load bench bench-quick clean
 
 help:
 	@echo "make demo          install nbagent and JupyterLab, open notebooks/quickstart.ipynb (offline, no API key)"
@@ -41,6 +41,7 @@ help:
 	@echo "make test-demo-install  time and size of make demo's install on a fresh clone (printed)"
 	@echo "make test-fast     the kernel-free Python tests on .venv only (the inner loop)"
 	@echo "make test-pythons  the kernel-free tests and a kernel smoke test on $(OTHER_PYTHONS)"
+	@echo "make test-evals    the pydantic-evals tests, in .venv-evals (pydantic-evals pins an older pydantic-ai)"
 	@echo "make fuzz          the fuzz tests with the full budget (over 100,000 generated inputs)"
 
 $(BIN)/python:
@@ -135,6 +136,20 @@ MCP_VENVS := .venv-mcp/time-1x .venv-mcp/git-2x
 	.venv-mcp/$*/bin/pip install --quiet -r $<
 	@touch $@
 
+# pydantic-evals (the evals extra) pins pydantic-ai-slim to its own version, older than the
+# frameworks extra's (pyproject.toml): its tests run in a venv of their own, with test-core.
+EVALS_VENV := .venv-evals
+$(EVALS_VENV)/stamp: pyproject.toml | build
+	rm -rf $(EVALS_VENV)
+	$(PYTHON) -m venv $(EVALS_VENV)
+	$(EVALS_VENV)/bin/pip install --quiet --upgrade pip
+	$(EVALS_VENV)/bin/pip install --quiet $(BUILD_DEPS)
+	$(EVALS_VENV)/bin/pip install --quiet --no-build-isolation -e ".[test-core,evals]"
+	@touch $@
+
+test-evals: $(EVALS_VENV)/stamp
+	PYTHONPATH=. $(EVALS_VENV)/bin/pytest -q -p no:cacheprovider tests/test_evaluate_pydantic_evals.py
+
 # .venv's Python tests as two pytest processes at once (2 cores): the browser tests spend most
 # of their time waiting on JupyterLab and Chromium; the rest (the kernel tests, which wait on
 # kernels, among them) keep a core busy. Together they take the time of the first alone.
@@ -146,8 +161,9 @@ test-py: install $(HTML_MANAGER)/node_modules/.package-lock.json $(addsuffix /st
 test-py-live: install $(HTML_MANAGER)/node_modules/.package-lock.json
 	$(BIN)/pytest $(LIVE_TESTS) --durations=15
 
-test-py-rest: install $(addsuffix /stamp,$(MCP_VENVS))
+test-py-rest: install $(addsuffix /stamp,$(MCP_VENVS)) $(EVALS_VENV)/stamp
 	$(BIN)/pytest -m "not browser" --durations=15
+	$(MAKE) --no-print-directory test-evals
 
 # The tests but the browser's, then the other Pythons one at a time, beside the browser tests:
 # the CPU-bound work fills the time those wait.
@@ -225,7 +241,7 @@ fuzz: install
 	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz -q
 
 clean:
-	rm -rf $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules nbagent/static nbagent/labextension
+	rm -rf $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp .venv-evals $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules nbagent/static nbagent/labextension
 
 # Issue 7's full load test: 16 streams at 200 deltas/s for 30 s in one JupyterLab page
 # (make test runs the same test for 5 s).

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 from nbagent._audience import page_role
 from nbagent._chat import Chat, ChatBusyError
 from nbagent._entry import compare, show
+from nbagent._evaluate import EvalCase, Evaluation, evaluate
 from nbagent._events import (
     Custom,
     ErrorEvent,
@@ -97,6 +98,8 @@ __all__ = [
     "ChatBusyError",
     "Custom",
     "ErrorEvent",
+    "EvalCase",
+    "Evaluation",
     "Event",
     "EventDecodeError",
     "HTTPStatusError",
@@ -143,6 +146,7 @@ __all__ = [
     "__version__",
     "aiter_events",
     "compare",
+    "evaluate",
     "event_from_dict",
     "event_from_json",
     "iter_events",

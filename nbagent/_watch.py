@@ -21,12 +21,14 @@ import threading
 import time
 import warnings
 from collections import deque
+from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
 from nbagent._rerun import attach
 from nbagent.adapters.hooks import HookRecord
 from nbagent.runtime.run import Run, launch
+from nbagent.runtime.views import RunView
 from nbagent.sources.feed import Feed
 from nbagent.sources.hooks import HOOKS, Hook, HookError
 
@@ -58,12 +60,17 @@ class WatchRun(Run):
     where there is one (``async with``, an awaited call) and says so where there is not."""
 
     def __init__(
-        self, *, title: str | None = None, show_thinking: bool = True, throttle_ms: float = 50
+        self,
+        *,
+        title: str | None = None,
+        show_thinking: bool = True,
+        throttle_ms: float = 50,
+        view: RunView | None = None,
     ) -> None:
         self.feed = Feed("hooks")
         """Where the hooks' records go; read on the run's own thread."""
         super().__init__(
-            self.feed, title=title, show_thinking=show_thinking, throttle_ms=throttle_ms
+            self.feed, title=title, show_thinking=show_thinking, throttle_ms=throttle_ms, view=view
         )
         self._task: asyncio.Task[Any] | None = None
         self.stop_requested = False
@@ -104,6 +111,7 @@ class Watch:
         title: str | None = None,
         show_thinking: bool = True,
         throttle_ms: float = 50,
+        view: Callable[[], RunView] | None = None,
     ) -> None:
         self.targets = targets
         self.title = title
@@ -112,6 +120,9 @@ class Watch:
         self.run: WatchRun | None = None
         """A block's run (None for a watch of objects until it has one: then the latest)."""
         self._options = {"show_thinking": show_thinking, "throttle_ms": throttle_ms}
+        # Where each run's ops go (None: a widget of its own below the cell); an evaluation's
+        # cases give a view of their own, so that a thousand cases make no thousand widgets.
+        self._view = view
         self._hooks: list[Hook] = []
         self._lock = threading.Lock()
         self._open: dict[str, WatchRun] = {}  # a watched object's calls still going, by root
@@ -242,7 +253,8 @@ class Watch:
     # -- life -----------------------------------------------------------------------------
 
     def _new_run(self, title: str | None) -> WatchRun:
-        run = WatchRun(title=title, **self._options)  # type: ignore[arg-type]
+        view = None if self._view is None else self._view()
+        run = WatchRun(title=title, view=view, **self._options)  # type: ignore[arg-type]
         # A watched agent's (graph's) tools are re-run through it; a block's cannot be.
         attach(run, *self.targets, why=NO_TOOLS if self.targets else BLOCK)
         self.runs.append(run)

@@ -1,0 +1,14 @@
+"""Evaluations (issue 31): many runs of one task over a dataset, scored, compared, reviewed.
+
+A layer above the runtime, composing runs as ``show()`` does, never imported by the runtime
+or below. One concern per module: ``cases`` (the dataset read, a case's state), ``tasks``
+(a task and an input as an ordinary run, not displayed), ``scoring``, ``schedule`` (the
+engine: concurrency, budget, cancel), ``pydantic_evals`` (a pydantic-evals dataset run by
+pydantic-evals), ``records`` (rows, file, baseline, HTML), ``progress`` (the terminal line),
+``evaluation`` (the public object).
+"""
+
+from nbagent._evaluate.cases import EvalCase
+from nbagent._evaluate.evaluation import Evaluation, evaluate
+
+__all__ = ["EvalCase", "Evaluation", "evaluate"]

@@ -1,0 +1,383 @@
+"""``nbagent.evaluate()`` and the :class:`Evaluation` it returns at once.
+
+The engine (``schedule.Engine``) runs on a loop the way a run's source does
+(``runtime.driver``): the loop running here when it is the kernel's or there is no kernel,
+else the kernel's, else nbagent's background loop; as a task made in an empty context (a
+cell's context would tag what it sends with that cell). The evaluation registers with the
+runtime like a run: re-running its cell, or ``nbagent.stop_all()``, cancels it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import contextvars
+import os
+import threading
+import time
+from collections.abc import Callable, Generator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+from nbagent._evaluate import records
+from nbagent._evaluate.cases import EvalCase, cases_from, is_pydantic_dataset
+from nbagent._evaluate.progress import Progress
+from nbagent._evaluate.schedule import Engine
+from nbagent._evaluate.scoring import scorers_of
+from nbagent._evaluate.tasks import performer
+from nbagent.runtime import registry
+from nbagent.runtime.kernel import drive_loop_until, in_notebook, kernel_loop, running_loop
+from nbagent.runtime.loops import background_loop, settle_threadsafe
+
+__all__ = ["Evaluation", "evaluate"]
+
+CaseListener = Callable[[EvalCase], None]
+
+
+class Evaluation:
+    """Many runs of one task over a dataset, scored: what :func:`nbagent.evaluate` returns
+    at once (or :meth:`Evaluation.load` reads back).
+
+    ``await ev`` / ``ev.wait()``: until every case has ended. ``ev.cases[i]`` (an
+    :class:`nbagent.EvalCase`): its ``status``, ``run``, ``transcript``, ``output``, ``scores``.
+    ``ev.to_pandas()``: one row per case. ``ev.cancel()``: running cases end cancelled,
+    queued ones never start (``skipped``). ``ev.rate(i, up, comment)``: a reviewer's verdict;
+    ``ev.to_dataset()``: the reviewed cases as a new dataset. ``ev.save(path)`` /
+    ``Evaluation.load(path)``. ``ev.report``: a pydantic-evals dataset's ``EvaluationReport``.
+    ``ev.baseline``, ``ev.deltas``, ``ev.changes``: compared with an earlier evaluation.
+    """
+
+    def __init__(
+        self,
+        cases: list[EvalCase],
+        *,
+        title: str,
+        engine: Engine | None = None,
+        baseline: Evaluation | None = None,
+    ) -> None:
+        self.cases = cases
+        """Every case, in order: the dataset's, each repetition next to the one before."""
+        self.title = title
+        self.baseline = baseline
+        """The evaluation this one is compared with (``evaluate(baseline=...)``), or None."""
+        self.report: Any = None
+        """A pydantic-evals dataset's ``EvaluationReport``, once done (else None)."""
+        self.started_at = time.time()
+        self.ended_at: float | None = None
+        self._engine = engine
+        self._done = threading.Event()
+        self._listeners: list[CaseListener] = []
+        self._done_callbacks: list[Callable[[], None]] = []
+        self._lock = threading.Lock()
+        self._task: asyncio.Task[None] | None = None
+        self._loop: asyncio.AbstractEventLoop | None = None
+        if engine is None:  # read back: ended already
+            self.ended_at = self.started_at
+            self._done.set()
+        else:
+            engine.listeners.append(self._changed)
+
+    # -- life ------------------------------------------------------------------------------
+
+    @property
+    def done(self) -> bool:
+        """True once every case has ended."""
+        return self._done.is_set()
+
+    @property
+    def status(self) -> str:
+        """``running``, ``cancelled`` (``cancel()``, a re-run cell) or ``completed``."""
+        if not self.done:
+            return "running"
+        engine = self._engine
+        from nbagent._evaluate.schedule import CANCELLED
+
+        return "cancelled" if engine is not None and engine.stopped == CANCELLED else "completed"
+
+    def cancel(self) -> None:
+        """Stop: running cases end cancelled, queued ones never start (``skipped``)."""
+        if self._engine is not None and not self.done:
+            self._engine.cancel()
+
+    def wait(self, timeout: float | None = None) -> Evaluation:
+        """Block until every case has ended; returns the evaluation. In a kernel cell the
+        kernel's loop is driven meanwhile; an interrupt (KeyboardInterrupt) cancels it."""
+        task, loop = self._task, self._loop
+        try:
+            if task is not None and loop is not None and running_loop() is loop:
+                drive_loop_until(task, loop, timeout)
+            else:
+                deadline = None if timeout is None else time.monotonic() + timeout
+                while not self._done.wait(0.05):  # short waits: an interrupt gets through
+                    if deadline is not None and time.monotonic() >= deadline:
+                        break
+        except KeyboardInterrupt:
+            self.cancel()
+            raise
+        if not self.done and timeout is not None:
+            raise TimeoutError(f"the evaluation is still running after {timeout} s")
+        return self
+
+    def __await__(self) -> Generator[Any, None, Evaluation]:
+        return self.wait_async().__await__()
+
+    async def wait_async(self) -> Evaluation:
+        """``await ev``: the evaluation once every case has ended."""
+        if not self.done:
+            loop = asyncio.get_running_loop()
+            future: asyncio.Future[None] = loop.create_future()
+            self.on_done(lambda: settle_threadsafe(loop, future, None))
+            await future
+        return self
+
+    def on_change(self, callback: CaseListener) -> None:
+        """Call ``callback(case)`` whenever a case starts, ends or is rated (any thread)."""
+        self._listeners.append(callback)
+
+    def on_done(self, callback: Callable[[], None]) -> None:
+        """Call ``callback()`` once the evaluation has ended (at once if it has)."""
+        with self._lock:
+            if not self.done:
+                self._done_callbacks.append(callback)
+                return
+        callback()
+
+    def _changed(self, case: EvalCase) -> None:
+        for listener in list(self._listeners):
+            with contextlib.suppress(Exception):  # a view's failure never stops the cases
+                listener(case)
+
+    def _start(self, main: Callable[[], Any]) -> None:
+        registry.track(self)
+        here, home = running_loop(), kernel_loop()
+        if here is not None and (home is None or here is home):
+            self._loop = here
+            self._task = contextvars.Context().run(here.create_task, self._main(main))
+            return
+        loop = self._loop = home or background_loop()
+
+        def start() -> None:
+            self._task = contextvars.Context().run(loop.create_task, self._main(main))
+
+        loop.call_soon_threadsafe(start)
+
+    async def _main(self, main: Callable[[], Any]) -> None:
+        try:
+            self.report = await main()
+        except BaseException:  # noqa: BLE001 - whatever stopped it, the cases are ended below
+            assert self._engine is not None
+            self._engine.cancel()
+            self._engine.skip_rest(self._engine.stopped or "not started")
+        finally:
+            self._finish()
+
+    def _finish(self) -> None:
+        self.ended_at = time.time()
+        registry.forget(self)
+        with self._lock:
+            self._done.set()
+            callbacks, self._done_callbacks = self._done_callbacks, []
+        for callback in callbacks:
+            callback()
+
+    # -- results ---------------------------------------------------------------------------
+
+    def rate(self, i: int, up: bool | None, comment: str = "") -> None:
+        """Rate case ``i``: thumbs up (True), down (False) or cleared (None), with a comment."""
+        case = self.cases[i]
+        case.rating, case.comment = up, comment
+        self._changed(case)
+
+    @property
+    def score_names(self) -> list[str]:
+        """Every score column, in the order the scorers gave them."""
+        return records.score_names(self.cases)
+
+    @property
+    def cost_usd(self) -> float:
+        """What the cases cost so far (unknown costs count 0)."""
+        return sum(c.transcript.cost_usd or 0.0 for c in self.cases)
+
+    @property
+    def deltas(self) -> list[dict[str, float] | None]:
+        """Per case, each numeric score minus the baseline's for that case (matched by case
+        name, else dataset position, and repetition); [] without a baseline."""
+        if self.baseline is None:
+            return []
+        names = self.score_names
+        return records.deltas(self.cases, self.baseline.cases, names)
+
+    @property
+    def changes(self) -> dict[str, dict[str, float | None]]:
+        """Per score: its mean now, the baseline's, and the change; {} without a baseline."""
+        if self.baseline is None:
+            return {}
+        names = self.score_names
+        now = records.means(self.cases, names)
+        before = records.means(self.baseline.cases, names)
+        out: dict[str, dict[str, float | None]] = {}
+        for name in names:
+            a, b = now[name], before[name]
+            change = None if a is None or b is None else a - b
+            out[name] = {"mean": a, "baseline": b, "change": change}
+        return out
+
+    def rows(self) -> list[dict[str, Any]]:
+        """One dict per case: what ``to_pandas()`` makes its rows of."""
+        names = self.score_names
+        deltas: Sequence[dict[str, float] | None] = self.deltas
+        if self.baseline is None:
+            return [records.row(c, names, None) for c in self.cases]
+        return [records.row(c, names, d or {}) for c, d in zip(self.cases, deltas, strict=True)]
+
+    def to_pandas(self) -> Any:
+        """A pandas DataFrame, one row per case: ``name, input, expected, output, status``
+        (``completed``, ``error``, ``cancelled``; ``skipped``: never started, ``error`` says
+        why; ``queued`` / ``running`` while it runs), ``error, latency_s, ttft_s,
+        input_tokens, output_tokens, cost_usd, tool_calls``, one column per score,
+        ``score_errors`` (scorer → its error), ``<score>_delta`` with a baseline, ``repeat``,
+        ``rating``, ``comment``."""
+        import importlib
+
+        pandas = importlib.import_module("pandas")  # not a dependency: only when asked for
+        return pandas.DataFrame(self.rows())
+
+    def to_dataset(self) -> list[dict[str, Any]]:
+        """The reviewed (rated) cases as case dicts for a next ``evaluate()``: the output
+        as ``expected`` where rated up, the original ``expected`` where rated down."""
+        out: list[dict[str, Any]] = []
+        seen: set[tuple[str | int, int]] = set()
+        for case in self.cases:
+            key = (case.key[0], 0)  # one case per dataset case, whichever repetition is rated
+            if case.rating is None or key in seen:
+                continue
+            seen.add(key)
+            item = {
+                "input": case.input,
+                "expected": case.output if case.rating else case.expected,
+                "metadata": case.metadata,
+            }
+            if case.name is not None:
+                item["name"] = case.name
+            out.append(item)
+        return out
+
+    def summary(self) -> str:
+        """One line: the cases' statuses, each score's mean (and change), the cost, the time."""
+        from collections import Counter
+
+        counts = Counter(c.status for c in self.cases)
+        statuses = ", ".join(f"{n} {s}" for s, n in counts.items())
+        parts = [f"{len(self.cases)} cases ({statuses})"]
+        changes = self.changes
+        for name, mean in records.means(self.cases, self.score_names).items():
+            if mean is None:
+                continue
+            change = changes.get(name, {}).get("change")
+            parts.append(f"{name} {mean:.3g}" + ("" if change is None else f" ({change:+.3g})"))
+        if self.cost_usd:
+            parts.append(f"${self.cost_usd:.4f}")
+        if self.ended_at is not None and self._engine is not None:
+            parts.append(f"{self.ended_at - self.started_at:.1f} s")
+        return "; ".join(parts)
+
+    def to_html(self) -> str:
+        """A static, escaped HTML table of the cases with the summary above it."""
+        return records.table_html(self.title, self.summary(), self.rows())
+
+    def _repr_html_(self) -> str:
+        return self.to_html()
+
+    def save(self, path: str | os.PathLike[str]) -> Any:
+        """Write the evaluation (cases, scores, ratings, transcripts) as JSONL; returns the
+        path. ``Evaluation.load(path)`` reads it back."""
+        return records.write_file(path, self.title, self.cases)
+
+    @classmethod
+    def load(cls, path: str | os.PathLike[str]) -> Evaluation:
+        """An evaluation ``save()`` wrote: its cases with their transcripts, scores and
+        ratings (no runs: ``case.run`` is None); it can be a ``baseline``."""
+        title, cases = records.read_file(path)
+        return cls(cases, title=title)
+
+    def __len__(self) -> int:
+        return len(self.cases)
+
+    def __repr__(self) -> str:
+        return f"<nbagent.Evaluation {self.title!r} {self.status}: {self.summary()}>"
+
+
+def evaluate(
+    task: Any,
+    dataset: Any,
+    scorers: Any = (),
+    *,
+    concurrency: int = 8,
+    max_cost_usd: float | None = None,
+    repeat: int = 1,
+    title: str | None = None,
+    baseline: Evaluation | None = None,
+    progress: bool | None = None,
+) -> Evaluation:
+    """Run ``task`` on every case of ``dataset``, score each, and return the
+    :class:`Evaluation` at once (``await ev`` or ``ev.wait()`` for the end)::
+
+        ev = nbagent.evaluate(agent, dataset, scorers=[exact, judge], concurrency=8)
+        await ev
+        df = ev.to_pandas()              # one row per case
+
+    ``task``: an ``nbagent.Agent``; a pydantic-ai or Agents SDK ``Agent``, a LangGraph
+    graph or a LlamaIndex agent (run as ``show()`` reads them); or a function
+    ``fn(input)`` (sync: on a thread; async) returning a source nbagent shows, a ``Run``,
+    or a plain value: it runs inside ``watch()``, so the calls it makes are its case's run.
+    Each case's run is an ordinary run (``ev.cases[i].run``), displayed on its own nowhere.
+
+    ``dataset``: a list of inputs (str or dict), of case dicts ``{"input", "expected",
+    "metadata", "name"}``, a pandas DataFrame with those columns, a JSONL file's path, or a
+    ``pydantic_evals.Dataset`` (run by pydantic-evals itself, its evaluators included:
+    ``ev.report`` is its ``EvaluationReport``; the ``evals`` extra).
+
+    ``scorers``: functions ``(case, transcript) -> bool | float | str | dict`` (``case`` as
+    the dataset gave it; a dict for a bare input; a third parameter gets the output), sync
+    or async, and pydantic-evals evaluators. A column per scorer (its name), per key of a
+    dict result; a scorer that raises leaves its score None (``score_errors`` says why).
+
+    ``concurrency``: cases running at once. ``max_cost_usd``: no case starts once the
+    cases cost that much (the running ones finish). ``repeat``: each case so many times.
+    ``baseline``: an earlier evaluation to compare with (``ev.deltas``, ``ev.changes``).
+    ``progress``: print a progress line and a summary (default: outside a notebook).
+    """
+    scorer_list = scorers_of(scorers)
+    pydantic = is_pydantic_dataset(dataset)
+    if pydantic:
+        from nbagent._evaluate.pydantic_evals import cases_of_dataset, run_dataset
+
+        cases = cases_of_dataset(dataset, repeat)
+    else:
+        cases = cases_from(dataset, repeat)
+    name = title or (str(getattr(dataset, "name", None) or "") if pydantic else "") or "evaluation"
+    executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="nbagent-eval")
+    engine = Engine(
+        cases,
+        performer(task, executor),
+        scorer_list,
+        executor=executor,
+        concurrency=concurrency,
+        max_cost_usd=max_cost_usd,
+        title=name,
+    )
+    ev = Evaluation(cases, title=name, engine=engine, baseline=baseline)
+    if progress if progress is not None else not in_notebook():
+        printer = Progress(name, cases, engine.cost_usd)
+        ev.on_change(printer.update)
+        ev.on_done(lambda: printer.finish(ev.summary()))
+    ev.on_done(lambda: executor.shutdown(wait=False, cancel_futures=True))
+
+    async def main() -> Any:
+        if pydantic:
+            return await run_dataset(dataset, engine, name, repeat)
+        await engine.run()
+        return None
+
+    ev._start(main)
+    return ev
