@@ -171,7 +171,7 @@ test-py-rest-then-pythons: test-py-rest
 	$(MAKE) --no-print-directory test-pythons
 
 # Two at a time wherever two can run: the installs (after js's npm ci, which two targets would
-# otherwise run at once) with the other Pythons' venvs, the checks with the MCP servers' venvs
+# otherwise run at once) with the other Pythons' venvs, the checks with the MCP servers' and pydantic-evals' venvs
 # and `make demo`'s install from a fresh clone (beside the JS tests, the longest check), then
 # the Python lanes.
 test:
@@ -179,7 +179,7 @@ test:
 	$(MAKE) --no-print-directory -j2 install $(HTML_MANAGER)/node_modules/.package-lock.json \
 	  $(addprefix $(STAMP)/venv-,$(found_pythons))
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck test-js \
-	  $(addsuffix /stamp,$(MCP_VENVS)) test-demo-install
+	  $(addsuffix /stamp,$(MCP_VENVS)) $(EVALS_VENV)/stamp test-demo-install
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest-then-pythons
 
 # The whole suite while a busy loop occupies every core (tests/under_load.py): a wait or budget
