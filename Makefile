@@ -171,9 +171,9 @@ test-py-rest-then-pythons: test-py-rest
 	$(MAKE) --no-print-directory test-pythons
 
 # Two at a time wherever two can run: the installs (after js's npm ci, which two targets would
-# otherwise run at once) with the other Pythons' venvs, the checks with the MCP servers' and pydantic-evals' venvs
-# and `make demo`'s install from a fresh clone (beside the JS tests, the longest check), then
-# the Python lanes.
+# otherwise run at once) with the other Pythons' venvs, the checks with the MCP servers' and
+# pydantic-evals' venvs and `make demo`'s install from a fresh clone (beside the JS tests, the
+# longest check), then the Python lanes.
 test:
 	$(MAKE) --no-print-directory $(STAMP)/js-dev
 	$(MAKE) --no-print-directory -j2 install $(HTML_MANAGER)/node_modules/.package-lock.json \
