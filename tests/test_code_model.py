@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from nbagent._widget import AgentWidget, LaneState, _make_code_model, _mentions_math
+from tests.wait import wait_for
 
 STATIC = Path(__file__).resolve().parents[1] / "nbagent" / "static"
 MATH = (STATIC / "math.js").read_text(encoding="utf-8")
@@ -92,7 +93,9 @@ def test_a_chunk_sent_between_two_cells_goes_again_with_the_next_cell() -> None:
                 and m["content"]["data"].get("state", {}).get("math") == MATH
             ]
 
-        assert math_sent(0) != []  # sent as the turn streamed: between two cells
+        # The turn's messages come from the chat's thread: they may reach the test's reader
+        # after the kernel says the turn is done.
+        wait_for(lambda: math_sent(0), what="the math chunk sent as the turn streamed")
         since = len(kernel.messages())
         kernel.execute("x = 1")
         assert math_sent(since) == ["execute_request"]  # again, tagged with the next cell
