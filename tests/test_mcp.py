@@ -336,3 +336,26 @@ def test_stopping_an_agent_run_cancels_the_mcp_call_on_the_server(
 
     assert off_loop(scenario).status == "cancelled"
     wait_for(lambda: "slow cancelled" in logged(log), what="the server to see the cancel")
+
+
+def test_an_agents_call_shows_the_servers_images_and_audio(toolbox: McpServer) -> None:
+    """The model gets the result's text; the call's panel shows its picture and plays its
+    sound (the bundles the inspector shows)."""
+    step1 = calls_step(
+        ("c1", "picture", "{}"), ("c2", "sound", "{}"), ("c3", "add", '{"a": 1, "b": 1}')
+    )
+    with OpenAIServer(scripts=[step1, text_chunks(["Done."])]) as srv:
+        agent = Agent("m", tools=[toolbox], client=client_for(srv))
+        _, t = collect(agent, "Show and play.")
+    sent = {m["tool_call_id"]: m["content"] for m in srv.requests[1]["messages"][2:]}
+    assert sent["c1"].startswith("[image image/png, ")
+    assert sent["c2"].startswith("[audio audio/wav, ")
+    by_id = {c.id: c for c in t.tool_calls}
+    (picture,) = by_id["c1"].display or []
+    assert "image/png" in picture["data"]
+    (sound,) = by_id["c2"].display or []
+    assert "audio/wav" in sound["data"]
+    assert by_id["c3"].display is None  # text only: nothing to show beside it
+    page = t.to_html()
+    assert '<img class="nba-data-image" src="data:image/png;base64,' in page
+    assert '<audio class="nba-data-audio" controls preload="metadata" src="data:audio/wav;' in page

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 from nbagent._mcp import _catalog
 from nbagent._mcp._asks import CALLER, McpRequest
 from nbagent._mcp._connection import Connection, Progress, transport_for, transport_of
+from nbagent._mcp._results import as_tool_result
 from nbagent._mcp._types import (
     McpError,
     McpLogEntry,
@@ -27,7 +28,7 @@ from nbagent._mcp._types import (
     McpResult,
     McpTool,
 )
-from nbagent._tools import Tool, py_str
+from nbagent._tools import Shown, Tool, py_str
 from nbagent.runtime.loops import background_loop
 
 if TYPE_CHECKING:
@@ -253,7 +254,11 @@ class McpServer:
             if result.is_error:
                 raise McpToolError(result.text or f"{tool.name} reported an error")
             # The content, as most clients give a model; a result with structured data only
-            # gives that.
+            # gives that. Images and audio are shown in the call's panel, and the model is
+            # told what they were ("[image image/png, 67 bytes]").
+            shown, display, _ = as_tool_result(result)
+            if display:
+                return Shown(shown, display)
             return result.text if result.content else result.structured
 
         call.__name__ = tool.name

@@ -10,10 +10,11 @@ captured), ``results`` (``ToolOutcome``; results made JSON-able).
 from __future__ import annotations
 
 from nbagent._tools.calling import abandoned_threads, call_tool, call_tool_sync
-from nbagent._tools.results import ToolOutcome
+from nbagent._tools.results import Shown, ToolOutcome
 from nbagent._tools.schema import Tool, ToolArgumentsError, as_tool, py_str
 
 __all__ = [
+    "Shown",
     "Tool",
     "ToolArgumentsError",
     "ToolOutcome",

@@ -14,7 +14,17 @@ from pydantic_core import to_jsonable_python
 
 from nbagent._data import to_display
 
-__all__ = ["ToolOutcome", "_jsonable", "_result"]
+__all__ = ["Shown", "ToolOutcome", "_jsonable", "_result"]
+
+
+@dataclass(frozen=True)
+class Shown:
+    """A tool's return value that brings its own display: ``result`` goes to the model,
+    ``display`` (mime bundles checked by ``nbagent._data``, e.g. an MCP tool's images and
+    audio) to the call's panel."""
+
+    result: Any
+    display: list[dict[str, Any]]
 
 
 @dataclass
@@ -58,6 +68,8 @@ class ToolOutcome:
 def _result(value: Any) -> tuple[Any, list[dict[str, Any]] | None]:
     """A tool's return value as (its JSON-able result, its display bundles or None): data
     (``nbagent._data.to_display``) as its text form and bundles, anything else by ``_jsonable``."""
+    if isinstance(value, Shown):
+        return _jsonable(value.result), value.display or None
     shown = to_display(value)
     if shown is not None:
         return shown.text, shown.bundles
