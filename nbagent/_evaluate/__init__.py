@@ -1,4 +1,4 @@
-"""Evaluations (issue 31): many runs of one task over a dataset, scored, compared, reviewed.
+"""Evaluations: many runs of one task over a dataset, scored, compared, reviewed.
 
 A layer above the runtime, composing runs as ``show()`` does, never imported by the runtime
 or below. One concern per module: ``cases`` (the dataset read, a case's state), ``tasks``
