@@ -62,6 +62,22 @@ describe("schema forms", () => {
     expect(f.el.querySelector(".nba-form-help")?.textContent).toBe("Where");
   });
 
+  test("a property named __proto__ or constructor is read as a property", () => {
+    // As a server's JSON arrives: `__proto__` an own property, not the prototype.
+    const f = form(
+      JSON.parse(
+        '{"type": "object", "properties": {"__proto__": {"type": "string"}, "constructor": {"type": "string"}}}',
+      ),
+    );
+    type(input(f.el, "__proto__"), "a");
+    type(input(f.el, "constructor"), "b");
+    const value = f.read();
+    expect(Object.getPrototypeOf(value)).toBe(Object.prototype);
+    expect(JSON.parse(JSON.stringify(value))).toEqual(
+      JSON.parse('{"__proto__": "a", "constructor": "b"}'),
+    );
+  });
+
   test("nullable fields (anyOf with null, a type list) have a null box", () => {
     const f = form({
       type: "object",

@@ -152,13 +152,14 @@ function objectFields(schema, at, cls) {
   return {
     el: box,
     read() {
-      /** @type {Record<string, unknown>} */
-      const out = {};
+      // Entries, not assignments: a property a server names `__proto__` stays a property.
+      /** @type {[string, unknown][]} */
+      const out = [];
       for (const [key, f] of fields) {
         const v = f.read();
-        if (v !== undefined) out[key] = v;
+        if (v !== undefined) out.push([key, v]);
       }
-      return out;
+      return Object.fromEntries(out);
     },
   };
 }
