@@ -63,6 +63,7 @@ class McpInspector:
         self._lock = threading.Lock()
         self.widget: InspectorWidget | None = None
         if self.calls.widget is not None:
+            self.calls.widget.read_only = True  # the calls come from the forms, not typed
             self.widget = InspectorWidget(
                 calls=self.calls.widget,
                 server=self._server_info(),

@@ -297,6 +297,10 @@ class LanesWidget(_Widget):
     added sends the new list of references, a lane ending its own state only. (Notebooks
     saved before kept every lane in a ``snapshot`` trait, which the browser still reads.)"""
 
+    read_only = traitlets.Bool(False).tag(sync=True)
+    """A chat without its input box: its turns are made elsewhere (an MCP inspector's calls,
+    made from the inspector's forms)."""
+
     def __repr__(self) -> str:
         return f"<nbagent.LanesWidget {self.arrangement}, {len(self.lanes)} lanes>"
 

@@ -85,6 +85,8 @@ def test_list_call_progress_stop_elicit_read(lab: LabPage, tmp_path: Path) -> No
     first.locator(".nba-tool .nba-summary").click()
     assert first.locator(".nba-result").first.inner_text().strip() == "5"
     assert "add · toolbox" in first.locator(".nba-tool").inner_text()
+    # The calls come from the forms: their chat has no input box.
+    assert lab.page.locator(".nba-inspector .nba-chat-input").count() == 0
 
     # Live progress in the turn's status line, then Stop: the server sees the cancellation.
     slow = tool(lab, "slow")
