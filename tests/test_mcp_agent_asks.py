@@ -65,14 +65,23 @@ def paused_run(
 
 def next_question(run: Any, answered: str, server: McpServer) -> bool:
     """Wait for the next question once ``answered``'s was answered: the other call's when
-    the revision says whose a question is (2026-07-28; returns True), else the first call's
-    without one, which may be the same call again."""
+    the revision says whose a question is (2026-07-28; returns True). Before it, a question
+    is shown on the first call without one, so the answer may have gone to the other call's
+    server-side tool: once a call has ended, the question left is shown on the call still
+    running (for a moment it may still be on the call that ended)."""
     exact = server.protocol_version >= "2026-07-28"
-    wait_for(
-        lambda: run.pending and (not exact or run.pending[0].tool_call_id != answered),
-        PATIENCE,
-        "the next question",
-    )
+
+    def asked() -> bool:
+        pending = run.pending
+        if not pending:
+            return False
+        waiting = call_of(run, pending[0].tool_call_id)
+        if exact:
+            return waiting.id != answered and waiting.state == "paused"
+        ended = [c for c in run.transcript.tool_calls if c.result is not None]
+        return bool(ended) and waiting.result is None and waiting.state == "paused"
+
+    wait_for(asked, PATIENCE, "the next question")
     return exact
 
 
