@@ -432,3 +432,25 @@ def test_a_pydantic_ai_agent_on_its_test_model() -> None:
     assert list(df["output"]) == ["forty-two", "forty-two"]
     assert list(df["<lambda>"]) == [True, True]
     assert df["input_tokens"].notna().all()
+
+
+def test_stop_all_stops_in_the_order_things_started() -> None:
+    """An evaluation is stopped before its cases' runs: stopped after one of them, it could
+    start the next case meanwhile."""
+    from nbagent.runtime import registry
+
+    stopped: list[str] = []
+
+    class Stoppable:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def cancel(self) -> None:
+            stopped.append(self.name)
+            registry.forget(self)
+
+    things = [Stoppable(str(i)) for i in range(40)]  # hashes in no particular order
+    for thing in things:
+        registry.track(thing)
+    registry.stop_all()
+    assert stopped == [t.name for t in things]

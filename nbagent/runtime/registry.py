@@ -21,8 +21,10 @@ class Stoppable(Protocol):
     def cancel(self) -> None: ...
 
 
-_live: set[Stoppable] = set()
-_by_cell: dict[str, weakref.WeakSet[Stoppable]] = {}
+# In the order they started (dicts, not sets): what started others (an evaluation, before its
+# cases' runs) is stopped first, so that it starts nothing more while they end.
+_live: dict[Stoppable, None] = {}
+_by_cell: dict[str, weakref.WeakKeyDictionary[Stoppable, None]] = {}
 _lock = threading.Lock()
 
 
@@ -30,10 +32,10 @@ def track(run: Stoppable) -> None:
     """``run`` starts streaming, from the cell being executed (if any)."""
     on_cell_rerun(stop_cell_runs)
     with _lock:
-        _live.add(run)
+        _live[run] = None
         cell = current_cell_id()
         if cell is not None:
-            _by_cell.setdefault(cell, weakref.WeakSet()).add(run)
+            _by_cell.setdefault(cell, weakref.WeakKeyDictionary())[run] = None
     # marimo closes a cell's widgets when it runs again: its runs stop with them.
     marimo.at_cell_dispose(marimo.weak_call(run.cancel))
 
@@ -41,7 +43,7 @@ def track(run: Stoppable) -> None:
 def forget(run: Stoppable) -> None:
     """``run`` has ended."""
     with _lock:
-        _live.discard(run)
+        _live.pop(run, None)
 
 
 def stop_cell_runs(cell: str) -> None:
