@@ -7,7 +7,7 @@ user's; it serves this checkout's js/lab build (``nbagent/labextension``) when t
 kernel, run its cells, wait for conditions, sample the widget's DOM.
 
 Fixtures (import ``lab_server_fixture`` and ``lab_fixture`` into a test module): ``lab_server``
-(session), ``lab`` (module: one
+(module), ``lab`` (module: one
 page for the whole module, on conftest.py's ``chromium_browser``; each ``lab.open(...)``
 starts from a clean workspace and a fresh kernel). Kernels can import
 ``notebooks/nbtest_sources.py`` (the sources the test notebooks stream).
@@ -558,8 +558,11 @@ def rerun(panel: Any, args: str, timeout: float = PAGE_PATIENCE) -> Any:
 # -- fixtures ------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="session", name="lab_server")
+@pytest.fixture(scope="module", name="lab_server")
 def lab_server_fixture() -> Iterator[LabServer]:
+    # Module scope: each module imports this fixture, which makes it a fixture of that module
+    # (a "session" one per module, all alive until the session ends: 18 JupyterLabs by the
+    # last module). Stopped with its module, one runs at a time.
     server = LabServer().start()
     try:
         yield server
