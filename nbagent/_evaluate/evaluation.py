@@ -26,7 +26,7 @@ from nbagent._evaluate.schedule import Engine
 from nbagent._evaluate.scoring import scorers_of
 from nbagent._evaluate.tasks import performer
 from nbagent.runtime import registry
-from nbagent.runtime.kernel import drive_loop_until, in_notebook, kernel_loop, running_loop
+from nbagent.runtime.kernel import block_until_done, in_notebook, kernel_loop, running_loop
 from nbagent.runtime.loops import background_loop, settle_threadsafe
 
 __all__ = ["Evaluation", "evaluate"]
@@ -102,15 +102,8 @@ class Evaluation:
     def wait(self, timeout: float | None = None) -> Evaluation:
         """Block until every case has ended; returns the evaluation. In a kernel cell the
         kernel's loop is driven meanwhile; an interrupt (KeyboardInterrupt) cancels it."""
-        task, loop = self._task, self._loop
         try:
-            if task is not None and loop is not None and running_loop() is loop:
-                drive_loop_until(task, loop, timeout)
-            else:
-                deadline = None if timeout is None else time.monotonic() + timeout
-                while not self._done.wait(0.05):  # short waits: an interrupt gets through
-                    if deadline is not None and time.monotonic() >= deadline:
-                        break
+            block_until_done(self._task, self._loop, self._done, timeout)
         except KeyboardInterrupt:
             self.cancel()
             raise

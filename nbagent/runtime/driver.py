@@ -15,11 +15,10 @@ import asyncio
 import contextvars
 import inspect
 import threading
-import time
 from typing import Any
 
 from nbagent._stream import apump, pump
-from nbagent.runtime.kernel import drive_loop_until, kernel_loop, running_loop
+from nbagent.runtime.kernel import block_until_done, kernel_loop, running_loop
 from nbagent.runtime.loops import background_loop, settle_threadsafe
 from nbagent.runtime.sink import RunSink
 from nbagent.sources import aclose_source, close_source, is_async_source
@@ -106,15 +105,7 @@ class Driver:
         """Block until the run ends or ``timeout`` passes. In a cell, a run read on the
         kernel's own loop is driven by re-entering that loop (nest_asyncio): waiting on it
         otherwise would deadlock."""
-        task, loop = self.task, self.loop
-        if task is not None and loop is not None and not task.done() and running_loop() is loop:
-            drive_loop_until(task, loop, timeout)
-            return
-        deadline = None if timeout is None else time.monotonic() + timeout
-        # Short waits, so that a kernel interrupt (KeyboardInterrupt) gets through.
-        while not self.sink.done.wait(0.05):
-            if deadline is not None and time.monotonic() >= deadline:
-                return
+        block_until_done(self.task, self.loop, self.sink.done, timeout)
 
     async def wait_async(self) -> None:
         """Return once the run has ended, from a coroutine on any loop."""

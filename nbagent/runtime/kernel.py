@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import threading
+import time
 from collections.abc import Callable
 from typing import Any
 
@@ -17,6 +18,7 @@ from nbagent.runtime import marimo
 __all__ = [
     "CellMark",
     "at_cell_end",
+    "block_until_done",
     "cell_mark",
     "current_cell_id",
     "current_kernel",
@@ -247,3 +249,22 @@ def drive_loop_until(
 
     nest_asyncio.apply(loop)
     loop.run_until_complete(asyncio.wait({task}, timeout=timeout))
+
+
+def block_until_done(
+    task: asyncio.Task[Any] | None,
+    loop: asyncio.AbstractEventLoop | None,
+    done: threading.Event,
+    timeout: float | None,
+) -> None:
+    """Block until ``done`` is set or ``timeout`` passes: by driving ``loop`` until ``task``
+    ends when this thread runs that loop (a cell waiting on a task of its own loop), else by
+    waiting on ``done`` in short waits, so that a kernel interrupt (KeyboardInterrupt) gets
+    through."""
+    if task is not None and loop is not None and not task.done() and running_loop() is loop:
+        drive_loop_until(task, loop, timeout)
+        return
+    deadline = None if timeout is None else time.monotonic() + timeout
+    while not done.wait(0.05):
+        if deadline is not None and time.monotonic() >= deadline:
+            return
