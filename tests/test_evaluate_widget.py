@@ -13,7 +13,8 @@ import pytest
 
 import nbagent
 from nbagent import Evaluation
-from nbagent._evaluate.board import OUTPUT_CHARS
+from nbagent._evaluate.board import EVALUATION_MIME
+from nbagent._evaluate.table import OUTPUT_CHARS
 from nbagent._transcript import apply_op
 from nbagent._wire import decode_ops
 from tests.recording import RecordingComm, customs
@@ -259,7 +260,13 @@ def test_a_loaded_evaluation_shows_its_table_and_transcripts(
         back.rerun(0)
 
 
-def test_the_output_carries_the_escaped_table(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("cell", [None, "cell-1"])
+def test_the_output_carries_the_escaped_table_and_the_payload(
+    monkeypatch: pytest.MonkeyPatch, cell: str | None
+) -> None:
+    """The output's HTML copy, and the payload nbagent's JupyterLab renderer draws without a
+    kernel: the table and transcripts, or (`jupyter execute`, no cell named: the widget's
+    saved state has them) a reference to the model."""
     shown: list[dict[str, Any]] = []
 
     class Handle:
@@ -271,6 +278,7 @@ def test_the_output_carries_the_escaped_table(monkeypatch: pytest.MonkeyPatch) -
         return Handle()
 
     monkeypatch.setattr("IPython.display.display", display)
+    monkeypatch.setattr("nbagent._evaluate.board.current_cell_id", lambda: cell)
     evaluate(lambda x: "<img src=x onerror=alert(1)>", ["<b>in</b>"]).wait(WAIT_S)
     wait_for(lambda: len(shown) >= 2, what="the display updated at the end")
     first, last = shown[0], shown[-1]
@@ -278,3 +286,13 @@ def test_the_output_carries_the_escaped_table(monkeypatch: pytest.MonkeyPatch) -
     assert "<img" not in last["text/html"]
     assert "&lt;img" in last["text/html"]
     assert "1 completed" in last["text/html"]
+    payload = last[EVALUATION_MIME]
+    model_id = last["application/vnd.jupyter.widget-view+json"]["model_id"]
+    assert (payload["version"], payload["model_id"]) == (1, model_id)
+    if cell is None:
+        assert payload["in_model"] is True
+        assert "snapshot" not in payload
+    else:
+        assert [r["status"] for r in payload["snapshot"]["rows"]] == ["completed"]
+        assert payload["transcripts"][0]["status"] == "completed"
+        assert "in_model" not in payload
