@@ -22,6 +22,8 @@ import { cls, ev, scoreText, signed, TEXT, trend } from "./rows.js";
 export const ROW_HEIGHT = 28;
 /** Rows drawn beyond each edge of the visible ones. */
 const OVERSCAN = 6;
+/** The scroll box's max-height (px), as evaluation.css sets it. */
+const VIEW = 480;
 /** At most this many rows in the DOM, whatever the box's height says. */
 const MAX_ROWS = 60;
 
@@ -44,7 +46,7 @@ export function columnsFor(scores) {
     ...scores.map((s) => col(`score:${s}`, s, "score")),
     col("latency_s", "latency", "latency"),
     col("ttft_s", "TTFT", "ttft"),
-    col("tokens", "tokens in/out"),
+    col("tokens"),
     col("cost_usd", "cost", "cost"),
     col("tool_calls", "tools", "tools"),
     col("rating"),
@@ -93,9 +95,9 @@ export function table(ctx) {
     const text = error ? "error" : scoreText(r.scores?.[name]);
     setText(v, text);
     v.className = error ? "nba-ev-err" : "";
-    cell.title = error ? String(error) : text;
     const delta = r.deltas?.[name];
-    const has = typeof delta === "number";
+    const has = typeof delta === "number" && !error;
+    cell.title = error ? String(error) : has ? `${text} (${signed(delta)} vs baseline)` : text;
     setText(d, has ? signed(delta) : "");
     d.className = cls(`delta ${has ? trend(delta) : ""}`);
   }
@@ -185,7 +187,13 @@ export function table(ctx) {
     fill,
     setColumns(next, key, desc) {
       cols = next;
-      el.style.setProperty("--nba-ev-cols", cols.map((c) => `var(--${c.cls.slice(9)})`).join(" "));
+      // Every row has the same tracks: fixed widths, input and output sharing what is left.
+      const width = cols.map((c) => `var(--${c.cls.slice(9)})`);
+      el.style.setProperty(
+        "--nba-ev-cols",
+        width.map((w, k) => (k === 2 || k === 3 ? `minmax(${w},1fr)` : w)).join(" "),
+      );
+      el.style.setProperty("--nba-ev-min", `calc(${width.join(" + ")})`);
       head.replaceChildren(
         ...cols.map((c) => {
           const cell = h("div", `${c.cls} nba-ev-sort`, c.label);
@@ -206,7 +214,8 @@ export function table(ctx) {
         tops.push(tops[tops.length - 1] + ROW_HEIGHT + (details.get(i)?.height ?? 0));
       const n = order.length;
       const y = Math.max(0, el.scrollTop - ROW_HEIGHT);
-      const end = y + (el.clientHeight || 480);
+      // The box's height, at least its CSS max-height's (it is short while still empty).
+      const end = y + Math.max(el.clientHeight, VIEW);
       let first = 0;
       while (first < n && tops[first + 1] <= y) first++;
       let last = first;
