@@ -397,6 +397,22 @@ describe("the table", () => {
     expect(shown(el)).toContain(500);
     expect(shown(el)).not.toContain(0);
     expect(parseFloat(spacers[0].style.height)).toBe(shown(el)[0] * 28);
+    // A few rows further: the rows still in view stay where they are (none is moved).
+    const before = new Set(rowEls(el));
+    /** @type {Node[]} */
+    const removed = [];
+    const watch = new MutationObserver((records) => {
+      for (const r of records) removed.push(...r.removedNodes);
+    });
+    watch.observe(/** @type {Node} */ (el.querySelector(".nba-ev-items")), { childList: true });
+    Object.defineProperty(scroller, "scrollTop", { value: 503 * 28, configurable: true });
+    scroller.dispatchEvent(new Event("scroll"));
+    await frame();
+    watch.disconnect();
+    expect(shown(el)).toContain(503);
+    expect(removed.length).toBeGreaterThan(0);
+    expect(removed.filter((n) => n.isConnected)).toEqual([]);
+    expect(rowEls(el).filter((r) => before.has(r)).length).toBe(rowEls(el).length - 3);
     // Streaming touches the rows in the DOM only, and rows out of view still take the data.
     model.msg({ type: "rows", seq: 2, rows: [{ i: 3, output: "off screen" }], append: [] });
     expect(el.textContent).not.toContain("off screen");

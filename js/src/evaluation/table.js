@@ -245,7 +245,9 @@ export function table(ctx) {
           shown.delete(i);
           editing.delete(i);
         }
-      // Move only what is out of place (a comment being typed keeps its focus).
+      for (const node of [...items.children])
+        if (!keep.has(/** @type {any} */ (node))) node.remove();
+      // Then move only what is out of place (a comment being typed keeps its focus).
       want.forEach((node, k) => {
         if (items.children[k] !== node) items.insertBefore(node, items.children[k] ?? null);
       });
