@@ -541,9 +541,12 @@ describe("opening a row", () => {
     expect(renders[1].model).toBe(live);
     expect(renders[0].cleanup).toHaveBeenCalled();
     expect(detail.querySelector(".nba-ev-run")?.textContent).toBe("run view of live-1");
-    // Closing cleans up; opening again asks no more (opened has it), and shows it live.
-    cell(el, 1, "input").click();
+    // Closing cleans up (here from the keyboard); opening again asks no more (opened has
+    // it), and shows it live.
+    expect(rowEls(el)[1].getAttribute("aria-expanded")).toBe("true");
+    rowEls(el)[1].dispatchEvent(new KeyboardEvent("keydown", { key: "Enter", bubbles: true }));
     await frame();
+    expect(rowEls(el)[1].getAttribute("aria-expanded")).toBe("false");
     expect(renders[1].cleanup).toHaveBeenCalled();
     expect(el.querySelector(".nba-ev-detail")).toBeNull();
     cell(el, 1, "input").click();

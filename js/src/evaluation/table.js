@@ -86,6 +86,18 @@ export function table(ctx) {
     },
     { signal: ctx.signal },
   );
+  // A row focused: Enter or Space opens it (or closes it).
+  el.addEventListener(
+    "keydown",
+    (e) => {
+      const t = /** @type {HTMLElement} */ (e.target);
+      if ((e.key === "Enter" || e.key === " ") && t.dataset.i) {
+        e.preventDefault();
+        ctx.toggle(Number(t.dataset.i));
+      }
+    },
+    { signal: ctx.signal },
+  );
 
   /** @param {HTMLElement} cell @param {Row} r @param {string} name */
   function score(cell, r, name) {
@@ -231,12 +243,14 @@ export function table(ctx) {
         if (!row) {
           row = ev("div", "row case");
           row.dataset.i = String(i);
+          row.tabIndex = 0;
           row.append(...cols.map((c) => h("div", c.cls)));
           shown.set(i, row);
           fill(i);
         }
         const detail = details.get(i);
         row.classList.toggle("nba-ev-open", !!detail);
+        row.setAttribute("aria-expanded", String(!!detail));
         want.push(row, ...(detail ? [detail.el] : []));
       }
       const keep = new Set(want);
