@@ -296,3 +296,19 @@ def test_the_output_carries_the_escaped_table_and_the_payload(
         assert [r["status"] for r in payload["snapshot"]["rows"]] == ["completed"]
         assert payload["transcripts"][0]["status"] == "completed"
         assert "in_model" not in payload
+
+
+def test_output_is_answered_with_the_whole_payload(comms: list[RecordingComm]) -> None:
+    """A host that saves the output (nbagent's JupyterLab renderer) gets the table and the
+    transcripts, also where the display left them to the widget's state."""
+    evaluate(lambda x: f"<{x}>", ["a", "b"]).wait(WAIT_S)
+    c = widget_comm(comms)
+    send(c, {"type": "output"})
+    (answer,) = [m for m in customs(c) if m["type"] == "output"]
+    data = answer["data"]
+    payload = data[EVALUATION_MIME]
+    assert "in_model" not in payload
+    assert [r["output"] for r in payload["snapshot"]["rows"]] == ["<a>", "<b>"]
+    assert len(payload["transcripts"]) == 2
+    assert "&lt;a&gt;" in data["text/html"]
+    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == payload["model_id"]

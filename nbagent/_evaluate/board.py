@@ -215,6 +215,9 @@ class Board:
             with self._lock:
                 self._flush()  # what was pending goes out first: the table then covers it
                 self.widget.send({"type": "snapshot", **self._table()})
+        elif kind == "output":  # a host writes it into the notebook (js/src/offer.js)
+            with self._lock:
+                self.widget.send({"type": "output", "data": self._bundle(in_model=False)})
         elif kind == "stop":
             self.ev.cancel()
         elif index is None:
@@ -246,7 +249,7 @@ class Board:
         handle = display(self._bundle(), raw=True, display_id=True)  # type: ignore[no-untyped-call]
         self._handles.append(handle)
 
-    def _bundle(self) -> dict[str, Any]:
+    def _bundle(self, *, in_model: bool | None = None) -> dict[str, Any]:
         """The output: the widget's view; the table and transcripts for nbagent's renderer
         (a notebook saved without widget state shows them, rows opening, with no kernel);
         the table as escaped HTML for any other reader."""
@@ -254,7 +257,7 @@ class Board:
         bundle: dict[str, Any] = (data[0] if isinstance(data, tuple) else data) or {}
         w = self.widget
         payload: dict[str, Any] = {"version": 1, "model_id": w.model_id, "title": w.title}
-        if self._in_model:
+        if self._in_model if in_model is None else in_model:
             payload["in_model"] = True
         else:
             payload |= {"columns": w.columns, "baseline": w.baseline, "snapshot": w.snapshot}

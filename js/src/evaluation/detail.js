@@ -5,11 +5,15 @@
 
 import { actionButton, setText } from "../format.js";
 import loader from "../loader.js";
+import { HOST_EVENT, OUTPUT_EVENT } from "../offer.js";
 import { ev } from "./rows.js";
 
 /**
  * @typedef {import("./rows.js").Row} Row
- * @typedef {{get(name: string): any, widget_manager?: {get_model(id: string): Promise<any>}}} Model
+ * @typedef {{get(name: string): any, widget_manager?: {get_model(id: string): Promise<any>},
+ *   mountCase?: (el: HTMLElement, state: object) => () => void}} Model
+ *   `mountCase`: how a saved case is drawn where there is no code model (nbagent's JupyterLab
+ *   renderer of a saved notebook, js/lab/src/evaluation.js)
  * @typedef {{el: HTMLElement, height: number, draw(r: Row): void,
  *   mount(model: Model, key: string): Promise<void>, destroy(): void}} Detail
  */
@@ -56,9 +60,13 @@ export function openDetail(i, ctx) {
   const rerun = actionButton("Re-run case", "nba-ev-rerun");
   rerun.addEventListener("click", () => ctx.send({ type: "rerun", i }));
   const run = ev("div", "run");
+  // A case's run view offers its output to a host (js/src/offer.js): not this output's.
+  for (const name of [HOST_EVENT, OUTPUT_EVENT])
+    run.addEventListener(name, (e) => e.stopPropagation());
   el.append(info, ...(ctx.mayAct ? [rerun] : []), run);
   // What the run view shows: "" (nothing yet), "saved" or "live"; a later mount wins.
   let kind = "";
+  let liveRef = ""; // the live model shown (a re-run case gets another)
   /** @type {(() => void) | null | undefined} */
   let cleanup;
   let gen = 0;
@@ -77,12 +85,16 @@ export function openDetail(i, ctx) {
       : null;
   observer?.observe(el);
 
-  /** @param {string} to @param {any} runModel @param {number} g */
-  async function show(to, runModel, g) {
+  /**
+   * @param {string} to
+   * @param {(box: HTMLElement) => unknown} draw returns the cleanup (or its promise)
+   * @param {number} g
+   */
+  async function show(to, draw, g) {
     const box = ev("div", "view");
     try {
-      const done = await loader.render({ model: runModel, el: box });
-      const end = typeof done === "function" ? done : null;
+      const done = await draw(box);
+      const end = typeof done === "function" ? /** @type {() => void} */ (done) : null;
       if (closed || g !== gen) return end?.();
       cleanup?.();
       cleanup = end;
@@ -125,17 +137,25 @@ export function openDetail(i, ctx) {
       const ref = model.get("opened")?.[String(i)];
       const state = model.get("transcripts")?.[i];
       const manager = model.widget_manager;
-      if (typeof ref === "string" && ref && kind !== "live" && manager) {
+      if (typeof ref === "string" && ref && ref !== liveRef && manager) {
         const g = ++gen;
         try {
           const live = await manager.get_model(ref.replace("IPY_MODEL_", ""));
-          if (g === gen) return await show("live", live, g);
+          if (g !== gen) return;
+          liveRef = ref;
+          return await show("live", (box) => loader.render({ model: live, el: box }), g);
         } catch (e) {
           console.warn("nbagent: no live run view:", e);
         }
       }
-      if (!kind && state && typeof state === "object" && model.get("code"))
-        await show("saved", savedRunModel(model, key, state), ++gen);
+      if (kind || !state || typeof state !== "object") return;
+      const mountCase = model.mountCase;
+      if (typeof mountCase === "function")
+        await show("saved", (box) => mountCase(box, state), ++gen);
+      else if (model.get("code")) {
+        const saved = savedRunModel(model, key, state);
+        await show("saved", (box) => loader.render({ model: saved, el: box }), ++gen);
+      }
     },
     destroy() {
       closed = true;

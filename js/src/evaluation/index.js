@@ -8,6 +8,7 @@
 
 import "./evaluation.css";
 import { setText } from "../format.js";
+import { HOST_EVENT, OUTPUT_EVENT } from "../offer.js";
 import { openDetail } from "./detail.js";
 import { headerView } from "./header.js";
 import { applyRows, counts, ev, FILTERS, ordered } from "./rows.js";
@@ -129,8 +130,30 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
     changed(true);
   }
 
+  // A finished table's output data for the host that saves it into the notebook (nbagent's
+  // JupyterLab renderer: the kernel cannot update an output once its cell has ended); asked
+  // of the kernel only when a host claims it.
+  let offered = -1;
+  function offer(frames = 120) {
+    const snap = model.get("snapshot");
+    const status = snap?.header?.status;
+    if (!status || status === "running" || snap.seq === offered || signal.aborted) return;
+    if (!root.isConnected) {
+      if (frames > 0) frame(() => offer(frames - 1));
+      return;
+    }
+    offered = snap.seq;
+    const host = new CustomEvent(HOST_EVENT, { bubbles: true, cancelable: true });
+    root.dispatchEvent(host);
+    if (host.defaultPrevented) send({ type: "output" });
+  }
+
   /** @param {any} msg */
   function message(msg) {
+    if (msg?.type === "output" && msg.data && typeof msg.data === "object") {
+      const detail = { data: msg.data };
+      return void root.dispatchEvent(new CustomEvent(OUTPUT_EVENT, { bubbles: true, detail }));
+    }
     if (msg?.type === "snapshot") {
       settle();
       return load(msg);
@@ -231,7 +254,13 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
   /** @type {[string, (...a: any[]) => void][]} */
   const handlers = [
     ["msg:custom", message],
-    ["change:snapshot", () => load(model.get("snapshot"))],
+    [
+      "change:snapshot",
+      () => {
+        load(model.get("snapshot"));
+        offer();
+      },
+    ],
     ["change:columns", columns],
     ["change:baseline", columns],
     ["change:title", drawHeader],
@@ -242,6 +271,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
   columns();
   load(model.get("snapshot"));
   if (model.get("snapshot")?.header?.status === "running") sync(); // a reload mid-run
+  offer();
 
   return () => {
     abort.abort();
