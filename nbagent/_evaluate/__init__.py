@@ -5,10 +5,12 @@ or below. One concern per module: ``cases`` (the dataset read, a case's state), 
 (a task and an input as an ordinary run, not displayed), ``scoring``, ``schedule`` (the
 engine: concurrency, budget, cancel), ``pydantic_evals`` (a pydantic-evals dataset run by
 pydantic-evals), ``records`` (rows, file, baseline, HTML), ``progress`` (the terminal line),
-``evaluation`` (the public object).
+``evaluation`` (the public object), ``loading`` (``nbagent.load``: a recording's events or
+an evaluation, whichever the file holds).
 """
 
 from nbagent._evaluate.cases import EvalCase
 from nbagent._evaluate.evaluation import Evaluation, evaluate
+from nbagent._evaluate.loading import load
 
-__all__ = ["EvalCase", "Evaluation", "evaluate"]
+__all__ = ["EvalCase", "Evaluation", "evaluate", "load"]
