@@ -26,7 +26,13 @@ from nbagent._evaluate.schedule import Engine
 from nbagent._evaluate.scoring import scorers_of
 from nbagent._evaluate.tasks import performer
 from nbagent.runtime import registry
-from nbagent.runtime.kernel import block_until_done, in_notebook, kernel_loop, running_loop
+from nbagent.runtime.kernel import (
+    block_until_done,
+    current_cell_id,
+    in_notebook,
+    kernel_loop,
+    running_loop,
+)
 from nbagent.runtime.loops import background_loop, settle_threadsafe
 
 __all__ = ["Evaluation", "evaluate"]
@@ -142,19 +148,23 @@ class Evaluation:
 
     def _start(self, main: Callable[[], Any]) -> None:
         registry.track(self)
+        cell = current_cell_id()
         here, home = running_loop(), kernel_loop()
         if here is not None and (home is None or here is home):
             self._loop = here
-            self._task = contextvars.Context().run(here.create_task, self._main(main))
+            self._task = contextvars.Context().run(here.create_task, self._main(main, cell))
             return
         loop = self._loop = home or background_loop()
 
         def start() -> None:
-            self._task = contextvars.Context().run(loop.create_task, self._main(main))
+            self._task = contextvars.Context().run(loop.create_task, self._main(main, cell))
 
         loop.call_soon_threadsafe(start)
 
-    async def _main(self, main: Callable[[], Any]) -> None:
+    async def _main(self, main: Callable[[], Any], cell: str | None) -> None:
+        # The cases' runs belong to the cell that started the evaluation: they start while
+        # later cells run, and re-running one of those must not stop them.
+        registry.pin_cell(cell)
         try:
             self.report = await main()
         except BaseException:  # noqa: BLE001 - whatever stopped it, the cases are ended below
