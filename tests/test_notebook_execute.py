@@ -186,6 +186,16 @@ PRINTED: dict[str, list[str]] = {
         "broken: could not connect: MCPError: Connection closed\n"
         "--- the server's stderr (end) ---\nno config file",
     ],
+    "evaluate.ipynb": [
+        "completed [('get_weather', {'city': 'Paris'})]",  # one case by hand
+        "right_cities: True | facts_stated: 1.0",  # the scorers on it
+        "completed | 12 cases (12 completed); right_cities 0.75; facts_stated 0.667; ",
+        ' 7 "What\'s the weather like in oslo?": looked up [], facts 0.00',  # the failures
+        "10 \"What's the weather in Berlin?\": looked up [('Berlin', 'error')], facts 0.00",
+        "right_cities: 0.750 -> 0.750 (+0.000)\nfacts_stated: 0.667 -> 0.833 (+0.167)",  # baseline
+        "3 reviewed cases: ",  # to_dataset()
+        "Evaluation v2: six stations | 12 cases | a city in lower case: no tool call\nTrue",
+    ],
     "watch.ipynb": [
         "completed | Oslo is sunny and 21 °C today: no coat needed. | True",  # pydantic-ai
         "[('get_weather', {'city': 'Oslo'}, 'Sunny and 21 °C in Oslo.')] | steps: 2",
@@ -228,6 +238,7 @@ WRITES = {
     "quickstart.ipynb": ["failing_tool.jsonl"],
     "replay-and-export.ipynb": ["weather.jsonl", "answer.jsonl", "weather.html", "weather.json"],
     "mcp.ipynb": ["weather_server.py"],
+    "evaluate.ipynb": ["eval.jsonl"],  # ev.save()
 }
 
 
