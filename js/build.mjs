@@ -3,9 +3,11 @@
 // src/math_chunk.js (KaTeX), imported by the widget on the first formula, into
 // ../nbagent/static/math.js, src/answer_chunk.js (a paused call's answers), imported by the
 // widget the first time a live run shows a paused call, into ../nbagent/static/answer.js,
-// and src/inspector/ (the MCP inspector's view, its own widget's
-// `_esm` and `_css`) into ../nbagent/static/inspector.{js,css}. Each entry is a whole bundle
-// of its own (no shared chunks).
+// src/inspector/ (the MCP inspector's view, its own widget's
+// `_esm` and `_css`) into ../nbagent/static/inspector.{js,css}, and src/evaluation/ (an
+// evaluation's table, EvaluationWidget's `_esm` and `_css`) into
+// ../nbagent/static/evaluation.{js,css}. Each entry is a whole bundle of its own (no shared
+// chunks).
 // Usage: node build.mjs [--watch] [--tree DIR]; --tree builds DIR/js/src into DIR/nbagent/static
 // with this checkout's packages (benchmarks/hostile.py builds an older checkout so).
 import { fileURLToPath } from "node:url";
@@ -24,6 +26,7 @@ const options = {
     math: `${tree}/js/src/math_chunk.js`,
     answer: `${tree}/js/src/answer_chunk.js`,
     inspector: `${tree}/js/src/inspector/index.js`,
+    evaluation: `${tree}/js/src/evaluation/index.js`,
   },
   bundle: true,
   format: "esm",

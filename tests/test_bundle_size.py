@@ -1,6 +1,6 @@
 """The built bundles exist and stay within their size budgets (every notebook saves them
 once, in the code model): the widget bundle, the math and answer chunks it imports on first
-use, and the MCP inspector's chunk."""
+use, the MCP inspector's chunk and the evaluation's."""
 
 from __future__ import annotations
 
@@ -82,4 +82,20 @@ def test_inspector_chunk_within_budget_and_apart_from_the_widget() -> None:
     code = chunk.read_text(encoding="utf-8")
     assert "nba-insp" in code
     assert "DOMPurify" not in code  # everything the server sent goes in as text
+    assert "marked" not in code.lower()
+
+
+EVALUATION_BUDGET = 16 * 1024  # bytes, minified: an evaluation's header, filters and table
+
+
+def test_evaluation_chunk_within_budget_and_apart_from_the_widget() -> None:
+    """An evaluation's table is its own widget's code: pages without one load none of it, and
+    it draws an opened case with the run widget's code (through the loader), not a copy."""
+    chunk = _within("evaluation.js", EVALUATION_BUDGET)
+    assert (STATIC / "evaluation.css").is_file(), "nbagent/static/evaluation.css is missing"
+    widget = _built("widget.js").read_text(encoding="utf-8")
+    assert "nba-ev" not in widget
+    code = chunk.read_text(encoding="utf-8")
+    assert "nba-ev" in code
+    assert "DOMPurify" not in code  # everything the kernel sent goes in as text
     assert "marked" not in code.lower()

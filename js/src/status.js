@@ -34,6 +34,10 @@ import { hasTiming, TIMELINE_KEY } from "./timeline.js";
 /** Ids for the details' aria-controls (several footers on one page). */
 let detailsIds = 0;
 
+/** A Stop the run has not answered is sent again after this long (ms), doubling, so often. */
+const STOP_AGAIN_MS = 2000;
+const STOP_TRIES = 4;
+
 /** @type {Record<string, string>} */
 const REASONS = {
   max_tokens: "max tokens",
@@ -256,10 +260,27 @@ export class StatusBar {
         send({ type: "stop" });
         this.store.stopping = true;
         this.store.touch();
+        this.stopAgain(STOP_AGAIN_MS, STOP_TRIES, send, signal);
       },
       { signal },
     );
     this.nWarnings = -1;
+  }
+
+  /**
+   * Stop again while the run still streams: a message to the kernel can be lost around a page
+   * reload (as a `sync` can: store.js `connect`), and a Stop is harmless twice.
+   * @param {number} delayMs @param {number} left @param {(msg: object) => void} send
+   * @param {AbortSignal} signal
+   */
+  stopAgain(delayMs, left, send, signal) {
+    if (left <= 0) return;
+    const timer = setTimeout(() => {
+      if (signal.aborted || !this.store.stopping || this.store.state.status !== "running") return;
+      send({ type: "stop" });
+      this.stopAgain(delayMs * 2, left - 1, send, signal);
+    }, delayMs);
+    signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
   }
 
   /**

@@ -1,4 +1,4 @@
-import { afterEach, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
 import widget, { storeFor } from "../src/index.js";
 import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
@@ -367,6 +367,28 @@ describe("status line", () => {
     w.ops([{ op: "run", set: { status: "cancelled", end_reason: "cancelled", ended_at: 1002 } }]);
     expect(stop.hidden).toBe(true);
     expect(q(w.el, ".nba-status-label").textContent).toBe("cancelled");
+  });
+
+  test("a Stop the run does not answer is sent again, doubling, until the status changes", () => {
+    vi.useFakeTimers();
+    try {
+      const w = mount();
+      w.snapshot(runningState());
+      /** @type {HTMLButtonElement} */ (q(w.el, ".nba-stop")).click();
+      const stops = () => w.model.sent.filter((m) => m.type === "stop").length;
+      expect(stops()).toBe(1);
+      vi.advanceTimersByTime(1999);
+      expect(stops()).toBe(1);
+      vi.advanceTimersByTime(1);
+      expect(stops()).toBe(2); // lost around a reload: asked again
+      vi.advanceTimersByTime(4000);
+      expect(stops()).toBe(3);
+      w.ops([{ op: "run", set: { status: "cancelled", end_reason: "cancelled", ended_at: 1002 } }]);
+      vi.advanceTimersByTime(60_000);
+      expect(stops()).toBe(3); // answered: no more
+    } finally {
+      vi.useRealTimers();
+    }
   });
 
   test("warnings, error box below the partial output, title", () => {

@@ -5,12 +5,14 @@ or below. One concern per module: ``cases`` (the dataset read, a case's state), 
 (a task and an input as an ordinary run, not displayed), ``scoring``, ``schedule`` (the
 engine: concurrency, budget, cancel), ``pydantic_evals`` (a pydantic-evals dataset run by
 pydantic-evals), ``records`` (rows, file, baseline, HTML), ``progress`` (the terminal line),
-``evaluation`` (the public object), ``loading`` (``nbagent.load``: a recording's events or
+``evaluation`` (the public object), ``launch`` (``evaluate()``), ``widget`` and
+``board`` (its widget, kept live), ``loading`` (``nbagent.load``: a recording's events or
 an evaluation, whichever the file holds).
 """
 
 from nbagent._evaluate.cases import EvalCase
-from nbagent._evaluate.evaluation import Evaluation, evaluate
+from nbagent._evaluate.evaluation import Evaluation
+from nbagent._evaluate.launch import evaluate
 from nbagent._evaluate.loading import load
 
 __all__ = ["EvalCase", "Evaluation", "evaluate", "load"]

@@ -79,6 +79,12 @@ class EvalCase:
             self.saved_transcript = Transcript()
         return self.saved_transcript
 
+    def restart(self) -> None:
+        """Forget the last run's results (Re-run case): the rating and comment stay."""
+        self.status, self.output, self.error, self.run = "queued", None, None, None
+        self.scores, self.score_errors = {}, {}
+        self.saved_transcript = None
+
     @property
     def done(self) -> bool:
         """True once the case has ended, however (``skipped`` too)."""

@@ -16,26 +16,27 @@ import os
 import threading
 import time
 from collections.abc import Callable, Generator, Sequence
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from nbagent._evaluate import records
-from nbagent._evaluate.cases import EvalCase, cases_from, is_pydantic_dataset
-from nbagent._evaluate.progress import Progress
+from nbagent._evaluate.cases import EvalCase
 from nbagent._evaluate.schedule import Engine
-from nbagent._evaluate.scoring import scorers_of
-from nbagent._evaluate.tasks import performer
 from nbagent.runtime import registry
 from nbagent.runtime.kernel import (
+    CellMark,
     block_until_done,
+    cell_mark,
     current_cell_id,
-    in_notebook,
     kernel_loop,
     running_loop,
+    same_cell,
 )
 from nbagent.runtime.loops import background_loop, settle_threadsafe
 
-__all__ = ["Evaluation", "evaluate"]
+if TYPE_CHECKING:
+    from nbagent._evaluate.board import Board
+
+__all__ = ["Evaluation"]
 
 CaseListener = Callable[[EvalCase], None]
 
@@ -77,6 +78,10 @@ class Evaluation:
         self._lock = threading.Lock()
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
+        self._reruns: set[asyncio.Task[None]] = set()
+        self.board: Board | None = None
+        """The evaluation's widget, live (``nbagent._evaluate.board``), once displayed."""
+        self._shown_at: CellMark | None = None
         if engine is None:  # read back: ended already
             self.ended_at = self.started_at
             self._done.set()
@@ -128,6 +133,41 @@ class Evaluation:
             self.on_done(lambda: settle_threadsafe(loop, future, None))
             await future
         return self
+
+    def rerun(self, i: int) -> None:
+        """Run case ``i`` again (Re-run case), also after the evaluation ended: its last
+        results are replaced, its rating and comment kept; its row streams again."""
+        engine, loop, case = self._engine, self._loop, self.cases[i]
+        if engine is None or loop is None:
+            raise RuntimeError("this evaluation was read from a file: it has no task to run")
+        if case.status in ("queued", "running"):
+            raise RuntimeError(f"case {i} is {case.status}: it can run again once it ends")
+        case.status = "running"  # at once: a second click is refused
+
+        def start() -> None:
+            task = contextvars.Context().run(loop.create_task, engine.run_case(case, again=True))
+            self._reruns.add(task)
+            task.add_done_callback(self._reruns.discard)
+
+        loop.call_soon_threadsafe(start)
+
+    def show(self) -> None:
+        """Display the evaluation's widget below the running cell (in a notebook)."""
+        if self.board is None:
+            from nbagent._evaluate.board import Board
+
+            self.board = Board(self)
+            if self._engine is not None:
+                self._engine.views = self.board.views
+        self.board.display()
+        self._shown_at = cell_mark()
+
+    def _ipython_display_(self) -> None:
+        """What IPython shows for an evaluation that is a cell's last expression: its
+        widget (nothing more in the cell that displayed it)."""
+        if self._shown_at is not None and same_cell(self._shown_at):
+            return
+        self.show()
 
     def on_change(self, callback: CaseListener) -> None:
         """Call ``callback(case)`` whenever a case starts, ends or is rated (any thread)."""
@@ -215,15 +255,7 @@ class Evaluation:
         """Per score: its mean now, the baseline's, and the change; {} without a baseline."""
         if self.baseline is None:
             return {}
-        names = self.score_names
-        now = records.means(self.cases, names)
-        before = records.means(self.baseline.cases, names)
-        out: dict[str, dict[str, float | None]] = {}
-        for name in names:
-            a, b = now[name], before[name]
-            change = None if a is None or b is None else a - b
-            out[name] = {"mean": a, "baseline": b, "change": change}
-        return out
+        return records.changes(self.cases, self.baseline.cases, self.score_names)
 
     def rows(self) -> list[dict[str, Any]]:
         """One dict per case: what ``to_pandas()`` makes its rows of."""
@@ -248,22 +280,7 @@ class Evaluation:
     def to_dataset(self) -> list[dict[str, Any]]:
         """The reviewed (rated) cases as case dicts for a next ``evaluate()``: the output
         as ``expected`` where rated up, the original ``expected`` where rated down."""
-        out: list[dict[str, Any]] = []
-        seen: set[tuple[str | int, int]] = set()
-        for case in self.cases:
-            key = (case.key[0], 0)  # one case per dataset case, whichever repetition is rated
-            if case.rating is None or key in seen:
-                continue
-            seen.add(key)
-            item = {
-                "input": case.input,
-                "expected": case.output if case.rating else case.expected,
-                "metadata": case.metadata,
-            }
-            if case.name is not None:
-                item["name"] = case.name
-            out.append(item)
-        return out
+        return records.reviewed(self.cases)
 
     def summary(self) -> str:
         """One line: the cases' statuses, each score's mean (and change), the cost, the time."""
@@ -308,79 +325,3 @@ class Evaluation:
 
     def __repr__(self) -> str:
         return f"<nbagent.Evaluation {self.title!r} {self.status}: {self.summary()}>"
-
-
-def evaluate(
-    task: Any,
-    dataset: Any,
-    scorers: Any = (),
-    *,
-    concurrency: int = 8,
-    max_cost_usd: float | None = None,
-    repeat: int = 1,
-    title: str | None = None,
-    baseline: Evaluation | None = None,
-    progress: bool | None = None,
-) -> Evaluation:
-    """Run ``task`` on every case of ``dataset``, score each, and return the
-    :class:`Evaluation` at once (``await ev`` or ``ev.wait()`` for the end)::
-
-        ev = nbagent.evaluate(agent, dataset, scorers=[exact, judge], concurrency=8)
-        await ev
-        df = ev.to_pandas()              # one row per case
-
-    ``task``: an ``nbagent.Agent``; a pydantic-ai or Agents SDK ``Agent``, a LangGraph
-    graph or a LlamaIndex agent (run as ``show()`` reads them); or a function
-    ``fn(input)`` (sync: on a thread; async) returning a source nbagent shows, a ``Run``,
-    or a plain value: it runs inside ``watch()``, so the calls it makes are its case's run.
-    Each case's run is an ordinary run (``ev.cases[i].run``), displayed on its own nowhere.
-
-    ``dataset``: a list of inputs (str or dict), of case dicts ``{"input", "expected",
-    "metadata", "name"}``, a pandas DataFrame with those columns, a JSONL file's path, or a
-    ``pydantic_evals.Dataset`` (run by pydantic-evals itself, its evaluators included:
-    ``ev.report`` is its ``EvaluationReport``; the ``evals`` extra).
-
-    ``scorers``: functions ``(case, transcript) -> bool | float | str | dict`` (``case`` as
-    the dataset gave it; a dict for a bare input; a third parameter gets the output), sync
-    or async, and pydantic-evals evaluators. A column per scorer (its name), per key of a
-    dict result; a scorer that raises leaves its score None (``score_errors`` says why).
-
-    ``concurrency``: cases running at once. ``max_cost_usd``: no case starts once the
-    cases cost that much (the running ones finish). ``repeat``: each case so many times.
-    ``baseline``: an earlier evaluation to compare with (``ev.deltas``, ``ev.changes``).
-    ``progress``: print a progress line and a summary (default: outside a notebook).
-    """
-    scorer_list = scorers_of(scorers)
-    pydantic = is_pydantic_dataset(dataset)
-    if pydantic:
-        from nbagent._evaluate.pydantic_evals import cases_of_dataset, run_dataset
-
-        cases = cases_of_dataset(dataset, repeat)
-    else:
-        cases = cases_from(dataset, repeat)
-    name = title or (str(getattr(dataset, "name", None) or "") if pydantic else "") or "evaluation"
-    executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="nbagent-eval")
-    engine = Engine(
-        cases,
-        performer(task, executor),
-        scorer_list,
-        executor=executor,
-        concurrency=concurrency,
-        max_cost_usd=max_cost_usd,
-        title=name,
-    )
-    ev = Evaluation(cases, title=name, engine=engine, baseline=baseline)
-    if progress if progress is not None else not in_notebook():
-        printer = Progress(name, cases, engine.cost_usd)
-        ev.on_change(printer.update)
-        ev.on_done(lambda: printer.finish(ev.summary()))
-    ev.on_done(lambda: executor.shutdown(wait=False, cancel_futures=True))
-
-    async def main() -> Any:
-        if pydantic:
-            return await run_dataset(dataset, engine, name, repeat)
-        await engine.run()
-        return None
-
-    ev._start(main)
-    return ev

@@ -21,9 +21,11 @@ from nbagent._transcript import Transcript
 __all__ = [
     "FILE_VERSION",
     "HEADER_KEY",
+    "changes",
     "deltas",
     "means",
     "read_file",
+    "reviewed",
     "row",
     "score_names",
     "table_html",
@@ -104,6 +106,38 @@ def deltas(
             if now is not None and then is not None:
                 changes[name] = now - then
         out.append(changes)
+    return out
+
+
+def changes(
+    cases: Sequence[EvalCase], baseline: Sequence[EvalCase], names: Sequence[str]
+) -> dict[str, dict[str, float | None]]:
+    """Per score: its mean over ``cases``, over ``baseline``, and the change."""
+    now, before = means(cases, names), means(baseline, names)
+    out: dict[str, dict[str, float | None]] = {}
+    for name in names:
+        a, b = now[name], before[name]
+        out[name] = {"mean": a, "baseline": b, "change": None if a is None or b is None else a - b}
+    return out
+
+
+def reviewed(cases: Iterable[EvalCase]) -> list[dict[str, Any]]:
+    """The rated cases as case dicts (``Evaluation.to_dataset``): one per dataset case."""
+    out: list[dict[str, Any]] = []
+    seen: set[tuple[str | int, int]] = set()
+    for case in cases:
+        key = (case.key[0], 0)  # one case per dataset case, whichever repetition is rated
+        if case.rating is None or key in seen:
+            continue
+        seen.add(key)
+        item = {
+            "input": case.input,
+            "expected": case.output if case.rating else case.expected,
+            "metadata": case.metadata,
+        }
+        if case.name is not None:
+            item["name"] = case.name
+        out.append(item)
     return out
 
 

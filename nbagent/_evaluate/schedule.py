@@ -19,7 +19,7 @@ from typing import Any
 
 from nbagent._evaluate.cases import EvalCase
 from nbagent._evaluate.scoring import Scorer, error_text
-from nbagent._evaluate.tasks import Performer
+from nbagent._evaluate.tasks import Hidden, MakeView, Performer
 from nbagent.runtime.run import Run
 
 __all__ = ["CANCELLED", "OVER_BUDGET", "Engine"]
@@ -28,6 +28,8 @@ CANCELLED = "not started: the evaluation was cancelled"
 OVER_BUDGET = "not started: the cost budget (max_cost_usd) was reached"
 
 Listener = Callable[[EvalCase], None]
+Views = Callable[[EvalCase], MakeView]
+"""Where each case's run shows: nowhere (``Hidden``) or a case of the evaluation's widget."""
 
 
 class Engine:
@@ -54,6 +56,8 @@ class Engine:
         self.max_cost_usd = max_cost_usd
         self.title = title
         self.listeners: list[Listener] = []
+        self.views: Views = lambda _case: Hidden
+        """Each case's run's view (the evaluation's widget sets its own)."""
         self.stopped: str | None = None
         """Why no more cases start (``CANCELLED``, ``OVER_BUDGET``); None while they do."""
         self._lock = threading.Lock()
@@ -90,11 +94,15 @@ class Engine:
 
     # -- one case --------------------------------------------------------------------------
 
-    async def run_case(self, case: EvalCase) -> None:
-        """Start ``case`` (unless stopped), wait for its end, score it."""
+    async def run_case(self, case: EvalCase, *, again: bool = False) -> None:
+        """Start ``case`` (unless stopped), wait for its end, score it. ``again``: a case
+        run once more from the notebook (Re-run case), whatever stopped the others."""
         with self._lock:
-            self._check_budget()
-            if self.stopped is not None:
+            if again:
+                case.restart()
+            else:
+                self._check_budget()
+            if self.stopped is not None and not again:
                 case.status, case.error = "skipped", self.stopped
             else:
                 case.status = "running"
@@ -103,7 +111,9 @@ class Engine:
             return
         title = f"{self.title}: {case.name}" if case.name else f"{self.title} #{case.index}"
         try:
-            outcome = await self.perform(case.input, title, lambda run: self._started(case, run))
+            outcome = await self.perform(
+                case.input, title, lambda run: self._started(case, run, again), self.views(case)
+            )
         except Exception as exc:  # noqa: BLE001 - a task that fails before any run: this case's
             case.status, case.error = "error", error_text(exc)
             self._changed(case)
@@ -120,11 +130,11 @@ class Engine:
                 await scorer.score(case, self.executor)
         self._changed(case)
 
-    def _started(self, case: EvalCase, run: Run) -> None:
+    def _started(self, case: EvalCase, run: Run, again: bool) -> None:
         """``case``'s run exists: a cancel since it started reaches it."""
         with self._lock:
             case.run = run
-            stop = self.stopped == CANCELLED
+            stop = self.stopped == CANCELLED and not again
         if stop:
             run.cancel()
 

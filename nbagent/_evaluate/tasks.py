@@ -26,9 +26,10 @@ from nbagent._values import type_is
 from nbagent._watch import Watch
 from nbagent.runtime.controller import Op
 from nbagent.runtime.run import Run
+from nbagent.runtime.views import RunView
 from nbagent.sources import resolve_source
 
-__all__ = ["Hidden", "Outcome", "Performer", "performer"]
+__all__ = ["Hidden", "MakeView", "Outcome", "Performer", "performer"]
 
 
 class Hidden:
@@ -72,8 +73,10 @@ class Outcome:
 
 OnRun = Callable[[Run], None]
 """Told of a case's run as soon as it exists (before it streams): a cancel reaches it."""
-Performer = Callable[[Any, str, OnRun], Awaitable[Outcome]]
-"""``perform(input, title, on_run)``: run one case's input to its end."""
+MakeView = Callable[[], RunView]
+"""A case's run's view: ``Hidden``, or a case of an evaluation's widget (``CaseView``)."""
+Performer = Callable[[Any, str, OnRun, MakeView], Awaitable[Outcome]]
+"""``perform(input, title, on_run, view)``: run one case's input to its end."""
 
 
 def performer(task: Any, executor: Executor) -> Performer:
@@ -81,11 +84,11 @@ def performer(task: Any, executor: Executor) -> Performer:
     ``executor``: the threads a sync function runs on."""
     source_of = _framework(task)
     if source_of is not None:
-        return lambda value, title, on_run: _stream(source_of(value), title, on_run)
+        return lambda value, title, on_run, view: _stream(source_of(value), title, on_run, view)
     if callable(getattr(task, "prepare", None)) and hasattr(task, "raw_events"):
-        return lambda value, title, on_run: _agent(task, value, title, on_run)
+        return lambda value, title, on_run, view: _agent(task, value, title, on_run, view)
     if callable(task):
-        return lambda value, title, on_run: _call(task, value, title, on_run, executor)
+        return lambda value, title, on_run, view: _call(task, value, title, on_run, view, executor)
     raise TypeError(
         "evaluate() takes as task an nbagent.Agent, a pydantic-ai / Agents SDK agent, a "
         "LangGraph graph, a LlamaIndex agent, or a function of the case's input; got "
@@ -127,13 +130,13 @@ def _framework(task: Any) -> Callable[[Any], Any] | None:
     return None
 
 
-async def _agent(agent: Any, value: Any, title: str, on_run: OnRun) -> Outcome:
-    run: Run = agent.prepare(prompt_of(value), title=title, view=Hidden())
+async def _agent(agent: Any, value: Any, title: str, on_run: OnRun, view: MakeView) -> Outcome:
+    run: Run = agent.prepare(prompt_of(value), title=title, view=view())
     return await _follow(run, on_run)
 
 
-async def _stream(source: Any, title: str, on_run: OnRun) -> Outcome:
-    run = Run(source, title=title, view=Hidden())
+async def _stream(source: Any, title: str, on_run: OnRun, view: MakeView) -> Outcome:
+    run = Run(source, title=title, view=view())
     attach(run, run.source)  # its tools re-run where show() would re-run them
     return await _follow(run, on_run)
 
@@ -147,11 +150,16 @@ async def _follow(run: Run, on_run: OnRun) -> Outcome:
 
 
 async def _call(
-    fn: Callable[[Any], Any], value: Any, title: str, on_run: OnRun, executor: Executor
+    fn: Callable[[Any], Any],
+    value: Any,
+    title: str,
+    on_run: OnRun,
+    view: MakeView,
+    executor: Executor,
 ) -> Outcome:
     """``fn(value)`` inside a watch block (its hooked calls are the case's run)."""
     result: Any = None
-    watch = Watch(title=title, view=Hidden)
+    watch = Watch(title=title, view=view)
     try:
         async with watch as block:
             on_run(block)
@@ -174,7 +182,7 @@ async def _call(
         await result.wait_async()
         return Outcome(result, result.transcript.text)
     if _is_source(result):
-        return await _stream(result, title, on_run)
+        return await _stream(result, title, on_run, view)
     return Outcome(block, result)
 
 

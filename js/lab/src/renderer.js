@@ -1,0 +1,407 @@
+// nbagent's renderer for JupyterLab 4 and Notebook 7: the mimetype of nbagent/output.py
+// (js/lab/src/index.js registers it; js/lab/src/evaluation.js draws an evaluation with it).
+//
+// An nbagent output carries the transcript payload next to the widget view. This renderer
+// ranks above the widget view: while the widget's model lives in the notebook's widget
+// manager it shows the live widget (the notebook's own widget-view renderer, as a child);
+// when the model is gone (no kernel, no saved widget state) it shows the saved transcript
+// with the widget's own store and view (js/src/saved.js) instead of "Error displaying
+// widget: model not found". Nothing is fetched: the code is in this extension.
+//
+// The kernel cannot update an output once its cell has finished. So when the live widget's
+// run ends, this renderer claims its output data (HOST_EVENT), the widget asks the kernel for
+// it and hands it up (OUTPUT_EVENT), and the renderer writes it into the output model: a
+// notebook saved from the browser keeps the final transcript.
+//
+// Voilà renders each output on its own, from the output's JSON: no output area above it,
+// nothing to write back. Its app's widget manager (plugin.js) has the widget-view renderer.
+//
+// Math in a saved transcript: this extension's own copy of the math chunk (KaTeX), a webpack
+// chunk of its own fetched from the server on the first formula (the live widget takes its
+// chunk from the code model instead).
+
+import { JSONExt } from "@lumino/coreutils";
+import { Panel, Widget } from "@lumino/widgets";
+import { KERNEL_END_EVENT } from "../../src/kernel_end.js";
+import { provideMath } from "../../src/math.js";
+import {
+  HOST_EVENT,
+  OUTPUT_EVENT,
+  PayloadError,
+  readPayload,
+  renderSaved,
+  TRANSCRIPT_MIME,
+} from "../../src/saved.js";
+import { fillFromWidgetState } from "../../src/saved_state.js";
+import "../../src/styles.css";
+import { ancestorProperty, endOfStatus, isObject, liveState } from "./hosts.js";
+import { appRendermime } from "./plugin.js";
+
+provideMath(() => import("../../src/math_chunk.js").then((m) => m.default));
+
+const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
+/** The output data the live widget may replace besides its own (never the widget view). */
+const WRITABLE = ["text/html", "text/plain"];
+
+/**
+ * @typedef {import("@jupyterlab/rendermime-interfaces").IRenderMime.IMimeModel} IMimeModel
+ * @typedef {import("@jupyterlab/rendermime-interfaces").IRenderMime.IRenderer} IRenderer
+ * @typedef {import("@jupyterlab/rendermime-interfaces").IRenderMime.IExtension} IExtension
+ * @typedef {import("../../src/saved.js").Payload} Payload
+ * @typedef {{createRenderer(mimeType: string): IRenderer, getFactory(mimeType: string): unknown}}
+ *   RendererSource the notebook's rendermime
+ * @typedef {"pending" | "live" | "gone"} LiveState
+ *   pending: the widget manager has not answered yet; gone: no model (or its view was closed)
+ * @typedef {import("../../src/kernel_end.js").PageEnd} PageEnd
+ * @typedef {{connect(slot: (sender: any, value: any) => void, thisArg?: unknown): boolean,
+ *   disconnect(slot: (sender: any, value: any) => void, thisArg?: unknown): boolean}} Signal
+ * @typedef {{ready: Promise<void>, statusChanged?: Signal, kernelChanged?: Signal}} Session
+ *   the notebook panel's session context (duck-typed)
+ */
+
+/** @implements {IRenderer} */
+export class TranscriptRenderer extends Panel {
+  constructor() {
+    super();
+    /** The output data this renderer draws. */
+    this.mime = TRANSCRIPT_MIME;
+    this.addClass("nba-renderer");
+    /** Where the saved transcript is drawn (rendered only when it is shown). */
+    this.saved = new Widget();
+    /** Holds the notebook's widget-view renderer: shown only once its view is live. */
+    this.liveBox = new Panel();
+    this.saved.addClass("nba-saved");
+    this.liveBox.addClass("nba-live");
+    this.addWidget(this.saved);
+    this.addWidget(this.liveBox);
+    /** @type {IMimeModel | null} the output model (OutputArea passes a new one on updates) */
+    this.model = null;
+    /** @type {any} the payload's JSON as last rendered (to skip identical re-renders) */
+    this.raw = undefined;
+    /** @type {any} the checked payload (`Payload` for a transcript) */
+    this.payload = null;
+    /** @type {(() => void) | null} cleanup of the drawn saved transcript */
+    this.unrender = null;
+    /** @type {{modelId: string, renderer: Panel, observer: MutationObserver, factory: unknown} | null} */
+    this.live = null;
+    /** @type {LiveState} */
+    this.state = "gone";
+    /** @type {string | null} the model id a live widget was last tried for */
+    this.tried = null;
+    /** Looking for the app's widget view renderer (Voilà): pending, not gone. */
+    this.seeking = false;
+    /** @type {Session | null} the notebook's session context, watched for the kernel's end */
+    this.session = null;
+    // The live widget's run ended: claim its output data (it then asks the kernel), write it.
+    // Only an output model that can be written (Voilà's is the output's plain JSON).
+    this.liveBox.node.addEventListener(HOST_EVENT, (e) => {
+      if (typeof this.model?.setData === "function") e.preventDefault();
+    });
+    this.liveBox.node.addEventListener(OUTPUT_EVENT, (e) =>
+      this.write(/** @type {CustomEvent} */ (e)),
+    );
+  }
+
+  /**
+   * Called on creation and again after every change of the output (JupyterLab re-renders
+   * after `setData` and after a display update): idempotent.
+   * @param {IMimeModel} model
+   */
+  async renderModel(model) {
+    this.model = model;
+    const raw = model.data[this.mime];
+    // The same transcript again (the output became trusted, or the live widget wrote it
+    // back) keeps its drawing; whether the live widget applies may have changed.
+    const same = this.raw !== undefined && JSONExt.deepEqual(/** @type {any} */ (raw), this.raw);
+    if (!same) {
+      this.raw = /** @type {any} */ (raw);
+      this.clearSaved(); // drawn again when it shows
+      if (!this.read(raw)) return;
+    }
+    if (!this.isAttached) return; // onAfterAttach goes on from here
+    this.connectLive();
+    this.arrange();
+  }
+
+  /**
+   * Check the payload; show why when it cannot be shown.
+   * @param {unknown} raw
+   * @returns {boolean} whether it can be shown
+   */
+  read(raw) {
+    try {
+      this.payload = this.readPayload(raw);
+      return true;
+    } catch (err) {
+      if (!(err instanceof PayloadError)) throw err;
+      this.payload = null;
+      this.drop();
+      const message = document.createElement("pre");
+      message.textContent = `nbagent: cannot show this output: ${err.message}`;
+      this.saved.node.append(message);
+      this.saved.setHidden(false);
+      this.liveBox.setHidden(true);
+      return false;
+    }
+  }
+
+  /**
+   * The payload in the output's data, checked (`PayloadError` when it cannot be shown).
+   * @param {unknown} raw
+   * @returns {any}
+   */
+  readPayload(raw) {
+    return readPayload(raw);
+  }
+
+  /**
+   * Whether the payload shows something still running (the live widget's "Loading widget..."
+   * then stays rather than the saved copy flashing by).
+   * @param {any} payload
+   */
+  running(payload) {
+    return payload.runs.some((/** @type {any} */ r) => r.state.status === "running");
+  }
+
+  /** @param {import("@lumino/messaging").Message} msg */
+  onAfterAttach(msg) {
+    super.onAfterAttach(msg);
+    this.connectLive(); // the output area (and its rendermime) is known once attached
+    this.arrange();
+  }
+
+  dispose() {
+    if (this.isDisposed) return;
+    this.watchSession(null);
+    this.drop();
+    this.clearSaved();
+    super.dispose();
+  }
+
+  /** Start the live widget for the payload's model, once per model id. */
+  connectLive() {
+    /** @type {string | null | undefined} */
+    const modelId = this.payload?.model_id;
+    // An untrusted output shows the saved transcript only: a live widget runs code.
+    if (!modelId || !this.model?.trusted || this.tried === modelId) return;
+    this.tried = modelId; // once: a model not found now will not be found later
+    /** @type {RendererSource | null} */
+    const rendermime = ancestorProperty(this, "rendermime");
+    if (rendermime === null) {
+      // Not in an output area (Voilà): the app's widget manager knows the widget view.
+      this.seeking = true;
+      const found = (/** @type {RendererSource | null} */ source) => {
+        this.seeking = false;
+        if (source !== null && !this.isDisposed && this.payload?.model_id === modelId)
+          this.startLive(modelId, source);
+        this.arrange();
+      };
+      appRendermime().then(found, () => found(null));
+      return;
+    }
+    this.startLive(modelId, rendermime);
+    // The widget manager registers its renderer once the kernel is ready, and hands itself
+    // only to the output area's own renderers: one made before then (a notebook reopened)
+    // would wait forever, so it is made again from the new factory.
+    /** @type {Session | null} */
+    const session = ancestorProperty(this, "sessionContext");
+    this.watchSession(session);
+    const retry = () => {
+      const live = this.live;
+      if (live?.modelId !== modelId || this.state !== "pending") return;
+      if (rendermime.getFactory(WIDGET_VIEW_MIME) !== live.factory)
+        this.startLive(modelId, rendermime);
+    };
+    session?.ready.then(
+      () => setTimeout(retry),
+      () => {},
+    );
+  }
+
+  /**
+   * Render the widget view of `modelId` with the notebook's widget-view renderer, hidden
+   * until it shows a live view (`arrange`).
+   * @param {string} modelId
+   * @param {RendererSource} rendermime
+   */
+  startLive(modelId, rendermime) {
+    this.drop();
+    const factory = rendermime.getFactory(WIDGET_VIEW_MIME);
+    if (!factory || this.model === null) return; // no widget manager (no ipywidgets)
+    const renderer = /** @type {Panel} */ (
+      /** @type {unknown} */ (rendermime.createRenderer(WIDGET_VIEW_MIME))
+    );
+    const observer = new MutationObserver(() => this.arrange());
+    observer.observe(renderer.node, { childList: true, attributes: true });
+    this.live = { modelId, renderer, observer, factory };
+    this.state = "pending";
+    this.liveBox.addWidget(renderer);
+    const view = isObject(this.model.data[WIDGET_VIEW_MIME])
+      ? { ...this.model.data[WIDGET_VIEW_MIME], model_id: modelId }
+      : { version_major: 2, version_minor: 1, model_id: modelId };
+    // A copy: the widget renderer blanks `model_id` in its data when its view is disposed.
+    /** @type {IMimeModel} */
+    const viewModel = {
+      trusted: true,
+      data: { [WIDGET_VIEW_MIME]: view },
+      metadata: {},
+      setData() {},
+    };
+    const done = () => this.arrange();
+    /** @type {IRenderer} */ (/** @type {unknown} */ (renderer))
+      .renderModel(viewModel)
+      .then(done, done);
+  }
+
+  /**
+   * Watch the notebook's kernel: when it restarts or goes, the live widget's runs can hear no
+   * end from it, so its views are told to end them (js/src/kernel_end.js).
+   * @param {Session | null} session
+   */
+  watchSession(session) {
+    if (this.session === session) return;
+    this.session?.statusChanged?.disconnect(this.onKernelStatus, this);
+    this.session?.kernelChanged?.disconnect(this.onKernelChanged, this);
+    this.session = session;
+    session?.statusChanged?.connect(this.onKernelStatus, this);
+    session?.kernelChanged?.connect(this.onKernelChanged, this);
+  }
+
+  /** @param {unknown} _sender @param {unknown} status */
+  onKernelStatus(_sender, status) {
+    const end = endOfStatus(status);
+    if (end !== null) this.endRuns(end);
+  }
+
+  /**
+   * Another kernel, or none (shut down, changed): the old one's runs are over.
+   * @param {unknown} _sender
+   * @param {{oldValue?: unknown}} change
+   */
+  onKernelChanged(_sender, change) {
+    if (change?.oldValue) this.endRuns("kernel_shutdown");
+  }
+
+  /**
+   * Tell every nbagent view of the live widget (each lane's too) that its kernel ended.
+   * @param {PageEnd} reason
+   */
+  endRuns(reason) {
+    for (const root of this.liveBox.node.querySelectorAll(".nbagent")) {
+      root.dispatchEvent(new CustomEvent(KERNEL_END_EVENT, { detail: { reason } }));
+    }
+  }
+
+  /** Show the live widget or the saved transcript, whichever applies now. */
+  arrange() {
+    if (this.isDisposed || this.payload === null) return;
+    const live = this.live;
+    this.state = live !== null ? liveState(live.renderer) : this.seeking ? "pending" : "gone";
+    if (live !== null && this.state === "gone") this.drop();
+    const running = this.running(this.payload);
+    // A finished transcript shows at once while the widget manager answers; a running one
+    // (a run just displayed) keeps the manager's "Loading widget..." rather than flash by.
+    const showSaved = this.state === "gone" || (this.state === "pending" && !running);
+    if (showSaved && this.unrender === null) this.unrender = this.renderSavedView(this.payload);
+    else if (this.state === "live" && this.unrender !== null) {
+      this.clearSaved(); // one transcript in the page: the live one
+    }
+    this.saved.setHidden(!showSaved);
+    this.liveBox.setHidden(showSaved);
+  }
+
+  /**
+   * The saved transcript, drawn by nbagent's own view whether the notebook is trusted or not
+   * (the saved states are data; nothing saved runs). States the output left to its widget's
+   * model come from the notebook's saved widget state; without them, or when the view cannot
+   * be drawn, the output's escaped `text/html` copy shows, with why.
+   * @param {Payload} payload
+   * @returns {() => void}
+   */
+  renderSavedView(payload) {
+    try {
+      if (!payload.inModel) return renderSaved(this.saved.node, payload);
+      const notebook = ancestorProperty(this, "context")?.model;
+      const widgets = notebook?.getMetadata?.("widgets") ?? notebook?.metadata?.widgets;
+      const filled = fillFromWidgetState(this.model?.data[TRANSCRIPT_MIME], widgets);
+      if (filled !== null) return renderSaved(this.saved.node, readPayload(filled));
+    } catch (e) {
+      this.saved.node.replaceChildren();
+      const message = document.createElement("pre");
+      message.textContent = `nbagent: cannot draw this saved transcript (${e}); its copy:`;
+      this.saved.node.append(message);
+      const unrenderCopy = this.renderCopy();
+      return () => {
+        unrenderCopy();
+        message.remove();
+      };
+    }
+    return this.renderCopy();
+  }
+
+  /**
+   * The output's `text/html` copy, drawn by the notebook's own HTML renderer as an untrusted
+   * output (sanitized): what shows when the payload leaves the states to a widget model that
+   * is not there (a notebook run by `jupyter execute`, its widget state stripped since).
+   * @returns {() => void}
+   */
+  renderCopy() {
+    const html = this.model?.data["text/html"];
+    /** @type {RendererSource | null} */
+    const rendermime = ancestorProperty(this, "rendermime");
+    if (typeof html !== "string" || rendermime === null) {
+      const message = document.createElement("pre");
+      message.textContent = "nbagent: this run's state was saved with its widget, which is gone";
+      this.saved.node.append(message);
+      return () => message.remove();
+    }
+    const renderer = rendermime.createRenderer("text/html");
+    /** @type {IMimeModel} */
+    const copy = { trusted: false, data: { "text/html": html }, metadata: {}, setData() {} };
+    renderer.renderModel(copy).catch(() => {});
+    this.saved.node.append(renderer.node);
+    return () => renderer.dispose();
+  }
+
+  /** Remove the drawn saved transcript. */
+  clearSaved() {
+    this.unrender?.();
+    this.unrender = null;
+    this.saved.node.replaceChildren();
+  }
+
+  /** Forget the live widget renderer (its model is gone, or another model replaces it). */
+  drop() {
+    const live = this.live;
+    if (live === null) return;
+    this.live = null;
+    live.observer.disconnect();
+    live.renderer.dispose();
+  }
+
+  /**
+   * The live widget's output data: write it into the output model (what the notebook saves),
+   * unless the output has it already (no change, so reopening does not mark it modified).
+   * @param {CustomEvent} event
+   */
+  write(event) {
+    const data = event.detail?.data;
+    const model = this.model;
+    if (model === null || !isObject(data) || !isObject(data[this.mime])) return;
+    if (data[this.mime].model_id !== this.payload?.model_id) return; // not our run
+    try {
+      this.readPayload(data[this.mime]);
+    } catch (err) {
+      if (err instanceof PayloadError) return;
+      throw err;
+    }
+    /** @type {Record<string, any>} */
+    const next = { ...model.data };
+    for (const key of [this.mime, ...WRITABLE]) if (key in data) next[key] = data[key];
+    if (typeof next["text/html"] !== "string" || typeof next["text/plain"] !== "string") return;
+    if (JSONExt.deepEqual(next, /** @type {any} */ (model.data))) return;
+    model.setData({ data: next });
+  }
+}
+
+export { endOfStatus, isObject, PayloadError, renderSaved, TRANSCRIPT_MIME };

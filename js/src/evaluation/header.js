@@ -1,0 +1,110 @@
+// An evaluation's header: its title, a progress bar, the counts, times, tokens and cost, the
+// mean of each score (with its change against the baseline) and Stop. Written as closures
+// (not a class): local names minify, `this.` properties would not (the chunk's budget).
+
+import { actionButton, formatCost, formatElapsed, formatTokens, setText } from "../format.js";
+import { ev, sig3, signed, trend } from "./rows.js";
+
+/** @typedef {import("./rows.js").Header} Header */
+
+/** @param {unknown} v */
+const n = (v) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+
+/** The bar's segments: class, label, count. @type {[string, string, (c: Header) => number][]} */
+const SEGMENTS = [
+  ["ok", "done", (c) => n(c.done) - n(c.errors) - n(c.cancelled) - n(c.skipped)],
+  ["error", "errors", (c) => n(c.errors)],
+  ["other", "cancelled or skipped", (c) => n(c.cancelled) + n(c.skipped)],
+  ["running", "running", (c) => n(c.running)],
+  ["queued", "queued", (c) => n(c.queued)],
+];
+
+/**
+ * @param {{send(msg: object): void, mayAct: boolean, signal: AbortSignal}} ctx
+ * @returns {{el: HTMLElement, draw(title: string, baseline: string, head: Header | null): void}}
+ */
+export function headerView(ctx) {
+  const el = ev("div", "head");
+  const title = ev("div", "title");
+  const bar = ev("div", "bar");
+  const segs = SEGMENTS.map(([cls]) => ev("div", `seg seg-${cls}`));
+  bar.append(...segs);
+  const line = ev("div", "line");
+  const means = ev("div", "means");
+  const stop = actionButton("Stop", "nba-ev-stop");
+  stop.addEventListener("click", () => ctx.send({ type: "stop" }), { signal: ctx.signal });
+  el.append(title, bar, line, means);
+  /** @type {Header} */
+  let c = {};
+  // Elapsed seconds when the header came, and the local clock then (s).
+  let base = 0;
+  let at = 0;
+  /** @type {ReturnType<typeof setInterval> | undefined} */
+  let ticker;
+  const tick = (/** @type {boolean} */ on) => {
+    if (on) ticker ??= setInterval(drawLine, 1000);
+    else {
+      clearInterval(ticker);
+      ticker = undefined;
+    }
+  };
+  ctx.signal.addEventListener("abort", () => tick(false));
+
+  function drawLine() {
+    const running = c.status === "running";
+    const elapsed = base + (running ? Math.max(0, Date.now() / 1000 - at) : 0);
+    const parts = [`${n(c.done)}/${n(c.total)}`];
+    if (n(c.running)) parts.push(`${n(c.running)} running`);
+    if (n(c.errors)) parts.push(`${n(c.errors)} error${n(c.errors) === 1 ? "" : "s"}`);
+    if (c.status && !running) parts.push(String(c.status));
+    parts.push(`elapsed ${formatElapsed(elapsed)}`);
+    if (running && typeof c.eta_s === "number") parts.push(`ETA ${formatElapsed(c.eta_s)}`);
+    const tokens = n(c.input_tokens) + n(c.output_tokens);
+    if (tokens) parts.push(`${formatTokens(tokens)} tokens`);
+    if (typeof c.cost_usd === "number") parts.push(formatCost(c.cost_usd));
+    setText(line, parts.join(" · "));
+  }
+
+  function drawMeans() {
+    const m = c.means ?? {};
+    const changes = c.changes ?? {};
+    means.replaceChildren(
+      ...Object.keys(m).map((name) => {
+        const item = ev(
+          "span",
+          "mean",
+          `${name} ${typeof m[name] === "number" ? sig3(m[name]) : "—"}`,
+        );
+        const { change, baseline } = changes[name] ?? {};
+        if (typeof change === "number") {
+          const d = ev("span", `delta ${trend(change)}`, ` (${signed(change)})`);
+          d.title = `baseline ${typeof baseline === "number" ? sig3(baseline) : "—"}`;
+          item.append(d);
+        }
+        return item;
+      }),
+    );
+  }
+
+  return {
+    el,
+    draw(name, baseline, head) {
+      c = head ?? {};
+      const running = c.status === "running";
+      base = n(c.elapsed_s) || Math.max(0, n(c.now) - n(c.started_at));
+      at = Date.now() / 1000;
+      setText(title, (name || "Evaluation") + (baseline ? ` vs ${baseline}` : ""));
+      const total = Math.max(1, n(c.total));
+      SEGMENTS.forEach(([, label, of], k) => {
+        const v = Math.max(0, of(c));
+        segs[k].style.width = `${(100 * v) / total}%`;
+        segs[k].title = `${v} ${label}`;
+      });
+      drawLine();
+      drawMeans();
+      if (running && ctx.mayAct) title.append(stop);
+      else stop.remove();
+      tick(running);
+    },
+  };
+}

@@ -1,0 +1,137 @@
+"""An evaluation's table as its widget shows it: one row per case, the header above.
+
+A row holds what the table shows of a case, its input and answer cut to ``INPUT_CHARS`` and
+``OUTPUT_CHARS`` (the case's run view has the whole); the header the counts, the time, the
+tokens and cost, and each score's mean (and change against the baseline).
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any, Protocol
+
+from nbagent._evaluate import records
+from nbagent._evaluate.cases import EvalCase
+from nbagent._evaluate.tasks import prompt_of
+
+__all__ = ["INPUT_CHARS", "OUTPUT_CHARS", "Evaluation", "header_of", "row_of"]
+
+
+class Evaluation(Protocol):
+    """What the board reads of an ``nbagent.Evaluation`` (which makes the board)."""
+
+    cases: list[EvalCase]
+    title: str
+    started_at: float
+    ended_at: float | None
+
+    @property
+    def baseline(self) -> Any: ...
+    @property
+    def done(self) -> bool: ...
+    @property
+    def status(self) -> str: ...
+    @property
+    def score_names(self) -> list[str]: ...
+    @property
+    def deltas(self) -> list[dict[str, float] | None]: ...
+    @property
+    def changes(self) -> dict[str, dict[str, float | None]]: ...
+    def on_change(self, callback: Callable[[EvalCase], None]) -> None: ...
+    def on_done(self, callback: Callable[[], None]) -> None: ...
+    def cancel(self) -> None: ...
+    def rerun(self, i: int) -> None: ...
+    def rate(self, i: int, up: bool | None, comment: str = "") -> None: ...
+    def to_html(self) -> str: ...
+
+
+INPUT_CHARS = 500
+"""Characters of a case's input and expected output in its row (its run view has the rest)."""
+OUTPUT_CHARS = 2000
+"""Characters of a case's answer in its row (its run view has the rest)."""
+
+
+def _shown(value: Any, limit: int) -> str | None:
+    """A value as a row shows it: text as it is, anything else as JSON; cut at ``limit``."""
+    if value is None:
+        return None
+    text = value if isinstance(value, str) else prompt_of(value)
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _json_value(value: Any) -> Any:
+    """A score as JSON holds it (else its text)."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if value == value and abs(value) != float("inf") else str(value)
+    try:
+        json.dumps(value)
+    except (TypeError, ValueError):
+        return str(value)
+    return value
+
+
+def _output_of(case: EvalCase) -> str:
+    """The answer so far (the transcript's text while it runs)."""
+    if case.status == "running" or case.output is None:
+        return case.transcript.text[:OUTPUT_CHARS]
+    return _shown(case.output, OUTPUT_CHARS) or ""
+
+
+def row_of(case: EvalCase, delta: dict[str, float] | None) -> dict[str, Any]:
+    """One case as a row of the widget's table (``delta``: against the baseline, or None)."""
+    row: dict[str, Any] = {
+        "i": case.index,
+        "name": case.name,
+        "input": _shown(case.input, INPUT_CHARS) or "",
+        "expected": _shown(case.expected, INPUT_CHARS),
+        "output": _output_of(case),
+        "status": case.status,
+        "error": case.error,
+        "scores": {k: _json_value(v) for k, v in case.scores.items()},
+        "score_errors": dict(case.score_errors),
+        **case.metrics(),
+        "repeat": case.repeat,
+        "rating": case.rating,
+        "comment": case.comment,
+    }
+    if delta is not None:
+        row["deltas"] = delta
+        row["changed"] = any(abs(v) > 1e-12 for v in delta.values())
+    return row
+
+
+def header_of(ev: Evaluation) -> dict[str, Any]:
+    """The table's header: counts, time, tokens, cost, each score's mean (and change)."""
+    counts = Counter(c.status for c in ev.cases)
+    done = sum(counts[s] for s in ("completed", "error", "cancelled", "skipped"))
+    now = time.time()
+    end = ev.ended_at if ev.ended_at is not None and not counts["running"] else now
+    elapsed = end - ev.started_at
+    ran = done - counts["skipped"]
+    left = counts["queued"] + counts["running"]
+    eta = elapsed / ran * left if ran and left and not ev.done else None
+    costs = [c.transcript.cost_usd for c in ev.cases if c.status not in ("queued", "skipped")]
+    known = [c for c in costs if c is not None]
+    usage = [c.transcript.usage for c in ev.cases if c.status not in ("queued", "skipped")]
+    names = ev.score_names
+    return {
+        "status": "running" if not ev.done or counts["running"] else ev.status,
+        "total": len(ev.cases),
+        "done": done,
+        **{s: counts[s] for s in ("running", "queued", "cancelled", "skipped")},
+        "errors": counts["error"],
+        "started_at": ev.started_at,
+        "elapsed_s": elapsed,
+        "eta_s": eta,
+        "now": now,
+        "input_tokens": sum(u.input_tokens or 0 for u in usage),
+        "output_tokens": sum(u.output_tokens or 0 for u in usage),
+        "cost_usd": sum(known) if known else None,
+        "means": records.means(ev.cases, names),
+        "changes": ev.changes,
+    }

@@ -1,0 +1,314 @@
+"""An evaluation's widget against a recording comm (no kernel): the table's change feed (a
+browser that applies it holds the final table), the page's requests (open a case's run,
+re-run a case, rate, stop, sync), and what a saved notebook keeps."""
+
+from __future__ import annotations
+
+import copy
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import nbagent
+from nbagent import Evaluation
+from nbagent._evaluate.board import EVALUATION_MIME
+from nbagent._evaluate.table import OUTPUT_CHARS
+from nbagent._transcript import apply_op
+from nbagent._wire import decode_ops
+from tests.recording import RecordingComm, customs
+from tests.wait import PATIENCE, wait_for
+
+WAIT_S = 60  # a bound on a hang, never a measure
+
+
+def widget_comm(comms: list[RecordingComm]) -> RecordingComm:
+    """The evaluation widget's comm (its run widgets and layouts open their own)."""
+    (c,) = [c for c in comms if "columns" in c.log[0][1].get("state", {})]
+    return c
+
+
+def traits(c: RecordingComm) -> dict[str, Any]:
+    """The widget's traits as the browser last got them."""
+    state: dict[str, Any] = {}
+    for kind, data in c.log:
+        if kind == "comm_open" or (kind == "comm_msg" and data.get("method") == "update"):
+            state.update(copy.deepcopy(data.get("state", {})))
+    return state
+
+
+def page_table(c: RecordingComm) -> dict[int, dict[str, Any]]:
+    """The rows a page holds that got the opening snapshot and every message, in order."""
+    opened = c.log[0][1]["state"]["snapshot"]
+    rows = {r["i"]: dict(r) for r in opened["rows"]}
+    seq = opened["seq"]
+    for m in customs(c):
+        if m.get("type") == "snapshot":
+            rows, seq = {r["i"]: dict(r) for r in m["rows"]}, m["seq"]
+            continue
+        assert m["type"] == "rows"
+        assert m["seq"] == seq + 1, "a message is missing or out of order"
+        seq = m["seq"]
+        for partial in m["rows"]:
+            rows[partial["i"]].update(partial)
+        for i, text in m["append"]:
+            rows[i]["output"] += text
+    return rows
+
+
+def send(c: RecordingComm, content: dict[str, Any]) -> None:
+    """A custom message from the page."""
+    c.handle_msg({"content": {"data": {"method": "custom", "content": content}}, "buffers": []})
+
+
+def words(n: int) -> Iterator[str]:
+    for k in range(n):
+        yield f"w{k} "
+
+
+def streamed(x: str) -> Iterator[str]:
+    """An answer in 40 deltas: the page sees it grow."""
+    yield from words(40)
+    yield x.upper()
+
+
+def exact(case: Any, transcript: Any, output: Any) -> bool:
+    return str(output).endswith(case["expected"])
+
+
+DATASET = [{"input": f"case {k}", "expected": f"CASE {k}"} for k in range(8)]
+
+
+def evaluate(task: Any, dataset: Any, **kw: Any) -> Evaluation:
+    kw.setdefault("progress", False)
+    return nbagent.evaluate(task, dataset, display=True, **kw)
+
+
+def test_a_page_that_applies_the_feed_holds_the_final_table(comms: list[RecordingComm]) -> None:
+    grow, release = threading.Event(), threading.Event()
+
+    def task(x: str) -> Iterator[str]:
+        grow.wait(PATIENCE)  # until the page has the first rows running
+        yield from words(20)
+        release.wait(PATIENCE)  # until the page has seen answers grow
+        yield from streamed(x)
+
+    ev = evaluate(task, DATASET, scorers=[exact], concurrency=3)
+    c = widget_comm(comms)
+    wait_for(lambda: any(m.get("rows") for m in customs(c)), what="rows running")
+    grow.set()
+    wait_for(lambda: any(m.get("append") for m in customs(c)), what="an answer growing")
+    release.set()
+    ev.wait(WAIT_S)
+    final = traits(c)
+    assert final["columns"] == ["exact"]
+    saved = {r["i"]: r for r in final["snapshot"]["rows"]}
+    shown = page_table(c)
+    keys = ("status", "output", "scores", "input", "expected", "rating", "tool_calls")
+    for i in range(len(DATASET)):
+        assert {k: shown[i][k] for k in keys} == {k: saved[i][k] for k in keys}
+        assert saved[i]["output"] == ev.cases[i].output
+        assert saved[i]["output"].startswith("w0 w1 ")
+        assert saved[i]["scores"] == {"exact": True}
+    header = final["snapshot"]["header"]
+    assert (header["status"], header["done"], header["total"], header["means"]) == (
+        "completed",
+        8,
+        8,
+        {"exact": 1.0},
+    )
+    # The transcripts a saved notebook opens a case from.
+    states = final["transcripts"]
+    assert len(states) == 8
+    assert all(s["status"] == "completed" for s in states)
+
+
+def test_a_row_shows_a_bounded_answer(comms: list[RecordingComm]) -> None:
+    evaluate(lambda x: iter(["x" * 3000, "y" * 3000]), ["a"]).wait(WAIT_S)
+    c = widget_comm(comms)
+    (row,) = traits(c)["snapshot"]["rows"]
+    assert len(row["output"]) == OUTPUT_CHARS
+    assert page_table(c)[0]["output"] == row["output"]
+
+
+def gate_task(release: threading.Event) -> Any:
+    def task(x: str) -> Iterator[str]:
+        yield f"{x} starts. "
+        release.wait(PATIENCE)
+        yield "done"
+
+    return task
+
+
+def test_an_opened_case_has_its_own_run_widget_live(comms: list[RecordingComm]) -> None:
+    release = threading.Event()
+    ev = evaluate(gate_task(release), ["a", "b", "c"], concurrency=1)
+    c = widget_comm(comms)
+    send(c, {"type": "open", "i": 2})  # queued: it opens as its run starts
+    wait_for(lambda: ev.cases[0].status == "running", what="the first case running")
+    send(c, {"type": "open", "i": 0})
+    opened = wait_for(lambda: traits(c)["opened"].get("0"), what="case 0's widget")
+    release.set()
+    ev.wait(WAIT_S)
+    wait_for(lambda: traits(c)["opened"].get("2"), what="case 2's widget, opened as it started")
+    refs = traits(c)["opened"]
+    for i in (0, 2):
+        model = next(m for m in comms if m.comm_id == refs[str(i)].removeprefix("IPY_MODEL_"))
+        state = traits(model)["snapshot"]["state"]
+        assert state["status"] == "completed"
+        assert ev.cases[i].transcript.text in ("a starts. done", "c starts. done")
+        # What the page applied from the opening state on is the run's whole transcript.
+        opening = copy.deepcopy(model.log[0][1]["state"]["snapshot"]["state"])
+        for m in customs(model):
+            if "ops" in m:
+                for op in decode_ops(m):
+                    apply_op(opening, op)
+        assert opening["blocks"] == state["blocks"]
+    assert opened == refs["0"]
+
+
+def test_rate_rerun_and_stop_from_the_page(comms: list[RecordingComm]) -> None:
+    calls: list[str] = []
+
+    def task(x: str) -> str:
+        calls.append(x)
+        return f"{x}#{len(calls)}"
+
+    ev = evaluate(task, ["a", "b"], concurrency=1).wait(WAIT_S)
+    c = widget_comm(comms)
+    send(c, {"type": "rate", "i": 1, "up": False, "comment": "too short"})
+    wait_for(lambda: traits(c)["snapshot"]["rows"][1]["rating"] is False, what="the rating saved")
+    assert (ev.cases[1].rating, ev.cases[1].comment) == (False, "too short")
+    assert traits(c)["snapshot"]["rows"][1]["comment"] == "too short"
+
+    send(c, {"type": "rerun", "i": 0})
+    wait_for(lambda: ev.cases[0].output == "a#3" and ev.cases[0].done, what="case 0 again")
+    wait_for(lambda: traits(c)["snapshot"]["rows"][0]["output"] == "a#3", what="the saved row")
+    assert page_table(c)[0]["output"] == "a#3"
+    assert traits(c)["transcripts"][0]["status"] == "completed"
+
+    release = threading.Event()
+    slow = evaluate(gate_task(release), ["x"] * 6, concurrency=2)
+    c2 = [w for w in comms if "columns" in w.log[0][1].get("state", {})][-1]
+    wait_for(lambda: slow.cases[1].status == "running", what="two cases running")
+    send(c2, {"type": "stop"})
+    slow.wait(WAIT_S)
+    assert slow.status == "cancelled"
+    assert [k.status for k in slow.cases] == ["cancelled"] * 2 + ["skipped"] * 4
+    assert traits(c2)["snapshot"]["header"]["status"] == "cancelled"
+    release.set()
+
+
+def test_sync_answers_with_the_table_the_feed_goes_on_from(comms: list[RecordingComm]) -> None:
+    release = threading.Event()
+    ev = evaluate(gate_task(release), ["a", "b"], concurrency=2)
+    c = widget_comm(comms)
+    wait_for(lambda: all(k.status == "running" for k in ev.cases), what="both running")
+    send(c, {"type": "sync"})
+    (reply,) = [m for m in customs(c) if m["type"] == "snapshot"]
+    assert [r["status"] for r in reply["rows"]] == ["running", "running"]
+    release.set()
+    ev.wait(WAIT_S)
+    shown = page_table(c)  # checks the seq goes on from the snapshot's
+    assert [shown[i]["output"] for i in (0, 1)] == ["a starts. done", "b starts. done"]
+
+
+def test_a_viewer_may_open_a_case_but_not_rate_or_rerun(comms: list[RecordingComm]) -> None:
+    ev = evaluate(lambda x: x, ["a"]).wait(WAIT_S)
+    c = widget_comm(comms)
+    nbagent.page_role("viewer")
+    try:
+        send(c, {"type": "rate", "i": 0, "up": True, "comment": ""})
+        send(c, {"type": "rerun", "i": 0})
+        send(c, {"type": "open", "i": 0})
+    finally:
+        nbagent.page_role("auto")
+    assert ev.cases[0].rating is None
+    assert ev.cases[0].status == "completed"
+    assert "0" in traits(c)["opened"]
+
+
+def test_bad_requests_change_nothing(comms: list[RecordingComm]) -> None:
+    ev = evaluate(lambda x: x, ["a"]).wait(WAIT_S)
+    c = widget_comm(comms)
+    for bad in (
+        {"type": "rate", "i": 5, "up": True},
+        {"type": "rate", "i": "0", "up": True},
+        {"type": "open", "i": -1},
+        {"type": "rerun"},
+        {"type": "nonsense", "i": 0},
+        ["not", "a", "dict"],
+    ):
+        send(c, bad)  # type: ignore[arg-type]
+    assert ev.cases[0].rating is None
+    assert traits(c)["opened"] == {}
+
+
+def test_a_loaded_evaluation_shows_its_table_and_transcripts(
+    comms: list[RecordingComm], tmp_path: Any
+) -> None:
+    ev = nbagent.evaluate(streamed, DATASET[:3], scorers=[exact], progress=False).wait(WAIT_S)
+    path = ev.save(tmp_path / "ev.jsonl")
+    back = Evaluation.load(path)
+    back.show()
+    c = widget_comm(comms)
+    final = traits(c)
+    assert [r["output"] for r in final["snapshot"]["rows"]] == [k.output for k in ev.cases]
+    assert [t["status"] for t in final["transcripts"]] == ["completed"] * 3
+    with pytest.raises(RuntimeError, match="read from a file"):
+        back.rerun(0)
+
+
+@pytest.mark.parametrize("cell", [None, "cell-1"])
+def test_the_output_carries_the_escaped_table_and_the_payload(
+    monkeypatch: pytest.MonkeyPatch, cell: str | None
+) -> None:
+    """The output's HTML copy, and the payload nbagent's JupyterLab renderer draws without a
+    kernel: the table and transcripts, or (`jupyter execute`, no cell named: the widget's
+    saved state has them) a reference to the model."""
+    shown: list[dict[str, Any]] = []
+
+    class Handle:
+        def update(self, data: dict[str, Any], raw: bool = False) -> None:
+            shown.append(data)
+
+    def display(data: dict[str, Any], **kwargs: Any) -> Handle:
+        shown.append(data)
+        return Handle()
+
+    monkeypatch.setattr("IPython.display.display", display)
+    monkeypatch.setattr("nbagent._evaluate.board.current_cell_id", lambda: cell)
+    evaluate(lambda x: "<img src=x onerror=alert(1)>", ["<b>in</b>"]).wait(WAIT_S)
+    wait_for(lambda: len(shown) >= 2, what="the display updated at the end")
+    first, last = shown[0], shown[-1]
+    assert "application/vnd.jupyter.widget-view+json" in first
+    assert "<img" not in last["text/html"]
+    assert "&lt;img" in last["text/html"]
+    assert "1 completed" in last["text/html"]
+    payload = last[EVALUATION_MIME]
+    model_id = last["application/vnd.jupyter.widget-view+json"]["model_id"]
+    assert (payload["version"], payload["model_id"]) == (1, model_id)
+    if cell is None:
+        assert payload["in_model"] is True
+        assert "snapshot" not in payload
+    else:
+        assert [r["status"] for r in payload["snapshot"]["rows"]] == ["completed"]
+        assert payload["transcripts"][0]["status"] == "completed"
+        assert "in_model" not in payload
+
+
+def test_output_is_answered_with_the_whole_payload(comms: list[RecordingComm]) -> None:
+    """A host that saves the output (nbagent's JupyterLab renderer) gets the table and the
+    transcripts, also where the display left them to the widget's state."""
+    evaluate(lambda x: f"<{x}>", ["a", "b"]).wait(WAIT_S)
+    c = widget_comm(comms)
+    send(c, {"type": "output"})
+    (answer,) = [m for m in customs(c) if m["type"] == "output"]
+    data = answer["data"]
+    payload = data[EVALUATION_MIME]
+    assert "in_model" not in payload
+    assert [r["output"] for r in payload["snapshot"]["rows"]] == ["<a>", "<b>"]
+    assert len(payload["transcripts"]) == 2
+    assert "&lt;a&gt;" in data["text/html"]
+    assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == payload["model_id"]
