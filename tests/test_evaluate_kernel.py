@@ -1,7 +1,8 @@
 """``nbagent.evaluate()`` in a real kernel: re-running the cell that started an evaluation
 cancels it cleanly (its running cases ``cancelled``, its queued ones ``skipped``) and starts
 the new one; re-running another cell leaves it alone; ``nbagent.stop_all()`` cancels it;
-``await ev`` in a cell returns once it has ended.
+``await ev`` in a cell returns once it has ended; a case run again (Re-run case) from a later cell
+belongs to the evaluation's cell too.
 
 The cases' tasks wait on an event nobody sets (an ``asyncio.Event``, or a
 ``threading.Event`` for a sync task on the evaluation's threads), so they run until
@@ -173,3 +174,23 @@ def test_await_in_a_cell_returns_once_the_evaluation_ends(kernel: Kernel) -> Non
     msg_id = kernel.send("nbagent.stop_all()\nr = await evs[1]\nprint('awaited', r.status)")
     kernel.reply(msg_id, timeout=PATIENCE)
     assert "awaited cancelled" in kernel.outputs(msg_id)
+
+
+def test_a_case_run_again_from_another_cell_belongs_to_the_evaluations_cell(
+    kernel: Kernel,
+) -> None:
+    """Re-run case (``ev.rerun(i)``, the row's button) from a later cell, after the
+    evaluation ended: re-running that later cell leaves the case running; ``stop_all`` stops
+    it."""
+    kernel.execute(start_cell("slow_task"), cell_id="eval-cell")
+    two_running(kernel, 0)
+    kernel.execute("evs[0].cancel()")
+    kernel.wait_value("evs[0].done", True, timeout=PATIENCE)
+    kernel.execute("evs[0].rerun(0)", cell_id="other-cell")
+    kernel.wait_value("started.count(0)", 2, timeout=PATIENCE)  # its task runs once more
+    kernel.execute("x = 1", cell_id="other-cell")
+    kernel.execute("x = 2", cell_id="other-cell")
+    assert kernel.value("evs[0].cases[0].status") == "running"
+    assert kernel.value("evs[0].cases[0].run.status") == "running"
+    assert kernel.value("nbagent.stop_all()") >= 1
+    kernel.wait_value("evs[0].cases[0].status", "cancelled", timeout=PATIENCE)
