@@ -32,8 +32,13 @@ def execute(tmp_path: Path, cells: list[str]) -> nbformat.NotebookNode:
 
 
 def widget_snapshots(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
+    """Each run widget's snapshot (an evaluation's widget has a ``snapshot`` too: its table)."""
     states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    return [s["state"]["snapshot"] for s in states.values() if "snapshot" in s["state"]]
+    return [
+        s["state"]["snapshot"]
+        for s in states.values()
+        if "snapshot" in s["state"] and "transcripts" not in s["state"]
+    ]
 
 
 def answer(snapshot: dict[str, Any]) -> str:
@@ -213,6 +218,8 @@ FIRST = {
     "frameworks.ipynb": "Offline: each framework below streams from its own test model",
     "watch.ipynb": "Offline: every call below runs on its library's own test model",
 }
+# How many evaluations a notebook shows (nbagent.evaluate), each ending completed.
+EVALUATIONS = {"evaluate.ipynb": 2}
 # Every run's answer, for the notebooks whose runs are all scripted (no demo model's rules).
 ANSWERS = {
     "frameworks.ipynb": [
@@ -318,6 +325,9 @@ def test_notebook_runs_offline_top_to_bottom(
     # Every run ended, and its static copy (what GitHub shows) has its answer and tool names.
     states = runs(nb)
     assert states
+    saved = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    tables = [m["state"]["snapshot"] for m in saved.values() if "transcripts" in m["state"]]
+    assert [t["header"]["status"] for t in tables] == ["completed"] * EVALUATIONS.get(name, 0)
     assert {s["status"] for s in states} == {"completed"}
     plain, html = shown(nb, "text/plain"), shown(nb, "text/html")
     if name in ANSWERS:
