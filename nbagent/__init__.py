@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from nbagent._audience import page_role
 from nbagent._chat import Chat, ChatBusyError
 from nbagent._entry import compare, show
-from nbagent._evaluate import EvalCase, Evaluation, evaluate
+from nbagent._evaluate import EvalCase, Evaluation, evaluate, load
 from nbagent._events import (
     Custom,
     ErrorEvent,
@@ -48,7 +48,7 @@ from nbagent.runtime.pause import Answer, PauseRequest, Pauses
 from nbagent.runtime.registry import stop_all
 from nbagent.runtime.run import Run
 from nbagent.sources import SourceTypeError
-from nbagent.sources.files import JSONLError, load, sse_file
+from nbagent.sources.files import JSONLError, sse_file
 from nbagent.sources.http import HTTPStatusError, sse
 from nbagent.sources.recording import RecordingError
 from nbagent.sources.websocket import websocket

@@ -34,6 +34,7 @@ TUTORIALS = (
     "tools-debugging.ipynb",
     "compare.ipynb",
     "replay-and-export.ipynb",
+    "evaluate.ipynb",
 )
 
 

@@ -11,6 +11,7 @@ and loses the widget state and the execution timestamps. Before the widget state
 nbagent output gets the states its widget's model held (``jupyter execute`` saves them there,
 not in the output: ``nbagent._output.assemble(..., in_model=True)``), as the browser does when
 it saves: JupyterLab and Notebook 7 then draw the transcript with no kernel and no widget state.
+An evaluation's output gets its table and transcripts the same way (``EVALUATION_MIME``).
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from typing import Any
 
 import nbformat
 
+from nbagent._evaluate.board import EVALUATION_MIME
 from nbagent._output import TRANSCRIPT_MIME, Head, RunOutput, assemble
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -93,14 +95,36 @@ def filled(data: dict[str, Any], models: dict[str, dict[str, Any]]) -> dict[str,
     return assemble(head, [RunOutput(s, r["title"], r["prompt"]) for s, r in shown_runs])
 
 
+# What an evaluation's output carries for nbagent's renderer (``nbagent._evaluate.board``),
+# each an ``EvaluationWidget`` trait of the same name.
+EVALUATION_TRAITS = ("columns", "baseline", "snapshot", "transcripts")
+
+
+def filled_evaluation(data: dict[str, Any], models: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    """``data`` (an evaluation's display data) with its table and transcripts in its payload,
+    taken from its widget model when ``jupyter execute`` left them there (``in_model``)."""
+    payload = data[EVALUATION_MIME]
+    if not payload.get("in_model"):
+        return data
+    traits = models.get(payload.get("model_id") or "")
+    if traits is None or any(name not in traits for name in EVALUATION_TRAITS):
+        raise MissingState(f"no saved widget state for the evaluation {payload.get('title')!r}")
+    full = {k: v for k, v in payload.items() if k != "in_model"}
+    full |= {name: traits[name] for name in EVALUATION_TRAITS}
+    return {**data, EVALUATION_MIME: full}
+
+
 def fill_payloads(nb: nbformat.NotebookNode) -> nbformat.NotebookNode:
-    """Every nbagent output of ``nb`` carrying its runs' states (from the saved widget state)."""
+    """Every nbagent output of ``nb`` carrying its runs' states, and every evaluation's output
+    its table and transcripts (from the saved widget state)."""
     models = model_states(nb)
     for cell in nb.cells:
         for output in cell.get("outputs", []):
             data = output.get("data", {})
             if TRANSCRIPT_MIME in data:
                 output["data"] = nbformat.from_dict(filled(data, models))
+            elif EVALUATION_MIME in data:
+                output["data"] = nbformat.from_dict(filled_evaluation(data, models))
     return nb
 
 

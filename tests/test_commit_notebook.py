@@ -11,11 +11,18 @@ import nbformat
 import pytest
 
 from nbagent import demo as demos
+from nbagent._evaluate.board import EVALUATION_MIME
 from nbagent._output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME, Head, RunOutput, assemble
 from nbagent._transcript import Transcript
 from nbagent._widget import INSPECTOR_STATIC
 from nbagent.sources.files import load
-from tests.commit_notebook import WIDGET_STATE_MIME, MissingState, fill_payloads, strip
+from tests.commit_notebook import (
+    EVALUATION_TRAITS,
+    WIDGET_STATE_MIME,
+    MissingState,
+    fill_payloads,
+    strip,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 TUTORIALS = sorted((ROOT / "notebooks").glob("*.ipynb"))
@@ -72,6 +79,39 @@ def test_an_output_without_its_model_is_an_error_not_an_empty_card() -> None:
         strip(executed([output(data)], {}))
 
 
+def test_an_evaluation_gets_its_table_and_transcripts_from_its_widget_model() -> None:
+    weather = state_of("weather")
+    traits = {
+        "columns": ["exact"],
+        "baseline": "",
+        "snapshot": {"seq": 4, "header": {"status": "completed"}, "rows": [{"i": 0}]},
+        "transcripts": [weather],
+    }
+    left = {"version": 1, "model_id": "e1", "title": "v1", "in_model": True}
+    html = '<div class="nbagent-evaluation">the table</div>'
+    data = {WIDGET_VIEW_MIME: {"model_id": "e1"}, EVALUATION_MIME: left, "text/html": html}
+    nb = strip(executed([output(data)], {"e1": traits | {"opened": {}}}))
+    filled = nb.cells[0].outputs[0]["data"]
+    assert filled[EVALUATION_MIME] == {"version": 1, "model_id": "e1", "title": "v1", **traits}
+    assert filled["text/html"] == html
+    # Filled already (a browser saved it): kept as it is; no model: an error, not an empty table.
+    assert fill_payloads(executed([output(filled)], {})).cells[0].outputs[0]["data"] == filled
+    with pytest.raises(MissingState, match="'v1'"):
+        strip(executed([output(data)], {}))
+
+
+def check_evaluation(payload: dict[str, Any]) -> None:
+    """A committed evaluation's output: its finished table and its cases' transcripts."""
+    assert "in_model" not in payload, "an evaluation saved without its table"
+    assert all(name in payload for name in EVALUATION_TRAITS)
+    assert payload["snapshot"]["header"]["status"] != "running"
+    rows, transcripts = payload["snapshot"]["rows"], payload["transcripts"]
+    assert rows
+    assert len(transcripts) == len(rows)
+    for state in transcripts:
+        assert state is None or state["status"] != "running"
+
+
 @pytest.mark.parametrize("notebook", TUTORIALS, ids=lambda p: p.stem)
 def test_committed_tutorials_carry_every_run_state(notebook: Path) -> None:
     nb = json.loads(notebook.read_text())
@@ -86,6 +126,9 @@ def test_committed_tutorials_carry_every_run_state(notebook: Path) -> None:
     ]
     assert shown, "the tutorial shows no run"
     for data in shown:
+        if EVALUATION_MIME in data:  # an evaluation: its table, not a run
+            check_evaluation(data[EVALUATION_MIME])
+            continue
         assert TRANSCRIPT_MIME in data, "an output without nbagent's transcript"
         runs = data[TRANSCRIPT_MIME]["runs"]
         assert runs

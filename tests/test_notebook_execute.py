@@ -32,8 +32,13 @@ def execute(tmp_path: Path, cells: list[str]) -> nbformat.NotebookNode:
 
 
 def widget_snapshots(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
+    """Each run widget's snapshot (an evaluation's widget has a ``snapshot`` too: its table)."""
     states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-    return [s["state"]["snapshot"] for s in states.values() if "snapshot" in s["state"]]
+    return [
+        s["state"]["snapshot"]
+        for s in states.values()
+        if "snapshot" in s["state"] and "transcripts" not in s["state"]
+    ]
 
 
 def answer(snapshot: dict[str, Any]) -> str:
@@ -186,6 +191,16 @@ PRINTED: dict[str, list[str]] = {
         "broken: could not connect: MCPError: Connection closed\n"
         "--- the server's stderr (end) ---\nno config file",
     ],
+    "evaluate.ipynb": [
+        "completed [('get_weather', {'city': 'Paris'})]",  # one case by hand
+        "right_cities: True | facts_stated: 1.0",  # the scorers on it
+        "completed | 12 cases (12 completed); right_cities 0.75; facts_stated 0.667; ",
+        ' 7 "What\'s the weather like in oslo?": looked up [], facts 0.00',  # the failures
+        "10 \"What's the weather in Berlin?\": looked up [('Berlin', 'error')], facts 0.00",
+        "right_cities: 0.750 -> 0.750 (+0.000)\nfacts_stated: 0.667 -> 0.833 (+0.167)",  # baseline
+        "3 reviewed cases: ",  # to_dataset()
+        "Evaluation v2: six stations | 12 cases | a city in lower case: no tool call\nTrue",
+    ],
     "watch.ipynb": [
         "completed | Oslo is sunny and 21 °C today: no coat needed. | True",  # pydantic-ai
         "[('get_weather', {'city': 'Oslo'}, 'Sunny and 21 °C in Oslo.')] | steps: 2",
@@ -203,6 +218,8 @@ FIRST = {
     "frameworks.ipynb": "Offline: each framework below streams from its own test model",
     "watch.ipynb": "Offline: every call below runs on its library's own test model",
 }
+# How many evaluations a notebook shows (nbagent.evaluate), each ending completed.
+EVALUATIONS = {"evaluate.ipynb": 2}
 # Every run's answer, for the notebooks whose runs are all scripted (no demo model's rules).
 ANSWERS = {
     "frameworks.ipynb": [
@@ -228,6 +245,7 @@ WRITES = {
     "quickstart.ipynb": ["failing_tool.jsonl"],
     "replay-and-export.ipynb": ["weather.jsonl", "answer.jsonl", "weather.html", "weather.json"],
     "mcp.ipynb": ["weather_server.py"],
+    "evaluate.ipynb": ["eval.jsonl"],  # ev.save()
 }
 
 
@@ -307,6 +325,9 @@ def test_notebook_runs_offline_top_to_bottom(
     # Every run ended, and its static copy (what GitHub shows) has its answer and tool names.
     states = runs(nb)
     assert states
+    saved = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    tables = [m["state"]["snapshot"] for m in saved.values() if "transcripts" in m["state"]]
+    assert [t["header"]["status"] for t in tables] == ["completed"] * EVALUATIONS.get(name, 0)
     assert {s["status"] for s in states} == {"completed"}
     plain, html = shown(nb, "text/plain"), shown(nb, "text/html")
     if name in ANSWERS:

@@ -6,11 +6,13 @@ or below. One concern per module: ``cases`` (the dataset read, a case's state), 
 engine: concurrency, budget, cancel), ``pydantic_evals`` (a pydantic-evals dataset run by
 pydantic-evals), ``records`` (rows, file, baseline, HTML), ``progress`` (the terminal line),
 ``evaluation`` (the public object), ``launch`` (``evaluate()``), ``widget`` and
-``board`` (its widget, kept live).
+``board`` (its widget, kept live), ``loading`` (``nbagent.load``: a recording's events or
+an evaluation, whichever the file holds).
 """
 
 from nbagent._evaluate.cases import EvalCase
 from nbagent._evaluate.evaluation import Evaluation
 from nbagent._evaluate.launch import evaluate
+from nbagent._evaluate.loading import load
 
-__all__ = ["EvalCase", "Evaluation", "evaluate"]
+__all__ = ["EvalCase", "Evaluation", "evaluate", "load"]

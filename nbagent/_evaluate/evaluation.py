@@ -26,6 +26,7 @@ from nbagent.runtime.kernel import (
     CellMark,
     block_until_done,
     cell_mark,
+    current_cell_id,
     kernel_loop,
     running_loop,
     same_cell,
@@ -81,6 +82,7 @@ class Evaluation:
         self.board: Board | None = None
         """The evaluation's widget, live (``nbagent._evaluate.board``), once displayed."""
         self._shown_at: CellMark | None = None
+        self._cell: str | None = None  # the cell that started it: its runs belong to it
         if engine is None:  # read back: ended already
             self.ended_at = self.started_at
             self._done.set()
@@ -143,8 +145,12 @@ class Evaluation:
             raise RuntimeError(f"case {i} is {case.status}: it can run again once it ends")
         case.status = "running"  # at once: a second click is refused
 
+        async def again() -> None:
+            registry.pin_cell(self._cell)  # as the evaluation's other runs (see _main)
+            await engine.run_case(case, again=True)
+
         def start() -> None:
-            task = contextvars.Context().run(loop.create_task, engine.run_case(case, again=True))
+            task = contextvars.Context().run(loop.create_task, again())
             self._reruns.add(task)
             task.add_done_callback(self._reruns.discard)
 
@@ -187,6 +193,7 @@ class Evaluation:
 
     def _start(self, main: Callable[[], Any]) -> None:
         registry.track(self)
+        self._cell = current_cell_id()
         here, home = running_loop(), kernel_loop()
         if here is not None and (home is None or here is home):
             self._loop = here
@@ -200,6 +207,9 @@ class Evaluation:
         loop.call_soon_threadsafe(start)
 
     async def _main(self, main: Callable[[], Any]) -> None:
+        # The cases' runs belong to the cell that started the evaluation: they start while
+        # later cells run, and re-running one of those must not stop them.
+        registry.pin_cell(self._cell)
         try:
             self.report = await main()
         except BaseException:  # noqa: BLE001 - whatever stopped it, the cases are ended below

@@ -188,6 +188,12 @@ def read_file(path: str | os.PathLike[str]) -> tuple[str, list[EvalCase]]:
         header = json.loads(lines[0])
     except json.JSONDecodeError:
         header = None
+    if isinstance(header, dict) and HEADER_KEY in header and header[HEADER_KEY] != FILE_VERSION:
+        # An evaluation all the same: say so, rather than that it is none.
+        raise ValueError(
+            f"{os.fspath(path)} is an nbagent evaluation of file version "
+            f"{header[HEADER_KEY]!r}; this nbagent reads version {FILE_VERSION}"
+        )
     if not isinstance(header, dict) or header.get(HEADER_KEY) != FILE_VERSION:
         raise ValueError(
             f"{os.fspath(path)} is not an nbagent evaluation (ev.save() writes one); "

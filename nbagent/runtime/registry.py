@@ -2,11 +2,13 @@
 
 Re-running a cell stops the runs its previous execution started (JupyterLab sends the
 cell's id with each execute request; marimo disposes of the cell); ``stop_all()`` stops
-every one.
+every one. A task that starts runs long after its cell ended (an evaluation's cases) pins
+them to the cell that started it (``pin_cell``): the kernel's current cell is then another.
 """
 
 from __future__ import annotations
 
+import contextvars
 import threading
 import weakref
 from typing import Protocol
@@ -14,7 +16,7 @@ from typing import Protocol
 from nbagent.runtime import marimo
 from nbagent.runtime.kernel import current_cell_id, on_cell_rerun
 
-__all__ = ["Stoppable", "forget", "live", "stop_all", "stop_cell_runs", "track"]
+__all__ = ["Stoppable", "forget", "live", "pin_cell", "stop_all", "stop_cell_runs", "track"]
 
 
 class Stoppable(Protocol):
@@ -26,6 +28,19 @@ class Stoppable(Protocol):
 _live: dict[Stoppable, None] = {}
 _by_cell: dict[str, weakref.WeakKeyDictionary[Stoppable, None]] = {}
 _lock = threading.Lock()
+# The cell that what starts in this context belongs to, when pinned (a 1-tuple: None is "no
+# cell"); unpinned, the cell the kernel is running. ipykernel answers a context with no parent
+# of its own (a task made in an empty context) with the cell it ran last: not the one that
+# started the task.
+_pinned: contextvars.ContextVar[tuple[str | None] | None] = contextvars.ContextVar(
+    "nbagent_pinned_cell", default=None
+)
+
+
+def pin_cell(cell: str | None) -> None:
+    """What starts from the current context on belongs to ``cell`` (None: to no cell), so
+    that re-running ``cell`` stops it and re-running another does not."""
+    _pinned.set((cell,))
 
 
 def track(run: Stoppable) -> None:
@@ -33,7 +48,8 @@ def track(run: Stoppable) -> None:
     on_cell_rerun(stop_cell_runs)
     with _lock:
         _live[run] = None
-        cell = current_cell_id()
+        pinned = _pinned.get()
+        cell = current_cell_id() if pinned is None else pinned[0]
         if cell is not None:
             _by_cell.setdefault(cell, weakref.WeakKeyDictionary())[run] = None
     # marimo closes a cell's widgets when it runs again: its runs stop with them.

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import re
 import shutil
 from collections.abc import Iterator
 from pathlib import Path
@@ -20,6 +21,7 @@ from typing import Any
 import nbformat
 import pytest
 
+from nbagent._evaluate.board import EVALUATION_MIME
 from nbagent._output import OutputRun, mimebundle
 from nbagent._transcript import Transcript
 from nbagent._widget import INSPECTOR_STATIC
@@ -38,24 +40,32 @@ WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 # Each nbagent output of the open notebook, as the page shows it (one evaluate: consistent).
 SHOWN_JS = """() => [...document.querySelectorAll('.nba-renderer')].map((r) => {
   const saved = r.querySelector('.nba-saved:not(.lm-mod-hidden)');
-  const root = saved && saved.querySelector(':scope > .nbagent');
+  const ev = saved && saved.querySelector('.nba-ev');  // an evaluation's table
+  const root = ev ? null : saved && saved.querySelector(':scope > .nbagent');
   const lanes = root ? [...root.querySelectorAll(':scope > .nba-lanes > .nba-lane')] : [];
   const boxes = lanes.map((l) => l.getBoundingClientRect());
   return {
-    saved: !!root,
-    layout: root ? (root.classList.contains('nba-group')
+    saved: !!(root || ev),
+    layout: ev ? 'evaluation' : root ? (root.classList.contains('nba-group')
       ? (root.classList.contains('nba-layout-chat') ? 'chat' : 'lanes') : 'single') : null,
-    blocks: saved ? saved.querySelectorAll('.nba-blocks > *').length : 0,
+    blocks: root ? saved.querySelectorAll('.nba-blocks > *').length : 0,
+    rows: ev ? ev.querySelectorAll('.nba-ev-case').length : 0,
     lanes: boxes.map((b) => [Math.round(b.left), Math.round(b.top)]),
     input: !!(saved && saved.querySelector('.nba-chat-input')),
-    fallback: !!r.querySelector('.nbagent-static'),
-    label: root ? (root.querySelector('.nba-status-label')?.textContent ?? '') : '',
+    fallback: !!r.querySelector('.nbagent-static, .nbagent-evaluation'),
+    label: root ? (root.querySelector('.nba-status-label')?.textContent ?? '')
+      : ev ? (ev.querySelector('.nba-ev-line')?.textContent ?? '') : '',
   };
 })"""
+# Each output drawn: a run's card, or an evaluation's table with its rows.
+DRAWN_JS = """(n) => [...document.querySelectorAll('.nba-renderer .nba-saved')].filter(
+  (s) => s.querySelector(':scope > .nbagent') || s.querySelector('.nba-ev .nba-ev-case')
+).length >= n"""
 
 
 def expected_layouts(notebook: Path) -> list[str | None]:
-    """The layout of each output that shows nbagent runs (None: it lacks nbagent's payload)."""
+    """The layout of each output that shows nbagent runs (None: it lacks nbagent's payload;
+    "evaluation": an evaluation's table)."""
     nb = json.loads(notebook.read_text())
     shows_runs = [
         o["data"]
@@ -66,7 +76,10 @@ def expected_layouts(notebook: Path) -> list[str | None]:
         if INSPECTOR_STATIC not in "".join(o.get("data", {}).get("text/html", ""))
     ]
     assert shows_runs, f"{notebook.name} shows no run"
-    return [data.get(TRANSCRIPT_MIME, {}).get("layout") for data in shows_runs]
+    return [
+        "evaluation" if EVALUATION_MIME in data else data.get(TRANSCRIPT_MIME, {}).get("layout")
+        for data in shows_runs
+    ]
 
 
 @pytest.fixture(scope="module", params=["jupyterlab", "notebook"])
@@ -88,11 +101,7 @@ def shown(page: LabPage, notebook: Path) -> list[dict[str, Any]]:
 
     count = len(expected_layouts(notebook))
     with contextlib.suppress(PlaywrightTimeout):  # the assertions say what is missing
-        page.page.wait_for_function(
-            "(n) => document.querySelectorAll('.nba-renderer .nba-saved > .nbagent').length >= n",
-            arg=count,
-            timeout=60_000,
-        )
+        page.page.wait_for_function(DRAWN_JS, arg=count, timeout=60_000)
     return page.js(SHOWN_JS)
 
 
@@ -105,6 +114,10 @@ def test_a_committed_tutorial_shows_nbagents_card_before_anything_runs(
     for o in outputs:
         assert o["saved"], o
         assert not o["fallback"], "the plain text/html copy shows instead of the card"
+        if o["layout"] == "evaluation":  # its table, every case ended ("12/12")
+            assert o["rows"] > 0, o
+            assert re.search(r"\b(\d+)/\1\b", o["label"]), o
+            continue
         assert o["blocks"] > 0, o
         assert o["label"].startswith("completed"), o
         assert not o["input"], "a saved chat offers an input box nothing can answer"
