@@ -69,8 +69,9 @@ js/lab/node_modules/.package-lock.json: js/lab/package.json js/lab/package-lock.
 	@touch $@
 
 # `jupyter labextension build` needs JupyterLab before nbagent itself can be installed.
+# pandas: the evaluate tutorial's tables (ev.to_pandas()); nbagent itself does not need it.
 $(STAMP)/jupyterlab: $(BIN)/python
-	$(BIN)/pip install --quiet "jupyterlab>=4.4,<5"
+	$(BIN)/pip install --quiet "jupyterlab>=4.4,<5" "pandas>=2.1"
 	@mkdir -p $(STAMP) && touch $@
 
 # The JupyterLab / Notebook 7 extension (js/lab): bundles js/src's view for saved transcripts.

@@ -142,6 +142,8 @@ def _demo(directory: Path | None, *, port: int | None, browser: bool) -> int:
         elif (source / name).is_file():
             shutil.copyfile(source / name, notebook)
             print(f"nbagent demo: copied {name} to {notebook}")
+    if importlib.util.find_spec("pandas") is None:  # ev.to_pandas(); nbagent does not need it
+        print("nbagent demo: evaluate.ipynb's tables need pandas: pip install pandas")
     cmd = [sys.executable, "-m", "jupyterlab", QUICKSTART, f"--ServerApp.root_dir={root}"]
     if port is not None:
         cmd.append(f"--ServerApp.port={port}")
