@@ -3,6 +3,9 @@
 
     .venv/bin/python -m benchmarks.evaluate [--quick] [--no-browser] [--json PATH]
 
+Alone it writes ``benchmarks/results/evaluate[-quick].json``; in ``make bench`` (``run.py``)
+its figures and targets join the others'.
+
 The cases (``benchmarks/evaluate_kernel.py``): 1,000 (``--quick``: 200) questions of ~60
 characters; the task, a function, returns a generator of 30 deltas of 2-5 words, 10 ms apart
 (~0.3 s of streaming a case); two scorers, a bool and a float. Two contenders, each in a
@@ -59,6 +62,7 @@ from tests.kernel import Kernel, max_per_second
 __all__ = ["report", "run", "targets"]
 
 FULL, QUICK = 1000, 200
+RESULTS = Path(__file__).resolve().parent / "results"
 SETUP = (
     "import gc, time, nbagent\n"
     "from benchmarks import evaluate_kernel as bk\n"
@@ -126,6 +130,9 @@ def wire(msgs: list[dict[str, Any]]) -> dict[str, Any]:
         size[kind] += _size(m)
         state = m["content"].get("data", {}).get("state", {})
         code += sum(len(json.dumps(state[k]).encode()) for k in ("_esm", "_css") if k in state)
+        if kind == "open EvaluationWidget":  # the table as it starts, and the code
+            for trait, value in m["content"]["data"]["state"].items():
+                feed[f"open {trait}"] += len(json.dumps(value).encode())
         if kind == "EvaluationWidget custom rows":
             rows = m["content"]["data"]["content"]
             for part in ("header", "append"):
@@ -259,7 +266,7 @@ def targets(r: dict[str, Any]) -> list[Target]:
             "<=",
         ),
         ("evaluation browser p95 frame ms, streaming", b.get("frame_p95_ms"), 8, "<="),
-        ("evaluation rows in the DOM, most", b.get("rows_max"), 100, "<="),
+        ("evaluation rows in the DOM, most (ours: 100)", b.get("rows_max"), 100, "<="),
     ]
 
 
@@ -308,7 +315,10 @@ def report(r: dict[str, Any]) -> list[str]:
     for name, c in (("evaluate", ev), ("for loop", lp)):
         lines.append(f"{name}: comm bytes by kind [messages, bytes]: {json.dumps(c['by_kind'])}")
     if ev["feed"]:
-        lines.append(f"evaluate: the rows feed's bytes by part: {json.dumps(ev['feed'])}")
+        big = {k: v for k, v in ev["feed"].items() if v >= 1000 or "count" in k}
+        lines.append(
+            f"evaluate: the widget's open and rows feed by part (bytes): {json.dumps(big)}"
+        )
     lines.extend(
         f"saved {name}: largest parts (bytes): {json.dumps(s[name]['parts'])}"
         for name in ("evaluate", "for loop")
@@ -331,15 +341,16 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=f"{QUICK} cases, not {FULL}")
     parser.add_argument("--no-browser", action="store_true", help="skip JupyterLab + Chromium")
-    parser.add_argument("--json", type=Path, help="also write the result here")
+    parser.add_argument("--json", type=Path, help="write the result here, not in results/")
     args = parser.parse_args(argv)
     result = run(args.quick, browser=not args.no_browser)
     result["targets"] = [list(t) for t in targets(result)]
     print("\n".join(report(result)))
     print("\n".join(target_lines(targets(result))))
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(result, indent=1) + "\n")
+    path = args.json or RESULTS / ("evaluate-quick.json" if args.quick else "evaluate.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

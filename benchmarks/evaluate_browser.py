@@ -199,7 +199,8 @@ def report(b: dict[str, Any]) -> list[str]:
         f"{b['long_frames']} long animation frames (longest {b['longest_ms']} ms); "
         f"row elements in the DOM: at most {b['rows_max']}, {b['rows_end']} at the end "
         f"(all elements of the widget: at most {b['nodes_max']}, {b['nodes_end']} at the end)",
-        f"  main thread while streaming: {_work_text(b)}; {b['frames_over_8ms']} frames over 8 ms",
+        f"  main thread while streaming: {_work_text(b)}; {b['frames_over_8ms']} frames over 8 ms; "
+        f"the busiest [s from the cell's start, ms]: {b['worst']}",
         f"  then scrolling the table {SCROLL_S:g} s ({b['scroll_steps']} animation frames of "
         f"{SCROLL_STEP_PX} px, to {b['scroll_px']:.0f} px): frames p95 {b['scroll_frame_p95_ms']} "
         f"ms, max {b['scroll_frame_max_ms']} ms, longest gap between animation frames "
