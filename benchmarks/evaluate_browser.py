@@ -12,15 +12,18 @@ as the cell starts and as the evaluation ends. Over that interval:
   of the interval, idle ones included (``browser_trace.py``; the trace's clock is the
   kernel's ``time.monotonic()`` on this machine);
 - long animation frames (> 50 ms, ``PerformanceObserver``) that start in it;
-- the row elements in the DOM (``.nba-ev-row.nba-ev-case``) and all elements under the
-  widget's root, sampled every 100 ms: the most seen, and at the end (the table is
-  virtualized: a bounded number whatever the cases).
+- the row elements in the DOM (``.nba-ev-row.nba-ev-case``) and all elements in the
+  notebook, sampled every 100 ms: the most seen, and at the end (the table is virtualized:
+  a bounded number whatever the cases).
 
 Then, the evaluation over, scrolling: the table's scroll box is scrolled by ``SCROLL_STEP_PX``
 in every animation frame (``requestAnimationFrame``, ~2,400 px/s) for ``SCROLL_S`` seconds,
 traced the same way; and the longest gap between two animation frames. CDP
 ``Performance.getMetrics`` deltas (script, layout, style, all tasks) over each interval say
 where the main thread's time went.
+
+Last, on the same page (outputs cleared), the for loop (``bk.for_loop(n)``: ``nbagent.show``
+32 at a time) is measured as the evaluation was: its run widgets count as its rows.
 """
 
 from __future__ import annotations
@@ -41,28 +44,37 @@ CELL = """\
 import json, os, time
 from benchmarks import evaluate_kernel as bk
 _t0 = time.monotonic()
-ev = bk.evaluation({n})
-await ev
-_done = sum(c.status == 'completed' for c in ev.cases)
+{run}
 with open({out!r} + '.tmp', 'w') as _f:
-    json.dump({{'t0': _t0, 't1': time.monotonic(), 'completed': _done}}, _f)
+    json.dump({{'t0': _t0, 't1': time.monotonic(), 'completed': {done}}}, _f)
 os.replace({out!r} + '.tmp', {out!r})
 """
+RUN = {  # what the cell runs, and how many cases it completed
+    "evaluate": (
+        "ev = bk.evaluation({n})\nawait ev",
+        "sum(c.status == 'completed' for c in ev.cases)",
+    ),
+    "for loop": ("loop = bk.for_loop({n})", "sum(r.status == 'completed' for r in loop['runs'])"),
+}
 ROWS = ".nba-ev .nba-ev-row.nba-ev-case"
+SHOWN = {"evaluate": ROWS, "for loop": ".nbagent"}
+"""What is counted as a row: the table's row elements; for the loop, its runs' widgets."""
 SAMPLER_JS = """(sel) => {
-  const s = (window.__evRows = {rows: 0, nodes: 0, samples: 0});
+  const count = () => [document.querySelectorAll(sel).length,
+                       document.querySelectorAll('.jp-Notebook *').length];
+  const s = (window.__evRows = {rows: 0, nodes: 0, samples: 0, count});
   window.__evTimer = setInterval(() => {
-    const root = document.querySelector('.nba-ev');
-    s.rows = Math.max(s.rows, document.querySelectorAll(sel).length);
-    s.nodes = Math.max(s.nodes, root ? root.querySelectorAll('*').length : 0);
+    const [rows, nodes] = count();
+    s.rows = Math.max(s.rows, rows);
+    s.nodes = Math.max(s.nodes, nodes);
     s.samples++;
   }, 100);
 }"""
-NOW_JS = """(sel) => {
+NOW_JS = """() => {
   clearInterval(window.__evTimer);
-  const root = document.querySelector('.nba-ev');
-  return {...window.__evRows, rows_end: document.querySelectorAll(sel).length,
-          nodes_end: root ? root.querySelectorAll('*').length : 0};
+  const s = window.__evRows;
+  const [rows, nodes] = s.count();
+  return {rows: s.rows, nodes: s.nodes, rows_end: rows, nodes_end: nodes};
 }"""
 SCROLL_S = 3.0
 SCROLL_STEP_PX = 40
@@ -101,20 +113,26 @@ def _work(m0: dict[str, float], m1: dict[str, float]) -> dict[str, float]:
     return {v: round(m1[k] - m0[k], 3) for k, v in names.items() if k in m0 and k in m1}
 
 
-def _stream(bench: BenchPage, n: int, out: Path) -> dict[str, Any]:
-    bench.page.evaluate(SAMPLER_JS, ROWS)
+def _cell(contender: str, n: int, out: Path) -> str:
+    code, done = RUN[contender]
+    return CELL.format(run=code.format(n=n), done=done, out=str(out))
+
+
+def _stream(bench: BenchPage, contender: str, n: int, out: Path) -> dict[str, Any]:
+    """Run ``contender``'s cell over ``n`` cases, traced (module docstring)."""
+    bench.page.evaluate(SAMPLER_JS, SHOWN[contender])
     m0 = bench.metrics()
     bench.start_trace()
     start_ms = time.time() * 1000
-    bench.run(CELL.format(n=n, out=str(out)))
+    bench.run(_cell(contender, n, out))
     log = read_log(out, 60 + n)
     end_ms = time.time() * 1000
     m1 = bench.metrics()
     tasks = main_thread_tasks(bench.stop_trace())
-    dom = bench.page.evaluate(NOW_JS, ROWS)
+    dom = bench.page.evaluate(NOW_JS)
     if log is None:
-        raise RuntimeError(f"the evaluation of {n} cases wrote no log:\n{bench.lab.diagnose()}")
-    bench.wait_idle()
+        raise RuntimeError(f"{contender} of {n} cases wrote no log:\n{bench.lab.diagnose()}")
+    bench.wait_idle(300)
     loaf = [d for at, d in bench.bench("loaf") if start_ms <= at <= end_ms]
     return {
         "cases": n,
@@ -173,15 +191,17 @@ def run(n: int) -> dict[str, Any]:
 
     with tempfile.TemporaryDirectory(prefix="nbagent-evbrowser-") as tmp, _bench_page() as bench:
         warm = Path(tmp) / "warm.json"
-        bench.run(CELL.format(n=8, out=str(warm)))
+        bench.run(_cell("evaluate", 8, warm))
         if read_log(warm, 120) is None:
             raise RuntimeError(f"warm-up: no log\n{bench.lab.diagnose()}")
         bench.wait_idle()
         bench.wait_for(ROWS)
         bench.clear()
-        result = _stream(bench, n, Path(tmp) / "eval.json")
+        result = _stream(bench, "evaluate", n, Path(tmp) / "eval.json")
         result |= _scroll(bench)
-    return result
+        bench.clear()
+        loop = _stream(bench, "for loop", n, Path(tmp) / "loop.json")
+    return {"evaluate": result, "for loop": loop}
 
 
 def _work_text(b: dict[str, Any], prefix: str = "") -> str:
@@ -189,23 +209,31 @@ def _work_text(b: dict[str, Any], prefix: str = "") -> str:
     return ", ".join(f"{k[:-2]} {b[prefix + k]:.2f} s" for k in keys if prefix + k in b)
 
 
-def report(b: dict[str, Any]) -> list[str]:
-    if "not_run" in b:
-        return [f"browser: not run: {b['not_run']}"]
+def _stream_lines(name: str, b: dict[str, Any], what: str) -> list[str]:
     return [
-        f"browser (JupyterLab + Chromium), the evaluation of {b['cases']:,} cases "
+        f"browser (JupyterLab + Chromium), {name} of {b['cases']:,} cases "
         f"({b['completed']:,} completed) over {b['stream_s']} s: frames p95 "
         f"{b['frame_p95_ms']} ms, max {b['frame_max_ms']} ms ({b['frames']} frames), "
         f"{b['long_frames']} long animation frames (longest {b['longest_ms']} ms); "
-        f"row elements in the DOM: at most {b['rows_max']}, {b['rows_end']} at the end "
-        f"(all elements of the widget: at most {b['nodes_max']}, {b['nodes_end']} at the end)",
+        f"{what} in the DOM: at most {b['rows_max']:,}, {b['rows_end']:,} at the end "
+        f"(elements in the notebook: at most {b['nodes_max']:,}, {b['nodes_end']:,} at the end)",
         f"  main thread while streaming: {_work_text(b)}; {b['frames_over_8ms']} frames over 8 ms; "
         f"the busiest [s from the cell's start, ms]: {b['worst']}",
+    ]
+
+
+def report(r: dict[str, Any]) -> list[str]:
+    if "not_run" in r:
+        return [f"browser: not run: {r['not_run']}"]
+    b = r["evaluate"]
+    return [
+        *_stream_lines("the evaluation", b, "table row elements"),
         f"  then scrolling the table {SCROLL_S:g} s ({b['scroll_steps']} animation frames of "
         f"{SCROLL_STEP_PX} px, to {b['scroll_px']:.0f} px): frames p95 {b['scroll_frame_p95_ms']} "
         f"ms, max {b['scroll_frame_max_ms']} ms, longest gap between animation frames "
         f"{b['scroll_worst_raf_ms']} ms; {_work_text(b, 'scroll_')}; "
         f"rows in the DOM then {b['scroll_rows']}",
+        *_stream_lines("the for loop", r["for loop"], "run widgets"),
     ]
 
 
