@@ -18,7 +18,9 @@ as the cell starts and as the evaluation ends. Over that interval:
 
 Then, the evaluation over, scrolling: the table's scroll box is scrolled by ``SCROLL_STEP_PX``
 in every animation frame (``requestAnimationFrame``, ~2,400 px/s) for ``SCROLL_S`` seconds,
-traced the same way; and the longest gap between two animation frames. CDP
+traced the same way; and the longest gap between two animation frames. For reference, the
+same scrolling of a plain box of as many grid rows of 12 text cells (all in the DOM, no script
+on scroll), added to the same page and removed after. CDP
 ``Performance.getMetrics`` deltas (script, layout, style, all tasks) over each interval say
 where the main thread's time went.
 
@@ -149,8 +151,8 @@ def _stream(bench: BenchPage, contender: str, n: int, out: Path) -> dict[str, An
     }
 
 
-SCROLL_JS = """([seconds, px]) => new Promise((resolve) => {
-  const box = [...document.querySelectorAll('.nba-ev-scroll')].pop();
+SCROLL_JS = """([sel, seconds, px]) => new Promise((resolve) => {
+  const box = [...document.querySelectorAll(sel)].pop();
   const t0 = performance.now();
   let last = t0, steps = 0, worst = 0;
   const step = (t) => {
@@ -165,23 +167,51 @@ SCROLL_JS = """([seconds, px]) => new Promise((resolve) => {
 })"""
 
 
-def _scroll(bench: BenchPage) -> dict[str, Any]:
-    """Scroll the finished table ``SCROLL_STEP_PX`` per animation frame for ``SCROLL_S``."""
+# The reference: a plain scroll box of as many grid rows, all in the DOM, no script on scroll.
+CONTROL_JS = """(n) => {
+  const box = document.createElement('div');
+  box.className = 'bench-control';
+  box.style.cssText = 'position:fixed;top:0;left:0;width:900px;height:480px;overflow:auto;' +
+    'background:#fff;z-index:9999';
+  const text = ' the model returns a table of results for each query and the agent calls a tool';
+  for (let i = 0; i < n; i++) {
+    const row = document.createElement('div');
+    row.style.cssText = 'display:grid;grid-template-columns:40px 80px repeat(2,minmax(200px,1fr))' +
+      ' repeat(8,60px);height:28px;white-space:nowrap;overflow:hidden';
+    for (let k = 0; k < 12; k++) {
+      const cell = document.createElement('div');
+      cell.style.cssText = 'overflow:hidden;text-overflow:ellipsis';
+      cell.textContent = `case ${i}${text}`;
+      row.append(cell);
+    }
+    box.append(row);
+  }
+  document.body.append(box);
+}"""
+
+
+def _scroll(bench: BenchPage, sel: str, prefix: str) -> dict[str, Any]:
+    """Scroll ``sel``'s last match ``SCROLL_STEP_PX`` per animation frame for ``SCROLL_S``."""
     m0 = bench.metrics()
     bench.start_trace()
     t0 = time.monotonic()
-    got = bench.page.evaluate(SCROLL_JS, [SCROLL_S, SCROLL_STEP_PX])
+    got = bench.page.evaluate(SCROLL_JS, [sel, SCROLL_S, SCROLL_STEP_PX])
     t1 = time.monotonic()
     tasks = main_thread_tasks(bench.stop_trace())
     m1 = bench.metrics()
     rows = bench.page.evaluate("(sel) => document.querySelectorAll(sel).length", ROWS)
     scroll = _frames(tasks, t0, t1) | _work(m0, m1)
-    return {f"scroll_{k}": v for k, v in scroll.items()} | {
-        "scroll_px": got["px"],
-        "scroll_steps": got["steps"],
-        "scroll_worst_raf_ms": round(got["worst"], 1),
-        "scroll_rows": rows,
-    }
+    scroll |= {"px": got["px"], "steps": got["steps"], "worst_raf_ms": round(got["worst"], 1)}
+    return {f"{prefix}{k}": v for k, v in scroll.items()} | {f"{prefix}rows": rows}
+
+
+def _scroll_control(bench: BenchPage, n: int) -> dict[str, Any]:
+    """``_scroll`` of a plain box of ``n`` rows on the same page (then removed)."""
+    bench.page.evaluate(CONTROL_JS, n)
+    try:
+        return _scroll(bench, ".bench-control", "control_scroll_")
+    finally:
+        bench.page.evaluate("() => document.querySelector('.bench-control').remove()")
 
 
 def run(n: int) -> dict[str, Any]:
@@ -198,7 +228,8 @@ def run(n: int) -> dict[str, Any]:
         bench.wait_for(ROWS)
         bench.clear()
         result = _stream(bench, "evaluate", n, Path(tmp) / "eval.json")
-        result |= _scroll(bench)
+        result |= _scroll(bench, ".nba-ev-scroll", "scroll_")
+        result |= _scroll_control(bench, n)
         bench.clear()
         loop = _stream(bench, "for loop", n, Path(tmp) / "loop.json")
     return {"evaluate": result, "for loop": loop}
@@ -233,6 +264,10 @@ def report(r: dict[str, Any]) -> list[str]:
         f"ms, max {b['scroll_frame_max_ms']} ms, longest gap between animation frames "
         f"{b['scroll_worst_raf_ms']} ms; {_work_text(b, 'scroll_')}; "
         f"rows in the DOM then {b['scroll_rows']}",
+        f"  the same scrolling of a plain box of {b['cases']:,} grid rows (all in the DOM, no "
+        f"script): {b['control_scroll_steps']} animation frames, frames p95 "
+        f"{b['control_scroll_frame_p95_ms']} ms, max {b['control_scroll_frame_max_ms']} ms; "
+        f"{_work_text(b, 'control_scroll_')}",
         *_stream_lines("the for loop", r["for loop"], "run widgets"),
     ]
 
