@@ -26,8 +26,9 @@ From the kernel's IOPub messages of the cell:
 - wire bytes: every comm message's content as JSON plus its binary buffers, against the
   text the table shows (the sum over cases of input + final answer characters); "data only"
   leaves out the code (the code model's bundles, once per kernel, and the evaluation
-  widget's own ``_esm``/``_css``). Where the bytes go: by message kind, and for the ``rows``
-  feed by part (header, rows, appended answer text). The other IOPub output (the display's
+  widget's own ``_esm``/``_css``). Where the bytes go: by message kind; the evaluation
+  widget's open by trait, and its ``rows`` feed by part (header, appended answer text, rows
+  by the status they carry: a case's row goes out as it starts and as it ends). The other IOPub output (the display's
   HTML copy: ``display_data``, ``update_display_data``) is counted apart;
 - kernel memory: RSS of the kernel process (psutil) after ``gc.collect()``, before the cell
   and after it (the evaluation, or the runs, still referenced), over the cases;
@@ -38,7 +39,8 @@ The saved notebook: the same cells in a notebook run headless by ``jupyter execu
 size, and its bytes by widget model and by output type.
 
 The browser (``benchmarks/evaluate_browser.py``): the evaluation in JupyterLab + Chromium,
-frame times while it streams and the row elements in the DOM.
+frame times while it streams and while its table scrolls (beside a plain scroll box of as
+many rows), the row elements in the DOM; then the for loop on the same page.
 
 Nothing fails on a missed target: ``report`` says so.
 """
