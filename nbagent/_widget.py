@@ -67,7 +67,8 @@ class _Scrubbed(ipywidgets.Widget):  # type: ignore[misc]  # ipywidgets has no t
 
     def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict[str, Any]:
         state: dict[str, Any] = super().get_state(key, drop_defaults)
-        self._watch_for_math(state)  # a widget opened with text in its state
+        # A widget opened with text in its state; not its own code (`_esm` has `$` in it).
+        self._watch_for_math({k: v for k, v in state.items() if k not in ("_esm", "_css")})
         return state
 
     def _watch_for_math(self, value: Any) -> None:

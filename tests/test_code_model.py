@@ -63,6 +63,19 @@ def test_a_formula_in_a_state_counts_too() -> None:
     assert code.math == MATH
 
 
+def test_a_widgets_own_code_is_not_text() -> None:
+    """An evaluation's widget carries its chunk in its ``_esm`` (with ``$`` in it): only
+    what it shows counts, or every evaluation would save KaTeX too."""
+    from nbagent._evaluate.widget import EvaluationWidget
+
+    code = _make_code_model()
+    widget = EvaluationWidget(code=code, snapshot={"seq": 0, "header": {}, "rows": []})
+    assert "$" in widget._esm
+    assert code.math == ""
+    widget.snapshot = {"seq": 1, "header": {}, "rows": [{"i": 0, "output": "costs $5"}]}
+    assert code.math == MATH
+
+
 @pytest.mark.kernel
 def test_a_chunk_sent_between_two_cells_goes_again_with_the_next_cell() -> None:
     """`jupyter execute` keeps only what a cell sends before its end: the chunk sent by a
