@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from nbagent._widget import AgentWidget, LaneState, _make_code_model, _mentions_math
+from tests.recording import record_comms
 from tests.wait import wait_for
 
 STATIC = Path(__file__).resolve().parents[1] / "nbagent" / "static"
@@ -63,14 +64,16 @@ def test_a_formula_in_a_state_counts_too() -> None:
     assert code.math == MATH
 
 
-def test_a_widgets_own_code_is_not_text() -> None:
+def test_a_widgets_own_code_is_not_text(monkeypatch: pytest.MonkeyPatch) -> None:
     """An evaluation's widget carries its chunk in its ``_esm`` (with ``$`` in it): only
     what it shows counts, or every evaluation would save KaTeX too."""
     from nbagent._evaluate.widget import EvaluationWidget
 
     code = _make_code_model()
+    comms = record_comms(monkeypatch)  # anywidget sends `_esm` as a state update: looked at
     widget = EvaluationWidget(code=code, snapshot={"seq": 0, "header": {}, "rows": []})
     assert "$" in widget._esm
+    assert any("_esm" in data.get("state", {}) for c in comms for _, data in c.log)
     assert code.math == ""
     widget.snapshot = {"seq": 1, "header": {}, "rows": [{"i": 0, "output": "costs $5"}]}
     assert code.math == MATH

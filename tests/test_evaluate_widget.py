@@ -14,7 +14,7 @@ import pytest
 import nbagent
 from nbagent import Evaluation
 from nbagent._evaluate.board import EVALUATION_MIME
-from nbagent._evaluate.table import OUTPUT_CHARS
+from nbagent._evaluate.table import OUTPUT_CHARS, text_of
 from nbagent._transcript import apply_op
 from nbagent._wire import decode_ops
 from tests.recording import RecordingComm, customs
@@ -38,22 +38,47 @@ def traits(c: RecordingComm) -> dict[str, Any]:
     return state
 
 
+def apply(rows: dict[int, dict[str, Any]], partial: list[dict[str, Any]]) -> None:
+    """A page's rule (``js/src/evaluation/rows.js``): a row with its status is whole (what is
+    not there is empty), but for the answer the page has; a row without is a change."""
+    for p in partial:
+        old = rows.get(p["i"], {})
+        if "status" in p:
+            rows[p["i"]] = {"output": old.get("output", ""), **p}
+        else:
+            rows[p["i"]] = {**old, **p}
+
+
 def page_table(c: RecordingComm) -> dict[int, dict[str, Any]]:
     """The rows a page holds that got the opening snapshot and every message, in order."""
     opened = c.log[0][1]["state"]["snapshot"]
-    rows = {r["i"]: dict(r) for r in opened["rows"]}
+    rows: dict[int, dict[str, Any]] = {}
+    apply(rows, opened["rows"])
     seq = opened["seq"]
     for m in customs(c):
         if m.get("type") == "snapshot":
-            rows, seq = {r["i"]: dict(r) for r in m["rows"]}, m["seq"]
+            rows, seq = {}, m["seq"]
+            apply(rows, m["rows"])
+            continue
+        if m["type"] == "output":
             continue
         assert m["type"] == "rows"
         assert m["seq"] == seq + 1, "a message is missing or out of order"
         seq = m["seq"]
-        for partial in m["rows"]:
-            rows[partial["i"]].update(partial)
+        apply(rows, m["rows"])
         for i, text in m["append"]:
             rows[i]["output"] += text
+    return rows
+
+
+def saved_table(c: RecordingComm) -> dict[int, dict[str, Any]]:
+    """The table a saved notebook shows: the ``snapshot`` trait's rows, an answer left out
+    read from the case's transcript (``text_of``, as the page does)."""
+    final = traits(c)
+    rows = {r["i"]: dict(r) for r in final["snapshot"]["rows"]}
+    for i, r in rows.items():
+        if "output" not in r:
+            r["output"] = text_of(final["transcripts"][i])
     return rows
 
 
@@ -103,11 +128,11 @@ def test_a_page_that_applies_the_feed_holds_the_final_table(comms: list[Recordin
     ev.wait(WAIT_S)
     final = traits(c)
     assert final["columns"] == ["exact"]
-    saved = {r["i"]: r for r in final["snapshot"]["rows"]}
+    saved = saved_table(c)
     shown = page_table(c)
     keys = ("status", "output", "scores", "input", "expected", "rating", "tool_calls")
     for i in range(len(DATASET)):
-        assert {k: shown[i][k] for k in keys} == {k: saved[i][k] for k in keys}
+        assert {k: shown[i].get(k) for k in keys} == {k: saved[i].get(k) for k in keys}
         assert saved[i]["output"] == ev.cases[i].output
         assert saved[i]["output"].startswith("w0 w1 ")
         assert saved[i]["scores"] == {"exact": True}
@@ -254,7 +279,7 @@ def test_a_loaded_evaluation_shows_its_table_and_transcripts(
     back.show()
     c = widget_comm(comms)
     final = traits(c)
-    assert [r["output"] for r in final["snapshot"]["rows"]] == [k.output for k in ev.cases]
+    assert [r["output"] for r in saved_table(c).values()] == [k.output for k in ev.cases]
     assert [t["status"] for t in final["transcripts"]] == ["completed"] * 3
     with pytest.raises(RuntimeError, match="read from a file"):
         back.rerun(0)

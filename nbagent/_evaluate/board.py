@@ -19,7 +19,7 @@ import threading
 from typing import Any
 
 from nbagent._evaluate.cases import EvalCase
-from nbagent._evaluate.table import OUTPUT_CHARS, Evaluation, header_of, row_of
+from nbagent._evaluate.table import OUTPUT_CHARS, Evaluation, header_of, row_of, text_of
 from nbagent._evaluate.tasks import MakeView
 from nbagent._evaluate.widget import CaseView, EvaluationWidget
 from nbagent.runtime import marimo
@@ -116,11 +116,18 @@ class Board:
         """Send what is pending and write the saved traits (the table, the transcripts)."""
         with self._lock:
             self._flush()
-            self.widget.transcripts = [
+            transcripts = [
                 c.transcript.to_dict() if c.status not in ("queued", "skipped") else None
                 for c in self.ev.cases
             ]
-            self._write_snapshot()
+            table = self._table()
+            for row in table["rows"]:  # the page reads an answer from its transcript: once
+                if "output" in row and row["output"] == text_of(transcripts[row["i"]]):
+                    del row["output"]
+            with self.widget.hold_sync():
+                self.widget.transcripts = transcripts
+                self._columns_now()
+                self.widget.snapshot = table
             self._update_displays()
 
     def _ensure_thread(self) -> None:
@@ -158,8 +165,8 @@ class Board:
             rows.append(row)
             if self.ev.cases[i].status == "running":
                 self._sent[i] = row["output"]
-            else:
-                self._sent.pop(i, None)
+            elif self._sent.pop(i, None) == row["output"]:
+                del row["output"]  # the page has it, streamed
         appends: list[list[Any]] = []
         for case in self.ev.cases:
             if case.status != "running" or case.index in self._dirty or case.run is None:
@@ -200,10 +207,6 @@ class Board:
             if row["status"] == "running":
                 self._sent[row["i"]] = row["output"]
         return {"seq": self._seq, "header": header_of(self.ev), "rows": rows}
-
-    def _write_snapshot(self) -> None:
-        self._columns_now()
-        self.widget.snapshot = self._table()
 
     # -- the page's requests ---------------------------------------------------------------
 

@@ -243,7 +243,14 @@ def _cell(value: Any) -> str:
 
 def table_html(title: str, summary: str, rows: Sequence[dict[str, Any]]) -> str:
     """The evaluation as a static table: every value escaped (model output is untrusted)."""
-    columns = [k for k in (rows[0] if rows else {}) if k not in ("score_errors", "repeat")]
+    # The columns some row has a value in (a thousand empty cells are bytes, not a table).
+    shown = ("input", "output", "status")
+    columns = [
+        k
+        for k in (rows[0] if rows else {})
+        if k not in ("score_errors", "repeat")
+        and (k in shown or any(r.get(k) not in (None, "") for r in rows))
+    ]
     head = "".join(f"<th>{html.escape(c)}</th>" for c in ["#", *columns])
     body = []
     for i, r in enumerate(rows):

@@ -17,7 +17,7 @@ from nbagent._evaluate import records
 from nbagent._evaluate.cases import EvalCase
 from nbagent._evaluate.tasks import prompt_of
 
-__all__ = ["INPUT_CHARS", "OUTPUT_CHARS", "Evaluation", "header_of", "row_of"]
+__all__ = ["INPUT_CHARS", "OUTPUT_CHARS", "Evaluation", "header_of", "row_of", "text_of"]
 
 
 class Evaluation(Protocol):
@@ -52,6 +52,16 @@ INPUT_CHARS = 500
 """Characters of a case's input and expected output in its row (its run view has the rest)."""
 OUTPUT_CHARS = 2000
 """Characters of a case's answer in its row (its run view has the rest)."""
+
+
+_WHOLE = frozenset(("i", "status", "output"))
+"""A row's fields sent even when empty: a row with ``status`` is a whole row (the page
+replaces the one it has; without ``output``, the page's stays: it has it already)."""
+
+
+def _empty(value: Any) -> bool:
+    """None, "" or {} (a thumbs down, False, and a 0 are values)."""
+    return value is None or (isinstance(value, (str, dict)) and not value)
 
 
 def _shown(value: Any, limit: int) -> str | None:
@@ -102,7 +112,20 @@ def row_of(case: EvalCase, delta: dict[str, float] | None) -> dict[str, Any]:
     if delta is not None:
         row["deltas"] = delta
         row["changed"] = any(abs(v) > 1e-12 for v in delta.values())
-    return row
+    # What is not there is empty: a thousand rows of nulls are most of a table's bytes.
+    if not row.get("changed"):
+        row.pop("changed", None)
+    if not row["repeat"]:
+        del row["repeat"]
+    return {k: v for k, v in row.items() if k in _WHOLE or not _empty(v)}
+
+
+def text_of(state: dict[str, Any] | None) -> str:
+    """A saved run's answer as a row shows it (``js/src/evaluation/rows.js`` ``textOf``):
+    its text blocks, a blank line between two."""
+    blocks = (state or {}).get("blocks") or []
+    texts = [str(b.get("text") or "") for b in blocks if b.get("type") == "text"]
+    return "\n\n".join(texts)[:OUTPUT_CHARS]
 
 
 def header_of(ev: Evaluation) -> dict[str, Any]:

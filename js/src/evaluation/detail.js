@@ -101,7 +101,7 @@ export function openDetail(i, ctx) {
       kind = to;
       run.replaceChildren(box);
     } catch (e) {
-      if (!closed) setText(run, `The case's run could not be shown: ${e}`);
+      if (!closed) setText(run, `Cannot show this run: ${e}`);
     }
   }
 
@@ -144,8 +144,8 @@ export function openDetail(i, ctx) {
           if (g !== gen) return;
           liveRef = ref;
           return await show("live", (box) => loader.render({ model: live, el: box }), g);
-        } catch (e) {
-          console.warn("nbagent: no live run view:", e);
+        } catch {
+          // no such model (a saved notebook's): the saved run shows
         }
       }
       if (kind || !state || typeof state !== "object") return;

@@ -11,7 +11,7 @@ import { setText } from "../format.js";
 import { HOST_EVENT, OUTPUT_EVENT } from "../offer.js";
 import { openDetail } from "./detail.js";
 import { headerView } from "./header.js";
-import { applyRows, counts, ev, FILTERS, ordered } from "./rows.js";
+import { applyRows, counts, ev, FILTERS, ordered, textOf } from "./rows.js";
 import { columnsFor, table } from "./table.js";
 
 /**
@@ -55,8 +55,8 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
   const send = (/** @type {object} */ msg) => {
     try {
       model.send(msg);
-    } catch (e) {
-      console.warn("nbagent: cannot send to the kernel:", e); // a saved notebook: no kernel
+    } catch {
+      // a saved notebook: no kernel to ask
     }
   };
   const header = headerView({ send, mayAct, signal });
@@ -124,7 +124,14 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
     seq = snap.seq ?? 0;
     head = snap.header;
     rows.length = 0;
-    applyRows(rows, snap.rows, []);
+    const texts = model.get("transcripts");
+    applyRows(
+      rows,
+      snap.rows.map((/** @type {any} */ r) =>
+        r && !("output" in r) ? { ...r, output: textOf(texts?.[r.i]) } : r,
+      ),
+      [],
+    );
     for (const i of new Set([...grid.shown.keys(), ...details.keys()])) touch(i);
     drawHeader();
     changed(true);

@@ -127,7 +127,11 @@ export function applyRows(rows, partial, append) {
   const touched = new Set();
   for (const p of Array.isArray(partial) ? partial : []) {
     if (typeof p?.i !== "number") continue;
-    rows[p.i] = Object.assign(rows[p.i] ?? { i: p.i }, p);
+    // A row with its status is whole (what is not there is empty), but for its answer when
+    // the page has it already (streamed, or in the case's transcript: `textOf`).
+    const old = rows[p.i];
+    rows[p.i] =
+      "status" in p ? { output: old?.output ?? "", ...p } : Object.assign(old ?? { i: p.i }, p);
     touched.add(p.i);
   }
   for (const a of Array.isArray(append) ? append : []) {
@@ -139,6 +143,17 @@ export function applyRows(rows, partial, append) {
   }
   return touched;
 }
+
+/**
+ * A saved run's answer as its row shows it (nbagent/_evaluate/table.py `text_of`).
+ * @param {any} state
+ */
+export const textOf = (state) =>
+  (state?.blocks ?? [])
+    .filter((/** @type {any} */ b) => b?.type === "text")
+    .map((/** @type {any} */ b) => b.text) // (join writes a missing one as "")
+    .join("\n\n")
+    .slice(0, 2000);
 
 /** @param {number} x 3 significant digits: 0.823, 12.3, 1230 */
 export const sig3 = (x) => String(Number(x.toPrecision(3)));
