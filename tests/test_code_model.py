@@ -70,8 +70,10 @@ def test_a_widgets_own_code_is_not_text(monkeypatch: pytest.MonkeyPatch) -> None
     from nbagent._evaluate.widget import EvaluationWidget
 
     code = _make_code_model()
+    monkeypatch.setattr("nbagent._widget.code_model", lambda: code)  # the page's, fresh
     comms = record_comms(monkeypatch)  # anywidget sends `_esm` as a state update: looked at
-    widget = EvaluationWidget(code=code, snapshot={"seq": 0, "header": {}, "rows": []})
+    widget = EvaluationWidget(snapshot={"seq": 0, "header": {}, "rows": []})
+    assert widget.code is code
     assert "$" in widget._esm
     assert any("_esm" in data.get("state", {}) for c in comms for _, data in c.log)
     assert code.math == ""
