@@ -39,26 +39,20 @@ def traits(c: RecordingComm) -> dict[str, Any]:
 
 
 def apply(rows: dict[int, dict[str, Any]], partial: list[dict[str, Any]]) -> None:
-    """A page's rule (``js/src/evaluation/rows.js``): a row with its status is whole (what is
-    not there is empty), but for the answer the page has; a row without is a change."""
+    """A page's rule (``js/src/evaluation/rows.js``): a row's change sets the fields it has
+    (None empties one)."""
     for p in partial:
-        old = rows.get(p["i"], {})
-        if "status" in p:
-            rows[p["i"]] = {"output": old.get("output", ""), **p}
-        else:
-            rows[p["i"]] = {**old, **p}
+        rows.setdefault(p["i"], {"i": p["i"]}).update(p)
 
 
 def page_table(c: RecordingComm) -> dict[int, dict[str, Any]]:
     """The rows a page holds that got the opening snapshot and every message, in order."""
     opened = c.log[0][1]["state"]["snapshot"]
-    rows: dict[int, dict[str, Any]] = {}
-    apply(rows, opened["rows"])
+    rows = {r["i"]: dict(r) for r in opened["rows"]}
     seq = opened["seq"]
     for m in customs(c):
         if m.get("type") == "snapshot":
-            rows, seq = {}, m["seq"]
-            apply(rows, m["rows"])
+            rows, seq = {r["i"]: dict(r) for r in m["rows"]}, m["seq"]
             continue
         if m["type"] == "output":
             continue

@@ -218,17 +218,20 @@ describe("the change feed", () => {
     expect(rowEls(el)[1]).toBe(before);
   });
 
-  test("a whole row replaces the old one, but for the answer the page has", async () => {
+  test("a change sets the fields it has, null empties one; the streamed answer stays", async () => {
     const { model, el } = mount({
       rows: [row(0, { status: "running", output: "Par", error: "x" })],
     });
     await frame();
-    // Ended: its fields (what is not there is empty), its answer as streamed.
-    model.msg({ type: "rows", seq: 2, rows: [{ i: 0, status: "completed" }], append: [] });
+    model.msg({
+      type: "rows",
+      seq: 2,
+      rows: [{ i: 0, status: "completed", error: null, latency_s: null }],
+      append: [],
+    });
     expect(cell(el, 0, "output").textContent).toBe("Par");
     expect(cell(el, 0, "status").textContent).toBe("completed");
     expect(cell(el, 0, "latency").textContent).toBe("");
-    // Run again: its answer starts anew.
     model.msg({
       type: "rows",
       seq: 3,

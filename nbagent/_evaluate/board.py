@@ -19,7 +19,14 @@ import threading
 from typing import Any
 
 from nbagent._evaluate.cases import EvalCase
-from nbagent._evaluate.table import OUTPUT_CHARS, Evaluation, header_of, row_of, text_of
+from nbagent._evaluate.table import (
+    OUTPUT_CHARS,
+    Evaluation,
+    compact_state,
+    header_of,
+    row_of,
+    text_of,
+)
 from nbagent._evaluate.tasks import MakeView
 from nbagent._evaluate.widget import CaseView, EvaluationWidget
 from nbagent.runtime import marimo
@@ -45,7 +52,7 @@ class Board:
         self._lock = threading.RLock()
         self._seq = 0
         self._dirty: set[int] = set()
-        self._sent: dict[int, str] = {}  # each running case's answer as the page has it
+        self._page: dict[int, dict[str, Any]] = {}  # each row as the page has it
         self._views: dict[int, CaseView] = {}
         self._wanted: set[int] = set()  # opened by the page before their run existed
         self._thread: threading.Thread | None = None
@@ -117,7 +124,9 @@ class Board:
         with self._lock:
             self._flush()
             transcripts = [
-                c.transcript.to_dict() if c.status not in ("queued", "skipped") else None
+                compact_state(c.transcript.to_dict())
+                if c.status not in ("queued", "skipped")
+                else None
                 for c in self.ev.cases
             ]
             table = self._table()
@@ -159,28 +168,16 @@ class Board:
             self.open(i)
         self._columns_now()
         rows: list[dict[str, Any]] = []
+        appends: list[list[Any]] = []
         deltas = self.ev.deltas
         for i in sorted(self._dirty):
-            row = row_of(self.ev.cases[i], deltas[i] if deltas else None)
-            rows.append(row)
-            if self.ev.cases[i].status == "running":
-                self._sent[i] = row["output"]
-            elif self._sent.pop(i, None) == row["output"]:
-                del row["output"]  # the page has it, streamed
-        appends: list[list[Any]] = []
+            self._change(row_of(self.ev.cases[i], deltas[i] if deltas else None), rows, appends)
         for case in self.ev.cases:
             if case.status != "running" or case.index in self._dirty or case.run is None:
                 continue
             with case.run.lock:
                 text = case.transcript.text[:OUTPUT_CHARS]
-            sent = self._sent.get(case.index, "")
-            if text == sent:
-                continue
-            if text.startswith(sent):
-                appends.append([case.index, text[len(sent) :]])
-            else:  # not a continuation (a block replaced): the whole answer again
-                rows.append({"i": case.index, "output": text})
-            self._sent[case.index] = text
+            self._change({"i": case.index, "output": text}, rows, appends, whole=False)
         self._dirty.clear()
         if not rows and not appends:
             return
@@ -194,6 +191,34 @@ class Board:
         }
         self.widget.send(message)
 
+    def _change(
+        self,
+        row: dict[str, Any],
+        rows: list[dict[str, Any]],
+        appends: list[list[Any]],
+        *,
+        whole: bool = True,
+    ) -> None:
+        """What the page must change to show ``row`` (a whole row, or only its answer): the
+        fields that differ (None: gone), and the answer's new text as an append when it
+        goes on from what the page has."""
+        i = row["i"]
+        page = self._page.setdefault(i, {"i": i})
+        change = {k: v for k, v in row.items() if k != "output" and page.get(k) != v}
+        if whole:
+            change |= {k: None for k in page if k not in row and k != "output"}
+        text, had = row.get("output", ""), page.get("output", "")
+        if text != had:
+            if text.startswith(had):
+                appends.append([i, text[len(had) :]])
+            else:
+                change["output"] = text
+        if change:
+            rows.append({"i": i, **change})
+        if whole:
+            page.clear()
+        page.update(row)
+
     def _columns_now(self) -> None:
         names = self.ev.score_names
         if names != self._columns:
@@ -201,11 +226,10 @@ class Board:
             self.widget.columns = names
 
     def _table(self) -> dict[str, Any]:
+        """The whole table now; what the page has from then on (``_page``)."""
         deltas = self.ev.deltas
         rows = [row_of(c, deltas[c.index] if deltas else None) for c in self.ev.cases]
-        for row in rows:
-            if row["status"] == "running":
-                self._sent[row["i"]] = row["output"]
+        self._page = {r["i"]: dict(r) for r in rows}
         return {"seq": self._seq, "header": header_of(self.ev), "rows": rows}
 
     # -- the page's requests ---------------------------------------------------------------

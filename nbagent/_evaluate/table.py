@@ -17,7 +17,15 @@ from nbagent._evaluate import records
 from nbagent._evaluate.cases import EvalCase
 from nbagent._evaluate.tasks import prompt_of
 
-__all__ = ["INPUT_CHARS", "OUTPUT_CHARS", "Evaluation", "header_of", "row_of", "text_of"]
+__all__ = [
+    "INPUT_CHARS",
+    "OUTPUT_CHARS",
+    "Evaluation",
+    "compact_state",
+    "header_of",
+    "row_of",
+    "text_of",
+]
 
 
 class Evaluation(Protocol):
@@ -118,6 +126,19 @@ def row_of(case: EvalCase, delta: dict[str, float] | None) -> dict[str, Any]:
     if not row["repeat"]:
         del row["repeat"]
     return {k: v for k, v in row.items() if k in _WHOLE or not _empty(v)}
+
+
+def compact_state(state: dict[str, Any]) -> dict[str, Any]:
+    """A run's saved state without its empty fields (None, [], {}; usage's unknown counts):
+    the run view reads a missing one as empty, as in a run's first state (``{"blocks": []}``).
+    """
+    out = {k: v for k, v in state.items() if k == "blocks" or v not in (None, [], {})}
+    usage = {k: v for k, v in (out.get("usage") or {}).items() if v is not None}
+    if usage:
+        out["usage"] = usage
+    else:
+        out.pop("usage", None)
+    return out
 
 
 def text_of(state: dict[str, Any] | None) -> str:

@@ -127,11 +127,7 @@ export function applyRows(rows, partial, append) {
   const touched = new Set();
   for (const p of Array.isArray(partial) ? partial : []) {
     if (typeof p?.i !== "number") continue;
-    // A row with its status is whole (what is not there is empty), but for its answer when
-    // the page has it already (streamed, or in the case's transcript: `textOf`).
-    const old = rows[p.i];
-    rows[p.i] =
-      "status" in p ? { output: old?.output ?? "", ...p } : Object.assign(old ?? { i: p.i }, p);
+    rows[p.i] = Object.assign(rows[p.i] ?? { i: p.i }, p);
     touched.add(p.i);
   }
   for (const a of Array.isArray(append) ? append : []) {
