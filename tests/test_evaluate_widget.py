@@ -14,7 +14,7 @@ import pytest
 import nbagent
 from nbagent import Evaluation
 from nbagent._evaluate.board import EVALUATION_MIME
-from nbagent._evaluate.table import OUTPUT_CHARS, text_of
+from nbagent._evaluate.table import OUTPUT_CHARS, saved_rows, text_of
 from nbagent._transcript import apply_op
 from nbagent._wire import decode_ops
 from tests.recording import RecordingComm, customs
@@ -137,10 +137,10 @@ def test_a_page_that_applies_the_feed_holds_the_final_table(comms: list[Recordin
         8,
         {"exact": 1.0},
     )
-    # The transcripts a saved notebook opens a case from.
-    states = final["transcripts"]
-    assert len(states) == 8
-    assert all(s["status"] == "completed" for s in states)
+    # What a saved notebook opens a case from: runs that are only their answer are implied
+    # by their rows (no transcript saved twice).
+    assert final["transcripts"] == [None] * 8
+    assert [r.get("t") for r in final["snapshot"]["rows"]] == [1] * 8
 
 
 def test_a_row_shows_a_bounded_answer(comms: list[RecordingComm]) -> None:
@@ -274,7 +274,8 @@ def test_a_loaded_evaluation_shows_its_table_and_transcripts(
     c = widget_comm(comms)
     final = traits(c)
     assert [r["output"] for r in saved_table(c).values()] == [k.output for k in ev.cases]
-    assert [t["status"] for t in final["transcripts"]] == ["completed"] * 3
+    assert final["transcripts"] == [None] * 3  # each implied by its row
+    assert [r["t"] for r in final["snapshot"]["rows"]] == [1] * 3
     with pytest.raises(RuntimeError, match="read from a file"):
         back.rerun(0)
 
@@ -331,3 +332,32 @@ def test_output_is_answered_with_the_whole_payload(comms: list[RecordingComm]) -
     assert len(payload["transcripts"]) == 2
     assert "&lt;a&gt;" in data["text/html"]
     assert data["application/vnd.jupyter.widget-view+json"]["model_id"] == payload["model_id"]
+
+
+def test_a_saved_table_keeps_each_answer_once() -> None:
+    """A run that is only its answer is implied by its row (no transcript saved); another
+    keeps its transcript, and its row leaves out the answer the transcript has."""
+    plain = {"status": "completed", "started_at": 1.0, "ended_at": 2.0, "usage": {}}
+    text = {"type": "text", "id": "text", "text": "Oslo"}
+    tool = {"type": "tool", "id": "c1", "name": "weather"}
+    rows = [
+        {"i": 0, "status": "completed", "output": "Oslo"},
+        {"i": 1, "status": "completed", "output": "Oslo\n\nRome"},
+        {"i": 2, "status": "completed", "output": "42"},
+        {"i": 3, "status": "error", "output": "Oslo"},
+        {"i": 4, "status": "skipped", "output": ""},
+    ]
+    states: list[dict[str, Any] | None] = [
+        {**plain, "blocks": [text]},
+        {**plain, "blocks": [text, tool, {**text, "text": "Rome"}]},
+        {**plain, "blocks": []},  # a function's value, not its run's text
+        {**plain, "status": "error", "error": {"message": "x"}, "blocks": [text]},
+        None,
+    ]
+    kept = saved_rows(rows, states)
+    assert kept == [None, states[1], states[2], states[3], None]
+    assert rows[0] == {"i": 0, "status": "completed", "output": "Oslo", "t": 1}
+    assert rows[1] == {"i": 1, "status": "completed"}  # read from its transcript
+    assert rows[2]["output"] == "42"
+    assert "output" not in rows[3]
+    assert text_of(states[1]) == "Oslo\n\nRome"

@@ -566,8 +566,9 @@ describe("opening a row", () => {
     const saved = renders[0].model;
     expect(saved.get("snapshot")).toEqual({ seq: 1, state });
     expect(saved.get("page_actions")).toBe(false);
-    expect(saved.get("can_rerun")).toBe(false);
-    expect(saved.get("show_thinking")).toBe(true);
+    // What the run widget reads as none when missing: no Re-run, thinking shown.
+    expect(saved.get("can_rerun")).toBeFalsy();
+    expect(saved.get("show_thinking")).not.toBe(false);
     expect(saved.get("code")).toBe("IPY_MODEL_code1");
     expect(saved.get("store_key")).toBe("nba-ev:run-7:1");
     expect(saved.widget_manager).toBe(model.widget_manager);
@@ -593,6 +594,24 @@ describe("opening a row", () => {
     await frame();
     expect(model.sent).toEqual([{ type: "open", i: 1 }]);
     expect(renders.at(-1)?.model).toBe(live);
+  });
+
+  test("a case whose run is its answer (t) opens a run made from its row", async () => {
+    const { el } = mount({
+      rows: [row(0, { t: 1, output: "Oslo: 3 °C", ttft_s: 0.5, latency_s: 2 })],
+      traits: { transcripts: [null] },
+    });
+    await frame();
+    cell(el, 0, "input").click();
+    await frame();
+    expect(renders.length).toBe(1);
+    expect(renders[0].model.get("snapshot").state).toEqual({
+      status: "completed",
+      started_at: 0,
+      first_token_at: 0.5,
+      ended_at: 2,
+      blocks: [{ type: "text", id: "text", text: "Oslo: 3 °C" }],
+    });
   });
 
   test("an opened row's detail is placed in the offsets; several rows open at once", async () => {

@@ -25,7 +25,7 @@ from nbagent._evaluate.table import (
     compact_state,
     header_of,
     row_of,
-    text_of,
+    saved_rows,
 )
 from nbagent._evaluate.tasks import MakeView
 from nbagent._evaluate.widget import CaseView, EvaluationWidget
@@ -123,16 +123,14 @@ class Board:
         """Send what is pending and write the saved traits (the table, the transcripts)."""
         with self._lock:
             self._flush()
-            transcripts = [
+            states = [
                 compact_state(c.transcript.to_dict())
                 if c.status not in ("queued", "skipped")
                 else None
                 for c in self.ev.cases
             ]
             table = self._table()
-            for row in table["rows"]:  # the page reads an answer from its transcript: once
-                if "output" in row and row["output"] == text_of(transcripts[row["i"]]):
-                    del row["output"]
+            transcripts = saved_rows(table["rows"], states)
             with self.widget.hold_sync():
                 self.widget.transcripts = transcripts
                 self._columns_now()

@@ -24,6 +24,7 @@ __all__ = [
     "compact_state",
     "header_of",
     "row_of",
+    "saved_rows",
     "text_of",
 ]
 
@@ -139,6 +140,50 @@ def compact_state(state: dict[str, Any]) -> dict[str, Any]:
     else:
         out.pop("usage", None)
     return out
+
+
+_IMPLIED = frozenset(
+    (
+        *("version", "run_id", "title", "status", "end_reason", "started_at"),
+        *("first_token_at", "ended_at", "deltas", "generating_s", "usage", "blocks"),
+    )
+)
+"""What a saved run may hold and still be implied by its row (a run that is its answer)."""
+
+
+def saved_rows(
+    rows: list[dict[str, Any]], states: list[dict[str, Any] | None]
+) -> list[dict[str, Any] | None]:
+    """What a saved notebook keeps of each case, its answer once: a run that is only its
+    answer is implied by its row (``"t": 1`` and no transcript: the page makes the run from
+    the row, ``js/src/evaluation/detail.js``); else a row leaves out an answer its transcript
+    has (``text_of``). Changes ``rows``; returns the transcripts to save."""
+    kept: list[dict[str, Any] | None] = []
+    for row, state in zip(rows, states, strict=True):
+        if state is not None and _implied(row, state):
+            row["t"] = 1
+            kept.append(None)
+            continue
+        kept.append(state)
+        if state is not None and "output" in row and row["output"] == text_of(state):
+            del row["output"]
+    return kept
+
+
+def _implied(row: dict[str, Any], state: dict[str, Any]) -> bool:
+    blocks = state.get("blocks") or []
+    if row.get("status") != "completed" or state.get("status") != "completed":
+        return False
+    if set(state) - _IMPLIED or set(state.get("usage") or {}) - {"input_tokens", "output_tokens"}:
+        return False
+    if len(blocks) != 1 or set(blocks[0]) - {"type", "id", "text", "refusal"}:
+        return False
+    block = blocks[0]
+    return (
+        block.get("type") == "text"
+        and not block.get("refusal")
+        and (block.get("text") == row.get("output"))
+    )
 
 
 def text_of(state: dict[str, Any] | None) -> str:

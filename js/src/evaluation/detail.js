@@ -26,28 +26,39 @@ import { ev } from "./rows.js";
  */
 export function savedRunModel(model, key, state) {
   /** @type {Record<string, unknown>} */
+  // What the run widget reads and has no default for (a missing title, forks, replay,
+  // can_rerun read as none): a saved run offers nothing that needs the kernel.
   const traits = {
     snapshot: { seq: 1, state },
-    title: "",
-    show_thinking: true,
     store_key: key,
     code: model.get("code"),
-    can_rerun: false,
-    forks: [],
-    replay: {},
     page_actions: false,
   };
   const none = () => {};
   return {
     get: (/** @type {string} */ k) => traits[k],
-    set: none,
-    save_changes: none,
     on: none,
     off: none,
     send: none,
     widget_manager: model.widget_manager,
   };
 }
+
+/**
+ * The saved run of a case whose run is its answer (`"t": 1`: nbagent/_evaluate/table.py
+ * `saved_rows` saved no transcript for it), made from its row.
+ * @param {Row | undefined} r
+ */
+const implied = (r) =>
+  r?.t
+    ? {
+        status: r.status,
+        started_at: 0,
+        first_token_at: r.ttft_s,
+        ended_at: r.latency_s,
+        blocks: [{ type: "text", id: "text", text: r.output }],
+      }
+    : null;
 
 /**
  * @param {number} i the case
@@ -67,6 +78,8 @@ export function openDetail(i, ctx) {
   // What the run view shows: "" (nothing yet), "saved" or "live"; a later mount wins.
   let kind = "";
   let liveRef = ""; // the live model shown (a re-run case gets another)
+  /** @type {Row | undefined} the row as last drawn */
+  let row;
   /** @type {(() => void) | null | undefined} */
   let cleanup;
   let gen = 0;
@@ -110,6 +123,7 @@ export function openDetail(i, ctx) {
     el,
     height: 320, // until measured
     draw(r) {
+      row = r;
       /** @type {[string, unknown, string?][]} */
       const parts = [
         ["Error", r.error, "err"],
@@ -135,7 +149,7 @@ export function openDetail(i, ctx) {
     },
     async mount(model, key) {
       const ref = model.get("opened")?.[String(i)];
-      const state = model.get("transcripts")?.[i];
+      const state = model.get("transcripts")?.[i] ?? implied(row);
       const manager = model.widget_manager;
       if (typeof ref === "string" && ref && ref !== liveRef && manager) {
         const g = ++gen;
