@@ -68,6 +68,11 @@ _WHOLE = frozenset(("i", "status", "output"))
 replaces the one it has; without ``output``, the page's stays: it has it already)."""
 
 
+def _ms(seconds: float | None) -> float | None:
+    """Seconds to the millisecond (the table shows no finer)."""
+    return None if seconds is None else round(seconds, 3)
+
+
 def _empty(value: Any) -> bool:
     """None, "" or {} (a thumbs down, False, and a 0 are values)."""
     return value is None or (isinstance(value, (str, dict)) and not value)
@@ -113,7 +118,7 @@ def row_of(case: EvalCase, delta: dict[str, float] | None) -> dict[str, Any]:
         "error": case.error,
         "scores": {k: _json_value(v) for k, v in case.scores.items()},
         "score_errors": dict(case.score_errors),
-        **case.metrics(),
+        **{k: _ms(v) if k in ("latency_s", "ttft_s") else v for k, v in case.metrics().items()},
         "repeat": case.repeat,
         "rating": case.rating,
         "comment": case.comment,
