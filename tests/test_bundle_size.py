@@ -69,33 +69,23 @@ def test_answer_chunk_within_budget_and_apart_from_the_widget() -> None:
     assert "DOMPurify" not in code  # everything from a server goes in as text
 
 
-INSPECTOR_BUDGET = 16 * 1024  # bytes, minified: the MCP inspector's view, forms and lists
+# bytes, minified: a widget of its own's code (the MCP inspector's view, forms and lists; an
+# evaluation's header, filters and table), with its class prefix.
+OWN_CHUNKS = [("inspector", 16 * 1024, "nba-insp"), ("evaluation", 16 * 1024, "nba-ev")]
 
 
-def test_inspector_chunk_within_budget_and_apart_from_the_widget() -> None:
-    """The inspector is its own widget's code: pages without one load none of it, and it
-    draws its calls with the run widget's code (through the loader), not a copy."""
-    chunk = _within("inspector.js", INSPECTOR_BUDGET)
-    assert (STATIC / "inspector.css").is_file(), "nbagent/static/inspector.css is missing"
+@pytest.mark.parametrize(("name", "budget", "prefix"), OWN_CHUNKS)
+def test_a_widgets_own_chunk_within_budget_and_apart_from_the_widget(
+    name: str, budget: int, prefix: str
+) -> None:
+    """The inspector and an evaluation's table are their own widgets' code: pages without
+    one load none of it, and each draws a run (a call, an opened case) with the run widget's
+    code (through the loader), not a copy."""
+    chunk = _within(f"{name}.js", budget)
+    assert (STATIC / f"{name}.css").is_file(), f"nbagent/static/{name}.css is missing"
     widget = _built("widget.js").read_text(encoding="utf-8")
-    assert "nba-insp" not in widget
+    assert prefix not in widget
     code = chunk.read_text(encoding="utf-8")
-    assert "nba-insp" in code
-    assert "DOMPurify" not in code  # everything the server sent goes in as text
-    assert "marked" not in code.lower()
-
-
-EVALUATION_BUDGET = 16 * 1024  # bytes, minified: an evaluation's header, filters and table
-
-
-def test_evaluation_chunk_within_budget_and_apart_from_the_widget() -> None:
-    """An evaluation's table is its own widget's code: pages without one load none of it, and
-    it draws an opened case with the run widget's code (through the loader), not a copy."""
-    chunk = _within("evaluation.js", EVALUATION_BUDGET)
-    assert (STATIC / "evaluation.css").is_file(), "nbagent/static/evaluation.css is missing"
-    widget = _built("widget.js").read_text(encoding="utf-8")
-    assert "nba-ev" not in widget
-    code = chunk.read_text(encoding="utf-8")
-    assert "nba-ev" in code
-    assert "DOMPurify" not in code  # everything the kernel sent goes in as text
+    assert prefix in code
+    assert "DOMPurify" not in code  # everything from a server or the kernel goes in as text
     assert "marked" not in code.lower()
