@@ -55,7 +55,9 @@ export function savedRunModel(model, key, state) {
  * @returns {Detail}
  */
 export function openDetail(i, ctx) {
-  const el = ev("div", "detail");
+  // In a slot as wide as a row, placed by the table: it stays in view scrolled sideways.
+  const el = ev("div", "slot");
+  const box = ev("div", "detail");
   const info = ev("div", "info");
   const rerun = actionButton("Re-run case", "nba-ev-rerun");
   rerun.addEventListener("click", () => ctx.send({ type: "rerun", i }));
@@ -63,7 +65,8 @@ export function openDetail(i, ctx) {
   // A case's run view offers its output to a host (js/src/offer.js): not this output's.
   for (const name of [HOST_EVENT, OUTPUT_EVENT])
     run.addEventListener(name, (e) => e.stopPropagation());
-  el.append(info, ...(ctx.mayAct ? [rerun] : []), run);
+  el.append(box);
+  box.append(info, ...(ctx.mayAct ? [rerun] : []), run);
   // What the run view shows: "" (nothing yet), "saved" or "live"; a later mount wins.
   let kind = "";
   let liveRef = ""; // the live model shown (a re-run case gets another)
