@@ -180,6 +180,33 @@ describe("the header", () => {
     expect(model.listenerCount()).toBe(0);
   });
 
+  test("a message redraws only what changed: the means and Stop stay as they are", async () => {
+    const { el, model } = mount({ head: { status: "running", done: 2 } });
+    await frame();
+    const title = /** @type {HTMLElement} */ (el.querySelector(".nba-ev-title"));
+    const stop = title.querySelector(".nba-ev-stop");
+    const means = [...el.querySelectorAll(".nba-ev-mean")];
+    /** @type {MutationRecord[]} */
+    const seen = [];
+    const watch = new MutationObserver((r) => seen.push(...r));
+    watch.observe(title, { childList: true, subtree: true, characterData: true });
+    watch.observe(/** @type {Node} */ (el.querySelector(".nba-ev-means")), { childList: true });
+    const head = header({ status: "running", done: 3 });
+    model.msg({ type: "rows", seq: 2, rows: [{ i: 0, output: "x" }], append: [], header: head });
+    expect(seen.concat(watch.takeRecords())).toEqual([]);
+    expect(title.querySelector(".nba-ev-stop")).toBe(stop);
+    expect([...el.querySelectorAll(".nba-ev-mean")]).toEqual(means);
+    expect(el.querySelector(".nba-ev-line")?.textContent).toMatch(/^3\/4/);
+    // New means are drawn; the end of the run takes Stop away.
+    const means2 = { exact: 0.75, judge: 0.15 };
+    const done = header({ status: "completed", means: means2 });
+    model.msg({ type: "rows", seq: 3, rows: [], append: [], header: done });
+    watch.disconnect();
+    expect(el.querySelector(".nba-ev-mean")?.textContent).toBe("exact 0.75");
+    expect(el.querySelector(".nba-ev-stop")).toBeNull();
+    expect(title.textContent).toContain("v2 prompt");
+  });
+
   test("a finished evaluation: no Stop, a mean that went down", async () => {
     const { el } = mount({
       head: { changes: { judge: { mean: 0.15, baseline: 0.3, change: -0.15 } } },

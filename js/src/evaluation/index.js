@@ -89,7 +89,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
       send({ type: "rate", i, up, comment });
     },
   });
-  grid.el.addEventListener("scroll", () => changed(false, true), { signal, passive: true });
+  grid.el.addEventListener("scroll", () => changed(), { signal, passive: true });
   const root = ev("div", "");
   root.className = "nbagent nba-ev";
   root.append(header.el, filters, grid.el);
@@ -207,12 +207,12 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
 
   /**
    * Draw on the next frame: the order (when `again`), the rows in view.
-   * @param {boolean} again the rows or the filter changed (not only the scroll)
-   * @param {boolean} [scroll] only the scroll changed: the rows drawn may do
+   * @param {boolean} [again] the rows or the filter changed; false: an opened row; none: the
+   *   scroll only (the rows drawn may do)
    */
-  function changed(again, scroll = false) {
-    reorder ||= again;
-    redraw ||= !scroll;
+  function changed(again) {
+    reorder ||= !!again;
+    redraw ||= again !== undefined;
     if (scheduled) return;
     scheduled = true;
     frame(() => {

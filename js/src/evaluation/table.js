@@ -77,6 +77,10 @@ export function table(ctx) {
   // The rows drawn: order[from] to order[to - 1].
   let from = 0;
   let to = 0;
+  // The box's scroll offset, read as it scrolls (a read in layout() would lay the page out
+  // there first, then again for what layout() changed).
+  let at = 0;
+  el.addEventListener("scroll", () => (at = el.scrollTop), { signal: ctx.signal, passive: true });
 
   el.addEventListener(
     "click",
@@ -230,9 +234,9 @@ export function table(ctx) {
       for (const i of order)
         tops.push(tops[tops.length - 1] + ROW_HEIGHT + (details.get(i)?.height ?? 0));
       const n = order.length;
-      const y = Math.max(0, el.scrollTop - ROW_HEIGHT);
-      // The box's height, at least its CSS max-height's (it is short while still empty).
-      const end = y + Math.max(el.clientHeight, VIEW);
+      const y = Math.max(0, at - ROW_HEIGHT);
+      // The box's height: its CSS max-height (it is shorter only while the rows do not fill it).
+      const end = y + VIEW;
       let first = 0;
       while (first < n && tops[first + 1] <= y) first++;
       let last = first;
@@ -240,18 +244,15 @@ export function table(ctx) {
       if (!all && from <= first - MARGIN && to >= Math.min(n, last + MARGIN)) return;
       first = Math.max(0, first - OVERSCAN);
       last = Math.min(n, last + OVERSCAN, first + MAX_ROWS);
-      /** @param {HTMLElement} node @param {"top" | "height"} p @param {number} px */
-      const set = (node, p, px) => {
-        if (node.style[p] !== `${px}px`) node.style[p] = `${px}px`;
-      };
       from = first;
       to = last;
-      set(items, "height", tops[n]);
+      // (Chromium leaves a style set to the value it has: nothing to lay out again.)
+      items.style.height = `${tops[n]}px`;
       /** @type {HTMLElement[]} */
       const want = [];
       /** @param {HTMLElement} node @param {number} y */
       const place = (node, y) => {
-        set(node, "top", y);
+        node.style.top = `${y}px`;
         want.push(node);
       };
       for (let k = first; k < last; k++) {
@@ -266,8 +267,8 @@ export function table(ctx) {
           fill(i);
         }
         const detail = details.get(i);
-        const open = String(!!detail);
-        if (row.getAttribute("aria-expanded") !== open) row.setAttribute("aria-expanded", open);
+        // (An attribute set to the value it has restyles nothing.)
+        row.setAttribute("aria-expanded", String(!!detail));
         place(row, tops[k]);
         if (detail) place(detail.el, tops[k] + ROW_HEIGHT);
       }
