@@ -180,6 +180,33 @@ describe("the header", () => {
     expect(model.listenerCount()).toBe(0);
   });
 
+  test("a message redraws only what changed: the means and Stop stay as they are", async () => {
+    const { el, model } = mount({ head: { status: "running", done: 2 } });
+    await frame();
+    const title = /** @type {HTMLElement} */ (el.querySelector(".nba-ev-title"));
+    const stop = title.querySelector(".nba-ev-stop");
+    const means = [...el.querySelectorAll(".nba-ev-mean")];
+    /** @type {MutationRecord[]} */
+    const seen = [];
+    const watch = new MutationObserver((r) => seen.push(...r));
+    watch.observe(title, { childList: true, subtree: true, characterData: true });
+    watch.observe(/** @type {Node} */ (el.querySelector(".nba-ev-means")), { childList: true });
+    const head = header({ status: "running", done: 3 });
+    model.msg({ type: "rows", seq: 2, rows: [{ i: 0, output: "x" }], append: [], header: head });
+    expect(seen.concat(watch.takeRecords())).toEqual([]);
+    expect(title.querySelector(".nba-ev-stop")).toBe(stop);
+    expect([...el.querySelectorAll(".nba-ev-mean")]).toEqual(means);
+    expect(el.querySelector(".nba-ev-line")?.textContent).toMatch(/^3\/4/);
+    // New means are drawn; the end of the run takes Stop away.
+    const means2 = { exact: 0.75, judge: 0.15 };
+    const done = header({ status: "completed", means: means2 });
+    model.msg({ type: "rows", seq: 3, rows: [], append: [], header: done });
+    watch.disconnect();
+    expect(el.querySelector(".nba-ev-mean")?.textContent).toBe("exact 0.75");
+    expect(el.querySelector(".nba-ev-stop")).toBeNull();
+    expect(title.textContent).toContain("v2 prompt");
+  });
+
   test("a finished evaluation: no Stop, a mean that went down", async () => {
     const { el } = mount({
       head: { changes: { judge: { mean: 0.15, baseline: 0.3, change: -0.15 } } },
@@ -426,33 +453,47 @@ describe("the table", () => {
     expect(rowEls(el).length).toBeGreaterThan(10);
     expect(rowEls(el).length).toBeLessThanOrEqual(60);
     expect(shown(el)[0]).toBe(0);
-    const spacers = /** @type {HTMLElement[]} */ ([...el.querySelectorAll(".nba-ev-spacer")]);
-    const total = parseFloat(spacers[0].style.height) + parseFloat(spacers[1].style.height);
-    expect(total + rowEls(el).length * 28).toBe(28_000);
+    // Each row at its offset in a box as tall as all the rows.
+    const items = /** @type {HTMLElement} */ (el.querySelector(".nba-ev-items"));
+    expect(items.style.height).toBe("28000px");
+    expect(rowEls(el).map((r) => r.style.top)).toEqual(shown(el).map((i) => `${i * 28}px`));
     const scroller = /** @type {HTMLElement} */ (el.querySelector(".nba-ev-scroll"));
-    Object.defineProperty(scroller, "scrollTop", { value: 500 * 28, configurable: true });
-    scroller.dispatchEvent(new Event("scroll"));
-    await frame();
+    const scrollTo = async (/** @type {number} */ top) => {
+      Object.defineProperty(scroller, "scrollTop", { value: top, configurable: true });
+      scroller.dispatchEvent(new Event("scroll"));
+      await frame();
+    };
+    await scrollTo(500 * 28);
     expect(rowEls(el).length).toBeLessThanOrEqual(60);
     expect(shown(el)).toContain(500);
     expect(shown(el)).not.toContain(0);
-    expect(parseFloat(spacers[0].style.height)).toBe(shown(el)[0] * 28);
-    // A few rows further: the rows still in view stay where they are (none is moved).
+    expect(rowEls(el)[0].style.top).toBe(`${shown(el)[0] * 28}px`);
+    // A few rows further: the rows drawn beyond the view do, the DOM is left as it is.
     const before = new Set(rowEls(el));
     /** @type {Node[]} */
     const removed = [];
+    /** @type {Node[]} */
+    const added = [];
     const watch = new MutationObserver((records) => {
-      for (const r of records) removed.push(...r.removedNodes);
+      for (const r of records) {
+        removed.push(...r.removedNodes);
+        added.push(...r.addedNodes);
+      }
     });
-    watch.observe(/** @type {Node} */ (el.querySelector(".nba-ev-items")), { childList: true });
-    Object.defineProperty(scroller, "scrollTop", { value: 503 * 28, configurable: true });
-    scroller.dispatchEvent(new Event("scroll"));
-    await frame();
+    watch.observe(items, { childList: true, attributes: true, subtree: true });
+    await scrollTo(502 * 28);
+    expect(shown(el)).toContain(502 + 17);
+    expect(watch.takeRecords()).toEqual([]);
+    // Further: rows come and go, and the rows still in view stay where they are (none moved).
+    await scrollTo(510 * 28);
     watch.disconnect();
-    expect(shown(el)).toContain(503);
+    expect(shown(el)).toContain(510 + 17);
     expect(removed.length).toBeGreaterThan(0);
     expect(removed.filter((n) => n.isConnected)).toEqual([]);
-    expect(rowEls(el).filter((r) => before.has(r)).length).toBe(rowEls(el).length - 3);
+    const kept = rowEls(el).filter((r) => before.has(r));
+    expect(kept.length).toBe(rowEls(el).length - removed.length);
+    expect(added.length).toBe(removed.length);
+    expect(kept.map((r) => r.style.top)).toEqual(kept.map((r) => `${Number(r.dataset.i) * 28}px`));
     // Streaming touches the rows in the DOM only, and rows out of view still take the data.
     model.msg({ type: "rows", seq: 2, rows: [{ i: 3, output: "off screen" }], append: [] });
     expect(el.textContent).not.toContain("off screen");
@@ -557,7 +598,12 @@ describe("opening a row", () => {
     await frame();
     expect(model.sent).toEqual([{ type: "open", i: 1 }]);
     const detail = /** @type {HTMLElement} */ (el.querySelector(".nba-ev-detail"));
-    expect(rowEls(el)[1].nextElementSibling).toBe(detail);
+    // Below its row, in a slot at the next offset (the rows are placed, not in the flow).
+    const slot = /** @type {HTMLElement} */ (detail.parentElement);
+    expect(slot.className).toBe("nba-ev-slot");
+    expect(rowEls(el)[1].nextElementSibling).toBe(slot);
+    expect(rowEls(el)[1].style.top).toBe("28px");
+    expect(slot.style.top).toBe("56px");
     expect(detail.textContent).toContain("it broke");
     expect(detail.textContent).toContain("question 1");
     expect(detail.textContent).toContain("expected 1");
@@ -607,9 +653,6 @@ describe("opening a row", () => {
     expect(renders.length).toBe(1);
     expect(renders[0].model.get("snapshot").state).toEqual({
       status: "completed",
-      started_at: 0,
-      first_token_at: 0.5,
-      ended_at: 2,
       blocks: [{ type: "text", id: "text", text: "Oslo: 3 °C" }],
     });
   });
@@ -622,11 +665,11 @@ describe("opening a row", () => {
     cell(el, 2, "input").click();
     await frame();
     expect(el.querySelectorAll(".nba-ev-detail").length).toBe(2);
-    const spacers = /** @type {HTMLElement[]} */ ([...el.querySelectorAll(".nba-ev-spacer")]);
-    const below = parseFloat(spacers[1].style.height);
-    const drawn = rowEls(el).length;
+    const items = /** @type {HTMLElement} */ (el.querySelector(".nba-ev-items"));
     // jsdom measures nothing: each detail holds its estimated height.
-    expect(below).toBe((100 - drawn) * 28);
+    expect(items.style.height).toBe(`${2 * 320 + 100 * 28}px`);
+    expect(cell(el, 2, "input").parentElement?.style.top).toBe(`${320 + 2 * 28}px`);
+    expect(cell(el, 3, "input").parentElement?.style.top).toBe(`${2 * 320 + 3 * 28}px`);
     const scroller = /** @type {HTMLElement} */ (el.querySelector(".nba-ev-scroll"));
     Object.defineProperty(scroller, "scrollTop", { value: 2 * 320 + 50 * 28, configurable: true });
     scroller.dispatchEvent(new Event("scroll"));

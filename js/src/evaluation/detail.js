@@ -46,19 +46,11 @@ export function savedRunModel(model, key, state) {
 
 /**
  * The saved run of a case whose run is its answer (`"t": 1`: nbagent/_evaluate/table.py
- * `saved_rows` saved no transcript for it), made from its row.
+ * `saved_rows` saved no transcript for it), made from its row (whose cells have its times).
  * @param {Row | undefined} r
  */
 const implied = (r) =>
-  r?.t
-    ? {
-        status: r.status,
-        started_at: 0,
-        first_token_at: r.ttft_s,
-        ended_at: r.latency_s,
-        blocks: [{ type: "text", id: "text", text: r.output }],
-      }
-    : null;
+  r?.t ? { status: "completed", blocks: [{ type: "text", id: "text", text: r.output }] } : null;
 
 /**
  * @param {number} i the case
@@ -66,7 +58,9 @@ const implied = (r) =>
  * @returns {Detail}
  */
 export function openDetail(i, ctx) {
-  const el = ev("div", "detail");
+  // In a slot as wide as a row, placed by the table: it stays in view scrolled sideways.
+  const el = ev("div", "slot");
+  const box = ev("div", "detail");
   const info = ev("div", "info");
   const rerun = actionButton("Re-run case", "nba-ev-rerun");
   rerun.addEventListener("click", () => ctx.send({ type: "rerun", i }));
@@ -74,7 +68,8 @@ export function openDetail(i, ctx) {
   // A case's run view offers its output to a host (js/src/offer.js): not this output's.
   for (const name of [HOST_EVENT, OUTPUT_EVENT])
     run.addEventListener(name, (e) => e.stopPropagation());
-  el.append(info, ...(ctx.mayAct ? [rerun] : []), run);
+  el.append(box);
+  box.append(info, ...(ctx.mayAct ? [rerun] : []), run);
   // What the run view shows: "" (nothing yet), "saved" or "live"; a later mount wins.
   let kind = "";
   let liveRef = ""; // the live model shown (a re-run case gets another)

@@ -14,7 +14,7 @@ const n = (v) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
 const SEGMENTS = [
   ["ok", "done", (c) => n(c.done) - n(c.errors) - n(c.cancelled) - n(c.skipped)],
   ["error", "errors", (c) => n(c.errors)],
-  ["other", "cancelled or skipped", (c) => n(c.cancelled) + n(c.skipped)],
+  ["other", "ended early", (c) => n(c.cancelled) + n(c.skipped)],
   ["running", "running", (c) => n(c.running)],
   ["queued", "queued", (c) => n(c.queued)],
 ];
@@ -36,6 +36,7 @@ export function headerView(ctx) {
   el.append(title, bar, line, means);
   /** @type {Header} */
   let c = {};
+  let drawn = "";
   // Elapsed seconds when the header came, and the local clock then (s).
   let base = 0;
   let at = 0;
@@ -68,6 +69,10 @@ export function headerView(ctx) {
   function drawMeans() {
     const m = c.means ?? {};
     const changes = c.changes ?? {};
+    // Drawn again only when they change (not on every message of a run).
+    const now = JSON.stringify([m, changes]);
+    if (now === drawn) return;
+    drawn = now;
     means.replaceChildren(
       ...Object.keys(m).map((name) => {
         const item = ev(
@@ -88,12 +93,14 @@ export function headerView(ctx) {
 
   return {
     el,
-    draw(name, baseline, head) {
+    draw(text, baseline, head) {
       c = head ?? {};
       const running = c.status === "running";
       base = n(c.elapsed_s) || Math.max(0, n(c.now) - n(c.started_at));
       at = Date.now() / 1000;
-      setText(title, (name || "Evaluation") + (baseline ? ` vs ${baseline}` : ""));
+      // Its text node, before Stop (which stays while the run does).
+      const name = (text || "Evaluation") + (baseline ? ` vs ${baseline}` : "");
+      setText(title.firstChild ?? title, name);
       const total = Math.max(1, n(c.total));
       SEGMENTS.forEach(([, label, of], k) => {
         const v = Math.max(0, of(c));
@@ -102,8 +109,8 @@ export function headerView(ctx) {
       });
       drawLine();
       drawMeans();
-      if (running && ctx.mayAct) title.append(stop);
-      else stop.remove();
+      if (!(running && ctx.mayAct)) stop.remove();
+      else if (!stop.parentNode) title.append(stop);
       tick(running);
     },
   };

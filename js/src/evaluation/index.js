@@ -51,6 +51,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
   let order = [];
   let scheduled = false;
   let reorder = true;
+  let redraw = true;
 
   const send = (/** @type {object} */ msg) => {
     try {
@@ -88,7 +89,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
       send({ type: "rate", i, up, comment });
     },
   });
-  grid.el.addEventListener("scroll", () => changed(false), { signal, passive: true });
+  grid.el.addEventListener("scroll", () => changed(), { signal, passive: true });
   const root = ev("div", "");
   root.className = "nbagent nba-ev";
   root.append(header.el, filters, grid.el);
@@ -213,10 +214,12 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
 
   /**
    * Draw on the next frame: the order (when `again`), the rows in view.
-   * @param {boolean} again the rows or the filter changed (not only the scroll)
+   * @param {boolean} [again] the rows or the filter changed; false: an opened row; none: the
+   *   scroll only (the rows drawn may do)
    */
   function changed(again) {
-    reorder ||= again;
+    reorder ||= !!again;
+    redraw ||= again !== undefined;
     if (scheduled) return;
     scheduled = true;
     frame(() => {
@@ -227,7 +230,8 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
         drawFilters();
         order = ordered(rows, view);
       }
-      grid.layout(order);
+      grid.layout(order, redraw);
+      redraw = false;
     });
   }
 

@@ -1,7 +1,9 @@
 // The evaluation's table, virtualized: a scroll box holding a bounded number of row elements
-// (the visible rows and a few more), spacers above and below for the rest. Closed rows have a
-// fixed height; an opened row's detail is measured and taken into the offsets. A row's cells
-// are updated in place, so streaming touches only the rows in the DOM.
+// (the visible rows and a few more), each placed at its offset in a box as tall as all the
+// rows: a row stays where it is while others come and go (scrolling lays out and paints the
+// new rows only). Closed rows have a fixed height; an opened row's detail is measured and
+// taken into the offsets. A row's cells are updated in place, so streaming touches only the
+// rows in the DOM.
 
 import { actionButton, h, setText } from "../format.js";
 import { cls, ev, scoreText, signed, TEXT, trend } from "./rows.js";
@@ -15,13 +17,15 @@ import { cls, ev, scoreText, signed, TEXT, trend } from "./rows.js";
  *   rate(i: number, up: boolean | null, comment: string): void}} Ctx
  * @typedef {{el: HTMLElement, shown: Map<number, HTMLElement>,
  *   setColumns(cols: Column[], key: string, desc: boolean): void,
- *   layout(order: number[]): void, fill(i: number): void}} Table
+ *   layout(order: number[], all?: boolean): void, fill(i: number): void}} Table
  */
 
 /** A closed row's height (px), as evaluation.css sets it. */
 export const ROW_HEIGHT = 28;
 /** Rows drawn beyond each edge of the visible ones. */
 const OVERSCAN = 6;
+/** Scrolled, the rows drawn do while at least this many are drawn beyond each edge of view. */
+const MARGIN = 2;
 /** The scroll box's max-height (px), as evaluation.css sets it. */
 const VIEW = 480;
 /** At most this many rows in the DOM, whatever the box's height says. */
@@ -62,16 +66,21 @@ export function table(ctx) {
   const { rows, details, mayAct } = ctx;
   const el = ev("div", "scroll");
   const head = ev("div", "row thead");
-  const top = ev("div", "spacer");
   const items = ev("div", "items");
-  const bottom = ev("div", "spacer");
-  el.append(head, top, items, bottom);
+  el.append(head, items);
   /** @type {Column[]} */
   let cols = [];
   /** @type {Map<number, HTMLElement>} the row elements in the DOM, by case */
   const shown = new Map();
   /** @type {Set<number>} the cases whose comment is being edited */
   const editing = new Set();
+  // The rows drawn: order[from] to order[to - 1].
+  let from = 0;
+  let to = 0;
+  // The box's scroll offset, read as it scrolls (a read in layout() would lay the page out
+  // there first, then again for what layout() changed).
+  let at = 0;
+  el.addEventListener("scroll", () => (at = el.scrollTop), { signal: ctx.signal, passive: true });
 
   el.addEventListener(
     "click",
@@ -120,7 +129,6 @@ export function table(ctx) {
     if (!cell.firstChild)
       for (const up of [true, false]) {
         const b = actionButton(up ? "👍" : "👎", cls(`rate ${up ? "up" : "down"}-vote`));
-        b.title = up ? "Good answer" : "Bad answer";
         b.addEventListener("click", () => {
           const now = rows[r.i];
           ctx.rate(r.i, now.rating === up ? null : up, String(now.comment ?? ""));
@@ -210,7 +218,6 @@ export function table(ctx) {
         ...cols.map((c) => {
           const cell = h("div", `${c.cls} nba-ev-sort`, c.label);
           cell.dataset.sort = c.key;
-          cell.title = `Sort by ${c.label}`;
           if (c.key === key) cell.setAttribute("aria-sort", desc ? "descending" : "ascending");
           return cell;
         }),
@@ -219,26 +226,35 @@ export function table(ctx) {
       shown.clear();
       editing.clear();
     },
-    layout(order) {
+    layout(order, all = true) {
       // The offsets of the shown rows (px): row k starts at tops[k].
       const tops = [0];
       for (const i of order)
         tops.push(tops[tops.length - 1] + ROW_HEIGHT + (details.get(i)?.height ?? 0));
       const n = order.length;
-      const y = Math.max(0, el.scrollTop - ROW_HEIGHT);
-      // The box's height, at least its CSS max-height's (it is short while still empty).
-      const end = y + Math.max(el.clientHeight, VIEW);
+      const y = Math.max(0, at - ROW_HEIGHT);
+      // The box's height: its CSS max-height (it is shorter only while the rows do not fill it).
+      const end = y + VIEW;
       let first = 0;
       while (first < n && tops[first + 1] <= y) first++;
       let last = first;
       while (last < n && tops[last] < end) last++;
+      if (!all && from <= first - MARGIN && to >= Math.min(n, last + MARGIN)) return;
       first = Math.max(0, first - OVERSCAN);
       last = Math.min(n, last + OVERSCAN, first + MAX_ROWS);
-      top.style.height = `${tops[first]}px`;
-      bottom.style.height = `${tops[n] - tops[last]}px`;
+      from = first;
+      to = last;
+      // (Chromium leaves a style set to the value it has: nothing to lay out again.)
+      items.style.height = `${tops[n]}px`;
       /** @type {HTMLElement[]} */
       const want = [];
-      for (const i of order.slice(first, last)) {
+      /** @param {HTMLElement} node @param {number} y */
+      const place = (node, y) => {
+        node.style.top = `${y}px`;
+        want.push(node);
+      };
+      for (let k = first; k < last; k++) {
+        const i = order[k];
         let row = shown.get(i);
         if (!row) {
           row = ev("div", "row case");
@@ -249,9 +265,10 @@ export function table(ctx) {
           fill(i);
         }
         const detail = details.get(i);
-        row.classList.toggle("nba-ev-open", !!detail);
+        // (An attribute set to the value it has restyles nothing.)
         row.setAttribute("aria-expanded", String(!!detail));
-        want.push(row, ...(detail ? [detail.el] : []));
+        place(row, tops[k]);
+        if (detail) place(detail.el, tops[k] + ROW_HEIGHT);
       }
       const keep = new Set(want);
       for (const [i, row] of shown)
@@ -265,7 +282,6 @@ export function table(ctx) {
       want.forEach((node, k) => {
         if (items.children[k] !== node) items.insertBefore(node, items.children[k] ?? null);
       });
-      while (items.children.length > want.length) items.lastElementChild?.remove();
     },
   };
 }
