@@ -61,7 +61,7 @@ def page_table(c: RecordingComm) -> dict[int, dict[str, Any]]:
         seq = m["seq"]
         apply(rows, m["rows"])
         for i, text in m["append"]:
-            rows[i]["output"] += text
+            rows[i]["output"] = rows[i].get("output", "") + text  # none yet: empty
     return rows
 
 
@@ -345,7 +345,8 @@ def test_a_saved_table_keeps_each_answer_once() -> None:
         {"i": 1, "status": "completed", "output": "Oslo\n\nRome"},
         {"i": 2, "status": "completed", "output": "42"},
         {"i": 3, "status": "error", "output": "Oslo"},
-        {"i": 4, "status": "skipped", "output": ""},
+        {"i": 4, "status": "skipped"},
+        {"i": 5, "status": "completed"},  # an empty answer (a function's ""), text in its run
     ]
     states: list[dict[str, Any] | None] = [
         {**plain, "blocks": [text]},
@@ -353,11 +354,14 @@ def test_a_saved_table_keeps_each_answer_once() -> None:
         {**plain, "blocks": []},  # a function's value, not its run's text
         {**plain, "status": "error", "error": {"message": "x"}, "blocks": [text]},
         None,
+        {**plain, "blocks": [text, tool]},
     ]
     kept = saved_rows(rows, states)
-    assert kept == [None, states[1], states[2], states[3], None]
+    assert kept == [None, states[1], states[2], states[3], None, states[5]]
     assert rows[0] == {"i": 0, "status": "completed", "output": "Oslo", "t": 1}
     assert rows[1] == {"i": 1, "status": "completed"}  # read from its transcript
     assert rows[2]["output"] == "42"
     assert "output" not in rows[3]
+    assert rows[4] == {"i": 4, "status": "skipped"}
+    assert rows[5]["output"] == ""  # not read from its run: said
     assert text_of(states[1]) == "Oslo\n\nRome"

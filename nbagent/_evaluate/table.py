@@ -63,9 +63,8 @@ OUTPUT_CHARS = 2000
 """Characters of a case's answer in its row (its run view has the rest)."""
 
 
-_WHOLE = frozenset(("i", "status", "output"))
-"""A row's fields sent even when empty: a row with ``status`` is a whole row (the page
-replaces the one it has; without ``output``, the page's stays: it has it already)."""
+_WHOLE = frozenset(("i", "status"))
+"""A row's fields sent even when empty (the page reads a missing one as empty)."""
 
 
 def _ms(seconds: float | None) -> float | None:
@@ -170,8 +169,11 @@ def saved_rows(
             kept.append(None)
             continue
         kept.append(state)
-        if state is not None and "output" in row and row["output"] == text_of(state):
-            del row["output"]
+        text = text_of(state)
+        if row.get("output", "") == text:
+            row.pop("output", None)
+        elif "output" not in row:
+            row["output"] = ""  # an empty answer, not its transcript's text
     return kept
 
 
