@@ -365,3 +365,21 @@ def test_a_saved_table_keeps_each_answer_once() -> None:
     assert rows[4] == {"i": 4, "status": "skipped"}
     assert rows[5]["output"] == ""  # not read from its run: said
     assert text_of(states[1]) == "Oslo\n\nRome"
+
+
+def test_a_rerun_case_opens_its_new_run_where_the_last_was(comms: list[RecordingComm]) -> None:
+    ev = evaluate(streamed, ["a"]).wait(WAIT_S)
+    c = widget_comm(comms)
+    send(c, {"type": "open", "i": 0})
+    first = wait_for(lambda: traits(c)["opened"].get("0"), what="the run's widget")
+    send(c, {"type": "rate", "i": 0, "up": True, "comment": ""})  # not a new run: kept
+    assert traits(c)["opened"]["0"] == first
+    send(c, {"type": "rerun", "i": 0})
+    wait_for(lambda: ev.cases[0].done and ev.cases[0].run is not None, what="the re-run's end")
+    second = wait_for(
+        lambda: (ref := traits(c)["opened"].get("0")) not in (None, first) and ref,
+        what="the new run's widget",
+    )
+    model = next(m for m in comms if m.comm_id == second.removeprefix("IPY_MODEL_"))
+    assert traits(model)["snapshot"]["state"]["status"] == "completed"
+    assert ev.cases[0].rating is True  # the rating stays with the case

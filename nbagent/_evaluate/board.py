@@ -102,7 +102,11 @@ class Board:
     def _changed(self, case: EvalCase) -> None:
         with self._lock:
             self._dirty.add(case.index)
-            if case.status == "running" and str(case.index) in self.widget.opened:
+            if (
+                case.status == "running"
+                and case.run is None
+                and str(case.index) in self.widget.opened
+            ):
                 # Re-run: the row's widget showed the last run; the new one opens as it starts.
                 self.widget.opened = {
                     k: v for k, v in self.widget.opened.items() if k != str(case.index)
