@@ -28,8 +28,9 @@ From the kernel's IOPub messages of the cell:
   leaves out the code (the code model's bundles, once per kernel, and the evaluation
   widget's own ``_esm``/``_css``). Where the bytes go: by message kind; the evaluation
   widget's open by trait, and its ``rows`` feed by part (header, appended answer text, rows
-  by the status they carry: a case's row goes out as it starts and as it ends). The other IOPub output (the display's
-  HTML copy: ``display_data``, ``update_display_data``) is counted apart;
+  by the status they carry: a case's row goes out as it starts and as it ends). The other
+  IOPub output (the display's HTML copy: ``display_data``, ``update_display_data``) is
+  counted apart;
 - kernel memory: RSS of the kernel process (psutil) after ``gc.collect()``, before the cell
   and after it (the evaluation, or the runs, still referenced), over the cases;
 - wall time of the cell (sent to idle), and the kernel's CPU seconds.
