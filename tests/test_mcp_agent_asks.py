@@ -193,10 +193,17 @@ def test_a_dismissed_question_is_a_cancel_for_the_server(toolbox: McpServer) -> 
     assert t.status == "completed"  # the calls went on: the tool returned what it makes of it
     assert [c.result for c in t.tool_calls] == ["cancel", "cancel"]
     assert [c.state for c in t.tool_calls] == ["done", "done"]
-    for c in t.tool_calls:
-        assert c.answer == {"action": "dismiss", "edited": False, "reason": "dismissed"}
+    dismissed = {"action": "dismiss", "edited": False, "reason": "dismissed"}
     if exact:
+        assert [c.answer for c in t.tool_calls] == [dismissed, dismissed]
         assert call_of(run, first).result == "cancel"
+    else:
+        # Before 2026-07-28 a question names no call: the second one may show for a moment
+        # on the call that has ended (next_question), which pauses it again and clears its
+        # answer; each question was answered once, as a dismiss, on one of the calls.
+        answers = [c.answer for c in t.tool_calls]
+        assert dismissed in answers
+        assert all(a in (None, dismissed) for a in answers)
 
 
 def test_dismiss_is_refused_where_no_question_offers_it(toolbox: McpServer) -> None:
