@@ -13,6 +13,7 @@ Chunk = Literal["math", "answer"]
 
 _STATIC = pathlib.Path(__file__).parent / "static"
 _MATH_MARKS = ("$", "\\(", "\\[")
+_CODE_TRAITS = frozenset(("_esm", "_css"))
 
 
 @functools.cache
@@ -25,13 +26,14 @@ def chunk(name: Chunk) -> str:
 
 def mentions_math(value: Any, depth: int = 0) -> bool:
     """Whether a message or state holds text that may be a formula (a ``$``, ``\\(`` or
-    ``\\[`` in any string value): the browser may then need the math chunk."""
+    ``\\[`` in any string value but a widget's own code, ``_esm`` and ``_css``, which
+    anywidget sends as state): the browser may then need the math chunk."""
     if isinstance(value, str):
         return any(mark in value for mark in _MATH_MARKS)
     if depth > 32:
         return False
     if isinstance(value, dict):
-        return any(mentions_math(v, depth + 1) for v in value.values())
+        return any(mentions_math(v, depth + 1) for k, v in value.items() if k not in _CODE_TRAITS)
     if isinstance(value, (list, tuple)):
         return any(mentions_math(v, depth + 1) for v in value)
     return False

@@ -45,11 +45,6 @@ _LOG = logging.getLogger("nbagent")
 REFUSED = "nbagent refused a %r message from a viewer's page (see nbagent.page_role)"
 
 
-def _shown_state(state: dict[str, Any]) -> dict[str, Any]:
-    """A widget's state but its own code (``_esm``, ``_css``: ``$`` in code is no formula)."""
-    return {k: v for k, v in state.items() if k not in ("_esm", "_css")}
-
-
 class _Scrubbed(ipywidgets.Widget):  # type: ignore[misc]  # ipywidgets has no types
     """A widget whose messages always leave: one JSON cannot carry (a lone surrogate in a
     Python string) would raise in the thread that sends it, so it is sent scrubbed (the
@@ -58,12 +53,7 @@ class _Scrubbed(ipywidgets.Widget):  # type: ignore[misc]  # ipywidgets has no t
     (``CodeModel.include``)."""
 
     def _send(self, msg: dict[str, Any], buffers: Any = None) -> None:
-        state = msg.get("state")
-        if isinstance(state, dict) and ("_esm" in state or "_css" in state):
-            # anywidget sends a widget's own code as a state update: code, not text.
-            self._watch_for_math({**msg, "state": _shown_state(state)})
-        else:
-            self._watch_for_math(msg)
+        self._watch_for_math(msg)
         try:
             super()._send(msg, buffers)
         except ValueError:  # UnicodeEncodeError, a float out of range
@@ -77,7 +67,7 @@ class _Scrubbed(ipywidgets.Widget):  # type: ignore[misc]  # ipywidgets has no t
 
     def get_state(self, key: Any = None, drop_defaults: bool = False) -> dict[str, Any]:
         state: dict[str, Any] = super().get_state(key, drop_defaults)
-        self._watch_for_math(_shown_state(state))  # a widget opened with text in its state
+        self._watch_for_math(state)  # a widget opened with text in its state
         return state
 
     def _watch_for_math(self, value: Any) -> None:

@@ -6,6 +6,7 @@ import { h } from "./format.js";
 import { closePending } from "./kernel_end.js";
 import { LaneSet } from "./lanes.js";
 import { LanesView } from "./lanes_view.js";
+import { readOnlyModel } from "./read_only.js";
 import { Store } from "./store.js";
 import { TranscriptView } from "./view.js";
 import { isObject } from "./wire.js";
@@ -91,15 +92,7 @@ function settled(state) {
  * @param {Record<string, unknown>} [more]
  */
 function savedModel(title, more = {}) {
-  /** @type {Record<string, unknown>} */
-  const traits = { title: title ?? "", show_thinking: true, can_rerun: false, ...more };
-  return {
-    /** @param {string} key */
-    get: (key) => traits[key],
-    send() {},
-    on() {},
-    off() {},
-  };
+  return readOnlyModel({ title: title ?? "", show_thinking: true, can_rerun: false, ...more });
 }
 
 /**

@@ -112,10 +112,7 @@ class Board:
                     k: v for k, v in self.widget.opened.items() if k != str(case.index)
                 }
                 self._wanted.add(case.index)
-            if not self.ev.done:
-                self._ensure_thread()
-                return
-            if case.status == "running":
+            if not self.ev.done or case.status == "running":
                 self._ensure_thread()
                 return
         self._settle()  # after the end: a rating, a re-run's end

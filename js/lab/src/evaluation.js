@@ -6,6 +6,7 @@
 // table is data: nothing saved runs, trusted or not; Stop, Re-run and ratings are not offered.
 
 import evaluationView from "../../src/evaluation/index.js";
+import { readOnlyModel } from "../../src/read_only.js";
 import { WIDGET_STATE_MIME } from "../../src/saved_state.js";
 import { ancestorProperty } from "./hosts.js";
 import { isObject, PayloadError, renderSaved, TranscriptRenderer } from "./renderer.js";
@@ -53,16 +54,9 @@ export function savedEvaluationModel(source) {
   const traits = { title: "", columns: [], baseline: "", snapshot: {}, transcripts: [] };
   for (const key of TRAITS) if (key in source) traits[key] = source[key];
   Object.assign(traits, { opened: {}, page_actions: false, code: "" });
-  const none = () => {};
-  return {
-    get: (/** @type {string} */ k) => traits[k],
-    set: none,
-    save_changes: none,
-    on: none,
-    off: none,
-    send: none,
+  return readOnlyModel(traits, {
     /** @param {HTMLElement} el @param {object} state */
-    mountCase: (el, state) =>
+    mountCase: (/** @type {HTMLElement} */ el, /** @type {object} */ state) =>
       renderSaved(el, {
         version: 1,
         layout: "single",
@@ -71,7 +65,7 @@ export function savedEvaluationModel(source) {
         runs: [{ title: null, prompt: null, state: /** @type {any} */ (state) }],
         inModel: false,
       }),
-  };
+  });
 }
 
 export class EvaluationRenderer extends TranscriptRenderer {

@@ -34,6 +34,7 @@ export function savedRunModel(model, key, state) {
     code: model.get("code"),
     page_actions: false,
   };
+  // As read_only.js's readOnlyModel, written out: importing it costs the chunk's last bytes.
   const none = () => {};
   return {
     get: (/** @type {string} */ k) => traits[k],
