@@ -711,3 +711,41 @@ def test_interrupt_during_a_blocking_wait_cancels_the_run(
     assert run.transcript.text == answer(state)
     assert left_behind(before, loop=loop if mode == LOOP else None) == []
     healthy_run(mode, loop)
+
+
+def test_an_interrupt_landing_in_a_task_that_wait_drives_is_the_cells(
+    comms: list[RecordingComm],
+) -> None:
+    """A kernel's interrupt lands wherever the main thread is: in a cell's ``run.wait()``
+    driving the loop, that may be inside the run's own task (raised there by the source, for
+    the test). The cell gets the KeyboardInterrupt, the run is cancelled, not failed."""
+    closed = threading.Event()
+
+    async def interrupted_after_two_words() -> AsyncIterator[str]:
+        try:
+            yield "w0 "
+            yield "w1 "
+            raise KeyboardInterrupt
+        finally:
+            closed.set()
+
+    raised: list[BaseException] = []
+
+    async def cell() -> None:
+        run.start()
+        try:
+            run.wait(PATIENCE)
+        except KeyboardInterrupt as exc:
+            raised.append(exc)
+
+    run = Run(interrupted_after_two_words(), display=True)
+    # On a thread of its own: Playwright (browser tests, same process) leaves a loop marked
+    # running in the main thread.
+    on_its_own = threading.Thread(target=asyncio.run, args=(cell(),))
+    on_its_own.start()
+    on_its_own.join(PATIENCE)
+    assert [type(exc) for exc in raised] == [KeyboardInterrupt]
+    assert closed.is_set()
+    state = widget_shows(run)
+    assert (state["status"], state["end_reason"]) == ("cancelled", "cancelled")
+    assert answer(state) == run.transcript.text == "w0 w1 "

@@ -79,6 +79,11 @@ class Driver:
                 pass
         except asyncio.CancelledError:
             self.sink.cancel()
+        except KeyboardInterrupt:
+            # The kernel's interrupt, landing in this task while a cell's run.wait() drives
+            # the loop: it stops the run, and is the cell's to raise.
+            self.sink.cancel()
+            raise
         except BaseException as exc:  # noqa: BLE001 - any failure ends the run, never the kernel
             self.sink.fail(exc)
             await aclose_source(self.source)  # apump closed it, unless aiter() itself raised
@@ -105,7 +110,12 @@ class Driver:
         """Block until the run ends or ``timeout`` passes. In a cell, a run read on the
         kernel's own loop is driven by re-entering that loop (nest_asyncio): waiting on it
         otherwise would deadlock."""
-        block_until_done(self.task, self.loop, self.sink.done, timeout)
+        try:
+            block_until_done(self.task, self.loop, self.sink.done, timeout)
+        except KeyboardInterrupt:
+            if self.task is not None and self.task.done() and not self.task.cancelled():
+                self.task.exception()  # raised here: not left to be logged as never retrieved
+            raise
 
     async def wait_async(self) -> None:
         """Return once the run has ended, from a coroutine on any loop."""
