@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from nbagent._evaluate.board import EVALUATION_MIME
 from tests.browser.lab import LabPage, lab_fixture, lab_server_fixture  # noqa: F401
 
 pytestmark = pytest.mark.browser
@@ -41,6 +42,11 @@ START = 'ev = nbagent.evaluate(task, data, scorers=[exact], concurrency=4, title
 ROOT = ".nba-ev"
 ROWS_JS = """() => [...document.querySelectorAll('.nba-ev-case')].map((r) => ({
   i: Number(r.dataset.i), text: r.innerText }))"""
+OUTPUT_FINISHED_JS = f"""(i) => jupyterapp.shell.currentWidget.content.widgets[i].model.outputs
+  .toJSON().some((o) => {{
+    const status = o.data?.["{EVALUATION_MIME}"]?.snapshot?.header?.status;
+    return status !== undefined && status !== "running";
+  }})"""
 HEAD_JS = "() => document.querySelector('.nba-ev-line')?.innerText ?? ''"
 
 
@@ -123,7 +129,9 @@ def test_a_reload_mid_evaluation_catches_up_and_the_saved_table_shows_without_a_
     )
     kernel_says(lab, "gate.set(); print('released')", "released")
     lab.wait_js("() => /12\\/12/.test(document.querySelector('.nba-ev-line')?.innerText)")
-    # The finished table is written into the output; saved, then read with no live widget.
+    # The finished table is written into the output (a round trip to the kernel after the
+    # header says 12/12); saved, then read with no live widget.
+    lab.wait_js(OUTPUT_FINISHED_JS, 1)
     lab.save()
     lab.page.goto("about:blank")
     lab.server.shutdown_sessions()
