@@ -45,14 +45,16 @@ def apply(rows: dict[int, dict[str, Any]], partial: list[dict[str, Any]]) -> Non
         rows.setdefault(p["i"], {"i": p["i"]}).update(p)
 
 
-def page_table(c: RecordingComm) -> dict[int, dict[str, Any]]:
-    """The rows a page holds that got the opening snapshot and every message, in order."""
+def page_view(c: RecordingComm) -> tuple[dict[int, dict[str, Any]], dict[str, Any]]:
+    """The rows and header a page holds that got the opening snapshot and every message, in
+    order (a message's header says what changed of it)."""
     opened = c.log[0][1]["state"]["snapshot"]
     rows = {r["i"]: dict(r) for r in opened["rows"]}
-    seq = opened["seq"]
+    seq, header = opened["seq"], dict(opened["header"])
     for m in customs(c):
         if m.get("type") == "snapshot":
             rows, seq = {r["i"]: dict(r) for r in m["rows"]}, m["seq"]
+            header = dict(m["header"])
             continue
         if m["type"] == "output":
             continue
@@ -60,9 +62,15 @@ def page_table(c: RecordingComm) -> dict[int, dict[str, Any]]:
         assert m["seq"] == seq + 1, "a message is missing or out of order"
         seq = m["seq"]
         apply(rows, m["rows"])
+        header.update(m["header"])
         for i, text in m["append"]:
             rows[i]["output"] = rows[i].get("output", "") + text  # none yet: empty
-    return rows
+    return rows, header
+
+
+def page_table(c: RecordingComm) -> dict[int, dict[str, Any]]:
+    """The rows of ``page_view``."""
+    return page_view(c)[0]
 
 
 def saved_table(c: RecordingComm) -> dict[int, dict[str, Any]]:
@@ -123,7 +131,7 @@ def test_a_page_that_applies_the_feed_holds_the_final_table(comms: list[Recordin
     final = traits(c)
     assert final["columns"] == ["exact"]
     saved = saved_table(c)
-    shown = page_table(c)
+    shown, shown_header = page_view(c)
     keys = ("status", "output", "scores", "input", "expected", "rating", "tool_calls")
     for i in range(len(DATASET)):
         assert {k: shown[i].get(k) for k in keys} == {k: saved[i].get(k) for k in keys}
@@ -137,6 +145,9 @@ def test_a_page_that_applies_the_feed_holds_the_final_table(comms: list[Recordin
         8,
         {"exact": 1.0},
     )
+    assert shown_header == header
+    sent = [m["header"] for m in customs(c) if m["type"] == "rows"]
+    assert min(len(h) for h in sent) < len(header)  # what changed only
     # What a saved notebook opens a case from: runs that are only their answer are implied
     # by their rows (no transcript saved twice).
     assert final["transcripts"] == [None] * 8
@@ -149,6 +160,29 @@ def test_a_row_shows_a_bounded_answer(comms: list[RecordingComm]) -> None:
     (row,) = traits(c)["snapshot"]["rows"]
     assert len(row["output"]) == OUTPUT_CHARS
     assert page_table(c)[0]["output"] == row["output"]
+
+
+def test_a_row_says_what_it_knows_to_the_digits_shown(comms: list[RecordingComm]) -> None:
+    """Scores, deltas and means to 6 significant digits (the table shows 3; the kernel keeps
+    every digit); a case not run yet has no tool calls, not 0."""
+
+    def third(case: Any, transcript: Any) -> float:
+        return 1 / 3 if case["input"] == "a" else 2 / 3
+
+    base = evaluate(lambda x: f"{x}!", ["a", "b"], scorers=[third]).wait(WAIT_S)
+    first = widget_comm(comms)
+    ev = evaluate(lambda x: f"{x}!", ["b", "a", "c"], scorers=[third], baseline=base)
+    ev.wait(WAIT_S)
+    (c,) = [w for w in comms if w is not first and "columns" in w.log[0][1].get("state", {})]
+    opened = c.log[0][1]["state"]["snapshot"]["rows"]
+    assert [r["status"] for r in opened] == ["queued"] * 3
+    assert [r.get("tool_calls") for r in opened] == [None] * 3
+    rows = traits(c)["snapshot"]["rows"]
+    assert [r["tool_calls"] for r in rows] == [0] * 3
+    assert ev.cases[0].scores["third"] == 2 / 3  # every digit, for to_pandas
+    assert [r["scores"]["third"] for r in rows] == [0.666667, 0.333333, 0.666667]
+    assert [r.get("deltas") for r in rows] == [{"third": 0.333333}, {"third": -0.333333}, None]
+    assert traits(c)["snapshot"]["header"]["means"] == {"third": 0.555556}
 
 
 def gate_task(release: threading.Event) -> Any:

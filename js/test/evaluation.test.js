@@ -70,10 +70,8 @@ function header(extra = {}) {
     errors: 0,
     cancelled: 0,
     skipped: 0,
-    started_at: 1000,
     elapsed_s: 80,
     eta_s: null,
-    now: 1080,
     input_tokens: 12000,
     output_tokens: 345,
     cost_usd: 0.0123,
@@ -205,6 +203,16 @@ describe("the header", () => {
     expect(el.querySelector(".nba-ev-mean")?.textContent).toBe("exact 0.75");
     expect(el.querySelector(".nba-ev-stop")).toBeNull();
     expect(title.textContent).toContain("v2 prompt");
+  });
+
+  test("a message's header holds what changed: the rest stays", async () => {
+    const { el, model } = mount({ head: { status: "running", done: 1, running: 3 } });
+    model.msg({ type: "rows", seq: 2, rows: [], append: [], header: { done: 2, running: 2 } });
+    await frame();
+    const line = el.querySelector(".nba-ev-line")?.textContent;
+    expect(line).toMatch(/^2\/4 · 2 running · elapsed 1 m 20 s/);
+    expect(el.querySelector(".nba-ev-mean")?.textContent).toBe("exact 0.5");
+    expect(el.querySelector(".nba-ev-stop")).not.toBeNull(); // still running
   });
 
   test("a finished evaluation: no Stop, a mean that went down", async () => {

@@ -42,6 +42,8 @@ EVALUATION_MIME = "application/vnd.nbagent.evaluation+json"
 THROTTLE_MS = 200
 """At most one ``rows`` message per this many ms (5 a second, whatever the concurrency)."""
 
+_UNSENT = object()
+
 
 class Board:
     """An evaluation's widget and what keeps it live (see the module's docstring)."""
@@ -53,6 +55,7 @@ class Board:
         self._seq = 0
         self._dirty: set[int] = set()
         self._page: dict[int, dict[str, Any]] = {}  # each row as the page has it
+        self._head: dict[str, Any] = {}  # the header as the page has it
         self._views: dict[int, CaseView] = {}
         self._wanted: set[int] = set()  # opened by the page before their run existed
         self._thread: threading.Thread | None = None
@@ -181,13 +184,16 @@ class Board:
         if not rows and not appends:
             return
         self._seq += 1
+        header = header_of(self.ev)
         message = {
             "type": "rows",
             "seq": self._seq,
-            "header": header_of(self.ev),
+            # What changed since the page's header (most of it stays between two messages).
+            "header": {k: v for k, v in header.items() if self._head.get(k, _UNSENT) != v},
             "rows": rows,
             "append": appends,
         }
+        self._head = header
         self.widget.send(message)
 
     def _change(
@@ -229,7 +235,8 @@ class Board:
         deltas = self.ev.deltas
         rows = [row_of(c, deltas[c.index] if deltas else None) for c in self.ev.cases]
         self._page = {r["i"]: dict(r) for r in rows}
-        return {"seq": self._seq, "header": header_of(self.ev), "rows": rows}
+        self._head = header_of(self.ev)
+        return {"seq": self._seq, "header": self._head, "rows": rows}
 
     # -- the page's requests ---------------------------------------------------------------
 

@@ -85,12 +85,18 @@ def _shown(value: Any, limit: int) -> str | None:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+def _shown_float(value: float) -> float:
+    """A float to 6 significant digits: the table shows 3, and sorts by these (the kernel
+    keeps every digit, for ``to_pandas``)."""
+    return float(f"{value:.6g}")
+
+
 def _json_value(value: Any) -> Any:
     """A score as JSON holds it (else its text)."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):
-        return value if value == value and abs(value) != float("inf") else str(value)
+        return _shown_float(value) if value == value and abs(value) != float("inf") else str(value)
     try:
         json.dumps(value)
     except (TypeError, ValueError):
@@ -122,8 +128,10 @@ def row_of(case: EvalCase, delta: dict[str, float] | None) -> dict[str, Any]:
         "rating": case.rating,
         "comment": case.comment,
     }
+    if case.status in ("queued", "skipped"):
+        del row["tool_calls"]  # none made yet, not "0"
     if delta is not None:
-        row["deltas"] = delta
+        row["deltas"] = {k: _shown_float(v) for k, v in delta.items()}
         row["changed"] = any(abs(v) > 1e-12 for v in delta.values())
     # What is not there is empty: a thousand rows of nulls are most of a table's bytes.
     if not row.get("changed"):
@@ -215,19 +223,21 @@ def header_of(ev: Evaluation) -> dict[str, Any]:
     known = [c for c in costs if c is not None]
     usage = [c.transcript.usage for c in ev.cases if c.status not in ("queued", "skipped")]
     names = ev.score_names
+    means = records.means(ev.cases, names)
     return {
         "status": "running" if not ev.done or counts["running"] else ev.status,
         "total": len(ev.cases),
         "done": done,
         **{s: counts[s] for s in ("running", "queued", "cancelled", "skipped")},
         "errors": counts["error"],
-        "started_at": ev.started_at,
-        "elapsed_s": elapsed,
-        "eta_s": eta,
-        "now": now,
+        "elapsed_s": _ms(elapsed),
+        "eta_s": _ms(eta),
         "input_tokens": sum(u.input_tokens or 0 for u in usage),
         "output_tokens": sum(u.output_tokens or 0 for u in usage),
         "cost_usd": sum(known) if known else None,
-        "means": records.means(ev.cases, names),
-        "changes": ev.changes,
+        "means": {k: _json_value(v) for k, v in means.items()},
+        "changes": {
+            name: {k: _json_value(v) for k, v in change.items()}
+            for name, change in ev.changes.items()
+        },
     }

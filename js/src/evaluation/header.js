@@ -96,7 +96,7 @@ export function headerView(ctx) {
     draw(text, baseline, head) {
       c = head ?? {};
       const running = c.status === "running";
-      base = n(c.elapsed_s) || Math.max(0, n(c.now) - n(c.started_at));
+      base = n(c.elapsed_s);
       at = Date.now() / 1000;
       // Its text node, before Stop (which stays while the run does).
       const name = (text || "Evaluation") + (baseline ? ` vs ${baseline}` : "");

@@ -169,7 +169,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
     if (msg?.type !== "rows" || typeof msg.seq !== "number" || msg.seq <= seq) return;
     if (msg.seq !== seq + 1) return sync();
     seq = msg.seq;
-    head = msg.header ?? head;
+    head = { ...head, ...msg.header }; // what changed of it
     for (const i of applyRows(rows, msg.rows, msg.append)) touch(i);
     drawHeader();
     changed(true);
