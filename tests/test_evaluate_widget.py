@@ -164,7 +164,7 @@ def test_a_row_shows_a_bounded_answer(comms: list[RecordingComm]) -> None:
 
 def test_a_row_says_what_it_knows_to_the_digits_shown(comms: list[RecordingComm]) -> None:
     """Scores, deltas and means to 6 significant digits (the table shows 3; the kernel keeps
-    every digit); a case not run yet has no tool calls, not 0."""
+    every digit); a case not run yet has no tool calls, not 0; a running one no latency yet."""
 
     def third(case: Any, transcript: Any) -> float:
         return 1 / 3 if case["input"] == "a" else 2 / 3
@@ -202,6 +202,11 @@ def test_an_opened_case_has_its_own_run_widget_live(comms: list[RecordingComm]) 
     wait_for(lambda: ev.cases[0].status == "running", what="the first case running")
     send(c, {"type": "open", "i": 0})
     opened = wait_for(lambda: traits(c)["opened"].get("0"), what="case 0's widget")
+    running = wait_for(
+        lambda: r if (r := page_table(c)[0]).get("status") == "running" else None,
+        what="case 0 running on the page",
+    )
+    assert (running.get("latency_s"), running.get("tool_calls")) == (None, 0)  # known at its end
     release.set()
     ev.wait(WAIT_S)
     wait_for(lambda: traits(c)["opened"].get("2"), what="case 2's widget, opened as it started")

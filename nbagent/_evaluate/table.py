@@ -130,6 +130,8 @@ def row_of(case: EvalCase, delta: dict[str, float] | None) -> dict[str, Any]:
     }
     if case.status in ("queued", "skipped"):
         del row["tool_calls"]  # none made yet, not "0"
+    elif case.status == "running":
+        row["latency_s"] = None  # known at its end (the row does not tick)
     if delta is not None:
         row["deltas"] = {k: _shown_float(v) for k, v in delta.items()}
         row["changed"] = any(abs(v) > 1e-12 for v in delta.values())
