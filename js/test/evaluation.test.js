@@ -205,6 +205,25 @@ describe("the header", () => {
     expect(title.textContent).toContain("v2 prompt");
   });
 
+  test("a cell lays out the start of a long answer: streaming past it writes nothing", async () => {
+    const { el, model } = mount({ head: { status: "running" } });
+    await frame();
+    const cell = /** @type {HTMLElement} */ (
+      el.querySelector(".nba-ev-case[data-i='0'] .nba-ev-c-output")
+    );
+    model.msg({ type: "rows", seq: 2, rows: [], append: [[0, " w".repeat(200)]], header: {} });
+    await frame();
+    const whole = `answer 0${" w".repeat(200)}`;
+    expect(cell.textContent).toBe(whole.slice(0, 240));
+    expect(cell.title).toBe(whole);
+    const seen = new MutationObserver(() => {});
+    seen.observe(cell, { childList: true, characterData: true, subtree: true });
+    model.msg({ type: "rows", seq: 3, rows: [], append: [[0, " more"]], header: {} });
+    await frame();
+    expect(seen.takeRecords()).toEqual([]);
+    expect(cell.title).toBe(`${whole} more`);
+  });
+
   test("a message's header holds what changed: the rest stays", async () => {
     const { el, model } = mount({ head: { status: "running", done: 1, running: 3 } });
     model.msg({ type: "rows", seq: 2, rows: [], append: [], header: { done: 2, running: 2 } });

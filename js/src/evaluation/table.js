@@ -30,6 +30,10 @@ const MARGIN = 2;
 const VIEW = 480;
 /** At most this many rows in the DOM, whatever the box's height says. */
 const MAX_ROWS = 60;
+/** The characters of a cell's text it lays out: more than the widest cell shows on one line.
+ * An answer streaming past them changes nothing drawn (laying out a whole answer, in every
+ * row, at every message cost a frame). Its title has it all. */
+const SHOWN = 240;
 
 /**
  * The table's columns for these score names.
@@ -195,7 +199,7 @@ export function table(ctx) {
         const status = c.key === "status";
         if (status && !cell.firstChild) cell.append(ev("span", "dot"), h("span"));
         const text = status ? String(r.status ?? "") : (TEXT[c.key]?.(r) ?? "");
-        setText(/** @type {Node} */ (status ? cell.lastChild : cell), text);
+        setText(/** @type {Node} */ (status ? cell.lastChild : cell), text.slice(0, SHOWN));
         cell.title = status && r.error ? `${text}: ${r.error}` : text;
       }
     });
