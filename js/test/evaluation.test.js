@@ -224,6 +224,24 @@ describe("the header", () => {
     expect(cell.title).toBe(`${whole} more`);
   });
 
+  test("a message that moves no row places none again; one that does, does", async () => {
+    const { el, model } = mount({ head: { status: "running" } });
+    await frame();
+    const first = rowEls(el)[0];
+    first.style.top = "1px"; // where no layout of the table would put it
+    model.msg({ type: "rows", seq: 2, rows: [{ i: 1, status: "error" }], append: [], header: {} });
+    await frame();
+    expect(first.style.top).toBe("1px");
+    // Sorted by status, errors first: case 1 moves to the top, and case 3 after it next.
+    /** @type {HTMLElement} */ (el.querySelector("[data-sort='status']")).click();
+    await frame();
+    expect(shown(el)).toEqual([1, 0, 2, 3]);
+    model.msg({ type: "rows", seq: 3, rows: [{ i: 3, status: "error" }], append: [], header: {} });
+    await frame();
+    expect(shown(el)).toEqual([1, 3, 0, 2]);
+    expect(rowEls(el).map((r) => r.style.top)).toEqual(["0px", "28px", "56px", "84px"]);
+  });
+
   test("a message's header holds what changed: the rest stays", async () => {
     const { el, model } = mount({ head: { status: "running", done: 1, running: 3 } });
     model.msg({ type: "rows", seq: 2, rows: [], append: [], header: { done: 2, running: 2 } });

@@ -3,12 +3,12 @@
 // (not a class): local names minify, `this.` properties would not (the chunk's budget).
 
 import { actionButton, formatCost, formatElapsed, formatTokens, setText } from "../format.js";
-import { ev, sig3, signed, trend } from "./rows.js";
+import { ev, num, put, sig3, signed, trend } from "./rows.js";
 
 /** @typedef {import("./rows.js").Header} Header */
 
 /** @param {unknown} v */
-const n = (v) => (typeof v === "number" && Number.isFinite(v) ? v : 0);
+const n = (v) => num(v) ?? 0;
 
 /** The bar's segments: class, label, count. @type {[string, string, (c: Header) => number][]} */
 const SEGMENTS = [
@@ -69,26 +69,24 @@ export function headerView(ctx) {
   function drawMeans() {
     const m = c.means ?? {};
     const changes = c.changes ?? {};
-    // Drawn again only when they change (not on every message of a run).
-    const now = JSON.stringify([m, changes]);
-    if (now === drawn) return;
+    const items = Object.keys(m).map((name) => {
+      const item = ev(
+        "span",
+        "mean",
+        `${name} ${typeof m[name] === "number" ? sig3(m[name]) : "—"}`,
+      );
+      const { change, baseline } = changes[name] ?? {};
+      if (typeof change === "number") {
+        const d = ev("span", `delta ${trend(change)}`, ` (${signed(change)})`);
+        d.title = `baseline ${typeof baseline === "number" ? sig3(baseline) : "—"}`;
+        item.append(d);
+      }
+      return item;
+    });
+    // Put in only when what they show changes (not at every message of a run).
+    const now = items.map((item) => item.outerHTML).join();
+    if (now !== drawn) means.replaceChildren(...items);
     drawn = now;
-    means.replaceChildren(
-      ...Object.keys(m).map((name) => {
-        const item = ev(
-          "span",
-          "mean",
-          `${name} ${typeof m[name] === "number" ? sig3(m[name]) : "—"}`,
-        );
-        const { change, baseline } = changes[name] ?? {};
-        if (typeof change === "number") {
-          const d = ev("span", `delta ${trend(change)}`, ` (${signed(change)})`);
-          d.title = `baseline ${typeof baseline === "number" ? sig3(baseline) : "—"}`;
-          item.append(d);
-        }
-        return item;
-      }),
-    );
   }
 
   return {
@@ -104,8 +102,8 @@ export function headerView(ctx) {
       const total = Math.max(1, n(c.total));
       SEGMENTS.forEach(([, label, of], k) => {
         const v = Math.max(0, of(c));
-        segs[k].style.width = `${(100 * v) / total}%`;
-        segs[k].title = `${v} ${label}`;
+        put(segs[k].style, "width", `${(100 * v) / total}%`);
+        put(segs[k], "title", `${v} ${label}`);
       });
       drawLine();
       drawMeans();

@@ -22,9 +22,7 @@ import { columnsFor, table } from "./table.js";
  * @typedef {import("./detail.js").Detail} Detail
  */
 
-/** @param {() => void} cb */
-const frame = (cb) =>
-  typeof requestAnimationFrame === "function" ? requestAnimationFrame(cb) : setTimeout(cb, 16);
+const frame = requestAnimationFrame;
 
 /**
  * Draw an evaluation in `el`; returns the cleanup.
@@ -172,7 +170,8 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
     head = { ...head, ...msg.header }; // what changed of it
     for (const i of applyRows(rows, msg.rows, msg.append)) touch(i);
     drawHeader();
-    changed(true);
+    reorder = true; // the rows are placed again only if the order changed
+    changed();
   }
 
   function drawHeader() {
@@ -228,7 +227,9 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
       if (reorder) {
         reorder = false;
         drawFilters();
-        order = ordered(rows, view);
+        const next = ordered(rows, view);
+        redraw ||= String(next) !== String(order);
+        order = next;
       }
       grid.layout(order, redraw);
       redraw = false;

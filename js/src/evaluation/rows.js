@@ -63,7 +63,7 @@ function scoreKey(v) {
 }
 
 /** @param {unknown} v @returns {number | null} */
-const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : null);
+export const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
 /**
  * The sort key of a column (`#`, a fixed column's key, or `score:<name>`).
@@ -150,6 +150,16 @@ export const textOf = (state) =>
     .map((/** @type {any} */ b) => b.text) // (join writes a missing one as "")
     .join("\n\n")
     .slice(0, 2000);
+
+/**
+ * `o[k] = v`, unless it is so: a write to the page's DOM costs even when it changes nothing.
+ * @param {any} o an element, its style or dataset
+ * @param {string} k
+ * @param {string} v
+ */
+export const put = (o, k, v) => {
+  if (o[k] !== v) o[k] = v;
+};
 
 /** @param {number} x 3 significant digits: 0.823, 12.3, 1230 */
 export const sig3 = (x) => String(Number(x.toPrecision(3)));

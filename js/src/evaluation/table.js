@@ -6,7 +6,7 @@
 // rows in the DOM.
 
 import { actionButton, h, setText } from "../format.js";
-import { cls, ev, scoreText, signed, TEXT, trend } from "./rows.js";
+import { cls, ev, put, scoreText, signed, TEXT, trend } from "./rows.js";
 
 /**
  * @typedef {import("./rows.js").Row} Row
@@ -41,7 +41,7 @@ const SHOWN = 240;
  * @returns {Column[]}
  */
 export function columnsFor(scores) {
-  const col = (/** @type {string} */ key, label = key, c = key) => ({
+  const col = (/** @type {string} */ key, label = key, c = label) => ({
     key,
     label,
     cls: cls(`c c-${c}`),
@@ -52,11 +52,11 @@ export function columnsFor(scores) {
     col("input"),
     col("output"),
     ...scores.map((s) => col(`score:${s}`, s, "score")),
-    col("latency_s", "latency", "latency"),
+    col("latency_s", "latency"),
     col("ttft_s", "TTFT", "ttft"),
     col("tokens"),
-    col("cost_usd", "cost", "cost"),
-    col("tool_calls", "tools", "tools"),
+    col("cost_usd", "cost"),
+    col("tool_calls", "tools"),
     col("rating"),
     col("comment"),
   ];
@@ -122,7 +122,11 @@ export function table(ctx) {
     v.className = error ? "nba-ev-err" : "";
     const delta = r.deltas?.[name];
     const has = typeof delta === "number" && !error;
-    cell.title = error ? String(error) : has ? `${text} (${signed(delta)} vs baseline)` : text;
+    put(
+      cell,
+      "title",
+      error ? String(error) : has ? `${text} (${signed(delta)} vs baseline)` : text,
+    );
     setText(d, has ? signed(delta) : "");
     d.className = cls(`delta ${has ? trend(delta) : ""}`);
   }
@@ -147,7 +151,7 @@ export function table(ctx) {
   /** @param {HTMLElement} cell @param {Row} r */
   function comment(cell, r) {
     const text = String(r.comment ?? "");
-    cell.title = text;
+    put(cell, "title", text);
     if (!mayAct) return setText(cell, text);
     if (editing.has(r.i)) return;
     if (!cell.firstChild) {
@@ -189,7 +193,7 @@ export function table(ctx) {
     const row = shown.get(i);
     const r = rows[i];
     if (!row || !r) return;
-    row.dataset.status = String(r.status);
+    put(row.dataset, "status", String(r.status));
     cols.forEach((c, k) => {
       const cell = /** @type {HTMLElement} */ (row.children[k]);
       if (c.key.startsWith("score:")) score(cell, r, c.key.slice(6));
@@ -200,7 +204,7 @@ export function table(ctx) {
         if (status && !cell.firstChild) cell.append(ev("span", "dot"), h("span"));
         const text = status ? String(r.status ?? "") : (TEXT[c.key]?.(r) ?? "");
         setText(/** @type {Node} */ (status ? cell.lastChild : cell), text.slice(0, SHOWN));
-        cell.title = status && r.error ? `${text}: ${r.error}` : text;
+        put(cell, "title", status && r.error ? `${text}: ${r.error}` : text);
       }
     });
   }
@@ -243,7 +247,7 @@ export function table(ctx) {
       while (first < n && tops[first + 1] <= y) first++;
       let last = first;
       while (last < n && tops[last] < end) last++;
-      if (!all && from <= first - MARGIN && to >= Math.min(n, last + MARGIN)) return;
+      if (!all && from <= Math.max(0, first - MARGIN) && to >= Math.min(n, last + MARGIN)) return;
       first = Math.max(0, first - OVERSCAN);
       last = Math.min(n, last + OVERSCAN, first + MAX_ROWS);
       from = first;
