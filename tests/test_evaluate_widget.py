@@ -342,6 +342,10 @@ def test_the_output_carries_the_escaped_table_and_the_payload(
     wait_for(lambda: len(shown) >= 2, what="the display updated at the end")
     first, last = shown[0], shown[-1]
     assert "application/vnd.jupyter.widget-view+json" in first
+    # While it runs, the summary (a page parses the HTML again at each update); then the table.
+    assert "<table" not in first["text/html"]
+    assert "1 cases (1 queued)" in first["text/html"]
+    assert "<table" in last["text/html"]
     assert "<img" not in last["text/html"]
     assert "&lt;img" in last["text/html"]
     assert "1 completed" in last["text/html"]

@@ -18,6 +18,7 @@ import contextlib
 import threading
 from typing import Any
 
+from nbagent._evaluate import records
 from nbagent._evaluate.cases import EvalCase
 from nbagent._evaluate.table import (
     OUTPUT_CHARS,
@@ -295,7 +296,11 @@ class Board:
         else:
             payload |= {"columns": w.columns, "baseline": w.baseline, "snapshot": w.snapshot}
             payload["transcripts"] = w.transcripts
-        return {**bundle, EVALUATION_MIME: payload, "text/html": self.ev.to_html()}
+        # The table once it ends; while it runs, its summary (a page parses an output's HTML
+        # again whenever it changes: JupyterLab's table of contents, for headings).
+        ev = self.ev
+        static = ev.to_html() if ev.done else records.summary_html(ev.title, ev.summary())
+        return {**bundle, EVALUATION_MIME: payload, "text/html": static}
 
     def _update_displays(self) -> None:
         """The caller holds the lock: the outputs' HTML copy as the table is now."""

@@ -256,9 +256,16 @@ def table_html(title: str, summary: str, rows: Sequence[dict[str, Any]]) -> str:
     for i, r in enumerate(rows):
         cells = "".join(f"<td>{_cell(r.get(c))}</td>" for c in columns)
         body.append(f"<tr><td>{i}</td>{cells}</tr>")
+    table = (
+        '<table border="1" style="border-collapse:collapse;font-size:12px">'
+        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    )
+    return summary_html(title, summary, table)
+
+
+def summary_html(title: str, summary: str, more: str = "") -> str:
+    """The evaluation's title and summary line as static HTML, then ``more`` (HTML)."""
     return (
         '<div class="nbagent-evaluation">'
-        f"<p><b>{html.escape(title)}</b>: {html.escape(summary)}</p>"
-        '<table border="1" style="border-collapse:collapse;font-size:12px">'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table></div>"
+        f"<p><b>{html.escape(title)}</b>: {html.escape(summary)}</p>{more}</div>"
     )
