@@ -524,7 +524,9 @@ def test_apply_op_rejects_unknown():
 
 
 def test_append_is_linear():
-    """1-char deltas into one block: 4x the deltas cost at most ~5x the time."""
+    """1-char deltas into one block: 4x the deltas cost about 4x the time, and at most 8x: a
+    quadratic append would cost 16x. (Under a loaded CI, 5.4x was seen: cache misses grow
+    with the heap, not with the algorithm.)"""
 
     def cost(n):
         t = Transcript()
@@ -544,4 +546,4 @@ def test_append_is_linear():
 
     cost(1000)
     small, big = min(cost(50_000) for _ in range(3)), min(cost(200_000) for _ in range(3))
-    assert big <= small * 4 * 1.25  # linear: ~4x; quadratic would be ~16x
+    assert big <= small * 8, f"{big / small:.1f}x the time for 4x the deltas"
