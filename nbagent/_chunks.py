@@ -26,14 +26,16 @@ def chunk(name: Chunk) -> str:
 
 def mentions_math(value: Any, depth: int = 0) -> bool:
     """Whether a message or state holds text that may be a formula (a ``$``, ``\\(`` or
-    ``\\[`` in any string value but a widget's own code, ``_esm`` and ``_css``, which
-    anywidget sends as state): the browser may then need the math chunk."""
+    ``\\[`` in any string value but a widget's own code, ``_esm`` and ``_css`` at a state's
+    top level, which anywidget sends as state): the browser may then need the math chunk."""
     if isinstance(value, str):
         return any(mark in value for mark in _MATH_MARKS)
     if depth > 32:
         return False
     if isinstance(value, dict):
-        return any(mentions_math(v, depth + 1) for k, v in value.items() if k not in _CODE_TRAITS)
+        # A state (depth 0) or a message's state (depth 1): its code is no formula.
+        values = (v for k, v in value.items() if depth > 1 or k not in _CODE_TRAITS)
+        return any(mentions_math(v, depth + 1) for v in values)
     if isinstance(value, (list, tuple)):
         return any(mentions_math(v, depth + 1) for v in value)
     return False

@@ -25,6 +25,8 @@ ANSWER = (STATIC / "answer.js").read_text(encoding="utf-8")
         ({"seq": 1, "ops": [["+", {"type": "text", "text": "\\[x\\]"}]]}, True),
         ({"seq": 1, "ops": [["t", 0, "no formula (at all) [here]"]]}, False),
         ({"$key": "a dollar in a key is not text"}, False),
+        ({"method": "update", "state": {"_esm": "const x = `$${y}`;"}}, False),  # its code
+        ({"state": {"snapshot": {"result": {"_esm": "$x$"}}}}, True),  # data, named so
         ([1, 2.5, None, True], False),
     ],
 )
