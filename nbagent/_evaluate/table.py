@@ -93,7 +93,7 @@ def _shown_float(value: float) -> float:
 
 
 def _json_value(value: Any) -> Any:
-    """A score as JSON holds it (else its text)."""
+    """A score as JSON holds it (else its text); a float to the digits shown (``_shown_float``)."""
     if value is None or isinstance(value, (bool, int, str)):
         return value
     if isinstance(value, float):

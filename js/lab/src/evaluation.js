@@ -56,7 +56,7 @@ export function savedEvaluationModel(source) {
   Object.assign(traits, { opened: {}, page_actions: false, code: "" });
   return readOnlyModel(traits, {
     /** @param {HTMLElement} el @param {object} state */
-    mountCase: (/** @type {HTMLElement} */ el, /** @type {object} */ state) =>
+    mountCase: (el, state) =>
       renderSaved(el, {
         version: 1,
         layout: "single",
