@@ -261,7 +261,8 @@ def test_the_step_buttons_messages_and_the_position_trait(
     run.widget._dispatch(run.widget, {"type": "step", "to": "event"}, [])
     run.widget._dispatch(run.widget, {"type": "step", "to": "nowhere"}, [])  # ignored
     run.widget._dispatch(run.widget, {"type": "step", "to": "tool"}, [])
-    wait_for(lambda: player.position >= 6 and player.paused, what="both steps played")
+    # The player pauses before it sends its position: wait for the trait, not the player.
+    wait_for(lambda: trait_states()[-1]["position"] == 6, what="both steps shown")
     positions = [s["position"] for s in trait_states()]
     assert positions[-2:] == [1, 6], positions
     # The ops of a step went out before its position: the browser never shows a position
