@@ -185,6 +185,36 @@ def test_a_row_says_what_it_knows_to_the_digits_shown(comms: list[RecordingComm]
     assert traits(c)["snapshot"]["header"]["means"] == {"third": 0.555556}
 
 
+def test_the_header_counts_each_filter_as_the_page_filters(comms: list[RecordingComm]) -> None:
+    """Failures: the run's error or a bool score false (a 0 is a number); Errors: the run's
+    or a scorer's; Changed: a score moved against the baseline (js/src/evaluation/rows.js)."""
+    level = {"yes": 0.0}
+
+    def task(x: str) -> str:
+        if x == "boom":
+            raise RuntimeError("boom")
+        return x
+
+    def ok(case: Any, transcript: Any, output: Any) -> bool:
+        return output != "no"
+
+    def judge(case: Any, transcript: Any, output: Any) -> float:
+        if output == "bad":
+            raise ValueError("a scorer's error")
+        return level.get(output, 0.0)
+
+    dataset = ["yes", "no", "boom", "bad", "zero"]
+    base = evaluate(task, dataset, scorers=[ok, judge]).wait(WAIT_S)
+    first = widget_comm(comms)
+    level["yes"] = 1.0
+    evaluate(task, dataset, scorers=[ok, judge], baseline=base).wait(WAIT_S)
+    (c,) = [w for w in comms if w is not first and "columns" in w.log[0][1].get("state", {})]
+    want = {"All": 5, "Failures": 2, "Errors": 2, "Changed": 1}
+    assert traits(c)["snapshot"]["header"]["filters"] == want
+    assert page_view(c)[1]["filters"] == want  # the feed's headers, applied in order
+    assert traits(first)["snapshot"]["header"]["filters"] == want | {"Changed": 0}
+
+
 def gate_task(release: threading.Event) -> Any:
     def task(x: str) -> Iterator[str]:
         yield f"{x} starts. "

@@ -458,14 +458,15 @@ describe("the table", () => {
     expect(shown(el)).toEqual([0, 3, 2, 1]);
   });
 
-  test("each filter's rows and counts", async () => {
+  test("each filter's rows, and its count as the kernel counts it", async () => {
     const rows = [
       row(0, { scores: { exact: true } }),
       row(1, { scores: { exact: false }, changed: true }),
       row(2, { status: "error", error: "boom", scores: {} }),
       row(3, { scores: { exact: true }, score_errors: { judge: "bad" }, changed: true }),
     ];
-    const { el, model } = mount({ rows });
+    const filters = { All: 4, Failures: 2, Errors: 2, Changed: 2 };
+    const { el, model } = mount({ rows, head: { filters } });
     await frame();
     const labels = () => [...el.querySelectorAll(".nba-ev-filter")].map((b) => b.textContent);
     expect(labels()).toEqual(["All 4", "Failures 2", "Errors 2"]); // no baseline: no Changed
@@ -489,6 +490,30 @@ describe("the table", () => {
     filter(el, "All");
     await frame();
     expect(shown(el)).toEqual([3]);
+    // Text streaming into a row brings it into the text filter.
+    search.value = "zebra";
+    search.dispatchEvent(new Event("input"));
+    await frame();
+    expect(shown(el)).toEqual([]);
+    model.msg({ type: "rows", seq: 2, rows: [], append: [[2, " a zebra"]], header: {} });
+    await frame();
+    expect(shown(el)).toEqual([2]);
+    // A case that fails joins Failures, with the kernel's new count.
+    search.value = "";
+    search.dispatchEvent(new Event("input"));
+    filter(el, "Failures");
+    const header = { filters: { ...filters, Failures: 3 } };
+    model.msg({ type: "rows", seq: 3, rows: [{ i: 0, status: "error" }], append: [], header });
+    await frame();
+    expect(shown(el)).toEqual([0, 1, 2]);
+    expect(labels()[1]).toBe("Failures 3");
+  });
+
+  test("a saved table without the filters' counts shows their names", async () => {
+    const { el } = mount();
+    await frame();
+    const labels = [...el.querySelectorAll(".nba-ev-filter")].map((b) => b.textContent);
+    expect(labels).toEqual(["All", "Failures", "Errors"]);
   });
 
   test("1,000 rows: a bounded number in the DOM, others after a scroll", async () => {

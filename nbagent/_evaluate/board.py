@@ -185,7 +185,7 @@ class Board:
         if not rows and not appends:
             return
         self._seq += 1
-        header = header_of(self.ev)
+        header = header_of(self.ev, deltas)
         message = {
             "type": "rows",
             "seq": self._seq,
@@ -236,7 +236,7 @@ class Board:
         deltas = self.ev.deltas
         rows = [row_of(c, deltas[c.index] if deltas else None) for c in self.ev.cases]
         self._page = {r["i"]: dict(r) for r in rows}
-        self._head = header_of(self.ev)
+        self._head = header_of(self.ev, deltas)
         return {"seq": self._seq, "header": self._head, "rows": rows}
 
     # -- the page's requests ---------------------------------------------------------------

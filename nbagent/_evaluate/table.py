@@ -112,6 +112,24 @@ def _output_of(case: EvalCase) -> str:
     return _shown(case.output, OUTPUT_CHARS) or ""
 
 
+def _changed(delta: dict[str, float] | None) -> bool:
+    """Whether a case's scores moved against the baseline's."""
+    return delta is not None and any(abs(v) > 1e-12 for v in delta.values())
+
+
+def filter_counts(ev: Evaluation, deltas: list[dict[str, float] | None]) -> dict[str, int]:
+    """How many cases each filter of the table shows (``js/src/evaluation/rows.js``
+    ``TESTS``): sent in the header, so the page need not count a thousand rows per message."""
+    deltas = deltas or [None] * len(ev.cases)
+    n = {"All": len(ev.cases), "Failures": 0, "Errors": 0, "Changed": 0}
+    for case, delta in zip(ev.cases, deltas, strict=True):
+        failed = case.status == "error"
+        n["Failures"] += failed or any(v is False for v in case.scores.values())
+        n["Errors"] += failed or bool(case.score_errors)
+        n["Changed"] += _changed(delta)
+    return n
+
+
 def row_of(case: EvalCase, delta: dict[str, float] | None) -> dict[str, Any]:
     """One case as a row of the widget's table (``delta``: against the baseline, or None)."""
     row: dict[str, Any] = {
@@ -135,7 +153,7 @@ def row_of(case: EvalCase, delta: dict[str, float] | None) -> dict[str, Any]:
         row["latency_s"] = None  # known at its end (the row does not tick)
     if delta is not None:
         row["deltas"] = {k: _shown_float(v) for k, v in delta.items()}
-        row["changed"] = any(abs(v) > 1e-12 for v in delta.values())
+        row["changed"] = _changed(delta)
     # What is not there is empty: a thousand rows of nulls are most of a table's bytes.
     if not row.get("changed"):
         row.pop("changed", None)
@@ -212,8 +230,9 @@ def text_of(state: dict[str, Any] | None) -> str:
     return "\n\n".join(texts)[:OUTPUT_CHARS]
 
 
-def header_of(ev: Evaluation) -> dict[str, Any]:
-    """The table's header: counts, time, tokens, cost, each score's mean (and change)."""
+def header_of(ev: Evaluation, deltas: list[dict[str, float] | None]) -> dict[str, Any]:
+    """The table's header: counts (each filter's too), time, tokens, cost, each score's mean
+    (and change); ``deltas`` is ``ev.deltas``."""
     counts = Counter(c.status for c in ev.cases)
     done = sum(counts[s] for s in ("completed", "error", "cancelled", "skipped"))
     now = time.time()
@@ -238,6 +257,7 @@ def header_of(ev: Evaluation) -> dict[str, Any]:
         "input_tokens": sum(u.input_tokens or 0 for u in usage),
         "output_tokens": sum(u.output_tokens or 0 for u in usage),
         "cost_usd": sum(known) if known else None,
+        "filters": filter_counts(ev, deltas),
         "means": {k: _json_value(v) for k, v in means.items()},
         "changes": {
             name: {k: _json_value(v) for k, v in change.items()}

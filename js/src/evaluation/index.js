@@ -11,7 +11,7 @@ import { setText } from "../format.js";
 import { HOST_EVENT, OUTPUT_EVENT } from "../offer.js";
 import { openDetail } from "./detail.js";
 import { headerView } from "./header.js";
-import { applyRows, counts, ev, FILTERS, ordered, textOf } from "./rows.js";
+import { applyRows, ev, FILTERS, ordered, place, textOf } from "./rows.js";
 import { columnsFor, table } from "./table.js";
 
 /**
@@ -168,14 +168,19 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
     if (msg.seq !== seq + 1) return sync();
     seq = msg.seq;
     head = { ...head, ...msg.header }; // what changed of it
-    for (const i of applyRows(rows, msg.rows, msg.append)) touch(i);
+    // The order is made again only when a row came, left the filter or moved in the sort.
+    const was = applyRows(rows, msg.rows, msg.append, (r) => place(r, view));
+    for (const [i, p] of was) {
+      touch(i);
+      reorder ||= place(rows[i], view) !== p;
+    }
     drawHeader();
-    reorder = true; // the rows are placed again only if the order changed
     changed();
   }
 
   function drawHeader() {
     header.draw(String(model.get("title") ?? ""), String(model.get("baseline") ?? ""), head);
+    drawFilters();
   }
 
   /** The columns (and the sort shown on them) from the traits. */
@@ -186,8 +191,9 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
     changed(true);
   }
 
+  /** The filter buttons, each with its count (the kernel's: nbagent/_evaluate/table.py). */
   function drawFilters() {
-    const n = counts(rows.filter(Boolean));
+    const n = head?.filters ?? {};
     const names = FILTERS.filter((f) => f !== "Changed" || model.get("baseline"));
     if (!names.includes(view.filter)) view.filter = "All";
     if (filters.children.length !== names.length + 1)
@@ -198,6 +204,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
           b.dataset.filter = name;
           b.addEventListener("click", () => {
             view.filter = name;
+            drawFilters();
             changed(true);
           });
           return b;
@@ -206,7 +213,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
       );
     for (const b of filters.querySelectorAll("button")) {
       const name = String(b.dataset.filter);
-      setText(b, `${name} ${n[name]}`);
+      setText(b, `${name} ${n[name] ?? ""}`.trim());
       b.setAttribute("aria-pressed", String(name === view.filter));
     }
   }
@@ -226,7 +233,6 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
       if (signal.aborted) return;
       if (reorder) {
         reorder = false;
-        drawFilters();
         const next = ordered(rows, view);
         redraw ||= String(next) !== String(order);
         order = next;

@@ -40,19 +40,6 @@ export function passes(r, name, query) {
   );
 }
 
-/**
- * Each filter's count over `rows`.
- * @param {Row[]} rows
- * @returns {Record<string, number>}
- */
-export function counts(rows) {
-  /** @type {Record<string, number>} */
-  const n = {};
-  for (const f of FILTERS) n[f] = 0;
-  for (const r of rows) for (const f of FILTERS) if (TESTS[f](r)) n[f] += 1;
-  return n;
-}
-
 const STATUS_RANK = ["error", "running", "queued", "completed", "cancelled", "skipped"];
 
 /** @param {unknown} v @returns {number | string | null} */
@@ -117,27 +104,40 @@ export function ordered(rows, { filter, query, key, desc }) {
 }
 
 /**
- * Apply a `rows` message's partial rows and appended text; returns the rows it touched.
+ * What places row `r` in the order `view` asks for: whether it is shown, and its sort key.
+ * @param {Row | undefined} r
+ * @param {{filter: string, query: string, key: string}} view
+ */
+export const place = (r, view) =>
+  r ? `${passes(r, view.filter, view.query)} ${sortKey(view.key)(r)}` : "";
+
+/**
+ * Apply a `rows` message's partial rows and appended text; returns the rows it touched, each
+ * with its `place` before (the order need not be made again when none moved).
  * @param {Row[]} rows indexed by `i`, changed in place
  * @param {unknown} partial
  * @param {unknown} append `[[i, text], ...]`
- * @returns {Set<number>}
+ * @param {(r: Row | undefined) => string} [placeOf]
+ * @returns {Map<number, string>}
  */
-export function applyRows(rows, partial, append) {
-  const touched = new Set();
+export function applyRows(rows, partial, append, placeOf = () => "") {
+  /** @type {Map<number, string>} */
+  const was = new Map();
+  /** @param {number} i */
+  const row = (i) => {
+    if (!was.has(i)) was.set(i, placeOf(rows[i]));
+    rows[i] ??= { i };
+    return rows[i];
+  };
   for (const p of Array.isArray(partial) ? partial : []) {
-    if (typeof p?.i !== "number") continue;
-    rows[p.i] = Object.assign(rows[p.i] ?? { i: p.i }, p);
-    touched.add(p.i);
+    if (typeof p?.i === "number") Object.assign(row(p.i), p);
   }
   for (const a of Array.isArray(append) ? append : []) {
     if (!Array.isArray(a) || typeof a[0] !== "number" || typeof a[1] !== "string") continue;
-    rows[a[0]] ??= { i: a[0] };
-    const r = rows[a[0]];
+    const r = row(a[0]);
     r.output = String(r.output ?? "") + a[1];
-    touched.add(a[0]);
   }
-  return touched;
+  return was;
 }
 
 /**
