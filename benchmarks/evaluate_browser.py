@@ -5,7 +5,9 @@ Chromium (``benchmarks/browser_page.BenchPage``: headless Chromium through playw
 One page, one notebook. A warm-up evaluation of 8 cases loads the widget's code and its
 chunk; the outputs are cleared; then the measured cell runs ``ev = bk.evaluation(n)`` and
 ``await ev`` (``benchmarks/evaluate_kernel.py``), writing the kernel's ``time.monotonic()``
-as the cell starts and as the evaluation ends. Over that interval:
+as the cell starts and as the evaluation ends; ``STREAMS`` times, the outputs cleared between,
+and the run with the median p95 frame is reported (frame times on a shared 2-core machine vary
+by a few ms from one run to the next: all the runs' p95s are listed). Over that interval:
 
 - frame times: the renderer main thread's top-level tasks from a Chromium trace, summed per
   16.67 ms window, a task whole in the window it starts in; p95 and max over every window
@@ -79,6 +81,7 @@ NOW_JS = """() => {
   return {rows: s.rows, nodes: s.nodes, rows_end: rows, nodes_end: nodes};
 }"""
 SCROLL_S = 3.0
+STREAMS = 3
 SCROLL_STEP_PX = 40
 
 
@@ -227,7 +230,14 @@ def run(n: int) -> dict[str, Any]:
         bench.wait_idle()
         bench.wait_for(ROWS)
         bench.clear()
-        result = _stream(bench, "evaluate", n, Path(tmp) / "eval.json")
+        runs = []
+        for k in range(STREAMS):
+            if k:
+                bench.clear()
+            runs.append(_stream(bench, "evaluate", n, Path(tmp) / f"eval{k}.json"))
+        p95s = [r["frame_p95_ms"] for r in runs]
+        result = sorted(runs, key=lambda r: r["frame_p95_ms"])[len(runs) // 2]
+        result["frame_p95_ms_runs"] = p95s
         result |= _scroll(bench, ".nba-ev-scroll", "scroll_")
         result |= _scroll_control(bench, n)
         bench.clear()
@@ -241,9 +251,11 @@ def _work_text(b: dict[str, Any], prefix: str = "") -> str:
 
 
 def _stream_lines(name: str, b: dict[str, Any], what: str) -> list[str]:
+    runs = b.get("frame_p95_ms_runs")
+    of = f" (the median run of {len(runs)}: p95s {runs})" if runs else ""
     return [
         f"browser (JupyterLab + Chromium), {name} of {b['cases']:,} cases "
-        f"({b['completed']:,} completed) over {b['stream_s']} s: frames p95 "
+        f"({b['completed']:,} completed) over {b['stream_s']} s{of}: frames p95 "
         f"{b['frame_p95_ms']} ms, max {b['frame_max_ms']} ms ({b['frames']} frames), "
         f"{b['long_frames']} long animation frames (longest {b['longest_ms']} ms); "
         f"{what} in the DOM: at most {b['rows_max']:,}, {b['rows_end']:,} at the end "
