@@ -107,10 +107,12 @@ recordings: install
 
 # The ReDoS check (js/redos.mjs, recheck): every regular expression of js/src, js/lab/src and
 # nbagent linear in its input, or bounded in code with a `redos-bounded:` note saying how.
-lint: install
+# Imports: import-linter's contracts for nbagent, Biome's noImportCycles for js/ (js/biome.json).
+lint: install $(STAMP)/js-dev
 	$(BIN)/ruff check nbagent tests benchmarks
 	$(BIN)/ruff format --check nbagent tests benchmarks
 	$(BIN)/lint-imports --no-cache
+	npm --prefix js run lint
 	$(BIN)/python -m tests.regex_patterns nbagent > $(STAMP)/regex_patterns.json
 	node js/redos.mjs --python $(STAMP)/regex_patterns.json
 

@@ -6,13 +6,13 @@ import { h } from "./format.js";
 import { finalCount } from "./freeze.js";
 import { heal, healLive } from "./heal.js";
 import { cutAt, part, placeOpenMath } from "./live.js";
-import { hidingRefs, lex, MATH_MARK, parseTokens, renderFrozen } from "./markdown.js";
 import { typeset } from "./math.js";
+import { hidingRefs, lex, MATH_MARK, parseTokens, renderFrozen } from "./md_render.js";
 import { morph } from "./morph.js";
 import { purify } from "./purify.js";
 
-/** @typedef {import("./markdown.js").Tok} Tok */
-/** @typedef {import("./markdown.js").Links} Links */
+/** @typedef {import("./md_render.js").Tok} Tok */
+/** @typedef {import("./md_render.js").Links} Links */
 
 const CHUNK = 32;
 /** The live render's budget per frame (a frame is 16 ms; sanitizing, layout and paint follow). */
