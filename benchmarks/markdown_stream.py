@@ -60,7 +60,7 @@ def pathological(size: int = 8192) -> dict[str, str]:
         "_a_b pairs": fill("_a_b "),
         "mixed ** and _": fill("**_a "),
         "_a_ **b** mixed": fill("_a_ **b** c_d "),
-        # runs marked's emphasis scan must still see (js/src/markdown.js, hideUnclosed)
+        # runs marked's emphasis scan must still see (js/src/md_render.js, INTRAWORD_UNDERSCORES)
         "_ ** _ ** rows": fill("_**a_**b "),
         "* openers, kept ** last": fill("*a ")[:-8] + "_**_**é",
         "_* then _ openers": "é_*" + fill(" _a")[:-6] + " x_y",

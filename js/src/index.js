@@ -11,8 +11,9 @@ import { LanesView } from "./lanes_view.js";
 import { warmUp } from "./markdown.js";
 import { provideMathFromCodeModel } from "./math.js";
 import { provideAnswerFromCodeModel } from "./pause.js";
-import { connect, Store } from "./store.js";
+import { Store } from "./store.js";
 import { styleShadowRoot } from "./styles.js";
+import { connect } from "./sync.js";
 import { TranscriptView } from "./view.js";
 
 export { renderMarkdownToFragment } from "./markdown.js";

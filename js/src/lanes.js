@@ -224,7 +224,7 @@ const REF = "IPY_MODEL_";
  * listed first have been read.
  * @param {LaneSet} set
  * @param {LanesModelLike} model
- * @returns {import("./store.js").Follow}
+ * @returns {import("./sync.js").Follow}
  */
 export function followLanes(set, model) {
   return (ready) => {

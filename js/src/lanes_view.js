@@ -4,8 +4,9 @@
 
 import { FollowBottom } from "./follow.js";
 import { h, setText } from "./format.js";
+import { defaultRaf } from "./frames.js";
 import { OutputOffer } from "./offer.js";
-import { defaultRaf, TranscriptView } from "./view.js";
+import { TranscriptView } from "./view.js";
 
 /**
  * @typedef {import("./lanes.js").LaneSet} LaneSet

@@ -269,7 +269,7 @@ export class StatusBar {
 
   /**
    * Stop again while the run still streams: a message to the kernel can be lost around a page
-   * reload (as a `sync` can: store.js `connect`), and a Stop is harmless twice.
+   * reload (as a `sync` can: sync.js `connect`), and a Stop is harmless twice.
    * @param {number} delayMs @param {number} left @param {(msg: object) => void} send
    * @param {AbortSignal} signal
    */

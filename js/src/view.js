@@ -4,6 +4,7 @@
 import { BlockFold, FOLD_KEY } from "./fold.js";
 import { FollowBottom } from "./follow.js";
 import { h, setText } from "./format.js";
+import { defaultCancel, defaultNow, defaultRaf, defaultSoon, defaultVisible } from "./frames.js";
 import { watchKernel } from "./kernel_end.js";
 import { copyCode, StreamingMarkdown } from "./markdown.js";
 import { OutputOffer } from "./offer.js";
@@ -38,44 +39,6 @@ const TRAITS = ["title", "show_thinking", "replay"];
  */
 const LEAD_MS = 1000 / 60;
 
-/** @type {(() => void)[]} */
-let soonQueue = [];
-/** @type {MessagePort | null} */
-let soonPort = null;
-/**
- * Run `cb` in a task of its own, as soon as possible (a MessageChannel message: no timer
- * clamping). Not inside the caller's task: a failing render stays the render's problem, and
- * it is not hidden in a promise callback (which CDP's ScriptDuration does not count).
- * @param {() => void} cb
- */
-function defaultSoon(cb) {
-  if (typeof MessageChannel !== "function") {
-    setTimeout(cb, 0);
-    return;
-  }
-  if (soonPort === null) {
-    const channel = new MessageChannel();
-    channel.port1.onmessage = () => {
-      const due = soonQueue;
-      soonQueue = [];
-      for (const fn of due) {
-        try {
-          fn();
-        } catch (err) {
-          // Reported like an error in a frame callback, without stopping the other views.
-          setTimeout(() => {
-            throw err;
-          });
-        }
-      }
-    };
-    /** @type {any} */ (channel.port1).unref?.(); // Node (tests): do not keep the process alive
-    soonPort = channel.port2;
-  }
-  soonQueue.push(cb);
-  if (soonQueue.length === 1) soonPort.postMessage(null);
-}
-
 /**
  * The live views of each store: a new view copies a live one's rendering.
  * @type {WeakMap<Store, Set<TranscriptView>>}
@@ -84,20 +47,6 @@ const liveViews = new WeakMap();
 
 /** `frame` while a leading-edge render is queued (raf ids are positive). */
 const SOON = -1;
-
-const defaultNow = () => performance.now();
-/** Rendering at once is for visible pages: a hidden one gets no frames, and renders later. */
-const defaultVisible = () =>
-  typeof document === "undefined" || document.visibilityState !== "hidden";
-
-/** @param {FrameRequestCallback} cb */
-export const defaultRaf = (cb) =>
-  typeof requestAnimationFrame === "function"
-    ? requestAnimationFrame(cb)
-    : setTimeout(() => cb(0), 16);
-/** @param {number} id */
-const defaultCancel = (id) =>
-  typeof cancelAnimationFrame === "function" ? cancelAnimationFrame(id) : clearTimeout(id);
 
 export class TranscriptView {
   /**

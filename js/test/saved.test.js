@@ -12,7 +12,8 @@ import {
   renderSaved,
   TRANSCRIPT_MIME,
 } from "../src/saved.js";
-import { connect, Store } from "../src/store.js";
+import { Store } from "../src/store.js";
+import { connect } from "../src/sync.js";
 import { TranscriptView } from "../src/view.js";
 import { FakeModel, runningState } from "./fake-model.js";
 

@@ -1,5 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { connect, emptyChange, mergeChange, Store } from "../src/store.js";
+import { emptyChange, mergeChange, Store } from "../src/store.js";
+import { connect } from "../src/sync.js";
 import { FakeModel, runningState } from "./fake-model.js";
 
 const ops = (seq, list, now = 2000) => ({ type: "ops", seq, now, ops: list });

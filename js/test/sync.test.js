@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import widget, { storeFor } from "../src/index.js";
-import { connect, Store } from "../src/store.js";
+import { Store } from "../src/store.js";
+import { connect } from "../src/sync.js";
 import { FakeModel, runningState } from "./fake-model.js";
 
 /** A proxy like anywidget's modelProxy: a new object per call, bound to the same model. */

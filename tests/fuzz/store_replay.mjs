@@ -9,7 +9,8 @@
 
 import { createInterface } from "node:readline";
 import { FakeModel } from "../../js/test/fake-model.js";
-import { connect, Store } from "../../js/src/store.js";
+import { Store } from "../../js/src/store.js";
+import { connect } from "../../js/src/sync.js";
 
 const warnings = [];
 console.warn = (...args) => warnings.push(args.join(" "));

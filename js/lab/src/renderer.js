@@ -1,24 +1,16 @@
-// nbagent's renderer for JupyterLab 4 and Notebook 7: the mimetype of nbagent/output.py
-// (js/lab/src/index.js registers it; js/lab/src/evaluation.js draws an evaluation with it).
-//
-// An nbagent output carries the transcript payload next to the widget view. This renderer
-// ranks above the widget view: while the widget's model lives in the notebook's widget
-// manager it shows the live widget (the notebook's own widget-view renderer, as a child);
-// when the model is gone (no kernel, no saved widget state) it shows the saved transcript
-// with the widget's own store and view (js/src/saved.js) instead of "Error displaying
-// widget: model not found". Nothing is fetched: the code is in this extension.
-//
-// The kernel cannot update an output once its cell has finished. So when the live widget's
-// run ends, this renderer claims its output data (HOST_EVENT), the widget asks the kernel for
-// it and hands it up (OUTPUT_EVENT), and the renderer writes it into the output model: a
-// notebook saved from the browser keeps the final transcript.
-//
-// Voilà renders each output on its own, from the output's JSON: no output area above it,
-// nothing to write back. Its app's widget manager (plugin.js) has the widget-view renderer.
-//
-// Math in a saved transcript: this extension's own copy of the math chunk (KaTeX), a webpack
-// chunk of its own fetched from the server on the first formula (the live widget takes its
-// chunk from the code model instead).
+// nbagent's renderer for JupyterLab 4 and Notebook 7 of nbagent/output.py's mimetype
+// (index.js registers it; evaluation.js draws an evaluation with it). It ranks above the
+// widget view: while the widget's model lives in the notebook's widget manager it shows the
+// live widget (the widget-view renderer, as a child); when the model is gone (no kernel, no
+// saved widget state) it shows the saved transcript with the widget's own store and view
+// (js/src/saved.js), not "Error displaying widget". Nothing is fetched: the code is in this
+// extension, math too (KaTeX, a webpack chunk of its own, fetched on the first formula).
+// The kernel cannot update an output once its cell has finished: when the live widget's run
+// ends, this renderer claims its output data (HOST_EVENT), the widget asks the kernel for it
+// and hands it up (OUTPUT_EVENT), and the renderer writes it into the output model, so a
+// notebook saved from the browser keeps the final transcript. Voilà renders each output on
+// its own, from its JSON: nothing to write back; its widget manager (plugin.js) has the
+// widget-view renderer.
 
 import { JSONExt } from "@lumino/coreutils";
 import { Panel, Widget } from "@lumino/widgets";

@@ -53,7 +53,7 @@ from nbagent.adapters.hooks.llama_index.read import (
 )
 from nbagent.adapters.hooks.llama_index.tools import Tools
 from nbagent.adapters.hooks.record import HookRecord
-from nbagent.adapters.llama_index import _text_of, _thinking_of
+from nbagent.adapters.llama_index.read import text_of, thinking_of
 
 __all__ = ["LlamaIndexHookAdapter"]
 
@@ -205,7 +205,7 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
         agent's parsed ``Answer:``, a ``return_direct`` tool's output)."""
         if result is None or not named(result, "AgentOutput"):
             return
-        answer = _text_of(field(result, "response"))
+        answer = text_of(field(result, "response"))
         if answer and answer != self._said.get(scope):
             self._answers += 1
             self._whole(f"llama-answer-{self._answers}", answer, "text", scope, out)
@@ -282,7 +282,7 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
                 )
             )
         message = field(response, "message")
-        so_far = _text_of(message) if message is not None else field(response, "text")
+        so_far = text_of(message) if message is not None else field(response, "text")
         delta = field(response, "delta")
         # The delta where it agrees with the text so far; else the text's new end (the mock
         # function-calling LLM's ``delta`` repeats the whole text, ``MockLLM``'s ``text`` is
@@ -310,10 +310,10 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
             return
         message = field(response, "message")
         mid = call.step_id
-        text = _text_of(message) if message is not None else field(response, "text")
+        text = text_of(message) if message is not None else field(response, "text")
         text = text if isinstance(text, str) else ""
         if not call.thinking:
-            thinking = _thinking_of(message) if message is not None else ""
+            thinking = thinking_of(message) if message is not None else ""
             if call.react:  # a ReAct step's text is its reasoning (the answer comes parsed)
                 thinking = f"{thinking}\n\n{text}" if thinking and text else thinking or text
             if thinking:

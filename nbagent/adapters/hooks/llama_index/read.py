@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent.adapters.base import field, int_or_none, list_or_empty, str_or_none
-from nbagent.adapters.llama_index import _usage_of
+from nbagent.adapters.llama_index.read import usage_in_raw
 
 __all__ = [
     "error_of",
@@ -51,7 +51,7 @@ def usage_of(response: Any) -> dict[str, Any]:
     """Token counts of a ``ChatResponse`` / ``CompletionResponse``: its ``raw`` (the
     provider's response), or the counts integrations copy into ``additional_kwargs``
     (``prompt_tokens``, ``completion_tokens``, ``total_tokens``)."""
-    found = dict(_usage_of(field(response, "raw")))
+    found = dict(usage_in_raw(field(response, "raw")))
     extra = field(response, "additional_kwargs")
     for key, name in (
         ("prompt_tokens", "input_tokens"),

@@ -9,7 +9,7 @@ from typing import Any
 
 from nbagent._events import Event, Status, ToolCallEnd, ToolCallStart, ToolResult
 from nbagent.adapters.base import field, plain, str_or_none
-from nbagent.adapters.llama_index import _text_of
+from nbagent.adapters.llama_index.read import text_of
 
 __all__ = ["Tools"]
 
@@ -89,7 +89,7 @@ class Tools:
         if isinstance(output, str):
             content = output
         else:
-            content = _text_of(output) if output is not None else ""
+            content = text_of(output) if output is not None else ""
             is_error = is_error or field(output, "is_error") is True
         name = str_or_none(field(output, "tool_name"))
         out.append(

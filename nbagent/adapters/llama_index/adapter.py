@@ -47,147 +47,21 @@ from nbagent._events import (
 from nbagent.adapters.base import (
     BadItemError,
     field,
-    int_or_none,
     list_or_empty,
     plain,
     short_repr,
     str_or_none,
     type_is,
-    unwrap,
+)
+from nbagent.adapters.llama_index.read import (
+    kind_of,
+    read_event,
+    text_of,
+    thinking_of,
+    usage_in_raw,
 )
 
 __all__ = ["LlamaIndexAdapter"]
-
-_PACKAGES = ("workflows", "llama_index")
-_KINDS = frozenset(
-    {
-        "AgentInput",
-        "AgentSetup",
-        "AgentStream",
-        "AgentOutput",
-        "AgentStreamStructuredOutput",
-        "ToolCall",
-        "ToolCallResult",
-        "InputRequiredEvent",
-        "WorkflowFailedEvent",
-        "WorkflowTimedOutEvent",
-        "WorkflowCancelledEvent",
-        "StopEvent",
-    }
-)
-
-
-def _kind(item: Any) -> str | None:
-    """The LlamaIndex event class ``item`` is (or subclasses), ``"Event"`` for any other
-    workflow event, None for anything else."""
-    for cls in type(item).__mro__:
-        if cls.__module__.split(".")[0] not in _PACKAGES:
-            continue
-        if cls.__name__ in _KINDS:
-            return cls.__name__
-        if cls.__name__ == "Event":
-            return "Event"
-    return None
-
-
-def _serialized(payload: Any) -> tuple[str, Mapping[str, Any]] | None:
-    """``(kind, fields)`` of an event as the workflows ``JsonSerializer`` writes it (what a
-    workflow server stores and sends): ``{"__is_pydantic": true, "value": {...},
-    "qualified_name": "llama_index.core.agent.workflow.workflow_events.AgentStream"}``."""
-    if not isinstance(payload, Mapping) or payload.get("__is_pydantic") is not True:
-        return None
-    name, value = payload.get("qualified_name"), payload.get("value")
-    if not isinstance(name, str) or not isinstance(value, Mapping):
-        return None
-    if name.split(".")[0] not in _PACKAGES:
-        return None
-    cls = name.rsplit(".", 1)[-1]
-    return (cls if cls in _KINDS else "Event"), value
-
-
-def _read(item: Any) -> tuple[str, Any] | None:
-    """``(kind, payload)`` of an event object or of its serialized form (a dict, its JSON
-    text, an SSE event carrying it); None for anything else."""
-    kind = _kind(item)
-    if kind is not None:
-        return kind, item
-    try:
-        _, payload = unwrap(item)
-    except BadItemError:
-        return None
-    return _serialized(payload)
-
-
-def _usage_of(raw: Any) -> dict[str, Any]:
-    """Token counts an LLM integration left in a response's ``raw`` (the provider's chunk or
-    response, usually dumped to a dict): OpenAI's and Anthropic's ``usage``, Gemini's
-    ``usage_metadata``, Ollama's eval counts. Only the counts it finds."""
-    if raw is None or isinstance(raw, (str, bytes, int, float, list)):
-        return {}
-    found: dict[str, Any] = {}
-    usage = field(raw, "usage")
-    if usage is not None:
-        found["input_tokens"] = int_or_none(field(usage, "prompt_tokens")) or int_or_none(
-            field(usage, "input_tokens")
-        )
-        found["output_tokens"] = int_or_none(field(usage, "completion_tokens")) or int_or_none(
-            field(usage, "output_tokens")
-        )
-        found["total_tokens"] = int_or_none(field(usage, "total_tokens"))
-        details = field(usage, "prompt_tokens_details") or field(usage, "input_tokens_details")
-        found["cached_input_tokens"] = int_or_none(field(details, "cached_tokens")) or (
-            int_or_none(field(usage, "cache_read_input_tokens"))
-        )
-        out_details = field(usage, "completion_tokens_details") or field(
-            usage, "output_tokens_details"
-        )
-        found["reasoning_tokens"] = int_or_none(field(out_details, "reasoning_tokens"))
-    gemini = field(raw, "usage_metadata")
-    if gemini is not None:
-        found["input_tokens"] = int_or_none(field(gemini, "prompt_token_count"))
-        found["output_tokens"] = int_or_none(field(gemini, "candidates_token_count"))
-        found["total_tokens"] = int_or_none(field(gemini, "total_token_count"))
-        found["reasoning_tokens"] = int_or_none(field(gemini, "thoughts_token_count"))
-        found["cached_input_tokens"] = int_or_none(field(gemini, "cached_content_token_count"))
-    if int_or_none(field(raw, "eval_count")) is not None:
-        found["input_tokens"] = int_or_none(field(raw, "prompt_eval_count"))
-        found["output_tokens"] = int_or_none(field(raw, "eval_count"))
-    message = field(raw, "message")  # Anthropic's message_start event
-    if isinstance(message, Mapping) and isinstance(message.get("usage"), Mapping):
-        found.update({k: v for k, v in _usage_of(message).items() if v is not None})
-    counts = {k: v for k, v in found.items() if v is not None}
-    model = str_or_none(field(raw, "model"))
-    if counts and model:
-        counts["model"] = model
-    return counts
-
-
-def _text_of(message: Any) -> str:
-    """The text of a ``ChatMessage`` or a ``ToolOutput``: its text blocks (what its
-    ``content`` joins; a serialized one has only the blocks)."""
-    if isinstance(message, Mapping):
-        content = message.get("content")
-        if isinstance(content, str):
-            return content
-        blocks = list_or_empty(message.get("blocks"))
-        texts = [field(b, "text") for b in blocks if field(b, "block_type") == "text"]
-        return "".join(t for t in texts if isinstance(t, str))
-    try:
-        content = getattr(message, "content", None)
-    except Exception:  # noqa: BLE001 - a message that cannot join its blocks has no text
-        return ""
-    return content if isinstance(content, str) else ""
-
-
-def _thinking_of(message: Any) -> str:
-    """The thinking blocks of a ``ChatMessage`` (an LLM that did not stream them)."""
-    parts = []
-    for block in list_or_empty(field(message, "blocks")):
-        if field(block, "block_type") == "thinking":
-            text = field(block, "content")
-            if isinstance(text, str):
-                parts.append(text)
-    return "".join(parts)
 
 
 class LlamaIndexAdapter:
@@ -216,14 +90,14 @@ class LlamaIndexAdapter:
         """A workflow event object (``workflows.events.Event`` or a subclass), or one
         serialized by the workflows ``JsonSerializer``."""
         try:
-            return _read(item) is not None
+            return read_event(item) is not None
         except Exception:  # noqa: BLE001 - detect never raises
             return False
 
     # -- the adapter interface ---------------------------------------------------------
 
     def feed(self, item: Any) -> list[Event]:
-        read = _read(item)
+        read = read_event(item)
         if read is None:
             raise BadItemError(
                 "llama-index takes the events of a LlamaIndex workflow's "
@@ -254,7 +128,7 @@ class LlamaIndexAdapter:
             prefix = str_or_none(field(item, "prefix"))
             out.append(Status(state="input_required", text=prefix or "waiting for input"))
         elif kind == "Event":
-            name = type(item).__name__ if _kind(item) else "workflow_event"
+            name = type(item).__name__ if kind_of(item) else "workflow_event"
             out.append(Custom(name=name, value=plain(item)))
         else:
             self._stop(kind, item, out)
@@ -322,18 +196,18 @@ class LlamaIndexAdapter:
         if isinstance(delta, str) and delta:
             self._text = True
             out.append(TextDelta(message_id=f"{step}-text", delta=delta))
-        self._usage.update(_usage_of(field(item, "raw")))
+        self._usage.update(usage_in_raw(field(item, "raw")))
 
     def _output(self, item: Any, out: list[Event]) -> None:
         step = self._current_step(item, out)
         response = field(item, "response")
         if not self._thinking:
-            thinking = _thinking_of(response)
+            thinking = thinking_of(response)
             if thinking:
                 self._thinking = True
                 out.append(ThinkingDelta(message_id=f"{step}-thinking", delta=thinking))
         if not self._text:
-            text = _text_of(response)
+            text = text_of(response)
             if text:
                 self._text = True
                 out.append(TextDelta(message_id=f"{step}-text", delta=text))
@@ -348,13 +222,13 @@ class LlamaIndexAdapter:
         # A ReAct agent whose output did not parse asks its LLM again: a warning, not an end.
         out.extend(
             ErrorEvent(
-                message=_text_of(message) or "the agent's output was rejected; retrying",
+                message=text_of(message) or "the agent's output was rejected; retrying",
                 error_type="retry",
                 recoverable=True,
             )
             for message in list_or_empty(field(item, "retry_messages"))[1:]
         )
-        self._usage.update(_usage_of(field(item, "raw")))
+        self._usage.update(usage_in_raw(field(item, "raw")))
         self._close_step(out, "tool_calls" if calls else "stop")
 
     # -- tools -------------------------------------------------------------------------
@@ -388,7 +262,7 @@ class LlamaIndexAdapter:
         call_id = self._start_call(item, "tool_name", "tool_kwargs", out)
         self._answered.add(tool_id or call_id)
         output = field(item, "tool_output")
-        content = _text_of(output) if output is not None else ""
+        content = text_of(output) if output is not None else ""
         is_error = field(output, "is_error") is True
         name = str_or_none(field(item, "tool_name"))
         out.append(ToolResult(tool_call_id=call_id, content=content, name=name, is_error=is_error))
@@ -427,8 +301,8 @@ class LlamaIndexAdapter:
             if self._direct is not None:
                 # A return_direct tool's output is the answer; no LLM call wrote it.
                 out.append(TextDelta(message_id="answer", delta=self._direct))
-            if _kind(result) == "AgentOutput" or (
+            if kind_of(result) == "AgentOutput" or (
                 isinstance(result, Mapping) and "current_agent_name" in result
             ):
-                result = _text_of(field(result, "response"))
+                result = text_of(field(result, "response"))
             out.append(RunEnd(reason="completed", raw_reason=kind, result=plain(result)))

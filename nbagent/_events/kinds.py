@@ -1,25 +1,14 @@
-"""The event vocabulary: one small dataclass per kind, shared by every source.
-
-Adapters translate a wire format into these events; the lifecycle normalizer
-(`nbagent._normalize`) repairs their order; the transcript reducer folds them.
-Events are pure data: JSON-serializable fields, no callables, no widgets.
-
-Every event shares the envelope ``kind``, ``seq``, ``ts``, ``run_id``, ``source``
-and ``meta``. Constructors are keyword-only: ``TextDelta(message_id="m", delta="Hi")``.
-"""
+"""The event kinds: one slotted dataclass each, the envelope they share, the end reasons and
+run statuses, and the errors nbagent raises on bad input (the package's docstring)."""
 
 from __future__ import annotations
 
 import json
-import typing
 from dataclasses import MISSING, dataclass, fields
 from typing import Any, ClassVar, Literal
 
-from nbagent._values import Check, short_repr, strict_json, type_check
-
 __all__ = [
     "END_REASONS",
-    "EVENT_TYPES",
     "STATUSES",
     "Custom",
     "EndReason",
@@ -43,8 +32,6 @@ __all__ = [
     "ToolCallStart",
     "ToolResult",
     "Usage",
-    "event_from_dict",
-    "event_from_json",
 ]
 
 EndReason = Literal[
@@ -352,78 +339,3 @@ class Custom(Event):
     name: str
     value: Any = None
     is_raw: bool = False
-
-
-EVENT_TYPES: dict[str, type[Event]] = {
-    cls.kind: cls
-    for cls in (
-        RunStart,
-        RunEnd,
-        StepStart,
-        StepEnd,
-        MessageStart,
-        TextDelta,
-        ThinkingDelta,
-        MessageEnd,
-        ToolCallStart,
-        ToolCallArgsDelta,
-        ToolCallEnd,
-        ToolResult,
-        Usage,
-        Status,
-        ErrorEvent,
-        State,
-        Custom,
-    )
-}
-
-_FIELD_NAMES: dict[str, frozenset[str]] = {
-    kind: frozenset(f.name for f in fields(cls)) for kind, cls in EVENT_TYPES.items()
-}
-_FIELD_TYPES: dict[str, dict[str, tuple[str, Check]]] = {
-    kind: {
-        f.name: (str(f.type), type_check(typing.get_type_hints(cls)[f.name])) for f in fields(cls)
-    }
-    for kind, cls in EVENT_TYPES.items()
-}
-"""Per kind, per field: the annotation (for messages) and the check of a decoded value."""
-
-
-def event_from_dict(data: dict[str, Any]) -> Event:
-    """Rebuild an event from ``Event.to_dict()`` output.
-
-    Raises ``EventDecodeError`` naming the problem when ``kind`` is unknown or a
-    field does not belong to that kind.
-    """
-    if not isinstance(data, dict):
-        raise EventDecodeError(f"an event must be a JSON object, got {type(data).__name__}")
-    kind = data.get("kind")
-    cls = EVENT_TYPES.get(kind) if isinstance(kind, str) else None
-    if cls is None:
-        known = ", ".join(sorted(EVENT_TYPES))
-        raise EventDecodeError(f"unknown event kind {kind!r}; known kinds: {known}")
-    names = _FIELD_NAMES[cls.kind]
-    extra = [k for k in data if k != "kind" and k not in names]
-    if extra:
-        raise EventDecodeError(f"{cls.kind} event has unknown field(s): {', '.join(extra)}")
-    field_types = _FIELD_TYPES[cls.kind]
-    wrong = [
-        f"{name} must be {field_types[name][0]}, got {short_repr(value, 40)}"
-        for name, value in data.items()
-        if name != "kind" and not field_types[name][1](value)
-    ]
-    if wrong:
-        raise EventDecodeError(f"bad {cls.kind} event: {'; '.join(wrong)}")
-    try:
-        return cls(**{k: v for k, v in data.items() if k != "kind"})
-    except TypeError as exc:
-        raise EventDecodeError(f"bad {cls.kind} event: {exc}") from None
-
-
-def event_from_json(line: str) -> Event:
-    """Decode one line of nbagent's JSONL format."""
-    try:
-        data = strict_json(line)
-    except ValueError as exc:
-        raise EventDecodeError(f"not valid JSON: {exc}") from None
-    return event_from_dict(data)

@@ -54,135 +54,28 @@ from nbagent._events import (
     Status,
     TextDelta,
 )
+from nbagent.adapters.a2a.read import (
+    ENDS,
+    KINDS,
+    is_a2a_proto,
+    message_parts,
+    normalize_state,
+    payload_of,
+    result_kind,
+    text_and_parts,
+    unreadable,
+)
 from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
-    as_payload,
     is_library_object,
-    is_protobuf,
-    library_version,
     plain,
     short_repr,
     str_or_none,
     type_is,
-    type_path,
-    unwrap,
 )
 
-__all__ = ["KINDS", "WRAPPERS", "A2aAdapter", "normalize_state"]
-
-KINDS = frozenset({"task", "message", "status-update", "artifact-update"})
-"""v0.3 result ``kind`` values."""
-
-WRAPPERS: dict[str, str] = {
-    "task": "task",
-    "message": "message",
-    "statusUpdate": "status-update",
-    "artifactUpdate": "artifact-update",
-    "status_update": "status-update",
-    "artifact_update": "artifact-update",
-}
-"""v1.0 ``StreamResponse`` keys → the v0.3 kind they carry."""
-
-_ENDS: dict[str, EndReason] = {
-    "completed": "completed",
-    "canceled": "cancelled",
-    "failed": "error",
-    "rejected": "error",
-    "input-required": "interrupted",
-    "auth-required": "interrupted",
-}
-
-
-def normalize_state(state: Any) -> str:
-    """``"TASK_STATE_INPUT_REQUIRED"`` / ``"input-required"`` → ``"input-required"``."""
-    if not isinstance(state, str) or not state:
-        return "unknown"
-    text = state.strip().lower()
-    if text.startswith("task_state_"):
-        text = text[len("task_state_") :]
-    text = text.replace("_", "-")
-    return "canceled" if text == "cancelled" else text
-
-
-_PROTO_KINDS: dict[str, str] = {
-    "Task": "task",
-    "Message": "message",
-    "TaskStatusUpdateEvent": "status-update",
-    "TaskArtifactUpdateEvent": "artifact-update",
-}
-"""A bare protobuf result's message name → its v0.3 kind (a wrapper has its key instead)."""
-
-
-def _is_a2a_proto(item: Any) -> bool:
-    """A protobuf message of an A2A package (``lf.a2a.v1.Task``, ``a2a.v1.Task``)."""
-    if not is_protobuf(item):
-        return False
-    full_name = getattr(getattr(item, "DESCRIPTOR", None), "full_name", None)
-    return isinstance(full_name, str) and "a2a" in full_name.split(".")[:-1]
-
-
-def _payload(item: Any) -> tuple[Any, bool]:
-    """``(payload, from an object)``: the decoded wire item, or the SDK object as its data; a
-    bare protobuf result gets the ``kind`` its message type names."""
-    if _is_a2a_proto(item):
-        data = as_payload(item)
-        kind = _PROTO_KINDS.get(item.DESCRIPTOR.name)
-        if kind is not None and isinstance(data, dict):
-            data = {"kind": kind, **data}
-        return data, True
-    if is_library_object(item):
-        return as_payload(item), True
-    return unwrap(item)[1], False
-
-
-def _unreadable(item: Any) -> BadItemError:
-    version = library_version("a2a", "a2a-sdk")
-    sdk = f"a2a-sdk {version}" if version else "the a2a-sdk"
-    name = getattr(getattr(item, "DESCRIPTOR", None), "full_name", None)
-    if not isinstance(name, str):
-        name = type_path(item)
-    return BadItemError(
-        f"a2a: cannot read a {name} ({sdk}), no stream item: pass the client's stream items "
-        "(StreamResponse, Task, Message, TaskStatusUpdateEvent, TaskArtifactUpdateEvent) or "
-        f"their JSON-RPC/SSE JSON: {short_repr(item)}"
-    )
-
-
-def _result_kind(result: Any) -> tuple[str, Any] | None:
-    """``(kind, body)`` of a result: v0.3 ``kind`` or a v1.0 wrapper key; None when neither."""
-    if not isinstance(result, Mapping):
-        return None
-    kind = result.get("kind")
-    if isinstance(kind, str) and kind in KINDS:
-        return kind, result
-    for key, kind in WRAPPERS.items():
-        body = result.get(key)
-        if isinstance(body, Mapping):
-            return kind, body
-    return None
-
-
-def _parts(parts: Any) -> tuple[str, list[tuple[str, Any]]]:
-    """(joined text, [(custom name, value), …]) of a list of parts, v0.3 or v1.0."""
-    texts: list[str] = []
-    others: list[tuple[str, Any]] = []
-    if not isinstance(parts, list):
-        return "", others
-    for part in parts:
-        if not isinstance(part, Mapping):
-            continue
-        kind = part.get("kind")
-        text = part.get("text")
-        if (kind in (None, "text")) and isinstance(text, str):
-            texts.append(text)
-        elif kind == "data" or "data" in part:
-            others.append(("a2a.data", part.get("data")))
-        elif kind == "file" or any(k in part for k in ("file", "raw", "url")):
-            others.append(("a2a.file", dict(part)))
-        else:
-            others.append(("a2a.part", dict(part)))
-    return "".join(texts), others
+__all__ = ["A2aAdapter"]
 
 
 class _Artifact:
@@ -215,22 +108,22 @@ class A2aAdapter:
         """JSON-RPC with a result of a known kind / wrapper key or an error; a bare result
         whose ``kind`` is task/message/status-update/artifact-update; a v1.0 wrapper."""
         try:
-            if is_library_object(item) and not _is_a2a_proto(item) and not type_is(item, "a2a"):
+            if is_library_object(item) and not is_a2a_proto(item) and not type_is(item, "a2a"):
                 return False  # another library's object: never serialize it here
-            payload, _ = _payload(item)
+            payload, _ = payload_of(item)
         except Exception:  # noqa: BLE001 - detect never raises
             return False
         if not isinstance(payload, Mapping):
             return False
         if payload.get("jsonrpc") == "2.0":
             if "result" in payload:
-                return _result_kind(payload.get("result")) is not None
+                return result_kind(payload.get("result")) is not None
             error = payload.get("error")
             return isinstance(error, Mapping) and "code" in error
         kind = payload.get("kind")
         if isinstance(kind, str):
             return kind in KINDS
-        found = _result_kind(payload)
+        found = result_kind(payload)
         if found is None or len(payload) != 1:  # a StreamResponse has exactly one key
             return False
         body = found[1]
@@ -243,10 +136,10 @@ class A2aAdapter:
             return []
         if isinstance(item, ServerSentEvent) and not item.data.strip():
             return []
-        payload, from_object = _payload(item)
+        payload, from_object = payload_of(item)
         if not isinstance(payload, Mapping):
             if from_object:
-                raise _unreadable(item)
+                raise unreadable(item)
             raise BadItemError(f"a2a: an item must be a JSON object: {short_repr(item)}")
         out: list[Event] = []
         result: Any = payload
@@ -256,9 +149,9 @@ class A2aAdapter:
                 self._rpc_error(error, out)
                 return out
             result = payload.get("result")
-        found = _result_kind(result)
+        found = result_kind(result)
         if found is None and from_object and "jsonrpc" not in payload:
-            raise _unreadable(item)  # an SDK object that is no stream item (an AgentCard…)
+            raise unreadable(item)  # an SDK object that is no stream item (an AgentCard…)
         if found is None:
             self._ensure_started(out, None, None)
             out.append(Custom(name="a2a.unknown", value=plain(result), is_raw=True))
@@ -334,9 +227,9 @@ class A2aAdapter:
         if not isinstance(status, Mapping):
             status = {}
         state = normalize_state(status.get("state"))
-        text, _ = _parts(_message_parts(status.get("message")))
+        text, _ = text_and_parts(message_parts(status.get("message")))
         out.append(Status(state=state, text=text or None, detail=plain(dict(status))))
-        reason = _ENDS.get(state)
+        reason = ENDS.get(state)
         if reason == "error":
             message = text or f"the task {state}"
             self._close_artifacts(out)
@@ -375,7 +268,7 @@ class A2aAdapter:
             self._message_only = True
         self._messages += 1
         message_id = str_or_none(message.get("messageId")) or f"message{self._messages}"
-        text, others = _parts(message.get("parts"))
+        text, others = text_and_parts(message.get("parts"))
         if text:
             out.append(MessageStart(message_id=message_id, channel="text", role="agent"))
             out.append(TextDelta(message_id=message_id, delta=text))
@@ -397,7 +290,7 @@ class A2aAdapter:
         if not isinstance(artifact, Mapping):
             artifact = {}
         artifact_id = str_or_none(artifact.get("artifactId")) or "artifact"
-        text, others = _parts(artifact.get("parts"))
+        text, others = text_and_parts(artifact.get("parts"))
         state = self._artifacts.get(artifact_id)
         if state is None:
             state = self._artifacts[artifact_id] = _Artifact(artifact_id)
@@ -430,7 +323,3 @@ class A2aAdapter:
         if update.get("lastChunk") is True and state.open:
             state.open = False
             out.append(MessageEnd(message_id=state.message_id))
-
-
-def _message_parts(message: Any) -> Any:
-    return message.get("parts") if isinstance(message, Mapping) else None
