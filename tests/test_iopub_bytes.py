@@ -198,7 +198,9 @@ def test_a_typed_chat_turn_costs_its_own_text(kernel: Kernel) -> None:
     turns = traffic.per_window()[1:]
     assert traffic.text >= TURNS * 1900
     assert turns[-1] <= 1.5 * turns[1], turns
-    assert traffic.total - traffic.code <= 6 * traffic.text, (traffic.total, traffic.code)
+    # 3.9x measured: the text goes twice (the ops, then the lane's saved state), and each
+    # turn opens a widget model of its own and re-sends the list of them.
+    assert traffic.total - traffic.code <= 4 * traffic.text, (traffic.total, traffic.code)
     # No cell ran: the display is never updated (the browser has every turn).
     assert sum(traffic.updates(w) for w in traffic.windows) == 0
     # The next cell gets what went out between cells again (`jupyter execute` keeps only a
