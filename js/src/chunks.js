@@ -60,3 +60,56 @@ export function chunkFromCodeModel(model, name) {
     return chunk;
   };
 }
+
+/**
+ * A lazy chunk as one copy of the bundle holds it: where it comes from (the first source
+ * given wins), the chunk once loaded, and the one load in flight.
+ * @template T
+ * @param {string} lost what stays undone when the chunk's code does not load (a warning)
+ * @param {{loaded?: (chunk: T) => void, failed?: () => void}} [on] called when it loads or fails
+ */
+export function lazyChunk(lost, on = {}) {
+  /** @type {T | null} */
+  let chunk = null;
+  /** @type {(() => Promise<T>) | null} */
+  let source = null;
+  /** @type {Promise<T | null> | null} */
+  let loading = null;
+  return {
+    /** @param {(() => Promise<T>) | null} load */
+    provide(load) {
+      source ??= load;
+    },
+    hasSource: () => source !== null,
+    /** Use this chunk at once (tests, or a chunk already imported). @param {T} c */
+    use(c) {
+      chunk = c;
+    },
+    /** The chunk, if it has loaded. */
+    get: () => chunk,
+    /** The load in flight or done (null before one starts). */
+    loading: () => loading,
+    /**
+     * Start loading the chunk (once).
+     * @returns {Promise<T | null>} the chunk; null without a source or when it fails
+     */
+    load() {
+      if (chunk) return Promise.resolve(chunk);
+      if (loading) return loading;
+      if (!source) return Promise.resolve(null);
+      loading = source().then(
+        (c) => {
+          chunk = c;
+          on.loaded?.(c);
+          return c;
+        },
+        (err) => {
+          on.failed?.();
+          console.warn(`nbagent: ${lost}, its code did not load:`, err);
+          return null;
+        },
+      );
+      return loading;
+    },
+  };
+}
