@@ -109,7 +109,7 @@ export function ordered(rows, { filter, query, key, desc }) {
  * @param {{filter: string, query: string, key: string}} view
  */
 export const place = (r, view) =>
-  r ? `${passes(r, view.filter, view.query)} ${sortKey(view.key)(r)}` : "";
+  r && JSON.stringify([passes(r, view.filter, view.query), sortKey(view.key)(r)]);
 
 /**
  * Apply a `rows` message's partial rows and appended text; returns the rows it touched, each
@@ -117,11 +117,11 @@ export const place = (r, view) =>
  * @param {Row[]} rows indexed by `i`, changed in place
  * @param {unknown} partial
  * @param {unknown} append `[[i, text], ...]`
- * @param {(r: Row | undefined) => string} [placeOf]
- * @returns {Map<number, string>}
+ * @param {(r: Row | undefined) => string | undefined} [placeOf]
+ * @returns {Map<number, string | undefined>}
  */
 export function applyRows(rows, partial, append, placeOf = () => "") {
-  /** @type {Map<number, string>} */
+  /** @type {Map<number, string | undefined>} */
   const was = new Map();
   /** @param {number} i */
   const row = (i) => {
