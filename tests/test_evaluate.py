@@ -22,6 +22,7 @@ from nbagent._evaluate.progress import Progress
 from nbagent._evaluate.schedule import CANCELLED, OVER_BUDGET
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import client_for
+from tests.wait import PATIENCE
 
 WAIT_S = 60  # a bound on a hang, never a measure: every wait below ends on an event
 
@@ -454,3 +455,20 @@ def test_stop_all_stops_in_the_order_things_started() -> None:
         registry.track(thing)
     registry.stop_all()
     assert stopped == [t.name for t in things]
+
+
+def test_wait_returns_once_the_done_callbacks_ran() -> None:
+    """``wait()`` returns after what ``on_done`` registered (the widget's final table): a
+    cell that reads the widget or saves the notebook next sees the end."""
+    release = threading.Event()
+    ev = nbagent.evaluate(lambda x: release.wait(PATIENCE) and x, ["a"], progress=False)
+    ran: list[str] = []
+
+    def slow_callback() -> None:
+        threading.Event().wait(0.2)  # a callback that takes a while (a large final table)
+        ran.append("done")
+
+    ev.on_done(slow_callback)
+    release.set()
+    ev.wait(PATIENCE)
+    assert ran == ["done"]

@@ -73,6 +73,8 @@ class Evaluation:
         self.ended_at: float | None = None
         self._engine = engine
         self._done = threading.Event()
+        # Set once the done callbacks ran too (the widget's final table): what wait() waits for.
+        self._settled = threading.Event()
         self._listeners: list[CaseListener] = []
         self._done_callbacks: list[Callable[[], None]] = []
         self._lock = threading.Lock()
@@ -86,6 +88,7 @@ class Evaluation:
         if engine is None:  # read back: ended already
             self.ended_at = self.started_at
             self._done.set()
+            self._settled.set()
         else:
             engine.listeners.append(self._changed)
 
@@ -112,10 +115,11 @@ class Evaluation:
             self._engine.cancel()
 
     def wait(self, timeout: float | None = None) -> Evaluation:
-        """Block until every case has ended; returns the evaluation. In a kernel cell the
-        kernel's loop is driven meanwhile; an interrupt (KeyboardInterrupt) cancels it."""
+        """Block until every case has ended and the widget has its final table; returns the
+        evaluation. In a kernel cell the kernel's loop is driven meanwhile; an interrupt
+        (KeyboardInterrupt) cancels it."""
         try:
-            block_until_done(self._task, self._loop, self._done, timeout)
+            block_until_done(self._task, self._loop, self._settled, timeout)
         except KeyboardInterrupt:
             self.cancel()
             raise
@@ -225,8 +229,11 @@ class Evaluation:
         with self._lock:
             self._done.set()
             callbacks, self._done_callbacks = self._done_callbacks, []
-        for callback in callbacks:
-            callback()
+        try:
+            for callback in callbacks:
+                callback()
+        finally:
+            self._settled.set()
 
     # -- results ---------------------------------------------------------------------------
 
