@@ -103,8 +103,14 @@ function mount({ rows = [0, 1, 2, 3].map((i) => row(i)), head = {}, traits = {} 
   return { model, el };
 }
 
-/** Let the view draw (it draws on an animation frame) and promises settle. */
-const frame = () => new Promise((r) => setTimeout(r, 40));
+/** Let the view draw (a message two animation frames after it came, then its drawing) and
+ * promises settle. */
+const frame = () =>
+  new Promise((r) =>
+    requestAnimationFrame(() =>
+      requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 40))),
+    ),
+  );
 
 /** @param {HTMLElement} el @returns {HTMLElement[]} the row elements in the DOM, in order */
 const rowEls = (el) => [...el.querySelectorAll(".nba-ev-case")].map((e) => /** @type {any} */ (e));
@@ -191,6 +197,7 @@ describe("the header", () => {
     watch.observe(/** @type {Node} */ (el.querySelector(".nba-ev-means")), { childList: true });
     const head = header({ status: "running", done: 3 });
     model.msg({ type: "rows", seq: 2, rows: [{ i: 0, output: "x" }], append: [], header: head });
+    await frame();
     expect(seen.concat(watch.takeRecords())).toEqual([]);
     expect(title.querySelector(".nba-ev-stop")).toBe(stop);
     expect([...el.querySelectorAll(".nba-ev-mean")]).toEqual(means);
@@ -199,6 +206,7 @@ describe("the header", () => {
     const means2 = { exact: 0.75, judge: 0.15 };
     const done = header({ status: "completed", means: means2 });
     model.msg({ type: "rows", seq: 3, rows: [], append: [], header: done });
+    await frame();
     watch.disconnect();
     expect(el.querySelector(".nba-ev-mean")?.textContent).toBe("exact 0.75");
     expect(el.querySelector(".nba-ev-stop")).toBeNull();
@@ -278,6 +286,7 @@ describe("the change feed", () => {
       append: [[1, "is is"]],
     });
     model.msg({ type: "rows", seq: 3, rows: [], append: [[1, " the capital"]] });
+    await frame();
     expect(rowEls(el)[1]).toBe(before);
     expect(cell(el, 1, "output").textContent).toBe("Paris is the capital");
     expect(cell(el, 1, "output").title).toBe("Paris is the capital");
@@ -285,8 +294,8 @@ describe("the change feed", () => {
     expect(el.querySelector(".nba-ev-line")?.textContent).toMatch(/^3\/4 · 1 running/);
     // An old message changes nothing.
     model.msg({ type: "rows", seq: 3, rows: [{ i: 1, output: "stale" }], append: [] });
-    expect(cell(el, 1, "output").textContent).toBe("Paris is the capital");
     await frame();
+    expect(cell(el, 1, "output").textContent).toBe("Paris is the capital");
     expect(rowEls(el)[1]).toBe(before);
   });
 
@@ -301,6 +310,7 @@ describe("the change feed", () => {
       rows: [{ i: 0, status: "completed", error: null, latency_s: null }],
       append: [],
     });
+    await frame();
     expect(cell(el, 0, "output").textContent).toBe("Par");
     expect(cell(el, 0, "status").textContent).toBe("completed");
     expect(cell(el, 0, "latency").textContent).toBe("");
@@ -310,6 +320,7 @@ describe("the change feed", () => {
       rows: [{ i: 0, status: "running", output: "" }],
       append: [],
     });
+    await frame();
     expect(cell(el, 0, "output").textContent).toBe("");
   });
 
@@ -334,12 +345,14 @@ describe("the change feed", () => {
     await frame();
     model.msg({ type: "rows", seq: 5, rows: [{ i: 0, output: "skipped ahead" }], append: [] });
     expect(model.sent).toEqual([{ type: "sync" }]);
+    await frame();
     expect(cell(el, 0, "output").textContent).toBe("answer 0");
     model.msg({ type: "rows", seq: 6, rows: [], append: [] });
     expect(model.sent).toEqual([{ type: "sync" }]); // already asked
     model.msg({ type: "snapshot", seq: 6, header: header(), rows: [row(0, { output: "fresh" })] });
     expect(cell(el, 0, "output").textContent).toBe("fresh");
     model.msg({ type: "rows", seq: 7, rows: [], append: [[0, "er"]] });
+    await frame();
     expect(cell(el, 0, "output").textContent).toBe("fresher");
     await frame();
     expect(shown(el)).toEqual([0]);

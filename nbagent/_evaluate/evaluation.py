@@ -249,6 +249,12 @@ class Evaluation:
         return records.score_names(self.cases)
 
     @property
+    def scorer_names(self) -> list[str]:
+        """The scorers' own names (a function's, an evaluator's): the columns a table shows
+        until a case has scores (a dict result names its columns then)."""
+        return [s.name for s in self._engine.scorers] if self._engine is not None else []
+
+    @property
     def cost_usd(self) -> float:
         """What the cases cost so far (unknown costs count 0)."""
         return sum(c.transcript.cost_usd or 0.0 for c in self.cases)

@@ -10,6 +10,9 @@ import { ev, num, put, sig3, signed, trend } from "./rows.js";
 /** @param {unknown} v */
 const n = (v) => num(v) ?? 0;
 
+/** @param {unknown} v a mean, 3 significant digits ("—" for none) */
+const mean = (v) => (typeof v === "number" ? sig3(v) : "—");
+
 /** The bar's segments: class, label, count. @type {[string, string, (c: Header) => number][]} */
 const SEGMENTS = [
   ["ok", "done", (c) => n(c.done) - n(c.errors) - n(c.cancelled) - n(c.skipped)],
@@ -70,15 +73,11 @@ export function headerView(ctx) {
     const m = c.means ?? {};
     const changes = c.changes ?? {};
     const items = Object.keys(m).map((name) => {
-      const item = ev(
-        "span",
-        "mean",
-        `${name} ${typeof m[name] === "number" ? sig3(m[name]) : "—"}`,
-      );
+      const item = ev("span", "mean", `${name} ${mean(m[name])}`);
       const { change, baseline } = changes[name] ?? {};
       if (typeof change === "number") {
         const d = ev("span", `delta ${trend(change)}`, ` (${signed(change)})`);
-        d.title = `baseline ${typeof baseline === "number" ? sig3(baseline) : "—"}`;
+        d.title = `baseline ${mean(baseline)}`;
         item.append(d);
       }
       return item;

@@ -42,6 +42,8 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
   const rows = [];
   /** @type {Map<number, Detail>} the opened rows */
   const details = new Map();
+  /** @type {Set<number>} the rows a message changed, not drawn yet */
+  const dirty = new Set();
   /** @type {Set<number>} the cases whose `open` was sent */
   const asked = new Set();
   const view = { filter: "All", query: "", key: "#", desc: false };
@@ -171,11 +173,10 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
     // The order is made again only when a row came, left the filter or moved in the sort.
     const was = applyRows(rows, msg.rows, msg.append, (r) => place(r, view));
     for (const [i, p] of was) {
-      touch(i);
+      dirty.add(i);
       reorder ||= place(rows[i], view) !== p;
     }
-    drawHeader();
-    changed();
+    drawLater();
   }
 
   function drawHeader() {
@@ -228,18 +229,40 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
     redraw ||= again !== undefined;
     if (scheduled) return;
     scheduled = true;
-    frame(() => {
-      scheduled = false;
-      if (signal.aborted) return;
-      if (reorder) {
-        reorder = false;
-        const next = ordered(rows, view);
-        redraw ||= String(next) !== String(order);
-        order = next;
-      }
-      grid.layout(order, redraw);
-      redraw = false;
-    });
+    frame(draw);
+  }
+
+  function draw() {
+    scheduled = false;
+    if (signal.aborted) return;
+    if (reorder) {
+      reorder = false;
+      const next = ordered(rows, view);
+      redraw ||= String(next) !== String(order);
+      order = next;
+    }
+    grid.layout(order, redraw);
+    redraw = false;
+  }
+
+  // A message's rows are drawn two frames after it came (its data is in at once). JupyterLab
+  // decodes and hands a message over in a task of its own (3–4 ms for a feed message); drawn
+  // in it, the table's style, layout and paint followed in the frame begun right after
+  // (headless Chromium begins one as soon as it is asked), and the two made one long frame.
+  // Two frames on, they are always apart.
+  let later = false;
+  function drawLater() {
+    if (later) return;
+    later = true;
+    frame(() =>
+      frame(() => {
+        later = false;
+        for (const i of dirty) touch(i);
+        dirty.clear();
+        drawHeader();
+        draw();
+      }),
+    );
   }
 
   /** @param {Detail} d @param {number} i */

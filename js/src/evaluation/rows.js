@@ -52,6 +52,9 @@ function scoreKey(v) {
 /** @param {unknown} v @returns {number | null} */
 export const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
+/** @param {Row} r whether the case has no token count at all */
+const noTokens = (r) => num(r.input_tokens) === null && num(r.output_tokens) === null;
+
 /**
  * The sort key of a column (`#`, a fixed column's key, or `score:<name>`).
  * @param {string} key
@@ -70,12 +73,9 @@ export function sortKey(key) {
     case "comment":
       return (r) => (r[key] ? String(r[key]) : null);
     case "tokens":
-      return (r) =>
-        num(r.input_tokens) === null && num(r.output_tokens) === null
-          ? null
-          : (num(r.input_tokens) ?? 0) + (num(r.output_tokens) ?? 0);
+      return (r) => (noTokens(r) ? null : (num(r.input_tokens) ?? 0) + (num(r.output_tokens) ?? 0));
     case "rating":
-      return (r) => (r.rating === true ? 1 : r.rating === false ? 0 : null);
+      return (r) => scoreKey(r.rating); // up 1, down 0, none null
     default:
       return (r) => num(r[key]);
   }
@@ -199,11 +199,15 @@ export function scoreText(v) {
   return typeof v === "string" ? v : JSON.stringify(v);
 }
 
-/** @param {unknown} s */
-const seconds = (s) => (num(s) === null ? "" : formatDuration(/** @type {number} */ (s)));
+/**
+ * A number's text as `write` makes it; "" for none.
+ * @param {unknown} v
+ * @param {(n: any) => string} write
+ */
+const or = (v, write) => (num(v) === null ? "" : write(v));
 
-/** @param {unknown} n */
-const count = (n) => (num(n) === null ? "?" : formatTokens(/** @type {number} */ (n)));
+/** @param {unknown} n a token count ("?" for none) */
+const count = (n) => or(n, formatTokens) || "?";
 
 /**
  * The text of the plain columns.
@@ -213,12 +217,9 @@ export const TEXT = {
   "#": (r) => String(r.i + 1) + (r.repeat ? `·${r.repeat + 1}` : ""),
   input: (r) => (r.name ? `${r.name}: ` : "") + String(r.input ?? ""),
   output: (r) => (r.error && !r.output ? String(r.error) : String(r.output ?? "")),
-  latency_s: (r) => seconds(r.latency_s),
-  ttft_s: (r) => seconds(r.ttft_s),
-  tokens: (r) =>
-    num(r.input_tokens) === null && num(r.output_tokens) === null
-      ? ""
-      : `${count(r.input_tokens)}/${count(r.output_tokens)}`,
-  cost_usd: (r) => (num(r.cost_usd) === null ? "" : formatCost(r.cost_usd)),
-  tool_calls: (r) => (num(r.tool_calls) === null ? "" : String(r.tool_calls)),
+  latency_s: (r) => or(r.latency_s, formatDuration),
+  ttft_s: (r) => or(r.ttft_s, formatDuration),
+  tokens: (r) => (noTokens(r) ? "" : `${count(r.input_tokens)}/${count(r.output_tokens)}`),
+  cost_usd: (r) => or(r.cost_usd, formatCost),
+  tool_calls: (r) => or(r.tool_calls, String),
 };

@@ -22,6 +22,9 @@ import { cls, ev, put, scoreText, signed, TEXT, trend } from "./rows.js";
 
 /** A closed row's height (px), as evaluation.css sets it. */
 export const ROW_HEIGHT = 28;
+/** @param {unknown} rating a reviewer's: 👍 (true), 👎 (false) or none */
+const thumb = (rating) => (rating === true ? "👍" : rating === false ? "👎" : "");
+
 /** Rows drawn beyond each edge of the visible ones. */
 const OVERSCAN = 6;
 /** Scrolled, the rows drawn do while at least this many are drawn beyond each edge of view. */
@@ -133,10 +136,10 @@ export function table(ctx) {
 
   /** @param {HTMLElement} cell @param {Row} r */
   function rating(cell, r) {
-    if (!mayAct) return setText(cell, r.rating === true ? "👍" : r.rating === false ? "👎" : "");
+    if (!mayAct) return setText(cell, thumb(r.rating));
     if (!cell.firstChild)
       for (const up of [true, false]) {
-        const b = actionButton(up ? "👍" : "👎", cls(`rate ${up ? "up" : "down"}-vote`));
+        const b = actionButton(thumb(up), cls(`rate ${up ? "up" : "down"}-vote`));
         b.addEventListener("click", () => {
           const now = rows[r.i];
           ctx.rate(r.i, now.rating === up ? null : up, String(now.comment ?? ""));
