@@ -64,8 +64,7 @@ class Board:
         self._handles: list[Any] = []  # the displays, updated as the evaluation ends
         self._in_model = False
         baseline = ev.baseline.title if ev.baseline is not None else ""
-        # Named from the start: a table's columns changing mid-run lays every row out again.
-        self._columns = ev.score_names or ev.scorer_names
+        self._columns = ev.shown_score_names
         self.widget = EvaluationWidget(
             title=ev.title, baseline=baseline, columns=self._columns, snapshot=self._table()
         )
@@ -227,7 +226,7 @@ class Board:
         page.update(row)
 
     def _columns_now(self) -> None:
-        names = self.ev.score_names or self.ev.scorer_names
+        names = self.ev.shown_score_names
         if names != self._columns:
             self._columns = names
             self.widget.columns = names

@@ -249,10 +249,14 @@ class Evaluation:
         return records.score_names(self.cases)
 
     @property
-    def scorer_names(self) -> list[str]:
-        """The scorers' own names (a function's, an evaluator's): the columns a table shows
-        until a case has scores (a dict result names its columns then)."""
-        return [s.name for s in self._engine.scorers] if self._engine is not None else []
+    def shown_score_names(self) -> list[str]:
+        """The score columns (and means) a table shows: :attr:`score_names` once a case has
+        scores; until then the scorers' own names (a dict result names its columns then).
+        Columns that change mid-run lay every row of a page out again."""
+        names = self.score_names
+        if names or self._engine is None:
+            return names
+        return [s.name for s in self._engine.scorers]
 
     @property
     def cost_usd(self) -> float:

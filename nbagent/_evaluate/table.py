@@ -46,6 +46,8 @@ class Evaluation(Protocol):
     @property
     def score_names(self) -> list[str]: ...
     @property
+    def shown_score_names(self) -> list[str]: ...
+    @property
     def deltas(self) -> list[dict[str, float] | None]: ...
     @property
     def changes(self) -> dict[str, dict[str, float | None]]: ...
@@ -244,8 +246,7 @@ def header_of(ev: Evaluation, deltas: list[dict[str, float] | None]) -> dict[str
     costs = [c.transcript.cost_usd for c in ev.cases if c.status not in ("queued", "skipped")]
     known = [c for c in costs if c is not None]
     usage = [c.transcript.usage for c in ev.cases if c.status not in ("queued", "skipped")]
-    names = ev.score_names
-    means = records.means(ev.cases, names)
+    means = records.means(ev.cases, ev.shown_score_names)
     return {
         "status": "running" if not ev.done or counts["running"] else ev.status,
         "total": len(ev.cases),
