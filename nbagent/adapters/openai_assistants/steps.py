@@ -20,9 +20,9 @@ from nbagent._events import (
     ToolCallEnd,
     ToolCallStart,
     ToolResult,
-    Usage,
 )
 from nbagent.adapters.base import field, int_or_none, plain
+from nbagent.adapters.kit import openai_usage
 from nbagent.adapters.openai_assistants.maps import (
     SERVER_TOOLS,
     STEP_ENDS,
@@ -60,12 +60,8 @@ class StepsMixin:
         if usage is None or isinstance(usage, (str, int)):
             return
         out.append(
-            Usage(
-                input_tokens=int_or_none(field(usage, "prompt_tokens")),
-                output_tokens=int_or_none(field(usage, "completion_tokens")),
-                total_tokens=int_or_none(field(usage, "total_tokens")),
-                cumulative=True,
-                scope="step" if scope == "step" else "run",
+            openai_usage(
+                usage, details=False, cumulative=True, scope="step" if scope == "step" else "run"
             )
         )
 
