@@ -1,7 +1,7 @@
 """``AnthropicAdapter``: detection, ``feed`` / ``end`` and the run's life (``message_start``,
 ``message_delta``, ``message_stop``, ``error``: the run and its one model step, the stop
-reason and usage); the content blocks are ``BlocksMixin``'s (``blocks.py``), the tables and
-readers in ``maps.py``. The package docstring has the mapping and the ids.
+reason and usage); the content blocks are a ``Blocks`` part it composes (``blocks.py``), the
+tables and readers in ``maps.py``. The package docstring has the mapping and the ids.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from nbagent._events import (
     StepStart,
     TextDelta,
 )
-from nbagent.adapters.anthropic.blocks import Block, BlocksMixin
+from nbagent.adapters.anthropic.blocks import Blocks
 from nbagent.adapters.anthropic.maps import (
     DERIVED_TYPES,
     EVENT_TYPES,
@@ -39,7 +39,7 @@ from nbagent.adapters.base import (
 __all__ = ["AnthropicAdapter"]
 
 
-class AnthropicAdapter(BlocksMixin):
+class AnthropicAdapter:
     """Messages stream events → events (see the package docstring)."""
 
     name: ClassVar[str] = "anthropic"
@@ -47,8 +47,7 @@ class AnthropicAdapter(BlocksMixin):
     def __init__(self) -> None:
         self._started = False
         self._done = False
-        self._base = "msg"
-        self._blocks: dict[int, Block] = {}
+        self._blocks = Blocks()
         self._stop_reason: str | None = None
         self._stop_details: Any = None
 
@@ -98,14 +97,14 @@ class AnthropicAdapter(BlocksMixin):
         if not self._started:
             self._start(out, None, None)
         if kind == "content_block_start":
-            self._block_start(payload, out)
+            self._blocks.start(payload, out)
         elif kind == "content_block_delta":
-            self._block_delta(payload, out)
+            self._blocks.delta(payload, out)
         elif kind == "content_block_stop":
             index = field(payload, "index")
-            block = self._blocks.get(index) if isinstance(index, int) else None
+            block = self._blocks.by_index.get(index) if isinstance(index, int) else None
             if block is not None:
-                self._close_block(block, out)
+                self._blocks.close(block, out)
         elif kind == "message_delta":
             self._message_delta(payload, out)
         elif kind == "message_stop":
@@ -128,7 +127,7 @@ class AnthropicAdapter(BlocksMixin):
     def _start(self, out: list[Event], message_id: Any, model: Any) -> None:
         self._started = True
         run_id = message_id if isinstance(message_id, str) else ""
-        self._base = run_id or "msg"
+        self._blocks.base = run_id or "msg"
         out.append(
             RunStart(
                 run_id=run_id,
@@ -136,7 +135,7 @@ class AnthropicAdapter(BlocksMixin):
                 provider="anthropic",
             )
         )
-        out.append(StepStart(step_id=self._base, name="model", step_type="model"))
+        out.append(StepStart(step_id=self._blocks.base, name="model", step_type="model"))
 
     def _message_start(self, payload: Any, out: list[Event]) -> None:
         message = field(payload, "message")
@@ -159,10 +158,6 @@ class AnthropicAdapter(BlocksMixin):
         if usage is not None:
             out.append(usage_event(usage, None))
 
-    def _close_all(self, out: list[Event]) -> None:
-        for index in sorted(self._blocks):
-            self._close_block(self._blocks[index], out)
-
     def _end_run(self, *, stopped: bool) -> list[Event]:
         if self._done:
             return []
@@ -170,7 +165,7 @@ class AnthropicAdapter(BlocksMixin):
         out: list[Event] = []
         if not self._started:
             return [ended_before_any("event")]
-        self._close_all(out)
+        self._blocks.close_all(out)
         raw = self._stop_reason
         message: str | None = None
         if not stopped:
@@ -181,13 +176,15 @@ class AnthropicAdapter(BlocksMixin):
         if raw == "refusal":
             explanation = field(self._stop_details, "explanation")
             if isinstance(explanation, str) and explanation:
-                refusal_id = f"{self._base}:refusal"
+                refusal_id = f"{self._blocks.base}:refusal"
                 out.append(TextDelta(message_id=refusal_id, delta=explanation, refusal=True))
                 out.append(MessageEnd(message_id=refusal_id))
                 if stopped:
                     message = explanation
         out.append(
-            StepEnd(step_id=self._base, name="model", finish_reason=reason, raw_finish_reason=raw)
+            StepEnd(
+                step_id=self._blocks.base, name="model", finish_reason=reason, raw_finish_reason=raw
+            )
         )
         meta = {"stop_details": self._stop_details} if self._stop_details is not None else None
         out.append(RunEnd(reason=reason, raw_reason=raw, message=message, meta=meta))
@@ -197,8 +194,8 @@ class AnthropicAdapter(BlocksMixin):
         self._done = True
         out: list[Event] = []
         if self._started:
-            self._close_all(out)
-            out.append(StepEnd(step_id=self._base, name="model", finish_reason="error"))
+            self._blocks.close_all(out)
+            out.append(StepEnd(step_id=self._blocks.base, name="model", finish_reason="error"))
         error = field(payload, "error")
         message = field(error, "message")
         if not isinstance(message, str) or not message:

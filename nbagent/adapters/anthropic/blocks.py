@@ -1,7 +1,6 @@
-"""Content blocks: ``BlocksMixin``, the half of ``AnthropicAdapter`` that turns
+"""Content blocks: ``Blocks``, the part of ``AnthropicAdapter`` that turns
 ``content_block_start`` / ``_delta`` / ``_stop`` into messages (text, thinking), tool calls
-and server tool results, and ``Block``, what it keeps of each block. The adapter's
-``__init__`` owns the state these methods use (``_base``, ``_blocks``).
+and server tool results, and ``Block``, what it keeps of each block.
 """
 
 from __future__ import annotations
@@ -24,7 +23,7 @@ from nbagent._events import (
 from nbagent.adapters.anthropic.maps import TOOL_USE
 from nbagent.adapters.base import field, plain
 
-__all__ = ["Block", "BlocksMixin"]
+__all__ = ["Block", "Blocks"]
 
 
 class Block:
@@ -41,27 +40,32 @@ class Block:
         self.streamed = False  # a non-empty input_json_delta arrived
 
 
-class BlocksMixin:
-    """``AnthropicAdapter``'s content-block methods (the adapter holds the state)."""
+class Blocks:
+    """A message's content blocks by index; ``base`` is the message's id, theirs' prefix."""
 
-    _base: str
-    _blocks: dict[int, Block]
+    def __init__(self) -> None:
+        self.base = "msg"
+        self.by_index: dict[int, Block] = {}
 
-    def _block_start(self, payload: Any, out: list[Event]) -> None:
+    def close_all(self, out: list[Event]) -> None:
+        for index in sorted(self.by_index):
+            self.close(self.by_index[index], out)
+
+    def start(self, payload: Any, out: list[Event]) -> None:
         index = field(payload, "index")
-        if not isinstance(index, int) or index in self._blocks:
+        if not isinstance(index, int) or index in self.by_index:
             return  # a repeated start: the block is already known
         content = field(payload, "content_block")
         kind = field(content, "type")
-        block_id = f"{self._base}:{index}"
+        block_id = f"{self.base}:{index}"
         if kind == "text":
-            block = self._blocks[index] = Block("text", block_id)
+            block = self.by_index[index] = Block("text", block_id)
             out.append(MessageStart(message_id=block_id, channel="text", role="assistant"))
             text = field(content, "text")
             if isinstance(text, str) and text:
                 out.append(TextDelta(message_id=block_id, delta=text))
         elif kind == "thinking":
-            block = self._blocks[index] = Block("thinking", block_id)
+            block = self.by_index[index] = Block("thinking", block_id)
             out.append(MessageStart(message_id=block_id, channel="thinking"))
             thinking = field(content, "thinking")
             if isinstance(thinking, str) and thinking:
@@ -70,7 +74,7 @@ class BlocksMixin:
             if isinstance(signature, str) and signature:
                 block.signature = signature
         elif kind == "redacted_thinking":
-            self._blocks[index] = block = Block("done", block_id)
+            self.by_index[index] = block = Block("done", block_id)
             block.open = False
             data = field(content, "data")
             out.append(MessageStart(message_id=block_id, channel="thinking"))
@@ -86,7 +90,7 @@ class BlocksMixin:
             wire_id = field(content, "id")
             synthetic = not (isinstance(wire_id, str) and wire_id)
             tool_id = block_id if synthetic else wire_id
-            block = self._blocks[index] = Block("tool", tool_id)
+            block = self.by_index[index] = Block("tool", tool_id)
             tool_input = field(content, "input")
             if tool_input:  # `{}` is only a placeholder for the streamed input
                 block.input = plain(tool_input)
@@ -101,7 +105,7 @@ class BlocksMixin:
                 )
             )
         elif isinstance(kind, str) and kind.endswith("_tool_result"):
-            self._blocks[index] = block = Block("done", block_id)
+            self.by_index[index] = block = Block("done", block_id)
             block.open = False
             tool_use_id = field(content, "tool_use_id")
             result = plain(field(content, "content"))
@@ -115,7 +119,7 @@ class BlocksMixin:
                 )
             )
         else:
-            self._blocks[index] = block = Block("done", block_id)
+            self.by_index[index] = block = Block("done", block_id)
             block.open = False
             out.append(
                 Custom(
@@ -128,19 +132,19 @@ class BlocksMixin:
 
     def _implicit_block(self, index: int, kind: str, out: list[Event]) -> Block:
         """A block whose start never came (a truncated or reordered stream)."""
-        block_id = f"{self._base}:{index}"
-        block = self._blocks[index] = Block(kind, block_id)
+        block_id = f"{self.base}:{index}"
+        block = self.by_index[index] = Block(kind, block_id)
         if kind == "tool":
             out.append(ToolCallStart(tool_call_id=block_id, index=index, synthetic_id=True))
         return block
 
-    def _block_delta(self, payload: Any, out: list[Event]) -> None:
+    def delta(self, payload: Any, out: list[Event]) -> None:
         index = field(payload, "index")
         if not isinstance(index, int):
             return
         delta = field(payload, "delta")
         kind = field(delta, "type")
-        block = self._blocks.get(index)
+        block = self.by_index.get(index)
         if kind == "text_delta":
             text = field(delta, "text")
             if isinstance(text, str) and text:
@@ -168,7 +172,7 @@ class BlocksMixin:
             if isinstance(signature, str) and signature and block is not None:
                 block.signature = (block.signature or "") + signature
         elif kind == "citations_delta":
-            message_id = block.id if block is not None else f"{self._base}:{index}"
+            message_id = block.id if block is not None else f"{self.base}:{index}"
             out.append(
                 Custom(
                     name="citation",
@@ -186,7 +190,7 @@ class BlocksMixin:
                 )
             )
 
-    def _close_block(self, block: Block, out: list[Event]) -> None:
+    def close(self, block: Block, out: list[Event]) -> None:
         if not block.open:
             return
         block.open = False

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent._events import EndReason, Usage
-from nbagent.adapters.base import field, int_or_none
+from nbagent.adapters.kit import anthropic_usage
 
 __all__ = [
     "DERIVED_TYPES",
@@ -62,12 +62,4 @@ def map_stop_reason(raw: str | None) -> EndReason:
 
 def usage_event(usage: Any, model: str | None) -> Usage:
     """Messages usage (cumulative): absent counts stay None, so they keep the stored value."""
-    return Usage(
-        input_tokens=int_or_none(field(usage, "input_tokens")),
-        output_tokens=int_or_none(field(usage, "output_tokens")),
-        cached_input_tokens=int_or_none(field(usage, "cache_read_input_tokens")),
-        cumulative=True,
-        scope="step",
-        model=model,
-        provider="anthropic",
-    )
+    return anthropic_usage(usage, scope="step", model=model)

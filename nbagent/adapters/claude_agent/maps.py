@@ -12,7 +12,8 @@ from typing import Any
 
 from nbagent._events import EndReason, Usage
 from nbagent.adapters.anthropic import map_stop_reason
-from nbagent.adapters.base import field, int_or_none, list_or_empty, plain, str_or_none, type_is
+from nbagent.adapters.base import field, list_or_empty, plain, str_or_none, type_is
+from nbagent.adapters.kit import anthropic_usage
 
 __all__ = [
     "MESSAGE_KINDS",
@@ -122,15 +123,11 @@ def usage_event(
 ) -> Usage:
     """Messages usage (cumulative), read as the ``anthropic`` adapter reads it: cache reads
     are the cached input, apart from ``input_tokens``."""
-    return Usage(
-        input_tokens=int_or_none(field(usage, "input_tokens")),
-        output_tokens=int_or_none(field(usage, "output_tokens")),
-        cached_input_tokens=int_or_none(field(usage, "cache_read_input_tokens")),
-        cumulative=True,
+    return anthropic_usage(
+        usage,
         scope="run" if scope == "run" else "step",
         step_id=step_id,
         model=model,
-        provider="anthropic",
         parent=parent,
         meta=meta,
         cost_usd=cost_usd,

@@ -11,7 +11,8 @@ import itertools
 from typing import Any
 
 from nbagent._events import EndReason, Usage
-from nbagent.adapters.base import field, int_or_none, list_or_empty, str_or_none
+from nbagent.adapters.base import field, list_or_empty, str_or_none
+from nbagent.adapters.kit import gemini_usage
 
 __all__ = [
     "FINISH_REASONS",
@@ -163,17 +164,8 @@ class StreamedCall:
 def usage_event(usage: Any, model: Any, step_id: str | None) -> Usage:
     """A model call's ``usage_metadata`` (cumulative). Gemini counts thoughts apart from the
     candidates; the output is both, as OpenAI and Anthropic count it."""
-    candidates = int_or_none(get(usage, "candidates_token_count"))
-    thoughts = int_or_none(get(usage, "thoughts_token_count"))
-    output = None
-    if candidates is not None or thoughts is not None:
-        output = (candidates or 0) + (thoughts or 0)
-    return Usage(
-        input_tokens=int_or_none(get(usage, "prompt_token_count")),
-        output_tokens=output,
-        total_tokens=int_or_none(get(usage, "total_token_count")),
-        reasoning_tokens=thoughts,
-        cached_input_tokens=int_or_none(get(usage, "cached_content_token_count")),
+    return gemini_usage(
+        usage,
         cumulative=True,
         scope="step",
         step_id=step_id,

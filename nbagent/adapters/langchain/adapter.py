@@ -29,10 +29,11 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.kit import Call
 from nbagent.adapters.langchain.content import message_kind, message_parts, messages_in
 from nbagent.adapters.langchain.models import _Models
 from nbagent.adapters.langchain.scopes import enter_scopes, event_namespace, scope_name
-from nbagent.adapters.langchain.state import _Call, _Model
+from nbagent.adapters.langchain.state import _Model, whole_call
 
 __all__ = ["LangChainAdapter"]
 
@@ -49,9 +50,9 @@ class LangChainAdapter(_Models):
         self._root_known = False
         self._models: dict[str, _Model] = {}
         self._steps: list[str] = []  # open step ids, in order
-        self._calls: dict[str, _Call] = {}
-        self._serial = 0
-        self._pending: list[_Call] = []  # calls without a result, FIFO
+        self._pending: list[Call] = []  # calls without a result, FIFO
+        self._assembly = self._assembler(self._pending)
+        self._calls = self._assembly.by_id
         self._tool_runs: dict[str, str] = {}  # tool run id -> tool call id
         self._answered: set[str] = set()
         self._scopes: dict[str, tuple[str, ...]] = {}  # open subgraph scopes
@@ -245,9 +246,8 @@ class LangChainAdapter(_Models):
                 tool_call_id = str_or_none(field(tc, "id"))
                 if tool_call_id is None or tool_call_id in self._calls:
                     continue
-                call = _Call(tool_call_id, message_id, None, False)
-                call.name = str_or_none(field(tc, "name")) or ""
-                self._calls[tool_call_id] = call
+                name = str_or_none(field(tc, "name")) or ""
+                call = self._assembly.add(whole_call(tool_call_id, message_id, name))
                 self._pending.append(call)
                 self._end_call(call, out, plain(field(tc, "args")))
 

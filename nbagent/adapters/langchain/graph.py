@@ -35,11 +35,11 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.kit import Call
 from nbagent.adapters.langchain.content import is_chunk, is_message, message_kind, messages_in
 from nbagent.adapters.langchain.graph_interrupts import paused_calls
 from nbagent.adapters.langchain.graph_messages import _GraphMessages, _Stream
 from nbagent.adapters.langchain.scopes import enter_scopes, scope_name
-from nbagent.adapters.langchain.state import _Call
 
 __all__ = ["MODES", "LangGraphAdapter"]
 
@@ -118,9 +118,9 @@ class LangGraphAdapter(_GraphMessages):
         self._aliases: dict[str, str] = {}
         self._owner: dict[str, str | None] = {}
         self._last_finish: str | None = None
-        self._calls: dict[str, _Call] = {}
-        self._serial = 0
-        self._pending: list[_Call] = []
+        self._pending: list[Call] = []
+        self._assembly = self._assembler(self._pending)
+        self._calls = self._assembly.by_id
         self._tool_runs: dict[str, str] = {}
         self._answered: set[str] = set()
         self._scopes: dict[str, tuple[str, ...]] = {}  # open subgraph scopes
@@ -267,8 +267,8 @@ class LangGraphAdapter(_GraphMessages):
             if value in self._owner:
                 return self._owner[value]
             call = self._calls.get(value) if attr == "tool_call_id" else None
-            if call is not None and call.run in self._owner:
-                return self._owner[call.run]
+            if call is not None and call.owner in self._owner:
+                return self._owner[call.owner]
             if attr != "tool_call_id":
                 break
         return scope

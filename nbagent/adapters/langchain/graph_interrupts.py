@@ -20,7 +20,7 @@ from typing import Any, Literal
 from nbagent._events import Status
 from nbagent.adapters.approvals import approval_detail, awaiting_status
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
-from nbagent.adapters.langchain.state import _Call
+from nbagent.adapters.kit import Call
 
 __all__ = ["ToolRequest", "paused_calls", "resume_hint", "tool_requests"]
 
@@ -102,7 +102,7 @@ def resume_hint(requests: list[ToolRequest], interrupt_id: str | None, many: boo
     )
 
 
-def paused_calls(waiting: list[_Call], interrupt: Any, value: Any, *, many: bool) -> list[Status]:
+def paused_calls(waiting: list[Call], interrupt: Any, value: Any, *, many: bool) -> list[Status]:
     """One ``awaiting_approval`` status for each call the interrupt asks about, the latest
     unanswered call of each name (``waiting``: in the order they were made); [] when it asks
     about something else, or about a call the stream did not show."""

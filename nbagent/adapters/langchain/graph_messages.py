@@ -25,7 +25,7 @@ from nbagent._events import (
 )
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.langchain.content import message_parts
-from nbagent.adapters.langchain.state import _Call, _Model, usage_of
+from nbagent.adapters.langchain.state import _Model, usage_of, whole_call
 from nbagent.adapters.langchain.tools import _ToolCalls
 
 __all__ = ["_GraphMessages", "_Stream"]
@@ -36,11 +36,10 @@ _SUFFIX = re.compile(r"-\d+$")
 class _Stream(_Model):
     """One model call of a graph: its step, scope, node and graph step."""
 
-    __slots__ = ("finish", "key", "lg_step", "name", "scope")
+    __slots__ = ("finish", "lg_step", "name", "scope")
 
     def __init__(self, key: str, name: str, scope: str | None, lg_step: Any) -> None:
-        super().__init__()
-        self.key = key
+        super().__init__(key)
         self.name = name
         self.scope = scope
         self.lg_step = lg_step
@@ -66,8 +65,7 @@ class _GraphMessages(_ToolCalls):
     # -- model calls -------------------------------------------------------------------------
 
     def _new_key(self, prefix: str) -> str:
-        self._serial += 1
-        return f"{prefix}_{self._serial}"
+        return f"{prefix}_{self._assembly.next_serial()}"
 
     def _open(
         self, key: str, name: str, scope: str | None, lg_step: Any, out: list[Event]
@@ -140,7 +138,7 @@ class _GraphMessages(_ToolCalls):
             stream = self._open(key, self._model_name(message, metadata), scope, lg_step, out)
         self._parts(stream, message, out)
         for tc in list_or_empty(field(message, "tool_call_chunks")):
-            self._tool_chunk(stream.key, stream, tc, out)
+            self._tool_chunk(stream, tc, out)
         usage = field(message, "usage_metadata")
         if usage:
             stream.usage_seen = True
@@ -187,9 +185,8 @@ class _GraphMessages(_ToolCalls):
             wire_id = str_or_none(field(tc, "id"))
             synth = wire_id is None or wire_id in self._calls
             tool_call_id = self._new_key("call") if synth else (wire_id or "")
-            call = _Call(tool_call_id, run, None, synth)
-            call.name = str_or_none(field(tc, "name")) or ""
-            self._calls[tool_call_id] = call
+            name = str_or_none(field(tc, "name")) or ""
+            call = self._assembly.add(whole_call(tool_call_id, run, name, synth))
             self._pending.append(call)
             if stream is None:
                 self._owner[tool_call_id] = scope
@@ -218,11 +215,10 @@ class _GraphMessages(_ToolCalls):
     ) -> None:  # fmt: skip
         call = self._calls.get(tool_call_id)
         if call is None:  # a result whose call was never seen: the call, whole
-            call = self._calls[tool_call_id] = _Call(tool_call_id, "", None, False)
-            call.name = name or "tool"
+            call = self._assembly.add(whole_call(tool_call_id, "", name or "tool"))
             self._owner[tool_call_id] = scope
         else:
-            stream = self._streams.get(call.run)
+            stream = self._streams.get(call.owner)
             if stream is not None:  # the model call that asked for it is over
                 self._close(stream, out)
         self._answer(tool_call_id, out)

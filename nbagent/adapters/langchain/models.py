@@ -11,7 +11,7 @@ from typing import Any
 from nbagent._events import Event, MessageEnd, StepEnd, StepStart, TextDelta, ThinkingDelta
 from nbagent.adapters.base import field, list_or_empty, str_or_none
 from nbagent.adapters.langchain.content import message_parts
-from nbagent.adapters.langchain.state import _Call, _Model, usage_of
+from nbagent.adapters.langchain.state import _Model, usage_of, whole_call
 from nbagent.adapters.langchain.tools import _ToolCalls
 
 __all__ = ["_Models"]
@@ -53,7 +53,7 @@ class _Models(_ToolCalls):
     def _model(self, run_id: str) -> _Model:
         model = self._models.get(run_id)
         if model is None:
-            model = self._models[run_id] = _Model()
+            model = self._models[run_id] = _Model(run_id)
         return model
 
     def _on_model_start(
@@ -85,7 +85,7 @@ class _Models(_ToolCalls):
             else:
                 self._text(run_id, model, value, out)
         for tc in list_or_empty(field(chunk, "tool_call_chunks")):
-            self._tool_chunk(run_id, model, tc, out)
+            self._tool_chunk(model, tc, out)
         usage = field(chunk, "usage_metadata")
         if usage:
             model.usage_seen = True
@@ -134,9 +134,8 @@ class _Models(_ToolCalls):
                 tool_call_id = str_or_none(field(tc, "id"))
                 if tool_call_id is None or tool_call_id in self._calls:
                     continue
-                call = _Call(tool_call_id, run_id, None, False)
-                call.name = str_or_none(field(tc, "name")) or ""
-                self._calls[tool_call_id] = call
+                name = str_or_none(field(tc, "name")) or ""
+                call = self._assembly.add(whole_call(tool_call_id, run_id, name))
                 self._pending.append(call)
                 self._end_call(call, out, field(tc, "args"))
         usage = field(output, "usage_metadata") if output is not None else None

@@ -1,55 +1,38 @@
-"""What the LangChain adapter keeps per tool call (``_Call``: its id, run, index, name, whether
-it started, ended and streamed its arguments, the arguments buffered before its name came) and
-per chat model run (``_Model``), and ``_usage``, the pure reader of ``usage_metadata``."""
+"""What the LangChain adapter keeps per chat model run (``_Model``: its tool calls, a
+``CallGroup`` of ``adapters/kit``, and its open messages), ``whole_call`` (a call that was not
+streamed) and ``usage_of``, the reader of ``usage_metadata``."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from nbagent._events import Usage
-from nbagent.adapters.base import field, int_or_none
+from nbagent.adapters.kit import Call, CallGroup, langchain_usage
 
-__all__ = ["_Call", "_Model", "usage_of"]
-
-
-class _Call:
-    __slots__ = ("buffer", "ended", "id", "index", "name", "run", "started", "streamed", "synth")
-
-    def __init__(self, tool_call_id: str, run: str, index: int | None, synth: bool) -> None:
-        self.id = tool_call_id
-        self.run = run
-        self.index = index
-        self.synth = synth
-        self.name = ""
-        self.started = False
-        self.ended = False
-        self.streamed = False
-        self.buffer: list[str] = []
+__all__ = ["_Model", "usage_of", "whole_call"]
 
 
-class _Model:
-    """One chat model run."""
+class _Model(CallGroup):
+    """One chat model run: its tool calls (keyed by the run's id) and its open messages."""
 
-    __slots__ = ("by_index", "calls", "text_open", "think_open", "usage_seen")
+    __slots__ = ("text_open", "think_open", "usage_seen")
 
-    def __init__(self) -> None:
+    def __init__(self, key: str = "") -> None:
+        super().__init__(key)
         self.text_open = False
         self.think_open = False
         self.usage_seen = False
-        self.calls: list[_Call] = []
-        self.by_index: dict[int, _Call] = {}
+
+
+def whole_call(tool_call_id: str, owner: str, name: str, synthetic: bool = False) -> Call:
+    """A call that came whole (a message's ``tool_calls``, a tool run with no call before it)."""
+    call = Call(tool_call_id, None, synthetic, owner)
+    call.name = name
+    return call
 
 
 def usage_of(usage: Any, step_id: str | None = None, model: str | None = None) -> Usage:
     """A message's ``usage_metadata`` as one model call's usage (chunks' usage adds up)."""
-    return Usage(
-        input_tokens=int_or_none(field(usage, "input_tokens")),
-        output_tokens=int_or_none(field(usage, "output_tokens")),
-        total_tokens=int_or_none(field(usage, "total_tokens")),
-        reasoning_tokens=int_or_none(field(field(usage, "output_token_details"), "reasoning")),
-        cached_input_tokens=int_or_none(field(field(usage, "input_token_details"), "cache_read")),
-        cumulative=False,
-        scope="step",
-        step_id=step_id or None,
-        model=model,
+    return langchain_usage(
+        usage, cumulative=False, scope="step", step_id=step_id or None, model=model
     )

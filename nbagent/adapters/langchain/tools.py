@@ -1,5 +1,6 @@
-"""Tool calls of LangChain as a mixin of ``LangChainAdapter``: ``tool_call_chunks`` assembled
-into calls (by id, else index, else the run's latest call; synthetic ids ``call_{n}``), and
+"""Tool calls of LangChain as a part of ``LangChainAdapter``: ``tool_call_chunks`` assembled
+into calls by ``adapters/kit``'s ``ToolCalls`` (by id, else index, else the run's latest call;
+invented ids ``call_{n}``), and
 ``on_tool_*`` runs paired with the calls they answer (FIFO by name, or by ``tool_call_id``);
 a tool run that matches no call becomes a call of its own."""
 
@@ -12,102 +13,47 @@ from typing import Any
 from nbagent._events import (
     Event,
     Status,
-    ToolCallArgsDelta,
-    ToolCallEnd,
-    ToolCallStart,
     ToolResult,
 )
 from nbagent.adapters.base import field, int_or_none, plain, str_or_none
-from nbagent.adapters.langchain.state import _Call, _Model
+from nbagent.adapters.kit import Call, ToolCalls
+from nbagent.adapters.langchain.state import _Model, whole_call
 
 __all__ = ["_ToolCalls"]
 
 
 class _ToolCalls:
-    """The tool call handlers; the state is ``LangChainAdapter``'s (set in its ``__init__``)."""
+    """The tool call handlers; the state is ``LangChainAdapter``'s (set in its ``__init__``):
+    ``_assembly`` assembles the streamed calls, ``_calls`` is its calls by id."""
 
-    _calls: dict[str, _Call]
-    _serial: int
-    _pending: list[_Call]  # calls without a result, FIFO
+    _assembly: ToolCalls
+    _calls: dict[str, Call]
+    _pending: list[Call]  # calls without a result, FIFO
     _tool_runs: dict[str, str]  # tool run id -> tool call id
     _answered: set[str]
 
-    def _tool_chunk(self, run_id: str, model: _Model, tc: Any, out: list[Event]) -> None:
-        index = int_or_none(field(tc, "index"))
-        wire_id = str_or_none(field(tc, "id"))
-        call: _Call | None = None
-        if wire_id is not None and wire_id in self._calls:
-            known = self._calls[wire_id]
-            if not known.ended and known.run == run_id:
-                call = known
-        if call is None and index is not None:
-            by_index = model.by_index.get(index)
-            if (
-                by_index is not None
-                and not by_index.ended
-                and (wire_id is None or by_index.synth or by_index.id == wire_id)
-            ):
-                call = by_index
-        name = str_or_none(field(tc, "name"))
-        if call is None and wire_id is None and index is None and model.calls:
-            latest = model.calls[-1]
-            if not latest.ended and not (name and latest.name):  # a name starts a new call
-                call = latest
-        if call is None:
-            synth = wire_id is None or wire_id in self._calls
-            if synth:
-                self._serial += 1
-                tool_call_id = f"call_{self._serial}"
-                while tool_call_id in self._calls:
-                    self._serial += 1
-                    tool_call_id = f"call_{self._serial}"
-            else:
-                tool_call_id = wire_id or ""
-            call = _Call(tool_call_id, run_id, index, synth)
-            self._calls[tool_call_id] = call
-            model.calls.append(call)
-            self._pending.append(call)
-            if index is not None:
-                model.by_index[index] = call
-        elif wire_id is not None and call.synth and not call.started and wire_id not in self._calls:
-            del self._calls[call.id]
-            call.id, call.synth = wire_id, False
-            self._calls[wire_id] = call
-        if name and not call.name:
-            call.name = name
-        args = field(tc, "args")
-        if args is not None and not isinstance(args, str):
-            args = json.dumps(plain(args), ensure_ascii=False)
-        if args:
-            call.streamed = True
-            if call.started:
-                out.append(ToolCallArgsDelta(tool_call_id=call.id, delta=args))
-            else:
-                call.buffer.append(args)
-        if not call.started and call.name:
-            self._start_call(call, out)
+    @staticmethod
+    def _assembler(pending: list[Call]) -> ToolCalls:
+        """Calls by id, else index, else the run's latest (a name starts a new one);
+        invented ids ``call_{n}``, numbered over the run."""
+        return ToolCalls(serial=True, name_starts_new=True, on_new=pending.append)
 
-    def _start_call(self, call: _Call, out: list[Event]) -> None:
-        call.started = True
-        out.append(
-            ToolCallStart(
-                tool_call_id=call.id, name=call.name, index=call.index, synthetic_id=call.synth
-            )
+    def _tool_chunk(self, model: _Model, tc: Any, out: list[Event]) -> None:
+        _, events = self._assembly.fragment(
+            model,
+            index=int_or_none(field(tc, "index")),
+            wire_id=str_or_none(field(tc, "id")),
+            name=str_or_none(field(tc, "name")),
+            args=field(tc, "args"),
         )
-        out.extend(ToolCallArgsDelta(tool_call_id=call.id, delta=b) for b in call.buffer)
-        call.buffer.clear()
+        out.extend(events)
 
-    def _end_call(self, call: _Call, out: list[Event], args: Any = None) -> None:
-        if call.ended:
-            return
-        if not call.started:
-            self._start_call(call, out)
-        call.ended = True
-        out.append(ToolCallEnd(tool_call_id=call.id, args=None if call.streamed else args))
+    def _end_call(self, call: Call, out: list[Event], args: Any = None) -> None:
+        out.extend(self._assembly.end(call, args=args))
 
     # -- tools -------------------------------------------------------------------------------
 
-    def _claim(self, name: str) -> _Call | None:
+    def _claim(self, name: str) -> Call | None:
         """The oldest call named ``name`` that no tool run has claimed yet (FIFO by name)."""
         claimed = set(self._tool_runs.values())
         for call in self._pending:
@@ -129,9 +75,7 @@ class _ToolCalls:
         tool_call_id = run_id or f"tool_{len(self._tool_runs) + 1}"
         if tool_call_id in self._calls:
             return
-        call = _Call(tool_call_id, run_id, None, True)
-        call.name = name
-        self._calls[tool_call_id] = call
+        call = self._assembly.add(whole_call(tool_call_id, run_id, name, synthetic=True))
         self._pending.append(call)
         self._tool_runs[run_id] = tool_call_id
         self._end_call(call, out, plain(data.get("input")))

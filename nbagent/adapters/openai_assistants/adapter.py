@@ -1,8 +1,8 @@
 """``OpenAIAssistantsAdapter``: detection, ``feed`` (which dispatches on the event name) and
 ``end``, and the run's life (``thread.run.*``: the run's start, status, usage and end reason,
-``requires_action``, errors). Steps and tool calls are ``StepsMixin``'s (``steps.py``),
-messages ``MessagesMixin``'s (``messages.py``); tables and readers are in ``maps.py``. The
-package docstring has the mapping and the ids.
+``requires_action``, errors). It composes two parts: ``Steps`` (``steps.py``: steps and tool
+calls) and ``Messages`` (``messages.py``); tables and readers are in ``maps.py``. The package
+docstring has the mapping and the ids.
 """
 
 from __future__ import annotations
@@ -10,16 +10,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import Custom, EndReason, Event, RunEnd, RunStart, Status, StepEnd
+from nbagent._events import Custom, EndReason, Event, RunEnd, RunStart, Status
 from nbagent.adapters.base import BadItemError, field, plain, short_repr
 from nbagent.adapters.openai_assistants.maps import EVENTS, error_dict, error_event, event_of
-from nbagent.adapters.openai_assistants.messages import MessagesMixin
-from nbagent.adapters.openai_assistants.steps import Call, StepsMixin
+from nbagent.adapters.openai_assistants.messages import Messages
+from nbagent.adapters.openai_assistants.steps import Steps
 
 __all__ = ["OpenAIAssistantsAdapter"]
 
 
-class OpenAIAssistantsAdapter(StepsMixin, MessagesMixin):
+class OpenAIAssistantsAdapter:
     """Assistants stream events → events (see the package docstring)."""
 
     name: ClassVar[str] = "openai-assistants"
@@ -28,12 +28,8 @@ class OpenAIAssistantsAdapter(StepsMixin, MessagesMixin):
         self._started = False
         self._done = False
         self._thread_id: str | None = None
-        self._calls: dict[tuple[str, int], Call] = {}  # (step id, index) -> call
-        self._calls_by_id: dict[str, Call] = {}
-        self._open_steps: dict[str, str] = {}  # step id -> step type
-        self._messages: dict[str, dict[tuple[str, int], str]] = {}  # id -> streamed parts
-        self._ended_messages: set[str] = set()
-        self._refusal = False
+        self._steps = Steps()
+        self._messages = Messages()
 
     # -- detection -------------------------------------------------------------------------
 
@@ -59,14 +55,14 @@ class OpenAIAssistantsAdapter(StepsMixin, MessagesMixin):
             return []
         out: list[Event] = []
         if name.startswith("thread.run.step."):
-            self._step(name, data, out)
+            self._steps.step(name, data, out)
         elif name.startswith("thread.run."):
             run = field(data, "delta")  # NEAR puts the Run under data.delta
             if not (isinstance(run, Mapping) or hasattr(run, "status")):
                 run = data
             self._run(name, run, out)
         elif name.startswith("thread.message."):
-            self._message(name, data, out)
+            self._messages.message(name, data, out)
         elif name == "thread.created":
             thread_id = field(data, "id")
             self._thread_id = thread_id if isinstance(thread_id, str) else None
@@ -116,9 +112,9 @@ class OpenAIAssistantsAdapter(StepsMixin, MessagesMixin):
             required = field(field(run, "required_action"), "submit_tool_outputs")
             calls = field(required, "tool_calls")
             for call in calls if isinstance(calls, list) else []:
-                self._close_required(call, out)
+                self._steps.close_required(call, out)
             self._finish(out)
-            self._usage(run, "run", out)
+            Steps.usage(run, "run", out)
             out.append(
                 RunEnd(
                     reason="interrupted",
@@ -128,12 +124,12 @@ class OpenAIAssistantsAdapter(StepsMixin, MessagesMixin):
             )
             return
         self._finish(out)
-        self._usage(run, "run", out)
+        Steps.usage(run, "run", out)
         reason: EndReason
         raw: str | None = status
         message: str | None = None
         if status == "completed":
-            reason = "refusal" if self._refusal else "completed"
+            reason = "refusal" if self._messages.refusal else "completed"
         elif status == "incomplete":
             detail = field(field(run, "incomplete_details"), "reason")
             raw = detail if isinstance(detail, str) else "incomplete"
@@ -153,10 +149,5 @@ class OpenAIAssistantsAdapter(StepsMixin, MessagesMixin):
 
     def _finish(self, out: list[Event]) -> None:
         """Close every open message, tool call and step (the run is ending)."""
-        for message_id, parts in self._messages.items():
-            self._end_message(message_id, parts, out)
-        for call in self._calls.values():
-            self._end_call(call, None, out)
-        for step_id, step_type in list(self._open_steps.items()):
-            out.append(StepEnd(step_id=step_id, name=step_type, finish_reason="incomplete"))
-        self._open_steps.clear()
+        self._messages.finish(out)
+        self._steps.finish(out)

@@ -1,7 +1,6 @@
-"""Messages: ``MessagesMixin``, the half of ``OpenAIAssistantsAdapter`` that turns
+"""Messages: ``Messages``, the part of ``OpenAIAssistantsAdapter`` that turns
 ``thread.message.*`` into text and refusal messages: deltas appended, the full content of
 ``created`` / ``completed`` only reconciled (the missing suffix), annotations as ``Custom``.
-The adapter's ``__init__`` owns the state (``_messages``, ``_ended_messages``, ``_refusal``).
 """
 
 from __future__ import annotations
@@ -11,17 +10,18 @@ from typing import Any
 from nbagent._events import Custom, Event, MessageEnd, MessageStart, TextDelta
 from nbagent.adapters.base import field, int_or_none, plain
 
-__all__ = ["MessagesMixin"]
+__all__ = ["Messages"]
 
 
-class MessagesMixin:
-    """``OpenAIAssistantsAdapter``'s message methods (the adapter holds the state)."""
+class Messages:
+    """The run's messages: the parts streamed of each, those ended, whether one refused."""
 
-    _messages: dict[str, dict[tuple[str, int], str]]
-    _ended_messages: set[str]
-    _refusal: bool
+    def __init__(self) -> None:
+        self._messages: dict[str, dict[tuple[str, int], str]] = {}  # id -> streamed parts
+        self._ended_messages: set[str] = set()
+        self.refusal = False
 
-    def _message(self, name: str, message: Any, out: list[Event]) -> None:
+    def message(self, name: str, message: Any, out: list[Event]) -> None:
         message_id = field(message, "id")
         if not isinstance(message_id, str) or not message_id:
             message_id = "message"
@@ -86,10 +86,15 @@ class MessagesMixin:
             text = text[len(streamed) :]
         parts[(kind, index)] = streamed + text
         if kind == "refusal":
-            self._refusal = True
+            self.refusal = True
             out.append(TextDelta(message_id=f"{message_id}:refusal", delta=text, refusal=True))
         else:
             out.append(TextDelta(message_id=message_id, delta=text))
+
+    def finish(self, out: list[Event]) -> None:
+        """End every open message (the run is ending)."""
+        for message_id, parts in self._messages.items():
+            self._end_message(message_id, parts, out)
 
     def _end_message(
         self, message_id: str, parts: dict[tuple[str, int], str], out: list[Event]

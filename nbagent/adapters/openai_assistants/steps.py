@@ -1,9 +1,8 @@
 """Run steps and tool calls: ``Call``, what the adapter keeps of one tool call, and
-``StepsMixin``, the half of ``OpenAIAssistantsAdapter`` that opens and ends steps, assembles
-their tool calls (a synthetic id when the wire has none; full arguments reconciled with the
-streamed ones; code interpreter and file search results), closes the calls of
-``required_action`` and reads the ``Usage`` of a run or a step. The adapter's ``__init__``
-owns the state (``_calls``, ``_calls_by_id``, ``_open_steps``).
+``Steps``, the part of ``OpenAIAssistantsAdapter`` that opens and ends steps, assembles
+their tool calls (an id from ``adapters/kit``'s ``invent_id`` when the wire has none; full
+arguments reconciled with the streamed ones; code interpreter and file search results), closes
+the calls of ``required_action`` and reads the ``Usage`` of a run or a step.
 """
 
 from __future__ import annotations
@@ -20,9 +19,9 @@ from nbagent._events import (
     ToolCallEnd,
     ToolCallStart,
     ToolResult,
-    Usage,
 )
 from nbagent.adapters.base import field, int_or_none, plain
+from nbagent.adapters.kit import invent_id, openai_usage
 from nbagent.adapters.openai_assistants.maps import (
     SERVER_TOOLS,
     STEP_ENDS,
@@ -31,7 +30,7 @@ from nbagent.adapters.openai_assistants.maps import (
     error_dict,
 )
 
-__all__ = ["Call", "StepsMixin"]
+__all__ = ["Call", "Steps"]
 
 
 class Call:
@@ -48,28 +47,26 @@ class Call:
         self.result = False
 
 
-class StepsMixin:
-    """``OpenAIAssistantsAdapter``'s step and tool-call methods (the adapter holds the state)."""
+class Steps:
+    """The run's steps and their tool calls."""
 
-    _calls: dict[tuple[str, int], Call]
-    _calls_by_id: dict[str, Call]
-    _open_steps: dict[str, str]
+    def __init__(self) -> None:
+        self._calls: dict[tuple[str, int], Call] = {}  # (step id, index) -> call
+        self._calls_by_id: dict[str, Call] = {}
+        self._open_steps: dict[str, str] = {}  # step id -> step type
 
-    def _usage(self, obj: Any, scope: str, out: list[Event]) -> None:
+    @staticmethod
+    def usage(obj: Any, scope: str, out: list[Event]) -> None:
         usage = field(obj, "usage")
         if usage is None or isinstance(usage, (str, int)):
             return
         out.append(
-            Usage(
-                input_tokens=int_or_none(field(usage, "prompt_tokens")),
-                output_tokens=int_or_none(field(usage, "completion_tokens")),
-                total_tokens=int_or_none(field(usage, "total_tokens")),
-                cumulative=True,
-                scope="step" if scope == "step" else "run",
+            openai_usage(
+                usage, details=False, cumulative=True, scope="step" if scope == "step" else "run"
             )
         )
 
-    def _step(self, name: str, step: Any, out: list[Event]) -> None:
+    def step(self, name: str, step: Any, out: list[Event]) -> None:
         step_id = field(step, "id")
         if not isinstance(step_id, str) or not step_id:
             step_id = "step"
@@ -107,7 +104,7 @@ class StepsMixin:
                         details=error,
                     )
                 )
-            self._usage(step, "step", out)
+            self.usage(step, "step", out)
             step_type = self._open_steps.pop(step_id, None)
             if step_type is None:
                 step_type = field(step, "type")
@@ -136,7 +133,11 @@ class StepsMixin:
             name = field(body, "name") if kind == "function" else kind
             name = name if isinstance(name, str) else ""
             synthetic = not (isinstance(wire_id, str) and wire_id)
-            tool_call_id = f"call_{step_id}_{index}" if synthetic else str(wire_id)
+            tool_call_id = (
+                invent_id(f"call_{step_id}_", index, self._calls_by_id)
+                if synthetic
+                else str(wire_id)
+            )
             call = Call(tool_call_id, name)
             self._calls[(step_id, index)] = call
             self._calls_by_id[tool_call_id] = call
@@ -186,7 +187,15 @@ class StepsMixin:
                 return
         out.append(ToolCallEnd(tool_call_id=call.id))
 
-    def _close_required(self, wire: Any, out: list[Event]) -> None:
+    def finish(self, out: list[Event]) -> None:
+        """End every open tool call and step (the run is ending)."""
+        for call in self._calls.values():
+            self._end_call(call, None, out)
+        for step_id, step_type in list(self._open_steps.items()):
+            out.append(StepEnd(step_id=step_id, name=step_type, finish_reason="incomplete"))
+        self._open_steps.clear()
+
+    def close_required(self, wire: Any, out: list[Event]) -> None:
         """A call of ``required_action``: start it if no delta announced it, then end it."""
         wire_id = field(wire, "id")
         if not isinstance(wire_id, str) or not wire_id:

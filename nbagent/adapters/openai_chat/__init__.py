@@ -15,9 +15,9 @@ The step id is ``base``. A tool call without an id gets ``call_{choice}_{index}`
 A cost the source reports (``usage.cost``, USD) is the run ``Usage``'s ``cost_usd``.
 
 The adapter is split over: ``adapter.py`` (``OpenAIChatAdapter``: detection, ``feed``/``end``,
-the run and its step), ``choices.py`` (a choice's deltas), ``tools.py`` (tool-call assembly),
-``messages.py`` (message ids, ``<think>`` parts), ``state.py`` (``Choice``, ``Call``) and
-``maps.py`` (tables and pure readers).
+the run and its step), ``choice.py`` (``Choice``: a choice's deltas, message ids, ``<think>``
+parts; its tool calls through ``adapters/kit``'s ``ToolCalls``) and ``maps.py`` (tables and
+pure readers).
 """
 
 from nbagent.adapters.openai_chat.adapter import OpenAIChatAdapter

@@ -1,8 +1,8 @@
 """``OpenAIChatAdapter``: detection, ``feed`` / ``end``, decoding an item into a chunk, the
-run and its one model step (start, finish reasons, errors) and each chunk's choices. Its
-methods build on ``ChoicesMixin`` (``choices.py``) → ``ToolCallsMixin`` (``tools.py``) →
-``MessagesMixin`` (``messages.py``); tables and readers are in ``maps.py``, the per-choice
-state in ``state.py``. The package docstring has the mapping and the ids.
+run and its one model step (start, finish reasons, errors) and each chunk's choices. Each
+choice is a ``Choice`` (``choice.py``) it composes, their tool calls assembled by one
+``ToolCalls`` (``adapters/kit``); tables and readers are in ``maps.py``. The package docstring
+has the mapping and the ids.
 """
 
 from __future__ import annotations
@@ -29,7 +29,8 @@ from nbagent.adapters.base import (
     type_is,
     unwrap,
 )
-from nbagent.adapters.openai_chat.choices import ChoicesMixin
+from nbagent.adapters.kit import ToolCalls
+from nbagent.adapters.openai_chat.choice import Choice
 from nbagent.adapters.openai_chat.maps import (
     CHUNK_OBJECT,
     any_filtered,
@@ -37,7 +38,6 @@ from nbagent.adapters.openai_chat.maps import (
     map_finish_reason,
     usage_event,
 )
-from nbagent.adapters.openai_chat.state import Call, Choice
 
 __all__ = ["OpenAIChatAdapter"]
 
@@ -49,7 +49,7 @@ def is_wrapped_chunk(item: Any) -> bool:
     return type_is(item, "mistralai", "CompletionEvent") and field(item, "data") is not None
 
 
-class OpenAIChatAdapter(ChoicesMixin):
+class OpenAIChatAdapter:
     """Chat Completions chunks → events (see the package docstring)."""
 
     name: ClassVar[str] = "openai-chat"
@@ -60,9 +60,7 @@ class OpenAIChatAdapter(ChoicesMixin):
         self._base = ""
         self._step_open = False
         self._choices: dict[int, Choice] = {}
-        self._calls_by_id: dict[str, Call] = {}
-        self._used_ids: set[str] = set()
-        self._refusal = False
+        self._tools = ToolCalls()
         self._done = False
 
     # -- detection -------------------------------------------------------------------------
@@ -198,10 +196,10 @@ class OpenAIChatAdapter(ChoicesMixin):
             return [ended_before_any("chunk")]
         self._flush_pending(out)
         for choice in self._choices.values():
-            self._close_choice(choice, out)  # idempotent; also closes late deltas
+            choice.close(out)
         raw = self._primary_finish()
         reason = map_finish_reason(raw)
-        if self._refusal and reason in ("completed", "unknown"):
+        if any(c.refusal for c in self._choices.values()) and reason in ("completed", "unknown"):
             reason = "refusal"
         self._end_step(out, reason if raw is not None else "incomplete", raw)
         message = None
@@ -218,7 +216,7 @@ class OpenAIChatAdapter(ChoicesMixin):
         if self._pending:
             self._flush_pending(out)
         for choice in self._choices.values():
-            self._close_choice(choice, out)  # idempotent; also closes late deltas
+            choice.close(out)
         self._end_step(out, "error", None)
         message = error.get("message")
         if not isinstance(message, str) or not message:
@@ -260,10 +258,13 @@ class OpenAIChatAdapter(ChoicesMixin):
 
     def _choice_chunk(self, choice: Any, out: list[Event]) -> None:
         index = field(choice, "index")
-        state = self._choice(index if isinstance(index, int) else 0)
+        index = index if isinstance(index, int) else 0
+        state = self._choices.get(index)
+        if state is None:
+            state = self._choices[index] = Choice(index, self._base, self._tools)
         delta = field(choice, "delta")
         if delta is not None:
-            self._delta(state, delta, out)
+            state.delta(delta, out)
         filtered = field(choice, "content_filter_results")
         if filtered and any_filtered(filtered):
             out.append(
@@ -275,7 +276,7 @@ class OpenAIChatAdapter(ChoicesMixin):
             )
         finish = field(choice, "finish_reason")
         if isinstance(finish, str) and finish and state.finish is None:
-            self._close_choice(state, out)
+            state.close(out)
             state.finish = finish
             if all(c.finish is not None for c in self._choices.values()):
                 raw = self._primary_finish()

@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from nbagent._events import EndReason, Usage
-from nbagent.adapters.base import field, int_or_none
+from nbagent.adapters.base import field
+from nbagent.adapters.kit import openai_usage
 
 __all__ = [
     "CHUNK_OBJECT",
@@ -81,19 +82,8 @@ def usage_event(usage: Any) -> Usage:
         and math.isfinite(cost)
         and cost >= 0
     )
-    return Usage(
-        input_tokens=int_or_none(field(usage, "prompt_tokens")),
-        output_tokens=int_or_none(field(usage, "completion_tokens")),
-        total_tokens=int_or_none(field(usage, "total_tokens")),
-        reasoning_tokens=int_or_none(
-            field(field(usage, "completion_tokens_details"), "reasoning_tokens")
-        ),
-        cached_input_tokens=int_or_none(
-            field(field(usage, "prompt_tokens_details"), "cached_tokens")
-        ),
-        cumulative=True,
-        scope="run",
-        cost_usd=float(cost) if valid_cost else None,
+    return openai_usage(
+        usage, cumulative=True, scope="run", cost_usd=float(cost) if valid_cost else None
     )
 
 

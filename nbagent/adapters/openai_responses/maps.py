@@ -10,7 +10,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from nbagent._events import EndReason, ErrorEvent, Usage
-from nbagent.adapters.base import field, int_or_none, plain, type_is
+from nbagent.adapters.base import field, plain, type_is
+from nbagent.adapters.kit import openai_usage
 
 __all__ = [
     "ARGS_DELTAS",
@@ -162,19 +163,7 @@ def error_event(error: dict[str, Any]) -> ErrorEvent:
 
 
 def usage_event(usage: Any) -> Usage:
-    return Usage(
-        input_tokens=int_or_none(field(usage, "input_tokens")),
-        output_tokens=int_or_none(field(usage, "output_tokens")),
-        total_tokens=int_or_none(field(usage, "total_tokens")),
-        reasoning_tokens=int_or_none(
-            field(field(usage, "output_tokens_details"), "reasoning_tokens")
-        ),
-        cached_input_tokens=int_or_none(
-            field(field(usage, "input_tokens_details"), "cached_tokens")
-        ),
-        cumulative=True,
-        scope="run",
-    )
+    return openai_usage(usage, cumulative=True, scope="run")
 
 
 def raw_response_data(payload: Any) -> Any:

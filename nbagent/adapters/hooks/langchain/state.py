@@ -4,14 +4,13 @@ namespace."""
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
 from nbagent._events import Event, MessageEnd, MessageStart, TextDelta, ThinkingDelta, Usage
-from nbagent.adapters.base import field, int_or_none, list_or_empty, plain
+from nbagent.adapters.base import field, list_or_empty, plain
+from nbagent.adapters.kit import langchain_usage
 from nbagent.adapters.langchain.content import messages_in
-from nbagent.adapters.langchain.state import usage_of
 
 __all__ = [
     "NOT_FAILURES",
@@ -93,15 +92,10 @@ def tool_output(output: Any, call_id: str) -> tuple[Any, bool]:
 
 def usage_event(usage: Any, step_id: str, scope: str | None, model: str | None) -> Usage:
     """``usage_metadata`` (or OpenAI-style ``token_usage``) of one model call."""
-    inputs = int_or_none(field(usage, "input_tokens"))
-    outputs = int_or_none(field(usage, "output_tokens"))
-    if inputs is None and outputs is None:
-        inputs = int_or_none(field(usage, "prompt_tokens"))
-        outputs = int_or_none(field(usage, "completion_tokens"))
-    counts = usage_of(usage, step_id, model or None)  # the stream adapter's reader
-    return dataclasses.replace(
-        counts, input_tokens=inputs, output_tokens=outputs, cumulative=True, parent=scope
-    )
+    return langchain_usage(
+        usage, cumulative=True, scope="step", step_id=step_id or None, model=model or None,
+        parent=scope,
+    )  # fmt: skip
 
 
 def model_name(data: Mapping[str, Any]) -> str:

@@ -15,6 +15,7 @@ from typing import Any
 
 from nbagent._events import Usage
 from nbagent.adapters.base import field, int_or_none, list_or_empty, plain, str_or_none
+from nbagent.adapters.kit import openai_usage
 from nbagent.adapters.openai_agents.maps import call_arguments, message_texts, reasoning_text
 from nbagent.adapters.openai_responses.maps import (
     FUNCTION_ITEMS,
@@ -169,26 +170,11 @@ def usage_of(usage: Any, *, step_id: str, model: str | None, parent: str | None)
     """The step's ``Usage`` from the span's usage (a dict) or the response's (an object)."""
     if usage is None:
         return None
-    inp = int_or_none(field(usage, "input_tokens"))
-    out = int_or_none(field(usage, "output_tokens"))
-    if inp is None and out is None:
-        inp = int_or_none(field(usage, "prompt_tokens"))
-        out = int_or_none(field(usage, "completion_tokens"))
-    if inp is None and out is None:
+    read = openai_usage(usage, step_id=step_id, scope="step", model=model, parent=parent)
+    if read.input_tokens is None and read.output_tokens is None:
         return None
-    details_in = field(usage, "input_tokens_details")
-    details_out = field(usage, "output_tokens_details")
-    cached = int_or_none(field(details_in, "cached_tokens"))
-    if cached is None:
-        cached = int_or_none(field(usage, "cached_input_tokens"))
-    return Usage(
-        input_tokens=inp,
-        output_tokens=out,
-        total_tokens=int_or_none(field(usage, "total_tokens")),
-        reasoning_tokens=int_or_none(field(details_out, "reasoning_tokens")) or None,
-        cached_input_tokens=cached or None,
-        step_id=step_id,
-        scope="step",
-        model=model,
-        parent=parent,
-    )
+    if read.cached_input_tokens is None:
+        read.cached_input_tokens = int_or_none(field(usage, "cached_input_tokens"))
+    read.reasoning_tokens = read.reasoning_tokens or None
+    read.cached_input_tokens = read.cached_input_tokens or None
+    return read

@@ -1,0 +1,103 @@
+"""The adapters' assembly kit: tool calls from fragments, usage readers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from nbagent._events import ToolCallArgsDelta, ToolCallEnd, ToolCallStart
+from nbagent.adapters.kit import (
+    CallGroup,
+    ToolCalls,
+    anthropic_usage,
+    gemini_usage,
+    invent_id,
+    langchain_usage,
+    openai_usage,
+)
+
+
+def kinds(events: list[Any]) -> list[str]:
+    return [e.kind for e in events]
+
+
+def test_invented_ids_get_a_serial_when_taken() -> None:
+    assert invent_id("call_0_", 3, set()) == "call_0_3"
+    assert invent_id("call_0_", 3, {"call_0_3", "call_0_3_2"}) == "call_0_3_3"
+
+
+def test_arguments_wait_for_the_name_then_follow_the_start() -> None:
+    tools, group = ToolCalls(), CallGroup(prefix="call_0_")
+    call, out = tools.fragment(group, index=0, wire_id=None, name=None, args='{"a"')
+    assert out == []
+    assert call.buffer == ['{"a"']
+    same, out = tools.fragment(group, index=0, wire_id=None, name="f", args=":1}")
+    assert same is call
+    assert call.id == "call_0_0"
+    assert call.synthetic
+    assert out == [
+        ToolCallStart(tool_call_id="call_0_0", name="f", index=0, synthetic_id=True),
+        ToolCallArgsDelta(tool_call_id="call_0_0", delta='{"a"'),
+        ToolCallArgsDelta(tool_call_id="call_0_0", delta=":1}"),
+    ]
+    assert tools.end(call) == [ToolCallEnd(tool_call_id="call_0_0")]
+    assert tools.end(call) == []
+
+
+def test_a_wire_id_before_the_start_replaces_the_invented_one() -> None:
+    tools, group = ToolCalls(), CallGroup()
+    call, _ = tools.fragment(group, index=1, wire_id=None, name=None, args="{")
+    tools.fragment(group, index=1, wire_id="real", name="f", args=None)
+    assert (call.id, call.synthetic) == ("real", False)
+    assert set(tools.by_id) == {"real"}
+
+
+def test_matching_by_id_then_index_then_latest() -> None:
+    tools, group = ToolCalls(), CallGroup()
+    a, _ = tools.fragment(group, index=0, wire_id="a", name="f", args=None)
+    b, _ = tools.fragment(group, index=1, wire_id="b", name="g", args=None)
+    assert tools.find(group, None, "a") is a  # by id, whatever the index
+    assert tools.find(group, 1, None) is b  # by index
+    assert tools.find(group, None, None) is b  # the latest
+    assert tools.find(group, 0, "c") is not a  # another id at a known index: a new call
+    other = CallGroup("other")
+    assert tools.find(other, None, "a") is not a  # never across groups
+
+
+def test_options_serial_ids_and_a_name_starting_a_new_call() -> None:
+    opened: list[Any] = []
+    tools = ToolCalls(serial=True, name_starts_new=True, on_new=opened.append)
+    group = CallGroup("run-1")
+    first, _ = tools.fragment(group, index=None, wire_id=None, name="f", args="{}")
+    second, _ = tools.fragment(group, index=None, wire_id=None, name="g", args="{}")
+    third, _ = tools.fragment(group, index=None, wire_id=None, name=None, args=" ")
+    assert [c.id for c in opened] == ["call_1", "call_2"]
+    assert third is second
+    assert first.owner == "run-1"
+    assert tools.next_serial() == 3
+
+
+def test_usage_readers() -> None:
+    chat = {"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12,
+            "prompt_tokens_details": {"cached_tokens": 2},
+            "completion_tokens_details": {"reasoning_tokens": 3}}  # fmt: skip
+    u = openai_usage(chat, scope="run")
+    assert (u.input_tokens, u.output_tokens, u.total_tokens) == (5, 7, 12)
+    assert (u.cached_input_tokens, u.reasoning_tokens, u.scope) == (2, 3, "run")
+    responses = {
+        "input_tokens": 4,
+        "output_tokens": 1,
+        "input_tokens_details": {"cached_tokens": 0},
+    }
+    u = openai_usage(responses)
+    assert (u.input_tokens, u.output_tokens, u.cached_input_tokens) == (4, 1, 0)
+    assert openai_usage(chat, details=False).cached_input_tokens is None
+    u = anthropic_usage({"input_tokens": 3, "output_tokens": 2, "cache_read_input_tokens": 9})
+    assert (u.input_tokens, u.cached_input_tokens, u.provider, u.cumulative) == (
+        3, 9, "anthropic", True)  # fmt: skip
+    u = gemini_usage({"promptTokenCount": 3, "candidatesTokenCount": 2, "thoughtsTokenCount": 4})
+    assert (u.input_tokens, u.output_tokens, u.reasoning_tokens) == (3, 6, 4)
+    u = langchain_usage({"input_tokens": 1, "output_tokens": 2,
+                         "output_token_details": {"reasoning": 1},
+                         "input_token_details": {"cache_read": 0}})  # fmt: skip
+    assert (u.reasoning_tokens, u.cached_input_tokens) == (1, 0)
+    assert langchain_usage({"prompt_tokens": 8}).input_tokens == 8
