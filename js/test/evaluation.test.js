@@ -184,6 +184,16 @@ describe("the header", () => {
     expect(model.listenerCount()).toBe(0);
   });
 
+  test("a view closed before it drew a message starts nothing after", async () => {
+    const { model } = mount({ head: { status: "completed" } });
+    const ticks = vi.spyOn(globalThis, "setInterval");
+    model.msg({ type: "rows", seq: 2, rows: [], append: [], header: { status: "running" } });
+    for (const cleanup of cleanups.splice(0)) cleanup();
+    await frame();
+    expect(ticks.mock.calls.filter((call) => call[1] === 1000)).toEqual([]); // the header's clock
+    ticks.mockRestore();
+  });
+
   test("a message redraws only what changed: the means and Stop stay as they are", async () => {
     const { el, model } = mount({ head: { status: "running", done: 2 } });
     await frame();

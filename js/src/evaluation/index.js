@@ -34,7 +34,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
   const abort = new AbortController();
   const signal = abort.signal;
   const mayAct = model.get("page_actions") !== false;
-  const key = Math.random().toString(36).slice(2);
+  const key = Math.random(); // this view's, in its stores' keys
   let seq = -1;
   /** @type {import("./rows.js").Header | null} the counts as the kernel last sent them */
   let head = null;
@@ -257,6 +257,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
     frame(() =>
       frame(() => {
         later = false;
+        if (signal.aborted) return; // (the header would tick again)
         for (const i of dirty) touch(i);
         dirty.clear();
         drawHeader();

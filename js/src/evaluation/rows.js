@@ -214,9 +214,9 @@ const count = (n) => or(n, formatTokens) || "?";
  * @type {Record<string, (r: Row) => string>}
  */
 export const TEXT = {
-  "#": (r) => String(r.i + 1) + (r.repeat ? `·${r.repeat + 1}` : ""),
-  input: (r) => (r.name ? `${r.name}: ` : "") + String(r.input ?? ""),
-  output: (r) => (r.error && !r.output ? String(r.error) : String(r.output ?? "")),
+  "#": (r) => `${r.i + 1}${r.repeat ? `·${r.repeat + 1}` : ""}`,
+  input: (r) => `${r.name ? `${r.name}: ` : ""}${r.input ?? ""}`,
+  output: (r) => String(r.error && !r.output ? r.error : (r.output ?? "")),
   latency_s: (r) => or(r.latency_s, formatDuration),
   ttft_s: (r) => or(r.ttft_s, formatDuration),
   tokens: (r) => (noTokens(r) ? "" : `${count(r.input_tokens)}/${count(r.output_tokens)}`),
