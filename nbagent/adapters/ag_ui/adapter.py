@@ -1,9 +1,11 @@
 """``AgUiAdapter``: feed/end and its state, the run (start, finish, error, usage), steps and
-sub-agents, state and the other events; ``_handlers`` maps an event type to its handler, those
-of the message and tool call mixins included."""
+sub-agents, state and the other events; it composes the ``Messages`` (``messages.py``) and
+``ToolCalls`` (``tools.py``) parts; ``_handlers`` maps an event type to its handler, in the
+adapter or one of its parts."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from nbagent._events import (
@@ -19,10 +21,10 @@ from nbagent._events import (
     Usage,
 )
 from nbagent.adapters.ag_ui.interrupts import interrupt_statuses
-from nbagent.adapters.ag_ui.messages import _Messages
+from nbagent.adapters.ag_ui.messages import Messages
 from nbagent.adapters.ag_ui.scopes import _Scopes
 from nbagent.adapters.ag_ui.tables import EVENT_TYPES, OUTCOMES, _get
-from nbagent.adapters.ag_ui.tools import _ToolCalls
+from nbagent.adapters.ag_ui.tools import ToolCalls
 from nbagent.adapters.base import (
     BLANK,
     BadItemError,
@@ -37,7 +39,7 @@ from nbagent.adapters.base import (
 __all__ = ["AgUiAdapter"]
 
 
-class AgUiAdapter(_ToolCalls):
+class AgUiAdapter:
     """AG-UI events → events (see the package docstring)."""
 
     name: ClassVar[str] = "ag-ui"
@@ -47,15 +49,8 @@ class AgUiAdapter(_ToolCalls):
         self._done = False
         self._step_counts: dict[str, int] = {}
         self._open_steps: dict[str, list[str]] = {}
-        self._text_chunk: str | None = None
-        self._reasoning_chunk: str | None = None
-        self._tool_chunk: str | None = None
-        self._serial = 0
-        self._legacy_thinking: str | None = None
-        self._legacy_title: str | None = None
-        self._reasoning_id: str | None = None
-        self._open_thinking: set[str] = set()
-        self._encrypted: dict[str, str] = {}
+        self._messages = Messages()
+        self._tools = ToolCalls(self._messages)
         self._scopes = _Scopes()
 
     # -- detection -------------------------------------------------------------------------
@@ -90,7 +85,7 @@ class AgUiAdapter(_ToolCalls):
             out.append(Custom(name=name, value=plain(payload), is_raw=True))
             return out
         scope = self._scopes.scope(kind, payload)
-        handler(self, payload, out)
+        handler(self)(payload, out)
         for event in out:
             if event.parent is None:
                 event.parent = scope if scope is not None else self._scopes.of_event(event)
@@ -148,7 +143,8 @@ class AgUiAdapter(_ToolCalls):
             message = "waiting for input"
             out.extend(interrupt_statuses(outcome, str_or_none(_get(ev, "threadId"))))
         self._done = True
-        self._close_chunks(out)
+        self._messages.close_chunks(out)
+        self._tools.close_chunks(out)
         out.append(
             RunEnd(
                 reason=reason,
@@ -166,7 +162,8 @@ class AgUiAdapter(_ToolCalls):
         if code is not None and (not isinstance(code, (str, int)) or isinstance(code, bool)):
             code = str(code)
         self._done = True
-        self._close_chunks(out)
+        self._messages.close_chunks(out)
+        self._tools.close_chunks(out)
         out.append(ErrorEvent(message=message, code=code, recoverable=False))
         out.append(RunEnd(reason="error", message=message))
 
@@ -295,41 +292,41 @@ class AgUiAdapter(_ToolCalls):
             Custom(name=str_or_none(_get(ev, "name")) or "custom", value=plain(_get(ev, "value")))
         )
 
-    _handlers: ClassVar[dict[str, Any]] = {
-        "RUN_STARTED": _run_started,
-        "RUN_FINISHED": _run_finished,
-        "RUN_ERROR": _run_error,
-        "STEP_STARTED": _step_started,
-        "STEP_FINISHED": _step_finished,
-        "SUBAGENT_STARTED": _subagent_started,
-        "SUBAGENT_FINISHED": _subagent_finished,
-        "SUBAGENT_ERROR": _subagent_error,
-        "TEXT_MESSAGE_START": _Messages._text_start,
-        "TEXT_MESSAGE_CONTENT": _Messages._text_content,
-        "TEXT_MESSAGE_END": _Messages._text_end,
-        "TEXT_MESSAGE_CHUNK": _Messages._text_chunk_event,
-        "REASONING_START": _Messages._reasoning_start,
-        "REASONING_END": _Messages._reasoning_end,
-        "REASONING_MESSAGE_START": _Messages._reasoning_message_start,
-        "REASONING_MESSAGE_CONTENT": _Messages._reasoning_message_content,
-        "REASONING_MESSAGE_END": _Messages._reasoning_message_end,
-        "REASONING_MESSAGE_CHUNK": _Messages._reasoning_chunk_event,
-        "REASONING_ENCRYPTED_VALUE": _Messages._encrypted_value,
-        "THINKING_START": _Messages._thinking_start,
-        "THINKING_END": _Messages._thinking_end,
-        "THINKING_TEXT_MESSAGE_START": _Messages._thinking_text_start,
-        "THINKING_TEXT_MESSAGE_CONTENT": _Messages._thinking_text_content,
-        "THINKING_TEXT_MESSAGE_END": _Messages._thinking_text_end,
-        "TOOL_CALL_START": _ToolCalls._tool_start,
-        "TOOL_CALL_ARGS": _ToolCalls._tool_args,
-        "TOOL_CALL_END": _ToolCalls._tool_end,
-        "TOOL_CALL_CHUNK": _ToolCalls._tool_chunk_event,
-        "TOOL_CALL_RESULT": _ToolCalls._tool_result,
-        "STATE_SNAPSHOT": _state_snapshot,
-        "STATE_DELTA": _state_delta,
-        "MESSAGES_SNAPSHOT": _messages_snapshot,
-        "ACTIVITY_SNAPSHOT": _activity_snapshot,
-        "ACTIVITY_DELTA": _activity_delta,
-        "RAW": _raw,
-        "CUSTOM": _custom,
+    _handlers: ClassVar[dict[str, Callable[[AgUiAdapter], Callable[[Any, list[Event]], None]]]] = {
+        "RUN_STARTED": lambda a: a._run_started,
+        "RUN_FINISHED": lambda a: a._run_finished,
+        "RUN_ERROR": lambda a: a._run_error,
+        "STEP_STARTED": lambda a: a._step_started,
+        "STEP_FINISHED": lambda a: a._step_finished,
+        "SUBAGENT_STARTED": lambda a: a._subagent_started,
+        "SUBAGENT_FINISHED": lambda a: a._subagent_finished,
+        "SUBAGENT_ERROR": lambda a: a._subagent_error,
+        "TEXT_MESSAGE_START": lambda a: a._messages.text_start,
+        "TEXT_MESSAGE_CONTENT": lambda a: a._messages.text_content,
+        "TEXT_MESSAGE_END": lambda a: a._messages.text_end,
+        "TEXT_MESSAGE_CHUNK": lambda a: a._messages.text_chunk_event,
+        "REASONING_START": lambda a: a._messages.reasoning_start,
+        "REASONING_END": lambda a: a._messages.reasoning_end,
+        "REASONING_MESSAGE_START": lambda a: a._messages.reasoning_message_start,
+        "REASONING_MESSAGE_CONTENT": lambda a: a._messages.reasoning_message_content,
+        "REASONING_MESSAGE_END": lambda a: a._messages.reasoning_message_end,
+        "REASONING_MESSAGE_CHUNK": lambda a: a._messages.reasoning_chunk_event,
+        "REASONING_ENCRYPTED_VALUE": lambda a: a._messages.encrypted_value,
+        "THINKING_START": lambda a: a._messages.thinking_start,
+        "THINKING_END": lambda a: a._messages.thinking_end,
+        "THINKING_TEXT_MESSAGE_START": lambda a: a._messages.thinking_text_start,
+        "THINKING_TEXT_MESSAGE_CONTENT": lambda a: a._messages.thinking_text_content,
+        "THINKING_TEXT_MESSAGE_END": lambda a: a._messages.thinking_text_end,
+        "TOOL_CALL_START": lambda a: a._tools.tool_start,
+        "TOOL_CALL_ARGS": lambda a: a._tools.tool_args,
+        "TOOL_CALL_END": lambda a: a._tools.tool_end,
+        "TOOL_CALL_CHUNK": lambda a: a._tools.tool_chunk_event,
+        "TOOL_CALL_RESULT": lambda a: a._tools.tool_result,
+        "STATE_SNAPSHOT": lambda a: a._state_snapshot,
+        "STATE_DELTA": lambda a: a._state_delta,
+        "MESSAGES_SNAPSHOT": lambda a: a._messages_snapshot,
+        "ACTIVITY_SNAPSHOT": lambda a: a._activity_snapshot,
+        "ACTIVITY_DELTA": lambda a: a._activity_delta,
+        "RAW": lambda a: a._raw,
+        "CUSTOM": lambda a: a._custom,
     }

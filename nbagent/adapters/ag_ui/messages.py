@@ -1,6 +1,7 @@
-"""Text and reasoning messages of AG-UI as a mixin of ``AgUiAdapter``: ``TEXT_MESSAGE_*``,
-``REASONING_*`` (encrypted values attached to the message they belong to) and the legacy
-``THINKING_*`` events, with the ids made up for chunks and legacy thinking (``_new_id``)."""
+"""Text and reasoning messages of AG-UI, ``Messages``, a part of ``AgUiAdapter``:
+``TEXT_MESSAGE_*``, ``REASONING_*`` (encrypted values attached to the message they belong to) and
+the legacy ``THINKING_*`` events, with the ids made up for chunks and legacy thinking
+(``new_id``, which the ``ToolCalls`` part shares)."""
 
 from __future__ import annotations
 
@@ -10,29 +11,30 @@ from nbagent._events import Custom, Event, MessageEnd, MessageStart, TextDelta, 
 from nbagent.adapters.ag_ui.tables import _get
 from nbagent.adapters.base import plain, str_or_none
 
-__all__ = ["_Messages"]
+__all__ = ["Messages"]
 
 
-class _Messages:
-    """The message handlers; the state is ``AgUiAdapter``'s (set in its ``__init__``)."""
+class Messages:
+    """The message handlers and their open messages."""
 
-    _text_chunk: str | None
-    _reasoning_chunk: str | None
-    _serial: int
-    _legacy_thinking: str | None
-    _legacy_title: str | None
-    _reasoning_id: str | None
-    _open_thinking: set[str]
-    _encrypted: dict[str, str]
+    def __init__(self) -> None:
+        self._text_chunk: str | None = None
+        self._reasoning_chunk: str | None = None
+        self._serial = 0
+        self._legacy_thinking: str | None = None
+        self._legacy_title: str | None = None
+        self._reasoning_id: str | None = None
+        self._open_thinking: set[str] = set()
+        self._encrypted: dict[str, str] = {}
 
     # -- text ------------------------------------------------------------------------------
 
-    def _new_id(self, prefix: str) -> str:
+    def new_id(self, prefix: str) -> str:
         self._serial += 1
         return f"{prefix}-{self._serial}"
 
-    def _text_start(self, ev: Any, out: list[Event]) -> None:
-        message_id = str_or_none(_get(ev, "messageId")) or self._new_id("text")
+    def text_start(self, ev: Any, out: list[Event]) -> None:
+        message_id = str_or_none(_get(ev, "messageId")) or self.new_id("text")
         out.append(
             MessageStart(
                 message_id=message_id,
@@ -42,18 +44,18 @@ class _Messages:
             )
         )
 
-    def _text_content(self, ev: Any, out: list[Event]) -> None:
+    def text_content(self, ev: Any, out: list[Event]) -> None:
         delta = _get(ev, "delta")
         message_id = str_or_none(_get(ev, "messageId"))
         if isinstance(delta, str) and delta and message_id:  # an empty delta is forbidden
             out.append(TextDelta(message_id=message_id, delta=delta))
 
-    def _text_end(self, ev: Any, out: list[Event]) -> None:
+    def text_end(self, ev: Any, out: list[Event]) -> None:
         message_id = str_or_none(_get(ev, "messageId"))
         if message_id:
             out.append(MessageEnd(message_id=message_id, channel="text"))
 
-    def _text_chunk_event(self, ev: Any, out: list[Event]) -> None:
+    def text_chunk_event(self, ev: Any, out: list[Event]) -> None:
         message_id = str_or_none(_get(ev, "messageId"))
         if message_id is not None and message_id != self._text_chunk:
             if self._text_chunk is not None:
@@ -70,7 +72,7 @@ class _Messages:
         delta = _get(ev, "delta")
         if isinstance(delta, str) and delta:
             if self._text_chunk is None:
-                self._text_chunk = self._new_id("text")
+                self._text_chunk = self.new_id("text")
             out.append(TextDelta(message_id=self._text_chunk, delta=delta))
 
     # -- reasoning -------------------------------------------------------------------------
@@ -78,10 +80,10 @@ class _Messages:
     def _reasoning_meta(self) -> dict[str, Any] | None:
         return {"reasoning_id": self._reasoning_id} if self._reasoning_id else None
 
-    def _reasoning_start(self, ev: Any, out: list[Event]) -> None:
+    def reasoning_start(self, ev: Any, out: list[Event]) -> None:
         self._reasoning_id = str_or_none(_get(ev, "messageId"))
 
-    def _reasoning_end(self, ev: Any, out: list[Event]) -> None:
+    def reasoning_end(self, ev: Any, out: list[Event]) -> None:
         self._reasoning_id = None
 
     def _thinking_open(self, message_id: str, out: list[Event], title: str | None = None) -> None:
@@ -106,21 +108,21 @@ class _Messages:
             )
         )
 
-    def _reasoning_message_start(self, ev: Any, out: list[Event]) -> None:
-        self._thinking_open(str_or_none(_get(ev, "messageId")) or self._new_id("reasoning"), out)
+    def reasoning_message_start(self, ev: Any, out: list[Event]) -> None:
+        self._thinking_open(str_or_none(_get(ev, "messageId")) or self.new_id("reasoning"), out)
 
-    def _reasoning_message_content(self, ev: Any, out: list[Event]) -> None:
+    def reasoning_message_content(self, ev: Any, out: list[Event]) -> None:
         delta = _get(ev, "delta")
         message_id = str_or_none(_get(ev, "messageId"))
         if isinstance(delta, str) and delta and message_id:
             out.append(ThinkingDelta(message_id=message_id, delta=delta))
 
-    def _reasoning_message_end(self, ev: Any, out: list[Event]) -> None:
+    def reasoning_message_end(self, ev: Any, out: list[Event]) -> None:
         message_id = str_or_none(_get(ev, "messageId"))
         if message_id:
             self._thinking_close(message_id, out)
 
-    def _reasoning_chunk_event(self, ev: Any, out: list[Event]) -> None:
+    def reasoning_chunk_event(self, ev: Any, out: list[Event]) -> None:
         message_id = str_or_none(_get(ev, "messageId"))
         delta = _get(ev, "delta")
         opened = False
@@ -132,14 +134,14 @@ class _Messages:
             opened = True
         if isinstance(delta, str) and delta:
             if self._reasoning_chunk is None:
-                self._reasoning_chunk = self._new_id("reasoning")
+                self._reasoning_chunk = self.new_id("reasoning")
             out.append(ThinkingDelta(message_id=self._reasoning_chunk, delta=delta))
         elif self._reasoning_chunk is not None and (delta == "" or not opened):
             # an empty delta closes the message (so does a chunk with neither id nor delta)
             self._thinking_close(self._reasoning_chunk, out)
             self._reasoning_chunk = None
 
-    def _encrypted_value(self, ev: Any, out: list[Event]) -> None:
+    def encrypted_value(self, ev: Any, out: list[Event]) -> None:
         entity = str_or_none(_get(ev, "entityId"))
         value = str_or_none(_get(ev, "encryptedValue"))
         if entity is not None and value is not None and entity in self._open_thinking:
@@ -149,27 +151,35 @@ class _Messages:
 
     # legacy THINKING_* (0.x): no message ids
 
-    def _thinking_start(self, ev: Any, out: list[Event]) -> None:
+    def thinking_start(self, ev: Any, out: list[Event]) -> None:
         self._legacy_title = str_or_none(_get(ev, "title"))
 
-    def _thinking_text_start(self, ev: Any, out: list[Event]) -> None:
+    def thinking_text_start(self, ev: Any, out: list[Event]) -> None:
         if self._legacy_thinking is not None:
             self._thinking_close(self._legacy_thinking, out)
-        self._legacy_thinking = self._new_id("thinking")
+        self._legacy_thinking = self.new_id("thinking")
         self._thinking_open(self._legacy_thinking, out, self._legacy_title)
 
-    def _thinking_text_content(self, ev: Any, out: list[Event]) -> None:
+    def thinking_text_content(self, ev: Any, out: list[Event]) -> None:
         delta = _get(ev, "delta")
         if isinstance(delta, str) and delta:
             if self._legacy_thinking is None:
-                self._legacy_thinking = self._new_id("thinking")
+                self._legacy_thinking = self.new_id("thinking")
             out.append(ThinkingDelta(message_id=self._legacy_thinking, delta=delta))
 
-    def _thinking_text_end(self, ev: Any, out: list[Event]) -> None:
+    def thinking_text_end(self, ev: Any, out: list[Event]) -> None:
         if self._legacy_thinking is not None:
             self._thinking_close(self._legacy_thinking, out)
             self._legacy_thinking = None
 
-    def _thinking_end(self, ev: Any, out: list[Event]) -> None:
-        self._thinking_text_end(ev, out)
+    def thinking_end(self, ev: Any, out: list[Event]) -> None:
+        self.thinking_text_end(ev, out)
         self._legacy_title = None
+
+    def close_chunks(self, out: list[Event]) -> None:
+        """The run ends: close the chunked text and reasoning only an id switch would have."""
+        if self._text_chunk is not None:
+            out.append(MessageEnd(message_id=self._text_chunk, channel="text"))
+            self._text_chunk = None
+        for message_id in sorted(self._open_thinking):
+            self._thinking_close(message_id, out)

@@ -1,6 +1,6 @@
-"""Tool calls of AG-UI as a mixin of ``AgUiAdapter``: ``TOOL_CALL_*`` events, a chunked call
-continued until another id (or its result) comes, and ``_close_chunks``, which closes the
-chunked text, reasoning and call that only an id switch would have closed."""
+"""Tool calls of AG-UI, ``ToolCalls``, a part of ``AgUiAdapter``: ``TOOL_CALL_*`` events, a
+chunked call continued until another id (or its result) comes, and ``close_chunks``, which
+closes the chunked call that only an id switch would have closed."""
 
 from __future__ import annotations
 
@@ -9,32 +9,33 @@ from typing import Any
 from nbagent._events import (
     Custom,
     Event,
-    MessageEnd,
     ToolCallArgsDelta,
     ToolCallEnd,
     ToolCallStart,
     ToolResult,
 )
-from nbagent.adapters.ag_ui.messages import _Messages
+from nbagent.adapters.ag_ui.messages import Messages
 from nbagent.adapters.ag_ui.tables import _get
 from nbagent.adapters.base import plain, str_or_none
 
-__all__ = ["_ToolCalls"]
+__all__ = ["ToolCalls"]
 
 
-class _ToolCalls(_Messages):
-    """The tool call handlers; the state is ``AgUiAdapter``'s (set in its ``__init__``)."""
+class ToolCalls:
+    """The tool call handlers; ids made up by the ``Messages`` part's ``new_id``."""
 
-    _tool_chunk: str | None
+    def __init__(self, messages: Messages) -> None:
+        self._messages = messages
+        self._tool_chunk: str | None = None
 
-    def _tool_start(self, ev: Any, out: list[Event]) -> None:
+    def tool_start(self, ev: Any, out: list[Event]) -> None:
         self._start_call(ev, out)
 
     def _start_call(self, ev: Any, out: list[Event]) -> str:
         tool_call_id = str_or_none(_get(ev, "toolCallId"))
         synthetic = tool_call_id is None
         if tool_call_id is None:
-            tool_call_id = self._new_id("tool")
+            tool_call_id = self._messages.new_id("tool")
         out.append(
             ToolCallStart(
                 tool_call_id=tool_call_id,
@@ -45,18 +46,18 @@ class _ToolCalls(_Messages):
         )
         return tool_call_id
 
-    def _tool_args(self, ev: Any, out: list[Event]) -> None:
+    def tool_args(self, ev: Any, out: list[Event]) -> None:
         tool_call_id = str_or_none(_get(ev, "toolCallId"))
         delta = _get(ev, "delta")
         if tool_call_id and isinstance(delta, str) and delta:
             out.append(ToolCallArgsDelta(tool_call_id=tool_call_id, delta=delta))
 
-    def _tool_end(self, ev: Any, out: list[Event]) -> None:
+    def tool_end(self, ev: Any, out: list[Event]) -> None:
         tool_call_id = str_or_none(_get(ev, "toolCallId"))
         if tool_call_id:
             out.append(ToolCallEnd(tool_call_id=tool_call_id))
 
-    def _tool_chunk_event(self, ev: Any, out: list[Event]) -> None:
+    def tool_chunk_event(self, ev: Any, out: list[Event]) -> None:
         tool_call_id = str_or_none(_get(ev, "toolCallId"))
         if tool_call_id is not None and tool_call_id != self._tool_chunk:
             if self._tool_chunk is not None:
@@ -68,7 +69,7 @@ class _ToolCalls(_Messages):
         if isinstance(delta, str) and delta:
             out.append(ToolCallArgsDelta(tool_call_id=self._tool_chunk, delta=delta))
 
-    def _tool_result(self, ev: Any, out: list[Event]) -> None:
+    def tool_result(self, ev: Any, out: list[Event]) -> None:
         tool_call_id = str_or_none(_get(ev, "toolCallId"))
         if tool_call_id is None:
             out.append(Custom(name="TOOL_CALL_RESULT", value=plain(ev), is_raw=True))
@@ -84,13 +85,8 @@ class _ToolCalls(_Messages):
             )
         )
 
-    def _close_chunks(self, out: list[Event]) -> None:
-        """The run ends: close what only an id switch would have closed."""
-        if self._text_chunk is not None:
-            out.append(MessageEnd(message_id=self._text_chunk, channel="text"))
-            self._text_chunk = None
-        for message_id in sorted(self._open_thinking):
-            self._thinking_close(message_id, out)
+    def close_chunks(self, out: list[Event]) -> None:
+        """The run ends: close the chunked call only an id switch would have closed."""
         if self._tool_chunk is not None:
             out.append(ToolCallEnd(tool_call_id=self._tool_chunk))
             self._tool_chunk = None

@@ -1,6 +1,6 @@
-"""``ClaudeAgentAdapter``: detection, ``feed`` / ``end`` and the run's life (the ``init``
-system message, the other system messages, rate limits, the ``result`` message that ends
-it); assistant and user messages and the stream-event partials are ``TurnsMixin``'s
+"""``ClaudeAgentAdapter``: detection, ``feed`` / ``end`` and the run's life (the ``init`` system
+message, the other system messages, rate limits, the ``result`` message that ends it); assistant
+and user messages and the stream-event partials are read by the ``Turns`` part it composes
 (``turns.py``), the readers in ``maps.py``. The package docstring has the mapping and ids.
 """
 
@@ -22,7 +22,7 @@ from nbagent.adapters.base import (
     unwrap,
 )
 from nbagent.adapters.claude_agent.maps import PACKAGE, end_reason, message_kind, usage_event
-from nbagent.adapters.claude_agent.turns import Scope, TurnsMixin
+from nbagent.adapters.claude_agent.turns import Turns
 
 __all__ = ["ClaudeAgentAdapter"]
 
@@ -30,7 +30,7 @@ _TASKS = ("task_started", "task_progress", "task_notification", "task_updated")
 _STATUSES = (*_TASKS, "status", "compact_boundary", "api_retry")
 
 
-class ClaudeAgentAdapter(TurnsMixin):
+class ClaudeAgentAdapter:
     """Claude Agent SDK messages (or the CLI's stream-json lines) → events."""
 
     name: ClassVar[str] = "claude-agent"
@@ -39,9 +39,7 @@ class ClaudeAgentAdapter(TurnsMixin):
         self._started = False
         self._done = False
         self._model: str | None = None
-        self._scopes: dict[str | None, Scope] = {}
-        self._streamed: set[str] = set()
-        self._turns = 0
+        self._turns = Turns()
 
     # -- detection -------------------------------------------------------------------------
 
@@ -84,11 +82,11 @@ class ClaudeAgentAdapter(TurnsMixin):
             self._started = True
             out.append(RunStart(provider="anthropic"))
         if kind == "assistant":
-            self._assistant(item, out)
+            self._turns.assistant(item, out)
         elif kind == "user":
-            self._user(item, out)
+            self._turns.user(item, out)
         elif kind == "stream_event":
-            self._stream_event(item, out)
+            self._turns.stream_event(item, out)
         elif kind == "system":
             self._system(item, out)
         elif kind == "result":
@@ -107,7 +105,7 @@ class ClaudeAgentAdapter(TurnsMixin):
             return []
         self._done = True
         out: list[Event] = []
-        self._close_all(out)
+        self._turns.close_all(out)
         out.append(RunEnd(reason="incomplete", message="the stream ended without a result message"))
         return out
 
@@ -174,7 +172,7 @@ class ClaudeAgentAdapter(TurnsMixin):
 
     def _result(self, item: Any, out: list[Event]) -> None:
         self._done = True
-        self._close_all(out)
+        self._turns.close_all(out)
         subtype = str_or_none(field(item, "subtype"))
         is_error = field(item, "is_error") is True
         stop = str_or_none(field(item, "stop_reason"))

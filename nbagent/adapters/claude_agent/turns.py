@@ -1,7 +1,7 @@
-"""Turns: ``TurnsMixin``, the half of ``ClaudeAgentAdapter`` that turns assistant messages
+"""Turns: ``Turns``, the part of ``ClaudeAgentAdapter`` that turns assistant messages
 (a step each), the tool results of user messages and the raw ``stream_event`` partials into
-events, per scope: the top level, or a sub-agent named by ``parent_tool_use_id``. The
-adapter's ``__init__`` owns the state these methods use (``_scopes``, ``_streamed``).
+events, per scope: the top level, or a sub-agent named by ``parent_tool_use_id``. It owns
+its state (the scopes, the streamed message ids, the count of id-less turns).
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ from nbagent.adapters.claude_agent.maps import (
     usage_event,
 )
 
-__all__ = ["Scope", "TurnsMixin"]
+__all__ = ["Scope", "Turns"]
 
 
 class Scope:
@@ -52,12 +52,13 @@ class Scope:
         self.stream_id: str | None = None
 
 
-class TurnsMixin:
-    """``ClaudeAgentAdapter``'s assistant, user and stream-event methods."""
+class Turns:
+    """``ClaudeAgentAdapter``'s assistant, user and stream-event messages, by scope."""
 
-    _scopes: dict[str | None, Scope]
-    _streamed: set[str]  # message ids read from their partials: their whole messages are not
-    _turns: int
+    def __init__(self) -> None:
+        self._scopes: dict[str | None, Scope] = {}
+        self._streamed: set[str] = set()  # ids read from their partials: not their whole messages
+        self._turns = 0
 
     def _scope(self, parent: str | None) -> Scope:
         scope = self._scopes.get(parent)
@@ -92,13 +93,13 @@ class TurnsMixin:
         )
         scope.step = None
 
-    def _close_all(self, out: list[Event]) -> None:
+    def close_all(self, out: list[Event]) -> None:
         for parent, scope in self._scopes.items():
             self._close_step(scope, parent, out)
 
     # -- assistant messages ------------------------------------------------------------------
 
-    def _assistant(self, item: Any, out: list[Event]) -> None:
+    def assistant(self, item: Any, out: list[Event]) -> None:
         message = assistant_of(item)
         parent = message.parent
         scope = self._scope(parent)
@@ -187,7 +188,7 @@ class TurnsMixin:
 
     # -- user messages ------------------------------------------------------------------------
 
-    def _user(self, item: Any, out: list[Event]) -> None:
+    def user(self, item: Any, out: list[Event]) -> None:
         message = field(item, "message") if isinstance(item, dict) else item
         parent = str_or_none(field(item, "parent_tool_use_id"))
         content = field(message, "content")
@@ -227,7 +228,7 @@ class TurnsMixin:
 
     # -- partial messages ----------------------------------------------------------------------
 
-    def _stream_event(self, item: Any, out: list[Event]) -> None:
+    def stream_event(self, item: Any, out: list[Event]) -> None:
         event = field(item, "event")
         parent = str_or_none(field(item, "parent_tool_use_id"))
         scope = self._scope(parent)

@@ -1,7 +1,7 @@
 """``GoogleGenaiAdapter``: detection, ``feed`` / ``end``, the run and its model calls (steps,
-usage, finish reasons, errors); the parts of each response are ``PartsMixin``'s
-(``parts.py``), the tables and readers in ``maps.py``. The package docstring has the mapping
-and the ids.
+usage, finish reasons, errors); the parts of each response are read by the ``Parts`` part it
+composes (``parts.py``), the tables and readers in ``maps.py``. The package docstring has the
+mapping and the ids.
 """
 
 from __future__ import annotations
@@ -22,18 +22,17 @@ from nbagent.adapters.base import (
 )
 from nbagent.adapters.google_genai.maps import (
     NOT_FINISHED,
-    StreamedCall,
     get,
     map_finish_reason,
     usage_event,
     word,
 )
-from nbagent.adapters.google_genai.parts import PartsMixin
+from nbagent.adapters.google_genai.parts import Parts
 
 __all__ = ["GoogleGenaiAdapter"]
 
 
-class GoogleGenaiAdapter(PartsMixin):
+class GoogleGenaiAdapter:
     """``GenerateContentResponse`` stream → events (see the module docstring)."""
 
     name: ClassVar[str] = "google-genai"
@@ -41,21 +40,11 @@ class GoogleGenaiAdapter(PartsMixin):
     def __init__(self) -> None:
         self._started = False
         self._done = False
-        self._base = "gemini"
         self._step: str | None = None  # the open step
         self._last_step: str | None = None
         self._step_ids: set[str] = set()
         self._finish: str | None = None  # the raw finish reason of the last step that ended
-        self._counter = 0  # message and call numbers within a step
-        self._open: tuple[str, str] | None = None  # (channel, message id) of the open message
-        self._thought_signature: str | None = None
-        self._pending: list[tuple[str, str]] = []  # (call id, name): calls awaiting a result
-        self._code_calls: list[str] = []  # executable_code calls awaiting their result
-        self._streamed: StreamedCall | None = None
-        # the content objects of the responses fed, kept alive so that their ids stay theirs
-        self._fed_contents: list[Any] = []
-        self._fed: set[int] = set()
-        self._answered: set[int] = set()
+        self._parts = Parts()
 
     # -- detection -------------------------------------------------------------------------
 
@@ -95,13 +84,12 @@ class GoogleGenaiAdapter(PartsMixin):
             return self._error(error, out)
         if not self._started:
             self._start(payload, out)
-        self._history(get(payload, "automatic_function_calling_history"), out)
+        self._parts.history(get(payload, "automatic_function_calling_history"), out)
         candidates = list_or_empty(get(payload, "candidates"))
         candidate = candidates[0] if candidates else None
         content = get(candidate, "content")
         if content is not None and not isinstance(content, dict):
-            self._fed_contents.append(content)
-            self._fed.add(id(content))
+            self._parts.fed(content)
         parts = list_or_empty(get(content, "parts"))
         finish = word(get(candidate, "finish_reason"))
         if finish in NOT_FINISHED:
@@ -110,7 +98,7 @@ class GoogleGenaiAdapter(PartsMixin):
         if self._step is None and (parts or finish or blocked):
             self._open_step(payload, out)
         for part in parts:
-            self._part(part, out)
+            self._parts.part(part, out)
         usage = get(payload, "usage_metadata")
         if usage is not None:
             out.append(
@@ -135,7 +123,7 @@ class GoogleGenaiAdapter(PartsMixin):
             return out
         raw = self._finish
         reason = map_finish_reason(raw)
-        if reason == "completed" and self._pending:
+        if reason == "completed" and self._parts.pending:
             reason = "tool_calls"  # the model asked for calls nobody answered in this stream
         out.append(RunEnd(reason=reason, raw_reason=raw))
         return out
@@ -146,7 +134,7 @@ class GoogleGenaiAdapter(PartsMixin):
         self._started = True
         response_id = str_or_none(get(payload, "response_id"))
         if response_id is not None:
-            self._base = response_id
+            self._parts.prefix = response_id
         out.append(
             RunStart(
                 run_id=response_id or "",
@@ -161,15 +149,13 @@ class GoogleGenaiAdapter(PartsMixin):
             step_id = f"gemini:{len(self._step_ids) + 1}"
         self._step_ids.add(step_id)
         self._step = self._last_step = step_id
-        self._counter = 0
+        self._parts.new_step(step_id)
         self._finish = None
-        self._pending.clear()
-        self._code_calls.clear()
         out.append(StepStart(step_id=step_id, name="model", step_type="model"))
 
     def _close_step(self, raw: str | None, out: list[Event]) -> None:
-        self._close_message(out)
-        self._end_streamed(None, out)
+        self._parts.close_message(out)
+        self._parts.end_streamed(None, out)
         if self._step is None:
             return
         reason = map_finish_reason(raw) if raw else None
@@ -182,7 +168,7 @@ class GoogleGenaiAdapter(PartsMixin):
     def _error(self, error: dict[str, Any], out: list[Event]) -> list[Event]:
         self._done = True
         if self._step is not None:
-            self._close_message(out)
+            self._parts.close_message(out)
             out.append(StepEnd(step_id=self._step, name="model", finish_reason="error"))
             self._step = None
         message = str_or_none(error.get("message")) or "the server sent an error"
@@ -198,5 +184,3 @@ class GoogleGenaiAdapter(PartsMixin):
         )
         out.append(RunEnd(reason="error", raw_reason=status, message=message))
         return out
-
-    # -- parts ------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
-"""Parts: ``PartsMixin``, the half of ``GoogleGenaiAdapter`` that turns each ``Part`` into
+"""Parts: ``Parts``, the part of ``GoogleGenaiAdapter`` that turns each ``Part`` into
 messages (text, thoughts), client and server tool calls and their results, and reads the
-function responses of automatic function calling from the SDK's history. The adapter's
-``__init__`` owns the state these methods use.
+function responses of automatic function calling from the SDK's history. It owns its state
+(the open message, the calls awaiting results, the contents fed); the adapter tells it
+where a step starts (``new_step``) and the run's id (``prefix``).
 """
 
 from __future__ import annotations
@@ -30,31 +31,42 @@ from nbagent.adapters.google_genai.maps import (
     word,
 )
 
-__all__ = ["PartsMixin"]
+__all__ = ["Parts"]
 
 
-class PartsMixin:
-    """``GoogleGenaiAdapter``'s part methods (the adapter holds the state)."""
+class Parts:
+    """``GoogleGenaiAdapter``'s parts of the responses (see the module docstring)."""
 
-    _open: tuple[str, str] | None
-    _thought_signature: str | None
-    _pending: list[tuple[str, str]]
-    _code_calls: list[str]
-    _streamed: StreamedCall | None
-    _fed: set[int]
-    _answered: set[int]
+    def __init__(self) -> None:
+        self.prefix = "gemini"  # the ids' prefix: the last step's id, else the run's
+        self._counter = 0  # message and call numbers within a step
+        self._open: tuple[str, str] | None = None  # (channel, message id) of the open message
+        self._thought_signature: str | None = None
+        self.pending: list[tuple[str, str]] = []  # (call id, name): calls awaiting a result
+        self._code_calls: list[str] = []  # executable_code calls awaiting their result
+        self._streamed: StreamedCall | None = None
+        # the content objects of the responses fed, kept alive so that their ids stay theirs
+        self._fed_contents: list[Any] = []
+        self._fed: set[int] = set()
+        self._answered: set[int] = set()
 
-    _base: str
-    _step: str | None
-    _last_step: str | None
-    _counter: int
+    def new_step(self, step_id: str) -> None:
+        self.prefix = step_id
+        self._counter = 0
+        self.pending.clear()
+        self._code_calls.clear()
+
+    def fed(self, content: Any) -> None:
+        """A response's content object, kept so that ``history`` knows the ones after it."""
+        self._fed_contents.append(content)
+        self._fed.add(id(content))
 
     def _next_id(self, kind: str = "") -> str:
         """A new id within the step: a message (``kind=""``), a call, an orphan result."""
         self._counter += 1
-        return f"{self._step or self._last_step or self._base}:{kind}{self._counter}"
+        return f"{self.prefix}:{kind}{self._counter}"
 
-    def _part(self, part: Any, out: list[Event]) -> None:
+    def part(self, part: Any, out: list[Event]) -> None:
         text = get(part, "text")
         thought = get(part, "thought") is True
         if isinstance(text, str) and text:
@@ -68,7 +80,7 @@ class PartsMixin:
             self._function_call(call, out)
         response = get(part, "function_response")
         if response is not None:
-            self._close_message(out)
+            self.close_message(out)
             self._function_response(response, out)
         code = get(part, "executable_code")
         if code is not None:
@@ -82,7 +94,7 @@ class PartsMixin:
             self._server_call(tool_call, name.lower(), out)
         tool_response = get(part, "tool_response")
         if tool_response is not None:
-            self._close_message(out)
+            self.close_message(out)
             call_id = str_or_none(get(tool_response, "id")) or self._next_id("result")
             out.append(
                 ToolResult(tool_call_id=call_id, content=plain(get(tool_response, "response")))
@@ -90,7 +102,7 @@ class PartsMixin:
         for kind in ("inline_data", "file_data"):
             data = get(part, kind)
             if data is not None:
-                self._close_message(out)
+                self.close_message(out)
                 value = {
                     key: plain(get(data, key))
                     for key in ("mime_type", "display_name", "file_uri")
@@ -100,7 +112,7 @@ class PartsMixin:
 
     def _text(self, channel: str, text: str, out: list[Event]) -> None:
         if self._open is None or self._open[0] != channel:
-            self._close_message(out)
+            self.close_message(out)
             message_id = self._next_id()
             self._open = (channel, message_id)
             if channel == "thinking":
@@ -113,7 +125,7 @@ class PartsMixin:
         else:
             out.append(TextDelta(message_id=message_id, delta=text))
 
-    def _close_message(self, out: list[Event]) -> None:
+    def close_message(self, out: list[Event]) -> None:
         if self._open is None:
             return
         channel, message_id = self._open
@@ -133,10 +145,10 @@ class PartsMixin:
         if streamed is not None and (name is None or name == streamed.name):
             streamed.apply(get(call, "partial_args"))
             if not more:
-                self._end_streamed(get(call, "args"), out)
+                self.end_streamed(get(call, "args"), out)
             return
-        self._close_message(out)
-        self._end_streamed(None, out)
+        self.close_message(out)
+        self.end_streamed(None, out)
         wire_id = str_or_none(get(call, "id"))
         call_id = wire_id or self._next_id("call")
         out.append(
@@ -147,13 +159,13 @@ class PartsMixin:
                 synthetic_id=wire_id is None,
             )
         )
-        self._pending.append((call_id, name or ""))
+        self.pending.append((call_id, name or ""))
         self._streamed = StreamedCall(call_id, name or "")
         self._streamed.apply(get(call, "partial_args"))
         if not more:
-            self._end_streamed(get(call, "args"), out)
+            self.end_streamed(get(call, "args"), out)
 
-    def _end_streamed(self, args: Any, out: list[Event]) -> None:
+    def end_streamed(self, args: Any, out: list[Event]) -> None:
         streamed, self._streamed = self._streamed, None
         if streamed is None:
             return
@@ -183,15 +195,15 @@ class PartsMixin:
 
     def _match(self, wire_id: str | None, name: str | None) -> str | None:
         """The pending call a function response answers: by id, else the first of its name."""
-        for i, (call_id, call_name) in enumerate(self._pending):
+        for i, (call_id, call_name) in enumerate(self.pending):
             if (wire_id is not None and call_id == wire_id) or (
                 wire_id is None and name is not None and call_name == name
             ):
-                del self._pending[i]
+                del self.pending[i]
                 return call_id
         return wire_id
 
-    def _history(self, history: Any, out: list[Event]) -> None:
+    def history(self, history: Any, out: list[Event]) -> None:
         """Function responses the SDK ran between two model calls (automatic function calling).
 
         The SDK keeps one history list for the whole stream and grows it after each model call
@@ -212,7 +224,7 @@ class PartsMixin:
                     self._function_response(response, out)
 
     def _server_call(self, call: Any, name: str, out: list[Event]) -> None:
-        self._close_message(out)
+        self.close_message(out)
         wire_id = str_or_none(get(call, "id"))
         call_id = wire_id or self._next_id("call")
         args = plain(get(call, "args"))
@@ -236,7 +248,7 @@ class PartsMixin:
             self._code_calls.append(call_id)
 
     def _code_result(self, result: Any, out: list[Event]) -> None:
-        self._close_message(out)
+        self.close_message(out)
         wire_id = str_or_none(get(result, "id"))
         if wire_id is not None and wire_id in self._code_calls:
             self._code_calls.remove(wire_id)

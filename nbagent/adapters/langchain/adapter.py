@@ -1,10 +1,11 @@
 """``LangChainAdapter``: feed/end and its state, the run's lifecycle (its root, the LangGraph
-Platform's SSE frames, the end), graph nodes and the other events; ``_HANDLERS`` maps an event
-name to its handler, those of the model and tool call mixins included."""
+Platform's SSE frames, the end), graph nodes and the other events; it composes the ``Tools``
+(``tools.py``) and ``Models`` (``models.py``) parts. ``_HANDLERS`` maps an event name to its
+handler, in the adapter or one of its parts."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from nbagent._events import (
@@ -29,16 +30,16 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap,
 )
-from nbagent.adapters.kit import Call
 from nbagent.adapters.langchain.content import message_kind, message_parts, messages_in
-from nbagent.adapters.langchain.models import _Models
+from nbagent.adapters.langchain.models import Models
 from nbagent.adapters.langchain.scopes import enter_scopes, event_namespace, scope_name
-from nbagent.adapters.langchain.state import _Model, whole_call
+from nbagent.adapters.langchain.state import whole_call
+from nbagent.adapters.langchain.tools import Tools
 
 __all__ = ["LangChainAdapter"]
 
 
-class LangChainAdapter(_Models):
+class LangChainAdapter:
     """``astream_events(version="v2")`` items → events (see the package docstring)."""
 
     name: ClassVar[str] = "langchain"
@@ -48,17 +49,11 @@ class LangChainAdapter(_Models):
         self._done = False
         self._root: str | None = None
         self._root_known = False
-        self._models: dict[str, _Model] = {}
-        self._steps: list[str] = []  # open step ids, in order
-        self._pending: list[Call] = []  # calls without a result, FIFO
-        self._assembly = self._assembler(self._pending)
-        self._calls = self._assembly.by_id
-        self._tool_runs: dict[str, str] = {}  # tool run id -> tool call id
-        self._answered: set[str] = set()
+        self._tools = Tools()
+        self._models = Models(self._tools)
         self._scopes: dict[str, tuple[str, ...]] = {}  # open subgraph scopes
         self._owner: dict[str, str | None] = {}  # step / scope id -> the scope it is in
         self._node_ns: dict[str, str] = {}  # node step id -> its checkpoint namespace
-        self._said: set[str] = set()  # ids of the messages models and nodes said
 
     # -- detection -------------------------------------------------------------------------
 
@@ -116,7 +111,7 @@ class LangChainAdapter(_Models):
         )
         handler = _HANDLERS.get(event)
         if handler is not None:
-            handler(self, payload, data, run_id, name, out)
+            handler(self)(payload, data, run_id, name, out)
         elif event.startswith(("on_retriever_", "on_prompt_", "on_parser_")):
             if event == "on_retriever_start":
                 out.append(Status(state="retrieving", text=name or "retrieving", detail=name))
@@ -183,10 +178,10 @@ class LangChainAdapter(_Models):
             out.append(RunEnd(reason="completed"))
 
     def _close_all(self, out: list[Event]) -> None:
-        for run_id in list(self._models):
-            self._close_model(run_id, out, None)
-        while self._steps:
-            step_id = self._steps.pop()
+        for run_id in list(self._models.runs):
+            self._models.close_model(run_id, out, None)
+        while self._models.steps:
+            step_id = self._models.steps.pop()
             out.append(StepEnd(step_id=step_id, parent=self._owner.get(step_id)))
         for scope_id in sorted(self._scopes, key=len, reverse=True):
             name = scope_name(self._scopes.pop(scope_id)[-1])
@@ -219,24 +214,28 @@ class LangChainAdapter(_Models):
             if checkpoint_ns in self._node_ns.values():
                 return  # a subgraph's own run inside its node's run: the same step
             self._node_ns[run_id] = checkpoint_ns
-        self._open_step(run_id, name, "node", out)
+        self._models.open_step(run_id, name, "node", out)
 
     def _on_chain_end(
         self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
         out: list[Event],
     ) -> None:  # fmt: skip
-        if run_id in self._steps and run_id not in self._models:
+        if run_id in self._models.steps and run_id not in self._models.runs:
             self._node_output(data.get("output"), out)
         self._node_ns.pop(run_id, None)
-        self._close_step(run_id, name, out)
+        self._models.close_step(run_id, name, out)
 
     def _node_output(self, output: Any, out: list[Event]) -> None:
         """Messages a node returned that no model run said: its text and tool calls."""
         for message in messages_in(output):
             message_id = str_or_none(field(message, "id"))
-            if message_kind(message) != "ai" or message_id is None or message_id in self._said:
+            if (
+                message_kind(message) != "ai"
+                or message_id is None
+                or message_id in self._models.said
+            ):
                 continue
-            self._said.add(message_id)
+            self._models.said.add(message_id)
             for channel, value in message_parts(message):
                 if channel == "text":
                     out.append(TextDelta(message_id=message_id, delta=value))
@@ -244,12 +243,11 @@ class LangChainAdapter(_Models):
                 out.append(MessageEnd(message_id=message_id))
             for tc in list_or_empty(field(message, "tool_calls")):
                 tool_call_id = str_or_none(field(tc, "id"))
-                if tool_call_id is None or tool_call_id in self._calls:
+                if tool_call_id is None or tool_call_id in self._tools.calls:
                     continue
                 name = str_or_none(field(tc, "name")) or ""
-                call = self._assembly.add(whole_call(tool_call_id, message_id, name))
-                self._pending.append(call)
-                self._end_call(call, out, plain(field(tc, "args")))
+                call = self._tools.add_whole(whole_call(tool_call_id, message_id, name))
+                self._tools.end_call(call, out, plain(field(tc, "args")))
 
     # -- other -------------------------------------------------------------------------------
 
@@ -266,18 +264,20 @@ class LangChainAdapter(_Models):
         return
 
 
-_HANDLERS: dict[str, Any] = {
-    "on_chain_start": LangChainAdapter._on_chain_start,
-    "on_chain_end": LangChainAdapter._on_chain_end,
-    "on_chain_stream": LangChainAdapter._ignore,
-    "on_chat_model_start": LangChainAdapter._on_model_start,
-    "on_chat_model_stream": LangChainAdapter._on_model_stream,
-    "on_chat_model_end": LangChainAdapter._on_model_end,
-    "on_llm_start": LangChainAdapter._on_model_start,
-    "on_llm_stream": LangChainAdapter._on_model_stream,
-    "on_llm_end": LangChainAdapter._on_model_end,
-    "on_tool_start": LangChainAdapter._on_tool_start,
-    "on_tool_end": LangChainAdapter._on_tool_end,
-    "on_tool_error": LangChainAdapter._on_tool_error,
-    "on_custom_event": LangChainAdapter._on_custom_event,
+_Handler = Callable[[Mapping[str, Any], Mapping[str, Any], str, str, list[Event]], None]
+
+_HANDLERS: dict[str, Callable[[LangChainAdapter], _Handler]] = {
+    "on_chain_start": lambda a: a._on_chain_start,
+    "on_chain_end": lambda a: a._on_chain_end,
+    "on_chain_stream": lambda a: a._ignore,
+    "on_chat_model_start": lambda a: a._models.start,
+    "on_chat_model_stream": lambda a: a._models.stream,
+    "on_chat_model_end": lambda a: a._models.end,
+    "on_llm_start": lambda a: a._models.start,
+    "on_llm_stream": lambda a: a._models.stream,
+    "on_llm_end": lambda a: a._models.end,
+    "on_tool_start": lambda a: a._tools.tool_start,
+    "on_tool_end": lambda a: a._tools.tool_end,
+    "on_tool_error": lambda a: a._tools.tool_error,
+    "on_custom_event": lambda a: a._on_custom_event,
 }

@@ -35,11 +35,11 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap,
 )
-from nbagent.adapters.kit import Call
 from nbagent.adapters.langchain.content import is_chunk, is_message, message_kind, messages_in
 from nbagent.adapters.langchain.graph_interrupts import paused_calls
-from nbagent.adapters.langchain.graph_messages import _GraphMessages, _Stream
+from nbagent.adapters.langchain.graph_messages import GraphMessages
 from nbagent.adapters.langchain.scopes import enter_scopes, scope_name
+from nbagent.adapters.langchain.tools import Tools
 
 __all__ = ["MODES", "LangGraphAdapter"]
 
@@ -105,24 +105,16 @@ def _guess_mode(data: Any) -> str:
     return "custom"
 
 
-class LangGraphAdapter(_GraphMessages):
+class LangGraphAdapter:
     """LangGraph ``stream()`` items and chat model chunks → events (see the module docstring)."""
 
     name: ClassVar[str] = "langgraph"
 
     def __init__(self) -> None:
         self._done = False
-        self._streams: dict[str, _Stream] = {}
-        self._closed: set[str] = set()
-        self._seen: set[str] = set()
-        self._aliases: dict[str, str] = {}
-        self._owner: dict[str, str | None] = {}
-        self._last_finish: str | None = None
-        self._pending: list[Call] = []
-        self._assembly = self._assembler(self._pending)
-        self._calls = self._assembly.by_id
-        self._tool_runs: dict[str, str] = {}
-        self._answered: set[str] = set()
+        self._owner: dict[str, str | None] = {}  # step / scope id -> the scope it is in
+        self._tool_calls = Tools()
+        self._messages = GraphMessages(self._tool_calls, self._owner)
         self._scopes: dict[str, tuple[str, ...]] = {}  # open subgraph scopes
         self._modes: set[str] = set()  # the modes seen so far
         self._states: set[tuple[str, ...]] = set()  # namespaces whose state came once
@@ -222,15 +214,15 @@ class LangGraphAdapter(_GraphMessages):
             return []
         self._done = True
         out: list[Event] = []
-        for stream in list(self._streams.values()):
-            self._close(stream, out)
+        for stream in list(self._messages.streams.values()):
+            self._messages.close(stream, out)
         inner_first = sorted(self._scopes.items(), key=lambda kv: -len(kv[1]))
         out.extend(StepEnd(step_id=sid, name=scope_name(ns[-1])) for sid, ns in inner_first)
         self._scopes.clear()
         for ev in out:
             if ev.parent is None:
                 ev.parent = self._parent_of(ev, None)
-        raw = self._last_finish
+        raw = self._messages.last_finish
         if self._model_only and "model" in self._modes and not self._last_chunk:
             message = "the model's stream ended before its last chunk"
             out.append(RunEnd(reason="incomplete", raw_reason=raw, message=message))
@@ -251,9 +243,9 @@ class LangGraphAdapter(_GraphMessages):
         for scope_id, scope_ns in sorted(self._scopes.items(), key=lambda kv: -len(kv[1])):
             inside = len(scope_ns) > len(ns) and scope_ns[: len(ns)] == ns
             if inside and scope_name(scope_ns[len(ns)]) == node:
-                for stream in list(self._streams.values()):
+                for stream in list(self._messages.streams.values()):
                     if stream.scope is not None and stream.scope.startswith(scope_id):
-                        self._close(stream, out)
+                        self._messages.close(stream, out)
                 del self._scopes[scope_id]
                 out.append(StepEnd(step_id=scope_id, name=node))
 
@@ -266,7 +258,7 @@ class LangGraphAdapter(_GraphMessages):
                 value = value.removesuffix(":think")
             if value in self._owner:
                 return self._owner[value]
-            call = self._calls.get(value) if attr == "tool_call_id" else None
+            call = self._tool_calls.calls.get(value) if attr == "tool_call_id" else None
             if call is not None and call.owner in self._owner:
                 return self._owner[call.owner]
             if attr != "tool_call_id":
@@ -284,27 +276,27 @@ class LangGraphAdapter(_GraphMessages):
         kind = message_kind(message)
         if kind == "ai":
             if is_chunk(message):
-                self._chunk(message, metadata, scope, out)
+                self._messages.chunk(message, metadata, scope, out)
                 self._last_chunk = field(message, "chunk_position") == "last"
             else:  # a model that does not stream gives its whole message
-                self._whole(message, metadata, scope, out)
+                self._messages.whole(message, metadata, scope, out)
                 self._last_chunk = True
         elif kind == "tool":
-            self._tool_message(message, scope, out)
+            self._messages.tool_message(message, scope, out)
         elif kind is None:
             raise BadItemError(f"langgraph: not a LangChain message: {short_repr(message)}")
         elif (message_id := str_or_none(field(message, "id"))) is not None:
-            self._seen.add(message_id)  # the user's or the system's: not rendered
+            self._messages.seen.add(message_id)  # the user's or the system's: not rendered
 
     def _node_messages(self, value: Any, scope: str | None, out: list[Event]) -> None:
         for message in messages_in(value):
             kind = message_kind(message)
             if kind == "ai":
-                self._whole(message, None, scope, out)
+                self._messages.whole(message, None, scope, out)
             elif kind == "tool":
-                self._tool_message(message, scope, out)
+                self._messages.tool_message(message, scope, out)
             elif (message_id := str_or_none(field(message, "id"))) is not None:
-                self._seen.add(message_id)
+                self._messages.seen.add(message_id)
 
     def _updates(self, ns: tuple[str, ...], data: Any, scope: str | None, out: list[Event]) -> None:
         if not isinstance(data, Mapping):
@@ -329,10 +321,10 @@ class LangGraphAdapter(_GraphMessages):
             for message in messages_in(data):
                 message_id = str_or_none(field(message, "id"))
                 if first and message_id is not None:
-                    self._seen.add(message_id)
+                    self._messages.seen.add(message_id)
                 tool_call_id = str_or_none(field(message, "tool_call_id"))
                 if first and message_kind(message) == "tool" and tool_call_id is not None:
-                    self._answered.add(tool_call_id)
+                    self._tool_calls.answered.add(tool_call_id)
             return
         self._node_messages(data, scope, out)
 
@@ -341,7 +333,9 @@ class LangGraphAdapter(_GraphMessages):
         items = interrupts if isinstance(interrupts, (list, tuple)) else [interrupts]
         for interrupt in items:
             value = field(interrupt, "value") if not isinstance(interrupt, str) else interrupt
-            waiting = [c for c in self._calls.values() if c.id not in self._answered]
+            waiting = [
+                c for c in self._tool_calls.calls.values() if c.id not in self._tool_calls.answered
+            ]
             paused = paused_calls(waiting, interrupt, value, many=len(items) > 1)
             if paused:  # it asks about tool calls the model made
                 out.extend(paused)
@@ -357,13 +351,13 @@ class LangGraphAdapter(_GraphMessages):
             return
         if event == "tool-started":
             name = str_or_none(field(data, "tool_name"))
-            if tool_call_id not in self._calls:
-                self._whole_calls(
+            if tool_call_id not in self._tool_calls.calls:
+                self._messages.whole_calls(
                     "", [{"id": tool_call_id, "name": name, "args": None}], scope, out
                 )
-                self._calls[tool_call_id].streamed = False
+                self._tool_calls.calls[tool_call_id].streamed = False
             out.append(Status(state="tool_running", text=name, tool_call_id=tool_call_id))
-        elif event == "tool-output-delta" and tool_call_id not in self._answered:
+        elif event == "tool-output-delta" and tool_call_id not in self._tool_calls.answered:
             delta = field(data, "delta")
             text = self._tool_output.get(tool_call_id, "") + (
                 delta if isinstance(delta, str) else short_repr(plain(delta), 2000)
@@ -373,12 +367,12 @@ class LangGraphAdapter(_GraphMessages):
         elif event == "tool-finished":
             output = field(data, "output")
             if message_kind(output) == "tool":
-                self._tool_message(output, scope, out)
-            elif tool_call_id not in self._answered:
-                self._result(tool_call_id, None, plain(output), False, scope, out)
-        elif event == "tool-error" and tool_call_id not in self._answered:
+                self._messages.tool_message(output, scope, out)
+            elif tool_call_id not in self._tool_calls.answered:
+                self._messages.result(tool_call_id, None, plain(output), False, scope, out)
+        elif event == "tool-error" and tool_call_id not in self._tool_calls.answered:
             message = str_or_none(field(data, "message")) or "the tool failed"
-            self._result(tool_call_id, None, message, True, scope, out)
+            self._messages.result(tool_call_id, None, message, True, scope, out)
 
 
 def _summary(data: Any) -> Any:

@@ -1,5 +1,5 @@
-"""Messages of a LangGraph stream (or of a chat model's own stream) as a mixin of
-``LangGraphAdapter``: streamed ``AIMessageChunk``\\ s, whole ``AIMessage``\\ s (a model that did
+"""Messages of a LangGraph stream (or of a chat model's own stream), ``GraphMessages``, a part
+of ``LangGraphAdapter``: streamed ``AIMessageChunk``\\ s, whole ``AIMessage``\\ s (a model that did
 not stream, a node's output in ``"updates"``/``"values"``) and ``ToolMessage``\\ s.
 
 A model call is a step whose id is its message id (``lc_run--…`` or the provider's); a chunk
@@ -26,9 +26,9 @@ from nbagent._events import (
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.langchain.content import message_parts
 from nbagent.adapters.langchain.state import _Model, usage_of, whole_call
-from nbagent.adapters.langchain.tools import _ToolCalls
+from nbagent.adapters.langchain.tools import Tools
 
-__all__ = ["_GraphMessages", "_Stream"]
+__all__ = ["GraphMessages"]
 
 _SUFFIX = re.compile(r"-\d+$")
 
@@ -52,32 +52,35 @@ def _finish(message: Any) -> str | None:
     return str_or_none(reason)
 
 
-class _GraphMessages(_ToolCalls):
-    """The message handlers; the state is ``LangGraphAdapter``'s (set in its ``__init__``)."""
+class GraphMessages:
+    """The model calls and tool results of a graph, on the run's ``Tools``; ``owner`` (step /
+    scope id -> the scope it is in) is the adapter's, shared with its scopes."""
 
-    _streams: dict[str, _Stream]  # open model calls by message id
-    _closed: set[str]  # ended model calls
-    _seen: set[str]  # message ids rendered (or history)
-    _aliases: dict[str, str]  # message id -> the step that goes on with it
-    _owner: dict[str, str | None]  # step / scope id -> the scope it is in
-    _last_finish: str | None
+    def __init__(self, tools: Tools, owner: dict[str, str | None]) -> None:
+        self.tools = tools
+        self._owner = owner
+        self.streams: dict[str, _Stream] = {}  # open model calls by message id
+        self._closed: set[str] = set()  # ended model calls
+        self.seen: set[str] = set()  # message ids rendered (or history)
+        self._aliases: dict[str, str] = {}  # message id -> the step that goes on with it
+        self.last_finish: str | None = None
 
     # -- model calls -------------------------------------------------------------------------
 
     def _new_key(self, prefix: str) -> str:
-        return f"{prefix}_{self._assembly.next_serial()}"
+        return f"{prefix}_{self.tools.assembly.next_serial()}"
 
-    def _open(
+    def open(
         self, key: str, name: str, scope: str | None, lg_step: Any, out: list[Event]
     ) -> _Stream:
-        stream = self._streams[key] = _Stream(key, name, scope, lg_step)
+        stream = self.streams[key] = _Stream(key, name, scope, lg_step)
         self._owner[key] = scope
-        self._seen.add(key)
+        self.seen.add(key)
         out.append(StepStart(step_id=key, name=name, step_type="model"))
         return stream
 
-    def _close(self, stream: _Stream, out: list[Event]) -> None:
-        if self._streams.pop(stream.key, None) is None:
+    def close(self, stream: _Stream, out: list[Event]) -> None:
+        if self.streams.pop(stream.key, None) is None:
             return
         self._closed.add(stream.key)
         if stream.think_open:
@@ -85,20 +88,20 @@ class _GraphMessages(_ToolCalls):
         if stream.text_open:
             out.append(MessageEnd(message_id=stream.key))
         for call in stream.calls:
-            self._end_call(call, out)
+            self.tools.end_call(call, out)
         out.append(StepEnd(step_id=stream.key, name=stream.name, finish_reason=stream.finish))
-        self._last_finish = stream.finish
+        self.last_finish = stream.finish
 
     def _close_scope_models(self, scope: str | None, keep: Any, out: list[Event]) -> None:
         """End the open calls of ``scope`` but those of graph step ``keep`` (when not None)."""
-        for stream in list(self._streams.values()):
+        for stream in list(self.streams.values()):
             if stream.scope == scope and (keep is None or stream.lg_step != keep):
-                self._close(stream, out)
+                self.close(stream, out)
 
     def _was_seen(self, message_id: str | None) -> bool:
         if message_id is None:
             return False
-        return message_id in self._seen or _SUFFIX.sub("", message_id) in self._seen
+        return message_id in self.seen or _SUFFIX.sub("", message_id) in self.seen
 
     def _parts(self, stream: _Stream, message: Any, out: list[Event]) -> None:
         for channel, value in message_parts(message):
@@ -117,15 +120,15 @@ class _GraphMessages(_ToolCalls):
         model = str_or_none(field(field(message, "response_metadata"), "model_name"))
         return node or model or str_or_none(field(metadata, "ls_model_name")) or "model"
 
-    def _chunk(self, message: Any, metadata: Any, scope: str | None, out: list[Event]) -> None:
+    def chunk(self, message: Any, metadata: Any, scope: str | None, out: list[Event]) -> None:
         """One streamed ``AIMessageChunk`` (``metadata`` None: a model's own stream)."""
         lg_step = field(metadata, "langgraph_step")
         key = str_or_none(field(message, "id"))
         if key is not None:
             key = self._aliases.get(key, key)
-        stream = self._streams.get(key) if key is not None else None
+        stream = self.streams.get(key) if key is not None else None
         if stream is None and key is None:  # no id: the scope's latest call goes on
-            for candidate in reversed(self._streams.values()):
+            for candidate in reversed(self.streams.values()):
                 if candidate.scope == scope and candidate.lg_step == lg_step:
                     stream = candidate
                     break
@@ -135,10 +138,10 @@ class _GraphMessages(_ToolCalls):
                 if wire_key is not None:
                     self._aliases[wire_key] = key
             self._close_scope_models(scope, lg_step if metadata is not None else None, out)
-            stream = self._open(key, self._model_name(message, metadata), scope, lg_step, out)
+            stream = self.open(key, self._model_name(message, metadata), scope, lg_step, out)
         self._parts(stream, message, out)
         for tc in list_or_empty(field(message, "tool_call_chunks")):
-            self._tool_chunk(stream, tc, out)
+            self.tools.chunk(stream, tc, out)
         usage = field(message, "usage_metadata")
         if usage:
             stream.usage_seen = True
@@ -146,82 +149,81 @@ class _GraphMessages(_ToolCalls):
             out.append(usage_of(usage, stream.key, model))
         stream.finish = _finish(message) or stream.finish
         if field(message, "chunk_position") == "last":
-            self._close(stream, out)
+            self.close(stream, out)
 
-    def _whole(self, message: Any, metadata: Any, scope: str | None, out: list[Event]) -> None:
+    def whole(self, message: Any, metadata: Any, scope: str | None, out: list[Event]) -> None:
         """A whole ``AIMessage``: a step of its own, unless it was streamed already (then only
         the tool calls that were not)."""
         message_id = str_or_none(field(message, "id"))
         calls = [tc for tc in list_or_empty(field(message, "tool_calls")) if tc is not None]
         if self._was_seen(message_id):
-            fresh = [tc for tc in calls if str_or_none(field(tc, "id")) not in self._calls]
+            fresh = [tc for tc in calls if str_or_none(field(tc, "id")) not in self.tools.calls]
             if fresh:
                 owner = self._owner.get(message_id or "", scope)
-                self._whole_calls(message_id or "", fresh, owner, out)
+                self.whole_calls(message_id or "", fresh, owner, out)
             return
         if not message_parts(message) and not calls and not field(message, "usage_metadata"):
             if message_id is not None:
-                self._seen.add(message_id)
+                self.seen.add(message_id)
             return
         key = message_id if message_id and message_id not in self._closed else None
         lg_step = field(metadata, "langgraph_step")
         self._close_scope_models(scope, lg_step if metadata is not None else None, out)
         name = self._model_name(message, metadata)
-        stream = self._open(key or self._new_key("msg"), name, scope, lg_step, out)
+        stream = self.open(key or self._new_key("msg"), name, scope, lg_step, out)
         self._parts(stream, message, out)
-        self._whole_calls(stream.key, calls, scope, out, stream)
+        self.whole_calls(stream.key, calls, scope, out, stream)
         usage = field(message, "usage_metadata")
         if usage:
             model = str_or_none(field(field(message, "response_metadata"), "model_name"))
             out.append(usage_of(usage, stream.key, model))
         stream.finish = _finish(message)
-        self._close(stream, out)
+        self.close(stream, out)
 
-    def _whole_calls(
+    def whole_calls(
         self, run: str, calls: list[Any], scope: str | None, out: list[Event],
         stream: _Stream | None = None,
     ) -> None:  # fmt: skip
         for tc in calls:
             wire_id = str_or_none(field(tc, "id"))
-            synth = wire_id is None or wire_id in self._calls
+            synth = wire_id is None or wire_id in self.tools.calls
             tool_call_id = self._new_key("call") if synth else (wire_id or "")
             name = str_or_none(field(tc, "name")) or ""
-            call = self._assembly.add(whole_call(tool_call_id, run, name, synth))
-            self._pending.append(call)
+            call = self.tools.add_whole(whole_call(tool_call_id, run, name, synth))
             if stream is None:
                 self._owner[tool_call_id] = scope
             else:
                 stream.calls.append(call)
-            self._end_call(call, out, plain(field(tc, "args")))
+            self.tools.end_call(call, out, plain(field(tc, "args")))
 
     # -- tool results ------------------------------------------------------------------------
 
-    def _tool_message(self, message: Any, scope: str | None, out: list[Event]) -> None:
+    def tool_message(self, message: Any, scope: str | None, out: list[Event]) -> None:
         tool_call_id = str_or_none(field(message, "tool_call_id"))
         message_id = str_or_none(field(message, "id"))
         if message_id is not None:
-            self._seen.add(message_id)
+            self.seen.add(message_id)
         if tool_call_id is None:
             tool_call_id = message_id or self._new_key("call")
-        if tool_call_id in self._answered:
+        if tool_call_id in self.tools.answered:
             return
         name = str_or_none(field(message, "name"))
         is_error = field(message, "status") == "error"
-        self._result(tool_call_id, name, plain(field(message, "content")), is_error, scope, out)
+        self.result(tool_call_id, name, plain(field(message, "content")), is_error, scope, out)
 
-    def _result(
+    def result(
         self, tool_call_id: str, name: str | None, content: Any, is_error: bool,
         scope: str | None, out: list[Event],
     ) -> None:  # fmt: skip
-        call = self._calls.get(tool_call_id)
+        call = self.tools.calls.get(tool_call_id)
         if call is None:  # a result whose call was never seen: the call, whole
-            call = self._assembly.add(whole_call(tool_call_id, "", name or "tool"))
+            call = self.tools.assembly.add(whole_call(tool_call_id, "", name or "tool"))
             self._owner[tool_call_id] = scope
         else:
-            stream = self._streams.get(call.owner)
+            stream = self.streams.get(call.owner)
             if stream is not None:  # the model call that asked for it is over
-                self._close(stream, out)
-        self._answer(tool_call_id, out)
+                self.close(stream, out)
+        self.tools.answer(tool_call_id, out)
         out.append(
             ToolResult(tool_call_id=tool_call_id, content=content, name=name, is_error=is_error)
         )

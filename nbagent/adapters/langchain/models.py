@@ -1,4 +1,4 @@
-"""Chat model runs of LangChain as a mixin of ``LangChainAdapter``: ``on_chat_model_*`` and
+"""Chat model runs of LangChain, ``Models``, a part of ``LangChainAdapter``: ``on_chat_model_*`` and
 ``on_llm_*`` events to text, thinking, tool call chunks and usage, reconciled at the end with
 the run's full output; and the step stack they share with graph nodes (a model run is a step,
 steps nested in one that ends are closed with it)."""
@@ -12,35 +12,37 @@ from nbagent._events import Event, MessageEnd, StepEnd, StepStart, TextDelta, Th
 from nbagent.adapters.base import field, list_or_empty, str_or_none
 from nbagent.adapters.langchain.content import message_parts
 from nbagent.adapters.langchain.state import _Model, usage_of, whole_call
-from nbagent.adapters.langchain.tools import _ToolCalls
+from nbagent.adapters.langchain.tools import Tools
 
-__all__ = ["_Models"]
+__all__ = ["Models"]
 
 
-class _Models(_ToolCalls):
-    """The model handlers and the steps; the state is ``LangChainAdapter``'s (``__init__``)."""
+class Models:
+    """The model runs and the steps, on the run's ``Tools``."""
 
-    _models: dict[str, _Model]
-    _steps: list[str]  # open step ids, in order
-    _said: set[str]  # ids of the messages models and nodes said
+    def __init__(self, tools: Tools) -> None:
+        self.tools = tools
+        self.runs: dict[str, _Model] = {}  # open model runs by run id
+        self.steps: list[str] = []  # open step ids, in order
+        self.said: set[str] = set()  # ids of the messages models and nodes said
 
     # -- steps -------------------------------------------------------------------------------
 
-    def _open_step(self, step_id: str, name: str, step_type: Any, out: list[Event]) -> None:
-        if step_id in self._steps:
+    def open_step(self, step_id: str, name: str, step_type: Any, out: list[Event]) -> None:
+        if step_id in self.steps:
             return
-        parent = self._steps[-1] if self._steps else None
+        parent = self.steps[-1] if self.steps else None
         out.append(
             StepStart(step_id=step_id, name=name, step_type=step_type, parent_step_id=parent)
         )
-        self._steps.append(step_id)
+        self.steps.append(step_id)
 
-    def _close_step(self, step_id: str, name: str, out: list[Event], finish: Any = None) -> None:
-        if step_id not in self._steps:
+    def close_step(self, step_id: str, name: str, out: list[Event], finish: Any = None) -> None:
+        if step_id not in self.steps:
             return
         # close the steps nested in it that never ended, then it
-        while self._steps:
-            top = self._steps.pop()
+        while self.steps:
+            top = self.steps.pop()
             reason = str_or_none(finish) if top == step_id else None
             out.append(
                 StepEnd(step_id=top, name=name if top == step_id else "", finish_reason=reason)
@@ -51,20 +53,20 @@ class _Models(_ToolCalls):
     # -- models ------------------------------------------------------------------------------
 
     def _model(self, run_id: str) -> _Model:
-        model = self._models.get(run_id)
+        model = self.runs.get(run_id)
         if model is None:
-            model = self._models[run_id] = _Model(run_id)
+            model = self.runs[run_id] = _Model(run_id)
         return model
 
-    def _on_model_start(
+    def start(
         self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
         out: list[Event],
     ) -> None:  # fmt: skip
         self._model(run_id)
         if run_id:
-            self._open_step(run_id, name or "model", "model", out)
+            self.open_step(run_id, name or "model", "model", out)
 
-    def _on_model_stream(
+    def stream(
         self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
         out: list[Event],
     ) -> None:  # fmt: skip
@@ -73,7 +75,7 @@ class _Models(_ToolCalls):
         if chunk is None:
             return
         if isinstance(message_id := field(chunk, "id"), str):
-            self._said.add(message_id)
+            self.said.add(message_id)
         if isinstance(chunk, str):  # on_llm_stream: a plain string
             self._text(run_id, model, chunk, out)
             return
@@ -85,7 +87,7 @@ class _Models(_ToolCalls):
             else:
                 self._text(run_id, model, value, out)
         for tc in list_or_empty(field(chunk, "tool_call_chunks")):
-            self._tool_chunk(model, tc, out)
+            self.tools.chunk(model, tc, out)
         usage = field(chunk, "usage_metadata")
         if usage:
             model.usage_seen = True
@@ -104,8 +106,8 @@ class _Models(_ToolCalls):
             model.text_open = True
             out.append(TextDelta(message_id=run_id, delta=delta))
 
-    def _close_model(self, run_id: str, out: list[Event], output: Any) -> None:
-        model = self._models.pop(run_id, None)
+    def close_model(self, run_id: str, out: list[Event], output: Any) -> None:
+        model = self.runs.pop(run_id, None)
         if model is None:
             return
         if model.think_open:
@@ -128,32 +130,31 @@ class _Models(_ToolCalls):
             else:
                 if position < len(full_calls):
                     args = field(full_calls[position], "args")
-            self._end_call(call, out, args)
+            self.tools.end_call(call, out, args)
         if not model.calls:  # tool calls the model did not stream
             for tc in full_calls:
                 tool_call_id = str_or_none(field(tc, "id"))
-                if tool_call_id is None or tool_call_id in self._calls:
+                if tool_call_id is None or tool_call_id in self.tools.calls:
                     continue
                 name = str_or_none(field(tc, "name")) or ""
-                call = self._assembly.add(whole_call(tool_call_id, run_id, name))
-                self._pending.append(call)
-                self._end_call(call, out, field(tc, "args"))
+                call = self.tools.add_whole(whole_call(tool_call_id, run_id, name))
+                self.tools.end_call(call, out, field(tc, "args"))
         usage = field(output, "usage_metadata") if output is not None else None
         if usage and not model.usage_seen:
             out.append(usage_of(usage, run_id))
         if isinstance(message_id := field(output, "id"), str):
-            self._said.add(message_id)
+            self.said.add(message_id)
 
-    def _on_model_end(
+    def end(
         self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
         out: list[Event],
     ) -> None:  # fmt: skip
         output = data.get("output")
         if output is not None and field(output, "generations") is not None:  # LLMResult
             output = None
-        self._close_model(run_id, out, output)
+        self.close_model(run_id, out, output)
         metadata = field(output, "response_metadata") if output is not None else None
         finish = None
         if metadata is not None:
             finish = field(metadata, "finish_reason") or field(metadata, "stop_reason")
-        self._close_step(run_id, name or "model", out, finish)
+        self.close_step(run_id, name or "model", out, finish)

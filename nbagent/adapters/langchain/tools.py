@@ -1,4 +1,5 @@
-"""Tool calls of LangChain as a part of ``LangChainAdapter``: ``tool_call_chunks`` assembled
+"""Tool calls of LangChain, ``Tools``, a part ``LangChainAdapter`` and ``LangGraphAdapter``
+compose: ``tool_call_chunks`` assembled
 into calls by ``adapters/kit``'s ``ToolCalls`` (by id, else index, else the run's latest call;
 invented ids ``call_{n}``), and
 ``on_tool_*`` runs paired with the calls they answer (FIFO by name, or by ``tool_call_id``);
@@ -19,27 +20,29 @@ from nbagent.adapters.base import field, int_or_none, plain, str_or_none
 from nbagent.adapters.kit import Call, ToolCalls
 from nbagent.adapters.langchain.state import _Model, whole_call
 
-__all__ = ["_ToolCalls"]
+__all__ = ["Tools"]
 
 
-class _ToolCalls:
-    """The tool call handlers; the state is ``LangChainAdapter``'s (set in its ``__init__``):
-    ``_assembly`` assembles the streamed calls, ``_calls`` is its calls by id."""
+class Tools:
+    """The run's tool calls: ``assembly`` assembles the streamed ones (by id, else index, else
+    the run's latest, a name starting a new one; invented ids ``call_{n}``, numbered over the
+    run), ``calls`` is its calls by id."""
 
-    _assembly: ToolCalls
-    _calls: dict[str, Call]
-    _pending: list[Call]  # calls without a result, FIFO
-    _tool_runs: dict[str, str]  # tool run id -> tool call id
-    _answered: set[str]
+    def __init__(self) -> None:
+        self.pending: list[Call] = []  # calls without a result, FIFO
+        self.assembly = ToolCalls(serial=True, name_starts_new=True, on_new=self.pending.append)
+        self.calls: dict[str, Call] = self.assembly.by_id
+        self.tool_runs: dict[str, str] = {}  # tool run id -> tool call id
+        self.answered: set[str] = set()
 
-    @staticmethod
-    def _assembler(pending: list[Call]) -> ToolCalls:
-        """Calls by id, else index, else the run's latest (a name starts a new one);
-        invented ids ``call_{n}``, numbered over the run."""
-        return ToolCalls(serial=True, name_starts_new=True, on_new=pending.append)
+    def add_whole(self, call: Call) -> Call:
+        """A call that came whole, awaiting its result."""
+        call = self.assembly.add(call)
+        self.pending.append(call)
+        return call
 
-    def _tool_chunk(self, model: _Model, tc: Any, out: list[Event]) -> None:
-        _, events = self._assembly.fragment(
+    def chunk(self, model: _Model, tc: Any, out: list[Event]) -> None:
+        _, events = self.assembly.fragment(
             model,
             index=int_or_none(field(tc, "index")),
             wire_id=str_or_none(field(tc, "id")),
@@ -48,59 +51,58 @@ class _ToolCalls:
         )
         out.extend(events)
 
-    def _end_call(self, call: Call, out: list[Event], args: Any = None) -> None:
-        out.extend(self._assembly.end(call, args=args))
+    def end_call(self, call: Call, out: list[Event], args: Any = None) -> None:
+        out.extend(self.assembly.end(call, args=args))
 
     # -- tools -------------------------------------------------------------------------------
 
-    def _claim(self, name: str) -> Call | None:
+    def claim(self, name: str) -> Call | None:
         """The oldest call named ``name`` that no tool run has claimed yet (FIFO by name)."""
-        claimed = set(self._tool_runs.values())
-        for call in self._pending:
-            if call.name == name and call.id not in claimed and call.id not in self._answered:
+        claimed = set(self.tool_runs.values())
+        for call in self.pending:
+            if call.name == name and call.id not in claimed and call.id not in self.answered:
                 return call
         return None
 
-    def _on_tool_start(
+    def tool_start(
         self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
         out: list[Event],
     ) -> None:  # fmt: skip
-        call = self._claim(name)
+        call = self.claim(name)
         running = Status(state="tool_running", text=name or "tool", detail=name)
         out.append(running)
         if call is not None:
             running.tool_call_id = call.id
-            self._tool_runs[run_id] = call.id
+            self.tool_runs[run_id] = call.id
             return
-        tool_call_id = run_id or f"tool_{len(self._tool_runs) + 1}"
-        if tool_call_id in self._calls:
+        tool_call_id = run_id or f"tool_{len(self.tool_runs) + 1}"
+        if tool_call_id in self.calls:
             return
-        call = self._assembly.add(whole_call(tool_call_id, run_id, name, synthetic=True))
-        self._pending.append(call)
-        self._tool_runs[run_id] = tool_call_id
-        self._end_call(call, out, plain(data.get("input")))
+        call = self.add_whole(whole_call(tool_call_id, run_id, name, synthetic=True))
+        self.tool_runs[run_id] = tool_call_id
+        self.end_call(call, out, plain(data.get("input")))
 
-    def _result_call(self, run_id: str, name: str, raw_id: Any) -> str:
+    def result_call(self, run_id: str, name: str, raw_id: Any) -> str:
         wire_id = str_or_none(raw_id)
-        if wire_id is not None and wire_id in self._calls and wire_id not in self._answered:
+        if wire_id is not None and wire_id in self.calls and wire_id not in self.answered:
             return wire_id
-        claimed = self._tool_runs.get(run_id)
+        claimed = self.tool_runs.get(run_id)
         if claimed is not None:
             return claimed
-        call = self._claim(name)
+        call = self.claim(name)
         if call is not None:
             return call.id
         return wire_id or run_id or name or "tool"
 
-    def _answer(self, tool_call_id: str, out: list[Event]) -> None:
-        self._answered.add(tool_call_id)
-        call = self._calls.get(tool_call_id)
+    def answer(self, tool_call_id: str, out: list[Event]) -> None:
+        self.answered.add(tool_call_id)
+        call = self.calls.get(tool_call_id)
         if call is not None:
-            if call in self._pending:
-                self._pending.remove(call)
-            self._end_call(call, out)
+            if call in self.pending:
+                self.pending.remove(call)
+            self.end_call(call, out)
 
-    def _on_tool_end(
+    def tool_end(
         self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
         out: list[Event],
     ) -> None:  # fmt: skip
@@ -114,8 +116,8 @@ class _ToolCalls:
                 wire_id = field(output, "tool_call_id")
                 content = field(output, "content")
                 is_error = field(output, "status") == "error"
-        tool_call_id = self._result_call(run_id, name, wire_id)
-        self._answer(tool_call_id, out)
+        tool_call_id = self.result_call(run_id, name, wire_id)
+        self.answer(tool_call_id, out)
         out.append(
             ToolResult(
                 tool_call_id=tool_call_id,
@@ -125,12 +127,12 @@ class _ToolCalls:
             )
         )
 
-    def _on_tool_error(
+    def tool_error(
         self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
         out: list[Event],
     ) -> None:  # fmt: skip
-        tool_call_id = self._result_call(run_id, name, data.get("tool_call_id"))
-        self._answer(tool_call_id, out)
+        tool_call_id = self.result_call(run_id, name, data.get("tool_call_id"))
+        self.answer(tool_call_id, out)
         error = data.get("error")
         text = error if isinstance(error, str) else (f"{type(error).__name__}: {error}")
         if isinstance(error, Mapping):

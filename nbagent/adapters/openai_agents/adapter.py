@@ -1,7 +1,8 @@
 """``OpenAIAgentsAdapter``: detection, ``feed`` (which dispatches on the stream event) and
 ``end``, the model calls (each a step, read by an ``OpenAIResponsesAdapter`` of its own whose
 events are renamed into the run), the agent's name, agents used as tools (nested), and the
-end. The run items are ``ItemsMixin``'s (``items.py``); readers are in ``maps.py``. The
+end. It composes the ``RunItems`` part (``items.py``: run items, the run's tool calls) and the
+``Approvals`` part on them (``approvals.py``); readers are in ``maps.py``. The
 package docstring has the mapping and the ids.
 """
 
@@ -37,7 +38,8 @@ from nbagent.adapters.base import (
     type_path,
     unwrap,
 )
-from nbagent.adapters.openai_agents.approvals import ApprovalsMixin
+from nbagent.adapters.openai_agents.approvals import Approvals
+from nbagent.adapters.openai_agents.items import RunItems
 from nbagent.adapters.openai_agents.maps import agent_name, sdk_label, stream_kind, with_field
 from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
 
@@ -47,7 +49,7 @@ _MESSAGE_EVENTS = (MessageStart, TextDelta, ThinkingDelta, MessageEnd)
 _CALL_EVENTS = (ToolCallArgsDelta, ToolCallEnd, ToolResult, Status)
 
 
-class OpenAIAgentsAdapter(ApprovalsMixin):
+class OpenAIAgentsAdapter:
     """Agents SDK stream events → events (see the package docstring).
 
     ``parent``: the scope of every event (an agent used as a tool: its tool call's id); a
@@ -67,15 +69,8 @@ class OpenAIAgentsAdapter(ApprovalsMixin):
         self._model: str | None = None
         self._response: OpenAIResponsesAdapter | None = None  # reads the current model call
         self._first_index: dict[str, int] = {}  # wire item id -> its first output_index
-        self._step_items: set[str] = set()
-        self._step_calls: set[str] = set()
-        self._calls: dict[str, str] = {}
-        self._used: set[str] = set()
-        self._names: dict[str, str] = {}
-        self._results: set[str] = set()
-        self._awaiting: set[str] = set()
-        self._result_meta: dict[str, dict[str, bool]] = {}
-        self._count = 0
+        self._items = RunItems(parent)
+        self._approvals = Approvals(self._items)
         self._nested: dict[str, OpenAIAgentsAdapter] = {}  # tool_call_id -> its agent's events
 
     # -- detection -------------------------------------------------------------------------
@@ -108,7 +103,7 @@ class OpenAIAgentsAdapter(ApprovalsMixin):
         if kind == "raw":
             self._raw(field(payload, "data"), out)
         elif kind == "item":
-            self._run_item(field(payload, "name"), field(payload, "item"), out)
+            self._items.run_item(field(payload, "name"), field(payload, "item"), out)
         elif kind == "agent":
             self._agent_updated(field(payload, "new_agent"), out)
         elif kind == "progress":
@@ -116,12 +111,12 @@ class OpenAIAgentsAdapter(ApprovalsMixin):
         elif kind == "agent_tool":
             self._agent_tool(payload, out)
         elif kind == "approval":
-            self._approval(payload, out)
+            self._approvals.approval(payload, out)
         elif kind == "approval_answer":
-            self._approval_answer(payload, out)
+            self._approvals.answer(payload, out)
         else:  # a stream event this version does not know
             name = str_or_none(field(payload, "type")) or type(payload).__name__
-            self._emit(Custom(name=name, value=plain(payload), is_raw=True), out)
+            self._items.emit(Custom(name=name, value=plain(payload), is_raw=True), out)
         return out
 
     def end(self) -> list[Event]:
@@ -135,7 +130,7 @@ class OpenAIAgentsAdapter(ApprovalsMixin):
             if interrupted:
                 message = "the stream ended during a model call (the run was cancelled)"
                 out.append(RunEnd(reason="cancelled", message=message))
-            elif self._awaiting:
+            elif self._approvals.awaiting:
                 message = "tool calls await approval (result.interruptions)"
                 out.append(RunEnd(reason="interrupted", message=message))
             else:
@@ -175,12 +170,12 @@ class OpenAIAgentsAdapter(ApprovalsMixin):
         self._step_open = True
         self._response = response = OpenAIResponsesAdapter()
         self._first_index = {}
-        self._step_items = set()
-        self._step_calls = set()
+        self._items.step_items = set()
+        self._items.step_calls = set()
         model = str_or_none(field(field(data, "response"), "model"))
         self._model = model or self._model
         step = StepStart(step_id=self._step_id, name=self._agent or "model", step_type="model")
-        self._emit(step, out)
+        self._items.emit(step, out)
         return response
 
     def _end_step(self, out: list[Event]) -> None:
@@ -199,7 +194,7 @@ class OpenAIAgentsAdapter(ApprovalsMixin):
         index = int_or_none(field(data, "output_index"))
         if not isinstance(wire_id, str):
             return data
-        self._step_items.add(wire_id)
+        self._items.step_items.add(wire_id)
         if index is None or self._first_index.setdefault(wire_id, index) == index:
             return data
         distinct = f"{wire_id}#{index}"
@@ -224,12 +219,12 @@ class OpenAIAgentsAdapter(ApprovalsMixin):
         elif isinstance(ev, _MESSAGE_EVENTS):
             ev.message_id = f"{self._step_id}:{ev.message_id}"
         elif isinstance(ev, ToolCallStart):
-            ev.tool_call_id = self._new_call(ev.tool_call_id, ev.name)
+            ev.tool_call_id = self._items.new_call(ev.tool_call_id, ev.name)
         elif isinstance(ev, _CALL_EVENTS) and ev.tool_call_id is not None:
-            ev.tool_call_id = self._calls.get(ev.tool_call_id, ev.tool_call_id)
+            ev.tool_call_id = self._items.calls.get(ev.tool_call_id, ev.tool_call_id)
             if isinstance(ev, ToolResult):
-                self._results.add(ev.tool_call_id)
-        self._emit(ev, out)
+                self._items.results.add(ev.tool_call_id)
+        self._items.emit(ev, out)
 
     # -- agents ----------------------------------------------------------------------------
 
@@ -239,18 +234,18 @@ class OpenAIAgentsAdapter(ApprovalsMixin):
         name = agent_name(agent) or "agent"
         if name != self._agent:
             self._agent = name
-            self._emit(Status(state="agent_updated", text=name, detail={"agent": name}), out)
+            self._items.emit(Status(state="agent_updated", text=name, detail={"agent": name}), out)
 
     def _progress(self, payload: Any, out: list[Event]) -> None:
         call_id = str_or_none(field(payload, "tool_call_id"))
         data = field(payload, "data")
         text = data if isinstance(data, str) else str_or_none(field(payload, "tool_name"))
-        self._emit(
+        self._items.emit(
             Status(
                 state="tool_progress",
                 text=text,
                 detail=plain(data),
-                tool_call_id=self._calls.get(call_id, call_id) if call_id else None,
+                tool_call_id=self._items.calls.get(call_id, call_id) if call_id else None,
             ),
             out,
         )
@@ -261,7 +256,7 @@ class OpenAIAgentsAdapter(ApprovalsMixin):
         call_id = str_or_none(field(field(payload, "tool_call"), "call_id"))
         if call_id is None:
             call_id = agent_name(field(payload, "agent")) or "agent_tool"
-        parent = self._calls.get(call_id, call_id)
+        parent = self._items.calls.get(call_id, call_id)
         nested = self._nested.get(parent)
         if nested is None:
             nested = self._nested[parent] = OpenAIAgentsAdapter(parent=parent)

@@ -4,7 +4,8 @@ each. Whoever reads the run feeds those items after its stream (``nbagent.show``
 ``RunResultStreaming`` does: ``nbagent._resume.openai_agents``), as the objects or their dict
 form ``{"type": "tool_approval_item", "raw_item": {...}, "tool_name": ..., "actions": [...]}``;
 each is a paused call (``nbagent.adapters.approvals``). nbagent's answer to one comes back as
-``{"type": "tool_approval_answer", "call_id", "action", "args", "reason"}``.
+``{"type": "tool_approval_answer", "call_id", "action", "args", "reason"}``. ``Approvals`` is
+the part of ``OpenAIAgentsAdapter`` that reads both, on the run's ``RunItems``.
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ from typing import Any
 from nbagent._events import Event, ToolCallEnd, ToolCallStart
 from nbagent.adapters.approvals import answered_status, approval_detail, awaiting_status
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
-from nbagent.adapters.openai_agents.items import ItemsMixin
+from nbagent.adapters.openai_agents.items import RunItems
 from nbagent.adapters.openai_agents.maps import call_arguments, mcp_server
 
-__all__ = ["RESUME_HINT", "ApprovalsMixin"]
+__all__ = ["RESUME_HINT", "Approvals"]
 
 RESUME_HINT = """state = result.to_state()
 for item in result.interruptions:
@@ -28,26 +29,30 @@ result = Runner.run_streamed(result.last_agent, state)"""
 _RESULT_META = {"deny": {"denied": True}, "mock": {"mocked": True}}
 
 
-class ApprovalsMixin(ItemsMixin):
-    """``OpenAIAgentsAdapter``'s approval methods (the adapter holds the state)."""
+class Approvals:
+    """``OpenAIAgentsAdapter``'s approvals and their answers, on the run's items."""
 
-    _awaiting: set[str]  # tool_call_ids paused, not answered yet
+    def __init__(self, items: RunItems) -> None:
+        self.items = items
+        self.awaiting: set[str] = set()  # tool_call_ids paused, not answered yet
 
-    def _approval(self, item: Any, out: list[Event]) -> None:
+    def approval(self, item: Any, out: list[Event]) -> None:
         raw = field(item, "raw_item")
         call_id = str_or_none(field(raw, "call_id")) or str_or_none(field(raw, "id"))
         name = str_or_none(field(item, "tool_name")) or str_or_none(field(raw, "name")) or "a tool"
         if call_id is None:
             return  # nothing to pause
-        tool_call_id = self._calls.get(call_id)
+        tool_call_id = self.items.calls.get(call_id)
         server = mcp_server(item)  # an MCP server's tool that asks for approval
         if tool_call_id is None:  # the stream never showed the call (a stream read in part)
-            tool_call_id = self._new_call(call_id, name)
-            self._emit(ToolCallStart(tool_call_id=tool_call_id, name=name, server=server), out)
+            tool_call_id = self.items.new_call(call_id, name)
+            self.items.emit(ToolCallStart(tool_call_id=tool_call_id, name=name, server=server), out)
             arguments, args = call_arguments(raw)
-            self._emit(ToolCallEnd(tool_call_id=tool_call_id, arguments=arguments, args=args), out)
+            self.items.emit(
+                ToolCallEnd(tool_call_id=tool_call_id, arguments=arguments, args=args), out
+            )
         elif server:
-            self._name_server(tool_call_id, server, out)
+            self.items.name_server(tool_call_id, server, out)
         actions = [str(a) for a in list_or_empty(field(item, "actions"))]
         detail = approval_detail(
             "openai-agents",
@@ -56,24 +61,24 @@ class ApprovalsMixin(ItemsMixin):
             schema=field(item, "schema") or _tool_schema(field(item, "agent"), name),
             call_id=call_id,  # the SDK's id (``tool_call_id`` may be made unique)
         )
-        self._awaiting.add(tool_call_id)
-        self._emit(awaiting_status(tool_call_id, name, detail), out)
+        self.awaiting.add(tool_call_id)
+        self.items.emit(awaiting_status(tool_call_id, name, detail), out)
 
-    def _approval_answer(self, payload: Any, out: list[Event]) -> None:
+    def answer(self, payload: Any, out: list[Event]) -> None:
         call_id = str_or_none(field(payload, "call_id"))
         action = str_or_none(field(payload, "action"))
         if call_id is None or action is None:
             return
-        tool_call_id = self._calls.get(call_id, call_id)
-        self._awaiting.discard(tool_call_id)
+        tool_call_id = self.items.calls.get(call_id, call_id)
+        self.awaiting.discard(tool_call_id)
         if action in _RESULT_META:  # the SDK's output of the call is then the refusal/mock
-            self._result_meta[tool_call_id] = _RESULT_META[action]
+            self.items.result_meta[tool_call_id] = _RESULT_META[action]
         args = field(payload, "args")
         reason = str_or_none(field(payload, "reason"))
         status = answered_status(
             tool_call_id, action, args=args if isinstance(args, dict) else None, reason=reason
         )
-        self._emit(status, out)
+        self.items.emit(status, out)
 
 
 def _tool_schema(agent: Any, name: str) -> Any:

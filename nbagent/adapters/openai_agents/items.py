@@ -1,8 +1,10 @@
-"""Run items: ``ItemsMixin`` maps a ``RunItemStreamEvent`` (what the runner made of a model
-call: a tool called, its output, a handoff, a message, a reasoning item, MCP items) to
-events. What the raw Responses events of the same model call already showed (the same item
-id, the same call id) is not shown again: a run item adds only what the raw events cannot
-carry, a tool's output and a handoff. The adapter's ``__init__`` owns the state.
+"""Run items: ``RunItems``, the part of ``OpenAIAgentsAdapter`` that maps a
+``RunItemStreamEvent`` (what the runner made of a model call: a tool called, its output, a
+handoff, a message, a reasoning item, MCP items) to events. What the raw Responses events of the
+same model call already showed (the same item id, the same call id) is not shown again: a run
+item adds only what the raw events cannot carry, a tool's output and a handoff. It owns the run's
+tool calls (their ids unique in the run, names, results), which the adapter's model calls and the
+approvals share.
 """
 
 from __future__ import annotations
@@ -29,29 +31,30 @@ from nbagent.adapters.openai_agents.maps import (
     reasoning_text,
 )
 
-__all__ = ["ItemsMixin"]
+__all__ = ["RunItems"]
 
 
-class ItemsMixin:
-    """``OpenAIAgentsAdapter``'s run-item methods (the adapter holds the state)."""
+class RunItems:
+    """``OpenAIAgentsAdapter``'s run items and tool calls; ``parent``: every event's scope."""
 
-    _parent: str | None
-    _step_items: set[str]  # wire item ids the raw events of the latest model call showed
-    _step_calls: set[str]  # call ids the raw events of the latest model call showed
-    _calls: dict[str, str]  # the source's call id -> tool_call_id (the latest one)
-    _used: set[str]  # every tool_call_id emitted
-    _names: dict[str, str]  # tool_call_id -> tool name
-    _results: set[str]  # tool_call_ids that have a result
-    _result_meta: dict[str, dict[str, bool]]  # a denied or mocked call's result's meta
-    _count: int  # items shown from run items alone (their ids)
+    def __init__(self, parent: str | None) -> None:
+        self.parent = parent
+        self.step_items: set[str] = set()  # wire item ids the latest model call's raw events showed
+        self.step_calls: set[str] = set()  # call ids the latest model call's raw events showed
+        self.calls: dict[str, str] = {}  # the source's call id -> tool_call_id (the latest one)
+        self._used: set[str] = set()  # every tool_call_id emitted
+        self._names: dict[str, str] = {}  # tool_call_id -> tool name
+        self.results: set[str] = set()  # tool_call_ids that have a result
+        self.result_meta: dict[str, dict[str, bool]] = {}  # a denied or mocked call's result's meta
+        self._count = 0  # items shown from run items alone (their ids)
 
     # -- shared by the adapter ---------------------------------------------------------------
 
-    def _emit(self, ev: Event, out: list[Event]) -> None:
-        ev.parent = self._parent
+    def emit(self, ev: Event, out: list[Event]) -> None:
+        ev.parent = self.parent
         out.append(ev)
 
-    def _new_call(self, source_id: str, name: str) -> str:
+    def new_call(self, source_id: str, name: str) -> str:
         """The ``tool_call_id`` of a new call: its own id, made unique when an earlier model
         call used it (scripted and local models repeat ids)."""
         tool_call_id = source_id
@@ -60,17 +63,17 @@ class ItemsMixin:
             n += 1
             tool_call_id = f"{source_id}#{n}"
         self._used.add(tool_call_id)
-        self._calls[source_id] = tool_call_id
-        self._step_calls.add(source_id)
+        self.calls[source_id] = tool_call_id
+        self.step_calls.add(source_id)
         if name:
             self._names[tool_call_id] = name
         return tool_call_id
 
-    def _name_server(self, tool_call_id: str, server: str, out: list[Event]) -> None:
+    def name_server(self, tool_call_id: str, server: str, out: list[Event]) -> None:
         """A call already shown is of this MCP server's tool: its start again, naming it (the
         normalizer passes such a start once)."""
         name = self._names.get(tool_call_id, "")
-        self._emit(ToolCallStart(tool_call_id=tool_call_id, name=name, server=server), out)
+        self.emit(ToolCallStart(tool_call_id=tool_call_id, name=name, server=server), out)
 
     def _next_id(self, prefix: str) -> str:
         self._count += 1
@@ -78,7 +81,7 @@ class ItemsMixin:
 
     # -- run items ---------------------------------------------------------------------------
 
-    def _run_item(self, name: Any, item: Any, out: list[Event]) -> None:
+    def run_item(self, name: Any, item: Any, out: list[Event]) -> None:
         raw = field(item, "raw_item")
         if name in ("tool_called", "handoff_requested", "tool_search_called"):
             self._tool_called(item, raw, out)
@@ -93,19 +96,19 @@ class ItemsMixin:
         elif name == "mcp_approval_requested":
             tool = f"{field(raw, 'server_label') or 'mcp'}.{field(raw, 'name') or '?'}"
             text = f"approval requested: {tool}"
-            self._emit(Status(state="approval_requested", text=text, detail=plain(raw)), out)
+            self.emit(Status(state="approval_requested", text=text, detail=plain(raw)), out)
         elif name == "mcp_approval_response":
             verdict = "approved" if field(raw, "approve") else "rejected"
-            self._emit(Status(state="approval_response", text=verdict, detail=plain(raw)), out)
+            self.emit(Status(state="approval_response", text=verdict, detail=plain(raw)), out)
 
     def _tool_called(self, item: Any, raw: Any, out: list[Event]) -> None:
         call_id = str_or_none(field(raw, "call_id"))
         item_id = str_or_none(field(raw, "id"))
         server = mcp_server(item)
-        if (call_id and call_id in self._step_calls) or (item_id and item_id in self._step_items):
+        if (call_id and call_id in self.step_calls) or (item_id and item_id in self.step_items):
             # the raw events showed it; of an MCP server's tool, the item names the server
-            if server and call_id in self._calls:
-                self._name_server(self._calls[call_id], server, out)
+            if server and call_id in self.calls:
+                self.name_server(self.calls[call_id], server, out)
             return
         source_id = call_id or item_id
         synthetic = source_id is None
@@ -113,9 +116,9 @@ class ItemsMixin:
             source_id = self._next_id("call")
         kind = str_or_none(field(raw, "type")) or ""
         name = str_or_none(field(raw, "name")) or kind.removesuffix("_call") or "tool"
-        tool_call_id = self._new_call(source_id, name)
+        tool_call_id = self.new_call(source_id, name)
         hosted = field(raw, "execution") == "server"
-        self._emit(
+        self.emit(
             ToolCallStart(
                 tool_call_id=tool_call_id,
                 name=name,
@@ -126,79 +129,79 @@ class ItemsMixin:
             out,
         )
         arguments, args = call_arguments(raw)
-        self._emit(ToolCallEnd(tool_call_id=tool_call_id, arguments=arguments, args=args), out)
+        self.emit(ToolCallEnd(tool_call_id=tool_call_id, arguments=arguments, args=args), out)
 
     def _tool_output(self, name: str, item: Any, raw: Any, out: list[Event]) -> None:
         call_id = str_or_none(field(raw, "call_id")) or str_or_none(field(raw, "id"))
         if call_id is None:
             return  # nothing to attach it to
-        tool_call_id = self._calls.get(call_id, call_id)
-        if tool_call_id in self._results:
+        tool_call_id = self.calls.get(call_id, call_id)
+        if tool_call_id in self.results:
             return
-        self._results.add(tool_call_id)
+        self.results.add(tool_call_id)
         if name == "tool_search_output_created":
             content: Any = plain(field(raw, "tools"))
         else:
             content = field(item, "output")
             if content is None:
                 content = field(raw, "output")
-        self._emit(
+        self.emit(
             ToolResult(
                 tool_call_id=tool_call_id,
                 content=content,
                 name=self._names.get(tool_call_id),
-                meta=self._result_meta.get(tool_call_id),
+                meta=self.result_meta.get(tool_call_id),
             ),
             out,
         )
         if name == "handoff_occured":
             target = agent_name(field(item, "target_agent"))
             if target:
-                self._emit(Status(state="handoff", text=f"handoff to {target}"), out)
+                self.emit(Status(state="handoff", text=f"handoff to {target}"), out)
 
     def _message(self, raw: Any, out: list[Event]) -> None:
         item_id = str_or_none(field(raw, "id"))
-        if item_id and item_id in self._step_items:
+        if item_id and item_id in self.step_items:
             return
         text, refusal = message_texts(raw)
         message_id = self._next_id("message")
         if text or not refusal:
-            self._emit(MessageStart(message_id=message_id, role="assistant"), out)
-            self._emit(TextDelta(message_id=message_id, delta=text), out)
-            self._emit(MessageEnd(message_id=message_id), out)
+            self.emit(MessageStart(message_id=message_id, role="assistant"), out)
+            self.emit(TextDelta(message_id=message_id, delta=text), out)
+            self.emit(MessageEnd(message_id=message_id), out)
         if refusal:
             refusal_id = f"{message_id}:refusal"
-            self._emit(MessageStart(message_id=refusal_id, role="assistant"), out)
-            self._emit(TextDelta(message_id=refusal_id, delta=refusal, refusal=True), out)
-            self._emit(MessageEnd(message_id=refusal_id), out)
+            self.emit(MessageStart(message_id=refusal_id, role="assistant"), out)
+            self.emit(TextDelta(message_id=refusal_id, delta=refusal, refusal=True), out)
+            self.emit(MessageEnd(message_id=refusal_id), out)
 
     def _reasoning(self, raw: Any, out: list[Event]) -> None:
         item_id = str_or_none(field(raw, "id"))
-        if item_id and item_id in self._step_items:
+        if item_id and item_id in self.step_items:
             return
         message_id = self._next_id("reasoning")
         encrypted = str_or_none(field(raw, "encrypted_content"))
-        self._emit(MessageStart(message_id=message_id, channel="thinking"), out)
-        self._emit(ThinkingDelta(message_id=message_id, delta=reasoning_text(raw)), out)
-        self._emit(
+        self.emit(MessageStart(message_id=message_id, channel="thinking"), out)
+        self.emit(ThinkingDelta(message_id=message_id, delta=reasoning_text(raw)), out)
+        self.emit(
             MessageEnd(message_id=message_id, channel="thinking", encrypted_value=encrypted), out
         )
 
     def _mcp_list_tools(self, raw: Any, out: list[Event]) -> None:
         item_id = str_or_none(field(raw, "id"))
-        if item_id and item_id in self._step_items:
+        if item_id and item_id in self.step_items:
             return
-        tool_call_id = self._new_call(item_id or self._next_id("mcp_list_tools"), "mcp_list_tools")
-        self._emit(
+        tool_call_id = self.new_call(item_id or self._next_id("mcp_list_tools"), "mcp_list_tools")
+        self.emit(
             ToolCallStart(tool_call_id=tool_call_id, name="mcp_list_tools", executor="server"), out
         )
         args = {"server_label": plain(field(raw, "server_label"))}
-        self._emit(ToolCallEnd(tool_call_id=tool_call_id, args=args), out)
+        self.emit(ToolCallEnd(tool_call_id=tool_call_id, args=args), out)
         error = field(raw, "error")
         tools = [field(tool, "name") for tool in list_or_empty(field(raw, "tools"))]
         content = plain(error) if error else tools
-        self._results.add(tool_call_id)
-        self._emit(
+        self.results.add(tool_call_id)
+        self.emit(
             ToolResult(
                 tool_call_id=tool_call_id,
                 content=content,

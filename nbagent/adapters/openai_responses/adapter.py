@@ -1,8 +1,8 @@
 """``OpenAIResponsesAdapter``: detection, ``feed`` (which dispatches on the event type) and
 ``end``, and the run's life (``response.created`` … ``response.completed`` / ``failed`` /
 ``incomplete`` / ``cancelled``, ``error``: the run and its one model step, usage, the end
-reason). Its methods build on ``ContentMixin`` (``content.py``) → ``ItemsMixin``
-(``items.py``); tables and readers are in ``maps.py``. The package docstring has the mapping
+reason). It composes two parts: the output ``Items`` (``items.py``) and their ``Content``
+(``content.py``); tables and readers are in ``maps.py``. The package docstring has the mapping
 and the ids.
 """
 
@@ -21,8 +21,8 @@ from nbagent._events import (
     StepStart,
 )
 from nbagent.adapters.base import BadItemError, field, plain, short_repr, unwrap
-from nbagent.adapters.openai_responses.content import ContentMixin
-from nbagent.adapters.openai_responses.items import Item
+from nbagent.adapters.openai_responses.content import Content
+from nbagent.adapters.openai_responses.items import Items
 from nbagent.adapters.openai_responses.maps import (
     ARGS_DELTAS,
     ARGS_DONES,
@@ -41,19 +41,17 @@ from nbagent.adapters.openai_responses.maps import (
 __all__ = ["OpenAIResponsesAdapter"]
 
 
-class OpenAIResponsesAdapter(ContentMixin):
+class OpenAIResponsesAdapter:
     """Responses stream events → events (see the package docstring)."""
 
     name: ClassVar[str] = "openai-responses"
 
     def __init__(self) -> None:
-        self._items: dict[str, Item] = {}  # wire item id -> item
-        self._by_output: dict[int, str] = {}  # output_index -> wire item id
+        self._items = Items()
+        self._content = Content(self._items)
         self._step: str | None = None
         self._started = False
         self._done = False
-        self._function_calls = False
-        self._refusal = False
 
     # -- detection -------------------------------------------------------------------------
 
@@ -94,35 +92,35 @@ class OpenAIResponsesAdapter(ContentMixin):
         if kind in ("response.created", "response.queued", "response.in_progress"):
             self._lifecycle(kind, field(payload, "response"), out)
         elif kind == "response.output_item.added":
-            self._item_added(payload, out)
+            self._items.added(payload, out)
         elif kind == "response.output_item.done":
-            self._item_done(payload, out)
+            self._content.item_done(payload, out)
         elif kind == "response.output_text.delta":
-            self._text(payload, "text", field(payload, "delta"), out)
+            self._content.text(payload, "text", field(payload, "delta"), out)
         elif kind == "response.refusal.delta":
-            self._text(payload, "refusal", field(payload, "delta"), out)
+            self._content.text(payload, "refusal", field(payload, "delta"), out)
         elif kind == "response.output_text.done":
-            self._reconcile_text(payload, "text", field(payload, "text"), out)
+            self._content.reconcile_text(payload, "text", field(payload, "text"), out)
         elif kind == "response.refusal.done":
-            self._reconcile_text(payload, "refusal", field(payload, "refusal"), out)
+            self._content.reconcile_text(payload, "refusal", field(payload, "refusal"), out)
         elif kind == "response.reasoning_summary_text.delta":
-            self._thinking(payload, "summary", field(payload, "delta"), out)
+            self._content.thinking(payload, "summary", field(payload, "delta"), out)
         elif kind == "response.reasoning_text.delta":
-            self._thinking(payload, "reasoning", field(payload, "delta"), out)
+            self._content.thinking(payload, "reasoning", field(payload, "delta"), out)
         elif kind == "response.reasoning_summary_text.done":
-            self._reconcile_thinking(payload, "summary", field(payload, "text"), out)
+            self._content.reconcile_thinking(payload, "summary", field(payload, "text"), out)
         elif kind == "response.reasoning_text.done":
-            self._reconcile_thinking(payload, "reasoning", field(payload, "text"), out)
+            self._content.reconcile_thinking(payload, "reasoning", field(payload, "text"), out)
         elif kind in ARGS_DELTAS:
-            self._args_delta(payload, out)
+            self._content.args_delta(payload, out)
         elif kind in ARGS_DONES:
-            call = self._item_of(payload)
+            call = self._items.item_of(payload)
             if call is not None:
-                self._end_call(call, field(payload, ARGS_DONES[kind]), out)
+                self._items.end_call(call, field(payload, ARGS_DONES[kind]), out)
         elif kind == "response.output_text.annotation.added":
             out.append(Custom(name="annotation", value=plain(field(payload, "annotation"))))
         elif kind.startswith(HOSTED_PREFIXES):
-            self._hosted_progress(kind, payload, out)
+            self._content.hosted_progress(kind, payload, out)
         elif kind in TERMINAL:
             self._terminal(kind, field(payload, "response"), out)
         elif kind == "error":
@@ -136,7 +134,7 @@ class OpenAIResponsesAdapter(ContentMixin):
             return []
         self._done = True
         out: list[Event] = []
-        self._close_all(out)
+        self._items.close_all(out)
         self._end_step(out, "incomplete", None)
         out.append(
             RunEnd(reason="incomplete", message="the stream ended before response.completed")
@@ -165,7 +163,7 @@ class OpenAIResponsesAdapter(ContentMixin):
 
     def _terminal(self, kind: str, response: Any, out: list[Event]) -> None:
         self._done = True
-        self._close_all(out)
+        self._items.close_all(out)
         status = field(response, "status")
         usage = field(response, "usage")
         if usage is not None:
@@ -187,7 +185,7 @@ class OpenAIResponsesAdapter(ContentMixin):
             message = f"the response is incomplete ({raw})"
         else:
             reason = "tool_calls" if self._has_function_calls(response) else "completed"
-            if reason == "completed" and self._refusal:
+            if reason == "completed" and self._content.refusal:
                 reason = "refusal"
         self._end_step(out, reason, raw)
         out.append(RunEnd(reason=reason, raw_reason=raw, message=message))
@@ -196,11 +194,11 @@ class OpenAIResponsesAdapter(ContentMixin):
         output = field(response, "output")
         if isinstance(output, list) and output:
             return any(str_or_empty(field(item, "type")) in FUNCTION_ITEMS for item in output)
-        return self._function_calls
+        return self._items.function_calls
 
     def _error(self, error: dict[str, Any], out: list[Event]) -> None:
         self._done = True
-        self._close_all(out)
+        self._items.close_all(out)
         self._end_step(out, "error", None)
         out.append(error_event(error))
         out.append(RunEnd(reason="error", message=error["message"]))
@@ -213,8 +211,3 @@ class OpenAIResponsesAdapter(ContentMixin):
                 )
             )
             self._step = None
-
-    def _close_all(self, out: list[Event]) -> None:
-        for item in self._items.values():
-            if not item.ended:
-                self._end_item(item, out)

@@ -1,8 +1,8 @@
-"""Content: ``ContentMixin`` (on ``ItemsMixin``) streams text, refusal, thinking (summary and
-reasoning parts) and tool-call arguments, shows hosted tools' progress as ``Status``, and
-takes the full texts of the ``.done`` events and of ``output_item.done``, which only
-reconcile (a missing suffix is emitted, never the whole again). The adapter's ``__init__``
-owns the state (``_refusal``; the rest is on the ``Item``).
+"""Content: ``Content``, the part of ``OpenAIResponsesAdapter`` that streams text, refusal,
+thinking (summary and reasoning parts) and tool-call arguments into the output ``Items`` it is
+given, shows hosted tools' progress as ``Status``, and takes the full texts of the ``.done``
+events and of ``output_item.done``, which only reconcile (a missing suffix is emitted, never
+the whole again). Its own state is whether a refusal came; the rest is on the ``Item``.
 """
 
 from __future__ import annotations
@@ -11,24 +11,26 @@ from typing import Any
 
 from nbagent._events import Custom, Event, Status, TextDelta, ThinkingDelta, ToolCallArgsDelta
 from nbagent.adapters.base import field, int_or_none, plain
-from nbagent.adapters.openai_responses.items import Item, ItemsMixin
+from nbagent.adapters.openai_responses.items import Item, Items
 from nbagent.adapters.openai_responses.maps import FUNCTION_ITEMS, PROGRESS
 
-__all__ = ["ContentMixin"]
+__all__ = ["Content"]
 
 
-class ContentMixin(ItemsMixin):
-    """``OpenAIResponsesAdapter``'s content methods (the adapter holds the state)."""
+class Content:
+    """``OpenAIResponsesAdapter``'s content of the output items."""
 
-    _refusal: bool
+    def __init__(self, items: Items) -> None:
+        self.items = items
+        self.refusal = False
 
-    def _item_done(self, payload: Any, out: list[Event]) -> None:
+    def item_done(self, payload: Any, out: list[Event]) -> None:
         item = field(payload, "item")
-        state = self._item_of(payload, item)
+        state = self.items.item_of(payload, item)
         if state is None:
             # never announced: announce it now, then finish it from its full content
-            self._item_added(payload, out)
-            state = self._item_of(payload, item)
+            self.items.added(payload, out)
+            state = self.items.item_of(payload, item)
             if state is None:
                 return
         if state.ended:
@@ -49,38 +51,38 @@ class ContentMixin(ItemsMixin):
                         self._reconcile(state, key, index, field(part, "text"), out)
         elif state.item_type in FUNCTION_ITEMS:
             key = "input" if state.item_type == "custom_tool_call" else "arguments"
-            self._end_call(state, field(item, key), out)
+            self.items.end_call(state, field(item, key), out)
             return
         elif isinstance(wire_id, str):
-            self._end_hosted(state, item, out)
+            self.items.end_hosted(state, item, out)
             return
-        self._end_item(state, out, item)
+        self.items.end_item(state, out, item)
 
-    def _text(self, payload: Any, kind: str, delta: Any, out: list[Event]) -> None:
+    def text(self, payload: Any, kind: str, delta: Any, out: list[Event]) -> None:
         if not isinstance(delta, str) or not delta:
             return
-        state = self._item_for_delta(payload, "message", out)
+        state = self.items.for_delta(payload, "message", out)
         if state.item_type != "message":
             return
         index = int_or_none(field(payload, "content_index")) or 0
         key = (kind, index)
         state.parts[key] = state.parts.get(key, "") + delta
         if kind == "refusal":
-            self._refusal = True
+            self.refusal = True
             out.append(TextDelta(message_id=f"{state.id}:refusal", delta=delta, refusal=True))
         else:
             out.append(TextDelta(message_id=state.id, delta=delta))
 
-    def _reconcile_text(self, payload: Any, kind: str, full: Any, out: list[Event]) -> None:
-        state = self._item_for_delta(payload, "message", out)
+    def reconcile_text(self, payload: Any, kind: str, full: Any, out: list[Event]) -> None:
+        state = self.items.for_delta(payload, "message", out)
         if state.item_type == "message":
             index = int_or_none(field(payload, "content_index")) or 0
             self._reconcile(state, kind, index, full, out)
 
-    def _thinking(self, payload: Any, kind: str, delta: Any, out: list[Event]) -> None:
+    def thinking(self, payload: Any, kind: str, delta: Any, out: list[Event]) -> None:
         if not isinstance(delta, str) or not delta:
             return
-        state = self._item_for_delta(payload, "reasoning", out)
+        state = self.items.for_delta(payload, "reasoning", out)
         if state.item_type != "reasoning":
             return
         index_key = "summary_index" if kind == "summary" else "content_index"
@@ -103,8 +105,8 @@ class ContentMixin(ItemsMixin):
             )
         )
 
-    def _reconcile_thinking(self, payload: Any, kind: str, full: Any, out: list[Event]) -> None:
-        state = self._item_for_delta(payload, "reasoning", out)
+    def reconcile_thinking(self, payload: Any, kind: str, full: Any, out: list[Event]) -> None:
+        state = self.items.for_delta(payload, "reasoning", out)
         if state.item_type == "reasoning":
             index_key = "summary_index" if kind == "summary" else "content_index"
             self._reconcile(state, kind, int_or_none(field(payload, index_key)) or 0, full, out)
@@ -133,27 +135,27 @@ class ContentMixin(ItemsMixin):
             return
         state.parts[(kind, index)] = full
         if kind == "refusal":
-            self._refusal = True
+            self.refusal = True
             out.append(TextDelta(message_id=f"{state.id}:refusal", delta=suffix, refusal=True))
         else:
             out.append(TextDelta(message_id=state.id, delta=suffix))
 
-    def _args_delta(self, payload: Any, out: list[Event]) -> None:
+    def args_delta(self, payload: Any, out: list[Event]) -> None:
         delta = field(payload, "delta")
         if not isinstance(delta, str) or not delta:
             return
-        state = self._item_for_delta(payload, "function_call", out)
+        state = self.items.for_delta(payload, "function_call", out)
         if state.item_type in ("message", "reasoning") or state.ended:
             return
         state.streamed.append(delta)
         out.append(ToolCallArgsDelta(tool_call_id=state.id, delta=delta))
 
-    def _hosted_progress(self, kind: str, payload: Any, out: list[Event]) -> None:
+    def hosted_progress(self, kind: str, payload: Any, out: list[Event]) -> None:
         tool, _, phase = kind.removeprefix("response.").rpartition(".")
         if phase not in PROGRESS:
             out.append(Custom(name=kind, value=plain(payload), is_raw=True))
             return
-        state = self._item_of(payload)
+        state = self.items.item_of(payload)
         label = tool.removesuffix("_call").replace("_", " ")
         text = f"{label}: {phase.replace('_', ' ')}" + (
             "" if phase in ("completed", "failed") else "…"

@@ -1,8 +1,8 @@
 """Output items: ``Item``, what the adapter keeps of each (a message, a reasoning item, a tool
-call), and ``ItemsMixin``, the bottom of ``OpenAIResponsesAdapter``'s methods: opening an item
+call), and ``Items``, the part of ``OpenAIResponsesAdapter`` that keeps them: opening an item
 on ``output_item.added`` (or on a delta that came first), finding it by item id or output
-index, and closing it (a tool call's full arguments reconciled, a hosted tool's result). The
-adapter's ``__init__`` owns the state (``_items``, ``_by_output``, ``_function_calls``).
+index, and closing it (a tool call's full arguments reconciled, a hosted tool's result). It
+owns its state (the items by wire id and by output index, whether a function was called).
 """
 
 from __future__ import annotations
@@ -28,7 +28,7 @@ from nbagent.adapters.openai_responses.maps import (
     hosted_result,
 )
 
-__all__ = ["Item", "ItemsMixin"]
+__all__ = ["Item", "Items"]
 
 
 class Item:
@@ -46,14 +46,15 @@ class Item:
         self.summary_index: int | None = None
 
 
-class ItemsMixin:
-    """``OpenAIResponsesAdapter``'s output-item methods (the adapter holds the state)."""
+class Items:
+    """``OpenAIResponsesAdapter``'s output items."""
 
-    _items: dict[str, Item]
-    _by_output: dict[int, str]
-    _function_calls: bool
+    def __init__(self) -> None:
+        self._items: dict[str, Item] = {}  # wire item id -> item
+        self._by_output: dict[int, str] = {}  # output_index -> wire item id
+        self.function_calls = False
 
-    def _item_added(self, payload: Any, out: list[Event]) -> None:
+    def added(self, payload: Any, out: list[Event]) -> None:
         item = field(payload, "item")
         wire_id = field(item, "id")
         item_type = field(item, "type")
@@ -70,7 +71,7 @@ class ItemsMixin:
             call_id = field(item, "call_id")
             tool_call_id = call_id if isinstance(call_id, str) and call_id else wire_id
             state = self._items[wire_id] = Item(tool_call_id, item_type)
-            self._function_calls = True
+            self.function_calls = True
             name = field(item, "name")
             state.name = name if isinstance(name, str) else ""
             out.append(
@@ -108,7 +109,7 @@ class ItemsMixin:
         else:
             out.append(Custom(name=f"output_item.{item_type}", value=plain(item), is_raw=True))
 
-    def _end_item(self, state: Item, out: list[Event], item: Any = None) -> None:
+    def end_item(self, state: Item, out: list[Event], item: Any = None) -> None:
         if state.ended:
             return
         if state.item_type == "message":
@@ -131,7 +132,7 @@ class ItemsMixin:
             state.ended = True
             out.append(ToolCallEnd(tool_call_id=state.id))
 
-    def _end_call(self, state: Item, full: Any, out: list[Event]) -> None:
+    def end_call(self, state: Item, full: Any, out: list[Event]) -> None:
         """Close a tool call, reconciling its full argument text with the streamed one."""
         if state.ended:
             return
@@ -147,7 +148,7 @@ class ItemsMixin:
                 return
         out.append(ToolCallEnd(tool_call_id=state.id))
 
-    def _end_hosted(self, state: Item, item: Any, out: list[Event]) -> None:
+    def end_hosted(self, state: Item, item: Any, out: list[Event]) -> None:
         state.ended = True
         if state.streamed:
             out.append(ToolCallEnd(tool_call_id=state.id))
@@ -163,7 +164,7 @@ class ItemsMixin:
             ToolResult(tool_call_id=state.id, content=content, name=state.name, is_error=is_error)
         )
 
-    def _item_of(self, payload: Any, item: Any = None) -> Item | None:
+    def item_of(self, payload: Any, item: Any = None) -> Item | None:
         wire_id = field(payload, "item_id")
         if not isinstance(wire_id, str):
             wire_id = field(item, "id")
@@ -172,9 +173,9 @@ class ItemsMixin:
             wire_id = self._by_output.get(index) if index is not None else None
         return self._items.get(wire_id) if isinstance(wire_id, str) else None
 
-    def _item_for_delta(self, payload: Any, item_type: str, out: list[Event]) -> Item:
+    def for_delta(self, payload: Any, item_type: str, out: list[Event]) -> Item:
         """The item a delta belongs to; one is opened when no ``output_item.added`` came."""
-        state = self._item_of(payload)
+        state = self.item_of(payload)
         if state is not None:
             return state
         wire_id = field(payload, "item_id")
@@ -185,6 +186,11 @@ class ItemsMixin:
             self._by_output.setdefault(index, wire_id)
         state = self._items[wire_id] = Item(wire_id, item_type)
         if item_type == "function_call":
-            self._function_calls = True
+            self.function_calls = True
             out.append(ToolCallStart(tool_call_id=wire_id, index=index, synthetic_id=True))
         return state
+
+    def close_all(self, out: list[Event]) -> None:
+        for item in self._items.values():
+            if not item.ended:
+                self.end_item(item, out)

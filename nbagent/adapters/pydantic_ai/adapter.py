@@ -1,6 +1,7 @@
-"""``PydanticAiAdapter``: detection, ``feed`` / ``end``, the steps (model requests), tool calls
-and results, approvals, and the end of the run; the parts of a response are ``PartsMixin``'s
-(``parts.py``), the readers in ``maps.py``. The package docstring has the mapping and the ids.
+"""``PydanticAiAdapter``: detection, ``feed`` / ``end``, dispatch, whole responses and requests,
+and the end of the run; it composes the ``Parts`` part (``parts.py``: the steps and the parts
+of their responses) and the ``Tools`` part (``tools.py``: tool calls, results, approvals),
+the readers in ``maps.py``. The package docstring has the mapping and the ids.
 """
 
 from __future__ import annotations
@@ -8,14 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import (
-    Custom,
-    EndReason,
-    Event,
-    RunEnd,
-    StepEnd,
-    StepStart,
-)
+from nbagent._events import Custom, EndReason, Event, RunEnd
 from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
@@ -37,8 +31,8 @@ from nbagent.adapters.pydantic_ai.maps import (
     to_plain,
     usage_event,
 )
-from nbagent.adapters.pydantic_ai.parts import Step
-from nbagent.adapters.pydantic_ai.tools import ToolsMixin
+from nbagent.adapters.pydantic_ai.parts import Parts
+from nbagent.adapters.pydantic_ai.tools import Tools
 
 __all__ = ["PydanticAiAdapter"]
 
@@ -63,29 +57,17 @@ _NOTHING: Any = object()
 def _library() -> str:
     """``"pydantic-ai-slim 2.68.0"`` when the user imported it (never imported here)."""
     return library_label("pydantic_ai", "pydantic-ai-slim")
-    from importlib import metadata
-
-    try:
-        return f"pydantic-ai {metadata.version('pydantic-ai-slim')}"
-    except metadata.PackageNotFoundError:
-        return "pydantic-ai"
 
 
-class PydanticAiAdapter(ToolsMixin):
+class PydanticAiAdapter:
     """pydantic-ai agent stream events (and ``agent.iter()`` nodes) → events."""
 
     name: ClassVar[str] = "pydantic-ai"
 
     def __init__(self, tool_servers: ToolServers | None = None) -> None:
-        self._tool_servers = tool_servers
-        """The MCP server of a tool by name (the run's source supplies it: pydantic-ai's
-        events do not say which toolset a call goes to)."""
+        self._parts = Parts(tool_servers)
+        self._tools = Tools(self._parts)
         self._done = False
-        self._steps: list[Step] = []
-        self._tool_ids: dict[str, str] = {}
-        self._used_ids: set[str] = set()
-        self._results: set[str] = set()
-        self._mocked: set[str] = set()
         self._output: Any = _NOTHING
         """The output of a graph run that ended (``End`` node) before its result arrived."""
 
@@ -154,10 +136,10 @@ class PydanticAiAdapter(ToolsMixin):
         self._done = True
         out: list[Event] = []
         if self._output is not _NOTHING:  # the graph ended; its result was not handed over
-            self._close_open(out, "completed")
+            self._parts.close_open(out, "completed")
             out.append(RunEnd(reason=_reason(self._output), result=to_plain(self._output)))
             return out
-        self._close_open(out, None)
+        self._parts.close_open(out, None)
         message = "the stream ended before the run's result (AgentRunResultEvent)"
         out.append(RunEnd(reason="incomplete", message=message))
         return out
@@ -169,21 +151,21 @@ class PydanticAiAdapter(ToolsMixin):
         if kind is None:
             self._object(item, out)
         elif kind == "part_start":
-            self._part_start(item, out)
+            self._parts.part_start(item, out)
         elif kind == "part_delta":
-            self._part_delta(item, out)
+            self._parts.part_delta(item, out)
         elif kind == "part_end":
-            self._part_end(item, out)
+            self._parts.part_end(item, out)
         elif kind in ("function_tool_call", "output_tool_call", "builtin_tool_call"):
-            self._tool_call(item, out, native=kind == "builtin_tool_call")
+            self._tools.tool_call(item, out, native=kind == "builtin_tool_call")
         elif kind in ("function_tool_result", "output_tool_result"):
-            self._tool_result(field(item, "part"), out, user_content=field(item, "content"))
+            self._tools.tool_result(field(item, "part"), out, user_content=field(item, "content"))
         elif kind == "builtin_tool_result":
-            self._native_return(field(item, "result") or field(item, "part"), out)
+            self._parts.native_return(field(item, "result") or field(item, "part"), out)
         elif kind == "deferred_tool_requests":
-            self._deferred_requests(field(item, "requests"), out, field(item, "actions"))
+            self._tools.deferred_requests(field(item, "requests"), out, field(item, "actions"))
         elif kind == "deferred_tool_results":
-            self._deferred_results(field(item, "results"), out)
+            self._tools.deferred_results(field(item, "results"), out)
         elif kind == "final_result":
             value = {
                 "tool_name": field(item, "tool_name"),
@@ -212,48 +194,13 @@ class PydanticAiAdapter(ToolsMixin):
         elif type_is(item, "pydantic_ai", "UserPromptNode", "SetFinalResult"):
             pass
         elif type_is(item, "pydantic_graph", "End"):
-            self._close_open(out, "completed")
+            self._parts.close_open(out, "completed")
             data = field(item, "data")
             self._output = field(data, "output") if data is not None else None
         else:
             raise BadItemError(f"pydantic-ai takes {_TAKES}; got {short_repr(item)}")
 
-    # -- steps -----------------------------------------------------------------------------
-
-    def _current(self) -> Step | None:
-        step = self._steps[-1] if self._steps else None
-        return step if step is not None and step.open else None
-
-    def _open_step(self, out: list[Event], *, streamed: bool = True) -> Step:
-        step = Step(f"step-{len(self._steps) + 1}", has_usage=not streamed)
-        self._steps.append(step)
-        out.append(StepStart(step_id=step.id, name="model", step_type="model"))
-        return step
-
-    def _step_for_part(self, index: int, out: list[Event]) -> Step:
-        """The step a part belongs to: a part index seen before in the open step means the
-        model was called again (indices restart with each response)."""
-        step = self._current()
-        if step is None or index in step.parts:
-            self._close_open(out, None)
-            step = self._open_step(out)
-        return step
-
-    def _close_step(
-        self, step: Step, out: list[Event], finish: str | None, raw: str | None = None
-    ) -> None:
-        if not step.open:
-            return
-        self._close_parts(step, out)
-        step.open = False
-        out.append(
-            StepEnd(step_id=step.id, name="model", finish_reason=finish, raw_finish_reason=raw)
-        )
-
-    def _close_open(self, out: list[Event], finish: str | None) -> None:
-        step = self._current()
-        if step is not None:
-            self._close_step(step, out, finish)
+    # -- whole responses and requests ------------------------------------------------------
 
     def _response(self, response: Any, out: list[Event]) -> None:
         """A whole ``ModelResponse`` (``CallToolsNode``): the usage and finish reason of the
@@ -261,19 +208,19 @@ class PydanticAiAdapter(ToolsMixin):
         raw = str_or_none(field(response, "finish_reason"))
         finish = _FINISH.get(raw or "", raw)
         model = str_or_none(field(response, "model_name"))
-        last = self._steps[-1] if self._steps else None
+        last = self._parts.steps[-1] if self._parts.steps else None
         if last is not None and not last.has_usage:
             step = last
         else:
-            step = self._open_step(out, streamed=False)
+            step = self._parts.open_step(out, streamed=False)
             for index, part in enumerate(list_or_empty(field(response, "parts"))):
-                state = self._open_part(step, index, part, out)
-                self._close_part(state, part, out)
+                state = self._parts.open_part(step, index, part, out)
+                self._parts.close_part(state, part, out)
         step.has_usage = True
         usage = usage_event(read_usage(response), scope="step", step_id=step.id, model=model)
         if usage is not None:
             out.append(usage)
-        self._close_step(step, out, finish, raw)
+        self._parts.close_step(step, out, finish, raw)
 
     def _request(self, request: Any, out: list[Event]) -> None:
         """A ``ModelRequest`` (``ModelRequestNode``): the tool results it sends back that no
@@ -281,16 +228,16 @@ class PydanticAiAdapter(ToolsMixin):
         for part in list_or_empty(field(request, "parts")):
             if field(part, "part_kind") not in ("tool-return", "retry-prompt"):
                 continue
-            ours = self._tool_id(field(part, "tool_call_id"))
-            if ours is None or ours not in self._results:
-                self._tool_result(part, out, user_content=None)
+            ours = self._parts.tool_id(field(part, "tool_call_id"))
+            if ours is None or ours not in self._parts.results:
+                self._tools.tool_result(part, out, user_content=None)
 
     # -- the end ---------------------------------------------------------------------------
 
     def _finish(self, result: Any, out: list[Event]) -> None:
         """``AgentRunResult``: each step's usage (from the run's responses, when no node gave
         it), the run's usage and cost, the output."""
-        self._close_open(out, "completed")
+        self._parts.close_open(out, "completed")
         self._steps_usage(result, out)
         run_usage = usage_event(read_usage(result), scope="run")
         if run_usage is not None:
@@ -311,7 +258,7 @@ class PydanticAiAdapter(ToolsMixin):
     def _steps_usage(self, result: Any, out: list[Event]) -> None:
         """The responses of the run, matched to the streamed steps in order (a response with no
         part streamed no event, and so made no step)."""
-        waiting = [step for step in self._steps if not step.has_usage]
+        waiting = [step for step in self._parts.steps if not step.has_usage]
         if not waiting:
             return
         responses = [m for m in _new_messages(result) if field(m, "kind") == "response"]

@@ -1,18 +1,22 @@
-"""The parts of a model response: ``PartStartEvent`` / ``PartDeltaEvent`` / ``PartEndEvent``
-(text, thinking, tool calls, native tool calls and returns), and whole ``ModelResponse``
-parts (``agent.iter()``'s ``CallToolsNode``). ``PydanticAiAdapter`` holds the state."""
+"""The steps (model requests) and the parts of their responses: ``PartStartEvent`` /
+``PartDeltaEvent`` / ``PartEndEvent`` (text, thinking, tool calls, native tool calls and
+returns), and whole ``ModelResponse`` parts (``agent.iter()``'s ``CallToolsNode``). ``Parts``
+is the part of ``PydanticAiAdapter`` that reads them; it owns the steps and the run's tool
+call ids, which the ``Tools`` part shares."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
 from nbagent._events import (
     Custom,
     Event,
     MessageEnd,
+    StepEnd,
+    StepStart,
     TextDelta,
     ThinkingDelta,
     ToolCallArgsDelta,
@@ -23,7 +27,7 @@ from nbagent._events import (
 from nbagent.adapters.base import ToolServers, field, int_or_none, str_or_none
 from nbagent.adapters.pydantic_ai.maps import args_text, result_of, to_plain
 
-__all__ = ["Part", "PartsMixin", "Step"]
+__all__ = ["Part", "Parts", "Step"]
 
 PartKind = Literal["text", "thinking", "tool", "native-tool", "other"]
 
@@ -53,59 +57,94 @@ class Step:
     parts: dict[int, Part] = dc_field(default_factory=dict)
 
 
-class PartsMixin:
-    """Part events → message and tool-call events (see the package docstring for the ids)."""
+class Parts:
+    """Steps and part events → step, message and tool-call events (see the package docstring
+    for the ids). ``tool_servers``: the MCP server of a tool by name (the run's source
+    supplies it: pydantic-ai's events do not say which toolset a call goes to)."""
 
-    _tool_ids: dict[str, str]
-    _used_ids: set[str]
-    _results: set[str]
-    _tool_servers: ToolServers | None
+    def __init__(self, tool_servers: ToolServers | None) -> None:
+        self._tool_servers = tool_servers
+        self.steps: list[Step] = []
+        self.tool_ids: dict[str, str] = {}  # the library's tool_call_id -> ours (its latest)
+        self.used_ids: set[str] = set()
+        self.results: set[str] = set()  # our ids of the calls that have a result
 
-    if TYPE_CHECKING:
+    # -- steps -----------------------------------------------------------------------------
 
-        def _step_for_part(self, index: int, out: list[Event]) -> Step: ...
+    def current(self) -> Step | None:
+        step = self.steps[-1] if self.steps else None
+        return step if step is not None and step.open else None
 
-        def _current(self) -> Step | None: ...
+    def open_step(self, out: list[Event], *, streamed: bool = True) -> Step:
+        step = Step(f"step-{len(self.steps) + 1}", has_usage=not streamed)
+        self.steps.append(step)
+        out.append(StepStart(step_id=step.id, name="model", step_type="model"))
+        return step
+
+    def _step_for_part(self, index: int, out: list[Event]) -> Step:
+        """The step a part belongs to: a part index seen before in the open step means the
+        model was called again (indices restart with each response)."""
+        step = self.current()
+        if step is None or index in step.parts:
+            self.close_open(out, None)
+            step = self.open_step(out)
+        return step
+
+    def close_step(
+        self, step: Step, out: list[Event], finish: str | None, raw: str | None = None
+    ) -> None:
+        if not step.open:
+            return
+        self._close_parts(step, out)
+        step.open = False
+        out.append(
+            StepEnd(step_id=step.id, name="model", finish_reason=finish, raw_finish_reason=raw)
+        )
+
+    def close_open(self, out: list[Event], finish: str | None) -> None:
+        step = self.current()
+        if step is not None:
+            self.close_step(step, out, finish)
 
     # -- ids -------------------------------------------------------------------------------
 
-    def _new_tool_id(self, raw: str | None, step: Step, index: int) -> tuple[str, bool]:
+    def new_tool_id(self, raw: str | None, step: Step, index: int) -> tuple[str, bool]:
         """``(our id, synthetic)`` for a call the model made; a raw id already used by an
         earlier call (a test model's fixed ids) gets the step's id as a suffix."""
         synthetic = raw is None
         ours = raw if raw is not None else f"{step.id}:{index}"
-        if ours in self._used_ids:
+        if ours in self.used_ids:
             ours = f"{ours}@{step.id}"
             n = 1
-            while ours in self._used_ids:
+            while ours in self.used_ids:
                 n += 1
                 ours = f"{raw}@{step.id}#{n}"
-        self._used_ids.add(ours)
+        self.used_ids.add(ours)
         if raw is not None:
-            self._tool_ids[raw] = ours
+            self.tool_ids[raw] = ours
         return ours, synthetic
 
-    def _tool_id(self, raw: Any) -> str | None:
+    def tool_id(self, raw: Any) -> str | None:
         """Our id of a call named by the library's ``tool_call_id`` (its latest call)."""
         raw = str_or_none(raw)
-        return None if raw is None else self._tool_ids.get(raw)
+        return None if raw is None else self.tool_ids.get(raw)
 
-    def _server(self, name: Any) -> str | None:
+    def server(self, name: Any) -> str | None:
         """The MCP server of the agent's tool ``name``, when the source can tell."""
         lookup = self._tool_servers
         return lookup(name) if lookup is not None and isinstance(name, str) and name else None
 
     # -- part events -----------------------------------------------------------------------
 
-    def _part_start(self, item: Any, out: list[Event]) -> None:
+    def part_start(self, item: Any, out: list[Event]) -> None:
         index = int_or_none(field(item, "index"))
         if index is None:
             out.append(Custom(name="part_start", value=to_plain(item), is_raw=True))
             return
         step = self._step_for_part(index, out)
-        self._open_part(step, index, field(item, "part"), out)
+        self.open_part(step, index, field(item, "part"), out)
 
-    def _open_part(self, step: Step, index: int, part: Any, out: list[Event]) -> Part:
+    def open_part(self, step: Step, index: int, part: Any, out: list[Event]) -> Part:
         kind = field(part, "part_kind")
         step.has_parts = True
         if kind in ("text", "thinking"):
@@ -114,7 +153,7 @@ class PartsMixin:
             return state
         if kind in ("tool-call", "builtin-tool-call"):
             native = kind == "builtin-tool-call"
-            ours, synthetic = self._new_tool_id(
+            ours, synthetic = self.new_tool_id(
                 str_or_none(field(part, "tool_call_id")), step, index
             )
             state = step.parts[index] = Part("native-tool" if native else "tool", ours)
@@ -126,14 +165,14 @@ class PartsMixin:
                     index=index,
                     executor="server" if native else "agent",
                     synthetic_id=synthetic,
-                    server=None if native else self._server(name),
+                    server=None if native else self.server(name),
                 )
             )
             self._args(state, field(part, "args"), out)
             return state
         if kind == "builtin-tool-return":
             state = step.parts[index] = Part("other", f"{step.id}:{index}", ended=True)
-            self._native_return(part, out)
+            self.native_return(part, out)
             return state
         state = step.parts[index] = Part("other", f"{step.id}:{index}")
         out.append(Custom(name=f"part:{kind or 'unknown'}", value=to_plain(part)))
@@ -155,11 +194,11 @@ class PartsMixin:
         elif isinstance(args, Mapping):
             state.args = {**(state.args or {}), **args}
 
-    def _part_delta(self, item: Any, out: list[Event]) -> None:
+    def part_delta(self, item: Any, out: list[Event]) -> None:
         index = int_or_none(field(item, "index"))
         delta = field(item, "delta")
         kind = field(delta, "part_delta_kind")
-        step = self._current()
+        step = self.current()
         state = step.parts.get(index) if step is not None and index is not None else None
         if index is None or state is None or state.ended:
             state = self._part_from_delta(index, delta, out)
@@ -173,7 +212,7 @@ class PartsMixin:
         elif kind == "tool_call" and state.kind in ("tool", "native-tool"):
             raw = str_or_none(field(delta, "tool_call_id"))
             if raw is not None:
-                self._tool_ids[raw] = state.id  # the provider's id can arrive after the start
+                self.tool_ids[raw] = state.id  # the provider's id can arrive after the start
             self._args(state, field(delta, "args_delta"), out)
         else:
             out.append(Custom(name="part_delta", value=to_plain(item), is_raw=True))
@@ -186,9 +225,9 @@ class PartsMixin:
         kind = field(delta, "part_delta_kind")
         step = self._step_for_part(index, out)
         if kind == "text":
-            return self._open_part(step, index, {"part_kind": "text"}, out)
+            return self.open_part(step, index, {"part_kind": "text"}, out)
         if kind == "thinking":
-            return self._open_part(step, index, {"part_kind": "thinking"}, out)
+            return self.open_part(step, index, {"part_kind": "thinking"}, out)
         if kind == "tool_call":
             part = {
                 "part_kind": "tool-call",
@@ -196,13 +235,13 @@ class PartsMixin:
                 "args": field(delta, "args_delta"),
                 "tool_call_id": field(delta, "tool_call_id"),
             }
-            return self._open_part(step, index, part, out)
+            return self.open_part(step, index, part, out)
         return None
 
-    def _part_end(self, item: Any, out: list[Event]) -> None:
+    def part_end(self, item: Any, out: list[Event]) -> None:
         index = int_or_none(field(item, "index"))
         part = field(item, "part")
-        step = self._current()
+        step = self.current()
         state = step.parts.get(index) if step is not None and index is not None else None
         if index is None:
             out.append(Custom(name="part_end", value=to_plain(item), is_raw=True))
@@ -211,10 +250,10 @@ class PartsMixin:
             return  # a native tool's return (ended at its start), or a repeated end
         if state is None:  # a part whose start was not seen: it arrives whole
             step = self._step_for_part(index, out)
-            state = self._open_part(step, index, part, out)
-        self._close_part(state, part, out)
+            state = self.open_part(step, index, part, out)
+        self.close_part(state, part, out)
 
-    def _close_part(self, state: Part, part: Any, out: list[Event]) -> None:
+    def close_part(self, state: Part, part: Any, out: list[Event]) -> None:
         if state.ended:
             return
         state.ended = True
@@ -246,20 +285,20 @@ class PartsMixin:
         for index in sorted(step.parts):
             state = step.parts[index]
             if not state.ended:
-                self._close_part(state, None, out)
+                self.close_part(state, None, out)
 
     # -- results ---------------------------------------------------------------------------
 
-    def _native_return(self, part: Any, out: list[Event]) -> None:
+    def native_return(self, part: Any, out: list[Event]) -> None:
         """A provider-run tool's return (web search, code execution), inside the response."""
         raw = str_or_none(field(part, "tool_call_id"))
-        ours = self._tool_id(raw) if raw is not None else None
+        ours = self.tool_id(raw) if raw is not None else None
         if ours is None:
             out.append(Custom(name="native_tool_return", value=to_plain(part)))
             return
         content, failed = result_of(part)
         name = field(part, "tool_name")
-        self._results.add(ours)
+        self.results.add(ours)
         out.append(
             ToolResult(
                 tool_call_id=ours,

@@ -1,30 +1,29 @@
 """Tool calls the agent runs, their results, and the calls that wait (approvals, outside
 results): ``FunctionToolCallEvent`` / ``FunctionToolResultEvent`` (and the output tool's),
 ``DeferredToolRequestsEvent`` / ``DeferredToolResultsEvent``, a ``ModelRequest``'s returns.
-``PydanticAiAdapter`` holds the state."""
+``Tools`` is the part of ``PydanticAiAdapter`` that reads them, on the run's ``Parts`` (the
+steps and the call ids)."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from nbagent._events import Event, ToolCallEnd, ToolCallStart, ToolResult
 from nbagent.adapters.approvals import answered_status, approval_detail, awaiting_status
 from nbagent.adapters.base import field, list_or_empty, str_or_none, type_is
 from nbagent.adapters.pydantic_ai.maps import args_text, result_of, to_plain
-from nbagent.adapters.pydantic_ai.parts import PartsMixin
+from nbagent.adapters.pydantic_ai.parts import Parts
 
-__all__ = ["ToolsMixin", "deferred_hint"]
+__all__ = ["Tools", "deferred_hint"]
 
 
-class ToolsMixin(PartsMixin):
+class Tools:
     """Tool-call events → tool-call, result and status events."""
 
-    _mocked: set[str]  # calls whose outside result was given by nbagent's answer
-
-    if TYPE_CHECKING:
-
-        def _close_open(self, out: list[Event], finish: str | None) -> None: ...
+    def __init__(self, parts: Parts) -> None:
+        self.parts = parts
+        self._mocked: set[str] = set()  # calls whose outside result was given by nbagent's answer
 
     # -- tool calls and results ------------------------------------------------------------
 
@@ -32,12 +31,12 @@ class ToolsMixin(PartsMixin):
         """Our id of a call that arrives whole (no part events showed it): start and end it.
         ``native``: a tool the model's provider runs."""
         raw = str_or_none(field(part, "tool_call_id"))
-        ours = raw or f"call-{len(self._used_ids) + 1}"
-        while ours in self._used_ids:
+        ours = raw or f"call-{len(self.parts.used_ids) + 1}"
+        while ours in self.parts.used_ids:
             ours = f"{ours}'"
-        self._used_ids.add(ours)
+        self.parts.used_ids.add(ours)
         if raw is not None:
-            self._tool_ids[raw] = ours
+            self.parts.tool_ids[raw] = ours
         name = field(part, "tool_name")
         out.append(
             ToolCallStart(
@@ -45,7 +44,7 @@ class ToolsMixin(PartsMixin):
                 name=name if isinstance(name, str) else "",
                 executor="server" if native else "agent",
                 synthetic_id=raw is None,
-                server=None if native else self._server(name),
+                server=None if native else self.parts.server(name),
             )
         )
         args = field(part, "args")
@@ -55,16 +54,16 @@ class ToolsMixin(PartsMixin):
             out.append(ToolCallEnd(tool_call_id=ours, arguments=args_text(args)))
         return ours
 
-    def _tool_call(self, item: Any, out: list[Event], *, native: bool) -> None:
+    def tool_call(self, item: Any, out: list[Event], *, native: bool) -> None:
         """The agent runs a call the model made: the model's response is over."""
-        self._close_open(out, "tool_calls")
+        self.parts.close_open(out, "tool_calls")
         part = field(item, "part")
-        if self._tool_id(field(part, "tool_call_id")) is None:
+        if self.parts.tool_id(field(part, "tool_call_id")) is None:
             self._whole_call(part, out, native=native)
 
-    def _tool_result(self, part: Any, out: list[Event], *, user_content: Any) -> None:
-        self._close_open(out, "tool_calls")
-        ours = self._tool_id(field(part, "tool_call_id"))
+    def tool_result(self, part: Any, out: list[Event], *, user_content: Any) -> None:
+        self.parts.close_open(out, "tool_calls")
+        ours = self.parts.tool_id(field(part, "tool_call_id"))
         if ours is None:
             ours = self._whole_call(part, out)
         content, failed = result_of(part)
@@ -82,7 +81,7 @@ class ToolsMixin(PartsMixin):
         if user_content is not None:
             meta["user_content"] = to_plain(user_content)
         name = field(part, "tool_name")
-        self._results.add(ours)
+        self.parts.results.add(ours)
         out.append(
             ToolResult(
                 tool_call_id=ours,
@@ -93,18 +92,18 @@ class ToolsMixin(PartsMixin):
             )
         )
 
-    def _deferred_requests(self, requests: Any, out: list[Event], actions: Any = None) -> None:
+    def deferred_requests(self, requests: Any, out: list[Event], actions: Any = None) -> None:
         """Calls that wait for an approval or an outside result (``DeferredToolRequests``):
         each a paused call (``awaiting_approval``, ``detail["kind"]`` ``approval`` or
         ``external``). ``actions``: what nbagent's resuming reader can answer, by kind
         (``nbagent._resume.pydantic_ai``); none when the run is read as it is, and the
         ``hint`` says what to call instead."""
-        self._close_open(out, "tool_calls")
+        self.parts.close_open(out, "tool_calls")
         metadata = field(requests, "metadata")
         for key, kind in (("approvals", "approval"), ("calls", "external")):
             for part in list_or_empty(field(requests, key)):
                 raw = str_or_none(field(part, "tool_call_id"))
-                ours = self._tool_id(raw) or self._whole_call(part, out)
+                ours = self.parts.tool_id(raw) or self._whole_call(part, out)
                 name = str_or_none(field(part, "tool_name")) or "a tool"
                 can = [str(a) for a in list_or_empty(field(actions, kind))]
                 detail = approval_detail(
@@ -121,12 +120,12 @@ class ToolsMixin(PartsMixin):
                 verb = "awaits approval" if kind == "approval" else "awaits its result"
                 out.append(awaiting_status(ours, name, detail, verb))
 
-    def _deferred_results(self, results: Any, out: list[Event]) -> None:
+    def deferred_results(self, results: Any, out: list[Event]) -> None:
         """A ``HandleDeferredToolCalls`` handler answered paused calls within the run."""
         approvals = field(results, "approvals")
         if isinstance(approvals, Mapping):
             for raw, answer in approvals.items():
-                ours = self._tool_id(raw) or str(raw)
+                ours = self.parts.tool_id(raw) or str(raw)
                 if answer is True or type_is(answer, "pydantic_ai", "ToolApproved"):
                     args = field(answer, "override_args") if answer is not True else None
                     plain_args = to_plain(args) if isinstance(args, Mapping) else None
@@ -137,7 +136,7 @@ class ToolsMixin(PartsMixin):
         calls = field(results, "calls")
         if isinstance(calls, Mapping):
             for raw in calls:
-                ours = self._tool_id(raw) or str(raw)
+                ours = self.parts.tool_id(raw) or str(raw)
                 self._mocked.add(ours)  # its result is the one given, not the tool's
                 out.append(answered_status(ours, "mock"))
 

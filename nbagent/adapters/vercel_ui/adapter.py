@@ -1,10 +1,11 @@
-"""``VercelUiAdapter``: feed/end and its state (the run, the open messages and step, which
-tool calls have their arguments), the lifecycle and the run, step, text and reasoning parts;
-v4 lines are translated to parts first; ``_HANDLERS`` maps a part type to its handler."""
+"""``VercelUiAdapter``: feed/end and its state (the run, the open messages and step), the
+lifecycle and the run, step, text and reasoning parts; the tool parts are the ``ToolParts``
+part it composes (``tools.py``); v4 lines are translated to parts first; ``_HANDLERS`` maps a
+part type to its handler."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from nbagent._events import (
@@ -20,7 +21,6 @@ from nbagent._events import (
     StepStart,
     TextDelta,
     ThinkingDelta,
-    ToolCallEnd,
 )
 from nbagent.adapters.base import (
     BLANK,
@@ -40,13 +40,13 @@ from nbagent.adapters.vercel_ui.parts import (
     PART_TYPES,
     _is_part,
 )
-from nbagent.adapters.vercel_ui.tools import _ToolParts
+from nbagent.adapters.vercel_ui.tools import ToolParts
 from nbagent.adapters.vercel_ui.v4 import _V4_CUSTOM, _is_v4, _v4, _v4_usage
 
 __all__ = ["VercelUiAdapter"]
 
 
-class VercelUiAdapter(_ToolParts):
+class VercelUiAdapter:
     """UI message stream parts → events (see the package docstring)."""
 
     name: ClassVar[str] = "vercel-ui"
@@ -57,8 +57,7 @@ class VercelUiAdapter(_ToolParts):
         self._steps = 0
         self._step: str | None = None
         self._open: dict[tuple[str, str], None] = {}  # (channel, id), in order
-        self._tools: dict[str, bool] = {}  # tool call id -> arguments complete
-        self._tool_names: dict[str, str] = {}
+        self._tools = ToolParts()
 
     # -- detection -------------------------------------------------------------------------
 
@@ -126,7 +125,7 @@ class VercelUiAdapter(_ToolParts):
             return out
         handler = _HANDLERS.get(kind)
         if handler is not None:
-            handler(self, part, out)
+            handler(self)(part, out)
         elif kind in _CUSTOM_TYPES or kind.startswith("data-"):
             out.append(Custom(name=kind, value=plain(part)))
         else:
@@ -186,10 +185,7 @@ class VercelUiAdapter(_ToolParts):
                 MessageEnd(message_id=message_id, channel="thinking" if channel == "r" else "text")
             )
         self._open.clear()
-        for tool_call_id, done in self._tools.items():
-            if not done:
-                self._tools[tool_call_id] = True
-                out.append(ToolCallEnd(tool_call_id=tool_call_id))
+        self._tools.close_all(out)
         self._end_step(out, None)
 
     def _end_step(self, out: list[Event], reason: str | None) -> None:
@@ -282,25 +278,27 @@ class VercelUiAdapter(_ToolParts):
             out.append(MessageEnd(message_id=message_id, channel="thinking"))
 
 
-_HANDLERS: dict[str, Any] = {
-    "finish": VercelUiAdapter._on_finish,
-    "abort": VercelUiAdapter._on_abort,
-    "error": VercelUiAdapter._on_error,
-    "start-step": VercelUiAdapter._on_start_step,
-    "finish-step": VercelUiAdapter._on_finish_step,
-    "text-start": VercelUiAdapter._on_text_start,
-    "text-delta": VercelUiAdapter._on_text_delta,
-    "text-end": VercelUiAdapter._on_text_end,
-    "reasoning-start": VercelUiAdapter._on_reasoning_start,
-    "reasoning-delta": VercelUiAdapter._on_reasoning_delta,
-    "reasoning": VercelUiAdapter._on_reasoning_delta,
-    "reasoning-end": VercelUiAdapter._on_reasoning_end,
-    "tool-input-start": VercelUiAdapter._on_tool_input_start,
-    "tool-input-delta": VercelUiAdapter._on_tool_input_delta,
-    "tool-input-available": VercelUiAdapter._on_tool_input_available,
-    "tool-input-error": VercelUiAdapter._on_tool_input_error,
-    "tool-output-available": VercelUiAdapter._on_tool_output_available,
-    "tool-output-error": VercelUiAdapter._on_tool_output_error,
-    "tool-output-denied": VercelUiAdapter._on_tool_output_denied,
-    "tool-approval-request": VercelUiAdapter._on_approval_request,
+_HANDLERS: dict[
+    str, Callable[[VercelUiAdapter], Callable[[Mapping[str, Any], list[Event]], None]]
+] = {
+    "finish": lambda a: a._on_finish,
+    "abort": lambda a: a._on_abort,
+    "error": lambda a: a._on_error,
+    "start-step": lambda a: a._on_start_step,
+    "finish-step": lambda a: a._on_finish_step,
+    "text-start": lambda a: a._on_text_start,
+    "text-delta": lambda a: a._on_text_delta,
+    "text-end": lambda a: a._on_text_end,
+    "reasoning-start": lambda a: a._on_reasoning_start,
+    "reasoning-delta": lambda a: a._on_reasoning_delta,
+    "reasoning": lambda a: a._on_reasoning_delta,
+    "reasoning-end": lambda a: a._on_reasoning_end,
+    "tool-input-start": lambda a: a._tools.on_tool_input_start,
+    "tool-input-delta": lambda a: a._tools.on_tool_input_delta,
+    "tool-input-available": lambda a: a._tools.on_tool_input_available,
+    "tool-input-error": lambda a: a._tools.on_tool_input_error,
+    "tool-output-available": lambda a: a._tools.on_tool_output_available,
+    "tool-output-error": lambda a: a._tools.on_tool_output_error,
+    "tool-output-denied": lambda a: a._tools.on_tool_output_denied,
+    "tool-approval-request": lambda a: a._tools.on_approval_request,
 }

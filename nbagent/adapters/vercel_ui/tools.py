@@ -1,6 +1,7 @@
 """The tool parts of the UI message stream (``tool-input-*``, ``tool-output-*``,
-``tool-approval-request``) as a mixin of ``VercelUiAdapter``: a call starts at its first part,
-its arguments end at ``tool-input-available`` (or an input error), and its result ends it."""
+``tool-approval-request``), ``ToolParts``, a part of ``VercelUiAdapter``: a call starts at its
+first part, its arguments end at ``tool-input-available`` (or an input error), and its result
+ends it."""
 
 from __future__ import annotations
 
@@ -20,14 +21,22 @@ from nbagent._events import (
 from nbagent.adapters.approvals import approval_detail, awaiting_status
 from nbagent.adapters.base import plain, str_or_none
 
-__all__ = ["_ToolParts"]
+__all__ = ["ToolParts"]
 
 
-class _ToolParts:
-    """The tool part handlers; the state is ``VercelUiAdapter``'s (set in its ``__init__``)."""
+class ToolParts:
+    """The tool part handlers and the calls they made."""
 
-    _tools: dict[str, bool]  # tool call id -> arguments complete
-    _tool_names: dict[str, str]
+    def __init__(self) -> None:
+        self._tools: dict[str, bool] = {}  # tool call id -> arguments complete
+        self._tool_names: dict[str, str] = {}
+
+    def close_all(self, out: list[Event]) -> None:
+        """End the calls whose arguments never completed."""
+        for tool_call_id, done in self._tools.items():
+            if not done:
+                self._tools[tool_call_id] = True
+                out.append(ToolCallEnd(tool_call_id=tool_call_id))
 
     def _tool_id(self, part: Mapping[str, Any]) -> str:
         return str_or_none(part.get("toolCallId")) or "call"
@@ -48,23 +57,23 @@ class _ToolParts:
             )
         return tool_call_id
 
-    def _on_tool_input_start(self, part: Mapping[str, Any], out: list[Event]) -> None:
+    def on_tool_input_start(self, part: Mapping[str, Any], out: list[Event]) -> None:
         self._start_tool(part, out)
 
-    def _on_tool_input_delta(self, part: Mapping[str, Any], out: list[Event]) -> None:
+    def on_tool_input_delta(self, part: Mapping[str, Any], out: list[Event]) -> None:
         tool_call_id = self._start_tool(part, out)
         delta = part.get("inputTextDelta")
         if isinstance(delta, str) and delta and not self._tools[tool_call_id]:
             out.append(ToolCallArgsDelta(tool_call_id=tool_call_id, delta=delta))
 
-    def _on_tool_input_available(self, part: Mapping[str, Any], out: list[Event]) -> None:
+    def on_tool_input_available(self, part: Mapping[str, Any], out: list[Event]) -> None:
         tool_call_id = self._start_tool(part, out)
         if not self._tools[tool_call_id]:
             self._tools[tool_call_id] = True
             # full input: reconciles (the normalizer keeps streamed text when there is any)
             out.append(ToolCallEnd(tool_call_id=tool_call_id, args=plain(part.get("input"))))
 
-    def _on_tool_input_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
+    def on_tool_input_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
         tool_call_id = self._start_tool(part, out)
         text = str_or_none(part.get("errorText")) or "invalid tool input"
         if not self._tools[tool_call_id]:
@@ -78,7 +87,7 @@ class _ToolParts:
         name = self._tool_names.get(tool_call_id) or None
         out.append(ToolResult(tool_call_id=tool_call_id, name=name, **kw))
 
-    def _on_tool_output_available(self, part: Mapping[str, Any], out: list[Event]) -> None:
+    def on_tool_output_available(self, part: Mapping[str, Any], out: list[Event]) -> None:
         self._result(
             part,
             out,
@@ -86,14 +95,14 @@ class _ToolParts:
             preliminary=part.get("preliminary") is True,
         )
 
-    def _on_tool_output_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
+    def on_tool_output_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
         text = str_or_none(part.get("errorText")) or "tool error"
         self._result(part, out, content=text, is_error=True)
 
-    def _on_tool_output_denied(self, part: Mapping[str, Any], out: list[Event]) -> None:
+    def on_tool_output_denied(self, part: Mapping[str, Any], out: list[Event]) -> None:
         self._result(part, out, content="denied", is_error=True)
 
-    def _on_approval_request(self, part: Mapping[str, Any], out: list[Event]) -> None:
+    def on_approval_request(self, part: Mapping[str, Any], out: list[Event]) -> None:
         """The server waits for the client's answer (``needsApproval`` tools): a paused call
         nbagent cannot answer (the client sends it with its next request)."""
         tool_call_id = str_or_none(part.get("toolCallId"))

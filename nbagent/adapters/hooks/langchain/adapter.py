@@ -1,35 +1,36 @@
-"""``LangChainHookAdapter``: the records in, its state, tool runs, the handler table."""
+"""``LangChainHookAdapter``: the records in, its state, tool runs, the handler table; it
+composes the run ``Tree`` (``tree.py``) and the ``Models`` part (``models.py``)."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from nbagent._events import Event, StepEnd, ToolCallEnd, ToolCallStart, ToolResult
 from nbagent.adapters.base import field, plain, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
-from nbagent.adapters.hooks.langchain.models import _Models
-from nbagent.adapters.hooks.langchain.state import _Run, checkpoint_ns, tool_output
+from nbagent.adapters.hooks.langchain.models import Models
+from nbagent.adapters.hooks.langchain.state import checkpoint_ns, tool_output
+from nbagent.adapters.hooks.langchain.tree import Tree
 from nbagent.adapters.hooks.record import HookRecord
 from nbagent.adapters.langchain.content import messages_in
 
 __all__ = ["LangChainHookAdapter"]
 
 
-class LangChainHookAdapter(_Models, HookAdapter):
+class LangChainHookAdapter(HookAdapter):
     """LangChain callback records → events (see the package docstring)."""
 
     family: ClassVar[str] = "langchain"
 
     def __init__(self) -> None:
-        self._runs: dict[str, _Run] = {}
+        self._tree = Tree()
         self._calls: dict[str, str | None] = {}  # tool call id -> its scope, until answered
         self._names: dict[str, str] = {}  # tool call id -> tool name
+        self._models = Models(self._tree, self._calls, self._names)
         self._claimed: set[str] = set()  # calls a tool run is answering
         self._failed: dict[str, tuple[float, str | None, str]] = {}  # call -> ts, scope, name
-        self._scopes: dict[str, str] = {}  # open sub-agent scope id -> its root
-        self._serial = 0
 
     def feed(self, record: HookRecord) -> list[Event]:
         data = record.data if isinstance(record.data, Mapping) else {}
@@ -40,23 +41,23 @@ class LangChainHookAdapter(_Models, HookAdapter):
         out: list[Event] = []
         if record.kind == "on_tool_error":
             self._note_failure(run_id, record.ts)
-        handler(self, data, run_id, record.root, out)
+        handler(self)(data, run_id, record.root, out)
         if self._failed and record.kind == "on_chain_end":
             self._handled(data.get("outputs"), out)
         if record.last:
-            self._close_scopes(record.root, out)
+            self._tree.close_scopes(record.root, out)
             self._failed.clear()  # failures no ToolNode handled: the call raised
         return out
 
     def end(self) -> list[Event]:
         out: list[Event] = []
-        for run_id, run in list(self._runs.items()):
+        for run_id, run in list(self._tree.runs.items()):
             if run.kind == "model":
-                self._close_model(run_id, run, None, out)
+                self._models.close_model(run_id, run, None, out)
                 out.append(StepEnd(step_id=run_id, name=run.name, parent=run.scope))
-        self._runs.clear()
-        for scope in list(self._scopes):
-            self._close_scope(scope, out)
+        self._tree.runs.clear()
+        for scope in list(self._tree.scopes):
+            self._tree.close_scope(scope, out)
         return out
 
     # -- tools --------------------------------------------------------------------------------
@@ -64,7 +65,7 @@ class LangChainHookAdapter(_Models, HookAdapter):
     def _on_tool_start(
         self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
     ) -> None:
-        run = self._start("tool", data, run_id, root, out)
+        run = self._tree.start("tool", data, run_id, root, out)
         serialized = data.get("serialized")
         run.name = str_or_none(field(serialized, "name")) or str_or_none(data.get("name")) or ""
         call_id = str_or_none(data.get("tool_call_id"))
@@ -98,7 +99,7 @@ class LangChainHookAdapter(_Models, HookAdapter):
     def _on_tool_end(
         self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
     ) -> None:
-        run = self._runs.pop(run_id, None)
+        run = self._tree.runs.pop(run_id, None)
         if run is None or run.call is None:
             return
         call_id = run.call
@@ -122,7 +123,7 @@ class LangChainHookAdapter(_Models, HookAdapter):
         )
 
     def _note_failure(self, run_id: str, ts: float) -> None:
-        run = self._runs.get(run_id)
+        run = self._tree.runs.get(run_id)
         if run is not None and run.call is not None:
             scope = self._calls.get(run.call, run.scope)
             self._failed[run.call] = (ts, scope, run.name)
@@ -149,17 +150,17 @@ class LangChainHookAdapter(_Models, HookAdapter):
             )
 
 
-_HANDLERS = {
-    "on_chain_start": LangChainHookAdapter._on_chain_start,
-    "on_chain_end": LangChainHookAdapter._on_chain_end,
-    "on_chain_error": LangChainHookAdapter._on_chain_end,
-    "on_chat_model_start": LangChainHookAdapter._on_model_start,
-    "on_llm_start": LangChainHookAdapter._on_model_start,
-    "on_llm_new_token": LangChainHookAdapter._on_token,
-    "on_llm_end": LangChainHookAdapter._on_model_end,
-    "on_llm_error": LangChainHookAdapter._on_model_error,
-    "on_tool_start": LangChainHookAdapter._on_tool_start,
-    "on_tool_end": LangChainHookAdapter._on_tool_end,
-    "on_tool_error": LangChainHookAdapter._on_tool_end,
+_HANDLERS: dict[str, Callable[[LangChainHookAdapter], Callable[..., None]]] = {
+    "on_chain_start": lambda a: a._tree.chain_start,
+    "on_chain_end": lambda a: a._tree.chain_end,
+    "on_chain_error": lambda a: a._tree.chain_end,
+    "on_chat_model_start": lambda a: a._models.start,
+    "on_llm_start": lambda a: a._models.start,
+    "on_llm_new_token": lambda a: a._models.token,
+    "on_llm_end": lambda a: a._models.end,
+    "on_llm_error": lambda a: a._models.error,
+    "on_tool_start": lambda a: a._on_tool_start,
+    "on_tool_end": lambda a: a._on_tool_end,
+    "on_tool_error": lambda a: a._on_tool_end,
 }
-"""A callback's name → its handler."""
+"""A callback's name → its handler (in the adapter or one of its parts)."""

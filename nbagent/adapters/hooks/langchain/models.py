@@ -1,6 +1,6 @@
-"""Model runs of the LangChain hook adapter (a mixin): a run is a step; its text and thinking
-streamed from ``on_llm_new_token`` or whole from ``on_llm_end``; its tool calls, usage and
-finish reason from the output message."""
+"""``Models``, the part of the LangChain hook adapter that reads model runs: a run is a step; its
+text and thinking streamed from ``on_llm_new_token`` or whole from ``on_llm_end``; its tool
+calls, usage and finish reason from the output message."""
 
 from __future__ import annotations
 
@@ -29,29 +29,30 @@ from nbagent.adapters.hooks.langchain.state import (
     usage_event,
     whole,
 )
-from nbagent.adapters.hooks.langchain.tree import _Tree
+from nbagent.adapters.hooks.langchain.tree import Tree
 from nbagent.adapters.langchain.content import message_parts
 
-__all__ = ["_Models"]
+__all__ = ["Models"]
 
 
-class _Models(_Tree):
-    """The model handlers; the state is ``LangChainHookAdapter``'s."""
+class Models:
+    """The model runs, in the run ``tree``; the calls they make go to ``calls`` (tool call id
+    -> its scope, until answered) and ``names`` (tool call id -> tool name), the adapter's."""
 
-    _calls: dict[str, str | None]  # tool call id -> its scope, until answered
-    _names: dict[str, str]  # tool call id -> tool name
-    _serial: int
+    def __init__(self, tree: Tree, calls: dict[str, str | None], names: dict[str, str]) -> None:
+        self.tree = tree
+        self._calls = calls
+        self._names = names
+        self._serial = 0
 
-    def _on_model_start(
-        self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
-    ) -> None:
-        run = self._start("model", data, run_id, root, out)
+    def start(self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]) -> None:
+        run = self.tree.start("model", data, run_id, root, out)
         run.model = _Model()
         run.name = model_name(data)
         out.append(StepStart(step_id=run_id, name=run.name, step_type="model", parent=run.scope))
 
-    def _on_token(self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]) -> None:
-        run = self._runs.get(run_id)
+    def token(self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]) -> None:
+        run = self.tree.runs.get(run_id)
         if run is None or run.model is None:
             return
         chunk = data.get("chunk")
@@ -111,10 +112,8 @@ class _Models(_Tree):
             if call.args:
                 out.append(ToolCallArgsDelta(tool_call_id=call.id, delta="".join(call.args)))
 
-    def _on_model_end(
-        self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
-    ) -> None:
-        run = self._runs.pop(run_id, None)
+    def end(self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]) -> None:
+        run = self.tree.runs.pop(run_id, None)
         if run is None or run.model is None:
             return
         response = data.get("response")
@@ -122,7 +121,7 @@ class _Models(_Tree):
         first = list_or_empty(generations[0]) if generations else ()
         generation = first[0] if first else None
         message = field(generation, "message") if generation is not None else None
-        self._close_model(run_id, run, generation, out)
+        self.close_model(run_id, run, generation, out)
         usage = field(message, "usage_metadata") if message is not None else None
         metadata = field(message, "response_metadata") if message is not None else None
         model = str_or_none(field(metadata, "model_name")) or str_or_none(field(metadata, "model"))
@@ -141,7 +140,7 @@ class _Models(_Tree):
             )
         )
 
-    def _close_model(self, run_id: str, run: _Run, generation: Any, out: list[Event]) -> None:
+    def close_model(self, run_id: str, run: _Run, generation: Any, out: list[Event]) -> None:
         """The model's output: its text (whole, unless tokens came) and its tool calls."""
         state = run.model
         assert state is not None
@@ -190,13 +189,11 @@ class _Models(_Tree):
                 )
             out.append(ToolCallEnd(tool_call_id=call_id, arguments=arguments, parent=run.scope))
 
-    def _on_model_error(
-        self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
-    ) -> None:
-        run = self._runs.pop(run_id, None)
+    def error(self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]) -> None:
+        run = self.tree.runs.pop(run_id, None)
         if run is None or run.model is None:
             return
-        self._close_model(run_id, run, None, out)
+        self.close_model(run_id, run, None, out)
         error_type = str_or_none(data.get("error_type"))
         message = f"{error_type or 'error'}: {data.get('message') or ''}".rstrip(": ")
         out.append(

@@ -1,6 +1,6 @@
-"""The runs of the LangChain hook adapter as a tree: where each run's events go (the top
-level, a tool call's scope, a LangGraph subgraph's sub-agent scope) and the chains, which only
-give the tree (and the root's failure)."""
+"""``Tree``, the part of the LangChain hook adapter that keeps its runs as a tree: where each
+run's events go (the top level, a tool call's scope, a LangGraph subgraph's sub-agent scope) and
+the chains, which only give the tree (and the root's failure)."""
 
 from __future__ import annotations
 
@@ -12,19 +12,20 @@ from nbagent.adapters.base import str_or_none
 from nbagent.adapters.hooks.langchain.state import NOT_FAILURES, _Run, checkpoint_ns
 from nbagent.adapters.langchain.scopes import scope_name
 
-__all__ = ["_Tree"]
+__all__ = ["Tree"]
 
 
-class _Tree:
-    """The runs and the sub-agent scopes; the state is ``LangChainHookAdapter``'s."""
+class Tree:
+    """The runs and the sub-agent scopes."""
 
-    _runs: dict[str, _Run]
-    _scopes: dict[str, str]  # open sub-agent scope id -> its root
+    def __init__(self) -> None:
+        self.runs: dict[str, _Run] = {}
+        self.scopes: dict[str, str] = {}  # open sub-agent scope id -> its root
 
-    def _start(
+    def start(
         self, kind: str, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
     ) -> _Run:
-        parent = self._runs.get(str(data.get("parent_run_id") or ""))
+        parent = self.runs.get(str(data.get("parent_run_id") or ""))
         full = checkpoint_ns(data.get("metadata"))
         graph_ns = full[:-1]
         if parent is None:  # a root: the namespace it runs in is its top level
@@ -39,40 +40,38 @@ class _Tree:
         run.inner, run.inner_ns = run.scope, run.ns
         if kind == "chain" and full and len(full) > len(run.ns):
             run.opened = "|".join(full)
-        self._runs[run_id] = run
+        self.runs[run_id] = run
         return run
 
     def _open_scope(
         self, ns: tuple[str, ...], parent: str | None, root: str, out: list[Event]
     ) -> str:
         scope_id = "|".join(ns)
-        if scope_id not in self._scopes:
-            self._scopes[scope_id] = root
+        if scope_id not in self.scopes:
+            self.scopes[scope_id] = root
             name = scope_name(ns[-1])
             out.append(StepStart(step_id=scope_id, name=name, step_type="subagent", parent=parent))
         return scope_id
 
-    def _close_scope(self, scope_id: str, out: list[Event]) -> None:
-        for inner in [s for s in self._scopes if s.startswith(scope_id + "|")]:
-            self._close_scope(inner, out)
-        if self._scopes.pop(scope_id, None) is not None:
+    def close_scope(self, scope_id: str, out: list[Event]) -> None:
+        for inner in [s for s in self.scopes if s.startswith(scope_id + "|")]:
+            self.close_scope(inner, out)
+        if self.scopes.pop(scope_id, None) is not None:
             out.append(StepEnd(step_id=scope_id))
 
-    def _close_scopes(self, root: str, out: list[Event]) -> None:
-        for scope_id in [s for s, r in self._scopes.items() if r == root]:
-            self._close_scope(scope_id, out)
+    def close_scopes(self, root: str, out: list[Event]) -> None:
+        for scope_id in [s for s, r in self.scopes.items() if r == root]:
+            self.close_scope(scope_id, out)
 
-    def _on_chain_start(
+    def chain_start(
         self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
     ) -> None:
-        self._start("chain", data, run_id, root, out)
+        self.start("chain", data, run_id, root, out)
 
-    def _on_chain_end(
-        self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
-    ) -> None:
-        run = self._runs.pop(run_id, None)
+    def chain_end(self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]) -> None:
+        run = self.runs.pop(run_id, None)
         if run is not None and run.opened is not None:
-            self._close_scope(run.opened, out)
+            self.close_scope(run.opened, out)
         error_type = str_or_none(data.get("error_type"))
         if run is not None and run_id == root and error_type and error_type not in NOT_FAILURES:
             message = f"{error_type}: {data.get('message') or ''}".rstrip(": ")

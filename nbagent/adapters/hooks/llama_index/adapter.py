@@ -88,13 +88,13 @@ class _Span:
     run: bool = False  # a workflow's run
 
 
-class LlamaIndexHookAdapter(Tools, HookAdapter):
+class LlamaIndexHookAdapter(HookAdapter):
     """LlamaIndex instrumentation records → events (see the module docstring)."""
 
     family: ClassVar[str] = "llama-index"
 
     def __init__(self) -> None:
-        super().__init__()
+        self._tools = Tools()
         self._spans: dict[str, _Span] = {}
         self._models: dict[str, _Model] = {}  # the span of a model call's events -> it
         self._inner: set[str] = set()  # spans of model events inside another model call
@@ -167,17 +167,17 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
             span.run, span.react = True, named(instance, "ReActAgent")
         self._spans[span_id] = span
         if ev is not None and named(ev, "ToolCall") and not named(ev, "ToolCallResult"):
-            call_id = self._run_call(ev, scope, out)
+            call_id = self._tools.run_call(ev, scope, out)
             span.inside, span.in_tool = call_id, True
         elif not span.in_tool and is_tool_call(span_id, data.get("instance")):
             # A tool called outside an agent workflow (``llm.predict_and_call``): the
             # model's call of that name not run yet, else a call of its own.
             name = tool_name(data.get("instance"))
-            asked = self._claim(name)
-            span.tool = span.inside = asked or self._synthetic_id()
+            asked = self._tools.claim(name)
+            span.tool = span.inside = asked or self._tools.synthetic_id()
             span.in_tool = True
             kwargs = args.get("kwargs") if isinstance(args, Mapping) else None
-            self._start_call(span.tool, name, kwargs, scope, asked is None, out)
+            self._tools.start_call(span.tool, name, kwargs, scope, asked is None, out)
         if agent and field(ev, "current_agent_name"):
             key = (root, scope)
             before = self._agents.get(key)
@@ -194,9 +194,9 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
             return
         if result is not None and named(result, "ToolCallResult"):
             call_id = span.inside or str_or_none(field(result, "tool_id")) or ""
-            self._result(call_id, field(result, "tool_output"), span.scope, out)
+            self._tools.result(call_id, field(result, "tool_output"), span.scope, out)
         elif span.tool is not None:
-            self._result(span.tool, result, span.scope, out)
+            self._tools.result(span.tool, result, span.scope, out)
         elif span.run:
             self._answer(span.scope, field(result, "result"), out)
 
@@ -217,7 +217,7 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
             self._fail(span_id, err, out)
         span = self._spans.get(span_id)
         if span is not None and span.tool is not None:
-            self._result(span.tool, message, span.scope, out, is_error=True)
+            self._tools.result(span.tool, message, span.scope, out, is_error=True)
         if last:  # the call itself failed: the watch decides what that ends
             self._held = None  # the model call's failure, said here once
             scope = span.scope if span else None
@@ -329,9 +329,9 @@ class LlamaIndexHookAdapter(Tools, HookAdapter):
         for call_id, name, args in tool_calls(message):
             asked += 1
             synthetic = call_id is None
-            call_id = call_id or self._synthetic_id()
-            self._pending.setdefault(name, []).append(call_id)
-            self._start_call(call_id, name, args, call.scope, synthetic, out)
+            call_id = call_id or self._tools.synthetic_id()
+            self._tools.pending.setdefault(name, []).append(call_id)
+            self._tools.start_call(call_id, name, args, call.scope, synthetic, out)
         call.usage.update(usage_of(response))
         self._close(span_id, out, "tool_calls" if asked else "stop")
 

@@ -1,5 +1,6 @@
-"""The tool calls of the ``llama-index`` hook adapter: the model's calls, the runs of them
-(an agent workflow's ``call_tool`` step, a tool's own span) and their results."""
+"""``Tools``, the part of the ``llama-index`` hook adapter that keeps its tool calls: the model's
+calls, the runs of them (an agent workflow's ``call_tool`` step, a tool's own span) and their
+results."""
 
 from __future__ import annotations
 
@@ -21,14 +22,14 @@ class Tools:
     def __init__(self) -> None:
         self._calls: set[str] = set()  # tool calls started
         self._answered: set[str] = set()
-        self._pending: dict[str, list[str]] = {}  # tool name -> the model's calls not yet run
+        self.pending: dict[str, list[str]] = {}  # tool name -> the model's calls not yet run
         self._synthetic = 0
 
-    def _synthetic_id(self) -> str:
+    def synthetic_id(self) -> str:
         self._synthetic += 1
         return f"llama-call-{self._synthetic}"
 
-    def _start_call(
+    def start_call(
         self,
         call_id: str,
         name: str,
@@ -54,27 +55,27 @@ class Tools:
         )
         out.append(ToolCallEnd(tool_call_id=call_id, arguments=arguments, args=args, parent=scope))
 
-    def _claim(self, name: str, call_id: str | None = None) -> str | None:
+    def claim(self, name: str, call_id: str | None = None) -> str | None:
         """The model's call of ``name`` (``call_id`` if given) about to run: no longer
         waiting. Without an id, the first one waiting (by name and order)."""
-        waiting = self._pending.get(name, [])
+        waiting = self.pending.get(name, [])
         if call_id is not None:
             if call_id in waiting:
                 waiting.remove(call_id)
             return call_id
         return waiting.pop(0) if waiting else None
 
-    def _run_call(self, ev: Any, scope: str | None, out: list[Event]) -> str:
+    def run_call(self, ev: Any, scope: str | None, out: list[Event]) -> str:
         """An agent workflow's ``call_tool`` step begins: the model's call it runs."""
         name = str_or_none(field(ev, "tool_name")) or "tool"
-        call_id = self._claim(name, str_or_none(field(ev, "tool_id")))
+        call_id = self.claim(name, str_or_none(field(ev, "tool_id")))
         synthetic = call_id is None
-        call_id = call_id or self._synthetic_id()
-        self._start_call(call_id, name, field(ev, "tool_kwargs"), scope, synthetic, out)
+        call_id = call_id or self.synthetic_id()
+        self.start_call(call_id, name, field(ev, "tool_kwargs"), scope, synthetic, out)
         out.append(Status(state="tool_running", text=name, tool_call_id=call_id, parent=scope))
         return call_id
 
-    def _result(
+    def result(
         self,
         call_id: str,
         output: Any,
