@@ -25,6 +25,9 @@ from tests.kernel import Kernel
 pytestmark = pytest.mark.kernel
 
 TURNS = 20
+CHAT_RATIO = 4
+"""A typed chat's bytes (without the widget's code) at most this many times its text:
+DEVELOP.md's "Budgets" (tests/test_budgets.py)."""
 WIDGET_MESSAGES = {"comm_open", "comm_msg", "comm_close", "display_data", "update_display_data"}
 
 SETUP = """\
@@ -211,7 +214,7 @@ def test_a_typed_chat_turn_costs_its_own_text(kernel: Kernel) -> None:
     assert turns[-1] <= 1.5 * turns[1], turns
     # 3.9x measured: the text goes twice (the ops, then the lane's saved state), and each
     # turn opens a widget model of its own and re-sends the list of them.
-    assert traffic.total - traffic.code <= 4 * traffic.text, (traffic.total, traffic.code)
+    assert traffic.total - traffic.code <= CHAT_RATIO * traffic.text, (traffic.total, traffic.code)
     # No cell ran: the display is never updated (the browser has every turn).
     assert sum(traffic.updates(w) for w in traffic.windows) == 0
     # The next cell gets what went out between cells again (`jupyter execute` keeps only a
