@@ -107,7 +107,8 @@ recordings: install
 
 # The ReDoS check (js/redos.mjs, recheck): every regular expression of js/src, js/lab/src and
 # nbagent linear in its input, or bounded in code with a `redos-bounded:` note saying how.
-# Imports: import-linter's contracts for nbagent, Biome's noImportCycles for js/ (js/biome.json).
+# Imports: import-linter's contracts for nbagent; for js/, Biome's noImportCycles (js/biome.json)
+# and dependency-cruiser's layers (js/.dependency-cruiser.cjs), in `npm run lint`.
 lint: install $(STAMP)/js-dev
 	$(BIN)/ruff check nbagent tests benchmarks
 	$(BIN)/ruff format --check nbagent tests benchmarks

@@ -6,11 +6,19 @@
 // src/inspector/ (the MCP inspector's view, its own widget's
 // `_esm` and `_css`) into ../nbagent/static/inspector.{js,css}, and src/evaluation/ (an
 // evaluation's table, EvaluationWidget's `_esm` and `_css`) into
-// ../nbagent/static/evaluation.{js,css}. Each entry is a whole bundle of its own (no shared
-// chunks).
+// ../nbagent/static/evaluation.{js,css}. Each of those entries is a whole bundle of its own.
+// The feature chunks (CHUNKS: src/lanes_chunk.js, src/debug_chunk.js, src/data_chunk.js, into
+// ../nbagent/static/{lanes,debug,data}.js) are built after the widget: a module the widget
+// bundle has is not copied into a chunk but bound to the widget's own copy as the chunk loads
+// (`sharedModules`, src/shared.js, src/chunks.js `chunkFromCodeModel`), so a chunk holds only
+// its own code and shares the widget's stores and classes.
 // Usage: node build.mjs [--watch] [--tree DIR]; --tree builds DIR/js/src into DIR/nbagent/static
 // with this checkout's packages (benchmarks/hostile.py builds an older checkout so).
+
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
 import { fileURLToPath } from "node:url";
+import * as acorn from "acorn";
 import * as esbuild from "esbuild";
 
 const watch = process.argv.includes("--watch");
@@ -40,9 +48,106 @@ const options = {
   logLevel: "info",
 };
 
+/** Feature chunks: their entries import the widget's modules, bound at load (below). */
+const CHUNKS = {
+  lanes: `${tree}/js/src/lanes_chunk.js`,
+  debug: `${tree}/js/src/debug_chunk.js`,
+  data: `${tree}/js/src/data_chunk.js`,
+};
+
+/**
+ * What src/shared.js hands to chunks: its SHARED object's names by module path.
+ * @returns {Map<string, string[]>}
+ */
+function sharedNames() {
+  const file = `${path.resolve(tree, "js/src")}/shared.js`;
+  const ast = acorn.parse(readFileSync(file, "utf8"), {
+    ecmaVersion: "latest",
+    sourceType: "module",
+  });
+  const names = new Map();
+  for (const node of /** @type {any[]} */ (ast.body)) {
+    const decl = node.type === "ExportNamedDeclaration" ? node.declaration : null;
+    const shared = decl?.declarations?.find((/** @type {any} */ d) => d.id.name === "SHARED");
+    for (const p of shared?.init.properties ?? [])
+      names.set(
+        p.key.value,
+        p.value.properties.map((/** @type {any} */ q) => q.key.name),
+      );
+  }
+  return names;
+}
+
+/**
+ * Modules of the widget bundle, imported from a chunk, become a module of live bindings set
+ * by the chunk's `bind(shared)` (shared: src/shared.js's SHARED, the names of the widget's
+ * modules a chunk uses, handed over by chunks.js as it imports the chunk) before the chunk's
+ * code runs any of it.
+ * @param {Set<string>} inWidget absolute paths of the widget bundle's own modules
+ */
+const sharedModules = (inWidget) => ({
+  name: "nbagent-shared",
+  /** @param {import("esbuild").PluginBuild} build */
+  setup(build) {
+    const src = `${path.resolve(tree, "js/src")}/`;
+    build.onResolve({ filter: /^\.\.?\// }, (args) => {
+      if (args.namespace !== "file") return undefined;
+      const file = path.resolve(args.resolveDir, args.path);
+      if (!inWidget.has(file)) return undefined;
+      return { path: file.slice(src.length), namespace: "nbagent-shared" };
+    });
+    build.onResolve({ filter: /^nbagent-bind$/ }, () => ({
+      path: "bind",
+      namespace: "nbagent-bind",
+    }));
+    build.onLoad({ filter: /.*/, namespace: "nbagent-bind" }, () => ({
+      contents: "export const binds = [];",
+      loader: "js",
+    }));
+    build.onLoad({ filter: /.*/, namespace: "nbagent-shared" }, (args) => {
+      // A name the chunk imports and SHARED does not hand over fails the build (no such export).
+      const names = sharedNames().get(args.path);
+      if (!names) return { errors: [{ text: `${args.path} is not in src/shared.js's SHARED` }] };
+      const list = names.join(", ");
+      return {
+        contents: `import { binds } from "nbagent-bind";
+export let ${list};
+binds.push((shared) => ({ ${list} } = shared[${JSON.stringify(args.path)}]));`,
+        loader: "js",
+      };
+    });
+    build.onResolve({ filter: /^nbagent-chunk:/ }, (args) => ({
+      path: args.path.slice("nbagent-chunk:".length),
+      namespace: "nbagent-chunk",
+    }));
+    build.onLoad({ filter: /.*/, namespace: "nbagent-chunk" }, (args) => ({
+      contents: `import { binds } from "nbagent-bind";
+export { default } from ${JSON.stringify(args.path)};
+export const bind = (shared) => { for (const b of binds) b(shared); };`,
+      loader: "js",
+      resolveDir: path.dirname(args.path),
+    }));
+  },
+});
+
+const built = await esbuild.build({ ...options, minify: true, sourcemap: false, metafile: true });
+const widget = Object.values(built.metafile.outputs).find((o) =>
+  o.entryPoint?.endsWith("src/index.js"),
+);
+const inWidget = new Set(Object.keys(widget?.inputs ?? {}).map((f) => path.resolve(f)));
+/** @type {import("esbuild").BuildOptions} */
+const chunks = {
+  ...options,
+  entryPoints: Object.fromEntries(
+    Object.entries(CHUNKS)
+      .filter(([, file]) => existsSync(file)) // an older tree (--tree) may have none
+      .map(([name, file]) => [name, `nbagent-chunk:${file}`]),
+  ),
+  plugins: [sharedModules(inWidget)],
+};
 if (watch) {
-  const ctx = await esbuild.context(options);
-  await ctx.watch();
-} else {
-  await esbuild.build(options);
+  await (await esbuild.context(options)).watch();
+  await (await esbuild.context(chunks)).watch();
+} else if (Object.keys(chunks.entryPoints ?? {}).length) {
+  await esbuild.build(chunks);
 }

@@ -5,6 +5,7 @@ export default defineConfig({
   test: {
     environment: "jsdom",
     include: ["src/**/*.test.js", "test/**/*.test.js"],
+    setupFiles: ["test/setup_chunks.js"],
     // Every core (vitest leaves one to its main thread, which only waits here): on two cores
     // the halves of the hostile corpus then run at once, each rendering in a worker of its own.
     maxWorkers: availableParallelism(),

@@ -1,6 +1,7 @@
-"""The lazy chunks of the widget's code (``CodeModel``'s ``math`` and ``answer`` traits,
-``nbagent/static/<name>.js``): what they are, and what in a widget's messages makes the
-browser need each (a formula, a paused call)."""
+"""The lazy chunks of the widget's code (``CodeModel``'s ``math``, ``answer``, ``lanes``,
+``debug`` and ``data`` traits, ``nbagent/static/<name>.js``): what they are, and what in a
+widget's messages or state makes the browser need each (a formula, a paused call, a widget of
+several runs, a step / timed call / re-runnable tool / fork, a tool result as data)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import functools
 import pathlib
 from typing import Any, Literal
 
-Chunk = Literal["math", "answer"]
+Chunk = Literal["math", "answer", "lanes", "debug", "data"]
 """The lazy chunks a ``CodeModel`` carries, each in the trait of its name."""
 
 _STATIC = pathlib.Path(__file__).parent / "static"
@@ -55,3 +56,57 @@ def mentions_pause(value: Any, depth: int = 0) -> bool:
     else:
         return False
     return any(isinstance(v, (dict, list, tuple)) and mentions_pause(v, depth + 1) for v in values)
+
+
+def mentions_lanes(value: Any) -> bool:
+    """Whether a state (or a message's state) is a widget's of several runs (lanes, chat
+    turns: its ``arrangement``): the browser needs the lanes chunk to show it."""
+    if not isinstance(value, dict):
+        return False
+    state = value.get("state")
+    return isinstance(value.get("arrangement"), str) or (
+        isinstance(state, dict) and isinstance(state.get("arrangement"), str)
+    )
+
+
+def _found(value: Any, hit: Any, depth: int = 0) -> bool:
+    """Whether ``hit(d)`` holds for a dict ``d`` anywhere in containers (no text looked at)."""
+    if depth > 32:
+        return False
+    if isinstance(value, dict):
+        if hit(value):
+            return True
+        values: Any = value.values()
+    elif isinstance(value, (list, tuple)):
+        values = value
+    else:
+        return False
+    return any(isinstance(v, (dict, list, tuple)) and _found(v, hit, depth + 1) for v in values)
+
+
+def _debugs(d: dict[str, Any]) -> bool:
+    # The timeline draws a step or a timed call (js/src/timeline_slot.js hasTiming); forks
+    # start from a step or a re-runnable tool's call, and show beside their run; a replay's
+    # bar shows where a recording is.
+    timed = d.get("started_at") is not None and d.get("type") not in ("text", "thinking")
+    steps, forks = d.get("steps"), d.get("forks")
+    return (
+        timed
+        or d.get("can_rerun") is True
+        or (isinstance(d.get("replay"), dict) and bool(d["replay"]))
+        or (isinstance(steps, list) and bool(steps))
+        or (isinstance(forks, list) and bool(forks))
+    )
+
+
+def mentions_debug(value: Any) -> bool:
+    """Whether a message or state holds what the timeline draws, what forks or a replay (a
+    step, a timed call, ``can_rerun``, a fork, a ``replay``): the browser may then need the
+    debug chunk."""
+    return _found(value, _debugs)
+
+
+def mentions_data(value: Any) -> bool:
+    """Whether a message or state holds a tool result as data (a block's or a re-run's
+    non-empty ``display``): the browser may then need the data chunk."""
+    return _found(value, lambda d: isinstance(d.get("display"), list) and bool(d["display"]))

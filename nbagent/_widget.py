@@ -10,14 +10,14 @@ import logging
 import pathlib
 import uuid
 from collections.abc import Callable
-from typing import Any
+from typing import Any, get_args
 
 import anywidget
 import ipywidgets
 import traitlets
 
 from nbagent._audience import VIEWER_MESSAGES, may_act
-from nbagent._chunks import Chunk
+from nbagent._chunks import Chunk, mentions_data, mentions_debug, mentions_lanes
 from nbagent._chunks import chunk as _chunk
 from nbagent._chunks import mentions_math as _mentions_math
 from nbagent._chunks import mentions_pause as _mentions_pause
@@ -42,15 +42,23 @@ def _bundle(name: str) -> pathlib.Path | str:
 
 
 _LOG = logging.getLogger("nbagent")
+_MENTIONS: tuple[tuple[Chunk, Callable[[Any], bool]], ...] = (
+    ("answer", _mentions_pause),
+    ("lanes", mentions_lanes),
+    ("debug", mentions_debug),
+    ("data", mentions_data),
+)
+"""The chunks after ``math`` and what in a widget's message or state makes the page need each
+(``nbagent/_chunks.py``)."""
 REFUSED = "nbagent refused a %r message from a viewer's page (see nbagent.page_role)"
 
 
 class _Scrubbed(ipywidgets.Widget):  # type: ignore[misc]  # ipywidgets has no types
     """A widget whose messages always leave: one JSON cannot carry (a lone surrogate in a
     Python string) would raise in the thread that sends it, so it is sent scrubbed (the
-    transcript keeps what came). Until the page's code model carries the math chunk and the
-    answer chunk, what leaves is looked at for formulas and paused calls
-    (``CodeModel.include``)."""
+    transcript keeps what came). Until the page's code model carries each lazy chunk, what
+    leaves is looked at for what needs it: formulas, paused calls, several runs, steps and
+    forks, data (``CodeModel.include``, ``nbagent/_chunks.py``)."""
 
     def _send(self, msg: dict[str, Any], buffers: Any = None) -> None:
         self._watch_for_math(msg)
@@ -78,8 +86,9 @@ class _Scrubbed(ipywidgets.Widget):  # type: ignore[misc]  # ipywidgets has no t
             return
         if not code.math and _mentions_math(value):
             code.include("math")
-        if not code.answer and _mentions_pause(value):
-            code.include("answer")
+        for name, mentions in _MENTIONS:
+            if not getattr(code, name) and mentions(value):
+                code.include(name)
 
 
 def _text(name: str) -> str:
@@ -108,6 +117,19 @@ class CodeModel(_Scrubbed):
     """The answer chunk's JavaScript (``nbagent/static/answer.js``: a paused call's buttons,
     forms and code hint), imported by the browser the first time a live run shows a paused
     call. Empty until a widget sends one (``include``): most notebooks never pause."""
+
+    lanes = traitlets.Unicode("").tag(sync=True)
+    """The lanes chunk's JavaScript (``nbagent/static/lanes.js``: the store and view of a widget
+    of several runs, lanes and chat turns). Empty until such a widget opens."""
+
+    debug = traitlets.Unicode("").tag(sync=True)
+    """The debug chunk's JavaScript (``nbagent/static/debug.js``: the timeline, "Fork with an
+    edited result", "Fork here" and the forks' lanes). Empty until a widget sends a step, a
+    timed call, a re-runnable tool or a fork."""
+
+    data = traitlets.Unicode("").tag(sync=True)
+    """The data chunk's JavaScript (``nbagent/static/data.js``: tool results as tables,
+    images, markdown, sounds). Empty until a widget sends a result as data."""
 
     version = traitlets.Unicode("").tag(sync=True)
     """A hash of the code, styles and chunks: the browser imports each version once per
@@ -144,7 +166,7 @@ def _make_code_model() -> CodeModel:
     import hashlib
 
     code, css = _text("widget.js"), _text("widget.css")
-    chunks = _chunk("math") + _chunk("answer")
+    chunks = "".join(_chunk(name) for name in get_args(Chunk))
     version = hashlib.sha256((code + css + chunks).encode()).hexdigest()[:16]
     return CodeModel(code=code, css=css, version=version)
 

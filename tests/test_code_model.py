@@ -125,3 +125,54 @@ def test_a_chunk_sent_between_two_cells_goes_again_with_the_next_cell() -> None:
         assert math_sent(since) == []  # sent once already; nothing owed
     finally:
         kernel.close()
+
+
+FEATURES = {
+    name: (STATIC / f"{name}.js").read_text(encoding="utf-8") for name in ("lanes", "debug", "data")
+}
+TEXT_ONLY = {"seq": 1, "ops": [["+", {"type": "text", "text": "Plain words."}], ["t", 0, " More."]]}
+
+
+@pytest.mark.parametrize(
+    ("name", "needs"),
+    [
+        ("debug", {"seq": 2, "ops": [["+", {"type": "tool", "id": "c1", "started_at": 1.5}]]}),
+        ("debug", {"seq": 2, "ops": [["r", {"steps": [{"id": "model-1", "started_at": 1.0}]}]]}),
+        ("debug", {"method": "update", "state": {"can_rerun": True}}),
+        ("debug", {"method": "update", "state": {"forks": ["IPY_MODEL_f"]}}),
+        ("debug", {"method": "update", "state": {"replay": {"position": 0, "total": 3}}}),
+        ("data", {"seq": 2, "ops": [["=", 0, {"display": [{"data": {"text/plain": "df"}}]}]]}),
+    ],
+)
+def test_a_feature_chunk_is_sent_with_the_first_message_that_needs_it(
+    monkeypatch: pytest.MonkeyPatch, name: str, needs: dict
+) -> None:
+    """The debug chunk (timeline, forks, replay, Re-run's editor) with the first step, timed
+    call, re-runnable tool, fork or replay; the data chunk with the first result as data; a
+    text stream needs neither. Each is sent once, on the code model's comm."""
+    comms = record_comms(monkeypatch)
+    code = _make_code_model()
+    widget = AgentWidget(code=code, snapshot={"seq": 0, "state": {"blocks": []}})
+    widget.send(TEXT_ONLY)
+    assert (code.lanes, code.debug, code.data) == ("", "", "")
+    version = code.version
+    widget.send(needs)
+    widget.send(needs)
+    assert getattr(code, name) == FEATURES[name]
+    assert [n for n in FEATURES if getattr(code, n)] == [name]
+    assert code.version == version
+    (code_comm,) = [c for c in comms if c.comm_id == code.model_id]
+    sent = [d for _, d in code_comm.log if d.get("state", {}).get(name) == FEATURES[name]]
+    assert len(sent) == 1
+
+
+def test_the_lanes_chunk_comes_with_the_first_widget_of_several_runs() -> None:
+    """Before the widget opens (its state names its `arrangement`): the page imports the
+    chunk to draw it."""
+    from nbagent._widget import LanesWidget
+
+    code = _make_code_model()
+    AgentWidget(code=code, snapshot={"seq": 0, "state": {"blocks": []}})
+    assert code.lanes == ""
+    LanesWidget(code=code, arrangement="chat")
+    assert code.lanes == FEATURES["lanes"]

@@ -156,6 +156,26 @@ def test_the_code_is_saved_once_per_notebook(executed) -> None:
     assert raw.count(json.dumps(math[:2000], ensure_ascii=False)[1:-1]) == 1
 
 
+def test_each_lazy_chunk_is_saved_at_most_once_per_notebook(executed) -> None:
+    """Every chunk the code model carries (math, answer, lanes, debug, data) is in the saved
+    notebook once if a widget needed it, else not at all, however many runs: the runs' tool
+    calls needed the debug chunk (their timeline, Re-run)."""
+    from typing import get_args
+
+    from nbagent._chunks import Chunk
+
+    path, nb = executed
+    states = nb.metadata["widgets"][STATE_MIME]["state"]
+    (code,) = [v["state"] for v in states.values() if "version" in v["state"]]
+    raw = path.read_text()
+    for name in get_args(Chunk):
+        chunk = (STATIC / f"{name}.js").read_text(encoding="utf-8")
+        assert code[name] in ("", chunk), name
+        marker = json.dumps(chunk[:2000], ensure_ascii=False)[1:-1]
+        assert raw.count(marker) == (1 if code[name] else 0), name
+    assert code["debug"]
+
+
 def test_a_demo_run_adds_at_most_17_kb(tmp_path: Path) -> None:
     """README, "Saved notebooks": what one more demo run adds to a notebook executed with
     `jupyter execute` (widget state saved). Before the code model: 169,296 bytes. 15 KB until

@@ -1,6 +1,7 @@
 // The lazy chunks the widget's code model carries (nbagent/_widget.py, CodeModel: `math`,
-// `answer`): each imported from a Blob URL the first time it is needed, so nothing is
-// fetched, once per page, chunk and code version, whichever copy of the bundle asks.
+// `answer`, and the feature chunks `lanes`, `debug`, `data`): each imported from a Blob URL the
+// first time it is needed, so nothing is fetched, once per page, chunk and code version,
+// whichever copy of the bundle asks.
 
 /**
  * A chunk's imports in this page, by code version (`globalThis.__nbagentMath`, ...): shared
@@ -35,13 +36,37 @@ function sent(code, name) {
 }
 
 /**
- * How to load chunk `name` (its module's default export) from the code model a widget model
- * references (its `code` trait, "IPY_MODEL_<id>"); null when there is none (a saved page).
+ * `then()` once the code model a widget model references holds chunk `name` (at once if it
+ * does); never without a code model (a saved page without one).
  * @param {any} model
  * @param {string} name
+ * @param {() => void} then
+ */
+export function whenSent(model, name, then) {
+  const ref = String(model.get("code") ?? "").replace("IPY_MODEL_", "");
+  const manager = model.widget_manager;
+  if (!ref || !manager) return;
+  manager.get_model(ref).then(
+    (/** @type {any} */ code) => {
+      if (typeof code?.get !== "function") return;
+      if (code.get(name)) then();
+      else sent(code, name).then(then);
+    },
+    () => {},
+  );
+}
+
+/**
+ * How to load chunk `name` (its module's default export) from the code model a widget model
+ * references (its `code` trait, "IPY_MODEL_<id>"); null when there is none (a saved page).
+ * A feature chunk (js/build.mjs CHUNKS) gets the bundle's own modules it uses (`shared`,
+ * js/src/shared.js) before any of its code runs.
+ * @param {any} model
+ * @param {string} name
+ * @param {Record<string, object>} [shared]
  * @returns {(() => Promise<any>) | null}
  */
-export function chunkFromCodeModel(model, name) {
+export function chunkFromCodeModel(model, name, shared) {
   const ref = String(model.get("code") ?? "").replace("IPY_MODEL_", "");
   const manager = model.widget_manager;
   if (!ref || !manager) return null;
@@ -53,10 +78,80 @@ export function chunkFromCodeModel(model, name) {
     if (!chunk) {
       const text = String(code.get(name) || (await sent(code, name)));
       const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
-      chunk = import(/* webpackIgnore: true */ /* @vite-ignore */ url).then((mod) => mod.default);
+      chunk = import(/* webpackIgnore: true */ /* @vite-ignore */ url).then((mod) => {
+        mod.bind?.(shared);
+        return mod.default;
+      });
       chunk.finally(() => URL.revokeObjectURL(url)).catch(() => {});
       imported.set(version, chunk);
     }
     return chunk;
   };
+}
+
+/**
+ * A lazy chunk as one copy of the bundle holds it: where it comes from (the first source
+ * given wins), the chunk once loaded, and the one load in flight.
+ * @template T
+ * @param {string} lost what stays undone when the chunk's code does not load (a warning)
+ * @param {{loaded?: (chunk: T) => void, failed?: () => void}} [on] called when it loads or fails
+ */
+export function lazyChunk(lost, on = {}) {
+  /** @type {T | null} */
+  let chunk = null;
+  /** @type {(() => Promise<T>) | null} */
+  let source = null;
+  /** @type {Promise<T | null> | null} */
+  let loading = null;
+  return {
+    /** @param {(() => Promise<T>) | null} load */
+    provide(load) {
+      source ??= load;
+    },
+    hasSource: () => source !== null,
+    /** Use this chunk at once (tests, or a chunk already imported). @param {T} c */
+    use(c) {
+      chunk = c;
+    },
+    /** The chunk, if it has loaded. */
+    get: () => chunk,
+    /** The load in flight or done (null before one starts). */
+    loading: () => loading,
+    /**
+     * Start loading the chunk (once).
+     * @returns {Promise<T | null>} the chunk; null without a source or when it fails
+     */
+    load() {
+      if (chunk) return Promise.resolve(chunk);
+      if (loading) return loading;
+      if (!source) return Promise.resolve(null);
+      loading = source().then(
+        (c) => {
+          chunk = c;
+          on.loaded?.(c);
+          return c;
+        },
+        (err) => {
+          on.failed?.();
+          console.warn(`nbagent: ${lost}, its code did not load:`, err);
+          return null;
+        },
+      );
+      return loading;
+    },
+  };
+}
+
+/**
+ * `then(chunk)` at once when the chunk is here, else once it has loaded (not when `signal`
+ * was aborted meanwhile, nor when it fails to load).
+ * @template T
+ * @param {{get(): T | null, load(): Promise<T | null>}} lazy a lazyChunk
+ * @param {AbortSignal} signal
+ * @param {(chunk: T) => void} then
+ */
+export function withChunk(lazy, signal, then) {
+  const chunk = lazy.get();
+  if (chunk) then(chunk);
+  else lazy.load().then((c) => c && !signal.aborted && then(c));
 }

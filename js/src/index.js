@@ -4,13 +4,15 @@
 
 import "./styles.css";
 import "./inspector/form.css";
-import { ForkLanes } from "./forks.js";
+import { chunkFromCodeModel, whenSent, withChunk } from "./chunks.js";
+import { debugChunk } from "./debug.js";
+import { dataChunk } from "./display.js";
 import { guardSend } from "./kernel_end.js";
-import { followLanes, LaneSet } from "./lanes.js";
-import { LanesView } from "./lanes_view.js";
+import { lanesChunk } from "./lanes_slot.js";
 import { warmUp } from "./markdown.js";
 import { provideMathFromCodeModel } from "./math.js";
 import { provideAnswerFromCodeModel } from "./pause.js";
+import { SHARED } from "./shared.js";
 import { Store } from "./store.js";
 import { styleShadowRoot } from "./styles.js";
 import { connect } from "./sync.js";
@@ -24,7 +26,24 @@ export { loadMath, mathSettled, provideMath } from "./math.js";
  *   show_thinking: boolean, store_key: string, arrangement?: "lanes" | "chat",
  *   lanes?: string[]}} Traits
  * @typedef {import("@anywidget/types").AnyModel<Traits>} Model
+ * @typedef {import("./lanes.js").LaneSet} LaneSet
+ * @typedef {import("./lanes_slot.js").LanesChunk} LanesChunk
  */
+
+/**
+ * `then()` at once, or, for a model of several runs before the lanes chunk is here, once it is.
+ * @template T
+ * @param {Model} model
+ * @param {() => T} then
+ * @returns {T | Promise<T | undefined>}
+ */
+function whenLoaded(model, then) {
+  if (!isLanes(model) || lanesChunk.get()) return then();
+  return lanesChunk.load().then((c) => (c ? then() : undefined));
+}
+
+/** @returns {LanesChunk} */
+const lanes = () => /** @type {LanesChunk} */ (lanesChunk.get());
 
 /**
  * One store per model (a model can have several views, e.g. a cell output and a side panel).
@@ -51,8 +70,8 @@ function entryFor(model) {
   if (!entry) {
     const m = safeModel(model);
     if (isLanes(model)) {
-      const set = new LaneSet();
-      const follow = followLanes(set, m);
+      const set = new (lanes().LaneSet)();
+      const follow = lanes().followLanes(set, m);
       const notice = noticeTo(set);
       const onMessage = (/** @type {Record<string, any>} */ msg) => {
         notice(msg);
@@ -87,7 +106,7 @@ function safeModel(model) {
  * @param {Store | LaneSet} store
  * @returns {Store[]}
  */
-const runStores = (store) => (store instanceof LaneSet ? store.lanes.map((l) => l.store) : [store]);
+const runStores = (store) => (store instanceof Store ? [store] : store.lanes.map((l) => l.store));
 
 /**
  * The kernel's last word as it restarts or shuts down (nbagent/runtime/run.py): its runs end.
@@ -123,62 +142,101 @@ export function storeFor(model) {
  */
 export function laneSetFor(model) {
   const set = entryFor(model);
-  if (!(set instanceof LaneSet)) throw new TypeError("laneSetFor: this model shows one run");
+  if (set instanceof Store) throw new TypeError("laneSetFor: this model shows one run");
   return set;
 }
 
 /**
  * The lazy chunks come from the model's code model: KaTeX (the first formula), a paused
- * call's answers (the first live pause).
+ * call's answers (the first live pause), the lanes (a widget of several runs), the timeline,
+ * forks and Re-run's editor (debug), results as data (data); a feature chunk gets the bundle's modules it shares (SHARED).
  * @param {any} model
  */
 function provideChunks(model) {
   provideMathFromCodeModel(model);
   provideAnswerFromCodeModel(model);
+  for (const [chunk, name] of features()) {
+    if (chunk.hasSource() || chunk.get()) continue;
+    chunk.provide(chunkFromCodeModel(model, name, SHARED));
+    // The kernel sends a chunk just before a widget needs it: imported then, it is here by the
+    // time the widget draws what needs it (else that shows once it is).
+    whenSent(model, name, () => chunk.load());
+  }
+}
+
+const features = () =>
+  /** @type {const} */ ([
+    [lanesChunk, "lanes"],
+    [debugChunk, "debug"],
+    [dataChunk, "data"],
+  ]);
+
+/** Resolves when every feature chunk that began to load has loaded (or failed). */
+export async function chunksSettled() {
+  await Promise.all(features().map(([chunk]) => chunk.loading()));
 }
 
 export default {
   /** @param {{model: Model}} props */
   initialize({ model }) {
     provideChunks(model);
-    const store = entryFor(model);
-    // A run about to stream (not a finished one re-shown): its first token renders warm.
-    if (store.needsSync()) warmUp();
-    const key = keyOf(model);
-    return () => {
-      const entry = stores.get(key);
-      if (!entry) return;
-      entry.disconnect();
-      const store = entry.store;
-      const all = store instanceof LaneSet ? store.lanes.map((l) => l.store) : [store];
-      for (const s of all) s.takeRetired(); // no view will come: let the old DOM go
-      stores.delete(key);
-    };
+    return whenLoaded(model, () => initialized(model));
   },
   /** @param {{model: Model, el: HTMLElement, style?: HTMLStyleElement}} props the loader's style */
   render({ model, el, style }) {
     const m = safeModel(model);
     provideChunks(m);
-    const styled = new AbortController();
-    if (style)
-      styleShadowRoot(el, style.textContent ?? "", `${style.dataset.nbagent}`, styled.signal);
-    if (isLanes(model)) {
-      const lanes = new LanesView(laneSetFor(model), m, el);
-      return () => {
-        styled.abort();
-        lanes.destroy();
-      };
-    }
-    const view = new TranscriptView(storeFor(model), m, el);
-    // An agent run's forks (nbagent/_fork.py): lanes beside it, each the view of its own model.
-    const forks = new ForkLanes(m, el, view.root, (fork, lane) => {
+    return whenLoaded(model, () => rendered(model, m, el, style));
+  },
+};
+
+/** @param {Model} model */
+function initialized(model) {
+  const store = entryFor(model);
+  // A run about to stream (not a finished one re-shown): its first token renders warm.
+  if (store.needsSync()) warmUp();
+  const key = keyOf(model);
+  return () => {
+    const entry = stores.get(key);
+    if (!entry) return;
+    entry.disconnect();
+    const store = entry.store;
+    for (const s of runStores(store)) s.takeRetired(); // no view will come: let the old DOM go
+    stores.delete(key);
+  };
+}
+
+/**
+ * @param {Model} model
+ * @param {any} m the model as views use it (safeModel)
+ * @param {HTMLElement} el
+ * @param {HTMLStyleElement} [style]
+ */
+function rendered(model, m, el, style) {
+  const styled = new AbortController();
+  if (style)
+    styleShadowRoot(el, style.textContent ?? "", `${style.dataset.nbagent}`, styled.signal);
+  if (isLanes(model)) {
+    const view = new (lanes().LanesView)(laneSetFor(model), m, el);
+    return () => {
+      styled.abort();
+      view.destroy();
+    };
+  }
+  const view = new TranscriptView(storeFor(model), m, el);
+  // An agent run's forks (nbagent/_fork.py): lanes beside it, each the view of its own model.
+  // (The debug chunk's: the kernel sends it before a run's first fork.)
+  /** @type {{destroy(): void} | null} */
+  let forks = null;
+  withChunk(debugChunk, styled.signal, (c) => {
+    forks = new c.ForkLanes(m, el, view.root, (fork, lane) => {
       const own = safeModel(fork);
       return new TranscriptView(storeFor(fork), own, lane, { offersOutput: false, follows: false });
     });
-    return () => {
-      styled.abort();
-      forks.destroy();
-      view.destroy();
-    };
-  },
-};
+  });
+  return () => {
+    styled.abort();
+    forks?.destroy();
+    view.destroy();
+  };
+}

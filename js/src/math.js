@@ -7,7 +7,7 @@
 // configuration stays untouched. Until the chunk arrives, placeholders show their TeX.
 
 import DOMPurify from "dompurify";
-import { chunkFromCodeModel } from "./chunks.js";
+import { chunkFromCodeModel, lazyChunk } from "./chunks.js";
 import { h } from "./format.js";
 
 /**
@@ -30,7 +30,7 @@ const purifiers = new WeakMap();
  * @param {MathRenderer | null} [r]
  * @returns {DocumentFragment}
  */
-export function purifyMathML(mathml, r = renderer) {
+export function purifyMathML(mathml, r = math.get()) {
   if (!r?.MATHML) return document.createDocumentFragment();
   let purifier = purifiers.get(r);
   if (!purifier) {
@@ -52,14 +52,20 @@ export function purifyMathML(mathml, r = renderer) {
   return /** @type {DocumentFragment} */ (/** @type {unknown} */ (purifier.sanitize(mathml)));
 }
 
-/** @type {MathRenderer | null} */
-let renderer = null;
-/** @type {(() => Promise<MathRenderer>) | null} */
-let source = null;
-/** @type {Promise<MathRenderer | null> | null} */
-let loading = null;
 /** Placeholders seen before the chunk arrived, typeset when it does. @type {Set<Element>} */
 const pending = new Set();
+
+/** The math chunk: once it loads, what waited for it is typeset. */
+const math = /** @type {ReturnType<typeof lazyChunk<MathRenderer>>} */ (
+  lazyChunk("math stays TeX", {
+    loaded(r) {
+      const waiting = [...pending].filter(shown);
+      pending.clear();
+      typesetAll(waiting, r);
+    },
+    failed: () => pending.clear(),
+  })
+);
 
 /**
  * Where the math chunk comes from (the first source given wins): the widget's code model,
@@ -67,7 +73,7 @@ const pending = new Set();
  * @param {() => Promise<MathRenderer>} load
  */
 export function provideMath(load) {
-  source ??= load;
+  math.provide(load);
 }
 
 /**
@@ -76,43 +82,22 @@ export function provideMath(load) {
  * @param {any} model a widget model with a `code` trait ("IPY_MODEL_<id>")
  */
 export function provideMathFromCodeModel(model) {
-  if (source) return;
-  const load = chunkFromCodeModel(model, "math");
-  if (load) provideMath(load);
+  if (!math.hasSource()) math.provide(chunkFromCodeModel(model, "math"));
 }
 
 /** Use this renderer at once (tests, or a chunk already imported). @param {MathRenderer} r */
 export function useMathRenderer(r) {
-  renderer = r;
+  math.use(r);
 }
 
 /** @returns {boolean} */
-export const mathReady = () => renderer !== null;
+export const mathReady = () => math.get() !== null;
 
 /**
  * Start loading the chunk (once); typeset what waited when it arrives.
  * @returns {Promise<MathRenderer | null>}
  */
-export function loadMath() {
-  if (renderer) return Promise.resolve(renderer);
-  if (loading) return loading;
-  if (!source) return Promise.resolve(null);
-  loading = source().then(
-    (r) => {
-      renderer = r;
-      const waiting = [...pending].filter(shown);
-      pending.clear();
-      typesetAll(waiting, r);
-      return r;
-    },
-    (err) => {
-      pending.clear();
-      console.warn("nbagent: math stays TeX, its code did not load:", err);
-      return null;
-    },
-  );
-  return loading;
-}
+export const loadMath = () => math.load();
 
 /** Rendered formulas by kind and TeX: the live block is rendered again every frame. */
 const cache = new Map();
@@ -169,11 +154,12 @@ export function typeset(root, spread = true) {
       !el.parentElement?.classList.contains("nb-math-open"),
   );
   if (found.length === 0) return;
+  const renderer = math.get();
   if (renderer) {
     typesetAll(found, renderer, false, spread);
     return;
   }
-  if (!source) return;
+  if (!math.hasSource()) return;
   for (const el of found) pending.add(el);
   loadMath();
 }
@@ -221,12 +207,13 @@ function drain() {
   draining = false;
   const els = [...deferred].filter(shown);
   deferred.clear();
+  const renderer = math.get();
   if (renderer) typesetAll(els, renderer, true);
 }
 
 /** Resolves when the chunk has loaded (or failed) and no placeholder waits for its turn. */
 export async function mathSettled() {
-  await loading;
+  await math.loading();
   while (draining) await new Promise((resolve) => setTimeout(resolve, 0));
 }
 

@@ -14,19 +14,33 @@ import { copyText, withCopy } from "./table_copy.js";
 /** In the HTML of a block with a math placeholder (math_syntax.js). */
 export const MATH_MARK = 'class="nb-math';
 
-/** Highlight code blocks only while rendering frozen blocks (an open fence stays plain). */
-let highlightOn = false;
-
 /** @typedef {{type: string, raw: string, text?: string}} Tok */
 
-/** Streaming: unresolved full references show as their text (set by StreamingMarkdown). */
-let hideRefs = false;
-/** Some unresolved reference was shown as text since the flag was last cleared. */
-let hidRefs = false;
-const FULL_REF = /\[([^[\]\n]+)\]\[[^[\]\n]*\]/g;
+/**
+ * What one render of tokens is told and tells (marked hands it to our renderer as
+ * `this.options.nba`, see `parse`): `highlight` code blocks (frozen blocks only: an open fence
+ * stays plain); `hideRefs`, show unresolved full references as their text (while streaming),
+ * and `hidRefs`, whether one was; `inLink`, the inline tokens being rendered are in a link
+ * (links and images in it become text).
+ * @typedef {{highlight: boolean, hideRefs: boolean, hidRefs: boolean, inLink: boolean}} RenderContext
+ */
 
-/** Rendering inline tokens inside a link: links and images in it become text. */
-let inLink = false;
+/**
+ * A render's context (`RenderContext`).
+ * @param {boolean} [hideRefs] unresolved full references show as their text
+ * @returns {RenderContext}
+ */
+export const renderContext = (hideRefs = false) => ({
+  highlight: false,
+  hideRefs,
+  hidRefs: false,
+  inLink: false,
+});
+
+/** @param {{options: object}} renderer marked's, in one of our renderer's methods */
+const contextOf = (renderer) => /** @type {{nba: RenderContext}} */ (renderer.options).nba;
+
+const FULL_REF = /\[([^[\]\n]+)\]\[[^[\]\n]*\]/g;
 
 /** The link rule of rendering.md §4 (PURIFY.ALLOWED_URI_REGEXP). */
 const LINK_RULE = PURIFY.ALLOWED_URI_REGEXP;
@@ -166,13 +180,14 @@ const md = new Marked({
     },
     link({ href, title, tokens }) {
       // An image in a link (a README badge) becomes its text inside the link: no nested anchors.
-      const outer = inLink;
-      inLink = true;
+      const ctx = contextOf(this);
+      const outer = ctx.inLink;
+      ctx.inLink = true;
       let text;
       try {
         text = this.parser.parseInline(tokens);
       } finally {
-        inLink = outer;
+        ctx.inLink = outer;
       }
       // rendering.md §4's link rule, applied here so that `[x]()` or `[x](/path)` is text
       // rather than an anchor whose href the sanitizer empties or drops.
@@ -184,10 +199,11 @@ const md = new Marked({
     text(token) {
       // While streaming, `[text][label]` whose definition has not arrived shows as its text
       // (definitions come last in an answer); the end re-renders the whole block exactly.
-      if (hideRefs && !("tokens" in token && token.tokens) && token.text.includes("][")) {
+      const ctx = contextOf(this);
+      if (ctx.hideRefs && !("tokens" in token && token.tokens) && token.text.includes("][")) {
         const text = token.text.replace(FULL_REF, "$1");
         if (text !== token.text) {
-          hidRefs = true;
+          ctx.hidRefs = true;
           token.text = text;
         }
       }
@@ -196,14 +212,14 @@ const md = new Marked({
     image({ href, text }) {
       const label = escapeHtml(`[image: ${text || href}]`);
       const url = cleanUrl(href);
-      if (inLink || url === null || !LINK_RULE.test(url))
+      if (contextOf(this).inLink || url === null || !LINK_RULE.test(url))
         return `<span class="nba-image">${label}</span>`;
       return `<a href="${escapeHtml(url)}" class="nba-image">${label}</a>`;
     },
     code({ text, lang }) {
       const name = (lang ?? "").match(/^\S*/)?.[0] ?? "";
       const code = text.replace(/\n$/, "");
-      const body = highlightOn ? highlight(code, name) : escapeHtml(code);
+      const body = contextOf(this).highlight ? highlight(code, name) : escapeHtml(code);
       // Entity references in an info string stand for their character (CommonMark §4.5).
       const cls = name
         ? ` class="language-${escapeHtml(name).replace(/&amp;(#?\w+;)/g, "&$1")}"`
@@ -305,16 +321,26 @@ export function lex(src, links, budgetMs = LEX_BUDGET_MS, blocks = false) {
 }
 
 /**
+ * Render tokens to HTML (not sanitized) in `ctx`.
+ * @param {Tok[]} toks
+ * @param {RenderContext} ctx
+ * @returns {string}
+ */
+const parse = (toks, ctx) =>
+  md.parser(/** @type {any} */ (toks), /** @type {any} */ ({ ...md.defaults, nba: ctx }));
+
+/**
  * Render tokens (frozen blocks) to a sanitized fragment with highlighted code and copy buttons.
  * @param {Tok[]} toks
+ * @param {RenderContext} [ctx]
  */
-export function renderFrozen(toks) {
-  highlightOn = true;
+export function renderFrozen(toks, ctx = renderContext()) {
+  ctx.highlight = true;
   let html;
   try {
-    html = md.parser(/** @type {any} */ (toks));
+    html = parse(toks, ctx);
   } finally {
-    highlightOn = false;
+    ctx.highlight = false;
   }
   const frag = purify(html);
   // Looked up only where the HTML has them: querySelectorAll on DOMPurify's fragments gets
@@ -356,25 +382,7 @@ export async function copyCode(btn) {
 /**
  * Render tokens to HTML (not sanitized).
  * @param {Tok[]} toks
+ * @param {RenderContext} [ctx]
  * @returns {string}
  */
-export function parseTokens(toks) {
-  return md.parser(/** @type {any} */ (toks));
-}
-
-/**
- * Run `render` with unresolved full references (`[text][label]`) shown as their text when
- * `on` (while streaming); returns whether any was.
- * @param {boolean} on
- * @param {() => void} render
- */
-export function hidingRefs(on, render) {
-  hideRefs = on;
-  hidRefs = false;
-  try {
-    render();
-    return hidRefs;
-  } finally {
-    hideRefs = false;
-  }
-}
+export const parseTokens = (toks, ctx = renderContext()) => parse(toks, ctx);

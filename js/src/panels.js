@@ -1,8 +1,9 @@
 // Thinking and tool panels. Thinking is markdown and math, rendered like answers (sanitized,
 // markdown.js); everything else from the model or a tool goes in with textContent.
 
-import { renderDisplay } from "./data.js";
-import { ForkBox } from "./forks.js";
+import { withChunk } from "./chunks.js";
+import { debugChunk } from "./debug.js";
+import { renderDisplay } from "./display.js";
 import { displayValue, formatDuration, h, oneLine, setText, usageText } from "./format.js";
 import { icon } from "./icons.js";
 import { StreamingMarkdown } from "./markdown.js";
@@ -111,6 +112,7 @@ export class ToolPanel extends Panel {
    */
   constructor(store, id, signal, actions) {
     super(store, id, "tool", signal);
+    this.signal = signal;
     this.waitingFor = () => waitingFor(actions);
     this.icon = h("span", "nba-state");
     this.name = h("span", "nba-tool-name");
@@ -160,8 +162,14 @@ export class ToolPanel extends Panel {
     this.childrenHead = h("div", "nba-section", "Sub-agent");
     this.children = h("div", "nba-children");
     this.childrenHead.hidden = true;
-    this.forkBox = new ForkBox(store, id, actions, signal);
-    this.body.append(this.rerun.el, this.forkBox.el, this.childrenHead, this.children);
+    this.body.append(this.rerun.el, this.childrenHead, this.children);
+    /** "Fork with an edited result" (the debug chunk's, js/src/debug.js). @type {{el: HTMLElement, update(b: ToolBlock): void} | null} */
+    this.forkBox = null;
+    withChunk(debugChunk, signal, (c) => {
+      this.forkBox = new c.ForkBox(store, id, actions, signal);
+      this.childrenHead.before(this.forkBox.el);
+      if (this.last) this.forkBox.update(this.last);
+    });
     this.more.addEventListener(
       "click",
       () => {
@@ -225,7 +233,10 @@ export class ToolPanel extends Panel {
     const display = failed ? undefined : b.display;
     if (display !== this.shownDisplay) {
       this.shownDisplay = display;
-      const view = renderDisplay(display);
+      const view = renderDisplay(display, this.signal, () => {
+        this.shownDisplay = undefined;
+        if (this.last) this.update(this.last);
+      });
       this.data.replaceChildren(...(view ? [view] : []));
     }
     const asData = this.data.childElementCount > 0;
@@ -250,7 +261,7 @@ export class ToolPanel extends Panel {
     setText(this.tracebackText, tb);
     this.abandoned.hidden = b.abandoned !== true;
     this.rerun.update(b);
-    this.forkBox.update(b);
+    this.forkBox?.update(b);
     this.pause.update(b, this.store.state.status === "running");
 
     this.setOpen(busy || failed || b.state === "paused");

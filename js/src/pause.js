@@ -6,7 +6,7 @@
 // live run shows a paused call: only a page that can answer one needs them.
 // Everything from the model or a server goes in with textContent.
 
-import { chunkFromCodeModel } from "./chunks.js";
+import { chunkFromCodeModel, lazyChunk } from "./chunks.js";
 import { h, setText } from "./format.js";
 
 /**
@@ -40,12 +40,10 @@ export function answerText(b) {
 export const waitingFor = (actions) =>
   actions.mayAct?.() === false ? "the notebook's author" : "you";
 
-/** @type {AnswerChunk | null} */
-let chunk = null;
-/** @type {(() => Promise<AnswerChunk>) | null} */
-let source = null;
-/** @type {Promise<AnswerChunk | null> | null} */
-let loading = null;
+/** The answer chunk. */
+const answer = /** @type {ReturnType<typeof lazyChunk<AnswerChunk>>} */ (
+  lazyChunk("a paused call cannot be answered here")
+);
 
 /**
  * Where the answer chunk comes from (the first source given wins): the widget's code model
@@ -53,26 +51,12 @@ let loading = null;
  * @param {any} model a widget model with a `code` trait ("IPY_MODEL_<id>")
  */
 export function provideAnswerFromCodeModel(model) {
-  source ??= chunkFromCodeModel(model, "answer");
+  answer.provide(chunkFromCodeModel(model, "answer"));
 }
 
 /** Use this chunk at once (tests: the module imported directly). @param {AnswerChunk} c */
 export function useAnswerChunk(c) {
-  chunk = c;
-}
-
-/** @returns {Promise<AnswerChunk | null>} */
-function loadAnswer() {
-  if (chunk) return Promise.resolve(chunk);
-  if (!source) return Promise.resolve(null);
-  loading ??= source().then(
-    (c) => (chunk = c),
-    (err) => {
-      console.warn("nbagent: a paused call cannot be answered here, its code did not load:", err);
-      return null;
-    },
-  );
-  return loading;
+  answer.use(c);
 }
 
 export class PauseBox {
@@ -139,11 +123,12 @@ export class PauseBox {
 
   /** The chunk's controls, at once when it is here, else when it arrives. */
   attach() {
+    const chunk = answer.get();
     if (chunk) {
       this.controls = chunk.controls(this, this.signal);
       return;
     }
-    loadAnswer().then((c) => {
+    answer.load().then((c) => {
       if (!c || this.controls || this.signal.aborted) return;
       this.controls = c.controls(this, this.signal);
       if (this.last) this.controls.update(this.last, this.live);

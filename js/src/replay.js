@@ -1,17 +1,17 @@
 // The replay bar of a run played from a recording: where it is ("event 12 of 340") and, for
 // a step replay, the buttons that play on. The position comes from the `replay` trait, which
 // the kernel writes when a step is done (never per event); a click sends {type: "step", to}.
+// In the debug chunk: the bundle keeps an empty bar (js/src/replay_slot.js) until a replay.
 
 import { h, plural, setText } from "./format.js";
+import { NEEDS_CLICK } from "./replay_slot.js";
+
+export { NEEDS_CLICK } from "./replay_slot.js";
 
 /**
  * @typedef {{position?: number, total?: number, step?: boolean, speed?: number,
  *   paused?: boolean}} ReplayState
  */
-
-/** The event the bar sends up when its buttons appear: the footer's details, where it is
- * folded, open to show them (they wait for a click). */
-export const NEEDS_CLICK = "nba-needs-click";
 
 /** The step buttons: the message's `to`, the label. */
 const STEPS = /** @type {const} */ ([
@@ -41,10 +41,11 @@ export class ReplayBar {
    * @param {{get(key: string): any}} model
    * @param {(msg: object) => void} send
    * @param {AbortSignal} signal
+   * @param {HTMLElement} [el] its element (the ReplaySlot's)
    */
-  constructor(model, send, signal) {
+  constructor(model, send, signal, el = h("div", "nba-replay")) {
     this.model = model;
-    this.el = h("div", "nba-replay");
+    this.el = el;
     this.label = h("span", "nba-replay-label");
     this.label.setAttribute("aria-live", "polite");
     this.buttons = h("span", "nba-replay-buttons");

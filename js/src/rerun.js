@@ -6,18 +6,9 @@
 // Arguments go to the kernel as a JSON object, never as code; everything shown goes in with
 // textContent.
 
-import { renderDisplay } from "./data.js";
-import {
-  actionButton,
-  clicks,
-  displayValue,
-  editedArgs,
-  fill,
-  formatDuration,
-  h,
-  oneLine,
-  setText,
-} from "./format.js";
+import { withChunk } from "./chunks.js";
+import { debugChunk } from "./debug.js";
+import { actionButton, clicks, h, setText } from "./format.js";
 
 /**
  * @typedef {import("./store.js").ToolBlock} ToolBlock
@@ -67,7 +58,7 @@ export function pyCall(name, args, callAs) {
  * The keyword arguments of a call: `city="Paris", unit="C"`.
  * @param {unknown} args
  */
-function pyArgs(args) {
+export function pyArgs(args) {
   if (typeof args !== "object" || args === null || Array.isArray(args)) return "";
   const named = [];
   /** @type {Record<string, unknown>} */
@@ -85,7 +76,7 @@ function pyArgs(args) {
  * @param {() => string} code
  * @param {AbortSignal} signal
  */
-function copyButton(code, signal) {
+export function copyButton(code, signal) {
   const copy = actionButton("Copy as code", "nba-copy-call");
   copy.addEventListener(
     "click",
@@ -130,55 +121,36 @@ export class RerunBox {
     this.copy = copyButton(() => pyCall(this.name, this.args, this.callAs), signal);
     this.note = h("span", "nba-rerun-note");
     this.bar.append(this.open, this.note, this.copy);
-    this.editor = h("div", "nba-rerun-editor");
-    this.input = /** @type {HTMLTextAreaElement} */ (h("textarea", "nba-rerun-args"));
-    this.input.spellcheck = false;
-    this.input.setAttribute("aria-label", "Arguments (JSON)");
-    this.run = actionButton("Run", "nba-rerun-run");
-    this.cancel = actionButton("Cancel", "nba-rerun-cancel");
-    this.error = h("div", "nba-rerun-error");
-    const buttons = h("div", "nba-rerun-buttons");
-    buttons.append(this.run, this.cancel);
-    this.editor.append(this.input, buttons, this.error);
-    this.editor.hidden = true;
-    this.error.hidden = true;
+    /** The arguments' editor (the debug chunk's, made at the first Re-run). @type {import("./rerun_edit.js").RerunEditor | null} */
+    this.editor = null;
     this.list = h("div", "nba-reruns");
-    this.el.append(this.bar, this.editor, this.list);
+    this.el.append(this.bar, this.list);
     /** @type {unknown} */
     this.args = undefined;
     this.name = "";
     /** @type {unknown} */
     this.callAs = undefined;
     this.shown = "";
+    /** @type {ToolBlock | null} */
+    this.block = null;
 
-    const on = clicks(signal);
-    on(this.open, () => {
-      fill(this.input, JSON.stringify(this.args ?? {}, null, 2));
-      this.error.hidden = true;
-      this.editor.hidden = false;
-      this.input.focus();
-    });
-    on(this.cancel, () => {
-      this.editor.hidden = true;
-    });
-    on(this.run, () => this.submit());
+    clicks(signal)(this.open, () =>
+      withChunk(debugChunk, signal, (c) => {
+        this.editor ??= new c.RerunEditor(id, actions, signal);
+        this.bar.after(this.editor.el);
+        this.editor.show(this.args);
+      }),
+    );
   }
 
-  submit() {
-    const edited = editedArgs(this.input.value);
-    if ("error" in edited) return this.fail(edited.error);
-    this.editor.hidden = true;
-    this.actions.send({ type: "rerun", id: this.id, args: edited.args });
-  }
-
-  /** @param {string} message */
-  fail(message) {
-    setText(this.error, message);
-    this.error.hidden = false;
+  /** The editor's Run button, once Re-run opened it. */
+  get run() {
+    return this.editor?.run;
   }
 
   /** @param {ToolBlock} b */
   update(b) {
+    this.block = b;
     this.name = String(b.name ?? "tool");
     this.callAs = b.call_as;
     const parsed = b.args != null && b.state !== "args";
@@ -189,40 +161,26 @@ export class RerunBox {
     setText(this.note, why ? `Re-run: nbagent cannot reach this tool (${why})` : "");
     this.bar.hidden = !parsed;
     this.open.hidden = !can;
-    if (!can) this.editor.hidden = true;
+    if (!can && this.editor) this.editor.el.hidden = true;
     const reruns = /** @type {Rerun[]} */ (Array.isArray(b.reruns) ? b.reruns : []);
     const key = JSON.stringify(reruns);
     if (key === this.shown) return;
     this.shown = key;
     const code = (/** @type {unknown} */ args) => pyCall(this.name, args, this.callAs);
-    this.list.replaceChildren(...reruns.map((r, n) => rerunView(r, n + 1, code, this.signal)));
+    // Re-runs are drawn by the debug chunk (the kernel sends it with `can_rerun`).
+    const signal = this.signal;
+    const again = () => {
+      this.shown = "";
+      if (this.block) this.update(this.block);
+    };
+    const chunk = reruns.length ? debugChunk.get() : null;
+    if (reruns.length && !chunk) {
+      this.shown = "";
+      withChunk(debugChunk, signal, again);
+      return;
+    }
+    this.list.replaceChildren(
+      ...reruns.map((r, n) => /** @type {any} */ (chunk).rerunView(r, n + 1, code, signal, again)),
+    );
   }
-}
-
-/**
- * @param {Rerun} r
- * @param {number} n
- * @param {(args: unknown) => string} code Python source of a call with these arguments
- * @param {AbortSignal} signal
- */
-function rerunView(r, n, code, signal) {
-  const busy = r.state === "running";
-  const failed = r.is_error === true || r.state === "error";
-  const el = h("div", `nba-rerun ${busy ? "nba-busy" : failed ? "nba-error" : "nba-done"}`);
-  const head = [`Re-run ${n}`, oneLine(pyArgs(r.args))];
-  if (busy) head.push("running…");
-  else if (typeof r.duration_s === "number") head.push(formatDuration(r.duration_s));
-  el.append(h("div", "nba-rerun-head", head.filter(Boolean).join(" · ")));
-  el.append(copyButton(() => code(r.args ?? {}), signal));
-  // A result that is data (a DataFrame, a figure) shows as data, as the original call's.
-  const data = busy || failed ? null : renderDisplay(r.display);
-  if (data) el.append(data);
-  else if (!busy) {
-    const result = h("pre", `nba-result${failed ? " nba-is-error" : ""}`);
-    setText(result, displayValue(r.result));
-    el.append(result);
-  }
-  if (r.output) el.append(h("pre", "nba-output", r.output));
-  if (r.traceback) el.append(tracebackBox(r.traceback).box);
-  return el;
 }

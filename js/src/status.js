@@ -2,7 +2,8 @@
 // details toggle, Stop), the details folded under it (step lines, usage, deltas, the replay
 // bar), and the warnings, which stay in view.
 
-import { StepForks } from "./forks.js";
+import { withChunk } from "./chunks.js";
+import { debugChunk } from "./debug.js";
 import {
   formatCost,
   formatDuration,
@@ -26,8 +27,8 @@ import {
   tokensPerS,
   ttft,
 } from "./numbers.js";
-import { NEEDS_CLICK } from "./replay.js";
-import { hasTiming, TIMELINE_KEY } from "./timeline.js";
+import { NEEDS_CLICK } from "./replay_slot.js";
+import { hasTiming, TIMELINE_KEY } from "./timeline_slot.js";
 
 /** @typedef {import("./store.js").State} State */
 
@@ -195,7 +196,10 @@ export class StatusBar {
   constructor(store, send, signal, canFork = () => false) {
     this.store = store;
     this.canFork = canFork;
-    this.stepForks = new StepForks(send, signal);
+    this.send = send;
+    this.signal = signal;
+    /** "Fork here" (the debug chunk's, js/src/debug.js). @type {import("./forks.js").StepForks | null} */
+    this.stepForks = null;
     this.el = h("div", "nba-footer");
     this.line = h("div", "nba-status");
     this.line.setAttribute("role", "status");
@@ -223,7 +227,7 @@ export class StatusBar {
     this.steps = h("ul", "nba-steps");
     this.usage = h("div", "nba-details-usage");
     this.counts = h("div", "nba-details-counts");
-    this.details.append(this.steps, this.stepForks.editor, this.usage, this.counts);
+    this.details.append(this.steps, this.usage, this.counts);
     this.stepsKey = "";
     /** Whether the reader opened or closed the details: then nothing opens them for them. */
     this.toggled = false;
@@ -318,6 +322,19 @@ export class StatusBar {
     if (open) this.update();
   }
 
+  /** Whether "Fork here" is here (else it is asked for: the details are drawn again then). */
+  forks() {
+    if (this.stepForks) return true;
+    withChunk(debugChunk, this.signal, (c) => {
+      if (this.stepForks) return;
+      this.stepForks = new c.StepForks(this.send, this.signal);
+      this.steps.after(this.stepForks.editor);
+      this.stepsKey = "";
+      this.update();
+    });
+    return this.stepForks !== null;
+  }
+
   update() {
     const s = this.store.state;
     const running = s.status === "running";
@@ -342,7 +359,7 @@ export class StatusBar {
     if (!this.details.hidden) {
       const lines = stepLines(s);
       // An ended agent run's model steps fork (js/src/forks.js StepForks): "Fork here".
-      const forkable = !running && lines.length > 0 && this.canFork();
+      const forkable = !running && lines.length > 0 && this.canFork() && this.forks();
       const key = `${lines.join("\n")}${forkable ? "\n(fork)" : ""}`;
       if (key !== this.stepsKey) {
         this.stepsKey = key;
@@ -352,7 +369,7 @@ export class StatusBar {
             const li = h("li", "nba-step", line);
             const id = String(steps[n]?.id ?? "");
             if (forkable && /^model-\d+$/.test(id) && num(steps[n].ended_at) !== null)
-              li.append(" ", this.stepForks.button(id, n + 1));
+              li.append(" ", /** @type {any} */ (this.stepForks).button(id, n + 1));
             return li;
           }),
         );

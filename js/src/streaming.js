@@ -7,12 +7,17 @@ import { finalCount } from "./freeze.js";
 import { heal, healLive } from "./heal.js";
 import { cutAt, part, placeOpenMath } from "./live.js";
 import { typeset } from "./math.js";
-import { hidingRefs, lex, MATH_MARK, parseTokens, renderFrozen } from "./md_render.js";
+import { lex, MATH_MARK, parseTokens, renderContext, renderFrozen } from "./md_render.js";
 import { morph } from "./morph.js";
 import { purify } from "./purify.js";
+import { newDefinitions, referencedBefore } from "./refs.js";
 
 /** @typedef {import("./md_render.js").Tok} Tok */
 /** @typedef {import("./md_render.js").Links} Links */
+/** @typedef {import("./md_render.js").RenderContext} RenderContext */
+
+/** The tokens that are blocks (not the space between them). @param {Tok[]} toks */
+const blocks = (toks) => toks.filter((t) => t.type !== "space");
 
 const CHUNK = 32;
 /** The live render's budget per frame (a frame is 16 ms; sanitizing, layout and paint follow). */
@@ -167,8 +172,9 @@ export class StreamingMarkdown {
   /**
    * Render frozen tokens into chunks of CHUNK blocks, one sanitize per chunk they touch.
    * @param {Tok[]} toks non-space tokens
+   * @param {RenderContext} [ctx]
    */
-  appendFrozen(toks) {
+  appendFrozen(toks, ctx = renderContext()) {
     for (let i = 0; i < toks.length; ) {
       if (!this.chunk || this.chunkCount >= CHUNK) {
         this.chunk = div("nba-chunk");
@@ -176,7 +182,7 @@ export class StreamingMarkdown {
         this.chunkCount = 0;
       }
       const group = toks.slice(i, i + CHUNK - this.chunkCount);
-      this.chunk.append(renderFrozen(group));
+      this.chunk.append(renderFrozen(group, ctx));
       this.chunkCount += group.length;
       i += group.length;
     }
@@ -188,8 +194,9 @@ export class StreamingMarkdown {
    * earlier blocks use arrives (`early`: the definitions seen so far after `src`).
    * @param {string} src
    * @param {Links} [early]
+   * @param {RenderContext} [ctx]
    */
-  renderWhole(src, early) {
+  renderWhole(src, early, ctx = renderContext()) {
     this.frozenEl.replaceChildren();
     this.chunk = null;
     this.chunkCount = 0;
@@ -197,7 +204,7 @@ export class StreamingMarkdown {
     this.links = {};
     for (const d of newDefinitions(toks, {}))
       this.links[d.tag] ??= { href: d.href, title: d.title };
-    this.appendFrozen(toks.filter((t) => t.type !== "space"));
+    this.appendFrozen(blocks(toks), ctx);
   }
 
   /** Render what changed since the last flush. Call once per animation frame. */
@@ -205,11 +212,17 @@ export class StreamingMarkdown {
     if (!this.dirty) return;
     this.dirty = false;
     if (this.finalized) return;
-    if (hidingRefs(!this.final, () => this.render())) this.hidRefs = true;
+    // While streaming, `[text][label]` whose definition has not come shows as its text.
+    const ctx = renderContext(!this.final);
+    this.render(ctx);
+    if (ctx.hidRefs) this.hidRefs = true;
   }
 
-  /** flush()'s work. */
-  render() {
+  /**
+   * flush()'s work.
+   * @param {RenderContext} ctx
+   */
+  render(ctx) {
     // Block structure only (no inline parsing): all that freezing needs, linear in the tail.
     const toks = lex(this.tail, this.links, undefined, !this.final);
     const k = this.final ? toks.length : finalCount(toks, this.tail);
@@ -224,13 +237,13 @@ export class StreamingMarkdown {
       this.liveEl.replaceChildren();
       // Definitions apply to the whole document, also to blocks frozen before them.
       // So do the references shown as text while streaming.
-      if (Object.keys(toks.links).length || this.hidRefs) this.renderWhole(this.src);
-      else this.appendFrozen(toks.filter((t) => t.type !== "space"));
+      if (Object.keys(toks.links).length || this.hidRefs) this.renderWhole(this.src, {}, ctx);
+      else this.appendFrozen(blocks(toks), ctx);
       this.finalized = true;
       return;
     }
     if (consumed) this.dropHead();
-    const frozen = consumed ? lex(frozenText, this.links).filter((t) => t.type !== "space") : [];
+    const frozen = consumed ? blocks(lex(frozenText, this.links)) : [];
     const defs = newDefinitions(frozen, this.links);
     // Definitions still in the live block (maybe half-typed): shown early, once per label.
     const early = Object.keys(toks.links).filter(
@@ -240,12 +253,12 @@ export class StreamingMarkdown {
     const used = (/** @type {string[]} */ tags) =>
       tags.length > 0 && referencedBefore(this.src.slice(0, frozenBefore), tags);
     if (used(defs.map((d) => d.tag)) || used(early)) {
-      this.renderWhole(this.src.slice(0, this.frozenEnd), toks.links);
+      this.renderWhole(this.src.slice(0, this.frozenEnd), toks.links, ctx);
     } else {
       for (const d of defs) this.links[d.tag] ??= { href: d.href, title: d.title };
-      this.appendFrozen(frozen);
+      this.appendFrozen(frozen, ctx);
     }
-    this.renderLive(toks.links);
+    this.renderLive(toks.links, ctx);
   }
 
   /**
@@ -256,19 +269,20 @@ export class StreamingMarkdown {
    * `window` characters as the cut moves on: as markdown when that fits in the budget, else
    * as plain text.
    * @param {Links} links
+   * @param {RenderContext} ctx
    */
-  renderLive(links) {
+  renderLive(links, ctx) {
     const t0 = performance.now();
     let src = this.tail;
     if (src.length - this.cut > this.window) {
       // Move the cut half a window before the end: it moves again a half window later.
       const cut = cutAt(src, src.length - (this.window >> 1));
-      this.renderHead(src.slice(0, cut), links);
+      this.renderHead(src.slice(0, cut), links, ctx);
       this.cut = cut;
     }
     if (this.cut) src = part(src, this.cut);
     const healed = healLive(src);
-    const html = parseTokens(lex(healed.text, links, LIVE_LEX_MS));
+    const html = parseTokens(lex(healed.text, links, LIVE_LEX_MS), ctx);
     const frag = purify(html);
     if (healed.math) placeOpenMath(frag, healed.math);
     // Formulas are not markdown: their time (bounded by math.js) does not shrink the window.
@@ -290,8 +304,9 @@ export class StreamingMarkdown {
    * Render the head's new piece, `head` from the cut on, after the pieces already there.
    * @param {string} head the live block up to the new cut
    * @param {Links} links
+   * @param {RenderContext} ctx
    */
-  renderHead(head, links) {
+  renderHead(head, links, ctx) {
     const toks = lex(heal(part(head, this.cut)), links, LIVE_BUDGET_MS / 2);
     const last = this.head.lastElementChild;
     const text = head.slice(this.cut);
@@ -301,46 +316,11 @@ export class StreamingMarkdown {
       else this.head.append(h("p", "nba-pending", text));
       return;
     }
-    const html = parseTokens(toks);
+    const html = parseTokens(toks, ctx);
     const frag = purify(html);
     if (html.includes(MATH_MARK)) typeset(frag);
     this.head.append(frag);
   }
-}
-
-/** @typedef {{tag: string, href: string | null, title: string | null}} Def */
-
-/**
- * The reference definitions in `toks` (also inside quotes and lists) not yet in `links`.
- * @param {Tok[]} toks
- * @param {Links} links
- * @returns {Def[]}
- */
-function newDefinitions(toks, links) {
-  /** @type {Def[]} */
-  const out = [];
-  /** @param {any[]} list */
-  const walk = (list) => {
-    for (const t of list) {
-      if (t.type === "def" && !(t.tag in links)) out.push(t);
-      else if (t.type === "blockquote") walk(t.tokens);
-      else if (t.type === "list") for (const item of t.items) walk(item.tokens);
-    }
-  };
-  walk(toks);
-  return out;
-}
-
-/**
- * Whether frozen text may use one of `defs` (`[label]`, matched loosely: a false positive
- * costs one re-render, a miss is fixed by the final whole render).
- * @param {string} before
- * @param {string[]} tags
- */
-function referencedBefore(before, tags) {
-  if (!tags.length || !before.includes("]")) return false;
-  const text = before.toLowerCase().replace(/\s+/g, " ");
-  return tags.some((tag) => text.includes(`[${tag}]`));
 }
 
 const WARM_UP =
@@ -375,7 +355,7 @@ export function renderMarkdown(src) {
   const s = new StreamingMarkdown();
   s.src = normalize(src);
   s.frozenEnd = s.src.length;
-  s.appendFrozen(lex(s.src).filter((t) => t.type !== "space"));
+  s.appendFrozen(blocks(lex(s.src)));
   s.finalized = true;
   s.final = true;
   return s.el;

@@ -1,5 +1,6 @@
 // The timeline: a run's model calls, tool calls and sub-agents as bars on one time axis, under
-// the transcript when the reader turns it on from the status line. The rows are the same as
+// the transcript when the reader turns it on from the status line (in the debug
+// chunk, loaded then: js/src/timeline_slot.js). The rows are the same as
 // nbagent/_export/timeline.py's (tests/fixtures/timeline.json holds the cases both are checked
 // against).
 
@@ -13,6 +14,9 @@ import {
   usageText,
 } from "./format.js";
 import { num } from "./numbers.js";
+import { TIMELINE_KEY } from "./timeline_slot.js";
+
+export { hasTiming, TIMELINE_KEY } from "./timeline_slot.js";
 
 /**
  * @typedef {import("./store.js").State} State
@@ -23,9 +27,6 @@ import { num } from "./numbers.js";
  *   0 at the top level, a sub-agent's rows one deeper than it.
  * @typedef {Record<string, any>} Item a step or block of the state, as it came
  */
-
-/** The store's ui key of the reader's choice (shown or not), kept for a re-created view. */
-export const TIMELINE_KEY = "timeline";
 
 /** @param {Item | null | undefined} usage @param {string} key */
 const count = (usage, key) => (Number.isInteger(usage?.[key]) ? usage?.[key] : null);
@@ -194,20 +195,6 @@ export function timelineAxis(rows) {
   return { span, ticks };
 }
 
-/**
- * Whether a state has anything with a time to draw (a plain text stream has not): the status
- * line offers the timeline only then.
- * @param {State} state
- */
-export function hasTiming(state) {
-  const steps = Array.isArray(state.steps) ? state.steps : [];
-  return [...steps, ...state.blocks].some(
-    (x) =>
-      !/text|thinking/.test(/** @type {Item} */ (x)?.type) &&
-      num(/** @type {Item} */ (x)?.started_at) !== null,
-  );
-}
-
 /** @param {number} x seconds @param {number} span */
 const pct = (x, span) => `${((100 * x) / span).toFixed(3)}%`;
 
@@ -228,12 +215,13 @@ export class TimelineView {
    * @param {import("./store.js").Store} store
    * @param {(cb: FrameRequestCallback) => number} raf a running bar grows once a frame
    * @param {(id: number) => void} cancelRaf
+   * @param {HTMLElement} [el] its element (the TimelineSlot's)
    */
-  constructor(store, raf, cancelRaf) {
+  constructor(store, raf, cancelRaf, el = h("div", "nba-timeline")) {
     this.store = store;
     this.raf = raf;
     this.cancelRaf = cancelRaf;
-    this.el = h("div", "nba-timeline");
+    this.el = el;
     this.el.hidden = true;
     this.el.role = "group";
     this.el.ariaLabel = "Timeline";

@@ -9,11 +9,11 @@ import { watchKernel } from "./kernel_end.js";
 import { copyCode, StreamingMarkdown } from "./markdown.js";
 import { OutputOffer } from "./offer.js";
 import { AgentPanel, ThinkingPanel, ToolPanel } from "./panels.js";
-import { ReplayBar } from "./replay.js";
+import { ReplaySlot } from "./replay_slot.js";
 import { StatusBar } from "./status.js";
 import { emptyChange, mergeChange } from "./store.js";
 import { copyTable } from "./table_copy.js";
-import { TimelineView } from "./timeline.js";
+import { TimelineSlot } from "./timeline_slot.js";
 
 /** The model's traits that the title, thinking and replay parts show. */
 const TRAITS = ["title", "show_thinking", "replay"];
@@ -85,10 +85,10 @@ export class TranscriptView {
     this.mayAct = () => this.model.get("page_actions") !== false;
     this.canFork = () => Array.isArray(this.model.get("forks")) && this.mayAct();
     this.status = new StatusBar(store, (m) => model.send(m), signal, this.canFork);
-    this.replay = new ReplayBar(model, (m) => model.send(m), signal);
+    this.replay = new ReplaySlot(model, (m) => model.send(m), signal);
     this.status.hold(this.replay.el); // the replay bar is folded in the footer's details
     // Between the transcript and the footer, shown from the status line's toggle.
-    this.timeline = new TimelineView(store, this.raf, this.cancelRaf);
+    this.timeline = new TimelineSlot(store, this.raf, this.cancelRaf);
     this.root.append(this.header, this.scroller, this.timeline.el, this.status.el);
     el.append(this.root);
     watchKernel(this.root, store, model, signal);

@@ -15,7 +15,6 @@
 import { JSONExt } from "@lumino/coreutils";
 import { Panel, Widget } from "@lumino/widgets";
 import { KERNEL_END_EVENT } from "../../src/kernel_end.js";
-import { provideMath } from "../../src/math.js";
 import {
   HOST_EVENT,
   OUTPUT_EVENT,
@@ -27,9 +26,8 @@ import {
 import { fillFromWidgetState } from "../../src/saved_state.js";
 import "../../src/styles.css";
 import { ancestorProperty, endOfStatus, isObject, liveState } from "./hosts.js";
+import "./chunks.js";
 import { appRendermime } from "./plugin.js";
-
-provideMath(() => import("../../src/math_chunk.js").then((m) => m.default));
 
 const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
 /** The output data the live widget may replace besides its own (never the widget view). */

@@ -2,7 +2,8 @@
 // (window.nba) for the Playwright tests to push kernel messages and inspect the DOM.
 // Like a real notebook, each widget's `code` trait references a code model (a fake one here)
 // whose `math` trait holds the math chunk (nbagent/static/math.js, fetched when the code model
-// is first asked for): the bundle imports it from a Blob URL on the first formula.
+// is first asked for): the bundle imports it from a Blob URL on the first formula; likewise
+// the lanes, debug and data chunks.
 // With ?manual, animation frames are run by nba.frame() instead of the browser (fast, exact),
 // and so are the renders the view queues on a MessageChannel right after a quiet spell.
 
@@ -28,20 +29,25 @@ const {
   renderMarkdownToFragment,
   loadMath,
   mathSettled,
+  chunksSettled,
 } = await import("/nbagent/static/widget.js");
 
 const CODE_REF = "IPY_MODEL_bare-code";
-/** How often the code model was asked for (the math chunk is imported once per page). */
+/** How often the code model was asked for the math chunk (it is imported once per page). */
 let codeModelAsked = 0;
+/** The feature chunks (lanes, debug, data) the code model holds too, as the kernel sends them. */
+const CHUNKS = ["math", "lanes", "debug", "data"];
 /** @type {Promise<{get(k: string): string}> | null} */
 let codeModel = null;
 const widgetManager = {
   get_model(id) {
-    codeModelAsked++;
     if (`IPY_MODEL_${id}` !== CODE_REF) return Promise.reject(new Error(`no model ${id}`));
-    codeModel ??= fetch("/nbagent/static/math.js")
-      .then((r) => r.text())
-      .then((math) => ({ get: (k) => ({ version: "bare", math })[k] }));
+    codeModel ??= Promise.all(
+      CHUNKS.map((name) => fetch(`/nbagent/static/${name}.js`).then((r) => r.text())),
+    ).then((texts) => {
+      const traits = { version: "bare", ...Object.fromEntries(CHUNKS.map((n, i) => [n, texts[i]])) };
+      return { get: (k) => (k === "math" && codeModelAsked++, traits[k]) };
+    });
     return codeModel;
   },
 };
@@ -88,17 +94,20 @@ function nextFrame() {
 
 window.nba = {
   manual,
-  /** (Re)mount a fresh widget. */
+  /** (Re)mount a fresh widget (a promise while a chunk it needs, the lanes', loads). */
   mount(traits = {}) {
-    for (const c of cleanups.splice(0)) c();
+    for (const c of cleanups.splice(0)) c?.();
     app.replaceChildren();
     model = new FakeModel(traits);
     const el = document.createElement("div");
     app.append(el);
-    cleanups.push(widget.initialize({ model }));
-    cleanups.push(widget.render({ model, el }));
-    cleanups.reverse();
-    return true;
+    const done = [widget.initialize({ model }), widget.render({ model, el })];
+    const mounted = (/** @type {any[]} */ fns) => {
+      cleanups.push(...fns);
+      cleanups.reverse();
+      return true;
+    };
+    return done.some((d) => d instanceof Promise) ? Promise.all(done).then(mounted) : mounted(done);
   },
   get sent() {
     return model.sent;
@@ -132,6 +141,7 @@ window.nba = {
       if (v.length) return { step: i, msg: msgs[i], violations: v, html: app.innerHTML.slice(0, 2000) };
     }
     await mathSettled(); // formulas past a frame's time budget are typeset on the next task
+    await chunksSettled(); // what waited for a feature chunk (a result as data) is drawn
     const v = this.check();
     if (v.length) return { step: msgs.length, violations: v, html: app.innerHTML.slice(0, 2000) };
     return null;
