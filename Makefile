@@ -31,7 +31,7 @@ BUILD_DEPS := "hatchling>=1.27" "hatch-jupyter-builder>=0.9" editables
 # start MCP servers, those marked smoke) and the kernel smoke test.
 OTHER_PYTHONS_TESTS := -m "(not kernel and not browser and not fuzz and not hostile and not frameworks and not mcp) or smoke"
 
-.PHONY: help install build demo demo-install recordings test test-evals test-under-load test-demo-install test-fast test-pythons FORCE lint typecheck test-js test-py test-py-live test-py-rest test-py-rest-then-pythons fuzz load bench bench-quick clean
+.PHONY: help install build demo demo-install recordings test test-evals test-under-load test-demo-install test-fast test-pythons FORCE docs docs-serve lint typecheck test-js test-py test-py-live test-py-rest test-py-rest-then-pythons fuzz load bench bench-quick clean
 
 help:
 	@echo "make demo          install nbagent and JupyterLab, open notebooks/quickstart.ipynb (offline, no API key)"
@@ -42,6 +42,8 @@ help:
 	@echo "make test-fast     the kernel-free Python tests on .venv only (the inner loop)"
 	@echo "make test-pythons  the kernel-free tests and a kernel smoke test on $(OTHER_PYTHONS)"
 	@echo "make test-evals    the pydantic-evals tests, in .venv-evals (pydantic-evals pins an older pydantic-ai)"
+	@echo "make docs          the documentation site into site/ (mkdocs build --strict; offline)"
+	@echo "make docs-serve    the documentation site on http://127.0.0.1:8000, rebuilt on every change"
 	@echo "make fuzz          the fuzz tests with the full budget (over 100,000 generated inputs)"
 
 $(BIN)/python:
@@ -105,13 +107,21 @@ demo: $(STAMP)/demo
 recordings: install
 	$(BIN)/python -m tests.record_demos
 
+# The documentation site (mkdocs.yml, docs/, docs_hooks/; DEVELOP.md, "The documentation site"):
+# strict, so a broken link, a missing reference or a notebook that cannot be drawn fails it.
+docs: install
+	$(BIN)/mkdocs build --strict --quiet
+
+docs-serve: install
+	$(BIN)/mkdocs serve --strict -a 127.0.0.1:8000
+
 # The ReDoS check (js/redos.mjs, recheck): every regular expression of js/src, js/lab/src and
 # nbagent linear in its input, or bounded in code with a `redos-bounded:` note saying how.
 # Imports: import-linter's contracts for nbagent; for js/, Biome's noImportCycles (js/biome.json)
 # and dependency-cruiser's layers (js/.dependency-cruiser.cjs), in `npm run lint`.
 lint: install $(STAMP)/js-dev
-	$(BIN)/ruff check nbagent tests benchmarks
-	$(BIN)/ruff format --check nbagent tests benchmarks
+	$(BIN)/ruff check nbagent tests benchmarks docs_hooks
+	$(BIN)/ruff format --check nbagent tests benchmarks docs_hooks
 	$(BIN)/lint-imports --no-cache
 	npm --prefix js run lint
 	$(BIN)/python -m tests.regex_patterns nbagent > $(STAMP)/regex_patterns.json
@@ -119,6 +129,7 @@ lint: install $(STAMP)/js-dev
 
 typecheck: install
 	$(BIN)/mypy
+	$(BIN)/mypy --strict docs_hooks
 
 test-js: $(STAMP)/js-dev js/lab/node_modules/.package-lock.json
 	npm --prefix js run check
@@ -182,7 +193,7 @@ test:
 	$(MAKE) --no-print-directory $(STAMP)/js-dev
 	$(MAKE) --no-print-directory -j2 install $(HTML_MANAGER)/node_modules/.package-lock.json \
 	  $(addprefix $(STAMP)/venv-,$(found_pythons))
-	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck test-js \
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck test-js docs \
 	  $(addsuffix /stamp,$(MCP_VENVS)) $(EVALS_VENV)/stamp test-demo-install
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest-then-pythons
 
@@ -245,7 +256,7 @@ fuzz: install
 	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz -q
 
 clean:
-	rm -rf $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp .venv-evals $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules nbagent/static nbagent/labextension
+	rm -rf site $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp .venv-evals $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules nbagent/static nbagent/labextension
 
 # Issue 7's full load test: 16 streams at 200 deltas/s for 30 s in one JupyterLab page
 # (make test runs the same test for 5 s).
