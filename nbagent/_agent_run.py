@@ -44,7 +44,9 @@ class _Agent(Protocol):
 
 
 class AgentSession:
-    """One conversation's state: the messages so far and the tools that can be re-run."""
+    """One conversation's state (``run.session``): the Chat Completions ``messages`` so far,
+    the agent whose tools can be re-run, where each model step ends (for ``fork``) and the
+    run's breakpoints. ``agent.run(prompt, history=run)`` continues it."""
 
     def __init__(self, agent: _Agent, messages: list[Message]) -> None:
         self.agent = agent
@@ -74,7 +76,10 @@ def unknown_tool(name: str, tools: Mapping[str, Tool]) -> ToolOutcome:
 
 
 class AgentRun(Run):
-    """A :class:`Run` of an agent's session: ``source`` is the agent's loop by default."""
+    """A :class:`Run` of an agent's session, what ``nbagent.Agent.run`` returns: ``source`` is
+    the agent's loop by default. Beside a Run's API it has ``session`` and ``messages`` (the
+    conversation so far), ``rerun_tool`` of its Python tools, ``fork(step, edit)`` and
+    ``forks``, and the paused calls of ``pause_before``."""
 
     def __init__(
         self,

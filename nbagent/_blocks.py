@@ -94,7 +94,16 @@ class MessageBlock:
 
 
 class ToolCall:
-    """One tool call: a ``tool`` block of the transcript."""
+    """One tool call, as ``transcript.tool_calls[i]`` lists it (a ``tool`` block).
+
+    ``id``, ``name``; ``arguments``: the JSON text the model sent, ``args``: parsed (None when
+    it did not parse: ``parse_error`` says why); ``result``, ``is_error``, ``traceback`` and
+    ``output`` (what the tool printed); ``display``: the result as data (Jupyter mime bundles:
+    a table, an image); ``duration_s``, ``usage`` and ``cost`` (an agent used as a tool);
+    ``state``: ``"args"`` (streaming in), ``"running"``, ``"paused"``, ``"done"``, ``"error"``,
+    ``"cancelled"``; ``reruns``: each re-run's outcome; a paused call's ``answer``,
+    ``asked_args`` (what the model asked, when edited), ``mocked``, ``denied``; ``server``: its
+    MCP server."""
 
     __slots__ = (
         "abandoned",
@@ -278,7 +287,8 @@ Block = MessageBlock | ToolCall | AgentBlock
 
 @dataclass(frozen=True)
 class TokenUsage:
-    """Token counts of a run; None when unknown."""
+    """Token counts of a run (``transcript.usage``), as the source reported them; each is
+    None when unknown, never a guess (``total_tokens`` is summed when only the parts came)."""
 
     input_tokens: int | None = None
     output_tokens: int | None = None

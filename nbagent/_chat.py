@@ -25,7 +25,8 @@ __all__ = ["Chat", "ChatBusyError"]
 
 
 class ChatBusyError(RuntimeError):
-    """A prompt came while the previous turn was still streaming."""
+    """``chat.send(prompt)`` came while the previous turn was still streaming: wait for it
+    (``await chat``) or stop it first. The chat's box is disabled meanwhile."""
 
 
 class Chat:

@@ -26,7 +26,9 @@ __all__ = ["RecordingRun", "ReplayRun", "record", "replay"]
 
 
 class ReplayRun(Run):
-    """A :class:`Run` whose source is a recording; ``step()`` drives a ``step=True`` replay."""
+    """A :class:`Run` whose source is a recording, what ``nbagent.replay`` returns: it plays
+    at the recording's pace times ``speed``; ``step()`` drives a ``step=True`` replay one
+    event, tool call or the rest at a time (``to="event"``, ``"tool"``, ``"end"``)."""
 
     def __init__(
         self,
@@ -84,7 +86,9 @@ class ReplayRun(Run):
 
 
 class RecordingRun(Run):
-    """A :class:`Run` that writes each normalized event to ``path`` as it arrives."""
+    """A :class:`Run` that writes each normalized event to ``path`` as it arrives, what
+    ``nbagent.record`` returns: the file is JSONL, line-buffered (a crash keeps what arrived)
+    and equal to what ``run.save(path)`` writes; ``nbagent.replay(path)`` plays it."""
 
     def __init__(self, source: Any, path: str | os.PathLike[str], **show_kwargs: Any) -> None:
         super().__init__(source, **show_kwargs)

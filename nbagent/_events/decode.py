@@ -103,7 +103,9 @@ def event_from_dict(data: dict[str, Any]) -> Event:
 
 
 def event_from_json(line: str) -> Event:
-    """Decode one line of nbagent's JSONL format."""
+    """Decode one line of nbagent's JSONL format (``Event.to_json()``, a line of
+    ``run.save()`` / ``record()``) into its event; raises ``EventDecodeError`` on bad JSON or
+    an unknown kind."""
     try:
         data = strict_json(line)
     except ValueError as exc:

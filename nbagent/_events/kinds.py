@@ -57,19 +57,24 @@ Channel = Literal["text", "thinking"]
 
 
 class NbagentError(Exception):
-    """Base class of the errors nbagent raises on bad input."""
+    """Base class of the errors nbagent raises on bad input (a source it cannot read, a
+    recording or event line it cannot decode): ``except nbagent.NbagentError`` catches them."""
 
 
 class EventDecodeError(NbagentError, ValueError):
-    """A dict or JSON line could not be decoded as an nbagent event."""
+    """A dict or JSON line could not be decoded as an nbagent event: no known ``kind``, a
+    missing required field, or a field that is not one of that kind's."""
 
 
 @dataclass(slots=True, kw_only=True)
 class Event:
-    """Envelope shared by every event kind.
+    """Envelope shared by every event kind: the one vocabulary every source is normalized to.
 
-    Subclasses set ``kind``. ``seq`` and ``ts`` are stamped by the normalizer
-    (adapters have no clock); ``run_id`` names the run the event belongs to.
+    Subclasses set ``kind`` (``"text_delta"``, ``"tool_call_start"``, ...). Events are pure
+    data: ``to_dict()`` / ``to_json()`` write them, ``nbagent.event_from_dict`` /
+    ``event_from_json`` read them back, and an iterable of them is a source for ``show()``.
+    ``seq`` and ``ts`` are stamped by the normalizer (adapters have no clock); ``run_id`` names
+    the run the event belongs to.
     """
 
     kind: ClassVar[str] = ""
@@ -109,7 +114,8 @@ class Event:
 
 @dataclass(slots=True, kw_only=True)
 class RunStart(Event):
-    """The run began. Synthesized by the normalizer when a source has none."""
+    """The run began (``kind="run_start"``): its model, provider and title when the source
+    says. Exactly one per run, first; synthesized by the normalizer when a source has none."""
 
     kind: ClassVar[str] = "run_start"
     thread_id: str | None = None
@@ -121,7 +127,10 @@ class RunStart(Event):
 
 @dataclass(slots=True, kw_only=True)
 class RunEnd(Event):
-    """The run ended; exactly one per run (the normalizer guarantees it)."""
+    """The run ended (``kind="run_end"``); exactly one per run, last (the normalizer
+    guarantees it). ``reason`` becomes the transcript's ``end_reason``: ``"completed"``,
+    ``"tool_calls"``, ``"max_tokens"``, ``"cancelled"``, ``"error"``, ``"incomplete"``, ...;
+    ``result`` is the framework's final output, when it has one."""
 
     kind: ClassVar[str] = "run_end"
     reason: EndReason = "completed"
@@ -134,7 +143,8 @@ class RunEnd(Event):
 
 @dataclass(slots=True, kw_only=True)
 class StepStart(Event):
-    """A step began: one model call, one tool execution, a graph node, a sub-agent."""
+    """A step began (``kind="step_start"``): one model call, one tool execution, a graph
+    node, a sub-agent (``step_type``). Its ``step_id`` ties it to its ``StepEnd``."""
 
     kind: ClassVar[str] = "step_start"
     step_id: str
@@ -145,7 +155,8 @@ class StepStart(Event):
 
 @dataclass(slots=True, kw_only=True)
 class StepEnd(Event):
-    """A step ended."""
+    """A step ended (``kind="step_end"``): the ``step_id`` of its ``StepStart``, and for a
+    model call the reason it stopped (``finish_reason``: ``"stop"``, ``"tool_calls"``, ...)."""
 
     kind: ClassVar[str] = "step_end"
     step_id: str
@@ -156,7 +167,8 @@ class StepEnd(Event):
 
 @dataclass(slots=True, kw_only=True)
 class MessageStart(Event):
-    """A text or thinking message opened."""
+    """A text or thinking message opened (``kind="message_start"``): ``channel`` says which;
+    the deltas that follow carry its ``message_id``."""
 
     kind: ClassVar[str] = "message_start"
     message_id: str
@@ -171,7 +183,8 @@ class MessageStart(Event):
 
 @dataclass(slots=True, kw_only=True)
 class TextDelta(Event):
-    """A piece of the answer text."""
+    """A piece of the answer text (``kind="text_delta"``), appended to the message
+    ``message_id``; rendered as markdown as it streams."""
 
     kind: ClassVar[str] = "text_delta"
     message_id: str
@@ -182,7 +195,8 @@ class TextDelta(Event):
 
 @dataclass(slots=True, kw_only=True)
 class ThinkingDelta(Event):
-    """A piece of the model's reasoning; never part of the answer."""
+    """A piece of the model's reasoning (``kind="thinking_delta"``), shown in the collapsible
+    Thinking panel; never part of the answer. ``summary``: a provider's summary of it."""
 
     kind: ClassVar[str] = "thinking_delta"
     message_id: str
@@ -193,7 +207,8 @@ class ThinkingDelta(Event):
 
 @dataclass(slots=True, kw_only=True)
 class MessageEnd(Event):
-    """A text or thinking message closed."""
+    """A text or thinking message closed (``kind="message_end"``), with what some providers
+    send at the end: a thinking block's ``signature``, encrypted or redacted reasoning."""
 
     kind: ClassVar[str] = "message_end"
     message_id: str
@@ -207,7 +222,8 @@ class MessageEnd(Event):
 
 @dataclass(slots=True, kw_only=True)
 class ToolCallStart(Event):
-    """The model began a tool call."""
+    """The model began a tool call (``kind="tool_call_start"``): its ``tool_call_id`` and
+    ``name``; its arguments follow as ``ToolCallArgsDelta`` and end with ``ToolCallEnd``."""
 
     kind: ClassVar[str] = "tool_call_start"
     tool_call_id: str
@@ -232,7 +248,8 @@ class ToolCallStart(Event):
 
 @dataclass(slots=True, kw_only=True)
 class ToolCallArgsDelta(Event):
-    """A piece of a tool call's JSON arguments (may split anywhere, even mid-escape)."""
+    """A piece of a tool call's JSON arguments (``kind="tool_call_args_delta"``) for the call
+    ``tool_call_id``; pieces may split anywhere, even mid-escape."""
 
     kind: ClassVar[str] = "tool_call_args_delta"
     tool_call_id: str
@@ -241,7 +258,8 @@ class ToolCallArgsDelta(Event):
 
 @dataclass(slots=True, kw_only=True)
 class ToolCallEnd(Event):
-    """A tool call's arguments are complete."""
+    """A tool call's arguments are complete (``kind="tool_call_end"``): the full text when
+    the source sends it, and the parsed ``args`` (or the ``parse_error``)."""
 
     kind: ClassVar[str] = "tool_call_end"
     tool_call_id: str
@@ -254,7 +272,8 @@ class ToolCallEnd(Event):
 
 @dataclass(slots=True, kw_only=True)
 class ToolResult(Event):
-    """A tool's result or error."""
+    """A tool's result or error (``kind="tool_result"``) for the call ``tool_call_id``:
+    ``content`` is what the model reads, ``display`` the data shown, ``is_error`` a failure."""
 
     kind: ClassVar[str] = "tool_result"
     tool_call_id: str
@@ -273,7 +292,8 @@ class ToolResult(Event):
 
 @dataclass(slots=True, kw_only=True)
 class Usage(Event):
-    """Token usage; ``cumulative=True`` replaces the stored value, else adds to it."""
+    """Token usage (``kind="usage"``) of a step or of the whole run (``scope``);
+    ``cumulative=True`` replaces the stored value, else adds to it. ``None``: not reported."""
 
     kind: ClassVar[str] = "usage"
     input_tokens: int | None = None
@@ -295,7 +315,8 @@ class Usage(Event):
 
 @dataclass(slots=True, kw_only=True)
 class Status(Event):
-    """Progress the agent reports that is neither text nor a tool call ("searching...")."""
+    """Progress the agent reports that is neither text nor a tool call (``kind="status"``:
+    "searching...", a task started); shown in the run, with ``progress`` when it has one."""
 
     kind: ClassVar[str] = "status"
     state: str
@@ -307,7 +328,8 @@ class Status(Event):
 
 @dataclass(slots=True, kw_only=True)
 class ErrorEvent(Event):
-    """An error from the source; ``recoverable=False`` ends the run."""
+    """An error from the source (``kind="error"``), shown in the run; ``recoverable=False``
+    ends the run with status ``"error"``, a recoverable one is a warning and the run goes on."""
 
     kind: ClassVar[str] = "error"
     message: str
@@ -319,7 +341,8 @@ class ErrorEvent(Event):
 
 @dataclass(slots=True, kw_only=True)
 class State(Event):
-    """Shared agent state (AG-UI STATE_* and friends)."""
+    """Shared agent state (``kind="state"``): AG-UI ``STATE_*``, message and activity
+    snapshots and JSON-patch deltas; kept in the transcript, not rendered as content."""
 
     kind: ClassVar[str] = "state"
     op: Literal["snapshot", "delta", "messages_snapshot", "activity_snapshot", "activity_delta"] = (
@@ -333,7 +356,8 @@ class State(Event):
 
 @dataclass(slots=True, kw_only=True)
 class Custom(Event):
-    """Anything else the source sent; kept, not rendered as content."""
+    """Anything else the source sent (``kind="custom"``): a named value, e.g. a LangGraph
+    ``custom`` write; kept in the transcript and recordings, not rendered as content."""
 
     kind: ClassVar[str] = "custom"
     name: str

@@ -34,7 +34,10 @@ task. (Earlier revisions ask from the connection's reader: the caller is unknown
 
 @dataclass(frozen=True)
 class McpRequest:
-    """A server's request for the user, waiting for ``server.answer(request, ...)``."""
+    """A server's request for the user, made mid-call: an elicitation (a form of ``schema``'s
+    fields, or a ``url``) or a sampling request (``messages`` for a model to answer). Listed in
+    ``server.pending`` and shown in the inspector; it waits for
+    ``server.answer(request, "accept", {...})`` (or ``"decline"``, ``"cancel"``)."""
 
     id: str
     kind: Literal["elicitation", "sampling"]

@@ -27,7 +27,9 @@ class McpError(NbagentError, RuntimeError):
 
 @dataclass(frozen=True)
 class McpTool:
-    """A tool an MCP server offers (``tools/list``)."""
+    """A tool an MCP server offers (``tools/list``), as ``server.tools`` lists it: its name,
+    description, argument schema and annotations; ``destructive`` reads the annotations as MCP
+    does. An agent given the server calls it like a Python tool."""
 
     name: str
     description: str = ""

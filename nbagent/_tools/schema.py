@@ -28,7 +28,12 @@ class ToolArgumentsError(NbagentError, ValueError):
 
 @dataclass
 class Tool:
-    """A function the model may call, with the JSON schema of its arguments."""
+    """A function the model may call, with the JSON schema of its arguments.
+
+    ``nbagent.Agent(tools=[fn])`` makes one per function (``Tool.from_function``: the schema
+    from the type hints, the description from the docstring); make one yourself to set the
+    name, description or ``timeout_s``. ``openai_schema()`` is what the model is sent,
+    ``validate(args)`` checks arguments against the schema (``ToolArgumentsError``)."""
 
     name: str
     description: str

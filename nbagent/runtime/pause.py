@@ -31,7 +31,8 @@ Action = Literal["run", "mock", "deny", "dismiss", "cancel"]
 
 @dataclasses.dataclass(frozen=True)
 class PauseRequest:
-    """A tool call waiting for an answer before it runs."""
+    """A tool call waiting for an answer before it runs: what ``run.pauses.pending`` (and
+    ``await run.until_paused()``) list, and what a producer hands ``Pauses.before_tool``."""
 
     tool_call_id: str
     name: str
@@ -52,7 +53,10 @@ class PauseRequest:
 
 @dataclasses.dataclass(frozen=True)
 class Answer:
-    """What to do with a paused tool call."""
+    """What to do with a paused tool call: ``action`` is ``"run"`` (with ``args``, None: as
+    asked), ``"mock"`` (the model gets ``result``), ``"deny"`` (the model gets ``reason``),
+    ``"dismiss"`` (a question left unanswered) or ``"cancel"`` (the run was stopped).
+    ``run.approve`` / ``mock`` / ``deny`` / ``dismiss`` make one for you."""
 
     action: Action
     args: dict[str, Any] | None = None
@@ -82,8 +86,11 @@ class _Waiter:
 
 
 class Pauses:
-    """A run's paused tool calls. Thread-safe: producers wait on their own loop or thread,
-    answers come from any thread."""
+    """A run's paused tool calls (``run.pauses``): ``pending`` lists them, ``answer(id,
+    Answer(...))`` answers one, a Stop answers every one with ``cancel``. Thread-safe:
+    producers wait on their own loop or thread, answers come from any thread. Pass one to
+    ``agent.stream(prompt, pause_before=..., pauses=nbagent.Pauses())`` to answer from code
+    when there is no display."""
 
     def __init__(self) -> None:
         self._lock = threading.Lock()

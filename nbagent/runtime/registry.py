@@ -77,7 +77,9 @@ def live() -> list[Stoppable]:
 
 
 def stop_all() -> int:
-    """Stop every run of this process that is still streaming; return how many."""
+    """Stop every run of this process that is still streaming (as Stop does: each ends
+    ``cancelled``), evaluations included; return how many. Re-running a cell already stops the
+    runs that cell started."""
     with _lock:
         runs = list(_live)
     for run in runs:

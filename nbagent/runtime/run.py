@@ -39,11 +39,11 @@ _ids = itertools.count(1)
 
 
 class Run:
-    """One run of a source through the pipeline; ``show()`` returns it at once.
-
-    ``transcript`` is the folded state (pure data); ``widget`` the view (None outside a
-    notebook); ``events`` every normalized event, in order.
-    """
+    """One run of a source through the pipeline; ``show()``, ``agent.run()`` and ``replay()``
+    return it at once. ``transcript``: the folded state (pure data); ``widget``: the view (None
+    outside a notebook); ``events``: every normalized event. ``await run`` / ``wait()`` give the
+    final Transcript; ``cancel()`` is Stop; ``save(path)``, ``rerun_tool(i)``; paused calls:
+    ``until_paused()``, ``approve``, ``mock``, ``deny``, ``dismiss``; ``fork(step, edit)``."""
 
     def __init__(
         self,

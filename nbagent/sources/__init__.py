@@ -27,7 +27,8 @@ __all__ = [
 
 
 class SourceTypeError(NbagentError, TypeError):
-    """The object given as a source cannot be read as a stream."""
+    """The object given as a source cannot be read as a stream: not an iterable or async
+    iterable, nor an object nbagent knows how to read (raised by ``show`` at once)."""
 
 
 _ACCEPTED = (

@@ -22,7 +22,8 @@ _READ_SIZE = 65536
 
 
 class JSONLError(EventDecodeError):
-    """A line of a recorded JSONL file is not an nbagent event."""
+    """A line of a recorded JSONL file (``nbagent.load``, ``replay``) is not an nbagent
+    event; the message names the file and the line number."""
 
 
 def load(path: PathLike) -> Iterator[Event]:

@@ -33,7 +33,9 @@ BODY_EXCERPT = 300
 
 
 class HTTPStatusError(NbagentError):
-    """The server answered with an HTTP error status (>= 400) instead of a stream."""
+    """The server answered with an HTTP error status (>= 400) instead of a stream
+    (``nbagent.sse``): ``status_code``, ``reason``, ``body`` and ``url``; the message quotes the
+    start of the body, and the run ends ``error`` showing it."""
 
     def __init__(self, status_code: int, reason: str, body: str, url: str = "") -> None:
         self.status_code = status_code

@@ -47,7 +47,8 @@ PathLike = Union[str, "os.PathLike[str]"]
 
 
 class RecordingError(NbagentError, ValueError):
-    """A recording that cannot be played: empty, or not made of nbagent events."""
+    """A recording that cannot be played (``nbagent.replay``, ``nbagent.load``): empty, or
+    not made of nbagent events (a bad line is a ``JSONLError``, naming the file and line)."""
 
 
 def read_recording(source: PathLike | Iterable[Any]) -> tuple[list[Event], JSONLError | None]:

@@ -110,5 +110,10 @@ def websocket(
     format: str = "auto",  # noqa: A002 - the public API's name
     headers: dict[str, str] | None = None,
 ) -> WebSocketSource:
-    """A WebSocket endpoint as a source for ``nbagent.show`` / ``iter_events``."""
+    """A WebSocket endpoint as a source for ``nbagent.show`` / ``iter_events``.
+
+    Connects to ``url`` (with ``headers``), sends ``send`` first (a dict goes as JSON), then
+    yields each message: a JSON object as a dict, anything else as its text; ``format`` names
+    the wire format (``"auto"``: recognised from the first message). The stream ends when the
+    server closes; Stop closes the connection."""
     return WebSocketSource(url, send=send, format=format, headers=headers)
