@@ -10,10 +10,12 @@ from __future__ import annotations
 import importlib
 import inspect
 import re
+from typing import TYPE_CHECKING
 
-from mkdocs.config.defaults import MkDocsConfig
-from mkdocs.structure.files import File, Files
-from mkdocs.structure.pages import Page
+if TYPE_CHECKING:  # mkdocs only at build time: tests/test_docstrings.py reads GROUPS without it
+    from mkdocs.config.defaults import MkDocsConfig
+    from mkdocs.structure.files import Files
+    from mkdocs.structure.pages import Page
 
 GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "run": (
@@ -170,6 +172,8 @@ def index_markdown() -> str:
 
 
 def on_files(files: Files, config: MkDocsConfig) -> Files:
+    from mkdocs.structure.files import File
+
     check_groups()
     files.append(File.generated(config, "api/index.md", content=index_markdown()))
     for key in GROUPS:
