@@ -42,20 +42,10 @@ def mentions_math(value: Any, depth: int = 0) -> bool:
     return False
 
 
-def mentions_pause(value: Any, depth: int = 0) -> bool:
+def mentions_pause(value: Any) -> bool:
     """Whether a message or state holds a paused tool call (a block's ``pause`` detail): the
     browser may then need the answer chunk. Only containers are looked into (no text)."""
-    if depth > 32:
-        return False
-    if isinstance(value, dict):
-        if isinstance(value.get("pause"), dict):
-            return True
-        values: Any = value.values()
-    elif isinstance(value, (list, tuple)):
-        values = value
-    else:
-        return False
-    return any(isinstance(v, (dict, list, tuple)) and mentions_pause(v, depth + 1) for v in values)
+    return _found(value, lambda d: isinstance(d.get("pause"), dict))
 
 
 def mentions_lanes(value: Any) -> bool:
