@@ -256,8 +256,9 @@ def runs(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
     states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     found = [snapshot["state"] for snapshot in widget_snapshots(nb)]
     for entry in states.values():
-        refs = entry["state"].get("lanes", [])
-        found += [states[r.removeprefix("IPY_MODEL_")]["state"]["lane"]["state"] for r in refs]
+        refs = entry["state"].get("lanes")
+        if isinstance(refs, list):  # (the code model's `lanes` is the lanes chunk's code)
+            found += [states[r.removeprefix("IPY_MODEL_")]["state"]["lane"]["state"] for r in refs]
     return found
 
 
