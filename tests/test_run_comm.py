@@ -175,10 +175,13 @@ def test_rerun_message_runs_the_tool_and_sends_the_result_after_the_end(
     # Arguments come as a JSON object; a string (code) is ignored, never evaluated.
     run.widget._dispatch(run.widget, {"type": "rerun", "id": "c1", "args": "__import__('os')"}, [])
     run.widget._dispatch(run.widget, {"type": "rerun", "id": "c1", "args": {"a": 40, "b": 2}}, [])
+    # The transcript changes a moment before its message is sent: wait for the message.
     wait_for(
-        lambda: (run.transcript.tool_calls[0].reruns or [{}])[-1].get("state") == "done",
-        what="the re-run to finish",
+        lambda: len(customs(ours(comms))) >= sent_before + 2,
+        what="the re-run's two messages (running, done)",
     )
+    with run.lock:  # the re-run thread saves the widget's state under this lock, then lets go
+        pass
     (rerun,) = run.transcript.tool_calls[0].reruns
     assert (rerun["args"], rerun["result"], rerun["output"]) == ({"a": 40, "b": 2}, 42, "adding\n")
     late = customs(ours(comms))[sent_before:]
