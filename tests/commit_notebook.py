@@ -44,10 +44,14 @@ def execute(notebook: Path, workdir: Path) -> nbformat.NotebookNode:
     """Run a copy of ``notebook`` in ``workdir``; the executed copy (widget state included)."""
     copy = workdir / notebook.name
     shutil.copyfile(notebook, copy)
-    subprocess.run(
+    done = subprocess.run(
         [JUPYTER, "execute", "--inplace", str(copy)],
-        check=True, env=offline_env(), cwd=workdir, capture_output=True, timeout=300,
+        env=offline_env(), cwd=workdir, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
+    if done.returncode != 0:  # say which cell failed and how (nbclient prints it on stderr)
+        raise AssertionError(
+            f"jupyter execute {notebook.name} exited {done.returncode}:\n{done.stderr[-6000:]}"
+        )
     return nbformat.read(copy, as_version=4)
 
 
