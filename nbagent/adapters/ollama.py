@@ -31,13 +31,10 @@ from nbagent._events import (
     EndReason,
     ErrorEvent,
     Event,
-    MessageEnd,
     RunEnd,
     RunStart,
     StepEnd,
     StepStart,
-    TextDelta,
-    ThinkingDelta,
     ToolCallArgsDelta,
     ToolCallEnd,
     ToolCallStart,
@@ -58,6 +55,7 @@ from nbagent.adapters.base import (
     type_is,
     unwrap,
 )
+from nbagent.adapters.kit.messages import Messages, numbered
 from nbagent.adapters.think import Part, ThinkSplitter
 
 __all__ = ["OllamaAdapter"]
@@ -114,8 +112,7 @@ class OllamaAdapter:
     def __init__(self) -> None:
         self._started = False
         self._done = False
-        self._open: dict[str, str] = {}  # "think" | "text" -> open message id
-        self._counts: dict[str, int] = {}
+        self._messages = Messages(numbered(STEP_ID))
         self._splitter: ThinkSplitter | None = ThinkSplitter()
         self._calls = 0
         self._used_ids: set[str] = set()
@@ -256,38 +253,18 @@ class OllamaAdapter:
 
     # -- messages and tool calls -------------------------------------------------------------
 
-    def _message_id(self, kind: str) -> str:
-        message_id = self._open.get(kind)
-        if message_id is None:
-            n = self._counts[kind] = self._counts.get(kind, 0) + 1
-            message_id = f"{STEP_ID}:{kind}" + (f"#{n}" if n > 1 else "")
-            self._open[kind] = message_id
-        return message_id
-
     def _emit(self, parts: list[Part], out: list[Event]) -> None:
         for channel, piece in parts:
-            if channel == "thinking":
-                self._close("text", out)
-                out.append(ThinkingDelta(message_id=self._message_id("think"), delta=piece))
-            else:
-                self._close("think", out)
-                out.append(TextDelta(message_id=self._message_id("text"), delta=piece))
-
-    def _close(self, kind: str, out: list[Event]) -> None:
-        message_id = self._open.pop(kind, None)
-        if message_id is not None:
-            out.append(
-                MessageEnd(message_id=message_id, channel="thinking" if kind == "think" else "text")
-            )
+            self._messages.close("text" if channel == "thinking" else "thinking", out)
+            self._messages.delta(channel, piece, out)
 
     def _close_messages(self, out: list[Event]) -> None:
         if self._splitter is not None:
             self._emit(self._splitter.flush(), out)
-        self._close("think", out)
-        self._close("text", out)
+        self._messages.close_all(out)
 
     def _tool_call(self, call: Any, out: list[Event]) -> None:
-        self._close("think", out)
+        self._messages.close("thinking", out)
         function = field(call, "function")
         name = str_or_none(field(function, "name")) or ""
         wire_id = str_or_none(field(call, "id"))

@@ -1,0 +1,105 @@
+"""The text and thinking messages an adapter streams, opened and closed the one way.
+
+``Messages`` holds which message of each channel is open (per key: "" for a format that has
+one of each at a time, the wire's id for one that names them), numbers them per channel and
+makes their ids with the adapter's own scheme; it emits the deltas with the open id, a
+``MessageStart`` where the format has one, and the ``MessageEnd`` at a close.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeAlias
+
+from nbagent._events import Event, MessageEnd, MessageStart, TextDelta, ThinkingDelta
+from nbagent._events.kinds import Channel
+
+__all__ = ["IdScheme", "Messages", "numbered", "wire_key"]
+
+IdScheme: TypeAlias = Callable[[Channel, str, int], str]
+"""A message's id from its channel, its key and its number in its channel (1 for the first)."""
+
+
+def wire_key(channel: Channel, key: str, n: int) -> str:
+    """The id scheme of a format that names its messages: the key is the id."""
+    return key
+
+
+def numbered(prefix: str, think: str = "think", text: str = "text") -> IdScheme:
+    """``{prefix}:text``, then ``{prefix}:text#2``… (``think`` for thinking): the ids of a
+    format that names no message, counted per channel."""
+
+    def ids(channel: Channel, key: str, n: int) -> str:
+        name = think if channel == "thinking" else text
+        return f"{prefix}:{name}" + (f"#{n}" if n > 1 else "")
+
+    return ids
+
+
+class Messages:
+    """The open messages, ``(channel, key) → id`` in the order they opened.
+
+    ``ids`` makes a new message's id; ``starts`` gives, per channel, the ``MessageStart``
+    fields of a format that announces its messages (a channel not in it opens silently).
+    """
+
+    def __init__(
+        self,
+        ids: IdScheme = wire_key,
+        starts: Mapping[Channel, Mapping[str, Any]] | None = None,
+    ) -> None:
+        self.open: dict[tuple[Channel, str], str] = {}
+        self.counts: dict[Channel, int] = {}
+        self._ids = ids
+        self._starts = starts or {}
+
+    def get(self, channel: Channel, key: str = "") -> str | None:
+        """The id of the open message of ``channel`` (and ``key``), None when none is."""
+        return self.open.get((channel, key))
+
+    def id(
+        self, channel: Channel, out: list[Event], key: str = "", *, announce: bool = True
+    ) -> str:
+        """The open message's id, opening one when none is (announced with a
+        ``MessageStart`` when ``channel`` is in ``starts`` and ``announce`` holds)."""
+        message_id = self.open.get((channel, key))
+        if message_id is None:
+            n = self.counts[channel] = self.counts.get(channel, 0) + 1
+            message_id = self.open[(channel, key)] = self._ids(channel, key, n)
+            start = self._starts.get(channel)
+            if start is not None and announce:
+                out.append(MessageStart(message_id=message_id, channel=channel, **start))
+        return message_id
+
+    def delta(
+        self,
+        channel: Channel,
+        text: str,
+        out: list[Event],
+        key: str = "",
+        *,
+        announce: bool = True,
+    ) -> str:
+        """A ``TextDelta`` or ``ThinkingDelta`` of ``text`` in the open message (opened when
+        none is); its id."""
+        message_id = self.id(channel, out, key, announce=announce)
+        if channel == "thinking":
+            out.append(ThinkingDelta(message_id=message_id, delta=text))
+        else:
+            out.append(TextDelta(message_id=message_id, delta=text))
+        return message_id
+
+    def close(self, channel: Channel, out: list[Event], key: str = "", **end: Any) -> str | None:
+        """The ``MessageEnd`` (with the ``end`` fields) of the open message, if one is; its
+        id."""
+        message_id = self.open.pop((channel, key), None)
+        if message_id is not None:
+            out.append(MessageEnd(message_id=message_id, channel=channel, **end))
+        return message_id
+
+    def close_all(self, out: list[Event]) -> bool:
+        """Close every open message, in the order they opened; whether one was open."""
+        was_open = bool(self.open)
+        for channel, key in list(self.open):
+            self.close(channel, out, key)
+        return was_open
