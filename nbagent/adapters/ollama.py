@@ -32,9 +32,6 @@ from nbagent._events import (
     ErrorEvent,
     Event,
     RunEnd,
-    RunStart,
-    StepEnd,
-    StepStart,
     ToolCallArgsDelta,
     ToolCallEnd,
     ToolCallStart,
@@ -44,7 +41,6 @@ from nbagent._values import strict_json
 from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
-    ended_before_any,
     field,
     int_or_none,
     library_label,
@@ -55,7 +51,7 @@ from nbagent.adapters.base import (
     type_is,
     unwrap,
 )
-from nbagent.adapters.kit.messages import Messages, numbered
+from nbagent.adapters.kit.messages import Messages, ModelStep, numbered
 from nbagent.adapters.think import Part, ThinkSplitter
 
 __all__ = ["OllamaAdapter"]
@@ -110,8 +106,7 @@ class OllamaAdapter:
     name: ClassVar[str] = "ollama"
 
     def __init__(self) -> None:
-        self._started = False
-        self._done = False
+        self._run = ModelStep(STEP_ID)
         self._messages = Messages(numbered(STEP_ID))
         self._splitter: ThinkSplitter | None = ThinkSplitter()
         self._calls = 0
@@ -131,7 +126,7 @@ class OllamaAdapter:
         return isinstance(item, Mapping) and _is_response_dict(item)
 
     def feed(self, item: Any) -> list[Event]:
-        if self._done:
+        if self._run.done:
             return []
         response = self._decode(item)
         if response is None:
@@ -140,8 +135,7 @@ class OllamaAdapter:
         error = field(response, "error")
         if error:
             return self._error(error, out)
-        if not self._started:
-            self._start(response, out)
+        self._run.start(out, model=str_or_none(field(response, "model")), provider="ollama")
         message = field(response, "message")
         if message is not None:
             thinking, content = field(message, "thinking"), field(message, "content")
@@ -164,20 +158,9 @@ class OllamaAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._done:
-            return []
-        self._done = True
-        out: list[Event] = []
-        if not self._started:
-            return [ended_before_any("item")]
-        self._close_messages(out)
-        out.append(
-            StepEnd(
-                step_id=STEP_ID, name="model", finish_reason="incomplete", raw_finish_reason=None
-            )
+        return self._run.cut_off(
+            self._close_messages, "item", "the stream ended without done: true"
         )
-        out.append(RunEnd(reason="incomplete", message="the stream ended without done: true"))
-        return out
 
     # -- decoding ----------------------------------------------------------------------------
 
@@ -209,13 +192,8 @@ class OllamaAdapter:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def _start(self, response: Any, out: list[Event]) -> None:
-        self._started = True
-        out.append(RunStart(model=str_or_none(field(response, "model")), provider="ollama"))
-        out.append(StepStart(step_id=STEP_ID, name="model", step_type="model"))
-
     def _finish(self, done: Any, out: list[Event]) -> None:
-        self._done = True
+        self._run.done = True
         self._close_messages(out)
         raw = str_or_none(field(done, "done_reason"))
         reason: EndReason = DONE_REASONS.get(raw, "unknown") if raw else "completed"
@@ -236,20 +214,12 @@ class OllamaAdapter:
                     meta=timing_meta(done),
                 )
             )
-        out.append(
-            StepEnd(step_id=STEP_ID, name="model", finish_reason=reason, raw_finish_reason=raw)
-        )
+        self._run.end_step(out, reason, raw)
         out.append(RunEnd(reason=reason, raw_reason=raw))
 
     def _error(self, error: Any, out: list[Event]) -> list[Event]:
-        self._done = True
         message = error if isinstance(error, str) else str(field(error, "message") or error)
-        if self._started:
-            self._close_messages(out)
-            out.append(StepEnd(step_id=STEP_ID, name="model", finish_reason="error"))
-        out.append(ErrorEvent(message=message, recoverable=False))
-        out.append(RunEnd(reason="error", message=message))
-        return out
+        return self._run.fail(out, self._close_messages, ErrorEvent(message=message))
 
     # -- messages and tool calls -------------------------------------------------------------
 
