@@ -5,6 +5,8 @@ one of each at a time, the wire's id for one that names them), numbers them per 
 makes their ids with the adapter's own scheme; it emits the deltas with the open id, a
 ``MessageStart`` where the format has one, and the ``MessageEnd`` at a close.
 
+``whole_message`` is a message that arrives whole: start, its text, end.
+
 ``ModelStep`` is the lifecycle of a stream that is one model's response: the run and its one
 step started on the first item, the step ended once, the run ended by the last item, a fatal
 error or the stream's end (``incomplete``).
@@ -30,7 +32,7 @@ from nbagent._events import (
 from nbagent._events.kinds import Channel
 from nbagent.adapters.base import ended_before_any
 
-__all__ = ["Channel", "IdScheme", "Messages", "ModelStep", "numbered", "wire_key"]
+__all__ = ["Channel", "IdScheme", "Messages", "ModelStep", "numbered", "whole_message", "wire_key"]
 
 IdScheme: TypeAlias = Callable[[Channel, str, int], str]
 """A message's id from its channel, its key and its number in its channel (1 for the first)."""
@@ -50,6 +52,26 @@ def numbered(prefix: str, think: str = "think", text: str = "text") -> IdScheme:
         return f"{prefix}:{name}" + (f"#{n}" if n > 1 else "")
 
     return ids
+
+
+def whole_message(
+    out: list[Event],
+    channel: Channel,
+    message_id: str,
+    text: str | None,
+    start: Mapping[str, Any] | None = None,
+    end: Mapping[str, Any] | None = None,
+    parent: str | None = None,
+) -> None:
+    """A message that arrives whole: its ``MessageStart`` (with the ``start`` fields), the
+    delta of its ``text`` when it has some, its ``MessageEnd`` (with the ``end`` fields);
+    each event's ``parent`` the one given."""
+    out.append(MessageStart(message_id=message_id, channel=channel, parent=parent, **start or {}))
+    if text and channel == "thinking":
+        out.append(ThinkingDelta(message_id=message_id, delta=text, parent=parent))
+    elif text:
+        out.append(TextDelta(message_id=message_id, delta=text, parent=parent))
+    out.append(MessageEnd(message_id=message_id, channel=channel, parent=parent, **end or {}))
 
 
 class Messages:
