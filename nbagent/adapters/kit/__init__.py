@@ -2,7 +2,14 @@
 the text and thinking messages they open and close (``messages.py``)."""
 
 from nbagent.adapters.kit.calls import Call, CallGroup, ToolCalls, args_text, invent_id
-from nbagent.adapters.kit.messages import IdScheme, Messages, numbered, wire_key
+from nbagent.adapters.kit.messages import (
+    IdScheme,
+    Messages,
+    ModelStep,
+    numbered,
+    whole_message,
+    wire_key,
+)
 from nbagent.adapters.kit.usage import (
     anthropic_usage,
     gemini_usage,
@@ -16,6 +23,7 @@ __all__ = [
     "CallGroup",
     "IdScheme",
     "Messages",
+    "ModelStep",
     "ToolCalls",
     "anthropic_usage",
     "args_text",
@@ -25,5 +33,6 @@ __all__ = [
     "numbered",
     "openai_counts",
     "openai_usage",
+    "whole_message",
     "wire_key",
 ]
