@@ -5,7 +5,8 @@ one of each at a time, the wire's id for one that names them), numbers them per 
 makes their ids with the adapter's own scheme; it emits the deltas with the open id, a
 ``MessageStart`` where the format has one, and the ``MessageEnd`` at a close.
 
-``whole_message`` is a message that arrives whole: start, its text, end.
+``message_delta`` is the delta event of a channel; ``whole_message`` a message that arrives
+whole: start, its text, end.
 
 ``ModelStep`` is the lifecycle of a stream that is one model's response: the run and its one
 step started on the first item, the step ended once, the run ended by the last item, a fatal
@@ -32,7 +33,16 @@ from nbagent._events import (
 from nbagent._events.kinds import Channel
 from nbagent.adapters.base import ended_before_any
 
-__all__ = ["Channel", "IdScheme", "Messages", "ModelStep", "numbered", "whole_message", "wire_key"]
+__all__ = [
+    "Channel",
+    "IdScheme",
+    "Messages",
+    "ModelStep",
+    "message_delta",
+    "numbered",
+    "whole_message",
+    "wire_key",
+]
 
 IdScheme: TypeAlias = Callable[[Channel, str, int], str]
 """A message's id from its channel, its key and its number in its channel (1 for the first)."""
@@ -54,6 +64,15 @@ def numbered(prefix: str, think: str = "think", text: str = "text") -> IdScheme:
     return ids
 
 
+def message_delta(
+    channel: Channel, message_id: str, text: str, parent: str | None = None
+) -> TextDelta | ThinkingDelta:
+    """The ``TextDelta`` or ``ThinkingDelta`` of ``text`` in a message of ``channel``."""
+    if channel == "thinking":
+        return ThinkingDelta(message_id=message_id, delta=text, parent=parent)
+    return TextDelta(message_id=message_id, delta=text, parent=parent)
+
+
 def whole_message(
     out: list[Event],
     channel: Channel,
@@ -67,10 +86,8 @@ def whole_message(
     delta of its ``text`` when it has some, its ``MessageEnd`` (with the ``end`` fields);
     each event's ``parent`` the one given."""
     out.append(MessageStart(message_id=message_id, channel=channel, parent=parent, **start or {}))
-    if text and channel == "thinking":
-        out.append(ThinkingDelta(message_id=message_id, delta=text, parent=parent))
-    elif text:
-        out.append(TextDelta(message_id=message_id, delta=text, parent=parent))
+    if text:
+        out.append(message_delta(channel, message_id, text, parent))
     out.append(MessageEnd(message_id=message_id, channel=channel, parent=parent, **end or {}))
 
 
@@ -121,10 +138,7 @@ class Messages:
         """A ``TextDelta`` or ``ThinkingDelta`` of ``text`` in the open message (opened when
         none is); its id."""
         message_id = self.id(channel, out, key, announce=announce)
-        if channel == "thinking":
-            out.append(ThinkingDelta(message_id=message_id, delta=text))
-        else:
-            out.append(TextDelta(message_id=message_id, delta=text))
+        out.append(message_delta(channel, message_id, text))
         return message_id
 
     def close(self, channel: Channel, out: list[Event], key: str = "", **end: Any) -> str | None:
