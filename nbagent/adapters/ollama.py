@@ -22,7 +22,6 @@ kind, e.g. thinking after a tool call, gets ``#2``).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -45,12 +44,12 @@ from nbagent.adapters.base import (
     int_or_none,
     library_label,
     list_or_empty,
-    plain,
     short_repr,
     str_or_none,
     type_is,
     unwrap,
 )
+from nbagent.adapters.kit.calls import args_text
 from nbagent.adapters.kit.messages import Messages, ModelStep, numbered
 from nbagent.adapters.think import Part, ThinkSplitter
 
@@ -245,17 +244,10 @@ class OllamaAdapter:
             tool_call_id += "_"
         self._used_ids.add(tool_call_id)
         arguments = field(function, "arguments")
-        if arguments is None:
-            text = "{}"
-        elif isinstance(arguments, str):
-            text = arguments
-        else:
-            try:
-                text = json.dumps(plain(arguments), ensure_ascii=False)
-            except (TypeError, ValueError):
-                raise BadItemError(
-                    f"ollama: unreadable tool arguments: {short_repr(call)}"
-                ) from None
+        try:
+            text = "{}" if arguments is None else args_text(arguments)
+        except (TypeError, ValueError):
+            raise BadItemError(f"ollama: unreadable tool arguments: {short_repr(call)}") from None
         out.append(
             ToolCallStart(
                 tool_call_id=tool_call_id,

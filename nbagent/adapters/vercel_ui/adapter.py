@@ -223,9 +223,7 @@ class VercelUiAdapter:
 
     def _on_finish_step(self, part: Mapping[str, Any], out: list[Event]) -> None:
         if self._step is None:  # a finish-step without start-step: one anonymous step
-            self._steps += 1
-            self._step = f"step{self._steps}"
-            out.append(StepStart(step_id=self._step, name="model", step_type="model"))
+            self._on_start_step(part, out)
         self._end_step(out, None)
 
     def _message(self, part: Mapping[str, Any], channel: Channel) -> str:
