@@ -33,9 +33,6 @@ from nbagent._events import (
     MessageEnd,
     MessageStart,
     RunEnd,
-    RunStart,
-    StepEnd,
-    StepStart,
     TextDelta,
     ThinkingDelta,
     ToolCallArgsDelta,
@@ -47,7 +44,6 @@ from nbagent._events import (
 from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
-    ended_before_any,
     field,
     int_or_none,
     list_or_empty,
@@ -56,6 +52,7 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap_object,
 )
+from nbagent.adapters.kit.messages import ModelStep
 
 __all__ = ["BedrockAdapter"]
 
@@ -132,9 +129,7 @@ class BedrockAdapter:
     name: ClassVar[str] = "bedrock"
 
     def __init__(self) -> None:
-        self._started = False
-        self._step_open = False
-        self._done = False
+        self._run = ModelStep(STEP_ID)
         self._blocks: dict[int, Block] = {}
         self._stop: str | None = None
         self._stopped = False
@@ -151,7 +146,7 @@ class BedrockAdapter:
         return _is_event(item)
 
     def feed(self, item: Any) -> list[Event]:
-        if self._done:
+        if self._run.done:
             return []
         _, payload = unwrap_object(item, "bedrock", "Converse stream event dicts")
         if not _is_event(payload):
@@ -163,8 +158,7 @@ class BedrockAdapter:
         out: list[Event] = []
         if key in EXCEPTIONS:
             return self._error(key, value, out)
-        if not self._started:
-            self._start(out)
+        self._run.start(out, provider="bedrock")
         if key == "contentBlockStart":
             self._block_start(value, out)
         elif key == "contentBlockDelta":
@@ -181,42 +175,25 @@ class BedrockAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._done:
-            return []
-        self._done = True
+        if not self._stopped or self._run.done:
+            return self._run.cut_off(
+                self._close_all, "event", "the stream ended without messageStop"
+            )
+        self._run.done = True
         out: list[Event] = []
-        if not self._started:
-            return [ended_before_any("event")]
         self._close_all(out)
-        if not self._stopped:
-            self._end_step(out, "incomplete", None)
-            out.append(RunEnd(reason="incomplete", message="the stream ended without messageStop"))
-            return out
         reason = STOP_REASONS.get(self._stop, "unknown") if self._stop else "completed"
         out.append(RunEnd(reason=reason, raw_reason=self._stop))
         return out
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def _start(self, out: list[Event]) -> None:
-        self._started = True
-        out.append(RunStart(provider="bedrock"))
-        out.append(StepStart(step_id=STEP_ID, name="model", step_type="model"))
-        self._step_open = True
-
-    def _end_step(self, out: list[Event], reason: str, raw: str | None) -> None:
-        if self._step_open:
-            self._step_open = False
-            out.append(
-                StepEnd(step_id=STEP_ID, name="model", finish_reason=reason, raw_finish_reason=raw)
-            )
-
     def _message_stop(self, value: Any, out: list[Event]) -> None:
         self._close_all(out)
         self._stopped = True
         self._stop = str_or_none(field(value, "stopReason"))
         reason = STOP_REASONS.get(self._stop, "unknown") if self._stop else "completed"
-        self._end_step(out, reason, self._stop)
+        self._run.end_step(out, reason, self._stop)
 
     def _metadata(self, value: Any, out: list[Event]) -> None:
         usage = field(value, "usage")
@@ -238,16 +215,9 @@ class BedrockAdapter:
             out.extend(self.end())
 
     def _error(self, key: str, value: Any, out: list[Event]) -> list[Event]:
-        self._done = True
         message = str_or_none(field(value, "message")) or key
-        if self._started:
-            self._close_all(out)
-            self._end_step(out, "error", None)
-        out.append(
-            ErrorEvent(message=message, error_type=key, recoverable=False, details=plain(value))
-        )
-        out.append(RunEnd(reason="error", message=message))
-        return out
+        error = ErrorEvent(message=message, error_type=key, details=plain(value))
+        return self._run.fail(out, self._close_all, error)
 
     # -- content blocks ----------------------------------------------------------------------
 

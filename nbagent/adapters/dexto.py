@@ -35,13 +35,10 @@ from nbagent._events import (
     Custom,
     ErrorEvent,
     Event,
-    MessageEnd,
     RunEnd,
     Status,
     StepEnd,
     StepStart,
-    TextDelta,
-    ThinkingDelta,
     ToolCallArgsDelta,
     ToolCallEnd,
     ToolCallStart,
@@ -51,6 +48,7 @@ from nbagent._events import (
 from nbagent._values import strict_json
 from nbagent.adapters.approvals import approval_detail, awaiting_status
 from nbagent.adapters.base import BadItemError, ServerSentEvent, int_or_none, short_repr, unwrap
+from nbagent.adapters.kit.messages import Channel, Messages
 
 __all__ = ["DextoAdapter"]
 
@@ -92,10 +90,9 @@ class DextoAdapter:
         self._turn = 1
         self._step_open = False
         self._text = ""  # text streamed in this turn
-        self._text_open = False
-        self._think_open = False
         self._thought = False
         self._part = 1  # text/thinking message number within the turn
+        self._messages = Messages(self._message_id)
         self._calls = 0
         self._open_calls: dict[str, deque[str]] = {}
         self._ended = False
@@ -116,9 +113,8 @@ class DextoAdapter:
     def _step_id(self) -> str:
         return f"turn{self._turn}"
 
-    @property
-    def _msg_id(self) -> str:
-        return f"t{self._turn}.{self._part}"
+    def _message_id(self, channel: Channel, key: str, n: int) -> str:
+        return f"t{self._turn}.{self._part}" + (":think" if channel == "thinking" else "")
 
     def _step(self, out: list[Event]) -> None:
         self._settled = False
@@ -127,13 +123,9 @@ class DextoAdapter:
             out.append(StepStart(step_id=self._step_id, name="llm"))
 
     def _close_messages(self, out: list[Event]) -> None:
-        if self._think_open:
-            out.append(MessageEnd(message_id=self._msg_id + ":think", channel="thinking"))
-        if self._text_open:
-            out.append(MessageEnd(message_id=self._msg_id))
-        if self._think_open or self._text_open:
+        closed = [self._messages.close(channel, out) for channel in ("thinking", "text")]
+        if any(closed):
             self._part += 1
-        self._think_open = self._text_open = False
 
     # -- the adapter interface -----------------------------------------------------
 
@@ -174,14 +166,13 @@ class DextoAdapter:
             return
         self._step(out)
         if data.get("chunkType") == "reasoning":
-            if self._text_open:  # thinking after text: a new part
+            if self._messages.get("text"):  # thinking after text: a new part
                 self._close_messages(out)
-            self._think_open = self._thought = True
-            out.append(ThinkingDelta(message_id=self._msg_id + ":think", delta=content))
+            self._thought = True
+            self._messages.delta("thinking", content, out)
         else:
-            self._text_open = True
             self._text += content
-            out.append(TextDelta(message_id=self._msg_id, delta=content))
+            self._messages.delta("text", content, out)
 
     def _tool_call(self, data: Mapping[str, Any], out: list[Event]) -> None:
         self._step(out)
@@ -239,17 +230,14 @@ class DextoAdapter:
         self._step(out)
         reasoning = data.get("reasoning")
         if isinstance(reasoning, str) and reasoning and not self._thought:
-            out.append(ThinkingDelta(message_id=self._msg_id + ":think", delta=reasoning))
-            self._think_open = True
+            self._messages.delta("thinking", reasoning, out)
         content = data.get("content")
         if isinstance(content, str) and content:
             streamed = self._text
             if not streamed:
-                out.append(TextDelta(message_id=self._msg_id, delta=content))
-                self._text_open = True
+                self._messages.delta("text", content, out)
             elif content.startswith(streamed) and len(content) > len(streamed):
-                out.append(TextDelta(message_id=self._msg_id, delta=content[len(streamed) :]))
-                self._text_open = True
+                self._messages.delta("text", content[len(streamed) :], out)
         self._close_messages(out)
         usage = data.get("tokenUsage") or data.get("usage")
         if isinstance(usage, Mapping):

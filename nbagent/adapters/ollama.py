@@ -22,7 +22,6 @@ kind, e.g. thinking after a tool call, gets ``#2``).
 
 from __future__ import annotations
 
-import json
 import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -31,13 +30,7 @@ from nbagent._events import (
     EndReason,
     ErrorEvent,
     Event,
-    MessageEnd,
     RunEnd,
-    RunStart,
-    StepEnd,
-    StepStart,
-    TextDelta,
-    ThinkingDelta,
     ToolCallArgsDelta,
     ToolCallEnd,
     ToolCallStart,
@@ -47,17 +40,17 @@ from nbagent._values import strict_json
 from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
-    ended_before_any,
     field,
     int_or_none,
     library_label,
     list_or_empty,
-    plain,
     short_repr,
     str_or_none,
     type_is,
     unwrap,
 )
+from nbagent.adapters.kit.calls import args_text
+from nbagent.adapters.kit.messages import Messages, ModelStep, numbered
 from nbagent.adapters.think import Part, ThinkSplitter
 
 __all__ = ["OllamaAdapter"]
@@ -112,10 +105,8 @@ class OllamaAdapter:
     name: ClassVar[str] = "ollama"
 
     def __init__(self) -> None:
-        self._started = False
-        self._done = False
-        self._open: dict[str, str] = {}  # "think" | "text" -> open message id
-        self._counts: dict[str, int] = {}
+        self._run = ModelStep(STEP_ID)
+        self._messages = Messages(numbered(STEP_ID))
         self._splitter: ThinkSplitter | None = ThinkSplitter()
         self._calls = 0
         self._used_ids: set[str] = set()
@@ -134,7 +125,7 @@ class OllamaAdapter:
         return isinstance(item, Mapping) and _is_response_dict(item)
 
     def feed(self, item: Any) -> list[Event]:
-        if self._done:
+        if self._run.done:
             return []
         response = self._decode(item)
         if response is None:
@@ -143,8 +134,7 @@ class OllamaAdapter:
         error = field(response, "error")
         if error:
             return self._error(error, out)
-        if not self._started:
-            self._start(response, out)
+        self._run.start(out, model=str_or_none(field(response, "model")), provider="ollama")
         message = field(response, "message")
         if message is not None:
             thinking, content = field(message, "thinking"), field(message, "content")
@@ -167,20 +157,9 @@ class OllamaAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._done:
-            return []
-        self._done = True
-        out: list[Event] = []
-        if not self._started:
-            return [ended_before_any("item")]
-        self._close_messages(out)
-        out.append(
-            StepEnd(
-                step_id=STEP_ID, name="model", finish_reason="incomplete", raw_finish_reason=None
-            )
+        return self._run.cut_off(
+            self._close_messages, "item", "the stream ended without done: true"
         )
-        out.append(RunEnd(reason="incomplete", message="the stream ended without done: true"))
-        return out
 
     # -- decoding ----------------------------------------------------------------------------
 
@@ -212,13 +191,8 @@ class OllamaAdapter:
 
     # -- lifecycle ---------------------------------------------------------------------------
 
-    def _start(self, response: Any, out: list[Event]) -> None:
-        self._started = True
-        out.append(RunStart(model=str_or_none(field(response, "model")), provider="ollama"))
-        out.append(StepStart(step_id=STEP_ID, name="model", step_type="model"))
-
     def _finish(self, done: Any, out: list[Event]) -> None:
-        self._done = True
+        self._run.done = True
         self._close_messages(out)
         raw = str_or_none(field(done, "done_reason"))
         reason: EndReason = DONE_REASONS.get(raw, "unknown") if raw else "completed"
@@ -239,55 +213,27 @@ class OllamaAdapter:
                     meta=timing_meta(done),
                 )
             )
-        out.append(
-            StepEnd(step_id=STEP_ID, name="model", finish_reason=reason, raw_finish_reason=raw)
-        )
+        self._run.end_step(out, reason, raw)
         out.append(RunEnd(reason=reason, raw_reason=raw))
 
     def _error(self, error: Any, out: list[Event]) -> list[Event]:
-        self._done = True
         message = error if isinstance(error, str) else str(field(error, "message") or error)
-        if self._started:
-            self._close_messages(out)
-            out.append(StepEnd(step_id=STEP_ID, name="model", finish_reason="error"))
-        out.append(ErrorEvent(message=message, recoverable=False))
-        out.append(RunEnd(reason="error", message=message))
-        return out
+        return self._run.fail(out, self._close_messages, ErrorEvent(message=message))
 
     # -- messages and tool calls -------------------------------------------------------------
 
-    def _message_id(self, kind: str) -> str:
-        message_id = self._open.get(kind)
-        if message_id is None:
-            n = self._counts[kind] = self._counts.get(kind, 0) + 1
-            message_id = f"{STEP_ID}:{kind}" + (f"#{n}" if n > 1 else "")
-            self._open[kind] = message_id
-        return message_id
-
     def _emit(self, parts: list[Part], out: list[Event]) -> None:
         for channel, piece in parts:
-            if channel == "thinking":
-                self._close("text", out)
-                out.append(ThinkingDelta(message_id=self._message_id("think"), delta=piece))
-            else:
-                self._close("think", out)
-                out.append(TextDelta(message_id=self._message_id("text"), delta=piece))
-
-    def _close(self, kind: str, out: list[Event]) -> None:
-        message_id = self._open.pop(kind, None)
-        if message_id is not None:
-            out.append(
-                MessageEnd(message_id=message_id, channel="thinking" if kind == "think" else "text")
-            )
+            self._messages.close("text" if channel == "thinking" else "thinking", out)
+            self._messages.delta(channel, piece, out)
 
     def _close_messages(self, out: list[Event]) -> None:
         if self._splitter is not None:
             self._emit(self._splitter.flush(), out)
-        self._close("think", out)
-        self._close("text", out)
+        self._messages.close_all(out)
 
     def _tool_call(self, call: Any, out: list[Event]) -> None:
-        self._close("think", out)
+        self._messages.close("thinking", out)
         function = field(call, "function")
         name = str_or_none(field(function, "name")) or ""
         wire_id = str_or_none(field(call, "id"))
@@ -298,17 +244,10 @@ class OllamaAdapter:
             tool_call_id += "_"
         self._used_ids.add(tool_call_id)
         arguments = field(function, "arguments")
-        if arguments is None:
-            text = "{}"
-        elif isinstance(arguments, str):
-            text = arguments
-        else:
-            try:
-                text = json.dumps(plain(arguments), ensure_ascii=False)
-            except (TypeError, ValueError):
-                raise BadItemError(
-                    f"ollama: unreadable tool arguments: {short_repr(call)}"
-                ) from None
+        try:
+            text = "{}" if arguments is None else args_text(arguments)
+        except (TypeError, ValueError):
+            raise BadItemError(f"ollama: unreadable tool arguments: {short_repr(call)}") from None
         out.append(
             ToolCallStart(
                 tool_call_id=tool_call_id,

@@ -32,13 +32,11 @@ from nbagent._events import (
     EndReason,
     ErrorEvent,
     Event,
-    MessageEnd,
     RunEnd,
     RunStart,
     StepEnd,
     StepStart,
     TextDelta,
-    ThinkingDelta,
     ToolCallArgsDelta,
     ToolCallEnd,
     ToolCallStart,
@@ -55,6 +53,7 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.kit.messages import Messages
 
 __all__ = ["SmolagentsAdapter"]
 
@@ -144,7 +143,7 @@ class SmolagentsAdapter:
         self._done = False
         self._steps = 0
         self._step: str | None = None
-        self._thought = False  # the open step's model output was streamed
+        self._thinking_of = Messages(lambda channel, step, n: f"{step}-thinking")  # per step
         self._streamed: dict[int, str] = {}  # streamed call index -> tool_call_id
         self._calls: dict[str, str] = {}  # smolagents call id -> tool_call_id
         self._open: list[str] = []  # calls of the open step with no result yet
@@ -210,7 +209,7 @@ class SmolagentsAdapter:
     def _open_step(self, out: list[Event]) -> str:
         self._steps += 1
         self._step = step = f"step-{self._steps}"
-        self._thought, self._streamed, self._open = False, {}, []
+        self._streamed, self._open = {}, []
         number = self._last_step_number + 1
         out.append(StepStart(step_id=step, name=f"Step {number}", step_type="model"))
         return step
@@ -219,8 +218,7 @@ class SmolagentsAdapter:
         step = self._step
         if step is None:
             return
-        if self._thought:
-            out.append(MessageEnd(message_id=f"{step}-thinking", channel="thinking"))
+        self._thinking_of.close("thinking", out, step)
         usage = _usage(step, field(item, "token_usage")) if item is not None else None
         if usage is not None:
             out.append(usage)
@@ -235,8 +233,7 @@ class SmolagentsAdapter:
 
     def _thinking(self, step: str, text: str, out: list[Event]) -> None:
         if text:
-            self._thought = True
-            out.append(ThinkingDelta(message_id=f"{step}-thinking", delta=text))
+            self._thinking_of.delta("thinking", text, out, step)
 
     def _delta(self, step: str, item: Any, out: list[Event]) -> None:
         self._thinking(step, _text(field(item, "content")), out)
@@ -299,7 +296,7 @@ class SmolagentsAdapter:
         self._last_step_number = int_or_none(field(item, "step_number")) or (
             self._last_step_number + 1
         )
-        if not self._thought:
+        if self._thinking_of.get("thinking", step) is None:  # not streamed
             self._thinking(step, _text(field(item, "model_output")), out)
         error = field(item, "error")
         message = None
@@ -327,7 +324,7 @@ class SmolagentsAdapter:
         self._calls = {}
 
     def _planning_step(self, step: str, item: Any, out: list[Event]) -> None:
-        if not self._thought:
+        if self._thinking_of.get("thinking", step) is None:  # not streamed
             self._thinking(step, _text(field(item, "plan")), out)
         self._close_step(out, item)
 

@@ -74,6 +74,7 @@ from nbagent.adapters.base import (
     str_or_none,
     type_is,
 )
+from nbagent.adapters.kit.messages import whole_message
 
 __all__ = ["A2aAdapter"]
 
@@ -270,9 +271,7 @@ class A2aAdapter:
         message_id = str_or_none(message.get("messageId")) or f"message{self._messages}"
         text, others = text_and_parts(message.get("parts"))
         if text:
-            out.append(MessageStart(message_id=message_id, channel="text", role="agent"))
-            out.append(TextDelta(message_id=message_id, delta=text))
-            out.append(MessageEnd(message_id=message_id))
+            whole_message(out, "text", message_id, text, {"role": "agent"})
         out.extend(Custom(name=name, value=plain(value)) for name, value in others)
 
     def _on_status(self, update: Mapping[str, Any], out: list[Event]) -> None:

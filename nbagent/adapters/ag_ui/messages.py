@@ -10,6 +10,7 @@ from typing import Any
 from nbagent._events import Custom, Event, MessageEnd, MessageStart, TextDelta, ThinkingDelta
 from nbagent.adapters.ag_ui.tables import _get
 from nbagent.adapters.base import plain, str_or_none
+from nbagent.adapters.kit.messages import Channel, message_delta
 
 __all__ = ["Messages"]
 
@@ -34,21 +35,10 @@ class Messages:
         return f"{prefix}-{self._serial}"
 
     def text_start(self, ev: Any, out: list[Event]) -> None:
-        message_id = str_or_none(_get(ev, "messageId")) or self.new_id("text")
-        out.append(
-            MessageStart(
-                message_id=message_id,
-                channel="text",
-                role=str_or_none(_get(ev, "role")) or "assistant",
-                name=str_or_none(_get(ev, "name")),
-            )
-        )
+        _text_start(str_or_none(_get(ev, "messageId")) or self.new_id("text"), ev, out)
 
     def text_content(self, ev: Any, out: list[Event]) -> None:
-        delta = _get(ev, "delta")
-        message_id = str_or_none(_get(ev, "messageId"))
-        if isinstance(delta, str) and delta and message_id:  # an empty delta is forbidden
-            out.append(TextDelta(message_id=message_id, delta=delta))
+        _content("text", ev, out)
 
     def text_end(self, ev: Any, out: list[Event]) -> None:
         message_id = str_or_none(_get(ev, "messageId"))
@@ -61,14 +51,7 @@ class Messages:
             if self._text_chunk is not None:
                 out.append(MessageEnd(message_id=self._text_chunk, channel="text"))
             self._text_chunk = message_id
-            out.append(
-                MessageStart(
-                    message_id=message_id,
-                    channel="text",
-                    role=str_or_none(_get(ev, "role")) or "assistant",
-                    name=str_or_none(_get(ev, "name")),
-                )
-            )
+            _text_start(message_id, ev, out)
         delta = _get(ev, "delta")
         if isinstance(delta, str) and delta:
             if self._text_chunk is None:
@@ -112,10 +95,7 @@ class Messages:
         self._thinking_open(str_or_none(_get(ev, "messageId")) or self.new_id("reasoning"), out)
 
     def reasoning_message_content(self, ev: Any, out: list[Event]) -> None:
-        delta = _get(ev, "delta")
-        message_id = str_or_none(_get(ev, "messageId"))
-        if isinstance(delta, str) and delta and message_id:
-            out.append(ThinkingDelta(message_id=message_id, delta=delta))
+        _content("thinking", ev, out)
 
     def reasoning_message_end(self, ev: Any, out: list[Event]) -> None:
         message_id = str_or_none(_get(ev, "messageId"))
@@ -183,3 +163,16 @@ class Messages:
             self._text_chunk = None
         for message_id in sorted(self._open_thinking):
             self._thinking_close(message_id, out)
+
+
+def _text_start(message_id: str, ev: Any, out: list[Event]) -> None:
+    role, name = str_or_none(_get(ev, "role")), str_or_none(_get(ev, "name"))
+    out.append(MessageStart(message_id=message_id, role=role or "assistant", name=name))
+
+
+def _content(channel: Channel, ev: Any, out: list[Event]) -> None:
+    """A ``*_CONTENT`` event's delta in the message it names (an empty delta is forbidden)."""
+    delta = _get(ev, "delta")
+    message_id = str_or_none(_get(ev, "messageId"))
+    if isinstance(delta, str) and delta and message_id:
+        out.append(message_delta(channel, message_id, delta))

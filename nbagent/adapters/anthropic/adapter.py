@@ -15,9 +15,6 @@ from nbagent._events import (
     Event,
     MessageEnd,
     RunEnd,
-    RunStart,
-    StepEnd,
-    StepStart,
     TextDelta,
 )
 from nbagent.adapters.anthropic.blocks import Blocks
@@ -35,6 +32,7 @@ from nbagent.adapters.base import (
     unwrap,
     unwrap_object,
 )
+from nbagent.adapters.kit.messages import ModelStep
 
 __all__ = ["AnthropicAdapter"]
 
@@ -45,8 +43,7 @@ class AnthropicAdapter:
     name: ClassVar[str] = "anthropic"
 
     def __init__(self) -> None:
-        self._started = False
-        self._done = False
+        self._run = ModelStep("msg")
         self._blocks = Blocks()
         self._stop_reason: str | None = None
         self._stop_details: Any = None
@@ -80,7 +77,7 @@ class AnthropicAdapter:
     # -- the adapter interface ---------------------------------------------------------------
 
     def feed(self, item: Any) -> list[Event]:
-        if self._done:
+        if self._run.done:
             return []
         name, payload = self._decode(item)
         kind = field(payload, "type")
@@ -94,7 +91,7 @@ class AnthropicAdapter:
         if kind == "message_start":
             self._message_start(payload, out)
             return out
-        if not self._started:
+        if not self._run.started:
             self._start(out, None, None)
         if kind == "content_block_start":
             self._blocks.start(payload, out)
@@ -125,22 +122,15 @@ class AnthropicAdapter:
     # -- lifecycle -------------------------------------------------------------------------
 
     def _start(self, out: list[Event], message_id: Any, model: Any) -> None:
-        self._started = True
         run_id = message_id if isinstance(message_id, str) else ""
-        self._blocks.base = run_id or "msg"
-        out.append(
-            RunStart(
-                run_id=run_id,
-                model=model if isinstance(model, str) and model else None,
-                provider="anthropic",
-            )
-        )
-        out.append(StepStart(step_id=self._blocks.base, name="model", step_type="model"))
+        self._run.step_id = self._blocks.base = run_id or "msg"
+        model = model if isinstance(model, str) and model else None
+        self._run.start(out, run_id=run_id, model=model, provider="anthropic")
 
     def _message_start(self, payload: Any, out: list[Event]) -> None:
         message = field(payload, "message")
         model = field(message, "model")
-        if not self._started:
+        if not self._run.started:
             self._start(out, field(message, "id"), model)
         usage = field(message, "usage")
         if usage is not None:
@@ -159,11 +149,11 @@ class AnthropicAdapter:
             out.append(usage_event(usage, None))
 
     def _end_run(self, *, stopped: bool) -> list[Event]:
-        if self._done:
+        if self._run.done:
             return []
-        self._done = True
+        self._run.done = True
         out: list[Event] = []
-        if not self._started:
+        if not self._run.started:
             return [ended_before_any("event")]
         self._blocks.close_all(out)
         raw = self._stop_reason
@@ -181,21 +171,12 @@ class AnthropicAdapter:
                 out.append(MessageEnd(message_id=refusal_id))
                 if stopped:
                     message = explanation
-        out.append(
-            StepEnd(
-                step_id=self._blocks.base, name="model", finish_reason=reason, raw_finish_reason=raw
-            )
-        )
+        self._run.end_step(out, reason, raw)
         meta = {"stop_details": self._stop_details} if self._stop_details is not None else None
         out.append(RunEnd(reason=reason, raw_reason=raw, message=message, meta=meta))
         return out
 
     def _error(self, payload: Any) -> list[Event]:
-        self._done = True
-        out: list[Event] = []
-        if self._started:
-            self._blocks.close_all(out)
-            out.append(StepEnd(step_id=self._blocks.base, name="model", finish_reason="error"))
         error = field(payload, "error")
         message = field(error, "message")
         if not isinstance(message, str) or not message:
@@ -203,13 +184,9 @@ class AnthropicAdapter:
         error_type = field(error, "type")
         error_type = error_type if isinstance(error_type, str) and error_type else None
         details = plain(payload)
-        out.append(
-            ErrorEvent(
-                message=message,
-                error_type=error_type,
-                recoverable=False,
-                details=details if isinstance(details, dict) else None,
-            )
+        error_event = ErrorEvent(
+            message=message,
+            error_type=error_type,
+            details=details if isinstance(details, dict) else None,
         )
-        out.append(RunEnd(reason="error", raw_reason=error_type, message=message))
-        return out
+        return self._run.fail([], self._blocks.close_all, error_event, raw=error_type)

@@ -22,6 +22,7 @@ from nbagent._events import (
 )
 from nbagent.adapters.anthropic.maps import TOOL_USE
 from nbagent.adapters.base import field, plain
+from nbagent.adapters.kit.messages import whole_message
 
 __all__ = ["Block", "Blocks"]
 
@@ -77,15 +78,11 @@ class Blocks:
             self.by_index[index] = block = Block("done", block_id)
             block.open = False
             data = field(content, "data")
-            out.append(MessageStart(message_id=block_id, channel="thinking"))
-            out.append(
-                MessageEnd(
-                    message_id=block_id,
-                    channel="thinking",
-                    redacted=True,
-                    encrypted_value=data if isinstance(data, str) else None,
-                )
-            )
+            redacted = {
+                "redacted": True,
+                "encrypted_value": data if isinstance(data, str) else None,
+            }
+            whole_message(out, "thinking", block_id, None, end=redacted)
         elif kind in TOOL_USE:
             wire_id = field(content, "id")
             synthetic = not (isinstance(wire_id, str) and wire_id)

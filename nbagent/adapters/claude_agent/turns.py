@@ -13,14 +13,10 @@ from nbagent._events import (
     Custom,
     ErrorEvent,
     Event,
-    MessageEnd,
-    MessageStart,
     RunEnd,
     RunStart,
     StepEnd,
     StepStart,
-    TextDelta,
-    ThinkingDelta,
     ToolCallEnd,
     ToolCallStart,
     ToolResult,
@@ -34,6 +30,7 @@ from nbagent.adapters.claude_agent.maps import (
     result_content,
     usage_event,
 )
+from nbagent.adapters.kit.messages import whole_message
 
 __all__ = ["Scope", "Turns"]
 
@@ -139,23 +136,11 @@ class Turns:
         block_id = f"{step_id}:{scope.blocks}"
         if kind == "text":
             text = str_or_none(field(block, "text"))
-            out.append(
-                MessageStart(message_id=block_id, channel="text", role="assistant", parent=parent)
-            )
-            if text is not None:
-                out.append(TextDelta(message_id=block_id, delta=text, parent=parent))
-            out.append(MessageEnd(message_id=block_id, channel="text", parent=parent))
+            whole_message(out, "text", block_id, text, {"role": "assistant"}, parent=parent)
         elif kind == "thinking":
             thinking = str_or_none(field(block, "thinking"))
-            out.append(MessageStart(message_id=block_id, channel="thinking", parent=parent))
-            if thinking is not None:
-                out.append(ThinkingDelta(message_id=block_id, delta=thinking, parent=parent))
-            signature = str_or_none(field(block, "signature"))
-            out.append(
-                MessageEnd(
-                    message_id=block_id, channel="thinking", signature=signature, parent=parent
-                )
-            )
+            signature = {"signature": str_or_none(field(block, "signature"))}
+            whole_message(out, "thinking", block_id, thinking, end=signature, parent=parent)
         elif kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
             scope.called = scope.called or kind == "tool_use"
             wire_id = str_or_none(field(block, "id"))

@@ -1,6 +1,16 @@
-"""What adapters compose: tool-call assembly (``calls.py``) and usage readers (``usage.py``)."""
+"""What adapters compose: tool-call assembly (``calls.py``), usage readers (``usage.py``) and
+the text and thinking messages they open and close (``messages.py``)."""
 
 from nbagent.adapters.kit.calls import Call, CallGroup, ToolCalls, args_text, invent_id
+from nbagent.adapters.kit.messages import (
+    IdScheme,
+    Messages,
+    ModelStep,
+    message_delta,
+    numbered,
+    whole_message,
+    wire_key,
+)
 from nbagent.adapters.kit.usage import (
     anthropic_usage,
     gemini_usage,
@@ -12,12 +22,19 @@ from nbagent.adapters.kit.usage import (
 __all__ = [
     "Call",
     "CallGroup",
+    "IdScheme",
+    "Messages",
+    "ModelStep",
     "ToolCalls",
     "anthropic_usage",
     "args_text",
     "gemini_usage",
     "invent_id",
     "langchain_usage",
+    "message_delta",
+    "numbered",
     "openai_counts",
     "openai_usage",
+    "whole_message",
+    "wire_key",
 ]

@@ -17,14 +17,13 @@ from nbagent._events import (
     MessageEnd,
     StepEnd,
     StepStart,
-    TextDelta,
-    ThinkingDelta,
     ToolCallArgsDelta,
     ToolCallEnd,
     ToolCallStart,
     ToolResult,
 )
 from nbagent.adapters.base import ToolServers, field, int_or_none, str_or_none
+from nbagent.adapters.kit.messages import Channel, message_delta
 from nbagent.adapters.pydantic_ai.maps import args_text, result_of, to_plain
 
 __all__ = ["Part", "Parts", "Step"]
@@ -179,12 +178,9 @@ class Parts:
         return state
 
     def _text(self, state: Part, text: Any, out: list[Event]) -> None:
-        if not isinstance(text, str) or not text:
-            return
-        if state.kind == "text":
-            out.append(TextDelta(message_id=state.id, delta=text))
-        else:
-            out.append(ThinkingDelta(message_id=state.id, delta=text))
+        if isinstance(text, str) and text:
+            channel: Channel = "thinking" if state.kind == "thinking" else "text"
+            out.append(message_delta(channel, state.id, text))
 
     def _args(self, state: Part, args: Any, out: list[Event]) -> None:
         if isinstance(args, str):
@@ -260,18 +256,16 @@ class Parts:
         if state.kind in ("text", "thinking"):
             content = field(part, "content")
             final = content if isinstance(content, str) else None
-            if state.kind == "text":
-                out.append(MessageEnd(message_id=state.id, final_text=final))
-            else:
-                signature = str_or_none(field(part, "signature"))
-                out.append(
-                    MessageEnd(
-                        message_id=state.id,
-                        channel="thinking",
-                        signature=signature,
-                        final_text=final,
-                    )
+            thinking = state.kind == "thinking"
+            signature = str_or_none(field(part, "signature")) if thinking else None
+            out.append(
+                MessageEnd(
+                    message_id=state.id,
+                    channel="thinking" if thinking else "text",
+                    signature=signature,
+                    final_text=final,
                 )
+            )
         elif state.kind in ("tool", "native-tool"):
             args = field(part, "args")
             if state.args is not None or isinstance(args, Mapping):

@@ -6,6 +6,7 @@ part type to its handler."""
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 from typing import Any, ClassVar
 
 from nbagent._events import (
@@ -13,14 +14,10 @@ from nbagent._events import (
     EndReason,
     ErrorEvent,
     Event,
-    MessageEnd,
-    MessageStart,
     RunEnd,
     RunStart,
     StepEnd,
     StepStart,
-    TextDelta,
-    ThinkingDelta,
 )
 from nbagent.adapters.base import (
     BLANK,
@@ -33,6 +30,7 @@ from nbagent.adapters.base import (
     short_repr,
     str_or_none,
 )
+from nbagent.adapters.kit.messages import Channel, Messages
 from nbagent.adapters.vercel_ui.parts import (
     _CUSTOM_TYPES,
     _DONE,
@@ -56,7 +54,7 @@ class VercelUiAdapter:
         self._done = False
         self._steps = 0
         self._step: str | None = None
-        self._open: dict[tuple[str, str], None] = {}  # (channel, id), in order
+        self._messages = Messages(starts={"text": {"role": "assistant"}, "thinking": {}})
         self._tools = ToolParts()
 
     # -- detection -------------------------------------------------------------------------
@@ -180,11 +178,7 @@ class VercelUiAdapter:
     # -- lifecycle -------------------------------------------------------------------------
 
     def _close_all(self, out: list[Event]) -> None:
-        for channel, message_id in list(self._open):
-            out.append(
-                MessageEnd(message_id=message_id, channel="thinking" if channel == "r" else "text")
-            )
-        self._open.clear()
+        self._messages.close_all(out)
         self._tools.close_all(out)
         self._end_step(out, None)
 
@@ -229,53 +223,29 @@ class VercelUiAdapter:
 
     def _on_finish_step(self, part: Mapping[str, Any], out: list[Event]) -> None:
         if self._step is None:  # a finish-step without start-step: one anonymous step
-            self._steps += 1
-            self._step = f"step{self._steps}"
-            out.append(StepStart(step_id=self._step, name="model", step_type="model"))
+            self._on_start_step(part, out)
         self._end_step(out, None)
 
-    def _message(self, part: Mapping[str, Any], channel: str) -> str:
-        return str_or_none(part.get("id")) or ("reasoning" if channel == "r" else "text")
+    def _message(self, part: Mapping[str, Any], channel: Channel) -> str:
+        return str_or_none(part.get("id")) or ("reasoning" if channel == "thinking" else "text")
 
-    def _on_text_start(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        message_id = self._message(part, "t")
-        if ("t", message_id) not in self._open:
-            self._open[("t", message_id)] = None
-            out.append(MessageStart(message_id=message_id, channel="text", role="assistant"))
+    def _on_message_start(
+        self, channel: Channel, part: Mapping[str, Any], out: list[Event]
+    ) -> None:
+        self._messages.id(channel, out, self._message(part, channel))
 
-    def _on_text_delta(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        message_id = self._message(part, "t")
+    def _on_message_delta(
+        self, channel: Channel, part: Mapping[str, Any], out: list[Event]
+    ) -> None:
         delta = part.get("delta")
-        if isinstance(delta, str) and delta:
-            self._open.setdefault(("t", message_id), None)
-            out.append(TextDelta(message_id=message_id, delta=delta))
-
-    def _on_text_end(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        message_id = self._message(part, "t")
-        if ("t", message_id) in self._open:
-            del self._open[("t", message_id)]
-            out.append(MessageEnd(message_id=message_id, channel="text"))
-
-    def _on_reasoning_start(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        message_id = self._message(part, "r")
-        if ("r", message_id) not in self._open:
-            self._open[("r", message_id)] = None
-            out.append(MessageStart(message_id=message_id, channel="thinking"))
-
-    def _on_reasoning_delta(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        message_id = self._message(part, "r")
-        delta = part.get("delta")
-        if not isinstance(delta, str):  # ai@5.0.0 "reasoning" part: {"text": …}
+        if channel == "thinking" and not isinstance(delta, str):  # ai@5.0.0 "reasoning": {"text"}
             delta = part.get("text")
-        if isinstance(delta, str) and delta:
-            self._open.setdefault(("r", message_id), None)
-            out.append(ThinkingDelta(message_id=message_id, delta=delta))
+        if isinstance(delta, str) and delta:  # a delta with no start opens its message silently
+            key = self._message(part, channel)
+            self._messages.delta(channel, delta, out, key, announce=False)
 
-    def _on_reasoning_end(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        message_id = self._message(part, "r")
-        if ("r", message_id) in self._open:
-            del self._open[("r", message_id)]
-            out.append(MessageEnd(message_id=message_id, channel="thinking"))
+    def _on_message_end(self, channel: Channel, part: Mapping[str, Any], out: list[Event]) -> None:
+        self._messages.close(channel, out, self._message(part, channel))
 
 
 _HANDLERS: dict[
@@ -286,13 +256,13 @@ _HANDLERS: dict[
     "error": lambda a: a._on_error,
     "start-step": lambda a: a._on_start_step,
     "finish-step": lambda a: a._on_finish_step,
-    "text-start": lambda a: a._on_text_start,
-    "text-delta": lambda a: a._on_text_delta,
-    "text-end": lambda a: a._on_text_end,
-    "reasoning-start": lambda a: a._on_reasoning_start,
-    "reasoning-delta": lambda a: a._on_reasoning_delta,
-    "reasoning": lambda a: a._on_reasoning_delta,
-    "reasoning-end": lambda a: a._on_reasoning_end,
+    "text-start": lambda a: partial(a._on_message_start, "text"),
+    "text-delta": lambda a: partial(a._on_message_delta, "text"),
+    "text-end": lambda a: partial(a._on_message_end, "text"),
+    "reasoning-start": lambda a: partial(a._on_message_start, "thinking"),
+    "reasoning-delta": lambda a: partial(a._on_message_delta, "thinking"),
+    "reasoning": lambda a: partial(a._on_message_delta, "thinking"),
+    "reasoning-end": lambda a: partial(a._on_message_end, "thinking"),
     "tool-input-start": lambda a: a._tools.on_tool_input_start,
     "tool-input-delta": lambda a: a._tools.on_tool_input_delta,
     "tool-input-available": lambda a: a._tools.on_tool_input_available,

@@ -1,0 +1,217 @@
+"""The text and thinking messages an adapter streams, opened and closed the one way.
+
+``Messages`` holds which message of each channel is open (per key: "" for a format that has
+one of each at a time, the wire's id for one that names them), numbers them per channel and
+makes their ids with the adapter's own scheme; it emits the deltas with the open id, a
+``MessageStart`` where the format has one, and the ``MessageEnd`` at a close.
+
+``message_delta`` is the delta event of a channel; ``whole_message`` a message that arrives
+whole: start, its text, end.
+
+``ModelStep`` is the lifecycle of a stream that is one model's response: the run and its one
+step started on the first item, the step ended once, the run ended by the last item, a fatal
+error or the stream's end (``incomplete``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, TypeAlias
+
+from nbagent._events import (
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    MessageStart,
+    RunEnd,
+    RunStart,
+    StepEnd,
+    StepStart,
+    TextDelta,
+    ThinkingDelta,
+)
+from nbagent._events.kinds import Channel
+from nbagent.adapters.base import ended_before_any
+
+__all__ = [
+    "Channel",
+    "IdScheme",
+    "Messages",
+    "ModelStep",
+    "message_delta",
+    "numbered",
+    "whole_message",
+    "wire_key",
+]
+
+IdScheme: TypeAlias = Callable[[Channel, str, int], str]
+"""A message's id from its channel, its key and its number in its channel (1 for the first)."""
+
+
+def wire_key(channel: Channel, key: str, n: int) -> str:
+    """The id scheme of a format that names its messages: the key is the id."""
+    return key
+
+
+def numbered(prefix: str, think: str = "think", text: str = "text") -> IdScheme:
+    """``{prefix}:text``, then ``{prefix}:text#2``… (``think`` for thinking): the ids of a
+    format that names no message, counted per channel."""
+
+    def ids(channel: Channel, key: str, n: int) -> str:
+        name = think if channel == "thinking" else text
+        return f"{prefix}:{name}" + (f"#{n}" if n > 1 else "")
+
+    return ids
+
+
+def message_delta(
+    channel: Channel, message_id: str, text: str, parent: str | None = None
+) -> TextDelta | ThinkingDelta:
+    """The ``TextDelta`` or ``ThinkingDelta`` of ``text`` in a message of ``channel``."""
+    if channel == "thinking":
+        return ThinkingDelta(message_id=message_id, delta=text, parent=parent)
+    return TextDelta(message_id=message_id, delta=text, parent=parent)
+
+
+def whole_message(
+    out: list[Event],
+    channel: Channel,
+    message_id: str,
+    text: str | None,
+    start: Mapping[str, Any] | None = None,
+    end: Mapping[str, Any] | None = None,
+    parent: str | None = None,
+) -> None:
+    """A message that arrives whole: its ``MessageStart`` (with the ``start`` fields), the
+    delta of its ``text`` when it has some, its ``MessageEnd`` (with the ``end`` fields);
+    each event's ``parent`` the one given."""
+    out.append(MessageStart(message_id=message_id, channel=channel, parent=parent, **start or {}))
+    if text:
+        out.append(message_delta(channel, message_id, text, parent))
+    out.append(MessageEnd(message_id=message_id, channel=channel, parent=parent, **end or {}))
+
+
+class Messages:
+    """The open messages, ``(channel, key) → id`` in the order they opened.
+
+    ``ids`` makes a new message's id; ``starts`` gives, per channel, the ``MessageStart``
+    fields of a format that announces its messages (a channel not in it opens silently).
+    """
+
+    def __init__(
+        self,
+        ids: IdScheme = wire_key,
+        starts: Mapping[Channel, Mapping[str, Any]] | None = None,
+    ) -> None:
+        self.open: dict[tuple[Channel, str], str] = {}
+        self.counts: dict[Channel, int] = {}
+        self._ids = ids
+        self._starts = starts or {}
+
+    def get(self, channel: Channel, key: str = "") -> str | None:
+        """The id of the open message of ``channel`` (and ``key``), None when none is."""
+        return self.open.get((channel, key))
+
+    def id(
+        self, channel: Channel, out: list[Event], key: str = "", *, announce: bool = True
+    ) -> str:
+        """The open message's id, opening one when none is (announced with a
+        ``MessageStart`` when ``channel`` is in ``starts`` and ``announce`` holds)."""
+        message_id = self.open.get((channel, key))
+        if message_id is None:
+            n = self.counts[channel] = self.counts.get(channel, 0) + 1
+            message_id = self.open[(channel, key)] = self._ids(channel, key, n)
+            start = self._starts.get(channel)
+            if start is not None and announce:
+                out.append(MessageStart(message_id=message_id, channel=channel, **start))
+        return message_id
+
+    def delta(
+        self,
+        channel: Channel,
+        text: str,
+        out: list[Event],
+        key: str = "",
+        *,
+        announce: bool = True,
+    ) -> str:
+        """A ``TextDelta`` or ``ThinkingDelta`` of ``text`` in the open message (opened when
+        none is); its id."""
+        message_id = self.id(channel, out, key, announce=announce)
+        out.append(message_delta(channel, message_id, text))
+        return message_id
+
+    def close(self, channel: Channel, out: list[Event], key: str = "", **end: Any) -> str | None:
+        """The ``MessageEnd`` (with the ``end`` fields) of the open message, if one is; its
+        id."""
+        message_id = self.open.pop((channel, key), None)
+        if message_id is not None:
+            out.append(MessageEnd(message_id=message_id, channel=channel, **end))
+        return message_id
+
+    def close_all(self, out: list[Event]) -> bool:
+        """Close every open message, in the order they opened; whether one was open."""
+        was_open = bool(self.open)
+        for channel, key in list(self.open):
+            self.close(channel, out, key)
+        return was_open
+
+
+Closer: TypeAlias = Callable[[list[Event]], object]
+"""What closes an adapter's open messages and calls into ``out`` before its step ends."""
+
+
+class ModelStep:
+    """A run of one model step (``name="model"``): ``started`` at the first item, ``done``
+    once the run ended. ``step_id`` may be set until ``start``."""
+
+    def __init__(self, step_id: str) -> None:
+        self.step_id = step_id
+        self.started = False
+        self.done = False
+        self._step_open = False
+
+    def start(self, out: list[Event], **run: Any) -> None:
+        """``RunStart`` (with the ``run`` fields) and ``StepStart``, the first time only."""
+        if not self.started:
+            self.started = self._step_open = True
+            out.append(RunStart(**run))
+            out.append(StepStart(step_id=self.step_id, name="model", step_type="model"))
+
+    def end_step(self, out: list[Event], reason: str, raw: str | None = None) -> None:
+        """The step's ``StepEnd``, once."""
+        if self._step_open:
+            self._step_open = False
+            out.append(
+                StepEnd(
+                    step_id=self.step_id, name="model", finish_reason=reason, raw_finish_reason=raw
+                )
+            )
+
+    def fail(
+        self, out: list[Event], close: Closer, error: ErrorEvent, raw: str | None = None
+    ) -> list[Event]:
+        """A fatal error: what is open closed, the step ended ``error``, ``error`` and the
+        run's ``error`` end (``raw`` its raw reason); ``out``."""
+        self.done = True
+        if self.started:
+            close(out)
+            self.end_step(out, "error")
+        out.append(error)
+        out.append(RunEnd(reason="error", raw_reason=raw, message=error.message))
+        return out
+
+    def cut_off(self, close: Closer, what: str, message: str) -> list[Event]:
+        """``end()`` of a stream that stopped before its last item: before any ``what``
+        (``ended_before_any``), or what is open closed and the step and run ended
+        ``incomplete``, saying ``message``. Nothing once the run is done."""
+        if self.done:
+            return []
+        self.done = True
+        if not self.started:
+            return [ended_before_any(what)]
+        out: list[Event] = []
+        close(out)
+        self.end_step(out, "incomplete")
+        out.append(RunEnd(reason="incomplete", message=message))
+        return out

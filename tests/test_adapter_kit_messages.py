@@ -1,0 +1,142 @@
+"""The adapters' kit, ``kit/messages.py``: open messages and their ids (``Messages``), a
+message that arrives whole, and the run of one model step (``ModelStep``)."""
+
+from __future__ import annotations
+
+from nbagent._events import (
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    MessageStart,
+    RunEnd,
+    RunStart,
+    StepEnd,
+    StepStart,
+    TextDelta,
+    ThinkingDelta,
+)
+from nbagent.adapters.kit import Messages, ModelStep, numbered, whole_message
+
+
+def test_numbered_ids_count_each_channel() -> None:
+    messages, out = Messages(numbered("ollama")), list[Event]()
+    messages.delta("text", "a", out)
+    messages.delta("text", "b", out)
+    messages.close("text", out)
+    messages.delta("thinking", "c", out)
+    messages.delta("text", "d", out)
+    assert out == [
+        TextDelta(message_id="ollama:text", delta="a"),
+        TextDelta(message_id="ollama:text", delta="b"),
+        MessageEnd(message_id="ollama:text", channel="text"),
+        ThinkingDelta(message_id="ollama:think", delta="c"),
+        TextDelta(message_id="ollama:text#2", delta="d"),
+    ]
+    assert messages.get("thinking") == "ollama:think"
+    assert messages.get("text") == "ollama:text#2"
+
+
+def test_close_all_closes_in_opening_order_and_says_whether_one_was_open() -> None:
+    messages, out = Messages(numbered("m")), list[Event]()
+    assert messages.close_all(out) is False
+    messages.delta("text", "a", out)
+    messages.delta("thinking", "b", out)
+    out.clear()
+    assert messages.close_all(out) is True
+    assert out == [
+        MessageEnd(message_id="m:text", channel="text"),
+        MessageEnd(message_id="m:think", channel="thinking"),
+    ]
+    assert messages.close("text", out) is None
+    assert len(out) == 2
+
+
+def test_wire_keys_announced_and_silent() -> None:
+    messages = Messages(starts={"text": {"role": "assistant"}, "thinking": {}})
+    out: list[Event] = []
+    assert messages.id("text", out, "t1") == "t1"
+    messages.delta("text", "x", out, "t1")
+    messages.delta("thinking", "y", out, "r1", announce=False)
+    messages.close("thinking", out, "r1", signature="sig")
+    assert out == [
+        MessageStart(message_id="t1", channel="text", role="assistant"),
+        TextDelta(message_id="t1", delta="x"),
+        ThinkingDelta(message_id="r1", delta="y"),
+        MessageEnd(message_id="r1", channel="thinking", signature="sig"),
+    ]
+    assert messages.open == {("text", "t1"): "t1"}
+
+
+def test_the_id_scheme_gets_channel_key_and_number() -> None:
+    seen: list[tuple[str, str, int]] = []
+
+    def ids(channel: str, key: str, n: int) -> str:
+        seen.append((channel, key, n))
+        return f"{key}-{channel}-{n}"
+
+    messages, out = Messages(ids), list[Event]()
+    messages.delta("thinking", "a", out, "s1")
+    messages.close_all(out)
+    messages.delta("thinking", "b", out, "s2")
+    assert seen == [("thinking", "s1", 1), ("thinking", "s2", 2)]
+    assert out[-1] == ThinkingDelta(message_id="s2-thinking-2", delta="b")
+
+
+def test_whole_message() -> None:
+    out: list[Event] = []
+    whole_message(out, "text", "m1", "hi", {"role": "agent"}, parent="p")
+    whole_message(out, "thinking", "m2", None, end={"redacted": True})
+    assert out == [
+        MessageStart(message_id="m1", channel="text", role="agent", parent="p"),
+        TextDelta(message_id="m1", delta="hi", parent="p"),
+        MessageEnd(message_id="m1", channel="text", parent="p"),
+        MessageStart(message_id="m2", channel="thinking"),
+        MessageEnd(message_id="m2", channel="thinking", redacted=True),
+    ]
+
+
+def test_model_step_starts_once_and_ends_its_step_once() -> None:
+    run, out = ModelStep("s"), list[Event]()
+    run.start(out, provider="p")
+    run.start(out, provider="q")
+    run.end_step(out, "completed", "stop")
+    run.end_step(out, "completed")
+    assert out == [
+        RunStart(provider="p"),
+        StepStart(step_id="s", name="model", step_type="model"),
+        StepEnd(step_id="s", name="model", finish_reason="completed", raw_finish_reason="stop"),
+    ]
+    assert run.started
+    assert not run.done
+
+
+def test_model_step_cut_off() -> None:
+    assert ModelStep("s").cut_off(lambda out: None, "chunk", "cut") == [
+        RunEnd(reason="incomplete", message="the stream ended before any chunk arrived")
+    ]
+    run, closed = ModelStep("s"), list[Event]()
+    run.start(closed)
+    closing = MessageEnd(message_id="m")
+    assert run.cut_off(lambda out: out.append(closing), "chunk", "cut") == [
+        closing,
+        StepEnd(step_id="s", name="model", finish_reason="incomplete"),
+        RunEnd(reason="incomplete", message="cut"),
+    ]
+    assert run.done
+    assert run.cut_off(lambda out: None, "chunk", "again") == []
+
+
+def test_model_step_fail() -> None:
+    error = ErrorEvent(message="boom")
+    assert ModelStep("s").fail([], lambda out: None, error) == [
+        error,
+        RunEnd(reason="error", message="boom"),
+    ]
+    run = ModelStep("s")
+    run.start([])
+    assert run.fail([], lambda out: None, error, raw="overloaded") == [
+        StepEnd(step_id="s", name="model", finish_reason="error"),
+        error,
+        RunEnd(reason="error", raw_reason="overloaded", message="boom"),
+    ]
+    assert run.done
