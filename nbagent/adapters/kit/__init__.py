@@ -1,4 +1,5 @@
-"""What adapters compose: tool-call assembly (``calls.py``) and usage readers (``usage.py``)."""
+"""What adapters compose: tool-call assembly (``calls.py``), usage readers (``usage.py``) and
+messages seen whole (``whole.py``)."""
 
 from nbagent.adapters.kit.calls import Call, CallGroup, ToolCalls, args_text, invent_id
 from nbagent.adapters.kit.usage import (
@@ -8,6 +9,7 @@ from nbagent.adapters.kit.usage import (
     openai_counts,
     openai_usage,
 )
+from nbagent.adapters.kit.whole import whole_message
 
 __all__ = [
     "Call",
@@ -20,4 +22,5 @@ __all__ = [
     "langchain_usage",
     "openai_counts",
     "openai_usage",
+    "whole_message",
 ]

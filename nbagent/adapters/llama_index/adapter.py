@@ -23,7 +23,6 @@ releases defined them): nothing here imports LlamaIndex.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -39,9 +38,6 @@ from nbagent._events import (
     StepStart,
     TextDelta,
     ThinkingDelta,
-    ToolCallEnd,
-    ToolCallStart,
-    ToolResult,
     Usage,
 )
 from nbagent.adapters.base import (
@@ -55,11 +51,13 @@ from nbagent.adapters.base import (
 )
 from nbagent.adapters.llama_index.read import (
     kind_of,
+    new_text,
     read_event,
     text_of,
     thinking_of,
     usage_in_raw,
 )
+from nbagent.adapters.llama_index.tools import Tools
 
 __all__ = ["LlamaIndexAdapter"]
 
@@ -80,8 +78,7 @@ class LlamaIndexAdapter:
         self._text = False  # the step streamed text
         self._thinking = False  # the step streamed thinking
         self._usage: dict[str, Any] = {}
-        self._calls: dict[str, str] = {}  # LlamaIndex tool id -> tool_call_id
-        self._answered: set[str] = set()
+        self._tools = Tools()
         self._direct: str | None = None  # a return_direct tool's output: the answer
         self._answer_shown = False
 
@@ -184,16 +181,10 @@ class LlamaIndexAdapter:
         if isinstance(thinking, str) and thinking:
             self._thinking = True
             out.append(ThinkingDelta(message_id=f"{step}-thinking", delta=thinking))
-        response = field(item, "response")
-        delta = field(item, "delta")
-        # ``response`` is the LLM's text so far; where it grows the last one, its new end is
-        # the delta (an integration whose deltas repeat the whole text still reads right).
-        if isinstance(response, str) and response.startswith(self._response) and response:
-            delta = response[len(self._response) :]
-            self._response = response
-        elif isinstance(delta, str):
-            self._response += delta
-        if isinstance(delta, str) and delta:
+        delta, self._response = new_text(
+            self._response, field(item, "response"), field(item, "delta")
+        )
+        if delta:
             self._text = True
             out.append(TextDelta(message_id=f"{step}-text", delta=delta))
         self._usage.update(usage_in_raw(field(item, "raw")))
@@ -218,7 +209,7 @@ class LlamaIndexAdapter:
             ):
                 continue  # a call of an earlier step, listed again on the final output
             calls += 1
-            self._start_call(selection, "tool_name", "tool_kwargs", out)
+            self._start_call(selection, out)
         # A ReAct agent whose output did not parse asks its LLM again: a warning, not an end.
         out.extend(
             ErrorEvent(
@@ -233,41 +224,25 @@ class LlamaIndexAdapter:
 
     # -- tools -------------------------------------------------------------------------
 
-    def _start_call(self, call: Any, name_key: str, args_key: str, out: list[Event]) -> str:
+    def _start_call(self, call: Any, out: list[Event]) -> str:
         tool_id = str_or_none(field(call, "tool_id"))
-        if tool_id is not None and tool_id in self._calls:
-            return self._calls[tool_id]
-        call_id = tool_id or f"llama-call-{len(self._calls) + 1}"
-        self._calls[tool_id or call_id] = call_id
-        name = str_or_none(field(call, name_key)) or "tool"
-        args = plain(field(call, args_key))
-        if not isinstance(args, dict):
-            args = {}
-        out.append(ToolCallStart(tool_call_id=call_id, name=name, synthetic_id=tool_id is None))
-        arguments = json.dumps(args, ensure_ascii=False)
-        out.append(ToolCallEnd(tool_call_id=call_id, arguments=arguments, args=args))
+        call_id = tool_id or self._tools.synthetic_id()
+        name = str_or_none(field(call, "tool_name")) or "tool"
+        self._tools.start_call(call_id, name, field(call, "tool_kwargs"), None, not tool_id, out)
         return call_id
 
     def _call(self, item: Any, out: list[Event]) -> None:
         self._close_step(out, "tool_calls")
-        tool_id = str_or_none(field(item, "tool_id"))
-        if tool_id is None or tool_id not in self._calls:
-            self._start_call(item, "tool_name", "tool_kwargs", out)
+        self._start_call(item, out)
 
     def _result(self, item: Any, out: list[Event]) -> None:
         self._close_step(out, "tool_calls")
-        tool_id = str_or_none(field(item, "tool_id"))
-        if tool_id is not None and tool_id in self._answered:
-            return
-        call_id = self._start_call(item, "tool_name", "tool_kwargs", out)
-        self._answered.add(tool_id or call_id)
-        output = field(item, "tool_output")
-        content = text_of(output) if output is not None else ""
-        is_error = field(output, "is_error") is True
+        call_id = self._start_call(item, out)
         name = str_or_none(field(item, "tool_name"))
-        out.append(ToolResult(tool_call_id=call_id, content=content, name=name, is_error=is_error))
-        if field(item, "return_direct") is True and not is_error and name != "handoff":
-            self._direct = content
+        result = self._tools.result(call_id, field(item, "tool_output"), None, out, name=name)
+        direct = result is not None and field(item, "return_direct") is True
+        if direct and result is not None and not result.is_error and name != "handoff":
+            self._direct = result.content
 
     # -- the end -----------------------------------------------------------------------
 

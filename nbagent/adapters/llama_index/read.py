@@ -1,6 +1,7 @@
 """LlamaIndex's workflow events and messages read as plain values, shared by the stream
 adapter (``adapter.py``) and the hook adapter (``adapters/hooks/llama_index``): which event
-an object or its serialized form is, a message's text and thinking, an LLM's token counts.
+an object or its serialized form is, a message's text and thinking, a streamed response's new
+text, an LLM's token counts.
 Types are recognised by name and module: nothing here imports LlamaIndex."""
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from nbagent._events import Usage
 from nbagent.adapters.base import (
     BadItemError,
     field,
@@ -16,8 +18,17 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.kit import anthropic_usage, gemini_usage, openai_usage
 
-__all__ = ["kind_of", "read_event", "text_of", "thinking_of", "usage_in_raw"]
+__all__ = [
+    "kind_of",
+    "new_text",
+    "read_event",
+    "text_of",
+    "thinking_of",
+    "usage_in_raw",
+    "usage_of",
+]
 
 _PACKAGES = ("workflows", "llama_index")
 _KINDS = frozenset(
@@ -35,6 +46,13 @@ _KINDS = frozenset(
         "WorkflowCancelledEvent",
         "StopEvent",
     }
+)
+_COUNTS = (
+    "input_tokens",
+    "output_tokens",
+    "total_tokens",
+    "reasoning_tokens",
+    "cached_input_tokens",
 )
 
 
@@ -82,45 +100,51 @@ def read_event(item: Any) -> tuple[str, Any] | None:
 def usage_in_raw(raw: Any) -> dict[str, Any]:
     """Token counts an LLM integration left in a response's ``raw`` (the provider's chunk or
     response, usually dumped to a dict): OpenAI's and Anthropic's ``usage``, Gemini's
-    ``usage_metadata``, Ollama's eval counts. Only the counts it finds."""
+    ``usage_metadata``, Ollama's eval counts. Only the counts it finds, and the model."""
     if raw is None or isinstance(raw, (str, bytes, int, float, list)):
         return {}
     found: dict[str, Any] = {}
     usage = field(raw, "usage")
-    if usage is not None:
-        found["input_tokens"] = int_or_none(field(usage, "prompt_tokens")) or int_or_none(
-            field(usage, "input_tokens")
-        )
-        found["output_tokens"] = int_or_none(field(usage, "completion_tokens")) or int_or_none(
-            field(usage, "output_tokens")
-        )
-        found["total_tokens"] = int_or_none(field(usage, "total_tokens"))
-        details = field(usage, "prompt_tokens_details") or field(usage, "input_tokens_details")
-        found["cached_input_tokens"] = int_or_none(field(details, "cached_tokens")) or (
-            int_or_none(field(usage, "cache_read_input_tokens"))
-        )
-        out_details = field(usage, "completion_tokens_details") or field(
-            usage, "output_tokens_details"
-        )
-        found["reasoning_tokens"] = int_or_none(field(out_details, "reasoning_tokens"))
+    if usage is not None:  # OpenAI's, either shape; Anthropic's cache reads where it has none
+        found = {**_counts(anthropic_usage(usage)), **_counts(openai_usage(usage))}
     gemini = field(raw, "usage_metadata")
     if gemini is not None:
-        found["input_tokens"] = int_or_none(field(gemini, "prompt_token_count"))
-        found["output_tokens"] = int_or_none(field(gemini, "candidates_token_count"))
-        found["total_tokens"] = int_or_none(field(gemini, "total_token_count"))
-        found["reasoning_tokens"] = int_or_none(field(gemini, "thoughts_token_count"))
-        found["cached_input_tokens"] = int_or_none(field(gemini, "cached_content_token_count"))
-    if int_or_none(field(raw, "eval_count")) is not None:
-        found["input_tokens"] = int_or_none(field(raw, "prompt_eval_count"))
-        found["output_tokens"] = int_or_none(field(raw, "eval_count"))
+        found = _counts(gemini_usage(gemini))
+    evals = int_or_none(field(raw, "eval_count"))
+    if evals is not None:  # Ollama's
+        found = _counts(Usage(input_tokens=int_or_none(field(raw, "prompt_eval_count"))))
+        found["output_tokens"] = evals
     message = field(raw, "message")  # Anthropic's message_start event
     if isinstance(message, Mapping) and isinstance(message.get("usage"), Mapping):
-        found.update({k: v for k, v in usage_in_raw(message).items() if v is not None})
-    counts = {k: v for k, v in found.items() if v is not None}
+        found.update(usage_in_raw(message))
     model = str_or_none(field(raw, "model"))
-    if counts and model:
-        counts["model"] = model
-    return counts
+    if found and model:
+        found["model"] = model
+    return found
+
+
+def usage_of(response: Any) -> dict[str, Any]:
+    """Token counts of a ``ChatResponse`` / ``CompletionResponse``: its ``raw`` (the
+    provider's response), or the counts integrations copy into ``additional_kwargs``
+    (``prompt_tokens``, ``completion_tokens``, ``total_tokens``)."""
+    extra = field(response, "additional_kwargs")
+    return {**_counts(openai_usage(extra, details=False)), **usage_in_raw(field(response, "raw"))}
+
+
+def _counts(usage: Usage) -> dict[str, Any]:
+    return {k: v for k in _COUNTS if (v := getattr(usage, k)) is not None}
+
+
+def new_text(so_far: str, text: Any, delta: Any) -> tuple[str, str]:
+    """A streamed response's new text, and the text so far after it: ``delta`` where it
+    agrees with ``text`` (the whole text so far, as the LLM gives it), else ``text``'s new end
+    (an integration whose ``delta`` repeats the whole text, or whose ``text`` is the whole
+    answer from the first chunk on, still reads right)."""
+    delta = delta if isinstance(delta, str) else ""
+    agrees = delta and isinstance(text, str) and text.startswith(so_far + delta)
+    if isinstance(text, str) and text and text.startswith(so_far) and not agrees:
+        return text[len(so_far) :], text
+    return delta, so_far + delta
 
 
 def text_of(message: Any) -> str:

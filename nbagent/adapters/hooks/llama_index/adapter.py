@@ -32,7 +32,6 @@ from nbagent._events import (
     ErrorEvent,
     Event,
     MessageEnd,
-    MessageStart,
     Status,
     StepEnd,
     StepStart,
@@ -49,11 +48,11 @@ from nbagent.adapters.hooks.llama_index.read import (
     named,
     tool_calls,
     tool_name,
-    usage_of,
 )
-from nbagent.adapters.hooks.llama_index.tools import Tools
 from nbagent.adapters.hooks.record import HookRecord
-from nbagent.adapters.llama_index.read import text_of, thinking_of
+from nbagent.adapters.kit import whole_message
+from nbagent.adapters.llama_index.read import new_text, text_of, thinking_of, usage_of
+from nbagent.adapters.llama_index.tools import Tools
 
 __all__ = ["LlamaIndexHookAdapter"]
 
@@ -208,7 +207,7 @@ class LlamaIndexHookAdapter(HookAdapter):
         answer = text_of(field(result, "response"))
         if answer and answer != self._said.get(scope):
             self._answers += 1
-            self._whole(f"llama-answer-{self._answers}", answer, "text", scope, out)
+            out.extend(whole_message(f"llama-answer-{self._answers}", answer, parent=scope))
             self._said[scope] = answer
 
     def _drop(self, span_id: str, err: Any, last: bool, out: list[Event]) -> None:
@@ -283,23 +282,13 @@ class LlamaIndexHookAdapter(HookAdapter):
             )
         message = field(response, "message")
         so_far = text_of(message) if message is not None else field(response, "text")
-        delta = field(response, "delta")
-        # The delta where it agrees with the text so far; else the text's new end (the mock
-        # function-calling LLM's ``delta`` repeats the whole text, ``MockLLM``'s ``text`` is
-        # the whole answer from the first chunk on).
-        if isinstance(delta, str) and (
-            not isinstance(so_far, str) or so_far.startswith(call.text + delta)
-        ):
-            call.text += delta
-        elif isinstance(so_far, str) and so_far.startswith(call.text):
-            delta = so_far[len(call.text) :]
-            call.text = so_far
-        if isinstance(delta, str) and delta and call.react:
+        delta, call.text = new_text(call.text, so_far, field(response, "delta"))
+        if delta and call.react:
             call.thinking = True
             out.append(
                 ThinkingDelta(message_id=f"{call.step_id}-thinking", delta=delta, parent=call.scope)
             )
-        elif isinstance(delta, str) and delta:
+        elif delta:
             call.streamed = True
             out.append(TextDelta(message_id=f"{call.step_id}-text", delta=delta, parent=call.scope))
         call.usage.update(usage_of(response))
@@ -317,13 +306,15 @@ class LlamaIndexHookAdapter(HookAdapter):
             if call.react:  # a ReAct step's text is its reasoning (the answer comes parsed)
                 thinking = f"{thinking}\n\n{text}" if thinking and text else thinking or text
             if thinking:
-                self._whole(f"{mid}-thinking", thinking, "thinking", call.scope, out)
+                out.extend(
+                    whole_message(f"{mid}-thinking", thinking, "thinking", parent=call.scope)
+                )
         if call.streamed:
             out.append(MessageEnd(message_id=f"{mid}-text", parent=call.scope))
             call.streamed = False  # ended here, before its tool calls
             text = call.text
         elif text and not call.react:
-            self._whole(f"{mid}-text", text, "text", call.scope, out)
+            out.extend(whole_message(f"{mid}-text", text, parent=call.scope))
         self._said[call.scope] = "" if call.react else text
         asked = 0
         for call_id, name, args in tool_calls(message):
@@ -334,26 +325,6 @@ class LlamaIndexHookAdapter(HookAdapter):
             self._tools.start_call(call_id, name, args, call.scope, synthetic, out)
         call.usage.update(usage_of(response))
         self._close(span_id, out, "tool_calls" if asked else "stop")
-
-    def _whole(
-        self, message_id: str, text: str, channel: str, scope: str | None, out: list[Event]
-    ) -> None:
-        thinking = channel == "thinking"
-        out.append(
-            MessageStart(
-                message_id=message_id,
-                channel="thinking" if thinking else "text",
-                whole=True,
-                parent=scope,
-            )
-        )
-        delta_cls = ThinkingDelta if thinking else TextDelta
-        out.append(delta_cls(message_id=message_id, delta=text, parent=scope))
-        out.append(
-            MessageEnd(
-                message_id=message_id, channel="thinking" if thinking else "text", parent=scope
-            )
-        )
 
     def _fail(self, span_id: str, err: Any, out: list[Event]) -> None:
         call = self._models.get(span_id)

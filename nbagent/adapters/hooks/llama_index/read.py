@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent.adapters.base import field, int_or_none, list_or_empty, str_or_none
-from nbagent.adapters.llama_index.read import usage_in_raw
+from nbagent.adapters.base import field, list_or_empty, str_or_none
 
 __all__ = [
     "error_of",
@@ -16,7 +15,6 @@ __all__ = [
     "named",
     "tool_calls",
     "tool_name",
-    "usage_of",
 ]
 
 
@@ -45,23 +43,6 @@ def model_name(model_dict: Any) -> str:
         if name and name != "unknown":
             return name
     return str_or_none(field(model_dict, "class_name")) or "model"
-
-
-def usage_of(response: Any) -> dict[str, Any]:
-    """Token counts of a ``ChatResponse`` / ``CompletionResponse``: its ``raw`` (the
-    provider's response), or the counts integrations copy into ``additional_kwargs``
-    (``prompt_tokens``, ``completion_tokens``, ``total_tokens``)."""
-    found = dict(usage_in_raw(field(response, "raw")))
-    extra = field(response, "additional_kwargs")
-    for key, name in (
-        ("prompt_tokens", "input_tokens"),
-        ("completion_tokens", "output_tokens"),
-        ("total_tokens", "total_tokens"),
-    ):
-        count = int_or_none(field(extra, key))
-        if count is not None and name not in found:
-            found[name] = count
-    return found
 
 
 def tool_calls(message: Any) -> list[tuple[str | None, str, Any]]:

@@ -1,6 +1,6 @@
-"""``Tools``, the part of the ``llama-index`` hook adapter that keeps its tool calls: the model's
-calls, the runs of them (an agent workflow's ``call_tool`` step, a tool's own span) and their
-results."""
+"""``Tools``, the part both LlamaIndex adapters keep their tool calls in: the model's calls
+(whole: LlamaIndex gives a call's arguments as a dict, never in fragments), the runs of them
+and their results."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import Any
 
 from nbagent._events import Event, Status, ToolCallEnd, ToolCallStart, ToolResult
 from nbagent.adapters.base import field, plain, str_or_none
+from nbagent.adapters.kit import args_text, invent_id
 from nbagent.adapters.llama_index.read import text_of
 
 __all__ = ["Tools"]
@@ -26,8 +27,9 @@ class Tools:
         self._synthetic = 0
 
     def synthetic_id(self) -> str:
+        """An id for a call LlamaIndex gave none: ``llama-call-1``, ``llama-call-2``…"""
         self._synthetic += 1
-        return f"llama-call-{self._synthetic}"
+        return invent_id("llama-call-", self._synthetic, self._calls)
 
     def start_call(
         self,
@@ -38,22 +40,23 @@ class Tools:
         synthetic: bool,
         out: list[Event],
     ) -> None:
+        """The call's start and end, once: ``args`` its arguments, a dict or JSON text."""
         if call_id in self._calls:
             return
         self._calls.add(call_id)
         if isinstance(args, str):
-            arguments = args
             try:
-                args = json.loads(args)
+                parsed = json.loads(args)
             except ValueError:
-                args = None
+                parsed = None
         else:
-            args = plain(args) if isinstance(args, Mapping) else {}
-            arguments = json.dumps(args, ensure_ascii=False, default=str)
+            parsed = args = plain(args) if isinstance(args, Mapping) else {}
         out.append(
             ToolCallStart(tool_call_id=call_id, name=name, synthetic_id=synthetic, parent=scope)
         )
-        out.append(ToolCallEnd(tool_call_id=call_id, arguments=arguments, args=args, parent=scope))
+        out.append(
+            ToolCallEnd(tool_call_id=call_id, arguments=args_text(args), args=parsed, parent=scope)
+        )
 
     def claim(self, name: str, call_id: str | None = None) -> str | None:
         """The model's call of ``name`` (``call_id`` if given) about to run: no longer
@@ -83,18 +86,24 @@ class Tools:
         out: list[Event],
         *,
         is_error: bool = False,
-    ) -> None:
+        name: str | None = None,
+    ) -> ToolResult | None:
+        """The call's result, once: ``output`` a ``ToolOutput`` or the text of a failure;
+        ``name`` the tool's, else the output's."""
         if not call_id or call_id in self._answered:
-            return
+            return None
         self._answered.add(call_id)
         if isinstance(output, str):
             content = output
         else:
             content = text_of(output) if output is not None else ""
             is_error = is_error or field(output, "is_error") is True
-        name = str_or_none(field(output, "tool_name"))
-        out.append(
-            ToolResult(
-                tool_call_id=call_id, content=content, name=name, is_error=is_error, parent=scope
-            )
+        result = ToolResult(
+            tool_call_id=call_id,
+            content=content,
+            name=name or str_or_none(field(output, "tool_name")),
+            is_error=is_error,
+            parent=scope,
         )
+        out.append(result)
+        return result
