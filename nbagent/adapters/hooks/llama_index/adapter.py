@@ -25,7 +25,6 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from dataclasses import field as dc_field
 from typing import Any, ClassVar
 
 from nbagent._events import (
@@ -33,11 +32,7 @@ from nbagent._events import (
     Event,
     MessageEnd,
     Status,
-    StepEnd,
     StepStart,
-    TextDelta,
-    ThinkingDelta,
-    Usage,
 )
 from nbagent.adapters.base import field, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
@@ -51,28 +46,14 @@ from nbagent.adapters.hooks.llama_index.read import (
 )
 from nbagent.adapters.hooks.record import HookRecord
 from nbagent.adapters.kit import whole_message
-from nbagent.adapters.llama_index.read import new_text, text_of, thinking_of, usage_of
-from nbagent.adapters.llama_index.tools import Tools
+from nbagent.adapters.llama_index.parts import Step, Tools
+from nbagent.adapters.llama_index.read import text_of, thinking_of, usage_of
 
 __all__ = ["LlamaIndexHookAdapter"]
 
 _STARTS = frozenset({"LLMChatStartEvent", "LLMCompletionStartEvent"})
 _PROGRESS = frozenset({"LLMChatInProgressEvent", "LLMCompletionInProgressEvent"})
 _ENDS = frozenset({"LLMChatEndEvent", "LLMCompletionEndEvent"})
-
-
-@dataclass(slots=True)
-class _Model:
-    """One model call, open from its start event to its end."""
-
-    step_id: str
-    name: str
-    scope: str | None
-    react: bool  # a ReAct agent's call: its text is the agent's reasoning, not the answer
-    text: str = ""  # the text so far (for cumulative ``message.content`` streams)
-    streamed: bool = False
-    thinking: bool = False
-    usage: dict[str, Any] = dc_field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -95,7 +76,7 @@ class LlamaIndexHookAdapter(HookAdapter):
     def __init__(self) -> None:
         self._tools = Tools()
         self._spans: dict[str, _Span] = {}
-        self._models: dict[str, _Model] = {}  # the span of a model call's events -> it
+        self._models: dict[str, Step] = {}  # the span of a model call's events -> it
         self._inner: set[str] = set()  # spans of model events inside another model call
         self._steps = 0
         self._agents: dict[tuple[str, str | None], str] = {}  # (root, scope) -> agent
@@ -261,7 +242,7 @@ class LlamaIndexHookAdapter(HookAdapter):
         self._steps += 1
         model = model_name(field(event, "model_dict"))
         react = bool(span and span.react)
-        call = self._models[span_id] = _Model(f"llama-step-{self._steps}", model, scope, react)
+        call = self._models[span_id] = Step(f"llama-step-{self._steps}", model, scope, react)
         meta = {"agent": span.agent} if span is not None and span.agent else None
         out.append(
             StepStart(step_id=call.step_id, name=model, step_type="model", meta=meta, parent=scope)
@@ -271,26 +252,8 @@ class LlamaIndexHookAdapter(HookAdapter):
         call = self._models.get(span_id)
         if call is None:
             return
-        extra = field(response, "additional_kwargs")
-        thinking = field(extra, "thinking_delta")
-        if isinstance(thinking, str) and thinking:
-            call.thinking = True
-            out.append(
-                ThinkingDelta(
-                    message_id=f"{call.step_id}-thinking", delta=thinking, parent=call.scope
-                )
-            )
-        message = field(response, "message")
-        so_far = text_of(message) if message is not None else field(response, "text")
-        delta, call.text = new_text(call.text, so_far, field(response, "delta"))
-        if delta and call.react:
-            call.thinking = True
-            out.append(
-                ThinkingDelta(message_id=f"{call.step_id}-thinking", delta=delta, parent=call.scope)
-            )
-        elif delta:
-            call.streamed = True
-            out.append(TextDelta(message_id=f"{call.step_id}-text", delta=delta, parent=call.scope))
+        call.think(field(field(response, "additional_kwargs"), "thinking_delta"), out)
+        call.stream(_text(response), field(response, "delta"), out)
         call.usage.update(usage_of(response))
 
     def _finish(self, span_id: str, response: Any, out: list[Event]) -> None:
@@ -299,7 +262,7 @@ class LlamaIndexHookAdapter(HookAdapter):
             return
         message = field(response, "message")
         mid = call.step_id
-        text = text_of(message) if message is not None else field(response, "text")
+        text = _text(response)
         text = text if isinstance(text, str) else ""
         if not call.thinking:
             thinking = thinking_of(message) if message is not None else ""
@@ -307,28 +270,28 @@ class LlamaIndexHookAdapter(HookAdapter):
                 thinking = f"{thinking}\n\n{text}" if thinking and text else thinking or text
             if thinking:
                 out.extend(
-                    whole_message(f"{mid}-thinking", thinking, "thinking", parent=call.scope)
+                    whole_message(f"{mid}-thinking", thinking, "thinking", parent=call.parent)
                 )
         if call.streamed:
-            out.append(MessageEnd(message_id=f"{mid}-text", parent=call.scope))
+            out.append(MessageEnd(message_id=f"{mid}-text", parent=call.parent))
             call.streamed = False  # ended here, before its tool calls
             text = call.text
         elif text and not call.react:
-            out.extend(whole_message(f"{mid}-text", text, parent=call.scope))
-        self._said[call.scope] = "" if call.react else text
+            out.extend(whole_message(f"{mid}-text", text, parent=call.parent))
+        self._said[call.parent] = "" if call.react else text
         asked = 0
         for call_id, name, args in tool_calls(message):
             asked += 1
             synthetic = call_id is None
             call_id = call_id or self._tools.synthetic_id()
             self._tools.pending.setdefault(name, []).append(call_id)
-            self._tools.start_call(call_id, name, args, call.scope, synthetic, out)
+            self._tools.start_call(call_id, name, args, call.parent, synthetic, out)
         call.usage.update(usage_of(response))
         self._close(span_id, out, "tool_calls" if asked else "stop")
 
     def _fail(self, span_id: str, err: Any, out: list[Event]) -> None:
         call = self._models.get(span_id)
-        scope = call.scope if call else None
+        scope = call.parent if call else None
         message, error_type = error_of(err)
         failure = ErrorEvent(message=message, error_type=error_type, recoverable=True, parent=scope)
         if self._held is not None:
@@ -338,20 +301,11 @@ class LlamaIndexHookAdapter(HookAdapter):
 
     def _close(self, span_id: str, out: list[Event], finish: str) -> None:
         call = self._models.pop(span_id, None)
-        if call is None:
-            return
-        if call.thinking:
-            out.append(
-                MessageEnd(
-                    message_id=f"{call.step_id}-thinking", channel="thinking", parent=call.scope
-                )
-            )
-        if call.streamed:  # cut short (an error, the watch's end)
-            out.append(MessageEnd(message_id=f"{call.step_id}-text", parent=call.scope))
-        if call.usage:
-            usage = {k: v for k, v in call.usage.items() if k != "model"}
-            model = str_or_none(call.usage.get("model")) or call.name
-            out.append(Usage(step_id=call.step_id, model=model, parent=call.scope, **usage))
-        out.append(
-            StepEnd(step_id=call.step_id, name=call.name, finish_reason=finish, parent=call.scope)
-        )
+        if call is not None:
+            call.end(finish, out, model=call.name)
+
+
+def _text(response: Any) -> Any:
+    """The text so far of a ``ChatResponse`` (its message's) or a ``CompletionResponse``."""
+    message = field(response, "message")
+    return text_of(message) if message is not None else field(response, "text")

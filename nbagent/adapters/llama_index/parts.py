@@ -1,19 +1,80 @@
-"""``Tools``, the part both LlamaIndex adapters keep their tool calls in: the model's calls
-(whole: LlamaIndex gives a call's arguments as a dict, never in fragments), the runs of them
-and their results."""
+"""The parts both LlamaIndex adapters hold: ``Step``, one LLM call's messages and usage as
+they stream; ``Tools``, the tool calls (whole: LlamaIndex gives a call's arguments as a dict,
+never in fragments), the runs of them and their results."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dc_field
 from typing import Any
 
-from nbagent._events import Event, Status, ToolCallEnd, ToolCallStart, ToolResult
+from nbagent._events import (
+    Event,
+    MessageEnd,
+    Status,
+    StepEnd,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+    Usage,
+)
 from nbagent.adapters.base import field, plain, str_or_none
 from nbagent.adapters.kit import args_text, invent_id
-from nbagent.adapters.llama_index.read import text_of
+from nbagent.adapters.llama_index.read import new_text, text_of
 
-__all__ = ["Tools"]
+__all__ = ["Step", "Tools"]
+
+
+@dataclass(slots=True)
+class Step:
+    """One LLM call, a step from its start to its end: its text (``{step_id}-text``) and
+    thinking (``{step_id}-thinking``) as they stream, and the usage its chunks said."""
+
+    step_id: str
+    name: str
+    parent: str | None = None
+    react: bool = False  # a ReAct agent's call: its text is the agent's reasoning
+    text: str = ""  # the text so far (for cumulative ``message.content`` streams)
+    streamed: bool = False  # text deltas went out
+    thinking: bool = False  # thinking deltas went out
+    usage: dict[str, Any] = dc_field(default_factory=dict)
+
+    def think(self, delta: Any, out: list[Event]) -> None:
+        if isinstance(delta, str) and delta:
+            self.thinking = True
+            mid = f"{self.step_id}-thinking"
+            out.append(ThinkingDelta(message_id=mid, delta=delta, parent=self.parent))
+
+    def say(self, delta: Any, out: list[Event]) -> None:
+        if isinstance(delta, str) and delta:
+            self.streamed = True
+            mid = f"{self.step_id}-text"
+            out.append(TextDelta(message_id=mid, delta=delta, parent=self.parent))
+
+    def stream(self, text: Any, delta: Any, out: list[Event]) -> None:
+        """A chunk's text so far and delta (``new_text``): the new text, as thinking in a
+        ReAct call."""
+        new, self.text = new_text(self.text, text, delta)
+        (self.think if self.react else self.say)(new, out)
+
+    def end(self, finish: str | None, out: list[Event], model: str | None = None) -> None:
+        """Its open messages end, its usage (``model``: the model when the usage names none)
+        and its end."""
+        if self.thinking:
+            mid = f"{self.step_id}-thinking"
+            out.append(MessageEnd(message_id=mid, channel="thinking", parent=self.parent))
+        if self.streamed:
+            out.append(MessageEnd(message_id=f"{self.step_id}-text", parent=self.parent))
+        if self.usage:
+            usage = {**self.usage, "model": str_or_none(self.usage.get("model")) or model}
+            out.append(Usage(step_id=self.step_id, parent=self.parent, **usage))
+        out.append(
+            StepEnd(step_id=self.step_id, name=self.name, finish_reason=finish, parent=self.parent)
+        )
 
 
 class Tools:
