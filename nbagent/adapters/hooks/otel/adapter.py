@@ -13,22 +13,17 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from nbagent._events import (
     ErrorEvent,
     Event,
-    MessageEnd,
-    MessageStart,
     StepEnd,
     StepStart,
-    TextDelta,
-    ThinkingDelta,
     ToolCallEnd,
     ToolCallStart,
     ToolResult,
-    Usage,
 )
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.otel import genai, openinference
@@ -45,6 +40,7 @@ from nbagent.adapters.hooks.otel.read import (
     seconds,
 )
 from nbagent.adapters.hooks.record import HookRecord
+from nbagent.adapters.kit import whole_message
 
 __all__ = ["OtelAdapter"]
 
@@ -207,21 +203,9 @@ class OtelAdapter(HookAdapter):
             self._warned = True
             out.append(ErrorEvent(message=NO_CONTENT, recoverable=True, code="no_content", ts=ts))
         out.extend(self._parts(span, call.parts, ts))
-        if call.has_usage or call.cost_usd is not None:
-            out.append(
-                Usage(
-                    input_tokens=call.input_tokens,
-                    output_tokens=call.output_tokens,
-                    reasoning_tokens=call.reasoning_tokens,
-                    cached_input_tokens=call.cached_input_tokens,
-                    cost_usd=call.cost_usd,
-                    model=call.model,
-                    step_id=span.id,
-                    scope="step",
-                    ts=ts,
-                    parent=span.scope,
-                )
-            )
+        if call.has_usage or call.usage.cost_usd is not None:
+            usage = replace(call.usage, model=call.model, step_id=span.id, ts=ts, parent=span.scope)
+            out.append(usage)
         raw = call.finish
         finish = "error" if error is not None else FINISH.get(raw or "", raw)
         out.append(
@@ -254,40 +238,15 @@ class OtelAdapter(HookAdapter):
                 merged.append(part)
         for n, part in enumerate(merged):
             if part.kind in ("text", "thinking"):
-                mid = f"{span.id}-m{n}"
                 channel: Literal["text", "thinking"] = (
                     "thinking" if part.kind == "thinking" else "text"
                 )
-                out.append(
-                    MessageStart(
-                        message_id=mid,
-                        channel=channel,
-                        role="assistant",
-                        whole=True,
-                        ts=ts,
-                        parent=scope,
-                    )
-                )
-                if channel == "thinking":
-                    out.append(ThinkingDelta(message_id=mid, delta=part.text, ts=ts, parent=scope))
-                else:
-                    out.append(TextDelta(message_id=mid, delta=part.text, ts=ts, parent=scope))
-                out.append(MessageEnd(message_id=mid, channel=channel, ts=ts, parent=scope))
+                mid = f"{span.id}-m{n}"
+                out += whole_message(mid, part.text, channel, role="assistant", parent=scope, ts=ts)
             elif part.kind == "tool_call":
                 call_id = self._announce(span.root, part.call_id or f"{span.id}-call{n}")
-                out.append(
-                    ToolCallStart(
-                        tool_call_id=call_id,
-                        name=part.name,
-                        executor="server" if part.builtin else None,
-                        synthetic_id=part.call_id is None,
-                        ts=ts,
-                        parent=scope,
-                    )
-                )
-                out.append(
-                    ToolCallEnd(tool_call_id=call_id, arguments=part.arguments, ts=ts, parent=scope)
-                )
+                synthetic = part.call_id is None
+                out += _call(call_id, part.name, part.arguments, synthetic, ts, scope, part.builtin)
                 if not part.builtin:
                     self._waiting.setdefault(part.name, deque()).append(call_id)
             elif part.kind == "tool_result" and part.call_id:
@@ -333,13 +292,7 @@ class OtelAdapter(HookAdapter):
             synthetic = True
         call_id = self._announce(span.root, run.call_id or f"{span.id}-tool")
         span.call_id = call_id
-        name = run.name or span.name
-        return [
-            ToolCallStart(
-                tool_call_id=call_id, name=name, synthetic_id=synthetic, ts=ts, parent=span.scope
-            ),
-            ToolCallEnd(tool_call_id=call_id, arguments=run.arguments, ts=ts, parent=span.scope),
-        ]
+        return _call(call_id, run.name or span.name, run.arguments, synthetic, ts, span.scope)
 
     def _tool_end(
         self, span: _Span, attrs: Mapping[str, Any], ts: float, error: ErrorEvent | None
@@ -383,3 +336,27 @@ def _nearest_agent(span: _Span) -> _Span | None:
     while above is not None and above.role != "agent":
         above = above.parent
     return above
+
+
+def _call(
+    call_id: str,
+    name: str,
+    arguments: str | None,
+    synthetic: bool,
+    ts: float,
+    scope: str | None,
+    server: bool = False,
+) -> list[Event]:
+    """A tool call seen whole: its start and its end with the arguments' text; ``server``: a
+    tool the provider ran itself."""
+    return [
+        ToolCallStart(
+            tool_call_id=call_id,
+            name=name,
+            executor="server" if server else None,
+            synthetic_id=synthetic,
+            ts=ts,
+            parent=scope,
+        ),
+        ToolCallEnd(tool_call_id=call_id, arguments=arguments, ts=ts, parent=scope),
+    ]

@@ -15,18 +15,21 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from nbagent._events import Usage
 from nbagent.adapters.base import int_or_none, str_or_none
+from nbagent.adapters.kit import args_text
 
 __all__ = [
     "ModelCall",
     "Part",
     "Role",
     "ToolRun",
-    "as_json_text",
+    "first_str",
     "indexed",
-    "name_of",
+    "number",
     "parse_json",
     "tokens",
+    "tool_run",
 ]
 
 Role = Literal["model", "tool", "agent", "chain", ""]
@@ -58,15 +61,12 @@ class ModelCall:
     """The span carries the output messages (False: the instrumentation records no content)."""
     model: str | None = None
     finish: str | None = None
-    input_tokens: int | None = None
-    output_tokens: int | None = None
-    reasoning_tokens: int | None = None
-    cached_input_tokens: int | None = None
-    cost_usd: float | None = None
+    usage: Usage = field(default_factory=Usage)
+    """Its token counts and cost (the adapter says whose step)."""
 
     @property
     def has_usage(self) -> bool:
-        return self.input_tokens is not None or self.output_tokens is not None
+        return self.usage.input_tokens is not None or self.usage.output_tokens is not None
 
 
 @dataclass
@@ -88,18 +88,6 @@ def parse_json(value: Any) -> Any:
         return json.loads(value)
     except ValueError:
         return None
-
-
-def as_json_text(value: Any) -> str | None:
-    """Tool arguments as JSON text: a string as it is (already JSON), anything else dumped."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return json.dumps(str(value))
 
 
 def tokens(attrs: Mapping[str, Any], *keys: str) -> int | None:
@@ -124,5 +112,34 @@ def indexed(attrs: Mapping[str, Any], prefix: str) -> list[dict[str, Any]]:
     return [items[i] for i in sorted(items)]
 
 
-def name_of(value: Any, fallback: str) -> str:
-    return str_or_none(value) or fallback
+def first_str(attrs: Mapping[str, Any], *keys: str) -> str | None:
+    """The first of ``keys`` that holds a non-empty string."""
+    return next((v for k in keys if (v := str_or_none(attrs.get(k)))), None)
+
+
+def number(value: Any) -> float | None:
+    """A number attribute (a cost) as a float; None for anything else, bool too."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def tool_run(
+    attrs: Mapping[str, Any],
+    name: str,
+    call_id: str,
+    arguments: tuple[str, ...],
+    results: tuple[str, ...],
+) -> ToolRun:
+    """A tool span's execution, read from the convention's keys: the first of ``arguments``
+    present (as JSON text), the first of ``results`` present (the result, as it is)."""
+    run = ToolRun(
+        name=str_or_none(attrs.get(name)) or "",
+        call_id=str_or_none(attrs.get(call_id)),
+        arguments=args_text(next((attrs[k] for k in arguments if k in attrs), None)),
+    )
+    for key in results:
+        if key in attrs:
+            run.result, run.has_result = attrs[key], True
+            break
+    return run

@@ -15,16 +15,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from nbagent._events import Usage
 from nbagent.adapters.base import list_or_empty, str_or_none
 from nbagent.adapters.hooks.otel.common import (
     ModelCall,
     Part,
     Role,
     ToolRun,
-    as_json_text,
+    first_str,
+    number,
     parse_json,
     tokens,
+    tool_run,
 )
+from nbagent.adapters.kit import args_text
 
 __all__ = ["agent_name", "read_model", "read_tool", "role"]
 
@@ -47,27 +51,23 @@ def role(attrs: Mapping[str, Any]) -> Role:
 
 
 def agent_name(attrs: Mapping[str, Any]) -> str | None:
-    return str_or_none(attrs.get("gen_ai.agent.name")) or str_or_none(attrs.get("agent_name"))
+    return first_str(attrs, "gen_ai.agent.name", "agent_name")
 
 
 def read_model(attrs: Mapping[str, Any]) -> ModelCall:
-    call = ModelCall(
-        model=str_or_none(attrs.get("gen_ai.response.model"))
-        or str_or_none(attrs.get("gen_ai.request.model")),
+    usage = Usage(
         input_tokens=tokens(attrs, "gen_ai.usage.input_tokens", "gen_ai.usage.prompt_tokens"),
         output_tokens=tokens(attrs, "gen_ai.usage.output_tokens", "gen_ai.usage.completion_tokens"),
         reasoning_tokens=tokens(
             attrs, "gen_ai.usage.reasoning.output_tokens", "gen_ai.usage.details.reasoning_tokens"
         ),
         cached_input_tokens=tokens(
-            attrs,
-            "gen_ai.usage.cache_read.input_tokens",
-            "gen_ai.usage.cache_read_input_tokens",
+            attrs, "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens"
         ),
+        cost_usd=number(attrs.get("operation.cost")),  # pydantic-ai's price of the call
     )
-    cost = attrs.get("operation.cost")  # pydantic-ai's price of the call
-    if isinstance(cost, (int, float)) and not isinstance(cost, bool):
-        call.cost_usd = float(cost)
+    model = first_str(attrs, "gen_ai.response.model", "gen_ai.request.model")
+    call = ModelCall(model=model, usage=usage)
     reasons = list_or_empty(attrs.get("gen_ai.response.finish_reasons"))
     if reasons and isinstance(reasons[0], str):
         call.finish = reasons[0]
@@ -93,32 +93,19 @@ def _parts(parts: Any) -> list[Part]:
         if not isinstance(part, Mapping):
             continue
         kind = part.get("type")
-        if kind == "text":
+        if kind == "text" or kind in _THINKING:
             content = part.get("content")
             if isinstance(content, str) and content:
-                out.append(Part("text", text=content))
-        elif kind in _THINKING:
-            content = part.get("content")
-            if isinstance(content, str) and content:
-                out.append(Part("thinking", text=content))
-        elif kind == "tool_call":
+                out.append(Part("text" if kind == "text" else "thinking", text=content))
+        elif kind in ("tool_call", "server_tool_call"):  # the latter: util-genai's provider-run
+            server = kind == "server_tool_call"
             out.append(
                 Part(
                     "tool_call",
                     call_id=str_or_none(part.get("id")),
                     name=str_or_none(part.get("name")) or "tool",
-                    arguments=as_json_text(part.get("arguments")),
-                    builtin=bool(part.get("builtin")),
-                )
-            )
-        elif kind == "server_tool_call":  # util-genai's provider-run tool
-            out.append(
-                Part(
-                    "tool_call",
-                    call_id=str_or_none(part.get("id")),
-                    name=str_or_none(part.get("name")) or "tool",
-                    arguments=as_json_text(part.get("server_tool_call")),
-                    builtin=True,
+                    arguments=args_text(part.get(kind if server else "arguments")),
+                    builtin=server or bool(part.get("builtin")),
                 )
             )
         elif kind in ("tool_call_response", "server_tool_call_response"):
@@ -136,16 +123,10 @@ def _parts(parts: Any) -> list[Part]:
 
 
 def read_tool(attrs: Mapping[str, Any]) -> ToolRun:
-    run = ToolRun(
-        name=str_or_none(attrs.get("gen_ai.tool.name")) or "",
-        call_id=str_or_none(attrs.get("gen_ai.tool.call.id")),
-        arguments=as_json_text(
-            attrs.get("gen_ai.tool.call.arguments", attrs.get("tool_arguments"))
-        ),
+    return tool_run(  # tool_arguments, tool_response: pydantic-ai's v2 format
+        attrs,
+        "gen_ai.tool.name",
+        "gen_ai.tool.call.id",
+        ("gen_ai.tool.call.arguments", "tool_arguments"),
+        ("gen_ai.tool.call.result", "tool_response"),
     )
-    for key in ("gen_ai.tool.call.result", "tool_response"):  # the latter: pydantic-ai v2 format
-        if key in attrs:
-            run.result = attrs[key]
-            run.has_result = True
-            break
-    return run

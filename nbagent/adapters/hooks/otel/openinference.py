@@ -13,16 +13,20 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from nbagent._events import Usage
 from nbagent.adapters.base import str_or_none
 from nbagent.adapters.hooks.otel.common import (
     ModelCall,
     Part,
     Role,
     ToolRun,
-    as_json_text,
+    first_str,
     indexed,
+    number,
     tokens,
+    tool_run,
 )
+from nbagent.adapters.kit import args_text
 
 __all__ = ["KIND", "agent_name", "read_model", "read_tool", "role"]
 
@@ -41,18 +45,18 @@ def agent_name(attrs: Mapping[str, Any]) -> str | None:
 
 
 def read_model(attrs: Mapping[str, Any]) -> ModelCall:
-    call = ModelCall(
-        model=str_or_none(attrs.get("llm.response.model_name"))
-        or str_or_none(attrs.get("llm.model_name")),
-        finish=str_or_none(attrs.get("llm.finish_reason")),
+    usage = Usage(
         input_tokens=tokens(attrs, "llm.token_count.prompt"),
         output_tokens=tokens(attrs, "llm.token_count.completion"),
         reasoning_tokens=tokens(attrs, "llm.token_count.completion_details.reasoning"),
         cached_input_tokens=tokens(attrs, "llm.token_count.prompt_details.cache_read"),
+        cost_usd=number(attrs.get("llm.cost.total")),
     )
-    cost = attrs.get("llm.cost.total")
-    if isinstance(cost, (int, float)) and not isinstance(cost, bool):
-        call.cost_usd = float(cost)
+    call = ModelCall(
+        model=first_str(attrs, "llm.response.model_name", "llm.model_name"),
+        finish=str_or_none(attrs.get("llm.finish_reason")),
+        usage=usage,
+    )
     for message in indexed(attrs, "llm.output_messages."):
         call.has_content = True
         if message.get("message.role") not in (None, "assistant"):
@@ -86,19 +90,11 @@ def _parts(message: Mapping[str, Any]) -> list[Part]:
                 "tool_call",
                 call_id=str_or_none(call.get("tool_call.id")),
                 name=str_or_none(call.get("tool_call.function.name")) or "tool",
-                arguments=as_json_text(call.get("tool_call.function.arguments")),
+                arguments=args_text(call.get("tool_call.function.arguments")),
             )
         )
     return out
 
 
 def read_tool(attrs: Mapping[str, Any]) -> ToolRun:
-    run = ToolRun(
-        name=str_or_none(attrs.get("tool.name")) or "",
-        call_id=str_or_none(attrs.get("tool_call.id")),
-        arguments=as_json_text(attrs.get("input.value")),
-    )
-    if "output.value" in attrs:
-        run.result = attrs["output.value"]
-        run.has_result = True
-    return run
+    return tool_run(attrs, "tool.name", "tool_call.id", ("input.value",), ("output.value",))

@@ -10,7 +10,14 @@ from nbagent._events import ErrorEvent
 from nbagent.adapters.base import field as get_field
 from nbagent.adapters.base import list_or_empty, str_or_none
 from nbagent.adapters.hooks.otel import genai, openinference
-from nbagent.adapters.hooks.otel.common import ModelCall, Role, ToolRun, parse_json
+from nbagent.adapters.hooks.otel.common import (
+    ModelCall,
+    Role,
+    ToolRun,
+    first_str,
+    number,
+    parse_json,
+)
 
 __all__ = [
     "FINISH",
@@ -50,7 +57,7 @@ def role_of(attrs: Mapping[str, Any]) -> Role:
 
 
 def seconds(value: Any) -> float:
-    return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else 0.0
+    return number(value) or 0.0
 
 
 def attrs_of(data: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -77,12 +84,9 @@ def model_name(attrs: Mapping[str, Any], span_name: str) -> str:
     """The model a call's span names at its start: an attribute, else the span's name
     (``chat gpt-4o``: pydantic-ai sets the model attributes later); "" when unknown yet (the
     step's end names it then)."""
-    name = (
-        str_or_none(attrs.get("gen_ai.request.model"))
-        or str_or_none(attrs.get("llm.request.model_name"))
-        or str_or_none(attrs.get("llm.model_name"))
-        or str_or_none(get_field(parse_json(attrs.get("llm.invocation_parameters")), "model"))
-    )
+    name = first_str(
+        attrs, "gen_ai.request.model", "llm.request.model_name", "llm.model_name"
+    ) or str_or_none(get_field(parse_json(attrs.get("llm.invocation_parameters")), "model"))
     if name:
         return name
     op, _, rest = span_name.partition(" ")
