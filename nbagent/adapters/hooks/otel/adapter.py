@@ -26,19 +26,18 @@ from nbagent._events import (
     ToolResult,
 )
 from nbagent.adapters.hooks.base import HookAdapter
-from nbagent.adapters.hooks.otel import genai, openinference
-from nbagent.adapters.hooks.otel.common import Part, Role, ToolRun
-from nbagent.adapters.hooks.otel.read import (
+from nbagent.adapters.hooks.otel.common import (
     FINISH,
     NO_CONTENT,
+    Part,
+    Role,
+    ToolRun,
     attrs_of,
     error_of,
     model_name,
-    read_model,
-    read_tool,
-    role_of,
     seconds,
 )
+from nbagent.adapters.hooks.otel.conventions import agent_name, read_model, read_tool, role_of
 from nbagent.adapters.hooks.record import HookRecord
 from nbagent.adapters.kit import whole_message
 
@@ -154,7 +153,7 @@ class OtelAdapter(HookAdapter):
             if span.marker == "agent":  # directly inside another agent: a sub-agent's scope
                 span.subagent = f"agent-{span.id}"
                 span.inner = span.subagent
-                name = genai.agent_name(attrs) or openinference.agent_name(attrs) or span.name
+                name = agent_name(attrs) or span.name
                 span.name = name
                 span.marker = "agent"
                 return [

@@ -1,11 +1,13 @@
-"""What both span conventions are read into: a model call's parts and usage, a tool run.
+"""What both span conventions are read into (a model call's parts and usage, a tool run),
+the readers of attributes they share, and what any span says whatever its convention (its
+times, its failure, the model it names at its start).
 
 The otel hook (``nbagent/sources/hooks/otel.py``) hands plain snapshots of spans: a dict with
 ``name``, ``trace_id``, ``span_id``, ``parent_id``, ``start``, ``end`` (epoch seconds),
 ``attributes`` (a plain dict), ``status`` (``"UNSET"``/``"OK"``/``"ERROR"``),
 ``status_description``, ``events`` (``[{"name", "attributes", "ts"}]``) and ``scope`` (the
-instrumentation scope's name). Each convention module reads the attributes of one
-convention into the classes here; the adapter makes events of them.
+instrumentation scope's name). ``conventions`` reads the attributes into the classes here;
+the adapter makes events of them.
 """
 
 from __future__ import annotations
@@ -15,22 +17,50 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from nbagent._events import Usage
-from nbagent.adapters.base import int_or_none, str_or_none
+from nbagent._events import ErrorEvent, Usage
+from nbagent.adapters.base import field as get_field
+from nbagent.adapters.base import int_or_none, list_or_empty, str_or_none
 from nbagent.adapters.kit import args_text
 
 __all__ = [
+    "FINISH",
+    "NO_CONTENT",
     "ModelCall",
     "Part",
     "Role",
     "ToolRun",
+    "attrs_of",
+    "error_of",
     "first_str",
     "indexed",
+    "model_name",
     "number",
     "parse_json",
+    "seconds",
     "tokens",
     "tool_run",
 ]
+
+FINISH: dict[str, str] = {
+    "stop": "completed",
+    "end_turn": "completed",
+    "length": "max_tokens",
+    "max_tokens": "max_tokens",
+    "tool_calls": "tool_calls",
+    "tool_call": "tool_calls",
+    "tool_use": "tool_calls",
+    "content_filter": "content_filter",
+    "error": "error",
+}
+"""A model's finish reason (OpenAI's, pydantic-ai's) → a step's ``finish_reason``."""
+
+NO_CONTENT = (
+    "an OpenTelemetry model span carries no message content: turn content capture on in "
+    "the instrumentation (opentelemetry-instrumentation-openai-v2: set "
+    "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=span_only before instrument(); "
+    "pydantic-ai: InstrumentationSettings(include_content=True))"
+)
+
 
 Role = Literal["model", "tool", "agent", "chain", ""]
 """What a span stands for: a model call, a tool's execution, an agent run, a chain or
@@ -143,3 +173,45 @@ def tool_run(
             run.result, run.has_result = attrs[key], True
             break
     return run
+
+
+def seconds(value: Any) -> float:
+    return number(value) or 0.0
+
+
+def attrs_of(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    attrs = data.get("attributes")
+    return attrs if isinstance(attrs, Mapping) else {}
+
+
+def model_name(attrs: Mapping[str, Any], span_name: str) -> str:
+    """The model a call's span names at its start: an attribute, else the span's name
+    (``chat gpt-4o``: pydantic-ai sets the model attributes later); "" when unknown yet (the
+    step's end names it then)."""
+    name = first_str(
+        attrs, "gen_ai.request.model", "llm.request.model_name", "llm.model_name"
+    ) or str_or_none(get_field(parse_json(attrs.get("llm.invocation_parameters")), "model"))
+    if name:
+        return name
+    op, _, rest = span_name.partition(" ")
+    return rest if rest and op in ("chat", "text_completion", "generate_content") else ""
+
+
+def error_of(data: Mapping[str, Any], ts: float) -> ErrorEvent | None:
+    """The span's failure: its ERROR status, with its exception event's type and message."""
+    if data.get("status") != "ERROR":
+        return None
+    error_type: str | None = None
+    message = str_or_none(data.get("status_description"))
+    for event in list_or_empty(data.get("events")):
+        if not isinstance(event, Mapping) or event.get("name") != "exception":
+            continue
+        attrs = event.get("attributes")
+        if not isinstance(attrs, Mapping):
+            continue
+        error_type = str_or_none(attrs.get("exception.type"))
+        text = str_or_none(attrs.get("exception.message"))
+        if message is None and error_type:
+            message = f"{error_type.rsplit('.', 1)[-1]}: {text}" if text else error_type
+    short = error_type.rsplit(".", 1)[-1] if error_type else None
+    return ErrorEvent(message=message or "failed", error_type=short, recoverable=True, ts=ts)
