@@ -36,18 +36,20 @@ from nbagent._events import (
 )
 from nbagent.adapters.base import field, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
-from nbagent.adapters.hooks.llama_index.read import (
+from nbagent.adapters.hooks.record import HookRecord
+from nbagent.adapters.kit import whole_message
+from nbagent.adapters.llama_index.parts import Step, Tools
+from nbagent.adapters.llama_index.read import (
     error_of,
     is_tool_call,
     model_name,
     named,
+    text_of,
+    thinking_of,
     tool_calls,
     tool_name,
+    usage_of,
 )
-from nbagent.adapters.hooks.record import HookRecord
-from nbagent.adapters.kit import whole_message
-from nbagent.adapters.llama_index.parts import Step, Tools
-from nbagent.adapters.llama_index.read import text_of, thinking_of, usage_of
 
 __all__ = ["LlamaIndexHookAdapter"]
 
