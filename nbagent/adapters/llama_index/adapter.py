@@ -197,10 +197,8 @@ class LlamaIndexAdapter:
 
     def _start_call(self, call: Any, out: list[Event]) -> str:
         tool_id = str_or_none(field(call, "tool_id"))
-        call_id = tool_id or self._tools.synthetic_id()
         name = str_or_none(field(call, "tool_name")) or "tool"
-        self._tools.start_call(call_id, name, field(call, "tool_kwargs"), None, not tool_id, out)
-        return call_id
+        return self._tools.call(tool_id, name, field(call, "tool_kwargs"), None, out)
 
     def _call(self, item: Any, out: list[Event]) -> None:
         self._close_step(out, "tool_calls")

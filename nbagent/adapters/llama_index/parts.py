@@ -92,18 +92,15 @@ class Tools:
         self._synthetic += 1
         return invent_id("llama-call-", self._synthetic, self._calls)
 
-    def start_call(
-        self,
-        call_id: str,
-        name: str,
-        args: Any,
-        scope: str | None,
-        synthetic: bool,
-        out: list[Event],
-    ) -> None:
-        """The call's start and end, once: ``args`` its arguments, a dict or JSON text."""
+    def call(
+        self, call_id: str | None, name: str, args: Any, scope: str | None, out: list[Event]
+    ) -> str:
+        """A call of ``name``, started and ended once (``args``: its arguments, a dict or
+        JSON text); its id, invented where LlamaIndex gave none (``call_id`` None)."""
+        synthetic = call_id is None
+        call_id = call_id or self.synthetic_id()
         if call_id in self._calls:
-            return
+            return call_id
         self._calls.add(call_id)
         if isinstance(args, str):
             try:
@@ -118,6 +115,7 @@ class Tools:
         out.append(
             ToolCallEnd(tool_call_id=call_id, arguments=args_text(args), args=parsed, parent=scope)
         )
+        return call_id
 
     def claim(self, name: str, call_id: str | None = None) -> str | None:
         """The model's call of ``name`` (``call_id`` if given) about to run: no longer
@@ -133,9 +131,7 @@ class Tools:
         """An agent workflow's ``call_tool`` step begins: the model's call it runs."""
         name = str_or_none(field(ev, "tool_name")) or "tool"
         call_id = self.claim(name, str_or_none(field(ev, "tool_id")))
-        synthetic = call_id is None
-        call_id = call_id or self.synthetic_id()
-        self.start_call(call_id, name, field(ev, "tool_kwargs"), scope, synthetic, out)
+        call_id = self.call(call_id, name, field(ev, "tool_kwargs"), scope, out)
         out.append(Status(state="tool_running", text=name, tool_call_id=call_id, parent=scope))
         return call_id
 

@@ -155,11 +155,9 @@ class LlamaIndexHookAdapter(HookAdapter):
             # A tool called outside an agent workflow (``llm.predict_and_call``): the
             # model's call of that name not run yet, else a call of its own.
             name = tool_name(data.get("instance"))
-            asked = self._tools.claim(name)
-            span.tool = span.inside = asked or self._tools.synthetic_id()
-            span.in_tool = True
             kwargs = args.get("kwargs") if isinstance(args, Mapping) else None
-            self._tools.start_call(span.tool, name, kwargs, scope, asked is None, out)
+            span.tool = self._tools.call(self._tools.claim(name), name, kwargs, scope, out)
+            span.inside, span.in_tool = span.tool, True
         if agent and field(ev, "current_agent_name"):
             key = (root, scope)
             before = self._agents.get(key)
@@ -284,10 +282,8 @@ class LlamaIndexHookAdapter(HookAdapter):
         asked = 0
         for call_id, name, args in tool_calls(message):
             asked += 1
-            synthetic = call_id is None
-            call_id = call_id or self._tools.synthetic_id()
+            call_id = self._tools.call(call_id, name, args, call.parent, out)
             self._tools.pending.setdefault(name, []).append(call_id)
-            self._tools.start_call(call_id, name, args, call.parent, synthetic, out)
         call.usage.update(usage_of(response))
         self._close(span_id, out, "tool_calls" if asked else "stop")
 
