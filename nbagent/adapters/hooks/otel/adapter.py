@@ -120,10 +120,10 @@ class OtelAdapter(HookAdapter):
             role=role_of(attrs),
             name=str(data.get("name") or ""),
             scope=parent.inner if parent else None,
+            inner=parent.inner if parent else None,
+            marker=parent.marker if parent else None,
             in_model=parent is not None and (parent.in_model or parent.role == "model"),
         )
-        span.inner = span.scope
-        span.marker = parent.marker if parent else None
         self._spans[sid] = span
         self._by_root.setdefault(root, []).append(sid)
         return self._open(span, attrs, seconds(data.get("start")))
@@ -151,20 +151,16 @@ class OtelAdapter(HookAdapter):
             return out
         if span.role == "agent":
             if span.marker == "agent":  # directly inside another agent: a sub-agent's scope
-                span.subagent = f"agent-{span.id}"
-                span.inner = span.subagent
-                name = agent_name(attrs) or span.name
-                span.name = name
-                span.marker = "agent"
-                return [
-                    StepStart(
-                        step_id=span.subagent,
-                        name=name,
-                        step_type="subagent",
-                        ts=ts,
-                        parent=span.scope,
-                    )
-                ]
+                span.subagent = span.inner = f"agent-{span.id}"
+                span.name = agent_name(attrs) or span.name
+                step = StepStart(
+                    step_id=span.inner,
+                    name=span.name,
+                    step_type="subagent",
+                    ts=ts,
+                    parent=span.scope,
+                )
+                return [step]
             span.marker = "agent"
         return []
 
@@ -276,21 +272,15 @@ class OtelAdapter(HookAdapter):
     def _find_call(self, span: _Span, run: ToolRun, ts: float) -> list[Event]:
         """The model's call this execution answers: by its id, else the first call of that
         name still waiting; one the model span did not show is announced here."""
-        waiting = self._waiting.get(run.name)
+        waiting = self._waiting.get(run.name, deque())
         known = self._calls.get((span.root, run.call_id)) if run.call_id else None
-        if known is not None:
-            if waiting is not None and known in waiting:
-                waiting.remove(known)
-            span.call_id = known
+        if known is not None and known in waiting:
+            waiting.remove(known)
+        span.call_id = known or (waiting.popleft() if run.call_id is None and waiting else None)
+        if span.call_id is not None:
             return []
-        synthetic = False
-        if run.call_id is None:
-            if waiting:
-                span.call_id = waiting.popleft()
-                return []
-            synthetic = True
-        call_id = self._announce(span.root, run.call_id or f"{span.id}-tool")
-        span.call_id = call_id
+        span.call_id = call_id = self._announce(span.root, run.call_id or f"{span.id}-tool")
+        synthetic = run.call_id is None
         return _call(call_id, run.name or span.name, run.arguments, synthetic, ts, span.scope)
 
     def _tool_end(
