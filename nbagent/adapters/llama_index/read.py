@@ -162,9 +162,7 @@ def text_of(message: Any) -> str:
         content = message.get("content")
         if isinstance(content, str):
             return content
-        blocks = list_or_empty(message.get("blocks"))
-        texts = [field(b, "text") for b in blocks if field(b, "block_type") == "text"]
-        return "".join(t for t in texts if isinstance(t, str))
+        return _blocks(message, "text", "text")
     try:
         content = getattr(message, "content", None)
     except Exception:  # noqa: BLE001 - a message that cannot join its blocks has no text
@@ -174,13 +172,14 @@ def text_of(message: Any) -> str:
 
 def thinking_of(message: Any) -> str:
     """The thinking blocks of a ``ChatMessage`` (an LLM that did not stream them)."""
-    parts = []
-    for block in list_or_empty(field(message, "blocks")):
-        if field(block, "block_type") == "thinking":
-            text = field(block, "content")
-            if isinstance(text, str):
-                parts.append(text)
-    return "".join(parts)
+    return _blocks(message, "thinking", "content")
+
+
+def _blocks(message: Any, block_type: str, key: str) -> str:
+    """The ``key`` text of a message's blocks of ``block_type``, joined."""
+    blocks = list_or_empty(field(message, "blocks"))
+    texts = (field(b, key) for b in blocks if field(b, "block_type") == block_type)
+    return "".join(t for t in texts if isinstance(t, str))
 
 
 def named(obj: Any, *names: str) -> bool:
