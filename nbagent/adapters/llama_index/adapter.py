@@ -209,8 +209,8 @@ class LlamaIndexAdapter:
         call_id = self._start_call(item, out)
         name = str_or_none(field(item, "tool_name"))
         result = self._tools.result(call_id, field(item, "tool_output"), None, out, name=name)
-        direct = result is not None and field(item, "return_direct") is True
-        if direct and result is not None and not result.is_error and name != "handoff":
+        returns = field(item, "return_direct") is True and name != "handoff"
+        if returns and result is not None and not result.is_error:
             self._direct = result.content
 
     # -- the end -----------------------------------------------------------------------

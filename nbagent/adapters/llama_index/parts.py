@@ -44,12 +44,14 @@ class Step:
     usage: dict[str, Any] = dc_field(default_factory=dict)
 
     def think(self, delta: Any, out: list[Event]) -> None:
+        """A piece of its thinking (nothing for an empty one)."""
         if isinstance(delta, str) and delta:
             self.thinking = True
             mid = f"{self.step_id}-thinking"
             out.append(ThinkingDelta(message_id=mid, delta=delta, parent=self.parent))
 
     def say(self, delta: Any, out: list[Event]) -> None:
+        """A piece of its text (nothing for an empty one)."""
         if isinstance(delta, str) and delta:
             self.streamed = True
             mid = f"{self.step_id}-text"
