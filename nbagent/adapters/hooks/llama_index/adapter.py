@@ -27,13 +27,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from nbagent._events import (
-    ErrorEvent,
-    Event,
-    MessageEnd,
-    Status,
-    StepStart,
-)
+from nbagent._events import ErrorEvent, Event, MessageEnd, Status, StepStart
 from nbagent.adapters.base import field, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.record import HookRecord
