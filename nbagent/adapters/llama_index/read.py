@@ -120,8 +120,8 @@ def usage_in_raw(raw: Any) -> dict[str, Any]:
         found = _counts(gemini_usage(gemini))
     evals = int_or_none(field(raw, "eval_count"))
     if evals is not None:  # Ollama's
-        found = _counts(Usage(input_tokens=int_or_none(field(raw, "prompt_eval_count"))))
-        found["output_tokens"] = evals
+        prompt = int_or_none(field(raw, "prompt_eval_count"))
+        found = _counts(Usage(input_tokens=prompt, output_tokens=evals))
     message = field(raw, "message")  # Anthropic's message_start event
     if isinstance(message, Mapping) and isinstance(message.get("usage"), Mapping):
         found.update(usage_in_raw(message))
@@ -140,6 +140,7 @@ def usage_of(response: Any) -> dict[str, Any]:
 
 
 def _counts(usage: Usage) -> dict[str, Any]:
+    """The counts a kit reader found (the ones not None), to merge chunk after chunk."""
     return {k: v for k in _COUNTS if (v := getattr(usage, k)) is not None}
 
 
