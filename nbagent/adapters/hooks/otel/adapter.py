@@ -289,9 +289,8 @@ class OtelAdapter(HookAdapter):
         if span.call_id is None:
             return []
         run = read_tool(attrs)
-        content: Any = run.result if run.has_result else None
-        if error is not None and not run.has_result:
-            content = error.message
+        failure = error.message if error is not None else None
+        content = run.result if run.has_result else failure
         return [
             ToolResult(
                 tool_call_id=span.call_id,
