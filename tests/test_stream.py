@@ -660,6 +660,14 @@ def test_a_lone_surrogate_escape_is_read_as_a_replacement_character() -> None:
     assert t.text == "a\ufffdb 😀"
 
 
+def test_a_lone_surrogate_escape_in_tool_arguments_is_read_as_a_replacement_character() -> None:
+    """Found by tests/fuzz: arguments parsed with ``json.loads`` kept a lone surrogate, which
+    no message to the browser can carry."""
+    call = {"name": "add", "arguments": '{"delta": "\\ud800"}', "id": "c1"}
+    t = Transcript.from_events(iter_events([call], format="smolagents"))
+    assert t.tool_calls[0].args == {"delta": "\ufffd"}
+
+
 @pytest.mark.parametrize(
     ("record", "complaint"),
     [

@@ -43,6 +43,7 @@ from nbagent._events import (
     ToolResult,
     Usage,
 )
+from nbagent._values import strict_json
 from nbagent.adapters.base import (
     BadItemError,
     field,
@@ -266,7 +267,7 @@ class SmolagentsAdapter:
             args: Any = {"code": arguments}
         elif isinstance(arguments, str):
             try:
-                args = json.loads(arguments)
+                args = strict_json(arguments)
             except ValueError:
                 args = {"input": arguments}
         else:

@@ -65,12 +65,12 @@ def numbered(prefix: str, think: str = "think", text: str = "text") -> IdScheme:
 
 
 def message_delta(
-    channel: Channel, message_id: str, text: str, parent: str | None = None
+    channel: Channel, message_id: str, text: str, parent: str | None = None, ts: float = 0.0
 ) -> TextDelta | ThinkingDelta:
     """The ``TextDelta`` or ``ThinkingDelta`` of ``text`` in a message of ``channel``."""
     if channel == "thinking":
-        return ThinkingDelta(message_id=message_id, delta=text, parent=parent)
-    return TextDelta(message_id=message_id, delta=text, parent=parent)
+        return ThinkingDelta(message_id=message_id, delta=text, parent=parent, ts=ts)
+    return TextDelta(message_id=message_id, delta=text, parent=parent, ts=ts)
 
 
 def whole_message(
@@ -81,14 +81,19 @@ def whole_message(
     start: Mapping[str, Any] | None = None,
     end: Mapping[str, Any] | None = None,
     parent: str | None = None,
+    ts: float = 0.0,
 ) -> None:
     """A message that arrives whole: its ``MessageStart`` (with the ``start`` fields), the
     delta of its ``text`` when it has some, its ``MessageEnd`` (with the ``end`` fields);
-    each event's ``parent`` the one given."""
-    out.append(MessageStart(message_id=message_id, channel=channel, parent=parent, **start or {}))
+    each event's ``parent`` and ``ts`` the ones given (a hook that saw the call end)."""
+    out.append(
+        MessageStart(message_id=message_id, channel=channel, parent=parent, ts=ts, **start or {})
+    )
     if text:
-        out.append(message_delta(channel, message_id, text, parent))
-    out.append(MessageEnd(message_id=message_id, channel=channel, parent=parent, **end or {}))
+        out.append(message_delta(channel, message_id, text, parent, ts))
+    out.append(
+        MessageEnd(message_id=message_id, channel=channel, parent=parent, ts=ts, **end or {})
+    )
 
 
 class Messages:

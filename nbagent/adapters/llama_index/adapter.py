@@ -23,7 +23,6 @@ releases defined them): nothing here imports LlamaIndex.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -31,18 +30,11 @@ from nbagent._events import (
     Custom,
     ErrorEvent,
     Event,
-    MessageEnd,
     RunEnd,
     RunStart,
     Status,
-    StepEnd,
     StepStart,
     TextDelta,
-    ThinkingDelta,
-    ToolCallEnd,
-    ToolCallStart,
-    ToolResult,
-    Usage,
 )
 from nbagent.adapters.base import (
     BadItemError,
@@ -53,6 +45,7 @@ from nbagent.adapters.base import (
     str_or_none,
     type_is,
 )
+from nbagent.adapters.llama_index.parts import Step, Tools
 from nbagent.adapters.llama_index.read import (
     kind_of,
     read_event,
@@ -74,16 +67,10 @@ class LlamaIndexAdapter:
         self._started = False
         self._done = False
         self._steps = 0
-        self._step: str | None = None
+        self._step: Step | None = None
         self._agent: str | None = None
-        self._response = ""  # the step's text so far (the LLM's cumulative ``response``)
-        self._text = False  # the step streamed text
-        self._thinking = False  # the step streamed thinking
-        self._usage: dict[str, Any] = {}
-        self._calls: dict[str, str] = {}  # LlamaIndex tool id -> tool_call_id
-        self._answered: set[str] = set()
+        self._tools = Tools()
         self._direct: str | None = None  # a return_direct tool's output: the answer
-        self._answer_shown = False
 
     @staticmethod
     def detect(item: Any) -> bool:
@@ -121,12 +108,13 @@ class LlamaIndexAdapter:
             self._call(item, out)
         elif kind == "ToolCallResult":
             self._result(item, out)
-        elif kind in ("AgentSetup", "AgentStreamStructuredOutput"):
-            if kind == "AgentStreamStructuredOutput":
-                out.append(Custom(name="structured_output", value=plain(field(item, "output"))))
+        elif kind == "AgentStreamStructuredOutput":
+            out.append(Custom(name="structured_output", value=plain(field(item, "output"))))
         elif kind == "InputRequiredEvent":
             prefix = str_or_none(field(item, "prefix"))
             out.append(Status(state="input_required", text=prefix or "waiting for input"))
+        elif kind == "AgentSetup":
+            pass
         elif kind == "Event":
             name = type(item).__name__ if kind_of(item) else "workflow_event"
             out.append(Custom(name=name, value=plain(item)))
@@ -149,68 +137,42 @@ class LlamaIndexAdapter:
 
     # -- steps (one LLM call each) -----------------------------------------------------
 
-    def _open_step(self, item: Any, out: list[Event]) -> str:
+    def _open_step(self, item: Any, out: list[Event]) -> Step:
         self._steps += 1
         agent = str_or_none(field(item, "current_agent_name"))
-        self._step = step = f"step-{self._steps}"
-        self._response, self._text, self._thinking, self._usage = "", False, False, {}
         meta = {"agent": agent} if agent else None
         if agent and self._agent and agent != self._agent:
             meta = {"agent": agent, "handoff_from": self._agent}
         self._agent = agent or self._agent
-        out.append(StepStart(step_id=step, name=agent or "agent", step_type="model", meta=meta))
+        self._step = step = Step(f"step-{self._steps}", self._agent or "")
+        out.append(
+            StepStart(step_id=step.step_id, name=agent or "agent", step_type="model", meta=meta)
+        )
         return step
 
-    def _current_step(self, item: Any, out: list[Event]) -> str:
+    def _current_step(self, item: Any, out: list[Event]) -> Step:
         """The open step; an LLM call with no ``AgentInput`` before it (the early-stopping
         answer) opens one."""
         return self._step or self._open_step(item, out)
 
     def _close_step(self, out: list[Event], finish: str | None = None) -> None:
-        if self._step is None:
-            return
-        if self._thinking:
-            out.append(MessageEnd(message_id=f"{self._step}-thinking", channel="thinking"))
-        if self._text:
-            out.append(MessageEnd(message_id=f"{self._step}-text"))
-        if self._usage:
-            out.append(Usage(step_id=self._step, cumulative=True, **self._usage))
-        out.append(StepEnd(step_id=self._step, name=self._agent or "", finish_reason=finish))
-        self._step = None
+        if self._step is not None:
+            self._step.end(finish, out)
+            self._step = None
 
     def _stream(self, item: Any, out: list[Event]) -> None:
         step = self._current_step(item, out)
-        thinking = field(item, "thinking_delta")
-        if isinstance(thinking, str) and thinking:
-            self._thinking = True
-            out.append(ThinkingDelta(message_id=f"{step}-thinking", delta=thinking))
-        response = field(item, "response")
-        delta = field(item, "delta")
-        # ``response`` is the LLM's text so far; where it grows the last one, its new end is
-        # the delta (an integration whose deltas repeat the whole text still reads right).
-        if isinstance(response, str) and response.startswith(self._response) and response:
-            delta = response[len(self._response) :]
-            self._response = response
-        elif isinstance(delta, str):
-            self._response += delta
-        if isinstance(delta, str) and delta:
-            self._text = True
-            out.append(TextDelta(message_id=f"{step}-text", delta=delta))
-        self._usage.update(usage_in_raw(field(item, "raw")))
+        step.think(field(item, "thinking_delta"), out)
+        step.stream(field(item, "response"), field(item, "delta"), out)
+        step.usage.update(usage_in_raw(field(item, "raw")))
 
     def _output(self, item: Any, out: list[Event]) -> None:
         step = self._current_step(item, out)
         response = field(item, "response")
-        if not self._thinking:
-            thinking = thinking_of(response)
-            if thinking:
-                self._thinking = True
-                out.append(ThinkingDelta(message_id=f"{step}-thinking", delta=thinking))
-        if not self._text:
-            text = text_of(response)
-            if text:
-                self._text = True
-                out.append(TextDelta(message_id=f"{step}-text", delta=text))
+        if not step.thinking:
+            step.think(thinking_of(response), out)
+        if not step.streamed:
+            step.say(text_of(response), out)
         calls = 0
         for selection in list_or_empty(field(item, "tool_calls")):
             if type_is(selection, "llama_index", "ToolCallResult") or (
@@ -218,7 +180,7 @@ class LlamaIndexAdapter:
             ):
                 continue  # a call of an earlier step, listed again on the final output
             calls += 1
-            self._start_call(selection, "tool_name", "tool_kwargs", out)
+            self._start_call(selection, out)
         # A ReAct agent whose output did not parse asks its LLM again: a warning, not an end.
         out.extend(
             ErrorEvent(
@@ -228,46 +190,28 @@ class LlamaIndexAdapter:
             )
             for message in list_or_empty(field(item, "retry_messages"))[1:]
         )
-        self._usage.update(usage_in_raw(field(item, "raw")))
+        step.usage.update(usage_in_raw(field(item, "raw")))
         self._close_step(out, "tool_calls" if calls else "stop")
 
     # -- tools -------------------------------------------------------------------------
 
-    def _start_call(self, call: Any, name_key: str, args_key: str, out: list[Event]) -> str:
+    def _start_call(self, call: Any, out: list[Event]) -> str:
         tool_id = str_or_none(field(call, "tool_id"))
-        if tool_id is not None and tool_id in self._calls:
-            return self._calls[tool_id]
-        call_id = tool_id or f"llama-call-{len(self._calls) + 1}"
-        self._calls[tool_id or call_id] = call_id
-        name = str_or_none(field(call, name_key)) or "tool"
-        args = plain(field(call, args_key))
-        if not isinstance(args, dict):
-            args = {}
-        out.append(ToolCallStart(tool_call_id=call_id, name=name, synthetic_id=tool_id is None))
-        arguments = json.dumps(args, ensure_ascii=False)
-        out.append(ToolCallEnd(tool_call_id=call_id, arguments=arguments, args=args))
-        return call_id
+        name = str_or_none(field(call, "tool_name")) or "tool"
+        return self._tools.call(tool_id, name, field(call, "tool_kwargs"), None, out)
 
     def _call(self, item: Any, out: list[Event]) -> None:
         self._close_step(out, "tool_calls")
-        tool_id = str_or_none(field(item, "tool_id"))
-        if tool_id is None or tool_id not in self._calls:
-            self._start_call(item, "tool_name", "tool_kwargs", out)
+        self._start_call(item, out)
 
     def _result(self, item: Any, out: list[Event]) -> None:
         self._close_step(out, "tool_calls")
-        tool_id = str_or_none(field(item, "tool_id"))
-        if tool_id is not None and tool_id in self._answered:
-            return
-        call_id = self._start_call(item, "tool_name", "tool_kwargs", out)
-        self._answered.add(tool_id or call_id)
-        output = field(item, "tool_output")
-        content = text_of(output) if output is not None else ""
-        is_error = field(output, "is_error") is True
+        call_id = self._start_call(item, out)
         name = str_or_none(field(item, "tool_name"))
-        out.append(ToolResult(tool_call_id=call_id, content=content, name=name, is_error=is_error))
-        if field(item, "return_direct") is True and not is_error and name != "handoff":
-            self._direct = content
+        result = self._tools.result(call_id, field(item, "tool_output"), None, out, name=name)
+        returns = field(item, "return_direct") is True and name != "handoff"
+        if returns and result is not None and not result.is_error:
+            self._direct = result.content
 
     # -- the end -----------------------------------------------------------------------
 

@@ -24,7 +24,7 @@ import threading
 from typing import Any
 
 from nbagent._values import type_is
-from nbagent.adapters.hooks.llama_index.read import method_of
+from nbagent.adapters.llama_index.read import method_of
 from nbagent.sources.hooks.base import Emit, Hook, HookError
 
 __all__ = ["LlamaIndexHook"]

@@ -1,5 +1,6 @@
 """The ``llama-index`` hook family's adapter: LlamaIndex's instrumentation spans and events
-(``adapter.py``; the readers of LlamaIndex's objects in ``read.py``)."""
+(``adapter.py``; the readers and parts it shares with the stream adapter are in
+``adapters/llama_index``)."""
 
 from __future__ import annotations
 

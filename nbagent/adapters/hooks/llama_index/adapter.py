@@ -25,35 +25,25 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from dataclasses import field as dc_field
 from typing import Any, ClassVar
 
-from nbagent._events import (
-    ErrorEvent,
-    Event,
-    MessageEnd,
-    MessageStart,
-    Status,
-    StepEnd,
-    StepStart,
-    TextDelta,
-    ThinkingDelta,
-    Usage,
-)
+from nbagent._events import ErrorEvent, Event, MessageEnd, Status, StepStart
 from nbagent.adapters.base import field, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
-from nbagent.adapters.hooks.llama_index.read import (
+from nbagent.adapters.hooks.record import HookRecord
+from nbagent.adapters.kit import whole_message
+from nbagent.adapters.llama_index.parts import Step, Tools
+from nbagent.adapters.llama_index.read import (
     error_of,
     is_tool_call,
     model_name,
     named,
+    text_of,
+    thinking_of,
     tool_calls,
     tool_name,
     usage_of,
 )
-from nbagent.adapters.hooks.llama_index.tools import Tools
-from nbagent.adapters.hooks.record import HookRecord
-from nbagent.adapters.llama_index.read import text_of, thinking_of
 
 __all__ = ["LlamaIndexHookAdapter"]
 
@@ -61,19 +51,8 @@ _STARTS = frozenset({"LLMChatStartEvent", "LLMCompletionStartEvent"})
 _PROGRESS = frozenset({"LLMChatInProgressEvent", "LLMCompletionInProgressEvent"})
 _ENDS = frozenset({"LLMChatEndEvent", "LLMCompletionEndEvent"})
 
-
-@dataclass(slots=True)
-class _Model:
-    """One model call, open from its start event to its end."""
-
-    step_id: str
-    name: str
-    scope: str | None
-    react: bool  # a ReAct agent's call: its text is the agent's reasoning, not the answer
-    text: str = ""  # the text so far (for cumulative ``message.content`` streams)
-    streamed: bool = False
-    thinking: bool = False
-    usage: dict[str, Any] = dc_field(default_factory=dict)
+WHOLE = {"whole": True}
+"""The start of a message the hook saw whole (an LLM call that did not stream)."""
 
 
 @dataclass(slots=True)
@@ -96,7 +75,7 @@ class LlamaIndexHookAdapter(HookAdapter):
     def __init__(self) -> None:
         self._tools = Tools()
         self._spans: dict[str, _Span] = {}
-        self._models: dict[str, _Model] = {}  # the span of a model call's events -> it
+        self._models: dict[str, Step] = {}  # the span of a model call's events -> it
         self._inner: set[str] = set()  # spans of model events inside another model call
         self._steps = 0
         self._agents: dict[tuple[str, str | None], str] = {}  # (root, scope) -> agent
@@ -173,11 +152,9 @@ class LlamaIndexHookAdapter(HookAdapter):
             # A tool called outside an agent workflow (``llm.predict_and_call``): the
             # model's call of that name not run yet, else a call of its own.
             name = tool_name(data.get("instance"))
-            asked = self._tools.claim(name)
-            span.tool = span.inside = asked or self._tools.synthetic_id()
-            span.in_tool = True
             kwargs = args.get("kwargs") if isinstance(args, Mapping) else None
-            self._tools.start_call(span.tool, name, kwargs, scope, asked is None, out)
+            span.tool = self._tools.call(self._tools.claim(name), name, kwargs, scope, out)
+            span.inside, span.in_tool = span.tool, True
         if agent and field(ev, "current_agent_name"):
             key = (root, scope)
             before = self._agents.get(key)
@@ -208,7 +185,7 @@ class LlamaIndexHookAdapter(HookAdapter):
         answer = text_of(field(result, "response"))
         if answer and answer != self._said.get(scope):
             self._answers += 1
-            self._whole(f"llama-answer-{self._answers}", answer, "text", scope, out)
+            whole_message(out, "text", f"llama-answer-{self._answers}", answer, WHOLE, parent=scope)
             self._said[scope] = answer
 
     def _drop(self, span_id: str, err: Any, last: bool, out: list[Event]) -> None:
@@ -262,7 +239,7 @@ class LlamaIndexHookAdapter(HookAdapter):
         self._steps += 1
         model = model_name(field(event, "model_dict"))
         react = bool(span and span.react)
-        call = self._models[span_id] = _Model(f"llama-step-{self._steps}", model, scope, react)
+        call = self._models[span_id] = Step(f"llama-step-{self._steps}", model, scope, react)
         meta = {"agent": span.agent} if span is not None and span.agent else None
         out.append(
             StepStart(step_id=call.step_id, name=model, step_type="model", meta=meta, parent=scope)
@@ -272,36 +249,8 @@ class LlamaIndexHookAdapter(HookAdapter):
         call = self._models.get(span_id)
         if call is None:
             return
-        extra = field(response, "additional_kwargs")
-        thinking = field(extra, "thinking_delta")
-        if isinstance(thinking, str) and thinking:
-            call.thinking = True
-            out.append(
-                ThinkingDelta(
-                    message_id=f"{call.step_id}-thinking", delta=thinking, parent=call.scope
-                )
-            )
-        message = field(response, "message")
-        so_far = text_of(message) if message is not None else field(response, "text")
-        delta = field(response, "delta")
-        # The delta where it agrees with the text so far; else the text's new end (the mock
-        # function-calling LLM's ``delta`` repeats the whole text, ``MockLLM``'s ``text`` is
-        # the whole answer from the first chunk on).
-        if isinstance(delta, str) and (
-            not isinstance(so_far, str) or so_far.startswith(call.text + delta)
-        ):
-            call.text += delta
-        elif isinstance(so_far, str) and so_far.startswith(call.text):
-            delta = so_far[len(call.text) :]
-            call.text = so_far
-        if isinstance(delta, str) and delta and call.react:
-            call.thinking = True
-            out.append(
-                ThinkingDelta(message_id=f"{call.step_id}-thinking", delta=delta, parent=call.scope)
-            )
-        elif isinstance(delta, str) and delta:
-            call.streamed = True
-            out.append(TextDelta(message_id=f"{call.step_id}-text", delta=delta, parent=call.scope))
+        call.think(field(field(response, "additional_kwargs"), "thinking_delta"), out)
+        call.stream(_text(response), field(response, "delta"), out)
         call.usage.update(usage_of(response))
 
     def _finish(self, span_id: str, response: Any, out: list[Event]) -> None:
@@ -310,54 +259,34 @@ class LlamaIndexHookAdapter(HookAdapter):
             return
         message = field(response, "message")
         mid = call.step_id
-        text = text_of(message) if message is not None else field(response, "text")
+        text = _text(response)
         text = text if isinstance(text, str) else ""
         if not call.thinking:
             thinking = thinking_of(message) if message is not None else ""
             if call.react:  # a ReAct step's text is its reasoning (the answer comes parsed)
                 thinking = f"{thinking}\n\n{text}" if thinking and text else thinking or text
             if thinking:
-                self._whole(f"{mid}-thinking", thinking, "thinking", call.scope, out)
+                whole_message(
+                    out, "thinking", f"{mid}-thinking", thinking, WHOLE, parent=call.parent
+                )
         if call.streamed:
-            out.append(MessageEnd(message_id=f"{mid}-text", parent=call.scope))
+            out.append(MessageEnd(message_id=f"{mid}-text", parent=call.parent))
             call.streamed = False  # ended here, before its tool calls
             text = call.text
         elif text and not call.react:
-            self._whole(f"{mid}-text", text, "text", call.scope, out)
-        self._said[call.scope] = "" if call.react else text
+            whole_message(out, "text", f"{mid}-text", text, WHOLE, parent=call.parent)
+        self._said[call.parent] = "" if call.react else text
         asked = 0
         for call_id, name, args in tool_calls(message):
             asked += 1
-            synthetic = call_id is None
-            call_id = call_id or self._tools.synthetic_id()
+            call_id = self._tools.call(call_id, name, args, call.parent, out)
             self._tools.pending.setdefault(name, []).append(call_id)
-            self._tools.start_call(call_id, name, args, call.scope, synthetic, out)
         call.usage.update(usage_of(response))
         self._close(span_id, out, "tool_calls" if asked else "stop")
 
-    def _whole(
-        self, message_id: str, text: str, channel: str, scope: str | None, out: list[Event]
-    ) -> None:
-        thinking = channel == "thinking"
-        out.append(
-            MessageStart(
-                message_id=message_id,
-                channel="thinking" if thinking else "text",
-                whole=True,
-                parent=scope,
-            )
-        )
-        delta_cls = ThinkingDelta if thinking else TextDelta
-        out.append(delta_cls(message_id=message_id, delta=text, parent=scope))
-        out.append(
-            MessageEnd(
-                message_id=message_id, channel="thinking" if thinking else "text", parent=scope
-            )
-        )
-
     def _fail(self, span_id: str, err: Any, out: list[Event]) -> None:
         call = self._models.get(span_id)
-        scope = call.scope if call else None
+        scope = call.parent if call else None
         message, error_type = error_of(err)
         failure = ErrorEvent(message=message, error_type=error_type, recoverable=True, parent=scope)
         if self._held is not None:
@@ -367,20 +296,11 @@ class LlamaIndexHookAdapter(HookAdapter):
 
     def _close(self, span_id: str, out: list[Event], finish: str) -> None:
         call = self._models.pop(span_id, None)
-        if call is None:
-            return
-        if call.thinking:
-            out.append(
-                MessageEnd(
-                    message_id=f"{call.step_id}-thinking", channel="thinking", parent=call.scope
-                )
-            )
-        if call.streamed:  # cut short (an error, the watch's end)
-            out.append(MessageEnd(message_id=f"{call.step_id}-text", parent=call.scope))
-        if call.usage:
-            usage = {k: v for k, v in call.usage.items() if k != "model"}
-            model = str_or_none(call.usage.get("model")) or call.name
-            out.append(Usage(step_id=call.step_id, model=model, parent=call.scope, **usage))
-        out.append(
-            StepEnd(step_id=call.step_id, name=call.name, finish_reason=finish, parent=call.scope)
-        )
+        if call is not None:
+            call.end(finish, out, model=call.name)
+
+
+def _text(response: Any) -> Any:
+    """The text so far of a ``ChatResponse`` (its message's) or a ``CompletionResponse``."""
+    message = field(response, "message")
+    return text_of(message) if message is not None else field(response, "text")

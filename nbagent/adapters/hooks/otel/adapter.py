@@ -13,38 +13,33 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
 from nbagent._events import (
     ErrorEvent,
     Event,
-    MessageEnd,
-    MessageStart,
     StepEnd,
     StepStart,
-    TextDelta,
-    ThinkingDelta,
     ToolCallEnd,
     ToolCallStart,
     ToolResult,
-    Usage,
 )
 from nbagent.adapters.hooks.base import HookAdapter
-from nbagent.adapters.hooks.otel import genai, openinference
-from nbagent.adapters.hooks.otel.common import Part, Role, ToolRun
-from nbagent.adapters.hooks.otel.read import (
+from nbagent.adapters.hooks.otel.common import (
     FINISH,
     NO_CONTENT,
+    Part,
+    Role,
+    ToolRun,
     attrs_of,
     error_of,
     model_name,
-    read_model,
-    read_tool,
-    role_of,
     seconds,
 )
+from nbagent.adapters.hooks.otel.conventions import agent_name, read_model, read_tool, role_of
 from nbagent.adapters.hooks.record import HookRecord
+from nbagent.adapters.kit import whole_message
 
 __all__ = ["OtelAdapter"]
 
@@ -125,10 +120,10 @@ class OtelAdapter(HookAdapter):
             role=role_of(attrs),
             name=str(data.get("name") or ""),
             scope=parent.inner if parent else None,
+            inner=parent.inner if parent else None,
+            marker=parent.marker if parent else None,
             in_model=parent is not None and (parent.in_model or parent.role == "model"),
         )
-        span.inner = span.scope
-        span.marker = parent.marker if parent else None
         self._spans[sid] = span
         self._by_root.setdefault(root, []).append(sid)
         return self._open(span, attrs, seconds(data.get("start")))
@@ -156,20 +151,16 @@ class OtelAdapter(HookAdapter):
             return out
         if span.role == "agent":
             if span.marker == "agent":  # directly inside another agent: a sub-agent's scope
-                span.subagent = f"agent-{span.id}"
-                span.inner = span.subagent
-                name = genai.agent_name(attrs) or openinference.agent_name(attrs) or span.name
-                span.name = name
-                span.marker = "agent"
-                return [
-                    StepStart(
-                        step_id=span.subagent,
-                        name=name,
-                        step_type="subagent",
-                        ts=ts,
-                        parent=span.scope,
-                    )
-                ]
+                span.subagent = span.inner = f"agent-{span.id}"
+                span.name = agent_name(attrs) or span.name
+                step = StepStart(
+                    step_id=span.inner,
+                    name=span.name,
+                    step_type="subagent",
+                    ts=ts,
+                    parent=span.scope,
+                )
+                return [step]
             span.marker = "agent"
         return []
 
@@ -207,21 +198,9 @@ class OtelAdapter(HookAdapter):
             self._warned = True
             out.append(ErrorEvent(message=NO_CONTENT, recoverable=True, code="no_content", ts=ts))
         out.extend(self._parts(span, call.parts, ts))
-        if call.has_usage or call.cost_usd is not None:
-            out.append(
-                Usage(
-                    input_tokens=call.input_tokens,
-                    output_tokens=call.output_tokens,
-                    reasoning_tokens=call.reasoning_tokens,
-                    cached_input_tokens=call.cached_input_tokens,
-                    cost_usd=call.cost_usd,
-                    model=call.model,
-                    step_id=span.id,
-                    scope="step",
-                    ts=ts,
-                    parent=span.scope,
-                )
-            )
+        if call.has_usage or call.usage.cost_usd is not None:
+            usage = replace(call.usage, model=call.model, step_id=span.id, ts=ts, parent=span.scope)
+            out.append(usage)
         raw = call.finish
         finish = "error" if error is not None else FINISH.get(raw or "", raw)
         out.append(
@@ -254,40 +233,16 @@ class OtelAdapter(HookAdapter):
                 merged.append(part)
         for n, part in enumerate(merged):
             if part.kind in ("text", "thinking"):
-                mid = f"{span.id}-m{n}"
                 channel: Literal["text", "thinking"] = (
                     "thinking" if part.kind == "thinking" else "text"
                 )
-                out.append(
-                    MessageStart(
-                        message_id=mid,
-                        channel=channel,
-                        role="assistant",
-                        whole=True,
-                        ts=ts,
-                        parent=scope,
-                    )
-                )
-                if channel == "thinking":
-                    out.append(ThinkingDelta(message_id=mid, delta=part.text, ts=ts, parent=scope))
-                else:
-                    out.append(TextDelta(message_id=mid, delta=part.text, ts=ts, parent=scope))
-                out.append(MessageEnd(message_id=mid, channel=channel, ts=ts, parent=scope))
+                mid = f"{span.id}-m{n}"
+                start = {"role": "assistant", "whole": True}
+                whole_message(out, channel, mid, part.text, start, parent=scope, ts=ts)
             elif part.kind == "tool_call":
                 call_id = self._announce(span.root, part.call_id or f"{span.id}-call{n}")
-                out.append(
-                    ToolCallStart(
-                        tool_call_id=call_id,
-                        name=part.name,
-                        executor="server" if part.builtin else None,
-                        synthetic_id=part.call_id is None,
-                        ts=ts,
-                        parent=scope,
-                    )
-                )
-                out.append(
-                    ToolCallEnd(tool_call_id=call_id, arguments=part.arguments, ts=ts, parent=scope)
-                )
+                synthetic = part.call_id is None
+                out += _call(call_id, part.name, part.arguments, synthetic, ts, scope, part.builtin)
                 if not part.builtin:
                     self._waiting.setdefault(part.name, deque()).append(call_id)
             elif part.kind == "tool_result" and part.call_id:
@@ -318,28 +273,16 @@ class OtelAdapter(HookAdapter):
     def _find_call(self, span: _Span, run: ToolRun, ts: float) -> list[Event]:
         """The model's call this execution answers: by its id, else the first call of that
         name still waiting; one the model span did not show is announced here."""
-        waiting = self._waiting.get(run.name)
+        waiting = self._waiting.get(run.name, deque())
         known = self._calls.get((span.root, run.call_id)) if run.call_id else None
-        if known is not None:
-            if waiting is not None and known in waiting:
-                waiting.remove(known)
-            span.call_id = known
+        if known is not None and known in waiting:
+            waiting.remove(known)
+        span.call_id = known or (waiting.popleft() if run.call_id is None and waiting else None)
+        if span.call_id is not None:
             return []
-        synthetic = False
-        if run.call_id is None:
-            if waiting:
-                span.call_id = waiting.popleft()
-                return []
-            synthetic = True
-        call_id = self._announce(span.root, run.call_id or f"{span.id}-tool")
-        span.call_id = call_id
-        name = run.name or span.name
-        return [
-            ToolCallStart(
-                tool_call_id=call_id, name=name, synthetic_id=synthetic, ts=ts, parent=span.scope
-            ),
-            ToolCallEnd(tool_call_id=call_id, arguments=run.arguments, ts=ts, parent=span.scope),
-        ]
+        span.call_id = call_id = self._announce(span.root, run.call_id or f"{span.id}-tool")
+        synthetic = run.call_id is None
+        return _call(call_id, run.name or span.name, run.arguments, synthetic, ts, span.scope)
 
     def _tool_end(
         self, span: _Span, attrs: Mapping[str, Any], ts: float, error: ErrorEvent | None
@@ -347,9 +290,8 @@ class OtelAdapter(HookAdapter):
         if span.call_id is None:
             return []
         run = read_tool(attrs)
-        content: Any = run.result if run.has_result else None
-        if error is not None and not run.has_result:
-            content = error.message
+        failure = error.message if error is not None else None
+        content = run.result if run.has_result else failure
         return [
             ToolResult(
                 tool_call_id=span.call_id,
@@ -383,3 +325,27 @@ def _nearest_agent(span: _Span) -> _Span | None:
     while above is not None and above.role != "agent":
         above = above.parent
     return above
+
+
+def _call(
+    call_id: str,
+    name: str,
+    arguments: str | None,
+    synthetic: bool,
+    ts: float,
+    scope: str | None,
+    server: bool = False,
+) -> list[Event]:
+    """A tool call seen whole: its start and its end with the arguments' text; ``server``: a
+    tool the provider ran itself."""
+    return [
+        ToolCallStart(
+            tool_call_id=call_id,
+            name=name,
+            executor="server" if server else None,
+            synthetic_id=synthetic,
+            ts=ts,
+            parent=scope,
+        ),
+        ToolCallEnd(tool_call_id=call_id, arguments=arguments, ts=ts, parent=scope),
+    ]

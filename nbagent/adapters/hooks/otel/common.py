@@ -1,33 +1,66 @@
-"""What both span conventions are read into: a model call's parts and usage, a tool run.
+"""What both span conventions are read into (a model call's parts and usage, a tool run),
+the readers of attributes they share, and what any span says whatever its convention (its
+times, its failure, the model it names at its start).
 
 The otel hook (``nbagent/sources/hooks/otel.py``) hands plain snapshots of spans: a dict with
 ``name``, ``trace_id``, ``span_id``, ``parent_id``, ``start``, ``end`` (epoch seconds),
 ``attributes`` (a plain dict), ``status`` (``"UNSET"``/``"OK"``/``"ERROR"``),
 ``status_description``, ``events`` (``[{"name", "attributes", "ts"}]``) and ``scope`` (the
-instrumentation scope's name). Each convention module reads the attributes of one
-convention into the classes here; the adapter makes events of them.
+instrumentation scope's name). ``conventions`` reads the attributes into the classes here;
+the adapter makes events of them.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from nbagent.adapters.base import int_or_none, str_or_none
+from nbagent._events import ErrorEvent, Usage
+from nbagent._values import strict_json
+from nbagent.adapters.base import field as get_field
+from nbagent.adapters.base import int_or_none, list_or_empty, str_or_none
+from nbagent.adapters.kit import args_text
 
 __all__ = [
+    "FINISH",
+    "NO_CONTENT",
     "ModelCall",
     "Part",
     "Role",
     "ToolRun",
-    "as_json_text",
+    "attrs_of",
+    "error_of",
+    "first_str",
     "indexed",
-    "name_of",
+    "model_name",
+    "number",
     "parse_json",
+    "seconds",
     "tokens",
+    "tool_run",
 ]
+
+FINISH: dict[str, str] = {
+    "stop": "completed",
+    "end_turn": "completed",
+    "length": "max_tokens",
+    "max_tokens": "max_tokens",
+    "tool_calls": "tool_calls",
+    "tool_call": "tool_calls",
+    "tool_use": "tool_calls",
+    "content_filter": "content_filter",
+    "error": "error",
+}
+"""A model's finish reason (OpenAI's, pydantic-ai's) → a step's ``finish_reason``."""
+
+NO_CONTENT = (
+    "an OpenTelemetry model span carries no message content: turn content capture on in "
+    "the instrumentation (opentelemetry-instrumentation-openai-v2: set "
+    "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=span_only before instrument(); "
+    "pydantic-ai: InstrumentationSettings(include_content=True))"
+)
+
 
 Role = Literal["model", "tool", "agent", "chain", ""]
 """What a span stands for: a model call, a tool's execution, an agent run, a chain or
@@ -58,15 +91,12 @@ class ModelCall:
     """The span carries the output messages (False: the instrumentation records no content)."""
     model: str | None = None
     finish: str | None = None
-    input_tokens: int | None = None
-    output_tokens: int | None = None
-    reasoning_tokens: int | None = None
-    cached_input_tokens: int | None = None
-    cost_usd: float | None = None
+    usage: Usage = field(default_factory=Usage)
+    """Its token counts and cost (the adapter says whose step)."""
 
     @property
     def has_usage(self) -> bool:
-        return self.input_tokens is not None or self.output_tokens is not None
+        return self.usage.input_tokens is not None or self.usage.output_tokens is not None
 
 
 @dataclass
@@ -85,21 +115,9 @@ def parse_json(value: Any) -> Any:
     if not isinstance(value, str):
         return value
     try:
-        return json.loads(value)
+        return strict_json(value)
     except ValueError:
         return None
-
-
-def as_json_text(value: Any) -> str | None:
-    """Tool arguments as JSON text: a string as it is (already JSON), anything else dumped."""
-    if value is None:
-        return None
-    if isinstance(value, str):
-        return value
-    try:
-        return json.dumps(value, ensure_ascii=False)
-    except (TypeError, ValueError):
-        return json.dumps(str(value))
 
 
 def tokens(attrs: Mapping[str, Any], *keys: str) -> int | None:
@@ -124,5 +142,76 @@ def indexed(attrs: Mapping[str, Any], prefix: str) -> list[dict[str, Any]]:
     return [items[i] for i in sorted(items)]
 
 
-def name_of(value: Any, fallback: str) -> str:
-    return str_or_none(value) or fallback
+def first_str(attrs: Mapping[str, Any], *keys: str) -> str | None:
+    """The first of ``keys`` that holds a non-empty string."""
+    return next((v for k in keys if (v := str_or_none(attrs.get(k)))), None)
+
+
+def number(value: Any) -> float | None:
+    """A number attribute (a cost) as a float; None for anything else, bool too."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return float(value)
+    return None
+
+
+def tool_run(
+    attrs: Mapping[str, Any],
+    name: str,
+    call_id: str,
+    arguments: tuple[str, ...],
+    results: tuple[str, ...],
+) -> ToolRun:
+    """A tool span's execution, read from the convention's keys: the first of ``arguments``
+    present (as JSON text), the first of ``results`` present (the result, as it is)."""
+    run = ToolRun(
+        name=str_or_none(attrs.get(name)) or "",
+        call_id=str_or_none(attrs.get(call_id)),
+        arguments=args_text(next((attrs[k] for k in arguments if k in attrs), None)),
+    )
+    for key in results:
+        if key in attrs:
+            run.result, run.has_result = attrs[key], True
+            break
+    return run
+
+
+def seconds(value: Any) -> float:
+    return number(value) or 0.0
+
+
+def attrs_of(data: Mapping[str, Any]) -> Mapping[str, Any]:
+    attrs = data.get("attributes")
+    return attrs if isinstance(attrs, Mapping) else {}
+
+
+def model_name(attrs: Mapping[str, Any], span_name: str) -> str:
+    """The model a call's span names at its start: an attribute, else the span's name
+    (``chat gpt-4o``: pydantic-ai sets the model attributes later); "" when unknown yet (the
+    step's end names it then)."""
+    name = first_str(
+        attrs, "gen_ai.request.model", "llm.request.model_name", "llm.model_name"
+    ) or str_or_none(get_field(parse_json(attrs.get("llm.invocation_parameters")), "model"))
+    if name:
+        return name
+    op, _, rest = span_name.partition(" ")
+    return rest if rest and op in ("chat", "text_completion", "generate_content") else ""
+
+
+def error_of(data: Mapping[str, Any], ts: float) -> ErrorEvent | None:
+    """The span's failure: its ERROR status, with its exception event's type and message."""
+    if data.get("status") != "ERROR":
+        return None
+    error_type: str | None = None
+    message = str_or_none(data.get("status_description"))
+    for event in list_or_empty(data.get("events")):
+        if not isinstance(event, Mapping) or event.get("name") != "exception":
+            continue
+        attrs = event.get("attributes")
+        if not isinstance(attrs, Mapping):
+            continue
+        error_type = str_or_none(attrs.get("exception.type"))
+        text = str_or_none(attrs.get("exception.message"))
+        if message is None and error_type:
+            message = f"{error_type.rsplit('.', 1)[-1]}: {text}" if text else error_type
+    short = error_type.rsplit(".", 1)[-1] if error_type else None
+    return ErrorEvent(message=message or "failed", error_type=short, recoverable=True, ts=ts)

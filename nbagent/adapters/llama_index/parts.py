@@ -1,0 +1,168 @@
+"""The parts both LlamaIndex adapters hold: ``Step``, one LLM call's messages and usage as
+they stream; ``Tools``, the tool calls (whole: LlamaIndex gives a call's arguments as a dict,
+never in fragments), the runs of them and their results."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from dataclasses import field as dc_field
+from typing import Any
+
+from nbagent._events import (
+    Event,
+    MessageEnd,
+    Status,
+    StepEnd,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    ToolResult,
+    Usage,
+)
+from nbagent._values import strict_json
+from nbagent.adapters.base import field, plain, str_or_none
+from nbagent.adapters.kit import args_text, invent_id
+from nbagent.adapters.llama_index.read import new_text, text_of
+
+__all__ = ["Step", "Tools"]
+
+
+@dataclass(slots=True)
+class Step:
+    """One LLM call, a step from its start to its end: its text (``{step_id}-text``) and
+    thinking (``{step_id}-thinking``) as they stream, and the usage its chunks said."""
+
+    step_id: str
+    name: str
+    parent: str | None = None
+    react: bool = False  # a ReAct agent's call: its text is the agent's reasoning
+    text: str = ""  # the text so far (for cumulative ``message.content`` streams)
+    streamed: bool = False  # text deltas went out
+    thinking: bool = False  # thinking deltas went out
+    usage: dict[str, Any] = dc_field(default_factory=dict)
+
+    def think(self, delta: Any, out: list[Event]) -> None:
+        """A piece of its thinking (nothing for an empty one)."""
+        if isinstance(delta, str) and delta:
+            self.thinking = True
+            mid = f"{self.step_id}-thinking"
+            out.append(ThinkingDelta(message_id=mid, delta=delta, parent=self.parent))
+
+    def say(self, delta: Any, out: list[Event]) -> None:
+        """A piece of its text (nothing for an empty one)."""
+        if isinstance(delta, str) and delta:
+            self.streamed = True
+            mid = f"{self.step_id}-text"
+            out.append(TextDelta(message_id=mid, delta=delta, parent=self.parent))
+
+    def stream(self, text: Any, delta: Any, out: list[Event]) -> None:
+        """A chunk's text so far and delta (``new_text``): the new text, as thinking in a
+        ReAct call."""
+        new, self.text = new_text(self.text, text, delta)
+        (self.think if self.react else self.say)(new, out)
+
+    def end(self, finish: str | None, out: list[Event], model: str | None = None) -> None:
+        """Its open messages end, its usage (``model``: the model when the usage names none)
+        and its end."""
+        if self.thinking:
+            mid = f"{self.step_id}-thinking"
+            out.append(MessageEnd(message_id=mid, channel="thinking", parent=self.parent))
+        if self.streamed:
+            out.append(MessageEnd(message_id=f"{self.step_id}-text", parent=self.parent))
+        if self.usage:
+            usage = {**self.usage, "model": str_or_none(self.usage.get("model")) or model}
+            out.append(Usage(step_id=self.step_id, parent=self.parent, **usage))
+        out.append(
+            StepEnd(step_id=self.step_id, name=self.name, finish_reason=finish, parent=self.parent)
+        )
+
+
+class Tools:
+    """Tool calls by id: started once, answered once; the model's calls waiting to run by
+    tool name (a run that names no id takes the first one of its name)."""
+
+    def __init__(self) -> None:
+        self._calls: set[str] = set()  # tool calls started
+        self._answered: set[str] = set()
+        self.pending: dict[str, list[str]] = {}  # tool name -> the model's calls not yet run
+        self._synthetic = 0
+
+    def synthetic_id(self) -> str:
+        """An id for a call LlamaIndex gave none: ``llama-call-1``, ``llama-call-2``…"""
+        self._synthetic += 1
+        return invent_id("llama-call-", self._synthetic, self._calls)
+
+    def call(
+        self, call_id: str | None, name: str, args: Any, scope: str | None, out: list[Event]
+    ) -> str:
+        """A call of ``name``, started and ended once (``args``: its arguments, a dict or
+        JSON text); its id, invented where LlamaIndex gave none (``call_id`` None)."""
+        synthetic = call_id is None
+        call_id = call_id or self.synthetic_id()
+        if call_id in self._calls:
+            return call_id
+        self._calls.add(call_id)
+        if isinstance(args, str):
+            try:
+                parsed = strict_json(args)
+            except ValueError:
+                parsed = None
+        else:
+            parsed = args = plain(args) if isinstance(args, Mapping) else {}
+        out.append(
+            ToolCallStart(tool_call_id=call_id, name=name, synthetic_id=synthetic, parent=scope)
+        )
+        out.append(
+            ToolCallEnd(tool_call_id=call_id, arguments=args_text(args), args=parsed, parent=scope)
+        )
+        return call_id
+
+    def claim(self, name: str, call_id: str | None = None) -> str | None:
+        """The model's call of ``name`` (``call_id`` if given) about to run: no longer
+        waiting. Without an id, the first one waiting (by name and order)."""
+        waiting = self.pending.get(name, [])
+        if call_id is not None:
+            if call_id in waiting:
+                waiting.remove(call_id)
+            return call_id
+        return waiting.pop(0) if waiting else None
+
+    def run_call(self, ev: Any, scope: str | None, out: list[Event]) -> str:
+        """An agent workflow's ``call_tool`` step begins: the model's call it runs."""
+        name = str_or_none(field(ev, "tool_name")) or "tool"
+        call_id = self.claim(name, str_or_none(field(ev, "tool_id")))
+        call_id = self.call(call_id, name, field(ev, "tool_kwargs"), scope, out)
+        out.append(Status(state="tool_running", text=name, tool_call_id=call_id, parent=scope))
+        return call_id
+
+    def result(
+        self,
+        call_id: str,
+        output: Any,
+        scope: str | None,
+        out: list[Event],
+        *,
+        is_error: bool = False,
+        name: str | None = None,
+    ) -> ToolResult | None:
+        """The call's result, once: ``output`` a ``ToolOutput`` or the text of a failure;
+        ``name`` the tool's, else the output's."""
+        if not call_id or call_id in self._answered:
+            return None
+        self._answered.add(call_id)
+        if isinstance(output, str):
+            content = output
+        else:
+            content = text_of(output) if output is not None else ""
+            is_error = is_error or field(output, "is_error") is True
+        result = ToolResult(
+            tool_call_id=call_id,
+            content=content,
+            name=name or str_or_none(field(output, "tool_name")),
+            is_error=is_error,
+            parent=scope,
+        )
+        out.append(result)
+        return result
