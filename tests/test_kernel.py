@@ -61,10 +61,13 @@ def test_full_speed_2000_deltas(kernel: Kernel) -> None:
 def test_paced_400_per_second(kernel: Kernel) -> None:
     w = run_cell_and_traffic(
         kernel,
+        # 400 a second on the clock: a sleep after each word would run late on a loaded
+        # machine, the stream would last longer and send more (time-paced) messages.
         "def paced():\n"
+        "    start = time.monotonic()\n"
         "    for i in range(2000):\n"
         "        yield f'w{i} '\n"
-        "        time.sleep(0.0025)\n"
+        "        time.sleep(max(0.0, start + (i + 1) * 0.0025 - time.monotonic()))\n"
         "run = nbagent.show(paced())\n"
         "t = run.wait(60)\n",
     )
