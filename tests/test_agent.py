@@ -332,7 +332,7 @@ def test_rerun_tool_calls_the_python_tool_with_overrides() -> None:
     with OpenAIServer(scripts=[step1, text_chunks(["ok"])]) as srv:
         agent = Agent("m", tools=[get_weather, broken], client=client_for(srv))
         run = agent.run("w?")
-        run.wait(10)
+        run.wait(PATIENCE)
     assert run.transcript.tool_calls[0].args == {"city": "Paris"}
     assert run.rerun_tool(0) == {"city": "Paris", "temp": 18, "unit": "C"}
     assert run.rerun_tool(0, city="Oslo", unit="F") == {"city": "Oslo", "temp": 4, "unit": "F"}
@@ -414,13 +414,13 @@ def test_stop_during_a_tool_cancels_it() -> None:
         step1 = calls_step(("call_w", "wait_forever", "{}"))
         with OpenAIServer(scripts=[step1]) as srv:
             run = Agent("m", tools=[wait_forever], client=client_for(srv)).run("go")
-            assert started.wait(5)
+            assert started.wait(PATIENCE)
             run.cancel()
-            return run.wait(5)
+            return run.wait(PATIENCE)
 
     t = off_loop(scenario)
     assert t.status == "cancelled"
-    assert cancelled.wait(5), "the tool task was not cancelled"
+    assert cancelled.wait(PATIENCE), "the tool task was not cancelled"
 
 
 def test_the_default_client_reads_openai_base_url(monkeypatch: pytest.MonkeyPatch) -> None:

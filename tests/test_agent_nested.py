@@ -181,7 +181,7 @@ def test_a_saved_run_replays_with_the_same_nesting(tmp_path: Path) -> None:
         ):
             agent = Agent("m", tools=[researcher(inner_srv)], client=client_for(outer_srv))
             run = agent.run("Weather in Paris?")
-            t = run.wait(10)
+            t = run.wait(PATIENCE)
             return t, run.save(tmp_path / "nested.jsonl")
 
     live, path = off_loop(scenario)
@@ -192,7 +192,7 @@ def test_a_saved_run_replays_with_the_same_nesting(tmp_path: Path) -> None:
     assert folded.blocks == live.blocks
     assert folded.steps == live.steps
     assert folded.usage == live.usage
-    replayed = off_loop(lambda: nbagent.replay(path, speed=0).wait(10))
+    replayed = off_loop(lambda: nbagent.replay(path, speed=0).wait(PATIENCE))
     assert untimed(replayed.blocks) == untimed(live.blocks)  # a replay stamps its own times
     assert untimed(replayed.children("call_1")) == untimed(live.children("call_1"))
     assert replayed.usage == live.usage
@@ -308,7 +308,7 @@ def test_a_rerun_of_an_agent_tool_runs_the_agent_again() -> None:
             sync = openai.OpenAI(base_url=inner_srv.base_url, api_key="test", max_retries=0)
             inner = Agent("m", tools=[get_weather], client=sync, name="researcher")
             run = Agent("m", tools=[inner], client=client_for(outer_srv)).run("Weather?")
-            run.wait(10)
+            run.wait(PATIENCE)
             i = next(i for i, c in enumerate(run.transcript.tool_calls) if c.id == "call_1")
             return run.rerun_tool(i, prompt="And Oslo?"), run.transcript.tool_calls[i].reruns
 

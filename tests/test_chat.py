@@ -17,7 +17,7 @@ from nbagent._agent import Agent
 from tests.recording import RecordingComm, customs, ours, saved_lanes
 from tests.servers import Gate, OpenAIServer, chunk, text_chunks
 from tests.test_agent import off_loop
-from tests.wait import wait_for
+from tests.wait import PATIENCE, wait_for
 
 
 def client_for(srv: OpenAIServer) -> openai.AsyncOpenAI:
@@ -100,7 +100,7 @@ def test_a_prompt_while_a_turn_streams_is_refused_with_a_notice(
         with pytest.raises(nbagent.ChatBusyError):
             chat.send("third")
         srv.release()
-        assert chat.wait(5) is not None
+        assert chat.wait(PATIENCE) is not None
     assert len(chat.turns) == 1
 
 
@@ -114,7 +114,7 @@ def test_stop_a_turn_then_the_next_turn_works(comms: list[RecordingComm]) -> Non
         wait_for(lambda: bool(chat.turns) and "never" in chat.turns[0].transcript.text)
         widget = chat.widget
         widget._dispatch(widget, {"type": "stop", "lane": 0}, [])
-        assert chat.turns[0].wait(5).status == "cancelled"
+        assert chat.turns[0].wait(PATIENCE).status == "cancelled"
         srv.release()
         prompt(chat, "again")
         wait_for(lambda: len(chat.turns) == 2 and chat.turns[1].done)
@@ -149,8 +149,8 @@ def test_a_chat_with_a_plain_responder_gets_the_earlier_turns() -> None:
         yield f"echo: {text}"
 
     chat = nbagent.Chat(respond, display=False)
-    assert off_loop(lambda: chat.send("one")).wait(5).text == "echo: one"
-    assert off_loop(lambda: chat.send("two")).wait(5).text == "echo: two"
+    assert off_loop(lambda: chat.send("one")).wait(PATIENCE).text == "echo: one"
+    assert off_loop(lambda: chat.send("two")).wait(PATIENCE).text == "echo: two"
     assert seen == [0, 1]
     assert chat.messages == []
     with pytest.raises(ValueError, match="empty"):
@@ -170,7 +170,7 @@ def test_compare_runs_each_agent_in_its_own_lane(comms: list[RecordingComm]) -> 
 
         def go() -> nbagent.Lanes:
             lanes = nbagent.compare(big, small, twin, "Who are you?")
-            lanes.wait(10)
+            lanes.wait(PATIENCE)
             return lanes
 
         lanes = off_loop(go)

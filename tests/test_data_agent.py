@@ -28,6 +28,8 @@ from tests.test_agent import calls_step, client_for, collect, off_loop, sent_mes
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 
+from tests.wait import PATIENCE
+
 
 def sales(region: str) -> pd.DataFrame:
     """Sales per month for a region."""
@@ -110,7 +112,7 @@ def test_a_user_sources_dataframe_becomes_data() -> None:
         ToolResult(tool_call_id="c", content=df),
         RunEnd(),
     ]
-    run = off_loop(lambda: nbagent.replay(events, speed=0).wait(10))
+    run = off_loop(lambda: nbagent.replay(events, speed=0).wait(PATIENCE))
     (call,) = run.to_dict()["blocks"]
     assert call["result"].startswith("DataFrame: 2 rows x 1 columns")
     assert call["display"][0]["data"][TABLE_MIME]["head"] == [["1"], ["2"]]
@@ -129,7 +131,7 @@ def test_record_and_replay_keep_the_bundles(tmp_path: Path) -> None:
     results = {names[e["tool_call_id"]]: e for e in lines if e["kind"] == "tool_result"}
     assert TABLE_MIME in results["sales"]["display"][0]["data"]
     assert "image/png" in results["chart"]["display"][0]["data"]
-    replayed = off_loop(lambda: nbagent.replay(path, speed=0).wait(10))
+    replayed = off_loop(lambda: nbagent.replay(path, speed=0).wait(PATIENCE))
     shown = [(b["result"], b["display"]) for b in replayed.to_dict()["blocks"] if "display" in b]
     assert len(shown) == 2
     assert shown == [(b["result"], b["display"]) for b in recorded.to_dict()["blocks"][:2]]
@@ -181,7 +183,7 @@ def test_a_rerun_keeps_its_data() -> None:
     step = calls_step(("c1", "sales", '{"region": "north"}'))
     with OpenAIServer(scripts=[step, text_chunks(["ok"])]) as srv:
         run = Agent("m", tools=[sales], client=client_for(srv)).run("Sales?")
-        run.wait(10)
+        run.wait(PATIENCE)
     text = run.rerun_tool(0, region="south")
     assert text.startswith("DataFrame: 24 rows x 3 columns")
     (rerun,) = run.transcript.tool_calls[0].reruns

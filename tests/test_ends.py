@@ -24,6 +24,7 @@ from nbagent._export.common import _TOOL_STATES, _tool_summary
 from nbagent._normalize import Normalizer
 from nbagent._transcript import Transcript
 from tests.invariants import check_ops, wire
+from tests.wait import PATIENCE
 
 
 def mid_tool(*ending: Any) -> list[Any]:
@@ -91,14 +92,14 @@ def test_a_stopped_run_leaves_no_pending_call() -> None:
         yield {"kind": "tool_call_start", "tool_call_id": "t1", "name": "slow"}
         yield {"kind": "tool_call_end", "tool_call_id": "t1", "arguments": "{}"}
         started.set()
-        release.wait(10)
+        release.wait(PATIENCE)
         yield {"kind": "tool_result", "tool_call_id": "t1", "content": "late"}
 
     run = nbagent.show(source(), format="events")
-    assert started.wait(10)
+    assert started.wait(PATIENCE)
     run.cancel()
     release.set()
-    t = run.wait(10)
+    t = run.wait(PATIENCE)
     assert t.status == "cancelled"
     assert [(b.state, b.result) for b in t.tool_calls] == [("cancelled", None)]
 
@@ -119,7 +120,7 @@ def test_str_is_the_answer_repr_the_short_line() -> None:
 
 def test_run_repr_is_true_when_printed() -> None:
     run = nbagent.show(iter(["a", "b"]))
-    run.wait(10)
+    run.wait(PATIENCE)
     assert repr(run) == f"<nbagent.Run #{run.number} completed, 2 chars>"
     assert str(run.transcript) == "ab"
 
@@ -147,7 +148,7 @@ def test_a_run_its_cell_displayed_shows_nothing_more(
     shown: Shown, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     run = nbagent.show(iter(["a", "b"]))
-    run.wait(10)
+    run.wait(PATIENCE)
     run._shown_at = (True, 7)  # displayed by cell 7
     monkeypatch.setattr("nbagent.runtime.kernel.cell_mark", lambda: (True, 7))
     run._ipython_display_()
@@ -161,7 +162,7 @@ def test_a_run_its_cell_displayed_shows_nothing_more(
 
 def test_a_run_never_displayed_shows_its_repr(shown: Shown) -> None:
     run = nbagent.show(iter(["x"]))
-    run.wait(10)
+    run.wait(PATIENCE)
     run._ipython_display_()
     assert shown.calls == [(({"text/plain": repr(run)},), {"raw": True})]
 
@@ -169,7 +170,7 @@ def test_a_run_never_displayed_shows_its_repr(shown: Shown) -> None:
 def test_lanes_and_chat_too(shown: Shown, monkeypatch: pytest.MonkeyPatch) -> None:
     lanes = nbagent.show({"a": iter(["1"]), "b": iter(["2"])})
     for run in lanes:
-        run.wait(10)
+        run.wait(PATIENCE)
     lanes._ipython_display_()
     assert shown.calls == [(({"text/plain": repr(lanes)},), {"raw": True})]
     lanes.shown_at = (True, 3)

@@ -35,6 +35,7 @@ from nbagent.sources.files import sse_file
 from tests.fuzz.wire import _load_line
 from tests.sse_servers import FIXTURES
 from tests.strategies import event_sequences
+from tests.wait import PATIENCE
 
 DEMOS = Path(nbagent.__file__).parent / "demo"
 
@@ -307,7 +308,7 @@ def test_run_save_writes_what_record_writes(tmp_path: Path) -> None:
     records.append({"kind": "tool_call_end", "tool_call_id": "c", "arguments": '{"a": 1}'})
     path = tmp_path / "recorded.jsonl"
     run = nbagent.record(iter(records), path, format="events")
-    run.wait(10)
+    run.wait(PATIENCE)
     assert isinstance(run.events, EventLog)
     saved = run.save(tmp_path / "saved.jsonl").read_bytes()
     assert saved == path.read_bytes()

@@ -392,7 +392,7 @@ def healthy_run(mode: str, loop: asyncio.AbstractEventLoop) -> None:
     once exist before counting) and after it (the next run works)."""
     source = healthy_words() if mode == LOOP else iter(["all ", "is ", "well"])
     run = start_in(mode, loop, source)
-    assert (run.wait(10).text, run.status) == ("all is well", "completed")
+    assert (run.wait(PATIENCE).text, run.status) == ("all is well", "completed")
 
 
 def widget_shows(run: Run) -> dict[str, Any]:
@@ -457,7 +457,7 @@ def test_values_json_cannot_carry_reach_the_browser_scrubbed(
     ]
     before = footprint()
     run = start_in(THREAD, loop, iter(events))
-    transcript = run.wait(10)
+    transcript = run.wait(PATIENCE)
     assert run.widget is not None
     comm = run.widget.comm
     state = snapshots(comm)[-1]["state"]
@@ -494,7 +494,7 @@ def test_a_widget_that_can_no_longer_be_sent_to_does_not_hang_the_run(
     starter = threading.Thread(target=run.start)
     starter.start()
     starter.join()
-    transcript = run.wait(10)  # before: the run's thread died and this never returned
+    transcript = run.wait(PATIENCE)  # before: the run's thread died and this never returned
     assert transcript.text == "before after"  # nothing the source sent is lost
     assert transcript.status in ("completed", "error")
     assert left_behind(before) == []

@@ -19,7 +19,7 @@ from nbagent._lanes import Lanes
 from tests.recording import RecordingComm
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step, client_for, off_loop
-from tests.wait import wait_for
+from tests.wait import PATIENCE, wait_for
 
 CITY_CALL = ("call_1", "get_weather", '{"city": "Paris"}')
 
@@ -39,7 +39,7 @@ def scripted_model(body: dict[str, Any], call: tuple[str, str, str] = CITY_CALL)
 def finished_run(srv: OpenAIServer, prompt: str = "Weather in Paris?") -> AgentRun:
     agent = Agent("m", tools=[get_weather], client=client_for(srv), instructions="Be brief.")
     run = agent.run(prompt)
-    run.wait(10)
+    run.wait(PATIENCE)
     assert run.status == "completed"
     return run
 
@@ -68,9 +68,9 @@ def test_a_fork_with_an_edited_result_sends_the_history_and_the_edit() -> None:
         run = finished_run(srv)
         assert run.messages == ORIGINAL
         fork = run.fork(1, {"call_1": "-40°C in Paris"})
-        fork.wait(10)
+        fork.wait(PATIENCE)
         by_index = run.fork("model-1", {0: {"temp": 30}})
-        by_index.wait(10)
+        by_index.wait(PATIENCE)
     assert len(srv.requests) == 4  # the original's two calls, one per fork
     edited = ORIGINAL[3] | {"content": "-40°C in Paris"}
     assert srv.requests[2]["messages"] == [*ORIGINAL[:3], edited]
@@ -90,9 +90,9 @@ def test_a_fork_of_the_prompt_and_a_fork_after_the_answer() -> None:
     with OpenAIServer(scripted_model) as srv:
         run = finished_run(srv)
         other = run.fork(0, "Weather in Oslo?")
-        other.wait(10)
+        other.wait(PATIENCE)
         more = run.fork(2, "And tomorrow?")
-        more.wait(10)
+        more.wait(PATIENCE)
     # Step 0: the prompt replaced; the model asks for the tool again, the tool runs.
     oslo = {"role": "user", "content": "Weather in Oslo?"}
     assert srv.requests[2]["messages"] == [ORIGINAL[0], oslo]
@@ -108,11 +108,11 @@ def test_forks_of_forks_start_from_the_forks_conversation() -> None:
     with OpenAIServer(scripted_model) as srv:
         run = finished_run(srv)
         fork = run.fork(1, {0: "rain"})
-        fork.wait(10)
+        fork.wait(PATIENCE)
         again = fork.fork(0, "Weather in Rome?")  # the fork's own start, a prompt after it
-        again.wait(10)
+        again.wait(PATIENCE)
         deeper = again.fork(1, {0: "snow"})
-        deeper.wait(10)
+        deeper.wait(PATIENCE)
     assert srv.requests[3]["messages"] == [
         *ORIGINAL[:3],
         ORIGINAL[3] | {"content": "rain"},
@@ -152,7 +152,7 @@ def test_a_step_whose_tools_still_run_cannot_be_forked() -> None:
     def slow_weather(city: str) -> str:
         """Waits for the test."""
         started.set()
-        release.wait(10)
+        release.wait(PATIENCE)
         return "done"
 
     def scenario() -> None:
@@ -160,14 +160,14 @@ def test_a_step_whose_tools_still_run_cannot_be_forked() -> None:
         with OpenAIServer(lambda body: scripted_model(body, slow_call)) as srv:
             agent = Agent("m", tools=[slow_weather], client=client_for(srv))
             run = agent.run("go")
-            assert started.wait(5)
+            assert started.wait(PATIENCE)
             with pytest.raises(RuntimeError, match="model step 1 has not finished"):
                 run.fork(1, {0: "x"})
             forked = run.fork(0)  # before the first call: always there once the loop began
             release.set()
-            run.wait(10)
-            forked.wait(10)
-            assert run.fork(1, {0: "x"}).wait(10).text == "It is x."
+            run.wait(PATIENCE)
+            forked.wait(PATIENCE)
+            assert run.fork(1, {0: "x"}).wait(PATIENCE).text == "It is x."
 
     off_loop(scenario)
 
@@ -181,7 +181,7 @@ def test_fork_here_lists_each_fork_in_the_originals_widget(
         agent = Agent("m", tools=[get_weather], client=client_for(srv))
         run = off_loop(lambda: AgentRun(agent.session("Weather in Paris?"), display=True))
         run.start()
-        run.wait(10)
+        run.wait(PATIENCE)
         run.handle_message({"type": "fork", "step": None, "edit": {"call_1": "hail"}})
         widget = run.widget
         wait_for(lambda: len(widget.forks) == 1, 10, "the fork's widget listed")
@@ -207,7 +207,7 @@ def test_fork_here_lists_each_fork_in_the_originals_widget(
         requests = len(srv.requests)
         lanes = off_loop(lambda: Lanes(display=True))
         lane_run = lanes.add_agent(agent, "Weather?")
-        lane_run.wait(10)
+        lane_run.wait(PATIENCE)
         with caplog.at_level(logging.WARNING, logger="nbagent"):
             lane_run.handle_message({"type": "fork", "step": None, "edit": {"call_1": "x"}})
         assert "a lane or a chat turn shows no forks" in caplog.text
@@ -220,12 +220,12 @@ def test_a_fork_pauses_where_its_original_paused() -> None:
         run = agent.run("Weather in Paris?", pause_before=["get_weather"])
         wait_for(lambda: len(run.pending) == 1, 10)
         run.approve(0)
-        run.wait(10)
+        run.wait(PATIENCE)
         fork = run.fork(0, "Weather in Oslo?")
         wait_for(lambda: len(fork.pending) == 1, 10)
         assert fork.pending[0].name == "get_weather"
         fork.deny(0, reason="not now")
-        fork.wait(10)
+        fork.wait(PATIENCE)
     assert fork.status == "completed"
     assert "not now" in srv.requests[-1]["messages"][-1]["content"]
 
@@ -237,10 +237,10 @@ def test_fork_here_on_a_step_line_sends_the_typed_message_after_that_step(
         agent = Agent("m", tools=[get_weather], client=client_for(srv))
         run = off_loop(lambda: AgentRun(agent.session("Weather in Paris?"), display=True))
         run.start()
-        run.wait(10)
+        run.wait(PATIENCE)
         run.handle_message({"type": "fork", "step": "model-2", "edit": "And in Oslo?"})
         wait_for(lambda: len(run.forks) == 1, 10, "the fork")
-        run.forks[0].wait(10)
+        run.forks[0].wait(PATIENCE)
     # The whole conversation (no instructions here), then the message typed.
     typed = {"role": "user", "content": "And in Oslo?"}
     assert srv.requests[2]["messages"] == [*ORIGINAL[1:], typed]

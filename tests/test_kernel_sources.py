@@ -15,6 +15,7 @@ from tests.servers import Drop, OpenAIServer, Pause, chunk, text_chunks, usage_c
 from tests.sse_servers import SSEServer, fixture_frames, frame
 from tests.test_websocket import Server as WebSocketServer
 from tests.test_websocket import event
+from tests.wait import PATIENCE
 
 pytestmark = pytest.mark.kernel
 
@@ -23,7 +24,7 @@ pytestmark = pytest.mark.kernel
 UNTIL = """
 import asyncio
 
-async def until(condition, timeout=10):
+async def until(condition, timeout=30):
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"
@@ -104,7 +105,7 @@ def test_websocket_stop_is_a_disconnect_the_server_sees(kernel: Kernel) -> None:
         since = len(kernel.messages())
         kernel.execute(f"run = nbagent.show(nbagent.websocket({srv.url!r}, send={{}}))")
         kernel.execute("await until(lambda: 'w1 ' in run.transcript.text)\nrun.cancel()\nawait run")
-        assert srv.disconnected.wait(5), "the server never saw the client go"
+        assert srv.disconnected.wait(PATIENCE), "the server never saw the client go"
     state = final_state(kernel, since)
     assert state["status"] == "cancelled"
     assert answer(state).startswith("w0 w1 ")

@@ -95,7 +95,7 @@ def test_sync_sends_every_lane_at_the_current_seq(comms: list[RecordingComm]) ->
     lanes = Lanes(display=True)
     lanes.add(iter(["done"]), name="quick")
     lanes.add(gated(release, "before ", "after"), name="slow")
-    lanes["quick"].wait(5)
+    lanes["quick"].wait(PATIENCE)
     wait_for(lambda: lanes["slow"].transcript.text == "before ", what="the slow lane streaming")
     assert lanes.widget is not None
     lanes.widget._dispatch(lanes.widget, {"type": "sync"}, [])
@@ -104,7 +104,7 @@ def test_sync_sends_every_lane_at_the_current_seq(comms: list[RecordingComm]) ->
     assert [lane["state"]["status"] for lane in reply["lanes"]] == ["completed", "running"]
     assert reply["lanes"][1]["state"]["blocks"][0]["text"] == "before "
     release.set()
-    assert lanes.wait(5)["slow"].text == "before after"
+    assert lanes.wait(PATIENCE)["slow"].text == "before after"
 
 
 def test_stop_one_lane_the_other_goes_on(comms: list[RecordingComm]) -> None:
@@ -139,7 +139,7 @@ def test_a_failing_lane_ends_in_error_and_keeps_what_arrived(comms: list[Recordi
     lanes = Lanes(display=True)
     lanes.add(broken(), name="broken")
     lanes.add(iter(["fine"]), name="fine")
-    result = lanes.wait(5)
+    result = lanes.wait(PATIENCE)
     assert result["broken"].status == "error"
     assert result["broken"].text == "partial "
     assert "upstream went away" in result["broken"].error["message"]
@@ -153,7 +153,7 @@ def test_show_with_a_mapping_outside_a_notebook_prints_each_lane(
     lanes = nbagent.show({"left": iter(["Left ", "answer"]), "right": iter(["Right answer"])})
     assert isinstance(lanes, Lanes)
     assert lanes.widget is None
-    result = lanes.wait(5)
+    result = lanes.wait(PATIENCE)
     assert result["left"].text == "Left answer"
     out = capsys.readouterr().out
     assert "── left ──" in out
@@ -196,12 +196,12 @@ def test_output_is_sent_when_asked_once_every_lane_has_ended(comms: list[Recordi
     lanes = Lanes(display=True, title="Both")
     lanes.add(iter(["quick"]), name="quick")
     lanes.add(gated(release, "slow ", "end"), name="slow")
-    lanes["quick"].wait(5)
+    lanes["quick"].wait(PATIENCE)
     assert lanes.widget is not None
     lanes.widget._dispatch(lanes.widget, {"type": "output"}, [])
     assert outputs(ours(comms)) == []  # a lane still streams: nothing yet
     release.set()
-    lanes.wait(5)
+    lanes.wait(PATIENCE)
     lanes.widget._dispatch(lanes.widget, {"type": "output"}, [])
     (data,) = outputs(ours(comms))
     payload = data[TRANSCRIPT_MIME]
@@ -226,9 +226,9 @@ def test_a_lane_writes_its_own_state_only(comms: list[RecordingComm]) -> None:
     lanes = Lanes(display=True)
     lanes.add(iter(["quick"]), name="quick")
     lanes.add(gated(release, "slow ", "end"), name="slow")
-    lanes["quick"].wait(5)
+    lanes["quick"].wait(PATIENCE)
     release.set()
-    lanes.wait(5)
+    lanes.wait(PATIENCE)
     widget = ours(comms)
     states = [c for c in comms if "lane" in c.log[0][1].get("state", {})]
     assert len(states) == 2
@@ -245,11 +245,11 @@ def test_a_lane_writes_its_own_state_only(comms: list[RecordingComm]) -> None:
 def test_output_sends_the_static_parts_the_browser_lacks(comms: list[RecordingComm]) -> None:
     lanes = Lanes(display=True, layout="chat")
     lanes.add(iter(["one"]), prompt="first")
-    lanes.wait(5)
+    lanes.wait(PATIENCE)
     assert lanes.widget is not None
     lanes.widget._dispatch(lanes.widget, {"type": "output"}, [])
     lanes.add(iter(["two"]), prompt="second")
-    lanes.wait(5)
+    lanes.wait(PATIENCE)
     first = next(m for m in customs(ours(comms)) if m.get("type") == "output")
     ((lane, version, _part),) = first["parts"]
     lanes.widget._dispatch(lanes.widget, {"type": "output", "have": [[lane, version]]}, [])

@@ -23,6 +23,7 @@ from nbagent._transcript import Transcript
 from nbagent.runtime.pause import Answer, PauseRequest, Pauses
 from nbagent.runtime.run import Run
 from tests import aio
+from tests.wait import PATIENCE
 
 
 class Paused:
@@ -39,7 +40,7 @@ class Paused:
             self.event.set()
 
     def wait(self) -> list[PauseRequest]:
-        assert self.event.wait(10), "the run never paused"
+        assert self.event.wait(PATIENCE), "the run never paused"
         return self.pauses.pending
 
 
@@ -98,7 +99,7 @@ def test_parallel_calls_pause_together_and_each_goes_on_with_its_answer() -> Non
     assert not run.pauses.answer("nope", Answer("run"))
     assert [p.tool_call_id for p in run.pauses.pending] == ["c2"]
     assert run.pauses.answer("c2", Answer("mock", result="3 hits (mocked)"))
-    t = run.wait(10)
+    t = run.wait(PATIENCE)
     assert t.status == "completed"
     assert [(c.id, c.result, c.is_error) for c in t.tool_calls] == [
         ("c1", "ran with {'x': 2}", False),
@@ -123,9 +124,9 @@ def test_stop_while_paused_cancels_the_run_and_answers_cancel() -> None:
     run = started(source(), holder)
     Paused(run.pauses).wait()
     run.cancel()
-    t = run.wait(10)
+    t = run.wait(PATIENCE)
     assert (t.status, t.end_reason) == ("cancelled", "cancelled")
-    assert closed.wait(10), "the paused source was never closed"
+    assert closed.wait(PATIENCE), "the paused source was never closed"
     assert run.pauses.pending == []
     assert t.tool_calls[0].result is None  # the tool never ran
 
@@ -143,7 +144,7 @@ def test_a_thread_producer_waits_the_same_way() -> None:
     run = started(source(), holder)
     Paused(run.pauses).wait()
     run.pauses.answer("c1", Answer("mock", result="found"))
-    assert run.wait(10).tool_calls[0].result == "found"
+    assert run.wait(PATIENCE).tool_calls[0].result == "found"
     assert answers == [Answer("mock", result="found")]
 
 
@@ -284,7 +285,7 @@ def test_a_refused_answer_from_the_view_leaves_the_call_paused_with_the_error() 
     assert "x: Input should be a valid integer" in run.transcript.tool_calls[0].pause["error"]
     assert [p.tool_call_id for p in run.pending] == ["c1"]
     run.handle_message({"type": "pause_answer", "id": "c1", "action": "run", "args": {"x": 2}})
-    t = run.wait(10)
+    t = run.wait(PATIENCE)
     assert (t.tool_calls[0].result, t.tool_calls[0].pause) == ("ran with {'x': 2}", None)
 
 

@@ -20,6 +20,7 @@ from tests import aio
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import CALLS, calls_step, client_for, get_time, get_weather, off_loop
 from tests.test_pause import Paused
+from tests.wait import PATIENCE
 
 pytestmark = pytest.mark.usefixtures("_clear_calls")
 
@@ -46,7 +47,7 @@ def paused_run(
             shown_paused(run, count)
             assert CALLS == [], "a paused call ran before its answer"
             answer(run)
-            run.wait(10)
+            run.wait(PATIENCE)
             return run, srv
 
     return off_loop(scenario)
@@ -186,7 +187,7 @@ def test_parallel_calls_pause_together_and_unmatched_ones_run_at_once() -> None:
             until(lambda: len(CALLS) == 1)
             assert CALLS == [("get_time", {"tz": "UTC"})]  # not paused: ran at once
             answer(run)
-            run.wait(10)
+            run.wait(PATIENCE)
             return run, srv
 
     _, srv = off_loop(scenario)

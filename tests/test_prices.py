@@ -26,6 +26,7 @@ from nbagent.sources.files import load
 from tests.invariants import check_ops
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step, client_for, get_weather, off_loop
+from tests.wait import PATIENCE
 
 T0 = 1_767_225_600.0  # 2026-01-01 UTC: the prices in force then
 
@@ -326,7 +327,7 @@ def test_an_agent_run_its_nested_agent_and_its_replay_cost_the_same(tmp_path: Pa
             )
             agent = Agent("gpt-4o", tools=[researcher], client=client_for(outer_srv))
             run = agent.run("Weather in Paris?")
-            return run.wait(10), run.save(tmp_path / "run.jsonl")
+            return run.wait(PATIENCE), run.save(tmp_path / "run.jsonl")
 
     live, path = off_loop(scenario)
     assert live.status == "completed"
@@ -348,7 +349,7 @@ def test_an_agent_run_its_nested_agent_and_its_replay_cost_the_same(tmp_path: Pa
     folded = Transcript.from_events(load(path))
     assert folded.steps == live.steps
     assert folded.cost_usd == live.cost_usd
-    replayed = off_loop(lambda: nbagent.replay(path, speed=0).wait(10))
+    replayed = off_loop(lambda: nbagent.replay(path, speed=0).wait(PATIENCE))
     again = [s["cost_usd"] for s in replayed.steps if s["usage"]]
     assert again == pytest.approx([s["cost_usd"] for s in steps])
     assert replayed.cost_usd == pytest.approx(live.cost_usd)

@@ -57,7 +57,7 @@ def recording() -> list[Event]:
 def saved(tmp_path: Path) -> Path:
     """The recording, normalized and saved as show() + run.save() would."""
     run = nbagent.replay(recording(), speed=0)
-    run.wait(5)
+    run.wait(PATIENCE)
     return run.save(tmp_path / "run.jsonl")
 
 
@@ -124,7 +124,7 @@ def test_replay_goes_through_the_pipeline_and_keeps_the_recorded_durations(
 ) -> None:
     original = nbagent.Transcript.from_events(nbagent.load(saved))
     run = nbagent.replay(saved, speed=0)
-    t = run.wait(5)
+    t = run.wait(PATIENCE)
     assert t.to_markdown() == original.to_markdown()
     assert [b["type"] for b in t.blocks] == ["text", "tool", "text"]
     assert t.tool_calls[0].duration_s == pytest.approx(600.0)
@@ -136,9 +136,9 @@ def test_the_callers_events_are_not_changed() -> None:
     events = recording()
     before = [e.to_dict() for e in events]
     first = nbagent.replay(events, speed=0)
-    first.wait(5)
+    first.wait(PATIENCE)
     assert [e.to_dict() for e in events] == before
-    again = nbagent.replay(first, speed=0).wait(5)  # a Run replays its events
+    again = nbagent.replay(first, speed=0).wait(PATIENCE)  # a Run replays its events
     assert again.to_markdown() == first.transcript.to_markdown()
 
 
@@ -189,7 +189,7 @@ def test_a_free_replay_cannot_step() -> None:
     run = nbagent.replay(recording(), speed=0)
     with pytest.raises(RuntimeError, match="step=True"):
         run.step()
-    run.wait(5)
+    run.wait(PATIENCE)
     run_s = step_run(recording())
     with pytest.raises(ValueError, match="event, tool, end"):
         run_s.step(to="middle")
@@ -272,7 +272,7 @@ def test_the_step_buttons_messages_and_the_position_trait(
     last_ops = max(i for i, (t, d) in enumerate(log) if d.get("method") == "custom")
     assert last_ops < last_trait
     run.widget._dispatch(run.widget, {"type": "step", "to": "end"}, [])
-    run.wait(5)
+    run.wait(PATIENCE)
     assert trait_states()[-1] == {
         "position": total,
         "total": total,
@@ -293,7 +293,7 @@ def test_a_truncated_recording_plays_what_arrived_then_errors(saved: Path, tmp_p
     cut = tmp_path / "cut.jsonl"
     cut.write_text(text[: text.index('"found"') + 3])  # the tool result's line, cut mid-way
     run = nbagent.replay(cut, speed=0)
-    t = run.wait(5)
+    t = run.wait(PATIENCE)
     assert t.status == "error"
     assert t.text == "Let me look."
     assert t.tool_calls[0].args == {"q": 1}
@@ -307,7 +307,7 @@ def test_a_recording_without_its_run_end_ends_incomplete(saved: Path, tmp_path: 
     short = tmp_path / "short.jsonl"
     short.write_text("".join(lines[:4]))
     run = nbagent.replay(short, speed=0)
-    t = run.wait(5)
+    t = run.wait(PATIENCE)
     assert t.status == "error"
     assert t.end_reason == "incomplete"
     assert t.text == "Let me look."
@@ -357,10 +357,10 @@ def test_nothing_to_play_raises_at_once(tmp_path: Path) -> None:
 def test_record_writes_what_save_writes(tmp_path: Path) -> None:
     path = tmp_path / "recorded.jsonl"
     run = nbagent.record(iter(recording()), path, title="t")
-    run.wait(5)
+    run.wait(PATIENCE)
     assert path.read_bytes() == run.save(tmp_path / "saved.jsonl").read_bytes()
     assert path.read_text().count("\n") == len(run.events) == 13
-    again = nbagent.replay(path, speed=0).wait(5)
+    again = nbagent.replay(path, speed=0).wait(PATIENCE)
     assert again.to_markdown() == run.transcript.to_markdown()
 
 
@@ -379,7 +379,7 @@ def test_record_keeps_each_event_on_disk_as_it_arrives(tmp_path: Path) -> None:
     assert not run.done
     assert [e.kind for e in nbagent.load(path)][:3] == ["run_start", "message_start", "text_delta"]
     gate.set()
-    run.wait(5)
+    run.wait(PATIENCE)
     assert nbagent.Transcript.from_events(nbagent.load(path)).text == "first second"
 
 
@@ -389,8 +389,8 @@ def test_record_stopped_and_failing_sources_are_recorded_too(tmp_path: Path) -> 
         raise RuntimeError("the server went away")
 
     path = tmp_path / "boom.jsonl"
-    nbagent.record(boom(), path).wait(5)
-    t = nbagent.replay(path, speed=0).wait(5)
+    nbagent.record(boom(), path).wait(PATIENCE)
+    t = nbagent.replay(path, speed=0).wait(PATIENCE)
     assert t.status == "error"
     assert t.text == "partial "
     assert "the server went away" in (t.error or {}).get("message", "")

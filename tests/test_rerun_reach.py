@@ -19,7 +19,7 @@ from nbagent._watch import BLOCK
 from nbagent.runtime.answers import answer_call
 from nbagent.runtime.pause import Answer, PauseRequest, Pauses
 from tests.recording import RecordingComm
-from tests.wait import wait_for
+from tests.wait import PATIENCE, wait_for
 
 CALL = [
     ToolCallStart(tool_call_id="c1", name="get_weather"),
@@ -37,7 +37,7 @@ def says(run: nbagent.Run, why: str) -> None:
 
 def test_a_stream_of_events_cannot_reach_its_tools(comms: list[RecordingComm]) -> None:
     run = nbagent.show(iter(CALL))
-    run.wait(10)
+    run.wait(PATIENCE)
     says(run, STREAM)
     shown = nbagent.Run(iter(CALL), display=True)  # its widget: what the panels read
     attach(shown, shown.source)
@@ -47,9 +47,9 @@ def test_a_stream_of_events_cannot_reach_its_tools(comms: list[RecordingComm]) -
 
 def test_a_replay_says_it_is_one(tmp_path: Path) -> None:
     run = nbagent.show(iter(CALL))
-    run.wait(10)
+    run.wait(PATIENCE)
     replayed = nbagent.replay(run.save(tmp_path / "run.jsonl"), speed=0)
-    replayed.wait(10)
+    replayed.wait(PATIENCE)
     says(replayed, RECORDING)
     assert replayed.transcript.tool_calls[0].no_rerun is None  # the run's reason, not the call's
 
@@ -73,7 +73,7 @@ class Pending:
 
 def test_a_source_that_fails_to_be_looked_into_still_shows() -> None:
     run = nbagent.show(Pending())
-    run.wait(10)
+    run.wait(PATIENCE)
     assert run.transcript.tool_calls[0].result == "sunny"
     says(run, STREAM)
 

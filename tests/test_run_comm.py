@@ -28,7 +28,7 @@ from tests.wait import PATIENCE, wait_for
 
 def test_order_open_then_ops_then_final_snapshot(comms: list[RecordingComm]) -> None:
     run = start(iter([f"t{i} " for i in range(500)]))
-    run.wait(10)
+    run.wait(PATIENCE)
     c = ours(comms)
     kinds = [t for t, _ in c.log]
     assert kinds[0] == "comm_open"
@@ -65,7 +65,7 @@ def test_first_token_goes_out_at_once(comms: list[RecordingComm]) -> None:
         yield nbagent.TextDelta(message_id="a", delta=" second")
 
     run = start(source())
-    assert run.wait(5).text == "first second"
+    assert run.wait(PATIENCE).text == "first second"
     assert seen_on_resume == [True]
 
 
@@ -81,7 +81,7 @@ def test_sync_replies_with_the_state_at_the_current_seq(comms: list[RecordingCom
     assert replies[0]["state"]["blocks"][0]["text"] == "before "
     assert replies[0]["seq"] == max(m["seq"] for m in customs(ours(comms)) if "ops" in m)
     release.set()
-    assert run.wait(5).text == "before after"
+    assert run.wait(PATIENCE).text == "before after"
 
 
 def test_output_request_is_answered_once_the_run_ended(comms: list[RecordingComm]) -> None:
@@ -94,7 +94,7 @@ def test_output_request_is_answered_once_the_run_ended(comms: list[RecordingComm
     run.widget._dispatch(run.widget, {"type": "output"}, [])
     assert outputs(ours(comms)) == []  # still running: the end sends it anyway
     release.set()
-    run.wait(5)
+    run.wait(PATIENCE)
     assert outputs(ours(comms)) == []  # the end does not send it: no view asked
     run.widget._dispatch(run.widget, {"type": "output"}, [])
     (reply,) = [m for m in customs(ours(comms)) if m.get("type") == "output"]
@@ -137,14 +137,14 @@ def test_async_source_outside_a_loop_runs_on_a_thread(comms: list[RecordingComm]
             yield word
 
     run = start(agen())
-    assert run.wait(5).text == "async words"
+    assert run.wait(PATIENCE).text == "async words"
     assert snapshots(ours(comms))[-1]["state"]["status"] == "completed"
 
 
 def test_show_outside_a_notebook_prints(capsys: pytest.CaptureFixture[str]) -> None:
     run = nbagent.show(iter(["Hello ", "terminal"]))
     assert run.widget is None
-    run.wait(5)
+    run.wait(PATIENCE)
     out = capsys.readouterr().out
     assert "Hello terminal" in out
     assert "[completed]" in out
@@ -170,7 +170,7 @@ def test_rerun_message_runs_the_tool_and_sends_the_result_after_the_end(
     run.start()
     assert run.widget is not None
     assert run.widget.can_rerun is True
-    run.wait(5)
+    run.wait(PATIENCE)
     sent_before = len(customs(ours(comms)))
     # Arguments come as a JSON object; a string (code) is ignored, never evaluated.
     run.widget._dispatch(run.widget, {"type": "rerun", "id": "c1", "args": "__import__('os')"}, [])

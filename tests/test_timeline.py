@@ -26,6 +26,7 @@ from nbagent._export.timeline import (
     timeline_markdown,
     timeline_rows,
 )
+from tests.wait import PATIENCE
 
 FIXTURE_PATH = Path(__file__).parent / "fixtures" / "timeline.json"
 T0 = 1_700_000_000.0
@@ -205,7 +206,9 @@ def test_a_replayed_demo_gives_model_calls_and_overlapping_parallel_tools() -> N
     assert "tools-1" not in _by_id(rows)
     # nbagent.replay() re-stamps the events from now: the rows, offsets from the run's start,
     # are the recording's.
-    replayed = timeline_rows(nbagent.replay(demo.recording("weather"), speed=0).wait(10).to_dict())
+    replayed = timeline_rows(
+        nbagent.replay(demo.recording("weather"), speed=0).wait(PATIENCE).to_dict()
+    )
     assert [(r["id"], r["kind"], r["depth"], r["state"]) for r in replayed] == [
         (r["id"], r["kind"], r["depth"], r["state"]) for r in rows
     ]

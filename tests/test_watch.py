@@ -310,7 +310,7 @@ def test_watch_an_object_a_run_per_root_call_until_stop() -> None:
     h.say("late", root="r1")  # after its root ended: dropped
     h.say("broke", root="r2", last=True, kind="fail")
     for run in w.runs:
-        run.wait(5)
+        run.wait(PATIENCE)
     assert [r.transcript.text for r in w.runs] == ["one\n\nmore", "two"]
     assert [r.status for r in w.runs] == ["completed", "error"]
     assert w.runs[0].title == "Target 'weather'"
@@ -333,7 +333,7 @@ def test_watch_an_object_as_a_context_manager() -> None:
         hook().say("x", root="a", last=True)
     assert Handle.live == []
     assert len(w.runs) == 1
-    assert w.runs[0].wait(5).text == "x"
+    assert w.runs[0].wait(PATIENCE).text == "x"
 
 
 def test_a_hook_that_cannot_install_is_a_warning_and_the_block_runs() -> None:

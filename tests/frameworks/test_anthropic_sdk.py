@@ -138,7 +138,7 @@ def test_show_takes_the_stream_manager() -> None:
         manager = client(srv).messages.stream(**KWARGS)
         assert not hasattr(manager, "__iter__")  # a context manager, not a stream
         run = nbagent.show(manager)
-        t = run.wait(10)
+        t = run.wait(PATIENCE)
         assert run.format == "anthropic"
         events = list(run.events)
     check(events, final_message())

@@ -23,6 +23,7 @@ import nbagent  # noqa: E402
 from nbagent._events import Event, MessageEnd, RunEnd, StepEnd, ToolResult, Usage  # noqa: E402
 from nbagent.adapters import detect_format  # noqa: E402
 from tests.sse_servers import Drop, SSEServer  # noqa: E402
+from tests.wait import PATIENCE  # noqa: E402
 
 MODEL_ID = "anthropic.claude-sonnet-4-20250514-v1:0"
 
@@ -271,7 +272,7 @@ def test_cut_off_stream_is_incomplete() -> None:
         response = client.converse_stream(
             modelId=MODEL_ID, messages=[{"role": "user", "content": [{"text": "hi"}]}]
         )
-        t = nbagent.show(response["stream"]).wait(10)
+        t = nbagent.show(response["stream"]).wait(PATIENCE)
     assert (t.text, t.status) == ("partial", "error")
     # urllib3's ProtocolError ("Response ended prematurely"): a stream cut mid-way
     assert t.end_reason == "incomplete"
@@ -289,7 +290,7 @@ def test_exception_event_ends_the_run_with_an_error() -> None:
         response = client.converse_stream(
             modelId=MODEL_ID, messages=[{"role": "user", "content": [{"text": "hi"}]}]
         )
-        t = nbagent.show(response["stream"]).wait(10)
+        t = nbagent.show(response["stream"]).wait(PATIENCE)
     assert (t.text, t.status) == ("so far", "error")
     assert "the model stopped" in str(t.error)
     # the dict form of the same exception event

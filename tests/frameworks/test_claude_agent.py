@@ -270,7 +270,7 @@ def test_cli_stream_json_lines_read_the_same() -> None:
 def test_show_and_stop_closes_the_transport() -> None:
     transport = ReplayTransport(lines("subagent_task"))
     run = nbagent.show(sdk.query(prompt="hi", transport=transport))
-    t = run.wait(10)
+    t = run.wait(PATIENCE)
     assert run.format == "claude-agent"
     assert t.to_dict()["end_reason"] == "completed"
 

@@ -27,6 +27,7 @@ from tests import aio
 from tests.adapter_harness import fold
 from tests.frameworks.conftest import need
 from tests.sse_servers import SSEServer, frame
+from tests.wait import PATIENCE
 
 genai = need("google.genai")
 types = need("google.genai.types")
@@ -287,7 +288,7 @@ def test_show_reads_the_sdk_stream() -> None:
     with GeminiServer(frames(script)) as srv:
         client = srv.client()
         run = nbagent.show(client.models.generate_content_stream(model=MODEL, contents="hi"))
-        t = run.wait(10)
+        t = run.wait(PATIENCE)
     assert run.format == "google-genai"
     assert (t.text, t.to_dict()["status"], t.to_dict()["end_reason"]) == (
         "Hi there.",

@@ -26,6 +26,7 @@ from nbagent.adapters import detect_format  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.servers import OpenAIServer, chunk, usage_chunk  # noqa: E402
 from tests.sse_servers import SSEServer, fixture_frames  # noqa: E402
+from tests.wait import PATIENCE  # noqa: E402
 
 MESSAGES = [{"role": "user", "content": "hi"}]
 
@@ -229,6 +230,6 @@ def test_show_reads_a_litellm_stream_without_format() -> None:
         model="openai/x", messages=MESSAGES, mock_response="shown", stream=True
     )
     run = nbagent.show(stream)
-    run.wait(10)
+    run.wait(PATIENCE)
     assert run.transcript.text == "shown"
     assert run.transcript.status == "completed"

@@ -21,6 +21,7 @@ from nbagent._events import Event, ToolCallStart, Usage  # noqa: E402
 from nbagent.adapters import BadItemError, OllamaAdapter, detect_format  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.sse_servers import Drop, SSEServer  # noqa: E402
+from tests.wait import PATIENCE  # noqa: E402
 
 MODEL = "qwen3:8b"
 MESSAGES = [{"role": "user", "content": "What is the weather in Paris?"}]
@@ -184,7 +185,7 @@ def test_cut_off_stream_is_incomplete() -> None:
     with ndjson_server([line({"content": "partial"}), Drop()]) as srv:
         client = ollama.Client(host=f"http://127.0.0.1:{srv.port}")
         run = nbagent.show(client.chat(model=MODEL, messages=MESSAGES, stream=True))
-        t = run.wait(10)
+        t = run.wait(PATIENCE)
     assert (t.text, t.status, t.end_reason) == ("partial", "error", "incomplete")
 
 

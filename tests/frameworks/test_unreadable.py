@@ -10,6 +10,7 @@ import pytest
 import nbagent
 from nbagent.adapters import UnknownFormatError, detect_format
 from tests.frameworks.conftest import need
+from tests.wait import PATIENCE
 
 
 def test_a_langchain_object_that_is_no_stream_item_is_named_with_its_version() -> None:
@@ -27,7 +28,7 @@ def test_a_langchain_object_that_is_no_stream_item_is_named_with_its_version() -
 def test_the_run_ends_with_that_error_when_shown() -> None:
     agents = need("agents")
     run = nbagent.show([agents.Agent(name="helper")])
-    t = run.wait(10)
+    t = run.wait(PATIENCE)
     assert t.status == "error"
     version = importlib.metadata.version("openai-agents")
     assert f"openai-agents {version}" in (t.error or {}).get("message", "")

@@ -32,6 +32,7 @@ from nbagent._events import StepStart, TextDelta  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.test_langchain import ToolFake, add, script, tools_of  # noqa: E402
 from tests.frameworks.test_langgraph import ask_math, asking_math, nested  # noqa: E402
+from tests.wait import PATIENCE  # noqa: E402
 
 INPUT = {"messages": [("user", "add 1 and 2")]}
 
@@ -368,7 +369,7 @@ def test_watch_a_model_two_calls_two_runs() -> None:
     two = model.invoke("hi")
     w.stop()
     assert model.callbacks is None  # as before
-    done = [r.wait(5) for r in w.runs]
+    done = [r.wait(PATIENCE) for r in w.runs]
     assert [t.text for t in done] == [one.content, two.content]
     assert [t.status for t in done] == ["completed", "completed"]
     model.messages = iter(["third"])
@@ -387,7 +388,7 @@ def test_watch_a_model_keeps_the_users_callbacks() -> None:
         model.invoke("hi")
     assert model.callbacks == [mine]  # the very list the model holds, as it was
     assert model.callbacks is held
-    assert w.runs[0].wait(5).text == "x"
+    assert w.runs[0].wait(PATIENCE).text == "x"
 
 
 def test_watch_a_failing_model_call_ends_its_run_error() -> None:
@@ -397,7 +398,7 @@ def test_watch_a_failing_model_call_ends_its_run_error() -> None:
         model.invoke("hi")
     assert caught.value is error
     (run,) = w.runs
-    assert run.wait(5).status == "error"
+    assert run.wait(PATIENCE).status == "error"
 
 
 def test_watch_a_graph_two_calls_two_runs() -> None:
@@ -410,7 +411,7 @@ def test_watch_a_graph_two_calls_two_runs() -> None:
     assert graph.config is config  # the very same object again
     assert len(w.runs) == 2
     for run, result in zip(w.runs, (first, second), strict=True):
-        run.wait(5)
+        run.wait(PATIENCE)
         check(run, result["messages"], whole=True)
 
 
@@ -428,7 +429,7 @@ def test_watch_a_graph_whose_call_fails() -> None:
         graph.invoke(INPUT)
     assert caught.value is boom
     (run,) = w.runs
-    assert run.wait(5).status == "error"
+    assert run.wait(PATIENCE).status == "error"
     assert graph.config is None
 
 
@@ -439,7 +440,7 @@ def test_watch_a_binding() -> None:
     with nbagent.watch(bound) as w:
         bound.invoke("hi")
     assert bound.config is config
-    assert [r.wait(5).text for r in w.runs] == ["bound"]
+    assert [r.wait(PATIENCE).text for r in w.runs] == ["bound"]
 
 
 def test_watch_refuses_other_runnables() -> None:

@@ -39,6 +39,7 @@ from tests.browser.conftest import unavailable
 from tests.fuzz.budget import fuzz, ran
 from tests.recording import RecordingComm, snapshots
 from tests.test_controller import Clock, ManualScheduler
+from tests.wait import PATIENCE
 
 REPLAY = Path(__file__).with_name("store_replay.mjs")
 
@@ -189,7 +190,7 @@ class Browser:
     def close(self) -> None:
         assert self.process.stdin is not None
         self.process.stdin.close()
-        self.process.wait(10)
+        self.process.wait(PATIENCE)
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ import wave
 from collections.abc import Iterator
 from pathlib import Path
 
-from tests.wait import wait_for
+from tests.wait import PATIENCE, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 TOOLBOX = [sys.executable, "-m", "tests.mcp_servers.toolbox"]
@@ -76,7 +76,7 @@ def toolbox_over(transport: str, *args: str) -> Iterator[str]:
     finally:
         proc.terminate()
         try:
-            proc.wait(10)
+            proc.wait(PATIENCE)
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
