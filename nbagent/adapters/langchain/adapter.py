@@ -24,7 +24,6 @@ from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
     field,
-    list_or_empty,
     plain,
     short_repr,
     str_or_none,
@@ -33,7 +32,6 @@ from nbagent.adapters.base import (
 from nbagent.adapters.langchain.content import message_kind, message_parts, messages_in
 from nbagent.adapters.langchain.models import Models
 from nbagent.adapters.langchain.scopes import enter_scopes, event_namespace, scope_name
-from nbagent.adapters.langchain.state import whole_call
 from nbagent.adapters.langchain.tools import Tools
 
 __all__ = ["LangChainAdapter"]
@@ -236,18 +234,11 @@ class LangChainAdapter:
             ):
                 continue
             self._models.said.add(message_id)
-            for channel, value in message_parts(message):
-                if channel == "text":
-                    out.append(TextDelta(message_id=message_id, delta=value))
-            if any(channel == "text" for channel, _ in message_parts(message)):
+            texts = [value for channel, value in message_parts(message) if channel == "text"]
+            out.extend(TextDelta(message_id=message_id, delta=text) for text in texts)
+            if texts:
                 out.append(MessageEnd(message_id=message_id))
-            for tc in list_or_empty(field(message, "tool_calls")):
-                tool_call_id = str_or_none(field(tc, "id"))
-                if tool_call_id is None or tool_call_id in self._tools.calls:
-                    continue
-                name = str_or_none(field(tc, "name")) or ""
-                call = self._tools.add_whole(whole_call(tool_call_id, message_id, name))
-                self._tools.end_call(call, out, plain(field(tc, "args")))
+            self._tools.message_calls(message_id, message, out)
 
     # -- other -------------------------------------------------------------------------------
 

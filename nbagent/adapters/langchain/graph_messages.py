@@ -14,18 +14,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nbagent._events import (
-    Event,
-    MessageEnd,
-    StepEnd,
-    StepStart,
-    TextDelta,
-    ThinkingDelta,
-    ToolResult,
-)
+from nbagent._events import Event, StepEnd, StepStart, ToolResult
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.langchain.content import message_parts
-from nbagent.adapters.langchain.state import _Model, usage_of, whole_call
+from nbagent.adapters.langchain.state import ModelRun, call_chunks, finish_reason, usage_of
 from nbagent.adapters.langchain.tools import Tools
 
 __all__ = ["GraphMessages"]
@@ -33,7 +25,7 @@ __all__ = ["GraphMessages"]
 _SUFFIX = re.compile(r"-\d+$")
 
 
-class _Stream(_Model):
+class _Stream(ModelRun):
     """One model call of a graph: its step, scope, node and graph step."""
 
     __slots__ = ("finish", "lg_step", "name", "scope")
@@ -44,12 +36,6 @@ class _Stream(_Model):
         self.scope = scope
         self.lg_step = lg_step
         self.finish: str | None = None
-
-
-def _finish(message: Any) -> str | None:
-    metadata = field(message, "response_metadata")
-    reason = field(metadata, "finish_reason") or field(metadata, "stop_reason")
-    return str_or_none(reason)
 
 
 class GraphMessages:
@@ -83,10 +69,7 @@ class GraphMessages:
         if self.streams.pop(stream.key, None) is None:
             return
         self._closed.add(stream.key)
-        if stream.think_open:
-            out.append(MessageEnd(message_id=f"{stream.key}:think", channel="thinking"))
-        if stream.text_open:
-            out.append(MessageEnd(message_id=stream.key))
+        stream.close(out)
         for call in stream.calls:
             self.tools.end_call(call, out)
         out.append(StepEnd(step_id=stream.key, name=stream.name, finish_reason=stream.finish))
@@ -102,18 +85,6 @@ class GraphMessages:
         if message_id is None:
             return False
         return message_id in self.seen or _SUFFIX.sub("", message_id) in self.seen
-
-    def _parts(self, stream: _Stream, message: Any, out: list[Event]) -> None:
-        for channel, value in message_parts(message):
-            if channel == "thinking":
-                stream.think_open = True
-                out.append(ThinkingDelta(message_id=f"{stream.key}:think", delta=value))
-                continue
-            if stream.think_open:
-                stream.think_open = False
-                out.append(MessageEnd(message_id=f"{stream.key}:think", channel="thinking"))
-            stream.text_open = True
-            out.append(TextDelta(message_id=stream.key, delta=value))
 
     def _model_name(self, message: Any, metadata: Any) -> str:
         node = str_or_none(field(metadata, "langgraph_node"))
@@ -139,15 +110,14 @@ class GraphMessages:
                     self._aliases[wire_key] = key
             self._close_scope_models(scope, lg_step if metadata is not None else None, out)
             stream = self.open(key, self._model_name(message, metadata), scope, lg_step, out)
-        self._parts(stream, message, out)
-        for tc in list_or_empty(field(message, "tool_call_chunks")):
-            self.tools.chunk(stream, tc, out)
+        stream.says(message, out)
+        out.extend(call_chunks(self.tools.assembly, stream, message))
         usage = field(message, "usage_metadata")
         if usage:
             stream.usage_seen = True
             model = str_or_none(field(field(message, "response_metadata"), "model_name"))
             out.append(usage_of(usage, stream.key, model))
-        stream.finish = _finish(message) or stream.finish
+        stream.finish = finish_reason(message) or stream.finish
         if field(message, "chunk_position") == "last":
             self.close(stream, out)
 
@@ -171,13 +141,13 @@ class GraphMessages:
         self._close_scope_models(scope, lg_step if metadata is not None else None, out)
         name = self._model_name(message, metadata)
         stream = self.open(key or self._new_key("msg"), name, scope, lg_step, out)
-        self._parts(stream, message, out)
+        stream.says(message, out)
         self.whole_calls(stream.key, calls, scope, out, stream)
         usage = field(message, "usage_metadata")
         if usage:
             model = str_or_none(field(field(message, "response_metadata"), "model_name"))
             out.append(usage_of(usage, stream.key, model))
-        stream.finish = _finish(message)
+        stream.finish = finish_reason(message)
         self.close(stream, out)
 
     def whole_calls(
@@ -188,13 +158,12 @@ class GraphMessages:
             wire_id = str_or_none(field(tc, "id"))
             synth = wire_id is None or wire_id in self.tools.calls
             tool_call_id = self._new_key("call") if synth else (wire_id or "")
-            name = str_or_none(field(tc, "name")) or ""
-            call = self.tools.add_whole(whole_call(tool_call_id, run, name, synth))
             if stream is None:
                 self._owner[tool_call_id] = scope
-            else:
+            name = str_or_none(field(tc, "name")) or ""
+            call = self.tools.whole(tool_call_id, run, name, plain(field(tc, "args")), out, synth)
+            if stream is not None:
                 stream.calls.append(call)
-            self.tools.end_call(call, out, plain(field(tc, "args")))
 
     # -- tool results ------------------------------------------------------------------------
 
@@ -217,8 +186,8 @@ class GraphMessages:
     ) -> None:  # fmt: skip
         call = self.tools.calls.get(tool_call_id)
         if call is None:  # a result whose call was never seen: the call, whole
-            call = self.tools.assembly.add(whole_call(tool_call_id, "", name or "tool"))
             self._owner[tool_call_id] = scope
+            call = self.tools.whole(tool_call_id, "", name or "tool", None, out)
         else:
             stream = self.streams.get(call.owner)
             if stream is not None:  # the model call that asked for it is over

@@ -1,38 +1,99 @@
-"""What the LangChain adapter keeps per chat model run (``_Model``: its tool calls, a
-``CallGroup`` of ``adapters/kit``, and its open messages), ``whole_call`` (a call that was not
-streamed) and ``usage_of``, the reader of ``usage_metadata``."""
+"""What the LangChain readers share (the ``astream_events`` adapter, the LangGraph stream adapter
+and the callback hook's): ``ModelRun``, one chat model run's tool calls and its text and thinking
+as they stream; ``call_chunks``, a message's ``tool_call_chunks`` through ``adapters/kit``'s
+``ToolCalls``; ``usage_of``, the reader of ``usage_metadata``; ``finish_reason``."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import Usage
-from nbagent.adapters.kit import Call, CallGroup, langchain_usage
+from nbagent._events import Event, MessageEnd, TextDelta, ThinkingDelta, Usage
+from nbagent.adapters.base import field, int_or_none, list_or_empty, str_or_none
+from nbagent.adapters.kit import CallGroup, ToolCalls, langchain_usage
+from nbagent.adapters.langchain.content import message_parts
 
-__all__ = ["_Model", "usage_of", "whole_call"]
+__all__ = ["ModelRun", "call_chunks", "finish_reason", "usage_of"]
 
 
-class _Model(CallGroup):
-    """One chat model run: its tool calls (keyed by the run's id) and its open messages."""
+class ModelRun(CallGroup):
+    """One chat model run: its tool calls (a ``CallGroup`` keyed by its message id ``key``) and
+    its messages, the text ``{key}`` and the thinking ``{key}:think``, open while they stream;
+    ``parent``: the scope of its events (the hook's; the stream adapters set parents later)."""
 
-    __slots__ = ("text_open", "think_open", "usage_seen")
+    __slots__ = ("parent", "text_open", "think_open", "usage_seen")
 
-    def __init__(self, key: str = "") -> None:
+    def __init__(self, key: str = "", parent: str | None = None) -> None:
         super().__init__(key)
+        self.parent = parent
         self.text_open = False
         self.think_open = False
         self.usage_seen = False
 
+    def says(self, message: Any, out: list[Event]) -> None:
+        """A message's (or chunk's) text and thinking parts, in order."""
+        for channel, value in message_parts(message):
+            if channel == "thinking":
+                self.thinking(value, out)
+            else:
+                self.text(value, out)
 
-def whole_call(tool_call_id: str, owner: str, name: str, synthetic: bool = False) -> Call:
-    """A call that came whole (a message's ``tool_calls``, a tool run with no call before it)."""
-    call = Call(tool_call_id, None, synthetic, owner)
-    call.name = name
-    return call
+    def thinking(self, delta: Any, out: list[Event]) -> None:
+        if isinstance(delta, str) and delta:
+            self.think_open = True
+            think_id = f"{self.key}:think"
+            out.append(ThinkingDelta(message_id=think_id, delta=delta, parent=self.parent))
+
+    def text(self, delta: Any, out: list[Event]) -> None:
+        """Text (the thinking before it ends)."""
+        if isinstance(delta, str) and delta:
+            self.end_thinking(out)
+            self.text_open = True
+            out.append(TextDelta(message_id=self.key, delta=delta, parent=self.parent))
+
+    def end_thinking(self, out: list[Event]) -> None:
+        if self.think_open:
+            self.think_open = False
+            think_id = f"{self.key}:think"
+            out.append(MessageEnd(message_id=think_id, channel="thinking", parent=self.parent))
+
+    def close(self, out: list[Event], final_text: str | None = None) -> bool:
+        """End the open messages; whether the text was open (else no text streamed)."""
+        self.end_thinking(out)
+        if not self.text_open:
+            return False
+        self.text_open = False
+        out.append(MessageEnd(message_id=self.key, final_text=final_text, parent=self.parent))
+        return True
 
 
-def usage_of(usage: Any, step_id: str | None = None, model: str | None = None) -> Usage:
-    """A message's ``usage_metadata`` as one model call's usage (chunks' usage adds up)."""
+def call_chunks(assembly: ToolCalls, model: CallGroup, message: Any) -> list[Event]:
+    """A streamed message's ``tool_call_chunks``, assembled into ``model``'s calls."""
+    out: list[Event] = []
+    for tc in list_or_empty(field(message, "tool_call_chunks")):
+        _, events = assembly.fragment(
+            model,
+            index=int_or_none(field(tc, "index")),
+            wire_id=str_or_none(field(tc, "id")),
+            name=str_or_none(field(tc, "name")),
+            args=field(tc, "args"),
+        )
+        out.extend(events)
+    return out
+
+
+def usage_of(
+    usage: Any, step_id: str | None, model: str | None = None, *, cumulative: bool = False,
+    parent: str | None = None,
+) -> Usage:  # fmt: skip
+    """A message's ``usage_metadata`` (or an LLM's OpenAI-style ``token_usage``) as one model
+    call's usage: a stream's chunks add up; the hook's one usage per call is ``cumulative``."""
     return langchain_usage(
-        usage, cumulative=False, scope="step", step_id=step_id or None, model=model
-    )
+        usage, cumulative=cumulative, scope="step", step_id=step_id or None, model=model or None,
+        parent=parent,
+    )  # fmt: skip
+
+
+def finish_reason(message: Any) -> str | None:
+    """A message's ``response_metadata.finish_reason`` (or Anthropic's ``stop_reason``)."""
+    metadata = field(message, "response_metadata")
+    return str_or_none(field(metadata, "finish_reason") or field(metadata, "stop_reason"))

@@ -16,9 +16,8 @@ from nbagent._events import (
     Status,
     ToolResult,
 )
-from nbagent.adapters.base import field, int_or_none, plain, str_or_none
+from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import Call, ToolCalls
-from nbagent.adapters.langchain.state import _Model, whole_call
 
 __all__ = ["Tools"]
 
@@ -35,21 +34,25 @@ class Tools:
         self.tool_runs: dict[str, str] = {}  # tool run id -> tool call id
         self.answered: set[str] = set()
 
-    def add_whole(self, call: Call) -> Call:
-        """A call that came whole, awaiting its result."""
-        call = self.assembly.add(call)
-        self.pending.append(call)
+    def whole(
+        self, tool_call_id: str, owner: str, name: str, args: Any, out: list[Event],
+        synthetic: bool = False,
+    ) -> Call:  # fmt: skip
+        """A call that came whole (a message's ``tool_calls``, a tool run with no call before
+        it): started and ended with its arguments, awaiting its result."""
+        call = Call(tool_call_id, None, synthetic, owner)
+        call.name = name
+        self.pending.append(self.assembly.add(call))
+        out.extend(self.assembly.end(call, args=args))
         return call
 
-    def chunk(self, model: _Model, tc: Any, out: list[Event]) -> None:
-        _, events = self.assembly.fragment(
-            model,
-            index=int_or_none(field(tc, "index")),
-            wire_id=str_or_none(field(tc, "id")),
-            name=str_or_none(field(tc, "name")),
-            args=field(tc, "args"),
-        )
-        out.extend(events)
+    def message_calls(self, owner: str, message: Any, out: list[Event]) -> None:
+        """A whole message's ``tool_calls`` with an id not seen already."""
+        for tc in list_or_empty(field(message, "tool_calls")):
+            tool_call_id = str_or_none(field(tc, "id"))
+            if tool_call_id is not None and tool_call_id not in self.calls:
+                name = str_or_none(field(tc, "name")) or ""
+                self.whole(tool_call_id, owner, name, plain(field(tc, "args")), out)
 
     def end_call(self, call: Call, out: list[Event], args: Any = None) -> None:
         out.extend(self.assembly.end(call, args=args))
@@ -78,9 +81,8 @@ class Tools:
         tool_call_id = run_id or f"tool_{len(self.tool_runs) + 1}"
         if tool_call_id in self.calls:
             return
-        call = self.add_whole(whole_call(tool_call_id, run_id, name, synthetic=True))
         self.tool_runs[run_id] = tool_call_id
-        self.end_call(call, out, plain(data.get("input")))
+        self.whole(tool_call_id, run_id, name, plain(data.get("input")), out, synthetic=True)
 
     def result_call(self, run_id: str, name: str, raw_id: Any) -> str:
         wire_id = str_or_none(raw_id)

@@ -11,7 +11,7 @@ from nbagent._events import Event, StepEnd, ToolCallEnd, ToolCallStart, ToolResu
 from nbagent.adapters.base import field, plain, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.langchain.models import Models
-from nbagent.adapters.hooks.langchain.state import checkpoint_ns, tool_output
+from nbagent.adapters.hooks.langchain.state import checkpoint_ns, error_text, tool_output
 from nbagent.adapters.hooks.langchain.tree import Tree
 from nbagent.adapters.hooks.record import HookRecord
 from nbagent.adapters.langchain.content import messages_in
@@ -53,7 +53,7 @@ class LangChainHookAdapter(HookAdapter):
         out: list[Event] = []
         for run_id, run in list(self._tree.runs.items()):
             if run.kind == "model":
-                self._models.close_model(run_id, run, None, out)
+                self._models.close_model(run, None, out)
                 out.append(StepEnd(step_id=run_id, name=run.name, parent=run.scope))
         self._tree.runs.clear()
         for scope in list(self._tree.scopes):
@@ -107,9 +107,7 @@ class LangChainHookAdapter(HookAdapter):
         self._names.pop(call_id, None)
         self._claimed.discard(call_id)
         if "error_type" in data:
-            error_type = str_or_none(data.get("error_type")) or "error"
-            content: Any = f"{error_type}: {data.get('message') or ''}".rstrip(": ")
-            is_error = True
+            content, is_error = error_text(data), True
         else:
             content, is_error = tool_output(data.get("output"), call_id)
         out.append(

@@ -9,7 +9,7 @@ from typing import Any
 
 from nbagent._events import ErrorEvent, Event, StepEnd, StepStart
 from nbagent.adapters.base import str_or_none
-from nbagent.adapters.hooks.langchain.state import NOT_FAILURES, _Run, checkpoint_ns
+from nbagent.adapters.hooks.langchain.state import NOT_FAILURES, _Run, checkpoint_ns, error_text
 from nbagent.adapters.langchain.scopes import scope_name
 
 __all__ = ["Tree"]
@@ -74,5 +74,5 @@ class Tree:
             self.close_scope(run.opened, out)
         error_type = str_or_none(data.get("error_type"))
         if run is not None and run_id == root and error_type and error_type not in NOT_FAILURES:
-            message = f"{error_type}: {data.get('message') or ''}".rstrip(": ")
-            out.append(ErrorEvent(message=message, error_type=error_type, recoverable=True))
+            error = ErrorEvent(message=error_text(data), error_type=error_type, recoverable=True)
+            out.append(error)
