@@ -32,6 +32,7 @@ from nbagent.adapters.base import (
 from nbagent.adapters.langchain.content import message_kind, message_parts, messages_in
 from nbagent.adapters.langchain.models import Models
 from nbagent.adapters.langchain.scopes import enter_scopes, event_namespace, scope_name
+from nbagent.adapters.langchain.state import Data
 from nbagent.adapters.langchain.tools import Tools
 
 __all__ = ["LangChainAdapter"]
@@ -199,10 +200,7 @@ class LangChainAdapter:
 
     # -- chains (graph nodes) ----------------------------------------------------------------
 
-    def _on_chain_start(
-        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
-        out: list[Event],
-    ) -> None:  # fmt: skip
+    def _chain_start(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         metadata = p.get("metadata")
         node = metadata.get("langgraph_node") if isinstance(metadata, Mapping) else None
         if not (run_id and node and node == name and run_id != self._root):
@@ -214,10 +212,7 @@ class LangChainAdapter:
             self._node_ns[run_id] = checkpoint_ns
         self._models.open_step(run_id, name, "node", out)
 
-    def _on_chain_end(
-        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
-        out: list[Event],
-    ) -> None:  # fmt: skip
+    def _chain_end(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         if run_id in self._models.steps and run_id not in self._models.runs:
             self._node_output(data.get("output"), out)
         self._node_ns.pop(run_id, None)
@@ -242,24 +237,18 @@ class LangChainAdapter:
 
     # -- other -------------------------------------------------------------------------------
 
-    def _on_custom_event(
-        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
-        out: list[Event],
-    ) -> None:  # fmt: skip
+    def _custom(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         out.append(Custom(name=name or "custom", value=plain(p.get("data"))))
 
-    def _ignore(
-        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
-        out: list[Event],
-    ) -> None:  # fmt: skip
+    def _ignore(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         return
 
 
 _Handler = Callable[[Mapping[str, Any], Mapping[str, Any], str, str, list[Event]], None]
 
 _HANDLERS: dict[str, Callable[[LangChainAdapter], _Handler]] = {
-    "on_chain_start": lambda a: a._on_chain_start,
-    "on_chain_end": lambda a: a._on_chain_end,
+    "on_chain_start": lambda a: a._chain_start,
+    "on_chain_end": lambda a: a._chain_end,
     "on_chain_stream": lambda a: a._ignore,
     "on_chat_model_start": lambda a: a._models.start,
     "on_chat_model_stream": lambda a: a._models.stream,
@@ -270,5 +259,5 @@ _HANDLERS: dict[str, Callable[[LangChainAdapter], _Handler]] = {
     "on_tool_start": lambda a: a._tools.tool_start,
     "on_tool_end": lambda a: a._tools.tool_end,
     "on_tool_error": lambda a: a._tools.tool_error,
-    "on_custom_event": lambda a: a._on_custom_event,
+    "on_custom_event": lambda a: a._custom,
 }

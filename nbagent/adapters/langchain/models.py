@@ -5,12 +5,11 @@ steps nested in one that ends are closed with it)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from typing import Any
 
 from nbagent._events import Event, MessageEnd, StepEnd, StepStart, TextDelta
 from nbagent.adapters.base import field, list_or_empty, str_or_none
-from nbagent.adapters.langchain.state import ModelRun, call_chunks, finish_reason, usage_of
+from nbagent.adapters.langchain.state import Data, ModelRun, call_chunks, finish_reason, usage_of
 from nbagent.adapters.langchain.tools import Tools
 
 __all__ = ["Models"]
@@ -57,18 +56,12 @@ class Models:
             model = self.runs[run_id] = ModelRun(run_id)
         return model
 
-    def start(
-        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
-        out: list[Event],
-    ) -> None:  # fmt: skip
+    def start(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         self._model(run_id)
         if run_id:
             self.open_step(run_id, name or "model", "model", out)
 
-    def stream(
-        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
-        out: list[Event],
-    ) -> None:  # fmt: skip
+    def stream(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         chunk = data.get("chunk")
         model = self._model(run_id)
         if chunk is None:
@@ -115,10 +108,7 @@ class Models:
         if isinstance(message_id := field(output, "id"), str):
             self.said.add(message_id)
 
-    def end(
-        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
-        out: list[Event],
-    ) -> None:  # fmt: skip
+    def end(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         output = data.get("output")
         if output is not None and field(output, "generations") is not None:  # LLMResult
             output = None

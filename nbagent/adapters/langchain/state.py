@@ -5,6 +5,7 @@ as they stream; ``call_chunks``, a message's ``tool_call_chunks`` through ``adap
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from nbagent._events import Event, MessageEnd, TextDelta, ThinkingDelta, Usage
@@ -12,7 +13,10 @@ from nbagent.adapters.base import field, int_or_none, list_or_empty, str_or_none
 from nbagent.adapters.kit import CallGroup, ToolCalls, langchain_usage
 from nbagent.adapters.langchain.content import message_parts
 
-__all__ = ["ModelRun", "call_chunks", "finish_reason", "usage_of"]
+__all__ = ["Data", "ModelRun", "call_chunks", "finish_reason", "usage_of"]
+
+Data = Mapping[str, Any]
+"""A stream event's or a callback record's dict (and its ``data``), as the handlers take it."""
 
 
 class ModelRun(CallGroup):

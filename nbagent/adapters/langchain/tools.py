@@ -18,6 +18,7 @@ from nbagent._events import (
 )
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import Call, ToolCalls
+from nbagent.adapters.langchain.state import Data
 
 __all__ = ["Tools"]
 
@@ -67,10 +68,7 @@ class Tools:
                 return call
         return None
 
-    def tool_start(
-        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
-        out: list[Event],
-    ) -> None:  # fmt: skip
+    def tool_start(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         call = self.claim(name)
         running = Status(state="tool_running", text=name or "tool", detail=name)
         out.append(running)
@@ -104,10 +102,7 @@ class Tools:
                 self.pending.remove(call)
             self.end_call(call, out)
 
-    def tool_end(
-        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
-        out: list[Event],
-    ) -> None:  # fmt: skip
+    def tool_end(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         output = data.get("output")
         wire_id = None
         content: Any = output
@@ -129,10 +124,7 @@ class Tools:
             )
         )
 
-    def tool_error(
-        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
-        out: list[Event],
-    ) -> None:  # fmt: skip
+    def tool_error(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         tool_call_id = self.result_call(run_id, name, data.get("tool_call_id"))
         self.answer(tool_call_id, out)
         error = data.get("error")

@@ -15,6 +15,7 @@ from nbagent.adapters.hooks.langchain.state import checkpoint_ns, error_text, to
 from nbagent.adapters.hooks.langchain.tree import Tree
 from nbagent.adapters.hooks.record import HookRecord
 from nbagent.adapters.langchain.content import messages_in
+from nbagent.adapters.langchain.state import Data
 
 __all__ = ["LangChainHookAdapter"]
 
@@ -62,9 +63,7 @@ class LangChainHookAdapter(HookAdapter):
 
     # -- tools --------------------------------------------------------------------------------
 
-    def _on_tool_start(
-        self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
-    ) -> None:
+    def _on_tool_start(self, data: Data, run_id: str, root: str, out: list[Event]) -> None:
         run = self._tree.start("tool", data, run_id, root, out)
         serialized = data.get("serialized")
         run.name = str_or_none(field(serialized, "name")) or str_or_none(data.get("name")) or ""
@@ -96,9 +95,7 @@ class LangChainHookAdapter(HookAdapter):
         run.inner = call_id
         run.inner_ns = checkpoint_ns(data.get("metadata")) or run.ns
 
-    def _on_tool_end(
-        self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
-    ) -> None:
+    def _on_tool_end(self, data: Data, run_id: str, root: str, out: list[Event]) -> None:
         run = self._tree.runs.pop(run_id, None)
         if run is None or run.call is None:
             return

@@ -5,7 +5,6 @@ calls, usage and finish reason from the output message."""
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 from typing import Any
 
 from nbagent._events import ErrorEvent, Event, StepEnd, StepStart, ToolCallEnd, ToolCallStart
@@ -13,7 +12,7 @@ from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.hooks.langchain.state import _Run, error_text, model_name, whole
 from nbagent.adapters.hooks.langchain.tree import Tree
 from nbagent.adapters.langchain.content import message_parts
-from nbagent.adapters.langchain.state import ModelRun, call_chunks, finish_reason, usage_of
+from nbagent.adapters.langchain.state import Data, ModelRun, call_chunks, finish_reason, usage_of
 
 __all__ = ["Models"]
 
@@ -28,13 +27,13 @@ class Models:
         self._names = names
         self._serial = 0
 
-    def start(self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]) -> None:
+    def start(self, data: Data, run_id: str, root: str, out: list[Event]) -> None:
         run = self.tree.start("model", data, run_id, root, out)
         run.model = ModelRun(run_id, run.scope)
         run.name = model_name(data)
         out.append(StepStart(step_id=run_id, name=run.name, step_type="model", parent=run.scope))
 
-    def token(self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]) -> None:
+    def token(self, data: Data, run_id: str, root: str, out: list[Event]) -> None:
         run = self.tree.runs.get(run_id)
         if run is None or run.model is None:
             return
@@ -51,7 +50,7 @@ class Models:
                 self._names[event.tool_call_id] = event.name
             out.append(event)
 
-    def end(self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]) -> None:
+    def end(self, data: Data, run_id: str, root: str, out: list[Event]) -> None:
         run = self.tree.runs.pop(run_id, None)
         if run is None or run.model is None:
             return
@@ -119,7 +118,7 @@ class Models:
                 )
             out.append(ToolCallEnd(tool_call_id=call_id, arguments=arguments, parent=run.scope))
 
-    def error(self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]) -> None:
+    def error(self, data: Data, run_id: str, root: str, out: list[Event]) -> None:
         run = self.tree.runs.pop(run_id, None)
         if run is None or run.model is None:
             return
