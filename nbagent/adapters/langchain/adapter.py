@@ -31,8 +31,7 @@ from nbagent.adapters.base import (
 )
 from nbagent.adapters.langchain.content import message_kind, message_parts, messages_in
 from nbagent.adapters.langchain.models import Models
-from nbagent.adapters.langchain.scopes import enter_scopes, event_namespace, scope_name
-from nbagent.adapters.langchain.state import Data
+from nbagent.adapters.langchain.state import Data, Scopes, checkpoint_ns
 from nbagent.adapters.langchain.tools import Tools
 
 __all__ = ["LangChainAdapter"]
@@ -50,8 +49,8 @@ class LangChainAdapter:
         self._root_known = False
         self._tools = Tools()
         self._models = Models(self._tools)
-        self._scopes: dict[str, tuple[str, ...]] = {}  # open subgraph scopes
-        self._owner: dict[str, str | None] = {}  # step / scope id -> the scope it is in
+        self._scopes = Scopes()
+        self._owner = self._scopes.owner  # step / scope id -> the scope it is in
         self._node_ns: dict[str, str] = {}  # node step id -> its checkpoint namespace
 
     # -- detection -------------------------------------------------------------------------
@@ -105,9 +104,7 @@ class LangChainAdapter:
             data = {}
         name = str_or_none(payload.get("name")) or ""
         first = len(out)
-        scope = enter_scopes(
-            event_namespace(payload.get("metadata")), self._scopes, self._owner, out
-        )
+        scope = self._scopes.enter(checkpoint_ns(payload.get("metadata"))[:-1], out)
         handler = _HANDLERS.get(event)
         if handler is not None:
             handler(self)(payload, data, run_id, name, out)
@@ -182,21 +179,15 @@ class LangChainAdapter:
         while self._models.steps:
             step_id = self._models.steps.pop()
             out.append(StepEnd(step_id=step_id, parent=self._owner.get(step_id)))
-        for scope_id in sorted(self._scopes, key=len, reverse=True):
-            name = scope_name(self._scopes.pop(scope_id)[-1])
-            out.append(StepEnd(step_id=scope_id, name=name, parent=self._owner.get(scope_id)))
+        self._scopes.end(out)
 
     def _leave_scope(self, metadata: Any, name: str, out: list[Event]) -> None:
         """A subgraph's run ended (its node's ``on_chain_end``): its scope and those in it."""
         if not isinstance(metadata, Mapping) or metadata.get("langgraph_node") != name:
             return
         scope_id = metadata.get("langgraph_checkpoint_ns")
-        if not isinstance(scope_id, str) or scope_id not in self._scopes:
-            return
-        for inner in sorted(self._scopes, key=len, reverse=True):
-            if inner == scope_id or inner.startswith(scope_id + "|"):
-                del self._scopes[inner]
-                out.append(StepEnd(step_id=inner, name=name, parent=self._owner.get(inner)))
+        if isinstance(scope_id, str) and scope_id in self._scopes.open:
+            self._scopes.end(out, name, under=scope_id)
 
     # -- chains (graph nodes) ----------------------------------------------------------------
 
@@ -205,11 +196,11 @@ class LangChainAdapter:
         node = metadata.get("langgraph_node") if isinstance(metadata, Mapping) else None
         if not (run_id and node and node == name and run_id != self._root):
             return
-        checkpoint_ns = metadata.get("langgraph_checkpoint_ns") if metadata else None
-        if isinstance(checkpoint_ns, str):
-            if checkpoint_ns in self._node_ns.values():
+        task_ns = metadata.get("langgraph_checkpoint_ns") if metadata else None
+        if isinstance(task_ns, str):
+            if task_ns in self._node_ns.values():
                 return  # a subgraph's own run inside its node's run: the same step
-            self._node_ns[run_id] = checkpoint_ns
+            self._node_ns[run_id] = task_ns
         self._models.open_step(run_id, name, "node", out)
 
     def _chain_end(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:

@@ -38,7 +38,7 @@ from nbagent.adapters.base import (
 from nbagent.adapters.langchain.content import is_chunk, is_message, message_kind, messages_in
 from nbagent.adapters.langchain.graph_interrupts import paused_calls
 from nbagent.adapters.langchain.graph_messages import GraphMessages
-from nbagent.adapters.langchain.scopes import enter_scopes, scope_name
+from nbagent.adapters.langchain.state import Scopes, scope_name
 from nbagent.adapters.langchain.tools import Tools
 
 __all__ = ["MODES", "LangGraphAdapter"]
@@ -112,10 +112,10 @@ class LangGraphAdapter:
 
     def __init__(self) -> None:
         self._done = False
-        self._owner: dict[str, str | None] = {}  # step / scope id -> the scope it is in
+        self._scopes = Scopes()
+        self._owner = self._scopes.owner  # step / scope id -> the scope it is in
         self._tool_calls = Tools()
         self._messages = GraphMessages(self._tool_calls, self._owner)
-        self._scopes: dict[str, tuple[str, ...]] = {}  # open subgraph scopes
         self._modes: set[str] = set()  # the modes seen so far
         self._states: set[tuple[str, ...]] = set()  # namespaces whose state came once
         self._interrupted = False
@@ -182,7 +182,7 @@ class LangGraphAdapter:
             return []
         ns, mode, data = self._split(item)
         out: list[Event] = []
-        scope = self._enter(ns, out)
+        scope = self._scopes.enter(ns, out)
         if self._part_interrupts is not None:
             self._interrupt(self._part_interrupts, out)
             self._part_interrupts = None
@@ -216,9 +216,7 @@ class LangGraphAdapter:
         out: list[Event] = []
         for stream in list(self._messages.streams.values()):
             self._messages.close(stream, out)
-        inner_first = sorted(self._scopes.items(), key=lambda kv: -len(kv[1]))
-        out.extend(StepEnd(step_id=sid, name=scope_name(ns[-1])) for sid, ns in inner_first)
-        self._scopes.clear()
+        self._scopes.end(out)
         for ev in out:
             if ev.parent is None:
                 ev.parent = self._parent_of(ev, None)
@@ -235,18 +233,15 @@ class LangGraphAdapter:
 
     # -- scopes ------------------------------------------------------------------------------
 
-    def _enter(self, ns: tuple[str, ...], out: list[Event]) -> str | None:
-        return enter_scopes(ns, self._scopes, self._owner, out)
-
     def _leave(self, ns: tuple[str, ...], node: str, out: list[Event]) -> None:
         """The parent graph's update for ``node`` came: its subgraphs ended."""
-        for scope_id, scope_ns in sorted(self._scopes.items(), key=lambda kv: -len(kv[1])):
+        for scope_id, scope_ns in sorted(self._scopes.open.items(), key=lambda kv: -len(kv[1])):
             inside = len(scope_ns) > len(ns) and scope_ns[: len(ns)] == ns
             if inside and scope_name(scope_ns[len(ns)]) == node:
                 for stream in list(self._messages.streams.values()):
                     if stream.scope is not None and stream.scope.startswith(scope_id):
                         self._messages.close(stream, out)
-                del self._scopes[scope_id]
+                del self._scopes.open[scope_id]
                 out.append(StepEnd(step_id=scope_id, name=node))
 
     def _parent_of(self, ev: Event, scope: str | None) -> str | None:

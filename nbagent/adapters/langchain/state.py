@@ -1,19 +1,31 @@
 """What the LangChain readers share (the ``astream_events`` adapter, the LangGraph stream adapter
 and the callback hook's): ``ModelRun``, one chat model run's tool calls and its text and thinking
 as they stream; ``call_chunks``, a message's ``tool_call_chunks`` through ``adapters/kit``'s
-``ToolCalls``; ``usage_of``, the reader of ``usage_metadata``; ``finish_reason``."""
+``ToolCalls``; ``usage_of``, the reader of ``usage_metadata``; ``finish_reason``; ``Scopes``,
+LangGraph's subgraphs: a namespace ``("node:<task id>", …)`` is a sub-agent whose
+``StepStart(step_type="subagent")`` has the namespace joined by ``|`` as its id and the node as
+its name."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import Event, MessageEnd, TextDelta, ThinkingDelta, Usage
+from nbagent._events import Event, MessageEnd, StepEnd, StepStart, TextDelta, ThinkingDelta, Usage
 from nbagent.adapters.base import field, int_or_none, list_or_empty, str_or_none
 from nbagent.adapters.kit import CallGroup, ToolCalls, langchain_usage
 from nbagent.adapters.langchain.content import message_parts
 
-__all__ = ["Data", "ModelRun", "call_chunks", "finish_reason", "usage_of"]
+__all__ = [
+    "Data",
+    "ModelRun",
+    "Scopes",
+    "call_chunks",
+    "checkpoint_ns",
+    "finish_reason",
+    "scope_name",
+    "usage_of",
+]
 
 Data = Mapping[str, Any]
 """A stream event's or a callback record's dict (and its ``data``), as the handlers take it."""
@@ -101,3 +113,45 @@ def finish_reason(message: Any) -> str | None:
     """A message's ``response_metadata.finish_reason`` (or Anthropic's ``stop_reason``)."""
     metadata = field(message, "response_metadata")
     return str_or_none(field(metadata, "finish_reason") or field(metadata, "stop_reason"))
+
+
+def checkpoint_ns(metadata: Any) -> tuple[str, ...]:
+    """The LangGraph task a run belongs to, as its namespace: ``("math:1f0c", "agent:9a2b")``
+    (less its last segment: the namespace of the graph it runs in)."""
+    value = field(metadata, "langgraph_checkpoint_ns") if isinstance(metadata, Mapping) else None
+    return tuple(value.split("|")) if isinstance(value, str) and value else ()
+
+
+def scope_name(segment: str) -> str:
+    """``"math:1f0c…"`` → ``"math"``."""
+    return segment.split(":")[0]
+
+
+class Scopes:
+    """The open subgraph scopes (id -> namespace) and ``owner``: the scope each scope, step or
+    call is in."""
+
+    def __init__(self) -> None:
+        self.open: dict[str, tuple[str, ...]] = {}
+        self.owner: dict[str, str | None] = {}
+
+    def enter(self, ns: tuple[str, ...], out: list[Event]) -> str | None:
+        """The scope id of a namespace, opening it and the enclosing ones that are new."""
+        parent: str | None = None
+        for depth in range(1, len(ns) + 1):
+            scope_id = "|".join(ns[:depth])
+            if scope_id not in self.open:
+                self.open[scope_id] = ns[:depth]
+                self.owner[scope_id] = parent
+                name = scope_name(ns[depth - 1])
+                out.append(StepStart(step_id=scope_id, name=name, step_type="subagent"))
+            parent = scope_id
+        return parent
+
+    def end(self, out: list[Event], name: str | None = None, *, under: str | None = None) -> None:
+        """End the scopes, inner ones first: all, or ``under`` and those in it; ``name``: their
+        steps' name (else each one's node)."""
+        for scope_id in sorted(self.open, key=len, reverse=True):
+            if under is None or scope_id == under or scope_id.startswith(under + "|"):
+                node = scope_name(self.open.pop(scope_id)[-1]) if name is None else name
+                out.append(StepEnd(step_id=scope_id, name=node, parent=self.owner.get(scope_id)))

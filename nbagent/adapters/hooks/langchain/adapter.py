@@ -11,11 +11,11 @@ from nbagent._events import Event, StepEnd, ToolCallEnd, ToolCallStart, ToolResu
 from nbagent.adapters.base import field, plain, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.langchain.models import Models
-from nbagent.adapters.hooks.langchain.state import checkpoint_ns, error_text, tool_output
+from nbagent.adapters.hooks.langchain.state import error_text, tool_output
 from nbagent.adapters.hooks.langchain.tree import Tree
 from nbagent.adapters.hooks.record import HookRecord
 from nbagent.adapters.langchain.content import messages_in
-from nbagent.adapters.langchain.state import Data
+from nbagent.adapters.langchain.state import Data, checkpoint_ns
 
 __all__ = ["LangChainHookAdapter"]
 

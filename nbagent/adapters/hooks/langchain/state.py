@@ -1,5 +1,5 @@
 """What the LangChain hook adapter keeps per run (``_Run``) and the pure readers of LangChain's
-objects it alone needs: a tool's output, a model's name, a run's LangGraph namespace, an error."""
+objects it alone needs: a tool's output, a model's name, an error."""
 
 from __future__ import annotations
 
@@ -15,7 +15,6 @@ from nbagent.adapters.langchain.state import ModelRun
 __all__ = [
     "NOT_FAILURES",
     "_Run",
-    "checkpoint_ns",
     "error_text",
     "model_name",
     "tool_output",
@@ -87,12 +86,6 @@ def model_name(data: Mapping[str, Any]) -> str:
     if ids and isinstance(ids[-1], str):
         return ids[-1]
     return "model"
-
-
-def checkpoint_ns(metadata: Any) -> tuple[str, ...]:
-    """The LangGraph task a run belongs to, as its namespace: ``("math:1f0c", "agent:9a2b")``."""
-    value = field(metadata, "langgraph_checkpoint_ns") if isinstance(metadata, Mapping) else None
-    return tuple(value.split("|")) if isinstance(value, str) and value else ()
 
 
 def error_text(data: Mapping[str, Any]) -> str:

@@ -6,9 +6,8 @@ from __future__ import annotations
 
 from nbagent._events import ErrorEvent, Event, StepEnd, StepStart
 from nbagent.adapters.base import str_or_none
-from nbagent.adapters.hooks.langchain.state import NOT_FAILURES, _Run, checkpoint_ns, error_text
-from nbagent.adapters.langchain.scopes import scope_name
-from nbagent.adapters.langchain.state import Data
+from nbagent.adapters.hooks.langchain.state import NOT_FAILURES, _Run, error_text
+from nbagent.adapters.langchain.state import Data, checkpoint_ns, scope_name
 
 __all__ = ["Tree"]
 
