@@ -17,7 +17,7 @@ from typing import Any
 from nbagent._events import Event, StepEnd, StepStart, ToolResult
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.langchain.content import message_parts
-from nbagent.adapters.langchain.state import ModelRun, call_chunks, finish_reason, usage_of
+from nbagent.adapters.langchain.state import ModelRun, call_chunks, finish_reason
 from nbagent.adapters.langchain.tools import Tools
 
 __all__ = ["GraphMessages"]
@@ -36,6 +36,10 @@ class _Stream(ModelRun):
         self.scope = scope
         self.lg_step = lg_step
         self.finish: str | None = None
+
+
+def _model(message: Any) -> str | None:
+    return str_or_none(field(field(message, "response_metadata"), "model_name"))
 
 
 class GraphMessages:
@@ -57,8 +61,16 @@ class GraphMessages:
         return f"{prefix}_{self.tools.assembly.next_serial()}"
 
     def open(
-        self, key: str, name: str, scope: str | None, lg_step: Any, out: list[Event]
+        self, key: str, message: Any, metadata: Any, scope: str | None, out: list[Event]
     ) -> _Stream:
+        """A model call's step; the scope's open calls end (but those of its graph step)."""
+        lg_step = field(metadata, "langgraph_step")
+        keep = lg_step if metadata is not None else None
+        for stream in list(self.streams.values()):
+            if stream.scope == scope and (keep is None or stream.lg_step != keep):
+                self.close(stream, out)
+        name = str_or_none(field(metadata, "langgraph_node")) or _model(message)
+        name = name or str_or_none(field(metadata, "ls_model_name")) or "model"
         stream = self.streams[key] = _Stream(key, name, scope, lg_step)
         self._owner[key] = scope
         self.seen.add(key)
@@ -75,21 +87,10 @@ class GraphMessages:
         out.append(StepEnd(step_id=stream.key, name=stream.name, finish_reason=stream.finish))
         self.last_finish = stream.finish
 
-    def _close_scope_models(self, scope: str | None, keep: Any, out: list[Event]) -> None:
-        """End the open calls of ``scope`` but those of graph step ``keep`` (when not None)."""
-        for stream in list(self.streams.values()):
-            if stream.scope == scope and (keep is None or stream.lg_step != keep):
-                self.close(stream, out)
-
     def _was_seen(self, message_id: str | None) -> bool:
         if message_id is None:
             return False
         return message_id in self.seen or _SUFFIX.sub("", message_id) in self.seen
-
-    def _model_name(self, message: Any, metadata: Any) -> str:
-        node = str_or_none(field(metadata, "langgraph_node"))
-        model = str_or_none(field(field(message, "response_metadata"), "model_name"))
-        return node or model or str_or_none(field(metadata, "ls_model_name")) or "model"
 
     def chunk(self, message: Any, metadata: Any, scope: str | None, out: list[Event]) -> None:
         """One streamed ``AIMessageChunk`` (``metadata`` None: a model's own stream)."""
@@ -108,15 +109,10 @@ class GraphMessages:
                 wire_key, key = key, self._new_key(key or "msg")
                 if wire_key is not None:
                     self._aliases[wire_key] = key
-            self._close_scope_models(scope, lg_step if metadata is not None else None, out)
-            stream = self.open(key, self._model_name(message, metadata), scope, lg_step, out)
+            stream = self.open(key, message, metadata, scope, out)
         stream.says(message, out)
         out.extend(call_chunks(self.tools.assembly, stream, message))
-        usage = field(message, "usage_metadata")
-        if usage:
-            stream.usage_seen = True
-            model = str_or_none(field(field(message, "response_metadata"), "model_name"))
-            out.append(usage_of(usage, stream.key, model))
+        stream.usage(message, out, _model(message))
         stream.finish = finish_reason(message) or stream.finish
         if field(message, "chunk_position") == "last":
             self.close(stream, out)
@@ -136,17 +132,11 @@ class GraphMessages:
             if message_id is not None:
                 self.seen.add(message_id)
             return
-        key = message_id if message_id and message_id not in self._closed else None
-        lg_step = field(metadata, "langgraph_step")
-        self._close_scope_models(scope, lg_step if metadata is not None else None, out)
-        name = self._model_name(message, metadata)
-        stream = self.open(key or self._new_key("msg"), name, scope, lg_step, out)
+        key = message_id if message_id not in self._closed else None  # an ended call's: new
+        stream = self.open(key or self._new_key("msg"), message, metadata, scope, out)
         stream.says(message, out)
         self.whole_calls(stream.key, calls, scope, out, stream)
-        usage = field(message, "usage_metadata")
-        if usage:
-            model = str_or_none(field(field(message, "response_metadata"), "model_name"))
-            out.append(usage_of(usage, stream.key, model))
+        stream.usage(message, out, _model(message))
         stream.finish = finish_reason(message)
         self.close(stream, out)
 

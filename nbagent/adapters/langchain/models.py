@@ -9,7 +9,7 @@ from typing import Any
 
 from nbagent._events import Event, MessageEnd, StepEnd, StepStart, TextDelta
 from nbagent.adapters.base import field, list_or_empty, str_or_none
-from nbagent.adapters.langchain.state import Data, ModelRun, call_chunks, finish_reason, usage_of
+from nbagent.adapters.langchain.state import Data, ModelRun, call_chunks, finish_reason
 from nbagent.adapters.langchain.tools import Tools
 
 __all__ = ["Models"]
@@ -75,10 +75,7 @@ class Models:
             model.text(field(chunk, "text"), out)  # GenerationChunk
         model.says(chunk, out)
         out.extend(call_chunks(self.tools.assembly, model, chunk))
-        usage = field(chunk, "usage_metadata")
-        if usage:
-            model.usage_seen = True
-            out.append(usage_of(usage, run_id))
+        model.usage(chunk, out)
 
     def close_model(self, run_id: str, out: list[Event], output: Any) -> None:
         model = self.runs.pop(run_id, None)
@@ -102,9 +99,8 @@ class Models:
             self.tools.end_call(call, out, args)
         if not model.calls:  # tool calls the model did not stream
             self.tools.message_calls(run_id, output, out)
-        usage = field(output, "usage_metadata")
-        if usage and not model.usage_seen:
-            out.append(usage_of(usage, run_id))
+        if not model.usage_seen:
+            model.usage(output, out)
         if isinstance(message_id := field(output, "id"), str):
             self.said.add(message_id)
 

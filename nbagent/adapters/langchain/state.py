@@ -72,6 +72,12 @@ class ModelRun(CallGroup):
             think_id = f"{self.key}:think"
             out.append(MessageEnd(message_id=think_id, channel="thinking", parent=self.parent))
 
+    def usage(self, message: Any, out: list[Event], model: str | None = None) -> None:
+        """The message's ``usage_metadata``, if any, as this run's usage."""
+        if usage := field(message, "usage_metadata"):
+            self.usage_seen = True
+            out.append(usage_of(usage, self.key, model))
+
     def close(self, out: list[Event], final_text: str | None = None) -> bool:
         """End the open messages; whether the text was open (else no text streamed)."""
         self.end_thinking(out)
