@@ -14,10 +14,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nbagent._events import Event, StepEnd, StepStart, ToolResult
+from nbagent._events import Event, StepEnd, StepStart
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.langchain.content import message_parts
-from nbagent.adapters.langchain.state import ModelRun, call_chunks, finish_reason
+from nbagent.adapters.langchain.state import ModelRun, call_chunks, finish_reason, tool_message
 from nbagent.adapters.langchain.tools import Tools
 
 __all__ = ["GraphMessages"]
@@ -166,9 +166,10 @@ class GraphMessages:
             tool_call_id = message_id or self._new_key("call")
         if tool_call_id in self.tools.answered:
             return
-        name = str_or_none(field(message, "name"))
-        is_error = field(message, "status") == "error"
-        self.result(tool_call_id, name, plain(field(message, "content")), is_error, scope, out)
+        content, is_error = tool_message(message)
+        self.result(
+            tool_call_id, str_or_none(field(message, "name")), content, is_error, scope, out
+        )
 
     def result(
         self, tool_call_id: str, name: str | None, content: Any, is_error: bool,
@@ -182,7 +183,4 @@ class GraphMessages:
             stream = self.streams.get(call.owner)
             if stream is not None:  # the model call that asked for it is over
                 self.close(stream, out)
-        self.tools.answer(tool_call_id, out)
-        out.append(
-            ToolResult(tool_call_id=tool_call_id, content=content, name=name, is_error=is_error)
-        )
+        self.tools.result(tool_call_id, name, content, is_error, out)

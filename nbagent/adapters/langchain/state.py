@@ -12,7 +12,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nbagent._events import Event, MessageEnd, StepEnd, StepStart, TextDelta, ThinkingDelta, Usage
-from nbagent.adapters.base import field, int_or_none, list_or_empty, str_or_none
+from nbagent.adapters.base import field, int_or_none, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import CallGroup, ToolCalls, langchain_usage
 from nbagent.adapters.langchain.content import message_parts
 
@@ -24,6 +24,7 @@ __all__ = [
     "checkpoint_ns",
     "finish_reason",
     "scope_name",
+    "tool_message",
     "usage_of",
 ]
 
@@ -113,6 +114,11 @@ def usage_of(
         usage, cumulative=cumulative, scope="step", step_id=step_id or None, model=model or None,
         parent=parent,
     )  # fmt: skip
+
+
+def tool_message(message: Any) -> tuple[Any, bool]:
+    """A ``ToolMessage``'s result: its content and whether it failed (``status="error"``)."""
+    return plain(field(message, "content")), field(message, "status") == "error"
 
 
 def finish_reason(message: Any) -> str | None:

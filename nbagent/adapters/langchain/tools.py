@@ -18,7 +18,7 @@ from nbagent._events import (
 )
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import Call, ToolCalls
-from nbagent.adapters.langchain.state import Data
+from nbagent.adapters.langchain.state import Data, tool_message
 
 __all__ = ["Tools"]
 
@@ -102,35 +102,28 @@ class Tools:
                 self.pending.remove(call)
             self.end_call(call, out)
 
-    def tool_end(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
-        output = data.get("output")
-        wire_id = None
-        content: Any = output
-        is_error = False
-        if output is not None and not isinstance(output, (str, int, float, bool, list)):
-            has_content = isinstance(output, Mapping) and "content" in output
-            if has_content or not isinstance(output, Mapping):
-                wire_id = field(output, "tool_call_id")
-                content = field(output, "content")
-                is_error = field(output, "status") == "error"
-        tool_call_id = self.result_call(run_id, name, wire_id)
+    def result(
+        self, tool_call_id: str, name: str | None, content: Any, is_error: bool, out: list[Event]
+    ) -> None:
+        """A call's result (its call ends first)."""
         self.answer(tool_call_id, out)
         out.append(
-            ToolResult(
-                tool_call_id=tool_call_id,
-                content=plain(content),
-                name=name or None,
-                is_error=is_error,
-            )
+            ToolResult(tool_call_id=tool_call_id, content=content, name=name, is_error=is_error)
         )
+
+    def tool_end(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
+        output = data.get("output")
+        is_message = output is not None and not isinstance(output, (str, int, float, bool, list))
+        if isinstance(output, Mapping) and "content" not in output:
+            is_message = False  # a dict the tool returned
+        wire_id = field(output, "tool_call_id") if is_message else None
+        content, is_error = tool_message(output) if is_message else (plain(output), False)
+        self.result(self.result_call(run_id, name, wire_id), name or None, content, is_error, out)
 
     def tool_error(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         tool_call_id = self.result_call(run_id, name, data.get("tool_call_id"))
-        self.answer(tool_call_id, out)
         error = data.get("error")
         text = error if isinstance(error, str) else (f"{type(error).__name__}: {error}")
         if isinstance(error, Mapping):
             text = str_or_none(error.get("message")) or json.dumps(plain(error))
-        out.append(
-            ToolResult(tool_call_id=tool_call_id, content=text, name=name or None, is_error=True)
-        )
+        self.result(tool_call_id, name or None, text, True, out)

@@ -10,7 +10,7 @@ from nbagent._events import Event, MessageEnd, MessageStart, TextDelta, Thinking
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import ToolCalls
 from nbagent.adapters.langchain.content import messages_in
-from nbagent.adapters.langchain.state import ModelRun
+from nbagent.adapters.langchain.state import ModelRun, tool_message
 
 __all__ = [
     "NOT_FAILURES",
@@ -63,8 +63,7 @@ def tool_output(output: Any, call_id: str) -> tuple[Any, bool]:
     messages = [m for m in messages_in(output) if field(m, "tool_call_id") is not None]
     if messages:
         message = next((m for m in messages if field(m, "tool_call_id") == call_id), messages[0])
-        content = field(message, "content")
-        return plain(content), field(message, "status") == "error"
+        return tool_message(message)
     return plain(output), False
 
 
