@@ -18,13 +18,12 @@ __all__ = ["Models"]
 
 
 class Models:
-    """The model runs, in the run ``tree``; the calls they make go to ``calls`` (tool call id
-    -> its scope, until answered) and ``names`` (tool call id -> tool name), the adapter's."""
+    """The model runs, in the run ``tree``; the calls they make wait for their result in
+    ``calls`` (tool call id -> its scope and tool name)."""
 
-    def __init__(self, tree: Tree, calls: dict[str, str | None], names: dict[str, str]) -> None:
+    def __init__(self, tree: Tree) -> None:
         self.tree = tree
-        self._calls = calls
-        self._names = names
+        self.calls: dict[str, tuple[str | None, str]] = {}
         self._serial = 0
 
     def start(self, data: Data, run_id: str, root: str, out: list[Event]) -> None:
@@ -46,8 +45,7 @@ class Models:
         for event in call_chunks(run.assembly, run.model, message):
             if isinstance(event, ToolCallStart):  # the call's id and name came
                 event.parent = run.scope
-                self._calls[event.tool_call_id] = run.scope
-                self._names[event.tool_call_id] = event.name
+                self.calls[event.tool_call_id] = (run.scope, event.name)
             out.append(event)
 
     def end(self, data: Data, run_id: str, root: str, out: list[Event]) -> None:
@@ -107,16 +105,22 @@ class Models:
                 call_id = f"call_{self._serial}"
             args = field(tc, "args")
             arguments = args if isinstance(args, str) else json.dumps(plain(args or {}))
-            if call_id not in streamed:
-                self._calls[call_id] = run.scope
-                self._names[call_id] = name
-                synth = field(tc, "id") is None
-                out.append(
-                    ToolCallStart(
-                        tool_call_id=call_id, name=name, synthetic_id=synth, parent=run.scope
-                    )
-                )
-            out.append(ToolCallEnd(tool_call_id=call_id, arguments=arguments, parent=run.scope))
+            synthetic = field(tc, "id") is None
+            self.whole_call(
+                call_id, name, arguments, run.scope, out, synthetic, call_id in streamed
+            )
+
+    def whole_call(
+        self, call_id: str, name: str, arguments: str, scope: str | None, out: list[Event],
+        synthetic: bool, streamed: bool = False,
+    ) -> None:  # fmt: skip
+        """A call seen whole (its start unless it streamed, its end), waiting for its result."""
+        if not streamed:
+            self.calls[call_id] = (scope, name)
+            out.append(
+                ToolCallStart(tool_call_id=call_id, name=name, synthetic_id=synthetic, parent=scope)
+            )
+        out.append(ToolCallEnd(tool_call_id=call_id, arguments=arguments, parent=scope))
 
     def error(self, data: Data, run_id: str, root: str, out: list[Event]) -> None:
         run = self.tree.runs.pop(run_id, None)
