@@ -268,30 +268,25 @@ class LangGraphAdapter:
             message, metadata = data
             if not isinstance(metadata, Mapping):
                 metadata = None
+        if message_kind(message) is None:
+            raise BadItemError(f"langgraph: not a LangChain message: {short_repr(message)}")
+        self._message(message, metadata, scope, out, streamed=True)
+
+    def _message(
+        self, message: Any, metadata: Any, scope: str | None, out: list[Event], *, streamed: bool
+    ) -> None:
+        """A message of the stream (``streamed``: a chunk goes on a model call) or a node's."""
         kind = message_kind(message)
-        if kind == "ai":
-            if is_chunk(message):
-                self._messages.chunk(message, metadata, scope, out)
-                self._last_chunk = field(message, "chunk_position") == "last"
-            else:  # a model that does not stream gives its whole message
-                self._messages.whole(message, metadata, scope, out)
-                self._last_chunk = True
+        if kind == "ai" and streamed and is_chunk(message):
+            self._messages.chunk(message, metadata, scope, out)
+            self._last_chunk = field(message, "chunk_position") == "last"
+        elif kind == "ai":  # a model that does not stream gives its whole message
+            self._messages.whole(message, metadata, scope, out)
+            self._last_chunk = self._last_chunk or streamed
         elif kind == "tool":
             self._messages.tool_message(message, scope, out)
-        elif kind is None:
-            raise BadItemError(f"langgraph: not a LangChain message: {short_repr(message)}")
         elif (message_id := str_or_none(field(message, "id"))) is not None:
             self._messages.seen.add(message_id)  # the user's or the system's: not rendered
-
-    def _node_messages(self, value: Any, scope: str | None, out: list[Event]) -> None:
-        for message in messages_in(value):
-            kind = message_kind(message)
-            if kind == "ai":
-                self._messages.whole(message, None, scope, out)
-            elif kind == "tool":
-                self._messages.tool_message(message, scope, out)
-            elif (message_id := str_or_none(field(message, "id"))) is not None:
-                self._messages.seen.add(message_id)
 
     def _updates(self, ns: tuple[str, ...], data: Any, scope: str | None, out: list[Event]) -> None:
         if not isinstance(data, Mapping):
@@ -304,7 +299,8 @@ class LangGraphAdapter:
             if node == "__metadata__":
                 continue
             self._leave(ns, str(node), out)
-            self._node_messages(update, scope, out)
+            for message in messages_in(update):
+                self._message(message, None, scope, out, streamed=False)
 
     def _values(self, ns: tuple[str, ...], data: Any, scope: str | None, out: list[Event]) -> None:
         if isinstance(data, Mapping) and data.get("__interrupt__"):
@@ -321,7 +317,8 @@ class LangGraphAdapter:
                 if first and message_kind(message) == "tool" and tool_call_id is not None:
                     self._tool_calls.answered.add(tool_call_id)
             return
-        self._node_messages(data, scope, out)
+        for message in messages_in(data):
+            self._message(message, None, scope, out, streamed=False)
 
     def _interrupt(self, interrupts: Any, out: list[Event]) -> None:
         self._interrupted = True
@@ -347,10 +344,8 @@ class LangGraphAdapter:
         if event == "tool-started":
             name = str_or_none(field(data, "tool_name"))
             if tool_call_id not in self._tool_calls.calls:
-                self._messages.whole_calls(
-                    "", [{"id": tool_call_id, "name": name, "args": None}], scope, out
-                )
-                self._tool_calls.calls[tool_call_id].streamed = False
+                self._owner[tool_call_id] = scope
+                self._tool_calls.whole(tool_call_id, "", name or "", None, out)
             out.append(Status(state="tool_running", text=name, tool_call_id=tool_call_id))
         elif event == "tool-output-delta" and tool_call_id not in self._tool_calls.answered:
             delta = field(data, "delta")
