@@ -76,6 +76,24 @@ def _is_part(item: Mapping[Any, Any]) -> bool:
     )
 
 
+def _tagged(item: Any) -> tuple[tuple[str, ...], str, Any] | None:
+    """The namespace, mode and chunk of an item that names its mode or namespace: a v2 part,
+    ``(namespace, mode, chunk)``, ``(mode, chunk)``, ``(namespace, chunk)``."""
+    if isinstance(item, Mapping) and _is_part(item):
+        return _namespace(item["ns"]) or (), str(item["type"]), item["data"]
+    if isinstance(item, tuple) and len(item) == 3:
+        path = _namespace(item[0])
+        if path is not None and item[1] in MODES:
+            return path, str(item[1]), item[2]
+    if isinstance(item, tuple) and len(item) == 2:
+        if isinstance(item[0], str) and item[0] in MODES:
+            return (), item[0], item[1]
+        path = _namespace(item[0])
+        if path is not None:
+            return path, _guess_mode(item[1]), item[1]
+    return None
+
+
 def _has_messages(value: Any, depth: int = 0) -> bool:
     """Whether a dict holds LangChain message objects (``{node: {"messages": [...]}}``)."""
     if is_message(value) and not isinstance(value, Mapping):
@@ -133,16 +151,9 @@ class LangGraphAdapter:
                 item = unwrap(item)[1]  # the JSON of a v2 part
                 return isinstance(item, Mapping) and _is_part(item)
             if isinstance(item, tuple):
-                if len(item) == 3:
-                    return _namespace(item[0]) is not None and item[1] in MODES
-                if len(item) == 2:
-                    first = item[0]
-                    if isinstance(first, str):
-                        return first in MODES
-                    if isinstance(first, tuple):
-                        return _namespace(first) is not None
-                    return is_message(first) and isinstance(item[1], Mapping)
-                return False
+                if len(item) == 2 and not isinstance(item[0], (str, tuple)):  # (message, meta)
+                    return is_message(item[0]) and isinstance(item[1], Mapping)
+                return _tagged(item) is not None
             if isinstance(item, Mapping):
                 return _is_part(item) or "__interrupt__" in item or _has_messages(item)
             return is_message(item) and not isinstance(item, Mapping)
@@ -156,20 +167,11 @@ class LangGraphAdapter:
             item = unwrap(item)[1]
             if not (isinstance(item, Mapping) and _is_part(item)):
                 raise BadItemError(f"langgraph: not a stream part: {short_repr(item)}")
-        if isinstance(item, Mapping) and _is_part(item):
-            if item["type"] == "values" and item.get("interrupts"):
-                self._part_interrupts = item["interrupts"]
-            return _namespace(item["ns"]) or (), str(item["type"]), item["data"]
-        if isinstance(item, tuple) and len(item) == 3:
-            path = _namespace(item[0])
-            if path is not None and item[1] in MODES:
-                return path, str(item[1]), item[2]
-        if isinstance(item, tuple) and len(item) == 2:
-            if isinstance(item[0], str) and item[0] in MODES:
-                return (), item[0], item[1]
-            path = _namespace(item[0])
-            if path is not None:
-                return path, _guess_mode(item[1]), item[1]
+        if isinstance(item, Mapping) and _is_part(item) and item["type"] == "values":
+            self._part_interrupts = item.get("interrupts") or None
+        tagged = _tagged(item)
+        if tagged is not None:
+            return tagged
         if isinstance(item, (Mapping, tuple, list)) or is_message(item):
             return (), _guess_mode(item), item
         raise BadItemError(
