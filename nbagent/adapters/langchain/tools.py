@@ -1,9 +1,7 @@
 """Tool calls of LangChain, ``Tools``, a part ``LangChainAdapter`` and ``LangGraphAdapter``
-compose: ``tool_call_chunks`` assembled
-into calls by ``adapters/kit``'s ``ToolCalls`` (by id, else index, else the run's latest call;
-invented ids ``call_{n}``), and
-``on_tool_*`` runs paired with the calls they answer (FIFO by name, or by ``tool_call_id``);
-a tool run that matches no call becomes a call of its own."""
+compose: the streamed calls assembled by ``adapters/kit``'s ``ToolCalls``, the whole ones, and
+``on_tool_*`` runs paired with the calls they answer (FIFO by name, or by ``tool_call_id``); a
+tool run that matches no call becomes a call of its own."""
 
 from __future__ import annotations
 
