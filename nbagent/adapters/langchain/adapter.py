@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from nbagent._events import (
     Custom,
+    EndReason,
     ErrorEvent,
     Event,
     MessageEnd,
@@ -165,13 +166,10 @@ class LangChainAdapter:
             out.append(Custom(name=sse_name, value=plain(payload), is_raw=True))
         return out
 
-    def _finish(self, out: list[Event], reason: str, message: str | None = None) -> None:
+    def _finish(self, out: list[Event], reason: EndReason, message: str | None = None) -> None:
         self._done = True
         self._close_all(out)
-        if reason == "incomplete":
-            out.append(RunEnd(reason="incomplete", message=message))
-        else:
-            out.append(RunEnd(reason="completed"))
+        out.append(RunEnd(reason=reason, message=message))
 
     def _close_all(self, out: list[Event]) -> None:
         for run_id in list(self._models.runs):
