@@ -87,15 +87,13 @@ class Models:
             out.append(TextDelta(message_id=run_id, delta=final))
             out.append(MessageEnd(message_id=run_id))
         full_calls = [tc for tc in list_or_empty(field(output, "tool_calls")) if tc is not None]
-        for position, call in enumerate(model.calls):
-            args = None
-            for tc in full_calls:
-                if str_or_none(field(tc, "id")) == call.id:
-                    args = field(tc, "args")
-                    break
-            else:
-                if position < len(full_calls):
-                    args = field(full_calls[position], "args")
+        by_id: dict[str | None, Any] = {}
+        for tc in full_calls:
+            by_id.setdefault(str_or_none(field(tc, "id")), field(tc, "args"))
+        for position, call in enumerate(model.calls):  # its whole args: by id, else by place
+            args = by_id.get(call.id)
+            if call.id not in by_id and position < len(full_calls):
+                args = field(full_calls[position], "args")
             self.tools.end_call(call, out, args)
         if not model.calls:  # tool calls the model did not stream
             self.tools.message_calls(run_id, output, out)
