@@ -76,6 +76,20 @@ def test_options_serial_ids_and_a_name_starting_a_new_call() -> None:
     assert tools.next_serial() == 3
 
 
+def test_option_wire_ids_starts_a_call_once_its_id_and_name_came() -> None:
+    tools, group = ToolCalls(wire_ids=True), CallGroup()
+    call, out = tools.fragment(group, index=0, wire_id=None, name="f", args='{"a"')
+    assert out == []  # a name but no id yet: no invented id is ever shown
+    _, out = tools.fragment(group, index=0, wire_id="real", name=None, args=":1")
+    assert out == [
+        ToolCallStart(tool_call_id="real", name="f"),
+        ToolCallArgsDelta(tool_call_id="real", delta='{"a":1'),
+    ]
+    _, out = tools.fragment(group, index=0, wire_id=None, name=None, args="}")
+    assert out == [ToolCallArgsDelta(tool_call_id="real", delta="}")]
+    assert call.id == "real"
+
+
 def test_usage_readers() -> None:
     chat = {"prompt_tokens": 5, "completion_tokens": 7, "total_tokens": 12,
             "prompt_tokens_details": {"cached_tokens": 2},

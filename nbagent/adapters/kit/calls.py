@@ -94,7 +94,9 @@ class ToolCalls:
       ``call_2``…) instead of the call's index or position in its group;
     - ``name_starts_new``: a fragment with neither id nor index but a name opens a new call
       when the latest one has its name already (else it continues the latest call);
-    - ``on_new``: called with each call opened (a format that answers calls in order).
+    - ``on_new``: called with each call opened (a format that answers calls in order);
+    - ``wire_ids``: a call starts only once the wire gave its id and its name (never with an
+      invented id), its start without the index, the text held until then as one delta.
     """
 
     def __init__(
@@ -103,11 +105,13 @@ class ToolCalls:
         serial: bool = False,
         name_starts_new: bool = False,
         on_new: Callable[[Call], object] | None = None,
+        wire_ids: bool = False,
     ) -> None:
         self.by_id: dict[str, Call] = {}
         self._serial = serial
         self._name_starts_new = name_starts_new
         self._on_new = on_new
+        self._wire_ids = wire_ids
         self.serial = 0
 
     # -- finding the call -------------------------------------------------------------------
@@ -194,7 +198,7 @@ class ToolCalls:
                 out.append(ToolCallArgsDelta(tool_call_id=call.id, delta=text, meta=meta))
             else:
                 call.buffer.append(text)
-        if not call.started and call.name:
+        if not call.started and call.name and not (self._wire_ids and call.synthetic):
             out.extend(self.start(call, meta))
         return call, out
 
@@ -205,12 +209,13 @@ class ToolCalls:
             ToolCallStart(
                 tool_call_id=call.id,
                 name=call.name,
-                index=call.index,
+                index=None if self._wire_ids else call.index,
                 synthetic_id=call.synthetic,
                 meta=meta,
             )
         ]
-        out.extend(ToolCallArgsDelta(tool_call_id=call.id, delta=b, meta=meta) for b in call.buffer)
+        held = ["".join(call.buffer)] if self._wire_ids and call.buffer else call.buffer
+        out.extend(ToolCallArgsDelta(tool_call_id=call.id, delta=b, meta=meta) for b in held)
         call.buffer.clear()
         return out
 

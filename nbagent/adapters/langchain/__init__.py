@@ -23,12 +23,13 @@ reconciles (text ``final_text``, tool args / usage that were never streamed).
 
 ``format="langgraph"`` (``LangGraphAdapter``, module ``graph``): LangGraph's
 ``graph.stream()`` items in every shape and a chat model's own ``model.stream()`` chunks;
-``graph_messages`` (its model calls and tool results), ``content`` (a message's kind and
-its text and thinking parts, shared by both).
+``graph_messages`` (its model calls and tool results), ``graph_interrupts``.
 
-Modules: ``state`` (a tool call's and a model run's records, usage), ``tools`` (tool call
-chunks assembled, tool runs paired with calls), ``models`` (model runs, the step stack),
-``adapter`` (``LangChainAdapter``: the run, chains, the handler table).
+Modules: ``content`` (a message's kind, its text and thinking parts) and ``state`` (a model
+run's text, thinking and tool call chunks, usage, subgraph scopes), shared by both and by the
+callback hook's adapter (``adapters/hooks/langchain``); ``tools`` (calls assembled, tool runs
+paired with calls), ``models`` (model runs, the step stack), ``adapter`` (``LangChainAdapter``:
+the run, chains, the handler table).
 """
 
 from __future__ import annotations

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from nbagent._events import (
     Custom,
+    EndReason,
     ErrorEvent,
     Event,
     MessageEnd,
@@ -24,7 +25,6 @@ from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
     field,
-    list_or_empty,
     plain,
     short_repr,
     str_or_none,
@@ -32,8 +32,7 @@ from nbagent.adapters.base import (
 )
 from nbagent.adapters.langchain.content import message_kind, message_parts, messages_in
 from nbagent.adapters.langchain.models import Models
-from nbagent.adapters.langchain.scopes import enter_scopes, event_namespace, scope_name
-from nbagent.adapters.langchain.state import whole_call
+from nbagent.adapters.langchain.state import Data, Scopes, checkpoint_ns
 from nbagent.adapters.langchain.tools import Tools
 
 __all__ = ["LangChainAdapter"]
@@ -51,8 +50,8 @@ class LangChainAdapter:
         self._root_known = False
         self._tools = Tools()
         self._models = Models(self._tools)
-        self._scopes: dict[str, tuple[str, ...]] = {}  # open subgraph scopes
-        self._owner: dict[str, str | None] = {}  # step / scope id -> the scope it is in
+        self._scopes = Scopes()
+        self._owner = self._scopes.owner  # step / scope id -> the scope it is in
         self._node_ns: dict[str, str] = {}  # node step id -> its checkpoint namespace
 
     # -- detection -------------------------------------------------------------------------
@@ -106,9 +105,7 @@ class LangChainAdapter:
             data = {}
         name = str_or_none(payload.get("name")) or ""
         first = len(out)
-        scope = enter_scopes(
-            event_namespace(payload.get("metadata")), self._scopes, self._owner, out
-        )
+        scope = self._scopes.enter(checkpoint_ns(payload.get("metadata"))[:-1], out)
         handler = _HANDLERS.get(event)
         if handler is not None:
             handler(self)(payload, data, run_id, name, out)
@@ -169,13 +166,10 @@ class LangChainAdapter:
             out.append(Custom(name=sse_name, value=plain(payload), is_raw=True))
         return out
 
-    def _finish(self, out: list[Event], reason: str, message: str | None = None) -> None:
+    def _finish(self, out: list[Event], reason: EndReason, message: str | None = None) -> None:
         self._done = True
         self._close_all(out)
-        if reason == "incomplete":
-            out.append(RunEnd(reason="incomplete", message=message))
-        else:
-            out.append(RunEnd(reason="completed"))
+        out.append(RunEnd(reason=reason, message=message))
 
     def _close_all(self, out: list[Event]) -> None:
         for run_id in list(self._models.runs):
@@ -183,43 +177,31 @@ class LangChainAdapter:
         while self._models.steps:
             step_id = self._models.steps.pop()
             out.append(StepEnd(step_id=step_id, parent=self._owner.get(step_id)))
-        for scope_id in sorted(self._scopes, key=len, reverse=True):
-            name = scope_name(self._scopes.pop(scope_id)[-1])
-            out.append(StepEnd(step_id=scope_id, name=name, parent=self._owner.get(scope_id)))
+        self._scopes.end(out)
 
     def _leave_scope(self, metadata: Any, name: str, out: list[Event]) -> None:
         """A subgraph's run ended (its node's ``on_chain_end``): its scope and those in it."""
         if not isinstance(metadata, Mapping) or metadata.get("langgraph_node") != name:
             return
         scope_id = metadata.get("langgraph_checkpoint_ns")
-        if not isinstance(scope_id, str) or scope_id not in self._scopes:
-            return
-        for inner in sorted(self._scopes, key=len, reverse=True):
-            if inner == scope_id or inner.startswith(scope_id + "|"):
-                del self._scopes[inner]
-                out.append(StepEnd(step_id=inner, name=name, parent=self._owner.get(inner)))
+        if isinstance(scope_id, str) and scope_id in self._scopes.open:
+            self._scopes.end(out, name, under=scope_id)
 
     # -- chains (graph nodes) ----------------------------------------------------------------
 
-    def _on_chain_start(
-        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
-        out: list[Event],
-    ) -> None:  # fmt: skip
+    def _chain_start(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         metadata = p.get("metadata")
         node = metadata.get("langgraph_node") if isinstance(metadata, Mapping) else None
         if not (run_id and node and node == name and run_id != self._root):
             return
-        checkpoint_ns = metadata.get("langgraph_checkpoint_ns") if metadata else None
-        if isinstance(checkpoint_ns, str):
-            if checkpoint_ns in self._node_ns.values():
+        task_ns = metadata.get("langgraph_checkpoint_ns") if metadata else None
+        if isinstance(task_ns, str):
+            if task_ns in self._node_ns.values():
                 return  # a subgraph's own run inside its node's run: the same step
-            self._node_ns[run_id] = checkpoint_ns
+            self._node_ns[run_id] = task_ns
         self._models.open_step(run_id, name, "node", out)
 
-    def _on_chain_end(
-        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
-        out: list[Event],
-    ) -> None:  # fmt: skip
+    def _chain_end(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         if run_id in self._models.steps and run_id not in self._models.runs:
             self._node_output(data.get("output"), out)
         self._node_ns.pop(run_id, None)
@@ -236,39 +218,26 @@ class LangChainAdapter:
             ):
                 continue
             self._models.said.add(message_id)
-            for channel, value in message_parts(message):
-                if channel == "text":
-                    out.append(TextDelta(message_id=message_id, delta=value))
-            if any(channel == "text" for channel, _ in message_parts(message)):
+            texts = [value for channel, value in message_parts(message) if channel == "text"]
+            out.extend(TextDelta(message_id=message_id, delta=text) for text in texts)
+            if texts:
                 out.append(MessageEnd(message_id=message_id))
-            for tc in list_or_empty(field(message, "tool_calls")):
-                tool_call_id = str_or_none(field(tc, "id"))
-                if tool_call_id is None or tool_call_id in self._tools.calls:
-                    continue
-                name = str_or_none(field(tc, "name")) or ""
-                call = self._tools.add_whole(whole_call(tool_call_id, message_id, name))
-                self._tools.end_call(call, out, plain(field(tc, "args")))
+            self._tools.message_calls(message_id, message, out)
 
     # -- other -------------------------------------------------------------------------------
 
-    def _on_custom_event(
-        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
-        out: list[Event],
-    ) -> None:  # fmt: skip
+    def _custom(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         out.append(Custom(name=name or "custom", value=plain(p.get("data"))))
 
-    def _ignore(
-        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
-        out: list[Event],
-    ) -> None:  # fmt: skip
+    def _ignore(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         return
 
 
 _Handler = Callable[[Mapping[str, Any], Mapping[str, Any], str, str, list[Event]], None]
 
 _HANDLERS: dict[str, Callable[[LangChainAdapter], _Handler]] = {
-    "on_chain_start": lambda a: a._on_chain_start,
-    "on_chain_end": lambda a: a._on_chain_end,
+    "on_chain_start": lambda a: a._chain_start,
+    "on_chain_end": lambda a: a._chain_end,
     "on_chain_stream": lambda a: a._ignore,
     "on_chat_model_start": lambda a: a._models.start,
     "on_chat_model_stream": lambda a: a._models.stream,
@@ -279,5 +248,5 @@ _HANDLERS: dict[str, Callable[[LangChainAdapter], _Handler]] = {
     "on_tool_start": lambda a: a._tools.tool_start,
     "on_tool_end": lambda a: a._tools.tool_end,
     "on_tool_error": lambda a: a._tools.tool_error,
-    "on_custom_event": lambda a: a._on_custom_event,
+    "on_custom_event": lambda a: a._custom,
 }

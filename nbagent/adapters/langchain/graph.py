@@ -38,7 +38,7 @@ from nbagent.adapters.base import (
 from nbagent.adapters.langchain.content import is_chunk, is_message, message_kind, messages_in
 from nbagent.adapters.langchain.graph_interrupts import paused_calls
 from nbagent.adapters.langchain.graph_messages import GraphMessages
-from nbagent.adapters.langchain.scopes import enter_scopes, scope_name
+from nbagent.adapters.langchain.state import Scopes, scope_name
 from nbagent.adapters.langchain.tools import Tools
 
 __all__ = ["MODES", "LangGraphAdapter"]
@@ -74,6 +74,24 @@ def _is_part(item: Mapping[Any, Any]) -> bool:
         and "data" in item
         and (_namespace(item.get("ns")) is not None)
     )
+
+
+def _tagged(item: Any) -> tuple[tuple[str, ...], str, Any] | None:
+    """The namespace, mode and chunk of an item that names its mode or namespace: a v2 part,
+    ``(namespace, mode, chunk)``, ``(mode, chunk)``, ``(namespace, chunk)``."""
+    if isinstance(item, Mapping) and _is_part(item):
+        return _namespace(item["ns"]) or (), str(item["type"]), item["data"]
+    if isinstance(item, tuple) and len(item) == 3:
+        path = _namespace(item[0])
+        if path is not None and item[1] in MODES:
+            return path, str(item[1]), item[2]
+    if isinstance(item, tuple) and len(item) == 2:
+        if isinstance(item[0], str) and item[0] in MODES:
+            return (), item[0], item[1]
+        path = _namespace(item[0])
+        if path is not None:
+            return path, _guess_mode(item[1]), item[1]
+    return None
 
 
 def _has_messages(value: Any, depth: int = 0) -> bool:
@@ -112,10 +130,10 @@ class LangGraphAdapter:
 
     def __init__(self) -> None:
         self._done = False
-        self._owner: dict[str, str | None] = {}  # step / scope id -> the scope it is in
+        self._scopes = Scopes()
+        self._owner = self._scopes.owner  # step / scope id -> the scope it is in
         self._tool_calls = Tools()
         self._messages = GraphMessages(self._tool_calls, self._owner)
-        self._scopes: dict[str, tuple[str, ...]] = {}  # open subgraph scopes
         self._modes: set[str] = set()  # the modes seen so far
         self._states: set[tuple[str, ...]] = set()  # namespaces whose state came once
         self._interrupted = False
@@ -133,16 +151,9 @@ class LangGraphAdapter:
                 item = unwrap(item)[1]  # the JSON of a v2 part
                 return isinstance(item, Mapping) and _is_part(item)
             if isinstance(item, tuple):
-                if len(item) == 3:
-                    return _namespace(item[0]) is not None and item[1] in MODES
-                if len(item) == 2:
-                    first = item[0]
-                    if isinstance(first, str):
-                        return first in MODES
-                    if isinstance(first, tuple):
-                        return _namespace(first) is not None
-                    return is_message(first) and isinstance(item[1], Mapping)
-                return False
+                if len(item) == 2 and not isinstance(item[0], (str, tuple)):  # (message, meta)
+                    return is_message(item[0]) and isinstance(item[1], Mapping)
+                return _tagged(item) is not None
             if isinstance(item, Mapping):
                 return _is_part(item) or "__interrupt__" in item or _has_messages(item)
             return is_message(item) and not isinstance(item, Mapping)
@@ -156,20 +167,11 @@ class LangGraphAdapter:
             item = unwrap(item)[1]
             if not (isinstance(item, Mapping) and _is_part(item)):
                 raise BadItemError(f"langgraph: not a stream part: {short_repr(item)}")
-        if isinstance(item, Mapping) and _is_part(item):
-            if item["type"] == "values" and item.get("interrupts"):
-                self._part_interrupts = item["interrupts"]
-            return _namespace(item["ns"]) or (), str(item["type"]), item["data"]
-        if isinstance(item, tuple) and len(item) == 3:
-            path = _namespace(item[0])
-            if path is not None and item[1] in MODES:
-                return path, str(item[1]), item[2]
-        if isinstance(item, tuple) and len(item) == 2:
-            if isinstance(item[0], str) and item[0] in MODES:
-                return (), item[0], item[1]
-            path = _namespace(item[0])
-            if path is not None:
-                return path, _guess_mode(item[1]), item[1]
+        if isinstance(item, Mapping) and _is_part(item) and item["type"] == "values":
+            self._part_interrupts = item.get("interrupts") or None
+        tagged = _tagged(item)
+        if tagged is not None:
+            return tagged
         if isinstance(item, (Mapping, tuple, list)) or is_message(item):
             return (), _guess_mode(item), item
         raise BadItemError(
@@ -182,7 +184,7 @@ class LangGraphAdapter:
             return []
         ns, mode, data = self._split(item)
         out: list[Event] = []
-        scope = self._enter(ns, out)
+        scope = self._scopes.enter(ns, out)
         if self._part_interrupts is not None:
             self._interrupt(self._part_interrupts, out)
             self._part_interrupts = None
@@ -216,9 +218,7 @@ class LangGraphAdapter:
         out: list[Event] = []
         for stream in list(self._messages.streams.values()):
             self._messages.close(stream, out)
-        inner_first = sorted(self._scopes.items(), key=lambda kv: -len(kv[1]))
-        out.extend(StepEnd(step_id=sid, name=scope_name(ns[-1])) for sid, ns in inner_first)
-        self._scopes.clear()
+        self._scopes.end(out)
         for ev in out:
             if ev.parent is None:
                 ev.parent = self._parent_of(ev, None)
@@ -235,18 +235,15 @@ class LangGraphAdapter:
 
     # -- scopes ------------------------------------------------------------------------------
 
-    def _enter(self, ns: tuple[str, ...], out: list[Event]) -> str | None:
-        return enter_scopes(ns, self._scopes, self._owner, out)
-
     def _leave(self, ns: tuple[str, ...], node: str, out: list[Event]) -> None:
         """The parent graph's update for ``node`` came: its subgraphs ended."""
-        for scope_id, scope_ns in sorted(self._scopes.items(), key=lambda kv: -len(kv[1])):
+        for scope_id, scope_ns in sorted(self._scopes.open.items(), key=lambda kv: -len(kv[1])):
             inside = len(scope_ns) > len(ns) and scope_ns[: len(ns)] == ns
             if inside and scope_name(scope_ns[len(ns)]) == node:
                 for stream in list(self._messages.streams.values()):
                     if stream.scope is not None and stream.scope.startswith(scope_id):
                         self._messages.close(stream, out)
-                del self._scopes[scope_id]
+                del self._scopes.open[scope_id]
                 out.append(StepEnd(step_id=scope_id, name=node))
 
     def _parent_of(self, ev: Event, scope: str | None) -> str | None:
@@ -273,30 +270,25 @@ class LangGraphAdapter:
             message, metadata = data
             if not isinstance(metadata, Mapping):
                 metadata = None
+        if message_kind(message) is None:
+            raise BadItemError(f"langgraph: not a LangChain message: {short_repr(message)}")
+        self._message(message, metadata, scope, out, streamed=True)
+
+    def _message(
+        self, message: Any, metadata: Any, scope: str | None, out: list[Event], *, streamed: bool
+    ) -> None:
+        """A message of the stream (``streamed``: a chunk goes on a model call) or a node's."""
         kind = message_kind(message)
-        if kind == "ai":
-            if is_chunk(message):
-                self._messages.chunk(message, metadata, scope, out)
-                self._last_chunk = field(message, "chunk_position") == "last"
-            else:  # a model that does not stream gives its whole message
-                self._messages.whole(message, metadata, scope, out)
-                self._last_chunk = True
+        if kind == "ai" and streamed and is_chunk(message):
+            self._messages.chunk(message, metadata, scope, out)
+            self._last_chunk = field(message, "chunk_position") == "last"
+        elif kind == "ai":  # a model that does not stream gives its whole message
+            self._messages.whole(message, metadata, scope, out)
+            self._last_chunk = self._last_chunk or streamed
         elif kind == "tool":
             self._messages.tool_message(message, scope, out)
-        elif kind is None:
-            raise BadItemError(f"langgraph: not a LangChain message: {short_repr(message)}")
         elif (message_id := str_or_none(field(message, "id"))) is not None:
             self._messages.seen.add(message_id)  # the user's or the system's: not rendered
-
-    def _node_messages(self, value: Any, scope: str | None, out: list[Event]) -> None:
-        for message in messages_in(value):
-            kind = message_kind(message)
-            if kind == "ai":
-                self._messages.whole(message, None, scope, out)
-            elif kind == "tool":
-                self._messages.tool_message(message, scope, out)
-            elif (message_id := str_or_none(field(message, "id"))) is not None:
-                self._messages.seen.add(message_id)
 
     def _updates(self, ns: tuple[str, ...], data: Any, scope: str | None, out: list[Event]) -> None:
         if not isinstance(data, Mapping):
@@ -309,7 +301,8 @@ class LangGraphAdapter:
             if node == "__metadata__":
                 continue
             self._leave(ns, str(node), out)
-            self._node_messages(update, scope, out)
+            for message in messages_in(update):
+                self._message(message, None, scope, out, streamed=False)
 
     def _values(self, ns: tuple[str, ...], data: Any, scope: str | None, out: list[Event]) -> None:
         if isinstance(data, Mapping) and data.get("__interrupt__"):
@@ -326,7 +319,8 @@ class LangGraphAdapter:
                 if first and message_kind(message) == "tool" and tool_call_id is not None:
                     self._tool_calls.answered.add(tool_call_id)
             return
-        self._node_messages(data, scope, out)
+        for message in messages_in(data):
+            self._message(message, None, scope, out, streamed=False)
 
     def _interrupt(self, interrupts: Any, out: list[Event]) -> None:
         self._interrupted = True
@@ -352,10 +346,8 @@ class LangGraphAdapter:
         if event == "tool-started":
             name = str_or_none(field(data, "tool_name"))
             if tool_call_id not in self._tool_calls.calls:
-                self._messages.whole_calls(
-                    "", [{"id": tool_call_id, "name": name, "args": None}], scope, out
-                )
-                self._tool_calls.calls[tool_call_id].streamed = False
+                self._owner[tool_call_id] = scope
+                self._tool_calls.whole(tool_call_id, "", name or "", None, out)
             out.append(Status(state="tool_running", text=name, tool_call_id=tool_call_id))
         elif event == "tool-output-delta" and tool_call_id not in self._tool_calls.answered:
             delta = field(data, "delta")

@@ -14,18 +14,10 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nbagent._events import (
-    Event,
-    MessageEnd,
-    StepEnd,
-    StepStart,
-    TextDelta,
-    ThinkingDelta,
-    ToolResult,
-)
+from nbagent._events import Event, StepEnd, StepStart
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.langchain.content import message_parts
-from nbagent.adapters.langchain.state import _Model, usage_of, whole_call
+from nbagent.adapters.langchain.state import ModelRun, call_chunks, finish_reason, tool_message
 from nbagent.adapters.langchain.tools import Tools
 
 __all__ = ["GraphMessages"]
@@ -33,7 +25,7 @@ __all__ = ["GraphMessages"]
 _SUFFIX = re.compile(r"-\d+$")
 
 
-class _Stream(_Model):
+class _Stream(ModelRun):
     """One model call of a graph: its step, scope, node and graph step."""
 
     __slots__ = ("finish", "lg_step", "name", "scope")
@@ -46,10 +38,8 @@ class _Stream(_Model):
         self.finish: str | None = None
 
 
-def _finish(message: Any) -> str | None:
-    metadata = field(message, "response_metadata")
-    reason = field(metadata, "finish_reason") or field(metadata, "stop_reason")
-    return str_or_none(reason)
+def _model(message: Any) -> str | None:
+    return str_or_none(field(field(message, "response_metadata"), "model_name"))
 
 
 class GraphMessages:
@@ -71,8 +61,16 @@ class GraphMessages:
         return f"{prefix}_{self.tools.assembly.next_serial()}"
 
     def open(
-        self, key: str, name: str, scope: str | None, lg_step: Any, out: list[Event]
+        self, key: str, message: Any, metadata: Any, scope: str | None, out: list[Event]
     ) -> _Stream:
+        """A model call's step; the scope's open calls end (but those of its graph step)."""
+        lg_step = field(metadata, "langgraph_step")
+        keep = lg_step if metadata is not None else None
+        for stream in list(self.streams.values()):
+            if stream.scope == scope and (keep is None or stream.lg_step != keep):
+                self.close(stream, out)
+        name = str_or_none(field(metadata, "langgraph_node")) or _model(message)
+        name = name or str_or_none(field(metadata, "ls_model_name")) or "model"
         stream = self.streams[key] = _Stream(key, name, scope, lg_step)
         self._owner[key] = scope
         self.seen.add(key)
@@ -83,42 +81,16 @@ class GraphMessages:
         if self.streams.pop(stream.key, None) is None:
             return
         self._closed.add(stream.key)
-        if stream.think_open:
-            out.append(MessageEnd(message_id=f"{stream.key}:think", channel="thinking"))
-        if stream.text_open:
-            out.append(MessageEnd(message_id=stream.key))
+        stream.close(out)
         for call in stream.calls:
             self.tools.end_call(call, out)
         out.append(StepEnd(step_id=stream.key, name=stream.name, finish_reason=stream.finish))
         self.last_finish = stream.finish
 
-    def _close_scope_models(self, scope: str | None, keep: Any, out: list[Event]) -> None:
-        """End the open calls of ``scope`` but those of graph step ``keep`` (when not None)."""
-        for stream in list(self.streams.values()):
-            if stream.scope == scope and (keep is None or stream.lg_step != keep):
-                self.close(stream, out)
-
     def _was_seen(self, message_id: str | None) -> bool:
         if message_id is None:
             return False
         return message_id in self.seen or _SUFFIX.sub("", message_id) in self.seen
-
-    def _parts(self, stream: _Stream, message: Any, out: list[Event]) -> None:
-        for channel, value in message_parts(message):
-            if channel == "thinking":
-                stream.think_open = True
-                out.append(ThinkingDelta(message_id=f"{stream.key}:think", delta=value))
-                continue
-            if stream.think_open:
-                stream.think_open = False
-                out.append(MessageEnd(message_id=f"{stream.key}:think", channel="thinking"))
-            stream.text_open = True
-            out.append(TextDelta(message_id=stream.key, delta=value))
-
-    def _model_name(self, message: Any, metadata: Any) -> str:
-        node = str_or_none(field(metadata, "langgraph_node"))
-        model = str_or_none(field(field(message, "response_metadata"), "model_name"))
-        return node or model or str_or_none(field(metadata, "ls_model_name")) or "model"
 
     def chunk(self, message: Any, metadata: Any, scope: str | None, out: list[Event]) -> None:
         """One streamed ``AIMessageChunk`` (``metadata`` None: a model's own stream)."""
@@ -137,17 +109,11 @@ class GraphMessages:
                 wire_key, key = key, self._new_key(key or "msg")
                 if wire_key is not None:
                     self._aliases[wire_key] = key
-            self._close_scope_models(scope, lg_step if metadata is not None else None, out)
-            stream = self.open(key, self._model_name(message, metadata), scope, lg_step, out)
-        self._parts(stream, message, out)
-        for tc in list_or_empty(field(message, "tool_call_chunks")):
-            self.tools.chunk(stream, tc, out)
-        usage = field(message, "usage_metadata")
-        if usage:
-            stream.usage_seen = True
-            model = str_or_none(field(field(message, "response_metadata"), "model_name"))
-            out.append(usage_of(usage, stream.key, model))
-        stream.finish = _finish(message) or stream.finish
+            stream = self.open(key, message, metadata, scope, out)
+        stream.says(message, out)
+        out.extend(call_chunks(self.tools.assembly, stream, message))
+        stream.usage(message, out, _model(message))
+        stream.finish = finish_reason(message) or stream.finish
         if field(message, "chunk_position") == "last":
             self.close(stream, out)
 
@@ -166,18 +132,12 @@ class GraphMessages:
             if message_id is not None:
                 self.seen.add(message_id)
             return
-        key = message_id if message_id and message_id not in self._closed else None
-        lg_step = field(metadata, "langgraph_step")
-        self._close_scope_models(scope, lg_step if metadata is not None else None, out)
-        name = self._model_name(message, metadata)
-        stream = self.open(key or self._new_key("msg"), name, scope, lg_step, out)
-        self._parts(stream, message, out)
+        key = message_id if message_id not in self._closed else None  # an ended call's: new
+        stream = self.open(key or self._new_key("msg"), message, metadata, scope, out)
+        stream.says(message, out)
         self.whole_calls(stream.key, calls, scope, out, stream)
-        usage = field(message, "usage_metadata")
-        if usage:
-            model = str_or_none(field(field(message, "response_metadata"), "model_name"))
-            out.append(usage_of(usage, stream.key, model))
-        stream.finish = _finish(message)
+        stream.usage(message, out, _model(message))
+        stream.finish = finish_reason(message)
         self.close(stream, out)
 
     def whole_calls(
@@ -188,13 +148,12 @@ class GraphMessages:
             wire_id = str_or_none(field(tc, "id"))
             synth = wire_id is None or wire_id in self.tools.calls
             tool_call_id = self._new_key("call") if synth else (wire_id or "")
-            name = str_or_none(field(tc, "name")) or ""
-            call = self.tools.add_whole(whole_call(tool_call_id, run, name, synth))
             if stream is None:
                 self._owner[tool_call_id] = scope
-            else:
+            name = str_or_none(field(tc, "name")) or ""
+            call = self.tools.whole(tool_call_id, run, name, plain(field(tc, "args")), out, synth)
+            if stream is not None:
                 stream.calls.append(call)
-            self.tools.end_call(call, out, plain(field(tc, "args")))
 
     # -- tool results ------------------------------------------------------------------------
 
@@ -207,9 +166,10 @@ class GraphMessages:
             tool_call_id = message_id or self._new_key("call")
         if tool_call_id in self.tools.answered:
             return
-        name = str_or_none(field(message, "name"))
-        is_error = field(message, "status") == "error"
-        self.result(tool_call_id, name, plain(field(message, "content")), is_error, scope, out)
+        content, is_error = tool_message(message)
+        self.result(
+            tool_call_id, str_or_none(field(message, "name")), content, is_error, scope, out
+        )
 
     def result(
         self, tool_call_id: str, name: str | None, content: Any, is_error: bool,
@@ -217,13 +177,10 @@ class GraphMessages:
     ) -> None:  # fmt: skip
         call = self.tools.calls.get(tool_call_id)
         if call is None:  # a result whose call was never seen: the call, whole
-            call = self.tools.assembly.add(whole_call(tool_call_id, "", name or "tool"))
             self._owner[tool_call_id] = scope
+            call = self.tools.whole(tool_call_id, "", name or "tool", None, out)
         else:
             stream = self.streams.get(call.owner)
             if stream is not None:  # the model call that asked for it is over
                 self.close(stream, out)
-        self.tools.answer(tool_call_id, out)
-        out.append(
-            ToolResult(tool_call_id=tool_call_id, content=content, name=name, is_error=is_error)
-        )
+        self.tools.result(tool_call_id, name, content, is_error, out)

@@ -1,38 +1,169 @@
-"""What the LangChain adapter keeps per chat model run (``_Model``: its tool calls, a
-``CallGroup`` of ``adapters/kit``, and its open messages), ``whole_call`` (a call that was not
-streamed) and ``usage_of``, the reader of ``usage_metadata``."""
+"""What the LangChain readers share (the ``astream_events`` adapter, the LangGraph stream adapter
+and the callback hook's): ``ModelRun``, one chat model run's tool calls and its text and thinking
+as they stream; ``call_chunks``, a message's ``tool_call_chunks`` through ``adapters/kit``'s
+``ToolCalls``; ``usage_of``, the reader of ``usage_metadata``; ``finish_reason``; ``Scopes``,
+LangGraph's subgraphs: a namespace ``("node:<task id>", …)`` is a sub-agent whose
+``StepStart(step_type="subagent")`` has the namespace joined by ``|`` as its id and the node as
+its name."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import Usage
-from nbagent.adapters.kit import Call, CallGroup, langchain_usage
+from nbagent._events import Event, MessageEnd, StepEnd, StepStart, TextDelta, ThinkingDelta, Usage
+from nbagent.adapters.base import field, int_or_none, list_or_empty, plain, str_or_none
+from nbagent.adapters.kit import CallGroup, ToolCalls, langchain_usage
+from nbagent.adapters.langchain.content import message_parts
 
-__all__ = ["_Model", "usage_of", "whole_call"]
+__all__ = [
+    "Data",
+    "ModelRun",
+    "Scopes",
+    "call_chunks",
+    "checkpoint_ns",
+    "finish_reason",
+    "scope_name",
+    "tool_message",
+    "usage_of",
+]
+
+Data = Mapping[str, Any]
+"""A stream event's or a callback record's dict (and its ``data``), as the handlers take it."""
 
 
-class _Model(CallGroup):
-    """One chat model run: its tool calls (keyed by the run's id) and its open messages."""
+class ModelRun(CallGroup):
+    """One chat model run: its tool calls (a ``CallGroup`` keyed by its message id ``key``) and
+    its messages, the text ``{key}`` and the thinking ``{key}:think``, open while they stream;
+    ``parent``: the scope of its events (the hook's; the stream adapters set parents later)."""
 
-    __slots__ = ("text_open", "think_open", "usage_seen")
+    __slots__ = ("parent", "text_open", "think_open", "usage_seen")
 
-    def __init__(self, key: str = "") -> None:
+    def __init__(self, key: str = "", parent: str | None = None) -> None:
         super().__init__(key)
+        self.parent = parent
         self.text_open = False
         self.think_open = False
         self.usage_seen = False
 
+    def says(self, message: Any, out: list[Event]) -> None:
+        """A message's (or chunk's) text and thinking parts, in order."""
+        for channel, value in message_parts(message):
+            if channel == "thinking":
+                self.thinking(value, out)
+            else:
+                self.text(value, out)
 
-def whole_call(tool_call_id: str, owner: str, name: str, synthetic: bool = False) -> Call:
-    """A call that came whole (a message's ``tool_calls``, a tool run with no call before it)."""
-    call = Call(tool_call_id, None, synthetic, owner)
-    call.name = name
-    return call
+    def thinking(self, delta: Any, out: list[Event]) -> None:
+        if isinstance(delta, str) and delta:
+            self.think_open = True
+            think_id = f"{self.key}:think"
+            out.append(ThinkingDelta(message_id=think_id, delta=delta, parent=self.parent))
+
+    def text(self, delta: Any, out: list[Event]) -> None:
+        """Text (the thinking before it ends)."""
+        if isinstance(delta, str) and delta:
+            self.end_thinking(out)
+            self.text_open = True
+            out.append(TextDelta(message_id=self.key, delta=delta, parent=self.parent))
+
+    def end_thinking(self, out: list[Event]) -> None:
+        if self.think_open:
+            self.think_open = False
+            think_id = f"{self.key}:think"
+            out.append(MessageEnd(message_id=think_id, channel="thinking", parent=self.parent))
+
+    def usage(self, message: Any, out: list[Event], model: str | None = None) -> None:
+        """The message's ``usage_metadata``, if any, as this run's usage."""
+        if usage := field(message, "usage_metadata"):
+            self.usage_seen = True
+            out.append(usage_of(usage, self.key, model))
+
+    def close(self, out: list[Event], final_text: str | None = None) -> bool:
+        """End the open messages; whether the text was open (else no text streamed)."""
+        self.end_thinking(out)
+        if not self.text_open:
+            return False
+        self.text_open = False
+        out.append(MessageEnd(message_id=self.key, final_text=final_text, parent=self.parent))
+        return True
 
 
-def usage_of(usage: Any, step_id: str | None = None, model: str | None = None) -> Usage:
-    """A message's ``usage_metadata`` as one model call's usage (chunks' usage adds up)."""
+def call_chunks(assembly: ToolCalls, model: CallGroup, message: Any) -> list[Event]:
+    """A streamed message's ``tool_call_chunks``, assembled into ``model``'s calls."""
+    out: list[Event] = []
+    for tc in list_or_empty(field(message, "tool_call_chunks")):
+        _, events = assembly.fragment(
+            model,
+            index=int_or_none(field(tc, "index")),
+            wire_id=str_or_none(field(tc, "id")),
+            name=str_or_none(field(tc, "name")),
+            args=field(tc, "args"),
+        )
+        out.extend(events)
+    return out
+
+
+def usage_of(
+    usage: Any, step_id: str | None, model: str | None = None, *, cumulative: bool = False,
+    parent: str | None = None,
+) -> Usage:  # fmt: skip
+    """A message's ``usage_metadata`` (or an LLM's OpenAI-style ``token_usage``) as one model
+    call's usage: a stream's chunks add up; the hook's one usage per call is ``cumulative``."""
     return langchain_usage(
-        usage, cumulative=False, scope="step", step_id=step_id or None, model=model
-    )
+        usage, cumulative=cumulative, scope="step", step_id=step_id or None, model=model or None,
+        parent=parent,
+    )  # fmt: skip
+
+
+def tool_message(message: Any) -> tuple[Any, bool]:
+    """A ``ToolMessage``'s result: its content and whether it failed (``status="error"``)."""
+    return plain(field(message, "content")), field(message, "status") == "error"
+
+
+def finish_reason(message: Any) -> str | None:
+    """A message's ``response_metadata.finish_reason`` (or Anthropic's ``stop_reason``)."""
+    metadata = field(message, "response_metadata")
+    return str_or_none(field(metadata, "finish_reason") or field(metadata, "stop_reason"))
+
+
+def checkpoint_ns(metadata: Any) -> tuple[str, ...]:
+    """The LangGraph task a run belongs to, as its namespace: ``("math:1f0c", "agent:9a2b")``
+    (less its last segment: the namespace of the graph it runs in)."""
+    value = field(metadata, "langgraph_checkpoint_ns") if isinstance(metadata, Mapping) else None
+    return tuple(value.split("|")) if isinstance(value, str) and value else ()
+
+
+def scope_name(segment: str) -> str:
+    """``"math:1f0c…"`` → ``"math"``."""
+    return segment.split(":")[0]
+
+
+class Scopes:
+    """The open subgraph scopes (id -> namespace) and ``owner``: the scope each scope, step or
+    call is in."""
+
+    def __init__(self) -> None:
+        self.open: dict[str, tuple[str, ...]] = {}
+        self.owner: dict[str, str | None] = {}
+
+    def enter(self, ns: tuple[str, ...], out: list[Event]) -> str | None:
+        """The scope id of a namespace, opening it and the enclosing ones that are new."""
+        parent: str | None = None
+        for depth in range(1, len(ns) + 1):
+            scope_id = "|".join(ns[:depth])
+            if scope_id not in self.open:
+                self.open[scope_id] = ns[:depth]
+                self.owner[scope_id] = parent
+                name = scope_name(ns[depth - 1])
+                out.append(StepStart(step_id=scope_id, name=name, step_type="subagent"))
+            parent = scope_id
+        return parent
+
+    def end(self, out: list[Event], name: str | None = None, *, under: str | None = None) -> None:
+        """End the scopes, inner ones first: all, or ``under`` and those in it; ``name``: their
+        steps' name (else each one's node)."""
+        for scope_id in sorted(self.open, key=len, reverse=True):
+            if under is None or scope_id == under or scope_id.startswith(under + "|"):
+                node = scope_name(self.open.pop(scope_id)[-1]) if name is None else name
+                out.append(StepEnd(step_id=scope_id, name=node, parent=self.owner.get(scope_id)))

@@ -1,9 +1,7 @@
 """Tool calls of LangChain, ``Tools``, a part ``LangChainAdapter`` and ``LangGraphAdapter``
-compose: ``tool_call_chunks`` assembled
-into calls by ``adapters/kit``'s ``ToolCalls`` (by id, else index, else the run's latest call;
-invented ids ``call_{n}``), and
-``on_tool_*`` runs paired with the calls they answer (FIFO by name, or by ``tool_call_id``);
-a tool run that matches no call becomes a call of its own."""
+compose: the streamed calls assembled by ``adapters/kit``'s ``ToolCalls``, the whole ones, and
+``on_tool_*`` runs paired with the calls they answer (FIFO by name, or by ``tool_call_id``); a
+tool run that matches no call becomes a call of its own."""
 
 from __future__ import annotations
 
@@ -16,9 +14,9 @@ from nbagent._events import (
     Status,
     ToolResult,
 )
-from nbagent.adapters.base import field, int_or_none, plain, str_or_none
+from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import Call, ToolCalls
-from nbagent.adapters.langchain.state import _Model, whole_call
+from nbagent.adapters.langchain.state import Data, tool_message
 
 __all__ = ["Tools"]
 
@@ -35,21 +33,25 @@ class Tools:
         self.tool_runs: dict[str, str] = {}  # tool run id -> tool call id
         self.answered: set[str] = set()
 
-    def add_whole(self, call: Call) -> Call:
-        """A call that came whole, awaiting its result."""
-        call = self.assembly.add(call)
-        self.pending.append(call)
+    def whole(
+        self, tool_call_id: str, owner: str, name: str, args: Any, out: list[Event],
+        synthetic: bool = False,
+    ) -> Call:  # fmt: skip
+        """A call that came whole (a message's ``tool_calls``, a tool run with no call before
+        it): started and ended with its arguments, awaiting its result."""
+        call = Call(tool_call_id, None, synthetic, owner)
+        call.name = name
+        self.pending.append(self.assembly.add(call))
+        out.extend(self.assembly.end(call, args=args))
         return call
 
-    def chunk(self, model: _Model, tc: Any, out: list[Event]) -> None:
-        _, events = self.assembly.fragment(
-            model,
-            index=int_or_none(field(tc, "index")),
-            wire_id=str_or_none(field(tc, "id")),
-            name=str_or_none(field(tc, "name")),
-            args=field(tc, "args"),
-        )
-        out.extend(events)
+    def message_calls(self, owner: str, message: Any, out: list[Event]) -> None:
+        """A whole message's ``tool_calls`` with an id not seen already."""
+        for tc in list_or_empty(field(message, "tool_calls")):
+            tool_call_id = str_or_none(field(tc, "id"))
+            if tool_call_id is not None and tool_call_id not in self.calls:
+                name = str_or_none(field(tc, "name")) or ""
+                self.whole(tool_call_id, owner, name, plain(field(tc, "args")), out)
 
     def end_call(self, call: Call, out: list[Event], args: Any = None) -> None:
         out.extend(self.assembly.end(call, args=args))
@@ -64,10 +66,7 @@ class Tools:
                 return call
         return None
 
-    def tool_start(
-        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
-        out: list[Event],
-    ) -> None:  # fmt: skip
+    def tool_start(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         call = self.claim(name)
         running = Status(state="tool_running", text=name or "tool", detail=name)
         out.append(running)
@@ -78,9 +77,8 @@ class Tools:
         tool_call_id = run_id or f"tool_{len(self.tool_runs) + 1}"
         if tool_call_id in self.calls:
             return
-        call = self.add_whole(whole_call(tool_call_id, run_id, name, synthetic=True))
         self.tool_runs[run_id] = tool_call_id
-        self.end_call(call, out, plain(data.get("input")))
+        self.whole(tool_call_id, run_id, name, plain(data.get("input")), out, synthetic=True)
 
     def result_call(self, run_id: str, name: str, raw_id: Any) -> str:
         wire_id = str_or_none(raw_id)
@@ -102,41 +100,28 @@ class Tools:
                 self.pending.remove(call)
             self.end_call(call, out)
 
-    def tool_end(
-        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
-        out: list[Event],
-    ) -> None:  # fmt: skip
-        output = data.get("output")
-        wire_id = None
-        content: Any = output
-        is_error = False
-        if output is not None and not isinstance(output, (str, int, float, bool, list)):
-            has_content = isinstance(output, Mapping) and "content" in output
-            if has_content or not isinstance(output, Mapping):
-                wire_id = field(output, "tool_call_id")
-                content = field(output, "content")
-                is_error = field(output, "status") == "error"
-        tool_call_id = self.result_call(run_id, name, wire_id)
+    def result(
+        self, tool_call_id: str, name: str | None, content: Any, is_error: bool, out: list[Event]
+    ) -> None:
+        """A call's result (its call ends first)."""
         self.answer(tool_call_id, out)
         out.append(
-            ToolResult(
-                tool_call_id=tool_call_id,
-                content=plain(content),
-                name=name or None,
-                is_error=is_error,
-            )
+            ToolResult(tool_call_id=tool_call_id, content=content, name=name, is_error=is_error)
         )
 
-    def tool_error(
-        self, p: Mapping[str, Any], data: Mapping[str, Any], run_id: str, name: str,
-        out: list[Event],
-    ) -> None:  # fmt: skip
+    def tool_end(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
+        output = data.get("output")
+        is_message = output is not None and not isinstance(output, (str, int, float, bool, list))
+        if isinstance(output, Mapping) and "content" not in output:
+            is_message = False  # a dict the tool returned
+        wire_id = field(output, "tool_call_id") if is_message else None
+        content, is_error = tool_message(output) if is_message else (plain(output), False)
+        self.result(self.result_call(run_id, name, wire_id), name or None, content, is_error, out)
+
+    def tool_error(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         tool_call_id = self.result_call(run_id, name, data.get("tool_call_id"))
-        self.answer(tool_call_id, out)
         error = data.get("error")
         text = error if isinstance(error, str) else (f"{type(error).__name__}: {error}")
         if isinstance(error, Mapping):
             text = str_or_none(error.get("message")) or json.dumps(plain(error))
-        out.append(
-            ToolResult(tool_call_id=tool_call_id, content=text, name=name or None, is_error=True)
-        )
+        self.result(tool_call_id, name or None, text, True, out)

@@ -7,14 +7,15 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import Event, StepEnd, ToolCallEnd, ToolCallStart, ToolResult
+from nbagent._events import Event, StepEnd, ToolResult
 from nbagent.adapters.base import field, plain, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.langchain.models import Models
-from nbagent.adapters.hooks.langchain.state import checkpoint_ns, tool_output
+from nbagent.adapters.hooks.langchain.state import error_text, tool_output
 from nbagent.adapters.hooks.langchain.tree import Tree
 from nbagent.adapters.hooks.record import HookRecord
 from nbagent.adapters.langchain.content import messages_in
+from nbagent.adapters.langchain.state import Data, checkpoint_ns
 
 __all__ = ["LangChainHookAdapter"]
 
@@ -26,9 +27,8 @@ class LangChainHookAdapter(HookAdapter):
 
     def __init__(self) -> None:
         self._tree = Tree()
-        self._calls: dict[str, str | None] = {}  # tool call id -> its scope, until answered
-        self._names: dict[str, str] = {}  # tool call id -> tool name
-        self._models = Models(self._tree, self._calls, self._names)
+        self._models = Models(self._tree)
+        self._calls = self._models.calls  # tool call id -> its scope and name, until answered
         self._claimed: set[str] = set()  # calls a tool run is answering
         self._failed: dict[str, tuple[float, str | None, str]] = {}  # call -> ts, scope, name
 
@@ -53,7 +53,7 @@ class LangChainHookAdapter(HookAdapter):
         out: list[Event] = []
         for run_id, run in list(self._tree.runs.items()):
             if run.kind == "model":
-                self._models.close_model(run_id, run, None, out)
+                self._models.close_model(run, None, out)
                 out.append(StepEnd(step_id=run_id, name=run.name, parent=run.scope))
         self._tree.runs.clear()
         for scope in list(self._tree.scopes):
@@ -62,16 +62,18 @@ class LangChainHookAdapter(HookAdapter):
 
     # -- tools --------------------------------------------------------------------------------
 
-    def _on_tool_start(
-        self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
-    ) -> None:
+    def _on_tool_start(self, data: Data, run_id: str, root: str, out: list[Event]) -> None:
         run = self._tree.start("tool", data, run_id, root, out)
         serialized = data.get("serialized")
         run.name = str_or_none(field(serialized, "name")) or str_or_none(data.get("name")) or ""
         call_id = str_or_none(data.get("tool_call_id"))
         if call_id is None:  # no id: the oldest unanswered call of that name
             call_id = next(
-                (c for c in self._calls if c not in self._claimed and self._names[c] == run.name),
+                (
+                    c
+                    for c, (_, n) in self._calls.items()
+                    if c not in self._claimed and n == run.name
+                ),
                 None,
             )
         if call_id is None or call_id not in self._calls or call_id in self._claimed:
@@ -82,34 +84,22 @@ class LangChainHookAdapter(HookAdapter):
             arguments = json.dumps(plain(inputs)) if isinstance(inputs, Mapping) else None
             if arguments is None:
                 arguments = json.dumps({"input": str(data.get("input_str") or "")})
-            self._calls[call_id] = run.scope
-            self._names[call_id] = run.name
-            out.append(
-                ToolCallStart(
-                    tool_call_id=call_id, name=run.name, synthetic_id=not given, parent=run.scope
-                )
-            )
-            out.append(ToolCallEnd(tool_call_id=call_id, arguments=arguments, parent=run.scope))
+            self._models.whole_call(call_id, run.name, arguments, run.scope, out, not given)
         run.call = call_id
         self._claimed.add(call_id)
         # what runs inside the tool (an agent used as a tool) is in its call's scope
         run.inner = call_id
         run.inner_ns = checkpoint_ns(data.get("metadata")) or run.ns
 
-    def _on_tool_end(
-        self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
-    ) -> None:
+    def _on_tool_end(self, data: Data, run_id: str, root: str, out: list[Event]) -> None:
         run = self._tree.runs.pop(run_id, None)
         if run is None or run.call is None:
             return
         call_id = run.call
-        scope = self._calls.pop(call_id, run.scope)
-        self._names.pop(call_id, None)
+        scope = self._calls.pop(call_id, (run.scope, ""))[0]
         self._claimed.discard(call_id)
         if "error_type" in data:
-            error_type = str_or_none(data.get("error_type")) or "error"
-            content: Any = f"{error_type}: {data.get('message') or ''}".rstrip(": ")
-            is_error = True
+            content, is_error = error_text(data), True
         else:
             content, is_error = tool_output(data.get("output"), call_id)
         out.append(
@@ -125,7 +115,7 @@ class LangChainHookAdapter(HookAdapter):
     def _note_failure(self, run_id: str, ts: float) -> None:
         run = self._tree.runs.get(run_id)
         if run is not None and run.call is not None:
-            scope = self._calls.get(run.call, run.scope)
+            scope = self._calls.get(run.call, (run.scope, ""))[0]
             self._failed[run.call] = (ts, scope, run.name)
 
     def _handled(self, outputs: Any, out: list[Event]) -> None:

@@ -1,26 +1,23 @@
-"""What the LangChain hook adapter keeps per run (``_Run``, ``_Model``, ``_Chunked``) and the
-pure readers of LangChain's objects: a tool's output, usage, a model's name, a run's LangGraph
-namespace."""
+"""What the LangChain hook adapter keeps per run (``_Run``) and the pure readers of LangChain's
+objects it alone needs: a tool's output, a model's name, an error."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import Event, MessageEnd, MessageStart, TextDelta, ThinkingDelta, Usage
-from nbagent.adapters.base import field, list_or_empty, plain
-from nbagent.adapters.kit import langchain_usage
+from nbagent._events import Event, MessageEnd, MessageStart, TextDelta, ThinkingDelta
+from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
+from nbagent.adapters.kit import ToolCalls
 from nbagent.adapters.langchain.content import messages_in
+from nbagent.adapters.langchain.state import ModelRun, tool_message
 
 __all__ = [
     "NOT_FAILURES",
-    "_Chunked",
-    "_Model",
     "_Run",
-    "checkpoint_ns",
+    "error_text",
     "model_name",
     "tool_output",
-    "usage_event",
     "whole",
 ]
 
@@ -30,9 +27,12 @@ NOT_FAILURES = frozenset({"GraphInterrupt", "NodeInterrupt", "GraphBubbleUp", "P
 
 class _Run:
     """One LangChain run: where its events go (``scope``, the namespace ``ns`` that scope
-    stands for) and where its children's go (``inner``, ``inner_ns``)."""
+    stands for) and where its children's go (``inner``, ``inner_ns``); a model run's
+    ``model`` and the ``assembly`` of its streamed tool calls (started once id and name came)."""
 
-    __slots__ = ("call", "inner", "inner_ns", "kind", "model", "name", "ns", "opened", "scope")
+    __slots__ = (
+        "assembly", "call", "inner", "inner_ns", "kind", "model", "name", "ns", "opened", "scope",
+    )  # fmt: skip
 
     def __init__(self, kind: str, scope: str | None, ns: tuple[str, ...]) -> None:
         self.kind = kind
@@ -43,30 +43,8 @@ class _Run:
         self.name = ""
         self.call: str | None = None  # a tool run: the call it answers
         self.opened: str | None = None  # a node run: its task's namespace, a scope it may close
-        self.model: _Model | None = None
-
-
-class _Model:
-    """What a model run streamed so far."""
-
-    __slots__ = ("calls", "text", "thinking")
-
-    def __init__(self) -> None:
-        self.text = False  # its text message is open (tokens came)
-        self.thinking = False
-        self.calls: dict[int, _Chunked] = {}  # tool_call_chunks by index
-
-
-class _Chunked:
-    """A tool call assembled from ``tool_call_chunks``."""
-
-    __slots__ = ("args", "id", "name", "started")
-
-    def __init__(self) -> None:
-        self.id: str | None = None
-        self.name: str | None = None
-        self.args: list[str] = []
-        self.started = False
+        self.model: ModelRun | None = None
+        self.assembly = ToolCalls(wire_ids=True)
 
 
 def whole(message_id: str, channel: Any, text: str, scope: str | None, out: list[Event]) -> None:
@@ -85,17 +63,8 @@ def tool_output(output: Any, call_id: str) -> tuple[Any, bool]:
     messages = [m for m in messages_in(output) if field(m, "tool_call_id") is not None]
     if messages:
         message = next((m for m in messages if field(m, "tool_call_id") == call_id), messages[0])
-        content = field(message, "content")
-        return plain(content), field(message, "status") == "error"
+        return tool_message(message)
     return plain(output), False
-
-
-def usage_event(usage: Any, step_id: str, scope: str | None, model: str | None) -> Usage:
-    """``usage_metadata`` (or OpenAI-style ``token_usage``) of one model call."""
-    return langchain_usage(
-        usage, cumulative=True, scope="step", step_id=step_id or None, model=model or None,
-        parent=scope,
-    )  # fmt: skip
 
 
 def model_name(data: Mapping[str, Any]) -> str:
@@ -118,7 +87,7 @@ def model_name(data: Mapping[str, Any]) -> str:
     return "model"
 
 
-def checkpoint_ns(metadata: Any) -> tuple[str, ...]:
-    """The LangGraph task a run belongs to, as its namespace: ``("math:1f0c", "agent:9a2b")``."""
-    value = field(metadata, "langgraph_checkpoint_ns") if isinstance(metadata, Mapping) else None
-    return tuple(value.split("|")) if isinstance(value, str) and value else ()
+def error_text(data: Mapping[str, Any]) -> str:
+    """A failure's record as ``"<error type>: <message>"``."""
+    error_type = str_or_none(data.get("error_type")) or "error"
+    return f"{error_type}: {data.get('message') or ''}".rstrip(": ")

@@ -4,13 +4,10 @@ the chains, which only give the tree (and the root's failure)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from typing import Any
-
 from nbagent._events import ErrorEvent, Event, StepEnd, StepStart
 from nbagent.adapters.base import str_or_none
-from nbagent.adapters.hooks.langchain.state import NOT_FAILURES, _Run, checkpoint_ns
-from nbagent.adapters.langchain.scopes import scope_name
+from nbagent.adapters.hooks.langchain.state import NOT_FAILURES, _Run, error_text
+from nbagent.adapters.langchain.state import Data, checkpoint_ns, scope_name
 
 __all__ = ["Tree"]
 
@@ -22,9 +19,7 @@ class Tree:
         self.runs: dict[str, _Run] = {}
         self.scopes: dict[str, str] = {}  # open sub-agent scope id -> its root
 
-    def start(
-        self, kind: str, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
-    ) -> _Run:
+    def start(self, kind: str, data: Data, run_id: str, root: str, out: list[Event]) -> _Run:
         parent = self.runs.get(str(data.get("parent_run_id") or ""))
         full = checkpoint_ns(data.get("metadata"))
         graph_ns = full[:-1]
@@ -63,16 +58,14 @@ class Tree:
         for scope_id in [s for s, r in self.scopes.items() if r == root]:
             self.close_scope(scope_id, out)
 
-    def chain_start(
-        self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]
-    ) -> None:
+    def chain_start(self, data: Data, run_id: str, root: str, out: list[Event]) -> None:
         self.start("chain", data, run_id, root, out)
 
-    def chain_end(self, data: Mapping[str, Any], run_id: str, root: str, out: list[Event]) -> None:
+    def chain_end(self, data: Data, run_id: str, root: str, out: list[Event]) -> None:
         run = self.runs.pop(run_id, None)
         if run is not None and run.opened is not None:
             self.close_scope(run.opened, out)
         error_type = str_or_none(data.get("error_type"))
         if run is not None and run_id == root and error_type and error_type not in NOT_FAILURES:
-            message = f"{error_type}: {data.get('message') or ''}".rstrip(": ")
-            out.append(ErrorEvent(message=message, error_type=error_type, recoverable=True))
+            error = ErrorEvent(message=error_text(data), error_type=error_type, recoverable=True)
+            out.append(error)
