@@ -1,4 +1,5 @@
-"""What adapters compose: tool-call assembly (``calls.py``) and usage readers (``usage.py``)."""
+"""What adapters compose: tool-call assembly (``calls.py``), usage readers (``usage.py``), and
+messages and calls that came whole (``whole.py``)."""
 
 from nbagent.adapters.kit.calls import Call, CallGroup, ToolCalls, args_text, invent_id
 from nbagent.adapters.kit.usage import (
@@ -8,6 +9,7 @@ from nbagent.adapters.kit.usage import (
     openai_counts,
     openai_usage,
 )
+from nbagent.adapters.kit.whole import call_events, distinct_id, message_events
 
 __all__ = [
     "Call",
@@ -15,9 +17,12 @@ __all__ = [
     "ToolCalls",
     "anthropic_usage",
     "args_text",
+    "call_events",
+    "distinct_id",
     "gemini_usage",
     "invent_id",
     "langchain_usage",
+    "message_events",
     "openai_counts",
     "openai_usage",
 ]
