@@ -8,6 +8,7 @@ package docstring has the mapping and the ids.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, ClassVar
 
 from nbagent._events import (
@@ -32,6 +33,7 @@ from nbagent.adapters.base import (
     BadItemError,
     field,
     int_or_none,
+    library_label,
     plain,
     short_repr,
     str_or_none,
@@ -40,7 +42,7 @@ from nbagent.adapters.base import (
 )
 from nbagent.adapters.openai_agents.approvals import Approvals
 from nbagent.adapters.openai_agents.items import RunItems
-from nbagent.adapters.openai_agents.maps import agent_name, sdk_label, stream_kind, with_field
+from nbagent.adapters.openai_agents.maps import agent_name, stream_kind, with_field
 from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
 
 __all__ = ["OpenAIAgentsAdapter"]
@@ -72,6 +74,15 @@ class OpenAIAgentsAdapter:
         self._items = RunItems(parent)
         self._approvals = Approvals(self._items)
         self._nested: dict[str, OpenAIAgentsAdapter] = {}  # tool_call_id -> its agent's events
+        self._readers: dict[str, Callable[[Any, list[Event]], None]] = {
+            "raw": self._raw,
+            "item": self._items.run_item,
+            "agent": self._agent_updated,
+            "progress": self._progress,
+            "agent_tool": self._agent_tool,
+            "approval": self._approvals.approval,
+            "approval_answer": self._approvals.answer,
+        }  # the stream events' kinds (``maps.stream_kind``) -> what reads them
 
     # -- detection -------------------------------------------------------------------------
 
@@ -100,23 +111,12 @@ class OpenAIAgentsAdapter:
                 f"{short_repr(payload)}"
             )
         out: list[Event] = []
-        if kind == "raw":
-            self._raw(field(payload, "data"), out)
-        elif kind == "item":
-            self._items.run_item(field(payload, "name"), field(payload, "item"), out)
-        elif kind == "agent":
-            self._agent_updated(field(payload, "new_agent"), out)
-        elif kind == "progress":
-            self._progress(payload, out)
-        elif kind == "agent_tool":
-            self._agent_tool(payload, out)
-        elif kind == "approval":
-            self._approvals.approval(payload, out)
-        elif kind == "approval_answer":
-            self._approvals.answer(payload, out)
+        read = self._readers.get(kind)
+        if read is not None:
+            read(payload, out)
         else:  # a stream event this version does not know
             name = str_or_none(field(payload, "type")) or type(payload).__name__
-            self._items.emit(Custom(name=name, value=plain(payload), is_raw=True), out)
+            self._items.emit(out, Custom(name=name, value=plain(payload), is_raw=True))
         return out
 
     def end(self) -> list[Event]:
@@ -148,14 +148,15 @@ class OpenAIAgentsAdapter:
 
     # -- model calls -----------------------------------------------------------------------
 
-    def _raw(self, data: Any, out: list[Event]) -> None:
+    def _raw(self, payload: Any, out: list[Event]) -> None:
         """One Responses event of a model call, read by that call's own Responses adapter."""
+        data = field(payload, "data")
         kind = field(data, "type")
         if not isinstance(kind, str):
             raise BadItemError(
-                f"{sdk_label()}: a raw_response_event whose data is not a Responses stream "
-                f"event (no type): {short_repr(data)}; nbagent reads the events of "
-                "Runner.run_streamed(...).stream_events() as they come"
+                f"{library_label('agents', 'openai-agents')}: a raw_response_event whose data "
+                f"is not a Responses stream event (no type): {short_repr(data)}; nbagent reads "
+                "the events of Runner.run_streamed(...).stream_events() as they come"
             )
         response = self._response
         if kind == "response.created" or not self._step_open or response is None:
@@ -175,7 +176,7 @@ class OpenAIAgentsAdapter:
         model = str_or_none(field(field(data, "response"), "model"))
         self._model = model or self._model
         step = StepStart(step_id=self._step_id, name=self._agent or "model", step_type="model")
-        self._items.emit(step, out)
+        self._items.emit(out, step)
         return response
 
     def _end_step(self, out: list[Event]) -> None:
@@ -224,31 +225,27 @@ class OpenAIAgentsAdapter:
             ev.tool_call_id = self._items.calls.get(ev.tool_call_id, ev.tool_call_id)
             if isinstance(ev, ToolResult):
                 self._items.results.add(ev.tool_call_id)
-        self._items.emit(ev, out)
+        self._items.emit(out, ev)
 
     # -- agents ----------------------------------------------------------------------------
 
-    def _agent_updated(self, agent: Any, out: list[Event]) -> None:
+    def _agent_updated(self, payload: Any, out: list[Event]) -> None:
         """A new agent runs (the first, or after a handoff): the next model calls are named
         after it."""
-        name = agent_name(agent) or "agent"
+        name = agent_name(field(payload, "new_agent")) or "agent"
         if name != self._agent:
             self._agent = name
-            self._items.emit(Status(state="agent_updated", text=name, detail={"agent": name}), out)
+            self._items.emit(out, Status(state="agent_updated", text=name, detail={"agent": name}))
 
     def _progress(self, payload: Any, out: list[Event]) -> None:
         call_id = str_or_none(field(payload, "tool_call_id"))
         data = field(payload, "data")
         text = data if isinstance(data, str) else str_or_none(field(payload, "tool_name"))
-        self._items.emit(
-            Status(
-                state="tool_progress",
-                text=text,
-                detail=plain(data),
-                tool_call_id=self._items.calls.get(call_id, call_id) if call_id else None,
-            ),
-            out,
+        tool_call_id = self._items.calls.get(call_id, call_id) if call_id else None
+        status = Status(
+            state="tool_progress", text=text, detail=plain(data), tool_call_id=tool_call_id
         )
+        self._items.emit(out, status)
 
     def _agent_tool(self, payload: Any, out: list[Event]) -> None:
         """An event of an agent used as a tool (``agent.as_tool(on_stream=...)``'s payload):

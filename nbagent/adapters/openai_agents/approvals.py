@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import Event, ToolCallEnd, ToolCallStart
+from nbagent._events import Event
 from nbagent.adapters.approvals import answered_status, approval_detail, awaiting_status
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
+from nbagent.adapters.kit import call_events
 from nbagent.adapters.openai_agents.items import RunItems
 from nbagent.adapters.openai_agents.maps import call_arguments, mcp_server
 
@@ -46,11 +47,8 @@ class Approvals:
         server = mcp_server(item)  # an MCP server's tool that asks for approval
         if tool_call_id is None:  # the stream never showed the call (a stream read in part)
             tool_call_id = self.items.new_call(call_id, name)
-            self.items.emit(ToolCallStart(tool_call_id=tool_call_id, name=name, server=server), out)
             arguments, args = call_arguments(raw)
-            self.items.emit(
-                ToolCallEnd(tool_call_id=tool_call_id, arguments=arguments, args=args), out
-            )
+            self.items.emit(out, *call_events(tool_call_id, name, arguments, args, server=server))
         elif server:
             self.items.name_server(tool_call_id, server, out)
         actions = [str(a) for a in list_or_empty(field(item, "actions"))]
@@ -62,7 +60,7 @@ class Approvals:
             call_id=call_id,  # the SDK's id (``tool_call_id`` may be made unique)
         )
         self.awaiting.add(tool_call_id)
-        self.items.emit(awaiting_status(tool_call_id, name, detail), out)
+        self.items.emit(out, awaiting_status(tool_call_id, name, detail))
 
     def answer(self, payload: Any, out: list[Event]) -> None:
         call_id = str_or_none(field(payload, "call_id"))
@@ -78,7 +76,7 @@ class Approvals:
         status = answered_status(
             tool_call_id, action, args=args if isinstance(args, dict) else None, reason=reason
         )
-        self.items.emit(status, out)
+        self.items.emit(out, status)
 
 
 def _tool_schema(agent: Any, name: str) -> Any:

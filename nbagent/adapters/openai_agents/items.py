@@ -11,18 +11,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import (
-    Event,
-    MessageEnd,
-    MessageStart,
-    Status,
-    TextDelta,
-    ThinkingDelta,
-    ToolCallEnd,
-    ToolCallStart,
-    ToolResult,
-)
+from nbagent._events import Event, Status, ToolCallStart, ToolResult
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
+from nbagent.adapters.kit import call_events, distinct_id, message_events
 from nbagent.adapters.openai_agents.maps import (
     agent_name,
     call_arguments,
@@ -50,19 +41,16 @@ class RunItems:
 
     # -- shared by the adapter ---------------------------------------------------------------
 
-    def emit(self, ev: Event, out: list[Event]) -> None:
-        ev.parent = self.parent
-        out.append(ev)
+    def emit(self, out: list[Event], *events: Event) -> None:
+        """``events`` into ``out``, in this run's scope."""
+        for ev in events:
+            ev.parent = self.parent
+            out.append(ev)
 
     def new_call(self, source_id: str, name: str) -> str:
         """The ``tool_call_id`` of a new call: its own id, made unique when an earlier model
         call used it (scripted and local models repeat ids)."""
-        tool_call_id = source_id
-        n = 1
-        while tool_call_id in self._used:
-            n += 1
-            tool_call_id = f"{source_id}#{n}"
-        self._used.add(tool_call_id)
+        tool_call_id = distinct_id(source_id, self._used)
         self.calls[source_id] = tool_call_id
         self.step_calls.add(source_id)
         if name:
@@ -73,7 +61,7 @@ class RunItems:
         """A call already shown is of this MCP server's tool: its start again, naming it (the
         normalizer passes such a start once)."""
         name = self._names.get(tool_call_id, "")
-        self.emit(ToolCallStart(tool_call_id=tool_call_id, name=name, server=server), out)
+        self.emit(out, ToolCallStart(tool_call_id=tool_call_id, name=name, server=server))
 
     def _next_id(self, prefix: str) -> str:
         self._count += 1
@@ -81,55 +69,67 @@ class RunItems:
 
     # -- run items ---------------------------------------------------------------------------
 
-    def run_item(self, name: Any, item: Any, out: list[Event]) -> None:
+    def run_item(self, payload: Any, out: list[Event]) -> None:
+        """A ``RunItemStreamEvent``: its ``name`` says what its ``item`` is."""
+        name, item = field(payload, "name"), field(payload, "item")
         raw = field(item, "raw_item")
+        item_id = str_or_none(field(raw, "id"))
+        shown = item_id is not None and item_id in self.step_items  # by the raw events
         if name in ("tool_called", "handoff_requested", "tool_search_called"):
-            self._tool_called(item, raw, out)
+            self._tool_called(item, raw, item_id, shown, out)
         elif name in ("tool_output", "handoff_occured", "tool_search_output_created"):
             self._tool_output(name, item, raw, out)
-        elif name == "message_output_created":
-            self._message(raw, out)
-        elif name == "reasoning_item_created":
-            self._reasoning(raw, out)
-        elif name == "mcp_list_tools":
-            self._mcp_list_tools(raw, out)
         elif name == "mcp_approval_requested":
             tool = f"{field(raw, 'server_label') or 'mcp'}.{field(raw, 'name') or '?'}"
             text = f"approval requested: {tool}"
-            self.emit(Status(state="approval_requested", text=text, detail=plain(raw)), out)
+            self.emit(out, Status(state="approval_requested", text=text, detail=plain(raw)))
         elif name == "mcp_approval_response":
             verdict = "approved" if field(raw, "approve") else "rejected"
-            self.emit(Status(state="approval_response", text=verdict, detail=plain(raw)), out)
+            self.emit(out, Status(state="approval_response", text=verdict, detail=plain(raw)))
+        elif shown:
+            return  # the raw events of its model call showed it
+        elif name == "message_output_created":
+            text, refusal = message_texts(raw)
+            message_id = self._next_id("message")
+            if text or not refusal:
+                self.emit(out, *message_events(message_id, text))
+            if refusal:
+                self.emit(out, *message_events(f"{message_id}:refusal", refusal, refusal=True))
+        elif name == "reasoning_item_created":
+            encrypted = str_or_none(field(raw, "encrypted_content"))
+            thinking = message_events(
+                self._next_id("reasoning"), reasoning_text(raw), thinking=True, encrypted=encrypted
+            )
+            self.emit(out, *thinking)
+        elif name == "mcp_list_tools":
+            self._mcp_list_tools(raw, item_id, out)
 
-    def _tool_called(self, item: Any, raw: Any, out: list[Event]) -> None:
+    def _tool_called(
+        self, item: Any, raw: Any, item_id: str | None, shown: bool, out: list[Event]
+    ) -> None:
         call_id = str_or_none(field(raw, "call_id"))
-        item_id = str_or_none(field(raw, "id"))
         server = mcp_server(item)
-        if (call_id and call_id in self.step_calls) or (item_id and item_id in self.step_items):
+        if shown or (call_id and call_id in self.step_calls):
             # the raw events showed it; of an MCP server's tool, the item names the server
             if server and call_id in self.calls:
                 self.name_server(self.calls[call_id], server, out)
             return
-        source_id = call_id or item_id
-        synthetic = source_id is None
-        if source_id is None:
-            source_id = self._next_id("call")
+        source_id = call_id or item_id or self._next_id("call")
         kind = str_or_none(field(raw, "type")) or ""
         name = str_or_none(field(raw, "name")) or kind.removesuffix("_call") or "tool"
         tool_call_id = self.new_call(source_id, name)
         hosted = field(raw, "execution") == "server"
-        self.emit(
-            ToolCallStart(
-                tool_call_id=tool_call_id,
-                name=name,
-                executor="server" if hosted else None,
-                synthetic_id=synthetic,
-                server=server,
-            ),
-            out,
-        )
         arguments, args = call_arguments(raw)
-        self.emit(ToolCallEnd(tool_call_id=tool_call_id, arguments=arguments, args=args), out)
+        events = call_events(
+            tool_call_id,
+            name,
+            arguments,
+            args,
+            executor="server" if hosted else None,
+            synthetic=call_id is None and item_id is None,
+            server=server,
+        )
+        self.emit(out, *events)
 
     def _tool_output(self, name: str, item: Any, raw: Any, out: list[Event]) -> None:
         call_id = str_or_none(field(raw, "call_id")) or str_or_none(field(raw, "id"))
@@ -145,68 +145,24 @@ class RunItems:
             content = field(item, "output")
             if content is None:
                 content = field(raw, "output")
-        self.emit(
-            ToolResult(
-                tool_call_id=tool_call_id,
-                content=content,
-                name=self._names.get(tool_call_id),
-                meta=self.result_meta.get(tool_call_id),
-            ),
-            out,
-        )
-        if name == "handoff_occured":
-            target = agent_name(field(item, "target_agent"))
-            if target:
-                self.emit(Status(state="handoff", text=f"handoff to {target}"), out)
+        tool = self._names.get(tool_call_id)
+        meta = self.result_meta.get(tool_call_id)
+        self.emit(out, ToolResult(tool_call_id=tool_call_id, content=content, name=tool, meta=meta))
+        target = agent_name(field(item, "target_agent")) if name == "handoff_occured" else None
+        if target:
+            self.emit(out, Status(state="handoff", text=f"handoff to {target}"))
 
-    def _message(self, raw: Any, out: list[Event]) -> None:
-        item_id = str_or_none(field(raw, "id"))
-        if item_id and item_id in self.step_items:
-            return
-        text, refusal = message_texts(raw)
-        message_id = self._next_id("message")
-        if text or not refusal:
-            self.emit(MessageStart(message_id=message_id, role="assistant"), out)
-            self.emit(TextDelta(message_id=message_id, delta=text), out)
-            self.emit(MessageEnd(message_id=message_id), out)
-        if refusal:
-            refusal_id = f"{message_id}:refusal"
-            self.emit(MessageStart(message_id=refusal_id, role="assistant"), out)
-            self.emit(TextDelta(message_id=refusal_id, delta=refusal, refusal=True), out)
-            self.emit(MessageEnd(message_id=refusal_id), out)
-
-    def _reasoning(self, raw: Any, out: list[Event]) -> None:
-        item_id = str_or_none(field(raw, "id"))
-        if item_id and item_id in self.step_items:
-            return
-        message_id = self._next_id("reasoning")
-        encrypted = str_or_none(field(raw, "encrypted_content"))
-        self.emit(MessageStart(message_id=message_id, channel="thinking"), out)
-        self.emit(ThinkingDelta(message_id=message_id, delta=reasoning_text(raw)), out)
-        self.emit(
-            MessageEnd(message_id=message_id, channel="thinking", encrypted_value=encrypted), out
-        )
-
-    def _mcp_list_tools(self, raw: Any, out: list[Event]) -> None:
-        item_id = str_or_none(field(raw, "id"))
-        if item_id and item_id in self.step_items:
-            return
+    def _mcp_list_tools(self, raw: Any, item_id: str | None, out: list[Event]) -> None:
         tool_call_id = self.new_call(item_id or self._next_id("mcp_list_tools"), "mcp_list_tools")
-        self.emit(
-            ToolCallStart(tool_call_id=tool_call_id, name="mcp_list_tools", executor="server"), out
-        )
         args = {"server_label": plain(field(raw, "server_label"))}
-        self.emit(ToolCallEnd(tool_call_id=tool_call_id, args=args), out)
+        self.emit(out, *call_events(tool_call_id, "mcp_list_tools", None, args, executor="server"))
         error = field(raw, "error")
         tools = [field(tool, "name") for tool in list_or_empty(field(raw, "tools"))]
-        content = plain(error) if error else tools
         self.results.add(tool_call_id)
-        self.emit(
-            ToolResult(
-                tool_call_id=tool_call_id,
-                content=content,
-                name="mcp_list_tools",
-                is_error=bool(error),
-            ),
-            out,
+        result = ToolResult(
+            tool_call_id=tool_call_id,
+            content=plain(error) if error else tools,
+            name="mcp_list_tools",
+            is_error=bool(error),
         )
+        self.emit(out, result)

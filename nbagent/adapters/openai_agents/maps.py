@@ -11,7 +11,6 @@ from typing import Any, Literal
 
 from nbagent.adapters.base import (
     field,
-    library_label,
     list_or_empty,
     plain,
     str_or_none,
@@ -26,7 +25,6 @@ __all__ = [
     "mcp_server",
     "message_texts",
     "reasoning_text",
-    "sdk_label",
     "stream_kind",
     "with_field",
 ]
@@ -74,11 +72,6 @@ def stream_kind(payload: Any) -> StreamKind | None:
         if "event" in payload and "agent" in payload and stream_kind(payload["event"]):
             return "agent_tool"
     return None
-
-
-def sdk_label() -> str:
-    """``"openai-agents 0.24.0"`` for error messages."""
-    return library_label("agents", "openai-agents")
 
 
 def agent_name(agent: Any) -> str | None:

@@ -30,13 +30,9 @@ from typing import Any, ClassVar
 from nbagent._events import (
     ErrorEvent,
     Event,
-    MessageEnd,
-    MessageStart,
     Status,
     StepEnd,
     StepStart,
-    TextDelta,
-    ThinkingDelta,
     ToolCallEnd,
     ToolCallStart,
     ToolResult,
@@ -46,6 +42,7 @@ from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.openai_agents.maps import epoch, error_text, span_kind
 from nbagent.adapters.hooks.openai_agents.model import model_output, usage_of
 from nbagent.adapters.hooks.record import HookRecord
+from nbagent.adapters.kit import call_events, distinct_id, message_events
 
 __all__ = ["OpenAIAgentsHookAdapter"]
 
@@ -115,15 +112,14 @@ class OpenAIAgentsHookAdapter(HookAdapter):
         trace_id = str_or_none(field(span, "trace_id")) or ""
         state = self._spans[span_id] = _Span(kind, parent_id, trace_id)
         state.agent, state.scope, boundary = self._enclosing(state.parent_id)
-        ts = epoch(field(span, "started_at"))
+        out: list[Event] = []
         if kind == "agent":
-            return self._agent_start(span_id, state, data, boundary, ts)
-        if kind == "model":
-            name = str_or_none(field(data, "model")) or ""
-            return [StepStart(step_id=span_id, name=name, parent=state.scope, ts=ts)]
-        if kind == "function":
-            return self._function_start(span_id, state, data, ts)
-        return []
+            out = self._agent_start(span_id, state, data, boundary)
+        elif kind == "model":
+            out = [StepStart(step_id=span_id, name=str_or_none(field(data, "model")) or "")]
+        elif kind == "function":
+            out = self._function_start(span_id, state, data)
+        return _scoped(out, state.scope, epoch(field(span, "started_at")))
 
     def _enclosing(self, parent_id: str | None) -> tuple[str | None, str | None, str | None]:
         """``(nearest agent span, the scope of events there, what bounds it)``: walking up to
@@ -144,28 +140,19 @@ class OpenAIAgentsHookAdapter(HookAdapter):
         return None, None, None
 
     def _agent_start(
-        self,
-        span_id: str,
-        state: _Span,
-        data: Any,
-        boundary: str | None,
-        ts: float,
+        self, span_id: str, state: _Span, data: Any, boundary: str | None
     ) -> list[Event]:
-        name = str_or_none(field(data, "name")) or "agent"
         if boundary == "function":  # agent.as_tool(): its events nest under the tool call
             state.inner = state.scope
             return []
         if boundary is not None:  # inside another agent with no tool call standing for it
             state.subagent = True
             state.inner = span_id
-            return [
-                StepStart(
-                    step_id=span_id, name=name, step_type="subagent", parent=state.scope, ts=ts
-                )
-            ]
+            name = str_or_none(field(data, "name")) or "agent"
+            return [StepStart(step_id=span_id, name=name, step_type="subagent")]
         return []  # the top level: the run itself (a handoff says which agent is on)
 
-    def _function_start(self, span_id: str, state: _Span, data: Any, ts: float) -> list[Event]:
+    def _function_start(self, span_id: str, state: _Span, data: Any) -> list[Event]:
         name = str_or_none(field(data, "name")) or "tool"
         pending = self._pending.get(state.agent, [])
         for i, (call_name, call_id) in enumerate(pending):
@@ -173,17 +160,9 @@ class OpenAIAgentsHookAdapter(HookAdapter):
                 del pending[i]
                 state.call_id = call_id
                 return []  # its call shows running until its result
-        state.call_id = self._unique(span_id)
+        state.call_id = distinct_id(span_id, self._used)
         state.synthetic = True
-        return [
-            ToolCallStart(
-                tool_call_id=state.call_id,
-                name=name,
-                synthetic_id=True,
-                parent=state.scope,
-                ts=ts,
-            )
-        ]
+        return [ToolCallStart(tool_call_id=state.call_id, name=name, synthetic_id=True)]
 
     # -- ends -----------------------------------------------------------------------------------
 
@@ -203,122 +182,82 @@ class OpenAIAgentsHookAdapter(HookAdapter):
         data = field(span, "span_data")
         ts = epoch(field(span, "ended_at"))
         error = field(span, "error")
+        out: list[Event] = []
         if state.kind == "model":
-            return self._model_end(span_id, state, data, error, ts)
-        if state.kind == "function":
-            return self._function_end(state, data, error, ts)
-        if state.kind == "agent":
-            return self._agent_end(span_id, state, span, error, ts)
-        if state.kind == "handoff":
-            return self._handoff_end(state, data, ts)
-        if state.kind == "guardrail":
-            if field(data, "triggered") is not True:
-                return []  # passed: nothing to say (a status would stay on as the activity)
-            name = str_or_none(field(data, "name")) or "guardrail"
-            text = f"guardrail {name} triggered"
-            return [Status(state="guardrail", text=text, parent=state.scope, ts=ts)]
-        if error is not None and state.kind == "other":
-            return [self._error(error, state.scope, ts)]
-        return []
+            out = self._model_end(span_id, state, data, error)
+        elif state.kind == "function":
+            out = self._function_end(state, data, error)
+        elif state.kind == "agent":
+            out = self._agent_end(span_id, state, span, error, ts)
+        elif state.kind == "handoff":
+            out = self._handoff_end(state, data)
+        elif state.kind == "guardrail":
+            # passed: nothing to say (a status would stay on as the activity)
+            if field(data, "triggered") is True:
+                name = str_or_none(field(data, "name")) or "guardrail"
+                out = [Status(state="guardrail", text=f"guardrail {name} triggered")]
+        elif error is not None and state.kind == "other":
+            out = [_error(error)]
+        return _scoped(out, state.scope, ts)
 
-    def _model_end(
-        self, span_id: str, state: _Span, data: Any, error: Any, ts: float
-    ) -> list[Event]:
-        parent = state.scope
+    def _model_end(self, span_id: str, state: _Span, data: Any, error: Any) -> list[Event]:
         answer = model_output(data)
         out: list[Event] = []
         for i, part in enumerate(answer.parts):
-            message_id = f"{span_id}:{i}"
-            if part.channel == "thinking":
-                out.append(
-                    MessageStart(message_id=message_id, channel="thinking", whole=True, ts=ts)
-                )
-                out.append(ThinkingDelta(message_id=message_id, delta=part.text, ts=ts))
-                out.append(MessageEnd(message_id=message_id, channel="thinking", ts=ts))
-            else:
-                out.append(MessageStart(message_id=message_id, role="assistant", whole=True, ts=ts))
-                out.append(
-                    TextDelta(message_id=message_id, delta=part.text, refusal=part.refusal, ts=ts)
-                )
-                out.append(MessageEnd(message_id=message_id, ts=ts))
+            out += message_events(
+                f"{span_id}:{i}",
+                part.text,
+                thinking=part.thinking,
+                refusal=part.refusal,
+                whole=True,
+            )
         pending = self._pending.setdefault(state.agent, [])
         for j, call in enumerate(answer.calls):
-            tool_call_id = self._unique(call.call_id or f"{span_id}:call{j}")
-            out.append(
-                ToolCallStart(
-                    tool_call_id=tool_call_id,
-                    name=call.name,
-                    synthetic_id=call.call_id is None,
-                    executor="server" if call.hosted else None,
-                    ts=ts,
-                )
-            )
-            out.append(
-                ToolCallEnd(
-                    tool_call_id=tool_call_id, arguments=call.arguments, args=call.args, ts=ts
-                )
+            tool_call_id = distinct_id(call.call_id or f"{span_id}:call{j}", self._used)
+            out += call_events(
+                tool_call_id,
+                call.name,
+                call.arguments,
+                call.args,
+                executor="server" if call.hosted else None,
+                synthetic=call.call_id is None,
             )
             if call.hosted:
-                out.append(
-                    ToolResult(
-                        tool_call_id=tool_call_id,
-                        content=call.result,
-                        name=call.name,
-                        is_error=call.is_error,
-                        ts=ts,
-                    )
+                result = ToolResult(
+                    tool_call_id=tool_call_id,
+                    content=call.result,
+                    name=call.name,
+                    is_error=call.is_error,
                 )
+                out.append(result)
             else:
                 pending.append((call.name, tool_call_id))
-        usage = usage_of(answer.usage, step_id=span_id, model=answer.model, parent=parent)
+        usage = usage_of(answer.usage, step_id=span_id, model=answer.model)
         if usage is not None:
-            usage.ts = ts
             out.append(usage)
         finish = answer.finish_reason
         if error is not None:
-            out.append(self._error(error, parent, ts))
+            out.append(_error(error))
             finish = "error"
-        out.append(
-            StepEnd(step_id=span_id, name=answer.model or "model", finish_reason=finish, ts=ts)
-        )
-        for ev in out:
-            ev.parent = parent
+        out.append(StepEnd(step_id=span_id, name=answer.model or "model", finish_reason=finish))
         return out
 
-    def _function_end(self, state: _Span, data: Any, error: Any, ts: float) -> list[Event]:
+    def _function_end(self, state: _Span, data: Any, error: Any) -> list[Event]:
         call_id = state.call_id or ""
         name = str_or_none(field(data, "name")) or "tool"
         out: list[Event] = []
         server = str_or_none(field(field(data, "mcp_data"), "server"))
         if server:  # an MCP server's tool: the SDK names the server as the call returns
-            out.append(
-                ToolCallStart(
-                    tool_call_id=call_id, name=name, server=server, parent=state.scope, ts=ts
-                )
-            )
+            out.append(ToolCallStart(tool_call_id=call_id, name=name, server=server))
         if state.synthetic:
             arguments = field(data, "input")
-            out.append(
-                ToolCallEnd(
-                    tool_call_id=call_id,
-                    arguments=arguments if isinstance(arguments, str) else None,
-                    parent=state.scope,
-                    ts=ts,
-                )
-            )
+            arguments = arguments if isinstance(arguments, str) else None
+            out.append(ToolCallEnd(tool_call_id=call_id, arguments=arguments))
         content = plain(field(data, "output"))
         if error is not None and content is None:
             content = error_text(error)[0]
-        out.append(
-            ToolResult(
-                tool_call_id=call_id,
-                content=content,
-                name=name,
-                is_error=error is not None,
-                parent=state.scope,
-                ts=ts,
-            )
-        )
+        is_error = error is not None
+        out.append(ToolResult(tool_call_id=call_id, content=content, name=name, is_error=is_error))
         return out
 
     def _agent_end(
@@ -326,19 +265,20 @@ class OpenAIAgentsHookAdapter(HookAdapter):
     ) -> list[Event]:
         out: list[Event] = []
         if error is not None:
-            failure = self._error(error, state.scope, ts)
+            failure = _error(error)
             if state.scope is None and not state.subagent:
                 # the run itself failed: told with the trace's end, which ends the root
                 trace_id = str_or_none(field(span, "trace_id")) or ""
+                failure.ts = ts  # in no scope: the run's
                 self._failed[trace_id] = failure
             else:
                 out.append(failure)
         if state.subagent:
-            out.append(StepEnd(step_id=span_id, parent=state.scope, ts=ts))
+            out.append(StepEnd(step_id=span_id))
         self._pending.pop(span_id, None)
         return out
 
-    def _handoff_end(self, state: _Span, data: Any, ts: float) -> list[Event]:
+    def _handoff_end(self, state: _Span, data: Any) -> list[Event]:
         source = str_or_none(field(data, "from_agent")) or "agent"
         target = str_or_none(field(data, "to_agent")) or "agent"
         out: list[Event] = []
@@ -357,35 +297,20 @@ class OpenAIAgentsHookAdapter(HookAdapter):
             name, call_id = pending.pop(index)
             # the SDK's own transfer message (Handoff.get_transfer_message)
             content = json.dumps({"assistant": target})
-            out.append(
-                ToolResult(
-                    tool_call_id=call_id, content=content, name=name, parent=state.scope, ts=ts
-                )
-            )
-        out.append(
-            Status(state="handoff", text=f"handoff: {source} → {target}", parent=state.scope, ts=ts)
-        )
+            out.append(ToolResult(tool_call_id=call_id, content=content, name=name))
+        out.append(Status(state="handoff", text=f"handoff: {source} → {target}"))
         return out
 
-    # -- helpers ----------------------------------------------------------------------------------
 
-    def _unique(self, call_id: str) -> str:
-        """A tool_call_id not used yet: scripted and local models repeat call ids."""
-        tool_call_id, n = call_id, 1
-        while tool_call_id in self._used:
-            n += 1
-            tool_call_id = f"{call_id}#{n}"
-        self._used.add(tool_call_id)
-        return tool_call_id
+def _scoped(events: list[Event], parent: str | None, ts: float) -> list[Event]:
+    """The events of one span: in its scope, at its time."""
+    for ev in events:
+        ev.parent, ev.ts = parent, ts
+    return events
 
-    @staticmethod
-    def _error(error: Any, parent: str | None, ts: float) -> ErrorEvent:
-        message, error_type = error_text(error)
-        return ErrorEvent(
-            message=message,
-            error_type=error_type,
-            recoverable=True,
-            details=plain(error),
-            parent=parent,
-            ts=ts,
-        )
+
+def _error(error: Any) -> ErrorEvent:
+    message, error_type = error_text(error)
+    return ErrorEvent(
+        message=message, error_type=error_type, recoverable=True, details=plain(error)
+    )

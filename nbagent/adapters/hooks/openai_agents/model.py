@@ -30,10 +30,10 @@ __all__ = ["Call", "ModelOutput", "Part", "model_output", "usage_of"]
 
 @dataclass(slots=True)
 class Part:
-    """A text or thinking part of the answer, in order."""
+    """A text (or refusal) or thinking part of the answer, in order."""
 
-    channel: str  # "text" | "thinking"
     text: str
+    thinking: bool = False
     refusal: bool = False
 
 
@@ -64,10 +64,10 @@ class ModelOutput:
 def model_output(data: Any) -> ModelOutput:
     """A ``ResponseSpanData``'s or ``GenerationSpanData``'s answer."""
     response = field(data, "response")
+    out = ModelOutput(model=str_or_none(field(response if response is not None else data, "model")))
     if response is not None:
-        out = _response(response)
+        _add_response(out, response)
     else:
-        out = ModelOutput(model=str_or_none(field(data, "model")))
         for message in list_or_empty(field(data, "output")):
             if field(message, "output") is not None and field(message, "object") == "response":
                 _add_response(out, message)  # a streamed chat completion, as a Response dump
@@ -80,12 +80,6 @@ def model_output(data: Any) -> ModelOutput:
     return out
 
 
-def _response(response: Any) -> ModelOutput:
-    out = ModelOutput(model=str_or_none(field(response, "model")))
-    _add_response(out, response)
-    return out
-
-
 def _add_response(out: ModelOutput, response: Any) -> None:
     out.model = out.model or str_or_none(field(response, "model"))
     for item in list_or_empty(field(response, "output")):
@@ -93,13 +87,13 @@ def _add_response(out: ModelOutput, response: Any) -> None:
         if kind == "message":
             text, refusal = message_texts(item)
             if text:
-                out.parts.append(Part("text", text))
+                out.parts.append(Part(text))
             if refusal:
-                out.parts.append(Part("text", refusal, refusal=True))
+                out.parts.append(Part(refusal, refusal=True))
         elif kind == "reasoning":
             thinking = reasoning_text(item)
             if thinking:
-                out.parts.append(Part("thinking", thinking))
+                out.parts.append(Part(thinking, thinking=True))
         elif kind in FUNCTION_ITEMS:
             arguments, args = call_arguments(item)
             out.calls.append(
@@ -141,7 +135,7 @@ def _add_chat_message(out: ModelOutput, message: Any) -> None:
     for key in ("reasoning_content", "reasoning"):
         thinking = field(message, key)
         if isinstance(thinking, str) and thinking:
-            out.parts.append(Part("thinking", thinking))
+            out.parts.append(Part(thinking, thinking=True))
             break
     content = field(message, "content")
     if isinstance(content, str):
@@ -149,10 +143,10 @@ def _add_chat_message(out: ModelOutput, message: Any) -> None:
     else:  # a list of content parts
         text = "".join(str_or_none(field(part, "text")) or "" for part in list_or_empty(content))
     if text:
-        out.parts.append(Part("text", text))
+        out.parts.append(Part(text))
     refusal = field(message, "refusal")
     if isinstance(refusal, str) and refusal:
-        out.parts.append(Part("text", refusal, refusal=True))
+        out.parts.append(Part(refusal, refusal=True))
     for call in list_or_empty(field(message, "tool_calls")):
         function = field(call, "function")
         arguments = field(function, "arguments")
@@ -166,11 +160,11 @@ def _add_chat_message(out: ModelOutput, message: Any) -> None:
         )
 
 
-def usage_of(usage: Any, *, step_id: str, model: str | None, parent: str | None) -> Usage | None:
+def usage_of(usage: Any, *, step_id: str, model: str | None) -> Usage | None:
     """The step's ``Usage`` from the span's usage (a dict) or the response's (an object)."""
     if usage is None:
         return None
-    read = openai_usage(usage, step_id=step_id, scope="step", model=model, parent=parent)
+    read = openai_usage(usage, step_id=step_id, scope="step", model=model)
     if read.input_tokens is None and read.output_tokens is None:
         return None
     if read.cached_input_tokens is None:
