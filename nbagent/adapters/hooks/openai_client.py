@@ -198,16 +198,13 @@ class OpenAIClientAdapter(HookAdapter):
 
     def _error(self, step: _Step, data: Any) -> list[Event]:
         message = str_or_none(field(data, "message")) or "the openai call failed"
-        status = int_or_none(field(data, "status"))
-        code = field(data, "code")
+        code: str | int | None = int_or_none(field(data, "status"))  # HTTP's, else the error's
+        if code is None and isinstance(field(data, "code"), (str, int)):
+            code = field(data, "code")
         return [
             ErrorEvent(
                 message=message,
-                code=status
-                if status is not None
-                else code
-                if isinstance(code, (str, int))
-                else None,
+                code=code,
                 error_type=str_or_none(field(data, "error_type")),
                 recoverable=True,
             ),
