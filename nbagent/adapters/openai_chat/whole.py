@@ -1,8 +1,6 @@
-"""A Chat Completions message seen whole, as the hooks of ``watch()`` see a call's response (the
-``openai`` client's, LiteLLM's): the parts both compose. ``whole_message`` is one message in
-one piece; ``whole_tool_calls`` the message's tool calls, each a start and an end with its
-whole argument text; ``ToolAnswers`` matches the tool results a later request sends back
-(``role="tool"`` messages) to the calls the model asked for.
+"""A Chat Completions message seen whole, as ``watch()``'s hooks see a call's response (the
+``openai`` client's, LiteLLM's): the parts both compose, and the tool results a later request
+sends back (``ToolAnswers``).
 """
 
 from __future__ import annotations
