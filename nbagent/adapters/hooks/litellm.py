@@ -11,30 +11,17 @@ the model asked for gets its result when a later call of the block sends it back
 from __future__ import annotations
 
 import dataclasses
-import json
 import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import (
-    ErrorEvent,
-    Event,
-    MessageEnd,
-    MessageStart,
-    StepEnd,
-    StepStart,
-    TextDelta,
-    ThinkingDelta,
-    ToolCallEnd,
-    ToolCallStart,
-    ToolResult,
-    Usage,
-)
+from nbagent._events import ErrorEvent, Event, StepEnd, StepStart, Usage
 from nbagent.adapters.base import field, list_or_empty, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.record import HookRecord
-from nbagent.adapters.openai_chat.maps import map_finish_reason, text_of
+from nbagent.adapters.openai_chat.maps import cost_or_none, map_finish_reason, text_of
 from nbagent.adapters.openai_chat.maps import usage_event as chat_usage
+from nbagent.adapters.openai_chat.whole import ToolAnswers, whole_message, whole_tool_calls
 
 __all__ = ["LiteLLMAdapter"]
 
@@ -47,11 +34,10 @@ class LiteLLMAdapter(HookAdapter):
     def __init__(self) -> None:
         self._steps: dict[str, str] = {}  # call id → its open step
         self._attempts: dict[str, int] = {}  # call id → attempts so far (LiteLLM's retries)
-        self._asked: dict[str, str] = {}  # tool call id → name, awaiting its result
-        # Results sent back before the call that asked for them was reported: LiteLLM reports
-        # a call's success from a pool, often after the next call's request (which carries
-        # the results) has started. Kept until that success comes (at most _EARLY of them).
-        self._early: dict[str, Any] = {}
+        # Results sent back before the call that asked for them was reported are kept until
+        # that success comes: LiteLLM reports a call's success from a pool, often after the
+        # next call's request (which carries the results) has started.
+        self._answers = ToolAnswers(keep_early=1000)
         # Calls in the order they started, and the events of those that ended before an
         # earlier one: two calls in a row report their successes from a pool, in any order,
         # and the answers are shown in the order the calls were made.
@@ -59,14 +45,10 @@ class LiteLLMAdapter(HookAdapter):
         self._ended: dict[str, list[Event]] = {}
 
     def feed(self, record: HookRecord) -> list[Event]:
-        out = self._feed(record)
-        if record.kind not in ("success", "failure"):
-            return out
-        call_id = (
-            str_or_none(record.data.get("call_id")) if isinstance(record.data, Mapping) else None
-        )
-        call_id = call_id or record.root or "call"
-        if call_id not in self._started:
+        data = record.data if isinstance(record.data, Mapping) else {}
+        call_id = str_or_none(data.get("call_id")) or record.root or "call"
+        out = self._feed(record.kind, call_id, data)
+        if record.kind not in ("success", "failure") or call_id not in self._started:
             return out
         self._ended[call_id] = out
         done: list[Event] = []
@@ -74,25 +56,19 @@ class LiteLLMAdapter(HookAdapter):
             done.extend(self._ended.pop(self._started.pop(0)))
         return done
 
-    def _feed(self, record: HookRecord) -> list[Event]:
-        data = record.data if isinstance(record.data, Mapping) else {}
-        call_id = str_or_none(data.get("call_id")) or record.root or "call"
+    def _feed(self, kind: str, call_id: str, data: Mapping[str, Any]) -> list[Event]:
         out: list[Event] = []
-        if record.kind == "pre_api_call":
-            self._results(data.get("messages"), out)
+        if kind == "pre_api_call":
+            self._answers.messages(data.get("messages"), out)
             self._close(call_id, "incomplete", None, out)  # a retry: the attempt before ended
-            self._open(call_id, data, _num(data.get("start_time")), out)
+            self._open(call_id, data, out)
             if call_id not in self._started:
                 self._started.append(call_id)
-        elif record.kind == "success":
-            step = self._steps.get(call_id) or self._open(
-                call_id, data, _num(data.get("start_time")), out
-            )
-            self._response(step, data, out)
-        elif record.kind == "failure":
-            step = self._steps.get(call_id) or self._open(
-                call_id, data, _num(data.get("start_time")), out
-            )
+        elif kind in ("success", "failure"):
+            step = self._steps.get(call_id) or self._open(call_id, data, out)
+            if kind == "success":
+                self._response(step, data, out)
+                return out
             exc = data.get("exception")
             message = str(exc) if exc is not None else "the LiteLLM call failed"
             error_type = type(exc).__name__ if exc is not None else None
@@ -112,10 +88,11 @@ class LiteLLMAdapter(HookAdapter):
 
     # -- steps ------------------------------------------------------------------------------
 
-    def _open(self, call_id: str, data: Mapping[str, Any], ts: float, out: list[Event]) -> str:
+    def _open(self, call_id: str, data: Mapping[str, Any], out: list[Event]) -> str:
         attempt = self._attempts[call_id] = self._attempts.get(call_id, 0) + 1
         step = call_id if attempt == 1 else f"{call_id}#{attempt}"
         self._steps[call_id] = step
+        ts = _num(data.get("start_time"))
         out.append(StepStart(step_id=step, name=_model(data), step_type="model", ts=ts))
         return step
 
@@ -134,11 +111,15 @@ class LiteLLMAdapter(HookAdapter):
             self._thinking(step, message, end, out)
             text = text_of(field(message, "content"))
             if text:
-                mid = f"{step}:text"
-                out.append(MessageStart(message_id=mid, role="assistant", whole=True, ts=end))
-                out.append(TextDelta(message_id=mid, delta=text, ts=end))
-                out.append(MessageEnd(message_id=mid, ts=end))
-            self._tool_calls(message, end, out)
+                whole_message(out, f"{step}:text", text, ts=end)
+            whole_tool_calls(
+                message,
+                out,
+                self._answers,
+                lambda i, name: f"{name or 'tool'}:{i}",
+                end,
+                custom=False,
+            )
         usage = _usage(field(response, "usage"), data)
         if usage is not None:
             usage.step_id, usage.ts = step, end
@@ -168,67 +149,16 @@ class LiteLLMAdapter(HookAdapter):
                 blocks = [{"type": "thinking", "thinking": reasoning}]
         for i, block in enumerate(blocks):
             mid = f"{step}:think:{i}"
-            out.append(MessageStart(message_id=mid, channel="thinking", whole=True, ts=ts))
             if field(block, "type") == "redacted_thinking":
                 data = field(block, "data")
                 encrypted = data if isinstance(data, str) else None
-                out.append(
-                    MessageEnd(
-                        message_id=mid, channel="thinking", redacted=True,
-                        encrypted_value=encrypted, ts=ts,
-                    )
-                )  # fmt: skip
+                whole_message(
+                    out, mid, "", thinking=True, ts=ts, redacted=True, encrypted_value=encrypted
+                )
                 continue
             text = text_of(field(block, "thinking"))
-            if text:
-                out.append(ThinkingDelta(message_id=mid, delta=text, ts=ts))
             signature = str_or_none(field(block, "signature"))
-            out.append(MessageEnd(message_id=mid, channel="thinking", signature=signature, ts=ts))
-
-    def _tool_calls(self, message: Any, ts: float, out: list[Event]) -> None:
-        for index, call in enumerate(list_or_empty(field(message, "tool_calls"))):
-            function = field(call, "function")
-            name = str_or_none(field(function, "name")) or ""
-            call_id = str_or_none(field(call, "id"))
-            synthetic = call_id is None
-            if call_id is None:
-                call_id = f"{name or 'tool'}:{index}"
-            arguments = field(function, "arguments")
-            if not isinstance(arguments, str):
-                arguments = json.dumps(arguments) if arguments is not None else None
-            out.append(
-                ToolCallStart(
-                    tool_call_id=call_id, name=name, index=index, synthetic_id=synthetic, ts=ts
-                )
-            )
-            out.append(ToolCallEnd(tool_call_id=call_id, arguments=arguments, ts=ts))
-            if call_id in self._early:
-                content = self._early.pop(call_id)
-                out.append(ToolResult(tool_call_id=call_id, name=name or None, content=content))
-            else:
-                self._asked[call_id] = name
-
-    def _results(self, messages: Any, out: list[Event]) -> None:
-        """Tool results sent back in a later call's messages: the results of the calls the
-        model asked for (LiteLLM runs no tools; the user's code did, between the calls)."""
-        for message in list_or_empty(messages):
-            if field(message, "role") != "tool":
-                continue
-            call_id = str_or_none(field(message, "tool_call_id"))
-            if call_id is None:
-                continue
-            content = field(message, "content")
-            if not isinstance(content, str):
-                content = text_of(content) or content
-            if call_id not in self._asked:
-                if len(self._early) < _EARLY:
-                    self._early.setdefault(call_id, content)
-                continue
-            name = self._asked.pop(call_id)
-            out.append(ToolResult(tool_call_id=call_id, name=name or None, content=content))
-
-
-_EARLY = 1000
+            whole_message(out, mid, text, thinking=True, ts=ts, signature=signature)
 
 
 def _model(data: Mapping[str, Any]) -> str:
@@ -242,16 +172,11 @@ def _num(value: Any) -> float:
     return float(value) if ok and math.isfinite(value) else 0.0
 
 
-def _cost(value: Any) -> float | None:
-    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
-    return float(value) if ok and math.isfinite(value) and value >= 0 else None
-
-
 def _usage(usage: Any, data: Mapping[str, Any]) -> Usage | None:
     """The response's token counts and LiteLLM's cost of the call (``response_cost``)."""
-    cost = _cost(data.get("response_cost"))
+    cost = cost_or_none(data.get("response_cost"))
     if cost is None:
-        cost = _cost(data.get("standard_cost"))
+        cost = cost_or_none(data.get("standard_cost"))
     if usage is None and cost is None:
         return None
     counts = chat_usage(usage)  # the Chat Completions reader's, made one call's

@@ -15,28 +15,25 @@ for a call the run saw the model ask for, once (the loop sends the whole history
 from __future__ import annotations
 
 import dataclasses
-import json
 from typing import Any, ClassVar
 
 from nbagent._events import (
     ErrorEvent,
     Event,
-    MessageEnd,
     MessageStart,
     StepEnd,
     StepStart,
     TextDelta,
     ThinkingDelta,
-    ToolCallEnd,
     ToolCallStart,
-    ToolResult,
     Usage,
 )
-from nbagent.adapters.base import field, int_or_none, list_or_empty, plain, str_or_none
+from nbagent.adapters.base import field, int_or_none, list_or_empty, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.record import HookRecord
-from nbagent.adapters.openai_chat.maps import map_finish_reason, text_of
+from nbagent.adapters.openai_chat.maps import map_finish_reason, reasoning_of, text_of
 from nbagent.adapters.openai_chat.maps import usage_event as chat_usage
+from nbagent.adapters.openai_chat.whole import ToolAnswers, whole_message, whole_tool_calls
 from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
 from nbagent.adapters.openai_responses.maps import (
     FUNCTION_ITEMS,
@@ -67,7 +64,7 @@ class OpenAIClientAdapter(HookAdapter):
 
     def __init__(self) -> None:
         self._steps: dict[str, _Step] = {}  # root -> its step, until its response or error
-        self._asked: dict[str, str] = {}  # tool_call_id -> name: asked for, no result yet
+        self._answers = ToolAnswers()
 
     def feed(self, record: HookRecord) -> list[Event]:
         if record.kind == "request":
@@ -93,30 +90,14 @@ class OpenAIClientAdapter(HookAdapter):
     def _request(self, root: str, data: Any) -> list[Event]:
         api = str_or_none(field(data, "api")) or "chat"
         model = str_or_none(field(data, "model"))
-        out = self._results(data)
+        out: list[Event] = []  # first the results this request sends back
+        self._answers.messages(field(data, "messages"), out)
+        for item in list_or_empty(field(data, "input")):
+            if field(item, "type") in TOOL_OUTPUTS:
+                self._answers.answer(field(item, "call_id"), field(item, "output"), out)
         step = self._steps[root] = _Step(step_id=root, api=api, model=model)
         out.append(StepStart(step_id=step.step_id, name=model or "model", step_type="model"))
         return out
-
-    def _results(self, data: Any) -> list[Event]:
-        out: list[Event] = []
-        if not self._asked:
-            return out
-        for message in list_or_empty(field(data, "messages")):
-            if field(message, "role") == "tool":
-                self._result(field(message, "tool_call_id"), field(message, "content"), out)
-        for item in list_or_empty(field(data, "input")):
-            if field(item, "type") in TOOL_OUTPUTS:
-                self._result(field(item, "call_id"), field(item, "output"), out)
-        return out
-
-    def _result(self, call_id: Any, content: Any, out: list[Event]) -> None:
-        name = self._asked.pop(call_id, None) if isinstance(call_id, str) else None
-        if name is None:
-            return  # a call this run did not see, or already answered
-        if not isinstance(content, str):
-            content = text_of(content) or plain(content)
-        out.append(ToolResult(tool_call_id=call_id, content=content, name=name or None))
 
     # -- Chat Completions --------------------------------------------------------------------
 
@@ -145,9 +126,7 @@ class OpenAIClientAdapter(HookAdapter):
         return out
 
     def _message(self, base: str, message: Any, out: list[Event]) -> None:
-        thinking = text_of(field(message, "reasoning_content")) or text_of(
-            field(message, "reasoning")
-        )
+        thinking = reasoning_of(message)
         text = text_of(field(message, "content"))
         if "<think>" in text:  # a local model's reasoning inside the content
             splitter = ThinkSplitter()
@@ -155,29 +134,13 @@ class OpenAIClientAdapter(HookAdapter):
             thinking += "".join(piece for channel, piece in parts if channel == "thinking")
             text = "".join(piece for channel, piece in parts if channel != "thinking")
         if thinking:
-            _whole(out, f"{base}:think", thinking, thinking=True)
+            whole_message(out, f"{base}:think", thinking, thinking=True)
         if text:
-            _whole(out, base, text)
+            whole_message(out, base, text)
         refusal = text_of(field(message, "refusal"))
         if refusal:
-            _whole(out, f"{base}:refusal", refusal, refusal=True)
-        for i, call in enumerate(list_or_empty(field(message, "tool_calls"))):
-            call_id = str_or_none(field(call, "id"))
-            function = field(call, "function")
-            custom = field(call, "custom")
-            spec = function if function is not None else custom
-            name = str_or_none(field(spec, "name")) or ""
-            arguments = field(spec, "arguments" if function is not None else "input")
-            if arguments is not None and not isinstance(arguments, str):
-                arguments = json.dumps(plain(arguments), ensure_ascii=False)
-            tool_call_id = call_id or f"{base}:call{i}"
-            out.append(
-                ToolCallStart(
-                    tool_call_id=tool_call_id, name=name, index=i, synthetic_id=call_id is None
-                )
-            )
-            out.append(ToolCallEnd(tool_call_id=tool_call_id, arguments=arguments))
-            self._asked[tool_call_id] = name
+            whole_message(out, f"{base}:refusal", refusal, refusal=True)
+        whole_tool_calls(message, out, self._answers, lambda i, _: f"{base}:call{i}")
 
     # -- the Responses API -------------------------------------------------------------------
 
@@ -228,42 +191,25 @@ class OpenAIClientAdapter(HookAdapter):
             )
             return [start, ev]
         if isinstance(ev, ToolCallStart) and ev.executor != "server":
-            self._asked[ev.tool_call_id] = ev.name
+            self._answers.asked[ev.tool_call_id] = ev.name
         return [ev]
 
     # -- a failed call -----------------------------------------------------------------------
 
     def _error(self, step: _Step, data: Any) -> list[Event]:
         message = str_or_none(field(data, "message")) or "the openai call failed"
-        status = int_or_none(field(data, "status"))
-        code = field(data, "code")
+        code: str | int | None = int_or_none(field(data, "status"))  # HTTP's, else the error's
+        if code is None and isinstance(field(data, "code"), (str, int)):
+            code = field(data, "code")
         return [
             ErrorEvent(
                 message=message,
-                code=status
-                if status is not None
-                else code
-                if isinstance(code, (str, int))
-                else None,
+                code=code,
                 error_type=str_or_none(field(data, "error_type")),
                 recoverable=True,
             ),
             StepEnd(step_id=step.step_id, finish_reason="error"),
         ]
-
-
-def _whole(
-    out: list[Event], message_id: str, text: str, *, thinking: bool = False, refusal: bool = False
-) -> None:
-    """A message seen whole: its start (marked so), its one delta, its end."""
-    if thinking:
-        out.append(MessageStart(message_id=message_id, channel="thinking", whole=True))
-        out.append(ThinkingDelta(message_id=message_id, delta=text))
-        out.append(MessageEnd(message_id=message_id, channel="thinking"))
-        return
-    out.append(MessageStart(message_id=message_id, role="assistant", whole=True))
-    out.append(TextDelta(message_id=message_id, delta=text, refusal=refusal))
-    out.append(MessageEnd(message_id=message_id))
 
 
 def _step_usage(usage: Usage, step_id: str, model: str | None) -> Usage:

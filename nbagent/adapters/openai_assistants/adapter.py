@@ -1,8 +1,8 @@
 """``OpenAIAssistantsAdapter``: detection, ``feed`` (which dispatches on the event name) and
 ``end``, and the run's life (``thread.run.*``: the run's start, status, usage and end reason,
 ``requires_action``, errors). It composes two parts: ``Steps`` (``steps.py``: steps and tool
-calls) and ``Messages`` (``messages.py``); tables and readers are in ``maps.py``. The package
-docstring has the mapping and the ids.
+calls) and ``Messages`` (``messages.py``); tables and readers are in ``maps.py``, and an
+error's event is the Responses adapter's. The package docstring has the mapping and the ids.
 """
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ from typing import Any, ClassVar
 
 from nbagent._events import Custom, EndReason, Event, RunEnd, RunStart, Status
 from nbagent.adapters.base import BadItemError, field, plain, short_repr
-from nbagent.adapters.openai_assistants.maps import EVENTS, error_dict, error_event, event_of
+from nbagent.adapters.openai_assistants.maps import EVENTS, error_dict, event_of
 from nbagent.adapters.openai_assistants.messages import Messages
 from nbagent.adapters.openai_assistants.steps import Steps
+from nbagent.adapters.openai_responses.maps import error_event  # the same error shape
 
 __all__ = ["OpenAIAssistantsAdapter"]
 

@@ -9,7 +9,6 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import ErrorEvent
 from nbagent._values import strict_json
 from nbagent.adapters.base import field, plain, unwrap
 
@@ -20,7 +19,6 @@ __all__ = [
     "code_outputs",
     "error_code",
     "error_dict",
-    "error_event",
     "event_of",
 ]
 
@@ -110,14 +108,3 @@ def error_dict(error: Any) -> dict[str, Any]:
     if not isinstance(message, str) or not message:
         out["message"] = str(data) if isinstance(data, str) and data else "the run failed"
     return out
-
-
-def error_event(error: dict[str, Any]) -> ErrorEvent:
-    error_type = error.get("type")
-    return ErrorEvent(
-        message=error["message"],
-        code=error_code(error.get("code")),
-        error_type=error_type if isinstance(error_type, str) else None,
-        recoverable=False,
-        details=error,
-    )

@@ -7,7 +7,6 @@ the calls of ``required_action`` and reads the ``Usage`` of a run or a step.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from nbagent._events import (
@@ -21,7 +20,7 @@ from nbagent._events import (
     ToolResult,
 )
 from nbagent.adapters.base import field, int_or_none, plain
-from nbagent.adapters.kit import invent_id, openai_usage
+from nbagent.adapters.kit import args_text, invent_id, openai_usage
 from nbagent.adapters.openai_assistants.maps import (
     SERVER_TOOLS,
     STEP_ENDS,
@@ -176,8 +175,7 @@ class Steps:
         if call.ended:
             return
         call.ended = True
-        if full is not None and not isinstance(full, str):
-            full = json.dumps(plain(full), ensure_ascii=False)
+        full = args_text(full)
         streamed = "".join(call.streamed)
         if isinstance(full, str) and full and full != streamed:
             if full.startswith(streamed):

@@ -183,9 +183,13 @@ class OpenAIChatAdapter:
         out.extend(self._pending)
         self._pending.clear()
 
-    def _flush_pending(self, out: list[Event]) -> None:
-        if not self._started:
+    def _close_choices(self, out: list[Event]) -> None:
+        """The run started if only events held for it came (a filter chunk), then every
+        choice's open messages and calls closed."""
+        if self._pending:  # held only while the run has not started
             self._start(out, None, None)
+        for choice in self._choices.values():
+            choice.close(out)
 
     def _end_run(self) -> list[Event]:
         if self._done:
@@ -194,9 +198,7 @@ class OpenAIChatAdapter:
         out: list[Event] = []
         if not self._started and not self._pending:
             return [ended_before_any("chunk")]
-        self._flush_pending(out)
-        for choice in self._choices.values():
-            choice.close(out)
+        self._close_choices(out)
         raw = self._primary_finish()
         reason = map_finish_reason(raw)
         if any(c.refusal for c in self._choices.values()) and reason in ("completed", "unknown"):
@@ -213,10 +215,7 @@ class OpenAIChatAdapter:
     def _error(self, error: Mapping[str, Any]) -> list[Event]:
         self._done = True
         out: list[Event] = []
-        if self._pending:
-            self._flush_pending(out)
-        for choice in self._choices.values():
-            choice.close(out)
+        self._close_choices(out)
         self._end_step(out, "error", None)
         message = error.get("message")
         if not isinstance(message, str) or not message:

@@ -19,7 +19,7 @@ from nbagent._events import (
 )
 from nbagent.adapters.base import field, list_or_empty
 from nbagent.adapters.kit import CallGroup, ToolCalls
-from nbagent.adapters.openai_chat.maps import text_of, thinking_parts
+from nbagent.adapters.openai_chat.maps import reasoning_of, text_of, thinking_parts
 from nbagent.adapters.think import Part, ThinkSplitter
 
 __all__ = ["Choice"]
@@ -61,7 +61,7 @@ class Choice:
 
     def delta(self, delta: Any, out: list[Event]) -> None:
         blocks = list_or_empty(field(delta, "thinking_blocks"))  # LiteLLM (Anthropic's blocks)
-        thinking = text_of(field(delta, "reasoning_content")) or text_of(field(delta, "reasoning"))
+        thinking = reasoning_of(delta)
         if not thinking and blocks:  # LiteLLM repeats them in reasoning_content: not twice
             thinking = "".join(t for b in blocks if isinstance(t := field(b, "thinking"), str))
         if thinking:

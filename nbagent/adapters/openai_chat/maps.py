@@ -17,8 +17,10 @@ __all__ = [
     "CHUNK_OBJECT",
     "FINISH_REASONS",
     "any_filtered",
+    "cost_or_none",
     "error_of",
     "map_finish_reason",
+    "reasoning_of",
     "text_of",
     "thinking_parts",
     "usage_event",
@@ -52,6 +54,12 @@ def text_of(value: Any) -> str:
     return ""
 
 
+def reasoning_of(message: Any) -> str:
+    """A delta's or message's reasoning sent apart from its content: ``reasoning_content``,
+    else ``reasoning`` (the two names servers give it)."""
+    return text_of(field(message, "reasoning_content")) or text_of(field(message, "reasoning"))
+
+
 def thinking_parts(content: Any) -> bool:
     """True for content given as a list of parts with a thinking part among them (Mistral's
     Magistral models: ``{"type": "thinking", "thinking": [{"type": "text", "text": ...}]}``)."""
@@ -75,16 +83,15 @@ def error_of(chunk: Any) -> Mapping[str, Any] | None:
 def usage_event(usage: Any) -> Usage:
     """The run's usage; a cost in USD when the source reports one (``usage.cost``: OpenRouter,
     LiteLLM with ``litellm.include_cost_in_streaming_usage = True``) in ``cost_usd``."""
-    cost = field(usage, "cost")
-    valid_cost = (
-        isinstance(cost, (int, float))
-        and not isinstance(cost, bool)
-        and math.isfinite(cost)
-        and cost >= 0
-    )
     return openai_usage(
-        usage, cumulative=True, scope="run", cost_usd=float(cost) if valid_cost else None
+        usage, cumulative=True, scope="run", cost_usd=cost_or_none(field(usage, "cost"))
     )
+
+
+def cost_or_none(value: Any) -> float | None:
+    """A cost in USD: a finite number, not negative; None for anything else."""
+    ok = isinstance(value, (int, float)) and not isinstance(value, bool)
+    return float(value) if ok and math.isfinite(value) and value >= 0 else None
 
 
 def any_filtered(value: Any, depth: int = 0) -> bool:
