@@ -1,10 +1,6 @@
-<<<<<<< HEAD
-"""What adapters compose: tool-call assembly (``calls.py``), usage readers (``usage.py``) and
-the text and thinking messages they open and close (``messages.py``)."""
-=======
-"""What adapters compose: tool-call assembly (``calls.py``), usage readers (``usage.py``), and
-messages and calls that came whole (``whole.py``)."""
->>>>>>> wt-oa
+"""What adapters compose: tool-call assembly (``calls.py``), usage readers (``usage.py``), the
+text and thinking messages they open and close (``messages.py``), and messages and calls that
+came whole (``whole.py``)."""
 
 from nbagent.adapters.kit.calls import Call, CallGroup, ToolCalls, args_text, invent_id
 from nbagent.adapters.kit.messages import (
@@ -39,12 +35,9 @@ __all__ = [
     "gemini_usage",
     "invent_id",
     "langchain_usage",
-<<<<<<< HEAD
     "message_delta",
-    "numbered",
-=======
     "message_events",
->>>>>>> wt-oa
+    "numbered",
     "openai_counts",
     "openai_usage",
     "whole_message",
