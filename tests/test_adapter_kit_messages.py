@@ -15,7 +15,13 @@ from nbagent._events import (
     TextDelta,
     ThinkingDelta,
 )
-from nbagent.adapters.kit import Messages, ModelStep, numbered, whole_message
+from nbagent.adapters.kit import (
+    ANSWER_SEEN_WHOLE,
+    Messages,
+    ModelStep,
+    numbered,
+    whole_message,
+)
 
 
 def test_numbered_ids_count_each_channel() -> None:
@@ -92,6 +98,17 @@ def test_whole_message() -> None:
         MessageEnd(message_id="m1", channel="text", parent="p"),
         MessageStart(message_id="m2", channel="thinking"),
         MessageEnd(message_id="m2", channel="thinking", redacted=True),
+    ]
+
+
+def test_a_whole_answer_a_hook_saw() -> None:
+    """A hook's message: marked whole, at the time the call ended, a refusal's text so marked."""
+    out: list[Event] = []
+    whole_message(out, "text", "r", "No.", ANSWER_SEEN_WHOLE, ts=2.0, refusal=True)
+    assert out == [
+        MessageStart(message_id="r", channel="text", role="assistant", whole=True, ts=2.0),
+        TextDelta(message_id="r", delta="No.", refusal=True, ts=2.0),
+        MessageEnd(message_id="r", channel="text", ts=2.0),
     ]
 
 

@@ -19,9 +19,10 @@ from nbagent._events import ErrorEvent, Event, StepEnd, StepStart, Usage
 from nbagent.adapters.base import field, list_or_empty, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.record import HookRecord
+from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, SEEN_WHOLE, whole_message
 from nbagent.adapters.openai_chat.maps import cost_or_none, map_finish_reason, text_of
 from nbagent.adapters.openai_chat.maps import usage_event as chat_usage
-from nbagent.adapters.openai_chat.whole import ToolAnswers, whole_message, whole_tool_calls
+from nbagent.adapters.openai_chat.whole import ToolAnswers, whole_tool_calls
 
 __all__ = ["LiteLLMAdapter"]
 
@@ -111,7 +112,7 @@ class LiteLLMAdapter(HookAdapter):
             self._thinking(step, message, end, out)
             text = text_of(field(message, "content"))
             if text:
-                whole_message(out, f"{step}:text", text, ts=end)
+                whole_message(out, "text", f"{step}:text", text, ANSWER_SEEN_WHOLE, ts=end)
             whole_tool_calls(
                 message,
                 out,
@@ -152,13 +153,12 @@ class LiteLLMAdapter(HookAdapter):
             if field(block, "type") == "redacted_thinking":
                 data = field(block, "data")
                 encrypted = data if isinstance(data, str) else None
-                whole_message(
-                    out, mid, "", thinking=True, ts=ts, redacted=True, encrypted_value=encrypted
-                )
+                redacted = {"redacted": True, "encrypted_value": encrypted}
+                whole_message(out, "thinking", mid, "", SEEN_WHOLE, redacted, ts=ts)
                 continue
             text = text_of(field(block, "thinking"))
             signature = str_or_none(field(block, "signature"))
-            whole_message(out, mid, text, thinking=True, ts=ts, signature=signature)
+            whole_message(out, "thinking", mid, text, SEEN_WHOLE, {"signature": signature}, ts=ts)
 
 
 def _model(data: Mapping[str, Any]) -> str:

@@ -31,9 +31,10 @@ from nbagent._events import (
 from nbagent.adapters.base import field, int_or_none, list_or_empty, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.record import HookRecord
+from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, SEEN_WHOLE, whole_message
 from nbagent.adapters.openai_chat.maps import map_finish_reason, reasoning_of, text_of
 from nbagent.adapters.openai_chat.maps import usage_event as chat_usage
-from nbagent.adapters.openai_chat.whole import ToolAnswers, whole_message, whole_tool_calls
+from nbagent.adapters.openai_chat.whole import ToolAnswers, whole_tool_calls
 from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
 from nbagent.adapters.openai_responses.maps import (
     FUNCTION_ITEMS,
@@ -134,12 +135,12 @@ class OpenAIClientAdapter(HookAdapter):
             thinking += "".join(piece for channel, piece in parts if channel == "thinking")
             text = "".join(piece for channel, piece in parts if channel != "thinking")
         if thinking:
-            whole_message(out, f"{base}:think", thinking, thinking=True)
+            whole_message(out, "thinking", f"{base}:think", thinking, SEEN_WHOLE)
         if text:
-            whole_message(out, base, text)
+            whole_message(out, "text", base, text, ANSWER_SEEN_WHOLE)
         refusal = text_of(field(message, "refusal"))
         if refusal:
-            whole_message(out, f"{base}:refusal", refusal, refusal=True)
+            whole_message(out, "text", f"{base}:refusal", refusal, ANSWER_SEEN_WHOLE, refusal=True)
         whole_tool_calls(message, out, self._answers, lambda i, _: f"{base}:call{i}")
 
     # -- the Responses API -------------------------------------------------------------------

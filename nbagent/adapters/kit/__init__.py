@@ -4,6 +4,9 @@ came whole (``whole.py``)."""
 
 from nbagent.adapters.kit.calls import Call, CallGroup, ToolCalls, args_text, invent_id
 from nbagent.adapters.kit.messages import (
+    ANSWER_SEEN_WHOLE,
+    SEEN_WHOLE,
+    Channel,
     IdScheme,
     Messages,
     ModelStep,
@@ -19,11 +22,14 @@ from nbagent.adapters.kit.usage import (
     openai_counts,
     openai_usage,
 )
-from nbagent.adapters.kit.whole import call_events, distinct_id, message_events
+from nbagent.adapters.kit.whole import call_events, distinct_id
 
 __all__ = [
+    "ANSWER_SEEN_WHOLE",
+    "SEEN_WHOLE",
     "Call",
     "CallGroup",
+    "Channel",
     "IdScheme",
     "Messages",
     "ModelStep",
@@ -36,7 +42,6 @@ __all__ = [
     "invent_id",
     "langchain_usage",
     "message_delta",
-    "message_events",
     "numbered",
     "openai_counts",
     "openai_usage",

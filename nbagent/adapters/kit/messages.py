@@ -34,6 +34,8 @@ from nbagent._events.kinds import Channel
 from nbagent.adapters.base import ended_before_any
 
 __all__ = [
+    "ANSWER_SEEN_WHOLE",
+    "SEEN_WHOLE",
     "Channel",
     "IdScheme",
     "Messages",
@@ -82,18 +84,30 @@ def whole_message(
     end: Mapping[str, Any] | None = None,
     parent: str | None = None,
     ts: float = 0.0,
+    refusal: bool = False,
 ) -> None:
-    """A message that arrives whole: its ``MessageStart`` (with the ``start`` fields), the
-    delta of its ``text`` when it has some, its ``MessageEnd`` (with the ``end`` fields);
-    each event's ``parent`` and ``ts`` the ones given (a hook that saw the call end)."""
+    """A message that arrives whole: its ``MessageStart`` (with the ``start`` fields, e.g.
+    ``SEEN_WHOLE``), the delta of its ``text`` when it has some (a ``refusal``'s text marked
+    so), its ``MessageEnd`` (with the ``end`` fields: a signature, redacted or encrypted
+    reasoning); each event's ``parent`` and ``ts`` the ones given (a hook that saw the call end)."""
     out.append(
         MessageStart(message_id=message_id, channel=channel, parent=parent, ts=ts, **start or {})
     )
     if text:
-        out.append(message_delta(channel, message_id, text, parent, ts))
+        delta = message_delta(channel, message_id, text, parent, ts)
+        if refusal and isinstance(delta, TextDelta):
+            delta.refusal = True
+        out.append(delta)
     out.append(
         MessageEnd(message_id=message_id, channel=channel, parent=parent, ts=ts, **end or {})
     )
+
+
+SEEN_WHOLE: Mapping[str, Any] = {"whole": True}
+"""The start of a message a hook saw whole (a model call that did not stream)."""
+
+ANSWER_SEEN_WHOLE: Mapping[str, Any] = {"role": "assistant", "whole": True}
+"""The start of an assistant's answer a hook saw whole."""
 
 
 class Messages:

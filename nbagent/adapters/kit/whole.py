@@ -1,6 +1,6 @@
-"""What a source gives whole rather than streamed, as events: a message (text, refusal or
-thinking) and a tool call with its arguments; and call ids made unique in a run (``#2``, ``#3``…
-for an id an earlier call used: scripted and local models repeat them)."""
+"""What a source gives whole rather than streamed, as events: a tool call with its arguments
+(a whole message: ``messages.whole_message``); and call ids made unique in a run (``#2``,
+``#3``… for an id an earlier call used: scripted and local models repeat them)."""
 
 from __future__ import annotations
 
@@ -8,40 +8,11 @@ from typing import Any, Literal
 
 from nbagent._events import (
     Event,
-    MessageEnd,
-    MessageStart,
-    TextDelta,
-    ThinkingDelta,
     ToolCallEnd,
     ToolCallStart,
 )
 
-__all__ = ["call_events", "distinct_id", "message_events"]
-
-
-def message_events(
-    message_id: str,
-    text: str,
-    *,
-    thinking: bool = False,
-    refusal: bool = False,
-    whole: bool = False,
-    encrypted: str | None = None,
-) -> list[Event]:
-    """A whole message: its start, its text in one delta, its end. ``thinking``: on the
-    thinking channel (``encrypted``: the provider's encrypted reasoning); else the assistant's
-    text (``refusal``: a refusal). ``whole``: marked as one that was never streamed."""
-    if thinking:
-        return [
-            MessageStart(message_id=message_id, channel="thinking", whole=whole),
-            ThinkingDelta(message_id=message_id, delta=text),
-            MessageEnd(message_id=message_id, channel="thinking", encrypted_value=encrypted),
-        ]
-    return [
-        MessageStart(message_id=message_id, role="assistant", whole=whole),
-        TextDelta(message_id=message_id, delta=text, refusal=refusal),
-        MessageEnd(message_id=message_id),
-    ]
+__all__ = ["call_events", "distinct_id"]
 
 
 def call_events(

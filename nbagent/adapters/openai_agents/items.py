@@ -13,7 +13,7 @@ from typing import Any
 
 from nbagent._events import Event, Status, ToolCallStart, ToolResult
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
-from nbagent.adapters.kit import call_events, distinct_id, message_events
+from nbagent.adapters.kit import call_events, distinct_id, whole_message
 from nbagent.adapters.openai_agents.maps import (
     agent_name,
     call_arguments,
@@ -23,6 +23,9 @@ from nbagent.adapters.openai_agents.maps import (
 )
 
 __all__ = ["RunItems"]
+
+_ANSWER = {"role": "assistant"}
+"""The start of the run's answer, an item the SDK gives whole."""
 
 
 class RunItems:
@@ -92,15 +95,16 @@ class RunItems:
             text, refusal = message_texts(raw)
             message_id = self._next_id("message")
             if text or not refusal:
-                self.emit(out, *message_events(message_id, text))
+                whole_message(out, "text", message_id, text, _ANSWER, parent=self.parent)
             if refusal:
-                self.emit(out, *message_events(f"{message_id}:refusal", refusal, refusal=True))
+                refused = f"{message_id}:refusal"
+                whole_message(
+                    out, "text", refused, refusal, _ANSWER, None, self.parent, refusal=True
+                )
         elif name == "reasoning_item_created":
-            encrypted = str_or_none(field(raw, "encrypted_content"))
-            thinking = message_events(
-                self._next_id("reasoning"), reasoning_text(raw), thinking=True, encrypted=encrypted
-            )
-            self.emit(out, *thinking)
+            end = {"encrypted_value": str_or_none(field(raw, "encrypted_content"))}
+            reasoning_id, thinking = self._next_id("reasoning"), reasoning_text(raw)
+            whole_message(out, "thinking", reasoning_id, thinking, None, end, self.parent)
         elif name == "mcp_list_tools":
             self._mcp_list_tools(raw, item_id, out)
 

@@ -10,10 +10,6 @@ from typing import Any
 
 from nbagent._events import (
     Event,
-    MessageEnd,
-    MessageStart,
-    TextDelta,
-    ThinkingDelta,
     ToolCallEnd,
     ToolCallStart,
     ToolResult,
@@ -22,30 +18,7 @@ from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import args_text
 from nbagent.adapters.openai_chat.maps import text_of
 
-__all__ = ["ToolAnswers", "whole_message", "whole_tool_calls"]
-
-
-def whole_message(
-    out: list[Event],
-    message_id: str,
-    text: str,
-    *,
-    thinking: bool = False,
-    refusal: bool = False,
-    ts: float = 0.0,
-    **end: Any,
-) -> None:
-    """A message seen whole: its start (marked so), its one delta (none for no text), its end
-    (with ``end``'s fields: a thinking block's signature, a redacted one's data)."""
-    if thinking:
-        out.append(MessageStart(message_id=message_id, channel="thinking", whole=True, ts=ts))
-        if text:
-            out.append(ThinkingDelta(message_id=message_id, delta=text, ts=ts))
-        out.append(MessageEnd(message_id=message_id, channel="thinking", ts=ts, **end))
-        return
-    out.append(MessageStart(message_id=message_id, role="assistant", whole=True, ts=ts))
-    out.append(TextDelta(message_id=message_id, delta=text, refusal=refusal, ts=ts))
-    out.append(MessageEnd(message_id=message_id, ts=ts, **end))
+__all__ = ["ToolAnswers", "whole_tool_calls"]
 
 
 class ToolAnswers:

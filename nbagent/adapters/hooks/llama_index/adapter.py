@@ -31,7 +31,7 @@ from nbagent._events import ErrorEvent, Event, MessageEnd, Status, StepStart
 from nbagent.adapters.base import field, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.record import HookRecord
-from nbagent.adapters.kit import whole_message
+from nbagent.adapters.kit import SEEN_WHOLE, whole_message
 from nbagent.adapters.llama_index.parts import Step, Tools
 from nbagent.adapters.llama_index.read import (
     error_of,
@@ -50,9 +50,6 @@ __all__ = ["LlamaIndexHookAdapter"]
 _STARTS = frozenset({"LLMChatStartEvent", "LLMCompletionStartEvent"})
 _PROGRESS = frozenset({"LLMChatInProgressEvent", "LLMCompletionInProgressEvent"})
 _ENDS = frozenset({"LLMChatEndEvent", "LLMCompletionEndEvent"})
-
-WHOLE = {"whole": True}
-"""The start of a message the hook saw whole (an LLM call that did not stream)."""
 
 
 @dataclass(slots=True)
@@ -185,7 +182,9 @@ class LlamaIndexHookAdapter(HookAdapter):
         answer = text_of(field(result, "response"))
         if answer and answer != self._said.get(scope):
             self._answers += 1
-            whole_message(out, "text", f"llama-answer-{self._answers}", answer, WHOLE, parent=scope)
+            whole_message(
+                out, "text", f"llama-answer-{self._answers}", answer, SEEN_WHOLE, parent=scope
+            )
             self._said[scope] = answer
 
     def _drop(self, span_id: str, err: Any, last: bool, out: list[Event]) -> None:
@@ -267,14 +266,14 @@ class LlamaIndexHookAdapter(HookAdapter):
                 thinking = f"{thinking}\n\n{text}" if thinking and text else thinking or text
             if thinking:
                 whole_message(
-                    out, "thinking", f"{mid}-thinking", thinking, WHOLE, parent=call.parent
+                    out, "thinking", f"{mid}-thinking", thinking, SEEN_WHOLE, parent=call.parent
                 )
         if call.streamed:
             out.append(MessageEnd(message_id=f"{mid}-text", parent=call.parent))
             call.streamed = False  # ended here, before its tool calls
             text = call.text
         elif text and not call.react:
-            whole_message(out, "text", f"{mid}-text", text, WHOLE, parent=call.parent)
+            whole_message(out, "text", f"{mid}-text", text, SEEN_WHOLE, parent=call.parent)
         self._said[call.parent] = "" if call.react else text
         asked = 0
         for call_id, name, args in tool_calls(message):

@@ -42,7 +42,14 @@ from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.openai_agents.maps import epoch, error_text, span_kind
 from nbagent.adapters.hooks.openai_agents.model import model_output, usage_of
 from nbagent.adapters.hooks.record import HookRecord
-from nbagent.adapters.kit import call_events, distinct_id, message_events
+from nbagent.adapters.kit import (
+    ANSWER_SEEN_WHOLE,
+    SEEN_WHOLE,
+    Channel,
+    call_events,
+    distinct_id,
+    whole_message,
+)
 
 __all__ = ["OpenAIAgentsHookAdapter"]
 
@@ -204,13 +211,9 @@ class OpenAIAgentsHookAdapter(HookAdapter):
         answer = model_output(data)
         out: list[Event] = []
         for i, part in enumerate(answer.parts):
-            out += message_events(
-                f"{span_id}:{i}",
-                part.text,
-                thinking=part.thinking,
-                refusal=part.refusal,
-                whole=True,
-            )
+            channel: Channel = "thinking" if part.thinking else "text"
+            start = SEEN_WHOLE if part.thinking else ANSWER_SEEN_WHOLE
+            whole_message(out, channel, f"{span_id}:{i}", part.text, start, refusal=part.refusal)
         pending = self._pending.setdefault(state.agent, [])
         for j, call in enumerate(answer.calls):
             tool_call_id = distinct_id(call.call_id or f"{span_id}:call{j}", self._used)

@@ -39,7 +39,7 @@ from nbagent.adapters.hooks.otel.common import (
 )
 from nbagent.adapters.hooks.otel.conventions import agent_name, read_model, read_tool, role_of
 from nbagent.adapters.hooks.record import HookRecord
-from nbagent.adapters.kit import whole_message
+from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, whole_message
 
 __all__ = ["OtelAdapter"]
 
@@ -237,8 +237,7 @@ class OtelAdapter(HookAdapter):
                     "thinking" if part.kind == "thinking" else "text"
                 )
                 mid = f"{span.id}-m{n}"
-                start = {"role": "assistant", "whole": True}
-                whole_message(out, channel, mid, part.text, start, parent=scope, ts=ts)
+                whole_message(out, channel, mid, part.text, ANSWER_SEEN_WHOLE, parent=scope, ts=ts)
             elif part.kind == "tool_call":
                 call_id = self._announce(span.root, part.call_id or f"{span.id}-call{n}")
                 synthetic = part.call_id is None
