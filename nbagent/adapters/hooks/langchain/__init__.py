@@ -16,10 +16,10 @@ sub-agent scope per level (a subgraph: ``StepStart(step_type="subagent")``, id t
 joined by ``|``, closed with the run of that task). A failed model call and a failed root
 are ``ErrorEvent(recoverable=True)``; a failed tool is an error result.
 
-Modules: ``state`` (what is kept per run, the readers of LangChain's objects only the hook
-needs; the others are ``adapters/langchain``'s ``content`` and ``state``), ``tree`` (runs, their
-scopes, chains), ``models`` (model runs), ``adapter`` (``LangChainHookAdapter``: the records,
-tool runs).
+Modules: ``state`` (what is kept per run, the runs' ``Tree`` with their scopes and chains, the
+readers of LangChain's objects only the hook needs; the others are ``adapters/langchain``'s
+``content`` and ``state``), ``models`` (model runs), ``adapter`` (``LangChainHookAdapter``: the
+records, tool runs).
 """
 
 from __future__ import annotations

@@ -1,5 +1,5 @@
 """``LangChainHookAdapter``: the records in, its state, tool runs, the handler table; it
-composes the run ``Tree`` (``tree.py``) and the ``Models`` part (``models.py``)."""
+composes the run ``Tree`` (``state.py``) and the ``Models`` part (``models.py``)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from nbagent._events import Event, StepEnd, ToolResult
 from nbagent.adapters.base import field, plain, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.langchain.models import Models
-from nbagent.adapters.hooks.langchain.state import error_text, tool_output
-from nbagent.adapters.hooks.langchain.tree import Tree
+from nbagent.adapters.hooks.langchain.state import Tree, error_text, tool_output
 from nbagent.adapters.hooks.record import HookRecord
 from nbagent.adapters.langchain.content import messages_in
 from nbagent.adapters.langchain.state import Data, checkpoint_ns

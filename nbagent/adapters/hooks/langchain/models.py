@@ -9,8 +9,8 @@ from typing import Any
 
 from nbagent._events import ErrorEvent, Event, StepEnd, StepStart, ToolCallEnd, ToolCallStart
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
-from nbagent.adapters.hooks.langchain.state import _Run, error_text, model_name, whole
-from nbagent.adapters.hooks.langchain.tree import Tree
+from nbagent.adapters.hooks.langchain.state import Tree, _Run, error_text, model_name
+from nbagent.adapters.kit.messages import SEEN_WHOLE, Channel, whole_message
 from nbagent.adapters.langchain.content import message_parts
 from nbagent.adapters.langchain.state import Data, ModelRun, call_chunks, finish_reason, usage_of
 
@@ -84,12 +84,10 @@ class Models:
             parts = message_parts(message) if message is not None else []
             if message is None and isinstance(text := field(generation, "text"), str) and text:
                 parts = [("text", text)]
-            thinking = "".join(t for c, t in parts if c == "thinking")
-            text = "".join(t for c, t in parts if c == "text")
-            if thinking:
-                whole(f"{model.key}:think", "thinking", thinking, run.scope, out)
-            if text:
-                whole(model.key, "text", text, run.scope, out)
+            messages: list[tuple[Channel, str]] = [("thinking", f"{model.key}:think")]
+            for channel, message_id in [*messages, ("text", model.key)]:
+                if said := "".join(t for c, t in parts if c == channel):
+                    whole_message(out, channel, message_id, said, SEEN_WHOLE, parent=run.scope)
         if message is not None:
             self._output_calls(run, model, message, out)
 

@@ -1,24 +1,26 @@
-"""What the LangChain hook adapter keeps per run (``_Run``) and the pure readers of LangChain's
-objects it alone needs: a tool's output, a model's name, an error."""
+"""What the LangChain hook adapter keeps per run (``_Run``), its runs as a ``Tree`` (where each
+run's events go: the top level, a tool call's scope, a LangGraph subgraph's sub-agent scope;
+the chains, which only give the tree and the root's failure), and the pure readers of
+LangChain's objects it alone needs: a tool's output, a model's name, an error."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import Event, MessageEnd, MessageStart, TextDelta, ThinkingDelta
+from nbagent._events import ErrorEvent, Event, StepEnd, StepStart
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import ToolCalls
 from nbagent.adapters.langchain.content import messages_in
-from nbagent.adapters.langchain.state import ModelRun, tool_message
+from nbagent.adapters.langchain.state import Data, ModelRun, checkpoint_ns, scope_name, tool_message
 
 __all__ = [
     "NOT_FAILURES",
+    "Tree",
     "_Run",
     "error_text",
     "model_name",
     "tool_output",
-    "whole",
 ]
 
 NOT_FAILURES = frozenset({"GraphInterrupt", "NodeInterrupt", "GraphBubbleUp", "ParentCommand"})
@@ -45,16 +47,6 @@ class _Run:
         self.opened: str | None = None  # a node run: its task's namespace, a scope it may close
         self.model: ModelRun | None = None
         self.assembly = ToolCalls(wire_ids=True)
-
-
-def whole(message_id: str, channel: Any, text: str, scope: str | None, out: list[Event]) -> None:
-    """A message the hook saw only whole: opened, said at once, closed."""
-    out.append(MessageStart(message_id=message_id, channel=channel, whole=True, parent=scope))
-    if channel == "thinking":
-        out.append(ThinkingDelta(message_id=message_id, delta=text, parent=scope))
-    else:
-        out.append(TextDelta(message_id=message_id, delta=text, parent=scope))
-    out.append(MessageEnd(message_id=message_id, channel=channel, parent=scope))
 
 
 def tool_output(output: Any, call_id: str) -> tuple[Any, bool]:
@@ -91,3 +83,62 @@ def error_text(data: Mapping[str, Any]) -> str:
     """A failure's record as ``"<error type>: <message>"``."""
     error_type = str_or_none(data.get("error_type")) or "error"
     return f"{error_type}: {data.get('message') or ''}".rstrip(": ")
+
+
+class Tree:
+    """The runs and the sub-agent scopes."""
+
+    def __init__(self) -> None:
+        self.runs: dict[str, _Run] = {}
+        self.scopes: dict[str, str] = {}  # open sub-agent scope id -> its root
+
+    def start(self, kind: str, data: Data, run_id: str, root: str, out: list[Event]) -> _Run:
+        parent = self.runs.get(str(data.get("parent_run_id") or ""))
+        full = checkpoint_ns(data.get("metadata"))
+        graph_ns = full[:-1]
+        if parent is None:  # a root: the namespace it runs in is its top level
+            run = _Run(kind, None, graph_ns)
+        else:
+            run = _Run(kind, parent.inner, parent.inner_ns)
+            base = parent.inner_ns
+            if len(graph_ns) > len(base) and graph_ns[: len(base)] == base:
+                for depth in range(len(base) + 1, len(graph_ns) + 1):
+                    run.scope = self._open_scope(graph_ns[:depth], run.scope, root, out)
+                run.ns = graph_ns
+        run.inner, run.inner_ns = run.scope, run.ns
+        if kind == "chain" and full and len(full) > len(run.ns):
+            run.opened = "|".join(full)
+        self.runs[run_id] = run
+        return run
+
+    def _open_scope(
+        self, ns: tuple[str, ...], parent: str | None, root: str, out: list[Event]
+    ) -> str:
+        scope_id = "|".join(ns)
+        if scope_id not in self.scopes:
+            self.scopes[scope_id] = root
+            name = scope_name(ns[-1])
+            out.append(StepStart(step_id=scope_id, name=name, step_type="subagent", parent=parent))
+        return scope_id
+
+    def close_scope(self, scope_id: str, out: list[Event]) -> None:
+        for inner in [s for s in self.scopes if s.startswith(scope_id + "|")]:
+            self.close_scope(inner, out)
+        if self.scopes.pop(scope_id, None) is not None:
+            out.append(StepEnd(step_id=scope_id))
+
+    def close_scopes(self, root: str, out: list[Event]) -> None:
+        for scope_id in [s for s, r in self.scopes.items() if r == root]:
+            self.close_scope(scope_id, out)
+
+    def chain_start(self, data: Data, run_id: str, root: str, out: list[Event]) -> None:
+        self.start("chain", data, run_id, root, out)
+
+    def chain_end(self, data: Data, run_id: str, root: str, out: list[Event]) -> None:
+        run = self.runs.pop(run_id, None)
+        if run is not None and run.opened is not None:
+            self.close_scope(run.opened, out)
+        error_type = str_or_none(data.get("error_type"))
+        if run is not None and run_id == root and error_type and error_type not in NOT_FAILURES:
+            error = ErrorEvent(message=error_text(data), error_type=error_type, recoverable=True)
+            out.append(error)
