@@ -24,6 +24,7 @@ __all__ = [
     "checkpoint_ns",
     "finish_reason",
     "scope_name",
+    "subagent_start",
     "tool_message",
     "usage_of",
 ]
@@ -139,6 +140,13 @@ def scope_name(segment: str) -> str:
     return segment.split(":")[0]
 
 
+def subagent_start(ns: tuple[str, ...], parent: str | None) -> StepStart:
+    """The start of a subgraph's scope: id the namespace joined by ``|``, name its node."""
+    return StepStart(
+        step_id="|".join(ns), name=scope_name(ns[-1]), step_type="subagent", parent=parent
+    )
+
+
 class Scopes:
     """The open subgraph scopes (id -> namespace) and ``owner``: the scope each scope, step or
     call is in."""
@@ -155,8 +163,7 @@ class Scopes:
             if scope_id not in self.open:
                 self.open[scope_id] = ns[:depth]
                 self.owner[scope_id] = parent
-                name = scope_name(ns[depth - 1])
-                out.append(StepStart(step_id=scope_id, name=name, step_type="subagent"))
+                out.append(subagent_start(ns[:depth], parent))
             parent = scope_id
         return parent
 

@@ -7,10 +7,11 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from nbagent._events import ErrorEvent, Event, StepEnd, StepStart, ToolCallEnd, ToolCallStart
+from nbagent._events import ErrorEvent, Event, StepEnd, StepStart, ToolCallStart
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.hooks.langchain.state import Tree, _Run, error_text, model_name
 from nbagent.adapters.kit.messages import SEEN_WHOLE, Channel, whole_message
+from nbagent.adapters.kit.whole import call_events
 from nbagent.adapters.langchain.content import message_parts
 from nbagent.adapters.langchain.state import Data, ModelRun, call_chunks, finish_reason, usage_of
 
@@ -115,10 +116,9 @@ class Models:
         """A call seen whole (its start unless it streamed, its end), waiting for its result."""
         if not streamed:
             self.calls[call_id] = (scope, name)
-            out.append(
-                ToolCallStart(tool_call_id=call_id, name=name, synthetic_id=synthetic, parent=scope)
-            )
-        out.append(ToolCallEnd(tool_call_id=call_id, arguments=arguments, parent=scope))
+        for event in call_events(call_id, name, arguments, synthetic=synthetic)[streamed:]:
+            event.parent = scope
+            out.append(event)
 
     def error(self, data: Data, run_id: str, root: str, out: list[Event]) -> None:
         run = self.tree.runs.pop(run_id, None)

@@ -8,11 +8,17 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import ErrorEvent, Event, StepEnd, StepStart
+from nbagent._events import ErrorEvent, Event, StepEnd
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import ToolCalls
 from nbagent.adapters.langchain.content import messages_in
-from nbagent.adapters.langchain.state import Data, ModelRun, checkpoint_ns, scope_name, tool_message
+from nbagent.adapters.langchain.state import (
+    Data,
+    ModelRun,
+    checkpoint_ns,
+    subagent_start,
+    tool_message,
+)
 
 __all__ = [
     "NOT_FAILURES",
@@ -117,8 +123,7 @@ class Tree:
         scope_id = "|".join(ns)
         if scope_id not in self.scopes:
             self.scopes[scope_id] = root
-            name = scope_name(ns[-1])
-            out.append(StepStart(step_id=scope_id, name=name, step_type="subagent", parent=parent))
+            out.append(subagent_start(ns, parent))
         return scope_id
 
     def close_scope(self, scope_id: str, out: list[Event]) -> None:
