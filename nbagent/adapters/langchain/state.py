@@ -1,17 +1,16 @@
 """What the LangChain readers share (the ``astream_events`` adapter, the LangGraph stream adapter
 and the callback hook's): ``ModelRun``, one chat model run's tool calls and its text and thinking
 as they stream; ``call_chunks``, a message's ``tool_call_chunks`` through ``adapters/kit``'s
-``ToolCalls``; ``usage_of``, the reader of ``usage_metadata``; ``finish_reason``; ``Scopes``,
-LangGraph's subgraphs: a namespace ``("node:<task id>", …)`` is a sub-agent whose
-``StepStart(step_type="subagent")`` has the namespace joined by ``|`` as its id and the node as
-its name."""
+``ToolCalls``; ``finish_reason``; ``Scopes``, LangGraph's subgraphs: a namespace
+``("node:<task id>", …)`` is a sub-agent whose ``StepStart(step_type="subagent")``
+(``subagent_start``) has the namespace joined by ``|`` as its id and the node as its name."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import Event, MessageEnd, StepEnd, StepStart, TextDelta, ThinkingDelta, Usage
+from nbagent._events import Event, MessageEnd, StepEnd, StepStart, TextDelta, ThinkingDelta
 from nbagent.adapters.base import field, int_or_none, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import CallGroup, ToolCalls, langchain_usage
 from nbagent.adapters.langchain.content import message_parts
@@ -26,7 +25,6 @@ __all__ = [
     "scope_name",
     "subagent_start",
     "tool_message",
-    "usage_of",
 ]
 
 Data = Mapping[str, Any]
@@ -74,11 +72,17 @@ class ModelRun(CallGroup):
             think_id = f"{self.key}:think"
             out.append(MessageEnd(message_id=think_id, channel="thinking", parent=self.parent))
 
-    def usage(self, message: Any, out: list[Event], model: str | None = None) -> None:
-        """The message's ``usage_metadata``, if any, as this run's usage."""
-        if usage := field(message, "usage_metadata"):
+    def usage(
+        self, message: Any, out: list[Event], model: str | None = None, *, other: Any = None,
+        cumulative: bool = False,
+    ) -> None:  # fmt: skip
+        """The message's ``usage_metadata`` (else ``other``: an LLM's OpenAI-style
+        ``token_usage``), if any, as this run's usage: a stream's chunks add up; the hook's one
+        usage per call is ``cumulative``."""
+        if usage := field(message, "usage_metadata") or other:
             self.usage_seen = True
-            out.append(usage_of(usage, self.key, model))
+            fields = {"step_id": self.key or None, "model": model or None, "parent": self.parent}
+            out.append(langchain_usage(usage, cumulative=cumulative, scope="step", **fields))
 
     def close(self, out: list[Event], final_text: str | None = None) -> bool:
         """End the open messages; whether the text was open (else no text streamed)."""
@@ -103,18 +107,6 @@ def call_chunks(assembly: ToolCalls, model: CallGroup, message: Any) -> list[Eve
         )
         out.extend(events)
     return out
-
-
-def usage_of(
-    usage: Any, step_id: str | None, model: str | None = None, *, cumulative: bool = False,
-    parent: str | None = None,
-) -> Usage:  # fmt: skip
-    """A message's ``usage_metadata`` (or an LLM's OpenAI-style ``token_usage``) as one model
-    call's usage: a stream's chunks add up; the hook's one usage per call is ``cumulative``."""
-    return langchain_usage(
-        usage, cumulative=cumulative, scope="step", step_id=step_id or None, model=model or None,
-        parent=parent,
-    )  # fmt: skip
 
 
 def tool_message(message: Any) -> tuple[Any, bool]:

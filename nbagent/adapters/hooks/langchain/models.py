@@ -13,7 +13,7 @@ from nbagent.adapters.hooks.langchain.state import Tree, _Run, error_text, model
 from nbagent.adapters.kit.messages import SEEN_WHOLE, Channel, whole_message
 from nbagent.adapters.kit.whole import call_events
 from nbagent.adapters.langchain.content import message_parts
-from nbagent.adapters.langchain.state import Data, ModelRun, call_chunks, finish_reason, usage_of
+from nbagent.adapters.langchain.state import Data, ModelRun, call_chunks, finish_reason
 
 __all__ = ["Models"]
 
@@ -62,12 +62,8 @@ class Models:
         metadata = field(message, "response_metadata")
         model = str_or_none(field(metadata, "model_name")) or str_or_none(field(metadata, "model"))
         # else an LLM's (or an older chat model's) OpenAI-style counts
-        usage = field(message, "usage_metadata") or field(
-            field(response, "llm_output"), "token_usage"
-        )
-        if usage:
-            model = model or run.name
-            out.append(usage_of(usage, run_id, model, cumulative=True, parent=run.scope))
+        token_usage = field(field(response, "llm_output"), "token_usage")
+        run.model.usage(message, out, model or run.name, other=token_usage, cumulative=True)
         finish = finish_reason(message)
         if finish is None and generation is not None:
             finish = str_or_none(field(field(generation, "generation_info"), "finish_reason"))
