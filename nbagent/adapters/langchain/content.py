@@ -8,6 +8,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nbagent.adapters.base import field, list_or_empty, type_is
+from nbagent.adapters.kit.messages import Channel
 
 __all__ = ["KINDS", "is_chunk", "is_message", "message_kind", "message_parts", "messages_in"]
 
@@ -65,12 +66,13 @@ def _reasoning_block(block: Any) -> Any:
     return None
 
 
-def message_parts(message: Any) -> list[tuple[str, str]]:
+def message_parts(message: Any) -> list[tuple[Channel, str]]:
     """``[(channel, text), ...]`` of a message in order: ``"thinking"`` from
     ``additional_kwargs.reasoning_content`` first, then the content (a str; ``text``,
     ``thinking`` and ``reasoning`` blocks). Tool-use blocks repeat ``tool_call_chunks``:
     skipped."""
-    parts: list[tuple[str, str]] = []
+    parts: list[tuple[Channel, str]] = []
+    channel: Channel
     extra = field(message, "additional_kwargs")
     reasoning = field(extra, "reasoning_content") if extra is not None else None
     if isinstance(reasoning, str) and reasoning:

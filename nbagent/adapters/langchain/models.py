@@ -69,10 +69,10 @@ class Models:
         if isinstance(message_id := field(chunk, "id"), str):
             self.said.add(message_id)
         if isinstance(chunk, str):  # on_llm_stream: a plain string
-            model.text(chunk, out)
+            model.delta(chunk, out)
             return
         if field(chunk, "content") is None and isinstance(field(chunk, "text"), str):
-            model.text(field(chunk, "text"), out)  # GenerationChunk
+            model.delta(field(chunk, "text"), out)  # GenerationChunk
         model.says(chunk, out)
         out.extend(call_chunks(self.tools.assembly, model, chunk))
         model.usage(chunk, out)

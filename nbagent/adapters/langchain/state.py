@@ -10,9 +10,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import Event, MessageEnd, StepEnd, StepStart, TextDelta, ThinkingDelta
+from nbagent._events import Event, MessageEnd, StepEnd, StepStart
 from nbagent.adapters.base import field, int_or_none, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import CallGroup, ToolCalls, langchain_usage
+from nbagent.adapters.kit.messages import Channel, message_delta
 from nbagent.adapters.langchain.content import message_parts
 
 __all__ = [
@@ -48,23 +49,19 @@ class ModelRun(CallGroup):
     def says(self, message: Any, out: list[Event]) -> None:
         """A message's (or chunk's) text and thinking parts, in order."""
         for channel, value in message_parts(message):
-            if channel == "thinking":
-                self.thinking(value, out)
-            else:
-                self.text(value, out)
+            self.delta(value, out, channel)
 
-    def thinking(self, delta: Any, out: list[Event]) -> None:
-        if isinstance(delta, str) and delta:
+    def delta(self, value: Any, out: list[Event], channel: Channel = "text") -> None:
+        """A piece of text (the thinking before it ends) or of thinking."""
+        if not (isinstance(value, str) and value):
+            return
+        if channel == "thinking":
             self.think_open = True
-            think_id = f"{self.key}:think"
-            out.append(ThinkingDelta(message_id=think_id, delta=delta, parent=self.parent))
-
-    def text(self, delta: Any, out: list[Event]) -> None:
-        """Text (the thinking before it ends)."""
-        if isinstance(delta, str) and delta:
+        else:
             self.end_thinking(out)
             self.text_open = True
-            out.append(TextDelta(message_id=self.key, delta=delta, parent=self.parent))
+        message_id = f"{self.key}:think" if channel == "thinking" else self.key
+        out.append(message_delta(channel, message_id, value, self.parent))
 
     def end_thinking(self, out: list[Event]) -> None:
         if self.think_open:

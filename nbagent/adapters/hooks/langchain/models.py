@@ -40,7 +40,7 @@ class Models:
         chunk = data.get("chunk")
         message = field(chunk, "message") if chunk is not None else None
         if message is None:  # an LLM's GenerationChunk, or only the token
-            run.model.text(field(chunk, "text") if chunk is not None else data.get("token"), out)
+            run.model.delta(field(chunk, "text") if chunk is not None else data.get("token"), out)
             return
         run.model.says(message, out)
         for event in call_chunks(run.assembly, run.model, message):
