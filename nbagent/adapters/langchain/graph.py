@@ -241,7 +241,7 @@ class LangGraphAdapter:
             inside = len(scope_ns) > len(ns) and scope_ns[: len(ns)] == ns
             if inside and scope_name(scope_ns[len(ns)]) == node:
                 for stream in list(self._messages.streams.values()):
-                    if stream.scope is not None and stream.scope.startswith(scope_id):
+                    if stream.parent is not None and stream.parent.startswith(scope_id):
                         self._messages.close(stream, out)
                 del self._scopes.open[scope_id]
                 out.append(StepEnd(step_id=scope_id, name=node))

@@ -26,14 +26,13 @@ _SUFFIX = re.compile(r"-\d+$")
 
 
 class _Stream(ModelRun):
-    """One model call of a graph: its step, scope, node and graph step."""
+    """One model call of a graph: its step, node and graph step; ``parent``: its scope."""
 
-    __slots__ = ("finish", "lg_step", "name", "scope")
+    __slots__ = ("finish", "lg_step", "name")
 
     def __init__(self, key: str, name: str, scope: str | None, lg_step: Any) -> None:
-        super().__init__(key)
+        super().__init__(key, scope)
         self.name = name
-        self.scope = scope
         self.lg_step = lg_step
         self.finish: str | None = None
 
@@ -67,7 +66,7 @@ class GraphMessages:
         lg_step = field(metadata, "langgraph_step")
         keep = lg_step if metadata is not None else None
         for stream in list(self.streams.values()):
-            if stream.scope == scope and (keep is None or stream.lg_step != keep):
+            if stream.parent == scope and (keep is None or stream.lg_step != keep):
                 self.close(stream, out)
         name = str_or_none(field(metadata, "langgraph_node")) or _model(message)
         name = name or str_or_none(field(metadata, "ls_model_name")) or "model"
@@ -101,7 +100,7 @@ class GraphMessages:
         stream = self.streams.get(key) if key is not None else None
         if stream is None and key is None:  # no id: the scope's latest call goes on
             for candidate in reversed(self.streams.values()):
-                if candidate.scope == scope and candidate.lg_step == lg_step:
+                if candidate.parent == scope and candidate.lg_step == lg_step:
                     stream = candidate
                     break
         if stream is None:

@@ -35,7 +35,8 @@ Data = Mapping[str, Any]
 class ModelRun(CallGroup):
     """One chat model run: its tool calls (a ``CallGroup`` keyed by its message id ``key``) and
     its messages, the text ``{key}`` and the thinking ``{key}:think``, open while they stream;
-    ``parent``: the scope of its events (the hook's; the stream adapters set parents later)."""
+    ``parent``: the scope of its events (the hook's and a graph's model calls; the
+    ``astream_events`` adapter sets parents later)."""
 
     __slots__ = ("parent", "text_open", "think_open", "usage_seen")
 
