@@ -21,6 +21,7 @@ __all__ = [
     "HOSTED_PREFIXES",
     "IGNORED",
     "INCOMPLETE_REASONS",
+    "PARTS",
     "PROGRESS",
     "TERMINAL",
     "error_dict",
@@ -73,6 +74,19 @@ ARGS_DONES = {
     "response.code_interpreter_call_code.done": "code",
 }
 """Event types that end a tool call's arguments → the field holding the full text."""
+
+PARTS: dict[str, tuple[str, str, str, bool]] = {
+    "response.output_text.delta": ("message", "text", "delta", False),
+    "response.refusal.delta": ("message", "refusal", "delta", False),
+    "response.output_text.done": ("message", "text", "text", True),
+    "response.refusal.done": ("message", "refusal", "refusal", True),
+    "response.reasoning_summary_text.delta": ("reasoning", "summary", "delta", False),
+    "response.reasoning_text.delta": ("reasoning", "reasoning", "delta", False),
+    "response.reasoning_summary_text.done": ("reasoning", "summary", "text", True),
+    "response.reasoning_text.done": ("reasoning", "reasoning", "text", True),
+}
+"""Event types that stream a part of a message or a reasoning item, or give its full text →
+the item type, the part's kind, the field holding the text, whether it is the full text."""
 
 PROGRESS = frozenset(
     {"in_progress", "searching", "interpreting", "generating", "completed", "failed"}
