@@ -25,9 +25,9 @@ from nbagent.adapters.openai_assistants.maps import (
     SERVER_TOOLS,
     STEP_ENDS,
     code_outputs,
-    error_code,
     error_dict,
 )
+from nbagent.adapters.openai_responses.maps import error_code
 
 __all__ = ["Call", "Steps"]
 

@@ -12,7 +12,6 @@ from typing import Any, ClassVar
 
 from nbagent._events import (
     Custom,
-    ErrorEvent,
     Event,
     RunEnd,
 )
@@ -35,6 +34,7 @@ from nbagent.adapters.openai_chat.maps import (
     map_finish_reason,
     usage_event,
 )
+from nbagent.adapters.openai_responses.maps import error_event  # the same error shape
 
 __all__ = ["OpenAIChatAdapter"]
 
@@ -210,18 +210,7 @@ class OpenAIChatAdapter:
         message = error.get("message")
         if not isinstance(message, str) or not message:
             message = "the server sent an error"
-        code = error.get("code")
-        if code is not None and not isinstance(code, (str, int)):
-            code = str(code)
-        error_type = error.get("type")
-        error_event = ErrorEvent(
-            message=message,
-            code=code,
-            error_type=error_type if isinstance(error_type, str) else None,
-            recoverable=False,
-            details=dict(error),
-        )
-        return self._step.fail(out, self._close_choices, error_event)
+        return self._step.fail(out, self._close_choices, error_event(error, message))
 
     def _primary_finish(self) -> str | None:
         """The finish_reason of the lowest choice index that has one."""

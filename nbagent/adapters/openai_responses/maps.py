@@ -24,6 +24,7 @@ __all__ = [
     "PARTS",
     "PROGRESS",
     "TERMINAL",
+    "error_code",
     "error_dict",
     "error_event",
     "hosted_args",
@@ -162,22 +163,29 @@ def error_dict(error: Any) -> dict[str, Any]:
     return out
 
 
-def error_event(error: dict[str, Any]) -> ErrorEvent:
-    code = error.get("code")
-    if code is not None and not isinstance(code, (str, int)):
-        code = str(code)
+def error_code(value: Any) -> str | int | None:
+    """An error's code as the wire gave it, a code of another kind as text."""
+    if value is None or isinstance(value, (str, int)):
+        return value
+    return str(value)
+
+
+def error_event(error: Mapping[str, Any], message: str | None = None) -> ErrorEvent:
+    """The fatal error of an error object (``error_dict``'s; a Chat error frame's, with the
+    ``message`` shown when the frame has none)."""
     error_type = error.get("type")
     return ErrorEvent(
-        message=error["message"],
-        code=code,
+        message=message or error["message"],
+        code=error_code(error.get("code")),
         error_type=error_type if isinstance(error_type, str) else None,
         recoverable=False,
-        details=error,
+        details=dict(error),
     )
 
 
-def usage_event(usage: Any) -> Usage:
-    return openai_usage(usage, cumulative=True, scope="run")
+def usage_event(usage: Any, scope: str = "run", **fields: Any) -> Usage:
+    """The response's usage (of the run; a hook's: of its ``step_id``)."""
+    return openai_usage(usage, cumulative=True, scope=scope, **fields)
 
 
 def raw_response_data(payload: Any) -> Any:
