@@ -81,9 +81,7 @@ class Items:
                     synthetic_id=tool_call_id != call_id,
                 )
             )
-            arguments = field(item, "arguments")
-            if item_type == "custom_tool_call":
-                arguments = field(item, "input")
+            arguments = field(item, "input" if item_type == "custom_tool_call" else "arguments")
             if isinstance(arguments, str) and arguments:
                 state.streamed.append(arguments)
                 out.append(ToolCallArgsDelta(tool_call_id=tool_call_id, delta=arguments))
