@@ -2,8 +2,9 @@
 choice index. It turns the choice's deltas into thinking, text, refusal and tool-call events
 (reasoning fields, LiteLLM's ``thinking_blocks``, Mistral's thinking content parts, or
 ``<think>`` splitting), names its messages (``{base}:{choice}``, ``…:think``, ``…:refusal``,
-``#2`` for a later one of a kind) and closes its open messages and calls. Its tool calls are
-assembled by the run's ``ToolCalls`` (``adapters/kit``), in a group of their own.
+``#2`` for a later one of a kind) and closes its open messages and calls. Its messages are
+kept by two kit ``Messages`` (answers and thinking; refusals), its tool calls assembled by the
+run's ``ToolCalls`` (``adapters/kit``), in a group of their own.
 """
 
 from __future__ import annotations
