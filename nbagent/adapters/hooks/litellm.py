@@ -10,7 +10,6 @@ the model asked for gets its result when a later call of the block sends it back
 
 from __future__ import annotations
 
-import dataclasses
 import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
@@ -179,11 +178,8 @@ def _usage(usage: Any, data: Mapping[str, Any]) -> Usage | None:
         cost = cost_or_none(data.get("standard_cost"))
     if usage is None and cost is None:
         return None
-    counts = chat_usage(usage)  # the Chat Completions reader's, made one call's
-    return dataclasses.replace(
-        counts,
-        scope="step",
-        model=_model(data),
-        provider=str_or_none(data.get("custom_llm_provider")),
-        cost_usd=counts.cost_usd if cost is None else cost,
-    )
+    provider = str_or_none(data.get("custom_llm_provider"))
+    counts = chat_usage(usage, "step", model=_model(data), provider=provider)
+    if cost is not None:
+        counts.cost_usd = cost
+    return counts

@@ -26,7 +26,6 @@ from nbagent._events import (
     TextDelta,
     ThinkingDelta,
     ToolCallStart,
-    Usage,
 )
 from nbagent.adapters.base import field, int_or_none, list_or_empty, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
@@ -115,7 +114,7 @@ class OpenAIClientAdapter(HookAdapter):
                 finish = str_or_none(field(choice, "finish_reason"))
         usage = field(completion, "usage")
         if usage is not None:
-            out.append(_step_usage(chat_usage(usage), step.step_id, model))
+            out.append(chat_usage(usage, "step", step_id=step.step_id, model=model))
         out.append(
             StepEnd(
                 step_id=step.step_id,
@@ -156,7 +155,7 @@ class OpenAIClientAdapter(HookAdapter):
         model = str_or_none(field(response, "model")) or step.model
         usage = field(response, "usage")
         if usage is not None:
-            out.append(_step_usage(responses_usage(usage), step.step_id, model))
+            out.append(responses_usage(usage, "step", step_id=step.step_id, model=model))
         status = str_or_none(field(response, "status"))
         raw = status
         if status == "failed":
@@ -211,8 +210,3 @@ class OpenAIClientAdapter(HookAdapter):
             ),
             StepEnd(step_id=step.step_id, finish_reason="error"),
         ]
-
-
-def _step_usage(usage: Usage, step_id: str, model: str | None) -> Usage:
-    """The readers' usage is the run's; here it is one call's, so its step's."""
-    return dataclasses.replace(usage, scope="step", step_id=step_id, model=model)

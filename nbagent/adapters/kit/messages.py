@@ -67,12 +67,17 @@ def numbered(prefix: str, think: str = "think", text: str = "text") -> IdScheme:
 
 
 def message_delta(
-    channel: Channel, message_id: str, text: str, parent: str | None = None, ts: float = 0.0
+    channel: Channel,
+    message_id: str,
+    text: str,
+    parent: str | None = None,
+    ts: float = 0.0,
+    meta: dict[str, Any] | None = None,
 ) -> TextDelta | ThinkingDelta:
     """The ``TextDelta`` or ``ThinkingDelta`` of ``text`` in a message of ``channel``."""
     if channel == "thinking":
-        return ThinkingDelta(message_id=message_id, delta=text, parent=parent, ts=ts)
-    return TextDelta(message_id=message_id, delta=text, parent=parent, ts=ts)
+        return ThinkingDelta(message_id=message_id, delta=text, parent=parent, ts=ts, meta=meta)
+    return TextDelta(message_id=message_id, delta=text, parent=parent, ts=ts, meta=meta)
 
 
 def whole_message(
@@ -114,18 +119,21 @@ class Messages:
     """The open messages, ``(channel, key) → id`` in the order they opened.
 
     ``ids`` makes a new message's id; ``starts`` gives, per channel, the ``MessageStart``
-    fields of a format that announces its messages (a channel not in it opens silently).
+    fields of a format that announces its messages (a channel not in it opens silently);
+    ``meta`` is every event's (e.g. a choice's index).
     """
 
     def __init__(
         self,
         ids: IdScheme = wire_key,
         starts: Mapping[Channel, Mapping[str, Any]] | None = None,
+        meta: dict[str, Any] | None = None,
     ) -> None:
         self.open: dict[tuple[Channel, str], str] = {}
         self.counts: dict[Channel, int] = {}
         self._ids = ids
         self._starts = starts or {}
+        self.meta = meta
 
     def get(self, channel: Channel, key: str = "") -> str | None:
         """The id of the open message of ``channel`` (and ``key``), None when none is."""
@@ -142,7 +150,9 @@ class Messages:
             message_id = self.open[(channel, key)] = self._ids(channel, key, n)
             start = self._starts.get(channel)
             if start is not None and announce:
-                out.append(MessageStart(message_id=message_id, channel=channel, **start))
+                out.append(
+                    MessageStart(message_id=message_id, channel=channel, meta=self.meta, **start)
+                )
         return message_id
 
     def delta(
@@ -157,7 +167,7 @@ class Messages:
         """A ``TextDelta`` or ``ThinkingDelta`` of ``text`` in the open message (opened when
         none is); its id."""
         message_id = self.id(channel, out, key, announce=announce)
-        out.append(message_delta(channel, message_id, text))
+        out.append(message_delta(channel, message_id, text, meta=self.meta))
         return message_id
 
     def close(self, channel: Channel, out: list[Event], key: str = "", **end: Any) -> str | None:
@@ -165,7 +175,7 @@ class Messages:
         id."""
         message_id = self.open.pop((channel, key), None)
         if message_id is not None:
-            out.append(MessageEnd(message_id=message_id, channel=channel, **end))
+            out.append(MessageEnd(message_id=message_id, channel=channel, meta=self.meta, **end))
         return message_id
 
     def close_all(self, out: list[Event]) -> bool:

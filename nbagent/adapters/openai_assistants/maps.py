@@ -17,7 +17,6 @@ __all__ = [
     "SERVER_TOOLS",
     "STEP_ENDS",
     "code_outputs",
-    "error_code",
     "error_dict",
     "event_of",
 ]
@@ -74,12 +73,6 @@ def event_of(item: Any) -> tuple[str | None, Any]:
         if wrapped in EVENTS or wrapped in ("done", "error"):
             return wrapped, data
     return None, payload
-
-
-def error_code(value: Any) -> str | int | None:
-    if value is None or isinstance(value, (str, int)):
-        return value
-    return str(value)
 
 
 def code_outputs(outputs: Any) -> Any:

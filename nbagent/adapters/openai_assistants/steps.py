@@ -15,19 +15,19 @@ from nbagent._events import (
     StepEnd,
     StepStart,
     ToolCallArgsDelta,
-    ToolCallEnd,
     ToolCallStart,
     ToolResult,
 )
 from nbagent.adapters.base import field, int_or_none, plain
 from nbagent.adapters.kit import args_text, invent_id, openai_usage
+from nbagent.adapters.kit.reconcile import end_streamed_call
 from nbagent.adapters.openai_assistants.maps import (
     SERVER_TOOLS,
     STEP_ENDS,
     code_outputs,
-    error_code,
     error_dict,
 )
+from nbagent.adapters.openai_responses.maps import error_code
 
 __all__ = ["Call", "Steps"]
 
@@ -172,18 +172,9 @@ class Steps:
 
     def _end_call(self, call: Call, full: Any, out: list[Event]) -> None:
         """Close a call, reconciling the full argument text with the streamed one."""
-        if call.ended:
-            return
-        call.ended = True
-        full = args_text(full)
-        streamed = "".join(call.streamed)
-        if isinstance(full, str) and full and full != streamed:
-            if full.startswith(streamed):
-                out.append(ToolCallArgsDelta(tool_call_id=call.id, delta=full[len(streamed) :]))
-            else:
-                out.append(ToolCallEnd(tool_call_id=call.id, arguments=full))
-                return
-        out.append(ToolCallEnd(tool_call_id=call.id))
+        if not call.ended:
+            call.ended = True
+            out.extend(end_streamed_call(call.id, call.streamed, args_text(full) or None))
 
     def finish(self, out: list[Event]) -> None:
         """End every open tool call and step (the run is ending)."""

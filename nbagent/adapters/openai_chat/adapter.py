@@ -12,12 +12,8 @@ from typing import Any, ClassVar
 
 from nbagent._events import (
     Custom,
-    ErrorEvent,
     Event,
     RunEnd,
-    RunStart,
-    StepEnd,
-    StepStart,
 )
 from nbagent._values import strict_json
 from nbagent.adapters.base import (
@@ -29,7 +25,7 @@ from nbagent.adapters.base import (
     type_is,
     unwrap,
 )
-from nbagent.adapters.kit import ToolCalls
+from nbagent.adapters.kit import ModelStep, ToolCalls
 from nbagent.adapters.openai_chat.choice import Choice
 from nbagent.adapters.openai_chat.maps import (
     CHUNK_OBJECT,
@@ -38,6 +34,7 @@ from nbagent.adapters.openai_chat.maps import (
     map_finish_reason,
     usage_event,
 )
+from nbagent.adapters.openai_responses.maps import error_event  # the same error shape
 
 __all__ = ["OpenAIChatAdapter"]
 
@@ -55,13 +52,10 @@ class OpenAIChatAdapter:
     name: ClassVar[str] = "openai-chat"
 
     def __init__(self) -> None:
-        self._started = False
+        self._step = ModelStep("")
         self._pending: list[Event] = []
-        self._base = ""
-        self._step_open = False
         self._choices: dict[int, Choice] = {}
         self._tools = ToolCalls()
-        self._done = False
 
     # -- detection -------------------------------------------------------------------------
 
@@ -93,7 +87,7 @@ class OpenAIChatAdapter:
     # -- the adapter interface ---------------------------------------------------------------
 
     def feed(self, item: Any) -> list[Event]:
-        if self._done:
+        if self._step.done:
             return []
         chunk = self._decode(item)
         if chunk is None:
@@ -111,7 +105,7 @@ class OpenAIChatAdapter:
         if not isinstance(choices, Sequence) or isinstance(choices, (str, bytes)):
             raise BadItemError(f"openai-chat: choices must be a list: {short_repr(item)}")
         usage = field(chunk, "usage")
-        if not self._started and (chunk_id or model or choices or usage):
+        if not self._step.started and (chunk_id or model or choices or usage):
             self._start(out, chunk_id, model)
 
         prompt_filter = field(chunk, "prompt_filter_results")
@@ -126,7 +120,7 @@ class OpenAIChatAdapter:
         if usage:
             out.append(usage_event(usage))
 
-        if not self._started:  # nothing identifies the run yet (Azure's filter chunk)
+        if not self._step.started:  # nothing identifies the run yet (Azure's filter chunk)
             self._pending.extend(out)
             return []
         return out
@@ -172,14 +166,11 @@ class OpenAIChatAdapter:
     # -- lifecycle -------------------------------------------------------------------------
 
     def _start(self, out: list[Event], chunk_id: Any, model: Any) -> None:
-        self._started = True
         run_id = chunk_id if isinstance(chunk_id, str) else ""
-        self._base = run_id or "chat"
-        out.append(
-            RunStart(run_id=run_id, model=model if isinstance(model, str) and model else None)
+        self._step.step_id = run_id or "chat"
+        self._step.start(
+            out, run_id=run_id, model=model if isinstance(model, str) and model else None
         )
-        out.append(StepStart(step_id=self._base, name="model", step_type="model"))
-        self._step_open = True
         out.extend(self._pending)
         self._pending.clear()
 
@@ -192,18 +183,18 @@ class OpenAIChatAdapter:
             choice.close(out)
 
     def _end_run(self) -> list[Event]:
-        if self._done:
+        if self._step.done:
             return []
-        self._done = True
+        self._step.done = True
         out: list[Event] = []
-        if not self._started and not self._pending:
+        if not self._step.started and not self._pending:
             return [ended_before_any("chunk")]
         self._close_choices(out)
         raw = self._primary_finish()
         reason = map_finish_reason(raw)
         if any(c.refusal for c in self._choices.values()) and reason in ("completed", "unknown"):
             reason = "refusal"
-        self._end_step(out, reason if raw is not None else "incomplete", raw)
+        self._step.end_step(out, reason if raw is not None else "incomplete", raw)
         message = None
         if raw is None:
             message = "the stream ended without a finish_reason"
@@ -213,37 +204,13 @@ class OpenAIChatAdapter:
         return out
 
     def _error(self, error: Mapping[str, Any]) -> list[Event]:
-        self._done = True
         out: list[Event] = []
-        self._close_choices(out)
-        self._end_step(out, "error", None)
+        if self._pending:  # the run starts with what was held for it
+            self._start(out, None, None)
         message = error.get("message")
         if not isinstance(message, str) or not message:
             message = "the server sent an error"
-        code = error.get("code")
-        if code is not None and not isinstance(code, (str, int)):
-            code = str(code)
-        error_type = error.get("type")
-        out.append(
-            ErrorEvent(
-                message=message,
-                code=code,
-                error_type=error_type if isinstance(error_type, str) else None,
-                recoverable=False,
-                details=dict(error),
-            )
-        )
-        out.append(RunEnd(reason="error", message=message))
-        return out
-
-    def _end_step(self, out: list[Event], reason: str, raw: str | None) -> None:
-        if self._step_open:
-            self._step_open = False
-            out.append(
-                StepEnd(
-                    step_id=self._base, name="model", finish_reason=reason, raw_finish_reason=raw
-                )
-            )
+        return self._step.fail(out, self._close_choices, error_event(error, message))
 
     def _primary_finish(self) -> str | None:
         """The finish_reason of the lowest choice index that has one."""
@@ -260,7 +227,7 @@ class OpenAIChatAdapter:
         index = index if isinstance(index, int) else 0
         state = self._choices.get(index)
         if state is None:
-            state = self._choices[index] = Choice(index, self._base, self._tools)
+            state = self._choices[index] = Choice(index, self._step.step_id, self._tools)
         delta = field(choice, "delta")
         if delta is not None:
             state.delta(delta, out)
@@ -279,4 +246,4 @@ class OpenAIChatAdapter:
             state.finish = finish
             if all(c.finish is not None for c in self._choices.values()):
                 raw = self._primary_finish()
-                self._end_step(out, map_finish_reason(raw), raw)
+                self._step.end_step(out, map_finish_reason(raw), raw)

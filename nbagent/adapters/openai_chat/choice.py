@@ -2,42 +2,45 @@
 choice index. It turns the choice's deltas into thinking, text, refusal and tool-call events
 (reasoning fields, LiteLLM's ``thinking_blocks``, Mistral's thinking content parts, or
 ``<think>`` splitting), names its messages (``{base}:{choice}``, ``…:think``, ``…:refusal``,
-``#2`` for a later one of a kind) and closes its open messages and calls. Its tool calls are
-assembled by the run's ``ToolCalls`` (``adapters/kit``), in a group of their own.
+``#2`` for a later one of a kind) and closes its open messages and calls. Its messages are
+kept by two kit ``Messages`` (answers and thinking; refusals), its tool calls assembled by the
+run's ``ToolCalls`` (``adapters/kit``), in a group of their own.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import (
-    Event,
-    MessageEnd,
-    MessageStart,
-    TextDelta,
-    ThinkingDelta,
-)
+from nbagent._events import Event, MessageStart, TextDelta
 from nbagent.adapters.base import field, list_or_empty
-from nbagent.adapters.kit import CallGroup, ToolCalls
+from nbagent.adapters.kit import CallGroup, IdScheme, Messages, ToolCalls
 from nbagent.adapters.openai_chat.maps import reasoning_of, text_of, thinking_parts
 from nbagent.adapters.think import Part, ThinkSplitter
 
 __all__ = ["Choice"]
 
 
+def kind_ids(name: str) -> IdScheme:
+    """``name`` for text, ``{name}:think`` for thinking; ``#2``, ``#3``… for a later message of
+    a kind."""
+    return lambda channel, key, n: (
+        name + (":think" if channel == "thinking" else "") + (f"#{n}" if n > 1 else "")
+    )
+
+
 class Choice:
-    """One choice's state: its open messages by kind, its tool calls, its finish reason."""
+    """One choice's state: its open messages (text and thinking; refusals apart: they count on
+    their own), its tool calls, its finish reason."""
 
     __slots__ = (
-        "base",
         "calls",
-        "counts",
         "finish",
         "index",
+        "messages",
         "meta",
-        "open_ids",
         "reasoning_field",
         "refusal",
+        "refusals",
         "signature",
         "splitter",
         "tools",
@@ -45,11 +48,10 @@ class Choice:
 
     def __init__(self, index: int, base: str, tools: ToolCalls) -> None:
         self.index = index
-        self.base = base
         self.tools = tools
         self.meta: dict[str, Any] | None = None if index == 0 else {"choice_index": index}
-        self.open_ids: dict[str, str] = {}  # "text" | "think" | "refusal" -> open message id
-        self.counts: dict[str, int] = {}  # messages opened so far, per kind
+        self.messages = Messages(kind_ids(f"{base}:{index}"), meta=self.meta)
+        self.refusals = Messages(kind_ids(f"{base}:{index}:refusal"), meta=self.meta)
         self.calls = CallGroup(prefix=f"call_{index}_")
         self.finish: str | None = None
         self.refusal = False  # a refusal was sent
@@ -82,7 +84,7 @@ class Choice:
         if refusal:
             self._close_thinking(out)
             self.refusal = True
-            message_id = self._message_id("refusal")
+            message_id = self.refusals.id("text", out)
             out.append(
                 TextDelta(message_id=message_id, delta=refusal, refusal=True, meta=self.meta)
             )
@@ -117,8 +119,7 @@ class Choice:
             self.reasoning_field = True
             self._flush_splitter(out)
         if thinking:
-            message_id = self._message_id("think")
-            out.append(ThinkingDelta(message_id=message_id, delta=thinking, meta=self.meta))
+            self.messages.delta("thinking", thinking, out)
 
     def _thinking_block(self, block: Any, out: list[Event]) -> None:
         """A thinking block's signature (kept for the thinking message's end) or a redacted
@@ -128,19 +129,11 @@ class Choice:
             self.signature = signature
         if field(block, "type") == "redacted_thinking":
             self._close_thinking(out)
-            message_id = self._message_id("think")
-            self.open_ids.pop("think", None)
+            message_id = self.messages.id("thinking", out)
             data = field(block, "data")
             out.append(MessageStart(message_id=message_id, channel="thinking", meta=self.meta))
-            out.append(
-                MessageEnd(
-                    message_id=message_id,
-                    channel="thinking",
-                    redacted=True,
-                    encrypted_value=data if isinstance(data, str) else None,
-                    meta=self.meta,
-                )
-            )
+            encrypted = data if isinstance(data, str) else None
+            self.messages.close("thinking", out, redacted=True, encrypted_value=encrypted)
 
     def _text(self, content: str, out: list[Event]) -> None:
         if not content:
@@ -152,28 +145,12 @@ class Choice:
                 self.splitter = ThinkSplitter()
             self._emit_parts(self.splitter.feed(content), out)
 
-    def _message_id(self, kind: str) -> str:
-        """The open message of this kind, or a new one: ``{base}:{choice}`` for text,
-        ``…:think`` / ``…:refusal``; a later message of the same kind gets ``#2``, ``#3``…"""
-        message_id = self.open_ids.get(kind)
-        if message_id is None:
-            n = self.counts[kind] = self.counts.get(kind, 0) + 1
-            message_id = f"{self.base}:{self.index}" + ("" if kind == "text" else f":{kind}")
-            if n > 1:
-                message_id += f"#{n}"
-            self.open_ids[kind] = message_id
-        return message_id
-
     def _emit_parts(self, parts: list[Part], out: list[Event]) -> None:
         """Content split by the ``<think>`` splitter: thinking and answer text, in order."""
         for channel, piece in parts:
-            if channel == "thinking":
-                message_id = self._message_id("think")
-                out.append(ThinkingDelta(message_id=message_id, delta=piece, meta=self.meta))
-            else:
+            if channel != "thinking":
                 self._close_thinking(out)
-                message_id = self._message_id("text")
-                out.append(TextDelta(message_id=message_id, delta=piece, meta=self.meta))
+            self.messages.delta(channel, piece, out)
 
     def _flush_splitter(self, out: list[Event]) -> None:
         if self.splitter is not None:
@@ -181,14 +158,8 @@ class Choice:
             self.splitter = None
 
     def _close_thinking(self, out: list[Event]) -> None:
-        message_id = self.open_ids.pop("think", None)
-        if message_id is not None:
-            signature, self.signature = self.signature, None
-            out.append(
-                MessageEnd(
-                    message_id=message_id, channel="thinking", signature=signature, meta=self.meta
-                )
-            )
+        if self.messages.close("thinking", out, signature=self.signature) is not None:
+            self.signature = None
 
     # -- the end ---------------------------------------------------------------------------
 
@@ -196,10 +167,8 @@ class Choice:
         """Close the open messages and calls (idempotent; also closes late deltas)."""
         self._flush_splitter(out)
         self._close_thinking(out)
-        for kind in ("text", "refusal"):
-            message_id = self.open_ids.pop(kind, None)
-            if message_id is not None:
-                out.append(MessageEnd(message_id=message_id, meta=self.meta))
+        self.messages.close("text", out)
+        self.refusals.close("text", out)
         for call in self.calls.calls:
             if not call.ended and not call.started:  # the name never came
                 self._close_thinking(out)

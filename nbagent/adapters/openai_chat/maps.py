@@ -80,12 +80,12 @@ def error_of(chunk: Any) -> Mapping[str, Any] | None:
     return None
 
 
-def usage_event(usage: Any) -> Usage:
-    """The run's usage; a cost in USD when the source reports one (``usage.cost``: OpenRouter,
-    LiteLLM with ``litellm.include_cost_in_streaming_usage = True``) in ``cost_usd``."""
-    return openai_usage(
-        usage, cumulative=True, scope="run", cost_usd=cost_or_none(field(usage, "cost"))
-    )
+def usage_event(usage: Any, scope: str = "run", **fields: Any) -> Usage:
+    """The run's usage (a hook's: of its ``step_id``); a cost in USD when the source reports
+    one (``usage.cost``: OpenRouter, LiteLLM with ``litellm.include_cost_in_streaming_usage =
+    True``) in ``cost_usd``."""
+    cost = cost_or_none(field(usage, "cost"))
+    return openai_usage(usage, cumulative=True, scope=scope, cost_usd=cost, **fields)
 
 
 def cost_or_none(value: Any) -> float | None:

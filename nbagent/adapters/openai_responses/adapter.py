@@ -15,12 +15,10 @@ from nbagent._events import (
     EndReason,
     Event,
     RunEnd,
-    RunStart,
     Status,
-    StepEnd,
-    StepStart,
 )
 from nbagent.adapters.base import BadItemError, field, plain, short_repr, unwrap
+from nbagent.adapters.kit import ModelStep
 from nbagent.adapters.openai_responses.content import Content
 from nbagent.adapters.openai_responses.items import Items
 from nbagent.adapters.openai_responses.maps import (
@@ -30,6 +28,7 @@ from nbagent.adapters.openai_responses.maps import (
     HOSTED_PREFIXES,
     IGNORED,
     INCOMPLETE_REASONS,
+    PARTS,
     TERMINAL,
     error_dict,
     error_event,
@@ -49,9 +48,7 @@ class OpenAIResponsesAdapter:
     def __init__(self) -> None:
         self._items = Items()
         self._content = Content(self._items)
-        self._step: str | None = None
-        self._started = False
-        self._done = False
+        self._step = ModelStep("response")
 
     # -- detection -------------------------------------------------------------------------
 
@@ -86,7 +83,7 @@ class OpenAIResponsesAdapter:
             kind = sse_name
         if not isinstance(kind, str) or not kind:
             raise BadItemError(f"not a Responses stream event: {short_repr(item)}")
-        if self._done or kind in IGNORED:
+        if self._step.done or kind in IGNORED:
             return []
         out: list[Event] = []
         if kind in ("response.created", "response.queued", "response.in_progress"):
@@ -95,22 +92,9 @@ class OpenAIResponsesAdapter:
             self._items.added(payload, out)
         elif kind == "response.output_item.done":
             self._content.item_done(payload, out)
-        elif kind == "response.output_text.delta":
-            self._content.text(payload, "text", field(payload, "delta"), out)
-        elif kind == "response.refusal.delta":
-            self._content.text(payload, "refusal", field(payload, "delta"), out)
-        elif kind == "response.output_text.done":
-            self._content.reconcile_text(payload, "text", field(payload, "text"), out)
-        elif kind == "response.refusal.done":
-            self._content.reconcile_text(payload, "refusal", field(payload, "refusal"), out)
-        elif kind == "response.reasoning_summary_text.delta":
-            self._content.thinking(payload, "summary", field(payload, "delta"), out)
-        elif kind == "response.reasoning_text.delta":
-            self._content.thinking(payload, "reasoning", field(payload, "delta"), out)
-        elif kind == "response.reasoning_summary_text.done":
-            self._content.reconcile_thinking(payload, "summary", field(payload, "text"), out)
-        elif kind == "response.reasoning_text.done":
-            self._content.reconcile_thinking(payload, "reasoning", field(payload, "text"), out)
+        elif kind in PARTS:
+            item_type, part, key, full = PARTS[kind]
+            self._content.part(payload, item_type, part, field(payload, key), out, full)
         elif kind in ARGS_DELTAS:
             self._content.args_delta(payload, out)
         elif kind in ARGS_DONES:
@@ -130,12 +114,12 @@ class OpenAIResponsesAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._done:
+        if self._step.done:
             return []
-        self._done = True
+        self._step.done = True
         out: list[Event] = []
         self._items.close_all(out)
-        self._end_step(out, "incomplete", None)
+        self._step.end_step(out, "incomplete")
         out.append(
             RunEnd(reason="incomplete", message="the stream ended before response.completed")
         )
@@ -144,25 +128,23 @@ class OpenAIResponsesAdapter:
     # -- lifecycle -------------------------------------------------------------------------
 
     def _lifecycle(self, kind: str, response: Any, out: list[Event]) -> None:
-        if not self._started:
-            self._started = True
+        if not self._step.started:
             run_id = field(response, "id")
+            run_id = run_id if isinstance(run_id, str) else ""
             model = field(response, "model")
-            out.append(
-                RunStart(
-                    run_id=run_id if isinstance(run_id, str) else "",
-                    model=model if isinstance(model, str) else None,
-                    provider="openai",
-                )
+            self._step.step_id = run_id or "response"
+            self._step.start(
+                out,
+                run_id=run_id,
+                model=model if isinstance(model, str) else None,
+                provider="openai",
             )
-            self._step = run_id if isinstance(run_id, str) and run_id else "response"
-            out.append(StepStart(step_id=self._step, name="model"))
         if kind != "response.created":
             state = kind.removeprefix("response.")
             out.append(Status(state=state, text=state.replace("_", " ") + "…"))
 
     def _terminal(self, kind: str, response: Any, out: list[Event]) -> None:
-        self._done = True
+        self._step.done = True
         self._items.close_all(out)
         status = field(response, "status")
         usage = field(response, "usage")
@@ -187,7 +169,7 @@ class OpenAIResponsesAdapter:
             reason = "tool_calls" if self._has_function_calls(response) else "completed"
             if reason == "completed" and self._content.refusal:
                 reason = "refusal"
-        self._end_step(out, reason, raw)
+        self._step.end_step(out, reason, raw)
         out.append(RunEnd(reason=reason, raw_reason=raw, message=message))
 
     def _has_function_calls(self, response: Any) -> bool:
@@ -197,17 +179,5 @@ class OpenAIResponsesAdapter:
         return self._items.function_calls
 
     def _error(self, error: dict[str, Any], out: list[Event]) -> None:
-        self._done = True
-        self._items.close_all(out)
-        self._end_step(out, "error", None)
-        out.append(error_event(error))
-        out.append(RunEnd(reason="error", message=error["message"]))
-
-    def _end_step(self, out: list[Event], reason: str, raw: str | None) -> None:
-        if self._step is not None:
-            out.append(
-                StepEnd(
-                    step_id=self._step, name="model", finish_reason=reason, raw_finish_reason=raw
-                )
-            )
-            self._step = None
+        self._items.close_all(out)  # also the items of a response not created yet
+        self._step.fail(out, self._items.close_all, error_event(error))

@@ -9,8 +9,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import Custom, Event, Status, TextDelta, ThinkingDelta, ToolCallArgsDelta
+from nbagent._events import Custom, Event, Status, ThinkingDelta, ToolCallArgsDelta
 from nbagent.adapters.base import field, int_or_none, plain
+from nbagent.adapters.kit.reconcile import missing_suffix, text_part
 from nbagent.adapters.openai_responses.items import Item, Items
 from nbagent.adapters.openai_responses.maps import FUNCTION_ITEMS, PROGRESS
 
@@ -58,36 +59,25 @@ class Content:
             return
         self.items.end_item(state, out, item)
 
-    def text(self, payload: Any, kind: str, delta: Any, out: list[Event]) -> None:
-        if not isinstance(delta, str) or not delta:
+    def part(
+        self, payload: Any, item_type: str, kind: str, text: Any, out: list[Event], full: bool
+    ) -> None:
+        """A delta of a message's text or refusal or a reasoning item's summary or reasoning
+        text (``kind``), or with ``full`` the part's full text (a ``.done`` event). A delta
+        with no text opens no item."""
+        if not full and not (isinstance(text, str) and text):
             return
-        state = self.items.for_delta(payload, "message", out)
-        if state.item_type != "message":
-            return
-        index = int_or_none(field(payload, "content_index")) or 0
-        key = (kind, index)
-        state.parts[key] = state.parts.get(key, "") + delta
-        if kind == "refusal":
-            self.refusal = True
-            out.append(TextDelta(message_id=f"{state.id}:refusal", delta=delta, refusal=True))
-        else:
-            out.append(TextDelta(message_id=state.id, delta=delta))
-
-    def reconcile_text(self, payload: Any, kind: str, full: Any, out: list[Event]) -> None:
-        state = self.items.for_delta(payload, "message", out)
-        if state.item_type == "message":
-            index = int_or_none(field(payload, "content_index")) or 0
-            self._reconcile(state, kind, index, full, out)
-
-    def thinking(self, payload: Any, kind: str, delta: Any, out: list[Event]) -> None:
-        if not isinstance(delta, str) or not delta:
-            return
-        state = self.items.for_delta(payload, "reasoning", out)
-        if state.item_type != "reasoning":
+        state = self.items.for_delta(payload, item_type, out)
+        if state.item_type != item_type:
             return
         index_key = "summary_index" if kind == "summary" else "content_index"
         index = int_or_none(field(payload, index_key)) or 0
-        self._emit_thinking(state, kind, index, delta, out)
+        if full:
+            self._reconcile(state, kind, index, text, out)
+        elif item_type == "reasoning":
+            self._emit_thinking(state, kind, index, text, out)
+        else:
+            self.refusal |= text_part(state.parts, state.id, kind, index, text, out)
 
     def _emit_thinking(
         self, state: Item, kind: str, index: int, delta: str, out: list[Event]
@@ -95,7 +85,6 @@ class Content:
         key = (kind, index)
         sep = "\n\n" if key not in state.parts and state.parts else ""  # a new part
         state.parts[key] = state.parts.get(key, "") + delta
-        state.summary_index = index
         out.append(
             ThinkingDelta(
                 message_id=state.id,
@@ -105,40 +94,16 @@ class Content:
             )
         )
 
-    def reconcile_thinking(self, payload: Any, kind: str, full: Any, out: list[Event]) -> None:
-        state = self.items.for_delta(payload, "reasoning", out)
-        if state.item_type == "reasoning":
-            index_key = "summary_index" if kind == "summary" else "content_index"
-            self._reconcile(state, kind, int_or_none(field(payload, index_key)) or 0, full, out)
-
     def _reconcile(self, state: Item, kind: str, index: int, full: Any, out: list[Event]) -> None:
         """A full text of one part: emit the suffix not streamed yet, never the whole again."""
-        if not isinstance(full, str) or not full or state.ended:
+        if state.ended:
             return
-        streamed = state.parts.get((kind, index), "")
-        if len(full) <= len(streamed) or not full.startswith(streamed):
-            return  # nothing missing, or it differs: keep what was shown
-        suffix = full[len(streamed) :]
         if state.item_type == "reasoning":
-            if streamed:
-                state.parts[(kind, index)] = full
-                out.append(
-                    ThinkingDelta(
-                        message_id=state.id,
-                        delta=suffix,
-                        summary=kind == "summary",
-                        part_index=index if kind == "summary" else None,
-                    )
-                )
-            else:
+            suffix = missing_suffix(state.parts.get((kind, index), ""), full)
+            if suffix:
                 self._emit_thinking(state, kind, index, suffix, out)
-            return
-        state.parts[(kind, index)] = full
-        if kind == "refusal":
-            self.refusal = True
-            out.append(TextDelta(message_id=f"{state.id}:refusal", delta=suffix, refusal=True))
         else:
-            out.append(TextDelta(message_id=state.id, delta=suffix))
+            self.refusal |= text_part(state.parts, state.id, kind, index, full, out, full=True)
 
     def args_delta(self, payload: Any, out: list[Event]) -> None:
         delta = field(payload, "delta")

@@ -7,7 +7,6 @@ owns its state (the items by wire id and by output index, whether a function was
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from nbagent._events import (
@@ -21,6 +20,7 @@ from nbagent._events import (
     ToolResult,
 )
 from nbagent.adapters.base import field, int_or_none, plain
+from nbagent.adapters.kit.reconcile import Parts, end_streamed_call, end_text_parts
 from nbagent.adapters.openai_responses.maps import (
     FUNCTION_ITEMS,
     HOSTED_ITEMS,
@@ -34,7 +34,7 @@ __all__ = ["Item", "Items"]
 class Item:
     """One output item: a message, a reasoning item or a tool call."""
 
-    __slots__ = ("ended", "id", "item_type", "name", "parts", "streamed", "summary_index")
+    __slots__ = ("ended", "id", "item_type", "name", "parts", "streamed")
 
     def __init__(self, item_id: str, item_type: str) -> None:
         self.id = item_id  # message id / thinking id / tool_call_id
@@ -42,8 +42,7 @@ class Item:
         self.name = ""
         self.ended = False
         self.streamed: list[str] = []  # tool call: argument text streamed so far
-        self.parts: dict[tuple[str, int], str] = {}  # (kind, index) -> text streamed so far
-        self.summary_index: int | None = None
+        self.parts: Parts = {}  # (kind, index) -> text streamed so far
 
 
 class Items:
@@ -82,9 +81,7 @@ class Items:
                     synthetic_id=tool_call_id != call_id,
                 )
             )
-            arguments = field(item, "arguments")
-            if item_type == "custom_tool_call":
-                arguments = field(item, "input")
+            arguments = field(item, "input" if item_type == "custom_tool_call" else "arguments")
             if isinstance(arguments, str) and arguments:
                 state.streamed.append(arguments)
                 out.append(ToolCallArgsDelta(tool_call_id=tool_call_id, delta=arguments))
@@ -114,10 +111,7 @@ class Items:
             return
         if state.item_type == "message":
             state.ended = True
-            if any(kind == "text" for kind, _ in state.parts) or not state.parts:
-                out.append(MessageEnd(message_id=state.id))
-            if any(kind == "refusal" for kind, _ in state.parts):
-                out.append(MessageEnd(message_id=f"{state.id}:refusal"))
+            end_text_parts(state.parts, state.id, out)
         elif state.item_type == "reasoning":
             state.ended = True
             encrypted = field(item, "encrypted_content")
@@ -134,19 +128,9 @@ class Items:
 
     def end_call(self, state: Item, full: Any, out: list[Event]) -> None:
         """Close a tool call, reconciling its full argument text with the streamed one."""
-        if state.ended:
-            return
-        state.ended = True
-        if full is not None and not isinstance(full, str):
-            full = json.dumps(plain(full), ensure_ascii=False)
-        streamed = "".join(state.streamed)
-        if isinstance(full, str) and full != streamed:
-            if full.startswith(streamed):
-                out.append(ToolCallArgsDelta(tool_call_id=state.id, delta=full[len(streamed) :]))
-            else:
-                out.append(ToolCallEnd(tool_call_id=state.id, arguments=full))
-                return
-        out.append(ToolCallEnd(tool_call_id=state.id))
+        if not state.ended:
+            state.ended = True
+            out.extend(end_streamed_call(state.id, state.streamed, full))
 
     def end_hosted(self, state: Item, item: Any, out: list[Event]) -> None:
         state.ended = True

@@ -21,8 +21,10 @@ __all__ = [
     "HOSTED_PREFIXES",
     "IGNORED",
     "INCOMPLETE_REASONS",
+    "PARTS",
     "PROGRESS",
     "TERMINAL",
+    "error_code",
     "error_dict",
     "error_event",
     "hosted_args",
@@ -73,6 +75,19 @@ ARGS_DONES = {
     "response.code_interpreter_call_code.done": "code",
 }
 """Event types that end a tool call's arguments → the field holding the full text."""
+
+PARTS: dict[str, tuple[str, str, str, bool]] = {
+    "response.output_text.delta": ("message", "text", "delta", False),
+    "response.refusal.delta": ("message", "refusal", "delta", False),
+    "response.output_text.done": ("message", "text", "text", True),
+    "response.refusal.done": ("message", "refusal", "refusal", True),
+    "response.reasoning_summary_text.delta": ("reasoning", "summary", "delta", False),
+    "response.reasoning_text.delta": ("reasoning", "reasoning", "delta", False),
+    "response.reasoning_summary_text.done": ("reasoning", "summary", "text", True),
+    "response.reasoning_text.done": ("reasoning", "reasoning", "text", True),
+}
+"""Event types that stream a part of a message or a reasoning item, or give its full text →
+the item type, the part's kind, the field holding the text, whether it is the full text."""
 
 PROGRESS = frozenset(
     {"in_progress", "searching", "interpreting", "generating", "completed", "failed"}
@@ -148,22 +163,29 @@ def error_dict(error: Any) -> dict[str, Any]:
     return out
 
 
-def error_event(error: dict[str, Any]) -> ErrorEvent:
-    code = error.get("code")
-    if code is not None and not isinstance(code, (str, int)):
-        code = str(code)
+def error_code(value: Any) -> str | int | None:
+    """An error's code as the wire gave it, a code of another kind as text."""
+    if value is None or isinstance(value, (str, int)):
+        return value
+    return str(value)
+
+
+def error_event(error: Mapping[str, Any], message: str | None = None) -> ErrorEvent:
+    """The fatal error of an error object (``error_dict``'s; a Chat error frame's, with the
+    ``message`` shown when the frame has none)."""
     error_type = error.get("type")
     return ErrorEvent(
-        message=error["message"],
-        code=code,
+        message=message or error["message"],
+        code=error_code(error.get("code")),
         error_type=error_type if isinstance(error_type, str) else None,
         recoverable=False,
-        details=error,
+        details=dict(error),
     )
 
 
-def usage_event(usage: Any) -> Usage:
-    return openai_usage(usage, cumulative=True, scope="run")
+def usage_event(usage: Any, scope: str = "run", **fields: Any) -> Usage:
+    """The response's usage (of the run; a hook's: of its ``step_id``)."""
+    return openai_usage(usage, cumulative=True, scope=scope, **fields)
 
 
 def raw_response_data(payload: Any) -> Any:
