@@ -20,6 +20,7 @@ from nbagent._events import (
     RunEnd,
     Status,
     TextDelta,
+    ThinkingDelta,
     ToolCallStart,
 )
 from nbagent._transcript import Transcript
@@ -136,6 +137,37 @@ def test_done_text_that_differs_is_not_appended() -> None:
     }
     _, _, t = pipeline([*items[:-1], done, items[-1]])
     assert t.text == "Once upon a time"
+
+
+def test_streamed_reasoning_text_is_not_shown_again_by_its_item_done() -> None:
+    """``output_item.done`` carries a reasoning item's full text in ``content`` (a gpt-oss
+    server, vLLM): it reconciles with what ``reasoning_text.delta`` streamed, as message
+    text does, rather than streaming the whole text a second time."""
+    base = {"item_id": "rs_1", "output_index": 0, "content_index": 0}
+    items: list[dict[str, Any]] = [
+        {"type": "response.created", "response": {"id": "resp_1", "status": "in_progress"}},
+        {
+            "type": "response.output_item.added",
+            "output_index": 0,
+            "item": {"id": "rs_1", "type": "reasoning", "summary": []},
+        },
+        {"type": "response.reasoning_text.delta", **base, "delta": "ab"},
+        {"type": "response.reasoning_text.delta", **base, "delta": "c"},
+        {
+            "type": "response.output_item.done",
+            "output_index": 0,
+            "item": {
+                "id": "rs_1",
+                "type": "reasoning",
+                "summary": [],
+                "content": [{"type": "reasoning_text", "text": "abcd"}],
+            },
+        },
+        {"type": "response.completed", "response": {"id": "resp_1", "status": "completed"}},
+    ]
+    raw, _, t = pipeline(items)
+    assert [ev.delta for ev in raw if isinstance(ev, ThinkingDelta)] == ["ab", "c", "d"]
+    assert t.thinking == "abcd"
 
 
 def test_reasoning_summary_parts_and_encrypted_content() -> None:

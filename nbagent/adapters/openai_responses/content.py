@@ -45,11 +45,12 @@ class Content:
                     text = field(part, "refusal" if kind == "refusal" else "text")
                     self._reconcile(state, kind, index, text, out)
         elif state.item_type == "reasoning":
-            for key in ("summary", "content"):
+            # The item's ``content`` is what ``reasoning_text.delta`` streamed as "reasoning".
+            for key, kind in (("summary", "summary"), ("content", "reasoning")):
                 parts = field(item, key)
                 if isinstance(parts, list):
                     for index, part in enumerate(parts):
-                        self._reconcile(state, key, index, field(part, "text"), out)
+                        self._reconcile(state, kind, index, field(part, "text"), out)
         elif state.item_type in FUNCTION_ITEMS:
             key = "input" if state.item_type == "custom_tool_call" else "arguments"
             self.items.end_call(state, field(item, key), out)
