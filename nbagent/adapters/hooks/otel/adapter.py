@@ -12,7 +12,7 @@ instrumentor's) are one step: the outer one.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -65,6 +65,13 @@ class _Span:
     errors: list[ErrorEvent] = field(default_factory=list)
     """Failures of the model calls inside an agent span, told when the agent ends (its own
     failure, when it fails, is the same exception)."""
+
+    def ancestors(self) -> Iterator[_Span]:
+        """The spans above it, nearest first."""
+        above = self.parent
+        while above is not None:
+            yield above
+            above = above.parent
 
 
 class OtelAdapter(HookAdapter):
@@ -134,10 +141,8 @@ class OtelAdapter(HookAdapter):
                 span.skip = True
                 return []
             span.started = True
-            above = span.parent
-            while above is not None:  # an outer span that says later it is a model call too
+            for above in span.ancestors():  # an outer span that says later it is a model call
                 above.model_below = True
-                above = above.parent
             name = model_name(attrs, span.name)
             return [
                 StepStart(step_id=span.id, name=name, step_type="model", ts=ts, parent=span.scope)
@@ -213,7 +218,7 @@ class OtelAdapter(HookAdapter):
         )
         if error is not None:
             error.parent = span.scope
-            agent = _nearest_agent(span)
+            agent = next((above for above in span.ancestors() if above.role == "agent"), None)
             if agent is None:
                 out.append(error)
             else:
@@ -320,10 +325,3 @@ class OtelAdapter(HookAdapter):
             out.append(StepEnd(step_id=span.subagent, name=span.name, ts=ts, parent=span.scope))
             span.subagent = None
         return out
-
-
-def _nearest_agent(span: _Span) -> _Span | None:
-    above = span.parent
-    while above is not None and above.role != "agent":
-        above = above.parent
-    return above
