@@ -24,10 +24,13 @@ def call_events(
     executor: Literal["server"] | None = None,
     synthetic: bool = False,
     server: str | None = None,
+    parent: str | None = None,
+    ts: float = 0.0,
 ) -> list[Event]:
     """A whole tool call: its start and its end with the argument text (``arguments``) or
     the parsed arguments (``args``); ``executor="server"``: the provider runs it; ``server``:
-    the MCP server whose tool it is; ``synthetic``: the id is nbagent's."""
+    the MCP server whose tool it is; ``synthetic``: the id is nbagent's; each event's
+    ``parent`` and ``ts`` the ones given (a hook that saw the call whole)."""
     return [
         ToolCallStart(
             tool_call_id=tool_call_id,
@@ -35,17 +38,21 @@ def call_events(
             executor=executor,
             synthetic_id=synthetic,
             server=server,
+            parent=parent,
+            ts=ts,
         ),
-        ToolCallEnd(tool_call_id=tool_call_id, arguments=arguments, args=args),
+        ToolCallEnd(
+            tool_call_id=tool_call_id, arguments=arguments, args=args, parent=parent, ts=ts
+        ),
     ]
 
 
-def distinct_id(source_id: str, used: set[str]) -> str:
-    """``source_id``, or ``{source_id}#2``, ``#3``… while an earlier call used it; added to
-    ``used``."""
+def distinct_id(source_id: str, used: set[str], sep: str = "#") -> str:
+    """``source_id``, or ``{source_id}#2``, ``#3``… (``sep`` before the number) while an
+    earlier call used it; added to ``used``."""
     tool_call_id, n = source_id, 1
     while tool_call_id in used:
         n += 1
-        tool_call_id = f"{source_id}#{n}"
+        tool_call_id = f"{source_id}{sep}{n}"
     used.add(tool_call_id)
     return tool_call_id

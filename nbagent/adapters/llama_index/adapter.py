@@ -180,7 +180,7 @@ class LlamaIndexAdapter:
             ):
                 continue  # a call of an earlier step, listed again on the final output
             calls += 1
-            self._start_call(selection, out)
+            self._tools.start(selection, None, out)
         # A ReAct agent whose output did not parse asks its LLM again: a warning, not an end.
         out.extend(
             ErrorEvent(
@@ -195,18 +195,13 @@ class LlamaIndexAdapter:
 
     # -- tools -------------------------------------------------------------------------
 
-    def _start_call(self, call: Any, out: list[Event]) -> str:
-        tool_id = str_or_none(field(call, "tool_id"))
-        name = str_or_none(field(call, "tool_name")) or "tool"
-        return self._tools.call(tool_id, name, field(call, "tool_kwargs"), None, out)
-
     def _call(self, item: Any, out: list[Event]) -> None:
         self._close_step(out, "tool_calls")
-        self._start_call(item, out)
+        self._tools.start(item, None, out)
 
     def _result(self, item: Any, out: list[Event]) -> None:
         self._close_step(out, "tool_calls")
-        call_id = self._start_call(item, out)
+        call_id = self._tools.start(item, None, out)
         name = str_or_none(field(item, "tool_name"))
         result = self._tools.result(call_id, field(item, "tool_output"), None, out, name=name)
         returns = field(item, "return_direct") is True and name != "handoff"

@@ -14,16 +14,12 @@ from nbagent._events import (
     MessageEnd,
     Status,
     StepEnd,
-    TextDelta,
-    ThinkingDelta,
-    ToolCallEnd,
-    ToolCallStart,
     ToolResult,
     Usage,
 )
 from nbagent._values import strict_json
 from nbagent.adapters.base import field, plain, str_or_none
-from nbagent.adapters.kit import args_text, invent_id
+from nbagent.adapters.kit import Channel, args_text, call_events, invent_id, message_delta
 from nbagent.adapters.llama_index.read import new_text, text_of
 
 __all__ = ["Step", "Tools"]
@@ -45,17 +41,18 @@ class Step:
 
     def think(self, delta: Any, out: list[Event]) -> None:
         """A piece of its thinking (nothing for an empty one)."""
-        if isinstance(delta, str) and delta:
-            self.thinking = True
-            mid = f"{self.step_id}-thinking"
-            out.append(ThinkingDelta(message_id=mid, delta=delta, parent=self.parent))
+        self.thinking = self._delta("thinking", delta, out) or self.thinking
 
     def say(self, delta: Any, out: list[Event]) -> None:
         """A piece of its text (nothing for an empty one)."""
-        if isinstance(delta, str) and delta:
-            self.streamed = True
-            mid = f"{self.step_id}-text"
-            out.append(TextDelta(message_id=mid, delta=delta, parent=self.parent))
+        self.streamed = self._delta("text", delta, out) or self.streamed
+
+    def _delta(self, channel: Channel, delta: Any, out: list[Event]) -> bool:
+        """The delta of ``delta`` in its message ``{step_id}-{channel}``; whether it had text."""
+        if not (isinstance(delta, str) and delta):
+            return False
+        out.append(message_delta(channel, f"{self.step_id}-{channel}", delta, self.parent))
+        return True
 
     def stream(self, text: Any, delta: Any, out: list[Event]) -> None:
         """A chunk's text so far and delta (``new_text``): the new text, as thinking in a
@@ -111,11 +108,8 @@ class Tools:
                 parsed = None
         else:
             parsed = args = plain(args) if isinstance(args, Mapping) else {}
-        out.append(
-            ToolCallStart(tool_call_id=call_id, name=name, synthetic_id=synthetic, parent=scope)
-        )
-        out.append(
-            ToolCallEnd(tool_call_id=call_id, arguments=args_text(args), args=parsed, parent=scope)
+        out += call_events(
+            call_id, name, args_text(args), parsed, synthetic=synthetic, parent=scope
         )
         return call_id
 
@@ -129,12 +123,15 @@ class Tools:
             return call_id
         return waiting.pop(0) if waiting else None
 
-    def run_call(self, ev: Any, scope: str | None, out: list[Event]) -> str:
-        """An agent workflow's ``call_tool`` step begins: the model's call it runs."""
+    def start(self, ev: Any, scope: str | None, out: list[Event], *, running: bool = False) -> str:
+        """The call of a ``ToolCall`` event or a ``ToolSelection`` (where it names no id, the
+        model's call of its name waiting); ``running``: an agent workflow's ``call_tool`` step
+        begins, running it."""
         name = str_or_none(field(ev, "tool_name")) or "tool"
         call_id = self.claim(name, str_or_none(field(ev, "tool_id")))
         call_id = self.call(call_id, name, field(ev, "tool_kwargs"), scope, out)
-        out.append(Status(state="tool_running", text=name, tool_call_id=call_id, parent=scope))
+        if running:
+            out.append(Status(state="tool_running", text=name, tool_call_id=call_id, parent=scope))
         return call_id
 
     def result(

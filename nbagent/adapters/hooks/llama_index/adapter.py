@@ -143,7 +143,7 @@ class LlamaIndexHookAdapter(HookAdapter):
             span.run, span.react = True, named(instance, "ReActAgent")
         self._spans[span_id] = span
         if ev is not None and named(ev, "ToolCall") and not named(ev, "ToolCallResult"):
-            call_id = self._tools.run_call(ev, scope, out)
+            call_id = self._tools.start(ev, scope, out, running=True)
             span.inside, span.in_tool = call_id, True
         elif not span.in_tool and is_tool_call(span_id, data.get("instance")):
             # A tool called outside an agent workflow (``llm.predict_and_call``): the

@@ -2,7 +2,7 @@
 over by ``nbagent.sources.hooks.openai_agents``'s trace processor) as events.
 
 ``adapter.py`` (``OpenAIAgentsHookAdapter``: the span tree, scopes, tools, handoffs,
-errors); ``model.py`` (pure readers of a model span: text, thinking, tool calls, usage);
+errors); ``model.py`` (a model span read whole as events: text, thinking, tool calls, usage);
 ``maps.py`` (the span kinds, a span's time and error).
 """
 

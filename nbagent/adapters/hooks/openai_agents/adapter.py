@@ -40,16 +40,9 @@ from nbagent._events import (
 from nbagent.adapters.base import field, plain, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.openai_agents.maps import epoch, error_text, span_kind
-from nbagent.adapters.hooks.openai_agents.model import model_output, usage_of
+from nbagent.adapters.hooks.openai_agents.model import model_answer, usage_of
 from nbagent.adapters.hooks.record import HookRecord
-from nbagent.adapters.kit import (
-    ANSWER_SEEN_WHOLE,
-    SEEN_WHOLE,
-    Channel,
-    call_events,
-    distinct_id,
-    whole_message,
-)
+from nbagent.adapters.kit import distinct_id
 
 __all__ = ["OpenAIAgentsHookAdapter"]
 
@@ -208,33 +201,9 @@ class OpenAIAgentsHookAdapter(HookAdapter):
         return _scoped(out, state.scope, ts)
 
     def _model_end(self, span_id: str, state: _Span, data: Any, error: Any) -> list[Event]:
-        answer = model_output(data)
-        out: list[Event] = []
-        for i, part in enumerate(answer.parts):
-            channel: Channel = "thinking" if part.thinking else "text"
-            start = SEEN_WHOLE if part.thinking else ANSWER_SEEN_WHOLE
-            whole_message(out, channel, f"{span_id}:{i}", part.text, start, refusal=part.refusal)
-        pending = self._pending.setdefault(state.agent, [])
-        for j, call in enumerate(answer.calls):
-            tool_call_id = distinct_id(call.call_id or f"{span_id}:call{j}", self._used)
-            out += call_events(
-                tool_call_id,
-                call.name,
-                call.arguments,
-                call.args,
-                executor="server" if call.hosted else None,
-                synthetic=call.call_id is None,
-            )
-            if call.hosted:
-                result = ToolResult(
-                    tool_call_id=tool_call_id,
-                    content=call.result,
-                    name=call.name,
-                    is_error=call.is_error,
-                )
-                out.append(result)
-            else:
-                pending.append((call.name, tool_call_id))
+        answer = model_answer(data, span_id, self._used)
+        out = answer.messages + answer.calls
+        self._pending.setdefault(state.agent, []).extend(answer.asked)
         usage = usage_of(answer.usage, step_id=span_id, model=answer.model)
         if usage is not None:
             out.append(usage)

@@ -1,21 +1,27 @@
-"""A model call's span read whole: what the model answered (text, reasoning, the tool calls
-it asked for), its usage, its model and why it stopped.
+"""A model call's span read whole as events: what the model answered (text, reasoning, the
+tool calls it asked for), its usage, its model and why it stopped.
 
 Two span kinds carry a model call: ``ResponseSpanData`` (the Responses API models: the
 ``Response`` object) and ``GenerationSpanData`` (Chat Completions models, LiteLLM, any
 provider: ``output`` is a list of assistant messages as dicts, or, where the SDK streamed
-under the hood, ``Response`` dumps). Pure readers: the adapter numbers and scopes the parts.
+under the hood, ``Response`` dumps). The adapter scopes the events and ends the step.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from dataclasses import field as dc_field
 from typing import Any
 
-from nbagent._events import Usage
+from nbagent._events import Event, ToolResult, Usage
 from nbagent.adapters.base import field, int_or_none, list_or_empty, plain, str_or_none
-from nbagent.adapters.kit import openai_usage
+from nbagent.adapters.kit import (
+    ANSWER_SEEN_WHOLE,
+    SEEN_WHOLE,
+    Channel,
+    call_events,
+    distinct_id,
+    openai_usage,
+    whole_message,
+)
 from nbagent.adapters.openai_agents.maps import call_arguments, message_texts, reasoning_text
 from nbagent.adapters.openai_responses.maps import (
     FUNCTION_ITEMS,
@@ -25,46 +31,72 @@ from nbagent.adapters.openai_responses.maps import (
     hosted_result,
 )
 
-__all__ = ["Call", "ModelOutput", "Part", "model_output", "usage_of"]
+__all__ = ["ModelAnswer", "model_answer"]
 
 
-@dataclass(slots=True)
-class Part:
-    """A text (or refusal) or thinking part of the answer, in order."""
+class ModelAnswer:
+    """A model span's answer as events, in the order they are sent: its ``messages`` (each
+    whole, ``{span_id}:{n}``), then the tool ``calls`` it asked for (their ids unique in
+    ``used``; a hosted tool's result after its call); ``asked``: ``(name, tool_call_id)`` of
+    the calls the SDK runs, for the function spans that answer them."""
 
-    text: str
-    thinking: bool = False
-    refusal: bool = False
+    def __init__(self, span_id: str, used: set[str]) -> None:
+        self.span_id = span_id
+        self._used = used
+        self.messages: list[Event] = []
+        self.calls: list[Event] = []
+        self.asked: list[tuple[str, str]] = []
+        self.model: str | None = None
+        self.finish_reason: str | None = None
+        self.usage: Any = None
+        self.parts = 0  # messages so far
+        self.called = 0  # tool calls so far
+
+    def say(self, text: str, *, thinking: bool = False, refusal: bool = False) -> None:
+        """A text (a ``refusal``'s) or thinking part of the answer (nothing when empty)."""
+        if text:
+            channel: Channel = "thinking" if thinking else "text"
+            start = SEEN_WHOLE if thinking else ANSWER_SEEN_WHOLE
+            message_id = f"{self.span_id}:{self.parts}"
+            whole_message(self.messages, channel, message_id, text, start, refusal=refusal)
+            self.parts += 1
+
+    def call(
+        self,
+        call_id: str | None,
+        name: str,
+        arguments: str | None = None,
+        args: Any = None,
+        *,
+        hosted: bool = False,
+        result: Any = None,
+        is_error: bool = False,
+    ) -> None:
+        """A tool call the model asked for (``hosted``: the provider ran it, ``result``)."""
+        source_id = call_id or f"{self.span_id}:call{self.called}"
+        tool_call_id = distinct_id(source_id, self._used)
+        self.called += 1
+        self.calls += call_events(
+            tool_call_id,
+            name,
+            arguments,
+            args,
+            executor="server" if hosted else None,
+            synthetic=call_id is None,
+        )
+        if hosted:
+            self.calls.append(
+                ToolResult(tool_call_id=tool_call_id, content=result, name=name, is_error=is_error)
+            )
+        else:
+            self.asked.append((name, tool_call_id))
 
 
-@dataclass(slots=True)
-class Call:
-    """A tool call the model asked for (``hosted``: the provider ran it and has its result)."""
-
-    call_id: str | None
-    name: str
-    arguments: str | None = None
-    args: Any = None
-    hosted: bool = False
-    result: Any = None
-    is_error: bool = False
-
-
-@dataclass(slots=True)
-class ModelOutput:
-    """What a model span says of its call."""
-
-    model: str | None = None
-    parts: list[Part] = dc_field(default_factory=list)
-    calls: list[Call] = dc_field(default_factory=list)
-    finish_reason: str | None = None
-    usage: Any = None
-
-
-def model_output(data: Any) -> ModelOutput:
+def model_answer(data: Any, span_id: str, used: set[str]) -> ModelAnswer:
     """A ``ResponseSpanData``'s or ``GenerationSpanData``'s answer."""
     response = field(data, "response")
-    out = ModelOutput(model=str_or_none(field(response if response is not None else data, "model")))
+    out = ModelAnswer(span_id, used)
+    out.model = str_or_none(field(response if response is not None else data, "model"))
     if response is not None:
         _add_response(out, response)
     else:
@@ -73,48 +105,36 @@ def model_output(data: Any) -> ModelOutput:
                 _add_response(out, message)  # a streamed chat completion, as a Response dump
             else:
                 _add_chat_message(out, message)
-        if out.finish_reason is None and (out.parts or out.calls):
-            out.finish_reason = "tool_calls" if out.calls else "stop"
+        if out.finish_reason is None and (out.parts or out.called):
+            out.finish_reason = "tool_calls" if out.called else "stop"
     span_usage = field(data, "usage")
     out.usage = span_usage if span_usage is not None else out.usage
     return out
 
 
-def _add_response(out: ModelOutput, response: Any) -> None:
+def _add_response(out: ModelAnswer, response: Any) -> None:
     out.model = out.model or str_or_none(field(response, "model"))
     for item in list_or_empty(field(response, "output")):
         kind = str_or_none(field(item, "type")) or ""
         if kind == "message":
             text, refusal = message_texts(item)
-            if text:
-                out.parts.append(Part(text))
-            if refusal:
-                out.parts.append(Part(refusal, refusal=True))
+            out.say(text)
+            out.say(refusal, refusal=True)
         elif kind == "reasoning":
-            thinking = reasoning_text(item)
-            if thinking:
-                out.parts.append(Part(thinking, thinking=True))
+            out.say(reasoning_text(item), thinking=True)
         elif kind in FUNCTION_ITEMS:
             arguments, args = call_arguments(item)
-            out.calls.append(
-                Call(
-                    str_or_none(field(item, "call_id")),
-                    str_or_none(field(item, "name")) or kind,
-                    arguments,
-                    args,
-                )
-            )
+            name = str_or_none(field(item, "name")) or kind
+            out.call(str_or_none(field(item, "call_id")), name, arguments, args)
         elif kind in HOSTED_ITEMS or kind.endswith("_call"):
             status = field(item, "status")
-            out.calls.append(
-                Call(
-                    str_or_none(field(item, "id")),
-                    str_or_none(field(item, "name")) or kind,
-                    args=hosted_args(item),
-                    hosted=True,
-                    result=hosted_result(item),
-                    is_error=bool(field(item, "error")) or status in ("failed", "incomplete"),
-                )
+            out.call(
+                str_or_none(field(item, "id")),
+                str_or_none(field(item, "name")) or kind,
+                args=hosted_args(item),
+                hosted=True,
+                result=hosted_result(item),
+                is_error=bool(field(item, "error")) or status in ("failed", "incomplete"),
             )
     out.usage = field(response, "usage") if out.usage is None else out.usage
     status = field(response, "status")
@@ -123,40 +143,36 @@ def _add_response(out: ModelOutput, response: Any) -> None:
         out.finish_reason = INCOMPLETE_REASONS.get(reason or "", reason or "incomplete")
     elif status == "failed":
         out.finish_reason = "error"
-    elif any(not call.hosted for call in out.calls):
+    elif out.asked:
         out.finish_reason = "tool_calls"
     elif status is not None or out.parts:
         out.finish_reason = "stop"
 
 
-def _add_chat_message(out: ModelOutput, message: Any) -> None:
+def _add_chat_message(out: ModelAnswer, message: Any) -> None:
     """An assistant message of Chat Completions (a dict: ``content``, ``refusal``,
     ``tool_calls``; ``reasoning_content`` where the provider sends one)."""
     for key in ("reasoning_content", "reasoning"):
         thinking = field(message, key)
         if isinstance(thinking, str) and thinking:
-            out.parts.append(Part(thinking, thinking=True))
+            out.say(thinking, thinking=True)
             break
     content = field(message, "content")
     if isinstance(content, str):
-        text = content
+        out.say(content)
     else:  # a list of content parts
-        text = "".join(str_or_none(field(part, "text")) or "" for part in list_or_empty(content))
-    if text:
-        out.parts.append(Part(text))
+        out.say("".join(str_or_none(field(part, "text")) or "" for part in list_or_empty(content)))
     refusal = field(message, "refusal")
-    if isinstance(refusal, str) and refusal:
-        out.parts.append(Part(refusal, refusal=True))
+    if isinstance(refusal, str):
+        out.say(refusal, refusal=True)
     for call in list_or_empty(field(message, "tool_calls")):
         function = field(call, "function")
         arguments = field(function, "arguments")
-        out.calls.append(
-            Call(
-                str_or_none(field(call, "id")),
-                str_or_none(field(function, "name")) or "tool",
-                arguments if isinstance(arguments, str) else None,
-                None if isinstance(arguments, str) else plain(arguments),
-            )
+        out.call(
+            str_or_none(field(call, "id")),
+            str_or_none(field(function, "name")) or "tool",
+            arguments if isinstance(arguments, str) else None,
+            None if isinstance(arguments, str) else plain(arguments),
         )
 
 

@@ -12,7 +12,7 @@ instrumentor's) are one step: the outer one.
 from __future__ import annotations
 
 from collections import deque
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -21,8 +21,6 @@ from nbagent._events import (
     Event,
     StepEnd,
     StepStart,
-    ToolCallEnd,
-    ToolCallStart,
     ToolResult,
 )
 from nbagent.adapters.hooks.base import HookAdapter
@@ -39,7 +37,7 @@ from nbagent.adapters.hooks.otel.common import (
 )
 from nbagent.adapters.hooks.otel.conventions import agent_name, read_model, read_tool, role_of
 from nbagent.adapters.hooks.record import HookRecord
-from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, whole_message
+from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, call_events, distinct_id, whole_message
 
 __all__ = ["OtelAdapter"]
 
@@ -67,6 +65,13 @@ class _Span:
     errors: list[ErrorEvent] = field(default_factory=list)
     """Failures of the model calls inside an agent span, told when the agent ends (its own
     failure, when it fails, is the same exception)."""
+
+    def ancestors(self) -> Iterator[_Span]:
+        """The spans above it, nearest first."""
+        above = self.parent
+        while above is not None:
+            yield above
+            above = above.parent
 
 
 class OtelAdapter(HookAdapter):
@@ -136,10 +141,8 @@ class OtelAdapter(HookAdapter):
                 span.skip = True
                 return []
             span.started = True
-            above = span.parent
-            while above is not None:  # an outer span that says later it is a model call too
+            for above in span.ancestors():  # an outer span that says later it is a model call
                 above.model_below = True
-                above = above.parent
             name = model_name(attrs, span.name)
             return [
                 StepStart(step_id=span.id, name=name, step_type="model", ts=ts, parent=span.scope)
@@ -215,7 +218,7 @@ class OtelAdapter(HookAdapter):
         )
         if error is not None:
             error.parent = span.scope
-            agent = _nearest_agent(span)
+            agent = next((above for above in span.ancestors() if above.role == "agent"), None)
             if agent is None:
                 out.append(error)
             else:
@@ -240,8 +243,15 @@ class OtelAdapter(HookAdapter):
                 whole_message(out, channel, mid, part.text, ANSWER_SEEN_WHOLE, parent=scope, ts=ts)
             elif part.kind == "tool_call":
                 call_id = self._announce(span.root, part.call_id or f"{span.id}-call{n}")
-                synthetic = part.call_id is None
-                out += _call(call_id, part.name, part.arguments, synthetic, ts, scope, part.builtin)
+                out += call_events(
+                    call_id,
+                    part.name,
+                    part.arguments,
+                    executor="server" if part.builtin else None,
+                    synthetic=part.call_id is None,
+                    parent=scope,
+                    ts=ts,
+                )
                 if not part.builtin:
                     self._waiting.setdefault(part.name, deque()).append(call_id)
             elif part.kind == "tool_result" and part.call_id:
@@ -261,12 +271,7 @@ class OtelAdapter(HookAdapter):
     def _announce(self, root: str, raw: str) -> str:
         """Our id of a new call: the library's, unless a call shown before had it (pydantic-ai's
         ``TestModel`` gives every call of a tool the same id): then made unique."""
-        call_id, n = raw, 1
-        while call_id in self._used:
-            n += 1
-            call_id = f"{raw}~{n}"
-        self._used.add(call_id)
-        self._calls[(root, raw)] = call_id
+        call_id = self._calls[(root, raw)] = distinct_id(raw, self._used, sep="~")
         return call_id
 
     def _find_call(self, span: _Span, run: ToolRun, ts: float) -> list[Event]:
@@ -281,7 +286,10 @@ class OtelAdapter(HookAdapter):
             return []
         span.call_id = call_id = self._announce(span.root, run.call_id or f"{span.id}-tool")
         synthetic = run.call_id is None
-        return _call(call_id, run.name or span.name, run.arguments, synthetic, ts, span.scope)
+        name = run.name or span.name
+        return call_events(
+            call_id, name, run.arguments, synthetic=synthetic, parent=span.scope, ts=ts
+        )
 
     def _tool_end(
         self, span: _Span, attrs: Mapping[str, Any], ts: float, error: ErrorEvent | None
@@ -317,34 +325,3 @@ class OtelAdapter(HookAdapter):
             out.append(StepEnd(step_id=span.subagent, name=span.name, ts=ts, parent=span.scope))
             span.subagent = None
         return out
-
-
-def _nearest_agent(span: _Span) -> _Span | None:
-    above = span.parent
-    while above is not None and above.role != "agent":
-        above = above.parent
-    return above
-
-
-def _call(
-    call_id: str,
-    name: str,
-    arguments: str | None,
-    synthetic: bool,
-    ts: float,
-    scope: str | None,
-    server: bool = False,
-) -> list[Event]:
-    """A tool call seen whole: its start and its end with the arguments' text; ``server``: a
-    tool the provider ran itself."""
-    return [
-        ToolCallStart(
-            tool_call_id=call_id,
-            name=name,
-            executor="server" if server else None,
-            synthetic_id=synthetic,
-            ts=ts,
-            parent=scope,
-        ),
-        ToolCallEnd(tool_call_id=call_id, arguments=arguments, ts=ts, parent=scope),
-    ]
