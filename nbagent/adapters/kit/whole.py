@@ -21,13 +21,15 @@ def call_events(
     arguments: str | None = None,
     args: Any = None,
     *,
-    executor: Literal["server"] | None = None,
+    executor: Literal["client", "server"] | None = None,
     synthetic: bool = False,
     server: str | None = None,
+    parent: str | None = None,
 ) -> list[Event]:
     """A whole tool call: its start and its end with the argument text (``arguments``) or
-    the parsed arguments (``args``); ``executor="server"``: the provider runs it; ``server``:
-    the MCP server whose tool it is; ``synthetic``: the id is nbagent's."""
+    the parsed arguments (``args``); ``executor="server"``: the provider runs it (``"client"``:
+    the caller does, said so); ``server``: the MCP server whose tool it is; ``synthetic``: the
+    id is nbagent's; ``parent``: the scope of both events."""
     return [
         ToolCallStart(
             tool_call_id=tool_call_id,
@@ -35,8 +37,9 @@ def call_events(
             executor=executor,
             synthetic_id=synthetic,
             server=server,
+            parent=parent,
         ),
-        ToolCallEnd(tool_call_id=tool_call_id, arguments=arguments, args=args),
+        ToolCallEnd(tool_call_id=tool_call_id, arguments=arguments, args=args, parent=parent),
     ]
 
 
