@@ -38,7 +38,7 @@ class Parts:
         self._messages = Messages(lambda channel, key, n: self._next_id(), _STARTS)
         self._thought_signature: str | None = None
         self.pending: list[tuple[str, str]] = []  # (call id, name): calls awaiting a result
-        self._code_calls: list[str] = []  # executable_code calls awaiting their result
+        self._code_calls: list[tuple[str, str]] = []  # executable_code calls, likewise
         self._streamed: StreamedCall | None = None
         # the content objects of the responses fed, kept alive so that their ids stay theirs
         self._fed_contents: list[Any] = []
@@ -156,7 +156,7 @@ class Parts:
     def _function_response(self, response: Any, out: list[Event]) -> None:
         wire_id = str_or_none(get(response, "id"))
         name = str_or_none(get(response, "name"))
-        call_id = self._match(wire_id, name)
+        call_id = _match(self.pending, wire_id, name)
         if call_id is None:
             return  # no call of ours: a response the user sent in the request's history
         value = plain(get(response, "response"))
@@ -167,16 +167,6 @@ class Parts:
             if key in ("result", "output", "error"):
                 value = value[key]
         out.append(ToolResult(tool_call_id=call_id, content=value, name=name, is_error=is_error))
-
-    def _match(self, wire_id: str | None, name: str | None) -> str | None:
-        """The pending call a function response answers: by id, else the first of its name."""
-        for i, (call_id, call_name) in enumerate(self.pending):
-            if (wire_id is not None and call_id == wire_id) or (
-                wire_id is None and name is not None and call_name == name
-            ):
-                del self.pending[i]
-                return call_id
-        return wire_id
 
     def history(self, history: Any, out: list[Event]) -> None:
         """Function responses the SDK ran between two model calls (automatic function calling).
@@ -215,18 +205,12 @@ class Parts:
             call_events(call_id, name, arguments, args, executor="server", synthetic=synthetic)
         )
         if name == "code_execution":
-            self._code_calls.append(call_id)
+            self._code_calls.append((call_id, name))
 
     def _code_result(self, result: Any, out: list[Event]) -> None:
         self.close_message(out)
         wire_id = str_or_none(get(result, "id"))
-        if wire_id is not None and wire_id in self._code_calls:
-            self._code_calls.remove(wire_id)
-            call_id = wire_id
-        elif wire_id is None and self._code_calls:
-            call_id = self._code_calls.pop(0)
-        else:
-            call_id = wire_id or self._next_id("result")
+        call_id = _match(self._code_calls, wire_id, "code_execution") or self._next_id("result")
         outcome = word(get(result, "outcome"))
         out.append(
             ToolResult(
@@ -237,3 +221,15 @@ class Parts:
                 meta={"outcome": outcome} if outcome else None,
             )
         )
+
+
+def _match(pending: list[tuple[str, str]], wire_id: str | None, name: str | None) -> str | None:
+    """The pending call (id, name) a result answers, taken off the list: by id, else the
+    first of its name; else the result's own id."""
+    for i, (call_id, call_name) in enumerate(pending):
+        if (wire_id is not None and call_id == wire_id) or (
+            wire_id is None and name is not None and call_name == name
+        ):
+            del pending[i]
+            return call_id
+    return wire_id
