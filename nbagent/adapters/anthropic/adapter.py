@@ -80,7 +80,8 @@ class AnthropicAdapter:
     def feed(self, item: Any) -> list[Event]:
         if self._run.done:
             return []
-        name, payload = self._decode(item)
+        takes = "stream event objects, dicts, JSON strings or ServerSentEvents"
+        name, payload = unwrap_object(item, "anthropic", takes)
         kind = field(payload, "type")
         if not isinstance(kind, str) or not kind:
             kind = name or ""
@@ -113,12 +114,6 @@ class AnthropicAdapter:
 
     def end(self) -> list[Event]:
         return self._end_run(stopped=False)
-
-    # -- decoding --------------------------------------------------------------------------
-
-    def _decode(self, item: Any) -> tuple[str | None, Any]:
-        takes = "stream event objects, dicts, JSON strings or ServerSentEvents"
-        return unwrap_object(item, "anthropic", takes)
 
     # -- lifecycle -------------------------------------------------------------------------
 

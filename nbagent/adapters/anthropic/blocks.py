@@ -108,14 +108,7 @@ class Blocks:
             )
         else:
             self.by_index[index] = Block("done", block_id)
-            out.append(
-                Custom(
-                    name=str(kind or "content_block"),
-                    value=plain(content),
-                    is_raw=True,
-                    meta={"index": index},
-                )
-            )
+            out.append(_raw(kind or "content_block", content, index))
 
     def _implicit_block(self, index: int, kind: str, out: list[Event]) -> Block:
         """A block whose start never came (a truncated or reordered stream)."""
@@ -162,14 +155,7 @@ class Blocks:
                 )
             )
         else:
-            out.append(
-                Custom(
-                    name=str(kind or "content_block_delta"),
-                    value=plain(delta),
-                    is_raw=True,
-                    meta={"index": index},
-                )
-            )
+            out.append(_raw(kind or "content_block_delta", delta, index))
 
     def close(self, block: Block, out: list[Event]) -> None:
         if not block.open:
@@ -184,3 +170,8 @@ class Blocks:
             out.append(end)
         else:
             out.append(MessageEnd(message_id=block.id, channel="text"))
+
+
+def _raw(kind: Any, value: Any, index: int) -> Custom:
+    """A block or delta of a type this adapter does not know, kept as it came."""
+    return Custom(name=str(kind), value=plain(value), is_raw=True, meta={"index": index})
