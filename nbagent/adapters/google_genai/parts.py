@@ -40,9 +40,8 @@ class Parts:
         self.pending: list[tuple[str, str]] = []  # (call id, name): calls awaiting a result
         self._code_calls: list[tuple[str, str]] = []  # executable_code calls, likewise
         self._streamed: StreamedCall | None = None
-        # the content objects of the responses fed, kept alive so that their ids stay theirs
-        self._fed_contents: list[Any] = []
-        self._fed: set[int] = set()
+        # the content objects of the responses fed by id, kept alive so that their ids stay theirs
+        self._fed: dict[int, Any] = {}
         self._answered: set[int] = set()
 
     def new_step(self, step_id: str) -> None:
@@ -53,8 +52,7 @@ class Parts:
 
     def fed(self, content: Any) -> None:
         """A response's content object, kept so that ``history`` knows the ones after it."""
-        self._fed_contents.append(content)
-        self._fed.add(id(content))
+        self._fed[id(content)] = content
 
     def _next_id(self, kind: str = "") -> str:
         """A new id within the step: a message (``kind=""``), a call, an orphan result."""

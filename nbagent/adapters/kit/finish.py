@@ -15,8 +15,8 @@ provider's table, built from the word groups here that its provider shares (``AN
 Other families adopt it as they are: openai-chat's ``map_finish_reason`` is
 ``end_reason(OPENAI_FINISHES | {"insufficient_system_resource": "error"}, raw,
 absent="incomplete")``; LangGraph's run end ``end_reason(_FINISH, raw, absent="completed",
-other="completed")``; the OTel and pydantic-ai hooks' ``FINISH.get(raw or "", raw)`` is
-``step_reason(FINISH, raw)``; Vercel's ``finishReason`` ``end_reason(FINISH_REASONS, raw,
+other="completed")``; the OTel hook adapter's and pydantic-ai's ``FINISH.get(raw or "", raw)``
+is ``step_reason(FINISH, raw)``; Vercel's ``finishReason`` ``end_reason(FINISH_REASONS, raw,
 absent="completed")``.
 """
 
