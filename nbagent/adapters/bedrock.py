@@ -52,6 +52,7 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap_object,
 )
+from nbagent.adapters.kit.finish import ANTHROPIC_STOPS, end_reason
 from nbagent.adapters.kit.messages import ModelStep
 
 __all__ = ["BedrockAdapter"]
@@ -79,11 +80,7 @@ EXCEPTIONS = frozenset(
 )
 
 STOP_REASONS: dict[str, EndReason] = {
-    "end_turn": "completed",
-    "stop_sequence": "completed",
-    "tool_use": "tool_calls",
-    "max_tokens": "max_tokens",
-    "model_context_window_exceeded": "max_tokens",
+    **ANTHROPIC_STOPS,
     "guardrail_intervened": "content_filter",
     "content_filtered": "content_filter",
     "malformed_model_output": "error",
@@ -115,6 +112,12 @@ def _is_event(item: Any) -> bool:
     if key == "metadata":  # a common word: only with Bedrock's own fields
         return "usage" in value or "metrics" in value
     return key in EVENTS or key in EXCEPTIONS
+
+
+def _index(value: Any) -> int:
+    """An event's ``contentBlockIndex`` (-1 when it has none)."""
+    index = int_or_none(field(value, "contentBlockIndex"))
+    return -1 if index is None else index
 
 
 def _redacted(value: Any) -> str | None:
@@ -164,8 +167,7 @@ class BedrockAdapter:
         elif key == "contentBlockDelta":
             self._block_delta(value, out)
         elif key == "contentBlockStop":
-            index = int_or_none(field(value, "contentBlockIndex"))
-            block = self._blocks.pop(index if index is not None else -1, None)
+            block = self._blocks.pop(_index(value), None)
             if block is not None:
                 self._close(block, out)
         elif key == "messageStop":
@@ -182,7 +184,7 @@ class BedrockAdapter:
         self._run.done = True
         out: list[Event] = []
         self._close_all(out)
-        reason = STOP_REASONS.get(self._stop, "unknown") if self._stop else "completed"
+        reason = end_reason(STOP_REASONS, self._stop, absent="completed")
         out.append(RunEnd(reason=reason, raw_reason=self._stop))
         return out
 
@@ -192,7 +194,7 @@ class BedrockAdapter:
         self._close_all(out)
         self._stopped = True
         self._stop = str_or_none(field(value, "stopReason"))
-        reason = STOP_REASONS.get(self._stop, "unknown") if self._stop else "completed"
+        reason = end_reason(STOP_REASONS, self._stop, absent="completed")
         self._run.end_step(out, reason, self._stop)
 
     def _metadata(self, value: Any, out: list[Event]) -> None:
@@ -221,49 +223,47 @@ class BedrockAdapter:
 
     # -- content blocks ----------------------------------------------------------------------
 
-    def _block(self, value: Any, kind: str, out: list[Event]) -> Block:
-        """The open block of this event's index, opened as ``kind`` when it is new."""
-        index = int_or_none(field(value, "contentBlockIndex"))
-        index = index if index is not None else -1
-        block = self._blocks.get(index)
-        if block is not None and block.kind != kind:
-            self._close(self._blocks.pop(index), out)  # the kind changed: a new block
-            block = None
-        if block is None:
-            block = self._blocks[index] = Block(kind, f"{STEP_ID}:{max(index, 0)}")
-            if kind == "tool":  # a fragment with no start: a call with no id nor name
-                block.id = f"call_{max(index, 0)}"
-                out.append(ToolCallStart(tool_call_id=block.id, index=index, synthetic_id=True))
-            elif kind == "thinking":
-                out.append(MessageStart(message_id=block.id, channel="thinking"))
-        return block
-
-    def _block_start(self, value: Any, out: list[Event]) -> None:
-        start = field(value, "start")
-        tool_use = field(start, "toolUse")
-        tool_result = field(start, "toolResult")
-        index = int_or_none(field(value, "contentBlockIndex"))
-        index = index if index is not None else -1
+    def _open(self, index: int, kind: str, out: list[Event], tool_use: Any = None) -> Block:
+        """A new block at ``index`` (the one there closed first), with a thinking message's
+        start or a tool call's (of its ``toolUse``, else of a fragment with no start)."""
         if index in self._blocks:
             self._close(self._blocks.pop(index), out)
-        if tool_use is not None:
+        block = self._blocks[index] = Block(kind, f"{STEP_ID}:{max(index, 0)}")
+        if kind == "tool":
             wire_id = str_or_none(field(tool_use, "toolUseId"))
-            block = Block("tool", wire_id or f"call_{max(index, 0)}")
-            self._blocks[index] = block
-            server = field(tool_use, "type") == "server_tool_use"
+            block.id = wire_id or f"call_{max(index, 0)}"
             out.append(
                 ToolCallStart(
                     tool_call_id=block.id,
                     name=str_or_none(field(tool_use, "name")) or "",
                     index=index,
-                    executor="server" if server else None,
+                    executor="server" if field(tool_use, "type") == "server_tool_use" else None,
                     synthetic_id=wire_id is None,
                 )
             )
+        elif kind == "thinking":
+            out.append(MessageStart(message_id=block.id, channel="thinking"))
+        return block
+
+    def _block(self, value: Any, kind: str, out: list[Event]) -> Block:
+        """The open block of this event's index, opened anew unless it is a ``kind`` one."""
+        index = _index(value)
+        block = self._blocks.get(index)
+        return block if block is not None and block.kind == kind else self._open(index, kind, out)
+
+    def _block_start(self, value: Any, out: list[Event]) -> None:
+        start = field(value, "start")
+        tool_use = field(start, "toolUse")
+        tool_result = field(start, "toolResult")
+        index = _index(value)
+        if tool_use is not None:
+            self._open(index, "tool", out, tool_use)
         elif tool_result is not None:
-            block = Block("result", str_or_none(field(tool_result, "toolUseId")) or "")
+            block = self._open(index, "result", out)
+            block.id = str_or_none(field(tool_result, "toolUseId")) or ""
             block.status = str_or_none(field(tool_result, "status"))
-            self._blocks[index] = block
+        elif index in self._blocks:
+            self._close(self._blocks.pop(index), out)
 
     def _block_delta(self, value: Any, out: list[Event]) -> None:
         delta = field(value, "delta")

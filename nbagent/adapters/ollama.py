@@ -50,6 +50,7 @@ from nbagent.adapters.base import (
     unwrap,
 )
 from nbagent.adapters.kit.calls import args_text
+from nbagent.adapters.kit.finish import end_reason
 from nbagent.adapters.kit.messages import Messages, ModelStep, numbered
 from nbagent.adapters.think import Part, ThinkSplitter
 
@@ -195,9 +196,8 @@ class OllamaAdapter:
         self._run.done = True
         self._close_messages(out)
         raw = str_or_none(field(done, "done_reason"))
-        reason: EndReason = DONE_REASONS.get(raw, "unknown") if raw else "completed"
-        if reason == "completed" and self._calls:
-            reason = "tool_calls"  # Ollama says "stop" after tool calls too
+        # Ollama says "stop" after tool calls too
+        reason = end_reason(DONE_REASONS, raw, absent="completed", called=self._calls > 0)
         prompt = int_or_none(field(done, "prompt_eval_count"))
         completion = int_or_none(field(done, "eval_count"))
         if prompt is not None or completion is not None:

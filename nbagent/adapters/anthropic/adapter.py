@@ -22,16 +22,17 @@ from nbagent.adapters.anthropic.maps import (
     DERIVED_TYPES,
     EVENT_TYPES,
     map_stop_reason,
-    usage_event,
 )
 from nbagent.adapters.base import (
     ServerSentEvent,
     ended_before_any,
     field,
     plain,
+    str_or_none,
     unwrap,
     unwrap_object,
 )
+from nbagent.adapters.kit import anthropic_usage
 from nbagent.adapters.kit.messages import ModelStep
 
 __all__ = ["AnthropicAdapter"]
@@ -79,7 +80,8 @@ class AnthropicAdapter:
     def feed(self, item: Any) -> list[Event]:
         if self._run.done:
             return []
-        name, payload = self._decode(item)
+        takes = "stream event objects, dicts, JSON strings or ServerSentEvents"
+        name, payload = unwrap_object(item, "anthropic", takes)
         kind = field(payload, "type")
         if not isinstance(kind, str) or not kind:
             kind = name or ""
@@ -113,28 +115,21 @@ class AnthropicAdapter:
     def end(self) -> list[Event]:
         return self._end_run(stopped=False)
 
-    # -- decoding --------------------------------------------------------------------------
-
-    def _decode(self, item: Any) -> tuple[str | None, Any]:
-        takes = "stream event objects, dicts, JSON strings or ServerSentEvents"
-        return unwrap_object(item, "anthropic", takes)
-
     # -- lifecycle -------------------------------------------------------------------------
 
-    def _start(self, out: list[Event], message_id: Any, model: Any) -> None:
+    def _start(self, out: list[Event], message_id: Any, model: str | None) -> None:
         run_id = message_id if isinstance(message_id, str) else ""
         self._run.step_id = self._blocks.base = run_id or "msg"
-        model = model if isinstance(model, str) and model else None
         self._run.start(out, run_id=run_id, model=model, provider="anthropic")
 
     def _message_start(self, payload: Any, out: list[Event]) -> None:
         message = field(payload, "message")
-        model = field(message, "model")
+        model = str_or_none(field(message, "model"))
         if not self._run.started:
             self._start(out, field(message, "id"), model)
         usage = field(message, "usage")
         if usage is not None:
-            out.append(usage_event(usage, model if isinstance(model, str) and model else None))
+            out.append(anthropic_usage(usage, scope="step", model=model))
 
     def _message_delta(self, payload: Any, out: list[Event]) -> None:
         delta = field(payload, "delta")
@@ -146,7 +141,7 @@ class AnthropicAdapter:
                 self._stop_details = plain(details)
         usage = field(payload, "usage")
         if usage is not None:
-            out.append(usage_event(usage, None))
+            out.append(anthropic_usage(usage, scope="step", model=None))
 
     def _end_run(self, *, stopped: bool) -> list[Event]:
         if self._run.done:
@@ -178,11 +173,8 @@ class AnthropicAdapter:
 
     def _error(self, payload: Any) -> list[Event]:
         error = field(payload, "error")
-        message = field(error, "message")
-        if not isinstance(message, str) or not message:
-            message = "the server sent an error"
-        error_type = field(error, "type")
-        error_type = error_type if isinstance(error_type, str) and error_type else None
+        message = str_or_none(field(error, "message")) or "the server sent an error"
+        error_type = str_or_none(field(error, "type"))
         details = plain(payload)
         error_event = ErrorEvent(
             message=message,

@@ -13,8 +13,6 @@ from nbagent._events import (
     Event,
     MessageEnd,
     MessageStart,
-    TextDelta,
-    ThinkingDelta,
     ToolCallArgsDelta,
     ToolCallEnd,
     ToolCallStart,
@@ -22,7 +20,7 @@ from nbagent._events import (
 )
 from nbagent.adapters.anthropic.maps import TOOL_USE
 from nbagent.adapters.base import field, plain
-from nbagent.adapters.kit.messages import whole_message
+from nbagent.adapters.kit.messages import Channel, message_delta, whole_message
 
 __all__ = ["Block", "Blocks"]
 
@@ -35,7 +33,7 @@ class Block:
     def __init__(self, kind: str, block_id: str) -> None:
         self.kind = kind  # "text" | "thinking" | "tool" | "done" (nothing to close)
         self.id = block_id
-        self.open = True
+        self.open = kind != "done"
         self.signature: str | None = None
         self.input: Any = None  # a non-empty content_block_start.input
         self.streamed = False  # a non-empty input_json_delta arrived
@@ -59,24 +57,18 @@ class Blocks:
         content = field(payload, "content_block")
         kind = field(content, "type")
         block_id = f"{self.base}:{index}"
-        if kind == "text":
-            block = self.by_index[index] = Block("text", block_id)
-            out.append(MessageStart(message_id=block_id, channel="text", role="assistant"))
-            text = field(content, "text")
+        if kind == "text" or kind == "thinking":
+            block = self.by_index[index] = Block(kind, block_id)
+            role = "assistant" if kind == "text" else None
+            out.append(MessageStart(message_id=block_id, channel=kind, role=role))
+            text = field(content, kind)
             if isinstance(text, str) and text:
-                out.append(TextDelta(message_id=block_id, delta=text))
-        elif kind == "thinking":
-            block = self.by_index[index] = Block("thinking", block_id)
-            out.append(MessageStart(message_id=block_id, channel="thinking"))
-            thinking = field(content, "thinking")
-            if isinstance(thinking, str) and thinking:
-                out.append(ThinkingDelta(message_id=block_id, delta=thinking))
+                out.append(message_delta(kind, block_id, text))
             signature = field(content, "signature")
-            if isinstance(signature, str) and signature:
+            if kind == "thinking" and isinstance(signature, str) and signature:
                 block.signature = signature
         elif kind == "redacted_thinking":
-            self.by_index[index] = block = Block("done", block_id)
-            block.open = False
+            self.by_index[index] = Block("done", block_id)
             data = field(content, "data")
             redacted = {
                 "redacted": True,
@@ -102,8 +94,7 @@ class Blocks:
                 )
             )
         elif isinstance(kind, str) and kind.endswith("_tool_result"):
-            self.by_index[index] = block = Block("done", block_id)
-            block.open = False
+            self.by_index[index] = Block("done", block_id)
             tool_use_id = field(content, "tool_use_id")
             result = plain(field(content, "content"))
             error_type = field(result, "type") if isinstance(result, dict) else None
@@ -116,16 +107,8 @@ class Blocks:
                 )
             )
         else:
-            self.by_index[index] = block = Block("done", block_id)
-            block.open = False
-            out.append(
-                Custom(
-                    name=str(kind or "content_block"),
-                    value=plain(content),
-                    is_raw=True,
-                    meta={"index": index},
-                )
-            )
+            self.by_index[index] = Block("done", block_id)
+            out.append(_raw(kind or "content_block", content, index))
 
     def _implicit_block(self, index: int, kind: str, out: list[Event]) -> Block:
         """A block whose start never came (a truncated or reordered stream)."""
@@ -142,20 +125,14 @@ class Blocks:
         delta = field(payload, "delta")
         kind = field(delta, "type")
         block = self.by_index.get(index)
-        if kind == "text_delta":
-            text = field(delta, "text")
+        if kind == "text_delta" or kind == "thinking_delta":
+            channel: Channel = "text" if kind == "text_delta" else "thinking"
+            text = field(delta, channel)
             if isinstance(text, str) and text:
                 if block is None:
-                    block = self._implicit_block(index, "text", out)
-                if block.kind == "text":
-                    out.append(TextDelta(message_id=block.id, delta=text))
-        elif kind == "thinking_delta":
-            thinking = field(delta, "thinking")
-            if isinstance(thinking, str) and thinking:
-                if block is None:
-                    block = self._implicit_block(index, "thinking", out)
-                if block.kind == "thinking":
-                    out.append(ThinkingDelta(message_id=block.id, delta=thinking))
+                    block = self._implicit_block(index, channel, out)
+                if block.kind == channel:
+                    out.append(message_delta(channel, block.id, text))
         elif kind == "input_json_delta":
             partial = field(delta, "partial_json")
             if isinstance(partial, str) and partial:  # the first one is "": never seed "{}"
@@ -178,30 +155,23 @@ class Blocks:
                 )
             )
         else:
-            out.append(
-                Custom(
-                    name=str(kind or "content_block_delta"),
-                    value=plain(delta),
-                    is_raw=True,
-                    meta={"index": index},
-                )
-            )
+            out.append(_raw(kind or "content_block_delta", delta, index))
 
     def close(self, block: Block, out: list[Event]) -> None:
         if not block.open:
             return
         block.open = False
-        if block.kind == "text":
-            out.append(MessageEnd(message_id=block.id, channel="text"))
+        if block.kind == "tool":
+            args = None if block.streamed else block.input
+            arguments = None if args is None else json.dumps(args, ensure_ascii=False)
+            out.append(ToolCallEnd(tool_call_id=block.id, arguments=arguments, args=args))
         elif block.kind == "thinking":
-            out.append(
-                MessageEnd(message_id=block.id, channel="thinking", signature=block.signature)
-            )
-        elif block.kind == "tool":
-            if not block.streamed and block.input is not None:
-                arguments = json.dumps(block.input, ensure_ascii=False)
-                out.append(
-                    ToolCallEnd(tool_call_id=block.id, arguments=arguments, args=block.input)
-                )
-            else:
-                out.append(ToolCallEnd(tool_call_id=block.id))
+            end = MessageEnd(message_id=block.id, channel="thinking", signature=block.signature)
+            out.append(end)
+        else:
+            out.append(MessageEnd(message_id=block.id, channel="text"))
+
+
+def _raw(kind: Any, value: Any, index: int) -> Custom:
+    """A block or delta of a type this adapter does not know, kept as it came."""
+    return Custom(name=str(kind), value=plain(value), is_raw=True, meta={"index": index})

@@ -1,14 +1,11 @@
-"""The Messages stream's tables and pure readers: ``stop_reason`` → ``RunEnd.reason``, the
-``type`` of every stream event, the content-block types that are tool calls, and the
-``Usage`` event read from a ``usage`` object. Nothing here keeps state.
+"""The Messages stream's tables: ``stop_reason`` → ``RunEnd.reason``, the ``type`` of every
+stream event, the content-block types that are tool calls. Nothing here keeps state.
 """
 
 from __future__ import annotations
 
-from typing import Any
-
-from nbagent._events import EndReason, Usage
-from nbagent.adapters.kit import anthropic_usage
+from nbagent._events import EndReason
+from nbagent.adapters.kit.finish import ANTHROPIC_STOPS, end_reason
 
 __all__ = [
     "DERIVED_TYPES",
@@ -16,15 +13,10 @@ __all__ = [
     "STOP_REASONS",
     "TOOL_USE",
     "map_stop_reason",
-    "usage_event",
 ]
 
 STOP_REASONS: dict[str, EndReason] = {
-    "end_turn": "completed",
-    "stop_sequence": "completed",
-    "max_tokens": "max_tokens",
-    "model_context_window_exceeded": "max_tokens",
-    "tool_use": "tool_calls",
+    **ANTHROPIC_STOPS,
     "refusal": "refusal",
     "pause_turn": "interrupted",
 }
@@ -55,11 +47,4 @@ TOOL_USE = ("tool_use", "server_tool_use", "mcp_tool_use")
 
 
 def map_stop_reason(raw: str | None) -> EndReason:
-    if raw is None:
-        return "unknown"
-    return STOP_REASONS.get(raw, "unknown")
-
-
-def usage_event(usage: Any, model: str | None) -> Usage:
-    """Messages usage (cumulative): absent counts stay None, so they keep the stored value."""
-    return anthropic_usage(usage, scope="step", model=model)
+    return end_reason(STOP_REASONS, raw)

@@ -15,14 +15,16 @@ from nbagent.adapters.base import (
     ServerSentEvent,
     field,
     library_label,
+    list_or_empty,
     plain,
     short_repr,
     str_or_none,
     type_is,
     unwrap,
 )
-from nbagent.adapters.claude_agent.maps import PACKAGE, end_reason, message_kind, usage_event
+from nbagent.adapters.claude_agent.maps import PACKAGE, end_reason, message_kind
 from nbagent.adapters.claude_agent.turns import Turns
+from nbagent.adapters.kit import anthropic_usage
 
 __all__ = ["ClaudeAgentAdapter"]
 
@@ -192,10 +194,12 @@ class ClaudeAgentAdapter:
         usage = field(item, "usage")
         if usage is not None or meta or cost is not None:
             out.append(
-                usage_event(usage, scope="run", model=self._model, meta=meta or None, cost_usd=cost)
+                anthropic_usage(
+                    usage, scope="run", model=self._model, meta=meta or None, cost_usd=cost
+                )
             )
         reason = end_reason(subtype, is_error, stop, terminal)
-        errors = [e for e in _list(field(item, "errors")) if isinstance(e, str)]
+        errors = [e for e in list_or_empty(field(item, "errors")) if isinstance(e, str)]
         result = field(item, "result")
         message = "; ".join(errors) or None
         if message is None and reason == "error" and isinstance(result, str):
@@ -214,10 +218,6 @@ class ClaudeAgentAdapter:
 def _data(item: Any) -> Any:
     """A system message's payload: the SDK's ``data``, or the CLI line itself."""
     return item if isinstance(item, Mapping) else field(item, "data")
-
-
-def _list(value: Any) -> list[Any]:
-    return list(value) if isinstance(value, (list, tuple)) else []
 
 
 def _plain(item: Any) -> Any:

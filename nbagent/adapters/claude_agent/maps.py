@@ -1,7 +1,7 @@
 """Readers of the Claude Agent SDK's messages, alike for its dataclasses (``AssistantMessage``,
 ``ToolUseBlock``, ...) and for the CLI's ``stream-json`` lines they are parsed from: the kind
 of a message or a content block, an assistant message's fields, a tool result's content, and
-the ``Usage`` of a ``usage`` dict. Nothing here keeps state.
+a result message's ``RunEnd.reason``. Nothing here keeps state.
 """
 
 from __future__ import annotations
@@ -10,10 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nbagent._events import EndReason, Usage
+from nbagent._events import EndReason
 from nbagent.adapters.anthropic import map_stop_reason
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none, type_is
-from nbagent.adapters.kit import anthropic_usage
 
 __all__ = [
     "MESSAGE_KINDS",
@@ -24,7 +23,6 @@ __all__ = [
     "end_reason",
     "message_kind",
     "result_content",
-    "usage_event",
 ]
 
 PACKAGE = "claude_agent_sdk"
@@ -109,29 +107,6 @@ def result_content(content: Any) -> Any:
     if blocks and all(field(b, "type") == "text" for b in blocks):
         return "".join(str(field(b, "text") or "") for b in blocks)
     return plain(content)
-
-
-def usage_event(
-    usage: Any,
-    *,
-    scope: str,
-    step_id: str | None = None,
-    model: str | None = None,
-    parent: str | None = None,
-    meta: dict[str, Any] | None = None,
-    cost_usd: float | None = None,
-) -> Usage:
-    """Messages usage (cumulative), read as the ``anthropic`` adapter reads it: cache reads
-    are the cached input, apart from ``input_tokens``."""
-    return anthropic_usage(
-        usage,
-        scope="run" if scope == "run" else "step",
-        step_id=step_id,
-        model=model,
-        parent=parent,
-        meta=meta,
-        cost_usd=cost_usd,
-    )
 
 
 def end_reason(

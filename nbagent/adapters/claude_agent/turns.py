@@ -7,6 +7,7 @@ its state (the scopes, the streamed message ids, the count of id-less turns).
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from typing import Any
 
 from nbagent._events import (
@@ -17,36 +18,38 @@ from nbagent._events import (
     RunStart,
     StepEnd,
     StepStart,
-    ToolCallEnd,
-    ToolCallStart,
     ToolResult,
     Usage,
 )
 from nbagent.adapters.anthropic import AnthropicAdapter
+from nbagent.adapters.anthropic.maps import TOOL_USE
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.claude_agent.maps import (
     assistant_of,
     block_kind,
     result_content,
-    usage_event,
 )
+from nbagent.adapters.kit import anthropic_usage
+from nbagent.adapters.kit.finish import step_reason
 from nbagent.adapters.kit.messages import whole_message
+from nbagent.adapters.kit.whole import call_events
 
 __all__ = ["Scope", "Turns"]
 
+_STEP_FINISH = {"tool_use": "tool_calls", "end_turn": "completed", "max_tokens": "max_tokens"}
+"""An API message's ``stop_reason`` → its step's ``finish_reason`` (others kept as they are)."""
 
+
+@dataclass(slots=True)
 class Scope:
     """The top level or one sub-agent: its open step and its partial-message reader."""
 
-    __slots__ = ("blocks", "called", "step", "stop", "stream", "stream_id")
-
-    def __init__(self) -> None:
-        self.step: str | None = None  # the open step: the API message id
-        self.blocks = 0  # content blocks of the step so far (a message per CLI line)
-        self.called = False  # the step asked for a tool
-        self.stop: str | None = None
-        self.stream: AnthropicAdapter | None = None  # reads the partials of one message
-        self.stream_id: str | None = None
+    step: str | None = None  # the open step: the API message id
+    blocks: int = 0  # content blocks of the step so far (a message per CLI line)
+    called: bool = False  # the step asked for a tool
+    stop: str | None = None
+    stream: AnthropicAdapter | None = None  # reads the partials of one message
+    stream_id: str | None = None
 
 
 class Turns:
@@ -58,10 +61,7 @@ class Turns:
         self._turns = 0
 
     def _scope(self, parent: str | None) -> Scope:
-        scope = self._scopes.get(parent)
-        if scope is None:
-            scope = self._scopes[parent] = Scope()
-        return scope
+        return self._scopes.setdefault(parent, Scope())
 
     # -- steps ------------------------------------------------------------------------------
 
@@ -78,12 +78,11 @@ class Turns:
         if scope.step is None:
             return
         raw = scope.stop or ("tool_use" if scope.called else None)
-        finish = {"tool_use": "tool_calls", "end_turn": "completed", "max_tokens": "max_tokens"}
         out.append(
             StepEnd(
                 step_id=scope.step,
                 name="model",
-                finish_reason=finish.get(raw or "", raw),
+                finish_reason=step_reason(_STEP_FINISH, raw),
                 raw_finish_reason=raw,
                 parent=parent,
             )
@@ -112,7 +111,7 @@ class Turns:
             scope.stop = message.stop_reason
         if message.usage is not None:
             out.append(
-                usage_event(
+                anthropic_usage(
                     message.usage, scope="step", step_id=step_id, model=message.model, parent=parent
                 )
             )
@@ -141,28 +140,20 @@ class Turns:
             thinking = str_or_none(field(block, "thinking"))
             signature = {"signature": str_or_none(field(block, "signature"))}
             whole_message(out, "thinking", block_id, thinking, end=signature, parent=parent)
-        elif kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
+        elif kind in TOOL_USE:
             scope.called = scope.called or kind == "tool_use"
             wire_id = str_or_none(field(block, "id"))
-            call_id = wire_id or block_id
             args = plain(field(block, "input"))
-            out.append(
-                ToolCallStart(
-                    tool_call_id=call_id,
-                    name=str_or_none(field(block, "name")) or "",
-                    executor="client" if kind == "tool_use" else "server",
-                    synthetic_id=wire_id is None,
-                    parent=parent,
-                )
+            call = call_events(
+                wire_id or block_id,
+                str_or_none(field(block, "name")) or "",
+                json.dumps(args, ensure_ascii=False),
+                args,
+                executor="client" if kind == "tool_use" else "server",
+                synthetic=wire_id is None,
+                parent=parent,
             )
-            out.append(
-                ToolCallEnd(
-                    tool_call_id=call_id,
-                    arguments=json.dumps(args, ensure_ascii=False),
-                    args=args,
-                    parent=parent,
-                )
-            )
+            out.extend(call)
         elif kind is not None and kind.endswith("tool_result"):
             self._tool_result(block, parent, out)
         else:

@@ -24,10 +24,10 @@ from nbagent.adapters.google_genai.maps import (
     NOT_FINISHED,
     get,
     map_finish_reason,
-    usage_event,
     word,
 )
 from nbagent.adapters.google_genai.parts import Parts
+from nbagent.adapters.kit import gemini_usage
 
 __all__ = ["GoogleGenaiAdapter"]
 
@@ -101,8 +101,10 @@ class GoogleGenaiAdapter:
             self._parts.part(part, out)
         usage = get(payload, "usage_metadata")
         if usage is not None:
+            model = str_or_none(get(payload, "model_version"))
+            step_id = self._step or self._last_step
             out.append(
-                usage_event(usage, get(payload, "model_version"), self._step or self._last_step)
+                gemini_usage(usage, scope="step", step_id=step_id, model=model, provider="google")
             )
         if finish or blocked:
             self._close_step(finish or blocked, out)
@@ -121,11 +123,9 @@ class GoogleGenaiAdapter:
                 RunEnd(reason="incomplete", message="the stream ended without a finish reason")
             )
             return out
-        raw = self._finish
-        reason = map_finish_reason(raw)
-        if reason == "completed" and self._parts.pending:
-            reason = "tool_calls"  # the model asked for calls nobody answered in this stream
-        out.append(RunEnd(reason=reason, raw_reason=raw))
+        # pending: the model asked for calls nobody answered in this stream
+        reason = map_finish_reason(self._finish, called=bool(self._parts.pending))
+        out.append(RunEnd(reason=reason, raw_reason=self._finish))
         return out
 
     # -- steps ----------------------------------------------------------------------------

@@ -1,6 +1,6 @@
 """Gemini's tables and pure readers: ``finish_reason`` → ``RunEnd.reason``, a field by its
-SDK or REST name, enum words, thought signatures, the ``Usage`` of a ``usage_metadata`` and the
-gathering of streamed ``partial_args``. Nothing here keeps state but ``StreamedCall``'s own.
+SDK or REST name, enum words, thought signatures and the gathering of streamed
+``partial_args``. Nothing here keeps state but ``StreamedCall``'s own.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ import enum
 import itertools
 from typing import Any
 
-from nbagent._events import EndReason, Usage
+from nbagent._events import EndReason
 from nbagent.adapters.base import field, list_or_empty, str_or_none
-from nbagent.adapters.kit import gemini_usage
+from nbagent.adapters.kit.finish import end_reason
 
 __all__ = [
     "FINISH_REASONS",
@@ -22,7 +22,6 @@ __all__ = [
     "get",
     "map_finish_reason",
     "signature_text",
-    "usage_event",
     "word",
 ]
 
@@ -60,10 +59,9 @@ NOT_FINISHED = ("", "FINISH_REASON_UNSPECIFIED", "CONTINUATION")
 OK_OUTCOMES = ("OUTCOME_OK", "OUTCOME_UNSPECIFIED")
 
 
-def map_finish_reason(raw: str | None) -> EndReason:
-    if raw is None:
-        return "unknown"
-    return FINISH_REASONS.get(raw.upper(), "unknown")
+def map_finish_reason(raw: str | None, *, called: bool = False) -> EndReason:
+    """``raw`` in ``FINISH_REASONS`` (any case); ``called``: the model called tools."""
+    return end_reason(FINISH_REASONS, None if raw is None else raw.upper(), called=called)
 
 
 def _camel(name: str) -> str:
@@ -159,16 +157,3 @@ class StreamedCall:
                 self.open_paths.add(path)
             else:
                 self.open_paths.discard(path)
-
-
-def usage_event(usage: Any, model: Any, step_id: str | None) -> Usage:
-    """A model call's ``usage_metadata`` (cumulative). Gemini counts thoughts apart from the
-    candidates; the output is both, as OpenAI and Anthropic count it."""
-    return gemini_usage(
-        usage,
-        cumulative=True,
-        scope="step",
-        step_id=step_id,
-        model=str_or_none(model),
-        provider="google",
-    )

@@ -11,17 +11,7 @@ import itertools
 import json
 from typing import Any
 
-from nbagent._events import (
-    Custom,
-    Event,
-    MessageEnd,
-    MessageStart,
-    TextDelta,
-    ThinkingDelta,
-    ToolCallEnd,
-    ToolCallStart,
-    ToolResult,
-)
+from nbagent._events import Custom, Event, ToolCallEnd, ToolCallStart, ToolResult
 from nbagent.adapters.base import list_or_empty, plain, str_or_none
 from nbagent.adapters.google_genai.maps import (
     OK_OUTCOMES,
@@ -30,8 +20,12 @@ from nbagent.adapters.google_genai.maps import (
     signature_text,
     word,
 )
+from nbagent.adapters.kit.messages import Channel, Messages
+from nbagent.adapters.kit.whole import call_events
 
 __all__ = ["Parts"]
+
+_STARTS: dict[Channel, dict[str, Any]] = {"text": {"role": "assistant"}, "thinking": {}}
 
 
 class Parts:
@@ -40,14 +34,14 @@ class Parts:
     def __init__(self) -> None:
         self.prefix = "gemini"  # the ids' prefix: the last step's id, else the run's
         self._counter = 0  # message and call numbers within a step
-        self._open: tuple[str, str] | None = None  # (channel, message id) of the open message
+        # one message open at a time, numbered with the step's calls
+        self._messages = Messages(lambda channel, key, n: self._next_id(), _STARTS)
         self._thought_signature: str | None = None
         self.pending: list[tuple[str, str]] = []  # (call id, name): calls awaiting a result
-        self._code_calls: list[str] = []  # executable_code calls awaiting their result
+        self._code_calls: list[tuple[str, str]] = []  # executable_code calls, likewise
         self._streamed: StreamedCall | None = None
-        # the content objects of the responses fed, kept alive so that their ids stay theirs
-        self._fed_contents: list[Any] = []
-        self._fed: set[int] = set()
+        # the content objects of the responses fed by id, kept alive so that their ids stay theirs
+        self._fed: dict[int, Any] = {}
         self._answered: set[int] = set()
 
     def new_step(self, step_id: str) -> None:
@@ -58,8 +52,7 @@ class Parts:
 
     def fed(self, content: Any) -> None:
         """A response's content object, kept so that ``history`` knows the ones after it."""
-        self._fed_contents.append(content)
-        self._fed.add(id(content))
+        self._fed[id(content)] = content
 
     def _next_id(self, kind: str = "") -> str:
         """A new id within the step: a message (``kind=""``), a call, an orphan result."""
@@ -110,59 +103,39 @@ class Parts:
                 }
                 out.append(Custom(name=kind, value=value))
 
-    def _text(self, channel: str, text: str, out: list[Event]) -> None:
-        if self._open is None or self._open[0] != channel:
+    def _text(self, channel: Channel, text: str, out: list[Event]) -> None:
+        if self._messages.get(channel) is None:
             self.close_message(out)
-            message_id = self._next_id()
-            self._open = (channel, message_id)
-            if channel == "thinking":
-                out.append(MessageStart(message_id=message_id, channel="thinking"))
-            else:
-                out.append(MessageStart(message_id=message_id, channel="text", role="assistant"))
-        message_id = self._open[1]
-        if channel == "thinking":
-            out.append(ThinkingDelta(message_id=message_id, delta=text))
-        else:
-            out.append(TextDelta(message_id=message_id, delta=text))
+        self._messages.delta(channel, text, out)
 
     def close_message(self, out: list[Event]) -> None:
-        if self._open is None:
-            return
-        channel, message_id = self._open
-        self._open = None
-        if channel == "thinking":
+        self._messages.close("text", out)
+        if self._messages.get("thinking") is not None:
             signature, self._thought_signature = self._thought_signature, None
-            out.append(MessageEnd(message_id=message_id, channel="thinking", signature=signature))
-        else:
-            out.append(MessageEnd(message_id=message_id, channel="text"))
+            self._messages.close("thinking", out, signature=signature)
 
     # -- calls and results -------------------------------------------------------------------
 
     def _function_call(self, call: Any, out: list[Event]) -> None:
         name = str_or_none(get(call, "name"))
-        more = get(call, "will_continue") is True
         streamed = self._streamed
-        if streamed is not None and (name is None or name == streamed.name):
-            streamed.apply(get(call, "partial_args"))
-            if not more:
-                self.end_streamed(get(call, "args"), out)
-            return
-        self.close_message(out)
-        self.end_streamed(None, out)
-        wire_id = str_or_none(get(call, "id"))
-        call_id = wire_id or self._next_id("call")
-        out.append(
-            ToolCallStart(
-                tool_call_id=call_id,
-                name=name or "",
-                executor="client",
-                synthetic_id=wire_id is None,
+        if streamed is None or (name is not None and name != streamed.name):
+            self.close_message(out)
+            self.end_streamed(None, out)
+            wire_id = str_or_none(get(call, "id"))
+            streamed = StreamedCall(wire_id or self._next_id("call"), name or "")
+            self._streamed = streamed
+            out.append(
+                ToolCallStart(
+                    tool_call_id=streamed.id,
+                    name=streamed.name,
+                    executor="client",
+                    synthetic_id=wire_id is None,
+                )
             )
-        )
-        self.pending.append((call_id, name or ""))
-        self._streamed = StreamedCall(call_id, name or "")
-        self._streamed.apply(get(call, "partial_args"))
-        if not more:
+            self.pending.append((streamed.id, streamed.name))
+        streamed.apply(get(call, "partial_args"))
+        if get(call, "will_continue") is not True:
             self.end_streamed(get(call, "args"), out)
 
     def end_streamed(self, args: Any, out: list[Event]) -> None:
@@ -181,7 +154,7 @@ class Parts:
     def _function_response(self, response: Any, out: list[Event]) -> None:
         wire_id = str_or_none(get(response, "id"))
         name = str_or_none(get(response, "name"))
-        call_id = self._match(wire_id, name)
+        call_id = _match(self.pending, wire_id, name)
         if call_id is None:
             return  # no call of ours: a response the user sent in the request's history
         value = plain(get(response, "response"))
@@ -192,16 +165,6 @@ class Parts:
             if key in ("result", "output", "error"):
                 value = value[key]
         out.append(ToolResult(tool_call_id=call_id, content=value, name=name, is_error=is_error))
-
-    def _match(self, wire_id: str | None, name: str | None) -> str | None:
-        """The pending call a function response answers: by id, else the first of its name."""
-        for i, (call_id, call_name) in enumerate(self.pending):
-            if (wire_id is not None and call_id == wire_id) or (
-                wire_id is None and name is not None and call_name == name
-            ):
-                del self.pending[i]
-                return call_id
-        return wire_id
 
     def history(self, history: Any, out: list[Event]) -> None:
         """Function responses the SDK ran between two model calls (automatic function calling).
@@ -234,29 +197,18 @@ class Parts:
                 for key in ("code", "language")
                 if get(call, key) is not None
             }
-        out.append(
-            ToolCallStart(
-                tool_call_id=call_id, name=name, executor="server", synthetic_id=wire_id is None
-            )
-        )
-        out.append(
-            ToolCallEnd(
-                tool_call_id=call_id, arguments=json.dumps(args, ensure_ascii=False), args=args
-            )
+        arguments = json.dumps(args, ensure_ascii=False)
+        synthetic = wire_id is None
+        out.extend(
+            call_events(call_id, name, arguments, args, executor="server", synthetic=synthetic)
         )
         if name == "code_execution":
-            self._code_calls.append(call_id)
+            self._code_calls.append((call_id, name))
 
     def _code_result(self, result: Any, out: list[Event]) -> None:
         self.close_message(out)
         wire_id = str_or_none(get(result, "id"))
-        if wire_id is not None and wire_id in self._code_calls:
-            self._code_calls.remove(wire_id)
-            call_id = wire_id
-        elif wire_id is None and self._code_calls:
-            call_id = self._code_calls.pop(0)
-        else:
-            call_id = wire_id or self._next_id("result")
+        call_id = _match(self._code_calls, wire_id, "code_execution") or self._next_id("result")
         outcome = word(get(result, "outcome"))
         out.append(
             ToolResult(
@@ -267,3 +219,15 @@ class Parts:
                 meta={"outcome": outcome} if outcome else None,
             )
         )
+
+
+def _match(pending: list[tuple[str, str]], wire_id: str | None, name: str | None) -> str | None:
+    """The pending call (id, name) a result answers, taken off the list: by id, else the
+    first of its name; else the result's own id."""
+    for i, (call_id, call_name) in enumerate(pending):
+        if (wire_id is not None and call_id == wire_id) or (
+            wire_id is None and name is not None and call_name == name
+        ):
+            del pending[i]
+            return call_id
+    return wire_id

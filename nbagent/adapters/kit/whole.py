@@ -21,16 +21,17 @@ def call_events(
     arguments: str | None = None,
     args: Any = None,
     *,
-    executor: Literal["server"] | None = None,
+    executor: Literal["client", "server"] | None = None,
     synthetic: bool = False,
     server: str | None = None,
     parent: str | None = None,
     ts: float = 0.0,
 ) -> list[Event]:
     """A whole tool call: its start and its end with the argument text (``arguments``) or
-    the parsed arguments (``args``); ``executor="server"``: the provider runs it; ``server``:
-    the MCP server whose tool it is; ``synthetic``: the id is nbagent's; each event's
-    ``parent`` and ``ts`` the ones given (a hook that saw the call whole)."""
+    the parsed arguments (``args``); ``executor="server"``: the provider runs it (``"client"``:
+    the caller does, said so); ``server``: the MCP server whose tool it is; ``synthetic``: the
+    id is nbagent's; each event's ``parent`` and ``ts`` the ones given (a hook that saw the
+    call whole)."""
     return [
         ToolCallStart(
             tool_call_id=tool_call_id,
