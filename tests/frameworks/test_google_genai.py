@@ -383,6 +383,24 @@ def test_streamed_partial_args_make_one_call() -> None:
     assert not any(isinstance(e, ToolCallArgsDelta) for e in raw)
 
 
+def test_a_number_piece_after_a_continued_string_at_a_list_position_replaces_it() -> None:
+    """A ``numberValue`` piece at a path whose string was left to continue: the number
+    replaces the string, as at an object's key (it raised ``TypeError`` out of ``feed``)."""
+    pieces = [
+        {"jsonPath": "$.xs[0]", "stringValue": "a", "willContinue": True},
+        {"jsonPath": "$.xs[0]", "numberValue": 3},
+    ]
+    items = [
+        response(
+            [{"functionCall": {"name": "f", "partialArgs": pieces[:1], "willContinue": True}}]
+        ),
+        response([{"functionCall": {"partialArgs": pieces[1:]}}], finish="STOP"),
+    ]
+    _, out = fold(GoogleGenaiAdapter(), items)
+    (tool,) = nbagent.Transcript.from_events(out).tool_calls
+    assert tool.args == {"xs": [3]}
+
+
 def test_code_execution_is_a_server_call_with_its_result() -> None:
     items = [
         response(

@@ -118,13 +118,14 @@ def _set_path(args: dict[str, Any], path: str, value: Any, *, append: bool) -> N
     last = keys[-1]
     if isinstance(last, int) and isinstance(node, list):
         node.extend(None for _ in range(last + 1 - len(node)))
-        old = node[last]
-        node[last] = old + value if append and isinstance(old, str) else value
+        node[last] = _joined(node[last], value, append)
     elif isinstance(last, str) and isinstance(node, dict):
-        old = node.get(last)
-        node[last] = (
-            old + value if append and isinstance(old, str) and isinstance(value, str) else value
-        )
+        node[last] = _joined(node.get(last), value, append)
+
+
+def _joined(old: Any, value: Any, append: bool) -> Any:
+    """A string piece after a continued string is appended; anything else replaces."""
+    return old + value if append and isinstance(old, str) and isinstance(value, str) else value
 
 
 def _partial_value(arg: Any) -> Any:
