@@ -141,18 +141,14 @@ class VercelUiAdapter:
         elif code == "f":
             out.extend(self._feed_part({"type": "start", "messageId": obj.get("messageId")}))
             part = {"type": "start-step"}
-        elif code == "e":
-            usage = _v4_usage(obj.get("usage"), "step")
+        elif code in ("e", "d"):  # a step's end, the run's: each with its usage
+            usage = _v4_usage(obj.get("usage"), "step" if code == "e" else "run")
             if usage is not None:
                 out.extend(self._feed_part({"type": "start"}))
                 out.append(usage)
-            part = {"type": "finish-step"}
-        elif code == "d":
-            usage = _v4_usage(obj.get("usage"), "run")
-            if usage is not None:
-                out.extend(self._feed_part({"type": "start"}))
-                out.append(usage)
-            part = {"type": "finish", "finishReason": obj.get("finishReason")}
+            part = {"type": "finish-step" if code == "e" else "finish"}
+            if code == "d":
+                part["finishReason"] = obj.get("finishReason")
         if part is None:
             part = {"type": _V4_CUSTOM.get(code, f"v4.{code}"), "value": value}
         out.extend(self._feed_part(part))
