@@ -292,7 +292,9 @@ class Parts:
             return
         self.result(ours, part, out)
 
-    def result(self, ours: str, part: Any, out: list[Event], meta: Any = None) -> None:
+    def result(
+        self, ours: str, part: Any, out: list[Event], meta: dict[str, Any] | None = None
+    ) -> None:
         """The ``ToolResult`` of our call ``ours`` from its return part (``result_of``)."""
         content, failed = result_of(part)
         name = field(part, "tool_name")
