@@ -209,15 +209,8 @@ class AgUiAdapter:
 
     def on_subagent_finished(self, ev: Any, out: list[Event]) -> None:
         step_id = str_or_none(_get(ev, "subagentRunId")) or "subagent"
-        outcome = _get(ev, "outcome")
-        raw = str_or_none(_get(outcome, "type")) if outcome is not None else str_or_none(outcome)
-        out.append(
-            StepEnd(
-                step_id=step_id,
-                finish_reason=raw or "completed",
-                parent=self._scopes.of_subagent.get(step_id),
-            )
-        )
+        raw = str_or_none(_get(_get(ev, "outcome"), "type"))
+        self._subagent_end(step_id, raw or "completed", out)
 
     def on_subagent_error(self, ev: Any, out: list[Event]) -> None:
         step_id = str_or_none(_get(ev, "subagentRunId")) or "subagent"
@@ -232,13 +225,12 @@ class AgUiAdapter:
                 parent=step_id,
             )
         )
-        out.append(
-            StepEnd(
-                step_id=step_id,
-                finish_reason="error",
-                parent=self._scopes.of_subagent.get(step_id),
-            )
-        )
+        self._subagent_end(step_id, "error", out)
+
+    def _subagent_end(self, step_id: str, reason: str, out: list[Event]) -> None:
+        """A sub-agent's step ends, in the scope it started in."""
+        parent = self._scopes.of_subagent.get(step_id)
+        out.append(StepEnd(step_id=step_id, finish_reason=reason, parent=parent))
 
     # -- state and the rest ----------------------------------------------------------------
 
