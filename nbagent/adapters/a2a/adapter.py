@@ -203,14 +203,10 @@ class A2aAdapter:
         out.append(RunEnd(reason=reason, raw_reason=raw, message=message))
 
     def _rpc_error(self, error: Any, out: list[Event]) -> None:
-        message = None
-        code = None
-        if isinstance(error, Mapping):
-            message = str_or_none(error.get("message"))
-            raw_code = error.get("code")
-            if isinstance(raw_code, (str, int)) and not isinstance(raw_code, bool):
-                code = raw_code
-        message = message or "the agent returned a JSON-RPC error"
+        body: Mapping[str, Any] = error if isinstance(error, Mapping) else {}
+        message = str_or_none(body.get("message")) or "the agent returned a JSON-RPC error"
+        code = body.get("code")
+        code = code if isinstance(code, (str, int)) and not isinstance(code, bool) else None
         self._ensure_started(out, None, None)
         self._close_artifacts(out)
         out.append(
