@@ -74,6 +74,7 @@ from nbagent.adapters.base import (
     str_or_none,
     type_is,
 )
+from nbagent.adapters.kit.dispatch import handler
 from nbagent.adapters.kit.messages import whole_message
 
 __all__ = ["A2aAdapter"]
@@ -88,9 +89,16 @@ class _Artifact:
         self.text = ""
         self.open = False
 
+    def close(self, out: list[Event]) -> None:
+        """The ``MessageEnd`` of its message, when one is open."""
+        if self.open:
+            self.open = False
+            out.append(MessageEnd(message_id=self.message_id))
+
 
 class A2aAdapter:
-    """A2A stream results → events (see the module docstring)."""
+    """A2A stream results → events (see the module docstring); a result goes to the
+    ``on_<kind>`` method of its kind (``kit.dispatch``)."""
 
     name: ClassVar[str] = "a2a"
 
@@ -158,14 +166,9 @@ class A2aAdapter:
             out.append(Custom(name="a2a.unknown", value=plain(result), is_raw=True))
             return out
         kind, body = found
-        if kind == "task":
-            self._on_task(body, out)
-        elif kind == "message":
-            self._on_message(body, out)
-        elif kind == "status-update":
-            self._on_status(body, out)
-        else:
-            self._on_artifact(body, out)
+        on_kind = handler(kind, KINDS, self)
+        if on_kind is not None:
+            on_kind(body, out)
         return out
 
     def end(self) -> list[Event]:
@@ -189,9 +192,7 @@ class A2aAdapter:
 
     def _close_artifacts(self, out: list[Event]) -> None:
         for artifact in self._artifacts.values():
-            if artifact.open:
-                artifact.open = False
-                out.append(MessageEnd(message_id=artifact.message_id))
+            artifact.close(out)
 
     def _finish(
         self, out: list[Event], reason: EndReason, raw: str | None, message: str | None
@@ -202,26 +203,16 @@ class A2aAdapter:
         out.append(RunEnd(reason=reason, raw_reason=raw, message=message))
 
     def _rpc_error(self, error: Any, out: list[Event]) -> None:
-        message = None
-        code = None
-        if isinstance(error, Mapping):
-            message = str_or_none(error.get("message"))
-            raw_code = error.get("code")
-            if isinstance(raw_code, (str, int)) and not isinstance(raw_code, bool):
-                code = raw_code
-        message = message or "the agent returned a JSON-RPC error"
+        body: Mapping[str, Any] = error if isinstance(error, Mapping) else {}
+        message = str_or_none(body.get("message")) or "the agent returned a JSON-RPC error"
+        code = body.get("code")
+        code = code if isinstance(code, (str, int)) and not isinstance(code, bool) else None
         self._ensure_started(out, None, None)
         self._close_artifacts(out)
         out.append(
-            ErrorEvent(
-                message=message,
-                code=code,
-                error_type="jsonrpc",
-                details=plain(error),
-            )
+            ErrorEvent(message=message, code=code, error_type="jsonrpc", details=plain(error))
         )
-        self._done = True
-        out.append(RunEnd(reason="error", raw_reason="jsonrpc-error", message=message))
+        self._finish(out, "error", "jsonrpc-error", message)
 
     def _state(self, status: Any, final: Any, out: list[Event]) -> None:
         """A task status: a ``Status``, and the run's end when the state is terminal."""
@@ -243,7 +234,7 @@ class A2aAdapter:
 
     # -- results ---------------------------------------------------------------------------
 
-    def _on_task(self, task: Mapping[str, Any], out: list[Event]) -> None:
+    def on_task(self, task: Mapping[str, Any], out: list[Event]) -> None:
         self._task = True
         self._ensure_started(out, task.get("id"), task.get("contextId"))
         artifacts = task.get("artifacts")
@@ -253,12 +244,12 @@ class A2aAdapter:
             artifact_id = str_or_none(artifact.get("artifactId")) or "artifact"
             if artifact_id in self._artifacts:
                 continue  # streamed already: the snapshot only reconciles
-            self._on_artifact(
+            self.on_artifact_update(
                 {"artifact": artifact, "append": False, "lastChunk": True}, out, started=True
             )
         self._state(task.get("status"), None, out)
 
-    def _on_message(self, message: Mapping[str, Any], out: list[Event]) -> None:
+    def on_message(self, message: Mapping[str, Any], out: list[Event]) -> None:
         role = message.get("role")
         run_id = message.get("taskId") or message.get("messageId")
         self._ensure_started(out, run_id, message.get("contextId"))
@@ -274,12 +265,12 @@ class A2aAdapter:
             whole_message(out, "text", message_id, text, {"role": "agent"})
         out.extend(Custom(name=name, value=plain(value)) for name, value in others)
 
-    def _on_status(self, update: Mapping[str, Any], out: list[Event]) -> None:
+    def on_status_update(self, update: Mapping[str, Any], out: list[Event]) -> None:
         self._task = True
         self._ensure_started(out, update.get("taskId"), update.get("contextId"))
         self._state(update.get("status"), update.get("final"), out)
 
-    def _on_artifact(
+    def on_artifact_update(
         self, update: Mapping[str, Any], out: list[Event], *, started: bool = False
     ) -> None:
         if not started:
@@ -308,9 +299,7 @@ class A2aAdapter:
             elif state.text.startswith(text):
                 text = ""
             else:
-                if state.open:
-                    state.open = False
-                    out.append(MessageEnd(message_id=state.message_id))
+                state.close(out)
                 state.serial += 1
                 state.message_id = f"{artifact_id}#{state.serial}"
                 state.text = ""
@@ -319,6 +308,5 @@ class A2aAdapter:
             state.open = True
             out.append(TextDelta(message_id=state.message_id, delta=text))
         out.extend(Custom(name=name, value=plain(value)) for name, value in others)
-        if update.get("lastChunk") is True and state.open:
-            state.open = False
-            out.append(MessageEnd(message_id=state.message_id))
+        if update.get("lastChunk") is True:
+            state.close(out)

@@ -1,12 +1,11 @@
 """``AgUiAdapter``: feed/end and its state, the run (start, finish, error, usage), steps and
 sub-agents, state and the other events; it composes the ``Messages`` (``messages.py``) and
-``ToolCalls`` (``tools.py``) parts; ``_handlers`` maps an event type to its handler, in the
-adapter or one of its parts."""
+``ToolCalls`` (``tools.py``) parts; an event goes to the ``on_<type>`` method of the adapter or
+one of its parts (``kit.dispatch``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Literal
 
 from nbagent._events import (
     Custom,
@@ -35,6 +34,7 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap_object,
 )
+from nbagent.adapters.kit.dispatch import handler
 
 __all__ = ["AgUiAdapter"]
 
@@ -59,11 +59,7 @@ class AgUiAdapter:
     def detect(item: Any) -> bool:
         """An AG-UI event: its ``type`` is one of the SCREAMING_CASE event types."""
         try:
-            payload = data_payload(item)
-            kind = field(payload, "type")
-            if not isinstance(kind, str):  # the SDK's EventType is a str enum
-                kind = getattr(kind, "value", None)
-            return isinstance(kind, str) and kind in EVENT_TYPES
+            return _type_of(data_payload(item)) in EVENT_TYPES
         except Exception:  # noqa: BLE001 - detect never raises
             return False
 
@@ -75,17 +71,14 @@ class AgUiAdapter:
         payload = self._decode(item)
         if payload is BLANK:
             return []
-        kind = field(payload, "type")
-        if not isinstance(kind, str):
-            kind = getattr(kind, "value", None)
+        kind = _type_of(payload)
         out: list[Event] = []
-        handler = self._handlers.get(kind) if isinstance(kind, str) else None
-        if handler is None:
-            name = kind if isinstance(kind, str) and kind else "unknown"
-            out.append(Custom(name=name, value=plain(payload), is_raw=True))
+        on_kind = handler(kind, EVENT_TYPES, self, self._messages, self._tools)
+        if kind is None or on_kind is None:
+            out.append(Custom(name=kind or "unknown", value=plain(payload), is_raw=True))
             return out
         scope = self._scopes.scope(kind, payload)
-        handler(self)(payload, out)
+        on_kind(payload, out)
         for event in out:
             if event.parent is None:
                 event.parent = scope if scope is not None else self._scopes.of_event(event)
@@ -116,7 +109,7 @@ class AgUiAdapter:
 
     # -- run -------------------------------------------------------------------------------
 
-    def _run_started(self, ev: Any, out: list[Event]) -> None:
+    def on_run_started(self, ev: Any, out: list[Event]) -> None:
         if self._started:
             return
         self._started = True
@@ -128,7 +121,7 @@ class AgUiAdapter:
             )
         )
 
-    def _run_finished(self, ev: Any, out: list[Event]) -> None:
+    def on_run_finished(self, ev: Any, out: list[Event]) -> None:
         self._usage(_get(ev, "usage"), out)
         outcome = _get(ev, "outcome")
         raw = str_or_none(_get(outcome, "type"))
@@ -142,9 +135,7 @@ class AgUiAdapter:
             meta = {"interrupts": plain(_get(outcome, "interrupts"))}
             message = "waiting for input"
             out.extend(interrupt_statuses(outcome, str_or_none(_get(ev, "threadId"))))
-        self._done = True
-        self._messages.close_chunks(out)
-        self._tools.close_chunks(out)
+        self._close_run(out)
         out.append(
             RunEnd(
                 reason=reason,
@@ -155,17 +146,21 @@ class AgUiAdapter:
             )
         )
 
-    def _run_error(self, ev: Any, out: list[Event]) -> None:
+    def on_run_error(self, ev: Any, out: list[Event]) -> None:
         self._usage(_get(ev, "usage"), out)
         message = str_or_none(_get(ev, "message")) or "the agent reported an error"
         code = _get(ev, "code")
         if code is not None and (not isinstance(code, (str, int)) or isinstance(code, bool)):
             code = str(code)
+        self._close_run(out)
+        out.append(ErrorEvent(message=message, code=code, recoverable=False))
+        out.append(RunEnd(reason="error", message=message))
+
+    def _close_run(self, out: list[Event]) -> None:
+        """The run ends: the chunked message and call only an id switch would have closed."""
         self._done = True
         self._messages.close_chunks(out)
         self._tools.close_chunks(out)
-        out.append(ErrorEvent(message=message, code=code, recoverable=False))
-        out.append(RunEnd(reason="error", message=message))
 
     def _usage(self, usage: Any, out: list[Event]) -> None:
         if not isinstance(usage, (list, tuple)):
@@ -187,20 +182,20 @@ class AgUiAdapter:
 
     # -- steps -----------------------------------------------------------------------------
 
-    def _step_started(self, ev: Any, out: list[Event]) -> None:
+    def on_step_started(self, ev: Any, out: list[Event]) -> None:
         name = str_or_none(_get(ev, "stepName")) or "step"
         n = self._step_counts[name] = self._step_counts.get(name, 0) + 1
         step_id = f"{name}#{n}"
         self._open_steps.setdefault(name, []).append(step_id)
         out.append(StepStart(step_id=step_id, name=name, step_type="node"))
 
-    def _step_finished(self, ev: Any, out: list[Event]) -> None:
+    def on_step_finished(self, ev: Any, out: list[Event]) -> None:
         name = str_or_none(_get(ev, "stepName")) or "step"
         stack = self._open_steps.get(name)
         step_id = stack.pop() if stack else f"{name}#{self._step_counts.get(name, 0) or 1}"
         out.append(StepEnd(step_id=step_id, name=name))
 
-    def _subagent_started(self, ev: Any, out: list[Event]) -> None:
+    def on_subagent_started(self, ev: Any, out: list[Event]) -> None:
         step_id = str_or_none(_get(ev, "subagentRunId")) or "subagent"
         out.append(
             StepStart(
@@ -212,19 +207,12 @@ class AgUiAdapter:
             )
         )
 
-    def _subagent_finished(self, ev: Any, out: list[Event]) -> None:
+    def on_subagent_finished(self, ev: Any, out: list[Event]) -> None:
         step_id = str_or_none(_get(ev, "subagentRunId")) or "subagent"
-        outcome = _get(ev, "outcome")
-        raw = str_or_none(_get(outcome, "type")) if outcome is not None else str_or_none(outcome)
-        out.append(
-            StepEnd(
-                step_id=step_id,
-                finish_reason=raw or "completed",
-                parent=self._scopes.of_subagent.get(step_id),
-            )
-        )
+        raw = str_or_none(_get(_get(ev, "outcome"), "type"))
+        self._subagent_end(step_id, raw or "completed", out)
 
-    def _subagent_error(self, ev: Any, out: list[Event]) -> None:
+    def on_subagent_error(self, ev: Any, out: list[Event]) -> None:
         step_id = str_or_none(_get(ev, "subagentRunId")) or "subagent"
         message = str_or_none(_get(ev, "message")) or "the sub-agent reported an error"
         code = _get(ev, "code")
@@ -237,46 +225,31 @@ class AgUiAdapter:
                 parent=step_id,
             )
         )
-        out.append(
-            StepEnd(
-                step_id=step_id,
-                finish_reason="error",
-                parent=self._scopes.of_subagent.get(step_id),
-            )
-        )
+        self._subagent_end(step_id, "error", out)
+
+    def _subagent_end(self, step_id: str, reason: str, out: list[Event]) -> None:
+        """A sub-agent's step ends, in the scope it started in."""
+        parent = self._scopes.of_subagent.get(step_id)
+        out.append(StepEnd(step_id=step_id, finish_reason=reason, parent=parent))
 
     # -- state and the rest ----------------------------------------------------------------
 
-    def _state_snapshot(self, ev: Any, out: list[Event]) -> None:
+    def on_state_snapshot(self, ev: Any, out: list[Event]) -> None:
         out.append(State(op="snapshot", value=plain(_get(ev, "snapshot"))))
 
-    def _state_delta(self, ev: Any, out: list[Event]) -> None:
+    def on_state_delta(self, ev: Any, out: list[Event]) -> None:
         out.append(State(op="delta", patch=plain(_get(ev, "delta"))))
 
-    def _messages_snapshot(self, ev: Any, out: list[Event]) -> None:
+    def on_messages_snapshot(self, ev: Any, out: list[Event]) -> None:
         out.append(State(op="messages_snapshot", value=plain(_get(ev, "messages"))))
 
-    def _activity_snapshot(self, ev: Any, out: list[Event]) -> None:
-        out.append(
-            State(
-                op="activity_snapshot",
-                value=plain(_get(ev, "content")),
-                message_id=str_or_none(_get(ev, "messageId")),
-                activity_type=str_or_none(_get(ev, "activityType")),
-            )
-        )
+    def on_activity_snapshot(self, ev: Any, out: list[Event]) -> None:
+        out.append(_activity("activity_snapshot", ev, value=plain(_get(ev, "content"))))
 
-    def _activity_delta(self, ev: Any, out: list[Event]) -> None:
-        out.append(
-            State(
-                op="activity_delta",
-                patch=plain(_get(ev, "patch")),
-                message_id=str_or_none(_get(ev, "messageId")),
-                activity_type=str_or_none(_get(ev, "activityType")),
-            )
-        )
+    def on_activity_delta(self, ev: Any, out: list[Event]) -> None:
+        out.append(_activity("activity_delta", ev, patch=plain(_get(ev, "patch"))))
 
-    def _raw(self, ev: Any, out: list[Event]) -> None:
+    def on_raw(self, ev: Any, out: list[Event]) -> None:
         source = str_or_none(_get(ev, "source"))
         out.append(
             Custom(
@@ -287,46 +260,23 @@ class AgUiAdapter:
             )
         )
 
-    def _custom(self, ev: Any, out: list[Event]) -> None:
+    def on_custom(self, ev: Any, out: list[Event]) -> None:
         out.append(
             Custom(name=str_or_none(_get(ev, "name")) or "custom", value=plain(_get(ev, "value")))
         )
 
-    _handlers: ClassVar[dict[str, Callable[[AgUiAdapter], Callable[[Any, list[Event]], None]]]] = {
-        "RUN_STARTED": lambda a: a._run_started,
-        "RUN_FINISHED": lambda a: a._run_finished,
-        "RUN_ERROR": lambda a: a._run_error,
-        "STEP_STARTED": lambda a: a._step_started,
-        "STEP_FINISHED": lambda a: a._step_finished,
-        "SUBAGENT_STARTED": lambda a: a._subagent_started,
-        "SUBAGENT_FINISHED": lambda a: a._subagent_finished,
-        "SUBAGENT_ERROR": lambda a: a._subagent_error,
-        "TEXT_MESSAGE_START": lambda a: a._messages.text_start,
-        "TEXT_MESSAGE_CONTENT": lambda a: a._messages.text_content,
-        "TEXT_MESSAGE_END": lambda a: a._messages.text_end,
-        "TEXT_MESSAGE_CHUNK": lambda a: a._messages.text_chunk_event,
-        "REASONING_START": lambda a: a._messages.reasoning_start,
-        "REASONING_END": lambda a: a._messages.reasoning_end,
-        "REASONING_MESSAGE_START": lambda a: a._messages.reasoning_message_start,
-        "REASONING_MESSAGE_CONTENT": lambda a: a._messages.reasoning_message_content,
-        "REASONING_MESSAGE_END": lambda a: a._messages.reasoning_message_end,
-        "REASONING_MESSAGE_CHUNK": lambda a: a._messages.reasoning_chunk_event,
-        "REASONING_ENCRYPTED_VALUE": lambda a: a._messages.encrypted_value,
-        "THINKING_START": lambda a: a._messages.thinking_start,
-        "THINKING_END": lambda a: a._messages.thinking_end,
-        "THINKING_TEXT_MESSAGE_START": lambda a: a._messages.thinking_text_start,
-        "THINKING_TEXT_MESSAGE_CONTENT": lambda a: a._messages.thinking_text_content,
-        "THINKING_TEXT_MESSAGE_END": lambda a: a._messages.thinking_text_end,
-        "TOOL_CALL_START": lambda a: a._tools.tool_start,
-        "TOOL_CALL_ARGS": lambda a: a._tools.tool_args,
-        "TOOL_CALL_END": lambda a: a._tools.tool_end,
-        "TOOL_CALL_CHUNK": lambda a: a._tools.tool_chunk_event,
-        "TOOL_CALL_RESULT": lambda a: a._tools.tool_result,
-        "STATE_SNAPSHOT": lambda a: a._state_snapshot,
-        "STATE_DELTA": lambda a: a._state_delta,
-        "MESSAGES_SNAPSHOT": lambda a: a._messages_snapshot,
-        "ACTIVITY_SNAPSHOT": lambda a: a._activity_snapshot,
-        "ACTIVITY_DELTA": lambda a: a._activity_delta,
-        "RAW": lambda a: a._raw,
-        "CUSTOM": lambda a: a._custom,
-    }
+
+def _type_of(payload: Any) -> str | None:
+    """An event's ``type`` (the SDK's ``EventType`` is a str enum)."""
+    kind = field(payload, "type")
+    return kind if isinstance(kind, str) else str_or_none(getattr(kind, "value", None))
+
+
+def _activity(op: Literal["activity_snapshot", "activity_delta"], ev: Any, **content: Any) -> State:
+    """An ``ACTIVITY_*`` event's state: ``content`` (its value or patch) in the message it names."""
+    return State(
+        op=op,
+        message_id=str_or_none(_get(ev, "messageId")),
+        activity_type=str_or_none(_get(ev, "activityType")),
+        **content,
+    )

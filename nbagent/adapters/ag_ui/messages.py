@@ -16,7 +16,7 @@ __all__ = ["Messages"]
 
 
 class Messages:
-    """The message handlers and their open messages."""
+    """The message handlers (``on_<type>``) and their open messages."""
 
     def __init__(self) -> None:
         self._text_chunk: str | None = None
@@ -34,18 +34,18 @@ class Messages:
         self._serial += 1
         return f"{prefix}-{self._serial}"
 
-    def text_start(self, ev: Any, out: list[Event]) -> None:
+    def on_text_message_start(self, ev: Any, out: list[Event]) -> None:
         _text_start(str_or_none(_get(ev, "messageId")) or self.new_id("text"), ev, out)
 
-    def text_content(self, ev: Any, out: list[Event]) -> None:
+    def on_text_message_content(self, ev: Any, out: list[Event]) -> None:
         _content("text", ev, out)
 
-    def text_end(self, ev: Any, out: list[Event]) -> None:
+    def on_text_message_end(self, ev: Any, out: list[Event]) -> None:
         message_id = str_or_none(_get(ev, "messageId"))
         if message_id:
             out.append(MessageEnd(message_id=message_id, channel="text"))
 
-    def text_chunk_event(self, ev: Any, out: list[Event]) -> None:
+    def on_text_message_chunk(self, ev: Any, out: list[Event]) -> None:
         message_id = str_or_none(_get(ev, "messageId"))
         if message_id is not None and message_id != self._text_chunk:
             if self._text_chunk is not None:
@@ -63,10 +63,10 @@ class Messages:
     def _reasoning_meta(self) -> dict[str, Any] | None:
         return {"reasoning_id": self._reasoning_id} if self._reasoning_id else None
 
-    def reasoning_start(self, ev: Any, out: list[Event]) -> None:
+    def on_reasoning_start(self, ev: Any, out: list[Event]) -> None:
         self._reasoning_id = str_or_none(_get(ev, "messageId"))
 
-    def reasoning_end(self, ev: Any, out: list[Event]) -> None:
+    def on_reasoning_end(self, ev: Any, out: list[Event]) -> None:
         self._reasoning_id = None
 
     def _thinking_open(self, message_id: str, out: list[Event], title: str | None = None) -> None:
@@ -91,18 +91,18 @@ class Messages:
             )
         )
 
-    def reasoning_message_start(self, ev: Any, out: list[Event]) -> None:
+    def on_reasoning_message_start(self, ev: Any, out: list[Event]) -> None:
         self._thinking_open(str_or_none(_get(ev, "messageId")) or self.new_id("reasoning"), out)
 
-    def reasoning_message_content(self, ev: Any, out: list[Event]) -> None:
+    def on_reasoning_message_content(self, ev: Any, out: list[Event]) -> None:
         _content("thinking", ev, out)
 
-    def reasoning_message_end(self, ev: Any, out: list[Event]) -> None:
+    def on_reasoning_message_end(self, ev: Any, out: list[Event]) -> None:
         message_id = str_or_none(_get(ev, "messageId"))
         if message_id:
             self._thinking_close(message_id, out)
 
-    def reasoning_chunk_event(self, ev: Any, out: list[Event]) -> None:
+    def on_reasoning_message_chunk(self, ev: Any, out: list[Event]) -> None:
         message_id = str_or_none(_get(ev, "messageId"))
         delta = _get(ev, "delta")
         opened = False
@@ -121,7 +121,7 @@ class Messages:
             self._thinking_close(self._reasoning_chunk, out)
             self._reasoning_chunk = None
 
-    def encrypted_value(self, ev: Any, out: list[Event]) -> None:
+    def on_reasoning_encrypted_value(self, ev: Any, out: list[Event]) -> None:
         entity = str_or_none(_get(ev, "entityId"))
         value = str_or_none(_get(ev, "encryptedValue"))
         if entity is not None and value is not None and entity in self._open_thinking:
@@ -131,29 +131,29 @@ class Messages:
 
     # legacy THINKING_* (0.x): no message ids
 
-    def thinking_start(self, ev: Any, out: list[Event]) -> None:
+    def on_thinking_start(self, ev: Any, out: list[Event]) -> None:
         self._legacy_title = str_or_none(_get(ev, "title"))
 
-    def thinking_text_start(self, ev: Any, out: list[Event]) -> None:
+    def on_thinking_text_message_start(self, ev: Any, out: list[Event]) -> None:
         if self._legacy_thinking is not None:
             self._thinking_close(self._legacy_thinking, out)
         self._legacy_thinking = self.new_id("thinking")
         self._thinking_open(self._legacy_thinking, out, self._legacy_title)
 
-    def thinking_text_content(self, ev: Any, out: list[Event]) -> None:
+    def on_thinking_text_message_content(self, ev: Any, out: list[Event]) -> None:
         delta = _get(ev, "delta")
         if isinstance(delta, str) and delta:
             if self._legacy_thinking is None:
                 self._legacy_thinking = self.new_id("thinking")
             out.append(ThinkingDelta(message_id=self._legacy_thinking, delta=delta))
 
-    def thinking_text_end(self, ev: Any, out: list[Event]) -> None:
+    def on_thinking_text_message_end(self, ev: Any, out: list[Event]) -> None:
         if self._legacy_thinking is not None:
             self._thinking_close(self._legacy_thinking, out)
             self._legacy_thinking = None
 
-    def thinking_end(self, ev: Any, out: list[Event]) -> None:
-        self.thinking_text_end(ev, out)
+    def on_thinking_end(self, ev: Any, out: list[Event]) -> None:
+        self.on_thinking_text_message_end(ev, out)
         self._legacy_title = None
 
     def close_chunks(self, out: list[Event]) -> None:

@@ -22,16 +22,14 @@ __all__ = ["ToolCalls"]
 
 
 class ToolCalls:
-    """The tool call handlers; ids made up by the ``Messages`` part's ``new_id``."""
+    """The tool call handlers (``on_<type>``); ids made up by the ``Messages`` part's
+    ``new_id``."""
 
     def __init__(self, messages: Messages) -> None:
         self._messages = messages
         self._tool_chunk: str | None = None
 
-    def tool_start(self, ev: Any, out: list[Event]) -> None:
-        self._start_call(ev, out)
-
-    def _start_call(self, ev: Any, out: list[Event]) -> str:
+    def on_tool_call_start(self, ev: Any, out: list[Event]) -> str:
         tool_call_id = str_or_none(_get(ev, "toolCallId"))
         synthetic = tool_call_id is None
         if tool_call_id is None:
@@ -46,30 +44,30 @@ class ToolCalls:
         )
         return tool_call_id
 
-    def tool_args(self, ev: Any, out: list[Event]) -> None:
+    def on_tool_call_args(self, ev: Any, out: list[Event]) -> None:
         tool_call_id = str_or_none(_get(ev, "toolCallId"))
         delta = _get(ev, "delta")
         if tool_call_id and isinstance(delta, str) and delta:
             out.append(ToolCallArgsDelta(tool_call_id=tool_call_id, delta=delta))
 
-    def tool_end(self, ev: Any, out: list[Event]) -> None:
+    def on_tool_call_end(self, ev: Any, out: list[Event]) -> None:
         tool_call_id = str_or_none(_get(ev, "toolCallId"))
         if tool_call_id:
             out.append(ToolCallEnd(tool_call_id=tool_call_id))
 
-    def tool_chunk_event(self, ev: Any, out: list[Event]) -> None:
+    def on_tool_call_chunk(self, ev: Any, out: list[Event]) -> None:
         tool_call_id = str_or_none(_get(ev, "toolCallId"))
         if tool_call_id is not None and tool_call_id != self._tool_chunk:
             if self._tool_chunk is not None:
                 out.append(ToolCallEnd(tool_call_id=self._tool_chunk))
-            self._tool_chunk = self._start_call(ev, out)
+            self._tool_chunk = self.on_tool_call_start(ev, out)
         elif self._tool_chunk is None:  # no id yet: a synthetic one
-            self._tool_chunk = self._start_call(ev, out)
+            self._tool_chunk = self.on_tool_call_start(ev, out)
         delta = _get(ev, "delta")
         if isinstance(delta, str) and delta:
             out.append(ToolCallArgsDelta(tool_call_id=self._tool_chunk, delta=delta))
 
-    def tool_result(self, ev: Any, out: list[Event]) -> None:
+    def on_tool_call_result(self, ev: Any, out: list[Event]) -> None:
         tool_call_id = str_or_none(_get(ev, "toolCallId"))
         if tool_call_id is None:
             out.append(Custom(name="TOOL_CALL_RESULT", value=plain(ev), is_raw=True))

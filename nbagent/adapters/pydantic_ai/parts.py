@@ -26,7 +26,7 @@ from nbagent.adapters.base import ToolServers, field, int_or_none, str_or_none
 from nbagent.adapters.kit.messages import Channel, message_delta
 from nbagent.adapters.pydantic_ai.maps import args_text, result_of, to_plain
 
-__all__ = ["Part", "Parts", "Step"]
+__all__ = ["Part", "Parts", "Step", "call_end"]
 
 PartKind = Literal["text", "thinking", "tool", "native-tool", "other"]
 
@@ -133,6 +133,21 @@ class Parts:
         lookup = self._tool_servers
         return lookup(name) if lookup is not None and isinstance(name, str) and name else None
 
+    def call_start(
+        self, ours: str, part: Any, native: bool, synthetic: bool, index: int | None = None
+    ) -> ToolCallStart:
+        """The start of a call part: a function tool's (run by the agent, maybe an MCP server's
+        tool) or a ``native`` one's (run by the model's provider)."""
+        name = field(part, "tool_name")
+        return ToolCallStart(
+            tool_call_id=ours,
+            name=name if isinstance(name, str) else "",
+            index=index,
+            executor="server" if native else "agent",
+            synthetic_id=synthetic,
+            server=None if native else self.server(name),
+        )
+
     # -- part events -----------------------------------------------------------------------
 
     def part_start(self, item: Any, out: list[Event]) -> None:
@@ -156,17 +171,7 @@ class Parts:
                 str_or_none(field(part, "tool_call_id")), step, index
             )
             state = step.parts[index] = Part("native-tool" if native else "tool", ours)
-            name = field(part, "tool_name")
-            out.append(
-                ToolCallStart(
-                    tool_call_id=ours,
-                    name=name if isinstance(name, str) else "",
-                    index=index,
-                    executor="server" if native else "agent",
-                    synthetic_id=synthetic,
-                    server=None if native else self.server(name),
-                )
-            )
+            out.append(self.call_start(ours, part, native, synthetic, index))
             self._args(state, field(part, "args"), out)
             return state
         if kind == "builtin-tool-return":
@@ -267,12 +272,7 @@ class Parts:
                 )
             )
         elif state.kind in ("tool", "native-tool"):
-            args = field(part, "args")
-            if state.args is not None or isinstance(args, Mapping):
-                whole = args if isinstance(args, Mapping) else state.args
-                out.append(ToolCallEnd(tool_call_id=state.id, args=to_plain(whole)))
-            else:
-                out.append(ToolCallEnd(tool_call_id=state.id, arguments=args_text(args)))
+            out.append(call_end(state.id, field(part, "args"), state.args))
 
     def _close_parts(self, step: Step, out: list[Event]) -> None:
         """Close what the model left open (a stream that joined late, or was cut)."""
@@ -290,6 +290,12 @@ class Parts:
         if ours is None:
             out.append(Custom(name="native_tool_return", value=to_plain(part)))
             return
+        self.result(ours, part, out)
+
+    def result(
+        self, ours: str, part: Any, out: list[Event], meta: dict[str, Any] | None = None
+    ) -> None:
+        """The ``ToolResult`` of our call ``ours`` from its return part (``result_of``)."""
         content, failed = result_of(part)
         name = field(part, "tool_name")
         self.results.add(ours)
@@ -299,5 +305,15 @@ class Parts:
                 content=content,
                 name=name if isinstance(name, str) else None,
                 is_error=failed,
+                meta=meta or None,
             )
         )
+
+
+def call_end(tool_call_id: str, args: Any, merged: dict[str, Any] | None = None) -> ToolCallEnd:
+    """A call's end: dict arguments whole (the part's, else those ``merged`` from dict deltas),
+    else the argument text."""
+    if merged is not None or isinstance(args, Mapping):
+        whole = args if isinstance(args, Mapping) else merged
+        return ToolCallEnd(tool_call_id=tool_call_id, args=to_plain(whole))
+    return ToolCallEnd(tool_call_id=tool_call_id, arguments=args_text(args))

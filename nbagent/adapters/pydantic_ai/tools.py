@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import Event, ToolCallEnd, ToolCallStart, ToolResult
+from nbagent._events import Event
 from nbagent.adapters.approvals import answered_status, approval_detail, awaiting_status
 from nbagent.adapters.base import field, list_or_empty, str_or_none, type_is
-from nbagent.adapters.pydantic_ai.maps import args_text, result_of, to_plain
-from nbagent.adapters.pydantic_ai.parts import Parts
+from nbagent.adapters.pydantic_ai.maps import to_plain
+from nbagent.adapters.pydantic_ai.parts import Parts, call_end
 
 __all__ = ["Tools", "deferred_hint"]
 
@@ -37,21 +37,8 @@ class Tools:
         self.parts.used_ids.add(ours)
         if raw is not None:
             self.parts.tool_ids[raw] = ours
-        name = field(part, "tool_name")
-        out.append(
-            ToolCallStart(
-                tool_call_id=ours,
-                name=name if isinstance(name, str) else "",
-                executor="server" if native else "agent",
-                synthetic_id=raw is None,
-                server=None if native else self.parts.server(name),
-            )
-        )
-        args = field(part, "args")
-        if isinstance(args, Mapping):
-            out.append(ToolCallEnd(tool_call_id=ours, args=to_plain(args)))
-        else:
-            out.append(ToolCallEnd(tool_call_id=ours, arguments=args_text(args)))
+        out.append(self.parts.call_start(ours, part, native, raw is None))
+        out.append(call_end(ours, field(part, "args")))
         return ours
 
     def tool_call(self, item: Any, out: list[Event], *, native: bool) -> None:
@@ -66,7 +53,6 @@ class Tools:
         ours = self.parts.tool_id(field(part, "tool_call_id"))
         if ours is None:
             ours = self._whole_call(part, out)
-        content, failed = result_of(part)
         meta: dict[str, Any] = {}
         outcome = str_or_none(field(part, "outcome"))
         if outcome is not None and outcome != "success":
@@ -80,17 +66,7 @@ class Tools:
             meta["retry"] = to_plain(retry)
         if user_content is not None:
             meta["user_content"] = to_plain(user_content)
-        name = field(part, "tool_name")
-        self.parts.results.add(ours)
-        out.append(
-            ToolResult(
-                tool_call_id=ours,
-                content=content,
-                name=name if isinstance(name, str) else None,
-                is_error=failed,
-                meta=meta or None,
-            )
-        )
+        self.parts.result(ours, part, out, meta)
 
     def deferred_requests(self, requests: Any, out: list[Event], actions: Any = None) -> None:
         """Calls that wait for an approval or an outside result (``DeferredToolRequests``):

@@ -1,12 +1,12 @@
 """``VercelUiAdapter``: feed/end and its state (the run, the open messages and step), the
 lifecycle and the run, step, text and reasoning parts; the tool parts are the ``ToolParts``
-part it composes (``tools.py``); v4 lines are translated to parts first; ``_HANDLERS`` maps a
-part type to its handler."""
+part it composes (``tools.py``); v4 lines are translated to parts first; a part goes to the
+``on_<type>`` method of the adapter or its ``ToolParts`` (``kit.dispatch``)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from functools import partial
+from collections.abc import Mapping
+from functools import partialmethod
 from typing import Any, ClassVar
 
 from nbagent._events import (
@@ -30,6 +30,7 @@ from nbagent.adapters.base import (
     short_repr,
     str_or_none,
 )
+from nbagent.adapters.kit.dispatch import handler
 from nbagent.adapters.kit.messages import Channel, Messages
 from nbagent.adapters.vercel_ui.parts import (
     _CUSTOM_TYPES,
@@ -105,25 +106,14 @@ class VercelUiAdapter:
     def _feed_part(self, part: Mapping[str, Any]) -> list[Event]:
         out: list[Event] = []
         kind = part.get("type")
-        if kind == "start":
-            if not self._started:
-                self._started = True
-                message_id = str_or_none(part.get("messageId"))
-                out.append(RunStart(run_id=message_id or ""))
-            if part.get("messageMetadata") is not None:
-                out.append(
-                    Custom(name="message-metadata", value=plain(part.get("messageMetadata")))
-                )
-            return out
-        if not self._started:
+        if kind != "start" and not self._started:
             self._started = True
             out.append(RunStart())
-        if not isinstance(kind, str):
+        on_kind = handler(kind, PART_TYPES, self, self._tools)
+        if on_kind is not None:
+            on_kind(part, out)
+        elif not isinstance(kind, str):
             out.append(Custom(name="unknown", value=plain(part), is_raw=True))
-            return out
-        handler = _HANDLERS.get(kind)
-        if handler is not None:
-            handler(self)(part, out)
         elif kind in _CUSTOM_TYPES or kind.startswith("data-"):
             out.append(Custom(name=kind, value=plain(part)))
         else:
@@ -151,18 +141,14 @@ class VercelUiAdapter:
         elif code == "f":
             out.extend(self._feed_part({"type": "start", "messageId": obj.get("messageId")}))
             part = {"type": "start-step"}
-        elif code == "e":
-            usage = _v4_usage(obj.get("usage"), "step")
+        elif code in ("e", "d"):  # a step's end, the run's: each with its usage
+            usage = _v4_usage(obj.get("usage"), "step" if code == "e" else "run")
             if usage is not None:
                 out.extend(self._feed_part({"type": "start"}))
                 out.append(usage)
-            part = {"type": "finish-step"}
-        elif code == "d":
-            usage = _v4_usage(obj.get("usage"), "run")
-            if usage is not None:
-                out.extend(self._feed_part({"type": "start"}))
-                out.append(usage)
-            part = {"type": "finish", "finishReason": obj.get("finishReason")}
+            part = {"type": "finish-step" if code == "e" else "finish"}
+            if code == "d":
+                part["finishReason"] = obj.get("finishReason")
         if part is None:
             part = {"type": _V4_CUSTOM.get(code, f"v4.{code}"), "value": value}
         out.extend(self._feed_part(part))
@@ -199,31 +185,36 @@ class VercelUiAdapter:
 
     # -- parts -----------------------------------------------------------------------------
 
-    def _on_finish(self, part: Mapping[str, Any], out: list[Event]) -> None:
+    def on_start(self, part: Mapping[str, Any], out: list[Event]) -> None:
+        if not self._started:
+            self._started = True
+            out.append(RunStart(run_id=str_or_none(part.get("messageId")) or ""))
+        _metadata(part, out)
+
+    def on_finish(self, part: Mapping[str, Any], out: list[Event]) -> None:
         raw = str_or_none(part.get("finishReason"))
         reason: EndReason = "completed" if raw is None else FINISH_REASONS.get(raw, "unknown")
-        if part.get("messageMetadata") is not None:
-            out.append(Custom(name="message-metadata", value=plain(part.get("messageMetadata"))))
+        _metadata(part, out)
         message = "the model stopped with an error" if reason == "error" else None
         self._finish(out, reason, raw, message)
 
-    def _on_abort(self, part: Mapping[str, Any], out: list[Event]) -> None:
+    def on_abort(self, part: Mapping[str, Any], out: list[Event]) -> None:
         reason = str_or_none(part.get("reason"))
         self._finish(out, "cancelled", "abort", reason or "aborted")
 
-    def _on_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
+    def on_error(self, part: Mapping[str, Any], out: list[Event]) -> None:
         text = str_or_none(part.get("errorText")) or "the stream reported an error"
         out.append(ErrorEvent(message=text, recoverable=True, details=plain(part)))
 
-    def _on_start_step(self, part: Mapping[str, Any], out: list[Event]) -> None:
+    def on_start_step(self, part: Mapping[str, Any], out: list[Event]) -> None:
         self._end_step(out, None)
         self._steps += 1
         self._step = f"step{self._steps}"
         out.append(StepStart(step_id=self._step, name="model", step_type="model"))
 
-    def _on_finish_step(self, part: Mapping[str, Any], out: list[Event]) -> None:
+    def on_finish_step(self, part: Mapping[str, Any], out: list[Event]) -> None:
         if self._step is None:  # a finish-step without start-step: one anonymous step
-            self._on_start_step(part, out)
+            self.on_start_step(part, out)
         self._end_step(out, None)
 
     def _message(self, part: Mapping[str, Any], channel: Channel) -> str:
@@ -247,28 +238,16 @@ class VercelUiAdapter:
     def _on_message_end(self, channel: Channel, part: Mapping[str, Any], out: list[Event]) -> None:
         self._messages.close(channel, out, self._message(part, channel))
 
+    on_text_start = partialmethod(_on_message_start, "text")
+    on_text_delta = partialmethod(_on_message_delta, "text")
+    on_text_end = partialmethod(_on_message_end, "text")
+    on_reasoning_start = partialmethod(_on_message_start, "thinking")
+    on_reasoning_delta = partialmethod(_on_message_delta, "thinking")
+    on_reasoning = on_reasoning_delta  # ai@5.0.0's whole reasoning part
+    on_reasoning_end = partialmethod(_on_message_end, "thinking")
 
-_HANDLERS: dict[
-    str, Callable[[VercelUiAdapter], Callable[[Mapping[str, Any], list[Event]], None]]
-] = {
-    "finish": lambda a: a._on_finish,
-    "abort": lambda a: a._on_abort,
-    "error": lambda a: a._on_error,
-    "start-step": lambda a: a._on_start_step,
-    "finish-step": lambda a: a._on_finish_step,
-    "text-start": lambda a: partial(a._on_message_start, "text"),
-    "text-delta": lambda a: partial(a._on_message_delta, "text"),
-    "text-end": lambda a: partial(a._on_message_end, "text"),
-    "reasoning-start": lambda a: partial(a._on_message_start, "thinking"),
-    "reasoning-delta": lambda a: partial(a._on_message_delta, "thinking"),
-    "reasoning": lambda a: partial(a._on_message_delta, "thinking"),
-    "reasoning-end": lambda a: partial(a._on_message_end, "thinking"),
-    "tool-input-start": lambda a: a._tools.on_tool_input_start,
-    "tool-input-delta": lambda a: a._tools.on_tool_input_delta,
-    "tool-input-available": lambda a: a._tools.on_tool_input_available,
-    "tool-input-error": lambda a: a._tools.on_tool_input_error,
-    "tool-output-available": lambda a: a._tools.on_tool_output_available,
-    "tool-output-error": lambda a: a._tools.on_tool_output_error,
-    "tool-output-denied": lambda a: a._tools.on_tool_output_denied,
-    "tool-approval-request": lambda a: a._tools.on_approval_request,
-}
+
+def _metadata(part: Mapping[str, Any], out: list[Event]) -> None:
+    """A ``start`` or ``finish`` part's ``messageMetadata``, passed on."""
+    if part.get("messageMetadata") is not None:
+        out.append(Custom(name="message-metadata", value=plain(part.get("messageMetadata"))))

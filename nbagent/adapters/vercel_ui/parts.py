@@ -22,42 +22,6 @@ FINISH_REASONS: dict[str, EndReason] = {
 }
 """``finish.finishReason`` → ``RunEnd.reason`` (absent → completed, unknown → unknown)."""
 
-PART_TYPES: frozenset[str] = frozenset(
-    {
-        "start",
-        "finish",
-        "abort",
-        "error",
-        "start-step",
-        "finish-step",
-        "reset-step",
-        "text-start",
-        "text-delta",
-        "text-end",
-        "reasoning-start",
-        "reasoning-delta",
-        "reasoning-end",
-        "reasoning",
-        "reasoning-part-finish",
-        "tool-input-start",
-        "tool-input-delta",
-        "tool-input-available",
-        "tool-input-error",
-        "tool-output-available",
-        "tool-output-error",
-        "tool-output-denied",
-        "tool-approval-request",
-        "tool-approval-response",
-        "source-url",
-        "source-document",
-        "file",
-        "reasoning-file",
-        "message-metadata",
-        "custom",
-    }
-)
-"""Every UI message stream part type (ai 5 … 7), besides ``data-*``."""
-
 _CUSTOM_TYPES = frozenset(
     {
         "reset-step",
@@ -71,6 +35,34 @@ _CUSTOM_TYPES = frozenset(
         "reasoning-part-finish",
     }
 )
+"""The part types passed on as ``Custom`` events."""
+
+PART_TYPES: frozenset[str] = _CUSTOM_TYPES | {
+    "start",
+    "finish",
+    "abort",
+    "error",
+    "start-step",
+    "finish-step",
+    "text-start",
+    "text-delta",
+    "text-end",
+    "reasoning-start",
+    "reasoning-delta",
+    "reasoning-end",
+    "reasoning",
+    "tool-input-start",
+    "tool-input-delta",
+    "tool-input-available",
+    "tool-input-error",
+    "tool-output-available",
+    "tool-output-error",
+    "tool-output-denied",
+    "tool-approval-request",
+}
+"""Every UI message stream part type (ai 5 … 7), besides ``data-*``: those read (each by its
+``on_<type>`` handler) and those passed on."""
+
 _DONE = "[DONE]"
 
 

@@ -25,7 +25,7 @@ __all__ = ["ToolParts"]
 
 
 class ToolParts:
-    """The tool part handlers and the calls they made."""
+    """The tool part handlers (``on_<type>``) and the calls they made."""
 
     def __init__(self) -> None:
         self._tools: dict[str, bool] = {}  # tool call id -> arguments complete
@@ -102,7 +102,7 @@ class ToolParts:
     def on_tool_output_denied(self, part: Mapping[str, Any], out: list[Event]) -> None:
         self._result(part, out, content="denied", is_error=True)
 
-    def on_approval_request(self, part: Mapping[str, Any], out: list[Event]) -> None:
+    def on_tool_approval_request(self, part: Mapping[str, Any], out: list[Event]) -> None:
         """The server waits for the client's answer (``needsApproval`` tools): a paused call
         nbagent cannot answer (the client sends it with its next request)."""
         tool_call_id = str_or_none(part.get("toolCallId"))

@@ -10,6 +10,7 @@ from typing import Any
 
 from nbagent._events import Usage
 from nbagent._values import strict_json
+from nbagent.adapters.base import int_or_none
 
 __all__ = ["_V4_CUSTOM", "_is_v4", "_v4", "_v4_usage"]
 
@@ -63,11 +64,8 @@ def _is_v4(code: str, value: Any) -> bool:
 def _v4_usage(usage: Any, scope: str) -> Usage | None:
     if not isinstance(usage, Mapping):
         return None
-    prompt, completion = usage.get("promptTokens"), usage.get("completionTokens")
-    prompt = prompt if isinstance(prompt, int) and not isinstance(prompt, bool) else None
-    completion = (
-        completion if isinstance(completion, int) and not isinstance(completion, bool) else None
-    )
+    prompt = int_or_none(usage.get("promptTokens"))
+    completion = int_or_none(usage.get("completionTokens"))
     if prompt is None and completion is None:
         return None
     total = (prompt or 0) + (completion or 0)
