@@ -17,7 +17,7 @@ const LAYERS = [
   ["store", ["src/(offer|store|sync|lanes)"]],
   [
     "markdown",
-    ["src/(math|math_chunk|math_syntax|table_copy|md_render|heal|live|streaming|markdown)"],
+    ["src/(math|math_chunk|math_syntax|table_copy|md_render|heal|live|streaming|markdown|page)"],
   ],
   [
     "panels",

@@ -16,6 +16,7 @@ export const TABLE_MIME = "application/vnd.nbagent.table+json";
  *   head: string[][], tail: string[][], head_index?: string[], tail_index?: string[],
  *   omitted_rows?: number, omitted_columns?: number}} Table
  * @typedef {{data: Record<string, unknown>, metadata?: Record<string, unknown>}} Bundle
+ * @typedef {import("./math.js").Typesetter} Typesetter
  */
 
 // Each type's first bytes as Latin-1 text (atob's), tested on the first 12: the image types
@@ -79,15 +80,16 @@ function isTable(t) {
 /**
  * The view of a tool's display bundles: one element per bundle, or null when none can be shown.
  * @param {unknown} display
+ * @param {Typesetter | null} [math] typesets markdown's formulas
  * @returns {HTMLElement | null}
  */
-export function renderDisplay(display) {
+export function renderDisplay(display, math = null) {
   if (!Array.isArray(display)) return null;
   const box = h("div", "nba-data");
   for (const b of display) {
     const data = typeof b === "object" && b !== null ? b.data : null;
     if (typeof data !== "object" || data === null) continue;
-    const view = safely(/** @type {Bundle} */ (b));
+    const view = safely(/** @type {Bundle} */ (b), math);
     if (view) box.append(view);
   }
   return box.childElementCount ? box : null;
@@ -96,19 +98,19 @@ export function renderDisplay(display) {
 /**
  * A bundle's view, or its plain text when the view cannot be made: saved data from anywhere
  * must never break the panel.
- * @param {Bundle} b @returns {HTMLElement | null}
+ * @param {Bundle} b @param {Typesetter | null} math @returns {HTMLElement | null}
  */
-function safely(b) {
+function safely(b, math) {
   try {
-    return bundleView(b);
+    return bundleView(b, math);
   } catch {
     const plain = b.data["text/plain"];
     return typeof plain === "string" && plain ? h("pre", "nba-result", plain) : null;
   }
 }
 
-/** @param {Bundle} b @returns {HTMLElement | null} */
-function bundleView(b) {
+/** @param {Bundle} b @param {Typesetter | null} math @returns {HTMLElement | null} */
+function bundleView(b, math) {
   const data = b.data;
   const plain = typeof data["text/plain"] === "string" ? data["text/plain"] : "";
   if (isTable(data[TABLE_MIME])) return tableView(data[TABLE_MIME]);
@@ -126,7 +128,7 @@ function bundleView(b) {
     if (table) return withCopy(table, "nba-data-table nba-data-html");
   }
   if (typeof data["text/markdown"] === "string") {
-    const md = renderMarkdown(data["text/markdown"]);
+    const md = renderMarkdown(data["text/markdown"], math);
     md.classList.add("nba-data-markdown");
     return md;
   }

@@ -6,6 +6,7 @@
 import { lazyChunk, withChunk } from "./chunks.js";
 
 /** @typedef {typeof import("./data_chunk.js").default} DataChunk */
+/** @typedef {import("./math.js").Typesetter} Typesetter */
 
 /** The data chunk of this copy of the bundle. */
 export const dataChunk = /** @type {ReturnType<typeof lazyChunk<DataChunk>>} */ (
@@ -18,11 +19,12 @@ export const dataChunk = /** @type {ReturnType<typeof lazyChunk<DataChunk>>} */ 
  * @param {unknown} display
  * @param {AbortSignal} signal
  * @param {() => void} again
+ * @param {Typesetter | null} [math] typesets markdown's formulas
  * @returns {HTMLElement | null}
  */
-export function renderDisplay(display, signal, again) {
+export function renderDisplay(display, signal, again, math = null) {
   const chunk = dataChunk.get();
-  if (chunk) return chunk.renderDisplay(display);
+  if (chunk) return chunk.renderDisplay(display, math);
   if (Array.isArray(display) && display.length) withChunk(dataChunk, signal, again);
   return null;
 }

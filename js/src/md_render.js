@@ -6,7 +6,6 @@
 import { Lexer, Marked } from "marked";
 import { h } from "./format.js";
 import { escapeHtml, highlight } from "./highlight.js";
-import { typeset } from "./math.js";
 import { mathExtensions } from "./math_syntax.js";
 import { PURIFY, purify } from "./purify.js";
 import { copyText, withCopy } from "./table_copy.js";
@@ -21,20 +20,25 @@ export const MATH_MARK = 'class="nb-math';
  * `this.options.nba`, see `parse`): `highlight` code blocks (frozen blocks only: an open fence
  * stays plain); `hideRefs`, show unresolved full references as their text (while streaming),
  * and `hidRefs`, whether one was; `inLink`, the inline tokens being rendered are in a link
- * (links and images in it become text).
- * @typedef {{highlight: boolean, hideRefs: boolean, hidRefs: boolean, inLink: boolean}} RenderContext
+ * (links and images in it become text); `math`, the typesetter of the formulas (none: they
+ * stay TeX).
+ * @typedef {{highlight: boolean, hideRefs: boolean, hidRefs: boolean, inLink: boolean,
+ *   math: Typesetter | null}} RenderContext
+ * @typedef {import("./math.js").Typesetter} Typesetter
  */
 
 /**
  * A render's context (`RenderContext`).
  * @param {boolean} [hideRefs] unresolved full references show as their text
+ * @param {Typesetter | null} [math]
  * @returns {RenderContext}
  */
-export const renderContext = (hideRefs = false) => ({
+export const renderContext = (hideRefs = false, math = null) => ({
   highlight: false,
   hideRefs,
   hidRefs: false,
   inLink: false,
+  math,
 });
 
 /** @param {{options: object}} renderer marked's, in one of our renderer's methods */
@@ -346,7 +350,7 @@ export function renderFrozen(toks, ctx = renderContext()) {
   // Looked up only where the HTML has them: querySelectorAll on DOMPurify's fragments gets
   // slower with every call in jsdom (the spec tests), and most blocks have neither.
   if (/<pre|<table/.test(html)) decorate(frag);
-  if (html.includes(MATH_MARK)) typeset(frag);
+  if (html.includes(MATH_MARK)) ctx.math?.typeset(frag);
   return frag;
 }
 

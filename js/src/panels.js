@@ -16,6 +16,7 @@ import { RerunBox, tracebackBox } from "./rerun.js";
  * @typedef {import("./store.js").ToolBlock} ToolBlock
  * @typedef {import("./store.js").AgentBlock} AgentBlock
  * @typedef {import("./rerun.js").ToolActions} ToolActions
+ * @typedef {import("./math.js").Typesetter} Typesetter
  */
 
 /** Results longer than this many lines are folded. */
@@ -72,15 +73,16 @@ export class ThinkingPanel extends Panel {
    * @param {Store} store
    * @param {string} id
    * @param {AbortSignal} signal
+   * @param {Typesetter | null} [math] typesets the formulas
    */
-  constructor(store, id, signal) {
+  constructor(store, id, signal, math = null) {
     super(store, id, "thinking", signal);
     this.spin = spinner("thinking");
     this.label = h("span", "nba-label", "Thinking");
     this.meta = h("span", "nba-meta");
     this.summary.append(this.spin, this.label, this.meta);
     /** Streamed like an answer: only the live (last) block is parsed again per update. */
-    this.md = new StreamingMarkdown();
+    this.md = new StreamingMarkdown(math);
     this.body.classList.add("nba-thinking-text");
     this.body.append(this.md.el);
   }
@@ -113,6 +115,7 @@ export class ToolPanel extends Panel {
   constructor(store, id, signal, actions) {
     super(store, id, "tool", signal);
     this.signal = signal;
+    this.math = actions.math ?? null;
     this.waitingFor = () => waitingFor(actions);
     this.icon = h("span", "nba-state");
     this.name = h("span", "nba-tool-name");
@@ -233,10 +236,15 @@ export class ToolPanel extends Panel {
     const display = failed ? undefined : b.display;
     if (display !== this.shownDisplay) {
       this.shownDisplay = display;
-      const view = renderDisplay(display, this.signal, () => {
-        this.shownDisplay = undefined;
-        if (this.last) this.update(this.last);
-      });
+      const view = renderDisplay(
+        display,
+        this.signal,
+        () => {
+          this.shownDisplay = undefined;
+          if (this.last) this.update(this.last);
+        },
+        this.math,
+      );
       this.data.replaceChildren(...(view ? [view] : []));
     }
     const asData = this.data.childElementCount > 0;

@@ -15,9 +15,11 @@ import { actionButton, clicks, h, setText } from "./format.js";
  * @typedef {{args?: unknown, state?: string, result?: unknown, is_error?: boolean,
  *   duration_s?: number, output?: string, traceback?: string, display?: unknown[]}} Rerun
  * @typedef {{send: (msg: object) => void, canRerun: () => unknown,
- *   canFork?: () => boolean, mayAct?: () => boolean}} ToolActions
+ *   canFork?: () => boolean, mayAct?: () => boolean,
+ *   math?: import("./math.js").Typesetter | null}} ToolActions
  *   `canRerun`: the run's `can_rerun` where the page may act: true (the kernel calls its
- *   tools again), a string (why it cannot), anything else (nothing to say).
+ *   tools again), a string (why it cannot), anything else (nothing to say); `math`: the
+ *   page's typesetter (results as markdown).
  */
 
 const IDENT = /^[A-Za-z_][A-Za-z0-9_]*$/;
@@ -180,7 +182,9 @@ export class RerunBox {
       return;
     }
     this.list.replaceChildren(
-      ...reruns.map((r, n) => /** @type {any} */ (chunk).rerunView(r, n + 1, code, signal, again)),
+      ...reruns.map((r, n) =>
+        /** @type {any} */ (chunk).rerunView(r, n + 1, code, signal, again, this.actions.math),
+      ),
     );
   }
 }

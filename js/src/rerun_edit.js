@@ -77,8 +77,9 @@ export class RerunEditor {
  * @param {(args: unknown) => string} code Python source of a call with these arguments
  * @param {AbortSignal} signal
  * @param {() => void} [again] draw it again (the data chunk came)
+ * @param {import("./math.js").Typesetter | null} [math] typesets markdown's formulas
  */
-export function rerunView(r, n, code, signal, again = () => {}) {
+export function rerunView(r, n, code, signal, again = () => {}, math = null) {
   const busy = r.state === "running";
   const failed = r.is_error === true || r.state === "error";
   const el = h("div", `nba-rerun ${busy ? "nba-busy" : failed ? "nba-error" : "nba-done"}`);
@@ -88,7 +89,7 @@ export function rerunView(r, n, code, signal, again = () => {}) {
   el.append(h("div", "nba-rerun-head", head.filter(Boolean).join(" · ")));
   el.append(copyButton(() => code(r.args ?? {}), signal));
   // A result that is data (a DataFrame, a figure) shows as data, as the original call's.
-  const data = busy || failed ? null : renderDisplay(r.display, signal, again);
+  const data = busy || failed ? null : renderDisplay(r.display, signal, again, math);
   if (data) el.append(data);
   else if (!busy) {
     const result = h("pre", `nba-result${failed ? " nba-is-error" : ""}`);

@@ -6,6 +6,7 @@ import { h } from "./format.js";
 import { closePending } from "./kernel_end.js";
 import { LaneSet } from "./lanes.js";
 import { LanesView } from "./lanes_view.js";
+import { newPage } from "./page.js";
 import { readOnlyModel } from "./read_only.js";
 import { Store } from "./store.js";
 import { TranscriptView } from "./view.js";
@@ -15,6 +16,7 @@ export { HOST_EVENT, OUTPUT_EVENT, TRANSCRIPT_MIME } from "./offer.js";
 
 /**
  * @typedef {import("./store.js").State} State
+ * @typedef {import("./page.js").Page} Page
  * @typedef {{title: string | null, prompt: string | null, state: State}} SavedRun
  * @typedef {{version: 1, layout: string, model_id: string | null, title: string | null,
  *   runs: SavedRun[], inModel: boolean}} Payload
@@ -99,12 +101,13 @@ function savedModel(title, more = {}) {
  * One run: its prompt as a user bubble (when set) above the widget's view of its state.
  * @param {HTMLElement} el
  * @param {SavedRun} run
+ * @param {Page} page
  * @returns {TranscriptView}
  */
-function renderRun(el, run) {
+function renderRun(el, run, page) {
   const store = new Store();
   store.load({ seq: 0, state: settled(run.state) });
-  const view = new TranscriptView(store, savedModel(run.title), el, { offersOutput: false });
+  const view = new TranscriptView(store, savedModel(run.title), el, { offersOutput: false, page });
   if (run.prompt) {
     const bubble = h("div", "nba-prompt", run.prompt);
     bubble.setAttribute("aria-label", "prompt");
@@ -119,9 +122,10 @@ function renderRun(el, run) {
  * Returns the cleanup.
  * @param {HTMLElement} el
  * @param {Payload} payload
+ * @param {Page} [page] what the page's views share (page.js)
  * @returns {() => void}
  */
-export function renderSaved(el, payload) {
+export function renderSaved(el, payload, page = newPage()) {
   if (payload.layout === "lanes" || payload.layout === "chat") {
     const set = new LaneSet();
     set.load({
@@ -132,10 +136,10 @@ export function renderSaved(el, payload) {
       })),
     });
     const model = savedModel(payload.title, { arrangement: payload.layout, read_only: true });
-    const view = new LanesView(set, model, el, { offersOutput: false });
+    const view = new LanesView(set, model, el, { offersOutput: false, page });
     return () => view.destroy();
   }
-  const views = payload.runs.map((run) => renderRun(el, run));
+  const views = payload.runs.map((run) => renderRun(el, run, page));
   return () => {
     for (const view of views) view.destroy();
   };

@@ -32,9 +32,6 @@ import { hasTiming, TIMELINE_KEY } from "./timeline_slot.js";
 
 /** @typedef {import("./store.js").State} State */
 
-/** Ids for the details' aria-controls (several footers on one page). */
-let detailsIds = 0;
-
 /** A Stop the run has not answered is sent again after this long (ms), doubling, so often. */
 const STOP_AGAIN_MS = 2000;
 const STOP_TRIES = 4;
@@ -192,8 +189,9 @@ export class StatusBar {
    * @param {(msg: object) => void} send
    * @param {AbortSignal} signal
    * @param {() => boolean} [canFork] whether the kernel holds an agent run whose steps fork
+   * @param {{n: number}} [ids] the page's count of ids (page.js): the details' aria-controls
    */
-  constructor(store, send, signal, canFork = () => false) {
+  constructor(store, send, signal, canFork = () => false, ids = { n: 0 }) {
     this.store = store;
     this.canFork = canFork;
     this.send = send;
@@ -221,7 +219,7 @@ export class StatusBar {
       this.stop,
     );
     this.details = h("div", "nba-details");
-    this.details.id = `nba-details-${++detailsIds}`;
+    this.details.id = `nba-details-${++ids.n}`;
     this.details.hidden = true;
     this.toggle.setAttribute("aria-controls", this.details.id);
     this.steps = h("ul", "nba-steps");

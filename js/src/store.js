@@ -123,6 +123,8 @@ export class Store {
     this.ui = new Map();
     /** @type {Set<Listener>} */
     this.listeners = new Set();
+    /** The live views of this store (theirs, `unknown` here): a new one copies a live one's. @type {Set<unknown>} */
+    this.liveViews = new Set();
     /**
      * The rendered blocks of the last view destroyed, for the next view to take over
      * (`retire`/`takeRetired`): views see only `unknown` here, it is theirs to interpret.

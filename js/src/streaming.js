@@ -6,7 +6,6 @@ import { h } from "./format.js";
 import { finalCount } from "./freeze.js";
 import { heal, healLive } from "./heal.js";
 import { cutAt, part, placeOpenMath } from "./live.js";
-import { typeset } from "./math.js";
 import { lex, MATH_MARK, parseTokens, renderContext, renderFrozen } from "./md_render.js";
 import { morph } from "./morph.js";
 import { purify } from "./purify.js";
@@ -15,6 +14,7 @@ import { newDefinitions, referencedBefore } from "./refs.js";
 /** @typedef {import("./md_render.js").Tok} Tok */
 /** @typedef {import("./md_render.js").Links} Links */
 /** @typedef {import("./md_render.js").RenderContext} RenderContext */
+/** @typedef {import("./math.js").Typesetter} Typesetter */
 
 /** The tokens that are blocks (not the space between them). @param {Tok[]} toks */
 const blocks = (toks) => toks.filter((t) => t.type !== "space");
@@ -70,7 +70,9 @@ export class StreamingMarkdown {
   /** Where the parsed part of the live block starts (see renderLive); 0: all of it is. */
   cut = 0;
 
-  constructor() {
+  /** @param {Typesetter | null} [math] typesets the formulas (none: they stay TeX) */
+  constructor(math = null) {
+    this.math = math;
     this.el.append(this.frozenEl, this.liveEl);
   }
 
@@ -126,7 +128,7 @@ export class StreamingMarkdown {
     const el = /** @type {HTMLDivElement} */ (this.el.cloneNode(true));
     const frozenEl = /** @type {HTMLDivElement} */ (el.firstElementChild);
     const liveEl = /** @type {HTMLDivElement} */ (el.lastElementChild);
-    const c = Object.assign(new StreamingMarkdown(), this, {
+    const c = Object.assign(new StreamingMarkdown(this.math), this, {
       el,
       frozenEl,
       liveEl,
@@ -138,7 +140,7 @@ export class StreamingMarkdown {
     });
     // Formulas the original still waits to typeset (the math chunk not loaded yet) are copied
     // as placeholders: the copy's own wait for them.
-    typeset(c.frozenEl);
+    this.math?.typeset(c.frozenEl);
     return c;
   }
 
@@ -174,7 +176,7 @@ export class StreamingMarkdown {
    * @param {Tok[]} toks non-space tokens
    * @param {RenderContext} [ctx]
    */
-  appendFrozen(toks, ctx = renderContext()) {
+  appendFrozen(toks, ctx = renderContext(false, this.math)) {
     for (let i = 0; i < toks.length; ) {
       if (!this.chunk || this.chunkCount >= CHUNK) {
         this.chunk = div("nba-chunk");
@@ -196,7 +198,7 @@ export class StreamingMarkdown {
    * @param {Links} [early]
    * @param {RenderContext} [ctx]
    */
-  renderWhole(src, early, ctx = renderContext()) {
+  renderWhole(src, early, ctx = renderContext(false, this.math)) {
     this.frozenEl.replaceChildren();
     this.chunk = null;
     this.chunkCount = 0;
@@ -213,7 +215,7 @@ export class StreamingMarkdown {
     this.dirty = false;
     if (this.finalized) return;
     // While streaming, `[text][label]` whose definition has not come shows as its text.
-    const ctx = renderContext(!this.final);
+    const ctx = renderContext(!this.final, this.math);
     this.render(ctx);
     if (ctx.hidRefs) this.hidRefs = true;
   }
@@ -287,7 +289,7 @@ export class StreamingMarkdown {
     if (healed.math) placeOpenMath(frag, healed.math);
     // Formulas are not markdown: their time (bounded by math.js) does not shrink the window.
     const t1 = performance.now();
-    if (html.includes(MATH_MARK)) typeset(frag, false);
+    if (html.includes(MATH_MARK)) ctx.math?.typeset(frag, false);
     const typesetMs = performance.now() - t1;
     if (this.cut && this.liveEl.firstChild !== this.head) this.liveEl.prepend(this.head);
     morph(this.liveEl, frag, this.cut ? this.head.nextSibling : undefined);
@@ -318,7 +320,7 @@ export class StreamingMarkdown {
     }
     const html = parseTokens(toks, ctx);
     const frag = purify(html);
-    if (html.includes(MATH_MARK)) typeset(frag);
+    if (html.includes(MATH_MARK)) ctx.math?.typeset(frag);
     this.head.append(frag);
   }
 }
@@ -326,17 +328,17 @@ export class StreamingMarkdown {
 const WARM_UP =
   "# T\n\nSome *em*, **strong**, `code`, ~~del~~ and a [link](https://example.org).\n\n" +
   "- a\n- [ ] b\n\n1. c\n\n> q\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\n```python\nx = 1  # c\n```\n";
-let warmedUp = false;
 
 /**
- * Render a small document once, live and frozen, off the page. The bundle is evaluated
- * afresh for every widget (anywidget imports it from a new blob URL), so without this the
- * first token of a run pays for compiling the lexer's regular expressions and the render
- * path (~6 ms); with it, the widget pays that when it is created, before the run's first token.
+ * Render a small document once, live and frozen, off the page. Without this the first token
+ * of a run pays for compiling the lexer's regular expressions and the render path (~6 ms);
+ * with it, the widget pays that when it is created, before the run's first token. Once per
+ * page (one copy of the bundle) is enough.
+ * @param {import("./page.js").Page} page
  */
-export function warmUp() {
-  if (warmedUp) return;
-  warmedUp = true;
+export function warmUp(page) {
+  if (page.warm) return;
+  page.warm = true;
   const s = new StreamingMarkdown();
   s.append(WARM_UP.slice(0, 90));
   s.flush();
@@ -349,10 +351,11 @@ export function warmUp() {
  * Render a whole markdown document at once, with the same structure a finished
  * StreamingMarkdown has (used for tests and exports).
  * @param {string} src
+ * @param {Typesetter | null} [math] typesets the formulas (none: they stay TeX)
  * @returns {HTMLElement} the `.nba-md` element
  */
-export function renderMarkdown(src) {
-  const s = new StreamingMarkdown();
+export function renderMarkdown(src, math = null) {
+  const s = new StreamingMarkdown(math);
   s.src = normalize(src);
   s.frozenEnd = s.src.length;
   s.appendFrozen(blocks(lex(s.src)));
@@ -364,10 +367,11 @@ export function renderMarkdown(src) {
 /**
  * Whole-document render into a fragment.
  * @param {string} src
+ * @param {Typesetter | null} [math]
  * @returns {DocumentFragment}
  */
-export function renderMarkdownToFragment(src) {
+export function renderMarkdownToFragment(src, math = null) {
   const frag = document.createDocumentFragment();
-  frag.append(renderMarkdown(src));
+  frag.append(renderMarkdown(src, math));
   return frag;
 }

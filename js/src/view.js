@@ -8,6 +8,7 @@ import { defaultCancel, defaultNow, defaultRaf, defaultSoon, defaultVisible } fr
 import { watchKernel } from "./kernel_end.js";
 import { copyCode, StreamingMarkdown } from "./markdown.js";
 import { OutputOffer } from "./offer.js";
+import { newPage } from "./page.js";
 import { AgentPanel, ThinkingPanel, ToolPanel } from "./panels.js";
 import { ReplaySlot } from "./replay_slot.js";
 import { StatusBar } from "./status.js";
@@ -22,6 +23,7 @@ const TRAITS = ["title", "show_thinking", "replay"];
  * @typedef {import("./store.js").Store} Store
  * @typedef {import("./store.js").Block} Block
  * @typedef {import("./store.js").Change} Change
+ * @typedef {import("./page.js").Page} Page
  * @typedef {{get(key: string): any, send(content: any): void,
  *   on(name: string, cb: () => void): void, off(name?: string | null, cb?: (() => void) | null): void}} ViewModel
  * @typedef {{id: string, type: string, el: HTMLElement,
@@ -39,12 +41,6 @@ const TRAITS = ["title", "show_thinking", "replay"];
  */
 const LEAD_MS = 1000 / 60;
 
-/**
- * The live views of each store: a new view copies a live one's rendering.
- * @type {WeakMap<Store, Set<TranscriptView>>}
- */
-const liveViews = new WeakMap();
-
 /** `frame` while a leading-edge render is queued (raf ids are positive). */
 const SOON = -1;
 
@@ -55,8 +51,9 @@ export class TranscriptView {
    * @param {HTMLElement} el
    * @param {{raf?: (cb: FrameRequestCallback) => number, cancelRaf?: (id: number) => void,
    *   soon?: (cb: () => void) => void, now?: () => number, visible?: () => boolean,
-   *   offersOutput?: boolean, follows?: boolean}} [opts] `offersOutput: false`: a lane's view
-   *   (its widget offers); `follows: false`: a lane's view (its widget follows the bottom)
+   *   offersOutput?: boolean, follows?: boolean, page?: Page}} [opts]
+   *   `offersOutput: false`: a lane's view (its widget offers); `follows: false`: a lane's view
+   *   (its widget follows the bottom); `page`: what the page's views share (page.js)
    */
   constructor(store, model, el, opts = {}) {
     this.store = store;
@@ -66,6 +63,8 @@ export class TranscriptView {
     this.soon = opts.soon ?? defaultSoon;
     this.now = opts.now ?? defaultNow;
     this.visible = opts.visible ?? defaultVisible;
+    this.page = opts.page ?? newPage();
+    this.math = this.page.math;
     /** When the last render was (`now()` ms). */
     this.lastFlush = Number.NEGATIVE_INFINITY;
     this.ac = new AbortController();
@@ -84,7 +83,7 @@ export class TranscriptView {
     // Forks show beside a run's own widget (js/src/forks.js), not in a lane or a chat turn.
     this.mayAct = () => this.model.get("page_actions") !== false;
     this.canFork = () => Array.isArray(this.model.get("forks")) && this.mayAct();
-    this.status = new StatusBar(store, (m) => model.send(m), signal, this.canFork);
+    this.status = new StatusBar(store, (m) => model.send(m), signal, this.canFork, this.page.ids);
     this.replay = new ReplaySlot(model, (m) => model.send(m), signal);
     this.status.hold(this.replay.el); // the replay bar is folded in the footer's details
     // Between the transcript and the footer, shown from the status line's toggle.
@@ -94,13 +93,13 @@ export class TranscriptView {
     watchKernel(this.root, store, model, signal);
 
     const retired = store.takeRetired();
-    const sibling = [...(liveViews.get(store) ?? [])].pop();
+    const sibling = /** @type {TranscriptView | undefined} */ ([...store.liveViews].pop());
     /** @type {BlockView[]} */
     this.views = [];
     if (Array.isArray(retired)) this.views = this.adopt(retired, false);
     else if (sibling) this.views = this.adopt(sibling.views, true);
     for (let i = 0; i < this.views.length; i++) this.place(this.views[i], i);
-    liveViews.set(store, (liveViews.get(store) ?? new Set()).add(this));
+    store.liveViews.add(this);
     this.pending = { ...emptyChange(), reset: true, run: true };
     /** @type {number | null} */
     this.frame = null;
@@ -310,7 +309,7 @@ export class TranscriptView {
     const store = this.store;
     const signal = this.ac.signal;
     if (block.type === "thinking") {
-      const p = new ThinkingPanel(store, block.id, signal);
+      const p = new ThinkingPanel(store, block.id, signal, this.math);
       return {
         id: block.id,
         type: block.type,
@@ -336,6 +335,7 @@ export class TranscriptView {
         canRerun: () => this.mayAct() && this.model.get("can_rerun"),
         canFork: this.canFork,
         mayAct: () => this.mayAct(),
+        math: this.math,
       });
       return {
         id: block.id,
@@ -359,7 +359,7 @@ export class TranscriptView {
           ),
       };
     }
-    const md = rendered ?? new StreamingMarkdown();
+    const md = rendered ?? new StreamingMarkdown(this.math);
     const el = h("div", "nba-text");
     el.append(md.el);
     return {
@@ -386,7 +386,7 @@ export class TranscriptView {
 
   destroy() {
     if (!this.ac.signal.aborted) this.store.retire(this.views);
-    liveViews.get(this.store)?.delete(this);
+    this.store.liveViews.delete(this);
     this.ac.abort();
     this.unsubscribe();
     for (const t of TRAITS) this.model.off(`change:${t}`, this.onTraits);

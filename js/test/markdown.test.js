@@ -1,5 +1,6 @@
 import { describe, expect, test, vi } from "vitest";
 import { morph, purify, renderMarkdown, StreamingMarkdown, warmUp } from "../src/markdown.js";
+import { newPage } from "../src/page.js";
 import { rng } from "./random.js";
 import { streamAppends } from "./streamed.js";
 
@@ -131,9 +132,10 @@ describe("the live block is patched, not rebuilt", () => {
 test("warmUp renders off the page and only once", () => {
   const before = document.body.innerHTML;
   const flush = vi.spyOn(StreamingMarkdown.prototype, "flush");
-  warmUp();
+  const page = newPage();
+  warmUp(page);
   const first = flush.mock.calls.length;
-  warmUp();
+  warmUp(page);
   expect(first).toBeGreaterThan(0);
   expect(flush.mock.calls.length).toBe(first);
   expect(document.body.innerHTML).toBe(before);

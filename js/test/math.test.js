@@ -6,7 +6,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
 import { renderMarkdown } from "../src/markdown.js";
-import { purifyMathML, setTypesetBudget, useMathRenderer } from "../src/math.js";
+import { newTypesetter } from "../src/math.js";
 import chunk from "../src/math_chunk.js";
 import { expectInertAtEveryPrefix } from "./streamed.js";
 
@@ -18,9 +18,12 @@ const CORPUS = fixture("math_corpus.json");
 const HOSTILE_MATH = fixture("hostile_math.json");
 const HOSTILE = fixture("hostile.json");
 
+/** This file's typesetter (a page's, as js/src/index.js makes it). */
+const math = newTypesetter();
+
 beforeAll(() => {
-  useMathRenderer(chunk);
-  setTypesetBudget(Number.POSITIVE_INFINITY); // whole renders compared with streamed ones
+  math.use(chunk);
+  math.setBudget(Number.POSITIVE_INFINITY); // whole renders compared with streamed ones
 });
 
 /**
@@ -86,7 +89,7 @@ describe("the formula corpus", () => {
         const out = chunk.toMathML(tex, displayMode);
         if (!("mathml" in out)) continue; // a parse error (display-only environments inline)
         const raw = unsanitized(out.mathml);
-        const clean = purifyMathML(out.mathml);
+        const clean = math.purify(out.mathml);
         expect(difference(raw, clean), `${tex} (display ${displayMode})`).toBeNull();
         compared++;
         elements += clean.querySelectorAll("*").length;
@@ -99,7 +102,7 @@ describe("the formula corpus", () => {
 
   test("every formula typesets as MathML in display mode (no errors)", () => {
     const src = CORPUS.map((f) => `$$\n${f}\n$$`).join("\n\n");
-    const el = renderMarkdown(src);
+    const el = renderMarkdown(src, math);
     expect(el.querySelectorAll(".nb-math-error")).toHaveLength(0);
     expect(el.querySelectorAll("code.nb-math")).toHaveLength(0);
     expect(el.querySelectorAll("div.nb-math-display > span.nb-mathml > math")).toHaveLength(
@@ -109,14 +112,14 @@ describe("the formula corpus", () => {
   });
 
   test("inline math typesets inside its paragraph; currency stays text", () => {
-    const el = renderMarkdown("It costs $5 and $10, so $x^2$ and \\(\\frac{a}{b}\\) hold.");
+    const el = renderMarkdown("It costs $5 and $10, so $x^2$ and \\(\\frac{a}{b}\\) hold.", math);
     expect(el.querySelectorAll("p > span.nb-mathml > math")).toHaveLength(2);
     expect(el.querySelector("math")?.getAttribute("display")).toBeNull();
     expect(el.textContent).toContain("It costs $5 and $10, so ");
   });
 
   test("a parse error shows the TeX as text, with an error class and the message", () => {
-    const el = renderMarkdown("Broken: $\\frac{1}{$ and $$\\begin{x}$$");
+    const el = renderMarkdown("Broken: $\\frac{1}{$ and $$\\begin{x}$$", math);
     const errors = [...el.querySelectorAll("code.nb-math-error")];
     expect(errors.map((e) => e.textContent)).toEqual(["\\frac{1}{", "\\begin{x}"]);
     expect(errors[0].getAttribute("title")).toMatch(/ParseError/);
@@ -126,7 +129,7 @@ describe("the formula corpus", () => {
 
 describe("hostile math", () => {
   test("\\href, \\url, \\html*, \\includegraphics end as inert text", () => {
-    const el = renderMarkdown(HOSTILE_MATH.slice(0, 4).join("\n\n"));
+    const el = renderMarkdown(HOSTILE_MATH.slice(0, 4).join("\n\n"), math);
     expect(el.querySelectorAll("math").length).toBeGreaterThanOrEqual(4);
     expect(el.querySelector("[href], img, [class*='x'], [id]")).toBeNull();
     const text = el.textContent ?? "";
@@ -137,9 +140,9 @@ describe("hostile math", () => {
   });
 
   test("expansion and sizes are bounded", () => {
-    const el = renderMarkdown(HOSTILE_MATH[6]);
+    const el = renderMarkdown(HOSTILE_MATH[6], math);
     expect(el.querySelectorAll("code.nb-math-error").length).toBeGreaterThanOrEqual(1);
-    const big = renderMarkdown("$\\rule{100000em}{100000em}$");
+    const big = renderMarkdown("$\\rule{100000em}{100000em}$", math);
     for (const s of big.querySelectorAll("[width], [height]")) {
       for (const v of [s.getAttribute("width"), s.getAttribute("height")]) {
         if (v?.endsWith("em")) expect(Number.parseFloat(v)).toBeLessThanOrEqual(20);
@@ -150,7 +153,7 @@ describe("hostile math", () => {
   const ALL = [...HOSTILE_MATH, ...HOSTILE];
   ALL.forEach((src, n) => {
     test(`#${n + 1} streamed char by char with math on stays inert at every prefix`, () => {
-      expectInertAtEveryPrefix(src);
+      expectInertAtEveryPrefix(src, math);
     }, 60_000); // checking the DOM after each character: seconds for the longest, on 2 cores
   });
 
@@ -167,7 +170,7 @@ describe("hostile math", () => {
       '<svg><math><mi><img src=x onerror="window.__pwned=1"></mi></math></svg>',
     ];
     for (const html of attacks) {
-      const frag = purifyMathML(html);
+      const frag = math.purify(html);
       const box = document.createElement("div");
       box.className = "nba-md";
       const span = document.createElement("span");

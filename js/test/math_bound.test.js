@@ -2,14 +2,16 @@
 // own, after the frame that shows it; one too long is not typeset at all.
 import { beforeAll, expect, test } from "vitest";
 import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
-import { mathSettled, useMathRenderer } from "../src/math.js";
+import { newTypesetter } from "../src/math.js";
 import { MATHML } from "../src/math_chunk.js";
 
 /** @type {string[]} */
 const typeset = [];
+/** This file's typesetter (a page's, as js/src/index.js makes it). */
+const math = newTypesetter();
 
 beforeAll(() => {
-  useMathRenderer({
+  math.use({
     MATHML,
     toMathML(tex) {
       typeset.push(tex);
@@ -22,18 +24,21 @@ beforeAll(() => {
 const formula = (n, name) => `${name} ${"+ x_{1}".repeat(Math.ceil(n / 7))}`;
 
 test("a short formula is typeset in the frame that shows it", () => {
-  const el = renderMarkdown(`Then $${formula(100, "short")}$ holds.`);
+  const el = renderMarkdown(`Then $${formula(100, "short")}$ holds.`, math);
   expect(el.querySelector("math")).not.toBeNull();
   expect(typeset.some((t) => t.startsWith("short"))).toBe(true);
 });
 
 test("a long formula is typeset after the frame, in a task of its own", async () => {
-  const el = renderMarkdown(`$$\n${formula(1000, "long")}\n$$\n\nand $${formula(100, "next")}$`);
+  const el = renderMarkdown(
+    `$$\n${formula(1000, "long")}\n$$\n\nand $${formula(100, "next")}$`,
+    math,
+  );
   // The frame: the long one still shows its TeX, the short one after it is typeset.
   expect(typeset.some((t) => t.startsWith("long"))).toBe(false);
   expect(el.querySelector("code.nb-math")?.textContent).toContain("long");
   expect(el.querySelectorAll("math")).toHaveLength(1);
-  await mathSettled();
+  await math.settled();
   expect(typeset.some((t) => t.startsWith("long"))).toBe(true);
   expect(el.querySelectorAll("math")).toHaveLength(2);
   expect(el.querySelector("code.nb-math")).toBeNull();
@@ -41,8 +46,8 @@ test("a long formula is typeset after the frame, in a task of its own", async ()
 
 test("a formula too long to typeset shows its TeX, and says why", async () => {
   const tex = formula(5000, "huge");
-  const el = renderMarkdown(`$$\n${tex}\n$$`);
-  await mathSettled();
+  const el = renderMarkdown(`$$\n${tex}\n$$`, math);
+  await math.settled();
   expect(typeset.some((t) => t.startsWith("huge"))).toBe(false);
   const error = el.querySelector("code.nb-math-error");
   expect(error?.textContent).toBe(tex);
@@ -52,21 +57,21 @@ test("a formula too long to typeset shows its TeX, and says why", async () => {
 /** 60 formulas, typeset once so that the next render takes them from the cache. */
 async function sixtyFormulas(/** @type {string} */ name) {
   const src = Array.from({ length: 60 }, (_, i) => `$${name}_{${i}}$`).join(" and ");
-  renderMarkdown(src);
-  await mathSettled();
+  renderMarkdown(src, math);
+  await math.settled();
   return src;
 }
 
 test("a block of many formulas places 24 in its frame and the rest in later tasks", async () => {
-  const el = renderMarkdown(await sixtyFormulas("m"));
+  const el = renderMarkdown(await sixtyFormulas("m"), math);
   expect(el.querySelectorAll("math")).toHaveLength(24);
-  await mathSettled();
+  await math.settled();
   expect(el.querySelectorAll("math")).toHaveLength(60);
   expect(el.querySelector("code.nb-math")).toBeNull();
 });
 
 test("a live block places all its formulas in each frame (it keeps them: no flicker)", async () => {
-  const s = new StreamingMarkdown();
+  const s = new StreamingMarkdown(math);
   s.append(`${await sixtyFormulas("l")} and more`);
   s.flush();
   expect(s.el.querySelectorAll(".nba-live math")).toHaveLength(60);

@@ -3,52 +3,55 @@
 // import is tested in Chromium: tests/browser/test_math.py.)
 import { expect, test, vi } from "vitest";
 import { StreamingMarkdown } from "../src/markdown.js";
-import { loadMath, mathReady, mathSettled, provideMath, setTypesetBudget } from "../src/math.js";
+import { newTypesetter } from "../src/math.js";
 import chunk from "../src/math_chunk.js";
+
+/** This file's typesetter (a page's, as js/src/index.js makes it). */
+const math = newTypesetter();
 
 test("the chunk loads on the first formula, once; waiting placeholders are typeset", async () => {
   /** @type {(r: any) => void} */
   let arrive = () => {};
   const source = vi.fn(() => new Promise((resolve) => (arrive = resolve)));
-  provideMath(/** @type {any} */ (source));
-  provideMath(() => Promise.reject(new Error("a second source is ignored")));
+  math.provide(/** @type {any} */ (source));
+  math.provide(() => Promise.reject(new Error("a second source is ignored")));
 
-  const plain = new StreamingMarkdown();
+  const plain = new StreamingMarkdown(math);
   plain.set("No math here, it costs $5.", true);
   plain.flush();
   expect(source).not.toHaveBeenCalled(); // nothing to typeset: nothing loaded
 
-  const a = new StreamingMarkdown();
+  const a = new StreamingMarkdown(math);
   a.set("First $x^2$ here.\n\n$$\n\\frac{1}{2}\n$$\n\nlive $y$", false);
   a.flush();
-  const b = new StreamingMarkdown();
+  const b = new StreamingMarkdown(math);
   b.set("Other \\(z\\).", true);
   b.flush();
   expect(source).toHaveBeenCalledTimes(1);
-  expect(mathReady()).toBe(false);
+  expect(math.ready()).toBe(false);
   // Until the chunk arrives, the TeX shows as plain placeholders.
   expect(a.frozenEl.querySelector("code.nb-math")?.textContent).toBe("x^2");
   expect(a.el.querySelector("math")).toBeNull();
 
   arrive(chunk);
-  await loadMath();
-  await mathSettled(); // new formulas past the time budget come on the next task
-  expect(mathReady()).toBe(true);
+  await math.load();
+  await math.settled(); // new formulas past the time budget come on the next task
+  expect(math.ready()).toBe(true);
   expect(a.frozenEl.querySelectorAll("code.nb-math")).toHaveLength(0);
   expect(a.frozenEl.querySelectorAll("math")).toHaveLength(2);
   expect(b.el.querySelectorAll("math")).toHaveLength(1);
   // The live block is typeset on its next flush.
   a.append(" more");
   a.flush();
-  await mathSettled();
+  await math.settled();
   expect(a.liveEl.querySelector("math")).not.toBeNull();
   expect(source).toHaveBeenCalledTimes(1);
 });
 
 test("new formulas past the time budget wait for the next task; cached ones never wait", async () => {
-  await loadMath();
-  setTypesetBudget(0); // the first new formula of a call renders, the others wait
-  const s = new StreamingMarkdown();
+  await math.load();
+  math.setBudget(0); // the first new formula of a call renders, the others wait
+  const s = new StreamingMarkdown(math);
   s.set("$a_1$ $a_2$ $a_3$ and $x^2$ again", true);
   s.flush();
   // $x^2$ is cached (the first test typeset it): done at once, like the first new one.
@@ -57,8 +60,8 @@ test("new formulas past the time budget wait for the next task; cached ones neve
     "a_2",
     "a_3",
   ]);
-  await mathSettled();
+  await math.settled();
   expect(s.el.querySelectorAll("math")).toHaveLength(4);
   expect(s.el.querySelector("code.nb-math")).toBeNull();
-  setTypesetBudget(6);
+  math.setBudget(6);
 });

@@ -4,13 +4,16 @@ import { expect } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
 import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
 
+/** @typedef {import("../src/math.js").Typesetter} Typesetter */
+
 /**
  * Stream `src` with append() cut at `cuts`, flushing after each chunk, then finish: what the
  * view does while a run streams.
  * @param {string} src @param {number[]} cuts
+ * @param {Typesetter | null} [math] typesets the formulas (none: they stay TeX)
  */
-export function streamAppends(src, cuts) {
-  const s = new StreamingMarkdown();
+export function streamAppends(src, cuts, math = null) {
+  const s = new StreamingMarkdown(math);
   let at = 0;
   for (const c of cuts) {
     s.append(src.slice(at, c));
@@ -27,9 +30,10 @@ export function streamAppends(src, cuts) {
  * Stream `src` character by character: no violation at any prefix nor at the end, no script
  * ran, and the end equals the whole render.
  * @param {string} src
+ * @param {Typesetter | null} [math] typesets the formulas (none: they stay TeX)
  */
-export function expectInertAtEveryPrefix(src) {
-  const s = new StreamingMarkdown();
+export function expectInertAtEveryPrefix(src, math = null) {
+  const s = new StreamingMarkdown(math);
   for (let i = 1; i <= src.length; i++) {
     s.set(src.slice(0, i), false);
     s.flush();
@@ -39,5 +43,5 @@ export function expectInertAtEveryPrefix(src) {
   s.flush();
   expect(violations(s.el)).toEqual([]);
   expect(/** @type {any} */ (globalThis).__pwned).toBeUndefined();
-  expect(s.el.innerHTML).toBe(renderMarkdown(src).innerHTML);
+  expect(s.el.innerHTML).toBe(renderMarkdown(src, math).innerHTML);
 }

@@ -1,7 +1,17 @@
 // The saved view's lazy parts: KaTeX as a webpack chunk of its own, imported on the first
 // formula; the feature chunks (lanes, debug, data) bundled, at hand at once.
 import { useChunksAtHand } from "../../src/at_hand.js";
-import { provideMath } from "../../src/math.js";
+import { newTypesetter } from "../../src/math.js";
+import { newPage } from "../../src/page.js";
 
-provideMath(() => import("../../src/math_chunk.js").then((m) => m.default));
 useChunksAtHand();
+
+/**
+ * What the saved views of this page share (js/src/page.js), made once by the extension's
+ * entry (index.js): the typesetter takes KaTeX from webpack's chunk.
+ */
+export function labPage() {
+  const math = newTypesetter();
+  math.provide(() => import("../../src/math_chunk.js").then((m) => m.default));
+  return newPage(math);
+}

@@ -48,8 +48,9 @@ export function savedTraits(widgets, id) {
 /**
  * A read-only model of a saved table: what the evaluation view reads, no kernel behind it.
  * @param {Record<string, any>} source the payload, or the saved model's traits
+ * @param {import("../../src/page.js").Page} [page] what the page's saved views share
  */
-export function savedEvaluationModel(source) {
+export function savedEvaluationModel(source, page) {
   /** @type {Record<string, unknown>} */
   const traits = { title: "", columns: [], baseline: "", snapshot: {}, transcripts: [] };
   for (const key of TRAITS) if (key in source) traits[key] = source[key];
@@ -57,20 +58,25 @@ export function savedEvaluationModel(source) {
   return readOnlyModel(traits, {
     /** @param {HTMLElement} el @param {object} state */
     mountCase: (el, state) =>
-      renderSaved(el, {
-        version: 1,
-        layout: "single",
-        model_id: null,
-        title: null,
-        runs: [{ title: null, prompt: null, state: /** @type {any} */ (state) }],
-        inModel: false,
-      }),
+      renderSaved(
+        el,
+        {
+          version: 1,
+          layout: "single",
+          model_id: null,
+          title: null,
+          runs: [{ title: null, prompt: null, state: /** @type {any} */ (state) }],
+          inModel: false,
+        },
+        page,
+      ),
   });
 }
 
 export class EvaluationRenderer extends TranscriptRenderer {
-  constructor() {
-    super();
+  /** @param {import("../../src/page.js").Page} [page] */
+  constructor(page) {
+    super(page);
     this.mime = EVALUATION_MIME;
     this.addClass("nba-evaluation-renderer");
   }
@@ -100,7 +106,7 @@ export class EvaluationRenderer extends TranscriptRenderer {
     }
     try {
       const done = evaluationView.render({
-        model: /** @type {any} */ (savedEvaluationModel(source)),
+        model: /** @type {any} */ (savedEvaluationModel(source, this.page)),
         el: this.saved.node,
       });
       return typeof done === "function" ? done : () => {};

@@ -3,6 +3,7 @@
 // (evaluation.js: nbagent/_evaluate/board.py). Each shows the live widget while its model
 // lives and the saved copy, drawn by nbagent's own view, without a kernel.
 
+import { labPage } from "./chunks.js";
 import { EVALUATION_MIME, EvaluationRenderer } from "./evaluation.js";
 import { endOfStatus, TRANSCRIPT_MIME, TranscriptRenderer } from "./renderer.js";
 
@@ -11,6 +12,12 @@ export { endOfStatus };
 /**
  * @typedef {import("@jupyterlab/rendermime-interfaces").IRenderMime.IExtension} IExtension
  */
+
+/**
+ * What the saved views of this page share (js/src/page.js): made here, where the extension
+ * begins, and handed to each renderer.
+ */
+const page = labPage();
 
 /** @type {IExtension[]} */
 const extensions = [
@@ -23,7 +30,7 @@ const extensions = [
       safe: true,
       mimeTypes: [TRANSCRIPT_MIME],
       defaultRank: -20,
-      createRenderer: () => new TranscriptRenderer(),
+      createRenderer: () => new TranscriptRenderer(page),
     },
     rank: -20,
     dataType: "json",
@@ -35,7 +42,7 @@ const extensions = [
       safe: true, // every saved value goes in as text
       mimeTypes: [EVALUATION_MIME],
       defaultRank: -20,
-      createRenderer: () => new EvaluationRenderer(),
+      createRenderer: () => new EvaluationRenderer(page),
     },
     rank: -20,
     dataType: "json",

@@ -15,6 +15,7 @@
 import { JSONExt } from "@lumino/coreutils";
 import { Panel, Widget } from "@lumino/widgets";
 import { KERNEL_END_EVENT } from "../../src/kernel_end.js";
+import { newPage } from "../../src/page.js";
 import {
   HOST_EVENT,
   OUTPUT_EVENT,
@@ -25,8 +26,8 @@ import {
 } from "../../src/saved.js";
 import { fillFromWidgetState } from "../../src/saved_state.js";
 import "../../src/styles.css";
-import { ancestorProperty, endOfStatus, isObject, liveState } from "./hosts.js";
 import "./chunks.js";
+import { ancestorProperty, endOfStatus, isObject, liveState } from "./hosts.js";
 import { appRendermime } from "./plugin.js";
 
 const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
@@ -51,11 +52,13 @@ const WRITABLE = ["text/html", "text/plain"];
 
 /** @implements {IRenderer} */
 export class TranscriptRenderer extends Panel {
-  constructor() {
+  /** @param {import("../../src/page.js").Page} [page] what its page's views share (index.js) */
+  constructor(page = newPage()) {
     super();
     /** The output data this renderer draws. */
     this.mime = TRANSCRIPT_MIME;
     this.addClass("nba-renderer");
+    this.page = page;
     /** Where the saved transcript is drawn (rendered only when it is shown). */
     this.saved = new Widget();
     /** Holds the notebook's widget-view renderer: shown only once its view is live. */
@@ -310,11 +313,11 @@ export class TranscriptRenderer extends Panel {
    */
   renderSavedView(payload) {
     try {
-      if (!payload.inModel) return renderSaved(this.saved.node, payload);
+      if (!payload.inModel) return renderSaved(this.saved.node, payload, this.page);
       const notebook = ancestorProperty(this, "context")?.model;
       const widgets = notebook?.getMetadata?.("widgets") ?? notebook?.metadata?.widgets;
       const filled = fillFromWidgetState(this.model?.data[TRANSCRIPT_MIME], widgets);
-      if (filled !== null) return renderSaved(this.saved.node, readPayload(filled));
+      if (filled !== null) return renderSaved(this.saved.node, readPayload(filled), this.page);
     } catch (e) {
       this.saved.node.replaceChildren();
       const message = document.createElement("pre");
