@@ -187,9 +187,11 @@ def test_tool_content_is_live_then_final() -> None:
         ("[terminal: term_7]", True),
         ("3 passed", False),
     ]
-    assert results[-1].meta is not None and results[-1].meta["raw_output"] == {"exit_code": 0}
+    assert results[-1].meta is not None
+    assert results[-1].meta["raw_output"] == {"exit_code": 0}
     edit = next(e for e in events if isinstance(e, ToolResult) and e.tool_call_id == "toolu_01")
-    assert edit.meta is not None and edit.meta["locations"] == ["/home/ada/proj/clean.py:3"]
+    assert edit.meta is not None
+    assert edit.meta["locations"] == ["/home/ada/proj/clean.py:3"]
     statuses = [e for e in events if isinstance(e, Status)]
     assert statuses[0].text == "Edit /home/ada/proj/clean.py"
     assert statuses[0].tool_call_id == "toolu_01"
@@ -197,8 +199,8 @@ def test_tool_content_is_live_then_final() -> None:
 
 def test_pending_call_keeps_its_arguments_open_until_it_runs() -> None:
     adapter = AcpAdapter()
-    note = {"sessionId": "s", "update": {"sessionUpdate": "tool_call", "toolCallId": "c",
-                                         "title": "Edit", "status": "pending", "rawInput": {}}}  # fmt: skip
+    call = {"sessionUpdate": "tool_call", "toolCallId": "c", "title": "Edit"}
+    note = {"sessionId": "s", "update": call | {"status": "pending", "rawInput": {}}}
     assert [e.kind for e in adapter.feed(note)] == ["run_start", "tool_call_start"]
     more = {"sessionUpdate": "tool_call_update", "toolCallId": "c", "rawInput": {"a": 1}}
     assert [e.kind for e in adapter.feed({"sessionId": "s", "update": more})] == []

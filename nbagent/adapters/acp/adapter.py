@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
@@ -248,8 +249,8 @@ class AcpAdapter:
         cost_usd = None
         if isinstance(cost, Mapping):
             amount = cost.get("amount")
-            is_number = isinstance(amount, (int, float)) and not isinstance(amount, bool)
-            if is_number and cost.get("currency") == "USD":
+            usd = cost.get("currency") == "USD" and not isinstance(amount, bool)
+            if usd and isinstance(amount, (int, float)) and math.isfinite(amount):
                 cost_usd = float(amount)
             else:
                 meta["cost"] = plain(dict(cost))

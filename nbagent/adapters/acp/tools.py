@@ -8,9 +8,9 @@ open while the call is ``pending`` (agents send ``{}`` first and the real input 
 and end, as JSON, once it is ``in_progress`` with an input, has content or output, or
 finishes (a ``rawInput`` after that is lost to the panel). Content and
 ``rawOutput`` before the end are a preliminary ``ToolResult`` (shown live); ``completed`` /
-``failed`` give the final one (``is_error`` for failed): the content's text, else the raw output;
-the raw output, latest title, kind, status and locations in its ``meta``. A new title or status on the way is
-a ``Status`` on the call (the run's activity line)."""
+``failed`` give the final one (``is_error`` for failed): the content's text, else the raw
+output; the raw output, latest title, kind, status and locations in its ``meta``. A new title
+or status on the way is a ``Status`` on the call (the run's activity line)."""
 
 from __future__ import annotations
 
