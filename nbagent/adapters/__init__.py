@@ -14,6 +14,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nbagent.adapters.a2a import A2aAdapter
+from nbagent.adapters.acp import AcpAdapter
 from nbagent.adapters.ag_ui import AgUiAdapter
 from nbagent.adapters.anthropic import AnthropicAdapter
 from nbagent.adapters.base import (
@@ -47,6 +48,7 @@ __all__ = [
     "ADAPTERS",
     "DETECTION_ORDER",
     "A2aAdapter",
+    "AcpAdapter",
     "Adapter",
     "AgUiAdapter",
     "AnthropicAdapter",
@@ -96,6 +98,7 @@ DETECTION_ORDER: tuple[type[Adapter], ...] = (
     LangChainAdapter,
     A2aAdapter,
     DextoAdapter,
+    AcpAdapter,  # {"sessionId", "update": {"sessionUpdate": ...}}: no earlier format claims it
     ChunkSseAdapter,  # a bare {"error": ...} is claimed too: after the specific formats
     TextAdapter,  # any str: last
 )
@@ -125,6 +128,7 @@ LIBRARIES: dict[str, tuple[str, str]] = {
     "mistralai": ("mistralai", "openai-chat"),
     "ag_ui": ("ag-ui-protocol", "ag-ui"),
     "a2a": ("a2a-sdk", "a2a"),
+    "acp": ("agent-client-protocol", "acp"),
     "openai": ("openai", "openai-chat"),
 }
 """A library's top-level module → (its distribution, the format its streams are read in): for

@@ -1,0 +1,39 @@
+"""``format="acp"``: the Agent Client Protocol's ``session/update`` notifications of one prompt
+turn (coding agents: Claude Code, Codex, Gemini CLI, ... through the ``agent-client-protocol``
+SDK), then the turn's end.
+
+Items are the SDK's ``SessionNotification`` objects (read through ``as_payload``, camelCase as
+on the wire) or their wire dicts ``{"sessionId": ..., "update": {"sessionUpdate":
+"agent_message_chunk", ...}}``, JSON text or SSE data of them, the JSON-RPC ``session/update``
+notification itself, or a bare ``update``. The turn ends with the ``session/prompt`` response,
+fed as the last item: ``{"stopReason": "end_turn", "usage": {...}}`` (the SDK's
+``PromptResponse``, or the JSON-RPC response carrying it), or a JSON-RPC ``{"error": {...}}``.
+
+Mapping:
+
+- ``agent_message_chunk`` → answer text (``role="assistant"``); ``agent_thought_chunk`` →
+  thinking. A chunk's content that is not text (an image, audio, a resource) is a bracketed
+  mention in the text (``[image: image/png]``). A new ``messageId``, a tool call or the other
+  channel starts a new message.
+- ``user_message_chunk`` → ``Custom("user_message")`` with its text (as the claude-agent
+  adapter: the transcript has no user block).
+- ``tool_call`` / ``tool_call_update`` → one tool panel per ``toolCallId`` (``tools.py``).
+- ``usage_update`` → a run-scope ``Usage`` whose ``meta`` has ``context_used`` /
+  ``context_size``; its ``cost`` (the session's so far) → ``cost_usd`` when in USD.
+- ``plan`` → ``State(op="activity_snapshot", activity_type="plan", message_id="acp:plan")``
+  with the entries (each snapshot replaces the plan).
+- ``current_mode_update``, ``available_commands_update``, ``config_option_update``,
+  ``session_info_update``, ``plan_update``, ``plan_removed`` → ``Custom("acp.<sessionUpdate>")``
+  with the update's fields; any other update → the same with ``is_raw=True``.
+- The response's ``stopReason``: ``end_turn`` → completed, ``max_tokens`` → ``max_tokens``,
+  ``max_turn_requests`` → ``max_steps``, ``refusal`` → ``refusal`` (the run's status stays
+  ``completed`` for these), ``cancelled`` → cancelled; its ``usage`` → the run's tokens.
+  ``end()`` before it → ``incomplete``.
+
+Ids: messages ``acp:text``, ``acp:text#2``… (``acp:think`` for thinking); tool calls keep the
+agent's ``toolCallId``; the run's ``thread_id`` is the ``sessionId``.
+"""
+
+from nbagent.adapters.acp.adapter import STOP_REASONS, AcpAdapter
+
+__all__ = ["STOP_REASONS", "AcpAdapter"]

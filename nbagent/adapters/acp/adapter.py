@@ -1,0 +1,258 @@
+"""``AcpAdapter``: one ACP prompt turn's ``session/update`` notifications and its end → events
+(the mapping: the package's docstring)."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from typing import Any, ClassVar
+
+from nbagent._events import (
+    Custom,
+    EndReason,
+    ErrorEvent,
+    Event,
+    RunEnd,
+    RunStart,
+    State,
+    Usage,
+)
+from nbagent.adapters.acp.content import block_text
+from nbagent.adapters.acp.tools import AcpCalls
+from nbagent.adapters.base import (
+    BadItemError,
+    ServerSentEvent,
+    as_payload,
+    ended_before_any,
+    field,
+    int_or_none,
+    is_library_object,
+    plain,
+    short_repr,
+    str_or_none,
+    type_is,
+    unwrap,
+)
+from nbagent.adapters.kit.messages import Channel, Messages, numbered
+
+__all__ = ["STOP_REASONS", "AcpAdapter"]
+
+STOP_REASONS: dict[str, EndReason] = {
+    "end_turn": "completed",
+    "max_tokens": "max_tokens",
+    "max_turn_requests": "max_steps",
+    "refusal": "refusal",
+    "cancelled": "cancelled",
+}
+"""The prompt response's ``stopReason`` → ``RunEnd.reason`` (anything else: ``"unknown"``)."""
+
+CHANNELS: dict[str, Channel] = {"agent_message_chunk": "text", "agent_thought_chunk": "thinking"}
+TOOL_UPDATES = ("tool_call", "tool_call_update")
+KNOWN = (*CHANNELS, *TOOL_UPDATES, "user_message_chunk", "usage_update", "plan")
+QUIET = (
+    "current_mode_update",
+    "available_commands_update",
+    "config_option_update",
+    "session_info_update",
+    "plan_update",
+    "plan_removed",
+)
+"""The updates kept as ``Custom("acp.<sessionUpdate>")``, not shown as content."""
+
+
+def _payload(item: Any) -> Any:
+    """The wire dict of an item: an SDK object's ``as_payload``, a JSON string or SSE decoded,
+    a JSON-RPC ``session/update`` notification's params or a response's result."""
+    payload = as_payload(item) if is_library_object(item) else unwrap(item)[1]
+    if isinstance(payload, Mapping) and payload.get("jsonrpc") == "2.0":
+        if payload.get("method") == "session/update":
+            return payload.get("params")
+        if "result" in payload:
+            return payload.get("result")
+    return payload
+
+
+def _update_kind(payload: Any) -> str | None:
+    update = payload.get("update") if isinstance(payload, Mapping) else None
+    kind = update.get("sessionUpdate") if isinstance(update, Mapping) else None
+    return kind if isinstance(kind, str) else None
+
+
+def _usage(usage: Any, **fields: Any) -> Usage:
+    """The prompt response's ``usage`` (the turn's tokens)."""
+    return Usage(
+        input_tokens=int_or_none(field(usage, "inputTokens")),
+        output_tokens=int_or_none(field(usage, "outputTokens")),
+        total_tokens=int_or_none(field(usage, "totalTokens")),
+        reasoning_tokens=int_or_none(field(usage, "thoughtTokens")),
+        cached_input_tokens=int_or_none(field(usage, "cachedReadTokens")),
+        **fields,
+    )
+
+
+class AcpAdapter:
+    """ACP ``session/update`` notifications of one prompt turn, then its end → events."""
+
+    name: ClassVar[str] = "acp"
+
+    def __init__(self) -> None:
+        self._started = False
+        self._done = False
+        self._messages = Messages(numbered("acp"), {"text": {"role": "assistant"}, "thinking": {}})
+        self._keys: dict[Channel, str | None] = {}
+        self._calls = AcpCalls()
+
+    @staticmethod
+    def detect(item: Any) -> bool:
+        """A ``SessionNotification`` of the ``agent-client-protocol`` SDK, or its wire dict
+        (JSON text, SSE data, the JSON-RPC ``session/update`` notification): a payload whose
+        ``update.sessionUpdate`` is a string."""
+        try:
+            if is_library_object(item) and not type_is(item, "acp"):
+                return False  # another library's object: never serialize it here
+            return _update_kind(_payload(item)) is not None
+        except Exception:  # noqa: BLE001 - detect never raises
+            return False
+
+    # -- the adapter interface ---------------------------------------------------------------
+
+    def feed(self, item: Any) -> list[Event]:
+        if self._done:
+            return []
+        if isinstance(item, ServerSentEvent) and not item.data.strip():
+            return []
+        payload = _payload(item)
+        if not isinstance(payload, Mapping):
+            raise BadItemError(f"acp: an item must be a JSON object: {short_repr(item)}")
+        out: list[Event] = []
+        self._start(out, payload.get("sessionId"))
+        if "update" not in payload and "sessionUpdate" in payload:
+            payload = {"update": payload}  # a bare update, without its notification
+        update = payload.get("update")
+        if isinstance(update, Mapping) and isinstance(update.get("sessionUpdate"), str):
+            self._on_update(update, out)
+        elif "stopReason" in payload:
+            self._on_end(payload, out)
+        elif isinstance(payload.get("error"), Mapping):
+            self._on_error(payload["error"], out)
+        else:
+            out.append(Custom(name="acp.unknown", value=plain(dict(payload)), is_raw=True))
+        return out
+
+    def end(self) -> list[Event]:
+        if self._done:
+            return []
+        self._done = True
+        if not self._started:
+            return [ended_before_any("session update")]
+        out: list[Event] = []
+        self._close(out)
+        message = "the agent's turn ended without its prompt response"
+        out.append(RunEnd(reason="incomplete", message=message))
+        return out
+
+    # -- lifecycle -----------------------------------------------------------------------------
+
+    def _start(self, out: list[Event], session_id: Any) -> None:
+        if not self._started:
+            self._started = True
+            out.append(RunStart(thread_id=str_or_none(session_id)))
+
+    def _close(self, out: list[Event]) -> None:
+        self._messages.close_all(out)
+        self._keys.clear()
+        self._calls.close(out)
+
+    def _on_end(self, response: Mapping[str, Any], out: list[Event]) -> None:
+        """The ``session/prompt`` response ``{"stopReason": ..., "usage": {...}}``."""
+        self._done = True
+        self._close(out)
+        raw = str_or_none(response.get("stopReason"))
+        usage = response.get("usage")
+        if isinstance(usage, Mapping):
+            out.append(_usage(usage, scope="run", cumulative=True))
+        reason = STOP_REASONS.get(raw or "", "unknown")
+        out.append(RunEnd(reason=reason, raw_reason=raw))
+
+    def _on_error(self, error: Mapping[str, Any], out: list[Event]) -> None:
+        """A JSON-RPC error answering the prompt: the run's error end."""
+        self._done = True
+        self._close(out)
+        message = str_or_none(error.get("message")) or "the agent answered the prompt with an error"
+        code = error.get("code")
+        code = code if isinstance(code, (str, int)) and not isinstance(code, bool) else None
+        out.append(
+            ErrorEvent(message=message, code=code, error_type="jsonrpc", details=plain(dict(error)))
+        )
+        out.append(RunEnd(reason="error", raw_reason="jsonrpc-error", message=message))
+
+    # -- updates -------------------------------------------------------------------------------
+
+    def _on_update(self, update: Mapping[str, Any], out: list[Event]) -> None:
+        kind = str(update["sessionUpdate"])
+        channel = CHANNELS.get(kind)
+        if channel is not None:
+            self._chunk(channel, update, out)
+        elif kind in TOOL_UPDATES and str_or_none(update.get("toolCallId")) is not None:
+            self._messages.close_all(out)
+            self._calls.update(update, out)
+        elif kind == "user_message_chunk":
+            self._messages.close_all(out)
+            text = block_text(update.get("content"))
+            meta = (
+                {"message_id": update["messageId"]}
+                if str_or_none(update.get("messageId"))
+                else None
+            )
+            out.append(Custom(name="user_message", value=text, meta=meta))
+        elif kind == "usage_update":
+            out.append(self._context_usage(update))
+        elif kind == "plan":
+            entries = plain(update.get("entries"))
+            out.append(
+                State(
+                    op="activity_snapshot",
+                    activity_type="plan",
+                    message_id="acp:plan",
+                    value={"entries": entries if isinstance(entries, list) else []},
+                )
+            )
+        else:
+            value = plain({k: v for k, v in update.items() if k != "sessionUpdate"})
+            out.append(Custom(name=f"acp.{kind}", value=value, is_raw=kind not in QUIET))
+
+    def _chunk(self, channel: Channel, update: Mapping[str, Any], out: list[Event]) -> None:
+        """A message chunk: text appended to the open message of its channel; a new message
+        when its ``messageId`` changes or the other channel spoke in between."""
+        other: Channel = "thinking" if channel == "text" else "text"
+        if self._messages.close(other, out) is not None:
+            self._keys.pop(other, None)
+        key = str_or_none(update.get("messageId"))
+        if channel in self._keys and key is not None and self._keys[channel] not in (None, key):
+            self._messages.close(channel, out)
+        self._keys[channel] = key
+        text = block_text(update.get("content"))
+        if text:
+            self._messages.delta(channel, text, out)
+
+    @staticmethod
+    def _context_usage(update: Mapping[str, Any]) -> Usage:
+        """``usage_update``: the context window (``used`` of ``size`` tokens) in ``meta``, and
+        the session's cost so far (USD as ``cost_usd``, another currency in ``meta``)."""
+        meta: dict[str, Any] = {}
+        used, size = int_or_none(update.get("used")), int_or_none(update.get("size"))
+        if used is not None:
+            meta["context_used"] = used
+        if size is not None:
+            meta["context_size"] = size
+        cost = update.get("cost")
+        cost_usd = None
+        if isinstance(cost, Mapping):
+            amount = cost.get("amount")
+            usd = cost.get("currency") == "USD" and not isinstance(amount, bool)
+            if usd and isinstance(amount, (int, float)) and math.isfinite(amount):
+                cost_usd = float(amount)
+            else:
+                meta["cost"] = plain(dict(cost))
+            meta["cost_scope"] = "session"
+        return Usage(scope="run", cumulative=True, cost_usd=cost_usd, meta=meta or None)
