@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
+from pathlib import Path
 from typing import Any
 
 from nbagent._events import Event, RunStart
 from nbagent._normalize import Normalizer
+from nbagent._transcript import Transcript
 from nbagent.adapters import Adapter
 
 
@@ -42,3 +45,26 @@ def fold(
     if not norm.ended:
         out.extend(norm.finish())
     return raw, out
+
+
+def fixture_lines(path: Path) -> list[str]:
+    """A fixture's non-blank lines."""
+    return [ln for ln in path.read_text().splitlines() if ln.strip()]
+
+
+def fixture_items(path: Path) -> list[Any]:
+    """A JSONL fixture's items (a ``[DONE]`` line kept as the string)."""
+    return [ln if ln == "[DONE]" else json.loads(ln) for ln in fixture_lines(path)]
+
+
+def transcript_of(adapter: Adapter, items: Iterable[Any]) -> tuple[Transcript, list[Event]]:
+    """Items → adapter → normalizer → transcript (the pipeline, without I/O), and the
+    normalized events."""
+    _, events = fold(adapter, items)
+    return Transcript.from_events(events), events
+
+
+def tool_rows(state: dict[str, Any]) -> list[dict[str, Any]]:
+    """The tool blocks of a transcript's state, by what the fixtures' expectations compare."""
+    keys = ("id", "name", "args", "state", "result", "is_error")
+    return [{k: b[k] for k in keys} for b in state["blocks"] if b["type"] == "tool"]

@@ -28,7 +28,7 @@ from nbagent.adapters import detect_format
 from nbagent.adapters.acp import STOP_REASONS, AcpAdapter
 from nbagent.adapters.acp.content import block_text, diff_text, tool_content_text
 from nbagent.adapters.base import ServerSentEvent
-from tests.adapter_harness import fold
+from tests.adapter_harness import fixture_items, fixture_lines, tool_rows, transcript_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "acp"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.jsonl"))
@@ -37,27 +37,20 @@ OTHERS = [
 ]
 
 
-def lines(path: Path) -> list[str]:
-    return [ln for ln in path.read_text().splitlines() if ln.strip()]
+lines = fixture_lines
 
 
 def items(name: str) -> list[Any]:
-    return [json.loads(ln) for ln in lines(FIXTURES / f"{name}.jsonl")]
+    return fixture_items(FIXTURES / f"{name}.jsonl")
 
 
 def run(items_: list[Any]) -> tuple[Transcript, list[Event]]:
-    """Items → adapter → normalizer → transcript (the pipeline, without I/O)."""
-    _, events = fold(AcpAdapter(), items_)
-    return Transcript.from_events(events), events
+    return transcript_of(AcpAdapter(), items_)
 
 
 def summary(t: Transcript, events: list[Event]) -> dict[str, Any]:
     state = t.to_dict()
-    tools = [
-        {k: b[k] for k in ("id", "name", "args", "state", "result", "is_error")}
-        for b in state["blocks"]
-        if b["type"] == "tool"
-    ]
+    tools = tool_rows(state)
     return {
         "text": t.text,
         "thinking": t.thinking,

@@ -22,7 +22,7 @@ from nbagent.adapters.dexto import DextoAdapter
 from nbagent.sources.files import sse_file
 from nbagent.sources.http import sse
 from tests import aio
-from tests.adapter_harness import fold
+from tests.adapter_harness import fold, tool_rows
 from tests.sse_servers import Drop, SSEServer, frame
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -60,11 +60,7 @@ async def apipeline(fmt: str, items: AsyncIterable[Any]) -> tuple[Transcript, li
 
 def summary(t: Transcript, events: list[Event]) -> dict[str, Any]:
     state = t.to_dict()
-    tools = [
-        {k: b[k] for k in ("id", "name", "args", "state", "result", "is_error")}
-        for b in state["blocks"]
-        if b["type"] == "tool"
-    ]
+    tools = tool_rows(state)
     return {
         "text": t.text,
         "thinking": t.thinking,

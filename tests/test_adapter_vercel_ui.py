@@ -15,34 +15,27 @@ from nbagent._events import Custom, Event, NbagentError, RunEnd, TextDelta
 from nbagent._transcript import Transcript
 from nbagent.adapters.base import ServerSentEvent
 from nbagent.adapters.vercel_ui import VercelUiAdapter
-from tests.adapter_harness import fold
+from tests.adapter_harness import fixture_items, fixture_lines, tool_rows, transcript_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vercel-ui"
 NAMES = sorted(p.stem for p in FIXTURES.glob("*.jsonl"))
 OTHER = Path(__file__).parent / "fixtures" / "openai-chat"
 
 
-def lines(path: Path) -> list[str]:
-    return [ln for ln in path.read_text().splitlines() if ln.strip()]
+lines = fixture_lines
 
 
 def items(name: str) -> list[Any]:
-    return [ln if ln == "[DONE]" else json.loads(ln) for ln in lines(FIXTURES / f"{name}.jsonl")]
+    return fixture_items(FIXTURES / f"{name}.jsonl")
 
 
 def run(items_: list[Any]) -> tuple[Transcript, list[Event]]:
-    """Items → adapter → normalizer → transcript (the pipeline, without I/O)."""
-    _, events = fold(VercelUiAdapter(), items_)
-    return Transcript.from_events(events), events
+    return transcript_of(VercelUiAdapter(), items_)
 
 
 def summary(t: Transcript, events: list[Event]) -> dict[str, Any]:
     state = t.to_dict()
-    tools = [
-        {k: b[k] for k in ("id", "name", "args", "state", "result", "is_error")}
-        for b in state["blocks"]
-        if b["type"] == "tool"
-    ]
+    tools = tool_rows(state)
     return {
         "run_id": state["run_id"],
         "text": t.text,
