@@ -116,7 +116,7 @@ GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     "acp": (
         "ACP agents",
         "A coding agent (Agent Client Protocol) in a cell, each prompt a live run.",
-        ("acp", "AcpAgent"),
+        ("acp", "AcpAgent", "AcpError"),
     ),
     "evaluate": (
         "Evaluate",

@@ -56,7 +56,7 @@ from nbagent.sources.websocket import websocket
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from nbagent._acp import AcpAgent, acp
+    from nbagent._acp import AcpAgent, AcpError, acp
     from nbagent._agent import Agent
     from nbagent._agent_run import AgentRun, AgentSession, ToolCallError
     from nbagent._inspector import mcp
@@ -74,6 +74,7 @@ _LAZY = {
     "mcp": "nbagent._inspector",
     "acp": "nbagent._acp",
     "AcpAgent": "nbagent._acp",
+    "AcpError": "nbagent._acp",
     "McpError": "nbagent._mcp",
     "McpRequest": "nbagent._mcp",
     "McpResult": "nbagent._mcp",
@@ -94,6 +95,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "AcpAgent",
+    "AcpError",
     "Agent",
     "AgentRun",
     "AgentSession",

@@ -77,19 +77,19 @@ class AgentProcess:
         except OSError as exc:
             raise AcpError(f"{self.label}: could not start: {exc}") from None
         self.exited = asyncio.ensure_future(self.process.wait())
-        self.conn = connect_to_agent(self.client, self.process.stdin, self.process.stdout)
+        client: Any = self.client  # the SDK's Client protocol, by its methods
+        self.conn = connect_to_agent(client, self.process.stdin, self.process.stdout)
         try:
             await self._until_exit(asyncio.wait_for(self._handshake(roots, auth), timeout))
-        except asyncio.TimeoutError:
-            self.kill()
-            what = f"did not start within {timeout} s (initialize, session/new)"
-            raise self.error(what) from None
-        except AcpError:
-            self.kill()
-            raise
         except Exception as exc:  # noqa: BLE001 - said with the command and its stderr
-            self.kill()
-            raise self.error(f"could not start: {_describe(exc)}") from None
+            if isinstance(exc, asyncio.TimeoutError):
+                error = self.error(f"did not start within {timeout} s (initialize, session/new)")
+            elif isinstance(exc, AcpError):
+                error = exc
+            else:
+                error = self.error(f"could not start: {_describe(exc)}")
+            await self.close()  # said before: the error ends with its stderr
+            raise error from None
         return self.process.pid
 
     async def _until_exit(self, work: Any) -> Any:

@@ -58,6 +58,7 @@ class Scripted:
         self.cancelled = asyncio.Event()
         self.authenticated = False
         self.mode = "ask"
+        self.answers: list[str] = []
 
     def on_connect(self, conn: Any) -> None:
         self.conn = conn
@@ -127,13 +128,18 @@ class Scripted:
         return getattr(outcome, "option_id", None) or outcome.outcome
 
     async def turn_permissions(self, sid: str, text: str) -> str:
+        if text == "what did you get?":  # the answers of the turn before
+            await self.say(sid, json.dumps(self.answers))
+            return "end_turn"
+        self.answers = []
         update = start_tool_call("call_1", "Edit a.py", kind="edit", raw_input={"path": "a.py"})
         await self.conn.session_update(sid, update)
-        first = await self.ask(sid, "call_1", "Edit a.py", kind="edit")
-        second = await self.ask(sid, "call_2", "Delete b.py", kind="delete")
-        ghost = await self.ask(sid, "ghost", "Run a command never announced", kind="execute")
-        read = await self.ask(sid, "call_r", "Read c.py", kind="read")
-        await self.say(sid, json.dumps([first, second, ghost, read]))
+        self.answers.append(await self.ask(sid, "call_1", "Edit a.py", kind="edit"))
+        self.answers.append(await self.ask(sid, "call_2", "Delete b.py", kind="delete"))
+        title = "Run a command never announced"
+        self.answers.append(await self.ask(sid, "ghost", title, kind="execute"))
+        self.answers.append(await self.ask(sid, "call_r", "Read c.py", kind="read"))
+        await self.say(sid, json.dumps(self.answers))
         return "end_turn"
 
     async def turn_notebook(self, sid: str, text: str) -> str:
@@ -143,23 +149,21 @@ class Scripted:
         return "end_turn"
 
     async def turn_files(self, sid: str, text: str) -> str:
-        results = []
-        for op in json.loads(text):
-            try:
-                if op["op"] == "read":
-                    got = await self.conn.read_text_file(
-                        path=op["path"], session_id=sid, line=op.get("line"), limit=op.get("limit")
-                    )
-                    results.append({"ok": got.content})
-                else:
-                    await self.conn.write_text_file(
-                        content=op["content"], path=op["path"], session_id=sid
-                    )
-                    results.append({"ok": "written"})
-            except RequestError as exc:
-                results.append({"error": json.dumps(exc.data)})
+        results = [await self.file_op(sid, op) for op in json.loads(text)]
         await self.say(sid, json.dumps(results))
         return "end_turn"
+
+    async def file_op(self, sid: str, op: dict[str, Any]) -> dict[str, str]:
+        try:
+            if op["op"] == "read":
+                got = await self.conn.read_text_file(
+                    path=op["path"], session_id=sid, line=op.get("line"), limit=op.get("limit")
+                )
+                return {"ok": got.content}
+            await self.conn.write_text_file(content=op["content"], path=op["path"], session_id=sid)
+        except RequestError as exc:
+            return {"error": json.dumps(exc.data)}
+        return {"ok": "written"}
 
     async def turn_cancel(self, sid: str, text: str) -> str:
         await self.say(sid, "working")
