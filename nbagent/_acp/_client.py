@@ -73,8 +73,6 @@ class NbagentClient:
         if notebook is not None and not self.notebooks:
             answer = Answer("deny", reason=f"{notebook}: nbagent refuses notebook edits")
             meta = {"message": _NOTEBOOK_REFUSAL.format(path=notebook)}
-            if turn is not None:
-                turn.note(meta["message"])
             return RequestPermissionResponse(outcome=outcome_for(answer, options), field_meta=meta)
         if tool_call.kind in self.auto_approve and _option(options, "allow_once") is not None:
             return RequestPermissionResponse(outcome=outcome_for(Answer("run"), options))
@@ -172,7 +170,9 @@ def outcome_for(answer: Answer, options: Sequence[Any]) -> Any:
 
 
 def _no_edits(args: dict[str, Any]) -> None:
-    raise ValueError("ACP cannot carry edited arguments: approve(i) without overrides")
+    """``approve(i, **overrides)``: a TypeError (not the ValueError of arguments that do not
+    fit), since no arguments could: the agent runs the call it asked about."""
+    raise TypeError("ACP cannot carry edited arguments: approve(i) without overrides")
 
 
 def _args(raw: Any) -> dict[str, Any] | None:

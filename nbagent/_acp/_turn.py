@@ -40,8 +40,6 @@ class Turn:
         """The agent's permission options of each paused call (``tool_call_id`` → options)."""
         self.finished = threading.Event()
         """Set once the agent's side of the turn is over (answered, failed, or killed)."""
-        self.notes: list[str] = []
-        """What nbagent refused the agent during the turn (a notebook edit), said to it too."""
 
     def nbagent_bind_run(self, run: Any) -> None:
         self.run = run
@@ -51,9 +49,6 @@ class Turn:
 
     def put(self, item: Any) -> None:
         self._items.put(item)
-
-    def note(self, message: str) -> None:
-        self.notes.append(message)
 
     def end(self, response: Any) -> None:
         """The prompt's response (the run's last item)."""

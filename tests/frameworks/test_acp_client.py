@@ -5,8 +5,10 @@ and one that ignores it), a crash, a start-up that never answers, and authentica
 
 from __future__ import annotations
 
+import gc
 import json
 import os
+import subprocess
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -43,13 +45,12 @@ def start(started: list[nbagent.AcpAgent], behaviour: str, **kw: Any) -> nbagent
 
 
 def alive(pid: int) -> bool:
+    """Whether process ``pid`` runs (a zombie, exited but not reaped yet, does not)."""
     try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
+        with open(f"/proc/{pid}/stat") as stat:
+            return stat.read().split(") ")[-1][:1] != "Z"
+    except (FileNotFoundError, ProcessLookupError):  # gone, or reaped while being read
         return False
-    # a zombie (exited, not reaped yet) is gone as far as the agent is concerned
-    with open(f"/proc/{pid}/stat") as stat:
-        return stat.read().split(") ")[-1][:1] != "Z"
 
 
 def test_a_streamed_turn_with_thinking_and_a_tool_call_then_a_conversation(started: Any) -> None:
@@ -89,7 +90,7 @@ def test_permissions_pause_the_run_and_take_the_agents_own_options(started: Any)
     run = agent.prompt("go")
     first = wait_for(lambda: run.pending, what="the first permission request")
     assert [p.tool_call_id for p in first] == ["call_1"]
-    with pytest.raises(ValueError, match="ACP cannot carry edited arguments"):
+    with pytest.raises(TypeError, match="ACP cannot carry edited arguments"):
         run.approve(0, path="other.py")
     with pytest.raises(ValueError, match="cannot be answered 'mock'"):
         run.mock(0, "done")
@@ -184,6 +185,7 @@ def test_an_agent_that_ignores_cancel_is_killed_with_its_children(
     started: Any, tmp_path: Path
 ) -> None:
     agent = start(started, "stubborn")
+    first = agent._pids.copy().pop()
     pid_file = tmp_path / "child.pid"
     run = agent.prompt(str(pid_file))
     wait_for(lambda: run.transcript.text == "working", what="the first chunk")
@@ -192,6 +194,7 @@ def test_an_agent_that_ignores_cancel_is_killed_with_its_children(
     run.cancel()
     assert run.status == "cancelled"
     wait_for(lambda: not alive(child), what=f"the agent's child {child} killed")
+    wait_for(lambda: not alive(first), what=f"the agent {first} killed")
     nxt = agent.prompt(str(tmp_path / "second.pid"))  # started afresh: a new process
     wait_for(lambda: nxt.transcript.text == "working", what="the new agent's chunk")
     nxt.cancel()
@@ -231,3 +234,25 @@ def test_close_leaves_no_process() -> None:
     wait_for(lambda: not alive(pid), what=f"the agent {pid} gone")
     with pytest.raises(nbagent.AcpError, match="closed"):
         agent.prompt("hello")
+
+
+def test_a_dropped_agent_and_the_interpreters_exit_leave_no_process() -> None:
+    agent = nbagent.acp(command("chat"), startup_timeout=PATIENCE)
+    pid = agent._pids.copy().pop()
+    del agent
+    gc.collect()
+    wait_for(lambda: not alive(pid), what=f"the dropped agent {pid} gone")
+    script = (
+        "import sys, nbagent; "
+        f"a = nbagent.acp({command('chat')!r}); print(a._pids.copy().pop(), flush=True)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=PATIENCE,
+        check=True,
+        env=os.environ | {"PYTHONPATH": str(Path(__file__).resolve().parents[2])},
+    )
+    left = int(done.stdout.split()[-1])
+    wait_for(lambda: not alive(left), what=f"the agent {left} gone with its interpreter")
