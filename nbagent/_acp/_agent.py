@@ -11,7 +11,7 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from nbagent._acp._client import Chosen, NbagentClient
-from nbagent._acp._process import AgentProcess, kill_group
+from nbagent._acp._process import AgentProcess
 from nbagent._acp._turn import Turn
 from nbagent._acp._types import AcpError, Command, Mode
 from nbagent.runtime.loops import background_loop
@@ -35,8 +35,9 @@ class AcpAgent:
         self._config = config
         self._loop = background_loop()
         self._lock = threading.Lock()
-        self._pids: set[int] = set()
-        self._finalizer = weakref.finalize(self, _kill_all, self._pids)
+        self._started: list[AgentProcess] = []
+        """Every process started (the finalizer's: it holds no reference to this handle)."""
+        self._finalizer = weakref.finalize(self, _kill_all, self._loop, self._started)
         self._process: AgentProcess | None = None
         self._turn: Turn | None = None
         self._closed = False
@@ -48,6 +49,13 @@ class AcpAgent:
     def command(self) -> list[str]:
         """The agent's command line."""
         return list(self._config["argv"])
+
+    @property
+    def pid(self) -> int:
+        """The agent's process id (its process group's: the agent started it there)."""
+        process = self._live().process
+        assert process is not None
+        return process.pid
 
     @property
     def session_id(self) -> str:
@@ -133,8 +141,7 @@ class AcpAgent:
             turn.run.cancel()
         if process is not None:
             self._call(process.close(), 15)
-            if process.process is not None:
-                self._pids.discard(process.process.pid)
+            self._started.clear()
 
     def __enter__(self) -> AcpAgent:
         return self
@@ -161,14 +168,12 @@ class AcpAgent:
         old = self._process
         if old is not None:
             self._call(old.close(), 15)
-            if old.process is not None:
-                self._pids.discard(old.process.pid)
         client = NbagentClient(c["roots"], c["auto_approve"], c["notebooks"], lambda: None)
         process = AgentProcess(c["argv"], c["roots"][0], c["env"], client)
         client.turn = lambda: process.turn
         self._process = process
-        pid = self._call(process.start(c["roots"], c["auth"], c["startup_timeout"]), None)
-        self._pids.add(pid)
+        self._call(process.start(c["roots"], c["auth"], c["startup_timeout"]), None)
+        self._started[:] = [process]
 
     def _stop(self, turn: Turn) -> None:
         """The turn's run was stopped: cancel it on the agent (killed after ``GRACE_S``)."""
@@ -180,7 +185,10 @@ class AcpAgent:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
 
 
-def _kill_all(pids: set[int]) -> None:
-    """The handle was garbage collected, or the interpreter exits: no agent process is left."""
-    for pid in list(pids):
-        kill_group(pid)
+def _kill_all(loop: asyncio.AbstractEventLoop, started: list[AgentProcess]) -> None:
+    """The handle was garbage collected, or the interpreter exits: no agent process is left
+    (killed here, from whatever thread this runs on), and its connection is closed."""
+    for process in started:
+        process.kill()
+        if not loop.is_closed():
+            asyncio.run_coroutine_threadsafe(process.close(), loop)

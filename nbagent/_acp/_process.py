@@ -59,8 +59,8 @@ class AgentProcess:
 
     # -- start-up ----------------------------------------------------------------------------
 
-    async def start(self, roots: Sequence[Path], auth: str | None, timeout: float) -> int:
-        """Spawn and connect; returns the process id (its group's)."""
+    async def start(self, roots: Sequence[Path], auth: str | None, timeout: float) -> None:
+        """Spawn and connect (``AcpError`` saying why not, the process then killed)."""
         from acp import connect_to_agent
 
         try:
@@ -90,7 +90,6 @@ class AgentProcess:
                 error = self.error(f"could not start: {_describe(exc)}")
             await self.close()  # said before: the error ends with its stderr
             raise error from None
-        return self.process.pid
 
     async def _until_exit(self, work: Any) -> Any:
         """``work``, unless the process exits first (then ``AcpError``)."""

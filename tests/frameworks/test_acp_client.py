@@ -185,7 +185,7 @@ def test_an_agent_that_ignores_cancel_is_killed_with_its_children(
     started: Any, tmp_path: Path
 ) -> None:
     agent = start(started, "stubborn")
-    first = agent._pids.copy().pop()
+    first = agent.pid
     pid_file = tmp_path / "child.pid"
     run = agent.prompt(str(pid_file))
     wait_for(lambda: run.transcript.text == "working", what="the first chunk")
@@ -229,7 +229,7 @@ def test_an_agent_that_requires_authentication(started: Any) -> None:
 
 def test_close_leaves_no_process() -> None:
     with nbagent.acp(command("chat"), startup_timeout=PATIENCE) as agent:
-        pid = agent._pids.copy().pop()
+        pid = agent.pid
         assert alive(pid)
     wait_for(lambda: not alive(pid), what=f"the agent {pid} gone")
     with pytest.raises(nbagent.AcpError, match="closed"):
@@ -238,14 +238,11 @@ def test_close_leaves_no_process() -> None:
 
 def test_a_dropped_agent_and_the_interpreters_exit_leave_no_process() -> None:
     agent = nbagent.acp(command("chat"), startup_timeout=PATIENCE)
-    pid = agent._pids.copy().pop()
+    pid = agent.pid
     del agent
     gc.collect()
     wait_for(lambda: not alive(pid), what=f"the dropped agent {pid} gone")
-    script = (
-        "import sys, nbagent; "
-        f"a = nbagent.acp({command('chat')!r}); print(a._pids.copy().pop(), flush=True)"
-    )
+    script = f"import sys, nbagent; a = nbagent.acp({command('chat')!r}); print(a.pid, flush=True)"
     done = subprocess.run(
         [sys.executable, "-c", script],
         capture_output=True,
