@@ -2,16 +2,18 @@
 tests/frameworks/test_acp_client.py: ``python scripted.py <behaviour>``.
 
 Behaviours: ``chat`` (a streamed answer with thinking and a tool call; modes; commands),
-``permissions`` (asks three times and says what it was answered), ``notebook`` (asks to edit
+``permissions`` (asks four times and says what it was answered), ``notebook`` (asks to edit
 an ``.ipynb``), ``files`` (runs the file requests the prompt lists as JSON), ``cancel`` (waits
 for ``session/cancel``), ``stubborn`` (starts a child process, then ignores cancel), ``crash``
-(dies mid-turn), ``mute`` (never answers ``initialize``), ``auth`` (requires authentication).
+(dies mid-turn), ``hangup`` (closes its stdout mid-turn and keeps running), ``mute`` (never
+answers ``initialize``), ``auth`` (requires authentication).
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import os
 import subprocess
 import sys
 import time
@@ -183,9 +185,15 @@ class Scripted:
         await asyncio.sleep(0.2)  # the chunk leaves before the process dies
         sys.stderr.write("boom: the scripted agent crashed\n")
         sys.stderr.flush()
-        import os
-
         os._exit(3)
+
+    async def turn_hangup(self, sid: str, text: str) -> str:
+        await self.say(sid, "partial answer")
+        sys.stderr.write("closing stdout\n")
+        sys.stderr.flush()
+        os.close(1)  # the pipe closed, the process still running
+        await asyncio.sleep(600)
+        return "end_turn"
 
 
 if __name__ == "__main__":

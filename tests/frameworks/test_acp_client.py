@@ -210,6 +210,16 @@ def test_an_agent_that_crashes_mid_turn_ends_the_run_with_its_stderr(started: An
     assert "boom: the scripted agent crashed" in str(transcript.error)
 
 
+def test_an_agent_that_closes_its_pipe_mid_turn_ends_the_run(started: Any) -> None:
+    agent = start(started, "hangup")
+    run = agent.prompt("go")
+    transcript = run.wait(PATIENCE)
+    assert run.status == "error"
+    assert transcript.text == "partial answer"
+    assert "closed its pipe mid-turn" in str(transcript.error)
+    assert "closing stdout" in str(transcript.error)
+
+
 def test_an_agent_that_never_answers_initialize_times_out_clearly() -> None:
     with pytest.raises(nbagent.AcpError) as caught:
         nbagent.acp(command("mute"), startup_timeout=0.5)
