@@ -75,7 +75,8 @@ class AgentProcess:
                 limit=50 * 2**20,  # an update may carry a whole file
             )
         except OSError as exc:
-            raise AcpError(f"{self.label}: could not start: {exc}") from None
+            self.errlog.close()
+            raise AcpError(f"ACP agent {self.label}: could not start: {exc}") from None
         self.exited = asyncio.ensure_future(self.process.wait())
         client: Any = self.client  # the SDK's Client protocol, by its methods
         self.conn = connect_to_agent(client, self.process.stdin, self.process.stdout)
@@ -170,6 +171,7 @@ class AgentProcess:
                 await asyncio.wait({self.exited}, timeout=PIPE_DRAIN_S)
                 code = f"exited (code {self.exited.result()})" if self.exited.done() else ""
                 turn.fail(self.error(f"the agent {code or 'closed its pipe'} mid-turn"))
+                self.kill()  # no use without its pipe: the next prompt starts it afresh
             else:
                 why = "cancelled" if failure is None else _describe(failure)
                 turn.fail(self.error(f"the prompt failed: {why}"))

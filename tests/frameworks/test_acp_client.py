@@ -218,6 +218,17 @@ def test_an_agent_that_closes_its_pipe_mid_turn_ends_the_run(started: Any) -> No
     assert transcript.text == "partial answer"
     assert "closed its pipe mid-turn" in str(transcript.error)
     assert "closing stdout" in str(transcript.error)
+    first = agent.pid
+    wait_for(lambda: not alive(first), what=f"the agent {first} killed, its pipe gone")
+    again = agent.prompt("go")  # started afresh
+    assert again.wait(PATIENCE).text == "partial answer"
+    assert agent.pid != first
+
+
+def test_a_command_that_does_not_exist_says_so() -> None:
+    said = r"ACP agent no-such-acp-agent --acp: could not start: .*No such file"
+    with pytest.raises(nbagent.AcpError, match=said):
+        nbagent.acp("no-such-acp-agent --acp")
 
 
 def test_an_agent_that_never_answers_initialize_times_out_clearly() -> None:
