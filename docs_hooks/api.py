@@ -113,6 +113,11 @@ GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
         "An MCP server in the notebook: its tools, resources, prompts and inspector.",
         ("mcp", "McpServer", "McpTool", "McpResult", "McpRequest", "McpError", "McpToolError"),
     ),
+    "acp": (
+        "ACP agents",
+        "A coding agent (Agent Client Protocol) in a cell, each prompt a live run.",
+        ("acp", "AcpAgent", "AcpError"),
+    ),
     "evaluate": (
         "Evaluate",
         "Many runs over a dataset, scored, in one live table.",

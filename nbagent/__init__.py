@@ -56,6 +56,7 @@ from nbagent.sources.websocket import websocket
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
+    from nbagent._acp import AcpAgent, AcpError, acp
     from nbagent._agent import Agent
     from nbagent._agent_run import AgentRun, AgentSession, ToolCallError
     from nbagent._inspector import mcp
@@ -71,6 +72,9 @@ _LAZY = {
     "Tool": "nbagent._tools",
     "ToolArgumentsError": "nbagent._tools",
     "mcp": "nbagent._inspector",
+    "acp": "nbagent._acp",
+    "AcpAgent": "nbagent._acp",
+    "AcpError": "nbagent._acp",
     "McpError": "nbagent._mcp",
     "McpRequest": "nbagent._mcp",
     "McpResult": "nbagent._mcp",
@@ -90,6 +94,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "AcpAgent",
+    "AcpError",
     "Agent",
     "AgentRun",
     "AgentSession",
@@ -144,6 +150,7 @@ __all__ = [
     "Watch",
     "WatchRun",
     "__version__",
+    "acp",
     "aiter_events",
     "compare",
     "evaluate",

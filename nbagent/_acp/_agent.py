@@ -1,0 +1,194 @@
+"""``AcpAgent``: the notebook's handle on an ACP agent (``nbagent.acp(...)``). Its process and
+session live on nbagent's background loop (``AgentProcess``); this side waits on it from any
+thread, starts each prompt turn as a ``Run``, and makes sure no process is left behind."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import weakref
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
+from nbagent._acp._client import Chosen, NbagentClient
+from nbagent._acp._process import AgentProcess
+from nbagent._acp._turn import Turn
+from nbagent._acp._types import AcpError, Command, Mode
+from nbagent.runtime.loops import background_loop
+from nbagent.runtime.pause import Answer
+from nbagent.runtime.run import Run, launch
+
+__all__ = ["GRACE_S", "AcpAgent"]
+
+T = TypeVar("T")
+
+GRACE_S = 3.0
+"""Seconds a stopped agent has to end its turn before it is killed with its process group."""
+
+
+class AcpAgent:
+    """An ACP coding agent run by nbagent as its client (``nbagent.acp(...)`` makes one):
+    ``prompt(text)`` → a live ``Run``; ``modes``/``mode``/``set_mode``, ``commands``;
+    ``close()`` (also ``with``, garbage collection and the interpreter's exit)."""
+
+    def __init__(self, config: dict[str, Any]) -> None:
+        self._config = config
+        self._loop = background_loop()
+        self._lock = threading.Lock()
+        self._started: list[AgentProcess] = []
+        """Every process started (the finalizer's: it holds no reference to this handle)."""
+        self._finalizer = weakref.finalize(self, _kill_all, self._loop, self._started)
+        self._process: AgentProcess | None = None
+        self._turn: Turn | None = None
+        self._closed = False
+        self._start()
+
+    # -- what the agent offers -----------------------------------------------------------------
+
+    @property
+    def command(self) -> list[str]:
+        """The agent's command line."""
+        return list(self._config["argv"])
+
+    @property
+    def pid(self) -> int:
+        """The agent's process id (its process group's: the agent started it there)."""
+        process = self._live().process
+        assert process is not None
+        return process.pid
+
+    @property
+    def session_id(self) -> str:
+        """The ACP session the prompts go to (a new one after the agent was restarted)."""
+        return self._live().session_id
+
+    @property
+    def modes(self) -> list[Mode]:
+        """The session modes the agent offers ([] when it has none)."""
+        return list(self._live().client.modes)
+
+    @property
+    def mode(self) -> str | None:
+        """The session's current mode id (None when the agent has no modes)."""
+        return self._live().client.mode
+
+    @property
+    def commands(self) -> list[Command]:
+        """The slash commands the agent announced (``available_commands_update``)."""
+        return list(self._live().client.commands)
+
+    def set_mode(self, mode_id: str) -> None:
+        """Switch the session's mode; ``ValueError`` for an id the agent did not offer."""
+        process = self._live()
+        offered = [m.id for m in process.client.modes]
+        if mode_id not in offered:
+            raise ValueError(f"{mode_id!r} is not a mode of this agent; it offers {offered}")
+        self._call(process.set_mode(mode_id), self._config["startup_timeout"])
+
+    # -- prompts -------------------------------------------------------------------------------
+
+    def prompt(self, text: str) -> Run:
+        """Send ``text`` to the session (the same one as the last prompt: a conversation) and
+        return its turn as a live ``Run``: shown below the cell in a notebook, printed outside
+        one. One prompt at a time: ``RuntimeError`` while one runs."""
+        with self._lock:
+            last = self._turn
+            if last is not None and last.run is not None and not last.run.done:
+                raise RuntimeError(
+                    f"a prompt is running on this agent's session: {last.run!r}; "
+                    "wait for it (run.wait()) or stop it (run.cancel())"
+                )
+            if last is not None and not last.finished.is_set():
+                self._stop(last)  # stopped, its close not come yet: wait for its end
+                last.finished.wait(GRACE_S * 3 + 5)
+            process = self._process
+            if process is None or not process.alive:
+                self._start()
+                process = self._process
+            assert process is not None
+            turn = Turn(self._stop)
+            self._turn = turn
+            run = Run(turn, format="acp")
+            launch(run)
+            asyncio.run_coroutine_threadsafe(process.prompt(turn, text), self._loop)
+            return run
+
+    def choose(self, i: int | str, option_id: str) -> None:
+        """Answer the running prompt's paused call ``i`` (a position in ``run.pending`` or a
+        tool call id) with any option the agent offered (``option_id``)."""
+        turn = self._turn
+        if turn is None or turn.pauses is None or not turn.pauses.pending:
+            raise RuntimeError("no permission request is waiting for an answer")
+        pending = turn.pauses.pending
+        request = next((p for p in pending if p.tool_call_id == i), None)
+        if request is None and isinstance(i, int) and -len(pending) <= i < len(pending):
+            request = pending[i]
+        if request is None:
+            raise IndexError(f"no paused call {i!r}; waiting: {[p.tool_call_id for p in pending]}")
+        offered = [o.option_id for o in turn.offered.get(request.tool_call_id, [])]
+        if option_id not in offered:
+            raise ValueError(f"{option_id!r} is not an option offered; the agent offers {offered}")
+        turn.pauses.answer(request.tool_call_id, Answer("run", result=Chosen(option_id)))
+
+    # -- the end -------------------------------------------------------------------------------
+
+    def close(self) -> None:
+        """Stop a running prompt and kill the agent's process group."""
+        with self._lock:
+            self._closed = True
+            turn, process, self._process = self._turn, self._process, None
+        if turn is not None and turn.run is not None:
+            turn.run.cancel()
+        if process is not None:
+            self._call(process.close(), 15)
+            self._started.clear()
+
+    def __enter__(self) -> AcpAgent:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._closed else f"session {getattr(self._process, 'session_id', '')}"
+        return f"<nbagent.AcpAgent {' '.join(self.command)!r} {state}>"
+
+    # -- inside --------------------------------------------------------------------------------
+
+    def _live(self) -> AgentProcess:
+        if self._closed or self._process is None:
+            raise AcpError(f"ACP agent {' '.join(self.command)}: closed")
+        return self._process
+
+    def _start(self) -> None:
+        """Start (or restart) the agent's process and a new session."""
+        if self._closed:
+            raise AcpError(f"ACP agent {' '.join(self.command)}: closed")
+        c = self._config
+        old = self._process
+        if old is not None:
+            self._call(old.close(), 15)
+        client = NbagentClient(c["roots"], c["auto_approve"], c["notebooks"], lambda: None)
+        process = AgentProcess(c["argv"], c["roots"][0], c["env"], client)
+        client.turn = lambda: process.turn
+        self._process = process
+        self._call(process.start(c["roots"], c["auth"], c["startup_timeout"]), None)
+        self._started[:] = [process]
+
+    def _stop(self, turn: Turn) -> None:
+        """The turn's run was stopped: cancel it on the agent (killed after ``GRACE_S``)."""
+        process = self._process
+        if process is not None:
+            asyncio.run_coroutine_threadsafe(process.stop(turn, GRACE_S), self._loop)
+
+    def _call(self, coro: Coroutine[Any, Any, T], timeout: float | None) -> T:
+        return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+
+def _kill_all(loop: asyncio.AbstractEventLoop, started: list[AgentProcess]) -> None:
+    """The handle was garbage collected, or the interpreter exits: no agent process is left
+    (killed here, from whatever thread this runs on), and its connection is closed."""
+    for process in started:
+        process.kill()
+        if not loop.is_closed():
+            asyncio.run_coroutine_threadsafe(process.close(), loop)

@@ -1,0 +1,189 @@
+"""The client side nbagent plays to an ACP agent (the SDK's ``Client`` interface), on nbagent's
+background loop: session updates go to the prompt turn in progress (and the agent's modes and
+commands are kept); permission requests pause that turn's run (``run.pauses``); the file
+methods serve the session's directories only (``_files``). Terminals are not offered."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from nbagent._acp._files import FileRefused, inside, read_lines
+from nbagent._acp._types import Command, Mode
+from nbagent.runtime.pause import Answer, PauseRequest
+
+if TYPE_CHECKING:
+    from nbagent._acp._turn import Turn
+
+__all__ = ["Chosen", "NbagentClient", "outcome_for"]
+
+
+@dataclasses.dataclass(frozen=True)
+class Chosen:
+    """An ``Answer``'s ``result`` that names the agent's option to select (``choose``)."""
+
+    option_id: str
+
+
+class NbagentClient:
+    """What the agent calls on nbagent (one per agent process)."""
+
+    def __init__(
+        self,
+        roots: Sequence[Path],
+        auto_approve: frozenset[str],
+        notebooks: bool,
+        turn: Callable[[], Turn | None],
+    ) -> None:
+        self.roots = list(roots)
+        self.auto_approve = auto_approve
+        self.notebooks = notebooks
+        self.turn = turn
+        """The prompt turn in progress (None between prompts)."""
+        self.modes: list[Mode] = []
+        self.mode: str | None = None
+        self.commands: list[Command] = []
+
+    # -- session/update ------------------------------------------------------------------------
+
+    async def session_update(self, session_id: str, update: Any, **kwargs: Any) -> None:
+        kind = getattr(update, "session_update", None)
+        if kind == "current_mode_update":
+            self.mode = update.current_mode_id
+        elif kind == "available_commands_update":
+            self.commands = [_command(c) for c in update.available_commands]
+        turn = self.turn()
+        if turn is not None:
+            from acp.schema import SessionNotification
+
+            turn.put(SessionNotification(session_id=session_id, update=update))
+
+    # -- session/request_permission ------------------------------------------------------------
+
+    async def request_permission(
+        self, session_id: str, tool_call: Any, options: list[Any], **kwargs: Any
+    ) -> Any:
+        from acp.schema import RequestPermissionResponse
+
+        turn = self.turn()
+        call_id = str(tool_call.tool_call_id)
+        notebook = _notebook_target(tool_call)
+        if notebook is not None and not self.notebooks:
+            answer = Answer("deny", reason=f"{notebook}: nbagent refuses notebook edits")
+            meta = {"message": _NOTEBOOK_REFUSAL.format(path=notebook)}
+            return RequestPermissionResponse(outcome=outcome_for(answer, options), field_meta=meta)
+        if tool_call.kind in self.auto_approve and _option(options, "allow_once") is not None:
+            return RequestPermissionResponse(outcome=outcome_for(Answer("run"), options))
+        if turn is None or turn.pauses is None:  # nobody can answer: never granted unasked
+            return RequestPermissionResponse(outcome=outcome_for(Answer("cancel"), options))
+        request = PauseRequest(
+            call_id,
+            str(tool_call.title or tool_call.kind or "tool call"),
+            _args(tool_call.raw_input),
+            validate=_no_edits,
+            actions=_actions(options),
+        )
+        turn.offered[call_id] = list(options)
+        try:
+            answer = await turn.pauses.before_tool(request)
+        finally:
+            turn.offered.pop(call_id, None)
+        return RequestPermissionResponse(outcome=outcome_for(answer, options))
+
+    # -- fs/* ----------------------------------------------------------------------------------
+
+    async def read_text_file(
+        self,
+        session_id: str,
+        path: str,
+        line: int | None = None,
+        limit: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        from acp.schema import ReadTextFileResponse
+
+        try:
+            content = read_lines(inside(path, self.roots), line, limit)
+        except FileRefused as exc:
+            raise _refused(str(exc)) from None
+        return ReadTextFileResponse(content=content)
+
+    async def write_text_file(self, session_id: str, path: str, content: str, **kwargs: Any) -> Any:
+        from acp.schema import WriteTextFileResponse
+
+        try:
+            real = inside(path, self.roots, notebooks=self.notebooks)
+            real.write_text(content, encoding="utf-8")
+        except FileRefused as exc:
+            raise _refused(str(exc)) from None
+        except OSError as exc:
+            raise _refused(f"{path}: {exc}") from None
+        return WriteTextFileResponse()
+
+
+_NOTEBOOK_REFUSAL = (
+    "{path} is a Jupyter notebook: nbagent does not let agents edit notebooks behind the "
+    "user's back (the author allows it with nbagent.acp(..., allow_notebook_edits=True))"
+)
+
+
+def _refused(message: str) -> Exception:
+    from acp import RequestError
+
+    return RequestError.invalid_params({"message": message})
+
+
+def _command(command: Any) -> Command:
+    hint = getattr(getattr(command, "input", None), "root", None)
+    return Command(command.name, command.description, getattr(hint, "hint", None))
+
+
+def _option(options: Sequence[Any], kind: str) -> Any:
+    return next((o for o in options if o.kind == kind), None)
+
+
+def _actions(options: Sequence[Any]) -> tuple[str, ...]:
+    """``run`` only where the agent offers to allow once; ``deny`` where it offers a reject."""
+    kinds = {o.kind for o in options}
+    actions = ("run",) if "allow_once" in kinds else ()
+    return actions + (("deny",) if kinds & {"reject_once", "reject_always"} else ())
+
+
+def outcome_for(answer: Answer, options: Sequence[Any]) -> Any:
+    """The ``RequestPermissionResponse.outcome`` for an answer: ``run`` → the allow_once option
+    (never upgraded to allow_always), ``deny`` → reject_once (else reject_always), a ``Chosen``
+    option as it is, ``cancel`` (a Stop) → cancelled."""
+    from acp.schema import AllowedOutcome, DeniedOutcome
+
+    option = None
+    if isinstance(answer.result, Chosen):
+        option = next((o for o in options if o.option_id == answer.result.option_id), None)
+    elif answer.action == "run":
+        option = _option(options, "allow_once")
+    elif answer.action == "deny":
+        option = _option(options, "reject_once") or _option(options, "reject_always")
+    if option is None:
+        return DeniedOutcome(outcome="cancelled")
+    return AllowedOutcome(outcome="selected", option_id=option.option_id)
+
+
+def _no_edits(args: dict[str, Any]) -> None:
+    """``approve(i, **overrides)``: a TypeError (not the ValueError of arguments that do not
+    fit), since no arguments could: the agent runs the call it asked about."""
+    raise TypeError("ACP cannot carry edited arguments: approve(i) without overrides")
+
+
+def _args(raw: Any) -> dict[str, Any] | None:
+    return dict(raw) if isinstance(raw, dict) else None
+
+
+def _notebook_target(tool_call: Any) -> str | None:
+    """The ``.ipynb`` file a permission request is aimed at (its locations, its raw input's
+    string values), if any."""
+    paths = [str(loc.path) for loc in tool_call.locations or []]
+    raw = tool_call.raw_input
+    if isinstance(raw, dict):
+        paths += [v for v in raw.values() if isinstance(v, str)]
+    return next((p for p in paths if p.strip().lower().endswith(".ipynb")), None)
