@@ -184,6 +184,9 @@ def test_a_demo_run_adds_at_most_17_kb(tmp_path: Path) -> None:
     growth, (one, ten) = growth_per_run(tmp_path)
     per_run = {k: v // 10 for k, v in ten["parts"].items() if v}
     print(f"\ngrowth per demo run: {growth:,.0f} bytes; per run at 10: {per_run}")
-    assert growth <= 17_000, (growth, per_run)
+    # What the one-run notebook held, too: a difference there (a lazy chunk, a stream
+    # output) moves the growth as much as one in the ten runs' parts.
+    seen = (growth, per_run, one["file_bytes"], {k: v for k, v in one["parts"].items() if v})
+    assert growth <= 17_000, seen
     assert one["code"] == ten["code"]  # the code once, at 1 run as at 10
     assert ten["math"] == [""]  # no formula in the demo: the math chunk is not saved
