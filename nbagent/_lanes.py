@@ -28,10 +28,10 @@ from nbagent._widget import LaneState, LanesWidget
 from nbagent.runtime.controller import Controller, Op
 from nbagent.runtime.kernel import (
     CellMark,
+    again_in_a_cell,
     cell_mark,
     follow_cells,
     in_notebook,
-    on_next_cell,
     same_cell,
 )
 from nbagent.runtime.run import Run, show_handle
@@ -253,9 +253,10 @@ class Lanes:
         it (it reads a cell's messages until its end), so it goes again as the next starts."""
         if same_cell(mark) or not follow_cells():  # no cells (no IPython): nothing to do
             return
-        if not self._unsaved:
-            on_next_cell(self._resend)
+        due = not self._unsaved
         self._unsaved.add(index)
+        if due:
+            again_in_a_cell(mark, self._resend)
 
     def _resend(self) -> None:
         with self.lock:

@@ -17,6 +17,7 @@ from nbagent.runtime import marimo
 
 __all__ = [
     "CellMark",
+    "again_in_a_cell",
     "at_cell_end",
     "block_until_done",
     "cell_mark",
@@ -28,7 +29,6 @@ __all__ = [
     "kernel_loop",
     "on_cell_rerun",
     "on_kernel_shutdown",
-    "on_next_cell",
     "running_loop",
     "same_cell",
 ]
@@ -163,22 +163,30 @@ def same_cell(before: CellMark) -> bool:
     return before[0] and cell_mark() == before
 
 
-def on_next_cell(callback: Callable[[], None]) -> None:
-    """Call ``callback()`` once, as the next cell starts (so that what it sends is tagged
-    with that cell), from any thread. Nothing happens outside IPython."""
-    if _hook():
-        with _cells_lock:
+def again_in_a_cell(mark: CellMark, callback: Callable[[], None]) -> None:
+    """Call ``callback()`` once in a cell begun after ``mark``, from any thread: at once if
+    one has begun since (what goes out now is tagged with it), else as the next cell starts.
+    For what went out since ``mark`` and may be lost; checked and registered at once, so a
+    cell that begins meanwhile is not missed (waiting for the cell after it would wait
+    forever after a notebook's last cell). Nothing happens outside IPython."""
+    if not _hook():
+        return
+    with _cells_lock:
+        begun = _cells[0] and _cells != mark
+        if not begun:
             _next_cell_callbacks.append(callback)
+    if begun:
+        callback()
 
 
 def sent_in_a_cell(send: Callable[[], None], again: Callable[[], None]) -> None:
     """Call ``send()``; if what it sent may have gone out between two cells (tagged with a
-    cell that had ended: `jupyter execute` drops it), call ``again()`` as the next cell
-    starts. Outside IPython only ``send()``."""
+    cell that had ended: `jupyter execute` drops it), call ``again()`` in the next cell
+    (``again_in_a_cell``). Outside IPython only ``send()``."""
     mark = cell_mark()
     send()
     if not same_cell(mark):
-        on_next_cell(again)
+        again_in_a_cell(mark, again)
 
 
 def at_cell_end(mark: CellMark, callback: Callable[[], None]) -> bool:

@@ -18,10 +18,10 @@ from nbagent.runtime import marimo
 from nbagent.runtime.controller import Controller, Op, Send
 from nbagent.runtime.kernel import (
     CellMark,
+    again_in_a_cell,
     at_cell_end,
     current_cell_id,
     follow_cells,
-    on_next_cell,
     same_cell,
     sent_in_a_cell,
 )
@@ -200,7 +200,7 @@ class CellOutput:
                 # Also when an update is due at the end of a cell that has just ended: what
                 # went out after its end is not that cell's.
                 self._due_next = True
-                on_next_cell(self.republish)
+                again_in_a_cell(mark, self.republish)
 
     def _at_cell_end(self) -> None:
         with self.lock:
