@@ -127,7 +127,7 @@ class Lanes:
         self._states: list[LaneState] = []
         # Each ended lane's output (its final state, its static copies made once), by lane.
         self._ended: dict[int, RunOutput] = {}
-        # Lanes whose state went out between two cells: sent again as the next cell starts.
+        # Lanes whose state went out between two cells: sent again in a cell begun since.
         self._unsaved: set[int] = set()
         self._output: CellOutput | None = None
         self.shown_at: CellMark | None = None
@@ -249,8 +249,7 @@ class Lanes:
         return {"seq": self.controller.seq, "meta": dict(self._metas[index]), "state": state}
 
     def _sent(self, index: int, mark: tuple[bool, int]) -> None:
-        """A lane's state went out since ``mark``: between two cells `jupyter execute` drops
-        it (it reads a cell's messages until its end), so it goes again as the next starts."""
+        """A lane's state went out since ``mark``: again in a cell if `jupyter execute` lost it."""
         if same_cell(mark) or not follow_cells():  # no cells (no IPython): nothing to do
             return
         due = not self._unsaved

@@ -15,6 +15,7 @@ when reading starts and exited when it ends or is closed (which closes the respo
 
 from __future__ import annotations
 
+import functools
 import inspect
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
@@ -39,10 +40,17 @@ class ResultType:
     """The method that stops the library's run, called when the stream is closed early."""
     format: str = "auto"
     """The adapter that reads its events (``nbagent_format`` of the stream), or detection."""
+    cancel_timeout: float | None = None
+    """The ``timeout`` given to ``cancel`` where it takes one: how long the library's run may
+    take to end gracefully before the library cancels it hard."""
 
 
 RESULT_TYPES: tuple[ResultType, ...] = (
-    ResultType("workflows", ("WorkflowHandler",), "stream_events", "cancel_run", "llama-index"),
+    # cancel_run() waits 5 s by default, then cancels the run's task: on a loaded machine a
+    # graceful stop took longer, and the run ended in CancelledError, not WorkflowCancelledByUser.
+    ResultType(
+        "workflows", ("WorkflowHandler",), "stream_events", "cancel_run", "llama-index", 30.0
+    ),
     ResultType("agents", ("RunResultStreaming",), "stream_events", "cancel", "openai-agents"),
 )
 """Every run object ``resolve_source`` knows, most specific first."""
@@ -87,6 +95,8 @@ def resolve_source(obj: Any) -> Any:
         if type_is(obj, kind.package, *kind.names):
             stream = getattr(obj, kind.stream)()
             cancel = getattr(obj, kind.cancel) if kind.cancel else None
+            if cancel is not None and kind.cancel_timeout is not None and _takes_timeout(cancel):
+                cancel = functools.partial(cancel, timeout=kind.cancel_timeout)
             wrapper = AsyncResultStream if hasattr(stream, "__aiter__") else ResultStream
             return wrapper(obj, stream, cancel, kind.format)
     for manager in MANAGER_TYPES:
@@ -96,6 +106,13 @@ def resolve_source(obj: Any) -> Any:
             if hasattr(obj, "__enter__"):
                 return ManagedStream(obj, manager.format)
     return obj
+
+
+def _takes_timeout(method: Any) -> bool:
+    try:
+        return "timeout" in inspect.signature(method).parameters
+    except (TypeError, ValueError):  # no signature to read: called as it is
+        return False
 
 
 def _cancel(cancel: Any) -> None:
