@@ -211,10 +211,16 @@ def test_kernel_interrupt_inside_wait_cancels_the_run(kernel: Kernel) -> None:
         "        yield 't '\n"
         "        time.sleep(0.01)\n"
         "run = nbagent.show(ticking())\n"
+        # Says "waiting" from inside Run.wait: a SIGINT before the wait began would not
+        # reach it (printed before the call, CI's loaded machine once interrupted between).
+        "blocking = run._driver.wait\n"
+        "def announced(timeout):\n"
+        "    print('waiting', flush=True)\n"
+        "    blocking(timeout)\n"
+        "run._driver.wait = announced\n"
     )
-    msg_id = kernel.kc.execute("print('waiting', flush=True)\nrun.wait()")
-    # Interrupt only once the cell is about to block in run.wait() (a SIGINT while idle is
-    # ignored, one before the wait would not reach it).
+    msg_id = kernel.kc.execute("run.wait()")
+    # A SIGINT while the kernel is idle is ignored: interrupt once the wait has begun.
     kernel.wait_output(msg_id, "waiting")
     kernel.km.interrupt_kernel()
     reply = kernel.kc.get_shell_msg(timeout=30)
