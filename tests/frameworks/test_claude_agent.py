@@ -18,6 +18,7 @@ from nbagent._events import (
     RunEnd,
     RunStart,
     Status,
+    StepEnd,
     StepStart,
     TextDelta,
     ThinkingDelta,
@@ -333,3 +334,25 @@ def test_steps_are_priced_and_the_result_cost_is_the_runs() -> None:
     nested = [s["cost_usd"] for s in t.steps if s.get("parent") == "toolu_02Task"]
     assert task["cost_usd"] == pytest.approx(sum(nested))
     assert t.cost_usd == messages[-1].total_cost_usd  # reported: it wins over the steps' sum
+
+
+@pytest.mark.parametrize(
+    ("stop", "finish"),
+    [
+        ("stop_sequence", "completed"),
+        ("model_context_window_exceeded", "max_tokens"),
+        ("end_turn", "completed"),
+        ("refusal", "refusal"),
+    ],
+)
+def test_a_steps_finish_reads_the_messages_apis_stop_words(stop: str, finish: str) -> None:
+    script = lines("subagent_task")
+    last = next(
+        line
+        for line in reversed(script)
+        if line["type"] == "assistant" and not line.get("parent_tool_use_id")
+    )
+    last["message"] = {**last["message"], "stop_reason": stop}
+    events = list(nbagent.iter_events(json.dumps(line) for line in script))
+    ends = [e for e in events if isinstance(e, StepEnd) and e.step_id == last["message"]["id"]]
+    assert [(e.finish_reason, e.raw_finish_reason) for e in ends] == [(finish, stop)]

@@ -30,14 +30,15 @@ from nbagent.adapters.claude_agent.maps import (
     result_content,
 )
 from nbagent.adapters.kit import anthropic_usage
-from nbagent.adapters.kit.finish import step_reason
+from nbagent.adapters.kit.finish import ANTHROPIC_STOPS, step_reason
 from nbagent.adapters.kit.messages import whole_message
 from nbagent.adapters.kit.whole import call_events
 
 __all__ = ["Scope", "Turns"]
 
-_STEP_FINISH = {"tool_use": "tool_calls", "end_turn": "completed", "max_tokens": "max_tokens"}
-"""An API message's ``stop_reason`` → its step's ``finish_reason`` (others kept as they are)."""
+_STEP_FINISH = ANTHROPIC_STOPS
+"""An API message's ``stop_reason`` → its step's ``finish_reason``, as the Messages API's
+(``refusal``, ``pause_turn`` and new words kept as they are)."""
 
 
 @dataclass(slots=True)
