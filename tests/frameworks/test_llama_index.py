@@ -8,6 +8,7 @@ one fills neither ``additional_kwargs["thinking_delta"]`` nor ``raw``.
 
 from __future__ import annotations
 
+import json
 import sys
 from collections.abc import AsyncGenerator, Callable, Sequence
 from pathlib import Path
@@ -374,3 +375,13 @@ def test_serialized_events_read_as_the_objects_do() -> None:
     assert t.status == "error"
     assert t.error is not None
     assert "WorkflowRuntimeError: Max iterations of 2" in t.error["message"]
+
+
+@pytest.mark.parametrize("message", ["", None])
+def test_a_failure_without_a_message_names_the_exception_alone(message: str | None) -> None:
+    lines = (FIXTURES / "max_iterations.jsonl").read_text().splitlines()
+    failed = json.loads(lines[-1])
+    failed["value"]["exception"]["exception_message"] = message
+    t = nbagent.Transcript.from_events(nbagent.iter_events([*lines[:-1], json.dumps(failed)]))
+    assert t.error is not None
+    assert t.error["message"] == "step parse_agent_output failed: WorkflowRuntimeError"

@@ -218,12 +218,15 @@ class LlamaIndexAdapter:
             step = str_or_none(field(item, "step_name"))
             if isinstance(exc, BaseException):
                 error_type: str | None = type(exc).__name__
-                text = f"{error_type}: {exc}"
+                detail = str(exc)
             else:  # serialized: {"exception_type": "module.Name", "exception_message": ...}
                 error_type = str_or_none(field(exc, "exception_type"))
                 error_type = error_type.rsplit(".", 1)[-1] if error_type else None
-                detail = field(exc, "exception_message")
-                text = f"{error_type}: {detail}" if error_type else str(plain(exc))
+                detail = str_or_none(field(exc, "exception_message")) or ""
+            if error_type is None:
+                text = str(plain(exc))
+            else:  # an exception without a message is named alone, not "Name: "
+                text = f"{error_type}: {detail}" if detail else error_type
             message = f"step {step} failed: {text}" if step else text
             out.append(ErrorEvent(message=message, error_type=error_type))
             out.append(RunEnd(reason="error", raw_reason=kind, message=message))
