@@ -223,19 +223,20 @@ def started() -> Iterator[list[nbagent.AcpAgent]]:
 
 
 def start(started: list[nbagent.AcpAgent], home: Path, env: dict[str, str]) -> nbagent.AcpAgent:
+    """The agent, its session open: ``session/new`` has started Claude Code's CLI in its group
+    (so the count of what ``close()`` leaves covers a child, not just the agent)."""
     begun = time.monotonic()
     agent = nbagent.acp([str(AGENT)], cwd=home, env=env, startup_timeout=STARTUP_PATIENCE)
     started.append(agent)
     print(f"initialize + session/new: {time.monotonic() - begun:.1f} s")
+    names = {pid: Path(f"/proc/{pid}/comm").read_text().strip() for pid in left(agent.pid, set())}
+    assert "claude" in names.values(), f"the agent's group: {names}"
     return agent
 
 
 def close_leaves_nothing(agent: nbagent.AcpAgent) -> None:
     group = agent.pid
     tree = tree_of(group)
-    running = left(group, tree)
-    # The agent started Claude Code's CLI: the check below counts more than the agent itself.
-    assert len(running) >= 2, f"the agent's group {group}: {running}"
     agent.close()
     wait_for(lambda: not left(group, tree), what=f"no process of the agent's group {group} left")
 
