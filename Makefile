@@ -143,6 +143,14 @@ $(HTML_MANAGER)/node_modules/.package-lock.json: $(HTML_MANAGER)/package.json $(
 	npm --prefix $(HTML_MANAGER) ci --no-audit --no-fund --ignore-scripts
 	@touch $@
 
+# A real coding agent from the npm registry, pinned (tests/acp_agents/npm/package.json), that
+# tests/frameworks/test_acp_real_agent.py runs in ACP mode offline with a dummy key.
+# --omit=optional: sharp's prebuilt image libraries (17 MB), for images the test never sends.
+ACP_AGENTS := tests/acp_agents/npm
+$(ACP_AGENTS)/node_modules/.package-lock.json: $(ACP_AGENTS)/package.json $(ACP_AGENTS)/package-lock.json
+	npm --prefix $(ACP_AGENTS) ci --no-audit --no-fund --omit=optional
+	@touch $@
+
 # MCP servers from PyPI, each in a venv of its own as users run them (tests/test_mcp_pypi.py):
 # one built on the SDK 1.x, one on 2.x, pinned in tests/mcp_servers/*.txt.
 MCP_VENVS := .venv-mcp/time-1x .venv-mcp/git-2x
@@ -170,14 +178,16 @@ test-evals: $(EVALS_VENV)/stamp
 # of their time waiting on JupyterLab and Chromium; the rest (the kernel tests, which wait on
 # kernels, among them) keep a core busy. Together they take the time of the first alone.
 LIVE_TESTS := -m "browser"
-test-py: install $(HTML_MANAGER)/node_modules/.package-lock.json $(addsuffix /stamp,$(MCP_VENVS))
+test-py: install $(HTML_MANAGER)/node_modules/.package-lock.json $(addsuffix /stamp,$(MCP_VENVS)) \
+  $(ACP_AGENTS)/node_modules/.package-lock.json
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest
 
 # --durations: where the time goes, printed on every run.
 test-py-live: install $(HTML_MANAGER)/node_modules/.package-lock.json
 	$(BIN)/pytest $(LIVE_TESTS) --durations=15
 
-test-py-rest: install $(addsuffix /stamp,$(MCP_VENVS)) $(EVALS_VENV)/stamp
+test-py-rest: install $(addsuffix /stamp,$(MCP_VENVS)) $(EVALS_VENV)/stamp \
+  $(ACP_AGENTS)/node_modules/.package-lock.json
 	$(BIN)/pytest -m "not browser" --durations=15
 	$(MAKE) --no-print-directory test-evals
 
@@ -193,7 +203,7 @@ test-py-rest-then-pythons: test-py-rest
 test:
 	$(MAKE) --no-print-directory $(STAMP)/js-dev
 	$(MAKE) --no-print-directory -j2 install $(HTML_MANAGER)/node_modules/.package-lock.json \
-	  $(addprefix $(STAMP)/venv-,$(found_pythons))
+	  $(ACP_AGENTS)/node_modules/.package-lock.json $(addprefix $(STAMP)/venv-,$(found_pythons))
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck test-js docs \
 	  $(addsuffix /stamp,$(MCP_VENVS)) $(EVALS_VENV)/stamp test-demo-install
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest-then-pythons
@@ -257,7 +267,7 @@ fuzz: install
 	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz -q
 
 clean:
-	rm -rf site $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp .venv-evals $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules nbagent/static nbagent/labextension
+	rm -rf site $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp .venv-evals $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules $(ACP_AGENTS)/node_modules nbagent/static nbagent/labextension
 
 # Issue 7's full load test: 16 streams at 200 deltas/s for 30 s in one JupyterLab page
 # (make test runs the same test for 5 s).
