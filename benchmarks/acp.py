@@ -25,6 +25,10 @@ and whatever other blocks say, ids left out), the kernel process's CPU per updat
 agent process's CPU (psutil). The static copy for saved notebooks (``display_data``) is
 counted apart.
 
+The SDK's own client alone (``spawn_agent_process``, a client that counts the updates and
+does nothing else), reading the same turn from the same agent: what the pipe and the SDK cost
+with no nbagent, this process's CPU per update and the updates per second the pipe takes.
+
 In-process, the same updates fed from a list: the ACP adapter alone, then the whole kernel
 side with no kernel (adapter → normalizer → transcript → controller, its messages counted:
 ``benchmarks.inprocess.ingest``), CPU µs per update, the best of three.
@@ -135,6 +139,7 @@ def _measure(kernel: Any, procs: tuple[Any, Any], contender: str, n: int) -> dic
         "updates": n,
         "status": kernel.value("run.status"),
         "tools": int(kernel.value("len(run.transcript.tool_calls)")),
+        "deltas": int(kernel.value("run.transcript.deltas")),
         "wall_s": wall,
         "updates_per_s": n / wall,
         "cpu_s": cpu,
@@ -195,6 +200,55 @@ def inprocess_part(n: int) -> dict[str, Any]:
     return out
 
 
+class _Counter:
+    """A bare ACP client: counts the session's updates, does nothing else."""
+
+    def __init__(self) -> None:
+        self.updates = 0
+
+    async def session_update(self, session_id: str, update: Any, **kwargs: Any) -> None:
+        self.updates += 1
+
+
+async def _bare(n: int) -> dict[str, Any]:
+    import subprocess
+
+    from acp import PROTOCOL_VERSION, spawn_agent_process, text_block
+
+    client = _Counter()
+    transport = {"limit": 50 * 2**20, "stderr": subprocess.DEVNULL}  # a diff is ~84 KB a line
+    spawned = spawn_agent_process(
+        client,  # type: ignore[arg-type]  # the SDK's Client protocol: only what is called
+        sys.executable,
+        str(AGENT),
+        cwd=ROOT,
+        transport_kwargs=transport,
+    )
+    async with spawned as (conn, _process):
+        await conn.initialize(protocol_version=PROTOCOL_VERSION)
+        session = await conn.new_session(cwd=str(ROOT), mcp_servers=[])
+        await conn.prompt(session_id=session.session_id, prompt=[text_block("300")])  # warm
+        client.updates = 0
+        cpu0, t0 = time.process_time(), time.monotonic()
+        await conn.prompt(session_id=session.session_id, prompt=[text_block(str(n))])
+        wall, cpu = time.monotonic() - t0, time.process_time() - cpu0
+    return {
+        "updates": client.updates,
+        "wall_s": wall,
+        "updates_per_s": client.updates / wall,
+        "cpu_s": cpu,
+        "cpu_us_per_update": cpu / n * 1e6,
+    }
+
+
+def sdk_part(n: int) -> dict[str, Any]:
+    """The SDK's own client reading the same turn from the same agent, with no nbagent: what
+    the pipe and the SDK cost (this process's CPU; the agent's apart)."""
+    import asyncio
+
+    return asyncio.run(_bare(n))
+
+
 def browser_part(n: int) -> dict[str, Any]:
     """Each contender's cell in JupyterLab + Chromium, traced (module docstring)."""
     from benchmarks.browser import _bench_page
@@ -251,6 +305,7 @@ def run(quick: bool = False, browser: bool = True) -> dict[str, Any]:
     """Every part; JSON-able (module docstring: what each figure is)."""
     n = QUICK if quick else FULL
     out: dict[str, Any] = {"quick": quick, "updates": n, "inprocess": inprocess_part(n)}
+    out["sdk"] = sdk_part(n)
     out["kernel"] = kernel_part(n)
     print("[acp] kernel: done", file=sys.stderr, flush=True)
     if browser:
@@ -301,7 +356,8 @@ def report(r: dict[str, Any]) -> list[str]:
         ("agent CPU s", "agent_cpu_s", ".2f", 1),
     ):
         row(label, [k[c][key] * scale for c in names], fmt)
-    row("status, tool calls", [f"{k[c]['status']}, {k[c]['tools']}" for c in names], "")
+    row("status", [k[c]["status"] for c in names], "")
+    row("chunks, tool calls shown", [f"{k[c]['deltas']:,}, {k[c]['tools']}" for c in names], "")
     b = r.get("browser")
     if b is not None and "not_run" in b:
         lines.append(f"  browser: not run: {b['not_run']}")
@@ -330,6 +386,12 @@ def report(r: dict[str, Any]) -> list[str]:
         f"(adapter → normalizer → transcript → controller) "
         f"{p['whole pipeline']['us_per_update']:.1f} µs/update, "
         f"{p['whole pipeline']['messages']} messages"
+    )
+    sdk = r["sdk"]
+    lines.append(
+        f"  the SDK's client alone (no nbagent) reading the same turn: {sdk['wall_s']:.2f} s, "
+        f"{sdk['updates_per_s']:,.0f} updates/s, {sdk['cpu_us_per_update']:.1f} µs CPU/update "
+        f"({sdk['updates']:,} updates)"
     )
     lines.extend(
         f"  {c}: comm bytes by kind [messages, bytes]: {json.dumps(k[c]['by_kind'])}" for c in names
