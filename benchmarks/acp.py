@@ -22,8 +22,9 @@ mean), their bytes (content as JSON plus buffers; "data" leaves out the widget's
 ``_esm``/``_css``, sent once per widget) against the bytes the view shows (``shown_bytes``:
 the final state's message and thinking text, each tool call's title, arguments and result,
 and whatever other blocks say, ids left out), the kernel process's CPU per update and the
-agent process's CPU (psutil). The static copy for saved notebooks (``display_data``) is
-counted apart.
+agent process's CPU (psutil). The static copy for saved notebooks (``display_data``, sent
+once as the run ends) is counted apart, as ``benchmarks/evaluate.py`` does, and with the
+comm bytes in one more ratio.
 
 The SDK's own client alone (``spawn_agent_process``, a client that counts the updates and
 does nothing else), reading the same turn from the same agent: what the pipe and the SDK cost
@@ -149,6 +150,7 @@ def _measure(kernel: Any, procs: tuple[Any, Any], contender: str, n: int) -> dic
         "data_bytes": data,
         "ratio": data / shown,
         "ratio_with_code": w["bytes"] / shown,
+        "ratio_with_copy": (data + w["display_bytes"]) / shown,
         **w,
     }
 
@@ -351,6 +353,7 @@ def report(r: dict[str, Any]) -> list[str]:
         ("wire / shown", "ratio", ".2f", 1),
         ("  with the widget's code", "ratio_with_code", ".2f", 1),
         ("static copy (display_data), KB", "display_bytes", ",.0f", 1e-3),
+        ("  wire + static copy / shown", "ratio_with_copy", ".2f", 1),
         ("kernel CPU s", "cpu_s", ".2f", 1),
         ("kernel CPU µs / update", "cpu_us_per_update", ",.1f", 1),
         ("agent CPU s", "agent_cpu_s", ".2f", 1),
