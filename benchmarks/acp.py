@@ -54,6 +54,8 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from benchmarks.browser_trace import main_thread_tasks
+
 __all__ = ["report", "run", "shown_bytes", "targets", "unthrottled"]
 
 FULL, QUICK = 10_000, 2_000
@@ -295,12 +297,6 @@ def browser_part(n: int) -> dict[str, Any]:
         bench.run("agent.close()")
         bench.wait_idle(120)
     return out
-
-
-def main_thread_tasks(raw: bytes) -> list[tuple[float, float]]:
-    from benchmarks.browser_trace import main_thread_tasks as tasks
-
-    return tasks(raw)
 
 
 def run(quick: bool = False, browser: bool = True) -> dict[str, Any]:
