@@ -34,10 +34,9 @@ In-process, the same updates fed from a list: the ACP adapter alone, then the wh
 side with no kernel (adapter → normalizer → transcript → controller, its messages counted:
 ``benchmarks.inprocess.ingest``), CPU µs per update, the best of three.
 
-Browser (JupyterLab + Chromium, ``benchmarks/browser_page.BenchPage``): each contender's
-cell, from its start until the widget's status says completed, traced: frame times (the
-renderer main thread's top-level tasks per 16.67 ms window, ``browser_trace.py``): p95 and
-the worst; long animation frames; script, layout and style time.
+Browser (``benchmarks/acp_browser.py``): each contender's cell in JupyterLab + Chromium,
+from its start until the widget says completed: frame times (p95 and the worst), long
+animation frames; script, layout and style time.
 
 Nothing fails on a missed target: ``report`` says so.
 """
@@ -48,13 +47,10 @@ import argparse
 import contextlib
 import json
 import sys
-import tempfile
 import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
-
-from benchmarks.browser_trace import main_thread_tasks
 
 __all__ = ["report", "run", "shown_bytes", "targets", "unthrottled"]
 
@@ -253,52 +249,6 @@ def sdk_part(n: int) -> dict[str, Any]:
     return asyncio.run(_bare(n))
 
 
-def browser_part(n: int) -> dict[str, Any]:
-    """Each contender's cell in JupyterLab + Chromium, traced (module docstring)."""
-    from benchmarks.browser import _bench_page
-    from benchmarks.browser_page import read_log
-    from benchmarks.evaluate_browser import _frames, _work
-
-    cell = (
-        "_t0 = time.monotonic()\n{run}{wait}"
-        "with open({out!r} + '.tmp', 'w') as _f:\n"
-        "    json.dump({{'t0': _t0, 't1': time.monotonic(), 'status': run.status}}, _f)\n"
-        "os.replace({out!r} + '.tmp', {out!r})\n"
-    )
-    out: dict[str, Any] = {}
-    with tempfile.TemporaryDirectory(prefix="nbagent-acpbench-") as tmp, _bench_page() as bench:
-        bench.run(SETUP)
-        bench.wait_idle(300)
-        bench.clear()
-        for contender, code in CONTENDERS.items():
-            path = Path(tmp) / f"{len(out)}.json"
-            m0 = bench.metrics()
-            bench.start_trace()
-            bench.run(cell.format(run=code.format(n=n), wait=WAIT, out=str(path)))
-            log = read_log(path, 900)
-            if log is None:
-                raise RuntimeError(f"{contender}: the cell wrote no log\n{bench.lab.diagnose()}")
-            bench.lab.wait_status("completed", timeout=600)  # the page caught up
-            shown = time.monotonic()
-            tasks = main_thread_tasks(bench.stop_trace())
-            m1 = bench.metrics()
-            loaf = [d for _, d in bench.bench("loaf")]
-            out[contender] = {
-                "status": log["status"],
-                "kernel_s": round(log["t1"] - log["t0"], 2),
-                "shown_s": round(shown - log["t0"], 2),
-                **_frames(tasks, log["t0"], shown),
-                **_work(m0, m1),
-                "long_frames": len(loaf),
-                "longest_ms": round(max(loaf, default=0.0), 1),
-            }
-            bench.wait_idle(300)
-            bench.clear()
-        bench.run("agent.close()")
-        bench.wait_idle(120)
-    return out
-
-
 def run(quick: bool = False, browser: bool = True) -> dict[str, Any]:
     """Every part; JSON-able (module docstring: what each figure is)."""
     n = QUICK if quick else FULL
@@ -307,8 +257,10 @@ def run(quick: bool = False, browser: bool = True) -> dict[str, Any]:
     out["kernel"] = kernel_part(n)
     print("[acp] kernel: done", file=sys.stderr, flush=True)
     if browser:
+        from benchmarks import acp_browser
+
         try:
-            out["browser"] = browser_part(n)
+            out["browser"] = acp_browser.run(n)
         except RuntimeError as exc:  # no Chromium, no built bundle: say so
             out["browser"] = {"not_run": str(exc)}
     return out
