@@ -80,6 +80,11 @@ def targets(r: dict[str, Any]) -> list[Target]:
         from benchmarks.evaluate import targets as evaluate_targets
 
         out.extend(evaluate_targets(evaluation))
+    flood = r.get("acp")
+    if flood is not None:  # issue 36: an ACP agent's 10,000 updates in one prompt turn
+        from benchmarks.acp import targets as acp_targets
+
+        out.extend(acp_targets(flood))
     return out
 
 
@@ -148,7 +153,7 @@ def plot(r: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    from benchmarks import browser, evaluate, hostile, inprocess, kernel_wire, memory, scale
+    from benchmarks import acp, browser, evaluate, hostile, inprocess, kernel_wire, memory, scale
 
     quick = "--quick" in sys.argv
     parts: dict[
@@ -161,6 +166,7 @@ def main() -> None:
         "browser": (browser.run, browser.report),
         "hostile": (hostile.run, hostile.report),
         "evaluate": (evaluate.run, evaluate.report),
+        "acp": (acp.run, acp.report),
     }
     results: dict[str, Any] = {"quick": quick, "started": time.time()}
     for name, (run, report) in parts.items():
