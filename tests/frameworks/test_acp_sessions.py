@@ -291,3 +291,38 @@ def test_authentication_lists_each_method_and_what_it_needs() -> None:
     login = f"login (Log in), needs a login in a terminal first: {first}"
     assert login in message
     assert "name one with nbagent.acp(..., auth=<id>)" in message
+
+
+@pytest.mark.kernel
+def test_in_a_notebook_cwd_defaults_to_the_notebooks_directory(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.kernel import Kernel
+
+    jupyter, vscode = tmp_path / "jupyter", tmp_path / "vscode"
+    jupyter.mkdir()
+    vscode.mkdir()
+    # What Jupyter Server gives the kernel of a notebook: its absolute path.
+    monkeypatch.setenv("JPY_SESSION_NAME", str(jupyter / "analysis.ipynb"))
+    kernel = Kernel()  # its working directory: the project's root, not the notebook's
+    try:
+        kernel.execute(f"import nbagent\nagent = nbagent.acp({command('plain')!r})")
+        assert kernel.value("agent.cwd") == str(jupyter.resolve())
+        assert kernel.value(
+            f"agent.prompt('what did you get?').wait({PATIENCE}).text"
+        ) == json.dumps(
+            {
+                "method": "new",
+                "cwd": str(jupyter.resolve()),
+                "additionalDirectories": None,
+                "mcpServers": [],
+                "prompts": 1,
+            }
+        )
+        # VS Code names the notebook in the kernel's namespace.
+        code = f"__vsc_ipynb_file__ = {str(vscode / 'x.ipynb')!r}\nagent.close()\n"
+        kernel.execute(code + f"agent = nbagent.acp({command('plain')!r})")
+        assert kernel.value("agent.cwd") == str(vscode.resolve())
+        kernel.execute("agent.close()")
+    finally:
+        kernel.close()
