@@ -59,11 +59,12 @@ def acp(
 
     ``cwd`` (default: the notebook's directory in a notebook, else the current directory;
     made absolute) is the session's directory; ``roots`` adds directories the agent may use
-    (sent as the session's additional directories). The agent's file requests are served
-    only inside them (by real path: ``..`` and symlinks that lead out are refused). ``env``
-    is added to this process's environment. ``auth`` names the auth method to call
-    ``authenticate`` with; an agent that requires one and gets none raises :class:`AcpError`
-    listing its methods and what each needs (environment variables, a login command).
+    (sent as the session's additional directories to an agent that advertises them). The
+    agent's file requests are served only inside them (by real path: ``..`` and symlinks
+    that lead out are refused). ``env`` is added to this process's environment. ``auth``
+    names the auth method to call ``authenticate`` with; an agent that requires one and gets
+    none raises :class:`AcpError` listing its methods and what each needs (environment
+    variables, a login command).
     ``startup_timeout``: seconds for ``initialize`` and ``session/new`` (or
     ``session/load``). Permission requests pause the run, except those for the tool kinds in
     ``auto_approve`` (``{"read", "search"}``: allowed once); requests and writes aimed at a

@@ -100,10 +100,16 @@ class SessionPlan:
 
 async def open_session(conn: Any, capabilities: Any, plan: SessionPlan, label: str) -> Any:
     """``session/new``, or ``session/load`` for ``plan.load``: the response (the new session's
-    carries its id). ``AcpError`` for what the agent does not advertise (loading, an MCP
-    transport); the agent's own errors raise as they are."""
+    carries its id). The roots go as the session's additional directories where the agent
+    advertises them (``sessionCapabilities.additionalDirectories``). ``AcpError`` for what
+    the agent does not advertise (loading, an MCP transport); the agent's own errors raise
+    as they are."""
     check_mcp(plan.mcp_servers, capabilities, label)
-    dirs = [str(r) for r in plan.roots] or None
+    session = getattr(capabilities, "session_capabilities", None)
+    # Sent only to an agent that advertises them (the protocol's rule); the file methods
+    # serve the roots either way.
+    told = getattr(session, "additional_directories", None) is not None
+    dirs = [str(r) for r in plan.roots] if told and plan.roots else None
     if plan.load is None:
         return await conn.new_session(
             cwd=str(plan.cwd), additional_directories=dirs, mcp_servers=plan.mcp_servers

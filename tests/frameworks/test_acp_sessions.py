@@ -61,13 +61,15 @@ def test_cwd_is_absolute_and_roots_are_the_sessions_additional_directories(
     (tmp_path / "home").mkdir()
     (tmp_path / "extra").mkdir()
     monkeypatch.chdir(tmp_path)
-    agent = start(started, "plain", cwd="home", roots=["extra"])
+    agent = start(started, "rich", cwd="home", roots=["extra"])
     assert agent.cwd == str(tmp_path.resolve() / "home")
     opened = answer(agent, "what did you get?")
     assert opened["method"] == "new"
     assert opened["cwd"] == str(tmp_path.resolve() / "home")
     assert opened["additionalDirectories"] == [str(tmp_path.resolve() / "extra")]
     assert opened["mcpServers"] == []
+    baseline = start(started, "plain", cwd="home", roots=["extra"])
+    assert answer(baseline, "what did you get?")["additionalDirectories"] is None  # unadvertised
     outside_a_notebook = start(started, "plain")  # no kernel: the current directory
     assert outside_a_notebook.cwd == str(tmp_path.resolve())
     assert answer(outside_a_notebook, "what did you get?")["additionalDirectories"] is None
