@@ -17,12 +17,14 @@ from typing import Any
 import pytest
 
 import nbagent
-from nbagent._acp._context import MAX_SAMPLE_CHARS
+from nbagent._acp._context import MAX_EMBED_BYTES, MAX_SAMPLE_CHARS
 from nbagent._events import Custom
 from tests.frameworks.conftest import need
 from tests.wait import PATIENCE
 
 need("acp")
+
+from acp.helpers import embedded_text_resource, resource_block  # noqa: E402 - after need()
 
 SCRIPT = str(Path(__file__).resolve().parents[1] / "acp_agents" / "sessions.py")
 PNG = b"\x89PNG\r\n\x1a\n"
@@ -153,6 +155,11 @@ def test_context_becomes_what_the_agent_takes(started: Any, tmp_path: Path) -> N
     assert "\n9   jan" in sample
     assert "\n10 " not in sample  # ten rows: 0 to 9
 
+    big = tmp_path / "big.txt"
+    big.write_text("x" * (MAX_EMBED_BYTES + 1))
+    (linked,) = answer(agent, "look", context=[big])[1:]
+    assert (linked["type"], linked["size"]) == ("resource_link", MAX_EMBED_BYTES + 1)
+
     plain = start(started, "plain")  # the baseline: text and resource links
     got = answer(plain, "look", context=notes)  # one item, not in a list
     assert got[1] == {
@@ -172,6 +179,10 @@ def test_context_becomes_what_the_agent_takes(started: Any, tmp_path: Path) -> N
         plain.prompt("look", context=[{"a": 1}])
     with pytest.raises(TypeError, match="bytes that are not a PNG"):
         plain.prompt("look", context=[b"plain bytes"])
+    embedded = resource_block(embedded_text_resource("file:///x.txt", "x"))
+    refused = r"does not take resource content \(its promptCapabilities.embeddedContext is false"
+    with pytest.raises(ValueError, match=refused):
+        plain.prompt("look", context=[embedded])
     # Nothing of the refused prompts was sent: the agent received one prompt before this one.
     assert answer(plain, "what did you get?")["prompts"] == 2
 
