@@ -3,6 +3,8 @@ configs. Each is an ``nbagent.mcp(...)`` server (its command or URL, env and hea
 starts or connects to its own copy), a plain config (``{"command": "uvx", "args": [...],
 "env": {...}}`` or ``{"url": ..., "headers": {...}, "type": "http" | "sse"}``, ``name``
 optional), a mapping of names to such configs (an ``mcpServers`` section), or an SDK config.
+An ``nbagent.mcp`` server's ``cwd`` is not sent: ACP's stdio config has none (the agent starts
+the server in a directory of its choosing), so give such a server a command that runs anywhere.
 
 A stdio server's command is sent as an absolute path (ACP requires one: a bare name is found on
 the agent's ``PATH``). HTTP and SSE servers only go to an agent whose ``mcpCapabilities`` allow
