@@ -3,10 +3,18 @@ through their ACP command) run by nbagent as its client, each prompt a live ``Ru
 ``format="acp"`` (issue 36). The ``agent-client-protocol`` SDK is imported only here, when an
 agent is started (``pip install 'nbagent[acp]'``).
 
+The session: ``cwd`` (the notebook's directory by default) and ``roots`` (sent as its additional
+directories), MCP servers (``mcp_servers=``: ``nbagent.mcp(...)`` servers or configs), a new
+one or a saved one loaded (``session=``, ``agent.sessions()``: its history replayed as a run,
+``agent.history``); the agent's modes, config options (``agent.config``, ``set_config``) and
+commands. A prompt carries context (``agent.prompt(text, context=[path, figure, df])``) as far
+as the agent's prompt capabilities allow, refused before sending where they do not.
+
 nbagent as the client grants nothing unasked: permission requests pause the run
 (``run.pending``, ``run.approve(i)``, ``run.deny(i)``, ``agent.choose(i, option_id)``), files
 are served only inside ``cwd`` and ``roots``, notebooks are not edited unless the author
-allows it, and terminals are not offered."""
+allows it, and terminals are not offered. An agent that requires authentication and was named
+no method (``auth=``) raises ``AcpError`` listing its methods and what each needs."""
 
 from __future__ import annotations
 
@@ -14,11 +22,23 @@ import os
 import shlex
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 from nbagent._acp._agent import AcpAgent
+from nbagent._acp._mcp_servers import mcp_configs
+from nbagent._acp._sessions import ConfigChoice, ConfigOption, SessionInfo, default_cwd
 from nbagent._acp._types import AcpError, Command, Mode
 
-__all__ = ["AcpAgent", "AcpError", "Command", "Mode", "acp"]
+__all__ = [
+    "AcpAgent",
+    "AcpError",
+    "Command",
+    "ConfigChoice",
+    "ConfigOption",
+    "Mode",
+    "SessionInfo",
+    "acp",
+]
 
 
 def acp(
@@ -31,19 +51,32 @@ def acp(
     startup_timeout: float = 30.0,
     auto_approve: Iterable[str] = (),
     allow_notebook_edits: bool = False,
+    mcp_servers: Any = (),
+    session: str | None = None,
 ) -> AcpAgent:
     """Start an ACP agent (``command``: a string split like a shell's, or a list) and open a
     session with it; ``agent.prompt(text)`` then runs a turn as a live :class:`Run`.
 
-    ``cwd`` (default: the current directory) is the session's directory; ``roots`` adds
-    directories the agent may use. The agent's file requests are served only inside them (by
-    real path: ``..`` and symlinks that lead out are refused). ``env`` is added to this
-    process's environment. ``auth`` names the auth method to call ``authenticate`` with; an
-    agent that requires one and gets none raises :class:`AcpError` listing its methods.
-    ``startup_timeout``: seconds for ``initialize`` and ``session/new``. Permission requests
-    pause the run, except those for the tool kinds in ``auto_approve`` (``{"read", "search"}``:
-    allowed once); requests and writes aimed at a notebook (``.ipynb``) are refused unless
-    ``allow_notebook_edits``. Terminals (``terminal/*``) are not offered to the agent.
+    ``cwd`` (default: the notebook's directory in a notebook, else the current directory;
+    made absolute) is the session's directory; ``roots`` adds directories the agent may use
+    (sent as the session's additional directories to an agent that advertises them). The
+    agent's file requests are served only inside them (by real path: ``..`` and symlinks
+    that lead out are refused). ``env`` is added to this process's environment. ``auth``
+    names the auth method to call ``authenticate`` with; an agent that requires one and gets
+    none raises :class:`AcpError` listing its methods and what each needs (environment
+    variables, a login command).
+    ``startup_timeout``: seconds for ``initialize`` and ``session/new`` (or
+    ``session/load``). Permission requests pause the run, except those for the tool kinds in
+    ``auto_approve`` (``{"read", "search"}``: allowed once); requests and writes aimed at a
+    notebook (``.ipynb``) are refused unless ``allow_notebook_edits``. Terminals
+    (``terminal/*``) are not offered to the agent.
+
+    ``mcp_servers``: MCP servers the session may use: ``nbagent.mcp(...)`` servers (the agent
+    starts or connects to its own copy), configs (``{"command": ..., "args": [...], "env":
+    {...}}``, ``{"url": ..., "headers": {...}}``), or a mapping of names to configs; a stdio
+    command is sent as an absolute path, HTTP and SSE only to an agent that takes them (else
+    ``AcpError``). ``session``: the id of a saved session to load (``agent.sessions()`` lists
+    them) instead of a new one; its history is replayed as a run (``agent.history``).
     """
     argv = shlex.split(command) if isinstance(command, str) else [str(a) for a in command]
     if not argv:
@@ -54,15 +87,18 @@ def acp(
         raise ImportError(
             "nbagent.acp() needs the agent-client-protocol SDK: pip install 'nbagent[acp]'"
         ) from exc
-    home = Path(cwd if cwd is not None else os.getcwd()).resolve()
-    dirs = [home, *(Path(r).resolve() for r in roots)]
+    home = Path(cwd).expanduser().resolve() if cwd is not None else default_cwd()
+    dirs = [home, *(Path(r).expanduser().resolve() for r in roots)]
+    environment = os.environ | dict(env or {})
     config = {
         "argv": argv,
-        "env": os.environ | dict(env or {}),
+        "env": environment,
         "roots": dirs,
         "auth": auth,
         "startup_timeout": float(startup_timeout),
         "auto_approve": frozenset(auto_approve),
         "notebooks": bool(allow_notebook_edits),
+        "mcp_servers": mcp_configs(mcp_servers, environment),
+        "session": session,
     }
     return AcpAgent(config)

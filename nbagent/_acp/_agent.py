@@ -11,7 +11,16 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from nbagent._acp._client import Chosen, NbagentClient
+from nbagent._acp._context import prompt_content
 from nbagent._acp._process import AgentProcess
+from nbagent._acp._sessions import (
+    ConfigOption,
+    SessionInfo,
+    SessionPlan,
+    check_config,
+    list_sessions,
+    set_config,
+)
 from nbagent._acp._turn import Turn
 from nbagent._acp._types import AcpError, Command, Mode
 from nbagent.runtime.loops import background_loop
@@ -28,7 +37,8 @@ GRACE_S = 3.0
 
 class AcpAgent:
     """An ACP coding agent run by nbagent as its client (``nbagent.acp(...)`` makes one):
-    ``prompt(text)`` → a live ``Run``; ``modes``/``mode``/``set_mode``, ``commands``;
+    ``prompt(text, context=[...])`` → a live ``Run``; ``modes``/``mode``/``set_mode``,
+    ``config``/``set_config``, ``commands``; ``sessions()`` and a loaded session's ``history``;
     ``close()`` (also ``with``, garbage collection and the interpreter's exit)."""
 
     def __init__(self, config: dict[str, Any]) -> None:
@@ -41,7 +51,8 @@ class AcpAgent:
         self._process: AgentProcess | None = None
         self._turn: Turn | None = None
         self._closed = False
-        self._start()
+        self._history: Run | None = None
+        self._start(load=config.get("session"))
 
     # -- what the agent offers -----------------------------------------------------------------
 
@@ -77,6 +88,42 @@ class AcpAgent:
         """The slash commands the agent announced (``available_commands_update``)."""
         return list(self._live().client.commands)
 
+    @property
+    def cwd(self) -> str:
+        """The session's directory (absolute): ``cwd=``, by default the notebook's."""
+        return str(self._config["roots"][0])
+
+    @property
+    def config(self) -> list[ConfigOption]:
+        """The session's config options (model, thinking level, ...) and their current values,
+        as the agent last said them ([] when it has none); ``set_config`` changes one."""
+        return list(self._live().client.config)
+
+    def set_config(self, config_id: str, value: str | bool) -> None:
+        """Set the session's config option ``config_id`` to ``value`` (one of its choices;
+        True/False for a boolean) with ``session/set_config_option``. ``ValueError`` for an id
+        the agent did not offer or a value the option does not."""
+        process = self._live()
+        check_config(process.client.config, config_id, value)
+        done = set_config(process.conn, process.session_id, process.client, config_id, value)
+        self._call(done, self._config["startup_timeout"])
+
+    def sessions(self, *, everywhere: bool = False) -> list[SessionInfo]:
+        """The sessions the agent keeps for this ``cwd`` (``everywhere``: for every directory),
+        with ``session/list``; load one with ``nbagent.acp(command, session=info.id)``.
+        ``AcpError`` when the agent does not advertise listing sessions."""
+        process = self._live()
+        where = None if everywhere else self.cwd
+        listed = list_sessions(process.conn, process.capabilities, where, process.label)
+        return self._call(listed, self._config["startup_timeout"])
+
+    @property
+    def history(self) -> Run | None:
+        """The loaded session's history (``nbagent.acp(..., session=id)``) as a run: the
+        updates the agent replayed (the user's and the agent's messages, tool calls), ended
+        when ``session/load`` returned. None for a new session."""
+        return self._history
+
     def set_mode(self, mode_id: str) -> None:
         """Switch the session's mode; ``ValueError`` for an id the agent did not offer."""
         process = self._live()
@@ -87,10 +134,17 @@ class AcpAgent:
 
     # -- prompts -------------------------------------------------------------------------------
 
-    def prompt(self, text: str) -> Run:
+    def prompt(self, text: str, context: Any = ()) -> Run:
         """Send ``text`` to the session (the same one as the last prompt: a conversation) and
         return its turn as a live ``Run``: shown below the cell in a notebook, printed outside
-        one. One prompt at a time: ``RuntimeError`` while one runs."""
+        one. One prompt at a time: ``RuntimeError`` while one runs.
+
+        ``context``: items sent after the text, as far as the agent takes them (its prompt
+        capabilities): a path (str or Path) as a link to the file, or its text embedded where
+        the agent takes embedded context; an image (a matplotlib Figure, a PIL image, PNG or
+        JPEG bytes) where it takes images; a pandas DataFrame as a sample in text (shape,
+        dtypes, first rows). What the agent cannot take raises ``ValueError`` before anything
+        is sent."""
         with self._lock:
             last = self._turn
             if last is not None and last.run is not None and not last.run.done:
@@ -106,11 +160,12 @@ class AcpAgent:
                 self._start()
                 process = self._process
             assert process is not None
+            content = prompt_content(text, context, process.capabilities)
             turn = Turn(self._stop)
             self._turn = turn
             run = Run(turn, format="acp")
             launch(run)
-            asyncio.run_coroutine_threadsafe(process.prompt(turn, text), self._loop)
+            asyncio.run_coroutine_threadsafe(process.prompt(turn, content), self._loop)
             return run
 
     def choose(self, i: int | str, option_id: str) -> None:
@@ -160,8 +215,9 @@ class AcpAgent:
             raise AcpError(f"ACP agent {' '.join(self.command)}: closed")
         return self._process
 
-    def _start(self) -> None:
-        """Start (or restart) the agent's process and a new session."""
+    def _start(self, load: str | None = None) -> None:
+        """Start (or restart) the agent's process and a new session, or load session ``load``
+        (its replayed history then launched as ``history``'s run)."""
         if self._closed:
             raise AcpError(f"ACP agent {' '.join(self.command)}: closed")
         c = self._config
@@ -169,11 +225,16 @@ class AcpAgent:
         if old is not None:
             self._call(old.close(), 15)
         client = NbagentClient(c["roots"], c["auto_approve"], c["notebooks"], lambda: None)
-        process = AgentProcess(c["argv"], c["roots"][0], c["env"], client)
+        history = Turn(self._stop) if load is not None else None
+        plan = SessionPlan(c["roots"][0], c["roots"][1:], c.get("mcp_servers", []), load, history)
+        process = AgentProcess(c["argv"], c["roots"][0], c["env"], client, plan)
         client.turn = lambda: process.turn
         self._process = process
         self._call(process.start(c["roots"], c["auth"], c["startup_timeout"]), None)
         self._started[:] = [process]
+        if history is not None:
+            self._history = Run(history, format="acp")
+            launch(self._history)
 
     def _stop(self, turn: Turn) -> None:
         """The turn's run was stopped: cancel it on the agent (killed after ``GRACE_S``)."""

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nbagent._acp._files import FileRefused, inside, read_lines
+from nbagent._acp._sessions import ConfigOption, config_options
 from nbagent._acp._types import Command, Mode
 from nbagent.runtime.pause import Answer, PauseRequest
 
@@ -45,6 +46,8 @@ class NbagentClient:
         self.modes: list[Mode] = []
         self.mode: str | None = None
         self.commands: list[Command] = []
+        self.config: list[ConfigOption] = []
+        """The session's config options (``session/new``, ``config_option_update``)."""
 
     # -- session/update ------------------------------------------------------------------------
 
@@ -54,6 +57,8 @@ class NbagentClient:
             self.mode = update.current_mode_id
         elif kind == "available_commands_update":
             self.commands = [_command(c) for c in update.available_commands]
+        elif kind == "config_option_update":
+            self.config = config_options(update.config_options)
         turn = self.turn()
         if turn is not None:
             from acp.schema import SessionNotification

@@ -14,8 +14,9 @@ from pathlib import Path
 from typing import IO, Any
 
 from nbagent._acp._client import NbagentClient
+from nbagent._acp._sessions import SessionPlan, apply_session, describe_auth, open_session
 from nbagent._acp._turn import Turn
-from nbagent._acp._types import AcpError, Mode
+from nbagent._acp._types import AcpError
 
 __all__ = ["AgentProcess", "kill_group"]
 
@@ -37,10 +38,20 @@ class AgentProcess:
     """The agent's process and session (every method runs on the background loop)."""
 
     def __init__(
-        self, argv: Sequence[str], cwd: Path, env: dict[str, str], client: NbagentClient
+        self,
+        argv: Sequence[str],
+        cwd: Path,
+        env: dict[str, str],
+        client: NbagentClient,
+        plan: SessionPlan | None = None,
     ) -> None:
         self.argv = list(argv)
         self.cwd = cwd
+        self.plan = plan
+        """The session to open (``_sessions``): new or loaded, its directories, MCP servers
+        (None: a new one with the roots ``start`` is given)."""
+        self.capabilities: Any = None
+        """The agent's ``AgentCapabilities`` (``initialize``): what prompts and sessions carry."""
         self.env = env
         self.client = client
         self.label = " ".join(self.argv)
@@ -115,47 +126,51 @@ class AgentProcess:
             client_info=Implementation(name="nbagent", version=_version()),
         )
         self.auth_methods = list(init.auth_methods or [])
+        self.capabilities = init.agent_capabilities
         if auth is not None:
             if auth not in [m.id for m in self.auth_methods]:
                 raise AcpError(f"{self.label}: no auth method {auth!r}; {self.auth_list()}")
             await self.conn.authenticate(method_id=auth)
+        plan = self.plan or SessionPlan(self.cwd, list(roots[1:]), [])
+        history = plan.history if plan.load is not None else None
+        self.turn = history  # session/load's replayed updates go to the history's run
         try:
-            session = await self.conn.new_session(
-                cwd=str(self.cwd), additional_directories=[str(r) for r in roots[1:]] or None
-            )
+            session = await open_session(self.conn, self.capabilities, plan, self.label)
         except RequestError as exc:
             if exc.code != AUTH_REQUIRED:
                 raise
             hint = "name one with nbagent.acp(..., auth=<id>)"
             needs = f"{self.label}: the agent requires authentication"
             raise AcpError(f"{needs}; {self.auth_list()}; {hint}") from None
-        self.session_id = session.session_id
-        modes = session.modes
-        if modes is not None:
-            self.client.modes = [Mode(m.id, m.name, m.description) for m in modes.available_modes]
-            self.client.mode = modes.current_mode_id
+        finally:
+            self.turn = None
+        self.session_id = plan.load or session.session_id
+        apply_session(self.client, session)
+        if history is not None:
+            from acp.schema import PromptResponse
+
+            # The adapter ends a run at a prompt's response: the history's end is the end of
+            # the last turn it replayed.
+            history.end(
+                PromptResponse(stop_reason="end_turn", field_meta={"nbagent": "session/load"})
+            )
+            history.finished.set()
 
     def auth_list(self) -> str:
-        if not self.auth_methods:
-            return "it offers no auth methods"
-        lines = []
-        for m in self.auth_methods:
-            fields = m.model_dump(exclude_none=True).items()
-            about = {k: v for k, v in fields if k not in ("id", "name")}
-            lines.append(f"{m.id} ({m.name})" + (f": {about}" if about else ""))
-        return "its auth methods: " + "; ".join(lines)
+        return describe_auth(self.auth_methods, self.argv)
 
     # -- turns -------------------------------------------------------------------------------
 
-    async def prompt(self, turn: Turn, text: str) -> None:
-        """Run one prompt turn: its updates and response into ``turn`` (the client routes the
-        updates there while it is ``self.turn``)."""
+    async def prompt(self, turn: Turn, text: str | list[Any]) -> None:
+        """Run one prompt turn (``text``, or its content blocks): its updates and response into
+        ``turn`` (the client routes the updates there while it is ``self.turn``)."""
         from acp import text_block
 
         assert self.exited is not None
         self.turn = turn
+        content = [text_block(text)] if isinstance(text, str) else list(text)
         self.prompting = task = asyncio.ensure_future(
-            self.conn.prompt(session_id=self.session_id, prompt=[text_block(text)])
+            self.conn.prompt(session_id=self.session_id, prompt=content)
         )
         try:
             await asyncio.wait({task, self.exited}, return_when=asyncio.FIRST_COMPLETED)

@@ -74,6 +74,12 @@ class McpServer:
         """How nbagent talks to it: "stdio" (a command), "http" (Streamable HTTP) or "sse"."""
         self.target = target if isinstance(target, str) else shlex.join(target)
         """The command or URL, as given."""
+        self.started_with: dict[str, dict[str, str]] = {
+            "env": dict(env or {}),
+            "headers": dict(headers or {}),
+        }
+        """The ``env`` and ``headers`` it was given: what an ACP agent given this server
+        (``nbagent.acp(..., mcp_servers=[server])``) starts or connects to its own copy with."""
         errlog = None
         if self.transport == "stdio":
             # Open for the connection's life: _close closes it.
