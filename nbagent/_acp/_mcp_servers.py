@@ -66,7 +66,7 @@ def _config(item: Any, env: Mapping[str, str], where: str) -> Any:
     from nbagent._mcp._server import McpServer
 
     if isinstance(item, McpServer):
-        spec = item.started_with
+        spec = item._started_with  # private: it may hold tokens (headers)
         if item.transport == "stdio":
             argv = shlex.split(item.target)
             plain = {"name": item.name, "command": argv[0], "args": argv[1:]}

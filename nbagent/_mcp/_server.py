@@ -74,7 +74,7 @@ class McpServer:
         """How nbagent talks to it: "stdio" (a command), "http" (Streamable HTTP) or "sse"."""
         self.target = target if isinstance(target, str) else shlex.join(target)
         """The command or URL, as given."""
-        self.started_with: dict[str, dict[str, str]] = {
+        self._started_with: dict[str, dict[str, str]] = {
             "env": dict(env or {}),
             "headers": dict(headers or {}),
         }
