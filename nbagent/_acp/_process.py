@@ -16,11 +16,10 @@ from typing import IO, Any
 from nbagent._acp._client import NbagentClient
 from nbagent._acp._turn import Turn
 from nbagent._acp._types import AcpError, Mode
+from nbagent._stderr import describe, with_tail
 
 __all__ = ["AgentProcess", "kill_group"]
 
-STDERR_TAIL = 2000
-"""Characters of the agent's stderr that an error message ends with."""
 PIPE_DRAIN_S = 2.0
 """Seconds the agent's output is still read after it exited (a child may hold the pipe)."""
 AUTH_REQUIRED = -32000
@@ -88,7 +87,7 @@ class AgentProcess:
             elif isinstance(exc, AcpError):
                 error = exc
             else:
-                error = self.error(f"could not start: {_describe(exc)}")
+                error = self.error(f"could not start: {describe(exc, data=True)}")
             await self.close()  # said before: the error ends with its stderr
             raise error from None
 
@@ -173,11 +172,11 @@ class AgentProcess:
                 turn.fail(self.error(f"the agent {code or 'closed its pipe'} mid-turn"))
                 self.kill()  # no use without its pipe: the next prompt starts it afresh
             else:
-                why = "cancelled" if failure is None else _describe(failure)
+                why = "cancelled" if failure is None else describe(failure, data=True)
                 turn.fail(self.error(f"the prompt failed: {why}"))
         except BaseException as exc:  # noqa: BLE001 - the run ends, never the loop
             task.cancel()
-            turn.fail(self.error(f"the turn failed: {_describe(exc)}"))
+            turn.fail(self.error(f"the turn failed: {describe(exc, data=True)}"))
         finally:
             self.turn = None
             turn.finished.set()
@@ -217,18 +216,7 @@ class AgentProcess:
         self.errlog.close()
 
     def error(self, what: str) -> AcpError:
-        text = f"ACP agent {self.label}: {what}"
-        tail = self.stderr_tail()
-        if tail:
-            text += f"\n--- the agent's stderr (end) ---\n{tail}"
-        return AcpError(text)
-
-    def stderr_tail(self) -> str:
-        with contextlib.suppress(OSError, ValueError):
-            size = self.errlog.seek(0, os.SEEK_END)
-            self.errlog.seek(max(0, size - STDERR_TAIL * 4))
-            return self.errlog.read().decode("utf-8", "replace")[-STDERR_TAIL:].strip()
-        return ""
+        return AcpError(with_tail(f"ACP agent {self.label}: {what}", self.errlog, "the agent's"))
 
 
 def _append_only_tempfile() -> IO[bytes]:
@@ -249,11 +237,3 @@ def _version() -> str:
         return version("nbagent")
     except PackageNotFoundError:
         return "0"
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    data = getattr(exc, "data", None)
-    if data:
-        text += f" ({data})"
-    return text if type(exc).__name__ in text else f"{type(exc).__name__}: {text}"
