@@ -6,7 +6,7 @@ agent is started (``pip install 'nbagent[acp]'``).
 nbagent as the client grants nothing unasked: permission requests pause the run
 (``run.pending``, ``run.approve(i)``, ``run.deny(i)``, ``agent.choose(i, option_id)``), files
 are served only inside ``cwd`` and ``roots``, notebooks are not edited unless the author
-allows it, and terminals are not offered."""
+allows it, and terminals are offered only when the author turns them on."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ def acp(
     startup_timeout: float = 30.0,
     auto_approve: Iterable[str] = (),
     allow_notebook_edits: bool = False,
+    terminals: bool = False,
 ) -> AcpAgent:
     """Start an ACP agent (``command``: a string split like a shell's, or a list) and open a
     session with it; ``agent.prompt(text)`` then runs a turn as a live :class:`Run`.
@@ -43,7 +44,10 @@ def acp(
     ``startup_timeout``: seconds for ``initialize`` and ``session/new``. Permission requests
     pause the run, except those for the tool kinds in ``auto_approve`` (``{"read", "search"}``:
     allowed once); requests and writes aimed at a notebook (``.ipynb``) are refused unless
-    ``allow_notebook_edits``. Terminals (``terminal/*``) are not offered to the agent.
+    ``allow_notebook_edits``. Terminals (``terminal/*``) are offered to the agent only with
+    ``terminals=True``: its commands then run in ``cwd`` (or a directory inside the roots), in a
+    process group of their own, their output streams into the tool call's panel that shows
+    the terminal, and Stop and ``close()`` kill them.
     """
     argv = shlex.split(command) if isinstance(command, str) else [str(a) for a in command]
     if not argv:
@@ -64,5 +68,6 @@ def acp(
         "startup_timeout": float(startup_timeout),
         "auto_approve": frozenset(auto_approve),
         "notebooks": bool(allow_notebook_edits),
+        "terminals": bool(terminals),
     }
     return AcpAgent(config)

@@ -12,6 +12,7 @@ from typing import Any, TypeVar
 
 from nbagent._acp._client import Chosen, NbagentClient
 from nbagent._acp._process import AgentProcess
+from nbagent._acp._terminals import Terminals
 from nbagent._acp._turn import Turn
 from nbagent._acp._types import AcpError, Command, Mode
 from nbagent.runtime.loops import background_loop
@@ -171,6 +172,8 @@ class AcpAgent:
         client = NbagentClient(c["roots"], c["auto_approve"], c["notebooks"], lambda: None)
         process = AgentProcess(c["argv"], c["roots"][0], c["env"], client)
         client.turn = lambda: process.turn
+        if c.get("terminals"):
+            client.terminals = Terminals(c["roots"], c["env"], process.emit)
         self._process = process
         self._call(process.start(c["roots"], c["auth"], c["startup_timeout"]), None)
         self._started[:] = [process]

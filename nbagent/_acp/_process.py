@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 from nbagent._acp._client import NbagentClient
+from nbagent._acp._stdout import filtered
 from nbagent._acp._turn import Turn
 from nbagent._acp._types import AcpError, Mode
 from nbagent._stderr import describe, with_tail
@@ -24,6 +25,10 @@ PIPE_DRAIN_S = 2.0
 """Seconds the agent's output is still read after it exited (a child may hold the pipe)."""
 AUTH_REQUIRED = -32000
 """The JSON-RPC error code of ACP's ``auth_required``."""
+STRAY_REPORTED = 20
+"""Stray lines on the agent's stdout reported as warnings (the first ones; the last says so)."""
+LINE_LIMIT = 50 * 2**20
+"""Bytes of the agent's output read in one piece at most (an update may carry a whole file)."""
 
 
 def kill_group(pid: int) -> None:
@@ -51,6 +56,10 @@ class AgentProcess:
         self.auth_methods: list[Any] = []
         self.turn: Turn | None = None
         self.prompting: asyncio.Future[Any] | None = None
+        self.strays = 0
+        """Stray lines seen on the agent's stdout."""
+        self.held: list[dict[str, Any]] = []
+        """Warnings that came between two turns, for the next turn."""
 
     @property
     def alive(self) -> bool:
@@ -71,14 +80,16 @@ class AgentProcess:
                 env=self.env,
                 cwd=self.cwd,
                 start_new_session=True,  # its own group: killed whole, not by the kernel's signals
-                limit=50 * 2**20,  # an update may carry a whole file
+                limit=LINE_LIMIT,
             )
         except OSError as exc:
             self.errlog.close()
             raise AcpError(f"ACP agent {self.label}: could not start: {exc}") from None
         self.exited = asyncio.ensure_future(self.process.wait())
         client: Any = self.client  # the SDK's Client protocol, by its methods
-        self.conn = connect_to_agent(client, self.process.stdin, self.process.stdout)
+        assert self.process.stdout is not None
+        stdout, _ = filtered(self.process.stdout, self.stray, LINE_LIMIT)
+        self.conn = connect_to_agent(client, self.process.stdin, stdout)
         try:
             await self._until_exit(asyncio.wait_for(self._handshake(roots, auth), timeout))
         except Exception as exc:  # noqa: BLE001 - said with the command and its stderr
@@ -106,7 +117,8 @@ class AgentProcess:
         from acp.schema import ClientCapabilities, FileSystemCapabilities, Implementation
 
         capabilities = ClientCapabilities(
-            fs=FileSystemCapabilities(read_text_file=True, write_text_file=True), terminal=False
+            fs=FileSystemCapabilities(read_text_file=True, write_text_file=True),
+            terminal=self.client.terminals is not None,
         )
         init = await self.conn.initialize(
             protocol_version=PROTOCOL_VERSION,
@@ -153,6 +165,9 @@ class AgentProcess:
 
         assert self.exited is not None
         self.turn = turn
+        for item in self.held:
+            turn.put({"sessionId": self.session_id, "update": item})
+        self.held.clear()
         self.prompting = task = asyncio.ensure_future(
             self.conn.prompt(session_id=self.session_id, prompt=[text_block(text)])
         )
@@ -184,6 +199,8 @@ class AgentProcess:
     async def stop(self, turn: Turn, grace: float) -> None:
         """``session/cancel`` for ``turn``; the agent is killed if it has not ended the turn
         within ``grace`` seconds (``alive`` is then False: the next prompt starts afresh)."""
+        if self.client.terminals is not None:
+            self.client.terminals.kill_all()
         task = self.prompting
         if turn.finished.is_set() or task is None or self.exited is None:
             return
@@ -201,12 +218,35 @@ class AgentProcess:
 
     # -- the end -----------------------------------------------------------------------------
 
+    def emit(self, update: dict[str, Any], *, hold: bool = False) -> None:
+        """An nbagent item (a ``session/update``'s ``update``) into the turn in progress;
+        between turns dropped, or with ``hold`` kept for the next turn."""
+        if self.turn is not None:
+            self.turn.put({"sessionId": self.session_id, "update": update})
+        elif hold:
+            self.held.append(update)
+
+    def stray(self, line: str) -> None:
+        """A line on the agent's stdout that is not JSON-RPC: a warning in the run."""
+        self.strays += 1
+        if self.strays > STRAY_REPORTED:
+            return
+        message = f"the agent wrote a line on stdout that is not JSON-RPC: {line}"
+        if self.strays == STRAY_REPORTED:
+            message += f" (further stray lines are not reported: {STRAY_REPORTED} so far)"
+        self.emit({"sessionUpdate": "_nbagent/warning", "message": message}, hold=True)
+
     def kill(self) -> None:
+        """Kill the agent's process group and every terminal's (from any thread)."""
+        if self.client.terminals is not None:
+            self.client.terminals.kill_all()
         if self.process is not None:
             kill_group(self.process.pid)
 
     async def close(self) -> None:
         self.kill()
+        if self.client.terminals is not None:
+            await self.client.terminals.close(5)
         if self.conn is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.conn.close(), 5)
