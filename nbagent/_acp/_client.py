@@ -2,7 +2,7 @@
 background loop: session updates go to the prompt turn in progress (and the agent's modes and
 commands are kept); permission requests pause that turn's run (``run.pauses``); the file
 methods serve the session's directories only (``_files``); terminals only when the author
-turns them on (``_terminals``)."""
+turns them on (``_terminals``); the agent's questions pause the run (``_elicit``)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nbagent._acp._elicit import ElicitationMethods
 from nbagent._acp._files import FileRefused, inside, read_lines
 from nbagent._acp._terminals import TerminalMethods
 from nbagent._acp._types import Command, Mode
@@ -29,9 +30,9 @@ class Chosen:
     option_id: str
 
 
-class NbagentClient(TerminalMethods):
+class NbagentClient(TerminalMethods, ElicitationMethods):
     """What the agent calls on nbagent (one per agent process); ``terminal/*`` in
-    ``TerminalMethods``."""
+    ``TerminalMethods``, ``elicitation/*`` in ``ElicitationMethods``."""
 
     def __init__(
         self,

@@ -56,6 +56,8 @@ class AgentProcess:
         self.auth_methods: list[Any] = []
         self.turn: Turn | None = None
         self.prompting: asyncio.Future[Any] | None = None
+        self.pump: asyncio.Task[None] | None = None
+        """Hands the agent's stdout to the SDK, stray lines taken out (``_stdout``)."""
         self.strays = 0
         """Stray lines seen on the agent's stdout."""
         self.held: list[dict[str, Any]] = []
@@ -88,8 +90,9 @@ class AgentProcess:
         self.exited = asyncio.ensure_future(self.process.wait())
         client: Any = self.client  # the SDK's Client protocol, by its methods
         assert self.process.stdout is not None
-        stdout, _ = filtered(self.process.stdout, self.stray, LINE_LIMIT)
-        self.conn = connect_to_agent(client, self.process.stdin, stdout)
+        stdout, self.pump = filtered(self.process.stdout, self.stray, LINE_LIMIT)
+        # Unstable in ACP: elicitation (the SDK routes elicitation/* only with it).
+        self.conn = connect_to_agent(client, self.process.stdin, stdout, use_unstable_protocol=True)
         try:
             await self._until_exit(asyncio.wait_for(self._handshake(roots, auth), timeout))
         except Exception as exc:  # noqa: BLE001 - said with the command and its stderr
@@ -114,11 +117,21 @@ class AgentProcess:
 
     async def _handshake(self, roots: Sequence[Path], auth: str | None) -> None:
         from acp import PROTOCOL_VERSION, RequestError
-        from acp.schema import ClientCapabilities, FileSystemCapabilities, Implementation
+        from acp.schema import (
+            ClientCapabilities,
+            ElicitationCapabilities,
+            ElicitationFormCapabilities,
+            ElicitationUrlCapabilities,
+            FileSystemCapabilities,
+            Implementation,
+        )
 
         capabilities = ClientCapabilities(
             fs=FileSystemCapabilities(read_text_file=True, write_text_file=True),
             terminal=self.client.terminals is not None,
+            elicitation=ElicitationCapabilities(
+                form=ElicitationFormCapabilities(), url=ElicitationUrlCapabilities()
+            ),
         )
         init = await self.conn.initialize(
             protocol_version=PROTOCOL_VERSION,

@@ -12,6 +12,8 @@ Behaviours:
 - ``long``: starts the prompt's command in a terminal, shows it, says "running", then waits for
   ``session/cancel`` (and answers ``cancelled``).
 - ``stray``: says "before", prints a line that is not JSON-RPC on its stdout, says " after".
+- ``ask``: asks the user twice (``elicitation/create``, form mode): in the tool call ``call_q``
+  it announced, then in none; answers with what it got, as JSON.
 """
 
 from __future__ import annotations
@@ -29,7 +31,14 @@ from acp.helpers import (
     update_agent_message_text,
     update_tool_call,
 )
-from acp.schema import AgentCapabilities, InitializeResponse, NewSessionResponse, PromptResponse
+from acp.schema import (
+    AgentCapabilities,
+    ElicitationFormSessionMode,
+    ElicitationSchema,
+    InitializeResponse,
+    NewSessionResponse,
+    PromptResponse,
+)
 
 BEHAVIOUR = sys.argv[1] if len(sys.argv) > 1 else "run"
 
@@ -127,6 +136,28 @@ class Terminals:
         sys.stdout.write("Loading model weights... done\n")  # what a careless library prints
         sys.stdout.flush()
         await self.say(sid, " after")
+        return "end_turn"
+
+    async def turn_ask(self, sid: str, text: str) -> str:
+        await self.conn.session_update(sid, start_tool_call("call_q", "Set up", kind="other"))
+        schema = ElicitationSchema.model_validate(
+            {
+                "type": "object",
+                "properties": {
+                    "name": {"type": "string", "title": "Name"},
+                    "count": {"type": "integer", "default": 2},
+                },
+                "required": ["name"],
+            }
+        )
+        answers = []
+        for call_id in ("call_q", None):
+            mode = ElicitationFormSessionMode(
+                session_id=sid, tool_call_id=call_id, requested_schema=schema
+            )
+            got = await self.conn.create_elicitation(message="Who are you?", mode=mode)
+            answers.append(got.model_dump(exclude_none=True))
+        await self.say(sid, json.dumps(answers))
         return "end_turn"
 
 

@@ -1,7 +1,8 @@
 """``nbagent.acp``'s process-level client features against a real ACP agent process (the
 scripted agent tests/acp_agents/terminals.py, written with the SDK, over stdio): terminals on
 and off, their output live in the tool panel, bounded and truncated, killed on Stop, release
-and close; a stray line on the agent's stdout shown as a warning."""
+and close; a stray line on the agent's stdout shown as a warning; the agent's questions
+(elicitation) pausing the run."""
 
 from __future__ import annotations
 
@@ -187,3 +188,35 @@ def test_a_stray_line_on_the_agents_stdout_is_a_warning_and_the_turn_goes_on(
     assert warning["message"].endswith("not JSON-RPC: Loading model weights... done")
     again = agent.prompt("again")  # the session goes on
     assert again.wait(PATIENCE).text == "before after"
+
+
+def test_the_agents_questions_pause_the_run_with_a_form(started: Any) -> None:
+    agent = start(started, "ask")
+    run = agent.prompt("go")
+    (asked,) = wait_for(lambda: run.pending, what="the question in call_q")
+    assert asked.tool_call_id == "call_q"
+    assert asked.args == {"name": None, "count": 2}  # the form starts from the defaults
+    (call,) = run.transcript.tool_calls
+    assert call.state == "paused"
+    assert call.pause is not None
+    assert call.pause["schema"]["required"] == ["name"]
+    assert "Who are you?" in call.pause["head"]
+    with pytest.raises(ValueError, match="required: name"):
+        run.approve(0, name="")
+    run.approve(0, name="Ada", count=3)
+    own = wait_for(
+        lambda: [p for p in run.pending if p.tool_call_id.startswith("elicitation-")],
+        what="the question with no call of its own",
+    )
+    run.deny(own[0].tool_call_id)
+    transcript = run.wait(PATIENCE)
+    assert run.status == "completed", transcript.error
+    assert json.loads(transcript.text) == [
+        {"action": "accept", "content": {"name": "Ada", "count": 3}},
+        {"action": "decline"},
+    ]
+    first, second = transcript.tool_calls
+    assert first.answer == {"action": "run", "edited": False, "reason": "answered"}
+    assert (second.name, second.state) == ("Who are you?", "done")
+    assert second.answer is not None
+    assert second.answer["reason"] == "declined"

@@ -33,7 +33,10 @@ Mapping:
   (``{"type": "terminal", "terminalId": ...}``): a preliminary ``ToolResult`` while the call
   runs, the final one again once it ended; ``{"sessionUpdate": "_nbagent/warning",
   "message"}`` (a line on the agent's stdout that is not JSON-RPC) → a warning,
-  ``ErrorEvent(error_type="stray_output", recoverable=True)``.
+  ``ErrorEvent(error_type="stray_output", recoverable=True)``; ``{"sessionUpdate":
+  "_nbagent/status", "toolCallId", "state", "detail"}`` → ``Status`` on that call (an agent's
+  question pausing it: ``awaiting_approval``, then ``approval_answered``), the call started
+  first if it was never announced.
 - The response's ``stopReason``: ``end_turn`` → completed, ``max_tokens`` → ``max_tokens``,
   ``max_turn_requests`` → ``max_steps``, ``refusal`` → ``refusal`` (the run's status stays
   ``completed`` for these), ``cancelled`` → cancelled; its ``usage`` → the run's tokens.

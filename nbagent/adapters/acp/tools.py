@@ -108,6 +108,18 @@ class AcpCalls:
                 seen.content = tool_content_text(seen.pieces, self._terminals)
                 self._progress(call, seen, False, True, out)
 
+    def status(self, update: Mapping[str, Any], out: list[Event]) -> None:
+        """An nbagent status item: a ``Status`` on the call (a question's pause and its
+        answer), the call started first if it was never announced."""
+        wire_id = str_or_none(update.get("toolCallId"))
+        state = str_or_none(update.get("state"))
+        if wire_id is None or state is None:
+            return
+        if wire_id not in self._calls.by_id:
+            self.update({"toolCallId": wire_id}, out)
+        call_id = self._calls.by_id[wire_id].id
+        out.append(Status(state=state, tool_call_id=call_id, detail=plain(update.get("detail"))))
+
     def _read(self, update: Mapping[str, Any], seen: _Seen) -> tuple[bool, bool]:
         """Take what the update says into ``seen``; whether its title or status changed, and
         whether it brought content or output."""
