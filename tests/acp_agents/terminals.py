@@ -4,14 +4,16 @@ SDK (``acp.run_agent``), run over stdio by tests/frameworks/test_acp_terminals.p
 
 Behaviours:
 
-- ``run``: the prompt is a JSON list of commands, ``{"args": [...], "limit": N}`` (run with
-  this Python), each in a terminal shown in a tool call of its own (``call_1``, ...): it waits
-  for the exit, reads the output and answers with a JSON list of ``{"exit", "signal",
-  "output", "truncated"}`` (or ``{"error": data}`` when a request is refused); a command with
-  ``"release": true`` is released (not waited for) once it printed its first line.
+- ``run``: the prompt is a JSON list of commands, ``{"args": [...], "limit": N, "env": {...},
+  "cwd": ...}`` (run with this Python; ``{"command": "a shell line"}`` without args), each in
+  a terminal shown in a tool call of its own (``call_1``, ...): it waits for the exit, reads
+  the output and answers with a JSON list of ``{"exit", "signal", "output", "truncated"}`` (or
+  ``{"error": data}`` when a request is refused); a command with ``"release": true`` is
+  released (not waited for) once it printed its first line.
 - ``long``: starts the prompt's command in a terminal, shows it, says "running", then waits for
   ``session/cancel`` (and answers ``cancelled``).
-- ``stray``: says "before", prints a line that is not JSON-RPC on its stdout, says " after".
+- ``stray``: says "before", prints two lines that are not JSON-RPC on its stdout (text, then a
+  JSON array), says " after".
 - ``ask``: asks the user twice (``elicitation/create``, form mode): in the tool call ``call_q``
   it announced, then in none; answers with what it got, as JSON.
 """
@@ -35,6 +37,7 @@ from acp.schema import (
     AgentCapabilities,
     ElicitationFormSessionMode,
     ElicitationSchema,
+    EnvVariable,
     InitializeResponse,
     NewSessionResponse,
     PromptResponse,
@@ -96,6 +99,7 @@ class Terminals:
                 args=command.get("args"),
                 session_id=sid,
                 cwd=command.get("cwd"),
+                env=[EnvVariable(name=k, value=v) for k, v in command.get("env", {}).items()],
                 output_byte_limit=command.get("limit"),
             )
         except RequestError as exc:
@@ -134,6 +138,7 @@ class Terminals:
     async def turn_stray(self, sid: str, text: str) -> str:
         await self.say(sid, "before")  # written once this returns (the SDK drains)
         sys.stdout.write("Loading model weights... done\n")  # what a careless library prints
+        sys.stdout.write("[1, 2]\n")  # JSON, but no JSON-RPC message
         sys.stdout.flush()
         await self.say(sid, " after")
         return "end_turn"

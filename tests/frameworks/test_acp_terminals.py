@@ -82,8 +82,10 @@ def test_a_command_runs_in_the_sessions_directory_and_its_panel_shows_its_output
     lines = "import os\nfor i in range(3): print(f'line {i}', flush=True)\nprint(os.getcwd())"
     failing = "import sys\nprint('to stderr', file=sys.stderr, flush=True)\nsys.exit(3)"
     outside = python("print('never')", cwd=str(tmp_path.parent))
-    run = agent.prompt(json.dumps([python(lines), python(failing), outside]))
-    ok, failed, refused = results_of(run)
+    env = python("import os; print(os.environ['GREETING'])", env={"GREETING": "hi"})
+    shell = {"command": "echo one && echo two"}  # no args: a shell command line
+    run = agent.prompt(json.dumps([python(lines), python(failing), outside, env, shell]))
+    ok, failed, refused, with_env, by_shell = results_of(run)
     assert ok == {
         "exit": 0,
         "signal": None,
@@ -92,7 +94,9 @@ def test_a_command_runs_in_the_sessions_directory_and_its_panel_shows_its_output
     }
     assert (failed["exit"], failed["output"]) == (3, "to stderr\n")  # stderr too
     assert "outside the directories" in refused["error"]["message"]
-    first, second = run.transcript.tool_calls
+    assert with_env["output"] == "hi\n"
+    assert by_shell["output"] == "one\ntwo\n"
+    first, second, *_ = run.transcript.tool_calls
     assert first.state == "done"
     assert "line 0\nline 1\nline 2\n" in panel(run, "call_1")
     assert "[term-1: exited with code 0]" in panel(run, "call_1")
@@ -183,9 +187,10 @@ def test_a_stray_line_on_the_agents_stdout_is_a_warning_and_the_turn_goes_on(
     transcript = run.wait(PATIENCE)
     assert run.status == "completed", transcript.error
     assert transcript.text == "before after"
-    (warning,) = transcript.warnings
-    assert warning["error_type"] == "stray_output"
-    assert warning["message"].endswith("not JSON-RPC: Loading model weights... done")
+    text, array = transcript.warnings
+    assert text["error_type"] == array["error_type"] == "stray_output"
+    assert text["message"].endswith("not JSON-RPC: Loading model weights... done")
+    assert array["message"].endswith("not JSON-RPC: [1, 2]")
     again = agent.prompt("again")  # the session goes on
     assert again.wait(PATIENCE).text == "before after"
 
