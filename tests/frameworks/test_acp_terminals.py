@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 import pytest
 
@@ -19,9 +19,12 @@ from nbagent._acp._terminals import PANEL_BYTES
 from nbagent._events import ToolResult
 from tests.frameworks.conftest import need
 from tests.frameworks.test_acp_client import alive
-from tests.wait import PATIENCE, wait_for
+from tests.wait import PATIENCE
+from tests.wait import wait_for as _wait_for
 
 need("acp")
+
+T = TypeVar("T")
 
 SCRIPT = str(Path(__file__).resolve().parents[1] / "acp_agents" / "terminals.py")
 
@@ -39,6 +42,14 @@ def start(started: list[nbagent.AcpAgent], behaviour: str, **kw: Any) -> nbagent
     agent = nbagent.acp([sys.executable, SCRIPT, behaviour], startup_timeout=PATIENCE, **kw)
     started.append(agent)
     return agent
+
+
+def wait_for(condition: Callable[[], T], what: str, seen: Callable[[], object]) -> T:
+    """``tests.wait.wait_for``, failing with what ``seen()`` says at the end."""
+    try:
+        return _wait_for(condition, what=what)
+    except AssertionError as exc:
+        raise AssertionError(f"{exc}; saw {seen()!r}") from None
 
 
 def python(code: str, **fields: Any) -> dict[str, Any]:
@@ -148,15 +159,19 @@ def test_stop_kills_a_running_command_and_what_it_started(started: Any, tmp_path
     agent = start(started, "long", cwd=tmp_path, terminals=True)
     pid_file = tmp_path / "pids"
     run = agent.prompt(SPAWNS.format(path=str(pid_file)))
-    wait_for(lambda: "started" in panel(run, "call_long"), what="the output live in the panel")
+    wait_for(
+        lambda: "started" in panel(run, "call_long"),
+        "the output live in the panel",
+        lambda: panel(run, "call_long"),
+    )
     assert "[term-1: running]" in panel(run, "call_long")
     command, child = pids_in(pid_file)
     assert alive(command)
     assert alive(child)
     run.cancel()
     assert run.status == "cancelled"
-    wait_for(lambda: not alive(command), what=f"the command {command} killed on Stop")
-    wait_for(lambda: not alive(child), what=f"its child {child} killed with its group")
+    wait_for(lambda: not alive(command), f"the command {command} killed on Stop", lambda: "alive")
+    wait_for(lambda: not alive(child), f"its child {child} killed with its group", lambda: "alive")
     assert alive(agent.pid)  # the agent obeyed the cancel: only the terminal was killed
 
 
@@ -164,11 +179,15 @@ def test_close_and_release_kill_the_command(started: Any, tmp_path: Path) -> Non
     agent = start(started, "long", cwd=tmp_path, terminals=True)
     pid_file = tmp_path / "pids"
     run = agent.prompt(SPAWNS.format(path=str(pid_file)))
-    wait_for(lambda: pids_in(pid_file), what="the command's pids")
+    wait_for(lambda: pids_in(pid_file), "the command's pids", lambda: run.transcript.to_dict())
     command, child = pids_in(pid_file)
     agent.close()
     assert run.status == "cancelled"
-    wait_for(lambda: not (alive(command) or alive(child)), what="the command gone on close()")
+    wait_for(
+        lambda: not (alive(command) or alive(child)),
+        "the command gone on close()",
+        lambda: {"command": alive(command), "child": alive(child)},
+    )
 
     releasing = start(started, "run", cwd=tmp_path, terminals=True)
     pid_file = tmp_path / "released"
@@ -176,7 +195,11 @@ def test_close_and_release_kill_the_command(started: Any, tmp_path: Path) -> Non
     (released,) = results_of(releasing.prompt(json.dumps([python(code, release=True)])))
     assert "no terminal 'term-1'" in released["released"]["message"]  # forgotten
     command, child = pids_in(pid_file)
-    wait_for(lambda: not (alive(command) or alive(child)), what="the released command gone")
+    wait_for(
+        lambda: not (alive(command) or alive(child)),
+        "the released command gone",
+        lambda: {"command": alive(command), "child": alive(child)},
+    )
 
 
 def test_a_stray_line_on_the_agents_stdout_is_a_warning_and_the_turn_goes_on(
@@ -198,11 +221,15 @@ def test_a_stray_line_on_the_agents_stdout_is_a_warning_and_the_turn_goes_on(
 def test_the_agents_questions_pause_the_run_with_a_form(started: Any) -> None:
     agent = start(started, "ask")
     run = agent.prompt("go")
-    (asked,) = wait_for(lambda: run.pending, what="the question in call_q")
+    (asked,) = wait_for(lambda: run.pending, "the question in call_q", lambda: run.transcript.text)
     assert asked.tool_call_id == "call_q"
     assert asked.args == {"name": None, "count": 2}  # the form starts from the defaults
-    (call,) = run.transcript.tool_calls
-    assert call.state == "paused"
+    # The pause is listed at once; its status reaches the transcript through the run's reader.
+    (call,) = wait_for(
+        lambda: [c for c in run.transcript.tool_calls if c.state == "paused"],
+        "call_q paused in the transcript",
+        lambda: run.transcript.tool_calls,
+    )
     assert call.pause is not None
     assert call.pause["schema"]["required"] == ["name"]
     assert "Who are you?" in call.pause["head"]
@@ -211,7 +238,8 @@ def test_the_agents_questions_pause_the_run_with_a_form(started: Any) -> None:
     run.approve(0, name="Ada", count=3)
     own = wait_for(
         lambda: [p for p in run.pending if p.tool_call_id.startswith("elicitation-")],
-        what="the question with no call of its own",
+        "the question with no call of its own",
+        lambda: run.pending,
     )
     run.deny(own[0].tool_call_id)
     transcript = run.wait(PATIENCE)
