@@ -131,14 +131,16 @@ class _Questions:
         return await ask_user(self.scope, self.name, request)
 
 
-async def ask_user(scope: CallScope, name: str, request: McpRequest) -> tuple[Any, Any]:
-    """Ask the notebook ``request`` (a server's or an ACP agent's question) by pausing the call
-    ``scope`` names, shown as ``name``, until an answer fits: ``(action, content)`` as MCP
-    and ACP answer an elicitation (``accept`` with the fields, ``decline``, ``cancel``) or a
-    sampling request (``accept`` with the reply's text)."""
+async def ask_user(
+    scope: CallScope, name: str, request: McpRequest, asker: str = "server"
+) -> tuple[Any, Any]:
+    """Ask the notebook ``request`` (a server's or an ACP agent's question: ``asker`` says
+    whose) by pausing the call ``scope`` names, shown as ``name``, until an answer fits:
+    ``(action, content)`` as MCP and ACP answer an elicitation (``accept`` with the fields,
+    ``decline``, ``cancel``) or a sampling request (``accept`` with the reply's text)."""
     assert scope.pauses is not None
     sampling = request.kind == "sampling"
-    detail = _detail(request)
+    detail = _detail(request, asker)
     fill = _fill(request.schema)
     while True:
         scope.emit(Status(state="awaiting_approval", tool_call_id=scope.call_id, detail=detail))
@@ -152,7 +154,7 @@ async def ask_user(scope: CallScope, name: str, request: McpRequest) -> tuple[An
         )
         answer = await scope.pauses.before_tool(pause)
         try:
-            action, content = await _content(scope, request, answer, fill)
+            action, content = await _content(scope, request, answer, fill, asker)
         except ValueError as exc:  # an answer that does not fit: asked again, saying why
             detail = detail | {"error": str(exc)}
             continue
@@ -166,7 +168,7 @@ async def ask_user(scope: CallScope, name: str, request: McpRequest) -> tuple[An
 
 
 async def _content(
-    scope: CallScope, request: McpRequest, answer: Answer, fill: dict[str, Any]
+    scope: CallScope, request: McpRequest, answer: Answer, fill: dict[str, Any], asker: str
 ) -> tuple[str, Any]:
     if answer.action in ("cancel", "dismiss"):  # Stop, or the question dismissed
         return "cancel", None
@@ -174,7 +176,7 @@ async def _content(
         return "decline", None
     if request.kind == "elicitation":
         if answer.action != "run":
-            raise ValueError("answer with the fields the server asked for (Accept)")
+            raise ValueError(f"answer with the fields the {asker} asked for (Accept)")
         return "accept", check_answer(request, answer.args if answer.args is not None else fill)
     if answer.action == "mock":
         return "accept", str(answer.result or "")
@@ -183,19 +185,19 @@ async def _content(
     return "accept", await scope.sample(request)
 
 
-def _detail(request: McpRequest) -> dict[str, Any]:
+def _detail(request: McpRequest, asker: str = "server") -> dict[str, Any]:
     """The pause as the panel shows it (js/src/pause.js): what the server asks, which of the
     panel's buttons answer how, and (an elicitation) the fields an answer starts from."""
     common = {"origin": None, "hint": None, "request": request.to_json()}
     if request.kind == "sampling":
         last = request.messages[-1]["text"] if request.messages else ""
         head = (
-            f"The server asks the model: {last[:200]} (Run: the agent's model replies; "
+            f"The {asker} asks the model: {last[:200]} (Run: the agent's model replies; "
             "Mock result: type the reply; Deny: refuse)"
         )
         return common | {"actions": ["run", "mock", "deny"], "schema": None, "head": head}
     head = (
-        f"The server asks: {request.message[:200]} (Accept: send the answer below; Decline: "
+        f"The {asker} asks: {request.message[:200]} (Accept: send the answer below; Decline: "
         "refuse; Dismiss: leave it unanswered)"
     )
     fill = _fill(request.schema)

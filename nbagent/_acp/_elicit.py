@@ -55,7 +55,7 @@ class ElicitationMethods:
             title = message if len(message) <= 80 else message[:79] + "…"
             turn.put(_update("tool_call", call_id, title=title, kind="other"))
         scope = CallScope(call_id, _emitter(turn), turn.pauses)
-        action, content = await ask_user(scope, "question", request)
+        action, content = await ask_user(scope, "question", request, asker="agent")
         if call_id == request.id:
             output = {"action": action, "content": content}
             turn.put(_update("tool_call_update", call_id, status="completed", rawOutput=output))
