@@ -33,7 +33,7 @@ from nbagent._mcp._asks import CALLER, check_answer
 from nbagent._tools import Tool
 from nbagent.runtime.pause import Answer, PauseRequest
 
-__all__ = ["Sampler", "asking_tool", "model_sampler"]
+__all__ = ["Sampler", "ask_user", "asking_tool", "model_sampler"]
 
 Sampler = Callable[[McpRequest], Awaitable[str]]
 """The agent's model answering a sampling request: the reply's text."""
@@ -128,67 +128,76 @@ class _Questions:
         self.changed("asks")  # a question that came meanwhile
 
     async def _answer(self, request: McpRequest) -> tuple[Any, Any]:
-        scope = self.scope
-        assert scope.pauses is not None
-        sampling = request.kind == "sampling"
-        detail = _detail(request)
-        fill = _fill(request.schema)
-        while True:
-            scope.emit(Status(state="awaiting_approval", tool_call_id=scope.call_id, detail=detail))
-            pause = PauseRequest(
-                scope.call_id,
-                self.name,
-                None if sampling else fill,
-                schema=request.schema,
-                validate=None if sampling else (lambda a: check_answer(request, a)),
-                actions=("run", "mock", "deny") if sampling else ("run", "deny", "dismiss"),
-            )
-            answer = await scope.pauses.before_tool(pause)
-            try:
-                action, content = await self._content(request, answer, fill)
-            except ValueError as exc:  # an answer that does not fit: asked again, saying why
-                detail = detail | {"error": str(exc)}
-                continue
-            # How it went on, in the panel's words: accepted is approved, declined denied, a
-            # cancel dismissed (the page's Dismiss: the call goes on) or stopped (Stop).
-            dismissed = answer.action == "dismiss"
-            shown = {"accept": "run", "decline": "deny"}.get(action, answer.action)
-            said = {"action": shown, "args": None, "reason": _said(request, action, dismissed)}
-            scope.emit(Status(state="approval_answered", tool_call_id=scope.call_id, detail=said))
-            return action, content
-
-    async def _content(
-        self, request: McpRequest, answer: Answer, fill: dict[str, Any]
-    ) -> tuple[str, Any]:
-        if answer.action in ("cancel", "dismiss"):  # Stop, or the question dismissed
-            return "cancel", None
-        if answer.action == "deny":
-            return "decline", None
-        if request.kind == "elicitation":
-            if answer.action != "run":
-                raise ValueError("answer with the fields the server asked for (Accept)")
-            return "accept", check_answer(request, answer.args if answer.args is not None else fill)
-        if answer.action == "mock":
-            return "accept", str(answer.result or "")
-        sample = self.scope.sample
-        if sample is None:
-            raise ValueError("this agent has no model to answer with: type the reply (Mock)")
-        return "accept", await sample(request)
+        return await ask_user(self.scope, self.name, request)
 
 
-def _detail(request: McpRequest) -> dict[str, Any]:
+async def ask_user(
+    scope: CallScope, name: str, request: McpRequest, asker: str = "server"
+) -> tuple[Any, Any]:
+    """Ask the notebook ``request`` (a server's or an ACP agent's question: ``asker`` says
+    whose) by pausing the call ``scope`` names, shown as ``name``, until an answer fits:
+    ``(action, content)`` as MCP and ACP answer an elicitation (``accept`` with the fields,
+    ``decline``, ``cancel``) or a sampling request (``accept`` with the reply's text)."""
+    assert scope.pauses is not None
+    sampling = request.kind == "sampling"
+    detail = _detail(request, asker)
+    fill = _fill(request.schema)
+    while True:
+        scope.emit(Status(state="awaiting_approval", tool_call_id=scope.call_id, detail=detail))
+        pause = PauseRequest(
+            scope.call_id,
+            name,
+            None if sampling else fill,
+            schema=request.schema,
+            validate=None if sampling else (lambda a: check_answer(request, a)),
+            actions=("run", "mock", "deny") if sampling else ("run", "deny", "dismiss"),
+        )
+        answer = await scope.pauses.before_tool(pause)
+        try:
+            action, content = await _content(scope, request, answer, fill, asker)
+        except ValueError as exc:  # an answer that does not fit: asked again, saying why
+            detail = detail | {"error": str(exc)}
+            continue
+        # How it went on, in the panel's words: accepted is approved, declined denied, a
+        # cancel dismissed (the page's Dismiss: the call goes on) or stopped (Stop).
+        dismissed = answer.action == "dismiss"
+        shown = {"accept": "run", "decline": "deny"}.get(action, answer.action)
+        said = {"action": shown, "args": None, "reason": _said(request, action, dismissed)}
+        scope.emit(Status(state="approval_answered", tool_call_id=scope.call_id, detail=said))
+        return action, content
+
+
+async def _content(
+    scope: CallScope, request: McpRequest, answer: Answer, fill: dict[str, Any], asker: str
+) -> tuple[str, Any]:
+    if answer.action in ("cancel", "dismiss"):  # Stop, or the question dismissed
+        return "cancel", None
+    if answer.action == "deny":
+        return "decline", None
+    if request.kind == "elicitation":
+        if answer.action != "run":
+            raise ValueError(f"answer with the fields the {asker} asked for (Accept)")
+        return "accept", check_answer(request, answer.args if answer.args is not None else fill)
+    if answer.action == "mock":
+        return "accept", str(answer.result or "")
+    if scope.sample is None:
+        raise ValueError("this agent has no model to answer with: type the reply (Mock)")
+    return "accept", await scope.sample(request)
+
+
+def _detail(request: McpRequest, asker: str = "server") -> dict[str, Any]:
     """The pause as the panel shows it (js/src/pause.js): what the server asks, which of the
     panel's buttons answer how, and (an elicitation) the fields an answer starts from."""
     common = {"origin": None, "hint": None, "request": request.to_json()}
     if request.kind == "sampling":
         last = request.messages[-1]["text"] if request.messages else ""
         head = (
-            f"The server asks the model: {last[:200]} (Run: the agent's model replies; "
+            f"The {asker} asks the model: {last[:200]} (Run: the agent's model replies; "
             "Mock result: type the reply; Deny: refuse)"
         )
         return common | {"actions": ["run", "mock", "deny"], "schema": None, "head": head}
     head = (
-        f"The server asks: {request.message[:200]} (Accept: send the answer below; Decline: "
+        f"The {asker} asks: {request.message[:200]} (Accept: send the answer below; Decline: "
         "refuse; Dismiss: leave it unanswered)"
     )
     fill = _fill(request.schema)

@@ -13,8 +13,9 @@ as the agent's prompt capabilities allow, refused before sending where they do n
 nbagent as the client grants nothing unasked: permission requests pause the run
 (``run.pending``, ``run.approve(i)``, ``run.deny(i)``, ``agent.choose(i, option_id)``), files
 are served only inside ``cwd`` and ``roots``, notebooks are not edited unless the author
-allows it, and terminals are not offered. An agent that requires authentication and was named
-no method (``auth=``) raises ``AcpError`` listing its methods and what each needs."""
+allows it, and terminals are offered only when the author turns them on. An agent that
+requires authentication and was named no method (``auth=``) raises ``AcpError`` listing its
+methods and what each needs."""
 
 from __future__ import annotations
 
@@ -53,6 +54,7 @@ def acp(
     allow_notebook_edits: bool = False,
     mcp_servers: Any = (),
     session: str | None = None,
+    terminals: bool = False,
 ) -> AcpAgent:
     """Start an ACP agent (``command``: a string split like a shell's, or a list) and open a
     session with it; ``agent.prompt(text)`` then runs a turn as a live :class:`Run`.
@@ -69,7 +71,10 @@ def acp(
     ``session/load``). Permission requests pause the run, except those for the tool kinds in
     ``auto_approve`` (``{"read", "search"}``: allowed once); requests and writes aimed at a
     notebook (``.ipynb``) are refused unless ``allow_notebook_edits``. Terminals
-    (``terminal/*``) are not offered to the agent.
+    (``terminal/*``) are offered to the agent only with ``terminals=True``: its commands then
+    run in ``cwd`` (or a directory inside the roots), in a process group of their own, their
+    output streams into the tool call's panel that shows the terminal, and Stop and
+    ``close()`` kill them.
 
     ``mcp_servers``: MCP servers the session may use: ``nbagent.mcp(...)`` servers (the agent
     starts or connects to its own copy), configs (``{"command": ..., "args": [...], "env":
@@ -100,5 +105,6 @@ def acp(
         "notebooks": bool(allow_notebook_edits),
         "mcp_servers": mcp_configs(mcp_servers, environment),
         "session": session,
+        "terminals": bool(terminals),
     }
     return AcpAgent(config)

@@ -21,6 +21,7 @@ from nbagent._acp._sessions import (
     list_sessions,
     set_config,
 )
+from nbagent._acp._terminals import Terminals
 from nbagent._acp._turn import Turn
 from nbagent._acp._types import AcpError, Command, Mode
 from nbagent.runtime.loops import background_loop
@@ -229,6 +230,8 @@ class AcpAgent:
         plan = SessionPlan(c["roots"][0], c["roots"][1:], c.get("mcp_servers", []), load, history)
         process = AgentProcess(c["argv"], c["roots"][0], c["env"], client, plan)
         client.turn = lambda: process.turn
+        if c.get("terminals"):
+            client.terminals = Terminals(c["roots"], c["env"], process.emit)
         self._process = process
         self._call(process.start(c["roots"], c["auth"], c["startup_timeout"]), None)
         self._started[:] = [process]

@@ -1,7 +1,8 @@
 """The client side nbagent plays to an ACP agent (the SDK's ``Client`` interface), on nbagent's
 background loop: session updates go to the prompt turn in progress (and the agent's modes and
 commands are kept); permission requests pause that turn's run (``run.pauses``); the file
-methods serve the session's directories only (``_files``). Terminals are not offered."""
+methods serve the session's directories only (``_files``); terminals only when the author
+turns them on (``_terminals``); the agent's questions pause the run (``_elicit``)."""
 
 from __future__ import annotations
 
@@ -10,8 +11,10 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from nbagent._acp._elicit import ElicitationMethods
 from nbagent._acp._files import FileRefused, inside, read_lines
 from nbagent._acp._sessions import ConfigOption, config_options
+from nbagent._acp._terminals import TerminalMethods
 from nbagent._acp._types import Command, Mode
 from nbagent.runtime.pause import Answer, PauseRequest
 
@@ -28,8 +31,9 @@ class Chosen:
     option_id: str
 
 
-class NbagentClient:
-    """What the agent calls on nbagent (one per agent process)."""
+class NbagentClient(TerminalMethods, ElicitationMethods):
+    """What the agent calls on nbagent (one per agent process); ``terminal/*`` in
+    ``TerminalMethods``, ``elicitation/*`` in ``ElicitationMethods``."""
 
     def __init__(
         self,

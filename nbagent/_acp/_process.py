@@ -15,17 +15,21 @@ from typing import IO, Any
 
 from nbagent._acp._client import NbagentClient
 from nbagent._acp._sessions import SessionPlan, apply_session, describe_auth, open_session
+from nbagent._acp._stdout import filtered
 from nbagent._acp._turn import Turn
 from nbagent._acp._types import AcpError
+from nbagent._stderr import describe, with_tail
 
 __all__ = ["AgentProcess", "kill_group"]
 
-STDERR_TAIL = 2000
-"""Characters of the agent's stderr that an error message ends with."""
 PIPE_DRAIN_S = 2.0
 """Seconds the agent's output is still read after it exited (a child may hold the pipe)."""
 AUTH_REQUIRED = -32000
 """The JSON-RPC error code of ACP's ``auth_required``."""
+STRAY_REPORTED = 20
+"""Stray lines on the agent's stdout reported as warnings (the first ones; the last says so)."""
+LINE_LIMIT = 50 * 2**20
+"""Bytes of the agent's output read in one piece at most (an update may carry a whole file)."""
 
 
 def kill_group(pid: int) -> None:
@@ -63,6 +67,12 @@ class AgentProcess:
         self.auth_methods: list[Any] = []
         self.turn: Turn | None = None
         self.prompting: asyncio.Future[Any] | None = None
+        self.pump: asyncio.Task[None] | None = None
+        """Hands the agent's stdout to the SDK, stray lines taken out (``_stdout``)."""
+        self.strays = 0
+        """Stray lines seen on the agent's stdout."""
+        self.held: list[dict[str, Any]] = []
+        """Warnings that came between two turns, for the next turn."""
 
     @property
     def alive(self) -> bool:
@@ -83,14 +93,17 @@ class AgentProcess:
                 env=self.env,
                 cwd=self.cwd,
                 start_new_session=True,  # its own group: killed whole, not by the kernel's signals
-                limit=50 * 2**20,  # an update may carry a whole file
+                limit=LINE_LIMIT,
             )
         except OSError as exc:
             self.errlog.close()
             raise AcpError(f"ACP agent {self.label}: could not start: {exc}") from None
         self.exited = asyncio.ensure_future(self.process.wait())
         client: Any = self.client  # the SDK's Client protocol, by its methods
-        self.conn = connect_to_agent(client, self.process.stdin, self.process.stdout)
+        assert self.process.stdout is not None
+        stdout, self.pump = filtered(self.process.stdout, self.stray, LINE_LIMIT)
+        # Unstable in ACP: elicitation (the SDK routes elicitation/* only with it).
+        self.conn = connect_to_agent(client, self.process.stdin, stdout, use_unstable_protocol=True)
         try:
             await self._until_exit(asyncio.wait_for(self._handshake(roots, auth), timeout))
         except Exception as exc:  # noqa: BLE001 - said with the command and its stderr
@@ -99,7 +112,7 @@ class AgentProcess:
             elif isinstance(exc, AcpError):
                 error = exc
             else:
-                error = self.error(f"could not start: {_describe(exc)}")
+                error = self.error(f"could not start: {describe(exc, data=True)}")
             await self.close()  # said before: the error ends with its stderr
             raise error from None
 
@@ -115,10 +128,21 @@ class AgentProcess:
 
     async def _handshake(self, roots: Sequence[Path], auth: str | None) -> None:
         from acp import PROTOCOL_VERSION, RequestError
-        from acp.schema import ClientCapabilities, FileSystemCapabilities, Implementation
+        from acp.schema import (
+            ClientCapabilities,
+            ElicitationCapabilities,
+            ElicitationFormCapabilities,
+            ElicitationUrlCapabilities,
+            FileSystemCapabilities,
+            Implementation,
+        )
 
         capabilities = ClientCapabilities(
-            fs=FileSystemCapabilities(read_text_file=True, write_text_file=True), terminal=False
+            fs=FileSystemCapabilities(read_text_file=True, write_text_file=True),
+            terminal=self.client.terminals is not None,
+            elicitation=ElicitationCapabilities(
+                form=ElicitationFormCapabilities(), url=ElicitationUrlCapabilities()
+            ),
         )
         init = await self.conn.initialize(
             protocol_version=PROTOCOL_VERSION,
@@ -169,6 +193,9 @@ class AgentProcess:
         assert self.exited is not None
         self.turn = turn
         content = [text_block(text)] if isinstance(text, str) else list(text)
+        for item in self.held:
+            turn.put({"sessionId": self.session_id, "update": item})
+        self.held.clear()
         self.prompting = task = asyncio.ensure_future(
             self.conn.prompt(session_id=self.session_id, prompt=content)
         )
@@ -188,11 +215,11 @@ class AgentProcess:
                 turn.fail(self.error(f"the agent {code or 'closed its pipe'} mid-turn"))
                 self.kill()  # no use without its pipe: the next prompt starts it afresh
             else:
-                why = "cancelled" if failure is None else _describe(failure)
+                why = "cancelled" if failure is None else describe(failure, data=True)
                 turn.fail(self.error(f"the prompt failed: {why}"))
         except BaseException as exc:  # noqa: BLE001 - the run ends, never the loop
             task.cancel()
-            turn.fail(self.error(f"the turn failed: {_describe(exc)}"))
+            turn.fail(self.error(f"the turn failed: {describe(exc, data=True)}"))
         finally:
             self.turn = None
             turn.finished.set()
@@ -200,6 +227,8 @@ class AgentProcess:
     async def stop(self, turn: Turn, grace: float) -> None:
         """``session/cancel`` for ``turn``; the agent is killed if it has not ended the turn
         within ``grace`` seconds (``alive`` is then False: the next prompt starts afresh)."""
+        if self.client.terminals is not None:
+            self.client.terminals.kill_all()
         task = self.prompting
         if turn.finished.is_set() or task is None or self.exited is None:
             return
@@ -217,12 +246,35 @@ class AgentProcess:
 
     # -- the end -----------------------------------------------------------------------------
 
+    def emit(self, update: dict[str, Any], *, hold: bool = False) -> None:
+        """An nbagent item (a ``session/update``'s ``update``) into the turn in progress;
+        between turns dropped, or with ``hold`` kept for the next turn."""
+        if self.turn is not None:
+            self.turn.put({"sessionId": self.session_id, "update": update})
+        elif hold:
+            self.held.append(update)
+
+    def stray(self, line: str) -> None:
+        """A line on the agent's stdout that is not JSON-RPC: a warning in the run."""
+        self.strays += 1
+        if self.strays > STRAY_REPORTED:
+            return
+        message = f"the agent wrote a line on stdout that is not JSON-RPC: {line}"
+        if self.strays == STRAY_REPORTED:
+            message += f" (further stray lines are not reported: {STRAY_REPORTED} so far)"
+        self.emit({"sessionUpdate": "_nbagent/warning", "message": message}, hold=True)
+
     def kill(self) -> None:
+        """Kill the agent's process group and every terminal's (from any thread)."""
+        if self.client.terminals is not None:
+            self.client.terminals.kill_all()
         if self.process is not None:
             kill_group(self.process.pid)
 
     async def close(self) -> None:
         self.kill()
+        if self.client.terminals is not None:
+            await self.client.terminals.close(5)
         if self.conn is not None:
             with contextlib.suppress(Exception):
                 await asyncio.wait_for(self.conn.close(), 5)
@@ -232,18 +284,7 @@ class AgentProcess:
         self.errlog.close()
 
     def error(self, what: str) -> AcpError:
-        text = f"ACP agent {self.label}: {what}"
-        tail = self.stderr_tail()
-        if tail:
-            text += f"\n--- the agent's stderr (end) ---\n{tail}"
-        return AcpError(text)
-
-    def stderr_tail(self) -> str:
-        with contextlib.suppress(OSError, ValueError):
-            size = self.errlog.seek(0, os.SEEK_END)
-            self.errlog.seek(max(0, size - STDERR_TAIL * 4))
-            return self.errlog.read().decode("utf-8", "replace")[-STDERR_TAIL:].strip()
-        return ""
+        return AcpError(with_tail(f"ACP agent {self.label}: {what}", self.errlog, "the agent's"))
 
 
 def _append_only_tempfile() -> IO[bytes]:
@@ -264,11 +305,3 @@ def _version() -> str:
         return version("nbagent")
     except PackageNotFoundError:
         return "0"
-
-
-def _describe(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    data = getattr(exc, "data", None)
-    if data:
-        text += f" ({data})"
-    return text if type(exc).__name__ in text else f"{type(exc).__name__}: {text}"

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
-import contextlib
 import os
 import shlex
 import sys
@@ -19,6 +18,7 @@ from nbagent._mcp import _catalog
 from nbagent._mcp._asks import Asks
 from nbagent._mcp._rpc import RpcLog, traced
 from nbagent._mcp._types import McpError, McpLogEntry, McpResult, McpTool
+from nbagent._stderr import describe, stderr_tail, with_tail
 
 if TYPE_CHECKING:
     from mcp import Client
@@ -29,8 +29,6 @@ T = TypeVar("T")
 Progress = Callable[[float, "float | None", "str | None"], Awaitable[None]]
 """``progress(done, total, message)``: a progress notification of a call."""
 
-STDERR_TAIL = 2000
-"""Characters of a stdio server's stderr that an error message ends with."""
 LOG_KEPT = 1000
 """Log messages of a server kept (the newest)."""
 
@@ -165,21 +163,11 @@ class Connection:
 
     def error(self, what: str, exc: BaseException) -> McpError:
         """``exc`` as an McpError saying what failed and why, with the stderr's tail."""
-        text = f"{self.name or self.label}: {what}: {_describe(exc)}"
-        tail = self.stderr_tail()
-        if tail:
-            text += f"\n--- the server's stderr (end) ---\n{tail}"
-        return McpError(text)
+        text = f"{self.name or self.label}: {what}: {describe(exc)}"
+        return McpError(with_tail(text, self.errlog, "the server's"))
 
     def stderr_tail(self) -> str:
-        if self.errlog is None or self.errlog.closed:
-            return ""
-        with contextlib.suppress(OSError, ValueError):
-            self.errlog.flush()
-            size = self.errlog.seek(0, os.SEEK_END)
-            self.errlog.seek(max(0, size - STDERR_TAIL * 4))
-            return self.errlog.read()[-STDERR_TAIL:].strip()
-        return ""
+        return stderr_tail(self.errlog)
 
 
 def transport_of(target: str | Sequence[str], transport: str) -> str:
@@ -230,12 +218,3 @@ def _version() -> str:
         return version("nbagent")
     except PackageNotFoundError:  # a source tree on sys.path, not installed
         return "0"
-
-
-def _describe(exc: BaseException) -> str:
-    """An exception (an anyio/SDK exception group included) as one line per cause."""
-    group = getattr(exc, "exceptions", None)  # an ExceptionGroup (Python 3.10: anyio's backport)
-    if isinstance(group, tuple | list) and group:
-        return "; ".join(dict.fromkeys(_describe(e) for e in group))
-    text = str(exc) or type(exc).__name__
-    return text if type(exc).__name__ in text else f"{type(exc).__name__}: {text}"

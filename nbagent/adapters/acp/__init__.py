@@ -25,6 +25,18 @@ Mapping:
 - ``current_mode_update``, ``available_commands_update``, ``config_option_update``,
   ``session_info_update``, ``plan_update``, ``plan_removed`` → ``Custom("acp.<sessionUpdate>")``
   with the update's fields; any other update → the same with ``is_raw=True``.
+- nbagent's own items (``nbagent.acp``'s client puts them in the turn, as updates whose
+  ``sessionUpdate`` begins with ``_``, ACP's prefix for extensions):
+  ``{"sessionUpdate": "_nbagent/terminal", "terminalId", "output", "truncated",
+  "exitStatus": {"exitCode", "signal"} | null}``, the end of a terminal's output so far (each
+  replaces the one before) → the text of every tool call whose content shows that terminal
+  (``{"type": "terminal", "terminalId": ...}``): a preliminary ``ToolResult`` while the call
+  runs, the final one again once it ended; ``{"sessionUpdate": "_nbagent/warning",
+  "message"}`` (a line on the agent's stdout that is not JSON-RPC) → a warning,
+  ``ErrorEvent(error_type="stray_output", recoverable=True)``; ``{"sessionUpdate":
+  "_nbagent/status", "toolCallId", "state", "detail"}`` → ``Status`` on that call (an agent's
+  question pausing it: ``awaiting_approval``, then ``approval_answered``), the call started
+  first if it was never announced.
 - The response's ``stopReason``: ``end_turn`` → completed, ``max_tokens`` → ``max_tokens``,
   ``max_turn_requests`` → ``max_steps``, ``refusal`` → ``refusal`` (the run's status stays
   ``completed`` for these), ``cancelled`` → cancelled; its ``usage`` → the run's tokens.

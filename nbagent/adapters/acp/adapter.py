@@ -207,6 +207,14 @@ class AcpAdapter:
             out.append(Custom(name="user_message", value=text, meta=meta))
         elif kind == "usage_update":
             out.append(self._context_usage(update))
+        elif kind == "_nbagent/terminal":
+            self._calls.terminal(update, out)
+        elif kind == "_nbagent/status":
+            self._messages.close_all(out)
+            self._calls.status(update, out)
+        elif kind == "_nbagent/warning":
+            message = str_or_none(update.get("message")) or "a warning from the ACP client"
+            out.append(ErrorEvent(message=message, error_type="stray_output", recoverable=True))
         elif kind == "plan":
             entries = plain(update.get("entries"))
             out.append(

@@ -11,7 +11,14 @@ from typing import Any
 
 from nbagent.adapters.base import int_or_none, list_or_empty, plain, str_or_none
 
-__all__ = ["block_text", "diff_text", "locations", "tool_content_text"]
+__all__ = [
+    "block_text",
+    "diff_text",
+    "locations",
+    "terminal_ids",
+    "terminal_text",
+    "tool_content_text",
+]
 
 
 def block_text(block: Any) -> str:
@@ -51,9 +58,35 @@ def diff_text(path: str, old: str | None, new: str) -> str:
     return "".join(ln if ln.endswith("\n") else ln + "\n" for ln in lines)
 
 
-def tool_content_text(content: Any) -> str:
+def terminal_text(update: Mapping[str, Any]) -> str:
+    """An nbagent terminal item (``_nbagent/terminal``) as the text its panels show: its
+    output in a fence, then whether it runs or how it ended."""
+    name = str_or_none(update.get("terminalId")) or "terminal"
+    output = update.get("output")
+    output = output if isinstance(output, str) else ""
+    fence = "```"
+    while fence in output:  # a fence longer than any run of backticks in the output
+        fence += "`"
+    head = "[… earlier output not kept]\n" if update.get("truncated") is True else ""
+    body = f"{fence}text\n{head}{output}{'' if output.endswith(chr(10)) else chr(10)}{fence}"
+    status = update.get("exitStatus")
+    if not isinstance(status, Mapping):
+        return f"{body}\n[{name}: running]" if output else f"[{name}: running]"
+    code, signal = int_or_none(status.get("exitCode")), str_or_none(status.get("signal"))
+    end = f"killed by {signal}" if signal else f"exited with code {code}"
+    return f"{body}\n[{name}: {end}]" if output else f"[{name}: {end}, no output]"
+
+
+def terminal_ids(content: Any) -> list[str]:
+    """The ids of the terminals a tool call's content list shows."""
+    ids = (p.get("terminalId") for p in list_or_empty(content) if isinstance(p, Mapping))
+    return [i for i in ids if isinstance(i, str)]
+
+
+def tool_content_text(content: Any, terminals: Mapping[str, str] | None = None) -> str:
     """A tool call's content list as one text: each piece's text, a diff as a unified diff
-    (in a ``diff`` fence), a terminal as a mention of its id; pieces apart by a blank line."""
+    (in a ``diff`` fence), a terminal as its text in ``terminals`` (by id; else a mention of
+    its id); pieces apart by a blank line."""
     parts: list[str] = []
     for piece in list_or_empty(content):
         if not isinstance(piece, Mapping):
@@ -69,7 +102,8 @@ def tool_content_text(content: Any) -> str:
             )
             text = f"```diff\n{changes}```" if changes else f"[no change: {path}]"
         elif kind == "terminal":
-            text = f"[terminal: {str_or_none(piece.get('terminalId')) or 'unknown'}]"
+            terminal_id = str_or_none(piece.get("terminalId")) or "unknown"
+            text = (terminals or {}).get(terminal_id) or f"[terminal: {terminal_id}]"
         else:
             text = block_text(piece)
         if text:

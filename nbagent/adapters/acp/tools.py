@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nbagent._events import Event, Status, ToolCallStart, ToolResult
-from nbagent.adapters.acp.content import locations, tool_content_text
+from nbagent.adapters.acp.content import locations, terminal_ids, terminal_text, tool_content_text
 from nbagent.adapters.base import plain, str_or_none
 from nbagent.adapters.kit.calls import Call, CallGroup, ToolCalls
 
@@ -30,7 +30,18 @@ FINISHED = ("completed", "failed")
 class _Seen:
     """What the updates said of one call so far."""
 
-    __slots__ = ("content", "finished", "input", "kind", "locations", "output", "status", "title")
+    __slots__ = (
+        "content",
+        "finished",
+        "input",
+        "kind",
+        "locations",
+        "output",
+        "pieces",
+        "status",
+        "terminals",
+        "title",
+    )
 
     def __init__(self) -> None:
         self.title: str | None = None
@@ -39,6 +50,8 @@ class _Seen:
         self.input: Any = None
         self.output: Any = None
         self.content = ""
+        self.pieces: Any = None
+        self.terminals: list[str] = []
         self.locations: list[str] = []
         self.finished = False
 
@@ -58,6 +71,8 @@ class AcpCalls:
         self._calls = ToolCalls()
         self._group = CallGroup(prefix="acp_call_")
         self._seen: dict[str, _Seen] = {}
+        self._terminals: dict[str, str] = {}
+        """The text of each terminal an nbagent terminal item showed (by ``terminalId``)."""
 
     def update(self, update: Mapping[str, Any], out: list[Event]) -> None:
         """One ``tool_call`` or ``tool_call_update``: the call's events into ``out``."""
@@ -80,8 +95,32 @@ class AcpCalls:
             changed = False
         self._progress(call, seen, changed, fresh, out)
 
-    @staticmethod
-    def _read(update: Mapping[str, Any], seen: _Seen) -> tuple[bool, bool]:
+    def terminal(self, update: Mapping[str, Any], out: list[Event]) -> None:
+        """An nbagent terminal item: the terminal's output into the panel of every call whose
+        content shows it (kept for a call that shows it later)."""
+        terminal_id = str_or_none(update.get("terminalId"))
+        if terminal_id is None:
+            return
+        self._terminals[terminal_id] = terminal_text(update)
+        for call in list(self._calls.by_id.values()):
+            seen = self._seen.get(call.id)
+            if seen is not None and terminal_id in seen.terminals:
+                seen.content = tool_content_text(seen.pieces, self._terminals)
+                self._progress(call, seen, False, True, out)
+
+    def status(self, update: Mapping[str, Any], out: list[Event]) -> None:
+        """An nbagent status item: a ``Status`` on the call (a question's pause and its
+        answer), the call started first if it was never announced."""
+        wire_id = str_or_none(update.get("toolCallId"))
+        state = str_or_none(update.get("state"))
+        if wire_id is None or state is None:
+            return
+        if wire_id not in self._calls.by_id:
+            self.update({"toolCallId": wire_id}, out)
+        call_id = self._calls.by_id[wire_id].id
+        out.append(Status(state=state, tool_call_id=call_id, detail=plain(update.get("detail"))))
+
+    def _read(self, update: Mapping[str, Any], seen: _Seen) -> tuple[bool, bool]:
         """Take what the update says into ``seen``; whether its title or status changed, and
         whether it brought content or output."""
         changed = False
@@ -100,7 +139,8 @@ class AcpCalls:
         if update.get("rawOutput") is not None:
             seen.output, fresh = plain(update["rawOutput"]), True
         if update.get("content") is not None:  # the content replaces the call's content
-            seen.content, fresh = tool_content_text(update["content"]), True
+            seen.pieces, seen.terminals = update["content"], terminal_ids(update["content"])
+            seen.content, fresh = tool_content_text(seen.pieces, self._terminals), True
         return changed, fresh
 
     def _progress(
