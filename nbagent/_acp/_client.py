@@ -86,11 +86,14 @@ class NbagentClient:
             actions=_actions(options),
         )
         turn.offered[call_id] = list(options)
+        turn.put(_shown_request(session_id, tool_call, options))
         try:
             answer = await turn.pauses.before_tool(request)
         finally:
             turn.offered.pop(call_id, None)
-        return RequestPermissionResponse(outcome=outcome_for(answer, options))
+        outcome = outcome_for(answer, options)
+        turn.put(_shown_answer(session_id, call_id, outcome))
+        return RequestPermissionResponse(outcome=outcome)
 
     # -- fs/* ----------------------------------------------------------------------------------
 
@@ -167,6 +170,22 @@ def outcome_for(answer: Answer, options: Sequence[Any]) -> Any:
     if option is None:
         return DeniedOutcome(outcome="cancelled")
     return AllowedOutcome(outcome="selected", option_id=option.option_id)
+
+
+# -- what the run shows of a request (``adapters/acp/permission.py``) --------------------------
+
+
+def _shown_request(session_id: str, tool_call: Any, options: list[Any]) -> Any:
+    """The request as the run's item: its call's panel pauses, the options its buttons."""
+    from acp.schema import RequestPermissionRequest
+
+    return RequestPermissionRequest(session_id=session_id, tool_call=tool_call, options=options)
+
+
+def _shown_answer(session_id: str, call_id: str, outcome: Any) -> dict[str, Any]:
+    """How the request was answered, as the run's item (the response names no call)."""
+    wire = outcome.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return {"sessionId": session_id, "toolCallId": call_id, "outcome": wire}
 
 
 def _no_edits(args: dict[str, Any]) -> None:
