@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from nbagent._acp._files import FileRefused, inside, read_lines
+from nbagent._acp._paths import relative_update
 from nbagent._acp._types import Command, Mode
 from nbagent.runtime.pause import Answer, PauseRequest
 
@@ -58,7 +59,8 @@ class NbagentClient:
         if turn is not None:
             from acp.schema import SessionNotification
 
-            turn.put(SessionNotification(session_id=session_id, update=update))
+            shown = relative_update(update, self.roots[0])  # the view's paths: from cwd
+            turn.put(SessionNotification(session_id=session_id, update=shown))
 
     # -- session/request_permission ------------------------------------------------------------
 
