@@ -167,3 +167,23 @@ def test_the_newest_plan_wins_and_other_state_is_not_a_plan() -> None:
     assert "plan" not in plain
     assert "context" not in plain
     assert not mentions_acp(plain)
+
+
+def test_the_static_copy_shows_the_plan_and_a_calls_kind_escaped() -> None:
+    """The saved output's text/html (nbconvert, GitHub): the plan's checklist and a call's kind
+    and status, as text."""
+    from nbagent._export.static_html import to_html
+
+    hostile = "<img src=x onerror=alert(1)>"
+    update = {
+        "sessionUpdate": "tool_call",
+        "toolCallId": "c",
+        "title": "Edit",
+        "kind": "edit",
+        "status": "in_progress",
+    }
+    plan = {"sessionUpdate": "plan", "entries": [{"content": hostile, "status": "completed"}]}
+    page = to_html(_fold([update, plan]))
+    assert "☑ &lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<img" not in page
+    assert "edit · in progress" in page
