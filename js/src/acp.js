@@ -12,12 +12,18 @@ export const acpChunk = /** @type {ReturnType<typeof lazyChunk<AcpChunk>>} */ (
 );
 
 /**
- * The chunk's `part` of `view` (a ToolPanel: "tool", the StatusBar: "status"), at once or
- * once the chunk has loaded; `needed`: what the view shows calls for it.
+ * The chunk's `part` of `view` (a ToolPanel: "tool", the StatusBar: "status"), at once, or
+ * once the chunk has loaded when what the view shows calls for it (`needed`): a view waits
+ * for it once, however often it updates meanwhile.
  * @param {"tool" | "status"} part
  * @param {any} view
  * @param {unknown} needed
  */
 export function acp(part, view, needed) {
-  if (needed || acpChunk.get()) withChunk(acpChunk, view.signal, (c) => c[part](view));
+  const chunk = acpChunk.get();
+  if (chunk) chunk[part](view);
+  else if (needed && !view.acpWaits) {
+    view.acpWaits = true;
+    withChunk(acpChunk, view.signal, (c) => c[part](view));
+  }
 }
