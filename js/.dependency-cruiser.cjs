@@ -11,7 +11,7 @@ const LAYERS = [
       // helpers that import nothing of nbagent's, and the lazy chunks' holders (chunks.js)
       "src/(chunks|format|wire|numbers|icons|highlight|purify|kernel_end|frames|freeze|morph)",
       "src/(refs|read_only|saved_state|styles|loader)",
-      "src/(debug|display|lanes_slot)",
+      "src/(debug|display|lanes_slot|acp)",
     ],
   ],
   ["store", ["src/(offer|store|sync|lanes)"]],
@@ -23,7 +23,7 @@ const LAYERS = [
     "panels",
     [
       "src/(panels|pause|rerun|rerun_edit|forks|data|timeline|timeline_slot|replay|replay_slot)",
-      "src/(status|fold|follow|answer_chunk)",
+      "src/(status|fold|follow|answer_chunk|acp_view)",
       "src/inspector/form",
     ],
   ],
@@ -31,7 +31,7 @@ const LAYERS = [
   [
     "widget",
     [
-      "src/(index|shared|at_hand|lanes_chunk|debug_chunk|data_chunk)",
+      "src/(index|shared|at_hand|lanes_chunk|debug_chunk|data_chunk|acp_chunk)",
       "src/inspector/(index|catalog)",
       "src/evaluation/[a-z_]+",
       "lab/src/[a-z_]+",

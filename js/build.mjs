@@ -53,6 +53,7 @@ const CHUNKS = {
   lanes: `${tree}/js/src/lanes_chunk.js`,
   debug: `${tree}/js/src/debug_chunk.js`,
   data: `${tree}/js/src/data_chunk.js`,
+  acp: `${tree}/js/src/acp_chunk.js`,
 };
 
 /**

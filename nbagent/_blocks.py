@@ -103,7 +103,7 @@ class ToolCall:
     ``state``: ``"args"`` (streaming in), ``"running"``, ``"paused"``, ``"done"``, ``"error"``,
     ``"cancelled"``; ``reruns``: each re-run's outcome; a paused call's ``answer``,
     ``asked_args`` (what the model asked, when edited), ``mocked``, ``denied``; ``server``: its
-    MCP server."""
+    MCP server; ``meta``: an ACP call's title, kind, status and locations."""
 
     __slots__ = (
         "abandoned",
@@ -120,6 +120,7 @@ class ToolCall:
         "ended_at",
         "id",
         "is_error",
+        "meta",
         "mocked",
         "name",
         "no_rerun",
@@ -162,6 +163,7 @@ class ToolCall:
         "server",
         "call_as",
         "no_rerun",
+        "meta",
         *_PAUSE,
     )
 
@@ -218,6 +220,10 @@ class ToolCall:
         self.no_rerun: str | None = None
         """Why the notebook cannot call this tool again (``ToolCallStart.no_rerun``, a clause
         its panel shows instead of Re-run); in the state only when set."""
+        self.meta: dict[str, Any] | None = None
+        """What the source says of the call besides (``_fold.tools.TOOL_META`` of its start's,
+        its results' and its statuses' ``meta``: an ACP agent's ``title``, ``kind``,
+        ``status``, ``locations``), the latest of each; in the state only when set."""
 
     @property
     def paused(self) -> bool:

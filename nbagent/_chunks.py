@@ -1,15 +1,17 @@
 """The lazy chunks of the widget's code (``CodeModel``'s ``math``, ``answer``, ``lanes``,
-``debug`` and ``data`` traits, ``nbagent/static/<name>.js``): what they are, and what in a
-widget's messages or state makes the browser need each (a formula, a paused call, a widget of
-several runs, a step / timed call / re-runnable tool / fork, a tool result as data)."""
+``debug``, ``data`` and ``acp`` traits, ``nbagent/static/<name>.js``): what they are, and what
+in a widget's messages or state makes the browser need each (a formula, a paused call, a widget
+of several runs, a step / timed call / re-runnable tool / fork, a tool result as data, a coding
+agent's plan, context window, tool kinds or diffs)."""
 
 from __future__ import annotations
 
 import functools
 import pathlib
+from collections.abc import Callable
 from typing import Any, Literal
 
-Chunk = Literal["math", "answer", "lanes", "debug", "data"]
+Chunk = Literal["math", "answer", "lanes", "debug", "data", "acp"]
 """The lazy chunks a ``CodeModel`` carries, each in the trait of its name."""
 
 _STATIC = pathlib.Path(__file__).parent / "static"
@@ -100,3 +102,36 @@ def mentions_data(value: Any) -> bool:
     """Whether a message or state holds a tool result as data (a block's or a re-run's
     non-empty ``display``): the browser may then need the data chunk."""
     return _found(value, lambda d: isinstance(d.get("display"), list) and bool(d["display"]))
+
+
+_DIFF_FENCE = "```diff\n"
+_TOOL_META = ("kind", "status", "locations")
+
+
+def _acps(d: dict[str, Any]) -> bool:
+    # js/src/acp.js draws these: a run's plan and context window, a call's kind and status
+    # (its ``meta``), a result holding a unified diff (an ACP edit's, or any tool's).
+    # A lanes message's own ``meta`` names no kind, status or locations.
+    result, meta = d.get("result"), d.get("meta")
+    return (
+        isinstance(d.get("plan"), dict)
+        or isinstance(d.get("context"), dict)
+        or (isinstance(meta, dict) and not meta.keys().isdisjoint(_TOOL_META))
+        or (isinstance(result, str) and _DIFF_FENCE in result)
+    )
+
+
+def mentions_acp(value: Any) -> bool:
+    """Whether a message or state holds what the acp chunk draws (a plan, a context window,
+    a tool call's ``meta``, a result with a ``diff`` fence): the browser may then need it."""
+    return _found(value, _acps)
+
+
+MENTIONS: tuple[tuple[Chunk, Callable[[Any], bool]], ...] = (
+    ("answer", mentions_pause),
+    ("lanes", mentions_lanes),
+    ("debug", mentions_debug),
+    ("data", mentions_data),
+    ("acp", mentions_acp),
+)
+"""The chunks after ``math`` and what in a widget's message or state makes the page need each."""

@@ -88,7 +88,13 @@ class Printer:
     def _paused(self, ev: Status) -> None:
         """A call waiting for an answer: from code, outside a notebook (or the hint to call)."""
         detail = ev.detail if isinstance(ev.detail, dict) else {}
-        if "dismiss" in (detail.get("actions") or ()):  # an MCP server's question
+        options = detail.get("options")
+        if isinstance(options, list) and options:  # an ACP agent's own answers
+            ids = ", ".join(
+                f"{o.get('id')!r} ({o.get('name')})" for o in options if isinstance(o, dict)
+            )
+            how = f"run.approve(i) / run.deny(i) / agent.choose(i, option_id) with {ids}"
+        elif "dismiss" in (detail.get("actions") or ()):  # an MCP server's question
             how = "run.approve(i, **fields) / run.deny(i) / run.dismiss(i); run.pending"
         elif detail.get("actions"):
             how = "run.approve(i) / run.mock(i, result) / run.deny(i, reason=...); run.pending"

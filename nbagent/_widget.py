@@ -17,10 +17,9 @@ import ipywidgets
 import traitlets
 
 from nbagent._audience import VIEWER_MESSAGES, may_act
-from nbagent._chunks import Chunk, mentions_data, mentions_debug, mentions_lanes
+from nbagent._chunks import MENTIONS, Chunk
 from nbagent._chunks import chunk as _chunk
 from nbagent._chunks import mentions_math as _mentions_math
-from nbagent._chunks import mentions_pause as _mentions_pause
 from nbagent._shared import shared
 from nbagent._subshells import route_to_live_subshell
 from nbagent._values import scrubbed
@@ -42,14 +41,6 @@ def _bundle(name: str) -> pathlib.Path | str:
 
 
 _LOG = logging.getLogger("nbagent")
-_MENTIONS: tuple[tuple[Chunk, Callable[[Any], bool]], ...] = (
-    ("answer", _mentions_pause),
-    ("lanes", mentions_lanes),
-    ("debug", mentions_debug),
-    ("data", mentions_data),
-)
-"""The chunks after ``math`` and what in a widget's message or state makes the page need each
-(``nbagent/_chunks.py``)."""
 REFUSED = "nbagent refused a %r message from a viewer's page (see nbagent.page_role)"
 
 
@@ -86,7 +77,7 @@ class _Scrubbed(ipywidgets.Widget):  # type: ignore[misc]  # ipywidgets has no t
             return
         if not code.math and _mentions_math(value):
             code.include("math")
-        for name, mentions in _MENTIONS:
+        for name, mentions in MENTIONS:
             if not getattr(code, name) and mentions(value):
                 code.include(name)
 
@@ -130,6 +121,11 @@ class CodeModel(_Scrubbed):
     data = traitlets.Unicode("").tag(sync=True)
     """The data chunk's JavaScript (``nbagent/static/data.js``: tool results as tables,
     images, markdown, sounds). Empty until a widget sends a result as data."""
+
+    acp = traitlets.Unicode("").tag(sync=True)
+    """The acp chunk's JavaScript (``nbagent/static/acp.js``: a coding agent's plan
+    checklist, context gauge, tool kinds and statuses, diffs). Empty until a widget sends
+    one of them."""
 
     version = traitlets.Unicode("").tag(sync=True)
     """A hash of the code, styles and chunks: the browser imports each version once per

@@ -97,6 +97,7 @@ FEATURE_CHUNKS = [
     ("lanes", 10 * 1024, ("nba-layout-chat", "nba-chat-text")),
     ("debug", 12 * 1024, ("nba-tl-rows", "Fork with an edited result", "nba-rerun-args")),
     ("data", 5 * 1024, ("application/vnd.nbagent.table+json",)),
+    ("acp", 6 * 1024, ("nba-plan-entry", "nba-diff-line", "nba-gauge-fill")),
 ]
 
 

@@ -128,7 +128,8 @@ def test_a_chunk_sent_between_two_cells_goes_again_with_the_next_cell() -> None:
 
 
 FEATURES = {
-    name: (STATIC / f"{name}.js").read_text(encoding="utf-8") for name in ("lanes", "debug", "data")
+    name: (STATIC / f"{name}.js").read_text(encoding="utf-8")
+    for name in ("lanes", "debug", "data", "acp")
 }
 TEXT_ONLY = {"seq": 1, "ops": [["+", {"type": "text", "text": "Plain words."}], ["t", 0, " More."]]}
 
@@ -142,19 +143,24 @@ TEXT_ONLY = {"seq": 1, "ops": [["+", {"type": "text", "text": "Plain words."}], 
         ("debug", {"method": "update", "state": {"forks": ["IPY_MODEL_f"]}}),
         ("debug", {"method": "update", "state": {"replay": {"position": 0, "total": 3}}}),
         ("data", {"seq": 2, "ops": [["=", 0, {"display": [{"data": {"text/plain": "df"}}]}]]}),
+        ("acp", {"seq": 2, "ops": [["r", {"plan": {"entries": []}}]]}),
+        ("acp", {"seq": 2, "ops": [["r", {"context": {"used": 1, "size": 2}}]]}),
+        ("acp", {"seq": 2, "ops": [["=", 0, {"meta": {"kind": "edit", "status": "pending"}}]]}),
+        ("acp", {"seq": 2, "ops": [["=", 0, {"result": "```diff\n--- a\n+++ a\n```"}]]}),
     ],
 )
 def test_a_feature_chunk_is_sent_with_the_first_message_that_needs_it(
     monkeypatch: pytest.MonkeyPatch, name: str, needs: dict
 ) -> None:
     """The debug chunk (timeline, forks, replay, Re-run's editor) with the first step, timed
-    call, re-runnable tool, fork or replay; the data chunk with the first result as data; a
-    text stream needs neither. Each is sent once, on the code model's comm."""
+    call, re-runnable tool, fork or replay; the data chunk with the first result as data; the
+    acp chunk with a coding agent's plan, context window, tool kind or a diff; a text stream
+    needs none. Each is sent once, on the code model's comm."""
     comms = record_comms(monkeypatch)
     code = _make_code_model()
     widget = AgentWidget(code=code, snapshot={"seq": 0, "state": {"blocks": []}})
     widget.send(TEXT_ONLY)
-    assert (code.lanes, code.debug, code.data) == ("", "", "")
+    assert (code.lanes, code.debug, code.data, code.acp) == ("", "", "", "")
     version = code.version
     widget.send(needs)
     widget.send(needs)

@@ -6,6 +6,8 @@
 // and the code hint when nbagent cannot resume the call. It fills the bundle's PauseBox
 // (js/src/pause.js), which draws the rest. Answers go to the kernel as JSON data
 // (`pause_answer`), never as code; everything from the model or a server goes in as text.
+// An ACP agent's request (a pause with `options`, nbagent/adapters/acp/permission.py) gets
+// one button per option the agent offered, named as it named them, answered with `choose`.
 
 import { actionButton, clicks, editedArgs, fill, h, setText } from "./format.js";
 import { schemaForm } from "./inspector/form.js";
@@ -61,7 +63,10 @@ class PauseControls {
     this.edit = button("Edit arguments", "edit");
     this.mock = button("Mock result", "mock");
     this.deny = button("Deny", "deny");
-    box.bar.append(this.run, this.edit, this.mock, this.deny);
+    this.options = h("span", "nba-pause-options");
+    box.bar.append(this.run, this.edit, this.mock, this.deny, this.options);
+    /** The options the buttons were made for. */
+    this.optionsKey = "";
     this.form = h("div", "nba-pause-form");
     this.label = h("div", "nba-pause-label");
     this.input = /** @type {HTMLTextAreaElement} */ (h("textarea", "nba-pause-input"));
@@ -177,9 +182,33 @@ class PauseControls {
     this.box.actions.send({ type: "pause_answer", id: this.box.id, ...answer });
   }
 
+  /**
+   * One button per option the agent offered (made again only when they change).
+   * @param {unknown[]} options
+   */
+  showOptions(options) {
+    const key = JSON.stringify(options);
+    if (key === this.optionsKey) return;
+    this.optionsKey = key;
+    const on = clicks(this.signal);
+    this.options.replaceChildren(
+      ...options.filter(isObject).map((o) => {
+        const b = button(String(o.name ?? o.id), "option");
+        b.dataset.kind = String(o.kind ?? "");
+        on(b, () => {
+          this.sentFor = JSON.stringify(this.box.last?.pause ?? null);
+          this.setDisabled(true);
+          this.box.actions.send({ type: "choose", id: this.box.id, option: String(o.id) });
+        });
+        return b;
+      }),
+    );
+  }
+
   /** @param {boolean} disabled */
   setDisabled(disabled) {
-    const all = [this.run, this.edit, this.mock, this.deny, this.submit];
+    const own = /** @type {HTMLButtonElement[]} */ ([...this.options.children]);
+    const all = [this.run, this.edit, this.mock, this.deny, this.submit, ...own];
     for (const b of [...all, this.accept, this.decline, this.dismiss]) b.disabled = disabled;
   }
 
@@ -213,13 +242,17 @@ class PauseControls {
     const actions = new Set(Array.isArray(pause?.actions) ? pause.actions : []);
     // A viewer of a served app sees the pause but cannot answer it: the author does.
     const mayAct = this.box.actions.mayAct?.() !== false;
-    const answerable = live && actions.size > 0 && mayAct;
+    const options = Array.isArray(pause?.options) ? pause.options : [];
+    const answerable = live && (actions.size > 0 || options.length > 0) && mayAct;
     const question = isObject(pause?.schema) && isObject(pause?.fill);
     this.box.bar.hidden = !answerable || question;
-    this.run.hidden = !actions.has("run");
-    this.edit.hidden = !actions.has("edit");
-    this.mock.hidden = !actions.has("mock");
-    this.deny.hidden = !actions.has("deny");
+    // The agent's own options stand for Run and Deny (ACP cannot carry edits or mocks).
+    const own = options.length > 0;
+    this.run.hidden = own || !actions.has("run");
+    this.edit.hidden = own || !actions.has("edit");
+    this.mock.hidden = own || !actions.has("mock");
+    this.deny.hidden = own || !actions.has("deny");
+    this.showOptions(options);
     if (!answerable || question) this.close();
     this.ask.hidden = !answerable || !question;
     if (pause && answerable && question) this.showQuestion(pause);

@@ -2,6 +2,8 @@
 // extension's saved view (js/lab/src/chunks.js, bundled by webpack) and the tests draw with
 // them at once, as the widget does once the kernel sent them.
 
+import { acpChunk } from "./acp.js";
+import acpParts from "./acp_chunk.js";
 import dataParts from "./data_chunk.js";
 import { debugChunk } from "./debug.js";
 import debugParts from "./debug_chunk.js";
@@ -13,4 +15,5 @@ export function useChunksAtHand() {
   lanesChunk.use(lanesParts);
   debugChunk.use(debugParts);
   dataChunk.use(dataParts);
+  acpChunk.use(acpParts);
 }

@@ -6,6 +6,7 @@
 
 import "./styles.css";
 import "./inspector/form.css";
+import { acpChunk } from "./acp.js";
 import { chunkFromCodeModel, whenSent, withChunk } from "./chunks.js";
 import { debugChunk } from "./debug.js";
 import { dataChunk } from "./display.js";
@@ -79,6 +80,7 @@ const features = () =>
     [lanesChunk, "lanes"],
     [debugChunk, "debug"],
     [dataChunk, "data"],
+    [acpChunk, "acp"],
   ]);
 
 /** Resolves when every feature chunk that began to load has loaded (or failed). */

@@ -1,6 +1,7 @@
 // Thinking and tool panels. Thinking is markdown and math, rendered like answers (sanitized,
 // markdown.js); everything else from the model or a tool goes in with textContent.
 
+import { acp } from "./acp.js";
 import { withChunk } from "./chunks.js";
 import { debugChunk } from "./debug.js";
 import { renderDisplay } from "./display.js";
@@ -271,6 +272,7 @@ export class ToolPanel extends Panel {
     this.rerun.update(b);
     this.forkBox?.update(b);
     this.pause.update(b, this.store.state.status === "running");
+    acp("tool", this, b.meta || String(b.result).includes("```diff"));
 
     this.setOpen(busy || failed || b.state === "paused");
   }

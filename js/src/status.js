@@ -2,6 +2,7 @@
 // details toggle, Stop), the details folded under it (step lines, usage, deltas, the replay
 // bar), and the warnings, which stay in view.
 
+import { acp } from "./acp.js";
 import { withChunk } from "./chunks.js";
 import { debugChunk } from "./debug.js";
 import {
@@ -389,5 +390,6 @@ export class StatusBar {
       );
       this.warnings.hidden = ws.length === 0;
     }
+    acp("status", this, s.plan || s.context);
   }
 }

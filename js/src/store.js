@@ -21,20 +21,24 @@ import { decodeOps, isObject } from "./wire.js";
  *   parent?: string, display?: unknown[], pause?: PauseDetail | null,
  *   answer?: PauseAnswer | null, asked_args?: unknown, mocked?: boolean,
  *   denied?: boolean, server?: string,
- *   call_as?: string, no_rerun?: string}} ToolBlock
+ *   call_as?: string, no_rerun?: string, meta?: ToolMeta}} ToolBlock
  *   `display`: the result as data, Jupyter display bundles (nbagent/_data; data.js shows them),
  *   `result` then being their text form. `pause`: while `state` is "paused" (a breakpoint, a
  *   framework's approval: pause.js); `answer`, `asked_args` (when edited), `mocked`, `denied`:
  *   how it went on. `no_rerun`: why the kernel cannot call the tool again (rerun.js).
+ *   `meta`: an ACP agent's word on the call (acp_view.js).
+ * @typedef {{title?: string, kind?: string, status?: string, locations?: string[]}} ToolMeta
  * @typedef {{actions?: string[], origin?: string | null, hint?: string | null,
- *   schema?: object | null, error?: string, head?: string, fill?: object}} PauseDetail
+ *   schema?: object | null, error?: string, head?: string, fill?: object,
+ *   options?: unknown[]}} PauseDetail
  *   `actions` ⊆ run, edit, mock, deny, dismiss: what the panel offers; none: `hint` (code)
  *   instead. `error`: the kernel refused the last answer (arguments that do not fit the schema).
+ *   `options`: an ACP agent's own answers (`{id, name, kind}`), one button each.
  *   `head`, `fill`: a question asked mid-call (an MCP server's, nbagent/_agent_mcp.py): the
  *   panel's first words instead of "Paused before this call", and where an answer starts;
  *   with `schema` too, the panel shows the question's form (answer_chunk.js).
  * @typedef {{action: "run" | "mock" | "deny" | "dismiss" | "cancel", edited?: boolean,
- *   reason?: string}} PauseAnswer
+ *   reason?: string, option?: string}} PauseAnswer
  * @typedef {{type: "agent", id: string, name: string, started_at?: number | null,
  *   ended_at?: number | null, usage?: Usage | null, parent?: string}} AgentBlock
  *   A sub-agent's scope: the blocks whose `parent` is its id are shown inside it (as they are
@@ -45,9 +49,11 @@ import { decodeOps, isObject } from "./wire.js";
  *   started_at?: number | null, first_token_at?: number | null, ended_at?: number | null,
  *   deltas?: number, usage?: Usage | null, steps?: unknown[], warnings?: unknown[],
  *   activity?: string | null, cost_usd?: number | null, whole?: boolean, blocks: Block[],
- *   generating_s?: number, generating_since?: number | null}} State
+ *   generating_s?: number, generating_since?: number | null,
+ *   plan?: {entries?: unknown[]}, context?: {used?: number | null, size?: number | null}}} State
  *   `generating_s`, `generating_since`: the model's generation time, closed and open
- *   (nbagent/_fold/numbers.py, js/src/numbers.js).
+ *   (nbagent/_fold/numbers.py, js/src/numbers.js). `plan`, `context`: a coding agent's plan
+ *   and context window (acp_view.js).
  * @typedef {{op: "run", set: Record<string, unknown>}
  *   | {op: "add", block: Block}
  *   | {op: "append", i: number, key: string, text: string}

@@ -5,12 +5,14 @@ thread, starts each prompt turn as a ``Run``, and makes sure no process is left 
 from __future__ import annotations
 
 import asyncio
+import functools
 import threading
 import weakref
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from nbagent._acp._client import Chosen, NbagentClient
+from nbagent._acp._choices import choose, choose_from_view
+from nbagent._acp._client import NbagentClient
 from nbagent._acp._context import prompt_content
 from nbagent._acp._process import AgentProcess
 from nbagent._acp._sessions import (
@@ -25,7 +27,6 @@ from nbagent._acp._terminals import Terminals
 from nbagent._acp._turn import Turn
 from nbagent._acp._types import AcpError, Command, Mode
 from nbagent.runtime.loops import background_loop
-from nbagent.runtime.pause import Answer
 from nbagent.runtime.run import Run, launch
 
 __all__ = ["GRACE_S", "AcpAgent"]
@@ -165,6 +166,7 @@ class AcpAgent:
             turn = Turn(self._stop)
             self._turn = turn
             run = Run(turn, format="acp")
+            run.on_message("choose", functools.partial(choose_from_view, turn))
             launch(run)
             asyncio.run_coroutine_threadsafe(process.prompt(turn, content), self._loop)
             return run
@@ -172,19 +174,7 @@ class AcpAgent:
     def choose(self, i: int | str, option_id: str) -> None:
         """Answer the running prompt's paused call ``i`` (a position in ``run.pending`` or a
         tool call id) with any option the agent offered (``option_id``)."""
-        turn = self._turn
-        if turn is None or turn.pauses is None or not turn.pauses.pending:
-            raise RuntimeError("no permission request is waiting for an answer")
-        pending = turn.pauses.pending
-        request = next((p for p in pending if p.tool_call_id == i), None)
-        if request is None and isinstance(i, int) and -len(pending) <= i < len(pending):
-            request = pending[i]
-        if request is None:
-            raise IndexError(f"no paused call {i!r}; waiting: {[p.tool_call_id for p in pending]}")
-        offered = [o.option_id for o in turn.offered.get(request.tool_call_id, [])]
-        if option_id not in offered:
-            raise ValueError(f"{option_id!r} is not an option offered; the agent offers {offered}")
-        turn.pauses.answer(request.tool_call_id, Answer("run", result=Chosen(option_id)))
+        choose(self._turn, i, option_id)
 
     # -- the end -------------------------------------------------------------------------------
 

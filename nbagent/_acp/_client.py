@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Any
 
 from nbagent._acp._elicit import ElicitationMethods
 from nbagent._acp._files import FileRefused, inside, read_lines
+from nbagent._acp._paths import relative_update
 from nbagent._acp._sessions import ConfigOption, config_options
 from nbagent._acp._terminals import TerminalMethods
 from nbagent._acp._types import Command, Mode
@@ -67,7 +68,8 @@ class NbagentClient(TerminalMethods, ElicitationMethods):
         if turn is not None:
             from acp.schema import SessionNotification
 
-            turn.put(SessionNotification(session_id=session_id, update=update))
+            shown = relative_update(update, self.roots[0])  # the view's paths: from cwd
+            turn.put(SessionNotification(session_id=session_id, update=shown))
 
     # -- session/request_permission ------------------------------------------------------------
 
@@ -95,11 +97,14 @@ class NbagentClient(TerminalMethods, ElicitationMethods):
             actions=_actions(options),
         )
         turn.offered[call_id] = list(options)
+        turn.put(_shown_request(session_id, tool_call, options))
         try:
             answer = await turn.pauses.before_tool(request)
         finally:
             turn.offered.pop(call_id, None)
-        return RequestPermissionResponse(outcome=outcome_for(answer, options))
+        outcome = outcome_for(answer, options)
+        turn.put(_shown_answer(session_id, call_id, outcome))
+        return RequestPermissionResponse(outcome=outcome)
 
     # -- fs/* ----------------------------------------------------------------------------------
 
@@ -176,6 +181,22 @@ def outcome_for(answer: Answer, options: Sequence[Any]) -> Any:
     if option is None:
         return DeniedOutcome(outcome="cancelled")
     return AllowedOutcome(outcome="selected", option_id=option.option_id)
+
+
+# -- what the run shows of a request (``adapters/acp/permission.py``) --------------------------
+
+
+def _shown_request(session_id: str, tool_call: Any, options: list[Any]) -> Any:
+    """The request as the run's item: its call's panel pauses, the options its buttons."""
+    from acp.schema import RequestPermissionRequest
+
+    return RequestPermissionRequest(session_id=session_id, tool_call=tool_call, options=options)
+
+
+def _shown_answer(session_id: str, call_id: str, outcome: Any) -> dict[str, Any]:
+    """How the request was answered, as the run's item (the response names no call)."""
+    wire = outcome.model_dump(mode="json", by_alias=True, exclude_none=True)
+    return {"sessionId": session_id, "toolCallId": call_id, "outcome": wire}
 
 
 def _no_edits(args: dict[str, Any]) -> None:

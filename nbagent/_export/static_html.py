@@ -110,10 +110,28 @@ def _preview(b: dict[str, Any]) -> str:
 
 
 def _tool_meta(b: dict[str, Any]) -> str:
-    """What the widget's panel shows after the arguments: duration and usage, and how a
-    paused call was answered."""
+    """What the widget's panel shows after the arguments: an ACP call's kind and status,
+    duration and usage, and how a paused call was answered."""
+    meta = b.get("meta")
+    meta = meta if isinstance(meta, dict) else {}
+    said = [str(meta[k]).replace("_", " ") for k in ("kind", "status") if meta.get(k)]
     took = _secs(b["duration_s"]) if isinstance(b.get("duration_s"), (int, float)) else ""
-    return " · ".join(x for x in (took, usage_text(b.get("usage")), *answer_words(b)) if x)
+    parts = (*said, took, usage_text(b.get("usage")), *answer_words(b))
+    return " · ".join(x for x in parts if x)
+
+
+def _plan_html(plan: Any) -> str:
+    """A coding agent's plan as the widget's checklist (``js/src/acp_view.js``), escaped."""
+    entries = plan.get("entries") if isinstance(plan, dict) else None
+    if not isinstance(entries, list) or not entries:
+        return ""
+    marks = {"completed": "☑", "in_progress": "◐"}
+    rows = []
+    for e in entries[:200]:
+        e = e if isinstance(e, dict) else {"content": str(e)}
+        mark = marks.get(str(e.get("status")), "☐")
+        rows.append(f"<li>{mark} {html.escape(str(e.get('content') or ''))}</li>")
+    return f'<div class="nba-plan"><div class="nba-label">Plan</div><ul>{"".join(rows)}</ul></div>'
 
 
 def _tool_html(b: dict[str, Any], inside: str = "") -> str:
@@ -272,6 +290,9 @@ def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str
     for w in s.get("warnings") or []:
         message = w.get("message") if isinstance(w, dict) else w
         out.append(f'<div class="nba-warning">Warning: {esc(str(message))}</div>')
+    plan = _plan_html(s.get("plan"))
+    if plan:
+        out.append(plan)
     status = (
         s.get("status") if s.get("status") in ("completed", "error", "cancelled") else "running"
     )

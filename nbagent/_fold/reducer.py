@@ -58,6 +58,7 @@ class TranscriptBase(RunFold, ToolFold):
             E.StepStart: self._on_step_start,
             E.StepEnd: self._on_step_end,
             E.Status: self._on_status,
+            E.State: self._on_state,
             E.ErrorEvent: self._on_error,
             E.RunStart: self._on_run_start,
             E.RunEnd: self._on_run_end,
@@ -89,6 +90,8 @@ class TranscriptBase(RunFold, ToolFold):
             "ended_at",
             "deltas",
             "activity",
+            "plan",
+            "context",
             "generating_s",
             "generating_since",
         ):
@@ -165,6 +168,9 @@ class TranscriptBase(RunFold, ToolFold):
             state["cost_usd"] = self.cost_usd
         if self.whole:  # likewise: only runs whose messages came whole say so
             state["whole"] = True
+        for key in ("plan", "context"):  # an agent's plan, its context window: once said
+            if getattr(self, key) is not None:
+                state[key] = getattr(self, key)
         return state
 
     @property

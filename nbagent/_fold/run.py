@@ -41,6 +41,12 @@ class RunFold(ToolFold):
 
     def _on_usage(self, ev: E.Usage) -> list[Op]:
         changes: dict[str, Any] = {}
+        meta = ev.meta or {}
+        used, size = meta.get("context_used"), meta.get("context_size")
+        if isinstance(used, int) or isinstance(size, int):  # a context window's fill
+            context = {"used": used, "size": size}
+            if context != self.context:
+                self.context = changes["context"] = context
         if ev.model and not self.model:
             self.model = changes["model"] = ev.model
         scopes: list[Op] = []
@@ -216,11 +222,26 @@ class RunFold(ToolFold):
     def _on_status(self, ev: E.Status) -> list[Op]:
         if ev.tool_call_id and ev.state in PAUSE_STATES:  # on the call's block, not the run
             return self._on_pause_status(ev)
+        ops = self._on_tool_status(ev) if ev.tool_call_id else []
         activity = ev.text or ev.state or None
         if activity == self.activity:
-            return []
+            return ops
         self.activity = activity
-        return [{"op": "run", "set": {"activity": activity}}]
+        return [*ops, {"op": "run", "set": {"activity": activity}}]
+
+    def _on_state(self, ev: E.State) -> list[Op]:
+        """A plan (``activity_snapshot`` of ``activity_type`` ``"plan"``: an ACP agent's) is
+        the run's ``plan``, each snapshot replacing the last; other shared state is kept in
+        the events only."""
+        if ev.op != "activity_snapshot" or ev.activity_type != "plan":
+            return []
+        value = ev.value if isinstance(ev.value, dict) else {}
+        entries = value.get("entries")
+        plan = {"entries": list(entries) if isinstance(entries, list) else []}
+        if plan == self.plan:
+            return []
+        self.plan = plan
+        return [{"op": "run", "set": {"plan": plan}}]
 
     def _on_error(self, ev: E.ErrorEvent) -> list[Op]:
         info = {"message": ev.message, "error_type": ev.error_type, "code": ev.code}

@@ -58,6 +58,12 @@ class FoldState:
         self._step_chars0: dict[str, int] = {}  # output characters when each step started
         self.deltas = 0
         self.activity: str | None = None
+        self.plan: dict[str, Any] | None = None
+        """The agent's plan, ``{"entries": [{"content", "priority", "status"}, ...]}``: the
+        latest snapshot; in the state only once one came."""
+        self.context: dict[str, Any] | None = None
+        """The context window, ``{"used", "size"}`` tokens (``Usage.meta`` ``context_used``
+        / ``context_size``); in the state only once a usage said it."""
         self.warnings: list[dict[str, Any]] = []
         self._usage: dict[str, Any] = dict(EMPTY_USAGE)
         self._raw_usage: dict[str, dict[str, Any]] = {}  # step id ("" outside steps) -> raw

@@ -14,6 +14,10 @@ from nbagent._textbuf import TextBuffer
 __all__ = ["PAUSE_STATES", "ToolFold"]
 
 PAUSE_STATES = ("awaiting_approval", "approval_answered")
+TOOL_META = ("title", "kind", "status", "locations")
+"""What a tool block keeps of its events' ``meta`` (``ToolCall.meta``): what the panel's head
+shows (an ACP call's kind and status) and its file locations; the rest (a raw output) is not
+sent twice."""
 """The statuses of a call paused before it runs (``nbagent.runtime.pause``): folded onto the
 call's block (``state: "paused"``, ``pause``; then ``answer``) rather than the run's activity."""
 
@@ -44,6 +48,7 @@ class ToolFold(FoldState):
             tool.call_as = changes["call_as"] = ev.call_as
         if ev.no_rerun and not tool.no_rerun:
             tool.no_rerun = changes["no_rerun"] = ev.no_rerun
+        self._take_meta(tool, ev.meta, changes)
         return [*ops, set_op(i, changes)] if changes else ops
 
     def _on_tool_end(self, ev: E.ToolCallEnd) -> list[Op]:
@@ -80,6 +85,7 @@ class ToolFold(FoldState):
             if meta.get(k):
                 setattr(tool, k, meta[k])
                 changes[k] = meta[k]
+        self._take_meta(tool, meta, changes)
         if not ev.preliminary:
             base = tool.args_done_at if tool.args_done_at is not None else tool.started_at
             tool.state = changes["state"] = "error" if ev.is_error else "done"
@@ -90,6 +96,31 @@ class ToolFold(FoldState):
             else:
                 tool.duration_s = changes["duration_s"] = None if base is None else ev.ts - base
         return [*ops, set_op(i, changes)]
+
+    @staticmethod
+    def _take_meta(tool: ToolCall, meta: Any, changes: dict[str, Any]) -> None:
+        """The ``TOOL_META`` keys of an event's ``meta`` into the block's (into ``changes``
+        when they change it)."""
+        if not isinstance(meta, dict):
+            return
+        kept = {k: meta[k] for k in TOOL_META if meta.get(k) is not None}
+        merged = (tool.meta or {}) | kept
+        if merged and merged != tool.meta:
+            tool.meta = merged
+            changes["meta"] = dict(merged)
+
+    def _on_tool_status(self, ev: E.Status) -> list[Op]:
+        """A call's progress (``Status`` naming it, not a pause): its ``meta`` from the
+        status's ``detail`` (an ACP call's new status or title)."""
+        assert ev.tool_call_id is not None
+        i = self._tool_index.get(ev.tool_call_id)
+        if i is None:
+            return []
+        tool = self._blocks[i]
+        assert isinstance(tool, ToolCall)
+        changes: dict[str, Any] = {}
+        self._take_meta(tool, ev.detail, changes)
+        return [set_op(i, changes)] if changes else []
 
     def _on_pause_status(self, ev: E.Status) -> list[Op]:
         """``awaiting_approval``: the call waits (``paused``, its ``pause`` detail; a second
@@ -114,6 +145,8 @@ class ToolFold(FoldState):
         answer: dict[str, Any] = {"action": action, "edited": edited}
         if detail.get("reason"):
             answer["reason"] = str(detail["reason"])
+        if detail.get("option"):  # the agent's own option it was answered with (ACP)
+            answer["option"] = str(detail["option"])
         tool.pause, tool.answer = None, answer
         changes = {"pause": None, "answer": dict(answer)}
         if edited:

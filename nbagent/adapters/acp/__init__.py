@@ -20,6 +20,9 @@ Mapping:
 - ``tool_call`` / ``tool_call_update`` → one tool panel per ``toolCallId`` (``tools.py``).
 - ``usage_update`` → a run-scope ``Usage`` whose ``meta`` has ``context_used`` /
   ``context_size``; its ``cost`` (the session's so far) → ``cost_usd`` when in USD.
+- ``session/request_permission`` (fed by the client that answers it) and its answer →
+  the call's ``awaiting_approval`` / ``approval_answered`` statuses, the agent's options in
+  the pause's ``detail`` (``permission.py``).
 - ``plan`` → ``State(op="activity_snapshot", activity_type="plan", message_id="acp:plan")``
   with the entries (each snapshot replaces the plan).
 - ``current_mode_update``, ``available_commands_update``, ``config_option_update``,

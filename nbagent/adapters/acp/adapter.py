@@ -18,6 +18,7 @@ from nbagent._events import (
     Usage,
 )
 from nbagent.adapters.acp.content import block_text
+from nbagent.adapters.acp.permission import Permissions, is_answer, is_request
 from nbagent.adapters.acp.tools import AcpCalls
 from nbagent.adapters.base import (
     BadItemError,
@@ -65,7 +66,7 @@ def _payload(item: Any) -> Any:
     a JSON-RPC ``session/update`` notification's params or a response's result."""
     payload = as_payload(item) if is_library_object(item) else unwrap(item)[1]
     if isinstance(payload, Mapping) and payload.get("jsonrpc") == "2.0":
-        if payload.get("method") == "session/update":
+        if payload.get("method") in ("session/update", "session/request_permission"):
             return payload.get("params")
         if "result" in payload:
             return payload.get("result")
@@ -101,6 +102,7 @@ class AcpAdapter:
         self._messages = Messages(numbered("acp"), {"text": {"role": "assistant"}, "thinking": {}})
         self._keys: dict[Channel, str | None] = {}
         self._calls = AcpCalls()
+        self._permissions = Permissions()
 
     @staticmethod
     def detect(item: Any) -> bool:
@@ -131,6 +133,10 @@ class AcpAdapter:
         update = payload.get("update")
         if isinstance(update, Mapping) and isinstance(update.get("sessionUpdate"), str):
             self._on_update(update, out)
+        elif is_request(payload):
+            self._on_permission(payload, out)
+        elif is_answer(payload):
+            self._permissions.answer(payload, out)
         elif "stopReason" in payload:
             self._on_end(payload, out)
         elif isinstance(payload.get("error"), Mapping):
@@ -187,6 +193,20 @@ class AcpAdapter:
         out.append(RunEnd(reason="error", raw_reason="jsonrpc-error", message=message))
 
     # -- updates -------------------------------------------------------------------------------
+
+    def _on_permission(self, request: Mapping[str, Any], out: list[Event]) -> None:
+        """``session/request_permission`` (``permission.py``): its call's panel, paused."""
+        call = request["toolCall"]
+        call_id = str_or_none(call.get("toolCallId"))
+        if call_id is None:
+            out.append(
+                Custom(name="acp.request_permission", value=plain(dict(request)), is_raw=True)
+            )
+            return
+        self._messages.close_all(out)
+        self._calls.update(call, out)
+        title = str_or_none(call.get("title")) or str_or_none(call.get("kind")) or "tool call"
+        self._permissions.request(call_id, title, request.get("options"), out)
 
     def _on_update(self, update: Mapping[str, Any], out: list[Event]) -> None:
         kind = str(update["sessionUpdate"])

@@ -1,0 +1,278 @@
+// A coding agent's run (issue 36, "What the view shows"): the plan as a checklist updated in
+// place, the context gauge on the status line, a call's kind, status and locations, a result's
+// unified diff as a diff view (counts, colours, folded, hostile text as text), the agent's own
+// options as the pause's buttons (answered with `choose`), and all of it in a saved view.
+import { afterEach, describe, expect, test } from "vitest";
+import { DIFF_LINES, diffPieces, diffView, gaugeText, planView } from "../src/acp_view.js";
+import answerChunk from "../src/answer_chunk.js";
+import { useAnswerChunk } from "../src/pause.js";
+import { readPayload, renderSaved } from "../src/saved.js";
+import { runningState, toolBlock } from "./fake-model.js";
+import { mountView } from "./mount.js";
+
+useAnswerChunk(answerChunk);
+
+/** @type {(() => void)[]} */
+const cleanups = [];
+afterEach(() => {
+  for (const f of cleanups.splice(0).reverse()) f();
+});
+
+/** @param {ParentNode} root @param {string} sel */
+function q(root, sel) {
+  const el = root.querySelector(sel);
+  if (!el) throw new Error(`no ${sel}`);
+  return /** @type {HTMLElement} */ (el);
+}
+
+const HOSTILE = '<img src=x onerror="globalThis.pwned=1"><script>globalThis.pwned=2</script>';
+
+/** @param {string[]} lines */
+const fence = (lines) => ["```diff", ...lines, "```"].join("\n");
+
+const EDIT = fence([
+  "--- /work/a.py",
+  "+++ /work/a.py",
+  "@@ -1,3 +1,3 @@",
+  " import os",
+  "-x = 1",
+  "+x = 2",
+  "+y = 3",
+]);
+
+const PLAN = {
+  entries: [
+    { content: "Read the data", priority: "high", status: "completed" },
+    { content: "Plot revenue", priority: "medium", status: "in_progress" },
+    { content: "Write the report", priority: "low", status: "pending" },
+  ],
+};
+
+describe("a unified diff", () => {
+  test("is cut from the text around it, its file and counts read, headers aside", () => {
+    const pieces = diffPieces(`Edited the file.\n\n${EDIT}\n\nDone.`);
+    expect(pieces.map((p) => ("diff" in p ? "diff" : p.text))).toEqual([
+      "Edited the file.",
+      "diff",
+      "Done.",
+    ]);
+    const d = /** @type {any} */ (pieces[1]).diff;
+    expect([d.file, d.add, d.del, d.lines.length]).toEqual(["/work/a.py", 2, 1, 7]);
+  });
+
+  test("of a new file names the new path; of a deleted one the old", () => {
+    const created = diffPieces(fence(["--- /dev/null", "+++ b.py", "@@ -0,0 +1 @@", "+hi"]));
+    const deleted = diffPieces(fence(["--- c.py", "+++ /dev/null", "@@ -1 +0,0 @@", "-bye"]));
+    expect(/** @type {any} */ (created[0]).diff.file).toBe("b.py");
+    expect(/** @type {any} */ (deleted[0]).diff.file).toBe("c.py");
+  });
+
+  test("shows its lines coloured by kind, hostile text as text", () => {
+    const text = fence(["--- a", "+++ a", "@@ -1 +1 @@", `-${HOSTILE}`, `+${HOSTILE}`, " same"]);
+    const view = diffView(/** @type {any} */ (diffPieces(text)[0]).diff, false, () => {});
+    document.body.append(view);
+    cleanups.push(() => view.remove());
+    const kinds = [...view.querySelectorAll(".nba-diff-line")].map((l) => l.className.slice(23));
+    expect(kinds).toEqual(["file", "file", "hunk", "del", "add", "ctx"]);
+    expect(view.querySelector("img, script")).toBeNull();
+    expect(view.textContent).toContain(HOSTILE);
+    expect(/** @type {any} */ (globalThis).pwned).toBeUndefined();
+    expect(q(view, ".nba-diff-head").textContent).toBe("a +1 −1");
+  });
+
+  test("folds past DIFF_LINES lines, and shows all on its toggle", () => {
+    const lines = ["--- a", "+++ a", "@@ -1,40 +1,40 @@"];
+    for (let i = 0; i < 40; i++) lines.push(`+line ${i}`);
+    const d = /** @type {any} */ (diffPieces(fence(lines))[0]).diff;
+    let toggled = 0;
+    const folded = diffView(d, false, () => toggled++);
+    expect(folded.querySelectorAll(".nba-diff-line")).toHaveLength(DIFF_LINES);
+    const more = q(folded, ".nba-diff-more");
+    expect(more.textContent).toBe("Show all (43 lines)");
+    more.click();
+    expect(toggled).toBe(1);
+    expect(diffView(d, true, () => {}).querySelectorAll(".nba-diff-line")).toHaveLength(43);
+  });
+
+  test("is read in one pass: a huge or unclosed one keeps every count", () => {
+    const lines = ["--- big", "+++ big"];
+    for (let i = 0; i < 100_000; i++)
+      lines.push(i % 2 ? `+${"<".repeat(50)}` : `-${"`".repeat(50)}`);
+    const [piece] = diffPieces(["```diff", ...lines].join("\n")); // never closed: still streaming
+    const d = /** @type {any} */ (piece).diff;
+    expect([d.file, d.add, d.del]).toEqual(["big", 50_000, 50_000]);
+    // A line that only looks like a fence inside stays a line of the diff.
+    expect(diffPieces(fence(["--- a", "+++ a", "+```diffx"])).length).toBe(1);
+  });
+});
+
+describe("a plan", () => {
+  test("is a checklist: a mark per status, the entry's text and priority", () => {
+    const view = /** @type {HTMLElement} */ (planView(PLAN));
+    expect(q(view, ".nba-plan-head").textContent).toBe("Plan · 1 of 3 done");
+    const rows = [...view.querySelectorAll(".nba-plan-entry")].map((li) => [
+      li.className.replace("nba-plan-entry nba-plan-", ""),
+      li.querySelector(".nba-plan-mark")?.textContent,
+      li.querySelector(".nba-plan-text")?.textContent,
+      li.querySelector(".nba-plan-priority")?.textContent,
+    ]);
+    expect(rows).toEqual([
+      ["completed", "☑", "Read the data", "high"],
+      ["in_progress", "◐", "Plot revenue", "medium"],
+      ["pending", "☐", "Write the report", "low"],
+    ]);
+  });
+
+  test("takes hostile entries as text, and none as no plan", () => {
+    const view = /** @type {HTMLElement} */ (
+      planView({ entries: [{ content: HOSTILE, status: '"><b>x', priority: HOSTILE }, 7, null] })
+    );
+    expect(view.querySelector("img, script, b")).toBeNull();
+    expect(view.textContent).toContain(HOSTILE);
+    expect(view.querySelectorAll(".nba-plan-entry")).toHaveLength(3);
+    expect(planView({ entries: [] })).toBeNull();
+    expect(planView("nonsense")).toBeNull();
+  });
+});
+
+describe("the context gauge", () => {
+  test("says used / size tokens and the share", () => {
+    expect(gaugeText({ used: 12_345, size: 200_000 })).toBe("12,345 / 200,000 tokens (6%)");
+    expect(gaugeText({ used: 5000, size: null })).toBe("5,000 tokens in context");
+    expect(gaugeText({ used: "5", size: 1 })).toBe("");
+    expect(gaugeText(null)).toBe("");
+  });
+});
+
+describe("an ACP run in the widget", () => {
+  const edit = () =>
+    toolBlock({
+      id: "call_1",
+      name: "Edit a.py",
+      args: {},
+      arguments: "",
+      result: EDIT,
+      meta: { kind: "edit", status: "completed", locations: ["/work/a.py:2"] },
+    });
+
+  test("shows the plan updated in place, the gauge and the session's cost", () => {
+    const w = mountView(cleanups);
+    w.snapshot(runningState([], { plan: PLAN, context: { used: 1200, size: 200_000 } }));
+    expect(q(w.el, ".nba-plan-head").textContent).toBe("Plan · 1 of 3 done");
+    expect(q(w.el, ".nba-status .nba-gauge-text").textContent).toBe("1,200 / 200,000 tokens (1%)");
+    const done = { entries: PLAN.entries.map((e) => ({ ...e, status: "completed" })) };
+    w.ops([
+      { op: "run", set: { plan: done, context: { used: 9000, size: 200_000 }, cost_usd: 0.25 } },
+    ]);
+    expect(w.el.querySelectorAll(".nba-plan")).toHaveLength(1);
+    expect(q(w.el, ".nba-plan-head").textContent).toBe("Plan · 3 of 3 done");
+    expect(q(w.el, ".nba-gauge-text").textContent).toBe("9,000 / 200,000 tokens (5%)");
+    expect(q(w.el, ".nba-status-parts").textContent).toContain("$0.250");
+  });
+
+  test("a tool panel says its kind, status, locations and shows its diff with counts", () => {
+    const w = mountView(cleanups);
+    w.snapshot(runningState([edit()]));
+    const panel = q(w.el, ".nba-tool");
+    expect(q(panel, ".nba-acp-badge").textContent).toBe("edit · completed");
+    expect(q(panel, ".nba-diff-counts").textContent).toBe("+2 −1");
+    expect(q(panel, ".nba-acp-location").textContent).toBe("/work/a.py:2");
+    expect(q(panel, ".nba-diff-file").textContent).toBe("/work/a.py");
+    expect(q(panel, ".nba-result").hidden).toBe(true);
+    w.ops([{ op: "set", i: 0, set: { meta: { kind: "edit", status: "in_progress" } } }]);
+    expect(q(panel, ".nba-acp-badge").textContent).toBe("edit · in progress");
+  });
+
+  test("a long diff folds and opens on Show all (kept by the store)", () => {
+    const lines = ["--- a", "+++ a", "@@ -1,30 +1,30 @@"];
+    for (let i = 0; i < 30; i++) lines.push(`+${i}`);
+    const w = mountView(cleanups);
+    w.snapshot(runningState([toolBlock({ result: fence(lines), meta: { kind: "edit" } })]));
+    const panel = q(w.el, ".nba-tool");
+    expect(panel.querySelectorAll(".nba-diff-line")).toHaveLength(DIFF_LINES);
+    q(panel, ".nba-diff-more").click();
+    expect(panel.querySelectorAll(".nba-diff-line")).toHaveLength(33);
+    expect(q(panel, ".nba-diff-more").textContent).toBe("Show less");
+  });
+
+  const asked = () =>
+    toolBlock({
+      id: "call_9",
+      name: "Run rm",
+      state: "paused",
+      result: null,
+      meta: { kind: "execute", status: "pending" },
+      pause: {
+        actions: ["run", "deny"],
+        origin: "acp",
+        hint: null,
+        schema: null,
+        options: [
+          { id: "yes", name: "Allow once", kind: "allow_once" },
+          { id: "always", name: "Allow always", kind: "allow_always" },
+          { id: "no", name: "Reject once", kind: "reject_once" },
+          { id: "never", name: HOSTILE, kind: "reject_always" },
+        ],
+      },
+    });
+  /** @param {ParentNode} root */
+  const shown = (root) =>
+    [...root.querySelectorAll(".nba-pause-bar:not([hidden]) button")]
+      .filter((b) => !(/** @type {HTMLElement} */ (b).hidden))
+      .map((b) => b.textContent);
+
+  test("a permission request offers the agent's own options and answers with one", () => {
+    const w = mountView(cleanups);
+    w.snapshot(runningState([asked()]));
+    const panel = q(w.el, ".nba-tool");
+    expect(shown(panel)).toEqual(["Allow once", "Allow always", "Reject once", HOSTILE]);
+    expect(panel.querySelector(".nba-pause-bar img, .nba-pause-bar script")).toBeNull();
+    const always = /** @type {HTMLButtonElement} */ (
+      [...panel.querySelectorAll(".nba-pause-option")].find((b) => b.textContent === "Allow always")
+    );
+    always.click();
+    const sent = w.model.sent.filter((/** @type {any} */ m) => m.type === "choose");
+    expect(sent).toEqual([{ type: "choose", id: "call_9", option: "always" }]);
+    expect(always.disabled).toBe(true);
+    w.ops([
+      {
+        op: "set",
+        i: 0,
+        set: { state: "running", pause: null, answer: { action: "run", option: "Allow always" } },
+      },
+    ]);
+    expect(q(panel, ".nba-pause-answer").textContent).toBe("Answered: Allow always");
+  });
+
+  test("a viewer of a served app sees the request but cannot answer it", () => {
+    const w = mountView(cleanups, { page_actions: false });
+    w.snapshot(runningState([asked()]));
+    const panel = q(w.el, ".nba-tool");
+    expect(q(panel, ".nba-pause-head").textContent).toContain("waiting for the notebook's author");
+    expect(shown(panel)).toEqual([]);
+    expect(panel.querySelector(".nba-pause-option")).toBeNull();
+  });
+
+  test("saved, with no kernel: plan, gauge and diff show, no answer buttons", () => {
+    const state = runningState([edit()], {
+      status: "completed",
+      end_reason: "completed",
+      ended_at: 1002,
+      plan: PLAN,
+      context: { used: 1200, size: 200_000 },
+    });
+    const el = document.createElement("div");
+    document.body.append(el);
+    const unrender = renderSaved(
+      el,
+      readPayload({ version: 1, layout: "single", model_id: "m", runs: [{ state }] }),
+    );
+    cleanups.push(() => {
+      unrender();
+      el.remove();
+    });
+    expect(q(el, ".nba-plan-head").textContent).toBe("Plan · 1 of 3 done");
+    expect(q(el, ".nba-diff-counts").textContent).toBe("+2 −1");
+    expect(q(el, ".nba-gauge-text").textContent).toContain("1,200 / 200,000");
+  });
+});

@@ -1,0 +1,114 @@
+"""A scripted ACP agent for the view (issue 36, "What the view shows"), written with the SDK
+(``acp.run_agent``) and run over stdio: ``python showcase.py``.
+
+Its turn: a plan sent three times (each entry's status moving on), a tool call editing a file
+with a diff (``cwd``/data.py, one line changed, two added), a ``usage_update`` (1,200 of
+200,000 tokens, $0.25), then a permission request for a command with the four usual options;
+it answers with the option it was given (``"always"`` when the user clicks "Allow always").
+The prompt ``"what did you get?"`` answers with that option again.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+from typing import Any
+
+import acp
+from acp.helpers import start_tool_call, update_agent_message_text, update_tool_call
+from acp.schema import (
+    AgentCapabilities,
+    AgentPlanUpdate,
+    Cost,
+    FileEditToolCallContent,
+    InitializeResponse,
+    NewSessionResponse,
+    PermissionOption,
+    PlanEntry,
+    PromptResponse,
+    ToolCallLocation,
+    ToolCallUpdate,
+    UsageUpdate,
+)
+
+OPTIONS = [
+    PermissionOption(option_id="yes", name="Allow once", kind="allow_once"),
+    PermissionOption(option_id="always", name="Allow always", kind="allow_always"),
+    PermissionOption(option_id="no", name="Reject once", kind="reject_once"),
+    PermissionOption(option_id="never", name="Reject always", kind="reject_always"),
+]
+STEPS = ["Read data.py", "Fix the rounding", "Run the tests"]
+OLD = "import math\n\nx = round(2.5)\nprint(x)\n"
+NEW = "import math\n\nx = math.floor(2.5 + 0.5)\nprint(x)\nprint('done')\nprint('ok')\n"
+
+
+def plan(done: int) -> AgentPlanUpdate:
+    """The plan with its first ``done`` entries completed and the next one in progress."""
+    entries = []
+    for n, step in enumerate(STEPS):
+        status = "completed" if n < done else "in_progress" if n == done else "pending"
+        priority = ("high", "medium", "low")[n]
+        entries.append(PlanEntry(content=step, priority=priority, status=status))
+    return AgentPlanUpdate(session_update="plan", entries=entries)
+
+
+class Showcase:
+    def __init__(self) -> None:
+        self.conn: Any = None
+        self.cwd = os.getcwd()
+        self.answer = "nothing yet"
+
+    def on_connect(self, conn: Any) -> None:
+        self.conn = conn
+
+    async def initialize(self, protocol_version: int, **kwargs: Any) -> InitializeResponse:
+        return InitializeResponse(
+            protocol_version=protocol_version, agent_capabilities=AgentCapabilities()
+        )
+
+    async def new_session(self, cwd: str, **kwargs: Any) -> NewSessionResponse:
+        self.cwd = cwd
+        return NewSessionResponse(session_id="sess-showcase")
+
+    async def cancel(self, session_id: str, **kwargs: Any) -> None:
+        return None
+
+    async def prompt(self, session_id: str, prompt: list[Any], **kwargs: Any) -> PromptResponse:
+        text = "".join(getattr(block, "text", "") for block in prompt)
+        send = self.conn.session_update
+        if text == "what did you get?":
+            await send(session_id, update_agent_message_text(f"answer: {self.answer}"))
+            return PromptResponse(stop_reason="end_turn")
+        path = os.path.join(self.cwd, "data.py")
+        await send(session_id, plan(0))
+        await send(session_id, update_agent_message_text("Fixing the rounding. "))
+        where = [ToolCallLocation(path=path, line=3)]
+        await send(
+            session_id,
+            start_tool_call(
+                "edit_1", "Edit data.py", kind="edit", status="pending", locations=where
+            ),
+        )
+        await send(session_id, plan(1))
+        diff = FileEditToolCallContent(type="diff", path=path, old_text=OLD, new_text=NEW)
+        await send(session_id, update_tool_call("edit_1", status="completed", content=[diff]))
+        cost = Cost(amount=0.25, currency="USD")
+        await send(
+            session_id,
+            UsageUpdate(session_update="usage_update", used=1200, size=200000, cost=cost),
+        )
+        await send(session_id, plan(2))
+        call = ToolCallUpdate(
+            tool_call_id="run_1", title="Run pytest", kind="execute", raw_input={"cmd": "pytest"}
+        )
+        answer = await self.conn.request_permission(
+            options=OPTIONS, session_id=session_id, tool_call=call
+        )
+        outcome = answer.outcome
+        self.answer = getattr(outcome, "option_id", None) or outcome.outcome
+        await send(session_id, update_agent_message_text(f"The user answered: {self.answer}."))
+        return PromptResponse(stop_reason="end_turn")
+
+
+if __name__ == "__main__":
+    asyncio.run(acp.run_agent(Showcase()))
