@@ -191,6 +191,14 @@ PRINTED: dict[str, list[str]] = {
         "broken: could not connect: MCPError: Connection closed\n"
         "--- the server's stderr (end) ---\nno config file",
     ],
+    "acp.ipynb": [
+        "session: sales-1\n['ask', 'auto'] | now: ask",
+        "['Write monthly.py']\ncompleted | ['Read sales.csv', 'Write monthly.py']\n"
+        "monthly.py written: True",  # approved from code
+        "completed | mode: auto | [('Read sales.csv', 'done', None), ('Write monthly.py', 'done',",
+        "I may not read it: /etc/hostname: outside the directories this session may use",
+        "closed: True",
+    ],
     "evaluate.ipynb": [
         "completed [('get_weather', {'city': 'Paris'})]",  # one case by hand
         "right_cities: True | facts_stated: 1.0",  # the scorers on it
@@ -215,6 +223,7 @@ PRINTED: dict[str, list[str]] = {
 }
 # The first line a notebook prints: where its model calls go.
 FIRST = {
+    "acp.ipynb": "Offline: the agent below is a script that speaks ACP",
     "frameworks.ipynb": "Offline: each framework below streams from its own test model",
     "watch.ipynb": "Offline: every call below runs on its library's own test model",
 }
@@ -234,6 +243,7 @@ ANSWERS = {
 }
 # The packages a notebook imports besides nbagent's (the frameworks extra).
 NEEDS = {
+    "acp.ipynb": ["acp"],
     "frameworks.ipynb": ["agents", "pydantic_ai", "langgraph", "litellm", "llama_index.core"],
     "watch.ipynb": [
         *("agents", "pydantic_ai", "opentelemetry.sdk", "langgraph", "llama_index.core"),
@@ -245,6 +255,7 @@ WRITES = {
     "quickstart.ipynb": ["failing_tool.jsonl"],
     "replay-and-export.ipynb": ["weather.jsonl", "answer.jsonl", "weather.html", "weather.json"],
     "mcp.ipynb": ["weather_server.py"],
+    "acp.ipynb": ["coding_agent.py", "sales.csv", "monthly.py"],
     "evaluate.ipynb": ["eval.jsonl"],  # ev.save()
 }
 

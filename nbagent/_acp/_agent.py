@@ -71,6 +71,11 @@ class AcpAgent:
         return process.pid
 
     @property
+    def closed(self) -> bool:
+        """Whether ``close()`` was called (the agent's processes are gone)."""
+        return self._closed
+
+    @property
     def session_id(self) -> str:
         """The ACP session the prompts go to (a new one after the agent was restarted)."""
         return self._live().session_id

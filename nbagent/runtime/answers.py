@@ -14,7 +14,13 @@ from typing import Any
 
 from nbagent.runtime.pause import Action, Answer, PauseRequest, Pauses
 
-__all__ = ["PendingCall", "answer_call", "answer_from_view", "pending_calls"]
+__all__ = ["AnswerNotTaken", "PendingCall", "answer_call", "answer_from_view", "pending_calls"]
+
+
+class AnswerNotTaken(ValueError, TypeError):
+    """A paused call asked for an answer its producer cannot carry out (an ACP permission
+    given a mock result): a ``TypeError`` for the kind of answer, and the ``ValueError`` it has
+    always been. The call stays paused."""
 
 
 @dataclasses.dataclass(frozen=True)
@@ -81,7 +87,9 @@ def answer_call(
     # offered: a breakpoint (None: every other answer) would take it for a Stop.
     if (offered is None and action == "dismiss") or (offered is not None and action not in offered):
         takes = ", ".join(offered if offered is not None else ("run", "edit", "mock", "deny"))
-        raise ValueError(f"{request.name} cannot be answered {action!r} here (it takes {takes})")
+        raise AnswerNotTaken(
+            f"{request.name} cannot be answered {action!r} here (it takes {takes})"
+        )
     if action == "run" and args is not None:
         args = _checked(request, args)
     answer = Answer(action, args=args, result=result, reason=reason)

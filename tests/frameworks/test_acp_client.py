@@ -92,7 +92,7 @@ def test_permissions_pause_the_run_and_take_the_agents_own_options(started: Any)
     assert [p.tool_call_id for p in first] == ["call_1"]
     with pytest.raises(TypeError, match="ACP cannot carry edited arguments"):
         run.approve(0, path="other.py")
-    with pytest.raises(ValueError, match="cannot be answered 'mock'"):
+    with pytest.raises(TypeError, match="cannot be answered 'mock'"):
         run.mock(0, "done")
     run.approve(0)  # allow_once, never allow_always
     wait_for(lambda: [p.tool_call_id for p in run.pending] == ["call_2"], what="call_2 paused")
