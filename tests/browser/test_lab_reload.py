@@ -5,7 +5,8 @@ asking the kernel (``sync``); its Stop is a message to the kernel too. JupyterLa
 both on a kernel subshell, and ipykernel 7.4 sends them on to the subshell it pinned the
 widget's comm to, often one a page closed (``nbagent/_subshells.py``,
 ``route_to_live_subshell``): these tests require every reload to recover,
-``tests/browser/reload_rate.py`` measures how often one does.
+``tests/browser/reload_rate.py`` measures how often one does. Stop is pressed while the
+stream moves it (a line wraps): the button keeps the press (js/src/status.js).
 """
 
 from __future__ import annotations
