@@ -514,12 +514,15 @@ class LabPage:
         lines += ["server log (tail):", self.server.log()[-2500:]]
         return "\n".join(lines)
 
-    def wait_js(self, expr: str, arg: Any = None, timeout: float = PAGE_PATIENCE) -> None:
-        """``page.wait_for_function``, failing with what the page shows."""
+    def wait_js(
+        self, expr: str, arg: Any = None, timeout: float = PAGE_PATIENCE, *, what: str = ""
+    ) -> None:
+        """``page.wait_for_function``, failing with ``what`` was awaited and what the page
+        shows."""
         try:
             self.page.wait_for_function(expr, arg=arg, timeout=timeout * 1000)
         except Exception as exc:  # noqa: BLE001 - Playwright's TimeoutError and friends
-            pytest.fail(f"{exc}\n{self.diagnose()}", pytrace=False)
+            pytest.fail(f"{what + ': ' if what else ''}{exc}\n{self.diagnose()}", pytrace=False)
 
     def js(self, expr: str, arg: Any = None) -> Any:
         return self.page.evaluate(expr, arg)

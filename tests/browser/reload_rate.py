@@ -7,7 +7,7 @@ start), (2) keep growing live, and (3) end ``cancelled`` when its Stop is clicke
 cycle runs a new run on the same kernel, so the subshells of all the pages reloaded before
 are there too, as they are for a user who reloads again and again.
 
-``test_lab.py`` runs ``cycles`` (it requires every cycle to recover); run this module to
+``test_lab_reload.py`` runs ``cycles`` (it requires every cycle to recover); run this module to
 measure a rate, e.g. with the kernel's re-routing turned off (``--way none``)::
 
     PYTHONPATH=$PWD python -m tests.browser.reload_rate --way none --reloads 14

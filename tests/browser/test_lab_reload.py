@@ -5,7 +5,8 @@ asking the kernel (``sync``); its Stop is a message to the kernel too. JupyterLa
 both on a kernel subshell, and ipykernel 7.4 sends them on to the subshell it pinned the
 widget's comm to, often one a page closed (``nbagent/_subshells.py``,
 ``route_to_live_subshell``): these tests require every reload to recover,
-``tests/browser/reload_rate.py`` measures how often one does.
+``tests/browser/reload_rate.py`` measures how often one does. Stop is pressed while the
+stream moves it (a line wraps): the button keeps the press (js/src/status.js).
 """
 
 from __future__ import annotations
@@ -111,6 +112,44 @@ def test_stop_after_a_reload_cancels_the_run(lab: LabPage) -> None:
         [ROOT_SEL, int(m.group(2))],
     )
     assert not summary(lab)["stopVisible"]
+
+
+def test_a_stop_the_stream_pushes_away_mid_press_still_stops(lab: LabPage) -> None:
+    """A line of text that wraps while the reader presses Stop pushes the button down: the
+    release lands off it and the browser clicks nothing, unless the button captured the
+    pointer (js/src/status.js). A cycle of ``test_every_reload_mid_run_recovers`` failed so on
+    CI: Playwright checks where its press lands, not its release; no ``stop`` was sent."""
+    reload_rate.open_notebook(lab, "kernel", "stop_pushed.ipynb")
+    lab.run_cell(1)
+    lab.wait_js(
+        "(sel) => /\\bw10\\b/.test(document.querySelector(sel)?.textContent ?? '')", ROOT_SEL
+    )
+    stop_js = "(sel) => document.querySelector(sel).querySelector('.nba-stop')"
+    lab.js(
+        "document.addEventListener('pointerdown', (e) => { window.__nbaPressed = e.target }, true)"
+    )
+    for _aim in range(20):
+        box = lab.widget().get_by_role("button", name="Stop").bounding_box()
+        assert box is not None
+        x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+        lab.page.mouse.move(x, y)
+        lab.page.mouse.down()
+        if lab.js(f"(sel) => window.__nbaPressed === ({stop_js})(sel)", ROOT_SEL):
+            break
+        lab.page.mouse.up()  # the stream moved it between its measure and the press: aim again
+    else:
+        pytest.fail(f"20 presses missed the Stop button\n{lab.diagnose()}", pytrace=False)
+    # Pressed: the stream now pushes the button wholly below the pointer.
+    moved = f"([sel, y]) => ({stop_js})(sel).getBoundingClientRect().top > y"
+    lab.wait_js(moved, [ROOT_SEL, y], what="the pressed Stop button never moved off the pointer")
+    lab.page.mouse.up()
+    lab.wait_js(
+        "(sel) => document.querySelector(sel).querySelector('.nba-status-label')"
+        ".textContent.startsWith('cancelled')",
+        ROOT_SEL,
+        what="released off the pressed Stop button (the stream moved it): the run did not stop",
+    )
+    assert any(m["type"] == "stop" for m in lab.js("window.__nbaSent")), lab.diagnose()
 
 
 RELOADS = 14
