@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import threading
 import weakref
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from nbagent._acp._client import Chosen, NbagentClient
@@ -111,6 +111,44 @@ class AcpAgent:
             run = Run(turn, format="acp")
             launch(run)
             asyncio.run_coroutine_threadsafe(process.prompt(turn, text), self._loop)
+            return run
+
+    def prepare(
+        self,
+        text: str,
+        make_run: Callable[[Turn], Run] | None = None,
+        *,
+        new_session: bool = False,
+    ) -> Run:
+        """``text``'s turn as a Run not started yet (the caller starts it): what ``Chat`` and
+        ``evaluate`` build on. ``make_run(turn)`` makes the run of the turn, a source read with
+        ``format="acp"`` (a chat's lane, an evaluation case's view; default: a ``Run`` of its
+        own). ``new_session``: in a session opened for it on the same process (an evaluation's
+        case), else in ``session_id``. One turn at a time per agent, whatever its session:
+        ``RuntimeError`` while one runs. Blocks while the agent (re)starts or opens the session."""
+        with self._lock:
+            last = self._turn
+            if last is not None and last.run is not None and not last.run.done:
+                raise RuntimeError(
+                    f"a prompt is running on this agent: {last.run!r}; "
+                    "wait for it (run.wait()) or stop it (run.cancel())"
+                )
+            if last is not None and not last.finished.is_set():
+                self._stop(last)
+                last.finished.wait(GRACE_S * 3 + 5)
+            if self._process is None or not self._process.alive:
+                self._start()
+            process = self._process
+            assert process is not None
+            session = None
+            if new_session:
+                session = self._call(
+                    process.new_session(self._config["roots"]), self._config["startup_timeout"]
+                )
+            turn = Turn(self._stop)
+            run = make_run(turn) if make_run is not None else Run(turn, format="acp")
+            self._turn = turn
+            asyncio.run_coroutine_threadsafe(process.prompt(turn, text, session), self._loop)
             return run
 
     def choose(self, i: int | str, option_id: str) -> None:

@@ -52,6 +52,8 @@ class AgentProcess:
         self.auth_methods: list[Any] = []
         self.turn: Turn | None = None
         self.prompting: asyncio.Future[Any] | None = None
+        self.prompted = ""
+        """The session of the turn in progress (``session_id``, or one ``new_session`` opened)."""
 
     @property
     def alive(self) -> bool:
@@ -147,15 +149,16 @@ class AgentProcess:
 
     # -- turns -------------------------------------------------------------------------------
 
-    async def prompt(self, turn: Turn, text: str) -> None:
+    async def prompt(self, turn: Turn, text: str, session_id: str | None = None) -> None:
         """Run one prompt turn: its updates and response into ``turn`` (the client routes the
-        updates there while it is ``self.turn``)."""
+        updates there while it is ``self.turn``), in ``session_id`` (None: ``self.session_id``)."""
         from acp import text_block
 
         assert self.exited is not None
         self.turn = turn
+        self.prompted = session_id or self.session_id
         self.prompting = task = asyncio.ensure_future(
-            self.conn.prompt(session_id=self.session_id, prompt=[text_block(text)])
+            self.conn.prompt(session_id=self.prompted, prompt=[text_block(text)])
         )
         try:
             await asyncio.wait({task, self.exited}, return_when=asyncio.FIRST_COMPLETED)
@@ -189,12 +192,19 @@ class AgentProcess:
         if turn.finished.is_set() or task is None or self.exited is None:
             return
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.conn.cancel(session_id=self.session_id), grace)
+            await asyncio.wait_for(self.conn.cancel(session_id=self.prompted), grace)
         await asyncio.wait({task, self.exited}, timeout=grace)
         if not task.done() and not self.exited.done():
             self.kill()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(asyncio.shield(self.exited), grace)
+
+    async def new_session(self, roots: Sequence[Path]) -> str:
+        """Open another session (the same directories) and return its id; ``session_id``, the
+        one prompts go to by default, stays."""
+        extra = [str(r) for r in roots[1:]] or None
+        session = await self.conn.new_session(cwd=str(self.cwd), additional_directories=extra)
+        return str(session.session_id)
 
     async def set_mode(self, mode_id: str) -> None:
         await self.conn.set_session_mode(mode_id=mode_id, session_id=self.session_id)
