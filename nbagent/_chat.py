@@ -95,10 +95,11 @@ class Chat:
 
     def _prompt_acp(self, agent: AcpAgent, prompt: str) -> Run:
         """A turn of an ACP agent's session in a new lane (the agent refuses it while a
-        prompt of its own runs: ``RuntimeError``)."""
+        prompt of its own runs: ``RuntimeError``). The lane has no prompt above it: the run
+        begins with the user's turn, a block of its own (the saved state has it too)."""
 
         def lane(turn: Any) -> Run:
-            return self.lanes.add(turn, prompt=prompt, format="acp", start=False)
+            return self.lanes.add(turn, format="acp", start=False)
 
         run = agent.prepare(prompt, lane)
         run.start()

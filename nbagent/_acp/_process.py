@@ -151,12 +151,17 @@ class AgentProcess:
 
     async def prompt(self, turn: Turn, text: str, session_id: str | None = None) -> None:
         """Run one prompt turn: its updates and response into ``turn`` (the client routes the
-        updates there while it is ``self.turn``), in ``session_id`` (None: ``self.session_id``)."""
+        updates there while it is ``self.turn``), in ``session_id`` (None: ``self.session_id``).
+        The turn begins with the user's own: ``text`` as a ``user_message_chunk``."""
         from acp import text_block
+        from acp.helpers import update_user_message_text
+        from acp.schema import SessionNotification
 
         assert self.exited is not None
         self.turn = turn
         self.prompted = session_id or self.session_id
+        said = update_user_message_text(text)
+        turn.put(SessionNotification(session_id=self.prompted, update=said))
         self.prompting = task = asyncio.ensure_future(
             self.conn.prompt(session_id=self.prompted, prompt=[text_block(text)])
         )

@@ -52,13 +52,18 @@ def test_turns_typed_into_the_chat_continue_the_agents_session(
     wait_for(lambda: len(chat.turns) == 2 and chat.turns[1].done, what="the second turn's end")
     first, second = chat.turns
     assert first.format == "acp"
-    assert first.transcript.text == f"{session} #1: HELLO"
+    assert first.transcript.text == f"{session} #1: HELLO"  # the answer only
     assert second.transcript.text == f"{session} #2: AND AGAIN", second.transcript.to_dict()
     # The agent's own prompts go on in the same conversation.
     assert agent.prompt("third").wait(PATIENCE).text == f"{session} #3: THIRD"
-    # The saved state holds both turns under their prompts.
+    # The saved state holds both turns, each beginning with the user's turn (not again as the
+    # lane's prompt: the widget would show it twice).
     final = saved_lanes(comms)
-    assert [lane["meta"]["prompt"] for lane in final["lanes"]] == ["hello", "and again"]
+    assert [lane["meta"]["prompt"] for lane in final["lanes"]] == [None, None]
+    assert [lane["state"]["blocks"][0] for lane in final["lanes"]] == [
+        {"type": "user", "id": "user:1", "text": "hello"},
+        {"type": "user", "id": "user:1", "text": "and again"},
+    ]
     assert [lane["state"]["status"] for lane in final["lanes"]] == ["completed", "completed"]
     assert [lane["state"]["run_id"] for lane in final["lanes"]] == [
         first.transcript.run_id,
@@ -122,3 +127,23 @@ def test_a_permission_request_in_a_chat_turn_waits_for_the_user(
     assert transcript.text == "got yes"
     (call,) = transcript.tool_calls
     assert call.state == "done"
+
+
+def test_a_prompts_own_text_is_the_users_turn_at_the_top_of_its_run(
+    agent: nbagent.AcpAgent, tmp_path: Path
+) -> None:
+    run = agent.prompt("Plot <b>revenue</b>\nby month")
+    transcript = run.wait(PATIENCE)
+    first, answer = transcript.to_dict()["blocks"]
+    assert first == {"type": "user", "id": "user:1", "text": "Plot <b>revenue</b>\nby month"}
+    assert answer["type"] == "text"
+    assert transcript.text == f"{agent.session_id} #1: PLOT <B>REVENUE</B>\nBY MONTH"
+    # As the agent's user_message_chunk: an event of the run, saved and replayed with it.
+    (said,) = [e for e in run.events if e.kind == "custom"]
+    assert (said.name, said.value) == ("user_message", "Plot <b>revenue</b>\nby month")
+    again = nbagent.replay(run.save(tmp_path / "turn.jsonl"), speed=0).wait(PATIENCE)
+    assert again.to_dict()["blocks"][0] == first
+    assert transcript.to_markdown().startswith("> Plot &lt;b&gt;revenue&lt;/b&gt;\n> by month")
+    assert '<div class="nba-prompt">Plot &lt;b&gt;revenue&lt;/b&gt;\nby month</div>' in (
+        transcript.to_html()
+    )

@@ -60,6 +60,9 @@ def test_an_evaluation_runs_each_case_in_a_new_session_and_rejects_permissions(
     assert df["output"][0] == f"{sessions[0]} #1: HELLO"
     assert df["output"][2] == f"{sessions[2]} #1: BYE"
     assert all(c.run is not None and c.run.format == "acp" for c in ev.cases)
+    # Each case's run begins with its input as the user's turn.
+    firsts = [c.transcript.to_dict()["blocks"][0] for c in ev.cases]
+    assert [(b["type"], b["text"]) for b in firsts] == [("user", c["input"]) for c in dataset]
     # The permission request was rejected once (the agent's "no"), and its panel says why.
     asked = ev.cases[1].transcript
     (call,) = asked.tool_calls
