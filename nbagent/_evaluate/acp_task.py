@@ -31,7 +31,8 @@ CONCURRENCY = 1
 """Cases of an ACP agent at once: its client routes the agent's updates to one turn at a time."""
 
 REJECTED = "rejected: nobody to answer during evaluate"
-"""What a rejected permission request's panel and the agent are told (its ``reason``)."""
+"""What a rejected permission request's panel says (the ``deny`` answer's reason; the agent
+gets its reject option only: ACP's answer carries no reason)."""
 
 
 def is_acp_agent(task: Any) -> bool:
