@@ -147,3 +147,25 @@ def test_a_prompts_own_text_is_the_users_turn_at_the_top_of_its_run(
     assert '<div class="nba-prompt">Plot &lt;b&gt;revenue&lt;/b&gt;\nby month</div>' in (
         transcript.to_html()
     )
+
+
+def test_user_message_chunks_in_a_row_are_one_turn_and_a_later_one_another() -> None:
+    """As a loaded session replays its history: the user's chunks, the answer, the user again
+    (ACP's ``messageId`` keeps two messages in a row apart)."""
+    from acp.helpers import update_agent_message_text, update_user_message_text
+
+    first = update_user_message_text("Plot ")
+    second = update_user_message_text("revenue")
+    kept = update_user_message_text("Now bars").model_copy(update={"message_id": "u2"})
+    apart = update_user_message_text("and lines").model_copy(update={"message_id": "u3"})
+    updates = [first, second, update_agent_message_text("Done."), kept, apart]
+    items = [{"sessionId": "s", "update": u.model_dump(by_alias=True)} for u in updates]
+    transcript = nbagent.Transcript.from_events(nbagent.iter_events(items, format="acp"))
+    blocks = [(b["type"], b["id"], b.get("text")) for b in transcript.to_dict()["blocks"]]
+    assert blocks == [
+        ("user", "user:1", "Plot revenue"),
+        ("text", "acp:text", "Done."),
+        ("user", "user:u2", "Now bars"),
+        ("user", "user:u3", "and lines"),
+    ]
+    assert transcript.text == "Done."
