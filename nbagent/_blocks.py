@@ -35,7 +35,7 @@ EMPTY_USAGE: dict[str, Any] = dict.fromkeys(USAGE_FIELDS)
 
 
 class MessageBlock:
-    """A ``text`` or ``thinking`` block."""
+    """A ``text``, ``thinking`` or ``user`` block (the user's turn: ``Custom("user_message")``)."""
 
     __slots__ = (
         "buffer",
@@ -77,6 +77,8 @@ class MessageBlock:
         d: dict[str, Any]
         if self.type == "text":
             d = {"type": "text", "id": self.id, "text": self.text, "refusal": self.refusal}
+        elif self.type == "user":
+            d = {"type": "user", "id": self.id, "text": self.text}
         else:
             d = {
                 "type": "thinking",

@@ -6,10 +6,11 @@
 
 Each turn is a lane of a ``layout="chat"`` widget (see ``nbagent._lanes``), shown under its
 prompt. With an ``nbagent.Agent`` every turn continues the conversation of the one before;
-any other responder is a function ``(prompt, turns) -> source`` that gets the earlier turns'
-Runs. Enter sends, Shift+Enter is a newline; the box is disabled while a turn streams and the
-turn's Stop button stops it. The turns are kept in the kernel (``chat.turns``) and in the
-widget's saved state.
+with an ACP agent (``nbagent.acp(...)``) every turn is a prompt to its session, which keeps the
+conversation (the agent's own, shared with ``agent.prompt``); any other responder is a
+function ``(prompt, turns) -> source`` that gets the earlier turns' Runs. Enter sends,
+Shift+Enter is a newline; the box is disabled while a turn streams and the turn's Stop button
+stops it. The turns are kept in the kernel (``chat.turns``) and in the widget's saved state.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 from collections.abc import Generator
 from typing import Any
 
+from nbagent._acp import AcpAgent
 from nbagent._lanes import Lanes, is_agent
 from nbagent._transcript import Transcript
 from nbagent.runtime.run import Run, show_handle
@@ -30,8 +32,8 @@ class ChatBusyError(RuntimeError):
 
 
 class Chat:
-    """A conversation with ``agent`` (an ``nbagent.Agent``, or a function
-    ``(prompt, turns) -> source``) shown in one widget with an input box."""
+    """A conversation with ``agent`` (an ``nbagent.Agent``, an ACP agent of ``nbagent.acp``,
+    or a function ``(prompt, turns) -> source``) shown in one widget with an input box."""
 
     def __init__(
         self,
@@ -43,10 +45,10 @@ class Chat:
         display: bool | None = None,
     ) -> None:
         agent_like = is_agent(agent)
-        if not agent_like and not callable(agent):
+        if not agent_like and not isinstance(agent, AcpAgent) and not callable(agent):
             raise TypeError(
-                "Chat takes an nbagent.Agent or a function (prompt, turns) -> source, "
-                f"got {type(agent).__name__}"
+                "Chat takes an nbagent.Agent, an nbagent.acp agent or a function "
+                f"(prompt, turns) -> source, got {type(agent).__name__}"
             )
         self.agent = agent
         self._is_agent = agent_like
@@ -87,7 +89,21 @@ class Chat:
             if self._is_agent:
                 history = turns[-1] if turns else None
                 return self.lanes.add_agent(self.agent, prompt, history=history)
+            if isinstance(self.agent, AcpAgent):
+                return self._prompt_acp(self.agent, prompt)
             return self.lanes.add(self.agent(prompt, list(turns)), prompt=prompt)
+
+    def _prompt_acp(self, agent: AcpAgent, prompt: str) -> Run:
+        """A turn of an ACP agent's session in a new lane (the agent refuses it while a
+        prompt of its own runs: ``RuntimeError``). The lane has no prompt above it: the run
+        begins with the user's turn, a block of its own (the saved state has it too)."""
+
+        def lane(turn: Any) -> Run:
+            return self.lanes.add(turn, format="acp", start=False)
+
+        run = agent.prepare(prompt, lane)
+        run.start()
+        return run
 
     def _on_prompt(self, text: str) -> None:
         """Text typed into the input box: a new turn, or a notice saying why not."""

@@ -338,3 +338,15 @@ function compact(args) {
   }
   return JSON.stringify(args) ?? "";
 }
+
+/**
+ * The view of a `user` block, the user's turn: their words as typed, in the bubble a chat
+ * shows its prompts in; text, never markdown.
+ * @param {import("./store.js").UserBlock} block
+ */
+export function userView(block) {
+  const el = h("div", "nba-prompt");
+  /** @param {import("./store.js").Block} b */
+  const update = (b) => setText(el, /** @type {import("./store.js").UserBlock} */ (b).text);
+  return { id: block.id, type: block.type, el, update };
+}

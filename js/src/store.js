@@ -43,7 +43,9 @@ import { decodeOps, isObject } from "./wire.js";
  *   ended_at?: number | null, usage?: Usage | null, parent?: string}} AgentBlock
  *   A sub-agent's scope: the blocks whose `parent` is its id are shown inside it (as they are
  *   inside a tool call that started a sub-agent).
- * @typedef {ThinkingBlock | TextBlock | ToolBlock | AgentBlock} Block
+ * @typedef {{type: "user", id: string, text: string, parent?: string}} UserBlock
+ *   the user's turn (a prompt's own text, a user message of the source)
+ * @typedef {ThinkingBlock | TextBlock | ToolBlock | AgentBlock | UserBlock} Block
  * @typedef {{version?: number, run_id?: string | null, title?: string | null, model?: string | null,
  *   status?: string, end_reason?: string | null, error?: RunError | null,
  *   started_at?: number | null, first_token_at?: number | null, ended_at?: number | null,

@@ -9,7 +9,7 @@ import { watchKernel } from "./kernel_end.js";
 import { copyCode, StreamingMarkdown } from "./markdown.js";
 import { OutputOffer } from "./offer.js";
 import { newPage } from "./page.js";
-import { AgentPanel, ThinkingPanel, ToolPanel } from "./panels.js";
+import { AgentPanel, ThinkingPanel, ToolPanel, userView } from "./panels.js";
 import { ReplaySlot } from "./replay_slot.js";
 import { StatusBar } from "./status.js";
 import { emptyChange, mergeChange } from "./store.js";
@@ -359,6 +359,7 @@ export class TranscriptView {
           ),
       };
     }
+    if (block.type === "user") return userView(block);
     const md = rendered ?? new StreamingMarkdown(this.math);
     const el = h("div", "nba-text");
     el.append(md.el);

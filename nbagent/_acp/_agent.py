@@ -8,7 +8,7 @@ import asyncio
 import functools
 import threading
 import weakref
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from nbagent._acp._choices import choose, choose_from_view
@@ -152,28 +152,50 @@ class AcpAgent:
         JPEG bytes) where it takes images; a pandas DataFrame as a sample in text (shape,
         dtypes, first rows). What the agent cannot take raises ``ValueError`` before anything
         is sent."""
+        run = self.prepare(text, context=context)
+        launch(run)
+        return run
+
+    def prepare(
+        self,
+        text: str,
+        make_run: Callable[[Turn], Run] | None = None,
+        *,
+        new_session: bool = False,
+        context: Any = (),
+    ) -> Run:
+        """``text``'s turn as a Run not started yet (the caller starts it): what ``Chat`` and
+        ``evaluate`` build on. ``make_run(turn)`` makes the run of the turn, a source read with
+        ``format="acp"`` (a chat's lane, an evaluation case's view; default: a ``Run`` of its
+        own). ``new_session``: in a session opened for it on the same process (an evaluation's
+        case), else in ``session_id``. ``context``: as ``prompt``'s. One turn at a time per
+        agent, whatever its session: ``RuntimeError`` while one runs. Blocks while the agent
+        (re)starts or opens the session."""
         with self._lock:
             last = self._turn
             if last is not None and last.run is not None and not last.run.done:
                 raise RuntimeError(
-                    f"a prompt is running on this agent's session: {last.run!r}; "
+                    f"a prompt is running on this agent: {last.run!r}; "
                     "wait for it (run.wait()) or stop it (run.cancel())"
                 )
             if last is not None and not last.finished.is_set():
-                self._stop(last)  # stopped, its close not come yet: wait for its end
+                self._stop(last)
                 last.finished.wait(GRACE_S * 3 + 5)
-            process = self._process
-            if process is None or not process.alive:
+            if self._process is None or not self._process.alive:
                 self._start()
-                process = self._process
+            process = self._process
             assert process is not None
-            content = prompt_content(text, context, process.capabilities)
+            content = prompt_content(text, context, process.capabilities)  # refused: nothing sent
+            session = None
+            if new_session:
+                session = self._call(
+                    process.new_session(self._config["roots"]), self._config["startup_timeout"]
+                )
             turn = Turn(self._stop)
-            self._turn = turn
-            run = Run(turn, format="acp")
+            run = make_run(turn) if make_run is not None else Run(turn, format="acp")
             run.on_message("choose", functools.partial(choose_from_view, turn))
-            launch(run)
-            asyncio.run_coroutine_threadsafe(process.prompt(turn, content), self._loop)
+            self._turn = turn
+            asyncio.run_coroutine_threadsafe(process.prompt(turn, content, session), self._loop)
             return run
 
     def choose(self, i: int | str, option_id: str) -> None:

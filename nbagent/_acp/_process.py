@@ -73,6 +73,8 @@ class AgentProcess:
         """Stray lines seen on the agent's stdout."""
         self.held: list[dict[str, Any]] = []
         """Warnings that came between two turns, for the next turn."""
+        self.prompted = ""
+        """The session of the turn in progress (``session_id``, or one ``new_session`` opened)."""
 
     @property
     def alive(self) -> bool:
@@ -185,19 +187,28 @@ class AgentProcess:
 
     # -- turns -------------------------------------------------------------------------------
 
-    async def prompt(self, turn: Turn, text: str | list[Any]) -> None:
-        """Run one prompt turn (``text``, or its content blocks): its updates and response into
-        ``turn`` (the client routes the updates there while it is ``self.turn``)."""
+    async def prompt(
+        self, turn: Turn, text: str | list[Any], session_id: str | None = None
+    ) -> None:
+        """Run one prompt turn (``text``, or its content blocks, the user's words first): its
+        updates and response into ``turn`` (the client routes the updates there while it is
+        ``self.turn``), in ``session_id`` (None: ``self.session_id``). The turn begins with the
+        user's words as a ``user_message_chunk``."""
         from acp import text_block
+        from acp.helpers import update_user_message_text
+        from acp.schema import SessionNotification
 
         assert self.exited is not None
         self.turn = turn
         content = [text_block(text)] if isinstance(text, str) else list(text)
+        self.prompted = session_id or self.session_id
+        said = update_user_message_text(str(getattr(content[0], "text", "") or ""))
+        turn.put(SessionNotification(session_id=self.prompted, update=said))
         for item in self.held:
-            turn.put({"sessionId": self.session_id, "update": item})
+            turn.put({"sessionId": self.prompted, "update": item})
         self.held.clear()
         self.prompting = task = asyncio.ensure_future(
-            self.conn.prompt(session_id=self.session_id, prompt=content)
+            self.conn.prompt(session_id=self.prompted, prompt=content)
         )
         try:
             await asyncio.wait({task, self.exited}, return_when=asyncio.FIRST_COMPLETED)
@@ -233,12 +244,19 @@ class AgentProcess:
         if turn.finished.is_set() or task is None or self.exited is None:
             return
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.conn.cancel(session_id=self.session_id), grace)
+            await asyncio.wait_for(self.conn.cancel(session_id=self.prompted), grace)
         await asyncio.wait({task, self.exited}, timeout=grace)
         if not task.done() and not self.exited.done():
             self.kill()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(asyncio.shield(self.exited), grace)
+
+    async def new_session(self, roots: Sequence[Path]) -> str:
+        """Open another session (the same directories) and return its id; ``session_id``, the
+        one prompts go to by default, stays."""
+        extra = [str(r) for r in roots[1:]] or None
+        session = await self.conn.new_session(cwd=str(self.cwd), additional_directories=extra)
+        return str(session.session_id)
 
     async def set_mode(self, mode_id: str) -> None:
         await self.conn.set_session_mode(mode_id=mode_id, session_id=self.session_id)

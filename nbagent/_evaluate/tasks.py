@@ -1,11 +1,12 @@
 """What an evaluation's task is, and how one case's input becomes an ordinary nbagent run.
 
-A task is an ``nbagent.Agent``; a framework's agent or graph that nbagent shows (pydantic-ai
-``Agent``, the Agents SDK's ``Agent``, a LangGraph graph, a LlamaIndex agent or workflow),
-read through the same stream ``show()`` reads; or a function ``fn(input)`` returning a source
-nbagent shows, a ``Run``, an awaitable, or a plain value. A function runs inside a
-``watch()`` block, so that the calls it makes through the libraries nbagent hooks are its
-case's run. Every run goes to a ``Hidden`` view: the same pipeline as ``show()``, no widget.
+A task is an ``nbagent.Agent``; an ACP agent (``acp_task``: a session per case); a
+framework's agent or graph that nbagent shows (pydantic-ai ``Agent``, the Agents SDK's
+``Agent``, a LangGraph graph, a LlamaIndex agent or workflow), read through the same stream
+``show()`` reads; or a function ``fn(input)`` returning a source nbagent shows, a ``Run``, an
+awaitable, or a plain value. A function runs inside a ``watch()`` block, so that the calls it
+makes through the libraries nbagent hooks are its case's run. Every run goes to a ``Hidden``
+view: the same pipeline as ``show()``, no widget.
 """
 
 from __future__ import annotations
@@ -90,8 +91,9 @@ def performer(task: Any, executor: Executor) -> Performer:
     if callable(task):
         return lambda value, title, on_run, view: _call(task, value, title, on_run, view, executor)
     raise TypeError(
-        "evaluate() takes as task an nbagent.Agent, a pydantic-ai / Agents SDK agent, a "
-        "LangGraph graph, a LlamaIndex agent, or a function of the case's input; got "
+        "evaluate() takes as task an nbagent.Agent, an nbagent.acp agent, a pydantic-ai / "
+        "Agents SDK agent, a LangGraph graph, a LlamaIndex agent, or a function of the "
+        "case's input; got "
         f"{type(task).__name__}"
     )
 

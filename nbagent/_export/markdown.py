@@ -183,6 +183,9 @@ def _blocks_markdown(
         if kind == "text" and b.get("text"):
             body = sanitize_markdown(str(b["text"]))
             parts.append(body if not b.get("refusal") else "**Refused:**\n\n" + body)
+        elif kind == "user" and b.get("text"):  # the user's turn: quoted, as plain text
+            lines = str(b["text"]).splitlines() or [""]
+            parts.append("\n".join("> " + _inline(line) if line.strip() else ">" for line in lines))
         elif kind == "thinking":
             text = "*(redacted)*" if b.get("redacted") and not b.get("text") else b.get("text")
             parts.append(_details("Thinking", sanitize_markdown(str(text or ""))))

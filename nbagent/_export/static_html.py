@@ -72,7 +72,8 @@ _STYLE = (
     ".nbagent-static table{border-collapse:collapse}"
     ".nbagent-static th,.nbagent-static td{border:var(--l);padding:2px 6px}"
     ".nbagent-static .nba-children{border-left:var(--l);padding-left:6px}"
-    ".nbagent-static.nba-prompt{margin-left:20%;white-space:pre-wrap;background:var(--f)}"
+    ".nbagent-static.nba-prompt,.nbagent-static .nba-prompt{margin-left:20%;white-space:pre-wrap;"
+    "background:var(--f)}"
     ".nbagent-static .nba-refusal{border-left:3px solid #9a6700;padding-left:8px}"
     ".nbagent-static .nb-math-display{margin:.5em 0;text-align:center;overflow-x:auto}"
     ".nbagent-static .nba-data-table{overflow-x:auto}"
@@ -256,6 +257,8 @@ def _blocks_html(blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, 
         if kind == "text":
             cls = "nba-text nba-refusal" if b.get("refusal") else "nba-text"
             out.append(f'<div class="{cls}">{_markdown(str(b.get("text") or ""))}</div>')
+        elif kind == "user":  # the user's turn, as a chat's prompt: escaped text
+            out.append(f'<div class="nba-prompt">{html.escape(str(b.get("text") or ""))}</div>')
         elif kind == "thinking":
             body = _markdown(str(b.get("text") or ""))
             if b.get("redacted") and not b.get("text"):

@@ -27,10 +27,14 @@ def _clip(text: str, limit: int = 200) -> str:
 
 
 def to_text(t: TranscriptBase | dict[str, Any]) -> str:
-    """Plain text: the answer, one line per tool call and sub-agent (a sub-agent's indented),
-    then the status line."""
+    """Plain text: the user's turns quoted, the answer, one line per tool call and sub-agent
+    (a sub-agent's indented), then the status line."""
     s = _state(t)
-    lines: list[str] = []
+    lines = [
+        "> " + str(b["text"]).replace("\n", "\n> ")
+        for b in s.get("blocks", [])
+        if b.get("type") == "user" and not b.get("parent") and b.get("text")
+    ]
     answer = answer_text(s.get("blocks", []))
     if answer.strip():
         lines.append(answer.strip())

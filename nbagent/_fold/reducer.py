@@ -62,6 +62,7 @@ class TranscriptBase(RunFold, ToolFold):
             E.ErrorEvent: self._on_error,
             E.RunStart: self._on_run_start,
             E.RunEnd: self._on_run_end,
+            E.Custom: self._on_custom,
         }
 
     # -- construction -------------------------------------------------------------------
@@ -323,6 +324,27 @@ class TranscriptBase(RunFold, ToolFold):
         if type(ev) in _GENERATION_ENDS:
             ops += self._stop_generating(ev.ts)
         return ops
+
+    def _on_custom(self, ev: E.Custom) -> list[Op]:
+        """A user message's text (``Custom("user_message")``: ACP's ``user_message_chunk``,
+        the claude-agent SDK's user turns) is a ``user`` block; chunks in a row, of the same
+        ``meta["message_id"]`` when they carry one, make one block. Other customs: no block."""
+        if ev.name != "user_message" or not isinstance(ev.value, str) or not ev.value:
+            return []
+        key = (ev.meta or {}).get("message_id")
+        block_id = f"user:{key}" if key else f"user:{len(self._user_index) + 1}"
+        last = self._blocks[-1] if self._blocks else None
+        if (
+            isinstance(last, MessageBlock)
+            and last.type == "user"
+            and last.parent == self._parent
+            and (key is None or last.id == block_id)
+        ):
+            last.buffer.append(ev.value)
+            return [{"op": "set", "i": len(self._blocks) - 1, "set": {"text": last.text}}]
+        if block_id in self._user_index:  # an id seen before, not in a row: a block of its own
+            block_id = f"user:{len(self._user_index) + 1}"
+        return self._add(MessageBlock("user", block_id, ev.value))
 
     def _on_text(self, ev: E.TextDelta) -> list[Op]:
         delta = ev.delta

@@ -83,6 +83,7 @@ class FoldState:
         self._blocks: list[Block] = []
         self._text_index: dict[str, int] = {}
         self._think_index: dict[str, int] = {}
+        self._user_index: dict[str, int] = {}
         self._tool_index: dict[str, int] = {}
         self._agent_index: dict[str, int] = {}
         self._parent: str | None = None  # the scope of the event being folded (Event.parent)
@@ -162,6 +163,8 @@ class FoldState:
             return self._tool_index
         if kind == "agent":
             return self._agent_index
+        if kind == "user":
+            return self._user_index
         return self._text_index if kind == "text" else self._think_index
 
     def _add(self, block: Block, *more: Op) -> list[Op]:

@@ -16,7 +16,7 @@ Mapping:
   mention in the text (``[image: image/png]``). A new ``messageId``, a tool call or the other
   channel starts a new message.
 - ``user_message_chunk`` → ``Custom("user_message")`` with its text (as the claude-agent
-  adapter: the transcript has no user block).
+  adapter), which the transcript folds into a ``user`` block: the user's turn.
 - ``tool_call`` / ``tool_call_update`` → one tool panel per ``toolCallId`` (``tools.py``).
 - ``usage_update`` → a run-scope ``Usage`` whose ``meta`` has ``context_used`` /
   ``context_size``; its ``cost`` (the session's so far) → ``cost_usd`` when in USD.

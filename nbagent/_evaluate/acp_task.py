@@ -1,0 +1,86 @@
+"""An ACP agent (``nbagent.acp(...)``) as an evaluation's task: each case is a prompt turn in a
+session of its own, opened for it on the agent's one process, so that no case sees another's
+conversation (nor the notebook's, which stays in ``agent.session_id``).
+
+Cases run one at a time on an agent: its client hands the agent's updates to one turn at a
+time, so ``evaluate`` caps ``concurrency`` at 1 for such a task (``CONCURRENCY``) and a case
+run again from the widget waits for the one running. Nobody is there to answer a permission
+request during an evaluation: each is rejected once (the agent's ``reject_once`` option, else
+``reject_always``; never an allow), and the call's panel says so (``REJECTED``). The tool kinds
+the author passed as ``auto_approve`` are still allowed, as they would be in a cell.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import functools
+from concurrent.futures import Executor
+from typing import TYPE_CHECKING, Any
+
+from nbagent._evaluate.tasks import MakeView, OnRun, Outcome, Performer, prompt_of
+from nbagent.runtime.pause import Answer
+from nbagent.runtime.run import Run
+
+if TYPE_CHECKING:
+    from nbagent._acp._agent import AcpAgent
+    from nbagent._acp._turn import Turn
+
+__all__ = ["CONCURRENCY", "REJECTED", "acp_performer", "is_acp_agent"]
+
+CONCURRENCY = 1
+"""Cases of an ACP agent at once: its client routes the agent's updates to one turn at a time."""
+
+REJECTED = "rejected: nobody to answer during evaluate"
+"""What a rejected permission request's panel says (the ``deny`` answer's reason; the agent
+gets its reject option only: ACP's answer carries no reason)."""
+
+
+def is_acp_agent(task: Any) -> bool:
+    """Whether ``task`` is an ``nbagent.acp(...)`` agent (imported here only: no SDK needed)."""
+    from nbagent._acp._agent import AcpAgent
+
+    return isinstance(task, AcpAgent)
+
+
+def acp_performer(agent: AcpAgent, executor: Executor) -> Performer:
+    """How ``agent`` runs one case: ``prompt_of(input)`` in a new session, one case at a time
+    (``executor``: where the blocking part, opening the session, waits)."""
+    one_at_a_time: list[asyncio.Lock] = []  # made on the engine's loop, at the first case
+
+    async def perform(value: Any, title: str, on_run: OnRun, view: MakeView) -> Outcome:
+        if not one_at_a_time:
+            one_at_a_time.append(asyncio.Lock())
+        async with one_at_a_time[0]:
+            make = functools.partial(_case_run, title=title, view=view)
+            begin = functools.partial(agent.prepare, prompt_of(value), make, new_session=True)
+            # Off the engine's loop: opening a session waits on nbagent's background loop,
+            # which may be this very loop (an evaluation started in plain Python).
+            loop = asyncio.get_running_loop()
+            run = await loop.run_in_executor(executor, begin)
+            on_run(run)
+            if not run.done:  # a cancel as it was told may have ended it already
+                run.start()
+            transcript = await run.wait_async()
+            return Outcome(run, transcript.text)
+
+    return perform
+
+
+def _case_run(turn: Turn, *, title: str, view: MakeView) -> Run:
+    """A case's run of ``turn``: its permission requests are rejected as they come."""
+    run = Run(turn, format="acp", title=title, view=view())
+    run.pauses.on_change(functools.partial(_reject_waiting, run, turn))
+    return run
+
+
+def _reject_waiting(run: Run, turn: Turn) -> None:
+    """Reject every paused call of ``run`` once, and put on its panel that nobody could answer
+    (an update of the call, as the agent's own updates arrive: through the turn)."""
+    from acp.helpers import text_block, tool_content, update_tool_call
+
+    for request in run.pauses.pending:
+        if run.pauses.answer(request.tool_call_id, Answer("deny", reason=REJECTED)):
+            said = update_tool_call(
+                request.tool_call_id, content=[tool_content(text_block(REJECTED))]
+            )
+            turn.put(said)
