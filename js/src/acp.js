@@ -8,7 +8,7 @@ import { lazyChunk, withChunk } from "./chunks.js";
 
 /** The acp chunk of this copy of the bundle. */
 export const acpChunk = /** @type {ReturnType<typeof lazyChunk<AcpChunk>>} */ (
-  lazyChunk("a coding agent's plan and diffs show as text")
+  lazyChunk("plans and diffs show as text")
 );
 
 /**

@@ -272,7 +272,7 @@ export class ToolPanel extends Panel {
     this.rerun.update(b);
     this.forkBox?.update(b);
     this.pause.update(b, this.store.state.status === "running");
-    acp("tool", this, b.meta || String(b.result).includes("```diff"));
+    acp("tool", this, b.meta); // an ACP call (its meta): wait for the chunk; other diffs once it is here
 
     this.setOpen(busy || failed || b.state === "paused");
   }
@@ -342,11 +342,10 @@ function compact(args) {
 /**
  * The view of a `user` block, the user's turn: their words as typed, in the bubble a chat
  * shows its prompts in; text, never markdown.
- * @param {import("./store.js").UserBlock} block
  */
-export function userView(block) {
+export function userView() {
   const el = h("div", "nba-prompt");
   /** @param {import("./store.js").Block} b */
   const update = (b) => setText(el, /** @type {import("./store.js").UserBlock} */ (b).text);
-  return { id: block.id, type: block.type, el, update };
+  return { el, update };
 }

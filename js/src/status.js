@@ -270,9 +270,7 @@ export class StatusBar {
     // A line of streamed text that wraps pushes the footer down: a Stop pressed just then is
     // released off the button, and the browser clicks nothing (the run streams on). Captured,
     // the release is the button's wherever the button went, as a touch's always is.
-    this.stop.addEventListener("pointerdown", (e) => this.stop.setPointerCapture(e.pointerId), {
-      signal,
-    });
+    this.stop.onpointerdown = (e) => this.stop.setPointerCapture(e.pointerId);
     this.nWarnings = -1;
   }
 

@@ -306,13 +306,21 @@ export class TranscriptView {
    * @returns {BlockView}
    */
   createView(block, rendered) {
+    return { id: block.id, type: block.type, ...this.viewOf(block, rendered) };
+  }
+
+  /**
+   * A block's view but its `id` and `type`.
+   * @param {Block} block
+   * @param {StreamingMarkdown} [rendered]
+   * @returns {Omit<BlockView, "id" | "type">}
+   */
+  viewOf(block, rendered) {
     const store = this.store;
     const signal = this.ac.signal;
     if (block.type === "thinking") {
       const p = new ThinkingPanel(store, block.id, signal, this.math);
       return {
-        id: block.id,
-        type: block.type,
         el: p.el,
         update: (b, i) => {
           const blocks = store.state.blocks;
@@ -338,8 +346,6 @@ export class TranscriptView {
         math: this.math,
       });
       return {
-        id: block.id,
-        type: block.type,
         el: p.el,
         children: p.children,
         update: (b) => p.update(/** @type {import("./store.js").ToolBlock} */ (b)),
@@ -348,8 +354,6 @@ export class TranscriptView {
     if (block.type === "agent") {
       const p = new AgentPanel(store, block.id, signal);
       return {
-        id: block.id,
-        type: block.type,
         el: p.el,
         children: p.children,
         update: (b) =>
@@ -359,13 +363,11 @@ export class TranscriptView {
           ),
       };
     }
-    if (block.type === "user") return userView(block);
+    if (block.type === "user") return userView();
     const md = rendered ?? new StreamingMarkdown(this.math);
     const el = h("div", "nba-text");
     el.append(md.el);
     return {
-      id: block.id,
-      type: block.type,
       el,
       md,
       update: (b, i, appended) => {

@@ -4,18 +4,26 @@
 Its turn: a plan sent three times (each entry's status moving on), a tool call editing a file
 with a diff (``cwd``/data.py, one line changed, two added), a ``usage_update`` (1,200 of
 200,000 tokens, $0.25), then a permission request for a command with the four usual options;
-it answers with the option it was given (``"always"`` when the user clicks "Allow always").
-The prompt ``"what did you get?"`` answers with that option again.
+it answers with the option it was given (``"always"`` when the user clicks "Allow always") and,
+allowed, runs the command in one of the client's terminals where it offers them, shown in that
+call's panel (its output: ``3 passed``). The prompt ``"what did you get?"`` answers with that
+option again.
 """
 
 from __future__ import annotations
 
 import asyncio
 import os
+import sys
 from typing import Any
 
 import acp
-from acp.helpers import start_tool_call, update_agent_message_text, update_tool_call
+from acp.helpers import (
+    start_tool_call,
+    tool_terminal_ref,
+    update_agent_message_text,
+    update_tool_call,
+)
 from acp.schema import (
     AgentCapabilities,
     AgentPlanUpdate,
@@ -57,11 +65,15 @@ class Showcase:
         self.conn: Any = None
         self.cwd = os.getcwd()
         self.answer = "nothing yet"
+        self.terminals = False
 
     def on_connect(self, conn: Any) -> None:
         self.conn = conn
 
-    async def initialize(self, protocol_version: int, **kwargs: Any) -> InitializeResponse:
+    async def initialize(
+        self, protocol_version: int, client_capabilities: Any = None, **kwargs: Any
+    ) -> InitializeResponse:
+        self.terminals = bool(client_capabilities and client_capabilities.terminal)
         return InitializeResponse(
             protocol_version=protocol_version, agent_capabilities=AgentCapabilities()
         )
@@ -106,8 +118,27 @@ class Showcase:
         )
         outcome = answer.outcome
         self.answer = getattr(outcome, "option_id", None) or outcome.outcome
+        if self.answer in ("yes", "always") and self.terminals:
+            await self.run_tests(session_id)
         await send(session_id, update_agent_message_text(f"The user answered: {self.answer}."))
         return PromptResponse(stop_reason="end_turn")
+
+    async def run_tests(self, session_id: str) -> None:
+        """A stand-in for pytest (it prints a summary) in a terminal shown in ``run_1``'s panel."""
+        script = (
+            "import time; print('collected 3 items', flush=True); time.sleep(0.3); "
+            "print('3 passed')"
+        )
+        created = await self.conn.create_terminal(
+            command=sys.executable, args=["-c", script], session_id=session_id
+        )
+        tid = created.terminal_id
+        shown = update_tool_call("run_1", status="in_progress", content=[tool_terminal_ref(tid)])
+        await self.conn.session_update(session_id, shown)
+        exited = await self.conn.wait_for_terminal_exit(session_id=session_id, terminal_id=tid)
+        status = "completed" if exited.exit_code == 0 else "failed"
+        await self.conn.session_update(session_id, update_tool_call("run_1", status=status))
+        await self.conn.release_terminal(session_id=session_id, terminal_id=tid)
 
 
 if __name__ == "__main__":

@@ -2,7 +2,8 @@
 scripted agent written with the SDK (tests/acp_agents/showcase.py) runs through
 ``nbagent.acp([...])`` in a cell: its plan (sent three times) as a checklist, a tool call's
 diff with its counts, the context gauge, then a permission request answered from the widget
-with the agent's own "Allow always", which the agent says it got. Saved and reopened with no
+with the agent's own "Allow always", which the agent says it got, and the command it then runs
+in a terminal, whose output shows in that call's panel. Saved and reopened with no
 kernel, the output still shows the plan and the diff."""
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ SHOWCASE = Path(__file__).resolve().parents[1] / "acp_agents" / "showcase.py"
 COUNTS = "+3 \N{MINUS SIGN}1"  # the diff's added and removed lines, as its panel's head says
 CELL = f"""\
 import sys, nbagent
-agent = nbagent.acp([sys.executable, {str(SHOWCASE)!r}])
+agent = nbagent.acp([sys.executable, {str(SHOWCASE)!r}], terminals=True)
 run = agent.prompt("fix the rounding")
 """
 
@@ -80,6 +81,11 @@ def test_plan_diff_gauge_and_the_agents_own_answer_then_saved(lab: LabPage) -> N
     assert "The user answered: always." in widget.inner_text()
     asked = widget.locator(".nba-tool").filter(has_text="Run pytest")
     assert text_of(lab, asked, ".nba-pause-answer") == "Answered: Allow always"
+    lab.page.wait_for_function(  # the terminal's output, streamed into the call's panel
+        "(el) => el.textContent.includes('3 passed')",
+        arg=asked.locator(".nba-result").first.element_handle(),
+    )
+    assert "collected 3 items\n" in text_of(lab, asked, ".nba-result")
 
     wait_output_final(lab)
     lab.save()
