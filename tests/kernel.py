@@ -228,3 +228,15 @@ def max_per_second(times: list[float]) -> int:
             start += 1
         best = max(best, end - start + 1)
     return best
+
+
+ANNOUNCED_WAIT = (
+    "blocking = run._driver.wait\n"
+    "def announced(timeout):\n"
+    "    print('waiting', flush=True)\n"
+    "    blocking(timeout)\n"
+    "run._driver.wait = announced\n"
+)
+"""Kernel code after which ``run.wait()`` prints "waiting" once it has begun to wait: a test
+interrupts the kernel after that (a SIGINT between a ``print`` and the wait would not reach
+the wait; CI's loaded machine once sent one there)."""

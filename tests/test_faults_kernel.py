@@ -13,7 +13,7 @@ import pytest
 
 from nbagent._transcript import apply_op
 from nbagent._wire import decode_ops
-from tests.kernel import Kernel, widget_traffic
+from tests.kernel import ANNOUNCED_WAIT, Kernel, widget_traffic
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step
 from tests.test_faults import FAULTS, Fault, answer
@@ -187,7 +187,7 @@ def test_kernel_interrupt_while_run_wait_blocks(kernel: Kernel, source: str) -> 
     since = len(kernel.messages())
     cell = (
         "before = footprint()\nclosed = threading.Event()\n"
-        f"run = nbagent.show({INTERRUPTED[source]})\nprint('waiting', flush=True)\nrun.wait()"
+        f"run = nbagent.show({INTERRUPTED[source]})\n{ANNOUNCED_WAIT}run.wait()"
     )
     msg_id = kernel.send(cell)
     # Interrupt once the cell is in run.wait() with two words shown (the kernel loop's

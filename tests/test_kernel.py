@@ -9,7 +9,7 @@ import pytest
 
 from nbagent._transcript import apply_op
 from nbagent._wire import decode_ops
-from tests.kernel import Kernel, max_per_second, widget_traffic
+from tests.kernel import ANNOUNCED_WAIT, Kernel, max_per_second, widget_traffic
 
 pytestmark = pytest.mark.kernel
 
@@ -210,14 +210,7 @@ def test_kernel_interrupt_inside_wait_cancels_the_run(kernel: Kernel) -> None:
         "    while True:\n"
         "        yield 't '\n"
         "        time.sleep(0.01)\n"
-        "run = nbagent.show(ticking())\n"
-        # Says "waiting" from inside Run.wait: a SIGINT before the wait began would not
-        # reach it (printed before the call, CI's loaded machine once interrupted between).
-        "blocking = run._driver.wait\n"
-        "def announced(timeout):\n"
-        "    print('waiting', flush=True)\n"
-        "    blocking(timeout)\n"
-        "run._driver.wait = announced\n"
+        "run = nbagent.show(ticking())\n" + ANNOUNCED_WAIT
     )
     msg_id = kernel.kc.execute("run.wait()")
     # A SIGINT while the kernel is idle is ignored: interrupt once the wait has begun.
