@@ -15,6 +15,7 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 
@@ -57,3 +58,12 @@ def own_loop() -> Iterator[None]:
         loop.close()
     asyncio.set_event_loop(before)
     asyncio._set_running_loop(running)
+
+
+@pytest.fixture
+def started() -> Iterator[list[Any]]:
+    """The ACP agents (``nbagent.acp``) a test starts: closed at its end, whatever happened."""
+    agents: list[Any] = []
+    yield agents
+    for agent in agents:
+        agent.close()

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 import nbagent
+from tests.acp_agents import alive
 from tests.frameworks.conftest import need
-from tests.frameworks.test_acp_client import alive
 from tests.recording import RecordingComm, customs, ours, saved_lanes
 from tests.test_agent import off_loop
 from tests.wait import PATIENCE, wait_for

@@ -10,13 +10,13 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 import nbagent
+from tests.acp_agents import alive
 from tests.frameworks.conftest import need
 from tests.wait import PATIENCE, wait_for
 
@@ -29,28 +29,10 @@ def command(behaviour: str) -> list[str]:
     return [sys.executable, SCRIPT, behaviour]
 
 
-@pytest.fixture
-def started() -> Iterator[list[nbagent.AcpAgent]]:
-    """The agents a test starts: closed at its end, whatever happened."""
-    agents: list[nbagent.AcpAgent] = []
-    yield agents
-    for agent in agents:
-        agent.close()
-
-
 def start(started: list[nbagent.AcpAgent], behaviour: str, **kw: Any) -> nbagent.AcpAgent:
     agent = nbagent.acp(command(behaviour), startup_timeout=PATIENCE, **kw)
     started.append(agent)
     return agent
-
-
-def alive(pid: int) -> bool:
-    """Whether process ``pid`` runs (a zombie, exited but not reaped yet, does not)."""
-    try:
-        with open(f"/proc/{pid}/stat") as stat:
-            return stat.read().split(") ")[-1][:1] != "Z"
-    except (FileNotFoundError, ProcessLookupError):  # gone, or reaped while being read
-        return False
 
 
 def test_a_streamed_turn_with_thinking_and_a_tool_call_then_a_conversation(started: Any) -> None:

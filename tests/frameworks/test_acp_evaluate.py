@@ -16,8 +16,8 @@ import pytest
 
 import nbagent
 from nbagent._evaluate.acp_task import REJECTED
+from tests.acp_agents import alive
 from tests.frameworks.conftest import need
-from tests.frameworks.test_acp_client import alive
 from tests.wait import PATIENCE, wait_for
 
 need("acp")

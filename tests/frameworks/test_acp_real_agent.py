@@ -213,15 +213,6 @@ def tree_of(pid: int) -> set[int]:
     return tree
 
 
-@pytest.fixture
-def started() -> Iterator[list[nbagent.AcpAgent]]:
-    """The agents a test starts: closed at its end, whatever happened."""
-    agents: list[nbagent.AcpAgent] = []
-    yield agents
-    for agent in agents:
-        agent.close()
-
-
 def start(started: list[nbagent.AcpAgent], home: Path, env: dict[str, str]) -> nbagent.AcpAgent:
     """The agent, its session open: ``session/new`` has started Claude Code's CLI in its group
     (so the count of what ``close()`` leaves covers a child, not just the agent)."""

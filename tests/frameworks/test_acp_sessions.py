@@ -10,7 +10,6 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,15 +31,6 @@ PNG = b"\x89PNG\r\n\x1a\n"
 
 def command(behaviour: str) -> list[str]:
     return [sys.executable, SCRIPT, behaviour]
-
-
-@pytest.fixture
-def started() -> Iterator[list[nbagent.AcpAgent]]:
-    """The agents a test starts: closed at its end, whatever happened."""
-    agents: list[nbagent.AcpAgent] = []
-    yield agents
-    for agent in agents:
-        agent.close()
 
 
 def start(started: list[nbagent.AcpAgent], behaviour: str, **kw: Any) -> nbagent.AcpAgent:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -17,8 +17,8 @@ import pytest
 import nbagent
 from nbagent._acp._terminals import PANEL_BYTES
 from nbagent._events import ToolResult
+from tests.acp_agents import alive
 from tests.frameworks.conftest import need
-from tests.frameworks.test_acp_client import alive
 from tests.wait import PATIENCE
 from tests.wait import wait_for as _wait_for
 
@@ -27,15 +27,6 @@ need("acp")
 T = TypeVar("T")
 
 SCRIPT = str(Path(__file__).resolve().parents[1] / "acp_agents" / "terminals.py")
-
-
-@pytest.fixture
-def started() -> Iterator[list[nbagent.AcpAgent]]:
-    """The agents a test starts: closed at its end, whatever happened."""
-    agents: list[nbagent.AcpAgent] = []
-    yield agents
-    for agent in agents:
-        agent.close()
 
 
 def start(started: list[nbagent.AcpAgent], behaviour: str, **kw: Any) -> nbagent.AcpAgent:
