@@ -26,7 +26,7 @@ from nbagent._events import (
 from nbagent._transcript import Transcript
 from nbagent.adapters import detect_format
 from nbagent.adapters.acp import STOP_REASONS, AcpAdapter
-from nbagent.adapters.acp.content import block_text, diff_text, tool_content_text
+from nbagent.adapters.acp.content import DIFF_LINES, block_text, diff_text, tool_content_text
 from nbagent.adapters.base import ServerSentEvent
 from tests.adapter_harness import fixture_items, fixture_lines, tool_rows, transcript_of
 
@@ -272,3 +272,16 @@ def test_any_order_of_items_folds(picked: list[Any]) -> None:
     t, events = run(picked)
     assert isinstance(events[-1], RunEnd)
     assert t.to_dict()["status"] in ("completed", "error", "cancelled")
+
+
+def test_an_edit_past_the_diff_bound_is_shown_whole_in_linear_time() -> None:
+    old = "".join(f"old {i}\n" for i in range(DIFF_LINES))
+    new = "".join(f"new {i}\n" for i in range(3))
+    text = diff_text("/p/a.py", old, new)
+    head, *lines = text.splitlines()[2:]
+    assert head == f"@@ -1,{DIFF_LINES} +1,3 @@"
+    assert sum(ln.startswith("-") for ln in lines) == DIFF_LINES
+    assert [ln for ln in lines if ln.startswith("+")] == ["+new 0", "+new 1", "+new 2"]
+    small = diff_text("/p/a.py", "a\nb\n", "a\nc\n")  # under the bound: compared line by line
+    assert small.splitlines()[2:] == ["@@ -1,2 +1,2 @@", " a", "-b", "+c"]
+    assert diff_text("/p/n.py", None, "x\n" * DIFF_LINES).splitlines()[2].startswith("@@ -0,0 +1,")

@@ -309,12 +309,7 @@ export class TranscriptView {
     return { id: block.id, type: block.type, ...this.viewOf(block, rendered) };
   }
 
-  /**
-   * A block's view but its `id` and `type`.
-   * @param {Block} block
-   * @param {StreamingMarkdown} [rendered]
-   * @returns {Omit<BlockView, "id" | "type">}
-   */
+  /** @param {Block} block @param {StreamingMarkdown} [rendered] @returns {Omit<BlockView, "id" | "type">} */
   viewOf(block, rendered) {
     const store = this.store;
     const signal = this.ac.signal;

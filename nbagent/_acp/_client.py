@@ -17,6 +17,7 @@ from nbagent._acp._paths import relative_update
 from nbagent._acp._sessions import ConfigOption, config_options
 from nbagent._acp._terminals import TerminalMethods
 from nbagent._acp._types import Command, Mode
+from nbagent._acp._writes import Writes
 from nbagent.runtime.pause import Answer, PauseRequest
 
 if TYPE_CHECKING:
@@ -53,6 +54,8 @@ class NbagentClient(TerminalMethods, ElicitationMethods):
         self.commands: list[Command] = []
         self.config: list[ConfigOption] = []
         """The session's config options (``session/new``, ``config_option_update``)."""
+        self.writes = Writes()
+        """What the turn's calls name: a write elsewhere gets a panel of its own."""
 
     # -- session/update ------------------------------------------------------------------------
 
@@ -66,10 +69,14 @@ class NbagentClient(TerminalMethods, ElicitationMethods):
             self.config = config_options(update.config_options)
         turn = self.turn()
         if turn is not None:
-            from acp.schema import SessionNotification
+            self.writes.saw(turn, update)
+            self._show(turn, session_id, update)
 
-            shown = relative_update(update, self.roots[0])  # the view's paths: from cwd
-            turn.put(SessionNotification(session_id=session_id, update=shown))
+    def _show(self, turn: Turn, session_id: str, update: Any) -> None:
+        from acp.schema import SessionNotification
+
+        shown = relative_update(update, self.roots[0])  # the view's paths: from cwd
+        turn.put(SessionNotification(session_id=session_id, update=shown))
 
     # -- session/request_permission ------------------------------------------------------------
 
@@ -129,11 +136,17 @@ class NbagentClient(TerminalMethods, ElicitationMethods):
 
         try:
             real = inside(path, self.roots, notebooks=self.notebooks)
+            old = self.writes.before(real)
             real.write_text(content, encoding="utf-8")
         except FileRefused as exc:
             raise _refused(str(exc)) from None
         except OSError as exc:
             raise _refused(f"{path}: {exc}") from None
+        turn = self.turn()
+        if turn is not None:
+            shown = self.writes.shown(turn, str(real), old, content)
+            if shown is not None:
+                self._show(turn, session_id, shown)
         return WriteTextFileResponse()
 
 

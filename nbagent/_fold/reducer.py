@@ -39,6 +39,14 @@ _TEXT_DELTA = E.TextDelta  # one global lookup on the hot path instead of two
 _GENERATION_ENDS: frozenset[type[E.Event]] = frozenset((E.ToolCallEnd, E.StepEnd, E.RunEnd))
 
 
+_RESTORED = (
+    *("run_id", "title", "model", "status", "end_reason", "error", "started_at"),
+    *("first_token_at", "ended_at", "deltas", "activity", "plan", "context"),
+    *("generating_s", "generating_since"),
+)
+"""The run's fields ``from_dict`` takes as they were saved."""
+
+
 class TranscriptBase(RunFold, ToolFold):
     """Folded state of one run: blocks, tool calls, usage, timing, status (``nbagent.Transcript``
     is this with its exports)."""
@@ -79,23 +87,7 @@ class TranscriptBase(RunFold, ToolFold):
     def from_dict(cls: type[T], d: dict[str, Any]) -> T:
         """Rebuild a transcript from ``to_dict()`` output."""
         t = cls()
-        for k in (
-            "run_id",
-            "title",
-            "model",
-            "status",
-            "end_reason",
-            "error",
-            "started_at",
-            "first_token_at",
-            "ended_at",
-            "deltas",
-            "activity",
-            "plan",
-            "context",
-            "generating_s",
-            "generating_since",
-        ):
+        for k in _RESTORED:
             setattr(t, k, d.get(k, getattr(t, k)))
         t.warnings = [dict(w) for w in d.get("warnings", [])]
         t.whole = d.get("whole") is True
@@ -169,9 +161,8 @@ class TranscriptBase(RunFold, ToolFold):
             state["cost_usd"] = self.cost_usd
         if self.whole:  # likewise: only runs whose messages came whole say so
             state["whole"] = True
-        for key in ("plan", "context"):  # an agent's plan, its context window: once said
-            if getattr(self, key) is not None:
-                state[key] = getattr(self, key)
+        # An agent's plan, its context window: once said.
+        state |= {k: v for k in ("plan", "context") if (v := getattr(self, k)) is not None}
         return state
 
     @property
@@ -326,9 +317,8 @@ class TranscriptBase(RunFold, ToolFold):
         return ops
 
     def _on_custom(self, ev: E.Custom) -> list[Op]:
-        """A user message's text (``Custom("user_message")``: ACP's ``user_message_chunk``,
-        the claude-agent SDK's user turns) is a ``user`` block; chunks in a row, of the same
-        ``meta["message_id"]`` when they carry one, make one block. Other customs: no block."""
+        """``Custom("user_message")`` (ACP's ``user_message_chunk``, the claude-agent SDK's user
+        turns) is a ``user`` block, chunks in a row of one ``meta["message_id"]`` one block."""
         if ev.name != "user_message" or not isinstance(ev.value, str) or not ev.value:
             return []
         key = (ev.meta or {}).get("message_id")
@@ -336,8 +326,7 @@ class TranscriptBase(RunFold, ToolFold):
         last = self._blocks[-1] if self._blocks else None
         if (
             isinstance(last, MessageBlock)
-            and last.type == "user"
-            and last.parent == self._parent
+            and (last.type, last.parent) == ("user", self._parent)
             and (key is None or last.id == block_id)
         ):
             last.buffer.append(ev.value)

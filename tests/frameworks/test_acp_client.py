@@ -144,9 +144,23 @@ def test_files_are_served_inside_the_roots_only(started: Any, tmp_path: Path) ->
     assert "notebook" in results[7]["error"]
     assert (outside / "secret.txt").read_text() == "secret"
     assert not (home / "nb.ipynb").exists()
-    new = agent.prompt(json.dumps([{"op": "write", "path": str(home / "new.txt"), "content": "x"}]))
+    # A write no tool call named shows as an edit of its own, with its diff (from cwd).
+    (written,) = run.transcript.tool_calls
+    assert (written.name, written.meta["kind"], written.meta["status"]) == (
+        "Write made.txt",
+        "edit",
+        "completed",
+    )
+    assert "--- /dev/null\n+++ made.txt\n" in written.result
+    assert "+made\n" in written.result
+    (home / "new.txt").write_text("old line\nkept\n")
+    new = agent.prompt(
+        json.dumps([{"op": "write", "path": str(home / "new.txt"), "content": "new line\nkept\n"}])
+    )
     assert json.loads(new.wait(PATIENCE).text) == [{"ok": "written"}]
-    assert (home / "new.txt").read_text() == "x"
+    assert (home / "new.txt").read_text() == "new line\nkept\n"
+    (changed,) = new.transcript.tool_calls
+    assert "-old line\n+new line\n kept\n" in changed.result
 
 
 def test_stop_cancels_the_turn_on_the_agent(started: Any) -> None:

@@ -12,6 +12,7 @@ from typing import Any
 from nbagent.adapters.base import int_or_none, list_or_empty, plain, str_or_none
 
 __all__ = [
+    "DIFF_LINES",
     "block_text",
     "diff_text",
     "locations",
@@ -47,14 +48,25 @@ def block_text(block: Any) -> str:
     return f"[{kind if isinstance(kind, str) else 'content'}: {json.dumps(plain(block))[:200]}]"
 
 
+DIFF_LINES = 20_000
+"""Lines (before and after together) past which an edit is not compared line by line
+(difflib's matching is not linear in them) but shown as all its old lines out and all its new
+lines in: an agent's edit costs the kernel time linear in it."""
+
+
 def diff_text(path: str, old: str | None, new: str) -> str:
     """A file edit as a unified diff; ``old`` None: a new file (``/dev/null`` before). The
     path stays as the agent sent it (absolute): the client makes it relative to its ``cwd``."""
     before = [] if old is None else old.splitlines(keepends=True)
     after = new.splitlines(keepends=True)
-    lines = difflib.unified_diff(
-        before, after, fromfile="/dev/null" if old is None else path, tofile=path
-    )
+    fromfile = "/dev/null" if old is None else path
+    if len(before) + len(after) > DIFF_LINES:
+        start = (1 if before else 0, 1 if after else 0)
+        span = f"-{start[0]},{len(before)} +{start[1]},{len(after)}"
+        head = f"--- {fromfile}\n+++ {path}\n@@ {span} @@\n"
+        lines = [head, *("-" + ln for ln in before), *("+" + ln for ln in after)]
+    else:
+        lines = list(difflib.unified_diff(before, after, fromfile=fromfile, tofile=path))
     return "".join(ln if ln.endswith("\n") else ln + "\n" for ln in lines)
 
 
