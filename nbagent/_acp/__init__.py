@@ -11,7 +11,7 @@ commands. A prompt carries context (``agent.prompt(text, context=[path, figure, 
 as the agent's prompt capabilities allow, refused before sending where they do not.
 
 nbagent as the client grants nothing unasked: permission requests pause the run
-(``run.pending``, ``run.approve(i)``, ``run.deny(i)``, ``agent.choose(i, option_id)``), files
+(``run.pending``, ``run.approve(i)``, ``run.deny(i)``, ``run.choose(i, option_id)``), files
 are served only inside ``cwd`` and ``roots`` (a write no tool call names shown as an edit of
 its own), notebooks are not edited unless the author allows it, and terminals are offered
 only when the author turns them on. An agent that requires authentication and was named no

@@ -192,6 +192,7 @@ class AcpAgent:
                     process.new_session(self._config["roots"]), self._config["startup_timeout"]
                 )
             turn = Turn(self._stop)
+            turn.nbagent_choose = functools.partial(choose, turn)
             run = make_run(turn) if make_run is not None else Run(turn, format="acp")
             run.on_message("choose", functools.partial(choose_from_view, turn))
             self._turn = turn

@@ -38,6 +38,9 @@ class Turn:
         self.run: Any = None
         self.offered: dict[str, list[Any]] = {}
         """The agent's permission options of each paused call (``tool_call_id`` → options)."""
+        self.nbagent_choose: Callable[[int | str, str], None] | None = None
+        """``run.choose(i, option_id)``: one of the options the agent offered for call ``i``
+        (set by the agent: ``_choices.choose``)."""
         self.finished = threading.Event()
         """Set once the agent's side of the turn is over (answered, failed, or killed)."""
 

@@ -9,12 +9,23 @@ call paused (from the widget, the error is shown on the call's block: ``pause.er
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import time
+from collections.abc import Callable
 from typing import Any
 
 from nbagent.runtime.pause import Action, Answer, PauseRequest, Pauses
 
-__all__ = ["AnswerNotTaken", "PendingCall", "answer_call", "answer_from_view", "pending_calls"]
+__all__ = [
+    "AnswerNotTaken",
+    "PendingCall",
+    "answer_call",
+    "answer_from_view",
+    "choose_option",
+    "pending_calls",
+    "wait_until_paused",
+]
 
 
 class AnswerNotTaken(ValueError, TypeError):
@@ -117,3 +128,28 @@ def answer_from_view(pauses: Pauses, content: dict[str, Any]) -> None:
         result=str(content.get("result") or ""),
         reason=str(reason) if reason else None,
     )
+
+
+async def wait_until_paused(
+    pending: Callable[[], list[PendingCall]], done: Callable[[], bool], timeout: float | None
+) -> list[PendingCall]:
+    """``run.until_paused``: ``pending()`` once it lists a call, or ``[]`` once ``done()``;
+    ``TimeoutError`` after ``timeout`` seconds (None: no limit)."""
+    deadline = None if timeout is None else time.monotonic() + timeout
+    # Polled: the run's loop may be this one (a cell's), and answers come from any thread.
+    while not (calls := pending()) and not done():
+        if deadline is not None and time.monotonic() > deadline:
+            raise TimeoutError(f"no tool call paused within {timeout} s")
+        await asyncio.sleep(0.02)
+    return calls
+
+
+def choose_option(source: Any, i: int | str, option_id: str) -> None:
+    """``run.choose``: the source's own options (``nbagent_choose``, an ACP turn's), else a
+    ``TypeError`` (a framework's approval or a breakpoint offers no options)."""
+    chooser = getattr(source, "nbagent_choose", None)
+    if chooser is None:
+        raise TypeError(
+            "this run's paused calls offer no options to choose from (an ACP agent's do)"
+        )
+    chooser(i, option_id)

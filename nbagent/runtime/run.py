@@ -21,8 +21,8 @@ from nbagent._output import OutputRun, mimebundle
 from nbagent._stream import pipeline_for
 from nbagent._terminal import Printer
 from nbagent._transcript import Transcript
-from nbagent.runtime import registry
-from nbagent.runtime.answers import PendingCall, answer_call, answer_from_view, pending_calls
+from nbagent.runtime import answers, registry
+from nbagent.runtime.answers import PendingCall
 from nbagent.runtime.driver import Driver
 from nbagent.runtime.kernel import CellMark, cell_mark, in_notebook, on_kernel_shutdown, same_cell
 from nbagent.runtime.log import EventLog
@@ -184,39 +184,38 @@ class Run:
     def pending(self) -> list[PendingCall]:
         """The tool calls waiting for an answer (``index``, ``tool_call_id``, ``name``,
         ``args``), in the order they paused."""
-        return pending_calls(self.pauses)
+        return answers.pending_calls(self.pauses)
 
     async def until_paused(self, timeout: float | None = None) -> list[PendingCall]:
         """Wait until a tool call waits for an answer, or the run ends: ``pending`` then
         (``[]``: it ended). ``await run.until_paused()`` in a cell, then answer from code.
         ``TimeoutError`` after ``timeout`` seconds."""
-        deadline = None if timeout is None else time.monotonic() + timeout
-        # Polled: the run's loop may be this one (a cell's), and answers come from any thread.
-        while not (pending := self.pending) and not self.done:
-            if deadline is not None and time.monotonic() > deadline:
-                raise TimeoutError(f"no tool call paused within {timeout} s")
-            await asyncio.sleep(0.02)
-        return pending
+        return await answers.wait_until_paused(lambda: self.pending, lambda: self.done, timeout)
 
     def approve(self, i: int | str = 0, **overrides: Any) -> None:
         """Run paused call ``i`` (a position in ``pending`` or a tool call id), ``overrides``
         replacing arguments (checked against the tool's: ``ValueError`` keeps it paused)."""
-        answer_call(self.pauses, i, "run", overrides=overrides)
+        answers.answer_call(self.pauses, i, "run", overrides=overrides)
 
     def mock(self, i: int | str, result: Any) -> None:
         """Answer paused call ``i`` with ``result``, as if the tool had returned it (it never
         runs)."""
-        answer_call(self.pauses, i, "mock", result=result)
+        answers.answer_call(self.pauses, i, "mock", result=result)
 
     def deny(self, i: int | str = 0, reason: str | None = None) -> None:
         """Refuse paused call ``i``: the model is told so (with ``reason``) and goes on."""
-        answer_call(self.pauses, i, "deny", reason=reason)
+        answers.answer_call(self.pauses, i, "deny", reason=reason)
 
     def dismiss(self, i: int | str = 0) -> None:
         """Dismiss the question paused call ``i`` waits on: the server is told the question was
         dismissed (MCP ``cancel``); the call goes on as the server decides. Only a question
         offers it: elsewhere ``ValueError``, and the call stays paused."""
-        answer_call(self.pauses, i, "dismiss")
+        answers.answer_call(self.pauses, i, "dismiss")
+
+    def choose(self, i: int | str, option_id: str) -> None:
+        """Answer paused call ``i`` with ``option_id``, an option its producer offered (an ACP
+        agent's own: allow always, reject always...); ``TypeError`` where none are offered."""
+        answers.choose_option(self.source, i, option_id)
 
     def _pause_answer_from_view(self, content: dict[str, Any]) -> None:
         # Off the comm thread: the answer takes the run's lock to show a refusal.
@@ -226,7 +225,7 @@ class Run:
 
     def _answer_from_view(self, content: dict[str, Any]) -> None:
         try:
-            answer_from_view(self.pauses, content)
+            answers.answer_from_view(self.pauses, content)
         except (ValueError, LookupError, RuntimeError) as exc:
             self._refused(str(content.get("id")), str(exc))
 

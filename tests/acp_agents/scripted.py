@@ -12,6 +12,7 @@ answers ``initialize``), ``auth`` (requires authentication).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
 import subprocess
@@ -180,15 +181,22 @@ class Scripted:
         await asyncio.sleep(600)  # cancel or not
         return "end_turn"
 
+    async def delivered(self, sid: str) -> None:
+        """Return once the client has read what this agent sent before: it answers a request
+        (a file read it refuses) only after reading what came ahead of it on the pipe."""
+        with contextlib.suppress(RequestError):
+            await self.conn.read_text_file(path="/", session_id=sid)
+
     async def turn_crash(self, sid: str, text: str) -> str:
         await self.say(sid, "partial answer")
-        await asyncio.sleep(0.2)  # the chunk leaves before the process dies
+        await self.delivered(sid)  # the chunk has left before the process dies
         sys.stderr.write("boom: the scripted agent crashed\n")
         sys.stderr.flush()
         os._exit(3)
 
     async def turn_hangup(self, sid: str, text: str) -> str:
         await self.say(sid, "partial answer")
+        await self.delivered(sid)  # the chunk has left before the pipe closes
         sys.stderr.write("closing stdout\n")
         sys.stderr.flush()
         os.close(1)  # the pipe closed, the process still running

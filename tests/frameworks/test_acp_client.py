@@ -82,11 +82,17 @@ def test_permissions_pause_the_run_and_take_the_agents_own_options(started: Any)
     ghost = wait_for(lambda: run.pending, what="the unannounced call's request")
     assert [(p.tool_call_id, p.name) for p in ghost] == [("ghost", "Run a command never announced")]
     with pytest.raises(ValueError, match="'maybe' is not an option"):
-        agent.choose(0, "maybe")
-    agent.choose("ghost", "always")
+        run.choose(0, "maybe")
+    run.choose("ghost", "always")  # as agent.choose("ghost", "always")
     transcript = run.wait(PATIENCE)  # the read request was auto-approved: no pause
     assert run.status == "completed", transcript.error
     assert json.loads(transcript.text) == ["yes", "no", "always", "yes"]
+
+
+def test_only_a_run_whose_pauses_offer_options_can_choose() -> None:
+    run = nbagent.Run(iter(["hi"]))
+    with pytest.raises(TypeError, match="offer no options"):
+        run.choose(0, "always")
 
 
 def test_stop_answers_a_waiting_permission_request_as_cancelled(started: Any) -> None:
