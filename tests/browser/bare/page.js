@@ -35,8 +35,8 @@ const {
 const CODE_REF = "IPY_MODEL_bare-code";
 /** How often the code model was asked for the math chunk (it is imported once per page). */
 let codeModelAsked = 0;
-/** The feature chunks (lanes, debug, data) the code model holds too, as the kernel sends them. */
-const CHUNKS = ["math", "lanes", "debug", "data"];
+/** The feature chunks (lanes, debug, data, acp) the code model holds too, as the kernel sends them. */
+const CHUNKS = ["math", "lanes", "debug", "data", "acp"];
 /** @type {Promise<{get(k: string): string}> | null} */
 let codeModel = null;
 const widgetManager = {
