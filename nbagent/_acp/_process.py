@@ -137,6 +137,7 @@ class AgentProcess:
             ElicitationUrlCapabilities,
             FileSystemCapabilities,
             Implementation,
+            PlanCapabilities,
         )
 
         capabilities = ClientCapabilities(
@@ -145,6 +146,7 @@ class AgentProcess:
             elicitation=ElicitationCapabilities(
                 form=ElicitationFormCapabilities(), url=ElicitationUrlCapabilities()
             ),
+            plan=PlanCapabilities(),  # plan_update / plan_removed (adapters/acp): shown
         )
         init = await self.conn.initialize(
             protocol_version=PROTOCOL_VERSION,
