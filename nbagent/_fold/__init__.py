@@ -3,7 +3,8 @@
 ``reducer.py``: ``TranscriptBase`` (construction, the public view, ``apply`` and the text,
 thinking and message handlers); ``tools.py``: tool calls; ``run.py``: usage, steps, status,
 errors, the run's start and end; ``state.py``: the fields, the block helpers and ``apply_op``;
-``numbers.py``: what time to first token, generation time, output tokens and tokens/s mean.
+``numbers.py``: what time to first token, generation time, output tokens and tokens/s mean;
+``plans.py``: the run's plan from its snapshots.
 """
 
 from nbagent._blocks import TokenUsage, ToolCall

@@ -14,6 +14,7 @@ from nbagent._blocks import (
     merge_usage,
     sum_usage,
 )
+from nbagent._fold.plans import next_plan
 from nbagent._fold.state import MAX_WARNINGS, Op, set_op, step_entry
 from nbagent._fold.tools import PAUSE_STATES, ToolFold
 from nbagent._prices import step_cost
@@ -231,14 +232,12 @@ class RunFold(ToolFold):
 
     def _on_state(self, ev: E.State) -> list[Op]:
         """A plan (``activity_snapshot`` of ``activity_type`` ``"plan"``: an ACP agent's) is
-        the run's ``plan``, each snapshot replacing the last; other shared state is kept in
-        the events only."""
+        the run's ``plan``: the one with no id replaced by each of its snapshots, those with
+        an id kept by it (``plans.py``); other shared state is kept in the events only."""
         if ev.op != "activity_snapshot" or ev.activity_type != "plan":
             return []
-        value = ev.value if isinstance(ev.value, dict) else {}
-        entries = value.get("entries")
-        plan = {"entries": list(entries) if isinstance(entries, list) else []}
-        if plan == self.plan:
+        plan = next_plan(self.plan, ev.value)
+        if plan is None or plan == self.plan:
             return []
         self.plan = plan
         return [{"op": "run", "set": {"plan": plan}}]

@@ -59,8 +59,9 @@ class FoldState:
         self.deltas = 0
         self.activity: str | None = None
         self.plan: dict[str, Any] | None = None
-        """The agent's plan, ``{"entries": [{"content", "priority", "status"}, ...]}``: the
-        latest snapshot; in the state only once one came."""
+        """The agent's plan, ``{"entries": [{"content", "priority", "status"}, ...]}``, with
+        ``"plans"``, the plans with an id, while there are any (``plans.py``); in the state
+        only once one came."""
         self.context: dict[str, Any] | None = None
         """The context window, ``{"used", "size"}`` tokens (``Usage.meta`` ``context_used``
         / ``context_size``); in the state only once a usage said it."""

@@ -24,10 +24,13 @@ Mapping:
   the call's ``awaiting_approval`` / ``approval_answered`` statuses, the agent's options in
   the pause's ``detail`` (``permission.py``).
 - ``plan`` → ``State(op="activity_snapshot", activity_type="plan", message_id="acp:plan")``
-  with the entries (each snapshot replaces the plan).
+  with the entries (each snapshot replaces the plan); the UNSTABLE ``plan_update`` (a plan
+  by its ``planId``: items, markdown or a file's uri) and ``plan_removed`` → the same kind of
+  snapshot, ``message_id=f"acp:plan:{planId}"``, its value carrying the ``id`` (``plans.py``).
 - ``current_mode_update``, ``available_commands_update``, ``config_option_update``,
-  ``session_info_update``, ``plan_update``, ``plan_removed`` → ``Custom("acp.<sessionUpdate>")``
-  with the update's fields; any other update → the same with ``is_raw=True``.
+  ``session_info_update`` → ``Custom("acp.<sessionUpdate>")`` with the update's fields; any
+  other update (and a ``plan_update`` / ``plan_removed`` naming no plan) → the same with
+  ``is_raw=True``.
 - nbagent's own items (``nbagent.acp``'s client puts them in the turn, as updates whose
   ``sessionUpdate`` begins with ``_``, ACP's prefix for extensions):
   ``{"sessionUpdate": "_nbagent/terminal", "terminalId", "output", "truncated",

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from nbagent._events import (
@@ -17,6 +17,7 @@ from nbagent._events import (
     State,
     Usage,
 )
+from nbagent.adapters.acp import plans
 from nbagent.adapters.acp.content import block_text
 from nbagent.adapters.acp.permission import Permissions, is_answer, is_request
 from nbagent.adapters.acp.tools import AcpCalls
@@ -49,14 +50,18 @@ STOP_REASONS: dict[str, EndReason] = {
 
 CHANNELS: dict[str, Channel] = {"agent_message_chunk": "text", "agent_thought_chunk": "thinking"}
 TOOL_UPDATES = ("tool_call", "tool_call_update")
-KNOWN = (*CHANNELS, *TOOL_UPDATES, "user_message_chunk", "usage_update", "plan")
+PLANS: dict[str, Callable[[Mapping[str, Any]], State | None]] = {
+    "plan": plans.plan,
+    "plan_update": plans.plan_update,
+    "plan_removed": plans.plan_removed,
+}
+"""The updates that are the run's plans (``plans.py``)."""
+KNOWN = (*CHANNELS, *TOOL_UPDATES, "user_message_chunk", "usage_update", *PLANS)
 QUIET = (
     "current_mode_update",
     "available_commands_update",
     "config_option_update",
     "session_info_update",
-    "plan_update",
-    "plan_removed",
 )
 """The updates kept as ``Custom("acp.<sessionUpdate>")``, not shown as content."""
 
@@ -235,19 +240,12 @@ class AcpAdapter:
         elif kind == "_nbagent/warning":
             message = str_or_none(update.get("message")) or "a warning from the ACP client"
             out.append(ErrorEvent(message=message, error_type="stray_output", recoverable=True))
-        elif kind == "plan":
-            entries = plain(update.get("entries"))
-            out.append(
-                State(
-                    op="activity_snapshot",
-                    activity_type="plan",
-                    message_id="acp:plan",
-                    value={"entries": entries if isinstance(entries, list) else []},
-                )
-            )
-        else:
+        elif (state := PLANS[kind](update) if kind in PLANS else None) is not None:
+            out.append(state)
+        else:  # a plan_update / plan_removed that names no plan is raw, as unknown updates
             value = plain({k: v for k, v in update.items() if k != "sessionUpdate"})
-            out.append(Custom(name=f"acp.{kind}", value=value, is_raw=kind not in QUIET))
+            raw = kind not in QUIET
+            out.append(Custom(name=f"acp.{kind}", value=value, is_raw=raw))
 
     def _chunk(self, channel: Channel, update: Mapping[str, Any], out: list[Event]) -> None:
         """A message chunk: text appended to the open message of its channel; a new message
