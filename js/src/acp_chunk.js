@@ -2,7 +2,14 @@
 // statuses, locations and diffs (js/src/acp_view.js), drawn into the bundle's tool panels and
 // status line through js/src/acp.js, loaded with the first run that has one of them.
 
-import { diffPieces, diffView, gaugeView, planView, toolBadge, toolLocations } from "./acp_view.js";
+import {
+  diffPieces,
+  diffView,
+  gaugeView,
+  plansView,
+  toolBadge,
+  toolLocations,
+} from "./acp_view.js";
 import { h, setText } from "./format.js";
 
 /**
@@ -72,7 +79,7 @@ function tool(p) {
 }
 
 /**
- * The status line's ACP parts, from the run's state: the plan above it, the gauge on it.
+ * The status line's ACP parts, from the run's state: the plans above it, the gauge on it.
  * @param {StatusBar} bar
  */
 function status(bar) {
@@ -87,9 +94,9 @@ function status(bar) {
   const keys = JSON.stringify([s.plan ?? null, s.context ?? null]);
   if (keys === a.keys) return;
   a.keys = keys;
-  const plan = planView(s.plan);
-  a.plan.replaceChildren(...(plan ? [plan] : []));
-  a.plan.hidden = !plan;
+  const plans = plansView(s.plan);
+  a.plan.replaceChildren(...plans);
+  a.plan.hidden = !plans.length;
   const gauge = gaugeView(s.context);
   a.gauge.replaceChildren(...(gauge ? [gauge] : []));
   a.gauge.hidden = !gauge;

@@ -1,11 +1,13 @@
 // What a coding agent (an ACP agent, nbagent/adapters/acp/) adds to a run's view, in the acp
-// chunk (nbagent/static/acp.js, js/src/acp_chunk.js): the plan as a checklist above the status
-// line, the context window's gauge on it, a tool call's kind, status and file locations in its
+// chunk (nbagent/static/acp.js, js/src/acp_chunk.js): its plans above the status line (a
+// checklist; a plan with an id may instead be markdown, through the widget's sanitizing
+// renderer, or the name of a plan file), the context window's gauge on it, a tool call's kind, status and file locations in its
 // panel, and a result's unified diffs as a diff view (+/- counts in the panel's head, lines
 // coloured, folded past DIFF_LINES). Everything from the agent goes in with textContent, and
 // each text is read once, line by line: hostile text shows as text, in linear time.
 
 import { h } from "./format.js";
+import { renderMarkdown } from "./markdown.js";
 
 /**
  * @typedef {import("./store.js").ToolBlock} ToolBlock
@@ -18,6 +20,10 @@ import { h } from "./format.js";
 export const DIFF_LINES = 12;
 /** Plan entries drawn at most (an agent's plan is a handful; a hostile one is cut). */
 const MAX_ENTRIES = 200;
+/** Plans with an id drawn at most (likewise). */
+export const MAX_PLANS = 20;
+/** A plan file's uri shown as a link: only these schemes, anything else as text. */
+const LINKED = /^(?:file|https?):/i;
 /** @type {Record<string, string>} */
 const MARKS = { completed: "☑", in_progress: "◐", pending: "☐" };
 const FENCE = "```diff";
@@ -150,6 +156,56 @@ export function planView(plan) {
     list.append(h("li", "nba-plan-entry", `… ${entries.length - MAX_ENTRIES} more`));
   box.append(list);
   return box;
+}
+
+/**
+ * A plan box: its head, then `body`.
+ * @param {string} head
+ * @param {Node} body
+ */
+function planBox(head, body) {
+  const box = h("div", "nba-plan");
+  box.setAttribute("role", "group");
+  box.setAttribute("aria-label", "Plan");
+  box.append(h("div", "nba-plan-head", head), body);
+  return box;
+}
+
+/**
+ * A plan with an id (the run's `plan.plans`, nbagent/_fold/plans.py): its checklist
+ * (`type` "items"), its markdown rendered and sanitized ("markdown"), or a line naming its
+ * file ("file": a link for a file: or http(s): uri, text otherwise); null for none of these.
+ * @param {Record<string, any>} p
+ * @returns {HTMLElement | null}
+ */
+export function keyedPlanView(p) {
+  if (p.type === "items") return planView(p);
+  if (p.type === "markdown" && typeof p.content === "string" && p.content.trim())
+    return planBox("Plan", renderMarkdown(p.content));
+  if (p.type !== "file" || typeof p.uri !== "string" || !p.uri) return null;
+  const line = h("div", "nba-plan-file", "Plan file: ");
+  if (LINKED.test(p.uri)) {
+    const link = /** @type {HTMLAnchorElement} */ (h("a", "", p.uri));
+    link.href = p.uri;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    line.append(link);
+  } else line.append(h("code", "", p.uri));
+  return planBox("Plan", line);
+}
+
+/**
+ * Every plan of the run, in order: the one with no id (`entries`), then those with one
+ * (`plans`, in order of first appearance; past MAX_PLANS a line says how many more).
+ * @param {unknown} plan the run's `plan`
+ * @returns {HTMLElement[]}
+ */
+export function plansView(plan) {
+  const keyed = isObject(plan) && Array.isArray(plan.plans) ? plan.plans.filter(isObject) : [];
+  const views = [planView(plan), ...keyed.slice(0, MAX_PLANS).map(keyedPlanView)];
+  if (keyed.length > MAX_PLANS)
+    views.push(h("div", "nba-plan-head", `… ${keyed.length - MAX_PLANS} more plans`));
+  return views.filter((v) => v !== null);
 }
 
 /**

@@ -1,9 +1,18 @@
 // A coding agent's run (issue 36, "What the view shows"): the plan as a checklist updated in
-// place, the context gauge on the status line, a call's kind, status and locations, a result's
+// place, plans with an id (items, markdown sanitized, a plan file's uri) beside it, the context gauge on the status line, a call's kind, status and locations, a result's
 // unified diff as a diff view (counts, colours, folded, hostile text as text), the agent's own
 // options as the pause's buttons (answered with `choose`), and all of it in a saved view.
 import { afterEach, describe, expect, test } from "vitest";
-import { DIFF_LINES, diffPieces, diffView, gaugeText, planView } from "../src/acp_view.js";
+import {
+  DIFF_LINES,
+  diffPieces,
+  diffView,
+  gaugeText,
+  keyedPlanView,
+  MAX_PLANS,
+  plansView,
+  planView,
+} from "../src/acp_view.js";
 import answerChunk from "../src/answer_chunk.js";
 import { useAnswerChunk } from "../src/pause.js";
 import { readPayload, renderSaved } from "../src/saved.js";
@@ -135,6 +144,73 @@ describe("a plan", () => {
   });
 });
 
+describe("plans with an id", () => {
+  const items = { id: "p1", type: "items", entries: PLAN.entries };
+
+  test("items are a checklist, after the plan with no id, in their order", () => {
+    const views = plansView({
+      entries: [{ content: "Look around", status: "completed" }],
+      plans: [items, { id: "p2", type: "markdown", content: "Second **plan**" }],
+    });
+    expect(views.map((v) => q(v, ".nba-plan-head").textContent)).toEqual([
+      "Plan · 1 of 1 done",
+      "Plan · 1 of 3 done",
+      "Plan",
+    ]);
+    expect(q(views[2], "strong").textContent).toBe("plan");
+    // Only plans with an id: no empty box for the missing checklist.
+    expect(plansView({ entries: [], plans: [items] })).toHaveLength(1);
+    expect(plansView({ entries: [] })).toEqual([]);
+    expect(plansView(null)).toEqual([]);
+  });
+
+  test("markdown is rendered and sanitized: no script, no handler survives", () => {
+    const content = `# Steps\n\n1. ${HOSTILE}\n2. [x](javascript:alert(1)) <a href="#" onclick="x()">a</a>`;
+    const view = /** @type {HTMLElement} */ (keyedPlanView({ id: "p", type: "markdown", content }));
+    expect(q(view, "h1").textContent).toBe("Steps");
+    expect(view.querySelectorAll("ol > li")).toHaveLength(2);
+    expect(view.querySelector("script, img, [onerror], [onclick]")).toBeNull();
+    expect(view.querySelector('a[href^="javascript"]')).toBeNull();
+    const attrs = [...view.querySelectorAll("*")].flatMap((e) => e.getAttributeNames());
+    expect(attrs.filter((a) => a.startsWith("on"))).toEqual([]);
+    expect(view.innerHTML).not.toMatch(/<script|<img/);
+    expect(view.textContent).toContain("<script>"); // the agent's HTML shows as text
+    expect(keyedPlanView({ id: "p", type: "markdown", content: " " })).toBeNull();
+  });
+
+  test("a file is a line naming it: a link only for file: and http(s):", () => {
+    /** @param {string} uri */
+    const line = (uri) =>
+      q(/** @type {HTMLElement} */ (keyedPlanView({ type: "file", uri })), ".nba-plan-file");
+    const file = q(line("file:///work/PLAN.md"), "a");
+    expect([file.getAttribute("href"), file.textContent]).toEqual([
+      "file:///work/PLAN.md",
+      "file:///work/PLAN.md",
+    ]);
+    expect(file.getAttribute("rel")).toBe("noopener noreferrer");
+    expect(q(line("HTTPS://x.test/plan"), "a").getAttribute("href")).toBe("HTTPS://x.test/plan");
+    for (const uri of [
+      "javascript:alert(1)",
+      "data:text/html,<b>x</b>",
+      " https://x.test",
+      "plan.md",
+    ]) {
+      const shown = line(uri);
+      expect(shown.querySelector("a, b")).toBeNull();
+      expect(shown.textContent).toBe(`Plan file: ${uri}`);
+    }
+    expect(keyedPlanView({ type: "file", uri: "" })).toBeNull();
+    expect(keyedPlanView({ type: "pdf", uri: "file:///x" })).toBeNull();
+  });
+
+  test("past MAX_PLANS a line says how many more", () => {
+    const plans = Array.from({ length: MAX_PLANS + 3 }, (_, i) => ({ ...items, id: `p${i}` }));
+    const views = plansView({ entries: [], plans });
+    expect(views).toHaveLength(MAX_PLANS + 1);
+    expect(views[MAX_PLANS].textContent).toBe("… 3 more plans");
+  });
+});
+
 describe("the context gauge", () => {
   test("says used / size tokens and the share", () => {
     expect(gaugeText({ used: 12_345, size: 200_000 })).toBe("12,345 / 200,000 tokens (6%)");
@@ -168,6 +244,24 @@ describe("an ACP run in the widget", () => {
     expect(q(w.el, ".nba-plan-head").textContent).toBe("Plan · 3 of 3 done");
     expect(q(w.el, ".nba-gauge-text").textContent).toBe("9,000 / 200,000 tokens (5%)");
     expect(q(w.el, ".nba-status-parts").textContent).toContain("$0.250");
+  });
+
+  test("shows two plans with an id, each updated in place, and drops a removed one", () => {
+    const w = mountView(cleanups);
+    const a = { id: "a", type: "items", entries: PLAN.entries };
+    const b = { id: "b", type: "markdown", content: "Then **ship** it" };
+    w.snapshot(runningState([], { plan: { entries: [], plans: [a, b] } }));
+    const heads = () => [...w.el.querySelectorAll(".nba-plan-head")].map((e) => e.textContent);
+    expect(heads()).toEqual(["Plan · 1 of 3 done", "Plan"]);
+    expect(q(w.el, ".nba-plan strong").textContent).toBe("ship");
+    const done = { ...a, entries: PLAN.entries.map((e) => ({ ...e, status: "completed" })) };
+    w.ops([{ op: "run", set: { plan: { entries: [], plans: [done, b] } } }]);
+    expect(heads()).toEqual(["Plan · 3 of 3 done", "Plan"]);
+    w.ops([{ op: "run", set: { plan: { entries: [], plans: [done] } } }]);
+    expect(heads()).toEqual(["Plan · 3 of 3 done"]);
+    expect(w.el.querySelector(".nba-plan strong")).toBeNull();
+    w.ops([{ op: "run", set: { plan: { entries: [] } } }]);
+    expect(w.el.querySelector(".nba-plan")).toBeNull();
   });
 
   test("a tool panel says its kind, status, locations and shows its diff with counts", () => {
