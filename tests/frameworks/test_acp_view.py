@@ -1,9 +1,11 @@
 """What the widget gets of an ACP run (issue 36, "What the view shows"): the transcript's
-``plan`` (the newest snapshot), ``context`` (the gauge) and each call's ``meta`` (kind, status,
-locations), a diff's path relative to ``cwd``, a permission request as its call's pause with
-the agent's own options, answered by the widget's ``choose`` message with any of them; the
-chunk that draws them is sent when a state holds them. Against tests/acp_agents/showcase.py,
-an agent written with the SDK, over stdio."""
+``plan`` (the newest snapshot, and the plans with an id: ACP's UNSTABLE ``plan_update`` /
+``plan_removed``, which the client's capability asks for), ``context`` (the gauge) and each
+call's ``meta`` (kind, status, locations), a diff's path relative to ``cwd``, a permission
+request as its call's pause with the agent's own options, answered by the widget's
+``choose`` message with any of them; the chunk that draws them is sent when a state holds
+them. Against tests/acp_agents/showcase.py and planner.py, agents written with the SDK, over
+stdio."""
 
 from __future__ import annotations
 
@@ -17,6 +19,7 @@ import pytest
 import nbagent
 from nbagent._audience import VIEWER_MESSAGES
 from nbagent._chunks import mentions_acp
+from nbagent._events import State
 from nbagent._stream import Pipeline
 from nbagent._transcript import Transcript
 from tests.frameworks.conftest import need
@@ -24,7 +27,11 @@ from tests.wait import PATIENCE, wait_for
 
 need("acp")
 
-SHOWCASE = str(Path(__file__).resolve().parents[1] / "acp_agents" / "showcase.py")
+from tests.acp_agents.planner import DOC, NOTES  # noqa: E402 - after need()
+
+AGENTS = Path(__file__).resolve().parents[1] / "acp_agents"
+SHOWCASE = str(AGENTS / "showcase.py")
+PLANNER = str(AGENTS / "planner.py")
 OPTIONS = [
     {"id": "yes", "name": "Allow once", "kind": "allow_once"},
     {"id": "always", "name": "Allow always", "kind": "allow_always"},
@@ -187,3 +194,93 @@ def test_the_static_copy_shows_the_plan_and_a_calls_kind_escaped() -> None:
     assert "☑ &lt;img src=x onerror=alert(1)&gt;" in page
     assert "<img" not in page
     assert "edit · in progress" in page
+
+
+def test_plans_with_an_id_are_asked_for_shown_in_order_updated_and_removed(
+    tmp_path: Path,
+) -> None:
+    """tests/acp_agents/planner.py sends its plans only to a client advertising
+    ``clientCapabilities.plan``: the answer says it did; the state keeps each plan by its id,
+    in order, until the agent removes it; a recording and its replay say the same."""
+    from nbagent._export.static_html import to_html
+
+    agent = nbagent.acp([sys.executable, PLANNER], cwd=tmp_path, startup_timeout=PATIENCE)
+    try:
+        run = agent.prompt("plan it")
+        transcript = run.wait(PATIENCE)
+    finally:
+        agent.close()
+    assert run.status == "completed", transcript.error
+    assert transcript.text == "plans: sent"  # the handshake advertised the capability
+    notes = {"id": "notes", "type": "markdown", "content": NOTES}
+    doc = {"id": "doc", "type": "file", "uri": DOC}
+    state = transcript.to_dict()
+    assert state["plan"] == {"entries": [], "plans": [notes, doc]}  # steps removed
+    assert mentions_acp(state)
+    # Before the removal: steps first (updated in place, its first entry done), then the rest.
+    events = list(run.events)
+    removal = next(
+        i
+        for i, e in enumerate(events)
+        if isinstance(e, State) and isinstance(e.value, dict) and e.value.get("removed")
+    )
+    before = Transcript.from_events(events[:removal]).to_dict()["plan"]
+    assert [p["id"] for p in before["plans"]] == ["steps", "notes", "doc"]
+    statuses = [e["status"] for e in before["plans"][0]["entries"]]
+    assert statuses == ["completed", "pending", "pending"]
+    # What a saved notebook and a replay show: the same state, the same static copy.
+    again = nbagent.replay(run.save(tmp_path / "plans.jsonl"), speed=0).wait(PATIENCE)
+    assert again.to_dict()["plan"] == state["plan"]
+    page = to_html(state)
+    assert page.count('class="nba-plan"') == 2
+    assert "<strong>rounding</strong>" in page
+    assert "&lt;script&gt;" in page
+    assert "<script" not in page
+    assert '<a href="file:///work/PLAN.md" rel="noopener noreferrer">' in page
+
+
+class _Listener:
+    """An SDK client that keeps the kinds of the session updates it gets."""
+
+    def __init__(self) -> None:
+        self.kinds: list[str] = []
+
+    async def session_update(self, session_id: str, update: Any, **kwargs: Any) -> None:
+        self.kinds.append(update.session_update)
+
+    def on_connect(self, conn: Any) -> None:
+        return None
+
+
+async def _kinds_without_the_capability(*argv: str) -> list[str]:
+    """The updates of one prompt turn to an SDK client advertising no ``plan``."""
+    import asyncio
+
+    import acp
+    from acp.schema import ClientCapabilities, TextContentBlock
+
+    listener = _Listener()
+
+    async def turn(conn: Any) -> None:
+        await conn.initialize(protocol_version=1, client_capabilities=ClientCapabilities())
+        session = await conn.new_session(cwd=str(AGENTS), mcp_servers=[])
+        prompt = [TextContentBlock(type="text", text="plan it")]
+        await conn.prompt(session_id=session.session_id, prompt=prompt)
+
+    async with acp.spawn_agent_process(listener, sys.executable, PLANNER, *argv) as (conn, _):
+        await asyncio.wait_for(turn(conn), PATIENCE)
+    return listener.kinds
+
+
+def test_the_plan_capability_is_the_agents_gate_not_the_sdks() -> None:
+    """The SDK (0.12.1) delivers ``plan_update`` to a client that did not advertise
+    ``plan`` (``always``: the agent sends regardless); only the agent's own check of the
+    capability, as the protocol asks of it, keeps them from such a client. So nbagent gets
+    plans from a well-behaved agent because its handshake advertises the capability (the
+    test above), and would show them from one that sends them anyway."""
+    import asyncio
+
+    assert asyncio.run(_kinds_without_the_capability()) == ["agent_message_chunk"]
+    sent = asyncio.run(_kinds_without_the_capability("always"))
+    assert sent.count("plan_update") == 4
+    assert sent.count("plan_removed") == 1
