@@ -197,7 +197,8 @@ def test_the_static_copy_draws_every_plan_escaped_markdown_rendered_safe_links()
     assert "&lt;script&gt;" in boxes[2]
     for tag in ("<script", "<img", "<b>", 'javascript:alert(3)"', 'href="javascript'):
         assert tag not in page
-    assert '<a href="https://x.test/p&quot;&gt;&lt;b&gt;x" rel="noopener noreferrer">' in boxes[3]
+    link = '<a href="https://x.test/p&quot;&gt;&lt;b&gt;x" rel="noopener noreferrer nofollow"'
+    assert f'{link} target="_blank">' in boxes[3]
     assert "<p>Plan file: javascript:alert(4)</p>" in boxes[4]
     assert _plan_html({"entries": []}) == ""
     assert _plan_html({"entries": [], "plans": [{"id": "x", "type": "items", "entries": []}]}) == ""

@@ -188,7 +188,7 @@ export function keyedPlanView(p) {
     const link = /** @type {HTMLAnchorElement} */ (h("a", "", p.uri));
     link.href = p.uri;
     link.target = "_blank";
-    link.rel = "noopener noreferrer";
+    link.rel = "noopener noreferrer nofollow";
     line.append(link);
   } else line.append(h("code", "", p.uri));
   return planBox("Plan", line);

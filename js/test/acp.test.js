@@ -187,7 +187,7 @@ describe("plans with an id", () => {
       "file:///work/PLAN.md",
       "file:///work/PLAN.md",
     ]);
-    expect(file.getAttribute("rel")).toBe("noopener noreferrer");
+    expect(file.getAttribute("rel")).toBe("noopener noreferrer nofollow");
     expect(q(line("HTTPS://x.test/plan"), "a").getAttribute("href")).toBe("HTTPS://x.test/plan");
     for (const uri of [
       "javascript:alert(1)",

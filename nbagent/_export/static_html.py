@@ -152,7 +152,8 @@ def _keyed_plan(p: dict[str, Any]) -> str:
         return ""
     shown = html.escape(uri)
     if _LINKED.match(uri):
-        shown = f'<a href="{html.escape(uri, quote=True)}" rel="noopener noreferrer">{shown}</a>'
+        href = html.escape(uri, quote=True)
+        shown = f'<a href="{href}" rel="noopener noreferrer nofollow" target="_blank">{shown}</a>'
     return f"<p>Plan file: {shown}</p>"
 
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -236,7 +237,9 @@ def test_plans_with_an_id_are_asked_for_shown_in_order_updated_and_removed(
     assert "<strong>rounding</strong>" in page
     assert "&lt;script&gt;" in page
     assert "<script" not in page
-    assert '<a href="file:///work/PLAN.md" rel="noopener noreferrer">' in page
+    assert (
+        '<a href="file:///work/PLAN.md" rel="noopener noreferrer nofollow" target="_blank">' in page
+    )
 
 
 class _Listener:
@@ -280,7 +283,13 @@ def test_the_plan_capability_is_the_agents_gate_not_the_sdks() -> None:
     test above), and would show them from one that sends them anyway."""
     import asyncio
 
-    assert asyncio.run(_kinds_without_the_capability()) == ["agent_message_chunk"]
-    sent = asyncio.run(_kinds_without_the_capability("always"))
+    def turn(*argv: str) -> list[str]:
+        # On a thread of its own: the session may already have a loop running on this one
+        # (Playwright's sync API, the browser tests).
+        with ThreadPoolExecutor(1) as pool:
+            return pool.submit(asyncio.run, _kinds_without_the_capability(*argv)).result()
+
+    assert turn() == ["agent_message_chunk"]
+    sent = turn("always")
     assert sent.count("plan_update") == 4
     assert sent.count("plan_removed") == 1
