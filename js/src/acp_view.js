@@ -1,10 +1,11 @@
 // What a coding agent (an ACP agent, nbagent/adapters/acp/) adds to a run's view, in the acp
 // chunk (nbagent/static/acp.js, js/src/acp_chunk.js): its plans above the status line (a
-// checklist; a plan with an id may instead be markdown, through the widget's sanitizing
-// renderer, or the name of a plan file), the context window's gauge on it, a tool call's kind, status and file locations in its
-// panel, and a result's unified diffs as a diff view (+/- counts in the panel's head, lines
-// coloured, folded past DIFF_LINES). Everything from the agent goes in with textContent, and
-// each text is read once, line by line: hostile text shows as text, in linear time.
+// checklist; a plan with an id may instead be markdown or name a plan file), the context
+// window's gauge on it, a tool call's kind, status and file locations in its panel, and a
+// result's unified diffs as a diff view (+/- counts in the panel's head, lines coloured,
+// folded past DIFF_LINES). Everything from the agent goes in with textContent, but a plan's
+// markdown, which goes through the widget's sanitizing renderer (markdown.js, the bundle's
+// own), and each text is read once, line by line: hostile text shows as text, in linear time.
 
 import { h } from "./format.js";
 import { renderMarkdown } from "./markdown.js";

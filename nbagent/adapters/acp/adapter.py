@@ -240,7 +240,7 @@ class AcpAdapter:
         elif kind == "_nbagent/warning":
             message = str_or_none(update.get("message")) or "a warning from the ACP client"
             out.append(ErrorEvent(message=message, error_type="stray_output", recoverable=True))
-        elif (state := PLANS[kind](update) if kind in PLANS else None) is not None:
+        elif kind in PLANS and (state := PLANS[kind](update)) is not None:
             out.append(state)
         else:  # a plan_update / plan_removed that names no plan is raw, as unknown updates
             value = plain({k: v for k, v in update.items() if k != "sessionUpdate"})
