@@ -24,7 +24,7 @@ const MAX_ENTRIES = 200;
 /** Plans with an id drawn at most (likewise). */
 export const MAX_PLANS = 20;
 /** A plan file's uri shown as a link: only these schemes, anything else as text. */
-const LINKED = /^(?:file|https?):/i;
+const LINKED = /^https?:/i;
 /** @type {Record<string, string>} */
 const MARKS = { completed: "☑", in_progress: "◐", pending: "☐" };
 const FENCE = "```diff";
@@ -175,7 +175,8 @@ function planBox(head, body) {
 /**
  * A plan with an id (the run's `plan.plans`, nbagent/_fold/plans.py): its checklist
  * (`type` "items"), its markdown rendered and sanitized ("markdown"), or a line naming its
- * file ("file": a link for a file: or http(s): uri, text otherwise); null for none of these.
+ * file ("file": a link for an http(s): uri, as every link nbagent draws; text otherwise, a file: uri
+ * too: a page served by Jupyter cannot open one); null for none of these.
  * @param {Record<string, any>} p
  * @returns {HTMLElement | null}
  */

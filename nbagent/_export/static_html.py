@@ -121,9 +121,9 @@ def _tool_meta(b: dict[str, Any]) -> str:
 
 
 # Plans with an id drawn at most (js/src/acp_view.js MAX_PLANS); a plan file's uri is a link
-# only for these schemes, anything else text.
+# only for http(s): (rendering.md: the links nbagent draws), anything else text.
 _MAX_PLANS = 20
-_LINKED = re.compile(r"(?:file|https?):", re.IGNORECASE)
+_LINKED = re.compile(r"https?:", re.IGNORECASE)
 
 
 def _checklist(entries: Any) -> str:
