@@ -12,6 +12,7 @@ from typing import Any
 
 from nbagent._export.diffs import DIFF_LINES, DIFF_STYLE, diff_pieces
 from nbagent._export.static_html import _GAUGE_STYLE
+from nbagent._export.status import context_words
 from nbagent._transcript import Transcript
 from nbagent.adapters.acp import AcpAdapter
 from tests.adapter_harness import fixture_items, transcript_of
@@ -174,3 +175,35 @@ def test_a_run_without_them_carries_neither_style() -> None:
     assert "nba-gauge" not in html
     assert DIFF_STYLE not in html
     assert _GAUGE_STYLE not in html
+
+
+def _fence(lines: list[str]) -> str:
+    return "\n".join(["```diff", *lines, "```"])
+
+
+def test_diffs_and_gauge_words_read_as_the_widgets() -> None:
+    """The cases of js/test/acp.test.js's "a unified diff" and "the context gauge"."""
+    head = ["--- /work/a.py", "+++ /work/a.py", "@@ -1,3 +1,3 @@"]
+    edit = _fence([*head, " import os", "-x = 1", "+x = 2", "+y = 3"])
+    pieces = diff_pieces(f"Edited the file.\n\n{edit}\n\nDone.")
+    assert [p if isinstance(p, str) else "diff" for p in pieces] == [
+        "Edited the file.",
+        "diff",
+        "Done.",
+    ]
+    d = pieces[1]
+    assert not isinstance(d, str)
+    assert (d.file, d.add, d.delete, len(d.lines)) == ("/work/a.py", 2, 1, 7)
+    (big,) = diff_pieces("\n".join(["```diff", "--- big", "+++ big", *["+<", "-`"] * 50_000]))
+    assert not isinstance(big, str)
+    assert (big.file, big.add, big.delete) == ("big", 50_000, 50_000)  # unclosed: what came
+    assert len(diff_pieces(_fence(["--- a", "+++ a", "+```diffx"]))) == 1
+    assert diff_pieces("no fence here") == []
+    assert diff_pieces("a ```diff inline") == []  # no fence line: the result stays its text
+    assert context_words({"context": {"used": 12_345, "size": 200_000}}) == (
+        "12,345 / 200,000 tokens (6%)"
+    )
+    assert context_words({"context": {"used": 5000, "size": None}}) == "5,000 tokens in context"
+    assert context_words({"context": {"used": "5", "size": 1}}) == ""
+    assert context_words({"context": None}) == ""
+    assert context_words({}) == ""

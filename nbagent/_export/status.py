@@ -1,6 +1,7 @@
 """The footer's words, as the widget writes them (``js/src/status.js``): the status label, the
-one status line's parts, and the folded details (per-step lines, usage, deltas). The numbers'
-meanings are in ``nbagent/_fold/numbers.py``."""
+one status line's parts, an agent's context window (``js/src/acp_view.js`` ``gaugeText``), and
+the folded details (per-step lines, usage, deltas). The numbers' meanings are in
+``nbagent/_fold/numbers.py``."""
 
 from __future__ import annotations
 
