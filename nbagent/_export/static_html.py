@@ -28,7 +28,6 @@ from nbagent._export.common import (
     agent_summary,
     answer_words,
     footer_details,
-    result_diffs,
     scopes,
     status_line,
     tool_label,
@@ -145,7 +144,11 @@ def _tool_html(b: dict[str, Any], inside: str = "") -> str:
     state = str(b.get("state")) if b.get("state") in _TOOL_STATES else "unknown"
     failed = bool(b.get("is_error")) or state == "error"
     word = "error" if failed else _STATE_WORDS.get(state, state)
-    diffs = result_diffs(b) if state in ("done", "error") else []
+    result = b.get("result")
+    pieces: list[str | Diff] = []  # an agent's edits in the result, with its text around
+    if state in ("done", "error") and isinstance(result, str):
+        pieces = diff_pieces(result)
+    diffs = [p for p in pieces if isinstance(p, Diff)]
     # The lines the call's edits add and remove, by its name (the widget's panel head).
     counts = f' <span class="nba-meta">{diff_counts(diffs)}</span>' if diffs else ""
     out = [
@@ -167,8 +170,8 @@ def _tool_html(b: dict[str, Any], inside: str = "") -> str:
         label = "Error" if failed else "Result"
         out.append(f'<div class="nba-label">{label}</div>')
         data = "" if failed else tool_data_html(b.get("display"))
-        if not data and diffs:  # the result's diffs drawn, its other text as text
-            data = _pieces_html(diff_pieces(str(b.get("result"))))
+        if not data and pieces:  # the result's diffs drawn, its other text as text
+            data = _pieces_html(pieces)
         out.append(data or f"<pre><code>{esc(_pretty(b.get('result')))}</code></pre>")
     if inside:
         out.append(
