@@ -7,15 +7,20 @@ agent's."""
 from __future__ import annotations
 
 import re
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 
+import nbformat
+import pytest
+
 from nbagent._export.diffs import DIFF_LINES, DIFF_STYLE, diff_pieces
-from nbagent._export.static_html import _GAUGE_STYLE
+from nbagent._export.static_html import _GAUGE_STYLE, _STYLE
 from nbagent._export.status import context_words
 from nbagent._transcript import Transcript
 from nbagent.adapters.acp import AcpAdapter
 from tests.adapter_harness import fixture_items, transcript_of
+from tests.test_export import BAD_TAGS, VOID
 
 FIXTURES = Path(__file__).parent / "fixtures" / "acp"
 
@@ -207,3 +212,68 @@ def test_diffs_and_gauge_words_read_as_the_widgets() -> None:
     assert context_words({"context": {"used": "5", "size": 1}}) == ""
     assert context_words({"context": None}) == ""
     assert context_words({}) == ""
+
+
+class _Tree(HTMLParser):
+    """Every element's tag, attributes and open ancestors; an end tag must close the element
+    open last (the copy nests: a page shows it as written)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.open: list[str] = []
+        self.seen: list[tuple[str, list[str], dict[str, str | None]]] = []
+        self.style = ""
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.seen.append((tag, list(self.open), dict(attrs)))
+        if tag not in VOID:
+            self.open.append(tag)
+
+    def handle_endtag(self, tag: str) -> None:
+        assert self.open[-1:] == [tag], f"</{tag}> closes {self.open[-1:]}"
+        self.open.pop()
+
+    def handle_data(self, data: str) -> None:
+        if self.open[-1:] == ["style"]:
+            self.style += data
+
+
+def test_the_copy_nests_and_carries_only_its_own_markup() -> None:
+    hostile = '</pre></div></details><script>alert(1)</script><meter value="1">'
+    new = "".join(f"{hostile} {i}\n" for i in range(30))
+    usage = {"used": 1200, "size": 200000}
+    tree = _Tree()
+    tree.feed(_run(*_edit("c1", f"/p/{hostile}.py", "old\n", new), usage=usage).to_html())
+    tree.close()
+    assert tree.open == []
+    assert tree.style == _STYLE + DIFF_STYLE + _GAUGE_STYLE  # one <style>, nbagent's own
+    timeline = [a for t, _, a in tree.seen if t == "svg"]  # the timeline's own drawing
+    assert timeline == [{**timeline[0], "class": "nba-timeline-svg"}]
+    assert not {tag for tag, above, _ in tree.seen if "svg" not in above} & BAD_TAGS - {"svg"}
+    meters = [attrs for tag, _, attrs in tree.seen if tag == "meter"]
+    assert meters == [{"min": "0", "max": "200000", "value": "1200", "title": "context window"}]
+    for tag, above, attrs in tree.seen:
+        assert not any(name.startswith("on") or name == "style" for name in attrs), (tag, attrs)
+        if tag in ("ins", "del", "i") and "nba-diff" not in str(attrs):
+            assert above[-2:] in (["div", "pre"], ["details", "pre"]), (tag, above)
+    lines = [attrs for tag, _, attrs in tree.seen if tag in ("ins", "del")]
+    assert len(lines) == 3  # the removed line, the first added ones, the rest in the fold
+
+
+def test_nbconvert_shows_the_copy_as_written() -> None:
+    """nbconvert's HTML (no kernel, no widget) carries the diff, the gauge and their style."""
+    nbconvert = pytest.importorskip("nbconvert", reason="needs nbconvert (the dev extra)")
+    t = _run(*_edit("c1", "/p/a.py", "x\n", "<script>y</script>\n"), usage={"used": 1, "size": 4})
+    nb = nbformat.v4.new_notebook()
+    cell = nbformat.v4.new_code_cell("run")
+    data = {"text/html": t.to_html(), "text/plain": t.to_text()}
+    cell.outputs = [nbformat.v4.new_output("display_data", data=data)]
+    nb.cells = [cell]
+    page, _ = nbconvert.HTMLExporter().from_notebook_node(nb)
+    copy = page[page.index('<div class="nbagent-static">') :]
+    assert "<del>-x\n</del><ins>+&lt;script&gt;y&lt;/script&gt;\n</ins>" in copy
+    # nbconvert writes the elements again (attributes in order of name): the same ones.
+    gauge = '<meter max="4" min="0" title="context window" value="1"></meter> 1 / 4 tokens (25%)'
+    assert f'<span class="nba-gauge">{gauge}</span>' in copy
+    assert DIFF_STYLE + _GAUGE_STYLE in copy
+    assert "<script>y" not in page
