@@ -12,9 +12,12 @@ import re
 
 import pytest
 
+from nbagent._events import RunStart, ToolCallEnd, ToolCallStart, ToolResult
 from nbagent._export.markdown import _code_spans, sanitize_markdown
 from nbagent._export.math_syntax import _dollar
+from nbagent._normalize import Normalizer
 from nbagent._tools.schema import _GOOGLE_ENTRY, _rest_param
+from nbagent._transcript import Transcript
 from tests.hostile_corpus import FAMILIES, HEADER, SIZES, expand, transcript
 
 # A hang's budget for one text's exports on a loaded machine.
@@ -66,3 +69,40 @@ def test_docstring_entries_parse_as_the_patterns_did() -> None:
         assert (before and before.groups()) == (after and after.groups()), repr(text)
         rest = _REST_PARAM_BEFORE.match(text)
         assert (rest.group(1, 2) if rest else None) == _rest_param(text), repr(text)
+
+
+def _tool_run(result: str) -> Transcript:
+    """A finished run of one tool call whose result is ``result`` (an agent's edit output)."""
+    n = Normalizer(clock=lambda: 10.0)
+    events = [
+        RunStart(title="hostile diff"),
+        ToolCallStart(tool_call_id="c1", name="edit"),
+        ToolCallEnd(tool_call_id="c1", arguments="{}"),
+        ToolResult(tool_call_id="c1", content=result),
+    ]
+    return Transcript.from_events([e for ev in events for e in n.feed(ev)] + n.finish())
+
+
+# A result's diff fences at their worst, with the counts the head must show: a megabyte on one
+# line in a fence and without one, a hundred thousand lines in one fence, fifty thousand
+# fences; every line hostile markup.
+_HOSTILE_DIFFS = {
+    "one_line": ("```diff\n+" + "<script>" * 125_000, "+1 \u22120"),
+    "no_newline": ("```diff" + "-<script>" * 111_112, ""),
+    "lines": ("```diff\n" + "+<script>\n-</pre>\n" * 50_000 + "```", "+50000 \u221250000"),
+    "fences": ("```diff\n+<script>\n```\n" * 50_000, "+50000 \u22120"),
+}
+
+
+@pytest.mark.hostile
+@pytest.mark.timeout(WATCHDOG_S)
+@pytest.mark.parametrize("name", sorted(_HOSTILE_DIFFS))
+def test_hostile_diff_fences_export_in_time(name: str) -> None:
+    text, counts = _HOSTILE_DIFFS[name]
+    t = _tool_run(text)
+    html = t.to_html()
+    assert "<script" not in html
+    summary = html[html.index('<code class="nba-tool-name">') : html.index("</summary>")]
+    assert (f'<span class="nba-meta">{counts}</span>' in summary) == bool(counts), summary
+    assert (f"done · {counts} · " in t.to_text()) == bool(counts)
+    assert t.to_markdown()

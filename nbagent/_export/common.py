@@ -11,8 +11,15 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from nbagent._blocks import joined_text
+from nbagent._export.diffs import Diff, diff_counts, diff_pieces
 from nbagent._export.formats import format_cost, format_duration, usage_text
-from nbagent._export.status import detail_lines, status_label, status_parts, step_lines
+from nbagent._export.status import (
+    context_words,
+    detail_lines,
+    status_label,
+    status_parts,
+    step_lines,
+)
 
 if TYPE_CHECKING:
     from nbagent._fold import TranscriptBase
@@ -29,6 +36,7 @@ __all__ = [
     "answer_words",
     "footer_details",
     "format_cost",
+    "result_diffs",
     "safe_url",
     "scopes",
     "status_line",
@@ -67,14 +75,21 @@ def _now(t: TranscriptBase | dict[str, Any]) -> float:
     return time.time() if isinstance(t, dict) else t._now()
 
 
-def status_line(t: TranscriptBase | dict[str, Any], now: float | None = None) -> str:
+def status_line(
+    t: TranscriptBase | dict[str, Any], now: float | None = None, *, context: bool = True
+) -> str:
     """One line, as the widget's footer: the label, then time to first token, tokens/s,
-    elapsed, tokens and cost (``status.status_parts``), then the model. ``now`` (epoch
-    seconds) matters while the run goes on: by default a transcript's latest event."""
+    elapsed, tokens and cost (``status.status_parts``), then the model, then the context
+    window's fill when an agent said it ("1,200 / 200,000 tokens (1%)"; ``context`` False
+    leaves it out: the HTML copy writes it by its gauge). ``now`` (epoch seconds) matters
+    while the run goes on: by default a transcript's latest event."""
     s = _state(t)
     parts = [status_label(s), *status_parts(s, _now(t) if now is None else now)]
     if s.get("model"):
         parts.append(str(s["model"]))
+    words = context_words(s) if context else ""
+    if words:
+        parts.append(words)
     return " · ".join(parts)
 
 
@@ -123,9 +138,19 @@ def answer_words(b: dict[str, Any]) -> list[str]:
     return words
 
 
+def result_diffs(b: dict[str, Any]) -> list[Diff]:
+    """The diffs in a tool call's text result (an ACP agent's edits), in order."""
+    result = b.get("result")
+    pieces = diff_pieces(result) if isinstance(result, str) else []
+    return [p for p in pieces if isinstance(p, Diff)]
+
+
 def _tool_summary(b: dict[str, Any]) -> str:
     state = b.get("state") if b.get("state") in _TOOL_STATES else "unknown"
     bits = [str(state), *answer_words(b)]
+    diffs = result_diffs(b)
+    if diffs:  # the lines its edits add and remove, as the widget's panel head counts them
+        bits.append(diff_counts(diffs))
     if b.get("duration_s") is not None:
         bits.append(_secs(b["duration_s"]))
     if usage_text(b.get("usage")):

@@ -22,6 +22,7 @@ from nbagent._export.common import (
     status_line,
     tool_label,
 )
+from nbagent._export.diffs import Diff, diff_counts, diff_pieces
 from nbagent._export.renderer import _md
 from nbagent._export.timeline import timeline_markdown
 
@@ -172,6 +173,22 @@ def _details(summary: str, body: str) -> str:
     return f"<details>\n<summary>{summary}</summary>\n\n{body}\n\n</details>"
 
 
+def _result_markdown(result: Any) -> list[str]:
+    """A tool's result in fences; an agent's edits each in a ``diff`` fence (coloured where
+    markdown is highlighted) under its file and counts, the other text fenced as text."""
+    pieces = diff_pieces(result) if isinstance(result, str) else []
+    if not pieces:
+        return [_fence(_pretty(result))]
+    out: list[str] = []
+    for p in pieces:
+        if isinstance(p, Diff):
+            out.append(f"<code>{_html_inline(p.file or 'file')}</code> {diff_counts([p])}")
+            out.append(_fence("\n".join(p.lines), "diff"))
+        else:
+            out.append(_fence(p))
+    return out
+
+
 def _blocks_markdown(
     blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, Any]]]
 ) -> list[str]:
@@ -199,7 +216,7 @@ def _blocks_markdown(
                 sections += ["Arguments the model asked for:", _fence(_pretty(b["asked_args"]))]
             if b.get("state") in ("done", "error"):
                 label = "Error:" if b.get("is_error") else "Result:"
-                sections += [label, _fence(_pretty(b["result"]))]
+                sections += [label, *_result_markdown(b.get("result"))]
             if nested:
                 sections += ["Sub-agent:", nested]
             parts.append(_details(summary, "\n\n".join(sections)))

@@ -33,7 +33,9 @@ from nbagent._export.common import (
     tool_label,
     usage_text,
 )
+from nbagent._export.diffs import DIFF_MARK, DIFF_STYLE, Diff, diff_counts, diff_html, diff_pieces
 from nbagent._export.renderer import render_markdown
+from nbagent._export.status import context_share, context_words
 from nbagent._export.timeline import timeline_html
 
 if TYPE_CHECKING:
@@ -78,6 +80,9 @@ _STYLE = (
     ".nbagent-static .nba-data-table{overflow-x:auto}"
     ".nbagent-static .nba-data-image{max-width:100%;height:auto}"
 )
+
+# The context window's gauge on the status line (js/src/styles.css .nba-gauge-bar's size).
+_GAUGE_STYLE = ".nbagent-static .nba-gauge meter{width:4em;vertical-align:middle}"
 
 # A newline right after a block-level tag is no text: dropped, the saved copy keeps one line
 # per block instead of one per table cell (nbformat stores a string's lines one by one).
@@ -179,10 +184,17 @@ def _tool_html(b: dict[str, Any], inside: str = "") -> str:
     state = str(b.get("state")) if b.get("state") in _TOOL_STATES else "unknown"
     failed = bool(b.get("is_error")) or state == "error"
     word = "error" if failed else _STATE_WORDS.get(state, state)
+    result = b.get("result")
+    pieces: list[str | Diff] = []  # an agent's edits in the result, with its text around
+    if state in ("done", "error") and isinstance(result, str):
+        pieces = diff_pieces(result)
+    diffs = [p for p in pieces if isinstance(p, Diff)]
+    # The lines the call's edits add and remove, by its name (the widget's panel head).
+    counts = f' <span class="nba-meta">{diff_counts(diffs)}</span>' if diffs else ""
     out = [
         f'<details class="nba-tool nba-tool-{"error" if failed else state}"><summary>'
         f'<span class="nba-state">{esc(word)}</span> '
-        f'<code class="nba-tool-name">{esc(tool_label(b))}</code> '
+        f'<code class="nba-tool-name">{esc(tool_label(b))}</code>{counts} '
         f'<span class="nba-preview">{esc(_preview(b))}</span> '
         f'<span class="nba-meta">{esc(_tool_meta(b))}</span></summary>',
         # The section heads the widget's panel has (js/src/panels.js).
@@ -198,6 +210,8 @@ def _tool_html(b: dict[str, Any], inside: str = "") -> str:
         label = "Error" if failed else "Result"
         out.append(f'<div class="nba-label">{label}</div>')
         data = "" if failed else tool_data_html(b.get("display"))
+        if not data and pieces:  # the result's diffs drawn, its other text as text
+            data = _pieces_html(pieces)
         out.append(data or f"<pre><code>{esc(_pretty(b.get('result')))}</code></pre>")
     if inside:
         out.append(
@@ -205,6 +219,32 @@ def _tool_html(b: dict[str, Any], inside: str = "") -> str:
         )
     out.append("</details>")
     return "".join(out)
+
+
+def _pieces_html(pieces: list[str | Diff]) -> str:
+    return "".join(
+        diff_html(p) if isinstance(p, Diff) else f"<pre><code>{html.escape(p)}</code></pre>"
+        for p in pieces
+    )
+
+
+def _status_html(t: TranscriptBase | dict[str, Any], s: dict[str, Any]) -> str:
+    """The status line; an agent's context window after it, its words by a ``<meter>`` (a
+    page that drops the element, as GitHub does, still reads the words)."""
+    status = (
+        s.get("status") if s.get("status") in ("completed", "error", "cancelled") else "running"
+    )
+    line = html.escape(status_line(t, context=False))
+    words = context_words(s)
+    if words:
+        share = context_share(s)
+        meter = (
+            f'<meter min="0" max="{share[1]}" value="{share[0]}" title="context window"></meter> '
+            if share
+            else ""
+        )
+        line += f' · <span class="nba-gauge">{meter}{html.escape(words)}</span>'
+    return f'<div class="nba-status nba-status-{status}">{line}</div>'
 
 
 def tool_data_html(display: Any) -> str:
@@ -325,7 +365,8 @@ def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str
     if s.get("title"):
         out.append(f'<div class="nba-title">{esc(str(s["title"]))}</div>')
     top, inside = scopes(s.get("blocks", []))
-    out.append(_blocks_html(top, inside))
+    blocks = _blocks_html(top, inside)
+    out.append(blocks)
     error = s.get("error")
     if isinstance(error, dict) and error.get("message"):
         out.append(f'<div class="nba-error">{esc(_error_text(error))}</div>')
@@ -335,16 +376,20 @@ def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str
     plan = _plan_html(s.get("plan"))
     if plan:
         out.append(plan)
-    status = (
-        s.get("status") if s.get("status") in ("completed", "error", "cancelled") else "running"
-    )
-    out.append(f'<div class="nba-status nba-status-{status}">{esc(status_line(t))}</div>')
+    out.append(_status_html(t, s))
     # The widget's folded footer, always in the copy (a reader of a saved run cannot ask).
     details = "".join(f"<div>{esc(line)}</div>" for line in footer_details(t))
     out.append(f'<details class="nba-details"><summary>Details</summary>{details}</details>')
     timeline = timeline_html(s)  # the model and tool calls on a time axis, when timed
     if timeline:
         out.append(timeline)
+    # The look of what only some runs have (an agent's diffs, its context gauge) joins the
+    # page's style only in a copy that has them: every saved run carries its style.
+    extra = (DIFF_STYLE if DIFF_MARK in blocks else "") + (
+        _GAUGE_STYLE if context_share(s) is not None else ""
+    )
+    if extra:
+        out[1] = f"<style>{_STYLE}{extra}</style>"
     out.append("</div>")
     body = "\n".join(out)
     if not standalone:

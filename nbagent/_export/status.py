@@ -1,9 +1,11 @@
 """The footer's words, as the widget writes them (``js/src/status.js``): the status label, the
-one status line's parts, and the folded details (per-step lines, usage, deltas). The numbers'
-meanings are in ``nbagent/_fold/numbers.py``."""
+one status line's parts, an agent's context window (``js/src/acp_view.js`` ``gaugeText``), and
+the folded details (per-step lines, usage, deltas). The numbers' meanings are in
+``nbagent/_fold/numbers.py``."""
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 from nbagent._export.formats import (
@@ -19,7 +21,14 @@ from nbagent._export.formats import (
 )
 from nbagent._fold import numbers
 
-__all__ = ["detail_lines", "status_label", "status_parts", "step_lines"]
+__all__ = [
+    "context_share",
+    "context_words",
+    "detail_lines",
+    "status_label",
+    "status_parts",
+    "step_lines",
+]
 
 _REASONS = {
     "max_tokens": "max tokens",
@@ -100,6 +109,43 @@ def status_parts(s: dict[str, Any], now: float) -> list[str]:
     if not running and s.get("activity"):
         parts.append(str(s["activity"]))
     return parts
+
+
+def _finite(v: Any) -> float | None:
+    x = numbers.number(v)
+    return x if x is not None and math.isfinite(x) else None
+
+
+def _context(s: dict[str, Any]) -> tuple[float, float | None] | None:
+    """The context window's ``(used, size)`` tokens, size None when unknown or not positive;
+    None when the state has no count."""
+    context = s.get("context")
+    if not isinstance(context, dict) or (used := _finite(context.get("used"))) is None:
+        return None
+    size = _finite(context.get("size"))
+    return used, size if size is not None and size > 0 else None
+
+
+def context_words(s: dict[str, Any]) -> str:
+    """The context window's words on the status line (``js/src/acp_view.js`` ``gaugeText``):
+    "12,345 / 200,000 tokens (6%)", "12,345 tokens in context" with no size; "" unknown."""
+    context = _context(s)
+    if context is None:
+        return ""
+    used, size = context
+    if size is None:
+        return f"{format_tokens(used)} tokens in context"
+    share = math.floor(used / size * 100 + 0.5)
+    return f"{format_tokens(used)} / {format_tokens(size)} tokens ({share}%)"
+
+
+def context_share(s: dict[str, Any]) -> tuple[int, int] | None:
+    """The gauge's ``(used, size)``, whole tokens, used at most size; None with no size."""
+    context = _context(s)
+    if context is None or context[1] is None:
+        return None
+    used, size = (math.floor(max(0.0, x) + 0.5) for x in (context[0], context[1]))
+    return min(used, size), size
 
 
 def step_lines(s: dict[str, Any]) -> list[str]:
