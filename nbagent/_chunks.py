@@ -109,13 +109,14 @@ _TOOL_META = ("kind", "status", "locations")
 
 
 def _acps(d: dict[str, Any]) -> bool:
-    # js/src/acp.js draws these: a run's plan and context window, a call's kind and status
-    # (its ``meta``), a result holding a unified diff (an ACP edit's, or any tool's).
+    # js/src/acp.js draws these: a run's plan, context window and session, a call's kind and
+    # status (its ``meta``), a result holding a unified diff (an ACP edit's, or any tool's).
     # A lanes message's own ``meta`` names no kind, status or locations.
     result, meta = d.get("result"), d.get("meta")
     return (
         isinstance(d.get("plan"), dict)
         or isinstance(d.get("context"), dict)
+        or isinstance(d.get("session"), dict)
         or (isinstance(meta, dict) and not meta.keys().isdisjoint(_TOOL_META))
         or (isinstance(result, str) and _DIFF_FENCE in result)
     )

@@ -213,12 +213,22 @@ def test_messages_split_on_message_id_and_channel() -> None:
 
 
 def test_user_message_plan_and_quiet_updates_are_kept() -> None:
-    _, events = run(items("plan_and_quiet"))
+    t, events = run(items("plan_and_quiet"))
     user = next(e for e in events if isinstance(e, Custom) and e.name == "user_message")
     assert user.value == "Plot revenue by month"
-    plans = [e for e in events if isinstance(e, State)]
+    plans = [e for e in events if isinstance(e, State) and e.activity_type == "plan"]
     assert [p.message_id for p in plans] == ["acp:plan", "acp:plan"]
     assert plans[-1].value["entries"][1]["status"] == "completed"
+    # The mode, commands, title and config are the run's session, shown quietly.
+    sessions = [e.value for e in events if isinstance(e, State) and e.activity_type == "session"]
+    assert sessions == [
+        {"commands": ["review"]},
+        {"mode": "plan"},
+        {"title": "Revenue plot"},
+        {"config": []},
+    ]
+    session = {"commands": ["review"], "mode": "plan", "title": "Revenue plot", "config": []}
+    assert t.to_dict()["session"] == session
     mode = next(e for e in events if isinstance(e, Custom) and e.name == "acp.current_mode_update")
     assert mode.value == {"currentModeId": "plan"}
     assert not mode.is_raw

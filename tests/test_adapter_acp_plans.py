@@ -19,7 +19,8 @@ from acp.schema import (
 
 from nbagent._chunks import mentions_acp
 from nbagent._events import Custom, State
-from nbagent._export.static_html import _plan_html, to_html
+from nbagent._export.plans import plan_html
+from nbagent._export.static_html import to_html
 from nbagent._stream import Pipeline
 from nbagent._transcript import Transcript
 from nbagent.adapters.acp import AcpAdapter
@@ -188,7 +189,7 @@ def test_the_static_copy_draws_every_plan_escaped_markdown_rendered_safe_links()
             ),
         ]
     )
-    page = _plan_html(plan)
+    page = plan_html(plan)
     boxes = page.split('<div class="nba-plan">')[1:]
     assert len(boxes) == 5  # the one with no id first, then a, b, c, d
     assert "☑ unnamed" in boxes[0]
@@ -200,8 +201,8 @@ def test_the_static_copy_draws_every_plan_escaped_markdown_rendered_safe_links()
     link = '<a href="https://x.test/p&quot;&gt;&lt;b&gt;x" rel="noopener noreferrer nofollow"'
     assert f'{link} target="_blank">' in boxes[3]
     assert "<p>Plan file: javascript:alert(4)</p>" in boxes[4]
-    assert _plan_html({"entries": []}) == ""
-    assert _plan_html({"entries": [], "plans": [{"id": "x", "type": "items", "entries": []}]}) == ""
+    assert plan_html({"entries": []}) == ""
+    assert plan_html({"entries": [], "plans": [{"id": "x", "type": "items", "entries": []}]}) == ""
 
 
 def test_the_static_copy_of_a_run_without_a_plan_pays_nothing_for_plans() -> None:

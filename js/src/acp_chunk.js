@@ -1,5 +1,5 @@
-// The acp chunk (nbagent/static/acp.js): a coding agent's plan, context gauge, tool kinds,
-// statuses, locations and diffs (js/src/acp_view.js), drawn into the bundle's tool panels and
+// The acp chunk (nbagent/static/acp.js): a coding agent's plans, context gauge, session,
+// tool kinds, statuses, locations and diffs (js/src/acp_view.js), drawn into the bundle's tool panels and
 // status line through js/src/acp.js, loaded with the first run that has one of them.
 
 import {
@@ -7,6 +7,7 @@ import {
   diffView,
   gaugeView,
   plansView,
+  sessionWords,
   toolBadge,
   toolLocations,
 } from "./acp_view.js";
@@ -79,19 +80,27 @@ function tool(p) {
 }
 
 /**
- * The status line's ACP parts, from the run's state: the plans above it, the gauge on it.
+ * The status line's ACP parts, from the run's state: the plans above it, the gauge and the
+ * session's words (muted) on it.
  * @param {StatusBar} bar
  */
 function status(bar) {
   const s = bar.store.state;
   const any = /** @type {any} */ (bar);
-  any.acp ??= { plan: h("div", "nba-plan-box"), gauge: h("span", "nba-gauge-box"), keys: "" };
-  const a = /** @type {{plan: HTMLElement, gauge: HTMLElement, keys: string}} */ (any.acp);
+  any.acp ??= {
+    plan: h("div", "nba-plan-box"),
+    gauge: h("span", "nba-gauge-box"),
+    session: h("span", "nba-acp-session"),
+    keys: "",
+  };
+  const a = /** @type {Record<"plan" | "gauge" | "session", HTMLElement> & {keys: string}} */ (
+    any.acp
+  );
   if (!a.plan.isConnected) {
     bar.el.prepend(a.plan);
-    bar.parts.after(a.gauge);
+    bar.parts.after(a.gauge, a.session);
   }
-  const keys = JSON.stringify([s.plan ?? null, s.context ?? null]);
+  const keys = JSON.stringify([s.plan ?? null, s.context ?? null, s.session ?? null]);
   if (keys === a.keys) return;
   a.keys = keys;
   const plans = plansView(s.plan);
@@ -100,6 +109,10 @@ function status(bar) {
   const gauge = gaugeView(s.context);
   a.gauge.replaceChildren(...(gauge ? [gauge] : []));
   a.gauge.hidden = !gauge;
+  const session = sessionWords(s.session);
+  setText(a.session, session.text);
+  a.session.title = session.commands;
+  a.session.hidden = !session.text;
 }
 
 export default { tool, status };

@@ -242,6 +242,25 @@ export function gaugeView(context) {
 }
 
 /**
+ * The session the run is in, quietly: its title, mode and config values in words ("Parser
+ * fix · mode: Plan · Model: Sonnet"), its slash commands in the tooltip; "" when none is
+ * known.
+ * @param {unknown} session the run's `session` ({title, mode, config: [{name, value}], commands})
+ * @returns {{text: string, commands: string}}
+ */
+export function sessionWords(session) {
+  const s = isObject(session) ? session : {};
+  /** @param {unknown} v */
+  const list = (v) => (Array.isArray(v) ? v : []);
+  const config = list(s.config).filter(isObject);
+  const text = [s.title, s.mode && `mode: ${s.mode}`, ...config.map((c) => `${c.name}: ${c.value}`)]
+    .filter(Boolean)
+    .join(" · ");
+  const commands = list(s.commands).map((c) => `/${c}`).join(" ");
+  return { text, commands: commands && `commands: ${commands}` };
+}
+
+/**
  * A call's kind and status in words for its panel's head: "edit · in progress".
  * @param {ToolBlock} b
  */

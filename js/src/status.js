@@ -394,6 +394,6 @@ export class StatusBar {
       );
       this.warnings.hidden = ws.length === 0;
     }
-    acp("status", this, s.plan || s.context);
+    acp("status", this, s.plan || s.context || s.session);
   }
 }

@@ -52,10 +52,11 @@ import { decodeOps, isObject } from "./wire.js";
  *   deltas?: number, usage?: Usage | null, steps?: unknown[], warnings?: unknown[],
  *   activity?: string | null, cost_usd?: number | null, whole?: boolean, blocks: Block[],
  *   generating_s?: number, generating_since?: number | null,
- *   plan?: {entries?: unknown[]}, context?: {used?: number | null, size?: number | null}}} State
+ *   plan?: {entries?: unknown[], plans?: unknown[]},
+ *   context?: {used?: number | null, size?: number | null}, session?: Record<string, unknown>}} State
  *   `generating_s`, `generating_since`: the model's generation time, closed and open
- *   (nbagent/_fold/numbers.py, js/src/numbers.js). `plan`, `context`: a coding agent's plan
- *   and context window (acp_view.js).
+ *   (nbagent/_fold/numbers.py, js/src/numbers.js). `plan`, `context`, `session`: a coding
+ *   agent's plans, context window and session (acp_view.js).
  * @typedef {{op: "run", set: Record<string, unknown>}
  *   | {op: "add", block: Block}
  *   | {op: "append", i: number, key: string, text: string}

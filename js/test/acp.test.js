@@ -12,6 +12,7 @@ import {
   MAX_PLANS,
   plansView,
   planView,
+  sessionWords,
 } from "../src/acp_view.js";
 import answerChunk from "../src/answer_chunk.js";
 import { useAnswerChunk } from "../src/pause.js";
@@ -217,6 +218,29 @@ describe("the context gauge", () => {
   });
 });
 
+describe("the session's words", () => {
+  test("say its title, mode and config values; its commands in the tooltip", () => {
+    const session = {
+      title: "Parser fix",
+      mode: "Plan",
+      config: [
+        { name: "Model", value: "Sonnet" },
+        { name: "Thinking", value: "on" },
+      ],
+      commands: ["review", "init"],
+    };
+    expect(sessionWords(session)).toEqual({
+      text: "Parser fix · mode: Plan · Model: Sonnet · Thinking: on",
+      commands: "commands: /review /init",
+    });
+    expect(sessionWords({ title: null, mode: null, config: [], commands: [] })).toEqual({
+      text: "",
+      commands: "",
+    });
+    expect(sessionWords("<b>x</b>")).toEqual({ text: "", commands: "" });
+  });
+});
+
 describe("an ACP run in the widget", () => {
   const edit = () =>
     toolBlock({
@@ -241,6 +265,20 @@ describe("an ACP run in the widget", () => {
     expect(q(w.el, ".nba-plan-head").textContent).toBe("Plan · 3 of 3 done");
     expect(q(w.el, ".nba-gauge-text").textContent).toBe("9,000 / 200,000 tokens (5%)");
     expect(q(w.el, ".nba-status-parts").textContent).toContain("$0.250");
+  });
+
+  test("shows the session quietly on the status line, updated as it changes", () => {
+    const w = mountView(cleanups);
+    const session = { title: "<img src=x onerror=alert(1)>", mode: "Code", commands: ["review"] };
+    w.snapshot(runningState([], { session }));
+    const words = q(w.el, ".nba-status .nba-acp-session");
+    expect(words.textContent).toBe("<img src=x onerror=alert(1)> · mode: Code");
+    expect(words.querySelector("img")).toBeNull();
+    expect(words.title).toBe("commands: /review");
+    w.ops([{ op: "run", set: { session: { ...session, title: null, mode: "Plan" } } }]);
+    expect(q(w.el, ".nba-acp-session").textContent).toBe("mode: Plan");
+    w.ops([{ op: "run", set: { session: { title: null, mode: null, commands: [] } } }]);
+    expect(q(w.el, ".nba-acp-session").hidden).toBe(true);
   });
 
   test("shows two plans with an id, each updated in place, and drops a removed one", () => {

@@ -13,7 +13,8 @@ dict (``Transcript.to_dict()``, version 1), so a saved snapshot can be exported 
 
 Modules: ``common`` (what the exports share, ``safe_url``, ``status_line``), ``renderer`` (the
 markdown-it-py instances), ``math`` (TeX → sanitized MathML) and ``math_syntax`` (its
-markdown-it rules), ``markdown``, ``static_html``, ``text`` (one export each).
+markdown-it rules), ``status`` (the status line's words), ``diffs`` (a result's unified diffs
+with their counts), ``markdown``, ``static_html``, ``text`` (one export each).
 """
 
 from __future__ import annotations

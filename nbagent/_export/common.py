@@ -16,6 +16,7 @@ from nbagent._export.formats import format_cost, format_duration, usage_text
 from nbagent._export.status import (
     context_words,
     detail_lines,
+    session_words,
     status_label,
     status_parts,
     step_lines,
@@ -81,15 +82,15 @@ def status_line(
     """One line, as the widget's footer: the label, then time to first token, tokens/s,
     elapsed, tokens and cost (``status.status_parts``), then the model, then the context
     window's fill when an agent said it ("1,200 / 200,000 tokens (1%)"; ``context`` False
-    leaves it out: the HTML copy writes it by its gauge). ``now`` (epoch seconds) matters
-    while the run goes on: by default a transcript's latest event."""
+    leaves it out: the HTML copy writes it by its gauge), then the session an ACP agent's run
+    is in (``status.session_words``). ``now`` (epoch seconds) matters while the run goes on:
+    by default a transcript's latest event."""
     s = _state(t)
     parts = [status_label(s), *status_parts(s, _now(t) if now is None else now)]
     if s.get("model"):
         parts.append(str(s["model"]))
     words = context_words(s) if context else ""
-    if words:
-        parts.append(words)
+    parts += [w for w in (words, session_words(s)) if w]
     return " · ".join(parts)
 
 

@@ -8,6 +8,7 @@ Only "render" knows math (``math_syntax``): the markdown export keeps TeX as wri
 from __future__ import annotations
 
 import html
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
@@ -20,7 +21,7 @@ if TYPE_CHECKING:
     from markdown_it.token import Token
     from markdown_it.utils import EnvType, OptionsDict
 
-__all__ = ["_md", "render_markdown"]
+__all__ = ["_md", "block_markdown", "render_markdown"]
 
 _LINK_REL = "noopener noreferrer nofollow"
 
@@ -70,3 +71,15 @@ def _render_image(
 def render_markdown(text: str) -> str:
     """Untrusted markdown → safe HTML (markdown-it-py, HTML disabled, links validated)."""
     return str(_md("render").render(text))
+
+
+# A newline right after a block-level tag is no text: dropped, the saved copy keeps one line
+# per block instead of one per table cell (nbformat stores a string's lines one by one).
+_BLOCK_BREAK = re.compile(
+    r"(<(?:/?(?:table|thead|tbody|tr|ul|ol|blockquote)|/(?:p|th|td|li|h[1-6]|pre))>|<hr>)\n"
+)
+
+
+def block_markdown(text: str) -> str:
+    """``render_markdown`` with one line per block (the static copy's: saved line by line)."""
+    return _BLOCK_BREAK.sub(r"\1", render_markdown(text))

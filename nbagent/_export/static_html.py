@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import html
 import json
-import re
 from typing import TYPE_CHECKING, Any
 
 from nbagent._data import (
@@ -34,7 +33,8 @@ from nbagent._export.common import (
     usage_text,
 )
 from nbagent._export.diffs import DIFF_MARK, DIFF_STYLE, Diff, diff_counts, diff_html, diff_pieces
-from nbagent._export.renderer import render_markdown
+from nbagent._export.plans import plan_html
+from nbagent._export.renderer import block_markdown
 from nbagent._export.status import context_share, context_words
 from nbagent._export.timeline import timeline_html
 
@@ -84,17 +84,6 @@ _STYLE = (
 # The context window's gauge on the status line (js/src/styles.css .nba-gauge-bar's size).
 _GAUGE_STYLE = ".nbagent-static .nba-gauge meter{width:4em;vertical-align:middle}"
 
-# A newline right after a block-level tag is no text: dropped, the saved copy keeps one line
-# per block instead of one per table cell (nbformat stores a string's lines one by one).
-_BLOCK_BREAK = re.compile(
-    r"(<(?:/?(?:table|thead|tbody|tr|ul|ol|blockquote)|/(?:p|th|td|li|h[1-6]|pre))>|<hr>)\n"
-)
-
-
-def _markdown(text: str) -> str:
-    return _BLOCK_BREAK.sub(r"\1", render_markdown(text))
-
-
 # A tool call's state as the widget's panel names it (its icon's title), in words.
 _STATE_WORDS = {"args": "receiving arguments", "running": "running", "done": "done"}
 
@@ -123,60 +112,6 @@ def _tool_meta(b: dict[str, Any]) -> str:
     took = _secs(b["duration_s"]) if isinstance(b.get("duration_s"), (int, float)) else ""
     parts = (*said, took, usage_text(b.get("usage")), *answer_words(b))
     return " · ".join(x for x in parts if x)
-
-
-# Plans with an id drawn at most (js/src/acp_view.js MAX_PLANS); a plan file's uri is a link
-# only for http(s): (rendering.md: the links nbagent draws), anything else text.
-_MAX_PLANS = 20
-_LINKED = re.compile(r"https?:", re.IGNORECASE)
-
-
-def _checklist(entries: Any) -> str:
-    """A plan's entries as the widget's checklist, escaped; "" for none."""
-    if not isinstance(entries, list) or not entries:
-        return ""
-    marks = {"completed": "☑", "in_progress": "◐"}
-    rows = []
-    for e in entries[:200]:
-        e = e if isinstance(e, dict) else {"content": str(e)}
-        mark = marks.get(str(e.get("status")), "☐")
-        rows.append(f"<li>{mark} {html.escape(str(e.get('content') or ''))}</li>")
-    return f"<ul>{''.join(rows)}</ul>"
-
-
-def _keyed_plan(p: dict[str, Any]) -> str:
-    """A plan with an id's body: its checklist, its markdown (the export's renderer: no HTML,
-    links checked), or a line naming its file; "" for none of these."""
-    kind = p.get("type")
-    if kind == "items":
-        return _checklist(p.get("entries"))
-    content, uri = p.get("content"), p.get("uri")
-    if kind == "markdown" and isinstance(content, str) and content.strip():
-        return _markdown(content)
-    if kind != "file" or not isinstance(uri, str) or not uri:
-        return ""
-    shown = html.escape(uri)
-    if _LINKED.match(uri):
-        href = html.escape(uri, quote=True)
-        shown = f'<a href="{href}" rel="noopener noreferrer nofollow" target="_blank">{shown}</a>'
-    return f"<p>Plan file: {shown}</p>"
-
-
-def _plan_html(plan: Any) -> str:
-    """A coding agent's plans as the widget draws them (``js/src/acp_view.js``), escaped: the
-    one with no id, then those with one (``_fold/plans.py``) in order."""
-    if not isinstance(plan, dict):
-        return ""
-    keyed = plan.get("plans")
-    keyed = [p for p in keyed if isinstance(p, dict)] if isinstance(keyed, list) else []
-    bodies = [_checklist(plan.get("entries")), *map(_keyed_plan, keyed[:_MAX_PLANS])]
-    if len(keyed) > _MAX_PLANS:
-        bodies.append(f"<p>… {len(keyed) - _MAX_PLANS} more plans</p>")
-    return "".join(
-        f'<div class="nba-plan"><div class="nba-label">Plan</div>{body}</div>'
-        for body in bodies
-        if body
-    )
 
 
 def _tool_html(b: dict[str, Any], inside: str = "") -> str:
@@ -276,7 +211,9 @@ def tool_data_html(display: Any) -> str:
         elif "text/html" in data and (cleaned := clean_table_html(data["text/html"])):
             out.append(f'<div class="nba-data-html">{cleaned}</div>')
         elif "text/markdown" in data:
-            out.append(f'<div class="nba-data-markdown">{_markdown(data["text/markdown"])}</div>')
+            out.append(
+                f'<div class="nba-data-markdown">{block_markdown(data["text/markdown"])}</div>'
+            )
         elif "text/plain" in data:
             out.append(f"<pre><code>{html.escape(data['text/plain'])}</code></pre>")
     return "".join(out)
@@ -335,11 +272,11 @@ def _blocks_html(blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, 
         kind = b.get("type")
         if kind == "text":
             cls = "nba-text nba-refusal" if b.get("refusal") else "nba-text"
-            out.append(f'<div class="{cls}">{_markdown(str(b.get("text") or ""))}</div>')
+            out.append(f'<div class="{cls}">{block_markdown(str(b.get("text") or ""))}</div>')
         elif kind == "user":  # the user's turn, as a chat's prompt: escaped text
             out.append(f'<div class="nba-prompt">{html.escape(str(b.get("text") or ""))}</div>')
         elif kind == "thinking":
-            body = _markdown(str(b.get("text") or ""))
+            body = block_markdown(str(b.get("text") or ""))
             if b.get("redacted") and not b.get("text"):
                 body = "<p><em>redacted</em></p>"
             out.append(
@@ -373,7 +310,7 @@ def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str
     for w in s.get("warnings") or []:
         message = w.get("message") if isinstance(w, dict) else w
         out.append(f'<div class="nba-warning">Warning: {esc(str(message))}</div>')
-    plan = _plan_html(s.get("plan"))
+    plan = plan_html(s.get("plan"))
     if plan:
         out.append(plan)
     out.append(_status_html(t, s))

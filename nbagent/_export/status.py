@@ -25,6 +25,7 @@ __all__ = [
     "context_share",
     "context_words",
     "detail_lines",
+    "session_words",
     "status_label",
     "status_parts",
     "step_lines",
@@ -146,6 +147,19 @@ def context_share(s: dict[str, Any]) -> tuple[int, int] | None:
         return None
     used, size = (math.floor(max(0.0, x) + 0.5) for x in (context[0], context[1]))
     return min(used, size), size
+
+
+def session_words(s: dict[str, Any]) -> str:
+    """The session an ACP agent's run is in (``js/src/acp_view.js`` ``sessionWords``): its
+    title, mode and config values, "Parser fix · mode: Plan · Model: Sonnet"; "" for none."""
+    session = s.get("session")
+    if not isinstance(session, dict):
+        return ""
+    title, mode, config = session.get("title"), session.get("mode"), session.get("config")
+    words = [title if isinstance(title, str) else "", f"mode: {mode}" if mode else ""]
+    options = config if isinstance(config, list) else []
+    words += [f"{c.get('name')}: {c.get('value')}" for c in options if isinstance(c, dict)]
+    return " · ".join(w for w in words if w)
 
 
 def step_lines(s: dict[str, Any]) -> list[str]:

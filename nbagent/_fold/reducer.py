@@ -41,7 +41,7 @@ _GENERATION_ENDS: frozenset[type[E.Event]] = frozenset((E.ToolCallEnd, E.StepEnd
 
 _RESTORED = (
     *("run_id", "title", "model", "status", "end_reason", "error", "started_at"),
-    *("first_token_at", "ended_at", "deltas", "activity", "plan", "context"),
+    *("first_token_at", "ended_at", "deltas", "activity", "plan", "context", "session"),
     *("generating_s", "generating_since"),
 )
 """The run's fields ``from_dict`` takes as they were saved."""
@@ -161,8 +161,10 @@ class TranscriptBase(RunFold, ToolFold):
             state["cost_usd"] = self.cost_usd
         if self.whole:  # likewise: only runs whose messages came whole say so
             state["whole"] = True
-        # An agent's plan, its context window: once said.
-        state |= {k: v for k in ("plan", "context") if (v := getattr(self, k)) is not None}
+        # An agent's plan, its context window, its session: once said.
+        state |= {
+            k: v for k in ("plan", "context", "session") if (v := getattr(self, k)) is not None
+        }
         return state
 
     @property

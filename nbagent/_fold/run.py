@@ -233,8 +233,19 @@ class RunFold(ToolFold):
     def _on_state(self, ev: E.State) -> list[Op]:
         """A plan (``activity_snapshot`` of ``activity_type`` ``"plan"``: an ACP agent's) is
         the run's ``plan``: the one with no id replaced by each of its snapshots, those with
-        an id kept by it (``plans.py``); other shared state is kept in the events only."""
-        if ev.op != "activity_snapshot" or ev.activity_type != "plan":
+        an id kept by it (``plans.py``). The session an ACP agent's run is in (its
+        ``activity_type`` ``"session"``: ``nbagent/adapters/acp/session.py``) is the run's
+        ``session``, each snapshot's fields replacing those. Other shared state is kept in the
+        events only."""
+        if ev.op != "activity_snapshot":
+            return []
+        if ev.activity_type == "session" and isinstance(ev.value, dict):
+            session = {**(self.session or {}), **ev.value}
+            if session == self.session:
+                return []
+            self.session = session
+            return [{"op": "run", "set": {"session": session}}]
+        if ev.activity_type != "plan":
             return []
         plan = next_plan(self.plan, ev.value)
         if plan is None or plan == self.plan:

@@ -65,6 +65,9 @@ class FoldState:
         self.context: dict[str, Any] | None = None
         """The context window, ``{"used", "size"}`` tokens (``Usage.meta`` ``context_used``
         / ``context_size``); in the state only once a usage said it."""
+        self.session: dict[str, Any] | None = None
+        """The session an ACP agent's run is in, ``{"title", "mode", "config": [{"name",
+        "value"}], "commands": [...]}``, shown quietly; in the state only once said."""
         self.warnings: list[dict[str, Any]] = []
         self._usage: dict[str, Any] = dict(EMPTY_USAGE)
         self._raw_usage: dict[str, dict[str, Any]] = {}  # step id ("" outside steps) -> raw

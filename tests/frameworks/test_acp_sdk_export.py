@@ -27,5 +27,7 @@ def test_an_sdk_turns_edit_and_context_in_the_exports() -> None:
             'title="context window"></meter> 1,000 / 200,000 tokens (1%)</span>'
         ) in status
         assert "done · +1 \u22121 · " in t.to_text()
-        assert t.to_text().endswith(" · 1,000 / 200,000 tokens (1%)")
+        # The context window's words, then the session's (its title and mode).
+        assert t.to_text().endswith(" · 1,000 / 200,000 tokens (1%) · Parser fix · mode: code")
+        assert "Parser fix · mode: code" in status
         assert "```diff\n--- /p/c.py\n+++ /p/c.py\n" in t.to_markdown()

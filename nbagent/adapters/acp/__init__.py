@@ -28,9 +28,11 @@ Mapping:
   by its ``planId``: items, markdown or a file's uri) and ``plan_removed`` → the same kind of
   snapshot, ``message_id=f"acp:plan:{planId}"``, its value carrying the ``id`` (``plans.py``).
 - ``current_mode_update``, ``available_commands_update``, ``config_option_update``,
-  ``session_info_update`` → ``Custom("acp.<sessionUpdate>")`` with the update's fields; any
-  other update (and a ``plan_update`` / ``plan_removed`` naming no plan) → the same with
-  ``is_raw=True``.
+  ``session_info_update`` → ``State(op="activity_snapshot", activity_type="session",
+  message_id="acp:session")`` with what each changes (the run's ``session``: title, mode,
+  config values, commands, shown quietly on the status line; ``session.py``), and
+  ``Custom("acp.<sessionUpdate>")`` with the update's fields; any other update (and a
+  ``plan_update`` / ``plan_removed`` naming no plan) → that ``Custom`` with ``is_raw=True``.
 - nbagent's own items (``nbagent.acp``'s client puts them in the turn, as updates whose
   ``sessionUpdate`` begins with ``_``, ACP's prefix for extensions):
   ``{"sessionUpdate": "_nbagent/terminal", "terminalId", "output", "truncated",
@@ -42,7 +44,9 @@ Mapping:
   ``ErrorEvent(error_type="stray_output", recoverable=True)``; ``{"sessionUpdate":
   "_nbagent/status", "toolCallId", "state", "detail"}`` → ``Status`` on that call (an agent's
   question pausing it: ``awaiting_approval``, then ``approval_answered``), the call started
-  first if it was never announced.
+  first if it was never announced; ``{"sessionUpdate": "_nbagent/session", "title",
+  "currentModeId", "modes", "configOptions", "availableCommands"}`` (the session as a turn
+  starts) → the whole ``session`` snapshot.
 - The response's ``stopReason``: ``end_turn`` → completed, ``max_tokens`` → ``max_tokens``,
   ``max_turn_requests`` → ``max_steps``, ``refusal`` → ``refusal`` (the run's status stays
   ``completed`` for these), ``cancelled`` → cancelled; its ``usage`` → the run's tokens.

@@ -20,6 +20,7 @@ from nbagent._events import (
 from nbagent.adapters.acp import plans
 from nbagent.adapters.acp.content import block_text
 from nbagent.adapters.acp.permission import Permissions, is_answer, is_request
+from nbagent.adapters.acp.session import SessionInfo
 from nbagent.adapters.acp.tools import AcpCalls
 from nbagent.adapters.base import (
     BadItemError,
@@ -108,6 +109,7 @@ class AcpAdapter:
         self._keys: dict[Channel, str | None] = {}
         self._calls = AcpCalls()
         self._permissions = Permissions()
+        self._session = SessionInfo()
 
     @staticmethod
     def detect(item: Any) -> bool:
@@ -242,9 +244,13 @@ class AcpAdapter:
             out.append(ErrorEvent(message=message, error_type="stray_output", recoverable=True))
         elif kind in PLANS and (state := PLANS[kind](update)) is not None:
             out.append(state)
+        elif kind == "_nbagent/session":
+            out.append(self._session.said(update))
         else:  # a plan_update / plan_removed that names no plan is raw, as unknown updates
             value = plain({k: v for k, v in update.items() if k != "sessionUpdate"})
             raw = kind not in QUIET
+            if raw is False and (shown := self._session.snapshot(kind, update)) is not None:
+                out.append(shown)  # on the status line (``session.py``)
             out.append(Custom(name=f"acp.{kind}", value=value, is_raw=raw))
 
     def _chunk(self, channel: Channel, update: Mapping[str, Any], out: list[Event]) -> None:
