@@ -48,7 +48,6 @@ Nothing fails on a missed target: ``report`` says so.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
@@ -59,13 +58,14 @@ from typing import Any
 
 import psutil  # type: ignore[import-untyped,unused-ignore]
 
+from benchmarks import standalone
+from benchmarks.run import Target
 from benchmarks.saved_size import STATE_MIME, execute
 from tests.kernel import Kernel, max_per_second
 
 __all__ = ["report", "run", "targets"]
 
 FULL, QUICK = 1000, 200
-RESULTS = Path(__file__).resolve().parent / "results"
 SETUP = (
     "import gc, time, nbagent\n"
     "from benchmarks import evaluate_kernel as bk\n"
@@ -243,14 +243,8 @@ def run(quick: bool = False, browser: bool = True) -> dict[str, Any]:
     if browser:
         from benchmarks import evaluate_browser
 
-        try:
-            out["browser"] = evaluate_browser.run(n)
-        except RuntimeError as exc:  # no Chromium, no built chunk: say so
-            out["browser"] = {"not_run": str(exc)}
+        out["browser"] = standalone.browser_part(lambda: evaluate_browser.run(n))
     return out
-
-
-Target = tuple[str, float | None, float, str]
 
 
 def targets(r: dict[str, Any]) -> list[Target]:
@@ -334,26 +328,16 @@ def report(r: dict[str, Any]) -> list[str]:
     return lines
 
 
-def target_lines(ts: list[Target]) -> list[str]:
-    from benchmarks.run import target_lines as lines
-
-    return lines(ts)
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK} cases, not {FULL}")
-    parser.add_argument("--no-browser", action="store_true", help="skip JupyterLab + Chromium")
-    parser.add_argument("--json", type=Path, help="write the result here, not in results/")
-    args = parser.parse_args(argv)
-    result = run(args.quick, browser=not args.no_browser)
-    result["targets"] = [list(t) for t in targets(result)]
-    print("\n".join(report(result)))
-    print("\n".join(target_lines(targets(result))))
-    path = args.json or RESULTS / ("evaluate-quick.json" if args.quick else "evaluate.json")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=1) + "\n")
-    print(f"wrote {path}")
+    standalone.main(
+        argv,
+        doc=__doc__,
+        name="evaluate",
+        quick_help=f"{QUICK} cases, not {FULL}",
+        run=run,
+        report=report,
+        targets=targets,
+    )
 
 
 if __name__ == "__main__":

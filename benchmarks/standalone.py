@@ -1,0 +1,53 @@
+"""What a benchmark run alone shares (``python -m benchmarks.acp``, ``benchmarks.evaluate``):
+its command line, its browser part that may not run, its table and targets printed, its JSON
+written. In ``make bench`` (``run.py``) the same ``run``, ``report`` and ``targets`` join the
+others'."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from benchmarks.run import RESULTS, Target, target_lines
+
+__all__ = ["browser_part", "main"]
+
+
+def browser_part(run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
+    """``run()``'s figures, or why it did not run: a laptop with no Chromium, or no built
+    bundle or chunk, still gets the kernel's figures."""
+    try:
+        return run()
+    except RuntimeError as exc:
+        return {"not_run": str(exc)}
+
+
+def main(
+    argv: list[str] | None,
+    *,
+    doc: str | None,
+    name: str,
+    quick_help: str,
+    run: Callable[[bool, bool], dict[str, Any]],
+    report: Callable[[dict[str, Any]], list[str]],
+    targets: Callable[[dict[str, Any]], list[Target]],
+) -> None:
+    """The command line of benchmark ``name`` (``doc``: its module's docstring): ``run(quick,
+    browser)``, its report and targets printed, the result written to ``--json`` or
+    ``results/{name}[-quick].json``."""
+    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help=quick_help)
+    parser.add_argument("--no-browser", action="store_true", help="skip JupyterLab + Chromium")
+    parser.add_argument("--json", type=Path, help="write the result here, not in results/")
+    args = parser.parse_args(argv)
+    result = run(args.quick, not args.no_browser)
+    result["targets"] = [list(t) for t in targets(result)]
+    print("\n".join(report(result)))
+    print("\n".join(target_lines(targets(result))))
+    path = args.json or RESULTS / (f"{name}-quick.json" if args.quick else f"{name}.json")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(json.dumps(result, indent=1) + "\n")
+    print(f"wrote {path}")
