@@ -346,15 +346,7 @@ def report(r: dict[str, Any]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    standalone.main(
-        argv,
-        doc=__doc__,
-        name="acp",
-        quick_help=f"{QUICK:,} updates, not {FULL:,}",
-        run=run,
-        report=report,
-        targets=targets,
-    )
+    standalone.main(argv, sys.modules[__name__], f"{QUICK:,} updates, not {FULL:,}")
 
 
 if __name__ == "__main__":

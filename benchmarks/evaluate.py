@@ -329,15 +329,7 @@ def report(r: dict[str, Any]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    standalone.main(
-        argv,
-        doc=__doc__,
-        name="evaluate",
-        quick_help=f"{QUICK} cases, not {FULL}",
-        run=run,
-        report=report,
-        targets=targets,
-    )
+    standalone.main(argv, sys.modules[__name__], f"{QUICK} cases, not {FULL}")
 
 
 if __name__ == "__main__":

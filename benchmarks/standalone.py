@@ -9,6 +9,7 @@ import argparse
 import json
 from collections.abc import Callable
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 from benchmarks.run import RESULTS, Target, target_lines
@@ -25,28 +26,21 @@ def browser_part(run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         return {"not_run": str(exc)}
 
 
-def main(
-    argv: list[str] | None,
-    *,
-    doc: str | None,
-    name: str,
-    quick_help: str,
-    run: Callable[[bool, bool], dict[str, Any]],
-    report: Callable[[dict[str, Any]], list[str]],
-    targets: Callable[[dict[str, Any]], list[Target]],
-) -> None:
-    """The command line of benchmark ``name`` (``doc``: its module's docstring): ``run(quick,
-    browser)``, its report and targets printed, the result written to ``--json`` or
-    ``results/{name}[-quick].json``."""
-    parser = argparse.ArgumentParser(description=(doc or "").splitlines()[0])
+def main(argv: list[str] | None, bench: ModuleType, quick_help: str) -> None:
+    """The command line of benchmark module ``bench`` (``benchmarks/<name>.py``, its
+    docstring the help): its ``run(quick, browser)``, its ``report`` and ``targets`` printed, the
+    result written to ``--json`` or ``results/<name>[-quick].json``."""
+    name = Path(str(bench.__file__)).stem  # not __name__: "__main__" under python -m
+    parser = argparse.ArgumentParser(description=(bench.__doc__ or "").splitlines()[0])
     parser.add_argument("--quick", action="store_true", help=quick_help)
     parser.add_argument("--no-browser", action="store_true", help="skip JupyterLab + Chromium")
     parser.add_argument("--json", type=Path, help="write the result here, not in results/")
     args = parser.parse_args(argv)
-    result = run(args.quick, not args.no_browser)
-    result["targets"] = [list(t) for t in targets(result)]
-    print("\n".join(report(result)))
-    print("\n".join(target_lines(targets(result))))
+    result: dict[str, Any] = bench.run(args.quick, not args.no_browser)
+    targets: list[Target] = bench.targets(result)
+    result["targets"] = [list(t) for t in targets]
+    print("\n".join(bench.report(result)))
+    print("\n".join(target_lines(targets)))
     path = args.json or RESULTS / (f"{name}-quick.json" if args.quick else f"{name}.json")
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(json.dumps(result, indent=1) + "\n")

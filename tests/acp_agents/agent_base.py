@@ -1,10 +1,11 @@
-"""What the scripted ACP agents here share (``scripted.py``, ``sessions.py``, ``terminals.py``,
-``showcase.py``): the SDK's ``initialize``/``session/new``/``session/cancel`` and the four
-usual permission options.
+"""What the scripted ACP agents share (``scripted.py``, ``sessions.py``, ``terminals.py``,
+``showcase.py`` here, and ``benchmarks/acp_agent.py``): the SDK's ``initialize``,
+``session/new`` and ``session/cancel``, and the four usual permission options.
 
 A module beside them, not ``tests/acp_agents/__init__.py``: they run as scripts (``python
 scripted.py``), where only their own directory is sure to be on ``sys.path``; ``tests`` there
-would be whichever checkout the editable install points at, not theirs.
+would be whichever checkout the editable install points at, not theirs. (The benchmark's agent
+puts its checkout's root first on the path, and imports ``tests.acp_agents.agent_base``.)
 """
 
 from __future__ import annotations
