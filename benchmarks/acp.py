@@ -278,12 +278,11 @@ def report(r: dict[str, Any]) -> list[str]:
     names = list(CONTENDERS)
     lines = [
         f"one ACP prompt turn of {r['updates']:,} updates (chunks, tool calls, diffs, a plan)",
-        f"  {'':36}" + "".join(f" {c:>16}" for c in names),
+        standalone.table_row("", names, "", 36),
     ]
 
     def row(label: str, values: list[Any], fmt: str) -> None:
-        cells = "".join(f" {'—' if v is None else format(v, fmt):>16}" for v in values)
-        lines.append(f"  {label:36}{cells}")
+        lines.append(standalone.table_row(label, values, fmt, 36))
 
     for label, key, fmt, scale in (
         ("seconds (cell sent to idle)", "wall_s", ".2f", 1),

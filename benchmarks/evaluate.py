@@ -268,10 +268,7 @@ def targets(r: dict[str, Any]) -> list[Target]:
 
 
 def _row(name: str, a: Any, b: Any, fmt: str) -> str:
-    def f(x: Any) -> str:
-        return "—" if x is None else format(x, fmt)
-
-    return f"  {name:34} {f(a):>16} {f(b):>16}"
+    return standalone.table_row(name, (a, b), fmt, 34)
 
 
 def report(r: dict[str, Any]) -> list[str]:
@@ -279,7 +276,7 @@ def report(r: dict[str, Any]) -> list[str]:
     ev, lp = k["evaluate"], k["for loop"]
     lines = [
         f"{r['cases']:,} cases x 30 deltas at 10 ms, concurrency 32 (for loop: batches of 32)",
-        f"  {'':34} {'evaluate':>16} {'for loop':>16}",
+        _row("", "evaluate", "for loop", ""),
     ]
     for name, key, fmt, scale in (
         ("cases completed", "completed", ",d", 1),

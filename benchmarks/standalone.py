@@ -1,20 +1,20 @@
 """What a benchmark run alone shares (``python -m benchmarks.acp``, ``benchmarks.evaluate``):
-its command line, its browser part that may not run, its table and targets printed, its JSON
-written. In ``make bench`` (``run.py``) the same ``run``, ``report`` and ``targets`` join the
-others'."""
+its command line, its browser part that may not run, its table's lines, its table and targets
+printed, its JSON written. In ``make bench`` (``run.py``) the same ``run``, ``report`` and
+``targets`` join the others'."""
 
 from __future__ import annotations
 
 import argparse
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
 from benchmarks.run import RESULTS, Target, target_lines
 
-__all__ = ["browser_part", "main"]
+__all__ = ["browser_part", "main", "table_row"]
 
 
 def browser_part(run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
@@ -24,6 +24,13 @@ def browser_part(run: Callable[[], dict[str, Any]]) -> dict[str, Any]:
         return run()
     except RuntimeError as exc:
         return {"not_run": str(exc)}
+
+
+def table_row(label: str, values: Iterable[Any], fmt: str, width: int) -> str:
+    """A line of a report's table: ``label`` in ``width`` columns, then each contender's value
+    formatted with ``fmt`` in 16 (None: —)."""
+    cells = "".join(f" {'—' if v is None else format(v, fmt):>16}" for v in values)
+    return f"  {label:{width}}{cells}"
 
 
 def main(argv: list[str] | None, bench: ModuleType, quick_help: str) -> None:
