@@ -43,7 +43,6 @@ Nothing fails on a missed target: ``report`` says so.
 
 from __future__ import annotations
 
-import argparse
 import contextlib
 import json
 import sys
@@ -52,11 +51,13 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+from benchmarks import standalone
+from benchmarks.run import Target
+
 __all__ = ["report", "run", "shown_bytes", "targets", "unthrottled"]
 
 FULL, QUICK = 10_000, 2_000
 ROOT = Path(__file__).resolve().parents[1]
-RESULTS = ROOT / "benchmarks" / "results"
 AGENT = ROOT / "benchmarks" / "acp_agent.py"
 SETUP = f"""\
 import json, os, sys, time, nbagent
@@ -259,14 +260,8 @@ def run(quick: bool = False, browser: bool = True) -> dict[str, Any]:
     if browser:
         from benchmarks import acp_browser
 
-        try:
-            out["browser"] = acp_browser.run(n)
-        except RuntimeError as exc:  # no Chromium, no built bundle: say so
-            out["browser"] = {"not_run": str(exc)}
+        out["browser"] = standalone.browser_part(lambda: acp_browser.run(n))
     return out
-
-
-Target = tuple[str, float | None, float, str]
 
 
 def targets(r: dict[str, Any]) -> list[Target]:
@@ -283,12 +278,11 @@ def report(r: dict[str, Any]) -> list[str]:
     names = list(CONTENDERS)
     lines = [
         f"one ACP prompt turn of {r['updates']:,} updates (chunks, tool calls, diffs, a plan)",
-        f"  {'':36}" + "".join(f" {c:>16}" for c in names),
+        standalone.table_row("", names, "", 36),
     ]
 
     def row(label: str, values: list[Any], fmt: str) -> None:
-        cells = "".join(f" {'—' if v is None else format(v, fmt):>16}" for v in values)
-        lines.append(f"  {label:36}{cells}")
+        lines.append(standalone.table_row(label, values, fmt, 36))
 
     for label, key, fmt, scale in (
         ("seconds (cell sent to idle)", "wall_s", ".2f", 1),
@@ -351,21 +345,7 @@ def report(r: dict[str, Any]) -> list[str]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from benchmarks.run import target_lines
-
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK:,} updates, not {FULL:,}")
-    parser.add_argument("--no-browser", action="store_true", help="skip JupyterLab + Chromium")
-    parser.add_argument("--json", type=Path, help="write the result here, not in results/")
-    args = parser.parse_args(argv)
-    result = run(args.quick, browser=not args.no_browser)
-    result["targets"] = [list(t) for t in targets(result)]
-    print("\n".join(report(result)))
-    print("\n".join(target_lines(targets(result))))
-    path = args.json or RESULTS / ("acp-quick.json" if args.quick else "acp.json")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=1) + "\n")
-    print(f"wrote {path}")
+    standalone.main(argv, sys.modules[__name__], f"{QUICK:,} updates, not {FULL:,}")
 
 
 if __name__ == "__main__":

@@ -37,15 +37,10 @@ from acp.helpers import (  # noqa: E402
     update_plan,
     update_tool_call,
 )
-from acp.schema import (  # noqa: E402
-    AgentCapabilities,
-    InitializeResponse,
-    NewSessionResponse,
-    PromptResponse,
-    ToolCallLocation,
-)
+from acp.schema import PromptResponse, ToolCallLocation  # noqa: E402
 
 from benchmarks.corpus import token_deltas  # noqa: E402
+from tests.acp_agents.agent_base import ScriptedAgent, prompt_text  # noqa: E402
 
 __all__ = ["FILE_LINES", "PLAN_ENTRIES", "mix", "notifications", "updates"]
 
@@ -145,34 +140,16 @@ def notifications(n: int, root: str = "/project", session_id: str = "sess-flood"
     return [*items, PromptResponse(stop_reason="end_turn")]
 
 
-class Flood:
-    """The agent: every prompt sends ``updates(int(prompt text))``, then ends its turn."""
-
-    def __init__(self) -> None:
-        self.conn: Any = None
-        self.cwd = "/project"
-
-    def on_connect(self, conn: Any) -> None:
-        self.conn = conn
-
-    async def initialize(self, protocol_version: int, **kwargs: Any) -> InitializeResponse:
-        return InitializeResponse(
-            protocol_version=protocol_version, agent_capabilities=AgentCapabilities()
-        )
-
-    async def new_session(self, cwd: str, **kwargs: Any) -> NewSessionResponse:
-        self.cwd = cwd.rstrip("/")
-        return NewSessionResponse(session_id="sess-flood")
-
-    async def cancel(self, session_id: str, **kwargs: Any) -> None:
-        pass
+class Flood(ScriptedAgent):
+    """The agent (session ``sess-flood``): every prompt sends ``updates(int(prompt text))``
+    in the session's ``cwd``, then ends its turn."""
 
     async def prompt(self, session_id: str, prompt: list[Any], **kwargs: Any) -> PromptResponse:
-        n = int("".join(getattr(block, "text", "") for block in prompt).strip())
-        for update in updates(n, self.cwd):
+        n = int(prompt_text(prompt).strip())
+        for update in updates(n, self.cwd.rstrip("/")):
             await self.conn.session_update(session_id, update)
         return PromptResponse(stop_reason="end_turn")
 
 
 if __name__ == "__main__":
-    asyncio.run(acp.run_agent(Flood()))
+    asyncio.run(acp.run_agent(Flood("flood")))

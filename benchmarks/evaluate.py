@@ -48,7 +48,6 @@ Nothing fails on a missed target: ``report`` says so.
 
 from __future__ import annotations
 
-import argparse
 import json
 import sys
 import tempfile
@@ -59,13 +58,14 @@ from typing import Any
 
 import psutil  # type: ignore[import-untyped,unused-ignore]
 
+from benchmarks import standalone
+from benchmarks.run import Target
 from benchmarks.saved_size import STATE_MIME, execute
 from tests.kernel import Kernel, max_per_second
 
 __all__ = ["report", "run", "targets"]
 
 FULL, QUICK = 1000, 200
-RESULTS = Path(__file__).resolve().parent / "results"
 SETUP = (
     "import gc, time, nbagent\n"
     "from benchmarks import evaluate_kernel as bk\n"
@@ -243,14 +243,8 @@ def run(quick: bool = False, browser: bool = True) -> dict[str, Any]:
     if browser:
         from benchmarks import evaluate_browser
 
-        try:
-            out["browser"] = evaluate_browser.run(n)
-        except RuntimeError as exc:  # no Chromium, no built chunk: say so
-            out["browser"] = {"not_run": str(exc)}
+        out["browser"] = standalone.browser_part(lambda: evaluate_browser.run(n))
     return out
-
-
-Target = tuple[str, float | None, float, str]
 
 
 def targets(r: dict[str, Any]) -> list[Target]:
@@ -274,10 +268,7 @@ def targets(r: dict[str, Any]) -> list[Target]:
 
 
 def _row(name: str, a: Any, b: Any, fmt: str) -> str:
-    def f(x: Any) -> str:
-        return "—" if x is None else format(x, fmt)
-
-    return f"  {name:34} {f(a):>16} {f(b):>16}"
+    return standalone.table_row(name, (a, b), fmt, 34)
 
 
 def report(r: dict[str, Any]) -> list[str]:
@@ -285,7 +276,7 @@ def report(r: dict[str, Any]) -> list[str]:
     ev, lp = k["evaluate"], k["for loop"]
     lines = [
         f"{r['cases']:,} cases x 30 deltas at 10 ms, concurrency 32 (for loop: batches of 32)",
-        f"  {'':34} {'evaluate':>16} {'for loop':>16}",
+        _row("", "evaluate", "for loop", ""),
     ]
     for name, key, fmt, scale in (
         ("cases completed", "completed", ",d", 1),
@@ -334,26 +325,8 @@ def report(r: dict[str, Any]) -> list[str]:
     return lines
 
 
-def target_lines(ts: list[Target]) -> list[str]:
-    from benchmarks.run import target_lines as lines
-
-    return lines(ts)
-
-
 def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help=f"{QUICK} cases, not {FULL}")
-    parser.add_argument("--no-browser", action="store_true", help="skip JupyterLab + Chromium")
-    parser.add_argument("--json", type=Path, help="write the result here, not in results/")
-    args = parser.parse_args(argv)
-    result = run(args.quick, browser=not args.no_browser)
-    result["targets"] = [list(t) for t in targets(result)]
-    print("\n".join(report(result)))
-    print("\n".join(target_lines(targets(result))))
-    path = args.json or RESULTS / ("evaluate-quick.json" if args.quick else "evaluate.json")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(result, indent=1) + "\n")
-    print(f"wrote {path}")
+    standalone.main(argv, sys.modules[__name__], f"{QUICK} cases, not {FULL}")
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from typing import Any
 
 from nbagent._acp._client import Chosen
 from nbagent._acp._turn import Turn
+from nbagent.runtime.answers import find_paused
 from nbagent.runtime.pause import Answer
 
 __all__ = ["choose", "choose_from_view"]
@@ -23,9 +24,7 @@ def choose(turn: Turn | None, i: int | str, option_id: str) -> None:
     if turn is None or turn.pauses is None or not turn.pauses.pending:
         raise RuntimeError("no permission request is waiting for an answer")
     pending = turn.pauses.pending
-    request = next((p for p in pending if p.tool_call_id == i), None)
-    if request is None and isinstance(i, int) and -len(pending) <= i < len(pending):
-        request = pending[i]
+    request = find_paused(pending, i)
     if request is None:
         raise IndexError(f"no paused call {i!r}; waiting: {[p.tool_call_id for p in pending]}")
     offered = [o.option_id for o in turn.offered.get(request.tool_call_id, [])]

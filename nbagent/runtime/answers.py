@@ -23,6 +23,7 @@ __all__ = [
     "answer_call",
     "answer_from_view",
     "choose_option",
+    "find_paused",
     "pending_calls",
     "wait_until_paused",
 ]
@@ -52,19 +53,27 @@ def pending_calls(pauses: Pauses) -> list[PendingCall]:
     ]
 
 
+def find_paused(pending: list[PauseRequest], i: int | str) -> PauseRequest | None:
+    """The call ``i`` of ``pending`` (``Pauses.pending``): a ``str`` is a tool call id, an
+    ``int`` a position (negative: from the end; a bool is neither); None when there is none.
+    Each caller words its own error: ``approve``'s names the run, ``choose``'s the agent."""
+    if isinstance(i, str):
+        return next((p for p in pending if p.tool_call_id == i), None)
+    if isinstance(i, bool) or not isinstance(i, int) or not -len(pending) <= i < len(pending):
+        return None
+    return pending[i]
+
+
 def _find(pauses: Pauses, i: int | str) -> PauseRequest:
     pending = pauses.pending
     if not pending:
         raise RuntimeError("the run is not paused: no tool call is waiting for an answer")
-    waiting = ", ".join(f"{k}: {p.name} ({p.tool_call_id})" for k, p in enumerate(pending))
-    if isinstance(i, str):
-        for request in pending:
-            if request.tool_call_id == i:
-                return request
-        raise IndexError(f"no paused tool call with id {i!r}; waiting: {waiting}")
-    if isinstance(i, bool) or not isinstance(i, int) or not -len(pending) <= i < len(pending):
-        raise IndexError(f"no paused tool call {i!r}; waiting: {waiting}")
-    return pending[i]
+    request = find_paused(pending, i)
+    if request is None:
+        waiting = ", ".join(f"{k}: {p.name} ({p.tool_call_id})" for k, p in enumerate(pending))
+        by = "with id " if isinstance(i, str) else ""
+        raise IndexError(f"no paused tool call {by}{i!r}; waiting: {waiting}")
+    return request
 
 
 def _checked(request: PauseRequest, args: dict[str, Any]) -> dict[str, Any]:

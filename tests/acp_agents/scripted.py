@@ -25,56 +25,36 @@ from acp import RequestError, text_block
 from acp.helpers import (
     start_tool_call,
     tool_content,
-    update_agent_message_text,
     update_agent_thought_text,
     update_available_commands,
     update_tool_call,
 )
 from acp.schema import (
-    AgentCapabilities,
     AuthMethodAgent,
     AvailableCommand,
-    InitializeResponse,
     NewSessionResponse,
-    PermissionOption,
     PromptResponse,
     SessionMode,
     SessionModeState,
     SetSessionModeResponse,
     ToolCallLocation,
-    ToolCallUpdate,
 )
+from agent_base import ScriptedAgent, prompt_text
 
 BEHAVIOUR = sys.argv[1] if len(sys.argv) > 1 else "chat"
 
-OPTIONS = [
-    PermissionOption(option_id="yes", name="Allow once", kind="allow_once"),
-    PermissionOption(option_id="always", name="Allow always", kind="allow_always"),
-    PermissionOption(option_id="no", name="Reject once", kind="reject_once"),
-    PermissionOption(option_id="never", name="Reject always", kind="reject_always"),
-]
 
-
-class Scripted:
+class Scripted(ScriptedAgent):
     def __init__(self) -> None:
-        self.conn: Any = None
-        self.cancelled = asyncio.Event()
+        super().__init__(BEHAVIOUR)
         self.authenticated = False
         self.mode = "ask"
         self.answers: list[str] = []
 
-    def on_connect(self, conn: Any) -> None:
-        self.conn = conn
-
-    async def initialize(self, protocol_version: int, **kwargs: Any) -> InitializeResponse:
-        methods = []
-        if BEHAVIOUR == "auth":
-            methods = [AuthMethodAgent(id="key", name="API key", description="set SCRIPTED_KEY")]
-        return InitializeResponse(
-            protocol_version=protocol_version,
-            agent_capabilities=AgentCapabilities(),
-            auth_methods=methods,
-        )
+    def auth_methods(self) -> list[Any]:
+        if BEHAVIOUR != "auth":
+            return []
+        return [AuthMethodAgent(id="key", name="API key", description="set SCRIPTED_KEY")]
 
     async def authenticate(self, method_id: str, **kwargs: Any) -> None:
         self.authenticated = method_id == "key"
@@ -97,14 +77,8 @@ class Scripted:
         self.mode = mode_id
         return SetSessionModeResponse()
 
-    async def cancel(self, session_id: str, **kwargs: Any) -> None:
-        self.cancelled.set()
-
-    async def say(self, session_id: str, text: str) -> None:
-        await self.conn.session_update(session_id, update_agent_message_text(text))
-
     async def prompt(self, session_id: str, prompt: list[Any], **kwargs: Any) -> PromptResponse:
-        text = "".join(getattr(block, "text", "") for block in prompt)
+        text = prompt_text(prompt)
         turn = getattr(self, f"turn_{BEHAVIOUR}")
         stop = await turn(session_id, text)
         return PromptResponse(stop_reason=stop)
@@ -123,12 +97,6 @@ class Scripted:
         for part in ("You said: ", text, f" (mode {self.mode})"):
             await self.say(sid, part)
         return "end_turn"
-
-    async def ask(self, sid: str, call_id: str, title: str, **fields: Any) -> str:
-        call = ToolCallUpdate(tool_call_id=call_id, title=title, **fields)
-        answer = await self.conn.request_permission(options=OPTIONS, session_id=sid, tool_call=call)
-        outcome = answer.outcome
-        return getattr(outcome, "option_id", None) or outcome.outcome
 
     async def turn_permissions(self, sid: str, text: str) -> str:
         if text == "what did you get?":  # the answers of the turn before

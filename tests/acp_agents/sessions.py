@@ -33,7 +33,6 @@ from acp.schema import (
     AuthMethodAgent,
     ConfigOptionUpdate,
     EnvVarAuthMethod,
-    InitializeResponse,
     ListSessionsResponse,
     LoadSessionResponse,
     McpCapabilities,
@@ -51,57 +50,52 @@ from acp.schema import (
     SetSessionConfigOptionResponse,
     TerminalAuthMethod,
 )
+from agent_base import ScriptedAgent
 
 BEHAVIOUR = sys.argv[1] if len(sys.argv) > 1 else "rich"
 PAGE = 2
 """Sessions per session/list page: three saved sessions take two pages."""
 
 
-class Sessions:
+class Sessions(ScriptedAgent):
     def __init__(self) -> None:
-        self.conn: Any = None
+        super().__init__(BEHAVIOUR)
         self.opened: dict[str, Any] = {}
         self.model = "sonnet"
         self.thinking = False
         self.prompts = 0
 
-    def on_connect(self, conn: Any) -> None:
-        self.conn = conn
-
-    async def initialize(self, protocol_version: int, **kwargs: Any) -> InitializeResponse:
-        capabilities = AgentCapabilities()
-        if BEHAVIOUR == "rich":
-            capabilities = AgentCapabilities(
-                load_session=True,
-                prompt_capabilities=PromptCapabilities(image=True, embedded_context=True),
-                mcp_capabilities=McpCapabilities(http=True),
-                session_capabilities=SessionCapabilities(
-                    list=SessionListCapabilities(),
-                    additional_directories=SessionAdditionalDirectoriesCapabilities(),
-                ),
-            )
-        methods: list[Any] = []
-        if BEHAVIOUR == "auth":
-            key = AuthEnvVar(name="SESSIONS_KEY", label="API key")
-            org = AuthEnvVar(name="SESSIONS_ORG", optional=True)
-            methods = [
-                AuthMethodAgent(id="agent", name="Agent login", description="the agent asks"),
-                EnvVarAuthMethod(
-                    type="env_var",
-                    id="key",
-                    name="API key",
-                    vars=[key, org],
-                    link="https://example.com/keys",
-                ),
-                TerminalAuthMethod(
-                    type="terminal", id="login", name="Log in", args=["--login"], env={"MODE": "1"}
-                ),
-            ]
-        return InitializeResponse(
-            protocol_version=protocol_version,
-            agent_capabilities=capabilities,
-            auth_methods=methods,
+    def capabilities(self) -> AgentCapabilities:
+        if BEHAVIOUR != "rich":
+            return AgentCapabilities()
+        return AgentCapabilities(
+            load_session=True,
+            prompt_capabilities=PromptCapabilities(image=True, embedded_context=True),
+            mcp_capabilities=McpCapabilities(http=True),
+            session_capabilities=SessionCapabilities(
+                list=SessionListCapabilities(),
+                additional_directories=SessionAdditionalDirectoriesCapabilities(),
+            ),
         )
+
+    def auth_methods(self) -> list[Any]:
+        if BEHAVIOUR != "auth":
+            return []
+        key = AuthEnvVar(name="SESSIONS_KEY", label="API key")
+        org = AuthEnvVar(name="SESSIONS_ORG", optional=True)
+        return [
+            AuthMethodAgent(id="agent", name="Agent login", description="the agent asks"),
+            EnvVarAuthMethod(
+                type="env_var",
+                id="key",
+                name="API key",
+                vars=[key, org],
+                link="https://example.com/keys",
+            ),
+            TerminalAuthMethod(
+                type="terminal", id="login", name="Log in", args=["--login"], env={"MODE": "1"}
+            ),
+        ]
 
     def config(self) -> list[Any]:
         if BEHAVIOUR != "rich":
@@ -189,9 +183,6 @@ class Sessions:
             self.thinking = bool(value)
         return SetSessionConfigOptionResponse(config_options=self.config())
 
-    async def cancel(self, session_id: str, **kwargs: Any) -> None:
-        return None
-
     async def prompt(self, session_id: str, prompt: list[Any], **kwargs: Any) -> PromptResponse:
         self.prompts += 1
         first = getattr(prompt[0], "text", "")
@@ -206,7 +197,7 @@ class Sessions:
             answer = "switched"
         else:
             answer = json.dumps([describe(block) for block in prompt])
-        await self.conn.session_update(session_id, update_agent_message_text(answer))
+        await self.say(session_id, answer)
         return PromptResponse(stop_reason="end_turn")
 
 

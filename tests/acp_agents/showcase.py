@@ -25,26 +25,17 @@ from acp.helpers import (
     update_tool_call,
 )
 from acp.schema import (
-    AgentCapabilities,
     AgentPlanUpdate,
     Cost,
     FileEditToolCallContent,
-    InitializeResponse,
-    NewSessionResponse,
-    PermissionOption,
     PlanEntry,
     PromptResponse,
     ToolCallLocation,
     ToolCallUpdate,
     UsageUpdate,
 )
+from agent_base import OPTIONS, ScriptedAgent
 
-OPTIONS = [
-    PermissionOption(option_id="yes", name="Allow once", kind="allow_once"),
-    PermissionOption(option_id="always", name="Allow always", kind="allow_always"),
-    PermissionOption(option_id="no", name="Reject once", kind="reject_once"),
-    PermissionOption(option_id="never", name="Reject always", kind="reject_always"),
-]
 STEPS = ["Read data.py", "Fix the rounding", "Run the tests"]
 OLD = "import math\n\nx = round(2.5)\nprint(x)\n"
 NEW = "import math\n\nx = math.floor(2.5 + 0.5)\nprint(x)\nprint('done')\nprint('ok')\n"
@@ -60,30 +51,10 @@ def plan(done: int) -> AgentPlanUpdate:
     return AgentPlanUpdate(session_update="plan", entries=entries)
 
 
-class Showcase:
+class Showcase(ScriptedAgent):
     def __init__(self) -> None:
-        self.conn: Any = None
-        self.cwd = os.getcwd()
+        super().__init__("showcase")
         self.answer = "nothing yet"
-        self.terminals = False
-
-    def on_connect(self, conn: Any) -> None:
-        self.conn = conn
-
-    async def initialize(
-        self, protocol_version: int, client_capabilities: Any = None, **kwargs: Any
-    ) -> InitializeResponse:
-        self.terminals = bool(client_capabilities and client_capabilities.terminal)
-        return InitializeResponse(
-            protocol_version=protocol_version, agent_capabilities=AgentCapabilities()
-        )
-
-    async def new_session(self, cwd: str, **kwargs: Any) -> NewSessionResponse:
-        self.cwd = cwd
-        return NewSessionResponse(session_id="sess-showcase")
-
-    async def cancel(self, session_id: str, **kwargs: Any) -> None:
-        return None
 
     async def prompt(self, session_id: str, prompt: list[Any], **kwargs: Any) -> PromptResponse:
         text = "".join(getattr(block, "text", "") for block in prompt)

@@ -27,53 +27,21 @@ from typing import Any
 
 import acp
 from acp import RequestError
-from acp.helpers import (
-    start_tool_call,
-    tool_terminal_ref,
-    update_agent_message_text,
-    update_tool_call,
-)
+from acp.helpers import start_tool_call, tool_terminal_ref, update_tool_call
 from acp.schema import (
-    AgentCapabilities,
     ElicitationFormSessionMode,
     ElicitationSchema,
     EnvVariable,
-    InitializeResponse,
-    NewSessionResponse,
     PromptResponse,
 )
+from agent_base import ScriptedAgent, prompt_text
 
 BEHAVIOUR = sys.argv[1] if len(sys.argv) > 1 else "run"
 
 
-class Terminals:
-    def __init__(self) -> None:
-        self.conn: Any = None
-        self.cancelled = asyncio.Event()
-        self.offered: bool | None = None
-
-    def on_connect(self, conn: Any) -> None:
-        self.conn = conn
-
-    async def initialize(
-        self, protocol_version: int, client_capabilities: Any = None, **kwargs: Any
-    ) -> InitializeResponse:
-        self.offered = bool(client_capabilities and client_capabilities.terminal)
-        return InitializeResponse(
-            protocol_version=protocol_version, agent_capabilities=AgentCapabilities()
-        )
-
-    async def new_session(self, cwd: str, **kwargs: Any) -> NewSessionResponse:
-        return NewSessionResponse(session_id=f"sess-{BEHAVIOUR}")
-
-    async def cancel(self, session_id: str, **kwargs: Any) -> None:
-        self.cancelled.set()
-
-    async def say(self, sid: str, text: str) -> None:
-        await self.conn.session_update(sid, update_agent_message_text(text))
-
+class Terminals(ScriptedAgent):
     async def prompt(self, session_id: str, prompt: list[Any], **kwargs: Any) -> PromptResponse:
-        text = "".join(getattr(block, "text", "") for block in prompt)
+        text = prompt_text(prompt)
         turn = getattr(self, f"turn_{BEHAVIOUR}")
         return PromptResponse(stop_reason=await turn(session_id, text))
 
@@ -103,7 +71,7 @@ class Terminals:
                 output_byte_limit=command.get("limit"),
             )
         except RequestError as exc:
-            return {"error": exc.data, "offered": self.offered}
+            return {"error": exc.data, "offered": self.terminals}
         tid = created.terminal_id
         await self.show(sid, call_id, tid)
         if command.get("release"):
@@ -167,4 +135,4 @@ class Terminals:
 
 
 if __name__ == "__main__":
-    asyncio.run(acp.run_agent(Terminals()))
+    asyncio.run(acp.run_agent(Terminals(BEHAVIOUR)))
