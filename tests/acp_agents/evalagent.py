@@ -16,6 +16,10 @@ prompts; its prompts run side by side with other sessions'. A prompt is answered
 - ``wait``: says ``working``, then waits for ``session/cancel`` and ends the turn cancelled;
 - ``ignore cancel``: says ``working``, then waits for ``session/cancel`` and never ends the
   turn (nbagent kills it);
+- ``terminal <path>``: runs a command in a terminal (the client's ``terminal/create``) shown in
+  a tool call (``call_term``): it prints ``child of <path's name>``, writes its pid to
+  ``<path>`` and sleeps; the agent says ``working`` and waits for ``session/cancel`` as
+  ``wait`` does;
 - ``sessions``: answers, as JSON, the sessions that got ``session/cancel`` and those asked to
   close (``session/close``; refused without ``close``, and so is a prompt to a closed one).
 """
@@ -30,7 +34,12 @@ from collections import Counter
 from typing import Any
 
 import acp
-from acp.helpers import start_tool_call, update_agent_message_text, update_tool_call
+from acp.helpers import (
+    start_tool_call,
+    tool_terminal_ref,
+    update_agent_message_text,
+    update_tool_call,
+)
 from acp.schema import (
     AgentCapabilities,
     CloseSessionResponse,
@@ -44,6 +53,13 @@ from acp.schema import (
 )
 
 CLOSES = sys.argv[1:] == ["close"]
+CHILD = (
+    "import os, sys, time\n"
+    "print('child of', os.path.basename(sys.argv[1]), flush=True)\n"
+    "open(sys.argv[1] + '.tmp', 'w').write(f'{os.getpid()}\\n')\n"
+    "os.replace(sys.argv[1] + '.tmp', sys.argv[1])\n"
+    "time.sleep(600)\n"
+)
 
 OPTIONS = [
     PermissionOption(option_id="yes", name="Allow once", kind="allow_once"),
@@ -123,7 +139,9 @@ class EvalAgent:
             await self.say(sid, "working")
             await self.cancelled[sid].wait()
             await asyncio.sleep(600)  # cancelled or not: nbagent kills it
-        if text == "wait":
+        if text.startswith("terminal "):
+            await self.terminal(sid, text.split(" ", 1)[1])
+        if text == "wait" or text.startswith("terminal "):
             await self.say(sid, "working")
             await self.cancelled[sid].wait()
             self.cancelled[sid].clear()
@@ -134,6 +152,13 @@ class EvalAgent:
         await self.say(sid, f"{sid} #{self.prompts[sid]}: ")
         await self.say(sid, text.upper())
         return PromptResponse(stop_reason="end_turn")
+
+    async def terminal(self, sid: str, path: str) -> None:
+        args = ["-c", CHILD, path]
+        made = await self.conn.create_terminal(command=sys.executable, args=args, session_id=sid)
+        shown = [tool_terminal_ref(made.terminal_id)]
+        start = start_tool_call("call_term", "Run child", kind="execute", content=shown)
+        await self.conn.session_update(sid, start)
 
     async def ask(self, sid: str, text: str) -> None:
         start = start_tool_call("call_perm", "Edit a.py", kind="edit", status="pending")
