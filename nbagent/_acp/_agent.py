@@ -192,7 +192,7 @@ class AcpAgent:
             turn.nbagent_choose = functools.partial(choose, turn)
             run = make_run(turn) if make_run is not None else Run(turn, format="acp")
             run.on_message("choose", functools.partial(choose_from_view, turn))
-            self._turns = {s: t for s, t in self._turns.items() if not t.finished.is_set()}
+            self._turns = {s: t for s, t in self._turns.items() if not _over(t)}
             self._turns[session] = turn
             prompted = process.prompt(turn, content, session, close=new_session)
             asyncio.run_coroutine_threadsafe(prompted, self._loop)
@@ -283,6 +283,11 @@ class AcpAgent:
 
     def _call(self, coro: Coroutine[Any, Any, T], timeout: float | None) -> T:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+
+def _over(turn: Turn) -> bool:
+    """Whether ``turn`` is over on both sides: the agent's and its run's."""
+    return turn.finished.is_set() and (turn.run is None or turn.run.done)
 
 
 def _kill_all(loop: asyncio.AbstractEventLoop, started: list[AgentProcess]) -> None:

@@ -43,7 +43,7 @@ def kill_group(pid: int) -> None:
 
 
 class AgentProcess:
-    """The agent's process and session (every method runs on the background loop)."""
+    """The agent's process and its sessions (every method runs on the background loop)."""
 
     def __init__(
         self,
@@ -217,6 +217,8 @@ class AgentProcess:
         assert self.exited is not None
         sid = turn.session_id = session_id or self.session_id
         if turn.closed:  # stopped before its prompt was sent: nothing to cancel
+            if close:
+                await self._close_session(turn, sid)
             turn.finished.set()
             return
         self.turns[sid] = turn
@@ -283,7 +285,8 @@ class AgentProcess:
         (``alive`` is then False, every running turn ends saying so: the next prompt starts
         the agent afresh)."""
         sid = turn.session_id
-        if self.client.terminals is not None:
+        # Not a later turn's terminals (the session may have gone on since this stop was sent).
+        if self.client.terminals is not None and self.turns.get(sid) in (turn, None):
             self.client.terminals.kill_session(sid)
         task = self.prompting.get(sid)
         if turn.finished.is_set() or self.turns.get(sid) is not turn or task is None:
