@@ -76,6 +76,8 @@ class AgentProcess:
         """Each session's ``session/prompt`` request in flight."""
         self.killed = ""
         """Why nbagent killed the process (a turn that outlived its cancel); "" otherwise."""
+        self.doomed = False
+        """Set by ``kill``: the process is no use, even before its exit has been reaped."""
         self.pump: asyncio.Task[None] | None = None
         """Hands the agent's stdout to the SDK, stray lines taken out (``_stdout``)."""
         self.strays = 0
@@ -85,7 +87,9 @@ class AgentProcess:
 
     @property
     def alive(self) -> bool:
-        return self.exited is not None and not self.exited.done()
+        """Started, and neither exited nor killed (a killed process is reaped later: on a
+        loaded machine its exit may not be seen yet when the next prompt asks)."""
+        return self.exited is not None and not self.exited.done() and not self.doomed
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -339,6 +343,7 @@ class AgentProcess:
 
     def kill(self) -> None:
         """Kill the agent's process group and every terminal's (from any thread)."""
+        self.doomed = True
         if self.client.terminals is not None:
             self.client.terminals.kill_all()
         if self.process is not None:
