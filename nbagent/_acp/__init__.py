@@ -8,7 +8,10 @@ directories), MCP servers (``mcp_servers=``: ``nbagent.mcp(...)`` servers or con
 one or a saved one loaded (``session=``, ``agent.sessions()``: its history replayed as a run,
 ``agent.history``); the agent's modes, config options (``agent.config``, ``set_config``) and
 commands. A prompt carries context (``agent.prompt(text, context=[path, figure, df])``) as far
-as the agent's prompt capabilities allow, refused before sending where they do not.
+as the agent's prompt capabilities allow, refused before sending where they do not. Prompts go
+one at a time to the agent's session; sessions opened on the same process for one turn each
+(``nbagent.evaluate``'s cases, closed after it where the agent can) run beside it and each
+other, every turn getting what the agent sends about its own session.
 
 nbagent as the client grants nothing unasked: permission requests pause the run
 (``run.pending``, ``run.approve(i)``, ``run.deny(i)``, ``run.choose(i, option_id)``), files

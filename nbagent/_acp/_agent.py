@@ -1,6 +1,7 @@
 """``AcpAgent``: the notebook's handle on an ACP agent (``nbagent.acp(...)``). Its process and
-session live on nbagent's background loop (``AgentProcess``); this side waits on it from any
-thread, starts each prompt turn as a ``Run``, and makes sure no process is left behind."""
+sessions live on nbagent's background loop (``AgentProcess``); this side waits on it from any
+thread, starts each prompt turn as a ``Run`` (one at a time per session, sessions side by
+side), and makes sure no process is left behind."""
 
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ class AcpAgent:
         """Every process started (the finalizer's: it holds no reference to this handle)."""
         self._finalizer = weakref.finalize(self, _kill_all, self._loop, self._started)
         self._process: AgentProcess | None = None
-        self._turn: Turn | None = None
+        self._turns: dict[str, Turn] = {}
+        """The last turn prepared in each session (``session_id`` → turn)."""
         self._closed = False
         self._history: Run | None = None
         self._start(load=config.get("session"))
@@ -144,7 +146,7 @@ class AcpAgent:
     def prompt(self, text: str, context: Any = ()) -> Run:
         """Send ``text`` to the session (the same one as the last prompt: a conversation) and
         return its turn as a live ``Run``: shown below the cell in a notebook, printed outside
-        one. One prompt at a time: ``RuntimeError`` while one runs.
+        one. One prompt at a time in the session: ``RuntimeError`` while one runs.
 
         ``context``: items sent after the text, as far as the agent takes them (its prompt
         capabilities): a path (str or Path) as a link to the file, or its text embedded where
@@ -168,51 +170,66 @@ class AcpAgent:
         ``evaluate`` build on. ``make_run(turn)`` makes the run of the turn, a source read with
         ``format="acp"`` (a chat's lane, an evaluation case's view; default: a ``Run`` of its
         own). ``new_session``: in a session opened for it on the same process (an evaluation's
-        case), else in ``session_id``. ``context``: as ``prompt``'s. One turn at a time per
-        agent, whatever its session: ``RuntimeError`` while one runs. Blocks while the agent
-        (re)starts or opens the session."""
+        case), closed when the turn ends where the agent can close sessions (``session/close``),
+        else in ``session_id``. ``context``: as ``prompt``'s. One turn at a time per session:
+        ``RuntimeError`` while one runs in ``session_id``; turns in sessions of their own run
+        alongside it and each other. Blocks while the agent (re)starts or opens the session."""
         with self._lock:
-            last = self._turn
-            if last is not None and last.run is not None and not last.run.done:
-                raise RuntimeError(
-                    f"a prompt is running on this agent: {last.run!r}; "
-                    "wait for it (run.wait()) or stop it (run.cancel())"
-                )
-            if last is not None and not last.finished.is_set():
-                self._stop(last)
-                last.finished.wait(GRACE_S * 3 + 5)
+            if not new_session:
+                self._last_ended(self._process.session_id if self._process else "")
             if self._process is None or not self._process.alive:
                 self._start()
             process = self._process
             assert process is not None
             content = prompt_content(text, context, process.capabilities)  # refused: nothing sent
-            session = None
+            session = process.session_id
             if new_session:
                 session = self._call(
                     process.new_session(self._config["roots"]), self._config["startup_timeout"]
                 )
             turn = Turn(self._stop)
+            turn.session_id = session
             turn.nbagent_choose = functools.partial(choose, turn)
             run = make_run(turn) if make_run is not None else Run(turn, format="acp")
             run.on_message("choose", functools.partial(choose_from_view, turn))
-            self._turn = turn
-            asyncio.run_coroutine_threadsafe(process.prompt(turn, content, session), self._loop)
+            self._turns = {s: t for s, t in self._turns.items() if not _over(t)}
+            self._turns[session] = turn
+            prompted = process.prompt(turn, content, session, close=new_session)
+            asyncio.run_coroutine_threadsafe(prompted, self._loop)
             return run
 
+    def _last_ended(self, session_id: str) -> None:
+        """The session's last turn is over: ``RuntimeError`` naming its run while it runs; a
+        run stopped whose agent has not ended the turn yet is waited for (killed at worst)."""
+        last = self._turns.get(session_id)
+        if last is None:
+            return
+        if last.run is not None and not last.run.done:
+            raise RuntimeError(
+                f"a prompt is running in this agent's session {session_id}: {last.run!r}; "
+                "wait for it (run.wait()) or stop it (run.cancel())"
+            )
+        if not last.finished.is_set():
+            self._stop(last)
+            last.finished.wait(GRACE_S * 3 + 5)
+
     def choose(self, i: int | str, option_id: str) -> None:
-        """Answer the running prompt's paused call ``i`` (a position in ``run.pending`` or a
-        tool call id) with any option the agent offered (``option_id``)."""
-        choose(self._turn, i, option_id)
+        """Answer the paused call ``i`` (a position in ``run.pending`` or a tool call id) of
+        the prompt running in ``session_id`` with any option the agent offered
+        (``option_id``)."""
+        process = self._process
+        choose(self._turns.get(process.session_id) if process else None, i, option_id)
 
     # -- the end -------------------------------------------------------------------------------
 
     def close(self) -> None:
-        """Stop a running prompt and kill the agent's process group."""
+        """Stop the running prompts (of every session) and kill the agent's process group."""
         with self._lock:
             self._closed = True
-            turn, process, self._process = self._turn, self._process, None
-        if turn is not None and turn.run is not None:
-            turn.run.cancel()
+            turns, process, self._process = list(self._turns.values()), self._process, None
+        for turn in turns:
+            if turn.run is not None:
+                turn.run.cancel()
         if process is not None:
             self._call(process.close(), 15)
             self._started.clear()
@@ -243,11 +260,11 @@ class AcpAgent:
         old = self._process
         if old is not None:
             self._call(old.close(), 15)
-        client = NbagentClient(c["roots"], c["auto_approve"], c["notebooks"], lambda: None)
+        client = NbagentClient(c["roots"], c["auto_approve"], c["notebooks"])
         history = Turn(self._stop) if load is not None else None
         plan = SessionPlan(c["roots"][0], c["roots"][1:], c.get("mcp_servers", []), load, history)
         process = AgentProcess(c["argv"], c["roots"][0], c["env"], client, plan)
-        client.turn = lambda: process.turn
+        client.turns = process.turns  # the client routes each call to its session's turn
         if c.get("terminals"):
             client.terminals = Terminals(c["roots"], c["env"], process.emit)
         self._process = process
@@ -258,13 +275,19 @@ class AcpAgent:
             launch(self._history)
 
     def _stop(self, turn: Turn) -> None:
-        """The turn's run was stopped: cancel it on the agent (killed after ``GRACE_S``)."""
+        """The turn's run was stopped: cancel it on the agent, in its session only (the agent
+        killed after ``GRACE_S``, and with it every session's turn)."""
         process = self._process
         if process is not None:
             asyncio.run_coroutine_threadsafe(process.stop(turn, GRACE_S), self._loop)
 
     def _call(self, coro: Coroutine[Any, Any, T], timeout: float | None) -> T:
         return asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout)
+
+
+def _over(turn: Turn) -> bool:
+    """Whether ``turn`` is over on both sides: the agent's and its run's."""
+    return turn.finished.is_set() and (turn.run is None or turn.run.done)
 
 
 def _kill_all(loop: asyncio.AbstractEventLoop, started: list[AgentProcess]) -> None:

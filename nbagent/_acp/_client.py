@@ -1,21 +1,23 @@
 """The client side nbagent plays to an ACP agent (the SDK's ``Client`` interface), on nbagent's
-background loop: session updates go to the prompt turn in progress (and the agent's modes and
-commands are kept); permission requests pause that turn's run (``run.pauses``); the file
-methods serve the session's directories only (``_files``); terminals only when the author
-turns them on (``_terminals``); the agent's questions pause the run (``_elicit``)."""
+background loop. Every call names its session, and goes to that session's prompt turn in
+progress (``turns``: several sessions may run a turn at once): session updates are shown in
+its run (and the agent's own session's modes, commands and config are kept); permission
+requests pause its run (``run.pauses``); the file methods serve the session's directories only
+(``_files``); terminals only when the author turns them on (``_terminals``, a part the client
+holds); the agent's questions pause the run (``_elicit``)."""
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from nbagent._acp._elicit import ElicitationMethods
+from nbagent._acp._elicit import elicit
 from nbagent._acp._files import FileRefused, inside, read_lines
 from nbagent._acp._paths import relative_update
 from nbagent._acp._sessions import ConfigOption, config_options
-from nbagent._acp._terminals import TerminalMethods
+from nbagent._acp._terminals import Terminals, offered
 from nbagent._acp._types import Command, Mode
 from nbagent._acp._writes import Writes
 from nbagent.runtime.pause import Answer, PauseRequest
@@ -33,22 +35,28 @@ class Chosen:
     option_id: str
 
 
-class NbagentClient(TerminalMethods, ElicitationMethods):
-    """What the agent calls on nbagent (one per agent process); ``terminal/*`` in
-    ``TerminalMethods``, ``elicitation/*`` in ``ElicitationMethods``."""
+class NbagentClient:
+    """What the agent calls on nbagent (one per agent process): the SDK ``Client``'s methods,
+    ``terminal/*`` handed to ``terminals``, ``elicitation/*`` to ``_elicit``."""
 
     def __init__(
         self,
         roots: Sequence[Path],
         auto_approve: frozenset[str],
         notebooks: bool,
-        turn: Callable[[], Turn | None],
+        terminals: Terminals | None = None,
     ) -> None:
         self.roots = list(roots)
         self.auto_approve = auto_approve
         self.notebooks = notebooks
-        self.turn = turn
-        """The prompt turn in progress (None between prompts)."""
+        self.terminals = terminals
+        """The session's terminals (None: not offered, each ``terminal/*`` refused)."""
+        self.turns: Mapping[str, Turn] = {}
+        """Each session's prompt turn in progress (the process's ``turns``, set when they are
+        paired); a session without one gets nothing shown and no permission granted."""
+        self.main = ""
+        """The agent's own session, whose modes, commands and config are kept (not those of
+        the sessions opened for one turn); "" while it opens: any session's."""
         self.modes: list[Mode] = []
         self.mode: str | None = None
         self.commands: list[Command] = []
@@ -61,13 +69,14 @@ class NbagentClient(TerminalMethods, ElicitationMethods):
 
     async def session_update(self, session_id: str, update: Any, **kwargs: Any) -> None:
         kind = getattr(update, "session_update", None)
-        if kind == "current_mode_update":
-            self.mode = update.current_mode_id
-        elif kind == "available_commands_update":
-            self.commands = [_command(c) for c in update.available_commands]
-        elif kind == "config_option_update":
-            self.config = config_options(update.config_options)
-        turn = self.turn()
+        if session_id == self.main or not self.main:
+            if kind == "current_mode_update":
+                self.mode = update.current_mode_id
+            elif kind == "available_commands_update":
+                self.commands = [_command(c) for c in update.available_commands]
+            elif kind == "config_option_update":
+                self.config = config_options(update.config_options)
+        turn = self.turns.get(session_id)
         if turn is not None:
             self.writes.saw(turn, update)
             self._show(turn, session_id, update)
@@ -85,7 +94,7 @@ class NbagentClient(TerminalMethods, ElicitationMethods):
     ) -> Any:
         from acp.schema import RequestPermissionResponse
 
-        turn = self.turn()
+        turn = self.turns.get(session_id)
         call_id = str(tool_call.tool_call_id)
         notebook = _notebook_target(tool_call)
         if notebook is not None and not self.notebooks:
@@ -142,12 +151,48 @@ class NbagentClient(TerminalMethods, ElicitationMethods):
             raise _refused(str(exc)) from None
         except OSError as exc:
             raise _refused(f"{path}: {exc}") from None
-        turn = self.turn()
+        turn = self.turns.get(session_id)
         if turn is not None:
             shown = self.writes.shown(turn, str(real), old, content)
             if shown is not None:
                 self._show(turn, session_id, shown)
         return WriteTextFileResponse()
+
+    # -- terminal/* (``_terminals``) ---------------------------------------------------------
+
+    async def create_terminal(
+        self,
+        session_id: str,
+        command: str,
+        args: list[str] | None = None,
+        env: list[Any] | None = None,
+        cwd: str | None = None,
+        output_byte_limit: int | None = None,
+        **kwargs: Any,
+    ) -> Any:
+        terminals = offered(self.terminals)
+        return await terminals.answer_create(session_id, command, args, env, cwd, output_byte_limit)
+
+    async def terminal_output(self, session_id: str, terminal_id: str, **kwargs: Any) -> Any:
+        return offered(self.terminals).answer_output(terminal_id)
+
+    async def wait_for_terminal_exit(self, session_id: str, terminal_id: str, **kwargs: Any) -> Any:
+        return await offered(self.terminals).answer_wait_for_exit(terminal_id)
+
+    async def kill_terminal(self, session_id: str, terminal_id: str, **kwargs: Any) -> Any:
+        return offered(self.terminals).answer_kill(terminal_id)
+
+    async def release_terminal(self, session_id: str, terminal_id: str, **kwargs: Any) -> Any:
+        return offered(self.terminals).answer_release(terminal_id)
+
+    # -- elicitation/* (``_elicit``) ---------------------------------------------------------
+
+    async def create_elicitation(self, message: str, mode: Any, **kwargs: Any) -> Any:
+        return await elicit(self.turns, message, mode)
+
+    async def complete_elicitation(self, elicitation_id: str, **kwargs: Any) -> None:
+        """A URL elicitation done on the agent's side: its pause was answered already (the
+        user's Accept said they went there)."""
 
 
 _NOTEBOOK_REFUSAL = (

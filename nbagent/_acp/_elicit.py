@@ -4,12 +4,14 @@ of a flat schema's fields or a URL to open; unstable in ACP, enabled in the SDK 
 (``nbagent._agent_mcp.ask_user``): the tool call the question names pauses with the form, or a
 call of the question's own (``elicitation-N``) when it names none; ``run.approve(i,
 **fields)`` accepts (checked against the schema's required fields), ``run.deny(i)`` declines,
-``run.dismiss(i)`` and Stop cancel. With no run to pause (between prompts) it is cancelled."""
+``run.dismiss(i)`` and Stop cancel. It pauses the turn of the session it names; one that names
+none (tied to a request) the turn in progress when only one runs. With no run to pause (between
+prompts, or several running and none named) it is cancelled."""
 
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any
 
 from nbagent._agent_mcp import ask_user
@@ -21,53 +23,57 @@ from nbagent._values import plain
 if TYPE_CHECKING:
     from nbagent._acp._turn import Turn
 
-__all__ = ["ElicitationMethods"]
+__all__ = ["elicit"]
 
 _IDS = itertools.count(1)
 
 
-class ElicitationMethods:
-    """The SDK ``Client``'s ``elicitation/*`` methods, for the turn ``self.turn()`` names."""
+async def elicit(turns: Mapping[str, Turn], message: str, mode: Any) -> Any:
+    """The answer to ``elicitation/create`` (``message``, its ``mode``: a form or a URL) from
+    the user, through the paused run of the turn it belongs to among ``turns`` (each
+    session's turn in progress)."""
+    from acp.schema import (
+        AcceptElicitationResponse,
+        CancelElicitationResponse,
+        DeclineElicitationResponse,
+    )
 
-    turn: Callable[[], Turn | None]
-
-    async def create_elicitation(self, message: str, mode: Any, **kwargs: Any) -> Any:
-        from acp.schema import (
-            AcceptElicitationResponse,
-            CancelElicitationResponse,
-            DeclineElicitationResponse,
-        )
-
-        turn = self.turn()
-        if turn is None or turn.pauses is None:  # nobody to answer
-            return CancelElicitationResponse(action="cancel")
-        schema = getattr(mode, "requested_schema", None)
-        url = getattr(mode, "url", None)
-        request = McpRequest(
-            f"elicitation-{next(_IDS)}",
-            "elicitation",
-            message,
-            schema=None if schema is None else schema.model_dump(mode="json", exclude_none=True),
-            url=None if url is None else str(url),
-        )
-        call_id = getattr(mode, "tool_call_id", None) or request.id
-        if call_id == request.id:  # a call of its own, for its panel
-            title = message if len(message) <= 80 else message[:79] + "…"
-            turn.put(_update("tool_call", call_id, title=title, kind="other"))
-        scope = CallScope(call_id, _emitter(turn), turn.pauses)
-        action, content = await ask_user(scope, "question", request, asker="agent")
-        if call_id == request.id:
-            output = {"action": action, "content": content}
-            turn.put(_update("tool_call_update", call_id, status="completed", rawOutput=output))
-        if action == "accept":
-            return AcceptElicitationResponse(action="accept", content=content)
-        if action == "decline":
-            return DeclineElicitationResponse(action="decline")
+    turn = _asked(turns, mode)
+    if turn is None or turn.pauses is None:  # nobody to answer
         return CancelElicitationResponse(action="cancel")
+    schema = getattr(mode, "requested_schema", None)
+    url = getattr(mode, "url", None)
+    request = McpRequest(
+        f"elicitation-{next(_IDS)}",
+        "elicitation",
+        message,
+        schema=None if schema is None else schema.model_dump(mode="json", exclude_none=True),
+        url=None if url is None else str(url),
+    )
+    call_id = getattr(mode, "tool_call_id", None) or request.id
+    if call_id == request.id:  # a call of its own, for its panel
+        title = message if len(message) <= 80 else message[:79] + "…"
+        turn.put(_update("tool_call", call_id, title=title, kind="other"))
+    scope = CallScope(call_id, _emitter(turn), turn.pauses)
+    action, content = await ask_user(scope, "question", request, asker="agent")
+    if call_id == request.id:
+        output = {"action": action, "content": content}
+        turn.put(_update("tool_call_update", call_id, status="completed", rawOutput=output))
+    if action == "accept":
+        return AcceptElicitationResponse(action="accept", content=content)
+    if action == "decline":
+        return DeclineElicitationResponse(action="decline")
+    return CancelElicitationResponse(action="cancel")
 
-    async def complete_elicitation(self, elicitation_id: str, **kwargs: Any) -> None:
-        """A URL elicitation done on the agent's side: its pause was answered already (the
-        user's Accept said they went there)."""
+
+def _asked(turns: Mapping[str, Turn], mode: Any) -> Turn | None:
+    """The turn a question is for: its session's; for one tied to a request (no session), the
+    only turn running, since no other can be told to be its."""
+    session_id = getattr(mode, "session_id", None)
+    if session_id is not None:
+        return turns.get(session_id)
+    running = list(turns.values())
+    return running[0] if len(running) == 1 else None
 
 
 def _update(update: str, call_id: str, **fields: Any) -> dict[str, Any]:

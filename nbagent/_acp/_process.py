@@ -1,6 +1,8 @@
-"""``AgentProcess``: one ACP agent process and its session, on nbagent's background loop: started
+"""``AgentProcess``: one ACP agent process and its sessions, on nbagent's background loop: started
 in a process group of its own (``initialize``, ``authenticate`` when asked, ``session/new``,
-within a timeout), prompted one turn at a time, cancelled, and killed with its whole group."""
+within a timeout), prompted one turn at a time per session (sessions are independent in ACP:
+several run at once, each turn getting its own session's updates), a session's turn cancelled
+alone, and the process killed with its whole group when a turn does not end after its cancel."""
 
 from __future__ import annotations
 
@@ -30,6 +32,8 @@ STRAY_REPORTED = 20
 """Stray lines on the agent's stdout reported as warnings (the first ones; the last says so)."""
 LINE_LIMIT = 50 * 2**20
 """Bytes of the agent's output read in one piece at most (an update may carry a whole file)."""
+CLOSE_S = 5.0
+"""Seconds ``session/close`` of a turn's own session may take before its turn ends without."""
 
 
 def kill_group(pid: int) -> None:
@@ -39,7 +43,7 @@ def kill_group(pid: int) -> None:
 
 
 class AgentProcess:
-    """The agent's process and session (every method runs on the background loop)."""
+    """The agent's process and its sessions (every method runs on the background loop)."""
 
     def __init__(
         self,
@@ -65,20 +69,27 @@ class AgentProcess:
         self.exited: asyncio.Future[int] | None = None
         self.session_id = ""
         self.auth_methods: list[Any] = []
-        self.turn: Turn | None = None
-        self.prompting: asyncio.Future[Any] | None = None
+        self.turns: dict[str, Turn] = {}
+        """The turn in progress of each session (``session_id`` → turn): where the client
+        routes what the agent sends about that session."""
+        self.prompting: dict[str, asyncio.Future[Any]] = {}
+        """Each session's ``session/prompt`` request in flight."""
+        self.killed = ""
+        """Why nbagent killed the process (a turn that outlived its cancel); "" otherwise."""
+        self.doomed = False
+        """Set by ``kill``: the process is no use, even before its exit has been reaped."""
         self.pump: asyncio.Task[None] | None = None
         """Hands the agent's stdout to the SDK, stray lines taken out (``_stdout``)."""
         self.strays = 0
         """Stray lines seen on the agent's stdout."""
         self.held: list[dict[str, Any]] = []
-        """Warnings that came between two turns, for the next turn."""
-        self.prompted = ""
-        """The session of the turn in progress (``session_id``, or one ``new_session`` opened)."""
+        """Warnings that came while no turn ran, for the next turn."""
 
     @property
     def alive(self) -> bool:
-        return self.exited is not None and not self.exited.done()
+        """Started, and neither exited nor killed (a killed process is reaped later: on a
+        loaded machine its exit may not be seen yet when the next prompt asks)."""
+        return self.exited is not None and not self.exited.done() and not self.doomed
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -161,7 +172,8 @@ class AgentProcess:
             await self.conn.authenticate(method_id=auth)
         plan = self.plan or SessionPlan(self.cwd, list(roots[1:]), [])
         history = plan.history if plan.load is not None else None
-        self.turn = history  # session/load's replayed updates go to the history's run
+        if plan.load is not None and history is not None:
+            self.turns[plan.load] = history  # session/load's replayed updates: the history's
         try:
             session = await open_session(self.conn, self.capabilities, plan, self.label)
         except RequestError as exc:
@@ -171,8 +183,9 @@ class AgentProcess:
             needs = f"{self.label}: the agent requires authentication"
             raise AcpError(f"{needs}; {self.auth_list()}; {hint}") from None
         finally:
-            self.turn = None
+            self.turns.clear()
         self.session_id = plan.load or session.session_id
+        self.client.main = self.session_id
         apply_session(self.client, session)
         if history is not None:
             from acp.schema import PromptResponse
@@ -190,27 +203,39 @@ class AgentProcess:
     # -- turns -------------------------------------------------------------------------------
 
     async def prompt(
-        self, turn: Turn, text: str | list[Any], session_id: str | None = None
+        self,
+        turn: Turn,
+        text: str | list[Any],
+        session_id: str | None = None,
+        *,
+        close: bool = False,
     ) -> None:
         """Run one prompt turn (``text``, or its content blocks, the user's words first): its
-        updates and response into ``turn`` (the client routes the updates there while it is
-        ``self.turn``), in ``session_id`` (None: ``self.session_id``). The turn begins with the
-        user's words as a ``user_message_chunk``."""
+        updates and response into ``turn`` (the client routes the session's updates there
+        while it is the session's in ``turns``), in ``session_id`` (None: ``self.session_id``).
+        The turn begins with the user's words as a ``user_message_chunk``. ``close``: the
+        session was opened for this turn: ``session/close`` once it ended, where the agent
+        advertises it (``session_capabilities.close``), before the turn's end is told."""
         from acp import text_block
         from acp.helpers import update_user_message_text
         from acp.schema import SessionNotification
 
         assert self.exited is not None
-        self.turn = turn
+        sid = turn.session_id = session_id or self.session_id
+        if turn.closed:  # stopped before its prompt was sent: nothing to cancel
+            if close:
+                await self._close_session(turn, sid)
+            turn.finished.set()
+            return
+        self.turns[sid] = turn
         content = [text_block(text)] if isinstance(text, str) else list(text)
-        self.prompted = session_id or self.session_id
         said = update_user_message_text(str(getattr(content[0], "text", "") or ""))
-        turn.put(SessionNotification(session_id=self.prompted, update=said))
+        turn.put(SessionNotification(session_id=sid, update=said))
         for item in self.held:
-            turn.put({"sessionId": self.prompted, "update": item})
+            turn.put({"sessionId": sid, "update": item})
         self.held.clear()
-        self.prompting = task = asyncio.ensure_future(
-            self.conn.prompt(session_id=self.prompted, prompt=content)
+        self.prompting[sid] = task = asyncio.ensure_future(
+            self.conn.prompt(session_id=sid, prompt=content)
         )
         try:
             await asyncio.wait({task, self.exited}, return_when=asyncio.FIRST_COMPLETED)
@@ -218,15 +243,15 @@ class AgentProcess:
             # child it left may hold the pipe open).
             await asyncio.wait({task}, timeout=PIPE_DRAIN_S)
             failure = task.exception() if task.done() and not task.cancelled() else None
-            if task.done() and not task.cancelled() and failure is None:
-                turn.end(task.result())
-                return
             if not task.done() or self.exited.done() or isinstance(failure, ConnectionError):
                 task.cancel()
-                await asyncio.wait({self.exited}, timeout=PIPE_DRAIN_S)
-                code = f"exited (code {self.exited.result()})" if self.exited.done() else ""
-                turn.fail(self.error(f"the agent {code or 'closed its pipe'} mid-turn"))
+                turn.fail(await self._gone())
                 self.kill()  # no use without its pipe: the next prompt starts it afresh
+                return
+            if close:
+                await self._close_session(turn, sid)
+            if failure is None and not task.cancelled():
+                turn.end(task.result())
             else:
                 why = "cancelled" if failure is None else describe(failure, data=True)
                 turn.fail(self.error(f"the prompt failed: {why}"))
@@ -234,21 +259,50 @@ class AgentProcess:
             task.cancel()
             turn.fail(self.error(f"the turn failed: {describe(exc, data=True)}"))
         finally:
-            self.turn = None
+            if self.turns.get(sid) is turn:
+                del self.turns[sid]
+                self.prompting.pop(sid, None)
             turn.finished.set()
 
+    async def _gone(self) -> AcpError:
+        """What ends a turn whose agent exited, was killed, or closed its pipe mid-turn."""
+        assert self.exited is not None
+        await asyncio.wait({self.exited}, timeout=PIPE_DRAIN_S)
+        if self.killed:
+            return self.error(f"the agent was killed mid-turn: {self.killed}")
+        code = f"exited (code {self.exited.result()})" if self.exited.done() else ""
+        return self.error(f"the agent {code or 'closed its pipe'} mid-turn")
+
+    async def _close_session(self, turn: Turn, session_id: str) -> None:
+        """``session/close`` where the agent advertises it; a failure is the turn's warning."""
+        sessions = getattr(self.capabilities, "session_capabilities", None)
+        if getattr(sessions, "close", None) is None:
+            return  # left open: the agent offers no way to close it
+        try:
+            await asyncio.wait_for(self.conn.close_session(session_id=session_id), CLOSE_S)
+        except Exception as exc:  # noqa: BLE001 - said in the run, which ends all the same
+            why = "no answer" if isinstance(exc, asyncio.TimeoutError) else describe(exc)
+            message = f"session/close of {session_id} failed: {why}"
+            turn.put({"sessionId": session_id, "update": _warning(message)})
+
     async def stop(self, turn: Turn, grace: float) -> None:
-        """``session/cancel`` for ``turn``; the agent is killed if it has not ended the turn
-        within ``grace`` seconds (``alive`` is then False: the next prompt starts afresh)."""
-        if self.client.terminals is not None:
-            self.client.terminals.kill_all()
-        task = self.prompting
-        if turn.finished.is_set() or task is None or self.exited is None:
+        """``session/cancel`` for ``turn``'s session, its terminals killed (the other sessions'
+        go on); the agent is killed if it has not ended the turn within ``grace`` seconds
+        (``alive`` is then False, every running turn ends saying so: the next prompt starts
+        the agent afresh)."""
+        sid = turn.session_id
+        # Not a later turn's terminals (the session may have gone on since this stop was sent).
+        if self.client.terminals is not None and self.turns.get(sid) in (turn, None):
+            self.client.terminals.kill_session(sid)
+        task = self.prompting.get(sid)
+        if turn.finished.is_set() or self.turns.get(sid) is not turn or task is None:
             return
+        assert self.exited is not None
         with contextlib.suppress(Exception):
-            await asyncio.wait_for(self.conn.cancel(session_id=self.prompted), grace)
+            await asyncio.wait_for(self.conn.cancel(session_id=sid), grace)
         await asyncio.wait({task, self.exited}, timeout=grace)
         if not task.done() and not self.exited.done():
+            self.killed = f"session {sid} did not end its turn within {grace} s of its cancel"
             self.kill()
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(asyncio.shield(self.exited), grace)
@@ -266,26 +320,32 @@ class AgentProcess:
 
     # -- the end -----------------------------------------------------------------------------
 
-    def emit(self, update: dict[str, Any], *, hold: bool = False) -> None:
-        """An nbagent item (a ``session/update``'s ``update``) into the turn in progress;
-        between turns dropped, or with ``hold`` kept for the next turn."""
-        if self.turn is not None:
-            self.turn.put({"sessionId": self.session_id, "update": update})
-        elif hold:
-            self.held.append(update)
+    def emit(self, session_id: str, update: dict[str, Any]) -> None:
+        """An nbagent item (a ``session/update``'s ``update``) into the turn in progress of
+        ``session_id``; dropped when none runs there (a terminal's output between turns)."""
+        turn = self.turns.get(session_id)
+        if turn is not None:
+            turn.put({"sessionId": session_id, "update": update})
 
     def stray(self, line: str) -> None:
-        """A line on the agent's stdout that is not JSON-RPC: a warning in the run."""
+        """A line on the agent's stdout that is not JSON-RPC: a warning in every running turn,
+        or held for the next one while none runs. Every turn, not one: the line names no
+        session, and whichever turn the user looks at, the process it came from is theirs."""
         self.strays += 1
         if self.strays > STRAY_REPORTED:
             return
         message = f"the agent wrote a line on stdout that is not JSON-RPC: {line}"
         if self.strays == STRAY_REPORTED:
             message += f" (further stray lines are not reported: {STRAY_REPORTED} so far)"
-        self.emit({"sessionUpdate": "_nbagent/warning", "message": message}, hold=True)
+        turns = list(self.turns.items())
+        for sid, turn in turns:
+            turn.put({"sessionId": sid, "update": _warning(message)})
+        if not turns:
+            self.held.append(_warning(message))
 
     def kill(self) -> None:
         """Kill the agent's process group and every terminal's (from any thread)."""
+        self.doomed = True
         if self.client.terminals is not None:
             self.client.terminals.kill_all()
         if self.process is not None:
@@ -305,6 +365,10 @@ class AgentProcess:
 
     def error(self, what: str) -> AcpError:
         return AcpError(with_tail(f"ACP agent {self.label}: {what}", self.errlog, "the agent's"))
+
+
+def _warning(message: str) -> dict[str, Any]:
+    return {"sessionUpdate": "_nbagent/warning", "message": message}
 
 
 def _append_only_tempfile() -> IO[bytes]:

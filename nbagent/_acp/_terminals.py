@@ -8,7 +8,9 @@ started. Its stdout and stderr are kept together, up to the agent's ``outputByte
 most ``OUTPUT_CAP`` bytes, truncated from the start at a character boundary. While it runs, the
 tail of its output goes to the turn as an nbagent item (``terminal_item``) at most every
 ``PANEL_INTERVAL_S`` seconds, and once more when it exits: the adapter shows it in the panel of
-every tool call whose content names the terminal. Stop and ``agent.close()`` kill every
+every tool call whose content names the terminal. It is the terminal's session's: its items go
+to that session's turn, and Stop of that turn kills it (``Terminals.kill_session``), not the
+terminals of the agent's other sessions; ``agent.close()`` and killing the agent kill every
 terminal (``Terminals.kill_all``); ``release`` kills one and forgets it."""
 
 from __future__ import annotations
@@ -25,7 +27,7 @@ from typing import Any
 
 from nbagent._acp._files import FileRefused, inside
 
-__all__ = ["OUTPUT_CAP", "PANEL_BYTES", "PANEL_INTERVAL_S", "TerminalMethods", "Terminals"]
+__all__ = ["OUTPUT_CAP", "PANEL_BYTES", "PANEL_INTERVAL_S", "Terminals", "offered"]
 
 OUTPUT_CAP = 1 << 20
 """Bytes of a terminal's output kept for the agent at most, whatever ``outputByteLimit`` says."""
@@ -52,10 +54,13 @@ def _text(data: bytes | bytearray, final: bool) -> str:
 
 
 class Terminal:
-    """One command: its process, output and exit."""
+    """One command of a session: its process, output and exit."""
 
-    def __init__(self, terminal_id: str, process: asyncio.subprocess.Process, limit: int) -> None:
+    def __init__(
+        self, terminal_id: str, session_id: str, process: asyncio.subprocess.Process, limit: int
+    ) -> None:
         self.id = terminal_id
+        self.session_id = session_id
         self.process = process
         self.limit = limit
         self.buffer = bytearray()
@@ -101,11 +106,16 @@ def terminal_item(terminal: Terminal) -> dict[str, Any]:
 
 
 class Terminals:
-    """The terminals of one agent process (on nbagent's background loop; ``kill_all`` from any
-    thread). ``emit`` hands an item to the prompt turn in progress."""
+    """The terminals of one agent process (on nbagent's background loop; ``kill_all`` and
+    ``kill_session`` from any thread): the core (``create``, ``get``, ``release``), then the
+    answers to the agent's ``terminal/*`` requests the client hands over (``answer_*``).
+    ``emit(session_id, item)`` hands an item to that session's prompt turn in progress."""
 
     def __init__(
-        self, roots: Sequence[Path], env: Mapping[str, str], emit: Callable[[Any], None]
+        self,
+        roots: Sequence[Path],
+        env: Mapping[str, str],
+        emit: Callable[[str, dict[str, Any]], None],
     ) -> None:
         self.roots = list(roots)
         self.env = dict(env)
@@ -115,13 +125,15 @@ class Terminals:
 
     async def create(
         self,
+        session_id: str,
         command: str,
         args: Sequence[str] | None,
         env: Mapping[str, str],
         cwd: str | None,
         limit: int | None,
     ) -> str:
-        """Start ``command`` (with ``args``: run as it is; without: a shell command line)."""
+        """Start ``command`` for ``session_id`` (with ``args``: run as it is; without: a shell
+        command line)."""
         where = self.roots[0] if cwd is None else inside(cwd, self.roots)
         if not where.is_dir():
             raise FileRefused(f"{cwd}: not a directory")
@@ -139,7 +151,7 @@ class Terminals:
         except OSError as exc:
             raise FileRefused(f"{command}: could not start: {exc}") from None
         cap = OUTPUT_CAP if limit is None else max(0, min(limit, OUTPUT_CAP))
-        terminal = Terminal(f"term-{next(self._ids)}", process, cap)
+        terminal = Terminal(f"term-{next(self._ids)}", session_id, process, cap)
         self.by_id[terminal.id] = terminal
         reader = asyncio.ensure_future(self._read(terminal))
         terminal.tasks = [reader, asyncio.ensure_future(self._wait(terminal, reader))]
@@ -181,7 +193,7 @@ class Terminals:
         terminal.flush = None
         terminal.last_item = asyncio.get_running_loop().time()
         if terminal.id in self.by_id:
-            self.emit(terminal_item(terminal))
+            self.emit(terminal.session_id, terminal_item(terminal))
 
     def release(self, terminal_id: str) -> None:
         terminal = self.get(terminal_id)
@@ -195,6 +207,12 @@ class Terminals:
         for terminal in list(self.by_id.values()):
             terminal.kill()
 
+    def kill_session(self, session_id: str) -> None:
+        """Kill the process group of every terminal of ``session_id`` (from any thread)."""
+        for terminal in list(self.by_id.values()):
+            if terminal.session_id == session_id:
+                terminal.kill()
+
     async def close(self, timeout: float) -> None:
         """Kill every terminal and wait (``timeout``) for their processes to be reaped."""
         self.kill_all()
@@ -203,50 +221,29 @@ class Terminals:
             await asyncio.wait(tasks, timeout=timeout)
         self.by_id.clear()
 
+    # -- the agent's terminal/* requests ---------------------------------------------------------
 
-def _signal_name(number: int) -> str:
-    try:
-        return signal.Signals(number).name
-    except ValueError:
-        return str(number)
-
-
-class TerminalMethods:
-    """The SDK ``Client``'s ``terminal/*`` methods, over ``self.terminals`` (None: not offered,
-    and every request is refused saying so)."""
-
-    terminals: Terminals | None = None
-
-    def _terminals(self) -> Terminals:
-        if self.terminals is None:
-            from acp import RequestError
-
-            raise RequestError(-32601, "Method not found", {"message": NOT_OFFERED})
-        return self.terminals
-
-    async def create_terminal(
+    async def answer_create(
         self,
         session_id: str,
         command: str,
-        args: list[str] | None = None,
-        env: list[Any] | None = None,
-        cwd: str | None = None,
-        output_byte_limit: int | None = None,
-        **kwargs: Any,
+        args: list[str] | None,
+        env: list[Any] | None,
+        cwd: str | None,
+        limit: int | None,
     ) -> Any:
         from acp.schema import CreateTerminalResponse
 
         variables = {v.name: v.value for v in env or []}
-        terminals = self._terminals()
         with _refusals():
-            terminal_id = await terminals.create(command, args, variables, cwd, output_byte_limit)
+            terminal_id = await self.create(session_id, command, args, variables, cwd, limit)
         return CreateTerminalResponse(terminal_id=terminal_id)
 
-    async def terminal_output(self, session_id: str, terminal_id: str, **kwargs: Any) -> Any:
+    def answer_output(self, terminal_id: str) -> Any:
         from acp.schema import TerminalExitStatus, TerminalOutputResponse
 
         with _refusals():
-            terminal = self._terminals().get(terminal_id)
+            terminal = self.get(terminal_id)
         status = terminal.exit_status()
         return TerminalOutputResponse(
             output=terminal.output(),
@@ -254,28 +251,45 @@ class TerminalMethods:
             exit_status=None if status is None else TerminalExitStatus.model_validate(status),
         )
 
-    async def wait_for_terminal_exit(self, session_id: str, terminal_id: str, **kwargs: Any) -> Any:
+    async def answer_wait_for_exit(self, terminal_id: str) -> Any:
         from acp.schema import WaitForTerminalExitResponse
 
         with _refusals():
-            terminal = self._terminals().get(terminal_id)
+            terminal = self.get(terminal_id)
         await terminal.exited.wait()
         assert terminal.exit is not None
         return WaitForTerminalExitResponse(exit_code=terminal.exit[0], signal=terminal.exit[1])
 
-    async def kill_terminal(self, session_id: str, terminal_id: str, **kwargs: Any) -> Any:
+    def answer_kill(self, terminal_id: str) -> Any:
         from acp.schema import KillTerminalResponse
 
         with _refusals():
-            self._terminals().get(terminal_id).kill()
+            self.get(terminal_id).kill()
         return KillTerminalResponse()
 
-    async def release_terminal(self, session_id: str, terminal_id: str, **kwargs: Any) -> Any:
+    def answer_release(self, terminal_id: str) -> Any:
         from acp.schema import ReleaseTerminalResponse
 
         with _refusals():
-            self._terminals().release(terminal_id)
+            self.release(terminal_id)
         return ReleaseTerminalResponse()
+
+
+def offered(terminals: Terminals | None) -> Terminals:
+    """``terminals``, or the error every ``terminal/*`` request gets when the author did not
+    turn terminals on (``terminals`` is None)."""
+    if terminals is None:
+        from acp import RequestError
+
+        raise RequestError(-32601, "Method not found", {"message": NOT_OFFERED})
+    return terminals
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)
 
 
 @contextlib.contextmanager

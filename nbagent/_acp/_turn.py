@@ -43,6 +43,9 @@ class Turn:
         (set by the agent: ``_choices.choose``)."""
         self.finished = threading.Event()
         """Set once the agent's side of the turn is over (answered, failed, or killed)."""
+        self.session_id = ""
+        """The ACP session the turn runs in (set as its prompt is sent): the client routes
+        that session's updates, requests and terminal items here while it runs."""
 
     def nbagent_bind_run(self, run: Any) -> None:
         self.run = run
@@ -73,6 +76,11 @@ class Turn:
         if isinstance(item, _Failed):
             raise item.error
         return item
+
+    @property
+    def closed(self) -> bool:
+        """Whether the run is over (``close``): a prompt not sent yet is not sent."""
+        return self._closed
 
     def close(self) -> None:
         """The run is over: a turn the agent has not finished is stopped (``on_stop``)."""

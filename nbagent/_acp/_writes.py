@@ -6,6 +6,7 @@ locations, its diffs) is that call's, whose panel shows the agent's own account 
 from __future__ import annotations
 
 import os
+import weakref
 from pathlib import Path
 from typing import Any
 
@@ -20,28 +21,28 @@ def _key(path: str) -> str:
 
 
 class Writes:
-    """The paths the turn's tool calls name, and the panels made for writes outside them."""
+    """The paths each turn's tool calls name (turns of several sessions may run at once), and
+    the panels made for writes outside them."""
 
     def __init__(self) -> None:
-        self._turn: object = None
-        self._named: set[str] = set()
+        self._named: weakref.WeakKeyDictionary[object, set[str]] = weakref.WeakKeyDictionary()
+        """Each turn's named paths: forgotten with the turn."""
         self._made = 0
 
-    def _for(self, turn: object) -> None:
-        if turn is not self._turn:  # a new turn: its own calls
-            self._turn, self._named = turn, set()
+    def _for(self, turn: object) -> set[str]:
+        return self._named.setdefault(turn, set())
 
     def saw(self, turn: object, update: Any) -> None:
         """A session update of ``turn``: the paths a tool call names (before the view's
         paths are made relative)."""
         if getattr(update, "session_update", None) not in ("tool_call", "tool_call_update"):
             return
-        self._for(turn)
+        named = self._for(turn)
         for loc in update.locations or []:
-            self._named.add(_key(str(loc.path)))
+            named.add(_key(str(loc.path)))
         for piece in update.content or []:
             if getattr(piece, "type", None) == "diff":
-                self._named.add(_key(str(piece.path)))
+                named.add(_key(str(piece.path)))
 
     def before(self, real: Path) -> str | None:
         """The file's text before the write (None: a new file; a file too large or not text:
@@ -63,10 +64,10 @@ class Writes:
         from acp.helpers import start_tool_call, tool_diff_content
         from acp.schema import ToolCallLocation
 
-        self._for(turn)
-        if _key(path) in self._named:
+        named = self._for(turn)
+        if _key(path) in named:
             return None
-        self._named.add(_key(path))
+        named.add(_key(path))
         self._made += 1
         return start_tool_call(
             f"nbagent-write-{self._made}",

@@ -1,13 +1,14 @@
 """An ACP agent (``nbagent.acp(...)``) as an evaluation's task: each case is a prompt turn in a
 session of its own, opened for it on the agent's one process, so that no case sees another's
-conversation (nor the notebook's, which stays in ``agent.session_id``).
+conversation (nor the notebook's, which stays in ``agent.session_id``), and closed when the
+case ends where the agent can close sessions (``session/close``; left open otherwise).
 
-Cases run one at a time on an agent: its client hands the agent's updates to one turn at a
-time, so ``evaluate`` caps ``concurrency`` at 1 for such a task (``CONCURRENCY``) and a case
-run again from the widget waits for the one running. Nobody is there to answer a permission
-request during an evaluation: each is rejected once (the agent's ``reject_once`` option, else
-``reject_always``; never an allow), and the call's panel says so (``REJECTED``). The tool kinds
-the author passed as ``auto_approve`` are still allowed, as they would be in a cell.
+Sessions are independent in ACP, and the client routes what the agent sends to the turn of the
+session it names: up to ``concurrency`` cases run at once, side by side with the notebook's
+own prompts. Nobody is there to answer a permission request during an evaluation: each is
+rejected once in its case's run (the agent's ``reject_once`` option, else ``reject_always``;
+never an allow), and the call's panel says so (``REJECTED``). The tool kinds the author passed
+as ``auto_approve`` are still allowed, as they would be in a cell.
 """
 
 from __future__ import annotations
@@ -25,10 +26,7 @@ if TYPE_CHECKING:
     from nbagent._acp._agent import AcpAgent
     from nbagent._acp._turn import Turn
 
-__all__ = ["CONCURRENCY", "REJECTED", "acp_performer", "is_acp_agent"]
-
-CONCURRENCY = 1
-"""Cases of an ACP agent at once: its client routes the agent's updates to one turn at a time."""
+__all__ = ["REJECTED", "acp_performer", "is_acp_agent"]
 
 REJECTED = "rejected: nobody to answer during evaluate"
 """What a rejected permission request's panel says (the ``deny`` answer's reason; the agent
@@ -43,25 +41,21 @@ def is_acp_agent(task: Any) -> bool:
 
 
 def acp_performer(agent: AcpAgent, executor: Executor) -> Performer:
-    """How ``agent`` runs one case: ``prompt_of(input)`` in a new session, one case at a time
-    (``executor``: where the blocking part, opening the session, waits)."""
-    one_at_a_time: list[asyncio.Lock] = []  # made on the engine's loop, at the first case
+    """How ``agent`` runs one case: ``prompt_of(input)`` in a new session (``executor``: where
+    the blocking part, opening the session, waits)."""
 
     async def perform(value: Any, title: str, on_run: OnRun, view: MakeView) -> Outcome:
-        if not one_at_a_time:
-            one_at_a_time.append(asyncio.Lock())
-        async with one_at_a_time[0]:
-            make = functools.partial(_case_run, title=title, view=view)
-            begin = functools.partial(agent.prepare, prompt_of(value), make, new_session=True)
-            # Off the engine's loop: opening a session waits on nbagent's background loop,
-            # which may be this very loop (an evaluation started in plain Python).
-            loop = asyncio.get_running_loop()
-            run = await loop.run_in_executor(executor, begin)
-            on_run(run)
-            if not run.done:  # a cancel as it was told may have ended it already
-                run.start()
-            transcript = await run.wait_async()
-            return Outcome(run, transcript.text)
+        make = functools.partial(_case_run, title=title, view=view)
+        begin = functools.partial(agent.prepare, prompt_of(value), make, new_session=True)
+        # Off the engine's loop: opening a session waits on nbagent's background loop, which
+        # may be this very loop (an evaluation started in plain Python).
+        loop = asyncio.get_running_loop()
+        run = await loop.run_in_executor(executor, begin)
+        on_run(run)
+        if not run.done:  # a cancel as it was told may have ended it already
+            run.start()
+        transcript = await run.wait_async()
+        return Outcome(run, transcript.text)
 
     return perform
 

@@ -7,7 +7,7 @@ import weakref
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
-from nbagent._evaluate.acp_task import CONCURRENCY, acp_performer, is_acp_agent
+from nbagent._evaluate.acp_task import acp_performer, is_acp_agent
 from nbagent._evaluate.cases import cases_from, is_pydantic_dataset
 from nbagent._evaluate.evaluation import Evaluation
 from nbagent._evaluate.progress import Progress
@@ -40,11 +40,12 @@ def evaluate(
         df = ev.to_pandas()              # one row per case
 
     ``task``: an ``nbagent.Agent``; an ACP agent (``nbagent.acp(...)``: each case in a new
-    session, one case at a time, its permission requests rejected once since nobody is there
-    to answer them); a pydantic-ai or Agents SDK ``Agent``, a LangGraph graph or a
-    LlamaIndex agent (run as ``show()`` reads them); or a function
-    ``fn(input)`` (sync: on a thread; async) returning a source nbagent shows, a ``Run``,
-    or a plain value: it runs inside ``watch()``, so the calls it makes are its case's run.
+    session of its own, closed after it where the agent can, up to ``concurrency`` at once;
+    its permission requests rejected once since nobody is there to answer them); a
+    pydantic-ai or Agents SDK ``Agent``, a LangGraph graph or a LlamaIndex agent (run as
+    ``show()`` reads them); or a function ``fn(input)`` (sync: on a thread; async) returning
+    a source nbagent shows, a ``Run``, or a plain value: it runs inside ``watch()``, so the
+    calls it makes are its case's run.
     Each case's run is an ordinary run (``ev.cases[i].run``), displayed on its own nowhere.
 
     ``dataset``: a list of inputs (str or dict), of case dicts ``{"input", "expected",
@@ -74,8 +75,6 @@ def evaluate(
         cases = cases_from(dataset, repeat)
     name = title or (str(getattr(dataset, "name", None) or "") if pydantic else "") or "evaluation"
     acp = is_acp_agent(task)
-    if acp:
-        concurrency = min(concurrency, CONCURRENCY)
     executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="nbagent-eval")
     engine = Engine(
         cases,

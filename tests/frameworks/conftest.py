@@ -20,6 +20,8 @@ from typing import Any
 import pytest
 
 _HERE = Path(__file__).parent
+EVALAGENT = str(_HERE.parent / "acp_agents" / "evalagent.py")
+"""The scripted ACP agent of evaluations and chats (tests/acp_agents/evalagent.py)."""
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -67,3 +69,15 @@ def started() -> Iterator[list[Any]]:
     yield agents
     for agent in agents:
         agent.close()
+
+
+@pytest.fixture
+def agent() -> Iterator[Any]:
+    """``nbagent.acp`` over the scripted agent ``EVALAGENT`` (with this Python), closed at the
+    test's end."""
+    import nbagent
+    from tests.wait import PATIENCE
+
+    agent = nbagent.acp([sys.executable, EVALAGENT], startup_timeout=PATIENCE)
+    yield agent
+    agent.close()

@@ -1,12 +1,11 @@
 """``nbagent.Chat(agent)`` over an ACP agent's session: the scripted agent of
-tests/acp_agents/evalagent.py (written with the SDK, run over stdio with this Python). Turns
-typed into the widget arrive as ``prompt`` messages (dispatched here as the comm would); each is
-a prompt to the agent's one session, so the agent's answers count the conversation's turns."""
+tests/acp_agents/evalagent.py (written with the SDK, run over stdio with this Python: the
+``agent`` fixture of conftest.py). Turns typed into the widget arrive as ``prompt`` messages
+(dispatched here as the comm would); each is a prompt to the agent's one session, so the
+agent's answers count the conversation's turns."""
 
 from __future__ import annotations
 
-import sys
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -19,15 +18,6 @@ from tests.test_agent import off_loop
 from tests.wait import PATIENCE, wait_for
 
 need("acp")
-
-SCRIPT = str(Path(__file__).resolve().parents[1] / "acp_agents" / "evalagent.py")
-
-
-@pytest.fixture
-def agent() -> Iterator[nbagent.AcpAgent]:
-    agent = nbagent.acp([sys.executable, SCRIPT], startup_timeout=PATIENCE)
-    yield agent
-    agent.close()
 
 
 def prompt(chat: nbagent.Chat, text: str) -> None:

@@ -1,15 +1,16 @@
 """``nbagent.evaluate`` with an ACP agent as its task: the scripted agent of
-tests/acp_agents/evalagent.py (written with the SDK, run over stdio with this Python). Each case
-is a prompt turn in a session of its own on the agent's one process, one case at a time; a
-permission request is rejected once, and the case's tool panel says nobody was there to answer;
-the notebook's own session is left as it was, and closing the agent leaves no process."""
+tests/acp_agents/evalagent.py (written with the SDK, run over stdio with this Python; the
+``agent`` fixture of conftest.py). Each case is a prompt turn in a session of its own on the
+agent's one process, up to ``concurrency`` at once and beside the notebook's own prompts, its
+session closed after it where the agent can; a permission request is rejected once, and the
+case's tool panel says nobody was there to answer; Stop of a case cancels its session alone,
+an agent killed after it ends every running turn; the notebook's own session is left as it
+was, and closing the agent leaves no process."""
 
 from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -17,19 +18,10 @@ import pytest
 import nbagent
 from nbagent._evaluate.acp_task import REJECTED
 from tests.acp_agents import alive
-from tests.frameworks.conftest import need
+from tests.frameworks.conftest import EVALAGENT, need
 from tests.wait import PATIENCE, wait_for
 
 need("acp")
-
-SCRIPT = str(Path(__file__).resolve().parents[1] / "acp_agents" / "evalagent.py")
-
-
-@pytest.fixture
-def agent() -> Iterator[nbagent.AcpAgent]:
-    agent = nbagent.acp([sys.executable, SCRIPT], startup_timeout=PATIENCE)
-    yield agent
-    agent.close()
 
 
 def ends_with_expected(case: Any, transcript: Any, output: Any) -> bool:
@@ -77,29 +69,101 @@ def test_an_evaluation_runs_each_case_in_a_new_session_and_rejects_permissions(
     wait_for(lambda: not alive(pid), what=f"the agent's process {pid} gone after close()")
 
 
-def test_cases_of_an_acp_agent_run_one_at_a_time(agent: nbagent.AcpAgent) -> None:
-    seen: list[list[str]] = []
+def session_of(case: Any) -> str:
+    """The ACP session a case's run went to (its first event's thread)."""
+    assert case.run is not None, case
+    return str(case.run.events[0].thread_id)
 
-    def running(case: Any, transcript: Any) -> bool:
-        seen.append([c.status for c in ev.cases])
-        return True
 
-    ev = nbagent.evaluate(agent, ["a", "b", "c"], scorers=[running], concurrency=8, progress=False)
-    ev.wait(PATIENCE * 3)
+def test_cases_run_at_once_each_in_its_session_its_permission_rejected_in_its_panel(
+    agent: nbagent.AcpAgent,
+) -> None:
+    # Each case waits in the agent till all three are in flight (or says how many came).
+    names = ["a", "b", "c"]
+    dataset = [f"meet 3 within {PATIENCE}: permission for {x}" for x in names]
+    ev = nbagent.evaluate(agent, dataset, concurrency=3, progress=False).wait(PATIENCE * 3)
     assert [c.status for c in ev.cases] == ["completed"] * 3, [c.error for c in ev.cases]
-    # Scored as each case ends: no other case was running then.
-    assert all(statuses.count("running") <= 1 for statuses in seen), json.dumps(seen)
-    assert [c.output.split(": ")[1] for c in ev.cases] == ["A", "B", "C"]
+    sessions = [session_of(c) for c in ev.cases]
+    assert len(set(sessions)) == 3, sessions
+    assert agent.session_id not in sessions
+    # Each case's own answer, from its own session.
+    assert [c.output for c in ev.cases] == [
+        f"{sid}: got no for {x}" for sid, x in zip(sessions, names, strict=True)
+    ]
+    # Each request paused its own case's run, where it was rejected: one panel each, saying so.
+    for case in ev.cases:
+        (call,) = case.transcript.tool_calls
+        assert (call.id, call.state, call.result) == ("call_perm", "error", REJECTED), call
+    assert agent.prompt("again").wait(PATIENCE).text == f"{agent.session_id} #1: AGAIN"
 
 
-def test_a_prompt_of_the_notebook_while_a_case_runs_is_refused(agent: nbagent.AcpAgent) -> None:
+def test_the_notebooks_prompt_runs_beside_a_case_and_stop_cancels_the_cases_session_only(
+    agent: nbagent.AcpAgent,
+) -> None:
+    own = agent.session_id
     ev = nbagent.evaluate(agent, ["wait"], progress=False)
     case = ev.cases[0]
     wait_for(lambda: case.run is not None and case.transcript.text, what="the case working")
-    with pytest.raises(RuntimeError, match="a prompt is running"):
+    mine = agent.prompt("wait")  # another session: not refused
+    wait_for(lambda: mine.transcript.text == "working", what="the notebook's turn working")
+    # Still one prompt at a time in a session.
+    with pytest.raises(RuntimeError, match=f"a prompt is running in this agent's session {own}"):
         agent.prompt("meanwhile")
     ev.cancel()
     ev.wait(PATIENCE)
     assert case.status == "cancelled", case.error
-    # Stopped on the agent's side too (session/cancel): the agent takes a prompt again.
-    assert agent.prompt("after").wait(PATIENCE).text == "sess-1 #1: AFTER"
+    # session/cancel went to the case's session only: the notebook's turn runs on.
+    asked = nbagent.evaluate(agent, ["sessions"], progress=False).wait(PATIENCE)
+    told = json.loads(asked.cases[0].output)
+    assert told == {"cancelled": [session_of(case)], "closed": []}, told
+    assert not mine.done, mine.transcript.to_dict()
+    mine.cancel()
+    assert mine.status == "cancelled"
+    # Stopped on the agent's side too (session/cancel): the session takes a prompt again.
+    assert agent.prompt("after").wait(PATIENCE).text == f"{own} #2: AFTER"
+
+
+def test_an_agent_killed_after_a_stop_ends_every_running_turn_saying_so(
+    agent: nbagent.AcpAgent,
+) -> None:
+    pid = agent.pid
+    mine = agent.prompt("wait")
+    wait_for(lambda: mine.transcript.text == "working", what="the notebook's turn working")
+    ev = nbagent.evaluate(agent, ["ignore cancel"], progress=False)
+    case = ev.cases[0]
+    wait_for(lambda: case.run is not None and case.transcript.text, what="the case working")
+    stubborn = session_of(case)
+    ev.cancel()  # the case's turn never ends: the agent is killed after the grace period
+    ev.wait(PATIENCE)
+    assert case.status == "cancelled", case.error
+    transcript = mine.wait(PATIENCE)
+    assert mine.status == "error", transcript.to_dict()
+    error = str(transcript.error)
+    assert "the agent was killed mid-turn" in error, error
+    assert f"session {stubborn} did not end its turn" in error, error
+    wait_for(lambda: not alive(pid), what=f"the agent's process {pid} gone")
+    # Started afresh at the next prompt.
+    assert agent.prompt("after").wait(PATIENCE).text == f"{agent.session_id} #1: AFTER"
+    assert agent.pid != pid
+
+
+def test_a_cases_session_is_closed_when_the_agent_can_close_sessions(started: Any) -> None:
+    agent = nbagent.acp([sys.executable, EVALAGENT, "close"], startup_timeout=PATIENCE)
+    started.append(agent)
+    ev = nbagent.evaluate(agent, ["a", "b"], concurrency=2, progress=False).wait(PATIENCE * 2)
+    assert [c.status for c in ev.cases] == ["completed"] * 2, [c.error for c in ev.cases]
+    assert [c.output.split(": ")[1] for c in ev.cases] == ["A", "B"]
+    assert [c.transcript.warnings for c in ev.cases] == [[], []]
+    # Closed as each case ended (before its run did); the notebook's session stays open.
+    told = json.loads(agent.prompt("sessions").wait(PATIENCE).text)
+    assert sorted(told["closed"]) == sorted(session_of(c) for c in ev.cases), told
+    assert agent.session_id not in told["closed"]
+
+
+def test_a_cases_session_is_left_open_when_the_agent_cannot_close_sessions(
+    agent: nbagent.AcpAgent,
+) -> None:
+    ev = nbagent.evaluate(agent, ["a"], progress=False).wait(PATIENCE)
+    assert ev.cases[0].status == "completed", ev.cases[0].error
+    told = json.loads(agent.prompt("sessions").wait(PATIENCE).text)
+    assert told == {"cancelled": [], "closed": []}, told

@@ -18,7 +18,7 @@ import nbagent
 from nbagent._acp._terminals import PANEL_BYTES
 from nbagent._events import ToolResult
 from tests.acp_agents import alive
-from tests.frameworks.conftest import need
+from tests.frameworks.conftest import EVALAGENT, need
 from tests.wait import PATIENCE
 from tests.wait import wait_for as _wait_for
 
@@ -244,3 +244,30 @@ def test_the_agents_questions_pause_the_run_with_a_form(started: Any) -> None:
     assert (second.name, second.state) == ("Who are you?", "done")
     assert second.answer is not None
     assert second.answer["reason"] == "declined"
+
+
+def test_stop_kills_the_terminals_of_its_session_only(started: Any, tmp_path: Path) -> None:
+    agent = nbagent.acp([sys.executable, EVALAGENT], terminals=True, startup_timeout=PATIENCE)
+    started.append(agent)
+    mine_file, case_file = tmp_path / "mine.pid", tmp_path / "case.pid"
+    mine = agent.prompt(f"terminal {mine_file}")
+    (mine_child,) = wait_for(lambda: pids_in(mine_file), "the notebook's command", mine.events)
+    ev = nbagent.evaluate(agent, [f"terminal {case_file}"], progress=False)
+    (case_child,) = wait_for(lambda: pids_in(case_file), "the case's command", ev.cases)
+    case = ev.cases[0]
+    assert case.run is not None
+    # Each terminal's output in the panel of its own session's run.
+    run = case.run
+    wait_for(lambda: "mine.pid" in panel(mine, "call_term"), "the notebook's panel", mine.events)
+    wait_for(lambda: "case.pid" in panel(run, "call_term"), "the case's panel", run.events)
+    assert "case.pid" not in panel(mine, "call_term"), panel(mine, "call_term")
+    assert "mine.pid" not in panel(run, "call_term"), panel(run, "call_term")
+    ev.cancel()
+    ev.wait(PATIENCE)
+    assert case.status == "cancelled", case.error
+    wait_for(lambda: not alive(case_child), "the case's command killed", ev.cases)
+    # The notebook's turn and its command run on.
+    assert alive(mine_child)
+    assert not mine.done, mine.transcript.to_dict()
+    mine.cancel()
+    wait_for(lambda: not alive(mine_child), "the notebook's command killed", mine.events)
