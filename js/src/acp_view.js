@@ -256,7 +256,9 @@ export function sessionWords(session) {
   const text = [s.title, s.mode && `mode: ${s.mode}`, ...config.map((c) => `${c.name}: ${c.value}`)]
     .filter(Boolean)
     .join(" · ");
-  const commands = list(s.commands).map((c) => `/${c}`).join(" ");
+  const commands = list(s.commands)
+    .map((c) => `/${c}`)
+    .join(" ");
   return { text, commands: commands && `commands: ${commands}` };
 }
 

@@ -62,6 +62,8 @@ class NbagentClient:
         self.commands: list[Command] = []
         self.config: list[ConfigOption] = []
         """The session's config options (``session/new``, ``config_option_update``)."""
+        self.title: str | None = None
+        """The session's title, as the agent last said it (``session_info_update``)."""
         self.writes = Writes()
         """What the turn's calls name: a write elsewhere gets a panel of its own."""
 
@@ -76,10 +78,30 @@ class NbagentClient:
                 self.commands = [_command(c) for c in update.available_commands]
             elif kind == "config_option_update":
                 self.config = config_options(update.config_options)
+            elif kind == "session_info_update" and "title" in update.model_fields_set:
+                self.title = update.title
         turn = self.turns.get(session_id)
         if turn is not None:
             self.writes.saw(turn, update)
             self._show(turn, session_id, update)
+
+    def session_item(self) -> dict[str, Any]:
+        """The agent's own session as a turn starts, for the run's status line (an
+        ``_nbagent/session`` item: ``adapters/acp/session.py``): its title, mode (with the
+        modes' names), config values and slash commands."""
+        config = [
+            {"id": o.id, "name": o.name, "currentValue": o.value}
+            | {"options": [{"value": c.value, "name": c.name} for c in o.choices]}
+            for o in self.config
+        ]
+        return {
+            "sessionUpdate": "_nbagent/session",
+            "title": self.title,
+            "currentModeId": self.mode,
+            "modes": [{"id": m.id, "name": m.name} for m in self.modes],
+            "configOptions": config,
+            "availableCommands": [{"name": c.name} for c in self.commands],
+        }
 
     def _show(self, turn: Turn, session_id: str, update: Any) -> None:
         from acp.schema import SessionNotification

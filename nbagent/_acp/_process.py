@@ -231,6 +231,8 @@ class AgentProcess:
         content = [text_block(text)] if isinstance(text, str) else list(text)
         said = update_user_message_text(str(getattr(content[0], "text", "") or ""))
         turn.put(SessionNotification(session_id=sid, update=said))
+        if sid == self.session_id:  # the agent's own session: what it is set to, shown quietly
+            turn.put({"sessionId": sid, "update": self.client.session_item()})
         for item in self.held:
             turn.put({"sessionId": sid, "update": item})
         self.held.clear()

@@ -17,7 +17,7 @@ import pytest
 
 import nbagent
 from nbagent._acp._context import MAX_EMBED_BYTES, MAX_SAMPLE_CHARS
-from nbagent._events import Custom
+from nbagent._events import Custom, State
 from tests.frameworks.conftest import need
 from tests.wait import PATIENCE
 
@@ -94,6 +94,18 @@ def test_config_options_are_listed_set_and_follow_the_agents_updates(started: An
     run = agent.prompt("switch to opus")  # the agent's own config_option_update
     assert run.wait(PATIENCE).text == "switched"
     assert agent.config[0].value == "opus"
+    # The run's status line says the session quietly: as the turn started, then as the agent
+    # changed it (the values by the names the agent gives them).
+    sessions = [
+        e.value for e in run.events if isinstance(e, State) and e.activity_type == "session"
+    ]
+    model, thinking = {"name": "Model", "value": "Haiku"}, {"name": "Thinking", "value": "on"}
+    assert sessions[0]["config"] == [model, thinking]
+    assert run.transcript.to_dict()["session"]["config"] == [
+        {"name": "Model", "value": "Opus"},
+        thinking,
+    ]
+    assert "Model: Opus · Thinking: on" in run.transcript.to_text()
     assert start(started, "plain").config == []
 
 
