@@ -191,6 +191,15 @@ def processes() -> dict[int, tuple[str, int, int]]:
     return found
 
 
+def name_of(pid: int) -> str | None:
+    """A process's command name; None for one that ended since it was listed (the CLI runs
+    short-lived helpers in its group)."""
+    try:
+        return Path(f"/proc/{pid}/comm").read_text().strip()
+    except OSError:
+        return None
+
+
 def left(group: int, tree: set[int]) -> list[int]:
     """The processes of process group ``group`` and of ``tree`` still running (a zombie, ended
     and not reaped yet, is not)."""
@@ -220,7 +229,7 @@ def start(started: list[nbagent.AcpAgent], home: Path, env: dict[str, str]) -> n
     agent = nbagent.acp([str(AGENT)], cwd=home, env=env, startup_timeout=STARTUP_PATIENCE)
     started.append(agent)
     print(f"initialize + session/new: {time.monotonic() - begun:.1f} s")
-    names = {pid: Path(f"/proc/{pid}/comm").read_text().strip() for pid in left(agent.pid, set())}
+    names = {pid: name for pid in left(agent.pid, set()) if (name := name_of(pid))}
     assert "claude" in names.values(), f"the agent's group: {names}"
     return agent
 
