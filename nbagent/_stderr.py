@@ -1,6 +1,7 @@
 """A child process's stderr in nbagent's error messages, shared by the producers that run one
 (MCP servers over stdio, ACP agents): its last characters (``stderr_tail``), an error message
-ending with them (``with_tail``), and an exception said in one line (``describe``)."""
+ending with them (``with_tail``), and an exception said in one line (``describe``); and the
+version nbagent tells such a process (``client_version``)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import contextlib
 import os
 from typing import IO, Any
 
-__all__ = ["STDERR_TAIL", "describe", "stderr_tail", "with_tail"]
+__all__ = ["STDERR_TAIL", "client_version", "describe", "stderr_tail", "with_tail"]
 
 STDERR_TAIL = 2000
 """Characters of a process's stderr that an error message ends with."""
@@ -47,3 +48,14 @@ def describe(exc: BaseException, *, data: bool = False) -> str:
     if details:
         text += f" ({details})"
     return text if type(exc).__name__ in text else f"{type(exc).__name__}: {text}"
+
+
+def client_version() -> str:
+    """nbagent's version, as its client tells a server or an agent ("0" from a source tree
+    on ``sys.path``, not installed)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("nbagent")
+    except PackageNotFoundError:
+        return "0"

@@ -20,7 +20,7 @@ from nbagent._acp._sessions import SessionPlan, apply_session, describe_auth, op
 from nbagent._acp._stdout import filtered
 from nbagent._acp._turn import Turn
 from nbagent._acp._types import AcpError
-from nbagent._stderr import describe, with_tail
+from nbagent._stderr import client_version, describe, with_tail
 
 __all__ = ["AgentProcess", "kill_group"]
 
@@ -87,9 +87,16 @@ class AgentProcess:
 
     @property
     def alive(self) -> bool:
-        """Started, and neither exited nor killed (a killed process is reaped later: on a
-        loaded machine its exit may not be seen yet when the next prompt asks)."""
-        return self.exited is not None and not self.exited.done() and not self.doomed
+        """Started, and neither exited nor killed. Its exit reaches the loop a moment after
+        the system saw it (later on a loaded machine), so the system is asked, leaving the
+        process to be reaped by the loop (``WNOWAIT``); reaped already: gone."""
+        if self.exited is None or self.exited.done() or self.doomed or self.process is None:
+            return False
+        try:
+            flags = os.WEXITED | os.WNOHANG | os.WNOWAIT
+            return os.waitid(os.P_PID, self.process.pid, flags) is None
+        except ChildProcessError:
+            return False
 
     # -- start-up ----------------------------------------------------------------------------
 
@@ -162,7 +169,7 @@ class AgentProcess:
         init = await self.conn.initialize(
             protocol_version=PROTOCOL_VERSION,
             client_capabilities=capabilities,
-            client_info=Implementation(name="nbagent", version=_version()),
+            client_info=Implementation(name="nbagent", version=client_version()),
         )
         self.auth_methods = list(init.auth_methods or [])
         self.capabilities = init.agent_capabilities
@@ -245,14 +252,18 @@ class AgentProcess:
             # child it left may hold the pipe open).
             await asyncio.wait({task}, timeout=PIPE_DRAIN_S)
             failure = task.exception() if task.done() and not task.cancelled() else None
-            if not task.done() or self.exited.done() or isinstance(failure, ConnectionError):
+            answered = task.done() and not task.cancelled() and failure is None
+            # An answered turn is whole, whether or not the agent exits right after it.
+            if not answered and (
+                not task.done() or self.exited.done() or isinstance(failure, ConnectionError)
+            ):
                 task.cancel()
                 turn.fail(await self._gone())
                 self.kill()  # no use without its pipe: the next prompt starts it afresh
                 return
-            if close:
+            if close and self.alive:
                 await self._close_session(turn, sid)
-            if failure is None and not task.cancelled():
+            if answered:
                 turn.end(task.result())
             else:
                 why = "cancelled" if failure is None else describe(failure, data=True)
@@ -382,12 +393,3 @@ def _append_only_tempfile() -> IO[bytes]:
         return open(path, "ab+")
     finally:
         os.unlink(path)
-
-
-def _version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("nbagent")
-    except PackageNotFoundError:
-        return "0"

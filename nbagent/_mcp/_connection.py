@@ -18,7 +18,7 @@ from nbagent._mcp import _catalog
 from nbagent._mcp._asks import Asks
 from nbagent._mcp._rpc import RpcLog, traced
 from nbagent._mcp._types import McpError, McpLogEntry, McpResult, McpTool
-from nbagent._stderr import describe, stderr_tail, with_tail
+from nbagent._stderr import client_version, describe, stderr_tail, with_tail
 
 if TYPE_CHECKING:
     from mcp import Client
@@ -89,7 +89,7 @@ class Connection:
                     log_level="debug",
                     elicitation_callback=cast(Any, self.asks.elicit),
                     sampling_callback=cast(Any, self.asks.sample),
-                    client_info=types.Implementation(name="nbagent", version=_version()),
+                    client_info=types.Implementation(name="nbagent", version=client_version()),
                     mode=cast(Any, self.protocol),
                 ) as client:
                     self.client = client
@@ -208,13 +208,3 @@ def transport_for(
     # The SDK's own defaults: 30 s to connect or write, 300 s between reads of a stream.
     client = httpx2.AsyncClient(headers=headers, timeout=httpx2.Timeout(30.0, read=300.0))
     return streamable_http_client(target, http_client=client)
-
-
-def _version() -> str:
-    """nbagent's version, as the client tells servers."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version("nbagent")
-    except PackageNotFoundError:  # a source tree on sys.path, not installed
-        return "0"

@@ -5,8 +5,9 @@ Behaviours: ``chat`` (a streamed answer with thinking and a tool call; modes; co
 ``permissions`` (asks four times and says what it was answered), ``notebook`` (asks to edit
 an ``.ipynb``), ``files`` (runs the file requests the prompt lists as JSON), ``cancel`` (waits
 for ``session/cancel``), ``stubborn`` (starts a child process, then ignores cancel), ``crash``
-(dies mid-turn), ``hangup`` (closes its stdout mid-turn and keeps running), ``mute`` (never
-answers ``initialize``), ``auth`` (requires authentication).
+(dies mid-turn), ``hangup`` (closes its stdout mid-turn and keeps running), ``parting``
+(answers, then exits at once), ``mute`` (never answers ``initialize``), ``auth`` (requires
+authentication).
 """
 
 from __future__ import annotations
@@ -161,6 +162,12 @@ class Scripted(ScriptedAgent):
         sys.stderr.write("boom: the scripted agent crashed\n")
         sys.stderr.flush()
         os._exit(3)
+
+    async def turn_parting(self, sid: str, text: str) -> str:
+        await self.say(sid, "goodbye")
+        # Gone just after its answer is written: the client may see the exit with it.
+        asyncio.get_running_loop().call_later(0.01, os._exit, 0)
+        return "end_turn"
 
     async def turn_hangup(self, sid: str, text: str) -> str:
         await self.say(sid, "partial answer")

@@ -227,6 +227,20 @@ def test_an_agent_that_closes_its_pipe_mid_turn_ends_the_run(started: Any) -> No
     assert agent.pid != first
 
 
+def test_an_agent_that_exits_right_after_its_answer_ends_the_turn_completed(
+    started: Any,
+) -> None:
+    agent = start(started, "parting")
+    first = agent.pid
+    run = agent.prompt("bye")
+    transcript = run.wait(PATIENCE)
+    assert (run.status, transcript.text) == ("completed", "goodbye"), transcript.error
+    wait_for(lambda: not alive(first), what=f"the agent {first} gone after its answer")
+    again = agent.prompt("bye")  # started afresh
+    assert again.wait(PATIENCE).text == "goodbye"
+    assert agent.pid != first
+
+
 def test_a_command_that_does_not_exist_says_so() -> None:
     said = r"ACP agent no-such-acp-agent --acp: could not start: .*No such file"
     with pytest.raises(nbagent.AcpError, match=said):
