@@ -120,10 +120,13 @@ def snapshots(c: RecordingComm) -> list[dict[str, Any]]:
 
 
 def browser_state(c: RecordingComm) -> dict[str, Any]:
-    """The state a browser builds from the opening snapshot and every ops message sent."""
+    """The state a browser builds from the opening snapshot and every ops message sent (a
+    snapshot message replacing it, as the page takes one)."""
     state: dict[str, Any] = c.log[0][1]["state"]["snapshot"]["state"]
     for m in customs(c):
-        if "ops" in m:
+        if m.get("type") == "snapshot" and "state" in m:
+            state = copy.deepcopy(m["state"])
+        elif "ops" in m:
             for op in decode_ops(m):
                 apply_op(state, op)
     return state

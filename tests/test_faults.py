@@ -500,6 +500,49 @@ def test_a_widget_that_can_no_longer_be_sent_to_does_not_hang_the_run(
     assert left_behind(before) == []
 
 
+def test_an_interrupt_between_a_fold_and_its_ops_sends_the_whole_state(
+    comms: list[RecordingComm],
+) -> None:
+    """A kernel's interrupt may land after the transcript took an event and before its ops
+    went out (a cell's ``run.wait()`` drives the source in the main thread): the page is sent
+    the whole state then, so what it shows is what the run saved."""
+
+    async def three_words() -> AsyncIterator[str]:
+        for word in ("w0 ", "w1 ", "w2 "):
+            yield word
+            await asyncio.sleep(0)
+
+    run = Run(three_words(), display=True)
+    fold = run.transcript.apply
+
+    def interrupted_after(ev: Any) -> Any:
+        ops = fold(ev)
+        if getattr(ev, "delta", None) == "w1 ":
+            raise KeyboardInterrupt  # its ops never reach the view
+        return ops
+
+    run.transcript.apply = interrupted_after  # type: ignore[method-assign]
+    raised: list[BaseException] = []
+
+    async def cell() -> None:
+        run.start()
+        try:
+            run.wait(PATIENCE)
+        except KeyboardInterrupt as exc:
+            raised.append(exc)
+
+    on_its_own = threading.Thread(target=asyncio.run, args=(cell(),))
+    on_its_own.start()
+    on_its_own.join(PATIENCE)
+    assert [type(exc) for exc in raised] == [KeyboardInterrupt]
+    comm = run.widget.comm if run.widget is not None else None
+    assert isinstance(comm, RecordingComm)
+    assert [m["type"] for m in customs(comm) if m.get("type") == "snapshot"] == ["snapshot"]
+    state = browser_state(comm)
+    assert state == run.transcript.to_dict() == snapshots(comm)[-1]["state"]
+    assert answer(state).startswith("w0 w1 ")
+
+
 # -- tools -------------------------------------------------------------------------------------
 
 _release = threading.Event()  # lets the hanging sync tool's thread end, after the checks

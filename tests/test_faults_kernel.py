@@ -52,12 +52,15 @@ def kernel() -> Iterator[Kernel]:
 
 def widget_shows(kernel: Kernel, since: int) -> dict[str, Any]:
     """The final state of the one run widget opened since ``since``: the opening snapshot
-    plus every ops message rebuild it."""
+    plus every ops message rebuild it, as the page does (a snapshot message, which an
+    interrupted fold sends, replacing the state)."""
     (widget,) = widget_traffic(kernel.messages(), since)["widgets"]
     assert widget["final"] is not None, "the run never wrote its final snapshot"
     state: dict[str, Any] = widget["open"]["content"]["data"]["state"]["snapshot"]["state"]
     for message in widget["custom"]:
-        if "ops" in message:
+        if message.get("type") == "snapshot":
+            state = copy.deepcopy(message["state"])
+        elif "ops" in message:
             for op in decode_ops(message):
                 apply_op(state, op)
     final: dict[str, Any] = widget["final"]["state"]

@@ -112,20 +112,27 @@ class RunSink:
         transcript = self.transcript
         ops: list[dict[str, Any]] = []
         log = self.events
-        for ev in events:
-            ops.extend(transcript.apply(ev))
-            log.append(ev)  # after apply: its text is in the transcript's buffers
-        if self.printer is not None:
-            self.printer.feed(events)
-        ended = self.pipeline.ended
         try:
+            for ev in events:
+                ops.extend(transcript.apply(ev))
+                log.append(ev)  # after apply: its text is in the transcript's buffers
+            if self.printer is not None:
+                self.printer.feed(events)
             if self.view is not None:
-                urgent = ended
+                urgent = self.pipeline.ended
                 if not self._first_token_sent and transcript.first_token_at is not None:
                     self._first_token_sent = urgent = True
                 self.view.push(ops, urgent=urgent)
+        except BaseException:
+            # A KeyboardInterrupt lands between any two lines (a cell's run.wait() drives the
+            # source here): the transcript may hold changes whose ops were never sent, so the
+            # page gets the whole state again.
+            if self.view is not None:
+                with contextlib.suppress(Exception):
+                    self.view.sync(transcript)
+            raise
         finally:  # a widget that cannot be updated must not leave the run unfinished
-            if ended and not self.done.is_set():
+            if self.pipeline.ended and not self.done.is_set():
                 self._finish()
 
     def _finish(self) -> None:
