@@ -7,16 +7,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from acp.schema import (
-    AgentPlanContentUpdate,
-    AgentPlanRemovedUpdate,
-    PlanEntry,
-    PlanUpdateFile,
-    PlanUpdateItems,
-    PlanUpdateMarkdown,
-    SessionNotification,
-)
-
 from nbagent._chunks import mentions_acp
 from nbagent._events import Custom, State
 from nbagent._export.plans import plan_html
@@ -25,6 +15,19 @@ from nbagent._stream import Pipeline
 from nbagent._transcript import Transcript
 from nbagent.adapters.acp import AcpAdapter
 from tests.adapter_harness import transcript_of
+from tests.frameworks.conftest import need
+
+need("acp")  # the SDK's own objects: the frameworks extra (not the other Pythons' test-core)
+
+from acp.schema import (  # noqa: E402 - after need()
+    AgentPlanContentUpdate,
+    AgentPlanRemovedUpdate,
+    PlanEntry,
+    PlanUpdateFile,
+    PlanUpdateItems,
+    PlanUpdateMarkdown,
+    SessionNotification,
+)
 
 SESSION = "sess-1"
 END = {"stopReason": "end_turn"}

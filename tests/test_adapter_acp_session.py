@@ -7,7 +7,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from acp.schema import (
+from nbagent._chunks import mentions_acp
+from nbagent._export import status_line, to_html, to_text
+from nbagent._transcript import Transcript
+from nbagent.adapters.acp import AcpAdapter
+from tests.adapter_harness import transcript_of
+from tests.frameworks.conftest import need
+
+need("acp")  # the SDK's own objects: the frameworks extra (not the other Pythons' test-core)
+
+from acp.schema import (  # noqa: E402 - after need()
     AvailableCommand,
     AvailableCommandsUpdate,
     ConfigOptionUpdate,
@@ -19,12 +28,6 @@ from acp.schema import (
     SessionInfoUpdate,
     SessionNotification,
 )
-
-from nbagent._chunks import mentions_acp
-from nbagent._export import status_line, to_html, to_text
-from nbagent._transcript import Transcript
-from nbagent.adapters.acp import AcpAdapter
-from tests.adapter_harness import transcript_of
 
 SESSION = "sess-1"
 END = {"stopReason": "end_turn"}
