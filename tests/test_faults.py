@@ -500,6 +500,25 @@ def test_a_widget_that_can_no_longer_be_sent_to_does_not_hang_the_run(
     assert left_behind(before) == []
 
 
+def waited_in_a_cell(run: Run) -> list[BaseException]:
+    """Start ``run`` and ``run.wait()`` it as a cell does, inside a running loop (on a thread
+    of its own: Playwright, in the browser tests' process, leaves a loop marked running in
+    the main thread); the KeyboardInterrupts the wait raised."""
+    raised: list[BaseException] = []
+
+    async def cell() -> None:
+        run.start()
+        try:
+            run.wait(PATIENCE)
+        except KeyboardInterrupt as exc:
+            raised.append(exc)
+
+    on_its_own = threading.Thread(target=asyncio.run, args=(cell(),))
+    on_its_own.start()
+    on_its_own.join(PATIENCE)
+    return raised
+
+
 def test_an_interrupt_between_a_fold_and_its_ops_sends_the_whole_state(
     comms: list[RecordingComm],
 ) -> None:
@@ -522,19 +541,7 @@ def test_an_interrupt_between_a_fold_and_its_ops_sends_the_whole_state(
         return ops
 
     run.transcript.apply = interrupted_after  # type: ignore[method-assign]
-    raised: list[BaseException] = []
-
-    async def cell() -> None:
-        run.start()
-        try:
-            run.wait(PATIENCE)
-        except KeyboardInterrupt as exc:
-            raised.append(exc)
-
-    on_its_own = threading.Thread(target=asyncio.run, args=(cell(),))
-    on_its_own.start()
-    on_its_own.join(PATIENCE)
-    assert [type(exc) for exc in raised] == [KeyboardInterrupt]
+    assert [type(exc) for exc in waited_in_a_cell(run)] == [KeyboardInterrupt]
     comm = run.widget.comm if run.widget is not None else None
     assert isinstance(comm, RecordingComm)
     assert [m["type"] for m in customs(comm) if m.get("type") == "snapshot"] == ["snapshot"]
@@ -772,22 +779,8 @@ def test_an_interrupt_landing_in_a_task_that_wait_drives_is_the_cells(
         finally:
             closed.set()
 
-    raised: list[BaseException] = []
-
-    async def cell() -> None:
-        run.start()
-        try:
-            run.wait(PATIENCE)
-        except KeyboardInterrupt as exc:
-            raised.append(exc)
-
     run = Run(interrupted_after_two_words(), display=True)
-    # On a thread of its own: Playwright (browser tests, same process) leaves a loop marked
-    # running in the main thread.
-    on_its_own = threading.Thread(target=asyncio.run, args=(cell(),))
-    on_its_own.start()
-    on_its_own.join(PATIENCE)
-    assert [type(exc) for exc in raised] == [KeyboardInterrupt]
+    assert [type(exc) for exc in waited_in_a_cell(run)] == [KeyboardInterrupt]
     assert closed.is_set()
     state = widget_shows(run)
     assert (state["status"], state["end_reason"]) == ("cancelled", "cancelled")
