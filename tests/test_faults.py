@@ -26,6 +26,7 @@ import time
 import traceback
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
+from types import FrameType
 from typing import Any
 
 import httpx
@@ -35,7 +36,9 @@ import pytest
 import nbagent
 from nbagent._agent import Agent
 from nbagent._agent_run import AgentRun
+from nbagent._stream import apump
 from nbagent._tools import Tool, abandoned_threads
+from nbagent.runtime.driver import Driver
 from nbagent.runtime.loops import background_loop
 from nbagent.runtime.run import Run, RunT
 from tests.leaks import footprint, left_behind
@@ -500,18 +503,33 @@ def test_a_widget_that_can_no_longer_be_sent_to_does_not_hang_the_run(
     assert left_behind(before) == []
 
 
-def waited_in_a_cell(run: Run) -> list[BaseException]:
+TraceFunction = Callable[[FrameType, str, Any], Any]
+PUMP = apump.__code__
+
+
+def waited_in_a_cell(
+    run: Run,
+    trace: TraceFunction | None = None,
+    then: Callable[[], None] = lambda: None,
+) -> list[BaseException]:
     """Start ``run`` and ``run.wait()`` it as a cell does, inside a running loop (on a thread
     of its own: Playwright, in the browser tests' process, leaves a loop marked running in
-    the main thread); the KeyboardInterrupts the wait raised."""
+    the main thread), with ``trace`` as that thread's ``sys.settrace``; the
+    KeyboardInterrupts the wait raised. ``then`` runs once the wait is over, on the loop still
+    running, as the kernel's next cell would (the end of ``asyncio.run`` closes every async
+    generator left open, which a kernel's loop never does)."""
     raised: list[BaseException] = []
 
     async def cell() -> None:
+        sys.settrace(trace)
         run.start()
         try:
             run.wait(PATIENCE)
         except KeyboardInterrupt as exc:
             raised.append(exc)
+        finally:
+            sys.settrace(None)
+        then()
 
     on_its_own = threading.Thread(target=asyncio.run, args=(cell(),))
     on_its_own.start()
@@ -785,3 +803,41 @@ def test_an_interrupt_landing_in_a_task_that_wait_drives_is_the_cells(
     state = widget_shows(run)
     assert (state["status"], state["end_reason"]) == ("cancelled", "cancelled")
     assert answer(state) == run.transcript.text == "w0 w1 "
+
+
+def test_an_interrupt_landing_in_the_readers_own_frame_closes_the_source(
+    comms: list[RecordingComm],
+) -> None:
+    """The interrupt may land in the reading task's own frame, between two of the pump's
+    events (seen once in CI, in a kernel): the pump and the source, each suspended at a
+    yield, are closed there, not left to a traceback that keeps them alive for good."""
+    closed = threading.Event()
+    run = Run(endless_async(closed), display=True)
+    reader = Driver._aread.__code__
+    held: list[object] = []
+
+    def in_the_reader(frame: FrameType, event: str, arg: object) -> Any:
+        if frame.f_code is not reader:
+            return None
+
+        def at_a_line(frame: FrameType, event: str, arg: object) -> Any:
+            if event == "line" and "w1 " in run.transcript.text:
+                # The pump held elsewhere too, as in a kernel, where its finalizer's aclose
+                # waits for the loop the next cell blocks: dropped here, it would be closed
+                # at once, which no kernel promises.
+                held.extend(o for o in gc.get_objects() if getattr(o, "ag_code", 0) is PUMP)
+                raise KeyboardInterrupt  # as a signal handler raises it, in this frame
+            return at_a_line
+
+        return at_a_line
+
+    closed_by_then: list[bool] = []
+    raised = waited_in_a_cell(
+        run, trace=in_the_reader, then=lambda: closed_by_then.append(closed.is_set())
+    )
+    assert [type(exc) for exc in raised] == [KeyboardInterrupt]
+    assert held, "the pump was not found"
+    assert closed_by_then == [True], "the source was never closed"
+    state = widget_shows(run)
+    assert (state["status"], state["end_reason"]) == ("cancelled", "cancelled")
+    assert answer(state).startswith("w0 w1 ")

@@ -12,6 +12,7 @@ See ARCHITECTURE.md, "Threads, loops and cells".
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import contextvars
 import inspect
 import threading
@@ -75,8 +76,13 @@ class Driver:
 
     async def _aread(self) -> None:
         try:
-            async for _ in apump(self.source, aiter(self.source), self.sink):
-                pass
+            # Closed here, at once: a kernel's interrupt landing in this very frame, between
+            # two events, leaves the pump and the source suspended at a yield, and their
+            # finalizer's aclose would wait for the loop that the next cell may block.
+            pumped = apump(self.source, aiter(self.source), self.sink)
+            async with contextlib.aclosing(pumped) as events:
+                async for _ in events:
+                    pass
         except asyncio.CancelledError:
             self.sink.cancel()
         except KeyboardInterrupt:
