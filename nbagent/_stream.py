@@ -13,7 +13,7 @@ visible warning and the run goes on.
 from __future__ import annotations
 
 import time
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
 from typing import Any, Protocol
 
 from nbagent._events import ErrorEvent, Event, EventDecodeError, RunEnd, RunStart
@@ -252,7 +252,9 @@ def pump(source: Any, iterator: Iterator[Any], sink: Sink) -> Iterator[Event]:
         close_source(source)
 
 
-async def apump(source: Any, iterator: AsyncIterator[Any], sink: Sink) -> AsyncIterator[Event]:
+async def apump(
+    source: Any, iterator: AsyncIterator[Any], sink: Sink
+) -> AsyncGenerator[Event, None]:
     """``pump`` for an async source. A cancellation (``CancelledError``) is not caught: it
     goes to whoever drives the loop, after the source is closed on its own loop."""
     try:

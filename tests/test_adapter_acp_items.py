@@ -117,3 +117,7 @@ def test_a_warning_item_is_a_warning_and_the_turn_goes_on() -> None:
     assert transcript.text == "ab"
     assert transcript.status == "completed"
     assert transcript.warnings == [{"message": said, "error_type": "stray_output", "code": None}]
+    kind = "session_close_failed"
+    items[1] = update(sessionUpdate="_nbagent/warning", message="no close", errorType=kind)
+    transcript, _ = transcript_of(AcpAdapter(), items)
+    assert transcript.warnings == [{"message": "no close", "error_type": kind, "code": None}]

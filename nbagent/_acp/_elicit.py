@@ -6,7 +6,7 @@ call of the question's own (``elicitation-N``) when it names none; ``run.approve
 **fields)`` accepts (checked against the schema's required fields), ``run.deny(i)`` declines,
 ``run.dismiss(i)`` and Stop cancel. It pauses the turn of the session it names; one that names
 none (tied to a request) the turn in progress when only one runs. With no run to pause (between
-prompts, or several running and none named) it is cancelled."""
+prompts, or several running and none named: a warning in each of those) it is cancelled."""
 
 from __future__ import annotations
 
@@ -39,6 +39,12 @@ async def elicit(turns: Mapping[str, Turn], message: str, mode: Any) -> Any:
     )
 
     turn = _asked(turns, mode)
+    if turn is None and getattr(mode, "session_id", None) is None and len(turns) > 1:
+        # Shown where the user looks, whichever run that is: unanswered, it would go unseen.
+        said = f"the agent asked {message!r} for no session while {len(turns)} turns ran"
+        for running in list(turns.values()):
+            why = "answered cancel, since none of them can be told to be its"
+            running.warn(f"{said}: {why}", "unanswered_question")
     if turn is None or turn.pauses is None:  # nobody to answer
         return CancelElicitationResponse(action="cancel")
     schema = getattr(mode, "requested_schema", None)

@@ -18,7 +18,7 @@ from typing import IO, Any
 from nbagent._acp._client import NbagentClient
 from nbagent._acp._sessions import SessionPlan, apply_session, describe_auth, open_session
 from nbagent._acp._stdout import filtered
-from nbagent._acp._turn import Turn
+from nbagent._acp._turn import Turn, warning
 from nbagent._acp._types import AcpError
 from nbagent._stderr import client_version, describe, with_tail
 
@@ -294,9 +294,9 @@ class AgentProcess:
         try:
             await asyncio.wait_for(self.conn.close_session(session_id=session_id), CLOSE_S)
         except Exception as exc:  # noqa: BLE001 - said in the run, which ends all the same
-            why = "no answer" if isinstance(exc, asyncio.TimeoutError) else describe(exc)
+            why = "no answer" if isinstance(exc, asyncio.TimeoutError) else describe(exc, data=True)
             message = f"session/close of {session_id} failed: {why}"
-            turn.put({"sessionId": session_id, "update": _warning(message)})
+            turn.warn(message, "session_close_failed")
 
     async def stop(self, turn: Turn, grace: float) -> None:
         """``session/cancel`` for ``turn``'s session, its terminals killed (the other sessions'
@@ -350,11 +350,11 @@ class AgentProcess:
         message = f"the agent wrote a line on stdout that is not JSON-RPC: {line}"
         if self.strays == STRAY_REPORTED:
             message += f" (further stray lines are not reported: {STRAY_REPORTED} so far)"
-        turns = list(self.turns.items())
-        for sid, turn in turns:
-            turn.put({"sessionId": sid, "update": _warning(message)})
+        turns = list(self.turns.values())
+        for turn in turns:
+            turn.warn(message, "stray_output")
         if not turns:
-            self.held.append(_warning(message))
+            self.held.append(warning(message))
 
     def kill(self) -> None:
         """Kill the agent's process group and every terminal's (from any thread)."""
@@ -378,10 +378,6 @@ class AgentProcess:
 
     def error(self, what: str) -> AcpError:
         return AcpError(with_tail(f"ACP agent {self.label}: {what}", self.errlog, "the agent's"))
-
-
-def _warning(message: str) -> dict[str, Any]:
-    return {"sessionUpdate": "_nbagent/warning", "message": message}
 
 
 def _append_only_tempfile() -> IO[bytes]:

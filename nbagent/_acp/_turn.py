@@ -13,9 +13,15 @@ from typing import Any
 
 from nbagent.runtime.pause import Pauses
 
-__all__ = ["Turn"]
+__all__ = ["Turn", "warning"]
 
 _END = object()
+
+
+def warning(message: str, kind: str = "stray_output") -> dict[str, Any]:
+    """An nbagent item (a ``session/update``'s ``update``): a warning the run shows, of the
+    ``error_type`` ``kind``."""
+    return {"sessionUpdate": "_nbagent/warning", "message": message, "errorType": kind}
 
 
 class _Failed:
@@ -55,6 +61,9 @@ class Turn:
 
     def put(self, item: Any) -> None:
         self._items.put(item)
+
+    def warn(self, message: str, kind: str) -> None:
+        self._items.put({"sessionId": self.session_id, "update": warning(message, kind)})
 
     def end(self, response: Any) -> None:
         """The prompt's response (the run's last item)."""

@@ -20,6 +20,13 @@ prompts; its prompts run side by side with other sessions'. A prompt is answered
   a tool call (``call_term``): it prints ``child of <path's name>``, writes its pid to
   ``<path>`` and sleeps; the agent says ``working`` and waits for ``session/cancel`` as
   ``wait`` does;
+- ``stray <n>``: waits until ``n`` such prompts came, prints a line that is not JSON-RPC on its
+  stdout (``stray from <session>``), waits until all ``n`` printed theirs (so each line comes
+  while all ``n`` turns run), then answers ``<session> strayed``;
+- ``question <n>``: the same, but asks the user (``elicitation/create``) in request mode,
+  which names no session, where ``stray`` prints, and answers ``<session> got <action>``;
+- ``keep open``: answered as any prompt, and its session refuses ``session/close`` (an
+  internal error);
 - ``sessions``: answers, as JSON, the sessions that got ``session/cancel`` and those asked to
   close (``session/close``; refused without ``close``, and so is a prompt to a closed one).
 """
@@ -43,6 +50,8 @@ from acp.helpers import (
 from acp.schema import (
     AgentCapabilities,
     CloseSessionResponse,
+    ElicitationFormRequestMode,
+    ElicitationSchema,
     InitializeResponse,
     NewSessionResponse,
     PermissionOption,
@@ -77,7 +86,8 @@ class EvalAgent:
         self.cancelled: dict[str, asyncio.Event] = {}
         self.cancels: list[str] = []
         self.closed: list[str] = []
-        self.meeting = 0
+        self.kept: set[str] = set()
+        self.meetings: Counter[str] = Counter()
         self.met = asyncio.Condition()
 
     def on_connect(self, conn: Any) -> None:
@@ -104,17 +114,20 @@ class EvalAgent:
         self.closed.append(session_id)  # asked: told by "sessions", advertised or not
         if not CLOSES:
             raise acp.RequestError.method_not_found("session/close")
+        if session_id in self.kept:
+            raise acp.RequestError.internal_error({"message": f"{session_id} is busy"})
         return CloseSessionResponse()
 
-    async def meet(self, n: int, within: float) -> int:
-        """Wait until ``n`` meeting prompts have come (``within`` seconds at most; each waits
-        here, so they are all in flight then): how many came."""
+    async def meet(self, n: int, within: float, name: str = "meet") -> int:
+        """Wait until ``n`` prompts have come to the meeting ``name`` (``within`` seconds at
+        most; each waits here, so they are all in flight then): how many came."""
         async with self.met:
-            self.meeting += 1
+            self.meetings[name] += 1
             self.met.notify_all()
             with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(self.met.wait_for(lambda: self.meeting >= n), within)
-            return self.meeting
+                came = self.met.wait_for(lambda: self.meetings[name] >= n)
+                await asyncio.wait_for(came, within)
+            return self.meetings[name]
 
     async def say(self, sid: str, text: str) -> None:
         await self.conn.session_update(sid, update_agent_message_text(text))
@@ -132,6 +145,11 @@ class EvalAgent:
             if met < n:
                 await self.say(sid, f"met only {met} of {n}")
                 return PromptResponse(stop_reason="end_turn")
+        if text.startswith(("stray ", "question ")):
+            await self.say(sid, await self.together(sid, text))
+            return PromptResponse(stop_reason="end_turn")
+        if text == "keep open":
+            self.kept.add(sid)
         if text == "sessions":
             await self.say(sid, json.dumps({"cancelled": self.cancels, "closed": self.closed}))
             return PromptResponse(stop_reason="end_turn")
@@ -152,6 +170,22 @@ class EvalAgent:
         await self.say(sid, f"{sid} #{self.prompts[sid]}: ")
         await self.say(sid, text.upper())
         return PromptResponse(stop_reason="end_turn")
+
+    async def together(self, sid: str, text: str) -> str:
+        """``stray <n>`` and ``question <n>``: what each of ``n`` turns running at once does."""
+        what, n = text.split()[0], int(text.split()[1])
+        await self.meet(n, 20, f"{what} before")
+        if what == "stray":
+            sys.stdout.write(f"stray from {sid}\n")  # the SDK drains each message it writes
+            sys.stdout.flush()
+            said = f"{sid} strayed"
+        else:
+            schema = ElicitationSchema.model_validate({"type": "object", "properties": {}})
+            mode = ElicitationFormRequestMode(request_id=sid, requested_schema=schema)
+            got = await self.conn.create_elicitation(message=f"Go on, {sid}?", mode=mode)
+            said = f"{sid} got {got.action}"
+        await self.meet(n, 20, f"{what} after")
+        return said
 
     async def terminal(self, sid: str, path: str) -> None:
         args = ["-c", CHILD, path]

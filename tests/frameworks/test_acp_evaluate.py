@@ -167,3 +167,49 @@ def test_a_cases_session_is_left_open_when_the_agent_cannot_close_sessions(
     assert ev.cases[0].status == "completed", ev.cases[0].error
     told = json.loads(agent.prompt("sessions").wait(PATIENCE).text)
     assert told == {"cancelled": [], "closed": []}, told
+
+
+def test_a_failed_session_close_is_a_warning_in_the_cases_run(started: Any) -> None:
+    agent = nbagent.acp([sys.executable, EVALAGENT, "close"], startup_timeout=PATIENCE)
+    started.append(agent)
+    ev = nbagent.evaluate(agent, ["keep open"], progress=False).wait(PATIENCE)
+    (case,) = ev.cases
+    assert case.status == "completed", case.error
+    (warning,) = case.transcript.warnings
+    assert warning["error_type"] == "session_close_failed", warning
+    assert warning["message"].startswith(f"session/close of {session_of(case)} failed: "), warning
+    assert f"{session_of(case)} is busy" in warning["message"], warning
+
+
+def test_a_stray_line_while_turns_run_is_a_warning_in_each(agent: nbagent.AcpAgent) -> None:
+    """The line names no session: each turn running then shows it (each case prints one once
+    both run, and ends once both printed)."""
+    ev = nbagent.evaluate(agent, ["stray 2"] * 2, concurrency=2, progress=False).wait(PATIENCE * 2)
+    assert [c.status for c in ev.cases] == ["completed"] * 2, [c.error for c in ev.cases]
+    sessions = [session_of(c) for c in ev.cases]
+    assert [c.output for c in ev.cases] == [f"{sid} strayed" for sid in sessions]
+    expected = sorted(f"not JSON-RPC: stray from {sid}" for sid in sessions)
+    for case in ev.cases:
+        warnings = case.transcript.warnings
+        assert {w["error_type"] for w in warnings} == {"stray_output"}, warnings
+        assert sorted(w["message"].split("stdout that is ")[1] for w in warnings) == expected
+
+
+def test_a_question_naming_no_session_while_turns_run_is_cancelled_and_said_in_each(
+    agent: nbagent.AcpAgent,
+) -> None:
+    """Asked in request mode (no session) while two turns run, whose is it? Neither can be told:
+    cancelled, and each run says so; nothing pauses."""
+    ev = nbagent.evaluate(agent, ["question 2"] * 2, concurrency=2, progress=False).wait(
+        PATIENCE * 2
+    )
+    assert [c.status for c in ev.cases] == ["completed"] * 2, [c.error for c in ev.cases]
+    sessions = [session_of(c) for c in ev.cases]
+    assert [c.output for c in ev.cases] == [f"{sid} got cancel" for sid in sessions]
+    for case in ev.cases:
+        warnings = case.transcript.warnings
+        assert {w["error_type"] for w in warnings} == {"unanswered_question"}, warnings
+        asked = sorted(w["message"].split("asked ")[1].split(" for no")[0] for w in warnings)
+        assert asked == sorted(repr(f"Go on, {sid}?") for sid in sessions)
+        assert all("while 2 turns ran: answered cancel" in w["message"] for w in warnings)
+        assert case.transcript.tool_calls == []

@@ -40,8 +40,9 @@ Mapping:
   replaces the one before) → the text of every tool call whose content shows that terminal
   (``{"type": "terminal", "terminalId": ...}``): a preliminary ``ToolResult`` while the call
   runs, the final one again once it ended; ``{"sessionUpdate": "_nbagent/warning",
-  "message"}`` (a line on the agent's stdout that is not JSON-RPC) → a warning,
-  ``ErrorEvent(error_type="stray_output", recoverable=True)``; ``{"sessionUpdate":
+  "message", "errorType"?}`` (a line on the agent's stdout that is not JSON-RPC, a failed
+  ``session/close``, a question nbagent could not tell whose it was) → a warning,
+  ``ErrorEvent(error_type=errorType or "stray_output", recoverable=True)``; ``{"sessionUpdate":
   "_nbagent/status", "toolCallId", "state", "detail"}`` → ``Status`` on that call (an agent's
   question pausing it: ``awaiting_approval``, then ``approval_answered``), the call started
   first if it was never announced; ``{"sessionUpdate": "_nbagent/session", "title",

@@ -241,7 +241,8 @@ class AcpAdapter:
             self._calls.status(update, out)
         elif kind == "_nbagent/warning":
             message = str_or_none(update.get("message")) or "a warning from the ACP client"
-            out.append(ErrorEvent(message=message, error_type="stray_output", recoverable=True))
+            kind = str_or_none(update.get("errorType")) or "stray_output"
+            out.append(ErrorEvent(message=message, error_type=kind, recoverable=True))
         elif kind in PLANS and (state := PLANS[kind](update)) is not None:
             out.append(state)
         elif kind == "_nbagent/session":
