@@ -200,13 +200,20 @@ test-py-rest-then-pythons: test-py-rest
 # otherwise run at once) with the other Pythons' venvs, the checks with the MCP servers' and
 # pydantic-evals' venvs and `make demo`'s install from a fresh clone (beside the JS tests, the
 # longest check), then the Python lanes.
+# Each phase's start time is printed: where a slow run spent its minutes.
+phase = @echo "make test: $$(date -u +%T) $(1)"
 test:
+	$(call phase,the JS tools)
 	$(MAKE) --no-print-directory $(STAMP)/js-dev
+	$(call phase,the installs)
 	$(MAKE) --no-print-directory -j2 install $(HTML_MANAGER)/node_modules/.package-lock.json \
 	  $(ACP_AGENTS)/node_modules/.package-lock.json $(addprefix $(STAMP)/venv-,$(found_pythons))
+	$(call phase,the checks)
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck test-js docs \
 	  $(addsuffix /stamp,$(MCP_VENVS)) $(EVALS_VENV)/stamp test-demo-install
+	$(call phase,the Python tests)
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest-then-pythons
+	$(call phase,done)
 
 # The whole suite while a busy loop occupies every core (tests/under_load.py): a wait or budget
 # sized for an idle machine fails here first.
