@@ -41,10 +41,12 @@ async def elicit(turns: Mapping[str, Turn], message: str, mode: Any) -> Any:
     turn = _asked(turns, mode)
     if turn is None and getattr(mode, "session_id", None) is None and len(turns) > 1:
         # Shown where the user looks, whichever run that is: unanswered, it would go unseen.
-        said = f"the agent asked {message!r} for no session while {len(turns)} turns ran"
+        said = (
+            f"the agent asked “{message}” for no session while {len(turns)} turns ran: "
+            "answered cancel, since none of them can be told to be its"
+        )
         for running in list(turns.values()):
-            why = "answered cancel, since none of them can be told to be its"
-            running.warn(f"{said}: {why}", "unanswered_question")
+            running.warn(said, "unanswered_question")
     if turn is None or turn.pauses is None:  # nobody to answer
         return CancelElicitationResponse(action="cancel")
     schema = getattr(mode, "requested_schema", None)

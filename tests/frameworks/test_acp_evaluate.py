@@ -210,6 +210,6 @@ def test_a_question_naming_no_session_while_turns_run_is_cancelled_and_said_in_e
         warnings = case.transcript.warnings
         assert {w["error_type"] for w in warnings} == {"unanswered_question"}, warnings
         asked = sorted(w["message"].split("asked ")[1].split(" for no")[0] for w in warnings)
-        assert asked == sorted(repr(f"Go on, {sid}?") for sid in sessions)
+        assert asked == sorted(f"“Go on, {sid}?”" for sid in sessions)
         assert all("while 2 turns ran: answered cancel" in w["message"] for w in warnings)
         assert case.transcript.tool_calls == []

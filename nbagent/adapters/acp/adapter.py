@@ -241,8 +241,8 @@ class AcpAdapter:
             self._calls.status(update, out)
         elif kind == "_nbagent/warning":
             message = str_or_none(update.get("message")) or "a warning from the ACP client"
-            kind = str_or_none(update.get("errorType")) or "stray_output"
-            out.append(ErrorEvent(message=message, error_type=kind, recoverable=True))
+            error_type = str_or_none(update.get("errorType")) or "stray_output"
+            out.append(ErrorEvent(message=message, error_type=error_type, recoverable=True))
         elif kind in PLANS and (state := PLANS[kind](update)) is not None:
             out.append(state)
         elif kind == "_nbagent/session":
