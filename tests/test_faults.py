@@ -26,7 +26,7 @@ import time
 import traceback
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass, field
-from types import FrameType
+from types import AsyncGeneratorType, FrameType
 from typing import Any
 
 import httpx
@@ -825,7 +825,8 @@ def test_an_interrupt_landing_in_the_readers_own_frame_closes_the_source(
                 # The pump held elsewhere too, as in a kernel, where its finalizer's aclose
                 # waits for the loop the next cell blocks: dropped here, it would be closed
                 # at once, which no kernel promises.
-                held.extend(o for o in gc.get_objects() if getattr(o, "ag_code", 0) is PUMP)
+                alive = (o for o in gc.get_objects() if isinstance(o, AsyncGeneratorType))
+                held.extend(o for o in alive if o.ag_code is PUMP)
                 raise KeyboardInterrupt  # as a signal handler raises it, in this frame
             return at_a_line
 
