@@ -12,7 +12,7 @@ import copy
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import pytest
@@ -119,17 +119,23 @@ def snapshots(c: RecordingComm) -> list[dict[str, Any]]:
     ]
 
 
-def browser_state(c: RecordingComm) -> dict[str, Any]:
-    """The state a browser builds from the opening snapshot and every ops message sent (a
-    snapshot message replacing it, as the page takes one)."""
-    state: dict[str, Any] = c.log[0][1]["state"]["snapshot"]["state"]
-    for m in customs(c):
+def replayed(opening: dict[str, Any], messages: Iterable[dict[str, Any]]) -> dict[str, Any]:
+    """The state a page holds once it took ``messages`` (a run widget's custom messages) from
+    ``opening``: each ops message applied, a snapshot message replacing the state (``opening``
+    is left as it was)."""
+    state = copy.deepcopy(opening)
+    for m in messages:
         if m.get("type") == "snapshot" and "state" in m:
             state = copy.deepcopy(m["state"])
         elif "ops" in m:
             for op in decode_ops(m):
                 apply_op(state, op)
     return state
+
+
+def browser_state(c: RecordingComm) -> dict[str, Any]:
+    """The state a browser builds from the opening snapshot and every message sent."""
+    return replayed(c.log[0][1]["state"]["snapshot"]["state"], customs(c))
 
 
 def start(source: Any, **kwargs: Any) -> Run:

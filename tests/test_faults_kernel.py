@@ -5,15 +5,13 @@ kernel interrupt during a blocking ``run.wait()``, and the next run in the same 
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from nbagent._transcript import apply_op
-from nbagent._wire import decode_ops
 from tests.kernel import ANNOUNCED_WAIT, Kernel, widget_traffic
+from tests.recording import replayed
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step
 from tests.test_faults import FAULTS, Fault, answer
@@ -50,19 +48,20 @@ def kernel() -> Iterator[Kernel]:
     k.close()
 
 
+def page_state(widget: dict[str, Any]) -> dict[str, Any]:
+    """What the page of ``widget`` (``widget_traffic``'s) holds: its opening snapshot, then
+    every message it took."""
+    opening = widget["open"]["content"]["data"]["state"]["snapshot"]["state"]
+    return replayed(opening, widget["custom"])
+
+
 def widget_shows(kernel: Kernel, since: int) -> dict[str, Any]:
     """The final state of the one run widget opened since ``since``: the opening snapshot
     plus every ops message rebuild it, as the page does (a snapshot message, which an
     interrupted fold sends, replacing the state)."""
     (widget,) = widget_traffic(kernel.messages(), since)["widgets"]
     assert widget["final"] is not None, "the run never wrote its final snapshot"
-    state: dict[str, Any] = widget["open"]["content"]["data"]["state"]["snapshot"]["state"]
-    for message in widget["custom"]:
-        if message.get("type") == "snapshot":
-            state = copy.deepcopy(message["state"])
-        elif "ops" in message:
-            for op in decode_ops(message):
-                apply_op(state, op)
+    state = page_state(widget)
     final: dict[str, Any] = widget["final"]["state"]
     assert state == final
     return final
@@ -74,13 +73,7 @@ def shown_so_far(kernel: Kernel, since: int) -> str:
     if not widgets:
         return ""
     (widget,) = widgets
-    # A copy: the recorded message is read again at the end (widget_shows).
-    state = copy.deepcopy(widget["open"]["content"]["data"]["state"]["snapshot"]["state"])
-    for message in widget["custom"]:
-        if "ops" in message:
-            for op in decode_ops(message):
-                apply_op(state, op)
-    return answer(state)
+    return answer(page_state(widget))
 
 
 def nothing_left_behind(kernel: Kernel, allow: str = "()") -> None:
