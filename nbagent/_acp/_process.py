@@ -354,7 +354,7 @@ class AgentProcess:
         for turn in turns:
             turn.warn(message, "stray_output")
         if not turns:
-            self.held.append(warning(message))
+            self.held.append(warning(message, "stray_output"))
 
     def kill(self) -> None:
         """Kill the agent's process group and every terminal's (from any thread)."""

@@ -18,7 +18,7 @@ __all__ = ["Turn", "warning"]
 _END = object()
 
 
-def warning(message: str, kind: str = "stray_output") -> dict[str, Any]:
+def warning(message: str, kind: str) -> dict[str, Any]:
     """An nbagent item (a ``session/update``'s ``update``): a warning the run shows, of the
     ``error_type`` ``kind``."""
     return {"sessionUpdate": "_nbagent/warning", "message": message, "errorType": kind}
