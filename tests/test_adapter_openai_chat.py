@@ -397,6 +397,55 @@ def test_same_index_with_a_new_id_is_a_new_call() -> None:
     assert [(s.tool_call_id, s.name) for s in starts] == [("a", "f"), ("b", "g")]
 
 
+def test_tool_calls_win_over_the_legacy_field_a_server_repeats_them_in() -> None:
+    """llama-cpp-python's server sends each tool-call fragment twice in one delta: in
+    ``tool_calls`` and again in the deprecated ``function_call``. Read once, the arguments are
+    the wire's; read both, ``{ "city": "Oslo" }`` became ``{{ " "citycity":": ...``."""
+    pieces = ['{ "', "city", '": "', "Oslo", '" }']
+
+    def both(piece: str, first: bool) -> dict[str, Any]:
+        fn: dict[str, Any] = {"arguments": piece} | ({"name": "get_weather"} if first else {})
+        call: dict[str, Any] = {"index": 0, "type": "function", "function": fn}
+        if first:
+            call["id"] = "call__0_get_weather_cmpl-1"
+        delta = {"content": None, "function_call": dict(fn), "tool_calls": [call]}
+        return {"id": "cmpl-1", "model": "m", "choices": [{"index": 0, "delta": delta}]}
+
+    items = [both(p, i == 0) for i, p in enumerate(pieces)]
+    items.append(
+        {
+            "id": "cmpl-1",
+            "model": "m",
+            "choices": [{"index": 0, "delta": {}, "finish_reason": "tool_calls"}],
+        }
+    )
+    got = fold(run_adapter([*items, "[DONE]"]))
+    assert [(t["name"], t["arguments"], t["args"]) for t in got["tools"]] == [
+        ("get_weather", '{ "city": "Oslo" }', {"city": "Oslo"})
+    ]
+    t = Transcript.from_events(iter_events(items))
+    assert [(c.name, c.args, c.is_error) for c in t.tool_calls] == [
+        ("get_weather", {"city": "Oslo"}, False)
+    ]
+
+
+def test_a_whole_message_reads_function_call_only_without_tool_calls() -> None:
+    from nbagent.adapters.openai_chat.whole import ToolAnswers, whole_tool_calls
+
+    def calls(message: dict[str, Any]) -> list[tuple[str, str | None]]:
+        out: list[Event] = []
+        whole_tool_calls(message, out, ToolAnswers(), lambda i, name: f"call{i}")
+        return [(e.tool_call_id, e.arguments) for e in out if isinstance(e, ToolCallEnd)]
+
+    fn = {"name": "f", "arguments": '{"x": 1}'}
+    repeated = {
+        "function_call": fn,
+        "tool_calls": [{"id": "c1", "type": "function", "function": fn}],
+    }
+    assert calls(repeated) == [("c1", '{"x": 1}')]
+    assert calls({"function_call": fn}) == [("call0", '{"x": 1}')]
+
+
 def test_legacy_function_call() -> None:
     def fc(fn: dict[str, Any], finish: str | None = None) -> dict[str, Any]:
         return {

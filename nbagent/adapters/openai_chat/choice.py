@@ -43,6 +43,7 @@ class Choice:
         "refusals",
         "signature",
         "splitter",
+        "tool_calls_field",
         "tools",
     )
 
@@ -58,6 +59,7 @@ class Choice:
         self.reasoning_field = False  # the server sends reasoning apart: no <think> splitting
         self.splitter: ThinkSplitter | None = None
         self.signature: str | None = None  # of the open thinking message, for its MessageEnd
+        self.tool_calls_field = False  # tool_calls came: the legacy function_call is ignored
 
     # -- a delta ---------------------------------------------------------------------------
 
@@ -88,11 +90,16 @@ class Choice:
             out.append(
                 TextDelta(message_id=message_id, delta=refusal, refusal=True, meta=self.meta)
             )
-        for tool_call in list_or_empty(field(delta, "tool_calls")):
+        tool_calls = list_or_empty(field(delta, "tool_calls"))
+        if tool_calls:
+            self.tool_calls_field = True
+        for tool_call in tool_calls:
             self._tool_call(field(tool_call, "index"), field(tool_call, "id"),
                             field(tool_call, "function"), out)  # fmt: skip
-        function_call = field(delta, "function_call")  # legacy: one call, index 0
-        if function_call:
+        # The legacy field is one call at index 0. Servers that send both (llama-cpp-python)
+        # repeat each tool_calls fragment in it: read twice, the arguments would be garbled.
+        function_call = field(delta, "function_call")
+        if function_call and not self.tool_calls_field:
             self._tool_call(0, None, function_call, out)
 
     def _tool_call(self, index: Any, wire_id: Any, function: Any, out: list[Event]) -> None:

@@ -71,8 +71,14 @@ def whole_tool_calls(
 ) -> None:
     """The message's tool calls, each a start and an end with its whole argument text, noted
     in ``answers``; ``invent(i, name)``: the id of one with none. A call is a ``function`` or,
-    with ``custom``, a ``custom`` one (the OpenAI client's; LiteLLM's hook reads functions)."""
-    for i, call in enumerate(list_or_empty(field(message, "tool_calls"))):
+    with ``custom``, a ``custom`` one (the OpenAI client's; LiteLLM's hook reads functions).
+    The legacy ``function_call`` is read only for a message with no ``tool_calls``: servers that
+    send both repeat the call in it."""
+    calls = list_or_empty(field(message, "tool_calls"))
+    legacy = field(message, "function_call")
+    if not calls and legacy:
+        calls = [{"function": legacy}]
+    for i, call in enumerate(calls):
         wire_id = str_or_none(field(call, "id"))
         function = field(call, "function")
         spec = function if function is not None or not custom else field(call, "custom")
