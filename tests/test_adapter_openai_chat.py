@@ -808,3 +808,77 @@ def test_fields_of_the_wrong_shape_raise_bad_item_errors_or_are_ignored() -> Non
     events = OpenAIChatAdapter().feed(chunk(tool_calls=[call]))
     (args,) = [e for e in events if isinstance(e, ToolCallArgsDelta)]
     assert args.delta == '{"x": null}'
+
+
+def content_chunks(*pieces: str, finish: str = "stop") -> list[Any]:
+    items: list[Any] = [
+        {"id": "c", "model": "m", "choices": [{"index": 0, "delta": {"content": p}}]}
+        for p in pieces
+    ]
+    items.append(
+        {"id": "c", "model": "m", "choices": [{"index": 0, "delta": {}, "finish_reason": finish}]}
+    )
+    return [*items, "[DONE]"]
+
+
+def test_a_closing_think_tag_the_prompt_opened_makes_what_came_before_thinking() -> None:
+    """DeepSeek-R1's and QwQ's templates open ``<think>`` in the prompt: only ``</think>``
+    streams. What went out as answer text until then becomes a thinking block, in place."""
+    t = Transcript.from_events(
+        iter_events(content_chunks("Okay, the user", " says hi.\n</th", "ink>\n\n", "Hello!"))
+    )
+    assert (t.thinking, t.text, t.status) == ("Okay, the user says hi.\n", "Hello!", "completed")
+    kinds = [(b["type"], b["text"]) for b in t.to_dict()["blocks"]]
+    assert kinds == [("thinking", "Okay, the user says hi.\n"), ("text", "Hello!")]
+    # the ops a page applies give the same blocks as the folded state
+    from nbagent._fold.state import apply_op
+
+    state: dict[str, Any] = Transcript().to_dict()
+    live = Transcript()
+    for ev in iter_events(content_chunks("Okay", "</think>", "Hi")):
+        for op in live.apply(ev):
+            apply_op(state, op)
+    assert [(b["type"], b["text"]) for b in state["blocks"]] == [
+        ("thinking", "Okay"),
+        ("text", "Hi"),
+    ]
+
+
+def test_a_lone_closing_think_tag_at_the_start_is_dropped() -> None:
+    t = Transcript.from_events(iter_events(content_chunks("</think>", "\n\nHello")))
+    assert (t.thinking, t.text) == ("", "Hello")
+    assert [b["type"] for b in t.to_dict()["blocks"]] == ["text"]
+
+
+@pytest.mark.parametrize(
+    "delta",
+    [
+        {"reasoning_content": {"text": "Plan."}},
+        {"reasoning": {"text": "Plan."}},
+        {"reasoning": [{"type": "text", "text": "Pl"}, {"text": "an."}]},
+        {"reasoning_content": ["Pl", "an."]},
+        # OpenRouter: the string and its details, the same reasoning twice
+        {
+            "reasoning": "Plan.",
+            "reasoning_details": [{"type": "reasoning.text", "text": "Plan.", "index": 0}],
+        },
+        {"reasoning_details": [{"type": "reasoning.summary", "summary": "Plan."}]},
+    ],
+)
+def test_reasoning_as_an_object_or_a_list_is_thinking(delta: dict[str, Any]) -> None:
+    items = [
+        {"id": "c", "model": "m", "choices": [{"index": 0, "delta": delta}]},
+        *content_chunks("Hi"),
+    ]
+    t = Transcript.from_events(iter_events(items))
+    assert (t.thinking, t.text, t.status) == ("Plan.", "Hi", "completed")
+
+
+def test_encrypted_reasoning_details_show_no_text() -> None:
+    delta = {"reasoning_details": [{"type": "reasoning.encrypted", "data": "gAAAA..."}]}
+    items = [
+        {"id": "c", "model": "m", "choices": [{"index": 0, "delta": delta}]},
+        *content_chunks("Hi"),
+    ]
+    t = Transcript.from_events(iter_events(items))
+    assert (t.thinking, t.text) == ("", "Hi")

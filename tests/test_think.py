@@ -14,8 +14,14 @@ from nbagent.adapters.think import ThinkSplitter
 def split(chunks: list[str], **kwargs: bool) -> tuple[str, str]:
     splitter = ThinkSplitter(**kwargs)
     parts = [p for chunk in chunks for p in splitter.feed(chunk)] + splitter.flush()
-    thinking = "".join(text for channel, text in parts if channel == "thinking")
-    answer = "".join(text for channel, text in parts if channel == "text")
+    thinking, answer = "", ""
+    for channel, text in parts:
+        if channel == "was_thinking":  # the answer so far was thinking
+            thinking, answer = thinking + answer, ""
+        elif channel == "thinking":
+            thinking += text
+        else:
+            answer += text
     return thinking, answer
 
 
@@ -34,6 +40,13 @@ CASES = [
     ("<thinker> is not a tag", ("", "<thinker> is not a tag")),
     ("<think>cut off mid-thought", ("cut off mid-thought", "")),
     ("", ("", "")),
+    # a template that opens <think> in the prompt: only the closing tag streams
+    ("Let me plan.\nStep 1.</think>\n\nThe answer.", ("Let me plan.\nStep 1.", "The answer.")),
+    ("Plan</thinking>Answer", ("Plan", "Answer")),
+    ("</think>\n\nAnswer", ("", "Answer")),  # a lone closing tag at the start: dropped
+    ("\n \n</think>Answer", ("", "Answer")),
+    ("Use <think> and </think> as tags", ("", "Use <think> and </think> as tags")),
+    ("Literal </think", ("", "Literal </think")),
 ]
 
 

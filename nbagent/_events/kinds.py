@@ -218,6 +218,9 @@ class MessageEnd(Event):
     redacted: bool = False
     final_text: str | None = None
     """Full text from a ``*.done`` event, kept for reconciliation; never appended blindly."""
+    was_thinking: bool = False
+    """The text message was thinking all along: a closing think tag came for a block the chat
+    template opened in the prompt. Its text moves to a thinking block."""
 
 
 @dataclass(slots=True, kw_only=True)

@@ -26,8 +26,9 @@ from nbagent._blocks import (
     sum_usage,
 )
 from nbagent._fold import numbers
+from nbagent._fold.messages import MessageFold
 from nbagent._fold.run import RunFold
-from nbagent._fold.state import STATE_VERSION, Op, apply_op, set_op
+from nbagent._fold.state import STATE_VERSION, Op, apply_op
 from nbagent._fold.tools import ToolFold
 from nbagent._textbuf import TextBuffer
 
@@ -47,7 +48,7 @@ _RESTORED = (
 """The run's fields ``from_dict`` takes as they were saved."""
 
 
-class TranscriptBase(RunFold, ToolFold):
+class TranscriptBase(RunFold, ToolFold, MessageFold):
     """Folded state of one run: blocks, tool calls, usage, timing, status (``nbagent.Transcript``
     is this with its exports)."""
 
@@ -123,12 +124,13 @@ class TranscriptBase(RunFold, ToolFold):
             t._blocks.append(block)
         t._restore_costs(d)
         t._ended = t.status != "running"
-        # Steps still open go on being measured: their characters are the ones no ended
-        # step holds (exact for steps one after another, the usual case).
-        ended = sum(s.get("output_chars") or 0 for s in t._steps if s.get("ended_at") is not None)
+        t._begun = t.run_id is None and t.started_at is not None  # begun, its RunStart to come
+        # Steps still open go on being measured: their deltas are the ones no ended step
+        # holds (exact for steps one after another, the usual case).
+        ended = sum(s.get("output_deltas") or 0 for s in t._steps if s.get("ended_at") is not None)
         for s in t._steps:
             if s.get("ended_at") is None and s["id"] not in t._agent_index:
-                t._step_chars0[s["id"]] = ended
+                t._step_deltas0[s["id"]] = ended
                 if s.get("first_token_at") is None:
                     t._awaiting.add(s["id"])
         return t
@@ -249,20 +251,20 @@ class TranscriptBase(RunFold, ToolFold):
 
     @property
     def output_tokens(self) -> float | None:
-        """Output tokens: reported, or estimated from characters (``output_tokens_estimated``)."""
-        rate = numbers.output_tokens(self._numbers_state(), self._output_chars())
+        """Output tokens: reported, or one per content delta (``output_tokens_estimated``)."""
+        rate = numbers.output_tokens(self._numbers_state())
         return None if rate is None else rate.value
 
     @property
     def output_tokens_estimated(self) -> bool:
-        rate = numbers.output_tokens(self._numbers_state(), self._output_chars())
+        rate = numbers.output_tokens(self._numbers_state())
         return rate is not None and rate.estimated
 
     @property
     def tokens_per_s(self) -> float | None:
         """Output tokens over generation time; None when that means nothing (too few tokens,
         too short, no output, whole messages)."""
-        rate = numbers.tokens_per_s(self._numbers_state(), self._now(), self._output_chars())
+        rate = numbers.tokens_per_s(self._numbers_state(), self._now())
         return None if rate is None else rate.value
 
     def _numbers_state(self) -> dict[str, Any]:
@@ -277,6 +279,7 @@ class TranscriptBase(RunFold, ToolFold):
             "usage": self._usage,
             "steps": self._steps,
             "whole": self.whole,
+            "deltas": self.deltas,
         }
 
     def __repr__(self) -> str:
@@ -337,28 +340,6 @@ class TranscriptBase(RunFold, ToolFold):
             block_id = f"user:{len(self._user_index) + 1}"
         return self._add(MessageBlock("user", block_id, ev.value))
 
-    def _on_text(self, ev: E.TextDelta) -> list[Op]:
-        delta = ev.delta
-        if not delta:
-            return []
-        i = self._text_index.get(ev.message_id)
-        if i is not None:
-            return self._append(i, "text", delta, ev.ts)
-        block = MessageBlock("text", ev.message_id, ev.delta, refusal=ev.refusal)
-        block.whole = ev.message_id in self._whole_ids
-        return self._add(block, self._count(ev.ts))
-
-    def _on_thinking(self, ev: E.ThinkingDelta) -> list[Op]:
-        if not ev.delta:
-            return []
-        i = self._think_index.get(ev.message_id)
-        if i is not None:
-            return self._append(i, "text", ev.delta, ev.ts)
-        start = self._think_started.pop(ev.message_id, ev.ts)
-        block = MessageBlock("thinking", ev.message_id, ev.delta, started_at=start)
-        block.whole = ev.message_id in self._whole_ids
-        return self._add(block, self._count(ev.ts))
-
     def _on_args(self, ev: E.ToolCallArgsDelta) -> list[Op]:
         if not ev.delta:
             return []
@@ -368,30 +349,3 @@ class TranscriptBase(RunFold, ToolFold):
         tool = ToolCall(ev.tool_call_id, "", ev.ts)
         tool.buffer.append(ev.delta)
         return self._add(tool, self._count(ev.ts))
-
-    def _on_message_start(self, ev: E.MessageStart) -> list[Op]:
-        if ev.channel == "thinking" and ev.message_id not in self._think_index:
-            self._think_started.setdefault(ev.message_id, ev.ts)
-        if not ev.whole:
-            return []
-        self._whole_ids.add(ev.message_id)
-        if self.whole:
-            return []
-        self.whole = True
-        return [{"op": "run", "set": {"whole": True}}]
-
-    def _on_message_end(self, ev: E.MessageEnd) -> list[Op]:
-        if ev.channel != "thinking":
-            return []
-        i = self._think_index.get(ev.message_id)
-        start = self._think_started.pop(ev.message_id, ev.ts)
-        if i is None:
-            if not ev.redacted:
-                return []
-            block = MessageBlock("thinking", ev.message_id, "", started_at=start)
-            block.redacted, block.ended_at = True, ev.ts
-            return self._add(block)
-        b = self._blocks[i]
-        assert isinstance(b, MessageBlock)
-        b.ended_at, b.redacted = ev.ts, b.redacted or ev.redacted
-        return [set_op(i, {"ended_at": ev.ts, "redacted": b.redacted})]

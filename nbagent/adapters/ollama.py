@@ -224,6 +224,9 @@ class OllamaAdapter:
 
     def _emit(self, parts: list[Part], out: list[Event]) -> None:
         for channel, piece in parts:
+            if channel == "was_thinking":
+                self._messages.close("text", out, was_thinking=True)
+                continue
             self._messages.close("text" if channel == "thinking" else "thinking", out)
             self._messages.delta(channel, piece, out)
 

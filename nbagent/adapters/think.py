@@ -6,16 +6,25 @@ content. Only a *leading* think block counts: a ``<think>`` later in the answer
 (in a code sample, say) is literal text. Tags may split anywhere across chunks,
 so a suffix that could still become a tag is held back (at most ``len(tag) - 1``
 characters) until the next chunk decides it.
+
+Chat templates that open ``<think>`` in the prompt (DeepSeek-R1's, QwQ's, some of
+Qwen3's) leave only the closing tag in the stream. A ``</think>`` that closes a block
+never opened therefore makes everything before it thinking: that text has gone out as
+answer text by then, so the splitter says so with a ``("was_thinking", "")`` part and
+the adapter turns the open answer message into thinking (``MessageEnd.was_thinking``).
+A lone ``</think>`` at the very start of the content (an empty block) is dropped.
 """
 
 from __future__ import annotations
 
 from typing import Literal
 
-__all__ = ["DEFAULT_TAGS", "ThinkSplitter"]
+__all__ = ["DEFAULT_TAGS", "ThinkSplitter", "split_whole"]
 
-Channel = Literal["text", "thinking"]
+Channel = Literal["text", "thinking", "was_thinking"]
 Part = tuple[Channel, str]
+"""``("text" | "thinking", piece)``, or ``("was_thinking", "")``: the answer text given so
+far was thinking (a closing tag came for a block the prompt opened)."""
 
 DEFAULT_TAGS: tuple[tuple[str, str], ...] = (("<think>", "</think>"), ("<thinking>", "</thinking>"))
 
@@ -37,6 +46,7 @@ class ThinkSplitter:
         self._shown = False  # some thinking went out (leading blank lines are dropped before)
         self._close = tags[0][1] if assume_open else ""
         # start: before any answer, an opening tag may come; think: inside;
+        # unopened: no opening tag came, a closing one makes what went before thinking;
         # after: just closed, leading blank lines of the answer are dropped; text: pass through.
         self._state = "think" if assume_open else "start"
 
@@ -58,6 +68,9 @@ class ThinkSplitter:
                     break
             elif state == "think":
                 if not self._think(out):
+                    break
+            elif state == "unopened":
+                if not self._unopened(out):
                     break
             else:  # "after"
                 stripped = self._buffer.lstrip()
@@ -88,10 +101,40 @@ class ThinkSplitter:
                 self._close = close_tag
                 self._state = "think"
                 return True
-        if any(open_tag.startswith(head) for open_tag, _ in self._tags):
-            return False  # "", "<", "<thi": wait for the next chunk
-        self._state = "text"
+            if head.startswith(close_tag):  # an empty block the prompt opened: dropped
+                self._buffer = head[len(close_tag) :]
+                self._state = "after"
+                return True
+        if any(tag.startswith(head) for pair in self._tags for tag in pair):
+            return False  # "", "<", "<thi", "</th": wait for the next chunk
+        self._state = "unopened"
         return True
+
+    def _unopened(self, out: list[Part]) -> bool:
+        """Answer text, until a closing tag says it was thinking; False: need more input."""
+        buffer = self._buffer
+        ends = [(i, close) for _, close in self._tags if (i := buffer.find(close)) >= 0]
+        opens = [i for open_tag, _ in self._tags if (i := buffer.find(open_tag)) >= 0]
+        if opens and (not ends or min(opens) < min(ends)[0]):
+            # a tag opened in the answer: its tags are the answer's own text (a code sample)
+            out.append(("text", buffer))
+            self._buffer = ""
+            self._state = "text"
+            return True
+        if ends:
+            end, close = min(ends)
+            if end:
+                out.append(("text", buffer[:end]))
+            # the answer so far (it opened with text that is not blank: see _start) was thinking
+            out.append(("was_thinking", ""))
+            self._buffer = buffer[end + len(close) :]
+            self._state = "after"
+            return True
+        keep = max(_partial_suffix(buffer, tag) for pair in self._tags for tag in pair)
+        if len(buffer) > keep:
+            out.append(("text", buffer[: len(buffer) - keep]))
+        self._buffer = buffer[len(buffer) - keep :]
+        return False
 
     def _think(self, out: list[Part]) -> bool:
         """Emit thinking up to the closing tag; False: need more input."""
@@ -113,6 +156,22 @@ class ThinkSplitter:
         if text:
             self._shown = True
             out.append(("thinking", text))
+
+
+def split_whole(content: str) -> tuple[str, str]:
+    """A whole message's content (a call that did not stream) as ``(thinking, answer)``."""
+    if "<think" not in content and "</think" not in content:
+        return "", content
+    splitter = ThinkSplitter()
+    thinking: list[str] = []
+    answer: list[str] = []
+    for channel, piece in [*splitter.feed(content), *splitter.flush()]:
+        if channel == "was_thinking":
+            thinking += answer
+            answer = []
+        else:
+            (thinking if channel == "thinking" else answer).append(piece)
+    return "".join(thinking), "".join(answer)
 
 
 def _partial_suffix(text: str, tag: str) -> int:

@@ -42,7 +42,7 @@ from nbagent.adapters.openai_responses.maps import (
     error_event,
 )
 from nbagent.adapters.openai_responses.maps import usage_event as responses_usage
-from nbagent.adapters.think import ThinkSplitter
+from nbagent.adapters.think import split_whole
 
 __all__ = ["OpenAIClientAdapter"]
 
@@ -128,11 +128,8 @@ class OpenAIClientAdapter(HookAdapter):
     def _message(self, base: str, message: Any, out: list[Event]) -> None:
         thinking = reasoning_of(message)
         text = text_of(field(message, "content"))
-        if "<think>" in text:  # a local model's reasoning inside the content
-            splitter = ThinkSplitter()
-            parts = [*splitter.feed(text), *splitter.flush()]
-            thinking += "".join(piece for channel, piece in parts if channel == "thinking")
-            text = "".join(piece for channel, piece in parts if channel != "thinking")
+        if not thinking:  # a local model's reasoning inside the content
+            thinking, text = split_whole(text)
         if thinking:
             whole_message(out, "thinking", f"{base}:think", thinking, SEEN_WHOLE)
         if text:

@@ -155,6 +155,9 @@ class Choice:
     def _emit_parts(self, parts: list[Part], out: list[Event]) -> None:
         """Content split by the ``<think>`` splitter: thinking and answer text, in order."""
         for channel, piece in parts:
+            if channel == "was_thinking":
+                self.messages.close("text", out, was_thinking=True)
+                continue
             if channel != "thinking":
                 self._close_thinking(out)
             self.messages.delta(channel, piece, out)

@@ -56,8 +56,29 @@ def text_of(value: Any) -> str:
 
 def reasoning_of(message: Any) -> str:
     """A delta's or message's reasoning sent apart from its content: ``reasoning_content``,
-    else ``reasoning`` (the two names servers give it)."""
-    return text_of(field(message, "reasoning_content")) or text_of(field(message, "reasoning"))
+    else ``reasoning`` (the two names servers give it), else the text of OpenRouter's
+    ``reasoning_details`` (which repeat ``reasoning`` where both come). Each may be a string,
+    an object with its text (``{"text": ...}``, ``{"content": ...}``, a summary's
+    ``{"summary": ...}``) or a list of those; encrypted reasoning has no text to show."""
+    for name in ("reasoning_content", "reasoning", "reasoning_details"):
+        value = field(message, name)
+        if isinstance(value, list):
+            text = "".join(_reasoning_piece(part) for part in value)
+        else:
+            text = _reasoning_piece(value)
+        if text:
+            return text
+    return ""
+
+
+def _reasoning_piece(value: Any) -> str:
+    if isinstance(value, str) or value is None:
+        return value or ""
+    for key in ("text", "content", "summary"):
+        text = field(value, key)
+        if isinstance(text, str):
+            return text
+    return ""
 
 
 def thinking_parts(content: Any) -> bool:
