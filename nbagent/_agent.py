@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any
 
 from nbagent._agent_mcp import asking_tool, model_sampler
+from nbagent._agent_request import request_options, wire_call
 from nbagent._agent_run import AgentRun, AgentSession, ToolCallError, history_messages
 from nbagent._agent_tools import (
     AgentTool,
@@ -74,7 +75,11 @@ class Agent:
     ``max_steps``: model calls per run. ``tool_timeout_s``: default timeout of tools made
     from functions. ``name``: the tool's name when this agent is another's tool.
     ``create_kwargs`` go to every ``chat.completions.create`` call (``temperature``,
-    ``reasoning_effort``, ...).
+    ``reasoning_effort``, ``parallel_tool_calls``, ...); a ``tool_choice`` that forces a
+    call (``"required"``, or ``{"type": "function", "function": {"name": ...}}``) holds until
+    a tool has run for the prompt, then the model is asked with ``"auto"``: forced at every
+    step, it would call tools until ``max_steps``. What is sent is what every OpenAI-compatible
+    server accepts (``_agent_request.py``).
     """
 
     def __init__(
@@ -221,9 +226,9 @@ class Agent:
                     continue
                 _record(ev, calls, text)
                 yield self._with_server(ev)
-            assistant: Message = {"role": "assistant", "content": "".join(text) or None}
+            assistant: Message = {"role": "assistant", "content": "".join(text)}
             if calls:
-                assistant["tool_calls"] = [_wire_call(c) for c in calls]
+                assistant["tool_calls"] = [wire_call(c.id, c.name, c.arguments) for c in calls]
             session.messages.append(assistant)
             if end is not None and end.reason in ("completed", "tool_calls"):
                 session.marks.model_done(step, len(session.messages), [c.id for c in calls])
@@ -248,10 +253,8 @@ class Agent:
         self, client: Any, messages: list[Message], step: int
     ) -> AsyncIterator[Event]:
         """One streamed model call through the openai-chat adapter, ids made unique per step."""
-        kwargs: dict[str, Any] = {"stream_options": {"include_usage": True}}
-        kwargs |= self.create_kwargs
-        if self.tools:
-            kwargs["tools"] = [t.openai_schema() for t in self.tools]
+        tools = [t.openai_schema() for t in self.tools]
+        kwargs = request_options(self.create_kwargs, tools, messages)
         stream = await client.chat.completions.create(
             model=self.model, messages=list(messages), stream=True, **kwargs
         )
@@ -291,7 +294,9 @@ class Agent:
         finally:  # closed at a yield (a consumer that stops reading): the calls stop now
             await aclose_source(events)
         if pause is not None:  # edited arguments are what the model called, in the conversation
-            session.messages[-1]["tool_calls"] = [_wire_call(c) for c in calls]
+            session.messages[-1]["tool_calls"] = [
+                wire_call(c.id, c.name, c.arguments) for c in calls
+            ]
         for c in calls:  # the conversation lists results in the order of the calls
             session.messages.append(
                 {
@@ -366,14 +371,6 @@ def _find(calls: list[Call], tool_call_id: str) -> Call | None:
         if call.id == tool_call_id:
             return call
     return None
-
-
-def _wire_call(call: Call) -> Message:
-    return {
-        "id": call.id,
-        "type": "function",
-        "function": {"name": call.name, "arguments": call.arguments or "{}"},
-    }
 
 
 def _tools_of(

@@ -16,6 +16,7 @@ import threading
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Protocol
 
+from nbagent._agent_request import wire_message
 from nbagent._events import Event
 from nbagent._fork import (
     Edit,
@@ -182,14 +183,15 @@ class AgentRun(Run):
 
 
 def history_messages(history: Any) -> list[Message]:
-    """The messages a run continues from: a run of an agent's, a session, or a list."""
+    """The messages a run continues from: a run of an agent's, a session, or a list (its
+    messages as every server accepts them, ``_agent_request.wire_message``)."""
     if history is None:
         return []
     session = getattr(history, "session", history)
     if isinstance(session, AgentSession):
         return answer_tool_calls(session.messages)
     if isinstance(history, Sequence) and not isinstance(history, (str, bytes)):
-        return answer_tool_calls([dict(m) for m in history])
+        return answer_tool_calls([wire_message(m) for m in history])
     raise TypeError(
         "history must be a Run of an Agent, an AgentSession or a list of messages, "
         f"got {type(history).__name__}"

@@ -49,7 +49,7 @@ ORIGINAL = [
     {"role": "user", "content": "Weather in Paris?"},
     {
         "role": "assistant",
-        "content": None,
+        "content": "",  # a string: servers refuse null (_agent_request.py)
         "tool_calls": [
             {
                 "id": "call_1",
