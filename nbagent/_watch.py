@@ -25,6 +25,7 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import Any
 
+from nbagent._normalize import error_message
 from nbagent._rerun import attach
 from nbagent.adapters.hooks import HookRecord
 from nbagent.runtime.run import Run, launch
@@ -327,7 +328,7 @@ class Watch:
             message = "interrupted (KeyboardInterrupt)"
             self.run.feed.put(HookRecord("watch", "interrupted", {"message": message}, now))
         elif exc is not None and not isinstance(exc, (GeneratorExit, asyncio.CancelledError)):
-            data = {"message": f"{type(exc).__name__}: {exc}", "error_type": type(exc).__name__}
+            data = {"message": error_message(exc), "error_type": type(exc).__name__}
             self.run.feed.put(HookRecord("watch", "error", data, now))
         self.run.feed.finish()
 

@@ -18,8 +18,9 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 from nbagent._evaluate.cases import EvalCase
-from nbagent._evaluate.scoring import Scorer, error_text
+from nbagent._evaluate.scoring import Scorer
 from nbagent._evaluate.tasks import Hidden, MakeView, Performer
+from nbagent._normalize import error_message
 from nbagent.runtime.run import Run
 
 __all__ = ["CANCELLED", "OVER_BUDGET", "Engine"]
@@ -115,7 +116,7 @@ class Engine:
                 case.input, title, lambda run: self._started(case, run, again), self.views(case)
             )
         except Exception as exc:  # noqa: BLE001 - a task that fails before any run: this case's
-            case.status, case.error = "error", error_text(exc)
+            case.status, case.error = "error", error_message(exc)
             self._changed(case)
             return
         case.run, case.output = outcome.run, outcome.output

@@ -19,14 +19,10 @@ from concurrent.futures import Executor
 from typing import Any
 
 from nbagent._evaluate.cases import EvalCase
+from nbagent._normalize import error_message
 from nbagent._values import type_is
 
-__all__ = ["Scorer", "error_text", "scorers_of"]
-
-
-def error_text(exc: BaseException) -> str:
-    """An exception as the one line a table shows."""
-    return f"{type(exc).__name__}: {exc}"
+__all__ = ["Scorer", "scorers_of"]
 
 
 class Scorer:
@@ -54,7 +50,7 @@ class Scorer:
             else:
                 values = self._columns(await self._call(case, executor))
         except Exception as exc:  # noqa: BLE001 - a scorer's failure is that score's only
-            case.score_errors[self.name] = error_text(exc)
+            case.score_errors[self.name] = error_message(exc)
             case.scores.setdefault(self.name, None)
             return
         case.scores.update(values)

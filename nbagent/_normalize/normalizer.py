@@ -43,6 +43,7 @@ from nbagent._events import (
     ToolCallStart,
     ToolResult,
 )
+from nbagent._normalize.errors import error_message
 from nbagent._normalize.parts import (
     _make_plain,
     _Msg,
@@ -188,7 +189,7 @@ class Normalizer(ToolCalls):
         out: list[Event] = []
         ts = self._begin_synthetic(out)
         name = type(exc).__name__
-        message = f"{name}: {exc}" if str(exc) else name
+        message = error_message(exc)
         # SDK API errors (openai's, anthropic's: they carry the response ``body``) have the
         # server's code and type; elsewhere ``code`` means other things (and may warn).
         api_error = hasattr(exc, "body")

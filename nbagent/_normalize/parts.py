@@ -18,6 +18,7 @@ from nbagent._events import (
     ToolCallEnd,
     ToolResult,
 )
+from nbagent._normalize.errors import chain
 from nbagent._textbuf import TextBuffer
 from nbagent._values import plain, strict_json
 
@@ -127,16 +128,14 @@ _STREAM_CUT_NAMES = frozenset(
 )
 
 
-def stream_cut(exc: BaseException | None, depth: int = 0) -> bool:
+def stream_cut(exc: BaseException | None) -> bool:
     """True when ``exc`` (or what caused it) is a connection broken mid-stream.
 
     A refused connection is not: nothing was streamed. SDKs wrap transport errors
     (``openai.APIConnectionError`` from an ``httpx`` error), so causes are followed.
     """
-    if exc is None or depth > 5:
-        return False
-    if isinstance(exc, (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)):
-        return True
-    if any(cls.__name__ in _STREAM_CUT_NAMES for cls in type(exc).__mro__):
-        return True
-    return stream_cut(exc.__cause__ or exc.__context__, depth + 1)
+    broken = (ConnectionResetError, ConnectionAbortedError, BrokenPipeError)
+    return any(
+        isinstance(e, broken) or any(cls.__name__ in _STREAM_CUT_NAMES for cls in type(e).__mro__)
+        for e in chain(exc)
+    )

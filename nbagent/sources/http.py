@@ -8,7 +8,9 @@
 The source yields ``ServerSentEvent``s decoded by ``nbagent.sources.sse.SSEDecoder``
 (exact WHATWG rules, lenient EOF flush). A status >= 400 raises ``HTTPStatusError``
 (status, reason, the first ~300 characters of the body) before any event. Connection
-errors and timeouts propagate as httpx raises them. The content type is not checked.
+errors and timeouts propagate as httpx raises them; they carry the request, so the run's
+error names the server ("cannot connect to 127.0.0.1:8765: connection refused",
+``nbagent._normalize.errors``). The content type is not checked.
 ``close()`` / ``aclose()`` close the response, so a Stop is a disconnect to the server.
 ``nbagent_format`` carries ``format`` for the pipeline.
 """

@@ -6,7 +6,8 @@ format detection sees ``{"chunk": ...}``, ``{"type": ...}``), anything else as t
 text it is. The stream ends when the server closes the connection. The source is
 both iterable (a thread reads it) and async-iterable (the kernel's loop reads it,
 which ``nbagent.show`` prefers); ``close()``/``aclose()`` close the connection, so
-a Stop is a disconnect the server sees.
+a Stop is a disconnect the server sees. Its errors name the server (``at_url``): the run's
+error says "cannot connect to 127.0.0.1:8765: connection refused".
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
+from nbagent._normalize import at_url
 from nbagent._values import strict_json
 
 __all__ = ["WebSocketSource", "websocket"]
@@ -60,9 +62,12 @@ class WebSocketSource:
         from websockets.exceptions import ConnectionClosedOK
         from websockets.sync.client import connect
 
-        with connect(
-            self.url, additional_headers=self.headers, open_timeout=self.open_timeout
-        ) as connection:
+        with (
+            at_url(self.url),
+            connect(
+                self.url, additional_headers=self.headers, open_timeout=self.open_timeout
+            ) as connection,
+        ):
             self._sync = connection
             if self.send is not None:
                 connection.send(_encode(self.send))
@@ -77,20 +82,21 @@ class WebSocketSource:
         from websockets.asyncio.client import connect
         from websockets.exceptions import ConnectionClosedOK
 
-        self._async = await connect(
-            self.url, additional_headers=self.headers, open_timeout=self.open_timeout
-        )
-        try:
-            if self.send is not None:
-                await self._async.send(_encode(self.send))
-            while True:
-                try:
-                    message = await self._async.recv()
-                except ConnectionClosedOK:
-                    return
-                yield _decode(message)
-        finally:
-            await self.aclose()
+        with at_url(self.url):  # websockets' errors do not say where
+            self._async = await connect(
+                self.url, additional_headers=self.headers, open_timeout=self.open_timeout
+            )
+            try:
+                if self.send is not None:
+                    await self._async.send(_encode(self.send))
+                while True:
+                    try:
+                        message = await self._async.recv()
+                    except ConnectionClosedOK:
+                        return
+                    yield _decode(message)
+            finally:
+                await self.aclose()
 
     def close(self) -> None:
         """Close the connection (from any thread): a blocked read ends at once."""

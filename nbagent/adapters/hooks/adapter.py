@@ -81,8 +81,12 @@ class HooksAdapter:
 
     @staticmethod
     def _root_failed(events: list[Event], ts: float) -> list[Event]:
-        """A watched object's call that failed: its run ends ``error`` with the failure."""
+        """A watched object's call that failed: its run ends ``error`` with the failure, said
+        as a run's error is: ``"Type: text"``."""
         for ev in reversed(events):
             if isinstance(ev, ErrorEvent):
-                return [RunEnd(reason="error", message=ev.message, ts=ts)]
+                kind, message = ev.error_type, ev.message
+                if kind and not message.startswith(kind):
+                    message = f"{kind}: {message}"
+                return [RunEnd(reason="error", message=message, ts=ts)]
         return []

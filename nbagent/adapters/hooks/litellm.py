@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from nbagent._events import ErrorEvent, Event, StepEnd, StepStart, Usage
+from nbagent._normalize import error_text
 from nbagent.adapters.base import field, list_or_empty, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.record import HookRecord
@@ -70,7 +71,10 @@ class LiteLLMAdapter(HookAdapter):
                 self._response(step, data, out)
                 return out
             exc = data.get("exception")
-            message = str(exc) if exc is not None else "the LiteLLM call failed"
+            if isinstance(exc, BaseException):
+                message = error_text(exc)  # names the server of a connection error
+            else:
+                message = str(exc) if exc is not None else "the LiteLLM call failed"
             error_type = type(exc).__name__ if exc is not None else None
             end = _num(data.get("end_time"))
             out.append(ErrorEvent(message=message, error_type=error_type, recoverable=True, ts=end))

@@ -28,6 +28,7 @@ import contextvars
 import threading
 from typing import Any, ClassVar
 
+from nbagent._normalize import error_text
 from nbagent._values import type_is
 from nbagent.sources.hooks.base import Emit, Hook, HookError
 
@@ -203,7 +204,7 @@ def _ids(run_id: Any, parent_run_id: Any) -> dict[str, Any]:
 
 def _error(error: BaseException) -> dict[str, Any]:
     """An exception as text: keeping it would keep its traceback's frames alive."""
-    return {"error_type": type(error).__name__, "message": str(error)}
+    return {"error_type": type(error).__name__, "message": error_text(error)}
 
 
 def _handler_class() -> type[Any]:

@@ -35,6 +35,7 @@ from collections.abc import Callable, Mapping
 from types import FrameType
 from typing import Any, ClassVar
 
+from nbagent._normalize import error_text
 from nbagent.adapters.base import type_is
 from nbagent.sources.hooks.base import Hook, HookError
 
@@ -165,8 +166,11 @@ def error_data(exc: BaseException) -> dict[str, Any]:
         return {"message": f"cancelled ({type(exc).__name__})", "error_type": type(exc).__name__}
     status = getattr(exc, "status_code", None)
     code = getattr(exc, "code", None)
+    text = error_text(exc)  # names the server of a connection error
+    if text == str(exc):
+        text = str(getattr(exc, "message", None) or exc)
     return {
-        "message": str(getattr(exc, "message", None) or exc) or type(exc).__name__,
+        "message": text or type(exc).__name__,
         "error_type": type(exc).__name__,
         "status": status if isinstance(status, int) else None,
         "code": code if isinstance(code, (str, int)) else None,
