@@ -18,8 +18,14 @@ from typing import Any, Protocol
 
 from nbagent._events import ErrorEvent, Event, EventDecodeError, RunEnd, RunStart
 from nbagent._normalize import Normalizer
-from nbagent.adapters import Adapter, BadItemError, UnknownFormatError, adapter_for, detect_format
-from nbagent.adapters.base import ServerSentEvent, ToolServers
+from nbagent.adapters import (
+    Adapter,
+    BadItemError,
+    UnknownFormatError,
+    adapter_for,
+    detect_format,
+)
+from nbagent.adapters.base import ServerSentEvent, ToolServers, is_keepalive
 from nbagent.sources import (
     SourceTypeError,
     aclose_source,
@@ -29,6 +35,7 @@ from nbagent.sources import (
     resolve_source,
     source_format,
     tool_servers,
+    watch_done,
 )
 
 __all__ = ["Pipeline", "Sink", "aiter_events", "apump", "iter_events", "pipeline_for", "pump"]
@@ -47,7 +54,8 @@ class Pipeline:
     times of their own (a replay's, a server's are kept), so that a wait for the first item
     counts in the time to first token. ``tool_servers``: the source's lookup of its tools' MCP
     servers, for an adapter that cannot tell them from the events (``pipeline_for`` asks the
-    source).
+    source). ``swallowed``: the items a client consumed at the end of its stream (the
+    ``openai`` client's ``[DONE]``), fed before the adapter's end.
     """
 
     def __init__(
@@ -59,8 +67,10 @@ class Pipeline:
         clock: Callable[[], float] = time.time,
         started_at: float | None = None,
         tool_servers: ToolServers | None = None,
+        swallowed: Callable[[], list[Any]] | None = None,
     ) -> None:
         self._requested = format
+        self._swallowed = swallowed
         self._run_id = run_id
         self._title = title
         self._clock = clock
@@ -127,6 +137,8 @@ class Pipeline:
         if self.ended:
             return []
         if self._adapter is None:
+            if is_keepalive(item):
+                return []
             try:
                 name = detect_format(item)
                 self._adapter = adapter_for(name, tool_servers=self._tool_servers)
@@ -171,6 +183,10 @@ class Pipeline:
         if self.ended:
             return []
         out: list[Event] = []
+        for item in self._swallowed() if self._swallowed is not None else ():
+            out.extend(self.feed(item))
+        if self.ended:
+            return out
         if self._adapter is not None:
             try:
                 raw = self._adapter.end()
@@ -288,7 +304,12 @@ async def apump(
 def pipeline_for(source: Any, format: str = "auto", **kw: Any) -> Pipeline:  # noqa: A002
     """The pipeline of a resolved source: in the format given, else the one it declares; with
     the lookup of its tools' MCP servers when it holds one (``sources.tool_servers``)."""
-    return Pipeline(source_format(source, format), tool_servers=tool_servers(source), **kw)
+    return Pipeline(
+        source_format(source, format),
+        tool_servers=tool_servers(source),
+        swallowed=watch_done(source),
+        **kw,
+    )
 
 
 def iter_events(source: Any, format: str = "auto", **kw: Any) -> Iterator[Event]:  # noqa: A002

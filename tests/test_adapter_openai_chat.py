@@ -527,13 +527,19 @@ def test_empty_stream_and_done_only() -> None:
     assert b.end() == []
 
 
-def test_done_without_finish_reason_is_incomplete_and_ends_feeding() -> None:
+def test_done_without_finish_reason_is_a_complete_answer_and_ends_feeding() -> None:
+    """Several gateways send ``[DONE]`` and never a finish_reason: the answer is complete
+    (end reason "unknown"); a stream closed with neither is cut short."""
     a = OpenAIChatAdapter()
     a.feed(chunk("hi"))
     out = a.feed("data: [DONE]")
     assert isinstance(out[-1], RunEnd)
-    assert out[-1].reason == "incomplete"
+    assert (out[-1].reason, out[-1].message) == ("unknown", None)
     assert a.feed(chunk("more")) == []
+    t = Transcript.from_events(iter_events([chunk("hi"), "[DONE]"]))
+    assert (t.text, t.status, t.end_reason) == ("hi", "completed", "unknown")
+    cut = Transcript.from_events(iter_events([chunk("hi")]))
+    assert (cut.text, cut.status, cut.end_reason) == ("hi", "error", "incomplete")
 
 
 def test_finish_reason_map() -> None:

@@ -14,6 +14,7 @@ from nbagent._values import plain, short_repr, strict_json, type_is, type_path
 
 __all__ = [
     "BLANK",
+    "KEEPALIVE_TYPES",
     "Adapter",
     "BadItemError",
     "ServerSentEvent",
@@ -23,6 +24,7 @@ __all__ = [
     "data_payload",
     "field",
     "int_or_none",
+    "is_keepalive",
     "is_library_object",
     "is_protobuf",
     "library_label",
@@ -97,6 +99,35 @@ def data_payload(item: Any) -> Any:
     if isinstance(item, ServerSentEvent) and not item.data.strip():
         return BLANK
     return unwrap(item)[1]
+
+
+KEEPALIVE_TYPES = frozenset(("ping", "keepalive", "keep-alive", "heartbeat"))
+"""The event names (an SSE ``event:``, a payload's ``type``) of frames that only keep a
+connection open."""
+
+
+def is_keepalive(item: Any) -> bool:
+    """True for an item that carries no data, as servers and gateways send while a model
+    warms up: a blank line, an SSE comment (also relayed by a proxy as ``data: : ...``), a
+    ping event, an empty object, a chunk with no choices and no usage. Format detection skips
+    these and decides on the first item that carries data."""
+    if isinstance(item, ServerSentEvent) and (
+        item.event.lower() in KEEPALIVE_TYPES or item.data.lstrip().startswith(":")
+    ):
+        return True
+    try:
+        payload = data_payload(item)
+    except BadItemError:
+        return False
+    if payload is BLANK:
+        return True
+    if not isinstance(payload, Mapping):
+        return False
+    kind = payload.get("type")
+    if not payload or (isinstance(kind, str) and kind.lower() in KEEPALIVE_TYPES):
+        return True
+    carries = ("usage", "error", "prompt_filter_results", "object")
+    return payload.get("choices") == [] and not any(payload.get(k) for k in carries)
 
 
 class Adapter(Protocol):

@@ -7,10 +7,12 @@ A source is any iterable or async iterable of wire items: an OpenAI ``Stream`` o
 from __future__ import annotations
 
 import inspect
+import typing
 from collections.abc import Mapping
 from typing import Any
 
 from nbagent._events import NbagentError
+from nbagent.sources.openai_stream import openai_stream_format, watch_done
 from nbagent.sources.results import resolve_source
 from nbagent.sources.tool_servers import tool_servers
 
@@ -23,6 +25,7 @@ __all__ = [
     "resolve_source",
     "source_format",
     "tool_servers",
+    "watch_done",
 ]
 
 
@@ -108,4 +111,16 @@ def source_format(source: Any, format: str) -> str:  # noqa: A002 - the public A
     if format != "auto":
         return format
     declared = getattr(source, "nbagent_format", None)
-    return declared if isinstance(declared, str) and declared else "auto"
+    if isinstance(declared, str) and declared:
+        return declared
+    return openai_stream_format(source) or "auto"
+
+    made_as = getattr(source, "_cast_to", None)
+    while args := typing.get_args(made_as):  # Annotated[Union[...], ...] → its first member
+        made_as = args[0]
+    module = getattr(made_as, "__module__", "")
+    if module.startswith("openai.types.chat."):
+        return "openai-chat"
+    if module.startswith("openai.types.responses."):
+        return "openai-responses"
+    return None

@@ -93,7 +93,7 @@ class OpenAIChatAdapter:
         if chunk is None:
             return []
         if chunk is _DONE:
-            return self._end_run()
+            return self._end_run(done=True)
         error = error_of(chunk)
         if error is not None:
             return self._error(error)
@@ -182,7 +182,10 @@ class OpenAIChatAdapter:
         for choice in self._choices.values():
             choice.close(out)
 
-    def _end_run(self) -> list[Event]:
+    def _end_run(self, *, done: bool = False) -> list[Event]:
+        """The run's end: at ``[DONE]`` (``done``: the server ended a complete answer, with
+        end reason ``"unknown"`` where no finish_reason came, as several gateways send it) or
+        at the stream's close (no finish_reason: ``incomplete``)."""
         if self._step.done:
             return []
         self._step.done = True
@@ -191,12 +194,12 @@ class OpenAIChatAdapter:
             return [ended_before_any("chunk")]
         self._close_choices(out)
         raw = self._primary_finish()
-        reason = map_finish_reason(raw)
+        reason = "unknown" if raw is None and done else map_finish_reason(raw)
         if any(c.refusal for c in self._choices.values()) and reason in ("completed", "unknown"):
             reason = "refusal"
-        self._step.end_step(out, reason if raw is not None else "incomplete", raw)
+        self._step.end_step(out, reason, raw)
         message = None
-        if raw is None:
+        if raw is None and not done:
             message = "the stream ended without a finish_reason"
         elif reason == "error":
             message = f"the server stopped the completion ({raw})"

@@ -1,0 +1,80 @@
+"""What nbagent reads of an ``openai.Stream`` / ``AsyncStream`` beside its items: the format
+its items are made in, and the end-of-stream marker its client consumes.
+
+Both look at the SDK's stream object without importing the SDK; both fall back to reading
+the items alone where a version of the SDK has other internals.
+"""
+
+from __future__ import annotations
+
+import typing
+from collections.abc import AsyncIterator, Callable, Iterable, Iterator
+from typing import Any
+
+__all__ = ["openai_stream_format", "watch_done"]
+
+_DONE = "[DONE]"
+
+
+def _is_openai_stream(source: Any) -> bool:
+    kind = type(source)
+    return kind.__module__.split(".")[0] == "openai" and kind.__name__ in ("Stream", "AsyncStream")
+
+
+def openai_stream_format(source: Any) -> str | None:
+    """The format of an ``openai.Stream`` / ``AsyncStream``, from the type its items are
+    made as (``ChatCompletionChunk``, Responses' event union): its first item may be a
+    keep-alive that looks like neither. None for any other source."""
+    if not _is_openai_stream(source):
+        return None
+    made_as = getattr(source, "_cast_to", None)
+    while args := typing.get_args(made_as):  # Annotated[Union[...], ...] → its first member
+        made_as = args[0]
+    module = getattr(made_as, "__module__", "")
+    if module.startswith("openai.types.chat."):
+        return "openai-chat"
+    if module.startswith("openai.types.responses."):
+        return "openai-responses"
+    return None
+
+
+class _DoneWatch:
+    """The stream's SSE decoder, passing every event on and noting a ``[DONE]``."""
+
+    def __init__(self, decoder: Any) -> None:
+        self.decoder = decoder
+        self.done = False
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self.decoder, name)
+
+    def iter_bytes(self, chunks: Iterable[bytes]) -> Iterator[Any]:
+        for sse in self.decoder.iter_bytes(chunks):
+            self.done = self.done or _is_done(sse)
+            yield sse
+
+    async def aiter_bytes(self, chunks: Any) -> AsyncIterator[Any]:
+        async for sse in self.decoder.aiter_bytes(chunks):
+            self.done = self.done or _is_done(sse)
+            yield sse
+
+
+def _is_done(sse: Any) -> bool:
+    data = getattr(sse, "data", None)
+    return isinstance(data, str) and data.startswith(_DONE)
+
+
+def watch_done(source: Any) -> Callable[[], list[Any]] | None:
+    """For a Chat Completions ``openai.Stream`` not yet read: what its client consumed at the
+    end, as items for the adapter (``["[DONE]"]`` once the server sent it, else ``[]``). The
+    client stops at ``[DONE]`` without yielding it, and a stream that simply stops looks the
+    same to its reader; a server that sends ``[DONE]`` but no ``finish_reason`` (several
+    gateways) has ended a complete answer all the same. None for any other source."""
+    if openai_stream_format(source) != "openai-chat":
+        return None
+    decoder = getattr(source, "_decoder", None)
+    if decoder is None or not hasattr(decoder, "iter_bytes"):
+        return None
+    watch = _DoneWatch(decoder)
+    source._decoder = watch  # read when the stream's first item is asked for
+    return lambda: [_DONE] if watch.done else []
