@@ -374,7 +374,7 @@ def test_the_output_carries_the_escaped_table_and_the_payload(
     assert "application/vnd.jupyter.widget-view+json" in first
     # While it runs, the summary (a page parses the HTML again at each update); then the table.
     assert "<table" not in first["text/html"]
-    assert "1 cases (1 queued)" in first["text/html"]
+    assert "running: 1 case (1 queued)" in first["text/html"]
     assert "<table" in last["text/html"]
     assert "<img" not in last["text/html"]
     assert "&lt;img" in last["text/html"]

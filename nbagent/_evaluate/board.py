@@ -286,7 +286,8 @@ class Board:
     def _bundle(self, *, in_model: bool | None = None) -> dict[str, Any]:
         """The output: the widget's view; the table and transcripts for nbagent's renderer
         (a notebook saved without widget state shows them, rows opening, with no kernel);
-        the table as escaped HTML for any other reader."""
+        the table as escaped HTML for any other reader; its status and summary (the cases
+        counted by status) as plain text."""
         data = self.widget._repr_mimebundle_()
         bundle: dict[str, Any] = (data[0] if isinstance(data, tuple) else data) or {}
         w = self.widget
@@ -299,8 +300,10 @@ class Board:
         # The table once it ends; while it runs, its summary (a page parses an output's HTML
         # again whenever it changes: JupyterLab's table of contents, for headings).
         ev = self.ev
-        static = ev.to_html() if ev.done else records.summary_html(ev.title, ev.summary())
-        return {**bundle, EVALUATION_MIME: payload, "text/html": static}
+        status, summary = ev.status, ev.summary()
+        static = ev.to_html() if ev.done else records.summary_html(ev.title, status, summary)
+        plain = records.headline(ev.title, status, summary)
+        return {**bundle, EVALUATION_MIME: payload, "text/html": static, "text/plain": plain}
 
     def _update_displays(self) -> None:
         """The caller holds the lock: the outputs' HTML copy as the table is now."""

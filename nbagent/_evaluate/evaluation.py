@@ -101,13 +101,14 @@ class Evaluation:
 
     @property
     def status(self) -> str:
-        """``running``, ``cancelled`` (``cancel()``, a re-run cell) or ``completed``."""
-        if not self.done:
-            return "running"
+        """``running``; once every case has ended, ``cancelled`` (``cancel()``, a re-run
+        cell), ``completed`` when every case completed, else ``ended`` (cases in error, or
+        skipped over the cost budget: ``summary()`` counts them)."""
         engine = self._engine
         from nbagent._evaluate.schedule import CANCELLED
 
-        return "cancelled" if engine is not None and engine.stopped == CANCELLED else "completed"
+        cancelled = engine is not None and engine.stopped == CANCELLED
+        return records.outcome(self.cases, done=self.done, cancelled=cancelled)
 
     def cancel(self) -> None:
         """Stop: running cases end cancelled, queued ones never start (``skipped``)."""
@@ -305,12 +306,9 @@ class Evaluation:
         return records.reviewed(self.cases)
 
     def summary(self) -> str:
-        """One line: the cases' statuses, each score's mean (and change), the cost, the time."""
-        from collections import Counter
-
-        counts = Counter(c.status for c in self.cases)
-        statuses = ", ".join(f"{n} {s}" for s, n in counts.items())
-        parts = [f"{len(self.cases)} cases ({statuses})"]
+        """One line: the cases counted by status ("20 cases (1 completed, 19 error)"), each
+        score's mean (and change), the cost, the time. ``status`` says how it ended."""
+        parts = [records.counted(self.cases)]
         changes = self.changes
         for name, mean in records.means(self.cases, self.score_names).items():
             if mean is None:
@@ -324,8 +322,8 @@ class Evaluation:
         return "; ".join(parts)
 
     def to_html(self) -> str:
-        """A static, escaped HTML table of the cases with the summary above it."""
-        return records.table_html(self.title, self.summary(), self.rows())
+        """A static, escaped HTML table of the cases with the status and summary above it."""
+        return records.table_html(self.title, self.status, self.summary(), self.rows())
 
     def _repr_html_(self) -> str:
         return self.to_html()

@@ -15,7 +15,8 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import TextIO
 
-from nbagent._evaluate.cases import EvalCase
+from nbagent._evaluate.cases import ENDED, EvalCase
+from nbagent._evaluate.records import status_counts
 
 __all__ = ["EVERY_S", "Progress", "progress_line"]
 
@@ -26,14 +27,12 @@ EVERY_S = 5.0
 def progress_line(title: str, cases: Sequence[EvalCase], cost: float) -> str:
     """``title: 12/40 done (10 completed, 1 error, 1 cancelled), 3 running, $0.0123``."""
     counts = Counter(c.status for c in cases)
-    ended = sum(counts[s] for s in ("completed", "error", "cancelled", "skipped"))
-    parts = [
-        f"{counts[s]} {s}" for s in ("completed", "error", "cancelled", "skipped") if counts[s]
-    ]
-    detail = f" ({', '.join(parts)})" if parts else ""
+    ended = Counter({s: counts[s] for s in ENDED})
+    parts = status_counts(ended)
+    detail = f" ({parts})" if parts else ""
     running = f", {counts['running']} running" if counts["running"] else ""
     money = f", ${cost:.4f}" if cost else ""
-    return f"{title}: {ended}/{len(cases)} done{detail}{running}{money}"
+    return f"{title}: {ended.total()}/{len(cases)} done{detail}{running}{money}"
 
 
 class Progress:

@@ -1,5 +1,6 @@
 """An evaluation as data: its rows (``to_pandas``), its file (``save`` / ``load``), the
-changes from a baseline, its means, and a static escaped HTML table.
+changes from a baseline, its means, its cases counted by status and its outcome in a word,
+and a static escaped HTML table.
 
 The file is JSONL: a header line ``{"nbagent_evaluation": 1, "title", "scores"}``, then one
 line per case with its fields, scores, rating and its run's transcript (``to_dict``).
@@ -11,7 +12,8 @@ import html
 import json
 import math
 import os
-from collections.abc import Iterable, Sequence
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -22,12 +24,17 @@ __all__ = [
     "FILE_VERSION",
     "HEADER_KEY",
     "changes",
+    "counted",
     "deltas",
+    "headline",
     "means",
+    "outcome",
     "read_file",
     "reviewed",
     "row",
     "score_names",
+    "status_counts",
+    "summary_html",
     "table_html",
     "write_file",
 ]
@@ -35,6 +42,34 @@ __all__ = [
 HEADER_KEY = "nbagent_evaluation"
 FILE_VERSION = 1
 _TEXT_LIMIT = 200  # characters of a cell in the HTML table (the widget shows the whole)
+
+
+# The order counts are said in: what ended, the worst news after the good, then what has not.
+_COUNT_ORDER = ("completed", "error", "cancelled", "skipped", "running", "queued")
+
+
+def status_counts(counts: Mapping[str, int]) -> str:
+    """Each status some case has with its count, in a fixed order: "1 completed, 19 error"."""
+    order = [*_COUNT_ORDER, *(s for s in counts if s not in _COUNT_ORDER)]
+    return ", ".join(f"{counts[s]} {s}" for s in order if counts.get(s))
+
+
+def counted(cases: Sequence[EvalCase]) -> str:
+    """The cases counted by status: "20 cases (1 completed, 19 error)", "1 case (1 queued)"."""
+    n = len(cases)
+    counts = status_counts(Counter(c.status for c in cases))
+    return f"{n} case{'' if n == 1 else 's'}" + (f" ({counts})" if counts else "")
+
+
+def outcome(cases: Sequence[EvalCase], *, done: bool, cancelled: bool) -> str:
+    """An evaluation in a word: ``running`` until every case has ended (a case run again
+    too), ``cancelled`` when it was stopped, ``completed`` only when every case completed,
+    else ``ended`` (cases in error, or skipped over the cost budget: their counts say which)."""
+    if not done or any(c.status in ("queued", "running") for c in cases):
+        return "running"
+    if cancelled:
+        return "cancelled"
+    return "completed" if all(c.status == "completed" for c in cases) else "ended"
 
 
 def score_names(cases: Iterable[EvalCase]) -> list[str]:
@@ -241,7 +276,13 @@ def _cell(value: Any) -> str:
     return html.escape(text)
 
 
-def table_html(title: str, summary: str, rows: Sequence[dict[str, Any]]) -> str:
+def headline(title: str, status: str, summary: str) -> str:
+    """The evaluation in one line of plain text: "weather — ended: 20 cases (1 completed,
+    19 error); ..." (``summary_html`` is the same line as HTML)."""
+    return f"{title} — {status}: {summary}"
+
+
+def table_html(title: str, status: str, summary: str, rows: Sequence[dict[str, Any]]) -> str:
     """The evaluation as a static table: every value escaped (model output is untrusted)."""
     # The columns some row has a value in (a thousand empty cells are bytes, not a table).
     shown = ("input", "output", "status")
@@ -260,12 +301,10 @@ def table_html(title: str, summary: str, rows: Sequence[dict[str, Any]]) -> str:
         '<table border="1" style="border-collapse:collapse;font-size:12px">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
     )
-    return summary_html(title, summary, table)
+    return summary_html(title, status, summary, table)
 
 
-def summary_html(title: str, summary: str, more: str = "") -> str:
-    """The evaluation's title and summary line as static HTML, then ``more`` (HTML)."""
-    return (
-        '<div class="nbagent-evaluation">'
-        f"<p><b>{html.escape(title)}</b>: {html.escape(summary)}</p>{more}</div>"
-    )
+def summary_html(title: str, status: str, summary: str, more: str = "") -> str:
+    """``headline`` as static HTML (the title in bold), then ``more`` (HTML)."""
+    line = f"<b>{html.escape(title)}</b> — {html.escape(status)}: {html.escape(summary)}"
+    return f'<div class="nbagent-evaluation"><p>{line}</p>{more}</div>'
