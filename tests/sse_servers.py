@@ -14,12 +14,13 @@ chunked body is never terminated), ``Reset()`` (reset it: a TCP RST, the client'
 fails with ECONNRESET). Any method and path get the script. ``delay`` waits before every
 bytes item. ``fixture_frames(fmt, name)``: a recorded stream of ``tests/fixtures`` as frames.
 
-``status=500`` (or 429, ...) answers with that status and ``error_body`` as JSON
-instead. ``chunked=False`` sends the body without chunked encoding, ending it by closing
-the connection. Observations: ``requests``, ``disconnected`` (a ``threading.Event``
-set when a write failed because the client went away; with ``poll=True`` the server
-probes with keep-alives after the script until the client goes, or the server stops:
-only the client's close can set ``disconnected`` then), ``finished``.
+``routes={"/path": script, ...}``: the script for a request to that path (the query string
+aside); other paths get ``script``. ``status=500`` (or 429, ...) answers with that status
+and ``error_body`` as JSON instead. ``chunked=False`` sends the body without chunked
+encoding, ending it by closing the connection. Observations: ``requests``, ``disconnected``
+(a ``threading.Event`` set when a write failed because the client went away; with
+``poll=True`` the server probes with keep-alives after the script until the client goes,
+or the server stops: only the client's close can set ``disconnected`` then), ``finished``.
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ import socket
 import struct
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler
 from pathlib import Path
@@ -144,8 +145,10 @@ class SSEServer(LocalServer):
         chunked: bool = True,
         poll: bool = False,
         content_type: str = "text/event-stream",
+        routes: Mapping[str, Sequence[Any]] | None = None,
     ) -> None:
         self.script = list(script)
+        self.routes = {path: list(items) for path, items in (routes or {}).items()}
         self.delay = delay
         self.status = status
         self.error_body = error_body
@@ -245,7 +248,7 @@ def _handler_for(srv: SSEServer) -> type[BaseHTTPRequestHandler]:
             self.end_headers()
             try:
                 self.wfile.flush()
-                for item in srv.script:
+                for item in srv.routes.get(self.path.split("?")[0], srv.script):
                     if isinstance(item, Drop):
                         self._drop()
                         return
