@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import dataclasses
 import re
+import time
 from collections import Counter
 from collections.abc import AsyncIterator, Callable, Iterable, Sequence
 from typing import Any
@@ -252,9 +253,11 @@ class Agent:
     async def _model_step(
         self, client: Any, messages: list[Message], step: int
     ) -> AsyncIterator[Event]:
-        """One streamed model call through the openai-chat adapter, ids made unique per step."""
+        """One streamed model call through the openai-chat adapter, ids made unique per step;
+        it starts as its request goes out (a slow prompt's wait is in its time to first token)."""
         tools = [t.openai_schema() for t in self.tools]
         kwargs = request_options(self.create_kwargs, tools, messages)
+        yield StepStart(step_id=f"model-{step}", name="model", step_type="model", ts=time.time())
         stream = await client.chat.completions.create(
             model=self.model, messages=list(messages), stream=True, **kwargs
         )
@@ -333,9 +336,9 @@ class _StepIds:
 
     def rename(self, ev: Event) -> Event | None:
         step = self.step
-        if isinstance(ev, RunStart):
-            return None  # the run has its own
-        if isinstance(ev, (StepStart, StepEnd)):
+        if isinstance(ev, (RunStart, StepStart)):
+            return None  # the run has its own; the step's, at its request (adapters: no clock)
+        if isinstance(ev, StepEnd):
             return dataclasses.replace(ev, step_id=f"model-{step}")
         if isinstance(ev, Usage):  # one model call's usage: the run's is their sum
             model = ev.model or self.model
