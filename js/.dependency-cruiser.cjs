@@ -23,7 +23,7 @@ const LAYERS = [
     "panels",
     [
       "src/(panels|pause|rerun|rerun_edit|forks|data|timeline|timeline_slot|replay|replay_slot)",
-      "src/(status|fold|follow|answer_chunk|acp_view)",
+      "src/(status|status_words|fold|follow|answer_chunk|acp_view)",
       "src/inspector/form",
     ],
   ],

@@ -329,8 +329,10 @@ def test_html_tool_and_status():
 
 def test_running_status_without_usage():
     t = Transcript.from_events([RunStart(ts=0.0)])
-    assert export.status_line(t) == "running · first token — · — tok/s · 0.0 s"
-    assert export.status_line(t, now=3.5) == "running · first token — · — tok/s · 3.5 s"
+    assert export.status_line(t) == "waiting for the first token · 0.0 s"
+    assert export.status_line(t, now=3.5) == "waiting for the first token · 3.5 s"
+    t.apply(TextDelta(message_id="m", delta="Hi", ts=4.0))
+    assert export.status_line(t, now=4.5) == "running · first token 4.00 s · — tok/s · 4.5 s"
 
 
 def test_safe_url():

@@ -1,6 +1,7 @@
 """The run's numbers (``nbagent/_fold/numbers.py``), kernel-free, with an injected clock: time
-to first token from the run's start, tokens/s over the model's generation time only, "—"
-where a number means nothing."""
+to first token from the run's start, tokens/s over the model's generation time only (the
+server's output tokens, else one per content delta), "—" where a number means nothing; a run
+that waits for its first token says so, its clock running from its creation."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import nbagent._events as E
 from nbagent import Transcript
 from nbagent._export.common import status_line
 from nbagent._stream import Pipeline
+from tests.servers import chunk, text_chunks, usage_chunk
 
 
 class FakeClock:
@@ -71,7 +73,7 @@ def two_steps_with_a_tool() -> list[E.Event]:
     """Two model calls of 1 s of generation each (after 0.5 s to their first token) with a
     5 s tool between them."""
     evs: list[E.Event] = [E.RunStart(ts=0.0), E.StepStart(step_id="s1", ts=0.0)]
-    # 160 characters in the step with the call's "{}": 40 tokens of 4 characters.
+    # 20 deltas of 6 to 8 characters, and the call's "{}" whole: 40 tokens reported.
     evs += [
         E.TextDelta(message_id="m1", delta="x" * (8 - 2 * (i == 0)), ts=0.5 + i / 20)
         for i in range(20)
@@ -100,7 +102,7 @@ def test_tokens_per_second_excludes_tool_time_and_first_token_waits() -> None:
     assert not t.output_tokens_estimated
     assert t.tokens_per_s == 50.0  # not 100 / 7.5 s from the first token to the end
     steps = t.to_dict()["steps"]
-    assert [(s["first_token_at"], s["output_chars"]) for s in steps] == [(0.5, 160), (7.0, 240)]
+    assert [(s["first_token_at"], s["output_deltas"]) for s in steps] == [(0.5, 20), (7.0, 20)]
     assert "50.0 tok/s" in status_line(t)
     # The text export: the status line, then one line per model call, the same numbers.
     assert t.to_text().splitlines()[-3:] == [
@@ -120,16 +122,64 @@ def test_the_rate_does_not_move_while_a_tool_runs() -> None:
     assert rates == {"40.0 tok/s"}
 
 
-def test_an_estimate_does_not_jump_when_usage_lands() -> None:
-    """The second step's estimate uses the characters per token the first step measured (4
-    here), so its usage arriving changes nothing."""
+def test_a_step_counts_its_deltas_until_its_usage_lands() -> None:
+    """The first step's reported tokens stand for its 20 deltas; the second step's 20 deltas
+    count one token each (estimated) until its own usage says 60."""
     evs = two_steps_with_a_tool()
     usage2 = next(e for e in evs if type(e) is E.Usage and e.step_id == "s2")
     before = Transcript.from_events(evs[: evs.index(usage2)])
     after = Transcript.from_events(evs[: evs.index(usage2) + 1])
-    assert before.output_tokens_estimated
-    assert not after.output_tokens_estimated
-    assert before.output_tokens == after.output_tokens == 100
+    assert (before.output_tokens, before.output_tokens_estimated) == (40 + 20, True)
+    assert (after.output_tokens, after.output_tokens_estimated) == (100, False)
+    assert "≈ 30.0 tok/s" in status_line(before.to_dict(), 8.0)  # 60 tokens over 2 s
+
+
+def test_the_rate_counts_the_wires_chunks_not_characters() -> None:
+    """A server with no usage (llama.cpp's) sends a token per chunk, however long: 40 chunks
+    of 9 characters over 2.5 s read 16 tok/s, estimated; a usage chunk's count replaces it."""
+    for usage in (False, True):
+        clock = FakeClock()
+        items = text_chunks(["Bonjour, "] * 40, usage=False)
+        items += [usage_chunk(completion=50)] if usage else []
+        t = fold(Pipeline("openai-chat", clock=clock, started_at=clock()), items, clock, 1 / 16)
+        assert t.deltas == 40
+        assert t.output_tokens == (50 if usage else 40)
+        assert t.output_tokens_estimated is not usage
+        assert t.generation_s == 2.5  # from the first chunk to the end: 40 gaps of 1/16 s
+        assert status_line(t).split(" · ")[2] == ("20.0" if usage else "≈ 16.0") + " tok/s"
+
+
+def test_a_run_waits_for_its_first_token_from_its_creation() -> None:
+    """``begin``: the run's clock runs before its source's first item, the status line says
+    it waits; the RunStart then sets the run's fields (the pipeline dates it back to the
+    same start), and the first token ends the wait."""
+    clock = FakeClock()
+    t = Transcript()
+    assert t.begin(clock()) == [{"op": "run", "set": {"started_at": 1000.0}}]
+    assert t.begin(clock() + 1) == []  # once
+    assert status_line(t.to_dict(), 1007.25) == "waiting for the first token · 7.2 s"
+    pipeline = Pipeline("openai-chat", clock=clock, started_at=1000.0)
+    clock.t += 7.5
+    evs = pipeline.feed(chunk("", role="assistant", model="smollm2"))
+    for ev in evs:
+        t.apply(ev)
+    assert (t.started_at, t.model, t.run_id) == (1000.0, "smollm2", "chatcmpl-test")
+    assert status_line(t.to_dict(), 1008.0) == "waiting for the first token · 8.0 s · smollm2"
+    for ev in pipeline.feed(chunk("Hi")):
+        t.apply(ev)
+    assert status_line(t.to_dict(), 1008.0).startswith("running · first token 7.50 s · — tok/s")
+
+
+def test_a_begun_run_takes_its_sources_own_start() -> None:
+    """A source with times of its own (a recorded run's) keeps its start over the creation's."""
+    t = Transcript()
+    t.begin(5000.0)
+    for ev in Pipeline("events", started_at=5000.0).feed(E.RunStart(ts=10.0, run_id="r1")):
+        t.apply(ev)
+    assert (t.started_at, t.run_id) == (10.0, "r1")
+    resumed = Transcript.from_dict(Transcript().to_dict() | {"started_at": 5000.0})
+    resumed.apply(E.RunStart(ts=5000.0, run_id="r2", model="m"))
+    assert (resumed.run_id, resumed.model) == ("r2", "m")  # begun, saved, then started
 
 
 def test_no_rate_where_it_means_nothing() -> None:

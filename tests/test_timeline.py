@@ -142,11 +142,13 @@ def make_cases() -> list[dict[str, Any]]:
     ]
     cases[1]["state"] = _state(_weather(parallel + 1))
     cases[2]["state"] = _state(_weather(11))
-    # Saved before steps had a ``type``: the tool round is told from its timing.
+    # Saved before steps had a ``type``: the tool round is told from its timing. Those states
+    # measured a step's output in characters, not deltas (issue 49).
     for name in ("weather demo, ended", "weather demo, parallel tools running"):
         old = json.loads(json.dumps(next(c for c in cases if c["name"] == name)))
         for step in old["state"]["steps"]:
             step.pop("type", None)
+            step["output_chars"] = step.pop("output_deltas")
         cases.append(old | {"name": f"{name}, steps without a type"})
     # Clocks that disagree (a run's start 30 years before its steps): still a few ticks.
     far = json.loads(json.dumps(cases[0]))

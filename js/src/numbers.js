@@ -1,7 +1,8 @@
 // The run's numbers, one meaning each, as nbagent/_fold/numbers.py computes them (its
 // docstring defines them): time to first token from the run's start; generation time = from
 // each step's first token to its end (not waiting for first tokens, not tools' time);
-// tokens/s = output tokens over generation time, null ("—") when that means nothing.
+// output tokens = reported, else one per content delta (marked estimated); tokens/s = output
+// tokens over generation time, null ("—") when that means nothing.
 
 /** @typedef {import("./store.js").State} State */
 /** @typedef {{value: number, estimated: boolean}} Rate */
@@ -10,28 +11,12 @@
 export const MIN_RATE_TOKENS = 20;
 /** Seconds of generation below which a rate is noise (instant replays, cached answers). */
 export const MIN_RATE_WINDOW = 0.25;
-/** The estimate's ratio before a step of the run reported its tokens. */
-export const CHARS_PER_TOKEN = 4;
-
 /**
  * `v` when it is a finite number, else null: a state's fields as read.
  * @param {unknown} v
  * @returns {number | null}
  */
 export const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : null);
-
-/**
- * The characters the model produced: text, thinking and tool-call arguments.
- * @param {import("./store.js").Block[]} blocks
- */
-export function outputChars(blocks) {
-  let n = 0;
-  for (const b of blocks) {
-    if (b.type === "tool") n += (b.arguments ?? "").length;
-    else if (b.type !== "agent") n += (b.text ?? "").length;
-  }
-  return n;
-}
 
 /** @param {State} s @param {number} now */
 function endOf(s, now) {
@@ -64,48 +49,48 @@ export function generationS(s, now) {
 }
 
 /**
- * The run's output tokens: reported where a step reported them, the rest estimated from
- * characters (the run's measured characters per token, 4 before any); null: no output.
+ * The run's output tokens: reported where a step reported them, one per content delta (text,
+ * thinking, tool arguments: about one per token on the wire) for the rest; null: no output
+ * (or, for messages that came whole, none reported).
  * @param {State} s
- * @param {number} chars outputChars of its blocks
  * @returns {Rate | null}
  */
-export function outputTokens(s, chars) {
+export function outputTokens(s) {
   let known = 0;
   let covered = 0;
   let measured = false;
   for (const step of Array.isArray(s.steps) ? s.steps : []) {
-    const st = /** @type {{usage?: {output_tokens?: unknown} | null, output_chars?: unknown}} */ (
+    const st = /** @type {{usage?: {output_tokens?: unknown} | null, output_deltas?: unknown}} */ (
       step ?? {}
     );
     const tokens = num(st.usage?.output_tokens);
-    const stepChars = num(st.output_chars);
-    if (tokens !== null && stepChars !== null) {
+    const stepDeltas = num(st.output_deltas);
+    if (tokens !== null && stepDeltas !== null) {
       known += tokens;
-      covered += stepChars;
+      covered += stepDeltas;
       measured = true;
     }
   }
   const total = num(s.usage?.output_tokens);
-  const rest = Math.max(0, chars - covered);
+  // A whole message is one delta however long: it counts no tokens of its own.
+  const deltas = s.whole ? 0 : (num(s.deltas) ?? 0);
+  const rest = Math.max(0, deltas - covered);
   if (!measured || rest === 0) {
     if (total !== null) return { value: total, estimated: false };
-    if (!measured) return chars ? { value: chars / CHARS_PER_TOKEN, estimated: true } : null;
+    if (!measured) return deltas ? { value: deltas, estimated: true } : null;
   }
-  const ratio = known > 0 && covered > 0 ? covered / known : CHARS_PER_TOKEN;
-  return { value: known + rest / ratio, estimated: rest > 0 };
+  return { value: known + rest, estimated: rest > 0 };
 }
 
 /**
  * Output tokens per second of generation; null when it means nothing.
  * @param {State} s
  * @param {number} now kernel epoch seconds
- * @param {number} chars outputChars of its blocks
  * @returns {Rate | null}
  */
-export function tokensPerS(s, now, chars) {
+export function tokensPerS(s, now) {
   if (s.whole || num(s.first_token_at) === null) return null;
-  const tokens = outputTokens(s, chars);
+  const tokens = outputTokens(s);
   const gen = generationS(s, now);
   if (tokens === null || tokens.value < MIN_RATE_TOKENS || gen < MIN_RATE_WINDOW) return null;
   return { value: tokens.value / gen, estimated: tokens.estimated };

@@ -1,34 +1,22 @@
 // The footer: one status line (spinner, label, first token, tok/s, elapsed, tokens, cost, a
 // details toggle, Stop), the details folded under it (step lines, usage, deltas, the replay
-// bar), and the warnings, which stay in view.
+// bar), and the warnings, which stay in view. Its words are status_words.js's.
 
 import { acp } from "./acp.js";
 import { withChunk } from "./chunks.js";
 import { debugChunk } from "./debug.js";
-import {
-  formatCost,
-  formatDuration,
-  formatElapsed,
-  formatRate,
-  formatTokens,
-  h,
-  NO_NUMBER,
-  plural,
-  setText,
-  usageDetails,
-  usageText,
-} from "./format.js";
+import { h, setText } from "./format.js";
 import { icon } from "./icons.js";
-import {
-  elapsed,
-  generationS,
-  num,
-  outputChars,
-  outputTokens,
-  tokensPerS,
-  ttft,
-} from "./numbers.js";
+import { num } from "./numbers.js";
 import { NEEDS_CLICK } from "./replay_slot.js";
+import {
+  detailLines,
+  pausedCalls,
+  statusLabel,
+  statusParts,
+  stepLines,
+  topSteps,
+} from "./status_words.js";
 import { hasTiming, TIMELINE_KEY } from "./timeline_slot.js";
 
 /** @typedef {import("./store.js").State} State */
@@ -36,146 +24,6 @@ import { hasTiming, TIMELINE_KEY } from "./timeline_slot.js";
 /** A Stop the run has not answered is sent again after this long (ms), doubling, so often. */
 const STOP_AGAIN_MS = 2000;
 const STOP_TRIES = 4;
-
-/** @type {Record<string, string>} */
-const REASONS = {
-  max_tokens: "max tokens",
-  tool_calls: "tool calls",
-  content_filter: "content filtered",
-  refusal: "refused",
-  interrupted: "needs input",
-  expired: "expired",
-  incomplete: "stream ended unexpectedly",
-  unknown: "unknown end reason",
-};
-
-/**
- * The names of the tool calls waiting for an answer (nbagent/_export/status.py paused_calls).
- * @param {State} s
- * @returns {string[]}
- */
-export function pausedCalls(s) {
-  return (s.blocks ?? [])
-    .filter((b) => b.type === "tool" && b.state === "paused")
-    .map((b) => String(/** @type {{name?: string}} */ (b).name || "a tool"));
-}
-
-/**
- * The headline: "running", "paused before delete_file", "completed", "cancelled", "error: boom".
- * @param {State} s
- */
-export function statusLabel(s) {
-  const status = s.status;
-  if (!status) return "waiting";
-  if (status === "running") {
-    const paused = pausedCalls(s);
-    if (paused.length) {
-      return paused.length === 1
-        ? `paused before ${paused[0]}`
-        : `paused before ${paused.length} calls`;
-    }
-    return s.activity ? String(s.activity) : "running";
-  }
-  const reason = s.end_reason && s.end_reason !== status ? (REASONS[s.end_reason] ?? null) : null;
-  let label = status;
-  if (status === "error") label = `error: ${s.error?.message ?? "unknown error"}`;
-  if (
-    reason === null &&
-    s.end_reason &&
-    !["completed", "cancelled", "error"].includes(s.end_reason)
-  ) {
-    label += ` (${String(s.end_reason).replace(/_/g, " ")})`;
-  } else if (reason) label += ` (${reason})`;
-  return label;
-}
-
-/**
- * The numbers after the label, on the one status line: ["first token 0.42 s", "35.0 tok/s",
- * "3.2 s" (elapsed), "1,290 tokens", cost] (as nbagent/_export/status.py `status_parts`).
- * @param {State} s
- * @param {number} now kernel epoch seconds
- */
-export function statusParts(s, now) {
-  const took = elapsed(s, now);
-  if (took === null) return [];
-  const running = s.status === "running";
-  const first = ttft(s);
-  // Messages that came whole (nbagent.watch() on a call that does not stream): there is no
-  // token timing to show, and the line says so.
-  const what = s.whole ? "first message" : "first token";
-  const parts = [`${what} ${first === null ? NO_NUMBER : formatDuration(first)}`];
-  if (s.whole) parts.push("whole messages");
-  else {
-    const rate = tokensPerS(s, now, outputChars(s.blocks));
-    parts.push(formatRate(rate?.value ?? null, rate?.estimated ?? false));
-  }
-  parts.push(formatElapsed(took));
-  const total = num(s.usage?.total_tokens);
-  if (total !== null) parts.push(`${formatTokens(total)} tokens`);
-  else if (usageText(s.usage)) parts.push(usageText(s.usage));
-  if (typeof s.cost_usd === "number") parts.push(formatCost(s.cost_usd));
-  if (!running && s.activity) parts.push(String(s.activity));
-  return parts;
-}
-
-/**
- * The run's own steps (a sub-agent's are in its panel).
- * @param {State} s
- * @returns {Record<string, any>[]}
- */
-const topSteps = (s) =>
-  /** @type {Record<string, any>[]} */ (Array.isArray(s.steps) ? s.steps : []).filter(
-    (step) => step && typeof step === "object" && !("parent" in step && step.parent),
-  );
-
-/**
- * One line per top-level model call when a run has several: "step 2 · first token 0.30 s ·
- * 1.20 s · in 12 · out 34 tokens · tool calls" (a sub-agent's steps are in its panel).
- * @param {State} s
- * @returns {string[]}
- */
-export function stepLines(s) {
-  const steps = topSteps(s);
-  if (steps.length < 2) return [];
-  return steps.map((step, n) => {
-    const st =
-      /** @type {{name?: unknown, usage?: any, finish_reason?: unknown, started_at?: unknown, first_token_at?: unknown, ended_at?: unknown, cost_usd?: unknown}} */ (
-        step
-      );
-    const parts = [`step ${n + 1}`];
-    if (st.name && st.name !== "model") parts.push(String(st.name));
-    const start = num(st.started_at);
-    const firstAt = num(st.first_token_at);
-    const end = num(st.ended_at);
-    if (start !== null && firstAt !== null)
-      parts.push(`first token ${formatDuration(firstAt - start)}`);
-    if (start !== null && end !== null) parts.push(formatDuration(end - start));
-    const usage = usageText(st.usage);
-    if (usage) parts.push(usage);
-    // A step priced or reported has `cost_usd` (null: no price); older states have none.
-    if ("cost_usd" in st) {
-      const cost = num(st.cost_usd);
-      parts.push(cost === null ? NO_NUMBER : formatCost(cost));
-    }
-    if (st.finish_reason) parts.push(String(st.finish_reason).replace(/_/g, " "));
-    return parts.join(" · ");
-  });
-}
-
-/**
- * The folded details after the step lines: the full usage, then the deltas, generation time
- * and output tokens the rate is made of (as `detail_lines`).
- * @param {State} s
- * @param {number} now kernel epoch seconds
- */
-export function detailLines(s, now) {
-  const tokens = outputTokens(s, outputChars(s.blocks));
-  const counts = [plural(s.deltas ?? 0, "delta")];
-  if (num(s.first_token_at) !== null)
-    counts.push(`generating ${formatDuration(generationS(s, now))}`);
-  if (tokens) counts.push(`${formatTokens(tokens.value, tokens.estimated)} output tokens`);
-  return [usageDetails(s.usage), counts.join(" · ")];
-}
 
 /** @param {unknown} w */
 function warningText(w) {

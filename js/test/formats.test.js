@@ -14,7 +14,7 @@ import {
   usageDetails,
   usageText,
 } from "../src/format.js";
-import { detailLines, statusLabel, statusParts, stepLines } from "../src/status.js";
+import { detailLines, statusLabel, statusParts, stepLines } from "../src/status_words.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURE = JSON.parse(readFileSync(join(HERE, "../../tests/fixtures/formats.json"), "utf8"));

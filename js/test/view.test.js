@@ -2,7 +2,7 @@ import { afterEach, describe, expect, test, vi } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
 import widget, { storeFor } from "../src/index.js";
 import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
-import { statusLabel, statusParts } from "../src/status.js";
+import { statusLabel, statusParts } from "../src/status_words.js";
 import { TranscriptView } from "../src/view.js";
 import { FakeModel, runningState } from "./fake-model.js";
 import { mountView } from "./mount.js";
@@ -310,7 +310,7 @@ describe("tool panel", () => {
 describe("status line", () => {
   const base = runningState([{ type: "text", id: "m1", text: "x".repeat(400) }], {
     first_token_at: 1000.5,
-    deltas: 12,
+    deltas: 100,
   });
 
   test("final statuses", () => {
@@ -329,7 +329,11 @@ describe("status line", () => {
     ).toBe("error: boom");
     expect(statusLabel({ ...base, activity: "searching…" })).toBe("searching…");
     expect(statusLabel({ blocks: [] })).toBe("waiting");
-    // A state without generation time (saved before it was kept): from the first token on.
+    // Started, nothing streamed yet: the label says so, the line has the clock only.
+    expect(statusLabel(runningState())).toBe("waiting for the first token");
+    expect(statusParts(runningState(), 1007.25)).toEqual(["7.2 s"]);
+    // A state without generation time (saved before it was kept): from the first token on;
+    // no usage: one token per delta.
     expect(statusParts(done, 0)).toEqual(["first token 0.50 s", "≈ 25.0 tok/s", "4.5 s"]);
     const withUsage = { ...done, usage: { input_tokens: 120, output_tokens: 456 } };
     expect(statusParts(withUsage, 0)).toEqual([
@@ -424,7 +428,8 @@ describe("status line", () => {
     expect(
       box.compareDocumentPosition(q(w.el, ".nba-md")) & Node.DOCUMENT_POSITION_PRECEDING,
     ).toBeTruthy();
-    expect(q(w.el, ".nba-status-label").textContent).toBe("error: rate <i>limited</i>");
+    // The status line: the error's class and first line (the box above has the whole text).
+    expect(q(w.el, ".nba-status-label").textContent).toBe("error: RateLimit: rate <i>limited</i>");
   });
 });
 
@@ -480,9 +485,9 @@ test("tokens/s reads — for a near-instant run", () => {
 describe("footer", () => {
   test("one status line; the details fold behind one click, the replay bar in them", () => {
     const steps = [
-      { id: "s1", name: "model", usage: { input_tokens: 4, output_tokens: 9 }, started_at: 1000 },
-      { id: "s2", name: "model", usage: { input_tokens: 6, output_tokens: 2 }, started_at: 1002 },
-    ];
+      { id: "s1", name: "model", usage: { input_tokens: 4, output_tokens: 9 }, output_deltas: 3 },
+      { id: "s2", name: "model", usage: { input_tokens: 6, output_tokens: 2 }, output_deltas: 2 },
+    ].map((step, n) => ({ ...step, started_at: 1000 + 2 * n }));
     const failing = { type: "tool", id: "c1", name: "f", arguments: "{}", state: "error" };
     const w = mount({ replay: { position: 3, total: 3, step: false, speed: 1, paused: false } });
     w.snapshot({
@@ -507,7 +512,8 @@ describe("footer", () => {
       "step 2 · in 6 · out 2 tokens",
     ]);
     expect(q(details, ".nba-details-usage").textContent).toBe("in 10 tokens");
-    expect(q(details, ".nba-details-counts").textContent).toBe("5 deltas · ≈ 1 output tokens");
+    // The steps' usage covers the run's 5 deltas: their tokens, not estimated.
+    expect(q(details, ".nba-details-counts").textContent).toBe("5 deltas · 11 output tokens");
     expect(q(details, ".nba-replay-label").textContent).toBe("Replay · event 3 of 3");
     toggle.click();
     expect(details.hidden).toBe(true);
@@ -517,7 +523,7 @@ describe("footer", () => {
 
 describe("steps", () => {
   test("a run of several model calls lists each step with its usage", async () => {
-    const { stepLines } = await import("../src/status.js");
+    const { stepLines } = await import("../src/status_words.js");
     const steps = [
       {
         id: "s1",

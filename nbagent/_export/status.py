@@ -1,11 +1,13 @@
-"""The footer's words, as the widget writes them (``js/src/status.js``): the status label, the
-one status line's parts, an agent's context window (``js/src/acp_view.js`` ``gaugeText``), and
+"""The footer's words, as the widget writes them (``js/src/status.js``): the status label (a
+run waiting for its first token says so; an error, its class and first line), the one status
+line's parts, an agent's context window (``js/src/acp_view.js`` ``gaugeText``), and
 the folded details (per-step lines, usage, deltas). The numbers' meanings are in
 ``nbagent/_fold/numbers.py``."""
 
 from __future__ import annotations
 
 import math
+import re
 from typing import Any
 
 from nbagent._export.formats import (
@@ -22,14 +24,24 @@ from nbagent._export.formats import (
 from nbagent._fold import numbers
 
 __all__ = [
+    "ERROR_WORDS_MAX",
+    "WAITING",
     "context_share",
     "context_words",
     "detail_lines",
+    "error_words",
     "session_words",
     "status_label",
     "status_parts",
     "step_lines",
+    "waiting",
 ]
+
+WAITING = "waiting for the first token"
+"""The label of a run that started and has streamed nothing yet."""
+ERROR_WORDS_MAX = 160
+"""The most characters of an error the status line shows (its panel shows the whole text)."""
+_NAMED = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*:")  # "RuntimeError: …": the message names its class
 
 _REASONS = {
     "max_tokens": "max tokens",
@@ -66,12 +78,13 @@ def status_label(s: dict[str, Any]) -> str:
                 if len(paused) == 1
                 else (f"paused before {len(paused)} calls")
             )
-        return str(s["activity"]) if s.get("activity") else "running"
+        if s.get("activity"):
+            return str(s["activity"])
+        return WAITING if waiting(s) else "running"
     reason = s.get("end_reason")
     label = str(status)
     if status == "error":
-        error = s.get("error") if isinstance(s.get("error"), dict) else {}
-        label = f"error: {(error or {}).get('message') or 'unknown error'}"
+        label = f"error: {error_words(s.get('error'))}"
     if reason and reason != status:
         if reason in _REASONS:
             label += f" ({_REASONS[reason]})"
@@ -80,23 +93,44 @@ def status_label(s: dict[str, Any]) -> str:
     return label
 
 
+def waiting(s: dict[str, Any]) -> bool:
+    """Whether a run that started still waits for its first token, with nothing else to say
+    (an activity, a tool call, messages that came whole)."""
+    blocks = s.get("blocks") or []
+    return (
+        s.get("status") == "running"
+        and numbers.number(s.get("started_at")) is not None
+        and numbers.number(s.get("first_token_at")) is None
+        and not s.get("whole")
+        and not s.get("activity")
+        and all(isinstance(b, dict) and b.get("type") == "user" for b in blocks)
+    )
+
+
+def error_words(error: Any) -> str:
+    """An error on the status line: its class and the first line of its message ("RuntimeError:
+    boom"; the class from ``error_type`` when the message does not start with one), at most
+    ``ERROR_WORDS_MAX`` characters, cut with "…". The error box (the widget's, the static
+    copy's) shows the whole text: a server's 500 may bring pages of it."""
+    error = error if isinstance(error, dict) else {}
+    message = str(error.get("message") or "")
+    lines = message.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    first = next((line.strip() for line in lines if line.strip()), "") or "unknown error"
+    kind = error.get("error_type")
+    if isinstance(kind, str) and kind and not _NAMED.match(first):
+        first = f"{kind}: {first}"
+    return first if len(first) <= ERROR_WORDS_MAX else first[: ERROR_WORDS_MAX - 1] + "…"
+
+
 def status_parts(s: dict[str, Any], now: float) -> list[str]:
     """The numbers after the label: "first token 0.42 s", "35.0 tok/s", "3.2 s" (elapsed),
-    "1,290 tokens", cost; ``now``: kernel epoch seconds (used while the run goes on)."""
+    "1,290 tokens", cost (only the elapsed time while the run waits for its first token);
+    ``now``: kernel epoch seconds (used while the run goes on)."""
     elapsed = numbers.elapsed(s, now)
     if elapsed is None:
         return []
     running = s.get("status") == "running"
-    ttft = numbers.ttft(s)
-    first = "first message" if s.get("whole") else "first token"
-    parts = [f"{first} {NO_NUMBER if ttft is None else format_duration(ttft)}"]
-    if s.get("whole"):
-        parts.append("whole messages")
-    else:
-        rate = numbers.tokens_per_s(s, now, numbers.output_chars(s.get("blocks") or []))
-        parts.append(
-            format_rate(None if rate is None else rate.value, bool(rate and rate.estimated))
-        )
+    parts = [] if waiting(s) else _timing(s, now)
     parts.append(format_elapsed(elapsed))
     usage = s.get("usage") if isinstance(s.get("usage"), dict) else {}
     total = numbers.number((usage or {}).get("total_tokens"))
@@ -109,6 +143,21 @@ def status_parts(s: dict[str, Any], now: float) -> list[str]:
         parts.append(format_cost(cost))
     if not running and s.get("activity"):
         parts.append(str(s["activity"]))
+    return parts
+
+
+def _timing(s: dict[str, Any], now: float) -> list[str]:
+    """Time to first token (or message) and tokens/s."""
+    ttft = numbers.ttft(s)
+    first = "first message" if s.get("whole") else "first token"
+    parts = [f"{first} {NO_NUMBER if ttft is None else format_duration(ttft)}"]
+    if s.get("whole"):
+        parts.append("whole messages")
+    else:
+        rate = numbers.tokens_per_s(s, now)
+        parts.append(
+            format_rate(None if rate is None else rate.value, bool(rate and rate.estimated))
+        )
     return parts
 
 
@@ -194,8 +243,7 @@ def step_lines(s: dict[str, Any]) -> list[str]:
 def detail_lines(s: dict[str, Any], now: float) -> list[str]:
     """The folded details after the step lines: the full usage, then the deltas, generation
     time and output tokens the rate is made of."""
-    chars = numbers.output_chars(s.get("blocks") or [])
-    tokens = numbers.output_tokens(s, chars)
+    tokens = numbers.output_tokens(s)
     counts = [plural(int(s.get("deltas") or 0), "delta")]
     if numbers.number(s.get("first_token_at")) is not None:
         counts.append(f"generating {format_duration(numbers.generation_s(s, now))}")

@@ -63,7 +63,8 @@ def _tool_round(step: dict[str, Any], tools: list[dict[str, Any]]) -> bool:
         return bool(step["type"] == "tool")
     if step.get("usage") is not None or number(step.get("first_token_at")) is not None:
         return False
-    if number(step.get("ended_at")) is not None and step.get("output_chars") is None:
+    measured = step.get("output_deltas", step.get("output_chars"))  # before issue 49: chars
+    if number(step.get("ended_at")) is not None and measured is None:
         return True
     start = number(step.get("started_at"))
     if start is None:

@@ -11,9 +11,10 @@ browser's ``js/src/numbers.js`` computes the same from the same fields).
   (``generating_s``) and when the open part began (``generating_since``).
 - **Output tokens** (``output_tokens``): reported ``output_tokens`` where the source reported
   them; for the output not covered by a step with usage yet (the step streaming now, or a
-  source with no usage), its characters over a characters-per-token ratio: the one measured
-  on this run's earlier steps with usage, 4 before any. That keeps the value from jumping when
-  a step's usage lands; the figure is then marked estimated ("≈").
+  source with no usage), one token per content delta: a text, thinking or tool-argument delta
+  as it came from the wire, which servers send about one per token (``deltas``; each step's
+  ``output_deltas`` says how many of them its usage covers). The figure is then marked
+  estimated ("≈"). Messages that came whole are no deltas of a stream: only reported tokens.
 - **tokens/s** (``tokens_per_s``): output tokens over generation time; None (shown "—") when
   it means nothing: fewer than ``MIN_RATE_TOKENS`` tokens, under ``MIN_RATE_WINDOW`` seconds
   of generation, no output yet (also a run stopped before any), or messages that came whole.
@@ -25,14 +26,12 @@ from __future__ import annotations
 from typing import Any, NamedTuple
 
 __all__ = [
-    "CHARS_PER_TOKEN",
     "MIN_RATE_TOKENS",
     "MIN_RATE_WINDOW",
     "Rate",
     "elapsed",
     "generation_s",
     "number",
-    "output_chars",
     "output_tokens",
     "tokens_per_s",
     "ttft",
@@ -42,8 +41,6 @@ MIN_RATE_TOKENS = 20
 """Below this many output tokens a rate is one or two deltas' timing: noise."""
 MIN_RATE_WINDOW = 0.25
 """Seconds of generation below which a rate is noise (instant replays, cached answers)."""
-CHARS_PER_TOKEN = 4.0
-"""The estimate's ratio before a step of the run reported its tokens."""
 
 
 class Rate(NamedTuple):
@@ -56,18 +53,6 @@ class Rate(NamedTuple):
 def number(v: Any) -> float | None:
     """``v`` as a float when it is a number (not a bool), else None: a state's fields as read."""
     return float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-
-
-def output_chars(blocks: list[dict[str, Any]]) -> int:
-    """The characters the model produced: text, thinking and tool-call arguments."""
-    n = 0
-    for b in blocks:
-        kind = b.get("type")
-        if kind == "tool":
-            n += len(b.get("arguments") or "")
-        elif kind != "agent":
-            n += len(b.get("text") or "")
-    return n
 
 
 def _end(s: dict[str, Any], now: float) -> float:
@@ -96,31 +81,33 @@ def generation_s(s: dict[str, Any], now: float) -> float:
     return closed if since is None else closed + max(0.0, _end(s, now) - since)
 
 
-def output_tokens(s: dict[str, Any], chars: int) -> Rate | None:
-    """The run's output tokens (``chars``: ``output_chars`` of its blocks); None: no output."""
+def output_tokens(s: dict[str, Any]) -> Rate | None:
+    """The run's output tokens: reported where a step reported them, one per content delta
+    for the rest; None: no output (or, for messages that came whole, none reported)."""
     known = covered = 0.0
     measured = False
     for step in s.get("steps") or []:
         usage = step.get("usage") if isinstance(step, dict) else None
         tokens = number(usage.get("output_tokens")) if isinstance(usage, dict) else None
-        step_chars = number(step.get("output_chars")) if isinstance(step, dict) else None
-        if tokens is not None and step_chars is not None:
-            known, covered, measured = known + tokens, covered + step_chars, True
+        step_deltas = number(step.get("output_deltas")) if isinstance(step, dict) else None
+        if tokens is not None and step_deltas is not None:
+            known, covered, measured = known + tokens, covered + step_deltas, True
     total = number((s.get("usage") or {}).get("output_tokens"))
-    rest = max(0.0, chars - covered)
+    # A whole message is one delta however long: it counts no tokens of its own.
+    deltas = 0.0 if s.get("whole") else number(s.get("deltas")) or 0.0
+    rest = max(0.0, deltas - covered)
     if not measured or rest == 0:
         if total is not None:
             return Rate(total, False)
         if not measured:
-            return Rate(chars / CHARS_PER_TOKEN, True) if chars else None
-    ratio = covered / known if known > 0 and covered > 0 else CHARS_PER_TOKEN
-    return Rate(known + rest / ratio, rest > 0)
+            return Rate(deltas, True) if deltas else None
+    return Rate(known + rest, rest > 0)
 
 
-def tokens_per_s(s: dict[str, Any], now: float, chars: int) -> Rate | None:
+def tokens_per_s(s: dict[str, Any], now: float) -> Rate | None:
     if s.get("whole") or number(s.get("first_token_at")) is None:
         return None
-    tokens = output_tokens(s, chars)
+    tokens = output_tokens(s)
     gen = generation_s(s, now)
     if tokens is None or tokens.value < MIN_RATE_TOKENS or gen < MIN_RATE_WINDOW:
         return None

@@ -188,7 +188,7 @@ class RunFold(ToolFold):
         self._steps.append(step_entry(ev.step_id, ev.name, ev.ts, ev.parent, ev.step_type))
         if ev.step_type not in ("subagent", "tool"):  # those produce no tokens of their own
             self._awaiting.add(ev.step_id)
-            self._step_chars0[ev.step_id] = self._output_chars()
+            self._step_deltas0[ev.step_id] = self.deltas
         ops: list[Op] = [{"op": "run", "set": {"steps": self.steps}}]
         if ev.step_type == "subagent" and ev.step_id not in self._agent_index:
             return self._add(AgentBlock(ev.step_id, ev.name, ev.ts), *ops)
@@ -204,7 +204,7 @@ class RunFold(ToolFold):
         step["name"] = step["name"] or ev.name
         step["ended_at"] = ev.ts
         self._awaiting.discard(ev.step_id)
-        if ev.step_id in self._step_chars0:
+        if ev.step_id in self._step_deltas0:
             self._measure_step(i)
         ops: list[Op] = [{"op": "run", "set": {"steps": self.steps}}]
         j = self._agent_index.get(ev.step_id)
@@ -214,11 +214,12 @@ class RunFold(ToolFold):
         return ops
 
     def _measure_step(self, i: int) -> None:
-        """The characters step ``i`` produced so far (with parallel sub-agents, theirs too)."""
+        """The content deltas step ``i`` produced so far (with parallel sub-agents, theirs
+        too)."""
         step = self._steps[i]
-        start = self._step_chars0.get(step["id"])
+        start = self._step_deltas0.get(step["id"])
         if start is not None:
-            step["output_chars"] = self._output_chars() - start
+            step["output_deltas"] = self.deltas - start
 
     def _on_status(self, ev: E.Status) -> list[Op]:
         if ev.tool_call_id and ev.state in PAUSE_STATES:  # on the call's block, not the run
@@ -263,9 +264,22 @@ class RunFold(ToolFold):
         self.warnings.append(info)
         return [{"op": "run", "set": {"warnings": [dict(w) for w in self.warnings]}}]
 
-    def _on_run_start(self, ev: E.RunStart) -> list[Op]:
+    def begin(self, ts: float) -> list[Op]:
+        """The run exists from ``ts`` (epoch seconds: ``show``'s call, an agent's request),
+        before its source's first item, which may take seconds (a local model reading its
+        prompt): its clock starts there, and the widget says it waits for the first token.
+        Returns the ops (none once the run started). The ``RunStart`` folded later still sets
+        the run's fields and its start: the same one (the pipeline dates it back to the
+        run's creation) or the source's own (a replay's, a server's)."""
         if self.started_at is not None:
             return []
+        self.started_at, self._begun = ts, True
+        return [{"op": "run", "set": {"started_at": ts}}]
+
+    def _on_run_start(self, ev: E.RunStart) -> list[Op]:
+        if self.started_at is not None and not self._begun:
+            return []
+        self._begun = False
         self.run_id, self.title, self.model = ev.run_id or None, ev.title, ev.model
         self._provider = ev.provider  # whose price list the run's steps are priced by
         self.started_at = ev.ts
@@ -304,8 +318,16 @@ class RunFold(ToolFold):
                 continue
             if isinstance(tool, ToolCall) and tool.state in PENDING_TOOL_STATES:
                 tool.state, tool.ended_at = "cancelled", ts
-                ops.append(set_op(j, {"state": "cancelled", "ended_at": ts}))
+                changes: dict[str, Any] = {"state": "cancelled", "ended_at": ts}
+                if reason in _CUT and tool.parse_error is not None and tool.is_error:
+                    # arguments cut off with the stream: the call never ended, nor erred
+                    tool.is_error = changes["is_error"] = False
+                ops.append(set_op(j, changes))
         return ops
+
+
+_CUT = frozenset(("incomplete", "error", "cancelled"))
+"""Run ends that may cut a call's arguments short (anything else ended a complete answer)."""
 
 
 def _answered_elsewhere(block: object) -> bool:

@@ -48,6 +48,7 @@ class FoldState:
         self.end_reason: str | None = None
         self.error: dict[str, Any] | None = None
         self.started_at: float | None = None
+        self._begun = False  # started_at is the run's creation's (begin): no RunStart yet
         self.first_token_at: float | None = None
         self.ended_at: float | None = None
         self.generating_s = 0.0
@@ -55,7 +56,7 @@ class FoldState:
         self.generating_since: float | None = None
         """When the open stretch of generation began; None while nothing streams."""
         self._awaiting: set[str] = set()  # steps started whose first token has not come
-        self._step_chars0: dict[str, int] = {}  # output characters when each step started
+        self._step_deltas0: dict[str, int] = {}  # the run's deltas when each step started
         self.deltas = 0
         self.activity: str | None = None
         self.plan: dict[str, Any] | None = None
@@ -157,10 +158,6 @@ class FoldState:
         self.generating_since = None
         return [{"op": "run", "set": {"generating_s": self.generating_s, "generating_since": None}}]
 
-    def _output_chars(self) -> int:
-        """As ``numbers.output_chars`` of ``blocks``: text, thinking and arguments."""
-        return sum(len(b.buffer) for b in self._blocks if b.type != "agent")
-
     def _index(self, block: Block) -> dict[str, int]:
         kind = block.type
         if kind == "tool":
@@ -197,8 +194,8 @@ def step_entry(
     """A step's entry in ``steps``: one model call (or tool round, node, sub-agent); with
     ``parent`` (the scope it ran in) only inside a sub-agent, with ``type`` (``StepStart``'s
     ``step_type``) only when it is not a model call. ``first_token_at``: its first
-    delta; ``output_chars``: the characters produced while it ran, set at its end and when its
-    usage comes (``numbers.output_tokens`` calibrates its estimate with them)."""
+    delta; ``output_deltas``: the content deltas folded while it ran, set at its end and when
+    its usage comes (``numbers.output_tokens``: the deltas its reported tokens cover)."""
     entry: dict[str, Any] = {
         "id": step_id,
         "name": name,
@@ -207,7 +204,7 @@ def step_entry(
         "started_at": started_at,
         "ended_at": None,
         "first_token_at": None,
-        "output_chars": None,
+        "output_deltas": None,
     }
     if parent is not None:
         entry["parent"] = parent

@@ -62,6 +62,8 @@ class Run:
         self.title = title
         self.number = next(_ids)
         self.transcript = Transcript()
+        # The run starts now (show/launch/watch/a chat send), not at its source's first item.
+        self.transcript.begin(started := time.time())  # its view's first state has its clock
         shown = in_notebook() if display is None else display
         if view is None and shown:
             view = OwnWidget(
@@ -77,8 +79,7 @@ class Run:
         self._handlers: dict[str, MessageHandler] = {}
         self._output: CellOutput | None = None
         lock = threading.RLock() if view is None else view.lock
-        # The run starts now (show/launch/watch/a chat send), not at its source's first item.
-        pipeline = pipeline_for(source, format, title=title, started_at=time.time())
+        pipeline = pipeline_for(source, format, title=title, started_at=started)
         printer = Printer() if view is None else None
         self._sink = RunSink(pipeline, self.transcript, view=view, printer=printer, lock=lock)
         self._driver = Driver(source, self._sink, name=f"nbagent-run-{self.number}")
@@ -295,6 +296,7 @@ class Run:
         prices.warm_up()
         if self.widget is not None:
             on_kernel_shutdown(_kernel_ends)
+        self._sink.announce()
         self._driver.start()
 
     def amend(self, fn: Amend) -> None:

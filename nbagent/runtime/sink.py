@@ -19,7 +19,7 @@ from nbagent._terminal import Printer
 from nbagent._transcript import Transcript
 from nbagent.runtime.kernel import CellMark, cell_mark
 from nbagent.runtime.log import EventLog
-from nbagent.runtime.views import RunView
+from nbagent.runtime.views import OwnWidget, RunView
 
 __all__ = ["RunSink"]
 
@@ -97,6 +97,17 @@ class RunSink:
                 return False
             self.ingest(self.pipeline.cancel(message))
             return True
+
+    def announce(self) -> None:
+        """Send the run's start (``Transcript.begin``) to a widget of its own now, as the
+        source is started: its first item may take seconds (a local model reading its
+        prompt), and the message carries the kernel's clock, which the page's clock of the run
+        runs on ("waiting for the first token · 7.0 s"). A lane's opening message said both."""
+        with self.lock:
+            start = self.transcript.started_at
+            fresh = self.transcript.last_event is None  # nothing folded: no op sent it yet
+            if isinstance(self.view, OwnWidget) and start is not None and fresh:
+                self.view.push([{"op": "run", "set": {"started_at": start}}], urgent=True)
 
     # -- folding and sending ---------------------------------------------------------------
 

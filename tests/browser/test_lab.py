@@ -240,7 +240,7 @@ def test_hostile_inputs_never_reach_the_dom(lab: LabPage) -> None:
             if (roots.length < n) return false;
             return [...roots].every((r) => {
                 const l = r.querySelector('.nba-status-label');
-                return l && l.textContent && !l.textContent.startsWith('running');
+                return l && /^(completed|error|cancelled)/.test(l.textContent);
             });
         }""",
         arg=[ROOT_SEL, n],

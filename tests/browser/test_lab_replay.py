@@ -77,7 +77,7 @@ def test_step_buttons_play_the_recording_and_show_where_it_is(lab: LabPage) -> N
     first = state(lab)
     assert first["buttons"] == ["Next event", "Next tool call", "To end"]
     assert first["tools"] == []
-    assert first["status"] == "running"
+    assert first["status"] == "waiting for the first token"  # begun, nothing played yet
 
     click_and_wait(lab, "Next event", f"Replay paused · event 1 of {TOTAL}")
     call = click_and_wait(
