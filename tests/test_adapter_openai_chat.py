@@ -888,3 +888,42 @@ def test_encrypted_reasoning_details_show_no_text() -> None:
     ]
     t = Transcript.from_events(iter_events(items))
     assert (t.thinking, t.text) == ("", "Hi")
+
+
+def args_stream(arguments: str) -> list[Any]:
+    call = {"index": 0, "id": "call_1", "function": {"name": "get_weather", "arguments": arguments}}
+    return [tool_chunk(call), tool_chunk(finish="tool_calls"), "[DONE]"]
+
+
+@pytest.mark.parametrize(
+    ("arguments", "found"),
+    [
+        ('{"city": "Oslo"}{"city": "Oslo"}', "2 JSON objects back to back"),
+        ('{"city": "Oslo"} {"city": "Paris"}\n{"city": "Rome"}', "3 JSON objects back to back"),
+        ('{"city": "Oslo"}[1]', "2 JSON values back to back"),
+    ],
+)
+def test_arguments_that_are_several_json_values_are_an_error_that_says_so(
+    arguments: str, found: str
+) -> None:
+    t = Transcript.from_events(iter_events(args_stream(arguments)))
+    (call,) = t.tool_calls
+    assert (call.args, call.is_error, call.arguments) == (None, True, arguments)
+    assert call.parse_error == found
+    assert found in t.to_markdown()
+    assert found in t.to_html()
+
+
+def test_arguments_encoded_twice_are_decoded_once_more_and_said_so() -> None:
+    arguments = json.dumps(json.dumps({"city": "Oslo"}))
+    t = Transcript.from_events(iter_events(args_stream(arguments)))
+    (call,) = t.tool_calls
+    assert (call.args, call.is_error, call.parse_error) == ({"city": "Oslo"}, False, None)
+    assert call.arguments == arguments  # the raw text is kept
+    note = "The arguments came as a JSON string: decoded once more"
+    assert note in t.to_markdown()
+    assert note in t.to_html()
+    # a JSON string that is no object stays what it is
+    (plain,) = Transcript.from_events(iter_events(args_stream('"Oslo"'))).tool_calls
+    assert (plain.args, plain.is_error) == ("Oslo", False)
+    assert note not in Transcript.from_events(iter_events(args_stream('"Oslo"'))).to_markdown()

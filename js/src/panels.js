@@ -227,10 +227,15 @@ export class ToolPanel extends Panel {
     this.childrenHead.hidden = this.children.childElementCount === 0;
 
     setText(this.args, hasArgs ? displayValue(b.args) : String(b.arguments ?? ""));
+    // Arguments encoded twice (a JSON string of the object) were decoded once more.
     const perr =
-      b.state !== "args" && !hasArgs && b.parse_error
-        ? `Could not parse the arguments: ${b.parse_error}`
-        : "";
+      b.state === "args"
+        ? ""
+        : !hasArgs && b.parse_error
+          ? `Could not parse the arguments: ${b.parse_error}`
+          : typeof b.args === "object" && String(b.arguments).trimStart()[0] === '"'
+            ? "The arguments came as a JSON string: decoded once more"
+            : "";
     setText(this.argsError, perr);
     this.argsError.hidden = !perr;
 

@@ -21,11 +21,13 @@ from nbagent._export.status import (
     status_parts,
     step_lines,
 )
+from nbagent._normalize import double_encoded
 
 if TYPE_CHECKING:
     from nbagent._fold import TranscriptBase
 
 __all__ = [
+    "DOUBLE_ENCODED",
     "_TOOL_STATES",
     "Scopes",
     "_pretty",
@@ -35,6 +37,7 @@ __all__ = [
     "agent_summary",
     "answer_text",
     "answer_words",
+    "double_encoded",
     "footer_details",
     "format_cost",
     "result_diffs",
@@ -44,6 +47,9 @@ __all__ = [
     "tool_label",
     "usage_text",
 ]
+
+DOUBLE_ENCODED = "The arguments came as a JSON string: decoded once more"
+"""What a panel says of arguments a server encoded twice (the widget's says the same)."""
 
 _SAFE_PREFIXES = ("http:", "https:", "mailto:", "#")
 _STRIP_URL = re.compile(r"[\x00-\x20\x7f-\x9f\\]+")

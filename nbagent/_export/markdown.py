@@ -12,11 +12,13 @@ from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING, Any
 
 from nbagent._export.common import (
+    DOUBLE_ENCODED,
     _pretty,
     _state,
     _tool_args_text,
     _tool_summary,
     agent_summary,
+    double_encoded,
     safe_url,
     scopes,
     status_line,
@@ -212,6 +214,8 @@ def _blocks_markdown(
             sections = ["Arguments:", _fence(_tool_args_text(b), "json")]
             if b.get("parse_error"):
                 sections.append("Arguments are not valid JSON: " + _inline(str(b["parse_error"])))
+            elif double_encoded(str(b.get("arguments") or ""), b.get("args")):
+                sections.append(DOUBLE_ENCODED)
             if b.get("asked_args") is not None:
                 sections += ["Arguments the model asked for:", _fence(_pretty(b["asked_args"]))]
             if b.get("state") in ("done", "error"):

@@ -20,12 +20,14 @@ from nbagent._data import (
 )
 from nbagent._export.common import (
     _TOOL_STATES,
+    DOUBLE_ENCODED,
     _pretty,
     _secs,
     _state,
     _tool_args_text,
     agent_summary,
     answer_words,
+    double_encoded,
     footer_details,
     scopes,
     status_line,
@@ -138,6 +140,8 @@ def _tool_html(b: dict[str, Any], inside: str = "") -> str:
     ]
     if b.get("parse_error"):
         out.append(f'<div class="nba-error">not valid JSON: {esc(str(b["parse_error"]))}</div>')
+    elif double_encoded(str(b.get("arguments") or ""), b.get("args")):
+        out.append(f'<div class="nba-error">{DOUBLE_ENCODED}</div>')
     if b.get("asked_args") is not None:
         out.append('<div class="nba-label">Arguments the model asked for</div>')
         out.append(f"<pre><code>{esc(_pretty(b['asked_args']))}</code></pre>")

@@ -4,6 +4,8 @@ text message that turns out to have been thinking."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import nbagent._events as E
 from nbagent._blocks import MessageBlock
 from nbagent._fold.state import FoldState, Op, set_op
@@ -22,8 +24,7 @@ class MessageFold(FoldState):
         if i is not None:
             return self._append(i, "text", delta, ev.ts)
         block = MessageBlock("text", ev.message_id, ev.delta, refusal=ev.refusal, started_at=ev.ts)
-        block.whole = ev.message_id in self._whole_ids
-        return self._add(block, self._count(ev.ts))
+        return self._add_message(block, ev.ts)
 
     def _on_thinking(self, ev: E.ThinkingDelta) -> list[Op]:
         if not ev.delta:
@@ -33,8 +34,20 @@ class MessageFold(FoldState):
             return self._append(i, "text", ev.delta, ev.ts)
         start = self._think_started.pop(ev.message_id, ev.ts)
         block = MessageBlock("thinking", ev.message_id, ev.delta, started_at=start)
-        block.whole = ev.message_id in self._whole_ids
-        return self._add(block, self._count(ev.ts))
+        return self._add_message(block, ev.ts)
+
+    def _add_message(self, block: MessageBlock, ts: float) -> list[Op]:
+        """A message's block, at its first text; one that was announced whole says so."""
+        block.whole = block.id in self._whole_ids
+        ops = self._add(block, self._count(ts))
+        if block.whole:
+            ops.append({"op": "run", "set": {"whole_pending": self._whole_pending()}})
+        return ops
+
+    def _whole_pending(self) -> list[str]:
+        """The messages announced whole whose text has not come yet: a saved run resumed
+        goes on knowing them (their text is a paragraph of its own)."""
+        return sorted(self._whole_ids - self._text_index.keys() - self._think_index.keys())
 
     def _on_message_start(self, ev: E.MessageStart) -> list[Op]:
         if ev.channel == "thinking" and ev.message_id not in self._think_index:
@@ -42,10 +55,10 @@ class MessageFold(FoldState):
         if not ev.whole:
             return []
         self._whole_ids.add(ev.message_id)
-        if self.whole:
-            return []
-        self.whole = True
-        return [{"op": "run", "set": {"whole": True}}]
+        changes: dict[str, Any] = {"whole_pending": self._whole_pending()}
+        if not self.whole:
+            self.whole = changes["whole"] = True
+        return [{"op": "run", "set": changes}]
 
     def _on_message_end(self, ev: E.MessageEnd) -> list[Op]:
         if ev.channel != "thinking":

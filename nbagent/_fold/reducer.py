@@ -122,6 +122,11 @@ class TranscriptBase(RunFold, ToolFold, MessageFold):
                 block.whole = b.get("whole", False) is True
             t._index(block)[b["id"]] = i
             t._blocks.append(block)
+        pending = d.get("whole_pending")
+        t._whole_ids = {b.id for b in t._blocks if isinstance(b, MessageBlock) and b.whole}
+        t._whole_ids |= (
+            {i for i in pending if isinstance(i, str)} if isinstance(pending, list) else set()
+        )
         t._restore_costs(d)
         t._ended = t.status != "running"
         t._begun = t.run_id is None and t.started_at is not None  # begun, its RunStart to come
@@ -139,7 +144,7 @@ class TranscriptBase(RunFold, ToolFold, MessageFold):
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON-ready state, version 1 (DEVELOP.md); also the widget's snapshot."""
-        state = {
+        state: dict[str, Any] = {
             "version": STATE_VERSION,
             "run_id": self.run_id,
             "title": self.title,
@@ -163,6 +168,7 @@ class TranscriptBase(RunFold, ToolFold, MessageFold):
             state["cost_usd"] = self.cost_usd
         if self.whole:  # likewise: only runs whose messages came whole say so
             state["whole"] = True
+            state["whole_pending"] = self._whole_pending()
         # An agent's plan, its context window, its session: once said.
         state |= {
             k: v for k in ("plan", "context", "session") if (v := getattr(self, k)) is not None

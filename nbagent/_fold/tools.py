@@ -61,6 +61,8 @@ class ToolFold(FoldState):
             args, err = ev.args, ev.parse_error
         tool.args, tool.parse_error, tool.args_done_at = args, err, ev.ts
         changes: dict[str, Any] = {"args": args, "parse_error": err, "args_done_at": ev.ts}
+        if err is not None:  # arguments that are not one JSON value: never silent
+            tool.is_error = changes["is_error"] = True
         if tool.state == "args":
             tool.state = changes["state"] = "running"
         if full != streamed:

@@ -7,11 +7,12 @@
 
 from nbagent._normalize.errors import at_url, error_message, error_text
 from nbagent._normalize.normalizer import Normalizer
-from nbagent._normalize.parts import parse_arguments, stream_cut
+from nbagent._normalize.parts import double_encoded, parse_arguments, stream_cut
 
 __all__ = [
     "Normalizer",
     "at_url",
+    "double_encoded",
     "error_message",
     "error_text",
     "parse_arguments",

@@ -4,6 +4,7 @@ an exception is a connection broken mid-stream)."""
 
 from __future__ import annotations
 
+import json
 import uuid
 from typing import Any
 
@@ -28,6 +29,7 @@ __all__ = [
     "_Tool",
     "_make_plain",
     "_short_id",
+    "double_encoded",
     "parse_arguments",
     "stream_cut",
 ]
@@ -37,14 +39,52 @@ def parse_arguments(text: str) -> tuple[Any, str | None]:
     """Parse a tool call's argument text once: ``(args, None)`` or ``(None, parse_error)``.
 
     An empty (or all-whitespace) argument string means ``{}``. ``NaN``/``Infinity`` are
-    rejected: they are not JSON and the browser could not decode them.
+    rejected: they are not JSON and the browser could not decode them. Text that is several
+    JSON values (a server that sent the arguments twice: ``{...}{...}``) is an error that
+    says so, never a guess at which one was meant. Arguments encoded twice (a JSON string
+    whose text is a JSON object) are decoded once more: ``double_encoded`` tells them apart.
     """
     if not text or text.isspace():
         return {}, None
     try:
-        return strict_json(text), None
+        args = strict_json(text)
     except (ValueError, RecursionError) as exc:
-        return None, str(exc) or type(exc).__name__
+        found = _back_to_back(text)
+        return None, found or str(exc) or type(exc).__name__
+    if isinstance(args, str) and args.lstrip().startswith("{"):
+        try:
+            inner = strict_json(args)
+        except (ValueError, RecursionError):
+            return args, None
+        if isinstance(inner, dict):
+            return inner, None
+    return args, None
+
+
+def double_encoded(arguments: str, args: Any) -> bool:
+    """True when ``args`` (a dict) came from ``arguments`` decoded twice (``parse_arguments``)."""
+    return isinstance(args, dict) and arguments.lstrip().startswith('"')
+
+
+def _back_to_back(text: str) -> str | None:
+    """``"2 JSON objects back to back"`` (or values) when ``text`` is several JSON values one
+    after the other, else None. Linear: each value is decoded once from where the last ended."""
+    decoder = json.JSONDecoder()
+    count, objects = 0, True
+    at, end = 0, len(text)
+    while True:
+        while at < end and text[at].isspace():
+            at += 1
+        if at == end:
+            break
+        try:
+            value, at = decoder.raw_decode(text, at)
+        except (ValueError, RecursionError):
+            return None
+        count, objects = count + 1, objects and isinstance(value, dict)
+    if count < 2:
+        return None
+    return f"{count} JSON {'objects' if objects else 'values'} back to back"
 
 
 class _Msg:

@@ -18,6 +18,7 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field, PydanticUserError, ValidationError, create_model
 
 from nbagent._events import NbagentError
+from nbagent._normalize import parse_arguments
 
 __all__ = ["Tool", "ToolArgumentsError", "as_tool", "py_str"]
 
@@ -218,11 +219,15 @@ def _clean_schema(node: Any, names: bool = False) -> Any:
 def _parse_arguments(args: Any) -> dict[str, Any]:
     if args is None or (isinstance(args, str | bytes) and not args.strip()):
         return {}
-    if isinstance(args, str | bytes):
+    if isinstance(args, bytes):
         try:
-            args = json.loads(args)  # data, never code: no eval
-        except ValueError as exc:  # JSONDecodeError, or bytes that are not UTF-8
+            args = args.decode()
+        except ValueError as exc:
             raise ToolArgumentsError(f"arguments: not valid JSON ({exc})") from exc
+    if isinstance(args, str):  # as the transcript reads them: one rule (data, never code)
+        args, error = parse_arguments(args)
+        if error is not None:
+            raise ToolArgumentsError(f"arguments: not valid JSON ({error})")
     if isinstance(args, Mapping):
         return dict(args)
     raise ToolArgumentsError(f"arguments: expected a JSON object, got {type(args).__name__}")
