@@ -5,11 +5,9 @@
 server and where the shape comes from (``source``: a public issue, doc or recording; a variant
 this corpus made up says "constructed") and holds ``want``, the folded transcript: status, end
 reason, text, thinking, each tool call (``name`` and ``args``, or the raw ``arguments`` with
-``is_error`` and a piece of the error), usage when the server sent it. ``want_via_openai``
-overrides it where the ``openai`` client itself fails before nbagent sees an item (it
-json-decodes every SSE data field), with ``why_via_openai`` saying so; ``note_via_openai``
-says what that reading cannot show by itself, ``unsettled`` where the spec leaves the reading
-open and which one the case takes.
+``is_error`` and a piece of the error), usage when the server sent it, the same both ways the
+case is read; ``note_via_openai`` says what nbagent does for the ``openai`` client there,
+``unsettled`` where the spec leaves the reading open and which one the case takes.
 
 Each case is read two ways, as users read them: through the ``openai`` client's own
 ``Stream`` (served by ``httpx.MockTransport``) passed to ``nbagent.iter_events``, and through
@@ -55,11 +53,8 @@ class Case:
     body: bytes
     meta: dict[str, Any]
 
-    def want(self, via_openai: bool) -> dict[str, Any]:
-        want = dict(self.meta["want"])
-        if via_openai:
-            want.update(self.meta.get("want_via_openai", {}))
-        return want
+    def want(self) -> dict[str, Any]:
+        return dict(self.meta["want"])
 
 
 def load(name: str) -> Case:
@@ -152,14 +147,14 @@ def server() -> Iterator[SSEServer]:
 @pytest.mark.parametrize("name", CASES)
 def test_read_through_the_openai_client(name: str) -> None:
     case = load(name)
-    want = case.want(via_openai=True)
+    want = case.want()
     assert read(via_openai_client(case.body), want) == expected(want)
 
 
 @pytest.mark.parametrize("name", CASES)
 def test_read_through_nbagent_sse(name: str, server: SSEServer) -> None:
     case = load(name)
-    want = case.want(via_openai=False)
+    want = case.want()
     t = via_nbagent_sse(f"http://127.0.0.1:{server.port}/{name}")
     assert read(t, want) == expected(want)
     assert server.requests[-1]["path"] == f"/{name}"
@@ -174,7 +169,6 @@ def test_every_case_names_its_server_and_source() -> None:
         source = meta["source"]
         assert source.startswith("constructed") or "https://" in source, name
         assert set(meta["want"]) >= {"status", "end_reason", "text", "thinking", "tool_calls"}, name
-        assert ("want_via_openai" in meta) == ("why_via_openai" in meta), name
 
 
 def test_every_class_has_cases_and_real_sources() -> None:

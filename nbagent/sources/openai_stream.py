@@ -1,5 +1,6 @@
 """What nbagent reads of an ``openai.Stream`` / ``AsyncStream`` beside its items: the format
-its items are made in, and the end-of-stream marker its client consumes.
+its items are made in, and the end-of-stream marker its client consumes; and the keep-alives
+it keeps from the client, which would fail on them.
 
 Both look at the SDK's stream object without importing the SDK; both fall back to reading
 the items alone where a version of the SDK has other internals.
@@ -39,7 +40,9 @@ def openai_stream_format(source: Any) -> str | None:
 
 
 class _DoneWatch:
-    """The stream's SSE decoder, passing every event on and noting a ``[DONE]``."""
+    """The stream's SSE decoder, noting a ``[DONE]`` and leaving out events that carry no
+    data: a keep-alive (an ``id:`` line before a comment, a comment a proxy relayed as
+    ``data: : ...``) the client would try to decode as JSON and fail the whole stream on."""
 
     def __init__(self, decoder: Any) -> None:
         self.decoder = decoder
@@ -51,12 +54,19 @@ class _DoneWatch:
     def iter_bytes(self, chunks: Iterable[bytes]) -> Iterator[Any]:
         for sse in self.decoder.iter_bytes(chunks):
             self.done = self.done or _is_done(sse)
-            yield sse
+            if not _no_data(sse):
+                yield sse
 
     async def aiter_bytes(self, chunks: Any) -> AsyncIterator[Any]:
         async for sse in self.decoder.aiter_bytes(chunks):
             self.done = self.done or _is_done(sse)
-            yield sse
+            if not _no_data(sse):
+                yield sse
+
+
+def _no_data(sse: Any) -> bool:
+    data = getattr(sse, "data", None)
+    return isinstance(data, str) and (not data.strip() or data.lstrip().startswith(":"))
 
 
 def _is_done(sse: Any) -> bool:
