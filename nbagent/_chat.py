@@ -16,14 +16,25 @@ stops it. The turns are kept in the kernel (``chat.turns``) and in the widget's 
 from __future__ import annotations
 
 from collections.abc import Generator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from nbagent._acp import AcpAgent
 from nbagent._lanes import Lanes, is_agent
 from nbagent._transcript import Transcript
+from nbagent._values import type_is
 from nbagent.runtime.run import Run, show_handle
 
+if TYPE_CHECKING:
+    # Only for annotations: nbagent._acp loads the ACP client, nbagent's MCP layer and its
+    # agent (pydantic); an AcpAgent is recognised by its type's module (_is_acp) instead.
+    from nbagent._acp import AcpAgent
+
 __all__ = ["Chat", "ChatBusyError"]
+
+
+def _is_acp(agent: Any) -> bool:
+    """Whether ``agent`` is an ``nbagent.acp`` agent, without importing ``nbagent._acp``:
+    one exists only once that module is loaded."""
+    return type_is(agent, "nbagent._acp", "AcpAgent")
 
 
 class ChatBusyError(RuntimeError):
@@ -45,7 +56,7 @@ class Chat:
         display: bool | None = None,
     ) -> None:
         agent_like = is_agent(agent)
-        if not agent_like and not isinstance(agent, AcpAgent) and not callable(agent):
+        if not agent_like and not _is_acp(agent) and not callable(agent):
             raise TypeError(
                 "Chat takes an nbagent.Agent, an nbagent.acp agent or a function "
                 f"(prompt, turns) -> source, got {type(agent).__name__}"
@@ -89,7 +100,7 @@ class Chat:
             if self._is_agent:
                 history = turns[-1] if turns else None
                 return self.lanes.add_agent(self.agent, prompt, history=history)
-            if isinstance(self.agent, AcpAgent):
+            if _is_acp(self.agent):
                 return self._prompt_acp(self.agent, prompt)
             return self.lanes.add(self.agent(prompt, list(turns)), prompt=prompt)
 

@@ -62,11 +62,15 @@ EVENT_TYPES: dict[str, type[Event]] = {
 _FIELD_NAMES: dict[str, frozenset[str]] = {
     kind: frozenset(f.name for f in fields(cls)) for kind, cls in EVENT_TYPES.items()
 }
+
+
+def _field_types(cls: type[Event]) -> dict[str, tuple[str, Check]]:
+    hints = typing.get_type_hints(cls)  # once per class: it evaluates every annotation
+    return {f.name: (str(f.type), type_check(hints[f.name])) for f in fields(cls)}
+
+
 _FIELD_TYPES: dict[str, dict[str, tuple[str, Check]]] = {
-    kind: {
-        f.name: (str(f.type), type_check(typing.get_type_hints(cls)[f.name])) for f in fields(cls)
-    }
-    for kind, cls in EVENT_TYPES.items()
+    kind: _field_types(cls) for kind, cls in EVENT_TYPES.items()
 }
 """Per kind, per field: the annotation (for messages) and the check of a decoded value."""
 
