@@ -153,12 +153,23 @@ def plot(r: dict[str, Any]) -> None:
 
 
 def main() -> None:
-    from benchmarks import acp, browser, evaluate, hostile, inprocess, kernel_wire, memory, scale
+    from benchmarks import (
+        acp,
+        browser,
+        evaluate,
+        hostile,
+        import_weight,
+        inprocess,
+        kernel_wire,
+        memory,
+        scale,
+    )
 
     quick = "--quick" in sys.argv
     parts: dict[
         str, tuple[Callable[[bool], dict[str, Any]], Callable[[dict[str, Any]], list[str]]]
     ] = {
+        "imports": (import_weight.run, import_weight.report),  # figures only (issue 50)
         "inprocess": (inprocess.run, inprocess.report),
         "memory": (memory.run, memory.report),
         "kernel": (kernel_wire.run, kernel_wire.report),

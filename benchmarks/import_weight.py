@@ -1,0 +1,125 @@
+"""What ``import nbagent`` costs, against ``import anywidget`` (issue 50: every notebook's first
+cell pays it).
+
+    .venv/bin/python -m benchmarks.import_weight [--quick]
+
+Each statement runs in a fresh Python process, several times (11; 3 with ``--quick``): the
+child times the statement alone (``perf_counter`` around it, the interpreter's start left
+out) and counts the modules it added to ``sys.modules`` (nbagent's among them); the table
+gives the median and the fastest run. ``import nbagent; nbagent.show`` is the first cell
+that shows a run: the name loads the runtime, the adapters and the widget. The ratio is
+``import nbagent`` over ``import anywidget`` (the issue's aim: at most 1.5x).
+
+Bytecode: the children read compiled modules from a cache of their own
+(``PYTHONPYCACHEPREFIX``, a temporary folder, filled by one run of each statement first),
+as an installed wheel's are; a second table runs with ``PYTHONDONTWRITEBYTECODE=1`` and no
+cache, where nbagent's modules of an editable install are compiled from source every time
+(what a checkout without ``__pycache__`` pays). Times on a shared machine move by ±10%:
+the module counts do not.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+STATEMENTS = (
+    "import nbagent",
+    "import anywidget",
+    "import ipywidgets, anywidget",
+    "import nbagent; nbagent.show",
+)
+CHILD = """
+import json, sys, time
+before = set(sys.modules)
+start = time.perf_counter()
+exec(sys.argv[1], {})
+took = time.perf_counter() - start
+added = set(sys.modules) - before
+print(json.dumps({"s": took, "modules": len(added),
+                  "nbagent": sum(m == "nbagent" or m.startswith("nbagent.") for m in added)}))
+"""
+
+
+def _once(statement: str, env: dict[str, str]) -> dict[str, Any]:
+    done = subprocess.run(
+        [sys.executable, "-c", CHILD, statement],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    result: dict[str, Any] = json.loads(done.stdout.splitlines()[-1])
+    return result
+
+
+def _measure(runs: int, env: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """Each statement ``runs`` times, interleaved (a busy spell of the machine is shared)."""
+    samples: dict[str, list[dict[str, Any]]] = {s: [] for s in STATEMENTS}
+    for _ in range(runs):
+        for statement in STATEMENTS:
+            samples[statement].append(_once(statement, env))
+    return {
+        statement: {
+            "median_ms": statistics.median(r["s"] for r in rows) * 1000,
+            "min_ms": min(r["s"] for r in rows) * 1000,
+            "modules": rows[-1]["modules"],
+            "nbagent_modules": rows[-1]["nbagent"],
+        }
+        for statement, rows in samples.items()
+    }
+
+
+def run(quick: bool = False) -> dict[str, Any]:
+    runs = 3 if quick else 11
+    base = {k: v for k, v in os.environ.items() if k not in ("PYTHONDONTWRITEBYTECODE",)}
+    with tempfile.TemporaryDirectory(prefix="nbagent-pyc-") as cache:
+        cached = base | {"PYTHONPYCACHEPREFIX": cache}
+        for statement in STATEMENTS:  # fills the cache
+            _once(statement, cached)
+        modes = {"bytecode cached": _measure(runs, cached)}
+    source = base | {"PYTHONDONTWRITEBYTECODE": "1"}
+    source.pop("PYTHONPYCACHEPREFIX", None)
+    modes["compiled from source"] = _measure(runs, source)
+    return {
+        "runs": runs,
+        "modes": modes,
+        "ratio": {
+            mode: rows["import nbagent"]["median_ms"] / rows["import anywidget"]["median_ms"]
+            for mode, rows in modes.items()
+        },
+        "first_cell_ratio": {
+            mode: rows["import nbagent; nbagent.show"]["median_ms"]
+            / rows["import anywidget"]["median_ms"]
+            for mode, rows in modes.items()
+        },
+    }
+
+
+def report(r: dict[str, Any]) -> list[str]:
+    lines = [f"fresh process per statement, {r['runs']} runs each; the statement's time alone"]
+    for mode, rows in r["modes"].items():
+        lines.append(f"  {mode}:")
+        lines.append(f"  {'statement':32} {'median ms':>10} {'min ms':>8} {'modules':>8} nbagent's")
+        for statement, row in rows.items():
+            lines.append(
+                f"  {statement:32} {row['median_ms']:>10.1f} {row['min_ms']:>8.1f}"
+                f" {row['modules']:>8} {row['nbagent_modules']:>9}"
+            )
+        lines.append(
+            f"  import nbagent / import anywidget: {r['ratio'][mode]:.2f}x (aim <= 1.5x); "
+            f"with nbagent.show: {r['first_cell_ratio'][mode]:.2f}x"
+        )
+    return lines
+
+
+if __name__ == "__main__":
+    print("\n".join(report(run("--quick" in sys.argv))))
