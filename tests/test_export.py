@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 import re
 from html.parser import HTMLParser
@@ -333,6 +334,31 @@ def test_running_status_without_usage():
     assert export.status_line(t, now=3.5) == "waiting for the first token · 3.5 s"
     t.apply(TextDelta(message_id="m", delta="Hi", ts=4.0))
     assert export.status_line(t, now=4.5) == "running · first token 4.00 s · — tok/s · 4.5 s"
+
+
+def test_a_servers_error_page_is_one_line_on_the_status_line_and_whole_below():
+    """Issue 49: a 500's body filled 12 lines of the status line. Every export's status line
+    has the class and first line; the error box (HTML), quote (markdown) and error line
+    (text) keep the whole page."""
+    page = "\n".join(f"<p>llama_decode failed at step {i}</p>" for i in range(12))
+    message = f"InternalServerError: Error code: 500 - \n{page}"
+    t = Transcript.from_events(
+        [
+            RunStart(ts=0.0),
+            TextDelta(message_id="m", delta="partial", ts=0.5),
+            ErrorEvent(message=message, error_type="server_error", code=500, ts=1.0),
+            RunEnd(reason="error", ts=1.0),
+        ]
+    )
+    line = "error: InternalServerError: Error code: 500 - · first token 0.50 s · — tok/s · 1.0 s"
+    assert export.status_line(t) == line
+    h = t.to_html()
+    assert f'<div class="nba-status nba-status-error">{html.escape(line)}</div>' in h
+    assert html.escape(page) in h  # the error box: the whole page, escaped
+    assert t.to_markdown().count("llama_decode failed") == 12
+    text = t.to_text().splitlines()
+    assert line in text
+    assert sum("llama_decode failed" in x for x in text) == 12
 
 
 def test_safe_url():

@@ -7,9 +7,11 @@ from typing import Any
 
 import pytest
 
+from nbagent._export.status import status_label, status_parts
 from nbagent._transcript import apply_op
 from nbagent._wire import decode_ops
 from tests.kernel import ANNOUNCED_WAIT, Kernel, max_per_second, widget_traffic
+from tests.wait import wait_for
 
 pytestmark = pytest.mark.kernel
 
@@ -160,6 +162,44 @@ def test_stop_cancels_the_producer(kernel: Kernel) -> None:
     assert kernel.value("run.transcript.end_reason") == "cancelled"
     kernel.wait_value("produced[-1]", "closed")
     assert kernel.value("len(run.transcript.text) > 0")
+
+
+def test_the_clock_runs_before_the_first_item(kernel: Kernel) -> None:
+    """A source that waits before its first item (a local model reading its prompt; here an
+    event the test sets): the page hears of the run as it starts, its start and the kernel's
+    clock in an ops message, and its status line says it waits for the first token, with a
+    clock, while the source still waits; then the first token ends the wait."""
+    since = len(kernel.messages())
+    kernel.execute(
+        "import threading\n"
+        "gate = threading.Event()\n"
+        "def slow():\n"
+        "    gate.wait(60)\n"
+        "    yield 'first '\n"
+        "slow_run = nbagent.show(slow())\n"
+    )
+
+    def ops_messages() -> list[dict[str, Any]]:
+        widgets = widget_traffic(kernel.messages(), since)["widgets"]
+        return [m for w in widgets for m in w["custom"] if "ops" in m]
+
+    first = wait_for(ops_messages, what="an ops message before the source's first item")[0]
+    assert kernel.value("slow_run.transcript.first_token_at") is None  # the source still waits
+    (widget,) = widget_traffic(kernel.messages(), since)["widgets"]
+    state = widget["open"]["content"]["data"]["state"]["snapshot"]["state"]
+    started = kernel.value("slow_run.transcript.started_at")
+    assert state["started_at"] == started  # the widget's first state has the clock already
+    for op in decode_ops(first):
+        apply_op(state, op)
+    assert state["started_at"] == started
+    assert isinstance(first["now"], float)  # the kernel's clock, which the page's runs on
+    # What the page's status line says 7.5 s into the wait, on the kernel's clock.
+    line = [status_label(state), *status_parts(state, started + 7.5)]
+    assert line == ["waiting for the first token", "7.5 s"]
+    kernel.execute("gate.set(); slow_run.wait(30)")
+    assert kernel.value("slow_run.transcript.started_at") == started
+    assert kernel.value("slow_run.transcript.ttft_s > 0")
+    assert kernel.value("slow_run.transcript.text") == "first "
 
 
 def test_source_exception_ends_with_error_and_keeps_text(kernel: Kernel) -> None:

@@ -10,6 +10,7 @@ import {
   formatRate,
   formatTokens,
   NO_NUMBER,
+  oneLine,
   plural,
   usageDetails,
   usageText,
@@ -18,19 +19,13 @@ import { elapsed, generationS, num, outputTokens, tokensPerS, ttft } from "./num
 
 /** @typedef {import("./store.js").State} State */
 
-/** The label of a run that started and has streamed nothing yet. */
-export const WAITING = "waiting for the first token";
-/** The most characters of an error the status line shows (its error box shows the whole). */
-export const ERROR_WORDS_MAX = 160;
-
-/** @type {Record<string, string>} */
+/** @type {Record<string, string>} an end reason's words (others: its name, "_" as " ") */
 const REASONS = {
   max_tokens: "max tokens",
   tool_calls: "tool calls",
   content_filter: "content filtered",
   refusal: "refused",
   interrupted: "needs input",
-  expired: "expired",
   incomplete: "stream ended unexpectedly",
   unknown: "unknown end reason",
 };
@@ -47,38 +42,31 @@ export function pausedCalls(s) {
 }
 
 /**
- * Whether a run that started still waits for its first token, with nothing else to say (an
- * activity, a tool call, messages that came whole) (nbagent/_export/status.py waiting).
+ * Whether a running run still waits for its first token: nothing streamed, no tool call (a
+ * user's prompt may show) (nbagent/_export/status.py waiting).
  * @param {State} s
  */
 export function waiting(s) {
   return (
     s.status === "running" &&
-    num(s.started_at) !== null &&
     num(s.first_token_at) === null &&
-    !s.whole &&
-    !s.activity &&
     (s.blocks ?? []).every((b) => b.type === "user")
   );
 }
 
 /**
  * An error on the status line: its class and the first line of its message (the class from
- * `error_type` when the message does not start with one), at most ERROR_WORDS_MAX characters
- * (code points, as Python counts), cut with "…" (nbagent/_export/status.py error_words).
+ * `error_type` when the message does not start with one), on one line of at most 160
+ * characters, cut with "…" (nbagent/_export/status.py error_words); the error box has it all.
  * @param {State["error"]} error
  */
 export function errorWords(error) {
-  const message = String(error?.message ?? "");
-  const lines = message.replace(/\r\n?/g, "\n").split("\n");
-  let first = lines.map((line) => line.trim()).find((line) => line) ?? "unknown error";
+  const first =
+    String(error?.message ?? "")
+      .split(/\r\n?|\n/)
+      .find((line) => line.trim()) ?? "unknown error";
   const kind = error?.error_type;
-  if (typeof kind === "string" && kind && !/^[A-Za-z_][A-Za-z0-9_.]*:/.test(first))
-    first = `${kind}: ${first}`;
-  const chars = Array.from(first);
-  return chars.length <= ERROR_WORDS_MAX
-    ? first
-    : `${chars.slice(0, ERROR_WORDS_MAX - 1).join("")}…`;
+  return oneLine(kind && !/^\s*[\w.]+:/.test(first) ? `${kind}: ${first}` : first, 160);
 }
 
 /**
@@ -91,44 +79,16 @@ export function statusLabel(s) {
   if (!status) return "waiting";
   if (status === "running") {
     const paused = pausedCalls(s);
-    if (paused.length) {
-      return paused.length === 1
-        ? `paused before ${paused[0]}`
-        : `paused before ${paused.length} calls`;
-    }
+    if (paused.length)
+      return `paused before ${paused.length === 1 ? paused[0] : `${paused.length} calls`}`;
     if (s.activity) return String(s.activity);
-    return waiting(s) ? WAITING : "running";
+    return waiting(s) ? "waiting for the first token" : "running";
   }
-  const reason = s.end_reason && s.end_reason !== status ? (REASONS[s.end_reason] ?? null) : null;
-  let label = status;
-  if (status === "error") label = `error: ${errorWords(s.error)}`;
-  if (
-    reason === null &&
-    s.end_reason &&
-    !["completed", "cancelled", "error"].includes(s.end_reason)
-  ) {
-    label += ` (${String(s.end_reason).replace(/_/g, " ")})`;
-  } else if (reason) label += ` (${reason})`;
+  const why = s.end_reason;
+  let label = status === "error" ? `error: ${errorWords(s.error)}` : status;
+  if (why && why !== status && !["completed", "cancelled", "error"].includes(why))
+    label += ` (${REASONS[why] ?? String(why).replace(/_/g, " ")})`;
   return label;
-}
-
-/**
- * Time to first token (or message) and tokens/s.
- * @param {State} s
- * @param {number} now kernel epoch seconds
- */
-function timing(s, now) {
-  const first = ttft(s);
-  // Messages that came whole (nbagent.watch() on a call that does not stream): there is no
-  // token timing to show, and the line says so.
-  const what = s.whole ? "first message" : "first token";
-  const parts = [`${what} ${first === null ? NO_NUMBER : formatDuration(first)}`];
-  if (s.whole) parts.push("whole messages");
-  else {
-    const rate = tokensPerS(s, now);
-    parts.push(formatRate(rate?.value ?? null, rate?.estimated ?? false));
-  }
-  return parts;
 }
 
 /**
@@ -142,7 +102,18 @@ export function statusParts(s, now) {
   const took = elapsed(s, now);
   if (took === null) return [];
   const running = s.status === "running";
-  const parts = waiting(s) ? [] : timing(s, now);
+  /** @type {string[]} */
+  const parts = [];
+  if (!waiting(s)) {
+    const first = ttft(s);
+    const rate = tokensPerS(s, now);
+    // Messages that came whole (nbagent.watch() on a call that does not stream): there is
+    // no token timing to show, and the line says so.
+    parts.push(
+      `${s.whole ? "first message" : "first token"} ${first === null ? NO_NUMBER : formatDuration(first)}`,
+      s.whole ? "whole messages" : formatRate(rate?.value ?? null, rate?.estimated ?? false),
+    );
+  }
   parts.push(formatElapsed(took));
   const total = num(s.usage?.total_tokens);
   if (total !== null) parts.push(`${formatTokens(total)} tokens`);

@@ -41,8 +41,8 @@ const count = (usage, key) => (Number.isInteger(usage?.[key]) ? usage?.[key] : n
 function toolRound(step, tools) {
   if (step.type !== undefined) return step.type === "tool";
   if (step.usage != null || num(step.first_token_at) !== null) return false;
-  const measured = step.output_deltas ?? step.output_chars; // before issue 49: characters
-  if (num(step.ended_at) !== null && measured == null) return true;
+  // output_chars: what states before issue 49 measured
+  if (num(step.ended_at) !== null && (step.output_deltas ?? step.output_chars) == null) return true;
   const start = num(step.started_at);
   if (start === null) return false;
   return tools.some((b) => {

@@ -41,7 +41,8 @@ WAITING = "waiting for the first token"
 """The label of a run that started and has streamed nothing yet."""
 ERROR_WORDS_MAX = 160
 """The most characters of an error the status line shows (its panel shows the whole text)."""
-_NAMED = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*:")  # "RuntimeError: …": the message names its class
+_NAMED = re.compile(r"\s*[\w.]+:", re.ASCII)  # "RuntimeError: …": the message names its class
+_LINES = re.compile(r"\r\n?|\n")  # as JavaScript splits lines (str.splitlines splits more)
 
 _REASONS = {
     "max_tokens": "max tokens",
@@ -49,7 +50,6 @@ _REASONS = {
     "content_filter": "content filtered",
     "refusal": "refused",
     "interrupted": "needs input",
-    "expired": "expired",
     "incomplete": "stream ended unexpectedly",
     "unknown": "unknown end reason",
 }
@@ -94,32 +94,28 @@ def status_label(s: dict[str, Any]) -> str:
 
 
 def waiting(s: dict[str, Any]) -> bool:
-    """Whether a run that started still waits for its first token, with nothing else to say
-    (an activity, a tool call, messages that came whole)."""
+    """Whether a running run still waits for its first token: nothing streamed, no tool call
+    (a user's prompt may show)."""
     blocks = s.get("blocks") or []
     return (
         s.get("status") == "running"
-        and numbers.number(s.get("started_at")) is not None
         and numbers.number(s.get("first_token_at")) is None
-        and not s.get("whole")
-        and not s.get("activity")
         and all(isinstance(b, dict) and b.get("type") == "user" for b in blocks)
     )
 
 
 def error_words(error: Any) -> str:
     """An error on the status line: its class and the first line of its message ("RuntimeError:
-    boom"; the class from ``error_type`` when the message does not start with one), at most
-    ``ERROR_WORDS_MAX`` characters, cut with "…". The error box (the widget's, the static
-    copy's) shows the whole text: a server's 500 may bring pages of it."""
+    boom"; the class from ``error_type`` when the message does not start with one), its spaces
+    collapsed, at most ``ERROR_WORDS_MAX`` characters, cut with "…". The error box (the
+    widget's, the static copy's) shows the whole text: a server's 500 may bring pages of it."""
     error = error if isinstance(error, dict) else {}
-    message = str(error.get("message") or "")
-    lines = message.replace("\r\n", "\n").replace("\r", "\n").split("\n")
-    first = next((line.strip() for line in lines if line.strip()), "") or "unknown error"
+    message = "" if error.get("message") is None else str(error["message"])
+    lines = _LINES.split(message)
+    first = next((line for line in lines if line.strip()), "unknown error")
     kind = error.get("error_type")
-    if isinstance(kind, str) and kind and not _NAMED.match(first):
-        first = f"{kind}: {first}"
-    return first if len(first) <= ERROR_WORDS_MAX else first[: ERROR_WORDS_MAX - 1] + "…"
+    words = " ".join((f"{kind}: {first}" if kind and not _NAMED.match(first) else first).split())
+    return words if len(words) <= ERROR_WORDS_MAX else words[: ERROR_WORDS_MAX - 1] + "…"
 
 
 def status_parts(s: dict[str, Any], now: float) -> list[str]:

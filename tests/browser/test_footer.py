@@ -1,6 +1,7 @@
 """The quiet footer in real Chromium (the built bundle in the bare page): one status line at
 any width, for a run and for lanes side by side or stacked; the details behind one click;
-elapsed ticking with a decimal under ten seconds. One page, resized in place."""
+elapsed ticking with a decimal under ten seconds, "waiting for the first token" until it
+comes. One page, resized in place."""
 
 from __future__ import annotations
 
@@ -35,10 +36,10 @@ def failing_tool_run(k: Kernel) -> None:
     steps = [
         {"id": "s1", "name": "model", "started_at": 1000.0, "first_token_at": 1000.4,
          "ended_at": 1001.0, "usage": {"input_tokens": 412, "output_tokens": 96},
-         "finish_reason": "tool_calls", "output_chars": 380},
+         "finish_reason": "tool_calls", "output_deltas": 96},
         {"id": "s2", "name": "model", "started_at": 1003.0, "first_token_at": 1003.5,
          "ended_at": 1005.0, "usage": {"input_tokens": 655, "output_tokens": 241},
-         "finish_reason": "stop", "output_chars": 960},
+         "finish_reason": "stop", "output_deltas": 144},
     ]  # fmt: skip
     k.start()
     tool = {"type": "tool", "id": "c1", "name": "get_weather", "arguments": "{}", "args": {},
@@ -97,13 +98,28 @@ def test_the_footer_is_one_line_with_its_details_one_click_away(bare_page_factor
     k.ops({"op": "run", "set": {**start, "deltas": 0, "blocks": []}})  # sent at k.now + 0.05
     bare.eval("(msgs) => msgs.forEach((m) => nba.push(m))", k.msgs)  # no frame waited for
     bare.page.clock.run_for(50)  # the first frame; then each reading 50 ms after a tick
+    line_js = (
+        "[...document.querySelectorAll('.nba-status-label, .nba-status-parts')]"
+        ".map((e) => e.textContent)"
+    )
     seen = []
     for _ in range(3):
         bare.page.clock.run_for(1000)  # a tick, and the frame it asks for
-        seen.append(bare.eval("document.querySelector('.nba-status-parts').textContent"))
+        seen.append(bare.eval(line_js))
     # Elapsed 0.05 s when the page heard of the run; each tick is rendered in its next frame.
-    assert [p.split(" · ")[2] for p in seen] == ["1.0 s", "2.0 s", "3.0 s"], seen
-    assert all(p.startswith("first token — · — tok/s") for p in seen), seen
+    # No token yet: the line says the run waits for it, with the clock alone.
+    assert seen == [["waiting for the first token", f"{n}.0 s"] for n in (1, 2, 3)], seen
+    # The first token, 3.1 s after the start on the kernel's clock (the page's has moved as
+    # much): the run is running, its time to first token and rate come in.
+    k.now = 1003.05
+    k.ops(
+        {"op": "add", "block": {"type": "text", "id": "m", "text": "Hello"}},
+        {"op": "run", "set": {"first_token_at": 1003.1, "deltas": 1, "generating_since": 1003.1}},
+    )
+    bare.eval("(msgs) => msgs.forEach((m) => nba.push(m))", k.msgs[-1:])
+    bare.page.clock.run_for(50)
+    label, parts = bare.eval(line_js)
+    assert (label, parts.split(" · ")[:2]) == ("running", ["first token 3.10 s", "— tok/s"])
 
 
 def test_lanes_status_lines_are_one_line_each(bare_page_factory: Any) -> None:
