@@ -503,6 +503,27 @@ def test_a_widget_that_can_no_longer_be_sent_to_does_not_hang_the_run(
     assert left_behind(before) == []
 
 
+def test_a_widget_that_cannot_be_sent_to_as_its_run_starts_does_not_stop_the_run(
+    loop: asyncio.AbstractEventLoop, comms: list[RecordingComm]
+) -> None:
+    """The run's start goes to its widget as the source starts (``RunSink.announce``): a send
+    that raises there must not keep the source from being read. (The first token's send then
+    raises too, and ends the run as in the test above.)"""
+    before = footprint()
+    run = Run(iter(["every ", "word"]), display=True)
+    assert run.widget is not None
+
+    def fail(*args: Any, **kwargs: Any) -> None:
+        raise OSError("the socket is gone")
+
+    run.widget.comm.publish_msg = fail
+    run.start()  # before: the announce's OSError came out of here, and nothing was read
+    transcript = run.wait(PATIENCE)
+    assert transcript.text.startswith("every ")  # what was read is kept
+    assert transcript.status in ("completed", "error")
+    assert left_behind(before) == []
+
+
 TraceFunction = Callable[[FrameType, str, Any], Any]
 PUMP = apump.__code__
 

@@ -107,7 +107,9 @@ class RunSink:
             start = self.transcript.started_at
             fresh = self.transcript.last_event is None  # nothing folded: no op sent it yet
             if isinstance(self.view, OwnWidget) and start is not None and fresh:
-                self.view.push([{"op": "run", "set": {"started_at": start}}], urgent=True)
+                # A courtesy: the source is read whatever the widget does with it.
+                with contextlib.suppress(Exception):
+                    self.view.push([{"op": "run", "set": {"started_at": start}}], urgent=True)
 
     # -- folding and sending ---------------------------------------------------------------
 
