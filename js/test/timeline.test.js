@@ -88,9 +88,9 @@ describe("the view", () => {
       "nba-tl-row nba-tl-tool nba-tl-running",
     ]);
     expect(q(rows[0], ".nba-tl-label").textContent).toBe("demo-model");
-    expect(q(rows[0], ".nba-tl-nums").textContent).toBe("1.64 s · in 334 · out 48 tokens · —");
+    expect(q(rows[0], ".nba-tl-nums").textContent).toBe("1.69 s · in 334 · out 48 tokens · —");
     expect(rows[0].getAttribute("title")).toBe(
-      "demo-model (done) 0.04 s → 1.64 s · in 334 · out 48 tokens · —",
+      "demo-model (done) 0.00 s → 1.69 s · in 334 · out 48 tokens · —",
     );
     const [a, b] = rows.slice(1).map((r) => box(q(r, ".nba-tl-bar")));
     expect(a.left < b.left + b.width && b.left < a.left + a.width).toBe(true); // overlap
