@@ -11,13 +11,16 @@ const LAYERS = [
       // helpers that import nothing of nbagent's, and the lazy chunks' holders (chunks.js)
       "src/(chunks|format|wire|numbers|icons|highlight|purify|kernel_end|frames|freeze|morph)",
       "src/(refs|read_only|saved_state|styles|loader)",
-      "src/(debug|display|lanes_slot|acp)",
+      "src/(debug|display|lanes_slot|acp|answer|tools|highlight_slot|output|escape)",
     ],
   ],
   ["store", ["src/(offer|store|sync|lanes)"]],
   [
     "markdown",
-    ["src/(math|math_chunk|math_syntax|table_copy|md_render|heal|live|streaming|markdown|page)"],
+    [
+      "src/(math|math_chunk|math_syntax|typeset|table_copy|table_text|md_render|heal|live)",
+      "src/(streaming|markdown|page)",
+    ],
   ],
   [
     "panels",
@@ -31,7 +34,8 @@ const LAYERS = [
   [
     "widget",
     [
-      "src/(index|shared|at_hand|lanes_chunk|debug_chunk|data_chunk|acp_chunk)",
+      "src/(index|shared|at_hand|lanes_chunk|debug_chunk|data_chunk|acp_chunk|tools_chunk)",
+      "src/(highlight_chunk|output_chunk)",
       "src/inspector/(index|catalog)",
       "src/evaluation/[a-z_]+",
       "lab/src/[a-z_]+",

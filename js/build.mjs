@@ -1,19 +1,21 @@
 // Bundle src/index.js (and the CSS it imports) into ../nbagent/static/widget.{js,css},
 // src/loader.js, each widget's own tiny `_esm`, into ../nbagent/static/loader.js, and
-// src/math_chunk.js (KaTeX), imported by the widget on the first formula, into
+// src/math_chunk.js (KaTeX, the math syntax and the typesetting that needs it), imported by the
+// widget when the kernel sends it with the first text that may hold a formula, into
 // ../nbagent/static/math.js, src/answer_chunk.js (a paused call's answers), imported by the
 // widget the first time a live run shows a paused call, into ../nbagent/static/answer.js,
 // src/inspector/ (the MCP inspector's view, its own widget's
 // `_esm` and `_css`) into ../nbagent/static/inspector.{js,css}, and src/evaluation/ (an
 // evaluation's table, EvaluationWidget's `_esm` and `_css`) into
 // ../nbagent/static/evaluation.{js,css}. Each of those entries is a whole bundle of its own.
-// The feature chunks (CHUNKS: src/lanes_chunk.js, src/debug_chunk.js, src/data_chunk.js, into
-// ../nbagent/static/{lanes,debug,data}.js) are built after the widget: a module the widget
-// bundle has is not copied into a chunk but bound to the widget's own copy as the chunk loads
-// (`sharedModules`, src/shared.js, src/chunks.js `chunkFromCodeModel`), so a chunk holds only
-// its own code and shares the widget's stores and classes.
-// Usage: node build.mjs [--watch] [--tree DIR]; --tree builds DIR/js/src into DIR/nbagent/static
-// with this checkout's packages (benchmarks/hostile.py builds an older checkout so).
+// The feature chunks (CHUNKS: src/<name>_chunk.js into ../nbagent/static/<name>.js) are built
+// after the widget: a module the widget bundle has is not copied into a chunk but bound to the
+// widget's own copy as the chunk loads (`sharedModules`, src/shared.js, src/chunks.js
+// `chunkFromCodeModel`), so a chunk holds only its own code and shares the widget's stores and
+// classes.
+// Usage: node build.mjs [--watch] [--analyze] [--tree DIR]; --tree builds DIR/js/src into
+// DIR/nbagent/static with this checkout's packages (benchmarks/hostile.py builds an older
+// checkout so); --analyze prints what each bundle and chunk is made of, biggest first.
 
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
@@ -22,6 +24,7 @@ import * as acorn from "acorn";
 import * as esbuild from "esbuild";
 
 const watch = process.argv.includes("--watch");
+const analyze = process.argv.includes("--analyze");
 const treeFlag = process.argv.indexOf("--tree");
 const tree =
   treeFlag > 0 ? process.argv[treeFlag + 1] : fileURLToPath(new URL("..", import.meta.url));
@@ -54,7 +57,19 @@ const CHUNKS = {
   debug: `${tree}/js/src/debug_chunk.js`,
   data: `${tree}/js/src/data_chunk.js`,
   acp: `${tree}/js/src/acp_chunk.js`,
+  tools: `${tree}/js/src/tools_chunk.js`,
+  highlight: `${tree}/js/src/highlight_chunk.js`,
+  output: `${tree}/js/src/output_chunk.js`,
 };
+
+/**
+ * Modules of the widget bundle a chunk copies instead of sharing: the bundle holds only part of
+ * each (esbuild leaves out what it does not use) and a chunk needs another part. panels.js:
+ * the bundle draws thinking with ThinkingPanel; the tools chunk's ToolPanel and AgentPanel
+ * extend the same Panel class, which a shared binding could not give them (a chunk's bindings
+ * are set after its classes are made). So the tools chunk has its own Panel.
+ */
+const COPIED = new Set(["panels.js"]);
 
 /**
  * What src/shared.js hands to chunks: its SHARED object's names by module path.
@@ -80,10 +95,36 @@ function sharedNames() {
 }
 
 /**
+ * The names `importer` takes from module `spec` (its `import` and `export ... from`): all of
+ * them (null) for `import * as`.
+ * @param {string} importer an absolute path
+ * @param {string} spec as written in it
+ * @returns {string[] | null}
+ */
+function importedNames(importer, spec) {
+  const ast = acorn.parse(readFileSync(importer, "utf8"), {
+    ecmaVersion: "latest",
+    sourceType: "module",
+  });
+  const names = new Set();
+  for (const node of /** @type {any[]} */ (ast.body)) {
+    if (node.source?.value !== spec) continue;
+    if (node.type === "ExportAllDeclaration") return null;
+    for (const s of node.specifiers ?? []) {
+      if (s.type === "ImportNamespaceSpecifier") return null;
+      const name = s.type === "ImportDefaultSpecifier" ? "default" : (s.imported ?? s.local);
+      names.add(typeof name === "string" ? name : (name.name ?? name.value));
+    }
+  }
+  return [...names];
+}
+
+/**
  * Modules of the widget bundle, imported from a chunk, become a module of live bindings set
  * by the chunk's `bind(shared)` (shared: src/shared.js's SHARED, the names of the widget's
  * modules a chunk uses, handed over by chunks.js as it imports the chunk) before the chunk's
- * code runs any of it.
+ * code runs any of it. Each importer gets the names it imports only: a chunk carries no
+ * binding for a name of SHARED it does not use.
  * @param {Set<string>} inWidget absolute paths of the widget bundle's own modules
  */
 const sharedModules = (inWidget) => ({
@@ -94,8 +135,10 @@ const sharedModules = (inWidget) => ({
     build.onResolve({ filter: /^\.\.?\// }, (args) => {
       if (args.namespace !== "file") return undefined;
       const file = path.resolve(args.resolveDir, args.path);
-      if (!inWidget.has(file)) return undefined;
-      return { path: file.slice(src.length), namespace: "nbagent-shared" };
+      const module = file.slice(src.length);
+      if (!inWidget.has(file) || COPIED.has(module)) return undefined;
+      const names = importedNames(args.importer, args.path);
+      return { path: `${module}#${names?.join(",") ?? "*"}`, namespace: "nbagent-shared" };
     });
     build.onResolve({ filter: /^nbagent-bind$/ }, () => ({
       path: "bind",
@@ -106,14 +149,17 @@ const sharedModules = (inWidget) => ({
       loader: "js",
     }));
     build.onLoad({ filter: /.*/, namespace: "nbagent-shared" }, (args) => {
-      // A name the chunk imports and SHARED does not hand over fails the build (no such export).
-      const names = sharedNames().get(args.path);
-      if (!names) return { errors: [{ text: `${args.path} is not in src/shared.js's SHARED` }] };
-      const list = names.join(", ");
+      const [module, wanted] = args.path.split("#");
+      const names = sharedNames().get(module);
+      if (!names) return { errors: [{ text: `${module} is not in src/shared.js's SHARED` }] };
+      const missing = wanted === "*" ? [] : wanted.split(",").filter((n) => !names.includes(n));
+      if (missing.length)
+        return { errors: [{ text: `src/shared.js's SHARED has no ${missing} of ${module}` }] };
+      const list = wanted === "*" ? names.join(", ") : wanted.split(",").join(", ");
       return {
         contents: `import { binds } from "nbagent-bind";
 export let ${list};
-binds.push((shared) => ({ ${list} } = shared[${JSON.stringify(args.path)}]));`,
+binds.push((shared) => ({ ${list} } = shared[${JSON.stringify(module)}]));`,
         loader: "js",
       };
     });
@@ -150,5 +196,7 @@ if (watch) {
   await (await esbuild.context(options)).watch();
   await (await esbuild.context(chunks)).watch();
 } else if (Object.keys(chunks.entryPoints ?? {}).length) {
-  await esbuild.build(chunks);
+  const builtChunks = await esbuild.build({ ...chunks, metafile: analyze });
+  if (analyze) console.log(await esbuild.analyzeMetafile(builtChunks.metafile ?? {}));
 }
+if (analyze) console.log(await esbuild.analyzeMetafile(built.metafile));

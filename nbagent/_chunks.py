@@ -1,8 +1,9 @@
 """The lazy chunks of the widget's code (``CodeModel``'s ``math``, ``answer``, ``lanes``,
-``debug``, ``data`` and ``acp`` traits, ``nbagent/static/<name>.js``): what they are, and what
-in a widget's messages or state makes the browser need each (a formula, a paused call, a widget
-of several runs, a step / timed call / re-runnable tool / fork, a tool result as data, a coding
-agent's plan, context window, tool kinds or diffs)."""
+``debug``, ``data``, ``acp``, ``tools``, ``highlight`` and ``output`` traits,
+``nbagent/static/<name>.js``): what they are, and what in a widget's messages or state makes the
+browser need each (a formula, a paused call, a widget of several runs, a step / timed call /
+re-runnable tool / fork, a tool result as data, a coding agent's plan, context window, tool
+kinds or diffs, a tool call or sub-agent, a code block or a table, a run's end)."""
 
 from __future__ import annotations
 
@@ -11,12 +12,15 @@ import pathlib
 from collections.abc import Callable
 from typing import Any, Literal
 
-Chunk = Literal["math", "answer", "lanes", "debug", "data", "acp"]
+Chunk = Literal["math", "answer", "lanes", "debug", "data", "acp", "tools", "highlight", "output"]
 """The lazy chunks a ``CodeModel`` carries, each in the trait of its name."""
 
 _STATIC = pathlib.Path(__file__).parent / "static"
 _MATH_MARKS = ("$", "\\(", "\\[")
-_CODE_TRAITS = frozenset(("_esm", "_css"))
+# A code fence's (``` or ~~~) or a table's first character: a mark split between two
+# messages is still seen whole in one of them.
+_BLOCK_MARKS = ("`", "~", "|")
+_ENDED = frozenset(("completed", "error", "cancelled"))
 
 
 @functools.cache
@@ -27,21 +31,28 @@ def chunk(name: Chunk) -> str:
     return path.read_text(encoding="utf-8") if path.exists() else ""
 
 
-def mentions_math(value: Any, depth: int = 0) -> bool:
-    """Whether a message or state holds text that may be a formula (a ``$``, ``\\(`` or
-    ``\\[`` in any string value but a widget's own code, ``_esm`` and ``_css`` at a state's
-    top level, which anywidget sends as state): the browser may then need the math chunk."""
+def _in_text(value: Any, marks: tuple[str, ...], depth: int = 0) -> bool:
+    """Whether any string value holds one of ``marks``, but a widget's own traits at a
+    state's top level (``_esm``, ``_css``, ``_model_module_version``...: its code and names,
+    which ipywidgets and anywidget send as state)."""
     if isinstance(value, str):
-        return any(mark in value for mark in _MATH_MARKS)
+        return any(mark in value for mark in marks)
     if depth > 32:
         return False
     if isinstance(value, dict):
-        # A state (depth 0) or a message's state (depth 1): its code is no formula.
-        values = (v for k, v in value.items() if depth > 1 or k not in _CODE_TRAITS)
-        return any(mentions_math(v, depth + 1) for v in values)
+        # A state (depth 0) or a message's state (depth 1): its own traits are no text of a run.
+        values = (v for k, v in value.items() if depth > 1 or not str(k).startswith("_"))
+        return any(_in_text(v, marks, depth + 1) for v in values)
     if isinstance(value, (list, tuple)):
-        return any(mentions_math(v, depth + 1) for v in value)
+        return any(_in_text(v, marks, depth + 1) for v in value)
     return False
+
+
+def mentions_math(value: Any) -> bool:
+    """Whether a message or state holds text that may be a formula (a ``$``, ``\\(`` or
+    ``\\[`` in any string value but a widget's own code): the browser may then need the math
+    chunk."""
+    return _in_text(value, _MATH_MARKS)
 
 
 def mentions_pause(value: Any) -> bool:
@@ -128,11 +139,34 @@ def mentions_acp(value: Any) -> bool:
     return _found(value, _acps)
 
 
+def mentions_tools(value: Any) -> bool:
+    """Whether a message or state holds a tool call or a sub-agent (a block of type ``tool``
+    or ``agent``): the browser needs the tools chunk to draw its panel."""
+    return _found(value, lambda d: d.get("type") in ("tool", "agent"))
+
+
+def mentions_blocks(value: Any) -> bool:
+    """Whether a message or state holds text that may be a code block or a table (a backtick,
+    a tilde or a pipe in any string value but a widget's own code), or a result as data (its
+    tables): the browser may then need the highlight chunk (code highlighted, table copy)."""
+    return _in_text(value, _BLOCK_MARKS) or mentions_data(value)
+
+
+def mentions_end(value: Any) -> bool:
+    """Whether a message or state holds a run that ended (its ``status`` other than
+    ``running``): the browser may then need the output chunk, to hand the run's output to
+    the frontend that saves it (nbagent's JupyterLab renderer)."""
+    return _found(value, lambda d: d.get("status") in _ENDED)
+
+
 MENTIONS: tuple[tuple[Chunk, Callable[[Any], bool]], ...] = (
     ("answer", mentions_pause),
     ("lanes", mentions_lanes),
     ("debug", mentions_debug),
     ("data", mentions_data),
     ("acp", mentions_acp),
+    ("tools", mentions_tools),
+    ("highlight", mentions_blocks),
+    ("output", mentions_end),
 )
 """The chunks after ``math`` and what in a widget's message or state makes the page need each."""

@@ -48,8 +48,8 @@ class _Scrubbed(ipywidgets.Widget):  # type: ignore[misc]  # ipywidgets has no t
     """A widget whose messages always leave: one JSON cannot carry (a lone surrogate in a
     Python string) would raise in the thread that sends it, so it is sent scrubbed (the
     transcript keeps what came). Until the page's code model carries each lazy chunk, what
-    leaves is looked at for what needs it: formulas, paused calls, several runs, steps and
-    forks, data (``CodeModel.include``, ``nbagent/_chunks.py``)."""
+    leaves is looked at for what needs it: formulas, paused calls, several runs, tool calls...
+    (``CodeModel.include``, ``nbagent/_chunks.py``)."""
 
     def _send(self, msg: dict[str, Any], buffers: Any = None) -> None:
         self._watch_for_math(msg)
@@ -99,33 +99,37 @@ class CodeModel(_Scrubbed):
     """The bundle's styles (``nbagent/static/widget.css``)."""
 
     math = traitlets.Unicode("").tag(sync=True)
-    """The math chunk's JavaScript (an ES module: ``nbagent/static/math.js``, KaTeX to
-    MathML), imported by the browser on the first formula of the page. Empty until a widget
-    sends text that may hold a formula (``include_math``): a notebook without math does not
-    save the chunk's 270 KB. Stays empty when it was not built (formulas then show TeX)."""
+    """The math chunk's JavaScript (an ES module: ``nbagent/static/math.js``: KaTeX to MathML,
+    the math syntax), imported by the browser as it comes. Empty until a widget sends text
+    that may hold a formula (``include_math``): a notebook without math does not save the
+    chunk's 270 KB. Stays empty when it was not built (formulas then show TeX)."""
 
     answer = traitlets.Unicode("").tag(sync=True)
     """The answer chunk's JavaScript (``nbagent/static/answer.js``: a paused call's buttons,
-    forms and code hint), imported by the browser the first time a live run shows a paused
-    call. Empty until a widget sends one (``include``): most notebooks never pause."""
+    forms and code hint). Empty until a widget sends a paused call: most notebooks never pause."""
 
+    # The feature chunks (js/build.mjs CHUNKS), each empty until a widget needs it
+    # (nbagent/_chunks.py MENTIONS says what in a message or state needs which).
     lanes = traitlets.Unicode("").tag(sync=True)
-    """The lanes chunk's JavaScript (``nbagent/static/lanes.js``: the store and view of a widget
-    of several runs, lanes and chat turns). Empty until such a widget opens."""
+    """The lanes chunk (``nbagent/static/lanes.js``): lanes, chat turns."""
 
     debug = traitlets.Unicode("").tag(sync=True)
-    """The debug chunk's JavaScript (``nbagent/static/debug.js``: the timeline, "Fork with an
-    edited result", "Fork here" and the forks' lanes). Empty until a widget sends a step, a
-    timed call, a re-runnable tool or a fork."""
+    """The debug chunk (``nbagent/static/debug.js``): timeline, forks, replay bar."""
 
     data = traitlets.Unicode("").tag(sync=True)
-    """The data chunk's JavaScript (``nbagent/static/data.js``: tool results as tables,
-    images, markdown, sounds). Empty until a widget sends a result as data."""
+    """The data chunk (``nbagent/static/data.js``): tool results as data."""
 
     acp = traitlets.Unicode("").tag(sync=True)
-    """The acp chunk's JavaScript (``nbagent/static/acp.js``: a coding agent's plan
-    checklist, context gauge, tool kinds and statuses, diffs). Empty until a widget sends
-    one of them."""
+    """The acp chunk (``nbagent/static/acp.js``): plans, context gauge, tool kinds, diffs."""
+
+    tools = traitlets.Unicode("").tag(sync=True)
+    """The tools chunk (``nbagent/static/tools.js``): tool calls' and sub-agents' panels."""
+
+    highlight = traitlets.Unicode("").tag(sync=True)
+    """The highlight chunk (``nbagent/static/highlight.js``): code highlighted, table copy."""
+
+    output = traitlets.Unicode("").tag(sync=True)
+    """The output chunk (``nbagent/static/output.js``): a finished run's output for the page."""
 
     version = traitlets.Unicode("").tag(sync=True)
     """A hash of the code, styles and chunks: the browser imports each version once per

@@ -1,6 +1,6 @@
 """The built bundles exist and stay within their size budgets (every notebook saves them
 once, in the code model): the widget bundle, the math and answer chunks it imports on first
-use, the feature chunks (lanes, debug, data), the MCP inspector's chunk and the evaluation's.
+use, the feature chunks (js/build.mjs CHUNKS), the MCP inspector's chunk and the evaluation's.
 Every budget here is at most DEVELOP.md's "Budgets" (tests/test_budgets.py)."""
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ from pathlib import Path
 import pytest
 
 STATIC = Path(__file__).resolve().parents[1] / "nbagent" / "static"
-# bytes, minified: the design's number (ARCHITECTURE.md, "Rules of the design": 150 KB).
-BUDGET = 150 * 1024
-MATH_BUDGET = 300 * 1024  # bytes, minified: KaTeX (MathML output) and its entry
+# bytes, minified: the design's number (ARCHITECTURE.md, "Rules of the design": 135 KB).
+BUDGET = 135 * 1024
+# bytes, minified: KaTeX (MathML output), the math syntax and the typesetting
+MATH_BUDGET = 300 * 1024
 
 
 def _built(name: str) -> Path:
@@ -43,11 +44,13 @@ def test_widget_bundle_within_budget() -> None:
 
 
 def test_math_chunk_within_budget_and_apart_from_the_widget() -> None:
-    math = _within("math.js", MATH_BUDGET)
-    # KaTeX lives in the chunk only: the widget bundle imports it at the first formula.
+    math = _within("math.js", MATH_BUDGET).read_text(encoding="utf-8")
+    # KaTeX, the math syntax and the typesetting live in the chunk only: the widget bundle
+    # imports it as the kernel sends it, with the first text that may hold a formula.
     widget = _built("widget.js").read_text(encoding="utf-8")
-    assert "katex" not in widget.lower()
-    assert "katex" in math.read_text(encoding="utf-8").lower()
+    for word in ("katex", "nb-mathml", "too long to typeset"):
+        assert word not in widget.lower(), f"{word!r} is in the widget bundle"
+        assert word in math.lower(), f"{word!r} is not in the math chunk"
 
 
 # bytes, minified: a paused call's answers (Run, Edit arguments, Mock result, Deny, their
@@ -56,16 +59,17 @@ ANSWER_BUDGET = 10 * 1024
 
 
 def test_answer_chunk_within_budget_and_apart_from_the_widget() -> None:
-    """A paused call's answers come with the first live pause: the bundle keeps only what a
-    saved notebook shows of one (its head, a refusal, how it was answered)."""
+    """A paused call's answers come with the first live pause: the tools chunk, which every
+    notebook with a tool call saves, keeps only what a saved notebook shows of one (its head,
+    a refusal, how it was answered)."""
     chunk = _within("answer.js", ANSWER_BUDGET)
-    widget = _built("widget.js").read_text(encoding="utf-8")
+    tools = _built("tools.js").read_text(encoding="utf-8")
     code = chunk.read_text(encoding="utf-8")
     for words in ("Edit arguments", "Mock result", "Run with these arguments", "nba-form-raw"):
-        assert words not in widget, f"{words!r} is in the widget bundle"
+        assert words not in tools, f"{words!r} is in the tools chunk"
         assert words in code, f"{words!r} is not in the answer chunk"
-    for words in ("waiting for", "Dismissed", "Stopped while paused"):
-        assert words in widget, f"{words!r} (what a saved notebook shows) left the widget bundle"
+    for words in ("Paused before this call", "Dismissed", "Stopped while paused"):
+        assert words in tools, f"{words!r} (what a saved notebook shows) left the tools chunk"
     assert "DOMPurify" not in code  # everything from a server goes in as text
 
 
@@ -95,9 +99,12 @@ def test_a_widgets_own_chunk_within_budget_and_apart_from_the_widget(
 # model when a widget first needs it (nbagent/_chunks.py), with words only it holds.
 FEATURE_CHUNKS = [
     ("lanes", 10 * 1024, ("nba-layout-chat", "nba-chat-text")),
-    ("debug", 12 * 1024, ("nba-tl-rows", "Fork with an edited result", "nba-rerun-args")),
+    ("debug", 12 * 1024, ("nba-tl-rows", "Fork with an edited result", "nba-replay-label")),
     ("data", 5 * 1024, ("application/vnd.nbagent.table+json",)),
     ("acp", 6 * 1024, ("nba-plan-entry", "nba-diff-line", "nba-gauge-fill")),
+    ("tools", 14 * 1024, ("nba-tool-name", "Copy as code", "nba-rerun-args", "nba-pause-head")),
+    ("highlight", 5 * 1024, ("nba-hl-", "nba-data-gap")),
+    ("output", 3 * 1024, ("nbagent-output-host", "application/vnd.nbagent.transcript+json")),
 ]
 
 
@@ -105,10 +112,12 @@ FEATURE_CHUNKS = [
 def test_a_feature_chunk_within_budget_and_apart_from_the_widget(
     name: str, budget: int, words: tuple[str, ...]
 ) -> None:
-    """The lanes (a widget of several runs), the debug parts (timeline, forks, replay bar,
-    Re-run's editor) and tool results as data come when a page needs them: the bundle
-    holds none of their code, and a chunk holds no copy of the bundle's (it is handed the
-    bundle's own modules as it loads: no sanitizer, no markdown parser of its own)."""
+    """The lanes (a widget of several runs), the debug parts (timeline, forks, replay bar),
+    tool results as data, a coding agent's plan, the panels of tool calls, code highlighting
+    and table copy, and a finished run's output for the frontend come when a page needs them:
+    the bundle holds none of their code, and a chunk holds no copy of the bundle's (it is
+    handed the bundle's own modules as it loads: no sanitizer, no markdown parser of its
+    own)."""
     chunk = _within(f"{name}.js", budget).read_text(encoding="utf-8")
     widget = _built("widget.js").read_text(encoding="utf-8")
     for word in words:

@@ -1,16 +1,22 @@
 """The code model carries the math chunk only once a widget's text may hold a formula: a
-notebook without math does not save KaTeX's 270 KB (``CodeModel.include_math``); and the
-answer chunk (a paused call's answers) only once a widget shows a paused call."""
+notebook without math does not save KaTeX's 270 KB (``CodeModel.include_math``); the answer
+chunk (a paused call's answers) only once a widget shows a paused call; each feature chunk
+only once a widget's message or state needs it (``nbagent/_chunks.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from nbagent._widget import AgentWidget, LaneState, _make_code_model, _mentions_math
 from tests.recording import record_comms
 from tests.wait import wait_for
+
+if TYPE_CHECKING:
+    from tests.kernel import Kernel
 
 STATIC = Path(__file__).resolve().parents[1] / "nbagent" / "static"
 MATH = (STATIC / "math.js").read_text(encoding="utf-8")
@@ -84,92 +90,109 @@ def test_a_widgets_own_code_is_not_text(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 @pytest.mark.kernel
-def test_a_chunk_sent_between_two_cells_goes_again_with_the_next_cell() -> None:
+def test_a_chunk_sent_between_two_cells_goes_again_with_the_next_cell(
+    new_kernel: Callable[[str], Kernel],
+) -> None:
     """`jupyter execute` keeps only what a cell sends before its end: the chunk sent by a
     turn typed into a chat (no cell runs) is sent again as the next cell starts, once; a
     chunk sent inside a cell is not."""
-    from tests.kernel import Kernel
+    kernel = new_kernel("")  # a kernel that has sent no chunk yet: they go once per kernel
+    kernel.execute(
+        "import nbagent\n"
+        "def respond(prompt, turns):\n"
+        "    yield 'The area is $\\\\pi r^2$.'\n"
+        "chat = nbagent.Chat(respond, title='Math')"
+    )
+    assert kernel.value("chat.widget.code.math") == ""
+    comm_id = kernel.value("chat.widget.model_id")
+    code_id = kernel.value("chat.widget.code.model_id")
+    kernel.send_custom(comm_id, {"type": "prompt", "text": "the area?"})
+    kernel.wait_value("len(chat.turns) == 1 and chat.turns[-1].done", True, timeout=60)
 
-    kernel = Kernel()
-    try:
-        kernel.execute(
-            "import nbagent\n"
-            "def respond(prompt, turns):\n"
-            "    yield 'The area is $\\\\pi r^2$.'\n"
-            "chat = nbagent.Chat(respond, title='Math')"
-        )
-        assert kernel.value("chat.widget.code.math") == ""
-        comm_id = kernel.value("chat.widget.model_id")
-        code_id = kernel.value("chat.widget.code.model_id")
-        kernel.send_custom(comm_id, {"type": "prompt", "text": "the area?"})
-        kernel.wait_value("len(chat.turns) == 1 and chat.turns[-1].done", True, timeout=60)
+    def math_sent(since: int) -> list[str]:
+        return [
+            m["parent_header"].get("msg_type")
+            for m in kernel.messages()[since:]
+            if m["msg_type"] == "comm_msg"
+            and m["content"]["comm_id"] == code_id
+            and m["content"]["data"].get("state", {}).get("math") == MATH
+        ]
 
-        def math_sent(since: int) -> list[str]:
-            return [
-                m["parent_header"].get("msg_type")
-                for m in kernel.messages()[since:]
-                if m["msg_type"] == "comm_msg"
-                and m["content"]["comm_id"] == code_id
-                and m["content"]["data"].get("state", {}).get("math") == MATH
-            ]
-
-        # The turn's messages come from the chat's thread: they may reach the test's reader
-        # after the kernel says the turn is done.
-        wait_for(lambda: math_sent(0), what="the math chunk sent as the turn streamed")
-        since = len(kernel.messages())
-        kernel.execute("x = 1")
-        assert math_sent(since) == ["execute_request"]  # again, tagged with the next cell
-        since = len(kernel.messages())
-        kernel.execute("chat.send('again?')\nawait chat")
-        kernel.execute("y = 2")
-        assert math_sent(since) == []  # sent once already; nothing owed
-    finally:
-        kernel.close()
+    # The turn's messages come from the chat's thread: they may reach the test's reader
+    # after the kernel says the turn is done.
+    wait_for(lambda: math_sent(0), what="the math chunk sent as the turn streamed")
+    since = len(kernel.messages())
+    kernel.execute("x = 1")
+    assert math_sent(since) == ["execute_request"]  # again, tagged with the next cell
+    since = len(kernel.messages())
+    kernel.execute("chat.send('again?')\nawait chat")
+    kernel.execute("y = 2")
+    assert math_sent(since) == []  # sent once already; nothing owed
 
 
 FEATURES = {
     name: (STATIC / f"{name}.js").read_text(encoding="utf-8")
-    for name in ("lanes", "debug", "data", "acp")
+    for name in ("lanes", "debug", "data", "acp", "tools", "highlight", "output")
 }
 TEXT_ONLY = {"seq": 1, "ops": [["+", {"type": "text", "text": "Plain words."}], ["t", 0, " More."]]}
+TOOL = {"type": "tool", "id": "c1", "state": "running"}
 
 
 @pytest.mark.parametrize(
-    ("name", "needs"),
+    ("names", "needs"),
     [
-        ("debug", {"seq": 2, "ops": [["+", {"type": "tool", "id": "c1", "started_at": 1.5}]]}),
-        ("debug", {"seq": 2, "ops": [["r", {"steps": [{"id": "model-1", "started_at": 1.0}]}]]}),
-        ("debug", {"method": "update", "state": {"can_rerun": True}}),
-        ("debug", {"method": "update", "state": {"forks": ["IPY_MODEL_f"]}}),
-        ("debug", {"method": "update", "state": {"replay": {"position": 0, "total": 3}}}),
-        ("data", {"seq": 2, "ops": [["=", 0, {"display": [{"data": {"text/plain": "df"}}]}]]}),
-        ("acp", {"seq": 2, "ops": [["r", {"plan": {"entries": []}}]]}),
-        ("acp", {"seq": 2, "ops": [["r", {"context": {"used": 1, "size": 2}}]]}),
-        ("acp", {"seq": 2, "ops": [["=", 0, {"meta": {"kind": "edit", "status": "pending"}}]]}),
-        ("acp", {"seq": 2, "ops": [["=", 0, {"result": "```diff\n--- a\n+++ a\n```"}]]}),
+        (
+            ("debug", "tools"),
+            {"seq": 2, "ops": [["+", {"type": "tool", "id": "c1", "started_at": 1.5}]]},
+        ),
+        (("debug",), {"seq": 2, "ops": [["r", {"steps": [{"id": "model-1", "started_at": 1.0}]}]]}),
+        (("debug",), {"method": "update", "state": {"can_rerun": True}}),
+        (("debug",), {"method": "update", "state": {"forks": ["IPY_MODEL_f"]}}),
+        (("debug",), {"method": "update", "state": {"replay": {"position": 0, "total": 3}}}),
+        (
+            ("data", "highlight"),
+            {"seq": 2, "ops": [["=", 0, {"display": [{"data": {"text/plain": "df"}}]}]]},
+        ),
+        (("acp",), {"seq": 2, "ops": [["r", {"plan": {"entries": []}}]]}),
+        (("acp",), {"seq": 2, "ops": [["r", {"context": {"used": 1, "size": 2}}]]}),
+        (("acp",), {"seq": 2, "ops": [["=", 0, {"meta": {"kind": "edit", "status": "pending"}}]]}),
+        (
+            ("acp", "highlight"),
+            {"seq": 2, "ops": [["=", 0, {"result": "```diff\n--- a\n+++ a\n```"}]]},
+        ),
+        (("tools",), {"seq": 2, "ops": [["+", TOOL]]}),
+        (("tools",), {"seq": 2, "ops": [["+", {"type": "agent", "id": "researcher:1"}]]}),
+        (("highlight",), {"seq": 2, "ops": [["t", 0, "\n```py\nx = 1\n```"]]}),
+        (("highlight",), {"seq": 2, "ops": [["t", 0, "\n~~~\ncode\n~~~"]]}),
+        (("highlight",), {"seq": 2, "ops": [["t", 0, "\n| a | b |\n|---|---|"]]}),
+        (("output",), {"seq": 2, "ops": [["r", {"status": "completed", "ended_at": 2.0}]]}),
+        (("output",), {"seq": 2, "ops": [["r", {"status": "cancelled", "ended_at": 2.0}]]}),
     ],
 )
 def test_a_feature_chunk_is_sent_with_the_first_message_that_needs_it(
-    monkeypatch: pytest.MonkeyPatch, name: str, needs: dict
+    monkeypatch: pytest.MonkeyPatch, names: tuple[str, ...], needs: dict
 ) -> None:
-    """The debug chunk (timeline, forks, replay, Re-run's editor) with the first step, timed
-    call, re-runnable tool, fork or replay; the data chunk with the first result as data; the
-    acp chunk with a coding agent's plan, context window, tool kind or a diff; a text stream
-    needs none. Each is sent once, on the code model's comm."""
+    """The debug chunk (timeline, forks, replay) with the first step, timed call, re-runnable
+    tool, fork or replay; the data chunk with the first result as data; the acp chunk with a
+    coding agent's plan, context window, tool kind or a diff; the tools chunk with the first
+    tool call or sub-agent; the highlight chunk with the first text that may hold a code block
+    or a table (a backtick, tilde or pipe) or a result as data; the output chunk with a run's
+    end; a text stream that goes on needs none. Each is sent once, on the code model's comm."""
     comms = record_comms(monkeypatch)
     code = _make_code_model()
     widget = AgentWidget(code=code, snapshot={"seq": 0, "state": {"blocks": []}})
     widget.send(TEXT_ONLY)
-    assert (code.lanes, code.debug, code.data, code.acp) == ("", "", "", "")
+    assert [n for n in FEATURES if getattr(code, n)] == []
     version = code.version
     widget.send(needs)
     widget.send(needs)
-    assert getattr(code, name) == FEATURES[name]
-    assert [n for n in FEATURES if getattr(code, n)] == [name]
+    assert [n for n in FEATURES if getattr(code, n)] == [n for n in FEATURES if n in names]
     assert code.version == version
     (code_comm,) = [c for c in comms if c.comm_id == code.model_id]
-    sent = [d for _, d in code_comm.log if d.get("state", {}).get(name) == FEATURES[name]]
-    assert len(sent) == 1
+    for name in names:
+        assert getattr(code, name) == FEATURES[name]
+        sent = [d for _, d in code_comm.log if d.get("state", {}).get(name) == FEATURES[name]]
+        assert len(sent) == 1, name
 
 
 def test_the_lanes_chunk_comes_with_the_first_widget_of_several_runs() -> None:

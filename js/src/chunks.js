@@ -1,5 +1,5 @@
 // The lazy chunks the widget's code model carries (nbagent/_widget.py, CodeModel: `math`,
-// `answer`, and the feature chunks `lanes`, `debug`, `data`): each imported from a Blob URL the
+// `answer`, and the feature chunks, js/build.mjs CHUNKS): each imported from a Blob URL the
 // first time it is needed, so nothing is fetched, once per page, chunk and code version,
 // whichever copy of the bundle asks.
 
@@ -103,6 +103,14 @@ export function lazyChunk(lost, on = {}) {
   let source = null;
   /** @type {Promise<T | null> | null} */
   let loading = null;
+  /** Who waits for the chunk without asking for it (`whenLoaded`). @type {((chunk: T) => void)[]} */
+  let waiting = [];
+  /** @param {T} c @param {(c: T) => void} [hook] */
+  const arrived = (c, hook) => {
+    chunk = c;
+    hook?.(c);
+    for (const then of waiting.splice(0)) then(c);
+  };
   return {
     /** @param {(() => Promise<T>) | null} load */
     provide(load) {
@@ -111,7 +119,17 @@ export function lazyChunk(lost, on = {}) {
     hasSource: () => source !== null,
     /** Use this chunk at once (tests, or a chunk already imported). @param {T} c */
     use(c) {
-      chunk = c;
+      arrived(c);
+    },
+    /**
+     * `then(chunk)` at once when the chunk is here, else once it has loaded, without starting
+     * a load: for what only matters if the kernel sends the chunk (a page that never gets it
+     * waits for nothing).
+     * @param {(chunk: T) => void} then
+     */
+    whenLoaded(then) {
+      if (chunk) then(chunk);
+      else waiting.push(then);
     },
     /** The chunk, if it has loaded. */
     get: () => chunk,
@@ -127,11 +145,11 @@ export function lazyChunk(lost, on = {}) {
       if (!source) return Promise.resolve(null);
       loading = source().then(
         (c) => {
-          chunk = c;
-          on.loaded?.(c);
+          arrived(c, on.loaded);
           return c;
         },
         (err) => {
+          waiting = [];
           on.failed?.();
           console.warn(`nbagent: ${lost}, its code did not load:`, err);
           return null;

@@ -1,21 +1,8 @@
 // A small syntax highlighter: comments, strings, numbers, keywords and literals for
 // python, js/ts, json, bash and sql. Output is escaped HTML with <span class="nba-hl-*">;
-// its text content is exactly the input.
+// its text content is exactly the input. In the highlight chunk (js/src/highlight_chunk.js).
 
-/** @param {string} s */
-export function escapeHtml(s) {
-  return s.replace(
-    /[&<>"']/g,
-    (c) =>
-      /** @type {Record<string, string>} */ ({
-        "&": "&amp;",
-        "<": "&lt;",
-        ">": "&gt;",
-        '"': "&quot;",
-        "'": "&#39;",
-      })[c],
-  );
-}
+import { escapeHtml } from "./escape.js";
 
 /** @param {string} words */
 const set = (words) => new Set(words.split(" "));

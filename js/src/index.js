@@ -7,19 +7,22 @@
 import "./styles.css";
 import "./inspector/form.css";
 import { acpChunk } from "./acp.js";
+import { provideAnswerFromCodeModel } from "./answer.js";
 import { chunkFromCodeModel, whenSent, withChunk } from "./chunks.js";
 import { debugChunk } from "./debug.js";
 import { dataChunk } from "./display.js";
+import { highlightChunk } from "./highlight_slot.js";
 import { guardSend } from "./kernel_end.js";
 import { lanesChunk } from "./lanes_slot.js";
 import { renderMarkdownToFragment as toFragment, warmUp } from "./markdown.js";
 import { newTypesetter } from "./math.js";
+import { outputChunk } from "./output.js";
 import { newPage } from "./page.js";
-import { provideAnswerFromCodeModel } from "./pause.js";
 import { SHARED } from "./shared.js";
 import { Store } from "./store.js";
 import { styleShadowRoot } from "./styles.js";
 import { connect } from "./sync.js";
+import { toolsChunk } from "./tools.js";
 import { TranscriptView } from "./view.js";
 
 /**
@@ -81,6 +84,9 @@ const features = () =>
     [debugChunk, "debug"],
     [dataChunk, "data"],
     [acpChunk, "acp"],
+    [toolsChunk, "tools"],
+    [highlightChunk, "highlight"],
+    [outputChunk, "output"],
   ]);
 
 /** Resolves when every feature chunk that began to load has loaded (or failed). */
@@ -169,10 +175,12 @@ function newWidget() {
   }
 
   /**
-   * The lazy chunks come from the model's code model: KaTeX (the first formula), a paused
-   * call's answers (the first live pause), the lanes (a widget of several runs), the
-   * timeline, forks and Re-run's editor (debug), results as data (data); a feature chunk gets
-   * the bundle's modules it shares (SHARED).
+   * The lazy chunks come from the model's code model: KaTeX and the math syntax (the first
+   * text that may hold a formula), a paused call's answers (the first live pause), the lanes
+   * (a widget of several runs), the timeline, forks and replay bar (debug), results as data
+   * (data), a coding agent's plan (acp), tool calls' and sub-agents' panels (tools), code
+   * highlighting and table copy (highlight), a finished run's output for the frontend
+   * (output); a feature chunk gets the bundle's modules it shares (SHARED).
    * @param {any} model
    */
   function provideChunks(model) {

@@ -3,7 +3,7 @@
 // Messages: nbagent/wire.py ("A widget of several runs"). Each lane's saved state is a model
 // of its own (nbagent/widget.py, LaneState), listed in the widget's `lanes` trait.
 
-import { OutputParts } from "./offer.js";
+import { outputPartsOf } from "./output.js";
 import { OpError, Store } from "./store.js";
 import { decodeOps, isObject } from "./wire.js";
 
@@ -34,8 +34,12 @@ export class LaneSet {
     this.output = null;
     /** The `seq` the output data was last asked for. */
     this.outputAsked = -1;
-    /** Each lane's static part, from the kernel's answers (the states are the lanes'). */
-    this.outputParts = new OutputParts();
+    /**
+     * Each lane's static part, from the kernel's answers (the states are the lanes'): made
+     * with the output chunk (output.js).
+     * @type {import("./offer.js").OutputParts | null}
+     */
+    this.outputParts = null;
     /** @type {Set<(change: LanesChange) => void>} */
     this.listeners = new Set();
   }
@@ -173,10 +177,8 @@ export class LaneSet {
    * @param {Record<string, any>} answer
    */
   setOutput(answer) {
-    const data = this.outputParts.take(
-      answer,
-      this.lanes.map((l) => l.store.state),
-    );
+    const states = this.lanes.map((l) => l.store.state);
+    const data = outputPartsOf(this)?.take(answer, states) ?? null;
     if (data === null) return;
     this.output = { seq: answer.seq, data };
     this.emit({ lanes: false, meta: new Set(), notice: false });
@@ -184,7 +186,7 @@ export class LaneSet {
 
   /** @returns {Record<string, unknown>} the `output` request */
   outputRequest() {
-    return this.outputParts.request();
+    return outputPartsOf(this)?.request() ?? { type: "output", have: [] };
   }
 
   /** @param {string} text */

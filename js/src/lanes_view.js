@@ -5,7 +5,7 @@
 import { FollowBottom } from "./follow.js";
 import { h, setText } from "./format.js";
 import { defaultRaf } from "./frames.js";
-import { OutputOffer } from "./offer.js";
+import { outputOffer } from "./output.js";
 import { TranscriptView } from "./view.js";
 
 /**
@@ -175,11 +175,11 @@ export class LanesView {
     /** @type {ChatInput | null} */
     this.input = null;
     const raf = opts.raf ?? defaultRaf;
-    /** @type {OutputOffer | null} The settled widget's output for the frontend. */
+    /** The settled widget's output for the frontend (output.js). */
     this.offer =
       opts.offersOutput === false
         ? null
-        : new OutputOffer(this.root, set, (m) => model.send(m), raf, signal);
+        : outputOffer(this.root, set, (m) => model.send(m), raf, signal);
     // A saved transcript (js/src/saved.js) has no kernel to type to.
     const readOnly = model.get("read_only") === true;
     if (this.chat) {

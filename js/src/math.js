@@ -1,167 +1,152 @@
-// Typesetting math placeholders (js/src/math_syntax.js) as MathML, after the main sanitizer.
-//
-// rendering.md §2 "Math": model markdown is sanitized first (no math tags pass); then nbagent
-// renders MathML from the TeX *text* of its own placeholders, with KaTeX in a separate chunk
-// (js/src/math_chunk.js, loaded on first use), and passes that MathML alone through a second,
-// MathML-only allow-list (the chunk's MATHML) in a DOMPurify instance of its own, so the main
-// configuration stays untouched. Until the chunk arrives, placeholders show their TeX.
+// A page's typesetter of math (rendering.md §2 "Math") and where its chunk comes from. The
+// math chunk (js/src/math_chunk.js) holds KaTeX, the math syntax (math_syntax.js: which text
+// is a formula, made a placeholder holding its TeX) and the typesetting itself (typeset.js: the
+// placeholders as sanitized MathML). The kernel sends it with the first text that may hold a
+// formula, and the page imports it then. Until it is here, text renders with no formula in it
+// (its TeX as written), and each markdown that may hold one is rendered again once it has come
+// (StreamingMarkdown.again); where the syntax is at hand (js/src/at_hand.js), placeholders show
+// their TeX until the chunk comes.
 
 import DOMPurify from "dompurify";
-import { chunkFromCodeModel, lazyChunk } from "./chunks.js";
-import { h } from "./format.js";
+import { chunkFromCodeModel, lazyChunk, whenSent } from "./chunks.js";
 
 /**
- * What the math chunk exports: the renderer and the allow-list its MathML is sanitized with.
- * @typedef {{toMathML(tex: string, display: boolean): {mathml: string} | {error: string},
- *   MATHML?: import("dompurify").Config & {ALLOWED_CLASSES: string[]}}} MathRenderer
+ * What the math chunk exports: the renderer, the allow-list its MathML is sanitized with, the
+ * math syntax and the typesetting.
+ * @typedef {import("./typeset.js").MathRenderer & {
+ *   mathExtensions: typeof import("./math_syntax.js").mathExtensions,
+ *   newEngine: typeof import("./typeset.js").newEngine}} MathChunk
+ * @typedef {import("marked").TokenizerAndRendererExtension} Extension
+ * @typedef {{el: Element, again(): void}} Rendered a markdown block (StreamingMarkdown)
  */
+
+/**
+ * The math syntax's marked extensions, once a math chunk or the page (at_hand.js) gave them:
+ * what `mathSlots` find formulas with.
+ */
+export const mathSyntax = /** @type {ReturnType<typeof lazyChunk<Extension[]>>} */ (
+  lazyChunk("formulas stay TeX")
+);
+
+/**
+ * marked extensions that stand for the math syntax's (md_render.js): each finds what its
+ * namesake finds once the syntax is here, nothing before.
+ * @returns {Extension[]}
+ */
+export function mathSlots() {
+  /** @param {string} name @returns {any} */
+  const ext = (name) => mathSyntax.get()?.find((e) => e.name === name);
+  return /** @type {const} */ ([
+    ["mathBlock", "block"],
+    ["mathInline", "inline"],
+  ]).map(([name, level]) => ({
+    name,
+    level,
+    /** @param {string} src */
+    start(src) {
+      return ext(name)?.start?.call(this, src);
+    },
+    /** @param {string} src @param {any[]} tokens */
+    tokenizer(src, tokens) {
+      return ext(name)?.tokenizer.call(this, src, tokens);
+    },
+    /** @param {any} t */
+    renderer(t) {
+      return ext(name)?.renderer.call(this, t) ?? "";
+    },
+  }));
+}
 
 /**
  * The typeset queue of a page (or of a saved output): the math chunk and where it comes from,
- * the placeholders waiting for it or for their turn, and the formula cache. Made by the entry
- * point (js/src/index.js, js/lab/src) and handed down to every StreamingMarkdown that renders.
+ * the placeholders and markdown waiting for it, and its typesetting once here. Made by the
+ * entry point (js/src/index.js, js/lab/src) and handed down to every StreamingMarkdown that
+ * renders.
  * @typedef {ReturnType<typeof newTypesetter>} Typesetter
  */
 export function newTypesetter() {
-  /**
-   * The MathML-only purifier of each renderer, made from the allow-list its chunk carries
-   * (math_chunk.js `MATHML`: needed only once a formula is typeset, so it is not in the bundle).
-   * @type {WeakMap<MathRenderer, import("dompurify").DOMPurify>}
-   */
-  const purifiers = new WeakMap();
   /** Placeholders seen before the chunk arrived, typeset when it does. @type {Set<Element>} */
   const pending = new Set();
-  /** Rendered formulas by kind and TeX: the live block is rendered again every frame. */
-  const cache = new Map();
-  /**
-   * Formulas not yet in the cache are rendered for at most this long per call (ms); the rest
-   * wait for the next task, so a page of new formulas does not make one long frame (rendering
-   * .md §6: ≤ 16 ms). One formula is never split.
-   */
+  /** Markdown rendered without the syntax that may hold a formula. @type {Set<Rendered>} */
+  const again = new Set();
   let budgetMs = 6;
-  /** Placeholders past the budget, typeset on the next task. @type {Set<Element>} */
-  const deferred = new Set();
-  let draining = false;
+  /** @type {import("./typeset.js").Engine | null} */
+  let engine = null;
 
-  /** The math chunk: once it loads, what waited for it is typeset. */
-  const math = /** @type {ReturnType<typeof lazyChunk<MathRenderer>>} */ (
+  /**
+   * The chunk is here: its syntax finds formulas from now on (unless the page's is at hand),
+   * what was rendered without it is rendered again, what waited is typeset.
+   * @param {MathChunk} r
+   */
+  function arrived(r) {
+    if (!mathSyntax.get()) mathSyntax.use(r.mathExtensions());
+    const e = r.newEngine(DOMPurify, budgetMs);
+    engine = e;
+    const redo = [...again].filter((md) => e.shown(md.el));
+    again.clear();
+    for (const md of redo) md.again();
+    const waiting = [...pending].filter(e.shown);
+    pending.clear();
+    e.typesetAll(waiting, r);
+  }
+
+  /** The math chunk of this page. */
+  const math = /** @type {ReturnType<typeof lazyChunk<MathChunk>>} */ (
     lazyChunk("math stays TeX", {
-      loaded(r) {
-        const waiting = [...pending].filter(shown);
+      loaded: arrived,
+      failed: () => {
         pending.clear();
-        typesetAll(waiting, r);
+        again.clear();
       },
-      failed: () => pending.clear(),
     })
   );
 
   /**
-   * Sanitize the renderer's MathML with its chunk's MathML-only allow-list; a renderer without
-   * one yields nothing (the formula then shows as an error).
-   * @param {string} mathml
-   * @param {MathRenderer | null} [r]
-   * @returns {DocumentFragment}
-   */
-  function purify(mathml, r = math.get()) {
-    if (!r?.MATHML) return document.createDocumentFragment();
-    let purifier = purifiers.get(r);
-    if (!purifier) {
-      const p = DOMPurify(window);
-      const classes = new Set(r.MATHML.ALLOWED_CLASSES);
-      p.setConfig(r.MATHML);
-      p.addHook("afterSanitizeAttributes", (n) => {
-        // KaTeX's annotation is the TeX; any other encoding is not ours.
-        if (n.localName === "annotation" && n.getAttribute("encoding") !== "application/x-tex") {
-          n.remove();
-          return;
-        }
-        const cls = n.getAttribute("class");
-        if (cls !== null && !classes.has(cls)) n.removeAttribute("class");
-      });
-      purifiers.set(r, p);
-      purifier = p;
-    }
-    return /** @type {DocumentFragment} */ (/** @type {unknown} */ (purifier.sanitize(mathml)));
-  }
-
-  /**
-   * Start loading the chunk (once); typeset what waited when it arrives.
-   * @returns {Promise<MathRenderer | null>}
+   * Start loading the chunk (once); render and typeset what waited when it arrives.
+   * @returns {Promise<MathChunk | null>}
    */
   const load = () => math.load();
 
-  /**
-   * @param {Iterable<Element>} els
-   * @param {MathRenderer} r
-   * @param {boolean} [late] a task of its own (not the frame that shows the formulas)
-   * @param {boolean} [spread] at most PLACED_MAX formulas placed
-   */
-  function typesetAll(els, r, late = false, spread = true) {
-    const start = performance.now();
-    let fresh = 0;
-    let placed = 0;
-    for (const el of els) {
-      if (spread && budgetMs < Infinity && placed++ >= PLACED_MAX) {
-        deferred.add(el);
-        continue;
-      }
-      const key = keyOf(el);
-      let made = cache.get(key);
-      if (!made) {
-        // At least one new formula per call (the queue always moves), but a long one never in
-        // the caller's frame: in a task of its own.
-        if (
-          budgetMs < Infinity &&
-          ((!late && key.length > LONG_TEX) ||
-            (fresh++ > 0 && performance.now() - start > budgetMs))
-        ) {
-          deferred.add(el);
-          continue;
-        }
-        made = render(key.slice(1), key[0] === "D", r, purify);
-        if (cache.size >= CACHE_MAX) cache.clear();
-        cache.set(key, made);
-      }
-      el.replaceWith(made.cloneNode(true));
-    }
-    if (deferred.size > 0 && !draining) {
-      draining = true;
-      setTimeout(drain, 0);
-    }
-  }
-
-  function drain() {
-    draining = false;
-    const els = [...deferred].filter(shown);
-    deferred.clear();
-    const renderer = math.get();
-    if (renderer) typesetAll(els, renderer, true);
-  }
-
   return {
-    purify,
+    /** @param {string} mathml @returns {DocumentFragment} the MathML sanitized (tests) */
+    purify: (mathml) => engine?.purify(mathml, math.get()) ?? document.createDocumentFragment(),
     load,
     /**
      * Where the math chunk comes from (the first source given wins): the widget's code model,
      * the lab extension's own chunk, or a direct import in tests.
-     * @param {() => Promise<MathRenderer>} source
+     * @param {() => Promise<MathChunk>} source
      */
     provide: (source) => math.provide(source),
     /**
      * Take the math chunk from the widget's code model (nbagent/_widget.py, CodeModel's `math`
-     * trait, sent with the first text that may hold a formula): imported on the first formula.
+     * trait), imported as the kernel sends it, with the first text that may hold a formula.
      * @param {any} model a widget model with a `code` trait ("IPY_MODEL_<id>")
      */
     provideFromCodeModel(model) {
-      if (!math.hasSource()) math.provide(chunkFromCodeModel(model, "math"));
+      if (math.hasSource()) return;
+      math.provide(chunkFromCodeModel(model, "math"));
+      whenSent(model, "math", load);
     },
-    /** Use this renderer at once (tests, or a chunk already imported). @param {MathRenderer} r */
-    use: (r) => math.use(r),
+    /** Use this chunk at once (tests, or a chunk already imported). @param {MathChunk} r */
+    use(r) {
+      if (math.get()) return;
+      math.use(r);
+      arrived(r);
+    },
     /** @returns {boolean} */
-    ready: () => math.get() !== null,
+    ready: () => engine !== null,
     /** @param {number} ms the budget per call; Infinity: everything at once (tests comparing renders) */
     setBudget(ms) {
       budgetMs = ms;
+      engine?.setBudget(ms);
+    },
+    /**
+     * Render `md` again once the math syntax is here: it rendered text that may hold a
+     * formula without it (nothing to do when the syntax is here or no chunk will come).
+     * @param {Rendered} md
+     */
+    later(md) {
+      if (!mathSyntax.get() && math.hasSource()) again.add(md);
     },
     /**
      * Typeset the math placeholders under `root` (a sanitized fragment about to be inserted,
@@ -179,8 +164,8 @@ export function newTypesetter() {
       );
       if (found.length === 0) return;
       const renderer = math.get();
-      if (renderer) {
-        typesetAll(found, renderer, false, spread);
+      if (engine && renderer) {
+        engine.typesetAll(found, renderer, false, spread);
         return;
       }
       if (!math.hasSource()) return;
@@ -190,67 +175,7 @@ export function newTypesetter() {
     /** Resolves when the chunk has loaded (or failed) and no placeholder waits for its turn. */
     async settled() {
       await math.loading();
-      while (draining) await new Promise((resolve) => setTimeout(resolve, 0));
+      await engine?.settled();
     },
   };
-}
-
-const CACHE_MAX = 2000;
-/**
- * KaTeX takes about 20 µs per character of TeX (a 10,000-character formula: 200 ms, more for
- * some commands): a formula longer than LONG_TEX is typeset in a task of its own, after the
- * frame that shows it, and one longer than MAX_TEX not at all (its TeX is shown).
- */
-const LONG_TEX = 400;
-const MAX_TEX = 4000;
-/**
- * Formulas placed in new markup per call at most; the rest wait for later tasks, this many in
- * each. Laying out MathML is what costs then: 450 formulas in one 8 KB paragraph, 31 ms in
- * Chromium (~70 µs each). A live block is rendered again every frame and keeps its formulas
- * (morph.js), so it places them all: it would flicker.
- */
-const PLACED_MAX = 24;
-
-/**
- * Whether a placeholder still matters: in the page, or in a view not attached yet. One left
- * in the fragment a live block was rendered into (`morph` took another) does not.
- * @param {Element} el
- */
-const shown = (el) => el.isConnected || !(el.getRootNode() instanceof DocumentFragment);
-
-/**
- * "D" (display) or "I" (inline), then the TeX.
- * @param {Element} el
- */
-function keyOf(el) {
-  const display =
-    el.classList.contains("nb-math-display") ||
-    (el.parentElement?.classList.contains("nb-math-display") ?? false);
-  return `${display ? "D" : "I"}${el.textContent ?? ""}`;
-}
-
-/**
- * @param {string} tex
- * @param {boolean} display
- * @param {MathRenderer} r
- * @param {(mathml: string, r: MathRenderer) => DocumentFragment} purify the typesetter's
- * @returns {Element}
- */
-function render(tex, display, r, purify) {
-  const out =
-    tex.length > MAX_TEX ? { error: "nbagent: too long to typeset" } : r.toMathML(tex, display);
-  if ("mathml" in out) {
-    const frag = purify(out.mathml, r);
-    const math = frag.firstElementChild;
-    // Exactly one <math>, as the renderer makes it; anything else is shown as an error.
-    if (math?.localName === "math" && frag.childNodes.length === 1) {
-      const box = h("span", display ? "nb-mathml nb-mathml-display" : "nb-mathml");
-      box.append(math);
-      return box;
-    }
-  }
-  const error = h("code", "nb-math-error");
-  error.title = "error" in out ? out.error : "nbagent: the formula's MathML was not as expected";
-  error.textContent = tex;
-  return error;
 }

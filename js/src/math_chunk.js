@@ -1,9 +1,12 @@
-// The math chunk: KaTeX, TeX to MathML only. Built on its own (nbagent/static/math.js), held
-// by the code model's `math` trait and imported on the first formula (js/src/math.js), so the
-// main bundle stays small. Its output is sanitized by js/src/math.js, with the allow-list
-// below, before it is inserted.
+// The math chunk: KaTeX (TeX to MathML only), the math syntax (math_syntax.js) and the
+// typesetting (typeset.js). Built on its own (nbagent/static/math.js), held by the code
+// model's `math` trait, which the kernel sets with the first text that may hold a formula, and
+// imported then (js/src/math.js), so the main bundle stays small. Its output is sanitized by
+// typeset.js, with the allow-list below, before it is inserted.
 
 import katex from "katex";
+import { mathExtensions } from "./math_syntax.js";
+import { newEngine } from "./typeset.js";
 
 /**
  * rendering.md §2 "Math": untrusted input. `trust: false` turns `\href`, `\url`,
@@ -27,7 +30,7 @@ export const OPTIONS = {
  * annotation holds the formula's TeX as text (it is parsed as text: not an integration point).
  */
 export const MATHML = {
-  /** The classes KaTeX's MathML uses (numbered equations, `align` spacing): js/src/math.js
+  /** The classes KaTeX's MathML uses (numbered equations, `align` spacing): js/src/typeset.js
    * drops any other `class`. */
   ALLOWED_CLASSES: ["mtr-glue", "mml-eqn-num"],
   ALLOWED_TAGS: [
@@ -102,7 +105,7 @@ export const MATHML = {
     "frame",
     "framespacing",
     "side",
-    "class", // only ALLOWED_CLASSES (js/src/math.js)
+    "class", // only ALLOWED_CLASSES (js/src/typeset.js)
   ],
   // No URL is ever allowed (no attribute above holds one); DOMPurify's default URI check
   // still drops any value that looks like `scheme:...`, which none of KaTeX's do.
@@ -148,4 +151,4 @@ const unescapeAttribute = (s) =>
     .replace(/&gt;/g, ">")
     .replace(/&amp;/g, "&");
 
-export default { toMathML, MATHML };
+export default { toMathML, MATHML, mathExtensions, newEngine };

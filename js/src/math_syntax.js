@@ -1,6 +1,7 @@
 // Math syntax in markdown: marked extensions that turn `$…$`, `$$…$$`, `\(…\)` and `\[…\]`
 // into placeholders holding the TeX as escaped text. They pass the main sanitizer as plain
-// `code`; js/src/math.js typesets them afterwards (rendering.md §2, "Math").
+// `code`; js/src/typeset.js typesets them afterwards (rendering.md §2, "Math"). In the math
+// chunk (js/src/math_chunk.js): the bundle's marked finds formulas once it is here (math.js).
 //
 // Placeholders (a contract with the other parts of issue 17):
 //   inline:  <code class="nb-math">TeX</code>
@@ -8,7 +9,7 @@
 // `$$…$$` in the middle of a line is display math that cannot leave its paragraph (a <div>
 // inside <p> would split it): <code class="nb-math nb-math-display">TeX</code>.
 
-import { escapeHtml } from "./highlight.js";
+import { escapeHtml } from "./escape.js";
 
 // The tokenizers scan for a formula's end instead of matching a backtracking pattern (a
 // pattern for `\(…\)` took 293 s on 72 characters of `\(\(…`), and remember where each scan

@@ -1,12 +1,14 @@
 // Markdown rendering: marked's configuration, sanitizing (rendering.md §4), code blocks.
-// Model HTML is shown as text, images become links, TeX becomes math placeholders (typeset by
-// math.js after sanitizing). The streaming side (freezing, healing) is in streaming.js, which
-// builds on this module; markdown.js is what the views import of both.
+// Model HTML is shown as text, images become links, TeX becomes math placeholders once the
+// math syntax is here (math.js mathSlots; typeset by the math chunk after sanitizing). The
+// streaming side (freezing, healing) is in streaming.js, which builds on this module;
+// markdown.js is what the views import of both.
 
 import { Lexer, Marked } from "marked";
+import { escapeHtml } from "./escape.js";
 import { h } from "./format.js";
-import { escapeHtml, highlight } from "./highlight.js";
-import { mathExtensions } from "./math_syntax.js";
+import { highlightCode } from "./highlight_slot.js";
+import { mathSlots } from "./math.js";
 import { PURIFY, purify } from "./purify.js";
 import { copyText, withCopy } from "./table_copy.js";
 
@@ -17,12 +19,11 @@ export const MATH_MARK = 'class="nb-math';
 
 /**
  * What one render of tokens is told and tells (marked hands it to our renderer as
- * `this.options.nba`, see `parse`): `highlight` code blocks (frozen blocks only: an open fence
- * stays plain); `hideRefs`, show unresolved full references as their text (while streaming),
- * and `hidRefs`, whether one was; `inLink`, the inline tokens being rendered are in a link
- * (links and images in it become text); `math`, the typesetter of the formulas (none: they
- * stay TeX).
- * @typedef {{highlight: boolean, hideRefs: boolean, hidRefs: boolean, inLink: boolean,
+ * `this.options.nba`, see `parse`): `hideRefs`, show unresolved full references as their
+ * text (while streaming), and `hidRefs`, whether one was; `inLink`, the inline tokens being
+ * rendered are in a link (links and images in it become text); `math`, the typesetter of the
+ * formulas (none: they stay TeX).
+ * @typedef {{hideRefs: boolean, hidRefs: boolean, inLink: boolean,
  *   math: Typesetter | null}} RenderContext
  * @typedef {import("./math.js").Typesetter} Typesetter
  */
@@ -34,7 +35,6 @@ export const MATH_MARK = 'class="nb-math';
  * @returns {RenderContext}
  */
 export const renderContext = (hideRefs = false, math = null) => ({
-  highlight: false,
   hideRefs,
   hidRefs: false,
   inLink: false,
@@ -223,7 +223,8 @@ const md = new Marked({
     code({ text, lang }) {
       const name = (lang ?? "").match(/^\S*/)?.[0] ?? "";
       const code = text.replace(/\n$/, "");
-      const body = contextOf(this).highlight ? highlight(code, name) : escapeHtml(code);
+      // Highlighted in place once the block is frozen (decorate): an open fence stays plain.
+      const body = escapeHtml(code);
       // Entity references in an info string stand for their character (CommonMark §4.5).
       const cls = name
         ? ` class="language-${escapeHtml(name).replace(/&amp;(#?\w+;)/g, "&$1")}"`
@@ -232,7 +233,7 @@ const md = new Marked({
       return `<pre><code${cls}>${body}${code ? "\n" : ""}</code></pre>\n`;
     },
   },
-  extensions: [...budget.extensions, ...mathExtensions()],
+  extensions: [...budget.extensions, ...mathSlots()],
   hooks: {
     emStrongMask: (masked) =>
       masked.replace(INTRAWORD_UNDERSCORES, (run) => "a".repeat(run.length)),
@@ -339,13 +340,7 @@ const parse = (toks, ctx) =>
  * @param {RenderContext} [ctx]
  */
 export function renderFrozen(toks, ctx = renderContext()) {
-  ctx.highlight = true;
-  let html;
-  try {
-    html = parse(toks, ctx);
-  } finally {
-    ctx.highlight = false;
-  }
+  const html = parse(toks, ctx);
   const frag = purify(html);
   // Looked up only where the HTML has them: querySelectorAll on DOMPurify's fragments gets
   // slower with every call in jsdom (the spec tests), and most blocks have neither.
@@ -355,13 +350,16 @@ export function renderFrozen(toks, ctx = renderContext()) {
 }
 
 /**
- * Wrap each code block in a box with a copy button, each table in a box with TSV and markdown
- * copy buttons (our own UI, added after sanitizing).
+ * Wrap each code block in a box with a copy button and highlight its code (the highlight
+ * chunk's, highlight_slot.js), each table in a box with TSV and markdown copy buttons (our own UI, added after
+ * sanitizing).
  * @param {DocumentFragment | Element} root
  */
 function decorate(root) {
   for (const table of root.querySelectorAll("table")) withCopy(table, "nba-table");
   for (const pre of root.querySelectorAll("pre")) {
+    const code = pre.firstElementChild;
+    if (code?.localName === "code") highlightCode(/** @type {HTMLElement} */ (code));
     const box = h("div", "nba-code");
     const btn = Object.assign(h("button"), {
       type: "button",

@@ -1,19 +1,19 @@
-// A tool call paused before it runs (nbagent/runtime/pause.py): what the bundle draws of it,
-// which saved notebooks and pages without a kernel read too: its head line ("… — waiting
-// for you"), why the kernel refused the last answer, and how it was answered afterwards.
-// The answers themselves (Run, Edit arguments, Mock result, Deny, an MCP question's form,
-// the code hint) are the answer chunk's (js/src/answer_chunk.js), loaded the first time a
-// live run shows a paused call: only a page that can answer one needs them.
+// A tool call paused before it runs (nbagent/runtime/pause.py): what a tool panel (the tools
+// chunk's, js/src/tools_chunk.js) draws of it, which saved notebooks and pages without a
+// kernel read too: its head line ("… — waiting for you"), why the kernel refused the last
+// answer, and how it was answered afterwards. The answers themselves (Run, Edit arguments,
+// Mock result, Deny, an MCP question's form, the code hint) are the answer chunk's
+// (js/src/answer_chunk.js, held by js/src/answer.js), loaded the first time a live run shows
+// a paused call: only a page that can answer one needs them.
 // Everything from the model or a server goes in with textContent.
 
-import { chunkFromCodeModel, lazyChunk } from "./chunks.js";
+import { answerChunk as answer } from "./answer.js";
 import { h, setText } from "./format.js";
 
 /**
  * @typedef {import("./store.js").ToolBlock} ToolBlock
  * @typedef {{send: (msg: object) => void, mayAct?: () => boolean}} PauseActions
- * @typedef {{update(b: ToolBlock, live: boolean): void}} PauseControls
- * @typedef {{controls(box: PauseBox, signal: AbortSignal): PauseControls}} AnswerChunk
+ * @typedef {import("./answer.js").PauseControls} PauseControls
  */
 
 /**
@@ -39,25 +39,6 @@ export function answerText(b) {
  */
 export const waitingFor = (actions) =>
   actions.mayAct?.() === false ? "the notebook's author" : "you";
-
-/** The answer chunk. */
-const answer = /** @type {ReturnType<typeof lazyChunk<AnswerChunk>>} */ (
-  lazyChunk("a paused call cannot be answered here")
-);
-
-/**
- * Where the answer chunk comes from (the first source given wins): the widget's code model
- * (nbagent/_widget.py, CodeModel's `answer` trait, sent with the first paused call).
- * @param {any} model a widget model with a `code` trait ("IPY_MODEL_<id>")
- */
-export function provideAnswerFromCodeModel(model) {
-  answer.provide(chunkFromCodeModel(model, "answer"));
-}
-
-/** Use this chunk at once (tests: the module imported directly). @param {AnswerChunk} c */
-export function useAnswerChunk(c) {
-  answer.use(c);
-}
 
 export class PauseBox {
   /**

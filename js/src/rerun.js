@@ -7,8 +7,8 @@
 // textContent.
 
 import { withChunk } from "./chunks.js";
-import { debugChunk } from "./debug.js";
 import { actionButton, clicks, h, setText } from "./format.js";
+import { toolsChunk } from "./tools.js";
 
 /**
  * @typedef {import("./store.js").ToolBlock} ToolBlock
@@ -123,7 +123,7 @@ export class RerunBox {
     this.copy = copyButton(() => pyCall(this.name, this.args, this.callAs), signal);
     this.note = h("span", "nba-rerun-note");
     this.bar.append(this.open, this.note, this.copy);
-    /** The arguments' editor (the debug chunk's, made at the first Re-run). @type {import("./rerun_edit.js").RerunEditor | null} */
+    /** The arguments' editor (rerun_edit.js, made at the first Re-run). @type {import("./rerun_edit.js").RerunEditor | null} */
     this.editor = null;
     this.list = h("div", "nba-reruns");
     this.el.append(this.bar, this.list);
@@ -137,7 +137,7 @@ export class RerunBox {
     this.block = null;
 
     clicks(signal)(this.open, () =>
-      withChunk(debugChunk, signal, (c) => {
+      withChunk(toolsChunk, signal, (c) => {
         this.editor ??= new c.RerunEditor(id, actions, signal);
         this.bar.after(this.editor.el);
         this.editor.show(this.args);
@@ -169,16 +169,17 @@ export class RerunBox {
     if (key === this.shown) return;
     this.shown = key;
     const code = (/** @type {unknown} */ args) => pyCall(this.name, args, this.callAs);
-    // Re-runs are drawn by the debug chunk (the kernel sends it with `can_rerun`).
+    // Re-runs are drawn by rerun_edit.js, in the tools chunk as this is (taken from the
+    // chunk, not imported: it imports this module).
     const signal = this.signal;
     const again = () => {
       this.shown = "";
       if (this.block) this.update(this.block);
     };
-    const chunk = reruns.length ? debugChunk.get() : null;
+    const chunk = reruns.length ? toolsChunk.get() : null;
     if (reruns.length && !chunk) {
       this.shown = "";
-      withChunk(debugChunk, signal, again);
+      withChunk(toolsChunk, signal, again);
       return;
     }
     this.list.replaceChildren(

@@ -1,4 +1,4 @@
-// What Re-run adds to a tool panel (js/src/rerun.js), in the debug chunk: the arguments'
+// What Re-run adds to a tool panel (js/src/rerun.js), in the tools chunk with it: the arguments'
 // editor (JSON only: they go to the kernel as an object, never as code) and the re-runs'
 // results under the original call.
 

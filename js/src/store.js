@@ -2,7 +2,7 @@
 // applies the 4 ops, and tells subscribed views what changed.
 
 import { closePending, PAGE_END_WARNINGS } from "./kernel_end.js";
-import { OutputParts } from "./offer.js";
+import { outputPartsOf } from "./output.js";
 import { decodeOps, isObject } from "./wire.js";
 
 /**
@@ -122,8 +122,12 @@ export class Store {
     this.output = null;
     /** The `seq` the output data was last asked for (once per state). */
     this.outputAsked = -1;
-    /** The run's static part, from the kernel's answers (the state is this store's). */
-    this.outputParts = new OutputParts();
+    /**
+     * The run's static part, from the kernel's answers (the state is this store's): made with
+     * the output chunk (output.js).
+     * @type {import("./offer.js").OutputParts | null}
+     */
+    this.outputParts = null;
     /**
      * UI state that must survive a view being re-created, keyed by `run_id/block id`:
      * `open` is the user's choice for a panel (undefined: automatic), `expanded` for folded results.
@@ -312,7 +316,7 @@ export class Store {
    * @param {Record<string, any>} answer
    */
   setOutput(answer) {
-    const data = this.outputParts.take(answer, [this.state]);
+    const data = outputPartsOf(this)?.take(answer, [this.state]) ?? null;
     if (data === null) return;
     this.output = { seq: answer.seq, data };
     this.touch();
@@ -320,7 +324,7 @@ export class Store {
 
   /** @returns {Record<string, unknown>} the `output` request */
   outputRequest() {
-    return this.outputParts.request();
+    return outputPartsOf(this)?.request() ?? { type: "output", have: [] };
   }
 
   /**

@@ -5,6 +5,7 @@
 import { h } from "./format.js";
 import { finalCount } from "./freeze.js";
 import { heal, healLive } from "./heal.js";
+import { highlightAll } from "./highlight_slot.js";
 import { cutAt, part, placeOpenMath } from "./live.js";
 import { lex, MATH_MARK, parseTokens, renderContext, renderFrozen } from "./md_render.js";
 import { morph } from "./morph.js";
@@ -31,6 +32,9 @@ const MIN_WINDOW = 256;
 
 /** @param {string} cls */
 const div = (cls) => h("div", cls);
+
+/** What a formula starts with: `$`, `\(`, `\[` (math_syntax.js). */
+const MATH_CHARS = /[$\\]/;
 
 /** Normalize line endings the way marked's lexer does (so raw lengths add up). @param {string} s */
 const normalize = (s) => s.replace(/\r\n?/g, "\n");
@@ -69,6 +73,8 @@ export class StreamingMarkdown {
   window = Infinity;
   /** Where the parsed part of the live block starts (see renderLive); 0: all of it is. */
   cut = 0;
+  /** The source has a `$` or a backslash: it may hold a formula (math.js `later`). */
+  mayHoldMath = false;
 
   /** @param {Typesetter | null} [math] typesets the formulas (none: they stay TeX) */
   constructor(math = null) {
@@ -88,7 +94,9 @@ export class StreamingMarkdown {
     if (!src.startsWith(this.src)) this.reset();
     if (src !== this.src) {
       this.finalized = false;
-      this.tail += src.slice(this.src.length);
+      const added = src.slice(this.src.length);
+      this.mayHoldMath ||= MATH_CHARS.test(added);
+      this.tail += added;
       this.src = src;
     }
     this.cr = text.endsWith("\r");
@@ -106,6 +114,7 @@ export class StreamingMarkdown {
     if (d === "") return;
     this.cr = d.endsWith("\r");
     const n = normalize(d);
+    this.mayHoldMath ||= MATH_CHARS.test(n);
     this.src += n;
     this.tail += n;
     this.finalized = false;
@@ -138,9 +147,11 @@ export class StreamingMarkdown {
       shown: new Set(this.shown),
       head: this.cut ? liveEl.firstElementChild : div(""),
     });
-    // Formulas the original still waits to typeset (the math chunk not loaded yet) are copied
-    // as placeholders: the copy's own wait for them.
+    // Formulas and code the original still waits to typeset and highlight (their chunks not
+    // loaded yet) are copied as they are: the copy's own wait for them.
     this.math?.typeset(c.frozenEl);
+    highlightAll(c.frozenEl);
+    if (c.mayHoldMath) this.math?.later(c);
     return c;
   }
 
@@ -159,8 +170,18 @@ export class StreamingMarkdown {
       links: {},
       shown: new Set(),
       hidRefs: false,
+      mayHoldMath: false,
     });
     this.dropHead();
+  }
+
+  /** Render the whole source again, as a new block would (the math syntax came: math.js). */
+  again() {
+    const { src, final, cr } = this;
+    this.reset();
+    this.set(src, final);
+    this.cr = cr;
+    this.flush();
   }
 
   /** A new live block: parsed whole again, no head. */
@@ -218,6 +239,7 @@ export class StreamingMarkdown {
     const ctx = renderContext(!this.final, this.math);
     this.render(ctx);
     if (ctx.hidRefs) this.hidRefs = true;
+    if (this.mayHoldMath) this.math?.later(this);
   }
 
   /**
@@ -361,6 +383,7 @@ export function renderMarkdown(src, math = null) {
   s.appendFrozen(blocks(lex(s.src)));
   s.finalized = true;
   s.final = true;
+  if (MATH_CHARS.test(s.src)) math?.later(s);
   return s.el;
 }
 

@@ -1,11 +1,12 @@
-// Copy buttons for tables (answer tables and tool data tables): TSV or markdown of the
-// rendered cells. Its own module: markdown.js (decorate) and data.js both use it.
+// Copy buttons for tables (answer tables and tool data tables) and what a copy button does
+// when clicked. Its own module: markdown.js (decorate) and data.js both use it; the table's
+// text (TSV or markdown of its rendered cells) is the highlight chunk's (table_text.js).
 
 import { h } from "./format.js";
 
 /**
  * Put a table in a box that scrolls sideways, with copy buttons for TSV and markdown (our own
- * buttons: `nba-copy`, handled by the view's click delegation through `copyTable`).
+ * buttons: `nba-copy`, handled by the view's click delegation through highlight_slot.js `copyTable`).
  * @param {HTMLTableElement} table
  * @param {string} cls
  */
@@ -26,60 +27,6 @@ export function withCopy(table, cls) {
   scroll.append(table);
   box.append(bar, scroll);
   return box;
-}
-
-/**
- * The cells of a rendered table, row by row (a spanning "… N rows …" row included or not).
- * @param {HTMLTableElement} table
- * @param {boolean} gaps
- */
-function cells(table, gaps) {
-  return [...table.rows]
-    .filter((r) => gaps || !r.classList.contains("nba-data-gap"))
-    .map((r) => {
-      const row = [...r.cells].map((c) => {
-        // A data table's header cell holds the name and the dtype: the name is the header.
-        const name = c.querySelector(".nba-data-col");
-        return (name ?? c).textContent?.replace(/\s+/g, " ").trim() ?? "";
-      });
-      return r.classList.contains("nba-data-gap")
-        ? row.concat(Array(r.cells[0].colSpan - 1).fill("…"))
-        : row;
-    });
-}
-
-/**
- * A rendered table as text: TSV (tabs and newlines in cells become spaces) or GFM markdown.
- * @param {HTMLTableElement} table
- * @param {"tsv" | "md"} format
- */
-export function tableText(table, format) {
-  if (format === "tsv")
-    return cells(table, false)
-      .map((r) => r.join("\t"))
-      .join("\n");
-  const rows = cells(table, true).map((r) =>
-    r.map((c) => c.replace(/\\/g, "\\\\").replace(/\|/g, "\\|")),
-  );
-  if (!rows.length) return "";
-  const width = Math.max(...rows.map((r) => r.length));
-  const line = (/** @type {string[]} */ r) =>
-    `| ${[...r, ...Array(width - r.length).fill("")].join(" | ")} |`;
-  return [line(rows[0]), `|${"---|".repeat(width)}`, ...rows.slice(1).map(line)].join("\n");
-}
-
-/**
- * Copy the table of a table copy button; shows "Copied" for a moment.
- * @param {HTMLButtonElement} btn
- */
-export async function copyTable(btn) {
-  const table = btn.closest(".nba-table, .nba-data-table")?.querySelector("table");
-  if (!table) return;
-  await copyText(
-    btn,
-    () => tableText(table, btn.classList.contains("nba-copy-md") ? "md" : "tsv"),
-    btn.textContent ?? "",
-  );
 }
 
 /**

@@ -5,16 +5,17 @@ import { BlockFold, FOLD_KEY } from "./fold.js";
 import { FollowBottom } from "./follow.js";
 import { h, setText } from "./format.js";
 import { defaultCancel, defaultNow, defaultRaf, defaultSoon, defaultVisible } from "./frames.js";
+import { copyTable } from "./highlight_slot.js";
 import { watchKernel } from "./kernel_end.js";
 import { copyCode, StreamingMarkdown } from "./markdown.js";
-import { OutputOffer } from "./offer.js";
+import { outputOffer } from "./output.js";
 import { newPage } from "./page.js";
-import { AgentPanel, ThinkingPanel, ToolPanel, userView } from "./panels.js";
+import { ThinkingPanel, userView } from "./panels.js";
 import { ReplaySlot } from "./replay_slot.js";
 import { StatusBar } from "./status.js";
 import { emptyChange, mergeChange } from "./store.js";
-import { copyTable } from "./table_copy.js";
 import { TimelineSlot } from "./timeline_slot.js";
+import { panelView } from "./tools.js";
 
 /** The model's traits that the title, thinking and replay parts show. */
 const TRAITS = ["title", "show_thinking", "replay"];
@@ -105,11 +106,11 @@ export class TranscriptView {
     this.frame = null;
     /** @type {ReturnType<typeof setInterval> | null} */
     this.ticker = null;
-    /** @type {OutputOffer | null} The finished run's output for the frontend (not a lane's). */
+    /** The finished run's output for the frontend (not a lane's): output.js. */
     this.offer =
       opts.offersOutput === false
         ? null
-        : new OutputOffer(this.root, store, (m) => model.send(m), this.raf, this.ac.signal);
+        : outputOffer(this.root, store, (m) => model.send(m), this.raf, this.ac.signal);
 
     this.unsubscribe = store.subscribe((c) => {
       mergeChange(this.pending, c);
@@ -306,7 +307,33 @@ export class TranscriptView {
    * @returns {BlockView}
    */
   createView(block, rendered) {
+    if (block.type === "tool" || block.type === "agent") return this.panelOf(block);
     return { id: block.id, type: block.type, ...this.viewOf(block, rendered) };
+  }
+
+  /** A tool call's or a sub-agent's panel (the tools chunk's: tools.js). @param {Block} block */
+  panelOf(block) {
+    const [store, signal] = [this.store, this.ac.signal];
+    return panelView(
+      block,
+      (c) => {
+        const running = () => store.state.status === "running";
+        if (block.type === "agent") {
+          const p = new c.AgentPanel(store, block.id, signal);
+          return { el: p.el, children: p.children, update: (b) => p.update(b, running()) };
+        }
+        const p = new c.ToolPanel(store, block.id, signal, {
+          send: (m) => this.model.send(m),
+          // A viewer of a served app (page_actions false) gets neither: the kernel refuses them.
+          canRerun: () => this.mayAct() && this.model.get("can_rerun"),
+          canFork: this.canFork,
+          mayAct: () => this.mayAct(),
+          math: this.math,
+        });
+        return { el: p.el, children: p.children, update: (b) => p.update(b) };
+      },
+      signal,
+    );
   }
 
   /** @param {Block} block @param {StreamingMarkdown} [rendered] @returns {Omit<BlockView, "id" | "type">} */
@@ -329,33 +356,6 @@ export class TranscriptView {
             running: store.state.status === "running",
           });
         },
-      };
-    }
-    if (block.type === "tool") {
-      const p = new ToolPanel(store, block.id, signal, {
-        send: (m) => this.model.send(m),
-        // A viewer of a served app (page_actions false) gets neither: the kernel refuses them.
-        canRerun: () => this.mayAct() && this.model.get("can_rerun"),
-        canFork: this.canFork,
-        mayAct: () => this.mayAct(),
-        math: this.math,
-      });
-      return {
-        el: p.el,
-        children: p.children,
-        update: (b) => p.update(/** @type {import("./store.js").ToolBlock} */ (b)),
-      };
-    }
-    if (block.type === "agent") {
-      const p = new AgentPanel(store, block.id, signal);
-      return {
-        el: p.el,
-        children: p.children,
-        update: (b) =>
-          p.update(
-            /** @type {import("./store.js").AgentBlock} */ (b),
-            store.state.status === "running",
-          ),
       };
     }
     if (block.type === "user") return userView();

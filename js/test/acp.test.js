@@ -14,8 +14,8 @@ import {
   planView,
   sessionWords,
 } from "../src/acp_view.js";
+import { useAnswerChunk } from "../src/answer.js";
 import answerChunk from "../src/answer_chunk.js";
-import { useAnswerChunk } from "../src/pause.js";
 import { readPayload, renderSaved } from "../src/saved.js";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountView } from "./mount.js";

@@ -7,7 +7,7 @@ import { imageUrl, renderDisplay, TABLE_MIME } from "../src/data.js";
 import { renderMarkdown } from "../src/markdown.js";
 import { ToolPanel } from "../src/panels.js";
 import { Store } from "../src/store.js";
-import { tableText } from "../src/table_copy.js";
+import { tableText } from "../src/table_text.js";
 
 // Real images of 3x2 pixels, written by PIL.
 const PNG =

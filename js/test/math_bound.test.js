@@ -3,7 +3,7 @@
 import { beforeAll, expect, test } from "vitest";
 import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
 import { newTypesetter } from "../src/math.js";
-import { MATHML } from "../src/math_chunk.js";
+import chunk from "../src/math_chunk.js";
 
 /** @type {string[]} */
 const typeset = [];
@@ -12,7 +12,7 @@ const math = newTypesetter();
 
 beforeAll(() => {
   math.use({
-    MATHML,
+    ...chunk, // its syntax and typesetting, with a renderer that counts what it typesets
     toMathML(tex) {
       typeset.push(tex);
       return { mathml: '<math xmlns="http://www.w3.org/1998/Math/MathML"><mi>x</mi></math>' };

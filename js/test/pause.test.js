@@ -2,8 +2,8 @@
 // keeps bad JSON local, sends `pause_answer`, disables its buttons until the state changes,
 // shows a code hint when nbagent cannot resume the call, and, saved, no live buttons.
 import { afterEach, describe, expect, test } from "vitest";
+import { useAnswerChunk } from "../src/answer.js";
 import answerChunk from "../src/answer_chunk.js";
-import { useAnswerChunk } from "../src/pause.js";
 import { readPayload, renderSaved } from "../src/saved.js";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountView } from "./mount.js";

@@ -4,8 +4,8 @@
 // and Accept (the form's value, checked by the form), Decline and Dismiss. Everything from
 // the server goes in as text.
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
+import { useAnswerChunk } from "../src/answer.js";
 import answerChunk from "../src/answer_chunk.js";
-import { useAnswerChunk } from "../src/pause.js";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountView } from "./mount.js";
 

@@ -3,7 +3,7 @@
 // Like a real notebook, each widget's `code` trait references a code model (a fake one here)
 // whose `math` trait holds the math chunk (nbagent/static/math.js, fetched when the code model
 // is first asked for): the bundle imports it from a Blob URL on the first formula; likewise
-// the lanes, debug and data chunks.
+// the feature chunks.
 // With ?manual, animation frames are run by nba.frame() instead of the browser (fast, exact),
 // and so are the renders the view queues on a MessageChannel right after a quiet spell.
 
@@ -35,8 +35,8 @@ const {
 const CODE_REF = "IPY_MODEL_bare-code";
 /** How often the code model was asked for the math chunk (it is imported once per page). */
 let codeModelAsked = 0;
-/** The feature chunks (lanes, debug, data, acp) the code model holds too, as the kernel sends them. */
-const CHUNKS = ["math", "lanes", "debug", "data", "acp"];
+/** The feature chunks (js/build.mjs CHUNKS) the code model holds too, as the kernel sends them. */
+const CHUNKS = ["math", "lanes", "debug", "data", "acp", "tools", "highlight", "output"];
 /** @type {Promise<{get(k: string): string}> | null} */
 let codeModel = null;
 const widgetManager = {
