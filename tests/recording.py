@@ -3,7 +3,9 @@
 ``record_comms(monkeypatch)`` makes every widget open a ``RecordingComm`` (the ``comms``
 fixture of ``tests/conftest.py`` does it for a test); ``ours`` picks the nbagent widget's,
 ``customs`` its custom messages (ops, snapshot replies), ``snapshots`` its ``snapshot`` trait
-updates, and ``browser_state`` what a browser that got every message would hold.
+updates, ``browser_state`` what a browser that got every message would hold, and
+``page_messages`` those messages with when each was sent (the bare page in Chromium plays them:
+tests/browser/replays.py).
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ __all__ = [
     "ops_messages",
     "ours",
     "outputs",
+    "page_messages",
     "record_comms",
     "saved_lanes",
     "snapshots",
@@ -47,9 +50,12 @@ class RecordingComm(BaseComm):  # type: ignore[misc]
     "Where it runs")."""
 
     log: list[tuple[str, dict[str, Any]]]
+    times: list[float]
+    """When each message of ``log`` was published (``time.time()``, the kernel's clock)."""
 
     def __init__(self, **kwargs: Any) -> None:
         self.log = []
+        self.times = []
         super().__init__(**kwargs)
 
     def publish_msg(
@@ -65,6 +71,7 @@ class RecordingComm(BaseComm):  # type: ignore[misc]
         if buffers:
             raise AssertionError(f"a {msg_type} with {len(buffers)} binary buffers")
         self.log.append((msg_type, data or {}))
+        self.times.append(time.time())
 
 
 def record_comms(monkeypatch: pytest.MonkeyPatch) -> list[RecordingComm]:
@@ -131,6 +138,21 @@ def replayed(opening: dict[str, Any], messages: Iterable[dict[str, Any]]) -> dic
             for op in decode_ops(m):
                 apply_op(state, op)
     return state
+
+
+def page_messages(c: RecordingComm) -> list[tuple[float, dict[str, Any]]]:
+    """What a page showing the widget receives after its opening state, in order, each with the
+    time it was sent: a custom message as sent, a trait update as ``{"trait": name, "value":
+    value}`` (the form the bare page's ``nba.push`` takes)."""
+    out: list[tuple[float, dict[str, Any]]] = []
+    for at, (kind, data) in zip(c.times[1:], c.log[1:], strict=True):
+        if kind != "comm_msg":
+            continue
+        if data.get("method") == "custom":
+            out.append((at, data["content"]))
+        elif data.get("method") == "update":
+            out += [(at, {"trait": k, "value": v}) for k, v in data["state"].items()]
+    return out
 
 
 def browser_state(c: RecordingComm) -> dict[str, Any]:

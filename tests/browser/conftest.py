@@ -4,7 +4,13 @@ Chromium is Debian's ``/usr/bin/chromium`` driven by Playwright; ``playwright in
 used. When it is missing the browser tests are skipped, except on CI (``CI=true``) where that
 is a failure.
 
-Sections: helpers, browser, bare page.
+Sections: helpers, browser, bare page, JupyterLab and Notebook 7.
+
+One JupyterLab and one Notebook 7 serve the whole session, each started when a test first asks
+for it (``lab_server``, ``notebook7_server``); a module gets a page of its own on them (``lab``,
+``notebook7``), left at the module's end with every kernel of the server shut down. What one
+module leaves on a server the next sees: each test opens a notebook of a name no other test
+uses, on a fresh kernel, and sets back the settings it changes (theme, widget state saving).
 """
 
 from __future__ import annotations
@@ -20,6 +26,7 @@ from typing import Any, NoReturn
 
 import pytest
 
+from tests.browser.lab import LabPage, LabServer, lab_page
 from tests.wait import PAGE_PATIENCE
 
 REPO = Path(__file__).resolve().parents[2]
@@ -128,6 +135,14 @@ class BarePage:
     def eval(self, expression: str, arg: Any = None) -> Any:
         return self.page.evaluate(expression, arg)
 
+    def js(self, expression: str, arg: Any = None) -> Any:
+        """``eval``, by LabPage's name: the helpers written for either page take this one."""
+        return self.eval(expression, arg)
+
+    def diagnose(self) -> str:
+        """What the page shows (for failure messages)."""
+        return f"the page shows {self.eval('nba.text()')[:600]!r}; page errors: {self.errors}"
+
 
 def open_bare_page(
     browser: Any, origin: str, *, manual: bool, listen: Callable[[Any], None] = lambda page: None
@@ -174,3 +189,34 @@ def bare_page_factory(chromium_browser: Any, bare_server: str) -> Iterator[Any]:
     yield open_page
     for context in contexts:
         context.close()
+
+
+# ---- JupyterLab and Notebook 7 ------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+def lab_server() -> Iterator[LabServer]:
+    """The session's JupyterLab (``tests/browser/lab.py``)."""
+    with LabServer() as server:
+        yield server
+
+
+@pytest.fixture(scope="session")
+def notebook7_server() -> Iterator[LabServer]:
+    """The session's Notebook 7 (the same prebuilt extension as JupyterLab's)."""
+    with LabServer(app="notebook") as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def lab(chromium_browser: Any, lab_server: LabServer) -> Iterator[LabPage]:
+    """The module's page on the session's JupyterLab; each ``lab.open()`` starts clean."""
+    with lab_page(chromium_browser, lab_server) as page:
+        yield page
+
+
+@pytest.fixture(scope="module")
+def notebook7(chromium_browser: Any, notebook7_server: LabServer) -> Iterator[LabPage]:
+    """The module's page on the session's Notebook 7."""
+    with lab_page(chromium_browser, notebook7_server) as page:
+        yield page

@@ -6,10 +6,9 @@ user's; it serves this checkout's js/lab build (``nbagent/labextension``) when t
 ``LabPage`` drives one Playwright page in it: write a notebook, open it, wait for its
 kernel, run its cells, wait for conditions, sample the widget's DOM.
 
-Fixtures (import ``lab_server_fixture`` and ``lab_fixture`` into a test module): ``lab_server``
-(module), ``lab`` (module: one
-page for the whole module, on conftest.py's ``chromium_browser``; each ``lab.open(...)``
-starts from a clean workspace and a fresh kernel). Kernels can import
+The fixtures are conftest.py's: ``lab_server`` and ``notebook7_server`` (one of each for the
+session), ``lab`` and ``notebook7`` (a page for the module, ``lab_page``; each
+``lab.open(...)`` starts from a clean workspace and a fresh kernel). Kernels can import
 ``notebooks/nbtest_sources.py`` (the sources the test notebooks stream).
 
 Verified recipe: /work/shared/design/widgets.md §2(d).
@@ -92,6 +91,8 @@ class LabServer(ServerProcess):
         self.app = app
         self.disabled = disabled
         """Lab extensions its pages do not load (``page_config.json``), e.g. ``nbagent``."""
+        self.written: set[str] = set()
+        """The notebooks its pages' ``LabPage.open`` wrote."""
         self.root = root or (self._tmp / "root")
         self.root.mkdir(parents=True, exist_ok=True)
         self.log_path = log or self.log_path
@@ -177,8 +178,25 @@ class LabServer(ServerProcess):
 
 # -- the page --------------------------------------------------------------------------
 
+# One sample of the first widget under a selector (null when there is none): its status label,
+# the length of its answer's text, whether its thinking panel is open, whether Stop shows.
+SAMPLE_JS = """(sel) => {
+  const root = document.querySelector(sel);
+  if (!root) return null;
+  const label = root.querySelector(".nba-status-label");
+  const text = root.querySelector(".nba-text");
+  const think = root.querySelector("details.nba-thinking");
+  return {
+    status: label ? label.textContent : null,
+    text: text ? text.textContent.length : 0,
+    thinkingOpen: think ? think.open : null,
+    stop: !!root.querySelector(".nba-stop:not([hidden])"),
+  };
+}"""
+
 # Installed in every document the page loads (before JupyterLab's own scripts).
-INIT_SCRIPT = r"""
+INIT_SCRIPT = (
+    r"""
 (() => {
   const ROOT = __ROOT__;
 
@@ -252,32 +270,27 @@ INIT_SCRIPT = r"""
     return true;
   };
 
-  // Periodic samples of the first widget: status label, answer text length, panels.
+  // Periodic samples of the first widget (SAMPLE_JS).
   window.__nbaSample = (ms) => {
     const s = [];
     window.__nbaSamples = s;
     const t0 = performance.now();
     const id = setInterval(() => {
-      const root = document.querySelector(ROOT);
-      if (!root) return;
-      const label = root.querySelector(".nba-status-label");
-      const text = root.querySelector(".nba-text");
-      const think = root.querySelector("details.nba-thinking");
-      s.push({
-        t: performance.now() - t0,
-        status: label ? label.textContent : null,
-        text: text ? text.textContent.length : 0,
-        thinkingOpen: think ? think.open : null,
-        stop: !!root.querySelector(".nba-stop:not([hidden])"),
-      });
+      const sample = (__SAMPLE_JS__)(ROOT);
+      if (!sample) return;
+      s.push({t: performance.now() - t0, ...sample});
       if (s.length > 5000) clearInterval(id);
     }, ms);
     window.__nbaSampleStop = () => clearInterval(id);
     return true;
   };
 })();
-""".replace("__ROOT__", json.dumps(ROOT_SEL)).replace(
-    "__CHECK_JS__", (Path(__file__).parent / "bare" / "check.js").read_text().replace("export ", "")
+""".replace("__ROOT__", json.dumps(ROOT_SEL))
+    .replace(
+        "__CHECK_JS__",
+        (Path(__file__).parent / "bare" / "check.js").read_text().replace("export ", ""),
+    )
+    .replace("__SAMPLE_JS__", SAMPLE_JS)
 )
 
 
@@ -290,6 +303,8 @@ class LabPage:
         self.requests: list[str] = []
         self.console: list[str] = []
         self.name: str | None = None
+        self.written: set[str] = set()
+        """The notebooks this page's ``open`` wrote."""
         page.on("request", lambda r: self.requests.append(r.url))
         self.frames: list[tuple[float, str, str]] = []
         """Widget comm messages the page received: (time, "snapshot" | "ops", seq)."""
@@ -318,7 +333,13 @@ class LabPage:
     # -- notebooks ---------------------------------------------------------------------
 
     def open(self, name: str, cells: list[str | tuple[str, str]], *, run: bool = True) -> None:
-        """Write a notebook, open it on a clean workspace and a fresh kernel, run all cells."""
+        """Write a notebook, open it on a clean workspace and a fresh kernel, run all cells.
+        A name another page (another module's) wrote on this server fails: the server is the
+        session's, and one module would open what another left."""
+        if name in self.server.written and name not in self.written:
+            pytest.fail(f"{name} was written by another module: give this one its own name")
+        self.written.add(name)
+        self.server.written.add(name)
         self.page.goto("about:blank")
         self.server.shutdown_sessions()
         self.server.write_notebook(name, cells)
@@ -558,19 +579,7 @@ def rerun(panel: Any, args: str, timeout: float = PAGE_PATIENCE) -> Any:
     return done
 
 
-# -- fixtures ------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module", name="lab_server")
-def lab_server_fixture() -> Iterator[LabServer]:
-    # Module scope: each module imports this fixture, which makes it a fixture of that module
-    # (a "session" one per module, all alive until the session ends: 18 JupyterLabs by the
-    # last module). Stopped with its module, one runs at a time.
-    server = LabServer().start()
-    try:
-        yield server
-    finally:
-        server.stop()
+# -- pages ---------------------------------------------------------------------------
 
 
 def require_bundle() -> None:
@@ -611,18 +620,3 @@ def lab_page(browser: Any, server: LabServer) -> Iterator[LabPage]:
             page.page.goto("about:blank")
         server.shutdown_sessions()
         context.close()
-
-
-@pytest.fixture(scope="module", name="lab")
-def lab_fixture(chromium_browser: Any, lab_server: LabServer) -> Iterator[LabPage]:
-    """One page for the module (conftest's Chromium); each ``lab.open()`` starts clean."""
-    with lab_page(chromium_browser, lab_server) as page:
-        yield page
-
-
-@pytest.fixture(scope="module", name="notebook7")
-def notebook7_fixture(chromium_browser: Any) -> Iterator[LabPage]:
-    """A Notebook 7 server and page for the module (the same prebuilt extension as
-    JupyterLab's)."""
-    with LabServer(app="notebook") as server, lab_page(chromium_browser, server) as page:
-        yield page

@@ -95,11 +95,23 @@ class ServerProcess:
                 raise TimeoutError(f"{self.name} not up after {timeout} s:\n{self.log()}")
             time.sleep(0.2)
 
-    def log(self) -> str:
+    def log(self, since: int | None = None) -> str:
+        """The log's last 4,000 characters; with ``since`` (a ``log_mark()``), all of it written
+        after that mark (a server shared by the session has logged other modules' runs before)."""
         try:
-            return self.log_path.read_text(errors="replace")[-4000:]
+            with self.log_path.open("rb") as f:
+                f.seek(since or 0)
+                text = f.read().decode(errors="replace")
         except OSError:
             return ""
+        return text if since is not None else text[-4000:]
+
+    def log_mark(self) -> int:
+        """Where the log ends now, for ``log(since=...)``."""
+        try:
+            return self.log_path.stat().st_size
+        except OSError:
+            return 0
 
     def shutdown(self) -> None:
         """Ask the server to end (it then shuts its kernels down): a signal by default."""

@@ -1,11 +1,13 @@
 """End to end: nbagent's widget in a real JupyterLab, driven by Playwright (Debian Chromium).
 
 One JupyterLab for the session and one page for the module (``tests/browser/lab.py``); each
-test writes its own notebook and opens it on a clean workspace with a fresh kernel.
+test writes its own notebook and opens it on a clean workspace with a fresh kernel. A step
+replay's buttons go to the kernel; its position and the transcript come back step by step.
 """
 
 from __future__ import annotations
 
+import itertools
 import re
 import sys
 from pathlib import Path
@@ -13,7 +15,10 @@ from typing import Any
 
 import pytest
 
-from tests.browser.lab import ROOT_SEL, LabPage, lab_fixture, lab_server_fixture  # noqa: F401
+import nbagent
+from nbagent import demo
+from nbagent._events import ToolCallEnd, ToolResult
+from tests.browser.lab import ROOT_SEL, LabPage
 from tests.browser.look import LOOK_RUN, lab_looks_light_and_dark
 
 sys.path.insert(0, str(Path(__file__).parent / "notebooks"))
@@ -79,67 +84,6 @@ def summary(lab: LabPage, nth: int = 0) -> dict[str, Any]:
     out = lab.js(SUMMARY_JS, [ROOT_SEL, nth])
     assert out is not None, f"no widget #{nth} on the page"
     return dict(out)
-
-
-def words_in(text: str) -> list[str]:
-    return text.split()
-
-
-# -- 1. the demo run -----------------------------------------------------------------
-
-
-def test_demo_run_streams_then_shows_the_full_transcript(lab: LabPage) -> None:
-    lab.open("demo.ipynb", [DEMO_IMPORTS + "run = " + WEATHER.format(speed=4)], run=False)
-    lab.js("__nbaSample(15)")
-    lab.run_all()
-    lab.wait_status("completed")
-    samples = lab.js("(__nbaSampleStop(), __nbaSamples)")
-
-    # While streaming: the status says running, the Stop button shows, the answer grows.
-    running = [s for s in samples if s["status"] == "running"]
-    assert running, f"never saw the running state: {samples[:3]}"
-    assert all(s["stop"] for s in running)
-    grown = sorted({s["text"] for s in running if s["text"] > 0})
-    assert len(grown) >= 3, (
-        "the answer did not grow in several steps while running; text lengths seen while "
-        f"running: {grown}, final samples: {samples[-3:]}"
-    )
-    lengths = [s["text"] for s in samples]
-    assert lengths == sorted(lengths), "the answer text shrank at some point"
-    # The thinking panel is open while the model thinks, and collapses once the answer starts.
-    assert any(s["thinkingOpen"] for s in samples if s["text"] == 0), "thinking never shown open"
-    assert not any(s["thinkingOpen"] for s in samples if s["text"] > 0)
-
-    w = summary(lab)
-    assert w["title"] == "Paris vs Oslo"
-    # Answer: heading, table with the cities, a python code block with a copy button.
-    assert "Paris vs Oslo today" in w["text"]
-    assert "Have a good trip!" in w["text"]
-    assert w["table"] is not None, "the markdown table did not render as a <table>"
-    assert w["table"][0][:2] == ["th:City", "th:Temperature"]
-    assert [row[0] for row in w["table"][1:]] == ["td:Paris", "td:Oslo"]
-    assert len(w["code"]) == 1
-    code = w["code"][0]
-    assert "from nbagent.demo import get_weather" in code["text"]
-    assert "language-python" in code["cls"]
-    assert code["copy"], "no copy button next to the code block"
-    # Thinking: present, collapsed after the answer started.
-    assert w["thinking"] is not None
-    assert "two independent lookups" in w["thinking"]["text"]
-    assert w["thinking"]["open"] is False
-    # Two get_weather panels, done and collapsed with their durations (a failed one stays
-    # open: tests/browser/test_lab_replay.py).
-    assert [t["name"] for t in w["tools"]] == ["get_weather", "get_weather"]
-    for tool, city in zip(w["tools"], ["Paris", "Oslo"], strict=True):
-        assert city in tool["summary"]
-        assert tool["open"] is False
-        assert re.fullmatch(r"\d+(\.\d+)? s", tool["meta"] or ""), tool["meta"]
-        assert tool["error"] is None
-    # Status line: completed, usage, no Stop.
-    assert w["label"] == "completed"
-    assert demo_usage() in w["parts"], w["parts"]
-    assert not w["stopVisible"]
-    assert not lab.foreign_requests()
 
 
 # -- 2. Stop ---------------------------------------------------------------------------
@@ -299,3 +243,101 @@ def test_the_look_is_the_reference_light_and_dark(lab: LabPage) -> None:
     lab.open("look.ipynb", [DEMO_IMPORTS + LOOK_RUN])
     lab.wait_status("completed")
     lab_looks_light_and_dark(lab, "jupyterlab")
+
+
+# -- 6. A step replay -------------------------------------------------------------------
+
+EVENTS = list(nbagent.load(demo.recording("failing_tool")))
+TOTAL = len(EVENTS)
+# Where "Next tool call" stops: after each tool call's arguments, and after each result.
+TOOL_STOPS = [i for i, ev in enumerate(EVENTS, 1) if isinstance(ev, (ToolCallEnd, ToolResult))]
+
+STEP_CELL = (
+    "import nbagent\nfrom nbagent import demo\n"
+    "run = nbagent.replay(demo.recording('failing_tool'), step=True)"
+)
+
+STEP_STATE_JS = r"""
+(sel) => {
+  const r = document.querySelector(sel);
+  if (!r) return null;
+  const bar = r.querySelector('.nba-replay');
+  const failed = [...r.querySelectorAll('details.nba-tool')].find(
+    (d) => d.querySelector('.nba-is-error'));
+  return {
+    label: bar && !bar.hidden ? r.querySelector('.nba-replay-label').textContent : null,
+    buttons: [...r.querySelectorAll('.nba-replay-buttons:not([hidden]) button')]
+      .map((b) => b.textContent),
+    text: [...r.querySelectorAll('.nba-text')].map((t) => t.textContent).join(''),
+    tools: [...r.querySelectorAll('details.nba-tool .nba-tool-name')].map((n) => n.textContent),
+    failed: failed ? {open: failed.open, error: failed.querySelector('.nba-is-error').textContent}
+      : null,
+    status: r.querySelector('.nba-status-label').textContent,
+  };
+}
+"""
+
+
+def step_state(lab: LabPage) -> dict[str, Any]:
+    out = lab.js(STEP_STATE_JS, ROOT_SEL)
+    assert out is not None, "no widget on the page"
+    return dict(out)
+
+
+def click_and_wait(lab: LabPage, button: str, label: str) -> dict[str, Any]:
+    lab.widget().get_by_role("button", name=button).click()
+    wait_label(lab, label)
+    return step_state(lab)
+
+
+def wait_label(lab: LabPage, label: str) -> None:
+    lab.wait_js(
+        "([sel, label]) => document.querySelector(sel + ' .nba-replay-label')"
+        "?.textContent === label",
+        [ROOT_SEL, label],
+        what=f"the replay's position to read {label!r}",
+    )
+
+
+def test_step_buttons_play_the_recording_and_show_where_it_is(lab: LabPage) -> None:
+    lab.open("step.ipynb", [STEP_CELL])
+    wait_label(lab, f"Replay paused · event 0 of {TOTAL}")
+    first = step_state(lab)
+    assert first["buttons"] == ["Next event", "Next tool call", "To end"]
+    assert first["tools"] == []
+    assert first["status"] == "waiting for the first token"  # begun, nothing played yet
+
+    click_and_wait(lab, "Next event", f"Replay paused · event 1 of {TOTAL}")
+    call = click_and_wait(
+        lab, "Next tool call", f"Replay paused · event {TOOL_STOPS[0]} of {TOTAL}"
+    )
+    assert call["tools"] == ["revenue_by_region"]
+    assert call["failed"] is None  # asked, not answered yet
+    failed = click_and_wait(
+        lab, "Next tool call", f"Replay paused · event {TOOL_STOPS[1]} of {TOTAL}"
+    )
+    # The failed call's panel opens with its error.
+    assert failed["failed"] == {
+        "open": True,
+        "error": "FileNotFoundError: [Errno 2] No such file: 'sales_q3.csv'",
+    }
+    for stop in TOOL_STOPS[2:]:
+        click_and_wait(lab, "Next tool call", f"Replay paused · event {stop} of {TOTAL}")
+
+    # The answer grows one event at a time.
+    lengths = [len(step_state(lab)["text"])]
+    for position in range(TOOL_STOPS[-1] + 1, TOOL_STOPS[-1] + 31):
+        shown = click_and_wait(lab, "Next event", f"Replay paused · event {position} of {TOTAL}")
+        lengths.append(len(shown["text"]))
+    # (Rendered text, not source: a table's pipes vanish once its rows parse as a table.)
+    grew = sum(b > a for a, b in itertools.pairwise(lengths))
+    assert grew >= 10, f"the answer did not grow step by step: {lengths}"
+    assert lengths[-1] > lengths[0] + 50, lengths
+
+    click_and_wait(lab, "To end", f"Replay · event {TOTAL} of {TOTAL}")
+    lab.wait_status("completed")
+    done = step_state(lab)
+    assert done["buttons"] == []  # nothing left to step through
+    assert "| **Total** | **20,510.00** | |" not in done["text"]  # rendered as a table
+    assert "20,510.00" in done["text"]
+    assert not lab.foreign_requests()

@@ -22,7 +22,7 @@ import pytest
 from PIL import Image
 
 from nbagent._data import TABLE_MIME
-from tests.browser.lab import LabPage, lab_fixture, lab_server_fixture  # noqa: F401
+from tests.browser.lab import LabPage
 from tests.browser.test_bundle_page import Kernel, assert_clean, tool_block
 from tests.browser.test_reopen import (
     SAVED_SEL,

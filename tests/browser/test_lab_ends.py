@@ -17,14 +17,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.lab import (  # noqa: F401
-    LabPage,
-    LabServer,
-    lab_fixture,
-    lab_page,
-    lab_server_fixture,
-    notebook7_fixture,
-)
+from tests.browser.lab import LabPage
 from tests.browser.test_lab_nested import page_errors
 from tests.wait import PATIENCE
 
@@ -212,7 +205,7 @@ def test_a_kernel_shutdown_ends_the_run(lab: LabPage) -> None:
 
 def test_stop_mid_tool_leaves_no_spinner(lab: LabPage) -> None:
     lab.console.clear()
-    lab.open("stop.ipynb", [SLOW_RUN], run=False)
+    lab.open("stop_mid_tool.ipynb", [SLOW_RUN], run=False)
     lab.run_cell(0)
     wait_tool_running(lab, 0)
     lab.page.locator(f"{LIVE} .nba-stop").click()

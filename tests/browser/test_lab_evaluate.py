@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 from nbagent._evaluate.board import EVALUATION_MIME
-from tests.browser.lab import LabPage, lab_fixture, lab_server_fixture  # noqa: F401
+from tests.browser.lab import LabPage
 
 pytestmark = pytest.mark.browser
 

@@ -1,4 +1,5 @@
-"""End to end in JupyterLab: a Chat typed into its input box, and lanes side by side.
+"""End to end in JupyterLab: a Chat typed into its input box, a reloaded chat, hostile lane
+names, titles and prompts. (Lanes side by side, then stacked: tests/browser/test_recorded_runs.py.)
 
 The chat's kernel runs a real ``nbagent.Agent`` (the ``openai`` client, two Python tools) against
 a scripted OpenAI-compatible server on 127.0.0.1; the page is driven by Playwright.
@@ -13,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.lab import LabPage, lab_fixture, lab_server_fixture  # noqa: F401
+from tests.browser.lab import LabPage
 from tests.servers import Gate, OpenAIServer, chunk, text_chunks
 
 sys.path.insert(0, str(Path(__file__).parent / "notebooks"))
@@ -36,12 +37,6 @@ client = openai.AsyncOpenAI(base_url={url!r}, api_key="test", max_retries=0)
 agent = nbagent.Agent("m", tools=[double, shout], client=client)
 chat = nbagent.Chat(agent, title="Chat")
 '''
-
-LANES = """\
-import nbagent
-from nbtest_sources import words
-lanes = nbagent.show({"left": words(60, 0.01), "right": words(90, 0.01)}, title="Two lanes")
-"""
 
 
 def call_step() -> list[Any]:
@@ -160,39 +155,6 @@ def test_a_reloaded_chat_reads_its_turns_from_their_models(lab: LabPage) -> None
     assert [m for m in lab.js("window.__nbaSent") if m["type"] == "sync"] == []
     assert lab.js(f"() => document.querySelector('{LIVE} .nba-chat-text').disabled") is False
     assert [m for m in lab.console if m.startswith("pageerror")] == []
-
-
-def test_lanes_render_side_by_side_then_stacked_when_narrow(lab: LabPage) -> None:
-    lab.open("lanes.ipynb", [LANES])
-    lab.wait_js(
-        """() => {
-            const labels = document.querySelectorAll('.nba-lane .nba-status-label');
-            return labels.length === 2 &&
-                [...labels].every((l) => l.textContent.startsWith('completed'));
-        }""",
-    )
-    lanes = lab.page.locator(".nba-lanes > .nba-lane")
-    assert lanes.count() == 2
-    assert lanes.nth(0).locator(".nba-title").inner_text() == "left"
-    assert lanes.nth(1).locator(".nba-title").inner_text() == "right"
-    assert "w59" in lanes.nth(0).inner_text()
-    assert "w89" in lanes.nth(1).inner_text()
-    left, right = lanes.nth(0).bounding_box(), lanes.nth(1).bounding_box()
-    assert left is not None
-    assert right is not None
-    assert abs(left["y"] - right["y"]) < 1  # one row
-    assert right["x"] >= left["x"] + left["width"]  # two columns
-    lab.page.set_viewport_size({"width": 560, "height": 1000})
-    try:
-        lab.wait_js(
-            """() => {
-                const [a, b] = document.querySelectorAll('.nba-lanes > .nba-lane');
-                return b.getBoundingClientRect().top >= a.getBoundingClientRect().bottom;
-            }"""
-        )
-    finally:
-        lab.page.set_viewport_size({"width": 1280, "height": 1000})
-    assert lab.foreign_requests() == []
 
 
 HOSTILE_LANES = """\

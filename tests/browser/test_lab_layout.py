@@ -3,19 +3,17 @@ widget, a panel opened mid-stream stays in view, the text being read does not mo
 answer streams below it (scroll anchoring), tables scroll sideways instead of breaking words,
 lanes' status lines have one height; at 1,400 and 800 px, light and dark.
 
-One server per frontend, one page each; sizes and themes change in place. The streams are
+One page per frontend (the session's servers); sizes and themes change in place. The streams are
 scripted (tests/browser/layout_scenes.py), no network.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
-from tests.browser.lab import LabPage, LabServer, lab_page, set_theme
+from tests.browser.lab import LabPage, set_theme
 from tests.browser.layout_scenes import install, lanes_cell, long_cell
 from tests.wait import PATIENCE
 
@@ -290,21 +288,9 @@ def run_scenes(lab: LabPage, frontend: str) -> None:
     check_settled_layout(lab, frontend)
 
 
-@pytest.fixture(scope="module")
-def lab_layout(chromium_browser: Any) -> Iterator[LabPage]:
-    with LabServer() as server, lab_page(chromium_browser, server) as page:
-        yield page
+def test_layout_in_jupyterlab(lab: LabPage) -> None:
+    run_scenes(lab, "jupyterlab")
 
 
-@pytest.fixture(scope="module")
-def nb7_layout(chromium_browser: Any) -> Iterator[LabPage]:
-    with LabServer(app="notebook") as server, lab_page(chromium_browser, server) as page:
-        yield page
-
-
-def test_layout_in_jupyterlab(lab_layout: LabPage) -> None:
-    run_scenes(lab_layout, "jupyterlab")
-
-
-def test_layout_in_notebook7(nb7_layout: LabPage) -> None:
-    run_scenes(nb7_layout, "notebook7")
+def test_layout_in_notebook7(notebook7: LabPage) -> None:
+    run_scenes(notebook7, "notebook7")

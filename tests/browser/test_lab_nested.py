@@ -2,11 +2,17 @@
 
 A notebook cell streams ``nbtest_sources.nested_events``: top-level text, a tool call
 ``call_1`` whose sub-agent (``parent="call_1"``) thinks, writes and calls a tool of its own,
-a ``subagent`` step ``sg`` ("researcher") with text of its own, then the final answer. Each
-sub-agent pauses mid-text until a later cell sets its gate, so the page is looked at while
-they stream. The notebook is saved with its widget state and reopened without a kernel: the
-widget restored from the saved state (js/src), then the saved transcript alone (js/lab, this
-checkout's build: tests/browser/lab.py).
+a ``subagent`` step ``sg`` ("researcher") with text of its own, then the final answer (each
+sub-agent waits mid-text for a gate the next cells set; how the page looks while they stream
+is tests/browser/test_recorded_runs.py's, with the same helpers). The notebook is saved with its
+widget state and reopened without a kernel: the widget restored from the saved state (js/src),
+then the saved transcript alone (js/lab, this checkout's build: tests/browser/lab.py).
+
+``with nbagent.watch():`` around a LangGraph agent's ``invoke``: the cell blocks in
+``graph.invoke`` (no stream anywhere); LangChain's callbacks reach the widget live through
+nbagent's hook: the first model message, then the tool call running (its tool waits for a file
+the test writes), then the answer; the status line says the messages came whole. The saved
+output holds the finished transcript.
 """
 
 from __future__ import annotations
@@ -16,12 +22,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from tests.browser.lab import (
-    REPO,
-    LabPage,
-    lab_fixture,  # noqa: F401
-    lab_server_fixture,  # noqa: F401
-)
+from tests.browser.lab import REPO, LabPage
 from tests.browser.test_reopen import (
     LIVE_SEL,
     SAVED_SEL,
@@ -160,47 +161,7 @@ def test_nested_run_renders_nested_live_and_reopened(lab: LabPage) -> None:
     lab.console.clear()
     lab.open("nested.ipynb", CELLS, run=False)
     with widget_state_saved(lab):
-        lab.run_cell(0)
-
-        # 1. The tool call's sub-agent streams inside the tool's panel, which is open.
-        lab.wait_js(
-            "(sel) => [...document.querySelectorAll(sel + ' .nba-tool .nba-children .nba-text')]"
-            ".some((t) => t.textContent.includes('Helper streaming'))",
-            LIVE,
-        )
-        t = tree(lab, LIVE)
-        assert t["status"].startswith("running"), t["status"]
-        assert shape(t["blocks"]) == [
-            ("text", "Let me ask a helper."),
-            ("tool", "ask_helper", [("thinking", "Thinking", []), ("text", "Helper streaming")]),
-        ], t["blocks"]
-        tool = t["blocks"][1]
-        assert [tool["open"], tool["spinning"]] == [True, True], tool
-        assert tool["children"][1]["visible"] is True, "the nested text is not visible"
-        assert "nested words" not in str(t), "the gate did not hold the sub-agent"
-
-        # 2. The tool call returned (collapsed, with its usage); the researcher streams inside
-        #    its own panel, open and named.
-        lab.run_cell(1)
-        lab.wait_js(
-            "(sel) => [...document.querySelectorAll(sel + ' .nba-agent .nba-children .nba-text')]"
-            ".some((t) => t.textContent.includes('Researcher reading'))",
-            LIVE,
-        )
-        t = tree(lab, LIVE)
-        assert t["status"].startswith("running"), t["status"]
-        assert shape(t["blocks"]) == [
-            *FINAL_SHAPE[:2],
-            ("agent", "researcher", [("text", "Researcher reading")]),
-        ], t["blocks"]
-        tool, agent = t["blocks"][1:]
-        assert [tool["open"], tool["spinning"]] == [False, False], tool
-        assert TOOL_USAGE in tool["meta"], tool["meta"]
-        assert [agent["open"], agent["spinning"]] == [True, True], agent
-        assert agent["children"][0]["visible"] is True, "the researcher's text is not visible"
-
-        # 3. The researcher's scope ended: its panel collapses; the answer is at the top level.
-        lab.run_cell(2)
+        lab.run_all()  # the gates open at once: how it looks mid-stream is test_recorded_runs'
         lab.wait_status("completed")
         check_final(lab, LIVE)
         assert page_errors(lab) == []
@@ -233,4 +194,68 @@ def test_nested_run_renders_nested_live_and_reopened(lab: LabPage) -> None:
     check_final(lab, SAVED_SEL)
     assert page_errors(lab) == []
     assert "Error displaying widget" not in lab.js("() => document.body.innerText")
+    assert not lab.foreign_requests(), lab.foreign_requests()
+
+
+# -- watch() ----------------------------------------------------------------------------
+
+
+def watch_cells(gate: str) -> list[str]:
+    return [
+        f"import nbagent, nbtest_sources as S\ngraph = S.watched_weather_graph({gate!r})",
+        "with nbagent.watch(title='Weather') as run:\n"
+        "    result = graph.invoke({'messages': [('user', 'Weather in Oslo?')]})\n"
+        "answer = result['messages'][-1].content\n"
+        "print(run.status, repr(answer), answer in run.transcript.text)",
+    ]
+
+
+def test_a_watched_invoke_shows_live_while_the_cell_blocks(lab: LabPage) -> None:
+    pytest.importorskip("langgraph", reason="needs langgraph (the frameworks extra)")
+    gate = lab.server.root / "watch-gate"
+    gate.unlink(missing_ok=True)
+    lab.console.clear()
+    source = watch_cells(str(gate))
+    lab.open("watch.ipynb", source, run=False)
+    lab.run_cell(0)  # returns once the cell has run
+    lab.run_source(1, source[1])  # returns at once: the cell blocks in invoke
+
+    # 1. The cell is still running (the tool waits): the first message and the running tool.
+    lab.wait_js(
+        "(sel) => [...document.querySelectorAll(sel + ' .nba-tool')]"
+        ".some((t) => t.textContent.includes('get_weather'))",
+        LIVE,
+    )
+    t = tree(lab, LIVE)
+    assert t["status"].startswith("running"), t["status"]
+    assert shape(t["blocks"]) == [("text", "Let me check Oslo."), ("tool", "get_weather", [])]
+    assert t["blocks"][1]["spinning"] is True, t["blocks"][1]
+    assert "Oslo is sunny" not in str(t), "the gate did not hold the tool"
+
+    # 2. The tool returns; the answer comes; the block ends with the cell.
+    gate.write_text("go")
+    lab.wait_status("completed")
+    lab.wait_cell_output(1, "completed 'Oslo is sunny and 21 °C.' True")
+    t = tree(lab, LIVE)
+    assert shape(t["blocks"]) == [
+        ("text", "Let me check Oslo."),
+        ("tool", "get_weather", []),
+        ("text", "Oslo is sunny and 21 °C."),
+    ]
+    assert t["blocks"][1]["icon"] == "check"
+    line = lab.js("(sel) => document.querySelector(sel + ' .nba-status').textContent", LIVE)
+    assert "whole messages" in line, line
+    assert "first message" in line, line
+    assert "84 tokens" in line, line  # 60 in + 24 out: the total on the line, the rest folded
+    assert page_errors(lab) == []
+
+    # 3. The saved output: the finished transcript, messages marked whole.
+    wait_output_final(lab, cell=1)
+    lab.save()
+    outputs = saved_notebook(lab).cells[1].outputs
+    [data] = [o["data"] for o in outputs if TRANSCRIPT_MIME in o.get("data", {})]
+    state = data[TRANSCRIPT_MIME]["runs"][0]["state"]
+    assert state["status"] == "completed"
+    assert state["whole"] is True
+    assert "Oslo is sunny and 21 °C." in data["text/plain"]
     assert not lab.foreign_requests(), lab.foreign_requests()

@@ -16,7 +16,7 @@ import re
 import pytest
 
 from tests.browser import reload_rate
-from tests.browser.lab import ROOT_SEL, LabPage, lab_fixture, lab_server_fixture  # noqa: F401
+from tests.browser.lab import ROOT_SEL, LabPage
 from tests.browser.test_lab import DEMO_IMPORTS, WEATHER, demo_usage, summary
 
 pytestmark = pytest.mark.browser
@@ -53,6 +53,7 @@ print("kernel:", run.status, len(run.transcript.text.split()), run.transcript.te
 
 
 def test_reload_during_a_run_catches_up_and_keeps_streaming(lab: LabPage) -> None:
+    mark = lab.server.log_mark()
     lab.open("reload_live.ipynb", [LIVE, FINISH], run=False)
     lab.run_cell(0)
     lab.page.wait_for_function(
@@ -78,7 +79,7 @@ def test_reload_during_a_run_catches_up_and_keeps_streaming(lab: LabPage) -> Non
         ".textContent.trim().split(/\\s+/).length >= n + 10",
         arg=[ROOT_SEL, shown],
     )
-    assert "Unknown subshell_id" not in lab.server.log(), lab.diagnose()
+    assert "Unknown subshell_id" not in lab.server.log(since=mark), lab.diagnose()
     sent = lab.js("window.__nbaSent")
     assert any(m["type"] == "sync" for m in sent), "the reloaded page never asked for sync"
 
@@ -158,7 +159,8 @@ RELOADS = 14
 def test_every_reload_mid_run_recovers(lab: LabPage) -> None:
     """14 reloads, each in the middle of its own run on one kernel (the subshells of every
     page before stay in it): each shows the whole run, streams on, and stops (~70 s)."""
+    mark = lab.server.log_mark()
     results = reload_rate.cycles(lab, RELOADS)
     lost = [(i, r) for i, r in enumerate(results) if not r.recovered]
     assert not lost, f"{len(lost)}/{RELOADS} reloads did not recover: {lost}\n{lab.diagnose()}"
-    assert "Unknown subshell_id" not in lab.server.log(), lab.diagnose()
+    assert "Unknown subshell_id" not in lab.server.log(since=mark), lab.diagnose()

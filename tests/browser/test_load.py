@@ -12,7 +12,7 @@ import os
 
 import pytest
 
-from tests.browser.lab import LabPage, lab_fixture, lab_server_fixture  # noqa: F401
+from tests.browser.lab import LabPage
 
 pytestmark = pytest.mark.browser
 

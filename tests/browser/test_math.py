@@ -18,11 +18,7 @@ from typing import Any
 
 import pytest
 
-from tests.browser.lab import (
-    LabPage,
-    lab_fixture,  # noqa: F401
-    lab_server_fixture,  # noqa: F401
-)
+from tests.browser.lab import LabPage
 from tests.browser.test_bundle_page import Kernel, assert_clean, scenario
 from tests.browser.test_reopen import (
     SAVED_SEL,

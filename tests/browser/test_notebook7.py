@@ -5,12 +5,9 @@ dark (tests/browser/test_reopen.py reopens saved runs there)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from typing import Any
-
 import pytest
 
-from tests.browser.lab import ROOT_SEL, LabPage, LabServer, lab_page, rerun
+from tests.browser.lab import ROOT_SEL, LabPage, rerun
 from tests.browser.look import LOOK_RUN, lab_looks_light_and_dark
 from tests.browser.test_lab import DEMO_IMPORTS, ENDLESS
 from tests.browser.test_lab_agent import AGENT, call_step
@@ -21,9 +18,8 @@ pytestmark = pytest.mark.browser
 
 
 @pytest.fixture(scope="module")
-def nb7(chromium_browser: Any) -> Iterator[LabPage]:
-    with LabServer(app="notebook") as server, lab_page(chromium_browser, server) as page:
-        yield page
+def nb7(notebook7: LabPage) -> LabPage:
+    return notebook7
 
 
 def test_a_run_streams_and_stop_cancels_it(nb7: LabPage) -> None:

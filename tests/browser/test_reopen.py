@@ -18,13 +18,7 @@ from typing import Any
 import nbformat
 import pytest
 
-from tests.browser.lab import (
-    ROOT_SEL,
-    LabPage,
-    lab_fixture,  # noqa: F401
-    lab_server_fixture,  # noqa: F401
-    notebook7_fixture,  # noqa: F401
-)
+from tests.browser.lab import ROOT_SEL, LabPage
 from tests.browser.test_lab import DEMO_IMPORTS, summary
 
 sys.path.insert(0, str(Path(__file__).parent / "notebooks"))

@@ -25,7 +25,7 @@ from nbagent._evaluate.board import EVALUATION_MIME
 from nbagent._output import OutputRun, mimebundle
 from nbagent._transcript import Transcript
 from nbagent._widget import INSPECTOR_STATIC
-from tests.browser.lab import LabPage, LabServer, lab_page, rerun, set_theme
+from tests.browser.lab import LabPage, lab_page, rerun, set_theme
 from tests.browser.look import luminance
 from tests.browser.test_lab_agent import AGENT, call_step
 from tests.servers import OpenAIServer, text_chunks
@@ -82,11 +82,19 @@ def expected_layouts(notebook: Path) -> list[str | None]:
     ]
 
 
+# The session's servers hold every module's notebooks: the tutorials get a folder of their own.
+FOLDER = "tutorials"
+
+
 @pytest.fixture(scope="module", params=["jupyterlab", "notebook"])
 def page(request: Any, chromium_browser: Any) -> Iterator[LabPage]:
-    with LabServer(app=request.param) as server, lab_page(chromium_browser, server) as page:
+    server = request.getfixturevalue(
+        "lab_server" if request.param == "jupyterlab" else "notebook7_server"
+    )
+    with lab_page(chromium_browser, server) as page:
+        (server.root / FOLDER).mkdir(exist_ok=True)
         for notebook in TUTORIALS:
-            shutil.copyfile(notebook, server.root / notebook.name)
+            shutil.copyfile(notebook, server.root / FOLDER / notebook.name)
         page.page.set_viewport_size({"width": 1400, "height": 1000})
         yield page
 
@@ -95,7 +103,7 @@ def shown(page: LabPage, notebook: Path) -> list[dict[str, Any]]:
     """Open ``notebook`` (no cell run) and what its nbagent outputs show once all are drawn."""
     page.page.goto("about:blank")
     page.server.shutdown_sessions()
-    page.page.goto(page.server.doc_url(notebook.name, reset=True))
+    page.page.goto(page.server.doc_url(f"{FOLDER}/{notebook.name}", reset=True))
     # Imported here: the other Pythons collect this module without Playwright installed.
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 

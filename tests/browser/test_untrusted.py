@@ -16,13 +16,7 @@ import nbformat
 import pytest
 
 from benchmarks.saved_size import execute
-from tests.browser.lab import (
-    NOTEBOOKS,
-    LabPage,
-    lab_fixture,  # noqa: F401
-    lab_server_fixture,  # noqa: F401
-    notebook7_fixture,  # noqa: F401
-)
+from tests.browser.lab import NOTEBOOKS, LabPage
 from tests.commit_notebook import strip
 
 pytestmark = pytest.mark.browser

@@ -1,25 +1,41 @@
-"""End to end: an MCP server's inspector in JupyterLab (``nbagent.mcp(...)`` as a cell's last
-expression), against tests/mcp_servers/toolbox.py over stdio: the lists, a form filled and
-called, a required field missing, live progress then Stop (the server sees the
-cancellation), an elicitation answered from the page, a resource read, the Log and JSON-RPC
-tabs, a server's hostile text shown as text, and a sound played in its call's panel. And an
-agent's run whose MCP tool call the server asks a question during: answered in the call's
-panel."""
+"""End to end: the protocols nbagent speaks, in JupyterLab.
+
+MCP: a server's inspector (``nbagent.mcp(...)`` as a cell's last expression), against
+tests/mcp_servers/toolbox.py over stdio: the lists, a form filled and called, a required field
+missing, live progress then Stop (the server sees the cancellation), an elicitation answered
+from the page, a resource read, the Log and JSON-RPC tabs, a server's hostile text shown as
+text, and a sound played in its call's panel. And an agent's run whose MCP tool call the server
+asks a question during: answered in the call's panel.
+
+ACP (issue 36, "What the view shows"): a coding agent's run. A scripted agent written with the
+SDK (tests/acp_agents/showcase.py) runs through ``nbagent.acp([...])`` in a cell: its plan (sent
+three times) as a checklist, a tool call's diff with its counts, the context gauge, then a
+permission request answered from the widget with the agent's own "Allow always", which the
+agent says it got, and the command it then runs in a terminal, whose output shows in that
+call's panel. Saved and reopened with no kernel, the output still shows the plan and the diff.
+"""
 
 from __future__ import annotations
 
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from tests.browser.lab import LabPage, lab_fixture, lab_server_fixture  # noqa: F401
+from tests.browser.lab import LabPage
+from tests.browser.test_reopen import (
+    SAVED_SEL,
+    reopen_without_kernel,
+    saved_notebook,
+    wait_output_final,
+)
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step
 from tests.wait import wait_for
 
-pytestmark = [pytest.mark.browser, pytest.mark.mcp]
+pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,6 +70,7 @@ def tool(lab: LabPage, name: str) -> Any:
     return entry
 
 
+@pytest.mark.mcp
 def test_list_call_progress_stop_elicit_read(lab: LabPage, tmp_path: Path) -> None:
     log = tmp_path / "calls.log"
     log.touch()
@@ -169,6 +186,7 @@ run = agent.run("Greet me.")
 """
 
 
+@pytest.mark.mcp
 def test_a_question_during_an_agents_call_is_answered_in_its_panel(lab: LabPage) -> None:
     """The question's form in the call's panel: typed into, checked, accepted."""
     scripts = [calls_step(("c1", "ask_name", "{}")), text_chunks(["Hello, Ada."])]
@@ -198,3 +216,89 @@ def test_a_question_during_an_agents_call_is_answered_in_its_panel(lab: LabPage)
     panel.locator(".nba-summary").click()
     assert panel.locator(".nba-result").first.inner_text().strip() == "hello Ada (tea)"
     assert "Approved" in panel.locator(".nba-pause-answer").inner_text()
+
+
+# -- ACP --------------------------------------------------------------------------------
+
+SHOWCASE = ROOT / "tests" / "acp_agents" / "showcase.py"
+COUNTS = "+3 \N{MINUS SIGN}1"  # the diff's added and removed lines, as its panel's head says
+CELL = f"""\
+import sys, nbagent
+agent = nbagent.acp([sys.executable, {str(SHOWCASE)!r}], terminals=True)
+run = agent.prompt("fix the rounding")
+"""
+
+
+def text_of(lab: LabPage, root: Any, sel: str) -> str:
+    """The text of ``sel`` under ``root`` once it has some (a folded panel's too)."""
+    node = root.locator(sel).first
+    try:
+        node.wait_for(state="attached")
+        lab.page.wait_for_function(
+            "(el) => el.textContent.trim() !== ''", arg=node.element_handle()
+        )
+    except Exception as exc:
+        raise AssertionError(f"no text in {sel}\n{lab.diagnose()}") from exc
+    return str(node.text_content())
+
+
+def test_plan_diff_gauge_and_the_agents_own_answer_then_saved(lab: LabPage) -> None:
+    pytest.importorskip("acp")
+    started = time.monotonic()
+    lab.open("acp.ipynb", [CELL, "agent.close()"], run=False)
+    lab.run_cell(0)
+    widget = lab.widget(0)
+    always = widget.get_by_role("button", name="Allow always")
+    try:
+        always.wait_for(state="visible")
+    except Exception as exc:
+        raise AssertionError(lab.diagnose()) from exc
+    offered = widget.locator(".nba-pause-bar .nba-pause-option").all_inner_texts()
+    assert offered == ["Allow once", "Allow always", "Reject once", "Reject always"]
+    assert widget.locator(".nba-pause-run").is_hidden()  # the agent's options stand for Run
+
+    # The plan came three times: one checklist, the newest snapshot.
+    assert widget.locator(".nba-plan").count() == 1
+    assert text_of(lab, widget, ".nba-plan-head") == "Plan · 2 of 3 done"
+    marks = widget.locator(".nba-plan-mark").all_inner_texts()
+    assert marks == ["☑", "☑", "◐"]
+    edit = widget.locator(".nba-tool").filter(has_text="Edit data.py")
+    assert text_of(lab, edit, ".nba-diff-counts") == COUNTS
+    assert text_of(lab, edit, ".nba-acp-badge") == "edit · completed"
+    assert text_of(lab, edit, ".nba-diff-file") == "data.py"  # relative to the session's cwd
+    assert "x = math.floor(2.5 + 0.5)" in text_of(lab, edit, ".nba-diff-add.nba-diff-line")
+    assert text_of(lab, edit, ".nba-acp-location") == "data.py:3"
+    gauge = text_of(lab, widget, ".nba-status .nba-gauge-text")
+    assert gauge == "1,200 / 200,000 tokens (1%)"
+    assert "$0.250" in widget.locator(".nba-status-parts").inner_text()
+
+    always.click()
+    lab.wait_status("completed", 0)
+    assert "The user answered: always." in widget.inner_text()
+    asked = widget.locator(".nba-tool").filter(has_text="Run pytest")
+    assert text_of(lab, asked, ".nba-pause-answer") == "Answered: Allow always"
+    lab.page.wait_for_function(  # the terminal's output, streamed into the call's panel
+        "(el) => el.textContent.includes('3 passed')",
+        arg=asked.locator(".nba-result").first.element_handle(),
+    )
+    assert "collected 3 items\n" in text_of(lab, asked, ".nba-result")
+
+    wait_output_final(lab)
+    lab.save()
+    data = saved_notebook(lab).cells[0].outputs[-1]["data"]
+    state = data["application/vnd.nbagent.transcript+json"]["runs"][0]["state"]
+    assert state["plan"]["entries"][2]["status"] == "in_progress"
+    lab.run_cell(1)  # the agent's process ends with its handle
+    lab.wait_kernel_idle()
+    reopen_without_kernel(lab)
+    try:
+        lab.page.wait_for_selector(SAVED_SEL)
+    except Exception as exc:
+        raise AssertionError(f"no saved transcript\n{lab.diagnose()}") from exc
+    saved = lab.page.locator(SAVED_SEL).first
+    assert text_of(lab, saved, ".nba-plan-head") == "Plan · 2 of 3 done"
+    assert text_of(lab, saved, ".nba-diff-counts") == COUNTS
+    assert "x = math.floor(2.5 + 0.5)" in text_of(lab, saved, ".nba-diff-add.nba-diff-line")
+    assert saved.locator(".nba-pause-option").count() == 0
+    assert not lab.foreign_requests(), lab.foreign_requests()
+    print(f"\nACP: {time.monotonic() - started:.1f} s")
