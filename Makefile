@@ -286,9 +286,10 @@ test-pythons: $(addprefix test-python-,$(OTHER_PYTHONS))
 FORCE:
 
 # The fuzz tests with the full budget (101,000 generated inputs, ~12 min); make test runs
-# the same tests with a short one. Inputs per target are printed at the end.
+# the same tests with a short one. Inputs per target are printed at the end. Also the hostile
+# corpus in Chromium at every size (make test: the first; jsdom takes every size there).
 fuzz: install
-	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz -q
+	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz tests/browser/test_hostile_browser.py -q
 
 clean:
 	rm -rf site $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp .venv-evals .venv-real-model $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules $(ACP_AGENTS)/node_modules nbagent/static nbagent/labextension
