@@ -3,6 +3,7 @@
 One JupyterLab for the session and one page for the module (``tests/browser/lab.py``); each
 test writes its own notebook and opens it on a clean workspace with a fresh kernel. A step
 replay's buttons go to the kernel; its position and the transcript come back step by step.
+(How the widget draws the demo run as it streams: tests/browser/test_recorded_runs.py.)
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def summary(lab: LabPage, nth: int = 0) -> dict[str, Any]:
     return dict(out)
 
 
-# -- 2. Stop ---------------------------------------------------------------------------
+# -- 1. Stop ---------------------------------------------------------------------------
 
 ENDLESS = """\
 import time
@@ -164,7 +165,7 @@ def test_a_displayed_widget_asks_for_sync_once(lab: LabPage) -> None:
     )
 
 
-# -- 4. Hostile inputs -----------------------------------------------------------------
+# -- 2. Hostile inputs -----------------------------------------------------------------
 
 HOSTILE_CELL = """\
 import nbagent, nbtest_sources as S
@@ -234,7 +235,7 @@ def test_hostile_inputs_never_reach_the_dom(lab: LabPage) -> None:
     assert sources.HOSTILE[7] in ev["thinking"]["text"]
 
 
-# -- 5. Theme --------------------------------------------------------------------------
+# -- 3. Theme --------------------------------------------------------------------------
 
 
 def test_the_look_is_the_reference_light_and_dark(lab: LabPage) -> None:
@@ -245,7 +246,7 @@ def test_the_look_is_the_reference_light_and_dark(lab: LabPage) -> None:
     lab_looks_light_and_dark(lab, "jupyterlab")
 
 
-# -- 6. A step replay -------------------------------------------------------------------
+# -- 4. A step replay -------------------------------------------------------------------
 
 EVENTS = list(nbagent.load(demo.recording("failing_tool")))
 TOTAL = len(EVENTS)
