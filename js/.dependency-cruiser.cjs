@@ -18,7 +18,8 @@ const LAYERS = [
   [
     "markdown",
     [
-      "src/(math|math_chunk|math_syntax|typeset|table_copy|table_text|md_render|heal|live)",
+      "src/(math|math_chunk|math_syntax|math_heal|typeset|table_copy|table_text|md_render)",
+      "src/(heal|live)",
       "src/(streaming|markdown|page)",
     ],
   ],

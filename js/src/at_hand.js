@@ -14,7 +14,7 @@ import { highlightChunk } from "./highlight_slot.js";
 import lanesParts from "./lanes_chunk.js";
 import { lanesChunk } from "./lanes_slot.js";
 import { mathSyntax } from "./math.js";
-import { mathExtensions } from "./math_syntax.js";
+import { newMathSyntax } from "./math_syntax.js";
 import { outputChunk } from "./output.js";
 import outputParts from "./output_chunk.js";
 import { toolsChunk } from "./tools.js";
@@ -28,5 +28,5 @@ export function useChunksAtHand() {
   toolsChunk.use(toolsParts);
   highlightChunk.use(highlightParts);
   outputChunk.use(outputParts);
-  mathSyntax.use(mathExtensions());
+  mathSyntax.use(newMathSyntax());
 }

@@ -103,7 +103,8 @@ export function lazyChunk(lost, on = {}) {
   let source = null;
   /** @type {Promise<T | null> | null} */
   let loading = null;
-  /** Who waits for the chunk without asking for it (`whenLoaded`). @type {((chunk: T) => void)[]} */
+  /** Who waits for the chunk without asking for it (`whenLoaded`). */
+  /** @type {((chunk: T) => void)[]} */
   let waiting = [];
   /** @param {T} c @param {(c: T) => void} [hook] */
   const arrived = (c, hook) => {

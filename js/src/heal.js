@@ -188,57 +188,12 @@ function healInline(src) {
 /** Stands for an open formula in healed markdown; replaced by its placeholder after sanitizing. */
 export const OPEN_MATH = "\uE000";
 
-/** @typedef {{tex: string, display: boolean}} OpenMath */
-
 /**
- * The open display formula at the end of `src`: a `$$` or `\[` at a line start with no
- * closing delimiter after it. Returns where it starts, or -1.
- * @param {string} src
+ * An open formula at the end of the live block, where it starts (math_heal.js, in the math
+ * chunk with the syntax that makes formulas: none before it is here).
+ * @typedef {{tex: string, display: boolean}} OpenMath
+ * @typedef {(src: string) => {at: number, math: OpenMath} | null} FindOpenMath
  */
-function openDisplayMath(src) {
-  const atLine = (/** @type {number} */ at) => /(?:^|\n) {0,3}$/.test(src.slice(0, at));
-  const dollars = src.match(/\$\$/g)?.length ?? 0;
-  const at = src.lastIndexOf("$$");
-  if (dollars % 2 === 1 && atLine(at)) return at;
-  const br = src.lastIndexOf("\\[");
-  return br >= 0 && !src.includes("\\]", br) && atLine(br) ? br : -1;
-}
-
-/**
- * The open inline formula at the end of the last paragraph of `src`, by pandoc's rules: a
- * `$` followed by a non-space and no closing `$` (preceded by a non-space, not followed by a
- * digit) yet; or a `\(` without `\)`. A `$` before a digit ("$5") is money until a TeX
- * command follows it ("$0.8 \pm"), or until it closes.
- * @param {string} src
- */
-function openInlineMath(src) {
-  const start = Math.max(0, src.lastIndexOf("\n\n") + 2);
-  let open = -1;
-  let money = -1;
-  let code = false;
-  for (let i = start; i < src.length; i++) {
-    const c = src[i];
-    if (c === "\\") {
-      if (src[i + 1] === "(" && open < 0 && !code) open = i;
-      else if (src[i + 1] === ")" && open >= 0 && src[open] === "\\") open = -1;
-      else if (open < 0 && money >= 0 && /[a-z]/i.test(src[i + 1])) open = money;
-      i++;
-    } else if (c === "`" && open < 0) code = !code;
-    else if (c === "$" && !code && src[i + 1] !== "$" && src[i - 1] !== "$") {
-      const next = src[i + 1] ?? "";
-      if (open < 0) {
-        // "$5 … 0.5$": money that closes is a formula (not a new one opening).
-        if (money >= 0 && !/\s/.test(src[i - 1]) && !/\d/.test(next)) money = -1;
-        else if (/\d/.test(next)) money = i;
-        else if (next !== "" && !/\s/.test(next)) open = i;
-      } else if (src[open] === "$" && !/\s/.test(src[i - 1]) && !/\d/.test(next)) {
-        open = -1;
-        money = -1;
-      }
-    }
-  }
-  return open;
-}
 
 // Also nested (indented) and ordered ones with their dot: "1." alone is an empty item, which
 // cannot interrupt a paragraph, so it shows as the paragraph's text until its item has some.
@@ -302,28 +257,21 @@ function healBlocks(src) {
 
 /**
  * Heal the live block for display: everything `heal` does, the block structure at its end,
- * a half-typed closing fence, an unfinished `[link text`, and an open formula cut out as
- * `OPEN_MATH` (its TeX returned, to be shown as plain text).
+ * a half-typed closing fence, an unfinished `[link text`, and an open formula (`openMath`
+ * finds it) cut out as `OPEN_MATH` (its TeX returned, to be shown as plain text).
  * @param {string} src the live block's source
+ * @param {FindOpenMath | null} [openMath]
  * @returns {{text: string, math: OpenMath | null}}
  */
-export function healLive(src) {
+export function healLive(src, openMath = null) {
   src = src.replaceAll(OPEN_MATH, "\uFFFD");
   if (fences(src).open) {
     // A half-typed closing fence is not code yet.
     return { text: src.replace(/\n(?:[ \t]*>)*[ \t]*(?:`{1,}|~{1,})$/, "\n"), math: null };
   }
-  /** @type {OpenMath | null} */
-  let math = null;
-  const display = openDisplayMath(src);
-  const inline = display < 0 ? openInlineMath(src) : -1;
-  if (display >= 0) {
-    math = { tex: src.slice(display + 2).trim(), display: true };
-    src = src.slice(0, display);
-  } else if (inline >= 0) {
-    math = { tex: src.slice(inline + (src[inline] === "\\" ? 2 : 1)), display: false };
-    src = src.slice(0, inline);
-  }
+  const open = openMath?.(src) ?? null;
+  const math = open?.math ?? null;
+  if (open) src = src.slice(0, open.at);
   // A trailing backslash escapes what comes next, a trailing `$` after a space may open a
   // formula (one after a non-space may close one): not text yet.
   if (/(?:^|[^\\])(?:\\\\)*\\$/.test(src) || (!math && /(?:^|[\s([])\$$/.test(src)))

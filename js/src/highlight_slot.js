@@ -24,8 +24,9 @@ export function highlightCode(code) {
 }
 
 /**
- * Highlight the finished code blocks under `root` (each at most once: highlight_chunk.js), now or
- * when the highlight chunk comes: a copy of another view's frozen blocks (StreamingMarkdown.clone).
+ * Highlight the finished code blocks under `root` (each at most once: highlight_chunk.js),
+ * now or when the highlight chunk comes: a copy of another view's frozen blocks
+ * (StreamingMarkdown.clone).
  * @param {DocumentFragment | Element} root
  */
 export function highlightAll(root) {

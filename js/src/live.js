@@ -1,8 +1,7 @@
-// Pieces of the live block's render (streaming.js): where to cut a long live block, its text
-// after a cut as markdown of its own, and the placeholder of a formula still open at its end.
+// Pieces of the live block's render (streaming.js): where to cut a long live block, and its
+// text after a cut as markdown of its own.
 
-import { h } from "./format.js";
-import { OPEN_MATH, openFenceLine } from "./heal.js";
+import { openFenceLine } from "./heal.js";
 
 /**
  * `src` from `from` (a line start) on as markdown of its own: inside a long code block
@@ -43,30 +42,4 @@ export function cutAt(src, at) {
     if (/[^\s|]/.test(src[i + 1] ?? "")) return i + 1;
   if (nl >= at - 256) return nl + 1;
   return Math.max(src.lastIndexOf(" ", at) + 1, at - 64);
-}
-
-/**
- * Put an open formula's TeX where healLive left its mark, as plain text in nbagent's math
- * placeholder (marked `nb-math-open`: not typeset until it closes).
- * @param {DocumentFragment} frag
- * @param {{tex: string, display: boolean}} math
- */
-export function placeOpenMath(frag, math) {
-  const walker = document.createTreeWalker(frag, NodeFilter.SHOW_TEXT);
-  for (let n = walker.nextNode(); n; n = walker.nextNode()) {
-    const text = /** @type {Text} */ (n);
-    const at = text.data.indexOf(OPEN_MATH);
-    if (at < 0) continue;
-    const code = h("code", math.display ? "nb-math" : "nb-math nb-math-open", math.tex);
-    const p = text.parentElement;
-    if (math.display && p?.tagName === "P" && p.textContent?.trim() === OPEN_MATH) {
-      const box = h("div", "nb-math nb-math-display nb-math-open");
-      box.append(code);
-      p.replaceWith(box);
-    } else {
-      text.splitText(at).deleteData(0, OPEN_MATH.length);
-      text.after(code);
-    }
-    return;
-  }
 }

@@ -14,28 +14,29 @@ import { chunkFromCodeModel, lazyChunk, whenSent } from "./chunks.js";
  * What the math chunk exports: the renderer, the allow-list its MathML is sanitized with, the
  * math syntax and the typesetting.
  * @typedef {import("./typeset.js").MathRenderer & {
- *   mathExtensions: typeof import("./math_syntax.js").mathExtensions,
+ *   newMathSyntax: typeof import("./math_syntax.js").newMathSyntax,
  *   newEngine: typeof import("./typeset.js").newEngine}} MathChunk
- * @typedef {import("marked").TokenizerAndRendererExtension} Extension
+ * @typedef {ReturnType<typeof import("./math_syntax.js").newMathSyntax>} MathSyntax
  * @typedef {{el: Element, again(): void}} Rendered a markdown block (StreamingMarkdown)
  */
 
 /**
- * The math syntax's marked extensions, once a math chunk or the page (at_hand.js) gave them:
- * what `mathSlots` find formulas with.
+ * The math syntax, once a math chunk or the page (at_hand.js) gave it: the marked extensions
+ * `mathSlots` find formulas with, and how a live block's open formula is found and placed
+ * (streaming.js).
  */
-export const mathSyntax = /** @type {ReturnType<typeof lazyChunk<Extension[]>>} */ (
+export const mathSyntax = /** @type {ReturnType<typeof lazyChunk<MathSyntax>>} */ (
   lazyChunk("formulas stay TeX")
 );
 
 /**
  * marked extensions that stand for the math syntax's (md_render.js): each finds what its
  * namesake finds once the syntax is here, nothing before.
- * @returns {Extension[]}
+ * @returns {import("marked").TokenizerAndRendererExtension[]}
  */
 export function mathSlots() {
   /** @param {string} name @returns {any} */
-  const ext = (name) => mathSyntax.get()?.find((e) => e.name === name);
+  const ext = (name) => mathSyntax.get()?.extensions.find((e) => e.name === name);
   return /** @type {const} */ ([
     ["mathBlock", "block"],
     ["mathInline", "inline"],
@@ -79,7 +80,7 @@ export function newTypesetter() {
    * @param {MathChunk} r
    */
   function arrived(r) {
-    if (!mathSyntax.get()) mathSyntax.use(r.mathExtensions());
+    if (!mathSyntax.get()) mathSyntax.use(r.newMathSyntax());
     const e = r.newEngine(DOMPurify, budgetMs);
     engine = e;
     const redo = [...again].filter((md) => e.shown(md.el));

@@ -5,7 +5,7 @@
 // typeset.js, with the allow-list below, before it is inserted.
 
 import katex from "katex";
-import { mathExtensions } from "./math_syntax.js";
+import { newMathSyntax } from "./math_syntax.js";
 import { newEngine } from "./typeset.js";
 
 /**
@@ -151,4 +151,4 @@ const unescapeAttribute = (s) =>
     .replace(/&gt;/g, ">")
     .replace(/&amp;/g, "&");
 
-export default { toMathML, MATHML, mathExtensions, newEngine };
+export default { toMathML, MATHML, newMathSyntax, newEngine };

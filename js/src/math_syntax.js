@@ -10,6 +10,7 @@
 // inside <p> would split it): <code class="nb-math nb-math-display">TeX</code>.
 
 import { escapeHtml } from "./escape.js";
+import { openMath, placeOpenMath } from "./math_heal.js";
 
 // The tokenizers scan for a formula's end instead of matching a backtracking pattern (a
 // pattern for `\(…\)` took 293 s on 72 characters of `\(\(…`), and remember where each scan
@@ -253,4 +254,12 @@ export function mathExtensions() {
       },
     },
   ];
+}
+
+/**
+ * The math syntax as a page's markdown uses it (js/src/math.js `mathSyntax`): the marked
+ * extensions, and the open formula of a live block, found and placed (math_heal.js).
+ */
+export function newMathSyntax() {
+  return { extensions: mathExtensions(), openMath, placeOpenMath };
 }

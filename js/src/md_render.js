@@ -351,8 +351,8 @@ export function renderFrozen(toks, ctx = renderContext()) {
 
 /**
  * Wrap each code block in a box with a copy button and highlight its code (the highlight
- * chunk's, highlight_slot.js), each table in a box with TSV and markdown copy buttons (our own UI, added after
- * sanitizing).
+ * chunk's, highlight_slot.js), each table in a box with TSV and markdown copy buttons (our
+ * own UI, added after sanitizing).
  * @param {DocumentFragment | Element} root
  */
 function decorate(root) {

@@ -6,7 +6,8 @@ import { h } from "./format.js";
 import { finalCount } from "./freeze.js";
 import { heal, healLive } from "./heal.js";
 import { highlightAll } from "./highlight_slot.js";
-import { cutAt, part, placeOpenMath } from "./live.js";
+import { cutAt, part } from "./live.js";
+import { mathSyntax } from "./math.js";
 import { lex, MATH_MARK, parseTokens, renderContext, renderFrozen } from "./md_render.js";
 import { morph } from "./morph.js";
 import { purify } from "./purify.js";
@@ -180,8 +181,7 @@ export class StreamingMarkdown {
     const { src, final, cr } = this;
     this.reset();
     this.set(src, final);
-    this.cr = cr;
-    this.flush();
+    Object.assign(this, { cr }).flush();
   }
 
   /** A new live block: parsed whole again, no head. */
@@ -305,10 +305,10 @@ export class StreamingMarkdown {
       this.cut = cut;
     }
     if (this.cut) src = part(src, this.cut);
-    const healed = healLive(src);
+    const healed = healLive(src, mathSyntax.get()?.openMath);
     const html = parseTokens(lex(healed.text, links, LIVE_LEX_MS), ctx);
     const frag = purify(html);
-    if (healed.math) placeOpenMath(frag, healed.math);
+    if (healed.math) mathSyntax.get()?.placeOpenMath(frag, healed.math);
     // Formulas are not markdown: their time (bounded by math.js) does not shrink the window.
     const t1 = performance.now();
     if (html.includes(MATH_MARK)) ctx.math?.typeset(frag, false);
