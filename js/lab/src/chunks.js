@@ -1,5 +1,6 @@
-// The saved view's lazy parts: KaTeX as a webpack chunk of its own, imported on the first
-// formula; the feature chunks (lanes, debug, data) bundled, at hand at once.
+// The saved view's lazy parts: KaTeX (with the typesetting) as a webpack chunk of its own,
+// imported on the first formula; the feature chunks and the math syntax bundled, at hand at
+// once (js/src/at_hand.js).
 import { useChunksAtHand } from "../../src/at_hand.js";
 import { newTypesetter } from "../../src/math.js";
 import { newPage } from "../../src/page.js";
