@@ -4,9 +4,10 @@ fed the very messages a kernel sends it, in their order and at their pace, with 
 ``record(make)`` runs a run (or lanes) in this process with its comms recorded
 (``tests/recording.py``) until it ends: its widget's opening traits and every message after
 them with the time it was sent. ``Playback`` mounts that widget on a bare page (conftest's
-``bare_page_factory``) and pushes the messages one by one, each once the page's clock (a fake
-one, moved by hand) reads the time it was sent: the page's clock and the kernel's agree, as
-in a notebook; a loaded machine only makes the playback take longer.
+``bare_page_factory()``) and pushes the messages one by one, each once the page's clock (a fake
+one, moved by hand) reads the time it was sent, and a frame after each: the page's clock and
+the kernel's agree, as in a notebook, and what the page shows after a message is the same on
+any machine (a loaded one only plays it slower).
 """
 
 from __future__ import annotations
@@ -75,10 +76,23 @@ def record(make: Callable[[], Any], during: Callable[[Recorder], None] | None = 
     return Recording(traits, page_messages(c), run)
 
 
+# Push a message, then wait for one MessageChannel round trip: a render the view queued there
+# for right after a quiet spell (js/src/view.js) has run by then, as its task came first.
+_PUSH_JS = """(m) => {
+  nba.push(m);
+  return new Promise((done) => {
+    const c = new MessageChannel();
+    c.port1.onmessage = () => done(true);
+    c.port2.postMessage(null);
+  });
+}"""
+
+
 class Playback:
-    """A recording played into a bare page (``bare_page_factory()``: the browser's own frames,
-    on the page's clock). ``until(js)`` pushes messages until the page shows what ``js``
-    says; ``rest()`` pushes what is left."""
+    """A recording played into a bare page (``bare_page_factory()``, on the page's clock, which
+    moves only when this says). ``until(js)`` pushes messages until the page shows what ``js``
+    says; ``rest()`` pushes what is left; ``wait(js)`` lets the page's time pass until it
+    shows it."""
 
     def __init__(self, bare: Any, recording: Recording) -> None:
         self.bare = bare
@@ -93,18 +107,19 @@ class Playback:
         bare.eval("(traits) => nba.mount(traits)", recording.traits)
 
     def push(self) -> None:
-        """Move the page's clock to the next message's time (its timers and frames run), then
-        push the message; a frame after it renders it."""
+        """Move the page's clock to the next message's time, push the message, and move the
+        clock past the next animation frame, which renders it."""
         at, message = self.recording.messages[self.next]
         self.tick(max(at - self.now, 0.0))
-        self.bare.eval("(m) => nba.push(m)", message)
+        self.bare.eval(_PUSH_JS, message)
         self.next += 1
         self.tick(0.02)
 
     def tick(self, seconds: float) -> None:
         """The page's clock moves on ``seconds``: its timers and animation frames run."""
-        self.bare.page.clock.run_for(round(seconds * 1000))
-        self.now += round(seconds * 1000) / 1000
+        ms = round(seconds * 1000)
+        self.bare.page.clock.run_for(ms)
+        self.now += ms / 1000
 
     @property
     def done(self) -> bool:
