@@ -274,10 +274,14 @@ test-real-model: $(needs-test-real-model)
 	fi
 
 # make test: one graph, two jobs at a time (2 cores). Each lane starts as soon as what it needs
-# (its needs-<lane> below) is built, and prints when it starts and ends; the longest first, so
-# the short ones fill the end. --keep-going: a failed lane does not stop the others; the lanes
-# that failed are named at the end, with each lane's start and end from make test's start.
-LANES := test-py-live test-py-rest test-pythons test-js typecheck lint docs test-demo-install \
+# (its needs-<lane>) is built, and prints when it starts and ends. The longest first, so the
+# short ones fill the end: the other lanes also wait for every lane's needs (order-only), so
+# none of them takes a slot before the two LONG_LANES have theirs. (make starts whichever lane it
+# finds ready first as it walks the lanes, and it may be part way down the list when an install
+# ends.) --keep-going: a failed lane does not stop the others; the lanes that failed are named
+# at the end, with each lane's start and end from make test's start.
+LONG_LANES := test-py-live test-py-rest
+LANES := $(LONG_LANES) test-pythons test-js typecheck lint docs test-demo-install \
   test-real-model test-evals
 LANE_LOG := $(STAMP)/lanes
 phase = @echo "make test: $$(date -u +%T) $(1)"
@@ -299,7 +303,7 @@ test-lanes: $(addprefix lane-,$(LANES))
 
 # A lane: its target in a make of its own (what it needs is built by then), timed.
 .SECONDEXPANSION:
-lane-%: $$(needs-$$*)
+lane-%: $$(needs-$$*) | $$(if $$(filter $$*,$$(LONG_LANES)),,$$(foreach l,$$(LANES),$$(needs-$$l)))
 	@start=$$(date +%s); echo "make test: $$(date -u +%T) $* starts"; \
 	$(MAKE) --no-print-directory $*; rc=$$?; end=$$(date +%s); \
 	echo "$* $$start $$end $$rc" >> $(LANE_LOG); \
@@ -354,7 +358,8 @@ test-python-%: build $$(if $$(call python_for,$$*),$(STAMP)/venv-$$*)
 	  PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider $(NEWER_PYTHON_TESTS); \
 	fi
 
-found_pythons = $(strip $(foreach v,$(OTHER_PYTHONS),$(if $(call python_for,$v),$v)))
+# (found once per make: each lane's needs name them)
+found_pythons = $(eval found_pythons := $(strip $(foreach v,$(OTHER_PYTHONS),$(if $(call python_for,$v),$v))))$(found_pythons)
 needs-test-pythons = build $(addprefix $(STAMP)/venv-,$(found_pythons))
 test-pythons: $(addprefix test-python-,$(OTHER_PYTHONS))
 	@found="$(found_pythons)"; missing="$(filter-out $(found_pythons),$(OTHER_PYTHONS))"; \
