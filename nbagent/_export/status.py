@@ -41,7 +41,9 @@ WAITING = "waiting for the first token"
 """The label of a run that started and has streamed nothing yet."""
 ERROR_WORDS_MAX = 160
 """The most characters of an error the status line shows (its panel shows the whole text)."""
-_NAMED = re.compile(r"\s*[\w.]+:", re.ASCII)  # "RuntimeError: …": the message names its class
+# "RuntimeError: …": the message names its class.
+# redos-bounded: matched at the start of at most ERROR_WORDS_MAX (160) characters (error_words)
+_NAMED = re.compile(r"\s*[\w.]+:", re.ASCII)
 _LINES = re.compile(r"\r\n?|\n")  # as JavaScript splits lines (str.splitlines splits more)
 
 _REASONS = {
@@ -114,7 +116,11 @@ def error_words(error: Any) -> str:
     lines = _LINES.split(message)
     first = next((line for line in lines if line.strip()), "unknown error")
     kind = error.get("error_type")
-    words = " ".join((f"{kind}: {first}" if kind and not _NAMED.match(first) else first).split())
+    words = " ".join(
+        (
+            f"{kind}: {first}" if kind and not _NAMED.match(first[:ERROR_WORDS_MAX]) else first
+        ).split()
+    )
     return words if len(words) <= ERROR_WORDS_MAX else words[: ERROR_WORDS_MAX - 1] + "…"
 
 
