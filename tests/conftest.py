@@ -6,11 +6,16 @@ import gc
 import os
 import sys
 import threading
+from collections.abc import Callable, Iterator
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import HealthCheck, settings
 
 from tests.recording import RecordingComm, record_comms
+
+if TYPE_CHECKING:
+    from tests.kernel import Kernel
 
 # CI (and `make test` under CI=true) draws the same examples on every run: a landing never
 # hangs on a case one run happened to draw. Elsewhere each run draws new ones, so a
@@ -30,6 +35,66 @@ if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
 def comms(monkeypatch: pytest.MonkeyPatch) -> list[RecordingComm]:
     """Every widget's comm messages, recorded (``tests/recording.py``)."""
     return record_comms(monkeypatch)
+
+
+@pytest.fixture(scope="session")
+def session_kernel() -> Iterator[Kernel]:
+    """The one real kernel the modules that share one run in, in turn (``kernel``)."""
+    from tests.kernel import Kernel
+
+    k = Kernel()
+    yield k
+    k.close()
+
+
+@pytest.fixture(scope="module")
+def kernel(request: pytest.FixtureRequest) -> Iterator[Kernel]:
+    """A real kernel (``tests/kernel.py``) for a module's tests, the module's ``KERNEL_SETUP``
+    (a cell's code, if it has one) run in it first.
+
+    The session's one kernel, started afresh for each module (``Kernel.start_afresh``: runs
+    stopped, namespace emptied), so its start and nbagent's import are paid once. A module
+    whose cells change what a reset leaves (modules patched, such as asyncio by nest_asyncio)
+    names why in ``KERNEL_OF_ITS_OWN`` and gets a kernel of its own, closed after it. A test
+    that interrupts, restarts or kills its kernel takes ``new_kernel`` instead."""
+    from tests.kernel import Kernel
+
+    setup = getattr(request.module, "KERNEL_SETUP", "")
+    if getattr(request.module, "KERNEL_OF_ITS_OWN", ""):
+        own = Kernel()
+        try:
+            if setup:
+                own.execute(setup)
+            yield own
+        finally:
+            own.close()
+        return
+    k: Kernel = request.getfixturevalue("session_kernel")
+    k.start_afresh()
+    if setup:
+        k.execute(setup)
+    yield k
+
+
+@pytest.fixture
+def new_kernel() -> Iterator[Callable[[str], Kernel]]:
+    """``new_kernel(setup)`` starts a kernel of the test's own and runs ``setup`` in it,
+    closed at the test's end: for a test that interrupts, restarts or kills its kernel, or
+    starts one with an environment of its own (set before the call)."""
+    from tests.kernel import Kernel
+
+    started: list[Kernel] = []
+
+    def start(setup: str = "") -> Kernel:
+        k = Kernel()
+        started.append(k)
+        if setup:
+            k.execute(setup)
+        return k
+
+    yield start
+    for k in started:
+        k.close()
 
 
 _EXIT_STATUS: list[int] = []

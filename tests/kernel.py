@@ -12,6 +12,8 @@ from typing import Any
 
 from jupyter_client.manager import KernelManager
 
+from tests.wait import PATIENCE
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -27,7 +29,8 @@ class Kernel:
         self.kc.start_channels()
         self.kc.wait_for_ready(timeout=60)
         self.iopub: list[dict[str, Any]] = []
-        self._lock = threading.Lock()
+        self._idle: set[str] = set()  # the msg_ids of the requests whose idle status came
+        self._lock = threading.Condition()
         self._stop = threading.Event()
         self._reader = threading.Thread(target=self._read, daemon=True)
         self._reader.start()
@@ -41,6 +44,9 @@ class Kernel:
             msg["received"] = time.monotonic()
             with self._lock:
                 self.iopub.append(msg)
+                if msg["msg_type"] == "status" and msg["content"]["execution_state"] == "idle":
+                    self._idle.add(msg["parent_header"].get("msg_id", ""))
+                    self._lock.notify_all()
 
     def messages(self) -> list[dict[str, Any]]:
         with self._lock:
@@ -84,15 +90,12 @@ class Kernel:
             msg = self.kc.get_shell_msg(timeout=remaining)
             if msg["parent_header"].get("msg_id") == msg_id:
                 reply = msg
-        while not any(
-            m["msg_type"] == "status"
-            and m["content"]["execution_state"] == "idle"
-            and m["parent_header"].get("msg_id") == msg_id
-            for m in self.messages()
-        ):
-            if time.monotonic() > deadline:
-                raise TimeoutError("kernel never went idle")
-            time.sleep(0.01)
+        with self._lock:
+            idle = self._lock.wait_for(
+                lambda: msg_id in self._idle, max(0.0, deadline - time.monotonic())
+            )
+        if not idle:
+            raise TimeoutError(f"kernel never went idle after cell {msg_id} (within {timeout} s)")
         if check and reply["content"]["status"] != "ok":
             raise AssertionError(
                 "cell failed: "
@@ -150,13 +153,30 @@ class Kernel:
         msg = self.kc.session.msg("comm_msg", {"comm_id": comm_id, "data": data})
         self.kc.shell_channel.send(msg)
 
-    def wait_value(self, expression: str, expected: Any, timeout: float = 10) -> None:
+    def wait_value(self, expression: str, expected: Any, timeout: float = PATIENCE) -> None:
         """Poll ``expression`` until it equals ``expected``."""
         deadline = time.monotonic() + timeout
         while (value := self.value(expression)) != expected:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"{expression} is {value!r}, not {expected!r}")
             time.sleep(0.05)
+
+    def start_afresh(self) -> None:
+        """Make this kernel as a module that shares it expects to find it: the runs an
+        earlier module left streaming stopped (and ended), the user namespace emptied
+        (``%reset -f``: imported modules, nbagent's and the frameworks' stay, as in a notebook
+        whose cells were cleared), and the IOPub record forgotten (a test counts messages from
+        ``len(kernel.messages())``; the old ones only made every scan longer). What the
+        earlier modules left alive is then moved out of the collector's sight (``gc.freeze``,
+        as tests/conftest.py does here): a leak check's ``gc.collect()`` in the kernel walks
+        what this module made, not every framework the session imported."""
+        self.execute("import nbagent.runtime.registry as _registry\n_registry.stop_all()")
+        # Not live() == []: an ended replay stays in it (ReplayRun._ended hides Run._ended).
+        self.wait_value("[repr(run) for run in _registry.live() if not run.done]", [])
+        self.execute("%reset -f\nimport gc as _gc\n_gc.collect()\n_gc.freeze()\ndel _gc")
+        with self._lock:
+            self.iopub.clear()
+            self._idle.clear()
 
     def close(self) -> None:
         self._stop.set()

@@ -372,24 +372,19 @@ print(t.status, repr(t.text))
 
 
 @pytest.mark.kernel
-def test_the_widget_shows_the_nested_run_in_a_kernel() -> None:
-
-    kernel = Kernel()
-    try:
-        with (
-            OpenAIServer(scripts=outer_scripts()) as outer_srv,
-            OpenAIServer(scripts=inner_scripts()) as inner_srv,
-        ):
-            since = len(kernel.messages())
-            code = NESTED_IN_KERNEL.format(inner=inner_srv.base_url, outer=outer_srv.base_url)
-            reply = kernel.execute(code)
-        printed = kernel.outputs(reply["parent_header"]["msg_id"])
-        assert "completed 'Researcher says: 18°C.'" in printed
-        (widget,) = widget_traffic(kernel.messages(), since)["widgets"]
-        assert widget["final"] is not None, "the run never wrote its final snapshot"
-        state = widget["final"]["state"]
-    finally:
-        kernel.close()
+def test_the_widget_shows_the_nested_run_in_a_kernel(kernel: Kernel) -> None:
+    with (
+        OpenAIServer(scripts=outer_scripts()) as outer_srv,
+        OpenAIServer(scripts=inner_scripts()) as inner_srv,
+    ):
+        since = len(kernel.messages())
+        code = NESTED_IN_KERNEL.format(inner=inner_srv.base_url, outer=outer_srv.base_url)
+        reply = kernel.execute(code)
+    printed = kernel.outputs(reply["parent_header"]["msg_id"])
+    assert "completed 'Researcher says: 18°C.'" in printed
+    (widget,) = widget_traffic(kernel.messages(), since)["widgets"]
+    assert widget["final"] is not None, "the run never wrote its final snapshot"
+    state = widget["final"]["state"]
     blocks = {b["id"]: b for b in state["blocks"]}
     assert blocks["call_1"]["name"] == "researcher"
     assert blocks["call_1"]["result"] == "It is 18°C in Paris."

@@ -5,13 +5,18 @@ only once a widget's message or state needs it (``nbagent/_chunks.py``)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pytest
 
 from nbagent._widget import AgentWidget, LaneState, _make_code_model, _mentions_math
 from tests.recording import record_comms
 from tests.wait import wait_for
+
+if TYPE_CHECKING:
+    from tests.kernel import Kernel
 
 STATIC = Path(__file__).resolve().parents[1] / "nbagent" / "static"
 MATH = (STATIC / "math.js").read_text(encoding="utf-8")
@@ -85,47 +90,44 @@ def test_a_widgets_own_code_is_not_text(monkeypatch: pytest.MonkeyPatch) -> None
 
 
 @pytest.mark.kernel
-def test_a_chunk_sent_between_two_cells_goes_again_with_the_next_cell() -> None:
+def test_a_chunk_sent_between_two_cells_goes_again_with_the_next_cell(
+    new_kernel: Callable[[str], Kernel],
+) -> None:
     """`jupyter execute` keeps only what a cell sends before its end: the chunk sent by a
     turn typed into a chat (no cell runs) is sent again as the next cell starts, once; a
     chunk sent inside a cell is not."""
-    from tests.kernel import Kernel
+    kernel = new_kernel("")  # a kernel that has sent no chunk yet: they go once per kernel
+    kernel.execute(
+        "import nbagent\n"
+        "def respond(prompt, turns):\n"
+        "    yield 'The area is $\\\\pi r^2$.'\n"
+        "chat = nbagent.Chat(respond, title='Math')"
+    )
+    assert kernel.value("chat.widget.code.math") == ""
+    comm_id = kernel.value("chat.widget.model_id")
+    code_id = kernel.value("chat.widget.code.model_id")
+    kernel.send_custom(comm_id, {"type": "prompt", "text": "the area?"})
+    kernel.wait_value("len(chat.turns) == 1 and chat.turns[-1].done", True, timeout=60)
 
-    kernel = Kernel()
-    try:
-        kernel.execute(
-            "import nbagent\n"
-            "def respond(prompt, turns):\n"
-            "    yield 'The area is $\\\\pi r^2$.'\n"
-            "chat = nbagent.Chat(respond, title='Math')"
-        )
-        assert kernel.value("chat.widget.code.math") == ""
-        comm_id = kernel.value("chat.widget.model_id")
-        code_id = kernel.value("chat.widget.code.model_id")
-        kernel.send_custom(comm_id, {"type": "prompt", "text": "the area?"})
-        kernel.wait_value("len(chat.turns) == 1 and chat.turns[-1].done", True, timeout=60)
+    def math_sent(since: int) -> list[str]:
+        return [
+            m["parent_header"].get("msg_type")
+            for m in kernel.messages()[since:]
+            if m["msg_type"] == "comm_msg"
+            and m["content"]["comm_id"] == code_id
+            and m["content"]["data"].get("state", {}).get("math") == MATH
+        ]
 
-        def math_sent(since: int) -> list[str]:
-            return [
-                m["parent_header"].get("msg_type")
-                for m in kernel.messages()[since:]
-                if m["msg_type"] == "comm_msg"
-                and m["content"]["comm_id"] == code_id
-                and m["content"]["data"].get("state", {}).get("math") == MATH
-            ]
-
-        # The turn's messages come from the chat's thread: they may reach the test's reader
-        # after the kernel says the turn is done.
-        wait_for(lambda: math_sent(0), what="the math chunk sent as the turn streamed")
-        since = len(kernel.messages())
-        kernel.execute("x = 1")
-        assert math_sent(since) == ["execute_request"]  # again, tagged with the next cell
-        since = len(kernel.messages())
-        kernel.execute("chat.send('again?')\nawait chat")
-        kernel.execute("y = 2")
-        assert math_sent(since) == []  # sent once already; nothing owed
-    finally:
-        kernel.close()
+    # The turn's messages come from the chat's thread: they may reach the test's reader
+    # after the kernel says the turn is done.
+    wait_for(lambda: math_sent(0), what="the math chunk sent as the turn streamed")
+    since = len(kernel.messages())
+    kernel.execute("x = 1")
+    assert math_sent(since) == ["execute_request"]  # again, tagged with the next cell
+    since = len(kernel.messages())
+    kernel.execute("chat.send('again?')\nawait chat")
+    kernel.execute("y = 2")
+    assert math_sent(since) == []  # sent once already; nothing owed
 
 
 FEATURES = {

@@ -4,7 +4,7 @@ as the cell ends, said "running" under a widget that soon said "completed")."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,12 +17,7 @@ pytestmark = pytest.mark.kernel
 TRANSCRIPT_MIME = "application/vnd.nbagent.transcript+json"
 
 
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[Kernel]:
-    k = Kernel()
-    k.execute("import nbagent")
-    yield k
-    k.close()
+KERNEL_SETUP = "import nbagent"
 
 
 def cell_outputs(kernel: Kernel, code: str) -> list[dict[str, Any]]:
@@ -62,32 +57,28 @@ def test_a_later_cell_shows_the_repr_of_now(kernel: Kernel) -> None:
     assert kernel.value("str(r.transcript)") == "c"
 
 
-def test_a_restart_sends_the_kernels_last_word() -> None:
+def test_a_restart_sends_the_kernels_last_word(new_kernel: Callable[[str], Kernel]) -> None:
     """Asked to restart, the kernel tells the page showing each run still streaming, before
     it goes (``runtime/run.py``, ``_kernel_ends``): the page ends the run at once."""
-    k = Kernel()
-    try:
-        k.execute(
-            "import nbagent, time\n"
-            "def slow():\n"
-            "    for i in range(10_000):  # streams far longer than the test\n"
-            "        yield 'x'\n"
-            "        time.sleep(0.1)\n"
-            "run = nbagent.show(slow())"
-        )
-        since = len(k.messages())
-        k.km.restart_kernel(now=False)
+    k = new_kernel(
+        "import nbagent, time\n"
+        "def slow():\n"
+        "    for i in range(10_000):  # streams far longer than the test\n"
+        "        yield 'x'\n"
+        "        time.sleep(0.1)\n"
+        "run = nbagent.show(slow())"
+    )
+    since = len(k.messages())
+    k.km.restart_kernel(now=False)
 
-        def last_words() -> list[Any]:
-            return [
-                m["content"]["data"]["content"]
-                for m in k.messages()[since:]
-                if m["msg_type"] == "comm_msg"
-                and m["content"]["data"].get("content", {}).get("type") == "kernel_end"
-            ]
+    def last_words() -> list[Any]:
+        return [
+            m["content"]["data"]["content"]
+            for m in k.messages()[since:]
+            if m["msg_type"] == "comm_msg"
+            and m["content"]["data"].get("content", {}).get("type") == "kernel_end"
+        ]
 
-        # IOPub is read on a thread of its own: the word may be read after the restart returns.
-        words = wait_for(last_words, what="the kernel's last word")
-        assert words == [{"type": "kernel_end", "reason": "kernel_restarted"}]
-    finally:
-        k.close()
+    # IOPub is read on a thread of its own: the word may be read after the restart returns.
+    words = wait_for(last_words, what="the kernel's last word")
+    assert words == [{"type": "kernel_end", "reason": "kernel_restarted"}]

@@ -24,7 +24,7 @@ pytestmark = pytest.mark.kernel
 CASES = 20
 CONCURRENCY = 2
 
-SETUP = """
+KERNEL_SETUP = """
 import asyncio, threading
 import nbagent
 
@@ -59,13 +59,11 @@ def start_cell(task: str) -> str:
     )
 
 
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[Kernel]:
-    k = Kernel()
-    k.execute(SETUP)
-    yield k
-    k.execute("release.set()")
-    k.close()
+@pytest.fixture(scope="module", autouse=True)
+def released(kernel: Kernel) -> Iterator[None]:
+    """The sync tasks' threads return once the module is done (the kernel goes on)."""
+    yield
+    kernel.execute("release.set()")
 
 
 @pytest.fixture(autouse=True)

@@ -5,7 +5,7 @@ kernel interrupt during a blocking ``run.wait()``, and the next run in the same 
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -19,7 +19,7 @@ from tests.wait import wait_for
 
 pytestmark = pytest.mark.kernel
 
-SETUP = """
+KERNEL_SETUP = """
 import asyncio, threading, time, httpx, openai, nbagent
 from nbagent._agent import Agent
 from nbagent._tools import Tool
@@ -38,14 +38,6 @@ def paced():
 # thread that publishes, once, for good (as does a run's first thread).
 t = await nbagent.show(paced())
 """
-
-
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[Kernel]:
-    k = Kernel()
-    k.execute(SETUP)
-    yield k
-    k.close()
 
 
 def page_state(widget: dict[str, Any]) -> dict[str, Any]:
@@ -179,7 +171,10 @@ INTERRUPTED = {
 
 
 @pytest.mark.parametrize("source", sorted(INTERRUPTED), ids=lambda s: s.replace(" ", "-"))
-def test_kernel_interrupt_while_run_wait_blocks(kernel: Kernel, source: str) -> None:
+def test_kernel_interrupt_while_run_wait_blocks(
+    new_kernel: Callable[[str], Kernel], source: str
+) -> None:
+    kernel = new_kernel(KERNEL_SETUP)  # interrupted: the shared kernel stays out of it
     since = len(kernel.messages())
     cell = (
         "before = footprint()\nclosed = threading.Event()\n"

@@ -13,7 +13,6 @@ from __future__ import annotations
 import itertools
 import json
 from collections import Counter
-from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, get_args
 
@@ -30,7 +29,7 @@ CHAT_RATIO = 4
 DEVELOP.md's "Budgets" (tests/test_budgets.py)."""
 WIDGET_MESSAGES = {"comm_open", "comm_msg", "comm_close", "display_data", "update_display_data"}
 
-SETUP = """\
+KERNEL_SETUP = """\
 import random, time
 import nbagent
 
@@ -166,14 +165,6 @@ class Browser:
     def take(self, answer: dict[str, Any]) -> None:
         for lane, version, _part in answer["parts"]:
             self.held[lane] = version
-
-
-@pytest.fixture
-def kernel() -> Iterator[Kernel]:
-    k = Kernel()
-    k.execute(SETUP)
-    yield k
-    k.close()
 
 
 def typed_chat(k: Kernel, *, ask_output: bool = False) -> tuple[Traffic, list[dict[str, Any]]]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -16,12 +16,7 @@ from tests.wait import wait_for
 pytestmark = pytest.mark.kernel
 
 
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[Kernel]:
-    k = Kernel()
-    k.execute("import nbagent, time, asyncio")
-    yield k
-    k.close()
+KERNEL_SETUP = "import nbagent, time, asyncio"
 
 
 def final_text(snapshot: dict[str, Any]) -> str:
@@ -244,7 +239,10 @@ def test_repr_is_one_short_line(kernel: Kernel) -> None:
     assert "completed" in text
 
 
-def test_kernel_interrupt_inside_wait_cancels_the_run(kernel: Kernel) -> None:
+def test_kernel_interrupt_inside_wait_cancels_the_run(
+    new_kernel: Callable[[str], Kernel],
+) -> None:
+    kernel = new_kernel(KERNEL_SETUP)  # interrupted: the shared kernel stays out of it
     kernel.execute(
         "def ticking():\n"
         "    while True:\n"

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -32,12 +31,7 @@ async def until(condition, timeout=30):
 """
 
 
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[Kernel]:
-    k = Kernel()
-    k.execute("import nbagent, time, openai\n" + UNTIL)
-    yield k
-    k.close()
+KERNEL_SETUP = "import nbagent, time, openai\n" + UNTIL
 
 
 def answer(state: dict[str, Any]) -> str:

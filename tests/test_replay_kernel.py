@@ -3,7 +3,6 @@ send them): steps, the position trait on IOPub, Stop while paused."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,15 +14,6 @@ from tests.wait import wait_for
 pytestmark = pytest.mark.kernel
 
 RECORDING = repr(str(demo.recording("failing_tool")))
-
-
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[Kernel]:
-    k = Kernel()
-    try:
-        yield k
-    finally:
-        k.close()
 
 
 def start(kernel: Kernel, name: str) -> dict[str, Any]:

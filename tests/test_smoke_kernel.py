@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -15,7 +14,7 @@ from tests.kernel import Kernel, widget_traffic
 
 pytestmark = [pytest.mark.kernel, pytest.mark.smoke]
 
-SOURCES = """
+KERNEL_SETUP = """
 import asyncio, contextvars, threading, time
 import nbagent
 
@@ -51,14 +50,6 @@ def endless_sync(closed):
     finally:
         closed.set()
 """
-
-
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[Kernel]:
-    k = Kernel()
-    k.execute(SOURCES)
-    yield k
-    k.close()
 
 
 def final_state(kernel: Kernel, since: int, timeout: float = 10) -> dict[str, Any]:

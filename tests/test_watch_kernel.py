@@ -4,8 +4,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.kernel import Kernel, final_state, widget_traffic
@@ -14,12 +12,7 @@ from tests.wait import wait_for
 pytestmark = pytest.mark.kernel
 
 
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[Kernel]:
-    k = Kernel()
-    k.execute("import asyncio, nbagent")
-    yield k
-    k.close()
+KERNEL_SETUP = "import asyncio, nbagent"
 
 
 def test_a_block_shows_a_widget_that_ends_with_the_block(kernel: Kernel) -> None:

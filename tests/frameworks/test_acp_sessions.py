@@ -10,8 +10,9 @@ import json
 import os
 import shutil
 import sys
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -20,6 +21,9 @@ from nbagent._acp._context import MAX_EMBED_BYTES, MAX_SAMPLE_CHARS
 from nbagent._events import Custom, State
 from tests.frameworks.conftest import need
 from tests.wait import PATIENCE
+
+if TYPE_CHECKING:
+    from tests.kernel import Kernel
 
 need("acp")
 
@@ -310,34 +314,29 @@ def test_authentication_lists_each_method_and_what_it_needs() -> None:
 
 @pytest.mark.kernel
 def test_in_a_notebook_cwd_defaults_to_the_notebooks_directory(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, new_kernel: Callable[[str], Kernel]
 ) -> None:
-    from tests.kernel import Kernel
-
     jupyter, vscode = tmp_path / "jupyter", tmp_path / "vscode"
     jupyter.mkdir()
     vscode.mkdir()
     # What Jupyter Server gives the kernel of a notebook: its absolute path.
     monkeypatch.setenv("JPY_SESSION_NAME", str(jupyter / "analysis.ipynb"))
-    kernel = Kernel()  # its working directory: the project's root, not the notebook's
-    try:
-        kernel.execute(f"import nbagent\nagent = nbagent.acp({command('plain')!r})")
-        assert kernel.value("agent.cwd") == str(jupyter.resolve())
-        assert kernel.value(
-            f"agent.prompt('what did you get?').wait({PATIENCE}).text"
-        ) == json.dumps(
-            {
-                "method": "new",
-                "cwd": str(jupyter.resolve()),
-                "additionalDirectories": None,
-                "mcpServers": [],
-                "prompts": 1,
-            }
-        )
-        # VS Code names the notebook in the kernel's namespace.
-        code = f"__vsc_ipynb_file__ = {str(vscode / 'x.ipynb')!r}\nagent.close()\n"
-        kernel.execute(code + f"agent = nbagent.acp({command('plain')!r})")
-        assert kernel.value("agent.cwd") == str(vscode.resolve())
-        kernel.execute("agent.close()")
-    finally:
-        kernel.close()
+    # The environment is the kernel's from its start: a kernel of the test's own, its working
+    # directory the project's root, not the notebook's.
+    kernel = new_kernel("")
+    kernel.execute(f"import nbagent\nagent = nbagent.acp({command('plain')!r})")
+    assert kernel.value("agent.cwd") == str(jupyter.resolve())
+    assert kernel.value(f"agent.prompt('what did you get?').wait({PATIENCE}).text") == json.dumps(
+        {
+            "method": "new",
+            "cwd": str(jupyter.resolve()),
+            "additionalDirectories": None,
+            "mcpServers": [],
+            "prompts": 1,
+        }
+    )
+    # VS Code names the notebook in the kernel's namespace.
+    code = f"__vsc_ipynb_file__ = {str(vscode / 'x.ipynb')!r}\nagent.close()\n"
+    kernel.execute(code + f"agent = nbagent.acp({command('plain')!r})")
+    assert kernel.value("agent.cwd") == str(vscode.resolve())
+    kernel.execute("agent.close()")

@@ -4,7 +4,6 @@ the final widget state, and Stop (``run.cancel()``) closing Ollama's HTTP stream
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -20,7 +19,7 @@ from tests.sse_servers import SSEServer  # noqa: E402
 
 pytestmark = pytest.mark.kernel
 
-SETUP = """
+KERNEL_SETUP = """
 import os
 os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 import asyncio, time
@@ -32,14 +31,6 @@ async def until(condition, timeout=10):
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.01)
 """
-
-
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[Kernel]:
-    k = Kernel()
-    k.execute(SETUP)
-    yield k
-    k.close()
 
 
 def blocks_text(state: dict[str, Any], kind: str) -> str:

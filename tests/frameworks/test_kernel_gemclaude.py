@@ -3,8 +3,6 @@ in a real kernel: the final widget state, and Stop closing the library's stream.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 
 from tests.frameworks.conftest import need
@@ -21,16 +19,11 @@ need("claude_agent_sdk")
 need("anthropic")
 
 
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[Kernel]:
-    k = Kernel()
-    k.execute(
-        "import nbagent, time, anthropic, claude_agent_sdk\n"
-        "from google import genai\nfrom google.genai import types\n"
-        "from tests.frameworks.test_claude_agent import PAUSE, ReplayTransport, lines\n" + UNTIL
-    )
-    yield k
-    k.close()
+KERNEL_SETUP = (
+    "import nbagent, time, anthropic, claude_agent_sdk\n"
+    "from google import genai\nfrom google.genai import types\n"
+    "from tests.frameworks.test_claude_agent import PAUSE, ReplayTransport, lines\n" + UNTIL
+)
 
 
 def test_google_genai_stream(kernel: Kernel) -> None:

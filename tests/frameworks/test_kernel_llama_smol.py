@@ -3,7 +3,6 @@ state, and Stop cancelling the library's run."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -17,7 +16,7 @@ need("smolagents")
 
 pytestmark = pytest.mark.kernel
 
-SETUP = """
+KERNEL_SETUP = """
 import asyncio, time, nbagent
 from llama_index.core.agent.workflow import FunctionAgent
 from llama_index.core.base.llms.types import ChatMessage, ToolCallBlock
@@ -59,14 +58,6 @@ async def until(condition, timeout=10):
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.01)
 """
-
-
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[Kernel]:
-    k = Kernel()
-    k.execute(SETUP)
-    yield k
-    k.close()
 
 
 def answer(state: dict[str, Any]) -> str:

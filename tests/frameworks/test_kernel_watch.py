@@ -5,7 +5,6 @@ agent.run()`` in ``async with``."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -19,7 +18,8 @@ from tests.kernel import Kernel, final_state  # noqa: E402
 
 pytestmark = pytest.mark.kernel
 
-SETUP = """
+KERNEL_OF_ITS_OWN = "nest_asyncio.apply() patches asyncio for the rest of the kernel's life"
+KERNEL_SETUP = """
 import nest_asyncio
 nest_asyncio.apply()  # what pydantic-ai asks of Jupyter users for run_sync (the loop runs)
 import nbagent
@@ -32,14 +32,6 @@ agent = Agent(TestModel(), name="weather")
 def weather(city: str) -> str:
     return f"sunny in {city}"
 """
-
-
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[Kernel]:
-    k = Kernel()
-    k.execute(SETUP)
-    yield k
-    k.close()
 
 
 def blocks(state: dict[str, Any], kind: str) -> list[dict[str, Any]]:

@@ -5,7 +5,6 @@
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -274,6 +273,7 @@ def test_values_mode_keeps_earlier_turns_out() -> None:
 # -- a real kernel -----------------------------------------------------------------------------
 
 KERNEL_SETUP = """
+import sys, os; sys.path.insert(0, os.getcwd())
 import asyncio, time, warnings, nbagent
 from tests.frameworks.test_langchain import ToolFake, add, script
 from langgraph.prebuilt import create_react_agent
@@ -305,16 +305,6 @@ async def until(condition, timeout=30):
         assert time.monotonic() < deadline, "timed out"
         await asyncio.sleep(0.01)
 """
-
-
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[Any]:
-    from tests.kernel import Kernel
-
-    k = Kernel()
-    k.execute("import sys, os; sys.path.insert(0, os.getcwd())\n" + KERNEL_SETUP)
-    yield k
-    k.close()
 
 
 @pytest.mark.kernel

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import json
-from collections.abc import AsyncIterator, Callable, Iterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -540,18 +540,6 @@ def test_stop_cancels_the_sdk_run(capsys: pytest.CaptureFixture[str]) -> None:
 
 
 # -- a real kernel ------------------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[Any]:
-    from tests.kernel import Kernel
-
-    k = Kernel()
-    # nbagent (adapters included) imports no framework: the SDK is the user's import
-    k.execute("import sys, nbagent, nbagent.adapters\nassert 'agents' not in sys.modules")
-    k.execute(KERNEL_SETUP)
-    yield k
-    k.close()
 
 
 KERNEL_SETUP = """

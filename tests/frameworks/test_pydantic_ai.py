@@ -9,7 +9,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
@@ -480,20 +480,15 @@ def test_show_and_cancel_stop_the_run() -> None:
 # -- a real kernel ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[Kernel]:
-    k = Kernel()
-    k.execute(
-        "import asyncio, time, nbagent\n"
-        "from tests.frameworks.test_pydantic_ai import slow_agent, weather_agent\n"
-        "async def until(condition, timeout=10):\n"
-        "    deadline = time.monotonic() + timeout\n"
-        "    while not condition():\n"
-        "        assert time.monotonic() < deadline, 'timed out'\n"
-        "        await asyncio.sleep(0.01)\n"
-    )
-    yield k
-    k.close()
+KERNEL_SETUP = (
+    "import asyncio, time, nbagent\n"
+    "from tests.frameworks.test_pydantic_ai import slow_agent, weather_agent\n"
+    "async def until(condition, timeout=10):\n"
+    "    deadline = time.monotonic() + timeout\n"
+    "    while not condition():\n"
+    "        assert time.monotonic() < deadline, 'timed out'\n"
+    "        await asyncio.sleep(0.01)\n"
+)
 
 
 @pytest.mark.kernel

@@ -9,7 +9,6 @@ from __future__ import annotations
 import contextvars
 import threading
 import warnings
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
@@ -451,21 +450,17 @@ def test_watch_refuses_other_runnables() -> None:
 # -- a real kernel ----------------------------------------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def kernel() -> Iterator[Any]:
-    from tests.kernel import Kernel
-
-    k = Kernel()
-    k.execute(
-        "import sys, os, warnings; sys.path.insert(0, os.getcwd())\n"
-        "warnings.simplefilter('ignore')\n"
-        "import nbagent\n"
-        "from tests.frameworks.test_langchain import ToolFake, add, script\n"
-        "from langgraph.prebuilt import create_react_agent\n"
-        "graph = create_react_agent(ToolFake(messages=script()), [add])\n"
-    )
-    yield k
-    k.close()
+# The deprecation of create_react_agent (langgraph 1.0) silenced for this call only: the kernel
+# is shared with the modules after this one.
+KERNEL_SETUP = (
+    "import sys, os, warnings; sys.path.insert(0, os.getcwd())\n"
+    "import nbagent\n"
+    "from tests.frameworks.test_langchain import ToolFake, add, script\n"
+    "from langgraph.prebuilt import create_react_agent\n"
+    "with warnings.catch_warnings():\n"
+    "    warnings.simplefilter('ignore')\n"
+    "    graph = create_react_agent(ToolFake(messages=script()), [add])\n"
+)
 
 
 @pytest.mark.kernel
