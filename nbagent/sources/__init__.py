@@ -7,7 +7,6 @@ A source is any iterable or async iterable of wire items: an OpenAI ``Stream`` o
 from __future__ import annotations
 
 import inspect
-import typing
 from collections.abc import Mapping
 from typing import Any
 
@@ -114,13 +113,3 @@ def source_format(source: Any, format: str) -> str:  # noqa: A002 - the public A
     if isinstance(declared, str) and declared:
         return declared
     return openai_stream_format(source) or "auto"
-
-    made_as = getattr(source, "_cast_to", None)
-    while args := typing.get_args(made_as):  # Annotated[Union[...], ...] → its first member
-        made_as = args[0]
-    module = getattr(made_as, "__module__", "")
-    if module.startswith("openai.types.chat."):
-        return "openai-chat"
-    if module.startswith("openai.types.responses."):
-        return "openai-responses"
-    return None
