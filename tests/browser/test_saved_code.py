@@ -22,7 +22,8 @@ RUNS = 10
 
 @pytest.fixture(scope="module")
 def bare_lab(chromium_browser: Any) -> Iterator[LabPage]:
-    """A JupyterLab with nbagent's extension disabled, holding the executed notebook."""
+    """A JupyterLab with nbagent's extension disabled, holding the executed notebook: a server
+    of its own, not the session's (conftest.py), as the extension is off for all its pages."""
     with LabServer(disabled=("nbagent",)) as server:
         path = server.root / "ten.ipynb"
         execute(path, demo_cells(RUNS))
