@@ -168,11 +168,13 @@ class Kernel:
         whose cells were cleared), and the IOPub record forgotten (a test counts messages from
         ``len(kernel.messages())``; the old ones only made every scan longer). What the
         earlier modules left alive is then moved out of the collector's sight (``gc.freeze``,
-        as tests/conftest.py does here): a leak check's ``gc.collect()`` in the kernel walks
-        what this module made, not every framework the session imported."""
-        self.execute("import nbagent.runtime.registry as _registry\n_registry.stop_all()")
+        as tests/conftest.py does in the tests' process): a leak check's ``gc.collect()`` in
+        the kernel walks what this module made, not every framework the session imported."""
+        # value(), not execute(): asked again if aborted (an interrupt just before).
+        registry = "__import__('nbagent.runtime.registry').runtime.registry"
+        self.value(f"{registry}.stop_all()")
         # Not live() == []: an ended replay stays in it (ReplayRun._ended hides Run._ended).
-        self.wait_value("[repr(run) for run in _registry.live() if not run.done]", [])
+        self.wait_value(f"[repr(run) for run in {registry}.live() if not run.done]", [])
         self.execute("%reset -f\nimport gc as _gc\n_gc.collect()\n_gc.freeze()\ndel _gc")
         with self._lock:
             self.iopub.clear()

@@ -48,7 +48,7 @@ def test_the_last_expression_shows_one_widget_and_no_repr(kernel: Kernel, code: 
 
 
 def test_a_later_cell_shows_the_repr_of_now(kernel: Kernel) -> None:
-    kernel.execute('r = nbagent.show(["c"]); r.wait(10)')
+    kernel.execute('r = nbagent.show(["c"]); r.wait(30)')
     outputs = cell_outputs(kernel, "r")
     assert [m["msg_type"] for m in outputs] == ["display_data"], outputs
     text = outputs[0]["content"]["data"]

@@ -5,12 +5,12 @@ where the rest of the kernel tests do not run."""
 from __future__ import annotations
 
 import sys
-import time
 from typing import Any
 
 import pytest
 
 from tests.kernel import Kernel, widget_traffic
+from tests.wait import wait_for
 
 pytestmark = [pytest.mark.kernel, pytest.mark.smoke]
 
@@ -52,18 +52,19 @@ def endless_sync(closed):
 """
 
 
-def final_state(kernel: Kernel, since: int, timeout: float = 10) -> dict[str, Any]:
+def final_state(kernel: Kernel, since: int) -> dict[str, Any]:
     """The end-of-run snapshot of the one widget opened after ``since``, once it has come
     (a sync run's thread may publish it just after the awaiting cell went idle)."""
-    deadline = time.monotonic() + timeout
-    while True:
+
+    def ended() -> dict[str, Any] | None:
         (widget,) = widget_traffic(kernel.messages(), since)["widgets"]
         final = widget["final"]
         if final is not None and final["state"]["status"] != "running":
             state: dict[str, Any] = final["state"]
             return state
-        assert time.monotonic() < deadline, "the run never sent its final snapshot"
-        time.sleep(0.02)
+        return None
+
+    return wait_for(ended, what="the run's final snapshot")
 
 
 def answer(state: dict[str, Any]) -> str:

@@ -16,6 +16,7 @@ need("ollama")
 from tests.kernel import Kernel, final_state  # noqa: E402
 from tests.servers import OpenAIServer, chunk, usage_chunk  # noqa: E402
 from tests.sse_servers import SSEServer  # noqa: E402
+from tests.wait import PATIENCE  # noqa: E402
 
 pytestmark = pytest.mark.kernel
 
@@ -25,7 +26,7 @@ os.environ["LITELLM_LOCAL_MODEL_COST_MAP"] = "True"
 import asyncio, time
 import litellm, ollama, nbagent
 
-async def until(condition, timeout=10):
+async def until(condition, timeout=30):
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"
@@ -125,7 +126,7 @@ def test_ollama_stop_closes_the_stream(kernel: Kernel) -> None:
             OLLAMA.format(host=f"http://127.0.0.1:{srv.port}")
             + "await until(lambda: 'o1 ' in run.transcript.text)\nrun.cancel()\nawait run"
         )
-        assert srv.wait_disconnect(5), "the server never saw the client go"
+        assert srv.wait_disconnect(PATIENCE), "the server never saw the client go"
     state = final_state(kernel, since)
     assert state["status"] == "cancelled"
     assert blocks_text(state, "text").startswith("o0 o1 ")

@@ -52,7 +52,7 @@ def smol_add(a: int, b: int) -> int:
     '''
     return a + b
 
-async def until(condition, timeout=10):
+async def until(condition, timeout=30):
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, "timed out"

@@ -557,7 +557,7 @@ def agent(url):
     model = OpenAIChatCompletionsModel('test-model', client)
     return Agent(name='Helper', model=model, tools=[get_weather])
 
-async def until(condition, timeout=10):
+async def until(condition, timeout=30):
     deadline = time.monotonic() + timeout
     while not condition():
         assert time.monotonic() < deadline, 'timed out'
@@ -607,7 +607,7 @@ def test_kernel_stop_cancels_the_sdk_run(kernel: Any) -> None:
             "run.cancel()\nt = await run\n"
             "await until(lambda: result.run_loop_task is None or result.run_loop_task.done())"
         )
-        assert srv.wait_disconnect(5)
+        assert srv.wait_disconnect(PATIENCE)
         srv.release()
     (widget,) = widget_traffic(kernel.messages(), since)["widgets"]
     assert widget["final"]["state"]["status"] == "cancelled"

@@ -483,7 +483,7 @@ def test_show_and_cancel_stop_the_run() -> None:
 KERNEL_SETUP = (
     "import asyncio, time, nbagent\n"
     "from tests.frameworks.test_pydantic_ai import slow_agent, weather_agent\n"
-    "async def until(condition, timeout=10):\n"
+    "async def until(condition, timeout=30):\n"
     "    deadline = time.monotonic() + timeout\n"
     "    while not condition():\n"
     "        assert time.monotonic() < deadline, 'timed out'\n"
