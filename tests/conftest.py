@@ -56,7 +56,8 @@ def kernel(request: pytest.FixtureRequest) -> Iterator[Kernel]:
     stopped, namespace emptied), so its start and nbagent's import are paid once. A module
     whose cells change what a reset leaves (modules patched, such as asyncio by nest_asyncio)
     names why in ``KERNEL_OF_ITS_OWN`` and gets a kernel of its own, closed after it. A test
-    that interrupts, restarts or kills its kernel takes ``new_kernel`` instead."""
+    that needs a kernel of its own (a restart, an environment set before the start, a kernel
+    that has sent nothing yet) takes ``new_kernel`` instead."""
     from tests.kernel import Kernel
 
     setup = getattr(request.module, "KERNEL_SETUP", "")
@@ -79,8 +80,8 @@ def kernel(request: pytest.FixtureRequest) -> Iterator[Kernel]:
 @pytest.fixture
 def new_kernel() -> Iterator[Callable[[str], Kernel]]:
     """``new_kernel(setup)`` starts a kernel of the test's own and runs ``setup`` in it,
-    closed at the test's end: for a test that interrupts, restarts or kills its kernel, or
-    starts one with an environment of its own (set before the call)."""
+    closed at the test's end: for a test that restarts or interrupts its kernel, or starts one
+    with an environment of its own (set before the call)."""
     from tests.kernel import Kernel
 
     started: list[Kernel] = []
