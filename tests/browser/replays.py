@@ -114,6 +114,10 @@ class Playback:
         self.bare.eval(_PUSH_JS, message)
         self.next += 1
         self.tick(0.02)
+        # A chunk the message needed (the tool panels') is imported outside the page's clock:
+        # once it is here, a frame draws what waited for it.
+        if self.bare.eval("() => nba.settled()"):
+            self.tick(0.02)
 
     def tick(self, seconds: float) -> None:
         """The page's clock moves on ``seconds``: its timers and animation frames run."""

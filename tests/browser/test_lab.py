@@ -309,9 +309,14 @@ def test_step_buttons_play_the_recording_and_show_where_it_is(lab: LabPage) -> N
     assert first["status"] == "waiting for the first token"  # begun, nothing played yet
 
     click_and_wait(lab, "Next event", f"Replay paused · event 1 of {TOTAL}")
-    call = click_and_wait(
-        lab, "Next tool call", f"Replay paused · event {TOOL_STOPS[0]} of {TOTAL}"
+    click_and_wait(lab, "Next tool call", f"Replay paused · event {TOOL_STOPS[0]} of {TOTAL}")
+    # The first call's panel shows once the tools chunk the kernel sends with it has loaded.
+    lab.wait_js(
+        "(sel) => document.querySelector(sel + ' details.nba-tool .nba-tool-name') !== null",
+        ROOT_SEL,
+        what="the first tool call's panel",
     )
+    call = step_state(lab)
     assert call["tools"] == ["revenue_by_region"]
     assert call["failed"] is None  # asked, not answered yet
     failed = click_and_wait(

@@ -35,6 +35,9 @@ const {
 const CODE_REF = "IPY_MODEL_bare-code";
 /** How often the code model was asked for the math chunk (it is imported once per page). */
 let codeModelAsked = 0;
+/** How often the code model was asked for any chunk's text, and that count at `settled()`. */
+let chunkAsks = 0;
+let chunkAsksSettled = 0;
 /** The feature chunks (js/build.mjs CHUNKS) the code model holds too, as the kernel sends them. */
 const CHUNKS = ["math", "lanes", "debug", "data", "acp", "tools", "highlight", "output"];
 /** @type {Promise<{get(k: string): string}> | null} */
@@ -46,7 +49,13 @@ const widgetManager = {
       CHUNKS.map((name) => fetch(`/nbagent/static/${name}.js`).then((r) => r.text())),
     ).then((texts) => {
       const traits = { version: "bare", ...Object.fromEntries(CHUNKS.map((n, i) => [n, texts[i]])) };
-      return { get: (k) => (k === "math" && codeModelAsked++, traits[k]) };
+      return {
+        get: (k) => {
+          if (k === "math") codeModelAsked++;
+          if (CHUNKS.includes(k)) chunkAsks++;
+          return traits[k];
+        },
+      };
     });
     return codeModel;
   },
@@ -163,6 +172,17 @@ window.nba = {
   /** Wait for the math chunk (asked for on the first formula); true once it is there. */
   async mathLoaded() {
     return (await loadMath()) !== null;
+  },
+  /**
+   * Resolves once every feature chunk that began to load has loaded: a chunk is imported
+   * outside the page's clock (Playback in tests/browser/replays.py). True when a chunk was
+   * asked for since the last call, so what it brings has still to be drawn on a frame.
+   */
+  async settled() {
+    await chunksSettled();
+    const asked = chunkAsks !== chunkAsksSettled;
+    chunkAsksSettled = chunkAsks;
+    return asked;
   },
   get codeModelAsked() {
     return codeModelAsked;
