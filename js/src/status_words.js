@@ -178,6 +178,9 @@ export function detailLines(s, now) {
   const counts = [plural(s.deltas ?? 0, "delta")];
   if (num(s.first_token_at) !== null)
     counts.push(`generating ${formatDuration(generationS(s, now))}`);
-  if (tokens) counts.push(`${formatTokens(tokens.value, tokens.estimated)} output tokens`);
+  if (tokens) {
+    const word = tokens.value === 1 ? "output token" : "output tokens";
+    counts.push(`${formatTokens(tokens.value, tokens.estimated)} ${word}`);
+  }
   return [usageDetails(s.usage), counts.join(" · ")];
 }

@@ -250,5 +250,6 @@ def detail_lines(s: dict[str, Any], now: float) -> list[str]:
     if numbers.number(s.get("first_token_at")) is not None:
         counts.append(f"generating {format_duration(numbers.generation_s(s, now))}")
     if tokens is not None:
-        counts.append(f"{format_tokens(tokens.value, tokens.estimated)} output tokens")
+        word = "output token" if tokens.value == 1 else "output tokens"
+        counts.append(f"{format_tokens(tokens.value, tokens.estimated)} {word}")
     return [usage_details(s.get("usage")), " · ".join(counts)]
