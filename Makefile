@@ -31,7 +31,9 @@ python_for = $(shell p="$(PYTHON$(subst .,,$(1)))"; [ -n "$$p" ] && "$$p" -c 'im
 # and the adapters against their recorded fixtures.
 # The real-model lane runs on .venv only (make test-real-model).
 FLOOR_PYTHON := $(firstword $(SUPPORTED_PYTHONS))
-FLOOR_PYTHON_TESTS := -m "((not kernel and not browser and not fuzz and not hostile and not frameworks and not mcp) or smoke) and not real_model"
+# Each lane collects only what it may run (tests/conftest.py refuses a browser test elsewhere).
+NOT_LIVE := --ignore=tests/browser --ignore=tests/real_model
+FLOOR_PYTHON_TESTS := -m "((not kernel and not browser and not fuzz and not hostile and not frameworks and not mcp) or smoke) and not real_model" $(NOT_LIVE)
 SMOKE_TESTS = $(shell grep -rlE --include='test_*.py' 'mark\.smoke\b' tests | sort)
 NEWER_PYTHON_TESTS := tests/test_adapter_*.py
 
@@ -231,7 +233,7 @@ test-evals: $(needs-test-evals)
 # .venv's Python tests as two pytest processes (2 cores): the browser tests spend most of their
 # time waiting on JupyterLab and Chromium; the rest (the kernel tests, which wait on kernels,
 # among them) keep a core busy. Then pydantic-evals' tests and the real-model lane.
-LIVE_TESTS := -m "browser"
+LIVE_TESTS := -m "browser" tests/browser
 test-py: install
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest test-evals test-real-model
 
@@ -244,7 +246,7 @@ test-py-live: $(needs-test-py-live)
 needs-test-py-rest := $(STAMP)/install $(addsuffix /stamp,$(MCP_VENVS)) \
   $(ACP_AGENTS)/node_modules/.package-lock.json
 test-py-rest: $(needs-test-py-rest)
-	$(BIN)/pytest -m "not browser and not real_model" --durations=15
+	$(BIN)/pytest -m "not browser and not real_model" $(NOT_LIVE) --durations=15
 
 # The real-model lane (tests/real_model; DEVELOP.md, "The real-model lane"): nbagent against
 # SmolLM2-135M on llama-cpp-python's OpenAI-compatible server, from ../shared/real-model's

@@ -7,6 +7,7 @@ import os
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import pytest
@@ -99,6 +100,23 @@ def new_kernel() -> Iterator[Callable[[str], Kernel]]:
 
 
 _EXIT_STATUS: list[int] = []
+
+
+_BROWSER_DIR = Path(__file__).parent / "browser"
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The browser lane collects tests/browser only and the others skip that folder (``make
+    test``: collecting every module cost each lane ~15 s of CPU), so a test marked ``browser``
+    elsewhere would run in no lane: refuse it (seen here before ``-m`` deselects it)."""
+    stray = [
+        item.nodeid
+        for item in items
+        if item.get_closest_marker("browser") and _BROWSER_DIR not in Path(item.path).parents
+    ]
+    if stray:
+        raise pytest.UsageError(f"tests marked browser outside tests/browser: {stray[:5]}")
 
 
 def pytest_collection_finish(session: pytest.Session) -> None:
