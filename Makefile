@@ -189,7 +189,8 @@ typecheck: $(needs-typecheck)
 
 needs-test-js := $(STAMP)/js-dev js/lab/node_modules/.package-lock.json
 test-js: $(needs-test-js)
-	npm --prefix js run check
+	npm --prefix js run typecheck
+	npm --prefix js run test
 
 # nbconvert's HTML export and VS Code render widgets with @jupyter-widgets/html-manager:
 # tests/browser/test_html_manager.py serves its CDN files from these pinned npm packages.
