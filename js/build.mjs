@@ -29,15 +29,30 @@ const treeFlag = process.argv.indexOf("--tree");
 const tree =
   treeFlag > 0 ? process.argv[treeFlag + 1] : fileURLToPath(new URL("..", import.meta.url));
 
+/**
+ * Where `file`, a module's path under js/src/, is in `tree`: in its layer's folder, or, in an
+ * older tree (--tree) from before the folders, at the top of src/ (inspector/ and evaluation/
+ * as they are).
+ * @param {string} file
+ */
+function srcOf(file) {
+  const layered = path.resolve(tree, "js/src", file);
+  return existsSync(layered)
+    ? layered
+    : path.resolve(tree, "js/src", file.replace(/^[a-z]+\//, ""));
+}
+
+const WIDGET = srcOf("widget/index.js");
+
 /** @type {import("esbuild").BuildOptions} */
 const options = {
   entryPoints: {
-    widget: `${tree}/js/src/widget/index.js`,
-    loader: `${tree}/js/src/base/loader.js`,
-    math: `${tree}/js/src/markdown/math_chunk.js`,
-    answer: `${tree}/js/src/panels/answer_chunk.js`,
-    inspector: `${tree}/js/src/widget/inspector/index.js`,
-    evaluation: `${tree}/js/src/widget/evaluation/index.js`,
+    widget: WIDGET,
+    loader: srcOf("base/loader.js"),
+    math: srcOf("markdown/math_chunk.js"),
+    answer: srcOf("panels/answer_chunk.js"),
+    inspector: srcOf("widget/inspector/index.js"),
+    evaluation: srcOf("widget/evaluation/index.js"),
   },
   bundle: true,
   format: "esm",
@@ -53,13 +68,13 @@ const options = {
 
 /** Feature chunks: their entries import the widget's modules, bound at load (below). */
 const CHUNKS = {
-  lanes: `${tree}/js/src/widget/lanes_chunk.js`,
-  debug: `${tree}/js/src/widget/debug_chunk.js`,
-  data: `${tree}/js/src/widget/data_chunk.js`,
-  acp: `${tree}/js/src/widget/acp_chunk.js`,
-  tools: `${tree}/js/src/widget/tools_chunk.js`,
-  highlight: `${tree}/js/src/widget/highlight_chunk.js`,
-  output: `${tree}/js/src/widget/output_chunk.js`,
+  lanes: srcOf("widget/lanes_chunk.js"),
+  debug: srcOf("widget/debug_chunk.js"),
+  data: srcOf("widget/data_chunk.js"),
+  acp: srcOf("widget/acp_chunk.js"),
+  tools: srcOf("widget/tools_chunk.js"),
+  highlight: srcOf("widget/highlight_chunk.js"),
+  output: srcOf("widget/output_chunk.js"),
 };
 
 /**
@@ -69,14 +84,14 @@ const CHUNKS = {
  * extend the same Panel class, which a shared binding could not give them (a chunk's bindings
  * are set after its classes are made). So the tools chunk has its own Panel.
  */
-const COPIED = new Set(["panels/panels.js"]);
+const COPIED = new Set([path.relative(path.resolve(tree, "js/src"), srcOf("panels/panels.js"))]);
 
 /**
  * What src/widget/shared.js hands to chunks: its SHARED object's names by module path.
  * @returns {Map<string, string[]>}
  */
 function sharedNames() {
-  const file = `${path.resolve(tree, "js/src")}/widget/shared.js`;
+  const file = srcOf("widget/shared.js");
   const ast = acorn.parse(readFileSync(file, "utf8"), {
     ecmaVersion: "latest",
     sourceType: "module",
@@ -181,8 +196,9 @@ export const bind = (shared) => { for (const b of binds) b(shared); };`,
 });
 
 const built = await esbuild.build({ ...options, minify: true, sourcemap: false, metafile: true });
-const widget = Object.values(built.metafile.outputs).find((o) =>
-  o.entryPoint?.endsWith("src/widget/index.js"),
+// the metafile's paths are relative to the working directory, as path.resolve takes them
+const widget = Object.values(built.metafile.outputs).find(
+  (o) => o.entryPoint && path.resolve(o.entryPoint) === WIDGET,
 );
 const inWidget = new Set(Object.keys(widget?.inputs ?? {}).map((f) => path.resolve(f)));
 /** @type {import("esbuild").BuildOptions} */
