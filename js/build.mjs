@@ -1,7 +1,7 @@
 // Bundle src/widget/index.js (and the CSS it imports) into ../nbagent/static/widget.{js,css},
 // src/base/loader.js, each widget's own tiny `_esm`, into ../nbagent/static/loader.js, and
-// src/markdown/math_chunk.js (KaTeX, the math syntax and the typesetting that needs it), imported by the
-// widget when the kernel sends it with the first text that may hold a formula, into
+// src/markdown/math_chunk.js (KaTeX, the math syntax and the typesetting that needs it), imported
+// by the widget when the kernel sends it with the first text that may hold a formula, into
 // ../nbagent/static/math.js, src/panels/answer_chunk.js (a paused call's answers), imported by the
 // widget the first time a live run shows a paused call, into ../nbagent/static/answer.js,
 // src/widget/inspector/ (the MCP inspector's view, its own widget's

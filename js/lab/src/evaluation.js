@@ -1,7 +1,7 @@
 // An evaluation's output (nbagent/_evaluate/board.py, EVALUATION_MIME) in JupyterLab and
 // Notebook 7: the live widget while its model lives (renderer.js), else the saved table drawn
-// by the evaluation widget's own view (js/src/widget/evaluation/) from the output's payload, or, when
-// the payload left it to the widget's saved state (`jupyter execute`), from the notebook's
+// by the evaluation widget's own view (js/src/widget/evaluation/) from the output's payload, or,
+// when the payload left it to the widget's saved state (`jupyter execute`), from the notebook's
 // `metadata.widgets`. A row opens its case's saved transcript (js/src/view/saved.js). The saved
 // table is data: nothing saved runs, trusted or not; Stop, Re-run and ratings are not offered.
 

@@ -1,7 +1,7 @@
 // The answer chunk (nbagent/static/answer.js, js/src/panels/answer_chunk.js): a paused call's
 // answers, which the kernel gives to the code model with the first paused call a widget shows.
-// Held here, in the bundle, so that every copy of the tools chunk's PauseBox (js/src/panels/pause.js)
-// draws with the one the page loaded.
+// Held here, in the bundle, so that every copy of the tools chunk's PauseBox
+// (js/src/panels/pause.js) draws with the one the page loaded.
 
 import { chunkFromCodeModel, lazyChunk } from "./chunks.js";
 

@@ -1,5 +1,5 @@
-// The tools chunk (nbagent/static/tools.js, js/src/widget/tools_chunk.js): the panels of a run's tool
-// calls and sub-agents (panels.js ToolPanel, AgentPanel), with what they hold: the arguments,
+// The tools chunk (nbagent/static/tools.js, js/src/widget/tools_chunk.js): the panels of a run's
+// tool calls and sub-agents (panels.js ToolPanel, AgentPanel), with what they hold: the arguments,
 // result, output and traceback, a pause's head and how it was answered (pause.js), Re-run with
 // its editor and results, and Copy as code (rerun.js, rerun_edit.js). The kernel gives it to
 // the code model with the first tool call or sub-agent a widget shows (nbagent/_chunks.py); a

@@ -1,11 +1,11 @@
 // A page's typesetter of math (rendering.md §2 "Math") and where its chunk comes from. The
-// math chunk (js/src/markdown/math_chunk.js) holds KaTeX, the math syntax (math_syntax.js: which text
-// is a formula, made a placeholder holding its TeX) and the typesetting itself (typeset.js: the
-// placeholders as sanitized MathML). The kernel sends it with the first text that may hold a
+// math chunk (js/src/markdown/math_chunk.js) holds KaTeX, the math syntax (math_syntax.js: which
+// text is a formula, made a placeholder holding its TeX) and the typesetting itself (typeset.js:
+// the placeholders as sanitized MathML). The kernel sends it with the first text that may hold a
 // formula, and the page imports it then. Until it is here, text renders with no formula in it
 // (its TeX as written), and each markdown that may hold one is rendered again once it has come
-// (StreamingMarkdown.again); where the syntax is at hand (js/src/widget/at_hand.js), placeholders show
-// their TeX until the chunk comes.
+// (StreamingMarkdown.again); where the syntax is at hand (js/src/widget/at_hand.js), placeholders
+// show their TeX until the chunk comes.
 
 import DOMPurify from "dompurify";
 import { chunkFromCodeModel, lazyChunk, whenSent } from "../base/chunks.js";

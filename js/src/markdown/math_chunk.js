@@ -1,8 +1,8 @@
 // The math chunk: KaTeX (TeX to MathML only), the math syntax (math_syntax.js) and the
 // typesetting (typeset.js). Built on its own (nbagent/static/math.js), held by the code
 // model's `math` trait, which the kernel sets with the first text that may hold a formula, and
-// imported then (js/src/markdown/math.js), so the main bundle stays small. Its output is sanitized by
-// typeset.js, with the allow-list below, before it is inserted.
+// imported then (js/src/markdown/math.js), so the main bundle stays small. Its output is sanitized
+// by typeset.js, with the allow-list below, before it is inserted.
 
 import katex from "katex";
 import { newMathSyntax } from "./math_syntax.js";
@@ -30,8 +30,8 @@ export const OPTIONS = {
  * annotation holds the formula's TeX as text (it is parsed as text: not an integration point).
  */
 export const MATHML = {
-  /** The classes KaTeX's MathML uses (numbered equations, `align` spacing): js/src/markdown/typeset.js
-   * drops any other `class`. */
+  /** The classes KaTeX's MathML uses (numbered equations, `align` spacing):
+   * js/src/markdown/typeset.js drops any other `class`. */
   ALLOWED_CLASSES: ["mtr-glue", "mml-eqn-num"],
   ALLOWED_TAGS: [
     "#text",

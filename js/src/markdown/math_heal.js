@@ -1,6 +1,6 @@
 // An open formula at the end of a live block (heal.js healLive cuts it out as `OPEN_MATH`),
-// and its placeholder in the rendered fragment: in the math chunk (js/src/markdown/math_chunk.js) with
-// the math syntax, so that a formula is healed only where the syntax makes it one.
+// and its placeholder in the rendered fragment: in the math chunk (js/src/markdown/math_chunk.js)
+// with the math syntax, so that a formula is healed only where the syntax makes it one.
 
 import { h } from "../base/format.js";
 import { OPEN_MATH } from "./heal.js";

@@ -1,7 +1,8 @@
 // Math syntax in markdown: marked extensions that turn `$…$`, `$$…$$`, `\(…\)` and `\[…\]`
 // into placeholders holding the TeX as escaped text. They pass the main sanitizer as plain
-// `code`; js/src/markdown/typeset.js typesets them afterwards (rendering.md §2, "Math"). In the math
-// chunk (js/src/markdown/math_chunk.js): the bundle's marked finds formulas once it is here (math.js).
+// `code`; js/src/markdown/typeset.js typesets them afterwards (rendering.md §2, "Math"). In the
+// math chunk (js/src/markdown/math_chunk.js): the bundle's marked finds formulas once it is here
+// (math.js).
 //
 // Placeholders (a contract with the other parts of issue 17):
 //   inline:  <code class="nb-math">TeX</code>

@@ -1,6 +1,6 @@
-// Typesetting math placeholders (js/src/markdown/math_syntax.js) as MathML, after the main sanitizer:
-// the work of a page's typesetter (js/src/markdown/math.js) once the math chunk is here, and in it
-// (js/src/markdown/math_chunk.js), next to KaTeX.
+// Typesetting math placeholders (js/src/markdown/math_syntax.js) as MathML, after the main
+// sanitizer: the work of a page's typesetter (js/src/markdown/math.js) once the math chunk is here,
+// and in it (js/src/markdown/math_chunk.js), next to KaTeX.
 //
 // rendering.md §2 "Math": model markdown is sanitized first (no math tags pass); then nbagent
 // renders MathML from the TeX *text* of its own placeholders and passes that MathML alone

@@ -35,8 +35,8 @@ function forkEditor(signal) {
 }
 
 /**
- * "Fork here" on the footer's step lines of an agent run (js/src/panels/status.js): after model step
- * N, the same agent goes on from the conversation so far, with the user message typed here as
+ * "Fork here" on the footer's step lines of an agent run (js/src/panels/status.js): after model
+ * step N, the same agent goes on from the conversation so far, with the user message typed here as
  * its next one (optional after a step that called tools; the kernel refuses a fork after the
  * final answer without one). One editor under the step lines serves every line's button.
  */

@@ -3,8 +3,8 @@
 // kernel read too: its head line ("… — waiting for you"), why the kernel refused the last
 // answer, and how it was answered afterwards. The answers themselves (Run, Edit arguments,
 // Mock result, Deny, an MCP question's form, the code hint) are the answer chunk's
-// (js/src/panels/answer_chunk.js, held by js/src/base/answer.js), loaded the first time a live run shows
-// a paused call: only a page that can answer one needs them.
+// (js/src/panels/answer_chunk.js, held by js/src/base/answer.js), loaded the first time a live run
+// shows a paused call: only a page that can answer one needs them.
 // Everything from the model or a server goes in with textContent.
 
 import { answerChunk as answer } from "../base/answer.js";

@@ -1,5 +1,5 @@
-// Where a replay's bar goes (js/src/panels/replay.js, in the debug chunk: js/src/base/debug.js): an empty
-// hidden bar until the model's `replay` trait says a recording plays (the kernel sends the
+// Where a replay's bar goes (js/src/panels/replay.js, in the debug chunk: js/src/base/debug.js): an
+// empty hidden bar until the model's `replay` trait says a recording plays (the kernel sends the
 // chunk with that trait, nbagent/_chunks.py).
 
 import { withChunk } from "../base/chunks.js";

@@ -1,5 +1,5 @@
-// What Re-run adds to a tool panel (js/src/panels/rerun.js), in the tools chunk with it: the arguments'
-// editor (JSON only: they go to the kernel as an object, never as code) and the re-runs'
+// What Re-run adds to a tool panel (js/src/panels/rerun.js), in the tools chunk with it: the
+// arguments' editor (JSON only: they go to the kernel as an object, never as code) and the re-runs'
 // results under the original call.
 
 import { renderDisplay } from "../base/display.js";

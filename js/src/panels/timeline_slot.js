@@ -1,7 +1,7 @@
-// Where a run's timeline goes (js/src/panels/timeline.js, in the debug chunk: js/src/base/debug.js): what the bundle keeps
-// of it is whether a state has anything to draw (the status line's Timeline button), the
-// reader's choice, and an empty element that the chunk fills the first time the reader opens
-// the timeline.
+// Where a run's timeline goes (js/src/panels/timeline.js, in the debug chunk:
+// js/src/base/debug.js): what the bundle keeps of it is whether a state has anything to draw (the
+// status line's Timeline button), the reader's choice, and an empty element that the chunk fills
+// the first time the reader opens the timeline.
 
 import { debugChunk } from "../base/debug.js";
 import { h } from "../base/format.js";

@@ -1,6 +1,7 @@
 // The acp chunk (nbagent/static/acp.js): a coding agent's plans, context gauge, session,
-// tool kinds, statuses, locations and diffs (js/src/panels/acp_view.js), drawn into the bundle's tool panels and
-// status line through js/src/base/acp.js, loaded with the first run that has one of them.
+// tool kinds, statuses, locations and diffs (js/src/panels/acp_view.js), drawn into the bundle's
+// tool panels and status line through js/src/base/acp.js, loaded with the first run that has one of
+// them.
 
 import { h, setText } from "../base/format.js";
 import {
