@@ -1,4 +1,4 @@
-// The page side of benchmarks/markdown_stream.py. `lib` is a bundle of js/src/markdown.js
+// The page side of benchmarks/markdown_stream.py. `lib` is a bundle of js/src/markdown/markdown.js
 // (window.AFTER, window.BEFORE): its StreamingMarkdown and renderMarkdown, KaTeX in use.
 
 /** Visible text without whitespace, copy buttons or TeX (the TeX of math is not syntax). */

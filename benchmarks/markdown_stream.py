@@ -1,8 +1,9 @@
 """Streaming markdown in Chromium: raw syntax shown mid-stream, and the worst frame.
 
-``python -m benchmarks.markdown_stream [--before REV] [--quick]`` bundles ``js/src/markdown.js``
-(with the math chunk, KaTeX) twice with esbuild (this checkout's whole js/src tree, "after",
-and the tree at ``REV``, "before"), loads both into a blank Chromium page and measures
+``python -m benchmarks.markdown_stream [--before REV] [--quick]`` bundles
+``js/src/markdown/markdown.js`` (with the math chunk, KaTeX) twice with esbuild (this
+checkout's whole js/src tree, "after", and the tree at ``REV``, "before"), loads both into a
+blank Chromium page and measures
 
 1. over ``benchmarks/markdown_answers.md`` streamed one character per message (the issue's
    measure) and in 2-6-character chunks (seeded), the share of frames showing raw markdown
@@ -60,7 +61,8 @@ def pathological(size: int = 8192) -> dict[str, str]:
         "_a_b pairs": fill("_a_b "),
         "mixed ** and _": fill("**_a "),
         "_a_ **b** mixed": fill("_a_ **b** c_d "),
-        # runs marked's emphasis scan must still see (js/src/md_render.js, INTRAWORD_UNDERSCORES)
+        # runs marked's emphasis scan must still see
+        # (js/src/markdown/md_render.js, INTRAWORD_UNDERSCORES)
         "_ ** _ ** rows": fill("_**a_**b "),
         "* openers, kept ** last": fill("*a ")[:-8] + "_**_**é",
         "_* then _ openers": "é_*" + fill(" _a")[:-6] + " x_y",
@@ -93,11 +95,13 @@ def hostile_tex(size: int = 8192) -> dict[str, str]:
 def bundle(src_dir: Path, out: Path, global_name: str) -> None:
     """An IIFE bundle of `src_dir`/markdown.js exposing StreamingMarkdown and renderMarkdown,
     with the math chunk (KaTeX) in use at once."""
+    # a tree of one folder per layer (markdown/), or an older flat one
+    here = "./markdown/" if (src_dir / "markdown" / "markdown.js").is_file() else "./"
     entry = src_dir / "bench_entry.js"
     entry.write_text(
-        'export { StreamingMarkdown, renderMarkdown } from "./markdown.js";\n'
-        'import { useMathRenderer } from "./math.js";\n'
-        'import chunk from "./math_chunk.js";\n'
+        f'export {{ StreamingMarkdown, renderMarkdown }} from "{here}markdown.js";\n'
+        f'import {{ useMathRenderer }} from "{here}math.js";\n'
+        f'import chunk from "{here}math_chunk.js";\n'
         "useMathRenderer(chunk);\n"
     )
     esbuild = JS / "node_modules" / ".bin" / "esbuild"

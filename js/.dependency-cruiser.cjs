@@ -1,61 +1,22 @@
-// JS imports kept like Python's (DEVELOP.md, "Modules and layers", the JS table): no cycles,
-// no import from a layer to one above it, and every module of src/ in a layer. `npm run lint`
-// (and so `make lint`) runs `depcruise src lab/src` with this file; Biome's noImportCycles says
-// the same of cycles. A module may import its own layer and the layers before it in LAYERS.
+// JS imports kept like Python's (DEVELOP.md, "Modules and layers", the JS table): each layer is
+// a folder of src/, a module imports its own layer and the layers before it in LAYERS, every
+// module of src/ lies in a layer's folder, and no import makes a cycle. `npm run lint` (and so
+// `make lint`) runs `depcruise src lab/src` with this file; Biome's noImportCycles says the same
+// of cycles.
 
-/** The layers from the bottom up: module paths under js/ (a regular expression's body each). */
-const LAYERS = [
-  [
-    "base",
-    [
-      // helpers that import nothing of nbagent's, and the lazy chunks' holders (chunks.js)
-      "src/(chunks|format|wire|numbers|icons|highlight|purify|kernel_end|frames|freeze|morph)",
-      "src/(refs|read_only|saved_state|styles|loader)",
-      "src/(debug|display|lanes_slot|acp|answer|tools|highlight_slot|output|escape)",
-    ],
-  ],
-  ["store", ["src/(offer|store|sync|lanes)"]],
-  [
-    "markdown",
-    [
-      "src/(math|math_chunk|math_syntax|math_heal|typeset|table_copy|table_text|md_render)",
-      "src/(heal|live)",
-      "src/(streaming|markdown|page)",
-    ],
-  ],
-  [
-    "panels",
-    [
-      "src/(panels|pause|rerun|rerun_edit|forks|data|timeline|timeline_slot|replay|replay_slot)",
-      "src/(status|status_words|fold|follow|answer_chunk|acp_view)",
-      "src/inspector/form",
-    ],
-  ],
-  ["view", ["src/(view|lanes_view|saved)"]],
-  [
-    "widget",
-    [
-      "src/(index|shared|at_hand|lanes_chunk|debug_chunk|data_chunk|acp_chunk|tools_chunk)",
-      "src/(highlight_chunk|output_chunk)",
-      "src/inspector/(index|catalog)",
-      "src/evaluation/[a-z_]+",
-      "lab/src/[a-z_]+",
-    ],
-  ],
-];
+/** The layers' folders under src/, from the bottom up; lab/src/ is of the top one (widget). */
+const LAYERS = ["base", "store", "markdown", "panels", "view", "widget"];
 
-/** @param {string[]} paths @returns {string} */
-const anyOf = (paths) => `^(${paths.map((p) => `(${p})`).join("|")})\\.js$`;
+/** @param {string[]} names @returns {string} the modules of those layers' folders */
+const inFolders = (names) => `^src/(${names.join("|")})/`;
 
-const upward = LAYERS.slice(0, -1).map(([name, paths], i) => ({
+const upward = LAYERS.slice(0, -1).map((name, i) => ({
   name: `no-upward-import-from-${name}`,
-  comment: `a module of the ${name} layer imports from a layer above it (DEVELOP.md's JS layers)`,
+  comment: `a module of src/${name}/ imports from a layer above it (DEVELOP.md's JS layers)`,
   severity: "error",
-  from: { path: anyOf(paths) },
-  to: { path: anyOf(LAYERS.slice(i + 1).flatMap(([, p]) => p)) },
+  from: { path: `^src/${name}/` },
+  to: { path: `${inFolders(LAYERS.slice(i + 1))}|^lab/src/` },
 }));
-
-const everyModule = anyOf(LAYERS.flatMap(([, p]) => p));
 
 /** @type {import("dependency-cruiser").IConfiguration} */
 module.exports = {
@@ -70,16 +31,16 @@ module.exports = {
     },
     {
       name: "in-a-layer",
-      comment: "a JS module of src/ or lab/src/ that LAYERS does not place: give it a layer",
+      comment: "a module of src/ outside the layers' folders: move it into its layer's folder",
       severity: "error",
       from: {},
-      to: { path: "^(src|lab/src)/.*\\.js$", pathNot: everyModule },
+      to: { path: "^src/", pathNot: inFolders(LAYERS) },
     },
     {
       name: "layered-importer",
-      comment: "a JS module of src/ or lab/src/ that LAYERS does not place: give it a layer",
+      comment: "a module of src/ outside the layers' folders: move it into its layer's folder",
       severity: "error",
-      from: { path: "^(src|lab/src)/.*\\.js$", pathNot: everyModule },
+      from: { path: "^src/", pathNot: inFolders(LAYERS) },
       to: {},
     },
     {

@@ -1,16 +1,16 @@
-// Bundle src/index.js (and the CSS it imports) into ../nbagent/static/widget.{js,css},
-// src/loader.js, each widget's own tiny `_esm`, into ../nbagent/static/loader.js, and
-// src/math_chunk.js (KaTeX, the math syntax and the typesetting that needs it), imported by the
-// widget when the kernel sends it with the first text that may hold a formula, into
-// ../nbagent/static/math.js, src/answer_chunk.js (a paused call's answers), imported by the
+// Bundle src/widget/index.js (and the CSS it imports) into ../nbagent/static/widget.{js,css},
+// src/base/loader.js, each widget's own tiny `_esm`, into ../nbagent/static/loader.js, and
+// src/markdown/math_chunk.js (KaTeX, the math syntax and the typesetting that needs it), imported
+// by the widget when the kernel sends it with the first text that may hold a formula, into
+// ../nbagent/static/math.js, src/panels/answer_chunk.js (a paused call's answers), imported by the
 // widget the first time a live run shows a paused call, into ../nbagent/static/answer.js,
-// src/inspector/ (the MCP inspector's view, its own widget's
-// `_esm` and `_css`) into ../nbagent/static/inspector.{js,css}, and src/evaluation/ (an
+// src/widget/inspector/ (the MCP inspector's view, its own widget's
+// `_esm` and `_css`) into ../nbagent/static/inspector.{js,css}, and src/widget/evaluation/ (an
 // evaluation's table, EvaluationWidget's `_esm` and `_css`) into
 // ../nbagent/static/evaluation.{js,css}. Each of those entries is a whole bundle of its own.
 // The feature chunks (CHUNKS: src/<name>_chunk.js into ../nbagent/static/<name>.js) are built
 // after the widget: a module the widget bundle has is not copied into a chunk but bound to the
-// widget's own copy as the chunk loads (`sharedModules`, src/shared.js, src/chunks.js
+// widget's own copy as the chunk loads (`sharedModules`, src/widget/shared.js, src/base/chunks.js
 // `chunkFromCodeModel`), so a chunk holds only its own code and shares the widget's stores and
 // classes.
 // Usage: node build.mjs [--watch] [--analyze] [--tree DIR]; --tree builds DIR/js/src into
@@ -29,15 +29,30 @@ const treeFlag = process.argv.indexOf("--tree");
 const tree =
   treeFlag > 0 ? process.argv[treeFlag + 1] : fileURLToPath(new URL("..", import.meta.url));
 
+/**
+ * Where `file`, a module's path under js/src/, is in `tree`: in its layer's folder, or, in an
+ * older tree (--tree) from before the folders, at the top of src/ (inspector/ and evaluation/
+ * as they are).
+ * @param {string} file
+ */
+function srcOf(file) {
+  const layered = path.resolve(tree, "js/src", file);
+  return existsSync(layered)
+    ? layered
+    : path.resolve(tree, "js/src", file.replace(/^[a-z]+\//, ""));
+}
+
+const WIDGET = srcOf("widget/index.js");
+
 /** @type {import("esbuild").BuildOptions} */
 const options = {
   entryPoints: {
-    widget: `${tree}/js/src/index.js`,
-    loader: `${tree}/js/src/loader.js`,
-    math: `${tree}/js/src/math_chunk.js`,
-    answer: `${tree}/js/src/answer_chunk.js`,
-    inspector: `${tree}/js/src/inspector/index.js`,
-    evaluation: `${tree}/js/src/evaluation/index.js`,
+    widget: WIDGET,
+    loader: srcOf("base/loader.js"),
+    math: srcOf("markdown/math_chunk.js"),
+    answer: srcOf("panels/answer_chunk.js"),
+    inspector: srcOf("widget/inspector/index.js"),
+    evaluation: srcOf("widget/evaluation/index.js"),
   },
   bundle: true,
   format: "esm",
@@ -53,13 +68,13 @@ const options = {
 
 /** Feature chunks: their entries import the widget's modules, bound at load (below). */
 const CHUNKS = {
-  lanes: `${tree}/js/src/lanes_chunk.js`,
-  debug: `${tree}/js/src/debug_chunk.js`,
-  data: `${tree}/js/src/data_chunk.js`,
-  acp: `${tree}/js/src/acp_chunk.js`,
-  tools: `${tree}/js/src/tools_chunk.js`,
-  highlight: `${tree}/js/src/highlight_chunk.js`,
-  output: `${tree}/js/src/output_chunk.js`,
+  lanes: srcOf("widget/lanes_chunk.js"),
+  debug: srcOf("widget/debug_chunk.js"),
+  data: srcOf("widget/data_chunk.js"),
+  acp: srcOf("widget/acp_chunk.js"),
+  tools: srcOf("widget/tools_chunk.js"),
+  highlight: srcOf("widget/highlight_chunk.js"),
+  output: srcOf("widget/output_chunk.js"),
 };
 
 /**
@@ -69,14 +84,14 @@ const CHUNKS = {
  * extend the same Panel class, which a shared binding could not give them (a chunk's bindings
  * are set after its classes are made). So the tools chunk has its own Panel.
  */
-const COPIED = new Set(["panels.js"]);
+const COPIED = new Set([path.relative(path.resolve(tree, "js/src"), srcOf("panels/panels.js"))]);
 
 /**
- * What src/shared.js hands to chunks: its SHARED object's names by module path.
+ * What src/widget/shared.js hands to chunks: its SHARED object's names by module path.
  * @returns {Map<string, string[]>}
  */
 function sharedNames() {
-  const file = `${path.resolve(tree, "js/src")}/shared.js`;
+  const file = srcOf("widget/shared.js");
   const ast = acorn.parse(readFileSync(file, "utf8"), {
     ecmaVersion: "latest",
     sourceType: "module",
@@ -121,7 +136,7 @@ function importedNames(importer, spec) {
 
 /**
  * Modules of the widget bundle, imported from a chunk, become a module of live bindings set
- * by the chunk's `bind(shared)` (shared: src/shared.js's SHARED, the names of the widget's
+ * by the chunk's `bind(shared)` (shared: src/widget/shared.js's SHARED, the names of the widget's
  * modules a chunk uses, handed over by chunks.js as it imports the chunk) before the chunk's
  * code runs any of it. Each importer gets the names it imports only: a chunk carries no
  * binding for a name of SHARED it does not use.
@@ -151,10 +166,13 @@ const sharedModules = (inWidget) => ({
     build.onLoad({ filter: /.*/, namespace: "nbagent-shared" }, (args) => {
       const [module, wanted] = args.path.split("#");
       const names = sharedNames().get(module);
-      if (!names) return { errors: [{ text: `${module} is not in src/shared.js's SHARED` }] };
+      if (!names)
+        return { errors: [{ text: `${module} is not in src/widget/shared.js's SHARED` }] };
       const missing = wanted === "*" ? [] : wanted.split(",").filter((n) => !names.includes(n));
       if (missing.length)
-        return { errors: [{ text: `src/shared.js's SHARED has no ${missing} of ${module}` }] };
+        return {
+          errors: [{ text: `src/widget/shared.js's SHARED has no ${missing} of ${module}` }],
+        };
       const list = wanted === "*" ? names.join(", ") : wanted.split(",").join(", ");
       return {
         contents: `import { binds } from "nbagent-bind";
@@ -178,8 +196,9 @@ export const bind = (shared) => { for (const b of binds) b(shared); };`,
 });
 
 const built = await esbuild.build({ ...options, minify: true, sourcemap: false, metafile: true });
-const widget = Object.values(built.metafile.outputs).find((o) =>
-  o.entryPoint?.endsWith("src/index.js"),
+// the metafile's paths are relative to the working directory, as path.resolve takes them
+const widget = Object.values(built.metafile.outputs).find(
+  (o) => o.entryPoint && path.resolve(o.entryPoint) === WIDGET,
 );
 const inWidget = new Set(Object.keys(widget?.inputs ?? {}).map((f) => path.resolve(f)));
 /** @type {import("esbuild").BuildOptions} */

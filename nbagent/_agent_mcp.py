@@ -186,7 +186,7 @@ async def _content(
 
 
 def _detail(request: McpRequest, asker: str = "server") -> dict[str, Any]:
-    """The pause as the panel shows it (js/src/pause.js): what the server asks, which of the
+    """The pause as the panel shows it (js/src/panels/pause.js): what the server asks, which of the
     panel's buttons answer how, and (an elicitation) the fields an answer starts from."""
     common = {"origin": None, "hint": None, "request": request.to_json()}
     if request.kind == "sampling":

@@ -88,7 +88,7 @@ def _found(value: Any, hit: Any, depth: int = 0) -> bool:
 
 
 def _debugs(d: dict[str, Any]) -> bool:
-    # The timeline draws a step or a timed call (js/src/timeline_slot.js hasTiming); forks
+    # The timeline draws a step or a timed call (js/src/panels/timeline_slot.js hasTiming); forks
     # start from a step or a re-runnable tool's call, and show beside their run; a replay's
     # bar shows where a recording is.
     timed = d.get("started_at") is not None and d.get("type") not in ("text", "thinking")
@@ -120,7 +120,7 @@ _TOOL_META = ("kind", "status", "locations")
 
 
 def _acps(d: dict[str, Any]) -> bool:
-    # js/src/acp.js draws these: a run's plan, context window and session, a call's kind and
+    # js/src/base/acp.js draws these: a run's plan, context window and session, a call's kind and
     # status (its ``meta``), a result holding a unified diff (an ACP edit's, or any tool's).
     # A lanes message's own ``meta`` names no kind, status or locations.
     result, meta = d.get("result"), d.get("meta")

@@ -25,7 +25,8 @@ it saves the output.
 
 ``assemble`` makes the data from a ``Head`` and each run's ``RunOutput`` (its static HTML and
 text made once); the answer to the browser's ``output`` carries the head and the static parts
-it lacks, and the browser assembles the same data over the states it has (``js/src/offer.js``).
+it lacks, and the browser assembles the same data over the states it has
+(``js/src/store/offer.js``).
 """
 
 from __future__ import annotations
@@ -175,7 +176,7 @@ class RunOutput:
 
 def assemble(head: Head, runs: Sequence[RunOutput], *, in_model: bool = False) -> dict[str, Any]:
     """The display data of ``runs`` under ``head``; the browser assembles the same from an
-    ``output`` answer (``js/src/offer.js``, ``OutputParts``). ``in_model``: the runs' states
+    ``output`` answer (``js/src/store/offer.js``, ``OutputParts``). ``in_model``: the runs' states
     are left out of the payload (``None``), the widget's model holding them."""
     shown = [OutputRun(r.state, r.title, r.prompt) for r in runs]
     shown_payload = payload(shown, layout=head.layout, model_id=head.model_id, title=head.title)

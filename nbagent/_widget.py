@@ -184,7 +184,7 @@ def shared_layout() -> ipywidgets.Layout:
 
 
 LOADER = _text("loader.js")
-"""Each widget's ``_esm`` (``js/src/loader.js``, 0.7 KB): imports the code of its ``code``
+"""Each widget's ``_esm`` (``js/src/base/loader.js``, 0.7 KB): imports the code of its ``code``
 model once per page and hands ``initialize`` and ``render`` to it."""
 
 
@@ -335,7 +335,7 @@ class InspectorWidget(_Widget):
     """An MCP server's inspector (``nbagent.mcp(...)`` as a cell's last expression): its
     tools, resources, prompts, log and JSON-RPC messages, forms to call them, and the calls
     as the turns of a chat widget (``calls``). Its code is a chunk of its own
-    (``js/src/inspector/``, ``nbagent/static/inspector.js``), loaded only where one is shown;
+    (``js/src/widget/inspector/``, ``nbagent/static/inspector.js``), loaded only where one is shown;
     the calls use the run widget's code."""
 
     _esm = _text("inspector.js")

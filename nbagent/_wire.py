@@ -1,4 +1,4 @@
-"""The compact wire form of ops messages; paired with ``js/src/wire.js``.
+"""The compact wire form of ops messages; paired with ``js/src/base/wire.js``.
 
 A comm message already costs ~90 bytes of envelope, so the ops inside are
 encoded as short arrays to keep live traffic near the size of the text itself:

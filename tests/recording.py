@@ -173,7 +173,7 @@ def ops_messages(c: RecordingComm) -> list[dict[str, Any]]:
 
 def outputs(c: RecordingComm) -> list[dict[str, Any]]:
     """The output data a browser writes into the cell output from each of the kernel's
-    answers to ``output``, as ``js/src/offer.js`` assembles it: the answer's head, each run's
+    answers to ``output``, as ``js/src/store/offer.js`` assembles it: the answer's head, each run's
     static part (sent now, or in an earlier answer) and the states it built from the ops."""
     opened = c.log[0][1]["state"]
     states: list[dict[str, Any]] = []

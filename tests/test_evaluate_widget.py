@@ -39,7 +39,7 @@ def traits(c: RecordingComm) -> dict[str, Any]:
 
 
 def apply(rows: dict[int, dict[str, Any]], partial: list[dict[str, Any]]) -> None:
-    """A page's rule (``js/src/evaluation/rows.js``): a row's change sets the fields it has
+    """A page's rule (``js/src/widget/evaluation/rows.js``): a row's change sets the fields it has
     (None empties one)."""
     for p in partial:
         rows.setdefault(p["i"], {"i": p["i"]}).update(p)
@@ -187,7 +187,8 @@ def test_a_row_says_what_it_knows_to_the_digits_shown(comms: list[RecordingComm]
 
 def test_the_header_counts_each_filter_as_the_page_filters(comms: list[RecordingComm]) -> None:
     """Failures: the run's error or a bool score false (a 0 is a number); Errors: the run's
-    or a scorer's; Changed: a score moved against the baseline (js/src/evaluation/rows.js)."""
+    or a scorer's; Changed: a score moved against the baseline
+    (js/src/widget/evaluation/rows.js)."""
     level = {"yes": 0.0}
 
     def task(x: str) -> str:

@@ -1,5 +1,5 @@
 """The exports of a coding agent's run (ACP, nbagent/adapters/acp/) show what the widget's acp
-chunk does (js/src/acp_view.js): a result's diffs with their file and the lines they add and
+chunk does (js/src/panels/acp_view.js): a result's diffs with their file and the lines they add and
 remove, lines coloured, folded past the widget's line count; the context window's words and
 gauge on the status line. Runs go through the adapter from session/update items, as a real
 agent's."""

@@ -114,7 +114,7 @@ def test_an_error_names_its_type_once() -> None:
     ],
 )  # fmt: skip
 def test_error_text_is_the_widget_error_box_text(error: dict[str, Any], text: str) -> None:
-    """The same rule as js/src/view.js's error box (js/test/rerun_copy.test.js)."""
+    """The same rule as js/src/view/view.js's error box (js/test/rerun_copy.test.js)."""
     state = Transcript.from_events([RunStart(ts=0.0), RunEnd(reason="error", ts=1.0)]).to_dict()
     page = Transcript.from_dict(state | {"error": error}).to_html()
     assert f'<div class="nba-error">{text}</div>' in page.replace("&#x27;", "'")

@@ -3,6 +3,7 @@
 // unified diff as a diff view (counts, colours, folded, hostile text as text), the agent's own
 // options as the pause's buttons (answered with `choose`), and all of it in a saved view.
 import { afterEach, describe, expect, test } from "vitest";
+import { useAnswerChunk } from "../src/base/answer.js";
 import {
   DIFF_LINES,
   diffPieces,
@@ -13,10 +14,9 @@ import {
   plansView,
   planView,
   sessionWords,
-} from "../src/acp_view.js";
-import { useAnswerChunk } from "../src/answer.js";
-import answerChunk from "../src/answer_chunk.js";
-import { readPayload, renderSaved } from "../src/saved.js";
+} from "../src/panels/acp_view.js";
+import answerChunk from "../src/panels/answer_chunk.js";
+import { readPayload, renderSaved } from "../src/view/saved.js";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountView } from "./mount.js";
 

@@ -5,7 +5,7 @@
 // it would have shown with the chunk at hand. (The Blob URL imports from the built chunks run
 // in Chromium: tests/browser/.)
 import { beforeEach, expect, test, vi } from "vitest";
-import { HOST_EVENT } from "../src/offer.js";
+import { HOST_EVENT } from "../src/store/offer.js";
 import { runningState, toolBlock } from "./fake-model.js";
 
 /** A chunk's source that answers when `arrive` is called (the kernel's send). */
@@ -34,12 +34,12 @@ const model = () => {
 async function fresh() {
   vi.resetModules();
   const [view, store, tools, highlight, output, math] = await Promise.all([
-    import("../src/view.js"),
-    import("../src/store.js"),
-    import("../src/tools.js"),
-    import("../src/highlight_slot.js"),
-    import("../src/output.js"),
-    import("../src/math.js"),
+    import("../src/view/view.js"),
+    import("../src/store/store.js"),
+    import("../src/base/tools.js"),
+    import("../src/base/highlight_slot.js"),
+    import("../src/base/output.js"),
+    import("../src/markdown/math.js"),
   ]);
   return { ...view, ...store, ...tools, ...highlight, ...output, ...math };
 }
@@ -76,7 +76,7 @@ beforeEach(() => document.body.replaceChildren());
 
 test("a tool call's panel takes its hidden place once the tools chunk comes", async () => {
   const m = await fresh();
-  const parts = (await import("../src/tools_chunk.js")).default;
+  const parts = (await import("../src/widget/tools_chunk.js")).default;
   const chunk = later();
   m.toolsChunk.provide(chunk.source);
   const nested = { type: "text", id: "t2", text: "inside", parent: "c1" };
@@ -104,8 +104,8 @@ test("a tool call's panel takes its hidden place once the tools chunk comes", as
 
 test("a finished code block is highlighted in place once the highlight chunk comes", async () => {
   const m = await fresh();
-  const { renderMarkdown, StreamingMarkdown } = await import("../src/markdown.js");
-  const parts = (await import("../src/highlight_chunk.js")).default;
+  const { renderMarkdown, StreamingMarkdown } = await import("../src/markdown/markdown.js");
+  const parts = (await import("../src/widget/highlight_chunk.js")).default;
   const src = "Run:\n\n```python\ndef f(x):\n    return x  # same\n```\n\n| a | b |\n|---|---|\n";
   const before = renderMarkdown(src);
   const code = /** @type {HTMLElement} */ (before.querySelector("pre > code"));
@@ -126,7 +126,7 @@ test("a finished code block is highlighted in place once the highlight chunk com
 
 test("a finished run offers its output once the output chunk comes", async () => {
   const m = await fresh();
-  const parts = (await import("../src/output_chunk.js")).default;
+  const parts = (await import("../src/widget/output_chunk.js")).default;
   const chunk = later();
   m.outputChunk.provide(chunk.source);
   /** @type {string[]} */
@@ -157,8 +157,8 @@ test("a finished run offers its output once the output chunk comes", async () =>
 
 test("text rendered before the math chunk is rendered again with its formulas", async () => {
   const m = await fresh();
-  const { renderMarkdown, StreamingMarkdown } = await import("../src/markdown.js");
-  const parts = (await import("../src/math_chunk.js")).default;
+  const { renderMarkdown, StreamingMarkdown } = await import("../src/markdown/markdown.js");
+  const parts = (await import("../src/markdown/math_chunk.js")).default;
   const math = m.newTypesetter();
   math.setBudget(Number.POSITIVE_INFINITY);
   const chunk = later();

@@ -3,11 +3,11 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
-import { imageUrl, renderDisplay, TABLE_MIME } from "../src/data.js";
-import { renderMarkdown } from "../src/markdown.js";
-import { ToolPanel } from "../src/panels.js";
-import { Store } from "../src/store.js";
-import { tableText } from "../src/table_text.js";
+import { renderMarkdown } from "../src/markdown/markdown.js";
+import { tableText } from "../src/markdown/table_text.js";
+import { imageUrl, renderDisplay, TABLE_MIME } from "../src/panels/data.js";
+import { ToolPanel } from "../src/panels/panels.js";
+import { Store } from "../src/store/store.js";
 
 // Real images of 3x2 pixels, written by PIL.
 const PNG =

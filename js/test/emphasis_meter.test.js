@@ -1,8 +1,8 @@
-// marked's scans for emphasis closers are metered (js/src/markdown.js, issue 29): a paragraph of
-// openers that never close costs linear time, and what renders does not change.
+// marked's scans for emphasis closers are metered (js/src/markdown/markdown.js, issue 29): a
+// paragraph of openers that never close costs linear time, and what renders does not change.
 import { readFileSync } from "node:fs";
 import { afterEach, expect, test } from "vitest";
-import { emphasisMeter, renderMarkdown, setEmphasisScans } from "../src/markdown.js";
+import { emphasisMeter, renderMarkdown, setEmphasisScans } from "../src/markdown/markdown.js";
 
 const SCANS = 16; // markdown.js EMPHASIS_SCANS
 const ALLOWANCE = 32_768; // and SCAN_ALLOWANCE

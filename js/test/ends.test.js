@@ -3,13 +3,13 @@
 
 import { afterEach, describe, expect, test } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
-import { ICON_NAMES, icon } from "../src/icons.js";
-import widget, { laneSetFor, storeFor } from "../src/index.js";
-import { connectionGone, guardSend, KERNEL_END_EVENT } from "../src/kernel_end.js";
-import { toolIconState } from "../src/panels.js";
-import { renderSaved } from "../src/saved.js";
-import { Store } from "../src/store.js";
-import { TranscriptView } from "../src/view.js";
+import { ICON_NAMES, icon } from "../src/base/icons.js";
+import { connectionGone, guardSend, KERNEL_END_EVENT } from "../src/base/kernel_end.js";
+import { toolIconState } from "../src/panels/panels.js";
+import { Store } from "../src/store/store.js";
+import { renderSaved } from "../src/view/saved.js";
+import { TranscriptView } from "../src/view/view.js";
+import widget, { laneSetFor, storeFor } from "../src/widget/index.js";
 import { FakeModel, runningState } from "./fake-model.js";
 
 /** @type {(() => void)[]} */
@@ -83,7 +83,7 @@ describe("Store.endByPage", () => {
   test("ends a running run as cancelled with the reason, a warning, pending calls cancelled", () => {
     const store = runningStore();
     const before = store.now();
-    /** @type {import("../src/store.js").Change[]} */
+    /** @type {import("../src/store/store.js").Change[]} */
     const changes = [];
     store.subscribe((c) => changes.push(c));
     expect(store.endByPage("kernel_restarted")).toBe(true);

@@ -1,10 +1,10 @@
-// The evaluation widget's view (js/src/evaluation/): the header from a snapshot, the change
+// The evaluation widget's view (js/src/widget/evaluation/): the header from a snapshot, the change
 // feed (rows in place, appended output, a gap asking for a snapshot), sorting, the filters,
 // the virtualized table, ratings and comments, Stop and Re-run (and their absence for a
 // served app's viewers), opening a row into the case's run view (the loader stubbed), and the
 // kernel's text kept as text.
 import { afterEach, describe, expect, test, vi } from "vitest";
-import evaluation, { evaluationView } from "../src/evaluation/index.js";
+import evaluation, { evaluationView } from "../src/widget/evaluation/index.js";
 import { FakeModel, runningState } from "./fake-model.js";
 
 /** What the stubbed loader was asked to render: the model, the element, the cleanup. */
@@ -12,7 +12,7 @@ const { renders } = vi.hoisted(() => ({
   /** @type {{model: any, el: HTMLElement, cleanup: import("vitest").Mock}[]} */
   renders: [],
 }));
-vi.mock("../src/loader.js", () => ({
+vi.mock("../src/base/loader.js", () => ({
   default: {
     render: async (/** @type {{model: any, el: HTMLElement}} */ { model, el }) => {
       const cleanup = vi.fn();

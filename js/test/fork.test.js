@@ -1,9 +1,9 @@
 // Forks (issue 19 K): the tool panel's "Fork with an edited result" and the message it sends;
 // a run's forks (its `forks` trait) rendered as lanes beside it, each from its own model.
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { ForkBox } from "../src/forks.js";
-import widget from "../src/index.js";
-import { Store } from "../src/store.js";
+import { ForkBox } from "../src/panels/forks.js";
+import { Store } from "../src/store/store.js";
+import widget from "../src/widget/index.js";
 import { FakeModel, runningState, toolBlock } from "./fake-model.js";
 
 /** @type {(() => void)[]} */

@@ -13,8 +13,8 @@ import {
   formatTokens,
   usageDetails,
   usageText,
-} from "../src/format.js";
-import { detailLines, statusLabel, statusParts, stepLines } from "../src/status_words.js";
+} from "../src/base/format.js";
+import { detailLines, statusLabel, statusParts, stepLines } from "../src/panels/status_words.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURE = JSON.parse(readFileSync(join(HERE, "../../tests/fixtures/formats.json"), "utf8"));

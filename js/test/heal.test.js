@@ -1,6 +1,6 @@
 import { expect, test } from "vitest";
-import { dropHalfLinks, heal, TABLE_DELIM } from "../src/heal.js";
-import { highlight } from "../src/highlight.js";
+import { highlight } from "../src/base/highlight.js";
+import { dropHalfLinks, heal, TABLE_DELIM } from "../src/markdown/heal.js";
 import { randomText, rng } from "./random.js";
 
 test.each([

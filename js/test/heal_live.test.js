@@ -1,7 +1,7 @@
 // Healing of the live block (issue 17): no raw markdown syntax while a block streams.
 import { expect, test, vi } from "vitest";
-import { healLive, OPEN_MATH } from "../src/heal.js";
-import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
+import { healLive, OPEN_MATH } from "../src/markdown/heal.js";
+import { renderMarkdown, StreamingMarkdown } from "../src/markdown/markdown.js";
 
 /** The live block's HTML after streaming `src` in one flush. @param {string} src */
 function live(src) {

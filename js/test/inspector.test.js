@@ -3,8 +3,8 @@
 // their messages to the kernel, the server's requests and their answers, the feeds, and the
 // server's text kept as text.
 import { afterEach, describe, expect, test } from "vitest";
-import { schemaForm } from "../src/inspector/form.js";
-import inspector from "../src/inspector/index.js";
+import { schemaForm } from "../src/panels/inspector/form.js";
+import inspector from "../src/widget/inspector/index.js";
 import { FakeModel } from "./fake-model.js";
 
 const ac = new AbortController();

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import widget, { laneSetFor } from "../src/index.js";
-import { LaneSet } from "../src/lanes.js";
+import { LaneSet } from "../src/store/lanes.js";
+import widget, { laneSetFor } from "../src/widget/index.js";
 import { FakeModel, runningState } from "./fake-model.js";
 import { mountLanes } from "./mount.js";
 

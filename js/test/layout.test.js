@@ -2,11 +2,11 @@
 // middle of a very long run (fold.js), panels opened by the reader.
 
 import { afterEach, describe, expect, test } from "vitest";
-import { FOLD_HEAD, FOLD_OVER, FOLD_TAIL, foldedRange } from "../src/fold.js";
-import { FollowBottom, PIN_SLACK, scrollParent } from "../src/follow.js";
-import widget, { storeFor } from "../src/index.js";
-import { StreamingMarkdown } from "../src/markdown.js";
-import { TranscriptView } from "../src/view.js";
+import { StreamingMarkdown } from "../src/markdown/markdown.js";
+import { FOLD_HEAD, FOLD_OVER, FOLD_TAIL, foldedRange } from "../src/panels/fold.js";
+import { FollowBottom, PIN_SLACK, scrollParent } from "../src/panels/follow.js";
+import { TranscriptView } from "../src/view/view.js";
+import widget, { storeFor } from "../src/widget/index.js";
 import { FakeModel, runningState } from "./fake-model.js";
 import { mountView } from "./mount.js";
 

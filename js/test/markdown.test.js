@@ -1,6 +1,12 @@
 import { describe, expect, test, vi } from "vitest";
-import { morph, purify, renderMarkdown, StreamingMarkdown, warmUp } from "../src/markdown.js";
-import { newPage } from "../src/page.js";
+import {
+  morph,
+  purify,
+  renderMarkdown,
+  StreamingMarkdown,
+  warmUp,
+} from "../src/markdown/markdown.js";
+import { newPage } from "../src/markdown/page.js";
 import { rng } from "./random.js";
 import { streamAppends } from "./streamed.js";
 

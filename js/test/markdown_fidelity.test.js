@@ -1,6 +1,6 @@
 // Issue 17's reported bugs: what freezing may commit, links, images in links, empty fences.
 import { expect, test } from "vitest";
-import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
+import { renderMarkdown, StreamingMarkdown } from "../src/markdown/markdown.js";
 
 /**
  * Stream `parts` one flush each (a pause between them), then finish.
@@ -91,7 +91,8 @@ test("an empty code fence is an empty code block", () => {
   expect(el.querySelector(".nba-copy")).not.toBeNull();
 });
 
-// The display-math tokenizer (js/src/math_syntax.js, helper B) must only start `\[` at a line start.
+// The display-math tokenizer (js/src/markdown/math_syntax.js, helper B) must only start `\[` at a
+// line start.
 test("`a\\[b` renders as `a[b`, without a line break", () => {
   expect(renderMarkdown("a\\[b").querySelector("p")?.innerHTML).toBe("a[b");
 });

@@ -5,9 +5,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, test } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
-import { renderMarkdown } from "../src/markdown.js";
-import { newTypesetter } from "../src/math.js";
-import chunk from "../src/math_chunk.js";
+import { renderMarkdown } from "../src/markdown/markdown.js";
+import { newTypesetter } from "../src/markdown/math.js";
+import chunk from "../src/markdown/math_chunk.js";
 import { expectInertAtEveryPrefix } from "./streamed.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
@@ -18,7 +18,7 @@ const CORPUS = fixture("math_corpus.json");
 const HOSTILE_MATH = fixture("hostile_math.json");
 const HOSTILE = fixture("hostile.json");
 
-/** This file's typesetter (a page's, as js/src/index.js makes it). */
+/** This file's typesetter (a page's, as js/src/widget/index.js makes it). */
 const math = newTypesetter();
 
 beforeAll(() => {

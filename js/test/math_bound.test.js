@@ -1,13 +1,13 @@
 // What one formula may cost a frame (issue 29): a long formula is typeset in a task of its
 // own, after the frame that shows it; one too long is not typeset at all.
 import { beforeAll, expect, test } from "vitest";
-import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
-import { newTypesetter } from "../src/math.js";
-import chunk from "../src/math_chunk.js";
+import { renderMarkdown, StreamingMarkdown } from "../src/markdown/markdown.js";
+import { newTypesetter } from "../src/markdown/math.js";
+import chunk from "../src/markdown/math_chunk.js";
 
 /** @type {string[]} */
 const typeset = [];
-/** This file's typesetter (a page's, as js/src/index.js makes it). */
+/** This file's typesetter (a page's, as js/src/widget/index.js makes it). */
 const math = newTypesetter();
 
 beforeAll(() => {

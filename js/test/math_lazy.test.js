@@ -2,11 +2,11 @@
 // then the frozen ones are typeset; the source is asked once. (The code model's Blob URL
 // import is tested in Chromium: tests/browser/test_math.py.)
 import { expect, test, vi } from "vitest";
-import { StreamingMarkdown } from "../src/markdown.js";
-import { newTypesetter } from "../src/math.js";
-import chunk from "../src/math_chunk.js";
+import { StreamingMarkdown } from "../src/markdown/markdown.js";
+import { newTypesetter } from "../src/markdown/math.js";
+import chunk from "../src/markdown/math_chunk.js";
 
-/** This file's typesetter (a page's, as js/src/index.js makes it). */
+/** This file's typesetter (a page's, as js/src/widget/index.js makes it). */
 const math = newTypesetter();
 
 test("the chunk loads on the first formula, once; waiting placeholders are typeset", async () => {

@@ -3,8 +3,8 @@
 
 import { Marked } from "marked";
 import { describe, expect, test } from "vitest";
-import { renderMarkdown } from "../src/markdown.js";
-import { mathExtensions } from "../src/math_syntax.js";
+import { renderMarkdown } from "../src/markdown/markdown.js";
+import { mathExtensions } from "../src/markdown/math_syntax.js";
 import { randomText, rng } from "./random.js";
 
 /** @param {string} src */

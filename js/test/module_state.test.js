@@ -1,8 +1,8 @@
 // No module of the renderer keeps mutable state of its own (issue 32): what the views of a
-// page share is made where a widget begins (js/src/index.js, the lab renderer) and passed down
-// (js/src/page.js). Read with a real parser (acorn, the build's own): a top-level `let` or
-// `var`, or a top-level `const` holding a collection (`new Map/Set/WeakMap/...`, `[]`, `{}`)
-// that the module changes, fails here.
+// page share is made where a widget begins (js/src/widget/index.js, the lab renderer) and passed
+// down (js/src/markdown/page.js). Read with a real parser (acorn, the build's own): a top-level
+// `let` or `var`, or a top-level `const` holding a collection (`new Map/Set/WeakMap/...`, `[]`,
+// `{}`) that the module changes, fails here.
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -19,7 +19,7 @@ const ALLOWED = {
   // The loader is not the renderer: it is each widget's `_esm`, run once per widget, and this
   // is the page's registry of imported bundles, kept on globalThis on purpose (one import per
   // page and code version, whichever copy of the loader asks).
-  "src/loader.js loaded": "the page's bundle imports (globalThis.__nbagentLoaded)",
+  "src/base/loader.js loaded": "the page's bundle imports (globalThis.__nbagentLoaded)",
 };
 
 const COLLECTIONS = new Set(["Map", "Set", "WeakMap", "WeakSet", "Array", "Object"]);

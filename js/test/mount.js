@@ -1,9 +1,9 @@
 // A transcript view mounted by hand for tests: the widget's initialize, then a view with a
 // frame queue the test runs (`frame()`), fed through the fake model's messages.
 
-import widget, { laneSetFor, storeFor } from "../src/index.js";
-import { LanesView } from "../src/lanes_view.js";
-import { TranscriptView } from "../src/view.js";
+import { LanesView } from "../src/view/lanes_view.js";
+import { TranscriptView } from "../src/view/view.js";
+import widget, { laneSetFor, storeFor } from "../src/widget/index.js";
 import { FakeModel } from "./fake-model.js";
 
 /**

@@ -2,13 +2,13 @@
 // keeps bad JSON local, sends `pause_answer`, disables its buttons until the state changes,
 // shows a code hint when nbagent cannot resume the call, and, saved, no live buttons.
 import { afterEach, describe, expect, test } from "vitest";
-import { useAnswerChunk } from "../src/answer.js";
-import answerChunk from "../src/answer_chunk.js";
-import { readPayload, renderSaved } from "../src/saved.js";
+import { useAnswerChunk } from "../src/base/answer.js";
+import answerChunk from "../src/panels/answer_chunk.js";
+import { readPayload, renderSaved } from "../src/view/saved.js";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountView } from "./mount.js";
 
-// The answers' code (a lazy chunk in a page: js/src/pause.js) is here at once.
+// The answers' code (a lazy chunk in a page: js/src/panels/pause.js) is here at once.
 useAnswerChunk(answerChunk);
 
 /** @type {(() => void)[]} */

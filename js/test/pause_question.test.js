@@ -1,11 +1,11 @@
 // An MCP server's question during an agent's tool call (nbagent/_agent_mcp.py: a pause with
 // `schema` and `fill`): before the answer chunk is here the panel shows the question only;
-// with it, the form built from the schema (js/src/inspector/form.js), prefilled from `fill`,
+// with it, the form built from the schema (js/src/panels/inspector/form.js), prefilled from `fill`,
 // and Accept (the form's value, checked by the form), Decline and Dismiss. Everything from
 // the server goes in as text.
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
-import { useAnswerChunk } from "../src/answer.js";
-import answerChunk from "../src/answer_chunk.js";
+import { useAnswerChunk } from "../src/base/answer.js";
+import answerChunk from "../src/panels/answer_chunk.js";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountView } from "./mount.js";
 

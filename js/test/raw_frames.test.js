@@ -2,7 +2,7 @@
 // (a backtick, `**`, a table's `|`, a list marker) that the finished render does not show.
 import { readFileSync } from "node:fs";
 import { expect, test, vi } from "vitest";
-import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
+import { renderMarkdown, StreamingMarkdown } from "../src/markdown/markdown.js";
 
 const ANSWERS = readFileSync(`${__dirname}/../../benchmarks/markdown_answers.md`, "utf8")
   .split("<!-- next answer -->")

@@ -1,9 +1,9 @@
 // Copy as code copies the call it sits on (issue 18): the original call's arguments from the
 // panel's bar, a re-run's edited ones from that re-run. And an error names its type once.
 import { afterEach, describe, expect, test } from "vitest";
-import widget, { storeFor } from "../src/index.js";
-import { RerunBox } from "../src/rerun.js";
-import { TranscriptView } from "../src/view.js";
+import { RerunBox } from "../src/panels/rerun.js";
+import { TranscriptView } from "../src/view/view.js";
+import widget, { storeFor } from "../src/widget/index.js";
 import { FakeModel, runningState, toolBlock } from "./fake-model.js";
 
 const ac = new AbortController();

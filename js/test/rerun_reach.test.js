@@ -3,7 +3,7 @@
 // recording's tools), or the call's own `no_rerun` (a hosted tool in a run that can re-run the
 // others). The line is text, never markup.
 import { afterEach, describe, expect, test } from "vitest";
-import { RerunBox } from "../src/rerun.js";
+import { RerunBox } from "../src/panels/rerun.js";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountLanes, mountView } from "./mount.js";
 

@@ -2,7 +2,7 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { purify, renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
+import { purify, renderMarkdown, StreamingMarkdown } from "../src/markdown/markdown.js";
 import { expectInertAtEveryPrefix } from "./streamed.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));

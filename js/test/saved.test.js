@@ -3,7 +3,9 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, test } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
-import { LaneSet } from "../src/lanes.js";
+import { LaneSet } from "../src/store/lanes.js";
+import { Store } from "../src/store/store.js";
+import { connect } from "../src/store/sync.js";
 import {
   HOST_EVENT,
   OUTPUT_EVENT,
@@ -11,10 +13,8 @@ import {
   readPayload,
   renderSaved,
   TRANSCRIPT_MIME,
-} from "../src/saved.js";
-import { Store } from "../src/store.js";
-import { connect } from "../src/sync.js";
-import { TranscriptView } from "../src/view.js";
+} from "../src/view/saved.js";
+import { TranscriptView } from "../src/view/view.js";
 import { FakeModel, runningState } from "./fake-model.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));

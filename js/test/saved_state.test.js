@@ -1,13 +1,13 @@
 // The runs' states an output left to its widget's model, read back from the notebook's saved
-// widget state as data (js/src/saved_state.js): the shapes `jupyter execute` saves, and every
+// widget state as data (js/src/base/saved_state.js): the shapes `jupyter execute` saves, and every
 // malformed one refused (null) rather than thrown or half drawn.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, test } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
-import { readPayload, renderSaved } from "../src/saved.js";
-import { fillFromWidgetState, WIDGET_STATE_MIME } from "../src/saved_state.js";
+import { fillFromWidgetState, WIDGET_STATE_MIME } from "../src/base/saved_state.js";
+import { readPayload, renderSaved } from "../src/view/saved.js";
 import { runningState } from "./fake-model.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));

@@ -4,7 +4,7 @@
 // their text (we render them so, on purpose).
 import { Marked } from "marked";
 import { expect, test } from "vitest";
-import { PURIFY, renderMarkdown } from "../src/markdown.js";
+import { PURIFY, renderMarkdown } from "../src/markdown/markdown.js";
 import commonmark from "./spec/commonmark-0.31.2.json";
 import gfm from "./spec/gfm-85d8952.json";
 

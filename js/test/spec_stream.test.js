@@ -1,7 +1,7 @@
 // Every CommonMark and GFM spec example, streamed in random 1–7-character chunks and
 // character by character, ends with exactly the DOM of the whole-document render.
 import { describe, expect, test } from "vitest";
-import { renderMarkdown } from "../src/markdown.js";
+import { renderMarkdown } from "../src/markdown/markdown.js";
 import { rng } from "./random.js";
 import commonmark from "./spec/commonmark-0.31.2.json";
 import gfm from "./spec/gfm-85d8952.json";

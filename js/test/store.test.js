@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
-import { emptyChange, mergeChange, Store } from "../src/store.js";
-import { connect } from "../src/sync.js";
+import { emptyChange, mergeChange, Store } from "../src/store/store.js";
+import { connect } from "../src/store/sync.js";
 import { FakeModel, runningState } from "./fake-model.js";
 
 const ops = (seq, list, now = 2000) => ({ type: "ops", seq, now, ops: list });
@@ -142,7 +142,7 @@ describe("connect: seq, gaps and sync", () => {
     const m = new FakeModel({ snapshot: { seq: 0, state: runningState() } });
     const s = new Store();
     connect(s, m);
-    /** @type {import("../src/store.js").Change[]} */
+    /** @type {import("../src/store/store.js").Change[]} */
     const changes = [];
     s.subscribe((c) => changes.push(c));
     m.msg(ops(1, [{ op: "add", block: { type: "text", id: "m1", text: "hi" } }]));
@@ -251,7 +251,7 @@ describe("appended text in change summaries", () => {
 
 describe("wire form (nbagent/wire.py)", () => {
   test("decodeOps mirrors decode_ops", async () => {
-    const { decodeOps } = await import("../src/wire.js");
+    const { decodeOps } = await import("../src/base/wire.js");
     const block = { type: "text", id: "m1", text: "" };
     expect(
       decodeOps({

@@ -2,9 +2,9 @@
 // and check that it stays inert at every prefix (rendering.md §5).
 import { expect } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
-import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
+import { renderMarkdown, StreamingMarkdown } from "../src/markdown/markdown.js";
 
-/** @typedef {import("../src/math.js").Typesetter} Typesetter */
+/** @typedef {import("../src/markdown/math.js").Typesetter} Typesetter */
 
 /**
  * Stream `src` with append() cut at `cuts`, flushing after each chunk, then finish: what the

@@ -1,7 +1,7 @@
 // The widget's styles in a shadow root (marimo's MARIMO-ANYWIDGET): one constructed sheet per
 // page, adopted once by each root, and the page's theme carried onto the widget's element.
 import { afterEach, beforeAll, describe, expect, test } from "vitest";
-import { pageIsDark, styleShadowRoot } from "../src/styles.js";
+import { pageIsDark, styleShadowRoot } from "../src/base/styles.js";
 
 // jsdom has constructable sheets but no `adoptedStyleSheets`: a plain array property stands in
 // for the roots' list here (Chromium's is covered by the marimo browser tests).

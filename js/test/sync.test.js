@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import widget, { storeFor } from "../src/index.js";
-import { Store } from "../src/store.js";
-import { connect } from "../src/sync.js";
+import { Store } from "../src/store/store.js";
+import { connect } from "../src/store/sync.js";
+import widget, { storeFor } from "../src/widget/index.js";
 import { FakeModel, runningState } from "./fake-model.js";
 
 /** A proxy like anywidget's modelProxy: a new object per call, bound to the same model. */
@@ -69,7 +69,7 @@ describe("one store per model", () => {
 describe("a page the kernel does not answer", () => {
   test("says so while the run goes on, and not once a snapshot arrives", async () => {
     vi.useFakeTimers();
-    const { TranscriptView } = await import("../src/view.js");
+    const { TranscriptView } = await import("../src/view/view.js");
     const model = new FakeModel({ snapshot: { seq: 0, state: runningState() } });
     const store = new Store();
     const disconnect = connect(store, /** @type {any} */ (model), { retryMs: 100 });

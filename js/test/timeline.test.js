@@ -6,7 +6,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
-import { hasTiming, rowCells, timelineAxis, timelineRows } from "../src/timeline.js";
+import { hasTiming, rowCells, timelineAxis, timelineRows } from "../src/panels/timeline.js";
 import { runningState } from "./fake-model.js";
 import { mountLanes, mountView } from "./mount.js";
 

@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
-import widget, { storeFor } from "../src/index.js";
-import { renderMarkdown, StreamingMarkdown } from "../src/markdown.js";
-import { statusLabel, statusParts } from "../src/status_words.js";
-import { TranscriptView } from "../src/view.js";
+import { renderMarkdown, StreamingMarkdown } from "../src/markdown/markdown.js";
+import { statusLabel, statusParts } from "../src/panels/status_words.js";
+import { TranscriptView } from "../src/view/view.js";
+import widget, { storeFor } from "../src/widget/index.js";
 import { FakeModel, runningState } from "./fake-model.js";
 import { mountView } from "./mount.js";
 
@@ -523,7 +523,7 @@ describe("footer", () => {
 
 describe("steps", () => {
   test("a run of several model calls lists each step with its usage", async () => {
-    const { stepLines } = await import("../src/status_words.js");
+    const { stepLines } = await import("../src/panels/status_words.js");
     const steps = [
       {
         id: "s1",

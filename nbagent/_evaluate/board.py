@@ -249,7 +249,7 @@ class Board:
             with self._lock:
                 self._flush()  # what was pending goes out first: the table then covers it
                 self.widget.send({"type": "snapshot", **self._table()})
-        elif kind == "output":  # a host writes it into the notebook (js/src/offer.js)
+        elif kind == "output":  # a host writes it into the notebook (js/src/store/offer.js)
             with self._lock:
                 self.widget.send({"type": "output", "data": self._bundle(in_model=False)})
         elif kind == "stop":

@@ -120,7 +120,7 @@ def _changed(delta: dict[str, float] | None) -> bool:
 
 
 def filter_counts(ev: Evaluation, deltas: list[dict[str, float] | None]) -> dict[str, int]:
-    """How many cases each filter of the table shows (``js/src/evaluation/rows.js``
+    """How many cases each filter of the table shows (``js/src/widget/evaluation/rows.js``
     ``TESTS``): sent in the header, so the page need not count a thousand rows per message."""
     deltas = deltas or [None] * len(ev.cases)
     n = {"All": len(ev.cases), "Failures": 0, "Errors": 0, "Changed": 0}
@@ -191,7 +191,7 @@ def saved_rows(
 ) -> list[dict[str, Any] | None]:
     """What a saved notebook keeps of each case, its answer once: a run that is only its
     answer is implied by its row (``"t": 1`` and no transcript: the page makes the run from
-    the row, ``js/src/evaluation/detail.js``); else a row leaves out an answer its transcript
+    the row, ``js/src/widget/evaluation/detail.js``); else a row leaves out an answer its transcript
     has (``text_of``). Changes ``rows``; returns the transcripts to save."""
     kept: list[dict[str, Any] | None] = []
     for row, state in zip(rows, states, strict=True):
@@ -225,7 +225,7 @@ def _implied(row: dict[str, Any], state: dict[str, Any]) -> bool:
 
 
 def text_of(state: dict[str, Any] | None) -> str:
-    """A saved run's answer as a row shows it (``js/src/evaluation/rows.js`` ``textOf``):
+    """A saved run's answer as a row shows it (``js/src/widget/evaluation/rows.js`` ``textOf``):
     its text blocks, a blank line between two."""
     blocks = (state or {}).get("blocks") or []
     texts = [str(b.get("text") or "") for b in blocks if b.get("type") == "text"]

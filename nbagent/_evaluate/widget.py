@@ -1,4 +1,4 @@
-"""An evaluation's widget (its code a chunk of its own, ``js/src/evaluation/``), and the view
+"""An evaluation's widget (its code a chunk of its own, ``js/src/widget/evaluation/``), and the view
 of a case's run, which shows nothing until the page opens the case's row.
 
 A thousand cases make no thousand widgets: a case's run folds its transcript as any run does

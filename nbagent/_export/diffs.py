@@ -1,5 +1,5 @@
 """A tool result's unified diffs, as the widget's acp chunk reads and draws them
-(``js/src/acp_view.js`` ``diffPieces``, ``diffView``): the result cut into its plain text and
+(``js/src/panels/acp_view.js`` ``diffPieces``, ``diffView``): the result cut into its plain text and
 its `````diff`` fences, each fence's file (from its ``+++`` / ``---`` headers) and its added and
 removed lines counted (headers aside); for the static copy, each diff as a head (file, lines added
 and removed) over its lines coloured by kind, folded past ``DIFF_LINES`` in a ``<details>``.
@@ -36,7 +36,7 @@ DIFF_MARK = '<div class="nba-diff">'
 """How a diff view opens: an export that holds one needs ``DIFF_STYLE`` (escaped text cannot
 hold it: its ``<`` and ``"`` are escaped)."""
 
-# The widget's diff view (js/src/styles.css, "A coding agent's parts") in the static copy's
+# The widget's diff view (js/src/widget/styles.css, "A coding agent's parts") in the static copy's
 # colours: emitted only by a run that has a diff (the saved copy's bytes count per run).
 DIFF_STYLE = (
     ".nbagent-static .nba-diff{border:var(--l);border-radius:6px;margin:6px 0;overflow:hidden}"

@@ -1,4 +1,4 @@
-"""How nbagent writes its numbers, the same strings as the widget's ``js/src/format.js``
+"""How nbagent writes its numbers, the same strings as the widget's ``js/src/base/format.js``
 (``tests/fixtures/formats.json`` holds the cases both are checked against). Rounding is done
 on integers (``floor(x * 10**d + 0.5)``), never by ``format``/``toFixed``, which round ties
 differently in Python and JavaScript."""

@@ -1,5 +1,5 @@
 """Math in the export's markdown-it-py: the same syntax as the widget's tokenizers
-(js/src/math_syntax.js), rendered by ``math.math_html``.
+(js/src/markdown/math_syntax.js), rendered by ``math.math_html``.
 
 - Display: ``$$…$$`` and ``\\[…\\]`` opening at a line start (up to three spaces of indent, in
   any container), closing at the first matching delimiter that ends a line; they interrupt a

@@ -1,5 +1,5 @@
 """A coding agent's plans in the static copy, as the widget draws them
-(``js/src/acp_view.js``): the plan with no id as a checklist, then those with one
+(``js/src/panels/acp_view.js``): the plan with no id as a checklist, then those with one
 (``nbagent/_fold/plans.py``): a checklist, markdown (the export's renderer) or a line naming
 the plan's file; everything escaped."""
 
@@ -13,7 +13,7 @@ from nbagent._export.renderer import block_markdown
 
 __all__ = ["plan_html"]
 
-# Plans with an id drawn at most (js/src/acp_view.js MAX_PLANS); a plan file's uri is a link
+# Plans with an id drawn at most (js/src/panels/acp_view.js MAX_PLANS); a plan file's uri is a link
 # only for http(s): (rendering.md: the links nbagent draws), anything else text.
 _MAX_PLANS = 20
 _LINKED = re.compile(r"https?:", re.IGNORECASE)
@@ -51,7 +51,7 @@ def _keyed_plan(p: dict[str, Any]) -> str:
 
 
 def plan_html(plan: Any) -> str:
-    """A coding agent's plans as the widget draws them (``js/src/acp_view.js``), escaped: the
+    """A coding agent's plans as the widget draws them (``js/src/panels/acp_view.js``), escaped: the
     one with no id, then those with one (``_fold/plans.py``) in order."""
     if not isinstance(plan, dict):
         return ""

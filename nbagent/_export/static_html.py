@@ -46,8 +46,8 @@ if TYPE_CHECKING:
 __all__ = ["_STYLE", "to_html"]
 
 
-# The widget's look (js/src/styles.css) in a few rules: a box, a title bar, collapsible panels
-# whose state is a word (no glyph a page may lack a font for; a page that drops the <style>,
+# The widget's look (js/src/widget/styles.css) in a few rules: a box, a title bar, collapsible
+# panels whose state is a word (no glyph a page may lack a font for; a page that drops the <style>,
 # as GitHub does, still reads it), code in boxes, section labels, a status footer; neutral
 # colours that read on light and dark pages. Every saved run carries this copy (nbconvert shows
 # each output alone), so it stays one short line: headings and tables take the page's own look.
@@ -83,7 +83,7 @@ _STYLE = (
     ".nbagent-static .nba-data-image{max-width:100%;height:auto}"
 )
 
-# The context window's gauge on the status line (js/src/styles.css .nba-gauge-bar's size).
+# The context window's gauge on the status line (js/src/widget/styles.css .nba-gauge-bar's size).
 _GAUGE_STYLE = ".nbagent-static .nba-gauge meter{width:4em;vertical-align:middle}"
 
 # A tool call's state as the widget's panel names it (its icon's title), in words.
@@ -92,7 +92,7 @@ _STATE_WORDS = {"args": "receiving arguments", "running": "running", "done": "do
 
 def _preview(b: dict[str, Any]) -> str:
     """The call's arguments on one line, as the widget's panel summary shows them
-    (``js/src/panels.js`` ``compact``, ``format.js`` ``oneLine``)."""
+    (``js/src/panels/panels.js`` ``compact``, ``format.js`` ``oneLine``)."""
     args = b.get("args")
     if b.get("parse_error") is None and args is not None and b.get("state") != "args":
         if isinstance(args, dict):
@@ -134,7 +134,7 @@ def _tool_html(b: dict[str, Any], inside: str = "") -> str:
         f'<code class="nba-tool-name">{esc(tool_label(b))}</code>{counts} '
         f'<span class="nba-preview">{esc(_preview(b))}</span> '
         f'<span class="nba-meta">{esc(_tool_meta(b))}</span></summary>',
-        # The section heads the widget's panel has (js/src/panels.js).
+        # The section heads the widget's panel has (js/src/panels/panels.js).
         '<div class="nba-label">Arguments</div>',
         f"<pre><code>{esc(_tool_args_text(b))}</code></pre>",
     ]
@@ -258,7 +258,7 @@ def _table_html(t: dict[str, Any]) -> str:
 
 
 def _error_text(error: dict[str, Any]) -> str:
-    """The run's error as the widget's error box says it (``js/src/view.js``): the type and
+    """The run's error as the widget's error box says it (``js/src/view/view.js``): the type and
     code after the message, unless the message starts with them ("RuntimeError: …")."""
     message = str(error["message"])
     extra = [

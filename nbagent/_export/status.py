@@ -1,6 +1,6 @@
-"""The footer's words, as the widget writes them (``js/src/status.js``): the status label (a
+"""The footer's words, as the widget writes them (``js/src/panels/status.js``): the status label (a
 run waiting for its first token says so; an error, its class and first line), the one status
-line's parts, an agent's context window (``js/src/acp_view.js`` ``gaugeText``), and
+line's parts, an agent's context window (``js/src/panels/acp_view.js`` ``gaugeText``), and
 the folded details (per-step lines, usage, deltas). The numbers' meanings are in
 ``nbagent/_fold/numbers.py``."""
 
@@ -58,7 +58,8 @@ _REASONS = {
 
 
 def paused_calls(s: dict[str, Any]) -> list[str]:
-    """The names of the tool calls waiting for an answer (``js/src/status.js`` pausedCalls)."""
+    """The names of the tool calls waiting for an answer (``js/src/panels/status.js``
+    pausedCalls)."""
     blocks = s.get("blocks") or []
     return [
         str(b.get("name") or "a tool")
@@ -179,7 +180,7 @@ def _context(s: dict[str, Any]) -> tuple[float, float | None] | None:
 
 
 def context_words(s: dict[str, Any]) -> str:
-    """The context window's words on the status line (``js/src/acp_view.js`` ``gaugeText``):
+    """The context window's words on the status line (``js/src/panels/acp_view.js`` ``gaugeText``):
     "12,345 / 200,000 tokens (6%)", "12,345 tokens in context" with no size; "" unknown."""
     context = _context(s)
     if context is None:
@@ -201,7 +202,7 @@ def context_share(s: dict[str, Any]) -> tuple[int, int] | None:
 
 
 def session_words(s: dict[str, Any]) -> str:
-    """The session an ACP agent's run is in (``js/src/acp_view.js`` ``sessionWords``): its
+    """The session an ACP agent's run is in (``js/src/panels/acp_view.js`` ``sessionWords``): its
     title, mode and config values, "Parser fix · mode: Plan · Model: Sonnet"; "" for none."""
     session = s.get("session")
     if not isinstance(session, dict):

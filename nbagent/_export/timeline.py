@@ -1,5 +1,5 @@
 """A run's timeline: its model calls, tool calls and sub-agents as rows on one time axis, the
-same rows as the widget's ``js/src/timeline.js`` (``tests/fixtures/timeline.json`` holds the
+same rows as the widget's ``js/src/panels/timeline.js`` (``tests/fixtures/timeline.json`` holds the
 cases both are checked against); and the static copies of it, an SVG nbagent draws and a table.
 
 The SVG carries no text of the run in an attribute: names are escaped text nodes, every

@@ -1,5 +1,5 @@
 """The run's numbers, one meaning each, computed from a ``to_dict()``-shaped state (the
-browser's ``js/src/numbers.js`` computes the same from the same fields).
+browser's ``js/src/base/numbers.js`` computes the same from the same fields).
 
 - **Time to first token** (``ttft``): from the run's start (``started_at``: the call that
   created the run, ``show``/``launch``/``watch``/a chat send, or the recorded start of a

@@ -16,5 +16,5 @@ class Rerunner(Protocol):
 
 def cannot_reach(why: str) -> str:
     """What ``rerun_tool`` says of a call whose tool nbagent cannot reach (``why``: a clause);
-    its panel says the same (js/src/rerun.js)."""
+    its panel says the same (js/src/panels/rerun.js)."""
     return f"Re-run: nbagent cannot reach this tool ({why})"

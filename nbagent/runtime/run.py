@@ -367,7 +367,7 @@ class Run:
 
 def _kernel_ends(restart: bool) -> None:
     """The kernel is about to restart or shut down: tell the page showing each run still
-    streaming, which ends it there at once (js/src/index.js, ``kernel_end``), rather than
+    streaming, which ends it there at once (js/src/widget/index.js, ``kernel_end``), rather than
     when the page notices the kernel gone (a restart asked by another client: when the new
     kernel starts). The runs themselves end with the process."""
     reason = "kernel_restarted" if restart else "kernel_shutdown"

@@ -453,7 +453,7 @@ class LabPage:
         return self.cell_output_text(index)
 
     def save(self) -> None:
-        # A run's end writes its saved output (js/src/offer.js) a moment after its status says
+        # A run's end writes its saved output (js/src/store/offer.js) a moment after its status says
         # so; a save that came first leaves the notebook dirty again: save again until clean.
         self.page.evaluate("jupyterapp.commands.execute('docmanager:save')")
         self.page.wait_for_function(

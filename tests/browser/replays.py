@@ -77,7 +77,7 @@ def record(make: Callable[[], Any], during: Callable[[Recorder], None] | None = 
 
 
 # Push a message, then wait for one MessageChannel round trip: a render the view queued there
-# for right after a quiet spell (js/src/view.js) has run by then, as its task came first.
+# for right after a quiet spell (js/src/view/view.js) has run by then, as its task came first.
 _PUSH_JS = """(m) => {
   nba.push(m);
   return new Promise((done) => {

@@ -1,7 +1,7 @@
 """An ACP agent's plans with an id in real Chromium: the bare page (the built bundle and its
 acp chunk, a fake model) draws the plan with no id, then each plan with an id in order: a
 checklist, markdown through the bundle's sanitizing renderer (the chunk gets it from the
-bundle, ``js/src/shared.js``), a plan file's uri (a link only for http(s):); hostile
+bundle, ``js/src/widget/shared.js``), a plan file's uri (a link only for http(s):); hostile
 text in them stays inert (``bare/check.js``); a removed plan leaves the view."""
 
 from __future__ import annotations

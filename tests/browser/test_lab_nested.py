@@ -66,7 +66,7 @@ TREE_JS = r"""
     return {
       kind, open: el.open, name: name ? name.textContent : null,
       meta: summary.querySelector('.nba-meta')?.textContent ?? null,
-      // nbagent's icon (js/src/icons.js) by name: "check", "cross", "cancelled".
+      // nbagent's icon (js/src/base/icons.js) by name: "check", "cross", "cancelled".
       icon: summary.querySelector('.nba-state svg.nba-icon')?.classList[1]?.slice(9) ?? null,
       spinning: !!spin && spin.checkVisibility() && !spin.closest('[hidden]'),
       children: kids ? [...kids.children].map(describe) : [],

@@ -6,7 +6,7 @@ both on a kernel subshell, and ipykernel 7.4 sends them on to the subshell it pi
 widget's comm to, often one a page closed (``nbagent/_subshells.py``,
 ``route_to_live_subshell``): these tests require every reload to recover,
 ``tests/browser/reload_rate.py`` measures how often one does. Stop is pressed while the
-stream moves it (a line wraps): the button keeps the press (js/src/status.js).
+stream moves it (a line wraps): the button keeps the press (js/src/panels/status.js).
 """
 
 from __future__ import annotations
@@ -118,8 +118,9 @@ def test_stop_after_a_reload_cancels_the_run(lab: LabPage) -> None:
 def test_a_stop_the_stream_pushes_away_mid_press_still_stops(lab: LabPage) -> None:
     """A line of text that wraps while the reader presses Stop pushes the button down: the
     release lands off it and the browser clicks nothing, unless the button captured the
-    pointer (js/src/status.js). A cycle of ``test_every_reload_mid_run_recovers`` failed so on
-    CI: Playwright checks where its press lands, not its release; no ``stop`` was sent."""
+    pointer (js/src/panels/status.js). A cycle of ``test_every_reload_mid_run_recovers``
+    failed so on CI: Playwright checks where its press lands, not its release; no ``stop``
+    was sent."""
     reload_rate.open_notebook(lab, "kernel", "stop_pushed.ipynb")
     lab.run_cell(1)
     lab.wait_js(

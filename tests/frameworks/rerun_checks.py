@@ -60,7 +60,7 @@ def rerun_from_view(run: nbagent.Run, i: int, args: dict[str, Any]) -> dict[str,
 
 
 def copied(call: nbagent.ToolCall, args: dict[str, Any]) -> str:
-    """Copy as code of ``call`` with ``args``, filled as js/src/rerun.js ``pyCall`` does (for
+    """Copy as code of ``call`` with ``args``, filled as js/src/panels/rerun.js ``pyCall`` does (for
     names that are identifiers and values whose ``repr`` is their Python literal)."""
     template = call.call_as or f"{call.name}({{args}})"
     return template.replace("{args}", ", ".join(f"{k}={v!r}" for k, v in args.items()), 1)

@@ -1,4 +1,4 @@
-// The browser side of tests/fuzz/test_nothing_lost.py: the real js/src/store.js (and wire.js)
+// The browser side of tests/fuzz/test_nothing_lost.py: the real js/src/store/store.js (and wire.js)
 // fed the exact messages a kernel-side run sent. One JSON line per stream in, one out.
 //
 // In:  {"open": snapshot, "log": [["msg", content] | ["trait", snapshot], ...], "drop": seq|null}
@@ -9,8 +9,8 @@
 
 import { createInterface } from "node:readline";
 import { FakeModel } from "../../js/test/fake-model.js";
-import { Store } from "../../js/src/store.js";
-import { connect } from "../../js/src/sync.js";
+import { Store } from "../../js/src/store/store.js";
+import { connect } from "../../js/src/store/sync.js";
 
 const warnings = [];
 console.warn = (...args) => warnings.push(args.join(" "));

@@ -3,7 +3,7 @@ characters, pauses, flush timing, a view that connects at any time, a dropped me
 the resync that follows), each read by a real ``Run`` whose controller runs on a fake clock.
 
 The source's text, ``run.transcript.text``, the final snapshot and the text the browser's
-store holds (the real ``js/src/store.js`` in Node, fed the exact messages the widget sent;
+store holds (the real ``js/src/store/store.js`` in Node, fed the exact messages the widget sent;
 once from the custom messages alone, once with the trait updates too) are the same UTF-8
 bytes.
 """

@@ -1,13 +1,13 @@
 // An evaluation's output (nbagent/_evaluate/board.py, EVALUATION_MIME) in JupyterLab and
 // Notebook 7: the live widget while its model lives (renderer.js), else the saved table drawn
-// by the evaluation widget's own view (js/src/evaluation/) from the output's payload, or, when
-// the payload left it to the widget's saved state (`jupyter execute`), from the notebook's
-// `metadata.widgets`. A row opens its case's saved transcript (js/src/saved.js). The saved
+// by the evaluation widget's own view (js/src/widget/evaluation/) from the output's payload, or,
+// when the payload left it to the widget's saved state (`jupyter execute`), from the notebook's
+// `metadata.widgets`. A row opens its case's saved transcript (js/src/view/saved.js). The saved
 // table is data: nothing saved runs, trusted or not; Stop, Re-run and ratings are not offered.
 
-import evaluationView from "../../src/evaluation/index.js";
-import { readOnlyModel } from "../../src/read_only.js";
-import { WIDGET_STATE_MIME } from "../../src/saved_state.js";
+import { readOnlyModel } from "../../src/base/read_only.js";
+import { WIDGET_STATE_MIME } from "../../src/base/saved_state.js";
+import evaluationView from "../../src/widget/evaluation/index.js";
 import { ancestorProperty } from "./hosts.js";
 import { isObject, PayloadError, renderSaved, TranscriptRenderer } from "./renderer.js";
 
@@ -48,7 +48,7 @@ export function savedTraits(widgets, id) {
 /**
  * A read-only model of a saved table: what the evaluation view reads, no kernel behind it.
  * @param {Record<string, any>} source the payload, or the saved model's traits
- * @param {import("../../src/page.js").Page} [page] what the page's saved views share
+ * @param {import("../../src/markdown/page.js").Page} [page] what the page's saved views share
  */
 export function savedEvaluationModel(source, page) {
   /** @type {Record<string, unknown>} */
@@ -74,7 +74,7 @@ export function savedEvaluationModel(source, page) {
 }
 
 export class EvaluationRenderer extends TranscriptRenderer {
-  /** @param {import("../../src/page.js").Page} [page] */
+  /** @param {import("../../src/markdown/page.js").Page} [page] */
   constructor(page) {
     super(page);
     this.mime = EVALUATION_MIME;

@@ -4,7 +4,7 @@
 /**
  * @typedef {import("@lumino/widgets").Panel} Panel
  * @typedef {import("@lumino/widgets").Widget} Widget
- * @typedef {import("../../src/kernel_end.js").PageEnd} PageEnd
+ * @typedef {import("../../src/base/kernel_end.js").PageEnd} PageEnd
  * @typedef {"pending" | "live" | "gone"} LiveState
  *   pending: the widget manager has not answered yet; gone: no model (or its view was closed)
  */
@@ -24,7 +24,7 @@ export function endOfStatus(status) {
   return null;
 }
 
-export { isObject } from "../../src/wire.js";
+export { isObject } from "../../src/base/wire.js";
 
 /**
  * The nearest ancestor's `key` property, duck-typed: the output area's `rendermime` (the

@@ -14,7 +14,7 @@ export { endOfStatus };
  */
 
 /**
- * What the saved views of this page share (js/src/page.js): made here, where the extension
+ * What the saved views of this page share (js/src/markdown/page.js): made here, where the extension
  * begins, and handed to each renderer.
  */
 const page = labPage();

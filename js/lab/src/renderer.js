@@ -3,7 +3,7 @@
 // widget view: while the widget's model lives in the notebook's widget manager it shows the
 // live widget (the widget-view renderer, as a child); when the model is gone (no kernel, no
 // saved widget state) it shows the saved transcript with the widget's own store and view
-// (js/src/saved.js), not "Error displaying widget". Nothing is fetched: the code is in this
+// (js/src/view/saved.js), not "Error displaying widget". Nothing is fetched: the code is in this
 // extension, math too (KaTeX, a webpack chunk of its own, fetched on the first formula).
 // The kernel cannot update an output once its cell has finished: when the live widget's run
 // ends, this renderer claims its output data (HOST_EVENT), the widget asks the kernel for it
@@ -14,8 +14,9 @@
 
 import { JSONExt } from "@lumino/coreutils";
 import { Panel, Widget } from "@lumino/widgets";
-import { KERNEL_END_EVENT } from "../../src/kernel_end.js";
-import { newPage } from "../../src/page.js";
+import { KERNEL_END_EVENT } from "../../src/base/kernel_end.js";
+import { fillFromWidgetState } from "../../src/base/saved_state.js";
+import { newPage } from "../../src/markdown/page.js";
 import {
   HOST_EVENT,
   OUTPUT_EVENT,
@@ -23,9 +24,8 @@ import {
   readPayload,
   renderSaved,
   TRANSCRIPT_MIME,
-} from "../../src/saved.js";
-import { fillFromWidgetState } from "../../src/saved_state.js";
-import "../../src/styles.css";
+} from "../../src/view/saved.js";
+import "../../src/widget/styles.css";
 import "./chunks.js";
 import { ancestorProperty, endOfStatus, isObject, liveState } from "./hosts.js";
 import { appRendermime } from "./plugin.js";
@@ -38,12 +38,12 @@ const WRITABLE = ["text/html", "text/plain"];
  * @typedef {import("@jupyterlab/rendermime-interfaces").IRenderMime.IMimeModel} IMimeModel
  * @typedef {import("@jupyterlab/rendermime-interfaces").IRenderMime.IRenderer} IRenderer
  * @typedef {import("@jupyterlab/rendermime-interfaces").IRenderMime.IExtension} IExtension
- * @typedef {import("../../src/saved.js").Payload} Payload
+ * @typedef {import("../../src/view/saved.js").Payload} Payload
  * @typedef {{createRenderer(mimeType: string): IRenderer, getFactory(mimeType: string): unknown}}
  *   RendererSource the notebook's rendermime
  * @typedef {"pending" | "live" | "gone"} LiveState
  *   pending: the widget manager has not answered yet; gone: no model (or its view was closed)
- * @typedef {import("../../src/kernel_end.js").PageEnd} PageEnd
+ * @typedef {import("../../src/base/kernel_end.js").PageEnd} PageEnd
  * @typedef {{connect(slot: (sender: any, value: any) => void, thisArg?: unknown): boolean,
  *   disconnect(slot: (sender: any, value: any) => void, thisArg?: unknown): boolean}} Signal
  * @typedef {{ready: Promise<void>, statusChanged?: Signal, kernelChanged?: Signal}} Session
@@ -52,7 +52,7 @@ const WRITABLE = ["text/html", "text/plain"];
 
 /** @implements {IRenderer} */
 export class TranscriptRenderer extends Panel {
-  /** @param {import("../../src/page.js").Page} [page] what its page's views share (index.js) */
+  /** @param {import("../../src/markdown/page.js").Page} [page] what its page's views share (index.js) */
   constructor(page = newPage()) {
     super();
     /** The output data this renderer draws. */
@@ -248,7 +248,7 @@ export class TranscriptRenderer extends Panel {
 
   /**
    * Watch the notebook's kernel: when it restarts or goes, the live widget's runs can hear no
-   * end from it, so its views are told to end them (js/src/kernel_end.js).
+   * end from it, so its views are told to end them (js/src/base/kernel_end.js).
    * @param {Session | null} session
    */
   watchSession(session) {

@@ -56,7 +56,7 @@ function isDataAudio(el) {
 
 // MathML only as nbagent's own (rendering.md §2, §5): a <math> in a span.nb-mathml that
 // nbagent's math.js made, holding only these elements and attributes (written here on their
-// own, not imported from js/src/math.js, so that a looser allow-list there fails here).
+// own, not imported from js/src/markdown/math.js, so that a looser allow-list there fails here).
 const MATHML_NS = "http://www.w3.org/1998/Math/MathML";
 const MATH_TAGS = new Set(
   "math semantics annotation mrow mi mn mo ms mtext mspace mfrac msqrt mroot msub msup msubsup munder mover munderover mmultiscripts mprescripts none mtable mtr mlabeledtr mtd mstyle mpadded mphantom menclose merror".split(" "),
@@ -81,7 +81,7 @@ function mathViolations(el) {
   return out;
 }
 
-// SVG only as nbagent's own icons (js/src/icons.js): an <svg class="nba-icon nba-icon-NAME">
+// SVG only as nbagent's own icons (js/src/base/icons.js): an <svg class="nba-icon nba-icon-NAME">
 // of stroked <path>s in currentColor, never inside what a model or a tool wrote (written here
 // on their own, like the MathML lists, so that a looser icons.js fails here).
 const SVG_NS = "http://www.w3.org/2000/svg";
@@ -114,7 +114,7 @@ function iconViolations(el) {
   return out;
 }
 
-// The timeline's SVG (js/src/timeline.js, issue 19): a track per row holding one bar and the
+// The timeline's SVG (js/src/panels/timeline.js, issue 19): a track per row holding one bar and the
 // axis's tick labels, placed by percentages; its only text is the ticks' numbers.
 const TIMELINE_SVG = /^nba-tl-(?:track|ticks)$/;
 /** @type {Record<string, Set<string>>} */

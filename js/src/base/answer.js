@@ -1,0 +1,31 @@
+// The answer chunk (nbagent/static/answer.js, js/src/panels/answer_chunk.js): a paused call's
+// answers, which the kernel gives to the code model with the first paused call a widget shows.
+// Held here, in the bundle, so that every copy of the tools chunk's PauseBox
+// (js/src/panels/pause.js) draws with the one the page loaded.
+
+import { chunkFromCodeModel, lazyChunk } from "./chunks.js";
+
+/**
+ * @typedef {import("../panels/pause.js").PauseBox} PauseBox
+ * @typedef {{update(b: import("../store/store.js").ToolBlock, live: boolean): void}} PauseControls
+ * @typedef {{controls(box: PauseBox, signal: AbortSignal): PauseControls}} AnswerChunk
+ */
+
+/** The answer chunk of this copy of the bundle. */
+export const answerChunk = /** @type {ReturnType<typeof lazyChunk<AnswerChunk>>} */ (
+  lazyChunk("a paused call cannot be answered here")
+);
+
+/**
+ * Where the answer chunk comes from (the first source given wins): the widget's code model
+ * (nbagent/_widget.py, CodeModel's `answer` trait, sent with the first paused call).
+ * @param {any} model a widget model with a `code` trait ("IPY_MODEL_<id>")
+ */
+export function provideAnswerFromCodeModel(model) {
+  answerChunk.provide(chunkFromCodeModel(model, "answer"));
+}
+
+/** Use this chunk at once (tests: the module imported directly). @param {AnswerChunk} c */
+export function useAnswerChunk(c) {
+  answerChunk.use(c);
+}

@@ -1,0 +1,44 @@
+// The highlight chunk (nbagent/static/highlight.js, js/src/widget/highlight_chunk.js): what a
+// finished markdown block adds to its code and tables, the code highlighted (highlight.js) and
+// a table's text for its copy buttons (table_text.js). The kernel gives it to the code model
+// with the first text that may hold a code block or a table, or a result as data
+// (nbagent/_chunks.py). Until it is here a finished code block shows its code plain, and is
+// highlighted in place once the chunk has loaded.
+
+import { lazyChunk } from "./chunks.js";
+
+/** @typedef {typeof import("../widget/highlight_chunk.js").default} HighlightChunk */
+
+/** The highlight chunk of this copy of the bundle. */
+export const highlightChunk = /** @type {ReturnType<typeof lazyChunk<HighlightChunk>>} */ (
+  lazyChunk("code stays plain and tables cannot be copied")
+);
+
+/**
+ * Highlight a finished code block's `<code>` (md_render.js): at once when the chunk is here,
+ * else once it has loaded (not asked for here: the kernel sends it with the code's text).
+ * @param {HTMLElement} code
+ */
+export function highlightCode(code) {
+  highlightChunk.whenLoaded((c) => c.highlightInto(code));
+}
+
+/**
+ * Highlight the finished code blocks under `root` (each at most once: highlight_chunk.js),
+ * now or when the highlight chunk comes: a copy of another view's frozen blocks
+ * (StreamingMarkdown.clone).
+ * @param {DocumentFragment | Element} root
+ */
+export function highlightAll(root) {
+  for (const code of root.querySelectorAll("pre > code"))
+    highlightCode(/** @type {HTMLElement} */ (code));
+}
+
+/**
+ * What a table's copy button does (the view's click delegation): copy the table as TSV or
+ * markdown, once the chunk is here.
+ * @param {HTMLButtonElement} btn
+ */
+export function copyTable(btn) {
+  highlightChunk.load().then((c) => c?.copyTable(btn));
+}

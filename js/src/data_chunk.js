@@ -1,6 +1,0 @@
-// The data chunk (nbagent/static/data.js): tool results as tables, images, markdown and
-// sounds, loaded with the first such result (js/src/display.js).
-
-import { renderDisplay } from "./data.js";
-
-export default { renderDisplay };

@@ -1,7 +1,0 @@
-// The lanes chunk (nbagent/static/lanes.js): the store and the view of a widget of several
-// runs (lanes, chat turns), loaded with the first such widget (js/src/index.js).
-
-import { followLanes, LaneSet } from "./lanes.js";
-import { LanesView } from "./lanes_view.js";
-
-export default { LaneSet, followLanes, LanesView };

@@ -1,0 +1,390 @@
+// Markdown rendering: marked's configuration, sanitizing (rendering.md §4), code blocks.
+// Model HTML is shown as text, images become links, TeX becomes math placeholders once the
+// math syntax is here (math.js mathSlots; typeset by the math chunk after sanitizing). The
+// streaming side (freezing, healing) is in streaming.js, which builds on this module;
+// markdown.js is what the views import of both.
+
+import { Lexer, Marked } from "marked";
+import { escapeHtml } from "../base/escape.js";
+import { h } from "../base/format.js";
+import { highlightCode } from "../base/highlight_slot.js";
+import { PURIFY, purify } from "../base/purify.js";
+import { mathSlots } from "./math.js";
+import { copyText, withCopy } from "./table_copy.js";
+
+/** In the HTML of a block with a math placeholder (math_syntax.js). */
+export const MATH_MARK = 'class="nb-math';
+
+/** @typedef {{type: string, raw: string, text?: string}} Tok */
+
+/**
+ * What one render of tokens is told and tells (marked hands it to our renderer as
+ * `this.options.nba`, see `parse`): `hideRefs`, show unresolved full references as their
+ * text (while streaming), and `hidRefs`, whether one was; `inLink`, the inline tokens being
+ * rendered are in a link (links and images in it become text); `math`, the typesetter of the
+ * formulas (none: they stay TeX).
+ * @typedef {{hideRefs: boolean, hidRefs: boolean, inLink: boolean,
+ *   math: Typesetter | null}} RenderContext
+ * @typedef {import("./math.js").Typesetter} Typesetter
+ */
+
+/**
+ * A render's context (`RenderContext`).
+ * @param {boolean} [hideRefs] unresolved full references show as their text
+ * @param {Typesetter | null} [math]
+ * @returns {RenderContext}
+ */
+export const renderContext = (hideRefs = false, math = null) => ({
+  hideRefs,
+  hidRefs: false,
+  inLink: false,
+  math,
+});
+
+/** @param {{options: object}} renderer marked's, in one of our renderer's methods */
+const contextOf = (renderer) => /** @type {{nba: RenderContext}} */ (renderer.options).nba;
+
+const FULL_REF = /\[([^[\]\n]+)\]\[[^[\]\n]*\]/g;
+
+/** The link rule of rendering.md §4 (PURIFY.ALLOWED_URI_REGEXP). */
+const LINK_RULE = PURIFY.ALLOWED_URI_REGEXP;
+
+/**
+ * marked's own URL cleaning (percent-encode, keep existing escapes); null when malformed.
+ * @param {string} href
+ */
+function cleanUrl(href) {
+  try {
+    return encodeURI(href).replace(/%25/g, "%");
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * marked is super-linear on some texts: its setext-heading pattern rescans the lines after
+ * each block, its emphasis and tag rules rescan a paragraph per delimiter (64 KB of `_a_b`
+ * took ~14 s). So lexing has a deadline, checked from extension hooks that marked calls
+ * between its steps, and a text that runs past it shows as plain text: a block's inline text
+ * alone, or the whole source when its block structure is too costly.
+ */
+class TooCostly extends Error {}
+
+/** A text's lexing budget (ms) for the frozen and whole renders; the live block's is smaller. */
+export const LEX_BUDGET_MS = 250;
+
+/**
+ * The lexer steps taken before the deadline is looked at: a page that stalls (a collection, a
+ * busy CPU) past the budget in the middle of a short text would otherwise show it as plain
+ * text, and a frozen block stays so. Each step costs at most a scan of the text (the emphasis
+ * scans are metered below), so these steps stay linear in it.
+ */
+const STEPS_BEFORE_CLOCK = 32;
+
+/**
+ * marked looks for the closer of each emphasis opener by scanning the rest of the inline text
+ * (its masked copy, with `emStrongRDelimAst`, `emStrongRDelimUnd`, `delRDelim`): openers
+ * that find no closer make that quadratic (8 KB of `**_a `: 190 ms; of prose with `*args`
+ * and `*one*`: 28 ms). So those scans are metered, in characters, per block's inline text:
+ * past EMPHASIS_SCANS times its length and SCAN_ALLOWANCE, a scan finds no closer, and the
+ * openers left are text. A scan stops at its closer: emphasis that closes costs its length.
+ */
+const EMPHASIS_SCANS = 16;
+const SCAN_ALLOWANCE = 32_768;
+const SCANS = ["emStrongRDelimAst", "emStrongRDelimUnd", "delRDelim"];
+
+function lexBudget() {
+  /** @type {WeakMap<object, {at: number, steps: number}>} */
+  const deadlines = new WeakMap();
+  let meter = { spent: 0, limit: 0 };
+  let scans = EMPHASIS_SCANS;
+  class Metered extends RegExp {
+    /** @param {string} s */
+    exec(s) {
+      // biome-ignore lint/complexity/noUselessThisAlias: tsc takes this.lastIndex in a RegExp subclass for a field used before it is set (TS2565)
+      const re = /** @type {RegExp} */ (this);
+      if (meter.spent > meter.limit) {
+        re.lastIndex = 0;
+        return null;
+      }
+      const from = re.lastIndex;
+      const found = super.exec(s);
+      meter.spent += (found ? re.lastIndex : s.length) - from;
+      return found;
+    }
+  }
+  /** marked's inline rules, and the same with the scans metered. @type {WeakMap<object, object>} */
+  const metered = new WeakMap();
+  /** @this {{lexer: object}} */
+  function check() {
+    const d = deadlines.get(this.lexer);
+    if (d !== undefined && ++d.steps > STEPS_BEFORE_CLOCK && performance.now() > d.at)
+      throw new TooCostly();
+    return undefined;
+  }
+  return {
+    /** @type {import("marked").TokenizerExtension[]} */
+    extensions: [
+      { name: "nbagentBudgetBlock", level: "block", tokenizer: check },
+      { name: "nbagentBudgetInline", level: "inline", tokenizer: check },
+    ],
+    /** @param {object} lexer @param {number} ms */
+    start(lexer, ms) {
+      deadlines.set(lexer, { at: performance.now() + ms, steps: 0 });
+    },
+    /**
+     * Meter the emphasis scans of `lexer` on `text`, a block's inline text, from now on.
+     * @param {object} lexer @param {string} text
+     */
+    meterScans(lexer, text) {
+      /** @type {{inline: Record<string, unknown>}} */
+      const rules = /** @type {any} */ (lexer).tokenizer.rules;
+      let table = metered.get(rules.inline);
+      if (!table) {
+        /** @type {Record<string, unknown>} */
+        const copy = { ...rules.inline };
+        for (const name of SCANS) copy[name] = new Metered(/** @type {RegExp} */ (copy[name]));
+        metered.set(rules.inline, copy).set(copy, copy);
+        table = copy;
+      }
+      rules.inline = /** @type {Record<string, unknown>} */ (table);
+      meter = { spent: 0, limit: scans * text.length + SCAN_ALLOWANCE };
+    },
+    /** @param {number} n times its length a block's inline text may be scanned (tests) */
+    setScans(n) {
+      scans = n;
+    },
+    /** What the scans read and may read since the last `meterScans` (tests). */
+    meter: () => ({ ...meter }),
+  };
+}
+
+const budget = lexBudget();
+
+/** Tests: emphasis scans allowed per character of inline text (Infinity: unmetered). */
+export const setEmphasisScans = budget.setScans;
+/** Tests: the characters the emphasis scans of the last inline text read, and their limit. */
+export const emphasisMeter = budget.meter;
+
+/**
+ * A run of `_` between two letters or digits (`snake_case`): it can neither open nor close
+ * emphasis (CommonMark §6.2; marked agrees), yet marked counts it as a possible closer, and
+ * then scans the paragraph from every `_` that opens up to it: `_a_b ` repeated is quadratic
+ * (8 KB: 280 ms). Hidden in marked's masked copy of the text (which only its emphasis rules
+ * read), each opener with no closer after it is text at once. (A run that can open must stay:
+ * marked counts the openers nested before a closer.)
+ */
+const INTRAWORD_UNDERSCORES = /(?<=[\p{L}\p{N}])_+(?=[\p{L}\p{N}])/gu;
+
+const md = new Marked({
+  gfm: true,
+  renderer: {
+    html({ text, block }) {
+      return block ? `<p>${escapeHtml(trimNewlines(text))}</p>\n` : escapeHtml(text);
+    },
+    link({ href, title, tokens }) {
+      // An image in a link (a README badge) becomes its text inside the link: no nested anchors.
+      const ctx = contextOf(this);
+      const outer = ctx.inLink;
+      ctx.inLink = true;
+      let text;
+      try {
+        text = this.parser.parseInline(tokens);
+      } finally {
+        ctx.inLink = outer;
+      }
+      // rendering.md §4's link rule, applied here so that `[x]()` or `[x](/path)` is text
+      // rather than an anchor whose href the sanitizer empties or drops.
+      const url = cleanUrl(href);
+      if (url === null || !LINK_RULE.test(url) || outer) return text;
+      const t = title ? ` title="${escapeHtml(title)}"` : "";
+      return `<a href="${escapeHtml(url)}"${t}>${text}</a>`;
+    },
+    text(token) {
+      // While streaming, `[text][label]` whose definition has not arrived shows as its text
+      // (definitions come last in an answer); the end re-renders the whole block exactly.
+      const ctx = contextOf(this);
+      if (ctx.hideRefs && !("tokens" in token && token.tokens) && token.text.includes("][")) {
+        const text = token.text.replace(FULL_REF, "$1");
+        if (text !== token.text) {
+          ctx.hidRefs = true;
+          token.text = text;
+        }
+      }
+      return false;
+    },
+    image({ href, text }) {
+      const label = escapeHtml(`[image: ${text || href}]`);
+      const url = cleanUrl(href);
+      if (contextOf(this).inLink || url === null || !LINK_RULE.test(url))
+        return `<span class="nba-image">${label}</span>`;
+      return `<a href="${escapeHtml(url)}" class="nba-image">${label}</a>`;
+    },
+    code({ text, lang }) {
+      const name = (lang ?? "").match(/^\S*/)?.[0] ?? "";
+      const code = text.replace(/\n$/, "");
+      // Highlighted in place once the block is frozen (decorate): an open fence stays plain.
+      const body = escapeHtml(code);
+      // Entity references in an info string stand for their character (CommonMark §4.5).
+      const cls = name
+        ? ` class="language-${escapeHtml(name).replace(/&amp;(#?\w+;)/g, "&$1")}"`
+        : "";
+      // An empty fence is an empty block, not one blank line.
+      return `<pre><code${cls}>${body}${code ? "\n" : ""}</code></pre>\n`;
+    },
+  },
+  extensions: [...budget.extensions, ...mathSlots()],
+  hooks: {
+    emStrongMask: (masked) =>
+      masked.replace(INTRAWORD_UNDERSCORES, (run) => "a".repeat(run.length)),
+  },
+});
+
+/**
+ * `s` without its trailing newlines (a pattern `\n+$` is tried from every newline: quadratic).
+ * @param {string} s
+ */
+function trimNewlines(s) {
+  let end = s.length;
+  while (s[end - 1] === "\n") end--;
+  return s.slice(0, end);
+}
+
+/** @typedef {Record<string, {href: string | null, title: string | null}>} Links */
+
+/** Quote markers beyond depth 16 are text (＞): marked recurses per level, and overflows. */
+const DEEP_QUOTE = /^((?:[ \t]{0,3}>){16})((?:[ \t]*>)+)/gm;
+
+/**
+ * A new lexer knowing the reference definitions found before its text (`links`): a `[foo]`
+ * in the live block resolves against a definition that is already frozen.
+ * @param {string} src
+ * @param {Links} [links]
+ */
+function lexer(src, links) {
+  const lx = new Lexer(md.defaults);
+  if (links) Object.assign(lx.tokens.links, links);
+  // A look-alike of the same length keeps raw lengths equal to the source's.
+  return {
+    lx,
+    src: src.replace(DEEP_QUOTE, (_, kept, more) => kept + more.replace(/>/g, "\uFF1E")),
+  };
+}
+
+/**
+ * Markdown that marked cannot lex (a stack overflow) or not in time shows as text.
+ * @param {string} src
+ */
+const plainText = (src) => ({ type: "text", raw: src, text: escapeHtml(src), escaped: true });
+
+/**
+ * One paragraph of text (`plain`: the markdown was not lexed).
+ * @param {string} src
+ * @returns {Tok[] & {links: Links, plain?: boolean}}
+ */
+function asText(src) {
+  const toks = [{ type: "paragraph", raw: src, text: src, tokens: [plainText(src)] }];
+  return Object.assign(toks, { links: {}, plain: true });
+}
+
+/** @param {unknown} e */
+const unlexable = (e) => e instanceof RangeError || e instanceof TooCostly;
+
+/**
+ * Lex `src` (blocks and inline), as marked's `lex` does, within `budgetMs` for the block
+ * structure and again for each block's inline text; `blocks`: the block structure only (raw
+ * text, types and definitions, no inline parse).
+ * @param {string} src
+ * @param {Links} [links]
+ * @param {number} [budgetMs]
+ * @param {boolean} [blocks]
+ * @returns {Tok[] & {links: Links, plain?: boolean}}
+ */
+export function lex(src, links, budgetMs = LEX_BUDGET_MS, blocks = false) {
+  const { lx, src: safe } = lexer(src, links);
+  try {
+    budget.start(lx, budgetMs);
+    lx.blockTokens(safe.replace(/\r\n?/g, "\n"), lx.tokens);
+    if (blocks) return /** @type {any} */ (lx.tokens);
+    for (const item of lx.inlineQueue) {
+      budget.start(lx, budgetMs);
+      budget.meterScans(lx, item.src);
+      lx.state.inRawBlock = false;
+      try {
+        lx.inlineTokens(item.src, item.tokens);
+      } catch (e) {
+        if (!unlexable(e)) throw e;
+        item.tokens.splice(0, item.tokens.length, plainText(item.src));
+      }
+    }
+    lx.inlineQueue = [];
+    return /** @type {any} */ (lx.tokens);
+  } catch (e) {
+    if (unlexable(e)) return asText(src);
+    throw e;
+  }
+}
+
+/**
+ * Render tokens to HTML (not sanitized) in `ctx`.
+ * @param {Tok[]} toks
+ * @param {RenderContext} ctx
+ * @returns {string}
+ */
+const parse = (toks, ctx) =>
+  md.parser(/** @type {any} */ (toks), /** @type {any} */ ({ ...md.defaults, nba: ctx }));
+
+/**
+ * Render tokens (frozen blocks) to a sanitized fragment with highlighted code and copy buttons.
+ * @param {Tok[]} toks
+ * @param {RenderContext} [ctx]
+ */
+export function renderFrozen(toks, ctx = renderContext()) {
+  const html = parse(toks, ctx);
+  const frag = purify(html);
+  // Looked up only where the HTML has them: querySelectorAll on DOMPurify's fragments gets
+  // slower with every call in jsdom (the spec tests), and most blocks have neither.
+  if (/<pre|<table/.test(html)) decorate(frag);
+  if (html.includes(MATH_MARK)) ctx.math?.typeset(frag);
+  return frag;
+}
+
+/**
+ * Wrap each code block in a box with a copy button and highlight its code (the highlight
+ * chunk's, highlight_slot.js), each table in a box with TSV and markdown copy buttons (our
+ * own UI, added after sanitizing).
+ * @param {DocumentFragment | Element} root
+ */
+function decorate(root) {
+  for (const table of root.querySelectorAll("table")) withCopy(table, "nba-table");
+  for (const pre of root.querySelectorAll("pre")) {
+    const code = pre.firstElementChild;
+    if (code?.localName === "code") highlightCode(/** @type {HTMLElement} */ (code));
+    const box = h("div", "nba-code");
+    const btn = Object.assign(h("button"), {
+      type: "button",
+      className: "nba-copy",
+      textContent: "Copy",
+      title: "Copy code",
+    });
+    pre.replaceWith(box);
+    box.append(pre, btn);
+  }
+}
+
+/**
+ * Copy the code of a copy button's block; shows "Copied" for a moment.
+ * @param {HTMLButtonElement} btn
+ */
+export async function copyCode(btn) {
+  const code = btn.parentElement?.querySelector("pre")?.textContent ?? "";
+  await copyText(btn, () => code.replace(/\n$/, ""), "Copy");
+}
+
+/**
+ * Render tokens to HTML (not sanitized).
+ * @param {Tok[]} toks
+ * @param {RenderContext} [ctx]
+ * @returns {string}
+ */
+export const parseTokens = (toks, ctx = renderContext()) => parse(toks, ctx);

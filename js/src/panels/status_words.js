@@ -1,0 +1,186 @@
+// The footer's words, the same as nbagent/_export/status.py writes them (the static copy's and
+// the text exports' status line): the status label, the one status line's parts, the folded
+// details' step lines and counts (tests/fixtures/formats.json holds the cases both are checked
+// against).
+
+import {
+  formatCost,
+  formatDuration,
+  formatElapsed,
+  formatRate,
+  formatTokens,
+  NO_NUMBER,
+  oneLine,
+  plural,
+  usageDetails,
+  usageText,
+} from "../base/format.js";
+import { elapsed, generationS, num, outputTokens, tokensPerS, ttft } from "../base/numbers.js";
+
+/** @typedef {import("../store/store.js").State} State */
+
+/** @type {Record<string, string>} an end reason's words (others: its name, "_" as " ") */
+const REASONS = {
+  max_tokens: "max tokens",
+  tool_calls: "tool calls",
+  content_filter: "content filtered",
+  refusal: "refused",
+  interrupted: "needs input",
+  incomplete: "stream ended unexpectedly",
+  unknown: "unknown end reason",
+};
+
+/**
+ * The names of the tool calls waiting for an answer (nbagent/_export/status.py paused_calls).
+ * @param {State} s
+ * @returns {string[]}
+ */
+export function pausedCalls(s) {
+  return (s.blocks ?? [])
+    .filter((b) => b.type === "tool" && b.state === "paused")
+    .map((b) => String(/** @type {{name?: string}} */ (b).name || "a tool"));
+}
+
+/**
+ * Whether a running run still waits for its first token: nothing streamed, no tool call (a
+ * user's prompt may show) (nbagent/_export/status.py waiting).
+ * @param {State} s
+ */
+export function waiting(s) {
+  return (
+    s.status === "running" &&
+    num(s.first_token_at) === null &&
+    (s.blocks ?? []).every((b) => b.type === "user")
+  );
+}
+
+/**
+ * An error on the status line: its class and the first line of its message (the class from
+ * `error_type` when the message does not start with one), on one line of at most 160
+ * characters, cut with "…" (nbagent/_export/status.py error_words); the error box has it all.
+ * @param {State["error"]} error
+ */
+export function errorWords(error) {
+  const first =
+    String(error?.message ?? "")
+      .split(/\r\n?|\n/)
+      .find((line) => line.trim()) ?? "unknown error";
+  const kind = error?.error_type;
+  return oneLine(kind && !/^\s*[\w.]+:/.test(first) ? `${kind}: ${first}` : first, 160);
+}
+
+/**
+ * The headline: "running", "waiting for the first token", "paused before delete_file",
+ * "completed", "cancelled", "error: RuntimeError: boom".
+ * @param {State} s
+ */
+export function statusLabel(s) {
+  const status = s.status;
+  if (!status) return "waiting";
+  if (status === "running") {
+    const paused = pausedCalls(s);
+    if (paused.length)
+      return `paused before ${paused.length === 1 ? paused[0] : `${paused.length} calls`}`;
+    if (s.activity) return String(s.activity);
+    return waiting(s) ? "waiting for the first token" : "running";
+  }
+  const why = s.end_reason;
+  let label = status === "error" ? `error: ${errorWords(s.error)}` : status;
+  if (why && why !== status && !["completed", "cancelled", "error"].includes(why))
+    label += ` (${REASONS[why] ?? String(why).replace(/_/g, " ")})`;
+  return label;
+}
+
+/**
+ * The numbers after the label, on the one status line: ["first token 0.42 s", "35.0 tok/s",
+ * "3.2 s" (elapsed), "1,290 tokens", cost] (as nbagent/_export/status.py `status_parts`);
+ * only the elapsed time while the run waits for its first token.
+ * @param {State} s
+ * @param {number} now kernel epoch seconds
+ */
+export function statusParts(s, now) {
+  const took = elapsed(s, now);
+  if (took === null) return [];
+  const running = s.status === "running";
+  /** @type {string[]} */
+  const parts = [];
+  if (!waiting(s)) {
+    const first = ttft(s);
+    const rate = tokensPerS(s, now);
+    // Messages that came whole (nbagent.watch() on a call that does not stream): there is
+    // no token timing to show, and the line says so.
+    parts.push(
+      `${s.whole ? "first message" : "first token"} ${first === null ? NO_NUMBER : formatDuration(first)}`,
+      s.whole ? "whole messages" : formatRate(rate?.value ?? null, rate?.estimated ?? false),
+    );
+  }
+  parts.push(formatElapsed(took));
+  const total = num(s.usage?.total_tokens);
+  if (total !== null) parts.push(`${formatTokens(total)} tokens`);
+  else if (usageText(s.usage)) parts.push(usageText(s.usage));
+  if (typeof s.cost_usd === "number") parts.push(formatCost(s.cost_usd));
+  if (!running && s.activity) parts.push(String(s.activity));
+  return parts;
+}
+
+/**
+ * The run's own steps (a sub-agent's are in its panel).
+ * @param {State} s
+ * @returns {Record<string, any>[]}
+ */
+export const topSteps = (s) =>
+  /** @type {Record<string, any>[]} */ (Array.isArray(s.steps) ? s.steps : []).filter(
+    (step) => step && typeof step === "object" && !("parent" in step && step.parent),
+  );
+
+/**
+ * One line per top-level model call when a run has several: "step 2 · first token 0.30 s ·
+ * 1.20 s · in 12 · out 34 tokens · tool calls" (a sub-agent's steps are in its panel).
+ * @param {State} s
+ * @returns {string[]}
+ */
+export function stepLines(s) {
+  const steps = topSteps(s);
+  if (steps.length < 2) return [];
+  return steps.map((step, n) => {
+    const st =
+      /** @type {{name?: unknown, usage?: any, finish_reason?: unknown, started_at?: unknown, first_token_at?: unknown, ended_at?: unknown, cost_usd?: unknown}} */ (
+        step
+      );
+    const parts = [`step ${n + 1}`];
+    if (st.name && st.name !== "model") parts.push(String(st.name));
+    const start = num(st.started_at);
+    const firstAt = num(st.first_token_at);
+    const end = num(st.ended_at);
+    if (start !== null && firstAt !== null)
+      parts.push(`first token ${formatDuration(firstAt - start)}`);
+    if (start !== null && end !== null) parts.push(formatDuration(end - start));
+    const usage = usageText(st.usage);
+    if (usage) parts.push(usage);
+    // A step priced or reported has `cost_usd` (null: no price); older states have none.
+    if ("cost_usd" in st) {
+      const cost = num(st.cost_usd);
+      parts.push(cost === null ? NO_NUMBER : formatCost(cost));
+    }
+    if (st.finish_reason) parts.push(String(st.finish_reason).replace(/_/g, " "));
+    return parts.join(" · ");
+  });
+}
+
+/**
+ * The folded details after the step lines: the full usage, then the deltas, generation time
+ * and output tokens the rate is made of (as `detail_lines`).
+ * @param {State} s
+ * @param {number} now kernel epoch seconds
+ */
+export function detailLines(s, now) {
+  const tokens = outputTokens(s);
+  const counts = [plural(s.deltas ?? 0, "delta")];
+  if (num(s.first_token_at) !== null)
+    counts.push(`generating ${formatDuration(generationS(s, now))}`);
+  if (tokens) {
+    const word = tokens.value === 1 ? "output token" : "output tokens";
+    counts.push(`${formatTokens(tokens.value, tokens.estimated)} ${word}`);
+  }
+  return [usageDetails(s.usage), counts.join(" · ")];
+}

@@ -1,0 +1,287 @@
+// The state of a widget of several runs (lanes side by side, or the turns of a chat): one
+// Store per lane, kept in step with the kernel through the same `connect` as a single run.
+// Messages: nbagent/wire.py ("A widget of several runs"). Each lane's saved state is a model
+// of its own (nbagent/widget.py, LaneState), listed in the widget's `lanes` trait.
+
+import { outputPartsOf } from "../base/output.js";
+import { decodeOps, isObject } from "../base/wire.js";
+import { OpError, Store } from "./store.js";
+
+/**
+ * @typedef {{title?: string | null, prompt?: string | null, can_rerun?: boolean | string}} LaneMeta
+ * @typedef {{index: number, meta: LaneMeta, store: Store}} Lane
+ * @typedef {{lanes: boolean, meta: Set<number>, notice: boolean}} LanesChange
+ *   `lanes`: lanes were added (or all reloaded); `meta`: lanes whose metadata changed.
+ */
+
+export class LaneSet {
+  constructor() {
+    /** Sequence number of the last applied message or loaded snapshot. */
+    this.seq = 0;
+    /** True once a snapshot with a lane list has been loaded. */
+    this.loaded = false;
+    /** @type {Lane[]} */
+    this.lanes = [];
+    /** Kernel clock minus local clock (s), for lanes created later. */
+    this.clockOffset = 0;
+    this.unreachable = false;
+    /** @type {string | null} The kernel's last notice (a chat prompt it could not start). */
+    this.notice = null;
+    /**
+     * What the widget's cell output should carry, for state `seq` (see offer.js).
+     * @type {{seq: number, data: Record<string, unknown>} | null}
+     */
+    this.output = null;
+    /** The `seq` the output data was last asked for. */
+    this.outputAsked = -1;
+    /**
+     * Each lane's static part, from the kernel's answers (the states are the lanes'): made
+     * with the output chunk (output.js).
+     * @type {import("./offer.js").OutputParts | null}
+     */
+    this.outputParts = null;
+    /** @type {Set<(change: LanesChange) => void>} */
+    this.listeners = new Set();
+  }
+
+  /** @param {number} index @returns {Lane} the lane, created when it is the next one */
+  ensure(index) {
+    let lane = this.lanes[index];
+    if (!lane) {
+      if (index !== this.lanes.length) throw new OpError(`lane ${index} out of order`);
+      const store = new Store();
+      store.clockOffset = this.clockOffset;
+      store.unreachable = this.unreachable;
+      lane = { index, meta: {}, store };
+      this.lanes.push(lane);
+    }
+    return lane;
+  }
+
+  /**
+   * Replace every lane: a `snapshot` message (the reply to `sync`), or the `snapshot` trait
+   * of a notebook saved before lanes had models of their own: `{seq, lanes: [{meta, state}]}`.
+   * A lane that already has `seq` (and applied every op) is kept as it is.
+   * @param {Record<string, any>} snapshot
+   */
+  load(snapshot) {
+    const lanes = Array.isArray(snapshot.lanes) ? snapshot.lanes : [];
+    const seq = typeof snapshot.seq === "number" ? snapshot.seq : 0;
+    this.seq = seq;
+    this.loaded = Array.isArray(snapshot.lanes);
+    this.lanes.length = Math.min(this.lanes.length, lanes.length);
+    lanes.forEach((entry, i) => {
+      const known = this.lanes[i];
+      if (known && known.store.seq >= seq && !known.store.damaged) return;
+      const lane = this.ensure(i);
+      lane.meta = isObject(entry?.meta) ? { ...entry.meta } : {};
+      lane.store.load({ seq, state: entry?.state });
+    });
+    this.emit({ lanes: true, meta: new Set(this.lanes.map((l) => l.index)), notice: false });
+  }
+
+  /**
+   * Load one lane from its model's `lane` trait, `{seq, meta, state}`; skipped when the lane
+   * already has that seq (written at the lane's end, it comes after the ops that carried it).
+   * Lanes load in order: a lane after the next one is ignored.
+   * @param {number} index
+   * @param {unknown} saved
+   */
+  loadLane(index, saved) {
+    if (index > this.lanes.length || !isObject(saved)) return;
+    const seq = typeof saved.seq === "number" ? saved.seq : 0;
+    const known = this.lanes[index];
+    if (known && known.store.seq >= seq && !known.store.damaged) return;
+    const lane = this.ensure(index);
+    lane.meta = isObject(saved.meta) ? { ...saved.meta } : {};
+    lane.store.load({ seq, state: saved.state });
+    this.emit({ lanes: !known, meta: new Set([index]), notice: false });
+  }
+
+  /**
+   * Every lane model has been read once: the lanes are known (at the latest seq among them;
+   * a lane still running asks for a sync, see `needsSync`).
+   */
+  markLoaded() {
+    if (this.loaded) return;
+    this.loaded = true;
+    for (const lane of this.lanes) this.seq = Math.max(this.seq, lane.store.seq);
+    this.emit({ lanes: true, meta: new Set(), notice: false });
+  }
+
+  /**
+   * Apply one message `{seq, lanes: [[lane, ops, d?], ...], meta?: [[lane, {...}], ...]}`.
+   * A lane whose state already has `seq` (loaded from its model) skips its ops; after the
+   * message every lane is at `seq`.
+   * @param {Record<string, any>} msg
+   */
+  applyMessage(msg) {
+    if (!Array.isArray(msg.lanes)) throw new OpError("lanes message without lanes");
+    /** @type {LanesChange} */
+    const change = { lanes: false, meta: new Set(), notice: false };
+    try {
+      for (const entry of Array.isArray(msg.meta) ? msg.meta : []) {
+        const [index, meta] = Array.isArray(entry) ? entry : [];
+        if (!Number.isInteger(index) || index < 0 || !isObject(meta)) {
+          throw new OpError("bad lane metadata");
+        }
+        change.lanes ||= index === this.lanes.length;
+        Object.assign(this.ensure(index).meta, meta);
+        change.meta.add(index);
+      }
+      for (const entry of msg.lanes) {
+        const lane = Array.isArray(entry) ? this.lanes[entry[0]] : undefined;
+        if (!lane) throw new OpError(`ops for an unknown lane ${JSON.stringify(entry?.[0])}`);
+        if (!Array.isArray(entry[1])) throw new OpError("lane ops are not a list");
+        if (lane.store.seq >= msg.seq) continue;
+        lane.store.applyOps(decodeOps({ ops: entry[1], d: entry[2] }), msg.seq);
+      }
+    } finally {
+      this.seq = msg.seq;
+      for (const lane of this.lanes) lane.store.seq = Math.max(lane.store.seq, msg.seq);
+      if (change.lanes || change.meta.size) this.emit(change);
+    }
+  }
+
+  /** Whether some lane's ops could not be applied (a sync will replace it). */
+  get damaged() {
+    return this.lanes.some((l) => l.store.damaged);
+  }
+
+  /** @param {unknown} now kernel epoch seconds at send time */
+  setNow(now) {
+    if (typeof now !== "number" || !Number.isFinite(now)) return;
+    this.clockOffset = now - Date.now() / 1000;
+    for (const lane of this.lanes) lane.store.clockOffset = this.clockOffset;
+  }
+
+  /** Whether the kernel's state is needed: nothing loaded yet, or a lane still streaming. */
+  needsSync() {
+    return !this.loaded || this.lanes.some((l) => l.store.state.status === "running");
+  }
+
+  /** @param {boolean} on */
+  setUnreachable(on) {
+    this.unreachable = on;
+    for (const lane of this.lanes) lane.store.setUnreachable(on);
+  }
+
+  /** Whether every lane has ended (a chat between turns; all lanes of a comparison). */
+  settled() {
+    return this.loaded && this.lanes.every((l) => l.store.state.status !== "running");
+  }
+
+  /**
+   * The kernel's answer to `output` (`{seq, head, parts}`): with the lanes' states, the data
+   * the widget's cell output should carry at `seq`.
+   * @param {Record<string, any>} answer
+   */
+  setOutput(answer) {
+    const states = this.lanes.map((l) => l.store.state);
+    const data = outputPartsOf(this)?.take(answer, states) ?? null;
+    if (data === null) return;
+    this.output = { seq: answer.seq, data };
+    this.emit({ lanes: false, meta: new Set(), notice: false });
+  }
+
+  /** @returns {Record<string, unknown>} the `output` request */
+  outputRequest() {
+    return outputPartsOf(this)?.request() ?? { type: "output", have: [] };
+  }
+
+  /** @param {string} text */
+  setNotice(text) {
+    this.notice = text;
+    this.emit({ lanes: false, meta: new Set(), notice: true });
+  }
+
+  /** @param {(change: LanesChange) => void} fn @returns {() => void} unsubscribe */
+  subscribe(fn) {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  /** @param {LanesChange} change */
+  emit(change) {
+    for (const fn of this.listeners) fn(change);
+  }
+}
+
+/**
+ * @typedef {{get(key: string): any, on(name: string, cb: () => void): void,
+ *   off(name?: string | null, cb?: (() => void) | null): void}} LaneModelLike
+ *   A lane's model (a `WidgetModel` of @jupyter-widgets/base): its `lane` trait.
+ * @typedef {{get(key: string): any, on(name: string, cb: () => void): void,
+ *   off(name?: string | null, cb?: (() => void) | null): void,
+ *   widget_manager?: {get_model(id: string): Promise<LaneModelLike>}}} LanesModelLike
+ */
+
+/** A widget reference as ipywidgets serializes it (`widget_serialization`). */
+const REF = "IPY_MODEL_";
+
+/**
+ * How a LaneSet loads from a lanes widget's traits (`connect`'s `follow`): each lane from its
+ * own model, listed in the `lanes` trait; or, from a notebook saved before lanes had models of
+ * their own, every lane from the `snapshot` trait. `ready` is called once the lane models
+ * listed first have been read.
+ * @param {LaneSet} set
+ * @param {LanesModelLike} model
+ * @returns {import("./sync.js").Follow}
+ */
+export function followLanes(set, model) {
+  return (ready) => {
+    /** @type {(() => void)[]} Unsubscribes each lane model read so far, in lane order. */
+    const followed = [];
+    let closed = false;
+    let reading = 0;
+    let first = true;
+    /** @param {boolean} [read] whether the lanes could be read (else the kernel's sync) */
+    const done = (read = true) => {
+      if (!first) return;
+      first = false;
+      if (read) set.markLoaded();
+      ready();
+    };
+    const read = async () => {
+      const refs = model.get("lanes");
+      if (!Array.isArray(refs)) {
+        const snap = model.get("snapshot");
+        if (isObject(snap) && Array.isArray(snap.lanes) && snap.seq >= set.seq) set.load(snap);
+        done();
+        return;
+      }
+      const ids = refs.map((r) => String(r).replace(REF, ""));
+      const start = followed.length;
+      if (ids.length <= start) return done();
+      const manager = model.widget_manager;
+      const turn = ++reading;
+      /** @type {LaneModelLike[]} */
+      let models;
+      try {
+        if (!manager) throw new Error("no widget manager");
+        models = await Promise.all(ids.slice(start).map((id) => manager.get_model(id)));
+      } catch (err) {
+        // The kernel knows every lane: a sync brings them (with no kernel, nothing will).
+        console.warn("nbagent: a lane's model is missing:", err);
+        return done(false);
+      }
+      if (closed || turn !== reading) return;
+      models.forEach((lane, k) => {
+        const index = start + k;
+        const onChange = () => set.loadLane(index, lane.get("lane"));
+        lane.on("change:lane", onChange);
+        followed.push(() => lane.off("change:lane", onChange));
+        onChange();
+      });
+      done();
+    };
+    const onLanes = () => void read();
+    model.on("change:lanes", onLanes);
+    void read();
+    return () => {
+      closed = true;
+      model.off("change:lanes", onLanes);
+      for (const off of followed.splice(0)) off();
+    };
+  };
+}

@@ -1,0 +1,397 @@
+// One view of a transcript: renders from the store at most once per animation frame,
+// touching only the blocks that changed since its last render.
+
+import { h, setText } from "../base/format.js";
+import * as frames from "../base/frames.js";
+import { copyTable } from "../base/highlight_slot.js";
+import { watchKernel } from "../base/kernel_end.js";
+import { outputOffer } from "../base/output.js";
+import { panelView } from "../base/tools.js";
+import { copyCode, StreamingMarkdown } from "../markdown/markdown.js";
+import { newPage } from "../markdown/page.js";
+import { BlockFold, FOLD_KEY } from "../panels/fold.js";
+import { FollowBottom } from "../panels/follow.js";
+import { ThinkingPanel, userView } from "../panels/panels.js";
+import { ReplaySlot } from "../panels/replay_slot.js";
+import { StatusBar } from "../panels/status.js";
+import { TimelineSlot } from "../panels/timeline_slot.js";
+import { emptyChange, mergeChange } from "../store/store.js";
+
+/** The model's traits that the title, thinking and replay parts show. */
+const TRAITS = ["title", "show_thinking", "replay"];
+
+/**
+ * @typedef {import("../store/store.js").Store} Store
+ * @typedef {import("../store/store.js").Block} Block
+ * @typedef {import("../store/store.js").Change} Change
+ * @typedef {import("../markdown/page.js").Page} Page
+ * @typedef {{get(key: string): any, send(content: any): void,
+ *   on(name: string, cb: () => void): void, off(name?: string | null, cb?: (() => void) | null): void}} ViewModel
+ * @typedef {{id: string, type: string, el: HTMLElement,
+ *   update(b: Block, i: number, appended: string | null): void, md?: StreamingMarkdown,
+ *   children?: HTMLElement}} BlockView
+ *   `appended`: the text appended to the block since its last update, or null when the view
+ *   must read the whole block (new view, reset). `children`: where the views of the blocks in
+ *   its scope go (a tool call that started a sub-agent, a sub-agent).
+ */
+
+/**
+ * A change that comes at least this long (ms) after the last render is rendered at once
+ * instead of at the next animation frame: the first token of a run, or the next batch of a
+ * stream, shows without waiting up to a frame; renders still come at most once a frame.
+ */
+const LEAD_MS = 1000 / 60;
+
+/** `frame` while a leading-edge render is queued (raf ids are positive). */
+const SOON = -1;
+
+export class TranscriptView {
+  /**
+   * @param {Store} store
+   * @param {ViewModel} model
+   * @param {HTMLElement} el
+   * @param {{raf?: (cb: FrameRequestCallback) => number, cancelRaf?: (id: number) => void,
+   *   soon?: (cb: () => void) => void, now?: () => number, visible?: () => boolean,
+   *   offersOutput?: boolean, follows?: boolean, page?: Page}} [opts]
+   *   `offersOutput: false`: a lane's view (its widget offers); `follows: false`: a lane's view
+   *   (its widget follows the bottom); `page`: what the page's views share (page.js)
+   */
+  constructor(store, model, el, opts = {}) {
+    this.store = store;
+    this.model = model;
+    this.raf = opts.raf ?? frames.defaultRaf;
+    this.cancelRaf = opts.cancelRaf ?? frames.defaultCancel;
+    this.soon = opts.soon ?? frames.defaultSoon;
+    this.now = opts.now ?? frames.defaultNow;
+    this.visible = opts.visible ?? frames.defaultVisible;
+    this.page = opts.page ?? newPage();
+    this.math = this.page.math;
+    /** When the last render was (`now()` ms). */
+    this.lastFlush = Number.NEGATIVE_INFINITY;
+    this.ac = new AbortController();
+    const signal = this.ac.signal;
+
+    this.root = h("div", "nbagent");
+    this.header = h("div", "nba-title");
+    // The transcript's body. It does not scroll (the notebook does, follow.js); the name
+    // stays for the code that places things around it.
+    this.scroller = h("div", "nba-body");
+    this.blocksEl = h("div", "nba-blocks");
+    this.errorEl = h("div", "nba-error-box");
+    this.errorEl.setAttribute("role", "alert");
+    this.errorEl.hidden = true;
+    this.scroller.append(this.blocksEl, this.errorEl);
+    // Forks show beside a run's own widget (js/src/panels/forks.js), not in a lane or a chat turn.
+    this.mayAct = () => this.model.get("page_actions") !== false;
+    this.canFork = () => Array.isArray(this.model.get("forks")) && this.mayAct();
+    this.status = new StatusBar(store, (m) => model.send(m), signal, this.canFork, this.page.ids);
+    this.replay = new ReplaySlot(model, (m) => model.send(m), signal);
+    this.status.hold(this.replay.el); // the replay bar is folded in the footer's details
+    // Between the transcript and the footer, shown from the status line's toggle.
+    this.timeline = new TimelineSlot(store, this.raf, this.cancelRaf);
+    this.root.append(this.header, this.scroller, this.timeline.el, this.status.el);
+    el.append(this.root);
+    watchKernel(this.root, store, model, signal);
+
+    const retired = store.takeRetired();
+    const sibling = /** @type {TranscriptView | undefined} */ ([...store.liveViews].pop());
+    /** @type {BlockView[]} */
+    this.views = [];
+    if (Array.isArray(retired)) this.views = this.adopt(retired, false);
+    else if (sibling) this.views = this.adopt(sibling.views, true);
+    for (let i = 0; i < this.views.length; i++) this.place(this.views[i], i);
+    store.liveViews.add(this);
+    this.pending = { ...emptyChange(), reset: true, run: true };
+    /** @type {number | null} */
+    this.frame = null;
+    /** @type {ReturnType<typeof setInterval> | null} */
+    this.ticker = null;
+    /** The finished run's output for the frontend (not a lane's): output.js. */
+    this.offer =
+      opts.offersOutput === false
+        ? null
+        : outputOffer(this.root, store, (m) => model.send(m), this.raf, this.ac.signal);
+
+    this.unsubscribe = store.subscribe((c) => {
+      mergeChange(this.pending, c);
+      this.schedule();
+    });
+    const onTraits = () => {
+      this.pending.run = true;
+      this.schedule();
+    };
+    this.onTraits = onTraits;
+    for (const t of TRAITS) model.on(`change:${t}`, onTraits);
+    // Re-run buttons appear once the kernel says the run's tools can be called again.
+    const onRerun = () => {
+      const blocks = this.store.state.blocks;
+      for (let i = 0; i < blocks.length; i++)
+        if (blocks[i].type === "tool") this.pending.blocks.add(i);
+      this.schedule();
+    };
+    this.onRerun = onRerun;
+    model.on("change:can_rerun", onRerun);
+
+    /** @type {FollowBottom | null} */
+    this.follower =
+      opts.follows === false
+        ? null
+        : new FollowBottom(this.root, [this.blocksEl, this.errorEl], signal);
+    this.fold = new BlockFold(
+      () => store.uiFor(FOLD_KEY),
+      () => this.fold.apply(this.blocksEl), // shown all: nothing is folded any more
+      signal,
+    );
+    this.root.addEventListener(
+      "click",
+      (e) => {
+        const t = /** @type {Element | null} */ (e.target);
+        const btn = t?.closest?.(".nba-copy");
+        if (!(btn instanceof HTMLButtonElement)) return;
+        if (btn.classList.contains("nba-copy-table")) copyTable(btn);
+        else copyCode(btn);
+      },
+      { signal },
+    );
+    this.flush();
+  }
+
+  schedule() {
+    if (this.frame !== null || this.ac.signal.aborted) return;
+    const render = () => {
+      this.frame = null;
+      this.flush();
+    };
+    if (this.now() - this.lastFlush >= LEAD_MS && this.visible()) {
+      this.frame = SOON; // leading edge: right after this task, not at the next frame
+      this.soon(render);
+    } else this.frame = this.raf(render);
+  }
+
+  /** Render everything that changed since the last flush. */
+  flush() {
+    if (this.ac.signal.aborted) return;
+    this.lastFlush = this.now();
+    const change = this.pending;
+    this.pending = emptyChange();
+    const state = this.store.state;
+    const blocks = state.blocks;
+    const running = state.status === "running";
+
+    // Blocks whose view reads the whole block: new views, and every block after a reset.
+    const whole = new Set();
+    if (change.reset) {
+      // Keep views whose block is still at the same index with the same id (cheap reload).
+      let keep = 0;
+      while (
+        keep < this.views.length &&
+        keep < blocks.length &&
+        this.views[keep].id === blocks[keep].id &&
+        this.views[keep].type === blocks[keep].type
+      )
+        keep++;
+      for (const v of this.views.splice(keep)) v.el.remove();
+      for (let i = 0; i < blocks.length; i++) {
+        change.blocks.add(i);
+        whole.add(i);
+      }
+    }
+    const added = this.views.length < blocks.length;
+    for (let i = this.views.length; i < blocks.length; i++) {
+      const v = this.createView(blocks[i]);
+      this.views.push(v);
+      const scope = this.place(v, i);
+      if (scope >= 0) change.blocks.add(scope); // its panel shows that it has a sub-agent
+      change.blocks.add(i);
+      whole.add(i);
+    }
+    // Only where the number of top-level blocks may have changed: not each frame of a stream.
+    if (added || change.reset) this.fold.apply(this.blocksEl);
+    // Thinking panels depend on later text blocks (auto-collapse) and the run status.
+    const dirty = new Set(change.blocks);
+    if (change.run) {
+      for (let i = 0; i < blocks.length; i++) if (blocks[i].type !== "tool") dirty.add(i);
+    } else if (dirty.size) {
+      for (let i = 0; i < blocks.length; i++) if (blocks[i].type === "thinking") dirty.add(i);
+    }
+    for (const i of [...dirty].sort((a, b) => a - b)) {
+      const appended = whole.has(i) ? null : (change.appends.get(i) ?? "");
+      if (i < blocks.length) this.views[i].update(blocks[i], i, appended);
+    }
+
+    if (change.run || change.reset) {
+      const title = String(this.model.get("title") || state.title || "");
+      setText(this.header, title);
+      this.header.hidden = !title;
+      this.root.classList.toggle("nba-hide-thinking", this.model.get("show_thinking") === false);
+      const err = state.error;
+      this.errorEl.hidden = !err;
+      if (err) {
+        const message = err.message ?? "unknown error";
+        // A Python exception's message starts with its type ("RuntimeError: …"): say it once.
+        const extra = [err.error_type, err.code]
+          .filter((x) => x != null && x !== "" && !message.startsWith(`${x}:`))
+          .join(", ");
+        setText(this.errorEl, `Error: ${message}${extra ? ` (${extra})` : ""}`);
+      }
+    }
+    this.status.update();
+    this.timeline.update();
+    if (change.run || change.reset) this.replay.update(running);
+    if (!running && this.store.loaded) this.offer?.offer();
+    this.setTicker(running);
+    this.follower?.rendered();
+  }
+
+  /**
+   * Put block `i`'s view where it belongs: inside the view of the block whose scope it is in
+   * (its `parent`: a tool call or a sub-agent shown earlier), else at the top level.
+   * @param {BlockView} v
+   * @param {number} i
+   * @returns {number} the index of the enclosing block, or -1 at the top level
+   */
+  place(v, i) {
+    const parent = this.store.state.blocks[i]?.parent;
+    if (parent) {
+      for (let j = i - 1; j >= 0; j--) {
+        const scope = this.views[j];
+        if (scope.id === parent && scope.children) {
+          scope.children.append(v.el);
+          return j;
+        }
+      }
+    }
+    this.blocksEl.append(v.el);
+    return -1;
+  }
+
+  /** @param {boolean} on tick the elapsed time once per second while running */
+  setTicker(on) {
+    if (on && this.ticker === null) {
+      this.ticker = setInterval(() => {
+        this.pending.run = true;
+        this.schedule();
+      }, 1000);
+    } else if (!on && this.ticker !== null) {
+      clearInterval(this.ticker);
+      this.ticker = null;
+    }
+  }
+
+  /**
+   * The views to start from, given another view's: its rendered text blocks where they still
+   * match the state, moved (`copy` false: that view was destroyed) or copied (it still lives;
+   * JupyterLab keeps the old view, detached, when the run's display is updated at its end).
+   * Panels are always new: their listeners belong to the other view.
+   * @param {unknown[]} others
+   * @param {boolean} copy
+   * @returns {BlockView[]}
+   */
+  adopt(others, copy) {
+    const blocks = this.store.state.blocks;
+    /** @type {BlockView[]} */
+    const views = [];
+    for (let i = 0; i < blocks.length; i++) {
+      const old = /** @type {BlockView | undefined} */ (others[i]);
+      const b = blocks[i];
+      const md = old?.md && old.type === b.type && old.id === b.id ? old.md : undefined;
+      if (md && !copy) views.push(/** @type {BlockView} */ (old));
+      else views.push(this.createView(b, md?.clone()));
+    }
+    return views;
+  }
+
+  /**
+   * @param {Block} block
+   * @param {StreamingMarkdown} [rendered] a text block's markdown, already rendered
+   * @returns {BlockView}
+   */
+  createView(block, rendered) {
+    if (block.type === "tool" || block.type === "agent") return this.panelOf(block);
+    return { id: block.id, type: block.type, ...this.viewOf(block, rendered) };
+  }
+
+  /** A tool call's or a sub-agent's panel (the tools chunk's: tools.js). @param {Block} block */
+  panelOf(block) {
+    const [store, signal] = [this.store, this.ac.signal];
+    return panelView(
+      block,
+      (c) => {
+        const running = () => store.state.status === "running";
+        if (block.type === "agent") {
+          const p = new c.AgentPanel(store, block.id, signal);
+          return { el: p.el, children: p.children, update: (b) => p.update(b, running()) };
+        }
+        const p = new c.ToolPanel(store, block.id, signal, {
+          send: (m) => this.model.send(m),
+          // A viewer of a served app (page_actions false) gets neither: the kernel refuses them.
+          canRerun: () => this.mayAct() && this.model.get("can_rerun"),
+          canFork: this.canFork,
+          mayAct: () => this.mayAct(),
+          math: this.math,
+        });
+        return { el: p.el, children: p.children, update: (b) => p.update(b) };
+      },
+      signal,
+    );
+  }
+
+  /** @param {Block} block @param {StreamingMarkdown} [rendered] @returns {Omit<BlockView, "id" | "type">} */
+  viewOf(block, rendered) {
+    const store = this.store;
+    const signal = this.ac.signal;
+    if (block.type === "thinking") {
+      const p = new ThinkingPanel(store, block.id, signal, this.math);
+      return {
+        el: p.el,
+        update: (b, i) => {
+          const blocks = store.state.blocks;
+          let answered = false;
+          for (let j = i + 1; j < blocks.length && !answered; j++) {
+            const t = blocks[j];
+            answered = t.type === "text" && (t.text ?? "").length > 0;
+          }
+          p.update(/** @type {import("../store/store.js").ThinkingBlock} */ (b), {
+            answered,
+            running: store.state.status === "running",
+          });
+        },
+      };
+    }
+    if (block.type === "user") return userView();
+    const md = rendered ?? new StreamingMarkdown(this.math);
+    const el = h("div", "nba-text");
+    el.append(md.el);
+    return {
+      el,
+      md,
+      update: (b, i, appended) => {
+        const t = /** @type {import("../store/store.js").TextBlock} */ (b);
+        el.classList.toggle("nba-refusal", t.refusal === true);
+        // Final once the run ended or a later block of its scope began (its model moved on).
+        const blocks = store.state.blocks;
+        let final = store.state.status !== "running";
+        for (let j = i + 1; j < blocks.length && !final; j++) final = blocks[j].parent === t.parent;
+        if (appended === null) md.set(typeof t.text === "string" ? t.text : "", final);
+        else {
+          md.append(appended);
+          md.setFinal(final);
+        }
+        md.flush();
+      },
+    };
+  }
+
+  destroy() {
+    if (!this.ac.signal.aborted) this.store.retire(this.views);
+    this.store.liveViews.delete(this);
+    this.ac.abort();
+    this.unsubscribe();
+    for (const t of TRAITS) this.model.off(`change:${t}`, this.onTraits);
+    this.model.off("change:can_rerun", this.onRerun);
+    if (this.frame !== null && this.frame !== SOON) this.cancelRaf(this.frame);
+    this.setTicker(false);
+    this.timeline.destroy();
+    this.root.remove();
+  }
+}

@@ -1,0 +1,23 @@
+// The highlight chunk (nbagent/static/highlight.js): a finished code block highlighted in
+// place, a table's text for its copy buttons; loaded with the first text that may hold either
+// (js/src/base/highlight_slot.js).
+
+import { highlight } from "../base/highlight.js";
+import { purify } from "../markdown/markdown.js";
+import { copyTable } from "../markdown/table_text.js";
+
+/**
+ * Highlight a code block's `<code>` in place, as marked rendered it (its text and a trailing
+ * newline, its language in a `language-*` class); one with element children already is.
+ * @param {HTMLElement} code
+ */
+function highlightInto(code) {
+  if (code.firstElementChild) return;
+  const lang = [...code.classList].find((c) => c.startsWith("language-"))?.slice(9) ?? "";
+  const text = code.textContent ?? "";
+  const body = text.endsWith("\n") ? text.slice(0, -1) : text;
+  // Our own markup around escaped text, sanitized all the same, as the rest of an answer is.
+  code.replaceChildren(purify(`${highlight(body, lang)}${body === text ? "" : "\n"}`));
+}
+
+export default { highlightInto, copyTable };
