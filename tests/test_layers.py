@@ -56,10 +56,13 @@ def test_every_module_has_a_layer() -> None:
 @pytest.mark.parametrize(
     ("module", "bad_import"),
     [
-        ("_stream.py", "from nbagent import _agent as agent"),  # the pipeline knows who produces
-        ("_transcript.py", "import nbagent.runtime"),  # up a layer, lazily
-        ("runtime/run.py", "from nbagent import _lanes as lanes"),
-        ("_export/markdown.py", "from nbagent import _chat as chat"),
+        (
+            "pipeline/stream.py",
+            "from nbagent.agent import agent as agent",
+        ),  # the pipeline knows who produces
+        ("transcript/transcript.py", "import nbagent.runtime"),  # up a layer, lazily
+        ("runtime/run.py", "from nbagent.apps import lanes as lanes"),
+        ("transcript/export/markdown.py", "from nbagent.apps import chat as chat"),
     ],
 )
 def test_an_import_up_a_layer_is_caught(tmp_path: Path, module: str, bad_import: str) -> None:

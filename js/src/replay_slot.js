@@ -1,6 +1,6 @@
 // Where a replay's bar goes (js/src/replay.js, in the debug chunk: js/src/debug.js): an empty
 // hidden bar until the model's `replay` trait says a recording plays (the kernel sends the
-// chunk with that trait, nbagent/_chunks.py).
+// chunk with that trait, nbagent/widget/chunks.py).
 
 import { withChunk } from "./chunks.js";
 import { debugChunk } from "./debug.js";
