@@ -80,7 +80,7 @@ NOT_SHOWN = frozenset({"type", "id", "args", "state", "parse_error", "is_error"}
 @contextlib.contextmanager
 def unthrottled() -> Iterator[None]:
     """Runs ``nbagent.acp`` prompts build inside are unthrottled (``throttle_ms=0``)."""
-    import nbagent._acp._agent as module
+    import nbagent.acp_client._agent as module
 
     made = module.Run
 

@@ -19,8 +19,8 @@ from typing import Any
 
 from latex2mathml.converter import convert
 
-from nbagent._export import to_html
-from nbagent._export.math import math_html, tex_to_mathml
+from nbagent.transcript.export import to_html
+from nbagent.transcript.export.math import math_html, tex_to_mathml
 
 FIXTURES = Path(__file__).resolve().parents[1] / "tests" / "fixtures"
 

@@ -18,11 +18,11 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.corpus import token_deltas
-from nbagent._events import Event
-from nbagent._normalize import Normalizer
-from nbagent._stream import iter_events
-from nbagent._transcript import Transcript
+from nbagent.core.events import Event
+from nbagent.pipeline.normalize import Normalizer
+from nbagent.pipeline.stream import iter_events
 from nbagent.runtime.controller import Controller
+from nbagent.transcript.transcript import Transcript
 
 ROOT = Path(__file__).resolve().parents[1]
 

@@ -8,7 +8,7 @@ A notebook with widget state holds the widget's JavaScript and CSS once (``code 
 nbagent's ``CodeModel``, which every widget references), and per run: the widget's state (its
 ``_esm``, a 0.7 KB loader that imports the code model's bundle; its ``snapshot``, the final
 transcript; a lanes widget keeps each lane's in a model of its own, counted as ``snapshot``),
-and the cell output (``nbagent._output``: the transcript payload, whose states the kernel's
+and the cell output (``nbagent.widget.output``: the transcript payload, whose states the kernel's
 final display update leaves to the widget's model, the escaped ``text/html``, ``text/plain``
 and the widget view). Before the code model (nbagent 0.1, anywidget's ``_esm``/``_css`` per
 widget) a demo run added 169,296 bytes. The sizes are asserted by tests/test_saved_output.py.

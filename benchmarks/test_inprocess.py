@@ -10,7 +10,7 @@ import os
 import pytest
 
 from benchmarks.inprocess import CASES, fold, ingest
-from nbagent._events import TextDelta
+from nbagent.core.events import TextDelta
 
 DELTAS = int(os.environ.get("NBAGENT_BENCH_DELTAS", "200000"))
 ROUNDS = int(os.environ.get("NBAGENT_BENCH_ROUNDS", "5"))

@@ -11,14 +11,17 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 if TYPE_CHECKING:
-    from nbagent._acp import AcpAgent, AcpError, acp
-    from nbagent._agent import Agent
-    from nbagent._agent_run import AgentRun, AgentSession, ToolCallError
-    from nbagent._audience import page_role
-    from nbagent._chat import Chat, ChatBusyError
-    from nbagent._entry import compare, show
-    from nbagent._evaluate import EvalCase, Evaluation, evaluate, load
-    from nbagent._events import (
+    from nbagent.acp_client import AcpAgent, AcpError, acp
+    from nbagent.adapters import UnknownFormatError
+    from nbagent.agent.agent import Agent
+    from nbagent.agent.run import AgentRun, AgentSession, ToolCallError
+    from nbagent.apps.chat import Chat, ChatBusyError
+    from nbagent.apps.entry import compare, show
+    from nbagent.apps.inspector import mcp
+    from nbagent.apps.lanes import Lanes
+    from nbagent.apps.replay import RecordingRun, ReplayRun, record, replay
+    from nbagent.apps.watch import Watch, WatchRun, watch
+    from nbagent.core.events import (
         Custom,
         ErrorEvent,
         Event,
@@ -42,17 +45,10 @@ if TYPE_CHECKING:
         event_from_dict,
         event_from_json,
     )
-    from nbagent._inspector import mcp
-    from nbagent._lanes import Lanes
-    from nbagent._mcp import McpError, McpRequest, McpResult, McpServer, McpTool, McpToolError
-    from nbagent._prices import prices
-    from nbagent._replay import RecordingRun, ReplayRun, record, replay
-    from nbagent._resume import with_approvals
-    from nbagent._stream import aiter_events, iter_events
-    from nbagent._tools import Tool, ToolArgumentsError
-    from nbagent._transcript import TokenUsage, ToolCall, Transcript
-    from nbagent._watch import Watch, WatchRun, watch
-    from nbagent.adapters import UnknownFormatError
+    from nbagent.evaluation import EvalCase, Evaluation, evaluate, load
+    from nbagent.frameworks.resume import with_approvals
+    from nbagent.mcp_client import McpError, McpRequest, McpResult, McpServer, McpTool, McpToolError
+    from nbagent.pipeline.stream import aiter_events, iter_events
     from nbagent.runtime.pause import Answer, PauseRequest, Pauses
     from nbagent.runtime.registry import stop_all
     from nbagent.runtime.run import Run
@@ -61,20 +57,24 @@ if TYPE_CHECKING:
     from nbagent.sources.http import HTTPStatusError, sse
     from nbagent.sources.recording import RecordingError
     from nbagent.sources.websocket import websocket
+    from nbagent.tools import Tool, ToolArgumentsError
+    from nbagent.transcript.prices import prices
+    from nbagent.transcript.transcript import TokenUsage, ToolCall, Transcript
+    from nbagent.widget.audience import page_role
 
 # Every name loads its module when first asked for (PEP 562), so that `import nbagent`, every
 # notebook's first cell, costs what anywidget's does: the widget, the adapters, pydantic,
 # httpx, the MCP and ACP SDKs and the evaluation layer load with the first name that needs
 # them (tests/test_import_weight.py). The same names as the TYPE_CHECKING imports above.
 _MODULES: dict[str, tuple[str, ...]] = {
-    "nbagent._acp": ("AcpAgent", "AcpError", "acp"),
-    "nbagent._agent": ("Agent",),
-    "nbagent._agent_run": ("AgentRun", "AgentSession", "ToolCallError"),
-    "nbagent._audience": ("page_role",),
-    "nbagent._chat": ("Chat", "ChatBusyError"),
-    "nbagent._entry": ("compare", "show"),
-    "nbagent._evaluate": ("EvalCase", "Evaluation", "evaluate", "load"),
-    "nbagent._events": (
+    "nbagent.acp_client": ("AcpAgent", "AcpError", "acp"),
+    "nbagent.agent.agent": ("Agent",),
+    "nbagent.agent.run": ("AgentRun", "AgentSession", "ToolCallError"),
+    "nbagent.widget.audience": ("page_role",),
+    "nbagent.apps.chat": ("Chat", "ChatBusyError"),
+    "nbagent.apps.entry": ("compare", "show"),
+    "nbagent.evaluation": ("EvalCase", "Evaluation", "evaluate", "load"),
+    "nbagent.core.events": (
         "Custom",
         "ErrorEvent",
         "Event",
@@ -98,9 +98,9 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "event_from_dict",
         "event_from_json",
     ),
-    "nbagent._inspector": ("mcp",),
-    "nbagent._lanes": ("Lanes",),
-    "nbagent._mcp": (
+    "nbagent.apps.inspector": ("mcp",),
+    "nbagent.apps.lanes": ("Lanes",),
+    "nbagent.mcp_client": (
         "McpError",
         "McpRequest",
         "McpResult",
@@ -108,13 +108,13 @@ _MODULES: dict[str, tuple[str, ...]] = {
         "McpTool",
         "McpToolError",
     ),
-    "nbagent._prices": ("prices",),
-    "nbagent._replay": ("RecordingRun", "ReplayRun", "record", "replay"),
-    "nbagent._resume": ("with_approvals",),
-    "nbagent._stream": ("aiter_events", "iter_events"),
-    "nbagent._tools": ("Tool", "ToolArgumentsError"),
-    "nbagent._transcript": ("TokenUsage", "ToolCall", "Transcript"),
-    "nbagent._watch": ("Watch", "WatchRun", "watch"),
+    "nbagent.transcript.prices": ("prices",),
+    "nbagent.apps.replay": ("RecordingRun", "ReplayRun", "record", "replay"),
+    "nbagent.frameworks.resume": ("with_approvals",),
+    "nbagent.pipeline.stream": ("aiter_events", "iter_events"),
+    "nbagent.tools": ("Tool", "ToolArgumentsError"),
+    "nbagent.transcript.transcript": ("TokenUsage", "ToolCall", "Transcript"),
+    "nbagent.apps.watch": ("Watch", "WatchRun", "watch"),
     "nbagent.adapters": ("UnknownFormatError",),
     "nbagent.runtime.pause": ("Answer", "PauseRequest", "Pauses"),
     "nbagent.runtime.registry": ("stop_all",),

@@ -20,9 +20,9 @@ from collections.abc import Sequence
 from pathlib import Path
 
 import nbagent
-from nbagent._stream import iter_events
-from nbagent._terminal import Printer
+from nbagent.pipeline.stream import iter_events
 from nbagent.sources.recording import Player, RecordingError, read_recording
+from nbagent.widget.terminal import Printer
 
 __all__ = ["main"]
 

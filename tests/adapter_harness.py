@@ -7,10 +7,10 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from nbagent._events import Event, RunStart
-from nbagent._normalize import Normalizer
-from nbagent._transcript import Transcript
 from nbagent.adapters import Adapter
+from nbagent.core.events import Event, RunStart
+from nbagent.pipeline.normalize import Normalizer
+from nbagent.transcript.transcript import Transcript
 
 
 def fold(

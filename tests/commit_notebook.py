@@ -9,7 +9,7 @@ outlives its cell; one that ends between two cells loses its last messages to ``
 execute``). The result keeps its outputs (each widget's static HTML copy shows on GitHub)
 and loses the widget state and the execution timestamps. Before the widget state goes, each
 nbagent output gets the states its widget's model held (``jupyter execute`` saves them there,
-not in the output: ``nbagent._output.assemble(..., in_model=True)``), as the browser does when
+not in the output: ``nbagent.widget.output.assemble(..., in_model=True)``), as the browser does when
 it saves: JupyterLab and Notebook 7 then draw the transcript with no kernel and no widget state.
 An evaluation's output gets its table and transcripts the same way (``EVALUATION_MIME``).
 """
@@ -26,8 +26,8 @@ from typing import Any
 
 import nbformat
 
-from nbagent._evaluate.board import EVALUATION_MIME
-from nbagent._output import TRANSCRIPT_MIME, Head, RunOutput, assemble
+from nbagent.evaluation.board import EVALUATION_MIME
+from nbagent.widget.output import TRANSCRIPT_MIME, Head, RunOutput, assemble
 
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER = str(Path(sys.executable).with_name("jupyter"))
@@ -71,7 +71,7 @@ def model_states(nb: nbformat.NotebookNode) -> dict[str, dict[str, Any]]:
 
 def _run_states(model_id: str | None, models: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """The states of the runs a widget model holds: an ``AgentWidget``'s ``snapshot``, or each
-    ``LaneState`` a ``LanesWidget`` lists (``nbagent/_widget.py``)."""
+    ``LaneState`` a ``LanesWidget`` lists (``nbagent/widget/widget.py``)."""
     traits = models.get(model_id or "")
     if traits is None:
         raise MissingState(f"no saved widget state for model {model_id!r}")
@@ -99,7 +99,7 @@ def filled(data: dict[str, Any], models: dict[str, dict[str, Any]]) -> dict[str,
     return assemble(head, [RunOutput(s, r["title"], r["prompt"]) for s, r in shown_runs])
 
 
-# What an evaluation's output carries for nbagent's renderer (``nbagent._evaluate.board``),
+# What an evaluation's output carries for nbagent's renderer (``nbagent.evaluation.board``),
 # each an ``EvaluationWidget`` trait of the same name.
 EVALUATION_TRAITS = ("columns", "baseline", "snapshot", "transcripts")
 

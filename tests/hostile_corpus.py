@@ -28,7 +28,7 @@ def expand(family: dict[str, str], size: int) -> str:
 def transcript(text: str) -> Any:
     """A finished run with ``text`` as its thinking, a tool's result and its answer (the
     ``nbagent`` on ``sys.path``: ``benchmarks/hostile.py`` times an older one too)."""
-    from nbagent._events import (
+    from nbagent.core.events import (
         RunStart,
         TextDelta,
         ThinkingDelta,
@@ -36,8 +36,8 @@ def transcript(text: str) -> Any:
         ToolCallStart,
         ToolResult,
     )
-    from nbagent._normalize import Normalizer
-    from nbagent._transcript import Transcript
+    from nbagent.pipeline.normalize import Normalizer
+    from nbagent.transcript.transcript import Transcript
 
     n = Normalizer(clock=lambda: 10.0)
     events = [

@@ -7,7 +7,7 @@ import json
 from collections.abc import Iterable
 from typing import Any
 
-from nbagent._events import (
+from nbagent.core.events import (
     ErrorEvent,
     Event,
     MessageEnd,
@@ -20,7 +20,7 @@ from nbagent._events import (
     ToolCallStart,
     ToolResult,
 )
-from nbagent._transcript import Transcript, apply_op
+from nbagent.transcript.transcript import Transcript, apply_op
 
 __all__ = ["check_invariants", "check_ops", "grouped_text", "wire"]
 

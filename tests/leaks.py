@@ -9,7 +9,7 @@ the tasks of an event loop.
 They wait (up to ``timeout``) for things to go away, since closing is asynchronous (a
 thread returns after its source is closed, a loop task after its cleanup), and name each
 thing still there. ``allow`` lists threads that may stay: a sync tool abandoned past its
-timeout, reported by ``nbagent._tools.abandoned_threads``.
+timeout, reported by ``nbagent.tools.abandoned_threads``.
 """
 
 from __future__ import annotations

@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 from comm.base_comm import BaseComm
 
-from nbagent._output import TRANSCRIPT_MIME
-from nbagent._transcript import apply_op
-from nbagent._wire import decode_lanes, decode_ops
 from nbagent.runtime.run import Run
+from nbagent.transcript.transcript import apply_op
+from nbagent.widget.output import TRANSCRIPT_MIME
+from nbagent.widget.wire import decode_lanes, decode_ops
 from tests.wait import PATIENCE
 
 __all__ = [

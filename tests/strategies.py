@@ -15,7 +15,7 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from nbagent._events import (
+from nbagent.core.events import (
     END_REASONS,
     Custom,
     ErrorEvent,

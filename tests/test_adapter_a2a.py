@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nbagent._events import Custom, Event, NbagentError, RunEnd, RunStart, Status, TextDelta
-from nbagent._transcript import Transcript
 from nbagent.adapters.a2a import A2aAdapter, normalize_state
 from nbagent.adapters.base import ServerSentEvent
+from nbagent.core.events import Custom, Event, NbagentError, RunEnd, RunStart, Status, TextDelta
+from nbagent.transcript.transcript import Transcript
 from tests.adapter_harness import fixture_items, fixture_lines, tool_rows, transcript_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "a2a"

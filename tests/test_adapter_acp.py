@@ -11,7 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nbagent._events import (
+from nbagent.adapters import detect_format
+from nbagent.adapters.acp import STOP_REASONS, AcpAdapter
+from nbagent.adapters.acp.content import DIFF_LINES, block_text, diff_text, tool_content_text
+from nbagent.adapters.base import ServerSentEvent
+from nbagent.core.events import (
     Custom,
     Event,
     NbagentError,
@@ -23,11 +27,7 @@ from nbagent._events import (
     ToolResult,
     Usage,
 )
-from nbagent._transcript import Transcript
-from nbagent.adapters import detect_format
-from nbagent.adapters.acp import STOP_REASONS, AcpAdapter
-from nbagent.adapters.acp.content import DIFF_LINES, block_text, diff_text, tool_content_text
-from nbagent.adapters.base import ServerSentEvent
+from nbagent.transcript.transcript import Transcript
 from tests.adapter_harness import fixture_items, fixture_lines, tool_rows, transcript_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "acp"

@@ -6,9 +6,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import Status, ToolResult
 from nbagent.adapters.acp import AcpAdapter
 from nbagent.adapters.acp.content import terminal_text
+from nbagent.core.events import Status, ToolResult
 from tests.adapter_harness import transcript_of
 
 SESSION = "sess-1"

@@ -7,13 +7,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._chunks import mentions_acp
-from nbagent._events import Custom, State
-from nbagent._export.plans import plan_html
-from nbagent._export.static_html import to_html
-from nbagent._stream import Pipeline
-from nbagent._transcript import Transcript
 from nbagent.adapters.acp import AcpAdapter
+from nbagent.core.events import Custom, State
+from nbagent.pipeline.stream import Pipeline
+from nbagent.transcript.export.plans import plan_html
+from nbagent.transcript.export.static_html import to_html
+from nbagent.transcript.transcript import Transcript
+from nbagent.widget.chunks import mentions_acp
 from tests.adapter_harness import transcript_of
 from tests.frameworks.conftest import need
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._chunks import mentions_acp
-from nbagent._export import status_line, to_html, to_text
-from nbagent._transcript import Transcript
 from nbagent.adapters.acp import AcpAdapter
+from nbagent.transcript.export import status_line, to_html, to_text
+from nbagent.transcript.transcript import Transcript
+from nbagent.widget.chunks import mentions_acp
 from tests.adapter_harness import transcript_of
 from tests.frameworks.conftest import need
 

@@ -11,7 +11,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nbagent._events import (
+from nbagent.adapters.ag_ui import EVENT_TYPES, AgUiAdapter
+from nbagent.adapters.base import BadItemError, ServerSentEvent
+from nbagent.core.events import (
     Custom,
     ErrorEvent,
     Event,
@@ -29,9 +31,7 @@ from nbagent._events import (
     ToolCallStart,
     Usage,
 )
-from nbagent._transcript import Transcript
-from nbagent.adapters.ag_ui import EVENT_TYPES, AgUiAdapter
-from nbagent.adapters.base import BadItemError, ServerSentEvent
+from nbagent.transcript.transcript import Transcript
 from tests.adapter_harness import fold
 from tests.frameworks.conftest import need
 from tests.invariants import block_text

@@ -12,7 +12,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from nbagent._events import (
+from nbagent.adapters.anthropic import AnthropicAdapter, map_stop_reason
+from nbagent.adapters.base import BadItemError, ServerSentEvent
+from nbagent.core.events import (
     ErrorEvent,
     Event,
     MessageEnd,
@@ -23,9 +25,7 @@ from nbagent._events import (
     ToolCallArgsDelta,
     ToolCallStart,
 )
-from nbagent._transcript import Transcript
-from nbagent.adapters.anthropic import AnthropicAdapter, map_stop_reason
-from nbagent.adapters.base import BadItemError, ServerSentEvent
+from nbagent.transcript.transcript import Transcript
 from tests.adapter_harness import fold
 from tests.invariants import block_text
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import ToolCallArgsDelta, ToolCallEnd, ToolCallStart
 from nbagent.adapters.kit import (
     CallGroup,
     ToolCalls,
@@ -14,6 +13,7 @@ from nbagent.adapters.kit import (
     langchain_usage,
     openai_usage,
 )
+from nbagent.core.events import ToolCallArgsDelta, ToolCallEnd, ToolCallStart
 
 
 def kinds(events: list[Any]) -> list[str]:

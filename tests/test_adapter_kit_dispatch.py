@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import Custom, Event
 from nbagent.adapters.kit.dispatch import handler
+from nbagent.core.events import Custom, Event
 
 TYPES = frozenset({"TEXT_MESSAGE_START", "tool-input-start", "RAW"})
 

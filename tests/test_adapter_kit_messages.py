@@ -3,7 +3,14 @@ message that arrives whole, and the run of one model step (``ModelStep``)."""
 
 from __future__ import annotations
 
-from nbagent._events import (
+from nbagent.adapters.kit import (
+    ANSWER_SEEN_WHOLE,
+    Messages,
+    ModelStep,
+    numbered,
+    whole_message,
+)
+from nbagent.core.events import (
     ErrorEvent,
     Event,
     MessageEnd,
@@ -14,13 +21,6 @@ from nbagent._events import (
     StepStart,
     TextDelta,
     ThinkingDelta,
-)
-from nbagent.adapters.kit import (
-    ANSWER_SEEN_WHOLE,
-    Messages,
-    ModelStep,
-    numbered,
-    whole_message,
 )
 
 

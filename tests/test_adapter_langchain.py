@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nbagent._events import Custom, Event, NbagentError, RunEnd, TextDelta
-from nbagent._transcript import Transcript
 from nbagent.adapters.base import ServerSentEvent
 from nbagent.adapters.langchain import LangChainAdapter
+from nbagent.core.events import Custom, Event, NbagentError, RunEnd, TextDelta
+from nbagent.transcript.transcript import Transcript
 from tests.adapter_harness import fixture_items, fixture_lines, tool_rows, transcript_of
 
 FIXTURES = Path(__file__).parent / "fixtures" / "langchain"

@@ -13,7 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nbagent._events import (
+from nbagent.adapters.base import BadItemError, ServerSentEvent
+from nbagent.adapters.openai_assistants import OpenAIAssistantsAdapter
+from nbagent.core.events import (
     Custom,
     ErrorEvent,
     Event,
@@ -27,9 +29,7 @@ from nbagent._events import (
     ToolResult,
     Usage,
 )
-from nbagent._transcript import Transcript
-from nbagent.adapters.base import BadItemError, ServerSentEvent
-from nbagent.adapters.openai_assistants import OpenAIAssistantsAdapter
+from nbagent.transcript.transcript import Transcript
 from tests.adapter_harness import fold
 from tests.invariants import block_text
 

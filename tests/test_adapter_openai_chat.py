@@ -13,7 +13,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nbagent._events import (
+from nbagent.adapters import ADAPTERS, OpenAIChatAdapter, detect_format
+from nbagent.adapters.base import BadItemError
+from nbagent.core.events import (
     Custom,
     ErrorEvent,
     Event,
@@ -29,10 +31,8 @@ from nbagent._events import (
     ToolCallStart,
     Usage,
 )
-from nbagent._stream import aiter_events, iter_events
-from nbagent._transcript import Transcript
-from nbagent.adapters import ADAPTERS, OpenAIChatAdapter, detect_format
-from nbagent.adapters.base import BadItemError
+from nbagent.pipeline.stream import aiter_events, iter_events
+from nbagent.transcript.transcript import Transcript
 from tests import aio
 from tests.servers import Drop, OpenAIServer, chunk
 
@@ -837,7 +837,7 @@ def test_a_closing_think_tag_the_prompt_opened_makes_what_came_before_thinking()
     kinds = [(b["type"], b["text"]) for b in t.to_dict()["blocks"]]
     assert kinds == [("thinking", "Okay, the user says hi.\n"), ("text", "Hello!")]
     # the ops a page applies give the same blocks as the folded state
-    from nbagent._fold.state import apply_op
+    from nbagent.transcript.fold.state import apply_op
 
     state: dict[str, Any] = Transcript().to_dict()
     live = Transcript()

@@ -12,7 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nbagent._events import (
+from nbagent.adapters.base import BadItemError, ServerSentEvent
+from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
+from nbagent.core.events import (
     Custom,
     Event,
     MessageEnd,
@@ -23,9 +25,7 @@ from nbagent._events import (
     ThinkingDelta,
     ToolCallStart,
 )
-from nbagent._transcript import Transcript
-from nbagent.adapters.base import BadItemError, ServerSentEvent
-from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
+from nbagent.transcript.transcript import Transcript
 from tests.adapter_harness import fold
 from tests.invariants import block_text
 

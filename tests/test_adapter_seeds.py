@@ -14,13 +14,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nbagent._events import Custom, Event, RunEnd, Status
-from nbagent._transcript import Transcript
 from nbagent.adapters.base import ServerSentEvent
 from nbagent.adapters.chunk_sse import ChunkSseAdapter
 from nbagent.adapters.dexto import DextoAdapter
+from nbagent.core.events import Custom, Event, RunEnd, Status
 from nbagent.sources.files import sse_file
 from nbagent.sources.http import sse
+from nbagent.transcript.transcript import Transcript
 from tests import aio
 from tests.adapter_harness import fold, tool_rows
 from tests.sse_servers import Drop, SSEServer, frame

@@ -18,8 +18,8 @@ import openai
 import pytest
 
 from nbagent import Transcript
-from nbagent._agent import Agent, ToolCallError
-from nbagent._events import Event
+from nbagent.agent.agent import Agent, ToolCallError
+from nbagent.core.events import Event
 from tests import aio
 from tests.servers import Drop, OpenAIServer, Reply, chunk, text_chunks, usage_chunk
 from tests.wait import PATIENCE
@@ -303,7 +303,7 @@ def test_history_continues_the_conversation() -> None:
         session = agent.session("Weather in Paris?")
 
         async def go(s: Any) -> list[Event]:
-            from nbagent._stream import aiter_events
+            from nbagent.pipeline.stream import aiter_events
 
             return [ev async for ev in aiter_events(agent.raw_events(s), format="events")]
 
@@ -369,7 +369,7 @@ def test_bad_settings_raise_at_once() -> None:
 
 
 def test_a_sync_tool_past_its_timeout_is_abandoned_and_the_run_goes_on() -> None:
-    from nbagent._tools import Tool, abandoned_threads
+    from nbagent.tools import Tool, abandoned_threads
 
     release = threading.Event()
 

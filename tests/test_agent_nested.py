@@ -16,9 +16,9 @@ import pytest
 
 import nbagent
 from nbagent import Transcript
-from nbagent._agent import Agent
-from nbagent._agent_tools import AgentTool, nest
-from nbagent._events import Event, TextDelta
+from nbagent.agent.agent import Agent
+from nbagent.agent.tool_runner import AgentTool, nest
+from nbagent.core.events import Event, TextDelta
 from nbagent.sources.files import load
 from tests.kernel import Kernel, widget_traffic
 from tests.servers import Drop, Gate, OpenAIServer, chunk, text_chunks

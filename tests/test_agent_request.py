@@ -2,7 +2,7 @@
 client over an ``httpx.MockTransport`` that records each request's bytes and answers with
 one scripted SSE stream per request.
 
-The shape is the one every OpenAI-compatible server accepts (``nbagent/_agent_request.py``
+The shape is the one every OpenAI-compatible server accepts (``nbagent/agent/request.py``
 says who refuses what): no ``null`` anywhere, an assistant message's ``content`` always a
 string, tool calls with ``id``, ``type``, ``function.name`` and ``function.arguments`` the text
 of a JSON object, tool messages with a string ``content``; ``tool_choice`` and
@@ -20,9 +20,9 @@ import openai
 import pytest
 
 from nbagent import Transcript
-from nbagent._agent import Agent
-from nbagent._agent_request import request_options, wire_arguments, wire_message
-from nbagent._events import Event
+from nbagent.agent.agent import Agent
+from nbagent.agent.request import request_options, wire_arguments, wire_message
+from nbagent.core.events import Event
 from tests import aio
 from tests.servers import chunk, text_chunks, usage_chunk
 

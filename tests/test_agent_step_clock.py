@@ -14,8 +14,8 @@ from typing import Any
 from openai.types.chat import ChatCompletionChunk
 
 from nbagent import Transcript
-from nbagent._agent import Agent
-from nbagent._events import Event, StepStart
+from nbagent.agent.agent import Agent
+from nbagent.core.events import Event, StepStart
 from tests import aio
 from tests.servers import chunk, text_chunks
 from tests.wait import PATIENCE

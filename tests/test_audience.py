@@ -11,11 +11,11 @@ from typing import Any
 import pytest
 
 import nbagent
-from nbagent import _audience
-from nbagent._events import Event, Status, ToolCallEnd, ToolCallStart, ToolResult
-from nbagent._widget import AgentWidget
+from nbagent.core.events import Event, Status, ToolCallEnd, ToolCallStart, ToolResult
 from nbagent.runtime.pause import PauseRequest
 from nbagent.runtime.run import Run
+from nbagent.widget import audience as _audience
+from nbagent.widget.widget import AgentWidget
 from tests.recording import RecordingComm
 from tests.wait import wait_for
 
@@ -95,8 +95,8 @@ def test_a_viewer_page_cannot_change_a_trait(comms: list[RecordingComm]) -> None
 
 
 def test_a_viewer_cannot_rerun_or_fork_and_the_author_can(comms: list[RecordingComm]) -> None:
-    from nbagent._agent import Agent
-    from nbagent._agent_run import AgentRun
+    from nbagent.agent.agent import Agent
+    from nbagent.agent.run import AgentRun
 
     called: list[dict[str, Any]] = []
 

@@ -96,7 +96,7 @@ def test_a_widgets_own_chunk_within_budget_and_apart_from_the_widget(
 
 
 # bytes, minified: a feature chunk of the widget's code (js/build.mjs CHUNKS), sent to the code
-# model when a widget first needs it (nbagent/_chunks.py), with words only it holds.
+# model when a widget first needs it (nbagent/widget/chunks.py), with words only it holds.
 FEATURE_CHUNKS = [
     ("lanes", 10 * 1024, ("nba-layout-chat", "nba-chat-text")),
     ("debug", 12 * 1024, ("nba-tl-rows", "Fork with an edited result", "nba-replay-label")),

@@ -13,7 +13,7 @@ import openai
 import pytest
 
 import nbagent
-from nbagent._agent import Agent
+from nbagent.agent.agent import Agent
 from tests.recording import RecordingComm, customs, ours, saved_lanes
 from tests.servers import Gate, OpenAIServer, chunk, text_chunks
 from tests.test_agent import off_loop

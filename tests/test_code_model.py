@@ -1,7 +1,7 @@
 """The code model carries the math chunk only once a widget's text may hold a formula: a
 notebook without math does not save KaTeX's 270 KB (``CodeModel.include_math``); the answer
 chunk (a paused call's answers) only once a widget shows a paused call; each feature chunk
-only once a widget's message or state needs it (``nbagent/_chunks.py``)."""
+only once a widget's message or state needs it (``nbagent/widget/chunks.py``)."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from nbagent._widget import AgentWidget, LaneState, _make_code_model, _mentions_math
+from nbagent.widget.widget import AgentWidget, LaneState, _make_code_model, _mentions_math
 from tests.recording import record_comms
 from tests.wait import wait_for
 
@@ -75,10 +75,10 @@ def test_a_formula_in_a_state_counts_too() -> None:
 def test_a_widgets_own_code_is_not_text(monkeypatch: pytest.MonkeyPatch) -> None:
     """An evaluation's widget carries its chunk in its ``_esm`` (with ``$`` in it): only
     what it shows counts, or every evaluation would save KaTeX too."""
-    from nbagent._evaluate.widget import EvaluationWidget
+    from nbagent.evaluation.widget import EvaluationWidget
 
     code = _make_code_model()
-    monkeypatch.setattr("nbagent._widget.code_model", lambda: code)  # the page's, fresh
+    monkeypatch.setattr("nbagent.widget.widget.code_model", lambda: code)  # the page's, fresh
     comms = record_comms(monkeypatch)  # anywidget sends `_esm` as a state update: looked at
     widget = EvaluationWidget(snapshot={"seq": 0, "header": {}, "rows": []})
     assert widget.code is code
@@ -198,7 +198,7 @@ def test_a_feature_chunk_is_sent_with_the_first_message_that_needs_it(
 def test_the_lanes_chunk_comes_with_the_first_widget_of_several_runs() -> None:
     """Before the widget opens (its state names its `arrangement`): the page imports the
     chunk to draw it."""
-    from nbagent._widget import LanesWidget
+    from nbagent.widget.widget import LanesWidget
 
     code = _make_code_model()
     AgentWidget(code=code, snapshot={"seq": 0, "state": {"blocks": []}})

@@ -11,11 +11,11 @@ import nbformat
 import pytest
 
 from nbagent import demo as demos
-from nbagent._evaluate.board import EVALUATION_MIME
-from nbagent._output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME, Head, RunOutput, assemble
-from nbagent._transcript import Transcript
-from nbagent._widget import INSPECTOR_STATIC
+from nbagent.evaluation.board import EVALUATION_MIME
 from nbagent.sources.files import load
+from nbagent.transcript.transcript import Transcript
+from nbagent.widget.output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME, Head, RunOutput, assemble
+from nbagent.widget.widget import INSPECTOR_STATIC
 from tests.commit_notebook import (
     EVALUATION_TRAITS,
     WIDGET_STATE_MIME,

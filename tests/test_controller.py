@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nbagent._wire import decode_lanes, decode_ops
 from nbagent.runtime.controller import Coalescer, Controller, Scheduler
+from nbagent.widget.wire import decode_lanes, decode_ops
 
 
 class Clock:
@@ -260,7 +260,7 @@ def test_negative_throttle_rejected() -> None:
 
 
 def apply(state: dict[str, Any], op: dict[str, Any]) -> None:
-    """A tiny model of the ops (the real one is nbagent._transcript.apply_op)."""
+    """A tiny model of the ops (the real one is nbagent.transcript.transcript.apply_op)."""
     if op["op"] == "add":
         state["blocks"].append(copy.deepcopy(op["block"]))
     elif op["op"] == "append":

@@ -1,4 +1,4 @@
-"""nbagent._data against the real libraries: pandas, polars, numpy, matplotlib (Agg), PIL.
+"""nbagent.core.data against the real libraries: pandas, polars, numpy, matplotlib (Agg), PIL.
 
 Tables keep names, dtypes, shape and the first and last rows; images are PNG/JPEG/WebP within
 the caps (never SVG); ``_repr_html_`` goes through the nh3 table allow-list; nothing raises.
@@ -20,9 +20,9 @@ import polars as pl
 import pytest
 from PIL import Image
 
-from nbagent._data import TABLE_MIME, clean_display, clean_table_html, image_size, to_display
-from nbagent._data.images import sniff
-from nbagent._data.limits import IMAGE_BYTES, IMAGE_SIDE, TABLE_HEAD_ROWS, TABLE_TAIL_ROWS
+from nbagent.core.data import TABLE_MIME, clean_display, clean_table_html, image_size, to_display
+from nbagent.core.data.images import sniff
+from nbagent.core.data.limits import IMAGE_BYTES, IMAGE_SIDE, TABLE_HEAD_ROWS, TABLE_TAIL_ROWS
 
 matplotlib.use("Agg")
 import matplotlib.pyplot as plt
@@ -189,7 +189,7 @@ def test_oversized_bytes_without_pil_loaded_become_a_note() -> None:
     """In a process that never imported PIL, an image over the cap is described, not shown."""
     raw = encoded(Image.new("L", (3000, 10)), "PNG")
     code = (
-        "import sys; from nbagent._data import to_display\n"
+        "import sys; from nbagent.core.data import to_display\n"
         f"d = to_display({raw!r})\n"
         "assert 'PIL' not in sys.modules and 'numpy' not in sys.modules\n"
         "print(d.text); print(list(d.bundles[0]['data']))"

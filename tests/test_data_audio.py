@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from nbagent import McpResult
-from nbagent._data import AUDIO_MIMES, BUNDLE_AUDIO_MIMES, audio_data_ok, clean_display
-from nbagent._data.limits import AUDIO_BYTES
-from nbagent._export.static_html import tool_data_html
-from nbagent._mcp._results import as_tool_result
+from nbagent.core.data import AUDIO_MIMES, BUNDLE_AUDIO_MIMES, audio_data_ok, clean_display
+from nbagent.core.data.limits import AUDIO_BYTES
+from nbagent.mcp_client._results import as_tool_result
+from nbagent.transcript.export.static_html import tool_data_html
 from tests.mcp_servers import silent_wav
 
 WAV = silent_wav()

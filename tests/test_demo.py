@@ -11,7 +11,7 @@ import pytest
 
 import nbagent
 from nbagent import Transcript, demo
-from nbagent._events import TextDelta
+from nbagent.core.events import TextDelta
 from tests.record_demos import MODELS, record
 
 

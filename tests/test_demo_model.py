@@ -14,10 +14,10 @@ import pytest
 
 import nbagent
 from nbagent import demo
-from nbagent._tools import Tool
 from nbagent.demo import model as model_module
 from nbagent.demo.model import ScriptedModel
 from nbagent.demo.rules import plan_calls
+from nbagent.tools import Tool
 
 
 def weather(city: str, unit: Literal["C", "F"] = "C") -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 import nbagent
-from nbagent._events import (
+from nbagent.core.events import (
     MessageStart,
     RunEnd,
     RunStart,
@@ -20,9 +20,9 @@ from nbagent._events import (
     ToolCallStart,
     ToolResult,
 )
-from nbagent._export.common import _TOOL_STATES, _tool_summary
-from nbagent._normalize import Normalizer
-from nbagent._transcript import Transcript
+from nbagent.pipeline.normalize import Normalizer
+from nbagent.transcript.export.common import _TOOL_STATES, _tool_summary
+from nbagent.transcript.transcript import Transcript
 from tests.invariants import check_ops, wire
 from tests.wait import PATIENCE
 

@@ -15,9 +15,9 @@ import pytest
 
 import nbagent
 from nbagent import Event
-from nbagent._agent import Agent
-from nbagent._normalize import at_url, error_message, error_text
-from nbagent._transcript import Transcript
+from nbagent.agent.agent import Agent
+from nbagent.core.errors import at_url, error_message, error_text
+from nbagent.transcript.transcript import Transcript
 from tests import aio
 from tests.servers import Drop, OpenAIServer, chunk
 

@@ -17,9 +17,9 @@ import pytest
 
 import nbagent
 from nbagent import Evaluation, TextDelta, Usage
-from nbagent._agent import Agent
-from nbagent._evaluate.progress import Progress
-from nbagent._evaluate.schedule import CANCELLED, OVER_BUDGET
+from nbagent.agent.agent import Agent
+from nbagent.evaluation.progress import Progress
+from nbagent.evaluation.schedule import CANCELLED, OVER_BUDGET
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import client_for
 from tests.wait import PATIENCE

@@ -89,7 +89,7 @@ def test_the_displayed_copies_count_the_cases(
         return Handle()
 
     monkeypatch.setattr("IPython.display.display", display)
-    monkeypatch.setattr("nbagent._evaluate.board.current_cell_id", lambda: "cell-1")
+    monkeypatch.setattr("nbagent.evaluation.board.current_cell_id", lambda: "cell-1")
     ev: Evaluation = nbagent.evaluate(
         mostly_failing, list(range(20)), progress=False, display=True, title="weather"
     )

@@ -13,7 +13,7 @@ import pytest
 
 import nbagent
 from nbagent import Evaluation, JSONLError
-from nbagent._evaluate.records import FILE_VERSION, HEADER_KEY
+from nbagent.evaluation.records import FILE_VERSION, HEADER_KEY
 
 WAIT_S = 60  # a bound on a hang, never a measure: the waits below end on an event
 

@@ -13,10 +13,10 @@ import pytest
 
 import nbagent
 from nbagent import Evaluation
-from nbagent._evaluate.board import EVALUATION_MIME
-from nbagent._evaluate.table import OUTPUT_CHARS, saved_rows, text_of
-from nbagent._transcript import apply_op
-from nbagent._wire import decode_ops
+from nbagent.evaluation.board import EVALUATION_MIME
+from nbagent.evaluation.table import OUTPUT_CHARS, saved_rows, text_of
+from nbagent.transcript.transcript import apply_op
+from nbagent.widget.wire import decode_ops
 from tests.recording import RecordingComm, customs
 from tests.wait import PATIENCE, wait_for
 
@@ -368,7 +368,7 @@ def test_the_output_carries_the_escaped_table_and_the_payload(
         return Handle()
 
     monkeypatch.setattr("IPython.display.display", display)
-    monkeypatch.setattr("nbagent._evaluate.board.current_cell_id", lambda: cell)
+    monkeypatch.setattr("nbagent.evaluation.board.current_cell_id", lambda: cell)
     evaluate(lambda x: "<img src=x onerror=alert(1)>", ["<b>in</b>"]).wait(WAIT_S)
     wait_for(lambda: len(shown) >= 2, what="the display updated at the end")
     first, last = shown[0], shown[-1]

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import nbagent
-from nbagent._events import (
+from nbagent.core.events import (
     Event,
     MessageEnd,
     RunEnd,
@@ -27,11 +27,11 @@ from nbagent._events import (
     ToolCallStart,
     event_from_json,
 )
-from nbagent._normalize import Normalizer
-from nbagent._stream import Pipeline
-from nbagent._transcript import Transcript
+from nbagent.pipeline.normalize import Normalizer
+from nbagent.pipeline.stream import Pipeline
 from nbagent.runtime.log import EventLog
 from nbagent.sources.files import sse_file
+from nbagent.transcript.transcript import Transcript
 from tests.fuzz.wire import _load_line
 from tests.sse_servers import FIXTURES
 from tests.strategies import event_sequences

@@ -12,8 +12,7 @@ import pytest
 from hypothesis import given, settings
 from markdown_it import MarkdownIt
 
-from nbagent import _export as export
-from nbagent._events import (
+from nbagent.core.events import (
     ErrorEvent,
     RunEnd,
     RunStart,
@@ -25,9 +24,10 @@ from nbagent._events import (
     ToolResult,
     Usage,
 )
-from nbagent._export.math import MATHML_ATTRIBUTES, MATHML_TAGS
-from nbagent._normalize import Normalizer
-from nbagent._transcript import Transcript
+from nbagent.pipeline.normalize import Normalizer
+from nbagent.transcript import export as export
+from nbagent.transcript.export.math import MATHML_ATTRIBUTES, MATHML_TAGS
+from nbagent.transcript.transcript import Transcript
 from tests.strategies import event_sequences, texts
 
 FIXTURES = Path(__file__).parent / "fixtures"

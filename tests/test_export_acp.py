@@ -14,11 +14,11 @@ from typing import Any
 import nbformat
 import pytest
 
-from nbagent._export.diffs import DIFF_LINES, DIFF_STYLE, diff_pieces
-from nbagent._export.static_html import _GAUGE_STYLE, _STYLE
-from nbagent._export.status import context_words
-from nbagent._transcript import Transcript
 from nbagent.adapters.acp import AcpAdapter
+from nbagent.transcript.export.diffs import DIFF_LINES, DIFF_STYLE, diff_pieces
+from nbagent.transcript.export.static_html import _GAUGE_STYLE, _STYLE
+from nbagent.transcript.export.status import context_words
+from nbagent.transcript.transcript import Transcript
 from tests.adapter_harness import fixture_items, transcript_of
 from tests.test_export import BAD_TAGS, VOID
 

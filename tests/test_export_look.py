@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from nbagent import demo
-from nbagent._events import (
+from nbagent.core.events import (
     ErrorEvent,
     RunEnd,
     RunStart,
@@ -20,9 +20,9 @@ from nbagent._events import (
     ToolCallStart,
     ToolResult,
 )
-from nbagent._export.static_html import _STYLE
-from nbagent._transcript import Transcript
 from nbagent.sources.files import load
+from nbagent.transcript.export.static_html import _STYLE
+from nbagent.transcript.transcript import Transcript
 
 # Pictographs and symbol glyphs (arrows, dingbats such as ✓ ✗ ⚠, emoji): none in the chrome.
 # Mathematical operators (U+2200-22FF) are text every font has: "≈ 120 tokens" is an estimate.

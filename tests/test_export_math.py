@@ -15,9 +15,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from latex2mathml.converter import convert
 
-from nbagent import _export as export
-from nbagent._export import math as export_math
-from nbagent._export.math import MAX_TEX, math_html, tex_to_mathml
+from nbagent.transcript import export as export
+from nbagent.transcript.export import math as export_math
+from nbagent.transcript.export.math import MAX_TEX, math_html, tex_to_mathml
 from tests.test_export import HOSTILE, HOSTILE_MATH, Collector, assert_safe_html, transcript_with
 
 FORMULAS: list[str] = json.loads((Path(__file__).parent / "fixtures" / "formulas.json").read_text())
@@ -262,7 +262,7 @@ def test_markdown_and_text_exports_keep_the_tex() -> None:
 def test_each_text_has_a_math_budget(monkeypatch: pytest.MonkeyPatch) -> None:
     """Past ``MAX_TEX_PER_TEXT`` characters of TeX in one text, formulas show as TeX; the next
     text starts with a full budget."""
-    monkeypatch.setattr("nbagent._export.math_syntax.MAX_TEX_PER_TEXT", 10)
+    monkeypatch.setattr("nbagent.transcript.export.math_syntax.MAX_TEX_PER_TEXT", 10)
     assert shown("$abcdef$ and $ghijk$")[0] == ["inline", "error"]
     block = {"type": "text", "text": "$abcdef$"}
     html = export.to_html({"blocks": [block, block]})

@@ -34,13 +34,13 @@ import openai
 import pytest
 
 import nbagent
-from nbagent._agent import Agent
-from nbagent._agent_run import AgentRun
-from nbagent._stream import apump
-from nbagent._tools import Tool, abandoned_threads
+from nbagent.agent.agent import Agent
+from nbagent.agent.run import AgentRun
+from nbagent.pipeline.stream import apump
 from nbagent.runtime.driver import Driver
 from nbagent.runtime.loops import background_loop
 from nbagent.runtime.run import Run, RunT
+from nbagent.tools import Tool, abandoned_threads
 from tests.leaks import footprint, left_behind
 from tests.recording import RecordingComm, browser_state, customs, snapshots
 from tests.servers import Drop, OpenAIServer, chunk, text_chunks

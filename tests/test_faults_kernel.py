@@ -20,8 +20,8 @@ pytestmark = pytest.mark.kernel
 
 KERNEL_SETUP = """
 import asyncio, threading, time, httpx, openai, nbagent
-from nbagent._agent import Agent
-from nbagent._tools import Tool
+from nbagent.agent.agent import Agent
+from nbagent.tools import Tool
 from tests.leaks import _flush_thread, footprint, left_behind_here
 from tests.test_faults import endless, endless_async, failing_words, hangs, _release
 KERNEL = ("ipykernel", "zmq", "tornado", "jupyter_client")  # their tasks serve the cell

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 
 from nbagent import show
-from nbagent._agent import Agent, AgentRun
-from nbagent._lanes import Lanes
+from nbagent.agent.agent import Agent, AgentRun
+from nbagent.apps.lanes import Lanes
 from tests.recording import RecordingComm
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step, client_for, off_loop
@@ -49,7 +49,7 @@ ORIGINAL = [
     {"role": "user", "content": "Weather in Paris?"},
     {
         "role": "assistant",
-        "content": "",  # a string: servers refuse null (_agent_request.py)
+        "content": "",  # a string: servers refuse null (agent/request.py)
         "tool_calls": [
             {
                 "id": "call_1",

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from nbagent._export.common import footer_details, status_line
-from nbagent._export.formats import (
+from nbagent.transcript.export.common import footer_details, status_line
+from nbagent.transcript.export.formats import (
     format_cost,
     format_duration,
     format_elapsed,
@@ -19,7 +19,7 @@ from nbagent._export.formats import (
     usage_details,
     usage_text,
 )
-from nbagent._export.status import detail_lines, status_label, status_parts, step_lines
+from nbagent.transcript.export.status import detail_lines, status_label, status_parts, step_lines
 
 FIXTURE = json.loads((Path(__file__).parent / "fixtures" / "formats.json").read_text("utf-8"))
 

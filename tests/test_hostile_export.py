@@ -12,12 +12,12 @@ import re
 
 import pytest
 
-from nbagent._events import RunStart, ToolCallEnd, ToolCallStart, ToolResult
-from nbagent._export.markdown import _code_spans, sanitize_markdown
-from nbagent._export.math_syntax import _dollar
-from nbagent._normalize import Normalizer
-from nbagent._tools.schema import _GOOGLE_ENTRY, _rest_param
-from nbagent._transcript import Transcript
+from nbagent.core.events import RunStart, ToolCallEnd, ToolCallStart, ToolResult
+from nbagent.pipeline.normalize import Normalizer
+from nbagent.tools.schema import _GOOGLE_ENTRY, _rest_param
+from nbagent.transcript.export.markdown import _code_spans, sanitize_markdown
+from nbagent.transcript.export.math_syntax import _dollar
+from nbagent.transcript.transcript import Transcript
 from tests.hostile_corpus import FAMILIES, HEADER, SIZES, expand, transcript
 
 # A hang's budget for one text's exports on a loaded machine.

@@ -28,15 +28,15 @@ HEAVY = (
     "mcp",
     "acp",
     *FRAMEWORKS,  # openai, anthropic, a2a, ag_ui, langchain_core, pydantic_ai, litellm, ...
-    "nbagent._mcp",
-    "nbagent._acp",
-    "nbagent._evaluate",
-    "nbagent._agent",
-    "nbagent._tools",  # pydantic: a tool's schema and validation
+    "nbagent.mcp_client",
+    "nbagent.acp_client",
+    "nbagent.evaluation",
+    "nbagent.agent.agent",
+    "nbagent.tools",  # pydantic: a tool's schema and validation
 )
 """What no name loads unless it is the name of that layer (``OWN_HEAVY``)."""
 
-WIDGET = ("anywidget", "ipywidgets", "nbagent._widget")
+WIDGET = ("anywidget", "ipywidgets", "nbagent.widget.widget")
 """What ``import nbagent`` alone does not load: the first name that shows a run does."""
 
 OWN_HEAVY = {

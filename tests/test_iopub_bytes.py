@@ -18,7 +18,7 @@ from typing import Any, get_args
 
 import pytest
 
-from nbagent._chunks import Chunk
+from nbagent.widget.chunks import Chunk
 from tests.kernel import Kernel
 
 pytestmark = pytest.mark.kernel
@@ -95,7 +95,7 @@ class Traffic:
     def code(self) -> int:
         """Bytes of the widget's code: in comm opens, the code model's bundle (once per kernel)
         and each widget's loader (``_esm``, ``_css``), the same for any output; and the lazy
-        chunks the code model is sent when a widget first needs one (``nbagent/_chunks.py``:
+        chunks the code model is sent when a widget first needs one (``nbagent/widget/chunks.py``:
         the lanes chunk with a chat), once per kernel too."""
         opens = sum(
             size(state[key])

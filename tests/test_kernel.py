@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
-from nbagent._export.status import status_label, status_parts
-from nbagent._transcript import apply_op
-from nbagent._wire import decode_ops
+from nbagent.transcript.export.status import status_label, status_parts
+from nbagent.transcript.transcript import apply_op
+from nbagent.widget.wire import decode_ops
 from tests.kernel import ANNOUNCED_WAIT, Kernel, max_per_second, widget_traffic
 from tests.wait import wait_for
 

@@ -10,10 +10,10 @@ from typing import Any
 import pytest
 
 import nbagent
-from nbagent._lanes import Lanes
-from nbagent._output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME
-from nbagent._transcript import apply_op
-from nbagent._wire import decode_lanes
+from nbagent.apps.lanes import Lanes
+from nbagent.transcript.transcript import apply_op
+from nbagent.widget.output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME
+from nbagent.widget.wire import decode_lanes
 from tests import aio
 from tests.recording import RecordingComm, customs, endless, gated, ours, outputs, saved_lanes
 from tests.wait import PATIENCE, wait_for

@@ -18,6 +18,7 @@ except ModuleNotFoundError:  # Python 3.10: import-linter brings tomli
     import tomli as tomllib  # type: ignore[no-redef]
 
 ROOT = Path(__file__).resolve().parents[1]
+TOP = "layers: producers and views above the runtime"
 
 
 def lint(root: Path) -> subprocess.CompletedProcess[str]:
@@ -43,26 +44,39 @@ def test_the_package_keeps_its_layers_and_has_no_import_cycles() -> None:
 
 
 def test_every_module_has_a_layer() -> None:
-    """A new module outside every layer would escape the contract."""
+    """A new module outside every layer would escape the contract: each ``layers`` contract names
+    every module and package of its folder (the top one: ``nbagent``'s folders)."""
     config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
-    (layers,) = [c for c in config["contracts"] if c["type"] == "layers"]
-    named = {name.strip() for layer in layers["layers"] for name in layer.split("|")}
-    package = ROOT / "nbagent"
-    modules = {p.stem for p in package.glob("*.py") if p.stem not in ("__init__",)}
-    modules |= {p.parent.name for p in package.glob("*/__init__.py")}
-    assert modules == named
+    contracts = [c for c in config["contracts"] if c["type"] == "layers"]
+    assert contracts[0]["containers"] == ["nbagent"]
+    for contract in contracts:
+        (container,) = contract["containers"]
+        named = {name.strip() for layer in contract["layers"] for name in layer.split("|")}
+        package = ROOT.joinpath(*container.split("."))
+        modules = {p.stem for p in package.glob("*.py") if p.stem != "__init__"}
+        modules |= {p.parent.name for p in package.glob("*/__init__.py")}
+        assert modules == named, container
 
 
 @pytest.mark.parametrize(
-    ("module", "bad_import"),
+    ("module", "bad_import", "contract"),
     [
-        ("_stream.py", "from nbagent import _agent as agent"),  # the pipeline knows who produces
-        ("_transcript.py", "import nbagent.runtime"),  # up a layer, lazily
-        ("runtime/run.py", "from nbagent import _lanes as lanes"),
-        ("_export/markdown.py", "from nbagent import _chat as chat"),
+        # the pipeline knows who produces
+        ("pipeline/stream.py", "from nbagent.agent import agent", TOP),
+        ("transcript/transcript.py", "import nbagent.runtime", TOP),  # up a layer, lazily
+        ("runtime/run.py", "from nbagent.apps import lanes", TOP),
+        ("transcript/export/markdown.py", "from nbagent.apps import chat", TOP),
+        # inside a folder: the reducer knows nothing of the exports
+        (
+            "transcript/fold/reducer.py",
+            "from nbagent.transcript import export",
+            "inside transcript",
+        ),
     ],
 )
-def test_an_import_up_a_layer_is_caught(tmp_path: Path, module: str, bad_import: str) -> None:
+def test_an_import_up_a_layer_is_caught(
+    tmp_path: Path, module: str, bad_import: str, contract: str
+) -> None:
     shutil.copytree(ROOT / "nbagent", tmp_path / "nbagent", ignore=shutil.ignore_patterns("static"))
     shutil.copy(ROOT / "pyproject.toml", tmp_path)
     target = tmp_path / "nbagent" / module
@@ -71,5 +85,6 @@ def test_an_import_up_a_layer_is_caught(tmp_path: Path, module: str, bad_import:
     result = lint(tmp_path)
     assert result.returncode != 0
     importer = "nbagent." + module.removesuffix(".py").replace("/", ".")
-    assert "layers: producers and views above the runtime" in result.stdout
+    broken = [line for line in result.stdout.splitlines() if line.endswith(" BROKEN")]
+    assert any(contract in line for line in broken), result.stdout  # the contract it breaks
     assert f"- {importer} -> nbagent." in result.stdout  # the import that breaks them

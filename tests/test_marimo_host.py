@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 
 import nbagent
-from nbagent._widget import code_model
 from nbagent.runtime import marimo
+from nbagent.widget.widget import code_model
 from tests.browser.marimo_app import notebook
 from tests.recording import RecordingComm
 

@@ -19,9 +19,9 @@ import pytest
 
 import nbagent
 from nbagent import McpError, McpServer, Pauses, Tool, Transcript
-from nbagent._agent import Agent
-from nbagent._agent_tools import pause_names
-from nbagent._events import Event
+from nbagent.agent.agent import Agent
+from nbagent.agent.tool_runner import pause_names
+from nbagent.core.events import Event
 from nbagent.runtime.pause import Answer
 from tests import aio
 from tests.mcp_servers import ROOT, TOOLBOX, call_log, logged, toolbox_over

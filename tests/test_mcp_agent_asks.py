@@ -14,7 +14,7 @@ import pytest
 
 import nbagent
 from nbagent import McpServer
-from nbagent._agent import Agent
+from nbagent.agent.agent import Agent
 from nbagent.runtime.answers import answer_from_view
 from tests.mcp_servers import ROOT, TOOLBOX
 from tests.servers import OpenAIServer, text_chunks

@@ -16,10 +16,10 @@ import pytest
 
 import nbagent
 from nbagent import McpError, McpResult, McpServer
-from nbagent._inspector import McpInspector
-from nbagent._mcp._results import as_tool_result, log_text
-from nbagent._mcp._rpc import RPC_CHARS, RPC_KEPT, RpcLog
-from nbagent._mcp._types import McpLogEntry
+from nbagent.apps.inspector import McpInspector
+from nbagent.mcp_client._results import as_tool_result, log_text
+from nbagent.mcp_client._rpc import RPC_CHARS, RPC_KEPT, RpcLog
+from nbagent.mcp_client._types import McpLogEntry
 from tests.mcp_servers import PNG_1X1, ROOT, TOOLBOX, silent_wav
 from tests.wait import PATIENCE, wait_for
 
@@ -288,7 +288,7 @@ def test_what_the_page_is_sent_is_bounded() -> None:
 
 
 def test_a_notebook_without_the_widget_shows_the_catalog_escaped() -> None:
-    from nbagent._widget import InspectorWidget, LanesWidget
+    from nbagent.widget.widget import InspectorWidget, LanesWidget
 
     hostile = '<img src=x onerror="window.__pwned=1">'
     widget = InspectorWidget(

@@ -10,7 +10,7 @@ from typing import Any
 
 import nbagent
 from nbagent import Transcript
-from nbagent._events import (
+from nbagent.core.events import (
     Event,
     MessageEnd,
     RunEnd,
@@ -25,8 +25,8 @@ from nbagent._events import (
     Usage,
     event_from_json,
 )
-from nbagent._fold import apply_op
-from nbagent._terminal import Printer
+from nbagent.transcript.fold import apply_op
+from nbagent.widget.terminal import Printer
 
 
 def nested_run() -> list[Event]:

@@ -9,7 +9,7 @@ import json
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from nbagent._events import (
+from nbagent.core.events import (
     Custom,
     ErrorEvent,
     Event,
@@ -26,8 +26,8 @@ from nbagent._events import (
     ToolResult,
     Usage,
 )
-from nbagent._normalize import Normalizer, parse_arguments
-from nbagent._transcript import Transcript
+from nbagent.pipeline.normalize import Normalizer, parse_arguments
+from nbagent.transcript.transcript import Transcript
 from tests.invariants import block_text, check_invariants, grouped_text
 from tests.strategies import event_sequences
 
@@ -458,7 +458,7 @@ def test_custom_and_state_pass_through():
 
 
 def test_a_connection_broken_mid_stream_ends_incomplete() -> None:
-    from nbagent._normalize import stream_cut
+    from nbagent.pipeline.normalize import stream_cut
 
     class RemoteProtocolError(Exception):  # the name httpx gives it
         pass

@@ -1,4 +1,5 @@
-"""The run's numbers (``nbagent/_fold/numbers.py``), kernel-free, with an injected clock: time
+"""The run's numbers (``nbagent/transcript/fold/numbers.py``), kernel-free, with an injected clock:
+time
 to first token from the run's start, tokens/s over the model's generation time only (the
 server's output tokens, else one per content delta), "—" where a number means nothing; a run
 that waits for its first token says so, its clock running from its creation."""
@@ -9,10 +10,10 @@ import time
 from collections.abc import Iterator
 
 import nbagent
-import nbagent._events as E
+import nbagent.core.events as E
 from nbagent import Transcript
-from nbagent._export.common import status_line
-from nbagent._stream import Pipeline
+from nbagent.pipeline.stream import Pipeline
+from nbagent.transcript.export.common import status_line
 from tests.servers import chunk, text_chunks, usage_chunk
 
 

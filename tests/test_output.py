@@ -10,7 +10,9 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 from nbagent import demo as demos
-from nbagent._output import (
+from nbagent.sources.files import load
+from nbagent.transcript.transcript import Transcript
+from nbagent.widget.output import (
     TRANSCRIPT_MIME,
     WIDGET_VIEW_MIME,
     Head,
@@ -21,8 +23,6 @@ from nbagent._output import (
     payload,
     split,
 )
-from nbagent._transcript import Transcript
-from nbagent.sources.files import load
 
 HOSTILE: list[str] = json.loads((Path(__file__).parent / "fixtures" / "hostile.json").read_text())
 

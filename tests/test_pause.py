@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from nbagent._events import (
+from nbagent.core.events import (
     Event,
     RunEnd,
     Status,
@@ -19,9 +19,9 @@ from nbagent._events import (
     ToolCallStart,
     ToolResult,
 )
-from nbagent._transcript import Transcript
 from nbagent.runtime.pause import Answer, PauseRequest, Pauses
 from nbagent.runtime.run import Run
+from nbagent.transcript.transcript import Transcript
 from tests import aio
 from tests.wait import PATIENCE
 
@@ -299,8 +299,8 @@ def until(check: Any, timeout: float = 10) -> None:
 def test_printed_outside_a_notebook_a_paused_call_says_how_to_answer_it() -> None:
     import io
 
-    from nbagent._events import Status, ToolCallEnd, ToolCallStart, ToolResult
-    from nbagent._terminal import Printer
+    from nbagent.core.events import Status, ToolCallEnd, ToolCallStart, ToolResult
+    from nbagent.widget.terminal import Printer
 
     def pause(call_id: str, detail: dict[str, object]) -> list[object]:
         return [

@@ -13,8 +13,8 @@ from typing import Any
 import pytest
 
 from nbagent import Pauses, Transcript
-from nbagent._agent import Agent, AgentRun
-from nbagent._events import Event
+from nbagent.agent.agent import Agent, AgentRun
+from nbagent.core.events import Event
 from nbagent.runtime.pause import Answer
 from tests import aio
 from tests.servers import OpenAIServer, text_chunks

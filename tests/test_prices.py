@@ -1,4 +1,5 @@
-"""Cost per step and per run (issue 19, part C): ``nbagent._prices`` against genai-prices' own
+"""Cost per step and per run (issue 19, part C): ``nbagent.transcript.prices`` against
+genai-prices' own
 ``calc_price`` on the same usage, ``nbagent.prices()`` overrides, what the reducer makes of
 reported and priced costs (steps, the run, sub-agents), replays, and the exports' lines.
 
@@ -17,12 +18,12 @@ from typing import Any
 import pytest
 
 import nbagent
-import nbagent._events as E
+import nbagent.core.events as E
 from nbagent import Transcript
-from nbagent._agent import Agent
-from nbagent._export.status import step_lines
-from nbagent._prices import step_cost
+from nbagent.agent.agent import Agent
 from nbagent.sources.files import load
+from nbagent.transcript.export.status import step_lines
+from nbagent.transcript.prices import step_cost
 from tests.invariants import check_ops
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step, client_for, get_weather, off_loop
@@ -80,7 +81,7 @@ def run_events(*steps: tuple[str, list[E.Usage]], model: str | None = "gpt-4o") 
     return out
 
 
-# -- nbagent._prices ---------------------------------------------------------------------
+# -- nbagent.transcript.prices ---------------------------------------------------------------------
 
 
 @pytest.mark.parametrize(

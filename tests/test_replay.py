@@ -1,4 +1,4 @@
-"""nbagent._replay / nbagent.record: timing (an injected clock), steps, Stop, bad recordings.
+"""nbagent.apps.replay / nbagent.record: timing (an injected clock), steps, Stop, bad recordings.
 
 No kernel: the widget's comm is the recording comm of test_run_comm.py.
 """
@@ -17,7 +17,8 @@ from types import FrameType
 import pytest
 
 import nbagent
-from nbagent._events import (
+from nbagent.apps.replay import ReplayRun
+from nbagent.core.events import (
     Event,
     RunEnd,
     RunStart,
@@ -26,7 +27,6 @@ from nbagent._events import (
     ToolCallStart,
     ToolResult,
 )
-from nbagent._replay import ReplayRun
 from nbagent.sources.files import JSONLError
 from nbagent.sources.recording import MAX_GAP_S, Player, RecordingError, read_recording
 from tests.recording import RecordingComm, customs, ours

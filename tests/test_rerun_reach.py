@@ -13,9 +13,9 @@ from typing import Any
 import pytest
 
 import nbagent
-from nbagent._events import ToolCallEnd, ToolCallStart, ToolResult
-from nbagent._rerun import RECORDING, STREAM, attach
-from nbagent._watch import BLOCK
+from nbagent.apps.watch import BLOCK
+from nbagent.core.events import ToolCallEnd, ToolCallStart, ToolResult
+from nbagent.frameworks.rerun import RECORDING, STREAM, attach
 from nbagent.runtime.answers import answer_call
 from nbagent.runtime.pause import Answer, PauseRequest, Pauses
 from tests.recording import RecordingComm

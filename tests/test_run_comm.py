@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 
 import nbagent
-from nbagent._output import WIDGET_VIEW_MIME, OutputRun, mimebundle
-from nbagent._transcript import apply_op
-from nbagent._wire import decode_ops
+from nbagent.transcript.transcript import apply_op
+from nbagent.widget.output import WIDGET_VIEW_MIME, OutputRun, mimebundle
+from nbagent.widget.wire import decode_ops
 from tests.recording import (
     RecordingComm,
     customs,
@@ -153,8 +153,8 @@ def test_show_outside_a_notebook_prints(capsys: pytest.CaptureFixture[str]) -> N
 def test_rerun_message_runs_the_tool_and_sends_the_result_after_the_end(
     comms: list[RecordingComm],
 ) -> None:
-    from nbagent._agent import Agent
-    from nbagent._agent_run import AgentRun
+    from nbagent.agent.agent import Agent
+    from nbagent.agent.run import AgentRun
 
     def add(a: int, b: int = 1) -> int:
         """Add."""

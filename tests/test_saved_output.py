@@ -14,8 +14,8 @@ import nbformat
 import pytest
 
 from benchmarks.saved_size import STATE_MIME, breakdown, execute, growth_per_run
-from nbagent._output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME
-from nbagent._widget import LOADER
+from nbagent.widget.output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME
+from nbagent.widget.widget import LOADER
 
 STATIC = Path(__file__).parents[1] / "nbagent" / "static"
 
@@ -162,7 +162,7 @@ def test_each_lazy_chunk_is_saved_at_most_once_per_notebook(executed) -> None:
     calls needed the debug chunk (their timeline, Re-run)."""
     from typing import get_args
 
-    from nbagent._chunks import Chunk
+    from nbagent.widget.chunks import Chunk
 
     path, nb = executed
     states = nb.metadata["widgets"][STATE_MIME]["state"]

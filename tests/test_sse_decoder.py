@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nbagent._events import NbagentError, RunEnd, RunStart, TextDelta
 from nbagent.adapters.base import ServerSentEvent as SSE
+from nbagent.core.events import NbagentError, RunEnd, RunStart, TextDelta
 from nbagent.sources.files import JSONLError, load, sse_file
 from nbagent.sources.sse import SSEDecoder, iter_sse
 from tests.strategies import sse_streams

@@ -14,7 +14,16 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from nbagent._events import (
+from nbagent.adapters import (
+    ADAPTERS,
+    DETECTION_ORDER,
+    EventsAdapter,
+    TextAdapter,
+    UnknownFormatError,
+    adapter_for,
+    detect_format,
+)
+from nbagent.core.events import (
     ErrorEvent,
     Event,
     NbagentError,
@@ -25,17 +34,7 @@ from nbagent._events import (
     ToolCallStart,
     event_from_dict,
 )
-from nbagent._stream import Pipeline, aiter_events, iter_events
-from nbagent._transcript import Transcript
-from nbagent.adapters import (
-    ADAPTERS,
-    DETECTION_ORDER,
-    EventsAdapter,
-    TextAdapter,
-    UnknownFormatError,
-    adapter_for,
-    detect_format,
-)
+from nbagent.pipeline.stream import Pipeline, aiter_events, iter_events
 from nbagent.sources import (
     SourceTypeError,
     aclose_source,
@@ -44,6 +43,7 @@ from nbagent.sources import (
     is_async_source,
     source_format,
 )
+from nbagent.transcript.transcript import Transcript
 from tests import aio
 
 

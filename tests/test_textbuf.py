@@ -6,10 +6,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nbagent._events import MessageStart, RunStart, TextDelta
-from nbagent._normalize import Normalizer
-from nbagent._textbuf import JOIN_EVERY, TextBuffer
-from nbagent._transcript import Transcript
+from nbagent.core.events import MessageStart, RunStart, TextDelta
+from nbagent.core.textbuf import JOIN_EVERY, TextBuffer
+from nbagent.pipeline.normalize import Normalizer
+from nbagent.transcript.transcript import Transcript
 from tests.strategies import texts
 
 

@@ -15,11 +15,11 @@ from typing import Any
 import pytest
 
 import nbagent
-import nbagent._events as E
+import nbagent.core.events as E
 from nbagent import Transcript, demo
-from nbagent._export.markdown import to_markdown
-from nbagent._export.static_html import to_html
-from nbagent._export.timeline import (
+from nbagent.transcript.export.markdown import to_markdown
+from nbagent.transcript.export.static_html import to_html
+from nbagent.transcript.export.timeline import (
     row_cells,
     timeline_axis,
     timeline_html,

@@ -1,4 +1,4 @@
-"""nbagent._tools: schemas from functions, argument validation, calling with timeouts, result
+"""nbagent.tools: schemas from functions, argument validation, calling with timeouts, result
 conversion and output capture."""
 
 from __future__ import annotations
@@ -17,8 +17,8 @@ import pytest
 from pydantic import BaseModel, Field
 from typing_extensions import TypedDict
 
-from nbagent._events import NbagentError
-from nbagent._tools import (
+from nbagent.core.events import NbagentError
+from nbagent.tools import (
     Tool,
     ToolArgumentsError,
     ToolOutcome,

@@ -10,8 +10,7 @@ import time
 import pytest
 from hypothesis import given, settings
 
-from nbagent import _export as export
-from nbagent._events import (
+from nbagent.core.events import (
     Custom,
     ErrorEvent,
     MessageEnd,
@@ -30,9 +29,10 @@ from nbagent._events import (
     ToolResult,
     Usage,
 )
-from nbagent._export.common import answer_text
-from nbagent._normalize import Normalizer
-from nbagent._transcript import ToolCall, Transcript, apply_op
+from nbagent.pipeline.normalize import Normalizer
+from nbagent.transcript import export as export
+from nbagent.transcript.export.common import answer_text
+from nbagent.transcript.transcript import ToolCall, Transcript, apply_op
 from tests.invariants import check_ops, wire
 from tests.strategies import event_sequences
 

@@ -15,10 +15,10 @@ from typing import Any, ClassVar
 import pytest
 
 import nbagent
-from nbagent import _watch
-from nbagent._events import Event, MessageEnd, MessageStart, TextDelta
 from nbagent.adapters.base import BadItemError
 from nbagent.adapters.hooks import FAMILIES, HookAdapter, HookRecord, HooksAdapter
+from nbagent.apps import watch as _watch
+from nbagent.core.events import Event, MessageEnd, MessageStart, TextDelta
 from nbagent.sources.feed import Feed
 from nbagent.sources.hooks import Hook, HookError
 from tests import aio

@@ -14,7 +14,7 @@ from typing import Any
 from websockets.sync.server import ServerConnection, serve
 
 import nbagent
-from nbagent._events import TextDelta
+from nbagent.core.events import TextDelta
 from nbagent.runtime.run import Run
 from tests import aio
 from tests.wait import PATIENCE, wait_for

@@ -17,7 +17,7 @@ const WEBP =
 const JPEG_START = "/9j/4AAQSkZJRgABAQAAAQABAAD/2wBDAAgGBgcGBQgHBwcJCQgKDBQNDAsL";
 const SVG = btoa('<svg xmlns="http://www.w3.org/2000/svg" onload="window.__pwned=1"/>');
 
-/** A DataFrame's table, as nbagent/_data/tables.py writes it. */
+/** A DataFrame's table, as nbagent/core/data/tables.py writes it. */
 const TABLE = {
   kind: "DataFrame",
   shape: [1000, 2],

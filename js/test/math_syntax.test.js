@@ -91,7 +91,7 @@ describe("\\(…\\), $$…$$ and \\[…\\]", () => {
 
 // The patterns the scanners replaced (issue 37: backtracking, up to exponential), kept here as
 // the reference on short texts, where they cost nothing. `\(…\)` follows the export's rule
-// (nbagent/_export/math_syntax.py: the first `\)`), which the pattern did not always.
+// (nbagent/transcript/export/math_syntax.py: the first `\)`), which the pattern did not always.
 const REFERENCE = {
   DOLLAR: /^\$(?![\s$])((?:[^\s\\$]|\\[\s\S]|\s+(?![\s$]))+)\$(?!\d)/,
   DOUBLE: /^\$\$(?!\$)((?:[^\\$\n]|\\[\s\S]|\n(?![ \t]*\n)|\$(?!\$))+?)\$\$/,

@@ -1,4 +1,4 @@
-// An MCP server's question during an agent's tool call (nbagent/_agent_mcp.py: a pause with
+// An MCP server's question during an agent's tool call (nbagent/agent/mcp.py: a pause with
 // `schema` and `fill`): before the answer chunk is here the panel shows the question only;
 // with it, the form built from the schema (js/src/panels/inspector/form.js), prefilled from `fill`,
 // and Accept (the form's value, checked by the form), Decline and Dismiss. Everything from

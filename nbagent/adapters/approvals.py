@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-from nbagent._events import Status
+from nbagent.core.events import Status
 
 __all__ = ["ACTIONS", "answered_status", "approval_detail", "awaiting_status"]
 

@@ -9,8 +9,8 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Protocol, TypeAlias
 
-from nbagent._events import Event, NbagentError, RunEnd
-from nbagent._values import plain, short_repr, strict_json, type_is, type_path
+from nbagent.core.events import Event, NbagentError, RunEnd
+from nbagent.core.values import plain, short_repr, strict_json, type_is, type_path
 
 __all__ = [
     "BLANK",

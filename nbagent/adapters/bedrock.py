@@ -26,7 +26,20 @@ import base64
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import (
+from nbagent.adapters.base import (
+    BadItemError,
+    ServerSentEvent,
+    field,
+    int_or_none,
+    list_or_empty,
+    plain,
+    short_repr,
+    str_or_none,
+    unwrap_object,
+)
+from nbagent.adapters.kit.finish import ANTHROPIC_STOPS, end_reason
+from nbagent.adapters.kit.messages import ModelStep
+from nbagent.core.events import (
     EndReason,
     ErrorEvent,
     Event,
@@ -41,19 +54,6 @@ from nbagent._events import (
     ToolResult,
     Usage,
 )
-from nbagent.adapters.base import (
-    BadItemError,
-    ServerSentEvent,
-    field,
-    int_or_none,
-    list_or_empty,
-    plain,
-    short_repr,
-    str_or_none,
-    unwrap_object,
-)
-from nbagent.adapters.kit.finish import ANTHROPIC_STOPS, end_reason
-from nbagent.adapters.kit.messages import ModelStep
 
 __all__ = ["BedrockAdapter"]
 

@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import Custom, ErrorEvent, Event, RunEnd, TextDelta
 from nbagent.adapters.base import BLANK, BadItemError, ServerSentEvent, data_payload, short_repr
+from nbagent.core.events import Custom, ErrorEvent, Event, RunEnd, TextDelta
 
 __all__ = ["ChunkSseAdapter"]
 

@@ -31,7 +31,10 @@ from collections import deque
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import (
+from nbagent.adapters.approvals import approval_detail, awaiting_status
+from nbagent.adapters.base import BadItemError, ServerSentEvent, int_or_none, short_repr, unwrap
+from nbagent.adapters.kit.messages import Channel, Messages
+from nbagent.core.events import (
     Custom,
     ErrorEvent,
     Event,
@@ -45,10 +48,7 @@ from nbagent._events import (
     ToolResult,
     Usage,
 )
-from nbagent._values import strict_json
-from nbagent.adapters.approvals import approval_detail, awaiting_status
-from nbagent.adapters.base import BadItemError, ServerSentEvent, int_or_none, short_repr, unwrap
-from nbagent.adapters.kit.messages import Channel, Messages
+from nbagent.core.values import strict_json
 
 __all__ = ["DextoAdapter"]
 

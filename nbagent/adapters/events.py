@@ -6,8 +6,8 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import EVENT_TYPES, Event, event_from_dict, event_from_json
 from nbagent.adapters.base import BadItemError, short_repr
+from nbagent.core.events import EVENT_TYPES, Event, event_from_dict, event_from_json
 
 __all__ = ["EventsAdapter"]
 

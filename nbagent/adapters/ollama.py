@@ -26,17 +26,6 @@ import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import (
-    EndReason,
-    ErrorEvent,
-    Event,
-    RunEnd,
-    ToolCallArgsDelta,
-    ToolCallEnd,
-    ToolCallStart,
-    Usage,
-)
-from nbagent._values import strict_json
 from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
@@ -53,6 +42,17 @@ from nbagent.adapters.kit.calls import args_text
 from nbagent.adapters.kit.finish import end_reason
 from nbagent.adapters.kit.messages import Messages, ModelStep, numbered
 from nbagent.adapters.think import Part, ThinkSplitter
+from nbagent.core.events import (
+    EndReason,
+    ErrorEvent,
+    Event,
+    RunEnd,
+    ToolCallArgsDelta,
+    ToolCallEnd,
+    ToolCallStart,
+    Usage,
+)
+from nbagent.core.values import strict_json
 
 __all__ = ["OllamaAdapter"]
 

@@ -28,7 +28,18 @@ import json
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import (
+from nbagent.adapters.base import (
+    BadItemError,
+    field,
+    int_or_none,
+    list_or_empty,
+    plain,
+    short_repr,
+    str_or_none,
+    unwrap,
+)
+from nbagent.adapters.kit.messages import Messages
+from nbagent.core.events import (
     EndReason,
     ErrorEvent,
     Event,
@@ -43,18 +54,7 @@ from nbagent._events import (
     ToolResult,
     Usage,
 )
-from nbagent._values import strict_json
-from nbagent.adapters.base import (
-    BadItemError,
-    field,
-    int_or_none,
-    list_or_empty,
-    plain,
-    short_repr,
-    str_or_none,
-    unwrap,
-)
-from nbagent.adapters.kit.messages import Messages
+from nbagent.core.values import strict_json
 
 __all__ = ["SmolagentsAdapter"]
 

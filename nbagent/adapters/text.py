@@ -5,8 +5,8 @@ from __future__ import annotations
 import codecs
 from typing import Any, ClassVar
 
-from nbagent._events import Event, TextDelta
 from nbagent.adapters.base import BadItemError, short_repr
+from nbagent.core.events import Event, TextDelta
 
 __all__ = ["TextAdapter"]
 

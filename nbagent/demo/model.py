@@ -268,7 +268,7 @@ def connect(*, model: str | None = None, speed: float | None = None) -> Connecti
     vLLM, llama.cpp server), else the scripted model, started once per process."""
     import openai
 
-    from nbagent._openai_client import default_client
+    from nbagent.agent.openai_client import default_client
 
     if speed is None:
         speed = float(os.environ.get("NBAGENT_DEMO_SPEED") or 1)

@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from nbagent import _wire as wire
+from nbagent.widget import wire as wire
 
 Op = dict[str, Any]
 Message = dict[str, Any]
@@ -106,7 +106,7 @@ class Coalescer:
 class Controller:
     """Throttled, ordered delivery of one widget's ops.
 
-    ``send`` receives whole messages in the wire form of ``nbagent._wire``.
+    ``send`` receives whole messages in the wire form of ``nbagent.widget.wire``.
     At most one message per ``throttle_ms``; a batch of nothing but a little
     text (under ``min_batch_chars``) may wait up to twice that, because each
     message costs ~130 bytes of envelope however little it carries.

@@ -18,7 +18,7 @@ import inspect
 import threading
 from typing import Any
 
-from nbagent._stream import apump, pump
+from nbagent.pipeline.stream import apump, pump
 from nbagent.runtime.kernel import block_until_done, kernel_loop, running_loop
 from nbagent.runtime.loops import background_loop, settle_threadsafe
 from nbagent.runtime.sink import RunSink

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from json.encoder import encode_basestring
 from typing import Any, overload
 
-from nbagent._events import (
+from nbagent.core.events import (
     Event,
     MessageEnd,
     TextDelta,
@@ -39,8 +39,8 @@ from nbagent._events import (
     ToolCallArgsDelta,
     ToolCallEnd,
 )
-from nbagent._fold import TranscriptBase
-from nbagent._textbuf import TextBuffer
+from nbagent.core.textbuf import TextBuffer
+from nbagent.transcript.fold import TranscriptBase
 
 __all__ = ["EventLog"]
 

@@ -16,7 +16,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
-from nbagent._shared import marimo_context
+from nbagent.widget.shared import marimo_context
 
 __all__ = ["at_cell_dispose", "output", "running", "weak_call"]
 

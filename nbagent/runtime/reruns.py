@@ -1,5 +1,6 @@
 """What a ``Run`` knows of calling its tools again from the notebook: who does it (a
-``Rerunner``, given by the run's producer: ``nbagent._rerun``) and how it says that it cannot."""
+``Rerunner``, given by the run's producer: ``nbagent.frameworks.rerun``) and how it says that it
+cannot."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ __all__ = ["Rerunner", "cannot_reach"]
 
 
 class Rerunner(Protocol):
-    """What calls a run's tools again from the notebook (``nbagent._rerun.Reruns``)."""
+    """What calls a run's tools again from the notebook (``nbagent.frameworks.rerun.Reruns``)."""
 
     def rerun_tool(self, i: int, **overrides: Any) -> Any: ...
 

@@ -16,11 +16,7 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, TypeVar
 
-from nbagent import _prices as prices
-from nbagent._output import OutputRun, mimebundle
-from nbagent._stream import pipeline_for
-from nbagent._terminal import Printer
-from nbagent._transcript import Transcript
+from nbagent.pipeline.stream import pipeline_for
 from nbagent.runtime import answers, registry
 from nbagent.runtime.answers import PendingCall
 from nbagent.runtime.driver import Driver
@@ -31,6 +27,10 @@ from nbagent.runtime.reruns import Rerunner, cannot_reach
 from nbagent.runtime.sink import Amend, EventsCallback, RunSink
 from nbagent.runtime.views import CellOutput, OwnWidget, RunView, held
 from nbagent.sources import check_source, resolve_source
+from nbagent.transcript import prices as prices
+from nbagent.transcript.transcript import Transcript
+from nbagent.widget.output import OutputRun, mimebundle
+from nbagent.widget.terminal import Printer
 
 __all__ = ["MessageHandler", "Run", "launch", "show_handle"]
 
@@ -96,7 +96,7 @@ class Run:
         self.no_rerun: str | None = None
         """Why nbagent cannot reach the run's tools, when it says (``cannot_rerun``)."""
         bind = getattr(source, "nbagent_bind_run", None)
-        if callable(bind):  # a producer that pauses on this run's calls (nbagent._resume)
+        if callable(bind):  # a producer that pauses on this run's calls (nbagent.frameworks.resume)
             bind(self)
         self._sink.on_done(self._ended)
         self._shown_at: CellMark | None = None
@@ -359,7 +359,7 @@ class Run:
             self._shown_at = cell_mark()
 
     def _mimebundle(self) -> dict[str, Any]:
-        """The cell output's data now (``nbagent._output``): the saved notebook's copy."""
+        """The cell output's data now (``nbagent.widget.output``): the saved notebook's copy."""
         assert self.widget is not None
         runs = [OutputRun(self.transcript.to_dict(), self.title)]
         return mimebundle(runs, model_id=self.widget.model_id)

@@ -13,13 +13,13 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from nbagent._events import Event
-from nbagent._stream import Pipeline
-from nbagent._terminal import Printer
-from nbagent._transcript import Transcript
+from nbagent.core.events import Event
+from nbagent.pipeline.stream import Pipeline
 from nbagent.runtime.kernel import CellMark, cell_mark
 from nbagent.runtime.log import EventLog
 from nbagent.runtime.views import OwnWidget, RunView
+from nbagent.transcript.transcript import Transcript
+from nbagent.widget.terminal import Printer
 
 __all__ = ["RunSink"]
 

@@ -1,7 +1,7 @@
 """Where a run's ops go: a widget of its own, or a lane of a widget of several runs.
 
 ``Run`` talks to its view only through ``RunView``; ``OwnWidget`` is what ``show()`` makes,
-``nbagent._lanes.Lane`` a lane of ``show({...})``, ``compare()`` or ``Chat``.
+``nbagent.apps.lanes.Lane`` a lane of ``show({...})``, ``compare()`` or ``Chat``.
 """
 
 from __future__ import annotations
@@ -11,9 +11,6 @@ import threading
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, Any, Protocol
 
-from nbagent import _wire as wire
-from nbagent._output import Head, RunOutput, assemble, split
-from nbagent._widget import AgentWidget, CodeModel
 from nbagent.runtime import marimo
 from nbagent.runtime.controller import Controller, Op, Send
 from nbagent.runtime.kernel import (
@@ -25,16 +22,19 @@ from nbagent.runtime.kernel import (
     same_cell,
     sent_in_a_cell,
 )
+from nbagent.widget import wire as wire
+from nbagent.widget.output import Head, RunOutput, assemble, split
+from nbagent.widget.widget import AgentWidget, CodeModel
 
 if TYPE_CHECKING:
-    from nbagent._transcript import Transcript
+    from nbagent.transcript.transcript import Transcript
 
 __all__ = ["CellOutput", "OwnWidget", "RunView", "held"]
 
 
 class RunView(Protocol):
     """Where a run's ops go: a widget of its own (``OwnWidget``) or a lane of a widget
-    of several runs (``nbagent._lanes.Lane``)."""
+    of several runs (``nbagent.apps.lanes.Lane``)."""
 
     widget: Any
     lock: threading.RLock
@@ -92,7 +92,7 @@ class CellOutput:
     """The cell output of a widget (one run's, or a lanes widget's): its display, its final
     copy, and the answer to the browser's ``output`` (DEVELOP.md, "The saved output").
 
-    ``bundle()`` gives one run's output data now (``nbagent._output.mimebundle``); a widget of
+    ``bundle()`` gives one run's output data now (``nbagent.widget.output.mimebundle``); a widget of
     several runs gives ``parts`` instead. Either is read at most once per ``seq``: the end of
     a run makes its state's copy and static HTML once, for the display update, the copy sent
     again at the next cell and the answer. ``state_trait``: the widget's trait to send again
@@ -179,7 +179,7 @@ class CellOutput:
             with contextlib.suppress(Exception):  # the static copy is a courtesy
                 head, runs = self.current()
                 # Under `jupyter execute` the final states are saved with the widget's models:
-                # not again in the output (nbagent/_output.py).
+                # not again in the output (nbagent/widget/output.py).
                 data = assemble(head, runs, in_model=self.headless and not self.saves_output)
                 self.handle.update(data, raw=True)
 

@@ -10,7 +10,7 @@ import inspect
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import NbagentError
+from nbagent.core.events import NbagentError
 from nbagent.sources.openai_stream import openai_stream_format, watch_done
 from nbagent.sources.results import resolve_source
 from nbagent.sources.tool_servers import tool_servers

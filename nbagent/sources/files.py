@@ -10,8 +10,8 @@ import os
 from collections.abc import Iterable, Iterator
 from typing import IO, Union
 
-from nbagent._events import Event, EventDecodeError, event_from_json
 from nbagent.adapters.base import ServerSentEvent
+from nbagent.core.events import Event, EventDecodeError, event_from_json
 from nbagent.sources.sse import SSEDecoder
 
 __all__ = ["JSONLError", "load", "sse_file"]

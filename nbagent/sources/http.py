@@ -10,7 +10,7 @@ The source yields ``ServerSentEvent``s decoded by ``nbagent.sources.sse.SSEDecod
 (status, reason, the first ~300 characters of the body) before any event. Connection
 errors and timeouts propagate as httpx raises them; they carry the request, so the run's
 error names the server ("cannot connect to 127.0.0.1:8765: connection refused",
-``nbagent._normalize.errors``). The content type is not checked.
+``nbagent.core.errors``). The content type is not checked.
 ``close()`` / ``aclose()`` close the response, so a Stop is a disconnect to the server.
 ``nbagent_format`` carries ``format`` for the pipeline.
 """
@@ -24,8 +24,8 @@ from typing import Any
 
 import httpx
 
-from nbagent._events import NbagentError
 from nbagent.adapters.base import ServerSentEvent
+from nbagent.core.events import NbagentError
 from nbagent.sources.sse import SSEDecoder
 
 __all__ = ["HTTPStatusError", "SSESource", "sse"]

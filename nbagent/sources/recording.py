@@ -4,7 +4,7 @@
     player = Player(events, speed=2, failure=failure)
     for ev in player: ...                              # copies, timestamps moved to now
 
-``Player`` is what ``nbagent._replay`` shows and ``nbagent replay`` prints. It waits between
+``Player`` is what ``nbagent.apps.replay`` shows and ``nbagent replay`` prints. It waits between
 events for the gaps of their ``ts`` (scaled by ``1 / speed``, each at most ``max_gap_s``),
 or, with ``step=True``, until ``request("event" | "tool" | "end")``. Every wait blocks on a
 ``threading.Condition`` (no polling) that ``close()`` wakes: Stop acts at once, even paused.
@@ -22,7 +22,7 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal, Union
 
-from nbagent._events import (
+from nbagent.core.events import (
     Event,
     EventDecodeError,
     NbagentError,

@@ -4,7 +4,7 @@
 ``RunResultStreaming``: its events come from ``result.stream_events()``, and stopping the
 run means ``result.cancel()``. ``resolve_source`` turns such an object into the stream to
 read, wrapped so that closing it before the end (Stop, a re-run cell, an error) cancels
-the library's run. Types are recognized by name and module (``nbagent._values.type_is``):
+the library's run. Types are recognized by name and module (``nbagent.core.values.type_is``):
 nothing here imports a framework.
 
 A library's stream may also come as a context manager whose ``__enter__`` (``__aenter__``)
@@ -21,7 +21,7 @@ from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from nbagent._values import type_is
+from nbagent.core.values import type_is
 
 __all__ = ["MANAGER_TYPES", "RESULT_TYPES", "ManagerType", "ResultType", "resolve_source"]
 

@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from nbagent._values import type_is
 from nbagent.adapters.base import ToolServers, str_or_none
+from nbagent.core.values import type_is
 from nbagent.sources.results import AsyncManagedStream, ManagedStream
 
 __all__ = ["PydanticAiServers", "tool_servers"]

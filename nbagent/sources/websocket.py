@@ -16,8 +16,8 @@ import json
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
-from nbagent._normalize import at_url
-from nbagent._values import strict_json
+from nbagent.core.errors import at_url
+from nbagent.core.values import strict_json
 
 __all__ = ["WebSocketSource", "websocket"]
 

@@ -25,10 +25,10 @@ from tests.wait import PAGE_PATIENCE
 
 KERNEL_WAYS = {
     # The shipped behaviour: nbagent's widgets take the browser's messages on a live subshell,
-    # the one the browser chose (nbagent/_subshells.py, route_to_live_subshell).
-    "kernel": "import nbagent._subshells as w; w.ROUTE_TO_LIVE_SUBSHELL = True",
+    # the one the browser chose (nbagent/widget/subshells.py, route_to_live_subshell).
+    "kernel": "import nbagent.widget.subshells as w; w.ROUTE_TO_LIVE_SUBSHELL = True",
     # ipykernel's routing untouched: what JupyterLab 4.6 + ipykernel 7.4 do without nbagent's.
-    "none": "import nbagent._subshells as w; w.ROUTE_TO_LIVE_SUBSHELL = False",
+    "none": "import nbagent.widget.subshells as w; w.ROUTE_TO_LIVE_SUBSHELL = False",
 }
 KERNEL_WAYS["setting-disabled"] = KERNEL_WAYS["setting-percomm"] = KERNEL_WAYS["none"]
 

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from nbagent._wire import encode_lanes, encode_ops
+from nbagent.widget.wire import encode_lanes, encode_ops
 from tests.wait import PATIENCE
 
 pytestmark = pytest.mark.browser

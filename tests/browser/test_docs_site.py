@@ -147,7 +147,8 @@ def test_each_tutorial_shows_its_runs_styled_as_nbagent_draws_them(
                 # Playwright's CSS locators pierce the open shadow roots.
                 run = page.locator(".nbagent-static").first
                 run.wait_for(state="visible", timeout=PAGE_PATIENCE * 1000)
-                # From the static copy's own stylesheet (nbagent/_export), not the theme's.
+                # From the static copy's own stylesheet (nbagent/transcript/export), not the
+                # theme's.
                 style = run.evaluate(
                     "e => { const s = getComputedStyle(e);"
                     " return [s.borderTopStyle, s.borderTopLeftRadius]; }"

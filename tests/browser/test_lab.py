@@ -18,7 +18,7 @@ import pytest
 
 import nbagent
 from nbagent import demo
-from nbagent._events import ToolCallEnd, ToolResult
+from nbagent.core.events import ToolCallEnd, ToolResult
 from tests.browser.lab import ROOT_SEL, LabPage
 from tests.browser.look import LOOK_RUN, lab_looks_light_and_dark
 
@@ -73,8 +73,8 @@ SUMMARY_JS = r"""
 def demo_usage() -> str:
     """The usage the status line should show for the demo run, from the transcript itself."""
     from nbagent import demo, load
-    from nbagent._export.formats import format_tokens
-    from nbagent._transcript import Transcript
+    from nbagent.transcript.export.formats import format_tokens
+    from nbagent.transcript.transcript import Transcript
 
     u = Transcript.from_events(load(demo.recording("weather"))).usage
     assert u.total_tokens is not None

@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 from PIL import Image
 
-from nbagent._data import TABLE_MIME
+from nbagent.core.data import TABLE_MIME
 from tests.browser.lab import LabPage
 from tests.browser.test_bundle_page import Kernel, assert_clean, tool_block
 from tests.browser.test_reopen import (

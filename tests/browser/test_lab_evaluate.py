@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 
-from nbagent._evaluate.board import EVALUATION_MIME
+from nbagent.evaluation.board import EVALUATION_MIME
 from tests.browser.lab import LabPage
 
 pytestmark = pytest.mark.browser

@@ -3,7 +3,7 @@
 A page reloaded mid-run gets the run's start from the saved output and the rest only by
 asking the kernel (``sync``); its Stop is a message to the kernel too. JupyterLab 4.6 sends
 both on a kernel subshell, and ipykernel 7.4 sends them on to the subshell it pinned the
-widget's comm to, often one a page closed (``nbagent/_subshells.py``,
+widget's comm to, often one a page closed (``nbagent/widget/subshells.py``,
 ``route_to_live_subshell``): these tests require every reload to recover,
 ``tests/browser/reload_rate.py`` measures how often one does. Stop is pressed while the
 stream moves it (a line wraps): the button keeps the press (js/src/panels/status.js).
@@ -64,7 +64,7 @@ def test_reload_during_a_run_catches_up_and_keeps_streaming(lab: LabPage) -> Non
     lab.page.wait_for_function("() => typeof window.__nbaSample === 'function'")
     lab.js("__nbaSample(20)")
     # The saved output holds the run's start: w10 shows only once the kernel answered the new
-    # page's sync, on whatever subshell JupyterLab sent it (nbagent/_widget.py).
+    # page's sync, on whatever subshell JupyterLab sent it (nbagent/widget/widget.py).
     caught_up = "(sel) => /\\bw10\\b/.test(document.querySelector(sel)?.textContent ?? '')"
     try:
         lab.page.wait_for_function(caught_up, arg=ROOT_SEL)

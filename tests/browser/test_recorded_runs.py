@@ -17,8 +17,8 @@ from typing import Any
 import pytest
 
 from nbagent import demo
-from nbagent._lanes import Lanes
-from nbagent._replay import ReplayRun
+from nbagent.apps.lanes import Lanes
+from nbagent.apps.replay import ReplayRun
 from nbagent.sources.recording import Player, read_recording
 from tests.browser.lab import ROOT_SEL, SAMPLE_JS
 from tests.browser.replays import Playback, Recorder, Recording, record

@@ -1,4 +1,5 @@
-"""The widget's code saved once per notebook (nbagent/_widget.py, ``CodeModel``): a notebook of
+"""The widget's code saved once per notebook (nbagent/widget/widget.py, ``CodeModel``): a notebook
+of
 ten demo runs executed with `jupyter execute`, opened in JupyterLab on a fresh kernel that knows
 none of its models, and with nbagent's JupyterLab extension disabled, shows every run as a live
 widget restored from the saved widget state: the loader of each widget imports the code from

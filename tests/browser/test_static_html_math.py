@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from nbagent._export import to_html
+from nbagent.transcript.export import to_html
 from tests.browser.conftest import serving
 
 pytestmark = pytest.mark.browser

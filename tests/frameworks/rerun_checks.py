@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 import nbagent
-from nbagent._rerun import ToolCallError
+from nbagent.frameworks.rerun import ToolCallError
 from tests import aio
 from tests.wait import wait_for
 

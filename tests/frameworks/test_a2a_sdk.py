@@ -54,11 +54,11 @@ from google.protobuf import json_format  # noqa: E402
 from starlette.applications import Starlette  # noqa: E402
 
 import nbagent  # noqa: E402
-from nbagent._events import Custom, RunEnd, RunStart, Status  # noqa: E402
-from nbagent._transcript import Transcript  # noqa: E402
 from nbagent.adapters import detect_format  # noqa: E402
 from nbagent.adapters.a2a import A2aAdapter  # noqa: E402
 from nbagent.adapters.base import BadItemError  # noqa: E402
+from nbagent.core.events import Custom, RunEnd, RunStart, Status  # noqa: E402
+from nbagent.transcript.transcript import Transcript  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.untimed import untimed  # noqa: E402
 

@@ -16,7 +16,7 @@ from typing import Any
 import pytest
 
 import nbagent
-from nbagent._evaluate.acp_task import REJECTED
+from nbagent.evaluation.acp_task import REJECTED
 from tests.acp_agents import alive
 from tests.frameworks.conftest import EVALAGENT, need
 from tests.wait import PATIENCE, wait_for

@@ -8,9 +8,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from nbagent._events import Event, RunEnd, RunStart, State, ToolResult, Usage
-from nbagent._transcript import Transcript
 from nbagent.adapters import adapter_for, detect_format
+from nbagent.core.events import Event, RunEnd, RunStart, State, ToolResult, Usage
+from nbagent.transcript.transcript import Transcript
 from tests.adapter_harness import fold
 from tests.frameworks.conftest import need
 

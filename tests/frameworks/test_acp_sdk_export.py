@@ -5,7 +5,7 @@ on the status line, in the HTML, text and markdown exports."""
 
 from __future__ import annotations
 
-from nbagent._transcript import Transcript
+from nbagent.transcript.transcript import Transcript
 from tests.frameworks.test_acp_sdk import events_of, turn, wire
 
 

@@ -17,8 +17,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 
 import nbagent
-from nbagent._acp._context import MAX_EMBED_BYTES, MAX_SAMPLE_CHARS
-from nbagent._events import Custom, State
+from nbagent.acp_client._context import MAX_EMBED_BYTES, MAX_SAMPLE_CHARS
+from nbagent.core.events import Custom, State
 from tests.frameworks.conftest import need
 from tests.wait import PATIENCE
 

@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 import pytest
 
 import nbagent
-from nbagent._acp._terminals import PANEL_BYTES
-from nbagent._events import ToolResult
+from nbagent.acp_client._terminals import PANEL_BYTES
+from nbagent.core.events import ToolResult
 from tests.acp_agents import alive
 from tests.frameworks.conftest import EVALAGENT, need
 from tests.wait import PATIENCE

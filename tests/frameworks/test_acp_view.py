@@ -18,11 +18,11 @@ from typing import Any
 import pytest
 
 import nbagent
-from nbagent._audience import VIEWER_MESSAGES
-from nbagent._chunks import mentions_acp
-from nbagent._events import State
-from nbagent._stream import Pipeline
-from nbagent._transcript import Transcript
+from nbagent.core.events import State
+from nbagent.pipeline.stream import Pipeline
+from nbagent.transcript.transcript import Transcript
+from nbagent.widget.audience import VIEWER_MESSAGES
+from nbagent.widget.chunks import mentions_acp
 from tests.frameworks.conftest import need
 from tests.wait import PATIENCE, wait_for
 
@@ -180,7 +180,7 @@ def test_the_newest_plan_wins_and_other_state_is_not_a_plan() -> None:
 def test_the_static_copy_shows_the_plan_and_a_calls_kind_escaped() -> None:
     """The saved output's text/html (nbconvert, GitHub): the plan's checklist and a call's kind
     and status, as text."""
-    from nbagent._export.static_html import to_html
+    from nbagent.transcript.export.static_html import to_html
 
     hostile = "<img src=x onerror=alert(1)>"
     update = {
@@ -203,7 +203,7 @@ def test_plans_with_an_id_are_asked_for_shown_in_order_updated_and_removed(
     """tests/acp_agents/planner.py sends its plans only to a client advertising
     ``clientCapabilities.plan``: the answer says it did; the state keeps each plan by its id,
     in order, until the agent removes it; a recording and its replay say the same."""
-    from nbagent._export.static_html import to_html
+    from nbagent.transcript.export.static_html import to_html
 
     agent = nbagent.acp([sys.executable, PLANNER], cwd=tmp_path, startup_timeout=PATIENCE)
     try:

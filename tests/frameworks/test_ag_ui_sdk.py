@@ -55,11 +55,11 @@ from pydantic_ai import Agent  # noqa: E402
 from pydantic_ai.ui.ag_ui import AGUIAdapter  # noqa: E402
 
 import nbagent  # noqa: E402
-from nbagent._events import Custom, ErrorEvent, State, Usage  # noqa: E402
-from nbagent._events import Event as NbEvent  # noqa: E402
-from nbagent._transcript import Transcript  # noqa: E402
 from nbagent.adapters import detect_format  # noqa: E402
 from nbagent.adapters.ag_ui import AgUiAdapter  # noqa: E402
+from nbagent.core.events import Custom, ErrorEvent, State, Usage  # noqa: E402
+from nbagent.core.events import Event as NbEvent  # noqa: E402
+from nbagent.transcript.transcript import Transcript  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.pydantic_weather import weather_agent  # noqa: E402
 from tests.frameworks.untimed import state  # noqa: E402

@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 import nbagent
-from nbagent._events import Custom, Event, RunEnd, TextDelta, ThinkingDelta
+from nbagent.core.events import Custom, Event, RunEnd, TextDelta, ThinkingDelta
 from tests import aio
 from tests.frameworks.conftest import need
 from tests.sse_servers import Pause, SSEServer, frame

@@ -20,7 +20,7 @@ from langgraph.prebuilt import ToolNode  # noqa: E402
 from langgraph.types import interrupt  # noqa: E402
 
 import nbagent  # noqa: E402
-from nbagent._events import Event, RunEnd, Status  # noqa: E402
+from nbagent.core.events import Event, RunEnd, Status  # noqa: E402
 from tests.frameworks.test_langchain import ToolFake, add, script  # noqa: E402
 
 INPUT = {"messages": [("user", "add 1 and 2")]}

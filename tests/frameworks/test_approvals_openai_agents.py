@@ -1,6 +1,6 @@
 """The Agents SDK's tool approvals (``function_tool(needs_approval=True)``) as paused tool calls:
 ``nbagent.show(Runner.run_streamed(...))`` waits on the run's pauses and resumes the SDK's run
-with the answer (``nbagent._resume.openai_agents``), in the same transcript.
+with the answer (``nbagent.frameworks.resume.openai_agents``), in the same transcript.
 
 The model is the SDK's ``OpenAIChatCompletionsModel`` on a real ``openai`` client against
 ``tests.servers.OpenAIServer``: what the answer changed is asserted on the requests the
@@ -30,8 +30,8 @@ from agents import (  # noqa: E402
 )
 
 import nbagent  # noqa: E402
-from nbagent._events import Event, RunEnd, Status, ToolResult  # noqa: E402
 from nbagent.adapters.openai_agents.approvals import RESUME_HINT  # noqa: E402
+from nbagent.core.events import Event, RunEnd, Status, ToolResult  # noqa: E402
 from nbagent.runtime.pause import Answer  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.pausing import paused, stopped_while_paused  # noqa: E402

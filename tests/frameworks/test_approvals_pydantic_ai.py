@@ -1,6 +1,6 @@
 """pydantic-ai's deferred tool calls as paused tool calls: ``nbagent.with_approvals(agent,
 prompt)`` answers them from ``run.pauses`` through a ``HandleDeferredToolCalls`` capability,
-and the same pydantic-ai run goes on (``nbagent._resume.pydantic_ai``). The model is
+and the same pydantic-ai run goes on (``nbagent.frameworks.resume.pydantic_ai``). The model is
 ``FunctionModel``: what each answer changed is asserted on the messages it was sent next.
 """
 
@@ -21,8 +21,8 @@ from pydantic_ai.messages import ModelMessage, ModelRequest, ToolReturnPart  # n
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel  # noqa: E402
 
 import nbagent  # noqa: E402
-from nbagent._events import Event, RunEnd, Status, ToolResult  # noqa: E402
 from nbagent.adapters.pydantic_ai.tools import deferred_hint  # noqa: E402
+from nbagent.core.events import Event, RunEnd, Status, ToolResult  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.pausing import paused, stopped_while_paused  # noqa: E402
 

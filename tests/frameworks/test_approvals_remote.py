@@ -24,7 +24,7 @@ from ag_ui.core import (  # noqa: E402
 )
 
 import nbagent  # noqa: E402
-from nbagent._events import Event, Status  # noqa: E402
+from nbagent.core.events import Event, Status  # noqa: E402
 
 FIXTURES = Path(__file__).parent.parent / "fixtures"
 

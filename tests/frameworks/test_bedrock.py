@@ -20,8 +20,8 @@ from tests.frameworks.conftest import need
 boto3 = need("boto3")
 
 import nbagent  # noqa: E402
-from nbagent._events import Event, MessageEnd, RunEnd, StepEnd, ToolResult, Usage  # noqa: E402
 from nbagent.adapters import detect_format  # noqa: E402
+from nbagent.core.events import Event, MessageEnd, RunEnd, StepEnd, ToolResult, Usage  # noqa: E402
 from tests.sse_servers import Drop, SSEServer  # noqa: E402
 from tests.wait import PATIENCE  # noqa: E402
 

@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 import nbagent
-from nbagent._events import (
+from nbagent.adapters import ClaudeAgentAdapter, detect_format
+from nbagent.adapters.base import BadItemError
+from nbagent.core.events import (
     Event,
     RunEnd,
     RunStart,
@@ -26,8 +28,6 @@ from nbagent._events import (
     ToolResult,
     Usage,
 )
-from nbagent.adapters import ClaudeAgentAdapter, detect_format
-from nbagent.adapters.base import BadItemError
 from tests import aio
 from tests.adapter_harness import fold
 from tests.frameworks.conftest import need

@@ -34,7 +34,7 @@ from pydantic_ai import Agent, DeferredToolRequests  # noqa: E402
 from pydantic_ai.models.test import TestModel  # noqa: E402
 
 import nbagent  # noqa: E402
-from nbagent._events import ToolCallStart  # noqa: E402
+from nbagent.core.events import ToolCallStart  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.test_watch_openai_agents import call, tracing  # noqa: E402, F401 - a fixture
 from tests.mcp_servers import ROOT, TOOLBOX, call_log, logged, toolbox_over  # noqa: E402

@@ -13,7 +13,9 @@ from typing import Any
 import pytest
 
 import nbagent
-from nbagent._events import (
+from nbagent.adapters import GoogleGenaiAdapter, detect_format
+from nbagent.adapters.base import BadItemError, ServerSentEvent
+from nbagent.core.events import (
     Event,
     MessageEnd,
     RunEnd,
@@ -21,8 +23,6 @@ from nbagent._events import (
     ToolCallArgsDelta,
     Usage,
 )
-from nbagent.adapters import GoogleGenaiAdapter, detect_format
-from nbagent.adapters.base import BadItemError, ServerSentEvent
 from tests import aio
 from tests.adapter_harness import fold
 from tests.frameworks.conftest import need

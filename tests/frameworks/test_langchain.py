@@ -23,7 +23,7 @@ from langchain_core.outputs import ChatGenerationChunk  # noqa: E402
 from langchain_core.tools import tool  # noqa: E402
 
 import nbagent  # noqa: E402
-from nbagent._events import Event, RunEnd, StepStart, ToolCallEnd  # noqa: E402
+from nbagent.core.events import Event, RunEnd, StepStart, ToolCallEnd  # noqa: E402
 from tests import aio  # noqa: E402
 
 

@@ -20,8 +20,8 @@ from langgraph.graph import END, START, MessagesState, StateGraph  # noqa: E402
 from langgraph.prebuilt import ToolNode, create_react_agent  # noqa: E402
 
 import nbagent  # noqa: E402
-from nbagent._events import Custom, Event, RunEnd, Status, StepEnd, StepStart  # noqa: E402
 from nbagent.adapters.langchain import LangGraphAdapter  # noqa: E402
+from nbagent.core.events import Custom, Event, RunEnd, Status, StepEnd, StepStart  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.test_langchain import ToolFake, add, script, tools_of, usage  # noqa: E402
 

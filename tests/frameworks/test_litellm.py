@@ -21,8 +21,8 @@ from tests.frameworks.conftest import need
 litellm = need("litellm")
 
 import nbagent  # noqa: E402
-from nbagent._events import Event, MessageEnd, RunEnd, RunStart, StepEnd, StepStart, Usage  # noqa: E402
 from nbagent.adapters import detect_format  # noqa: E402
+from nbagent.core.events import Event, MessageEnd, RunEnd, RunStart, StepEnd, StepStart, Usage  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.servers import OpenAIServer, chunk, usage_chunk  # noqa: E402
 from tests.sse_servers import SSEServer, fixture_frames  # noqa: E402

@@ -37,10 +37,10 @@ from llama_index.core.llms.callbacks import llm_chat_callback  # noqa: E402
 from llama_index.core.tools import FunctionTool  # noqa: E402
 
 import nbagent  # noqa: E402
-from nbagent._events import Event, RunEnd, StepStart  # noqa: E402
 from nbagent.adapters import detect_format  # noqa: E402
 from nbagent.adapters.base import BadItemError  # noqa: E402
 from nbagent.adapters.llama_index import LlamaIndexAdapter  # noqa: E402
+from nbagent.core.events import Event, RunEnd, StepStart  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.wait import PATIENCE, wait_for_async  # noqa: E402
 

@@ -14,8 +14,8 @@ from tests.frameworks.conftest import need
 mistral_client = need("mistralai.client")
 
 import nbagent  # noqa: E402
-from nbagent._events import Event, MessageEnd, ToolCallStart, Usage  # noqa: E402
 from nbagent.adapters import detect_format  # noqa: E402
+from nbagent.core.events import Event, MessageEnd, ToolCallStart, Usage  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.servers import OpenAIServer  # noqa: E402
 

@@ -17,8 +17,8 @@ from tests.frameworks.conftest import need
 ollama = need("ollama")
 
 import nbagent  # noqa: E402
-from nbagent._events import Event, ToolCallStart, Usage  # noqa: E402
 from nbagent.adapters import BadItemError, OllamaAdapter, detect_format  # noqa: E402
+from nbagent.core.events import Event, ToolCallStart, Usage  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.sse_servers import Drop, SSEServer  # noqa: E402
 from tests.wait import PATIENCE  # noqa: E402

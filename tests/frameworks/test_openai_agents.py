@@ -38,7 +38,8 @@ from openai.types.responses import ResponseReasoningItem  # noqa: E402
 from openai.types.responses.response_reasoning_item import Summary  # noqa: E402
 
 import nbagent  # noqa: E402
-from nbagent._events import (  # noqa: E402
+from nbagent.adapters import detect_format  # noqa: E402
+from nbagent.core.events import (  # noqa: E402
     Event,
     StepEnd,
     StepStart,
@@ -46,8 +47,7 @@ from nbagent._events import (  # noqa: E402
     ToolResult,
     Usage,
 )
-from nbagent._values import plain  # noqa: E402
-from nbagent.adapters import detect_format  # noqa: E402
+from nbagent.core.values import plain  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.servers import Gate, OpenAIServer, chunk, text_chunks, usage_chunk  # noqa: E402
 from tests.sse_servers import SSEServer, fixture_frames  # noqa: E402

@@ -42,10 +42,10 @@ from pydantic_ai.run import AgentRunResult, AgentRunResultEvent  # noqa: E402
 
 import nbagent  # noqa: E402
 from nbagent import Transcript  # noqa: E402
-from nbagent._events import Event, RunEnd, Status, Usage  # noqa: E402
 from nbagent.adapters import BadItemError, detect_format  # noqa: E402
 from nbagent.adapters.base import ServerSentEvent  # noqa: E402
 from nbagent.adapters.pydantic_ai import PydanticAiAdapter  # noqa: E402
+from nbagent.core.events import Event, RunEnd, Status, Usage  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.adapter_harness import fold  # noqa: E402
 from tests.kernel import Kernel, final_state  # noqa: E402

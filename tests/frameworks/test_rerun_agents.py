@@ -1,5 +1,6 @@
 """Re-run, Copy as code and Mock for the tools of OpenAI Agents SDK and pydantic-ai runs
-(``nbagent._rerun``), against the real packages and their own test models: the Agents SDK's
+(``nbagent.frameworks.rerun``), against the real packages and their own test models: the Agents
+SDK's
 ``agents.testing.ScriptedModel``, pydantic-ai's ``TestModel`` and ``FunctionModel``.
 
 Each run is shown by nbagent, then a call is re-run with edited arguments through the
@@ -32,9 +33,9 @@ from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel 
 from pydantic_ai.models.test import TestModel  # noqa: E402
 
 import nbagent  # noqa: E402
-from nbagent._events import ToolCallStart  # noqa: E402
-from nbagent._rerun import STREAM, FrameworkTools, reach  # noqa: E402
-from nbagent._rerun.pydantic_ai import WITH_APPROVALS  # noqa: E402
+from nbagent.core.events import ToolCallStart  # noqa: E402
+from nbagent.frameworks.rerun import STREAM, FrameworkTools, reach  # noqa: E402
+from nbagent.frameworks.rerun.pydantic_ai import WITH_APPROVALS  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.pausing import paused  # noqa: E402
 from tests.frameworks.rerun_checks import (  # noqa: E402

@@ -23,10 +23,10 @@ from pydantic_ai.ui.vercel_ai.request_types import (  # noqa: E402
 )
 
 import nbagent  # noqa: E402
-from nbagent._events import Event, StepStart  # noqa: E402
-from nbagent._transcript import Transcript  # noqa: E402
 from nbagent.adapters import detect_format  # noqa: E402
 from nbagent.adapters.vercel_ui import VercelUiAdapter  # noqa: E402
+from nbagent.core.events import Event, StepStart  # noqa: E402
+from nbagent.transcript.transcript import Transcript  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.pydantic_weather import weather_agent  # noqa: E402
 from tests.frameworks.untimed import state  # noqa: E402

@@ -27,7 +27,7 @@ from langgraph.graph import END, START, MessagesState, StateGraph  # noqa: E402
 from langgraph.prebuilt import ToolNode, create_react_agent  # noqa: E402
 
 import nbagent  # noqa: E402
-from nbagent._events import StepStart, TextDelta  # noqa: E402
+from nbagent.core.events import StepStart, TextDelta  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.test_langchain import ToolFake, add, script, tools_of  # noqa: E402
 from tests.frameworks.test_langgraph import ask_math, asking_math, nested  # noqa: E402

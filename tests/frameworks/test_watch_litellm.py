@@ -24,8 +24,8 @@ from tests.frameworks.conftest import need
 litellm = need("litellm")
 
 import nbagent  # noqa: E402
-from nbagent import _watch  # noqa: E402
-from nbagent._events import MessageEnd  # noqa: E402
+from nbagent.apps import watch as _watch  # noqa: E402
+from nbagent.core.events import MessageEnd  # noqa: E402
 from nbagent.sources.hooks.litellm import LISTS, LiteLLMHook  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.servers import OpenAIServer, Reply, chunk, usage_chunk  # noqa: E402
@@ -564,8 +564,8 @@ def test_each_calls_reported_cost_is_its_steps_and_the_run_is_their_sum(
     server: OpenAIServer,
 ) -> None:
     """LiteLLM's ``response_cost`` wins over nbagent's price table, per call (issue 19)."""
-    from nbagent._export.formats import format_cost
-    from nbagent._export.status import step_lines
+    from nbagent.transcript.export.formats import format_cost
+    from nbagent.transcript.export.status import step_lines
 
     with nbagent.watch() as run:
         responses = [litellm.completion(messages=MESSAGES, **via(server)) for _ in range(2)]

@@ -35,7 +35,7 @@ from llama_index.core.llms.callbacks import (  # noqa: E402
 from llama_index.core.tools import FunctionTool  # noqa: E402
 
 import nbagent  # noqa: E402
-from nbagent._events import Status, StepStart  # noqa: E402
+from nbagent.core.events import Status, StepStart  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.test_llama_index import (  # noqa: E402
     ThinkingMock,

@@ -40,8 +40,8 @@ from agents.items import ToolCallItem, ToolCallOutputItem  # noqa: E402
 from agents.tracing import get_trace_provider  # noqa: E402
 
 import nbagent  # noqa: E402
-from nbagent._transcript import Transcript  # noqa: E402
 from nbagent.demo.model import LocalServer, send_json  # noqa: E402
+from nbagent.transcript.transcript import Transcript  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.servers import OpenAIServer, chunk, text_chunks, usage_chunk  # noqa: E402
 from tests.wait import PATIENCE  # noqa: E402

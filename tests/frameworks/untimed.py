@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._transcript import Transcript
+from nbagent.transcript.transcript import Transcript
 
 # Durations and the generation time (issue 18) are clock readings too.
 CLOCK_KEYS = frozenset({"ts", "duration_s", "generating_s", "generating_since"})

@@ -7,10 +7,10 @@ import copy
 import json
 from typing import Any
 
-from nbagent._events import Event, NbagentError, TextDelta, ThinkingDelta
-from nbagent._stream import Pipeline
-from nbagent._transcript import Transcript
 from nbagent.adapters import adapter_for
+from nbagent.core.events import Event, NbagentError, TextDelta, ThinkingDelta
+from nbagent.pipeline.stream import Pipeline
+from nbagent.transcript.transcript import Transcript
 from tests.invariants import block_text, check_invariants, check_ops, grouped_text
 
 __all__ = ["check_adapter", "check_pipeline", "check_run", "sendable"]

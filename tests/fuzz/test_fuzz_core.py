@@ -13,10 +13,17 @@ from typing import Any
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nbagent._data.tables import TABLE_MIME
-from nbagent._events import EVENT_TYPES, Event, EventDecodeError, RunEnd, TextDelta, event_from_dict
-from nbagent._normalize import Normalizer
 from nbagent.adapters.base import ServerSentEvent
+from nbagent.core.data.tables import TABLE_MIME
+from nbagent.core.events import (
+    EVENT_TYPES,
+    Event,
+    EventDecodeError,
+    RunEnd,
+    TextDelta,
+    event_from_dict,
+)
+from nbagent.pipeline.normalize import Normalizer
 from nbagent.sources.sse import SSEDecoder
 from tests.fuzz.budget import fuzz, ran
 from tests.fuzz.checks import check_run

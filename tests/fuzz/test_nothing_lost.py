@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nbagent._events import (
+from nbagent.core.events import (
     Event,
     TextDelta,
     ThinkingDelta,
@@ -31,10 +31,10 @@ from nbagent._events import (
     ToolCallStart,
     ToolResult,
 )
-from nbagent._transcript import Transcript
 from nbagent.runtime.controller import Controller, Send
 from nbagent.runtime.run import Run
 from nbagent.runtime.views import OwnWidget
+from nbagent.transcript.transcript import Transcript
 from tests.browser.conftest import unavailable
 from tests.fuzz.budget import fuzz, ran
 from tests.recording import RecordingComm, snapshots

@@ -15,10 +15,10 @@ from typing import Any
 
 from hypothesis import strategies as st
 
-from nbagent._events import Event
 from nbagent.adapters import ADAPTERS
 from nbagent.adapters.base import ServerSentEvent
 from nbagent.adapters.hooks import FAMILIES, HookRecord
+from nbagent.core.events import Event
 from nbagent.sources.files import sse_file
 from tests.sse_servers import FIXTURES
 from tests.strategies import events, json_values, texts

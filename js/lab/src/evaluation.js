@@ -1,4 +1,4 @@
-// An evaluation's output (nbagent/_evaluate/board.py, EVALUATION_MIME) in JupyterLab and
+// An evaluation's output (nbagent/evaluation/board.py, EVALUATION_MIME) in JupyterLab and
 // Notebook 7: the live widget while its model lives (renderer.js), else the saved table drawn
 // by the evaluation widget's own view (js/src/widget/evaluation/) from the output's payload, or,
 // when the payload left it to the widget's saved state (`jupyter execute`), from the notebook's

@@ -1,6 +1,6 @@
 // nbagent's renderers for JupyterLab 4 and Notebook 7 (a mime extension): a run's output
-// (renderer.js: the transcript payload of nbagent/_output.py) and an evaluation's
-// (evaluation.js: nbagent/_evaluate/board.py). Each shows the live widget while its model
+// (renderer.js: the transcript payload of nbagent/widget/output.py) and an evaluation's
+// (evaluation.js: nbagent/evaluation/board.py). Each shows the live widget while its model
 // lives and the saved copy, drawn by nbagent's own view, without a kernel.
 
 import { labPage } from "./chunks.js";

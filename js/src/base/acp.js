@@ -1,6 +1,6 @@
 // The acp chunk (nbagent/static/acp.js, js/src/widget/acp_chunk.js): a coding agent's plan, context
 // gauge, tool kinds and diffs. The kernel gives it to the code model with the first run that
-// has one (nbagent/_chunks.py); tool panels and the status line call `acp` as they update.
+// has one (nbagent/widget/chunks.py); tool panels and the status line call `acp` as they update.
 
 import { lazyChunk, withChunk } from "./chunks.js";
 

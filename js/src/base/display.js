@@ -1,6 +1,6 @@
-// Tool results as data (nbagent/_data's display bundles: tables, images, markdown, text) are
-// drawn by the data chunk (nbagent/static/data.js, js/src/panels/data.js), which the kernel gives
-// to the code model with the first result that has them (nbagent/_chunks.py). Until it is here a
+// Tool results as data (nbagent/core/data's display bundles: tables, images, markdown, text) are
+// drawn by the data chunk (nbagent/static/data.js, js/src/panels/data.js), which the kernel gives to
+// the code model with the first result that has them (nbagent/widget/chunks.py). Until it is here a
 // result shows as its text, then as data.
 
 import { lazyChunk, withChunk } from "./chunks.js";

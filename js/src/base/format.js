@@ -1,6 +1,6 @@
 // Small formatting helpers shared by the panels and the status line.
 
-// How nbagent writes its numbers, the same strings as nbagent/_export/formats.py
+// How nbagent writes its numbers, the same strings as nbagent/transcript/export/formats.py
 // (tests/fixtures/formats.json holds the cases both are checked against). Rounding is done on
 // integers (floor(x * 10^d + 0.5)), never by toFixed, which rounds ties unlike Python.
 

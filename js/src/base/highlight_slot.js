@@ -2,7 +2,7 @@
 // finished markdown block adds to its code and tables, the code highlighted (highlight.js) and
 // a table's text for its copy buttons (table_text.js). The kernel gives it to the code model
 // with the first text that may hold a code block or a table, or a result as data
-// (nbagent/_chunks.py). Until it is here a finished code block shows its code plain, and is
+// (nbagent/widget/chunks.py). Until it is here a finished code block shows its code plain, and is
 // highlighted in place once the chunk has loaded.
 
 import { lazyChunk } from "./chunks.js";

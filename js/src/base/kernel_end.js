@@ -30,7 +30,7 @@ export const PAGE_END_WARNINGS = {
 
 /**
  * End what an ended run left open, as the kernel's reducer does at a run's end
- * (nbagent/_fold/run.py): a tool call whose result never came becomes `cancelled`, a sub-agent
+ * (nbagent/transcript/fold/run.py): a tool call whose result never came becomes `cancelled`, a sub-agent
  * still open ends. Returns the indexes of the blocks changed.
  * @param {import("../store/store.js").Block[]} blocks changed in place
  * @param {number | null} ts when the run ended (kernel epoch seconds)
@@ -53,7 +53,7 @@ export function closePending(blocks, ts) {
 }
 
 /**
- * A tool call's states before its result (nbagent/_fold/run.py PENDING_TOOL_STATES).
+ * A tool call's states before its result (nbagent/transcript/fold/run.py PENDING_TOOL_STATES).
  * @type {ReadonlySet<string>}
  */
 export const PENDING_TOOL_STATES = new Set(["args", "running", "paused"]);

@@ -1,6 +1,6 @@
 // The lanes chunk (nbagent/static/lanes.js, js/src/widget/lanes_chunk.js): the store and the view
 // of a widget of several runs (lanes, chat turns). The kernel gives it to the code model as the
-// first such widget opens (nbagent/_chunks.py); js/src/widget/index.js waits for it with such a
+// first such widget opens (nbagent/widget/chunks.py); js/src/widget/index.js waits for it with such a
 // model.
 
 import { lazyChunk } from "./chunks.js";

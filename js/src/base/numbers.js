@@ -1,4 +1,4 @@
-// The run's numbers, one meaning each, as nbagent/_fold/numbers.py computes them (its
+// The run's numbers, one meaning each, as nbagent/transcript/fold/numbers.py computes them (its
 // docstring defines them): time to first token from the run's start; generation time = from
 // each step's first token to its end (not waiting for first tokens, not tools' time);
 // output tokens = reported, else one per content delta (marked estimated); tokens/s = output

@@ -1,7 +1,7 @@
 // The output chunk (nbagent/static/output.js, js/src/widget/output_chunk.js): handing a finished
 // run's output to the frontend that saves it with the notebook (offer.js: nbagent's JupyterLab
 // renderer asks for it, the kernel sends what the page cannot make). The kernel gives it to the
-// code model with the first run that ends (nbagent/_chunks.py); a view offers its run's output
+// code model with the first run that ends (nbagent/widget/chunks.py); a view offers its run's output
 // once it is here.
 
 import { lazyChunk, withChunk } from "./chunks.js";

@@ -1,5 +1,5 @@
 // The runs' states an output left to its widget's model (a notebook run by `jupyter execute`:
-// nbagent/_output.py), read back from the notebook's saved widget state (`metadata.widgets`)
+// nbagent/widget/output.py), read back from the notebook's saved widget state (`metadata.widgets`)
 // as data, so that nbagent's saved view draws them trusted or not. Only the JSON of the
 // states is read: nothing saved with the widget (its code, its loader) runs.
 // Not part of the widget bundle: nbagent's JupyterLab renderer (js/lab) imports it.

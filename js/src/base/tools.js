@@ -2,7 +2,7 @@
 // tool calls and sub-agents (panels.js ToolPanel, AgentPanel), with what they hold: the arguments,
 // result, output and traceback, a pause's head and how it was answered (pause.js), Re-run with
 // its editor and results, and Copy as code (rerun.js, rerun_edit.js). The kernel gives it to
-// the code model with the first tool call or sub-agent a widget shows (nbagent/_chunks.py); a
+// the code model with the first tool call or sub-agent a widget shows (nbagent/widget/chunks.py); a
 // text stream never needs it. Until it is here such a block keeps an empty, hidden place.
 
 import { lazyChunk, withChunk } from "./chunks.js";

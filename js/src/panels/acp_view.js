@@ -173,7 +173,7 @@ function planBox(head, body) {
 }
 
 /**
- * A plan with an id (the run's `plan.plans`, nbagent/_fold/plans.py): its checklist
+ * A plan with an id (the run's `plan.plans`, nbagent/transcript/fold/plans.py): its checklist
  * (`type` "items"), its markdown rendered and sanitized ("markdown"), or a line naming its
  * file ("file": a link for an http(s): uri, as every link nbagent draws; text otherwise, a file: uri
  * too: a page served by Jupyter cannot open one); null for none of these.

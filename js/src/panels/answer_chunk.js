@@ -1,7 +1,7 @@
 // The answers of a paused tool call, a chunk of its own (nbagent/static/answer.js, carried
 // by the code model's `answer` trait, loaded the first time a live run shows a paused call):
 // Run, Edit arguments, Mock result and Deny with their forms; an MCP server's question
-// (a pause with `schema` and `fill`, nbagent/_agent_mcp.py) as the form built from its
+// (a pause with `schema` and `fill`, nbagent/agent/mcp.py) as the form built from its
 // schema by the inspector's own js/src/panels/inspector/form.js, with Accept, Decline and Dismiss;
 // and the code hint when nbagent cannot resume the call. It fills the bundle's PauseBox
 // (js/src/panels/pause.js), which draws the rest. Answers go to the kernel as JSON data

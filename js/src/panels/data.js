@@ -1,4 +1,4 @@
-// Tool results as data (nbagent/_data's display bundles): tables, images, markdown, text.
+// Tool results as data (nbagent/core/data's display bundles): tables, images, markdown, text.
 // Everything is built here from plain values with textContent; the only HTML that is parsed
 // is a `_repr_html_` table, through the markdown sanitizer (rendering.md §4), and the only
 // image is an <img> made here from a base64 PNG, JPEG or WebP whose magic number matches (a
@@ -20,7 +20,7 @@ export const TABLE_MIME = "application/vnd.nbagent.table+json";
  */
 
 // Each type's first bytes as Latin-1 text (atob's), tested on the first 12: the image types
-// nbagent shows (SVG and anything else never), and the sound bundles of nbagent/_data/audio.py.
+// nbagent shows (SVG and anything else never), and the sound bundles of nbagent/core/data/audio.py.
 const MAGIC = {
   // biome-ignore lint/suspicious/noControlCharactersInRegex: the magic number holds them
   "image/png": /^\x89PNG\r\n\x1a\n/,
@@ -38,7 +38,7 @@ const SOUNDS = {
   "audio/mp4": /^.{4}ftyp/s,
 };
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-/** As nbagent/_data/limits.py IMAGE_BYTES and AUDIO_BYTES (1 MB), base64-encoded. */
+/** As nbagent/core/data/limits.py IMAGE_BYTES and AUDIO_BYTES (1 MB), base64-encoded. */
 const MAX_IMAGE_CHARS = Math.ceil(1_000_000 / 3) * 4;
 
 /**

@@ -1,4 +1,4 @@
-// Forks of an agent's run (nbagent/_fork.py): a tool panel's "Fork with an edited result",
+// Forks of an agent's run (nbagent/frameworks/fork.py): a tool panel's "Fork with an edited result",
 // and the run's forks shown as lanes beside it. Each fork is a run with a widget model of its
 // own, listed in the original's `forks` trait ("IPY_MODEL_<id>"); its lane is a TranscriptView
 // of that model's store, so its Stop, Re-run and Fork buttons talk to the fork's kernel side.

@@ -1,6 +1,6 @@
-// Where a replay's bar goes (js/src/panels/replay.js, in the debug chunk: js/src/base/debug.js): an
-// empty hidden bar until the model's `replay` trait says a recording plays (the kernel sends the
-// chunk with that trait, nbagent/_chunks.py).
+// Where a replay's bar goes (js/src/panels/replay.js, in the debug chunk: js/src/base/debug.js): an empty
+// hidden bar until the model's `replay` trait says a recording plays (the kernel sends the
+// chunk with that trait, nbagent/widget/chunks.py).
 
 import { withChunk } from "../base/chunks.js";
 import { debugChunk } from "../base/debug.js";

@@ -1,4 +1,4 @@
-// The footer's words, the same as nbagent/_export/status.py writes them (the static copy's and
+// The footer's words, the same as nbagent/transcript/export/status.py writes them (the static copy's and
 // the text exports' status line): the status label, the one status line's parts, the folded
 // details' step lines and counts (tests/fixtures/formats.json holds the cases both are checked
 // against).
@@ -31,7 +31,7 @@ const REASONS = {
 };
 
 /**
- * The names of the tool calls waiting for an answer (nbagent/_export/status.py paused_calls).
+ * The names of the tool calls waiting for an answer (nbagent/transcript/export/status.py paused_calls).
  * @param {State} s
  * @returns {string[]}
  */
@@ -43,7 +43,7 @@ export function pausedCalls(s) {
 
 /**
  * Whether a running run still waits for its first token: nothing streamed, no tool call (a
- * user's prompt may show) (nbagent/_export/status.py waiting).
+ * user's prompt may show) (nbagent/transcript/export/status.py waiting).
  * @param {State} s
  */
 export function waiting(s) {
@@ -57,7 +57,7 @@ export function waiting(s) {
 /**
  * An error on the status line: its class and the first line of its message (the class from
  * `error_type` when the message does not start with one), on one line of at most 160
- * characters, cut with "…" (nbagent/_export/status.py error_words); the error box has it all.
+ * characters, cut with "…" (nbagent/transcript/export/status.py error_words); the error box has it all.
  * @param {State["error"]} error
  */
 export function errorWords(error) {
@@ -93,7 +93,7 @@ export function statusLabel(s) {
 
 /**
  * The numbers after the label, on the one status line: ["first token 0.42 s", "35.0 tok/s",
- * "3.2 s" (elapsed), "1,290 tokens", cost] (as nbagent/_export/status.py `status_parts`);
+ * "3.2 s" (elapsed), "1,290 tokens", cost] (as nbagent/transcript/export/status.py `status_parts`);
  * only the elapsed time while the run waits for its first token.
  * @param {State} s
  * @param {number} now kernel epoch seconds

@@ -1,7 +1,7 @@
 // The timeline: a run's model calls, tool calls and sub-agents as bars on one time axis, under
 // the transcript when the reader turns it on from the status line (in the debug
 // chunk, loaded then: js/src/panels/timeline_slot.js). The rows are the same as
-// nbagent/_export/timeline.py's (tests/fixtures/timeline.json holds the cases both are checked
+// nbagent/transcript/export/timeline.py's (tests/fixtures/timeline.json holds the cases both are checked
 // against).
 
 import {

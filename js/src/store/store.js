@@ -22,7 +22,7 @@ import { decodeOps, isObject } from "../base/wire.js";
  *   answer?: PauseAnswer | null, asked_args?: unknown, mocked?: boolean,
  *   denied?: boolean, server?: string,
  *   call_as?: string, no_rerun?: string, meta?: ToolMeta}} ToolBlock
- *   `display`: the result as data, Jupyter display bundles (nbagent/_data; data.js shows them),
+ *   `display`: the result as data, Jupyter display bundles (nbagent/core/data; data.js shows them),
  *   `result` then being their text form. `pause`: while `state` is "paused" (a breakpoint, a
  *   framework's approval: pause.js); `answer`, `asked_args` (when edited), `mocked`, `denied`:
  *   how it went on. `no_rerun`: why the kernel cannot call the tool again (rerun.js).
@@ -34,7 +34,7 @@ import { decodeOps, isObject } from "../base/wire.js";
  *   `actions` ⊆ run, edit, mock, deny, dismiss: what the panel offers; none: `hint` (code)
  *   instead. `error`: the kernel refused the last answer (arguments that do not fit the schema).
  *   `options`: an ACP agent's own answers (`{id, name, kind}`), one button each.
- *   `head`, `fill`: a question asked mid-call (an MCP server's, nbagent/_agent_mcp.py): the
+ *   `head`, `fill`: a question asked mid-call (an MCP server's, nbagent/agent/mcp.py): the
  *   panel's first words instead of "Paused before this call", and where an answer starts;
  *   with `schema` too, the panel shows the question's form (answer_chunk.js).
  * @typedef {{action: "run" | "mock" | "deny" | "dismiss" | "cancel", edited?: boolean,
@@ -55,7 +55,7 @@ import { decodeOps, isObject } from "../base/wire.js";
  *   plan?: {entries?: unknown[], plans?: unknown[]},
  *   context?: {used?: number | null, size?: number | null}, session?: Record<string, unknown>}} State
  *   `generating_s`, `generating_since`: the model's generation time, closed and open
- *   (nbagent/_fold/numbers.py, js/src/base/numbers.js). `plan`, `context`, `session`: a coding
+ *   (nbagent/transcript/fold/numbers.py, js/src/base/numbers.js). `plan`, `context`, `session`: a coding
  *   agent's plans, context window and session (acp_view.js).
  * @typedef {{op: "run", set: Record<string, unknown>}
  *   | {op: "add", block: Block}

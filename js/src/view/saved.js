@@ -21,7 +21,7 @@ export { HOST_EVENT, OUTPUT_EVENT, TRANSCRIPT_MIME } from "../store/offer.js";
  * @typedef {{version: 1, layout: string, model_id: string | null, title: string | null,
  *   runs: SavedRun[], inModel: boolean}} Payload
  *   `inModel`: the runs' states are not in the output but in the widget's model (the
- *   kernel's display update at a run's end, nbagent/_output.py): `runs` is then empty, and
+ *   kernel's display update at a run's end, nbagent/widget/output.py): `runs` is then empty, and
  *   without that model the output's `text/html` copy is what can be shown.
  */
 

@@ -229,7 +229,7 @@ function newWidget() {
       };
     }
     const view = new TranscriptView(storeFor(model), m, el, { page });
-    // An agent run's forks (nbagent/_fork.py): lanes beside it, each the view of its own
+    // An agent run's forks (nbagent/frameworks/fork.py): lanes beside it, each the view of its own
     // model. (The debug chunk's: the kernel sends it before a run's first fork.)
     /** @type {{destroy(): void} | null} */
     let forks = null;

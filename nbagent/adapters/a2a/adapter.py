@@ -42,18 +42,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import (
-    Custom,
-    EndReason,
-    ErrorEvent,
-    Event,
-    MessageEnd,
-    MessageStart,
-    RunEnd,
-    RunStart,
-    Status,
-    TextDelta,
-)
 from nbagent.adapters.a2a.read import (
     ENDS,
     KINDS,
@@ -76,6 +64,18 @@ from nbagent.adapters.base import (
 )
 from nbagent.adapters.kit.dispatch import handler
 from nbagent.adapters.kit.messages import whole_message
+from nbagent.core.events import (
+    Custom,
+    EndReason,
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    MessageStart,
+    RunEnd,
+    RunStart,
+    Status,
+    TextDelta,
+)
 
 __all__ = ["A2aAdapter"]
 

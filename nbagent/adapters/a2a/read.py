@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import EndReason
 from nbagent.adapters.base import (
     BadItemError,
     as_payload,
@@ -18,6 +17,7 @@ from nbagent.adapters.base import (
     type_path,
     unwrap,
 )
+from nbagent.core.events import EndReason
 
 __all__ = [
     "ENDS",

@@ -7,16 +7,6 @@ import math
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import (
-    Custom,
-    EndReason,
-    ErrorEvent,
-    Event,
-    RunEnd,
-    RunStart,
-    State,
-    Usage,
-)
 from nbagent.adapters.acp import plans
 from nbagent.adapters.acp.content import block_text
 from nbagent.adapters.acp.permission import Permissions, is_answer, is_request
@@ -37,6 +27,16 @@ from nbagent.adapters.base import (
     unwrap,
 )
 from nbagent.adapters.kit.messages import Channel, Messages, numbered
+from nbagent.core.events import (
+    Custom,
+    EndReason,
+    ErrorEvent,
+    Event,
+    RunEnd,
+    RunStart,
+    State,
+    Usage,
+)
 
 __all__ = ["STOP_REASONS", "AcpAdapter"]
 

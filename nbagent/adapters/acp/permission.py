@@ -20,9 +20,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import Event
 from nbagent.adapters.approvals import answered_status, approval_detail, awaiting_status
 from nbagent.adapters.base import list_or_empty, str_or_none
+from nbagent.core.events import Event
 
 __all__ = ["Permissions", "is_answer", "is_request"]
 

@@ -1,5 +1,5 @@
 """ACP's plans → ``State(op="activity_snapshot", activity_type="plan")`` events, which the
-transcript folds into the run's ``plan`` (``nbagent/_fold/plans.py``).
+transcript folds into the run's ``plan`` (``nbagent/transcript/fold/plans.py``).
 
 - ``plan`` (the stable form: the whole checklist, each update replacing it) → a snapshot
   ``{"entries": [...]}`` with ``message_id="acp:plan"``: the plan with no id.
@@ -18,8 +18,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import State
 from nbagent.adapters.base import plain
+from nbagent.core.events import State
 
 __all__ = ["plan", "plan_removed", "plan_update"]
 

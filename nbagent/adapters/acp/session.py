@@ -1,7 +1,7 @@
 """What the session is set to, shown quietly on the run's status line: ACP's mode, config,
 command and session-info updates → ``State(op="activity_snapshot", activity_type="session")``
 events, each with the fields it changes, which the transcript merges into the run's
-``session`` (``nbagent/_fold/run.py``):
+``session`` (``nbagent/transcript/fold/run.py``):
 
 - ``title``: the session's title (``session_info_update``; None when the agent clears it);
 - ``mode``: the current mode's name (``current_mode_update`` names its id: the name the
@@ -20,8 +20,8 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from nbagent._events import State
 from nbagent.adapters.base import str_or_none
+from nbagent.core.events import State
 
 __all__ = ["SessionInfo"]
 

@@ -17,10 +17,10 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import Event, Status, ToolCallStart, ToolResult
 from nbagent.adapters.acp.content import locations, terminal_ids, terminal_text, tool_content_text
 from nbagent.adapters.base import plain, str_or_none
 from nbagent.adapters.kit.calls import Call, CallGroup, ToolCalls
+from nbagent.core.events import Event, Status, ToolCallStart, ToolResult
 
 __all__ = ["AcpCalls"]
 

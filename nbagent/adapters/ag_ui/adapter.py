@@ -7,18 +7,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar, Literal
 
-from nbagent._events import (
-    Custom,
-    EndReason,
-    ErrorEvent,
-    Event,
-    RunEnd,
-    RunStart,
-    State,
-    StepEnd,
-    StepStart,
-    Usage,
-)
 from nbagent.adapters.ag_ui.interrupts import interrupt_statuses
 from nbagent.adapters.ag_ui.messages import Messages
 from nbagent.adapters.ag_ui.scopes import _Scopes
@@ -35,6 +23,18 @@ from nbagent.adapters.base import (
     unwrap_object,
 )
 from nbagent.adapters.kit.dispatch import handler
+from nbagent.core.events import (
+    Custom,
+    EndReason,
+    ErrorEvent,
+    Event,
+    RunEnd,
+    RunStart,
+    State,
+    StepEnd,
+    StepStart,
+    Usage,
+)
 
 __all__ = ["AgUiAdapter"]
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from nbagent._events import Status
 from nbagent.adapters.ag_ui.tables import _get
 from nbagent.adapters.approvals import approval_detail, awaiting_status
 from nbagent.adapters.base import list_or_empty, plain, str_or_none
+from nbagent.core.events import Status
 
 __all__ = ["interrupt_statuses", "resume_hint"]
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import Custom, Event, MessageEnd, MessageStart, TextDelta, ThinkingDelta
 from nbagent.adapters.ag_ui.tables import _get
 from nbagent.adapters.base import plain, str_or_none
 from nbagent.adapters.kit.messages import Channel, message_delta
+from nbagent.core.events import Custom, Event, MessageEnd, MessageStart, TextDelta, ThinkingDelta
 
 __all__ = ["Messages"]
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nbagent._events import EndReason
 from nbagent.adapters.base import field
+from nbagent.core.events import EndReason
 
 __all__ = ["EVENT_TYPES", "OUTCOMES", "_get"]
 

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import (
+from nbagent.adapters.ag_ui.messages import Messages
+from nbagent.adapters.ag_ui.tables import _get
+from nbagent.adapters.base import plain, str_or_none
+from nbagent.core.events import (
     Custom,
     Event,
     ToolCallArgsDelta,
@@ -14,9 +17,6 @@ from nbagent._events import (
     ToolCallStart,
     ToolResult,
 )
-from nbagent.adapters.ag_ui.messages import Messages
-from nbagent.adapters.ag_ui.tables import _get
-from nbagent.adapters.base import plain, str_or_none
 
 __all__ = ["ToolCalls"]
 

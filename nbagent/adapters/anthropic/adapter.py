@@ -8,15 +8,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from nbagent._events import (
-    Custom,
-    EndReason,
-    ErrorEvent,
-    Event,
-    MessageEnd,
-    RunEnd,
-    TextDelta,
-)
 from nbagent.adapters.anthropic.blocks import Blocks
 from nbagent.adapters.anthropic.maps import (
     DERIVED_TYPES,
@@ -34,6 +25,15 @@ from nbagent.adapters.base import (
 )
 from nbagent.adapters.kit import anthropic_usage
 from nbagent.adapters.kit.messages import ModelStep
+from nbagent.core.events import (
+    Custom,
+    EndReason,
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    RunEnd,
+    TextDelta,
+)
 
 __all__ = ["AnthropicAdapter"]
 

@@ -8,7 +8,10 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from nbagent._events import (
+from nbagent.adapters.anthropic.maps import TOOL_USE
+from nbagent.adapters.base import field, plain
+from nbagent.adapters.kit.messages import Channel, message_delta, whole_message
+from nbagent.core.events import (
     Custom,
     Event,
     MessageEnd,
@@ -18,9 +21,6 @@ from nbagent._events import (
     ToolCallStart,
     ToolResult,
 )
-from nbagent.adapters.anthropic.maps import TOOL_USE
-from nbagent.adapters.base import field, plain
-from nbagent.adapters.kit.messages import Channel, message_delta, whole_message
 
 __all__ = ["Block", "Blocks"]
 

@@ -4,8 +4,8 @@ stream event, the content-block types that are tool calls. Nothing here keeps st
 
 from __future__ import annotations
 
-from nbagent._events import EndReason
 from nbagent.adapters.kit.finish import ANTHROPIC_STOPS, end_reason
+from nbagent.core.events import EndReason
 
 __all__ = [
     "DERIVED_TYPES",

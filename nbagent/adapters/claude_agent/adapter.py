@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import Custom, Event, RunEnd, RunStart, Status
 from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
@@ -25,6 +24,7 @@ from nbagent.adapters.base import (
 from nbagent.adapters.claude_agent.maps import PACKAGE, end_reason, message_kind
 from nbagent.adapters.claude_agent.turns import Turns
 from nbagent.adapters.kit import anthropic_usage
+from nbagent.core.events import Custom, Event, RunEnd, RunStart, Status
 
 __all__ = ["ClaudeAgentAdapter"]
 

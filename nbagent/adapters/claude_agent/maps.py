@@ -10,9 +10,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from nbagent._events import EndReason
 from nbagent.adapters.anthropic import map_stop_reason
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none, type_is
+from nbagent.core.events import EndReason
 
 __all__ = [
     "MESSAGE_KINDS",

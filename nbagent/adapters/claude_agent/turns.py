@@ -10,17 +10,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from nbagent._events import (
-    Custom,
-    ErrorEvent,
-    Event,
-    RunEnd,
-    RunStart,
-    StepEnd,
-    StepStart,
-    ToolResult,
-    Usage,
-)
 from nbagent.adapters.anthropic import AnthropicAdapter
 from nbagent.adapters.anthropic.maps import TOOL_USE
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
@@ -33,6 +22,17 @@ from nbagent.adapters.kit import anthropic_usage
 from nbagent.adapters.kit.finish import ANTHROPIC_STOPS, step_reason
 from nbagent.adapters.kit.messages import whole_message
 from nbagent.adapters.kit.whole import call_events
+from nbagent.core.events import (
+    Custom,
+    ErrorEvent,
+    Event,
+    RunEnd,
+    RunStart,
+    StepEnd,
+    StepStart,
+    ToolResult,
+    Usage,
+)
 
 __all__ = ["Scope", "Turns"]
 

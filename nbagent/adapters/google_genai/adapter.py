@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from nbagent._events import ErrorEvent, Event, RunEnd, RunStart, StepEnd, StepStart
 from nbagent.adapters.base import (
     ServerSentEvent,
     ended_before_any,
@@ -28,6 +27,7 @@ from nbagent.adapters.google_genai.maps import (
 )
 from nbagent.adapters.google_genai.parts import Parts
 from nbagent.adapters.kit import gemini_usage
+from nbagent.core.events import ErrorEvent, Event, RunEnd, RunStart, StepEnd, StepStart
 
 __all__ = ["GoogleGenaiAdapter"]
 

@@ -10,9 +10,9 @@ import enum
 import itertools
 from typing import Any
 
-from nbagent._events import EndReason
 from nbagent.adapters.base import field, list_or_empty, str_or_none
 from nbagent.adapters.kit.finish import end_reason
+from nbagent.core.events import EndReason
 
 __all__ = [
     "FINISH_REASONS",

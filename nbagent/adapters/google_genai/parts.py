@@ -11,7 +11,6 @@ import itertools
 import json
 from typing import Any
 
-from nbagent._events import Custom, Event, ToolCallEnd, ToolCallStart, ToolResult
 from nbagent.adapters.base import list_or_empty, plain, str_or_none
 from nbagent.adapters.google_genai.maps import (
     OK_OUTCOMES,
@@ -22,6 +21,7 @@ from nbagent.adapters.google_genai.maps import (
 )
 from nbagent.adapters.kit.messages import Channel, Messages
 from nbagent.adapters.kit.whole import call_events
+from nbagent.core.events import Custom, Event, ToolCallEnd, ToolCallStart, ToolResult
 
 __all__ = ["Parts"]
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from nbagent._events import ErrorEvent, Event, RunEnd
 from nbagent.adapters.base import BadItemError, short_repr
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.record import HookRecord
+from nbagent.core.events import ErrorEvent, Event, RunEnd
 
 __all__ = ["HooksAdapter"]
 

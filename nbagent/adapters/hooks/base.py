@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from nbagent._events import Event
 from nbagent.adapters.hooks.record import HookRecord
+from nbagent.core.events import Event
 
 __all__ = ["HookAdapter"]
 

@@ -14,8 +14,6 @@ import math
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import ErrorEvent, Event, StepEnd, StepStart, Usage
-from nbagent._normalize import error_text
 from nbagent.adapters.base import field, list_or_empty, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.record import HookRecord
@@ -23,6 +21,8 @@ from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, SEEN_WHOLE, whole_message
 from nbagent.adapters.openai_chat.maps import cost_or_none, map_finish_reason, text_of
 from nbagent.adapters.openai_chat.maps import usage_event as chat_usage
 from nbagent.adapters.openai_chat.whole import ToolAnswers, whole_tool_calls
+from nbagent.core.errors import error_text
+from nbagent.core.events import ErrorEvent, Event, StepEnd, StepStart, Usage
 
 __all__ = ["LiteLLMAdapter"]
 

@@ -17,16 +17,6 @@ from __future__ import annotations
 import dataclasses
 from typing import Any, ClassVar
 
-from nbagent._events import (
-    ErrorEvent,
-    Event,
-    MessageStart,
-    StepEnd,
-    StepStart,
-    TextDelta,
-    ThinkingDelta,
-    ToolCallStart,
-)
 from nbagent.adapters.base import field, int_or_none, list_or_empty, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.record import HookRecord
@@ -43,6 +33,16 @@ from nbagent.adapters.openai_responses.maps import (
 )
 from nbagent.adapters.openai_responses.maps import usage_event as responses_usage
 from nbagent.adapters.think import split_whole
+from nbagent.core.events import (
+    ErrorEvent,
+    Event,
+    MessageStart,
+    StepEnd,
+    StepStart,
+    TextDelta,
+    ThinkingDelta,
+    ToolCallStart,
+)
 
 __all__ = ["OpenAIClientAdapter"]
 

@@ -14,8 +14,8 @@ import json
 from collections.abc import Callable, Collection
 from typing import Any
 
-from nbagent._events import Event, ToolCallArgsDelta, ToolCallEnd, ToolCallStart
-from nbagent._values import plain
+from nbagent.core.events import Event, ToolCallArgsDelta, ToolCallEnd, ToolCallStart
+from nbagent.core.values import plain
 
 __all__ = ["Call", "CallGroup", "ToolCalls", "args_text", "invent_id"]
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from typing import Any, TypeAlias
 
-from nbagent._events import Event
+from nbagent.core.events import Event
 
 __all__ = ["Handler", "handler"]
 

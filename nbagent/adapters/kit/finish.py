@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from nbagent._events import EndReason
+from nbagent.core.events import EndReason
 
 __all__ = ["ANTHROPIC_STOPS", "OPENAI_FINISHES", "end_reason", "step_reason"]
 

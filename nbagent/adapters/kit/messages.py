@@ -18,7 +18,8 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias
 
-from nbagent._events import (
+from nbagent.adapters.base import ended_before_any
+from nbagent.core.events import (
     ErrorEvent,
     Event,
     MessageEnd,
@@ -30,8 +31,7 @@ from nbagent._events import (
     TextDelta,
     ThinkingDelta,
 )
-from nbagent._events.kinds import Channel
-from nbagent.adapters.base import ended_before_any
+from nbagent.core.events.kinds import Channel
 
 __all__ = [
     "ANSWER_SEEN_WHOLE",

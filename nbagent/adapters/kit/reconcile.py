@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import Event, MessageEnd, TextDelta, ToolCallArgsDelta, ToolCallEnd
 from nbagent.adapters.kit.calls import args_text
+from nbagent.core.events import Event, MessageEnd, TextDelta, ToolCallArgsDelta, ToolCallEnd
 
 __all__ = ["Parts", "end_streamed_call", "end_text_parts", "missing_suffix", "text_part"]
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import Usage
 from nbagent.adapters.base import field, int_or_none
+from nbagent.core.events import Usage
 
 __all__ = [
     "anthropic_usage",

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from nbagent._events import (
+from nbagent.core.events import (
     Event,
     ToolCallEnd,
     ToolCallStart,

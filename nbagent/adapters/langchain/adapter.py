@@ -8,19 +8,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import (
-    Custom,
-    EndReason,
-    ErrorEvent,
-    Event,
-    MessageEnd,
-    RunEnd,
-    RunStart,
-    Status,
-    StepEnd,
-    StepStart,
-    TextDelta,
-)
 from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
@@ -34,6 +21,19 @@ from nbagent.adapters.langchain.content import message_kind, message_parts, mess
 from nbagent.adapters.langchain.models import Models
 from nbagent.adapters.langchain.state import Data, Scopes, checkpoint_ns
 from nbagent.adapters.langchain.tools import Tools
+from nbagent.core.events import (
+    Custom,
+    EndReason,
+    ErrorEvent,
+    Event,
+    MessageEnd,
+    RunEnd,
+    RunStart,
+    Status,
+    StepEnd,
+    StepStart,
+    TextDelta,
+)
 
 __all__ = ["LangChainAdapter"]
 

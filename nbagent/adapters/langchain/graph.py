@@ -25,7 +25,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import Custom, Event, RunEnd, Status, StepEnd, ToolResult
 from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
@@ -40,6 +39,7 @@ from nbagent.adapters.langchain.graph_interrupts import paused_calls
 from nbagent.adapters.langchain.graph_messages import GraphMessages
 from nbagent.adapters.langchain.state import Scopes, scope_name
 from nbagent.adapters.langchain.tools import Tools
+from nbagent.core.events import Custom, Event, RunEnd, Status, StepEnd, ToolResult
 
 __all__ = ["MODES", "LangGraphAdapter"]
 

@@ -17,10 +17,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from nbagent._events import Status
 from nbagent.adapters.approvals import approval_detail, awaiting_status
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import Call
+from nbagent.core.events import Status
 
 __all__ = ["ToolRequest", "paused_calls", "resume_hint", "tool_requests"]
 

@@ -14,11 +14,11 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from nbagent._events import Event, StepEnd, StepStart
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.langchain.content import message_parts
 from nbagent.adapters.langchain.state import ModelRun, call_chunks, finish_reason, tool_message
 from nbagent.adapters.langchain.tools import Tools
+from nbagent.core.events import Event, StepEnd, StepStart
 
 __all__ = ["GraphMessages"]
 

@@ -7,10 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import Event, MessageEnd, StepEnd, StepStart, TextDelta
 from nbagent.adapters.base import field, list_or_empty, str_or_none
 from nbagent.adapters.langchain.state import Data, ModelRun, call_chunks, finish_reason
 from nbagent.adapters.langchain.tools import Tools
+from nbagent.core.events import Event, MessageEnd, StepEnd, StepStart, TextDelta
 
 __all__ = ["Models"]
 

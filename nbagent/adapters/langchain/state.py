@@ -10,11 +10,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import Event, MessageEnd, StepEnd, StepStart
 from nbagent.adapters.base import field, int_or_none, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import CallGroup, ToolCalls, langchain_usage
 from nbagent.adapters.kit.messages import Channel, message_delta
 from nbagent.adapters.langchain.content import message_parts
+from nbagent.core.events import Event, MessageEnd, StepEnd, StepStart
 
 __all__ = [
     "Data",

@@ -9,14 +9,14 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import (
+from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
+from nbagent.adapters.kit import Call, ToolCalls
+from nbagent.adapters.langchain.state import Data, tool_message
+from nbagent.core.events import (
     Event,
     Status,
     ToolResult,
 )
-from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
-from nbagent.adapters.kit import Call, ToolCalls
-from nbagent.adapters.langchain.state import Data, tool_message
 
 __all__ = ["Tools"]
 

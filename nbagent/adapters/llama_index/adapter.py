@@ -26,16 +26,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import (
-    Custom,
-    ErrorEvent,
-    Event,
-    RunEnd,
-    RunStart,
-    Status,
-    StepStart,
-    TextDelta,
-)
 from nbagent.adapters.base import (
     BadItemError,
     field,
@@ -52,6 +42,16 @@ from nbagent.adapters.llama_index.read import (
     text_of,
     thinking_of,
     usage_in_raw,
+)
+from nbagent.core.events import (
+    Custom,
+    ErrorEvent,
+    Event,
+    RunEnd,
+    RunStart,
+    Status,
+    StepStart,
+    TextDelta,
 )
 
 __all__ = ["LlamaIndexAdapter"]

@@ -9,7 +9,10 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any
 
-from nbagent._events import (
+from nbagent.adapters.base import field, plain, str_or_none
+from nbagent.adapters.kit import Channel, args_text, call_events, invent_id, message_delta
+from nbagent.adapters.llama_index.read import new_text, text_of
+from nbagent.core.events import (
     Event,
     MessageEnd,
     Status,
@@ -17,10 +20,7 @@ from nbagent._events import (
     ToolResult,
     Usage,
 )
-from nbagent._values import strict_json
-from nbagent.adapters.base import field, plain, str_or_none
-from nbagent.adapters.kit import Channel, args_text, call_events, invent_id, message_delta
-from nbagent.adapters.llama_index.read import new_text, text_of
+from nbagent.core.values import strict_json
 
 __all__ = ["Step", "Tools"]
 

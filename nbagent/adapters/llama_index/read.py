@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import Usage
 from nbagent.adapters.base import (
     BadItemError,
     field,
@@ -20,6 +19,7 @@ from nbagent.adapters.base import (
     unwrap,
 )
 from nbagent.adapters.kit import anthropic_usage, gemini_usage, openai_usage
+from nbagent.core.events import Usage
 
 __all__ = [
     "error_of",

@@ -11,7 +11,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from nbagent._events import (
+from nbagent.adapters.base import (
+    BadItemError,
+    field,
+    int_or_none,
+    library_label,
+    plain,
+    short_repr,
+    str_or_none,
+    type_path,
+    unwrap,
+)
+from nbagent.adapters.openai_agents.approvals import Approvals
+from nbagent.adapters.openai_agents.items import RunItems
+from nbagent.adapters.openai_agents.maps import agent_name, stream_kind, with_field
+from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
+from nbagent.core.events import (
     Custom,
     Event,
     MessageEnd,
@@ -29,21 +44,6 @@ from nbagent._events import (
     ToolResult,
     Usage,
 )
-from nbagent.adapters.base import (
-    BadItemError,
-    field,
-    int_or_none,
-    library_label,
-    plain,
-    short_repr,
-    str_or_none,
-    type_path,
-    unwrap,
-)
-from nbagent.adapters.openai_agents.approvals import Approvals
-from nbagent.adapters.openai_agents.items import RunItems
-from nbagent.adapters.openai_agents.maps import agent_name, stream_kind, with_field
-from nbagent.adapters.openai_responses import OpenAIResponsesAdapter
 
 __all__ = ["OpenAIAgentsAdapter"]
 

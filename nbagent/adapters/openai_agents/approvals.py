@@ -1,7 +1,8 @@
 """Tool approvals of the Agents SDK (``function_tool(needs_approval=True)``): the SDK does not
 stream them; a run that needs one ends with ``result.interruptions``, a ``ToolApprovalItem``
 each. Whoever reads the run feeds those items after its stream (``nbagent.show`` of a
-``RunResultStreaming`` does: ``nbagent._resume.openai_agents``), as the objects or their dict
+``RunResultStreaming`` does: ``nbagent.frameworks.resume.openai_agents``), as the objects or their
+dict
 form ``{"type": "tool_approval_item", "raw_item": {...}, "tool_name": ..., "actions": [...]}``;
 each is a paused call (``nbagent.adapters.approvals``). nbagent's answer to one comes back as
 ``{"type": "tool_approval_answer", "call_id", "action", "args", "reason"}``. ``Approvals`` is
@@ -12,12 +13,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import Event
 from nbagent.adapters.approvals import answered_status, approval_detail, awaiting_status
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import call_events
 from nbagent.adapters.openai_agents.items import RunItems
 from nbagent.adapters.openai_agents.maps import call_arguments, mcp_server
+from nbagent.core.events import Event
 
 __all__ = ["RESUME_HINT", "Approvals"]
 

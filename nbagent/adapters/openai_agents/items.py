@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import Event, Status, ToolCallStart, ToolResult
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import call_events, distinct_id, whole_message
 from nbagent.adapters.openai_agents.maps import (
@@ -21,6 +20,7 @@ from nbagent.adapters.openai_agents.maps import (
     message_texts,
     reasoning_text,
 )
+from nbagent.core.events import Event, Status, ToolCallStart, ToolResult
 
 __all__ = ["RunItems"]
 

@@ -10,12 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import Custom, EndReason, Event, RunEnd, RunStart, Status
 from nbagent.adapters.base import BadItemError, field, plain, short_repr
 from nbagent.adapters.openai_assistants.maps import EVENTS, error_dict, event_of
 from nbagent.adapters.openai_assistants.messages import Messages
 from nbagent.adapters.openai_assistants.steps import Steps
 from nbagent.adapters.openai_responses.maps import error_event  # the same error shape
+from nbagent.core.events import Custom, EndReason, Event, RunEnd, RunStart, Status
 
 __all__ = ["OpenAIAssistantsAdapter"]
 

@@ -9,8 +9,8 @@ import contextlib
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._values import strict_json
 from nbagent.adapters.base import field, plain, unwrap
+from nbagent.core.values import strict_json
 
 __all__ = [
     "EVENTS",

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import Custom, Event, MessageStart
 from nbagent.adapters.base import field, int_or_none, plain
 from nbagent.adapters.kit.reconcile import Parts, end_text_parts, text_part
+from nbagent.core.events import Custom, Event, MessageStart
 
 __all__ = ["Messages"]
 

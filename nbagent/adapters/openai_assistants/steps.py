@@ -9,15 +9,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import (
-    ErrorEvent,
-    Event,
-    StepEnd,
-    StepStart,
-    ToolCallArgsDelta,
-    ToolCallStart,
-    ToolResult,
-)
 from nbagent.adapters.base import field, int_or_none, plain
 from nbagent.adapters.kit import args_text, invent_id, openai_usage
 from nbagent.adapters.kit.reconcile import end_streamed_call
@@ -28,6 +19,15 @@ from nbagent.adapters.openai_assistants.maps import (
     error_dict,
 )
 from nbagent.adapters.openai_responses.maps import error_code
+from nbagent.core.events import (
+    ErrorEvent,
+    Event,
+    StepEnd,
+    StepStart,
+    ToolCallArgsDelta,
+    ToolCallStart,
+    ToolResult,
+)
 
 __all__ = ["Call", "Steps"]
 

@@ -10,12 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
-from nbagent._events import (
-    Custom,
-    Event,
-    RunEnd,
-)
-from nbagent._values import strict_json
 from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
@@ -35,6 +29,12 @@ from nbagent.adapters.openai_chat.maps import (
     usage_event,
 )
 from nbagent.adapters.openai_responses.maps import error_event  # the same error shape
+from nbagent.core.events import (
+    Custom,
+    Event,
+    RunEnd,
+)
+from nbagent.core.values import strict_json
 
 __all__ = ["OpenAIChatAdapter"]
 

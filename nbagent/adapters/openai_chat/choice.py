@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import Event, MessageStart, TextDelta
 from nbagent.adapters.base import field, list_or_empty
 from nbagent.adapters.kit import CallGroup, IdScheme, Messages, ToolCalls
 from nbagent.adapters.openai_chat.maps import reasoning_of, text_of, thinking_parts
 from nbagent.adapters.think import Part, ThinkSplitter
+from nbagent.core.events import Event, MessageStart, TextDelta
 
 __all__ = ["Choice"]
 

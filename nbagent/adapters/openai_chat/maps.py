@@ -9,9 +9,9 @@ import math
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import EndReason, Usage
 from nbagent.adapters.base import field
 from nbagent.adapters.kit import openai_usage
+from nbagent.core.events import EndReason, Usage
 
 __all__ = [
     "CHUNK_OBJECT",

@@ -8,15 +8,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from nbagent._events import (
+from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
+from nbagent.adapters.kit import args_text
+from nbagent.adapters.openai_chat.maps import text_of
+from nbagent.core.events import (
     Event,
     ToolCallEnd,
     ToolCallStart,
     ToolResult,
 )
-from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
-from nbagent.adapters.kit import args_text
-from nbagent.adapters.openai_chat.maps import text_of
 
 __all__ = ["ToolAnswers", "whole_tool_calls"]
 

@@ -10,13 +10,6 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from nbagent._events import (
-    Custom,
-    EndReason,
-    Event,
-    RunEnd,
-    Status,
-)
 from nbagent.adapters.base import BadItemError, field, plain, short_repr, unwrap
 from nbagent.adapters.kit import ModelStep
 from nbagent.adapters.openai_responses.content import Content
@@ -35,6 +28,13 @@ from nbagent.adapters.openai_responses.maps import (
     raw_response_data,
     str_or_empty,
     usage_event,
+)
+from nbagent.core.events import (
+    Custom,
+    EndReason,
+    Event,
+    RunEnd,
+    Status,
 )
 
 __all__ = ["OpenAIResponsesAdapter"]

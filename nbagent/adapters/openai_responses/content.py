@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import Custom, Event, Status, ThinkingDelta, ToolCallArgsDelta
 from nbagent.adapters.base import field, int_or_none, plain
 from nbagent.adapters.kit.reconcile import missing_suffix, text_part
 from nbagent.adapters.openai_responses.items import Item, Items
 from nbagent.adapters.openai_responses.maps import FUNCTION_ITEMS, PROGRESS
+from nbagent.core.events import Custom, Event, Status, ThinkingDelta, ToolCallArgsDelta
 
 __all__ = ["Content"]
 

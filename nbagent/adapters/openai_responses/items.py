@@ -9,7 +9,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import (
+from nbagent.adapters.base import field, int_or_none, plain
+from nbagent.adapters.kit.reconcile import Parts, end_streamed_call, end_text_parts
+from nbagent.adapters.openai_responses.maps import (
+    FUNCTION_ITEMS,
+    HOSTED_ITEMS,
+    hosted_args,
+    hosted_result,
+)
+from nbagent.core.events import (
     Custom,
     Event,
     MessageEnd,
@@ -18,14 +26,6 @@ from nbagent._events import (
     ToolCallEnd,
     ToolCallStart,
     ToolResult,
-)
-from nbagent.adapters.base import field, int_or_none, plain
-from nbagent.adapters.kit.reconcile import Parts, end_streamed_call, end_text_parts
-from nbagent.adapters.openai_responses.maps import (
-    FUNCTION_ITEMS,
-    HOSTED_ITEMS,
-    hosted_args,
-    hosted_result,
 )
 
 __all__ = ["Item", "Items"]

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import EndReason, ErrorEvent, Usage
 from nbagent.adapters.base import field, plain, type_is
 from nbagent.adapters.kit import openai_usage
+from nbagent.core.events import EndReason, ErrorEvent, Usage
 
 __all__ = [
     "ARGS_DELTAS",

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import Custom, EndReason, Event, RunEnd
 from nbagent.adapters.base import (
     BadItemError,
     ServerSentEvent,
@@ -33,6 +32,7 @@ from nbagent.adapters.pydantic_ai.maps import (
 )
 from nbagent.adapters.pydantic_ai.parts import Parts
 from nbagent.adapters.pydantic_ai.tools import Tools
+from nbagent.core.events import Custom, EndReason, Event, RunEnd
 
 __all__ = ["PydanticAiAdapter"]
 

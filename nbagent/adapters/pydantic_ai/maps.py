@@ -9,8 +9,8 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Any
 
-from nbagent._events import Usage
 from nbagent.adapters.base import field, int_or_none, plain, str_or_none, type_is
+from nbagent.core.events import Usage
 
 __all__ = [
     "EVENT_KINDS",

@@ -11,7 +11,10 @@ from dataclasses import dataclass
 from dataclasses import field as dc_field
 from typing import Any, Literal
 
-from nbagent._events import (
+from nbagent.adapters.base import ToolServers, field, int_or_none, str_or_none
+from nbagent.adapters.kit.messages import Channel, message_delta
+from nbagent.adapters.pydantic_ai.maps import args_text, result_of, to_plain
+from nbagent.core.events import (
     Custom,
     Event,
     MessageEnd,
@@ -22,9 +25,6 @@ from nbagent._events import (
     ToolCallStart,
     ToolResult,
 )
-from nbagent.adapters.base import ToolServers, field, int_or_none, str_or_none
-from nbagent.adapters.kit.messages import Channel, message_delta
-from nbagent.adapters.pydantic_ai.maps import args_text, result_of, to_plain
 
 __all__ = ["Part", "Parts", "Step", "call_end"]
 

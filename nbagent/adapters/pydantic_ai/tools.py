@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import Event
 from nbagent.adapters.approvals import answered_status, approval_detail, awaiting_status
 from nbagent.adapters.base import field, list_or_empty, str_or_none, type_is
 from nbagent.adapters.pydantic_ai.maps import to_plain
 from nbagent.adapters.pydantic_ai.parts import Parts, call_end
+from nbagent.core.events import Event
 
 __all__ = ["Tools", "deferred_hint"]
 
@@ -72,7 +72,7 @@ class Tools:
         """Calls that wait for an approval or an outside result (``DeferredToolRequests``):
         each a paused call (``awaiting_approval``, ``detail["kind"]`` ``approval`` or
         ``external``). ``actions``: what nbagent's resuming reader can answer, by kind
-        (``nbagent._resume.pydantic_ai``); none when the run is read as it is, and the
+        (``nbagent.frameworks.resume.pydantic_ai``); none when the run is read as it is, and the
         ``hint`` says what to call instead."""
         self.parts.close_open(out, "tool_calls")
         metadata = field(requests, "metadata")

@@ -9,16 +9,6 @@ from collections.abc import Mapping
 from functools import partialmethod
 from typing import Any, ClassVar
 
-from nbagent._events import (
-    Custom,
-    EndReason,
-    ErrorEvent,
-    Event,
-    RunEnd,
-    RunStart,
-    StepEnd,
-    StepStart,
-)
 from nbagent.adapters.base import (
     BLANK,
     BadItemError,
@@ -41,6 +31,16 @@ from nbagent.adapters.vercel_ui.parts import (
 )
 from nbagent.adapters.vercel_ui.tools import ToolParts
 from nbagent.adapters.vercel_ui.v4 import _V4_CUSTOM, _is_v4, _v4, _v4_usage
+from nbagent.core.events import (
+    Custom,
+    EndReason,
+    ErrorEvent,
+    Event,
+    RunEnd,
+    RunStart,
+    StepEnd,
+    StepStart,
+)
 
 __all__ = ["VercelUiAdapter"]
 

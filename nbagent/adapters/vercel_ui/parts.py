@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import EndReason
+from nbagent.core.events import EndReason
 
 __all__ = ["FINISH_REASONS", "PART_TYPES", "_CUSTOM_TYPES", "_DONE", "_is_part"]
 

@@ -9,7 +9,9 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import (
+from nbagent.adapters.approvals import approval_detail, awaiting_status
+from nbagent.adapters.base import plain, str_or_none
+from nbagent.core.events import (
     ErrorEvent,
     Event,
     Status,
@@ -18,8 +20,6 @@ from nbagent._events import (
     ToolCallStart,
     ToolResult,
 )
-from nbagent.adapters.approvals import approval_detail, awaiting_status
-from nbagent.adapters.base import plain, str_or_none
 
 __all__ = ["ToolParts"]
 

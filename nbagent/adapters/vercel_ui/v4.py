@@ -8,9 +8,9 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import Usage
-from nbagent._values import strict_json
 from nbagent.adapters.base import int_or_none
+from nbagent.core.events import Usage
+from nbagent.core.values import strict_json
 
 __all__ = ["_V4_CUSTOM", "_is_v4", "_v4", "_v4_usage"]
 

@@ -28,8 +28,8 @@ import contextvars
 import threading
 from typing import Any, ClassVar
 
-from nbagent._normalize import error_text
-from nbagent._values import type_is
+from nbagent.core.errors import error_text
+from nbagent.core.values import type_is
 from nbagent.sources.hooks.base import Emit, Hook, HookError
 
 __all__ = ["LangChainHook"]

@@ -23,8 +23,8 @@ import re
 import threading
 from typing import Any
 
-from nbagent._values import type_is
 from nbagent.adapters.llama_index.read import method_of
+from nbagent.core.values import type_is
 from nbagent.sources.hooks.base import Emit, Hook, HookError
 
 __all__ = ["LlamaIndexHook"]

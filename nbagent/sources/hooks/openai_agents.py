@@ -22,7 +22,7 @@ import sys
 import threading
 from typing import Any, ClassVar
 
-from nbagent._values import type_is
+from nbagent.core.values import type_is
 from nbagent.sources.hooks.base import Hook, HookError
 
 __all__ = ["OpenAIAgentsHook"]

@@ -35,8 +35,8 @@ from collections.abc import Callable, Mapping
 from types import FrameType
 from typing import Any, ClassVar
 
-from nbagent._normalize import error_text
 from nbagent.adapters.base import type_is
+from nbagent.core.errors import error_text
 from nbagent.sources.hooks.base import Hook, HookError
 
 __all__ = ["OpenAIClientHook"]

@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable
 from typing import Any
 
-from nbagent._values import type_is
+from nbagent.core.values import type_is
 from nbagent.sources.hooks.base import Emit, Hook, HookError
 
 __all__ = ["OtelHook"]

@@ -46,7 +46,7 @@ export function savedRunModel(model, key, state) {
 }
 
 /**
- * The saved run of a case whose run is its answer (`"t": 1`: nbagent/_evaluate/table.py
+ * The saved run of a case whose run is its answer (`"t": 1`: nbagent/evaluation/table.py
  * `saved_rows` saved no transcript for it), made from its row (whose cells have its times).
  * @param {Row | undefined} r
  */

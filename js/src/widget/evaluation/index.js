@@ -1,4 +1,4 @@
-// An evaluation's view (nbagent/_evaluate/widget.py, EvaluationWidget): a header with its
+// An evaluation's view (nbagent/evaluation/widget.py, EvaluationWidget): a header with its
 // progress, a filter bar and a virtualized table of its cases, each row opening into the
 // case's own run view (detail.js). The table follows the kernel's change feed (`rows`
 // messages, in `seq` order; a gap asks for a `snapshot`), and shows from the `snapshot` trait
@@ -192,7 +192,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
     changed(true);
   }
 
-  /** The filter buttons, each with its count (the kernel's: nbagent/_evaluate/table.py). */
+  /** The filter buttons, each with its count (the kernel's: nbagent/evaluation/table.py). */
   function drawFilters() {
     const n = head?.filters ?? {};
     const names = FILTERS.filter((f) => f !== "Changed" || model.get("baseline"));

@@ -141,7 +141,7 @@ export function applyRows(rows, partial, append, placeOf = () => "") {
 }
 
 /**
- * A saved run's answer as its row shows it (nbagent/_evaluate/table.py `text_of`).
+ * A saved run's answer as its row shows it (nbagent/evaluation/table.py `text_of`).
  * @param {any} state
  */
 export const textOf = (state) =>

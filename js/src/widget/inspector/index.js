@@ -1,4 +1,4 @@
-// The MCP inspector's view (nbagent/_inspector.py): the server's head line, tabs for its
+// The MCP inspector's view (nbagent/apps/inspector.py): the server's head line, tabs for its
 // Tools, Resources, Prompts, Log and JSON-RPC messages, what the server asks the user now
 // (elicitation, sampling) with its answers, and the calls: a chat widget of their own
 // (`calls`), drawn by the run widget's own code through the loader, so each call is a tool

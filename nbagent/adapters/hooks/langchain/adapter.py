@@ -7,7 +7,6 @@ import json
 from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
-from nbagent._events import Event, StepEnd, ToolResult
 from nbagent.adapters.base import field, plain, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.langchain.models import Models
@@ -15,6 +14,7 @@ from nbagent.adapters.hooks.langchain.state import Tree, error_text, tool_output
 from nbagent.adapters.hooks.record import HookRecord
 from nbagent.adapters.langchain.content import messages_in
 from nbagent.adapters.langchain.state import Data, checkpoint_ns
+from nbagent.core.events import Event, StepEnd, ToolResult
 
 __all__ = ["LangChainHookAdapter"]
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import ErrorEvent, Event, StepEnd
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import ToolCalls
 from nbagent.adapters.langchain.content import messages_in
@@ -19,6 +18,7 @@ from nbagent.adapters.langchain.state import (
     subagent_start,
     tool_message,
 )
+from nbagent.core.events import ErrorEvent, Event, StepEnd
 
 __all__ = [
     "NOT_FAILURES",

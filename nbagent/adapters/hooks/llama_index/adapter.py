@@ -27,7 +27,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from nbagent._events import ErrorEvent, Event, MessageEnd, Status, StepStart
 from nbagent.adapters.base import field, str_or_none
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.record import HookRecord
@@ -44,6 +43,7 @@ from nbagent.adapters.llama_index.read import (
     tool_name,
     usage_of,
 )
+from nbagent.core.events import ErrorEvent, Event, MessageEnd, Status, StepStart
 
 __all__ = ["LlamaIndexHookAdapter"]
 

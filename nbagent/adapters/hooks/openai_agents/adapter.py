@@ -27,7 +27,13 @@ import json
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
-from nbagent._events import (
+from nbagent.adapters.base import field, plain, str_or_none
+from nbagent.adapters.hooks.base import HookAdapter
+from nbagent.adapters.hooks.openai_agents.maps import epoch, error_text, span_kind
+from nbagent.adapters.hooks.openai_agents.model import model_answer, usage_of
+from nbagent.adapters.hooks.record import HookRecord
+from nbagent.adapters.kit import distinct_id
+from nbagent.core.events import (
     ErrorEvent,
     Event,
     Status,
@@ -37,12 +43,6 @@ from nbagent._events import (
     ToolCallStart,
     ToolResult,
 )
-from nbagent.adapters.base import field, plain, str_or_none
-from nbagent.adapters.hooks.base import HookAdapter
-from nbagent.adapters.hooks.openai_agents.maps import epoch, error_text, span_kind
-from nbagent.adapters.hooks.openai_agents.model import model_answer, usage_of
-from nbagent.adapters.hooks.record import HookRecord
-from nbagent.adapters.kit import distinct_id
 
 __all__ = ["OpenAIAgentsHookAdapter"]
 

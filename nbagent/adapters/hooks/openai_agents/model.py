@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent._events import Event, ToolResult, Usage
 from nbagent.adapters.base import field, int_or_none, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import (
     ANSWER_SEEN_WHOLE,
@@ -30,6 +29,7 @@ from nbagent.adapters.openai_responses.maps import (
     hosted_args,
     hosted_result,
 )
+from nbagent.core.events import Event, ToolResult, Usage
 
 __all__ = ["ModelAnswer", "model_answer"]
 

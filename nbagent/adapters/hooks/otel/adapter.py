@@ -16,13 +16,6 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from nbagent._events import (
-    ErrorEvent,
-    Event,
-    StepEnd,
-    StepStart,
-    ToolResult,
-)
 from nbagent.adapters.hooks.base import HookAdapter
 from nbagent.adapters.hooks.otel.common import (
     FINISH,
@@ -38,6 +31,13 @@ from nbagent.adapters.hooks.otel.common import (
 from nbagent.adapters.hooks.otel.conventions import agent_name, read_model, read_tool, role_of
 from nbagent.adapters.hooks.record import HookRecord
 from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, call_events, distinct_id, whole_message
+from nbagent.core.events import (
+    ErrorEvent,
+    Event,
+    StepEnd,
+    StepStart,
+    ToolResult,
+)
 
 __all__ = ["OtelAdapter"]
 

@@ -16,11 +16,11 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-from nbagent._events import ErrorEvent, Usage
-from nbagent._values import strict_json
 from nbagent.adapters.base import field as get_field
 from nbagent.adapters.base import int_or_none, list_or_empty, str_or_none
 from nbagent.adapters.kit import args_text
+from nbagent.core.events import ErrorEvent, Usage
+from nbagent.core.values import strict_json
 
 __all__ = [
     "FINISH",

@@ -23,7 +23,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from nbagent._events import Usage
 from nbagent.adapters.base import list_or_empty, str_or_none
 from nbagent.adapters.hooks.otel.common import (
     ModelCall,
@@ -38,6 +37,7 @@ from nbagent.adapters.hooks.otel.common import (
     tool_run,
 )
 from nbagent.adapters.kit import args_text
+from nbagent.core.events import Usage
 
 __all__ = ["agent_name", "read_model", "read_tool", "role_of"]
 

@@ -1,0 +1,1 @@
+"""Reruns, resumes and forks of a framework's agent run."""

@@ -1,0 +1,87 @@
+"""MCP servers in a notebook: ``nbagent.mcp(command_or_url)`` connects to one through the
+official ``mcp`` SDK (the optional extra ``nbagent[mcp]``); its tools can be called by hand
+or given to an ``Agent`` beside Python functions."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Literal
+
+from nbagent.mcp_client._asks import McpRequest
+from nbagent.mcp_client._server import McpServer, McpToolError
+from nbagent.mcp_client._types import (
+    McpError,
+    McpLogEntry,
+    McpPrompt,
+    McpResource,
+    McpResourceTemplate,
+    McpResult,
+    McpTool,
+)
+
+__all__ = [
+    "McpError",
+    "McpLogEntry",
+    "McpPrompt",
+    "McpRequest",
+    "McpResource",
+    "McpResourceTemplate",
+    "McpResult",
+    "McpServer",
+    "McpTool",
+    "McpToolError",
+    "mcp",
+]
+
+
+def mcp(
+    target: str | Sequence[str],
+    *,
+    headers: Mapping[str, str] | None = None,
+    env: Mapping[str, str] | None = None,
+    cwd: str | os.PathLike[str] | None = None,
+    transport: Literal["auto", "stdio", "http", "sse"] = "auto",
+    name: str | None = None,
+    timeout_s: float | None = 120.0,
+    connect_timeout_s: float = 30.0,
+    protocol: str = "auto",
+    view: Callable[[McpServer], Any] | None = None,
+) -> McpServer:
+    """Connect to an MCP server and list its tools.
+
+    ``target``: a command that starts a stdio server (a string, split like a shell does, or
+    a list: ``"uvx mcp-server-time"``), or a URL: Streamable HTTP, or legacy SSE for a URL
+    ending in ``/sse`` (``transport=`` chooses otherwise). ``headers``: HTTP headers (an
+    ``Authorization`` token). ``env`` and ``cwd``: for a stdio server's process, whose
+    environment is the SDK's safe default (``PATH``, ``HOME``, ...) plus ``env``.
+    ``timeout_s``: per request (None: no limit); ``connect_timeout_s``: to connect.
+    ``protocol``: "auto" (the newest revision both sides speak), "legacy" (the initialize
+    handshake of revisions up to 2025-11-25) or a revision to adopt (the SDK's ``mode``).
+    ``view``: what a cell whose last expression is the server shows (``nbagent.mcp``: its
+    inspector, with forms to call its tools, read its resources and get its prompts).
+
+    A server that fails to start, crashes, hangs or answers garbage raises ``McpError``
+    with the end of its stderr; the kernel goes on. Use ``server.call(name, **args)`` or
+    ``await server.acall(...)``, ``Agent(tools=[server, fn])``; ``server.list_resources()``,
+    ``read_resource(uri)``, ``list_prompts()``, ``get_prompt(name, **args)``, ``server.log``;
+    what the server asks mid-call (elicitation, sampling) in ``server.pending``, answered
+    with ``server.answer(request, "accept", content)``; and ``server.close()`` (or
+    ``with nbagent.mcp(...) as server:``).
+    """
+    try:
+        import mcp as _sdk  # noqa: F401
+    except ImportError as exc:
+        raise ImportError("nbagent.mcp() needs the MCP SDK: pip install 'nbagent[mcp]'") from exc
+    return McpServer(
+        target,
+        headers=headers,
+        env=env,
+        cwd=cwd,
+        transport=transport,
+        name=name,
+        timeout_s=timeout_s,
+        connect_timeout_s=connect_timeout_s,
+        protocol=protocol,
+        view=view,
+    )

@@ -1,0 +1,1 @@
+"""An adapter's events into a normalized stream: the normalizer and the stream."""

@@ -1,0 +1,1 @@
+"""The transcript: the reducer (fold), the blocks, the prices and the exports."""

@@ -1,0 +1,351 @@
+"""The HTML export (``to_html``): a static, escaped copy for when widget state is missing.
+Markdown is rendered by markdown-it-py with HTML disabled and links validated: no images, no
+scripts, no event handlers, no ``style=`` attributes, nothing from the network; the look is
+one ``<style>`` of our own. Math is MathML (``math``: latex2mathml, sanitized by nh3)."""
+
+from __future__ import annotations
+
+import html
+import json
+from typing import TYPE_CHECKING, Any
+
+from nbagent.core.data import (
+    BUNDLE_AUDIO_MIMES,
+    IMAGE_MIMES,
+    TABLE_MIME,
+    audio_data_ok,
+    clean_display,
+    clean_table_html,
+    image_size,
+)
+from nbagent.transcript.export.common import (
+    _TOOL_STATES,
+    DOUBLE_ENCODED,
+    _pretty,
+    _secs,
+    _state,
+    _tool_args_text,
+    agent_summary,
+    answer_words,
+    double_encoded,
+    footer_details,
+    scopes,
+    status_line,
+    tool_label,
+    usage_text,
+)
+from nbagent.transcript.export.diffs import (
+    DIFF_MARK,
+    DIFF_STYLE,
+    Diff,
+    diff_counts,
+    diff_html,
+    diff_pieces,
+)
+from nbagent.transcript.export.plans import plan_html
+from nbagent.transcript.export.renderer import block_markdown
+from nbagent.transcript.export.status import context_share, context_words
+from nbagent.transcript.export.timeline import timeline_html
+
+if TYPE_CHECKING:
+    from nbagent.transcript.fold import TranscriptBase
+
+__all__ = ["_STYLE", "to_html"]
+
+
+# The widget's look (js/src/widget/styles.css) in a few rules: a box, a title bar, collapsible
+# panels whose state is a word (no glyph a page may lack a font for; a page that drops the <style>,
+# as GitHub does, still reads it), code in boxes, section labels, a status footer; neutral
+# colours that read on light and dark pages. Every saved run carries this copy (nbconvert shows
+# each output alone), so it stays one short line: headings and tables take the page's own look.
+_STYLE = (
+    ".nbagent-static{--l:1px solid #7f7f7f59;--f:#7f7f7f14;border:var(--l);border-radius:6px;"
+    "margin:4px 0;padding:0 12px;overflow-wrap:anywhere}"
+    ".nbagent-static details{border:var(--l);border-radius:6px;margin:6px 0;padding:0 8px}"
+    ".nbagent-static summary{cursor:pointer;padding:4px 0}"
+    ".nbagent-static .nba-title,.nbagent-static .nba-status{margin:0 -12px;padding:4px 12px;"
+    "background:var(--f)}"
+    ".nbagent-static .nba-title{font-weight:600;border-bottom:var(--l)}"
+    ".nbagent-static .nba-status{margin-top:8px;border-top:var(--l);font-size:.85em}"
+    ".nbagent-static .nba-details{border:0;margin:0;padding:0 0 4px;font-size:.85em}"
+    ".nbagent-static .nba-state{font-size:.8em;font-weight:600}"
+    ".nbagent-static .nba-tool-done .nba-state,.nbagent-static .nba-status-completed{color:#1a7f37}"
+    ".nbagent-static :is(.nba-tool-error .nba-state,.nba-error,.nba-status-error){color:#cf222e}"
+    ".nbagent-static :is(.nba-status-cancelled,.nba-warning,.nba-tool-cancelled .nba-state)"
+    "{color:#9a6700}"
+    ".nbagent-static .nba-label,.nbagent-static .nba-meta{opacity:.7;font-size:.85em}"
+    ".nbagent-static .nba-preview{font-family:monospace;font-size:.85em;opacity:.8}"
+    ".nbagent-static .nba-thinking>div{opacity:.75}"
+    ".nbagent-static pre{white-space:pre-wrap;background:var(--f);border:var(--l);"
+    "border-radius:6px;padding:6px 10px}"
+    ".nbagent-static pre code{background:none}"
+    ".nbagent-static table{border-collapse:collapse}"
+    ".nbagent-static th,.nbagent-static td{border:var(--l);padding:2px 6px}"
+    ".nbagent-static .nba-children{border-left:var(--l);padding-left:6px}"
+    ".nbagent-static.nba-prompt,.nbagent-static .nba-prompt{margin-left:20%;white-space:pre-wrap;"
+    "background:var(--f)}"
+    ".nbagent-static .nba-refusal{border-left:3px solid #9a6700;padding-left:8px}"
+    ".nbagent-static .nb-math-display{margin:.5em 0;text-align:center;overflow-x:auto}"
+    ".nbagent-static .nba-data-table{overflow-x:auto}"
+    ".nbagent-static .nba-data-image{max-width:100%;height:auto}"
+)
+
+# The context window's gauge on the status line (js/src/widget/styles.css .nba-gauge-bar's size).
+_GAUGE_STYLE = ".nbagent-static .nba-gauge meter{width:4em;vertical-align:middle}"
+
+# A tool call's state as the widget's panel names it (its icon's title), in words.
+_STATE_WORDS = {"args": "receiving arguments", "running": "running", "done": "done"}
+
+
+def _preview(b: dict[str, Any]) -> str:
+    """The call's arguments on one line, as the widget's panel summary shows them
+    (``js/src/panels/panels.js`` ``compact``, ``format.js`` ``oneLine``)."""
+    args = b.get("args")
+    if b.get("parse_error") is None and args is not None and b.get("state") != "args":
+        if isinstance(args, dict):
+            text = ", ".join(f"{k}={json.dumps(v, ensure_ascii=False)}" for k, v in args.items())
+        else:
+            text = json.dumps(args, ensure_ascii=False)
+    else:
+        text = str(b.get("arguments") or "")
+    text = " ".join(text.split())
+    return f"{text[:79]}…" if len(text) > 80 else text
+
+
+def _tool_meta(b: dict[str, Any]) -> str:
+    """What the widget's panel shows after the arguments: an ACP call's kind and status,
+    duration and usage, and how a paused call was answered."""
+    meta = b.get("meta")
+    meta = meta if isinstance(meta, dict) else {}
+    said = [str(meta[k]).replace("_", " ") for k in ("kind", "status") if meta.get(k)]
+    took = _secs(b["duration_s"]) if isinstance(b.get("duration_s"), (int, float)) else ""
+    parts = (*said, took, usage_text(b.get("usage")), *answer_words(b))
+    return " · ".join(x for x in parts if x)
+
+
+def _tool_html(b: dict[str, Any], inside: str = "") -> str:
+    esc = html.escape
+    state = str(b.get("state")) if b.get("state") in _TOOL_STATES else "unknown"
+    failed = bool(b.get("is_error")) or state == "error"
+    word = "error" if failed else _STATE_WORDS.get(state, state)
+    result = b.get("result")
+    pieces: list[str | Diff] = []  # an agent's edits in the result, with its text around
+    if state in ("done", "error") and isinstance(result, str):
+        pieces = diff_pieces(result)
+    diffs = [p for p in pieces if isinstance(p, Diff)]
+    # The lines the call's edits add and remove, by its name (the widget's panel head).
+    counts = f' <span class="nba-meta">{diff_counts(diffs)}</span>' if diffs else ""
+    out = [
+        f'<details class="nba-tool nba-tool-{"error" if failed else state}"><summary>'
+        f'<span class="nba-state">{esc(word)}</span> '
+        f'<code class="nba-tool-name">{esc(tool_label(b))}</code>{counts} '
+        f'<span class="nba-preview">{esc(_preview(b))}</span> '
+        f'<span class="nba-meta">{esc(_tool_meta(b))}</span></summary>',
+        # The section heads the widget's panel has (js/src/panels/panels.js).
+        '<div class="nba-label">Arguments</div>',
+        f"<pre><code>{esc(_tool_args_text(b))}</code></pre>",
+    ]
+    if b.get("parse_error"):
+        out.append(f'<div class="nba-error">not valid JSON: {esc(str(b["parse_error"]))}</div>')
+    elif double_encoded(str(b.get("arguments") or ""), b.get("args")):
+        out.append(f'<div class="nba-error">{DOUBLE_ENCODED}</div>')
+    if b.get("asked_args") is not None:
+        out.append('<div class="nba-label">Arguments the model asked for</div>')
+        out.append(f"<pre><code>{esc(_pretty(b['asked_args']))}</code></pre>")
+    if state in ("done", "error"):
+        label = "Error" if failed else "Result"
+        out.append(f'<div class="nba-label">{label}</div>')
+        data = "" if failed else tool_data_html(b.get("display"))
+        if not data and pieces:  # the result's diffs drawn, its other text as text
+            data = _pieces_html(pieces)
+        out.append(data or f"<pre><code>{esc(_pretty(b.get('result')))}</code></pre>")
+    if inside:
+        out.append(
+            f'<div class="nba-label">Sub-agent</div><div class="nba-children">{inside}</div>'
+        )
+    out.append("</details>")
+    return "".join(out)
+
+
+def _pieces_html(pieces: list[str | Diff]) -> str:
+    return "".join(
+        diff_html(p) if isinstance(p, Diff) else f"<pre><code>{html.escape(p)}</code></pre>"
+        for p in pieces
+    )
+
+
+def _status_html(t: TranscriptBase | dict[str, Any], s: dict[str, Any]) -> str:
+    """The status line; an agent's context window after it, its words by a ``<meter>`` (a
+    page that drops the element, as GitHub does, still reads the words)."""
+    status = (
+        s.get("status") if s.get("status") in ("completed", "error", "cancelled") else "running"
+    )
+    line = html.escape(status_line(t, context=False))
+    words = context_words(s)
+    if words:
+        share = context_share(s)
+        meter = (
+            f'<meter min="0" max="{share[1]}" value="{share[0]}" title="context window"></meter> '
+            if share
+            else ""
+        )
+        line += f' · <span class="nba-gauge">{meter}{html.escape(words)}</span>'
+    return f'<div class="nba-status nba-status-{status}">{line}</div>'
+
+
+def tool_data_html(display: Any) -> str:
+    """A tool result's display bundles (``ToolCall.display``) as static HTML, checked again
+    (the state may come from anywhere): a table of escaped cells, an ``img`` only from a base64
+    PNG/JPEG/WebP that is what it says, an ``audio`` player only from base64 audio that is the
+    container its type says, a ``_repr_html_`` table through the nh3 table allow-list,
+    markdown through the export's renderer; "" when there is nothing to show."""
+    out = []
+    for bundle in clean_display(display) or []:
+        data = bundle["data"]
+        image = next((m for m in IMAGE_MIMES if m in data), None)
+        sound = next((m for m in BUNDLE_AUDIO_MIMES if m in data), None)
+        if TABLE_MIME in data:
+            out.append(_table_html(data[TABLE_MIME]))
+        elif image is not None and (size := image_size(image, data[image])) is not None:
+            alt = html.escape(str(data.get("text/plain") or "image from the tool"))
+            out.append(
+                f'<img class="nba-data-image" src="data:{image};base64,{data[image]}" '
+                f'width="{size[0]}" height="{size[1]}" alt="{alt}">'
+            )
+        elif sound is not None and audio_data_ok(sound, data[sound]):
+            caption = html.escape(str(data.get("text/plain") or ""))
+            out.append(
+                f'<div><audio class="nba-data-audio" controls preload="metadata" '
+                f'src="data:{sound};base64,{data[sound]}"></audio>'
+                f'<div class="nba-meta">{caption}</div></div>'
+            )
+        elif "text/html" in data and (cleaned := clean_table_html(data["text/html"])):
+            out.append(f'<div class="nba-data-html">{cleaned}</div>')
+        elif "text/markdown" in data:
+            out.append(
+                f'<div class="nba-data-markdown">{block_markdown(data["text/markdown"])}</div>'
+            )
+        elif "text/plain" in data:
+            out.append(f"<pre><code>{html.escape(data['text/plain'])}</code></pre>")
+    return "".join(out)
+
+
+def _table_html(t: dict[str, Any]) -> str:
+    esc = html.escape
+    shape = t["shape"]
+    rows, ncols = shape[0] if shape else 0, shape[1] if len(shape) > 1 else 1
+    columns = t["columns"]
+    indexed = isinstance(t.get("index"), dict)
+    caption = f"{esc(str(t.get('kind') or 'table'))} · {rows:,} rows x {ncols:,} columns"
+    head = "".join(
+        f"<th>{esc(str(c['name']))}<br><small>{esc(str(c.get('dtype') or ''))}</small></th>"
+        for c in columns
+    )
+    if indexed:
+        head = f"<th>{esc(str(t['index'].get('name') or ''))}</th>" + head
+
+    def body(cells: list[list[str]], index: Any) -> str:
+        index = index if isinstance(index, list) else []
+        lines = []
+        for i, row in enumerate(cells):
+            lead = f"<th>{esc(str(index[i]))}</th>" if indexed and i < len(index) else ""
+            lines.append("<tr>" + lead + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>")
+        return "".join(lines)
+
+    gap = ""
+    omitted = t.get("omitted_rows")
+    if isinstance(omitted, int) and omitted > 0:
+        span = len(columns) + indexed
+        gap = f'<tr><td colspan="{span}"><em>… {omitted:,} rows …</em></td></tr>'
+    return (
+        f'<div class="nba-label">{caption}</div><div class="nba-data-table"><table>'
+        f"<thead><tr>{head}</tr></thead><tbody>{body(t['head'], t.get('head_index'))}{gap}"
+        f"{body(t['tail'], t.get('tail_index'))}</tbody></table></div>"
+    )
+
+
+def _error_text(error: dict[str, Any]) -> str:
+    """The run's error as the widget's error box says it (``js/src/view/view.js``): the type and
+    code after the message, unless the message starts with them ("RuntimeError: …")."""
+    message = str(error["message"])
+    extra = [
+        str(x)
+        for x in (error.get("error_type"), error.get("code"))
+        if x is not None and x != "" and not message.startswith(f"{x}:")
+    ]
+    return f"Error: {message}" + (f" ({', '.join(extra)})" if extra else "")
+
+
+def _blocks_html(blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, Any]]]) -> str:
+    """The blocks of one scope, each tool call or sub-agent with the blocks inside it."""
+    out: list[str] = []
+    for b in blocks:
+        kind = b.get("type")
+        if kind == "text":
+            cls = "nba-text nba-refusal" if b.get("refusal") else "nba-text"
+            out.append(f'<div class="{cls}">{block_markdown(str(b.get("text") or ""))}</div>')
+        elif kind == "user":  # the user's turn, as a chat's prompt: escaped text
+            out.append(f'<div class="nba-prompt">{html.escape(str(b.get("text") or ""))}</div>')
+        elif kind == "thinking":
+            body = block_markdown(str(b.get("text") or ""))
+            if b.get("redacted") and not b.get("text"):
+                body = "<p><em>redacted</em></p>"
+            out.append(
+                '<details class="nba-thinking"><summary>Thinking</summary>'
+                f"<div>{body}</div></details>"
+            )
+        elif kind == "tool":
+            out.append(_tool_html(b, _blocks_html(inside.get(str(b.get("id")), []), inside)))
+        elif kind == "agent":
+            children = _blocks_html(inside.get(str(b.get("id")), []), inside)
+            out.append(
+                f'<details class="nba-agent"><summary>{html.escape(agent_summary(b))}</summary>'
+                f'<div class="nba-children">{children}</div></details>'
+            )
+    return "\n".join(out)
+
+
+def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str:
+    """A static, escaped HTML rendering (what shows when widget state is missing)."""
+    s = _state(t)
+    esc = html.escape
+    out = ['<div class="nbagent-static">', f"<style>{_STYLE}</style>"]
+    if s.get("title"):
+        out.append(f'<div class="nba-title">{esc(str(s["title"]))}</div>')
+    top, inside = scopes(s.get("blocks", []))
+    blocks = _blocks_html(top, inside)
+    out.append(blocks)
+    error = s.get("error")
+    if isinstance(error, dict) and error.get("message"):
+        out.append(f'<div class="nba-error">{esc(_error_text(error))}</div>')
+    for w in s.get("warnings") or []:
+        message = w.get("message") if isinstance(w, dict) else w
+        out.append(f'<div class="nba-warning">Warning: {esc(str(message))}</div>')
+    plan = plan_html(s.get("plan"))
+    if plan:
+        out.append(plan)
+    out.append(_status_html(t, s))
+    # The widget's folded footer, always in the copy (a reader of a saved run cannot ask).
+    details = "".join(f"<div>{esc(line)}</div>" for line in footer_details(t))
+    out.append(f'<details class="nba-details"><summary>Details</summary>{details}</details>')
+    timeline = timeline_html(s)  # the model and tool calls on a time axis, when timed
+    if timeline:
+        out.append(timeline)
+    # The look of what only some runs have (an agent's diffs, its context gauge) joins the
+    # page's style only in a copy that has them: every saved run carries its style.
+    extra = (DIFF_STYLE if DIFF_MARK in blocks else "") + (
+        _GAUGE_STYLE if context_share(s) is not None else ""
+    )
+    if extra:
+        out[1] = f"<style>{_STYLE}{extra}</style>"
+    out.append("</div>")
+    body = "\n".join(out)
+    if not standalone:
+        return body
+    title = esc(str(s.get("title") or "nbagent run"))
+    return (
+        '<!DOCTYPE html>\n<html lang="en">\n<head>\n<meta charset="utf-8">\n'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">\n'
+        '<meta name="color-scheme" content="light dark">\n'
+        f"<title>{title}</title>\n</head>\n<body>\n{body}\n</body>\n</html>\n"
+    )

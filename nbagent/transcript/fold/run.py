@@ -1,0 +1,338 @@
+"""How the reducer folds what concerns the whole run: usage, steps (model calls), activity,
+errors and warnings, and the run's start and end."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import nbagent.core.events as E
+from nbagent.transcript.blocks import (
+    EMPTY_USAGE,
+    AgentBlock,
+    ToolCall,
+    display_usage,
+    merge_usage,
+    sum_usage,
+)
+from nbagent.transcript.fold.plans import next_plan
+from nbagent.transcript.fold.state import MAX_WARNINGS, Op, set_op, step_entry
+from nbagent.transcript.fold.tools import PAUSE_STATES, ToolFold
+from nbagent.transcript.prices import step_cost
+
+__all__ = ["PENDING_TOOL_STATES", "RunFold"]
+
+PENDING_TOOL_STATES = ("args", "running", "paused")
+"""A tool call's states before its result: at the run's end these become ``cancelled``."""
+
+_STATUS_OF_REASON = {
+    "cancelled": "cancelled",
+    "error": "error",
+    "incomplete": "error",
+    "expired": "error",
+}
+_DEFAULT_ERROR = {
+    "error": "error",
+    "incomplete": "stream ended unexpectedly",
+    "expired": "run expired",
+}
+
+
+class RunFold(ToolFold):
+    """The run-level handlers of the reducer."""
+
+    def _on_usage(self, ev: E.Usage) -> list[Op]:
+        changes: dict[str, Any] = {}
+        meta = ev.meta or {}
+        used, size = meta.get("context_used"), meta.get("context_size")
+        if isinstance(used, int) or isinstance(size, int):  # a context window's fill
+            context = {"used": used, "size": size}
+            if context != self.context:
+                self.context = changes["context"] = context
+        if ev.model and not self.model:
+            self.model = changes["model"] = ev.model
+        scopes: list[Op] = []
+        if ev.scope == "run" and ev.parent is None:
+            self._run_usage = merge_usage(self._run_usage or EMPTY_USAGE, ev)
+            if ev.cost_usd is not None:
+                self._cost_run = ev.cost_usd
+            self._provider = self._provider or ev.provider
+            priced = step_cost(self.model, self._provider, self._run_usage, self.started_at)
+            self._cost_run_usage = None if priced is None else priced[0]
+        else:
+            i = self._step_index.get(ev.step_id) if ev.step_id else None
+            if i is None:
+                i = self._latest_step(ev.parent)
+            bucket = (ev.parent or "") if i is None else self._steps[i]["id"]
+            raw = merge_usage(self._raw_usage.get(bucket, EMPTY_USAGE), ev)
+            self._raw_usage[bucket] = raw
+            self._price_bucket(bucket, i, ev)
+            if i is not None:
+                self._steps[i]["usage"] = display_usage(raw)
+                if self._steps[i]["ended_at"] is None:
+                    self._measure_step(i)
+                changes["steps"] = self.steps
+            scopes = self._scope_usage(bucket)
+        raw_run = self._run_usage or sum_usage(self._raw_usage)
+        self._usage = changes["usage"] = display_usage(raw_run)
+        cost = self.cost_usd
+        if self._cost_sent or cost is not None:
+            self._cost_sent = True
+            changes["cost_usd"] = cost
+        return [{"op": "run", "set": changes}, *scopes]
+
+    def _price_bucket(self, bucket: str, i: int | None, ev: E.Usage) -> None:
+        """The cost of a usage bucket (a step's, else its scope's): what the source reported
+        for it (step-scope costs add up), else its tokens priced (``nbagent.transcript.prices``) by
+        the
+        model and provider its usage names, else the run's; on step ``i`` as ``model``,
+        ``cost_usd`` (None: no price) and ``cost_source``."""
+        if ev.cost_usd is not None:
+            self._cost_reported[bucket] = self._cost_reported.get(bucket, 0.0) + ev.cost_usd
+        self._provider = self._provider or ev.provider
+        model, provider = self._cost_model.get(bucket, (None, None))
+        model, provider = ev.model or model, ev.provider or provider
+        self._cost_model[bucket] = (model, provider)
+        step = None if i is None else self._steps[i]
+        nested = bucket != "" if step is None else bool(step.get("parent"))
+        if not nested and bucket not in self._agent_index:
+            # a sub-agent's calls may use another model: never the run's guessed
+            model, provider = model or self.model, provider or self._provider
+        source: str | None = "reported"
+        cost: float | None = self._cost_reported.get(bucket)
+        if cost is None:
+            at = (step or {}).get("started_at") or ev.ts or self.started_at
+            priced = step_cost(model, provider, self._raw_usage[bucket], at)
+            cost, source = priced if priced is not None else (None, None)
+        self._cost_bucket[bucket] = cost
+        if step is not None:
+            if model:
+                step["model"] = model
+            step["cost_usd"] = cost
+            if source is None:
+                step.pop("cost_source", None)
+            else:
+                step["cost_source"] = source
+
+    def _restore_costs(self, d: dict[str, Any]) -> None:
+        """``from_dict``: the costs of a saved state, as its steps and run say (no repricing:
+        the same state comes out)."""
+        for s in self._steps:
+            if "cost_usd" in s:
+                self._cost_bucket[s["id"]] = s["cost_usd"]
+                self._cost_model[s["id"]] = (s.get("model"), None)
+                if s.get("cost_source") == "reported" and s["cost_usd"] is not None:
+                    self._cost_reported[s["id"]] = s["cost_usd"]
+        self._cost_sent = "cost_usd" in d
+        cost = d.get("cost_usd")
+        cost = float(cost) if isinstance(cost, (int, float)) and cost is not True else None
+        if cost != self.cost_usd:
+            if cost is None:  # unknown for a reason no step shows (a scope's own usage)
+                self._cost_bucket["\0unpriced"] = None
+            elif self._cost_bucket:
+                self._cost_run = cost
+            else:
+                self._cost_run_usage = cost
+
+    def _latest_step(self, parent: str | None) -> int | None:
+        """The step a usage without a ``step_id`` belongs to: the latest one of its scope, or
+        the sub-agent step that is the scope itself."""
+        for i in range(len(self._steps) - 1, -1, -1):
+            if self._steps[i].get("parent") == parent:
+                return i
+        return None if parent is None else self._step_index.get(parent)
+
+    def _scope_parent(self, key: str) -> str | None:
+        """The scope a step, tool call or sub-agent is in (None: the top level)."""
+        i = self._step_index.get(key)
+        if i is not None:
+            parent: str | None = self._steps[i].get("parent")
+            return parent
+        j = self._tool_index.get(key)
+        return None if j is None else self._blocks[j].parent
+
+    def _scopes_of(self, bucket: str) -> list[str]:
+        """The blocks (sub-agents, tool calls that started one) a usage bucket counts in."""
+        chain: list[str] = []
+        scope = bucket in self._agent_index or bucket in self._tool_index
+        key = bucket if scope else (self._scope_parent(bucket) if bucket else None)
+        while key is not None and key not in chain:
+            chain.append(key)
+            key = self._scope_parent(key)
+        return chain
+
+    def _scope_usage(self, bucket: str) -> list[Op]:
+        """The usage of every block the bucket counts in, summed over its nested buckets; and
+        their cost once one of them has a cost (None while one has no price)."""
+        ops: list[Op] = []
+        for scope in self._scopes_of(bucket):
+            inside = {k: v for k, v in self._raw_usage.items() if k and scope in self._scopes_of(k)}
+            usage = display_usage(sum_usage(inside))
+            i = self._agent_index.get(scope, self._tool_index.get(scope))
+            if i is None:
+                continue
+            block = self._blocks[i]
+            if isinstance(block, (AgentBlock, ToolCall)):
+                block.usage = usage
+                changes: dict[str, Any] = {"usage": usage}
+                costs = [self._cost_bucket.get(k) for k in inside]
+                if block.cost is not None or any(c is not None for c in costs):
+                    total = None if None in costs else sum(c for c in costs if c is not None)
+                    block.cost = {"cost_usd": total}
+                    changes |= block.cost
+                ops.append(set_op(i, changes))
+        return ops
+
+    def _on_step_start(self, ev: E.StepStart) -> list[Op]:
+        if ev.step_id in self._step_index:
+            return []
+        self._step_index[ev.step_id] = len(self._steps)
+        self._steps.append(step_entry(ev.step_id, ev.name, ev.ts, ev.parent, ev.step_type))
+        if ev.step_type not in ("subagent", "tool"):  # those produce no tokens of their own
+            self._awaiting.add(ev.step_id)
+            self._step_deltas0[ev.step_id] = self.deltas
+        ops: list[Op] = [{"op": "run", "set": {"steps": self.steps}}]
+        if ev.step_type == "subagent" and ev.step_id not in self._agent_index:
+            return self._add(AgentBlock(ev.step_id, ev.name, ev.ts), *ops)
+        return ops
+
+    def _on_step_end(self, ev: E.StepEnd) -> list[Op]:
+        i = self._step_index.get(ev.step_id)
+        if i is None:
+            self._step_index[ev.step_id] = i = len(self._steps)
+            self._steps.append(step_entry(ev.step_id, ev.name, None))
+        step = self._steps[i]
+        step["finish_reason"] = ev.finish_reason
+        step["name"] = step["name"] or ev.name
+        step["ended_at"] = ev.ts
+        self._awaiting.discard(ev.step_id)
+        if ev.step_id in self._step_deltas0:
+            self._measure_step(i)
+        ops: list[Op] = [{"op": "run", "set": {"steps": self.steps}}]
+        j = self._agent_index.get(ev.step_id)
+        if j is not None:
+            self._blocks[j].ended_at = ev.ts
+            ops.append(set_op(j, {"ended_at": ev.ts}))
+        return ops
+
+    def _measure_step(self, i: int) -> None:
+        """The content deltas step ``i`` produced so far (with parallel sub-agents, theirs
+        too)."""
+        step = self._steps[i]
+        start = self._step_deltas0.get(step["id"])
+        if start is not None:
+            step["output_deltas"] = self.deltas - start
+
+    def _on_status(self, ev: E.Status) -> list[Op]:
+        if ev.tool_call_id and ev.state in PAUSE_STATES:  # on the call's block, not the run
+            return self._on_pause_status(ev)
+        ops = self._on_tool_status(ev) if ev.tool_call_id else []
+        activity = ev.text or ev.state or None
+        if activity == self.activity:
+            return ops
+        self.activity = activity
+        return [*ops, {"op": "run", "set": {"activity": activity}}]
+
+    def _on_state(self, ev: E.State) -> list[Op]:
+        """A plan (``activity_snapshot`` of ``activity_type`` ``"plan"``: an ACP agent's) is
+        the run's ``plan``: the one with no id replaced by each of its snapshots, those with
+        an id kept by it (``plans.py``). The session an ACP agent's run is in (its
+        ``activity_type`` ``"session"``: ``nbagent/adapters/acp/session.py``) is the run's
+        ``session``, each snapshot's fields replacing those. Other shared state is kept in the
+        events only."""
+        if ev.op != "activity_snapshot":
+            return []
+        if ev.activity_type == "session" and isinstance(ev.value, dict):
+            session = {**(self.session or {}), **ev.value}
+            if session == self.session:
+                return []
+            self.session = session
+            return [{"op": "run", "set": {"session": session}}]
+        if ev.activity_type != "plan":
+            return []
+        plan = next_plan(self.plan, ev.value)
+        if plan is None or plan == self.plan:
+            return []
+        self.plan = plan
+        return [{"op": "run", "set": {"plan": plan}}]
+
+    def _on_error(self, ev: E.ErrorEvent) -> list[Op]:
+        info = {"message": ev.message, "error_type": ev.error_type, "code": ev.code}
+        if not ev.recoverable:
+            self.error = info
+            return [{"op": "run", "set": {"error": dict(info)}}]
+        if len(self.warnings) >= MAX_WARNINGS:
+            return []
+        self.warnings.append(info)
+        return [{"op": "run", "set": {"warnings": [dict(w) for w in self.warnings]}}]
+
+    def begin(self, ts: float) -> list[Op]:
+        """The run exists from ``ts`` (epoch seconds: ``show``'s call, an agent's request),
+        before its source's first item, which may take seconds (a local model reading its
+        prompt): its clock starts there, and the widget says it waits for the first token.
+        Returns the ops (none once the run started). The ``RunStart`` folded later still sets
+        the run's fields and its start: the same one (the pipeline dates it back to the
+        run's creation) or the source's own (a replay's, a server's)."""
+        if self.started_at is not None:
+            return []
+        self.started_at, self._begun = ts, True
+        return [{"op": "run", "set": {"started_at": ts}}]
+
+    def _on_run_start(self, ev: E.RunStart) -> list[Op]:
+        if self.started_at is not None and not self._begun:
+            return []
+        self._begun = False
+        self.run_id, self.title, self.model = ev.run_id or None, ev.title, ev.model
+        self._provider = ev.provider  # whose price list the run's steps are priced by
+        self.started_at = ev.ts
+        keys = {"run_id": self.run_id, "title": ev.title, "model": ev.model, "started_at": ev.ts}
+        return [{"op": "run", "set": keys}]
+
+    def _on_run_end(self, ev: E.RunEnd) -> list[Op]:
+        self._ended = True
+        self.status = _STATUS_OF_REASON.get(ev.reason, "completed")
+        self.end_reason, self.ended_at, self.activity = ev.reason, ev.ts, None
+        changes: dict[str, Any] = {"status": self.status, "end_reason": ev.reason}
+        changes |= {"ended_at": ev.ts, "activity": None}
+        if self.error is None and ev.reason in _DEFAULT_ERROR:
+            message = ev.message or _DEFAULT_ERROR[ev.reason]
+            self.error = {"message": message, "error_type": None, "code": None}
+            changes["error"] = dict(self.error)
+        ops = self._cancel_pending_tools(ev.ts, ev.reason)
+        for j in self._agent_index.values():  # sub-agents still open end with the run
+            block = self._blocks[j]
+            if block.ended_at is None:
+                block.ended_at = ev.ts
+                ops.append(set_op(j, {"ended_at": ev.ts}))
+        return [*ops, {"op": "run", "set": changes}]
+
+    def _cancel_pending_tools(self, ts: float, reason: str | None = None) -> list[Op]:
+        """Tool calls whose result never came end with the run as ``cancelled``: a view must
+        not show a call of an ended run as still going (whatever ended it: completed, error,
+        Stop), and the saved transcript says the same. Except, unless the run was stopped, a
+        paused call only its framework's own client can answer (no ``actions``: a remote
+        agent's approval request, which ends the stream): it still waits there, and its
+        panel keeps saying what to call."""
+        ops: list[Op] = []
+        for j in self._tool_index.values():
+            tool = self._blocks[j]
+            if reason != "cancelled" and _answered_elsewhere(tool):
+                continue
+            if isinstance(tool, ToolCall) and tool.state in PENDING_TOOL_STATES:
+                tool.state, tool.ended_at = "cancelled", ts
+                changes: dict[str, Any] = {"state": "cancelled", "ended_at": ts}
+                if reason in _CUT and tool.parse_error is not None and tool.is_error:
+                    # arguments cut off with the stream: the call never ended, nor erred
+                    tool.is_error = changes["is_error"] = False
+                ops.append(set_op(j, changes))
+        return ops
+
+
+_CUT = frozenset(("incomplete", "error", "cancelled"))
+"""Run ends that may cut a call's arguments short (anything else ended a complete answer)."""
+
+
+def _answered_elsewhere(block: object) -> bool:
+    """A paused call nbagent cannot answer: its framework resumes it from another call."""
+    if not isinstance(block, ToolCall) or block.state != "paused":
+        return False
+    return not (block.pause or {}).get("actions")

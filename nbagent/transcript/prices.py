@@ -1,0 +1,226 @@
+"""What a model call cost in USD, from its token usage: ``nbagent.prices(...)`` overrides first,
+then the price table of ``genai-prices`` (its bundled snapshot: nbagent never asks it to fetch
+newer prices, so a cost needs no network and the same events always give the same cost).
+
+A model neither knows gives None (shown "—"): never a guess. The reducer (``fold/run.py``)
+prices each step with ``step_cost``; a cost the source reports wins over both.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import threading
+from collections.abc import Mapping
+from datetime import datetime, timezone
+from typing import Any, Literal
+
+__all__ = ["PRICE_KEYS", "CostSource", "prices", "step_cost", "warm_up"]
+
+CostSource = Literal["reported", "price table", "override"]
+PRICE_KEYS = ("input", "output", "cached_input")
+"""An override's prices, USD per million tokens; ``cached_input`` defaults to ``input``."""
+
+# Providers whose input count leaves out the cache reads (genai-prices counts them in).
+_CACHE_APART = frozenset({"anthropic", "bedrock", "aws"})
+# nbagent's provider names that genai-prices spells otherwise.
+_PROVIDER_IDS = {"bedrock": "aws", "gemini": "google", "vertex_ai": "google"}
+
+_lock = threading.Lock()
+_overrides: dict[str, dict[str, float]] = {}
+# (model, provider) -> (genai-prices provider id, model name), or None: no price
+_resolved: dict[tuple[str, str | None], tuple[str, str] | None] = {}
+_UNSET: Any = object()
+
+
+_warming: list[threading.Thread] = []
+
+
+def warm_up() -> None:
+    """Import the price table on a thread of its own, once: the first priced step would
+    otherwise wait for it (~0.4 s) under its run's lock, between two updates of the view."""
+    with _lock:
+        if _warming:
+            return
+        thread = threading.Thread(target=_import_table, name="nbagent-prices", daemon=True)
+        _warming.append(thread)
+    thread.start()
+
+
+def _import_table() -> None:
+    # Python 3.10 has no genai-prices: reported costs and overrides only.
+    with contextlib.suppress(ImportError):
+        import genai_prices  # noqa: F401
+
+
+def prices(
+    table: Mapping[str, Mapping[str, float]] | None = _UNSET,
+    /,
+    *,
+    reset: bool = False,
+    **models: Mapping[str, float],
+) -> dict[str, dict[str, float]]:
+    """Set the prices of models nbagent should not look up, and return the overrides now in force.
+
+    ``nbagent.prices({"my-model": {"input": 0.5, "output": 1.5, "cached_input": 0.05}})``: USD
+    per million tokens (``cached_input``, the cache reads, defaults to ``input``); keyword
+    arguments do the same for names that are identifiers (``nbagent.prices(mymodel={...})``).
+    A name matches a model case-insensitively; a name ending in ``*`` matches every model
+    that starts with the rest (the longest such prefix wins over shorter ones, an exact name
+    over any prefix). Overrides win over the ``genai-prices`` table and apply to runs folded
+    from then on (a transcript already shown keeps its costs). ``prices()`` returns the
+    overrides; ``prices(None)`` or ``prices(reset=True)`` removes them all first.
+    """
+    entries = dict(table or {}) if table is not _UNSET else {}
+    entries.update(models)
+    checked = {name.lower(): _checked(name, entry) for name, entry in entries.items()}
+    with _lock:
+        if reset or table is None:
+            _overrides.clear()
+        _overrides.update(checked)
+        return {name: dict(entry) for name, entry in _overrides.items()}
+
+
+def _checked(name: str, entry: Mapping[str, float]) -> dict[str, float]:
+    if not isinstance(entry, Mapping):
+        raise TypeError(f"prices for {name!r}: a mapping of {PRICE_KEYS}, not {entry!r}")
+    unknown = set(entry) - set(PRICE_KEYS)
+    if unknown or not {"input", "output"} <= set(entry):
+        raise ValueError(
+            f"prices for {name!r}: 'input' and 'output' (and 'cached_input'), USD per million "
+            f"tokens; got {sorted(entry)}"
+        )
+    out: dict[str, float] = {}
+    for key, value in entry.items():
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(f"prices for {name!r}: {key} must be a number, not {value!r}")
+        if not math.isfinite(value) or value < 0:
+            raise ValueError(f"prices for {name!r}: {key} must be ≥ 0, not {value!r}")
+        out[key] = float(value)
+    return out
+
+
+def _override(model: str) -> dict[str, float] | None:
+    name = model.lower()
+    with _lock:
+        exact = _overrides.get(name)
+        if exact is not None:
+            return exact
+        prefixes = [k for k in _overrides if k.endswith("*") and name.startswith(k[:-1])]
+        return _overrides[max(prefixes, key=len)] if prefixes else None
+
+
+def _counts(usage: Mapping[str, Any], provider: str | None) -> tuple[int, int, int, int] | None:
+    """(input with cache reads, cache reads, output, reasoning) as genai-prices counts them;
+    None without an input or output count."""
+    got = [usage.get(k) for k in ("input_tokens", "output_tokens")]
+    if all(v is None for v in got):
+        return None
+    inp, out = (v if isinstance(v, int) and v > 0 else 0 for v in got)
+    cached = usage.get("cached_input_tokens")
+    cached = cached if isinstance(cached, int) and cached > 0 else 0
+    reasoning = usage.get("reasoning_tokens")
+    reasoning = reasoning if isinstance(reasoning, int) and 0 < reasoning <= out else 0
+    if (provider or "").lower() in _CACHE_APART or cached > inp:
+        inp += cached  # Anthropic's and Bedrock's input excludes the cache reads
+    return inp, cached, out, reasoning
+
+
+def step_cost(
+    model: str | None,
+    provider: str | None,
+    usage: Mapping[str, Any] | None,
+    at: float | None = None,
+) -> tuple[float, CostSource] | None:
+    """What one model call cost, in USD, and where the price came from; None when the model
+    is unknown (or no usage).
+
+    ``usage``: a step's token counts (``input_tokens``, ``output_tokens``,
+    ``cached_input_tokens``, ``reasoning_tokens``). Cache reads are priced at the cached rate,
+    reasoning tokens as output (they are part of it), as genai-prices does. ``at`` (epoch
+    seconds, the call's start) picks the price in force then; without it, the prices of the
+    table's newest entry. ``provider`` names the provider's price list; without one, the model
+    name must match exactly one provider's models in genai-prices (``gpt-4o`` → OpenAI, a
+    ``claude-*`` → Anthropic), or start with a provider's name (``openai/gpt-4o``,
+    ``anthropic:claude-…``), else None: the same model sold by several providers (Azure,
+    Bedrock, Groq) at other prices is not guessed.
+    """
+    if not model or not usage:
+        return None
+    counts = _counts(usage, provider)
+    if counts is None:
+        return None
+    inp, cached, out, _reasoning = counts
+    entry = _override(model)
+    if entry is not None:
+        cached_rate = entry.get("cached_input", entry["input"])
+        usd = ((inp - cached) * entry["input"] + cached * cached_rate + out * entry["output"]) / 1e6
+        return usd, "override"
+    return _table_cost(model, provider, counts, at)
+
+
+def _table_cost(
+    model: str, provider: str | None, counts: tuple[int, int, int, int], at: float | None
+) -> tuple[float, CostSource] | None:
+    try:
+        import genai_prices  # lazy: ~0.15 s on first use (its HTTP client), never at import
+    except ImportError:  # not installed (Python 3.10: genai-prices needs 3.11)
+        return None
+    found = _resolve(model, provider)
+    if found is None:
+        return None
+    provider_id, model_ref = found
+    inp, cached, out, reasoning = counts
+    usage = genai_prices.Usage(
+        input_tokens=inp,
+        cache_read_tokens=cached or None,
+        output_tokens=out,
+        output_reasoning_tokens=reasoning or None,
+    )
+    when = datetime.fromtimestamp(at, tz=timezone.utc) if at is not None else _LATEST
+    try:
+        price = genai_prices.calc_price(
+            usage, model_ref, provider_id=provider_id, genai_request_timestamp=when
+        )
+    except (LookupError, ValueError):
+        return None
+    return float(price.total_price), "price table"
+
+
+# A fixed date stands for "now" when a call has no time: a cost depends on its events only.
+_LATEST = datetime(2100, 1, 1, tzinfo=timezone.utc)
+
+
+def _resolve(model: str, provider: str | None) -> tuple[str, str] | None:
+    """The genai-prices provider id and model name that price ``model``; cached per
+    (model, provider)."""
+    key = (model.lower(), provider.lower() if provider else None)
+    if key not in _resolved:
+        _resolved[key] = _find(*key)
+    return _resolved[key]
+
+
+def _find(model: str, provider: str | None) -> tuple[str, str] | None:
+    from genai_prices import data_snapshot
+
+    snapshot = data_snapshot.get_snapshot()
+    if provider is None:
+        # "openai/gpt-4o", "anthropic:claude-…" (LiteLLM's, pydantic-ai's names): the prefix
+        # names the provider when genai-prices knows it as one.
+        for sep in "/:":
+            head, _, rest = model.partition(sep)
+            if rest and data_snapshot.find_provider_by_id(snapshot.providers, head):
+                return _find(rest, head)
+    if provider is not None:
+        wanted = _PROVIDER_IDS.get(provider, provider)
+        try:
+            snapshot.find_provider_model(model, None, wanted, None)
+        except LookupError:
+            return None
+        return wanted, model
+    claims = [
+        p for p in snapshot.providers if p.model_match is not None and p.model_match.is_match(model)
+    ]
+    if len(claims) != 1 or claims[0].find_model(model, all_providers=snapshot.providers) is None:
+        return None
+    return str(claims[0].id), model

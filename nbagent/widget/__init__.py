@@ -1,0 +1,1 @@
+"""The widget and its wire: the output, the terminal view, the page's chunks."""

@@ -1,0 +1,172 @@
+"""The lazy chunks of the widget's code (``CodeModel``'s ``math``, ``answer``, ``lanes``,
+``debug``, ``data``, ``acp``, ``tools``, ``highlight`` and ``output`` traits,
+``nbagent/static/<name>.js``): what they are, and what in a widget's messages or state makes the
+browser need each (a formula, a paused call, a widget of several runs, a step / timed call /
+re-runnable tool / fork, a tool result as data, a coding agent's plan, context window, tool
+kinds or diffs, a tool call or sub-agent, a code block or a table, a run's end)."""
+
+from __future__ import annotations
+
+import functools
+import pathlib
+from collections.abc import Callable
+from typing import Any, Literal
+
+Chunk = Literal["math", "answer", "lanes", "debug", "data", "acp", "tools", "highlight", "output"]
+"""The lazy chunks a ``CodeModel`` carries, each in the trait of its name."""
+
+_STATIC = pathlib.Path(__file__).parent.parent / "static"
+_MATH_MARKS = ("$", "\\(", "\\[")
+# A code fence's (``` or ~~~) or a table's first character: a mark split between two
+# messages is still seen whole in one of them.
+_BLOCK_MARKS = ("`", "~", "|")
+_ENDED = frozenset(("completed", "error", "cancelled"))
+
+
+@functools.cache
+def chunk(name: Chunk) -> str:
+    """Read once (``nbagent/static/<name>.js``; empty when not built): hashed into the code
+    model's version, sent when first needed."""
+    path = _STATIC / f"{name}.js"
+    return path.read_text(encoding="utf-8") if path.exists() else ""
+
+
+def _in_text(value: Any, marks: tuple[str, ...], depth: int = 0) -> bool:
+    """Whether any string value holds one of ``marks``, but a widget's own traits at a
+    state's top level (``_esm``, ``_css``, ``_model_module_version``...: its code and names,
+    which ipywidgets and anywidget send as state)."""
+    if isinstance(value, str):
+        return any(mark in value for mark in marks)
+    if depth > 32:
+        return False
+    if isinstance(value, dict):
+        # A state (depth 0) or a message's state (depth 1): its own traits are no text of a run.
+        values = (v for k, v in value.items() if depth > 1 or not str(k).startswith("_"))
+        return any(_in_text(v, marks, depth + 1) for v in values)
+    if isinstance(value, (list, tuple)):
+        return any(_in_text(v, marks, depth + 1) for v in value)
+    return False
+
+
+def mentions_math(value: Any) -> bool:
+    """Whether a message or state holds text that may be a formula (a ``$``, ``\\(`` or
+    ``\\[`` in any string value but a widget's own code): the browser may then need the math
+    chunk."""
+    return _in_text(value, _MATH_MARKS)
+
+
+def mentions_pause(value: Any) -> bool:
+    """Whether a message or state holds a paused tool call (a block's ``pause`` detail): the
+    browser may then need the answer chunk. Only containers are looked into (no text)."""
+    return _found(value, lambda d: isinstance(d.get("pause"), dict))
+
+
+def mentions_lanes(value: Any) -> bool:
+    """Whether a state (or a message's state) is a widget's of several runs (lanes, chat
+    turns: its ``arrangement``): the browser needs the lanes chunk to show it."""
+    if not isinstance(value, dict):
+        return False
+    state = value.get("state")
+    return isinstance(value.get("arrangement"), str) or (
+        isinstance(state, dict) and isinstance(state.get("arrangement"), str)
+    )
+
+
+def _found(value: Any, hit: Any, depth: int = 0) -> bool:
+    """Whether ``hit(d)`` holds for a dict ``d`` anywhere in containers (no text looked at)."""
+    if depth > 32:
+        return False
+    if isinstance(value, dict):
+        if hit(value):
+            return True
+        values: Any = value.values()
+    elif isinstance(value, (list, tuple)):
+        values = value
+    else:
+        return False
+    return any(isinstance(v, (dict, list, tuple)) and _found(v, hit, depth + 1) for v in values)
+
+
+def _debugs(d: dict[str, Any]) -> bool:
+    # The timeline draws a step or a timed call (js/src/panels/timeline_slot.js hasTiming); forks
+    # start from a step or a re-runnable tool's call, and show beside their run; a replay's
+    # bar shows where a recording is.
+    timed = d.get("started_at") is not None and d.get("type") not in ("text", "thinking")
+    steps, forks = d.get("steps"), d.get("forks")
+    return (
+        timed
+        or d.get("can_rerun") is True
+        or (isinstance(d.get("replay"), dict) and bool(d["replay"]))
+        or (isinstance(steps, list) and bool(steps))
+        or (isinstance(forks, list) and bool(forks))
+    )
+
+
+def mentions_debug(value: Any) -> bool:
+    """Whether a message or state holds what the timeline draws, what forks or a replay (a
+    step, a timed call, ``can_rerun``, a fork, a ``replay``): the browser may then need the
+    debug chunk."""
+    return _found(value, _debugs)
+
+
+def mentions_data(value: Any) -> bool:
+    """Whether a message or state holds a tool result as data (a block's or a re-run's
+    non-empty ``display``): the browser may then need the data chunk."""
+    return _found(value, lambda d: isinstance(d.get("display"), list) and bool(d["display"]))
+
+
+_DIFF_FENCE = "```diff\n"
+_TOOL_META = ("kind", "status", "locations")
+
+
+def _acps(d: dict[str, Any]) -> bool:
+    # js/src/base/acp.js draws these: a run's plan, context window and session, a call's kind and
+    # status (its ``meta``), a result holding a unified diff (an ACP edit's, or any tool's).
+    # A lanes message's own ``meta`` names no kind, status or locations.
+    result, meta = d.get("result"), d.get("meta")
+    return (
+        isinstance(d.get("plan"), dict)
+        or isinstance(d.get("context"), dict)
+        or isinstance(d.get("session"), dict)
+        or (isinstance(meta, dict) and not meta.keys().isdisjoint(_TOOL_META))
+        or (isinstance(result, str) and _DIFF_FENCE in result)
+    )
+
+
+def mentions_acp(value: Any) -> bool:
+    """Whether a message or state holds what the acp chunk draws (a plan, a context window,
+    a tool call's ``meta``, a result with a ``diff`` fence): the browser may then need it."""
+    return _found(value, _acps)
+
+
+def mentions_tools(value: Any) -> bool:
+    """Whether a message or state holds a tool call or a sub-agent (a block of type ``tool``
+    or ``agent``): the browser needs the tools chunk to draw its panel."""
+    return _found(value, lambda d: d.get("type") in ("tool", "agent"))
+
+
+def mentions_blocks(value: Any) -> bool:
+    """Whether a message or state holds text that may be a code block or a table (a backtick,
+    a tilde or a pipe in any string value but a widget's own code), or a result as data (its
+    tables): the browser may then need the highlight chunk (code highlighted, table copy)."""
+    return _in_text(value, _BLOCK_MARKS) or mentions_data(value)
+
+
+def mentions_end(value: Any) -> bool:
+    """Whether a message or state holds a run that ended (its ``status`` other than
+    ``running``): the browser may then need the output chunk, to hand the run's output to
+    the frontend that saves it (nbagent's JupyterLab renderer)."""
+    return _found(value, lambda d: d.get("status") in _ENDED)
+
+
+MENTIONS: tuple[tuple[Chunk, Callable[[Any], bool]], ...] = (
+    ("answer", mentions_pause),
+    ("lanes", mentions_lanes),
+    ("debug", mentions_debug),
+    ("data", mentions_data),
+    ("acp", mentions_acp),
+    ("tools", mentions_tools),
+    ("highlight", mentions_blocks),
+    ("output", mentions_end),
+)
+"""The chunks after ``math`` and what in a widget's message or state makes the page need each."""
