@@ -193,7 +193,7 @@ def test_fork_here_lists_each_fork_in_the_originals_widget(
         first._dispatch(first, {"type": "fork", "step": 0, "edit": "Weather in Rome?"}, [])
         wait_for(lambda: len(widget.forks) == 2, 10, "the fork of the fork listed")
         assert widget.forks[1].title == "fork of the prompt — prompt: Weather in Rome?"
-        wait_for(lambda: widget.forks[1].snapshot["state"]["status"] == "completed", 10)
+        wait_for(lambda: widget.forks[1].snapshot["state"]["status"] == "completed", PATIENCE)
         assert srv.requests[3]["messages"][-1] == {"role": "user", "content": "Weather in Rome?"}
         # What the browser got: the list of the forks' models, as widget references.
         (comm,) = [c for c in comms if c.comm_id == widget.model_id]
@@ -218,11 +218,11 @@ def test_a_fork_pauses_where_its_original_paused() -> None:
     with OpenAIServer(scripted_model) as srv:
         agent = Agent("m", tools=[get_weather], client=client_for(srv))
         run = agent.run("Weather in Paris?", pause_before=["get_weather"])
-        wait_for(lambda: len(run.pending) == 1, 10)
+        wait_for(lambda: len(run.pending) == 1, PATIENCE)
         run.approve(0)
         run.wait(PATIENCE)
         fork = run.fork(0, "Weather in Oslo?")
-        wait_for(lambda: len(fork.pending) == 1, 10)
+        wait_for(lambda: len(fork.pending) == 1, PATIENCE)
         assert fork.pending[0].name == "get_weather"
         fork.deny(0, reason="not now")
         fork.wait(PATIENCE)

@@ -137,7 +137,9 @@ def test_a_thread_producer_waits_the_same_way() -> None:
 
     def source() -> Iterator[Event]:
         yield ToolCallStart(tool_call_id="c1", name="lookup")
-        answer = holder["run"].pauses.wait_before_tool(PauseRequest("c1", "lookup"), timeout=10)
+        answer = holder["run"].pauses.wait_before_tool(
+            PauseRequest("c1", "lookup"), timeout=PATIENCE
+        )
         answers.append(answer)
         yield ToolResult(tool_call_id="c1", content=answer.result)
 

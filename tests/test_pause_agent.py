@@ -247,7 +247,7 @@ def test_stream_with_pauses_is_answered_from_another_task() -> None:
 
 def test_until_paused_returns_the_waiting_calls_then_nothing_once_the_run_ended() -> None:
     async def scenario(run: AgentRun) -> tuple[list[str], list[Any]]:
-        waiting = [c.name for c in await run.until_paused(timeout=10)]
+        waiting = [c.name for c in await run.until_paused(timeout=PATIENCE)]
         run.deny(0, reason="no")
         await run
         return waiting, await run.until_paused(timeout=1)

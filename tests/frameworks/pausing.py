@@ -9,12 +9,13 @@ from typing import Any
 
 import nbagent
 from tests import aio
+from tests.wait import PATIENCE
 
 
 async def paused(run: nbagent.Run) -> None:
     """Until a call of ``run`` waits for an answer (an ``AssertionError`` if the run ends or
-    10 s pass first)."""
-    assert await run.until_paused(timeout=10), f"never paused: {run.transcript.status}"
+    PATIENCE seconds pass first)."""
+    assert await run.until_paused(timeout=PATIENCE), f"never paused: {run.transcript.status}"
 
 
 def stopped_while_paused(source: Callable[[], Any]) -> nbagent.Run:
@@ -24,7 +25,7 @@ def stopped_while_paused(source: Callable[[], Any]) -> nbagent.Run:
         run = nbagent.show(source())
         await paused(run)
         run.cancel()
-        await asyncio.wait_for(run.wait_async(), 10)
+        await asyncio.wait_for(run.wait_async(), PATIENCE)
         return run
 
     return aio.run(main())

@@ -36,6 +36,7 @@ from nbagent.runtime.pause import Answer  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.pausing import paused, stopped_while_paused  # noqa: E402
 from tests.servers import OpenAIServer, chunk, text_chunks  # noqa: E402
+from tests.wait import PATIENCE  # noqa: E402
 
 set_tracing_disabled(True)
 
@@ -99,7 +100,7 @@ def run_answered(
             assert run.transcript.status == "running"
             assert len(srv.requests) == 1  # the SDK waits: no second model call yet
             answer(run)
-            await asyncio.wait_for(run.wait_async(), 10)
+            await asyncio.wait_for(run.wait_async(), PATIENCE)
             return run
 
         return aio.run(main()), srv, deleted

@@ -25,6 +25,7 @@ from nbagent.adapters.pydantic_ai.tools import deferred_hint  # noqa: E402
 from nbagent.core.events import Event, RunEnd, Status, ToolResult  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.pausing import paused, stopped_while_paused  # noqa: E402
+from tests.wait import PATIENCE  # noqa: E402
 
 
 class Script:
@@ -82,7 +83,7 @@ def answered(
         assert (block["state"], block["pause"]["origin"]) == ("paused", "pydantic-ai")
         assert len(script.requests) == 1
         answer(run)
-        await asyncio.wait_for(run.wait_async(), 10)
+        await asyncio.wait_for(run.wait_async(), PATIENCE)
         return run
 
     return aio.run(main()), script, ran

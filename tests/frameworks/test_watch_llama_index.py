@@ -45,6 +45,7 @@ from tests.frameworks.test_llama_index import (  # noqa: E402
     streamed,
     tool_results,
 )
+from tests.wait import PATIENCE  # noqa: E402
 
 
 def calculator(messages: Sequence[ChatMessage], **_: Any) -> Any:
@@ -314,7 +315,7 @@ def test_watching_an_llm_that_streams_ends_its_run_with_the_stream() -> None:
     watch = nbagent.watch(model)
     pieces = [r.delta for r in model.stream_complete("abc")]
     (run,) = watch.runs
-    run.wait(timeout=5)
+    run.wait(timeout=PATIENCE)
     watch.stop()
     assert run.transcript.status == "completed"
     assert run.transcript.text == "".join(p or "" for p in pieces) == "abc"
@@ -403,7 +404,7 @@ def test_watching_an_agent_makes_a_run_of_each_call() -> None:
     assert_removed(before)
     first, second, failed = watch.runs
     for run in watch.runs:
-        run.wait(timeout=5)
+        run.wait(timeout=PATIENCE)
     assert (first.transcript.status, second.transcript.status) == ("completed", "completed")
     assert [first.transcript.text, second.transcript.text] == [str(r) for r in results]
     assert failed.transcript.status == "error"
@@ -419,7 +420,7 @@ def test_watching_an_llm_makes_a_run_of_each_model_call() -> None:
     watch.stop()
     assert_removed(before)
     for run in watch.runs:
-        run.wait(timeout=5)
+        run.wait(timeout=PATIENCE)
     assert [r.transcript.text for r in watch.runs] == [a.text for a in answers]
     assert all(r.transcript.status == "completed" for r in watch.runs)
 

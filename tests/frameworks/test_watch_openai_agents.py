@@ -453,7 +453,7 @@ def test_watch_an_agent(server: OpenAIServer) -> None:
     assert processors() == before
     assert len(w.runs) == 2
     for run, result in zip(w.runs, (first, second), strict=True):
-        run.wait(timeout=10)
+        run.wait(timeout=PATIENCE)
         assert run.status == "completed"
         assert run.transcript.text == result.final_output
     server.script = by_instructions({"weather": [text_chunks(["After."])]})
@@ -467,7 +467,7 @@ def test_watch_an_agent_failing_call(server: OpenAIServer) -> None:
     with nbagent.watch(agent) as w, pytest.raises(UserError):
         Runner.run_sync(agent, "Weather?")
     [run] = w.runs
-    run.wait(timeout=10)
+    run.wait(timeout=PATIENCE)
     assert run.status == "error"
     assert "no weather for Oslo" in (run.transcript.to_dict()["error"] or {})["message"]
 

@@ -448,7 +448,7 @@ def test_watch_a_client(server: OpenAIServer) -> None:
     assert "create" not in client.responses.__dict__
     assert len(w.runs) == 2
     for run, text in zip(w.runs, texts, strict=True):
-        t = run.wait(timeout=5)
+        t = run.wait(timeout=PATIENCE)
         assert t.status == "completed"
         assert t.text == text
     client.chat.completions.create(model="m", messages=[{"role": "user", "content": "after"}])
@@ -461,7 +461,7 @@ def test_watch_a_client_a_failing_call() -> None:
         with nbagent.watch(client) as w, pytest.raises(openai.InternalServerError):
             client.chat.completions.create(model="m", messages=[])
     assert len(w.runs) == 1
-    t = w.runs[0].wait(timeout=5)
+    t = w.runs[0].wait(timeout=PATIENCE)
     assert t.status == "error"
     assert "create" not in client.chat.completions.__dict__
 
@@ -476,7 +476,7 @@ def test_watch_an_async_client(server: OpenAIServer) -> None:
     w, responses = aio.run(main())
     assert "create" not in client.chat.completions.__dict__
     assert len(w.runs) == len(responses) == 2
-    first, second = (run.wait(timeout=5) for run in w.runs)
+    first, second = (run.wait(timeout=PATIENCE) for run in w.runs)
     assert [c.name for c in first.tool_calls] == ["get_weather"]
     assert first.steps[0]["finish_reason"] == "tool_calls"
     assert second.text == responses[1].choices[0].message.content

@@ -41,6 +41,7 @@ from pydantic_ai.models.test import TestModel  # noqa: E402
 import nbagent  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.servers import OpenAIServer, chunk, text_chunks, usage_chunk  # noqa: E402
+from tests.wait import PATIENCE  # noqa: E402
 
 # -- helpers --------------------------------------------------------------------------------
 
@@ -285,7 +286,7 @@ def test_watch_an_agent_two_runs_then_stop() -> None:
         w.stop()
     assert agent.instrument is None
     for run in w.runs:
-        run.wait(timeout=10)
+        run.wait(timeout=PATIENCE)
     assert [r.status for r in w.runs] == ["completed", "completed"]
     assert [r.transcript.text for r in w.runs] == [first.output, second.output]
     assert all(len(r.transcript.tool_calls) == 1 for r in w.runs)
@@ -309,7 +310,7 @@ def test_watch_an_agent_a_failing_call_ends_its_run_error() -> None:
         with pytest.raises(ValueError, match="weather service down"):
             agent.run_sync("Weather in Rome?")
     for run in w.runs:
-        run.wait(timeout=10)
+        run.wait(timeout=PATIENCE)
     assert [r.status for r in w.runs] == ["completed", "error"]
     assert agent.instrument is None
 
@@ -414,7 +415,7 @@ def test_the_users_own_pydantic_ai_settings_get_the_processor() -> None:
     assert processors(own) == ()
     assert agent.instrument is settings
     for r in w.runs:
-        r.wait(timeout=10)
+        r.wait(timeout=PATIENCE)
     assert [r.status for r in w.runs] == ["completed"]
 
 
