@@ -11,6 +11,8 @@ import wave
 from collections.abc import Iterator
 from pathlib import Path
 
+import psutil
+
 from tests.wait import PATIENCE, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -53,15 +55,20 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _accepts(port: int) -> bool:
-    with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 0.2):
-        return True
+def _listening(pid: int, port: int) -> bool:
+    """Whether process ``pid`` itself listens on ``port``: a connection that is accepted may be
+    another server's, which took the port between ``free_port()`` and this one's bind (under
+    load, one lane's toolbox got an HTTP 404 from another lane's server on its port)."""
+    with contextlib.suppress(psutil.Error):
+        return any(
+            c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
+            for c in psutil.Process(pid).net_connections(kind="tcp")
+        )
     return False
 
 
-@contextlib.contextmanager
-def toolbox_over(transport: str, *args: str) -> Iterator[str]:
-    """The toolbox served over ``transport`` ("http" or "sse") on 127.0.0.1: its URL."""
+def _serve(transport: str, args: tuple[str, ...]) -> tuple[subprocess.Popen[bytes], int]:
+    """The toolbox started on a free port, once it listens there or has exited."""
     port = free_port()
     proc = subprocess.Popen(
         [*TOOLBOX, f"--{transport}", str(port), *args],
@@ -69,8 +76,22 @@ def toolbox_over(transport: str, *args: str) -> Iterator[str]:
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
+    wait_for(
+        lambda: _listening(proc.pid, port) or proc.poll() is not None,
+        what=f"the {transport} server to listen on {port}",
+    )
+    return proc, port
+
+
+@contextlib.contextmanager
+def toolbox_over(transport: str, *args: str) -> Iterator[str]:
+    """The toolbox served over ``transport`` ("http" or "sse") on 127.0.0.1: its URL. A server
+    that exits as it starts (its port taken meanwhile) is started again on another port."""
+    for _attempt in range(3):
+        proc, port = _serve(transport, args)
+        if proc.poll() is None:
+            break
     try:
-        wait_for(lambda: _accepts(port) or proc.poll() is not None, what=f"the {transport} server")
         assert proc.poll() is None, f"the {transport} toolbox exited with {proc.returncode}"
         yield f"http://127.0.0.1:{port}/{'mcp' if transport == 'http' else 'sse'}"
     finally:
