@@ -441,11 +441,19 @@ class LabPage:
         )
 
     def wait_cell_output(self, index: int, needle: str, timeout: float = PAGE_PATIENCE) -> str:
+        """Cell ``index``'s output once it shows ``needle`` with the rest of its line: a print
+        may reach the page in pieces ("kernel:", then " cancelled 12"), so the line counts once a
+        newline follows the needle or the cell has finished."""
         self.page.wait_for_function(
             """([i, needle]) => {
-                const nb = jupyterapp.shell.currentWidget.content;
-                const out = nb.widgets[i].node.querySelector('.jp-OutputArea');
-                return !!out && out.innerText.includes(needle);
+                const cell = jupyterapp.shell.currentWidget.content.widgets[i];
+                const out = cell.node.querySelector('.jp-OutputArea');
+                if (!out) return false;
+                const text = out.innerText;
+                const at = text.lastIndexOf(needle);
+                if (at < 0) return false;
+                const prompt = cell.node.querySelector('.jp-InputPrompt')?.textContent ?? '';
+                return !prompt.includes('*') || text.includes('\\n', at + needle.length);
             }""",
             arg=[index, needle],
             timeout=timeout * 1000,
