@@ -7,6 +7,12 @@ thread); else, with no loop at all, on nbagent's one background loop (``loops``)
 is created in an empty ``contextvars.Context``: a task that inherits the cell's context
 tags its messages with that cell, and ``jupyter execute`` drops them once the cell returns.
 See ARCHITECTURE.md, "Threads, loops and cells".
+
+A Stop (``cancel()``, the button, ``stop_all()``, a re-run cell): the sink ends the run
+``cancelled`` at once, every paused call is answered ``cancel``, then ``Driver.interrupt``
+wakes the reader: a task is cancelled on its loop; a stream object is closed from another
+thread; a generator is closed by its own thread at its next item (closing it from another
+raises ``ValueError``).
 """
 
 from __future__ import annotations

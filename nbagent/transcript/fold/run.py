@@ -1,5 +1,11 @@
 """How the reducer folds what concerns the whole run: usage, steps (model calls), activity,
-errors and warnings, and the run's start and end."""
+errors and warnings, and the run's start and end.
+
+Steps carry ``started_at``, ``ended_at``, ``model``, ``output_deltas`` (the content deltas
+their usage covers), ``cost_usd`` and ``cost_source`` (``"reported"``, ``"override"``,
+``"price table"``). The run's usage is the sum over its steps unless a ``scope="run"`` usage
+stands for the run; its ``cost_usd`` is the reported cost, else the steps' sum (None if a step
+with usage has no price). A step is priced at its start, so a replay gives the same costs."""
 
 from __future__ import annotations
 
