@@ -14,21 +14,21 @@ import psutil
 import pytest
 
 _cost: defaultdict[str, float] = defaultdict(float)
-_seen: dict[int, float] = {}
-"""The CPU seconds last read of each process of the tree (pid -> user + system)."""
+_last = [0.0]
+"""The tree's CPU seconds at the last reading."""
 
 
 def _tree_cpu() -> float:
-    """CPU seconds the tree spent since the last reading (processes that ended meanwhile are
-    lost: their last stretch is not counted)."""
+    """CPU seconds the tree spent since the last reading: each live process's own time and its
+    reaped children's (what a process that ended spent moves to its parent's as it is reaped,
+    so kernels, servers and subprocesses that ended between two readings count too)."""
     me = psutil.Process()
-    spent = 0.0
+    now = 0.0
     for proc in [me, *me.children(recursive=True)]:
         with contextlib.suppress(psutil.Error):
-            times = proc.cpu_times()
-            total = times.user + times.system
-            spent += total - _seen.get(proc.pid, 0.0)
-            _seen[proc.pid] = total
+            t = proc.cpu_times()
+            now += t.user + t.system + t.children_user + t.children_system
+    spent, _last[0] = now - _last[0], now
     return spent
 
 
