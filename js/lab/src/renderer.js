@@ -25,7 +25,7 @@ import {
   renderSaved,
   TRANSCRIPT_MIME,
 } from "../../src/view/saved.js";
-import "../../src/widget/styles.css";
+import "../../src/widget/styles.js";
 import "./chunks.js";
 import { ancestorProperty, endOfStatus, isObject, liveState } from "./hosts.js";
 import { appRendermime } from "./plugin.js";
