@@ -29,8 +29,9 @@ from nbagent.runtime.kernel import (
     follow_cells,
     in_notebook,
     same_cell,
+    show_handle,
 )
-from nbagent.runtime.run import Run, show_handle
+from nbagent.runtime.run import Run
 from nbagent.runtime.views import CellOutput, held
 from nbagent.transcript.transcript import Transcript
 from nbagent.widget.output import Head, Layout, RunOutput
