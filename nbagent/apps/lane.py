@@ -4,22 +4,36 @@
 from __future__ import annotations
 
 import functools
+import threading
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import Any, Protocol
 
-from nbagent.runtime.controller import Op
+from nbagent.runtime.controller import Controller, Op
+from nbagent.runtime.run import Run
 from nbagent.transcript.transcript import Transcript
+from nbagent.widget.widget import LanesWidget
 
-if TYPE_CHECKING:
-    from nbagent.apps.lanes import Lanes
+__all__ = ["Lane", "LaneGroup"]
 
-__all__ = ["Lane"]
+
+class LaneGroup(Protocol):
+    """What a lane takes of its group (``nbagent.apps.lanes.Lanes``)."""
+
+    widget: LanesWidget | None
+    lock: threading.RLock
+    controller: Controller
+    runs: list[Run]
+
+    def reopen(self, index: int) -> None: ...
+    def save_lane(self, index: int) -> None: ...
+    def sync(self) -> None: ...
+    def set_meta(self, index: int, **changes: Any) -> None: ...
 
 
 class Lane:
     """One run's place in a widget of several runs (the ``RunView`` of a lane's run)."""
 
-    def __init__(self, group: Lanes, index: int) -> None:
+    def __init__(self, group: LaneGroup, index: int) -> None:
         self.group = group
         self.index = index
         self.can_rerun: bool | str = False
@@ -33,7 +47,7 @@ class Lane:
 
     def push_late(self, ops: list[Op]) -> None:
         """Send ops of the ended lane now (a tool re-run): what it saved is out of date."""
-        self.group._ended.pop(self.index, None)
+        self.group.reopen(self.index)
         self.group.controller.push_late(ops, lane=self.index)
 
     def flush(self) -> None:

@@ -189,6 +189,11 @@ class Lanes:
         self.widget.lanes = [*self.widget.lanes, lane]
         self._sent(index, mark)
 
+    def reopen(self, index: int) -> None:
+        """Lane ``index``'s ended run sends ops again (a tool re-run): what it saved is out
+        of date."""
+        self._ended.pop(index, None)
+
     def save_lane(self, index: int) -> None:
         """Write a lane's state (only its) into its ``LaneState``: at its end, after a re-run."""
         with self.lock:
