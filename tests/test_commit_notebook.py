@@ -14,8 +14,8 @@ from nbagent import demo as demos
 from nbagent.evaluation.board import EVALUATION_MIME
 from nbagent.sources.files import load
 from nbagent.transcript.transcript import Transcript
+from nbagent.widget.inspector import INSPECTOR_STATIC
 from nbagent.widget.output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME, Head, RunOutput, assemble
-from nbagent.widget.widget import INSPECTOR_STATIC
 from tests.commit_notebook import (
     EVALUATION_TRAITS,
     WIDGET_STATE_MIME,

@@ -59,7 +59,7 @@ def test_a_later_cell_shows_the_repr_of_now(kernel: Kernel) -> None:
 
 def test_a_restart_sends_the_kernels_last_word(new_kernel: Callable[[str], Kernel]) -> None:
     """Asked to restart, the kernel tells the page showing each run still streaming, before
-    it goes (``runtime/run.py``, ``_kernel_ends``): the page ends the run at once."""
+    it goes (``runtime/registry.py``, ``end_pages``): the page ends the run at once."""
     k = new_kernel(
         "import nbagent, time\n"
         "def slow():\n"

@@ -30,6 +30,7 @@ from nbagent.core.events import (
 from nbagent.pipeline.normalize import Normalizer
 from nbagent.pipeline.stream import Pipeline
 from nbagent.runtime.log import EventLog
+from nbagent.runtime.log_segments import TextRef
 from nbagent.sources.files import sse_file
 from nbagent.transcript.transcript import Transcript
 from tests.fuzz.wire import _load_line
@@ -196,7 +197,7 @@ def test_end_events_point_into_the_text_they_repeat() -> None:
     events = [out for ev in raw for out in norm.feed(ev)] + norm.finish()
     log = fold(events)
     assert_same(log, events)
-    refs = [s for s in log._segments if type(s).__name__ == "_TextRef"]
+    refs = [s for s in log._segments if isinstance(s, TextRef)]
     assert len(refs) == 2
     text = Transcript.from_events(events).text_buffer("text", "m")
     assert text is not None

@@ -288,7 +288,8 @@ def test_what_the_page_is_sent_is_bounded() -> None:
 
 
 def test_a_notebook_without_the_widget_shows_the_catalog_escaped() -> None:
-    from nbagent.widget.widget import InspectorWidget, LanesWidget
+    from nbagent.widget.inspector import InspectorWidget
+    from nbagent.widget.widget import LanesWidget
 
     hostile = '<img src=x onerror="window.__pwned=1">'
     widget = InspectorWidget(

@@ -11,7 +11,7 @@ const dom = new JSDOM("<!doctype html><html><body></body></html>", {
 for (const key of Object.getOwnPropertyNames(dom.window)) {
   if (!(key in globalThis)) /** @type {any} */ (globalThis)[key] = dom.window[key];
 }
-const { renderMarkdown, StreamingMarkdown } = await import("../src/markdown/streaming.js");
+const { renderMarkdown, StreamingMarkdown } = await import("../src/markdown/markdown.js");
 
 /**
  * Stream `text` in messages of `message` characters, with a frame (flush) about every

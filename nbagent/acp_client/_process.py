@@ -9,20 +9,19 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import os
-import signal
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import IO, Any
 
 from nbagent.acp_client._client import NbagentClient
+from nbagent.acp_client._group import kill_group, stderr_file
 from nbagent.acp_client._sessions import SessionPlan, apply_session, describe_auth, open_session
 from nbagent.acp_client._stdout import filtered
 from nbagent.acp_client._turn import Turn, warning
 from nbagent.acp_client._types import AcpError
 from nbagent.core.stderr import client_version, describe, with_tail
 
-__all__ = ["AgentProcess", "kill_group"]
+__all__ = ["AgentProcess"]
 
 PIPE_DRAIN_S = 2.0
 """Seconds the agent's output is still read after it exited (a child may hold the pipe)."""
@@ -34,12 +33,6 @@ LINE_LIMIT = 50 * 2**20
 """Bytes of the agent's output read in one piece at most (an update may carry a whole file)."""
 CLOSE_S = 5.0
 """Seconds ``session/close`` of a turn's own session may take before its turn ends without."""
-
-
-def kill_group(pid: int) -> None:
-    """Kill the process group ``pid`` leads (the agent and every process it started)."""
-    with contextlib.suppress(ProcessLookupError, PermissionError):
-        os.killpg(pid, signal.SIGKILL)
 
 
 class AgentProcess:
@@ -63,7 +56,7 @@ class AgentProcess:
         self.env = env
         self.client = client
         self.label = " ".join(self.argv)
-        self.errlog: IO[bytes] = _append_only_tempfile()
+        self.errlog: IO[bytes] = stderr_file()
         self.process: asyncio.subprocess.Process | None = None
         self.conn: Any = None
         self.exited: asyncio.Future[int] | None = None
@@ -378,14 +371,3 @@ class AgentProcess:
 
     def error(self, what: str) -> AcpError:
         return AcpError(with_tail(f"ACP agent {self.label}: {what}", self.errlog, "the agent's"))
-
-
-def _append_only_tempfile() -> IO[bytes]:
-    """An unnamed file for the agent's stderr, opened to append: the agent's writes land at
-    the end whatever offset reading its tail leaves (the two share the open file)."""
-    fd, path = tempfile.mkstemp(prefix="nbagent-acp-", suffix=".stderr")
-    os.close(fd)
-    try:
-        return open(path, "ab+")
-    finally:
-        os.unlink(path)

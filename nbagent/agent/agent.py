@@ -27,6 +27,7 @@ from nbagent.agent.mcp import asking_tool, model_sampler
 from nbagent.agent.openai_client import as_async_client, default_client
 from nbagent.agent.request import request_options, wire_call
 from nbagent.agent.run import AgentRun, AgentSession, ToolCallError, history_messages
+from nbagent.agent.steps import StepIds, record
 from nbagent.agent.tool_runner import (
     AgentTool,
     Call,
@@ -38,18 +39,11 @@ from nbagent.agent.tool_runner import (
 from nbagent.core.events import (
     ErrorEvent,
     Event,
-    MessageEnd,
-    MessageStart,
     RunEnd,
     RunStart,
     StepEnd,
     StepStart,
-    TextDelta,
-    ThinkingDelta,
-    ToolCallArgsDelta,
-    ToolCallEnd,
     ToolCallStart,
-    Usage,
 )
 from nbagent.mcp_client import McpServer
 from nbagent.pipeline.stream import aiter_events
@@ -225,7 +219,7 @@ class Agent:
                 if isinstance(ev, RunEnd):  # the step's end; read on so the stream gets closed
                     end = ev
                     continue
-                _record(ev, calls, text)
+                record(ev, calls, text)
                 yield self._with_server(ev)
             assistant: Message = {"role": "assistant", "content": "".join(text)}
             if calls:
@@ -262,7 +256,7 @@ class Agent:
             model=self.model, messages=list(messages), stream=True, **kwargs
         )
         adapter = OpenAIChatAdapter()
-        ids = _StepIds(step, self.model)
+        ids = StepIds(step, self.model)
         try:
             async for chunk in stream:
                 for ev in adapter.feed(chunk):
@@ -323,57 +317,6 @@ class Agent:
         if self._client is None:
             self._client = default_client()
         return as_async_client(self._client)
-
-
-class _StepIds:
-    """Adapter events with ids unique in the run: every step's chunk ids may be alike, and
-    a server that sends no tool call ids gets the same made-up ones in every step."""
-
-    def __init__(self, step: int, model: str | None = None) -> None:
-        self.step = step
-        self.model = model  # the usage names it: a nested agent's steps are priced by theirs
-        self.synthetic: set[str] = set()
-
-    def rename(self, ev: Event) -> Event | None:
-        step = self.step
-        if isinstance(ev, (RunStart, StepStart)):
-            return None  # the run has its own; the step's, at its request (adapters: no clock)
-        if isinstance(ev, StepEnd):
-            return dataclasses.replace(ev, step_id=f"model-{step}")
-        if isinstance(ev, Usage):  # one model call's usage: the run's is their sum
-            model = ev.model or self.model
-            return dataclasses.replace(ev, scope="step", step_id=f"model-{step}", model=model)
-        if isinstance(ev, (TextDelta, ThinkingDelta, MessageStart, MessageEnd)):
-            return dataclasses.replace(ev, message_id=f"{step}/{ev.message_id}")
-        if isinstance(ev, ToolCallStart) and ev.synthetic_id:
-            self.synthetic.add(ev.tool_call_id)
-        calls = (ToolCallStart, ToolCallArgsDelta, ToolCallEnd)
-        if isinstance(ev, calls) and ev.tool_call_id in self.synthetic:
-            return dataclasses.replace(ev, tool_call_id=f"{step}/{ev.tool_call_id}")
-        return ev
-
-
-def _record(ev: Event, calls: list[Call], text: list[str]) -> None:
-    """Keep what the assistant message of this step needs: its text and tool calls."""
-    if isinstance(ev, TextDelta) and not ev.refusal:
-        text.append(ev.delta)
-    elif isinstance(ev, ToolCallStart):
-        calls.append(Call(id=ev.tool_call_id, name=ev.name))
-    elif isinstance(ev, ToolCallArgsDelta):
-        call = _find(calls, ev.tool_call_id)
-        if call is not None:
-            call.arguments += ev.delta
-    elif isinstance(ev, ToolCallEnd):
-        call = _find(calls, ev.tool_call_id)
-        if call is not None and ev.arguments is not None:
-            call.arguments = ev.arguments
-
-
-def _find(calls: list[Call], tool_call_id: str) -> Call | None:
-    for call in calls:
-        if call.id == tool_call_id:
-            return call
-    return None
 
 
 def _tools_of(

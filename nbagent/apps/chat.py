@@ -20,7 +20,8 @@ from typing import TYPE_CHECKING, Any
 
 from nbagent.apps.lanes import Lanes, is_agent
 from nbagent.core.values import type_is
-from nbagent.runtime.run import Run, show_handle
+from nbagent.runtime.kernel import show_handle
+from nbagent.runtime.run import Run
 from nbagent.transcript.transcript import Transcript
 
 if TYPE_CHECKING:

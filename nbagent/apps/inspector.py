@@ -34,7 +34,7 @@ from nbagent.mcp_client._results import as_tool_result, log_text, prompt_result,
 from nbagent.runtime.loops import background_loop
 from nbagent.runtime.run import Run
 from nbagent.tools import py_str
-from nbagent.widget.widget import InspectorWidget
+from nbagent.widget.inspector import InspectorWidget
 
 __all__ = ["McpInspector", "mcp"]
 

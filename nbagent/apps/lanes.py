@@ -20,8 +20,9 @@ import time
 from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
+from nbagent.apps.lane import Lane
 from nbagent.frameworks.rerun import attach
-from nbagent.runtime.controller import Controller, Op
+from nbagent.runtime.controller import Controller
 from nbagent.runtime.kernel import (
     CellMark,
     again_in_a_cell,
@@ -29,55 +30,16 @@ from nbagent.runtime.kernel import (
     follow_cells,
     in_notebook,
     same_cell,
+    show_handle,
 )
-from nbagent.runtime.run import Run, show_handle
+from nbagent.runtime.run import Run
 from nbagent.runtime.views import CellOutput, held
 from nbagent.transcript.transcript import Transcript
 from nbagent.widget.output import Head, Layout, RunOutput
 from nbagent.widget.terminal import print_block
 from nbagent.widget.widget import LaneState, LanesWidget
 
-__all__ = ["Lane", "Lanes", "is_agent"]
-
-
-class Lane:
-    """One run's place in a widget of several runs (the ``RunView`` of a lane's run)."""
-
-    def __init__(self, group: Lanes, index: int) -> None:
-        self.group = group
-        self.index = index
-        self.can_rerun: bool | str = False
-        """Whether the lane's tool panels offer Re-run (the kernel holds its tools), or why
-        not (``AgentWidget.can_rerun``)."""
-        self.widget = group.widget
-        self.lock = group.lock
-        controller = group.controller
-        # Bound once: a token's push costs no extra Python call.
-        self.push: Callable[..., None] = functools.partial(controller.push, lane=index)
-
-    def push_late(self, ops: list[Op]) -> None:
-        """Send ops of the ended lane now (a tool re-run): what it saved is out of date."""
-        self.group._ended.pop(self.index, None)
-        self.group.controller.push_late(ops, lane=self.index)
-
-    def flush(self) -> None:
-        """Send what is pending now (every lane's: they share one message)."""
-        self.group.controller.flush()
-
-    def close(self) -> None:
-        """The lane's run ended: its last ops go out now (the other lanes keep streaming)."""
-        self.flush()
-
-    def save_state(self, transcript: Transcript) -> None:
-        self.group.save_lane(self.index)
-
-    def sync(self, transcript: Transcript) -> None:
-        self.group.sync()
-
-    def set_can_rerun(self, value: bool | str) -> None:
-        self.can_rerun = value
-        if self.index < len(self.group.runs):  # else the lane opens with it
-            self.group.set_meta(self.index, can_rerun=value)
+__all__ = ["Lanes", "is_agent"]
 
 
 def _discard(_message: dict[str, Any]) -> None:
@@ -226,6 +188,11 @@ class Lanes:
         self._states.append(lane)
         self.widget.lanes = [*self.widget.lanes, lane]
         self._sent(index, mark)
+
+    def reopen(self, index: int) -> None:
+        """Lane ``index``'s ended run sends ops again (a tool re-run): what it saved is out
+        of date."""
+        self._ended.pop(index, None)
 
     def save_lane(self, index: int) -> None:
         """Write a lane's state (only its) into its ``LaneState``: at its end, after a re-run."""

@@ -26,11 +26,11 @@ from types import TracebackType
 from typing import Any
 
 from nbagent.adapters.hooks import HookRecord
+from nbagent.apps.watch_run import WatchRun
 from nbagent.core.errors import error_message
 from nbagent.frameworks.rerun import attach
-from nbagent.runtime.run import Run, launch
+from nbagent.runtime.run import launch
 from nbagent.runtime.views import RunView
-from nbagent.sources.feed import Feed
 from nbagent.sources.hooks import HOOKS, Hook, HookError
 
 __all__ = ["Watch", "WatchRun", "watch"]
@@ -42,10 +42,6 @@ _ACTIVE: contextvars.ContextVar[Watch | None] = contextvars.ContextVar(
 block's context leaves the record to that block. A library's thread that does not carry
 the context (a callback pool) reports to every block open."""
 
-NOT_CANCELLABLE = (
-    "stopped watching: the watched call itself goes on (a call running synchronously cannot "
-    "be cancelled from here; interrupt the kernel to stop it)"
-)
 BLOCK = "watched in a block: nbagent.watch(agent) reaches an agent's tools"
 """Why a block's calls offer no Re-run: the hooks report calls, not the objects that made them."""
 NO_TOOLS = "the watched object holds no tools nbagent can call"
@@ -53,47 +49,6 @@ SETTLE_S = 10.0
 """How long leaving a block waits at most for calls whose end a library reports later. Only
 while such calls are open (usually milliseconds); on a loaded machine LiteLLM's logging threads
 report a call seconds after it returned, and what comes after the run ended is dropped."""
-
-
-class WatchRun(Run):
-    """A run whose events come from hooks: the calls of a ``with nbagent.watch()`` block,
-    or one call of a watched object. ``Stop`` cancels the task running the watched code
-    where there is one (``async with``, an awaited call) and says so where there is not."""
-
-    def __init__(
-        self,
-        *,
-        title: str | None = None,
-        show_thinking: bool = True,
-        throttle_ms: float = 50,
-        view: RunView | None = None,
-    ) -> None:
-        self.feed = Feed("hooks")
-        """Where the hooks' records go; read on the run's own thread."""
-        super().__init__(
-            self.feed, title=title, show_thinking=show_thinking, throttle_ms=throttle_ms, view=view
-        )
-        self._task: asyncio.Task[Any] | None = None
-        self.stop_requested = False
-        """True once a Stop (the button, ``cancel()``) ended the run."""
-
-    def follow_task(self) -> None:
-        """Stop cancels the asyncio task running here now (the watched code's), if any."""
-        try:
-            self._task = asyncio.current_task()
-        except RuntimeError:  # no loop in this thread
-            self._task = None
-
-    def cancel(self) -> None:
-        task = self._task
-        stopped = self._sink.cancel("stopped by user" if task is not None else NOT_CANCELLABLE)
-        self.pauses.cancel_all()
-        if not stopped:
-            return
-        self.stop_requested = True
-        self._driver.interrupt()
-        if task is not None and not task.done():
-            task.get_loop().call_soon_threadsafe(task.cancel)
 
 
 class Watch:

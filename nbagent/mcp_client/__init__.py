@@ -8,8 +8,9 @@ import os
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
+from nbagent.mcp_client._agent_tools import McpToolError
 from nbagent.mcp_client._asks import McpRequest
-from nbagent.mcp_client._server import McpServer, McpToolError
+from nbagent.mcp_client._server import McpServer
 from nbagent.mcp_client._types import (
     McpError,
     McpLogEntry,

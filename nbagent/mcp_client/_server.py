@@ -16,11 +16,10 @@ from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 from nbagent.mcp_client import _catalog
+from nbagent.mcp_client._agent_tools import agent_tool
 from nbagent.mcp_client._asks import CALLER, McpRequest
 from nbagent.mcp_client._connection import Connection, Progress, transport_for, transport_of
-from nbagent.mcp_client._results import as_tool_result
 from nbagent.mcp_client._types import (
-    McpError,
     McpLogEntry,
     McpPrompt,
     McpResource,
@@ -29,21 +28,17 @@ from nbagent.mcp_client._types import (
     McpTool,
 )
 from nbagent.runtime.loops import background_loop
-from nbagent.tools import Shown, Tool, py_str
+from nbagent.tools import Tool
 
 if TYPE_CHECKING:
     from mcp import Client
 
-__all__ = ["McpServer", "McpToolError"]
+__all__ = ["McpServer"]
 
 T = TypeVar("T")
 
 CLOSE_S = 10.0
 """How long closing may take (the SDK ends a stdio server's process tree, then kills it)."""
-
-
-class McpToolError(McpError):
-    """A tool of an MCP server reported an error (``isError``), as an agent's tool sees it."""
 
 
 class McpServer:
@@ -252,34 +247,7 @@ class McpServer:
         """The server's tools as an ``Agent``'s tools: called through ``acall``; a result's
         text goes to the model (its ``structuredContent`` when it has no content); an error
         result raises ``McpToolError`` (the tool panel shows it)."""
-        return [self._agent_tool(t) for t in self._conn.tools]
-
-    def _agent_tool(self, tool: McpTool) -> Tool:
-        async def call(**arguments: Any) -> Any:
-            result = await self.acall(tool.name, **arguments)
-            if result.is_error:
-                raise McpToolError(result.text or f"{tool.name} reported an error")
-            # The content, as most clients give a model; a result with structured data only
-            # gives that. Images and audio are shown in the call's panel, and the model is
-            # told what they were ("[image image/png, 67 bytes]").
-            shown, display, _ = as_tool_result(result)
-            if display:
-                return Shown(shown, display)
-            return result.text if result.content else result.structured
-
-        call.__name__ = tool.name
-        # The server's timeout applies (timeout_s): the agent's own would cut it short.
-        schema = tool.input_schema or {"type": "object"}
-        return Tool(
-            tool.name,
-            tool.description,
-            schema,
-            call,
-            None,
-            hints=tool.hints,
-            origin=self.name,
-            call_as=f"server.call({py_str(tool.name)}, {{args}})",
-        )
+        return [agent_tool(t, self.acall, self.name) for t in self._conn.tools]
 
     def close(self) -> None:
         """Disconnect (a stdio server's process ends). Safe to call twice."""

@@ -31,6 +31,7 @@ __all__ = [
     "on_kernel_shutdown",
     "running_loop",
     "same_cell",
+    "show_handle",
 ]
 
 
@@ -161,6 +162,20 @@ def same_cell(before: CellMark) -> bool:
     """Whether the cell running at ``before`` is still running: what another thread sent
     since went out tagged with that cell, before its end (`jupyter execute` keeps it)."""
     return before[0] and cell_mark() == before
+
+
+def show_handle(shown_at: CellMark | None, text: str) -> None:
+    """IPython's display of a handle (a Run, Lanes, a Chat) that is a cell's last expression.
+
+    Nothing when the cell displayed the handle's widget already: IPython would otherwise add
+    the handle's repr under it, made as the cell ends (a run still streaming, "running", under
+    a widget that soon says "completed"). Elsewhere (a later cell, a terminal) the one line
+    of ``repr``, true as it is printed."""
+    if shown_at is not None and same_cell(shown_at):
+        return
+    from IPython.display import display
+
+    display({"text/plain": text}, raw=True)  # type: ignore[no-untyped-call]
 
 
 def again_in_a_cell(mark: CellMark, callback: Callable[[], None]) -> None:

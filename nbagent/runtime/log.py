@@ -22,13 +22,10 @@ appended too early) has its text kept in the log's own buffer: the log stays exa
 from __future__ import annotations
 
 import dataclasses
-import json
-import math
 import threading
 from array import array
 from bisect import bisect_right
 from collections.abc import Callable, Iterator, Sequence
-from json.encoder import encode_basestring
 from typing import Any, overload
 
 from nbagent.core.events import (
@@ -40,6 +37,12 @@ from nbagent.core.events import (
     ToolCallEnd,
 )
 from nbagent.core.textbuf import TextBuffer
+from nbagent.runtime.log_segments import (
+    Deltas,
+    Shape,
+    TextRef,
+    same_shape,
+)
 from nbagent.transcript.fold import TranscriptBase
 
 __all__ = ["EventLog"]
@@ -47,99 +50,13 @@ __all__ = ["EventLog"]
 _KINDS: dict[type, str] = {TextDelta: "text", ThinkingDelta: "thinking", ToolCallArgsDelta: "tool"}
 """Delta classes, and the kind of block whose buffer takes their text."""
 _STR_FIELDS = ("run_id", "source", "message_id", "tool_call_id")
-_BATCH = 4096
-"""Events (or lines) made per hold of the lock while reading: a writer waits no longer."""
 _CHUNK = 1 << 15
 _MASK = _CHUNK - 1
-_dumps = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode  # as to_json()
+_BATCH = 4096
+"""Events (or lines) made per hold of the lock while reading: a writer waits no longer."""
 
 
-class _Shape:
-    """What the deltas of a segment share: their class, every field but ``seq``, ``ts`` and
-    ``delta``, and their JSONL line around those three."""
-
-    __slots__ = ("fields", "head", "key", "post", "pre", "sample")
-
-    def __init__(self, ev: Event) -> None:
-        self.fields = {f.name: getattr(ev, f.name) for f in dataclasses.fields(ev)}
-        for name in ("seq", "ts", "delta"):
-            del self.fields[name]
-        cls: Any = type(ev)
-        self.sample: Any = cls(delta="", **self.fields)
-        """A delta of this shape: one that extends a segment has these very fields."""
-        items = [(k, v) for k, v in ev.to_dict().items() if k not in ("kind", "seq", "ts")]
-        at = [k for k, _ in items].index("delta")
-        self.head = '{"kind":' + _dumps(ev.kind)
-        self.pre = "".join(f",{_dumps(k)}:{_dumps(v)}" for k, v in items[:at]) + ',"delta":'
-        self.post = "".join(f",{_dumps(k)}:{_dumps(v)}" for k, v in items[at + 1 :]) + "}\n"
-        self.key = self.head + self.pre + self.post
-        """Equal for two deltas exactly when their lines differ in seq, ts and delta only."""
-
-    def line(self, seq: int, ts: float, text: str) -> str:
-        """``to_json() + "\\n"`` of the delta ``(seq, ts, text)`` of this shape."""
-        head = self.head
-        if seq:
-            head += f',"seq":{seq}'
-        if ts:  # to_dict() leaves out 0.0 and -0.0, as their own lines do
-            head += ',"ts":' + (repr(ts) if math.isfinite(ts) else _dumps(ts))
-        return head + self.pre + encode_basestring(text) + self.post
-
-    def event(self, seq: int, ts: float, text: str) -> Event:
-        ev: Event = type(self.sample)(seq=seq, ts=ts, delta=text, **self.fields)
-        return ev
-
-
-def _same(e: Any, s: Any) -> bool:
-    """Whether delta ``e`` has the fields of ``s`` but seq and delta, and a float ts
-    (``EventLog.append``'s hot path has the same test inline)."""
-    cls = type(e)
-    return (
-        cls is type(s)
-        and type(e.ts) is float
-        and e.run_id == s.run_id
-        and e.source == s.source
-        and e.meta is s.meta
-        and (
-            e.message_id == s.message_id and e.refusal is s.refusal
-            if cls is TextDelta
-            else (
-                e.tool_call_id == s.tool_call_id
-                if cls is ToolCallArgsDelta
-                else e.message_id == s.message_id
-                and e.summary is s.summary
-                and e.part_index is s.part_index
-            )
-        )
-    )
-
-
-class _Deltas:
-    """Consecutive deltas of one shape whose texts lie end to end in ``buffer`` from ``off``;
-    the one at index i of the log has seq base + i."""
-
-    __slots__ = ("base", "buffer", "off", "shape", "size")
-
-    def __init__(self, shape: _Shape, buffer: TextBuffer, off: int, base: int) -> None:
-        self.shape, self.buffer, self.off, self.base = shape, buffer, off, base
-        self.size = 0
-        """Characters of text so far."""
-
-
-class _TextRef:
-    """An end event whose whole text (``final_text``, ``arguments``) was its block's text:
-    the event without it, and where that text is."""
-
-    __slots__ = ("buffer", "event", "name", "size")
-
-    def __init__(self, event: Event, name: str, buffer: TextBuffer, size: int) -> None:
-        self.event, self.name, self.buffer, self.size = event, name, buffer, size
-
-    def get(self) -> Event:
-        text: dict[str, Any] = {self.name: self.buffer.slice(0, self.size)}
-        return dataclasses.replace(self.event, **text)
-
-
-_Segment = _Deltas | _TextRef | Event
+_Segment = Deltas | TextRef | Event
 _Make = Callable[[int, float, str], Any]
 
 
@@ -161,9 +78,9 @@ class EventLog(Sequence[Event]):
         # heap as realloc moved it. ts, and where a delta's text begins from its segment's off.
         self._ts, self._at = array("d"), array("i")  # the chunks being filled
         self._tss, self._ats = [self._ts], [self._at]
-        self._open: _Deltas | None = None  # the last segment, while deltas may extend it
-        self._fast: _Deltas | None = None  # the same, when its text is the transcript's
-        self._shapes: dict[str, _Shape] = {}
+        self._open: Deltas | None = None  # the last segment, while deltas may extend it
+        self._fast: Deltas | None = None  # the same, when its text is the transcript's
+        self._shapes: dict[str, Shape] = {}
         self._own = TextBuffer()  # the text of deltas that the transcript does not hold
         self._len = 0
 
@@ -175,7 +92,7 @@ class EventLog(Sequence[Event]):
         if seg is not None:
             # The hot path, once per token: a delta that extends the last segment, just folded
             # by the transcript, which appended its text to the block's buffer (it does while
-            # it runs; checked when the segment started). And _same(), inline.
+            # it runs; checked when the segment started). And same_shape(), inline.
             e: Any = ev
             s = seg.shape.sample
             cls = type(e)
@@ -247,9 +164,9 @@ class EventLog(Sequence[Event]):
         ):
             seg = None  # its text or its seq does not follow the last segment's
         shape = None
-        if seg is None or not _same(ev, seg.shape.sample):
+        if seg is None or not same_shape(ev, seg.shape.sample):
             try:
-                shape = _Shape(ev)
+                shape = Shape(ev)
             except (TypeError, ValueError):  # a field json cannot write: save() will say so
                 return False
             if seg is not None and shape.key != seg.shape.key:
@@ -259,7 +176,7 @@ class EventLog(Sequence[Event]):
         if seg is None:
             assert shape is not None
             shape = self._shapes.setdefault(shape.key, shape)  # blocks taking turns share it
-            seg = self._open = _Deltas(shape, buffer, off, ev.seq - n)
+            seg = self._open = Deltas(shape, buffer, off, ev.seq - n)
             self._segments.append(seg)
             self._starts.append(n)
         self._fast = None if buffer is self._own else seg
@@ -307,7 +224,7 @@ class EventLog(Sequence[Event]):
         ):
             return ev
         without: dict[str, Any] = {name: None}
-        return _TextRef(dataclasses.replace(ev, **without), name, buffer, len(text))
+        return TextRef(dataclasses.replace(ev, **without), name, buffer, len(text))
 
     # -- reading ----------------------------------------------------------------------
 
@@ -363,18 +280,18 @@ class EventLog(Sequence[Event]):
         while i < stop:
             seg = self._segments[s]
             end = starts[s + 1] if s + 1 < len(starts) else self._len
-            if isinstance(seg, _Deltas):
+            if isinstance(seg, Deltas):
                 make = seg.shape.line if lines else seg.shape.event
                 self._deltas(seg, i, min(end, stop), end, make, out)
             else:
-                ev = seg.get() if isinstance(seg, _TextRef) else seg
+                ev = seg.get() if isinstance(seg, TextRef) else seg
                 out.append(ev.to_json() + "\n" if lines else ev)
             i = end
             s += 1
         return out
 
     def _deltas(
-        self, seg: _Deltas, i: int, stop: int, end: int, make: _Make, out: list[Any]
+        self, seg: Deltas, i: int, stop: int, end: int, make: _Make, out: list[Any]
     ) -> None:
         """``make(seq, ts, text)`` of the events ``i`` to ``stop`` of ``seg`` (which ends at
         ``end``) onto ``out``."""

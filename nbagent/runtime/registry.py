@@ -16,7 +16,16 @@ from typing import Protocol
 from nbagent.runtime import marimo
 from nbagent.runtime.kernel import current_cell_id, on_cell_rerun
 
-__all__ = ["Stoppable", "forget", "live", "pin_cell", "stop_all", "stop_cell_runs", "track"]
+__all__ = [
+    "Stoppable",
+    "end_pages",
+    "forget",
+    "live",
+    "pin_cell",
+    "stop_all",
+    "stop_cell_runs",
+    "track",
+]
 
 
 class Stoppable(Protocol):
@@ -85,3 +94,14 @@ def stop_all() -> int:
     for run in runs:
         run.cancel()
     return len(runs)
+
+
+def end_pages(restart: bool) -> None:
+    """The kernel is about to restart or shut down: tell the page showing each run still
+    streaming, which ends it there at once (js/src/widget/index.js, ``kernel_end``), rather than
+    when the page notices the kernel gone (a restart asked by another client: when the new
+    kernel starts). The runs themselves end with the process."""
+    reason = "kernel_restarted" if restart else "kernel_shutdown"
+    widgets = {id(w): w for r in live() if (w := getattr(r, "widget", None)) is not None}
+    for widget in widgets.values():
+        widget.send({"type": "kernel_end", "reason": reason})

@@ -20,7 +20,7 @@ from nbagent.pipeline.stream import pipeline_for
 from nbagent.runtime import answers, registry
 from nbagent.runtime.answers import PendingCall
 from nbagent.runtime.driver import Driver
-from nbagent.runtime.kernel import CellMark, cell_mark, in_notebook, on_kernel_shutdown, same_cell
+from nbagent.runtime.kernel import CellMark, cell_mark, in_notebook, on_kernel_shutdown, show_handle
 from nbagent.runtime.log import EventLog
 from nbagent.runtime.pause import Pauses
 from nbagent.runtime.reruns import Rerunner, cannot_reach
@@ -32,7 +32,7 @@ from nbagent.transcript.transcript import Transcript
 from nbagent.widget.output import OutputRun, mimebundle
 from nbagent.widget.terminal import Printer
 
-__all__ = ["MessageHandler", "Run", "launch", "show_handle"]
+__all__ = ["MessageHandler", "Run", "launch"]
 
 MessageHandler = Callable[[dict[str, Any]], None]
 _ids = itertools.count(1)
@@ -295,7 +295,7 @@ class Run:
         registry.track(self)
         prices.warm_up()
         if self.widget is not None:
-            on_kernel_shutdown(_kernel_ends)
+            on_kernel_shutdown(registry.end_pages)
         self._sink.announce()
         self._driver.start()
 
@@ -363,31 +363,6 @@ class Run:
         assert self.widget is not None
         runs = [OutputRun(self.transcript.to_dict(), self.title)]
         return mimebundle(runs, model_id=self.widget.model_id)
-
-
-def _kernel_ends(restart: bool) -> None:
-    """The kernel is about to restart or shut down: tell the page showing each run still
-    streaming, which ends it there at once (js/src/widget/index.js, ``kernel_end``), rather than
-    when the page notices the kernel gone (a restart asked by another client: when the new
-    kernel starts). The runs themselves end with the process."""
-    reason = "kernel_restarted" if restart else "kernel_shutdown"
-    widgets = {id(w): w for r in registry.live() if (w := getattr(r, "widget", None)) is not None}
-    for widget in widgets.values():
-        widget.send({"type": "kernel_end", "reason": reason})
-
-
-def show_handle(shown_at: CellMark | None, text: str) -> None:
-    """IPython's display of a handle (a Run, Lanes, a Chat) that is a cell's last expression.
-
-    Nothing when the cell displayed the handle's widget already: IPython would otherwise add
-    the handle's repr under it, made as the cell ends (a run still streaming, "running", under
-    a widget that soon says "completed"). Elsewhere (a later cell, a terminal) the one line
-    of ``repr``, true as it is printed."""
-    if shown_at is not None and same_cell(shown_at):
-        return
-    from IPython.display import display
-
-    display({"text/plain": text}, raw=True)  # type: ignore[no-untyped-call]
 
 
 RunT = TypeVar("RunT", bound=Run)

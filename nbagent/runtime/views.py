@@ -1,7 +1,7 @@
 """Where a run's ops go: a widget of its own, or a lane of a widget of several runs.
 
 ``Run`` talks to its view only through ``RunView``; ``OwnWidget`` is what ``show()`` makes,
-``nbagent.apps.lanes.Lane`` a lane of ``show({...})``, ``compare()`` or ``Chat``.
+``nbagent.apps.lane.Lane`` a lane of ``show({...})``, ``compare()`` or ``Chat``.
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ __all__ = ["CellOutput", "OwnWidget", "RunView", "held"]
 
 class RunView(Protocol):
     """Where a run's ops go: a widget of its own (``OwnWidget``) or a lane of a widget
-    of several runs (``nbagent.apps.lanes.Lane``)."""
+    of several runs (``nbagent.apps.lane.Lane``)."""
 
     widget: Any
     lock: threading.RLock

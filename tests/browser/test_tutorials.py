@@ -23,8 +23,8 @@ import pytest
 
 from nbagent.evaluation.board import EVALUATION_MIME
 from nbagent.transcript.transcript import Transcript
+from nbagent.widget.inspector import INSPECTOR_STATIC
 from nbagent.widget.output import OutputRun, mimebundle
-from nbagent.widget.widget import INSPECTOR_STATIC
 from tests.browser.lab import LabPage, lab_page, rerun, set_theme
 from tests.browser.look import luminance
 from tests.browser.test_lab_agent import AGENT, call_step

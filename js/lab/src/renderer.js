@@ -25,9 +25,10 @@ import {
   renderSaved,
   TRANSCRIPT_MIME,
 } from "../../src/view/saved.js";
-import "../../src/widget/styles.css";
+import "../../src/widget/styles.js";
 import "./chunks.js";
 import { ancestorProperty, endOfStatus, isObject, liveState } from "./hosts.js";
+import { KernelWatch } from "./kernel_watch.js";
 import { appRendermime } from "./plugin.js";
 
 const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
@@ -44,10 +45,7 @@ const WRITABLE = ["text/html", "text/plain"];
  * @typedef {"pending" | "live" | "gone"} LiveState
  *   pending: the widget manager has not answered yet; gone: no model (or its view was closed)
  * @typedef {import("../../src/base/kernel_end.js").PageEnd} PageEnd
- * @typedef {{connect(slot: (sender: any, value: any) => void, thisArg?: unknown): boolean,
- *   disconnect(slot: (sender: any, value: any) => void, thisArg?: unknown): boolean}} Signal
- * @typedef {{ready: Promise<void>, statusChanged?: Signal, kernelChanged?: Signal}} Session
- *   the notebook panel's session context (duck-typed)
+ * @typedef {import("./kernel_watch.js").Session} Session
  */
 
 /** @implements {IRenderer} */
@@ -83,8 +81,8 @@ export class TranscriptRenderer extends Panel {
     this.tried = null;
     /** Looking for the app's widget view renderer (Voilà): pending, not gone. */
     this.seeking = false;
-    /** @type {Session | null} the notebook's session context, watched for the kernel's end */
-    this.session = null;
+    /** The notebook's kernel, watched for its end: the live widget's runs end with it. */
+    this.kernel = new KernelWatch((reason) => this.endRuns(reason));
     // The live widget's run ended: claim its output data (it then asks the kernel), write it.
     // Only an output model that can be written (Voilà's is the output's plain JSON).
     this.liveBox.node.addEventListener(HOST_EVENT, (e) => {
@@ -165,7 +163,7 @@ export class TranscriptRenderer extends Panel {
 
   dispose() {
     if (this.isDisposed) return;
-    this.watchSession(null);
+    this.kernel.watch(null);
     this.drop();
     this.clearSaved();
     super.dispose();
@@ -198,7 +196,7 @@ export class TranscriptRenderer extends Panel {
     // would wait forever, so it is made again from the new factory.
     /** @type {Session | null} */
     const session = ancestorProperty(this, "sessionContext");
-    this.watchSession(session);
+    this.kernel.watch(session);
     const retry = () => {
       const live = this.live;
       if (live?.modelId !== modelId || this.state !== "pending") return;
@@ -244,35 +242,6 @@ export class TranscriptRenderer extends Panel {
     /** @type {IRenderer} */ (/** @type {unknown} */ (renderer))
       .renderModel(viewModel)
       .then(done, done);
-  }
-
-  /**
-   * Watch the notebook's kernel: when it restarts or goes, the live widget's runs can hear no
-   * end from it, so its views are told to end them (js/src/base/kernel_end.js).
-   * @param {Session | null} session
-   */
-  watchSession(session) {
-    if (this.session === session) return;
-    this.session?.statusChanged?.disconnect(this.onKernelStatus, this);
-    this.session?.kernelChanged?.disconnect(this.onKernelChanged, this);
-    this.session = session;
-    session?.statusChanged?.connect(this.onKernelStatus, this);
-    session?.kernelChanged?.connect(this.onKernelChanged, this);
-  }
-
-  /** @param {unknown} _sender @param {unknown} status */
-  onKernelStatus(_sender, status) {
-    const end = endOfStatus(status);
-    if (end !== null) this.endRuns(end);
-  }
-
-  /**
-   * Another kernel, or none (shut down, changed): the old one's runs are over.
-   * @param {unknown} _sender
-   * @param {{oldValue?: unknown}} change
-   */
-  onKernelChanged(_sender, change) {
-    if (change?.oldValue) this.endRuns("kernel_shutdown");
   }
 
   /**

@@ -1,8 +1,8 @@
 // nbagent's own icons: inline SVG drawn with DOM APIs (no emoji or dingbat glyphs, which show as
 // empty boxes where no emoji font is installed, and look different on every system). They
-// follow the text: `currentColor`, sized in em (styles.css, `.nba-icon`). Nothing from a model
-// or a tool ever reaches an <svg>: the shapes are these constants (tests/browser/bare/check.js
-// allows only `svg.nba-icon` made of them).
+// follow the text: `currentColor`, sized in em (widget/styles/layout.css, `.nba-icon`). Nothing
+// from a model or a tool ever reaches an <svg>: the shapes are these constants
+// (tests/browser/bare/check.js allows only `svg.nba-icon` made of them).
 
 const SVG_NS = "http://www.w3.org/2000/svg";
 

@@ -1,6 +1,6 @@
 // Streaming markdown: block freezing (rendering.md §3), healing of the live block, and a
-// bounded cost per frame. The whole render (renderMarkdown) is the reference: a finished
-// stream equals it.
+// bounded cost per frame. The whole render (renderMarkdown, whole.js) is the reference: a
+// finished stream equals it.
 
 import { h } from "../base/format.js";
 import { finalCount } from "../base/freeze.js";
@@ -19,7 +19,7 @@ import { lex, MATH_MARK, parseTokens, renderContext, renderFrozen } from "./md_r
 /** @typedef {import("./math.js").Typesetter} Typesetter */
 
 /** The tokens that are blocks (not the space between them). @param {Tok[]} toks */
-const blocks = (toks) => toks.filter((t) => t.type !== "space");
+export const blocks = (toks) => toks.filter((t) => t.type !== "space");
 
 const CHUNK = 32;
 /** The live render's budget per frame (a frame is 16 ms; sanitizing, layout and paint follow). */
@@ -35,10 +35,10 @@ const MIN_WINDOW = 256;
 const div = (cls) => h("div", cls);
 
 /** What a formula starts with: `$`, `\(`, `\[` (math_syntax.js). */
-const MATH_CHARS = /[$\\]/;
+export const MATH_CHARS = /[$\\]/;
 
 /** Normalize line endings the way marked's lexer does (so raw lengths add up). @param {string} s */
-const normalize = (s) => s.replace(/\r\n?/g, "\n");
+export const normalize = (s) => s.replace(/\r\n?/g, "\n");
 
 /**
  * The markdown of one text block, rendered incrementally. Per flush the work is proportional
@@ -345,56 +345,4 @@ export class StreamingMarkdown {
     if (html.includes(MATH_MARK)) ctx.math?.typeset(frag);
     this.head.append(frag);
   }
-}
-
-const WARM_UP =
-  "# T\n\nSome *em*, **strong**, `code`, ~~del~~ and a [link](https://example.org).\n\n" +
-  "- a\n- [ ] b\n\n1. c\n\n> q\n\n| a | b |\n|---|:-:|\n| 1 | 2 |\n\n```python\nx = 1  # c\n```\n";
-
-/**
- * Render a small document once, live and frozen, off the page. Without this the first token
- * of a run pays for compiling the lexer's regular expressions and the render path (~6 ms);
- * with it, the widget pays that when it is created, before the run's first token. Once per
- * page (one copy of the bundle) is enough.
- * @param {import("./page.js").Page} page
- */
-export function warmUp(page) {
-  if (page.warm) return;
-  page.warm = true;
-  const s = new StreamingMarkdown();
-  s.append(WARM_UP.slice(0, 90));
-  s.flush();
-  s.append(WARM_UP.slice(90));
-  s.setFinal(true);
-  s.flush();
-}
-
-/**
- * Render a whole markdown document at once, with the same structure a finished
- * StreamingMarkdown has (used for tests and exports).
- * @param {string} src
- * @param {Typesetter | null} [math] typesets the formulas (none: they stay TeX)
- * @returns {HTMLElement} the `.nba-md` element
- */
-export function renderMarkdown(src, math = null) {
-  const s = new StreamingMarkdown(math);
-  s.src = normalize(src);
-  s.frozenEnd = s.src.length;
-  s.appendFrozen(blocks(lex(s.src)));
-  s.finalized = true;
-  s.final = true;
-  if (MATH_CHARS.test(s.src)) math?.later(s);
-  return s.el;
-}
-
-/**
- * Whole-document render into a fragment.
- * @param {string} src
- * @param {Typesetter | null} [math]
- * @returns {DocumentFragment}
- */
-export function renderMarkdownToFragment(src, math = null) {
-  const frag = document.createDocumentFragment();
-  frag.append(renderMarkdown(src, math));
-  return frag;
 }

@@ -6,16 +6,15 @@ import * as frames from "../base/frames.js";
 import { copyTable } from "../base/highlight_slot.js";
 import { watchKernel } from "../base/kernel_end.js";
 import { outputOffer } from "../base/output.js";
-import { panelView } from "../base/tools.js";
-import { copyCode, StreamingMarkdown } from "../markdown/markdown.js";
+import { copyCode } from "../markdown/markdown.js";
 import { newPage } from "../markdown/page.js";
 import { BlockFold, FOLD_KEY } from "../panels/fold.js";
 import { FollowBottom } from "../panels/follow.js";
-import { ThinkingPanel, userView } from "../panels/panels.js";
 import { ReplaySlot } from "../panels/replay_slot.js";
 import { StatusBar } from "../panels/status.js";
 import { TimelineSlot } from "../panels/timeline_slot.js";
 import { emptyChange, mergeChange } from "../store/store.js";
+import { blockView } from "./block_view.js";
 
 /** The model's traits that the title, thinking and replay parts show. */
 const TRAITS = ["title", "show_thinking", "replay"];
@@ -25,6 +24,7 @@ const TRAITS = ["title", "show_thinking", "replay"];
  * @typedef {import("../store/store.js").Block} Block
  * @typedef {import("../store/store.js").Change} Change
  * @typedef {import("../markdown/page.js").Page} Page
+ * @typedef {import("../markdown/streaming.js").StreamingMarkdown} StreamingMarkdown
  * @typedef {{get(key: string): any, send(content: any): void,
  *   on(name: string, cb: () => void): void, off(name?: string | null, cb?: (() => void) | null): void}} ViewModel
  * @typedef {{id: string, type: string, el: HTMLElement,
@@ -307,79 +307,7 @@ export class TranscriptView {
    * @returns {BlockView}
    */
   createView(block, rendered) {
-    if (block.type === "tool" || block.type === "agent") return this.panelOf(block);
-    return { id: block.id, type: block.type, ...this.viewOf(block, rendered) };
-  }
-
-  /** A tool call's or a sub-agent's panel (the tools chunk's: tools.js). @param {Block} block */
-  panelOf(block) {
-    const [store, signal] = [this.store, this.ac.signal];
-    return panelView(
-      block,
-      (c) => {
-        const running = () => store.state.status === "running";
-        if (block.type === "agent") {
-          const p = new c.AgentPanel(store, block.id, signal);
-          return { el: p.el, children: p.children, update: (b) => p.update(b, running()) };
-        }
-        const p = new c.ToolPanel(store, block.id, signal, {
-          send: (m) => this.model.send(m),
-          // A viewer of a served app (page_actions false) gets neither: the kernel refuses them.
-          canRerun: () => this.mayAct() && this.model.get("can_rerun"),
-          canFork: this.canFork,
-          mayAct: () => this.mayAct(),
-          math: this.math,
-        });
-        return { el: p.el, children: p.children, update: (b) => p.update(b) };
-      },
-      signal,
-    );
-  }
-
-  /** @param {Block} block @param {StreamingMarkdown} [rendered] @returns {Omit<BlockView, "id" | "type">} */
-  viewOf(block, rendered) {
-    const store = this.store;
-    const signal = this.ac.signal;
-    if (block.type === "thinking") {
-      const p = new ThinkingPanel(store, block.id, signal, this.math);
-      return {
-        el: p.el,
-        update: (b, i) => {
-          const blocks = store.state.blocks;
-          let answered = false;
-          for (let j = i + 1; j < blocks.length && !answered; j++) {
-            const t = blocks[j];
-            answered = t.type === "text" && (t.text ?? "").length > 0;
-          }
-          p.update(/** @type {import("../store/store.js").ThinkingBlock} */ (b), {
-            answered,
-            running: store.state.status === "running",
-          });
-        },
-      };
-    }
-    if (block.type === "user") return userView();
-    const md = rendered ?? new StreamingMarkdown(this.math);
-    const el = h("div", "nba-text");
-    el.append(md.el);
-    return {
-      el,
-      md,
-      update: (b, i, appended) => {
-        const t = /** @type {import("../store/store.js").TextBlock} */ (b);
-        el.classList.toggle("nba-refusal", t.refusal === true);
-        // Final once the run ended or a later block of its scope began (its model moved on).
-        const blocks = store.state.blocks;
-        let final = store.state.status !== "running";
-        for (let j = i + 1; j < blocks.length && !final; j++) final = blocks[j].parent === t.parent;
-        if (appended === null) md.set(typeof t.text === "string" ? t.text : "", final);
-        else {
-          md.append(appended);
-          md.setFinal(final);
-        }
-        md.flush();
-      },
-    };
+    return blockView(this, block, rendered);
   }
 
   destroy() {

@@ -4,7 +4,7 @@
 // What the models and views of this page share is made here, once (`newWidget`), and passed
 // down: no module below keeps state of its own.
 
-import "./styles.css";
+import "./styles.js";
 import "../panels/inspector/form.css";
 import { acpChunk } from "../base/acp.js";
 import { provideAnswerFromCodeModel } from "../base/answer.js";

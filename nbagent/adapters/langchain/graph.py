@@ -36,17 +36,13 @@ from nbagent.adapters.base import (
 )
 from nbagent.adapters.langchain.content import is_chunk, is_message, message_kind, messages_in
 from nbagent.adapters.langchain.graph_interrupts import paused_calls
+from nbagent.adapters.langchain.graph_items import MODES, guess_mode, has_messages, is_part, tagged
 from nbagent.adapters.langchain.graph_messages import GraphMessages
 from nbagent.adapters.langchain.state import Scopes, scope_name
 from nbagent.adapters.langchain.tools import Tools
 from nbagent.core.events import Custom, Event, RunEnd, Status, StepEnd, ToolResult
 
 __all__ = ["MODES", "LangGraphAdapter"]
-
-MODES = frozenset(
-    ("values", "updates", "messages", "custom", "tasks", "debug", "checkpoints", "tools")
-)
-"""LangGraph's stream modes."""
 
 _FINISH = {
     "length": "max_tokens",
@@ -57,70 +53,6 @@ _FINISH = {
     "function_call": "tool_calls",
     "content_filter": "content_filter",
 }
-
-
-def _namespace(value: Any) -> tuple[str, ...] | None:
-    if isinstance(value, (tuple, list)) and all(isinstance(s, str) for s in value):
-        return tuple(value)
-    return None
-
-
-def _is_part(item: Mapping[Any, Any]) -> bool:
-    """A ``version="v2"`` stream part: ``{"type": <mode>, "ns": <namespace>, "data": ...}``."""
-    kind = item.get("type")
-    return (
-        isinstance(kind, str)
-        and kind in MODES
-        and "data" in item
-        and (_namespace(item.get("ns")) is not None)
-    )
-
-
-def _tagged(item: Any) -> tuple[tuple[str, ...], str, Any] | None:
-    """The namespace, mode and chunk of an item that names its mode or namespace: a v2 part,
-    ``(namespace, mode, chunk)``, ``(mode, chunk)``, ``(namespace, chunk)``."""
-    if isinstance(item, Mapping) and _is_part(item):
-        return _namespace(item["ns"]) or (), str(item["type"]), item["data"]
-    if isinstance(item, tuple) and len(item) == 3:
-        path = _namespace(item[0])
-        if path is not None and item[1] in MODES:
-            return path, str(item[1]), item[2]
-    if isinstance(item, tuple) and len(item) == 2:
-        if isinstance(item[0], str) and item[0] in MODES:
-            return (), item[0], item[1]
-        path = _namespace(item[0])
-        if path is not None:
-            return path, _guess_mode(item[1]), item[1]
-    return None
-
-
-def _has_messages(value: Any, depth: int = 0) -> bool:
-    """Whether a dict holds LangChain message objects (``{node: {"messages": [...]}}``)."""
-    if is_message(value) and not isinstance(value, Mapping):
-        return True
-    if depth >= 3:
-        return False
-    if isinstance(value, Mapping):
-        return any(_has_messages(v, depth + 1) for v in value.values())
-    if isinstance(value, (list, tuple)):
-        return any(_has_messages(v, depth + 1) for v in value[:8])
-    return False
-
-
-def _guess_mode(data: Any) -> str:
-    """The mode of an untagged chunk: ``(message, metadata)``, an update, a state, custom."""
-    if isinstance(data, (tuple, list)) and len(data) == 2 and is_message(data[0]):
-        return "messages"
-    if is_message(data):
-        return "model"
-    if isinstance(data, Mapping):
-        for value in data.values():
-            if is_message(value) or (
-                isinstance(value, (list, tuple)) and any(is_message(v) for v in value)
-            ):
-                return "values"  # a state: {"messages": [...]}
-        return "updates"  # {node: update}
-    return "custom"
 
 
 class LangGraphAdapter:
@@ -149,13 +81,13 @@ class LangGraphAdapter:
         try:
             if isinstance(item, (str, bytes, bytearray, ServerSentEvent)):
                 item = unwrap(item)[1]  # the JSON of a v2 part
-                return isinstance(item, Mapping) and _is_part(item)
+                return isinstance(item, Mapping) and is_part(item)
             if isinstance(item, tuple):
                 if len(item) == 2 and not isinstance(item[0], (str, tuple)):  # (message, meta)
                     return is_message(item[0]) and isinstance(item[1], Mapping)
-                return _tagged(item) is not None
+                return tagged(item) is not None
             if isinstance(item, Mapping):
-                return _is_part(item) or "__interrupt__" in item or _has_messages(item)
+                return is_part(item) or "__interrupt__" in item or has_messages(item)
             return is_message(item) and not isinstance(item, Mapping)
         except Exception:  # noqa: BLE001 - detect never raises
             return False
@@ -165,15 +97,15 @@ class LangGraphAdapter:
     def _split(self, item: Any) -> tuple[tuple[str, ...], str, Any]:
         if isinstance(item, (str, bytes, bytearray, ServerSentEvent)):
             item = unwrap(item)[1]
-            if not (isinstance(item, Mapping) and _is_part(item)):
+            if not (isinstance(item, Mapping) and is_part(item)):
                 raise BadItemError(f"langgraph: not a stream part: {short_repr(item)}")
-        if isinstance(item, Mapping) and _is_part(item) and item["type"] == "values":
+        if isinstance(item, Mapping) and is_part(item) and item["type"] == "values":
             self._part_interrupts = item.get("interrupts") or None
-        tagged = _tagged(item)
-        if tagged is not None:
-            return tagged
+        parts = tagged(item)
+        if parts is not None:
+            return parts
         if isinstance(item, (Mapping, tuple, list)) or is_message(item):
-            return (), _guess_mode(item), item
+            return (), guess_mode(item), item
         raise BadItemError(
             "langgraph: an item is a graph.stream() chunk (a tuple, a dict) or a LangChain "
             f"message: {short_repr(item)}"

@@ -36,8 +36,8 @@ DIFF_MARK = '<div class="nba-diff">'
 """How a diff view opens: an export that holds one needs ``DIFF_STYLE`` (escaped text cannot
 hold it: its ``<`` and ``"`` are escaped)."""
 
-# The widget's diff view (js/src/widget/styles.css, "A coding agent's parts") in the static copy's
-# colours: emitted only by a run that has a diff (the saved copy's bytes count per run).
+# The widget's diff view (js/src/widget/styles/acp.css, "A coding agent's parts") in the static
+# copy's colours: emitted only by a run that has a diff (the saved copy's bytes count per run).
 DIFF_STYLE = (
     ".nbagent-static .nba-diff{border:var(--l);border-radius:6px;margin:6px 0;overflow:hidden}"
     ".nbagent-static .nba-diff-head{padding:2px 8px;background:var(--f);font-size:.85em}"

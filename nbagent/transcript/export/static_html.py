@@ -53,7 +53,7 @@ if TYPE_CHECKING:
 __all__ = ["_STYLE", "to_html"]
 
 
-# The widget's look (js/src/widget/styles.css) in a few rules: a box, a title bar, collapsible
+# The widget's look (js/src/widget/styles/) in a few rules: a box, a title bar, collapsible
 # panels whose state is a word (no glyph a page may lack a font for; a page that drops the <style>,
 # as GitHub does, still reads it), code in boxes, section labels, a status footer; neutral
 # colours that read on light and dark pages. Every saved run carries this copy (nbconvert shows
@@ -90,7 +90,8 @@ _STYLE = (
     ".nbagent-static .nba-data-image{max-width:100%;height:auto}"
 )
 
-# The context window's gauge on the status line (js/src/widget/styles.css .nba-gauge-bar's size).
+# The context window's gauge on the status line (js/src/widget/styles/acp.css, .nba-gauge-bar's
+# size).
 _GAUGE_STYLE = ".nbagent-static .nba-gauge meter{width:4em;vertical-align:middle}"
 
 # A tool call's state as the widget's panel names it (its icon's title), in words.

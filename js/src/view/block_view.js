@@ -1,0 +1,108 @@
+// The view of one block of a transcript (TranscriptView, view.js): a tool call's or a
+// sub-agent's panel (the tools chunk's), a thinking panel, a user message, or a text block's
+// streaming markdown.
+
+import { h } from "../base/format.js";
+import { panelView } from "../base/tools.js";
+import { StreamingMarkdown } from "../markdown/markdown.js";
+import { ThinkingPanel, userView } from "../panels/panels.js";
+
+/**
+ * @typedef {import("../store/store.js").Store} Store
+ * @typedef {import("../store/store.js").Block} Block
+ * @typedef {import("./view.js").BlockView} BlockView
+ * @typedef {import("./view.js").ViewModel} ViewModel
+ * @typedef {{store: Store, model: ViewModel, ac: AbortController,
+ *   math: import("../markdown/page.js").Page["math"], mayAct: () => boolean,
+ *   canFork: () => boolean}} Owner
+ *   What a block's view takes of the transcript's view that owns it.
+ */
+
+/**
+ * @param {Owner} view
+ * @param {Block} block
+ * @param {StreamingMarkdown} [rendered] a text block's markdown, already rendered
+ * @returns {BlockView}
+ */
+export function blockView(view, block, rendered) {
+  if (block.type === "tool" || block.type === "agent") return panelOf(view, block);
+  return { id: block.id, type: block.type, ...viewOf(view, block, rendered) };
+}
+
+/**
+ * A tool call's or a sub-agent's panel (the tools chunk's: tools.js).
+ * @param {Owner} view @param {Block} block
+ */
+function panelOf(view, block) {
+  const [store, signal] = [view.store, view.ac.signal];
+  return panelView(
+    block,
+    (c) => {
+      const running = () => store.state.status === "running";
+      if (block.type === "agent") {
+        const p = new c.AgentPanel(store, block.id, signal);
+        return { el: p.el, children: p.children, update: (b) => p.update(b, running()) };
+      }
+      const p = new c.ToolPanel(store, block.id, signal, {
+        send: (m) => view.model.send(m),
+        // A viewer of a served app (page_actions false) gets neither: the kernel refuses them.
+        canRerun: () => view.mayAct() && view.model.get("can_rerun"),
+        canFork: view.canFork,
+        mayAct: () => view.mayAct(),
+        math: view.math,
+      });
+      return { el: p.el, children: p.children, update: (b) => p.update(b) };
+    },
+    signal,
+  );
+}
+
+/**
+ * A thinking, user or text block's view.
+ * @param {Owner} view @param {Block} block @param {StreamingMarkdown} [rendered]
+ * @returns {Omit<BlockView, "id" | "type">}
+ */
+function viewOf(view, block, rendered) {
+  const store = view.store;
+  const signal = view.ac.signal;
+  if (block.type === "thinking") {
+    const p = new ThinkingPanel(store, block.id, signal, view.math);
+    return {
+      el: p.el,
+      update: (b, i) => {
+        const blocks = store.state.blocks;
+        let answered = false;
+        for (let j = i + 1; j < blocks.length && !answered; j++) {
+          const t = blocks[j];
+          answered = t.type === "text" && (t.text ?? "").length > 0;
+        }
+        p.update(/** @type {import("../store/store.js").ThinkingBlock} */ (b), {
+          answered,
+          running: store.state.status === "running",
+        });
+      },
+    };
+  }
+  if (block.type === "user") return userView();
+  const md = rendered ?? new StreamingMarkdown(view.math);
+  const el = h("div", "nba-text");
+  el.append(md.el);
+  return {
+    el,
+    md,
+    update: (b, i, appended) => {
+      const t = /** @type {import("../store/store.js").TextBlock} */ (b);
+      el.classList.toggle("nba-refusal", t.refusal === true);
+      // Final once the run ended or a later block of its scope began (its model moved on).
+      const blocks = store.state.blocks;
+      let final = store.state.status !== "running";
+      for (let j = i + 1; j < blocks.length && !final; j++) final = blocks[j].parent === t.parent;
+      if (appended === null) md.set(typeof t.text === "string" ? t.text : "", final);
+      else {
+        md.append(appended);
+        md.setFinal(final);
+      }
+      md.flush();
+    },
+  };
+}
