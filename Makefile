@@ -59,7 +59,7 @@ DEMO_ONLY := $(if $(MAKECMDGOALS),$(if $(filter-out demo demo-install,$(MAKECMDG
 
 help:
 	@echo "make demo          install nbagent and JupyterLab, open notebooks/quickstart.ipynb (offline, no API key)"
-	@echo "make test          install and run every check, two lanes at a time, each once what it needs is"
+	@echo "make test          install and run every check, three lanes at a time, each once what it needs is"
 	@echo "                   built: lint, types, JS tests, docs, test-demo-install; Python, kernel and"
 	@echo "                   browser tests; test-pythons, test-evals, test-real-model"
 	@echo "make test-under-load  make test while a busy loop occupies every core (hunts flaky tests)"
@@ -276,14 +276,17 @@ test-real-model: $(needs-test-real-model)
 	  echo "make test-real-model: the real-model lane took $$(( $$(date +%s) - start )) s"; \
 	fi
 
-# make test: one graph, two jobs at a time (2 cores). Each lane starts as soon as what it needs
-# (its needs-<lane>) is built, and prints when it starts and ends. The longest first, so the
-# short ones fill the end: the other lanes also wait for every lane's needs (order-only), so
-# none of them takes a slot before the two LONG_LANES have theirs. (make starts whichever lane it
-# finds ready first as it walks the lanes, and it may be part way down the list when an install
-# ends.) --keep-going: a failed lane does not stop the others; the lanes that failed are named
-# at the end, with each lane's start and end from make test's start.
+# make test: one graph, LANE_JOBS jobs at a time. Three on two cores: the lanes wait on kernels,
+# servers and pages for much of their time (tests/cpu_profile.py: the other Python tests spend
+# under one core on average), so a third lane fills what two leave idle. Each lane starts as soon
+# as what it needs (its needs-<lane>) is built, and prints when it starts and ends. The longest
+# first, so the short ones fill the end: the other lanes also wait for every lane's needs (order-
+# only), so none of them takes a slot before the two LONG_LANES have theirs. (make starts
+# whichever lane it finds ready first as it walks the lanes, and it may be part way down the list
+# when an install ends.) --keep-going: a failed lane does not stop the others; the lanes that
+# failed are named at the end, with each lane's start and end from make test's start.
 LONG_LANES := test-py-live test-py-rest
+LANE_JOBS ?= 3
 LANES := $(LONG_LANES) test-pythons test-js typecheck lint docs test-demo-install \
   test-real-model test-evals
 LANE_LOG := $(STAMP)/lanes
@@ -291,7 +294,7 @@ phase = @echo "make test: $$(date -u +%T) $(1)"
 test:
 	@mkdir -p $(STAMP) && rm -f $(LANE_LOG) && date +%s > $(LANE_LOG).start
 	$(call phase,starts: the installs and then each lane once what it needs is built)
-	@$(MAKE) --no-print-directory -j2 --keep-going --output-sync=target test-lanes; rc=$$?; \
+	@$(MAKE) --no-print-directory -j$(LANE_JOBS) --keep-going --output-sync=target test-lanes; rc=$$?; \
 	t0=$$(cat $(LANE_LOG).start); now=$$(date +%s); \
 	installed=$$(stat -c %Y $(STAMP)/install 2>/dev/null || echo 0); \
 	[ "$$installed" -lt "$$t0" ] || echo "install $$t0 $$installed 0" >> $(LANE_LOG); \
