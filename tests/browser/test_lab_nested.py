@@ -112,6 +112,18 @@ FINAL_SHAPE = [
 ]
 
 
+def wait_drawn(lab: LabPage, sel: str) -> None:
+    """Until the widget at ``sel`` shows with its panels drawn: a tool call's or a sub-agent's
+    panel keeps an empty place until the tools chunk has loaded (js/src/base/tools.js), which a
+    widget restored from the saved widget state imports as it renders."""
+    lab.wait_js(
+        "(sel) => { const r = document.querySelector(sel);"
+        " return !!r && !r.querySelector('.nba-panel-place'); }",
+        sel,
+        what=f"the widget at {sel} with its panels drawn",
+    )
+
+
 def check_final(lab: LabPage, sel: str) -> None:
     """The finished run: everything nested where it belongs, every panel collapsed, the tool
     and the sub-agent showing their usage; the panels open and close on a click."""
@@ -163,6 +175,7 @@ def test_nested_run_renders_nested_live_and_reopened(lab: LabPage) -> None:
     with widget_state_saved(lab):
         lab.run_all()  # the gates open at once: how it looks mid-stream is test_recorded_runs'
         lab.wait_status("completed")
+        wait_drawn(lab, LIVE)
         check_final(lab, LIVE)
         assert page_errors(lab) == []
 
@@ -182,7 +195,7 @@ def test_nested_run_renders_nested_live_and_reopened(lab: LabPage) -> None:
 
         # 4. Reopened without a kernel: the widget restored from the saved widget state.
         reopen_without_kernel(lab)
-        lab.wait_js("(sel) => !!document.querySelector(sel)", LIVE_SEL)
+        wait_drawn(lab, LIVE_SEL)
         check_final(lab, LIVE_SEL)
 
     # 5. Reopened without the widget state: the saved transcript alone (js/lab's renderer).
@@ -190,7 +203,7 @@ def test_nested_run_renders_nested_live_and_reopened(lab: LabPage) -> None:
     del nb.metadata["widgets"]
     nbformat.write(nb, lab.server.root / "nested.ipynb")
     reopen_without_kernel(lab)
-    lab.wait_js("(sel) => !!document.querySelector(sel)", SAVED_SEL)
+    wait_drawn(lab, SAVED_SEL)
     check_final(lab, SAVED_SEL)
     assert page_errors(lab) == []
     assert "Error displaying widget" not in lab.js("() => document.body.innerText")
