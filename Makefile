@@ -300,20 +300,25 @@ test:
 	[ "$$installed" -lt "$$t0" ] || echo "install $$t0 $$installed 0" >> $(LANE_LOG); \
 	echo "make test: the lanes, from make test's start (m:ss):"; \
 	sort -k2 -n $(LANE_LOG) 2>/dev/null | awk -v t0=$$t0 'function ms(s) { return sprintf("%d:%02d", s / 60, s % 60) } \
-	  { printf "  %-20s %6s to %6s  %6s%s\n", $$1, ms($$2 - t0), ms($$3 - t0), ms($$3 - $$2), ($$4 ? "  FAILED" : "") }'; \
+	  { printf "  %-20s %6s to %6s  %6s  %11s%s\n", $$1, ms($$2 - t0), ms($$3 - t0), ms($$3 - $$2), ($$5 == "" ? "" : $$5 " CPU-s"), ($$4 ? "  FAILED" : ""); cpu += $$5 } \
+	  END { printf "  %-20s %31s CPU-s, every process the lanes started\n", "lanes", cpu }'; \
 	failed=$$(awk '$$4 { printf " %s", $$1 }' $(LANE_LOG) 2>/dev/null); \
 	echo "make test: $$(date -u +%T) done after $$(( (now - t0) / 60 )) min $$(( (now - t0) % 60 )) s$${failed:+; FAILED:$$failed}$$( [ $$rc = 0 ] || [ -n "$$failed" ] || echo '; FAILED before a lane started')"; \
 	exit $$rc
 
 test-lanes: $(addprefix lane-,$(LANES))
 
-# A lane: its target in a make of its own (what it needs is built by then), timed.
+# A lane: its target in a make of its own (what it needs is built by then), timed: its wall time
+# and its CPU time (the shell's `times`: every process of the lane, once waited for). make test
+# is bound by the CPU of two cores, so the CPU-s of each lane say where to cut.
 .SECONDEXPANSION:
 lane-%: $$(needs-$$*) | $$(if $$(filter $$*,$$(LONG_LANES)),,$$(foreach l,$$(LANES),$$(needs-$$l)))
 	@start=$$(date +%s); echo "make test: $$(date -u +%T) $* starts"; \
 	$(MAKE) --no-print-directory $*; rc=$$?; end=$$(date +%s); \
-	echo "$* $$start $$end $$rc" >> $(LANE_LOG); \
-	echo "make test: $$(date -u +%T) $* ends after $$((end - start)) s$$( [ $$rc = 0 ] || echo ', FAILED')"; \
+	times > $(LANE_LOG).$*.times; \
+	cpu=$$(awk 'NR == 2 { for (i = 1; i <= 2; i++) { split($$i, t, /[ms]/); s += 60 * t[1] + t[2] } printf "%.0f", s }' $(LANE_LOG).$*.times); \
+	echo "$* $$start $$end $$rc $$cpu" >> $(LANE_LOG); \
+	echo "make test: $$(date -u +%T) $* ends after $$((end - start)) s, $$cpu CPU-s$$( [ $$rc = 0 ] || echo ', FAILED')"; \
 	exit $$rc
 
 # The whole suite while a busy loop occupies every core (tests/under_load.py): a wait or budget

@@ -195,3 +195,58 @@ test("text rendered before the math chunk is rendered again with its formulas", 
   next.flush();
   expect(next.el.querySelectorAll("math")).toHaveLength(1);
 });
+
+test("a chunk comes from the newest widget's code model when an older one's notebook closed", async () => {
+  const { lazyChunk } = await import("../src/base/chunks.js");
+  const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  /** @type {(err: Error) => void} */
+  let fail = () => {};
+  const closed = vi.fn(() => new Promise((_, reject) => (fail = reject)));
+  const lanes = lazyChunk("the lanes cannot show");
+  lanes.provide(closed); // the first notebook's widget: its manager waits for a model it lost
+  const first = lanes.load();
+  const open = later();
+  lanes.provide(open.source); // a widget of the notebook open now
+  const second = lanes.load();
+  expect(lanes.load()).toBe(second); // one load per source
+  open.arrive("the lanes");
+  expect(await second).toBe("the lanes");
+  fail(new Error("widget model not found"));
+  expect(await first).toBe("the lanes");
+  expect(lanes.get()).toBe("the lanes");
+  expect(warn).not.toHaveBeenCalled();
+  warn.mockRestore();
+});
+
+test("a source that failed is not asked again; a newer one is", async () => {
+  const { lazyChunk } = await import("../src/base/chunks.js");
+  const warn = vi.spyOn(console, "warn").mockImplementation(() => {});
+  const failed = vi.fn();
+  const broken = vi.fn(() => Promise.reject(new Error("widget model not found")));
+  const chunk = lazyChunk("the lanes cannot show", { failed });
+  chunk.provide(broken);
+  expect(await chunk.load()).toBeNull();
+  expect(await chunk.load()).toBeNull();
+  expect(broken).toHaveBeenCalledTimes(1);
+  expect(warn).toHaveBeenCalledTimes(1);
+  expect(failed).toHaveBeenCalledTimes(1);
+  chunk.provide(() => Promise.resolve("the lanes"));
+  expect(await chunk.load()).toBe("the lanes");
+  warn.mockRestore();
+});
+
+test("another widget of the same notebook keeps the load in flight", async () => {
+  const { lazyChunk } = await import("../src/base/chunks.js");
+  const manager = {};
+  const first = later();
+  const firstSource = vi.fn(first.source);
+  const again = vi.fn(() => Promise.resolve("a second import"));
+  const tools = lazyChunk("tool calls cannot show");
+  tools.provide(Object.assign(firstSource, { owner: manager }));
+  const loading = tools.load();
+  tools.provide(Object.assign(again, { owner: manager }));
+  expect(tools.load()).toBe(loading);
+  first.arrive("the tools");
+  expect(await loading).toBe("the tools");
+  expect(again).not.toHaveBeenCalled();
+});

@@ -13,8 +13,8 @@ test("the chunk loads on the first formula, once; waiting placeholders are types
   /** @type {(r: any) => void} */
   let arrive = () => {};
   const source = vi.fn(() => new Promise((resolve) => (arrive = resolve)));
+  math.provide(() => Promise.reject(new Error("an older source gives way to the newest")));
   math.provide(/** @type {any} */ (source));
-  math.provide(() => Promise.reject(new Error("a second source is ignored")));
 
   const plain = new StreamingMarkdown(math);
   plain.set("No math here, it costs $5.", true);

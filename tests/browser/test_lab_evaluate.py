@@ -133,9 +133,7 @@ def test_a_reload_mid_evaluation_catches_up_and_the_saved_table_shows_without_a_
     # header says 12/12); saved, then read with no live widget.
     lab.wait_js(OUTPUT_FINISHED_JS, 1)
     lab.save()
-    lab.page.goto("about:blank")
-    lab.server.shutdown_sessions()
-    lab.page.goto(lab.server.doc_url(str(lab.name)))
+    lab.show(str(lab.name), wait_kernel=False)
     saved = ".nba-saved .nba-ev"
     lab.page.wait_for_selector(saved)
     lab.wait_js("(sel) => document.querySelectorAll(sel + ' .nba-ev-case').length === 12", saved)

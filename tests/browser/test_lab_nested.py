@@ -112,18 +112,6 @@ FINAL_SHAPE = [
 ]
 
 
-def wait_drawn(lab: LabPage, sel: str) -> None:
-    """Until the widget at ``sel`` shows with its panels drawn: a tool call's or a sub-agent's
-    panel keeps an empty place until the tools chunk has loaded (js/src/base/tools.js), which a
-    widget restored from the saved widget state imports as it renders."""
-    lab.wait_js(
-        "(sel) => { const r = document.querySelector(sel);"
-        " return !!r && !r.querySelector('.nba-panel-place'); }",
-        sel,
-        what=f"the widget at {sel} with its panels drawn",
-    )
-
-
 def check_final(lab: LabPage, sel: str) -> None:
     """The finished run: everything nested where it belongs, every panel collapsed, the tool
     and the sub-agent showing their usage; the panels open and close on a click."""
@@ -175,7 +163,7 @@ def test_nested_run_renders_nested_live_and_reopened(lab: LabPage) -> None:
     with widget_state_saved(lab):
         lab.run_all()  # the gates open at once: how it looks mid-stream is test_recorded_runs'
         lab.wait_status("completed")
-        wait_drawn(lab, LIVE)
+        lab.wait_drawn(LIVE)
         check_final(lab, LIVE)
         assert page_errors(lab) == []
 
@@ -195,7 +183,7 @@ def test_nested_run_renders_nested_live_and_reopened(lab: LabPage) -> None:
 
         # 4. Reopened without a kernel: the widget restored from the saved widget state.
         reopen_without_kernel(lab)
-        wait_drawn(lab, LIVE_SEL)
+        lab.wait_drawn(LIVE_SEL)
         check_final(lab, LIVE_SEL)
 
     # 5. Reopened without the widget state: the saved transcript alone (js/lab's renderer).
@@ -203,7 +191,7 @@ def test_nested_run_renders_nested_live_and_reopened(lab: LabPage) -> None:
     del nb.metadata["widgets"]
     nbformat.write(nb, lab.server.root / "nested.ipynb")
     reopen_without_kernel(lab)
-    wait_drawn(lab, SAVED_SEL)
+    lab.wait_drawn(SAVED_SEL)
     check_final(lab, SAVED_SEL)
     assert page_errors(lab) == []
     assert "Error displaying widget" not in lab.js("() => document.body.innerText")

@@ -48,12 +48,9 @@ def wait_output_final(lab: LabPage, cell: int = 0) -> None:
 
 
 def reopen_without_kernel(lab: LabPage) -> None:
-    """Shut every kernel down and open the saved notebook again (on a fresh kernel)."""
-    lab.page.goto("about:blank")
-    lab.server.shutdown_sessions()
-    lab.requests.clear()
-    lab.page.goto(lab.server.doc_url(str(lab.name), reset=True))
-    lab.wait_kernel_idle()
+    """Shut every kernel down and open the saved notebook again on a fresh kernel, in a new
+    page, as its reader does another day."""
+    lab.show(str(lab.name), new_page=True)
 
 
 def saved_notebook(lab: LabPage) -> nbformat.NotebookNode:

@@ -55,10 +55,7 @@ WIDGETS_JS = """(sel) => [...document.querySelectorAll(sel)].map((root) => ({
 
 def test_ten_executed_runs_show_as_live_widgets_without_the_extension(bare_lab: LabPage) -> None:
     lab = bare_lab
-    lab.name = "ten.ipynb"
-    lab.requests.clear()
-    lab.page.goto(lab.server.doc_url("ten.ipynb", reset=True))
-    lab.wait_kernel_idle()
+    lab.show("ten.ipynb")
     try:
         lab.page.wait_for_function(RESTORED_JS, arg=[ROOT_SEL, RUNS], polling=250, timeout=180_000)
     except Exception as exc:

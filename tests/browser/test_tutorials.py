@@ -101,9 +101,7 @@ def page(request: Any, chromium_browser: Any) -> Iterator[LabPage]:
 
 def shown(page: LabPage, notebook: Path) -> list[dict[str, Any]]:
     """Open ``notebook`` (no cell run) and what its nbagent outputs show once all are drawn."""
-    page.page.goto("about:blank")
-    page.server.shutdown_sessions()
-    page.page.goto(page.server.doc_url(f"{FOLDER}/{notebook.name}", reset=True))
+    page.show(f"{FOLDER}/{notebook.name}", wait_kernel=False)
     # Imported here: the other Pythons collect this module without Playwright installed.
     from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
@@ -168,7 +166,7 @@ def error_notebook(root: Path) -> str:
 @pytest.mark.parametrize("page", ["jupyterlab"], indirect=True)
 def test_the_error_box_follows_the_dark_theme(page: LabPage) -> None:
     name = error_notebook(page.server.root)
-    page.page.goto(page.server.doc_url(name, reset=True))
+    page.show(name, wait_kernel=False)
     page.page.wait_for_function(ERROR_BOX_JS)
     light = page.js(ERROR_BOX_JS)
     assert light["text"] == "Error: RuntimeError: backend went away"

@@ -98,11 +98,7 @@ def open_untrusted(page: LabPage, notebook: Path) -> list[dict[str, Any]]:
     """Open a copy of ``notebook`` (never trusted by this server) and what it shows."""
     name = f"untrusted-{page.server.app}.ipynb"
     (page.server.root / name).write_bytes(notebook.read_bytes())
-    page.page.goto("about:blank")
-    page.server.shutdown_sessions()
-    page.name = name
-    page.requests.clear()
-    page.page.goto(page.server.doc_url(name, reset=True))
+    page.show(name, wait_kernel=False)
     page.wait_js(f"(sel) => document.querySelectorAll(sel).length === {RUNS}", SAVED)
     # KaTeX arrives in a chunk of its own, imported on the first formula: typeset after.
     page.wait_js(

@@ -64,13 +64,14 @@ export function whenSent(model, name, then) {
  * @param {any} model
  * @param {string} name
  * @param {Record<string, object>} [shared]
- * @returns {(() => Promise<any>) | null}
+ * @returns {(() => Promise<any>) & {owner: object} | null} the load, with the widget manager it
+ *   reads from
  */
 export function chunkFromCodeModel(model, name, shared) {
   const ref = String(model.get("code") ?? "").replace("IPY_MODEL_", "");
   const manager = model.widget_manager;
   if (!ref || !manager) return null;
-  return async () => {
+  const load = async () => {
     const code = await manager.get_model(ref);
     const version = String(code.get("version"));
     const imported = importsOf(name);
@@ -87,11 +88,17 @@ export function chunkFromCodeModel(model, name, shared) {
     }
     return chunk;
   };
+  return Object.assign(load, { owner: manager });
 }
 
 /**
- * A lazy chunk as one copy of the bundle holds it: where it comes from (the first source
- * given wins), the chunk once loaded, and the one load in flight.
+ * A lazy chunk as one copy of the bundle holds it: where it comes from, the chunk once loaded,
+ * and the load in flight. The newest source given wins until the chunk has loaded: a source
+ * is a widget's code model, and a notebook closed in the page takes its models along (its
+ * widget manager waits 2 s for a model it no longer has, then fails), while the newest
+ * widget's is alive. A load from an older source still in flight then gives way to one from
+ * the newer; a source that failed is not asked again. A source of the same `owner` (widget
+ * manager: the same notebook) as the one held changes nothing.
  * @template T
  * @param {string} lost what stays undone when the chunk's code does not load (a warning)
  * @param {{loaded?: (chunk: T) => void, failed?: () => void}} [on] called when it loads or fails
@@ -99,10 +106,16 @@ export function chunkFromCodeModel(model, name, shared) {
 export function lazyChunk(lost, on = {}) {
   /** @type {T | null} */
   let chunk = null;
-  /** @type {(() => Promise<T>) | null} */
+  /** @typedef {(() => Promise<T>) & {owner?: object}} Source */
+  /** @type {Source | null} */
   let source = null;
   /** @type {Promise<T | null> | null} */
   let loading = null;
+  /** The source of the load in flight, and the last source that failed. */
+  /** @type {Source | null} */
+  let loadingFrom = null;
+  /** @type {Source | null} */
+  let failedFrom = null;
   /** Who waits for the chunk without asking for it (`whenLoaded`). */
   /** @type {((chunk: T) => void)[]} */
   let waiting = [];
@@ -112,10 +125,37 @@ export function lazyChunk(lost, on = {}) {
     hook?.(c);
     for (const then of waiting.splice(0)) then(c);
   };
+  /**
+   * @param {Source} from
+   * @returns {Promise<T | null>}
+   */
+  const loadFrom = (from) => {
+    loadingFrom = from;
+    loading = from().then(
+      (c) => {
+        if (!chunk) arrived(c, on.loaded);
+        return chunk;
+      },
+      (err) => {
+        if (chunk) return chunk;
+        // A newer source's load is in flight: its outcome is the chunk's.
+        if (loadingFrom !== from && loading) return loading;
+        failedFrom = from;
+        loading = null;
+        loadingFrom = null;
+        waiting = [];
+        on.failed?.();
+        console.warn(`nbagent: ${lost}, its code did not load:`, err);
+        return null;
+      },
+    );
+    return loading;
+  };
   return {
-    /** @param {(() => Promise<T>) | null} load */
+    /** @param {Source | null} load */
     provide(load) {
-      source ??= load;
+      if (!load || chunk || (load.owner && load.owner === source?.owner)) return;
+      source = load;
     },
     hasSource: () => source !== null,
     /** Use this chunk at once (tests, or a chunk already imported). @param {T} c */
@@ -137,26 +177,14 @@ export function lazyChunk(lost, on = {}) {
     /** The load in flight or done (null before one starts). */
     loading: () => loading,
     /**
-     * Start loading the chunk (once).
+     * Load the chunk from the newest source (once per source).
      * @returns {Promise<T | null>} the chunk; null without a source or when it fails
      */
     load() {
       if (chunk) return Promise.resolve(chunk);
-      if (loading) return loading;
-      if (!source) return Promise.resolve(null);
-      loading = source().then(
-        (c) => {
-          arrived(c, on.loaded);
-          return c;
-        },
-        (err) => {
-          waiting = [];
-          on.failed?.();
-          console.warn(`nbagent: ${lost}, its code did not load:`, err);
-          return null;
-        },
-      );
-      return loading;
+      if (loading && loadingFrom === source) return loading;
+      if (!source || source === failedFrom) return loading ?? Promise.resolve(null);
+      return loadFrom(source);
     },
   };
 }

@@ -113,8 +113,8 @@ export function newTypesetter() {
     purify: (mathml) => engine?.purify(mathml, math.get()) ?? document.createDocumentFragment(),
     load,
     /**
-     * Where the math chunk comes from (the first source given wins): the widget's code model,
-     * the lab extension's own chunk, or a direct import in tests.
+     * Where the math chunk comes from (the newest source given wins, js/src/base/chunks.js):
+     * the widget's code model, the lab extension's own chunk, or a direct import in tests.
      * @param {() => Promise<MathChunk>} source
      */
     provide: (source) => math.provide(source),
@@ -124,7 +124,7 @@ export function newTypesetter() {
      * @param {any} model a widget model with a `code` trait ("IPY_MODEL_<id>")
      */
     provideFromCodeModel(model) {
-      if (math.hasSource()) return;
+      if (math.get()) return;
       math.provide(chunkFromCodeModel(model, "math"));
       whenSent(model, "math", load);
     },

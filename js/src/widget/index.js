@@ -187,7 +187,7 @@ function newWidget() {
     math.provideFromCodeModel(model);
     provideAnswerFromCodeModel(model);
     for (const [chunk, name] of features()) {
-      if (chunk.hasSource() || chunk.get()) continue;
+      if (chunk.get()) continue;
       chunk.provide(chunkFromCodeModel(model, name, SHARED));
       // The kernel sends a chunk just before a widget needs it: imported then, it is here by
       // the time the widget draws what needs it (else that shows once it is).
@@ -276,5 +276,5 @@ export const renderMarkdownToFragment = (src) => toFragment(src, widget.math);
 export const loadMath = () => widget.math.load();
 /** Resolves when the math chunk has loaded (or failed) and no formula waits for its turn. */
 export const mathSettled = () => widget.math.settled();
-/** Where the math chunk comes from (the first source given wins). @param {() => Promise<any>} load */
+/** Where the math chunk comes from (the newest source given wins). @param {() => Promise<any>} load */
 export const provideMath = (load) => widget.math.provide(load);
