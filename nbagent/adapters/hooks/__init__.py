@@ -10,14 +10,14 @@ To add a family: write ``<family>.py`` with a ``HookAdapter`` subclass and list 
 from __future__ import annotations
 
 from nbagent.adapters.hooks.adapter import HooksAdapter
-from nbagent.adapters.hooks.base import HookAdapter
-from nbagent.adapters.hooks.langchain import LangChainHookAdapter
-from nbagent.adapters.hooks.litellm import LiteLLMAdapter
-from nbagent.adapters.hooks.llama_index import LlamaIndexHookAdapter
-from nbagent.adapters.hooks.openai_agents import OpenAIAgentsHookAdapter
-from nbagent.adapters.hooks.openai_client import OpenAIClientAdapter
-from nbagent.adapters.hooks.otel import OtelAdapter
-from nbagent.adapters.hooks.record import HookRecord
+from nbagent.adapters.kit.hook_record import HookRecord
+from nbagent.adapters.kit.hooks import HookAdapter
+from nbagent.adapters.langchain.hooks import LangChainHookAdapter
+from nbagent.adapters.litellm import LiteLLMAdapter
+from nbagent.adapters.llama_index.hooks import LlamaIndexHookAdapter
+from nbagent.adapters.openai_agents.hooks import OpenAIAgentsHookAdapter
+from nbagent.adapters.openai_client import OpenAIClientAdapter
+from nbagent.adapters.otel import OtelAdapter
 
 __all__ = ["FAMILIES", "HookAdapter", "HookRecord", "HooksAdapter"]
 
