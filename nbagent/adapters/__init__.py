@@ -5,7 +5,9 @@ asks each class of ``DETECTION_ORDER`` in turn whether the first item of a sourc
 in its format. To add a format: write ``nbagent/adapters/<format>.py`` with a class that
 has ``name``, ``detect``, ``feed`` and ``end``, then list it in both places below. An adapter
 that outgrows ~400 lines becomes a package ``<format>/`` (``adapter.py`` with the class, its
-tables in ``maps.py``, …) whose ``__init__.py`` re-exports the class.
+tables in ``maps.py``, …) whose ``__init__.py`` re-exports the class. A framework's
+``nbagent.watch()`` hook adapter sits beside its stream adapter (``<framework>/hooks/``);
+``hooks/`` merges them all (``format="hooks"``).
 """
 
 from __future__ import annotations

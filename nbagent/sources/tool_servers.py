@@ -12,7 +12,7 @@ pydantic-ai names it: the toolset's ``id`` (the one given, or its URL's host), e
 ``serverInfo.name`` the server sent (a stdio server given no ``id``).
 
 The Agents SDK needs none of this: its run items and tool spans name the server themselves
-(``adapters.openai_agents``, ``adapters.hooks.openai_agents``).
+(``adapters.openai_agents``, ``adapters.openai_agents.hooks``).
 """
 
 from __future__ import annotations

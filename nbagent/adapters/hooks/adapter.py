@@ -6,8 +6,8 @@ from __future__ import annotations
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import BadItemError, short_repr
-from nbagent.adapters.hooks.base import HookAdapter
-from nbagent.adapters.hooks.record import HookRecord
+from nbagent.adapters.kit.hook_record import HookRecord
+from nbagent.adapters.kit.hooks import HookAdapter
 from nbagent.core.events import ErrorEvent, Event, RunEnd
 
 __all__ = ["HooksAdapter"]

@@ -1,8 +1,9 @@
 """What adapters compose: tool-call assembly (``calls.py``), usage readers (``usage.py``), the
 text and thinking messages they open and close (``messages.py``), messages and calls that came
 whole (``whole.py``), full texts after their deltas (``reconcile.py``), a provider's finish
-word (``finish.py``) and an item's handler by its type (``dispatch.py``). The last three are
-imported from their modules."""
+word (``finish.py``), an item's handler by its type (``dispatch.py``) and the base of every
+hook family's adapter (``hooks.py``: ``HookAdapter``; ``hook_record.py``: ``HookRecord``). The
+last four are imported from their modules."""
 
 from nbagent.adapters.kit.calls import Call, CallGroup, ToolCalls, args_text, invent_id
 from nbagent.adapters.kit.messages import (

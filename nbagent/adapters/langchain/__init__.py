@@ -27,7 +27,7 @@ reconciles (text ``final_text``, tool args / usage that were never streamed).
 
 Modules: ``content`` (a message's kind, its text and thinking parts) and ``state`` (a model
 run's text, thinking and tool call chunks, usage, subgraph scopes), shared by both and by the
-callback hook's adapter (``adapters/hooks/langchain``); ``tools`` (calls assembled, tool runs
+callback hook's adapter (``hooks/``); ``tools`` (calls assembled, tool runs
 paired with calls), ``models`` (model runs, the step stack), ``adapter`` (``LangChainAdapter``:
 the run, chains, the handler table).
 """

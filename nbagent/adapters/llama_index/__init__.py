@@ -1,5 +1,6 @@
-"""LlamaIndex agent workflows: the stream adapter (``adapter.py``) and the readers it shares
-with the hook adapter (``read.py``) and the parts both hold (``parts.py``)."""
+"""LlamaIndex agent workflows: the stream adapter (``adapter.py``), the instrumentation hook's
+adapter (``hooks/``), the readers they share (``read.py``) and the parts both hold
+(``parts.py``)."""
 
 from nbagent.adapters.llama_index.adapter import LlamaIndexAdapter
 

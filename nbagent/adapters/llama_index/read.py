@@ -1,5 +1,5 @@
 """LlamaIndex's workflow events and messages read as plain values, shared by the stream
-adapter (``adapter.py``) and the hook adapter (``adapters/hooks/llama_index``): which event
+adapter (``adapter.py``) and the hook adapter (``hooks/``): which event
 an object or its serialized form is, a message's text, thinking and tool calls, a streamed
 response's new text, an LLM's token counts and model; for the hook, which span a tool's own
 is and what a failure says.

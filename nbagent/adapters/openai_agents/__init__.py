@@ -33,6 +33,9 @@ Ids: a model call's step is ``step_{n}`` (``{parent}/step_{n}`` nested); a messa
 models' ``"__fake_id__"``, which repeats within one call too and is told apart by
 ``output_index``); a tool call keeps its ``call_id`` (``{call_id}#2``… when an earlier call
 used it).
+
+``hooks/``: the adapter of the SDK's trace spans as ``nbagent.watch()``'s hook records them
+(family ``openai-agents``, ``adapters/hooks``).
 """
 
 from nbagent.adapters.openai_agents.adapter import OpenAIAgentsAdapter

@@ -2,7 +2,7 @@
 
 ``HOOKS`` lists them in the order ``watch()`` tries them. A hook registers with its library
 and hands what the library reports to the watch as ``HookRecord``s; its adapter
-(``nbagent/adapters/hooks/``) makes events of them.
+(``nbagent.adapters.hooks.FAMILIES``) makes events of them.
 """
 
 from __future__ import annotations

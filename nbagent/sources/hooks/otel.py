@@ -11,7 +11,7 @@ Where it listens, without setting anything global the user did not set:
    settings the user gave already (an SDK provider of their own) get the processor added.
 
 Each span is recorded twice (``span_start``, ``span_end``) as a plain snapshot
-(``nbagent.adapters.hooks.otel.common``): the span is still being written to at its start
+(``nbagent.adapters.otel.common``): the span is still being written to at its start
 and belongs to the library. ``root`` is the trace (plus the span, when the top span has a
 parent this hook never saw); ``last`` is on the end of that top span.
 """

@@ -24,7 +24,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from nbagent.adapters.base import list_or_empty, str_or_none
-from nbagent.adapters.hooks.otel.common import (
+from nbagent.adapters.kit import args_text
+from nbagent.adapters.otel.common import (
     ModelCall,
     Part,
     Role,
@@ -36,7 +37,6 @@ from nbagent.adapters.hooks.otel.common import (
     tokens,
     tool_run,
 )
-from nbagent.adapters.kit import args_text
 from nbagent.core.events import Usage
 
 __all__ = ["agent_name", "read_model", "read_tool", "role_of"]

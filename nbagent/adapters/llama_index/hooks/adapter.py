@@ -28,9 +28,9 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import field, str_or_none
-from nbagent.adapters.hooks.base import HookAdapter
-from nbagent.adapters.hooks.record import HookRecord
 from nbagent.adapters.kit import SEEN_WHOLE, whole_message
+from nbagent.adapters.kit.hook_record import HookRecord
+from nbagent.adapters.kit.hooks import HookAdapter
 from nbagent.adapters.llama_index.parts import Step, Tools
 from nbagent.adapters.llama_index.read import (
     error_of,

@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import field, list_or_empty, str_or_none
-from nbagent.adapters.hooks.base import HookAdapter
-from nbagent.adapters.hooks.record import HookRecord
 from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, SEEN_WHOLE, whole_message
+from nbagent.adapters.kit.hook_record import HookRecord
+from nbagent.adapters.kit.hooks import HookAdapter
 from nbagent.adapters.openai_chat.maps import cost_or_none, map_finish_reason, text_of
 from nbagent.adapters.openai_chat.maps import usage_event as chat_usage
 from nbagent.adapters.openai_chat.whole import ToolAnswers, whole_tool_calls

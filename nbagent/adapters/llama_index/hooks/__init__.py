@@ -4,6 +4,6 @@
 
 from __future__ import annotations
 
-from nbagent.adapters.hooks.llama_index.adapter import LlamaIndexHookAdapter
+from nbagent.adapters.llama_index.hooks.adapter import LlamaIndexHookAdapter
 
 __all__ = ["LlamaIndexHookAdapter"]

@@ -18,9 +18,9 @@ import dataclasses
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import field, int_or_none, list_or_empty, str_or_none
-from nbagent.adapters.hooks.base import HookAdapter
-from nbagent.adapters.hooks.record import HookRecord
 from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, SEEN_WHOLE, whole_message
+from nbagent.adapters.kit.hook_record import HookRecord
+from nbagent.adapters.kit.hooks import HookAdapter
 from nbagent.adapters.openai_chat.maps import map_finish_reason, reasoning_of, text_of
 from nbagent.adapters.openai_chat.maps import usage_event as chat_usage
 from nbagent.adapters.openai_chat.whole import ToolAnswers, whole_tool_calls

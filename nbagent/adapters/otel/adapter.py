@@ -16,8 +16,10 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from nbagent.adapters.hooks.base import HookAdapter
-from nbagent.adapters.hooks.otel.common import (
+from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, call_events, distinct_id, whole_message
+from nbagent.adapters.kit.hook_record import HookRecord
+from nbagent.adapters.kit.hooks import HookAdapter
+from nbagent.adapters.otel.common import (
     FINISH,
     NO_CONTENT,
     Part,
@@ -28,9 +30,7 @@ from nbagent.adapters.hooks.otel.common import (
     model_name,
     seconds,
 )
-from nbagent.adapters.hooks.otel.conventions import agent_name, read_model, read_tool, role_of
-from nbagent.adapters.hooks.record import HookRecord
-from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, call_events, distinct_id, whole_message
+from nbagent.adapters.otel.conventions import agent_name, read_model, read_tool, role_of
 from nbagent.core.events import (
     ErrorEvent,
     Event,

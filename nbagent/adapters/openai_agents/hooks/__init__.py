@@ -6,6 +6,6 @@ errors); ``model.py`` (a model span read whole as events: text, thinking, tool c
 ``maps.py`` (the span kinds, a span's time and error).
 """
 
-from nbagent.adapters.hooks.openai_agents.adapter import OpenAIAgentsHookAdapter
+from nbagent.adapters.openai_agents.hooks.adapter import OpenAIAgentsHookAdapter
 
 __all__ = ["OpenAIAgentsHookAdapter"]

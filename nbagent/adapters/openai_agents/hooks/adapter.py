@@ -28,11 +28,11 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import field, plain, str_or_none
-from nbagent.adapters.hooks.base import HookAdapter
-from nbagent.adapters.hooks.openai_agents.maps import epoch, error_text, span_kind
-from nbagent.adapters.hooks.openai_agents.model import model_answer, usage_of
-from nbagent.adapters.hooks.record import HookRecord
 from nbagent.adapters.kit import distinct_id
+from nbagent.adapters.kit.hook_record import HookRecord
+from nbagent.adapters.kit.hooks import HookAdapter
+from nbagent.adapters.openai_agents.hooks.maps import epoch, error_text, span_kind
+from nbagent.adapters.openai_agents.hooks.model import model_answer, usage_of
 from nbagent.core.events import (
     ErrorEvent,
     Event,

@@ -8,10 +8,10 @@ import json
 from typing import Any
 
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
-from nbagent.adapters.hooks.langchain.state import Tree, _Run, error_text, model_name
 from nbagent.adapters.kit.messages import SEEN_WHOLE, Channel, whole_message
 from nbagent.adapters.kit.whole import call_events
 from nbagent.adapters.langchain.content import message_parts
+from nbagent.adapters.langchain.hooks.state import Tree, _Run, error_text, model_name
 from nbagent.adapters.langchain.state import Data, ModelRun, call_chunks, finish_reason
 from nbagent.core.events import ErrorEvent, Event, StepEnd, StepStart, ToolCallStart
 

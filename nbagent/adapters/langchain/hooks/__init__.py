@@ -24,6 +24,6 @@ records, tool runs).
 
 from __future__ import annotations
 
-from nbagent.adapters.hooks.langchain.adapter import LangChainHookAdapter
+from nbagent.adapters.langchain.hooks.adapter import LangChainHookAdapter
 
 __all__ = ["LangChainHookAdapter"]

@@ -8,11 +8,11 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import field, plain, str_or_none
-from nbagent.adapters.hooks.base import HookAdapter
-from nbagent.adapters.hooks.langchain.models import Models
-from nbagent.adapters.hooks.langchain.state import Tree, error_text, tool_output
-from nbagent.adapters.hooks.record import HookRecord
+from nbagent.adapters.kit.hook_record import HookRecord
+from nbagent.adapters.kit.hooks import HookAdapter
 from nbagent.adapters.langchain.content import messages_in
+from nbagent.adapters.langchain.hooks.models import Models
+from nbagent.adapters.langchain.hooks.state import Tree, error_text, tool_output
 from nbagent.adapters.langchain.state import Data, checkpoint_ns
 from nbagent.core.events import Event, StepEnd, ToolResult
 

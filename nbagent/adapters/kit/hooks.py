@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import ClassVar
 
-from nbagent.adapters.hooks.record import HookRecord
+from nbagent.adapters.kit.hook_record import HookRecord
 from nbagent.core.events import Event
 
 __all__ = ["HookAdapter"]

@@ -3,6 +3,6 @@ conventions (``gen_ai.*``, ``genai``) or OpenInference's (``openinference``)."""
 
 from __future__ import annotations
 
-from nbagent.adapters.hooks.otel.adapter import OtelAdapter
+from nbagent.adapters.otel.adapter import OtelAdapter
 
 __all__ = ["OtelAdapter"]
