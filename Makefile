@@ -59,7 +59,7 @@ DEMO_ONLY := $(if $(MAKECMDGOALS),$(if $(filter-out demo demo-install,$(MAKECMDG
 
 help:
 	@echo "make demo          install nbagent and JupyterLab, open notebooks/quickstart.ipynb (offline, no API key)"
-	@echo "make test          install and run every check, six lanes at a time, each once what it needs is"
+	@echo "make test          install and run every check, three lanes at a time, each once what it needs is"
 	@echo "                   built: lint, types, JS tests, docs, test-demo-install; Python, kernel and"
 	@echo "                   browser tests; test-pythons, test-evals, test-real-model"
 	@echo "make test-under-load  make test while a busy loop occupies every core (hunts flaky tests)"
@@ -231,33 +231,23 @@ needs-test-evals := $(EVALS_VENV)/stamp
 test-evals: $(needs-test-evals)
 	PYTHONPATH=. $(EVALS_VENV)/bin/pytest -q -p no:cacheprovider tests/test_evaluate_pydantic_evals.py
 
-# .venv's Python tests: the browser tests and the rest, each as SHARDS pytest processes side by
-# side (tests/shard.py deals the modules, a module whole in one share): the tests wait on
-# kernels, servers and pages for much of their time, so either lane alone keeps a core only half
-# busy. Then pydantic-evals' tests and the real-model lane.
+# .venv's Python tests as two pytest processes (2 cores): the browser tests spend most of their
+# time waiting on JupyterLab and Chromium; the rest (the kernel tests, which wait on kernels,
+# among them) keep a core busy. Then pydantic-evals' tests and the real-model lane.
 LIVE_TESTS := -m "browser" tests/browser
-SHARDS := 1 2
-LIVE_SHARDS := $(addprefix test-py-live-,$(SHARDS))
-REST_SHARDS := $(addprefix test-py-rest-,$(SHARDS))
 test-py: install
-	$(MAKE) --no-print-directory -j4 --output-sync=target test-py-live test-py-rest test-evals test-real-model
+	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest test-evals test-real-model
 
 # --durations: where the time goes, printed on every run. The browser tests need the install
 # (nbagent, the lab extension) and html-manager's packages, nothing else.
 needs-test-py-live := $(STAMP)/install $(HTML_MANAGER)/node_modules/.package-lock.json
-test-py-live: $(LIVE_SHARDS)
-$(LIVE_SHARDS): test-py-live-%: $(needs-test-py-live)
-	$(BIN)/pytest -p tests.shard --shard=$*/$(words $(SHARDS)) $(LIVE_TESTS) --durations=15
+test-py-live: $(needs-test-py-live)
+	$(BIN)/pytest $(LIVE_TESTS) --durations=15
 
 needs-test-py-rest := $(STAMP)/install $(addsuffix /stamp,$(MCP_VENVS)) \
   $(ACP_AGENTS)/node_modules/.package-lock.json
-test-py-rest: $(REST_SHARDS)
-$(REST_SHARDS): test-py-rest-%: $(needs-test-py-rest)
-	$(BIN)/pytest -p tests.shard --shard=$*/$(words $(SHARDS)) -m "not browser and not real_model" \
-	  $(NOT_LIVE) --durations=15
-.PHONY: $(LIVE_SHARDS) $(REST_SHARDS)
-$(foreach n,$(SHARDS),$(eval needs-test-py-live-$(n) := $(needs-test-py-live)))
-$(foreach n,$(SHARDS),$(eval needs-test-py-rest-$(n) := $(needs-test-py-rest)))
+test-py-rest: $(needs-test-py-rest)
+	$(BIN)/pytest -m "not browser and not real_model" $(NOT_LIVE) --durations=15
 
 # The real-model lane (tests/real_model; DEVELOP.md, "The real-model lane"): nbagent against
 # SmolLM2-135M on llama-cpp-python's OpenAI-compatible server, from ../shared/real-model's
@@ -286,18 +276,17 @@ test-real-model: $(needs-test-real-model)
 	  echo "make test-real-model: the real-model lane took $$(( $$(date +%s) - start )) s"; \
 	fi
 
-# make test: one graph, LANE_JOBS jobs at a time. Six on two cores: the lanes wait on kernels,
-# servers and pages for much of their time (the lane table's CPU-s: four lanes side by side leave
-# half a core idle), so the shares of the two long lanes run side by side, and two slots take the
-# short lanes. Each lane starts as soon as what it needs (its needs-<lane>) is built, and prints
-# when it starts and ends. The longest first, so the short ones fill the end: the other lanes
-# also wait for every lane's needs (order-only), so none of them takes a slot before the
-# LONG_LANES have theirs. (make starts whichever lane it finds ready first as it walks the lanes,
-# and it may be part way down the list when an install ends.) --keep-going: a failed lane does
-# not stop the others; the lanes that failed are named at the end, with each lane's start and
-# end from make test's start.
-LONG_LANES := $(LIVE_SHARDS) $(REST_SHARDS)
-LANE_JOBS ?= 6
+# make test: one graph, LANE_JOBS jobs at a time. Three on two cores: the lanes wait on kernels,
+# servers and pages for much of their time (tests/cpu_profile.py: the other Python tests spend
+# under one core on average), so a third lane fills what two leave idle. Each lane starts as soon
+# as what it needs (its needs-<lane>) is built, and prints when it starts and ends. The longest
+# first, so the short ones fill the end: the other lanes also wait for every lane's needs (order-
+# only), so none of them takes a slot before the two LONG_LANES have theirs. (make starts
+# whichever lane it finds ready first as it walks the lanes, and it may be part way down the list
+# when an install ends.) --keep-going: a failed lane does not stop the others; the lanes that
+# failed are named at the end, with each lane's start and end from make test's start.
+LONG_LANES := test-py-live test-py-rest
+LANE_JOBS ?= 3
 LANES := $(LONG_LANES) test-pythons test-js typecheck lint docs test-demo-install \
   test-real-model test-evals
 LANE_LOG := $(STAMP)/lanes
