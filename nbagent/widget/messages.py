@@ -197,13 +197,14 @@ class ChooseRequest(TypedDict):
 
 class _ForkRequest(TypedDict):
     type: Literal["fork"]
-    step: int | None
+    step: int | str | None
 
 
 class ForkRequest(_ForkRequest, total=False):
-    """Fork the run at ``step`` (``None``: the whole run), with block ``edit``\\ s."""
+    """Fork after ``step`` (a step's id; ``None``: the step of the results ``edit`` names),
+    with an edit (a text, or new results by id)."""
 
-    edit: dict[str | int, Any]
+    edit: str | dict[str | int, Any] | None
 
 
 class RerunRequest(TypedDict):
