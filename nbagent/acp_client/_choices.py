@@ -6,12 +6,12 @@ A viewer's page never gets here: the kernel refuses its messages (``nbagent.widg
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 from nbagent.acp_client._client import Chosen
 from nbagent.acp_client._turn import Turn
 from nbagent.runtime.answers import find_paused
 from nbagent.runtime.pause import Answer
+from nbagent.widget.messages import ChooseRequest
 
 __all__ = ["choose", "choose_from_view"]
 
@@ -34,7 +34,7 @@ def choose(turn: Turn | None, i: int | str, option_id: str) -> None:
         raise RuntimeError(f"tool call {request.tool_call_id!r} is no longer paused")
 
 
-def choose_from_view(turn: Turn, content: dict[str, Any]) -> None:
+def choose_from_view(turn: Turn, content: ChooseRequest) -> None:
     """The widget's ``choose`` message (JSON data, never code). An answer that no longer
     fits (answered meanwhile from code, or the run ended) is logged, not raised: it came
     from a button, on the comm's thread."""

@@ -32,6 +32,7 @@ from nbagent.runtime.pause import Pauses
 from nbagent.runtime.run import Run, launch
 from nbagent.runtime.views import RunView
 from nbagent.tools import Tool, ToolOutcome, call_tool_sync
+from nbagent.widget.messages import ForkRequest
 
 __all__ = ["AgentRun", "AgentSession", "ToolCallError", "history_messages", "unknown_tool"]
 
@@ -157,7 +158,7 @@ class AgentRun(Run):
         its original's: they show beside it too); [] for a fork."""
         return list(self._forks)
 
-    def _fork_from_view(self, content: dict[str, Any]) -> None:
+    def _fork_from_view(self, content: ForkRequest) -> None:
         """Fork here: ``{"type": "fork", "step": n | None, "edit": ...}``; with no step, the
         step is the one that called the tools whose results ``edit`` names."""
         edit = content.get("edit")

@@ -24,17 +24,19 @@ import itertools
 import json
 import threading
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Any, Literal, cast
 
 from nbagent.apps.lanes import Lanes
 from nbagent.core.events import ErrorEvent, Event, Status, ToolCallEnd, ToolCallStart, ToolResult
 from nbagent.mcp_client import McpError, McpLogEntry, McpServer
 from nbagent.mcp_client import mcp as _connect
+from nbagent.mcp_client._asks import Action
 from nbagent.mcp_client._results import as_tool_result, log_text, prompt_result, read_result
 from nbagent.runtime.loops import background_loop
 from nbagent.runtime.run import Run
 from nbagent.tools import py_str
 from nbagent.widget.inspector import InspectorWidget
+from nbagent.widget.messages import InspectorFeed, InspectorRequest, RerunRequest
 
 __all__ = ["McpInspector", "mcp"]
 
@@ -116,10 +118,10 @@ class McpInspector:
         run.start()
         return run
 
-    def _rerun(self, shown: str) -> Callable[[dict[str, Any]], None]:
+    def _rerun(self, shown: str) -> Callable[[RerunRequest], None]:
         """Re-run with edited arguments: the same request again, as a new turn."""
 
-        def again(content: dict[str, Any]) -> None:
+        def again(content: RerunRequest) -> None:
             args = content.get("args")
             if not isinstance(args, dict):
                 return
@@ -189,20 +191,22 @@ class McpInspector:
 
     # -- the page ---------------------------------------------------------------------------
 
-    def _on_message(self, content: dict[str, Any]) -> None:
+    def _on_message(self, content: InspectorRequest) -> None:
         kind = content.get("type")
         given = content.get("args")
         args: dict[str, Any] = given if isinstance(given, dict) else {}
         name = content.get("name")
+        uri, ask_id = content.get("uri"), content.get("id")
         try:
             if kind == "call" and isinstance(name, str):
                 self.call(name, args)
-            elif kind == "read" and isinstance(content.get("uri"), str):
-                self.read(content["uri"])
+            elif kind == "read" and isinstance(uri, str):
+                self.read(uri)
             elif kind == "prompt" and isinstance(name, str):
                 self.get_prompt(name, {k: str(v) for k, v in args.items()})
-            elif kind == "answer" and isinstance(content.get("id"), str):
-                self.server.answer(content["id"], content.get("action", ""), content.get("content"))
+            elif kind == "answer" and isinstance(ask_id, str):
+                action = cast(Action, content.get("action", ""))  # McpServer.answer checks it
+                self.server.answer(ask_id, action, content.get("content"))
             elif kind == "refresh":
                 refresh = threading.Thread(target=self._refresh, name="nbagent-mcp", daemon=True)
                 refresh.start()
@@ -238,11 +242,13 @@ class McpInspector:
         all those kept, for a view that just opened), each numbered from the first ever."""
         with self._lock:
             self._push_due = False
-            feeds: dict[str, tuple[int, list[Any], Callable[[Any], dict[str, Any]]]] = {
+            feeds: dict[
+                Literal["log", "rpc"], tuple[int, list[Any], Callable[[Any], dict[str, Any]]]
+            ] = {
                 "log": (self.server.log_count, self.server.log, _log_json),
                 "rpc": (self.server.rpc_count, self.server.rpc, dict),
             }
-            message: dict[str, Any] = {"type": "feed"}
+            message: InspectorFeed = {"type": "feed"}
             for name, (total, kept, as_json) in feeds.items():
                 first = total - len(kept)  # the number of kept[0]
                 start = 0 if everything else max(0, self._sent[name] - first)

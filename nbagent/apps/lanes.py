@@ -35,6 +35,7 @@ from nbagent.runtime.kernel import (
 from nbagent.runtime.run import Run
 from nbagent.runtime.views import CellOutput, held
 from nbagent.transcript.transcript import Transcript
+from nbagent.widget.messages import KernelMessage, LanesRequest, Notice
 from nbagent.widget.output import Head, Layout, RunOutput
 from nbagent.widget.terminal import print_block
 from nbagent.widget.widget import LaneState, LanesWidget
@@ -42,7 +43,7 @@ from nbagent.widget.widget import LaneState, LanesWidget
 __all__ = ["Lanes", "is_agent"]
 
 
-def _discard(_message: dict[str, Any]) -> None:
+def _discard(_message: KernelMessage) -> None:
     """Where a lanes controller sends outside a notebook: lanes are printed when they end."""
 
 
@@ -78,7 +79,7 @@ class Lanes:
         """Called (on the kernel's thread) with the text typed into a chat's input box."""
         shown = in_notebook() if display is None else display
         self.widget: LanesWidget | None = None
-        send: Callable[[dict[str, Any]], None] = _discard
+        send: Callable[[KernelMessage], None] = _discard
         if shown:
             self.widget = LanesWidget(
                 arrangement=layout, title=title or "", show_thinking=show_thinking
@@ -242,7 +243,8 @@ class Lanes:
     def notice(self, text: str) -> None:
         """A one-off message for the widget (a chat prompt that could not start)."""
         if self.widget is not None:
-            self.widget.send({"type": "notice", "text": text})
+            notice: Notice = {"type": "notice", "text": text}
+            self.widget.send(notice)
 
     def _lane_output(self, index: int) -> RunOutput:
         """A lane's output: as saved at its end, or as it is now (running, re-running)."""
@@ -259,7 +261,7 @@ class Lanes:
             {"meta": dict(m), "state": r.state} for m, r in zip(self._metas, lanes, strict=True)
         ]
 
-    def _on_message(self, content: dict[str, Any]) -> None:
+    def _on_message(self, content: LanesRequest) -> None:
         kind = content.get("type")
         if kind == "sync":
             self.sync()

@@ -21,6 +21,7 @@ from nbagent.core.events import Event
 from nbagent.frameworks.rerun import RECORDING, attach
 from nbagent.runtime.run import Run, launch
 from nbagent.sources.recording import MAX_GAP_S, STEPS, Player, read_recording
+from nbagent.widget.messages import StepRequest
 
 __all__ = ["RecordingRun", "ReplayRun", "record", "replay"]
 
@@ -66,7 +67,7 @@ class ReplayRun(Run):
             self.wait(timeout)  # the recording's end is being folded: let it land
         return self.player.position
 
-    def _step_from_view(self, content: dict[str, Any]) -> None:
+    def _step_from_view(self, content: StepRequest) -> None:
         to = content.get("to")
         # The buttons: queue the step and return (the comm handler must not wait).
         if to in STEPS and self.player.stepping and not self.done:

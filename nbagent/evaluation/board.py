@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from typing import Any
+from typing import Any, cast
 
 from nbagent.evaluation import records
 from nbagent.evaluation.cases import EvalCase
@@ -32,6 +32,7 @@ from nbagent.evaluation.tasks import MakeView
 from nbagent.evaluation.widget import CaseView, EvaluationWidget
 from nbagent.runtime import marimo
 from nbagent.runtime.kernel import current_cell_id
+from nbagent.widget.messages import EvalOutput, EvalRequest, EvalRows, EvalSnapshot, EvalTable
 
 __all__ = ["EVALUATION_MIME", "THROTTLE_MS", "Board"]
 
@@ -139,7 +140,7 @@ class Board:
             with self.widget.hold_sync():
                 self.widget.transcripts = transcripts
                 self._columns_now()
-                self.widget.snapshot = table
+                self.widget.snapshot = cast("dict[str, Any]", table)  # a JSON object
             self._update_displays()
 
     def _ensure_thread(self) -> None:
@@ -186,7 +187,7 @@ class Board:
             return
         self._seq += 1
         header = header_of(self.ev, deltas)
-        message = {
+        message: EvalRows = {
             "type": "rows",
             "seq": self._seq,
             # What changed since the page's header (most of it stays between two messages).
@@ -231,7 +232,7 @@ class Board:
             self._columns = names
             self.widget.columns = names
 
-    def _table(self) -> dict[str, Any]:
+    def _table(self) -> EvalTable:
         """The whole table now; what the page has from then on (``_page``)."""
         deltas = self.ev.deltas
         rows = [row_of(c, deltas[c.index] if deltas else None) for c in self.ev.cases]
@@ -241,17 +242,19 @@ class Board:
 
     # -- the page's requests ---------------------------------------------------------------
 
-    def _on_message(self, content: dict[str, Any]) -> None:
+    def _on_message(self, content: EvalRequest) -> None:
         kind = content.get("type")
         i = content.get("i")
         index = i if isinstance(i, int) and 0 <= i < len(self.ev.cases) else None
         if kind == "sync":
             with self._lock:
                 self._flush()  # what was pending goes out first: the table then covers it
-                self.widget.send({"type": "snapshot", **self._table()})
+                snapshot: EvalSnapshot = {"type": "snapshot", **self._table()}
+                self.widget.send(snapshot)
         elif kind == "output":  # a host writes it into the notebook (js/src/store/offer.js)
             with self._lock:
-                self.widget.send({"type": "output", "data": self._bundle(in_model=False)})
+                output: EvalOutput = {"type": "output", "data": self._bundle(in_model=False)}
+                self.widget.send(output)
         elif kind == "stop":
             self.ev.cancel()
         elif index is None:

@@ -16,6 +16,7 @@ from collections.abc import Callable
 from typing import Any
 
 from nbagent.runtime.pause import Action, Answer, PauseRequest, Pauses
+from nbagent.widget.messages import PauseAnswer
 
 __all__ = [
     "AnswerNotTaken",
@@ -118,7 +119,7 @@ def answer_call(
     return request
 
 
-def answer_from_view(pauses: Pauses, content: dict[str, Any]) -> None:
+def answer_from_view(pauses: Pauses, content: PauseAnswer) -> None:
     """The widget's ``pause_answer`` message (JSON data, never code): ``{id, action, args?,
     result?, reason?}`` (``action``: run, mock, deny, dismiss); ``ValueError`` for an answer
     the call does not take or arguments that do not fit."""

@@ -17,9 +17,10 @@ from collections.abc import Callable
 from typing import Any
 
 from nbagent.widget import wire as wire
+from nbagent.widget.messages import KernelMessage, SnapshotPayload
 
 Op = dict[str, Any]
-Message = dict[str, Any]
+Message = KernelMessage
 Send = Callable[[Message], None]
 
 
@@ -231,7 +232,7 @@ class Controller:
         the caller holding the lock every lane's producer pushes under."""
         self._send_snapshot({"lanes": lanes})
 
-    def _send_snapshot(self, payload: dict[str, Any]) -> None:
+    def _send_snapshot(self, payload: SnapshotPayload) -> None:
         with self._lock:
             self._flush_locked(self._clock())
             self._send(wire.snapshot_message(self.seq, self._wall(), payload))

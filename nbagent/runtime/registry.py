@@ -15,6 +15,7 @@ from typing import Protocol
 
 from nbagent.runtime import marimo
 from nbagent.runtime.kernel import current_cell_id, on_cell_rerun
+from nbagent.widget.messages import KernelEnd
 
 __all__ = [
     "Stoppable",
@@ -104,4 +105,5 @@ def end_pages(restart: bool) -> None:
     reason = "kernel_restarted" if restart else "kernel_shutdown"
     widgets = {id(w): w for r in live() if (w := getattr(r, "widget", None)) is not None}
     for widget in widgets.values():
-        widget.send({"type": "kernel_end", "reason": reason})
+        message: KernelEnd = {"type": "kernel_end", "reason": reason}
+        widget.send(message)

@@ -29,12 +29,15 @@ from nbagent.runtime.views import CellOutput, OwnWidget, RunView, held
 from nbagent.sources import check_source, resolve_source
 from nbagent.transcript import prices as prices
 from nbagent.transcript.transcript import Transcript
+from nbagent.widget.messages import LanesRequest, PauseAnswer
 from nbagent.widget.output import OutputRun, mimebundle
 from nbagent.widget.terminal import Printer
 
 __all__ = ["MessageHandler", "Run", "launch"]
 
-MessageHandler = Callable[[dict[str, Any]], None]
+MessageHandler = Callable[[Any], None]
+"""Takes a page message of its kind (its TypedDict in ``nbagent.widget.messages``), as the
+page sent it: it checks the fields it reads."""
 _ids = itertools.count(1)
 
 
@@ -218,13 +221,13 @@ class Run:
         agent's own: allow always, reject always...); ``TypeError`` where none are offered."""
         answers.choose_option(self.source, i, option_id)
 
-    def _pause_answer_from_view(self, content: dict[str, Any]) -> None:
+    def _pause_answer_from_view(self, content: PauseAnswer) -> None:
         # Off the comm thread: the answer takes the run's lock to show a refusal.
         threading.Thread(
             target=self._answer_from_view, args=(content,), name="nbagent-answer", daemon=True
         ).start()
 
-    def _answer_from_view(self, content: dict[str, Any]) -> None:
+    def _answer_from_view(self, content: PauseAnswer) -> None:
         try:
             answers.answer_from_view(self.pauses, content)
         except (ValueError, LookupError, RuntimeError) as exc:
@@ -320,7 +323,7 @@ class Run:
         (``stop``, ``sync`` and ``output`` are the run's own)."""
         self._handlers[kind] = handler
 
-    def handle_message(self, content: dict[str, Any]) -> None:
+    def handle_message(self, content: LanesRequest) -> None:
         """A message from the browser for this run (its widget's, or its lane's)."""
         kind = content.get("type")
         if kind == "stop":

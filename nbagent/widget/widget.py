@@ -26,7 +26,9 @@ from nbagent.widget.subshells import route_to_live_subshell
 
 _STATIC = pathlib.Path(__file__).parent.parent / "static"
 
-MessageHandler = Callable[[dict[str, Any]], None]
+MessageHandler = Callable[[Any], None]
+"""Takes the messages of a page (``nbagent.widget.messages``: ``PageMessage``), as the page
+sent them: it checks the fields it reads."""
 
 
 def _bundle(name: str) -> pathlib.Path | str:

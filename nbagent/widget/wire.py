@@ -1,4 +1,5 @@
-"""The compact wire form of ops messages; paired with ``js/src/base/wire.js``.
+"""The compact wire form of ops messages; paired with ``js/src/base/wire.js``. Every
+comm message, typed: ``nbagent.widget.messages``.
 
 A comm message already costs ~90 bytes of envelope, so the ops inside are
 encoded as short arrays to keep live traffic near the size of the text itself:
@@ -25,7 +26,16 @@ title, prompt, ...) opens a lane or updates it and is applied before the ops.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
+
+from nbagent.widget.messages import (
+    LanesMessage,
+    OpsMessage,
+    OutputMessage,
+    SnapshotMessage,
+    SnapshotPayload,
+)
 
 Op = dict[str, Any]
 
@@ -33,10 +43,10 @@ _APPEND_CODES = {"text": "t", "arguments": "a"}
 _APPEND_KEYS = {code: key for key, code in _APPEND_CODES.items()}
 
 
-def encode_ops(seq: int, ops: list[Op], now: float | None = None) -> dict[str, Any]:
+def encode_ops(seq: int, ops: list[Op], now: float | None = None) -> OpsMessage:
     """One ops message for the browser."""
     wire: list[list[Any]] = []
-    message: dict[str, Any] = {"seq": seq, "ops": wire}
+    message: OpsMessage = {"seq": seq, "ops": wire}
     for op in ops:
         kind = op["op"]
         if kind == "append":
@@ -68,10 +78,10 @@ def encode_lanes(
     parts: list[tuple[int, list[Op]]],
     meta: dict[int, dict[str, Any]],
     now: float | None = None,
-) -> dict[str, Any]:
+) -> LanesMessage:
     """One message of a widget of several runs: each lane's ops, and new lane metadata."""
     lanes: list[list[Any]] = []
-    message: dict[str, Any] = {"seq": seq, "lanes": lanes}
+    message: LanesMessage = {"seq": seq, "lanes": lanes}
     if meta:
         message["meta"] = [[lane, changes] for lane, changes in meta.items()]
     for lane, ops in parts:
@@ -85,7 +95,7 @@ def encode_lanes(
     return message
 
 
-def decode_lanes(message: dict[str, Any]) -> list[tuple[int, list[Op]]]:
+def decode_lanes(message: Mapping[str, Any]) -> list[tuple[int, list[Op]]]:
     """The ops of each lane of a lanes message (its ``meta`` is read as it is)."""
     out: list[tuple[int, list[Op]]] = []
     for entry in message["lanes"]:
@@ -96,7 +106,7 @@ def decode_lanes(message: dict[str, Any]) -> list[tuple[int, list[Op]]]:
     return out
 
 
-def decode_ops(message: dict[str, Any]) -> list[Op]:
+def decode_ops(message: Mapping[str, Any]) -> list[Op]:
     """The ops of an ops message, in the form ``nbagent.transcript.transcript.apply_op`` takes."""
     ops: list[Op] = []
     for item in message["ops"]:
@@ -118,15 +128,15 @@ def decode_ops(message: dict[str, Any]) -> list[Op]:
     return ops
 
 
-def snapshot_message(seq: int, now: float, payload: dict[str, Any]) -> dict[str, Any]:
+def snapshot_message(seq: int, now: float, payload: SnapshotPayload) -> SnapshotMessage:
     """The whole state, as the reply to the browser's ``sync``: ``payload`` is
     ``{"state": {...}}``, or ``{"lanes": [{"meta": {...}, "state": {...}}, ...]}``."""
-    return {"type": "snapshot", "seq": seq, "now": round(now, 3)} | payload
+    return {"type": "snapshot", "seq": seq, "now": round(now, 3), **payload}
 
 
 def output_message(
     seq: int, head: dict[str, Any], parts: list[tuple[int, int, dict[str, Any]]]
-) -> dict[str, Any]:
+) -> OutputMessage:
     """The reply to the browser's ``output``: what the widget's cell output should carry at
     ``seq``, less what the browser has. It has every run's state (its stores) and says which
     runs' static parts it holds (``have``); it assembles the data

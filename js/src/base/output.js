@@ -22,7 +22,7 @@ export const outputChunk = /** @type {ReturnType<typeof lazyChunk<OutputChunk>>}
  * here: `offer()` then, or once it has loaded.
  * @param {HTMLElement} root where the events start
  * @param {OutputSource} source
- * @param {(content: object) => void} send to the kernel
+ * @param {(content: import("./wire.js").PageMessage) => void} send to the kernel
  * @param {(cb: FrameRequestCallback) => number} raf
  * @param {AbortSignal} signal
  */

@@ -1,4 +1,4 @@
-// The compact wire form of ops messages; paired with nbagent/wire.py.
+// The compact wire form of ops messages; paired with nbagent/widget/wire.py.
 //
 //   ["t", i, s]       append text           {op: "append", i, key: "text", text: s}
 //   ["a", i, s]       append arguments      {op: "append", i, key: "arguments", text: s}
@@ -9,8 +9,86 @@
 //
 // A message is {seq, ops: [...], d?, now?}; `d` (the delta counter) is a run set applied
 // after the ops. The long form ({op: ...} objects) is accepted too.
+//
+// Every comm message, both ways, is typed below, one @typedef each, named as its TypedDict in
+// nbagent/widget/messages.py (js/test/wire_messages.test.js fails when the names drift).
 
 /** @typedef {import("../store/store.js").Op} Op */
+
+// -- kernel -> page --------------------------------------------------------------------------
+
+/** @typedef {{seq: number, ops: unknown[], d?: unknown, now?: number}} OpsMessage */
+/** @typedef {{seq: number, lanes: unknown[][], meta?: unknown[][], now?: number}} LanesMessage */
+/**
+ * The whole state, the reply to `sync`: `state` (one run) or `lanes` ([{meta, state}, ...]).
+ * @typedef {{type: "snapshot", seq: number, now: number, state?: Record<string, any>,
+ *   lanes?: Record<string, any>[]}} SnapshotMessage
+ */
+/**
+ * The reply to `output`: each part is [run, version, {title, prompt, html, text}].
+ * @typedef {{type: "output", seq: number, head: Record<string, any>, parts: unknown[][]}}
+ *   OutputMessage
+ */
+/** @typedef {{type: "kernel_end", reason: string}} KernelEnd */
+/** @typedef {{type: "notice", text: string}} Notice */
+/**
+ * @typedef {{type: "rows", seq: number, header: Record<string, any>,
+ *   rows: Record<string, any>[], append: unknown[][]}} EvalRows
+ */
+/**
+ * @typedef {{type: "snapshot", seq: number, header: Record<string, any>,
+ *   rows: Record<string, any>[]}} EvalSnapshot
+ */
+/** @typedef {{type: "output", data: Record<string, any>}} EvalOutput */
+/**
+ * @typedef {{type: "feed", log?: Record<string, any>[], rpc?: Record<string, any>[]}}
+ *   InspectorFeed
+ */
+/**
+ * What the kernel sends a page.
+ * @typedef {OpsMessage | LanesMessage | SnapshotMessage | OutputMessage | KernelEnd | Notice
+ *   | EvalRows | EvalSnapshot | EvalOutput | InspectorFeed} KernelMessage
+ */
+
+// -- page -> kernel --------------------------------------------------------------------------
+
+/** @typedef {{type: "sync"}} SyncRequest */
+/** @typedef {{type: "stop"}} StopRequest */
+/** @typedef {{type: "output", have?: number[][]}} OutputRequest */
+/**
+ * @typedef {{type: "pause_answer", id: string, action: "run" | "mock" | "deny" | "dismiss",
+ *   args?: Record<string, any>, result?: string, reason?: string}} PauseAnswer
+ */
+/** @typedef {{type: "choose", id: string, option: string}} ChooseRequest */
+/**
+ * Fork after a step (its id; null: the step of the results `edit` names), with an edit.
+ * @typedef {{type: "fork", step: number | string | null,
+ *   edit?: string | Record<string, any> | null}} ForkRequest
+ */
+/** @typedef {{type: "rerun", id: string, args: Record<string, any>}} RerunRequest */
+/** @typedef {{type: "step", to: unknown}} StepRequest */
+/** @typedef {{type: "prompt", text: string}} ChatPrompt */
+/** A run's request from a lanes widget, with its lane. @typedef {{type: string, lane: number}} LaneRequest */
+/** @typedef {{type: "open" | "rerun", i: number}} EvalCaseRequest */
+/** @typedef {{type: "rate", i: number, up: boolean | null, comment: string}} EvalRate */
+/** @typedef {{type: "call" | "prompt", name: string, args: Record<string, any>}} InspectorCall */
+/** @typedef {{type: "read", uri: string}} InspectorRead */
+/**
+ * @typedef {{type: "answer", id: string, action: "accept" | "decline" | "cancel",
+ *   content?: unknown}} InspectorAnswer
+ */
+/** @typedef {{type: "refresh" | "history"}} InspectorPlain */
+/**
+ * What the page of one run asks.
+ * @typedef {SyncRequest | StopRequest | OutputRequest | PauseAnswer | ChooseRequest | ForkRequest
+ *   | RerunRequest | StepRequest} RunRequest
+ */
+/** @typedef {SyncRequest | StopRequest | OutputRequest | EvalCaseRequest | EvalRate} EvalRequest */
+/** @typedef {InspectorCall | InspectorRead | InspectorAnswer | InspectorPlain} InspectorRequest */
+/**
+ * What a page sends the kernel.
+ * @typedef {RunRequest | ChatPrompt | LaneRequest | EvalRequest | InspectorRequest} PageMessage
+ */
 
 /**
  * A JSON object (not an array, not null): what every message, state and payload must be.

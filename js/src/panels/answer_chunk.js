@@ -17,7 +17,7 @@ import { schemaForm } from "./inspector/form.js";
  * @typedef {import("../store/store.js").ToolBlock} ToolBlock
  * @typedef {import("../store/store.js").PauseDetail} PauseDetail
  * @typedef {"edit" | "mock" | "deny"} FormMode
- * @typedef {{action: string, args?: object, result?: string, reason?: string}} Answer
+ * @typedef {Omit<import("../base/wire.js").PauseAnswer, "type" | "id">} Answer
  */
 
 /** Each form: the textarea's label, its submit button's and the action sent. */

@@ -42,7 +42,7 @@ function forkEditor(signal) {
  */
 export class StepForks {
   /**
-   * @param {(msg: object) => void} send
+   * @param {(msg: import("../base/wire.js").PageMessage) => void} send
    * @param {AbortSignal} signal
    */
   constructor(send, signal) {

@@ -12,7 +12,7 @@ import { h, setText } from "../base/format.js";
 
 /**
  * @typedef {import("../store/store.js").ToolBlock} ToolBlock
- * @typedef {{send: (msg: object) => void, mayAct?: () => boolean}} PauseActions
+ * @typedef {{send: (msg: import("../base/wire.js").PageMessage) => void, mayAct?: () => boolean}} PauseActions
  * @typedef {import("../base/answer.js").PauseControls} PauseControls
  */
 

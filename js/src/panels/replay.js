@@ -39,7 +39,7 @@ export function replayLabel(r, running) {
 export class ReplayBar {
   /**
    * @param {{get(key: string): any}} model
-   * @param {(msg: object) => void} send
+   * @param {(msg: import("../base/wire.js").PageMessage) => void} send
    * @param {AbortSignal} signal
    * @param {HTMLElement} [el] its element (the ReplaySlot's)
    */

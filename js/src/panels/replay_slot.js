@@ -13,7 +13,7 @@ export const NEEDS_CLICK = "nba-needs-click";
 export class ReplaySlot {
   /**
    * @param {{get(key: string): any}} model
-   * @param {(msg: object) => void} send
+   * @param {(msg: import("../base/wire.js").PageMessage) => void} send
    * @param {AbortSignal} signal
    */
   constructor(model, send, signal) {

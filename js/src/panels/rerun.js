@@ -14,7 +14,7 @@ import { toolsChunk } from "../base/tools.js";
  * @typedef {import("../store/store.js").ToolBlock} ToolBlock
  * @typedef {{args?: unknown, state?: string, result?: unknown, is_error?: boolean,
  *   duration_s?: number, output?: string, traceback?: string, display?: unknown[]}} Rerun
- * @typedef {{send: (msg: object) => void, canRerun: () => unknown,
+ * @typedef {{send: (msg: import("../base/wire.js").PageMessage) => void, canRerun: () => unknown,
  *   canFork?: () => boolean, mayAct?: () => boolean,
  *   math?: import("../markdown/math.js").Typesetter | null}} ToolActions
  *   `canRerun`: the run's `can_rerun` where the page may act: true (the kernel calls its

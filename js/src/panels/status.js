@@ -35,7 +35,7 @@ function warningText(w) {
 export class StatusBar {
   /**
    * @param {import("../store/store.js").Store} store
-   * @param {(msg: object) => void} send
+   * @param {(msg: import("../base/wire.js").PageMessage) => void} send
    * @param {AbortSignal} signal
    * @param {() => boolean} [canFork] whether the kernel holds an agent run whose steps fork
    * @param {{n: number}} [ids] the page's count of ids (page.js): the details' aria-controls
@@ -125,7 +125,7 @@ export class StatusBar {
   /**
    * Stop again while the run still streams: a message to the kernel can be lost around a page
    * reload (as a `sync` can: sync.js `connect`), and a Stop is harmless twice.
-   * @param {number} delayMs @param {number} left @param {(msg: object) => void} send
+   * @param {number} delayMs @param {number} left @param {(msg: import("../base/wire.js").PageMessage) => void} send
    * @param {AbortSignal} signal
    */
   stopAgain(delayMs, left, send, signal) {

@@ -184,7 +184,7 @@ export class LaneSet {
     this.emit({ lanes: false, meta: new Set(), notice: false });
   }
 
-  /** @returns {Record<string, unknown>} the `output` request */
+  /** @returns {import("../base/wire.js").OutputRequest} the `output` request */
   outputRequest() {
     return outputPartsOf(this)?.request() ?? { type: "output", have: [] };
   }

@@ -16,7 +16,7 @@ const OFFER_FRAMES = 120;
 
 /**
  * @typedef {{seq: number, output: {seq: number, data: Record<string, unknown>} | null,
- *   outputAsked: number, outputRequest(): Record<string, unknown>}} OutputSource
+ *   outputAsked: number, outputRequest(): import("../base/wire.js").OutputRequest}} OutputSource
  *   A Store or a LaneSet: `output` is the data assembled from the kernel's answer for state
  *   `seq`; `outputAsked` the `seq` it was last asked for (one request per state, however many
  *   views); `outputRequest()` the request (it says which runs' static parts it holds).
@@ -40,7 +40,7 @@ export class OutputParts {
     this.parts = new Map();
   }
 
-  /** @returns {Record<string, unknown>} the `output` request, saying which parts are held */
+  /** @returns {import("../base/wire.js").OutputRequest} the `output` request, saying which parts are held */
   request() {
     const have = [...this.parts].map(([run, p]) => [run, p.version]);
     return { type: "output", have };
@@ -101,7 +101,7 @@ export class OutputOffer {
   /**
    * @param {HTMLElement} root where the events start
    * @param {OutputSource} source
-   * @param {(content: object) => void} send to the kernel
+   * @param {(content: import("../base/wire.js").PageMessage) => void} send to the kernel
    * @param {(cb: FrameRequestCallback) => number} raf
    * @param {AbortSignal} signal
    */

@@ -322,7 +322,7 @@ export class Store {
     this.touch();
   }
 
-  /** @returns {Record<string, unknown>} the `output` request */
+  /** @returns {import("../base/wire.js").OutputRequest} the `output` request */
   outputRequest() {
     return outputPartsOf(this)?.request() ?? { type: "output", have: [] };
   }

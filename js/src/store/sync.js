@@ -6,7 +6,7 @@ import { isObject, WireError } from "../base/wire.js";
 import { OpError } from "./store.js";
 
 /**
- * @typedef {{send(content: any): void, get(key: string): any,
+ * @typedef {{send(content: import("../base/wire.js").PageMessage): void, get(key: string): any,
  *   on(name: string, cb: (...args: any[]) => void): void,
  *   off(name?: string | null, cb?: ((...args: any[]) => void) | null): void}} ModelLike
  * @typedef {{seq: number, loaded: boolean, damaged: boolean,

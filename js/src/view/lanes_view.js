@@ -40,7 +40,7 @@ export class LaneModel {
     return this.model.get(key);
   }
 
-  /** @param {Record<string, unknown>} content */
+  /** @param {import("../base/wire.js").PageMessage} content a run's request, sent with its lane */
   send(content) {
     this.model.send({ ...content, lane: this.lane.index });
   }

@@ -25,7 +25,7 @@ const TRAITS = ["title", "show_thinking", "replay"];
  * @typedef {import("../store/store.js").Change} Change
  * @typedef {import("../markdown/page.js").Page} Page
  * @typedef {import("../markdown/streaming.js").StreamingMarkdown} StreamingMarkdown
- * @typedef {{get(key: string): any, send(content: any): void,
+ * @typedef {{get(key: string): any, send(content: import("../base/wire.js").PageMessage): void,
  *   on(name: string, cb: () => void): void, off(name?: string | null, cb?: (() => void) | null): void}} ViewModel
  * @typedef {{id: string, type: string, el: HTMLElement,
  *   update(b: Block, i: number, appended: string | null): void, md?: StreamingMarkdown,

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from nbagent.runtime.reruns import cannot_reach
 from nbagent.runtime.run import Run
+from nbagent.widget.messages import RerunRequest
 
 if TYPE_CHECKING:  # nbagent.tools loads pydantic: only when a tool is called
     from nbagent.tools import ToolOutcome
@@ -93,7 +94,7 @@ class Reruns:
         self.run.push_late([{"op": "set", "i": i, "set": {"reruns": reruns}}])
         return k
 
-    def _from_view(self, content: dict[str, Any]) -> None:
+    def _from_view(self, content: RerunRequest) -> None:
         """The Re-run button: the arguments came as a JSON object (never as code to run)."""
         args = content.get("args")
         calls = self.run.transcript.tool_calls

@@ -55,7 +55,7 @@ const implied = (r) =>
 
 /**
  * @param {number} i the case
- * @param {{send(msg: object): void, mayAct: boolean, resized(): void}} ctx
+ * @param {{send(msg: import("../../base/wire.js").PageMessage): void, mayAct: boolean, resized(): void}} ctx
  * @returns {Detail}
  */
 export function openDetail(i, ctx) {

@@ -29,7 +29,7 @@ const SEGMENTS = [
 ];
 
 /**
- * @param {{send(msg: object): void, mayAct: boolean, signal: AbortSignal}} ctx
+ * @param {{send(msg: import("../../base/wire.js").PageMessage): void, mayAct: boolean, signal: AbortSignal}} ctx
  * @returns {{el: HTMLElement, draw(title: string, baseline: string, head: Header | null): void}}
  */
 export function headerView(ctx) {

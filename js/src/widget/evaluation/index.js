@@ -53,7 +53,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
   let reorder = true;
   let redraw = true;
 
-  const send = (/** @type {object} */ msg) => {
+  const send = (/** @type {import("../../base/wire.js").EvalRequest} */ msg) => {
     try {
       model.send(msg);
     } catch {

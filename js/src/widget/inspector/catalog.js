@@ -7,7 +7,7 @@ import { actionButton, h } from "../../base/format.js";
 import { schemaForm } from "../../panels/inspector/form.js";
 
 /**
- * @typedef {(msg: Record<string, unknown>) => void} Send
+ * @typedef {(msg: import("../../base/wire.js").InspectorRequest) => void} Send
  * @typedef {{send: Send, mayAct: boolean, signal: AbortSignal}} Ctx
  */
 

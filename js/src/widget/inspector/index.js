@@ -107,7 +107,7 @@ function askBox(ask, ctx) {
   const error = h("div", "nba-insp-error");
   error.hidden = true;
   const row = h("div", "nba-insp-actions");
-  for (const action of ["accept", "decline", "cancel"]) {
+  for (const action of /** @type {const} */ (["accept", "decline", "cancel"])) {
     const label =
       action === "accept"
         ? sampling

@@ -1,0 +1,343 @@
+"""Every custom comm message between the kernel and the page, typed; paired with the
+``@typedef``\\ s of ``js/src/base/wire.js`` (``tests/test_wire_messages.py`` and
+``js/test/wire_messages.test.js`` fail when the two drift apart).
+
+Kernel -> page (``KernelMessage``): a run's ops (``OpsMessage``, ``LanesMessage``: the compact
+ops of ``nbagent.widget.wire``), its whole state (``SnapshotMessage``), what its cell output
+should carry (``OutputMessage``), ``KernelEnd``, a chat's ``Notice``; an evaluation board's
+``EvalRows``, ``EvalSnapshot``, ``EvalOutput``; an MCP inspector's ``InspectorFeed``.
+
+Page -> kernel (``PageMessage``): what the page asks. Its fields are typed as the page sends
+them, but a page (or a hand-made message) may send anything: the handlers check each field
+they read (``nbagent.widget.widget._Widget._dispatch`` passes on any dict). A lanes widget's
+run requests carry ``lane`` too (``LaneRequest``).
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal, TypeAlias, TypedDict
+
+WireOp = list[Any]
+"""One compact op: ``["t", i, text]``, ``["+", block]``... (``nbagent.widget.wire``)."""
+
+# -- kernel -> page ------------------------------------------------------------------------
+
+
+class _OpsMessage(TypedDict):
+    seq: int
+    ops: list[WireOp]
+
+
+class OpsMessage(_OpsMessage, total=False):
+    """A run's ops since the last message: ``{seq, ops, d?, now?}`` (no ``type``)."""
+
+    d: Any
+    """The delta counter, lifted out of the run set."""
+    now: float
+    """The kernel's clock, sent now and then."""
+
+
+class _LanesMessage(TypedDict):
+    seq: int
+    lanes: list[list[Any]]
+
+
+class LanesMessage(_LanesMessage, total=False):
+    """The ops of a widget of several runs: ``lanes`` is ``[[lane, [...ops], d?], ...]``,
+    ``meta`` is ``[[lane, {...}], ...]`` (no ``type``)."""
+
+    meta: list[list[Any]]
+    now: float
+
+
+class SnapshotPayload(TypedDict, total=False):
+    """What a snapshot carries: ``state`` (one run) or ``lanes`` (``[{"meta", "state"},
+    ...]``)."""
+
+    state: dict[str, Any]
+    lanes: list[dict[str, Any]]
+
+
+class SnapshotMessage(SnapshotPayload):
+    """The whole state, the reply to ``sync``."""
+
+    type: Literal["snapshot"]
+    seq: int
+    now: float
+
+
+class OutputMessage(TypedDict):
+    """The reply to ``output``: the head and the static parts the page lacks, each
+    ``[run, version, {"title", "prompt", "html", "text"}]``."""
+
+    type: Literal["output"]
+    seq: int
+    head: dict[str, Any]
+    parts: list[list[Any]]
+
+
+class KernelEnd(TypedDict):
+    """The kernel is going away: the page stops waiting for the runs it shows."""
+
+    type: Literal["kernel_end"]
+    reason: str
+
+
+class Notice(TypedDict):
+    """A one-off line for a lanes widget (a chat prompt that could not start)."""
+
+    type: Literal["notice"]
+    text: str
+
+
+class EvalRows(TypedDict):
+    """An evaluation board's changed rows, the header's changed fields and text appended."""
+
+    type: Literal["rows"]
+    seq: int
+    header: dict[str, Any]
+    rows: list[dict[str, Any]]
+    append: list[list[Any]]
+
+
+class EvalTable(TypedDict):
+    """An evaluation board's whole table (its saved state too)."""
+
+    seq: int
+    header: dict[str, Any]
+    rows: list[dict[str, Any]]
+
+
+class EvalSnapshot(EvalTable):
+    """An evaluation board's whole table, the reply to ``sync``."""
+
+    type: Literal["snapshot"]
+
+
+class EvalOutput(TypedDict):
+    """An evaluation board's output data, the reply to ``output``."""
+
+    type: Literal["output"]
+    data: dict[str, Any]
+
+
+class _InspectorFeed(TypedDict):
+    type: Literal["feed"]
+
+
+class InspectorFeed(_InspectorFeed, total=False):
+    """An MCP inspector's log lines and JSON-RPC messages the page has not had."""
+
+    log: list[dict[str, Any]]
+    rpc: list[dict[str, Any]]
+
+
+KernelMessage: TypeAlias = (
+    OpsMessage
+    | LanesMessage
+    | SnapshotMessage
+    | OutputMessage
+    | KernelEnd
+    | Notice
+    | EvalRows
+    | EvalSnapshot
+    | EvalOutput
+    | InspectorFeed
+)
+"""What the kernel sends a page."""
+
+# -- page -> kernel ------------------------------------------------------------------------
+
+
+class SyncRequest(TypedDict):
+    """Send the whole state again (``SnapshotMessage``, ``EvalSnapshot``)."""
+
+    type: Literal["sync"]
+
+
+class StopRequest(TypedDict):
+    """Stop the run (the evaluation)."""
+
+    type: Literal["stop"]
+
+
+class _OutputRequest(TypedDict):
+    type: Literal["output"]
+
+
+class OutputRequest(_OutputRequest, total=False):
+    """What the cell output should carry; ``have`` is ``[[run, version], ...]``, the parts
+    the page holds (none from an evaluation board)."""
+
+    have: list[list[int]]
+
+
+class _PauseAnswer(TypedDict):
+    type: Literal["pause_answer"]
+    id: str
+    action: Literal["run", "mock", "deny", "dismiss"]
+
+
+class PauseAnswer(_PauseAnswer, total=False):
+    """A paused tool call's answer: ``action`` is ``run`` (``args``), ``mock`` (``result``),
+    ``deny`` (``reason``) or ``dismiss``."""
+
+    args: dict[str, Any]
+    result: str
+    reason: str
+
+
+class ChooseRequest(TypedDict):
+    """An ACP permission request's option chosen."""
+
+    type: Literal["choose"]
+    id: str
+    option: str
+
+
+class _ForkRequest(TypedDict):
+    type: Literal["fork"]
+    step: int | str | None
+
+
+class ForkRequest(_ForkRequest, total=False):
+    """Fork after ``step`` (a step's id; ``None``: the step of the results ``edit`` names),
+    with an edit (a text, or new results by id)."""
+
+    edit: str | dict[str | int, Any] | None
+
+
+class RerunRequest(TypedDict):
+    """Run a tool call again, with ``args`` (edited)."""
+
+    type: Literal["rerun"]
+    id: str
+    args: dict[str, Any]
+
+
+class StepRequest(TypedDict):
+    """A replay's position: ``to`` a step (or ``"end"``...)."""
+
+    type: Literal["step"]
+    to: Any
+
+
+class ChatPrompt(TypedDict):
+    """A chat's prompt."""
+
+    type: Literal["prompt"]
+    text: str
+
+
+class LaneRequest(TypedDict):
+    """A run's request from a lanes widget (``PauseAnswer``, ``RerunRequest``, ...), with
+    the lane it is for."""
+
+    type: str
+    lane: int
+
+
+class EvalCaseRequest(TypedDict):
+    """An evaluation case opened (``open``) or run again (``rerun``)."""
+
+    type: Literal["open", "rerun"]
+    i: int
+
+
+class EvalRate(TypedDict):
+    """An evaluation case rated: ``up`` (``None``: unrated) and a comment."""
+
+    type: Literal["rate"]
+    i: int
+    up: bool | None
+    comment: str
+
+
+class InspectorCall(TypedDict):
+    """Call an MCP tool (``call``) or get a prompt (``prompt``)."""
+
+    type: Literal["call", "prompt"]
+    name: str
+    args: dict[str, Any]
+
+
+class InspectorRead(TypedDict):
+    """Read an MCP resource."""
+
+    type: Literal["read"]
+    uri: str
+
+
+class _InspectorAnswer(TypedDict):
+    type: Literal["answer"]
+    id: str
+    action: Literal["accept", "decline", "cancel"]
+
+
+class InspectorAnswer(_InspectorAnswer, total=False):
+    """The answer to an MCP server's elicitation."""
+
+    content: Any
+
+
+class InspectorPlain(TypedDict):
+    """The inspector's lists again (``refresh``), its whole feed (``history``)."""
+
+    type: Literal["refresh", "history"]
+
+
+RunRequest: TypeAlias = (
+    SyncRequest
+    | StopRequest
+    | OutputRequest
+    | PauseAnswer
+    | ChooseRequest
+    | ForkRequest
+    | RerunRequest
+    | StepRequest
+)
+"""What the page of one run asks (``nbagent.runtime.run.Run.handle_message``)."""
+
+LanesRequest: TypeAlias = RunRequest | ChatPrompt | LaneRequest
+"""What the page of a lanes widget or a chat asks."""
+
+EvalRequest: TypeAlias = SyncRequest | StopRequest | OutputRequest | EvalCaseRequest | EvalRate
+"""What an evaluation board's page asks."""
+
+InspectorRequest: TypeAlias = InspectorCall | InspectorRead | InspectorAnswer | InspectorPlain
+"""What an MCP inspector's page asks."""
+
+PageMessage: TypeAlias = RunRequest | LanesRequest | EvalRequest | InspectorRequest
+"""What a page sends the kernel."""
+
+KERNEL_MESSAGES: tuple[type, ...] = (
+    OpsMessage,
+    LanesMessage,
+    SnapshotMessage,
+    OutputMessage,
+    KernelEnd,
+    Notice,
+    EvalRows,
+    EvalSnapshot,
+    EvalOutput,
+    InspectorFeed,
+)
+PAGE_MESSAGES: tuple[type, ...] = (
+    SyncRequest,
+    StopRequest,
+    OutputRequest,
+    PauseAnswer,
+    ChooseRequest,
+    ForkRequest,
+    RerunRequest,
+    StepRequest,
+    ChatPrompt,
+    LaneRequest,
+    EvalCaseRequest,
+    EvalRate,
+    InspectorCall,
+    InspectorRead,
+    InspectorAnswer,
+    InspectorPlain,
+)
+"""Each direction's TypedDicts, for the tests that hold the two sides together."""
