@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import contextlib
 import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,7 +20,6 @@ import pytest
 
 from tests.browser.lab import ROOT_SEL, LabPage
 from tests.browser.test_lab import DEMO_IMPORTS, summary
-from tests.wait import PAGE_PATIENCE
 
 sys.path.insert(0, str(Path(__file__).parent / "notebooks"))
 import nbtest_sources as sources
@@ -55,34 +53,10 @@ def reopen_without_kernel(lab: LabPage) -> None:
     lab.show(str(lab.name), new_page=True)
 
 
-# What JupyterLab's widget renderer logs when the widget manager, declared restored, has no
-# model of the view's id.
-MODEL_NOT_FOUND = "widget model not found"
-
-
 def reopen_with_widget_state(lab: LabPage) -> None:
     """``reopen_without_kernel`` for a notebook saved with its widget state, until the widget
-    manager has restored that state: the live widget shows (``LIVE_SEL``).
-
-    The manager (@jupyter-widgets/jupyterlab-manager 5, ``restoreWidgets``) loads the notebook's
-    widget state only after loading the new kernel's widgets; when that first look at a kernel
-    still starting fails (on a loaded machine), it skips the notebook's state, and a later
-    reconnect declares the manager restored without it: every view of the notebook then finds
-    no model and logs ``MODEL_NOT_FOUND``, and nbagent shows the saved transcript (the same
-    transcript, drawn from the saved state). A reader would reload; this reopens once more,
-    only then. A model missing for any other reason fails the caller's check, as before."""
-    for _attempt in range(2):
-        seen = len(lab.console)
-        reopen_without_kernel(lab)
-        deadline = time.monotonic() + PAGE_PATIENCE
-        while time.monotonic() < deadline:
-            if lab.js("(sel) => document.querySelector(sel) !== null", LIVE_SEL):
-                return
-            if any(MODEL_NOT_FOUND in line for line in lab.console[seen:]):
-                break  # the manager skipped the saved state: reopen once more
-            lab.page.wait_for_timeout(200)  # the console is heard between two polls
-        else:
-            return  # the caller's wait says what shows instead
+    manager has restored it (``LabPage.show_restored``)."""
+    lab.show_restored(str(lab.name), LIVE_SEL, new_page=True)
 
 
 def saved_notebook(lab: LabPage) -> nbformat.NotebookNode:
