@@ -164,7 +164,7 @@ _STYLE = (
     ".nbagent-evaluation :is(th,td){border:0;border-bottom:var(--l);padding:3px 6px;"
     "text-align:left;white-space:nowrap;background:none}"
     ".nbagent-evaluation th{font-weight:600}"
-    ".nbagent-evaluation .nbe-cut{max-width:22em;overflow:hidden;text-overflow:ellipsis}"
+    ".nbagent-evaluation .nbe-cut{max-width:15em;overflow:hidden;text-overflow:ellipsis}"
     ".nbagent-evaluation .nbe-ok{color:#1a7f37}"
     ".nbagent-evaluation .nbe-err,.nbagent-evaluation .nbe-down{color:#cf222e}"
     ".nbagent-evaluation .nbe-up{color:#1a7f37}"
