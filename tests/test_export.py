@@ -309,7 +309,7 @@ def test_html_tool_and_status():
         ]
     )
     h = t.to_html()
-    assert '<details class="nba-tool nba-tool-error">' in h
+    assert '<details class="nba-tool nba-tool-error" open>' in h
     assert '<span class="nba-state">error</span> <code class="nba-tool-name">search</code>' in h
     assert '<div class="nba-status nba-status-completed">' in h
     assert "not valid JSON" in h
