@@ -1,5 +1,5 @@
 """The adapters' kit, ``kit/messages.py``: open messages and their ids (``Messages``), a
-message that arrives whole, and the run of one model step (``ModelStep``)."""
+message that arrives whole; and the run of one model step (``ModelStep``, ``kit/lifecycle.py``)."""
 
 from __future__ import annotations
 

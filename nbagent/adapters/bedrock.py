@@ -33,12 +33,11 @@ from nbagent.adapters.base import (
     int_or_none,
     list_or_empty,
     plain,
-    short_repr,
     str_or_none,
     unwrap_object,
 )
 from nbagent.adapters.kit.finish import ANTHROPIC_STOPS, end_reason
-from nbagent.adapters.kit.messages import ModelStep
+from nbagent.adapters.kit.lifecycle import Lifecycle, ModelStep
 from nbagent.core.events import (
     EndReason,
     ErrorEvent,
@@ -132,7 +131,8 @@ class BedrockAdapter:
     name: ClassVar[str] = "bedrock"
 
     def __init__(self) -> None:
-        self._run = ModelStep(STEP_ID)
+        self._life = Lifecycle("bedrock", "Converse stream event dicts")
+        self._run = ModelStep(STEP_ID, self._life)
         self._blocks: dict[int, Block] = {}
         self._stop: str | None = None
         self._stopped = False
@@ -151,11 +151,10 @@ class BedrockAdapter:
     def feed(self, item: Any) -> list[Event]:
         if self._run.done:
             return []
-        _, payload = unwrap_object(item, "bedrock", "Converse stream event dicts")
+        _, payload = self._life.unwrap(item)
         if not _is_event(payload):
-            raise BadItemError(
-                "bedrock: an event is a dict of one key (messageStart, contentBlockDelta, ...): "
-                f"{short_repr(item)}"
+            raise self._life.bad(
+                "an event is a dict of one key (messageStart, contentBlockDelta, ...)", item
             )
         ((key, value),) = payload.items()
         out: list[Event] = []
@@ -181,7 +180,7 @@ class BedrockAdapter:
             return self._run.cut_off(
                 self._close_all, "event", "the stream ended without messageStop"
             )
-        self._run.done = True
+        self._life.end()
         out: list[Event] = []
         self._close_all(out)
         reason = end_reason(STOP_REASONS, self._stop, absent="completed")

@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 
 from nbagent.adapters.approvals import approval_detail, awaiting_status
 from nbagent.adapters.base import BadItemError, ServerSentEvent, int_or_none, short_repr, unwrap
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.messages import Channel, Messages
 from nbagent.core.events import (
     Custom,
@@ -95,7 +96,7 @@ class DextoAdapter:
         self._messages = Messages(self._message_id)
         self._calls = 0
         self._open_calls: dict[str, deque[str]] = {}
-        self._ended = False
+        self._life = Lifecycle("dexto")
         self._settled = False  # the last turn ended with llm:response
 
     @staticmethod
@@ -130,7 +131,7 @@ class DextoAdapter:
     # -- the adapter interface -----------------------------------------------------
 
     def feed(self, item: Any) -> list[Event]:
-        if self._ended:
+        if self._life.done:
             return []
         try:
             name, data = _named(item)
@@ -147,9 +148,8 @@ class DextoAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._ended:
+        if not self._life.end():
             return []
-        self._ended = True
         if self._settled:
             return [RunEnd(reason="completed")]
         return [RunEnd(reason="incomplete", message="stream ended before llm:response")]
@@ -286,7 +286,7 @@ class DextoAdapter:
             )
         )
         if not recoverable:
-            self._ended = True
+            self._life.end()
             out.append(RunEnd(reason="error", message=str(message)))
 
     def _approval(self, data: Mapping[str, Any], out: list[Event]) -> None:
@@ -314,7 +314,7 @@ class DextoAdapter:
 
     def _complete(self, data: Mapping[str, Any], out: list[Event]) -> None:
         self._close_messages(out)
-        self._ended = True
+        self._life.end()
         out.append(RunEnd(reason="completed", raw_reason="run:complete"))
 
 

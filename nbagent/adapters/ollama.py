@@ -33,14 +33,14 @@ from nbagent.adapters.base import (
     int_or_none,
     library_label,
     list_or_empty,
-    short_repr,
     str_or_none,
     type_is,
     unwrap,
 )
 from nbagent.adapters.kit.calls import args_text
 from nbagent.adapters.kit.finish import end_reason
-from nbagent.adapters.kit.messages import Messages, ModelStep, numbered
+from nbagent.adapters.kit.lifecycle import Lifecycle, ModelStep
+from nbagent.adapters.kit.messages import Messages, numbered
 from nbagent.adapters.think import Part, ThinkSplitter
 from nbagent.core.events import (
     EndReason,
@@ -106,7 +106,10 @@ class OllamaAdapter:
     name: ClassVar[str] = "ollama"
 
     def __init__(self) -> None:
-        self._run = ModelStep(STEP_ID)
+        self._life = Lifecycle(
+            "ollama", "ChatResponse / GenerateResponse objects, their dicts or JSON lines"
+        )
+        self._run = ModelStep(STEP_ID, self._life)
         self._messages = Messages(numbered(STEP_ID))
         self._splitter: ThinkSplitter | None = ThinkSplitter()
         self._calls = 0
@@ -176,24 +179,21 @@ class OllamaAdapter:
             try:
                 item = strict_json(text)
             except ValueError as exc:
-                raise BadItemError(f"ollama: not a JSON line ({exc}): {short_repr(text)}") from None
+                raise self._life.bad(f"not a JSON line ({exc})", text) from None
         if isinstance(item, Mapping) or type_is(item, "ollama", "ChatResponse", "GenerateResponse"):
             return item
         if type_is(item, "ollama"):
-            raise BadItemError(
-                f"ollama: cannot read a {type(item).__name__} "
+            raise self._life.bad(
+                f"cannot read a {type(item).__name__} "
                 f"({library_label('ollama', 'ollama')}): pass the stream of "
                 "ollama.chat(..., stream=True) or ollama.generate(..., stream=True)"
             )
-        raise BadItemError(
-            "ollama takes ChatResponse / GenerateResponse objects, their dicts or JSON lines, "
-            f"got {type(item).__name__}: {short_repr(item)}"
-        )
+        raise self._life.takes(item)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def _finish(self, done: Any, out: list[Event]) -> None:
-        self._run.done = True
+        self._life.end()
         self._close_messages(out)
         raw = str_or_none(field(done, "done_reason"))
         # Ollama says "stop" after tool calls too
@@ -250,7 +250,7 @@ class OllamaAdapter:
         try:
             text = "{}" if arguments is None else args_text(arguments)
         except (TypeError, ValueError):
-            raise BadItemError(f"ollama: unreadable tool arguments: {short_repr(call)}") from None
+            raise self._life.bad("unreadable tool arguments", call) from None
         out.append(
             ToolCallStart(
                 tool_call_id=tool_call_id,

@@ -34,10 +34,10 @@ from nbagent.adapters.base import (
     int_or_none,
     list_or_empty,
     plain,
-    short_repr,
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.messages import Messages
 from nbagent.core.events import (
     EndReason,
@@ -140,8 +140,7 @@ class SmolagentsAdapter:
     name: ClassVar[str] = "smolagents"
 
     def __init__(self) -> None:
-        self._started = False
-        self._done = False
+        self._life = Lifecycle("smolagents", "what agent.run(task, stream=True) yields")
         self._steps = 0
         self._step: str | None = None
         self._thinking_of = Messages(lambda channel, step, n: f"{step}-thinking")  # per step
@@ -162,16 +161,12 @@ class SmolagentsAdapter:
     def feed(self, item: Any) -> list[Event]:
         read = _read(item, first=False)
         if read is None:
-            raise BadItemError(
-                "smolagents takes what agent.run(task, stream=True) yields, got "
-                f"{type(item).__name__}: {short_repr(item)}"
-            )
-        if self._done:
+            raise self._life.takes(item)
+        if self._life.done:
             return []
         kind, item = read
         out: list[Event] = []
-        if not self._started:
-            self._started = True
+        if self._life.start():
             out.append(RunStart())
         if kind == "FinalAnswerStep":
             self._final(item, out)
@@ -197,11 +192,10 @@ class SmolagentsAdapter:
         return out  # ActionOutput: the step's ActionStep says it all
 
     def end(self) -> list[Event]:
-        if self._done:
+        if not self._life.end():
             return []
-        out: list[Event] = [] if self._started else [RunStart()]
+        out: list[Event] = [RunStart()] if self._life.start() else []
         self._close_step(out)
-        self._done = True
         out.append(RunEnd(reason="incomplete", message="the agent stopped before its final answer"))
         return out
 
@@ -333,7 +327,7 @@ class SmolagentsAdapter:
 
     def _final(self, item: Any, out: list[Event]) -> None:
         self._close_step(out)
-        self._done = True
+        self._life.end()
         output = field(item, "output")
         answer = output if isinstance(output, str) else str(plain(output))
         if output is not None and answer:

@@ -54,15 +54,14 @@ from nbagent.adapters.a2a.read import (
     unreadable,
 )
 from nbagent.adapters.base import (
-    BadItemError,
     ServerSentEvent,
     is_library_object,
     plain,
-    short_repr,
     str_or_none,
     type_is,
 )
 from nbagent.adapters.kit.dispatch import handler
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.messages import whole_message
 from nbagent.core.events import (
     Custom,
@@ -103,8 +102,7 @@ class A2aAdapter:
     name: ClassVar[str] = "a2a"
 
     def __init__(self) -> None:
-        self._started = False
-        self._done = False
+        self._life = Lifecycle("a2a")
         self._task = False
         self._message_only = False
         self._artifacts: dict[str, _Artifact] = {}
@@ -141,15 +139,15 @@ class A2aAdapter:
     # -- the adapter interface ---------------------------------------------------------------
 
     def feed(self, item: Any) -> list[Event]:
-        if self._done:
+        if self._life.done:
             return []
         if isinstance(item, ServerSentEvent) and not item.data.strip():
             return []
         payload, from_object = payload_of(item)
         if not isinstance(payload, Mapping):
             if from_object:
-                raise unreadable(item)
-            raise BadItemError(f"a2a: an item must be a JSON object: {short_repr(item)}")
+                raise self._life.bad(unreadable(item), item)
+            raise self._life.bad("an item must be a JSON object", item)
         out: list[Event] = []
         result: Any = payload
         if "jsonrpc" in payload:
@@ -160,7 +158,9 @@ class A2aAdapter:
             result = payload.get("result")
         found = result_kind(result)
         if found is None and from_object and "jsonrpc" not in payload:
-            raise unreadable(item)  # an SDK object that is no stream item (an AgentCard…)
+            raise self._life.bad(
+                unreadable(item), item
+            )  # an SDK object that is no stream item (an AgentCard…)
         if found is None:
             self._ensure_started(out, None, None)
             out.append(Custom(name="a2a.unknown", value=plain(result), is_raw=True))
@@ -172,7 +172,7 @@ class A2aAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._done:
+        if self._life.done:
             return []
         out: list[Event] = []
         if self._message_only and not self._task:
@@ -184,8 +184,7 @@ class A2aAdapter:
     # -- lifecycle -------------------------------------------------------------------------
 
     def _ensure_started(self, out: list[Event], run_id: Any, context_id: Any) -> None:
-        if not self._started:
-            self._started = True
+        if self._life.start():
             out.append(
                 RunStart(run_id=str_or_none(run_id) or "", thread_id=str_or_none(context_id))
             )
@@ -197,7 +196,7 @@ class A2aAdapter:
     def _finish(
         self, out: list[Event], reason: EndReason, raw: str | None, message: str | None
     ) -> None:
-        self._done = True
+        self._life.end()
         self._ensure_started(out, None, None)
         self._close_artifacts(out)
         out.append(RunEnd(reason=reason, raw_reason=raw, message=message))

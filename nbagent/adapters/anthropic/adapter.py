@@ -21,10 +21,9 @@ from nbagent.adapters.base import (
     plain,
     str_or_none,
     unwrap,
-    unwrap_object,
 )
 from nbagent.adapters.kit import anthropic_usage
-from nbagent.adapters.kit.messages import ModelStep
+from nbagent.adapters.kit.lifecycle import Lifecycle, ModelStep
 from nbagent.core.events import (
     Custom,
     EndReason,
@@ -44,7 +43,10 @@ class AnthropicAdapter:
     name: ClassVar[str] = "anthropic"
 
     def __init__(self) -> None:
-        self._run = ModelStep("msg")
+        self._life = Lifecycle(
+            "anthropic", "stream event objects, dicts, JSON strings or ServerSentEvents"
+        )
+        self._run = ModelStep("msg", self._life)
         self._blocks = Blocks()
         self._stop_reason: str | None = None
         self._stop_details: Any = None
@@ -80,8 +82,7 @@ class AnthropicAdapter:
     def feed(self, item: Any) -> list[Event]:
         if self._run.done:
             return []
-        takes = "stream event objects, dicts, JSON strings or ServerSentEvents"
-        name, payload = unwrap_object(item, "anthropic", takes)
+        name, payload = self._life.unwrap(item)
         kind = field(payload, "type")
         if not isinstance(kind, str) or not kind:
             kind = name or ""
@@ -144,9 +145,8 @@ class AnthropicAdapter:
             out.append(anthropic_usage(usage, scope="step", model=None))
 
     def _end_run(self, *, stopped: bool) -> list[Event]:
-        if self._run.done:
+        if not self._life.end():
             return []
-        self._run.done = True
         out: list[Event] = []
         if not self._run.started:
             return [ended_before_any("event")]

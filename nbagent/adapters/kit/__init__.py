@@ -1,4 +1,5 @@
 """What adapters compose: tool-call assembly (``calls.py``), usage readers (``usage.py``), the
+run's lifecycle (``lifecycle.py``: started once, ended once, its bad-item error), the
 text and thinking messages they open and close (``messages.py``), messages and calls that came
 whole (``whole.py``), full texts after their deltas (``reconcile.py``), a provider's finish
 word (``finish.py``), an item's handler by its type (``dispatch.py``) and the base of every
@@ -6,13 +7,13 @@ hook family's adapter (``hooks.py``: ``HookAdapter``; ``hook_record.py``: ``Hook
 last four are imported from their modules."""
 
 from nbagent.adapters.kit.calls import Call, CallGroup, ToolCalls, args_text, invent_id
+from nbagent.adapters.kit.lifecycle import Lifecycle, ModelStep
 from nbagent.adapters.kit.messages import (
     ANSWER_SEEN_WHOLE,
     SEEN_WHOLE,
     Channel,
     IdScheme,
     Messages,
-    ModelStep,
     message_delta,
     numbered,
     whole_message,
@@ -34,6 +35,7 @@ __all__ = [
     "CallGroup",
     "Channel",
     "IdScheme",
+    "Lifecycle",
     "Messages",
     "ModelStep",
     "ToolCalls",
