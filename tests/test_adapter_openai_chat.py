@@ -373,7 +373,7 @@ def test_tool_call_whose_name_never_comes_is_started_at_the_finish() -> None:
     assert kinds(out)[:3] == ["tool_call_start", "tool_call_args_delta", "tool_call_end"]
     start = out[0]
     assert isinstance(start, ToolCallStart)
-    assert (start.tool_call_id, start.name, start.synthetic_id) == ("call_0_3", "", True)
+    assert (start.tool_call_id, start.name, start.synthetic_id) == ("c:call1", "", True)
 
 
 def test_tool_call_without_index_falls_back_to_id_then_latest() -> None:
@@ -460,7 +460,7 @@ def test_legacy_function_call() -> None:
     got = fold(events)
     assert got["tools"] == [
         {
-            "id": "call_0_0",
+            "id": "c:call1",
             "name": "f",
             "arguments": '{"x":1}',
             "synthetic_id": True,

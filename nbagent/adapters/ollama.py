@@ -39,8 +39,9 @@ from nbagent.adapters.base import (
 )
 from nbagent.adapters.kit.calls import args_text
 from nbagent.adapters.kit.finish import end_reason
+from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle, ModelStep
-from nbagent.adapters.kit.messages import Messages, numbered
+from nbagent.adapters.kit.messages import Messages, invented
 from nbagent.adapters.think import Part, ThinkSplitter
 from nbagent.core.events import (
     EndReason,
@@ -110,7 +111,7 @@ class OllamaAdapter:
             "ollama", "ChatResponse / GenerateResponse objects, their dicts or JSON lines"
         )
         self._run = ModelStep(STEP_ID, self._life)
-        self._messages = Messages(numbered(STEP_ID))
+        self._messages = Messages(invented(Ids()))
         self._splitter: ThinkSplitter | None = ThinkSplitter()
         self._calls = 0
         self._used_ids: set[str] = set()

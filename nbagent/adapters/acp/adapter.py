@@ -24,8 +24,9 @@ from nbagent.adapters.base import (
     type_is,
     unwrap,
 )
+from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
-from nbagent.adapters.kit.messages import Channel, Messages, numbered
+from nbagent.adapters.kit.messages import Channel, Messages, invented
 from nbagent.core.events import (
     Custom,
     EndReason,
@@ -103,7 +104,7 @@ class AcpAdapter:
 
     def __init__(self) -> None:
         self._life = Lifecycle("acp")
-        self._messages = Messages(numbered("acp"), {"text": {"role": "assistant"}, "thinking": {}})
+        self._messages = Messages(invented(Ids()), {"text": {"role": "assistant"}, "thinking": {}})
         self._keys: dict[Channel, str | None] = {}
         self._calls = AcpCalls()
         self._permissions = Permissions()

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias
 
+from nbagent.adapters.kit.ids import Ids, kind_of
 from nbagent.core.events import (
     Event,
     MessageEnd,
@@ -29,8 +30,8 @@ __all__ = [
     "Channel",
     "IdScheme",
     "Messages",
+    "invented",
     "message_delta",
-    "numbered",
     "whole_message",
     "wire_key",
 ]
@@ -44,15 +45,15 @@ def wire_key(channel: Channel, key: str, n: int) -> str:
     return key
 
 
-def numbered(prefix: str, think: str = "think", text: str = "text") -> IdScheme:
-    """``{prefix}:text``, then ``{prefix}:text#2``… (``think`` for thinking): the ids of a
-    format that names no message, counted per channel."""
+def invented(ids: Ids, scope: str | None = None) -> IdScheme:
+    """The id scheme of a format whose messages may come without an id, made by the run's
+    ``ids``: a key (the wire's id) verbatim (``#2`` when seen again), else ``{scope}:text1``,
+    ``{scope}:think1``… (the ``ids``' own scope when ``scope`` is None)."""
 
-    def ids(channel: Channel, key: str, n: int) -> str:
-        name = think if channel == "thinking" else text
-        return f"{prefix}:{name}" + (f"#{n}" if n > 1 else "")
+    def scheme(channel: Channel, key: str, n: int) -> str:
+        return ids.wire(key) if key else ids.new(kind_of(channel), scope)
 
-    return ids
+    return scheme
 
 
 def message_delta(

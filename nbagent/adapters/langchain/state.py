@@ -40,8 +40,10 @@ class ModelRun(CallGroup):
 
     __slots__ = ("parent", "text_open", "think_open", "usage_seen")
 
-    def __init__(self, key: str = "", parent: str | None = None) -> None:
-        super().__init__(key)
+    def __init__(
+        self, key: str = "", parent: str | None = None, *, wire_named: bool = False
+    ) -> None:
+        super().__init__(key, wire_named=wire_named)
         self.parent = parent
         self.text_open = False
         self.think_open = False

@@ -10,7 +10,7 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from nbagent.adapters.base import field, plain, str_or_none
-from nbagent.adapters.kit import Channel, args_text, call_events, invent_id, message_delta
+from nbagent.adapters.kit import Channel, Ids, args_text, call_events, message_delta
 from nbagent.adapters.llama_index.read import new_text, text_of
 from nbagent.core.events import (
     Event,
@@ -84,12 +84,11 @@ class Tools:
         self._calls: set[str] = set()  # tool calls started
         self._answered: set[str] = set()
         self.pending: dict[str, list[str]] = {}  # tool name -> the model's calls not yet run
-        self._synthetic = 0
+        self._ids = Ids()
 
-    def synthetic_id(self) -> str:
-        """An id for a call LlamaIndex gave none: ``llama-call-1``, ``llama-call-2``…"""
-        self._synthetic += 1
-        return invent_id("llama-call-", self._synthetic, self._calls)
+    def synthetic_id(self, scope: str | None = None) -> str:
+        """An id for a call LlamaIndex gave none: ``{scope}:call1``, ``…:call2``…"""
+        return self._ids.new("call", scope)
 
     def call(
         self, call_id: str | None, name: str, args: Any, scope: str | None, out: list[Event]
@@ -97,7 +96,7 @@ class Tools:
         """A call of ``name``, started and ended once (``args``: its arguments, a dict or
         JSON text); its id, invented where LlamaIndex gave none (``call_id`` None)."""
         synthetic = call_id is None
-        call_id = call_id or self.synthetic_id()
+        call_id = call_id or self.synthetic_id(scope)
         if call_id in self._calls:
             return call_id
         self._calls.add(call_id)

@@ -161,6 +161,7 @@ class OpenAIChatAdapter:
     def _start(self, out: list[Event], chunk_id: Any, model: Any) -> None:
         run_id = chunk_id if isinstance(chunk_id, str) else ""
         self._step.step_id = run_id or "chat"
+        self._tools.ids.scope = run_id or "run"
         self._step.start(
             out, run_id=run_id, model=model if isinstance(model, str) and model else None
         )

@@ -53,7 +53,7 @@ class Choice:
         self.meta: dict[str, Any] | None = None if index == 0 else {"choice_index": index}
         self.messages = Messages(kind_ids(f"{base}:{index}"), meta=self.meta)
         self.refusals = Messages(kind_ids(f"{base}:{index}:refusal"), meta=self.meta)
-        self.calls = CallGroup(prefix=f"call_{index}_")
+        self.calls = CallGroup()
         self.finish: str | None = None
         self.refusal = False  # a refusal was sent
         self.reasoning_field = False  # the server sends reasoning apart: no <think> splitting
