@@ -111,10 +111,10 @@ class OllamaAdapter:
             "ollama", "ChatResponse / GenerateResponse objects, their dicts or JSON lines"
         )
         self._run = ModelStep(STEP_ID, self._life)
-        self._messages = Messages(invented(Ids()))
+        self._ids = Ids()
+        self._messages = Messages(invented(self._ids))
         self._splitter: ThinkSplitter | None = ThinkSplitter()
         self._calls = 0
-        self._used_ids: set[str] = set()
 
     @staticmethod
     def detect(item: Any) -> bool:
@@ -243,10 +243,7 @@ class OllamaAdapter:
         wire_id = str_or_none(field(call, "id"))
         index = self._calls
         self._calls += 1
-        tool_call_id = wire_id if wire_id and wire_id not in self._used_ids else f"call_{index}"
-        while tool_call_id in self._used_ids:
-            tool_call_id += "_"
-        self._used_ids.add(tool_call_id)
+        tool_call_id = self._ids.of(wire_id, "call")
         arguments = field(function, "arguments")
         try:
             text = "{}" if arguments is None else args_text(arguments)

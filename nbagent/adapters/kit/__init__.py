@@ -27,7 +27,7 @@ from nbagent.adapters.kit.usage import (
     openai_counts,
     openai_usage,
 )
-from nbagent.adapters.kit.whole import call_events, distinct_id
+from nbagent.adapters.kit.whole import call_events
 
 __all__ = [
     "ANSWER_SEEN_WHOLE",
@@ -45,7 +45,6 @@ __all__ = [
     "anthropic_usage",
     "args_text",
     "call_events",
-    "distinct_id",
     "gemini_usage",
     "invented",
     "kind_of",

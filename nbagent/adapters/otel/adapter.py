@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, call_events, distinct_id, whole_message
+from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, Ids, call_events, whole_message
 from nbagent.adapters.kit.hook_record import HookRecord
 from nbagent.adapters.kit.hooks import HookAdapter
 from nbagent.adapters.otel.common import (
@@ -83,7 +83,7 @@ class OtelAdapter(HookAdapter):
         self._spans: dict[str, _Span] = {}
         self._by_root: dict[str, list[str]] = {}
         self._calls: dict[tuple[str, str], str] = {}  # (root, the library's id) → ours
-        self._used: set[str] = set()  # ids of the calls announced (ToolCallStart sent)
+        self._ids = Ids()  # ids of the calls announced (ToolCallStart sent)
         self._waiting: dict[str, deque[str]] = {}  # tool name → calls with no tool span yet
         self._warned = False
 
@@ -270,8 +270,8 @@ class OtelAdapter(HookAdapter):
 
     def _announce(self, root: str, raw: str) -> str:
         """Our id of a new call: the library's, unless a call shown before had it (pydantic-ai's
-        ``TestModel`` gives every call of a tool the same id): then made unique."""
-        call_id = self._calls[(root, raw)] = distinct_id(raw, self._used, sep="~")
+        ``TestModel`` gives every call of a tool the same id): then ``{id}#2``…"""
+        call_id = self._calls[(root, raw)] = self._ids.wire(raw)
         return call_id
 
     def _find_call(self, span: _Span, run: ToolRun, ts: float) -> list[Event]:
