@@ -305,7 +305,7 @@ def test_n2_choices_are_separate_blocks() -> None:
     t = Transcript.from_events(iter_events(dicts("n2_choices")))
     texts = [b["text"] for b in t.blocks if b["type"] == "text"]
     assert texts == ["Red apple", "Blue sky"]
-    assert [b["id"] for b in t.blocks] == ["chatcmpl-n2:0", "chatcmpl-n2:1"]
+    assert [b["id"] for b in t.blocks] == ["chatcmpl-n2:text1", "chatcmpl-n2:text2"]
 
 
 def test_thinking_block_closes_when_the_answer_starts() -> None:
@@ -487,7 +487,7 @@ def test_thinking_resumed_after_text_gets_a_new_message() -> None:
         ]
     )
     ids = [e.message_id for e in events if isinstance(e, ThinkingDelta)]
-    assert ids == ["chatcmpl-test:0:think", "chatcmpl-test:0:think#2"]
+    assert ids == ["chatcmpl-test:think1", "chatcmpl-test:think2"]
     check_raw_invariants(events)
 
 
@@ -593,7 +593,7 @@ def test_choice_meta_only_for_other_choices() -> None:
     events = run_adapter(dicts("n2_choices"))
     for e in events:
         if isinstance(e, TextDelta):
-            expect = None if e.message_id.endswith(":0") else {"choice_index": 1}
+            expect = None if e.message_id.endswith(":text1") else {"choice_index": 1}
             assert e.meta == expect
 
 

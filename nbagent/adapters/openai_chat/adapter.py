@@ -223,7 +223,7 @@ class OpenAIChatAdapter:
         index = index if isinstance(index, int) else 0
         state = self._choices.get(index)
         if state is None:
-            state = self._choices[index] = Choice(index, self._step.step_id, self._tools)
+            state = self._choices[index] = Choice(index, self._tools)
         delta = field(choice, "delta")
         if delta is not None:
             state.delta(delta, out)
