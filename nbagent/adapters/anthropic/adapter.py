@@ -120,7 +120,7 @@ class AnthropicAdapter:
 
     def _start(self, out: list[Event], message_id: Any, model: str | None) -> None:
         run_id = message_id if isinstance(message_id, str) else ""
-        self._run.step_id = self._blocks.base = run_id or "msg"
+        self._run.step_id = self._blocks.ids.scope = run_id or "msg"
         self._run.start(out, run_id=run_id, model=model, provider="anthropic")
 
     def _message_start(self, payload: Any, out: list[Event]) -> None:
@@ -161,7 +161,7 @@ class AnthropicAdapter:
         if raw == "refusal":
             explanation = field(self._stop_details, "explanation")
             if isinstance(explanation, str) and explanation:
-                refusal_id = f"{self._blocks.base}:refusal"
+                refusal_id = self._blocks.ids.new("refusal")
                 out.append(TextDelta(message_id=refusal_id, delta=explanation, refusal=True))
                 out.append(MessageEnd(message_id=refusal_id))
                 if stopped:
