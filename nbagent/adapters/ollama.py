@@ -7,7 +7,7 @@ NDJSON lines of ``/api/chat`` decoded), or one such line as a JSON string or byt
 - ``message.thinking`` (chat) / ``thinking`` (generate) → thinking; ``message.content`` /
   ``response`` → text. Until a thinking field arrives, ``<think>`` in the text is split out.
 - ``message.tool_calls[]``: whole calls (``function{name, arguments: dict}``) with no id: a
-  synthetic ``call_{n}`` (``synthetic_id=True``) unless the server sends one.
+  synthetic ``run:call{n}`` (``synthetic_id=True``) unless the server sends one.
 - The ``done: true`` item ends the step and the run: ``done_reason`` (``stop`` → completed, or
   tool_calls when the model called tools; ``length`` → max_tokens), and the run's ``Usage``
   (``prompt_eval_count`` → input, ``eval_count`` → output) whose ``meta`` carries Ollama's own
@@ -16,8 +16,8 @@ NDJSON lines of ``/api/chat`` decoded), or one such line as a JSON string or byt
   ``load_duration_s``, ``total_duration_s``.
 - ``{"error": "..."}`` (a line of the NDJSON) → an error and the run's end.
 
-Ids: the one step is ``"ollama"``; messages ``ollama:think``/``ollama:text`` (a second of a
-kind, e.g. thinking after a tool call, gets ``#2``).
+Ids: the one step is ``"ollama"``; messages ``run:think1``/``run:text1`` (a second of a
+kind, e.g. thinking after a tool call, is ``run:text2``).
 """
 
 from __future__ import annotations
