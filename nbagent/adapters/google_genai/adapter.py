@@ -133,7 +133,7 @@ class GoogleGenaiAdapter:
     def _start(self, payload: Any, out: list[Event]) -> None:
         response_id = str_or_none(get(payload, "response_id"))
         if response_id is not None:
-            self._parts.prefix = response_id
+            self._parts.ids.scope = response_id
         out.append(
             RunStart(
                 run_id=response_id or "",
