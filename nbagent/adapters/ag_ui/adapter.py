@@ -110,9 +110,11 @@ class AgUiAdapter:
     def on_run_started(self, ev: Any, out: list[Event]) -> None:
         if not self._life.start():
             return
+        run_id = str_or_none(_get(ev, "runId"))
+        self._messages.ids.scope = run_id or "run"
         out.append(
             RunStart(
-                run_id=str_or_none(_get(ev, "runId")) or "",
+                run_id=run_id or "",
                 thread_id=str_or_none(_get(ev, "threadId")),
                 parent_run_id=str_or_none(_get(ev, "parentRunId")),
             )
