@@ -14,7 +14,7 @@ Mapping: ``protocols.md`` §12.8.
 
 Ids: the run id is the task id (or the first message's ``taskId``/``messageId``), the
 thread id its ``contextId``. An artifact's text is the message ``{artifactId}``; an agent
-message's text is ``{messageId}``.
+message's text is ``{messageId}``; one with no id is ``{task}:text{n}`` (the kit's ``Ids``).
 
 Decisions:
 
@@ -61,6 +61,7 @@ from nbagent.adapters.base import (
     type_is,
 )
 from nbagent.adapters.kit.dispatch import handler
+from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.messages import whole_message
 from nbagent.core.events import (
@@ -80,11 +81,10 @@ __all__ = ["A2aAdapter"]
 
 
 class _Artifact:
-    __slots__ = ("message_id", "open", "serial", "text")
+    __slots__ = ("message_id", "open", "text")
 
     def __init__(self, message_id: str) -> None:
         self.message_id = message_id
-        self.serial = 1
         self.text = ""
         self.open = False
 
@@ -106,7 +106,7 @@ class A2aAdapter:
         self._task = False
         self._message_only = False
         self._artifacts: dict[str, _Artifact] = {}
-        self._messages = 0
+        self._ids = Ids()  # the run's: in the task's scope once it is known
 
     # -- detection -------------------------------------------------------------------------
 
@@ -185,6 +185,7 @@ class A2aAdapter:
 
     def _ensure_started(self, out: list[Event], run_id: Any, context_id: Any) -> None:
         if self._life.start():
+            self._ids.scope = str_or_none(run_id) or self._ids.scope
             out.append(
                 RunStart(run_id=str_or_none(run_id) or "", thread_id=str_or_none(context_id))
             )
@@ -257,8 +258,7 @@ class A2aAdapter:
             return
         if not self._task:
             self._message_only = True
-        self._messages += 1
-        message_id = str_or_none(message.get("messageId")) or f"message{self._messages}"
+        message_id = str_or_none(message.get("messageId")) or self._ids.new("text")
         text, others = text_and_parts(message.get("parts"))
         if text:
             whole_message(out, "text", message_id, text, {"role": "agent"})
@@ -278,15 +278,16 @@ class A2aAdapter:
         artifact = update.get("artifact")
         if not isinstance(artifact, Mapping):
             artifact = {}
-        artifact_id = str_or_none(artifact.get("artifactId")) or "artifact"
+        wire_id = str_or_none(artifact.get("artifactId"))
+        artifact_id = wire_id or "artifact"
         text, others = text_and_parts(artifact.get("parts"))
         state = self._artifacts.get(artifact_id)
         if state is None:
-            state = self._artifacts[artifact_id] = _Artifact(artifact_id)
+            state = self._artifacts[artifact_id] = _Artifact(self._ids.of(wire_id, "text"))
             if text:
                 out.append(
                     MessageStart(
-                        message_id=artifact_id,
+                        message_id=state.message_id,
                         channel="text",
                         title=str_or_none(artifact.get("name")),
                     )
@@ -299,8 +300,7 @@ class A2aAdapter:
                 text = ""
             else:
                 state.close(out)
-                state.serial += 1
-                state.message_id = f"{artifact_id}#{state.serial}"
+                state.message_id = self._ids.of(wire_id, "text")  # {id}#2…
                 state.text = ""
         if text:
             state.text += text
