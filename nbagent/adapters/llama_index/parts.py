@@ -27,8 +27,9 @@ __all__ = ["Step", "Tools"]
 
 @dataclass(slots=True)
 class Step:
-    """One LLM call, a step from its start to its end: its text (``{step_id}-text``) and
-    thinking (``{step_id}-thinking``) as they stream, and the usage its chunks said."""
+    """One LLM call, a step from its start to its end: its text (``text_id``,
+    ``{step_id}:text1``) and thinking (``think_id``, ``{step_id}:think1``) as they stream, and
+    the usage its chunks said."""
 
     step_id: str
     name: str
@@ -38,6 +39,12 @@ class Step:
     streamed: bool = False  # text deltas went out
     thinking: bool = False  # thinking deltas went out
     usage: dict[str, Any] = dc_field(default_factory=dict)
+    text_id: str = ""
+    think_id: str = ""
+
+    def __post_init__(self) -> None:
+        ids = Ids(self.step_id)
+        self.text_id, self.think_id = ids.new("text"), ids.new("think")
 
     def think(self, delta: Any, out: list[Event]) -> None:
         """A piece of its thinking (nothing for an empty one)."""
@@ -48,10 +55,11 @@ class Step:
         self.streamed = self._delta("text", delta, out) or self.streamed
 
     def _delta(self, channel: Channel, delta: Any, out: list[Event]) -> bool:
-        """The delta of ``delta`` in its message ``{step_id}-{channel}``; whether it had text."""
+        """The delta of ``delta`` in its message of ``channel``; whether it had text."""
         if not (isinstance(delta, str) and delta):
             return False
-        out.append(message_delta(channel, f"{self.step_id}-{channel}", delta, self.parent))
+        mid = self.think_id if channel == "thinking" else self.text_id
+        out.append(message_delta(channel, mid, delta, self.parent))
         return True
 
     def stream(self, text: Any, delta: Any, out: list[Event]) -> None:
@@ -64,10 +72,10 @@ class Step:
         """Its open messages end, its usage (``model``: the model when the usage names none)
         and its end."""
         if self.thinking:
-            mid = f"{self.step_id}-thinking"
+            mid = self.think_id
             out.append(MessageEnd(message_id=mid, channel="thinking", parent=self.parent))
         if self.streamed:
-            out.append(MessageEnd(message_id=f"{self.step_id}-text", parent=self.parent))
+            out.append(MessageEnd(message_id=self.text_id, parent=self.parent))
         if self.usage:
             usage = {**self.usage, "model": str_or_none(self.usage.get("model")) or model}
             out.append(Usage(step_id=self.step_id, parent=self.parent, **usage))
