@@ -37,6 +37,7 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.messages import Messages
 from nbagent.core.events import (
@@ -143,7 +144,8 @@ class SmolagentsAdapter:
         self._life = Lifecycle("smolagents", "what agent.run(task, stream=True) yields")
         self._steps = 0
         self._step: str | None = None
-        self._thinking_of = Messages(lambda channel, step, n: f"{step}-thinking")  # per step
+        self._ids = Ids()
+        self._thinking_of = Messages(lambda channel, step, n: self._ids.new("think", step))
         self._streamed: dict[int, str] = {}  # streamed call index -> tool_call_id
         self._calls: dict[str, str] = {}  # smolagents call id -> tool_call_id
         self._open: list[str] = []  # calls of the open step with no result yet
@@ -331,6 +333,6 @@ class SmolagentsAdapter:
         output = field(item, "output")
         answer = output if isinstance(output, str) else str(plain(output))
         if output is not None and answer:
-            out.append(TextDelta(message_id="final-answer", delta=answer))
+            out.append(TextDelta(message_id=self._ids.new("text"), delta=answer))
         reason: EndReason = "max_steps" if self._max_steps else "completed"
         out.append(RunEnd(reason=reason, raw_reason="FinalAnswerStep", result=plain(output)))
