@@ -9,7 +9,8 @@ inputTokens, outputTokens, totalTokens, cacheReadInputTokens}, metrics{latencyMs
 the exception events (``modelStreamErrorException{message}``, ...; botocore raises those, the
 dict form is read too). JSON text of one item is accepted.
 
-- Text and reasoning blocks are messages ``bedrock:{contentBlockIndex}``; a reasoning block's
+- Text and reasoning blocks are messages ``run:text{n}``, ``run:think{n}`` (the kit's ``Ids``;
+  a call with no ``toolUseId``, ``run:call{n}``); a reasoning block's
   ``signature`` and ``redactedContent`` (bytes, given as base64) go on its ``MessageEnd``.
 - A ``toolUse`` block is a tool call with Bedrock's ``toolUseId`` (a server tool's call is
   ``executor="server"``); a ``toolResult`` block (a server tool's result) is a ``ToolResult``.
@@ -37,6 +38,7 @@ from nbagent.adapters.base import (
     unwrap_object,
 )
 from nbagent.adapters.kit.finish import ANTHROPIC_STOPS, end_reason
+from nbagent.adapters.kit.ids import Ids, Kind
 from nbagent.adapters.kit.lifecycle import Lifecycle, ModelStep
 from nbagent.core.events import (
     EndReason,
@@ -134,6 +136,7 @@ class BedrockAdapter:
         self._life = Lifecycle("bedrock", "Converse stream event dicts")
         self._run = ModelStep(STEP_ID, self._life)
         self._blocks: dict[int, Block] = {}
+        self._ids = Ids()
         self._stop: str | None = None
         self._stopped = False
 
@@ -227,10 +230,10 @@ class BedrockAdapter:
         start or a tool call's (of its ``toolUse``, else of a fragment with no start)."""
         if index in self._blocks:
             self._close(self._blocks.pop(index), out)
-        block = self._blocks[index] = Block(kind, f"{STEP_ID}:{max(index, 0)}")
+        wire_id = str_or_none(field(tool_use, "toolUseId")) if kind == "tool" else None
+        named: dict[str, Kind] = {"tool": "call", "result": "call", "thinking": "think"}
+        block = self._blocks[index] = Block(kind, wire_id or self._ids.new(named.get(kind, "text")))
         if kind == "tool":
-            wire_id = str_or_none(field(tool_use, "toolUseId"))
-            block.id = wire_id or f"call_{max(index, 0)}"
             out.append(
                 ToolCallStart(
                     tool_call_id=block.id,
