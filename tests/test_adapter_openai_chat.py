@@ -430,11 +430,12 @@ def test_tool_calls_win_over_the_legacy_field_a_server_repeats_them_in() -> None
 
 
 def test_a_whole_message_reads_function_call_only_without_tool_calls() -> None:
+    from nbagent.adapters.kit import Ids
     from nbagent.adapters.openai_chat.whole import ToolAnswers, whole_tool_calls
 
     def calls(message: dict[str, Any]) -> list[tuple[str, str | None]]:
         out: list[Event] = []
-        whole_tool_calls(message, out, ToolAnswers(), lambda i, name: f"call{i}")
+        whole_tool_calls(message, out, ToolAnswers(), Ids(), "s")
         return [(e.tool_call_id, e.arguments) for e in out if isinstance(e, ToolCallEnd)]
 
     fn = {"name": "f", "arguments": '{"x": 1}'}
@@ -443,7 +444,7 @@ def test_a_whole_message_reads_function_call_only_without_tool_calls() -> None:
         "tool_calls": [{"id": "c1", "type": "function", "function": fn}],
     }
     assert calls(repeated) == [("c1", '{"x": 1}')]
-    assert calls({"function_call": fn}) == [("call0", '{"x": 1}')]
+    assert calls({"function_call": fn}) == [("s:call1", '{"x": 1}')]
 
 
 def test_legacy_function_call() -> None:
