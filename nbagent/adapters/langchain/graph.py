@@ -182,7 +182,7 @@ class LangGraphAdapter:
             if not isinstance(value, str):
                 continue
             if attr == "message_id":
-                value = value.removesuffix(":think")
+                value = value.removesuffix(":think1")  # a model run's thinking: its key's
             if value in self._owner:
                 return self._owner[value]
             call = self._tool_calls.calls.get(value) if attr == "tool_call_id" else None

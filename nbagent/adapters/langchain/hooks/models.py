@@ -80,7 +80,7 @@ class Models:
             parts = message_parts(message) if message is not None else []
             if message is None and isinstance(text := field(generation, "text"), str) and text:
                 parts = [("text", text)]
-            messages: list[tuple[Channel, str]] = [("thinking", f"{model.key}:think")]
+            messages: list[tuple[Channel, str]] = [("thinking", model.think_id)]
             for channel, message_id in [*messages, ("text", model.key)]:
                 if said := "".join(t for c, t in parts if c == channel):
                     whole_message(out, channel, message_id, said, SEEN_WHOLE, parent=run.scope)
