@@ -132,7 +132,7 @@ class OpenAIResponsesAdapter:
             run_id = field(response, "id")
             run_id = run_id if isinstance(run_id, str) else ""
             model = field(response, "model")
-            self._step.step_id = run_id or "response"
+            self._step.step_id = self._items.ids.scope = run_id or "response"
             self._step.start(
                 out,
                 run_id=run_id,
