@@ -240,7 +240,7 @@ class SmolagentsAdapter:
             call_id = self._streamed.get(index)
             if call_id is None:
                 given = str_or_none(field(delta, "id"))
-                call_id = given or f"{step}-call-{index}"
+                call_id = given or self._ids.new("call", step)
                 self._streamed[index] = call_id
                 name = str_or_none(field(function, "name")) or "tool"
                 out.append(
@@ -258,7 +258,7 @@ class SmolagentsAdapter:
         name = str_or_none(field(function or item, "name")) or "tool"
         arguments = field(function or item, "arguments")
         given = str_or_none(field(item, "id"))
-        call_id = (given and self._calls.get(given)) or given or f"{self._step}-call"
+        call_id = (given and self._calls.get(given)) or given or self._ids.new("call", self._step)
         if name == "python_interpreter" and isinstance(arguments, str):
             args: Any = {"code": arguments}
         elif isinstance(arguments, str):

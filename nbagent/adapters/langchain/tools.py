@@ -74,7 +74,7 @@ class Tools:
             running.tool_call_id = call.id
             self.tool_runs[run_id] = call.id
             return
-        tool_call_id = run_id or f"tool_{len(self.tool_runs) + 1}"
+        tool_call_id = run_id or self.assembly.ids.new("call")
         if tool_call_id in self.calls:
             return
         self.tool_runs[run_id] = tool_call_id
