@@ -154,7 +154,7 @@ def test_user_message_chunks_in_a_row_are_one_turn_and_a_later_one_another() -> 
     blocks = [(b["type"], b["id"], b.get("text")) for b in transcript.to_dict()["blocks"]]
     assert blocks == [
         ("user", "user:1", "Plot revenue"),
-        ("text", "acp:text", "Done."),
+        ("text", "run:text1", "Done."),
         ("user", "user:u2", "Now bars"),
         ("user", "user:u3", "and lines"),
     ]
