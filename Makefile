@@ -124,7 +124,7 @@ build: nbagent/static/widget.js $(LABEXT)
 # npm: [tool.uv] in pyproject.toml). Its build copies the extension into
 # .venv/share/jupyter/labextensions/nbagent: again after a rebuild (--reinstall-package).
 $(STAMP)/install: $(STAMP)/dev-deps nbagent/static/widget.js $(LABEXT)
-	$(DEV_SYNC) --reinstall-package nbagent
+	$(DEV_SYNC) --reinstall-package jupyter-nbagent
 	@mkdir -p $(STAMP) && touch $@
 
 install: $(STAMP)/install $(STAMP)/js-dev
@@ -132,7 +132,7 @@ install: $(STAMP)/install $(STAMP)/js-dev
 # What the demo needs and nothing else: nbagent and JupyterLab (the demo group); no test tools.
 # `make install` adds the dev extra later.
 $(STAMP)/demo: $(STAMP)/demo-deps nbagent/static/widget.js $(LABEXT)
-	$(DEMO_SYNC) --reinstall-package nbagent
+	$(DEMO_SYNC) --reinstall-package jupyter-nbagent
 	@mkdir -p $(STAMP) && touch $@
 
 demo-install: $(STAMP)/demo
