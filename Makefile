@@ -162,12 +162,22 @@ recordings: install
 # The documentation site (mkdocs.yml, docs/, docs_hooks/; DEVELOP.md, "The documentation site"):
 # strict, so a broken link, a missing reference or a notebook that cannot be drawn fails it.
 # NO_MKDOCS_2_WARNING: the theme's banner about MkDocs 2 and its own end of life (DEVELOP.md).
-needs-docs := $(STAMP)/install
-docs: $(needs-docs)
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+# It needs the docs extra and what importing nbagent needs (the API pages' hook imports it), in a
+# venv of its own from uv.lock; nbagent itself from the checkout (PYTHONPATH=.): no dev extra, no
+# JupyterLab, no js/ packages or widget build (the pages show the tutorials' saved HTML copies).
+DOCS_VENV := .venv-docs
+$(DOCS_VENV)/stamp: pyproject.toml uv.lock | $(UV_STAMP)
+	rm -rf $(DOCS_VENV)
+	UV_PROJECT_ENVIRONMENT=$(DOCS_VENV) $(UV_SYNC) --python $(PYTHON) --extra docs --no-install-project
+	@touch $@
 
-docs-serve: install
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict -a 127.0.0.1:8000
+MKDOCS := NO_MKDOCS_2_WARNING=1 PYTHONPATH=. $(DOCS_VENV)/bin/mkdocs
+needs-docs := $(DOCS_VENV)/stamp
+docs: $(needs-docs)
+	$(MKDOCS) build --strict --quiet
+
+docs-serve: $(needs-docs)
+	$(MKDOCS) serve --strict -a 127.0.0.1:8000
 
 # The ReDoS check (js/redos.mjs, recheck): every regular expression of js/src, js/lab/src and
 # nbagent linear in its input, or bounded in code with a `redos-bounded:` note saying how.
@@ -385,7 +395,7 @@ fuzz: install
 	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz tests/browser/test_hostile_browser.py -q
 
 clean:
-	rm -rf site $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp $(EVALS_VENV) $(REAL_MODEL_VENV) $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules $(ACP_AGENTS)/node_modules nbagent/static nbagent/labextension
+	rm -rf site $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp $(EVALS_VENV) $(DOCS_VENV) $(REAL_MODEL_VENV) $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules $(ACP_AGENTS)/node_modules nbagent/static nbagent/labextension
 
 # Issue 7's full load test: 16 streams at 200 deltas/s for 30 s in one JupyterLab page
 # (make test runs the same test for 5 s).
