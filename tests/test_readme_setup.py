@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.lab import free_port
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[1]
 README = (ROOT / "README.md").read_text(encoding="utf-8")
