@@ -6,11 +6,18 @@ of ``make test`` runs the same target. (``make --dry-run --always-make``: what a
 
 from __future__ import annotations
 
+import re
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # Python 3.10: pytest's own tomli
+    import tomli as tomllib
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -61,3 +68,12 @@ def test_make_docs_installs_the_docs_extra_only(target: str, mkdocs: str) -> Non
 def test_the_docs_lane_of_make_test_is_make_docs() -> None:
     assert "docs" in make_variable("LANES").split()
     assert make_variable("needs-docs") == ".venv-docs/stamp"
+
+
+def test_the_docs_extra_lays_out_signatures_as_the_dev_install_did() -> None:
+    """mkdocstrings formats the API pages' signatures with Black or Ruff when one is installed,
+    else leaves each on one line: the docs extra brings Ruff, which the dev extra had."""
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    docs = project["project"]["optional-dependencies"]["docs"]
+    names = {re.split(r"[\[<>=!~;\s]", requirement, maxsplit=1)[0] for requirement in docs}
+    assert {"mkdocs", "mkdocs-material", "mkdocstrings", "ruff"} <= names
