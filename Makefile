@@ -138,9 +138,12 @@ $(STAMP)/demo: $(STAMP)/demo-deps nbagent/static/widget.js $(LABEXT)
 demo-install: $(STAMP)/demo
 
 # The URL JupyterLab prints (and opens) is the quickstart's, not the Launcher's. DEMO_ARGS: more
-# options (benchmarks/demo_install.py --open: --no-browser and a port).
+# options (benchmarks/demo_install.py --open: --no-browser and a port). One Ctrl-C stops it
+# (answer_yes): make ends at the first one, and JupyterLab's "Shut down? (y/[n])" would be left
+# reading a terminal the shell has taken back, the server still running.
 demo: $(STAMP)/demo
-	$(BIN)/jupyter lab --LabApp.default_url=/lab/tree/notebooks/quickstart.ipynb $(ROOT_FLAG) $(DEMO_ARGS)
+	$(BIN)/jupyter lab --LabApp.default_url=/lab/tree/notebooks/quickstart.ipynb \
+	  --ServerApp.answer_yes=True $(ROOT_FLAG) $(DEMO_ARGS)
 
 # uv.lock and the pins of the venvs that install no nbagent (the MCP servers'; the real model's,
 # when $(REAL_MODEL) holds its wheel), after a dependency changed: `uv pip compile` keeps the
