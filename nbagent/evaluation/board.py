@@ -79,7 +79,7 @@ class Board:
         """The view factory of ``case``'s runs (``Engine.views``): each is a ``CaseView``."""
 
         def make() -> CaseView:
-            view = CaseView(f"{self.ev.title} #{case.index}")
+            view = CaseView(f"{self.ev.title} #{case.number}")
             with self._lock:
                 self._views[case.index] = view
             return view

@@ -139,6 +139,7 @@ def row_of(case: EvalCase, delta: dict[str, float] | None) -> dict[str, Any]:
         "name": case.name,
         "input": _shown(case.input, INPUT_CHARS) or "",
         "expected": _shown(case.expected, INPUT_CHARS),
+        "metadata": _shown(case.metadata, INPUT_CHARS),  # what the scorers were given
         "output": _output_of(case),
         "status": case.status,
         "error": case.error,

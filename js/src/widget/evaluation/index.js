@@ -1,8 +1,8 @@
 // An evaluation's view (nbagent/evaluation/widget.py, EvaluationWidget): a header with its
-// progress, a filter bar and a virtualized table of its cases, each row opening into the
-// case's own run view (detail.js). The table follows the kernel's change feed (`rows`
-// messages, in `seq` order; a gap asks for a `snapshot`), and shows from the `snapshot` trait
-// alone in a saved notebook. A chunk of its own: only pages that show an evaluation load it.
+// progress, a filter bar and a virtualized table of its cases, each row opening the case below
+// the table, with its own run view (detail.js). The table follows the kernel's change feed
+// (`rows` messages, in `seq` order; a gap asks for a `snapshot`), and shows from the
+// `snapshot` trait alone in a saved notebook. A chunk of its own: only pages that show an evaluation load it.
 // Everything from the kernel goes in with textContent. The modules are closures, not classes:
 // local names minify, `this.` properties would not (the chunk's budget).
 
@@ -92,7 +92,9 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
   grid.el.addEventListener("scroll", () => changed(), { signal, passive: true });
   const root = ev("div", "");
   root.className = "nbagent nba-ev";
-  root.append(header.el, filters, grid.el);
+  // The opened cases, below the table, the last opened first.
+  const cases = ev("div", "cases");
+  root.append(header.el, filters, grid.el, cases);
   el.append(root);
 
   // Asking for a snapshot: again, backing off, until one comes (a message lost on a reload).
@@ -278,9 +280,11 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
     details.delete(i);
     if (open) open.destroy();
     else {
-      const d = openDetail(i, { send, mayAct, resized: () => changed(false) });
+      const d = openDetail(i, { send, mayAct, close: () => toggle(i) });
       details.set(i, d);
+      cases.prepend(d.el);
       if (rows[i]) d.draw(rows[i]);
+      d.el.scrollIntoView?.({ block: "nearest" }); // (it may be below the window)
       mount(d, i);
       if (!model.get("opened")?.[String(i)] && !asked.has(i)) {
         asked.add(i);
