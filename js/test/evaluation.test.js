@@ -4,8 +4,12 @@
 // served app's viewers), opening a row into the case's run view (the loader stubbed), and the
 // kernel's text kept as text.
 import { afterEach, describe, expect, test, vi } from "vitest";
-import evaluation, { evaluationView } from "../src/widget/evaluation/index.js";
+import * as caseCode from "../src/widget/evaluation/detail.js";
+import evaluation, { evaluationView, useCase } from "../src/widget/evaluation/index.js";
 import { FakeModel, runningState } from "./fake-model.js";
+
+// An opened case's code (the case chunk the kernel sends to the code model): its module here.
+useCase(caseCode);
 
 /** What the stubbed loader was asked to render: the model, the element, the cleanup. */
 const { renders } = vi.hoisted(() => ({
