@@ -4,8 +4,12 @@
 // served app's viewers), opening a row into the case's run view (the loader stubbed), and the
 // kernel's text kept as text.
 import { afterEach, describe, expect, test, vi } from "vitest";
-import evaluation, { evaluationView } from "../src/widget/evaluation/index.js";
+import * as caseCode from "../src/widget/evaluation/detail.js";
+import evaluation, { evaluationView, useCase } from "../src/widget/evaluation/index.js";
 import { FakeModel, runningState } from "./fake-model.js";
+
+// An opened case's code (the case chunk the kernel sends to the code model): its module here.
+useCase(caseCode);
 
 /** What the stubbed loader was asked to render: the model, the element, the cleanup. */
 const { renders } = vi.hoisted(() => ({
@@ -778,6 +782,35 @@ describe("opening a row", () => {
     await frame();
     expect(model.sent).toEqual([{ type: "open", i: 1 }]);
     expect(renders.at(-1)?.model).toBe(live);
+  });
+
+  test("without its code at hand, a case waits for the code model's case chunk", async () => {
+    vi.resetModules(); // the view's module afresh: no case code given (`useCase`)
+    const fresh = (await import("../src/widget/evaluation/index.js")).default;
+    const code = new FakeModel({ version: "v1", case: "" });
+    const model = new FakeModel({
+      title: "t",
+      columns: [],
+      baseline: "",
+      page_actions: true,
+      snapshot: { seq: 1, header: header(), rows: [row(0)] },
+      transcripts: [],
+      opened: {},
+      code: "IPY_MODEL_code1",
+    });
+    const getModel = vi.fn(async () => code);
+    /** @type {any} */ (model).widget_manager = { get_model: getModel };
+    const el = document.createElement("div");
+    document.body.append(el);
+    cleanups.push(fresh.render({ model, el }));
+    await frame();
+    cell(el, 0, "input").click();
+    cell(el, 0, "input").click(); // while it loads: asked once
+    await frame();
+    expect(model.sent).toEqual([{ type: "open", i: 0 }]); // the kernel sends the chunk with it
+    expect(getModel).toHaveBeenCalledWith("code1");
+    expect(el.querySelector(".nba-ev-detail")).toBeNull();
+    expect(code.handlers.get("change:case")?.size).toBe(1); // until it comes
   });
 
   test("a case whose run is its answer (t) opens a run made from its row", async () => {

@@ -1,9 +1,10 @@
 """The lazy chunks of the widget's code (``CodeModel``'s ``math``, ``answer``, ``lanes``,
-``debug``, ``data``, ``acp``, ``tools``, ``highlight`` and ``output`` traits,
+``debug``, ``data``, ``acp``, ``tools``, ``highlight``, ``output`` and ``case`` traits,
 ``nbagent/static/<name>.js``): what they are, and what in a widget's messages or state makes the
 browser need each (a formula, a paused call, a widget of several runs, a step / timed call /
 re-runnable tool / fork, a tool result as data, a coding agent's plan, context window, tool
-kinds or diffs, a tool call or sub-agent, a code block or a table, a run's end)."""
+kinds or diffs, a tool call or sub-agent, a code block or a table, a run's end; an evaluation's
+opened case: ``nbagent/evaluation/board.py``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import pathlib
 from collections.abc import Callable
 from typing import Any, Literal
 
-Chunk = Literal["math", "answer", "lanes", "debug", "data", "acp", "tools", "highlight", "output"]
+Chunk = Literal[
+    "math", "answer", "lanes", "debug", "data", "acp", "tools", "highlight", "output", "case"
+]
 """The lazy chunks a ``CodeModel`` carries, each in the trait of its name."""
 
 _STATIC = pathlib.Path(__file__).parent.parent / "static"

@@ -133,6 +133,10 @@ class CodeModel(_Scrubbed):
     output = traitlets.Unicode("").tag(sync=True)
     """The output chunk (``nbagent/static/output.js``): a finished run's output for the page."""
 
+    case = traitlets.Unicode("").tag(sync=True)
+    """The case chunk (``nbagent/static/case.js``): an evaluation's opened case, sent with
+    the first ``open`` and as the evaluation ends (``nbagent/evaluation/board.py``)."""
+
     version = traitlets.Unicode("").tag(sync=True)
     """A hash of the code, styles and chunks: the browser imports each version once per
     page."""
