@@ -167,8 +167,10 @@ class Browser:
             self.held[lane] = version
 
 
-def typed_chat(k: Kernel, *, ask_output: bool = False) -> tuple[Traffic, list[dict[str, Any]]]:
-    """A ``Chat(respond)`` of ``TURNS`` turns typed into its box, each awaited before the next
+def typed_chat(
+    k: Kernel, *, ask_output: bool = False, turns: int = TURNS
+) -> tuple[Traffic, list[dict[str, Any]]]:
+    """A ``Chat(respond)`` of ``turns`` turns typed into its box, each awaited before the next
     (window 0: creating and displaying the chat), and the answers to ``output`` requests."""
     marks = [len(k.messages())]
     # An hour's interval: a turn's messages are its own (its lane's opening, start and end),
@@ -178,7 +180,7 @@ def typed_chat(k: Kernel, *, ask_output: bool = False) -> tuple[Traffic, list[di
     comm_id = k.value("chat.widget.model_id")
     browser = Browser()
     got = []
-    for n in range(1, TURNS + 1):
+    for n in range(1, turns + 1):
         marks.append(len(k.messages()))
         k.send_custom(comm_id, {"type": "prompt", "text": f"question {n}"})
         k.wait_value(f"len(chat.turns) == {n} and chat.turns[-1].done", True, timeout=60)
@@ -241,6 +243,46 @@ def test_a_chat_sent_from_cells_updates_its_display_once_a_cell(kernel: Kernel) 
     traffic = Traffic(cut(kernel, marks), text)
     traffic.report("chat, chat.send + await from 20 cells")
     assert [traffic.updates(w) for w in traffic.windows[1:]] == [1] * TURNS
+
+
+RUN_RATIO = 2.5
+"""One run's widget messages (its code apart) at most this many times its text: the ops
+and one saved state, the text twice."""
+
+RUN_SETUP = """\
+text = turn_text(1, 10_719)
+parts = [text[i * len(text) // 2000 : (i + 1) * len(text) // 2000] for i in range(2000)]
+
+def late(parts):
+    time.sleep(0.5)  # the cell that showed it has ended by then
+    yield from parts
+
+# What a kernel sends once, at its first widget (the code model, the shared layout), before.
+nbagent.show(iter(["warm"])).wait(60)
+"""
+
+
+@pytest.mark.parametrize("ending", ["awaited", "between cells"])
+def test_one_run_sends_its_text_twice(kernel: Kernel, ending: str) -> None:
+    """``show()`` of 2,000 deltas in JupyterLab (the cell is named), awaited in its cell or
+    ending after it: the ops and the final ``snapshot`` once, however the run ends (the
+    display's static copy aside: the cell's output, not a widget message)."""
+    kernel.execute(RUN_SETUP)
+    since = len(kernel.messages())
+    if ending == "awaited":
+        kernel.execute("w = nbagent.show(iter(parts))\nawait w", cell_id="show")
+    else:
+        kernel.execute("w = nbagent.show(late(parts))", cell_id="show")
+        kernel.wait_value("w.done", True)
+    kernel.execute("x = 1", cell_id="next")
+    (window,) = cut(kernel, [since, len(kernel.messages())])
+    comms = [m for m in window if m["msg_type"].startswith("comm")]
+    traffic = Traffic([comms], kernel.value("len(w.transcript.text)"))
+    traffic.report(f"one run of 2,000 deltas, {ending}")
+    snapshots = [m for m in comms if "snapshot" in m["content"]["data"].get("state", {})]
+    assert traffic.text == 10_719
+    assert len(snapshots) == 2  # the comm's opening (no text yet) and the run's end
+    assert traffic.total - traffic.code <= RUN_RATIO * traffic.text, traffic.total
 
 
 def test_eight_lanes_update_their_display_once(kernel: Kernel) -> None:

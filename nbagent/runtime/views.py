@@ -208,10 +208,13 @@ class CellOutput:
         self.update()
 
     def republish(self) -> None:
-        """The widget's final state and output again (see ``ended``)."""
+        """The widget's final state and output again (see ``ended``): the state only for a
+        client that names no cell (``headless``: nbclient drops what a cell did not send);
+        JupyterLab's widget manager took it when it first went out, whichever cell it was
+        tagged with, and would only be sent the run's text again."""
         with self.lock:
             self._due_next = False
-            if self.state_trait is not None:
+            if self.state_trait is not None and self.headless:
                 with contextlib.suppress(Exception):  # a closed widget has nothing to save
                     self.widget.send_state(self.state_trait)
             self.update()
