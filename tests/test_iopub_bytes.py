@@ -220,7 +220,7 @@ def test_a_typed_chat_turn_costs_its_own_text(kernel: Kernel) -> None:
     lanes = [s["lane"] for s in sent if "lane" in s]
     assert [lane["meta"]["prompt"] for lane in lanes] == [f"question {n}" for n in range(1, 21)]
     assert {lane["state"]["status"] for lane in lanes} == {"completed"}
-    assert ["lanes" in s for s in sent].count(True) == 1
+    assert ["last" in s for s in sent].count(True) == 1
 
 
 def test_a_typed_chat_answers_output_with_the_new_turn_only(kernel: Kernel) -> None:
