@@ -261,9 +261,13 @@ def test_output_sends_the_static_parts_the_browser_lacks(comms: list[RecordingCo
     lanes.widget._dispatch(lanes.widget, {"type": "output", "have": [[lane, version]]}, [])
     second = [m for m in customs(ours(comms)) if m.get("type") == "output"][1]
     assert [(k, p["prompt"]) for k, _v, p in second["parts"]] == [(1, "second")]
+    # One <style> serves the output: the first lane's part has it, a later one does not.
+    assert "<style>" in first["parts"][0][2]["html"]
+    assert "<style>" not in second["parts"][0][2]["html"]
     # What the browser assembles from both answers is what the kernel would display.
     data = outputs(ours(comms))[1]
     # (empty fields aside: the lane opened without them, readers default them)
+    assert data["text/html"].count("<style>") == 1
     shown = data[TRANSCRIPT_MIME]["runs"][1]["state"]
     assert compact_state(shown) == compact_state(lanes[1].transcript.to_dict())
     assert "> first\none" in data["text/plain"]

@@ -210,7 +210,7 @@ class Lanes:
         saved = self._saved(index, state)
         meta = saved["meta"]
         self._ended[index] = RunOutput(
-            state, meta.get("title"), meta.get("prompt"), version=saved["seq"]
+            state, meta.get("title"), meta.get("prompt"), version=saved["seq"], styled=index == 0
         )
         self._states[index].lane = saved
         self._sent(index, mark)
@@ -220,8 +220,10 @@ class Lanes:
         return {"seq": self.controller.seq, "meta": meta, "state": compact_state(state)}
 
     def _sent(self, index: int, mark: tuple[bool, int]) -> None:
-        """A lane's state went out since ``mark``: again in a cell if `jupyter execute` lost it."""
-        if same_cell(mark) or not follow_cells():  # no cells (no IPython): nothing to do
+        """A lane's state went out since ``mark``: again in a cell if `jupyter execute` lost it
+        (a client that names no cell; JupyterLab's widget manager took it as it came)."""
+        headless = self._output is None or self._output.headless
+        if same_cell(mark) or not headless or not follow_cells():  # no cells: nothing to do
             return
         due = not self._unsaved
         self._unsaved.add(index)
@@ -256,7 +258,9 @@ class Lanes:
             return ended
         meta = self._metas[index]
         state = self.runs[index].transcript.to_dict()
-        return RunOutput(state, meta.get("title"), meta.get("prompt"), version=-1)
+        return RunOutput(
+            state, meta.get("title"), meta.get("prompt"), version=-1, styled=index == 0
+        )
 
     def _lanes_state(self) -> list[dict[str, Any]]:
         lanes = [self._lane_output(i) for i in range(len(self.runs))]
