@@ -87,6 +87,17 @@ def run(quick: bool = False) -> dict[str, Any]:
     return out
 
 
+def targets(result: dict[str, Any]) -> list[tuple[str, float | None, float, str]]:
+    """Linear: the last turn costs what the second does; all sent within 4x the text."""
+    out: list[tuple[str, float | None, float, str]] = []
+    for name, r in result["clients"].items():
+        per = r["per_turn"]
+        out.append((f"chat ({name}): last turn / turn 2", per[-1] / per[1], 1.1, "<="))
+        ratio = (r["total"] - r["code"]) / r["text"]
+        out.append((f"chat ({name}): bytes / text, static copy in", ratio, 4, "<="))
+    return out
+
+
 def report(result: dict[str, Any]) -> list[str]:
     n = result["turns"]
     lines: list[str] = []
