@@ -249,10 +249,13 @@ def test_a_chat_sent_from_cells_updates_its_display_once_a_cell(kernel: Kernel) 
 
 def test_a_chat_sent_from_named_cells_costs_each_turn_the_same(kernel: Kernel) -> None:
     """In JupyterLab (the cells named) a display update from a later cell than the displaying
-    one is dropped, and the page writes the output itself from the answers to ``output`` (the
-    new turns only): the kernel sends none, and a turn costs what the one before did."""
+    one is dropped, and the page (nbagent's renderer, which asks for the output data as the
+    chat settles) writes the output itself from the answers (the new turns only): the kernel
+    sends none, and a turn costs what the one before did."""
     marks = [len(kernel.messages())]
     kernel.execute("chat = nbagent.Chat(respond, title='Bytes')", cell_id="chat")
+    kernel.send_custom(kernel.value("chat.widget.model_id"), Browser().request())
+    kernel.execute("", cell_id="asked")
     for n in range(1, TURNS + 1):
         marks.append(len(kernel.messages()))
         kernel.execute(f"chat.send('question {n}')\nawait chat", cell_id=f"turn-{n}")

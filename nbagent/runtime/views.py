@@ -179,9 +179,10 @@ class CellOutput:
     def update(self) -> None:
         """Update the output now. Lands only while the displaying cell still executes
         (JupyterLab) or under `jupyter execute`; ``answer`` is for the rest. Not sent at all
-        from a later cell of a client that names its cells (JupyterLab, Notebook 7): it would
-        drop it, and a chat's static copy, all its turns, would cross the wire for nothing at
-        every cell; its page writes the output from the answers (the new turns only)."""
+        from a later cell of a client that names its cells once its page has asked for the
+        output data (nbagent's renderer: JupyterLab, Notebook 7): the client would drop it, a
+        chat's static copy, all its turns, crossing the wire for nothing at every cell, and
+        the page writes the output from the answers (the new turns only)."""
         if self.handle is not None and not self._dropped():
             with contextlib.suppress(Exception):  # the static copy is a courtesy
                 head, runs = self.current()
@@ -191,10 +192,11 @@ class CellOutput:
                 self.handle.update(data, raw=True)
 
     def _dropped(self) -> bool:
-        """Whether an update now would be dropped: a client that names its cells, a cell
-        after the displaying one running or ended (what goes out as that cell ends lands)."""
+        """Whether an update now is for nobody: a client that names its cells, whose page
+        writes the output (``saves_output``), a cell after the displaying one running or
+        ended (what goes out as that cell ends lands)."""
         shown, now = self.shown_at, cell_mark()
-        if self.headless or shown is None:
+        if self.headless or not self.saves_output or shown is None:
             return False
         return now[1] > shown[1] + 1 or (now[0] and now[1] > shown[1])
 
@@ -239,6 +241,7 @@ class CellOutput:
         (``have``: run -> version): the caller holds ``lock`` and has checked that the runs
         ended (nothing is sent while one streams)."""
         with self.lock:
+            self.saves_output = True
             head, runs = self.current()
             parts = [
                 (i, run.version, run.part())
