@@ -91,10 +91,11 @@ def _found(value: Any, hit: Any, depth: int = 0) -> bool:
 
 
 def _debugs(d: dict[str, Any]) -> bool:
-    # The timeline draws a step or a timed call (js/src/panels/timeline_slot.js hasTiming); forks
-    # start from a step or a re-runnable tool's call, and show beside their run; a replay's
-    # bar shows where a recording is.
-    timed = d.get("started_at") is not None and d.get("type") not in ("text", "thinking")
+    # The timeline draws a step or a timed call (js/src/panels/timeline_slot.js hasTiming: a
+    # block with a type but text or thinking; steps are below); forks start from a step or a
+    # re-runnable tool's call, and show beside their run; a replay's bar shows where a
+    # recording is. A run's own start (its ``started_at``, no type) draws nothing.
+    timed = d.get("started_at") is not None and d.get("type") not in (None, "text", "thinking")
     steps, forks = d.get("steps"), d.get("forks")
     return (
         timed

@@ -49,7 +49,7 @@ def test_turns_typed_into_the_chat_continue_the_agents_session(
     # The saved state holds both turns, each beginning with the user's turn (not again as the
     # lane's prompt: the widget would show it twice).
     final = saved_lanes(comms)
-    assert [lane["meta"]["prompt"] for lane in final["lanes"]] == [None, None]
+    assert [lane["meta"].get("prompt") for lane in final["lanes"]] == [None, None]
     assert [lane["state"]["blocks"][0] for lane in final["lanes"]] == [
         {"type": "user", "id": "user:1", "text": "hello"},
         {"type": "user", "id": "user:1", "text": "and again"},
