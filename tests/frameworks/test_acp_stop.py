@@ -111,21 +111,21 @@ def paused(run: nbagent.Run, call_id: str) -> bool:
     return any(b["id"] == call_id and b["state"] == "paused" for b in blocks)
 
 
-def test_stop_while_the_agent_asks_ends_its_plan_step(tmp_path: Path) -> None:
-    """End to end: the showcase agent asks to run the tests (its plan's last step in
-    progress); Stop."""
+def test_stop_while_the_agent_asks_to_edit(tmp_path: Path) -> None:
+    """End to end: the showcase agent proposes an edit (its call ``pending``, a diff) and
+    asks to make it, its plan's second step in progress; Stop."""
     with nbagent.acp([sys.executable, SHOWCASE], cwd=tmp_path, startup_timeout=PATIENCE) as agent:
-        run = agent.prompt("fix it")
+        run = agent.prompt("propose")
         wait_for(lambda: run.pending, what="the permission request")
         # The request's status may trail the pause by a reader's item: wait for the panel.
-        wait_for(lambda: paused(run, "run_1"), what="the paused call's panel")
+        wait_for(lambda: paused(run, "edit_2"), what="the paused call's panel")
         run.cancel()
         transcript = run.wait(PATIENCE)
     state = transcript.to_dict()
     assert state["status"] == "cancelled"
     statuses = [e["status"] for e in state["plan"]["entries"]]
-    assert statuses == ["completed", "completed", "cancelled"]
-    asked = next(b for b in state["blocks"] if b["id"] == "run_1")
-    assert asked["state"] == "cancelled"
-    edit = next(b for b in state["blocks"] if b["id"] == "edit_1")
-    assert edit["meta"]["status"] == "completed"  # it ended before: as the agent said
+    assert statuses == ["completed", "cancelled", "pending"]
+    edit = next(b for b in state["blocks"] if b["id"] == "edit_2")
+    assert edit["state"] == "cancelled"
+    assert edit["meta"]["status"] == "cancelled"
+    assert "+++ data.py" in edit["result"]  # the diff it proposed, relative to the session
