@@ -26,7 +26,7 @@ export const MAX_PLANS = 20;
 /** A plan file's uri shown as a link: only these schemes, anything else as text. */
 const LINKED = /^https?:/i;
 /** @type {Record<string, string>} */
-const MARKS = { completed: "☑", in_progress: "◐", pending: "☐" };
+const MARKS = { completed: "☑", in_progress: "◐", pending: "☐", cancelled: "☒" };
 const FENCE = "```diff";
 
 /** @param {unknown} v @returns {v is Record<string, any>} */
@@ -129,8 +129,8 @@ export function diffView(d, open, toggle) {
 }
 
 /**
- * The plan as a checklist: each entry's mark (pending, in progress, completed), its text
- * and priority; null for no entries.
+ * The plan as a checklist: each entry's mark (pending, in progress, completed, cancelled: in
+ * progress when its run stopped), its text and priority; null for no entries.
  * @param {unknown} plan the run's `plan` ({entries: [{content, priority, status}]})
  * @returns {HTMLElement | null}
  */
