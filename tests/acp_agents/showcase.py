@@ -8,9 +8,9 @@ it answers with the option it was given (``"always"`` when the user clicks "Allo
 allowed, runs the command in one of the client's terminals where it offers them, shown in that
 call's panel (its output: ``3 passed``). The prompt ``"what did you get?"`` answers with that
 option again. The prompt ``"propose"`` (what Stop interrupts): the plan with its second step
-in progress, the context gauge, then an edit of data.py it proposes (a diff, the call
-``pending``) and asks to make; allowed, it writes nothing but says so; stopped, it ends the
-turn ``cancelled``.
+in progress, the context gauge and the session's title, then an edit of data.py it proposes
+(a diff, the call ``pending``) and asks to make; allowed, it writes nothing but says so;
+stopped, it ends the turn ``cancelled``.
 """
 
 from __future__ import annotations
@@ -33,6 +33,7 @@ from acp.schema import (
     FileEditToolCallContent,
     PlanEntry,
     PromptResponse,
+    SessionInfoUpdate,
     ToolCallLocation,
     ToolCallUpdate,
     UsageUpdate,
@@ -109,6 +110,8 @@ class Showcase(ScriptedAgent):
             session_id,
             UsageUpdate(session_update="usage_update", used=1200, size=200000, cost=cost),
         )
+        title = "Fix the rounding in data.py"  # the session's words on the status line
+        await send(session_id, SessionInfoUpdate(session_update="session_info_update", title=title))
         await send(session_id, update_agent_message_text("I would change the rounding. "))
         path = os.path.join(self.cwd, "data.py")
         diff = FileEditToolCallContent(type="diff", path=path, old_text=OLD, new_text=NEW)

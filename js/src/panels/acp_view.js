@@ -232,7 +232,7 @@ export function gaugeView(context) {
   const c = /** @type {{used: number, size?: number}} */ (context);
   const share = typeof c.size === "number" && c.size > 0 ? Math.min(1, c.used / c.size) : 0;
   const gauge = h("span", "nba-gauge");
-  gauge.title = "context window";
+  gauge.title = `context window: ${text}`; // its words whole, where the line cuts them
   const bar = h("span", "nba-gauge-bar");
   const fill = h("span", "nba-gauge-fill");
   fill.style.width = `${Math.round(share * 100)}%`;
