@@ -129,3 +129,19 @@ def test_stop_while_the_agent_asks_to_edit(tmp_path: Path) -> None:
     assert edit["state"] == "cancelled"
     assert edit["meta"]["status"] == "cancelled"
     assert "+++ data.py" in edit["result"]  # the diff it proposed, relative to the session
+
+
+def test_a_calls_arguments_name_files_relative_to_the_session() -> None:
+    """A path among a call's arguments (``rawInput``) inside the session's directory reads
+    relative to it, as its locations and diffs do: a saved notebook holds no directory of its
+    author's; one outside stays as the agent sent it."""
+    from pathlib import PurePath
+
+    from nbagent.acp_client._paths import relative_update
+
+    read = acp.start_read_tool_call("read_1", "Read sales.csv", "/home/ann/work/sales.csv")
+    inside = relative_update(read, PurePath("/home/ann/work"))
+    assert inside.raw_input == {"path": "sales.csv"}
+    assert [loc.path for loc in inside.locations] == ["sales.csv"]
+    outside = relative_update(read, PurePath("/srv"))
+    assert outside.raw_input == {"path": "/home/ann/work/sales.csv"}
