@@ -369,6 +369,9 @@ def test_stop_leaves_nothing_pending_on_one_status_line(lab: LabPage) -> None:
         assert text_of(lab, edit, ".nba-diff-counts") == COUNTS
         text_of(lab, widget, ".nba-status .nba-gauge-text")
         one_row(lab, widget)
+        lab.page.set_viewport_size({"width": 900, "height": size["height"]})  # and narrower
+        one_row(lab, widget)
+        lab.page.set_viewport_size({"width": 1050, "height": size["height"]})
 
         widget.locator(".nba-status .nba-stop").click()
         lab.wait_status("cancelled", 0)
