@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import concurrent.futures
 import contextlib
+import importlib
 import os
 import shlex
 import sys
@@ -179,9 +180,9 @@ class Connection:
 def _warm_up() -> None:
     """Import what the SDK imports on a call's first result (``ClientSession.call_tool``
     checks structured content with ``jsonschema``, its errors with ``referencing``)."""
-    with contextlib.suppress(ImportError):
-        import jsonschema.validators  # noqa: F401
-        import referencing.exceptions  # noqa: F401
+    for module in ("jsonschema.validators", "referencing.exceptions"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(module)
 
 
 def transport_of(target: str | Sequence[str], transport: str) -> str:
