@@ -96,7 +96,7 @@ describe("forks beside the original", waiting, () => {
   }
 
   /** @param {Record<string, unknown>} [traits] */
-  function original(traits = { forks: [] }) {
+  function original(traits = { forks: [], can_fork: true }) {
     /** @type {Map<string, FakeModel>} */
     const models = new Map();
     const model = /** @type {any} */ (
@@ -126,6 +126,12 @@ describe("forks beside the original", waiting, () => {
 
   test("a view whose model shows no forks (a lane, a chat turn) offers no Fork", async () => {
     const { el } = original({ store_key: "lane-like" });
+    await eventually(() => expect(el.querySelector(".nba-tool")).not.toBeNull());
+    expect(/** @type {HTMLElement} */ (el.querySelector(".nba-fork-box")).hidden).toBe(true);
+  });
+
+  test("a run of a stream or a framework's offers no Fork with an edited result", async () => {
+    const { el } = original({ forks: [], can_fork: "this run has no conversation to go on from" });
     await eventually(() => expect(el.querySelector(".nba-tool")).not.toBeNull());
     expect(/** @type {HTMLElement} */ (el.querySelector(".nba-fork-box")).hidden).toBe(true);
   });
@@ -201,7 +207,7 @@ describe("Fork here on the step lines", waiting, () => {
   ];
 
   test("each ended model step of an agent run forks with the message typed", async () => {
-    const { model, el } = mount({ forks: [] });
+    const { model, el } = mount({ forks: [], can_fork: true });
     /** @type {HTMLButtonElement} */ (el.querySelector(".nba-details-toggle")).click();
     await eventually(() => expect(forkButtons(el)).toHaveLength(2)); // not the tool round
     const [first, second] = /** @type {HTMLButtonElement[]} */ (forkButtons(el));
@@ -209,12 +215,19 @@ describe("Fork here on the step lines", waiting, () => {
     second.click();
     const editor = /** @type {HTMLElement} */ (el.querySelector(".nba-details .nba-fork-editor"));
     expect(editor.hidden).toBe(false);
-    expect(editor.textContent).toContain("Fork after step 3");
+    expect(editor.textContent).toContain("Fork after step 3. The next user message:");
     const input = /** @type {HTMLTextAreaElement} */ (editor.querySelector("textarea"));
+    const run = /** @type {HTMLButtonElement} */ (editor.querySelector(".nba-fork-run"));
+    // After the answer the kernel forks only with a message: Fork waits for one.
+    expect(run.disabled).toBe(true);
     input.value = "  And in Oslo?  ";
-    /** @type {HTMLButtonElement} */ (editor.querySelector(".nba-fork-run")).click();
+    input.dispatchEvent(new Event("input"));
+    expect(run.disabled).toBe(false);
+    run.click();
     first.click();
-    /** @type {HTMLButtonElement} */ (editor.querySelector(".nba-fork-run")).click();
+    expect(editor.textContent).toContain("Fork after step 1. The next user message (optional):");
+    expect(run.disabled).toBe(false);
+    run.click();
     const forks = model.sent.filter((/** @type {any} */ m) => m.type === "fork");
     expect(forks).toEqual([
       { type: "fork", step: "model-2", edit: "And in Oslo?" },
@@ -223,12 +236,40 @@ describe("Fork here on the step lines", waiting, () => {
     expect(editor.hidden).toBe(true);
   });
 
+  test("a run the kernel cannot fork (a replay) gets them disabled, saying why", async () => {
+    const why = "a replay has no model to ask again";
+    const { model, el } = mount({ forks: [], can_fork: why });
+    /** @type {HTMLButtonElement} */ (el.querySelector(".nba-details-toggle")).click();
+    await eventually(() => expect(forkButtons(el)).toHaveLength(2));
+    const said = `Fork here needs a run of nbagent.Agent: ${why}`;
+    for (const b of /** @type {HTMLButtonElement[]} */ (forkButtons(el))) {
+      expect(b.disabled).toBe(true);
+      expect(b.title).toBe(said);
+      b.click();
+    }
+    const note = /** @type {HTMLElement} */ (el.querySelector(".nba-details .nba-fork-note"));
+    expect(note.hidden).toBe(false);
+    expect(note.textContent).toBe(said);
+    expect(/** @type {HTMLElement} */ (el.querySelector(".nba-fork-editor")).hidden).toBe(true);
+    expect(model.sent.filter((/** @type {any} */ m) => m.type === "fork")).toEqual([]);
+    // An agent run's: enabled, no note.
+    const agent = mount({ forks: [], can_fork: true });
+    /** @type {HTMLButtonElement} */ (agent.el.querySelector(".nba-details-toggle")).click();
+    await eventually(() => expect(forkButtons(agent.el)).toHaveLength(2));
+    expect(forkButtons(agent.el).map((b) => /** @type {HTMLButtonElement} */ (b).disabled)).toEqual([
+      false,
+      false,
+    ]);
+    const quiet = /** @type {HTMLElement} */ (agent.el.querySelector(".nba-details .nba-fork-note"));
+    expect(quiet.hidden).toBe(true);
+  });
+
   test("no Fork here in a lane, a chat turn, or while the run streams", async () => {
     const lane = mount({});
     /** @type {HTMLButtonElement} */ (lane.el.querySelector(".nba-details-toggle")).click();
     await eventually(() => expect(lane.el.querySelectorAll(".nba-steps li")).toHaveLength(3));
     expect(forkButtons(lane.el)).toEqual([]);
-    const live = mount({ forks: [] }, { status: "running", end_reason: null, ended_at: null });
+    const live = mount({ forks: [], can_fork: true }, { status: "running", end_reason: null, ended_at: null });
     /** @type {HTMLButtonElement} */ (live.el.querySelector(".nba-details-toggle")).click();
     await eventually(() => expect(live.el.querySelectorAll(".nba-steps li")).toHaveLength(3));
     expect(forkButtons(live.el)).toEqual([]);

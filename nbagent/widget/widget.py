@@ -268,6 +268,12 @@ class AgentWidget(_Widget):
     ``Agent``'s, a framework's it reaches); else why not, a clause each panel shows in the line
     "Re-run: nbagent cannot reach this tool (…)" (e.g. ``"read from a stream"``); False: silent."""
 
+    can_fork = traitlets.Union([traitlets.Bool(), traitlets.Unicode()], default_value=False).tag(
+        sync=True
+    )
+    """Whether the step lines offer "Fork here": True where the kernel forks the run (an
+    ``Agent``'s); else why not, a clause shown beside the disabled buttons; False: none shown."""
+
     replay = traitlets.Dict().tag(sync=True)
     """A replay's ``{"position", "total", "step", "speed", "paused"}`` (empty for a live run);
     written when it starts, when a step is done and when it ends, never per event."""

@@ -81,9 +81,10 @@ export class TranscriptView {
     this.errorEl.setAttribute("role", "alert");
     this.errorEl.hidden = true;
     this.scroller.append(this.blocksEl, this.errorEl);
-    // Forks show beside a run's own widget (js/src/panels/forks.js), not in a lane or a chat turn.
+    // Forks show beside a run's own widget (js/src/panels/forks.js), not in a lane or a chat turn:
+    // its `can_fork`, true or why not.
     this.mayAct = () => this.model.get("page_actions") !== false;
-    this.canFork = () => Array.isArray(this.model.get("forks")) && this.mayAct();
+    this.canFork = () => this.mayAct() && this.model.get("can_fork");
     this.status = new StatusBar(store, (m) => model.send(m), signal, this.canFork, this.page.ids);
     this.replay = new ReplaySlot(model, (m) => model.send(m), signal);
     this.status.hold(this.replay.el); // the replay bar is folded in the footer's details
