@@ -21,8 +21,8 @@ import pytest
 import nbagent
 from nbagent import demo
 from nbagent._cli import TUTORIALS
-from tests.browser.lab import free_port
 from tests.kernel import ROOT
+from tests.ports import free_port
 
 SCRIPT = str(Path(sys.executable).with_name("nbagent"))
 WEATHER = str(demo.recording("weather"))

@@ -5,7 +5,6 @@ a stream that breaks names it too; other errors say what they always said."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from typing import Any
 
@@ -19,6 +18,7 @@ from nbagent.agent.agent import Agent
 from nbagent.core.errors import at_url, error_message, error_text
 from nbagent.transcript.transcript import Transcript
 from tests import aio
+from tests.ports import free_port
 from tests.servers import Drop, OpenAIServer, chunk
 
 WAIT_S = 30  # a bound on a hang, never a measure
@@ -27,9 +27,7 @@ WAIT_S = 30  # a bound on a hang, never a measure
 @pytest.fixture
 def port() -> int:
     """A port on 127.0.0.1 with nothing listening (bound, then let go)."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
+    return free_port()
 
 
 def refused(port: int, kind: str = "") -> str:

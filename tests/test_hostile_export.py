@@ -15,7 +15,7 @@ import pytest
 from nbagent.core.events import RunStart, ToolCallEnd, ToolCallStart, ToolResult
 from nbagent.pipeline.normalize import Normalizer
 from nbagent.tools.schema import _GOOGLE_ENTRY, _rest_param
-from nbagent.transcript.export.markdown import _code_spans, sanitize_markdown
+from nbagent.transcript.export.markdown import _code_spans
 from nbagent.transcript.export.math_syntax import _dollar
 from nbagent.transcript.transcript import Transcript
 from tests.hostile_corpus import FAMILIES, HEADER, SIZES, expand, transcript
@@ -32,8 +32,8 @@ def test_hostile_texts_export_in_time(family: dict[str, str], size: int) -> None
     for text in (expand(family, size), HEADER + expand(family, size)):
         t = transcript(text)
         assert "<script" not in t.to_html()
+        # to_markdown sanitizes the answer and the thinking: sanitize_markdown on this text.
         assert t.to_markdown()
-        assert sanitize_markdown(text) is not None
 
 
 # The patterns the scanners replaced, kept as the reference on short texts.

@@ -33,11 +33,10 @@ from urllib.parse import urlsplit
 import nbformat
 import pytest
 
-from tests.browser.served import (  # noqa: F401 - REPO, NOTEBOOKS, free_port: for importers
+from tests.browser.served import (  # noqa: F401 - REPO, NOTEBOOKS: for importers
     NOTEBOOKS,
     REPO,
     ServerProcess,
-    free_port,
     kernel_env,
     own_labextension,
 )

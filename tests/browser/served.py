@@ -9,7 +9,6 @@ import contextlib
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -18,16 +17,12 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, ClassVar, TypeVar
 
+from tests.ports import free_port, listening
+
 REPO = Path(__file__).resolve().parents[2]
 NOTEBOOKS = Path(__file__).resolve().parent / "notebooks"
 
 S = TypeVar("S", bound="ServerProcess")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def kernel_env(drop: tuple[str, ...] = ()) -> dict[str, str]:
@@ -75,7 +70,8 @@ class ServerProcess:
         self, cmd: list[str], *, cwd: Path, env: dict[str, str], up: Callable[[], object],
         timeout: float,
     ) -> None:  # fmt: skip
-        """Start ``cmd``; return once ``up()`` returns without an OSError."""
+        """Start ``cmd``; return once ``up()`` returns without an OSError and the process itself
+        listens on its port (``tests.ports``: not another one that took it meanwhile)."""
         self._log = self.log_path.open("wb")
         self.proc = subprocess.Popen(
             cmd, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
@@ -87,7 +83,8 @@ class ServerProcess:
                 raise RuntimeError(f"{self.name} exited ({self.proc.returncode}):\n{self.log()}")
             try:
                 up()
-                return
+                if listening(self.proc.pid, self.port):
+                    return
             except (OSError, urllib.error.URLError):
                 pass
             if time.monotonic() > deadline:

@@ -6,7 +6,6 @@ client's streaming iterator and through ``nbagent.sse``."""
 from __future__ import annotations
 
 import json
-import socket
 import sys
 import threading
 from collections.abc import Iterator
@@ -16,6 +15,7 @@ from typing import Any
 import pytest
 
 from tests.frameworks.conftest import need
+from tests.ports import free_port
 from tests.wait import wait_for
 
 a2a = need("a2a")
@@ -188,12 +188,6 @@ class GeoExecutor(AgentExecutor):
 
     async def cancel(self, context: RequestContext, event_queue: EventQueue) -> None:
         raise NotImplementedError
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")

@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import contextlib
 import io
-import socket
 import subprocess
 import sys
 import wave
 from collections.abc import Iterator
 from pathlib import Path
 
-import psutil
-
+from tests.ports import free_port, listening
 from tests.wait import PATIENCE, wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -49,24 +47,6 @@ def logged(log: Path) -> list[str]:
     return log.read_text().splitlines()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-def _listening(pid: int, port: int) -> bool:
-    """Whether process ``pid`` itself listens on ``port``: a connection that is accepted may be
-    another server's, which took the port between ``free_port()`` and this one's bind (under
-    load, one lane's toolbox got an HTTP 404 from another lane's server on its port)."""
-    with contextlib.suppress(psutil.Error):
-        return any(
-            c.status == psutil.CONN_LISTEN and c.laddr and c.laddr.port == port
-            for c in psutil.Process(pid).net_connections(kind="tcp")
-        )
-    return False
-
-
 def _serve(transport: str, args: tuple[str, ...]) -> tuple[subprocess.Popen[bytes], int]:
     """The toolbox started on a free port, once it listens there or has exited."""
     port = free_port()
@@ -77,7 +57,7 @@ def _serve(transport: str, args: tuple[str, ...]) -> tuple[subprocess.Popen[byte
         stderr=subprocess.DEVNULL,
     )
     wait_for(
-        lambda: _listening(proc.pid, port) or proc.poll() is not None,
+        lambda: listening(proc.pid, port) or proc.poll() is not None,
         what=f"the {transport} server to listen on {port}",
     )
     return proc, port

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(os.environ.get("NBAGENT_REAL_MODEL") or ROOT.parent / "shared" / "real-model")
@@ -90,12 +91,6 @@ class ModelServer:
         except OSError as exc:
             return f"(no log: {exc})"
         return "\n".join(text.splitlines()[-lines:])
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def start() -> ModelServer:

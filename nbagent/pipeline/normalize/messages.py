@@ -38,33 +38,32 @@ class Messages:
             )
         self._emit(start, out)
 
-    def _on_text(self, ev: TextDelta, out: list[Event]) -> None:
-        delta = ev.delta
-        if not delta:
-            return
-        m = self._text.get(ev.message_id)
+    def _delta_msg(
+        self, table: dict[str, _Msg], ev: TextDelta | ThinkingDelta, channel: str, out: list[Event]
+    ) -> _Msg:
+        """The message ``ev`` adds to, open: a delta with no start before it, or after its
+        message ended, opens it."""
+        m = table.get(ev.message_id)
         if m is None:
-            m = self._text[ev.message_id] = _Msg(ev.message_id, "text", ev.parent)
-            m.refusal = ev.refusal
+            m = table[ev.message_id] = _Msg(ev.message_id, channel, ev.parent)
+        if not m.open:
             self._open_msg(m, ev.ts, out, None)
-        elif not m.open:
-            self._open_msg(m, ev.ts, out, None)
-        if m.refusal is None:
+        return m
+
+    def _on_text(self, ev: TextDelta, out: list[Event]) -> None:
+        if not ev.delta:
+            return
+        m = self._delta_msg(self._text, ev, "text", out)
+        if m.refusal is None:  # the first delta says
             m.refusal = ev.refusal
-        m.text.append(delta)
+        m.text.append(ev.delta)
         self._emit(ev, out)
 
     def _on_thinking(self, ev: ThinkingDelta, out: list[Event]) -> None:
-        delta = ev.delta
-        if not delta:
+        if not ev.delta:
             return
-        m = self._think.get(ev.message_id)
-        if m is None:
-            m = self._think[ev.message_id] = _Msg(ev.message_id, "thinking", ev.parent)
-            self._open_msg(m, ev.ts, out, None)
-        elif not m.open:
-            self._open_msg(m, ev.ts, out, None)
-        m.text.append(delta)
+        m = self._delta_msg(self._think, ev, "thinking", out)
+        m.text.append(ev.delta)
         self._emit(ev, out)
 
     def _on_message_start(self, ev: MessageStart, out: list[Event]) -> None:
