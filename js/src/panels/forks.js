@@ -39,9 +39,8 @@ function forkEditor(signal) {
  * step N, the same agent goes on from the conversation so far, with the user message typed here as
  * its next one (optional after a step that called tools; after the answer, required: Fork waits
  * for it, as the kernel refuses a fork there without one). One editor under the step lines
- * serves every line's button. A run
- * the kernel cannot fork (a replay, a stream: its `can_fork` says why) gets the buttons
- * disabled, and the reason in a line under the steps.
+ * serves every line's button. A run the kernel cannot fork (a replay, a stream: its `can_fork`
+ * says why) gets the buttons disabled, and the reason in a line under the steps.
  */
 export class StepForks {
   /**
