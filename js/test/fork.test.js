@@ -256,11 +256,12 @@ describe("Fork here on the step lines", waiting, () => {
     const agent = mount({ forks: [], can_fork: true });
     /** @type {HTMLButtonElement} */ (agent.el.querySelector(".nba-details-toggle")).click();
     await eventually(() => expect(forkButtons(agent.el)).toHaveLength(2));
-    expect(forkButtons(agent.el).map((b) => /** @type {HTMLButtonElement} */ (b).disabled)).toEqual([
-      false,
-      false,
-    ]);
-    const quiet = /** @type {HTMLElement} */ (agent.el.querySelector(".nba-details .nba-fork-note"));
+    expect(forkButtons(agent.el).map((b) => /** @type {HTMLButtonElement} */ (b).disabled)).toEqual(
+      [false, false],
+    );
+    const quiet = /** @type {HTMLElement} */ (
+      agent.el.querySelector(".nba-details .nba-fork-note")
+    );
     expect(quiet.hidden).toBe(true);
   });
 
@@ -269,7 +270,10 @@ describe("Fork here on the step lines", waiting, () => {
     /** @type {HTMLButtonElement} */ (lane.el.querySelector(".nba-details-toggle")).click();
     await eventually(() => expect(lane.el.querySelectorAll(".nba-steps li")).toHaveLength(3));
     expect(forkButtons(lane.el)).toEqual([]);
-    const live = mount({ forks: [], can_fork: true }, { status: "running", end_reason: null, ended_at: null });
+    const live = mount(
+      { forks: [], can_fork: true },
+      { status: "running", end_reason: null, ended_at: null },
+    );
     /** @type {HTMLButtonElement} */ (live.el.querySelector(".nba-details-toggle")).click();
     await eventually(() => expect(live.el.querySelectorAll(".nba-steps li")).toHaveLength(3));
     expect(forkButtons(live.el)).toEqual([]);

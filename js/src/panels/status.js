@@ -225,7 +225,10 @@ export class StatusBar {
             // The answer's step (no tools' step after it) forks with a message only.
             const answer = !String(steps[n + 1]?.id).startsWith("tools");
             if (forkable && /^model-\d+$/.test(id) && num(steps[n].ended_at) !== null)
-              li.append(" ", /** @type {any} */ (this.stepForks).button(id, n + 1, forkable, answer));
+              li.append(
+                " ",
+                /** @type {any} */ (this.stepForks).button(id, n + 1, forkable, answer),
+              );
             return li;
           }),
         );
