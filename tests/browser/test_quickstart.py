@@ -86,4 +86,4 @@ def test_the_first_run_reruns_its_tools_and_a_replay_of_it_cannot_fork(lab: LabP
     first_button = replay.locator(".nba-steps .nba-step-fork").first
     assert first_button.get_attribute("title") == reason
     first_button.click(force=True)  # a disabled button: nothing opens, nothing is sent
-    assert replay.locator(".nba-fork-editor").is_hidden()
+    assert replay.locator(".nba-details .nba-fork-editor").is_hidden()
