@@ -96,7 +96,7 @@ describe("forks beside the original", waiting, () => {
   }
 
   /** @param {Record<string, unknown>} [traits] */
-  function original(traits = { forks: [], can_fork: true }) {
+  function original(traits = { forks: [] }) {
     /** @type {Map<string, FakeModel>} */
     const models = new Map();
     const model = /** @type {any} */ (
@@ -131,7 +131,7 @@ describe("forks beside the original", waiting, () => {
   });
 
   test("a run of a stream or a framework's offers no Fork with an edited result", async () => {
-    const { el } = original({ forks: [], can_fork: "this run has no conversation to go on from" });
+    const { el } = original({ forks: null, can_rerun: "read from a stream" });
     await eventually(() => expect(el.querySelector(".nba-tool")).not.toBeNull());
     expect(/** @type {HTMLElement} */ (el.querySelector(".nba-fork-box")).hidden).toBe(true);
   });
@@ -207,7 +207,7 @@ describe("Fork here on the step lines", waiting, () => {
   ];
 
   test("each ended model step of an agent run forks with the message typed", async () => {
-    const { model, el } = mount({ forks: [], can_fork: true });
+    const { model, el } = mount({ forks: [] });
     /** @type {HTMLButtonElement} */ (el.querySelector(".nba-details-toggle")).click();
     await eventually(() => expect(forkButtons(el)).toHaveLength(2)); // not the tool round
     const [first, second] = /** @type {HTMLButtonElement[]} */ (forkButtons(el));
@@ -237,11 +237,10 @@ describe("Fork here on the step lines", waiting, () => {
   });
 
   test("a run the kernel cannot fork (a replay) gets them disabled, saying why", async () => {
-    const why = "a replay has no model to ask again";
-    const { model, el } = mount({ forks: [], can_fork: why });
+    const { model, el } = mount({ forks: null, can_rerun: "replayed from a recording" });
     /** @type {HTMLButtonElement} */ (el.querySelector(".nba-details-toggle")).click();
     await eventually(() => expect(forkButtons(el)).toHaveLength(2));
-    const said = `Fork here needs a run of nbagent.Agent: ${why}`;
+    const said = "Fork here needs a run of nbagent.Agent (this one: replayed from a recording)";
     for (const b of /** @type {HTMLButtonElement[]} */ (forkButtons(el))) {
       expect(b.disabled).toBe(true);
       expect(b.title).toBe(said);
@@ -253,7 +252,7 @@ describe("Fork here on the step lines", waiting, () => {
     expect(/** @type {HTMLElement} */ (el.querySelector(".nba-fork-editor")).hidden).toBe(true);
     expect(model.sent.filter((/** @type {any} */ m) => m.type === "fork")).toEqual([]);
     // An agent run's: enabled, no note.
-    const agent = mount({ forks: [], can_fork: true });
+    const agent = mount({ forks: [] });
     /** @type {HTMLButtonElement} */ (agent.el.querySelector(".nba-details-toggle")).click();
     await eventually(() => expect(forkButtons(agent.el)).toHaveLength(2));
     expect(forkButtons(agent.el).map((b) => /** @type {HTMLButtonElement} */ (b).disabled)).toEqual(
@@ -270,10 +269,7 @@ describe("Fork here on the step lines", waiting, () => {
     /** @type {HTMLButtonElement} */ (lane.el.querySelector(".nba-details-toggle")).click();
     await eventually(() => expect(lane.el.querySelectorAll(".nba-steps li")).toHaveLength(3));
     expect(forkButtons(lane.el)).toEqual([]);
-    const live = mount(
-      { forks: [], can_fork: true },
-      { status: "running", end_reason: null, ended_at: null },
-    );
+    const live = mount({ forks: [] }, { status: "running", end_reason: null, ended_at: null });
     /** @type {HTMLButtonElement} */ (live.el.querySelector(".nba-details-toggle")).click();
     await eventually(() => expect(live.el.querySelectorAll(".nba-steps li")).toHaveLength(3));
     expect(forkButtons(live.el)).toEqual([]);

@@ -243,7 +243,7 @@ describe("tool panel", () => {
   });
 
   test("a viewer of a served app gets Copy as code, no Re-run, no Fork", () => {
-    const w = mount({ can_rerun: true, forks: [], can_fork: true, page_actions: false });
+    const w = mount({ can_rerun: true, forks: [], page_actions: false });
     w.snapshot(runningState([{ ...tool, args: { city: "Paris" }, state: "done", result: "18" }]));
     const p = q(w.el, ".nba-tool");
     expect(q(p, ".nba-rerun-open").hidden).toBe(true);

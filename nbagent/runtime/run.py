@@ -87,7 +87,8 @@ class Run:
         self._sink = RunSink(pipeline, self.transcript, view=view, printer=printer, lock=lock)
         self._driver = Driver(source, self._sink, name=f"nbagent-run-{self.number}")
         if isinstance(view, OwnWidget):
-            view.widget.can_fork = True if self.cannot_fork is None else self.cannot_fork
+            if self.cannot_fork is None:  # Fork here is offered: its forks show beside it
+                view.widget.forks = []
             view.widget.add_handler(self.handle_message)
             self._output = CellOutput(view.widget, view.controller, lock, self._mimebundle)
             self._sink.on_ending(self._output.ended)
@@ -274,7 +275,7 @@ class Run:
             self.view.set_can_rerun(why)
 
     cannot_fork: str | None = "this run has no conversation to go on from"
-    """Why ``fork`` raises, a clause (the widget's "Fork here" says it, disabled); None: forks."""
+    """Why ``fork`` raises, a clause; None: it forks (its widget's ``forks`` is a list)."""
 
     def fork(self, step: int | str, edit: Any = None, *, title: str | None = None) -> Run:
         """Run the conversation up to a step again: only a run of ``nbagent.Agent`` holds it."""

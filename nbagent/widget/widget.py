@@ -268,21 +268,16 @@ class AgentWidget(_Widget):
     ``Agent``'s, a framework's it reaches); else why not, a clause each panel shows in the line
     "Re-run: nbagent cannot reach this tool (…)" (e.g. ``"read from a stream"``); False: silent."""
 
-    can_fork = traitlets.Union([traitlets.Bool(), traitlets.Unicode()], default_value=False).tag(
-        sync=True
-    )
-    """Whether the step lines offer "Fork here": True where the kernel forks the run (an
-    ``Agent``'s); else why not, a clause shown beside the disabled buttons; False: none shown."""
-
     replay = traitlets.Dict().tag(sync=True)
     """A replay's ``{"position", "total", "step", "speed", "paused"}`` (empty for a live run);
     written when it starts, when a step is done and when it ends, never per event."""
 
-    forks = traitlets.List(traitlets.Instance("nbagent.widget.widget.AgentWidget")).tag(
-        sync=True, **ipywidgets.widget_serialization
-    )
+    forks = traitlets.List(
+        traitlets.Instance("nbagent.widget.widget.AgentWidget"), allow_none=True, default_value=None
+    ).tag(sync=True, **ipywidgets.widget_serialization)
     """The widgets of this run's forks (``AgentRun.fork``), shown as lanes beside it, in the
-    order they were made (``"IPY_MODEL_<id>"`` in the browser). A fork's widget is displayed
+    order they were made (``"IPY_MODEL_<id>"`` in the browser); None for a run the kernel does
+    not fork here (``Run.cannot_fork``): its Fork here buttons are disabled, saying why. A fork's widget is displayed
     nowhere else: its saved state lives in its own model."""
 
     def __repr__(self) -> str:

@@ -39,8 +39,8 @@ function forkEditor(signal) {
  * step N, the same agent goes on from the conversation so far, with the user message typed here as
  * its next one (optional after a step that called tools; after the answer, required: Fork waits
  * for it, as the kernel refuses a fork there without one). One editor under the step lines
- * serves every line's button. A run the kernel cannot fork (a replay, a stream: its `can_fork`
- * says why) gets the buttons disabled, and the reason in a line under the steps.
+ * serves every line's button. A run the kernel does not fork (a replay, a stream: `forks` null)
+ * gets the buttons disabled, and the reason in a line under the steps.
  */
 export class StepForks {
   /**
@@ -82,13 +82,13 @@ export class StepForks {
    * The button of one step line.
    * @param {string} stepId "model-N"
    * @param {number} n the line's number
-   * @param {unknown} [can] the run's `can_fork`: true, or why it cannot fork
+   * @param {unknown} [can] true, or why the run cannot fork (a clause after "nbagent.Agent")
    * @param {boolean} [answer] the step is the answer (it called no tools): a message is needed
    */
   button(stepId, n, can = true, answer = false) {
     const b = actionButton("Fork here", "nba-step-fork");
     b.setAttribute("aria-label", `Fork after step ${n}`);
-    const why = can === true ? "" : `Fork here needs a run of nbagent.Agent: ${can}`;
+    const why = can === true ? "" : `Fork here needs a run of nbagent.Agent${can}`;
     b.disabled = !!why;
     b.title = why;
     this.note.hidden = !why;
