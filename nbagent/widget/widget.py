@@ -277,8 +277,8 @@ class AgentWidget(_Widget):
     ).tag(sync=True, **ipywidgets.widget_serialization)
     """The widgets of this run's forks (``AgentRun.fork``), shown as lanes beside it, in the
     order they were made (``"IPY_MODEL_<id>"`` in the browser); None for a run the kernel does
-    not fork here (``Run.cannot_fork``): its Fork here buttons are disabled, saying why. A fork's widget is displayed
-    nowhere else: its saved state lives in its own model."""
+    not fork here (``Run.cannot_fork``): its Fork here buttons are disabled, saying why. A
+    fork's widget is displayed nowhere else: its saved state lives in its own model."""
 
     def __repr__(self) -> str:
         state = self.snapshot.get("state") or {}
