@@ -124,7 +124,7 @@ build: nbagent/static/widget.js $(LABEXT)
 # npm: [tool.uv] in pyproject.toml). Its build copies the extension into
 # .venv/share/jupyter/labextensions/nbagent: again after a rebuild (--reinstall-package).
 $(STAMP)/install: $(STAMP)/dev-deps nbagent/static/widget.js $(LABEXT)
-	$(DEV_SYNC) --reinstall-package nbagent
+	$(DEV_SYNC) --reinstall-package jupyter-nbagent
 	@mkdir -p $(STAMP) && touch $@
 
 install: $(STAMP)/install $(STAMP)/js-dev
@@ -132,15 +132,18 @@ install: $(STAMP)/install $(STAMP)/js-dev
 # What the demo needs and nothing else: nbagent and JupyterLab (the demo group); no test tools.
 # `make install` adds the dev extra later.
 $(STAMP)/demo: $(STAMP)/demo-deps nbagent/static/widget.js $(LABEXT)
-	$(DEMO_SYNC) --reinstall-package nbagent
+	$(DEMO_SYNC) --reinstall-package jupyter-nbagent
 	@mkdir -p $(STAMP) && touch $@
 
 demo-install: $(STAMP)/demo
 
 # The URL JupyterLab prints (and opens) is the quickstart's, not the Launcher's. DEMO_ARGS: more
-# options (benchmarks/demo_install.py --open: --no-browser and a port).
+# options (benchmarks/demo_install.py --open: --no-browser and a port). One Ctrl-C stops it
+# (answer_yes): make ends at the first one, and JupyterLab's "Shut down? (y/[n])" would be left
+# reading a terminal the shell has taken back, the server still running.
 demo: $(STAMP)/demo
-	$(BIN)/jupyter lab --LabApp.default_url=/lab/tree/notebooks/quickstart.ipynb $(ROOT_FLAG) $(DEMO_ARGS)
+	$(BIN)/jupyter lab --LabApp.default_url=/lab/tree/notebooks/quickstart.ipynb \
+	  --ServerApp.answer_yes=True $(ROOT_FLAG) $(DEMO_ARGS)
 
 # uv.lock and the pins of the venvs that install no nbagent (the MCP servers'; the real model's,
 # when $(REAL_MODEL) holds its wheel), after a dependency changed: `uv pip compile` keeps the
@@ -162,12 +165,22 @@ recordings: install
 # The documentation site (mkdocs.yml, docs/, docs_hooks/; DEVELOP.md, "The documentation site"):
 # strict, so a broken link, a missing reference or a notebook that cannot be drawn fails it.
 # NO_MKDOCS_2_WARNING: the theme's banner about MkDocs 2 and its own end of life (DEVELOP.md).
-needs-docs := $(STAMP)/install
-docs: $(needs-docs)
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet
+# It needs the docs extra and what importing nbagent needs (the API pages' hook imports it), in a
+# venv of its own from uv.lock; nbagent itself from the checkout (PYTHONPATH=.): no dev extra, no
+# JupyterLab, no js/ packages or widget build (the pages show the tutorials' saved HTML copies).
+DOCS_VENV := .venv-docs
+$(DOCS_VENV)/stamp: pyproject.toml uv.lock | $(UV_STAMP)
+	rm -rf $(DOCS_VENV)
+	UV_PROJECT_ENVIRONMENT=$(DOCS_VENV) $(UV_SYNC) --python $(PYTHON) --extra docs --no-install-project
+	@touch $@
 
-docs-serve: install
-	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs serve --strict -a 127.0.0.1:8000
+MKDOCS := NO_MKDOCS_2_WARNING=1 PYTHONPATH=. $(DOCS_VENV)/bin/mkdocs
+needs-docs := $(DOCS_VENV)/stamp
+docs: $(needs-docs)
+	$(MKDOCS) build --strict --quiet
+
+docs-serve: $(needs-docs)
+	$(MKDOCS) serve --strict -a 127.0.0.1:8000
 
 # The ReDoS check (js/redos.mjs, recheck): every regular expression of js/src, js/lab/src and
 # nbagent linear in its input, or bounded in code with a `redos-bounded:` note saying how.
@@ -388,7 +401,7 @@ fuzz: install
 	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz tests/browser/test_hostile_browser.py -q
 
 clean:
-	rm -rf site $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp $(EVALS_VENV) $(REAL_MODEL_VENV) $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules $(ACP_AGENTS)/node_modules nbagent/static nbagent/labextension
+	rm -rf site $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp $(EVALS_VENV) $(DOCS_VENV) $(REAL_MODEL_VENV) $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules $(ACP_AGENTS)/node_modules nbagent/static nbagent/labextension
 
 # Issue 7's full load test: 16 streams at 200 deltas/s for 30 s in one JupyterLab page
 # (make test runs the same test for 5 s).

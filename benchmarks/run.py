@@ -80,6 +80,11 @@ def targets(r: dict[str, Any]) -> list[Target]:
         from benchmarks.evaluate import targets as evaluate_targets
 
         out.extend(evaluate_targets(evaluation))
+    chat = r.get("chat")
+    if chat is not None:  # a chat's bytes as it grows: linear, within 4x its text
+        from benchmarks.chat_bytes import targets as chat_targets
+
+        out.extend(chat_targets(chat))
     flood = r.get("acp")
     if flood is not None:  # issue 36: an ACP agent's 10,000 updates in one prompt turn
         from benchmarks.acp import targets as acp_targets
@@ -156,6 +161,7 @@ def main() -> None:
     from benchmarks import (
         acp,
         browser,
+        chat_bytes,
         evaluate,
         hostile,
         import_weight,
@@ -173,6 +179,7 @@ def main() -> None:
         "inprocess": (inprocess.run, inprocess.report),
         "memory": (memory.run, memory.report),
         "kernel": (kernel_wire.run, kernel_wire.report),
+        "chat": (chat_bytes.run, chat_bytes.report),
         "scale": (scale.run, scale.report),
         "browser": (browser.run, browser.report),
         "hostile": (hostile.run, hostile.report),

@@ -7,7 +7,8 @@
 // src/widget/inspector/ (the MCP inspector's view, its own widget's
 // `_esm` and `_css`) into ../nbagent/static/inspector.{js,css}, and src/widget/evaluation/ (an
 // evaluation's table, EvaluationWidget's `_esm` and `_css`) into
-// ../nbagent/static/evaluation.{js,css}. Each of those entries is a whole bundle of its own.
+// ../nbagent/static/evaluation.{js,css}, with src/widget/evaluation/detail.js (an opened case,
+// imported by it the first time a case opens) into ../nbagent/static/case.js. Each of those entries is a whole bundle of its own.
 // The feature chunks (CHUNKS: src/<name>_chunk.js into ../nbagent/static/<name>.js) are built
 // after the widget: a module the widget bundle has is not copied into a chunk but bound to the
 // widget's own copy as the chunk loads (`sharedModules`, src/widget/shared.js, src/base/chunks.js
@@ -53,6 +54,11 @@ const options = {
     answer: srcOf("panels/answer_chunk.js"),
     inspector: srcOf("widget/inspector/index.js"),
     evaluation: srcOf("widget/evaluation/index.js"),
+    // an opened case (its fields, Re-run, its run view), imported by the evaluation's widget
+    // the first time a case opens (the code model's `case`; an older tree (--tree) has none)
+    ...(existsSync(srcOf("widget/evaluation/detail.js"))
+      ? { case: srcOf("widget/evaluation/detail.js") }
+      : {}),
   },
   bundle: true,
   format: "esm",

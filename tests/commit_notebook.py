@@ -83,14 +83,19 @@ def model_states(nb: nbformat.NotebookNode) -> dict[str, dict[str, Any]]:
 
 def _run_states(model_id: str | None, models: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """The states of the runs a widget model holds: an ``AgentWidget``'s ``snapshot``, or each
-    ``LaneState`` a ``LanesWidget`` lists (``nbagent/widget/widget.py``)."""
+    ``LaneState`` a ``LanesWidget`` chains from its ``last`` (each one's ``prev``; notebooks
+    saved before list them in ``lanes``: ``nbagent/widget/widget.py``)."""
     traits = models.get(model_id or "")
     if traits is None:
         raise MissingState(f"no saved widget state for model {model_id!r}")
     if "snapshot" in traits:
         return [traits["snapshot"]["state"]]
-    lanes = [models[ref.removeprefix(MODEL_REF)]["lane"] for ref in traits.get("lanes", [])]
-    return [lane["state"] for lane in lanes]
+    refs: list[str] = list(traits.get("lanes", []))
+    ref = traits.get("last")
+    while isinstance(ref, str) and ref not in refs:
+        refs.insert(0, ref)
+        ref = models[ref.removeprefix(MODEL_REF)].get("prev")
+    return [models[ref.removeprefix(MODEL_REF)]["lane"]["state"] for ref in refs]
 
 
 def filled(data: dict[str, Any], models: dict[str, dict[str, Any]]) -> dict[str, Any]:

@@ -96,18 +96,27 @@ def ours(comms: list[RecordingComm]) -> RecordingComm:
 
 def saved_lanes(comms: list[RecordingComm]) -> dict[str, Any]:
     """A lanes widget's saved state as the browser (or a saved notebook) has it: each lane's
-    ``LaneState`` as last written, in the order of the widget's ``lanes``;
+    ``LaneState`` as last written, in the order of the chain from the widget's ``last``
+    (each lane's ``prev``);
     ``{"seq": the latest, "lanes": [{"meta", "state"}, ...]}``."""
-    refs: list[str] = []
+    last: str | None = None
     for kind, data in ours(comms).log:
-        if kind in ("comm_open", "comm_msg") and "lanes" in data.get("state", {}):
-            refs = data["state"]["lanes"]
+        if kind in ("comm_open", "comm_msg") and "last" in data.get("state", {}):
+            last = data["state"]["last"]
     latest: dict[str, dict[str, Any]] = {}
+    prev: dict[str, str | None] = {}
     for c in comms:
         for kind, data in c.log:
-            if kind in ("comm_open", "comm_msg") and "lane" in data.get("state", {}):
-                latest[c.comm_id] = data["state"]["lane"]
-    lanes = [latest[ref.removeprefix("IPY_MODEL_")] for ref in refs]
+            state = data.get("state", {}) if kind in ("comm_open", "comm_msg") else {}
+            if "lane" in state:
+                latest[c.comm_id] = state["lane"]
+            if "prev" in state:
+                prev[c.comm_id] = state["prev"]
+    refs: list[str] = []
+    while last is not None:
+        refs.insert(0, last.removeprefix("IPY_MODEL_"))
+        last = prev[refs[0]]
+    lanes = [latest[ref] for ref in refs]
     return {
         "seq": max((lane["seq"] for lane in lanes), default=0),
         "lanes": [{"meta": lane["meta"], "state": lane["state"]} for lane in lanes],

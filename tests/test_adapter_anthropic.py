@@ -150,7 +150,7 @@ def test_input_not_seeded_and_ids() -> None:
     assert isinstance(run_start, RunStart)
     assert (run_start.run_id, run_start.provider) == ("msg_tools", "anthropic")
     text = [e for e in raw if isinstance(e, TextDelta)]
-    assert {e.message_id for e in text} == {"msg_tools:0"}
+    assert {e.message_id for e in text} == {"msg_tools:text1"}
 
 
 def test_server_tool_executor() -> None:

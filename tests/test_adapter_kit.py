@@ -6,10 +6,10 @@ from typing import Any
 
 from nbagent.adapters.kit import (
     CallGroup,
+    Ids,
     ToolCalls,
     anthropic_usage,
     gemini_usage,
-    invent_id,
     langchain_usage,
     openai_usage,
 )
@@ -20,26 +20,39 @@ def kinds(events: list[Any]) -> list[str]:
     return [e.kind for e in events]
 
 
-def test_invented_ids_get_a_serial_when_taken() -> None:
-    assert invent_id("call_0_", 3, set()) == "call_0_3"
-    assert invent_id("call_0_", 3, {"call_0_3", "call_0_3_2"}) == "call_0_3_3"
+def test_ids_keep_a_wire_id_number_one_seen_again_and_invent_the_others() -> None:
+    ids = Ids("chatcmpl-1")
+    assert ids.wire("call_a") == "call_a"
+    assert ids.wire("call_a") == "call_a#2"
+    assert ids.wire("call_a") == "call_a#3"
+    assert ids.new("call") == "chatcmpl-1:call1"
+    assert ids.new("call") == "chatcmpl-1:call2"
+    assert ids.new("text") == "chatcmpl-1:text1"
+    assert ids.new("call", "step-2") == "step-2:call1"
+    assert ids.wire("m:text2") == "m:text2"
+    assert ids.new("text", "m") == "m:text1"
+    assert ids.new("text", "m") == "m:text3"  # the wire gave m:text2 already
+    assert ids.of(None, "think", "m") == "m:think1"
+    assert ids.of("x", "think", "m") == "x"
+    assert "x" in ids
+    assert Ids().new("refusal") == "run:refusal1"
 
 
 def test_arguments_wait_for_the_name_then_follow_the_start() -> None:
-    tools, group = ToolCalls(), CallGroup(prefix="call_0_")
+    tools, group = ToolCalls(), CallGroup()
     call, out = tools.fragment(group, index=0, wire_id=None, name=None, args='{"a"')
     assert out == []
     assert call.buffer == ['{"a"']
     same, out = tools.fragment(group, index=0, wire_id=None, name="f", args=":1}")
     assert same is call
-    assert call.id == "call_0_0"
+    assert call.id == "run:call1"
     assert call.synthetic
     assert out == [
-        ToolCallStart(tool_call_id="call_0_0", name="f", index=0, synthetic_id=True),
-        ToolCallArgsDelta(tool_call_id="call_0_0", delta='{"a"'),
-        ToolCallArgsDelta(tool_call_id="call_0_0", delta=":1}"),
+        ToolCallStart(tool_call_id="run:call1", name="f", index=0, synthetic_id=True),
+        ToolCallArgsDelta(tool_call_id="run:call1", delta='{"a"'),
+        ToolCallArgsDelta(tool_call_id="run:call1", delta=":1}"),
     ]
-    assert tools.end(call) == [ToolCallEnd(tool_call_id="call_0_0")]
+    assert tools.end(call) == [ToolCallEnd(tool_call_id="run:call1")]
     assert tools.end(call) == []
 
 
@@ -63,27 +76,37 @@ def test_matching_by_id_then_index_then_latest() -> None:
     assert tools.find(other, None, "a") is not a  # never across groups
 
 
-def test_options_serial_ids_and_a_name_starting_a_new_call() -> None:
+def test_ids_in_the_groups_scope_and_a_name_starting_a_new_call() -> None:
     opened: list[Any] = []
-    tools = ToolCalls(serial=True, name_starts_new=True, on_new=opened.append)
+    tools = ToolCalls(on_new=opened.append)
     group = CallGroup("run-1")
     first, _ = tools.fragment(group, index=None, wire_id=None, name="f", args="{}")
     second, _ = tools.fragment(group, index=None, wire_id=None, name="g", args="{}")
     third, _ = tools.fragment(group, index=None, wire_id=None, name=None, args=" ")
-    assert [c.id for c in opened] == ["call_1", "call_2"]
+    assert [c.id for c in opened] == ["run-1:call1", "run-1:call2"]
     assert third is second
     assert first.owner == "run-1"
-    assert tools.next_serial() == 3
+    assert tools.ids.new("call", "run-1") == "run-1:call3"
 
 
-def test_option_wire_ids_starts_a_call_once_its_id_and_name_came() -> None:
-    tools, group = ToolCalls(wire_ids=True), CallGroup()
+def test_a_repeated_wire_id_is_numbered() -> None:
+    tools, group = ToolCalls(), CallGroup()
+    first, _ = tools.fragment(group, index=0, wire_id="c", name="f", args="{}")
+    tools.end(first)
+    again, out = tools.fragment(group, index=1, wire_id="c", name="f", args=None)
+    assert (again.id, again.wire_id, again.synthetic) == ("c#2", "c", False)
+    assert out == [ToolCallStart(tool_call_id="c#2", name="f", index=1)]
+
+
+def test_a_wire_named_group_starts_a_call_once_its_id_and_name_came() -> None:
+    tools, group = ToolCalls(), CallGroup(wire_named=True)
     call, out = tools.fragment(group, index=0, wire_id=None, name="f", args='{"a"')
     assert out == []  # a name but no id yet: no invented id is ever shown
     _, out = tools.fragment(group, index=0, wire_id="real", name=None, args=":1")
     assert out == [
-        ToolCallStart(tool_call_id="real", name="f"),
-        ToolCallArgsDelta(tool_call_id="real", delta='{"a":1'),
+        ToolCallStart(tool_call_id="real", name="f", index=0),
+        ToolCallArgsDelta(tool_call_id="real", delta='{"a"'),
+        ToolCallArgsDelta(tool_call_id="real", delta=":1"),
     ]
     _, out = tools.fragment(group, index=0, wire_id=None, name=None, args="}")
     assert out == [ToolCallArgsDelta(tool_call_id="real", delta="}")]

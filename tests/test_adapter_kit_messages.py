@@ -1,13 +1,14 @@
 """The adapters' kit, ``kit/messages.py``: open messages and their ids (``Messages``), a
-message that arrives whole, and the run of one model step (``ModelStep``)."""
+message that arrives whole; and the run of one model step (``ModelStep``, ``kit/lifecycle.py``)."""
 
 from __future__ import annotations
 
 from nbagent.adapters.kit import (
     ANSWER_SEEN_WHOLE,
+    Ids,
     Messages,
     ModelStep,
-    numbered,
+    invented,
     whole_message,
 )
 from nbagent.core.events import (
@@ -24,34 +25,47 @@ from nbagent.core.events import (
 )
 
 
-def test_numbered_ids_count_each_channel() -> None:
-    messages, out = Messages(numbered("ollama")), list[Event]()
+def test_invented_ids_count_each_channel() -> None:
+    messages, out = Messages(invented(Ids())), list[Event]()
     messages.delta("text", "a", out)
     messages.delta("text", "b", out)
     messages.close("text", out)
     messages.delta("thinking", "c", out)
     messages.delta("text", "d", out)
     assert out == [
-        TextDelta(message_id="ollama:text", delta="a"),
-        TextDelta(message_id="ollama:text", delta="b"),
-        MessageEnd(message_id="ollama:text", channel="text"),
-        ThinkingDelta(message_id="ollama:think", delta="c"),
-        TextDelta(message_id="ollama:text#2", delta="d"),
+        TextDelta(message_id="run:text1", delta="a"),
+        TextDelta(message_id="run:text1", delta="b"),
+        MessageEnd(message_id="run:text1", channel="text"),
+        ThinkingDelta(message_id="run:think1", delta="c"),
+        TextDelta(message_id="run:text2", delta="d"),
     ]
-    assert messages.get("thinking") == "ollama:think"
-    assert messages.get("text") == "ollama:text#2"
+    assert messages.get("thinking") == "run:think1"
+    assert messages.get("text") == "run:text2"
+
+
+def test_invented_ids_keep_a_wire_key() -> None:
+    messages, out = Messages(invented(Ids(), "s1")), list[Event]()
+    messages.delta("text", "a", out, "w1")
+    messages.close("text", out, "w1")
+    messages.delta("text", "b", out, "w1")
+    messages.delta("thinking", "c", out)
+    assert [ev.message_id for ev in out if isinstance(ev, (TextDelta, ThinkingDelta))] == [
+        "w1",
+        "w1#2",
+        "s1:think1",
+    ]
 
 
 def test_close_all_closes_in_opening_order_and_says_whether_one_was_open() -> None:
-    messages, out = Messages(numbered("m")), list[Event]()
+    messages, out = Messages(invented(Ids("m"))), list[Event]()
     assert messages.close_all(out) is False
     messages.delta("text", "a", out)
     messages.delta("thinking", "b", out)
     out.clear()
     assert messages.close_all(out) is True
     assert out == [
-        MessageEnd(message_id="m:text", channel="text"),
-        MessageEnd(message_id="m:think", channel="thinking"),
+        MessageEnd(message_id="m:text1", channel="text"),
+        MessageEnd(message_id="m:think1", channel="thinking"),
     ]
     assert messages.close("text", out) is None
     assert len(out) == 2

@@ -305,7 +305,7 @@ def test_n2_choices_are_separate_blocks() -> None:
     t = Transcript.from_events(iter_events(dicts("n2_choices")))
     texts = [b["text"] for b in t.blocks if b["type"] == "text"]
     assert texts == ["Red apple", "Blue sky"]
-    assert [b["id"] for b in t.blocks] == ["chatcmpl-n2:0", "chatcmpl-n2:1"]
+    assert [b["id"] for b in t.blocks] == ["chatcmpl-n2:text1", "chatcmpl-n2:text2"]
 
 
 def test_thinking_block_closes_when_the_answer_starts() -> None:
@@ -373,7 +373,7 @@ def test_tool_call_whose_name_never_comes_is_started_at_the_finish() -> None:
     assert kinds(out)[:3] == ["tool_call_start", "tool_call_args_delta", "tool_call_end"]
     start = out[0]
     assert isinstance(start, ToolCallStart)
-    assert (start.tool_call_id, start.name, start.synthetic_id) == ("call_0_3", "", True)
+    assert (start.tool_call_id, start.name, start.synthetic_id) == ("c:call1", "", True)
 
 
 def test_tool_call_without_index_falls_back_to_id_then_latest() -> None:
@@ -430,11 +430,12 @@ def test_tool_calls_win_over_the_legacy_field_a_server_repeats_them_in() -> None
 
 
 def test_a_whole_message_reads_function_call_only_without_tool_calls() -> None:
+    from nbagent.adapters.kit import Ids
     from nbagent.adapters.openai_chat.whole import ToolAnswers, whole_tool_calls
 
     def calls(message: dict[str, Any]) -> list[tuple[str, str | None]]:
         out: list[Event] = []
-        whole_tool_calls(message, out, ToolAnswers(), lambda i, name: f"call{i}")
+        whole_tool_calls(message, out, ToolAnswers(), Ids(), "s")
         return [(e.tool_call_id, e.arguments) for e in out if isinstance(e, ToolCallEnd)]
 
     fn = {"name": "f", "arguments": '{"x": 1}'}
@@ -443,7 +444,7 @@ def test_a_whole_message_reads_function_call_only_without_tool_calls() -> None:
         "tool_calls": [{"id": "c1", "type": "function", "function": fn}],
     }
     assert calls(repeated) == [("c1", '{"x": 1}')]
-    assert calls({"function_call": fn}) == [("call0", '{"x": 1}')]
+    assert calls({"function_call": fn}) == [("s:call1", '{"x": 1}')]
 
 
 def test_legacy_function_call() -> None:
@@ -460,7 +461,7 @@ def test_legacy_function_call() -> None:
     got = fold(events)
     assert got["tools"] == [
         {
-            "id": "call_0_0",
+            "id": "c:call1",
             "name": "f",
             "arguments": '{"x":1}',
             "synthetic_id": True,
@@ -487,7 +488,7 @@ def test_thinking_resumed_after_text_gets_a_new_message() -> None:
         ]
     )
     ids = [e.message_id for e in events if isinstance(e, ThinkingDelta)]
-    assert ids == ["chatcmpl-test:0:think", "chatcmpl-test:0:think#2"]
+    assert ids == ["chatcmpl-test:think1", "chatcmpl-test:think2"]
     check_raw_invariants(events)
 
 
@@ -593,7 +594,7 @@ def test_choice_meta_only_for_other_choices() -> None:
     events = run_adapter(dicts("n2_choices"))
     for e in events:
         if isinstance(e, TextDelta):
-            expect = None if e.message_id.endswith(":0") else {"choice_index": 1}
+            expect = None if e.message_id.endswith(":text1") else {"choice_index": 1}
             assert e.meta == expect
 
 

@@ -133,9 +133,9 @@ def test_the_inner_run_is_nested_in_the_tool_call() -> None:
     # Inside the tool call: the inner thinking, tool call and text, ids prefixed.
     children = t.children("call_1")
     assert [(b["type"], b["id"]) for b in children] == [
-        ("thinking", "call_1/1/chatcmpl-test:0:think"),
+        ("thinking", "call_1/1/chatcmpl-test:think1"),
         ("tool", "call_1/call_1"),
-        ("text", "call_1/2/chatcmpl-test:0"),
+        ("text", "call_1/2/chatcmpl-test:text1"),
     ]
     assert children[0]["text"] == "Look it up."
     assert children[1]["name"] == "get_weather"
@@ -219,9 +219,9 @@ def test_an_agent_in_an_agent_in_an_agent_chains_the_parents() -> None:
         events, t = collect(Agent("m", tools=[middle], client=client_for(top)), "go")
     assert t.text == "Top done."
     assert by_parent(t) == {
-        None: [("tool", "call_t"), ("text", "2/chatcmpl-test:0")],
-        "call_t": [("tool", "call_t/call_m"), ("text", "call_t/2/chatcmpl-test:0")],
-        "call_t/call_m": [("text", "call_t/call_m/1/chatcmpl-test:0")],
+        None: [("tool", "call_t"), ("text", "2/chatcmpl-test:text1")],
+        "call_t": [("tool", "call_t/call_m"), ("text", "call_t/2/chatcmpl-test:text1")],
+        "call_t/call_m": [("text", "call_t/call_m/1/chatcmpl-test:text1")],
     }
     calls = {c.id: c for c in t.tool_calls}
     assert calls["call_t/call_m"].result == "Deep answer."
@@ -391,9 +391,9 @@ def test_the_widget_shows_the_nested_run_in_a_kernel(kernel: Kernel) -> None:
     assert blocks["call_1"]["usage"]["output_tokens"] == 22
     nested = [(b["type"], b["id"]) for b in state["blocks"] if b.get("parent") == "call_1"]
     assert nested == [
-        ("thinking", "call_1/1/chatcmpl-test:0:think"),
+        ("thinking", "call_1/1/chatcmpl-test:think1"),
         ("tool", "call_1/call_1"),
-        ("text", "call_1/2/chatcmpl-test:0"),
+        ("text", "call_1/2/chatcmpl-test:text1"),
     ]
     assert blocks["call_1/call_1"]["result"] == {"city": "Paris", "temp": 18}
     top = [b["text"] for b in state["blocks"] if b["type"] == "text" and "parent" not in b]

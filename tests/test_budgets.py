@@ -41,6 +41,7 @@ def in_tests() -> dict[str, float]:
         "widget.js": sizes.BUDGET,
         "math.js": sizes.MATH_BUDGET,
         "answer.js": sizes.ANSWER_BUDGET,
+        "case.js": sizes.CASE_BUDGET,
         **{f"{name}.js": budget for name, budget, _ in sizes.FEATURE_CHUNKS},
         **{f"{name}.js": budget for name, budget, _ in sizes.OWN_CHUNKS},
         "chat": CHAT_RATIO,

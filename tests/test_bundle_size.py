@@ -1,6 +1,7 @@
 """The built bundles exist and stay within their size budgets (every notebook saves them
 once, in the code model): the widget bundle, the math and answer chunks it imports on first
-use, the feature chunks (js/build.mjs CHUNKS), the MCP inspector's chunk and the evaluation's.
+use, the feature chunks (js/build.mjs CHUNKS), the MCP inspector's chunk and the evaluation's
+(with its opened case's, the case chunk).
 Every budget here is at most DEVELOP.md's "Budgets" (tests/test_budgets.py)."""
 
 from __future__ import annotations
@@ -93,6 +94,26 @@ def test_a_widgets_own_chunk_within_budget_and_apart_from_the_widget(
     assert prefix in code
     assert "DOMPurify" not in code  # everything from a server or the kernel goes in as text
     assert "marked" not in code.lower()
+
+
+# bytes, minified: an evaluation's opened case (its fields, scores and metadata, Re-run, its run
+# view through the loader): 6,138 bytes measured, 6.5 KB leaves 8% to grow.
+CASE_BUDGET = 6656
+
+
+def test_case_chunk_within_budget_and_apart_from_the_evaluations() -> None:
+    """An opened case comes with the first case a page opens (and as the evaluation ends, for
+    a saved notebook): the evaluation's table holds none of its code, and the run widget's
+    code draws its run (through the loader), not a copy."""
+    chunk = _within("case.js", CASE_BUDGET).read_text(encoding="utf-8")
+    table = _built("evaluation.js").read_text(encoding="utf-8")
+    widget = _built("widget.js").read_text(encoding="utf-8")
+    for words in ("Re-run case", "Times, tokens, cost", "Cannot show this run"):
+        assert words not in table, f"{words!r} is in the evaluation chunk"
+        assert words in chunk, f"{words!r} is not in the case chunk"
+    assert "nba-ev" not in widget
+    assert "DOMPurify" not in chunk
+    assert "marked" not in chunk.lower()
 
 
 # bytes, minified: a feature chunk of the widget's code (js/build.mjs CHUNKS), sent to the code

@@ -207,14 +207,14 @@ def test_the_wheel_ships_the_demo(tmp_path: Path) -> None:
          "-w", str(tmp_path), str(ROOT)],
         check=True, capture_output=True, timeout=120,
     )  # fmt: skip
-    (wheel,) = tmp_path.glob("nbagent-*.whl")
+    (wheel,) = tmp_path.glob("jupyter_nbagent-*.whl")  # the distribution, not the import
     names = set(zipfile.ZipFile(wheel).namelist())
     for name in demo.DEMOS:
         assert f"nbagent/demo/{name}.jsonl" in names
     for name in TUTORIALS:
         assert f"nbagent/demo/notebooks/{name}" in names
     assert "nbagent/_cli.py" in names
-    assert "nbagent-0.1.0.dist-info/licenses/LICENSE" in names  # pyproject's license-files
+    assert "jupyter_nbagent-0.1.0.dist-info/licenses/LICENSE" in names  # pyproject's license-files
     entry_points = zipfile.ZipFile(wheel).read(
         next(n for n in names if n.endswith("entry_points.txt"))
     )

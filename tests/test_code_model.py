@@ -134,7 +134,11 @@ FEATURES = {
     name: (STATIC / f"{name}.js").read_text(encoding="utf-8")
     for name in ("lanes", "debug", "data", "acp", "tools", "highlight", "output")
 }
-TEXT_ONLY = {"seq": 1, "ops": [["+", {"type": "text", "text": "Plain words."}], ["t", 0, " More."]]}
+TEXT_ONLY = {
+    "seq": 1,
+    # A run's own start is no timed call: a plain text stream needs no timeline.
+    "ops": [["r", {"started_at": 1.0}], ["+", {"type": "text", "text": "Plain words."}]],
+}
 TOOL = {"type": "tool", "id": "c1", "state": "running"}
 
 

@@ -16,6 +16,9 @@ from nbagent import Evaluation
 from nbagent.evaluation.board import EVALUATION_MIME
 from nbagent.evaluation.table import OUTPUT_CHARS, saved_rows, text_of
 from nbagent.transcript.transcript import apply_op
+from nbagent.widget import widget as widget_module
+from nbagent.widget.chunks import chunk
+from nbagent.widget.widget import _make_code_model
 from nbagent.widget.wire import decode_ops
 from tests.recording import RecordingComm, customs
 from tests.wait import PATIENCE, wait_for
@@ -457,3 +460,29 @@ def test_a_rerun_case_opens_its_new_run_where_the_last_was(comms: list[Recording
     model = next(m for m in comms if m.comm_id == second.removeprefix("IPY_MODEL_"))
     assert traits(model)["snapshot"]["state"]["status"] == "completed"
     assert ev.cases[0].rating is True  # the rating stays with the case
+
+
+def test_the_case_chunk_comes_with_the_first_open_or_the_end(
+    comms: list[RecordingComm], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An opened case's code (the code model's ``case``, js/src/widget/evaluation/detail.js)
+    is not sent while an evaluation runs with no case opened; the first ``open`` sends it,
+    and an evaluation's end does (a saved notebook opens its cases with it)."""
+    case = chunk("case")
+    assert case  # built
+    fresh = _make_code_model()
+    monkeypatch.setattr(widget_module, "code_model", lambda: fresh)
+    release = threading.Event()
+    ev = evaluate(gate_task(release), ["a", "b"], concurrency=1)
+    c = widget_comm(comms)
+    wait_for(lambda: ev.cases[0].status == "running", what="the first case running")
+    assert fresh.case == ""
+    send(c, {"type": "open", "i": 1})
+    assert fresh.case == case
+    release.set()
+    ev.wait(WAIT_S)
+
+    ended = _make_code_model()
+    monkeypatch.setattr(widget_module, "code_model", lambda: ended)
+    evaluate(lambda x: x, ["a"]).wait(WAIT_S)
+    wait_for(lambda: ended.case == case, what="the case chunk as the evaluation ended")

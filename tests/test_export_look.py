@@ -30,7 +30,7 @@ GLYPH = re.compile("[\u2190-\u21ff\u2300-\u2bff\U0001f000-\U0001faff]")
 
 
 def summaries(page: str) -> list[str]:
-    found = re.findall(r'<details class="nba-tool[^"]*"><summary>(.*?)</summary>', page)
+    found = re.findall(r'<details class="nba-tool[^"]*"(?: open)?><summary>(.*?)</summary>', page)
     return [html.unescape(re.sub(r"<[^>]+>", "", s)) for s in found]
 
 
@@ -61,6 +61,15 @@ def test_tool_summaries_say_state_name_arguments_and_time_in_words() -> None:
     # A call the run ended under is not done (part C marks it cancelled): its word says which.
     assert shown[2].split()[1] == "slow"
     assert shown[2].split()[0] in ("running", "cancelled")
+
+
+def test_a_failed_call_shows_open_as_the_widgets_panel_does() -> None:
+    page = run_with_every_tool_state().to_html()
+    tags = re.findall(r'<details class="nba-tool nba-tool-(\w+)"( open)?>', page)
+    assert len(tags) == 3
+    shown = [(state, bool(opened)) for state, opened in tags]
+    assert shown[:2] == [("done", False), ("error", True)]
+    assert all(not opened for state, opened in tags if state != "error")
 
 
 def test_panel_sections_are_headed_as_the_widget_heads_them() -> None:

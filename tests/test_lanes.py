@@ -13,7 +13,7 @@ import nbagent
 from nbagent.apps.lanes import Lanes
 from nbagent.transcript.transcript import apply_op
 from nbagent.widget.output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME
-from nbagent.widget.wire import decode_lanes
+from nbagent.widget.wire import compact_state, decode_lanes
 from tests import aio
 from tests.recording import RecordingComm, customs, endless, gated, ours, outputs, saved_lanes
 from tests.wait import PATIENCE, wait_for
@@ -85,8 +85,13 @@ def test_two_lanes_share_their_messages(comms: list[RecordingComm]) -> None:
     assert final["seq"] == messages[-1]["seq"]
     opened = {"lanes": []}
     states = replay(opened, messages)
-    assert states == [lane["state"] for lane in final["lanes"]]
-    assert states == [a.transcript.to_dict(), b.transcript.to_dict()]
+    # What the page applied is what was saved, empty fields aside (the saved state leaves
+    # them out: readers default them).
+    assert [compact_state(s) for s in states] == [lane["state"] for lane in final["lanes"]]
+    assert [lane["state"] for lane in final["lanes"]] == [
+        compact_state(a.transcript.to_dict()),
+        compact_state(b.transcript.to_dict()),
+    ]
 
 
 def test_sync_sends_every_lane_at_the_current_seq(comms: list[RecordingComm]) -> None:
@@ -238,8 +243,9 @@ def test_a_lane_writes_its_own_state_only(comms: list[RecordingComm]) -> None:
         (final,) = updates  # one write: at the lane's end
         assert final["lane"]["state"]["blocks"][0]["text"] == text
     sent = [data["state"] for kind, data in widget.log if kind == "comm_msg" and "state" in data]
-    assert [list(state) for state in sent] == [["lanes"], ["lanes"]]  # one per lane opened
-    assert saved_lanes(comms)["lanes"][1]["state"] == lanes["slow"].transcript.to_dict()
+    assert [list(state) for state in sent] == [["last"], ["last"]]  # one per lane opened
+    saved = lanes["slow"].transcript.to_dict()
+    assert saved_lanes(comms)["lanes"][1]["state"] == compact_state(saved)
 
 
 def test_output_sends_the_static_parts_the_browser_lacks(comms: list[RecordingComm]) -> None:
@@ -255,9 +261,15 @@ def test_output_sends_the_static_parts_the_browser_lacks(comms: list[RecordingCo
     lanes.widget._dispatch(lanes.widget, {"type": "output", "have": [[lane, version]]}, [])
     second = [m for m in customs(ours(comms)) if m.get("type") == "output"][1]
     assert [(k, p["prompt"]) for k, _v, p in second["parts"]] == [(1, "second")]
+    # One <style> serves the output: the first lane's part has it, a later one does not.
+    assert "<style>" in first["parts"][0][2]["html"]
+    assert "<style>" not in second["parts"][0][2]["html"]
     # What the browser assembles from both answers is what the kernel would display.
     data = outputs(ours(comms))[1]
-    assert data[TRANSCRIPT_MIME]["runs"][1]["state"] == lanes[1].transcript.to_dict()
+    # (empty fields aside: the lane opened without them, readers default them)
+    assert data["text/html"].count("<style>") == 1
+    shown = data[TRANSCRIPT_MIME]["runs"][1]["state"]
+    assert compact_state(shown) == compact_state(lanes[1].transcript.to_dict())
     assert "> first\none" in data["text/plain"]
     assert "> second\ntwo" in data["text/plain"]
     # A malformed "have" is as good as none: every part again.

@@ -263,14 +263,18 @@ WRITES = {
 
 def runs(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
     """Every run's final state in the saved widget state: each single run's ``snapshot``, and
-    each lane (chat turn) of a lanes widget in its own ``LaneState`` model, which the widget's
-    ``lanes`` references."""
+    each lane (chat turn) of a lanes widget in its own ``LaneState`` model, chained from the
+    widget's ``last`` (each lane's ``prev``)."""
     states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     found = [snapshot["state"] for snapshot in widget_snapshots(nb)]
     for entry in states.values():
-        refs = entry["state"].get("lanes")
-        if isinstance(refs, list):  # (the code model's `lanes` is the lanes chunk's code)
-            found += [states[r.removeprefix("IPY_MODEL_")]["state"]["lane"]["state"] for r in refs]
+        ref = entry["state"].get("last")
+        lanes = []
+        while isinstance(ref, str):
+            lane = states[ref.removeprefix("IPY_MODEL_")]["state"]
+            lanes.insert(0, lane["lane"]["state"])
+            ref = lane.get("prev")
+        found += lanes
     return found
 
 

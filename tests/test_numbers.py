@@ -1,7 +1,7 @@
 """The run's numbers (``nbagent/transcript/fold/numbers.py``), kernel-free, with an injected clock:
 time
 to first token from the run's start, tokens/s over the model's generation time only (the
-server's output tokens, else one per content delta), "—" where a number means nothing; a run
+server's output tokens, else one per content delta), left out where it means nothing; a run
 that waits for its first token says so, its clock running from its creation."""
 
 from __future__ import annotations
@@ -108,9 +108,9 @@ def test_tokens_per_second_excludes_tool_time_and_first_token_waits() -> None:
     # The text export: the status line, then one line per model call, the same numbers.
     assert t.to_text().splitlines()[-3:] == [
         "completed · first token 0.50 s · 50.0 tok/s · 8.0 s · 500 tokens",
-        # the cost: "—", no model names the price (issue 19)
-        "step 1 · first token 0.50 s · 1.50 s · in 100 · out 40 tokens · — · tool calls",
-        "step 2 · first token 0.50 s · 1.50 s · in 300 · out 60 tokens · — · stop",
+        # the cost: no model names the price (issue 19), and the line says so
+        "step 1 · first token 0.50 s · 1.50 s · in 100 · out 40 tokens · no price · tool calls",
+        "step 2 · first token 0.50 s · 1.50 s · in 300 · out 60 tokens · no price · stop",
     ]
 
 
@@ -168,7 +168,8 @@ def test_a_run_waits_for_its_first_token_from_its_creation() -> None:
     assert status_line(t.to_dict(), 1008.0) == "waiting for the first token · 8.0 s · smollm2"
     for ev in pipeline.feed(chunk("Hi")):
         t.apply(ev)
-    assert status_line(t.to_dict(), 1008.0).startswith("running · first token 7.50 s · — tok/s")
+    # One delta: no rate yet, and no dash standing for it.
+    assert status_line(t.to_dict(), 1008.0) == "running · first token 7.50 s · 8.0 s · smollm2"
 
 
 def test_a_begun_run_takes_its_sources_own_start() -> None:
@@ -191,12 +192,12 @@ def test_no_rate_where_it_means_nothing() -> None:
     ]
     t = Transcript.from_events(one_delta)
     assert t.tokens_per_s is None
-    assert "— tok/s" in status_line(t)
+    assert status_line(t) == "completed · first token 0.40 s · 0.5 s"  # left out, not "—"
     stopped = [E.RunStart(ts=0.0), E.RunEnd(reason="cancelled", ts=2.5)]
     t = Transcript.from_events(stopped)
     assert t.tokens_per_s is None
     assert t.ttft_s is None
-    assert status_line(t) == "cancelled · first token — · — tok/s · 2.5 s"
+    assert status_line(t) == "cancelled · 2.5 s"
 
 
 def test_sources_without_steps_get_one_implicit_stretch() -> None:

@@ -230,7 +230,7 @@ def test_a_step_without_a_price_makes_the_run_unknown() -> None:
     assert t.cost_usd is None
     state = t.to_dict()
     assert state["cost_usd"] is None  # it was known after step 1: the state says it no longer is
-    assert step_lines(state)[1] == "step 2 · 1.00 s · in 1,000 · out 100 tokens · — · stop"
+    assert step_lines(state)[1] == "step 2 · 1.00 s · in 1,000 · out 100 tokens · no price · stop"
     assert "$" not in t.to_text().splitlines()[-3]
     assert Transcript.from_dict(json.loads(json.dumps(state))).to_dict() == state
 
@@ -244,7 +244,7 @@ def test_an_unknown_model_shows_no_cost_and_older_states_stay_as_they_were() -> 
     t = check_ops(events)
     assert [s["cost_usd"] for s in t.steps] == [None, None]
     assert "cost_usd" not in t.to_dict()
-    assert step_lines(t.to_dict())[0].endswith("out 1 tokens · — · stop")
+    assert step_lines(t.to_dict())[0].endswith("out 1 tokens · no price · stop")
     old = t.to_dict()
     for s in old["steps"]:
         del s["cost_usd"], s["model"]

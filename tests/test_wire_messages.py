@@ -7,8 +7,10 @@ from __future__ import annotations
 import typing
 from typing import Any
 
+import nbagent
 from nbagent.apps.lanes import Lanes
 from nbagent.widget import messages
+from nbagent.widget.wire import compact_state
 from tests.recording import RecordingComm, customs, ours, start
 from tests.wait import PATIENCE
 
@@ -82,3 +84,20 @@ def test_every_message_kind_is_listed_and_typed() -> None:
     }
     listed = {td.__name__ for td in (*messages.KERNEL_MESSAGES, *messages.PAGE_MESSAGES)}
     assert defined == listed
+
+
+def test_a_compact_state_reads_back_whole() -> None:
+    """A state saved without its empty fields (``compact_state``: a lane's, on the wire and in
+    a saved notebook) is the same run to its readers: ``Transcript.from_dict`` defaults what is
+    missing, and a state with its nulls (an older notebook's) reads the same."""
+    events = [
+        nbagent.TextDelta(message_id="m", delta="Hello"),
+        nbagent.ToolCallStart(tool_call_id="c1", name="measure"),
+        nbagent.ToolResult(tool_call_id="c1", content="42"),
+    ]
+    whole = nbagent.Transcript.from_events(events).to_dict()
+    compact = compact_state(whole)
+    assert None not in compact.values()
+    assert {"usage", "error", "steps", "warnings"}.isdisjoint(compact)
+    assert nbagent.Transcript.from_dict(compact).to_dict() == whole
+    assert nbagent.Transcript.from_dict(whole).to_dict() == whole

@@ -4,8 +4,12 @@
 // served app's viewers), opening a row into the case's run view (the loader stubbed), and the
 // kernel's text kept as text.
 import { afterEach, describe, expect, test, vi } from "vitest";
-import evaluation, { evaluationView } from "../src/widget/evaluation/index.js";
+import * as caseCode from "../src/widget/evaluation/detail.js";
+import evaluation, { evaluationView, useCase } from "../src/widget/evaluation/index.js";
 import { FakeModel, runningState } from "./fake-model.js";
+
+// An opened case's code (the case chunk the kernel sends to the code model): its module here.
+useCase(caseCode);
 
 /** What the stubbed loader was asked to render: the model, the element, the cleanup. */
 const { renders } = vi.hoisted(() => ({
@@ -300,7 +304,7 @@ describe("the change feed", () => {
     expect(rowEls(el)[1]).toBe(before);
     expect(cell(el, 1, "output").textContent).toBe("Paris is the capital");
     expect(cell(el, 1, "output").title).toBe("Paris is the capital");
-    expect(cell(el, 1, "status").textContent).toBe("running");
+    expect(cell(el, 1, "status").getAttribute("aria-label")).toBe("running");
     expect(el.querySelector(".nba-ev-line")?.textContent).toMatch(/^3\/4 · 1 running/);
     // An old message changes nothing.
     model.msg({ type: "rows", seq: 3, rows: [{ i: 1, output: "stale" }], append: [] });
@@ -322,8 +326,8 @@ describe("the change feed", () => {
     });
     await frame();
     expect(cell(el, 0, "output").textContent).toBe("Par");
-    expect(cell(el, 0, "status").textContent).toBe("completed");
-    expect(cell(el, 0, "latency").textContent).toBe("");
+    expect(cell(el, 0, "status").getAttribute("aria-label")).toBe("completed");
+    expect(cell(el, 0, "numbers").textContent).toBe("$0.0010\n15 tok"); // no latency
     model.msg({
       type: "rows",
       seq: 3,
@@ -346,7 +350,7 @@ describe("the change feed", () => {
       traits: { transcripts: [saved, { blocks: [] }] },
     });
     await frame();
-    expect(cell(el, 0, "output").textContent).toBe("Rome\n\nis");
+    expect(cell(el, 0, "output").textContent).toBe("Rome is"); // a preview: one line
     expect(cell(el, 1, "output").textContent).toBe("42");
   });
 
@@ -423,7 +427,7 @@ describe("the table", () => {
       rows: [
         row(0, {
           scores: { exact: true, judge: 0.123456 },
-          deltas: { judge: 0.1 },
+          deltas: { judge: 0.1, exact: 0 },
           latency_s: 1.234,
           input_tokens: 1234,
         }),
@@ -431,13 +435,42 @@ describe("the table", () => {
           scores: { exact: false, judge: null },
           score_errors: { judge: "judge timed out" },
           deltas: { exact: -1 },
+          status: "error",
+          error: "it broke",
         }),
       ],
       traits: { baseline: "v1" },
     });
     await frame();
-    const [exact0, judge0] = [...rowEls(el)[0].querySelectorAll(".nba-ev-c-score")];
+    // The columns: the number, the status, the scores, the texts, the numbers, the review.
+    const heads = [...el.querySelectorAll(".nba-ev-thead [data-sort]")];
+    expect(heads.map((h) => /** @type {HTMLElement} */ (h).dataset.sort)).toEqual([
+      "#",
+      "status",
+      "score:exact",
+      "score:judge",
+      "input",
+      "output",
+      "latency_s",
+      "rating",
+      "comment",
+    ]);
+    expect(heads[1].textContent).toBe("");
+    expect(heads[1].getAttribute("aria-label")).toBe("status");
+    // The status: a dot, its word in the tooltip and for a screen reader.
+    const status = cell(el, 1, "status");
+    expect(status.textContent).toBe("");
+    expect(status.querySelector(".nba-ev-dot")).not.toBeNull();
+    expect(status.getAttribute("role")).toBe("img");
+    expect(status.getAttribute("aria-label")).toBe("error");
+    expect(status.title).toBe("error: it broke");
+    expect(rowEls(el)[1].dataset.status).toBe("error");
+    const [exact0, judge0] = /** @type {HTMLElement[]} */ ([
+      ...rowEls(el)[0].querySelectorAll(".nba-ev-c-score"),
+    ]);
+    // No change against the baseline shows nothing (not "✓ 0.00").
     expect(exact0.textContent).toBe("✓");
+    expect(exact0.title).toBe("✓");
     expect(judge0.textContent).toBe("0.123+0.10");
     expect(judge0.querySelector(".nba-ev-delta")?.classList).toContain("nba-ev-up");
     const [exact1, judge1] = /** @type {HTMLElement[]} */ ([
@@ -446,11 +479,11 @@ describe("the table", () => {
     expect(exact1.textContent).toBe("✗-1.00");
     expect(judge1.textContent).toBe("error");
     expect(judge1.title).toBe("judge timed out");
-    expect(cell(el, 0, "latency").textContent).toBe("1.23 s");
-    expect(cell(el, 0, "ttft").textContent).toBe("0.25 s");
-    expect(cell(el, 0, "tokens").textContent).toBe("1,234/5");
-    expect(cell(el, 0, "cost").textContent).toBe("$0.0010");
-    expect(cell(el, 0, "tools").textContent).toBe("1");
+    // The times, tokens and cost in one column; all of them, in words, in its tooltip.
+    expect(cell(el, 0, "numbers").textContent).toBe("1.23 s · $0.0010\n1,239 tok");
+    expect(cell(el, 0, "numbers").title).toBe(
+      "latency 1.23 s · first token 0.25 s · tokens in/out 1,234/5 · cost $0.0010 · tool calls 1",
+    );
     expect(cell(el, 0, "n").textContent).toBe("1");
   });
 
@@ -650,8 +683,9 @@ describe("ratings, comments, Stop and Re-run", () => {
     cell(el, 1, "input").click();
     await frame();
     const reruns = /** @type {HTMLButtonElement[]} */ ([...el.querySelectorAll(".nba-ev-rerun")]);
-    expect(reruns.map((b) => b.disabled)).toEqual([false, true]);
-    reruns[0].click();
+    // The last opened first: case 1, then case 0.
+    expect(reruns.map((b) => b.disabled)).toEqual([true, false]);
+    reruns[1].click();
     expect(model.sent.at(-1)).toEqual({ type: "rerun", i: 0 });
   });
 
@@ -680,7 +714,16 @@ describe("opening a row", () => {
   test("sends open once, shows the saved transcript, then the live run view", async () => {
     const state = runningState([], { status: "completed", run_id: "run-7" });
     const { el, model } = mount({
-      rows: [row(0), row(1, { status: "error", error: "it broke", score_errors: { judge: "x" } })],
+      rows: [
+        row(0),
+        row(1, {
+          status: "error",
+          error: "it broke",
+          score_errors: { judge: "x" },
+          deltas: { exact: -1 },
+          metadata: '{"city": "Oslo"}',
+        }),
+      ],
       traits: { transcripts: [null, state] },
     });
     const live = { id: "live-1", get: () => undefined };
@@ -691,16 +734,22 @@ describe("opening a row", () => {
     await frame();
     expect(model.sent).toEqual([{ type: "open", i: 1 }]);
     const detail = /** @type {HTMLElement} */ (el.querySelector(".nba-ev-detail"));
-    // Below its row, in a slot at the next offset (the rows are placed, not in the flow).
-    const slot = /** @type {HTMLElement} */ (detail.parentElement);
-    expect(slot.className).toBe("nba-ev-slot");
-    expect(rowEls(el)[1].nextElementSibling).toBe(slot);
-    expect(rowEls(el)[1].style.top).toBe("28px");
-    expect(slot.style.top).toBe("56px");
+    // Below the table, not in its scroll box: the rows keep their offsets.
+    expect(el.querySelector(".nba-ev-scroll")?.contains(detail)).toBe(false);
+    expect(detail.parentElement?.className).toBe("nba-ev-cases");
+    expect(rowEls(el).map((r) => r.style.top)).toEqual(["0px", "28px"]);
+    // Its row's number; its error, input, expected answer, metadata, each scorer's value.
+    expect(detail.querySelector(".nba-ev-case-head")?.textContent).toBe("#2 · error✕");
     expect(detail.textContent).toContain("it broke");
     expect(detail.textContent).toContain("question 1");
     expect(detail.textContent).toContain("expected 1");
     expect(detail.textContent).toContain("judge failed");
+    const fields = [...detail.querySelectorAll(".nba-ev-field")].map((f) => f.textContent);
+    expect(fields).toContain('Metadata{"city": "Oslo"}');
+    expect(fields).toContain("exact✗ (-1.00 vs baseline)");
+    expect(fields).toContain(
+      "Times, tokens, costlatency 2.00 s · first token 0.25 s · tokens in/out 10/5 · cost $0.0010 · tool calls 1",
+    );
     expect(renders.length).toBe(1);
     const saved = renders[0].model;
     expect(saved.get("snapshot")).toEqual({ seq: 1, state });
@@ -735,6 +784,35 @@ describe("opening a row", () => {
     expect(renders.at(-1)?.model).toBe(live);
   });
 
+  test("without its code at hand, a case waits for the code model's case chunk", async () => {
+    vi.resetModules(); // the view's module afresh: no case code given (`useCase`)
+    const fresh = (await import("../src/widget/evaluation/index.js")).default;
+    const code = new FakeModel({ version: "v1", case: "" });
+    const model = new FakeModel({
+      title: "t",
+      columns: [],
+      baseline: "",
+      page_actions: true,
+      snapshot: { seq: 1, header: header(), rows: [row(0)] },
+      transcripts: [],
+      opened: {},
+      code: "IPY_MODEL_code1",
+    });
+    const getModel = vi.fn(async () => code);
+    /** @type {any} */ (model).widget_manager = { get_model: getModel };
+    const el = document.createElement("div");
+    document.body.append(el);
+    cleanups.push(fresh.render({ model, el }));
+    await frame();
+    cell(el, 0, "input").click();
+    cell(el, 0, "input").click(); // while it loads: asked once
+    await frame();
+    expect(model.sent).toEqual([{ type: "open", i: 0 }]); // the kernel sends the chunk with it
+    expect(getModel).toHaveBeenCalledWith("code1");
+    expect(el.querySelector(".nba-ev-detail")).toBeNull();
+    expect(code.handlers.get("change:case")?.size).toBe(1); // until it comes
+  });
+
   test("a case whose run is its answer (t) opens a run made from its row", async () => {
     const { el } = mount({
       rows: [row(0, { t: 1, output: "Oslo: 3 °C", ttft_s: 0.5, latency_s: 2 })],
@@ -750,25 +828,34 @@ describe("opening a row", () => {
     });
   });
 
-  test("an opened row's detail is placed in the offsets; several rows open at once", async () => {
-    const rows = Array.from({ length: 100 }, (_, i) => row(i));
-    const { el } = mount({ rows });
+  test("opened cases show below the table, the last first, and stay as it scrolls", async () => {
+    const rows = Array.from({ length: 100 }, (_, i) => row(i, i === 2 ? { repeat: 1 } : {}));
+    const { el, model } = mount({ rows });
     await frame();
     cell(el, 0, "input").click();
     cell(el, 2, "input").click();
     await frame();
-    expect(el.querySelectorAll(".nba-ev-detail").length).toBe(2);
+    const heads = () =>
+      [...el.querySelectorAll(".nba-ev-case-head > span")].map((h) => h.textContent);
+    expect(heads()).toEqual(["#3·2 · completed", "#1 · completed"]);
     const items = /** @type {HTMLElement} */ (el.querySelector(".nba-ev-items"));
-    // jsdom measures nothing: each detail holds its estimated height.
-    expect(items.style.height).toBe(`${2 * 320 + 100 * 28}px`);
-    expect(cell(el, 2, "input").parentElement?.style.top).toBe(`${320 + 2 * 28}px`);
-    expect(cell(el, 3, "input").parentElement?.style.top).toBe(`${2 * 320 + 3 * 28}px`);
+    expect(items.style.height).toBe(`${100 * 28}px`);
+    expect(cell(el, 3, "input").closest("[data-i]")?.style.top).toBe(`${3 * 28}px`);
     const scroller = /** @type {HTMLElement} */ (el.querySelector(".nba-ev-scroll"));
-    Object.defineProperty(scroller, "scrollTop", { value: 2 * 320 + 50 * 28, configurable: true });
+    Object.defineProperty(scroller, "scrollTop", { value: 50 * 28, configurable: true });
     scroller.dispatchEvent(new Event("scroll"));
     await frame();
     expect(shown(el)).toContain(50);
-    expect(el.querySelectorAll(".nba-ev-detail").length).toBe(0);
+    expect(shown(el)).not.toContain(0);
+    expect(heads()).toEqual(["#3·2 · completed", "#1 · completed"]);
+    // Its ✕ closes it.
+    /** @type {HTMLElement} */ (el.querySelector(".nba-ev-close")).click();
+    await frame();
+    expect(heads()).toEqual(["#1 · completed"]);
+    expect(model.sent.filter((m) => m.type === "open")).toEqual([
+      { type: "open", i: 0 },
+      { type: "open", i: 2 },
+    ]);
   });
 });
 

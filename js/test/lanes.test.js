@@ -82,15 +82,17 @@ describe("LaneSet", () => {
 });
 
 /**
- * A lanes widget whose lanes are models of their own (nbagent/widget.py, LaneState), found
- * through the widget manager as anywidget hands it to the model.
+ * A lanes widget whose lanes are models of their own (nbagent/widget/widget.py, LaneState), found
+ * through the widget manager as anywidget hands it to the model: chained from the widget's
+ * `last` (each lane's `prev`), or, as notebooks saved before have them, listed in `lanes`.
  * @param {Record<string, any>[]} saved each lane model's `lane` trait, there from the start
+ * @param {"chain" | "list"} [form]
  */
-function withLaneModels(saved = [], layout = "chat", missing = false) {
+function withLaneModels(saved = [], layout = "chat", missing = false, form = "chain") {
   /** @type {Map<string, FakeModel>} */
   const lanes = new Map();
   const model = /** @type {FakeModel & {widget_manager: any}} */ (
-    new FakeModel({ arrangement: layout, lanes: [] })
+    new FakeModel({ arrangement: layout, lanes: [], last: null })
   );
   model.widget_manager = {
     /** @param {string} id */
@@ -100,18 +102,25 @@ function withLaneModels(saved = [], layout = "chat", missing = false) {
       return lane;
     },
   };
+  /** @param {string} key @param {any} value @param {boolean} announce */
+  const put = (key, value, announce) => {
+    if (announce) model.set(key, value);
+    else model.traits[key] = value;
+  };
   /** @param {Record<string, any>} lane @param {boolean} [announce] */
   const add = (lane, announce = true) => {
     const id = `m${lanes.size}`;
-    const child = new FakeModel({ lane });
+    const child = new FakeModel({ lane, prev: model.get("last") });
     lanes.set(id, child);
-    const refs = [...model.get("lanes"), `IPY_MODEL_${id}`];
-    if (announce) model.set("lanes", refs);
-    else model.traits.lanes = refs;
+    if (form === "chain") put("last", `IPY_MODEL_${id}`, announce);
+    else put("lanes", [...model.get("lanes"), `IPY_MODEL_${id}`], announce);
     return child;
   };
   for (const lane of saved) add(lane, false);
-  if (missing) model.traits.lanes = [...model.get("lanes"), "IPY_MODEL_gone"];
+  if (missing && form === "chain") {
+    lanes.set("gone-next", new FakeModel({ lane: {}, prev: "IPY_MODEL_gone" }));
+    model.traits.last = "IPY_MODEL_gone-next";
+  } else if (missing) model.traits.lanes = [...model.get("lanes"), "IPY_MODEL_gone"];
   const stop = /** @type {() => void} */ (widget.initialize({ model: /** @type {any} */ (model) }));
   cleanups.push(stop);
   return { model, add, set: laneSetFor(/** @type {any} */ (model)) };
@@ -126,14 +135,58 @@ const finishedLane = (/** @type {number} */ seq, /** @type {string} */ text) => 
   state: runningState([{ type: "text", id: "m", text }], { status: "completed" }),
 });
 
-describe("lanes in models of their own", () => {
+describe.each(/** @type {const} */ ([["chain"], ["list"]]))("lane models, %s", (form) => {
   test("a reloaded chat reads each turn from its model and, all finished, asks nothing", async () => {
-    const w = withLaneModels([finishedLane(4, "one"), finishedLane(9, "two")]);
+    const w = withLaneModels([finishedLane(4, "one"), finishedLane(9, "two")], "chat", false, form);
     expect(w.set.loaded).toBe(false); // the models are being read
     await settle();
     expect(w.set.lanes.map((l) => l.meta.prompt)).toEqual(["asked one", "asked two"]);
     expect(w.set.lanes[1].store.state.blocks[0]).toMatchObject({ text: "two" });
     expect(w.set.seq).toBe(9);
+    expect(w.model.sent).toEqual([]);
+  });
+
+  test("a lane added later is read once, after those before it", async () => {
+    const w = withLaneModels([finishedLane(4, "one")], "chat", false, form);
+    await settle();
+    w.add(finishedLane(6, "two"));
+    w.add(finishedLane(8, "three"));
+    await settle();
+    expect(w.set.lanes.map((l) => l.meta.prompt)).toEqual([
+      "asked one",
+      "asked two",
+      "asked three",
+    ]);
+    expect(w.set.lanes.map((l) => l.store.seq)).toEqual([4, 6, 8]);
+  });
+
+  test("a lane whose model is missing leaves it to the kernel (a sync)", async () => {
+    const warn = console.warn;
+    console.warn = () => {};
+    const w = withLaneModels([finishedLane(2, "one")], "chat", true, form);
+    await settle();
+    console.warn = warn;
+    expect(w.set.loaded).toBe(false);
+    expect(w.model.sent).toEqual([{ type: "sync" }]);
+    w.model.msg({
+      type: "snapshot",
+      seq: 3,
+      lanes: [finishedLane(2, "one"), finishedLane(3, "two")],
+    });
+    expect(w.set.lanes.map((l) => l.meta.prompt)).toEqual(["asked one", "asked two"]);
+  });
+});
+
+describe("lanes in models of their own", () => {
+  test("a lane saved without its empty fields (no nulls, no meta) loads with them defaulted", async () => {
+    const w = withLaneModels([
+      { seq: 2, meta: { prompt: "terse" }, state: { status: "completed", blocks: [] } },
+      finishedLane(4, "with nulls, as older notebooks have them"),
+    ]);
+    await settle();
+    expect(w.set.lanes.map((l) => l.meta.title ?? null)).toEqual([null, null]);
+    expect(w.set.lanes[0].store.state.status).toBe("completed");
+    expect(w.set.lanes[0].store.state.blocks).toEqual([]);
     expect(w.model.sent).toEqual([]);
   });
 
@@ -223,22 +276,6 @@ describe("lanes in models of their own", () => {
       ],
     });
     expect(set.lanes.map((l) => l.store.state.blocks[0].text)).toEqual(["abc", "xy"]);
-  });
-
-  test("a lane whose model is missing leaves it to the kernel (a sync)", async () => {
-    const warn = console.warn;
-    console.warn = () => {};
-    const w = withLaneModels([finishedLane(2, "one")], "chat", true);
-    await settle();
-    console.warn = warn;
-    expect(w.set.loaded).toBe(false);
-    expect(w.model.sent).toEqual([{ type: "sync" }]);
-    w.model.msg({
-      type: "snapshot",
-      seq: 3,
-      lanes: [finishedLane(2, "one"), finishedLane(3, "two")],
-    });
-    expect(w.set.lanes.map((l) => l.meta.prompt)).toEqual(["asked one", "asked two"]);
   });
 });
 

@@ -81,8 +81,31 @@ describe("the saved widget state as the runs' states", () => {
     expect(filled?.runs.map((/** @type {any} */ r) => r.title)).toEqual(["run 0", "run 1"]);
   });
 
+  test("a chat saved as a chain: each LaneState from the widget's last, by its prev", () => {
+    const a = done("first");
+    const b = done("second");
+    const filled = fillFromWidgetState(
+      inModel("w2", 2, "chat"),
+      widgets({
+        w2: { last: "IPY_MODEL_l2", lanes: [] },
+        l1: { lane: { seq: 1, meta: {}, state: a }, prev: null },
+        l2: { lane: { seq: 3, meta: {}, state: b }, prev: "IPY_MODEL_l1" },
+      }),
+    );
+    expect(filled?.runs.map((/** @type {any} */ r) => r.state)).toEqual([a, b]);
+  });
+
   test.each([
     ["no widget state", inModel(), undefined],
+    [
+      "a chain that loops",
+      inModel("w1", 2),
+      widgets({
+        w1: { last: "IPY_MODEL_l1" },
+        l1: { lane: { state: done("x") }, prev: "IPY_MODEL_l1" },
+      }),
+    ],
+    ["a chain to nothing", inModel("w1", 1), widgets({ w1: { last: "IPY_MODEL_zz" } })],
     ["no such model", inModel("gone"), widgets({ w1: { snapshot: { state: done("x") } } })],
     ["a state that is not an object", inModel(), widgets({ w1: { snapshot: { state: "x" } } })],
     ["no snapshot and no lanes", inModel(), widgets({ w1: { title: "t" } })],

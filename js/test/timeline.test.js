@@ -6,7 +6,13 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
-import { hasTiming, rowCells, timelineAxis, timelineRows } from "../src/panels/timeline.js";
+import {
+  hasTiming,
+  rowCells,
+  timelineAxis,
+  timelineLegend,
+  timelineRows,
+} from "../src/panels/timeline.js";
 import { runningState } from "./fake-model.js";
 import { mountLanes, mountView } from "./mount.js";
 
@@ -30,6 +36,28 @@ describe("rows, as in Python", () => {
     expect(rows).toEqual(c.rows);
     expect(rows.map(rowCells)).toEqual(c.cells);
     expect(rows.length ? timelineAxis(rows) : null).toEqual(c.axis);
+  });
+
+  test("the legend names the kinds of bars shown, failed ones, and faded ones", () => {
+    /** @param {Partial<import("../src/panels/timeline.js").Row>} r */
+    const row = (r) => /** @type {import("../src/panels/timeline.js").Row} */ (r);
+    const done = timelineLegend([row({ kind: "model", state: "done" })]);
+    expect(done).toEqual({
+      keys: [["model", "model call"]],
+      note: "after each bar: its time, tokens in and out, cost (where known)",
+    });
+    const all = timelineLegend([
+      row({ kind: "agent", state: "done" }),
+      row({ kind: "tool", state: "error" }),
+      row({ kind: "model", state: "cancelled" }),
+    ]);
+    expect(all.keys.map(([, words]) => words)).toEqual([
+      "model call",
+      "tool call",
+      "sub-agent",
+      "failed",
+    ]);
+    expect(all.note).toMatch(/^faded: still running or stopped · /);
   });
 
   test("only a state with timed steps or calls has a timeline", () => {
@@ -88,10 +116,23 @@ describe("the view", () => {
       "nba-tl-row nba-tl-tool nba-tl-running",
     ]);
     expect(q(rows[0], ".nba-tl-label").textContent).toBe("demo-model");
-    expect(q(rows[0], ".nba-tl-nums").textContent).toBe("1.69 s · in 334 · out 48 tokens · —");
+    expect(q(rows[0], ".nba-tl-nums").textContent).toBe("1.69 s · in 334 · out 48 tokens");
     expect(rows[0].getAttribute("title")).toBe(
-      "demo-model (done) 0.00 s → 1.69 s · in 334 · out 48 tokens · —",
+      "demo-model (done) 0.00 s → 1.69 s · in 334 · out 48 tokens",
     );
+    // The legend: what each colour is, for the rows shown, and what the numbers are.
+    const legend = q(timeline, ".nba-tl-legend");
+    expect(legend.previousElementSibling?.className).toBe("nba-tl-rows");
+    expect([...legend.querySelectorAll(".nba-tl-key")].map((k) => k.className)).toEqual([
+      "nba-tl-key nba-tl-model",
+      "nba-tl-key nba-tl-tool",
+    ]);
+    expect(legend.textContent).toBe(
+      " model call tool call" +
+        "faded: still running or stopped · after each bar: its time, tokens in and out, cost (where known)",
+    );
+    // Each swatch is a bar of its kind's colour (the stylesheet's rule for the row's bar).
+    expect(legend.querySelectorAll(".nba-tl-key .nba-tl-track > .nba-tl-bar").length).toBe(2);
     const [a, b] = rows.slice(1).map((r) => box(q(r, ".nba-tl-bar")));
     expect(a.left < b.left + b.width && b.left < a.left + a.width).toBe(true); // overlap
     expect(violations(w.el)).toEqual([]); // no inline style, only the timeline's own SVG
@@ -109,13 +150,16 @@ describe("the view", () => {
     w.frame();
     const after = box(q(rows[1], ".nba-tl-bar"));
     expect(after.width).toBeGreaterThan(before.width);
-    expect(q(rows[1], ".nba-tl-nums").textContent).toMatch(/^3\.\d\d s · — · —$/);
+    // No tokens, no cost: left out (the legend says "where known"), not dashes.
+    expect(q(rows[1], ".nba-tl-nums").textContent).toMatch(/^3\.\d\d s$/);
 
     // A result comes: that call stops; a re-created view keeps the reader's choice.
     const ended = Date.now() / 1000;
     w.ops([{ op: "set", i: 1, set: { state: "done", ended_at: ended, duration_s: 0.5 } }]);
     expect(rows[1].className).toBe("nba-tl-row nba-tl-tool nba-tl-done");
-    expect(q(rows[1], ".nba-tl-nums").textContent).toBe("0.50 s · — · —");
+    expect(q(rows[1], ".nba-tl-nums").textContent).toBe("0.50 s");
+    // One call still runs: the legend still explains the faded bar; once none does, not.
+    expect(q(timeline, ".nba-tl-note").textContent).toMatch(/^faded: still running/);
     w.view.destroy();
     const again = w.mk();
     w.frame();

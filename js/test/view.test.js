@@ -473,13 +473,13 @@ describe("copy button", () => {
   });
 });
 
-test("tokens/s reads — for a near-instant run", () => {
+test("a near-instant run's tokens/s is left out, not shown as a dash", () => {
   const s = runningState([{ type: "text", id: "m1", text: "abc" }], {
     status: "completed",
     first_token_at: 1000,
     ended_at: 1000.01,
   });
-  expect(statusParts(s, 0)).toContain("— tok/s");
+  expect(statusParts(s, 0).join(" · ")).not.toMatch(/tok\/s|—/);
 });
 
 describe("footer", () => {
@@ -512,8 +512,8 @@ describe("footer", () => {
       "step 2 · in 6 · out 2 tokens",
     ]);
     expect(q(details, ".nba-details-usage").textContent).toBe("in 10 tokens");
-    // The steps' usage covers the run's 5 deltas: their tokens, not estimated.
-    expect(q(details, ".nba-details-counts").textContent).toBe("5 deltas · 11 output tokens");
+    // The steps' usage covers the run's 5 deltas: their tokens, not estimated, in words.
+    expect(q(details, ".nba-details-counts").textContent).toBe("11 output tokens");
     expect(q(details, ".nba-replay-label").textContent).toBe("Replay · event 3 of 3");
     toggle.click();
     expect(details.hidden).toBe(true);

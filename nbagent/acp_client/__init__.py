@@ -1,7 +1,7 @@
 """``nbagent.acp(command)``: an Agent Client Protocol agent (Claude Code, Codex, Gemini CLI, ...
 through their ACP command) run by nbagent as its client, each prompt a live ``Run`` read with
 ``format="acp"`` (issue 36). The ``agent-client-protocol`` SDK is imported only here, when an
-agent is started (``pip install 'nbagent[acp]'``).
+agent is started (``pip install 'jupyter-nbagent[acp]'``).
 
 The session: ``cwd`` (the notebook's directory by default) and ``roots`` (sent as its additional
 directories), MCP servers (``mcp_servers=``: ``nbagent.mcp(...)`` servers or configs), a new
@@ -93,7 +93,7 @@ def acp(
         import acp as _sdk  # noqa: F401 - the SDK, checked before anything starts
     except ImportError as exc:
         raise ImportError(
-            "nbagent.acp() needs the agent-client-protocol SDK: pip install 'nbagent[acp]'"
+            "nbagent.acp() needs the agent-client-protocol SDK: pip install 'jupyter-nbagent[acp]'"
         ) from exc
     home = Path(cwd).expanduser().resolve() if cwd is not None else default_cwd()
     dirs = [home, *(Path(r).expanduser().resolve() for r in roots)]

@@ -9,7 +9,8 @@ inputTokens, outputTokens, totalTokens, cacheReadInputTokens}, metrics{latencyMs
 the exception events (``modelStreamErrorException{message}``, ...; botocore raises those, the
 dict form is read too). JSON text of one item is accepted.
 
-- Text and reasoning blocks are messages ``bedrock:{contentBlockIndex}``; a reasoning block's
+- Text and reasoning blocks are messages ``run:text{n}``, ``run:think{n}`` (the kit's ``Ids``;
+  a call with no ``toolUseId``, ``run:call{n}``); a reasoning block's
   ``signature`` and ``redactedContent`` (bytes, given as base64) go on its ``MessageEnd``.
 - A ``toolUse`` block is a tool call with Bedrock's ``toolUseId`` (a server tool's call is
   ``executor="server"``); a ``toolResult`` block (a server tool's result) is a ``ToolResult``.
@@ -33,12 +34,12 @@ from nbagent.adapters.base import (
     int_or_none,
     list_or_empty,
     plain,
-    short_repr,
     str_or_none,
     unwrap_object,
 )
 from nbagent.adapters.kit.finish import ANTHROPIC_STOPS, end_reason
-from nbagent.adapters.kit.messages import ModelStep
+from nbagent.adapters.kit.ids import Ids, Kind
+from nbagent.adapters.kit.lifecycle import Lifecycle, ModelStep
 from nbagent.core.events import (
     EndReason,
     ErrorEvent,
@@ -132,8 +133,10 @@ class BedrockAdapter:
     name: ClassVar[str] = "bedrock"
 
     def __init__(self) -> None:
-        self._run = ModelStep(STEP_ID)
+        self._life = Lifecycle("bedrock", "Converse stream event dicts")
+        self._run = ModelStep(STEP_ID, self._life)
         self._blocks: dict[int, Block] = {}
+        self._ids = Ids()
         self._stop: str | None = None
         self._stopped = False
 
@@ -151,11 +154,10 @@ class BedrockAdapter:
     def feed(self, item: Any) -> list[Event]:
         if self._run.done:
             return []
-        _, payload = unwrap_object(item, "bedrock", "Converse stream event dicts")
+        _, payload = self._life.unwrap(item)
         if not _is_event(payload):
-            raise BadItemError(
-                "bedrock: an event is a dict of one key (messageStart, contentBlockDelta, ...): "
-                f"{short_repr(item)}"
+            raise self._life.bad(
+                "an event is a dict of one key (messageStart, contentBlockDelta, ...)", item
             )
         ((key, value),) = payload.items()
         out: list[Event] = []
@@ -181,7 +183,7 @@ class BedrockAdapter:
             return self._run.cut_off(
                 self._close_all, "event", "the stream ended without messageStop"
             )
-        self._run.done = True
+        self._life.end()
         out: list[Event] = []
         self._close_all(out)
         reason = end_reason(STOP_REASONS, self._stop, absent="completed")
@@ -228,10 +230,10 @@ class BedrockAdapter:
         start or a tool call's (of its ``toolUse``, else of a fragment with no start)."""
         if index in self._blocks:
             self._close(self._blocks.pop(index), out)
-        block = self._blocks[index] = Block(kind, f"{STEP_ID}:{max(index, 0)}")
+        wire_id = str_or_none(field(tool_use, "toolUseId")) if kind == "tool" else None
+        named: dict[str, Kind] = {"tool": "call", "result": "call", "thinking": "think"}
+        block = self._blocks[index] = Block(kind, wire_id or self._ids.new(named.get(kind, "text")))
         if kind == "tool":
-            wire_id = str_or_none(field(tool_use, "toolUseId"))
-            block.id = wire_id or f"call_{max(index, 0)}"
             out.append(
                 ToolCallStart(
                     tool_call_id=block.id,

@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import BLANK, BadItemError, ServerSentEvent, data_payload, short_repr
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.core.events import Custom, ErrorEvent, Event, RunEnd, TextDelta
 
 __all__ = ["ChunkSseAdapter"]
@@ -46,7 +47,7 @@ class ChunkSseAdapter:
     name: ClassVar[str] = "chunk-sse"
 
     def __init__(self) -> None:
-        self._ended = False
+        self._life = Lifecycle("chunk-sse")
 
     @staticmethod
     def detect(item: Any) -> bool:
@@ -64,7 +65,7 @@ class ChunkSseAdapter:
         return "error" in payload
 
     def feed(self, item: Any) -> list[Event]:
-        if self._ended:
+        if self._life.done:
             return []
         try:
             payload = data_payload(item)
@@ -73,7 +74,7 @@ class ChunkSseAdapter:
         if payload is BLANK:
             return []
         if payload == "[DONE]":
-            self._ended = True
+            self._life.end()
             return [RunEnd(reason="completed", raw_reason="[DONE]")]
         if not isinstance(payload, Mapping):
             return [Custom(name="chunk-sse", value=payload)]
@@ -84,7 +85,7 @@ class ChunkSseAdapter:
                 out.append(TextDelta(message_id=MESSAGE_ID, delta=chunk))
         elif "error" in payload:
             message, kind, code = _error_message(payload["error"])
-            self._ended = True
+            self._life.end()
             return [
                 ErrorEvent(message=message, error_type=kind, code=code, recoverable=False),
                 RunEnd(reason="error", message=message),
@@ -95,7 +96,6 @@ class ChunkSseAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._ended:
+        if not self._life.end():
             return []
-        self._ended = True
         return [RunEnd(reason="incomplete", message="stream ended without [DONE]")]

@@ -8,7 +8,7 @@ strings). Mapping:
 
 - ``llm:thinking`` → ``status("thinking")`` (a signal with no text, not a thinking delta)
 - ``llm:chunk`` → a text delta, or a thinking delta when ``chunkType == "reasoning"``
-- ``llm:tool-call`` → tool call start + arguments + end (id ``callId`` or ``call_N``)
+- ``llm:tool-call`` → tool call start + arguments + end (id ``callId`` or ``turn{n}:call{k}``)
 - ``llm:tool-result`` → the tool's result (``callId``, else the oldest open call of that
   ``toolName``: FIFO); content ``sanitized`` | ``result`` | ``rawResult`` | ``content``;
   ``is_error = not success``
@@ -33,7 +33,9 @@ from typing import Any, ClassVar
 
 from nbagent.adapters.approvals import approval_detail, awaiting_status
 from nbagent.adapters.base import BadItemError, ServerSentEvent, int_or_none, short_repr, unwrap
-from nbagent.adapters.kit.messages import Channel, Messages
+from nbagent.adapters.kit.ids import Ids
+from nbagent.adapters.kit.lifecycle import Lifecycle
+from nbagent.adapters.kit.messages import Messages, invented
 from nbagent.core.events import (
     Custom,
     ErrorEvent,
@@ -91,11 +93,10 @@ class DextoAdapter:
         self._step_open = False
         self._text = ""  # text streamed in this turn
         self._thought = False
-        self._part = 1  # text/thinking message number within the turn
-        self._messages = Messages(self._message_id)
-        self._calls = 0
+        self._ids = Ids("turn1")  # in the turn's scope
+        self._messages = Messages(invented(self._ids))
         self._open_calls: dict[str, deque[str]] = {}
-        self._ended = False
+        self._life = Lifecycle("dexto")
         self._settled = False  # the last turn ended with llm:response
 
     @staticmethod
@@ -113,9 +114,6 @@ class DextoAdapter:
     def _step_id(self) -> str:
         return f"turn{self._turn}"
 
-    def _message_id(self, channel: Channel, key: str, n: int) -> str:
-        return f"t{self._turn}.{self._part}" + (":think" if channel == "thinking" else "")
-
     def _step(self, out: list[Event]) -> None:
         self._settled = False
         if not self._step_open:
@@ -123,14 +121,13 @@ class DextoAdapter:
             out.append(StepStart(step_id=self._step_id, name="llm"))
 
     def _close_messages(self, out: list[Event]) -> None:
-        closed = [self._messages.close(channel, out) for channel in ("thinking", "text")]
-        if any(closed):
-            self._part += 1
+        for channel in ("thinking", "text"):
+            self._messages.close(channel, out)
 
     # -- the adapter interface -----------------------------------------------------
 
     def feed(self, item: Any) -> list[Event]:
-        if self._ended:
+        if self._life.done:
             return []
         try:
             name, data = _named(item)
@@ -147,9 +144,8 @@ class DextoAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._ended:
+        if not self._life.end():
             return []
-        self._ended = True
         if self._settled:
             return [RunEnd(reason="completed")]
         return [RunEnd(reason="incomplete", message="stream ended before llm:response")]
@@ -180,9 +176,8 @@ class DextoAdapter:
         tool = _get(data, "toolName", "name")
         tool = tool if isinstance(tool, str) else ""
         call_id = _get(data, "callId", "toolCallId", "id")
-        self._calls += 1
         synthetic = not isinstance(call_id, str) or not call_id
-        tool_call_id = f"call_{self._calls}" if synthetic else str(call_id)
+        tool_call_id = self._ids.new("call") if synthetic else str(call_id)
         self._open_calls.setdefault(tool, deque()).append(tool_call_id)
         args = data.get("args", data.get("arguments"))
         if isinstance(args, str):
@@ -213,8 +208,7 @@ class DextoAdapter:
         elif queue:
             call_id = queue.popleft()
         else:  # a result for a call we never saw
-            self._calls += 1
-            call_id = f"call_{self._calls}"
+            call_id = self._ids.new("call")
         content = _get(data, "sanitized", "result", "rawResult", "content")
         success = data.get("success")
         out.append(
@@ -263,7 +257,7 @@ class DextoAdapter:
             )
         out.append(StepEnd(step_id=self._step_id, name="llm"))
         self._turn += 1
-        self._part = 1
+        self._ids.scope = self._step_id
         self._text = ""
         self._thought = False
         self._step_open = False
@@ -286,7 +280,7 @@ class DextoAdapter:
             )
         )
         if not recoverable:
-            self._ended = True
+            self._life.end()
             out.append(RunEnd(reason="error", message=str(message)))
 
     def _approval(self, data: Mapping[str, Any], out: list[Event]) -> None:
@@ -314,7 +308,7 @@ class DextoAdapter:
 
     def _complete(self, data: Mapping[str, Any], out: list[Event]) -> None:
         self._close_messages(out)
-        self._ended = True
+        self._life.end()
         out.append(RunEnd(reason="completed", raw_reason="run:complete"))
 
 

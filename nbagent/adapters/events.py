@@ -6,7 +6,7 @@ import dataclasses
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, short_repr
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.core.events import EVENT_TYPES, Event, event_from_dict, event_from_json
 
 __all__ = ["EventsAdapter"]
@@ -24,7 +24,7 @@ class EventsAdapter:
     name: ClassVar[str] = "events"
 
     def __init__(self) -> None:
-        pass
+        self._life = Lifecycle("events", "Event objects, dicts or JSON lines")
 
     @staticmethod
     def detect(item: Any) -> bool:
@@ -46,10 +46,7 @@ class EventsAdapter:
             if not item.strip():
                 return []
             return [event_from_json(item)]
-        raise BadItemError(
-            "the events format takes Event objects, dicts or JSON lines, "
-            f"got {type(item).__name__}: {short_repr(item)}"
-        )
+        raise self._life.takes(item)
 
     def end(self) -> list[Event]:
         return []

@@ -15,7 +15,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import field, list_or_empty, str_or_none
-from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, SEEN_WHOLE, whole_message
+from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, SEEN_WHOLE, Ids, whole_message
 from nbagent.adapters.kit.hook_record import HookRecord
 from nbagent.adapters.kit.hooks import HookAdapter
 from nbagent.adapters.openai_chat.maps import cost_or_none, map_finish_reason, text_of
@@ -39,6 +39,7 @@ class LiteLLMAdapter(HookAdapter):
         # that success comes: LiteLLM reports a call's success from a pool, often after the
         # next call's request (which carries the results) has started.
         self._answers = ToolAnswers(keep_early=1000)
+        self._ids = Ids()
         # Calls in the order they started, and the events of those that ended before an
         # earlier one: two calls in a row report their successes from a pool, in any order,
         # and the answers are shown in the order the calls were made.
@@ -115,12 +116,14 @@ class LiteLLMAdapter(HookAdapter):
             self._thinking(step, message, end, out)
             text = text_of(field(message, "content"))
             if text:
-                whole_message(out, "text", f"{step}:text", text, ANSWER_SEEN_WHOLE, ts=end)
+                mid = self._ids.new("text", step)
+                whole_message(out, "text", mid, text, ANSWER_SEEN_WHOLE, ts=end)
             whole_tool_calls(
                 message,
                 out,
                 self._answers,
-                lambda i, name: f"{name or 'tool'}:{i}",
+                self._ids,
+                step,
                 end,
                 custom=False,
             )
@@ -151,8 +154,8 @@ class LiteLLMAdapter(HookAdapter):
             reasoning = text_of(field(message, "reasoning_content"))
             if reasoning:
                 blocks = [{"type": "thinking", "thinking": reasoning}]
-        for i, block in enumerate(blocks):
-            mid = f"{step}:think:{i}"
+        for block in blocks:
+            mid = self._ids.new("think", step)
             if field(block, "type") == "redacted_thinking":
                 data = field(block, "data")
                 encrypted = data if isinstance(data, str) else None

@@ -7,7 +7,7 @@ NDJSON lines of ``/api/chat`` decoded), or one such line as a JSON string or byt
 - ``message.thinking`` (chat) / ``thinking`` (generate) → thinking; ``message.content`` /
   ``response`` → text. Until a thinking field arrives, ``<think>`` in the text is split out.
 - ``message.tool_calls[]``: whole calls (``function{name, arguments: dict}``) with no id: a
-  synthetic ``call_{n}`` (``synthetic_id=True``) unless the server sends one.
+  synthetic ``run:call{n}`` (``synthetic_id=True``) unless the server sends one.
 - The ``done: true`` item ends the step and the run: ``done_reason`` (``stop`` → completed, or
   tool_calls when the model called tools; ``length`` → max_tokens), and the run's ``Usage``
   (``prompt_eval_count`` → input, ``eval_count`` → output) whose ``meta`` carries Ollama's own
@@ -16,8 +16,8 @@ NDJSON lines of ``/api/chat`` decoded), or one such line as a JSON string or byt
   ``load_duration_s``, ``total_duration_s``.
 - ``{"error": "..."}`` (a line of the NDJSON) → an error and the run's end.
 
-Ids: the one step is ``"ollama"``; messages ``ollama:think``/``ollama:text`` (a second of a
-kind, e.g. thinking after a tool call, gets ``#2``).
+Ids: the one step is ``"ollama"``; messages ``run:think1``/``run:text1`` (a second of a
+kind, e.g. thinking after a tool call, is ``run:text2``).
 """
 
 from __future__ import annotations
@@ -33,14 +33,15 @@ from nbagent.adapters.base import (
     int_or_none,
     library_label,
     list_or_empty,
-    short_repr,
     str_or_none,
     type_is,
     unwrap,
 )
 from nbagent.adapters.kit.calls import args_text
 from nbagent.adapters.kit.finish import end_reason
-from nbagent.adapters.kit.messages import Messages, ModelStep, numbered
+from nbagent.adapters.kit.ids import Ids
+from nbagent.adapters.kit.lifecycle import Lifecycle, ModelStep
+from nbagent.adapters.kit.messages import Messages, invented
 from nbagent.adapters.think import Part, ThinkSplitter
 from nbagent.core.events import (
     EndReason,
@@ -106,11 +107,14 @@ class OllamaAdapter:
     name: ClassVar[str] = "ollama"
 
     def __init__(self) -> None:
-        self._run = ModelStep(STEP_ID)
-        self._messages = Messages(numbered(STEP_ID))
+        self._life = Lifecycle(
+            "ollama", "ChatResponse / GenerateResponse objects, their dicts or JSON lines"
+        )
+        self._run = ModelStep(STEP_ID, self._life)
+        self._ids = Ids()
+        self._messages = Messages(invented(self._ids))
         self._splitter: ThinkSplitter | None = ThinkSplitter()
         self._calls = 0
-        self._used_ids: set[str] = set()
 
     @staticmethod
     def detect(item: Any) -> bool:
@@ -176,24 +180,21 @@ class OllamaAdapter:
             try:
                 item = strict_json(text)
             except ValueError as exc:
-                raise BadItemError(f"ollama: not a JSON line ({exc}): {short_repr(text)}") from None
+                raise self._life.bad(f"not a JSON line ({exc})", text) from None
         if isinstance(item, Mapping) or type_is(item, "ollama", "ChatResponse", "GenerateResponse"):
             return item
         if type_is(item, "ollama"):
-            raise BadItemError(
-                f"ollama: cannot read a {type(item).__name__} "
+            raise self._life.bad(
+                f"cannot read a {type(item).__name__} "
                 f"({library_label('ollama', 'ollama')}): pass the stream of "
                 "ollama.chat(..., stream=True) or ollama.generate(..., stream=True)"
             )
-        raise BadItemError(
-            "ollama takes ChatResponse / GenerateResponse objects, their dicts or JSON lines, "
-            f"got {type(item).__name__}: {short_repr(item)}"
-        )
+        raise self._life.takes(item)
 
     # -- lifecycle ---------------------------------------------------------------------------
 
     def _finish(self, done: Any, out: list[Event]) -> None:
-        self._run.done = True
+        self._life.end()
         self._close_messages(out)
         raw = str_or_none(field(done, "done_reason"))
         # Ollama says "stop" after tool calls too
@@ -242,15 +243,12 @@ class OllamaAdapter:
         wire_id = str_or_none(field(call, "id"))
         index = self._calls
         self._calls += 1
-        tool_call_id = wire_id if wire_id and wire_id not in self._used_ids else f"call_{index}"
-        while tool_call_id in self._used_ids:
-            tool_call_id += "_"
-        self._used_ids.add(tool_call_id)
+        tool_call_id = self._ids.of(wire_id, "call")
         arguments = field(function, "arguments")
         try:
             text = "{}" if arguments is None else args_text(arguments)
         except (TypeError, ValueError):
-            raise BadItemError(f"ollama: unreadable tool arguments: {short_repr(call)}") from None
+            raise self._life.bad("unreadable tool arguments", call) from None
         out.append(
             ToolCallStart(
                 tool_call_id=tool_call_id,

@@ -18,7 +18,7 @@ import dataclasses
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import field, int_or_none, list_or_empty, str_or_none
-from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, SEEN_WHOLE, whole_message
+from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, SEEN_WHOLE, Ids, whole_message
 from nbagent.adapters.kit.hook_record import HookRecord
 from nbagent.adapters.kit.hooks import HookAdapter
 from nbagent.adapters.openai_chat.maps import map_finish_reason, reasoning_of, text_of
@@ -65,6 +65,7 @@ class OpenAIClientAdapter(HookAdapter):
     def __init__(self) -> None:
         self._steps: dict[str, _Step] = {}  # root -> its step, until its response or error
         self._answers = ToolAnswers()
+        self._ids = Ids()
 
     def feed(self, record: HookRecord) -> list[Event]:
         if record.kind == "request":
@@ -106,10 +107,8 @@ class OpenAIClientAdapter(HookAdapter):
         model = str_or_none(field(completion, "model")) or step.model
         finish: str | None = None
         choices = list_or_empty(field(completion, "choices"))
-        for position, choice in enumerate(choices):
-            index = int_or_none(field(choice, "index"))
-            base = f"{step.step_id}:{position if index is None else index}"
-            self._message(base, field(choice, "message"), out)
+        for choice in choices:
+            self._message(step.step_id, field(choice, "message"), out)
             if finish is None:
                 finish = str_or_none(field(choice, "finish_reason"))
         usage = field(completion, "usage")
@@ -125,19 +124,22 @@ class OpenAIClientAdapter(HookAdapter):
         )
         return out
 
-    def _message(self, base: str, message: Any, out: list[Event]) -> None:
+    def _message(self, step_id: str, message: Any, out: list[Event]) -> None:
+        """A choice's message, its ids the step's (``{step}:text1``, ``:think1``…)."""
+        ids = self._ids
         thinking = reasoning_of(message)
         text = text_of(field(message, "content"))
         if not thinking:  # a local model's reasoning inside the content
             thinking, text = split_whole(text)
         if thinking:
-            whole_message(out, "thinking", f"{base}:think", thinking, SEEN_WHOLE)
+            whole_message(out, "thinking", ids.new("think", step_id), thinking, SEEN_WHOLE)
         if text:
-            whole_message(out, "text", base, text, ANSWER_SEEN_WHOLE)
+            whole_message(out, "text", ids.new("text", step_id), text, ANSWER_SEEN_WHOLE)
         refusal = text_of(field(message, "refusal"))
         if refusal:
-            whole_message(out, "text", f"{base}:refusal", refusal, ANSWER_SEEN_WHOLE, refusal=True)
-        whole_tool_calls(message, out, self._answers, lambda i, _: f"{base}:call{i}")
+            refused = ids.new("refusal", step_id)
+            whole_message(out, "text", refused, refusal, ANSWER_SEEN_WHOLE, refusal=True)
+        whole_tool_calls(message, out, self._answers, ids, step_id)
 
     # -- the Responses API -------------------------------------------------------------------
 

@@ -34,10 +34,11 @@ from nbagent.adapters.base import (
     int_or_none,
     list_or_empty,
     plain,
-    short_repr,
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.kit.ids import Ids
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.messages import Messages
 from nbagent.core.events import (
     EndReason,
@@ -140,11 +141,11 @@ class SmolagentsAdapter:
     name: ClassVar[str] = "smolagents"
 
     def __init__(self) -> None:
-        self._started = False
-        self._done = False
+        self._life = Lifecycle("smolagents", "what agent.run(task, stream=True) yields")
         self._steps = 0
         self._step: str | None = None
-        self._thinking_of = Messages(lambda channel, step, n: f"{step}-thinking")  # per step
+        self._ids = Ids()
+        self._thinking_of = Messages(lambda channel, step, n: self._ids.new("think", step))
         self._streamed: dict[int, str] = {}  # streamed call index -> tool_call_id
         self._calls: dict[str, str] = {}  # smolagents call id -> tool_call_id
         self._open: list[str] = []  # calls of the open step with no result yet
@@ -162,16 +163,12 @@ class SmolagentsAdapter:
     def feed(self, item: Any) -> list[Event]:
         read = _read(item, first=False)
         if read is None:
-            raise BadItemError(
-                "smolagents takes what agent.run(task, stream=True) yields, got "
-                f"{type(item).__name__}: {short_repr(item)}"
-            )
-        if self._done:
+            raise self._life.takes(item)
+        if self._life.done:
             return []
         kind, item = read
         out: list[Event] = []
-        if not self._started:
-            self._started = True
+        if self._life.start():
             out.append(RunStart())
         if kind == "FinalAnswerStep":
             self._final(item, out)
@@ -197,11 +194,10 @@ class SmolagentsAdapter:
         return out  # ActionOutput: the step's ActionStep says it all
 
     def end(self) -> list[Event]:
-        if self._done:
+        if not self._life.end():
             return []
-        out: list[Event] = [] if self._started else [RunStart()]
+        out: list[Event] = [RunStart()] if self._life.start() else []
         self._close_step(out)
-        self._done = True
         out.append(RunEnd(reason="incomplete", message="the agent stopped before its final answer"))
         return out
 
@@ -244,7 +240,7 @@ class SmolagentsAdapter:
             call_id = self._streamed.get(index)
             if call_id is None:
                 given = str_or_none(field(delta, "id"))
-                call_id = given or f"{step}-call-{index}"
+                call_id = given or self._ids.new("call", step)
                 self._streamed[index] = call_id
                 name = str_or_none(field(function, "name")) or "tool"
                 out.append(
@@ -262,7 +258,7 @@ class SmolagentsAdapter:
         name = str_or_none(field(function or item, "name")) or "tool"
         arguments = field(function or item, "arguments")
         given = str_or_none(field(item, "id"))
-        call_id = (given and self._calls.get(given)) or given or f"{self._step}-call"
+        call_id = (given and self._calls.get(given)) or given or self._ids.new("call", self._step)
         if name == "python_interpreter" and isinstance(arguments, str):
             args: Any = {"code": arguments}
         elif isinstance(arguments, str):
@@ -333,10 +329,10 @@ class SmolagentsAdapter:
 
     def _final(self, item: Any, out: list[Event]) -> None:
         self._close_step(out)
-        self._done = True
+        self._life.end()
         output = field(item, "output")
         answer = output if isinstance(output, str) else str(plain(output))
         if output is not None and answer:
-            out.append(TextDelta(message_id="final-answer", delta=answer))
+            out.append(TextDelta(message_id=self._ids.new("text"), delta=answer))
         reason: EndReason = "max_steps" if self._max_steps else "completed"
         out.append(RunEnd(reason=reason, raw_reason="FinalAnswerStep", result=plain(output)))

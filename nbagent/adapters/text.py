@@ -5,7 +5,7 @@ from __future__ import annotations
 import codecs
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, short_repr
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.core.events import Event, TextDelta
 
 __all__ = ["TextAdapter"]
@@ -27,6 +27,7 @@ class TextAdapter:
 
     def __init__(self) -> None:
         self._decoder: codecs.IncrementalDecoder | None = None
+        self._life = Lifecycle("text", "str items")
 
     @staticmethod
     def detect(item: Any) -> bool:
@@ -40,9 +41,7 @@ class TextAdapter:
                 self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")
             item = self._decoder.decode(bytes(item))
         elif not isinstance(item, str):
-            raise BadItemError(
-                f"the text format takes str items, got {type(item).__name__}: {short_repr(item)}"
-            )
+            raise self._life.takes(item)
         if not item:
             return []
         return [TextDelta(message_id=self.message_id, delta=item)]

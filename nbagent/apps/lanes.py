@@ -39,6 +39,7 @@ from nbagent.widget.messages import KernelMessage, LanesRequest, Notice
 from nbagent.widget.output import Head, Layout, RunOutput
 from nbagent.widget.terminal import print_block
 from nbagent.widget.widget import LaneState, LanesWidget
+from nbagent.widget.wire import compact_state
 
 __all__ = ["Lanes", "is_agent"]
 
@@ -159,10 +160,11 @@ class Lanes:
             meta = {"title": name, "prompt": prompt, "can_rerun": lane.can_rerun}
             self.runs.append(run)
             self._metas.append(meta)
-            initial = run.transcript.to_dict()
+            initial = compact_state(run.transcript.to_dict())
             fields = {k: v for k, v in initial.items() if k != "blocks"}
-            # The browser starts a lane from {"blocks": []}.
-            self.controller.open_lane(index, meta, [{"op": "run", "set": fields}])
+            # The browser starts a lane from {"blocks": []}: what is empty stays unsaid.
+            said = {k: v for k, v in meta.items() if v is not None}
+            self.controller.open_lane(index, said, [{"op": "run", "set": fields}])
             self._open_state(index, initial)
         run.on_done(functools.partial(self._lane_done, index))
         if start:
@@ -185,9 +187,9 @@ class Lanes:
         if self.widget is None:
             return
         mark = cell_mark()
-        lane = LaneState(lane=self._saved(index, state))
+        lane = LaneState(lane=self._saved(index, state), prev=self.widget.last)
         self._states.append(lane)
-        self.widget.lanes = [*self.widget.lanes, lane]
+        self.widget.last = lane
         self._sent(index, mark)
 
     def reopen(self, index: int) -> None:
@@ -208,17 +210,20 @@ class Lanes:
         saved = self._saved(index, state)
         meta = saved["meta"]
         self._ended[index] = RunOutput(
-            state, meta.get("title"), meta.get("prompt"), version=saved["seq"]
+            state, meta.get("title"), meta.get("prompt"), version=saved["seq"], styled=index == 0
         )
         self._states[index].lane = saved
         self._sent(index, mark)
 
     def _saved(self, index: int, state: dict[str, Any]) -> dict[str, Any]:
-        return {"seq": self.controller.seq, "meta": dict(self._metas[index]), "state": state}
+        meta = {k: v for k, v in self._metas[index].items() if v is not None}
+        return {"seq": self.controller.seq, "meta": meta, "state": compact_state(state)}
 
     def _sent(self, index: int, mark: tuple[bool, int]) -> None:
-        """A lane's state went out since ``mark``: again in a cell if `jupyter execute` lost it."""
-        if same_cell(mark) or not follow_cells():  # no cells (no IPython): nothing to do
+        """A lane's state went out since ``mark``: again in a cell if `jupyter execute` lost it
+        (a client that names no cell; JupyterLab's widget manager took it as it came)."""
+        headless = self._output is None or self._output.headless
+        if same_cell(mark) or not headless or not follow_cells():  # no cells: nothing to do
             return
         due = not self._unsaved
         self._unsaved.add(index)
@@ -233,7 +238,7 @@ class Lanes:
             with contextlib.suppress(Exception):  # a closed widget has nothing to save
                 for index in unsaved:
                     self._states[index].send_state()
-                self.widget.send_state("lanes")
+                self.widget.send_state("last")
 
     def sync(self) -> None:
         """Send every lane's state: the reply to the browser's ``sync``."""
@@ -253,12 +258,15 @@ class Lanes:
             return ended
         meta = self._metas[index]
         state = self.runs[index].transcript.to_dict()
-        return RunOutput(state, meta.get("title"), meta.get("prompt"), version=-1)
+        return RunOutput(
+            state, meta.get("title"), meta.get("prompt"), version=-1, styled=index == 0
+        )
 
     def _lanes_state(self) -> list[dict[str, Any]]:
         lanes = [self._lane_output(i) for i in range(len(self.runs))]
         return [
-            {"meta": dict(m), "state": r.state} for m, r in zip(self._metas, lanes, strict=True)
+            {"meta": dict(m), "state": compact_state(r.state)}
+            for m, r in zip(self._metas, lanes, strict=True)
         ]
 
     def _on_message(self, content: LanesRequest) -> None:

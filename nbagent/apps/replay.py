@@ -20,6 +20,7 @@ from typing import IO, Any
 from nbagent.core.events import Event
 from nbagent.frameworks.rerun import RECORDING, attach
 from nbagent.runtime.run import Run, launch
+from nbagent.runtime.views import OwnWidget
 from nbagent.sources.recording import MAX_GAP_S, STEPS, Player, read_recording
 from nbagent.widget.messages import StepRequest
 
@@ -53,7 +54,11 @@ class ReplayRun(Run):
         self.player = player
         """The source: ``position`` of ``total`` events played, ``paused``."""
         attach(self, why=RECORDING)  # its tools ran when it was recorded
-        player.on_pause = self._show_position
+        player.on_pause = self._paused
+        player.on_resume = self._resumed
+        if isinstance(self.view, OwnWidget):
+            # The page's clock of the run is the recording's (live numbers as the final ones).
+            self.view.controller.run_clock(player.clock)
         if self.widget is not None:
             self.widget.replay = player.view_state()
         self.on_message("step", self._step_from_view)
@@ -74,6 +79,14 @@ class ReplayRun(Run):
         # The buttons: queue the step and return (the comm handler must not wait).
         if to in STEPS and self.player.stepping and not self.done:
             self.player.request(str(to))
+
+    def _paused(self) -> None:
+        """A step replay waits for its next step: the run is paused, its clock stopped."""
+        self._sink.mark_paused(self.player.clock())
+        self._show_position()
+
+    def _resumed(self) -> None:
+        self._sink.mark_paused(self.player.clock(), paused=False)
 
     def _show_position(self) -> None:
         """A step is done: its ops out first, then the position (the trait goes out at once)."""

@@ -9,7 +9,7 @@ import contextlib
 import os
 from typing import IO, Any
 
-__all__ = ["STDERR_TAIL", "client_version", "describe", "stderr_tail", "with_tail"]
+__all__ = ["DISTRIBUTION", "STDERR_TAIL", "client_version", "describe", "stderr_tail", "with_tail"]
 
 STDERR_TAIL = 2000
 """Characters of a process's stderr that an error message ends with."""
@@ -50,12 +50,17 @@ def describe(exc: BaseException, *, data: bool = False) -> str:
     return text if type(exc).__name__ in text else f"{type(exc).__name__}: {text}"
 
 
+DISTRIBUTION = "jupyter-nbagent"
+"""nbagent's distribution, as pip and PyPI name it (it imports as ``nbagent``; PyPI's
+``nbagent`` is another project)."""
+
+
 def client_version() -> str:
     """nbagent's version, as its client tells a server or an agent ("0" from a source tree
     on ``sys.path``, not installed)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
-        return version("nbagent")
+        return version(DISTRIBUTION)
     except PackageNotFoundError:
         return "0"

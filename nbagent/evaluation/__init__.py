@@ -4,10 +4,10 @@ A layer above the runtime, composing runs as ``show()`` does, never imported by 
 or below. One concern per module: ``cases`` (the dataset read, a case's state), ``tasks``
 (a task and an input as an ordinary run, not displayed), ``scoring``, ``schedule`` (the
 engine: concurrency, budget, cancel), ``pydantic_evals`` (a pydantic-evals dataset run by
-pydantic-evals), ``records`` (rows, file, baseline, HTML), ``progress`` (the terminal line),
-``evaluation`` (the public object), ``launch`` (``evaluate()``), ``widget`` and
-``board`` (its widget, kept live), ``loading`` (``nbagent.load``: a recording's events or
-an evaluation, whichever the file holds).
+pydantic-evals), ``records`` (rows, file, baseline, headline), ``static`` (the table's static
+HTML copy), ``progress`` (the terminal line), ``evaluation`` (the public object), ``launch``
+(``evaluate()``), ``widget`` and ``board`` (its widget, kept live), ``loading``
+(``nbagent.load``: a recording's events or an evaluation, whichever the file holds).
 """
 
 from nbagent.evaluation.cases import EvalCase

@@ -79,7 +79,7 @@ class Board:
         """The view factory of ``case``'s runs (``Engine.views``): each is a ``CaseView``."""
 
         def make() -> CaseView:
-            view = CaseView(f"{self.ev.title} #{case.index}")
+            view = CaseView(f"{self.ev.title} #{case.number}")
             with self._lock:
                 self._views[case.index] = view
             return view
@@ -137,6 +137,7 @@ class Board:
             ]
             table = self._table()
             transcripts = saved_rows(table["rows"], states)
+            self.widget.code.include("case")  # a saved notebook opens its cases with it
             with self.widget.hold_sync():
                 self.widget.transcripts = transcripts
                 self._columns_now()
@@ -260,6 +261,7 @@ class Board:
         elif index is None:
             return
         elif kind == "open":
+            self.widget.code.include("case")  # the page draws the opened case with it
             self.open(index)
         elif kind == "rerun":
             self.ev.rerun(index)

@@ -91,6 +91,12 @@ class EvalCase:
         return self.status in ENDED
 
     @property
+    def number(self) -> str:
+        """Its number as its row in the table shows it, from 1: "8", "8·2" (a second
+        repetition); its run's title says it too."""
+        return f"{self.index + 1}" + (f"·{self.repeat + 1}" if self.repeat else "")
+
+    @property
     def key(self) -> tuple[str | int, int]:
         """What a baseline matches it by: its name (else its dataset position) and repetition."""
         return (self.name if self.name is not None else self.source, self.repeat)

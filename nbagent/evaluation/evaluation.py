@@ -18,7 +18,7 @@ import time
 from collections.abc import Callable, Generator, Sequence
 from typing import TYPE_CHECKING, Any
 
-from nbagent.evaluation import records
+from nbagent.evaluation import records, static, table
 from nbagent.evaluation.cases import EvalCase
 from nbagent.evaluation.schedule import Engine
 from nbagent.runtime import registry
@@ -322,8 +322,13 @@ class Evaluation:
         return "; ".join(parts)
 
     def to_html(self) -> str:
-        """A static, escaped HTML table of the cases with the status and summary above it."""
-        return records.table_html(self.title, self.status, self.summary(), self.rows())
+        """A static, escaped copy of the table as the widget shows it (its columns, labels,
+        number formats and look: ``nbagent.evaluation.static``), the status and summary
+        above it."""
+        deltas = self.deltas or [None] * len(self.cases)
+        rows = [table.row_of(c, d) for c, d in zip(self.cases, deltas, strict=True)]
+        shown = static.table_html(rows, self.shown_score_names)
+        return records.summary_html(self.title, self.status, self.summary(), shown)
 
     def _repr_html_(self) -> str:
         return self.to_html()

@@ -1,6 +1,6 @@
 """An evaluation as data: its rows (``to_pandas``), its file (``save`` / ``load``), the
 changes from a baseline, its means, its cases counted by status and its outcome in a word,
-and a static escaped HTML table.
+and its headline as static HTML (the table's: ``nbagent.evaluation.static``).
 
 The file is JSONL: a header line ``{"nbagent_evaluation": 1, "title", "scores"}``, then one
 line per case with its fields, scores, rating and its run's transcript (``to_dict``).
@@ -35,13 +35,11 @@ __all__ = [
     "score_names",
     "status_counts",
     "summary_html",
-    "table_html",
     "write_file",
 ]
 
 HEADER_KEY = "nbagent_evaluation"
 FILE_VERSION = 1
-_TEXT_LIMIT = 200  # characters of a cell in the HTML table (the widget shows the whole)
 
 
 # The order counts are said in: what ended, the worst news after the good, then what has not.
@@ -262,46 +260,10 @@ def read_file(path: str | os.PathLike[str]) -> tuple[str, list[EvalCase]]:
     return str(header.get("title") or ""), cases
 
 
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        text = f"{value:.4g}"
-    elif isinstance(value, str):
-        text = value
-    else:
-        text = json.dumps(value, ensure_ascii=False, default=str)
-    if len(text) > _TEXT_LIMIT:
-        text = text[: _TEXT_LIMIT - 1] + "…"
-    return html.escape(text)
-
-
 def headline(title: str, status: str, summary: str) -> str:
     """The evaluation in one line of plain text: "weather — ended: 20 cases (1 completed,
     19 error); ..." (``summary_html`` is the same line as HTML)."""
     return f"{title} — {status}: {summary}"
-
-
-def table_html(title: str, status: str, summary: str, rows: Sequence[dict[str, Any]]) -> str:
-    """The evaluation as a static table: every value escaped (model output is untrusted)."""
-    # The columns some row has a value in (a thousand empty cells are bytes, not a table).
-    shown = ("input", "output", "status")
-    columns = [
-        k
-        for k in (rows[0] if rows else {})
-        if k not in ("score_errors", "repeat")
-        and (k in shown or any(r.get(k) not in (None, "") for r in rows))
-    ]
-    head = "".join(f"<th>{html.escape(c)}</th>" for c in ["#", *columns])
-    body = []
-    for i, r in enumerate(rows):
-        cells = "".join(f"<td>{_cell(r.get(c))}</td>" for c in columns)
-        body.append(f"<tr><td>{i}</td>{cells}</tr>")
-    table = (
-        '<table border="1" style="border-collapse:collapse;font-size:12px">'
-        f"<thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
-    )
-    return summary_html(title, status, summary, table)
 
 
 def summary_html(title: str, status: str, summary: str, more: str = "") -> str:

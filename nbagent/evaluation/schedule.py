@@ -110,7 +110,7 @@ class Engine:
         self._changed(case)
         if case.status == "skipped":
             return
-        title = f"{self.title}: {case.name}" if case.name else f"{self.title} #{case.index}"
+        title = f"{self.title}: {case.name}" if case.name else f"{self.title} #{case.number}"
         try:
             outcome = await self.perform(
                 case.input, title, lambda run: self._started(case, run, again), self.views(case)

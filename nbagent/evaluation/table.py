@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from nbagent.evaluation import records
 from nbagent.evaluation.cases import EvalCase
 from nbagent.evaluation.tasks import prompt_of
+from nbagent.widget.wire import compact_state
 
 __all__ = [
     "INPUT_CHARS",
@@ -139,6 +140,7 @@ def row_of(case: EvalCase, delta: dict[str, float] | None) -> dict[str, Any]:
         "name": case.name,
         "input": _shown(case.input, INPUT_CHARS) or "",
         "expected": _shown(case.expected, INPUT_CHARS),
+        "metadata": _shown(case.metadata, INPUT_CHARS),  # what the scorers were given
         "output": _output_of(case),
         "status": case.status,
         "error": case.error,
@@ -162,19 +164,6 @@ def row_of(case: EvalCase, delta: dict[str, float] | None) -> dict[str, Any]:
     if not row["repeat"]:
         del row["repeat"]
     return {k: v for k, v in row.items() if k in _WHOLE or not _empty(v)}
-
-
-def compact_state(state: dict[str, Any]) -> dict[str, Any]:
-    """A run's saved state without its empty fields (None, [], {}; usage's unknown counts):
-    the run view reads a missing one as empty, as in a run's first state (``{"blocks": []}``).
-    """
-    out = {k: v for k, v in state.items() if k == "blocks" or v not in (None, [], {})}
-    usage = {k: v for k, v in (out.get("usage") or {}).items() if v is not None}
-    if usage:
-        out["usage"] = usage
-    else:
-        out.pop("usage", None)
-    return out
 
 
 _IMPLIED = frozenset(

@@ -1,5 +1,5 @@
 """MCP servers in a notebook: ``nbagent.mcp(command_or_url)`` connects to one through the
-official ``mcp`` SDK (the optional extra ``nbagent[mcp]``); its tools can be called by hand
+official ``mcp`` SDK (the optional extra ``jupyter-nbagent[mcp]``); its tools can be called by hand
 or given to an ``Agent`` beside Python functions."""
 
 from __future__ import annotations
@@ -73,7 +73,9 @@ def mcp(
     try:
         import mcp as _sdk  # noqa: F401
     except ImportError as exc:
-        raise ImportError("nbagent.mcp() needs the MCP SDK: pip install 'nbagent[mcp]'") from exc
+        raise ImportError(
+            "nbagent.mcp() needs the MCP SDK: pip install 'jupyter-nbagent[mcp]'"
+        ) from exc
     return McpServer(
         target,
         headers=headers,

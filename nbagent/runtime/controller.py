@@ -155,6 +155,14 @@ class Controller:
         """Sequence number of the last message sent."""
         self.messages_sent = 0
         self.closed = False
+        self._now_every = 1.0  # seconds of the wall clock between two messages' "now"
+
+    def run_clock(self, wall: Callable[[], float]) -> None:
+        """Give the page another clock for the run than the kernel's (a replay's: its
+        events' time, which runs at its speed and stops while it waits for a step), sent
+        with every message: the page's clock runs on it between two."""
+        with self._lock:
+            self._wall, self._now_every = wall, 0.0
 
     def push(self, ops: list[Op], *, urgent: bool = False, lane: int = 0) -> None:
         """Queue ops; send now when the interval has passed (or ``urgent``), else later."""
@@ -291,7 +299,7 @@ class Controller:
         self.messages_sent += 1
         wall = self._wall()
         # The browser needs the kernel's clock once to run its timer; resend it now and then.
-        send_now = self._last_now_sent is None or wall - self._last_now_sent >= 1
+        send_now = self._last_now_sent is None or wall - self._last_now_sent >= self._now_every
         if send_now:
             self._last_now_sent = wall
         clock = wall if send_now else None

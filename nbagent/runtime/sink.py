@@ -111,6 +111,15 @@ class RunSink:
                 with contextlib.suppress(Exception):
                     self.view.push([{"op": "run", "set": {"started_at": start}}], urgent=True)
 
+    def mark_paused(self, ts: float, paused: bool = True) -> None:
+        """The run paused (or went on) at ``ts`` where no event says so (a step replay
+        between steps): its clock stops, and the view hears it at once."""
+        with self.lock:
+            t = self.transcript
+            ops = t.pause(ts) if paused else t.resume(ts)
+            if ops and self.view is not None:
+                self.view.push(ops, urgent=True)
+
     # -- folding and sending ---------------------------------------------------------------
 
     def ingest(self, events: list[Event]) -> None:

@@ -17,6 +17,7 @@ from nbagent.runtime.kernel import (
     CellMark,
     again_in_a_cell,
     at_cell_end,
+    cell_mark,
     current_cell_id,
     follow_cells,
     same_cell,
@@ -127,6 +128,8 @@ class CellOutput:
         execute``, papermill: nbclient), which saves the widget state with the output: the
         kernel's update then leaves the states to the models. JupyterLab and Notebook 7 send
         the cell's id, and save no widget state by default."""
+        self.shown_at: CellMark | None = None
+        """The displaying cell (``display``)."""
         self.saves_output = False
         """Whether a view asked for the output data (``answer``): its frontend writes the
         output into the notebook itself, so the kernel's update carries the states."""
@@ -142,6 +145,7 @@ class CellOutput:
 
         follow_cells()  # from the displaying cell on, for ``ended``
         self.headless = current_cell_id() is None
+        self.shown_at = cell_mark()
         code = getattr(self.widget, "code", None)
         if self.headless and isinstance(code, CodeModel):
             code.sends = sent_in_a_cell  # the math chunk, saved even when sent between cells
@@ -174,14 +178,27 @@ class CellOutput:
 
     def update(self) -> None:
         """Update the output now. Lands only while the displaying cell still executes
-        (JupyterLab) or under `jupyter execute`; ``answer`` is for the rest."""
-        if self.handle is not None:
+        (JupyterLab) or under `jupyter execute`; ``answer`` is for the rest. Not sent at all
+        from a later cell of a client that names its cells once its page has asked for the
+        output data (nbagent's renderer: JupyterLab, Notebook 7): the client would drop it, a
+        chat's static copy, all its turns, crossing the wire for nothing at every cell, and
+        the page writes the output from the answers (the new turns only)."""
+        if self.handle is not None and not self._dropped():
             with contextlib.suppress(Exception):  # the static copy is a courtesy
                 head, runs = self.current()
                 # Under `jupyter execute` the final states are saved with the widget's models:
                 # not again in the output (nbagent/widget/output.py).
                 data = assemble(head, runs, in_model=self.headless and not self.saves_output)
                 self.handle.update(data, raw=True)
+
+    def _dropped(self) -> bool:
+        """Whether an update now is for nobody: a client that names its cells, whose page
+        writes the output (``saves_output``), a cell after the displaying one running or
+        ended (what goes out as that cell ends lands)."""
+        shown, now = self.shown_at, cell_mark()
+        if self.headless or not self.saves_output or shown is None:
+            return False
+        return now[1] > shown[1] + 1 or (now[0] and now[1] > shown[1])
 
     def ended(self, mark: CellMark) -> None:
         """The runs ended, their final state written since ``mark``: the output is updated
@@ -208,10 +225,13 @@ class CellOutput:
         self.update()
 
     def republish(self) -> None:
-        """The widget's final state and output again (see ``ended``)."""
+        """The widget's final state and output again (see ``ended``): the state only for a
+        client that names no cell (``headless``: nbclient drops what a cell did not send);
+        JupyterLab's widget manager took it when it first went out, whichever cell it was
+        tagged with, and would only be sent the run's text again."""
         with self.lock:
             self._due_next = False
-            if self.state_trait is not None:
+            if self.state_trait is not None and self.headless:
                 with contextlib.suppress(Exception):  # a closed widget has nothing to save
                     self.widget.send_state(self.state_trait)
             self.update()
@@ -221,6 +241,7 @@ class CellOutput:
         (``have``: run -> version): the caller holds ``lock`` and has checked that the runs
         ended (nothing is sent while one streams)."""
         with self.lock:
+            self.saves_output = True
             head, runs = self.current()
             parts = [
                 (i, run.version, run.part())

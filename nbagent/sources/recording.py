@@ -155,6 +155,10 @@ class Player:
         self.finished = False
         self.closed = False
         self.on_pause: Callable[[], None] | None = None
+        self.on_resume: Callable[[], None] | None = None
+        """Called as a step replay goes on after a pause (``on_pause``: as it pauses)."""
+        self._head: tuple[float, float] | None = None  # the last event's ts, when it was played
+        self._next_ts: float | None = None  # the ts of the event to play next
         self._clock = clock
         self._sleep = sleep
         self._wall = wall
@@ -219,6 +223,21 @@ class Player:
             "paused": self.paused,
         }
 
+    def clock(self) -> float:
+        """The replay's time now, on its events' clock (epoch seconds): the played events'
+        ``ts`` and, between two, as far as the recording's pace has come (times ``speed``);
+        stopped while a step replay waits (and before it starts, after it ends). The view's
+        clock runs on it, so the numbers it shows live (elapsed, tokens/s) are the
+        recording's at any speed, as the final ones are."""
+        with self._cond:
+            head, upto = self._head, self._next_ts
+        if head is None:
+            return self._wall()
+        ts, played_at = head
+        if self.stepping or self.speed == 0 or upto is None:
+            return ts
+        return min(ts + (self._clock() - played_at) * self.speed, max(ts, upto))
+
     # -- playing -------------------------------------------------------------------------
 
     def __iter__(self) -> Iterator[Event]:
@@ -235,7 +254,9 @@ class Player:
         start = self._clock()
         due = 0.0
         previous = base
-        for ev in events:
+        with self._cond:
+            self._head, self._next_ts = (wall0, start), wall0
+        for n, ev in enumerate(events):
             if self.stepping:
                 if not self._await_request():
                     return
@@ -247,9 +268,13 @@ class Player:
                 return
             previous = ev.ts
             self.position += 1
-            # The original offsets from a start at now: the live clock and the recorded
-            # durations (first token, tools, tokens/s) agree.
-            yield dataclasses.replace(ev, ts=wall0 + (ev.ts - base))
+            # The original offsets from a start at now: the recorded durations (first token,
+            # tools, tokens/s), and the view's clock runs on them (clock()).
+            ts = wall0 + (ev.ts - base)
+            upto = wall0 + (events[n + 1].ts - base) if n + 1 < len(events) else None
+            with self._cond:
+                self._head, self._next_ts = (ts, self._clock()), upto
+            yield dataclasses.replace(ev, ts=ts)
             if self._target is not None and _ends_step(self._target, ev):
                 with self._cond:
                     self._target = None
@@ -288,7 +313,9 @@ class Player:
             if self.closed:
                 return False
             self._target = self._requests.popleft()
-            return True
+        if self.on_resume is not None:
+            self.on_resume()
+        return True
 
     def _sleep_until(self, deadline: float) -> bool:
         remaining = deadline - self._clock()

@@ -1,9 +1,10 @@
 """The lazy chunks of the widget's code (``CodeModel``'s ``math``, ``answer``, ``lanes``,
-``debug``, ``data``, ``acp``, ``tools``, ``highlight`` and ``output`` traits,
+``debug``, ``data``, ``acp``, ``tools``, ``highlight``, ``output`` and ``case`` traits,
 ``nbagent/static/<name>.js``): what they are, and what in a widget's messages or state makes the
 browser need each (a formula, a paused call, a widget of several runs, a step / timed call /
 re-runnable tool / fork, a tool result as data, a coding agent's plan, context window, tool
-kinds or diffs, a tool call or sub-agent, a code block or a table, a run's end)."""
+kinds or diffs, a tool call or sub-agent, a code block or a table, a run's end; an evaluation's
+opened case: ``nbagent/evaluation/board.py``)."""
 
 from __future__ import annotations
 
@@ -12,7 +13,9 @@ import pathlib
 from collections.abc import Callable
 from typing import Any, Literal
 
-Chunk = Literal["math", "answer", "lanes", "debug", "data", "acp", "tools", "highlight", "output"]
+Chunk = Literal[
+    "math", "answer", "lanes", "debug", "data", "acp", "tools", "highlight", "output", "case"
+]
 """The lazy chunks a ``CodeModel`` carries, each in the trait of its name."""
 
 _STATIC = pathlib.Path(__file__).parent.parent / "static"
@@ -88,10 +91,11 @@ def _found(value: Any, hit: Any, depth: int = 0) -> bool:
 
 
 def _debugs(d: dict[str, Any]) -> bool:
-    # The timeline draws a step or a timed call (js/src/panels/timeline_slot.js hasTiming); forks
-    # start from a step or a re-runnable tool's call, and show beside their run; a replay's
-    # bar shows where a recording is.
-    timed = d.get("started_at") is not None and d.get("type") not in ("text", "thinking")
+    # The timeline draws a step or a timed call (js/src/panels/timeline_slot.js hasTiming: a
+    # block with a type but text or thinking; steps are below); forks start from a step or a
+    # re-runnable tool's call, and show beside their run; a replay's bar shows where a
+    # recording is. A run's own start (its ``started_at``, no type) draws nothing.
+    timed = d.get("started_at") is not None and d.get("type") not in (None, "text", "thinking")
     steps, forks = d.get("steps"), d.get("forks")
     return (
         timed

@@ -37,6 +37,7 @@ from collections.abc import Sequence
 from typing import Any, Literal, NamedTuple
 
 from nbagent.transcript import export as export
+from nbagent.transcript.export import _STYLE as STYLE
 from nbagent.transcript.transcript import Transcript
 
 __all__ = [
@@ -137,7 +138,7 @@ class RunOutput:
     text, each made once, when first needed (``to_html`` renders the run's markdown).
     ``version`` tells the browser whether the static part it holds is this one."""
 
-    __slots__ = ("_html", "_text", "prompt", "state", "title", "version")
+    __slots__ = ("_html", "_text", "prompt", "state", "styled", "title", "version")
 
     def __init__(
         self,
@@ -148,11 +149,16 @@ class RunOutput:
         version: int = 0,
         html: str | None = None,
         text: str | None = None,
+        styled: bool = True,
     ) -> None:
         self.state = state
         self.title = title
         self.prompt = prompt
         self.version = version
+        self.styled = styled
+        """Whether the HTML carries the static copy's style: a widget of several runs puts it
+        in its first run's only (one ``<style>`` serves the whole output, which shows them
+        together), so a chat's turn does not send it again."""
         self._html = html
         self._text = text
 
@@ -160,7 +166,12 @@ class RunOutput:
     def html(self) -> str:
         """The run's escaped static HTML (``export.to_html``), below its prompt."""
         if self._html is None:
-            self._html = _run_html(OutputRun(self.state, self.title, self.prompt))
+            made = _run_html(OutputRun(self.state, self.title, self.prompt))
+            if not self.styled:
+                made = made.replace(f"<style>{STYLE}", "<style>", 1).replace(
+                    "<style></style>\n", "", 1
+                )
+            self._html = made
         return self._html
 
     @property

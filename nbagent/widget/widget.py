@@ -133,6 +133,10 @@ class CodeModel(_Scrubbed):
     output = traitlets.Unicode("").tag(sync=True)
     """The output chunk (``nbagent/static/output.js``): a finished run's output for the page."""
 
+    case = traitlets.Unicode("").tag(sync=True)
+    """The case chunk (``nbagent/static/case.js``): an evaluation's opened case, sent with
+    the first ``open`` and as the evaluation ends (``nbagent/evaluation/board.py``)."""
+
     version = traitlets.Unicode("").tag(sync=True)
     """A hash of the code, styles and chunks: the browser imports each version once per
     page."""
@@ -292,7 +296,16 @@ class LaneState(_Scrubbed):
 
     lane = traitlets.Dict().tag(sync=True)
     """``{"seq": n, "meta": {"title", "prompt", "can_rerun"}, "state": Transcript.to_dict()}``:
-    written when the lane opens and when it ends (and after a re-run), at the widget's seq."""
+    written when the lane opens and when it ends (and after a re-run), at the widget's seq.
+    Empty fields are left out (``nbagent.widget.wire.compact_state``; a meta's None): readers
+    default them."""
+
+    prev = traitlets.Instance("nbagent.widget.widget.LaneState", allow_none=True).tag(
+        sync=True, **ipywidgets.widget_serialization
+    )
+    """The lane before this one in its widget (``"IPY_MODEL_<id>"`` in the browser; None for
+    the first): the lanes are a chain from the widget's ``last``, so a lane added sends one
+    reference, not the list of all."""
 
     code = traitlets.Instance(CodeModel)
     """The page's ``CodeModel``, not synced (the lanes widget references it): told when a
@@ -315,16 +328,26 @@ class LanesWidget(_Widget):
     under the other, each under its prompt, and an input box. (Not ``layout``: every
     DOMWidget has that trait, the ipywidgets Layout.)"""
 
+    last = traitlets.Instance(LaneState, allow_none=True).tag(
+        sync=True, **ipywidgets.widget_serialization
+    )
+    """The newest lane's ``LaneState`` (``"IPY_MODEL_<id>"`` in the browser), each one's
+    ``prev`` the lane before it: a lane added sends two references (its own ``prev``, this),
+    however many came before; a lane ending its own state only."""
+
     lanes = traitlets.List(traitlets.Instance(LaneState)).tag(
         sync=True, **ipywidgets.widget_serialization
     )
-    """Each lane's ``LaneState``, in lane order (``"IPY_MODEL_<id>"`` in the browser): a lane
-    added sends the new list of references, a lane ending its own state only. (Notebooks
-    saved before kept every lane in a ``snapshot`` trait, which the browser still reads.)"""
+    """Empty: notebooks saved before ``last`` listed every lane's ``LaneState`` here, in lane
+    order, and (before that) kept every lane in a ``snapshot`` trait; the browser reads
+    both."""
 
     read_only = traitlets.Bool(False).tag(sync=True)
     """A chat without its input box: its turns are made elsewhere (an MCP inspector's calls,
     made from the inspector's forms)."""
 
     def __repr__(self) -> str:
-        return f"<nbagent.LanesWidget {self.arrangement}, {len(self.lanes)} lanes>"
+        count, lane = 0, self.last
+        while lane is not None:
+            count, lane = count + 1, lane.prev
+        return f"<nbagent.LanesWidget {self.arrangement}, {count or len(self.lanes)} lanes>"

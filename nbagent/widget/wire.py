@@ -128,6 +128,20 @@ def decode_ops(message: Mapping[str, Any]) -> list[Op]:
     return ops
 
 
+def compact_state(state: dict[str, Any]) -> dict[str, Any]:
+    """A run's state as it goes on the wire and into a saved widget state: without its empty
+    fields (None, [], {}; usage's unknown counts), ``blocks`` always there. Readers default a
+    missing one as empty, as in a run's first state (``{"blocks": []}``): the page
+    (``js/src/store/store.js``, ``State``), ``Transcript.from_dict``, the exports."""
+    out = {k: v for k, v in state.items() if k == "blocks" or v not in (None, [], {})}
+    usage = {k: v for k, v in (out.get("usage") or {}).items() if v is not None}
+    if usage:
+        out["usage"] = usage
+    else:
+        out.pop("usage", None)
+    return out
+
+
 def snapshot_message(seq: int, now: float, payload: SnapshotPayload) -> SnapshotMessage:
     """The whole state, as the reply to the browser's ``sync``: ``payload`` is
     ``{"state": {...}}``, or ``{"lanes": [{"meta": {...}, "state": {...}}, ...]}``."""

@@ -220,6 +220,9 @@ CLOSE_DOCUMENTS_JS = """() => {
 SHOW_IN_APP_JS = """async (path) => {
   await jupyterapp.commands.execute('docmanager:open', {path});
 }"""
+# What JupyterLab's widget renderer logs when the widget manager, declared restored, has no
+# model of the view's id (``LabPage.show_restored``).
+MODEL_NOT_FOUND = "widget model not found"
 # Notebook 7's start sometimes breaks on its own: its shortcuts plugin reads the schema of a
 # plugin the settings registry has not got yet, the start stops half way, the widget manager
 # never restores the saved widget state (CI, test_reopen.py: "widget model not found").
@@ -400,6 +403,31 @@ class LabPage:
             self._load(self.server.doc_url(name, reset=True))
         if wait_kernel:
             self.wait_kernel_idle()
+
+    def show_restored(self, name: str, live_sel: str, *, new_page: bool = False) -> None:
+        """``show`` a notebook saved with its widget state, until the widget manager has
+        restored that state: an element ``live_sel`` selects shows.
+
+        The manager (@jupyter-widgets/jupyterlab-manager 5, ``restoreWidgets``) loads the
+        notebook's widget state only after the new kernel's widgets; when that first look at
+        a kernel still starting fails (on a loaded machine), it skips the notebook's state, and
+        a later reconnect declares the manager restored without it: every view then finds no
+        model and logs ``MODEL_NOT_FOUND`` (nbagent's renderer shows the same transcript from
+        the saved state instead). A reader would reload; this shows the notebook once more,
+        only then. A model missing for any other reason fails the caller's check, as before."""
+        for _attempt in range(2):
+            seen = len(self.console)
+            self.show(name, new_page=new_page)
+            deadline = time.monotonic() + PAGE_PATIENCE
+            while time.monotonic() < deadline:
+                if self.js("(sel) => document.querySelector(sel) !== null", live_sel):
+                    return
+                if any(MODEL_NOT_FOUND in line for line in self.console[seen:]):
+                    new_page = True  # the manager skipped the saved state: load it again
+                    break
+                self.page.wait_for_timeout(200)  # the console is heard between two polls
+            else:
+                return  # the caller's wait says what shows instead
 
     def _load(self, url: str) -> None:
         """Load ``url`` on a fresh page; once more if Notebook 7's start broke on

@@ -81,6 +81,17 @@ def demo_usage() -> str:
     return f"{format_tokens(u.total_tokens)} tokens"
 
 
+def recorded_elapsed(name: str) -> str:
+    """The demo run's elapsed time as the status line writes it."""
+    from nbagent import load
+    from nbagent.transcript.export.formats import format_elapsed
+    from nbagent.transcript.transcript import Transcript
+
+    took = Transcript.from_events(load(demo.recording(name))).elapsed_s
+    assert took is not None
+    return format_elapsed(took)
+
+
 def summary(lab: LabPage, nth: int = 0) -> dict[str, Any]:
     out = lab.js(SUMMARY_JS, [ROOT_SEL, nth])
     assert out is not None, f"no widget #{nth} on the page"
@@ -274,6 +285,8 @@ STEP_STATE_JS = r"""
     failed: failed ? {open: failed.open, error: failed.querySelector('.nba-is-error').textContent}
       : null,
     status: r.querySelector('.nba-status-label').textContent,
+    parts: r.querySelector('.nba-status-parts').textContent,
+    spinning: !r.querySelector('.nba-spinner').hidden,
   };
 }
 """
@@ -306,7 +319,8 @@ def test_step_buttons_play_the_recording_and_show_where_it_is(lab: LabPage) -> N
     first = step_state(lab)
     assert first["buttons"] == ["Next event", "Next tool call", "To end"]
     assert first["tools"] == []
-    assert first["status"] == "waiting for the first token"  # begun, nothing played yet
+    # Begun, nothing played yet: paused, its clock stopped at the start, no spinner.
+    assert (first["status"], first["parts"], first["spinning"]) == ("paused", "0.0 s", False)
 
     click_and_wait(lab, "Next event", f"Replay paused · event 1 of {TOTAL}")
     click_and_wait(lab, "Next tool call", f"Replay paused · event {TOOL_STOPS[0]} of {TOTAL}")
@@ -319,6 +333,10 @@ def test_step_buttons_play_the_recording_and_show_where_it_is(lab: LabPage) -> N
     call = step_state(lab)
     assert call["tools"] == ["revenue_by_region"]
     assert call["failed"] is None  # asked, not answered yet
+    # Between steps the run is paused and its clock does not move (the recording's time).
+    assert (call["status"], call["spinning"]) == ("paused", False)
+    lab.page.wait_for_timeout(2500)
+    assert (step_state(lab)["status"], step_state(lab)["parts"]) == ("paused", call["parts"])
     failed = click_and_wait(
         lab, "Next tool call", f"Replay paused · event {TOOL_STOPS[1]} of {TOTAL}"
     )
@@ -344,6 +362,8 @@ def test_step_buttons_play_the_recording_and_show_where_it_is(lab: LabPage) -> N
     lab.wait_status("completed")
     done = step_state(lab)
     assert done["buttons"] == []  # nothing left to step through
+    # Its time is the recording's: the waits between steps are not in it.
+    assert recorded_elapsed("failing_tool") in done["parts"].split(" · ")
     assert "| **Total** | **20,510.00** | |" not in done["text"]  # rendered as a table
     assert "20,510.00" in done["text"]
     assert not lab.foreign_requests()

@@ -146,3 +146,129 @@ def test_a_reload_mid_evaluation_catches_up_and_the_saved_table_shows_without_a_
     # Nothing offered that needs a kernel.
     assert lab.page.locator(f"{saved} .nba-ev-rerun").count() == 0
     assert lab.foreign_requests() == []
+
+
+# The evaluate tutorial's evaluation, twice (the second against the first), at the speed the
+# scripted model answers with no pauses: a laptop's table, with tokens, costs and deltas.
+LAPTOP = [
+    """\
+import nbagent
+from nbagent import demo
+
+llm = demo.connect(speed=0)
+agent = nbagent.Agent(llm.model, tools=[demo.get_weather], client=llm.client)
+CITIES = ["Paris", "Oslo", "Lisbon", "New York", "Paris", "Oslo"]
+data = [
+    {"input": f"What's the weather in {c}?", "expected": [c], "metadata": {"city": c}}
+    for c in CITIES
+]
+
+def right_cities(case, transcript):
+    return [call.args.get("city") for call in transcript.tool_calls] == case["expected"]
+
+def facts_stated(case, transcript):
+    return float(case["metadata"]["city"] in transcript.text) * 2 / 3
+
+def run(title, **kw):
+    return nbagent.evaluate(
+        agent, data, scorers=[right_cities, facts_stated], concurrency=3, title=title, **kw
+    )
+
+v1 = run("v1")
+await v1
+""",
+    'v2 = run("v2", baseline=v1)\nawait v2\nprint("v2", v2.status)',
+]
+WINDOW = {"width": 1000, "height": 900}
+# The last evaluation's table: its scroll box's visible part, each head cell's, the file
+# browser's width and the output cells' text.
+TABLE_JS = """() => {
+  const root = [...document.querySelectorAll('.nba-ev')].at(-1);
+  const box = root.querySelector('.nba-ev-scroll');
+  const r = box.getBoundingClientRect();
+  const panel = document.querySelector('.jp-NotebookPanel').getBoundingClientRect();
+  const browser = document.querySelector('.jp-FileBrowser');
+  const rect = (e) => {
+    const b = e.getBoundingClientRect();
+    return {left: b.left, right: b.right};
+  };
+  return {
+    box: {left: r.left + box.clientLeft, right: r.left + box.clientLeft + box.clientWidth},
+    panel: {left: panel.left, right: panel.right},
+    scrollLeft: box.scrollLeft,
+    browser: browser && browser.offsetParent ? browser.getBoundingClientRect().width : 0,
+    heads: [...root.querySelectorAll('.nba-ev-thead [data-sort]')]
+      .map((h) => ({key: h.dataset.sort, ...rect(h)})),
+    outputs: [...root.querySelectorAll('.nba-ev-case .nba-ev-c-output')]
+      .map((c) => ({text: c.textContent, ...rect(c)})),
+  };
+}"""
+CASE_JS = """() => {
+  const root = [...document.querySelectorAll('.nba-ev')].at(-1);
+  const box = root.querySelector('.nba-ev-scroll');
+  const detail = root.querySelector('.nba-ev-detail');
+  return {
+    inScroller: box.contains(detail),
+    width: detail.getBoundingClientRect().width,
+    rootWidth: root.clientWidth,
+    top: detail.getBoundingClientRect().top,
+    tableBottom: box.getBoundingClientRect().bottom,
+    head: detail.querySelector('.nba-ev-case-head').textContent,
+    title: detail.querySelector('.nbagent .nba-title')?.textContent ?? '',
+    fields: [...detail.querySelectorAll('.nba-ev-field')].map((f) => f.textContent),
+  };
+}"""
+
+
+def test_at_1000_px_beside_the_file_browser_every_score_shows_and_a_case_opens_full_width(
+    lab: LabPage,
+) -> None:
+    lab.page.set_viewport_size(WINDOW)
+    try:
+        lab.open("evaluate_laptop.ipynb", LAPTOP, run=False)
+        lab.js("() => jupyterapp.shell.activateById('filebrowser')")
+        lab.run_all()
+        lab.wait_cell_output(1, "v2 ")
+        lab.wait_js(
+            "() => /6\\/6/.test([...document.querySelectorAll('.nba-ev-line')].at(-1)?.innerText)"
+        )
+        seen = lab.js(TABLE_JS)
+        assert seen["browser"] > 150, seen  # the file browser is open beside the notebook
+        visible = (
+            max(seen["box"]["left"], seen["panel"]["left"]),
+            min(seen["box"]["right"], seen["panel"]["right"]),
+        )
+        assert seen["scrollLeft"] == 0
+        keys = [h["key"] for h in seen["heads"]]
+        assert keys[:4] == ["#", "status", "score:right_cities", "score:facts_stated"], keys
+        # Every score, the times, tokens and cost, and the rating: whole, without scrolling.
+        for head in seen["heads"]:
+            if head["key"].startswith("score:") or head["key"] in ("latency_s", "rating"):
+                assert visible[0] - 0.5 <= head["left"], (head, visible)
+                assert head["right"] <= visible[1] + 0.5, (head, visible)
+        # The previews: their text without markdown, more than a few words of it in view.
+        for cell in seen["outputs"]:
+            assert not cell["text"].startswith("#"), cell
+            assert "**" not in cell["text"], cell
+            assert cell["right"] - cell["left"] >= 80, cell
+        # An opened case: below the table at the widget's full width, numbered as its row.
+        row = lab.page.locator(".nba-ev >> nth=-1").locator(".nba-ev-case[data-i='1']")
+        assert row.locator(".nba-ev-c-n").inner_text() == "2"
+        row.click(position={"x": 12, "y": 8})
+        lab.wait_js(
+            "() => ([...document.querySelectorAll('.nba-ev')].at(-1)"
+            ".querySelector('.nba-ev-detail .nbagent .nba-title')?.textContent ?? '')"
+            ".includes('#2')",
+            what="the opened case's run view, titled with its row's number",
+        )
+        case = lab.js(CASE_JS)
+        assert not case["inScroller"], case
+        assert case["top"] >= case["tableBottom"] - 0.5, case
+        assert case["width"] >= case["rootWidth"] - 24, case  # the view's padding aside
+        assert case["head"].startswith("#2 "), case
+        assert "v2 #2" in case["title"], case
+        assert any(f.startswith("Metadata") and "Oslo" in f for f in case["fields"]), case
+        assert any(f.startswith("right_cities") for f in case["fields"]), case
+        assert any(f.startswith("facts_stated") for f in case["fields"]), case
+    finally:
+        lab.page.set_viewport_size({"width": 1280, "height": 1000})

@@ -27,6 +27,7 @@ from tests.browser.test_reopen import (
     LIVE_SEL,
     SAVED_SEL,
     TRANSCRIPT_MIME,
+    reopen_with_widget_state,
     reopen_without_kernel,
     saved_notebook,
     wait_output_final,
@@ -182,7 +183,7 @@ def test_nested_run_renders_nested_live_and_reopened(lab: LabPage) -> None:
         assert 'class="nba-children"' in data["text/html"]  # the static export nests too
 
         # 4. Reopened without a kernel: the widget restored from the saved widget state.
-        reopen_without_kernel(lab)
+        reopen_with_widget_state(lab)
         lab.wait_drawn(LIVE_SEL)
         check_final(lab, LIVE_SEL)
 

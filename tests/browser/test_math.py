@@ -22,6 +22,7 @@ from tests.browser.lab import LabPage
 from tests.browser.test_bundle_page import Kernel, assert_clean, scenario
 from tests.browser.test_reopen import (
     SAVED_SEL,
+    reopen_with_widget_state,
     reopen_without_kernel,
     wait_output_final,
     widget_state_saved,
@@ -244,7 +245,7 @@ def test_math_live_and_after_reopening_with_widget_state(lab: LabPage) -> None:
         check_math_shown(lab, LIVE_ROOT, lab_chunk_fetched=False)
         assert lab.js("() => globalThis.__nbagentMath.size") == 1
         lab.save()
-        reopen_without_kernel(lab)
+        reopen_with_widget_state(lab)
         lab.page.wait_for_selector(LIVE_ROOT)
         # Reopened: the widget again (its code model restored from the saved state). The
         # saved transcript may show first while the widget manager answers (js/lab), with

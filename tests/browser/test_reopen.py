@@ -53,6 +53,12 @@ def reopen_without_kernel(lab: LabPage) -> None:
     lab.show(str(lab.name), new_page=True)
 
 
+def reopen_with_widget_state(lab: LabPage) -> None:
+    """``reopen_without_kernel`` for a notebook saved with its widget state, until the widget
+    manager has restored it (``LabPage.show_restored``)."""
+    lab.show_restored(str(lab.name), LIVE_SEL, new_page=True)
+
+
 def saved_notebook(lab: LabPage) -> nbformat.NotebookNode:
     return nbformat.read(lab.server.root / str(lab.name), as_version=4)
 
@@ -158,7 +164,7 @@ def reopened_with_widget_state(page: LabPage, name: str) -> None:
         assert [s["state"]["status"] for s in snapshots] == ["completed"]
         check_saved_output(nb)
 
-        reopen_without_kernel(page)
+        reopen_with_widget_state(page)
         check_reopened(page, LIVE_SEL)
 
 
@@ -305,7 +311,7 @@ def test_reopened_chat_and_lanes_with_widget_state_read_each_lane_from_its_model
         lanes = [s["state"]["lane"] for s in states.values() if "lane" in s["state"]]
         assert sorted(lane["state"]["status"] for lane in lanes) == ["completed"] * 4
 
-        reopen_without_kernel(lab)
+        reopen_with_widget_state(lab)
         live = ".nba-live:not(.lm-mod-hidden)"
         lab.wait_js(
             "(root) => document.querySelectorAll(root + ' .nba-turn').length === 2 && "

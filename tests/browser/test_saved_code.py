@@ -55,7 +55,7 @@ WIDGETS_JS = """(sel) => [...document.querySelectorAll(sel)].map((root) => ({
 
 def test_ten_executed_runs_show_as_live_widgets_without_the_extension(bare_lab: LabPage) -> None:
     lab = bare_lab
-    lab.show("ten.ipynb")
+    lab.show_restored("ten.ipynb", ROOT_SEL)
     try:
         lab.page.wait_for_function(RESTORED_JS, arg=[ROOT_SEL, RUNS], polling=250, timeout=180_000)
     except Exception as exc:

@@ -49,7 +49,7 @@ def test_turns_typed_into_the_chat_continue_the_agents_session(
     # The saved state holds both turns, each beginning with the user's turn (not again as the
     # lane's prompt: the widget would show it twice).
     final = saved_lanes(comms)
-    assert [lane["meta"]["prompt"] for lane in final["lanes"]] == [None, None]
+    assert [lane["meta"].get("prompt") for lane in final["lanes"]] == [None, None]
     assert [lane["state"]["blocks"][0] for lane in final["lanes"]] == [
         {"type": "user", "id": "user:1", "text": "hello"},
         {"type": "user", "id": "user:1", "text": "and again"},
@@ -154,7 +154,7 @@ def test_user_message_chunks_in_a_row_are_one_turn_and_a_later_one_another() -> 
     blocks = [(b["type"], b["id"], b.get("text")) for b in transcript.to_dict()["blocks"]]
     assert blocks == [
         ("user", "user:1", "Plot revenue"),
-        ("text", "acp:text", "Done."),
+        ("text", "run:text1", "Done."),
         ("user", "user:u2", "Now bars"),
         ("user", "user:u3", "and lines"),
     ]

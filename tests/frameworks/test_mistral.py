@@ -147,7 +147,7 @@ def test_fragment_arguments_object_arguments_and_missing_ids() -> None:
     starts = [e for e in events if isinstance(e, ToolCallStart)]
     assert [(e.tool_call_id, e.synthetic_id) for e in starts] == [
         ("A1", False),
-        ("call_0_1", True),
+        ("cmpl-7f3a:call1", True),
     ]
 
 

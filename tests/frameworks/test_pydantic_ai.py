@@ -257,7 +257,7 @@ def test_a_tool_call_id_used_again_is_made_unique() -> None:
     t = Transcript.from_events(events)
     assert [(c.id, c.args, c.result) for c in t.tool_calls] == [
         ("same", {"n": 1}, "step 1"),
-        ("same@step-2", {"n": 2}, "step 2"),
+        ("same#2", {"n": 2}, "step 2"),
     ]
     assert t.text == "done"
 

@@ -427,7 +427,7 @@ def test_without_the_sdk_pydantic_ai_asks_for_the_extra(monkeypatch: pytest.Monk
     with nbagent.watch() as run:
         pass
     warned = [w["message"] for w in run.transcript.to_dict()["warnings"]]
-    assert [w for w in warned if "pip install 'nbagent[otel]'" in w] != [], warned
+    assert [w for w in warned if "pip install 'jupyter-nbagent[otel]'" in w] != [], warned
     assert Agent._instrument_default is default
     with pytest.raises(HookError, match=r"nbagent\[otel\]"):
         nbagent.watch(weather_agent())

@@ -7,7 +7,8 @@
 
 import { readOnlyModel } from "../../src/base/read_only.js";
 import { WIDGET_STATE_MIME } from "../../src/base/saved_state.js";
-import evaluationView from "../../src/widget/evaluation/index.js";
+import * as caseCode from "../../src/widget/evaluation/detail.js";
+import evaluationView, { useCase } from "../../src/widget/evaluation/index.js";
 import { ancestorProperty } from "./hosts.js";
 import { isObject, PayloadError, renderSaved, TranscriptRenderer } from "./renderer.js";
 
@@ -105,6 +106,7 @@ export class EvaluationRenderer extends TranscriptRenderer {
       if (source === null) return this.renderCopy();
     }
     try {
+      useCase(caseCode); // this extension's own: a saved table has no code model to send it
       const done = evaluationView.render({
         model: /** @type {any} */ (savedEvaluationModel(source, this.page)),
         el: this.saved.node,

@@ -2,7 +2,8 @@
 // docstring defines them): time to first token from the run's start; generation time = from
 // each step's first token to its end (not waiting for first tokens, not tools' time);
 // output tokens = reported, else one per content delta (marked estimated); tokens/s = output
-// tokens over generation time, null ("—") when that means nothing.
+// tokens over generation time, null (not shown) when that means nothing; elapsed = from the
+// start to the end or now, less the time paused (paused_s, and since paused_since).
 
 /** @typedef {import("../store/store.js").State} State */
 /** @typedef {{value: number, estimated: boolean}} Rate */
@@ -18,10 +19,12 @@ export const MIN_RATE_WINDOW = 0.25;
  */
 export const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : null);
 
-/** @param {State} s @param {number} now */
+/** The run's clock: its end, or while it runs, now (stopped where it paused). @param {State} s @param {number} now */
 function endOf(s, now) {
   const ended = num(s.ended_at);
-  return s.status === "running" || ended === null ? now : ended;
+  const paused = num(s.paused_since);
+  if (s.status !== "running" && ended !== null) return ended;
+  return paused === null ? now : Math.min(now, paused);
 }
 
 /** @param {State} s @returns {number | null} */
@@ -34,7 +37,7 @@ export function ttft(s) {
 /** @param {State} s @param {number} now @returns {number | null} */
 export function elapsed(s, now) {
   const start = num(s.started_at);
-  return start === null ? null : Math.max(0, endOf(s, now) - start);
+  return start === null ? null : Math.max(0, endOf(s, now) - start - (num(s.paused_s) ?? 0));
 }
 
 /** @param {State} s @param {number} now */

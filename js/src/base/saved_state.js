@@ -13,7 +13,8 @@ const MODEL_REF = "IPY_MODEL_";
 /**
  * The transcript payload `raw` with each run's state taken from the saved widget state, as
  * `tests/commit_notebook.py` fills it: an `AgentWidget`'s `snapshot.state`, or the `lane.state`
- * of each `LaneState` a lanes widget lists. Null when the saved state does not hold exactly
+ * of each `LaneState` a lanes widget chains from its `last` (each one's `prev`; notebooks saved
+ * before list them in `lanes`). Null when the saved state does not hold exactly
  * one state per run (no such model, a count that differs, a state that is not an object).
  * @param {unknown} raw the output's `application/vnd.nbagent.transcript+json`
  * @param {unknown} widgets the notebook's `metadata.widgets`
@@ -32,15 +33,27 @@ export function fillFromWidgetState(raw, widgets) {
   };
   const own = traits(raw.model_id);
   if (own === null) return null;
+  /** @param {unknown} ref @returns {Record<string, any> | null} */
+  const referenced = (ref) =>
+    typeof ref === "string" && ref.startsWith(MODEL_REF)
+      ? traits(ref.slice(MODEL_REF.length))
+      : null;
   /** @type {unknown[]} */
   let states;
   if (isObject(own.snapshot)) states = [own.snapshot.state];
-  else if (Array.isArray(own.lanes)) {
-    states = own.lanes.map((ref) =>
-      typeof ref === "string" && ref.startsWith(MODEL_REF)
-        ? traits(ref.slice(MODEL_REF.length))?.lane?.state
-        : undefined,
-    );
+  else if (typeof own.last === "string") {
+    // The lanes chained from the newest (each LaneState's `prev`), oldest first; a ref to
+    // nothing or a cycle ends the chain (a count then differs from the runs': null).
+    states = [];
+    const seen = new Set();
+    for (let ref = own.last; typeof ref === "string" && !seen.has(ref); ) {
+      seen.add(ref);
+      const lane = referenced(ref);
+      states.unshift(lane?.lane?.state);
+      ref = lane?.prev;
+    }
+  } else if (Array.isArray(own.lanes)) {
+    states = own.lanes.map((ref) => referenced(ref)?.lane?.state);
   } else return null;
   if (states.length !== raw.runs.length || !states.every(isObject)) return null;
   return {

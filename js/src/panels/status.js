@@ -1,6 +1,6 @@
 // The footer: one status line (spinner, label, first token, tok/s, elapsed, tokens, cost, a
-// details toggle, Stop), the details folded under it (step lines, usage, deltas, the replay
-// bar), and the warnings, which stay in view. Its words are status_words.js's.
+// details toggle, Stop), the details folded under it (step lines, usage, what tok/s is made
+// of, the replay bar), and the warnings, which stay in view. Its words are status_words.js's.
 
 import { acp } from "../base/acp.js";
 import { withChunk } from "../base/chunks.js";
@@ -9,14 +9,7 @@ import { h, setText } from "../base/format.js";
 import { icon } from "../base/icons.js";
 import { num } from "../base/numbers.js";
 import { NEEDS_CLICK } from "./replay_slot.js";
-import {
-  detailLines,
-  pausedCalls,
-  statusLabel,
-  statusParts,
-  stepLines,
-  topSteps,
-} from "./status_words.js";
+import { detailLines, statusLabel, statusParts, stepLines, topSteps } from "./status_words.js";
 import { hasTiming, TIMELINE_KEY } from "./timeline_slot.js";
 
 /** @typedef {import("../store/store.js").State} State */
@@ -194,11 +187,12 @@ export class StatusBar {
     for (const st of ["completed", "error", "cancelled"])
       this.el.classList.toggle(`nba-${st}`, s.status === st);
     // A run waiting for the reader is not working: no spinner, the label says what waits.
-    const paused = running && pausedCalls(s).length > 0;
+    const label = statusLabel(s);
+    const paused = running && label.startsWith("paused");
     this.el.classList.toggle("nba-paused", paused);
     this.spin.hidden = !running || paused;
     const now = this.store.now();
-    setText(this.label, statusLabel(s));
+    setText(this.label, label);
     setText(this.parts, statusParts(s, now).join(" · "));
     this.stop.hidden = !running;
     // Nothing timed (a plain text stream): no toggle rather than an empty timeline.

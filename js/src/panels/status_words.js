@@ -9,9 +9,7 @@ import {
   formatElapsed,
   formatRate,
   formatTokens,
-  NO_NUMBER,
   oneLine,
-  plural,
   usageDetails,
   usageText,
 } from "../base/format.js";
@@ -71,7 +69,7 @@ export function errorWords(error) {
 
 /**
  * The headline: "running", "waiting for the first token", "paused before delete_file",
- * "completed", "cancelled", "error: RuntimeError: boom".
+ * "paused" (a step replay between steps), "completed", "cancelled", "error: RuntimeError: boom".
  * @param {State} s
  */
 export function statusLabel(s) {
@@ -81,6 +79,7 @@ export function statusLabel(s) {
     const paused = pausedCalls(s);
     if (paused.length)
       return `paused before ${paused.length === 1 ? paused[0] : `${paused.length} calls`}`;
+    if (num(s.paused_since) !== null) return "paused";
     if (s.activity) return String(s.activity);
     return waiting(s) ? "waiting for the first token" : "running";
   }
@@ -94,7 +93,8 @@ export function statusLabel(s) {
 /**
  * The numbers after the label, on the one status line: ["first token 0.42 s", "35.0 tok/s",
  * "3.2 s" (elapsed), "1,290 tokens", cost] (as nbagent/transcript/export/status.py `status_parts`);
- * only the elapsed time while the run waits for its first token.
+ * only the elapsed time while the run waits for its first token; a number not known (no
+ * first token, a rate that would mean nothing) is left out, not shown as a dash.
  * @param {State} s
  * @param {number} now kernel epoch seconds
  */
@@ -107,12 +107,12 @@ export function statusParts(s, now) {
   if (!waiting(s)) {
     const first = ttft(s);
     const rate = tokensPerS(s, now);
-    // Messages that came whole (nbagent.watch() on a call that does not stream): there is
-    // no token timing to show, and the line says so.
-    parts.push(
-      `${s.whole ? "first message" : "first token"} ${first === null ? NO_NUMBER : formatDuration(first)}`,
-      s.whole ? "whole messages" : formatRate(rate?.value ?? null, rate?.estimated ?? false),
-    );
+    // What is not known is not shown. Messages that came whole (nbagent.watch() on a call
+    // that does not stream): there is no token timing to show, and the line says so.
+    if (first !== null)
+      parts.push(`${s.whole ? "first message" : "first token"} ${formatDuration(first)}`);
+    if (s.whole) parts.push("whole messages");
+    else if (rate) parts.push(formatRate(rate.value, rate.estimated));
   }
   parts.push(formatElapsed(took));
   const total = num(s.usage?.total_tokens);
@@ -160,7 +160,7 @@ export function stepLines(s) {
     // A step priced or reported has `cost_usd` (null: no price); older states have none.
     if ("cost_usd" in st) {
       const cost = num(st.cost_usd);
-      parts.push(cost === null ? NO_NUMBER : formatCost(cost));
+      parts.push(cost === null ? "no price" : formatCost(cost));
     }
     if (st.finish_reason) parts.push(String(st.finish_reason).replace(/_/g, " "));
     return parts.join(" · ");
@@ -168,19 +168,20 @@ export function stepLines(s) {
 }
 
 /**
- * The folded details after the step lines: the full usage, then the deltas, generation time
- * and output tokens the rate is made of (as `detail_lines`).
+ * The folded details after the step lines: the full usage, then what tok/s is made of:
+ * "120 output tokens in 4.00 s of generation", "≈ 120 output tokens (one per streamed
+ * chunk) …" when no usage counted them, "no output" (as `detail_lines`).
  * @param {State} s
  * @param {number} now kernel epoch seconds
  */
 export function detailLines(s, now) {
   const tokens = outputTokens(s);
-  const counts = [plural(s.deltas ?? 0, "delta")];
-  if (num(s.first_token_at) !== null)
-    counts.push(`generating ${formatDuration(generationS(s, now))}`);
+  let line = "no output";
   if (tokens) {
-    const word = tokens.value === 1 ? "output token" : "output tokens";
-    counts.push(`${formatTokens(tokens.value, tokens.estimated)} ${word}`);
+    line = `${formatTokens(tokens.value, tokens.estimated)} output token${tokens.value === 1 ? "" : "s"}`;
+    if (tokens.estimated) line += " (one per streamed chunk)";
+    if (!s.whole && num(s.first_token_at) !== null)
+      line += ` in ${formatDuration(generationS(s, now))} of generation`;
   }
-  return [usageDetails(s.usage), counts.join(" · ")];
+  return [usageDetails(s.usage), line];
 }

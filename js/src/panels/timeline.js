@@ -178,6 +178,32 @@ export function rowCells(row) {
   };
 }
 
+/**
+ * The legend's swatches: a row's class, its words (js/src/widget/styles/timeline.css colours).
+ * @type {[string, string][]}
+ */
+const KEYS = [
+  ["model", "model call"],
+  ["tool", "tool call"],
+  ["agent", "sub-agent"],
+  ["error", "failed"],
+];
+
+/**
+ * What the timeline's colours and numbers mean, for the kinds of rows it shows: "model call",
+ * "tool call", "sub-agent", "failed" (a bar's colour); then the numbers after each bar.
+ * @param {Row[]} rows
+ * @returns {{keys: [string, string][], note: string}}
+ */
+export function timelineLegend(rows) {
+  const shown = new Set(rows.flatMap((r) => [r.kind, r.state]));
+  const faded = shown.has("running") || shown.has("cancelled");
+  return {
+    keys: KEYS.filter(([cls]) => shown.has(cls)),
+    note: `${faded ? "faded: still running or stopped · " : ""}after each bar: its time, tokens in and out, cost (where known)`,
+  };
+}
+
 const TICK_STEPS = [0.1, 0.2, 0.5, 1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 1800, 3600, 7200];
 
 /**
@@ -230,7 +256,9 @@ export class TimelineView {
     /** @type {SVGElement | null} */
     this.ticks = null;
     this.rows = h("div", "nba-tl-rows");
-    this.el.append(this.rows);
+    this.legend = h("div", "nba-tl-legend");
+    this.legendKey = "";
+    this.el.append(this.rows, this.legend);
     /** @type {number | null} */
     this.frame = null;
   }
@@ -272,11 +300,31 @@ export class TimelineView {
       }
       this.renderRow(el, row, span);
     });
+    this.renderLegend(rows);
     if (state.status === "running" && this.frame === null)
       this.frame = this.raf(() => {
         this.frame = null;
         this.update();
       });
+  }
+
+  /** The legend under the rows, drawn again only when what it lists changes. @param {Row[]} rows */
+  renderLegend(rows) {
+    const { keys, note } = timelineLegend(rows);
+    const key = `${keys.join()}|${note}`;
+    if (key === this.legendKey) return;
+    this.legendKey = key;
+    this.legend.replaceChildren(
+      ...keys.map(([cls, words]) => {
+        // A track with a full bar: the row's SVG, sized by the legend's stylesheet rule.
+        const swatch = svg("svg", { class: "nba-tl-track", "aria-hidden": "true" });
+        swatch.append(svg("rect", { class: "nba-tl-bar", width: "100%", height: "100%" }));
+        const item = h("span", `nba-tl-key nba-tl-${cls}`);
+        item.append(swatch, ` ${words}`);
+        return item;
+      }),
+      h("span", "nba-tl-note", note),
+    );
   }
 
   /** @param {HTMLElement} el @param {Row} row @param {number} span */
@@ -291,7 +339,10 @@ export class TimelineView {
     const bar = /** @type {Element} */ (track.firstChild);
     bar.setAttribute("x", pct(row.start, span));
     bar.setAttribute("width", pct(Math.max(row.end - row.start, span / 400), span)); // seen
-    const numbers = [cells.duration, cells.tokens, cells.cost].join(" · ");
+    // What is not known is left out (the legend says "where known"), not a dash.
+    const numbers = [cells.duration, cells.tokens, cells.cost]
+      .filter((c) => c !== NO_NUMBER)
+      .join(" · ");
     setText(nums, numbers);
     const title = `${row.label} (${row.state}) ${cells.start} → ${numbers}`;
     if (el.title !== title) el.title = title;

@@ -1,7 +1,7 @@
 // The state of a widget of several runs (lanes side by side, or the turns of a chat): one
 // Store per lane, kept in step with the kernel through the same `connect` as a single run.
 // Messages: nbagent/wire.py ("A widget of several runs"). Each lane's saved state is a model
-// of its own (nbagent/widget.py, LaneState), listed in the widget's `lanes` trait.
+// of its own (nbagent/widget/widget.py, LaneState), chained from the widget's `last` trait.
 
 import { outputPartsOf } from "../base/output.js";
 import { decodeOps, isObject } from "../base/wire.js";
@@ -220,10 +220,32 @@ export class LaneSet {
 const REF = "IPY_MODEL_";
 
 /**
+ * The lane models' ids from `last` back to the first one not yet `known` (each model's `prev`),
+ * in lane order.
+ * @param {string} last a reference to the newest lane's model
+ * @param {Set<string>} known ids of the lane models already followed
+ * @param {{get_model(id: string): Promise<LaneModelLike>}} manager
+ * @returns {Promise<[string, LaneModelLike][]>}
+ */
+async function chain(last, known, manager) {
+  /** @type {[string, LaneModelLike][]} */
+  const out = [];
+  for (let ref = last; typeof ref === "string"; ) {
+    const id = ref.replace(REF, "");
+    if (known.has(id)) break;
+    const lane = await manager.get_model(id);
+    out.unshift([id, lane]);
+    ref = lane.get("prev");
+  }
+  return out;
+}
+
+/**
  * How a LaneSet loads from a lanes widget's traits (`connect`'s `follow`): each lane from its
- * own model, listed in the `lanes` trait; or, from a notebook saved before lanes had models of
- * their own, every lane from the `snapshot` trait. `ready` is called once the lane models
- * listed first have been read.
+ * own model, the newest in the `last` trait and each one's `prev` the lane before it; from a
+ * notebook saved before, the models listed in the `lanes` trait; or, saved before lanes had
+ * models of their own, every lane from the `snapshot` trait. `ready` is called once the lane
+ * models there first have been read.
  * @param {LaneSet} set
  * @param {LanesModelLike} model
  * @returns {import("./sync.js").Follow}
@@ -232,6 +254,8 @@ export function followLanes(set, model) {
   return (ready) => {
     /** @type {(() => void)[]} Unsubscribes each lane model read so far, in lane order. */
     const followed = [];
+    /** @type {string[]} The ids of those models, in lane order. */
+    const known = [];
     let closed = false;
     let reading = 0;
     let first = true;
@@ -243,31 +267,46 @@ export function followLanes(set, model) {
       ready();
     };
     const read = async () => {
+      const last = model.get("last");
       const refs = model.get("lanes");
-      if (!Array.isArray(refs)) {
+      if (typeof last !== "string" && !Array.isArray(refs)) {
         const snap = model.get("snapshot");
         if (isObject(snap) && Array.isArray(snap.lanes) && snap.seq >= set.seq) set.load(snap);
         done();
         return;
       }
-      const ids = refs.map((r) => String(r).replace(REF, ""));
       const start = followed.length;
-      if (ids.length <= start) return done();
+      /** @type {string[] | null} */
+      const ids =
+        typeof last === "string"
+          ? null
+          : refs.map((/** @type {unknown} */ r) => String(r).replace(REF, ""));
+      if (ids && ids.length <= start) return done();
       const manager = model.widget_manager;
       const turn = ++reading;
-      /** @type {LaneModelLike[]} */
+      /** @type {[string, LaneModelLike][]} */
       let models;
       try {
         if (!manager) throw new Error("no widget manager");
-        models = await Promise.all(ids.slice(start).map((id) => manager.get_model(id)));
+        models = ids
+          ? await Promise.all(
+              ids
+                .slice(start)
+                .map(
+                  async (id) =>
+                    /** @type {[string, LaneModelLike]} */ ([id, await manager.get_model(id)]),
+                ),
+            )
+          : await chain(/** @type {string} */ (last), new Set(known), manager);
       } catch (err) {
         // The kernel knows every lane: a sync brings them (with no kernel, nothing will).
         console.warn("nbagent: a lane's model is missing:", err);
         return done(false);
       }
       if (closed || turn !== reading) return;
-      models.forEach((lane, k) => {
+      models.forEach(([id, lane], k) => {
         const index = start + k;
+        known.push(id);
         const onChange = () => set.loadLane(index, lane.get("lane"));
         lane.on("change:lane", onChange);
         followed.push(() => lane.off("change:lane", onChange));
@@ -277,10 +316,12 @@ export function followLanes(set, model) {
     };
     const onLanes = () => void read();
     model.on("change:lanes", onLanes);
+    model.on("change:last", onLanes);
     void read();
     return () => {
       closed = true;
       model.off("change:lanes", onLanes);
+      model.off("change:last", onLanes);
       for (const off of followed.splice(0)) off();
     };
   };

@@ -51,11 +51,12 @@ import { decodeOps, isObject } from "../base/wire.js";
  *   started_at?: number | null, first_token_at?: number | null, ended_at?: number | null,
  *   deltas?: number, usage?: Usage | null, steps?: unknown[], warnings?: unknown[],
  *   activity?: string | null, cost_usd?: number | null, whole?: boolean, blocks: Block[],
- *   generating_s?: number, generating_since?: number | null,
- *   plan?: {entries?: unknown[], plans?: unknown[]},
+ *   generating_s?: number, generating_since?: number | null, paused_s?: number,
+ *   paused_since?: number | null, plan?: {entries?: unknown[], plans?: unknown[]},
  *   context?: {used?: number | null, size?: number | null}, session?: Record<string, unknown>}} State
  *   `generating_s`, `generating_since`: the model's generation time, closed and open
- *   (nbagent/transcript/fold/numbers.py, js/src/base/numbers.js). `plan`, `context`, `session`: a coding
+ *   (nbagent/transcript/fold/numbers.py, js/src/base/numbers.js); `paused_s`, `paused_since`:
+ *   the time the run was paused, closed and open (its clock stops). `plan`, `context`, `session`: a coding
  *   agent's plans, context window and session (acp_view.js).
  * @typedef {{op: "run", set: Record<string, unknown>}
  *   | {op: "add", block: Block}

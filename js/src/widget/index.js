@@ -28,7 +28,7 @@ import { SHARED } from "./shared.js";
 /**
  * @typedef {{snapshot: {seq?: number, state?: object, lanes?: object[]}, title: string,
  *   show_thinking: boolean, store_key: string, arrangement?: "lanes" | "chat",
- *   lanes?: string[]}} Traits
+ *   lanes?: string[], last?: string | null}} Traits
  * @typedef {import("@anywidget/types").AnyModel<Traits>} Model
  * @typedef {import("../store/lanes.js").LaneSet} LaneSet
  * @typedef {import("../base/lanes_slot.js").LanesChunk} LanesChunk

@@ -14,7 +14,7 @@ Mapping: ``protocols.md`` §12.8.
 
 Ids: the run id is the task id (or the first message's ``taskId``/``messageId``), the
 thread id its ``contextId``. An artifact's text is the message ``{artifactId}``; an agent
-message's text is ``{messageId}``.
+message's text is ``{messageId}``; one with no id is ``{task}:text{n}`` (the kit's ``Ids``).
 
 Decisions:
 
@@ -54,15 +54,15 @@ from nbagent.adapters.a2a.read import (
     unreadable,
 )
 from nbagent.adapters.base import (
-    BadItemError,
     ServerSentEvent,
     is_library_object,
     plain,
-    short_repr,
     str_or_none,
     type_is,
 )
 from nbagent.adapters.kit.dispatch import handler
+from nbagent.adapters.kit.ids import Ids
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.messages import whole_message
 from nbagent.core.events import (
     Custom,
@@ -81,11 +81,10 @@ __all__ = ["A2aAdapter"]
 
 
 class _Artifact:
-    __slots__ = ("message_id", "open", "serial", "text")
+    __slots__ = ("message_id", "open", "text")
 
     def __init__(self, message_id: str) -> None:
         self.message_id = message_id
-        self.serial = 1
         self.text = ""
         self.open = False
 
@@ -103,12 +102,11 @@ class A2aAdapter:
     name: ClassVar[str] = "a2a"
 
     def __init__(self) -> None:
-        self._started = False
-        self._done = False
+        self._life = Lifecycle("a2a")
         self._task = False
         self._message_only = False
         self._artifacts: dict[str, _Artifact] = {}
-        self._messages = 0
+        self._ids = Ids()  # the run's: in the task's scope once it is known
 
     # -- detection -------------------------------------------------------------------------
 
@@ -141,15 +139,15 @@ class A2aAdapter:
     # -- the adapter interface ---------------------------------------------------------------
 
     def feed(self, item: Any) -> list[Event]:
-        if self._done:
+        if self._life.done:
             return []
         if isinstance(item, ServerSentEvent) and not item.data.strip():
             return []
         payload, from_object = payload_of(item)
         if not isinstance(payload, Mapping):
             if from_object:
-                raise unreadable(item)
-            raise BadItemError(f"a2a: an item must be a JSON object: {short_repr(item)}")
+                raise self._life.bad(unreadable(item), item)
+            raise self._life.bad("an item must be a JSON object", item)
         out: list[Event] = []
         result: Any = payload
         if "jsonrpc" in payload:
@@ -160,7 +158,9 @@ class A2aAdapter:
             result = payload.get("result")
         found = result_kind(result)
         if found is None and from_object and "jsonrpc" not in payload:
-            raise unreadable(item)  # an SDK object that is no stream item (an AgentCard…)
+            raise self._life.bad(
+                unreadable(item), item
+            )  # an SDK object that is no stream item (an AgentCard…)
         if found is None:
             self._ensure_started(out, None, None)
             out.append(Custom(name="a2a.unknown", value=plain(result), is_raw=True))
@@ -172,7 +172,7 @@ class A2aAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._done:
+        if self._life.done:
             return []
         out: list[Event] = []
         if self._message_only and not self._task:
@@ -184,8 +184,8 @@ class A2aAdapter:
     # -- lifecycle -------------------------------------------------------------------------
 
     def _ensure_started(self, out: list[Event], run_id: Any, context_id: Any) -> None:
-        if not self._started:
-            self._started = True
+        if self._life.start():
+            self._ids.scope = str_or_none(run_id) or self._ids.scope
             out.append(
                 RunStart(run_id=str_or_none(run_id) or "", thread_id=str_or_none(context_id))
             )
@@ -197,7 +197,7 @@ class A2aAdapter:
     def _finish(
         self, out: list[Event], reason: EndReason, raw: str | None, message: str | None
     ) -> None:
-        self._done = True
+        self._life.end()
         self._ensure_started(out, None, None)
         self._close_artifacts(out)
         out.append(RunEnd(reason=reason, raw_reason=raw, message=message))
@@ -258,8 +258,7 @@ class A2aAdapter:
             return
         if not self._task:
             self._message_only = True
-        self._messages += 1
-        message_id = str_or_none(message.get("messageId")) or f"message{self._messages}"
+        message_id = str_or_none(message.get("messageId")) or self._ids.new("text")
         text, others = text_and_parts(message.get("parts"))
         if text:
             whole_message(out, "text", message_id, text, {"role": "agent"})
@@ -279,15 +278,16 @@ class A2aAdapter:
         artifact = update.get("artifact")
         if not isinstance(artifact, Mapping):
             artifact = {}
-        artifact_id = str_or_none(artifact.get("artifactId")) or "artifact"
+        wire_id = str_or_none(artifact.get("artifactId"))
+        artifact_id = wire_id or "artifact"
         text, others = text_and_parts(artifact.get("parts"))
         state = self._artifacts.get(artifact_id)
         if state is None:
-            state = self._artifacts[artifact_id] = _Artifact(artifact_id)
+            state = self._artifacts[artifact_id] = _Artifact(self._ids.of(wire_id, "text"))
             if text:
                 out.append(
                     MessageStart(
-                        message_id=artifact_id,
+                        message_id=state.message_id,
                         channel="text",
                         title=str_or_none(artifact.get("name")),
                     )
@@ -300,8 +300,7 @@ class A2aAdapter:
                 text = ""
             else:
                 state.close(out)
-                state.serial += 1
-                state.message_id = f"{artifact_id}#{state.serial}"
+                state.message_id = self._ids.of(wire_id, "text")  # {id}#2…
                 state.text = ""
         if text:
             state.text += text

@@ -8,12 +8,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from nbagent.adapters.base import (
-    BadItemError,
     as_payload,
     is_library_object,
     is_protobuf,
     library_version,
-    short_repr,
     type_path,
     unwrap,
 )
@@ -98,16 +96,17 @@ def payload_of(item: Any) -> tuple[Any, bool]:
     return unwrap(item)[1], False
 
 
-def unreadable(item: Any) -> BadItemError:
+def unreadable(item: Any) -> str:
+    """What the bad-item error says of an SDK object that is no stream item."""
     version = library_version("a2a", "a2a-sdk")
     sdk = f"a2a-sdk {version}" if version else "the a2a-sdk"
     name = getattr(getattr(item, "DESCRIPTOR", None), "full_name", None)
     if not isinstance(name, str):
         name = type_path(item)
-    return BadItemError(
-        f"a2a: cannot read a {name} ({sdk}), no stream item: pass the client's stream items "
+    return (
+        f"cannot read a {name} ({sdk}), no stream item: pass the client's stream items "
         "(StreamResponse, Task, Message, TaskStatusUpdateEvent, TaskArtifactUpdateEvent) or "
-        f"their JSON-RPC/SSE JSON: {short_repr(item)}"
+        "their JSON-RPC/SSE JSON"
     )
 
 

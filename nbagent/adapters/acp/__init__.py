@@ -53,7 +53,7 @@ Mapping:
   ``completed`` for these), ``cancelled`` → cancelled; its ``usage`` → the run's tokens.
   ``end()`` before it → ``incomplete``.
 
-Ids: messages ``acp:text``, ``acp:text#2``… (``acp:think`` for thinking); tool calls keep the
+Ids: messages ``run:text1``, ``run:text2``… (``run:think1`` for thinking); tool calls keep the
 agent's ``toolCallId``; the run's ``thread_id`` is the ``sessionId``.
 """
 

@@ -13,7 +13,6 @@ from nbagent.adapters.acp.permission import Permissions, is_answer, is_request
 from nbagent.adapters.acp.session import SessionInfo
 from nbagent.adapters.acp.tools import AcpCalls
 from nbagent.adapters.base import (
-    BadItemError,
     ServerSentEvent,
     as_payload,
     ended_before_any,
@@ -21,12 +20,13 @@ from nbagent.adapters.base import (
     int_or_none,
     is_library_object,
     plain,
-    short_repr,
     str_or_none,
     type_is,
     unwrap,
 )
-from nbagent.adapters.kit.messages import Channel, Messages, numbered
+from nbagent.adapters.kit.ids import Ids
+from nbagent.adapters.kit.lifecycle import Lifecycle
+from nbagent.adapters.kit.messages import Channel, Messages, invented
 from nbagent.core.events import (
     Custom,
     EndReason,
@@ -103,9 +103,8 @@ class AcpAdapter:
     name: ClassVar[str] = "acp"
 
     def __init__(self) -> None:
-        self._started = False
-        self._done = False
-        self._messages = Messages(numbered("acp"), {"text": {"role": "assistant"}, "thinking": {}})
+        self._life = Lifecycle("acp")
+        self._messages = Messages(invented(Ids()), {"text": {"role": "assistant"}, "thinking": {}})
         self._keys: dict[Channel, str | None] = {}
         self._calls = AcpCalls()
         self._permissions = Permissions()
@@ -126,13 +125,13 @@ class AcpAdapter:
     # -- the adapter interface ---------------------------------------------------------------
 
     def feed(self, item: Any) -> list[Event]:
-        if self._done:
+        if self._life.done:
             return []
         if isinstance(item, ServerSentEvent) and not item.data.strip():
             return []
         payload = _payload(item)
         if not isinstance(payload, Mapping):
-            raise BadItemError(f"acp: an item must be a JSON object: {short_repr(item)}")
+            raise self._life.bad("an item must be a JSON object", item)
         out: list[Event] = []
         self._start(out, payload.get("sessionId"))
         if "update" not in payload and "sessionUpdate" in payload:
@@ -153,10 +152,9 @@ class AcpAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._done:
+        if not self._life.end():
             return []
-        self._done = True
-        if not self._started:
+        if not self._life.started:
             return [ended_before_any("session update")]
         out: list[Event] = []
         self._close(out)
@@ -167,8 +165,7 @@ class AcpAdapter:
     # -- lifecycle -----------------------------------------------------------------------------
 
     def _start(self, out: list[Event], session_id: Any) -> None:
-        if not self._started:
-            self._started = True
+        if self._life.start():
             out.append(RunStart(thread_id=str_or_none(session_id)))
 
     def _close(self, out: list[Event]) -> None:
@@ -178,7 +175,7 @@ class AcpAdapter:
 
     def _on_end(self, response: Mapping[str, Any], out: list[Event]) -> None:
         """The ``session/prompt`` response ``{"stopReason": ..., "usage": {...}}``."""
-        self._done = True
+        self._life.end()
         self._close(out)
         raw = str_or_none(response.get("stopReason"))
         usage = response.get("usage")
@@ -189,7 +186,7 @@ class AcpAdapter:
 
     def _on_error(self, error: Mapping[str, Any], out: list[Event]) -> None:
         """A JSON-RPC error answering the prompt: the run's error end."""
-        self._done = True
+        self._life.end()
         self._close(out)
         message = str_or_none(error.get("message")) or "the agent answered the prompt with an error"
         code = error.get("code")

@@ -69,7 +69,7 @@ class AcpCalls:
 
     def __init__(self) -> None:
         self._calls = ToolCalls()
-        self._group = CallGroup(prefix="acp_call_")
+        self._group = CallGroup()
         self._seen: dict[str, _Seen] = {}
         self._terminals: dict[str, str] = {}
         """The text of each terminal an nbagent terminal item showed (by ``terminalId``)."""

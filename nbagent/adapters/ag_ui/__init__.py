@@ -14,10 +14,11 @@ that spawned it (``parentToolCallId``) or the enclosing sub-agent.
 Mapping: design ``protocols.md`` §12.5 (near 1:1); tricky cases: §13.
 
 Ids: messages and tool calls keep theirs. A ``*_CHUNK`` without an id continues the latest
-chunked message / call (``text-{n}``, ``reasoning-{n}``, ``tool-{n}`` with ``synthetic_id``
-when none came yet); a new id ends the previous chunked one. Legacy ``THINKING_TEXT_MESSAGE_*``
-(no ids) get ``thinking-{n}``. Steps are ``f"{stepName}#{n}"`` (the n-th step of that name);
-sub-agents are steps with ``step_id=subagentRunId``.
+chunked message / call (``{run}:text{n}``, ``{run}:think{n}``, ``{run}:call{n}`` with
+``synthetic_id``, by the kit's ``Ids``, when none came yet); a new id ends the previous chunked
+one. Legacy ``THINKING_TEXT_MESSAGE_*`` (no ids) get ``{run}:think{n}``. Steps are
+``f"{stepName}#{n}"`` (the n-th step of that name); sub-agents are steps with
+``step_id=subagentRunId``.
 
 Modules: ``tables`` (the event types, outcomes, the field reader), ``messages`` (text and
 reasoning), ``tools`` (tool calls), ``scopes`` (the sub-agent of each event), ``adapter``

@@ -20,9 +20,9 @@ from nbagent.adapters.base import (
     int_or_none,
     plain,
     str_or_none,
-    unwrap_object,
 )
 from nbagent.adapters.kit.dispatch import handler
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.core.events import (
     Custom,
     EndReason,
@@ -45,8 +45,9 @@ class AgUiAdapter:
     name: ClassVar[str] = "ag-ui"
 
     def __init__(self) -> None:
-        self._started = False
-        self._done = False
+        self._life = Lifecycle(
+            "ag-ui", "AG-UI event objects, event dicts, JSON strings or ServerSentEvents"
+        )
         self._step_counts: dict[str, int] = {}
         self._open_steps: dict[str, list[str]] = {}
         self._messages = Messages()
@@ -66,7 +67,7 @@ class AgUiAdapter:
     # -- the adapter interface ---------------------------------------------------------------
 
     def feed(self, item: Any) -> list[Event]:
-        if self._done:
+        if self._life.done:
             return []
         payload = self._decode(item)
         if payload is BLANK:
@@ -85,9 +86,8 @@ class AgUiAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._done:
+        if not self._life.end():
             return []
-        self._done = True
         return [RunEnd(reason="incomplete", message="the stream ended without RUN_FINISHED")]
 
     # -- decoding --------------------------------------------------------------------------
@@ -99,23 +99,22 @@ class AgUiAdapter:
             try:
                 payload = data_payload(item)
             except BadItemError as exc:
-                raise BadItemError(f"ag-ui: {exc}") from None
+                raise self._life.again(exc) from None
             if payload is BLANK:
                 return BLANK
             item = payload if not isinstance(payload, str) else item
-        return unwrap_object(
-            item, "ag-ui", "AG-UI event objects, event dicts, JSON strings or ServerSentEvents"
-        )[1]
+        return self._life.unwrap(item)[1]
 
     # -- run -------------------------------------------------------------------------------
 
     def on_run_started(self, ev: Any, out: list[Event]) -> None:
-        if self._started:
+        if not self._life.start():
             return
-        self._started = True
+        run_id = str_or_none(_get(ev, "runId"))
+        self._messages.ids.scope = run_id or "run"
         out.append(
             RunStart(
-                run_id=str_or_none(_get(ev, "runId")) or "",
+                run_id=run_id or "",
                 thread_id=str_or_none(_get(ev, "threadId")),
                 parent_run_id=str_or_none(_get(ev, "parentRunId")),
             )
@@ -158,7 +157,7 @@ class AgUiAdapter:
 
     def _close_run(self, out: list[Event]) -> None:
         """The run ends: the chunked message and call only an id switch would have closed."""
-        self._done = True
+        self._life.end()
         self._messages.close_chunks(out)
         self._tools.close_chunks(out)
 

@@ -1,7 +1,7 @@
 """Text and reasoning messages of AG-UI, ``Messages``, a part of ``AgUiAdapter``:
 ``TEXT_MESSAGE_*``, ``REASONING_*`` (encrypted values attached to the message they belong to) and
 the legacy ``THINKING_*`` events, with the ids made up for chunks and legacy thinking
-(``new_id``, which the ``ToolCalls`` part shares)."""
+(``ids``, the run's ``Ids``, which the ``ToolCalls`` part shares)."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Any
 
 from nbagent.adapters.ag_ui.tables import _get
 from nbagent.adapters.base import plain, str_or_none
+from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.messages import Channel, message_delta
 from nbagent.core.events import Custom, Event, MessageEnd, MessageStart, TextDelta, ThinkingDelta
 
@@ -21,7 +22,7 @@ class Messages:
     def __init__(self) -> None:
         self._text_chunk: str | None = None
         self._reasoning_chunk: str | None = None
-        self._serial = 0
+        self.ids = Ids()  # the run's: its scope the run's id once RUN_STARTED said it
         self._legacy_thinking: str | None = None
         self._legacy_title: str | None = None
         self._reasoning_id: str | None = None
@@ -30,12 +31,8 @@ class Messages:
 
     # -- text ------------------------------------------------------------------------------
 
-    def new_id(self, prefix: str) -> str:
-        self._serial += 1
-        return f"{prefix}-{self._serial}"
-
     def on_text_message_start(self, ev: Any, out: list[Event]) -> None:
-        _text_start(str_or_none(_get(ev, "messageId")) or self.new_id("text"), ev, out)
+        _text_start(str_or_none(_get(ev, "messageId")) or self.ids.new("text"), ev, out)
 
     def on_text_message_content(self, ev: Any, out: list[Event]) -> None:
         _content("text", ev, out)
@@ -55,7 +52,7 @@ class Messages:
         delta = _get(ev, "delta")
         if isinstance(delta, str) and delta:
             if self._text_chunk is None:
-                self._text_chunk = self.new_id("text")
+                self._text_chunk = self.ids.new("text")
             out.append(TextDelta(message_id=self._text_chunk, delta=delta))
 
     # -- reasoning -------------------------------------------------------------------------
@@ -92,7 +89,7 @@ class Messages:
         )
 
     def on_reasoning_message_start(self, ev: Any, out: list[Event]) -> None:
-        self._thinking_open(str_or_none(_get(ev, "messageId")) or self.new_id("reasoning"), out)
+        self._thinking_open(str_or_none(_get(ev, "messageId")) or self.ids.new("think"), out)
 
     def on_reasoning_message_content(self, ev: Any, out: list[Event]) -> None:
         _content("thinking", ev, out)
@@ -114,7 +111,7 @@ class Messages:
             opened = True
         if isinstance(delta, str) and delta:
             if self._reasoning_chunk is None:
-                self._reasoning_chunk = self.new_id("reasoning")
+                self._reasoning_chunk = self.ids.new("think")
             out.append(ThinkingDelta(message_id=self._reasoning_chunk, delta=delta))
         elif self._reasoning_chunk is not None and (delta == "" or not opened):
             # an empty delta closes the message (so does a chunk with neither id nor delta)
@@ -137,14 +134,14 @@ class Messages:
     def on_thinking_text_message_start(self, ev: Any, out: list[Event]) -> None:
         if self._legacy_thinking is not None:
             self._thinking_close(self._legacy_thinking, out)
-        self._legacy_thinking = self.new_id("thinking")
+        self._legacy_thinking = self.ids.new("think")
         self._thinking_open(self._legacy_thinking, out, self._legacy_title)
 
     def on_thinking_text_message_content(self, ev: Any, out: list[Event]) -> None:
         delta = _get(ev, "delta")
         if isinstance(delta, str) and delta:
             if self._legacy_thinking is None:
-                self._legacy_thinking = self.new_id("thinking")
+                self._legacy_thinking = self.ids.new("think")
             out.append(ThinkingDelta(message_id=self._legacy_thinking, delta=delta))
 
     def on_thinking_text_message_end(self, ev: Any, out: list[Event]) -> None:

@@ -23,7 +23,7 @@ __all__ = ["ToolCalls"]
 
 class ToolCalls:
     """The tool call handlers (``on_<type>``); ids made up by the ``Messages`` part's
-    ``new_id``."""
+    ``ids``."""
 
     def __init__(self, messages: Messages) -> None:
         self._messages = messages
@@ -33,7 +33,7 @@ class ToolCalls:
         tool_call_id = str_or_none(_get(ev, "toolCallId"))
         synthetic = tool_call_id is None
         if tool_call_id is None:
-            tool_call_id = self._messages.new_id("tool")
+            tool_call_id = self._messages.ids.new("call")
         out.append(
             ToolCallStart(
                 tool_call_id=tool_call_id,

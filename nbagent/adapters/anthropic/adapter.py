@@ -21,10 +21,9 @@ from nbagent.adapters.base import (
     plain,
     str_or_none,
     unwrap,
-    unwrap_object,
 )
 from nbagent.adapters.kit import anthropic_usage
-from nbagent.adapters.kit.messages import ModelStep
+from nbagent.adapters.kit.lifecycle import Lifecycle, ModelStep
 from nbagent.core.events import (
     Custom,
     EndReason,
@@ -44,7 +43,10 @@ class AnthropicAdapter:
     name: ClassVar[str] = "anthropic"
 
     def __init__(self) -> None:
-        self._run = ModelStep("msg")
+        self._life = Lifecycle(
+            "anthropic", "stream event objects, dicts, JSON strings or ServerSentEvents"
+        )
+        self._run = ModelStep("msg", self._life)
         self._blocks = Blocks()
         self._stop_reason: str | None = None
         self._stop_details: Any = None
@@ -80,8 +82,7 @@ class AnthropicAdapter:
     def feed(self, item: Any) -> list[Event]:
         if self._run.done:
             return []
-        takes = "stream event objects, dicts, JSON strings or ServerSentEvents"
-        name, payload = unwrap_object(item, "anthropic", takes)
+        name, payload = self._life.unwrap(item)
         kind = field(payload, "type")
         if not isinstance(kind, str) or not kind:
             kind = name or ""
@@ -119,7 +120,7 @@ class AnthropicAdapter:
 
     def _start(self, out: list[Event], message_id: Any, model: str | None) -> None:
         run_id = message_id if isinstance(message_id, str) else ""
-        self._run.step_id = self._blocks.base = run_id or "msg"
+        self._run.step_id = self._blocks.ids.scope = run_id or "msg"
         self._run.start(out, run_id=run_id, model=model, provider="anthropic")
 
     def _message_start(self, payload: Any, out: list[Event]) -> None:
@@ -144,9 +145,8 @@ class AnthropicAdapter:
             out.append(anthropic_usage(usage, scope="step", model=None))
 
     def _end_run(self, *, stopped: bool) -> list[Event]:
-        if self._run.done:
+        if not self._life.end():
             return []
-        self._run.done = True
         out: list[Event] = []
         if not self._run.started:
             return [ended_before_any("event")]
@@ -161,7 +161,7 @@ class AnthropicAdapter:
         if raw == "refusal":
             explanation = field(self._stop_details, "explanation")
             if isinstance(explanation, str) and explanation:
-                refusal_id = f"{self._blocks.base}:refusal"
+                refusal_id = self._blocks.ids.new("refusal")
                 out.append(TextDelta(message_id=refusal_id, delta=explanation, refusal=True))
                 out.append(MessageEnd(message_id=refusal_id))
                 if stopped:

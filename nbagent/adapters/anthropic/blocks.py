@@ -10,6 +10,7 @@ from typing import Any
 
 from nbagent.adapters.anthropic.maps import TOOL_USE
 from nbagent.adapters.base import field, plain
+from nbagent.adapters.kit.ids import Ids, kind_of
 from nbagent.adapters.kit.messages import Channel, message_delta, whole_message
 from nbagent.core.events import (
     Custom,
@@ -40,10 +41,11 @@ class Block:
 
 
 class Blocks:
-    """A message's content blocks by index; ``base`` is the message's id, theirs' prefix."""
+    """A message's content blocks by index; ``ids`` names them, in the message's scope (its
+    id: ``{message}:text1``, ``…:think1``, ``…:call1`` for a tool use with no id)."""
 
     def __init__(self) -> None:
-        self.base = "msg"
+        self.ids = Ids("msg")
         self.by_index: dict[int, Block] = {}
 
     def close_all(self, out: list[Event]) -> None:
@@ -56,8 +58,9 @@ class Blocks:
             return  # a repeated start: the block is already known
         content = field(payload, "content_block")
         kind = field(content, "type")
-        block_id = f"{self.base}:{index}"
+        block_id = f"{self.ids.scope}:{index}"  # a block no event names by its id
         if kind == "text" or kind == "thinking":
+            block_id = self.ids.new(kind_of(kind))
             block = self.by_index[index] = Block(kind, block_id)
             role = "assistant" if kind == "text" else None
             out.append(MessageStart(message_id=block_id, channel=kind, role=role))
@@ -68,6 +71,7 @@ class Blocks:
             if kind == "thinking" and isinstance(signature, str) and signature:
                 block.signature = signature
         elif kind == "redacted_thinking":
+            block_id = self.ids.new("think")
             self.by_index[index] = Block("done", block_id)
             data = field(content, "data")
             redacted = {
@@ -78,7 +82,7 @@ class Blocks:
         elif kind in TOOL_USE:
             wire_id = field(content, "id")
             synthetic = not (isinstance(wire_id, str) and wire_id)
-            tool_id = block_id if synthetic else wire_id
+            tool_id = self.ids.new("call") if synthetic else self.ids.wire(wire_id)
             block = self.by_index[index] = Block("tool", tool_id)
             tool_input = field(content, "input")
             if tool_input:  # `{}` is only a placeholder for the streamed input
@@ -100,7 +104,9 @@ class Blocks:
             error_type = field(result, "type") if isinstance(result, dict) else None
             out.append(
                 ToolResult(
-                    tool_call_id=tool_use_id if isinstance(tool_use_id, str) else block_id,
+                    tool_call_id=(
+                        tool_use_id if isinstance(tool_use_id, str) else self.ids.new("call")
+                    ),
                     content=result,
                     is_error=isinstance(error_type, str) and error_type.endswith("_error"),
                     meta={"block_type": kind},
@@ -112,7 +118,9 @@ class Blocks:
 
     def _implicit_block(self, index: int, kind: str, out: list[Event]) -> Block:
         """A block whose start never came (a truncated or reordered stream)."""
-        block_id = f"{self.base}:{index}"
+        block_id = self.ids.new(
+            "call" if kind == "tool" else "think" if kind == "thinking" else "text"
+        )
         block = self.by_index[index] = Block(kind, block_id)
         if kind == "tool":
             out.append(ToolCallStart(tool_call_id=block_id, index=index, synthetic_id=True))
@@ -146,7 +154,7 @@ class Blocks:
             if isinstance(signature, str) and signature and block is not None:
                 block.signature = (block.signature or "") + signature
         elif kind == "citations_delta":
-            message_id = block.id if block is not None else f"{self.base}:{index}"
+            message_id = block.id if block is not None else f"{self.ids.scope}:{index}"
             out.append(
                 Custom(
                     name="citation",

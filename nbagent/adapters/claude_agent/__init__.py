@@ -26,8 +26,9 @@ Nesting: a message with ``parent_tool_use_id`` is a sub-agent's (the ``Task`` to
 its events carry ``parent=<that tool_use_id>``, its steps included.
 
 Ids: a step is the API message id (``turn<n>`` when absent); a block is
-``f"{message id}:<n>"`` (n counts the message's blocks); tool calls keep their
-``tool_use`` ids. Partials use the ``anthropic`` adapter's ids (``f"{message id}:{index}"``).
+``{message id}:text<n>`` (``:think<n>``, ``:call<n>`` for a tool use with no id: the kit's
+``Ids``, counting each kind in the message); tool calls keep their ``tool_use`` ids. Partials
+use the ``anthropic`` adapter's ids, the same scheme.
 """
 
 from nbagent.adapters.claude_agent.adapter import ClaudeAgentAdapter

@@ -24,6 +24,7 @@ from nbagent.adapters.base import (
 from nbagent.adapters.claude_agent.maps import PACKAGE, end_reason, message_kind
 from nbagent.adapters.claude_agent.turns import Turns
 from nbagent.adapters.kit import anthropic_usage
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.core.events import Custom, Event, RunEnd, RunStart, Status
 
 __all__ = ["ClaudeAgentAdapter"]
@@ -38,8 +39,10 @@ class ClaudeAgentAdapter:
     name: ClassVar[str] = "claude-agent"
 
     def __init__(self) -> None:
-        self._started = False
-        self._done = False
+        self._life = Lifecycle(
+            "claude-agent",
+            "claude_agent_sdk messages or the CLI's stream-json lines (dicts with a known type)",
+        )
         self._model: str | None = None
         self._turns = Turns()
 
@@ -72,16 +75,15 @@ class ClaudeAgentAdapter:
     # -- the adapter interface ---------------------------------------------------------------
 
     def feed(self, item: Any) -> list[Event]:
-        if self._done:
+        if self._life.done:
             return []
         item = self._decode(item)
         kind = message_kind(item)
         out: list[Event] = []
-        if kind == "system" and field(item, "subtype") == "init" and not self._started:
+        if kind == "system" and field(item, "subtype") == "init" and self._life.start():
             self._init(item, out)
             return out
-        if not self._started:
-            self._started = True
+        if self._life.start():
             out.append(RunStart(provider="anthropic"))
         if kind == "assistant":
             self._turns.assistant(item, out)
@@ -103,9 +105,8 @@ class ClaudeAgentAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._done:
+        if not self._life.end():
             return []
-        self._done = True
         out: list[Event] = []
         self._turns.close_all(out)
         out.append(RunEnd(reason="incomplete", message="the stream ended without a result message"))
@@ -118,25 +119,21 @@ class ClaudeAgentAdapter:
             try:
                 item = unwrap(item)[1]
             except BadItemError as exc:
-                raise BadItemError(f"claude-agent: {exc}") from None
+                raise self._life.again(exc) from None
         if message_kind(item) is not None:
             return item
         if type_is(item, PACKAGE):
-            raise BadItemError(
-                f"claude-agent: cannot read a {type(item).__name__} of "
+            raise self._life.bad(
+                f"cannot read a {type(item).__name__} of "
                 f"{library_label(PACKAGE, 'claude-agent-sdk')}: {short_repr(item)}. Pass the "
                 "messages of query() or "
                 "ClaudeSDKClient.receive_response(), or the CLI's stream-json lines"
             )
-        raise BadItemError(
-            "claude-agent takes claude_agent_sdk messages or the CLI's stream-json lines "
-            f"(dicts with a known type), got {type(item).__name__}: {short_repr(item)}"
-        )
+        raise self._life.takes(item)
 
     # -- the run ------------------------------------------------------------------------------
 
     def _init(self, item: Any, out: list[Event]) -> None:
-        self._started = True
         data = _data(item)
         self._model = str_or_none(field(data, "model"))
         meta = {
@@ -173,7 +170,7 @@ class ClaudeAgentAdapter:
         )
 
     def _result(self, item: Any, out: list[Event]) -> None:
-        self._done = True
+        self._life.end()
         self._turns.close_all(out)
         subtype = str_or_none(field(item, "subtype"))
         is_error = field(item, "is_error") is True

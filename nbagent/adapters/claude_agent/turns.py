@@ -20,6 +20,7 @@ from nbagent.adapters.claude_agent.maps import (
 )
 from nbagent.adapters.kit import anthropic_usage
 from nbagent.adapters.kit.finish import ANTHROPIC_STOPS, step_reason
+from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.messages import whole_message
 from nbagent.adapters.kit.whole import call_events
 from nbagent.core.events import (
@@ -46,7 +47,6 @@ class Scope:
     """The top level or one sub-agent: its open step and its partial-message reader."""
 
     step: str | None = None  # the open step: the API message id
-    blocks: int = 0  # content blocks of the step so far (a message per CLI line)
     called: bool = False  # the step asked for a tool
     stop: str | None = None
     stream: AnthropicAdapter | None = None  # reads the partials of one message
@@ -60,6 +60,7 @@ class Turns:
         self._scopes: dict[str | None, Scope] = {}
         self._streamed: set[str] = set()  # ids read from their partials: not their whole messages
         self._turns = 0
+        self._ids = Ids()  # content blocks, in their step's scope (a message per CLI line)
 
     def _scope(self, parent: str | None) -> Scope:
         return self._scopes.setdefault(parent, Scope())
@@ -69,7 +70,6 @@ class Turns:
     def _open_step(self, scope: Scope, step_id: str, parent: str | None, out: list[Event]) -> None:
         self._close_step(scope, parent, out)
         scope.step = step_id
-        scope.blocks = 0
         scope.called = False
         scope.stop = None
         out.append(StepStart(step_id=step_id, name="model", step_type="model", parent=parent))
@@ -132,21 +132,21 @@ class Turns:
         self, scope: Scope, step_id: str, block: Any, parent: str | None, out: list[Event]
     ) -> None:
         kind = block_kind(block)
-        scope.blocks += 1
-        block_id = f"{step_id}:{scope.blocks}"
         if kind == "text":
+            block_id = self._ids.new("text", step_id)
             text = str_or_none(field(block, "text"))
             whole_message(out, "text", block_id, text, {"role": "assistant"}, parent=parent)
         elif kind == "thinking":
             thinking = str_or_none(field(block, "thinking"))
             signature = {"signature": str_or_none(field(block, "signature"))}
+            block_id = self._ids.new("think", step_id)
             whole_message(out, "thinking", block_id, thinking, end=signature, parent=parent)
         elif kind in TOOL_USE:
             scope.called = scope.called or kind == "tool_use"
             wire_id = str_or_none(field(block, "id"))
             args = plain(field(block, "input"))
             call = call_events(
-                wire_id or block_id,
+                wire_id or self._ids.new("call", step_id),
                 str_or_none(field(block, "name")) or "",
                 json.dumps(args, ensure_ascii=False),
                 args,

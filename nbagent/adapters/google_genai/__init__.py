@@ -22,8 +22,8 @@ SDK adds to ``automatic_function_calling_history`` become the results of the cal
 by id, else by name in order: the SDK's responses carry no id).
 
 Ids: the run id is the first ``response_id``; a step is its ``response_id`` (``gemini:<n>``
-when absent or repeated); a message is ``f"{step}:<k>"``; a call keeps its ``id``, else
-``f"{step}:call<k>"`` with ``synthetic_id=True``.
+when absent or repeated); a message is ``{step}:text<k>`` (``{step}:think<k>``); a call keeps
+its ``id``, else ``{step}:call<k>`` with ``synthetic_id=True`` (the kit's ``Ids``).
 """
 
 from nbagent.adapters.google_genai.adapter import GoogleGenaiAdapter

@@ -17,7 +17,6 @@ from nbagent.adapters.base import (
     str_or_none,
     type_is,
     unwrap,
-    unwrap_object,
 )
 from nbagent.adapters.google_genai.maps import (
     NOT_FINISHED,
@@ -27,6 +26,7 @@ from nbagent.adapters.google_genai.maps import (
 )
 from nbagent.adapters.google_genai.parts import Parts
 from nbagent.adapters.kit import gemini_usage
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.core.events import ErrorEvent, Event, RunEnd, RunStart, StepEnd, StepStart
 
 __all__ = ["GoogleGenaiAdapter"]
@@ -38,8 +38,10 @@ class GoogleGenaiAdapter:
     name: ClassVar[str] = "google-genai"
 
     def __init__(self) -> None:
-        self._started = False
-        self._done = False
+        self._life = Lifecycle(
+            "google-genai",
+            "GenerateContentResponse objects, dicts, JSON strings or ServerSentEvents",
+        )
         self._step: str | None = None  # the open step
         self._last_step: str | None = None
         self._step_ids: set[str] = set()
@@ -74,15 +76,14 @@ class GoogleGenaiAdapter:
     # -- the adapter interface ---------------------------------------------------------------
 
     def feed(self, item: Any) -> list[Event]:
-        if self._done:
+        if self._life.done:
             return []
-        takes = "GenerateContentResponse objects, dicts, JSON strings or ServerSentEvents"
-        _, payload = unwrap_object(item, "google-genai", takes)
+        _, payload = self._life.unwrap(item)
         out: list[Event] = []
         error = field(payload, "error") if isinstance(payload, dict) else None
         if isinstance(error, dict):
             return self._error(error, out)
-        if not self._started:
+        if self._life.start():
             self._start(payload, out)
         self._parts.history(get(payload, "automatic_function_calling_history"), out)
         candidates = list_or_empty(get(payload, "candidates"))
@@ -111,11 +112,10 @@ class GoogleGenaiAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._done:
+        if not self._life.end():
             return []
-        self._done = True
         out: list[Event] = []
-        if not self._started:
+        if not self._life.started:
             return [ended_before_any("response")]
         if self._step is not None:
             self._close_step(None, out)
@@ -131,10 +131,9 @@ class GoogleGenaiAdapter:
     # -- steps ----------------------------------------------------------------------------
 
     def _start(self, payload: Any, out: list[Event]) -> None:
-        self._started = True
         response_id = str_or_none(get(payload, "response_id"))
         if response_id is not None:
-            self._parts.prefix = response_id
+            self._parts.ids.scope = response_id
         out.append(
             RunStart(
                 run_id=response_id or "",
@@ -166,7 +165,7 @@ class GoogleGenaiAdapter:
         self._step = None
 
     def _error(self, error: dict[str, Any], out: list[Event]) -> list[Event]:
-        self._done = True
+        self._life.end()
         if self._step is not None:
             self._parts.close_message(out)
             out.append(StepEnd(step_id=self._step, name="model", finish_reason="error"))

@@ -2,7 +2,7 @@
 messages (text, thoughts), client and server tool calls and their results, and reads the
 function responses of automatic function calling from the SDK's history. It owns its state
 (the open message, the calls awaiting results, the contents fed); the adapter tells it
-where a step starts (``new_step``) and the run's id (``prefix``).
+where a step starts (``new_step``) and the run's id (``ids.scope``).
 """
 
 from __future__ import annotations
@@ -19,7 +19,8 @@ from nbagent.adapters.google_genai.maps import (
     signature_text,
     word,
 )
-from nbagent.adapters.kit.messages import Channel, Messages
+from nbagent.adapters.kit.ids import Ids
+from nbagent.adapters.kit.messages import Channel, Messages, invented
 from nbagent.adapters.kit.whole import call_events
 from nbagent.core.events import Custom, Event, ToolCallEnd, ToolCallStart, ToolResult
 
@@ -32,10 +33,9 @@ class Parts:
     """``GoogleGenaiAdapter``'s parts of the responses (see the module docstring)."""
 
     def __init__(self) -> None:
-        self.prefix = "gemini"  # the ids' prefix: the last step's id, else the run's
-        self._counter = 0  # message and call numbers within a step
-        # one message open at a time, numbered with the step's calls
-        self._messages = Messages(lambda channel, key, n: self._next_id(), _STARTS)
+        self.ids = Ids("gemini")  # invented ids, in the last step's scope, else the run's
+        # one message open at a time
+        self._messages = Messages(invented(self.ids), _STARTS)
         self._thought_signature: str | None = None
         self.pending: list[tuple[str, str]] = []  # (call id, name): calls awaiting a result
         self._code_calls: list[tuple[str, str]] = []  # executable_code calls, likewise
@@ -45,19 +45,13 @@ class Parts:
         self._answered: set[int] = set()
 
     def new_step(self, step_id: str) -> None:
-        self.prefix = step_id
-        self._counter = 0
+        self.ids.scope = step_id
         self.pending.clear()
         self._code_calls.clear()
 
     def fed(self, content: Any) -> None:
         """A response's content object, kept so that ``history`` knows the ones after it."""
         self._fed[id(content)] = content
-
-    def _next_id(self, kind: str = "") -> str:
-        """A new id within the step: a message (``kind=""``), a call, an orphan result."""
-        self._counter += 1
-        return f"{self.prefix}:{kind}{self._counter}"
 
     def part(self, part: Any, out: list[Event]) -> None:
         text = get(part, "text")
@@ -88,7 +82,7 @@ class Parts:
         tool_response = get(part, "tool_response")
         if tool_response is not None:
             self.close_message(out)
-            call_id = str_or_none(get(tool_response, "id")) or self._next_id("result")
+            call_id = str_or_none(get(tool_response, "id")) or self.ids.new("call")
             out.append(
                 ToolResult(tool_call_id=call_id, content=plain(get(tool_response, "response")))
             )
@@ -123,7 +117,7 @@ class Parts:
             self.close_message(out)
             self.end_streamed(None, out)
             wire_id = str_or_none(get(call, "id"))
-            streamed = StreamedCall(wire_id or self._next_id("call"), name or "")
+            streamed = StreamedCall(wire_id or self.ids.new("call"), name or "")
             self._streamed = streamed
             out.append(
                 ToolCallStart(
@@ -189,7 +183,7 @@ class Parts:
     def _server_call(self, call: Any, name: str, out: list[Event]) -> None:
         self.close_message(out)
         wire_id = str_or_none(get(call, "id"))
-        call_id = wire_id or self._next_id("call")
+        call_id = wire_id or self.ids.new("call")
         args = plain(get(call, "args"))
         if args is None:  # executable_code: its code and language are the arguments
             args = {
@@ -208,7 +202,7 @@ class Parts:
     def _code_result(self, result: Any, out: list[Event]) -> None:
         self.close_message(out)
         wire_id = str_or_none(get(result, "id"))
-        call_id = _match(self._code_calls, wire_id, "code_execution") or self._next_id("result")
+        call_id = _match(self._code_calls, wire_id, "code_execution") or self.ids.new("call")
         outcome = word(get(result, "outcome"))
         out.append(
             ToolResult(

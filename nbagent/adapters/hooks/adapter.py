@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, short_repr
 from nbagent.adapters.kit.hook_record import HookRecord
 from nbagent.adapters.kit.hooks import HookAdapter
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.core.events import ErrorEvent, Event, RunEnd
 
 __all__ = ["HooksAdapter"]
@@ -28,6 +28,7 @@ class HooksAdapter:
     def __init__(self) -> None:
         self._adapters: dict[str, HookAdapter] = {}
         self._per_root = False
+        self._life = Lifecycle("hooks", "HookRecord items")
 
     @staticmethod
     def detect(item: Any) -> bool:
@@ -35,14 +36,14 @@ class HooksAdapter:
 
     def feed(self, item: Any) -> list[Event]:
         if not isinstance(item, HookRecord):
-            raise BadItemError(f"format='hooks' reads HookRecord items, got {short_repr(item)}")
+            raise self._life.takes(item)
         if item.family == "watch":
             return self._own(item)
         adapter = self._adapters.get(item.family)
         if adapter is None:
             cls = self.FAMILIES.get(item.family)
             if cls is None:
-                raise BadItemError(f"no adapter for hook family {item.family!r}")
+                raise self._life.bad(f"no adapter for hook family {item.family!r}")
             adapter = self._adapters[item.family] = cls()
         events = adapter.feed(item)
         for ev in events:

@@ -1,20 +1,22 @@
-"""What adapters compose: tool-call assembly (``calls.py``), usage readers (``usage.py``), the
-text and thinking messages they open and close (``messages.py``), messages and calls that came
-whole (``whole.py``), full texts after their deltas (``reconcile.py``), a provider's finish
-word (``finish.py``), an item's handler by its type (``dispatch.py``) and the base of every
-hook family's adapter (``hooks.py``: ``HookAdapter``; ``hook_record.py``: ``HookRecord``). The
-last four are imported from their modules."""
+"""What adapters compose: a run's ids (``ids.py``), tool-call assembly (``calls.py``), usage
+readers (``usage.py``), the run's lifecycle (``lifecycle.py``: started once, ended once, its
+bad-item error), the text and thinking messages they open and close (``messages.py``),
+messages and calls that came whole (``whole.py``), full texts after their deltas
+(``reconcile.py``), a provider's finish word (``finish.py``), an item's handler by its type
+(``dispatch.py``) and the base of every hook family's adapter (``hooks.py``: ``HookAdapter``;
+``hook_record.py``: ``HookRecord``). The last four are imported from their modules."""
 
-from nbagent.adapters.kit.calls import Call, CallGroup, ToolCalls, args_text, invent_id
+from nbagent.adapters.kit.calls import Call, CallGroup, ToolCalls, args_text
+from nbagent.adapters.kit.ids import Ids, Kind, kind_of
+from nbagent.adapters.kit.lifecycle import Lifecycle, ModelStep
 from nbagent.adapters.kit.messages import (
     ANSWER_SEEN_WHOLE,
     SEEN_WHOLE,
     Channel,
     IdScheme,
     Messages,
-    ModelStep,
+    invented,
     message_delta,
-    numbered,
     whole_message,
     wire_key,
 )
@@ -25,7 +27,7 @@ from nbagent.adapters.kit.usage import (
     openai_counts,
     openai_usage,
 )
-from nbagent.adapters.kit.whole import call_events, distinct_id
+from nbagent.adapters.kit.whole import call_events
 
 __all__ = [
     "ANSWER_SEEN_WHOLE",
@@ -34,18 +36,20 @@ __all__ = [
     "CallGroup",
     "Channel",
     "IdScheme",
+    "Ids",
+    "Kind",
+    "Lifecycle",
     "Messages",
     "ModelStep",
     "ToolCalls",
     "anthropic_usage",
     "args_text",
     "call_events",
-    "distinct_id",
     "gemini_usage",
-    "invent_id",
+    "invented",
+    "kind_of",
     "langchain_usage",
     "message_delta",
-    "numbered",
     "openai_counts",
     "openai_usage",
     "whole_message",

@@ -2,33 +2,24 @@
 
 A fragment is what one chunk says of one call: maybe a wire id, maybe an index, maybe the
 name, maybe a piece of the argument text. ``ToolCalls.fragment`` finds the call it continues
-(by wire id, then by index, then the latest call of its group), or opens a new one with the
-wire id or an invented one (``invent_id``); argument text is held until the name arrives,
-then the call starts with what was held. A group is the calls of one choice, one model run
-or one step: a call is continued only inside its own group.
+(by wire id, then by index, then the latest call of its group unless the fragment names a
+new call), or opens a new one with the wire id or an invented one (the run's ``Ids``:
+``{scope}:call{n}``, ``{id}#{n}`` for a wire id seen again); argument text is held until the
+name arrives, then the call starts with what was held. A group is the calls of one choice,
+one model run or one step: a call is continued only inside its own group.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Collection
+from collections.abc import Callable
 from typing import Any
 
+from nbagent.adapters.kit.ids import Ids
 from nbagent.core.events import Event, ToolCallArgsDelta, ToolCallEnd, ToolCallStart
 from nbagent.core.values import plain
 
-__all__ = ["Call", "CallGroup", "ToolCalls", "args_text", "invent_id"]
-
-
-def invent_id(prefix: str, n: int, taken: Collection[str]) -> str:
-    """An id for a call the wire gave none: ``{prefix}{n}``, or ``{prefix}{n}_2``, ``_3``…
-    while that is taken."""
-    tool_call_id = f"{prefix}{n}"
-    serial = 1
-    while tool_call_id in taken:
-        serial += 1
-        tool_call_id = f"{prefix}{n}_{serial}"
-    return tool_call_id
+__all__ = ["Call", "CallGroup", "ToolCalls", "args_text"]
 
 
 def args_text(args: Any) -> Any:
@@ -75,44 +66,36 @@ class Call:
 
 class CallGroup:
     """The calls of one choice, model run or step, in order and by index. ``key`` names it
-    (each call's ``owner``); ``prefix`` is the invented ids' (``call_0_`` for a choice 0)."""
+    (each call's ``owner``); ``scope`` is the invented ids' (its key when not given, the run's
+    ``Ids`` scope when neither is). ``wire_named``: a call of the group starts only once the
+    wire gave its id and its name, never with an invented id (a format whose whole message,
+    after the stream, names its calls by the wire's ids)."""
 
-    __slots__ = ("by_index", "calls", "key", "prefix")
+    __slots__ = ("by_index", "calls", "key", "scope", "wire_named")
 
-    def __init__(self, key: str = "", prefix: str = "call_") -> None:
+    def __init__(
+        self, key: str = "", scope: str | None = None, *, wire_named: bool = False
+    ) -> None:
         self.key = key
-        self.prefix = prefix
+        self.scope = scope or key or None
+        self.wire_named = wire_named
         self.calls: list[Call] = []
         self.by_index: dict[int, Call] = {}
 
 
 class ToolCalls:
-    """The assembler: every call of a run by id (the wire's and the invented ones).
+    """The assembler: every call of a run by id (the wire's and the invented ones), its ids
+    made by ``ids`` (the run's, shared with its messages).
 
-    Options (the edge rules a format needs):
-    - ``serial``: invented ids count the calls invented so far in the run (``call_1``,
-      ``call_2``…) instead of the call's index or position in its group;
-    - ``name_starts_new``: a fragment with neither id nor index but a name opens a new call
-      when the latest one has its name already (else it continues the latest call);
-    - ``on_new``: called with each call opened (a format that answers calls in order);
-    - ``wire_ids``: a call starts only once the wire gave its id and its name (never with an
-      invented id), its start without the index, the text held until then as one delta.
+    ``on_new`` is called with each call opened (a format that answers calls in order).
     """
 
     def __init__(
-        self,
-        *,
-        serial: bool = False,
-        name_starts_new: bool = False,
-        on_new: Callable[[Call], object] | None = None,
-        wire_ids: bool = False,
+        self, ids: Ids | None = None, *, on_new: Callable[[Call], object] | None = None
     ) -> None:
         self.by_id: dict[str, Call] = {}
-        self._serial = serial
-        self._name_starts_new = name_starts_new
+        self.ids = ids if ids is not None else Ids()
         self._on_new = on_new
-        self._wire_ids = wire_ids
-        self.serial = 0
 
     # -- finding the call -------------------------------------------------------------------
 
@@ -134,19 +117,16 @@ class ToolCalls:
                 return call
         elif wire_id is None and group.calls and not group.calls[-1].ended:
             latest = group.calls[-1]
-            if not (self._name_starts_new and name and latest.name):
+            if not (name and latest.name):  # a second name is a new call
                 return latest
         return self._new(group, index, wire_id)
 
     def _new(self, group: CallGroup, index: int | None, wire_id: str | None) -> Call:
-        if wire_id is not None and wire_id not in self.by_id:
-            call = Call(wire_id, index, False, group.key)
+        if wire_id is not None:
+            call = Call(self.ids.wire(wire_id), index, False, group.key)
+            call.wire_id = wire_id
         else:
-            if self._serial:
-                n = self.next_serial()
-            else:
-                n = index if index is not None else len(group.calls)
-            call = Call(invent_id(group.prefix, n, self.by_id), index, True, group.key)
+            call = Call(self.ids.new("call", group.scope), index, True, group.key)
         self.by_id[call.id] = call
         group.calls.append(call)
         if index is not None:
@@ -155,14 +135,11 @@ class ToolCalls:
             self._on_new(call)
         return call
 
-    def next_serial(self) -> int:
-        """The run's next number (``serial`` ids; a format may number other things with it)."""
-        self.serial += 1
-        return self.serial
-
     def add(self, call: Call) -> Call:
         """A call that was not streamed (a tool run with no call before it), known by id."""
         self.by_id[call.id] = call
+        if call.id not in self.ids:
+            self.ids.wire(call.id)
         return call
 
     # -- a fragment -------------------------------------------------------------------------
@@ -186,7 +163,8 @@ class ToolCalls:
                 call.wire_id = wire_id
                 if not call.started:  # the real id arrived before the start: use it
                     del self.by_id[call.id]
-                    call.id = wire_id
+                    call.id = self.ids.wire(wire_id)
+                    self.by_id[call.id] = call
                     call.synthetic = False
         if name and not call.name:
             call.name = name
@@ -198,7 +176,7 @@ class ToolCalls:
                 out.append(ToolCallArgsDelta(tool_call_id=call.id, delta=text, meta=meta))
             else:
                 call.buffer.append(text)
-        if not call.started and call.name and not (self._wire_ids and call.synthetic):
+        if not call.started and call.name and not (group.wire_named and call.synthetic):
             out.extend(self.start(call, meta))
         return call, out
 
@@ -209,13 +187,12 @@ class ToolCalls:
             ToolCallStart(
                 tool_call_id=call.id,
                 name=call.name,
-                index=None if self._wire_ids else call.index,
+                index=call.index,
                 synthetic_id=call.synthetic,
                 meta=meta,
             )
         ]
-        held = ["".join(call.buffer)] if self._wire_ids and call.buffer else call.buffer
-        out.extend(ToolCallArgsDelta(tool_call_id=call.id, delta=b, meta=meta) for b in held)
+        out.extend(ToolCallArgsDelta(tool_call_id=call.id, delta=b, meta=meta) for b in call.buffer)
         call.buffer.clear()
         return out
 

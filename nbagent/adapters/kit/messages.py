@@ -7,10 +7,6 @@ makes their ids with the adapter's own scheme; it emits the deltas with the open
 
 ``message_delta`` is the delta event of a channel; ``whole_message`` a message that arrives
 whole: start, its text, end.
-
-``ModelStep`` is the lifecycle of a stream that is one model's response: the run and its one
-step started on the first item, the step ended once, the run ended by the last item, a fatal
-error or the stream's end (``incomplete``).
 """
 
 from __future__ import annotations
@@ -18,16 +14,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias
 
-from nbagent.adapters.base import ended_before_any
+from nbagent.adapters.kit.ids import Ids, kind_of
 from nbagent.core.events import (
-    ErrorEvent,
     Event,
     MessageEnd,
     MessageStart,
-    RunEnd,
-    RunStart,
-    StepEnd,
-    StepStart,
     TextDelta,
     ThinkingDelta,
 )
@@ -39,9 +30,8 @@ __all__ = [
     "Channel",
     "IdScheme",
     "Messages",
-    "ModelStep",
+    "invented",
     "message_delta",
-    "numbered",
     "whole_message",
     "wire_key",
 ]
@@ -55,15 +45,15 @@ def wire_key(channel: Channel, key: str, n: int) -> str:
     return key
 
 
-def numbered(prefix: str, think: str = "think", text: str = "text") -> IdScheme:
-    """``{prefix}:text``, then ``{prefix}:text#2``… (``think`` for thinking): the ids of a
-    format that names no message, counted per channel."""
+def invented(ids: Ids, scope: str | None = None) -> IdScheme:
+    """The id scheme of a format whose messages may come without an id, made by the run's
+    ``ids``: a key (the wire's id) verbatim (``#2`` when seen again), else ``{scope}:text1``,
+    ``{scope}:think1``… (the ``ids``' own scope when ``scope`` is None)."""
 
-    def ids(channel: Channel, key: str, n: int) -> str:
-        name = think if channel == "thinking" else text
-        return f"{prefix}:{name}" + (f"#{n}" if n > 1 else "")
+    def scheme(channel: Channel, key: str, n: int) -> str:
+        return ids.wire(key) if key else ids.new(kind_of(channel), scope)
 
-    return ids
+    return scheme
 
 
 def message_delta(
@@ -184,63 +174,3 @@ class Messages:
         for channel, key in list(self.open):
             self.close(channel, out, key)
         return was_open
-
-
-Closer: TypeAlias = Callable[[list[Event]], object]
-"""What closes an adapter's open messages and calls into ``out`` before its step ends."""
-
-
-class ModelStep:
-    """A run of one model step (``name="model"``): ``started`` at the first item, ``done``
-    once the run ended. ``step_id`` may be set until ``start``."""
-
-    def __init__(self, step_id: str) -> None:
-        self.step_id = step_id
-        self.started = False
-        self.done = False
-        self._step_open = False
-
-    def start(self, out: list[Event], **run: Any) -> None:
-        """``RunStart`` (with the ``run`` fields) and ``StepStart``, the first time only."""
-        if not self.started:
-            self.started = self._step_open = True
-            out.append(RunStart(**run))
-            out.append(StepStart(step_id=self.step_id, name="model", step_type="model"))
-
-    def end_step(self, out: list[Event], reason: str, raw: str | None = None) -> None:
-        """The step's ``StepEnd``, once."""
-        if self._step_open:
-            self._step_open = False
-            out.append(
-                StepEnd(
-                    step_id=self.step_id, name="model", finish_reason=reason, raw_finish_reason=raw
-                )
-            )
-
-    def fail(
-        self, out: list[Event], close: Closer, error: ErrorEvent, raw: str | None = None
-    ) -> list[Event]:
-        """A fatal error: what is open closed, the step ended ``error``, ``error`` and the
-        run's ``error`` end (``raw`` its raw reason); ``out``."""
-        self.done = True
-        if self.started:
-            close(out)
-            self.end_step(out, "error")
-        out.append(error)
-        out.append(RunEnd(reason="error", raw_reason=raw, message=error.message))
-        return out
-
-    def cut_off(self, close: Closer, what: str, message: str) -> list[Event]:
-        """``end()`` of a stream that stopped before its last item: before any ``what``
-        (``ended_before_any``), or what is open closed and the step and run ended
-        ``incomplete``, saying ``message``. Nothing once the run is done."""
-        if self.done:
-            return []
-        self.done = True
-        if not self.started:
-            return [ended_before_any(what)]
-        out: list[Event] = []
-        close(out)
-        self.end_step(out, "incomplete")
-        out.append(RunEnd(reason="incomplete", message=message))
-        return out

@@ -1,7 +1,7 @@
 """Full texts that come after their deltas (a ``.done`` event, a message's ``completed``
 object, a step's final arguments): they only reconcile, emitting the suffix not streamed yet,
 never the whole again. ``text_part`` and ``end_text_parts`` keep a message's text and refusal
-parts (by kind and index: a refusal is ``{id}:refusal``); ``end_streamed_call`` ends a tool
+parts (by kind and index: a refusal is ``{id}:refusal1``); ``end_streamed_call`` ends a tool
 call whose argument text was streamed.
 """
 
@@ -10,9 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent.adapters.kit.calls import args_text
+from nbagent.adapters.kit.ids import Ids
 from nbagent.core.events import Event, MessageEnd, TextDelta, ToolCallArgsDelta, ToolCallEnd
 
-__all__ = ["Parts", "end_streamed_call", "end_text_parts", "missing_suffix", "text_part"]
+__all__ = [
+    "Parts",
+    "end_streamed_call",
+    "end_text_parts",
+    "missing_suffix",
+    "refusal_id",
+    "text_part",
+]
 
 Parts = dict[tuple[str, int], str]
 """A message's parts streamed so far: ``(kind, index) → text``."""
@@ -47,7 +55,7 @@ def text_part(
             return False
     parts[(kind, index)] = streamed + text
     if kind == "refusal":
-        out.append(TextDelta(message_id=f"{message_id}:refusal", delta=text, refusal=True))
+        out.append(TextDelta(message_id=refusal_id(message_id), delta=text, refusal=True))
         return True
     out.append(TextDelta(message_id=message_id, delta=text))
     return False
@@ -58,7 +66,13 @@ def end_text_parts(parts: Parts, message_id: str, out: list[Event]) -> None:
     if any(kind == "text" for kind, _ in parts) or not parts:
         out.append(MessageEnd(message_id=message_id))
     if any(kind == "refusal" for kind, _ in parts):
-        out.append(MessageEnd(message_id=f"{message_id}:refusal"))
+        out.append(MessageEnd(message_id=refusal_id(message_id)))
+
+
+def refusal_id(message_id: str) -> str:
+    """The id of a message's refusal: ``{message_id}:refusal1`` (the kit's ``Ids``, in the
+    message's scope)."""
+    return Ids(message_id).new("refusal")
 
 
 def end_streamed_call(tool_call_id: str, streamed: list[str], full: Any) -> list[Event]:

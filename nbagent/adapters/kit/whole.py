@@ -1,6 +1,5 @@
 """What a source gives whole rather than streamed, as events: a tool call with its arguments
-(a whole message: ``messages.whole_message``); and call ids made unique in a run (``#2``,
-``#3``… for an id an earlier call used: scripted and local models repeat them)."""
+(a whole message: ``messages.whole_message``)."""
 
 from __future__ import annotations
 
@@ -12,7 +11,7 @@ from nbagent.core.events import (
     ToolCallStart,
 )
 
-__all__ = ["call_events", "distinct_id"]
+__all__ = ["call_events"]
 
 
 def call_events(
@@ -46,14 +45,3 @@ def call_events(
             tool_call_id=tool_call_id, arguments=arguments, args=args, parent=parent, ts=ts
         ),
     ]
-
-
-def distinct_id(source_id: str, used: set[str], sep: str = "#") -> str:
-    """``source_id``, or ``{source_id}#2``, ``#3``… (``sep`` before the number) while an
-    earlier call used it; added to ``used``."""
-    tool_call_id, n = source_id, 1
-    while tool_call_id in used:
-        n += 1
-        tool_call_id = f"{source_id}{sep}{n}"
-    used.add(tool_call_id)
-    return tool_call_id

@@ -8,11 +8,11 @@ design ``protocols.md`` §12.7.
 
 Ids: the run id is the root event's ``run_id`` (the first event's ``parent_ids[0]`` when
 the stream starts inside a run). Text of a model run is the message ``{run_id}``,
-its thinking ``{run_id}:think``; a model run is a step ``{run_id}``, a LangGraph node
+its thinking ``{run_id}:think1``; a model run is a step ``{run_id}``, a LangGraph node
 (``on_chain_*`` whose ``name == metadata.langgraph_node``) a ``node`` step ``{run_id}``;
 other chains are ignored. Tool calls keep their streamed id; chunks without an index
 continue the id's call, else the latest call of the run; a call with no id at all gets
-``call_{n}`` (``synthetic_id=True``). ``on_tool_start`` is paired FIFO by tool name with
+``{run_id}:call{n}`` (``synthetic_id=True``). ``on_tool_start`` is paired FIFO by tool name with
 a streamed call that has no result yet (or, better, by ``ToolMessage.tool_call_id`` at the
 end); with no match the tool run itself becomes a call ``{tool run_id}``.
 

@@ -9,14 +9,13 @@ from collections.abc import Callable, Mapping
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import (
-    BadItemError,
     ServerSentEvent,
     field,
     plain,
-    short_repr,
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.langchain.content import message_kind, message_parts, messages_in
 from nbagent.adapters.langchain.models import Models
 from nbagent.adapters.langchain.state import Data, Scopes, checkpoint_ns
@@ -44,8 +43,7 @@ class LangChainAdapter:
     name: ClassVar[str] = "langchain"
 
     def __init__(self) -> None:
-        self._started = False
-        self._done = False
+        self._life = Lifecycle("langchain")
         self._root: str | None = None
         self._root_known = False
         self._tools = Tools()
@@ -75,7 +73,7 @@ class LangChainAdapter:
     # -- the adapter interface ---------------------------------------------------------------
 
     def feed(self, item: Any) -> list[Event]:
-        if self._done:
+        if self._life.done:
             return []
         sse_name, payload = unwrap(item)
         out: list[Event] = []
@@ -83,13 +81,11 @@ class LangChainAdapter:
             return self._sse_frame(sse_name, payload, out)
         if not isinstance(payload, Mapping):
             if isinstance(payload, str) or payload is None or isinstance(payload, (list, int)):
-                raise BadItemError(
-                    f"langchain: an item must be a StreamEvent dict: {short_repr(item)}"
-                )
-            raise BadItemError(f"langchain: not a StreamEvent: {short_repr(item)}")
+                raise self._life.bad("an item must be a StreamEvent dict", item)
+            raise self._life.bad("not a StreamEvent", item)
         event = payload.get("event")
         if not isinstance(event, str):
-            raise BadItemError(f"langchain: a StreamEvent has an 'event' name: {short_repr(item)}")
+            raise self._life.bad("a StreamEvent has an 'event' name", item)
         run_id = str_or_none(payload.get("run_id")) or ""
         if not self._root_known:
             parents = payload.get("parent_ids")
@@ -98,7 +94,7 @@ class LangChainAdapter:
                 root = parents[0]
             self._root_known = True
             self._root = root or None
-            if not self._started:
+            if self._life.start():
                 self._start(out, root)
         data = payload.get("data")
         if not isinstance(data, Mapping):
@@ -129,10 +125,10 @@ class LangChainAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._done:
+        if self._life.done:
             return []
         out: list[Event] = []
-        if not self._started:
+        if self._life.start():
             self._start(out, "")
         self._finish(out, "incomplete", "the stream ended before the root run ended")
         return out
@@ -140,16 +136,15 @@ class LangChainAdapter:
     # -- lifecycle -------------------------------------------------------------------------
 
     def _start(self, out: list[Event], root: str) -> None:
-        self._started = True
         out.append(RunStart(run_id=root))
 
     def _sse_frame(self, sse_name: str, payload: Any, out: list[Event]) -> list[Event]:
         if sse_name == "metadata":
             run_id = str_or_none(field(payload, "run_id")) if isinstance(payload, Mapping) else None
-            if not self._started:
+            if self._life.start():
                 self._start(out, run_id or "")  # the root comes with the first events frame
             return out
-        if not self._started:
+        if self._life.start():
             self._start(out, "")
         if sse_name == "error":
             message = None
@@ -159,7 +154,7 @@ class LangChainAdapter:
             self._close_all(out)
             out.append(ErrorEvent(message=str(message), details=plain(payload)))
             out.append(RunEnd(reason="error", message=str(message)))
-            self._done = True
+            self._life.end()
         elif sse_name == "end":
             self._finish(out, "completed")
         else:
@@ -167,7 +162,7 @@ class LangChainAdapter:
         return out
 
     def _finish(self, out: list[Event], reason: EndReason, message: str | None = None) -> None:
-        self._done = True
+        self._life.end()
         self._close_all(out)
         out.append(RunEnd(reason=reason, message=message))
 

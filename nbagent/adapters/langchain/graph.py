@@ -26,7 +26,6 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import (
-    BadItemError,
     ServerSentEvent,
     field,
     plain,
@@ -34,6 +33,7 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.langchain.content import is_chunk, is_message, message_kind, messages_in
 from nbagent.adapters.langchain.graph_interrupts import paused_calls
 from nbagent.adapters.langchain.graph_items import MODES, guess_mode, has_messages, is_part, tagged
@@ -61,7 +61,7 @@ class LangGraphAdapter:
     name: ClassVar[str] = "langgraph"
 
     def __init__(self) -> None:
-        self._done = False
+        self._life = Lifecycle("langgraph")
         self._scopes = Scopes()
         self._owner = self._scopes.owner  # step / scope id -> the scope it is in
         self._tool_calls = Tools()
@@ -98,7 +98,7 @@ class LangGraphAdapter:
         if isinstance(item, (str, bytes, bytearray, ServerSentEvent)):
             item = unwrap(item)[1]
             if not (isinstance(item, Mapping) and is_part(item)):
-                raise BadItemError(f"langgraph: not a stream part: {short_repr(item)}")
+                raise self._life.bad("not a stream part", item)
         if isinstance(item, Mapping) and is_part(item) and item["type"] == "values":
             self._part_interrupts = item.get("interrupts") or None
         parts = tagged(item)
@@ -106,13 +106,12 @@ class LangGraphAdapter:
             return parts
         if isinstance(item, (Mapping, tuple, list)) or is_message(item):
             return (), guess_mode(item), item
-        raise BadItemError(
-            "langgraph: an item is a graph.stream() chunk (a tuple, a dict) or a LangChain "
-            f"message: {short_repr(item)}"
+        raise self._life.bad(
+            "an item is a graph.stream() chunk (a tuple, a dict) or a LangChain message", item
         )
 
     def feed(self, item: Any) -> list[Event]:
-        if self._done:
+        if self._life.done:
             return []
         ns, mode, data = self._split(item)
         out: list[Event] = []
@@ -144,9 +143,8 @@ class LangGraphAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._done:
+        if not self._life.end():
             return []
-        self._done = True
         out: list[Event] = []
         for stream in list(self._messages.streams.values()):
             self._messages.close(stream, out)
@@ -184,7 +182,7 @@ class LangGraphAdapter:
             if not isinstance(value, str):
                 continue
             if attr == "message_id":
-                value = value.removesuffix(":think")
+                value = value.removesuffix(":think1")  # a model run's thinking: its key's
             if value in self._owner:
                 return self._owner[value]
             call = self._tool_calls.calls.get(value) if attr == "tool_call_id" else None
@@ -203,7 +201,7 @@ class LangGraphAdapter:
             if not isinstance(metadata, Mapping):
                 metadata = None
         if message_kind(message) is None:
-            raise BadItemError(f"langgraph: not a LangChain message: {short_repr(message)}")
+            raise self._life.bad("not a LangChain message", message)
         self._message(message, metadata, scope, out, streamed=True)
 
     def _message(

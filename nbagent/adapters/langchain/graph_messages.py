@@ -31,7 +31,7 @@ class _Stream(ModelRun):
     __slots__ = ("finish", "lg_step", "name")
 
     def __init__(self, key: str, name: str, scope: str | None, lg_step: Any) -> None:
-        super().__init__(key, scope)
+        super().__init__(key)
         self.name = name
         self.lg_step = lg_step
         self.finish: str | None = None
@@ -56,8 +56,15 @@ class GraphMessages:
 
     # -- model calls -------------------------------------------------------------------------
 
-    def _new_key(self, prefix: str) -> str:
-        return f"{prefix}_{self.tools.assembly.next_serial()}"
+    def _new_key(self, wire_key: str | None) -> str:
+        """The key of a model call: ``{id}#{n}`` for a wire id seen again, ``run:text{n}``
+        where the wire gave none."""
+        ids = self.tools.assembly.ids
+        if wire_key is None:
+            return ids.new("text")
+        if wire_key not in ids:
+            ids.wire(wire_key)  # its first call had it
+        return ids.wire(wire_key)
 
     def open(
         self, key: str, message: Any, metadata: Any, scope: str | None, out: list[Event]
@@ -105,7 +112,7 @@ class GraphMessages:
                     break
         if stream is None:
             if key is None or key in self._closed:  # a late chunk of an ended call: a new one
-                wire_key, key = key, self._new_key(key or "msg")
+                wire_key, key = key, self._new_key(key)
                 if wire_key is not None:
                     self._aliases[wire_key] = key
             stream = self.open(key, message, metadata, scope, out)
@@ -132,7 +139,7 @@ class GraphMessages:
                 self.seen.add(message_id)
             return
         key = message_id if message_id not in self._closed else None  # an ended call's: new
-        stream = self.open(key or self._new_key("msg"), message, metadata, scope, out)
+        stream = self.open(key or self._new_key(None), message, metadata, scope, out)
         stream.says(message, out)
         self.whole_calls(stream.key, calls, scope, out, stream)
         stream.usage(message, out, _model(message))
@@ -146,7 +153,8 @@ class GraphMessages:
         for tc in calls:
             wire_id = str_or_none(field(tc, "id"))
             synth = wire_id is None or wire_id in self.tools.calls
-            tool_call_id = self._new_key("call") if synth else (wire_id or "")
+            ids = self.tools.assembly.ids
+            tool_call_id = ids.new("call", run or None) if synth else ids.wire(wire_id or "")
             if stream is None:
                 self._owner[tool_call_id] = scope
             name = str_or_none(field(tc, "name")) or ""
@@ -162,7 +170,7 @@ class GraphMessages:
         if message_id is not None:
             self.seen.add(message_id)
         if tool_call_id is None:
-            tool_call_id = message_id or self._new_key("call")
+            tool_call_id = message_id or self.tools.assembly.ids.new("call")
         if tool_call_id in self.tools.answered:
             return
         content, is_error = tool_message(message)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from nbagent.adapters.base import field, int_or_none, list_or_empty, plain, str_or_none
-from nbagent.adapters.kit import CallGroup, ToolCalls, langchain_usage
+from nbagent.adapters.kit import CallGroup, Ids, ToolCalls, langchain_usage
 from nbagent.adapters.kit.messages import Channel, message_delta
 from nbagent.adapters.langchain.content import message_parts
 from nbagent.core.events import Event, MessageEnd, StepEnd, StepStart
@@ -34,14 +34,18 @@ Data = Mapping[str, Any]
 
 class ModelRun(CallGroup):
     """One chat model run: its tool calls (a ``CallGroup`` keyed by its message id ``key``) and
-    its messages, the text ``{key}`` and the thinking ``{key}:think``, open while they stream;
+    its messages, the text ``{key}`` and the thinking ``think_id`` (``{key}:think1``), open while
+    they stream;
     ``parent``: the scope of its events (the hook's and a graph's model calls; the
     ``astream_events`` adapter sets parents later)."""
 
-    __slots__ = ("parent", "text_open", "think_open", "usage_seen")
+    __slots__ = ("parent", "text_open", "think_id", "think_open", "usage_seen")
 
-    def __init__(self, key: str = "", parent: str | None = None) -> None:
-        super().__init__(key)
+    def __init__(
+        self, key: str = "", parent: str | None = None, *, wire_named: bool = False
+    ) -> None:
+        super().__init__(key, wire_named=wire_named)
+        self.think_id = Ids(key or "run").new("think")
         self.parent = parent
         self.text_open = False
         self.think_open = False
@@ -61,14 +65,13 @@ class ModelRun(CallGroup):
         else:
             self.end_thinking(out)
             self.text_open = True
-        message_id = f"{self.key}:think" if channel == "thinking" else self.key
+        message_id = self.think_id if channel == "thinking" else self.key
         out.append(message_delta(channel, message_id, value, self.parent))
 
     def end_thinking(self, out: list[Event]) -> None:
         if self.think_open:
             self.think_open = False
-            think_id = f"{self.key}:think"
-            out.append(MessageEnd(message_id=think_id, channel="thinking", parent=self.parent))
+            out.append(MessageEnd(message_id=self.think_id, channel="thinking", parent=self.parent))
 
     def usage(
         self, message: Any, out: list[Event], model: str | None = None, *, other: Any = None,

@@ -23,12 +23,12 @@ __all__ = ["Tools"]
 
 class Tools:
     """The run's tool calls: ``assembly`` assembles the streamed ones (by id, else index, else
-    the run's latest, a name starting a new one; invented ids ``call_{n}``, numbered over the
-    run), ``calls`` is its calls by id."""
+    the run's latest, a name starting a new one; invented ids ``{model run}:call{n}``),
+    ``calls`` is its calls by id."""
 
     def __init__(self) -> None:
         self.pending: list[Call] = []  # calls without a result, FIFO
-        self.assembly = ToolCalls(serial=True, name_starts_new=True, on_new=self.pending.append)
+        self.assembly = ToolCalls(on_new=self.pending.append)
         self.calls: dict[str, Call] = self.assembly.by_id
         self.tool_runs: dict[str, str] = {}  # tool run id -> tool call id
         self.answered: set[str] = set()
@@ -74,7 +74,7 @@ class Tools:
             running.tool_call_id = call.id
             self.tool_runs[run_id] = call.id
             return
-        tool_call_id = run_id or f"tool_{len(self.tool_runs) + 1}"
+        tool_call_id = run_id or self.assembly.ids.new("call")
         if tool_call_id in self.calls:
             return
         self.tool_runs[run_id] = tool_call_id

@@ -27,14 +27,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import (
-    BadItemError,
     field,
     list_or_empty,
     plain,
-    short_repr,
     str_or_none,
     type_is,
 )
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.llama_index.parts import Step, Tools
 from nbagent.adapters.llama_index.read import (
     kind_of,
@@ -64,8 +63,9 @@ class LlamaIndexAdapter:
     name: ClassVar[str] = "llama-index"
 
     def __init__(self) -> None:
-        self._started = False
-        self._done = False
+        self._life = Lifecycle(
+            "llama-index", "the events of a LlamaIndex workflow's handler.stream_events()"
+        )
         self._steps = 0
         self._step: Step | None = None
         self._agent: str | None = None
@@ -86,16 +86,12 @@ class LlamaIndexAdapter:
     def feed(self, item: Any) -> list[Event]:
         read = read_event(item)
         if read is None:
-            raise BadItemError(
-                "llama-index takes the events of a LlamaIndex workflow's "
-                f"handler.stream_events(), got {type(item).__name__}: {short_repr(item)}"
-            )
-        if self._done:
+            raise self._life.takes(item)
+        if self._life.done:
             return []
         kind, item = read
         out: list[Event] = []
-        if not self._started:
-            self._started = True
+        if self._life.start():
             out.append(RunStart())
         if kind == "AgentInput":
             self._close_step(out)
@@ -123,13 +119,12 @@ class LlamaIndexAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._done:
+        if not self._life.end():
             return []
         out: list[Event] = []
-        if not self._started:
+        if self._life.start():
             out.append(RunStart())
         self._close_step(out)
-        self._done = True
         out.append(
             RunEnd(reason="incomplete", message="the workflow's stream ended with no StopEvent")
         )
@@ -212,7 +207,7 @@ class LlamaIndexAdapter:
 
     def _stop(self, kind: str, item: Any, out: list[Event]) -> None:
         self._close_step(out)
-        self._done = True
+        self._life.end()
         if kind == "WorkflowFailedEvent":
             exc = field(item, "exception")
             step = str_or_none(field(item, "step_name"))

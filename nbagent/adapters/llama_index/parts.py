@@ -10,7 +10,7 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from nbagent.adapters.base import field, plain, str_or_none
-from nbagent.adapters.kit import Channel, args_text, call_events, invent_id, message_delta
+from nbagent.adapters.kit import Channel, Ids, args_text, call_events, message_delta
 from nbagent.adapters.llama_index.read import new_text, text_of
 from nbagent.core.events import (
     Event,
@@ -27,8 +27,9 @@ __all__ = ["Step", "Tools"]
 
 @dataclass(slots=True)
 class Step:
-    """One LLM call, a step from its start to its end: its text (``{step_id}-text``) and
-    thinking (``{step_id}-thinking``) as they stream, and the usage its chunks said."""
+    """One LLM call, a step from its start to its end: its text (``text_id``,
+    ``{step_id}:text1``) and thinking (``think_id``, ``{step_id}:think1``) as they stream, and
+    the usage its chunks said."""
 
     step_id: str
     name: str
@@ -38,6 +39,12 @@ class Step:
     streamed: bool = False  # text deltas went out
     thinking: bool = False  # thinking deltas went out
     usage: dict[str, Any] = dc_field(default_factory=dict)
+    text_id: str = ""
+    think_id: str = ""
+
+    def __post_init__(self) -> None:
+        ids = Ids(self.step_id)
+        self.text_id, self.think_id = ids.new("text"), ids.new("think")
 
     def think(self, delta: Any, out: list[Event]) -> None:
         """A piece of its thinking (nothing for an empty one)."""
@@ -48,10 +55,11 @@ class Step:
         self.streamed = self._delta("text", delta, out) or self.streamed
 
     def _delta(self, channel: Channel, delta: Any, out: list[Event]) -> bool:
-        """The delta of ``delta`` in its message ``{step_id}-{channel}``; whether it had text."""
+        """The delta of ``delta`` in its message of ``channel``; whether it had text."""
         if not (isinstance(delta, str) and delta):
             return False
-        out.append(message_delta(channel, f"{self.step_id}-{channel}", delta, self.parent))
+        mid = self.think_id if channel == "thinking" else self.text_id
+        out.append(message_delta(channel, mid, delta, self.parent))
         return True
 
     def stream(self, text: Any, delta: Any, out: list[Event]) -> None:
@@ -64,10 +72,10 @@ class Step:
         """Its open messages end, its usage (``model``: the model when the usage names none)
         and its end."""
         if self.thinking:
-            mid = f"{self.step_id}-thinking"
+            mid = self.think_id
             out.append(MessageEnd(message_id=mid, channel="thinking", parent=self.parent))
         if self.streamed:
-            out.append(MessageEnd(message_id=f"{self.step_id}-text", parent=self.parent))
+            out.append(MessageEnd(message_id=self.text_id, parent=self.parent))
         if self.usage:
             usage = {**self.usage, "model": str_or_none(self.usage.get("model")) or model}
             out.append(Usage(step_id=self.step_id, parent=self.parent, **usage))
@@ -84,12 +92,11 @@ class Tools:
         self._calls: set[str] = set()  # tool calls started
         self._answered: set[str] = set()
         self.pending: dict[str, list[str]] = {}  # tool name -> the model's calls not yet run
-        self._synthetic = 0
+        self._ids = Ids()
 
-    def synthetic_id(self) -> str:
-        """An id for a call LlamaIndex gave none: ``llama-call-1``, ``llama-call-2``…"""
-        self._synthetic += 1
-        return invent_id("llama-call-", self._synthetic, self._calls)
+    def synthetic_id(self, scope: str | None = None) -> str:
+        """An id for a call LlamaIndex gave none: ``{scope}:call1``, ``…:call2``…"""
+        return self._ids.new("call", scope)
 
     def call(
         self, call_id: str | None, name: str, args: Any, scope: str | None, out: list[Event]
@@ -97,7 +104,7 @@ class Tools:
         """A call of ``name``, started and ended once (``args``: its arguments, a dict or
         JSON text); its id, invented where LlamaIndex gave none (``call_id`` None)."""
         synthetic = call_id is None
-        call_id = call_id or self.synthetic_id()
+        call_id = call_id or self.synthetic_id(scope)
         if call_id in self._calls:
             return call_id
         self._calls.add(call_id)

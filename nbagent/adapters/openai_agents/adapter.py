@@ -12,16 +12,14 @@ from collections.abc import Callable
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import (
-    BadItemError,
     field,
     int_or_none,
     library_label,
     plain,
-    short_repr,
     str_or_none,
-    type_path,
     unwrap,
 )
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.openai_agents.approvals import Approvals
 from nbagent.adapters.openai_agents.items import RunItems
 from nbagent.adapters.openai_agents.maps import agent_name, stream_kind, with_field
@@ -63,7 +61,11 @@ class OpenAIAgentsAdapter:
     def __init__(self, parent: str | None = None) -> None:
         self._parent = parent
         self._prefix = f"{parent}/" if parent else ""
-        self._done = False
+        self._life = Lifecycle(
+            "openai-agents",
+            "the events of Runner.run_streamed(...).stream_events() "
+            "(or the RunResultStreaming itself)",
+        )
         self._agent = ""  # the current agent's name
         self._steps = 0
         self._step_id = ""  # the latest model call's step id
@@ -100,16 +102,12 @@ class OpenAIAgentsAdapter:
     # -- feeding ---------------------------------------------------------------------------
 
     def feed(self, item: Any) -> list[Event]:
-        if self._done:
+        if self._life.done:
             return []
         _, payload = unwrap(item)
         kind = stream_kind(payload)
         if kind is None:
-            raise BadItemError(
-                "openai-agents takes the events of Runner.run_streamed(...).stream_events() "
-                f"(or the RunResultStreaming itself), got {type_path(payload)}: "
-                f"{short_repr(payload)}"
-            )
+            raise self._life.takes(payload)
         out: list[Event] = []
         read = self._readers.get(kind)
         if read is not None:
@@ -122,7 +120,7 @@ class OpenAIAgentsAdapter:
     def end(self) -> list[Event]:
         """The stream is exhausted: the SDK sends no last event, so this is the end of the
         run, ``completed``; but for a model call still open (the run was cancelled)."""
-        if self._done:
+        if self._life.done:
             return []
         out: list[Event] = []
         interrupted = self._close(out)
@@ -139,7 +137,7 @@ class OpenAIAgentsAdapter:
 
     def _close(self, out: list[Event]) -> bool:
         """Close the open model call and the nested agents; True when a call was open."""
-        self._done = True
+        self._life.end()
         for nested in self._nested.values():
             nested._close(out)
         interrupted = self._step_open
@@ -153,10 +151,11 @@ class OpenAIAgentsAdapter:
         data = field(payload, "data")
         kind = field(data, "type")
         if not isinstance(kind, str):
-            raise BadItemError(
-                f"{library_label('agents', 'openai-agents')}: a raw_response_event whose data "
-                f"is not a Responses stream event (no type): {short_repr(data)}; nbagent reads "
-                "the events of Runner.run_streamed(...).stream_events() as they come"
+            raise self._life.bad(
+                f"a raw_response_event of {library_label('agents', 'openai-agents')} whose data "
+                "is not a Responses stream event (no type); nbagent reads the events of "
+                "Runner.run_streamed(...).stream_events() as they come",
+                data,
             )
         response = self._response
         if kind == "response.created" or not self._step_open or response is None:

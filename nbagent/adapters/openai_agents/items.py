@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
-from nbagent.adapters.kit import call_events, distinct_id, whole_message
+from nbagent.adapters.kit import Ids, call_events, whole_message
 from nbagent.adapters.openai_agents.maps import (
     agent_name,
     call_arguments,
@@ -36,11 +36,10 @@ class RunItems:
         self.step_items: set[str] = set()  # wire item ids the latest model call's raw events showed
         self.step_calls: set[str] = set()  # call ids the latest model call's raw events showed
         self.calls: dict[str, str] = {}  # the source's call id -> tool_call_id (the latest one)
-        self._used: set[str] = set()  # every tool_call_id emitted
+        self.ids = Ids()  # every tool_call_id emitted, every message id invented
         self._names: dict[str, str] = {}  # tool_call_id -> tool name
         self.results: set[str] = set()  # tool_call_ids that have a result
         self.result_meta: dict[str, dict[str, bool]] = {}  # a denied or mocked call's result's meta
-        self._count = 0  # items shown from run items alone (their ids)
 
     # -- shared by the adapter ---------------------------------------------------------------
 
@@ -50,12 +49,17 @@ class RunItems:
             ev.parent = self.parent
             out.append(ev)
 
-    def new_call(self, source_id: str, name: str) -> str:
-        """The ``tool_call_id`` of a new call: its own id, made unique when an earlier model
-        call used it (scripted and local models repeat ids)."""
-        tool_call_id = distinct_id(source_id, self._used)
+    def new_call(self, source_id: str | None, name: str) -> str:
+        """The ``tool_call_id`` of a new call: its own id, ``#2``… when an earlier model call
+        used it (scripted and local models repeat ids), invented when it has none."""
+        if source_id is None:
+            return self._named(self.ids.new("call", self.parent), name)
+        tool_call_id = self.ids.wire(source_id)
         self.calls[source_id] = tool_call_id
         self.step_calls.add(source_id)
+        return self._named(tool_call_id, name)
+
+    def _named(self, tool_call_id: str, name: str) -> str:
         if name:
             self._names[tool_call_id] = name
         return tool_call_id
@@ -65,10 +69,6 @@ class RunItems:
         normalizer passes such a start once)."""
         name = self._names.get(tool_call_id, "")
         self.emit(out, ToolCallStart(tool_call_id=tool_call_id, name=name, server=server))
-
-    def _next_id(self, prefix: str) -> str:
-        self._count += 1
-        return f"{prefix}_{self._count}"
 
     # -- run items ---------------------------------------------------------------------------
 
@@ -93,17 +93,17 @@ class RunItems:
             return  # the raw events of its model call showed it
         elif name == "message_output_created":
             text, refusal = message_texts(raw)
-            message_id = self._next_id("message")
             if text or not refusal:
+                message_id = self.ids.new("text", self.parent)
                 whole_message(out, "text", message_id, text, _ANSWER, parent=self.parent)
             if refusal:
-                refused = f"{message_id}:refusal"
+                refused = self.ids.new("refusal", self.parent)
                 whole_message(
                     out, "text", refused, refusal, _ANSWER, None, self.parent, refusal=True
                 )
         elif name == "reasoning_item_created":
             end = {"encrypted_value": str_or_none(field(raw, "encrypted_content"))}
-            reasoning_id, thinking = self._next_id("reasoning"), reasoning_text(raw)
+            reasoning_id, thinking = self.ids.new("think", self.parent), reasoning_text(raw)
             whole_message(out, "thinking", reasoning_id, thinking, None, end, self.parent)
         elif name == "mcp_list_tools":
             self._mcp_list_tools(raw, item_id, out)
@@ -118,7 +118,7 @@ class RunItems:
             if server and call_id in self.calls:
                 self.name_server(self.calls[call_id], server, out)
             return
-        source_id = call_id or item_id or self._next_id("call")
+        source_id = call_id or item_id
         kind = str_or_none(field(raw, "type")) or ""
         name = str_or_none(field(raw, "name")) or kind.removesuffix("_call") or "tool"
         tool_call_id = self.new_call(source_id, name)
@@ -157,7 +157,7 @@ class RunItems:
             self.emit(out, Status(state="handoff", text=f"handoff to {target}"))
 
     def _mcp_list_tools(self, raw: Any, item_id: str | None, out: list[Event]) -> None:
-        tool_call_id = self.new_call(item_id or self._next_id("mcp_list_tools"), "mcp_list_tools")
+        tool_call_id = self.new_call(item_id, "mcp_list_tools")
         args = {"server_label": plain(field(raw, "server_label"))}
         self.emit(out, *call_events(tool_call_id, "mcp_list_tools", None, args, executor="server"))
         error = field(raw, "error")

@@ -7,7 +7,7 @@ The event name is only in the SSE ``event:`` field (the JSON has no ``type``). I
 ``.data``). Mapping: design ``protocols.md`` §12.3 and §4.1; tricky cases: §13.
 
 Ids: the run is ``run.id``, a step ``step.id``, a text message its message id (a refusal
-``{id}:refusal``); a tool call its wire id, or ``call_{step}_{index}`` (``synthetic_id``)
+``{id}:refusal1``); a tool call its wire id, or ``{step}:call{n}`` (``synthetic_id``)
 when it has none. NEAR puts the Run of ``thread.run.*`` under ``data.delta``. ``done`` is
 the end of the transport: without a run status before it, the normalizer ends the run;
 with neither, ``end()`` ends it ``incomplete``.

@@ -10,7 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, field, plain, short_repr
+from nbagent.adapters.base import field, plain
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.openai_assistants.maps import EVENTS, error_dict, event_of
 from nbagent.adapters.openai_assistants.messages import Messages
 from nbagent.adapters.openai_assistants.steps import Steps
@@ -26,8 +27,7 @@ class OpenAIAssistantsAdapter:
     name: ClassVar[str] = "openai-assistants"
 
     def __init__(self) -> None:
-        self._started = False
-        self._done = False
+        self._life = Lifecycle("openai-assistants")
         self._thread_id: str | None = None
         self._steps = Steps()
         self._messages = Messages()
@@ -51,8 +51,8 @@ class OpenAIAssistantsAdapter:
         if name is None:
             if data == "[DONE]":
                 return []
-            raise BadItemError(f"not an Assistants stream event: {short_repr(item)}")
-        if self._done or name == "done":
+            raise self._life.bad("not an Assistants stream event", item)
+        if self._life.done or name == "done":
             return []
         out: list[Event] = []
         if name.startswith("thread.run.step."):
@@ -69,7 +69,7 @@ class OpenAIAssistantsAdapter:
             self._thread_id = thread_id if isinstance(thread_id, str) else None
         elif name == "error":
             error = error_dict(data)
-            self._done = True
+            self._life.end()
             self._finish(out)
             out.append(error_event(error))
             out.append(RunEnd(reason="error", message=error["message"]))
@@ -78,9 +78,8 @@ class OpenAIAssistantsAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._done:
+        if not self._life.end():
             return []
-        self._done = True
         out: list[Event] = []
         self._finish(out)
         out.append(RunEnd(reason="incomplete", message="the stream ended before the run did"))
@@ -90,8 +89,7 @@ class OpenAIAssistantsAdapter:
 
     def _run(self, name: str, run: Any, out: list[Event]) -> None:
         status = name.removeprefix("thread.run.")
-        if not self._started and status not in ("error",):
-            self._started = True
+        if status not in ("error",) and self._life.start():
             run_id = field(run, "id")
             thread_id = field(run, "thread_id")
             model = field(run, "model")
@@ -108,7 +106,7 @@ class OpenAIAssistantsAdapter:
         if status in ("queued", "in_progress", "cancelling"):
             out.append(Status(state=status, text=status.replace("_", " ")))
             return
-        self._done = True
+        self._life.end()
         if status == "requires_action":
             required = field(field(run, "required_action"), "submit_tool_outputs")
             calls = field(required, "tool_calls")

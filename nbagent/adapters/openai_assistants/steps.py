@@ -1,6 +1,6 @@
 """Run steps and tool calls: ``Call``, what the adapter keeps of one tool call, and
 ``Steps``, the part of ``OpenAIAssistantsAdapter`` that opens and ends steps, assembles
-their tool calls (an id from ``adapters/kit``'s ``invent_id`` when the wire has none; full
+their tool calls (an id from ``adapters/kit``'s ``Ids`` when the wire has none; full
 arguments reconciled with the streamed ones; code interpreter and file search results), closes
 the calls of ``required_action`` and reads the ``Usage`` of a run or a step.
 """
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent.adapters.base import field, int_or_none, plain
-from nbagent.adapters.kit import args_text, invent_id, openai_usage
+from nbagent.adapters.kit import Ids, args_text, openai_usage
 from nbagent.adapters.kit.reconcile import end_streamed_call
 from nbagent.adapters.openai_assistants.maps import (
     SERVER_TOOLS,
@@ -52,6 +52,7 @@ class Steps:
     def __init__(self) -> None:
         self._calls: dict[tuple[str, int], Call] = {}  # (step id, index) -> call
         self._calls_by_id: dict[str, Call] = {}
+        self._ids = Ids()
         self._open_steps: dict[str, str] = {}  # step id -> step type
 
     @staticmethod
@@ -133,9 +134,7 @@ class Steps:
             name = name if isinstance(name, str) else ""
             synthetic = not (isinstance(wire_id, str) and wire_id)
             tool_call_id = (
-                invent_id(f"call_{step_id}_", index, self._calls_by_id)
-                if synthetic
-                else str(wire_id)
+                self._ids.new("call", step_id) if synthetic else self._ids.wire(str(wire_id))
             )
             call = Call(tool_call_id, name)
             self._calls[(step_id, index)] = call

@@ -7,11 +7,12 @@ with signatures, ``usage.cost``) and Mistral's ``CompletionEvent`` (the chunk at
 thinking as ``{"type": "thinking"}`` content parts; a tool call's id defaults to ``"null"``).
 Mapping: design ``protocols.md`` §12.1; tricky cases: §13.
 
-Ids: a message is ``f"{base}:{choice}"`` (thinking ``…:think``, a refusal ``…:refusal``;
-a second message of a kind in one choice, e.g. thinking resumed after text, gets ``#2``),
-where ``base`` is the first non-empty chunk id (``"chat"`` when the server sends none).
-The step id is ``base``. A tool call without an id gets ``call_{choice}_{index}`` and
-``synthetic_id=True``. Events of choices other than 0 carry ``meta={"choice_index": i}``.
+Ids (the kit's ``Ids``): a message is ``{run}:text1`` (thinking ``{run}:think1``, a refusal
+``{run}:refusal1``; each kind counted over the run's choices, e.g. thinking resumed after text
+is ``:think2``), where ``run`` is the first non-empty chunk id (``"run"`` when the server sends
+none; the step id is then ``"chat"``). A tool call without an id gets ``{run}:call1``… and
+``synthetic_id=True``; an id seen again, ``{id}#2``. Events of choices other than 0 carry
+``meta={"choice_index": i}``.
 A cost the source reports (``usage.cost``, USD) is the run ``Usage``'s ``cost_usd``.
 
 The adapter is split over: ``adapter.py`` (``OpenAIChatAdapter``: detection, ``feed``/``end``,

@@ -15,11 +15,10 @@ from nbagent.adapters.base import (
     ServerSentEvent,
     ended_before_any,
     field,
-    short_repr,
     type_is,
     unwrap,
 )
-from nbagent.adapters.kit import ModelStep, ToolCalls
+from nbagent.adapters.kit import Lifecycle, ModelStep, ToolCalls
 from nbagent.adapters.openai_chat.choice import Choice
 from nbagent.adapters.openai_chat.maps import (
     CHUNK_OBJECT,
@@ -52,7 +51,8 @@ class OpenAIChatAdapter:
     name: ClassVar[str] = "openai-chat"
 
     def __init__(self) -> None:
-        self._step = ModelStep("")
+        self._life = Lifecycle("openai-chat", "ChatCompletionChunk objects, dicts or JSON strings")
+        self._step = ModelStep("", self._life)
         self._pending: list[Event] = []
         self._choices: dict[int, Choice] = {}
         self._tools = ToolCalls()
@@ -103,7 +103,7 @@ class OpenAIChatAdapter:
         model = field(chunk, "model")
         choices = field(chunk, "choices") or ()
         if not isinstance(choices, Sequence) or isinstance(choices, (str, bytes)):
-            raise BadItemError(f"openai-chat: choices must be a list: {short_repr(item)}")
+            raise self._life.bad("choices must be a list", item)
         usage = field(chunk, "usage")
         if not self._step.started and (chunk_id or model or choices or usage):
             self._start(out, chunk_id, model)
@@ -146,21 +146,14 @@ class OpenAIChatAdapter:
             try:
                 data = strict_json(text)
             except ValueError as exc:
-                raise BadItemError(
-                    f"openai-chat: not a JSON chunk ({exc}): {short_repr(item)}"
-                ) from None
+                raise self._life.bad(f"not a JSON chunk ({exc})", item) from None
             if not isinstance(data, dict):
-                raise BadItemError(
-                    f"openai-chat: a chunk must be a JSON object: {short_repr(item)}"
-                )
+                raise self._life.bad("a chunk must be a JSON object", item)
             return data
         if is_wrapped_chunk(item):
             item = field(item, "data")
         if item is None or isinstance(item, (int, float, bool, list, tuple)):
-            raise BadItemError(
-                "openai-chat takes ChatCompletionChunk objects, dicts or JSON strings, "
-                f"got {type(item).__name__}: {short_repr(item)}"
-            )
+            raise self._life.takes(item)
         return item
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -168,6 +161,7 @@ class OpenAIChatAdapter:
     def _start(self, out: list[Event], chunk_id: Any, model: Any) -> None:
         run_id = chunk_id if isinstance(chunk_id, str) else ""
         self._step.step_id = run_id or "chat"
+        self._tools.ids.scope = run_id or "run"
         self._step.start(
             out, run_id=run_id, model=model if isinstance(model, str) and model else None
         )
@@ -186,9 +180,8 @@ class OpenAIChatAdapter:
         """The run's end: at ``[DONE]`` (``done``: the server ended a complete answer, with
         end reason ``"unknown"`` where no finish_reason came, as several gateways send it) or
         at the stream's close (no finish_reason: ``incomplete``)."""
-        if self._step.done:
+        if not self._life.end():
             return []
-        self._step.done = True
         out: list[Event] = []
         if not self._step.started and not self._pending:
             return [ended_before_any("chunk")]
@@ -230,7 +223,7 @@ class OpenAIChatAdapter:
         index = index if isinstance(index, int) else 0
         state = self._choices.get(index)
         if state is None:
-            state = self._choices[index] = Choice(index, self._step.step_id, self._tools)
+            state = self._choices[index] = Choice(index, self._tools)
         delta = field(choice, "delta")
         if delta is not None:
             state.delta(delta, out)

@@ -1,10 +1,10 @@
 """``Choice``: one choice of a Chat Completions stream, the part ``OpenAIChatAdapter`` keeps per
 choice index. It turns the choice's deltas into thinking, text, refusal and tool-call events
 (reasoning fields, LiteLLM's ``thinking_blocks``, Mistral's thinking content parts, or
-``<think>`` splitting), names its messages (``{base}:{choice}``, ``…:think``, ``…:refusal``,
-``#2`` for a later one of a kind) and closes its open messages and calls. Its messages are
-kept by two kit ``Messages`` (answers and thinking; refusals), its tool calls assembled by the
-run's ``ToolCalls`` (``adapters/kit``), in a group of their own.
+``<think>`` splitting), names its messages by the run's ``Ids`` (``{run}:text1``, ``…:think1``,
+``…:refusal1``, counted over the run's choices) and closes its open messages and calls. Its
+messages are kept by two kit ``Messages`` (answers and thinking; refusals), its tool calls
+assembled by the run's ``ToolCalls`` (``adapters/kit``), in a group of their own.
 """
 
 from __future__ import annotations
@@ -12,20 +12,12 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent.adapters.base import field, list_or_empty
-from nbagent.adapters.kit import CallGroup, IdScheme, Messages, ToolCalls
+from nbagent.adapters.kit import CallGroup, Messages, ToolCalls, invented
 from nbagent.adapters.openai_chat.maps import reasoning_of, text_of, thinking_parts
 from nbagent.adapters.think import Part, ThinkSplitter
 from nbagent.core.events import Event, MessageStart, TextDelta
 
 __all__ = ["Choice"]
-
-
-def kind_ids(name: str) -> IdScheme:
-    """``name`` for text, ``{name}:think`` for thinking; ``#2``, ``#3``… for a later message of
-    a kind."""
-    return lambda channel, key, n: (
-        name + (":think" if channel == "thinking" else "") + (f"#{n}" if n > 1 else "")
-    )
 
 
 class Choice:
@@ -47,13 +39,14 @@ class Choice:
         "tools",
     )
 
-    def __init__(self, index: int, base: str, tools: ToolCalls) -> None:
+    def __init__(self, index: int, tools: ToolCalls) -> None:
         self.index = index
         self.tools = tools
         self.meta: dict[str, Any] | None = None if index == 0 else {"choice_index": index}
-        self.messages = Messages(kind_ids(f"{base}:{index}"), meta=self.meta)
-        self.refusals = Messages(kind_ids(f"{base}:{index}:refusal"), meta=self.meta)
-        self.calls = CallGroup(prefix=f"call_{index}_")
+        ids = tools.ids
+        self.messages = Messages(invented(ids), meta=self.meta)
+        self.refusals = Messages(lambda channel, key, n: ids.new("refusal"), meta=self.meta)
+        self.calls = CallGroup()
         self.finish: str | None = None
         self.refusal = False  # a refusal was sent
         self.reasoning_field = False  # the server sends reasoning apart: no <think> splitting

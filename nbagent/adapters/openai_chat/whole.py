@@ -5,11 +5,10 @@ sends back (``ToolAnswers``).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
-from nbagent.adapters.kit import args_text
+from nbagent.adapters.kit import Ids, args_text
 from nbagent.adapters.openai_chat.maps import text_of
 from nbagent.core.events import (
     Event,
@@ -64,13 +63,14 @@ def whole_tool_calls(
     message: Any,
     out: list[Event],
     answers: ToolAnswers,
-    invent: Callable[[int, str], str],
+    ids: Ids,
+    scope: str,
     ts: float = 0.0,
     *,
     custom: bool = True,
 ) -> None:
     """The message's tool calls, each a start and an end with its whole argument text, noted
-    in ``answers``; ``invent(i, name)``: the id of one with none. A call is a ``function`` or,
+    in ``answers``; ``ids`` names one with none (``{scope}:call{n}``). A call is a ``function`` or,
     with ``custom``, a ``custom`` one (the OpenAI client's; LiteLLM's hook reads functions).
     The legacy ``function_call`` is read only for a message with no ``tool_calls``: servers that
     send both repeat the call in it."""
@@ -84,7 +84,7 @@ def whole_tool_calls(
         spec = function if function is not None or not custom else field(call, "custom")
         name = str_or_none(field(spec, "name")) or ""
         arguments = args_text(field(spec, "arguments" if function is not None else "input"))
-        call_id = wire_id or invent(i, name)
+        call_id = wire_id or ids.new("call", scope)
         out.append(
             ToolCallStart(
                 tool_call_id=call_id, name=name, index=i, synthetic_id=wire_id is None, ts=ts

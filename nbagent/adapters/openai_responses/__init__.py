@@ -6,7 +6,7 @@ dicts, JSON strings, or ``ServerSentEvent``s (the name is in both ``event:`` and
 ``.data``). Mapping: design ``protocols.md`` §12.2; tricky cases: §13.
 
 Ids: the run and the step are ``response.id``; a text message is its output item's id
-(``msg_…``), a refusal ``{item id}:refusal``, a reasoning item's thinking its id (``rs_…``).
+(``msg_…``), a refusal ``{item id}:refusal1``, a reasoning item's thinking its id (``rs_…``).
 A function call's ``tool_call_id`` is its ``call_id`` (the argument deltas name the item id,
 ``fc_…``, and are mapped to it); a hosted tool (web search, file search, code interpreter,
 MCP, image generation…) is a server tool call named by its item type, with its progress

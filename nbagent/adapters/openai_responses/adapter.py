@@ -10,8 +10,8 @@ from __future__ import annotations
 
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import BadItemError, field, plain, short_repr, unwrap
-from nbagent.adapters.kit import ModelStep
+from nbagent.adapters.base import field, plain, unwrap
+from nbagent.adapters.kit import Lifecycle, ModelStep
 from nbagent.adapters.openai_responses.content import Content
 from nbagent.adapters.openai_responses.items import Items
 from nbagent.adapters.openai_responses.maps import (
@@ -48,7 +48,8 @@ class OpenAIResponsesAdapter:
     def __init__(self) -> None:
         self._items = Items()
         self._content = Content(self._items)
-        self._step = ModelStep("response")
+        self._life = Lifecycle("openai-responses")
+        self._step = ModelStep("response", self._life)
 
     # -- detection -------------------------------------------------------------------------
 
@@ -82,7 +83,7 @@ class OpenAIResponsesAdapter:
         if not isinstance(kind, str) or not kind:
             kind = sse_name
         if not isinstance(kind, str) or not kind:
-            raise BadItemError(f"not a Responses stream event: {short_repr(item)}")
+            raise self._life.bad("not a Responses stream event", item)
         if self._step.done or kind in IGNORED:
             return []
         out: list[Event] = []
@@ -114,9 +115,8 @@ class OpenAIResponsesAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._step.done:
+        if not self._life.end():
             return []
-        self._step.done = True
         out: list[Event] = []
         self._items.close_all(out)
         self._step.end_step(out, "incomplete")
@@ -132,7 +132,7 @@ class OpenAIResponsesAdapter:
             run_id = field(response, "id")
             run_id = run_id if isinstance(run_id, str) else ""
             model = field(response, "model")
-            self._step.step_id = run_id or "response"
+            self._step.step_id = self._items.ids.scope = run_id or "response"
             self._step.start(
                 out,
                 run_id=run_id,
@@ -144,7 +144,7 @@ class OpenAIResponsesAdapter:
             out.append(Status(state=state, text=state.replace("_", " ") + "…"))
 
     def _terminal(self, kind: str, response: Any, out: list[Event]) -> None:
-        self._step.done = True
+        self._life.end()
         self._items.close_all(out)
         status = field(response, "status")
         usage = field(response, "usage")

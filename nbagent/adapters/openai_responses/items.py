@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent.adapters.base import field, int_or_none, plain
+from nbagent.adapters.kit.ids import Ids, Kind
 from nbagent.adapters.kit.reconcile import Parts, end_streamed_call, end_text_parts
 from nbagent.adapters.openai_responses.maps import (
     FUNCTION_ITEMS,
@@ -52,6 +53,14 @@ class Items:
         self._items: dict[str, Item] = {}  # wire item id -> item
         self._by_output: dict[int, str] = {}  # output_index -> wire item id
         self.function_calls = False
+        self.ids = Ids("response")  # an item with no id: in the response's scope
+
+    def _new_key(self, item_type: str) -> str:
+        """The key (and id) of an item the wire gave no id: ``{response}:text1``…"""
+        kind: Kind = (
+            "text" if item_type == "message" else "think" if item_type == "reasoning" else "call"
+        )
+        return self.ids.new(kind)
 
     def added(self, payload: Any, out: list[Event]) -> None:
         item = field(payload, "item")
@@ -61,7 +70,8 @@ class Items:
             return
         output_index = int_or_none(field(payload, "output_index"))
         if not isinstance(wire_id, str) or not wire_id:
-            wire_id = f"item_{output_index if output_index is not None else len(self._items)}"
+            known = self._by_output.get(output_index) if output_index is not None else None
+            wire_id = known or self._new_key(item_type)
         if output_index is not None:
             self._by_output[output_index] = wire_id
         if wire_id in self._items:
@@ -165,7 +175,7 @@ class Items:
         wire_id = field(payload, "item_id")
         index = int_or_none(field(payload, "output_index"))
         if not isinstance(wire_id, str) or not wire_id:
-            wire_id = f"item_{index if index is not None else len(self._items)}"
+            wire_id = self._new_key(item_type)
         if index is not None:
             self._by_output.setdefault(index, wire_id)
         state = self._items[wire_id] = Item(wire_id, item_type)

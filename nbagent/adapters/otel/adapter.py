@@ -16,7 +16,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
-from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, call_events, distinct_id, whole_message
+from nbagent.adapters.kit import ANSWER_SEEN_WHOLE, Ids, call_events, kind_of, whole_message
 from nbagent.adapters.kit.hook_record import HookRecord
 from nbagent.adapters.kit.hooks import HookAdapter
 from nbagent.adapters.otel.common import (
@@ -83,7 +83,7 @@ class OtelAdapter(HookAdapter):
         self._spans: dict[str, _Span] = {}
         self._by_root: dict[str, list[str]] = {}
         self._calls: dict[tuple[str, str], str] = {}  # (root, the library's id) → ours
-        self._used: set[str] = set()  # ids of the calls announced (ToolCallStart sent)
+        self._ids = Ids()  # ids of the calls announced (ToolCallStart sent)
         self._waiting: dict[str, deque[str]] = {}  # tool name → calls with no tool span yet
         self._warned = False
 
@@ -234,15 +234,15 @@ class OtelAdapter(HookAdapter):
                 merged[-1] = Part(part.kind, text=merged[-1].text + part.text)
             else:
                 merged.append(part)
-        for n, part in enumerate(merged):
+        for part in merged:
             if part.kind in ("text", "thinking"):
                 channel: Literal["text", "thinking"] = (
                     "thinking" if part.kind == "thinking" else "text"
                 )
-                mid = f"{span.id}-m{n}"
+                mid = self._ids.new(kind_of(channel), span.id)
                 whole_message(out, channel, mid, part.text, ANSWER_SEEN_WHOLE, parent=scope, ts=ts)
             elif part.kind == "tool_call":
-                call_id = self._announce(span.root, part.call_id or f"{span.id}-call{n}")
+                call_id = self._announce(span.root, part.call_id, span.id)
                 out += call_events(
                     call_id,
                     part.name,
@@ -268,10 +268,13 @@ class OtelAdapter(HookAdapter):
 
     # -- tools ----------------------------------------------------------------------------
 
-    def _announce(self, root: str, raw: str) -> str:
+    def _announce(self, root: str, raw: str | None, span_id: str) -> str:
         """Our id of a new call: the library's, unless a call shown before had it (pydantic-ai's
-        ``TestModel`` gives every call of a tool the same id): then made unique."""
-        call_id = self._calls[(root, raw)] = distinct_id(raw, self._used, sep="~")
+        ``TestModel`` gives every call of a tool the same id): then ``{id}#2``…; with none,
+        ``{span}:call{n}``."""
+        if raw is None:
+            return self._ids.new("call", span_id)
+        call_id = self._calls[(root, raw)] = self._ids.wire(raw)
         return call_id
 
     def _find_call(self, span: _Span, run: ToolRun, ts: float) -> list[Event]:
@@ -284,7 +287,7 @@ class OtelAdapter(HookAdapter):
         span.call_id = known or (waiting.popleft() if run.call_id is None and waiting else None)
         if span.call_id is not None:
             return []
-        span.call_id = call_id = self._announce(span.root, run.call_id or f"{span.id}-tool")
+        span.call_id = call_id = self._announce(span.root, run.call_id, span.id)
         synthetic = run.call_id is None
         name = run.name or span.name
         return call_events(

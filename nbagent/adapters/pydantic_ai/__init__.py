@@ -19,11 +19,12 @@ Mapping:
   ="tool_calls"``), by a part index seen before (the model was called again), or by the end. The
   events carry no usage: a step's usage comes from its ``CallToolsNode`` where the nodes are
   handed over, else, at the end, from ``result.new_messages()``'s responses.
-- **Text / thinking**: message ``f"{step}:{index}"``; a thinking part's ``signature`` on its
-  ``MessageEnd``; each ``PartEndEvent``'s whole content is ``final_text`` (reconciled).
+- **Text / thinking**: message ``{step}:text{n}`` (``{step}:think{n}``: the kit's ``Ids``); a
+  thinking part's ``signature`` on its ``MessageEnd``; each ``PartEndEvent``'s whole content is
+  ``final_text`` (reconciled).
 - **Tool calls**: the part's ``tool_call_id`` (pydantic-ai makes one when the model sends none);
   an id used by an earlier call of the run (test models repeat theirs) becomes
-  ``f"{id}@{step}"``, and results go to the latest call of that id. String arguments stream as
+  ``{id}#2``…, and results go to the latest call of that id. String arguments stream as
   deltas; dict arguments arrive whole on the ``ToolCallEnd``. Function tools have
   ``executor="agent"``, native ones ``"server"``. A call of an MCP server's tool (an
   ``MCPToolset``) names the server (``ToolCallStart.server``) through the ``tool_servers``

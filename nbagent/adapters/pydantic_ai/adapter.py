@@ -16,11 +16,11 @@ from nbagent.adapters.base import (
     field,
     library_label,
     list_or_empty,
-    short_repr,
     str_or_none,
     type_is,
     unwrap,
 )
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.pydantic_ai.maps import (
     EVENT_KINDS,
     NODE_NAMES,
@@ -67,7 +67,7 @@ class PydanticAiAdapter:
     def __init__(self, tool_servers: ToolServers | None = None) -> None:
         self._parts = Parts(tool_servers)
         self._tools = Tools(self._parts)
-        self._done = False
+        self._life = Lifecycle("pydantic-ai", _TAKES)
         self._output: Any = _NOTHING
         """The output of a graph run that ended (``End`` node) before its result arrived."""
 
@@ -107,33 +107,31 @@ class PydanticAiAdapter:
     # -- the adapter interface -------------------------------------------------------------
 
     def feed(self, item: Any) -> list[Event]:
-        if self._done:
+        if self._life.done:
             return []
         if isinstance(item, (str, bytes, bytearray, ServerSentEvent)):  # JSON over the wire
             try:
                 item = unwrap(item)[1]
             except BadItemError as exc:
-                raise BadItemError(f"pydantic-ai: {exc}") from None
+                raise self._life.again(exc) from None
             if not isinstance(item, Mapping):
-                raise BadItemError(
-                    f"pydantic-ai: an event must be a JSON object: {short_repr(item)}"
-                )
+                raise self._life.bad("an event must be a JSON object", item)
         if item is None or isinstance(item, (int, float, list, tuple)):
-            raise BadItemError(f"pydantic-ai takes {_TAKES}; got {short_repr(item)}")
+            raise self._life.takes(item)
         out: list[Event] = []
         try:
             self._dispatch(item, out)
         except (AttributeError, TypeError, ValueError, KeyError) as exc:
-            raise BadItemError(
-                f"{_library()}: cannot read a {type(item).__name__} ({exc}); nbagent takes "
-                f"{_TAKES}: {short_repr(item)}"
+            raise self._life.bad(
+                f"cannot read a {type(item).__name__} of {_library()} ({exc}); nbagent takes "
+                f"{_TAKES}",
+                item,
             ) from None
         return out
 
     def end(self) -> list[Event]:
-        if self._done:
+        if not self._life.end():
             return []
-        self._done = True
         out: list[Event] = []
         if self._output is not _NOTHING:  # the graph ended; its result was not handed over
             self._parts.close_open(out, "completed")
@@ -198,7 +196,7 @@ class PydanticAiAdapter:
             data = field(item, "data")
             self._output = field(data, "output") if data is not None else None
         else:
-            raise BadItemError(f"pydantic-ai takes {_TAKES}; got {short_repr(item)}")
+            raise self._life.takes(item)
 
     # -- whole responses and requests ------------------------------------------------------
 
@@ -253,7 +251,7 @@ class PydanticAiAdapter:
                 result=to_plain(output),
             )
         )
-        self._done = True
+        self._life.end()
 
     def _steps_usage(self, result: Any, out: list[Event]) -> None:
         """The responses of the run, matched to the streamed steps in order (a response with no

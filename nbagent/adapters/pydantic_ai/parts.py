@@ -12,6 +12,7 @@ from dataclasses import field as dc_field
 from typing import Any, Literal
 
 from nbagent.adapters.base import ToolServers, field, int_or_none, str_or_none
+from nbagent.adapters.kit.ids import Ids, kind_of
 from nbagent.adapters.kit.messages import Channel, message_delta
 from nbagent.adapters.pydantic_ai.maps import args_text, result_of, to_plain
 from nbagent.core.events import (
@@ -65,7 +66,7 @@ class Parts:
         self._tool_servers = tool_servers
         self.steps: list[Step] = []
         self.tool_ids: dict[str, str] = {}  # the library's tool_call_id -> ours (its latest)
-        self.used_ids: set[str] = set()
+        self.ids = Ids()  # every call id, every message id invented
         self.results: set[str] = set()  # our ids of the calls that have a result
 
     # -- steps -----------------------------------------------------------------------------
@@ -109,16 +110,9 @@ class Parts:
 
     def new_tool_id(self, raw: str | None, step: Step, index: int) -> tuple[str, bool]:
         """``(our id, synthetic)`` for a call the model made; a raw id already used by an
-        earlier call (a test model's fixed ids) gets the step's id as a suffix."""
+        earlier call (a test model's fixed ids) is ``{id}#2``…, none ``{step}:call{n}``."""
         synthetic = raw is None
-        ours = raw if raw is not None else f"{step.id}:{index}"
-        if ours in self.used_ids:
-            ours = f"{ours}@{step.id}"
-            n = 1
-            while ours in self.used_ids:
-                n += 1
-                ours = f"{raw}@{step.id}#{n}"
-        self.used_ids.add(ours)
+        ours = self.ids.of(raw, "call", step.id)
         if raw is not None:
             self.tool_ids[raw] = ours
         return ours, synthetic
@@ -162,7 +156,7 @@ class Parts:
         kind = field(part, "part_kind")
         step.has_parts = True
         if kind in ("text", "thinking"):
-            state = step.parts[index] = Part(kind, f"{step.id}:{index}")
+            state = step.parts[index] = Part(kind, self.ids.new(kind_of(kind), step.id))
             self._text(state, field(part, "content"), out)
             return state
         if kind in ("tool-call", "builtin-tool-call"):

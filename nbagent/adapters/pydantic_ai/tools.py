@@ -31,10 +31,7 @@ class Tools:
         """Our id of a call that arrives whole (no part events showed it): start and end it.
         ``native``: a tool the model's provider runs."""
         raw = str_or_none(field(part, "tool_call_id"))
-        ours = raw or f"call-{len(self.parts.used_ids) + 1}"
-        while ours in self.parts.used_ids:
-            ours = f"{ours}'"
-        self.parts.used_ids.add(ours)
+        ours = self.parts.ids.of(raw, "call")
         if raw is not None:
             self.parts.tool_ids[raw] = ours
         out.append(self.parts.call_start(ours, part, native, raw is None))

@@ -11,16 +11,15 @@ from typing import Any, ClassVar
 
 from nbagent.adapters.base import (
     BLANK,
-    BadItemError,
     as_payload,
     data_payload,
     field,
     is_library_object,
     plain,
-    short_repr,
     str_or_none,
 )
 from nbagent.adapters.kit.dispatch import handler
+from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.messages import Channel, Messages
 from nbagent.adapters.vercel_ui.parts import (
     _CUSTOM_TYPES,
@@ -51,8 +50,7 @@ class VercelUiAdapter:
     name: ClassVar[str] = "vercel-ui"
 
     def __init__(self) -> None:
-        self._started = False
-        self._done = False
+        self._life = Lifecycle("vercel-ui")
         self._steps = 0
         self._step: str | None = None
         self._messages = Messages(starts={"text": {"role": "assistant"}, "thinking": {}})
@@ -84,14 +82,14 @@ class VercelUiAdapter:
     # -- the adapter interface ---------------------------------------------------------------
 
     def feed(self, item: Any) -> list[Event]:
-        if self._done:
+        if self._life.done:
             return []
         if is_library_object(item):  # pydantic-ai's chunk objects (BaseChunk), …
             part = as_payload(item)
             if isinstance(part, Mapping) and part.get("type") == "done":
                 return []  # pydantic-ai's DoneChunk: the [DONE] line as an object
             if not isinstance(part, Mapping):
-                raise BadItemError(f"vercel-ui: cannot read a {short_repr(item)}")
+                raise self._life.bad(f"cannot read a {type(item).__name__}", item)
             return self._feed_part(part)
         legacy = _v4(item)
         if legacy is not None:
@@ -100,14 +98,13 @@ class VercelUiAdapter:
         if part is BLANK or part is None or part == _DONE:
             return []
         if not isinstance(part, Mapping):
-            raise BadItemError(f"vercel-ui: a part must be a JSON object: {short_repr(item)}")
+            raise self._life.bad("a part must be a JSON object", item)
         return self._feed_part(part)
 
     def _feed_part(self, part: Mapping[str, Any]) -> list[Event]:
         out: list[Event] = []
         kind = part.get("type")
-        if kind != "start" and not self._started:
-            self._started = True
+        if kind != "start" and self._life.start():
             out.append(RunStart())
         on_kind = handler(kind, PART_TYPES, self, self._tools)
         if on_kind is not None:
@@ -155,7 +152,7 @@ class VercelUiAdapter:
         return out
 
     def end(self) -> list[Event]:
-        if self._done:
+        if self._life.done:
             return []
         out: list[Event] = []
         self._finish(out, "incomplete", None, "the stream ended without a finish part")
@@ -176,9 +173,8 @@ class VercelUiAdapter:
     def _finish(
         self, out: list[Event], reason: EndReason, raw: str | None, message: str | None
     ) -> None:
-        self._done = True
-        if not self._started:
-            self._started = True
+        self._life.end()
+        if self._life.start():
             out.append(RunStart())
         self._close_all(out)
         out.append(RunEnd(reason=reason, raw_reason=raw, message=message))
@@ -186,8 +182,7 @@ class VercelUiAdapter:
     # -- parts -----------------------------------------------------------------------------
 
     def on_start(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        if not self._started:
-            self._started = True
+        if self._life.start():
             out.append(RunStart(run_id=str_or_none(part.get("messageId")) or ""))
         _metadata(part, out)
 

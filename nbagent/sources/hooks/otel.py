@@ -31,7 +31,7 @@ __all__ = ["OtelHook"]
 
 INSTALL_SDK = (
     "pydantic-ai reports its runs through OpenTelemetry, and the OpenTelemetry SDK is not "
-    "installed: pip install 'nbagent[otel]'"
+    "installed: pip install 'jupyter-nbagent[otel]'"
 )
 
 

@@ -137,7 +137,9 @@ def _tool_html(b: dict[str, Any], inside: str = "") -> str:
     # The lines the call's edits add and remove, by its name (the widget's panel head).
     counts = f' <span class="nba-meta">{diff_counts(diffs)}</span>' if diffs else ""
     out = [
-        f'<details class="nba-tool nba-tool-{"error" if failed else state}"><summary>'
+        # A failed call opens, as the widget's panel does (js/src/panels/panels.js).
+        f'<details class="nba-tool nba-tool-{"error" if failed else state}"'
+        f"{' open' if failed else ''}><summary>"
         f'<span class="nba-state">{esc(word)}</span> '
         f'<code class="nba-tool-name">{esc(tool_label(b))}</code>{counts} '
         f'<span class="nba-preview">{esc(_preview(b))}</span> '

@@ -1,7 +1,7 @@
 """The footer's words, as the widget writes them (``js/src/panels/status.js``): the status label (a
 run waiting for its first token says so; an error, its class and first line), the one status
 line's parts, an agent's context window (``js/src/panels/acp_view.js`` ``gaugeText``), and
-the folded details (per-step lines, usage, deltas). The numbers' meanings are in
+the folded details (per-step lines, usage, what tok/s is made of). The numbers' meanings are in
 ``nbagent/transcript/fold/numbers.py``."""
 
 from __future__ import annotations
@@ -11,13 +11,11 @@ import re
 from typing import Any
 
 from nbagent.transcript.export.formats import (
-    NO_NUMBER,
     format_cost,
     format_duration,
     format_elapsed,
     format_rate,
     format_tokens,
-    plural,
     usage_details,
     usage_text,
 )
@@ -81,6 +79,8 @@ def status_label(s: dict[str, Any]) -> str:
                 if len(paused) == 1
                 else (f"paused before {len(paused)} calls")
             )
+        if numbers.number(s.get("paused_since")) is not None:
+            return "paused"  # a step replay between steps
         if s.get("activity"):
             return str(s["activity"])
         return WAITING if waiting(s) else "running"
@@ -150,17 +150,15 @@ def status_parts(s: dict[str, Any], now: float) -> list[str]:
 
 
 def _timing(s: dict[str, Any], now: float) -> list[str]:
-    """Time to first token (or message) and tokens/s."""
+    """Time to first token (or message) and tokens/s; what is not known is left out (no
+    first token yet, a rate that would mean nothing), not shown as a dash."""
     ttft = numbers.ttft(s)
     first = "first message" if s.get("whole") else "first token"
-    parts = [f"{first} {NO_NUMBER if ttft is None else format_duration(ttft)}"]
+    parts = [] if ttft is None else [f"{first} {format_duration(ttft)}"]
     if s.get("whole"):
         parts.append("whole messages")
-    else:
-        rate = numbers.tokens_per_s(s, now)
-        parts.append(
-            format_rate(None if rate is None else rate.value, bool(rate and rate.estimated))
-        )
+    elif (rate := numbers.tokens_per_s(s, now)) is not None:
+        parts.append(format_rate(rate.value, rate.estimated))
     return parts
 
 
@@ -236,7 +234,7 @@ def step_lines(s: dict[str, Any]) -> list[str]:
             parts.append(usage_text(st.get("usage")))
         if "cost_usd" in st:  # a step priced or reported (older states have no cost)
             cost = numbers.number(st["cost_usd"])
-            parts.append(NO_NUMBER if cost is None else format_cost(cost))
+            parts.append("no price" if cost is None else format_cost(cost))
         if st.get("finish_reason"):
             parts.append(str(st["finish_reason"]).replace("_", " "))
         lines.append(" · ".join(parts))
@@ -244,13 +242,16 @@ def step_lines(s: dict[str, Any]) -> list[str]:
 
 
 def detail_lines(s: dict[str, Any], now: float) -> list[str]:
-    """The folded details after the step lines: the full usage, then the deltas, generation
-    time and output tokens the rate is made of."""
+    """The folded details after the step lines: the full usage, then what tok/s is made of:
+    "120 output tokens in 4.00 s of generation", "≈ 120 output tokens (one per streamed
+    chunk) ..." when no usage counted them, "no output"."""
     tokens = numbers.output_tokens(s)
-    counts = [plural(int(s.get("deltas") or 0), "delta")]
-    if numbers.number(s.get("first_token_at")) is not None:
-        counts.append(f"generating {format_duration(numbers.generation_s(s, now))}")
-    if tokens is not None:
-        word = "output token" if tokens.value == 1 else "output tokens"
-        counts.append(f"{format_tokens(tokens.value, tokens.estimated)} {word}")
-    return [usage_details(s.get("usage")), " · ".join(counts)]
+    if tokens is None:
+        return [usage_details(s.get("usage")), "no output"]
+    line = f"{format_tokens(tokens.value, tokens.estimated)} output token"
+    line += "" if tokens.value == 1 else "s"
+    if tokens.estimated:
+        line += " (one per streamed chunk)"
+    if not s.get("whole") and numbers.number(s.get("first_token_at")) is not None:
+        line += f" in {format_duration(numbers.generation_s(s, now))} of generation"
+    return [usage_details(s.get("usage")), line]

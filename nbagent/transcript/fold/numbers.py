@@ -15,10 +15,13 @@ browser's ``js/src/base/numbers.js`` computes the same from the same fields).
   as it came from the wire, which servers send about one per token (``deltas``; each step's
   ``output_deltas`` says how many of them its usage covers). The figure is then marked
   estimated ("≈"). Messages that came whole are no deltas of a stream: only reported tokens.
-- **tokens/s** (``tokens_per_s``): output tokens over generation time; None (shown "—") when
+- **tokens/s** (``tokens_per_s``): output tokens over generation time; None (not shown) when
   it means nothing: fewer than ``MIN_RATE_TOKENS`` tokens, under ``MIN_RATE_WINDOW`` seconds
   of generation, no output yet (also a run stopped before any), or messages that came whole.
-- **Elapsed** (``elapsed``): from the run's start to its end, or to now while it runs.
+- **Elapsed** (``elapsed``): from the run's start to its end, or to now while it runs, less
+  the time it was paused (a tool call waiting for an answer, a step replay waiting for its
+  next step): the run's clock stops while it is paused (``paused_since``: when the pause
+  began; ``paused_s``: the pauses that ended), and generation time does not run then either.
 """
 
 from __future__ import annotations
@@ -56,8 +59,12 @@ def number(v: Any) -> float | None:
 
 
 def _end(s: dict[str, Any], now: float) -> float:
+    """The run's clock: its end, or while it runs, now (stopped where it paused)."""
     ended = number(s.get("ended_at"))
-    return now if s.get("status") == "running" or ended is None else ended
+    if s.get("status") != "running" and ended is not None:
+        return ended
+    paused = number(s.get("paused_since"))
+    return now if paused is None else min(now, paused)
 
 
 def ttft(s: dict[str, Any]) -> float | None:
@@ -67,7 +74,8 @@ def ttft(s: dict[str, Any]) -> float | None:
 
 def elapsed(s: dict[str, Any], now: float) -> float | None:
     start = number(s.get("started_at"))
-    return None if start is None else max(0.0, _end(s, now) - start)
+    paused = number(s.get("paused_s")) or 0.0
+    return None if start is None else max(0.0, _end(s, now) - start - paused)
 
 
 def generation_s(s: dict[str, Any], now: float) -> float:

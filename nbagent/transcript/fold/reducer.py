@@ -43,7 +43,7 @@ _GENERATION_ENDS: frozenset[type[E.Event]] = frozenset((E.ToolCallEnd, E.StepEnd
 _RESTORED = (
     *("run_id", "title", "model", "status", "end_reason", "error", "started_at"),
     *("first_token_at", "ended_at", "deltas", "activity", "plan", "context", "session"),
-    *("generating_s", "generating_since"),
+    *("generating_s", "generating_since", "paused_s", "paused_since"),
 )
 """The run's fields ``from_dict`` takes as they were saved."""
 
@@ -92,6 +92,7 @@ class TranscriptBase(RunFold, ToolFold, MessageFold):
             setattr(t, k, d.get(k, getattr(t, k)))
         t.warnings = [dict(w) for w in d.get("warnings", [])]
         t.whole = d.get("whole") is True
+        t._paused_ever = "paused_s" in d
         t._usage = dict(EMPTY_USAGE) | dict(d.get("usage") or {})
         t._steps = [dict(s) for s in d.get("steps", [])]
         t._step_index = {s["id"]: i for i, s in enumerate(t._steps)}
@@ -169,6 +170,8 @@ class TranscriptBase(RunFold, ToolFold, MessageFold):
         if self.whole:  # likewise: only runs whose messages came whole say so
             state["whole"] = True
             state["whole_pending"] = self._whole_pending()
+        if self._paused_ever:  # and runs that paused
+            state |= {"paused_s": self.paused_s, "paused_since": self.paused_since}
         # An agent's plan, its context window, its session: once said.
         state |= {
             k: v for k in ("plan", "context", "session") if (v := getattr(self, k)) is not None
@@ -237,11 +240,11 @@ class TranscriptBase(RunFold, ToolFold, MessageFold):
 
     @property
     def elapsed_s(self) -> float | None:
-        """Seconds from run start to its end (or to the latest event while running)."""
-        end = self.ended_at
-        if end is None and self.last_event is not None:
-            end = self.last_event.ts
-        return None if end is None or self.started_at is None else end - self.started_at
+        """Seconds from run start to its end (or to the latest event while running), less
+        the time it was paused (``nbagent/transcript/fold/numbers.py``)."""
+        if self.ended_at is None and self.last_event is None:
+            return None
+        return numbers.elapsed(self._numbers_state(), self._now())
 
     def _now(self) -> float:
         """The latest time the transcript knows: its end, or its latest event's."""
@@ -283,6 +286,8 @@ class TranscriptBase(RunFold, ToolFold, MessageFold):
             "ended_at": self.ended_at,
             "generating_s": self.generating_s,
             "generating_since": self.generating_since,
+            "paused_s": self.paused_s,
+            "paused_since": self.paused_since,
             "usage": self._usage,
             "steps": self._steps,
             "whole": self.whole,

@@ -303,7 +303,7 @@ class RunFold(ToolFold):
             message = ev.message or _DEFAULT_ERROR[ev.reason]
             self.error = {"message": message, "error_type": None, "code": None}
             changes["error"] = dict(self.error)
-        ops = self._cancel_pending_tools(ev.ts, ev.reason)
+        ops = [*self.resume(ev.ts), *self._cancel_pending_tools(ev.ts, ev.reason)]
         for j in self._agent_index.values():  # sub-agents still open end with the run
             block = self._blocks[j]
             if block.ended_at is None:

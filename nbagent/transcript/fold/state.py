@@ -55,6 +55,13 @@ class FoldState:
         """Seconds the model was producing, over the closed stretches (``numbers.py``)."""
         self.generating_since: float | None = None
         """When the open stretch of generation began; None while nothing streams."""
+        self.paused_s = 0.0
+        """Seconds the run was paused, over the pauses that ended (``numbers.py``: its clock
+        stops while it is paused)."""
+        self.paused_since: float | None = None
+        """When the run paused (a call waiting for an answer, a step replay between steps);
+        None while it is not paused."""
+        self._paused_ever = False  # the run has paused: its state has paused_s, paused_since
         self._awaiting: set[str] = set()  # steps started whose first token has not come
         self._step_deltas0: dict[str, int] = {}  # the run's deltas when each step started
         self.deltas = 0
@@ -158,6 +165,21 @@ class FoldState:
         self.generating_s += max(0.0, ts - self.generating_since)
         self.generating_since = None
         return [{"op": "run", "set": {"generating_s": self.generating_s, "generating_since": None}}]
+
+    def pause(self, ts: float) -> list[Op]:
+        """The run paused at ``ts``: its clock stops (once; a pause already open stays)."""
+        if self.paused_since is not None or self._ended:
+            return []
+        self.paused_since, self._paused_ever = ts, True
+        return [{"op": "run", "set": {"paused_s": self.paused_s, "paused_since": ts}}]
+
+    def resume(self, ts: float) -> list[Op]:
+        """The run goes on at ``ts``: the pause's time is kept out of its clock."""
+        if self.paused_since is None:
+            return []
+        self.paused_s += max(0.0, ts - self.paused_since)
+        self.paused_since = None
+        return [{"op": "run", "set": {"paused_s": self.paused_s, "paused_since": None}}]
 
     def _index(self, block: Block) -> dict[str, int]:
         kind = block.type

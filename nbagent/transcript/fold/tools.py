@@ -140,7 +140,7 @@ class ToolFold(FoldState):
             changes = {"state": "paused", "pause": dict(pause)}
             if tool.answer is not None:  # paused again (a framework asking twice)
                 tool.answer = changes["answer"] = None
-            return [*ops, set_op(i, changes)]
+            return [*ops, set_op(i, changes), *self.pause(ev.ts)]
         action = str(detail.get("action") or "run")
         args = detail.get("args")
         edited = action == "run" and isinstance(args, dict) and args != tool.args
@@ -159,4 +159,7 @@ class ToolFold(FoldState):
             changes |= {"state": "cancelled", "ended_at": ev.ts}
         elif tool.state == "paused":
             tool.state = changes["state"] = "running"
-        return [*ops, set_op(i, changes)]
+        ops.append(set_op(i, changes))
+        if not any(isinstance(b, ToolCall) and b.state == "paused" for b in self._blocks):
+            ops += self.resume(ev.ts)  # the last call answered: the run's clock goes on
+        return ops

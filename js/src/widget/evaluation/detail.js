@@ -1,12 +1,15 @@
-// An opened row: the case's error, its full input and expected answer, its score errors,
-// Re-run case, and the case's run view drawn by the run widget's own code (through the
-// loader): live from the run's model once the kernel gave it (`opened`), else read-only from
-// the transcript saved with the evaluation (`transcripts`).
+// An opened case, below the table at the view's full width (its run is as tall as it is, not
+// cut by the table's scroll box): its number and name as its row has them, its error, its full
+// input, expected answer and metadata (what the scorers were given), each scorer's value (and
+// change) or error, its times, tokens and cost, Re-run case, and the case's run view drawn by
+// the run widget's own code (through the loader): live from the run's model once the kernel
+// gave it (`opened`), else read-only from the transcript saved with the evaluation
+// (`transcripts`).
 
 import { actionButton, setText } from "../../base/format.js";
 import loader from "../../base/loader.js";
 import { HOST_EVENT, OUTPUT_EVENT } from "../../store/offer.js";
-import { ev } from "./rows.js";
+import { ev, numbersInWords, scoreText, signed, TEXT } from "./rows.js";
 
 /**
  * @typedef {import("./rows.js").Row} Row
@@ -14,7 +17,7 @@ import { ev } from "./rows.js";
  *   mountCase?: (el: HTMLElement, state: object) => () => void}} Model
  *   `mountCase`: how a saved case is drawn where there is no code model (nbagent's JupyterLab
  *   renderer of a saved notebook, js/lab/src/evaluation.js)
- * @typedef {{el: HTMLElement, height: number, draw(r: Row): void,
+ * @typedef {{el: HTMLElement, draw(r: Row): void,
  *   mount(model: Model, key: string): Promise<void>, destroy(): void}} Detail
  */
 
@@ -55,13 +58,18 @@ const implied = (r) =>
 
 /**
  * @param {number} i the case
- * @param {{send(msg: import("../../base/wire.js").PageMessage): void, mayAct: boolean, resized(): void}} ctx
+ * @param {{send(msg: import("../../base/wire.js").PageMessage): void, mayAct: boolean, close(): void}} ctx
  * @returns {Detail}
  */
 export function openDetail(i, ctx) {
-  // In a slot as wide as a row, placed by the table: it stays in view scrolled sideways.
-  const el = ev("div", "slot");
-  const box = ev("div", "detail");
+  const el = ev("section", "detail");
+  const name = ev("span", "");
+  const close = actionButton("✕", "nba-ev-close");
+  close.title = "Close";
+  close.setAttribute("aria-label", "Close");
+  close.addEventListener("click", ctx.close);
+  const head = ev("div", "case-head");
+  head.append(name, close);
   const info = ev("div", "info");
   const rerun = actionButton("Re-run case", "nba-ev-rerun");
   rerun.addEventListener("click", () => ctx.send({ type: "rerun", i }));
@@ -69,8 +77,7 @@ export function openDetail(i, ctx) {
   // A case's run view offers its output to a host (js/src/store/offer.js): not this output's.
   for (const name of [HOST_EVENT, OUTPUT_EVENT])
     run.addEventListener(name, (e) => e.stopPropagation());
-  el.append(box);
-  box.append(info, ...(ctx.mayAct ? [rerun] : []), run);
+  el.append(head, info, ...(ctx.mayAct ? [rerun] : []), run);
   // What the run view shows: "" (nothing yet), "saved" or "live"; a later mount wins.
   let kind = "";
   let liveRef = ""; // the live model shown (a re-run case gets another)
@@ -81,18 +88,6 @@ export function openDetail(i, ctx) {
   let gen = 0;
   let closed = false;
   let sig = "";
-  const observer =
-    typeof ResizeObserver === "function"
-      ? new ResizeObserver(() => {
-          // The opened row's height, taken into the table's offsets.
-          const height = el.offsetHeight;
-          if (height && el.isConnected && height !== self.height) {
-            self.height = height;
-            ctx.resized();
-          }
-        })
-      : null;
-  observer?.observe(el);
 
   /**
    * @param {string} to
@@ -117,17 +112,28 @@ export function openDetail(i, ctx) {
   /** @type {Detail} */
   const self = {
     el,
-    height: 320, // until measured
     draw(r) {
       row = r;
+      // The number its row shows (the run's title says it too: nbagent/evaluation/cases.py).
+      setText(name, `#${TEXT["#"](r)}${r.name ? ` ${r.name}` : ""} · ${r.status ?? ""}`);
       /** @type {[string, unknown, string?][]} */
       const parts = [
         ["Error", r.error, "err"],
         ["Input", r.input],
         ["Expected", r.expected],
+        ["Metadata", r.metadata],
       ];
-      for (const [name, e] of Object.entries(r.score_errors ?? {}))
-        parts.push([`${name} failed`, e, "err"]);
+      const errors = r.score_errors ?? {};
+      for (const [k, v] of Object.entries({ ...r.scores, ...errors })) {
+        const delta = r.deltas?.[k];
+        const change = delta ? ` (${signed(delta)} vs baseline)` : ""; // (none when zero)
+        parts.push(
+          errors[k]
+            ? [`${k} failed`, errors[k], "err"]
+            : [k, `${typeof v === "number" ? v : scoreText(v)}${change}`, "score"],
+        );
+      }
+      parts.push(["Times, tokens, cost", numbersInWords(r)], ["Comment", r.comment]);
       const now = JSON.stringify(parts);
       if (now !== sig) {
         sig = now;
@@ -169,7 +175,6 @@ export function openDetail(i, ctx) {
     },
     destroy() {
       closed = true;
-      observer?.disconnect();
       cleanup?.();
       el.remove();
     },

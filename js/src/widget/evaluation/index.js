@@ -1,15 +1,15 @@
 // An evaluation's view (nbagent/evaluation/widget.py, EvaluationWidget): a header with its
-// progress, a filter bar and a virtualized table of its cases, each row opening into the
-// case's own run view (detail.js). The table follows the kernel's change feed (`rows`
-// messages, in `seq` order; a gap asks for a `snapshot`), and shows from the `snapshot` trait
-// alone in a saved notebook. A chunk of its own: only pages that show an evaluation load it.
+// progress, a filter bar and a virtualized table of its cases, each row opening the case below
+// the table, with its own run view (detail.js: the `case` chunk, imported the first time a case
+// opens). The table follows the kernel's change feed
+// (`rows` messages, in `seq` order; a gap asks for a `snapshot`), and shows from the
+// `snapshot` trait alone in a saved notebook. A chunk of its own: only pages that show an evaluation load it.
 // Everything from the kernel goes in with textContent. The modules are closures, not classes:
 // local names minify, `this.` properties would not (the chunk's budget).
 
 import "./evaluation.css";
 import { setText } from "../../base/format.js";
 import { HOST_EVENT, OUTPUT_EVENT } from "../../store/offer.js";
-import { openDetail } from "./detail.js";
 import { headerView } from "./header.js";
 import { applyRows, ev, FILTERS, ordered, place, textOf } from "./rows.js";
 import { columnsFor, table } from "./table.js";
@@ -20,9 +20,50 @@ import { columnsFor, table } from "./table.js";
  *   widget_manager?: {get_model(id: string): Promise<any>}}} Model
  * @typedef {import("./rows.js").Row} Row
  * @typedef {import("./detail.js").Detail} Detail
+ * @typedef {{openDetail: typeof import("./detail.js").openDetail}} Case
  */
 
 const frame = requestAnimationFrame;
+
+/** @type {Promise<Case> | null} an opened case's code, loaded or loading */
+let caseCode = null;
+
+/** Open cases with this code (the lab extension's own copy, tests). @param {Case} code */
+export const useCase = (code) => {
+  caseCode = Promise.resolve(code);
+};
+
+/**
+ * The case chunk (nbagent/static/case.js) from the code model `model` references: the kernel
+ * sends it with a case's first `open`, and as the evaluation ends (a saved notebook has it).
+ * @param {Model} model
+ * @returns {Promise<Case>}
+ */
+function loadCase(model) {
+  caseCode ??= (async () => {
+    const ref = String(model.get("code") ?? "").replace("IPY_MODEL_", "");
+    const code = await /** @type {any} */ (model.widget_manager).get_model(ref);
+    const text = await new Promise((ok) => {
+      const sent = () => {
+        if (!code.get("case")) return false;
+        code.off("change:case", sent);
+        ok(code.get("case"));
+        return true;
+      };
+      if (!sent()) code.on("change:case", sent);
+    });
+    const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
+    try {
+      return await import(/* webpackIgnore: true */ /* @vite-ignore */ url);
+    } finally {
+      URL.revokeObjectURL(url);
+    }
+  })();
+  caseCode.catch(() => {
+    caseCode = null; // asked again at the next open
+  });
+  return caseCode;
+}
 
 /**
  * Draw an evaluation in `el`; returns the cleanup.
@@ -46,6 +87,8 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
   const dirty = new Set();
   /** @type {Set<number>} the cases whose `open` was sent */
   const asked = new Set();
+  /** @type {Set<number>} the cases opening (their code loading) */
+  const opening = new Set();
   const view = { filter: "All", query: "", key: "#", desc: false };
   /** @type {number[]} */
   let order = [];
@@ -92,7 +135,9 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
   grid.el.addEventListener("scroll", () => changed(), { signal, passive: true });
   const root = ev("div", "");
   root.className = "nbagent nba-ev";
-  root.append(header.el, filters, grid.el);
+  // The opened cases, below the table, the last opened first.
+  const cases = ev("div", "cases");
+  root.append(header.el, filters, grid.el, cases);
   el.append(root);
 
   // Asking for a snapshot: again, backing off, until one comes (a message lost on a reload).
@@ -276,18 +321,33 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
   function toggle(i) {
     const open = details.get(i);
     details.delete(i);
-    if (open) open.destroy();
-    else {
-      const d = openDetail(i, { send, mayAct, resized: () => changed(false) });
-      details.set(i, d);
-      if (rows[i]) d.draw(rows[i]);
-      mount(d, i);
-      if (!model.get("opened")?.[String(i)] && !asked.has(i)) {
-        asked.add(i);
-        send({ type: "open", i });
-      }
+    if (open) {
+      open.destroy();
+      return changed(false);
     }
-    changed(false);
+    if (!model.get("opened")?.[String(i)] && !asked.has(i)) {
+      asked.add(i);
+      send({ type: "open", i });
+    }
+    if (opening.has(i)) return;
+    opening.add(i);
+    loadCase(model).then(
+      ({ openDetail }) => {
+        opening.delete(i);
+        if (signal.aborted) return;
+        const d = openDetail(i, { send, mayAct, close: () => toggle(i) });
+        details.set(i, d);
+        cases.prepend(d.el);
+        if (rows[i]) d.draw(rows[i]);
+        d.el.scrollIntoView?.({ block: "nearest" }); // (it may be below the window)
+        mount(d, i);
+        changed(false);
+      },
+      (e) => {
+        opening.delete(i);
+        console.warn("nbagent: a case does not open, its code did not load:", e);
+      },
+    );
   }
 
   const mountAll = () => {

@@ -55,6 +55,9 @@ export const num = (v) => (typeof v === "number" && Number.isFinite(v) ? v : nul
 /** @param {Row} r whether the case has no token count at all */
 const noTokens = (r) => num(r.input_tokens) === null && num(r.output_tokens) === null;
 
+/** @param {Row} r its tokens in and out */
+const total = (r) => (num(r.input_tokens) ?? 0) + (num(r.output_tokens) ?? 0);
+
 /**
  * The sort key of a column (`#`, a fixed column's key, or `score:<name>`).
  * @param {string} key
@@ -72,8 +75,6 @@ export function sortKey(key) {
     case "output":
     case "comment":
       return (r) => (r[key] ? String(r[key]) : null);
-    case "tokens":
-      return (r) => (noTokens(r) ? null : (num(r.input_tokens) ?? 0) + (num(r.output_tokens) ?? 0));
     case "rating":
       return (r) => scoreKey(r.rating); // up 1, down 0, none null
     default:
@@ -210,16 +211,108 @@ const or = (v, write) => (num(v) === null ? "" : write(v));
 const count = (n) => or(n, formatTokens) || "?";
 
 /**
+ * A line's block markers: a quote's `>`, a heading's `#`s, a list item's `-`, `*`, `+`, `1.`,
+ * a task's `[ ]`.
+ * @param {string} t trimmed
+ */
+function unmark(t) {
+  for (;;) {
+    const was = t;
+    const hashes = t.length - t.replace(/^#{1,6}/, "").length;
+    if (t[0] === ">") t = t.slice(1);
+    else if (hashes && (t[hashes] ?? " ") === " ") t = t.slice(hashes);
+    else if ("-*+".includes(t[0]) && t[1] === " ") t = t.slice(2);
+    else t = t.replace(/^(\d{1,9}[.)]|\[[ xX]\]) /, "");
+    t = t.trimStart();
+    if (t === was) return t;
+  }
+}
+
+/**
+ * Markdown as a preview reads it (nbagent/evaluation/static.py `plain`, the same cases:
+ * tests/fixtures/plain_text.json): one line, no heading, quote or list marks, no emphasis
+ * stars, backticks or fences, a link's text without its address, a table's cells between
+ * "·". One pass over the text (no pattern that backtracks).
+ * @param {string} text
+ */
+export function plain(text) {
+  /** @type {string[]} */
+  const lines = [];
+  for (const line of text.split("\n")) {
+    let t = line.trim();
+    let unclosed = false; // no ")" after: a "](" further on the line is no link either
+    if (t.startsWith("```") || t.startsWith("~~~") || /^[-*_=:| ]+$/.test(t)) continue;
+    t = unmark(t);
+    if (t[0] === "|")
+      t = t
+        .slice(1, t.endsWith("|") ? -1 : undefined)
+        .split("|")
+        .join(" · ");
+    /** @type {string[]} */
+    const out = [];
+    /** @type {number[]} where in `out` each open "[" is */
+    const open = [];
+    for (let k = 0; k < t.length; k++) {
+      const c = t[k];
+      if (c === "\\" && k + 1 < t.length) out.push(t[++k]);
+      else if (c === "`" || (c === "~" && t[k + 1] === "~")) k += c === "~" ? 1 : 0;
+      else if (c === "*") {
+        let n = k;
+        while (t[n + 1] === "*") n++;
+        // A star with space on both sides is a times sign.
+        if ((t[k - 1] ?? " ") === " " && (t[n + 1] ?? " ") === " ") out.push(t.slice(k, n + 1));
+        k = n;
+      } else if (c === "[" || (c === "!" && t[k + 1] === "[")) {
+        if (c === "!") k++;
+        open.push(out.length);
+        out.push("[");
+      } else if (c === "]" && t[k + 1] === "(" && open.length && !unclosed) {
+        const end = t.indexOf(")", k + 2);
+        if (end < 0) {
+          unclosed = true;
+          out.push(c);
+        } else {
+          out[/** @type {number} */ (open.pop())] = "";
+          k = end;
+        }
+      } else {
+        if (c === "]") open.pop();
+        out.push(c);
+      }
+    }
+    lines.push(out.join(""));
+  }
+  return lines.join(" ").replace(/\s+/g, " ").trim();
+}
+
+/** @param {Row} r the case's time and cost over its tokens, as its row shows them */
+export const numbers = (r) =>
+  [or(r.latency_s, formatDuration), or(r.cost_usd, formatCost)].filter(Boolean).join(" · ") +
+  (noTokens(r) ? "" : `\n${formatTokens(total(r))} tok`);
+
+/** @param {Row} r all of them, in words (the cell's tooltip, the opened case) */
+export const numbersInWords = (r) =>
+  [
+    ["latency", or(r.latency_s, formatDuration)],
+    ["first token", or(r.ttft_s, formatDuration)],
+    ["tokens in/out", noTokens(r) ? "" : `${count(r.input_tokens)}/${count(r.output_tokens)}`],
+    ["cost", or(r.cost_usd, formatCost)],
+    ["tool calls", or(r.tool_calls, String)],
+  ]
+    .filter(([, v]) => v)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(" · ");
+
+/** A preview's characters of a cell's text: the cell shows fewer (table.js SHOWN). */
+const PREVIEW = 1000;
+
+/**
  * The text of the plain columns.
  * @type {Record<string, (r: Row) => string>}
  */
 export const TEXT = {
   "#": (r) => `${r.i + 1}${r.repeat ? `·${r.repeat + 1}` : ""}`,
-  input: (r) => `${r.name ? `${r.name}: ` : ""}${r.input ?? ""}`,
-  output: (r) => String(r.error && !r.output ? r.error : (r.output ?? "")),
-  latency_s: (r) => or(r.latency_s, formatDuration),
-  ttft_s: (r) => or(r.ttft_s, formatDuration),
-  tokens: (r) => (noTokens(r) ? "" : `${count(r.input_tokens)}/${count(r.output_tokens)}`),
-  cost_usd: (r) => or(r.cost_usd, formatCost),
-  tool_calls: (r) => or(r.tool_calls, String),
+  input: (r) => `${r.name ? `${r.name}: ` : ""}${plain(String(r.input ?? "").slice(0, PREVIEW))}`,
+  output: (r) => plain(String(r.error && !r.output ? r.error : (r.output ?? "")).slice(0, PREVIEW)),
+  latency_s: numbers,
 };

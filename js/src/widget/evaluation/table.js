@@ -1,18 +1,18 @@
 // The evaluation's table, virtualized: a scroll box holding a bounded number of row elements
 // (the visible rows and a few more), each placed at its offset in a box as tall as all the
 // rows: a row stays where it is while others come and go (scrolling lays out and paints the
-// new rows only). Closed rows have a fixed height; an opened row's detail is measured and
-// taken into the offsets. A row's cells are updated in place, so streaming touches only the
-// rows in the DOM.
+// new rows only). Rows have a fixed height (an opened case shows below the table, at its full
+// width: detail.js). A row's cells are updated in place, so streaming touches only the rows in
+// the DOM. Its columns fit a laptop's notebook: the number, the status as a dot, the scores,
+// then the texts sharing what is left, the times, tokens and cost in one column, the review.
 
 import { actionButton, h, setText } from "../../base/format.js";
-import { cls, ev, put, scoreText, signed, TEXT, trend } from "./rows.js";
+import { cls, ev, numbersInWords, put, scoreText, signed, TEXT, trend } from "./rows.js";
 
 /**
  * @typedef {import("./rows.js").Row} Row
- * @typedef {{key: string, label: string, cls: string}} Column
- * @typedef {{mayAct: boolean, signal: AbortSignal, rows: Row[],
- *   details: Map<number, {el: HTMLElement, height: number}>,
+ * @typedef {{key: string, label: string, cls: string, title: string}} Column
+ * @typedef {{mayAct: boolean, signal: AbortSignal, rows: Row[], details: Map<number, unknown>,
  *   toggle(i: number): void, sort(key: string): void,
  *   rate(i: number, up: boolean | null, comment: string): void}} Ctx
  * @typedef {{el: HTMLElement, shown: Map<number, HTMLElement>,
@@ -38,28 +38,29 @@ const MAX_ROWS = 60;
  * row, at every message cost a frame). Its title has it all. */
 const SHOWN = 240;
 
+/** The columns sharing what the others leave: the texts, and the comment less. */
+const FLEX = /** @type {Record<string, string>} */ ({ text: "1fr", comment: ".25fr" });
+/** The texts' column: the input over the answer, each a line sorted by on its own. */
+const TEXTS = ["input", "output"];
+
 /**
  * The table's columns for these score names.
  * @param {string[]} scores
  * @returns {Column[]}
  */
 export function columnsFor(scores) {
-  const col = (/** @type {string} */ key, label = key, c = label) => ({
+  const col = (/** @type {string} */ key, label = key, c = label, title = label) => ({
     key,
     label,
     cls: cls(`c c-${c}`),
+    title,
   });
   return [
     col("#", "#", "n"),
-    col("status"),
-    col("input"),
-    col("output"),
+    col("status", "", "status", "status"),
     ...scores.map((s) => col(`score:${s}`, s, "score")),
-    col("latency_s", "latency"),
-    col("ttft_s", "TTFT", "ttft"),
-    col("tokens"),
-    col("cost_usd", "cost"),
-    col("tool_calls", "tools"),
+    col("text", "", "text", "input over output"),
+    col("latency_s", "time · cost\ntokens", "numbers", "latency · cost, tokens (by latency)"),
     col("rating"),
     col("comment"),
   ];
@@ -124,7 +125,8 @@ export function table(ctx) {
     setText(v, text);
     v.className = error ? "nba-ev-err" : "";
     const delta = r.deltas?.[name];
-    const has = typeof delta === "number" && !error;
+    // No change against the baseline shows nothing (the tooltip says the score).
+    const has = typeof delta === "number" && delta !== 0 && !error;
     put(
       cell,
       "title",
@@ -202,12 +204,27 @@ export function table(ctx) {
       if (c.key.startsWith("score:")) score(cell, r, c.key.slice(6));
       else if (c.key === "rating") rating(cell, r);
       else if (c.key === "comment") comment(cell, r);
-      else {
-        const status = c.key === "status";
-        if (status && !cell.firstChild) cell.append(ev("span", "dot"), h("span"));
-        const text = status ? String(r.status ?? "") : (TEXT[c.key]?.(r) ?? "");
-        setText(/** @type {Node} */ (status ? cell.lastChild : cell), text.slice(0, SHOWN));
-        put(cell, "title", status && r.error ? `${text}: ${r.error}` : text);
+      else if (c.key === "text")
+        TEXTS.forEach((k, n) => {
+          if (!cell.children[n]) cell.append(ev("span", `c-${k}`));
+          const line = /** @type {HTMLElement} */ (cell.children[n]);
+          const text = TEXT[k](r);
+          setText(line, text.slice(0, SHOWN));
+          put(line, "title", text);
+        });
+      else if (c.key === "status") {
+        // A coloured dot; its word in the tooltip and for a screen reader.
+        if (!cell.firstChild) {
+          cell.append(ev("span", "dot"));
+          cell.setAttribute("role", "img");
+        }
+        const text = String(r.status ?? "");
+        put(cell, "title", r.error ? `${text}: ${r.error}` : text);
+        if (cell.getAttribute("aria-label") !== text) cell.setAttribute("aria-label", text);
+      } else {
+        const text = TEXT[c.key]?.(r) ?? "";
+        setText(cell, text.slice(0, SHOWN));
+        put(cell, "title", c.key === "latency_s" ? numbersInWords(r) : text);
       }
     });
   }
@@ -218,18 +235,29 @@ export function table(ctx) {
     fill,
     setColumns(next, key, desc) {
       cols = next;
-      // Every row has the same tracks: fixed widths, input and output sharing what is left.
+      // Every row has the same tracks: fixed widths, the texts and comment sharing what is left.
       const width = cols.map((c) => `var(--${c.cls.slice(9)})`);
       el.style.setProperty(
         "--nba-ev-cols",
-        width.map((w, k) => (k === 2 || k === 3 ? `minmax(${w},1fr)` : w)).join(" "),
+        width
+          .map((w, k) => (FLEX[cols[k].key] ? `minmax(${w},${FLEX[cols[k].key]})` : w))
+          .join(" "),
       );
       el.style.setProperty("--nba-ev-min", `calc(${width.join(" + ")})`);
       head.replaceChildren(
         ...cols.map((c) => {
-          const cell = h("div", `${c.cls} nba-ev-sort`, c.label);
-          cell.dataset.sort = c.key;
-          if (c.key === key) cell.setAttribute("aria-sort", desc ? "descending" : "ascending");
+          const cell = h("div", c.cls);
+          const keys = c.key === "text" ? TEXTS : [c.key];
+          for (const k of keys) {
+            const part = keys.length > 1 ? ev("span", `c-${k}`, k) : cell;
+            if (part === cell) setText(cell, c.label);
+            else cell.append(part);
+            part.classList.add("nba-ev-sort");
+            part.dataset.sort = k;
+            part.title = k === c.key ? c.title : k;
+            if (!c.label && part === cell) cell.setAttribute("aria-label", c.title);
+            if (k === key) part.setAttribute("aria-sort", desc ? "descending" : "ascending");
+          }
           return cell;
         }),
       );
@@ -238,32 +266,21 @@ export function table(ctx) {
       editing.clear();
     },
     layout(order, all = true) {
-      // The offsets of the shown rows (px): row k starts at tops[k].
-      const tops = [0];
-      for (const i of order)
-        tops.push(tops[tops.length - 1] + ROW_HEIGHT + (details.get(i)?.height ?? 0));
+      // Row k of the order starts at k * ROW_HEIGHT.
       const n = order.length;
       const y = Math.max(0, at - ROW_HEIGHT);
       // The box's height: its CSS max-height (it is shorter only while the rows do not fill it).
-      const end = y + VIEW;
-      let first = 0;
-      while (first < n && tops[first + 1] <= y) first++;
-      let last = first;
-      while (last < n && tops[last] < end) last++;
+      let first = Math.min(n, Math.floor(y / ROW_HEIGHT));
+      let last = Math.min(n, Math.max(first, Math.ceil((y + VIEW) / ROW_HEIGHT)));
       if (!all && from <= Math.max(0, first - MARGIN) && to >= Math.min(n, last + MARGIN)) return;
       first = Math.max(0, first - OVERSCAN);
       last = Math.min(n, last + OVERSCAN, first + MAX_ROWS);
       from = first;
       to = last;
       // (Chromium leaves a style set to the value it has: nothing to lay out again.)
-      items.style.height = `${tops[n]}px`;
+      items.style.height = `${n * ROW_HEIGHT}px`;
       /** @type {HTMLElement[]} */
       const want = [];
-      /** @param {HTMLElement} node @param {number} y */
-      const place = (node, y) => {
-        node.style.top = `${y}px`;
-        want.push(node);
-      };
       for (let k = first; k < last; k++) {
         const i = order[k];
         let row = shown.get(i);
@@ -275,11 +292,10 @@ export function table(ctx) {
           shown.set(i, row);
           fill(i);
         }
-        const detail = details.get(i);
         // (An attribute set to the value it has restyles nothing.)
-        row.setAttribute("aria-expanded", String(!!detail));
-        place(row, tops[k]);
-        if (detail) place(detail.el, tops[k] + ROW_HEIGHT);
+        row.setAttribute("aria-expanded", String(details.has(i)));
+        row.style.top = `${k * ROW_HEIGHT}px`;
+        want.push(row);
       }
       const keep = new Set(want);
       for (const [i, row] of shown)

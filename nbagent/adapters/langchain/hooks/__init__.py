@@ -2,7 +2,7 @@
 ``on_llm_new_token``, ``on_llm_end``, ``on_tool_*``, ``on_chain_*``) → events.
 
 A chat model (or LLM) run is a step ``{run_id}``; its answer the message ``{run_id}`` and its
-reasoning ``{run_id}:think``: streamed when ``on_llm_new_token`` came (a model streaming under
+reasoning ``{run_id}:think1``: streamed when ``on_llm_new_token`` came (a model streaming under
 the hood), else whole from ``on_llm_end`` (``MessageStart(whole=True)``). Tool calls are the
 output message's ``tool_calls`` (streamed ``tool_call_chunks`` open them early); a tool run
 answers the call its ``tool_call_id`` names (or the oldest unanswered call of its name; with

@@ -25,11 +25,10 @@ class Models:
     def __init__(self, tree: Tree) -> None:
         self.tree = tree
         self.calls: dict[str, tuple[str | None, str]] = {}
-        self._serial = 0
 
     def start(self, data: Data, run_id: str, root: str, out: list[Event]) -> None:
         run = self.tree.start("model", data, run_id, root, out)
-        run.model = ModelRun(run_id, run.scope)
+        run.model = ModelRun(run_id, run.scope, wire_named=True)  # the calls' ids come later
         run.name = model_name(data)
         out.append(StepStart(step_id=run_id, name=run.name, step_type="model", parent=run.scope))
 
@@ -81,7 +80,7 @@ class Models:
             parts = message_parts(message) if message is not None else []
             if message is None and isinstance(text := field(generation, "text"), str) and text:
                 parts = [("text", text)]
-            messages: list[tuple[Channel, str]] = [("thinking", f"{model.key}:think")]
+            messages: list[tuple[Channel, str]] = [("thinking", model.think_id)]
             for channel, message_id in [*messages, ("text", model.key)]:
                 if said := "".join(t for c, t in parts if c == channel):
                     whole_message(out, channel, message_id, said, SEEN_WHOLE, parent=run.scope)
@@ -96,8 +95,7 @@ class Models:
             call_id = str_or_none(field(tc, "id"))
             name = str_or_none(field(tc, "name")) or ""
             if call_id is None:
-                self._serial += 1
-                call_id = f"call_{self._serial}"
+                call_id = run.assembly.ids.new("call", model.key or None)
             args = field(tc, "args")
             arguments = args if isinstance(args, str) else json.dumps(plain(args or {}))
             synthetic = field(tc, "id") is None

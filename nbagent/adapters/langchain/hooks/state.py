@@ -52,7 +52,7 @@ class _Run:
         self.call: str | None = None  # a tool run: the call it answers
         self.opened: str | None = None  # a node run: its task's namespace, a scope it may close
         self.model: ModelRun | None = None
-        self.assembly = ToolCalls(wire_ids=True)
+        self.assembly = ToolCalls()
 
 
 def tool_output(output: Any, call_id: str) -> tuple[Any, bool]:

@@ -257,7 +257,6 @@ class LlamaIndexHookAdapter(HookAdapter):
         if call is None:
             return
         message = field(response, "message")
-        mid = call.step_id
         text = _text(response)
         text = text if isinstance(text, str) else ""
         if not call.thinking:
@@ -266,14 +265,14 @@ class LlamaIndexHookAdapter(HookAdapter):
                 thinking = f"{thinking}\n\n{text}" if thinking and text else thinking or text
             if thinking:
                 whole_message(
-                    out, "thinking", f"{mid}-thinking", thinking, SEEN_WHOLE, parent=call.parent
+                    out, "thinking", call.think_id, thinking, SEEN_WHOLE, parent=call.parent
                 )
         if call.streamed:
-            out.append(MessageEnd(message_id=f"{mid}-text", parent=call.parent))
+            out.append(MessageEnd(message_id=call.text_id, parent=call.parent))
             call.streamed = False  # ended here, before its tool calls
             text = call.text
         elif text and not call.react:
-            whole_message(out, "text", f"{mid}-text", text, SEEN_WHOLE, parent=call.parent)
+            whole_message(out, "text", call.text_id, text, SEEN_WHOLE, parent=call.parent)
         self._said[call.parent] = "" if call.react else text
         asked = 0
         for call_id, name, args in tool_calls(message):

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import field, plain, str_or_none
-from nbagent.adapters.kit import distinct_id
+from nbagent.adapters.kit import Ids
 from nbagent.adapters.kit.hook_record import HookRecord
 from nbagent.adapters.kit.hooks import HookAdapter
 from nbagent.adapters.openai_agents.hooks.maps import epoch, error_text, span_kind
@@ -69,7 +69,7 @@ class OpenAIAgentsHookAdapter(HookAdapter):
     def __init__(self) -> None:
         self._spans: dict[str, _Span] = {}
         self._pending: dict[str | None, list[tuple[str, str]]] = {}  # agent -> (name, call id)
-        self._used: set[str] = set()  # every tool_call_id emitted
+        self._ids = Ids()  # every tool_call_id emitted, every message id invented
         self._failed: dict[str, ErrorEvent] = {}  # trace id -> its top-level agent's error
 
     def feed(self, record: HookRecord) -> list[Event]:
@@ -160,7 +160,7 @@ class OpenAIAgentsHookAdapter(HookAdapter):
                 del pending[i]
                 state.call_id = call_id
                 return []  # its call shows running until its result
-        state.call_id = distinct_id(span_id, self._used)
+        state.call_id = self._ids.wire(span_id)
         state.synthetic = True
         return [ToolCallStart(tool_call_id=state.call_id, name=name, synthetic_id=True)]
 
@@ -201,7 +201,7 @@ class OpenAIAgentsHookAdapter(HookAdapter):
         return _scoped(out, state.scope, ts)
 
     def _model_end(self, span_id: str, state: _Span, data: Any, error: Any) -> list[Event]:
-        answer = model_answer(data, span_id, self._used)
+        answer = model_answer(data, span_id, self._ids)
         out = answer.messages + answer.calls
         self._pending.setdefault(state.agent, []).extend(answer.asked)
         usage = usage_of(answer.usage, step_id=span_id, model=answer.model)

@@ -16,8 +16,10 @@ from nbagent.adapters.kit import (
     ANSWER_SEEN_WHOLE,
     SEEN_WHOLE,
     Channel,
+    Ids,
+    Kind,
     call_events,
-    distinct_id,
+    kind_of,
     openai_usage,
     whole_message,
 )
@@ -40,9 +42,9 @@ class ModelAnswer:
     ``used``; a hosted tool's result after its call); ``asked``: ``(name, tool_call_id)`` of
     the calls the SDK runs, for the function spans that answer them."""
 
-    def __init__(self, span_id: str, used: set[str]) -> None:
+    def __init__(self, span_id: str, ids: Ids) -> None:
         self.span_id = span_id
-        self._used = used
+        self._ids = ids
         self.messages: list[Event] = []
         self.calls: list[Event] = []
         self.asked: list[tuple[str, str]] = []
@@ -57,7 +59,8 @@ class ModelAnswer:
         if text:
             channel: Channel = "thinking" if thinking else "text"
             start = SEEN_WHOLE if thinking else ANSWER_SEEN_WHOLE
-            message_id = f"{self.span_id}:{self.parts}"
+            kind: Kind = "refusal" if refusal else kind_of(channel)
+            message_id = self._ids.new(kind, self.span_id)
             whole_message(self.messages, channel, message_id, text, start, refusal=refusal)
             self.parts += 1
 
@@ -73,8 +76,7 @@ class ModelAnswer:
         is_error: bool = False,
     ) -> None:
         """A tool call the model asked for (``hosted``: the provider ran it, ``result``)."""
-        source_id = call_id or f"{self.span_id}:call{self.called}"
-        tool_call_id = distinct_id(source_id, self._used)
+        tool_call_id = self._ids.of(call_id, "call", self.span_id)
         self.called += 1
         self.calls += call_events(
             tool_call_id,
@@ -92,10 +94,10 @@ class ModelAnswer:
             self.asked.append((name, tool_call_id))
 
 
-def model_answer(data: Any, span_id: str, used: set[str]) -> ModelAnswer:
+def model_answer(data: Any, span_id: str, ids: Ids) -> ModelAnswer:
     """A ``ResponseSpanData``'s or ``GenerationSpanData``'s answer."""
     response = field(data, "response")
-    out = ModelAnswer(span_id, used)
+    out = ModelAnswer(span_id, ids)
     out.model = str_or_none(field(response if response is not None else data, "model"))
     if response is not None:
         _add_response(out, response)
