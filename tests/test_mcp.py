@@ -359,3 +359,22 @@ def test_an_agents_call_shows_the_servers_images_and_audio(toolbox: McpServer) -
     page = t.to_html()
     assert '<img class="nba-data-image" src="data:image/png;base64,' in page
     assert '<audio class="nba-data-audio" controls preload="metadata" src="data:audio/wav;' in page
+
+
+def test_the_first_calls_set_up_happens_at_connect() -> None:
+    """What the SDK imports on a call's first result (``jsonschema``, to check it against the
+    tool's output schema: seconds on a busy machine) is imported while connecting, in a fresh
+    interpreter: the first call costs what the next ones do."""
+    import subprocess
+
+    script = (
+        "import sys, nbagent\n"
+        f"server = nbagent.mcp({TOOLBOX!r}, cwd={str(ROOT)!r})\n"
+        "print('jsonschema.validators' in sys.modules)\n"
+        "server.close()\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], cwd=ROOT, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import base64
 import json
+import sys
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -166,6 +167,18 @@ def test_calls_reads_and_prompts_are_runs_of_their_own(toolbox: McpServer) -> No
     first.handle_message({"type": "rerun", "id": "call-1", "args": {"a": 20, "b": 1}})
     again = wait_for(lambda: len(inspector.calls.runs) == 9 and inspector.calls.runs[-1])
     assert again.wait(PATIENCE).tool_calls[0].result == "21"
+
+
+def test_the_head_line_says_the_command_without_this_machines_paths(
+    toolbox: McpServer,
+) -> None:
+    """The widget's ``server`` trait is saved with the notebook: no interpreter's path."""
+    info = McpInspector(toolbox)._server_info()
+    program = Path(sys.executable).name
+    assert info["target"].startswith(f"{program} -m tests.mcp_servers.toolbox --log ")
+    assert sys.executable not in str(info)
+    assert toolbox.target.startswith(sys.executable)  # the handle keeps what it was given
+    assert info["name"] == "toolbox"
 
 
 def test_stop_cancels_the_request_and_a_dead_server_ends_the_run_in_error(

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html.parser
 import importlib.util
+import os
+import sys
 from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -293,6 +295,33 @@ def shown(nb: nbformat.NotebookNode, mimetype: str) -> str:
     )
 
 
+def machine_paths(workdir: Path) -> dict[str, str]:
+    """What no view may save into a notebook: this machine's absolute paths, each followed by
+    a separator (so that ``/root`` is not found in ``/rootless``). On an author's machine the
+    checkout and the notebook's directory are under the home directory; here they may not be,
+    so each is looked for too."""
+    return {
+        "the home directory": str(Path.home()),
+        "the virtual environment": sys.prefix,
+        "the checkout": str(ROOT),
+        "the notebook's directory": str(workdir),
+    }
+
+
+def assert_no_machine_paths(workdir: Path) -> None:
+    """No file a tutorial saved (the notebook with its outputs and widget state, its exports)
+    holds one of ``machine_paths``: a notebook is read on other machines."""
+    found = []
+    for file in sorted(p for p in workdir.rglob("*") if p.is_file()):
+        text = file.read_text(encoding="utf-8", errors="replace")
+        for what, path in machine_paths(workdir).items():
+            at = text.find(path + os.sep)
+            if at >= 0:
+                seen = text[max(0, at - 80) : at + 120]
+                found.append(f"{file.name} holds {what} ({path}): …{seen!r}…")
+    assert not found, "\n".join(found)
+
+
 def _missing(name: str) -> list[str]:
     if demo_venv() is not None and name in NEEDS_FRAMEWORKS:
         return [f"{', '.join(NEEDS[name])} (not in make demo's environment)"]
@@ -357,6 +386,7 @@ def test_notebook_runs_offline_top_to_bottom(
         assert text in printed
     for file in WRITES.get(name, []):
         assert (tmp_path / file).is_file(), file
+    assert_no_machine_paths(tmp_path)
     # Every run ended, and its static copy (what GitHub shows) has its answer and tool names.
     states = runs(nb)
     assert states

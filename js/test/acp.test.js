@@ -133,6 +133,14 @@ describe("a plan", () => {
     ]);
   });
 
+  test("an entry its stopped run left in progress is cancelled: a mark of its own", () => {
+    const stopped = { entries: [{ content: "Plot revenue", status: "cancelled" }] };
+    const li = q(/** @type {HTMLElement} */ (planView(stopped)), ".nba-plan-entry");
+    expect(li.className).toBe("nba-plan-entry nba-plan-cancelled");
+    expect(q(li, ".nba-plan-mark").textContent).toBe("☒");
+    expect(q(li, ".nba-plan-mark").title).toBe("cancelled");
+  });
+
   test("takes hostile entries as text, and none as no plan", () => {
     const view = /** @type {HTMLElement} */ (
       planView({ entries: [{ content: HOSTILE, status: '"><b>x', priority: HOSTILE }, 7, null] })
@@ -310,6 +318,28 @@ describe("an ACP run in the widget", () => {
     expect(q(panel, ".nba-result").hidden).toBe(true);
     w.ops([{ op: "set", i: 0, set: { meta: { kind: "edit", status: "in_progress" } } }]);
     expect(q(panel, ".nba-acp-badge").textContent).toBe("edit · in progress");
+  });
+
+  test("a diff the call has not applied is a proposed diff, not its result", () => {
+    const w = mountView(cleanups);
+    const proposed = { state: "running", meta: { kind: "edit", status: "pending" } };
+    w.snapshot(runningState([edit()]));
+    const panel = q(w.el, ".nba-tool");
+    const head = q(panel, ".nba-result-head");
+    expect(head.textContent).toBe("Result"); // applied: the call completed
+    for (const set of [
+      proposed,
+      { state: "paused" },
+      { state: "cancelled", meta: { kind: "edit", status: "cancelled" } },
+      { state: "error", is_error: true, meta: { kind: "edit", status: "failed" } },
+    ]) {
+      w.ops([{ op: "set", i: 0, set }]);
+      expect(head.textContent).toBe("Proposed diff");
+      expect(head.hidden).toBe(false);
+    }
+    const text = toolBlock({ id: "c2", state: "running", result: "no diff here" });
+    w.ops([{ op: "add", block: text }]);
+    expect(q(w.el.querySelectorAll(".nba-tool")[1], ".nba-result-head").textContent).toBe("Result");
   });
 
   test("a long diff folds and opens on Show all (kept by the store)", () => {

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
 import { renderMarkdown, StreamingMarkdown } from "../src/markdown/markdown.js";
+import { OPEN_TOOLS } from "../src/panels/panels.js";
 import { statusLabel, statusParts } from "../src/panels/status_words.js";
 import { TranscriptView } from "../src/view/view.js";
 import widget, { storeFor } from "../src/widget/index.js";
@@ -143,6 +144,20 @@ describe("tool panel", () => {
     expect(q(p, ".nba-state").textContent).toBe("");
     expect(q(p, ".nba-meta").textContent).toBe("1 m 03 s");
     expect(q(p, ".nba-result").textContent).toBe('{\n  "temp": 18\n}');
+  });
+
+  test("in a place of calls shown for their results (the MCP inspector's), done stays open", () => {
+    const w = mount();
+    w.el.classList.add(OPEN_TOOLS);
+    w.snapshot(runningState([{ ...tool, args: { city: "Paris" }, state: "running" }]));
+    const p = /** @type {HTMLDetailsElement} */ (q(w.el, ".nba-tool"));
+    w.ops([{ op: "set", i: 0, set: { state: "done", result: "18 °C", duration_s: 0.2 } }]);
+    expect(p.open).toBe(true);
+    expect(q(p, ".nba-result").textContent).toBe("18 °C");
+    q(p, ".nba-summary").click(); // the reader's choice stands
+    expect(p.open).toBe(false);
+    w.ops([{ op: "set", i: 0, set: { duration_s: 0.3 } }]);
+    expect(p.open).toBe(false);
   });
 
   test("errors stay open and are styled; parse errors show the raw text", () => {

@@ -22,12 +22,14 @@ import dataclasses
 import functools
 import itertools
 import json
+import shlex
 import threading
 from collections.abc import AsyncIterator, Callable
 from typing import Any, Literal, cast
 
 from nbagent.apps.lanes import Lanes
 from nbagent.core.events import ErrorEvent, Event, Status, ToolCallEnd, ToolCallStart, ToolResult
+from nbagent.core.paths import shown_command
 from nbagent.mcp_client import McpError, McpLogEntry, McpServer
 from nbagent.mcp_client import mcp as _connect
 from nbagent.mcp_client._asks import Action
@@ -110,8 +112,8 @@ class McpInspector:
     ) -> Run:
         cid = f"call-{next(self._ids)}"
         source = self._events(cid, shown, args, call_as, request)
-        line = f"{shown}({', '.join(f'{k}={json.dumps(v)}' for k, v in args.items())})"
-        run = self.calls.add(source, prompt=line, format="events", start=False)
+        # No prompt above the turn: the call's panel names the tool and its arguments.
+        run = self.calls.add(source, format="events", start=False)
         run.on_message("rerun", self._rerun(shown))  # the request again, edited
         if run.view is not None:
             run.view.set_can_rerun(True)
@@ -261,10 +263,13 @@ class McpInspector:
             self.widget.send(message)
 
     def _server_info(self) -> dict[str, Any]:
+        """The head line's facts; a command without this machine's paths (the trait is saved
+        with the notebook): ``python server.py``, not the interpreter's path."""
         s = self.server
+        target = shown_command(shlex.split(s.target)) if s.transport == "stdio" else s.target
         return {
-            "name": s.name,
-            "target": s.target,
+            "name": target if s.name == s.target else s.name,
+            "target": target,
             "transport": s.transport,
             "protocol_version": s.protocol_version,
             "instructions": s.instructions,

@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import concurrent.futures
+import contextlib
+import importlib
 import os
 import shlex
 import sys
@@ -76,6 +78,10 @@ class Connection:
         from mcp import Client, types
 
         self.stop = asyncio.Event()
+        # The first call's set-up, while the server starts: what the SDK imports on a call's
+        # first result (checking it against the tool's output schema), seconds on a busy
+        # machine, is imported on a thread now; connecting waits for it.
+        warm = asyncio.ensure_future(asyncio.to_thread(_warm_up))
         try:
             # An anyio scope, not Task.cancel(): the SDK shields its shutdown (the server's
             # process ended) from anyio's cancellation only.
@@ -98,6 +104,7 @@ class Connection:
                     info = client.server_info
                     self.name = self.name or (info.name if info else "") or self.label
                     self.tools = await self.list_tools()
+                    await warm
                     self.connected.set_result(None)
                     await self.stop.wait()
         except BaseException as exc:
@@ -168,6 +175,14 @@ class Connection:
 
     def stderr_tail(self) -> str:
         return stderr_tail(self.errlog)
+
+
+def _warm_up() -> None:
+    """Import what the SDK imports on a call's first result (``ClientSession.call_tool``
+    checks structured content with ``jsonschema``, its errors with ``referencing``)."""
+    for module in ("jsonschema.validators", "referencing.exceptions"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(module)
 
 
 def transport_of(target: str | Sequence[str], transport: str) -> str:

@@ -18,6 +18,7 @@ from collections.abc import Callable, Iterable
 from contextvars import ContextVar, copy_context
 from typing import Any, TextIO, cast
 
+from nbagent.core.paths import private_paths
 from nbagent.runtime.loops import run_fresh
 from nbagent.tools.results import ToolOutcome, _result
 from nbagent.tools.schema import Tool, ToolArgumentsError
@@ -140,7 +141,8 @@ def _format_traceback(exc: BaseException) -> str:
     tb = exc.__traceback__
     while tb is not None and tb.tb_frame.f_code.co_filename == __file__:
         tb = tb.tb_next  # the user needs the tool's frames, not this module's plumbing
-    return "".join(traceback.format_exception(type(exc), exc, tb))
+    # Shown in the call's panel and saved with the notebook: no path of this machine's.
+    return private_paths("".join(traceback.format_exception(type(exc), exc, tb)))
 
 
 _Result = tuple[Any, BaseException | None]

@@ -7,7 +7,10 @@ with a diff (``cwd``/data.py, one line changed, two added), a ``usage_update`` (
 it answers with the option it was given (``"always"`` when the user clicks "Allow always") and,
 allowed, runs the command in one of the client's terminals where it offers them, shown in that
 call's panel (its output: ``3 passed``). The prompt ``"what did you get?"`` answers with that
-option again.
+option again. The prompt ``"propose"`` (what Stop interrupts): the plan with its second step
+in progress, the context gauge and the session's title, then an edit of data.py it proposes
+(a diff, the call ``pending``) and asks to make; allowed, it writes nothing but says so;
+stopped, it ends the turn ``cancelled``.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ from acp.schema import (
     FileEditToolCallContent,
     PlanEntry,
     PromptResponse,
+    SessionInfoUpdate,
     ToolCallLocation,
     ToolCallUpdate,
     UsageUpdate,
@@ -62,6 +66,8 @@ class Showcase(ScriptedAgent):
         if text == "what did you get?":
             await send(session_id, update_agent_message_text(f"answer: {self.answer}"))
             return PromptResponse(stop_reason="end_turn")
+        if text == "propose":
+            return await self.propose(session_id)
         path = os.path.join(self.cwd, "data.py")
         await send(session_id, plan(0))
         await send(session_id, update_agent_message_text("Fixing the rounding. "))
@@ -91,6 +97,36 @@ class Showcase(ScriptedAgent):
         self.answer = getattr(outcome, "option_id", None) or outcome.outcome
         if self.answer in ("yes", "always") and self.terminals:
             await self.run_tests(session_id)
+        await send(session_id, update_agent_message_text(f"The user answered: {self.answer}."))
+        return PromptResponse(stop_reason="end_turn")
+
+    async def propose(self, session_id: str) -> PromptResponse:
+        """An edit proposed and asked for: the call ``pending`` with its diff, as coding agents
+        ask before they write."""
+        send = self.conn.session_update
+        await send(session_id, plan(1))
+        cost = Cost(amount=0.25, currency="USD")
+        await send(
+            session_id,
+            UsageUpdate(session_update="usage_update", used=1200, size=200000, cost=cost),
+        )
+        title = "Fix the rounding in data.py"  # the session's words on the status line
+        await send(session_id, SessionInfoUpdate(session_update="session_info_update", title=title))
+        await send(session_id, update_agent_message_text("I would change the rounding. "))
+        path = os.path.join(self.cwd, "data.py")
+        diff = FileEditToolCallContent(type="diff", path=path, old_text=OLD, new_text=NEW)
+        where = [ToolCallLocation(path=path, line=3)]
+        await send(
+            session_id,
+            start_tool_call(
+                "edit_2", "Edit data.py", kind="edit", status="pending", locations=where,
+                content=[diff],
+            ),
+        )  # fmt: skip
+        self.answer = await self.ask(session_id, "edit_2", "Edit data.py", kind="edit")
+        if self.answer == "cancelled":
+            return PromptResponse(stop_reason="cancelled")
+        await send(session_id, update_tool_call("edit_2", status="completed"))
         await send(session_id, update_agent_message_text(f"The user answered: {self.answer}."))
         return PromptResponse(stop_reason="end_turn")
 

@@ -17,6 +17,7 @@ call's panel. Saved and reopened with no kernel, the output still shows the plan
 
 from __future__ import annotations
 
+import re
 import sys
 import time
 from pathlib import Path
@@ -86,6 +87,12 @@ def test_list_call_progress_stop_elicit_read(lab: LabPage, tmp_path: Path) -> No
     head = lab.page.locator(".nba-insp-head").inner_text()
     assert "toolbox" in head
     assert "stdio" in head
+    # The command as it reads, not the interpreter's path (the trait is saved with the notebook).
+    assert f"{Path(sys.executable).name} -m tests.mcp_servers.toolbox" in head
+    assert sys.executable not in head
+    # No call yet: nothing under the lists (no empty box), once the calls' view is there.
+    lab.wait_js("() => document.querySelector('.nba-insp-calls .nba-group') !== null")
+    assert lab.js("() => document.querySelector('.nba-insp-calls').offsetHeight") == 0
 
     # A form filled and called: the call is a turn with its tool panel.
     add = tool(lab, "add")
@@ -98,10 +105,20 @@ def test_list_call_progress_stop_elicit_read(lab: LabPage, tmp_path: Path) -> No
     add.get_by_role("button", name="Call").click()
     wait_turn(lab, 0, "completed")
     first = turn(lab, 0)
-    assert "add(a=2, b=3)" in first.inner_text()
-    first.locator(".nba-tool .nba-summary").click()
+    # The call's panel, open with its result first (no click), is the turn: no prompt
+    # bubble above it, no model's numbers on its status line, only its state and duration.
+    panel = first.locator(".nba-tool").first
+    assert panel.get_attribute("open") is not None
     assert first.locator(".nba-result").first.inner_text().strip() == "5"
-    assert "add · toolbox" in first.locator(".nba-tool").inner_text()
+    result_y = first.locator(".nba-result-head").first.bounding_box()["y"]
+    args_y = first.locator(".nba-section", has_text="Arguments").first.bounding_box()["y"]
+    assert result_y < args_y
+    assert "add · toolbox" in panel.inner_text()
+    assert "a=2, b=3" in panel.locator(".nba-preview").inner_text()
+    assert lab.page.locator(".nba-insp-calls .nba-prompt:not([hidden])").count() == 0
+    assert first.locator(".nba-status-label").inner_text() == "completed"
+    parts = first.locator(".nba-status-parts").inner_text()
+    assert re.fullmatch(r"\d+\.\d s", parts), parts  # not "first token — · — tok/s"
     # The calls come from the forms: their chat has no input box.
     assert lab.page.locator(".nba-inspector .nba-chat-input").count() == 0
 
@@ -129,7 +146,6 @@ def test_list_call_progress_stop_elicit_read(lab: LabPage, tmp_path: Path) -> No
     wait_turn(lab, 2, "completed")
     ask.wait_for(state="detached")
     third = turn(lab, 2)
-    third.locator(".nba-tool .nba-summary").click()
     assert third.locator(".nba-result").first.inner_text().strip() == "hello Ada (tea)"
 
     # A resource read, from the Resources tab.
@@ -138,7 +154,6 @@ def test_list_call_progress_stop_elicit_read(lab: LabPage, tmp_path: Path) -> No
     readme.get_by_role("button", name="Read").click()
     wait_turn(lab, 3, "completed")
     fourth = turn(lab, 3)
-    fourth.locator(".nba-tool .nba-summary").click()
     assert "# Toolbox" in fourth.locator(".nba-result").first.inner_text()
 
     # The server's log and the connection's messages.
@@ -157,7 +172,6 @@ def test_list_call_progress_stop_elicit_read(lab: LabPage, tmp_path: Path) -> No
     hostile.get_by_role("button", name="Call").click()
     wait_turn(lab, 4, "completed")
     fifth = turn(lab, 4)
-    fifth.locator(".nba-tool .nba-summary").click()
     assert "onerror" in fifth.locator(".nba-result").first.inner_text()
     assert lab.js("() => window.__pwned") is None
     assert lab.page.locator(".nba-inspector img").count() == 0
@@ -165,7 +179,6 @@ def test_list_call_progress_stop_elicit_read(lab: LabPage, tmp_path: Path) -> No
     # A sound plays in the call's panel: a player the browser reads the WAV's length from.
     tool(lab, "sound").get_by_role("button", name="Call").click()
     wait_turn(lab, 5, "completed")
-    turn(lab, 5).locator(".nba-tool .nba-summary").click()
     player = "document.querySelector('.nba-insp-calls audio.nba-data-audio')"
     lab.wait_js(f"() => {player}?.readyState >= 1")  # HAVE_METADATA: loadedmetadata fired
     got = lab.js(
@@ -302,3 +315,80 @@ def test_plan_diff_gauge_and_the_agents_own_answer_then_saved(lab: LabPage) -> N
     assert saved.locator(".nba-pause-option").count() == 0
     assert not lab.foreign_requests(), lab.foreign_requests()
     print(f"\nACP: {time.monotonic() - started:.1f} s")
+
+
+PROPOSE = f"""\
+import sys, nbagent
+agent = nbagent.acp([sys.executable, {str(SHOWCASE)!r}])
+run = agent.prompt("propose")
+"""
+# The status line is one row: no item of it wrapped (as tall as two lines), none pushed past its
+# right edge (Stop, where the run shows one, in sight).
+ONE_ROW_JS = """(line) => {
+    const edge = line.getBoundingClientRect().right;
+    const shown = [...line.children].filter((c) => c.getClientRects().length > 0);
+    const boxes = shown.map((c) => c.getBoundingClientRect());
+    const button = line.querySelector('.nba-details-toggle').getBoundingClientRect().height;
+    return {tallest: Math.max(...boxes.map((b) => b.height)), button,
+            past: shown.filter((c, i) => boxes[i].right > edge + 0.5).map((c) => c.className),
+            items: shown.map((c, i) => [c.className, boxes[i].width, boxes[i].right, edge])};
+}"""
+
+
+# Open (true) or close the left sidebar; whether it was closed before.
+SIDEBAR_JS = """(open) => {
+    const shell = jupyterapp.shell, was = shell.leftCollapsed;
+    if (open && was) shell.expandLeft();
+    if (!open && !was) shell.collapseLeft();
+    return was;
+}"""
+
+
+def one_row(lab: LabPage, widget: Any) -> None:
+    got = widget.locator(".nba-status").first.evaluate(ONE_ROW_JS)
+    assert got["tallest"] < 1.5 * got["button"], got
+    assert got["past"] == [], got
+
+
+def test_stop_leaves_nothing_pending_on_one_status_line(lab: LabPage) -> None:
+    """The agent proposes an edit and asks to make it; Stop: the call and its plan step end
+    cancelled, the diff stays a proposed one, and at a 1,050 px window the status line (label,
+    numbers, context gauge, session, buttons) stays one row."""
+    pytest.importorskip("acp")
+    size = lab.page.viewport_size
+    lab.page.set_viewport_size({"width": 1050, "height": size["height"]})
+    try:
+        lab.open("acp_stop.ipynb", [PROPOSE, "agent.close()"], run=False)
+        collapsed = lab.js(SIDEBAR_JS, True)  # as a newcomer's window: the file browser open
+        lab.run_cell(0)
+        widget = lab.widget(0)
+        widget.get_by_role("button", name="Allow once").wait_for(state="visible")
+        edit = widget.locator(".nba-tool").filter(has_text="Edit data.py")
+        assert text_of(lab, edit, ".nba-acp-badge") == "edit · pending"
+        assert edit.locator(".nba-result-head").text_content() == "Proposed diff"
+        assert text_of(lab, edit, ".nba-diff-counts") == COUNTS
+        text_of(lab, widget, ".nba-status .nba-gauge-text")
+        one_row(lab, widget)
+        lab.page.set_viewport_size({"width": 900, "height": size["height"]})  # and narrower
+        one_row(lab, widget)
+        lab.page.set_viewport_size({"width": 1050, "height": size["height"]})
+
+        widget.locator(".nba-status .nba-stop").click()
+        lab.wait_status("cancelled", 0)
+        lab.page.wait_for_function(
+            "(el) => el.textContent === 'edit · cancelled'",
+            arg=edit.locator(".nba-acp-badge").element_handle(),
+        )
+        assert edit.get_attribute("class").split().count("nba-cancelled") == 1
+        assert edit.locator(".nba-result-head").text_content() == "Proposed diff"
+        marks = widget.locator(".nba-plan-mark").all_inner_texts()
+        assert marks == ["☑", "☒", "☐"]
+        assert text_of(lab, widget, ".nba-plan-cancelled .nba-plan-text") == "Fix the rounding"
+        assert not [b for b in widget.locator(".nba-acp-badge").all_inner_texts() if "pending" in b]
+        one_row(lab, widget)
+        lab.run_cell(1)  # the agent's process ends with its handle
+        lab.wait_kernel_idle()
+        lab.js(SIDEBAR_JS, not collapsed)
+    finally:
+        lab.page.set_viewport_size(size)
+    assert not lab.foreign_requests(), lab.foreign_requests()

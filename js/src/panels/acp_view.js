@@ -26,7 +26,7 @@ export const MAX_PLANS = 20;
 /** A plan file's uri shown as a link: only these schemes, anything else as text. */
 const LINKED = /^https?:/i;
 /** @type {Record<string, string>} */
-const MARKS = { completed: "☑", in_progress: "◐", pending: "☐" };
+const MARKS = { completed: "☑", in_progress: "◐", pending: "☐", cancelled: "☒" };
 const FENCE = "```diff";
 
 /** @param {unknown} v @returns {v is Record<string, any>} */
@@ -129,8 +129,8 @@ export function diffView(d, open, toggle) {
 }
 
 /**
- * The plan as a checklist: each entry's mark (pending, in progress, completed), its text
- * and priority; null for no entries.
+ * The plan as a checklist: each entry's mark (pending, in progress, completed, cancelled: in
+ * progress when its run stopped), its text and priority; null for no entries.
  * @param {unknown} plan the run's `plan` ({entries: [{content, priority, status}]})
  * @returns {HTMLElement | null}
  */
@@ -232,7 +232,7 @@ export function gaugeView(context) {
   const c = /** @type {{used: number, size?: number}} */ (context);
   const share = typeof c.size === "number" && c.size > 0 ? Math.min(1, c.used / c.size) : 0;
   const gauge = h("span", "nba-gauge");
-  gauge.title = "context window";
+  gauge.title = `context window: ${text}`; // its words whole, where the line cuts them
   const bar = h("span", "nba-gauge-bar");
   const fill = h("span", "nba-gauge-fill");
   fill.style.width = `${Math.round(share * 100)}%`;

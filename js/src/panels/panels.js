@@ -22,6 +22,8 @@ import { RerunBox, tracebackBox } from "./rerun.js";
 
 /** Results longer than this many lines are folded. */
 export const FOLD_LINES = 20;
+/** The class of an element whose tool panels are open, their result first. */
+export const OPEN_TOOLS = "nba-open-tools";
 
 /**
  * A collapsible panel: <details>/<summary>. The open state is automatic until the user
@@ -127,7 +129,7 @@ export class ToolPanel extends Panel {
     this.argsHead = h("div", "nba-section", "Arguments");
     this.args = h("pre", "nba-args");
     this.argsError = h("div", "nba-parse-error");
-    this.resultHead = h("div", "nba-section", "Result");
+    this.resultHead = h("div", "nba-section nba-result-head", "Result");
     this.result = h("pre", "nba-result");
     // The result as data (a table, an image, markdown), in place of its text form.
     this.data = h("div", "nba-data-box");
@@ -279,7 +281,10 @@ export class ToolPanel extends Panel {
     this.pause.update(b, this.store.state.status === "running");
     acp("tool", this, b.meta); // an ACP call (its meta): wait for the chunk; other diffs once it is here
 
-    this.setOpen(busy || failed || b.state === "paused");
+    // Inside a place that shows calls for their results (OPEN_TOOLS: the MCP inspector's
+    // calls), a panel stays open, its result first (styles/panels.css).
+    const shows = this.el.closest(`.${OPEN_TOOLS}`) !== null;
+    this.setOpen(shows || busy || failed || b.state === "paused");
   }
 }
 

@@ -53,6 +53,22 @@ export function waiting(s) {
 }
 
 /**
+ * Whether the run is tool calls only: no model step, no token (an MCP inspector's call); its
+ * status line says its state and duration, no model's numbers
+ * (nbagent/transcript/export/status.py tools_only).
+ * @param {State} s
+ */
+export function toolsOnly(s) {
+  const blocks = s.blocks ?? [];
+  return (
+    num(s.first_token_at) === null &&
+    !topSteps(s).length &&
+    blocks.length > 0 &&
+    blocks.every((b) => b.type === "tool")
+  );
+}
+
+/**
  * An error on the status line: its class and the first line of its message (the class from
  * `error_type` when the message does not start with one), on one line of at most 160
  * characters, cut with "…" (nbagent/transcript/export/status.py error_words); the error box has it all.
@@ -93,8 +109,9 @@ export function statusLabel(s) {
 /**
  * The numbers after the label, on the one status line: ["first token 0.42 s", "35.0 tok/s",
  * "3.2 s" (elapsed), "1,290 tokens", cost] (as nbagent/transcript/export/status.py `status_parts`);
- * only the elapsed time while the run waits for its first token; a number not known (no
- * first token, a rate that would mean nothing) is left out, not shown as a dash.
+ * only the elapsed time while the run waits for its first token, and in a run of tool calls
+ * only; a number not known (no first token, a rate that would mean nothing) is left out, not
+ * shown as a dash.
  * @param {State} s
  * @param {number} now kernel epoch seconds
  */
@@ -104,7 +121,7 @@ export function statusParts(s, now) {
   const running = s.status === "running";
   /** @type {string[]} */
   const parts = [];
-  if (!waiting(s)) {
+  if (!waiting(s) && !toolsOnly(s)) {
     const first = ttft(s);
     const rate = tokensPerS(s, now);
     // What is not known is not shown. Messages that came whole (nbagent.watch() on a call

@@ -76,6 +76,9 @@ function tool(p) {
   a.diffs.hidden = !shown;
   a.counts.hidden = !shown;
   if (shown) p.result.hidden = p.more.hidden = true;
+  // A diff the call did not apply (asked for, rejected, stopped) is no result of it.
+  if (a.counts.textContent && (b.state !== "done" || b.is_error))
+    setText(p.resultHead, "Proposed diff");
   const option = b.answer?.option;
   if (option) setText(p.pause.answered, `Answered: ${option}`);
 }

@@ -24,7 +24,7 @@ def _checklist(entries: Any) -> str:
     """A plan's entries as the widget's checklist, escaped; "" for none."""
     if not isinstance(entries, list) or not entries:
         return ""
-    marks = {"completed": "☑", "in_progress": "◐"}
+    marks = {"completed": "☑", "in_progress": "◐", "cancelled": "☒"}
     rows = []
     for e in entries[:200]:
         e = e if isinstance(e, dict) else {"content": str(e)}

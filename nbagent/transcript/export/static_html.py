@@ -156,7 +156,8 @@ def _tool_html(b: dict[str, Any], inside: str = "") -> str:
         out.append('<div class="nba-label">Arguments the model asked for</div>')
         out.append(f"<pre><code>{esc(_pretty(b['asked_args']))}</code></pre>")
     if state in ("done", "error"):
-        label = "Error" if failed else "Result"
+        # A diff the call did not apply (the user rejected it) is no result of it.
+        label = ("Proposed diff" if diffs else "Error") if failed else "Result"
         out.append(f'<div class="nba-label">{label}</div>')
         data = "" if failed else tool_data_html(b.get("display"))
         if not data and pieces:  # the result's diffs drawn, its other text as text

@@ -32,6 +32,7 @@ __all__ = [
     "status_label",
     "status_parts",
     "step_lines",
+    "tools_only",
     "waiting",
 ]
 
@@ -107,6 +108,19 @@ def waiting(s: dict[str, Any]) -> bool:
     )
 
 
+def tools_only(s: dict[str, Any]) -> bool:
+    """Whether the run is tool calls only: no model step, no token (an MCP inspector's call);
+    its status line says its state and duration, no model's numbers."""
+    blocks = s.get("blocks") or []
+    steps = [st for st in s.get("steps") or [] if isinstance(st, dict) and not st.get("parent")]
+    return (
+        numbers.number(s.get("first_token_at")) is None
+        and not steps
+        and bool(blocks)
+        and all(isinstance(b, dict) and b.get("type") == "tool" for b in blocks)
+    )
+
+
 def error_words(error: Any) -> str:
     """An error on the status line: its class and the first line of its message ("RuntimeError:
     boom"; the class from ``error_type`` when the message does not start with one), its spaces
@@ -127,13 +141,14 @@ def error_words(error: Any) -> str:
 
 def status_parts(s: dict[str, Any], now: float) -> list[str]:
     """The numbers after the label: "first token 0.42 s", "35.0 tok/s", "3.2 s" (elapsed),
-    "1,290 tokens", cost (only the elapsed time while the run waits for its first token);
+    "1,290 tokens", cost (only the elapsed time while the run waits for its first token, and
+    in a run of tool calls only);
     ``now``: kernel epoch seconds (used while the run goes on)."""
     elapsed = numbers.elapsed(s, now)
     if elapsed is None:
         return []
     running = s.get("status") == "running"
-    parts = [] if waiting(s) else _timing(s, now)
+    parts = [] if waiting(s) or tools_only(s) else _timing(s, now)
     parts.append(format_elapsed(elapsed))
     usage = s.get("usage") if isinstance(s.get("usage"), dict) else {}
     total = numbers.number((usage or {}).get("total_tokens"))

@@ -5,13 +5,18 @@ The plan is ``{"entries": [...], "plans": [...]}``: ``entries`` the checklist of
 no id (ACP's ``plan``, each snapshot replacing it), ``plans`` (only while there is one) the
 plans with an id, in order of first appearance, each ``{"id", "type": "items", "entries"}``,
 ``{"id", "type": "markdown", "content"}`` or ``{"id", "type": "file", "uri"}``, a snapshot of
-the same id replacing it in place, ``{"id", "removed": True}`` taking it out."""
+the same id replacing it in place, ``{"id", "removed": True}`` taking it out. A run that ends
+cancelled (Stop, the agent's own ``cancelled``) leaves no entry ``in_progress``:
+``stopped_plan`` makes those ``cancelled`` (nothing works on them any more)."""
 
 from __future__ import annotations
 
 from typing import Any
 
-__all__ = ["next_plan"]
+__all__ = ["STOPPED", "next_plan", "stopped_plan"]
+
+STOPPED = "cancelled"
+"""The status an entry still ``in_progress`` gets when its run is cancelled."""
 
 
 def _keyed(plan: dict[str, Any] | None) -> list[dict[str, Any]]:
@@ -43,3 +48,26 @@ def next_plan(plan: dict[str, Any] | None, value: Any) -> dict[str, Any] | None:
     if keyed:
         new["plans"] = keyed
     return new
+
+
+def _stopped(entries: Any) -> Any:
+    if not isinstance(entries, list):
+        return entries
+    return [
+        {**e, "status": STOPPED} if isinstance(e, dict) and e.get("status") == "in_progress" else e
+        for e in entries
+    ]
+
+
+def stopped_plan(plan: dict[str, Any] | None) -> dict[str, Any] | None:
+    """``plan`` once its run stopped: every entry ``in_progress`` (of the plan with no id and
+    of each checklist with one) ``cancelled``; None when none was in progress."""
+    if not plan:
+        return None
+    new = dict(plan, entries=_stopped(plan.get("entries")))
+    if "plans" in plan:
+        new["plans"] = [
+            dict(p, entries=_stopped(p["entries"])) if isinstance(p, dict) and "entries" in p else p
+            for p in _keyed(plan)
+        ]
+    return new if new != plan else None

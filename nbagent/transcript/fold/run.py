@@ -20,7 +20,7 @@ from nbagent.transcript.blocks import (
     merge_usage,
     sum_usage,
 )
-from nbagent.transcript.fold.plans import next_plan
+from nbagent.transcript.fold.plans import STOPPED, next_plan, stopped_plan
 from nbagent.transcript.fold.state import MAX_WARNINGS, Op, set_op, step_entry
 from nbagent.transcript.fold.tools import PAUSE_STATES, ToolFold
 from nbagent.transcript.prices import step_cost
@@ -303,6 +303,8 @@ class RunFold(ToolFold):
             message = ev.message or _DEFAULT_ERROR[ev.reason]
             self.error = {"message": message, "error_type": None, "code": None}
             changes["error"] = dict(self.error)
+        if self.status == "cancelled" and (plan := stopped_plan(self.plan)) is not None:
+            self.plan, changes["plan"] = plan, dict(plan)  # its step in progress stopped too
         ops = [*self.resume(ev.ts), *self._cancel_pending_tools(ev.ts, ev.reason)]
         for j in self._agent_index.values():  # sub-agents still open end with the run
             block = self._blocks[j]
@@ -314,7 +316,8 @@ class RunFold(ToolFold):
     def _cancel_pending_tools(self, ts: float, reason: str | None = None) -> list[Op]:
         """Tool calls whose result never came end with the run as ``cancelled``: a view must
         not show a call of an ended run as still going (whatever ended it: completed, error,
-        Stop), and the saved transcript says the same. Except, unless the run was stopped, a
+        Stop), and the saved transcript says the same, its ``meta`` status too (an ACP
+        agent's "pending" becomes ``cancelled``). Except, unless the run was stopped, a
         paused call only its framework's own client can answer (no ``actions``: a remote
         agent's approval request, which ends the stream): it still waits there, and its
         panel keeps saying what to call."""
@@ -326,6 +329,10 @@ class RunFold(ToolFold):
             if isinstance(tool, ToolCall) and tool.state in PENDING_TOOL_STATES:
                 tool.state, tool.ended_at = "cancelled", ts
                 changes: dict[str, Any] = {"state": "cancelled", "ended_at": ts}
+                if tool.meta and tool.meta.get("status") not in (None, *_FINISHED):
+                    # what its producer last said of it ("pending") is no longer so
+                    tool.meta = {**tool.meta, "status": STOPPED}
+                    changes["meta"] = dict(tool.meta)
                 if reason in _CUT and tool.parse_error is not None and tool.is_error:
                     # arguments cut off with the stream: the call never ended, nor erred
                     tool.is_error = changes["is_error"] = False
@@ -333,6 +340,8 @@ class RunFold(ToolFold):
         return ops
 
 
+_FINISHED = ("completed", "failed")
+"""A producer's status of a call that ended (ACP's): kept as it is when the run ends."""
 _CUT = frozenset(("incomplete", "error", "cancelled"))
 """Run ends that may cut a call's arguments short (anything else ended a complete answer)."""
 

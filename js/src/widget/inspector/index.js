@@ -151,7 +151,8 @@ class InspectorView {
     this.tabs.setAttribute("role", "tablist");
     this.body = h("div", "nba-insp-body");
     this.asks = h("div", "nba-insp-asks");
-    this.calls = h("div", "nba-insp-calls");
+    // Each call's panel open, its result first (panels.js OPEN_TOOLS).
+    this.calls = h("div", "nba-insp-calls nba-open-tools");
     this.log = new Feed(logLine);
     this.rpc = new Feed(rpcLine);
     /** @type {string} */
