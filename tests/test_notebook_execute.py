@@ -300,12 +300,16 @@ def machine_paths(workdir: Path) -> dict[str, str]:
     a separator (so that ``/root`` is not found in ``/rootless``). On an author's machine the
     checkout and the notebook's directory are under the home directory; here they may not be,
     so each is looked for too."""
-    return {
+    paths = {
         "the home directory": str(Path.home()),
         "the virtual environment": sys.prefix,
         "the checkout": str(ROOT),
         "the notebook's directory": str(workdir),
     }
+    venv = demo_venv()  # the kernel's, when the tutorials run in make demo's environment
+    if venv is not None:
+        paths["make demo's virtual environment"] = str(venv)
+    return paths
 
 
 def assert_no_machine_paths(workdir: Path) -> None:
