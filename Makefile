@@ -259,8 +259,9 @@ test-py-live: $(needs-test-py-live)
 
 needs-test-py-rest := $(STAMP)/install $(addsuffix /stamp,$(MCP_VENVS)) \
   $(ACP_AGENTS)/node_modules/.package-lock.json
+# (the tutorials marked demo_env run in the demo-install lane, in make demo's environment)
 test-py-rest: $(needs-test-py-rest)
-	$(BIN)/pytest -m "not browser and not real_model" $(NOT_LIVE) --durations=15
+	$(BIN)/pytest -m "not browser and not real_model and not demo_env" $(NOT_LIVE) --durations=15
 
 # The real-model lane (tests/real_model; DEVELOP.md, "The real-model lane"): nbagent against
 # SmolLM2-135M on llama-cpp-python's OpenAI-compatible server, from ../shared/real-model's
@@ -340,10 +341,12 @@ test-under-load: install
 	$(BIN)/python -m tests.under_load $(MAKE) --no-print-directory test
 
 # What `make demo` installs on a fresh clone of HEAD, and how long it takes: printed, no
-# threshold (benchmarks/demo_install.py; ~25 s with warm pip and npm caches).
+# threshold (benchmarks/demo_install.py; ~25 s with warm pip and npm caches). Then every
+# tutorial marked demo_env runs in that environment (tests/test_notebook_execute.py, with
+# .venv's pytest): what `make demo` installs is what they need.
 needs-test-demo-install := $(STAMP)/install
 test-demo-install: $(needs-test-demo-install)
-	$(BIN)/python -m benchmarks.demo_install
+	$(BIN)/python -m benchmarks.demo_install --tutorials
 
 # The inner loop: no kernel, no browser, one Python.
 test-fast: install

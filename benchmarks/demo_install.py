@@ -6,10 +6,17 @@ build, not the server), then the time and the sizes of what it wrote.
     .venv/bin/python -m benchmarks.demo_install --keep     # leave the clone to look at
     .venv/bin/python -m benchmarks.demo_install --rev bf8a514 --target install   # "before"
     .venv/bin/python -m benchmarks.demo_install --open     # then `make demo`, open its URL
+    .venv/bin/python -m benchmarks.demo_install --tutorials   # then run the tutorials there
 
 ``--open`` runs `make demo` in the clone (no browser of its own), reads the URL JupyterLab
 prints, opens it with the token in Chromium (Playwright, Debian's /usr/bin/chromium) and says
 which document shows and how many nbagent transcripts it draws.
+
+``--tutorials`` then runs the tutorials marked ``demo_env`` in the environment the install
+built (`make test-demo-install`): this Python's pytest runs the clone's
+tests/test_notebook_execute.py with ``NBAGENT_DEMO_VENV`` naming the clone's .venv, so each
+notebook runs on that venv's `jupyter` and kernel, with only what `make demo` installed. Its
+exit status is the lane's.
 
 No threshold: it prints. uv and npm use their caches as they are (the printout says where they
 are and how big: a warm cache makes the time mostly linking and building); pip, which installs
@@ -139,6 +146,23 @@ def open_url(url: str, outputs: int) -> str:
             browser.close()
 
 
+def run_tutorials(clone: Path) -> int:
+    """The tutorials marked demo_env, executed in ``clone``'s .venv (this Python's pytest, the
+    clone's tests); their CPU time (pytest, `jupyter execute`, the kernels) is printed."""
+    env = os.environ | {"NBAGENT_DEMO_VENV": str(clone / ".venv")}
+    command = [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "-m", "demo_env"]
+    before = os.times()
+    start = time.monotonic()
+    done = subprocess.run([*command, "tests/test_notebook_execute.py"], cwd=clone, env=env)
+    after = os.times()
+    cpu = (after.children_user - before.children_user) + (
+        after.children_system - before.children_system
+    )
+    took = time.monotonic() - start
+    print(f"the tutorials in make demo's environment: {took:.0f} s, {cpu:.0f} CPU-s")
+    return done.returncode
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--python", default="python3", help="make's PYTHON (makes .venv)")
@@ -146,6 +170,9 @@ def main() -> int:
     parser.add_argument("--rev", default="HEAD", help="the commit to clone (default HEAD)")
     parser.add_argument("--keep", action="store_true", help="keep the clone")
     parser.add_argument("--open", action="store_true", help="then open `make demo`'s URL")
+    parser.add_argument(
+        "--tutorials", action="store_true", help="then run the tutorials in that environment"
+    )
     args = parser.parse_args()
     head = subprocess.run(
         ["git", "-C", str(ROOT), "rev-parse", "--short", args.rev],
@@ -184,6 +211,8 @@ def main() -> int:
             finally:
                 os.killpg(server.pid, signal.SIGTERM)
                 server.wait(30)
+        if args.tutorials:
+            return run_tutorials(clone)
         return 0
     finally:
         if args.keep:

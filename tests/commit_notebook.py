@@ -2,9 +2,10 @@
 
     .venv/bin/python -m tests.commit_notebook notebooks/quickstart.ipynb
 
-Each notebook runs under ``jupyter execute`` in a temporary directory (files it writes stay
-there) with no API key in the environment, so it replays the demo recordings, ten times as
-fast (``NBAGENT_DEMO_SPEED=10``: a run shown in one cell and awaited in the next still
+Each notebook runs under ``jupyter execute`` (this Python's, or that of the venv
+``NBAGENT_DEMO_VENV`` names) in a temporary directory (files it writes stay there) with no
+API key in the environment, so its agents ask the scripted model and its replays play, ten
+times as fast (``NBAGENT_DEMO_SPEED=10``: a run shown in one cell and awaited in the next still
 outlives its cell; one that ends between two cells loses its last messages to ``jupyter
 execute``). The result keeps its outputs (each widget's static HTML copy shows on GitHub)
 and loses the widget state and the execution timestamps. Before the widget state goes, each
@@ -31,12 +32,21 @@ from nbagent.widget.output import TRANSCRIPT_MIME, Head, RunOutput, assemble
 
 ROOT = Path(__file__).resolve().parents[1]
 JUPYTER = str(Path(sys.executable).with_name("jupyter"))
+DEMO_VENV = "NBAGENT_DEMO_VENV"
+"""Names a venv that `make demo` built (benchmarks/demo_install.py sets it): the notebooks run
+with its `jupyter`, on its kernel, with only its packages and its nbagent."""
+
+
+def demo_venv() -> Path | None:
+    venv = os.environ.get(DEMO_VENV)
+    return Path(venv) if venv else None
 
 
 def offline_env() -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k not in ("OPENAI_API_KEY", "OPENAI_BASE_URL")}
     env["NBAGENT_DEMO_SPEED"] = "10"
-    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    if demo_venv() is None:  # this checkout's nbagent (its built static) in the kernel
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     return env
 
 
@@ -44,8 +54,10 @@ def execute(notebook: Path, workdir: Path) -> nbformat.NotebookNode:
     """Run a copy of ``notebook`` in ``workdir``; the executed copy (widget state included)."""
     copy = workdir / notebook.name
     shutil.copyfile(notebook, copy)
+    venv = demo_venv()
+    jupyter = JUPYTER if venv is None else str(venv / "bin" / "jupyter")
     done = subprocess.run(
-        [JUPYTER, "execute", "--inplace", str(copy)],
+        [jupyter, "execute", "--inplace", str(copy)],
         env=offline_env(), cwd=workdir, capture_output=True, text=True, timeout=300,
     )  # fmt: skip
     if done.returncode != 0:  # say which cell failed and how (nbclient prints it on stderr)

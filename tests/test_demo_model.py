@@ -269,3 +269,49 @@ def test_the_scripted_answer_is_json_safe_for_odd_tool_results(client: openai.Op
     assert "`listing(pattern='*')` returned 3:" in t.text
     assert '- {"a": 1}\n- x\\|y\n- null' in t.text
     assert json.loads(t.tool_calls[0].arguments) == {"pattern": "*"}
+
+
+# -- the demos' scripts: the quickstart's agent on demo.connect() -------------------------------
+
+
+def recorded(name: str) -> nbagent.Transcript:
+    return nbagent.Transcript.from_events(nbagent.load(demo.recording(name)))
+
+
+@pytest.mark.parametrize("name", list(demo.DEMOS))
+def test_a_demos_prompt_runs_its_recorded_run_with_the_tools_live(
+    name: str, client: openai.OpenAI
+) -> None:
+    """The quickstart asks the default scripted model (``demo.connect()``'s) the demos' prompts:
+    the run is the recorded one, its tools called in this process (so Re-run reaches them)."""
+    agent = nbagent.Agent(
+        "scripted", tools=demo.TOOLS, client=client, instructions=demo.INSTRUCTIONS
+    )
+    run = agent.run(demo.DEMOS[name].prompt, title=demo.DEMOS[name].title)
+    t = run.wait(30)
+    expected = recorded(name)
+    assert (t.status, t.title) == ("completed", expected.title)
+    assert t.text == expected.text
+    assert t.thinking == expected.thinking
+    assert [(c.name, c.args, c.result, c.is_error) for c in t.tool_calls] == [
+        (c.name, c.args, c.result, c.is_error) for c in expected.tool_calls
+    ]
+    ok = [i for i, c in enumerate(t.tool_calls) if not c.is_error]
+    if ok:  # Re-run: the kernel holds the tool
+        assert run.rerun_tool(ok[-1]) == t.tool_calls[ok[-1]].result
+
+
+def test_a_demos_conversation_taken_elsewhere_gets_the_general_rules(
+    client: openai.OpenAI,
+) -> None:
+    agent = nbagent.Agent("scripted", tools=demo.TOOLS, client=client)
+    first = agent.run(demo.DEMOS["weather"].prompt)
+    first.wait(30)
+    # A fork whose edited result the script cannot read, then a question of its own.
+    fork = first.fork(1, {"call_paris": "-40°C, storm"})
+    t = fork.wait(30)
+    assert t.status == "completed"
+    assert "Paris vs Oslo today" not in t.text
+    assert "-40°C, storm" in t.text
+    follow = agent.run("And the weather in Lisbon?", history=first).wait(30)
+    assert [c.args["city"] for c in follow.tool_calls] == ["Lisbon"]

@@ -16,6 +16,9 @@ import pytest
 from nbagent import show
 from nbagent.agent.agent import Agent, AgentRun
 from nbagent.apps.lanes import Lanes
+from nbagent.apps.replay import ReplayRun
+from nbagent.runtime.run import Run
+from nbagent.sources.recording import Player
 from tests.recording import RecordingComm
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step, client_for, off_loop
@@ -212,6 +215,31 @@ def test_fork_here_lists_each_fork_in_the_originals_widget(
             lane_run.handle_message({"type": "fork", "step": None, "edit": {"call_1": "x"}})
         assert "a lane or a chat turn shows no forks" in caplog.text
         assert len(srv.requests) == requests + 2  # the lane's own two model calls, no fork
+
+
+def test_only_an_agent_runs_widget_offers_fork_here_and_the_others_say_why(
+    comms: list[RecordingComm],
+) -> None:
+    """The widget's ``forks``: a list for a run of nbagent.Agent (its forks show there), None
+    for a run whose ``fork()`` raises (the page disables Fork here, saying why)."""
+    with OpenAIServer(scripted_model) as srv:
+        agent = Agent("m", tools=[get_weather], client=client_for(srv))
+        run = off_loop(lambda: AgentRun(agent.session("Weather in Paris?"), display=True))
+        run.start()
+        run.wait(PATIENCE)
+    assert run.widget.forks == []
+    played = Player(list(run.events), speed=0)
+    shown = off_loop(lambda: Run(iter(["hi"]), format="text", display=True))
+    replayed = off_loop(lambda: ReplayRun(played, display=True))
+    for other in (shown, replayed):
+        other.start()
+        other.wait(PATIENCE)
+        assert other.widget.forks is None
+        with pytest.raises(RuntimeError) as raised:
+            other.fork(1)
+        assert str(raised.value) == f"fork() needs a run of nbagent.Agent: {other.cannot_fork}"
+    assert replayed.cannot_fork == "a replay has no model to ask again"
+    assert shown.cannot_fork == "this run has no conversation to go on from"
 
 
 def test_a_fork_pauses_where_its_original_paused() -> None:

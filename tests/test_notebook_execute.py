@@ -16,6 +16,7 @@ import pytest
 import nbagent
 from benchmarks.saved_size import execute as run_notebook
 from nbagent import Transcript, demo, load
+from tests.commit_notebook import demo_venv
 from tests.commit_notebook import execute as execute_copy
 from tests.kernel import ROOT
 
@@ -299,12 +300,16 @@ def machine_paths(workdir: Path) -> dict[str, str]:
     a separator (so that ``/root`` is not found in ``/rootless``). On an author's machine the
     checkout and the notebook's directory are under the home directory; here they may not be,
     so each is looked for too."""
-    return {
+    paths = {
         "the home directory": str(Path.home()),
         "the virtual environment": sys.prefix,
         "the checkout": str(ROOT),
         "the notebook's directory": str(workdir),
     }
+    venv = demo_venv()  # the kernel's, when the tutorials run in make demo's environment
+    if venv is not None:
+        paths["make demo's virtual environment"] = str(venv)
+    return paths
 
 
 def assert_no_machine_paths(workdir: Path) -> None:
@@ -322,6 +327,8 @@ def assert_no_machine_paths(workdir: Path) -> None:
 
 
 def _missing(name: str) -> list[str]:
+    if demo_venv() is not None and name in NEEDS_FRAMEWORKS:
+        return [f"{', '.join(NEEDS[name])} (not in make demo's environment)"]
     # Looked up, not imported: importing LiteLLM here would fetch its price list.
     return [m for m in NEEDS.get(name, []) if importlib.util.find_spec(m) is None]
 
@@ -348,12 +355,28 @@ def tutorials(
     return started
 
 
-@pytest.mark.parametrize("name", sorted(PRINTED))
+# The tutorials `make demo`'s environment runs (the demo group of pyproject.toml): every one but
+# those about other frameworks (NEEDS_FRAMEWORKS, the frameworks extra, in .venv only).
+NEEDS_FRAMEWORKS = {"frameworks.ipynb", "watch.ipynb"}
+TUTORIALS = [
+    pytest.param(name, marks=[] if name in NEEDS_FRAMEWORKS else [pytest.mark.demo_env])
+    for name in sorted(PRINTED)
+]
+
+
+def test_every_tutorial_is_executed_here() -> None:
+    assert sorted(PRINTED) == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
+    assert set(PRINTED) >= NEEDS_FRAMEWORKS
+
+
+@pytest.mark.parametrize("name", TUTORIALS)
 def test_notebook_runs_offline_top_to_bottom(
     name: str, tutorials: dict[str, tuple[Path, Future[nbformat.NotebookNode]]]
 ) -> None:
     """No API key: replays, the scripted model or a framework's own test model; `jupyter
-    execute` awaits each run."""
+    execute` awaits each run. Those marked demo_env run in the environment `make demo` built
+    when NBAGENT_DEMO_VENV names it (make test-demo-install: benchmarks/demo_install.py), and
+    make test runs them only there."""
     missing = _missing(name)
     if missing:
         pytest.skip(f"needs {', '.join(missing)} (the frameworks extra: pip install -e '.[dev]')")
@@ -398,8 +421,16 @@ def test_notebook_runs_offline_top_to_bottom(
     assert all(c.outputs for c in committed.cells if c.cell_type == "code")
 
 
-def test_quickstart_replays_the_demo_runs(tmp_path: Path) -> None:
+def test_quickstart_runs_the_demo_agent_live() -> None:
+    """Its runs are an nbagent.Agent's on demo.connect() (Re-run and Fork here work), set up in
+    a first code cell of a few lines; only its last section replays (a run it saved)."""
     committed = nbformat.read(ROOT / "notebooks" / "quickstart.ipynb", as_version=4)
+    code = [c.source for c in committed.cells if c.cell_type == "code"]
+    assert len(code[0].splitlines()) <= 6
+    assert "demo.connect()" in code[0]
+    assert "nbagent.Agent(" in code[0]
+    assert "demo.recording" not in "".join(code)
+    assert [s.count("agent.run(") for s in code[1:5]] == [1, 0, 1, 1]
     html = shown(committed, "text/html")
     assert "Paris vs Oslo today" in html
     assert html.count('<div class="nbagent-static">') == 4

@@ -130,6 +130,12 @@ describe("forks beside the original", waiting, () => {
     expect(/** @type {HTMLElement} */ (el.querySelector(".nba-fork-box")).hidden).toBe(true);
   });
 
+  test("a run of a stream or a framework's offers no Fork with an edited result", async () => {
+    const { el } = original({ forks: null, can_rerun: "read from a stream" });
+    await eventually(() => expect(el.querySelector(".nba-tool")).not.toBeNull());
+    expect(/** @type {HTMLElement} */ (el.querySelector(".nba-fork-box")).hidden).toBe(true);
+  });
+
   test("each fork is a lane of its own model beside the original, in order", async () => {
     const { model, el, models } = original();
     models.set("f1", forkModel("k1", "-40°C"));
@@ -209,18 +215,53 @@ describe("Fork here on the step lines", waiting, () => {
     second.click();
     const editor = /** @type {HTMLElement} */ (el.querySelector(".nba-details .nba-fork-editor"));
     expect(editor.hidden).toBe(false);
-    expect(editor.textContent).toContain("Fork after step 3");
+    expect(editor.textContent).toContain("Fork after step 3. The next user message:");
     const input = /** @type {HTMLTextAreaElement} */ (editor.querySelector("textarea"));
+    const run = /** @type {HTMLButtonElement} */ (editor.querySelector(".nba-fork-run"));
+    // After the answer the kernel forks only with a message: Fork waits for one.
+    expect(run.disabled).toBe(true);
     input.value = "  And in Oslo?  ";
-    /** @type {HTMLButtonElement} */ (editor.querySelector(".nba-fork-run")).click();
+    input.dispatchEvent(new Event("input"));
+    expect(run.disabled).toBe(false);
+    run.click();
     first.click();
-    /** @type {HTMLButtonElement} */ (editor.querySelector(".nba-fork-run")).click();
+    expect(editor.textContent).toContain("Fork after step 1. The next user message (optional):");
+    expect(run.disabled).toBe(false);
+    run.click();
     const forks = model.sent.filter((/** @type {any} */ m) => m.type === "fork");
     expect(forks).toEqual([
       { type: "fork", step: "model-2", edit: "And in Oslo?" },
       { type: "fork", step: "model-1", edit: null },
     ]);
     expect(editor.hidden).toBe(true);
+  });
+
+  test("a run the kernel cannot fork (a replay) gets them disabled, saying why", async () => {
+    const { model, el } = mount({ forks: null, can_rerun: "replayed from a recording" });
+    /** @type {HTMLButtonElement} */ (el.querySelector(".nba-details-toggle")).click();
+    await eventually(() => expect(forkButtons(el)).toHaveLength(2));
+    const said = "Fork here needs a run of nbagent.Agent (this one: replayed from a recording)";
+    for (const b of /** @type {HTMLButtonElement[]} */ (forkButtons(el))) {
+      expect(b.disabled).toBe(true);
+      expect(b.title).toBe(said);
+      b.click();
+    }
+    const note = /** @type {HTMLElement} */ (el.querySelector(".nba-details .nba-fork-note"));
+    expect(note.hidden).toBe(false);
+    expect(note.textContent).toBe(said);
+    expect(/** @type {HTMLElement} */ (el.querySelector(".nba-fork-editor")).hidden).toBe(true);
+    expect(model.sent.filter((/** @type {any} */ m) => m.type === "fork")).toEqual([]);
+    // An agent run's: enabled, no note.
+    const agent = mount({ forks: [] });
+    /** @type {HTMLButtonElement} */ (agent.el.querySelector(".nba-details-toggle")).click();
+    await eventually(() => expect(forkButtons(agent.el)).toHaveLength(2));
+    expect(forkButtons(agent.el).map((b) => /** @type {HTMLButtonElement} */ (b).disabled)).toEqual(
+      [false, false],
+    );
+    const quiet = /** @type {HTMLElement} */ (
+      agent.el.querySelector(".nba-details .nba-fork-note")
+    );
+    expect(quiet.hidden).toBe(true);
   });
 
   test("no Fork here in a lane, a chat turn, or while the run streams", async () => {

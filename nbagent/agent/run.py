@@ -83,6 +83,8 @@ class AgentRun(Run):
     conversation so far), ``rerun_tool`` of its Python tools, ``fork(step, edit)`` and
     ``forks``, and the paused calls of ``pause_before``."""
 
+    cannot_fork = None
+
     def __init__(
         self,
         session: AgentSession,

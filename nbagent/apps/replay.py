@@ -32,6 +32,8 @@ class ReplayRun(Run):
     at the recording's pace times ``speed``; ``step()`` drives a ``step=True`` replay one
     event, tool call or the rest at a time (``to="event"``, ``"tool"``, ``"end"``)."""
 
+    cannot_fork = "a replay has no model to ask again"
+
     def __init__(
         self,
         player: Player,

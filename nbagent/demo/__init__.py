@@ -3,13 +3,15 @@ were made with, so that a live model can run the same cells, and the scripted mo
 tutorials talk to when no API key is set.
 
     nbagent.replay(demo.recording("weather"))                  # play one (no network, no key)
-    agent = nbagent.Agent(model, tools=demo.TOOLS, instructions=demo.INSTRUCTIONS)
-    agent.run(demo.DEMOS["weather"].prompt)                    # the same question, live
     llm = demo.connect()       # a live model with OPENAI_API_KEY / OPENAI_BASE_URL, else scripted
+    agent = nbagent.Agent(llm.model, tools=demo.TOOLS, instructions=demo.INSTRUCTIONS,
+                          client=llm.client)
+    agent.run(demo.DEMOS["weather"].prompt)                    # the same run, its tools live
 
 The recordings were made by ``tests/record_demos.py``: ``nbagent.Agent`` calling these tools
 for ``demo.model.ScriptedModel``, an OpenAI-compatible server on 127.0.0.1 that streams its
-tokens at a model's pace. The tools are real Python and really run; their data is built in
+tokens at a model's pace, following each demo's script (``nbagent.demo.scripts``), as it does
+for ``connect()``'s agent. The tools are real Python and really run; their data is built in
 (no network).
 """
 
@@ -20,11 +22,11 @@ import errno
 import fnmatch
 import io
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
 from nbagent.demo.model import Connection, ScriptedModel, connect
+from nbagent.demo.scripts import DEMOS, Demo
 
 __all__ = [
     "DEMOS",
@@ -42,42 +44,6 @@ __all__ = [
 
 _HERE = Path(__file__).resolve().parent
 
-
-@dataclass(frozen=True)
-class Demo:
-    """One recorded run: its name (the recording's file stem), title and prompt."""
-
-    name: str
-    title: str
-    prompt: str
-    shows: str
-    """What it demonstrates, in a few words."""
-
-
-DEMOS: dict[str, Demo] = {
-    d.name: d
-    for d in (
-        Demo(
-            "weather",
-            "Paris vs Oslo",
-            "Compare the weather in Paris and Oslo today and tell me what to pack.",
-            "thinking, two tool calls in parallel, an answer with a table and code",
-        ),
-        Demo(
-            "failing_tool",
-            "Q3 revenue by region",
-            "What was our revenue per region in Q3? The numbers are in sales_q3.csv.",
-            "a tool that fails, and the agent finding its way around it",
-        ),
-        Demo(
-            "markdown",
-            "gather or TaskGroup?",
-            "When should I use asyncio.gather and when asyncio.TaskGroup? "
-            "Show code and compare them in a table.",
-            "a long markdown answer: headings, code blocks, a table, lists",
-        ),
-    )
-}
 
 INSTRUCTIONS = (
     "You are a helpful assistant inside a Jupyter notebook. Use the tools when they help "

@@ -6,8 +6,10 @@
     print(llm)                 # says which
     agent = nbagent.Agent(llm.model, tools=[...], client=llm.client)
 
-The scripted model is not a language model: it follows the rules of ``nbagent.demo.rules``
-(call the tools the question names, answer from their results, else say what it was sent).
+The scripted model is not a language model: a demo's prompt gets that demo's script
+(``nbagent.demo.scripts``: the recorded runs), anything else the rules of
+``nbagent.demo.rules`` (call the tools the question names, answer from their results, else say
+what it was sent).
 What it does do is what a real server does on the wire: ``POST /v1/chat/completions``
 streams ``chat.completion.chunk`` server-sent events (reasoning, text and tool calls, the
 usage when ``stream_options.include_usage`` asks for it, then ``[DONE]``) at a model's pace,
@@ -28,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
 from nbagent.demo.chunks import Reply, ReplyItem, completion_from_chunks
-from nbagent.demo.rules import respond
+from nbagent.demo.scripts import respond
 
 __all__ = [
     "Brain",
@@ -132,7 +134,7 @@ class LocalServer:
 
 
 class ScriptedModel(LocalServer):
-    """The server. ``brain`` makes each answer (``nbagent.demo.rules.respond`` by default);
+    """The server. ``brain`` makes each answer (``nbagent.demo.scripts.respond`` by default);
     ``speed`` divides its pauses (0: none). ``requests`` holds the bodies it was sent."""
 
     def __init__(

@@ -87,6 +87,8 @@ class Run:
         self._sink = RunSink(pipeline, self.transcript, view=view, printer=printer, lock=lock)
         self._driver = Driver(source, self._sink, name=f"nbagent-run-{self.number}")
         if isinstance(view, OwnWidget):
+            if self.cannot_fork is None:  # Fork here is offered: its forks show beside it
+                view.widget.forks = []
             view.widget.add_handler(self.handle_message)
             self._output = CellOutput(view.widget, view.controller, lock, self._mimebundle)
             self._sink.on_ending(self._output.ended)
@@ -272,9 +274,12 @@ class Run:
         if self.view is not None:
             self.view.set_can_rerun(why)
 
+    cannot_fork: str | None = "this run has no conversation to go on from"
+    """Why ``fork`` raises, a clause; None: it forks (its widget's ``forks`` is a list)."""
+
     def fork(self, step: int | str, edit: Any = None, *, title: str | None = None) -> Run:
         """Run the conversation up to a step again: only a run of ``nbagent.Agent`` holds it."""
-        raise RuntimeError("fork() needs a run of nbagent.Agent: this run has no conversation")
+        raise RuntimeError(f"fork() needs a run of nbagent.Agent: {self.cannot_fork}")
 
     def _display_(self) -> Any:
         """What marimo shows for a Run that is a cell's last expression: its widget."""

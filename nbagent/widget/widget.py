@@ -276,12 +276,13 @@ class AgentWidget(_Widget):
     """A replay's ``{"position", "total", "step", "speed", "paused"}`` (empty for a live run);
     written when it starts, when a step is done and when it ends, never per event."""
 
-    forks = traitlets.List(traitlets.Instance("nbagent.widget.widget.AgentWidget")).tag(
-        sync=True, **ipywidgets.widget_serialization
-    )
+    forks = traitlets.List(
+        traitlets.Instance("nbagent.widget.widget.AgentWidget"), allow_none=True, default_value=None
+    ).tag(sync=True, **ipywidgets.widget_serialization)
     """The widgets of this run's forks (``AgentRun.fork``), shown as lanes beside it, in the
-    order they were made (``"IPY_MODEL_<id>"`` in the browser). A fork's widget is displayed
-    nowhere else: its saved state lives in its own model."""
+    order they were made (``"IPY_MODEL_<id>"`` in the browser); None for a run the kernel does
+    not fork here (``Run.cannot_fork``): its Fork here buttons are disabled, saying why. A
+    fork's widget is displayed nowhere else: its saved state lives in its own model."""
 
     def __repr__(self) -> str:
         state = self.snapshot.get("state") or {}

@@ -1,15 +1,20 @@
-"""Make docs/screenshot.png: the demo run, finished, in a JupyterLab notebook (light theme).
+"""Make docs/screenshot.png: the quickstart's first run, finished, in a JupyterLab notebook
+(light theme), offline as `make demo` opens it.
 
-    .venv/bin/python tests/browser/make_screenshot.py [--out docs/screenshot.png]
+    .venv/bin/python tests/browser/make_screenshot.py [--out docs/screenshot.png] [--width 1200]
+        [--notebook notebooks/quickstart.ipynb]
 
-Starts its own JupyterLab (like the tests' fixture, tests/browser/lab.py), opens a notebook
-with a title cell and the demo cell (the recorded weather run), waits for the run to complete,
-expands the Oslo tool panel, and saves a crop of the notebook area (1200 px wide).
+Starts its own JupyterLab (like the tests' fixture, tests/browser/lab.py) with no API key in
+its environment, opens a notebook of the quickstart's title, its first code cell and its first
+run's cell (taken from ``--notebook``), runs them, waits for the run to complete, expands the
+Oslo tool panel, and saves a crop of the notebook area (``--width`` px wide).
 """
 
 from __future__ import annotations
 
 import argparse
+import json
+import os
 import sys
 from pathlib import Path
 
@@ -18,12 +23,17 @@ sys.path.insert(0, str(REPO))
 
 from tests.browser.lab import CHROMIUM, ROOT_SEL, LabPage, LabServer  # noqa: E402
 
-CELLS: list[str | tuple[str, str]] = [
-    ("markdown", "# nbagent quickstart"),
-    "import nbagent\nfrom nbagent import demo\n\n"
-    "run = nbagent.replay(demo.recording('weather'), speed=3)",
-    "",  # the active cell after the run (JupyterLab marks it): below the crop
-]
+QUICKSTART = REPO / "notebooks" / "quickstart.ipynb"
+
+
+def first_run(notebook: Path) -> list[str | tuple[str, str]]:
+    """The notebook's title, its first code cell (the set-up) and its second (the first run),
+    then an empty cell (the active cell after the run, which JupyterLab marks: below the crop)."""
+    cells = json.loads(notebook.read_text(encoding="utf-8"))["cells"]
+    source = ["".join(c["source"]) for c in cells]
+    code = [s for c, s in zip(cells, source, strict=True) if c["cell_type"] == "code"]
+    return [("markdown", source[0].splitlines()[0]), code[0], code[1], ""]
+
 
 WIDTH = 1200
 # A first guess; grown until the whole widget fits (see below).
@@ -52,7 +62,12 @@ QUIET_FRAME_JS = """() => {
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=REPO / "docs" / "screenshot.png")
+    parser.add_argument("--width", type=int, default=WIDTH, help="the notebook area's width")
+    parser.add_argument("--notebook", type=Path, default=QUICKSTART)
     args = parser.parse_args()
+    width = args.width
+    for name in ("OPENAI_API_KEY", "OPENAI_BASE_URL", "NBAGENT_DEMO_SPEED"):
+        os.environ.pop(name, None)  # offline, at the scripted model's own pace
 
     from playwright.sync_api import sync_playwright
 
@@ -62,10 +77,10 @@ def main() -> int:
         )
         try:
             context = browser.new_context(
-                viewport={"width": WIDTH + 60, "height": VIEW_HEIGHT}, device_scale_factor=1
+                viewport={"width": width + 60, "height": VIEW_HEIGHT}, device_scale_factor=1
             )
             lab = LabPage(server, context.new_page())
-            lab.open("quickstart.ipynb", CELLS, run=False)
+            lab.open("quickstart.ipynb", first_run(args.notebook), run=False)
             lab.js(ONLY_NOTEBOOK_JS)
             lab.run_all()
             lab.wait_status("completed")
@@ -95,9 +110,9 @@ def main() -> int:
                     }"""
                 )
                 size = lab.page.viewport_size
-                if abs(m["width"] - WIDTH) > 0.5:
-                    width = size["width"] + round(WIDTH - m["width"])
-                    lab.page.set_viewport_size({"width": width, "height": size["height"]})
+                if abs(m["width"] - width) > 0.5:
+                    wider = size["width"] + round(width - m["width"])
+                    lab.page.set_viewport_size({"width": wider, "height": size["height"]})
                     continue
                 if m["need"] <= m["height"]:
                     clip = {"x": m["x"], "y": m["y"], "width": m["width"],

@@ -37,8 +37,10 @@ function forkEditor(signal) {
 /**
  * "Fork here" on the footer's step lines of an agent run (js/src/panels/status.js): after model
  * step N, the same agent goes on from the conversation so far, with the user message typed here as
- * its next one (optional after a step that called tools; the kernel refuses a fork after the
- * final answer without one). One editor under the step lines serves every line's button.
+ * its next one (optional after a step that called tools; after the answer, required: Fork waits
+ * for it, as the kernel refuses a fork there without one). One editor under the step lines
+ * serves every line's button. A run the kernel does not fork (a replay, a stream: `forks` null)
+ * gets the buttons disabled, and the reason in a line under the steps.
  */
 export class StepForks {
   /**
@@ -58,6 +60,13 @@ export class StepForks {
     this.editor.append(this.label, buttons);
     /** @type {string | null} the step id the editor forks after */
     this.step = null;
+    this.note = h("div", "nba-rerun-note nba-fork-note");
+    this.note.hidden = true;
+    /** whether the step forked after is the answer (a message is needed) */
+    this.answer = false;
+    const needs = () => (this.fork.disabled = this.answer && !this.input.value.trim());
+    this.input.addEventListener("input", needs, { signal });
+    this.needs = needs;
     this.fork.addEventListener(
       "click",
       () => {
@@ -73,16 +82,26 @@ export class StepForks {
    * The button of one step line.
    * @param {string} stepId "model-N"
    * @param {number} n the line's number
+   * @param {unknown} [can] true, or why the run cannot fork (a clause after "nbagent.Agent")
+   * @param {boolean} [answer] the step is the answer (it called no tools): a message is needed
    */
-  button(stepId, n) {
+  button(stepId, n, can = true, answer = false) {
     const b = actionButton("Fork here", "nba-step-fork");
     b.setAttribute("aria-label", `Fork after step ${n}`);
+    const why = can === true ? "" : `Fork here needs a run of nbagent.Agent${can}`;
+    b.disabled = !!why;
+    b.title = why;
+    this.note.hidden = !why;
+    setText(this.note, why);
     b.addEventListener(
       "click",
       () => {
         this.step = stepId;
         this.input.value = "";
-        setText(this.caption, `Fork after step ${n}. The next user message (optional):`);
+        this.answer = answer;
+        this.needs();
+        const optional = answer ? "" : " (optional)";
+        setText(this.caption, `Fork after step ${n}. The next user message${optional}:`);
         this.editor.hidden = false;
         this.input.focus();
       },

@@ -15,7 +15,7 @@ import { toolsChunk } from "../base/tools.js";
  * @typedef {{args?: unknown, state?: string, result?: unknown, is_error?: boolean,
  *   duration_s?: number, output?: string, traceback?: string, display?: unknown[]}} Rerun
  * @typedef {{send: (msg: import("../base/wire.js").PageMessage) => void, canRerun: () => unknown,
- *   canFork?: () => boolean, mayAct?: () => boolean,
+ *   canFork?: () => unknown, mayAct?: () => boolean,
  *   math?: import("../markdown/math.js").Typesetter | null}} ToolActions
  *   `canRerun`: the run's `can_rerun` where the page may act: true (the kernel calls its
  *   tools again), a string (why it cannot), anything else (nothing to say); `math`: the

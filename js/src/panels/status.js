@@ -30,7 +30,8 @@ export class StatusBar {
    * @param {import("../store/store.js").Store} store
    * @param {(msg: import("../base/wire.js").PageMessage) => void} send
    * @param {AbortSignal} signal
-   * @param {() => boolean} [canFork] whether the kernel holds an agent run whose steps fork
+   * @param {() => unknown} [canFork] true where the kernel holds an agent run whose steps fork,
+   *   else why not (a string: "Fork here" disabled, saying it) or nothing
    * @param {{n: number}} [ids] the page's count of ids (page.js): the details' aria-controls
    */
   constructor(store, send, signal, canFork = () => false, ids = { n: 0 }) {
@@ -172,7 +173,7 @@ export class StatusBar {
     withChunk(debugChunk, this.signal, (c) => {
       if (this.stepForks) return;
       this.stepForks = new c.StepForks(this.send, this.signal);
-      this.steps.after(this.stepForks.editor);
+      this.steps.after(this.stepForks.note, this.stepForks.editor);
       this.stepsKey = "";
       this.update();
     });
@@ -203,9 +204,11 @@ export class StatusBar {
     // Folded: nothing to compute or lay out until the reader opens them.
     if (!this.details.hidden) {
       const lines = stepLines(s);
-      // An ended agent run's model steps fork (js/src/panels/forks.js StepForks): "Fork here".
-      const forkable = !running && lines.length > 0 && this.canFork() && this.forks();
-      const key = `${lines.join("\n")}${forkable ? "\n(fork)" : ""}`;
+      // An ended agent run's model steps fork (js/src/panels/forks.js StepForks): "Fork here";
+      // another run's are disabled, saying why.
+      const can = !running && lines.length > 0 && this.canFork();
+      const forkable = can && this.forks() && can;
+      const key = `${lines.join("\n")}\n${forkable}`;
       if (key !== this.stepsKey) {
         this.stepsKey = key;
         const steps = topSteps(s);
@@ -213,8 +216,13 @@ export class StatusBar {
           ...lines.map((line, n) => {
             const li = h("li", "nba-step", line);
             const id = String(steps[n]?.id ?? "");
+            // The answer's step (no tools' step after it) forks with a message only.
+            const answer = !String(steps[n + 1]?.id).startsWith("tools");
             if (forkable && /^model-\d+$/.test(id) && num(steps[n].ended_at) !== null)
-              li.append(" ", /** @type {any} */ (this.stepForks).button(id, n + 1));
+              li.append(
+                " ",
+                /** @type {any} */ (this.stepForks).button(id, n + 1, forkable, answer),
+              );
             return li;
           }),
         );

@@ -14,7 +14,7 @@ import { ThinkingPanel, userView } from "../panels/panels.js";
  * @typedef {import("./view.js").ViewModel} ViewModel
  * @typedef {{store: Store, model: ViewModel, ac: AbortController,
  *   math: import("../markdown/page.js").Page["math"], mayAct: () => boolean,
- *   canFork: () => boolean}} Owner
+ *   canFork: () => unknown}} Owner
  *   What a block's view takes of the transcript's view that owns it.
  */
 

@@ -81,9 +81,15 @@ export class TranscriptView {
     this.errorEl.setAttribute("role", "alert");
     this.errorEl.hidden = true;
     this.scroller.append(this.blocksEl, this.errorEl);
-    // Forks show beside a run's own widget (js/src/panels/forks.js), not in a lane or a chat turn.
+    // Forks show beside a run's own widget (js/src/panels/forks.js), not in a lane or a chat turn;
+    // `forks` null: the kernel does not fork this run: why not (what its tools' reach says).
     this.mayAct = () => this.model.get("page_actions") !== false;
-    this.canFork = () => Array.isArray(this.model.get("forks")) && this.mayAct();
+    this.canFork = () => {
+      const forks = this.model.get("forks");
+      const why = this.model.get("can_rerun");
+      const said = typeof why === "string" ? ` (this one: ${why})` : " shown on its own";
+      return this.mayAct() && (Array.isArray(forks) || (forks === null && said));
+    };
     this.status = new StatusBar(store, (m) => model.send(m), signal, this.canFork, this.page.ids);
     this.replay = new ReplaySlot(model, (m) => model.send(m), signal);
     this.status.hold(this.replay.el); // the replay bar is folded in the footer's details
