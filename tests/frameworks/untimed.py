@@ -7,8 +7,10 @@ from typing import Any
 
 from nbagent.transcript.transcript import Transcript
 
-# Durations and the generation time (issue 18) are clock readings too.
-CLOCK_KEYS = frozenset({"ts", "duration_s", "generating_s", "generating_since"})
+# Durations, the generation time and the time paused are clock readings too.
+CLOCK_KEYS = frozenset(
+    {"ts", "duration_s", "generating_s", "generating_since", "paused_s", "paused_since"}
+)
 
 
 def untimed(value: Any) -> Any:
