@@ -5,11 +5,11 @@
 // kernel's text kept as text.
 import { afterEach, describe, expect, test, vi } from "vitest";
 import * as caseCode from "../src/widget/evaluation/detail.js";
-import evaluation, { evaluationView, useCase } from "../src/widget/evaluation/index.js";
+import evaluation, { evaluationView } from "../src/widget/evaluation/index.js";
 import { FakeModel, runningState } from "./fake-model.js";
 
-// An opened case's code (the case chunk the kernel sends to the code model): its module here.
-useCase(caseCode);
+// An opened case's code (the case chunk the kernel sends to the code model): its module here,
+// given to each view (`caseCode`).
 
 /** What the stubbed loader was asked to render: the model, the element, the cleanup. */
 const { renders } = vi.hoisted(() => ({
@@ -103,7 +103,7 @@ function mount({ rows = [0, 1, 2, 3].map((i) => row(i)), head = {}, traits = {} 
   });
   const el = document.createElement("div");
   document.body.append(el);
-  cleanups.push(evaluation.render({ model, el }));
+  cleanups.push(evaluation.render({ model, el, caseCode }));
   return { model, el };
 }
 
@@ -178,7 +178,7 @@ describe("the header", () => {
       snapshot: { seq: 1, header: header({ status: "running", elapsed_s: 10 }), rows: [] },
     });
     const el = document.createElement("div");
-    const cleanup = evaluationView(model, el);
+    const cleanup = evaluationView(model, el, { caseCode });
     const line = () => el.querySelector(".nba-ev-line")?.textContent;
     expect(line()).toContain("elapsed 10 s");
     vi.advanceTimersByTime(3000);
@@ -379,7 +379,7 @@ describe("the change feed", () => {
       snapshot: { seq: 1, header: header({ status: "running" }), rows: [row(0)] },
     });
     const el = document.createElement("div");
-    const cleanup = evaluationView(model, el, { retryMs: 100 });
+    const cleanup = evaluationView(model, el, { retryMs: 100, caseCode });
     expect(model.sent).toEqual([{ type: "sync" }]);
     vi.advanceTimersByTime(100);
     expect(model.sent.length).toBe(2);
@@ -402,7 +402,7 @@ describe("the change feed", () => {
       throw new Error("Cannot send");
     };
     const el = document.createElement("div");
-    const cleanup = evaluationView(model, el, { retryMs: 100 });
+    const cleanup = evaluationView(model, el, { retryMs: 100, caseCode });
     expect(tries).toBe(1);
     model.msg({ type: "snapshot", seq: 2, header: header(), rows: [row(0)] });
     vi.advanceTimersByTime(60_000);
@@ -785,7 +785,7 @@ describe("opening a row", () => {
   });
 
   test("without its code at hand, a case waits for the code model's case chunk", async () => {
-    vi.resetModules(); // the view's module afresh: no case code given (`useCase`)
+    vi.resetModules(); // the view's module afresh, and no case code given
     const fresh = (await import("../src/widget/evaluation/index.js")).default;
     const code = new FakeModel({ version: "v1", case: "" });
     const model = new FakeModel({

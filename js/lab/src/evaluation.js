@@ -8,7 +8,7 @@
 import { readOnlyModel } from "../../src/base/read_only.js";
 import { WIDGET_STATE_MIME } from "../../src/base/saved_state.js";
 import * as caseCode from "../../src/widget/evaluation/detail.js";
-import evaluationView, { useCase } from "../../src/widget/evaluation/index.js";
+import evaluationView from "../../src/widget/evaluation/index.js";
 import { ancestorProperty } from "./hosts.js";
 import { isObject, PayloadError, renderSaved, TranscriptRenderer } from "./renderer.js";
 
@@ -106,10 +106,10 @@ export class EvaluationRenderer extends TranscriptRenderer {
       if (source === null) return this.renderCopy();
     }
     try {
-      useCase(caseCode); // this extension's own: a saved table has no code model to send it
       const done = evaluationView.render({
         model: /** @type {any} */ (savedEvaluationModel(source, this.page)),
         el: this.saved.node,
+        caseCode, // this extension's own: a saved table has no code model to send it
       });
       return typeof done === "function" ? done : () => {};
     } catch (e) {

@@ -181,3 +181,6 @@ export function openDetail(i, ctx) {
   };
   return self;
 }
+
+/** The case chunk's export (js/src/base/chunks.js loads a chunk's default). */
+export default { openDetail };

@@ -25,55 +25,45 @@ import { columnsFor, table } from "./table.js";
 
 const frame = requestAnimationFrame;
 
-/** @type {Promise<Case> | null} an opened case's code, loaded or loading */
-let caseCode = null;
-
-/** Open cases with this code (the lab extension's own copy, tests). @param {Case} code */
-export const useCase = (code) => {
-  caseCode = Promise.resolve(code);
-};
-
-/**
- * The case chunk (nbagent/static/case.js) from the code model `model` references: the kernel
- * sends it with a case's first `open`, and as the evaluation ends (a saved notebook has it).
- * @param {Model} model
- * @returns {Promise<Case>}
- */
-function loadCase(model) {
-  caseCode ??= (async () => {
-    const ref = String(model.get("code") ?? "").replace("IPY_MODEL_", "");
-    const code = await /** @type {any} */ (model.widget_manager).get_model(ref);
-    const text = await new Promise((ok) => {
-      const sent = () => {
-        if (!code.get("case")) return false;
-        code.off("change:case", sent);
-        ok(code.get("case"));
-        return true;
-      };
-      if (!sent()) code.on("change:case", sent);
-    });
-    const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
-    try {
-      return await import(/* webpackIgnore: true */ /* @vite-ignore */ url);
-    } finally {
-      URL.revokeObjectURL(url);
-    }
-  })();
-  caseCode.catch(() => {
-    caseCode = null; // asked again at the next open
-  });
-  return caseCode;
-}
-
 /**
  * Draw an evaluation in `el`; returns the cleanup.
  * @param {Model} model
  * @param {HTMLElement} el
- * @param {{retryMs?: number, maxTries?: number}} [opts] how `sync` is asked again
+ * @param {{retryMs?: number, maxTries?: number, caseCode?: Case}} [opts] how `sync` is asked
+ *   again; an opened case's code at hand (the lab extension's own copy, tests), else the case
+ *   chunk (nbagent/static/case.js) from the code model, which the kernel sends with a case's
+ *   first `open` and as the evaluation ends (a saved notebook has it)
  */
-export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {}) {
+export function evaluationView(model, el, { retryMs = 1000, maxTries = 6, caseCode } = {}) {
   const abort = new AbortController();
   const signal = abort.signal;
+  /** @type {Promise<Case> | null} */
+  let caseLoad = caseCode ? Promise.resolve(caseCode) : null;
+  const loadCase = () => {
+    caseLoad ??= (async () => {
+      const ref = String(model.get("code") ?? "").replace("IPY_MODEL_", "");
+      const code = await /** @type {any} */ (model.widget_manager).get_model(ref);
+      const text = await new Promise((ok) => {
+        const sent = () => {
+          if (!code.get("case")) return false;
+          code.off("change:case", sent);
+          ok(code.get("case"));
+          return true;
+        };
+        if (!sent()) code.on("change:case", sent);
+      });
+      const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
+      try {
+        return (await import(/* webpackIgnore: true */ /* @vite-ignore */ url)).default;
+      } finally {
+        URL.revokeObjectURL(url);
+      }
+    })();
+    caseLoad.catch(() => {
+      caseLoad = null; // asked again at the next open
+    });
+    return caseLoad;
+  };
   const mayAct = model.get("page_actions") !== false;
   const key = Math.random(); // this view's, in its stores' keys
   let seq = -1;
@@ -331,7 +321,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
     }
     if (opening.has(i)) return;
     opening.add(i);
-    loadCase(model).then(
+    loadCase().then(
       ({ openDetail }) => {
         opening.delete(i);
         if (signal.aborted) return;
@@ -387,5 +377,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6 } = {})
 
 export default {
   /** @param {{model: Model, el: HTMLElement}} props */
-  render: ({ model, el }) => evaluationView(model, el),
+  render: (
+    /** @type {{model: Model, el: HTMLElement, caseCode?: Case}} */ { model, el, caseCode },
+  ) => evaluationView(model, el, { caseCode }),
 };
