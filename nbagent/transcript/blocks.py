@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import nbagent.core.events as E
 from nbagent.core.textbuf import TextBuffer
+from nbagent.transcript.notes import NoteBlock
 
 __all__ = [
     "EMPTY_USAGE",
@@ -15,6 +16,7 @@ __all__ = [
     "AgentBlock",
     "Block",
     "MessageBlock",
+    "NoteBlock",
     "TokenUsage",
     "ToolCall",
     "display_usage",
@@ -290,7 +292,7 @@ class AgentBlock:
         return d
 
 
-Block = MessageBlock | ToolCall | AgentBlock
+Block = MessageBlock | ToolCall | AgentBlock | NoteBlock
 
 
 @dataclass(frozen=True)

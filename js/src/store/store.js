@@ -45,7 +45,12 @@ import { decodeOps, isObject } from "../base/wire.js";
  *   inside a tool call that started a sub-agent).
  * @typedef {{type: "user", id: string, text: string, parent?: string}} UserBlock
  *   the user's turn (a prompt's own text, a user message of the source)
- * @typedef {ThinkingBlock | TextBlock | ToolBlock | AgentBlock | UserBlock} Block
+ * @typedef {{type: "note", id: string, kind: "question" | "notice" | "compaction",
+ *   level: "info" | "warning" | "error", title: string, text: string, status?: string,
+ *   parent?: string}} NoteBlock
+ *   A line of the run (nbagent/transcript/notes.py): an agent's question, a notice, its
+ *   context compacted (`status`: the compaction's).
+ * @typedef {ThinkingBlock | TextBlock | ToolBlock | AgentBlock | UserBlock | NoteBlock} Block
  * @typedef {{version?: number, run_id?: string | null, title?: string | null, model?: string | null,
  *   status?: string, end_reason?: string | null, error?: RunError | null,
  *   started_at?: number | null, first_token_at?: number | null, ended_at?: number | null,

@@ -2,7 +2,7 @@
 // sub-agent's panel (the tools chunk's), a thinking panel, a user message, or a text block's
 // streaming markdown.
 
-import { h } from "../base/format.js";
+import { h, setText } from "../base/format.js";
 import { panelView } from "../base/tools.js";
 import { StreamingMarkdown } from "../markdown/markdown.js";
 import { ThinkingPanel, userView } from "../panels/panels.js";
@@ -58,7 +58,26 @@ function panelOf(view, block) {
 }
 
 /**
- * A thinking, user or text block's view.
+ * A note's view (an agent's question, a notice, its context compacted): its title, then its
+ * text; a compaction's summary folded under its title.
+ * @param {boolean} folded
+ */
+function noteView(folded) {
+  const el = h(folded ? "details" : "div", "nba-note");
+  const [title, text] = [h(folded ? "summary" : "b"), h("div")];
+  el.append(title, text);
+  /** @param {import("../store/store.js").Block} b */
+  const update = (b) => {
+    const n = /** @type {import("../store/store.js").NoteBlock} */ (b);
+    el.dataset.level = n.level;
+    setText(title, n.title);
+    setText(text, n.text);
+  };
+  return { el, update };
+}
+
+/**
+ * A thinking, user, note or text block's view.
  * @param {Owner} view @param {Block} block @param {StreamingMarkdown} [rendered]
  * @returns {Omit<BlockView, "id" | "type">}
  */
@@ -84,6 +103,7 @@ function viewOf(view, block, rendered) {
     };
   }
   if (block.type === "user") return userView();
+  if (block.type === "note") return noteView(block.kind === "compaction");
   const md = rendered ?? new StreamingMarkdown(view.math);
   const el = h("div", "nba-text");
   el.append(md.el);

@@ -93,6 +93,11 @@ _STYLE = (
 # The context window's gauge on the status line (js/src/widget/styles/acp.css, .nba-gauge-bar's
 # size).
 _GAUGE_STYLE = ".nbagent-static .nba-gauge meter{width:4em;vertical-align:middle}"
+# A note's (an agent's question, a notice, a compaction: js/src/widget/styles/markdown.css).
+_NOTE_STYLE = (
+    ".nbagent-static .nba-note{border-left:3px solid #7f7f7f59;padding-left:8px;"
+    "white-space:pre-wrap}"
+)
 
 # A tool call's state as the widget's panel names it (its icon's title), in words.
 _STATE_WORDS = {"args": "receiving arguments", "running": "running", "done": "done"}
@@ -280,6 +285,20 @@ def _error_text(error: dict[str, Any]) -> str:
     return f"Error: {message}" + (f" ({', '.join(extra)})" if extra else "")
 
 
+_NOTE_CLASS = {"warning": "nba-note nba-warning", "error": "nba-note nba-error"}
+
+
+def _note_html(b: dict[str, Any]) -> str:
+    """A note (an agent's question, a notice, its context compacted): its title in bold, its
+    text after (a compaction's summary folded under its title), escaped."""
+    cls = _NOTE_CLASS.get(str(b.get("level")), "nba-note")
+    title = html.escape(str(b.get("title") or b.get("kind") or "note"))
+    text = html.escape(str(b.get("text") or ""))
+    if b.get("kind") == "compaction" and text:
+        return f'<details class="{cls}"><summary>{title}</summary>{text}</details>'
+    return f'<div class="{cls}"><strong>{title}</strong>{chr(10) + text if text else ""}</div>'
+
+
 def _blocks_html(blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, Any]]]) -> str:
     """The blocks of one scope, each tool call or sub-agent with the blocks inside it."""
     out: list[str] = []
@@ -298,6 +317,8 @@ def _blocks_html(blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, 
                 '<details class="nba-thinking"><summary>Thinking</summary>'
                 f"<div>{body}</div></details>"
             )
+        elif kind == "note":
+            out.append(_note_html(b))
         elif kind == "tool":
             out.append(_tool_html(b, _blocks_html(inside.get(str(b.get("id")), []), inside)))
         elif kind == "agent":
@@ -340,6 +361,7 @@ def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str
     extra = (DIFF_STYLE if DIFF_MARK in blocks else "") + (
         _GAUGE_STYLE if context_share(s) is not None else ""
     )
+    extra += _NOTE_STYLE if 'class="nba-note' in blocks else ""
     if extra:
         out[1] = f"<style>{_STYLE}{extra}</style>"
     out.append("</div>")
