@@ -27,7 +27,8 @@ import { decodeOps, isObject } from "../base/wire.js";
  *   framework's approval: pause.js); `answer`, `asked_args` (when edited), `mocked`, `denied`:
  *   how it went on. `no_rerun`: why the kernel cannot call the tool again (rerun.js).
  *   `meta`: an ACP agent's word on the call (acp_view.js).
- * @typedef {{title?: string, kind?: string, status?: string, locations?: string[]}} ToolMeta
+ * @typedef {{title?: string, tool?: string, kind?: string, status?: string,
+ *   locations?: string[]}} ToolMeta
  * @typedef {{actions?: string[], origin?: string | null, hint?: string | null,
  *   schema?: object | null, error?: string, head?: string, fill?: object,
  *   options?: unknown[]}} PauseDetail

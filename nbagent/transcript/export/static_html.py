@@ -119,11 +119,12 @@ def _preview(b: dict[str, Any]) -> str:
 
 
 def _tool_meta(b: dict[str, Any]) -> str:
-    """What the widget's panel shows after the arguments: an ACP call's kind and status,
-    duration and usage, and how a paused call was answered."""
+    """What the widget's panel shows after the arguments: an ACP call's tool, kind and
+    status, duration and usage, and how a paused call was answered."""
     meta = b.get("meta")
     meta = meta if isinstance(meta, dict) else {}
-    said = [str(meta[k]).replace("_", " ") for k in ("kind", "status") if meta.get(k)]
+    said = [str(meta["tool"])] if meta.get("tool") else []
+    said += [str(meta[k]).replace("_", " ") for k in ("kind", "status") if meta.get(k)]
     took = _secs(b["duration_s"]) if isinstance(b.get("duration_s"), (int, float)) else ""
     parts = (*said, took, usage_text(b.get("usage")), *answer_words(b))
     return " · ".join(x for x in parts if x)
