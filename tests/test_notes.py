@@ -132,3 +132,28 @@ def test_wrong_types_are_left_out_and_unknown_levels_are_info() -> None:
 def test_the_page_carries_the_notes_look_only_with_a_note() -> None:
     assert ".nba-note{" in run(note(kind="notice", title="Heads up")).to_html()
     assert ".nba-note{" not in run(TextDelta(message_id="m", delta="Hi")).to_html()
+
+
+def test_a_terminal_prints_notices_and_compactions_and_leaves_the_question_to_the_end() -> None:
+    import io
+
+    from nbagent.widget.terminal import Printer
+
+    out = io.StringIO()
+    Printer(out, colour=False).feed(
+        [
+            note(kind="notice", level="warning", title="Rate limited", text="Retrying\nsoon"),
+            note(id="c", kind="compaction", title="Compacting context", status="in_progress"),
+            note(id="c", kind="compaction", append="Kept the plan."),
+            note(id="c", kind="compaction", title="Context compacted", status="completed"),
+            note(kind="question", title="Input required", text="Which city?"),
+            Custom(name="note", value="hostile"),
+            RunEnd(reason="interrupted", message="Which city?"),
+        ]
+    )
+    assert out.getvalue().splitlines() == [
+        "[notice] Rate limited: Retrying soon",
+        "[compaction] Compacting context",
+        "[compaction] Context compacted",
+        "[interrupted: Which city?]",
+    ]
