@@ -157,3 +157,12 @@ def test_a_terminal_prints_notices_and_compactions_and_leaves_the_question_to_th
         "[compaction] Context compacted",
         "[interrupted: Which city?]",
     ]
+
+
+def test_a_saved_note_of_a_kind_or_level_it_cannot_have_reopens_as_a_notice() -> None:
+    t = run(note(kind="notice", title="Hi"))
+    state = t.to_dict()
+    state["blocks"][0] |= {"kind": "poem", "level": "x nba-stop", "status": 5, "text": None}
+    block = Transcript.from_dict(state).to_dict()["blocks"][0]
+    assert (block["kind"], block["level"], block["text"]) == ("notice", "info", "")
+    assert "status" not in block

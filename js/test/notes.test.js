@@ -29,13 +29,13 @@ test("a note shows its title and text as text, live, with its level", () => {
   expect(note.tagName).toBe("DIV");
   expect(note.querySelector("b")?.textContent).toBe("Input required");
   expect(note.textContent).toBe("Input requiredFor <b>how</b> many?");
-  expect(note.dataset.level).toBe("info");
+  expect(note.className).toBe("nba-note nba-note-info");
   w.ops([{ op: "set", i: 1, set: { level: "warning", title: "Authentication required" } }]);
-  expect(note.dataset.level).toBe("warning");
+  expect(note.className).toBe("nba-note nba-note-warning");
   expect(note.querySelector("b")?.textContent).toBe("Authentication required");
 });
 
-test("a compaction's summary streams in, folded under its title", () => {
+test("a compaction's summary streams in under its title; an unknown level is info", () => {
   const w = mountView(cleanups, {});
   w.snapshot(runningState());
   const block = {
@@ -51,7 +51,9 @@ test("a compaction's summary streams in, folded under its title", () => {
   w.ops([{ op: "append", i: 0, key: "text", text: "Kept: the plan" }]);
   w.ops([{ op: "append", i: 0, key: "text", text: " and the test." }]);
   w.ops([{ op: "set", i: 0, set: { title: "Context compacted", status: "completed" } }]);
-  const note = /** @type {HTMLElement} */ (w.el.querySelector("details.nba-note"));
-  expect(note.querySelector("summary")?.textContent).toBe("Context compacted");
+  const note = /** @type {HTMLElement} */ (w.el.querySelector(".nba-note"));
+  expect(note.querySelector("b")?.textContent).toBe("Context compacted");
   expect(note.textContent).toBe("Context compactedKept: the plan and the test.");
+  w.ops([{ op: "set", i: 0, set: { level: "x nba-stop" } }]); // a hostile saved state
+  expect(note.className).toBe("nba-note nba-note-info");
 });

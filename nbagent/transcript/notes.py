@@ -59,7 +59,10 @@ class NoteBlock:
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> NoteBlock:
-        block = cls(str(d["id"]), str(d.get("kind") or "notice"), str(d.get("level") or "info"))
+        """A saved note (a kind or level it cannot have: ``notice``, ``info``)."""
+        kind = d.get("kind") if d.get("kind") in NOTE_KINDS else "notice"
+        level = d.get("level") if d.get("level") in NOTE_LEVELS else "info"
+        block = cls(str(d["id"]), str(kind), str(level))
         block.title = str(d.get("title") or "")
         block.buffer = TextBuffer(str(d.get("text") or ""))
         block.status = d.get("status") if isinstance(d.get("status"), str) else None

@@ -59,17 +59,15 @@ function panelOf(view, block) {
 
 /**
  * A note's view (an agent's question, a notice, its context compacted): its title, then its
- * text; a compaction's summary folded under its title.
- * @param {boolean} folded
+ * text, edged by its level (a class: the page allows no data attribute).
  */
-function noteView(folded) {
-  const el = h(folded ? "details" : "div", "nba-note");
-  const [title, text] = [h(folded ? "summary" : "b"), h("div")];
+function noteView() {
+  const [el, title, text] = [h("div"), h("b"), h("div")];
   el.append(title, text);
   /** @param {import("../store/store.js").Block} b */
   const update = (b) => {
     const n = /** @type {import("../store/store.js").NoteBlock} */ (b);
-    el.dataset.level = n.level;
+    el.className = `nba-note nba-note-${/^(warning|error)$/.test(n.level) ? n.level : "info"}`;
     setText(title, n.title);
     setText(text, n.text);
   };
@@ -103,7 +101,7 @@ function viewOf(view, block, rendered) {
     };
   }
   if (block.type === "user") return userView();
-  if (block.type === "note") return noteView(block.kind === "compaction");
+  if (block.type === "note") return noteView();
   const md = rendered ?? new StreamingMarkdown(view.math);
   const el = h("div", "nba-text");
   el.append(md.el);
