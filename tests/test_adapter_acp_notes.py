@@ -158,3 +158,32 @@ def test_a_notice_mid_message_splits_the_answer_around_it() -> None:
     )
     assert [b["type"] for b in t.to_dict()["blocks"]] == ["text", "note", "text"]
     assert t.text == "Before.\n\nAfter."
+
+
+def compaction_text(*updates: dict[str, Any]) -> tuple[str, str, str]:
+    t, _ = run(*updates)
+    (block,) = [b for b in t.to_dict()["blocks"] if b["type"] == "note"]
+    return block["title"], block["text"], block["level"]
+
+
+def test_a_compactions_summary_and_error_patch_as_acp_says() -> None:
+    text = {"type": "text", "text": "Kept the goal."}
+    cid = {"compactionId": "c"}
+    summarised = update("compaction_update", status="completed", summary=[text], **cid)
+    assert compaction_text(summarised) == ("Context compacted", "Kept the goal.", "info")
+    # omitted: unchanged; null and [] clear it
+    left = update("compaction_update", status="completed", **cid)
+    assert compaction_text(summarised, left)[1] == "Kept the goal."
+    for cleared in (None, []):
+        again = update("compaction_update", status="completed", summary=cleared, **cid)
+        assert compaction_text(summarised, again)[1] == ""
+    # a failed one says its error; an error cleared leaves the summary streamed before
+    streamed = update("compaction_summary_chunk", content=text, **cid)
+    failed = update("compaction_update", status="failed", error="too large", **cid)
+    assert compaction_text(streamed, failed) == (
+        "Context compaction failed",
+        "too large",
+        "warning",
+    )
+    unsaid = update("compaction_update", status="failed", error=None, **cid)
+    assert compaction_text(streamed, failed, unsaid)[1] == "Kept the goal."

@@ -55,46 +55,47 @@ def notice(update: Mapping[str, Any]) -> Custom:
 
 
 class Compactions:
-    """The compactions of a turn, by id (their notes' ids)."""
+    """The compactions of a turn, by id: the summary and error each said so far (their
+    notes' text: the error of a failed one, else its summary)."""
 
     def __init__(self) -> None:
-        self._seen: set[str] = set()
+        self._said: dict[str, dict[str, str]] = {}
 
     def update(self, update: Mapping[str, Any]) -> Custom | None:
         """A ``compaction_update``'s note (None: no id)."""
         compaction_id = str_or_none(update.get("compactionId"))
         if compaction_id is None:
             return None
-        self._seen.add(compaction_id)
+        said = self._said.setdefault(compaction_id, {"summary": "", "error": ""})
+        if "summary" in update:  # patch: null or [] clears
+            blocks = map(block_text, list_or_empty(update.get("summary")))
+            said["summary"] = "\n\n".join(t for t in blocks if t)
+        if "error" in update:
+            said["error"] = update["error"] if isinstance(update["error"], str) else ""
         status = str_or_none(update.get("status")) or "in_progress"
-        value: dict[str, Any] = {
-            "id": f"acp:compaction:{compaction_id}",
-            "kind": "compaction",
-            "level": "warning" if status == "failed" else "info",
-            "title": _TITLES.get(status, f"Context compaction: {status}"),
-            "status": status,
-        }
-        if "summary" in update:
-            value["text"] = "\n\n".join(
-                t for t in map(block_text, list_or_empty(update.get("summary"))) if t
-            )
-        if isinstance(update.get("error"), str):
-            value["text"] = update["error"]
-        elif "error" in update and update["error"] is None and "summary" not in update:
-            value["text"] = ""
-        return _note(**value)
+        failed = status == "failed"
+        return _note(
+            id=f"acp:compaction:{compaction_id}",
+            kind="compaction",
+            level="warning" if failed else "info",
+            title=_TITLES.get(status, f"Context compaction: {status}"),
+            status=status,
+            text=said["error"] if failed and said["error"] else said["summary"],
+        )
 
     def chunk(self, update: Mapping[str, Any]) -> Custom | None:
         """A ``compaction_summary_chunk``'s note: its text appended (None: no id)."""
         compaction_id = str_or_none(update.get("compactionId"))
         if compaction_id is None:
             return None
+        text = block_text(update.get("content"))
         value: dict[str, Any] = {
             "id": f"acp:compaction:{compaction_id}",
             "kind": "compaction",
-            "append": block_text(update.get("content")),
+            "append": text,
         }
-        if compaction_id not in self._seen:  # no update announced it: a note in progress
-            self._seen.add(compaction_id)
+        if compaction_id not in self._said:  # no update announced it: a note in progress
             value |= {"level": "info", "title": _TITLES["in_progress"], "status": "in_progress"}
+        said = self._said.setdefault(compaction_id, {"summary": "", "error": ""})
+        said["summary"] += text
         return _note(**value)
