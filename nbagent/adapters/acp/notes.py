@@ -1,7 +1,8 @@
 """ACP's notices and context compactions as ``note`` blocks of the run
 (``nbagent/transcript/notes.py``), read from the wire dicts: the pinned SDK
-(``agent-client-protocol`` 0.12.1) does not model them yet (ACP schema 1.21's unstable
-``notice``, ``compaction_update``, ``compaction_summary_chunk``).
+(``agent-client-protocol`` 0.12.1) does not model them yet (ACP's unstable schema:
+``compaction_update`` and ``compaction_summary_chunk`` since schema 1.21, ``notice`` in its
+current unstable schema).
 
 - ``notice`` ``{severity, title, description?}`` → a note of kind ``notice``: its level the
   severity (``info``, ``warning``, ``error``; another value, a vendor's ``_x`` or a future one:
