@@ -24,6 +24,7 @@ from nbagent.adapters.ag_ui import (  # noqa: E402
     resume_entries,
 )
 from nbagent.transcript.transcript import Transcript  # noqa: E402
+from nbagent.widget.chunks import mentions_tools  # noqa: E402
 from tests.adapter_harness import fold  # noqa: E402
 from tests.frameworks.ag_ui_v1_streams import FIXTURES, STREAMS, jsonl  # noqa: E402
 from tests.test_adapter_ag_ui import expected, summary  # noqa: E402
@@ -149,3 +150,13 @@ def test_metadata_of_every_event_is_kept() -> None:
     raw, _ = fold(AgUiAdapter(), STREAMS["activity"]())
     kept = [e.meta["metadata"] for e in raw if e.meta and "metadata" in e.meta]
     assert kept == [{"widget": "search-card"}]
+
+
+@pytest.mark.parametrize("name", ["activity", "interrupt_v1"])
+def test_the_page_gets_the_panels_chunk_for_them(name: str) -> None:
+    """The tools chunk draws activity and interrupt panels: a state holding one asks for it."""
+    d = transcript(name).to_dict()
+    kinds = {"activity": "activity", "interrupt_v1": "interrupt"}
+    only = {**d, "blocks": [b for b in d["blocks"] if b["type"] == kinds[name]]}
+    assert only["blocks"]
+    assert mentions_tools(only)

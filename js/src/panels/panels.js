@@ -100,8 +100,9 @@ export class ThinkingPanel extends Panel {
     setText(this.label, streaming ? "Thinking…" : "Thinking");
     const dur =
       b.ended_at != null && b.started_at != null ? formatDuration(b.ended_at - b.started_at) : "";
-    setText(this.meta, b.redacted ? "(redacted)" : dur);
-    const text = b.redacted && !b.text ? "(redacted)" : (b.text ?? "");
+    const hidden = b.redacted ? "(redacted)" : b.encrypted ? "(encrypted reasoning)" : "";
+    setText(this.meta, hidden || dur);
+    const text = hidden && !b.text ? hidden : (b.text ?? "");
     this.md.set(text, !streaming);
     this.md.flush();
     this.setOpen(!ctx.answered);
