@@ -4,9 +4,13 @@
 // code that answers it; encrypted reasoning is said, never shown; all of it in a saved view, and
 // hostile text as text.
 import { afterEach, describe, expect, test } from "vitest";
+import { useAnswerChunk } from "../src/base/answer.js";
+import answerChunk from "../src/panels/answer_chunk.js";
 import { readPayload, renderSaved } from "../src/view/saved.js";
-import { runningState } from "./fake-model.js";
+import { runningState, toolBlock } from "./fake-model.js";
 import { mountView } from "./mount.js";
+
+useAnswerChunk(answerChunk);
 
 /** @type {(() => void)[]} */
 const cleanups = [];
@@ -77,6 +81,18 @@ describe("an interrupt", () => {
         'body["resume"] = resume_entries(run.transcript, {"i-details": answer})',
     );
   });
+});
+
+test("an interrupt on a tool call heads its paused panel with the agent's question", () => {
+  const hint = 'body["resume"] = resume_entries(run.transcript, {"i-approve": answer})';
+  const pause = { actions: [], origin: "ag-ui", hint, head: "Cancel booking B-7?" };
+  const w = mountView(cleanups);
+  w.snapshot(runningState([toolBlock({ state: "paused", result: null, pause })]));
+  const panel = q(w.el, ".nba-tool");
+  expect(q(panel, ".nba-pause-head").textContent).toBe(
+    "Cancel booking B-7? — waiting for you (ag-ui)",
+  );
+  expect(q(panel, ".nba-pause-hint").textContent).toContain(hint);
 });
 
 test("saved, with no kernel: the activity's last content, the interrupt, encrypted reasoning", () => {

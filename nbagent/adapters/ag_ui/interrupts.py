@@ -36,15 +36,18 @@ def interrupt_statuses(outcome: Any, thread_id: str | None) -> list[Status]:
         interrupt_id = str_or_none(_get(interrupt, "id"))
         if tool_call_id is None or interrupt_id is None:
             continue
+        message = str_or_none(_get(interrupt, "message"))
         detail = approval_detail(
             "ag-ui",
             hint=resume_hint(thread_id, interrupt_id),
             interrupt_id=interrupt_id,
             reason=str_or_none(_get(interrupt, "reason")),
-            message=str_or_none(_get(interrupt, "message")),
+            message=message,
             response_schema=plain(_get(interrupt, "responseSchema")),
             expires_at=str_or_none(_get(interrupt, "expiresAt")),
         )
+        if message:  # the paused panel's head line: what the agent asks
+            detail["head"] = message[:500]
         name = str_or_none(_get(interrupt, "reason")) or "tool"
         out.append(awaiting_status(tool_call_id, name, detail, "awaits an answer"))
     return out
