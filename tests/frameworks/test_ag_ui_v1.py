@@ -15,7 +15,15 @@ from tests.frameworks.conftest import need
 
 need("ag_ui")
 
-from ag_ui.core import ResumeEntry, RunAgentInput  # noqa: E402
+from ag_ui.core import (  # noqa: E402
+    Interrupt,
+    ResumeEntry,
+    RunAgentInput,
+    RunFinishedEvent,
+    RunFinishedInterruptOutcome,
+    RunStartedEvent,
+    SubagentStartedEvent,
+)
 
 from nbagent.adapters.ag_ui import (  # noqa: E402
     AgUiAdapter,
@@ -161,3 +169,26 @@ def test_the_page_gets_the_panels_chunk_for_them(name: str) -> None:
     only = {**d, "blocks": [b for b in d["blocks"] if b["type"] == kinds[name]]}
     assert only["blocks"]
     assert mentions_tools(only)
+
+
+def test_a_sub_agents_interrupt_shows_inside_it() -> None:
+    events = [
+        RunStartedEvent(thread_id="t", run_id="r"),
+        SubagentStartedEvent(subagent_run_id="sub1", name="booker"),
+        RunFinishedEvent(
+            thread_id="t",
+            run_id="r",
+            outcome=RunFinishedInterruptOutcome(
+                interrupts=[
+                    Interrupt(id="i1", reason="input_required", subagent_run_id="sub1"),
+                    Interrupt(id="i2", reason="input_required"),
+                ]
+            ),
+        ),
+    ]
+    _, out = fold(AgUiAdapter(), events)
+    blocks = Transcript.from_events(out).to_dict()["blocks"]
+    assert [(b["id"], b.get("parent")) for b in blocks if b["type"] == "interrupt"] == [
+        ("i1", "sub1"),
+        ("i2", None),
+    ]

@@ -6,7 +6,8 @@ comes (a snapshot with ``meta["replace"] is False`` leaves content already there
 ``activity_delta`` applies its JSON Patch (``nbagent.core.jsonpatch``) to it. A patch that does
 not apply ends that activity: its ``error`` says why, its content stays the last good one, and
 its later events are skipped. A ``RunEnd`` whose ``meta["interrupts"]`` lists what it waits
-for adds an interrupt block for each one that no paused tool call shows."""
+for adds an interrupt block for each one that no paused tool call shows (inside the sub-agent
+its ``subagentRunId`` names)."""
 
 from __future__ import annotations
 
@@ -98,5 +99,9 @@ class ActivityFold(FoldState):
             block_id = fields.pop("id", None) or f"interrupt:{n}"
             if block_id in self._interrupt_index:
                 continue
-            ops += self._add(InterruptBlock(block_id, fields))
+            block = InterruptBlock(block_id, fields)
+            scope = item.get("subagentRunId", item.get("subagent_run_id"))
+            if isinstance(scope, str) and scope in self._agent_index:
+                block.parent = scope  # a sub-agent's: shown inside it
+            ops += self._add(block)
         return ops
