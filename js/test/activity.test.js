@@ -53,13 +53,13 @@ describe("an activity", () => {
     const w = mountView(cleanups);
     w.snapshot(runningState([activity()]));
     const panel = q(w.el, '[aria-label="Activity"]');
-    expect(q(panel, ".nba-pause-head").textContent).toBe("Activity: SEARCH");
+    expect(q(panel, ".nba-plan-head").textContent).toBe("Activity: SEARCH");
     expect(JSON.parse(q(panel, "pre").textContent ?? "")).toEqual({ query: "flights", found: 0 });
     w.ops([{ op: "set", i: 0, set: { content: { query: "flights", found: 3 } } }]);
     expect(JSON.parse(q(panel, "pre").textContent ?? "").found).toBe(3);
     expect(q(panel, ".nba-pause-error").hidden).toBe(true);
     w.ops([{ op: "set", i: 0, set: { error: "stopped following this activity: a bad patch" } }]);
-    expect(q(panel, ".nba-pause-head").textContent).toBe("Activity: SEARCH · stopped");
+    expect(q(panel, ".nba-plan-head").textContent).toBe("Activity: SEARCH · stopped");
     expect(q(panel, ".nba-pause-error").textContent).toContain("a bad patch");
     expect(JSON.parse(q(panel, "pre").textContent ?? "").found).toBe(3); // the last good one
   });

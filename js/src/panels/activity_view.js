@@ -17,12 +17,16 @@ const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v)
 
 /** A panel of the tools chunk with no blocks inside it: a head, its parts, an error line. */
 class Note {
-  /** @param {string} label @param {HTMLElement[]} parts */
-  constructor(label, ...parts) {
-    this.el = h("div", "nba-pause nba-note");
+  /**
+   * @param {string} label
+   * @param {string} look its classes: a plan's box (an activity), a waiting pause's (an interrupt)
+   * @param {HTMLElement[]} parts
+   */
+  constructor(label, look, ...parts) {
+    this.el = h("div", look);
     this.el.setAttribute("role", "group");
     this.el.setAttribute("aria-label", label);
-    this.head = h("div", "nba-pause-head");
+    this.head = h("div", `${look.split(" ")[0]}-head`);
     this.error = h("div", "nba-pause-error");
     this.children = h("div");
     this.el.append(this.head, ...parts, this.error);
@@ -38,7 +42,7 @@ class Note {
 export class ActivityPanel extends Note {
   constructor() {
     const content = h("pre", "nba-result");
-    super("Activity", content);
+    super("Activity", "nba-plan nba-activity", content);
     this.content = content;
   }
 
@@ -55,7 +59,7 @@ export class InterruptPanel extends Note {
   constructor() {
     const lines = h("div");
     const code = h("pre", "nba-result");
-    super("Waiting for input", lines, code);
+    super("Waiting for input", "nba-pause nba-pause-waiting", lines, code);
     this.lines = lines;
     this.code = code;
   }
