@@ -17,6 +17,7 @@ need("ag_ui")
 
 from ag_ui.core import (  # noqa: E402
     Interrupt,
+    ReasoningStartEvent,
     ResumeEntry,
     RunAgentInput,
     RunFinishedEvent,
@@ -31,6 +32,7 @@ from nbagent.adapters.ag_ui import (  # noqa: E402
     pending_interrupts,
     resume_entries,
 )
+from nbagent.core.events import Custom  # noqa: E402
 from nbagent.transcript.transcript import Transcript  # noqa: E402
 from nbagent.widget.chunks import mentions_tools  # noqa: E402
 from tests.adapter_harness import fold  # noqa: E402
@@ -192,3 +194,19 @@ def test_a_sub_agents_interrupt_shows_inside_it() -> None:
         ("i1", "sub1"),
         ("i2", None),
     ]
+
+
+def test_metadata_of_an_event_that_becomes_nothing_is_kept_on_its_own() -> None:
+    events = [
+        RunStartedEvent(thread_id="t", run_id="r"),
+        ReasoningStartEvent(message_id="rs1", metadata={"trace": "abc"}),
+        RunFinishedEvent(thread_id="t", run_id="r"),
+    ]
+    raw, _ = fold(AgUiAdapter(), events)
+    (kept,) = [e for e in raw if e.meta and "metadata" in e.meta]
+    assert isinstance(kept, Custom)
+    assert (kept.name, kept.value, kept.meta) == (
+        "metadata",
+        {"type": "REASONING_START"},
+        {"metadata": {"trace": "abc"}},
+    )

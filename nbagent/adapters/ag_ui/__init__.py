@@ -24,7 +24,8 @@ one. Legacy ``THINKING_TEXT_MESSAGE_*`` (no ids) get ``{run}:think{n}``. Steps a
 transcript's ``interrupt`` blocks; a tool call's pauses that call), answered on the next run
 (``resume_entries``); ``ACTIVITY_*`` are ``State`` events (the transcript's ``activity``
 blocks); ``REASONING_ENCRYPTED_VALUE`` marks its reasoning encrypted (never decoded); every
-event's ``metadata`` is kept as ``meta["metadata"]`` of what it became.
+event's ``metadata`` is kept as ``meta["metadata"]`` of what it became (a
+``Custom("metadata")`` when it became nothing else).
 
 Modules: ``tables`` (the event types, outcomes, the field reader), ``messages`` (text and
 reasoning), ``tools`` (tool calls), ``scopes`` (the sub-agent of each event), ``interrupts``

@@ -81,6 +81,8 @@ class AgUiAdapter:
         scope = self._scopes.scope(kind, payload)
         on_kind(payload, out)
         metadata = _get(payload, "metadata")  # every event's (1.0): kept on what it became
+        if not out and isinstance(metadata, dict) and metadata:  # it became nothing: on its own
+            out.append(Custom(name="metadata", value={"type": kind}))
         for event in out:
             if event.parent is None:
                 event.parent = scope if scope is not None else self._scopes.of_event(event)
