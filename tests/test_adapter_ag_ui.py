@@ -123,6 +123,8 @@ def test_fixture(name: str, kind: str) -> None:
     items: list[Any] = load[kind](name)
     raw, out = run(items)
     assert summary(out) == expected(name)
+    saved = Transcript.from_events(out).to_dict()  # saved and reopened: the same state
+    assert Transcript.from_dict(json.loads(json.dumps(saved))).to_dict() == saved
     assert isinstance(raw[-1], RunEnd)
     assert sum(isinstance(e, RunEnd) for e in raw) == 1
     assert all(e.delta for e in raw if isinstance(e, (TextDelta, ThinkingDelta, ToolCallArgsDelta)))

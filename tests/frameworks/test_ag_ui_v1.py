@@ -67,6 +67,7 @@ def test_interrupt_not_tied_to_a_call_is_a_block_with_its_message() -> None:
     assert call["state"] == "paused"
     assert call["pause"]["message"] == "Cancel booking B-7?"
     assert call["pause"]["head"] == "Cancel booking B-7?"  # the paused panel's head line
+    assert Transcript.from_dict(json.loads(json.dumps(d))).to_dict() == d  # saved, reopened
 
 
 def test_resume_entries_fit_the_sdk_run_agent_input() -> None:
