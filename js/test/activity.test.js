@@ -116,3 +116,18 @@ test("saved, with no kernel: the activity's last content, the interrupt, encrypt
   expect(q(el, '[aria-label="Waiting for input"]').textContent).toContain("Where to?");
   expect(el.textContent).toContain("(encrypted reasoning)");
 });
+
+test("reasoning with a readable part and an encrypted value shows the part, and says so", () => {
+  const thinking = {
+    type: "thinking",
+    id: "th1",
+    text: "Compare the fares.",
+    encrypted: true,
+    started_at: 1000,
+    ended_at: 1001,
+  };
+  const w = mountView(cleanups);
+  w.snapshot(runningState([thinking], { status: "completed", ended_at: 1002 }));
+  expect(q(w.el, ".nba-thinking .nba-meta").textContent).toBe("1.00 s · encrypted");
+  expect(q(w.el, ".nba-thinking").textContent).toContain("Compare the fares.");
+});
