@@ -9,7 +9,7 @@ import { decodeOps, isObject } from "../base/wire.js";
  * @typedef {{message: string, error_type?: string | null, code?: string | number | null}} RunError
  * @typedef {{input_tokens?: number | null, output_tokens?: number | null, total_tokens?: number | null,
  *   reasoning_tokens?: number | null, cached_input_tokens?: number | null}} Usage
- * @typedef {{type: "thinking", id: string, text: string, redacted?: boolean,
+ * @typedef {{type: "thinking", id: string, text: string, redacted?: boolean, encrypted?: boolean,
  *   started_at?: number | null, ended_at?: number | null, parent?: string}} ThinkingBlock
  * @typedef {{type: "text", id: string, text: string, refusal?: boolean, parent?: string}} TextBlock
  * @typedef {{type: "tool", id: string, name: string, arguments: string, args?: unknown,
@@ -45,7 +45,9 @@ import { decodeOps, isObject } from "../base/wire.js";
  *   inside a tool call that started a sub-agent).
  * @typedef {{type: "user", id: string, text: string, parent?: string}} UserBlock
  *   the user's turn (a prompt's own text, a user message of the source)
- * @typedef {ThinkingBlock | TextBlock | ToolBlock | AgentBlock | UserBlock} Block
+ * @typedef {{type: "activity" | "interrupt", id: string, parent?: string,
+ *   [key: string]: any}} NoteBlock an activity or an interrupt (nbagent/transcript/run_blocks.py)
+ * @typedef {ThinkingBlock | TextBlock | ToolBlock | AgentBlock | UserBlock | NoteBlock} Block
  * @typedef {{version?: number, run_id?: string | null, title?: string | null, model?: string | null,
  *   status?: string, end_reason?: string | null, error?: RunError | null,
  *   started_at?: number | null, first_token_at?: number | null, ended_at?: number | null,
