@@ -100,8 +100,14 @@ export class ThinkingPanel extends Panel {
     setText(this.label, streaming ? "Thinking…" : "Thinking");
     const dur =
       b.ended_at != null && b.started_at != null ? formatDuration(b.ended_at - b.started_at) : "";
-    setText(this.meta, b.redacted ? "(redacted)" : dur);
-    const text = b.redacted && !b.text ? "(redacted)" : (b.text ?? "");
+    // Reasoning kept encrypted (never decoded): its readable part, if any, and the word.
+    const hidden = b.redacted
+      ? "(redacted)"
+      : b.encrypted && !b.text
+        ? "(encrypted reasoning)"
+        : "";
+    setText(this.meta, hidden || [dur, b.encrypted && "encrypted"].filter(Boolean).join(" · "));
+    const text = hidden && !b.text ? hidden : (b.text ?? "");
     this.md.set(text, !streaming);
     this.md.flush();
     this.setOpen(!ctx.answered);

@@ -9,7 +9,7 @@ import { decodeOps, isObject } from "../base/wire.js";
  * @typedef {{message: string, error_type?: string | null, code?: string | number | null}} RunError
  * @typedef {{input_tokens?: number | null, output_tokens?: number | null, total_tokens?: number | null,
  *   reasoning_tokens?: number | null, cached_input_tokens?: number | null}} Usage
- * @typedef {{type: "thinking", id: string, text: string, redacted?: boolean,
+ * @typedef {{type: "thinking", id: string, text: string, redacted?: boolean, encrypted?: boolean,
  *   started_at?: number | null, ended_at?: number | null, parent?: string}} ThinkingBlock
  * @typedef {{type: "text", id: string, text: string, refusal?: boolean, parent?: string}} TextBlock
  * @typedef {{type: "tool", id: string, name: string, arguments: string, args?: unknown,
@@ -51,7 +51,9 @@ import { decodeOps, isObject } from "../base/wire.js";
  *   parent?: string}} NoteBlock
  *   A line of the run (nbagent/transcript/notes.py): an agent's question, a notice, its
  *   context compacted (`status`: the compaction's).
- * @typedef {ThinkingBlock | TextBlock | ToolBlock | AgentBlock | UserBlock | NoteBlock} Block
+ * @typedef {{type: "activity" | "interrupt", id: string, parent?: string,
+ *   [key: string]: any}} RunBlock an activity or an interrupt (nbagent/transcript/run_blocks.py)
+ * @typedef {ThinkingBlock | TextBlock | ToolBlock | AgentBlock | UserBlock | NoteBlock | RunBlock} Block
  * @typedef {{version?: number, run_id?: string | null, title?: string | null, model?: string | null,
  *   status?: string, end_reason?: string | null, error?: RunError | null,
  *   started_at?: number | null, first_token_at?: number | null, ended_at?: number | null,

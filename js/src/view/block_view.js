@@ -1,6 +1,6 @@
-// The view of one block of a transcript (TranscriptView, view.js): a tool call's or a
-// sub-agent's panel (the tools chunk's), a thinking panel, a user message, or a text block's
-// streaming markdown.
+// The view of one block of a transcript (TranscriptView, view.js): a tool call's, a sub-agent's,
+// an activity's or an interrupt's panel (the tools chunk's), a thinking panel, a user message,
+// or a text block's streaming markdown.
 
 import { h, setText } from "../base/format.js";
 import { panelView } from "../base/tools.js";
@@ -25,7 +25,7 @@ import { ThinkingPanel, userView } from "../panels/panels.js";
  * @returns {BlockView}
  */
 export function blockView(view, block, rendered) {
-  if (block.type === "tool" || block.type === "agent") return panelOf(view, block);
+  if (!["text", "thinking", "user", "note"].includes(block.type)) return panelOf(view, block);
   return { id: block.id, type: block.type, ...viewOf(view, block, rendered) };
 }
 
@@ -39,6 +39,11 @@ function panelOf(view, block) {
     block,
     (c) => {
       const running = () => store.state.status === "running";
+      const Note = c.notes[/** @type {"activity"} */ (block.type)];
+      if (Note) {
+        const p = new Note();
+        return { el: p.el, children: p.children, update: (b) => p.update(b) };
+      }
       if (block.type === "agent") {
         const p = new c.AgentPanel(store, block.id, signal);
         return { el: p.el, children: p.children, update: (b) => p.update(b, running()) };

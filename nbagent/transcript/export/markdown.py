@@ -26,6 +26,13 @@ from nbagent.transcript.export.common import (
 )
 from nbagent.transcript.export.diffs import Diff, diff_counts, diff_pieces
 from nbagent.transcript.export.renderer import _md
+from nbagent.transcript.export.run_notes import (
+    ENCRYPTED,
+    activity_json,
+    activity_title,
+    interrupt_lines,
+    interrupt_title,
+)
 from nbagent.transcript.export.timeline import timeline_markdown
 
 if TYPE_CHECKING:
@@ -221,7 +228,18 @@ def _blocks_markdown(
             parts.append(_note_markdown(b))
         elif kind == "thinking":
             text = "*(redacted)*" if b.get("redacted") and not b.get("text") else b.get("text")
-            parts.append(_details("Thinking", sanitize_markdown(str(text or ""))))
+            if b.get("encrypted") and not text:
+                text = f"*({ENCRYPTED})*"
+            label = f"Thinking ({ENCRYPTED})" if b.get("encrypted") else "Thinking"
+            parts.append(_details(label, sanitize_markdown(str(text or ""))))
+        elif kind == "activity":
+            shown = [_fence(activity_json(b), "json")]
+            if b.get("error"):
+                shown.append(_inline(str(b["error"])))
+            parts.append(_details(_html_inline(activity_title(b)), "\n\n".join(shown)))
+        elif kind == "interrupt":
+            lines = [f"**{_inline(interrupt_title(b))}**", *map(_inline, interrupt_lines(b))]
+            parts.append("\n".join("> " + line for line in lines))
         elif kind == "tool":
             name = _html_inline(tool_label(b))
             summary = f"Tool: <code>{name}</code> ({_html_inline(_tool_summary(b))})"

@@ -44,6 +44,13 @@ from nbagent.transcript.export.diffs import (
 )
 from nbagent.transcript.export.plans import plan_html
 from nbagent.transcript.export.renderer import block_markdown
+from nbagent.transcript.export.run_notes import (
+    ENCRYPTED,
+    activity_json,
+    activity_title,
+    interrupt_lines,
+    interrupt_title,
+)
 from nbagent.transcript.export.status import context_share, context_words
 from nbagent.transcript.export.timeline import timeline_html
 
@@ -314,12 +321,29 @@ def _blocks_html(blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, 
             body = block_markdown(str(b.get("text") or ""))
             if b.get("redacted") and not b.get("text"):
                 body = "<p><em>redacted</em></p>"
+            if b.get("encrypted") and not b.get("text"):
+                body = f"<p><em>{ENCRYPTED}</em></p>"
+            label = f"Thinking ({ENCRYPTED})" if b.get("encrypted") else "Thinking"
             out.append(
-                '<details class="nba-thinking"><summary>Thinking</summary>'
+                f'<details class="nba-thinking"><summary>{label}</summary>'
                 f"<div>{body}</div></details>"
             )
         elif kind == "note":
             out.append(_note_html(b))
+        elif kind == "activity":
+            error = b.get("error")
+            note = f'<div class="nba-warning">{html.escape(str(error))}</div>' if error else ""
+            out.append(
+                f'<details class="nba-activity" open><summary>'
+                f"{html.escape(activity_title(b))}</summary>"
+                f"<pre>{html.escape(activity_json(b))}</pre>{note}</details>"
+            )
+        elif kind == "interrupt":
+            lines = "".join(f"<div>{html.escape(line)}</div>" for line in interrupt_lines(b))
+            out.append(
+                f'<div class="nba-interrupt"><strong>{html.escape(interrupt_title(b))}</strong>'
+                f"{lines}</div>"
+            )
         elif kind == "tool":
             out.append(_tool_html(b, _blocks_html(inside.get(str(b.get("id")), []), inside)))
         elif kind == "agent":

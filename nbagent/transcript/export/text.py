@@ -13,6 +13,12 @@ from nbagent.transcript.export.common import (
     answer_text,
     status_line,
 )
+from nbagent.transcript.export.run_notes import (
+    activity_json,
+    activity_title,
+    interrupt_lines,
+    interrupt_title,
+)
 from nbagent.transcript.export.status import step_lines
 
 if TYPE_CHECKING:
@@ -52,6 +58,10 @@ def to_text(t: TranscriptBase | dict[str, Any]) -> str:
             if b.get("state") in ("done", "error"):
                 line += f" → {_clip(_pretty(b.get('result')))}"
             lines.append(line)
+        elif b.get("type") == "interrupt":
+            lines += [f"[{interrupt_title(b)}]", *("  " + x for x in interrupt_lines(b))]
+        elif b.get("type") == "activity":
+            lines.append(f"[{activity_title(b)}] {_clip(activity_json(b).replace(chr(10), ' '))}")
     error = s.get("error")
     if isinstance(error, dict) and error.get("message"):
         lines.append(f"error: {error['message']}")

@@ -33,6 +33,7 @@ from nbagent.transcript.fold.notes import NoteFold
 from nbagent.transcript.fold.run import RunFold
 from nbagent.transcript.fold.state import STATE_VERSION, Op, apply_op
 from nbagent.transcript.fold.tools import ToolFold
+from nbagent.transcript.run_blocks import restored_block
 
 __all__ = ["STATE_VERSION", "TokenUsage", "ToolCall", "TranscriptBase", "apply_op"]
 
@@ -114,6 +115,8 @@ class TranscriptBase(RunFold, ToolFold, MessageFold, NoteFold):
                 block.cost = {"cost_usd": b["cost_usd"]} if "cost_usd" in b else None
             elif b["type"] == "note":
                 block = NoteBlock.from_dict(b)
+            elif b["type"] in ("activity", "interrupt"):
+                block = restored_block(b)
             elif b["type"] == "agent":
                 block = AgentBlock(b["id"], b.get("name") or "", b.get("started_at"))
                 block.ended_at, block.usage = b.get("ended_at"), b.get("usage")
@@ -122,6 +125,7 @@ class TranscriptBase(RunFold, ToolFold, MessageFold, NoteFold):
             else:
                 block = MessageBlock(b["type"], b["id"], b["text"], b.get("refusal", False))
                 block.redacted = b.get("redacted", False)
+                block.encrypted = b.get("encrypted", False) is True
                 block.started_at, block.ended_at = b.get("started_at"), b.get("ended_at")
                 block.parent = b.get("parent")
                 block.whole = b.get("whole", False) is True
