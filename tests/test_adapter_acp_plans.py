@@ -118,6 +118,7 @@ def test_plans_keep_their_order_each_updated_in_place_beside_the_plan_with_no_id
             items("a", "completed", "in_progress"),  # in place: still first
             markdown("b", "second"),
             update(sessionUpdate="plan", entries=entries("completed")),
+            END,  # the turn ended as the agent said: its step in progress stays so
         ]
     )
     assert plan["entries"] == entries("completed")  # the plan with no id, as before

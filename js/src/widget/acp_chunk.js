@@ -5,6 +5,7 @@
 
 import { h, setText } from "../base/format.js";
 import {
+  cutShort,
   diffPieces,
   diffView,
   gaugeView,
@@ -104,10 +105,11 @@ function status(bar) {
     bar.el.prepend(a.plan);
     bar.parts.after(a.gauge, a.session);
   }
-  const keys = JSON.stringify([s.plan ?? null, s.context ?? null, s.session ?? null]);
+  const cut = cutShort(s.status); // its steps in progress are over
+  const keys = JSON.stringify([s.plan ?? null, s.context ?? null, s.session ?? null, cut]);
   if (keys === a.keys) return;
   a.keys = keys;
-  const plans = plansView(s.plan);
+  const plans = plansView(s.plan, cut);
   a.plan.replaceChildren(...plans);
   a.plan.hidden = !plans.length;
   const gauge = gaugeView(s.context);
