@@ -191,6 +191,7 @@ def test_the_static_copy_draws_every_plan_escaped_markdown_rendered_safe_links()
                 sessionUpdate="plan_update",
                 plan={"type": "file", "planId": "d", "uri": "javascript:alert(4)"},
             ),
+            END,  # a turn the agent ended: its step in progress stays so
         ]
     )
     page = plan_html(plan)
