@@ -366,16 +366,6 @@ describe("an ACP run in the widget", () => {
     expect(q(w.el, ".nba-status-label").textContent).toBe("cancelled (kernel restarted)");
   });
 
-  test("an error or a completed end: the step in progress ends only when cut short", () => {
-    const w = mountView(cleanups);
-    w.snapshot(runningState([], { plan: PLAN }));
-    const step = () => q(w.el, ".nba-plan-list li:nth-child(2) .nba-plan-mark").textContent;
-    w.ops([{ op: "run", set: { status: "completed", end_reason: "completed" } }]);
-    expect(step()).toBe("◐"); // the agent's own word, as it ended its turn
-    w.ops([{ op: "run", set: { status: "error", end_reason: "error" } }]);
-    expect(step()).toBe("☒");
-  });
-
   test("a long diff folds and opens on Show all (kept by the store)", () => {
     const lines = ["--- a", "+++ a", "@@ -1,30 +1,30 @@"];
     for (let i = 0; i < 30; i++) lines.push(`+${i}`);

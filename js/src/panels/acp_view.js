@@ -129,21 +129,12 @@ export function diffView(d, open, toggle) {
 }
 
 /**
- * Whether a run ended any way but completed (Stop, an error, its kernel gone): what it left
- * going is over, whatever the agent last said of it (nbagent/transcript/fold/run.py ends it so
- * in the kernel; a page that ended the run itself, js/src/base/kernel_end.js, shows it so).
- * @param {unknown} status the run's
- */
-export const cutShort = (status) => status === "cancelled" || status === "error";
-
-/**
  * The plan as a checklist: each entry's mark (pending, in progress, completed, cancelled: in
- * progress when its run was cut short), its text and priority; null for no entries.
+ * progress when its run stopped), its text and priority; null for no entries.
  * @param {unknown} plan the run's `plan` ({entries: [{content, priority, status}]})
- * @param {boolean} [cut] the run was cut short (`cutShort`): an entry in progress is cancelled
  * @returns {HTMLElement | null}
  */
-export function planView(plan, cut = false) {
+export function planView(plan) {
   const entries = isObject(plan) && Array.isArray(plan.entries) ? plan.entries : [];
   if (!entries.length) return null;
   const box = h("div", "nba-plan");
@@ -154,8 +145,7 @@ export function planView(plan, cut = false) {
   const list = h("ul", "nba-plan-list");
   for (const e of entries.slice(0, MAX_ENTRIES)) {
     const entry = isObject(e) ? e : { content: String(e) };
-    const said = String(entry.status ?? "pending");
-    const status = cut && said === "in_progress" ? "cancelled" : said;
+    const status = String(entry.status ?? "pending");
     const li = h("li", `nba-plan-entry nba-plan-${status.replace(/[^a-z_]/g, "")}`);
     const mark = h("span", "nba-plan-mark", Object.hasOwn(MARKS, status) ? MARKS[status] : "☐");
     mark.title = status.replace(/_/g, " ");
@@ -188,11 +178,10 @@ function planBox(head, body) {
  * file ("file": a link for an http(s): uri, as every link nbagent draws; text otherwise, a file: uri
  * too: a page served by Jupyter cannot open one); null for none of these.
  * @param {Record<string, any>} p
- * @param {boolean} [cut] the run was cut short (`cutShort`)
  * @returns {HTMLElement | null}
  */
-export function keyedPlanView(p, cut = false) {
-  if (p.type === "items") return planView(p, cut);
+export function keyedPlanView(p) {
+  if (p.type === "items") return planView(p);
   if (p.type === "markdown" && typeof p.content === "string" && p.content.trim())
     return planBox("Plan", renderMarkdown(p.content));
   if (p.type !== "file" || typeof p.uri !== "string" || !p.uri) return null;
@@ -211,15 +200,11 @@ export function keyedPlanView(p, cut = false) {
  * Every plan of the run, in order: the one with no id (`entries`), then those with one
  * (`plans`, in order of first appearance; past MAX_PLANS a line says how many more).
  * @param {unknown} plan the run's `plan`
- * @param {boolean} [cut] the run was cut short (`cutShort`)
  * @returns {HTMLElement[]}
  */
-export function plansView(plan, cut = false) {
+export function plansView(plan) {
   const keyed = isObject(plan) && Array.isArray(plan.plans) ? plan.plans.filter(isObject) : [];
-  const views = [
-    planView(plan, cut),
-    ...keyed.slice(0, MAX_PLANS).map((p) => keyedPlanView(p, cut)),
-  ];
+  const views = [planView(plan), ...keyed.slice(0, MAX_PLANS).map(keyedPlanView)];
   if (keyed.length > MAX_PLANS)
     views.push(h("div", "nba-plan-head", `… ${keyed.length - MAX_PLANS} more plans`));
   return views.filter((v) => v !== null);
@@ -277,19 +262,13 @@ export function sessionWords(session) {
   return { text, commands: commands && `commands: ${commands}` };
 }
 
-/** What an agent says of a call that is over: kept when its run ends. */
-const OVER = new Set(["completed", "failed", "cancelled"]);
-
 /**
- * A call's kind and status in words for its panel's head: "edit · in progress"; a call its
- * run ended without a result is "cancelled", whatever the agent last said ("pending").
+ * A call's kind and status in words for its panel's head: "edit · in progress".
  * @param {ToolBlock} b
  */
 export function toolBadge(b) {
   const m = isObject(b.meta) ? b.meta : {};
-  const status =
-    b.state === "cancelled" && m.status && !OVER.has(m.status) ? "cancelled" : m.status;
-  return [m.kind, status]
+  return [m.kind, m.status]
     .filter((v) => typeof v === "string" && v)
     .map((v) => String(v).replace(/_/g, " "))
     .join(" · ");

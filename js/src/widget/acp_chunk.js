@@ -5,7 +5,6 @@
 
 import { h, setText } from "../base/format.js";
 import {
-  cutShort,
   diffPieces,
   diffView,
   gaugeView,
@@ -105,11 +104,10 @@ function status(bar) {
     bar.el.prepend(a.plan);
     bar.parts.after(a.gauge, a.session);
   }
-  const cut = cutShort(s.status); // its steps in progress are over
-  const keys = JSON.stringify([s.plan ?? null, s.context ?? null, s.session ?? null, cut]);
+  const keys = JSON.stringify([s.plan ?? null, s.context ?? null, s.session ?? null]);
   if (keys === a.keys) return;
   a.keys = keys;
-  const plans = plansView(s.plan, cut);
+  const plans = plansView(s.plan);
   a.plan.replaceChildren(...plans);
   a.plan.hidden = !plans.length;
   const gauge = gaugeView(s.context);
