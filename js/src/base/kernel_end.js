@@ -45,7 +45,7 @@ export function closePending(blocks, ts) {
       b.state = "cancelled";
       b.ended_at ??= ts;
       const m = b.meta; // what its agent last said of it ("pending") is no longer so
-      if (GOING.test(m?.status ?? "")) b.meta = { ...m, status: "cancelled" };
+      if (m?.status && !FINISHED.test(m.status)) b.meta = { ...m, status: "cancelled" };
       changed.push(i);
     } else if (b.type === "agent" && b.ended_at == null) {
       b.ended_at = ts;
@@ -55,8 +55,8 @@ export function closePending(blocks, ts) {
   return changed;
 }
 
-/** An agent's status of a call still going (ACP's), which a run's end ends. */
-const GOING = /^(pending|in_progress)$/;
+/** A producer's status of a call that ended (ACP's), kept (fold/run.py `_FINISHED`). */
+const FINISHED = /^(completed|failed)$/;
 
 /**
  * A tool call's states before its result (nbagent/transcript/fold/run.py PENDING_TOOL_STATES).
