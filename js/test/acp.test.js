@@ -351,6 +351,30 @@ describe("an ACP run in the widget", () => {
     expect(q(w.el.querySelectorAll(".nba-tool")[1], ".nba-result-head").textContent).toBe("Result");
   });
 
+  test("a run its kernel's restart ended: the pending call and the step in progress end", () => {
+    // The kernel sends no end (it is gone): the page ends the run (js/src/base/kernel_end.js)
+    // and shows what the agent left going as Stop does, the status line saying why.
+    const w = mountView(cleanups);
+    const pending = { ...edit(), state: "running", meta: { kind: "edit", status: "pending" } };
+    w.snapshot(runningState([pending], { plan: PLAN }));
+    const panel = q(w.el, ".nba-tool");
+    expect(q(panel, ".nba-acp-badge").textContent).toBe("edit · pending");
+    expect(q(w.el, ".nba-plan-in_progress .nba-plan-mark").textContent).toBe("◐");
+    w.model.emit("comm_live_update");
+    w.frame();
+    expect(q(panel, ".nba-acp-badge").textContent).toBe("edit · cancelled");
+    const marks = [...w.el.querySelectorAll(".nba-plan-entry")].map((li) => [
+      li.className.replace("nba-plan-entry nba-plan-", ""),
+      li.querySelector(".nba-plan-mark")?.textContent,
+    ]);
+    expect(marks).toEqual([
+      ["completed", "☑"],
+      ["cancelled", "☒"],
+      ["pending", "☐"],
+    ]);
+    expect(q(w.el, ".nba-status-label").textContent).toBe("cancelled (kernel restarted)");
+  });
+
   test("a long diff folds and opens on Show all (kept by the store)", () => {
     const lines = ["--- a", "+++ a", "@@ -1,30 +1,30 @@"];
     for (let i = 0; i < 30; i++) lines.push(`+${i}`);

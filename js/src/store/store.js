@@ -373,6 +373,12 @@ export class Store {
     Object.assign(s, end, { warnings: said ? warnings : [...warnings, structuredClone(warning)] });
     for (const i of closePending(s.blocks, /** @type {number} */ (end.ended_at)))
       change.blocks.add(i);
+    // An agent's plan step still in progress is over too (nbagent/transcript/fold/plans.py
+    // stopped_plan, of the plan with no id and each with one): as JSON, where
+    // `"status":"in_progress"` is only ever an entry's status (a text holding it is escaped).
+    s.plan &&= JSON.parse(
+      JSON.stringify(s.plan).replaceAll('"status":"in_progress"', '"status":"cancelled"'),
+    );
     change.run = true;
   }
 

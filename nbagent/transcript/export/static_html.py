@@ -91,10 +91,21 @@ _STYLE = (
     ".nbagent-static .nba-children{border-left:var(--l);padding-left:6px}"
     ".nbagent-static.nba-prompt,.nbagent-static .nba-prompt{margin-left:20%;white-space:pre-wrap;"
     "background:var(--f)}"
-    ".nbagent-static .nba-refusal{border-left:3px solid #9a6700;padding-left:8px}"
-    ".nbagent-static .nb-math-display{margin:.5em 0;text-align:center;overflow-x:auto}"
-    ".nbagent-static .nba-data-table{overflow-x:auto}"
-    ".nbagent-static .nba-data-image{max-width:100%;height:auto}"
+)
+
+# The look of what only some runs have: a copy carries a rule only when its HTML has the class
+# (every saved run carries its style; one without a refusal, display math or data, none of these).
+_SOME_STYLES = (
+    (
+        '"nba-text nba-refusal"',
+        ".nbagent-static .nba-refusal{border-left:3px solid #9a6700;padding-left:8px}",
+    ),
+    (
+        '"nb-math nb-math-display"',
+        ".nbagent-static .nb-math-display{margin:.5em 0;text-align:center;overflow-x:auto}",
+    ),
+    ('"nba-data-table"', ".nbagent-static .nba-data-table{overflow-x:auto}"),
+    ('"nba-data-image"', ".nbagent-static .nba-data-image{max-width:100%;height:auto}"),
 )
 
 # The context window's gauge on the status line (js/src/widget/styles/acp.css, .nba-gauge-bar's
@@ -386,7 +397,9 @@ def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str
     extra = (DIFF_STYLE if DIFF_MARK in blocks else "") + (
         _GAUGE_STYLE if context_share(s) is not None else ""
     )
-    extra += _NOTE_STYLE if 'class="nba-note' in blocks else ""
+    made = "".join(out[2:])
+    extra += "".join(rule for mark, rule in _SOME_STYLES if f"class={mark}" in made)
+    extra += _NOTE_STYLE if 'class="nba-note' in made else ""
     if extra:
         out[1] = f"<style>{_STYLE}{extra}</style>"
     out.append("</div>")

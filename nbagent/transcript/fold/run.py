@@ -308,8 +308,8 @@ class RunFold(ToolFold, ActivityFold):
             message = ev.message or _DEFAULT_ERROR[ev.reason]
             self.error = {"message": message, "error_type": None, "code": None}
             changes["error"] = dict(self.error)
-        if self.status == "cancelled" and (plan := stopped_plan(self.plan)) is not None:
-            self.plan, changes["plan"] = plan, dict(plan)  # its step in progress stopped too
+        if self.status != "completed" and (plan := stopped_plan(self.plan)) is not None:
+            self.plan, changes["plan"] = plan, dict(plan)  # cut short: its step in progress too
         ops = [*self.resume(ev.ts), *self._cancel_pending_tools(ev.ts, ev.reason)]
         ops += self._interrupts(ev)
         for j in self._agent_index.values():  # sub-agents still open end with the run
