@@ -71,6 +71,7 @@ NOTES = ("notice", "compaction_update", "compaction_summary_chunk")
 READ = frozenset((*KNOWN, *QUIET, *NOTES))
 """The updates nbagent reads (besides its own, ``_nbagent/…``): any other kind is kept raw,
 with one warning per kind in a run."""
+_CANCEL = "$/cancel_request"
 
 
 def _decoded(item: Any) -> Any:
@@ -99,9 +100,6 @@ def _params(payload: Any) -> Any:
         if "result" in payload:
             return payload.get("result")
     return payload
-
-
-_CANCEL = "$/cancel_request"
 
 
 def _update_kind(payload: Any) -> str | None:
