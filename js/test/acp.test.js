@@ -318,6 +318,15 @@ describe("an ACP run in the widget", () => {
     expect(q(panel, ".nba-result").hidden).toBe(true);
     w.ops([{ op: "set", i: 0, set: { meta: { kind: "edit", status: "in_progress" } } }]);
     expect(q(panel, ".nba-acp-badge").textContent).toBe("edit · in progress");
+    // The tool's programmatic name (ACP's unstable `name`), as the agent spells it.
+    w.ops([
+      {
+        op: "set",
+        i: 0,
+        set: { meta: { tool: "apply_patch", kind: "edit", status: "in_progress" } },
+      },
+    ]);
+    expect(q(panel, ".nba-acp-badge").textContent).toBe("apply_patch · edit · in progress");
   });
 
   test("a diff the call has not applied is a proposed diff, not its result", () => {

@@ -114,7 +114,9 @@ class AgentProcess:
         self.exited = asyncio.ensure_future(self.process.wait())
         client: Any = self.client  # the SDK's Client protocol, by its methods
         assert self.process.stdout is not None
-        stdout, self.pump = filtered(self.process.stdout, self.stray, LINE_LIMIT)
+        stdout, self.pump = filtered(
+            self.process.stdout, self.stray, LINE_LIMIT, self.client.raw.rewrite
+        )
         # Unstable in ACP: elicitation (the SDK routes elicitation/* only with it).
         self.conn = connect_to_agent(client, self.process.stdin, stdout, use_unstable_protocol=True)
         try:

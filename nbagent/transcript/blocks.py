@@ -8,6 +8,7 @@ from typing import Any, ClassVar
 
 import nbagent.core.events as E
 from nbagent.core.textbuf import TextBuffer
+from nbagent.transcript.notes import NoteBlock
 from nbagent.transcript.run_blocks import ActivityBlock, InterruptBlock
 
 __all__ = [
@@ -16,6 +17,7 @@ __all__ = [
     "AgentBlock",
     "Block",
     "MessageBlock",
+    "NoteBlock",
     "TokenUsage",
     "ToolCall",
     "display_usage",
@@ -297,7 +299,7 @@ class AgentBlock:
         return d
 
 
-Block = MessageBlock | ToolCall | AgentBlock | ActivityBlock | InterruptBlock
+Block = MessageBlock | ToolCall | AgentBlock | ActivityBlock | InterruptBlock | NoteBlock
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,8 @@ import { decodeOps, isObject } from "../base/wire.js";
  *   framework's approval: pause.js); `answer`, `asked_args` (when edited), `mocked`, `denied`:
  *   how it went on. `no_rerun`: why the kernel cannot call the tool again (rerun.js).
  *   `meta`: an ACP agent's word on the call (acp_view.js).
- * @typedef {{title?: string, kind?: string, status?: string, locations?: string[]}} ToolMeta
+ * @typedef {{title?: string, tool?: string, kind?: string, status?: string,
+ *   locations?: string[]}} ToolMeta
  * @typedef {{actions?: string[], origin?: string | null, hint?: string | null,
  *   schema?: object | null, error?: string, head?: string, fill?: object,
  *   options?: unknown[]}} PauseDetail
@@ -45,9 +46,14 @@ import { decodeOps, isObject } from "../base/wire.js";
  *   inside a tool call that started a sub-agent).
  * @typedef {{type: "user", id: string, text: string, parent?: string}} UserBlock
  *   the user's turn (a prompt's own text, a user message of the source)
+ * @typedef {{type: "note", id: string, kind: "question" | "notice" | "compaction",
+ *   level: "info" | "warning" | "error", title: string, text: string, status?: string,
+ *   parent?: string}} NoteBlock
+ *   A line of the run (nbagent/transcript/notes.py): an agent's question, a notice, its
+ *   context compacted (`status`: the compaction's).
  * @typedef {{type: "activity" | "interrupt", id: string, parent?: string,
- *   [key: string]: any}} NoteBlock an activity or an interrupt (nbagent/transcript/run_blocks.py)
- * @typedef {ThinkingBlock | TextBlock | ToolBlock | AgentBlock | UserBlock | NoteBlock} Block
+ *   [key: string]: any}} RunBlock an activity or an interrupt (nbagent/transcript/run_blocks.py)
+ * @typedef {ThinkingBlock | TextBlock | ToolBlock | AgentBlock | UserBlock | NoteBlock | RunBlock} Block
  * @typedef {{version?: number, run_id?: string | null, title?: string | null, model?: string | null,
  *   status?: string, end_reason?: string | null, error?: RunError | null,
  *   started_at?: number | null, first_token_at?: number | null, ended_at?: number | null,

@@ -198,6 +198,18 @@ def _result_markdown(result: Any) -> list[str]:
     return out
 
 
+def _note_markdown(b: dict[str, Any]) -> str:
+    """A note as a quote: its title in bold, its text's lines after (plain text); a
+    compaction's summary folded under its title."""
+    title = str(b.get("title") or b.get("kind") or "note")
+    text = str(b.get("text") or "")
+    if b.get("kind") == "compaction" and text:
+        return _details(_html_inline(title), _fence(text))
+    lines = [f"> **{_inline(title)}**"]
+    lines += ("> " + _inline(line) if line.strip() else ">" for line in text.splitlines())
+    return "\n".join(lines)
+
+
 def _blocks_markdown(
     blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, Any]]]
 ) -> list[str]:
@@ -212,6 +224,8 @@ def _blocks_markdown(
         elif kind == "user" and b.get("text"):  # the user's turn: quoted, as plain text
             lines = str(b["text"]).splitlines() or [""]
             parts.append("\n".join("> " + _inline(line) if line.strip() else ">" for line in lines))
+        elif kind == "note":
+            parts.append(_note_markdown(b))
         elif kind == "thinking":
             text = "*(redacted)*" if b.get("redacted") and not b.get("text") else b.get("text")
             if b.get("encrypted") and not text:

@@ -111,6 +111,11 @@ _SOME_STYLES = (
 # The context window's gauge on the status line (js/src/widget/styles/acp.css, .nba-gauge-bar's
 # size).
 _GAUGE_STYLE = ".nbagent-static .nba-gauge meter{width:4em;vertical-align:middle}"
+# A note's (an agent's question, a notice, a compaction: js/src/widget/styles/markdown.css).
+_NOTE_STYLE = (
+    ".nbagent-static .nba-note{border-left:3px solid #7f7f7f59;padding-left:8px;"
+    "white-space:pre-wrap}"
+)
 
 # A tool call's state as the widget's panel names it (its icon's title), in words.
 _STATE_WORDS = {"args": "receiving arguments", "running": "running", "done": "done"}
@@ -132,11 +137,12 @@ def _preview(b: dict[str, Any]) -> str:
 
 
 def _tool_meta(b: dict[str, Any]) -> str:
-    """What the widget's panel shows after the arguments: an ACP call's kind and status,
-    duration and usage, and how a paused call was answered."""
+    """What the widget's panel shows after the arguments: an ACP call's tool, kind and
+    status, duration and usage, and how a paused call was answered."""
     meta = b.get("meta")
     meta = meta if isinstance(meta, dict) else {}
-    said = [str(meta[k]).replace("_", " ") for k in ("kind", "status") if meta.get(k)]
+    said = [str(meta["tool"])] if meta.get("tool") else []
+    said += [str(meta[k]).replace("_", " ") for k in ("kind", "status") if meta.get(k)]
     took = _secs(b["duration_s"]) if isinstance(b.get("duration_s"), (int, float)) else ""
     parts = (*said, took, usage_text(b.get("usage")), *answer_words(b))
     return " · ".join(x for x in parts if x)
@@ -298,6 +304,20 @@ def _error_text(error: dict[str, Any]) -> str:
     return f"Error: {message}" + (f" ({', '.join(extra)})" if extra else "")
 
 
+_NOTE_CLASS = {"warning": "nba-note nba-warning", "error": "nba-note nba-error"}
+
+
+def _note_html(b: dict[str, Any]) -> str:
+    """A note (an agent's question, a notice, its context compacted): its title in bold, its
+    text after (a compaction's summary folded under its title), escaped."""
+    cls = _NOTE_CLASS.get(str(b.get("level")), "nba-note")
+    title = html.escape(str(b.get("title") or b.get("kind") or "note"))
+    text = html.escape(str(b.get("text") or ""))
+    if b.get("kind") == "compaction" and text:
+        return f'<details class="{cls}"><summary>{title}</summary>{text}</details>'
+    return f'<div class="{cls}"><strong>{title}</strong>{chr(10) + text if text else ""}</div>'
+
+
 def _blocks_html(blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, Any]]]) -> str:
     """The blocks of one scope, each tool call or sub-agent with the blocks inside it."""
     out: list[str] = []
@@ -319,6 +339,8 @@ def _blocks_html(blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, 
                 f'<details class="nba-thinking"><summary>{label}</summary>'
                 f"<div>{body}</div></details>"
             )
+        elif kind == "note":
+            out.append(_note_html(b))
         elif kind == "activity":
             error = b.get("error")
             note = f'<div class="nba-warning">{html.escape(str(error))}</div>' if error else ""
@@ -377,6 +399,7 @@ def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str
     )
     made = "".join(out[2:])
     extra += "".join(rule for mark, rule in _SOME_STYLES if f"class={mark}" in made)
+    extra += _NOTE_STYLE if 'class="nba-note' in made else ""
     if extra:
         out[1] = f"<style>{_STYLE}{extra}</style>"
     out.append("</div>")

@@ -45,7 +45,11 @@ def to_text(t: TranscriptBase | dict[str, Any]) -> str:
     if answer.strip():
         lines.append(answer.strip())
     for b in s.get("blocks", []):
-        if b.get("type") == "agent":
+        if b.get("type") == "note":
+            text = _clip(str(b.get("text") or ""))
+            line = f"[{b.get('kind')}] {b.get('title') or b.get('kind')}"
+            lines.append(line + (f": {text}" if text else ""))
+        elif b.get("type") == "agent":
             lines.append(("  " if b.get("parent") else "") + f"[agent] {agent_summary(b)}")
         elif b.get("type") == "tool":
             line = "  " if b.get("parent") else ""  # a sub-agent's call, indented

@@ -216,8 +216,8 @@ class RunFold(ToolFold, ActivityFold):
             self._measure_step(i)
         ops: list[Op] = [{"op": "run", "set": {"steps": self.steps}}]
         j = self._agent_index.get(ev.step_id)
-        if j is not None:
-            self._blocks[j].ended_at = ev.ts
+        if j is not None and isinstance(agent := self._blocks[j], AgentBlock):
+            agent.ended_at = ev.ts
             ops.append(set_op(j, {"ended_at": ev.ts}))
         return ops
 
@@ -314,7 +314,7 @@ class RunFold(ToolFold, ActivityFold):
         ops += self._interrupts(ev)
         for j in self._agent_index.values():  # sub-agents still open end with the run
             block = self._blocks[j]
-            if block.ended_at is None:
+            if isinstance(block, AgentBlock) and block.ended_at is None:
                 block.ended_at = ev.ts
                 ops.append(set_op(j, {"ended_at": ev.ts}))
         return [*ops, {"op": "run", "set": changes}]

@@ -98,6 +98,7 @@ class FoldState:
         self._user_index: dict[str, int] = {}
         self._tool_index: dict[str, int] = {}
         self._agent_index: dict[str, int] = {}
+        self._note_index: dict[str, int] = {}
         self._activity_index: dict[str, int] = {}
         self._interrupt_index: dict[str, int] = {}
         self._parent: str | None = None  # the scope of the event being folded (Event.parent)
@@ -191,6 +192,8 @@ class FoldState:
             return self._agent_index
         if kind == "user":
             return self._user_index
+        if kind == "note":
+            return self._note_index
         if kind in ("activity", "interrupt"):
             return self._activity_index if kind == "activity" else self._interrupt_index
         return self._text_index if kind == "text" else self._think_index
