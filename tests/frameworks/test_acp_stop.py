@@ -173,6 +173,9 @@ def test_the_agents_process_killed_while_it_asks_to_edit(tmp_path: Path) -> None
     assert re.fullmatch(
         r"error: AcpError: ACP agent .*: the agent exited \(code -9\) mid-turn", label
     )
+    # said in a state a notebook saves: no path of this machine (the agent's command shown)
+    assert sys.executable not in label, label
+    assert str(Path(SHOWCASE).parent) not in label, label
     assert [e["status"] for e in state["plan"]["entries"]] == ["completed", "cancelled", "pending"]
     edit = next(b for b in state["blocks"] if b["id"] == "edit_2")
     assert (edit["state"], edit["meta"]["status"]) == ("cancelled", "cancelled")
