@@ -143,6 +143,23 @@ def test_input_required_is_answered_through_the_question_form(server: McpServer,
     assert [line.split()[-1] for line in updates] == ["['who']", "['who']"]  # each asked once
 
 
+def test_a_tasks_sampling_request_is_answered_or_refused(server: McpServer, log: Path) -> None:
+    thread, out = in_thread(lambda: server.call("ask_model", prompt="Say hi"))
+    request = asked(server)
+    assert request.kind == "sampling"
+    assert request.message == "Say hi"
+    server.answer(request, "accept", "hi there")
+    thread.join(PATIENCE)
+    assert out["value"].text == "the model said: hi there"
+
+    # Refused: the call fails saying so, and the task is not left going.
+    thread, out = in_thread(lambda: server.call("ask_model", prompt="Say hi"))
+    server.answer(asked(server), "decline")
+    thread.join(PATIENCE)
+    assert "the user declined the sampling request" in str(out["error"])
+    assert any(x.startswith("cancel task-ask_model") for x in logged(log))
+
+
 def test_a_failed_task_raises_with_the_servers_reason(server: McpServer) -> None:
     with pytest.raises(
         McpError, match=r"task task-explode-\d+ failed: the build machine caught fire"

@@ -163,6 +163,10 @@ class Tasks(ClientExtension):
         except anyio.get_cancelled_exc_class():
             await task.cancel()
             raise
+        except Exception:  # its question refused, the server gone: the task is not left going
+            if task.status not in ENDED:
+                await task.cancel()
+            raise
         finally:
             self.followed.pop(task.id, None)
 

@@ -1,9 +1,10 @@
 """An MCP server written with the SDK (``mcp`` 2.x) whose tools answer with a task (the
 ``io.modelcontextprotocol/tasks`` extension, through the SDK's server ``Extension`` API):
 ``build`` works for a while, its status message saying each step; ``approve`` asks for input
-(``input_required``, an elicitation answered with ``tasks/update``); ``explode`` fails;
-``forever`` runs until ``tasks/cancel``; ``pushed`` says each change with
-``notifications/tasks`` and asks to be polled only every minute. ``add`` answers at once.
+(``input_required``, an elicitation answered with ``tasks/update``), ``ask_model`` for a
+sampling reply; ``explode`` fails; ``forever`` runs until ``tasks/cancel``; ``pushed`` says each
+change with ``notifications/tasks`` and asks to be polled only every minute. ``add`` answers at
+once.
 Run as ``python -m tests.mcp_servers.tasks [--log FILE] [--hostile]``.
 
 ``--hostile``: the task tools' answers go wrong: ``odd_status`` (a status no revision has),
@@ -123,6 +124,17 @@ async def approve_work(job: Job, args: dict[str, Any]) -> None:
     await job.set(status="completed", result=text(f"{item} approved by {name}"))
 
 
+async def ask_model_work(job: Job, args: dict[str, Any]) -> None:
+    message = {"role": "user", "content": {"type": "text", "text": str(args.get("prompt", ""))}}
+    ask = {"method": "sampling/createMessage", "params": {"messages": [message], "maxTokens": 50}}
+    await job.set(
+        status="input_required", statusMessage="asking the model", inputRequests={"reply": ask}
+    )
+    answer = (await job.answers.get()).get("reply") or {}
+    said = (answer.get("content") or {}).get("text", "")
+    await job.set(status="completed", result=text(f"the model said: {said}"))
+
+
 async def explode_work(job: Job, _args: dict[str, Any]) -> None:
     await job.set(status="working", statusMessage="lighting the fuse")
     error = {"code": -32603, "message": "the build machine caught fire"}
@@ -173,6 +185,7 @@ WORK: dict[str, Callable[[Job, dict[str, Any]], Awaitable[None]]] = {
     "build": build_work,
     "approve": approve_work,
     "explode": explode_work,
+    "ask_model": ask_model_work,
     "forever": forever_work,
     "pushed": pushed_work,
 }
@@ -285,6 +298,14 @@ def build(steps: int = 3) -> str:
 )
 def approve(item: str) -> str:
     return item
+
+
+@server.tool(
+    description="Ask the client's model; answers with a task that asks for sampling.",
+    structured_output=False,
+)
+def ask_model(prompt: str) -> str:
+    return prompt
 
 
 @server.tool(description="Fail; answers with a task that fails.", structured_output=False)
