@@ -118,6 +118,13 @@ def test_a_pushed_task_is_followed_by_its_notifications(server: McpServer) -> No
     assert sent(server, "tasks/get") == []
 
 
+def test_notifications_sent_before_the_tasks_handle_are_kept_for_it(server: McpServer) -> None:
+    """``early`` says every change, its end too, before the handle reaches nbagent."""
+    result = server.call("early", steps=2)
+    assert result.text == "built in 2 steps"
+    assert sent(server, "tasks/get") == []
+
+
 def test_input_required_is_answered_through_the_question_form(server: McpServer, log: Path) -> None:
     thread, out = in_thread(lambda: server.call("approve", item="the plan"))
     request = asked(server)

@@ -53,6 +53,8 @@ POLL_S = (0.05, 60.0)
 """The bounds of a poll interval (the server's ``pollIntervalMs``, 1 s when it gives none)."""
 CANCEL_S = 5.0
 """How long ``tasks/cancel`` may take when a call is cancelled."""
+EARLY_KEPT = 64
+"""Tasks whose notification came before their handle, kept (the newest)."""
 MESSAGE_CHARS = 2000
 """Characters of a status message kept."""
 TELL_S = 0.1
@@ -127,6 +129,9 @@ class Tasks(ClientExtension):
 
     def __init__(self) -> None:
         self.followed: dict[str, _Followed] = {}
+        self.early: dict[str, Any] = {}
+        """The newest notification of a task not followed yet (its handle may still be on
+        its way), of the last ``EARLY_KEPT`` tasks."""
 
     def claims(self) -> Sequence[ResultClaim[Any]]:
         return [ResultClaim(result_type="task", model=CreateTaskResult, resolve=self.follow)]
@@ -139,18 +144,27 @@ class Tasks(ClientExtension):
         ]
 
     async def on_notice(self, params: _TaskNotice) -> None:
-        """A task's new state, pushed: kept for its follower (a task nobody follows is
-        ignored), which wakes."""
+        """A task's new state, pushed: kept for its follower, which wakes (kept in ``early``
+        for a task nobody follows yet)."""
         raw = params.model_dump(by_alias=True)
-        followed = self.followed.get(str(raw.get("taskId")))
-        if followed is not None:
-            followed.pushed = raw
-            followed.wake.set()
+        task_id = str(raw.get("taskId"))[:200]
+        followed = self.followed.get(task_id)
+        if followed is None:
+            self.early.pop(task_id, None)
+            self.early[task_id] = raw
+            if len(self.early) > EARLY_KEPT:
+                del self.early[next(iter(self.early))]
+            return
+        followed.pushed = raw
+        followed.wake.set()
 
     async def follow(self, created: CreateTaskResult, ctx: ClaimContext) -> CallToolResult:
         """The task to its end: its result, or McpError saying how it ended."""
         task = _Task(created.task_id, ctx.session, TASK_SEEN.get())
         self.followed[task.id] = followed = _Followed()
+        if task.id in self.early:  # said before its handle came
+            followed.pushed = self.early.pop(task.id)
+            followed.wake.set()
         timeout = ctx.read_timeout_seconds
         try:
             with anyio.fail_after(timeout):

@@ -3,7 +3,8 @@
 ``build`` works for a while, its status message saying each step; ``approve`` asks for input
 (``input_required``, an elicitation answered with ``tasks/update``), ``ask_model`` for a
 sampling reply; ``explode`` fails; ``forever`` runs until ``tasks/cancel``; ``pushed`` says each
-change with ``notifications/tasks`` and asks to be polled only every minute. ``add`` answers at
+change with ``notifications/tasks`` and asks to be polled only every minute (``early``: all
+of them before its handle is sent). ``add`` answers at
 once.
 Run as ``python -m tests.mcp_servers.tasks [--log FILE] [--hostile]``.
 
@@ -188,6 +189,7 @@ WORK: dict[str, Callable[[Job, dict[str, Any]], Awaitable[None]]] = {
     "ask_model": ask_model_work,
     "forever": forever_work,
     "pushed": pushed_work,
+    "early": pushed_work,
 }
 HOSTILE_WORK: dict[str, Callable[[Job, dict[str, Any]], Awaitable[None]]] = {
     "odd_status": odd_status_work,
@@ -196,7 +198,7 @@ HOSTILE_WORK: dict[str, Callable[[Job, dict[str, Any]], Awaitable[None]]] = {
     "endless": forever_work,
     "flood": flood_work,
 }
-POLL_MS = {"pushed": 60_000, "flood": 60_000, "endless": 10}
+POLL_MS = {"pushed": 60_000, "early": 60_000, "flood": 60_000, "endless": 10}
 
 
 class Tasks(Extension):
@@ -227,7 +229,7 @@ class Tasks(Extension):
         require_client_extension(ctx, TASKS)
         task_id = f"task-{params.name}-{next(self.ids)}"
         job = self.jobs[task_id] = Job(task_id, POLL_MS.get(params.name, 20))
-        if params.name in ("pushed", "flood"):
+        if params.name in ("pushed", "flood", "early"):
             session = ctx.session
 
             async def push(state: dict[str, Any]) -> None:
@@ -235,6 +237,10 @@ class Tasks(Extension):
 
             job.push = push
         log(f"call {params.name} {task_id}")
+        if params.name == "early":  # done, and said so, before its handle is sent
+            seed = dict(job.state)
+            await run(job, work, dict(params.arguments or {}))
+            return {"resultType": "task", **seed}
         job.work = asyncio.get_running_loop().create_task(
             run(job, work, dict(params.arguments or {}))
         )
@@ -322,6 +328,14 @@ def forever() -> str:
     description="Build in steps, each said with notifications/tasks.", structured_output=False
 )
 def pushed(steps: int = 3) -> str:
+    return f"built in {steps} steps"
+
+
+@server.tool(
+    description="Build in steps, said with notifications/tasks before the task's handle is sent.",
+    structured_output=False,
+)
+def early(steps: int = 3) -> str:
     return f"built in {steps} steps"
 
 
