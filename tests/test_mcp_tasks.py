@@ -87,7 +87,7 @@ def test_the_task_tools_need_the_extension_the_legacy_handshake_lacks(log: Path)
             server.call("build")
 
 
-def test_the_status_sequence_reaches_the_transcript(server: McpServer) -> None:
+def test_the_status_sequence_reaches_the_transcript(server: McpServer, tmp_path: Path) -> None:
     inspector = McpInspector(server)
     run = inspector.call("build", {"steps": 3})
     t = run.wait(PATIENCE)
@@ -106,6 +106,10 @@ def test_the_status_sequence_reaches_the_transcript(server: McpServer) -> None:
     blocks = t.to_dict()["blocks"]
     saved = next(b for b in blocks if b.get("type") == "tool")
     assert saved["meta"]["task"]["status"] == "completed"
+    # Its recording (nbagent's JSONL) folds again to the same task.
+    run.save(tmp_path / "run.jsonl")
+    again = nbagent.Transcript.from_events(nbagent.load(tmp_path / "run.jsonl"))
+    assert again.tool_calls[0].meta == call.meta
 
 
 def test_a_pushed_task_is_followed_by_its_notifications(server: McpServer) -> None:

@@ -114,6 +114,11 @@ def read_task(raw: Any) -> dict[str, Any] | str:
     return out
 
 
+def _key(task_id: Any) -> str:
+    """A task id as the followed tasks are keyed (a hostile id of megabytes: its start)."""
+    return str(task_id)[:200]
+
+
 class _Followed:
     """One task being followed: its newest snapshot from a notification, and a wake-up."""
 
@@ -147,7 +152,7 @@ class Tasks(ClientExtension):
         """A task's new state, pushed: kept for its follower, which wakes (kept in ``early``
         for a task nobody follows yet)."""
         raw = params.model_dump(by_alias=True)
-        task_id = str(raw.get("taskId"))[:200]
+        task_id = _key(raw.get("taskId"))
         followed = self.followed.get(task_id)
         if followed is None:
             self.early.pop(task_id, None)
@@ -161,9 +166,10 @@ class Tasks(ClientExtension):
     async def follow(self, created: CreateTaskResult, ctx: ClaimContext) -> CallToolResult:
         """The task to its end: its result, or McpError saying how it ended."""
         task = _Task(created.task_id, ctx.session, TASK_SEEN.get())
-        self.followed[task.id] = followed = _Followed()
-        if task.id in self.early:  # said before its handle came
-            followed.pushed = self.early.pop(task.id)
+        key = _key(task.id)
+        self.followed[key] = followed = _Followed()
+        if key in self.early:  # said before its handle came
+            followed.pushed = self.early.pop(key)
             followed.wake.set()
         timeout = ctx.read_timeout_seconds
         try:
@@ -182,7 +188,7 @@ class Tasks(ClientExtension):
                 await task.cancel()
             raise
         finally:
-            self.followed.pop(task.id, None)
+            self.followed.pop(key, None)
 
 
 class _Task:
