@@ -222,6 +222,23 @@ def test_an_agent_waits_for_a_tasks_result(server: McpServer) -> None:
     assert srv.requests[1]["messages"][-1]["content"] == "built in 2 steps"
 
 
+def test_stopping_an_agents_run_cancels_its_task(server: McpServer, log: Path) -> None:
+    with OpenAIServer(scripts=[calls_step(("c1", "forever", "{}")), text_chunks(["?"])]) as srv:
+        agent = Agent("m", tools=[server], client=client_for(srv))
+        run = off_loop(lambda: agent.run("Go on forever."))
+        call = wait_for(lambda: run.transcript.tool_calls and run.transcript.tool_calls[0])
+        wait_for(
+            lambda: call.meta and call.meta["task"]["status"] == "working", PATIENCE, "the task"
+        )
+        run.cancel()
+        assert run.wait(PATIENCE).status == "cancelled"
+    wait_for(
+        lambda: any(x.startswith("cancel task-forever") for x in logged(log)),
+        PATIENCE,
+        "tasks/cancel",
+    )
+
+
 def test_an_agents_task_asking_for_input_pauses_the_call(server: McpServer) -> None:
     steps = [calls_step(("c1", "approve", '{"item": "the plan"}')), text_chunks(["Done."])]
     with OpenAIServer(scripts=steps) as srv:
