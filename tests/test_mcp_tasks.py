@@ -129,6 +129,21 @@ def test_notifications_sent_before_the_tasks_handle_are_kept_for_it(server: McpS
     assert sent(server, "tasks/get") == []
 
 
+def test_a_message_held_back_is_told_without_waiting_for_the_next_poll(server: McpServer) -> None:
+    """``burst`` says two steps at once (the second within ``TELL_S`` of the first, so held
+    back), then nothing, and asks to be polled every minute: the panel still gets step 2."""
+    run = McpInspector(server).call("burst", {})
+    wait_for(
+        lambda: any(
+            isinstance(e, Status) and e.text == "task working: step 2 of 2" for e in run.events
+        ),
+        PATIENCE,
+        "the held-back message",
+    )
+    run.cancel()
+    assert run.wait(PATIENCE).status == "cancelled"
+
+
 def test_input_required_is_answered_through_the_question_form(server: McpServer, log: Path) -> None:
     thread, out = in_thread(lambda: server.call("approve", item="the plan"))
     request = asked(server)

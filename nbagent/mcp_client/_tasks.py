@@ -218,12 +218,26 @@ class _Task:
                     await self.answer(state.get("inputRequests"))
             else:
                 self.skip(state)
-            with anyio.move_on_after(self.poll_s):
+            snapshot = await self.next(followed)
+
+    async def next(self, followed: _Followed) -> Any:
+        """The task's next snapshot: pushed (a notification), else ``tasks/get`` once the
+        poll interval has passed; a message held back (``TELL_S``) told meanwhile."""
+        due = time.monotonic() + self.poll_s
+        while True:
+            held = self.view != self.told[0]
+            until = min(due, self.told[1] + TELL_S) if held else due
+            with anyio.move_on_after(max(0.0, until - time.monotonic())):
                 await followed.wake.wait()
-            followed.wake = anyio.Event()
-            snapshot, followed.pushed = followed.pushed, None
-            if snapshot is None:
-                snapshot = await self.request("tasks/get")
+            if followed.wake.is_set():
+                followed.wake = anyio.Event()
+                pushed, followed.pushed = followed.pushed, None
+                if pushed is not None:
+                    return pushed
+            if time.monotonic() >= due:
+                return await self.request("tasks/get")
+            if held:
+                self.tell()
 
     def take(self, state: dict[str, Any]) -> None:
         """A snapshot's status, message and interval; the caller told when they changed."""

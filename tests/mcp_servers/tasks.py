@@ -4,7 +4,7 @@
 (``input_required``, an elicitation answered with ``tasks/update``), ``ask_model`` for a
 sampling reply; ``explode`` fails; ``forever`` runs until ``tasks/cancel``; ``pushed`` says each
 change with ``notifications/tasks`` and asks to be polled only every minute (``early``: all
-of them before its handle is sent). ``add`` answers at
+of them before its handle is sent; ``burst``: two at once, then none). ``add`` answers at
 once.
 Run as ``python -m tests.mcp_servers.tasks [--log FILE] [--hostile]``.
 
@@ -154,6 +154,12 @@ async def pushed_work(job: Job, args: dict[str, Any]) -> None:
     await build_work(job, args)
 
 
+async def burst_work(job: Job, _args: dict[str, Any]) -> None:
+    await job.set(status="working", statusMessage="step 1 of 2")
+    await job.set(status="working", statusMessage="step 2 of 2")
+    await asyncio.Event().wait()  # then nothing, until cancelled
+
+
 async def odd_status_work(job: Job, _args: dict[str, Any]) -> None:
     # Created "paused" (the interceptor): that snapshot, and the polls that see it, skipped.
     await asyncio.sleep(0.2)
@@ -190,6 +196,7 @@ WORK: dict[str, Callable[[Job, dict[str, Any]], Awaitable[None]]] = {
     "forever": forever_work,
     "pushed": pushed_work,
     "early": pushed_work,
+    "burst": burst_work,
 }
 HOSTILE_WORK: dict[str, Callable[[Job, dict[str, Any]], Awaitable[None]]] = {
     "odd_status": odd_status_work,
@@ -198,7 +205,7 @@ HOSTILE_WORK: dict[str, Callable[[Job, dict[str, Any]], Awaitable[None]]] = {
     "endless": forever_work,
     "flood": flood_work,
 }
-POLL_MS = {"pushed": 60_000, "early": 60_000, "flood": 60_000, "endless": 10}
+POLL_MS = {"pushed": 60_000, "early": 60_000, "burst": 60_000, "flood": 60_000, "endless": 10}
 
 
 class Tasks(Extension):
@@ -229,7 +236,7 @@ class Tasks(Extension):
         require_client_extension(ctx, TASKS)
         task_id = f"task-{params.name}-{next(self.ids)}"
         job = self.jobs[task_id] = Job(task_id, POLL_MS.get(params.name, 20))
-        if params.name in ("pushed", "flood", "early"):
+        if params.name in ("pushed", "flood", "early", "burst"):
             session = ctx.session
 
             async def push(state: dict[str, Any]) -> None:
@@ -337,6 +344,14 @@ def pushed(steps: int = 3) -> str:
 )
 def early(steps: int = 3) -> str:
     return f"built in {steps} steps"
+
+
+@server.tool(
+    description="Say two steps at once with notifications/tasks, then nothing until cancelled.",
+    structured_output=False,
+)
+def burst() -> str:
+    return ""
 
 
 @server.tool(description="Hostile: a task with a status no revision has.", structured_output=False)
