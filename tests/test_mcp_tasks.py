@@ -64,7 +64,8 @@ def test_a_call_answered_with_a_task_waits_for_the_tasks_result(server: McpServe
     )
     assert result.text == "built in 3 steps"
     task_id = result.task and result.task["id"]
-    assert result.task == {"id": task_id, "status": "completed", "message": "built"}
+    done = {"id": task_id, "status": "completed", "message": "built"}
+    assert result.task == done | {"text": f"task {task_id} · completed: built"}
     assert seen[0]["status"] == "working"
     assert seen[-1] == result.task
     # nbagent declared the extension on the call and followed the task with tasks/get.
@@ -99,8 +100,8 @@ def test_the_status_sequence_reaches_the_transcript(server: McpServer, tmp_path:
     statuses = [e for e in run.events if isinstance(e, Status) and e.tool_call_id == call.id]
     words = [e.text for e in statuses]
     assert words[0] is not None
-    assert words[0].startswith("task working")
-    assert words[-1] == "task completed: built"
+    assert words[0].startswith(f"task {call.meta['task']['id']} · working")
+    assert words[-1] == f"task {call.meta['task']['id']} · completed: built"
     assert [e.detail["task"]["status"] for e in statuses][-1] == "completed"
     # Saved with the run: a reopened notebook shows how the task ended.
     blocks = t.to_dict()["blocks"]
@@ -135,7 +136,8 @@ def test_a_message_held_back_is_told_without_waiting_for_the_next_poll(server: M
     run = McpInspector(server).call("burst", {})
     wait_for(
         lambda: any(
-            isinstance(e, Status) and e.text == "task working: step 2 of 2" for e in run.events
+            isinstance(e, Status) and e.text and e.text.endswith(" · working: step 2 of 2")
+            for e in run.events
         ),
         PATIENCE,
         "the held-back message",

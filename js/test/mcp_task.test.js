@@ -1,8 +1,7 @@
 // An MCP call answered with a task (its block's `meta.task`, nbagent/mcp_client/_tasks.py): the
-// tool panel says the task's id, status and message as they change, a bar while it goes on
-// (not once its run ended), what nbagent skipped of the server's text, and all of it as text.
+// tool panel says the task in the kernel's words as it changes, a bar while it goes on (not
+// once its run ended), what nbagent skipped of the server's text, and all of it as text.
 import { afterEach, describe, expect, test } from "vitest";
-import { taskWords } from "../src/panels/task_view.js";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountView } from "./mount.js";
 
@@ -21,63 +20,60 @@ function q(root, sel) {
 
 const HOSTILE = '<img src=x onerror="globalThis.pwned=1">';
 
-describe("an MCP call's task", () => {
-  test("in words", () => {
-    expect(taskWords({ id: "t-1", status: "input_required", message: "who approves?" })).toBe(
-      "task t-1 · input required: who approves?",
-    );
-    expect(taskWords({ id: "t-1", status: "completed" })).toBe("task t-1 · completed");
-    expect(taskWords({ status: "working", message: 3 })).toBe("task · working");
-  });
+/** @param {string} id @param {string} status @param {string} [message] */
+function task(id, status, message) {
+  const text = `task ${id} · ${status.replace(/_/g, " ")}${message ? `: ${message}` : ""}`;
+  return { id, status, ...(message ? { message } : {}), text };
+}
 
+describe("an MCP call's task", () => {
   test("is shown in its panel as it changes, its bar only while it goes on", () => {
     const w = mountView(cleanups);
-    const task = { id: "task-build-1", status: "working", message: "step 1 of 3" };
-    w.snapshot(runningState([toolBlock({ state: "running", result: undefined, meta: { task } })]));
+    const first = task("task-build-1", "working", "step 1 of 3");
+    w.snapshot(
+      runningState([toolBlock({ state: "running", result: undefined, meta: { task: first } })]),
+    );
     const line = q(w.el, ".nba-task");
-    expect(line.hidden).toBe(false);
-    expect(line.dataset.status).toBe("working");
-    expect(q(line, ".nba-task-words").textContent).toBe("task task-build-1 · working: step 1 of 3");
-    expect(q(line, ".nba-task-bar").hidden).toBe(false);
-    expect(q(line, ".nba-task-skipped").hidden).toBe(true);
+    expect(line.textContent).toBe("task task-build-1 · working: step 1 of 3");
+    expect(line.classList.contains("nba-task-going")).toBe(true);
 
-    const later = { ...task, message: "step 3 of 3" };
-    w.ops([{ op: "set", i: 0, set: { meta: { task: later } } }]);
-    expect(q(line, ".nba-task-words").textContent).toBe("task task-build-1 · working: step 3 of 3");
+    const asking = task("task-build-1", "input_required", "who approves?");
+    w.ops([{ op: "set", i: 0, set: { meta: { task: asking } } }]);
+    expect(line.textContent).toBe("task task-build-1 · input required: who approves?");
+    expect(line.classList.contains("nba-task-going")).toBe(true);
 
-    const done = { id: task.id, status: "completed", message: "built" };
+    const done = task("task-build-1", "completed", "built");
     w.ops([{ op: "set", i: 0, set: { meta: { task: done }, state: "done", result: "built" } }]);
-    expect(q(line, ".nba-task-words").textContent).toBe("task task-build-1 · completed: built");
-    expect(line.dataset.status).toBe("completed");
-    expect(q(line, ".nba-task-bar").hidden).toBe(true);
+    expect(line.textContent).toBe("task task-build-1 · completed: built");
+    expect(line.classList.contains("nba-task-going")).toBe(false);
   });
 
-  test("a stopped run's task shows no bar; a plain call has no task line", () => {
+  test("a stopped run's task shows no bar; a plain call's line is empty", () => {
     const w = mountView(cleanups);
-    const task = { id: "t", status: "working" };
-    w.snapshot(runningState([toolBlock({ meta: { task } })], { status: "cancelled" }));
-    expect(q(w.el, ".nba-task-bar").hidden).toBe(true);
+    const going = task("t", "working");
+    w.snapshot(runningState([toolBlock({ meta: { task: going } })], { status: "cancelled" }));
+    expect(q(w.el, ".nba-task").classList.contains("nba-task-going")).toBe(false);
     const v = mountView(cleanups);
     v.snapshot(runningState([toolBlock()]));
-    expect(q(v.el, ".nba-task").hidden).toBe(true);
+    expect(q(v.el, ".nba-task").childNodes).toHaveLength(0); // :empty, hidden by panels.css
   });
 
   test("hostile text stays text, and what was skipped is said", () => {
     const w = mountView(cleanups);
-    const task = {
-      id: HOSTILE,
-      status: `working"><b>x</b>`,
-      message: HOSTILE,
+    const shown = {
+      ...task(HOSTILE, "working", HOSTILE),
       skipped: ["a task snapshot with 'paused' skipped (not a status of MCP tasks)"],
     };
-    w.snapshot(runningState([toolBlock({ state: "running", meta: { task } })]));
+    w.snapshot(runningState([toolBlock({ state: "running", meta: { task: shown } })]));
     const line = q(w.el, ".nba-task");
-    expect(line.querySelector("img, b")).toBeNull();
-    expect(line.dataset.status).toBe("workingbxb"); // only the letters a status has
-    expect(q(line, ".nba-task-words").textContent).toContain(HOSTILE);
-    expect(q(line, ".nba-task-skipped").textContent).toBe(
-      "skipped: a task snapshot with 'paused' skipped (not a status of MCP tasks)",
+    expect(line.querySelector("img")).toBeNull();
+    expect(line.textContent).toBe(
+      `task ${HOSTILE} · working: ${HOSTILE}\n` +
+        "skipped: a task snapshot with 'paused' skipped (not a status of MCP tasks)",
     );
+    const odd = { text: { not: "text" }, status: ["working"] };
+    w.ops([{ op: "set", i: 0, set: { meta: { task: odd } } }]);
+    expect(line.textContent).toBe("[object Object]");
     expect(/** @type {any} */ (globalThis).pwned).toBeUndefined();
   });
 });

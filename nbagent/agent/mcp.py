@@ -33,7 +33,6 @@ from nbagent.agent.tool_runner import CallScope, current_call
 from nbagent.core.events import Status
 from nbagent.mcp_client import McpRequest, McpServer
 from nbagent.mcp_client._asks import CALLER, TASK_SEEN, check_answer
-from nbagent.mcp_client._results import task_text
 from nbagent.runtime.pause import Answer, PauseRequest
 from nbagent.tools import Tool
 
@@ -91,7 +90,10 @@ def _task_status(scope: CallScope) -> Callable[[dict[str, Any]], None]:
 
     def seen(task: dict[str, Any]) -> None:
         status = Status(
-            state="running", text=task_text(task), tool_call_id=scope.call_id, detail={"task": task}
+            state="running",
+            text=task.get("text"),
+            tool_call_id=scope.call_id,
+            detail={"task": task},
         )
         loop.call_soon_threadsafe(scope.emit, status)
 

@@ -38,7 +38,6 @@ from nbagent.mcp_client._results import (
     log_text,
     prompt_result,
     read_result,
-    task_text,
 )
 from nbagent.runtime.loops import background_loop
 from nbagent.runtime.run import Run
@@ -165,7 +164,7 @@ class McpInspector:
 
         def task_seen(task: dict[str, Any]) -> None:
             """The call's task changed: its panel shows it (the call's ``meta.task``)."""
-            put(task_text(task), detail={"task": task})
+            put(str(task.get("text", "")), detail={"task": task})
 
         async def progress(done: float, total: float | None, message: str | None) -> None:
             of = f"/{total:g}" if total else ""

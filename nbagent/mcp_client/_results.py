@@ -115,6 +115,8 @@ def log_text(entry: McpLogEntry, level: bool = True) -> str:
 
 
 def task_text(task: dict[str, Any]) -> str:
-    """A call's task as its status line says it: ``task working: step 2 of 3``."""
+    """A call's task in words, as its panel and status line say it: ``task t-1 · working:
+    step 2 of 3``."""
+    status = str(task.get("status", "")).replace("_", " ")
     message = task.get("message")
-    return f"task {task.get('status')}" + (f": {message}" if message else "")
+    return f"task {task.get('id', '')} · {status}" + (f": {message}" if message else "")

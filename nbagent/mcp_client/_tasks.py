@@ -38,6 +38,7 @@ from mcp_types import (
 from pydantic import ConfigDict, TypeAdapter, ValidationError
 
 from nbagent.mcp_client._asks import TASK_SEEN, TaskSeen
+from nbagent.mcp_client._results import task_text
 from nbagent.mcp_client._types import McpError
 
 if TYPE_CHECKING:
@@ -260,7 +261,7 @@ class _Task:
         if self.view != self.told[0]:
             self.told = (self.view, time.monotonic())
             if self.seen is not None:
-                self.seen(dict(self.view))
+                self.seen(self.view | {"text": task_text(self.view)})
 
     def skip(self, why: str) -> None:
         """A snapshot that could not be read: said once (in the task's view), the task
