@@ -101,10 +101,7 @@ class AnthropicAdapter:
         elif kind == "content_block_delta":
             self._blocks.delta(payload, out)
         elif kind == "content_block_stop":
-            index = field(payload, "index")
-            block = self._blocks.by_index.get(index) if isinstance(index, int) else None
-            if block is not None:
-                self._blocks.close(block, out)
+            self._blocks.close(field(payload, "index"), out)
         elif kind == "message_delta":
             self._message_delta(payload, out)
         elif kind == "message_stop":
