@@ -94,3 +94,11 @@ def test_a_part_given_itself_closes_and_parent_goes_on_every_event() -> None:
         ThinkingDelta(message_id="s:think1", delta="x", parent="span-1"),
         MessageEnd(message_id="s:think1", channel="thinking", final_text="x", parent="span-1"),
     ]
+
+
+def test_announce_says_whether_a_message_starts_aloud() -> None:
+    parts, out = Parts(Ids("r"), starts={"text": {"role": "assistant"}}), list[Event]()
+    parts.start("thinking", "t", out, announce=True)  # no fields: a bare start
+    parts.start("text", "a", out, announce=False)  # a start the wire never sent
+    parts.start("refusal", "b", out)  # not in starts: silent
+    assert out == [MessageStart(message_id="r:think1", channel="thinking")]

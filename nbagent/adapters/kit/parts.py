@@ -107,14 +107,15 @@ class Parts:
         *,
         scope: str = "",
         wire_id: str | None = None,
-        announce: bool = True,
+        announce: bool | None = None,
         **start: Any,
     ) -> Part:
         """A new part at ``key``, the one open there closed first. Its id is ``wire_id``
         (``#2`` when seen again) or ``{scope}:{kind}{n}`` (the ``Ids``' scope when ``scope`` is
         empty). A call starts with a ``ToolCallStart`` (with the ``start`` fields: its name,
-        index, executor…); a message with a ``MessageStart`` when ``start`` fields are given or
-        its kind is in ``starts``, unless ``announce`` is false."""
+        index, executor…); a message with a ``MessageStart`` (with the ``start`` fields, else
+        its kind's in ``starts``) when ``announce`` holds, and by default when ``start`` fields
+        are given or its kind is in ``starts``."""
         self.close(key, out, scope=scope)
         part_id = self.ids.of(wire_id, _ID_KIND[kind], scope or None)
         part = self.open[(scope, key)] = Part(kind, part_id, key, not wire_id)
@@ -128,8 +129,8 @@ class Parts:
                     **{"name": "", **start},
                 )
             )
-        elif announce and (start or kind in self._starts):
-            fields = start or self._starts[kind]
+        elif announce or (announce is None and (start or kind in self._starts)):
+            fields = start or self._starts.get(kind, {})
             out.append(
                 MessageStart(
                     message_id=part_id,
