@@ -102,3 +102,24 @@ def test_announce_says_whether_a_message_starts_aloud() -> None:
     parts.start("text", "a", out, announce=False)  # a start the wire never sent
     parts.start("refusal", "b", out)  # not in starts: silent
     assert out == [MessageStart(message_id="r:think1", channel="thinking")]
+
+
+def test_settle_ends_a_call_with_what_its_whole_arguments_add() -> None:
+    parts, out = Parts(Ids("s")), list[Event]()
+    a = parts.put("call", 0, '{"x":', out)
+    b = parts.start("call", 1, out, name="look")
+    parts.delta(b, '{"q":"a', out)
+    c = parts.start("call", 2, out)
+    parts.settle(a, '{"y": 1}', out)  # differs from what streamed: whole on the end
+    parts.settle(b, '{"q":"ab"}', out)  # continues the stream: the rest as a delta
+    parts.settle(b, "{}", out)  # ended already: nothing
+    parts.settle(c, {"k": 1}, out)  # parsed: as JSON text
+    assert (b.name, a.name) == ("look", "")
+    assert out[5:] == [
+        ToolCallEnd(tool_call_id="s:call1", arguments='{"y": 1}'),
+        ToolCallArgsDelta(tool_call_id="s:call2", delta='b"}'),
+        ToolCallEnd(tool_call_id="s:call2"),
+        ToolCallArgsDelta(tool_call_id="s:call3", delta='{"k": 1}'),
+        ToolCallEnd(tool_call_id="s:call3"),
+    ]
+    assert parts.open == {}

@@ -19,6 +19,7 @@ from collections.abc import Hashable, Mapping
 from typing import Any, Literal, TypeAlias
 
 from nbagent.adapters.kit.ids import Ids, Kind
+from nbagent.adapters.kit.reconcile import end_streamed_call
 from nbagent.core.events import (
     Event,
     MessageEnd,
@@ -45,17 +46,19 @@ _ID_KIND: Mapping[PartKind, Kind] = {
 
 
 class Part:
-    """One part: its ``kind``, ``id`` and ``key``; whether it is ``open``; the text its deltas
-    carried (``text``); ``end``, the fields its closing event takes (a signature, redacted
-    content, a call's whole arguments), gathered as the wire says them."""
+    """One part: its ``kind``, ``id`` and ``key`` (a call's ``name`` too); whether it is
+    ``open``; the text its deltas carried (``text``); ``end``, the fields its closing event
+    takes (a signature, redacted content, a call's whole arguments), gathered as the wire says
+    them."""
 
-    __slots__ = ("_pieces", "end", "id", "key", "kind", "open", "synthetic")
+    __slots__ = ("_pieces", "end", "id", "key", "kind", "name", "open", "synthetic")
 
     def __init__(self, kind: PartKind, part_id: str, key: Hashable, synthetic: bool) -> None:
         self.kind: PartKind = kind
         self.id = part_id
         self.key = key
         self.synthetic = synthetic
+        self.name = ""
         self.open = True
         self.end: dict[str, Any] = {}
         self._pieces: list[str] = []
@@ -107,19 +110,22 @@ class Parts:
         *,
         scope: str = "",
         wire_id: str | None = None,
+        part_id: str | None = None,
         announce: bool | None = None,
         **start: Any,
     ) -> Part:
         """A new part at ``key``, the one open there closed first. Its id is ``wire_id``
         (``#2`` when seen again) or ``{scope}:{kind}{n}`` (the ``Ids``' scope when ``scope`` is
-        empty). A call starts with a ``ToolCallStart`` (with the ``start`` fields: its name,
-        index, executor…); a message with a ``MessageStart`` (with the ``start`` fields, else
-        its kind's in ``starts``) when ``announce`` holds, and by default when ``start`` fields
-        are given or its kind is in ``starts``."""
+        empty), or ``part_id`` as given (a format's own scheme). A call starts with a
+        ``ToolCallStart`` (with the ``start`` fields: its name, index, executor…); a message
+        with a ``MessageStart`` (with the ``start`` fields, else its kind's in ``starts``) when
+        ``announce`` holds, and by default when ``start`` fields are given or its kind is in
+        ``starts``."""
         self.close(key, out, scope=scope)
-        part_id = self.ids.of(wire_id, _ID_KIND[kind], scope or None)
+        part_id = part_id or self.ids.of(wire_id, _ID_KIND[kind], scope or None)
         part = self.open[(scope, key)] = Part(kind, part_id, key, not wire_id)
         if kind == "call":
+            part.name = start.get("name") or ""
             out.append(
                 ToolCallStart(
                     tool_call_id=part_id,
@@ -173,19 +179,32 @@ class Parts:
     ) -> Part | None:
         """The end of the open part (``key``'s, or the part given), with the fields it gathered
         and ``end``'s: a ``MessageEnd`` or ``ToolCallEnd``. Nothing when none is open."""
-        if isinstance(key, Part):
-            scope_key = next((k for k, p in self.open.items() if p is key), None)
-            part = self.open.pop(scope_key) if scope_key is not None else None
-        else:
-            part = self.open.pop((scope, key), None)
-        if part is None or not part.open:
+        part = self._pop(key, scope)
+        if part is None:
             return None
-        part.open = False
         fields = {**part.end, **end, "meta": self.meta, "parent": self.parent}
         if part.kind == "call":
             out.append(ToolCallEnd(tool_call_id=part.id, **fields))
         else:
             out.append(MessageEnd(message_id=part.id, channel=_channel(part.kind), **fields))
+        return part
+
+    def settle(self, part: Part, full: Any, out: list[Event]) -> None:
+        """The end of a call whose whole arguments came after its deltas (text, or parsed:
+        JSON): what was not streamed yet as a delta, or the whole on its end when it differs
+        from what was (``reconcile.end_streamed_call``). Nothing for a part closed already."""
+        if self._pop(part, "") is not None:
+            out.extend(end_streamed_call(part.id, [part.text], full))
+
+    def _pop(self, key: Hashable | Part, scope: str) -> Part | None:
+        """The open part (``key``'s, or the part given) taken off, marked closed."""
+        if isinstance(key, Part):
+            found = next((k for k, p in self.open.items() if p is key), None)
+            part = self.open.pop(found) if found is not None else None
+        else:
+            part = self.open.pop((scope, key), None)
+        if part is not None:
+            part.open = False
         return part
 
     def close_all(self, out: list[Event], scope: str | None = None) -> bool:
