@@ -29,9 +29,7 @@ from nbagent.core.events import (
     EndReason,
     ErrorEvent,
     Event,
-    MessageEnd,
     RunEnd,
-    TextDelta,
 )
 
 __all__ = ["AnthropicAdapter"]
@@ -158,9 +156,8 @@ class AnthropicAdapter:
         if raw == "refusal":
             explanation = field(self._stop_details, "explanation")
             if isinstance(explanation, str) and explanation:
-                refusal_id = self._blocks.ids.new("refusal")
-                out.append(TextDelta(message_id=refusal_id, delta=explanation, refusal=True))
-                out.append(MessageEnd(message_id=refusal_id))
+                parts = self._blocks.parts
+                parts.close(parts.put("refusal", "refusal", explanation, out), out)
                 if stopped:
                     message = explanation
         self._run.end_step(out, reason, raw)
