@@ -233,6 +233,43 @@ describe("lanes in models of their own", () => {
     expect(w.model.sent).toEqual([]);
   });
 
+  test("a lane that ends is written into its model by the page, not sent by the kernel", async () => {
+    const w = withLaneModels([finishedLane(2, "one")]);
+    await settle();
+    w.model.msg({
+      seq: 3,
+      meta: [[1, { prompt: "q" }]],
+      lanes: [[1, [["r", initial()]]]],
+    });
+    const opened = { seq: 3, meta: { prompt: "q" }, state: runningState() };
+    const child = w.add(opened);
+    await settle();
+    expect(child.get("lane")).toBe(opened); // running: as the kernel opened it
+    w.model.msg({
+      seq: 4,
+      lanes: [
+        [
+          1,
+          [
+            ["+", { type: "text", id: "m", text: "two" }],
+            ["r", { status: "completed" }],
+          ],
+        ],
+      ],
+    });
+    const kept = child.get("lane");
+    expect(kept.seq).toBe(4);
+    expect(kept.meta).toEqual({ prompt: "q" });
+    expect(kept.state).toEqual(w.set.lanes[1].store.state);
+    expect(kept.state.blocks[0]).toMatchObject({ text: "two" });
+    // A page that opens later reads the turn from that model, as the kernel kept it.
+    const again = withLaneModels([finishedLane(2, "one"), kept]);
+    await settle();
+    expect(again.set.lanes[1].store.state.blocks[0]).toMatchObject({ text: "two" });
+    expect(again.model.sent).toEqual([]);
+    expect(w.model.sent).toEqual([]);
+  });
+
   test("a lane already at a message's seq skips its ops; the others apply them", () => {
     const set = new LaneSet();
     set.applyMessage({
