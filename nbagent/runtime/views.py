@@ -133,6 +133,8 @@ class CellOutput:
         self.saves_output = False
         """Whether a view asked for the output data (``answer``): its frontend writes the
         output into the notebook itself, so the kernel's update carries the states."""
+        self._copied: dict[int, int] = {}
+        """Each run's version the cell outputs hold a static copy of (``copy_apart``)."""
 
     def display(self) -> None:
         """Display the widget below the running cell."""
@@ -151,6 +153,7 @@ class CellOutput:
             code.sends = sent_in_a_cell  # the math chunk, saved even when sent between cells
         head, runs = self.current()
         self.handle = display(assemble(head, runs), raw=True, display_id=True)  # type: ignore[no-untyped-call]
+        self._copied = {i: run.version for i, run in enumerate(runs)}
 
     def current(self) -> tuple[Head, list[RunOutput]]:
         """The output at the current seq (what is pending flushed first), made once per seq."""
@@ -186,19 +189,49 @@ class CellOutput:
         if self.handle is not None and not self._dropped():
             with contextlib.suppress(Exception):  # the static copy is a courtesy
                 head, runs = self.current()
+                if self._apart():
+                    self._copy_apart(runs)
+                    return
                 # Under `jupyter execute` the final states are saved with the widget's models:
                 # not again in the output (nbagent/widget/output.py).
                 data = assemble(head, runs, in_model=self.headless and not self.saves_output)
                 self.handle.update(data, raw=True)
+                self._copied = {i: run.version for i, run in enumerate(runs)}
+
+    def _apart(self) -> bool:
+        """Whether runs added since go into outputs of their own: a widget of several runs
+        (a chat's turns) under a client that names no cell, in a later cell than the one
+        that displayed it. Its display, updated whole, would carry every turn again at each
+        cell (a chat's bytes growing with the square of its turns)."""
+        later = self._later_cell()
+        return self.parts is not None and self.headless and not self.saves_output and later
+
+    def _later_cell(self) -> bool:
+        """Whether a cell after the displaying one runs or ended (what goes out as that cell
+        ends is still its own)."""
+        shown, now = self.shown_at, cell_mark()
+        if shown is None:
+            return False
+        return now[1] > shown[1] + 1 or (now[0] and now[1] > shown[1])
+
+    def _copy_apart(self, runs: list[RunOutput]) -> None:
+        """Display the static copy of the runs the outputs lack (added, or re-run since) as an
+        output of this cell: a notebook read top down (GitHub, nbconvert) has every turn once,
+        under the cell that ran it; the widget's saved models have them all."""
+        from IPython.display import display
+
+        new = [run for i, run in enumerate(runs) if self._copied.get(i) != run.version]
+        self._copied = {i: run.version for i, run in enumerate(runs)}
+        if new:
+            html = "\n".join(run.html for run in new)
+            text = "\n\n".join(run.text for run in new)
+            display({"text/html": html, "text/plain": text}, raw=True)  # type: ignore[no-untyped-call]
 
     def _dropped(self) -> bool:
         """Whether an update now is for nobody: a client that names its cells, whose page
         writes the output (``saves_output``), a cell after the displaying one running or
         ended (what goes out as that cell ends lands)."""
-        shown, now = self.shown_at, cell_mark()
-        if self.headless or not self.saves_output or shown is None:
-            return False
-        return now[1] > shown[1] + 1 or (now[0] and now[1] > shown[1])
+        return not self.headless and self.saves_output and self._later_cell()
 
     def ended(self, mark: CellMark) -> None:
         """The runs ended, their final state written since ``mark``: the output is updated
