@@ -214,15 +214,9 @@ class Lanes:
     def _run_output(self, index: int, state: dict[str, Any], version: int) -> RunOutput:
         """A lane's share of the output: one ``<style>`` (the first lane's) serves them all;
         a chat's turns in plain text are their outline (``RunOutput.brief``)."""
-        meta = self._metas[index]
-        return RunOutput(
-            state,
-            meta.get("title"),
-            meta.get("prompt"),
-            version=version,
-            styled=index == 0,
-            brief=self.layout == "chat",
-        )
+        title, prompt = self._metas[index].get("title"), self._metas[index].get("prompt")
+        chat = self.layout == "chat"
+        return RunOutput(state, title, prompt, version=version, styled=index == 0, brief=chat)
 
     def _publish(self, index: int, saved: dict[str, Any], mark: CellMark) -> None:
         """Write a lane's saved state into its model, sent only where it is kept from the
@@ -231,15 +225,13 @@ class Lanes:
         js/src/store/lanes.js): the kernel keeps its own without sending it (a page that opens
         later asks for it). A client that names no cell (nbclient) saves what a cell's messages
         carry: sent now in a cell, else in the next one (``_sent``)."""
-        lane = self._states[index]
-        output = self._output
+        lane, output = self._states[index], self._output
         named = output is not None and output.handle is not None and not output.headless
-        if named or (not mark[0] and follow_cells()):  # between two cells
+        if named or (not mark[0] and follow_cells()):  # or between two cells
             lane.keep(saved)
         else:
             lane.lane = saved
-        if not named:
-            self._sent(index, mark)
+        self._sent(index, mark)
 
     def _saved(self, index: int, state: dict[str, Any]) -> dict[str, Any]:
         meta = {k: v for k, v in self._metas[index].items() if v is not None}
