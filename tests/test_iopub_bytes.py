@@ -19,6 +19,7 @@ from typing import Any, get_args
 import pytest
 
 from nbagent.widget.chunks import Chunk
+from nbagent.widget.output import TRANSCRIPT_MIME
 from tests.kernel import Kernel
 
 pytestmark = pytest.mark.kernel
@@ -297,6 +298,9 @@ def test_a_chat_sent_from_cells_puts_each_turn_in_its_cell(kernel: Kernel) -> No
     assert [[c["text/html"].count(">question ") for c in w] for w in copies] == [[1]] * TURNS
     assert all(f">question {n}<" in w[0]["text/html"] for n, w in enumerate(copies, 1))
     assert all(w[0]["text/plain"].startswith(f"> question {n}\n") for n, w in enumerate(copies, 1))
+    # Marked as the chat's: where its widget shows, it hides them (they are for other readers).
+    mark = f'<div class="nba-apart nba-of-{kernel.value("chat.widget.store_key")}">'
+    assert all(w[0]["text/html"].startswith(mark) for w in copies)
     # Linear: twice the turns, twice the bytes (turns 2-10, then 11-19).
     turns = traffic.per_window()[1:]
     first, then = sum(turns[1:10]), sum(turns[10:19])
@@ -310,7 +314,11 @@ def test_a_chat_sent_from_named_cells_costs_each_turn_the_same(kernel: Kernel) -
     chat settles) writes the output itself from the answers (the new turns only): the kernel
     sends none, and a turn costs what the one before did."""
     marks = [len(kernel.messages())]
-    kernel.execute("chat = nbagent.Chat(respond, title='Bytes')", cell_id="chat")
+    # An hour's interval (as typed_chat's): a turn's ops are its opening, start and end, not
+    # one message per 50 ms of this machine's pace, which a turn without its state's echo
+    # (~4.5 KB) would feel in its size.
+    code = "chat = nbagent.Chat(respond, title='Bytes', throttle_ms=3_600_000)"
+    kernel.execute(code, cell_id="chat")
     kernel.send_custom(kernel.value("chat.widget.model_id"), Browser().request())
     kernel.execute("", cell_id="asked")
     for n in range(1, TURNS + 1):
@@ -376,3 +384,38 @@ def test_eight_lanes_update_their_display_once(kernel: Kernel) -> None:
     traffic = Traffic(cut(kernel, marks), text)
     traffic.report("8 lanes of show({...})")
     assert traffic.updates(traffic.windows[0]) == 1
+
+
+GATED = """\
+import threading
+go = threading.Event()
+
+def gated(text):
+    go.wait(30)
+    yield text
+
+lanes = nbagent.show({"a": gated("alpha"), "b": gated("beta")}, title="Gated")
+"""
+
+
+def test_the_displaying_cells_lanes_stay_in_its_display(kernel: Kernel) -> None:
+    """Under a client that names no cell, lanes of the displaying cell that end in a later
+    one update the display (it shows them); a lane a later cell adds gets an output of its
+    own in that cell."""
+    kernel.execute(GATED)
+    marks = [len(kernel.messages())]
+    kernel.execute("go.set()\nlanes.wait(30)")
+    marks.append(len(kernel.messages()))
+    kernel.execute("lanes.add(iter(['gamma']), name='c')\nlanes.wait(30)")
+    marks.append(len(kernel.messages()))
+    ended, added = cut(kernel, marks)
+    traffic = Traffic([ended, added], 0)
+    (update,) = [m["content"]["data"] for m in ended if m["msg_type"] == "update_display_data"]
+    assert displayed(ended) == []
+    assert "alpha" in update["text/html"]
+    assert "beta" in update["text/html"]
+    assert [r["title"] for r in update[TRANSCRIPT_MIME]["runs"]] == ["a", "b"]
+    assert traffic.updates(added) == 0
+    (copy,) = displayed(added)
+    assert "gamma" in copy["text/html"]
+    assert "alpha" not in copy["text/html"]

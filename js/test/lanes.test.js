@@ -81,6 +81,24 @@ describe("LaneSet", () => {
   });
 });
 
+describe("turns a later cell shows apart", () => {
+  test("stay hidden where the widget shows; another widget's show", () => {
+    const copy = (/** @type {string} */ key) => {
+      const el = document.createElement("div");
+      el.className = `nba-apart nba-of-${key}`;
+      document.body.append(el);
+      cleanups.push(() => el.remove());
+      return el;
+    };
+    const ours = copy("0a1b2c");
+    const theirs = copy("ffff00");
+    expect(getComputedStyle(ours).display).toBe("block");
+    mount("chat", { store_key: "0a1b2c" });
+    expect(getComputedStyle(ours).display).toBe("none");
+    expect(getComputedStyle(theirs).display).toBe("block");
+  });
+});
+
 /**
  * A lanes widget whose lanes are models of their own (nbagent/widget/widget.py, LaneState), found
  * through the widget manager as anywidget hands it to the model: chained from the widget's

@@ -30,7 +30,7 @@ from nbagent.widget.widget import AgentWidget, CodeModel
 if TYPE_CHECKING:
     from nbagent.transcript.transcript import Transcript
 
-__all__ = ["CellOutput", "OwnWidget", "RunView", "held"]
+__all__ = ["CellOutput", "OwnWidget", "RunView", "apart_html", "held"]
 
 
 class RunView(Protocol):
@@ -134,7 +134,9 @@ class CellOutput:
         """Whether a view asked for the output data (``answer``): its frontend writes the
         output into the notebook itself, so the kernel's update carries the states."""
         self._copied: dict[int, int] = {}
-        """Each run's version the cell outputs hold a static copy of (``copy_apart``)."""
+        """Each run's version the cell outputs hold a static copy of (``_copy_apart``)."""
+        self._own = 0
+        """How many runs the display itself shows: those of the displaying cell."""
 
     def display(self) -> None:
         """Display the widget below the running cell."""
@@ -154,6 +156,14 @@ class CellOutput:
         head, runs = self.current()
         self.handle = display(assemble(head, runs), raw=True, display_id=True)  # type: ignore[no-untyped-call]
         self._copied = {i: run.version for i, run in enumerate(runs)}
+        self._own = len(runs)
+        if self.parts is not None and self.shown_at[0]:
+            at_cell_end(self.shown_at, self._own_now)
+
+    def _own_now(self) -> None:
+        """The displaying cell ends: the runs it added are the display's own (``_apart``)."""
+        with self.lock:
+            self._own = len(self.current()[1])
 
     def current(self) -> tuple[Head, list[RunOutput]]:
         """The output at the current seq (what is pending flushed first), made once per seq."""
@@ -190,7 +200,11 @@ class CellOutput:
             with contextlib.suppress(Exception):  # the static copy is a courtesy
                 head, runs = self.current()
                 if self._apart():
-                    self._copy_apart(runs)
+                    own, runs = runs[: self._own], runs[self._own :]
+                    if any(self._copied.get(i) != run.version for i, run in enumerate(own)):
+                        self.handle.update(assemble(head, own, in_model=True), raw=True)
+                        self._copied.update((i, run.version) for i, run in enumerate(own))
+                    self._copy_apart(runs, len(own))
                     return
                 # Under `jupyter execute` the final states are saved with the widget's models:
                 # not again in the output (nbagent/widget/output.py).
@@ -199,10 +213,10 @@ class CellOutput:
                 self._copied = {i: run.version for i, run in enumerate(runs)}
 
     def _apart(self) -> bool:
-        """Whether runs added since go into outputs of their own: a widget of several runs
-        (a chat's turns) under a client that names no cell, in a later cell than the one
-        that displayed it. Its display, updated whole, would carry every turn again at each
-        cell (a chat's bytes growing with the square of its turns)."""
+        """Whether the runs added after the displaying cell go into outputs of their own: a
+        widget of several runs (a chat's turns) under a client that names no cell, in a later
+        cell. Its display, updated whole, would carry every turn again at each cell (a chat's
+        bytes growing with the square of its turns); it keeps the runs of its cell."""
         later = self._later_cell()
         return self.parts is not None and self.headless and not self.saves_output and later
 
@@ -214,18 +228,19 @@ class CellOutput:
             return False
         return now[1] > shown[1] + 1 or (now[0] and now[1] > shown[1])
 
-    def _copy_apart(self, runs: list[RunOutput]) -> None:
-        """Display the static copy of the runs the outputs lack (added, or re-run since) as an
-        output of this cell: a notebook read top down (GitHub, nbconvert) has every turn once,
-        under the cell that ran it; the widget's saved models have them all."""
+    def _copy_apart(self, runs: list[RunOutput], start: int) -> None:
+        """Display the static copy of the runs from ``start`` on that the outputs lack (added,
+        or re-run since) as an output of this cell: a notebook read top down (GitHub,
+        nbconvert) has every turn once, under the cell that ran it; the widget's saved models
+        have them all."""
         from IPython.display import display
 
-        new = [run for i, run in enumerate(runs) if self._copied.get(i) != run.version]
-        self._copied = {i: run.version for i, run in enumerate(runs)}
+        new = [run for i, run in enumerate(runs, start) if self._copied.get(i) != run.version]
+        self._copied.update((i, run.version) for i, run in enumerate(runs, start))
         if new:
             html = "\n".join(run.html for run in new)
             text = "\n\n".join(run.text for run in new)
-            display({"text/html": html, "text/plain": text}, raw=True)  # type: ignore[no-untyped-call]
+            display({"text/html": apart_html(self.widget, html), "text/plain": text}, raw=True)  # type: ignore[no-untyped-call]
 
     def _dropped(self) -> bool:
         """Whether an update now is for nobody: a client that names its cells, whose page
@@ -283,6 +298,15 @@ class CellOutput:
             ]
             message = wire.output_message(self.controller.seq, head.fields(), parts)
             self.controller.send_message(message)
+
+
+def apart_html(widget: Any, html: str) -> str:
+    """``html``, the static copy of runs of ``widget`` shown apart from it, marked so that the
+    live widget hides it where its page shows it (js/src/view/lanes_view.js): a reader with
+    no widget (GitHub, nbconvert) has it."""
+    key = getattr(widget, "store_key", "")
+    mark = f" nba-of-{key}" if isinstance(key, str) and key.isalnum() else ""
+    return f'<div class="nba-apart{mark}">\n{html}\n</div>'
 
 
 def held(have: Any) -> dict[int, int]:

@@ -204,6 +204,10 @@ export class LanesView {
         signal.addEventListener("abort", () => model.off("comm_live_update", check));
       }
     } else this.root.append(this.laneBox);
+    // Where this widget shows, the static copies of its runs a later cell has apart
+    // (nbagent/runtime/views.py, `apart_html`: a client that names no cell) stay hidden.
+    const key = String(model.get("store_key") ?? "");
+    if (/^[0-9a-f]+$/.test(key)) this.root.append(h("style", "", `.nba-of-${key}{display:none}`));
     el.append(this.root);
     this.follower = new FollowBottom(this.root, [this.laneBox], signal);
 
