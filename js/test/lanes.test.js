@@ -93,9 +93,11 @@ describe("turns a later cell shows apart", () => {
     const ours = copy("0a1b2c");
     const theirs = copy("ffff00");
     expect(getComputedStyle(ours).display).toBe("block");
-    mount("chat", { store_key: "0a1b2c" });
+    const { el } = mount("chat", { store_key: "0a1b2c" });
+    cleanups.push(() => document.getElementById("nba-of-0a1b2c")?.remove());
     expect(getComputedStyle(ours).display).toBe("none");
     expect(getComputedStyle(theirs).display).toBe("block");
+    expect(el.querySelector("style")).toBeNull(); // nothing of it in the widget's own DOM
   });
 });
 
