@@ -65,6 +65,33 @@ describe("LaneSet", () => {
     expect(() => set.applyMessage({ seq: 3 })).toThrow(/without lanes/);
   });
 
+  test("a lane with a clock of its own (a replay's) keeps it; the others take the kernel's", () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    try {
+      const set = new LaneSet();
+      const open = [0, 1].map((i) => [i, [["r", initial()]]]);
+      set.applyMessage({
+        seq: 1,
+        meta: [
+          [0, {}],
+          [1, {}],
+        ],
+        lanes: open,
+      });
+      // As connect() applies a message: its `now` first, then the message.
+      const message = { seq: 2, lanes: [], now: 1000.5, clocks: [[1, 4020], ["x", 1], [7, 1], 3] };
+      set.setNow(message.now);
+      set.applyMessage(message);
+      expect(set.lanes.map((l) => Math.round(l.store.now() * 10) / 10)).toEqual([1000.5, 4020]);
+      // A message with no `now` (the kernel sends it now and then) still carries the clocks.
+      vi.advanceTimersByTime(200);
+      set.applyMessage({ seq: 3, lanes: [], clocks: [[1, 4020.8]] });
+      expect(set.lanes.map((l) => Math.round(l.store.now() * 10) / 10)).toEqual([1000.7, 4020.8]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   test("a gap asks the kernel for every lane", () => {
     const model = new FakeModel({ arrangement: "lanes", snapshot: { seq: 0, lanes: [] } });
     const stop = widget.initialize({ model: /** @type {any} */ (model) });

@@ -34,6 +34,7 @@ from nbagent.runtime.kernel import (
 )
 from nbagent.runtime.run import Run
 from nbagent.runtime.views import CellOutput, held
+from nbagent.sources.recording import Player
 from nbagent.transcript.transcript import Transcript
 from nbagent.widget.messages import KernelMessage, LanesRequest, Notice
 from nbagent.widget.output import Head, Layout, RunOutput
@@ -119,6 +120,8 @@ class Lanes:
                 source, format=format, title=name, show_thinking=self.show_thinking, view=lane
             )
             attach(run, run.source)  # Re-run where the source reaches its tools (as show())
+            if isinstance(run.source, Player):  # a replay: the page's clock of it is its own
+                self.controller.lane_clock(lane.index, run.source.clock)
             return run
 
         return self._open(make, name=name, prompt=prompt, start=start)

@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 
 import nbagent.core.events as E
 from nbagent.core.textbuf import TextBuffer
+from nbagent.transcript.notes import NoteBlock
+from nbagent.transcript.run_blocks import ActivityBlock, InterruptBlock
 
 __all__ = [
     "EMPTY_USAGE",
@@ -15,6 +17,7 @@ __all__ = [
     "AgentBlock",
     "Block",
     "MessageBlock",
+    "NoteBlock",
     "TokenUsage",
     "ToolCall",
     "display_usage",
@@ -39,6 +42,7 @@ class MessageBlock:
 
     __slots__ = (
         "buffer",
+        "encrypted",
         "ended_at",
         "id",
         "parent",
@@ -62,6 +66,9 @@ class MessageBlock:
         self.buffer = TextBuffer(text)
         self.refusal = refusal
         self.redacted = False
+        self.encrypted = False
+        """A thinking block whose reasoning came encrypted (kept by its producer, never
+        decoded); in the state only when so."""
         self.started_at = started_at
         self.ended_at: float | None = None
         self.parent: str | None = None
@@ -88,6 +95,8 @@ class MessageBlock:
                 "started_at": self.started_at,
                 "ended_at": self.ended_at,
             }
+        if self.encrypted:
+            d["encrypted"] = True
         if self.parent is not None:
             d["parent"] = self.parent
         if self.whole:
@@ -290,7 +299,7 @@ class AgentBlock:
         return d
 
 
-Block = MessageBlock | ToolCall | AgentBlock
+Block = MessageBlock | ToolCall | AgentBlock | ActivityBlock | InterruptBlock | NoteBlock
 
 
 @dataclass(frozen=True)

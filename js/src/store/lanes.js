@@ -148,6 +148,11 @@ export class LaneSet {
     } finally {
       this.seq = msg.seq;
       for (const lane of this.lanes) lane.store.seq = Math.max(lane.store.seq, msg.seq);
+      // A lane with a clock of its own (a replay's: its recording's time, at its speed), after
+      // the message's `now`: its live numbers are the ones it ends with.
+      for (const entry of Array.isArray(msg.clocks) ? msg.clocks : [])
+        if (Array.isArray(entry) && Number.isInteger(entry[0]))
+          this.lanes[entry[0]]?.store.setNow(entry[1]);
       for (const i of new Set([...touched, ...change.meta])) {
         const lane = this.lanes[i];
         if (lane && this.ended(lane)) this.onSettled?.(lane);
