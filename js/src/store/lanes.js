@@ -43,8 +43,8 @@ export class LaneSet {
     /** @type {Set<(change: LanesChange) => void>} */
     this.listeners = new Set();
     /**
-     * Told of each lane a message ended or changed the metadata of once ended
-     * (`followLanes`: it writes the lane into its model, which the kernel does not send).
+     * Told of each lane a message changed (`followLanes`: an ended lane is written into its
+     * model, which the kernel does not send).
      * @type {((lane: Lane) => void) | null}
      */
     this.onSettled = null;
@@ -153,17 +153,10 @@ export class LaneSet {
       for (const entry of Array.isArray(msg.clocks) ? msg.clocks : [])
         if (Array.isArray(entry) && Number.isInteger(entry[0]))
           this.lanes[entry[0]]?.store.setNow(entry[1]);
-      for (const i of new Set([...touched, ...change.meta])) {
-        const lane = this.lanes[i];
-        if (lane && this.ended(lane)) this.onSettled?.(lane);
-      }
+      for (const i of new Set([...touched, ...change.meta]))
+        if (this.lanes[i]) this.onSettled?.(this.lanes[i]);
       if (change.lanes || change.meta.size) this.emit(change);
     }
-  }
-
-  /** @param {Lane} lane @returns {boolean} whether it has ended (a sync may still replace it) */
-  ended(lane) {
-    return lane.store.state.status !== "running" && !lane.store.damaged;
   }
 
   /** Whether some lane's ops could not be applied (a sync will replace it). */
@@ -283,17 +276,22 @@ export function followLanes(set, model) {
     /** @type {LaneModelLike[]} Those models, in lane order. */
     const models = [];
     /**
-     * Write an ended lane into its model as the kernel keeps it, `{seq, meta, state}`: the
-     * kernel does not send it to a page that built it from the ops (nbagent/apps/lanes.py,
-     * `_publish`); a page that saves its widget state saves the models.
+     * Write an ended lane (not one a sync will replace) into its model as the kernel keeps it,
+     * `{seq, meta, state}`: the kernel does not send it to a page that built it from the ops
+     * (nbagent/apps/lanes.py, `_publish`); a page that saves its widget state saves the models.
      * @param {Lane} lane
      */
     set.onSettled = (lane) => {
       const m = models[lane.index];
       const saved = m?.get("lane");
-      if (!m || (isObject(saved) && Number(saved.seq) >= lane.store.seq)) return;
-      const state = structuredClone(lane.store.state);
-      m.set("lane", { seq: lane.store.seq, meta: { ...lane.meta }, state });
+      const { store } = lane;
+      if (!m || store.state.status === "running" || store.damaged) return;
+      if (isObject(saved) && Number(saved.seq) >= store.seq) return;
+      m.set("lane", {
+        seq: store.seq,
+        meta: { ...lane.meta },
+        state: structuredClone(store.state),
+      });
     };
     let closed = false;
     let reading = 0;
@@ -351,8 +349,7 @@ export function followLanes(set, model) {
         lane.on("change:lane", onChange);
         followed.push(() => lane.off("change:lane", onChange));
         onChange();
-        const ran = set.lanes[index];
-        if (ran && set.ended(ran)) set.onSettled?.(ran);
+        if (set.lanes[index]) set.onSettled?.(set.lanes[index]);
       });
       done();
     };
