@@ -8,6 +8,7 @@ import os
 import re
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -281,6 +282,19 @@ def runs(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
     return found
 
 
+def chat_turns(nb: nbformat.NotebookNode) -> set[str]:
+    """The run ids of the chats' turns (lanes of a widget arranged as a chat)."""
+    states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    ids: set[str] = set()
+    for entry in states.values():
+        ref = entry["state"].get("last") if entry["state"].get("arrangement") == "chat" else None
+        while isinstance(ref, str):
+            lane = states[ref.removeprefix("IPY_MODEL_")]["state"]
+            ids.add(lane["lane"]["state"].get("run_id"))
+            ref = lane.get("prev")
+    return ids
+
+
 def answer_of(state: dict[str, Any]) -> str:
     """A run's answer, as ``Transcript.text`` reads it (and the text copy shows it)."""
     return nbagent.Transcript.from_dict(state).text
@@ -403,9 +417,18 @@ def test_notebook_runs_offline_top_to_bottom(
     if name in ANSWERS:
         # (the saved widget state is not in the cells' order)
         assert sorted(answer_of(s).strip() for s in states) == sorted(ANSWERS[name])
+    turns = chat_turns(nb)
     for state in states:
         answer = answer_of(state)
         assert answer
+        if state.get("run_id") in turns:
+            # A chat's turn: its outline in the text copy (the answer's start), the whole
+            # in the HTML copy (its first line there as a paragraph's text).
+            start = " ".join(answer.split())[:40]
+            assert start in " ".join(plain.split()), (start, plain)
+            first = answer.strip().splitlines()[0]
+            assert html_escape(first, quote=False) in html, (first, html)
+            continue
         # A run's copy, or (a fork, drawn beside its run: no copy of its own) what a cell printed.
         assert answer.strip() in plain or answer.strip() in printed, (
             f"the answer of the run {state.get('title')!r} saved in the widget state, "
