@@ -50,6 +50,7 @@ class MessageBlock:
         "refusal",
         "started_at",
         "type",
+        "was_text",
         "whole",
     )
 
@@ -75,6 +76,9 @@ class MessageBlock:
         """The block (a tool call, a sub-agent) whose scope this block is in; None: top level."""
         self.whole = False
         """The message came in one piece (``MessageStart.whole``): a paragraph of its own."""
+        self.was_text = False
+        """A thinking block that began as text (a closing think tag, ``was_thinking``): the
+        page's state, retyped by a ``set`` op, still holds its ``refusal``, so this does too."""
 
     @property
     def text(self) -> str:
@@ -95,6 +99,8 @@ class MessageBlock:
                 "started_at": self.started_at,
                 "ended_at": self.ended_at,
             }
+            if self.was_text:
+                d["refusal"] = self.refusal
         if self.encrypted:
             d["encrypted"] = True
         if self.parent is not None:

@@ -93,7 +93,7 @@ class MessageFold(FoldState):
             return []
         b = self._blocks[i]
         assert isinstance(b, MessageBlock)
-        b.type, b.ended_at = "thinking", ev.ts
+        b.type, b.ended_at, b.was_text = "thinking", ev.ts, True
         self._think_index[ev.message_id] = i
         d = b.to_dict()
         return [

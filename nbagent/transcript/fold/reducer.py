@@ -129,6 +129,7 @@ class TranscriptBase(RunFold, ToolFold, MessageFold, NoteFold):
                 block.started_at, block.ended_at = b.get("started_at"), b.get("ended_at")
                 block.parent = b.get("parent")
                 block.whole = b.get("whole", False) is True
+                block.was_text = b["type"] == "thinking" and "refusal" in b
             t._index(block)[b["id"]] = i
             t._blocks.append(block)
         pending = d.get("whole_pending")
