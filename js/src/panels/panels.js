@@ -170,7 +170,8 @@ export class ToolPanel extends Panel {
     );
     this.pause = new PauseBox(id, actions, signal);
     this.body.insertBefore(this.pause.el, this.resultHead);
-    this.pause.el.before((this.task = h("div", "nba-task"))); // an MCP call's task, as it goes
+    this.task = h("div", "nba-task"); // an MCP call's task, as it goes
+    this.pause.el.before(this.task);
     this.rerun = new RerunBox(id, actions, signal);
     // A sub-agent the call started: its blocks (their `parent` is this call) go here.
     this.childrenHead = h("div", "nba-section", "Sub-agent");
