@@ -249,6 +249,16 @@ def test_a_typed_chat_turn_costs_its_own_text(kernel: Kernel) -> None:
     assert [lane["meta"]["prompt"] for lane in lanes] == [f"question {n}" for n in range(1, 21)]
     assert {lane["state"]["status"] for lane in lanes} == {"completed"}
     assert ["last" in s for s in sent].count(True) == 1
+    # A lane's model has no view: its view fields (the WidgetModel's defaults to every reader)
+    # are in neither its opening nor its state sent again.
+    lane_states = [
+        m["content"]["data"]["state"]
+        for m in traffic.messages
+        if m["msg_type"] in ("comm_open", "comm_msg")
+        and "lane" in m["content"]["data"].get("state", {})
+    ]
+    assert len(lane_states) == 2 * TURNS
+    assert [k for s in lane_states for k in s if k.startswith("_view_")] == []
     # The whole chat (4.8x measured): the text in the ops, then in a cell its state (the
     # widget's saved models) and its static copy (the HTML a reader without nbagent shows).
     assert traffic.total - traffic.code <= HEADLESS_RATIO * traffic.text
