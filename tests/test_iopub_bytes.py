@@ -31,7 +31,7 @@ DEVELOP.md's "Budgets" (tests/test_budgets.py)."""
 HEADLESS_RATIO = 5.5
 """The same under a client that names no cell (nbclient), its static copy included: the
 text in the ops, then in a cell in the lane's state (the saved widget models) and in its
-static copy (for readers without nbagent), three times (4.8-5.0x measured)."""
+static copy (for readers without nbagent), three times (4.7-5.0x measured)."""
 WIDGET_MESSAGES = {"comm_open", "comm_msg", "comm_close", "display_data", "update_display_data"}
 
 KERNEL_SETUP = """\
@@ -249,7 +249,17 @@ def test_a_typed_chat_turn_costs_its_own_text(kernel: Kernel) -> None:
     assert [lane["meta"]["prompt"] for lane in lanes] == [f"question {n}" for n in range(1, 21)]
     assert {lane["state"]["status"] for lane in lanes} == {"completed"}
     assert ["last" in s for s in sent].count(True) == 1
-    # The whole chat (4.8x measured): the text in the ops, then in a cell its state (the
+    # A lane's model has no view: its view fields (the WidgetModel's defaults to every reader)
+    # are in neither its opening nor its state sent again.
+    lane_states = [
+        m["content"]["data"]["state"]
+        for m in traffic.messages
+        if m["msg_type"] in ("comm_open", "comm_msg")
+        and "lane" in m["content"]["data"].get("state", {})
+    ]
+    assert len(lane_states) == 2 * TURNS
+    assert [k for s in lane_states for k in s if k.startswith("_view_")] == []
+    # The whole chat (4.7x measured): the text in the ops, then in a cell its state (the
     # widget's saved models) and its static copy (the HTML a reader without nbagent shows).
     assert traffic.total - traffic.code <= HEADLESS_RATIO * traffic.text
 

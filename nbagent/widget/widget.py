@@ -315,6 +315,12 @@ class LaneState(_Scrubbed):
     def _default_code(self) -> CodeModel:
         return code_model()
 
+    @traitlets.default("keys")
+    def _default_keys(self) -> list[str]:
+        # A model with no view: its view fields are the WidgetModel's defaults to every reader
+        # (a page, a saved widget state), ~95 B of each opening and each state sent whole.
+        return [k for k in self.traits(sync=True) if not k.startswith("_view_")]
+
     _keeping = False
 
     def keep(self, lane: dict[str, Any]) -> None:
