@@ -18,22 +18,11 @@ import {
 import answerChunk from "../src/panels/answer_chunk.js";
 import { readPayload, renderSaved } from "../src/view/saved.js";
 import { runningState, toolBlock } from "./fake-model.js";
-import { mountView } from "./mount.js";
+import { mountView, q, undoneAfterEach } from "./mount.js";
 
 useAnswerChunk(answerChunk);
 
-/** @type {(() => void)[]} */
-const cleanups = [];
-afterEach(() => {
-  for (const f of cleanups.splice(0).reverse()) f();
-});
-
-/** @param {ParentNode} root @param {string} sel */
-function q(root, sel) {
-  const el = root.querySelector(sel);
-  if (!el) throw new Error(`no ${sel}`);
-  return /** @type {HTMLElement} */ (el);
-}
+const cleanups = undoneAfterEach();
 
 const HOSTILE = '<img src=x onerror="globalThis.pwned=1"><script>globalThis.pwned=2</script>';
 

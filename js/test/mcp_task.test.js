@@ -3,20 +3,9 @@
 // once its run ended), what nbagent skipped of the server's text, and all of it as text.
 import { afterEach, describe, expect, test } from "vitest";
 import { runningState, toolBlock } from "./fake-model.js";
-import { mountView } from "./mount.js";
+import { mountView, q, undoneAfterEach } from "./mount.js";
 
-/** @type {(() => void)[]} */
-const cleanups = [];
-afterEach(() => {
-  for (const f of cleanups.splice(0).reverse()) f();
-});
-
-/** @param {ParentNode} root @param {string} sel */
-function q(root, sel) {
-  const el = root.querySelector(sel);
-  if (!el) throw new Error(`no ${sel}`);
-  return /** @type {HTMLElement} */ (el);
-}
+const cleanups = undoneAfterEach();
 
 const HOSTILE = '<img src=x onerror="globalThis.pwned=1">';
 

@@ -1,6 +1,7 @@
 // A transcript view mounted by hand for tests: the widget's initialize, then a view with a
 // frame queue the test runs (`frame()`), fed through the fake model's messages.
 
+import { afterEach } from "vitest";
 import { LanesView } from "../src/view/lanes_view.js";
 import { TranscriptView } from "../src/view/view.js";
 import widget, { laneSetFor, storeFor } from "../src/widget/index.js";
@@ -110,4 +111,27 @@ export function mountLanes(cleanups, layout = "lanes", traits = {}, manager = un
       for (const cb of f) cb(0);
     },
   };
+}
+
+/**
+ * The list a test's mounts push their undoing to, undone (last first) after each test.
+ * @returns {(() => void)[]}
+ */
+export function undoneAfterEach() {
+  /** @type {(() => void)[]} */
+  const cleanups = [];
+  afterEach(() => {
+    for (const f of cleanups.splice(0).reverse()) f();
+  });
+  return cleanups;
+}
+
+/**
+ * The element `sel` finds in `root`, or the test fails saying which.
+ * @param {ParentNode} root @param {string} sel
+ */
+export function q(root, sel) {
+  const el = root.querySelector(sel);
+  if (!el) throw new Error(`no ${sel}`);
+  return /** @type {HTMLElement} */ (el);
 }

@@ -6,16 +6,12 @@ import { useAnswerChunk } from "../src/base/answer.js";
 import answerChunk from "../src/panels/answer_chunk.js";
 import { readPayload, renderSaved } from "../src/view/saved.js";
 import { runningState, toolBlock } from "./fake-model.js";
-import { mountView } from "./mount.js";
+import { mountView, q, undoneAfterEach } from "./mount.js";
 
 // The answers' code (a lazy chunk in a page: js/src/panels/pause.js) is here at once.
 useAnswerChunk(answerChunk);
 
-/** @type {(() => void)[]} */
-const cleanups = [];
-afterEach(() => {
-  for (const f of cleanups.splice(0).reverse()) f();
-});
+const cleanups = undoneAfterEach();
 
 const ACTIONS = ["run", "edit", "mock", "deny"];
 
@@ -28,16 +24,6 @@ const paused = (extra = {}) =>
     pause: { actions: ACTIONS, origin: "breakpoint", hint: null, schema: null },
     ...extra,
   });
-
-/**
- * @param {ParentNode} root
- * @param {string} sel
- */
-function q(root, sel) {
-  const el = root.querySelector(sel);
-  if (!el) throw new Error(`no ${sel}`);
-  return /** @type {HTMLElement} */ (el);
-}
 
 /** @param {ParentNode} root */
 const shownButtons = (root) =>

@@ -7,13 +7,9 @@ import { afterEach, beforeAll, describe, expect, test } from "vitest";
 import { useAnswerChunk } from "../src/base/answer.js";
 import answerChunk from "../src/panels/answer_chunk.js";
 import { runningState, toolBlock } from "./fake-model.js";
-import { mountView } from "./mount.js";
+import { mountView, q, undoneAfterEach } from "./mount.js";
 
-/** @type {(() => void)[]} */
-const cleanups = [];
-afterEach(() => {
-  for (const f of cleanups.splice(0).reverse()) f();
-});
+const cleanups = undoneAfterEach();
 
 const SCHEMA = {
   type: "object",
@@ -44,13 +40,6 @@ const question = (pause = {}) =>
       ...pause,
     },
   });
-
-/** @param {ParentNode} root @param {string} sel */
-function q(root, sel) {
-  const el = root.querySelector(sel);
-  if (!el) throw new Error(`no ${sel}`);
-  return /** @type {HTMLElement} */ (el);
-}
 
 /** @param {ParentNode} root @param {string} label (compared as text: it may be hostile) */
 function input(root, label) {
