@@ -179,7 +179,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6, caseCo
     if (host.defaultPrevented) send({ type: "output" });
   }
 
-  /** @param {any} msg */
+  /** @param {import("../../base/wire.js").EvalMessage} msg a message of the kernel's */
   function message(msg) {
     if (msg?.type === "output" && msg.data && typeof msg.data === "object") {
       const detail = { data: msg.data };
