@@ -5,7 +5,15 @@ its TypedDict has not. The rest must type-check as it is."""
 
 from __future__ import annotations
 
-from nbagent.widget.messages import EvalRequest, LanesRequest, PauseAnswer, RunRequest
+from nbagent.runtime.run import Run
+from nbagent.widget.messages import (
+    ChooseRequest,
+    EvalRequest,
+    ForkRequest,
+    LanesRequest,
+    PauseAnswer,
+    RunRequest,
+)
 from nbagent.widget.widget import AgentWidget, LanesWidget
 
 
@@ -29,6 +37,21 @@ def register(run: AgentWidget, lanes: LanesWidget) -> None:
     lanes.add_handler(lanes_page)
     lanes.add_handler(run_page)  # type: ignore[arg-type]  # wrong: a chat prompt is no RunRequest
     run.add_handler(board_page)  # type: ignore[arg-type]  # wrong: an evaluation board's handler
+
+
+def fork(content: ForkRequest) -> None:
+    print(content.get("edit"))
+
+
+def choose(content: ChooseRequest) -> None:
+    print(content["option"])
+
+
+def extend(run: Run) -> None:
+    run.on_message("fork", fork)
+    run.on_message("choose", choose)
+    run.on_message("fork", choose)  # type: ignore[call-overload]  # wrong: a choose's handler
+    run.on_message("forks", fork)  # type: ignore[call-overload]  # wrong: no such request
 
 
 ANSWER: PauseAnswer = {"type": "pause_answer", "id": "c1", "action": "run"}
