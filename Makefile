@@ -58,7 +58,8 @@ DEMO_ONLY := $(if $(MAKECMDGOALS),$(if $(filter-out demo demo-install,$(MAKECMDG
 .PHONY: help install build demo demo-install recordings lock test test-lanes test-evals test-under-load test-demo-install test-fast test-pythons test-real-model FORCE docs docs-serve lint typecheck test-js test-py test-py-live test-py-rest fuzz load bench bench-quick clean
 
 help:
-	@echo "make demo          install nbagent and JupyterLab, open notebooks/quickstart.ipynb (offline, no API key)"
+	@echo "make demo          install nbagent, JupyterLab and what every tutorial imports, open"
+	@echo "                   notebooks/quickstart.ipynb (offline, no API key)"
 	@echo "make test          install and run every check, three lanes at a time, each once what it needs is"
 	@echo "                   built: lint, types, JS tests, docs, test-demo-install; Python, kernel and"
 	@echo "                   browser tests; test-pythons, test-evals, test-real-model"
@@ -129,8 +130,9 @@ $(STAMP)/install: $(STAMP)/dev-deps nbagent/static/widget.js $(LABEXT)
 
 install: $(STAMP)/install $(STAMP)/js-dev
 
-# What the demo needs and nothing else: nbagent and JupyterLab (the demo group); no test tools.
-# `make install` adds the dev extra later.
+# What the demo needs and nothing else: nbagent, JupyterLab and what every tutorial imports (the
+# demo group: on Python 3.10 without the frameworks, which need 3.11); no test tools. `make
+# install` adds the dev extra later.
 $(STAMP)/demo: $(STAMP)/demo-deps nbagent/static/widget.js $(LABEXT)
 	$(DEMO_SYNC) --reinstall-package jupyter-nbagent
 	@mkdir -p $(STAMP) && touch $@
@@ -260,7 +262,7 @@ test-py-live: $(needs-test-py-live)
 
 needs-test-py-rest := $(STAMP)/install $(addsuffix /stamp,$(MCP_VENVS)) \
   $(ACP_AGENTS)/node_modules/.package-lock.json
-# (the tutorials marked demo_env run in the demo-install lane, in make demo's environment)
+# (the tutorials, marked demo_env, run in the demo-install lane, in make demo's environment)
 test-py-rest: $(needs-test-py-rest)
 	$(BIN)/pytest -m "not browser and not real_model and not demo_env" $(NOT_LIVE) --durations=15
 
@@ -342,9 +344,9 @@ test-under-load: install
 	$(BIN)/python -m tests.under_load $(MAKE) --no-print-directory test
 
 # What `make demo` installs on a fresh clone of HEAD, and how long it takes: printed, no
-# threshold (benchmarks/demo_install.py; ~25 s with warm pip and npm caches). Then every
-# tutorial marked demo_env runs in that environment (tests/test_notebook_execute.py, with
-# .venv's pytest): what `make demo` installs is what they need.
+# threshold (benchmarks/demo_install.py). Then every tutorial (marked demo_env) runs in that
+# environment (tests/test_notebook_execute.py, with .venv's pytest): what `make demo` installs
+# is what they need.
 needs-test-demo-install := $(STAMP)/install
 test-demo-install: $(needs-test-demo-install)
 	$(BIN)/python -m benchmarks.demo_install --tutorials

@@ -3,10 +3,11 @@
     .venv/bin/python -m benchmarks.chat_bytes [--quick]
 
 A ``Chat(respond)`` of 100 turns (20 in quick mode) of 2 KB answers, each typed into its box
-and awaited (``tests/test_iopub_bytes.py``'s setup), then a cell run after the last turn,
-in two clients: JupyterLab's (the cells named; the page asks for the output data, its static
-copy, each time the chat settles) and one that names no cell (`jupyter execute`'s kind: the
-next cell gets what went out between cells again). Every byte the kernel publishes for the
+and awaited, then a cell run after the last turn (``tests/test_iopub_bytes.py``'s
+``typed_chat``, which its tests drive too), in two clients: JupyterLab's (the cells named;
+the page asks for the output data, its static copy, each time the chat settles) and one
+that names no cell (`jupyter execute`'s kind: the next cell gets what went out between
+cells again). Every byte the kernel publishes for the
 widgets is counted (comm opens, trait updates, custom messages, display data and its
 updates), the widget's code apart. A chat grows linearly when its last turn costs what its
 second does; all it sends, its static copy included, should stay within 4x its text.
@@ -19,7 +20,7 @@ from collections import Counter
 from typing import Any
 
 from tests.kernel import Kernel
-from tests.test_iopub_bytes import KERNEL_SETUP, Browser, Traffic, answers, cut, kind, size
+from tests.test_iopub_bytes import KERNEL_SETUP, kind, size, typed_chat
 
 TURNS, QUICK_TURNS = 100, 20
 CLIENTS = {"JupyterLab": True, "no cell named": False}
@@ -35,35 +36,10 @@ def _kinds(window: list[dict[str, Any]]) -> dict[str, int]:
 
 def chat(k: Kernel, turns: int, lab: bool) -> dict[str, Any]:
     """A typed chat of ``turns`` turns, then a cell: its bytes, turn by turn."""
-    cell = iter(range(1_000_000))
-
-    def execute(code: str) -> None:
-        k.execute(code, cell_id=f"cell-{next(cell)}" if lab else None)
-
-    marks = [len(k.messages())]
-    # An hour's interval: a turn's messages are its own, not one per 50 ms of streaming.
-    execute("chat = nbagent.Chat(respond, title='Bytes', throttle_ms=3_600_000)")
-    comm_id = k.value("chat.widget.model_id")
-    browser = Browser()
-    for n in range(1, turns + 1):
-        marks.append(len(k.messages()))
-        k.send_custom(comm_id, {"type": "prompt", "text": f"question {n}"})
-        k.wait_value(f"len(chat.turns) == {n} and chat.turns[-1].done", True, timeout=60)
-        k.execute("")  # what the turn's end sent arrives before this empty cell's idle
-        if lab:
-            before = len(k.messages())
-            k.send_custom(comm_id, browser.request())
-            k.execute("")
-            for answer in answers(k.messages()[before:]):
-                browser.take(answer)
-    marks.append(len(k.messages()))
-    execute("x = 1")  # the next cell: the display's static copy, what went out between cells
-    marks.append(len(k.messages()))
-    text = k.value("sum(len(t.transcript.text) for t in chat.turns)")
-    traffic = Traffic(cut(k, marks), text)
+    traffic, _ = typed_chat(k, lab=lab, turns=turns, next_cell=True)
     windows = traffic.per_window()
     return {
-        "text": text,
+        "text": traffic.text,
         "code": traffic.code,
         "total": traffic.total,
         "widget": windows[0],

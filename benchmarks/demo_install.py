@@ -66,6 +66,21 @@ def mb(n: int) -> str:
     return f"{n / 1e6:,.1f} MB"
 
 
+def largest(venv: Path, count: int = 6) -> list[tuple[str, int]]:
+    """The ``count`` biggest distributions installed in ``venv``: the bytes of the files each
+    one's RECORD lists (what a lighter `make demo` would have to leave out)."""
+    sizes = []
+    for record in venv.glob("lib/python3*/site-packages/*.dist-info/RECORD"):
+        site = record.parent.parent
+        total = 0
+        for line in record.read_text(encoding="utf-8").splitlines():
+            file = site / line.rsplit(",", 2)[0]
+            with contextlib.suppress(OSError):
+                total += file.lstat().st_size
+        sizes.append((record.parent.name.split("-")[0].replace("_", "-"), total))
+    return sorted(sizes, key=lambda item: -item[1])[:count]
+
+
 def cache_note() -> str:
     """Where uv's, npm's and pip's caches are and their sizes, for "warm or cold?"."""
     pip_dir = subprocess.run(
@@ -201,6 +216,8 @@ def main() -> int:
             print(f"  {part:<22} {mb(size):>8}")
         node = sizes["js/node_modules"] + sizes["js/lab/node_modules"]
         print(f"  {'.venv + node_modules':<22} {mb(sizes['.venv'] + node):>8}")
+        top = ", ".join(f"{name} {mb(size)}" for name, size in largest(clone / ".venv"))
+        print(f"  largest in .venv: {top}")
         if args.open:
             server, url = demo_url(clone, free_port())
             try:

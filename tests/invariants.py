@@ -67,6 +67,8 @@ def check_invariants(out: list[Event], ended: bool = True) -> None:
         assert ends in ([], [len(out) - 1])
     assert sum(e.kind == "run_start" for e in out) == 1
     open_msgs: set[tuple[str, str]] = set()
+    ended_msgs: set[tuple[str, str]] = set()
+    sealed: set[str] = set()  # thinking whose encrypted value came after its end
     open_tools: set[str] = set()
     known_tools: set[str] = set()  # ids any tool event named
     named: set[str] = set()  # ids whose start named an MCP server
@@ -76,12 +78,21 @@ def check_invariants(out: list[Event], ended: bool = True) -> None:
         if isinstance(e, MessageStart):
             assert (e.channel, e.message_id) not in open_msgs
             open_msgs.add((e.channel, e.message_id))
+            ended_msgs.discard((e.channel, e.message_id))
         elif isinstance(e, TextDelta):
             assert ("text", e.message_id) in open_msgs, f"delta before start at {i}"
         elif isinstance(e, ThinkingDelta):
             assert ("thinking", e.message_id) in open_msgs, f"delta before start at {i}"
+        elif isinstance(e, MessageEnd) and (e.channel, e.message_id) in ended_msgs:
+            # an end again only to carry its thinking's encrypted value (AG-UI sends it after
+            # the message's end), once; it closes nothing
+            assert e.channel == "thinking", f"a second end at {i}"
+            assert e.encrypted_value, f"a second end at {i} carries no encrypted value"
+            assert e.message_id not in sealed, f"a second encrypted value at {i}"
+            sealed.add(e.message_id)
         elif isinstance(e, MessageEnd):
             open_msgs.remove((e.channel, e.message_id))
+            ended_msgs.add((e.channel, e.message_id))
         elif isinstance(e, ToolCallStart) and e.tool_call_id in known_tools:
             # a start again only to name the call's MCP server, once; it opens nothing
             assert e.server, f"a second start at {i} names no server"

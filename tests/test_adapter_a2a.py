@@ -51,6 +51,11 @@ def summary(t: Transcript, events: list[Event]) -> dict[str, Any]:
         "blocks": sum(b["type"] == "text" for b in state["blocks"]),
         "warnings": len(state["warnings"]),
         "custom": [e.name for e in events if isinstance(e, Custom)],
+        "notes": [
+            [b["kind"], b["level"], b["title"], b["text"]]
+            for b in state["blocks"]
+            if b["type"] == "note"
+        ],
     }
 
 

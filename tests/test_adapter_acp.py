@@ -63,6 +63,13 @@ def summary(t: Transcript, events: list[Event]) -> dict[str, Any]:
         "blocks": [b["type"] for b in state["blocks"]],
         "custom": [e.name for e in events if isinstance(e, Custom)],
         "state": [e.activity_type for e in events if isinstance(e, State)],
+        "notes": [
+            [b["kind"], b["level"], b["title"], b["text"], b.get("status")]
+            for b in state["blocks"]
+            if b["type"] == "note"
+        ],
+        "warnings": [w["message"] for w in state["warnings"]],
+        "tool_meta": [b.get("meta") for b in state["blocks"] if b["type"] == "tool"],
     }
 
 

@@ -118,6 +118,7 @@ def test_plans_keep_their_order_each_updated_in_place_beside_the_plan_with_no_id
             items("a", "completed", "in_progress"),  # in place: still first
             markdown("b", "second"),
             update(sessionUpdate="plan", entries=entries("completed")),
+            END,  # the turn ended as the agent said: its step in progress stays so
         ]
     )
     assert plan["entries"] == entries("completed")  # the plan with no id, as before
@@ -190,6 +191,7 @@ def test_the_static_copy_draws_every_plan_escaped_markdown_rendered_safe_links()
                 sessionUpdate="plan_update",
                 plan={"type": "file", "planId": "d", "uri": "javascript:alert(4)"},
             ),
+            END,  # a turn the agent ended: its step in progress stays so
         ]
     )
     page = plan_html(plan)

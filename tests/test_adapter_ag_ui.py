@@ -90,7 +90,30 @@ def summary(events: list[Event]) -> dict[str, Any]:
         "custom": [e.name for e in events if isinstance(e, Custom)],
         "interrupts": (end.meta or {}).get("interrupts"),
         "result": end.result,
-    }
+    } | _v1_summary(d, events)
+
+
+def _v1_summary(d: dict[str, Any], events: list[Event]) -> dict[str, Any]:
+    """What AG-UI 1.0's shapes add to a fixture's summary, only when there (the older
+    fixtures' expectations stay as they were): activity and interrupt blocks, encrypted
+    reasoning, events' ``metadata``."""
+    out: dict[str, Any] = {}
+    for kind in ("activity", "interrupt"):
+        found = [
+            {k: v for k, v in b.items() if k != "type"} for b in d["blocks"] if b["type"] == kind
+        ]
+        if found:
+            out[kind] = found
+    encrypted = [b["id"] for b in d["blocks"] if b.get("encrypted")]
+    if encrypted:
+        out["encrypted"] = encrypted
+    metadata = [[e.kind, e.meta["metadata"]] for e in events if "metadata" in (e.meta or {})]
+    if metadata:
+        out["metadata"] = metadata
+    paused = [[b["id"], b["pause"]] for b in d["blocks"] if b.get("pause")]
+    if paused:
+        out["paused"] = paused
+    return out
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -100,6 +123,8 @@ def test_fixture(name: str, kind: str) -> None:
     items: list[Any] = load[kind](name)
     raw, out = run(items)
     assert summary(out) == expected(name)
+    saved = Transcript.from_events(out).to_dict()  # saved and reopened: the same state
+    assert Transcript.from_dict(json.loads(json.dumps(saved))).to_dict() == saved
     assert isinstance(raw[-1], RunEnd)
     assert sum(isinstance(e, RunEnd) for e in raw) == 1
     assert all(e.delta for e in raw if isinstance(e, (TextDelta, ThinkingDelta, ToolCallArgsDelta)))

@@ -15,6 +15,7 @@ from hypothesis import strategies as st
 from nbagent.adapters.anthropic import AnthropicAdapter, map_stop_reason
 from nbagent.adapters.base import BadItemError, ServerSentEvent
 from nbagent.core.events import (
+    Custom,
     ErrorEvent,
     Event,
     MessageEnd,
@@ -151,6 +152,24 @@ def test_input_not_seeded_and_ids() -> None:
     assert (run_start.run_id, run_start.provider) == ("msg_tools", "anthropic")
     text = [e for e in raw if isinstance(e, TextDelta)]
     assert {e.message_id for e in text} == {"msg_tools:text1"}
+
+
+def test_a_citation_names_its_block_or_an_id_of_the_scheme() -> None:
+    start = {"type": "message_start", "message": {"id": "msg_c", "model": "m", "usage": {}}}
+    cite = {"type": "citations_delta", "citation": {"cited_text": "x"}}
+    raw, _ = run(
+        [
+            start,
+            {"type": "content_block_start", "index": 0, "content_block": {"type": "text"}},
+            {"type": "content_block_delta", "index": 0, "delta": cite},
+            {"type": "content_block_delta", "index": 4, "delta": cite},  # a block never started
+        ]
+    )
+    citations = [e for e in raw if isinstance(e, Custom) and e.name == "citation"]
+    assert [c.meta for c in citations] == [
+        {"message_id": "msg_c:text1", "index": 0},
+        {"message_id": "msg_c:text2", "index": 4},
+    ]
 
 
 def test_server_tool_executor() -> None:

@@ -211,3 +211,28 @@ def test_lists_of_the_wrong_type_are_read_as_empty() -> None:
     }
     events = LangChainAdapter().feed(item)
     assert [e.delta for e in events if isinstance(e, TextDelta)] == ["Half"]
+
+
+def model_events(*middle: dict[str, Any], output: Any) -> list[dict[str, Any]]:
+    """A chat model run's ``astream_events`` dicts: its start, ``middle``, its end."""
+    base = {"run_id": "m1", "name": "Fake", "parent_ids": [], "tags": [], "metadata": {}}
+    start = {**base, "event": "on_chat_model_start", "data": {"input": "hi"}}
+    end = {**base, "event": "on_chat_model_end", "data": {"output": output}}
+    return [start, *({**base, **m} for m in middle), end]
+
+
+def test_a_model_that_streamed_only_its_thinking_keeps_its_text() -> None:
+    thought = {"content": [{"type": "reasoning", "reasoning": "hmm"}], "type": "AIMessageChunk"}
+    stream = {"event": "on_chat_model_stream", "data": {"chunk": thought}}
+    t, _ = run(model_events(stream, output={"content": "Answer", "type": "ai"}))
+    assert (t.thinking, t.text) == ("hmm", "Answer")
+
+
+def test_a_whole_message_with_wrong_types_is_read_as_far_as_it_goes() -> None:
+    output = {
+        "content": [5, None, {"type": "reasoning", "reasoning": ["no"]}, {"type": "text"}, "ok"],
+        "additional_kwargs": {"reasoning_content": 3},
+        "type": "ai",
+    }
+    t, _ = run(model_events(output=output))
+    assert (t.thinking, t.text, t.status) == ("", "ok", "completed")

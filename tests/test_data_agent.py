@@ -21,7 +21,7 @@ from nbagent.agent.agent import Agent
 from nbagent.core.data import TABLE_MIME
 from nbagent.core.data.images import sniff
 from nbagent.core.events import RunEnd, RunStart, ToolCallEnd, ToolCallStart, ToolResult
-from nbagent.transcript.export.static_html import tool_data_html
+from nbagent.transcript.export.static_data import tool_data_html
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step, client_for, collect, off_loop, sent_messages
 

@@ -16,7 +16,7 @@ from nbagent import McpResult
 from nbagent.core.data import AUDIO_MIMES, BUNDLE_AUDIO_MIMES, audio_data_ok, clean_display
 from nbagent.core.data.limits import AUDIO_BYTES
 from nbagent.mcp_client._results import as_tool_result
-from nbagent.transcript.export.static_html import tool_data_html
+from nbagent.transcript.export.static_data import tool_data_html
 from tests.mcp_servers import silent_wav
 
 WAV = silent_wav()

@@ -124,8 +124,10 @@ def test_display_math_is_a_centered_block() -> None:
     html = render("$$x^2$$")
     assert '<div class="nb-math nb-math-display"><math ' in html
     assert 'display="block"' in html
-    assert ".nbagent-static .nb-math-display{" in export._STYLE
-    assert "text-align:center" in export._STYLE.split(".nb-math-display{", 1)[1].split("}")[0]
+    style = html.split("<style>", 1)[1].split("</style>", 1)[0]  # the copy's own, with its math
+    assert ".nbagent-static .nb-math-display{" in style
+    assert "text-align:center" in style.split(".nb-math-display{", 1)[1].split("}")[0]
+    assert ".nb-math-display{" not in render("a $x$ b")  # inline math only: not its rule
     assert '<span class="nb-math"><math ' in render("a $x$ b")
 
 

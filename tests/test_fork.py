@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import logging
 import threading
+from pathlib import Path
 from typing import Any
 
 import pytest
 
-from nbagent import show
+from nbagent import evaluate, show
 from nbagent.agent.agent import Agent, AgentRun
 from nbagent.apps.lanes import Lanes
 from nbagent.apps.replay import ReplayRun
@@ -24,6 +25,7 @@ from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step, client_for, off_loop
 from tests.wait import PATIENCE, wait_for
 
+ROOT = Path(__file__).resolve().parents[1]
 CITY_CALL = ("call_1", "get_weather", '{"city": "Paris"}')
 
 
@@ -240,6 +242,36 @@ def test_only_an_agent_runs_widget_offers_fork_here_and_the_others_say_why(
         assert str(raised.value) == f"fork() needs a run of nbagent.Agent: {other.cannot_fork}"
     assert replayed.cannot_fork == "a replay has no model to ask again"
     assert shown.cannot_fork == "this run has no conversation to go on from"
+    # The page's disabled Fork here says what fork() raises with: a replay's (its `replay`
+    # trait), else a run's (js/test/fork.test.js checks the buttons).
+    view = (ROOT / "js" / "src" / "view" / "view.js").read_text(encoding="utf-8")
+    assert f'"{replayed.cannot_fork}"' in view
+    assert f'"{shown.cannot_fork}"' in view
+
+
+def test_an_agents_case_in_an_evaluation_forks_beside_its_run(comms: list[RecordingComm]) -> None:
+    """An opened case of an nbagent.Agent's evaluation offers Fork here (its widget's
+    ``forks`` a list, not None) and a fork from it shows beside the case's run."""
+    with OpenAIServer(scripted_model) as srv:
+        agent = Agent("m", tools=[get_weather], client=client_for(srv))
+        ev = off_loop(lambda: evaluate(agent, ["Weather in Paris?"], display=True, progress=False))
+        ev.wait(PATIENCE)
+        (board,) = [c for c in comms if "columns" in c.log[0][1].get("state", {})]
+        board.handle_msg(
+            {
+                "content": {"data": {"method": "custom", "content": {"type": "open", "i": 0}}},
+                "buffers": [],
+            }
+        )
+        run = ev.cases[0].run
+        assert run is not None
+        widget = wait_for(lambda: run.widget, 10, "the case's run widget")
+        assert widget.forks == []
+        widget._dispatch(widget, {"type": "fork", "step": None, "edit": {"call_1": "hail"}}, [])
+        wait_for(lambda: len(widget.forks) == 1, 10, "the fork listed beside the case's run")
+        fork = widget.forks[0]
+        wait_for(lambda: fork.snapshot["state"]["status"] == "completed", PATIENCE, "its end")
+        assert [b.get("text") for b in fork.snapshot["state"]["blocks"]] == ["It is hail."]
 
 
 def test_a_fork_pauses_where_its_original_paused() -> None:

@@ -19,6 +19,7 @@ from typing import Any, get_args
 import pytest
 
 from nbagent.widget.chunks import Chunk
+from nbagent.widget.output import TRANSCRIPT_MIME
 from tests.kernel import Kernel
 
 pytestmark = pytest.mark.kernel
@@ -27,6 +28,10 @@ TURNS = 20
 CHAT_RATIO = 4
 """A typed chat's bytes (without the widget's code) at most this many times its text:
 DEVELOP.md's "Budgets" (tests/test_budgets.py)."""
+HEADLESS_RATIO = 5.5
+"""The same under a client that names no cell (nbclient), its static copy included: the
+text in the ops, then in a cell in the lane's state (the saved widget models) and in its
+static copy (for readers without nbagent), three times (4.8-5.0x measured)."""
 WIDGET_MESSAGES = {"comm_open", "comm_msg", "comm_close", "display_data", "update_display_data"}
 
 KERNEL_SETUP = """\
@@ -168,15 +173,24 @@ class Browser:
 
 
 def typed_chat(
-    k: Kernel, *, ask_output: bool = False, turns: int = TURNS
+    k: Kernel, *, lab: bool = False, turns: int = TURNS, next_cell: bool = False
 ) -> tuple[Traffic, list[dict[str, Any]]]:
     """A ``Chat(respond)`` of ``turns`` turns typed into its box, each awaited before the next
-    (window 0: creating and displaying the chat), and the answers to ``output`` requests."""
+    (window 0: creating and displaying the chat; ``next_cell``: a cell run after the last
+    turn, the last window), and the answers to ``output`` requests. ``lab``: as in JupyterLab,
+    the cells are named and the page asks for the output data each time the chat settles;
+    else as a client that names no cell (`jupyter execute`'s kind: the next cell gets what
+    went out between cells again). ``benchmarks/chat_bytes.py`` drives its chats with this."""
+    cell = itertools.count()
+
+    def execute(code: str) -> None:
+        k.execute(code, cell_id=f"cell-{next(cell)}" if lab else None)
+
     marks = [len(k.messages())]
     # An hour's interval: a turn's messages are its own (its lane's opening, start and end),
     # not one per 50 ms of however long it streamed on this machine, so the turns' bytes
     # differ only by what each sends (the interval's own cost: benchmarks/kernel_wire.py).
-    k.execute("chat = nbagent.Chat(respond, title='Bytes', throttle_ms=3_600_000)")
+    execute("chat = nbagent.Chat(respond, title='Bytes', throttle_ms=3_600_000)")
     comm_id = k.value("chat.widget.model_id")
     browser = Browser()
     got = []
@@ -185,7 +199,7 @@ def typed_chat(
         k.send_custom(comm_id, {"type": "prompt", "text": f"question {n}"})
         k.wait_value(f"len(chat.turns) == {n} and chat.turns[-1].done", True, timeout=60)
         k.execute("")  # what the turn's end sent arrives before this empty cell's idle
-        if ask_output:
+        if lab:
             before = len(k.messages())
             k.send_custom(comm_id, browser.request())
             # Handled after the request (one shell queue), and an empty cell runs no cell
@@ -195,46 +209,81 @@ def typed_chat(
             browser.take(answer)
             got.append(answer)
     marks.append(len(k.messages()))
+    if next_cell:
+        execute("x = 1")  # the display's static copy, what went out between cells
+        marks.append(len(k.messages()))
     text = k.value("sum(len(t.transcript.text) for t in chat.turns)")
     return Traffic(cut(k, marks), text), got
 
 
+def displayed(window: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The data of the new outputs (not updates) among ``window``'s messages."""
+    return [m["content"]["data"] for m in window if m["msg_type"] == "display_data"]
+
+
 def test_a_typed_chat_turn_costs_its_own_text(kernel: Kernel) -> None:
-    traffic, _ = typed_chat(kernel)
-    traffic.report("chat, typed")
-    turns = traffic.per_window()[1:]
+    """A client that names no cell (`jupyter execute`'s kind): what went out between cells
+    goes again in the next cell, the turns' states and their static copy once each."""
+    traffic, _ = typed_chat(kernel, next_cell=True)
+    traffic.report("chat, typed, then a cell")
+    *windows, window = traffic.windows
+    turns = traffic.per_window()[1:-1]
     assert traffic.text >= TURNS * 1900
     assert turns[-1] <= 1.5 * turns[1], turns
     # Flat: no list of every lane re-sent as turns add up (a turn grew by ~45 B a turn).
     assert max(turns[1:]) <= 1.02 * min(turns[1:]), turns
-    # 3.2x measured: the text goes twice (the ops, then the lane's saved state), and each
+    # 1.9x measured: the text goes once (the ops; the lane's state waits for a cell), and each
     # turn opens a widget model of its own (without its empty fields) chained to the last.
-    assert traffic.total - traffic.code <= CHAT_RATIO * traffic.text, (traffic.total, traffic.code)
+    before = traffic.total - traffic.code - traffic.bytes(window)
+    assert before <= CHAT_RATIO * traffic.text, (traffic.total, traffic.code)
     # No cell ran: the display is never updated (the browser has every turn).
-    assert sum(traffic.updates(w) for w in traffic.windows) == 0
+    assert sum(traffic.updates(w) for w in windows) == 0
     # The next cell gets what went out between cells again (`jupyter execute` keeps only a
-    # cell's messages): one display update, each turn's state once, the list of turns.
-    since = len(kernel.messages())
-    kernel.execute("x = 1")
-    (window,) = cut(kernel, [since, len(kernel.messages())])
-    assert traffic.updates(window) == 1
+    # cell's messages): each turn's state once, the list of turns, and the turns' static copy
+    # in an output of that cell, not the chat's display updated with every turn again.
+    assert traffic.updates(window) == 0
+    (copy,) = displayed(window)
+    assert [copy["text/html"].count(f">question {n}<") for n in range(1, 21)] == [1] * TURNS
     sent = [m["content"]["data"]["state"] for m in window if m["msg_type"] == "comm_msg"]
     lanes = [s["lane"] for s in sent if "lane" in s]
     assert [lane["meta"]["prompt"] for lane in lanes] == [f"question {n}" for n in range(1, 21)]
     assert {lane["state"]["status"] for lane in lanes} == {"completed"}
     assert ["last" in s for s in sent].count(True) == 1
+    # The whole chat (4.8x measured): the text in the ops, then in a cell its state (the
+    # widget's saved models) and its static copy (the HTML a reader without nbagent shows).
+    assert traffic.total - traffic.code <= HEADLESS_RATIO * traffic.text
 
 
 def test_a_typed_chat_answers_output_with_the_new_turn_only(kernel: Kernel) -> None:
-    """As in JupyterLab: the view asks for the output data each time the chat settles."""
-    traffic, got = typed_chat(kernel, ask_output=True)
-    traffic.report("chat, typed, the output asked after each turn")
+    """As in JupyterLab (the cells named): the view asks for the output data each time the
+    chat settles, and writes the output itself; a turn's end sends its state only in the
+    ops (the page writes it into the lane's model), its static copy in the answer."""
+    traffic, got = typed_chat(kernel, lab=True, next_cell=True)
+    traffic.report("chat, typed, the output asked after each turn, then a cell")
     assert [[part[0] for part in answer["parts"]] for answer in got] == [[n] for n in range(TURNS)]
-    turns = traffic.per_window()[1:]
-    assert turns[-1] <= 1.5 * turns[1], turns
+    *windows, window = traffic.windows
+    turns = traffic.per_window()[1:-1]
+    # Turn 20's widget messages cost what turn 2's do.
+    assert turns[-1] <= 1.1 * turns[1], turns
+    # The page has every turn: nothing to send again in the next cell.
+    assert window == []
+    # No lane state after its opening: a lane model's only update is none.
+    updated = [
+        list(m["content"]["data"]["state"])
+        for w in windows[1:]
+        for m in w
+        if kind(m) == "state" and "lane" in m["content"]["data"]["state"]
+    ]
+    assert updated == []
+    # 3.5x measured: the text in the ops and in its static copy's HTML (the plain text is
+    # an outline), each turn's model opening, the answer's head.
+    assert traffic.total - traffic.code <= CHAT_RATIO * traffic.text, traffic.total
 
 
-def test_a_chat_sent_from_cells_updates_its_display_once_a_cell(kernel: Kernel) -> None:
+def test_a_chat_sent_from_cells_puts_each_turn_in_its_cell(kernel: Kernel) -> None:
+    """Under `jupyter execute` (no cell named) each cell's turn gets an output of its own in
+    that cell, its static copy: the chat's display, updated whole, would carry every turn
+    again at each cell (20 cells sent 23x the text)."""
     marks = [len(kernel.messages())]
     kernel.execute("chat = nbagent.Chat(respond, title='Bytes')")
     for n in range(1, TURNS + 1):
@@ -244,7 +293,19 @@ def test_a_chat_sent_from_cells_updates_its_display_once_a_cell(kernel: Kernel) 
     text = kernel.value("sum(len(t.transcript.text) for t in chat.turns)")
     traffic = Traffic(cut(kernel, marks), text)
     traffic.report("chat, chat.send + await from 20 cells")
-    assert [traffic.updates(w) for w in traffic.windows[1:]] == [1] * TURNS
+    assert [traffic.updates(w) for w in traffic.windows[1:]] == [0] * TURNS
+    copies = [displayed(w) for w in traffic.windows[1:]]
+    assert [[c["text/html"].count(">question ") for c in w] for w in copies] == [[1]] * TURNS
+    assert all(f">question {n}<" in w[0]["text/html"] for n, w in enumerate(copies, 1))
+    assert all(w[0]["text/plain"].startswith(f"> question {n}\n") for n, w in enumerate(copies, 1))
+    # Marked as the chat's: where its widget shows, it hides them (they are for other readers).
+    mark = f'<div class="nba-apart nba-of-{kernel.value("chat.widget.store_key")}">'
+    assert all(w[0]["text/html"].startswith(mark) for w in copies)
+    # Linear: twice the turns, twice the bytes (turns 2-10, then 11-19).
+    turns = traffic.per_window()[1:]
+    first, then = sum(turns[1:10]), sum(turns[10:19])
+    assert 0.9 * first <= then <= 1.1 * first, turns
+    assert traffic.total - traffic.code <= HEADLESS_RATIO * traffic.text, traffic.total
 
 
 def test_a_chat_sent_from_named_cells_costs_each_turn_the_same(kernel: Kernel) -> None:
@@ -253,7 +314,11 @@ def test_a_chat_sent_from_named_cells_costs_each_turn_the_same(kernel: Kernel) -
     chat settles) writes the output itself from the answers (the new turns only): the kernel
     sends none, and a turn costs what the one before did."""
     marks = [len(kernel.messages())]
-    kernel.execute("chat = nbagent.Chat(respond, title='Bytes')", cell_id="chat")
+    # An hour's interval (as typed_chat's): a turn's ops are its opening, start and end, not
+    # one message per 50 ms of this machine's pace, which a turn without its state's echo
+    # (~4.5 KB) would feel in its size.
+    code = "chat = nbagent.Chat(respond, title='Bytes', throttle_ms=3_600_000)"
+    kernel.execute(code, cell_id="chat")
     kernel.send_custom(kernel.value("chat.widget.model_id"), Browser().request())
     kernel.execute("", cell_id="asked")
     for n in range(1, TURNS + 1):
@@ -319,3 +384,38 @@ def test_eight_lanes_update_their_display_once(kernel: Kernel) -> None:
     traffic = Traffic(cut(kernel, marks), text)
     traffic.report("8 lanes of show({...})")
     assert traffic.updates(traffic.windows[0]) == 1
+
+
+GATED = """\
+import threading
+go = threading.Event()
+
+def gated(text):
+    go.wait(30)
+    yield text
+
+lanes = nbagent.show({"a": gated("alpha"), "b": gated("beta")}, title="Gated")
+"""
+
+
+def test_the_displaying_cells_lanes_stay_in_its_display(kernel: Kernel) -> None:
+    """Under a client that names no cell, lanes of the displaying cell that end in a later
+    one update the display (it shows them); a lane a later cell adds gets an output of its
+    own in that cell."""
+    kernel.execute(GATED)
+    marks = [len(kernel.messages())]
+    kernel.execute("go.set()\nlanes.wait(30)")
+    marks.append(len(kernel.messages()))
+    kernel.execute("lanes.add(iter(['gamma']), name='c')\nlanes.wait(30)")
+    marks.append(len(kernel.messages()))
+    ended, added = cut(kernel, marks)
+    traffic = Traffic([ended, added], 0)
+    (update,) = [m["content"]["data"] for m in ended if m["msg_type"] == "update_display_data"]
+    assert displayed(ended) == []
+    assert "alpha" in update["text/html"]
+    assert "beta" in update["text/html"]
+    assert [r["title"] for r in update[TRANSCRIPT_MIME]["runs"]] == ["a", "b"]
+    assert traffic.updates(added) == 0
+    (copy,) = displayed(added)
+    assert "gamma" in copy["text/html"]
+    assert "alpha" not in copy["text/html"]

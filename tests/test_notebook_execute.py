@@ -5,8 +5,10 @@ from __future__ import annotations
 import html.parser
 import importlib.util
 import os
+import re
 import sys
 from concurrent.futures import Future, ThreadPoolExecutor
+from html import escape as html_escape
 from pathlib import Path
 from typing import Any
 
@@ -280,6 +282,19 @@ def runs(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
     return found
 
 
+def chat_turns(nb: nbformat.NotebookNode) -> set[str]:
+    """The run ids of the chats' turns (lanes of a widget arranged as a chat)."""
+    states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
+    ids: set[str] = set()
+    for entry in states.values():
+        ref = entry["state"].get("last") if entry["state"].get("arrangement") == "chat" else None
+        while isinstance(ref, str):
+            lane = states[ref.removeprefix("IPY_MODEL_")]["state"]
+            ids.add(lane["lane"]["state"].get("run_id"))
+            ref = lane.get("prev")
+    return ids
+
+
 def answer_of(state: dict[str, Any]) -> str:
     """A run's answer, as ``Transcript.text`` reads it (and the text copy shows it)."""
     return nbagent.Transcript.from_dict(state).text
@@ -327,8 +342,11 @@ def assert_no_machine_paths(workdir: Path) -> None:
 
 
 def _missing(name: str) -> list[str]:
-    if demo_venv() is not None and name in NEEDS_FRAMEWORKS:
-        return [f"{', '.join(NEEDS[name])} (not in make demo's environment)"]
+    venv = demo_venv()
+    if venv is not None:  # make demo's: every package there (else it fails), maybe too old a Python
+        cfg = (venv / "pyvenv.cfg").read_text(encoding="utf-8")
+        old = re.search(r"^version(?:_info)? = 3\.10\.", cfg, re.MULTILINE)
+        return ["its frameworks"] if old and name in NEEDS_PYTHON_311 else []
     # Looked up, not imported: importing LiteLLM here would fetch its price list.
     return [m for m in NEEDS.get(name, []) if importlib.util.find_spec(m) is None]
 
@@ -355,18 +373,15 @@ def tutorials(
     return started
 
 
-# The tutorials `make demo`'s environment runs (the demo group of pyproject.toml): every one but
-# those about other frameworks (NEEDS_FRAMEWORKS, the frameworks extra, in .venv only).
-NEEDS_FRAMEWORKS = {"frameworks.ipynb", "watch.ipynb"}
-TUTORIALS = [
-    pytest.param(name, marks=[] if name in NEEDS_FRAMEWORKS else [pytest.mark.demo_env])
-    for name in sorted(PRINTED)
-]
+# Every tutorial runs in `make demo`'s environment (the demo group of pyproject.toml;
+# tests/test_demo_group.py). Those about other frameworks need Python >= 3.11, as they do.
+NEEDS_PYTHON_311 = {"frameworks.ipynb", "watch.ipynb"}
+TUTORIALS = [pytest.param(name, marks=[pytest.mark.demo_env]) for name in sorted(PRINTED)]
 
 
 def test_every_tutorial_is_executed_here() -> None:
     assert sorted(PRINTED) == sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
-    assert set(PRINTED) >= NEEDS_FRAMEWORKS
+    assert set(PRINTED) >= NEEDS_PYTHON_311
 
 
 @pytest.mark.parametrize("name", TUTORIALS)
@@ -374,12 +389,12 @@ def test_notebook_runs_offline_top_to_bottom(
     name: str, tutorials: dict[str, tuple[Path, Future[nbformat.NotebookNode]]]
 ) -> None:
     """No API key: replays, the scripted model or a framework's own test model; `jupyter
-    execute` awaits each run. Those marked demo_env run in the environment `make demo` built
-    when NBAGENT_DEMO_VENV names it (make test-demo-install: benchmarks/demo_install.py), and
-    make test runs them only there."""
+    execute` awaits each run. Each runs in the environment `make demo` built when
+    NBAGENT_DEMO_VENV names it (make test-demo-install: benchmarks/demo_install.py), and make
+    test runs them only there."""
     missing = _missing(name)
     if missing:
-        pytest.skip(f"needs {', '.join(missing)} (the frameworks extra: pip install -e '.[dev]')")
+        pytest.skip(f"needs {', '.join(missing)} (make demo, make install: on Python >= 3.11)")
     tmp_path, executed = tutorials[name]
     nb = executed.result()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
@@ -402,9 +417,18 @@ def test_notebook_runs_offline_top_to_bottom(
     if name in ANSWERS:
         # (the saved widget state is not in the cells' order)
         assert sorted(answer_of(s).strip() for s in states) == sorted(ANSWERS[name])
+    turns = chat_turns(nb)
     for state in states:
         answer = answer_of(state)
         assert answer
+        if state.get("run_id") in turns:
+            # A chat's turn: its outline in the text copy (the answer's start), the whole
+            # in the HTML copy (its first line there as a paragraph's text).
+            start = " ".join(answer.split())[:40]
+            assert start in " ".join(plain.split()), (start, plain)
+            first = answer.strip().splitlines()[0]
+            assert html_escape(first, quote=False) in html, (first, html)
+            continue
         # A run's copy, or (a fork, drawn beside its run: no copy of its own) what a cell printed.
         assert answer.strip() in plain or answer.strip() in printed, (
             f"the answer of the run {state.get('title')!r} saved in the widget state, "

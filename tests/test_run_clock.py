@@ -12,6 +12,7 @@ from typing import Any
 
 import nbagent.core.events as E
 from nbagent import Transcript
+from nbagent.apps.lanes import Lanes
 from nbagent.apps.replay import ReplayRun
 from nbagent.demo import recording
 from nbagent.sources.recording import Player, read_recording
@@ -22,7 +23,7 @@ from nbagent.transcript.transcript import apply_op
 from nbagent.widget import wire
 from tests.invariants import check_ops
 from tests.invariants import wire as wire_json
-from tests.recording import RecordingComm, customs, ours
+from tests.recording import RecordingComm, customs, ours, page_messages
 from tests.wait import PATIENCE, wait_for
 
 _ASK = {"actions": ["run", "mock", "deny"], "origin": "breakpoint", "hint": None}
@@ -184,3 +185,46 @@ def test_a_fast_replays_page_clock_is_the_recordings(comms: list[RecordingComm])
     assert t.started_at is not None
     assert t.ended_at - t.started_at > 9.5
     assert clocks[-1] > t.ended_at - 0.5, clocks[-1] - t.started_at
+
+
+def test_a_replay_in_a_lane_reads_at_its_own_clock(comms: list[RecordingComm]) -> None:
+    """``show({...})`` of a replay at 4x beside a live stream, a lane each: the page reads the
+    replay's lane at the replay's clock (each message's ``clocks``, after its ``now``), so its
+    live rate past the first second of output is within 10% of the one it ends with (at the
+    kernel's clock it would be far off); the live lane keeps the kernel's clock."""
+    events, _ = read_recording(recording("markdown"))
+    lanes = Lanes(display=True)
+    lanes.add(Player(events, speed=4), name="replay")
+    lanes.add(iter(["hi"]), name="live", format="text")
+    lanes.wait(PATIENCE)
+    final = lanes["replay"].transcript.tokens_per_s
+    assert final is not None
+    assert round(final, 1) == 42.6
+    page: dict[str, Any] = {"blocks": []}  # the replay's lane as the page folds it
+    offset = 0.0  # the page's clock of that lane minus the kernel's, as the page sets it
+    rates, owners = [], set()
+    for at, m in page_messages(lanes_comm(comms)):
+        if "lanes" not in m:
+            continue
+        if "now" in m:
+            offset = m["now"] - at
+        own = dict(m.get("clocks", []))
+        owners |= set(own)
+        if 0 in own:
+            offset = own[0] - at
+        for lane, ops in wire.decode_lanes(m):
+            for op in ops if lane == 0 else []:
+                apply_op(page, op)
+        now, first = at + offset, page.get("first_token_at")
+        if page.get("status") == "running" and first is not None and now - first >= 1.0:
+            rate = numbers.tokens_per_s(page, now)
+            rates.append(None if rate is None else rate.value)
+    assert len(rates) >= 10, rates
+    assert all(r is not None and abs(r / final - 1) < 0.10 for r in rates), (rates, final)
+    assert owners == {0}  # the live lane has no clock of its own
+
+
+def lanes_comm(comms: list[RecordingComm]) -> RecordingComm:
+    """The lanes widget's comm (each lane's state has one of its own)."""
+    (c,) = [c for c in comms if "arrangement" in c.log[0][1].get("state", {})]
+    return c

@@ -23,6 +23,7 @@ from nbagent.transcript.export.timeline import (
     row_cells,
     timeline_axis,
     timeline_html,
+    timeline_legend,
     timeline_markdown,
     timeline_rows,
 )
@@ -150,6 +151,11 @@ def make_cases() -> list[dict[str, Any]]:
             step.pop("type", None)
             step["output_chars"] = step.pop("output_deltas")
         cases.append(old | {"name": f"{name}, steps without a type"})
+    # A tool call that failed: its own colour, and the legend says "failed".
+    failed = json.loads(json.dumps(cases[0]))
+    tool = next(b for b in failed["state"]["blocks"] if b["type"] == "tool")
+    tool["state"], tool["is_error"] = "error", True
+    cases.append(failed | {"name": "a failed tool call"})
     # Clocks that disagree (a run's start 30 years before its steps): still a few ticks.
     far = json.loads(json.dumps(cases[0]))
     far["state"]["started_at"] -= 1e9
@@ -160,6 +166,7 @@ def make_cases() -> list[dict[str, Any]]:
         case["rows"] = rows
         case["cells"] = [row_cells(r) for r in rows]
         case["axis"] = timeline_axis(rows) if rows else None
+        case["legend"] = timeline_legend(rows)
     return cases
 
 
@@ -172,6 +179,7 @@ def test_fixture_rows(case: dict[str, Any]) -> None:
     assert rows == case["rows"]
     assert [row_cells(r) for r in rows] == case["cells"]
     assert (timeline_axis(rows) if rows else None) == case["axis"]
+    assert timeline_legend(rows) == case["legend"]
 
 
 def test_the_axis_has_at_most_six_ticks_however_long_the_span() -> None:
@@ -298,7 +306,10 @@ def test_the_export_draws_the_rows_and_hostile_names_stay_text() -> None:
     texts = [el.text for el in svg.iter("{http://www.w3.org/2000/svg}text")]
     assert texts.count(HOSTILE) == 2  # the tool call and the sub-agent, as text
     rects = list(svg.iter("{http://www.w3.org/2000/svg}rect"))
-    assert len(rects) == len(timeline_rows(state)) == 6
+    legend = timeline_legend(timeline_rows(state))
+    assert legend == ["model call", "tool call", "sub-agent"]
+    # A bar per row, a swatch per colour the legend names.
+    assert len(rects) == len(timeline_rows(state)) + len(legend) == 6 + 3
     # The table: label, start, duration, tokens, cost per row.
     table = re.search(r"<table>.*?</table>", page.split("<svg")[1], re.S)
     assert table

@@ -547,3 +547,20 @@ def test_append_is_linear():
     cost(1000)
     small, big = min(cost(50_000) for _ in range(3)), min(cost(200_000) for _ in range(3))
     assert big <= small * 8, f"{big / small:.1f}x the time for 4x the deltas"
+
+
+def test_text_that_was_thinking_rebuilds_from_its_ops_and_from_its_state():
+    """A closing think tag turns the text so far into thinking (``was_thinking``): the page's
+    state, retyped by a ``set`` op, equals ``to_dict()``, and a saved state reads back the same."""
+    from nbagent.core.events import MessageEnd
+    from tests.invariants import check_ops
+
+    t = check_ops(
+        [
+            TextDelta(message_id="m", delta="plan"),
+            MessageEnd(message_id="m", channel="text", was_thinking=True),
+        ]
+    )
+    (block,) = t.to_dict()["blocks"]
+    assert (block["type"], block["text"]) == ("thinking", "plan")
+    assert Transcript.from_dict(t.to_dict()).to_dict() == t.to_dict()

@@ -318,6 +318,15 @@ describe("an ACP run in the widget", () => {
     expect(q(panel, ".nba-result").hidden).toBe(true);
     w.ops([{ op: "set", i: 0, set: { meta: { kind: "edit", status: "in_progress" } } }]);
     expect(q(panel, ".nba-acp-badge").textContent).toBe("edit · in progress");
+    // The tool's programmatic name (ACP's unstable `name`), as the agent spells it.
+    w.ops([
+      {
+        op: "set",
+        i: 0,
+        set: { meta: { tool: "apply_patch", kind: "edit", status: "in_progress" } },
+      },
+    ]);
+    expect(q(panel, ".nba-acp-badge").textContent).toBe("apply_patch · edit · in progress");
   });
 
   test("a diff the call has not applied is a proposed diff, not its result", () => {
@@ -340,6 +349,30 @@ describe("an ACP run in the widget", () => {
     const text = toolBlock({ id: "c2", state: "running", result: "no diff here" });
     w.ops([{ op: "add", block: text }]);
     expect(q(w.el.querySelectorAll(".nba-tool")[1], ".nba-result-head").textContent).toBe("Result");
+  });
+
+  test("a run its kernel's restart ended: the pending call and the step in progress end", () => {
+    // The kernel sends no end (it is gone): the page ends the run (js/src/base/kernel_end.js)
+    // and shows what the agent left going as Stop does, the status line saying why.
+    const w = mountView(cleanups);
+    const pending = { ...edit(), state: "running", meta: { kind: "edit", status: "pending" } };
+    w.snapshot(runningState([pending], { plan: PLAN }));
+    const panel = q(w.el, ".nba-tool");
+    expect(q(panel, ".nba-acp-badge").textContent).toBe("edit · pending");
+    expect(q(w.el, ".nba-plan-in_progress .nba-plan-mark").textContent).toBe("◐");
+    w.model.emit("comm_live_update");
+    w.frame();
+    expect(q(panel, ".nba-acp-badge").textContent).toBe("edit · cancelled");
+    const marks = [...w.el.querySelectorAll(".nba-plan-entry")].map((li) => [
+      li.className.replace("nba-plan-entry nba-plan-", ""),
+      li.querySelector(".nba-plan-mark")?.textContent,
+    ]);
+    expect(marks).toEqual([
+      ["completed", "☑"],
+      ["cancelled", "☒"],
+      ["pending", "☐"],
+    ]);
+    expect(q(w.el, ".nba-status-label").textContent).toBe("cancelled (kernel restarted)");
   });
 
   test("a long diff folds and opens on Show all (kept by the store)", () => {

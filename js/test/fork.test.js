@@ -237,10 +237,11 @@ describe("Fork here on the step lines", waiting, () => {
   });
 
   test("a run the kernel cannot fork (a replay) gets them disabled, saying why", async () => {
-    const { model, el } = mount({ forks: null, can_rerun: "replayed from a recording" });
+    const replay = { position: 9, total: 9, step: false, speed: 1, paused: false };
+    const { model, el } = mount({ forks: null, can_rerun: "replayed from a recording", replay });
     /** @type {HTMLButtonElement} */ (el.querySelector(".nba-details-toggle")).click();
     await eventually(() => expect(forkButtons(el)).toHaveLength(2));
-    const said = "Fork here needs a run of nbagent.Agent (this one: replayed from a recording)";
+    const said = "Fork here needs a run of nbagent.Agent: a replay has no model to ask again";
     for (const b of /** @type {HTMLButtonElement[]} */ (forkButtons(el))) {
       expect(b.disabled).toBe(true);
       expect(b.title).toBe(said);
@@ -262,6 +263,24 @@ describe("Fork here on the step lines", waiting, () => {
       agent.el.querySelector(".nba-details .nba-fork-note")
     );
     expect(quiet.hidden).toBe(true);
+  });
+
+  test("any other run's say what fork() says of it, not what its tools' reach says", async () => {
+    // A framework's run or watch()'s, whose tools nbagent reaches (Re-run works), and a stream's.
+    for (const can_rerun of [true, "read from a stream", false]) {
+      const { el } = mount({ forks: null, can_rerun, replay: {} });
+      /** @type {HTMLButtonElement} */ (el.querySelector(".nba-details-toggle")).click();
+      await eventually(() => expect(forkButtons(el)).toHaveLength(2));
+      const said =
+        "Fork here needs a run of nbagent.Agent: this run has no conversation to go on from";
+      expect(forkButtons(el).map((b) => /** @type {HTMLButtonElement} */ (b).title)).toEqual([
+        said,
+        said,
+      ]);
+      expect(/** @type {HTMLElement} */ (el.querySelector(".nba-fork-note")).textContent).toBe(
+        said,
+      );
+    }
   });
 
   test("no Fork here in a lane, a chat turn, or while the run streams", async () => {

@@ -237,6 +237,25 @@ describe("the inspector", () => {
     expect(model.sent.at(-1)).toEqual({ type: "call", name: "add", args: { a: 2, b: 3 } });
   });
 
+  test("says the server offers MCP tasks, and a tool's own task support", () => {
+    const server = {
+      name: "tasks",
+      transport: "stdio",
+      protocol_version: "2026-07-28",
+      tasks: true,
+    };
+    const tools = [{ name: "build", task_support: "required<b>", hints: ["read_only"] }];
+    const { el } = mount({ server, catalog: { ...catalog, tools } });
+    expect(el.querySelector(".nba-insp-title .nba-insp-note")?.textContent).toBe(
+      "stdio · protocol 2026-07-28 · tasks",
+    );
+    expect(el.querySelector(".nba-insp-task-requiredb")?.textContent).toBe("task-requiredb");
+    const plain = mount().el;
+    expect(plain.querySelector(".nba-insp-title .nba-insp-note")?.textContent).toBe(
+      "stdio · protocol 2026-07-28",
+    );
+  });
+
   test("a resource is read, a template filled in, a prompt got", () => {
     const { model, el } = mount();
     tab(el, "Resources");

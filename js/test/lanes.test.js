@@ -65,6 +65,33 @@ describe("LaneSet", () => {
     expect(() => set.applyMessage({ seq: 3 })).toThrow(/without lanes/);
   });
 
+  test("a lane with a clock of its own (a replay's) keeps it; the others take the kernel's", () => {
+    vi.useFakeTimers({ now: 1_000_000 });
+    try {
+      const set = new LaneSet();
+      const open = [0, 1].map((i) => [i, [["r", initial()]]]);
+      set.applyMessage({
+        seq: 1,
+        meta: [
+          [0, {}],
+          [1, {}],
+        ],
+        lanes: open,
+      });
+      // As connect() applies a message: its `now` first, then the message.
+      const message = { seq: 2, lanes: [], now: 1000.5, clocks: [[1, 4020], ["x", 1], [7, 1], 3] };
+      set.setNow(message.now);
+      set.applyMessage(message);
+      expect(set.lanes.map((l) => Math.round(l.store.now() * 10) / 10)).toEqual([1000.5, 4020]);
+      // A message with no `now` (the kernel sends it now and then) still carries the clocks.
+      vi.advanceTimersByTime(200);
+      set.applyMessage({ seq: 3, lanes: [], clocks: [[1, 4020.8]] });
+      expect(set.lanes.map((l) => Math.round(l.store.now() * 10) / 10)).toEqual([1000.7, 4020.8]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   test("a gap asks the kernel for every lane", () => {
     const model = new FakeModel({ arrangement: "lanes", snapshot: { seq: 0, lanes: [] } });
     const stop = widget.initialize({ model: /** @type {any} */ (model) });
@@ -78,6 +105,26 @@ describe("LaneSet", () => {
       lanes: [{ meta: { title: "late" }, state: runningState() }],
     });
     expect(laneSetFor(/** @type {any} */ (model)).lanes[0].meta.title).toBe("late");
+  });
+});
+
+describe("turns a later cell shows apart", () => {
+  test("stay hidden where the widget shows; another widget's show", () => {
+    const copy = (/** @type {string} */ key) => {
+      const el = document.createElement("div");
+      el.className = `nba-apart nba-of-${key}`;
+      document.body.append(el);
+      cleanups.push(() => el.remove());
+      return el;
+    };
+    const ours = copy("0a1b2c");
+    const theirs = copy("ffff00");
+    expect(getComputedStyle(ours).display).toBe("block");
+    const { el } = mount("chat", { store_key: "0a1b2c" });
+    cleanups.push(() => document.getElementById("nba-of-0a1b2c")?.remove());
+    expect(getComputedStyle(ours).display).toBe("none");
+    expect(getComputedStyle(theirs).display).toBe("block");
+    expect(el.querySelector("style")).toBeNull(); // nothing of it in the widget's own DOM
   });
 });
 
@@ -230,6 +277,43 @@ describe("lanes in models of their own", () => {
     child.set("lane", { seq: 3, meta: { prompt: "q" }, state: { ...final, title: "re-run" } });
     expect(resets).toEqual([false, true]);
     expect(store.state.title).toBe("re-run");
+    expect(w.model.sent).toEqual([]);
+  });
+
+  test("a lane that ends is written into its model by the page, not sent by the kernel", async () => {
+    const w = withLaneModels([finishedLane(2, "one")]);
+    await settle();
+    w.model.msg({
+      seq: 3,
+      meta: [[1, { prompt: "q" }]],
+      lanes: [[1, [["r", initial()]]]],
+    });
+    const opened = { seq: 3, meta: { prompt: "q" }, state: runningState() };
+    const child = w.add(opened);
+    await settle();
+    expect(child.get("lane")).toBe(opened); // running: as the kernel opened it
+    w.model.msg({
+      seq: 4,
+      lanes: [
+        [
+          1,
+          [
+            ["+", { type: "text", id: "m", text: "two" }],
+            ["r", { status: "completed" }],
+          ],
+        ],
+      ],
+    });
+    const kept = child.get("lane");
+    expect(kept.seq).toBe(4);
+    expect(kept.meta).toEqual({ prompt: "q" });
+    expect(kept.state).toEqual(w.set.lanes[1].store.state);
+    expect(kept.state.blocks[0]).toMatchObject({ text: "two" });
+    // A page that opens later reads the turn from that model, as the kernel kept it.
+    const again = withLaneModels([finishedLane(2, "one"), kept]);
+    await settle();
+    expect(again.set.lanes[1].store.state.blocks[0]).toMatchObject({ text: "two" });
+    expect(again.model.sent).toEqual([]);
     expect(w.model.sent).toEqual([]);
   });
 

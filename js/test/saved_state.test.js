@@ -95,6 +95,23 @@ describe("the saved widget state as the runs' states", () => {
     expect(filled?.runs.map((/** @type {any} */ r) => r.state)).toEqual([a, b]);
   });
 
+  test("a chat that went on in later cells: its output's turns, then the chain's others", () => {
+    const a = done("first");
+    const b = done("second");
+    const filled = fillFromWidgetState(
+      inModel("w2", 1, "chat"),
+      widgets({
+        w2: { last: "IPY_MODEL_l2" },
+        l1: { lane: { seq: 1, meta: {}, state: a }, prev: null },
+        l2: { lane: { seq: 3, meta: { prompt: "again?" }, state: b }, prev: "IPY_MODEL_l1" },
+      }),
+    );
+    expect(filled?.runs).toEqual([
+      { title: "run 0", prompt: null, state: a },
+      { title: null, prompt: "again?", state: b },
+    ]);
+  });
+
   test.each([
     ["no widget state", inModel(), undefined],
     [

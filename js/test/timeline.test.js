@@ -36,6 +36,10 @@ describe("rows, as in Python", () => {
     expect(rows).toEqual(c.rows);
     expect(rows.map(rowCells)).toEqual(c.cells);
     expect(rows.length ? timelineAxis(rows) : null).toEqual(c.axis);
+    // The legend's words, as the static copy's (nbagent/transcript/export/timeline.py).
+    const { keys, note } = timelineLegend(rows);
+    const faded = note.startsWith("faded: ") ? [note.split(" · ")[0]] : [];
+    expect(rows.length ? [...keys.map(([, words]) => words), ...faded] : []).toEqual(c.legend);
   });
 
   test("the legend names the kinds of bars shown, failed ones, and faded ones", () => {

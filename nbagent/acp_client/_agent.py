@@ -27,6 +27,7 @@ from nbagent.acp_client._sessions import (
 from nbagent.acp_client._terminals import Terminals
 from nbagent.acp_client._turn import Turn
 from nbagent.acp_client._types import AcpError, Command, Mode
+from nbagent.core.paths import shown_command
 from nbagent.runtime.loops import background_loop
 from nbagent.runtime.run import Run, launch
 
@@ -248,14 +249,14 @@ class AcpAgent:
 
     def _live(self) -> AgentProcess:
         if self._closed or self._process is None:
-            raise AcpError(f"ACP agent {' '.join(self.command)}: closed")
+            raise AcpError(f"ACP agent {shown_command(self.command)}: closed")
         return self._process
 
     def _start(self, load: str | None = None) -> None:
         """Start (or restart) the agent's process and a new session, or load session ``load``
         (its replayed history then launched as ``history``'s run)."""
         if self._closed:
-            raise AcpError(f"ACP agent {' '.join(self.command)}: closed")
+            raise AcpError(f"ACP agent {shown_command(self.command)}: closed")
         c = self._config
         old = self._process
         if old is not None:

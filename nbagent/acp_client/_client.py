@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 from nbagent.acp_client._elicit import elicit
 from nbagent.acp_client._files import FileRefused, inside, read_lines
 from nbagent.acp_client._paths import relative_update
+from nbagent.acp_client._raw import CANCEL, RAW, Raw
 from nbagent.acp_client._sessions import ConfigOption, config_options
 from nbagent.acp_client._terminals import Terminals, offered
 from nbagent.acp_client._types import Command, Mode
@@ -66,6 +67,9 @@ class NbagentClient:
         """The session's title, as the agent last said it (``session_info_update``)."""
         self.writes = Writes()
         """What the turn's calls name: a write elsewhere gets a panel of its own."""
+        self.raw = Raw()
+        """What the SDK cannot read of the agent's messages (``_raw``: the process's stdout
+        goes through its ``rewrite``)."""
 
     # -- session/update ------------------------------------------------------------------------
 
@@ -107,7 +111,27 @@ class NbagentClient:
         from acp.schema import SessionNotification
 
         shown = relative_update(update, self.roots[0])  # the view's paths: from cwd
-        turn.put(SessionNotification(session_id=session_id, update=shown))
+        item: Any = SessionNotification(session_id=session_id, update=shown)
+        call_id = getattr(update, "tool_call_id", None)
+        name = self.raw.names.pop((session_id, call_id), None) if call_id else None
+        if name is not None:  # the tool's name, which the SDK's model dropped (``_raw``)
+            item = item.model_dump(by_alias=True, exclude_none=True, mode="json")
+            item["update"]["name"] = name
+        turn.put(item)
+
+    async def ext_notification(self, method: str, params: dict[str, Any]) -> None:
+        """What ``_raw`` passed on as nbagent's own notifications: an update the SDK does
+        not model, to its session's turn as the wire dict; the agent's ``$/cancel_request``,
+        which answers the permission request it withdrew cancelled."""
+        session_id = str(params.get("sessionId"))
+        if f"_{method}" == RAW:
+            turn = self.turns.get(session_id)
+            if turn is not None:
+                turn.put(dict(params))
+        elif f"_{method}" == CANCEL and (asked := self.raw.withdrawn(params)) is not None:
+            turn = self.turns.get(asked[0])
+            if turn is not None and turn.pauses is not None:
+                turn.pauses.answer(asked[1], Answer("cancel", reason="the agent withdrew it"))
 
     # -- session/request_permission ------------------------------------------------------------
 

@@ -19,6 +19,7 @@ from nbagent.acp_client._sessions import SessionPlan, apply_session, describe_au
 from nbagent.acp_client._stdout import filtered
 from nbagent.acp_client._turn import Turn, warning
 from nbagent.acp_client._types import AcpError
+from nbagent.core.paths import shown_command
 from nbagent.core.stderr import client_version, describe, with_tail
 
 __all__ = ["AgentProcess"]
@@ -55,7 +56,7 @@ class AgentProcess:
         """The agent's ``AgentCapabilities`` (``initialize``): what prompts and sessions carry."""
         self.env = env
         self.client = client
-        self.label = " ".join(self.argv)
+        self.label = shown_command(self.argv)  # said in errors a notebook may save
         self.errlog: IO[bytes] = stderr_file()
         self.process: asyncio.subprocess.Process | None = None
         self.conn: Any = None
@@ -114,7 +115,9 @@ class AgentProcess:
         self.exited = asyncio.ensure_future(self.process.wait())
         client: Any = self.client  # the SDK's Client protocol, by its methods
         assert self.process.stdout is not None
-        stdout, self.pump = filtered(self.process.stdout, self.stray, LINE_LIMIT)
+        stdout, self.pump = filtered(
+            self.process.stdout, self.stray, LINE_LIMIT, self.client.raw.rewrite
+        )
         # Unstable in ACP: elicitation (the SDK routes elicitation/* only with it).
         self.conn = connect_to_agent(client, self.process.stdin, stdout, use_unstable_protocol=True)
         try:

@@ -38,20 +38,14 @@ from nbagent.adapters.base import (
     unwrap_object,
 )
 from nbagent.adapters.kit.finish import ANTHROPIC_STOPS, end_reason
-from nbagent.adapters.kit.ids import Ids, Kind
+from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle, ModelStep
+from nbagent.adapters.kit.parts import Part, PartKind, Parts
 from nbagent.core.events import (
     EndReason,
     ErrorEvent,
     Event,
-    MessageEnd,
-    MessageStart,
     RunEnd,
-    TextDelta,
-    ThinkingDelta,
-    ToolCallArgsDelta,
-    ToolCallEnd,
-    ToolCallStart,
     ToolResult,
     Usage,
 )
@@ -90,18 +84,15 @@ STOP_REASONS: dict[str, EndReason] = {
 """Bedrock's ``stopReason`` → ``RunEnd.reason`` (anything else → ``"unknown"``)."""
 
 
-class Block:
-    """One content block of the message, by its ``contentBlockIndex``."""
+class Result:
+    """A server tool's result block: the call it answers, its status and its pieces."""
 
-    __slots__ = ("id", "kind", "parts", "redacted", "signature", "status")
+    __slots__ = ("id", "parts", "status")
 
-    def __init__(self, kind: str, block_id: str) -> None:
-        self.kind = kind  # "text" | "thinking" | "tool" | "result"
-        self.id = block_id
-        self.signature: str | None = None
-        self.redacted: str | None = None
-        self.status: str | None = None
-        self.parts: list[Any] = []  # a tool result's pieces
+    def __init__(self, call_id: str, status: str | None) -> None:
+        self.id = call_id
+        self.status = status
+        self.parts: list[Any] = []
 
 
 def _is_event(item: Any) -> bool:
@@ -135,8 +126,8 @@ class BedrockAdapter:
     def __init__(self) -> None:
         self._life = Lifecycle("bedrock", "Converse stream event dicts")
         self._run = ModelStep(STEP_ID, self._life)
-        self._blocks: dict[int, Block] = {}
-        self._ids = Ids()
+        self._parts = Parts(Ids())
+        self._results: dict[int, Result] = {}  # server tools' result blocks, by index
         self._stop: str | None = None
         self._stopped = False
 
@@ -169,9 +160,7 @@ class BedrockAdapter:
         elif key == "contentBlockDelta":
             self._block_delta(value, out)
         elif key == "contentBlockStop":
-            block = self._blocks.pop(_index(value), None)
-            if block is not None:
-                self._close(block, out)
+            self._close_at(_index(value), out)
         elif key == "messageStop":
             self._message_stop(value, out)
         elif key == "metadata":
@@ -223,35 +212,30 @@ class BedrockAdapter:
         error = ErrorEvent(message=message, error_type=key, details=plain(value))
         return self._run.fail(out, self._close_all, error)
 
-    # -- content blocks ----------------------------------------------------------------------
+    # -- content blocks ---------------------------------------------------------------------
 
-    def _open(self, index: int, kind: str, out: list[Event], tool_use: Any = None) -> Block:
-        """A new block at ``index`` (the one there closed first), with a thinking message's
-        start or a tool call's (of its ``toolUse``, else of a fragment with no start)."""
-        if index in self._blocks:
-            self._close(self._blocks.pop(index), out)
-        wire_id = str_or_none(field(tool_use, "toolUseId")) if kind == "tool" else None
-        named: dict[str, Kind] = {"tool": "call", "result": "call", "thinking": "think"}
-        block = self._blocks[index] = Block(kind, wire_id or self._ids.new(named.get(kind, "text")))
-        if kind == "tool":
-            out.append(
-                ToolCallStart(
-                    tool_call_id=block.id,
-                    name=str_or_none(field(tool_use, "name")) or "",
-                    index=index,
-                    executor="server" if field(tool_use, "type") == "server_tool_use" else None,
-                    synthetic_id=wire_id is None,
-                )
-            )
-        elif kind == "thinking":
-            out.append(MessageStart(message_id=block.id, channel="thinking"))
-        return block
+    def _open(self, index: int, kind: PartKind, out: list[Event], tool_use: Any = None) -> Part:
+        """A new part at ``index`` (the block there closed first): a thinking message
+        announced, a tool call started (of its ``toolUse``, else of a fragment with no start)."""
+        self._close_at(index, out)
+        if kind != "call":
+            return self._parts.start(kind, index, out, announce=kind == "thinking")
+        executor = "server" if field(tool_use, "type") == "server_tool_use" else None
+        return self._parts.start(
+            "call",
+            index,
+            out,
+            wire_id=str_or_none(field(tool_use, "toolUseId")),
+            name=str_or_none(field(tool_use, "name")) or "",
+            index=index,
+            executor=executor,
+        )
 
-    def _block(self, value: Any, kind: str, out: list[Event]) -> Block:
-        """The open block of this event's index, opened anew unless it is a ``kind`` one."""
+    def _part(self, value: Any, kind: PartKind, out: list[Event]) -> Part:
+        """The open part of this event's index, opened anew unless it is a ``kind`` one."""
         index = _index(value)
-        block = self._blocks.get(index)
-        return block if block is not None and block.kind == kind else self._open(index, kind, out)
+        part = self._parts.get(index)
+        return part if part is not None and part.kind == kind else self._open(index, kind, out)
 
     def _block_start(self, value: Any, out: list[Event]) -> None:
         start = field(value, "start")
@@ -259,72 +243,62 @@ class BedrockAdapter:
         tool_result = field(start, "toolResult")
         index = _index(value)
         if tool_use is not None:
-            self._open(index, "tool", out, tool_use)
-        elif tool_result is not None:
-            block = self._open(index, "result", out)
-            block.id = str_or_none(field(tool_result, "toolUseId")) or ""
-            block.status = str_or_none(field(tool_result, "status"))
-        elif index in self._blocks:
-            self._close(self._blocks.pop(index), out)
+            self._open(index, "call", out, tool_use)
+            return
+        self._close_at(index, out)
+        if tool_result is not None:
+            self._results[index] = Result(
+                str_or_none(field(tool_result, "toolUseId")) or "",
+                str_or_none(field(tool_result, "status")),
+            )
 
     def _block_delta(self, value: Any, out: list[Event]) -> None:
         delta = field(value, "delta")
         text = field(delta, "text")
         if isinstance(text, str):
             if text:
-                block = self._block(value, "text", out)
-                out.append(TextDelta(message_id=block.id, delta=text))
+                self._parts.delta(self._part(value, "text", out), text, out)
             return
         reasoning = field(delta, "reasoningContent")
         if reasoning is not None:
-            block = self._block(value, "thinking", out)
-            thinking = field(reasoning, "text")
-            if isinstance(thinking, str) and thinking:
-                out.append(ThinkingDelta(message_id=block.id, delta=thinking))
+            part = self._part(value, "thinking", out)
+            self._parts.delta(part, field(reasoning, "text"), out)
             signature = str_or_none(field(reasoning, "signature"))
-            block.signature = signature or block.signature
-            block.redacted = _redacted(field(reasoning, "redactedContent")) or block.redacted
+            redacted = _redacted(field(reasoning, "redactedContent"))
+            if signature:
+                part.end["signature"] = signature
+            if redacted:
+                part.end.update(redacted=True, encrypted_value=redacted)
             return
         tool_use = field(delta, "toolUse")
         if tool_use is not None:
-            block = self._block(value, "tool", out)
-            fragment = field(tool_use, "input")
-            if isinstance(fragment, str) and fragment:
-                out.append(ToolCallArgsDelta(tool_call_id=block.id, delta=fragment))
+            self._parts.delta(self._part(value, "call", out), field(tool_use, "input"), out)
             return
         results = field(delta, "toolResult")
         if results is not None:
-            block = self._block(value, "result", out)
-            block.parts.extend(plain(p) for p in list_or_empty(results))
+            index = _index(value)
+            if index not in self._results:
+                self._close_at(index, out)
+                self._results[index] = Result(self._parts.ids.new("call"), None)
+            self._results[index].parts.extend(plain(p) for p in list_or_empty(results))
 
-    def _close(self, block: Block, out: list[Event]) -> None:
-        if block.kind == "text":
-            out.append(MessageEnd(message_id=block.id))
-        elif block.kind == "thinking":
-            out.append(
-                MessageEnd(
-                    message_id=block.id,
-                    channel="thinking",
-                    signature=block.signature,
-                    redacted=block.redacted is not None,
-                    encrypted_value=block.redacted,
-                )
-            )
-        elif block.kind == "tool":
-            out.append(ToolCallEnd(tool_call_id=block.id))
-        elif block.id:  # a server tool's result
+    def _close_at(self, index: int, out: list[Event]) -> None:
+        """The end of the block at ``index``: its part's, or its server tool's result."""
+        self._parts.close(index, out)
+        result = self._results.pop(index, None)
+        if result is not None and result.id:
             out.append(
                 ToolResult(
-                    tool_call_id=block.id,
-                    content=_result_content(block.parts),
-                    is_error=block.status == "error",
+                    tool_call_id=result.id,
+                    content=_result_content(result.parts),
+                    is_error=result.status == "error",
                 )
             )
 
     def _close_all(self, out: list[Event]) -> None:
-        for index in sorted(self._blocks):
-            self._close(self._blocks[index], out)
-        self._blocks.clear()
+        parts = {key for _, key in self._parts.open if isinstance(key, int)}
+        for index in sorted(parts | set(self._results)):
+            self._close_at(index, out)
 
 
 def _result_content(parts: list[Any]) -> Any:

@@ -35,7 +35,7 @@ from nbagent.adapters.approvals import approval_detail, awaiting_status
 from nbagent.adapters.base import BadItemError, ServerSentEvent, int_or_none, short_repr, unwrap
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
-from nbagent.adapters.kit.messages import Messages, invented
+from nbagent.adapters.kit.parts import Parts
 from nbagent.core.events import (
     Custom,
     ErrorEvent,
@@ -94,7 +94,7 @@ class DextoAdapter:
         self._thought = False
         self._ids = Ids()
         self._ids.scope = self._ids.scope_id("turn")  # the turn's: what it says is in its scope
-        self._messages = Messages(invented(self._ids))
+        self._messages = Parts(self._ids)
         self._open_calls: dict[str, deque[str]] = {}
         self._life = Lifecycle("dexto")
         self._settled = False  # the last turn ended with llm:response
@@ -165,10 +165,10 @@ class DextoAdapter:
             if self._messages.get("text"):  # thinking after text: a new part
                 self._close_messages(out)
             self._thought = True
-            self._messages.delta("thinking", content, out)
+            self._messages.put("thinking", "thinking", content, out)
         else:
             self._text += content
-            self._messages.delta("text", content, out)
+            self._messages.put("text", "text", content, out)
 
     def _tool_call(self, data: Mapping[str, Any], out: list[Event]) -> None:
         self._step(out)
@@ -224,14 +224,14 @@ class DextoAdapter:
         self._step(out)
         reasoning = data.get("reasoning")
         if isinstance(reasoning, str) and reasoning and not self._thought:
-            self._messages.delta("thinking", reasoning, out)
+            self._messages.put("thinking", "thinking", reasoning, out)
         content = data.get("content")
         if isinstance(content, str) and content:
             streamed = self._text
             if not streamed:
-                self._messages.delta("text", content, out)
+                self._messages.put("text", "text", content, out)
             elif content.startswith(streamed) and len(content) > len(streamed):
-                self._messages.delta("text", content[len(streamed) :], out)
+                self._messages.put("text", "text", content[len(streamed) :], out)
         self._close_messages(out)
         usage = data.get("tokenUsage") or data.get("usage")
         if isinstance(usage, Mapping):

@@ -41,7 +41,7 @@ from nbagent.adapters.kit.calls import args_text
 from nbagent.adapters.kit.finish import end_reason
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle, ModelStep
-from nbagent.adapters.kit.messages import Messages, invented
+from nbagent.adapters.kit.parts import Parts
 from nbagent.adapters.think import Part, ThinkSplitter
 from nbagent.core.events import (
     EndReason,
@@ -112,7 +112,7 @@ class OllamaAdapter:
         )
         self._run = ModelStep(STEP_ID, self._life)
         self._ids = Ids()
-        self._messages = Messages(invented(self._ids))
+        self._messages = Parts(self._ids)
         self._splitter: ThinkSplitter | None = ThinkSplitter()
         self._calls = 0
 
@@ -229,7 +229,7 @@ class OllamaAdapter:
                 self._messages.close("text", out, was_thinking=True)
                 continue
             self._messages.close("text" if channel == "thinking" else "thinking", out)
-            self._messages.delta(channel, piece, out)
+            self._messages.put(channel, channel, piece, out)
 
     def _close_messages(self, out: list[Event]) -> None:
         if self._splitter is not None:

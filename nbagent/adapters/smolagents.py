@@ -39,7 +39,7 @@ from nbagent.adapters.base import (
 )
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
-from nbagent.adapters.kit.messages import Messages
+from nbagent.adapters.kit.parts import Parts
 from nbagent.core.events import (
     EndReason,
     ErrorEvent,
@@ -144,7 +144,7 @@ class SmolagentsAdapter:
         self._life = Lifecycle("smolagents", "what agent.run(task, stream=True) yields")
         self._step: str | None = None
         self._ids = Ids()
-        self._thinking_of = Messages(lambda channel, step, n: self._ids.new("think", step))
+        self._thinking_of = Parts(self._ids)  # a step's thinking, in its scope
         self._streamed: dict[int, str] = {}  # streamed call index -> tool_call_id
         self._calls: dict[str, str] = {}  # smolagents call id -> tool_call_id
         self._open: list[str] = []  # calls of the open step with no result yet
@@ -213,7 +213,7 @@ class SmolagentsAdapter:
         step = self._step
         if step is None:
             return
-        self._thinking_of.close("thinking", out, step)
+        self._thinking_of.close("thinking", out, scope=step)
         usage = _usage(step, field(item, "token_usage")) if item is not None else None
         if usage is not None:
             out.append(usage)
@@ -228,7 +228,7 @@ class SmolagentsAdapter:
 
     def _thinking(self, step: str, text: str, out: list[Event]) -> None:
         if text:
-            self._thinking_of.delta("thinking", text, out, step)
+            self._thinking_of.put("thinking", "thinking", text, out, scope=step)
 
     def _delta(self, step: str, item: Any, out: list[Event]) -> None:
         self._thinking(step, _text(field(item, "content")), out)

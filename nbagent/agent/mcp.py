@@ -11,6 +11,9 @@ question, and the notebook answers it as it answers a breakpoint (the panel's bu
 - **Sampling** (the server asks the client's model): ``approve(i)`` (Run) lets the agent's
   own model answer, ``mock(i, text)`` sends the text typed instead, ``deny`` refuses.
 
+A call the server answers with a task (MCP tasks) shows the task's status on its panel, and
+what the task asks (``input_required``) pauses it as above.
+
 A request is the question of the call it came during: on revisions from 2026-07-28 the SDK
 says which (``CALLER``); on earlier ones it does not, and the first call of the server
 still running without a question takes it. Without a run to pause (the
@@ -29,7 +32,7 @@ from typing import Any
 from nbagent.agent.tool_runner import CallScope, current_call
 from nbagent.core.events import Status
 from nbagent.mcp_client import McpRequest, McpServer
-from nbagent.mcp_client._asks import CALLER, check_answer
+from nbagent.mcp_client._asks import CALLER, TASK_SEEN, check_answer
 from nbagent.runtime.pause import Answer, PauseRequest
 from nbagent.tools import Tool
 
@@ -63,6 +66,8 @@ def asking_tool(server: McpServer, tool: Tool) -> Tool:
 
     async def call(**arguments: Any) -> Any:
         scope = current_call()
+        if scope is not None:  # a task the server answers with: its changes on the panel
+            TASK_SEEN.set(_task_status(scope))
         if scope is None or scope.pauses is None:
             return await plain(**arguments)
         CALLER.set(scope.call_id)  # this task's own: its requests name the call
@@ -77,6 +82,22 @@ def asking_tool(server: McpServer, tool: Tool) -> Tool:
 
     call.__name__ = getattr(plain, "__name__", tool.name)
     return dataclasses.replace(tool, fn=call)
+
+
+def _task_status(scope: CallScope) -> Callable[[dict[str, Any]], None]:
+    """A Status of the call for each change of its task (told on nbagent's loop)."""
+    loop = asyncio.get_running_loop()
+
+    def seen(task: dict[str, Any]) -> None:
+        status = Status(
+            state="running",
+            text=task.get("text"),
+            tool_call_id=scope.call_id,
+            detail={"task": task},
+        )
+        loop.call_soon_threadsafe(scope.emit, status)
+
+    return seen
 
 
 class _Questions:

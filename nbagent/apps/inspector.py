@@ -33,7 +33,12 @@ from nbagent.core.paths import shown_command
 from nbagent.mcp_client import McpError, McpLogEntry, McpServer
 from nbagent.mcp_client import mcp as _connect
 from nbagent.mcp_client._asks import Action
-from nbagent.mcp_client._results import as_tool_result, log_text, prompt_result, read_result
+from nbagent.mcp_client._results import (
+    as_tool_result,
+    log_text,
+    prompt_result,
+    read_result,
+)
 from nbagent.runtime.loops import background_loop
 from nbagent.runtime.run import Run
 from nbagent.tools import py_str
@@ -83,13 +88,13 @@ class McpInspector:
         """Call tool ``name``, shown as a turn; its Run."""
         call_as = f"server.call({py_str(name)}, {{args}})"
         return self._turn(
-            name, args, call_as, lambda p: self.server.acall_with_progress(name, args, p)
+            name, args, call_as, lambda p, t: self.server.acall_with_progress(name, args, p, t)
         )
 
     def read(self, uri: str) -> Run:
         """Read a resource, shown as a turn."""
 
-        async def read(_progress: Any) -> Any:
+        async def read(_progress: Any, _task: Any) -> Any:
             return read_result(await self.server.aread_resource(uri))
 
         return self._turn("read_resource", {"uri": uri}, "server.read_resource({args})", read)
@@ -97,7 +102,7 @@ class McpInspector:
     def get_prompt(self, name: str, args: dict[str, str]) -> Run:
         """Get a prompt with its arguments, shown as a turn."""
 
-        async def get(_progress: Any) -> Any:
+        async def get(_progress: Any, _task: Any) -> Any:
             return prompt_result(await self.server.aget_prompt(name, **args))
 
         call_as = f"server.get_prompt({py_str(name)}, {{args}})"
@@ -108,7 +113,7 @@ class McpInspector:
         shown: str,
         args: dict[str, Any],
         call_as: str,
-        request: Callable[[Any], Any],
+        request: Callable[[Any, Any], Any],
     ) -> Run:
         cid = f"call-{next(self._ids)}"
         source = self._events(cid, shown, args, call_as, request)
@@ -142,7 +147,7 @@ class McpInspector:
         shown: str,
         args: dict[str, Any],
         call_as: str,
-        request: Callable[[Any], Any],
+        request: Callable[[Any, Any], Any],
     ) -> AsyncIterator[Event]:
         """One request as a run's events: a tool call, its live status, its result."""
         server = self.server.name
@@ -151,9 +156,15 @@ class McpInspector:
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Event] = asyncio.Queue()
 
-        def put(text: str, progress: float | None = None) -> None:
-            ev = Status(state="running", text=text, tool_call_id=cid, progress=progress)
+        def put(text: str, progress: float | None = None, detail: Any = None) -> None:
+            ev = Status(
+                state="running", text=text, tool_call_id=cid, progress=progress, detail=detail
+            )
             loop.call_soon_threadsafe(queue.put_nowait, ev)
+
+        def task_seen(task: dict[str, Any]) -> None:
+            """The call's task changed: its panel shows it (the call's ``meta.task``)."""
+            put(str(task.get("text", "")), detail={"task": task})
 
         async def progress(done: float, total: float | None, message: str | None) -> None:
             of = f"/{total:g}" if total else ""
@@ -169,7 +180,7 @@ class McpInspector:
                 put(f"waiting for your answer: {self.server.pending[-1].message}")
 
         unwatch = self.server.watch(watch)
-        task = asyncio.ensure_future(request(progress))
+        task = asyncio.ensure_future(request(progress, task_seen))
         getter: asyncio.Future[Event] | None = None
         try:
             while not task.done():
@@ -273,6 +284,7 @@ class McpInspector:
             "transport": s.transport,
             "protocol_version": s.protocol_version,
             "instructions": s.instructions,
+            "tasks": s.tasks,
         }
 
     def _catalog(self) -> dict[str, Any]:

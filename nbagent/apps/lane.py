@@ -55,8 +55,10 @@ class Lane:
         self.group.controller.flush()
 
     def close(self) -> None:
-        """The lane's run ended: its last ops go out now (the other lanes keep streaming)."""
+        """The lane's run ended: its last ops go out now (the other lanes keep streaming), the
+        last with its own clock if it had one (a replay's); then no more of it."""
         self.flush()
+        self.group.controller.lane_clock(self.index, None)
 
     def save_state(self, transcript: Transcript) -> None:
         self.group.save_lane(self.index)

@@ -34,6 +34,7 @@ from nbagent.runtime.kernel import (
 )
 from nbagent.runtime.run import Run
 from nbagent.runtime.views import CellOutput, held
+from nbagent.sources.recording import Player
 from nbagent.transcript.transcript import Transcript
 from nbagent.widget.messages import KernelMessage, LanesRequest, Notice
 from nbagent.widget.output import Head, Layout, RunOutput
@@ -119,6 +120,8 @@ class Lanes:
                 source, format=format, title=name, show_thinking=self.show_thinking, view=lane
             )
             attach(run, run.source)  # Re-run where the source reaches its tools (as show())
+            if isinstance(run.source, Player):  # a replay: the page's clock of it is its own
+                self.controller.lane_clock(lane.index, run.source.clock)
             return run
 
         return self._open(make, name=name, prompt=prompt, start=start)
@@ -208,11 +211,29 @@ class Lanes:
     def _write(self, index: int, state: dict[str, Any]) -> None:
         mark = cell_mark()
         saved = self._saved(index, state)
-        meta = saved["meta"]
-        self._ended[index] = RunOutput(
-            state, meta.get("title"), meta.get("prompt"), version=saved["seq"], styled=index == 0
-        )
-        self._states[index].lane = saved
+        self._ended[index] = self._run_output(index, state, saved["seq"])
+        self._publish(index, saved, mark)
+
+    def _run_output(self, index: int, state: dict[str, Any], version: int) -> RunOutput:
+        """A lane's share of the output: one ``<style>`` (the first lane's) serves them all;
+        a chat's turns in plain text are their outline (``RunOutput.brief``)."""
+        title, prompt = self._metas[index].get("title"), self._metas[index].get("prompt")
+        chat = self.layout == "chat"
+        return RunOutput(state, title, prompt, version=version, styled=index == 0, brief=chat)
+
+    def _publish(self, index: int, saved: dict[str, Any], mark: CellMark) -> None:
+        """Write a lane's saved state into its model, sent only where it is kept from the
+        kernel's messages. A page whose cells are named (JupyterLab, Notebook 7) built that
+        state from the ops and writes it into its own copy of the model (``followLanes``,
+        js/src/store/lanes.js): the kernel keeps its own without sending it (a page that opens
+        later asks for it). A client that names no cell (nbclient) saves what a cell's messages
+        carry: sent now in a cell, else in the next one (``_sent``)."""
+        lane, output = self._states[index], self._output
+        named = output is not None and output.handle is not None and not output.headless
+        if named or (not mark[0] and follow_cells()):  # or between two cells
+            lane.keep(saved)
+        else:
+            lane.lane = saved
         self._sent(index, mark)
 
     def _saved(self, index: int, state: dict[str, Any]) -> dict[str, Any]:
@@ -256,11 +277,7 @@ class Lanes:
         ended = self._ended.get(index)
         if ended is not None:
             return ended
-        meta = self._metas[index]
-        state = self.runs[index].transcript.to_dict()
-        return RunOutput(
-            state, meta.get("title"), meta.get("prompt"), version=-1, styled=index == 0
-        )
+        return self._run_output(index, self.runs[index].transcript.to_dict(), -1)
 
     def _lanes_state(self) -> list[dict[str, Any]]:
         lanes = [self._lane_output(i) for i in range(len(self.runs))]

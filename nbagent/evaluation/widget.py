@@ -5,6 +5,8 @@ A thousand cases make no thousand widgets: a case's run folds its transcript as 
 and sends nothing (``CaseView``) until its row is opened; it then gets a run widget of its own
 (``AgentWidget``, the same view as ``show()``'s, with Stop, Re-run and forks), made from its
 state at that moment and fed from then on, which the evaluation's widget draws under the row.
+An ``nbagent.Agent``'s case forks there (Fork here): that widget is then its run's ``widget``,
+which shows the forks beside it as ``show()``'s does.
 """
 
 from __future__ import annotations
@@ -88,6 +90,9 @@ class CaseView:
                 )
                 inner.widget.add_handler(run.handle_message)
                 inner.widget.can_rerun = self.can_rerun
+                if run.cannot_fork is None:  # an Agent's run: Fork here, its forks beside it
+                    inner.widget.forks = []
+                    run.widget = inner.widget
                 if run.done:
                     inner.save_state(run.transcript)
                 self.inner = inner

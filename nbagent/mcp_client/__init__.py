@@ -67,7 +67,8 @@ def mcp(
     ``await server.acall(...)``, ``Agent(tools=[server, fn])``; ``server.list_resources()``,
     ``read_resource(uri)``, ``list_prompts()``, ``get_prompt(name, **args)``, ``server.log``;
     what the server asks mid-call (elicitation, sampling) in ``server.pending``, answered
-    with ``server.answer(request, "accept", content)``; and ``server.close()`` (or
+    with ``server.answer(request, "accept", content)``; a call the server answers with a
+    task (MCP tasks) waits for the task's end; and ``server.close()`` (or
     ``with nbagent.mcp(...) as server:``).
     """
     try:

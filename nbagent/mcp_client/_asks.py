@@ -22,7 +22,7 @@ from nbagent.mcp_client._types import McpError
 if TYPE_CHECKING:
     from mcp import types
 
-__all__ = ["CALLER", "Asks", "McpRequest", "check_answer"]
+__all__ = ["CALLER", "TASK_SEEN", "Asks", "McpRequest", "TaskSeen", "check_answer"]
 
 Action = Literal["accept", "decline", "cancel"]
 
@@ -30,6 +30,11 @@ CALLER: ContextVar[str | None] = ContextVar("nbagent_mcp_caller", default=None)
 """Who makes a request (an agent's tool call id), so that what the server asks during it is
 known to be its question: on revisions from 2026-07-28 the SDK asks within the request's own
 task. (Earlier revisions ask from the connection's reader: the caller is unknown there.)"""
+
+TaskSeen = Callable[[dict[str, Any]], None]
+TASK_SEEN: ContextVar[TaskSeen | None] = ContextVar("nbagent_mcp_task_seen", default=None)
+"""Who is told of a call's task (``_tasks.py``) as it changes: ``{"id", "status",
+"message"}``; set by the call for the request it makes."""
 
 
 @dataclass(frozen=True)

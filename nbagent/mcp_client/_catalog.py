@@ -58,6 +58,7 @@ def _tool(tool: Any) -> McpTool:
         output_schema=dict(tool.output_schema) if tool.output_schema else None,
         annotations=annotations,
         title=tool.title or annotations.get("title"),
+        task_support=getattr(getattr(tool, "execution", None), "task_support", None),
     )
 
 

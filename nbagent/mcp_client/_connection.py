@@ -18,7 +18,7 @@ from typing import IO, TYPE_CHECKING, Any, TextIO, TypeVar, cast
 
 from nbagent.core.stderr import client_version, describe, stderr_tail, with_tail
 from nbagent.mcp_client import _catalog
-from nbagent.mcp_client._asks import Asks
+from nbagent.mcp_client._asks import TASK_SEEN, Asks, TaskSeen
 from nbagent.mcp_client._rpc import RpcLog, traced
 from nbagent.mcp_client._types import McpError, McpLogEntry, McpResult, McpTool
 
@@ -58,6 +58,8 @@ class Connection:
         self.stop: asyncio.Event | None = None
         self.protocol_version = ""
         self.instructions = ""
+        self.tasks = False
+        """The server offers MCP tasks (the extension, on a revision that has it)."""
         self.log_count = 0
         """Log messages received in all (``log`` keeps the newest)."""
         self.log: deque[McpLogEntry] = deque(maxlen=LOG_KEPT)
@@ -76,6 +78,8 @@ class Connection:
         """Connect, list the tools, then hold the connection until ``end()``."""
         import anyio
         from mcp import Client, types
+
+        from nbagent.mcp_client._tasks import TASKS, Tasks
 
         self.stop = asyncio.Event()
         # The first call's set-up, while the server starts: what the SDK imports on a call's
@@ -97,10 +101,13 @@ class Connection:
                     sampling_callback=cast(Any, self.asks.sample),
                     client_info=types.Implementation(name="nbagent", version=client_version()),
                     mode=cast(Any, self.protocol),
+                    extensions=[Tasks()],  # a call answered with a task: followed
                 ) as client:
                     self.client = client
                     self.protocol_version = client.protocol_version
                     self.instructions = client.instructions or ""
+                    offered = client.server_capabilities.extensions or {}
+                    self.tasks = TASKS in offered and client.protocol_version >= "2026-07-28"
                     info = client.server_info
                     self.name = self.name or (info.name if info else "") or self.label
                     self.tools = await self.list_tools()
@@ -146,22 +153,43 @@ class Connection:
             raise self.error(what, exc) from exc
 
     async def call(
-        self, name: str, arguments: dict[str, Any], progress: Progress | None = None
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        progress: Progress | None = None,
+        on_task: TaskSeen | None = None,
     ) -> McpResult:
-        result = await self.ask(
-            f"{name} failed",
-            lambda c: c.call_tool(
-                name,
-                arguments,
-                read_timeout_seconds=self.timeout_s,
-                progress_callback=cast(Any, progress),
-            ),
-        )
-        return McpResult(
-            content=[_catalog.as_json(c) for c in result.content],
-            structured=result.structured_content,
-            is_error=bool(result.is_error),
-        )
+        """Call a tool; a call answered with a task waits for the task's end, ``on_task``
+        (else the caller's ``TASK_SEEN``) told of each change (``{"id", "status",
+        "message"}``)."""
+        task: dict[str, Any] = {}
+        told = on_task or TASK_SEEN.get()  # the caller's (an agent's call sets it)
+
+        def seen(view: dict[str, Any]) -> None:
+            task.clear()
+            task.update(view)
+            if told is not None:
+                told(view)
+
+        token = TASK_SEEN.set(seen)
+        try:
+            result = await self.ask(
+                f"{name} failed",
+                lambda c: c.call_tool(
+                    name,
+                    arguments,
+                    read_timeout_seconds=self.timeout_s,
+                    progress_callback=cast(Any, progress),
+                ),
+            )
+            return McpResult(
+                content=[_catalog.as_json(c) for c in result.content],
+                structured=result.structured_content,
+                is_error=bool(result.is_error),
+                task=task or None,
+            )
+        finally:
+            TASK_SEEN.reset(token)
 
     def session(self) -> Client:
         if self.client is None:
@@ -170,11 +198,24 @@ class Connection:
 
     def error(self, what: str, exc: BaseException) -> McpError:
         """``exc`` as an McpError saying what failed and why, with the stderr's tail."""
-        text = f"{self.name or self.label}: {what}: {describe(exc)}"
+        text = f"{self.name or self.label}: {what}: {_said(exc)}"
         return McpError(with_tail(text, self.errlog, "the server's"))
 
     def stderr_tail(self) -> str:
         return stderr_tail(self.errlog)
+
+
+def _said(exc: BaseException) -> str:
+    """``describe(exc)``; an answer the SDK could not read (pydantic's many lines) in one:
+    where it is wrong and how (a task handle without its ``taskId``)."""
+    errors = getattr(exc, "errors", None)
+    if type(exc).__name__ != "ValidationError" or not callable(errors):
+        return describe(exc)
+    found = [
+        f"{'.'.join(str(part) for part in e.get('loc', ()))}: {e.get('msg', '')}"
+        for e in errors()[:3]
+    ]
+    return f"an answer that is not what MCP defines ({'; '.join(found)})"
 
 
 def _warm_up() -> None:

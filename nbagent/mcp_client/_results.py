@@ -13,7 +13,7 @@ from nbagent.core.data import audio_bundle
 from nbagent.core.data.images import image_from_bytes
 from nbagent.mcp_client._types import McpLogEntry, McpResult
 
-__all__ = ["as_tool_result", "log_text", "prompt_result", "read_result"]
+__all__ = ["as_tool_result", "log_text", "prompt_result", "read_result", "task_text"]
 
 LOG_CHARS = 2000
 """Characters of a log message shown (a server may log a whole document)."""
@@ -112,3 +112,11 @@ def log_text(entry: McpLogEntry, level: bool = True) -> str:
         data = f"{data[:LOG_CHARS]}… ({len(data):,} characters)"
     who = f"[{entry.logger}] " if entry.logger else ""
     return f"{entry.level}: {who}{data}" if level else f"{who}{data}"
+
+
+def task_text(task: dict[str, Any]) -> str:
+    """A call's task in words, as its panel and status line say it: ``task t-1 · working:
+    step 2 of 3``."""
+    status = str(task.get("status", "")).replace("_", " ")
+    message = task.get("message")
+    return f"task {task.get('id', '')} · {status}" + (f": {message}" if message else "")

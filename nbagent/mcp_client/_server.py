@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 from nbagent.mcp_client import _catalog
 from nbagent.mcp_client._agent_tools import agent_tool
-from nbagent.mcp_client._asks import CALLER, McpRequest
+from nbagent.mcp_client._asks import CALLER, TASK_SEEN, McpRequest
 from nbagent.mcp_client._connection import Connection, Progress, transport_for, transport_of
 from nbagent.mcp_client._types import (
     McpLogEntry,
@@ -108,6 +108,12 @@ class McpServer:
         return self._conn.instructions
 
     @property
+    def tasks(self) -> bool:
+        """The server offers MCP tasks (``io.modelcontextprotocol/tasks``, protocol
+        2026-07-28): it may answer any call with a task, which a call then waits for."""
+        return self._conn.tasks
+
+    @property
     def timeout_s(self) -> float | None:
         """Seconds a request may take before it is cancelled (None: no limit)."""
         return self._conn.timeout_s
@@ -195,11 +201,16 @@ class McpServer:
         return lambda: self._conn.watchers.remove(callback)
 
     async def acall_with_progress(
-        self, name: str, arguments: dict[str, Any], progress: Progress | None
+        self,
+        name: str,
+        arguments: dict[str, Any],
+        progress: Progress | None,
+        on_task: Callable[[dict[str, Any]], None] | None = None,
     ) -> McpResult:
         """``acall`` with ``progress(done, total, message)`` awaited on nbagent's loop for
-        each progress notification of the call."""
-        return await self._on_loop(self._conn.call(name, arguments, progress))
+        each progress notification of the call, and ``on_task(task)`` called there for each
+        change of the task a server answers it with (``{"id", "status", "message"}``)."""
+        return await self._on_loop(self._conn.call(name, arguments, progress, on_task))
 
     async def aread_resource(self, uri: str) -> list[dict[str, Any]]:
         """``read_resource`` for async code."""
@@ -211,13 +222,15 @@ class McpServer:
 
     async def _on_loop(self, coro: Coroutine[Any, Any, T]) -> T:
         """Await ``coro`` on nbagent's loop from any loop; cancelling the caller cancels it.
-        The caller's ``CALLER`` goes with it (a task there has a context of its own)."""
+        The caller's ``CALLER`` and ``TASK_SEEN`` go with it (a task there has a context of
+        its own)."""
         if _on_thread_of(self._loop):
             return await coro
-        caller = CALLER.get()
+        caller, seen = CALLER.get(), TASK_SEEN.get()
 
         async def as_caller() -> T:
             CALLER.set(caller)
+            TASK_SEEN.set(seen)
             return await coro
 
         return await asyncio.wrap_future(asyncio.run_coroutine_threadsafe(as_caller(), self._loop))

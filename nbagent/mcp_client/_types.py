@@ -41,6 +41,9 @@ class McpTool:
     """Hints the server gives: ``title``, ``readOnlyHint``, ``destructiveHint``,
     ``idempotentHint``, ``openWorldHint`` (only those it sent)."""
     title: str | None = None
+    task_support: str | None = None
+    """Whether it runs as a task, when the server says (``execution.taskSupport``:
+    "forbidden", "optional" or "required")."""
 
     @property
     def destructive(self) -> bool:
@@ -77,6 +80,9 @@ class McpResult:
     content: list[dict[str, Any]] = field(default_factory=list)
     structured: Any = None
     is_error: bool = False
+    task: dict[str, Any] | None = None
+    """The task the server answered the call with, as it ended (``{"id", "status",
+    "message"}``); None for a call answered at once."""
 
     @property
     def text(self) -> str:

@@ -156,6 +156,8 @@ class Controller:
         self.messages_sent = 0
         self.closed = False
         self._now_every = 1.0  # seconds of the wall clock between two messages' "now"
+        self._clocks: dict[int, Callable[[], float]] = {}
+        """Lanes with a clock of their own (``lane_clock``), sent with every message."""
 
     def run_clock(self, wall: Callable[[], float]) -> None:
         """Give the page another clock for the run than the kernel's (a replay's: its
@@ -163,6 +165,16 @@ class Controller:
         with every message: the page's clock runs on it between two."""
         with self._lock:
             self._wall, self._now_every = wall, 0.0
+
+    def lane_clock(self, lane: int, wall: Callable[[], float] | None) -> None:
+        """Give a lane of a lanes widget its own clock, as ``run_clock`` a run's (a replay's),
+        sent with every message (``clocks``) while the lane runs; None: it ended (its numbers
+        are its own now), the messages stop carrying it."""
+        with self._lock:
+            if wall is None:
+                self._clocks.pop(lane, None)
+            else:
+                self._clocks[lane] = wall
 
     def push(self, ops: list[Op], *, urgent: bool = False, lane: int = 0) -> None:
         """Queue ops; send now when the interval has passed (or ``urgent``), else later."""
@@ -306,7 +318,8 @@ class Controller:
         if self.lanes:
             parts = [(lane, pending.take()) for lane, pending in self._lanes.items() if pending]
             meta, self._meta = self._meta, {}
-            self._send(wire.encode_lanes(self.seq, parts, meta, now=clock))
+            clocks = {lane: own() for lane, own in self._clocks.items()}
+            self._send(wire.encode_lanes(self.seq, parts, meta, now=clock, clocks=clocks))
         else:
             self._send(wire.encode_ops(self.seq, self._pending.take(), now=clock))
 

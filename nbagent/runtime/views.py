@@ -30,7 +30,7 @@ from nbagent.widget.widget import AgentWidget, CodeModel
 if TYPE_CHECKING:
     from nbagent.transcript.transcript import Transcript
 
-__all__ = ["CellOutput", "OwnWidget", "RunView", "held"]
+__all__ = ["CellOutput", "OwnWidget", "RunView", "apart_html", "held"]
 
 
 class RunView(Protocol):
@@ -133,6 +133,10 @@ class CellOutput:
         self.saves_output = False
         """Whether a view asked for the output data (``answer``): its frontend writes the
         output into the notebook itself, so the kernel's update carries the states."""
+        self._copied: dict[int, int] = {}
+        """Each run's version the cell outputs hold a static copy of (``_copy_apart``)."""
+        self._own = 0
+        """How many runs the display itself shows: those of the displaying cell."""
 
     def display(self) -> None:
         """Display the widget below the running cell."""
@@ -151,6 +155,15 @@ class CellOutput:
             code.sends = sent_in_a_cell  # the math chunk, saved even when sent between cells
         head, runs = self.current()
         self.handle = display(assemble(head, runs), raw=True, display_id=True)  # type: ignore[no-untyped-call]
+        self._copied = {i: run.version for i, run in enumerate(runs)}
+        self._own = len(runs)
+        if self.parts is not None and self.shown_at[0]:
+            at_cell_end(self.shown_at, self._own_now)
+
+    def _own_now(self) -> None:
+        """The displaying cell ends: the runs it added are the display's own (``_apart``)."""
+        with self.lock:
+            self._own = len(self.current()[1])
 
     def current(self) -> tuple[Head, list[RunOutput]]:
         """The output at the current seq (what is pending flushed first), made once per seq."""
@@ -186,19 +199,54 @@ class CellOutput:
         if self.handle is not None and not self._dropped():
             with contextlib.suppress(Exception):  # the static copy is a courtesy
                 head, runs = self.current()
+                if self._apart():
+                    own, runs = runs[: self._own], runs[self._own :]
+                    if any(self._copied.get(i) != run.version for i, run in enumerate(own)):
+                        self.handle.update(assemble(head, own, in_model=True), raw=True)
+                        self._copied.update((i, run.version) for i, run in enumerate(own))
+                    self._copy_apart(runs, len(own))
+                    return
                 # Under `jupyter execute` the final states are saved with the widget's models:
                 # not again in the output (nbagent/widget/output.py).
                 data = assemble(head, runs, in_model=self.headless and not self.saves_output)
                 self.handle.update(data, raw=True)
+                self._copied = {i: run.version for i, run in enumerate(runs)}
+
+    def _apart(self) -> bool:
+        """Whether the runs added after the displaying cell go into outputs of their own: a
+        widget of several runs (a chat's turns) under a client that names no cell, in a later
+        cell. Its display, updated whole, would carry every turn again at each cell (a chat's
+        bytes growing with the square of its turns); it keeps the runs of its cell."""
+        later = self._later_cell()
+        return self.parts is not None and self.headless and not self.saves_output and later
+
+    def _later_cell(self) -> bool:
+        """Whether a cell after the displaying one runs or ended (what goes out as that cell
+        ends is still its own)."""
+        shown, now = self.shown_at, cell_mark()
+        if shown is None:
+            return False
+        return now[1] > shown[1] + 1 or (now[0] and now[1] > shown[1])
+
+    def _copy_apart(self, runs: list[RunOutput], start: int) -> None:
+        """Display the static copy of the runs from ``start`` on that the outputs lack (added,
+        or re-run since) as an output of this cell: a notebook read top down (GitHub,
+        nbconvert) has every turn once, under the cell that ran it; the widget's saved models
+        have them all."""
+        from IPython.display import display
+
+        new = [run for i, run in enumerate(runs, start) if self._copied.get(i) != run.version]
+        self._copied.update((i, run.version) for i, run in enumerate(runs, start))
+        if new:
+            html = "\n".join(run.html for run in new)
+            text = "\n\n".join(run.text for run in new)
+            display({"text/html": apart_html(self.widget, html), "text/plain": text}, raw=True)  # type: ignore[no-untyped-call]
 
     def _dropped(self) -> bool:
         """Whether an update now is for nobody: a client that names its cells, whose page
         writes the output (``saves_output``), a cell after the displaying one running or
         ended (what goes out as that cell ends lands)."""
-        shown, now = self.shown_at, cell_mark()
-        if self.headless or not self.saves_output or shown is None:
-            return False
-        return now[1] > shown[1] + 1 or (now[0] and now[1] > shown[1])
+        return not self.headless and self.saves_output and self._later_cell()
 
     def ended(self, mark: CellMark) -> None:
         """The runs ended, their final state written since ``mark``: the output is updated
@@ -250,6 +298,15 @@ class CellOutput:
             ]
             message = wire.output_message(self.controller.seq, head.fields(), parts)
             self.controller.send_message(message)
+
+
+def apart_html(widget: Any, html: str) -> str:
+    """``html``, the static copy of runs of ``widget`` shown apart from it, marked so that the
+    live widget hides it where its page shows it (js/src/view/lanes_view.js): a reader with
+    no widget (GitHub, nbconvert) has it."""
+    key = getattr(widget, "store_key", "")
+    mark = f" nba-of-{key}" if isinstance(key, str) and key.isalnum() else ""
+    return f'<div class="nba-apart{mark}">\n{html}\n</div>'
 
 
 def held(have: Any) -> dict[int, int]:

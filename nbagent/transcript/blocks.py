@@ -8,6 +8,8 @@ from typing import Any, ClassVar
 
 import nbagent.core.events as E
 from nbagent.core.textbuf import TextBuffer
+from nbagent.transcript.notes import NoteBlock
+from nbagent.transcript.run_blocks import ActivityBlock, InterruptBlock
 
 __all__ = [
     "EMPTY_USAGE",
@@ -15,6 +17,7 @@ __all__ = [
     "AgentBlock",
     "Block",
     "MessageBlock",
+    "NoteBlock",
     "TokenUsage",
     "ToolCall",
     "display_usage",
@@ -39,6 +42,7 @@ class MessageBlock:
 
     __slots__ = (
         "buffer",
+        "encrypted",
         "ended_at",
         "id",
         "parent",
@@ -46,6 +50,7 @@ class MessageBlock:
         "refusal",
         "started_at",
         "type",
+        "was_text",
         "whole",
     )
 
@@ -62,12 +67,18 @@ class MessageBlock:
         self.buffer = TextBuffer(text)
         self.refusal = refusal
         self.redacted = False
+        self.encrypted = False
+        """A thinking block whose reasoning came encrypted (kept by its producer, never
+        decoded); in the state only when so."""
         self.started_at = started_at
         self.ended_at: float | None = None
         self.parent: str | None = None
         """The block (a tool call, a sub-agent) whose scope this block is in; None: top level."""
         self.whole = False
         """The message came in one piece (``MessageStart.whole``): a paragraph of its own."""
+        self.was_text = False
+        """A thinking block that began as text (a closing think tag, ``was_thinking``): the
+        page's state, retyped by a ``set`` op, still holds its ``refusal``, so this does too."""
 
     @property
     def text(self) -> str:
@@ -88,6 +99,10 @@ class MessageBlock:
                 "started_at": self.started_at,
                 "ended_at": self.ended_at,
             }
+            if self.was_text:
+                d["refusal"] = self.refusal
+        if self.encrypted:
+            d["encrypted"] = True
         if self.parent is not None:
             d["parent"] = self.parent
         if self.whole:
@@ -290,7 +305,7 @@ class AgentBlock:
         return d
 
 
-Block = MessageBlock | ToolCall | AgentBlock
+Block = MessageBlock | ToolCall | AgentBlock | ActivityBlock | InterruptBlock | NoteBlock
 
 
 @dataclass(frozen=True)

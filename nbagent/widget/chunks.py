@@ -143,10 +143,13 @@ def mentions_acp(value: Any) -> bool:
     return _found(value, _acps)
 
 
+_PANELS = ("tool", "agent", "activity", "interrupt")
+
+
 def mentions_tools(value: Any) -> bool:
-    """Whether a message or state holds a tool call or a sub-agent (a block of type ``tool``
-    or ``agent``): the browser needs the tools chunk to draw its panel."""
-    return _found(value, lambda d: d.get("type") in ("tool", "agent"))
+    """Whether a message or state holds a tool call, a sub-agent, an activity or an interrupt
+    (a block of one of those types): the browser needs the tools chunk to draw its panel."""
+    return _found(value, lambda d: d.get("type") in _PANELS)
 
 
 def mentions_blocks(value: Any) -> bool:

@@ -44,10 +44,11 @@ class _LanesMessage(TypedDict):
 
 class LanesMessage(_LanesMessage, total=False):
     """The ops of a widget of several runs: ``lanes`` is ``[[lane, [...ops], d?], ...]``,
-    ``meta`` is ``[[lane, {...}], ...]`` (no ``type``)."""
+    ``meta`` is ``[[lane, {...}], ...]``, ``clocks`` ``[[lane, now], ...]`` (no ``type``)."""
 
     meta: list[list[Any]]
     now: float
+    clocks: list[list[Any]]
 
 
 class SnapshotPayload(TypedDict, total=False):

@@ -9,7 +9,8 @@ A run's display output is one mime bundle (DEVELOP.md, "The saved output"):
 - ``text/html``: the escaped static copy (``nbagent.transcript.export.to_html``) for nbconvert,
 GitHub
   and any frontend without nbagent's renderer.
-- ``text/plain``: the answer, one line per tool call, the status line.
+- ``text/plain``: the answer, one line per tool call, the status line; a chat's turns give
+  their outline only (``brief_text``: prompt, the answer's start, status line).
 
 The payload::
 
@@ -38,6 +39,7 @@ from typing import Any, Literal, NamedTuple
 
 from nbagent.transcript import export as export
 from nbagent.transcript.export import _STYLE as STYLE
+from nbagent.transcript.export.common import answer_text, status_line
 from nbagent.transcript.transcript import Transcript
 
 __all__ = [
@@ -48,6 +50,7 @@ __all__ = [
     "OutputRun",
     "RunOutput",
     "assemble",
+    "brief_text",
     "mimebundle",
     "payload",
     "split",
@@ -56,6 +59,8 @@ __all__ = [
 TRANSCRIPT_MIME = "application/vnd.nbagent.transcript+json"
 WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json"
 PAYLOAD_VERSION = 1
+BRIEF = 100
+"""The characters of its answer a chat turn's plain text keeps (``brief_text``)."""
 
 Layout = Literal["single", "lanes", "chat"]
 
@@ -138,7 +143,7 @@ class RunOutput:
     text, each made once, when first needed (``to_html`` renders the run's markdown).
     ``version`` tells the browser whether the static part it holds is this one."""
 
-    __slots__ = ("_html", "_text", "prompt", "state", "styled", "title", "version")
+    __slots__ = ("_html", "_text", "brief", "prompt", "state", "styled", "title", "version")
 
     def __init__(
         self,
@@ -150,6 +155,7 @@ class RunOutput:
         html: str | None = None,
         text: str | None = None,
         styled: bool = True,
+        brief: bool = False,
     ) -> None:
         self.state = state
         self.title = title
@@ -159,6 +165,10 @@ class RunOutput:
         """Whether the HTML carries the static copy's style: a widget of several runs puts it
         in its first run's only (one ``<style>`` serves the whole output, which shows them
         together), so a chat's turn does not send it again."""
+        self.brief = brief
+        """Whether the plain text is the run's outline (``brief_text``), not its whole text: a
+        chat's turns, whose whole text the HTML copy and the saved state carry already (a
+        chat sends each turn's text twice, not three times, whatever it holds)."""
         self._html = html
         self._text = text
 
@@ -178,7 +188,8 @@ class RunOutput:
     def text(self) -> str:
         """The run's plain text (``export.to_text``), under its title and prompt."""
         if self._text is None:
-            self._text = _run_text(OutputRun(self.state, self.title, self.prompt))
+            run = OutputRun(self.state, self.title, self.prompt)
+            self._text = brief_text(run) if self.brief else _run_text(run)
         return self._text
 
     def part(self) -> dict[str, Any]:
@@ -227,6 +238,17 @@ def _run_html(run: OutputRun) -> str:
     if not run.prompt:
         return body
     return f'<div class="nbagent-static nba-prompt">{html.escape(run.prompt)}</div>\n{body}'
+
+
+def brief_text(run: OutputRun, limit: int = BRIEF) -> str:
+    """A run's outline in plain text: its title and prompt, the start of its answer (its
+    whitespace folded, at most ``limit`` characters) and its status line."""
+    state = _state(run)
+    answer = " ".join(answer_text(state.get("blocks", [])).split())
+    if len(answer) > limit:
+        answer = answer[: limit - 1] + "…"
+    body = "\n".join(line for line in (run.title, answer, status_line(state)) if line)
+    return f"> {run.prompt}\n{body}" if run.prompt else body
 
 
 def _run_text(run: OutputRun) -> str:

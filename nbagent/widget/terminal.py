@@ -10,6 +10,7 @@ from collections.abc import Iterable
 from typing import Any, TextIO
 
 from nbagent.core.events import (
+    Custom,
     ErrorEvent,
     Event,
     RunEnd,
@@ -21,6 +22,7 @@ from nbagent.core.events import (
     ToolCallStart,
     ToolResult,
 )
+from nbagent.transcript.notes import note_value
 
 _DIM, _RED, _GREEN, _RESET = "\x1b[2m", "\x1b[31m", "\x1b[32m", "\x1b[0m"
 
@@ -103,6 +105,16 @@ class Printer:
         line = f"paused before {self._call(str(ev.tool_call_id))}: {how}"
         self._line(self._paint(_RED, line), ev.parent)
 
+    def _note(self, ev: Custom) -> None:
+        """A notice or a compaction (``nbagent/transcript/notes.py``) as a line, as it is said
+        or its title changes; an agent's question is said by the run's end."""
+        note = note_value(ev.value)
+        if note is None or note["kind"] == "question" or not note.get("title"):
+            return
+        text = note.get("text") or ""
+        line = f"[{note['kind']}] {note['title']}" + (f": {_preview(text)}" if text else "")
+        self._line(self._paint(_RED if note.get("level") == "error" else _DIM, line), ev.parent)
+
     def feed(self, events: Iterable[Event]) -> None:
         for ev in events:
             if isinstance(ev, TextDelta):
@@ -135,6 +147,8 @@ class Printer:
                     self._line(done, ev.parent)
             elif isinstance(ev, ErrorEvent) and ev.recoverable:
                 self._line(self._paint(_RED, f"warning: {ev.message}"))
+            elif isinstance(ev, Custom) and ev.name == "note":
+                self._note(ev)
             elif isinstance(ev, RunEnd):
                 word = ev.reason if ev.reason != "incomplete" else "stream ended unexpectedly"
                 detail = f": {ev.message}" if ev.message and ev.reason != "incomplete" else ""

@@ -323,6 +323,24 @@ class LaneState(_Scrubbed):
     def _default_code(self) -> CodeModel:
         return code_model()
 
+    _keeping = False
+
+    def keep(self, lane: dict[str, Any]) -> None:
+        """Write ``lane`` without sending it: the page has it (it built it from the ops), or
+        the kernel sends it later itself (``send_state``); a page that opens the model later
+        gets it with the model's state."""
+        self._keeping = True
+        try:
+            self.lane = lane
+        finally:
+            self._keeping = False
+
+    def _should_send_property(self, key: str, value: Any) -> bool:
+        if key == "lane" and self._keeping:
+            return False
+        sends: bool = super()._should_send_property(key, value)
+        return sends
+
     def __repr__(self) -> str:
         state = self.lane.get("state") or {}
         return f"<nbagent.LaneState {state.get('status', 'idle')}>"

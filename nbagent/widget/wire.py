@@ -20,8 +20,9 @@ lifted out of the run set it would otherwise need) and ``"now"`` (the kernel's
 clock, sent now and then so the browser can run the elapsed timer).
 
 A widget of several runs (lanes, chat turns) sends ``{"seq": n, "lanes": [[lane,
-[...ops], d?], ...], "meta": [[lane, {...}], ...]?, "now"?}``: ``meta`` (a lane's
-title, prompt, ...) opens a lane or updates it and is applied before the ops.
+[...ops], d?], ...], "meta": [[lane, {...}], ...]?, "now"?, "clocks"?}``: ``meta`` (a lane's
+title, prompt, ...) opens a lane or updates it and is applied before the ops; ``clocks``
+(``[[lane, now], ...]``) the clock of each lane that has its own (a replay's), after ``now``.
 """
 
 from __future__ import annotations
@@ -78,8 +79,10 @@ def encode_lanes(
     parts: list[tuple[int, list[Op]]],
     meta: dict[int, dict[str, Any]],
     now: float | None = None,
+    clocks: Mapping[int, float] | None = None,
 ) -> LanesMessage:
-    """One message of a widget of several runs: each lane's ops, and new lane metadata."""
+    """One message of a widget of several runs: each lane's ops, new lane metadata, and the
+    clocks of the lanes that have their own."""
     lanes: list[list[Any]] = []
     message: LanesMessage = {"seq": seq, "lanes": lanes}
     if meta:
@@ -92,6 +95,8 @@ def encode_lanes(
         lanes.append(entry)
     if now is not None:
         message["now"] = round(now, 3)
+    if clocks:
+        message["clocks"] = [[lane, round(t, 3)] for lane, t in clocks.items()]
     return message
 
 

@@ -7,7 +7,9 @@ an ``.ipynb``), ``files`` (runs the file requests the prompt lists as JSON), ``c
 for ``session/cancel``), ``stubborn`` (starts a child process, then ignores cancel), ``crash``
 (dies mid-turn), ``hangup`` (closes its stdout mid-turn and keeps running), ``parting``
 (answers, then exits at once), ``mute`` (never answers ``initialize``), ``auth`` (requires
-authentication).
+authentication), ``newer`` (ACP's newer shapes, which the SDK 0.12.1 cannot send: a notice, a
+tool call's name, a compaction, a v2 draft ``state_update``, a permission request it withdraws
+with ``$/cancel_request``; then its usage and cost).
 """
 
 from __future__ import annotations
@@ -33,14 +35,18 @@ from acp.helpers import (
 from acp.schema import (
     AuthMethodAgent,
     AvailableCommand,
+    Cost,
     NewSessionResponse,
     PromptResponse,
     SessionMode,
     SessionModeState,
     SetSessionModeResponse,
     ToolCallLocation,
+    ToolCallUpdate,
+    Usage,
+    UsageUpdate,
 )
-from agent_base import ScriptedAgent, prompt_text
+from agent_base import OPTIONS, ScriptedAgent, prompt_text
 
 BEHAVIOUR = sys.argv[1] if len(sys.argv) > 1 else "chat"
 
@@ -82,7 +88,7 @@ class Scripted(ScriptedAgent):
         text = prompt_text(prompt)
         turn = getattr(self, f"turn_{BEHAVIOUR}")
         stop = await turn(session_id, text)
-        return PromptResponse(stop_reason=stop)
+        return stop if isinstance(stop, PromptResponse) else PromptResponse(stop_reason=stop)
 
     async def turn_chat(self, sid: str, text: str) -> str:
         commands = [AvailableCommand(name="review", description="Review the changes")]
@@ -136,6 +142,56 @@ class Scripted(ScriptedAgent):
         except RequestError as exc:
             return {"error": json.dumps(exc.data)}
         return {"ok": "written"}
+
+    async def turn_newer(self, sid: str, text: str) -> PromptResponse:
+        wire = self.conn._conn  # the SDK's JSON-RPC connection: what its models cannot send
+
+        async def update(**fields: Any) -> None:
+            await wire.send_notification("session/update", {"sessionId": sid, "update": fields})
+
+        await self.say(sid, "Before.")
+        notice = {"severity": "warning", "title": "Rate limited", "description": "Retrying."}
+        await update(sessionUpdate="notice", **notice)
+        call = {"toolCallId": "call_n", "title": "Run ls", "name": "Bash", "kind": "execute"}
+        await update(sessionUpdate="tool_call", status="pending", **call)
+        listed = [{"type": "content", "content": {"type": "text", "text": "a.py"}}]
+        await update(
+            sessionUpdate="tool_call_update",
+            toolCallId="call_n",
+            status="completed",
+            content=listed,
+        )
+        await update(sessionUpdate="compaction_update", compactionId="cmp_1", status="in_progress")
+        kept = {"type": "text", "text": "Kept: the goal."}
+        await update(sessionUpdate="compaction_summary_chunk", compactionId="cmp_1", content=kept)
+        await update(sessionUpdate="compaction_update", compactionId="cmp_1", status="completed")
+        await update(sessionUpdate="state_update", state="running")
+        request_id = wire._next_request_id  # the id of the request sent next
+        asked = asyncio.ensure_future(
+            self.conn.request_permission(
+                options=OPTIONS,
+                session_id=sid,
+                tool_call=ToolCallUpdate(tool_call_id="call_w", title="Delete b.py", kind="delete"),
+            )
+        )
+        while wire._next_request_id == request_id:  # until the request is on its way
+            await asyncio.sleep(0)
+        await self.delivered(sid)  # the request has been read before it is withdrawn
+        await wire.send_notification("$/cancel_request", {"requestId": request_id})
+        answer = await asked
+        cost = Cost(amount=0.25, currency="USD")
+        await self.conn.session_update(
+            sid, UsageUpdate(session_update="usage_update", used=900, size=8000, cost=cost)
+        )
+        await self.say(sid, f" After: {answer.outcome.outcome}.")
+        usage = Usage(
+            total_tokens=130,
+            input_tokens=100,
+            output_tokens=30,
+            thought_tokens=12,
+            cached_read_tokens=60,
+        )
+        return PromptResponse(stop_reason="end_turn", usage=usage)
 
     async def turn_cancel(self, sid: str, text: str) -> str:
         await self.say(sid, "working")

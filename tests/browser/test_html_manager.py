@@ -256,7 +256,10 @@ PAGE_JS = f"""() => {{
         chatNotice: document.querySelector('.nba-chat-notice:not([hidden])')?.textContent ?? null,
         codeImports: globalThis.__nbagentLoaded?.size ?? null,
         styles: document.querySelectorAll('style[data-nbagent]').length,
-        staticCopies: document.querySelectorAll('.nbagent-static').length,
+        staticCopies: [...document.querySelectorAll('.nbagent-static')]
+            .filter((e) => e.checkVisibility()).length,
+        apart: [...document.querySelectorAll('.nba-apart')].map((e) =>
+            [e.textContent.includes('Echo: second question'), e.checkVisibility()]),
         pwned: window.__nbaPwned ?? null,
         body: document.body.innerText,
     }};
@@ -303,6 +306,9 @@ def test_every_run_shows_as_the_live_widget_restored_from_the_saved_state(
     assert shown["codeImports"] == 1
     assert shown["styles"] == 1
     assert shown["staticCopies"] == 0
+    # The later cell's turn has its static copy in that cell's output (for readers without
+    # the widget), hidden here where the chat's widget shows it.
+    assert shown["apart"] == [[True, False]]
     assert shown["pwned"] is None
     assert "Error displaying widget" not in shown["body"]
     assert not p.page_errors(), p.page_errors()

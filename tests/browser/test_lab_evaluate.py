@@ -270,5 +270,19 @@ def test_at_1000_px_beside_the_file_browser_every_score_shows_and_a_case_opens_f
         assert any(f.startswith("Metadata") and "Oslo" in f for f in case["fields"]), case
         assert any(f.startswith("right_cities") for f in case["fields"]), case
         assert any(f.startswith("facts_stated") for f in case["fields"]), case
+        # An nbagent.Agent's case forks (Fork here enabled, no reason line); its fork shows
+        # beside the case's run.
+        detail = lab.page.locator(".nba-ev >> nth=-1").locator(".nba-ev-detail")
+        run = detail.locator(".nbagent").first
+        run.locator(".nba-details-toggle").click()
+        buttons = run.locator(".nba-steps .nba-step-fork")
+        buttons.first.wait_for()
+        assert [buttons.nth(i).is_disabled() for i in range(buttons.count())] == [False, False]
+        assert run.locator(".nba-fork-note").is_hidden()
+        buttons.first.click()
+        run.locator(".nba-fork-editor:visible .nba-fork-run").click()  # the step lines' editor
+        fork = detail.locator(".nba-forks > .nba-fork-lane").nth(1)
+        fork.locator(".nba-title").wait_for()
+        assert fork.locator(".nba-title").inner_text() == "fork after step 1"
     finally:
         lab.page.set_viewport_size({"width": 1280, "height": 1000})

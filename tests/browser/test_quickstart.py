@@ -82,7 +82,7 @@ def test_the_first_run_reruns_its_tools_and_a_replay_of_it_cannot_fork(lab: LabP
     assert disabled
     assert all(disabled)
     assert noted
-    assert reason == "Fork here needs a run of nbagent.Agent (this one: replayed from a recording)"
+    assert reason == "Fork here needs a run of nbagent.Agent: a replay has no model to ask again"
     first_button = replay.locator(".nba-steps .nba-step-fork").first
     assert first_button.get_attribute("title") == reason
     first_button.click(force=True)  # a disabled button: nothing opens, nothing is sent

@@ -262,7 +262,11 @@ def test_reopened_chat_and_lanes_show_every_turn_and_lane(lab: LabPage) -> None:
     nb = saved_notebook(lab)
     chat = nb.cells[0].outputs[0]["data"]
     assert chat[TRANSCRIPT_MIME]["layout"] == "chat"
+    # Every turn in the static copy (HTML); the plain text is each turn's outline.
+    assert "Echo: first question" in chat["text/html"]
     assert "Echo: second question" in chat["text/html"]
+    assert chat["text/plain"].count("> ") == 2
+    assert "> second question\nEcho: second question\ncompleted" in chat["text/plain"]
 
     reopen_without_kernel(lab)
     lab.wait_js(

@@ -63,7 +63,8 @@ from tests import aio  # noqa: E402
 from tests.frameworks.untimed import untimed  # noqa: E402
 
 FIXTURES = Path(__file__).parent.parent / "fixtures" / "a2a"
-NAMES = sorted(p.stem for p in FIXTURES.glob("*.jsonl"))
+NAMES = sorted(p.stem for p in FIXTURES.glob("*.jsonl") if not p.stem.startswith("hostile"))
+"""The fixtures the SDK parses (a hostile one has values of wrong types its parser refuses)."""
 
 
 # -- the SDK's objects ------------------------------------------------------------------------
@@ -161,7 +162,7 @@ def test_protobuf_is_read_through_its_own_serializer_only() -> None:
 
 class GeoExecutor(AgentExecutor):
     """An agent that answers from the user's text: a status, a streamed artifact, then the
-    end its text asks for ("fail", "ask") or completed."""
+    end its text asks for ("fail", "ask", "auth") or completed."""
 
     async def execute(self, context: RequestContext, event_queue: EventQueue) -> None:
         assert context.message is not None
@@ -183,6 +184,9 @@ class GeoExecutor(AgentExecutor):
         )
         if "ask" in text:
             await updater.requires_input(new_text_message("which year?", role=Role.ROLE_AGENT))
+            return
+        if "auth" in text:
+            await updater.requires_auth(new_text_message("sign in to atlas", role=Role.ROLE_AGENT))
             return
         await updater.complete()
 
@@ -308,3 +312,64 @@ def test_the_server_sse_read_by_nbagent_sse_v03(agent_url: str) -> None:
     t = Transcript.from_events(events)
     assert (t.text, t.status, t.end_reason) == ("Paris is the capital.", "completed", "completed")
     assert isinstance(events[-1], RunEnd)
+
+
+QUESTION_STREAMS = [
+    ("ask", "Input required", "which year?"),
+    ("auth", "Authentication required", "sign in to atlas"),
+]
+
+
+def stream_body(text: str, version: str) -> dict[str, Any]:
+    """A ``message/stream`` (0.3) or ``SendStreamingMessage`` (1.0) request of ``text``."""
+    if version == "1.0":
+        message = {"role": "ROLE_USER", "messageId": f"u-{text}", "parts": [{"text": text}]}
+        return {
+            "jsonrpc": "2.0",
+            "id": 1,
+            "method": "SendStreamingMessage",
+            "params": {"message": message},
+        }
+    message = {
+        "kind": "message",
+        "role": "user",
+        "messageId": f"u-{text}",
+        "parts": [{"kind": "text", "text": text}],
+    }
+    return {"jsonrpc": "2.0", "id": 1, "method": "message/stream", "params": {"message": message}}
+
+
+@pytest.mark.parametrize("version", ["1.0", "0.3"])
+@pytest.mark.parametrize(("text", "title", "asked"), QUESTION_STREAMS)
+def test_the_agents_question_is_a_block_of_the_saved_run(
+    agent_url: str, version: str, text: str, title: str, asked: str
+) -> None:
+    """A task that stops for the user (``TASK_STATE_INPUT_REQUIRED`` / ``input-required``,
+    ``AUTH_REQUIRED`` / ``auth-required``), from the SDK's real server in both generations:
+    what the agent asked is a ``note`` block of the run, in its saved state, a reopened run
+    and its exports."""
+    source = nbagent.sse(
+        agent_url + "/", json=stream_body(text, version), headers={"A2A-Version": version}
+    )
+    t = Transcript.from_events(nbagent.iter_events(source))
+    assert (t.text, t.end_reason) == ("Paris is the capital.", "interrupted")
+    notes = [b for b in t.to_dict()["blocks"] if b["type"] == "note"]
+    assert [(n["kind"], n["title"], n["text"]) for n in notes] == [("question", title, asked)]
+    reopened = Transcript.from_dict(json.loads(json.dumps(t.to_dict())))
+    assert reopened.to_dict() == t.to_dict()
+    for shown in (reopened.to_markdown(), reopened.to_html(), reopened.to_text()):
+        assert asked in shown
+        assert title in shown
+
+
+def test_the_sdk_client_stream_keeps_the_question(agent_url: str) -> None:
+    async def read() -> Transcript:
+        client = await create_client(agent_url, ClientConfig(streaming=True))
+        try:
+            items = client.send_message(user_request("ask"))
+            return Transcript.from_events([e async for e in nbagent.aiter_events(items)])
+        finally:
+            await client.close()
+
+    t = aio.run(read())
+    assert [b["text"] for b in t.to_dict()["blocks"] if b["type"] == "note"] == ["which year?"]

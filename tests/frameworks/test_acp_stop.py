@@ -7,6 +7,9 @@ and end to end against tests/acp_agents/showcase.py."""
 
 from __future__ import annotations
 
+import os
+import re
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -16,6 +19,7 @@ import pytest
 import nbagent
 from nbagent.pipeline.stream import Pipeline
 from nbagent.transcript.export.static_html import to_html
+from nbagent.transcript.export.status import status_label
 from nbagent.transcript.transcript import Transcript
 from tests.frameworks.conftest import need
 from tests.wait import PATIENCE, wait_for
@@ -50,15 +54,22 @@ def turn() -> list[Any]:
 
 
 def folded(items: list[Any], end: str) -> dict[str, Any]:
-    """The state once ``items`` were read and the run ended: by nbagent's Stop ("stop"), or
-    by the agent's answer (``PromptResponse(stop_reason=end)``)."""
+    """The state once ``items`` were read and the run ended: by nbagent's Stop ("stop"), by
+    the turn failing without the agent's last updates ("died": its process gone mid-turn, as
+    ``nbagent.acp`` says it), or by the agent's answer (``PromptResponse(stop_reason=end)``)."""
     pipeline, transcript = Pipeline("acp"), Transcript()
-    if end != "stop":
+    if end not in ("stop", "died"):
         items = [*items, PromptResponse(stop_reason=end)]
     for item in items:
         for ev in pipeline.feed(item):
             transcript.apply(ev)
-    for ev in pipeline.cancel() if end == "stop" else pipeline.finish():
+    if end == "stop":
+        last = pipeline.cancel()
+    elif end == "died":
+        last = pipeline.fail(ConnectionError("the agent exited (code -9) mid-turn"))
+    else:
+        last = pipeline.finish()
+    for ev in last:
         transcript.apply(ev)
     return transcript.to_dict()
 
@@ -87,6 +98,21 @@ def test_after_stop_nothing_is_pending_or_in_progress(end: str) -> None:
     assert "edit · cancelled" in page
     assert "☒ Write monthly.py" in page
     assert "pending" not in page.replace("☐ Say what it did", "")
+
+
+def test_a_run_whose_agent_died_mid_turn_leaves_nothing_pending_or_in_progress() -> None:
+    """The turn ends in an error without the agent's last updates: the call and the plan's step
+    in progress end as after Stop, and the status line says why in one line."""
+    state = folded(turn(), "died")
+    assert state["status"] == "error"
+    call = state["blocks"][-1]
+    assert (call["state"], call["meta"]["status"]) == ("cancelled", "cancelled")
+    assert [e["status"] for e in state["plan"]["entries"]] == ["completed", "cancelled", "pending"]
+    label = status_label(state)
+    assert label == "error: ConnectionError: the agent exited (code -9) mid-turn", label
+    page = to_html(state)
+    assert "☒ Write monthly.py" in page
+    assert "in progress" not in page
 
 
 def test_a_completed_run_keeps_what_the_agent_said() -> None:
@@ -129,6 +155,30 @@ def test_stop_while_the_agent_asks_to_edit(tmp_path: Path) -> None:
     assert edit["state"] == "cancelled"
     assert edit["meta"]["status"] == "cancelled"
     assert "+++ data.py" in edit["result"]  # the diff it proposed, relative to the session
+
+
+def test_the_agents_process_killed_while_it_asks_to_edit(tmp_path: Path) -> None:
+    """End to end: the showcase agent's process dies (SIGKILL) while it asks to make its edit:
+    the run ends in an error saying so in one line, the call and the plan's step cancelled."""
+    with nbagent.acp([sys.executable, SHOWCASE], cwd=tmp_path, startup_timeout=PATIENCE) as agent:
+        run = agent.prompt("propose")
+        wait_for(lambda: run.pending, what="the permission request")
+        wait_for(lambda: paused(run, "edit_2"), what="the paused call's panel")
+        os.killpg(agent.pid, signal.SIGKILL)
+        transcript = run.wait(PATIENCE)
+    state = transcript.to_dict()
+    assert state["status"] == "error"
+    label = status_label(state)
+    assert "\n" not in label
+    assert re.fullmatch(
+        r"error: AcpError: ACP agent .*: the agent exited \(code -9\) mid-turn", label
+    )
+    # said in a state a notebook saves: no path of this machine (the agent's command shown)
+    assert sys.executable not in label, label
+    assert str(Path(SHOWCASE).parent) not in label, label
+    assert [e["status"] for e in state["plan"]["entries"]] == ["completed", "cancelled", "pending"]
+    edit = next(b for b in state["blocks"] if b["id"] == "edit_2")
+    assert (edit["state"], edit["meta"]["status"]) == ("cancelled", "cancelled")
 
 
 def test_a_calls_arguments_name_files_relative_to_the_session() -> None:

@@ -88,6 +88,8 @@ def test_every_fixture_parsed_by_the_sdk_reads_like_its_json(name: str) -> None:
     try:
         objects = [EVENTS.validate_python(item) for item in items]
     except ValidationError:
+        if name.startswith("hostile"):  # hand-written wrong types: what the SDK refuses
+            pytest.skip("a hostile fixture: the SDK refuses its shapes (nbagent reads them)")
         # 1.0 dropped the THINKING_* events: its SDK cannot build them (the JSON still reads)
         assert any(item["type"].startswith("THINKING_") for item in items)
         pytest.skip("the 1.0 SDK has no THINKING_* events")

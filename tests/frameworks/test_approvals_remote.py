@@ -85,7 +85,8 @@ def test_ag_ui_interrupt_on_a_tool_call() -> None:
     assert detail["message"] == "Delete a.txt?"
     assert detail["response_schema"]["properties"] == {"approved": {"type": "boolean"}}
     assert '"threadId": "th_9"' in detail["hint"]
-    assert '"interruptId": "int_1"' in detail["hint"]
+    # the answer goes back as the interrupt's resume entry (resume_entries names its id)
+    assert 'resume_entries(run.transcript, {"int_1": answer})' in detail["hint"]
     assert nbagent.Transcript.from_events(events).end_reason == "interrupted"
 
 

@@ -260,6 +260,36 @@ def test_server_tool_result_blocks() -> None:
     assert t.end_reason == "completed"
 
 
+def test_block_ids_follow_the_scheme() -> None:
+    """A tool use id given twice is ``{id}#2``; a call with no id and a result block whose
+    start never came get ids of the run's ``Ids`` (``run:call{n}``)."""
+
+    def block(index: int, key: str, value: Any) -> dict[str, Any]:
+        return {key: {"contentBlockIndex": index, **value}}
+
+    def tool(index: int, wire_id: str | None) -> dict[str, Any]:
+        use = {"name": "add"} if wire_id is None else {"toolUseId": wire_id, "name": "add"}
+        return block(index, "contentBlockStart", {"start": {"toolUse": use}})
+
+    items = [
+        {"messageStart": {"role": "assistant"}},
+        tool(0, "t1"),
+        block(0, "contentBlockStop", {}),
+        tool(1, "t1"),
+        block(1, "contentBlockStop", {}),
+        tool(2, None),
+        block(2, "contentBlockDelta", {"delta": {"toolUse": {"input": "{}"}}}),
+        block(3, "contentBlockDelta", {"delta": {"toolResult": [{"text": "late"}]}}),
+        {"messageStop": {"stopReason": "tool_use"}},
+    ]
+    events = list(nbagent.iter_events(iter(items)))
+    t = nbagent.Transcript.from_events(events)
+    assert [c.id for c in t.tool_calls] == ["t1", "t1#2", "run:call1", "run:call2"]
+    assert [(e.tool_call_id, e.content) for e in events if isinstance(e, ToolResult)] == [
+        ("run:call2", "late")
+    ]
+
+
 def test_cut_off_stream_is_incomplete() -> None:
     with server(
         [

@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator, Iterator
 from functools import reduce
 from typing import Any
 
+import pytest
+
 from tests.frameworks.conftest import need
 
 langchain_core = need("langchain_core")
@@ -256,4 +258,45 @@ def test_astream_events_subgraph_is_a_scope_and_node_messages_show() -> None:
     assert {type(e).__name__ for e in inside} >= {"TextDelta", "ToolCallStart", "ToolResult"}
     t = nbagent.Transcript.from_events(events)
     assert t.text.startswith("plan: delegate")
+    assert t.to_dict()["end_reason"] == "completed"
+
+
+# -- astream_events(version="v2") of a chat model that does not stream -------------------------
+
+WHOLE_REPLIES = [
+    AIMessage(
+        content=[
+            {"type": "reasoning", "reasoning": "thinking it over"},
+            {"type": "text", "text": "Hello there"},
+        ]
+    ),
+    AIMessage(content="Hello there", additional_kwargs={"reasoning_content": "thinking it over"}),
+    AIMessage(
+        content=[
+            {"type": "thinking", "thinking": "thinking it over", "signature": "sig"},
+            {"type": "text", "text": "Hello there"},
+        ],
+        response_metadata={"model_provider": "anthropic"},
+    ),
+]
+
+
+@pytest.mark.parametrize("reply", WHOLE_REPLIES)
+def test_astream_events_of_a_model_that_does_not_stream_keeps_its_thinking(reply: Any) -> None:
+    """A chat model with no ``_stream`` (langchain-core's ``FakeMessagesListChatModel``):
+    ``astream_events`` has no ``on_chat_model_stream``, only the whole message at
+    ``on_chat_model_end``; its thinking and its text both come from it, thinking first."""
+    from langchain_core.language_models import BaseChatModel
+
+    model = FakeMessagesListChatModel(responses=[reply])
+    assert type(model)._stream is BaseChatModel._stream  # the base's: it does not stream
+
+    async def go() -> list[Any]:
+        return [e async for e in model.astream_events("hi", version="v2")]
+
+    items = aio.run(go())
+    assert "on_chat_model_stream" not in [e["event"] for e in items]
+    t = nbagent.Transcript.from_events(nbagent.iter_events(iter(items)))
+    assert (t.text, t.thinking) == ("Hello there", "thinking it over")
+    assert [b["type"] for b in t.to_dict()["blocks"]] == ["thinking", "text"]
     assert t.to_dict()["end_reason"] == "completed"

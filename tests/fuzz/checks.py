@@ -8,7 +8,7 @@ import json
 from typing import Any
 
 from nbagent.adapters import adapter_for
-from nbagent.core.events import Event, NbagentError, TextDelta, ThinkingDelta
+from nbagent.core.events import Event, MessageEnd, NbagentError, TextDelta, ThinkingDelta
 from nbagent.pipeline.stream import Pipeline
 from nbagent.transcript.transcript import Transcript
 from tests.invariants import block_text, check_invariants, check_ops, grouped_text
@@ -44,8 +44,16 @@ def check_run(out: list[Event]) -> Transcript:
         sendable(ev.to_dict())
     transcript = check_ops(out, every_prefix=False)
     sendable(transcript.to_dict())
-    texts = [(e.message_id, e.delta) for e in out if isinstance(e, TextDelta)]
-    thoughts = [(e.message_id, e.delta) for e in out if isinstance(e, ThinkingDelta)]
+    # a text message ended ``was_thinking`` (a closing think tag) was thinking all along
+    retyped = {e.message_id for e in out if isinstance(e, MessageEnd) and e.was_thinking}
+    deltas = [e for e in out if isinstance(e, (TextDelta, ThinkingDelta))]
+    texts = [(e.message_id, e.delta) for e in deltas if isinstance(e, TextDelta)]
+    texts = [(m, d) for m, d in texts if m not in retyped]
+    thoughts = [
+        (e.message_id, e.delta)
+        for e in deltas
+        if isinstance(e, ThinkingDelta) or e.message_id in retyped
+    ]
     assert block_text(transcript, nested=True) == grouped_text(texts)
     assert block_text(transcript, "thinking", nested=True) == grouped_text(thoughts)
     return transcript

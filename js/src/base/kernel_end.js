@@ -30,8 +30,9 @@ export const PAGE_END_WARNINGS = {
 
 /**
  * End what an ended run left open, as the kernel's reducer does at a run's end
- * (nbagent/transcript/fold/run.py): a tool call whose result never came becomes `cancelled`, a sub-agent
- * still open ends. Returns the indexes of the blocks changed.
+ * (nbagent/transcript/fold/run.py): a tool call whose result never came becomes `cancelled` (and
+ * what its agent last said of it, an ACP call's "pending", too), a sub-agent still open ends.
+ * Returns the indexes of the blocks changed.
  * @param {import("../store/store.js").Block[]} blocks changed in place
  * @param {number | null} ts when the run ended (kernel epoch seconds)
  * @returns {number[]}
@@ -43,6 +44,8 @@ export function closePending(blocks, ts) {
     if (b.type === "tool" && PENDING_TOOL_STATES.has(b.state)) {
       b.state = "cancelled";
       b.ended_at ??= ts;
+      const m = b.meta; // what its agent last said of it ("pending") is no longer so
+      if (m?.status && !FINISHED.test(m.status)) b.meta = { ...m, status: "cancelled" };
       changed.push(i);
     } else if (b.type === "agent" && b.ended_at == null) {
       b.ended_at = ts;
@@ -51,6 +54,9 @@ export function closePending(blocks, ts) {
   });
   return changed;
 }
+
+/** A producer's status of a call that ended (ACP's), kept (fold/run.py `_FINISHED`). */
+const FINISHED = /^(completed|failed)$/;
 
 /**
  * A tool call's states before its result (nbagent/transcript/fold/run.py PENDING_TOOL_STATES).

@@ -40,24 +40,38 @@ export function fillFromWidgetState(raw, widgets) {
       : null;
   /** @type {unknown[]} */
   let states;
+  /** @type {any[]} The runs: the output's, and a chain's lanes after them (see below). */
+  let runs = raw.runs;
   if (isObject(own.snapshot)) states = [own.snapshot.state];
   else if (typeof own.last === "string") {
     // The lanes chained from the newest (each LaneState's `prev`), oldest first; a ref to
     // nothing or a cycle ends the chain (a count then differs from the runs': null).
-    states = [];
+    /** @type {any[]} */
+    const lanes = [];
     const seen = new Set();
     for (let ref = own.last; typeof ref === "string" && !seen.has(ref); ) {
       seen.add(ref);
       const lane = referenced(ref);
-      states.unshift(lane?.lane?.state);
+      lanes.unshift(lane?.lane);
       ref = lane?.prev;
     }
+    states = lanes.map((lane) => lane?.state);
+    // A chat's turns of later cells have outputs of their own there (nbagent/runtime/views.py,
+    // `_copy_apart`): the widget's output lists the turns of its cell only, its models all.
+    runs = [
+      ...runs,
+      ...lanes.slice(runs.length).map((lane) => {
+        const meta = isObject(lane?.meta) ? lane.meta : {};
+        const text = (/** @type {unknown} */ v) => (typeof v === "string" ? v : null);
+        return { title: text(meta.title), prompt: text(meta.prompt), state: null };
+      }),
+    ];
   } else if (Array.isArray(own.lanes)) {
     states = own.lanes.map((ref) => referenced(ref)?.lane?.state);
   } else return null;
-  if (states.length !== raw.runs.length || !states.every(isObject)) return null;
+  if (states.length !== runs.length || !states.every(isObject)) return null;
   return {
     ...raw,
-    runs: raw.runs.map((run, i) => ({ ...(isObject(run) ? run : {}), state: states[i] })),
+    runs: runs.map((run, i) => ({ ...(isObject(run) ? run : {}), state: states[i] })),
   };
 }

@@ -18,7 +18,10 @@
 // -- kernel -> page --------------------------------------------------------------------------
 
 /** @typedef {{seq: number, ops: unknown[], d?: unknown, now?: number}} OpsMessage */
-/** @typedef {{seq: number, lanes: unknown[][], meta?: unknown[][], now?: number}} LanesMessage */
+/**
+ * @typedef {{seq: number, lanes: unknown[][], meta?: unknown[][], now?: number,
+ *   clocks?: unknown[][]}} LanesMessage `clocks`: [[lane, now], ...], a lane's own (a replay's)
+ */
 /**
  * The whole state, the reply to `sync`: `state` (one run) or `lanes` ([{meta, state}, ...]).
  * @typedef {{type: "snapshot", seq: number, now: number, state?: Record<string, any>,

@@ -263,14 +263,13 @@ export function sessionWords(session) {
 }
 
 /**
- * A call's kind and status in words for its panel's head: "edit · in progress".
+ * A call's tool, kind and status in words for its panel's head: "Bash · execute · in progress".
  * @param {ToolBlock} b
  */
 export function toolBadge(b) {
   const m = isObject(b.meta) ? b.meta : {};
-  return [m.kind, m.status]
+  return [m.tool, ...[m.kind, m.status].map((v) => typeof v === "string" && v.replace(/_/g, " "))]
     .filter((v) => typeof v === "string" && v)
-    .map((v) => String(v).replace(/_/g, " "))
     .join(" · ");
 }
 

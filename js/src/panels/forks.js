@@ -82,13 +82,13 @@ export class StepForks {
    * The button of one step line.
    * @param {string} stepId "model-N"
    * @param {number} n the line's number
-   * @param {unknown} [can] true, or why the run cannot fork (a clause after "nbagent.Agent")
+   * @param {unknown} [can] true, or why the run cannot fork (a clause, as `run.fork()` says it)
    * @param {boolean} [answer] the step is the answer (it called no tools): a message is needed
    */
   button(stepId, n, can = true, answer = false) {
     const b = actionButton("Fork here", "nba-step-fork");
     b.setAttribute("aria-label", `Fork after step ${n}`);
-    const why = can === true ? "" : `Fork here needs a run of nbagent.Agent${can}`;
+    const why = can === true ? "" : `Fork here needs a run of nbagent.Agent: ${can}`;
     b.disabled = !!why;
     b.title = why;
     this.note.hidden = !why;

@@ -10,6 +10,7 @@ import { icon } from "../base/icons.js";
 import { StreamingMarkdown } from "../markdown/markdown.js";
 import { PauseBox, waitingFor } from "./pause.js";
 import { RerunBox, tracebackBox } from "./rerun.js";
+import { showTask } from "./task_view.js";
 
 /**
  * @typedef {import("../store/store.js").Store} Store
@@ -100,8 +101,14 @@ export class ThinkingPanel extends Panel {
     setText(this.label, streaming ? "Thinking…" : "Thinking");
     const dur =
       b.ended_at != null && b.started_at != null ? formatDuration(b.ended_at - b.started_at) : "";
-    setText(this.meta, b.redacted ? "(redacted)" : dur);
-    const text = b.redacted && !b.text ? "(redacted)" : (b.text ?? "");
+    // Reasoning kept encrypted (never decoded): its readable part, if any, and the word.
+    const hidden = b.redacted
+      ? "(redacted)"
+      : b.encrypted && !b.text
+        ? "(encrypted reasoning)"
+        : "";
+    setText(this.meta, hidden || [dur, b.encrypted && "encrypted"].filter(Boolean).join(" · "));
+    const text = hidden && !b.text ? hidden : (b.text ?? "");
     this.md.set(text, !streaming);
     this.md.flush();
     this.setOpen(!ctx.answered);
@@ -163,6 +170,7 @@ export class ToolPanel extends Panel {
     );
     this.pause = new PauseBox(id, actions, signal);
     this.body.insertBefore(this.pause.el, this.resultHead);
+    this.pause.el.before((this.task = h("div", "nba-task"))); // an MCP call's task, as it goes
     this.rerun = new RerunBox(id, actions, signal);
     // A sub-agent the call started: its blocks (their `parent` is this call) go here.
     this.childrenHead = h("div", "nba-section", "Sub-agent");
@@ -279,6 +287,7 @@ export class ToolPanel extends Panel {
     this.rerun.update(b);
     this.forkBox?.update(b);
     this.pause.update(b, this.store.state.status === "running");
+    showTask(this.task, b.meta?.task, this.store.state.status === "running");
     acp("tool", this, b.meta); // an ACP call (its meta): wait for the chunk; other diffs once it is here
 
     // Inside a place that shows calls for their results (OPEN_TOOLS: the MCP inspector's

@@ -42,6 +42,12 @@ export class LaneSet {
     this.outputParts = null;
     /** @type {Set<(change: LanesChange) => void>} */
     this.listeners = new Set();
+    /**
+     * Told of each lane a message changed (`followLanes`: an ended lane is written into its
+     * model, which the kernel does not send).
+     * @type {((lane: Lane) => void) | null}
+     */
+    this.onSettled = null;
   }
 
   /** @param {number} index @returns {Lane} the lane, created when it is the next one */
@@ -119,6 +125,8 @@ export class LaneSet {
     if (!Array.isArray(msg.lanes)) throw new OpError("lanes message without lanes");
     /** @type {LanesChange} */
     const change = { lanes: false, meta: new Set(), notice: false };
+    /** @type {Set<number>} The lanes whose ops applied. */
+    const touched = new Set();
     try {
       for (const entry of Array.isArray(msg.meta) ? msg.meta : []) {
         const [index, meta] = Array.isArray(entry) ? entry : [];
@@ -134,11 +142,19 @@ export class LaneSet {
         if (!lane) throw new OpError(`ops for an unknown lane ${JSON.stringify(entry?.[0])}`);
         if (!Array.isArray(entry[1])) throw new OpError("lane ops are not a list");
         if (lane.store.seq >= msg.seq) continue;
+        touched.add(lane.index);
         lane.store.applyOps(decodeOps({ ops: entry[1], d: entry[2] }), msg.seq);
       }
     } finally {
       this.seq = msg.seq;
       for (const lane of this.lanes) lane.store.seq = Math.max(lane.store.seq, msg.seq);
+      // A lane with a clock of its own (a replay's: its recording's time, at its speed), after
+      // the message's `now`: its live numbers are the ones it ends with.
+      for (const entry of Array.isArray(msg.clocks) ? msg.clocks : [])
+        if (Array.isArray(entry) && Number.isInteger(entry[0]))
+          this.lanes[entry[0]]?.store.setNow(entry[1]);
+      for (const i of new Set([...touched, ...change.meta]))
+        if (this.lanes[i]) this.onSettled?.(this.lanes[i]);
       if (change.lanes || change.meta.size) this.emit(change);
     }
   }
@@ -208,7 +224,8 @@ export class LaneSet {
 }
 
 /**
- * @typedef {{get(key: string): any, on(name: string, cb: () => void): void,
+ * @typedef {{get(key: string): any, set(key: string, value: unknown): void,
+ *   on(name: string, cb: () => void): void,
  *   off(name?: string | null, cb?: (() => void) | null): void}} LaneModelLike
  *   A lane's model (a `WidgetModel` of @jupyter-widgets/base): its `lane` trait.
  * @typedef {{get(key: string): any, on(name: string, cb: () => void): void,
@@ -256,6 +273,26 @@ export function followLanes(set, model) {
     const followed = [];
     /** @type {string[]} The ids of those models, in lane order. */
     const known = [];
+    /** @type {LaneModelLike[]} Those models, in lane order. */
+    const models = [];
+    /**
+     * Write an ended lane (not one a sync will replace) into its model as the kernel keeps it,
+     * `{seq, meta, state}`: the kernel does not send it to a page that built it from the ops
+     * (nbagent/apps/lanes.py, `_publish`); a page that saves its widget state saves the models.
+     * @param {Lane} lane
+     */
+    set.onSettled = (lane) => {
+      const m = models[lane.index];
+      const saved = m?.get("lane");
+      const { store } = lane;
+      if (!m || store.state.status === "running" || store.damaged) return;
+      if (isObject(saved) && Number(saved.seq) >= store.seq) return;
+      m.set("lane", {
+        seq: store.seq,
+        meta: { ...lane.meta },
+        state: structuredClone(store.state),
+      });
+    };
     let closed = false;
     let reading = 0;
     let first = true;
@@ -285,10 +322,10 @@ export function followLanes(set, model) {
       const manager = model.widget_manager;
       const turn = ++reading;
       /** @type {[string, LaneModelLike][]} */
-      let models;
+      let found;
       try {
         if (!manager) throw new Error("no widget manager");
-        models = ids
+        found = ids
           ? await Promise.all(
               ids
                 .slice(start)
@@ -304,13 +341,15 @@ export function followLanes(set, model) {
         return done(false);
       }
       if (closed || turn !== reading) return;
-      models.forEach(([id, lane], k) => {
+      found.forEach(([id, lane], k) => {
         const index = start + k;
         known.push(id);
+        models.push(lane);
         const onChange = () => set.loadLane(index, lane.get("lane"));
         lane.on("change:lane", onChange);
         followed.push(() => lane.off("change:lane", onChange));
         onChange();
+        if (set.lanes[index]) set.onSettled?.(set.lanes[index]);
       });
       done();
     };
@@ -320,6 +359,7 @@ export function followLanes(set, model) {
     void read();
     return () => {
       closed = true;
+      set.onSettled = null;
       model.off("change:lanes", onLanes);
       model.off("change:last", onLanes);
       for (const off of followed.splice(0)) off();

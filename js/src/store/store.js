@@ -9,7 +9,7 @@ import { decodeOps, isObject } from "../base/wire.js";
  * @typedef {{message: string, error_type?: string | null, code?: string | number | null}} RunError
  * @typedef {{input_tokens?: number | null, output_tokens?: number | null, total_tokens?: number | null,
  *   reasoning_tokens?: number | null, cached_input_tokens?: number | null}} Usage
- * @typedef {{type: "thinking", id: string, text: string, redacted?: boolean,
+ * @typedef {{type: "thinking", id: string, text: string, redacted?: boolean, encrypted?: boolean,
  *   started_at?: number | null, ended_at?: number | null, parent?: string}} ThinkingBlock
  * @typedef {{type: "text", id: string, text: string, refusal?: boolean, parent?: string}} TextBlock
  * @typedef {{type: "tool", id: string, name: string, arguments: string, args?: unknown,
@@ -26,8 +26,9 @@ import { decodeOps, isObject } from "../base/wire.js";
  *   `result` then being their text form. `pause`: while `state` is "paused" (a breakpoint, a
  *   framework's approval: pause.js); `answer`, `asked_args` (when edited), `mocked`, `denied`:
  *   how it went on. `no_rerun`: why the kernel cannot call the tool again (rerun.js).
- *   `meta`: an ACP agent's word on the call (acp_view.js).
- * @typedef {{title?: string, kind?: string, status?: string, locations?: string[]}} ToolMeta
+ *   `meta`: an ACP agent's word on the call (acp_view.js), an MCP call's task (task_view.js).
+ * @typedef {{title?: string, tool?: string, kind?: string, status?: string,
+ *   locations?: string[], task?: object}} ToolMeta
  * @typedef {{actions?: string[], origin?: string | null, hint?: string | null,
  *   schema?: object | null, error?: string, head?: string, fill?: object,
  *   options?: unknown[]}} PauseDetail
@@ -45,7 +46,14 @@ import { decodeOps, isObject } from "../base/wire.js";
  *   inside a tool call that started a sub-agent).
  * @typedef {{type: "user", id: string, text: string, parent?: string}} UserBlock
  *   the user's turn (a prompt's own text, a user message of the source)
- * @typedef {ThinkingBlock | TextBlock | ToolBlock | AgentBlock | UserBlock} Block
+ * @typedef {{type: "note", id: string, kind: "question" | "notice" | "compaction",
+ *   level: "info" | "warning" | "error", title: string, text: string, status?: string,
+ *   parent?: string}} NoteBlock
+ *   A line of the run (nbagent/transcript/notes.py): an agent's question, a notice, its
+ *   context compacted (`status`: the compaction's).
+ * @typedef {{type: "activity" | "interrupt", id: string, parent?: string,
+ *   [key: string]: any}} RunBlock an activity or an interrupt (nbagent/transcript/run_blocks.py)
+ * @typedef {ThinkingBlock | TextBlock | ToolBlock | AgentBlock | UserBlock | NoteBlock | RunBlock} Block
  * @typedef {{version?: number, run_id?: string | null, title?: string | null, model?: string | null,
  *   status?: string, end_reason?: string | null, error?: RunError | null,
  *   started_at?: number | null, first_token_at?: number | null, ended_at?: number | null,
@@ -365,6 +373,12 @@ export class Store {
     Object.assign(s, end, { warnings: said ? warnings : [...warnings, structuredClone(warning)] });
     for (const i of closePending(s.blocks, /** @type {number} */ (end.ended_at)))
       change.blocks.add(i);
+    // An agent's plan step still in progress is over too (nbagent/transcript/fold/plans.py
+    // stopped_plan, of the plan with no id and each with one): as JSON, where
+    // `"status":"in_progress"` is only ever an entry's status (a text holding it is escaped).
+    s.plan &&= JSON.parse(
+      JSON.stringify(s.plan).replaceAll('"status":"in_progress"', '"status":"cancelled"'),
+    );
     change.run = true;
   }
 

@@ -1,8 +1,8 @@
-// The view of one block of a transcript (TranscriptView, view.js): a tool call's or a
-// sub-agent's panel (the tools chunk's), a thinking panel, a user message, or a text block's
-// streaming markdown.
+// The view of one block of a transcript (TranscriptView, view.js): a tool call's, a sub-agent's,
+// an activity's or an interrupt's panel (the tools chunk's), a thinking panel, a user message,
+// or a text block's streaming markdown.
 
-import { h } from "../base/format.js";
+import { h, setText } from "../base/format.js";
 import { panelView } from "../base/tools.js";
 import { StreamingMarkdown } from "../markdown/markdown.js";
 import { ThinkingPanel, userView } from "../panels/panels.js";
@@ -25,7 +25,7 @@ import { ThinkingPanel, userView } from "../panels/panels.js";
  * @returns {BlockView}
  */
 export function blockView(view, block, rendered) {
-  if (block.type === "tool" || block.type === "agent") return panelOf(view, block);
+  if (!["text", "thinking", "user", "note"].includes(block.type)) return panelOf(view, block);
   return { id: block.id, type: block.type, ...viewOf(view, block, rendered) };
 }
 
@@ -39,6 +39,11 @@ function panelOf(view, block) {
     block,
     (c) => {
       const running = () => store.state.status === "running";
+      const Note = c.notes[/** @type {"activity"} */ (block.type)];
+      if (Note) {
+        const p = new Note();
+        return { el: p.el, children: p.children, update: (b) => p.update(b) };
+      }
       if (block.type === "agent") {
         const p = new c.AgentPanel(store, block.id, signal);
         return { el: p.el, children: p.children, update: (b) => p.update(b, running()) };
@@ -58,7 +63,24 @@ function panelOf(view, block) {
 }
 
 /**
- * A thinking, user or text block's view.
+ * A note's view (an agent's question, a notice, its context compacted): its title, then its
+ * text, edged by its level (a class: the page allows no data attribute).
+ */
+function noteView() {
+  const [el, title, text] = [h("div"), h("b"), h("div")];
+  el.append(title, text);
+  /** @param {import("../store/store.js").Block} b */
+  const update = (b) => {
+    const n = /** @type {import("../store/store.js").NoteBlock} */ (b);
+    el.className = `nba-note nba-note-${/^(warning|error)$/.test(n.level) ? n.level : "info"}`;
+    setText(title, n.title);
+    setText(text, n.text);
+  };
+  return { el, update };
+}
+
+/**
+ * A thinking, user, note or text block's view.
  * @param {Owner} view @param {Block} block @param {StreamingMarkdown} [rendered]
  * @returns {Omit<BlockView, "id" | "type">}
  */
@@ -84,6 +106,7 @@ function viewOf(view, block, rendered) {
     };
   }
   if (block.type === "user") return userView();
+  if (block.type === "note") return noteView();
   const md = rendered ?? new StreamingMarkdown(view.math);
   const el = h("div", "nba-text");
   el.append(md.el);

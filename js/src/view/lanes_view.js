@@ -152,6 +152,21 @@ export class ChatInput {
   }
 }
 
+/**
+ * Where a widget shows, the static copies of its runs a later cell shows apart stay hidden
+ * (nbagent/runtime/views.py, `apart_html`: a client that names no cell): one style per widget
+ * in the page's head (not in the widget's own DOM), for as long as the page lives.
+ * @param {Document} doc
+ * @param {string} key the widget's `store_key`
+ */
+function hideApart(doc, key) {
+  const id = `nba-of-${key}`;
+  if (!/^[0-9a-f]+$/.test(key) || doc.getElementById(id)) return;
+  const style = h("style", "", `.${id}{display:none}`);
+  style.id = id;
+  doc.head.append(style);
+}
+
 export class LanesView {
   /**
    * @param {LaneSet} set
@@ -204,6 +219,7 @@ export class LanesView {
         signal.addEventListener("abort", () => model.off("comm_live_update", check));
       }
     } else this.root.append(this.laneBox);
+    hideApart(el.ownerDocument, String(model.get("store_key") ?? ""));
     el.append(this.root);
     this.follower = new FollowBottom(this.root, [this.laneBox], signal);
 

@@ -82,13 +82,15 @@ export class TranscriptView {
     this.errorEl.hidden = true;
     this.scroller.append(this.blocksEl, this.errorEl);
     // Forks show beside a run's own widget (js/src/panels/forks.js), not in a lane or a chat turn;
-    // `forks` null: the kernel does not fork this run: why not (what its tools' reach says).
+    // `forks` null: the kernel does not fork this run, why as `run.fork()` says it (`cannot_fork`
+    // of nbagent/apps/replay.py's ReplayRun, its `replay` trait set, else of runtime/run.py's Run).
     this.mayAct = () => this.model.get("page_actions") !== false;
     this.canFork = () => {
       const forks = this.model.get("forks");
-      const why = this.model.get("can_rerun");
-      const said = typeof why === "string" ? ` (this one: ${why})` : " shown on its own";
-      return this.mayAct() && (Array.isArray(forks) || (forks === null && said));
+      const why = this.model.get("replay")?.total
+        ? "a replay has no model to ask again"
+        : "this run has no conversation to go on from";
+      return this.mayAct() && (Array.isArray(forks) || (forks === null && why));
     };
     this.status = new StatusBar(store, (m) => model.send(m), signal, this.canFork, this.page.ids);
     this.replay = new ReplaySlot(model, (m) => model.send(m), signal);

@@ -22,7 +22,9 @@ Decisions:
   ``final`` flag but the server closes the stream there; a Task snapshot it may resend is
   dropped): ``completed`` → completed, ``canceled`` → cancelled, ``failed``/``rejected`` →
   ``error`` (the status message text) + ``RunEnd("error")``, ``input-required``/
-  ``auth-required`` → ``RunEnd("interrupted")``. A v0.3 ``final: true`` with another state
+  ``auth-required`` → the agent's question (its status message: text, else its other parts
+  as JSON) as a ``note`` block (``Custom("note")``, kind ``question``: ``read.question``),
+  then ``RunEnd("interrupted")``. A v0.3 ``final: true`` with another state
   → ``RunEnd("unknown")``.
 - ``end()`` (the stream closed) without such a state → ``RunEnd("incomplete")``, except
   for a stream that was a single agent ``Message`` (no task): ``completed``.
@@ -45,10 +47,12 @@ from typing import Any, ClassVar
 from nbagent.adapters.a2a.read import (
     ENDS,
     KINDS,
+    QUESTIONS,
     is_a2a_proto,
     message_parts,
     normalize_state,
     payload_of,
+    question,
     result_kind,
     text_and_parts,
     unreadable,
@@ -219,9 +223,11 @@ class A2aAdapter:
         if not isinstance(status, Mapping):
             status = {}
         state = normalize_state(status.get("state"))
-        text, _ = text_and_parts(message_parts(status.get("message")))
+        text, others = text_and_parts(message_parts(status.get("message")))
         out.append(Status(state=state, text=text or None, detail=plain(dict(status))))
         reason = ENDS.get(state)
+        if state in QUESTIONS:
+            out.append(question(state, text, others))
         if reason == "error":
             message = text or f"the task {state}"
             self._close_artifacts(out)

@@ -4,6 +4,7 @@ through protobuf or pydantic, JSON, an SSE frame), a message's text and other pa
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from typing import Any
 
@@ -15,16 +16,18 @@ from nbagent.adapters.base import (
     type_path,
     unwrap,
 )
-from nbagent.core.events import EndReason
+from nbagent.core.events import Custom, EndReason
 
 __all__ = [
     "ENDS",
     "KINDS",
+    "QUESTIONS",
     "WRAPPERS",
     "is_a2a_proto",
     "message_parts",
     "normalize_state",
     "payload_of",
+    "question",
     "result_kind",
     "text_and_parts",
     "unreadable",
@@ -52,6 +55,27 @@ ENDS: dict[str, EndReason] = {
     "auth-required": "interrupted",
 }
 """The states that end a run, and its end reason (the module docstring of ``adapter.py``)."""
+
+
+QUESTIONS: dict[str, tuple[str, str]] = {
+    "input-required": ("info", "Input required"),
+    "auth-required": ("warning", "Authentication required"),
+}
+"""The states in which the task waits for the user: the level and title of their question."""
+PART_CHARS = 2000
+"""Characters of a non-text part of a question kept (as JSON)."""
+
+
+def question(state: str, text: str, others: list[tuple[str, Any]]) -> Custom:
+    """The agent's question as the task stops for the user: a ``note`` of kind ``question``
+    (``nbagent/transcript/notes.py``), its status message's text, else its other parts (a
+    form's data) as JSON, each cut at ``PART_CHARS``."""
+    level, title = QUESTIONS[state]
+    if not text:
+        parts = (json.dumps(value, default=str, ensure_ascii=False) for _, value in others)
+        text = "\n".join(p if len(p) <= PART_CHARS else p[:PART_CHARS] + "…" for p in parts)
+    value = {"id": "a2a:question", "kind": "question", "level": level, "title": title}
+    return Custom(name="note", value=value | {"text": text, "state": state})
 
 
 def normalize_state(state: Any) -> str:

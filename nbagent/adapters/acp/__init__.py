@@ -17,7 +17,12 @@ Mapping:
   channel starts a new message.
 - ``user_message_chunk`` → ``Custom("user_message")`` with its text (as the claude-agent
   adapter), which the transcript folds into a ``user`` block: the user's turn.
-- ``tool_call`` / ``tool_call_update`` → one tool panel per ``toolCallId`` (``tools.py``).
+- ``tool_call`` / ``tool_call_update`` → one tool panel per ``toolCallId`` (``tools.py``); a
+  call's ``name`` (unstable) → its ``meta["tool"]``.
+- ``notice``, ``compaction_update``, ``compaction_summary_chunk`` (unstable; the SDK 0.12.1
+  does not model them: read from the wire dicts) → ``note`` blocks (``notes.py``).
+- ``$/cancel_request`` naming a permission request fed as a JSON-RPC request with its ``id``
+  → that call's ``approval_answered`` ``cancel`` (another → a raw ``Custom``).
 - ``usage_update`` → a run-scope ``Usage`` whose ``meta`` has ``context_used`` /
   ``context_size``; its ``cost`` (the session's so far) → ``cost_usd`` when in USD.
 - ``session/request_permission`` (fed by the client that answers it) and its answer →
@@ -32,7 +37,9 @@ Mapping:
   message_id="acp:session")`` with what each changes (the run's ``session``: title, mode,
   config values, commands, shown quietly on the status line; ``session.py``), and
   ``Custom("acp.<sessionUpdate>")`` with the update's fields; any other update (and a
-  ``plan_update`` / ``plan_removed`` naming no plan) → that ``Custom`` with ``is_raw=True``.
+  ``plan_update`` / ``plan_removed`` naming no plan) → that ``Custom`` with ``is_raw=True``,
+  and for a kind nbagent does not read (the v2 draft's ``state_update``,
+  ``terminal_output_chunk``…) one warning per kind in a run (``error_type="acp.unread"``).
 - nbagent's own items (``nbagent.acp``'s client puts them in the turn, as updates whose
   ``sessionUpdate`` begins with ``_``, ACP's prefix for extensions):
   ``{"sessionUpdate": "_nbagent/terminal", "terminalId", "output", "truncated",
@@ -50,7 +57,9 @@ Mapping:
   starts) → the whole ``session`` snapshot.
 - The response's ``stopReason``: ``end_turn`` → completed, ``max_tokens`` → ``max_tokens``,
   ``max_turn_requests`` → ``max_steps``, ``refusal`` → ``refusal`` (the run's status stays
-  ``completed`` for these), ``cancelled`` → cancelled; its ``usage`` → the run's tokens.
+  ``completed`` for these), ``cancelled`` → cancelled; its ``usage`` → the run's tokens
+  (thought tokens as reasoning, cache reads as cached input; a negative or fractional count
+  is unknown).
   ``end()`` before it → ``incomplete``.
 
 Ids: messages ``run:text1``, ``run:text2``… (``run:think1`` for thinking); tool calls keep the

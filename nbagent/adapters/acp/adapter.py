@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from nbagent.adapters.acp import plans
 from nbagent.adapters.acp.content import block_text
+from nbagent.adapters.acp.notes import Compactions, notice
 from nbagent.adapters.acp.permission import Permissions, is_answer, is_request
 from nbagent.adapters.acp.session import SessionInfo
 from nbagent.adapters.acp.tools import AcpCalls
@@ -65,14 +66,36 @@ QUIET = (
     "session_info_update",
 )
 """The updates kept as ``Custom("acp.<sessionUpdate>")``, not shown as content."""
+NOTES = ("notice", "compaction_update", "compaction_summary_chunk")
+"""The updates that are notes of the run (``notes.py``)."""
+READ = frozenset((*KNOWN, *QUIET, *NOTES))
+"""The updates nbagent reads (besides its own, ``_nbagent/…``): any other kind is kept raw,
+with one warning per kind in a run."""
+_CANCEL = "$/cancel_request"
+
+
+def _decoded(item: Any) -> Any:
+    """An item as its wire dict: an SDK object's ``as_payload``, a JSON string or SSE decoded."""
+    return as_payload(item) if is_library_object(item) else unwrap(item)[1]
 
 
 def _payload(item: Any) -> Any:
-    """The wire dict of an item: an SDK object's ``as_payload``, a JSON string or SSE decoded,
-    a JSON-RPC ``session/update`` notification's params or a response's result."""
-    payload = as_payload(item) if is_library_object(item) else unwrap(item)[1]
+    return _params(_decoded(item))
+
+
+def _is_cancel_request(message: Any, payload: Mapping[str, Any]) -> bool:
+    """``$/cancel_request`` (the JSON-RPC notification, or the SDK's
+    ``CancelRequestNotification``: ``{"requestId"}`` alone)."""
+    if isinstance(message, Mapping) and message.get("method") == "$/cancel_request":
+        return True
+    return "requestId" in payload and set(payload) <= {"requestId", "_meta", "sessionId"}
+
+
+def _params(payload: Any) -> Any:
+    """A JSON-RPC ``session/update`` notification's params or a response's result (another
+    payload as it is)."""
     if isinstance(payload, Mapping) and payload.get("jsonrpc") == "2.0":
-        if payload.get("method") in ("session/update", "session/request_permission"):
+        if payload.get("method") in ("session/update", "session/request_permission", _CANCEL):
             return payload.get("params")
         if "result" in payload:
             return payload.get("result")
@@ -86,13 +109,20 @@ def _update_kind(payload: Any) -> str | None:
 
 
 def _usage(usage: Any, **fields: Any) -> Usage:
-    """The prompt response's ``usage`` (the turn's tokens)."""
+    """The prompt response's ``usage`` (the turn's tokens: input, output, total, thought as
+    reasoning, cache reads as cached input); a count that is no whole number of tokens, or
+    is negative, is unknown."""
+
+    def count(key: str) -> int | None:
+        value = int_or_none(field(usage, key))
+        return value if value is not None and value >= 0 else None
+
     return Usage(
-        input_tokens=int_or_none(field(usage, "inputTokens")),
-        output_tokens=int_or_none(field(usage, "outputTokens")),
-        total_tokens=int_or_none(field(usage, "totalTokens")),
-        reasoning_tokens=int_or_none(field(usage, "thoughtTokens")),
-        cached_input_tokens=int_or_none(field(usage, "cachedReadTokens")),
+        input_tokens=count("inputTokens"),
+        output_tokens=count("outputTokens"),
+        total_tokens=count("totalTokens"),
+        reasoning_tokens=count("thoughtTokens"),
+        cached_input_tokens=count("cachedReadTokens"),
         **fields,
     )
 
@@ -109,6 +139,12 @@ class AcpAdapter:
         self._calls = AcpCalls()
         self._permissions = Permissions()
         self._session = SessionInfo()
+        self._compactions = Compactions()
+        self._unread: set[str] = set()
+        """The update kinds nbagent does not read seen in this turn (one warning each)."""
+        self._asked: dict[str, str] = {}
+        """The JSON-RPC id of each permission request fed whole → its call (``$/cancel_request``
+        names the request by id)."""
 
     @staticmethod
     def detect(item: Any) -> bool:
@@ -129,11 +165,19 @@ class AcpAdapter:
             return []
         if isinstance(item, ServerSentEvent) and not item.data.strip():
             return []
-        payload = _payload(item)
+        message = _decoded(item)
+        payload = _params(message)
         if not isinstance(payload, Mapping):
             raise self._life.bad("an item must be a JSON object", item)
         out: list[Event] = []
         self._start(out, payload.get("sessionId"))
+        if _is_cancel_request(message, payload):
+            self._on_cancel_request(payload, out)
+            return out
+        if isinstance(message, Mapping) and is_request(payload) and "id" in message:
+            call_id = str_or_none(payload["toolCall"].get("toolCallId"))
+            if call_id is not None and isinstance(message["id"], (str, int)):
+                self._asked[str(message["id"])] = call_id
         if "update" not in payload and "sessionUpdate" in payload:
             payload = {"update": payload}  # a bare update, without its notification
         update = payload.get("update")
@@ -244,12 +288,40 @@ class AcpAdapter:
             out.append(state)
         elif kind == "_nbagent/session":
             out.append(self._session.said(update))
+        elif kind in NOTES and (note := self._note(kind, update)) is not None:
+            self._messages.close_all(out)
+            self._keys.clear()
+            out.append(note)
         else:  # a plan_update / plan_removed that names no plan is raw, as unknown updates
             value = plain({k: v for k, v in update.items() if k != "sessionUpdate"})
             raw = kind not in QUIET
             if raw is False and (shown := self._session.snapshot(kind, update)) is not None:
                 out.append(shown)  # on the status line (``session.py``)
             out.append(Custom(name=f"acp.{kind}", value=value, is_raw=raw))
+            if kind not in READ and not kind.startswith("_nbagent/") and kind not in self._unread:
+                self._unread.add(kind)
+                message = f"an update nbagent does not read was kept raw: {kind[:100]}"
+                out.append(ErrorEvent(message=message, error_type="acp.unread", recoverable=True))
+
+    def _note(self, kind: str, update: Mapping[str, Any]) -> Custom | None:
+        """A notice's or a compaction's note (``notes.py``); None for one with no id."""
+        if kind == "notice":
+            return notice(update)
+        if kind == "compaction_update":
+            return self._compactions.update(update)
+        return self._compactions.chunk(update)
+
+    def _on_cancel_request(self, payload: Mapping[str, Any], out: list[Event]) -> None:
+        """``$/cancel_request``: the agent withdrew a request; a permission request it names
+        (by the JSON-RPC id it was fed with) is answered cancelled; another is kept raw."""
+        request_id = payload.get("requestId")
+        key = str(request_id) if isinstance(request_id, (str, int)) else None
+        call_id = self._asked.pop(key, None) if key is not None else None
+        if call_id is None:
+            value = plain(dict(payload))
+            out.append(Custom(name="acp.cancel_request", value=value, is_raw=True))
+            return
+        self._permissions.withdrawn(call_id, out)
 
     def _chunk(self, channel: Channel, update: Mapping[str, Any], out: list[Event]) -> None:
         """A message chunk: text appended to the open message of its channel; a new message

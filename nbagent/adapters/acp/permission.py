@@ -72,6 +72,13 @@ class Permissions:
         detail = approval_detail("acp", actions=actions_of(offered), options=offered)
         out.append(awaiting_status(call_id, title, detail))
 
+    def withdrawn(self, call_id: str, out: list[Event]) -> None:
+        """The agent withdrew its request (``$/cancel_request``): answered cancelled."""
+        if self._offered.pop(call_id, None) is not None:
+            status = answered_status(call_id, "cancel")
+            status.text = "the agent withdrew its request"
+            out.append(status)
+
     def answer(self, payload: Mapping[str, Any], out: list[Event]) -> None:
         call_id = str(payload.get("toolCallId"))
         outcome = payload["outcome"]

@@ -36,6 +36,7 @@ class _Seen:
         "input",
         "kind",
         "locations",
+        "name",
         "output",
         "pieces",
         "status",
@@ -45,6 +46,8 @@ class _Seen:
 
     def __init__(self) -> None:
         self.title: str | None = None
+        self.name: str | None = None
+        """The tool's programmatic name (ACP's unstable ``name``), in the meta as ``tool``."""
         self.kind: str | None = None
         self.status: str | None = None
         self.input: Any = None
@@ -57,6 +60,7 @@ class _Seen:
 
     def meta(self) -> dict[str, Any]:
         meta: dict[str, Any] = {"title": self.title, "kind": self.kind, "status": self.status}
+        meta["tool"] = self.name
         if self.locations:
             meta["locations"] = list(self.locations)
         if self.output is not None:
@@ -131,6 +135,7 @@ class AcpCalls:
         if status is not None and status != seen.status:
             seen.status, changed = status, True
         seen.kind = str_or_none(update.get("kind")) or seen.kind
+        seen.name = str_or_none(update.get("name")) or seen.name
         if "locations" in update and update["locations"] is not None:
             seen.locations = locations(update["locations"])
         if update.get("rawInput") is not None:

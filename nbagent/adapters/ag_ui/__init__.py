@@ -20,14 +20,30 @@ one. Legacy ``THINKING_TEXT_MESSAGE_*`` (no ids) get ``{run}:think{n}``. Steps a
 ``stepName`` (``{stepName}#{n}`` for its n-th step of that name); sub-agents are steps with
 ``step_id=subagentRunId``.
 
+1.0's additions: an interrupt outcome's interrupts are ``RunEnd.meta["interrupts"]`` (the
+transcript's ``interrupt`` blocks; a tool call's pauses that call), answered on the next run
+(``resume_entries``); ``ACTIVITY_*`` are ``State`` events (the transcript's ``activity``
+blocks); ``REASONING_ENCRYPTED_VALUE`` marks its reasoning encrypted (never decoded); every
+event's ``metadata`` is kept as ``meta["metadata"]`` of what it became (a
+``Custom("metadata")`` when it became nothing else).
+
 Modules: ``tables`` (the event types, outcomes, the field reader), ``messages`` (text and
-reasoning), ``tools`` (tool calls), ``scopes`` (the sub-agent of each event), ``adapter``
-(``AgUiAdapter``: the run, steps, state).
+reasoning), ``tools`` (tool calls), ``scopes`` (the sub-agent of each event), ``interrupts``
+and ``resume`` (interrupts and their answers), ``adapter`` (``AgUiAdapter``: the run, steps,
+state).
 """
 
 from __future__ import annotations
 
 from nbagent.adapters.ag_ui.adapter import AgUiAdapter
+from nbagent.adapters.ag_ui.resume import check_answer, pending_interrupts, resume_entries
 from nbagent.adapters.ag_ui.tables import EVENT_TYPES, OUTCOMES
 
-__all__ = ["EVENT_TYPES", "OUTCOMES", "AgUiAdapter"]
+__all__ = [
+    "EVENT_TYPES",
+    "OUTCOMES",
+    "AgUiAdapter",
+    "check_answer",
+    "pending_interrupts",
+    "resume_entries",
+]

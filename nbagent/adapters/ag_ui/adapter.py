@@ -80,9 +80,14 @@ class AgUiAdapter:
             return out
         scope = self._scopes.scope(kind, payload)
         on_kind(payload, out)
+        metadata = _get(payload, "metadata")  # every event's (1.0): kept on what it became
+        if not out and isinstance(metadata, dict) and metadata:  # it became nothing: on its own
+            out.append(Custom(name="metadata", value={"type": kind}))
         for event in out:
             if event.parent is None:
                 event.parent = scope if scope is not None else self._scopes.of_event(event)
+            if isinstance(metadata, dict) and metadata:
+                event.meta = {**(event.meta or {}), "metadata": plain(metadata)}
         return out
 
     def end(self) -> list[Event]:
@@ -271,10 +276,13 @@ def _type_of(payload: Any) -> str | None:
 
 
 def _activity(op: Literal["activity_snapshot", "activity_delta"], ev: Any, **content: Any) -> State:
-    """An ``ACTIVITY_*`` event's state: ``content`` (its value or patch) in the message it names."""
+    """An ``ACTIVITY_*`` event's state: ``content`` (its value or patch) in the message it
+    names; a snapshot that asks to leave content already there (``replace: false``) says so
+    in its ``meta``."""
     return State(
         op=op,
         message_id=str_or_none(_get(ev, "messageId")),
         activity_type=str_or_none(_get(ev, "activityType")),
+        meta={"replace": False} if _get(ev, "replace") is False else None,
         **content,
     )

@@ -1,6 +1,7 @@
 """AG-UI interrupts that concern a tool call (``RUN_FINISHED.outcome.interrupts[i].toolCallId``,
-AG-UI 1.0's tool approvals): each pauses that call. nbagent cannot answer a remote agent: the
-next run's input does, with a ``resume`` entry per interrupt (the ``hint``)."""
+AG-UI 1.0's tool approvals): each pauses that call (the others are the run's ``interrupt``
+blocks, from ``RunEnd.meta["interrupts"]``). nbagent cannot answer a remote agent: the next
+run's input does, with a ``resume`` entry per interrupt (the ``hint``; ``resume.py``)."""
 
 from __future__ import annotations
 
@@ -16,13 +17,14 @@ __all__ = ["interrupt_statuses", "resume_hint"]
 
 
 def resume_hint(thread_id: str | None, interrupt_id: str) -> str:
-    """The ``RunAgentInput`` that resumes the thread with an answer to ``interrupt_id``."""
+    """The code that answers ``interrupt_id``: the agent's next run, its ``RunAgentInput``
+    with a ``resume`` entry (``resume.py``)."""
     thread = json.dumps(thread_id or "<the thread id>")
-    entry = json.dumps({"interruptId": interrupt_id, "status": "resolved", "payload": None})
     return (
-        "# POST the next run to the agent with the answer (payload: what the interrupt asks)\n"
-        f'{{"threadId": {thread}, "runId": "<a new id>", "messages": [...],\n'
-        f' "resume": [{entry}]}}'
+        "from nbagent.adapters.ag_ui import resume_entries\n"
+        f'body = {{"threadId": {thread}, "runId": "<a new id>", "messages": [...]}}\n'
+        f'body["resume"] = resume_entries(run.transcript, {{{json.dumps(interrupt_id)}: answer}})\n'
+        'show(sse(url, json=body), format="ag-ui")'
     )
 
 
@@ -34,14 +36,18 @@ def interrupt_statuses(outcome: Any, thread_id: str | None) -> list[Status]:
         interrupt_id = str_or_none(_get(interrupt, "id"))
         if tool_call_id is None or interrupt_id is None:
             continue
+        message = str_or_none(_get(interrupt, "message"))
         detail = approval_detail(
             "ag-ui",
             hint=resume_hint(thread_id, interrupt_id),
             interrupt_id=interrupt_id,
             reason=str_or_none(_get(interrupt, "reason")),
-            message=str_or_none(_get(interrupt, "message")),
+            message=message,
             response_schema=plain(_get(interrupt, "responseSchema")),
+            expires_at=str_or_none(_get(interrupt, "expiresAt")),
         )
+        if message:  # the paused panel's head line: what the agent asks
+            detail["head"] = message[:500]
         name = str_or_none(_get(interrupt, "reason")) or "tool"
         out.append(awaiting_status(tool_call_id, name, detail, "awaits an answer"))
     return out

@@ -121,10 +121,17 @@ class Messages:
     def on_reasoning_encrypted_value(self, ev: Any, out: list[Event]) -> None:
         entity = str_or_none(_get(ev, "entityId"))
         value = str_or_none(_get(ev, "encryptedValue"))
-        if entity is not None and value is not None and entity in self._open_thinking:
+        if entity is None or value is None:
+            out.append(Custom(name="reasoning_encrypted_value", value=plain(ev)))
+            return
+        if entity in self._open_thinking:
             self._encrypted[entity] = value
             return
-        out.append(Custom(name="reasoning_encrypted_value", value=plain(ev)))
+        # A message already closed (marked encrypted), a tool call's reasoning, or reasoning
+        # that came only encrypted (an "encrypted reasoning" block of its own): never decoded.
+        tool_call = str_or_none(_get(ev, "subtype")) == "tool-call"
+        message_id = f"{entity}:reasoning" if tool_call else entity
+        out.append(MessageEnd(message_id=message_id, channel="thinking", encrypted_value=value))
 
     # legacy THINKING_* (0.x): no message ids
 

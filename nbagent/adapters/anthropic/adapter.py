@@ -29,9 +29,7 @@ from nbagent.core.events import (
     EndReason,
     ErrorEvent,
     Event,
-    MessageEnd,
     RunEnd,
-    TextDelta,
 )
 
 __all__ = ["AnthropicAdapter"]
@@ -101,10 +99,7 @@ class AnthropicAdapter:
         elif kind == "content_block_delta":
             self._blocks.delta(payload, out)
         elif kind == "content_block_stop":
-            index = field(payload, "index")
-            block = self._blocks.by_index.get(index) if isinstance(index, int) else None
-            if block is not None:
-                self._blocks.close(block, out)
+            self._blocks.close(field(payload, "index"), out)
         elif kind == "message_delta":
             self._message_delta(payload, out)
         elif kind == "message_stop":
@@ -161,9 +156,8 @@ class AnthropicAdapter:
         if raw == "refusal":
             explanation = field(self._stop_details, "explanation")
             if isinstance(explanation, str) and explanation:
-                refusal_id = self._blocks.ids.new("refusal")
-                out.append(TextDelta(message_id=refusal_id, delta=explanation, refusal=True))
-                out.append(MessageEnd(message_id=refusal_id))
+                parts = self._blocks.parts
+                parts.close(parts.put("refusal", "refusal", explanation, out), out)
                 if stopped:
                     message = explanation
         self._run.end_step(out, reason, raw)

@@ -1,6 +1,7 @@
 """Content blocks: ``Blocks``, the part of ``AnthropicAdapter`` that turns
 ``content_block_start`` / ``_delta`` / ``_stop`` into messages (text, thinking), tool calls
-and server tool results, and ``Block``, what it keeps of each block.
+and server tool results: its text, thinking and tool-use blocks are the kit's ``Parts``, keyed
+by the block's index.
 """
 
 from __future__ import annotations
@@ -10,34 +11,22 @@ from typing import Any
 
 from nbagent.adapters.anthropic.maps import TOOL_USE
 from nbagent.adapters.base import field, plain
-from nbagent.adapters.kit.ids import Ids, kind_of
-from nbagent.adapters.kit.messages import Channel, message_delta, whole_message
-from nbagent.core.events import (
-    Custom,
-    Event,
-    MessageEnd,
-    MessageStart,
-    ToolCallArgsDelta,
-    ToolCallEnd,
-    ToolCallStart,
-    ToolResult,
-)
+from nbagent.adapters.kit.ids import Ids
+from nbagent.adapters.kit.messages import whole_message
+from nbagent.adapters.kit.parts import Part, PartKind, Parts
+from nbagent.core.events import Custom, Event, ToolResult
 
-__all__ = ["Block", "Blocks"]
+__all__ = ["Blocks"]
 
+_DELTAS: dict[str, PartKind] = {
+    "text_delta": "text",
+    "thinking_delta": "thinking",
+    "input_json_delta": "call",
+}
+"""A delta's type → the kind of its block's part."""
 
-class Block:
-    """What the adapter keeps of one content block (by its index)."""
-
-    __slots__ = ("id", "input", "kind", "open", "signature", "streamed")
-
-    def __init__(self, kind: str, block_id: str) -> None:
-        self.kind = kind  # "text" | "thinking" | "tool" | "done" (nothing to close)
-        self.id = block_id
-        self.open = kind != "done"
-        self.signature: str | None = None
-        self.input: Any = None  # a non-empty content_block_start.input
-        self.streamed = False  # a non-empty input_json_delta arrived
+_FIELDS: dict[PartKind, str] = {"text": "text", "thinking": "thinking", "call": "partial_json"}
+"""A delta's text field, by the kind of its part."""
 
 
 class Blocks:
@@ -46,59 +35,53 @@ class Blocks:
 
     def __init__(self) -> None:
         self.ids = Ids("msg")
-        self.by_index: dict[int, Block] = {}
+        self.parts = Parts(self.ids, starts={"text": {"role": "assistant"}, "thinking": {}})
+        self.seen: set[int] = set()  # the indices of the blocks started
 
     def close_all(self, out: list[Event]) -> None:
-        for index in sorted(self.by_index):
-            self.close(self.by_index[index], out)
+        self.parts.close_all(out)
+
+    def close(self, index: Any, out: list[Event]) -> None:
+        if isinstance(index, int):
+            self.parts.close(index, out)
 
     def start(self, payload: Any, out: list[Event]) -> None:
         index = field(payload, "index")
-        if not isinstance(index, int) or index in self.by_index:
+        if not isinstance(index, int) or index in self.seen:
             return  # a repeated start: the block is already known
+        self.seen.add(index)
         content = field(payload, "content_block")
         kind = field(content, "type")
-        block_id = f"{self.ids.scope}:{index}"  # a block no event names by its id
         if kind == "text" or kind == "thinking":
-            block_id = self.ids.new(kind_of(kind))
-            block = self.by_index[index] = Block(kind, block_id)
-            role = "assistant" if kind == "text" else None
-            out.append(MessageStart(message_id=block_id, channel=kind, role=role))
-            text = field(content, kind)
-            if isinstance(text, str) and text:
-                out.append(message_delta(kind, block_id, text))
+            part = self.parts.start(kind, index, out)
+            self.parts.delta(part, field(content, kind), out)
             signature = field(content, "signature")
             if kind == "thinking" and isinstance(signature, str) and signature:
-                block.signature = signature
+                part.end["signature"] = signature
         elif kind == "redacted_thinking":
-            block_id = self.ids.new("think")
-            self.by_index[index] = Block("done", block_id)
             data = field(content, "data")
             redacted = {
                 "redacted": True,
                 "encrypted_value": data if isinstance(data, str) else None,
             }
-            whole_message(out, "thinking", block_id, None, end=redacted)
+            whole_message(out, "thinking", self.ids.new("think"), None, end=redacted)
         elif kind in TOOL_USE:
             wire_id = field(content, "id")
-            synthetic = not (isinstance(wire_id, str) and wire_id)
-            tool_id = self.ids.new("call") if synthetic else self.ids.wire(wire_id)
-            block = self.by_index[index] = Block("tool", tool_id)
+            name = field(content, "name")
+            part = self.parts.start(
+                "call",
+                index,
+                out,
+                wire_id=wire_id if isinstance(wire_id, str) else None,
+                name=name if isinstance(name, str) else "",
+                index=index,
+                executor="client" if kind == "tool_use" else "server",
+            )
             tool_input = field(content, "input")
             if tool_input:  # `{}` is only a placeholder for the streamed input
-                block.input = plain(tool_input)
-            name = field(content, "name")
-            out.append(
-                ToolCallStart(
-                    tool_call_id=tool_id,
-                    name=name if isinstance(name, str) else "",
-                    index=index,
-                    executor="client" if kind == "tool_use" else "server",
-                    synthetic_id=synthetic,
-                )
-            )
+                args = plain(tool_input)
+                part.end.update(args=args, arguments=json.dumps(args, ensure_ascii=False))
         elif isinstance(kind, str) and kind.endswith("_tool_result"):
-            self.by_index[index] = Block("done", block_id)
             tool_use_id = field(content, "tool_use_id")
             result = plain(field(content, "content"))
             error_type = field(result, "type") if isinstance(result, dict) else None
@@ -113,18 +96,19 @@ class Blocks:
                 )
             )
         else:
-            self.by_index[index] = Block("done", block_id)
             out.append(_raw(kind or "content_block", content, index))
 
-    def _implicit_block(self, index: int, kind: str, out: list[Event]) -> Block:
-        """A block whose start never came (a truncated or reordered stream)."""
-        block_id = self.ids.new(
-            "call" if kind == "tool" else "think" if kind == "thinking" else "text"
-        )
-        block = self.by_index[index] = Block(kind, block_id)
-        if kind == "tool":
-            out.append(ToolCallStart(tool_call_id=block_id, index=index, synthetic_id=True))
-        return block
+    def _part(self, index: int, kind: PartKind, out: list[Event]) -> Part | None:
+        """The open block at ``index`` when it is a ``kind`` one; a block whose start never
+        came (a truncated or reordered stream) opened now; None for a block of another kind
+        or one that ended."""
+        part = self.parts.get(index)
+        if part is None and index not in self.seen:
+            self.seen.add(index)
+            if kind == "call":
+                return self.parts.start("call", index, out, index=index)
+            return self.parts.start(kind, index, out, announce=False)
+        return part if part is not None and part.kind == kind else None
 
     def delta(self, payload: Any, out: list[Event]) -> None:
         index = field(payload, "index")
@@ -132,52 +116,35 @@ class Blocks:
             return
         delta = field(payload, "delta")
         kind = field(delta, "type")
-        block = self.by_index.get(index)
-        if kind == "text_delta" or kind == "thinking_delta":
-            channel: Channel = "text" if kind == "text_delta" else "thinking"
-            text = field(delta, channel)
-            if isinstance(text, str) and text:
-                if block is None:
-                    block = self._implicit_block(index, channel, out)
-                if block.kind == channel:
-                    out.append(message_delta(channel, block.id, text))
-        elif kind == "input_json_delta":
-            partial = field(delta, "partial_json")
-            if isinstance(partial, str) and partial:  # the first one is "": never seed "{}"
-                if block is None:
-                    block = self._implicit_block(index, "tool", out)
-                if block.kind == "tool" and block.open:
-                    block.streamed = True
-                    out.append(ToolCallArgsDelta(tool_call_id=block.id, delta=partial))
+        if kind in _DELTAS:
+            part_kind = _DELTAS[kind]
+            text = field(delta, _FIELDS[part_kind])
+            if not (isinstance(text, str) and text):  # the first input is "": never seed "{}"
+                return
+            part = self._part(index, part_kind, out)
+            if part is not None:
+                if part_kind == "call":
+                    part.end.clear()  # the input streams: no whole arguments at its end
+                self.parts.delta(part, text, out)
         elif kind == "signature_delta":
             signature = field(delta, "signature")
-            if isinstance(signature, str) and signature and block is not None:
-                block.signature = (block.signature or "") + signature
+            part = self.parts.get(index)
+            if isinstance(signature, str) and signature and part and part.kind == "thinking":
+                part.end["signature"] = (part.end.get("signature") or "") + signature
         elif kind == "citations_delta":
-            message_id = block.id if block is not None else f"{self.ids.scope}:{index}"
+            part = self.parts.get(index)
             out.append(
                 Custom(
                     name="citation",
                     value=plain(field(delta, "citation")),
-                    meta={"message_id": message_id, "index": index},
+                    meta={
+                        "message_id": part.id if part is not None else self.ids.new("text"),
+                        "index": index,
+                    },
                 )
             )
         else:
             out.append(_raw(kind or "content_block_delta", delta, index))
-
-    def close(self, block: Block, out: list[Event]) -> None:
-        if not block.open:
-            return
-        block.open = False
-        if block.kind == "tool":
-            args = None if block.streamed else block.input
-            arguments = None if args is None else json.dumps(args, ensure_ascii=False)
-            out.append(ToolCallEnd(tool_call_id=block.id, arguments=arguments, args=args))
-        elif block.kind == "thinking":
-            end = MessageEnd(message_id=block.id, channel="thinking", signature=block.signature)
-            out.append(end)
-        else:
-            out.append(MessageEnd(message_id=block.id, channel="text"))
 
 
 def _raw(kind: Any, value: Any, index: int) -> Custom:

@@ -20,13 +20,15 @@ from nbagent.adapters.google_genai.maps import (
     word,
 )
 from nbagent.adapters.kit.ids import Ids
-from nbagent.adapters.kit.messages import Channel, Messages, invented
+from nbagent.adapters.kit.messages import Channel
+from nbagent.adapters.kit.parts import PartKind
+from nbagent.adapters.kit.parts import Parts as Content
 from nbagent.adapters.kit.whole import call_events
 from nbagent.core.events import Custom, Event, ToolCallEnd, ToolCallStart, ToolResult
 
 __all__ = ["Parts"]
 
-_STARTS: dict[Channel, dict[str, Any]] = {"text": {"role": "assistant"}, "thinking": {}}
+_STARTS: dict[PartKind, dict[str, Any]] = {"text": {"role": "assistant"}, "thinking": {}}
 
 
 class Parts:
@@ -35,7 +37,7 @@ class Parts:
     def __init__(self) -> None:
         self.ids = Ids("gemini")  # invented ids, in the last step's scope, else the run's
         # one message open at a time
-        self._messages = Messages(invented(self.ids), _STARTS)
+        self._messages = Content(self.ids, starts=_STARTS)
         self._thought_signature: str | None = None
         self.pending: list[tuple[str, str]] = []  # (call id, name): calls awaiting a result
         self._code_calls: list[tuple[str, str]] = []  # executable_code calls, likewise
@@ -100,7 +102,7 @@ class Parts:
     def _text(self, channel: Channel, text: str, out: list[Event]) -> None:
         if self._messages.get(channel) is None:
             self.close_message(out)
-        self._messages.delta(channel, text, out)
+        self._messages.put(channel, channel, text, out)
 
     def close_message(self, out: list[Event]) -> None:
         self._messages.close("text", out)

@@ -1,6 +1,7 @@
 """What adapters compose: a run's ids (``ids.py``), tool-call assembly (``calls.py``), usage
 readers (``usage.py``), the run's lifecycle (``lifecycle.py``: started once, ended once, its
-bad-item error), the text and thinking messages they open and close (``messages.py``),
+bad-item error), the text and thinking messages they open and close (``messages.py``), the
+content parts they stream by the wire's key (``parts.py``: messages and call arguments),
 messages and calls that came whole (``whole.py``), full texts after their deltas
 (``reconcile.py``), a provider's finish word (``finish.py``), an item's handler by its type
 (``dispatch.py``) and the base of every hook family's adapter (``hooks.py``: ``HookAdapter``;
@@ -20,6 +21,7 @@ from nbagent.adapters.kit.messages import (
     whole_message,
     wire_key,
 )
+from nbagent.adapters.kit.parts import Part, PartKind, Parts
 from nbagent.adapters.kit.usage import (
     anthropic_usage,
     gemini_usage,
@@ -41,6 +43,9 @@ __all__ = [
     "Lifecycle",
     "Messages",
     "ModelStep",
+    "Part",
+    "PartKind",
+    "Parts",
     "ToolCalls",
     "anthropic_usage",
     "args_text",

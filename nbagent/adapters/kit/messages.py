@@ -2,8 +2,9 @@
 
 ``Messages`` holds which message of each channel is open (per key: "" for a format that has
 one of each at a time, the wire's id for one that names them), numbers them per channel and
-makes their ids with the adapter's own scheme; it emits the deltas with the open id, a
-``MessageStart`` where the format has one, and the ``MessageEnd`` at a close.
+makes their ids with the adapter's own scheme; the kit's ``Parts`` (``parts.py``), keyed by
+channel and key, emit its events. A format whose ids are the run's ``Ids`` holds a ``Parts``
+itself.
 
 ``message_delta`` is the delta event of a channel; ``whole_message`` a message that arrives
 whole: start, its text, end.
@@ -15,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any, TypeAlias
 
 from nbagent.adapters.kit.ids import Ids, kind_of
+from nbagent.adapters.kit.parts import Part, PartKind, Parts
 from nbagent.core.events import (
     Event,
     MessageEnd,
@@ -106,7 +108,8 @@ ANSWER_SEEN_WHOLE: Mapping[str, Any] = {"role": "assistant", "whole": True}
 
 
 class Messages:
-    """The open messages, ``(channel, key) → id`` in the order they opened.
+    """The open messages, ``(channel, key) → id`` in the order they opened: kit ``Parts``
+    keyed by channel and key, named by an id scheme.
 
     ``ids`` makes a new message's id; ``starts`` gives, per channel, the ``MessageStart``
     fields of a format that announces its messages (a channel not in it opens silently);
@@ -119,31 +122,37 @@ class Messages:
         starts: Mapping[Channel, Mapping[str, Any]] | None = None,
         meta: dict[str, Any] | None = None,
     ) -> None:
-        self.open: dict[tuple[Channel, str], str] = {}
+        kinds: dict[PartKind, Mapping[str, Any]] = dict((starts or {}).items())
+        self.parts = Parts(starts=kinds, meta=meta)
         self.counts: dict[Channel, int] = {}
         self._ids = ids
-        self._starts = starts or {}
-        self.meta = meta
+
+    @property
+    def open(self) -> dict[tuple[Channel, str], str]:
+        """The open messages' ids by channel and key."""
+        return {key: part.id for (_, key), part in self.parts.open.items()}  # type: ignore[misc]
 
     def get(self, channel: Channel, key: str = "") -> str | None:
         """The id of the open message of ``channel`` (and ``key``), None when none is."""
-        return self.open.get((channel, key))
+        part = self.parts.get((channel, key))
+        return None if part is None else part.id
 
     def id(
         self, channel: Channel, out: list[Event], key: str = "", *, announce: bool = True
     ) -> str:
         """The open message's id, opening one when none is (announced with a
         ``MessageStart`` when ``channel`` is in ``starts`` and ``announce`` holds)."""
-        message_id = self.open.get((channel, key))
-        if message_id is None:
+        return self._part(channel, out, key, announce).id
+
+    def _part(self, channel: Channel, out: list[Event], key: str, announce: bool) -> Part:
+        part = self.parts.get((channel, key))
+        if part is None:
             n = self.counts[channel] = self.counts.get(channel, 0) + 1
-            message_id = self.open[(channel, key)] = self._ids(channel, key, n)
-            start = self._starts.get(channel)
-            if start is not None and announce:
-                out.append(
-                    MessageStart(message_id=message_id, channel=channel, meta=self.meta, **start)
-                )
-        return message_id
+            given = self._ids(channel, key, n)
+            part = self.parts.start(
+                channel, (channel, key), out, part_id=given, announce=None if announce else False
+            )
+        return part
 
     def delta(
         self,
@@ -156,21 +165,16 @@ class Messages:
     ) -> str:
         """A ``TextDelta`` or ``ThinkingDelta`` of ``text`` in the open message (opened when
         none is); its id."""
-        message_id = self.id(channel, out, key, announce=announce)
-        out.append(message_delta(channel, message_id, text, meta=self.meta))
-        return message_id
+        part = self._part(channel, out, key, announce)
+        self.parts.delta(part, text, out)
+        return part.id
 
     def close(self, channel: Channel, out: list[Event], key: str = "", **end: Any) -> str | None:
         """The ``MessageEnd`` (with the ``end`` fields) of the open message, if one is; its
         id."""
-        message_id = self.open.pop((channel, key), None)
-        if message_id is not None:
-            out.append(MessageEnd(message_id=message_id, channel=channel, meta=self.meta, **end))
-        return message_id
+        part = self.parts.close((channel, key), out, **end)
+        return None if part is None else part.id
 
     def close_all(self, out: list[Event]) -> bool:
         """Close every open message, in the order they opened; whether one was open."""
-        was_open = bool(self.open)
-        for channel, key in list(self.open):
-            self.close(channel, out, key)
-        return was_open
+        return self.parts.close_all(out)

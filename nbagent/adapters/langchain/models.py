@@ -83,7 +83,12 @@ class Models:
             return
         final = field(output, "content")
         final = final if isinstance(final, str) else None
-        if not model.close(out, final) and final:  # a model that did not stream: the full text
+        if not model.spoke and output is not None:
+            # A model that did not stream (no ``_stream``): its whole message, thinking
+            # (``reasoning_content``, reasoning and thinking blocks) and text, in order.
+            model.says(output, out)
+            model.close(out)
+        elif not model.close(out, final) and final:  # thinking streamed, not its text
             out.append(TextDelta(message_id=run_id, delta=final))
             out.append(MessageEnd(message_id=run_id))
         full_calls = [tc for tc in list_or_empty(field(output, "tool_calls")) if tc is not None]

@@ -39,7 +39,7 @@ class ModelRun(CallGroup):
     ``parent``: the scope of its events (the hook's and a graph's model calls; the
     ``astream_events`` adapter sets parents later)."""
 
-    __slots__ = ("parent", "text_open", "think_id", "think_open", "usage_seen")
+    __slots__ = ("parent", "spoke", "text_open", "think_id", "think_open", "usage_seen")
 
     def __init__(
         self, key: str = "", parent: str | None = None, *, wire_named: bool = False
@@ -50,6 +50,8 @@ class ModelRun(CallGroup):
         self.text_open = False
         self.think_open = False
         self.usage_seen = False
+        self.spoke = False
+        """Some text or thinking of the run came (streamed, or said whole)."""
 
     def says(self, message: Any, out: list[Event]) -> None:
         """A message's (or chunk's) text and thinking parts, in order."""
@@ -60,6 +62,7 @@ class ModelRun(CallGroup):
         """A piece of text (the thinking before it ends) or of thinking."""
         if not (isinstance(value, str) and value):
             return
+        self.spoke = True
         if channel == "thinking":
             self.think_open = True
         else:

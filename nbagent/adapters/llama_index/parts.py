@@ -10,11 +10,19 @@ from dataclasses import field as dc_field
 from typing import Any
 
 from nbagent.adapters.base import field, plain, str_or_none
-from nbagent.adapters.kit import Channel, Ids, args_text, call_events, message_delta
+from nbagent.adapters.kit import (
+    SEEN_WHOLE,
+    Channel,
+    Ids,
+    Kind,
+    Parts,
+    args_text,
+    call_events,
+    whole_message,
+)
 from nbagent.adapters.llama_index.read import new_text, text_of
 from nbagent.core.events import (
     Event,
-    MessageEnd,
     Status,
     StepEnd,
     ToolResult,
@@ -27,40 +35,46 @@ __all__ = ["Step", "Tools"]
 
 @dataclass(slots=True)
 class Step:
-    """One LLM call, a step from its start to its end: its text (``text_id``,
-    ``{step_id}:text1``) and thinking (``think_id``, ``{step_id}:think1``) as they stream, and
-    the usage its chunks said."""
+    """One LLM call, a step from its start to its end: its text (``{step_id}:text1``) and
+    thinking (``{step_id}:think1``) as they stream, kit ``Parts`` in the step's scope, and the
+    usage its chunks said."""
 
     step_id: str
     name: str
     parent: str | None = None
     react: bool = False  # a ReAct agent's call: its text is the agent's reasoning
     text: str = ""  # the text so far (for cumulative ``message.content`` streams)
-    streamed: bool = False  # text deltas went out
-    thinking: bool = False  # thinking deltas went out
     usage: dict[str, Any] = dc_field(default_factory=dict)
-    text_id: str = ""
-    think_id: str = ""
+    parts: Parts = dc_field(init=False)
 
     def __post_init__(self) -> None:
-        ids = Ids(self.step_id)
-        self.text_id, self.think_id = ids.new("text"), ids.new("think")
+        self.parts = Parts(Ids(self.step_id), parent=self.parent)
+
+    @property
+    def streamed(self) -> bool:
+        """Text deltas went out (and its message is open)."""
+        return self.parts.get("text") is not None
+
+    @property
+    def thinking(self) -> bool:
+        """Thinking deltas went out."""
+        return self.parts.get("thinking") is not None
 
     def think(self, delta: Any, out: list[Event]) -> None:
         """A piece of its thinking (nothing for an empty one)."""
-        self.thinking = self._delta("thinking", delta, out) or self.thinking
+        if isinstance(delta, str) and delta:
+            self.parts.put("thinking", "thinking", delta, out)
 
     def say(self, delta: Any, out: list[Event]) -> None:
         """A piece of its text (nothing for an empty one)."""
-        self.streamed = self._delta("text", delta, out) or self.streamed
+        if isinstance(delta, str) and delta:
+            self.parts.put("text", "text", delta, out)
 
-    def _delta(self, channel: Channel, delta: Any, out: list[Event]) -> bool:
-        """The delta of ``delta`` in its message of ``channel``; whether it had text."""
-        if not (isinstance(delta, str) and delta):
-            return False
-        mid = self.think_id if channel == "thinking" else self.text_id
-        out.append(message_delta(channel, mid, delta, self.parent))
-        return True
+    def whole(self, channel: Channel, text: str, out: list[Event]) -> None:
+        """Its message of ``channel`` seen whole (a call that did not stream it)."""
+        kind: Kind = "think" if channel == "thinking" else "text"
+        message_id = self.parts.ids.new(kind)
+        whole_message(out, channel, message_id, text, SEEN_WHOLE, parent=self.parent)
 
     def stream(self, text: Any, delta: Any, out: list[Event]) -> None:
         """A chunk's text so far and delta (``new_text``): the new text, as thinking in a
@@ -71,11 +85,8 @@ class Step:
     def end(self, finish: str | None, out: list[Event], model: str | None = None) -> None:
         """Its open messages end, its usage (``model``: the model when the usage names none)
         and its end."""
-        if self.thinking:
-            mid = self.think_id
-            out.append(MessageEnd(message_id=mid, channel="thinking", parent=self.parent))
-        if self.streamed:
-            out.append(MessageEnd(message_id=self.text_id, parent=self.parent))
+        self.parts.close("thinking", out)
+        self.parts.close("text", out)
         if self.usage:
             usage = {**self.usage, "model": str_or_none(self.usage.get("model")) or model}
             out.append(Usage(step_id=self.step_id, parent=self.parent, **usage))

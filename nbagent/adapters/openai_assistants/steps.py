@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent.adapters.base import field, int_or_none, plain
-from nbagent.adapters.kit import Ids, args_text, openai_usage
-from nbagent.adapters.kit.reconcile import end_streamed_call
+from nbagent.adapters.base import field, int_or_none, plain, str_or_none
+from nbagent.adapters.kit import Ids, Part, Parts, args_text, openai_usage
 from nbagent.adapters.openai_assistants.maps import (
     SERVER_TOOLS,
     STEP_ENDS,
@@ -24,35 +23,20 @@ from nbagent.core.events import (
     Event,
     StepEnd,
     StepStart,
-    ToolCallArgsDelta,
-    ToolCallStart,
     ToolResult,
 )
 
-__all__ = ["Call", "Steps"]
-
-
-class Call:
-    """One tool call of a step: its id and name, the argument text streamed, whether it ended
-    and whether its result was sent."""
-
-    __slots__ = ("ended", "id", "name", "result", "streamed")
-
-    def __init__(self, tool_call_id: str, name: str) -> None:
-        self.id = tool_call_id
-        self.name = name
-        self.streamed: list[str] = []
-        self.ended = False
-        self.result = False
+__all__ = ["Steps"]
 
 
 class Steps:
-    """The run's steps and their tool calls."""
+    """The run's steps and their tool calls: kit ``Parts`` in their step's scope, by index."""
 
     def __init__(self) -> None:
-        self._calls: dict[tuple[str, int], Call] = {}  # (step id, index) -> call
-        self._calls_by_id: dict[str, Call] = {}
-        self._ids = Ids()
+        self._parts = Parts(Ids())
+        self._calls: dict[tuple[str, int], Part] = {}  # (step id, index) -> call, ended too
+        self._calls_by_id: dict[str, Part] = {}
+        self._answered: set[str] = set()  # the calls whose result was sent
         self._open_steps: dict[str, str] = {}  # step id -> step type
 
     @staticmethod
@@ -88,9 +72,7 @@ class Steps:
         elif name in STEP_ENDS:
             details = field(step, "step_details")
             self._tool_calls(step_id, details, out, full=True)
-            for (call_step, _), call in self._calls.items():
-                if call_step == step_id:
-                    self._end_call(call, None, out)
+            self._parts.close_all(out, step_id)
             status = field(step, "status")
             status = status if isinstance(status, str) else name.rpartition(".")[2]
             last_error = field(step, "last_error")
@@ -125,38 +107,31 @@ class Steps:
         kind = field(wire, "type")
         kind = kind if isinstance(kind, str) else "function"
         body = field(wire, kind)
-        wire_id = field(wire, "id")
+        wire_id = str_or_none(field(wire, "id"))
         call = self._calls.get((step_id, index))
-        if call is None and isinstance(wire_id, str) and wire_id:
+        if call is None and wire_id is not None:
             call = self._calls_by_id.get(wire_id)
         if call is None:
             name = field(body, "name") if kind == "function" else kind
-            name = name if isinstance(name, str) else ""
-            synthetic = not (isinstance(wire_id, str) and wire_id)
-            tool_call_id = (
-                self._ids.new("call", step_id) if synthetic else self._ids.wire(str(wire_id))
+            call = self._calls[(step_id, index)] = self._parts.start(
+                "call",
+                index,
+                out,
+                scope=step_id,
+                wire_id=wire_id,
+                name=name if isinstance(name, str) else "",
+                index=index,
+                executor="server" if kind in SERVER_TOOLS else None,
             )
-            call = Call(tool_call_id, name)
-            self._calls[(step_id, index)] = call
-            self._calls_by_id[tool_call_id] = call
-            out.append(
-                ToolCallStart(
-                    tool_call_id=tool_call_id,
-                    name=name,
-                    index=index,
-                    executor="server" if kind in SERVER_TOOLS else None,
-                    synthetic_id=synthetic,
-                )
-            )
+            self._calls_by_id[call.id] = call
         args = field(body, "arguments") if kind == "function" else field(body, "input")
         if kind == "file_search":
             args = None
         if full:
             if args is not None:
                 self._end_call(call, args, out)
-        elif isinstance(args, str) and args and not call.ended:
-            call.streamed.append(args)
-            out.append(ToolCallArgsDelta(tool_call_id=call.id, delta=args))
+        elif call.open:
+            self._parts.delta(call, args, out)
         result: Any = None
         if kind == "function":
             result = field(body, "output")
@@ -164,21 +139,18 @@ class Steps:
             result = code_outputs(field(body, "outputs"))
         elif kind == "file_search":
             result = plain(field(body, "results"))
-        if result not in (None, "", []) and not call.result:
+        if result not in (None, "", []) and call.id not in self._answered:
             self._end_call(call, None, out)
-            call.result = True
+            self._answered.add(call.id)
             out.append(ToolResult(tool_call_id=call.id, content=result, name=call.name or None))
 
-    def _end_call(self, call: Call, full: Any, out: list[Event]) -> None:
+    def _end_call(self, call: Part, full: Any, out: list[Event]) -> None:
         """Close a call, reconciling the full argument text with the streamed one."""
-        if not call.ended:
-            call.ended = True
-            out.extend(end_streamed_call(call.id, call.streamed, args_text(full) or None))
+        self._parts.settle(call, args_text(full) or None, out)
 
     def finish(self, out: list[Event]) -> None:
         """End every open tool call and step (the run is ending)."""
-        for call in self._calls.values():
-            self._end_call(call, None, out)
+        self._parts.close_all(out)
         for step_id, step_type in list(self._open_steps.items()):
             out.append(StepEnd(step_id=step_id, name=step_type, finish_reason="incomplete"))
         self._open_steps.clear()
@@ -192,8 +164,9 @@ class Steps:
         call = self._calls_by_id.get(wire_id)
         if call is None:
             name = field(function, "name")
-            call = Call(wire_id, name if isinstance(name, str) else "")
+            name = name if isinstance(name, str) else ""
+            call = self._parts.start(
+                "call", wire_id, out, scope="required", wire_id=wire_id, name=name
+            )
             self._calls_by_id[wire_id] = call
-            self._calls[("required_action", len(self._calls))] = call
-            out.append(ToolCallStart(tool_call_id=wire_id, name=call.name))
         self._end_call(call, field(function, "arguments"), out)

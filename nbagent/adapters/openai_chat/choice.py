@@ -3,7 +3,7 @@ choice index. It turns the choice's deltas into thinking, text, refusal and tool
 (reasoning fields, LiteLLM's ``thinking_blocks``, Mistral's thinking content parts, or
 ``<think>`` splitting), names its messages by the run's ``Ids`` (``{run}:text1``, ``…:think1``,
 ``…:refusal1``, counted over the run's choices) and closes its open messages and calls. Its
-messages are kept by two kit ``Messages`` (answers and thinking; refusals), its tool calls
+messages are kit ``Parts`` (one open of each kind: text, thinking, refusal), its tool calls
 assembled by the run's ``ToolCalls`` (``adapters/kit``), in a group of their own.
 """
 
@@ -12,27 +12,26 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent.adapters.base import field, list_or_empty
-from nbagent.adapters.kit import CallGroup, Messages, ToolCalls, invented
+from nbagent.adapters.kit import CallGroup, Parts, ToolCalls
 from nbagent.adapters.openai_chat.maps import reasoning_of, text_of, thinking_parts
 from nbagent.adapters.think import Part, ThinkSplitter
-from nbagent.core.events import Event, MessageStart, TextDelta
+from nbagent.core.events import Event
 
 __all__ = ["Choice"]
 
 
 class Choice:
-    """One choice's state: its open messages (text and thinking; refusals apart: they count on
-    their own), its tool calls, its finish reason."""
+    """One choice's state: its open messages (text, thinking and refusal, each keyed by its
+    kind), its tool calls, its finish reason."""
 
     __slots__ = (
         "calls",
         "finish",
         "index",
-        "messages",
         "meta",
+        "parts",
         "reasoning_field",
         "refusal",
-        "refusals",
         "signature",
         "splitter",
         "tool_calls_field",
@@ -43,9 +42,7 @@ class Choice:
         self.index = index
         self.tools = tools
         self.meta: dict[str, Any] | None = None if index == 0 else {"choice_index": index}
-        ids = tools.ids
-        self.messages = Messages(invented(ids), meta=self.meta)
-        self.refusals = Messages(lambda channel, key, n: ids.new("refusal"), meta=self.meta)
+        self.parts = Parts(tools.ids, meta=self.meta)
         self.calls = CallGroup()
         self.finish: str | None = None
         self.refusal = False  # a refusal was sent
@@ -79,10 +76,7 @@ class Choice:
         if refusal:
             self._close_thinking(out)
             self.refusal = True
-            message_id = self.refusals.id("text", out)
-            out.append(
-                TextDelta(message_id=message_id, delta=refusal, refusal=True, meta=self.meta)
-            )
+            self.parts.put("refusal", "refusal", refusal, out)
         tool_calls = list_or_empty(field(delta, "tool_calls"))
         if tool_calls:
             self.tool_calls_field = True
@@ -119,7 +113,7 @@ class Choice:
             self.reasoning_field = True
             self._flush_splitter(out)
         if thinking:
-            self.messages.delta("thinking", thinking, out)
+            self.parts.put("thinking", "thinking", thinking, out)
 
     def _thinking_block(self, block: Any, out: list[Event]) -> None:
         """A thinking block's signature (kept for the thinking message's end) or a redacted
@@ -129,11 +123,10 @@ class Choice:
             self.signature = signature
         if field(block, "type") == "redacted_thinking":
             self._close_thinking(out)
-            message_id = self.messages.id("thinking", out)
+            self.parts.start("thinking", "thinking", out, announce=True)
             data = field(block, "data")
-            out.append(MessageStart(message_id=message_id, channel="thinking", meta=self.meta))
             encrypted = data if isinstance(data, str) else None
-            self.messages.close("thinking", out, redacted=True, encrypted_value=encrypted)
+            self.parts.close("thinking", out, redacted=True, encrypted_value=encrypted)
 
     def _text(self, content: str, out: list[Event]) -> None:
         if not content:
@@ -149,11 +142,11 @@ class Choice:
         """Content split by the ``<think>`` splitter: thinking and answer text, in order."""
         for channel, piece in parts:
             if channel == "was_thinking":
-                self.messages.close("text", out, was_thinking=True)
+                self.parts.close("text", out, was_thinking=True)
                 continue
             if channel != "thinking":
                 self._close_thinking(out)
-            self.messages.delta(channel, piece, out)
+            self.parts.put(channel, channel, piece, out)
 
     def _flush_splitter(self, out: list[Event]) -> None:
         if self.splitter is not None:
@@ -161,7 +154,7 @@ class Choice:
             self.splitter = None
 
     def _close_thinking(self, out: list[Event]) -> None:
-        if self.messages.close("thinking", out, signature=self.signature) is not None:
+        if self.parts.close("thinking", out, signature=self.signature) is not None:
             self.signature = None
 
     # -- the end ---------------------------------------------------------------------------
@@ -170,8 +163,8 @@ class Choice:
         """Close the open messages and calls (idempotent; also closes late deltas)."""
         self._flush_splitter(out)
         self._close_thinking(out)
-        self.messages.close("text", out)
-        self.refusals.close("text", out)
+        self.parts.close("text", out)
+        self.parts.close("refusal", out)
         for call in self.calls.calls:
             if not call.ended and not call.started:  # the name never came
                 self._close_thinking(out)

@@ -9,52 +9,36 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from dataclasses import field as dc_field
-from typing import Any, Literal
+from typing import Any
 
 from nbagent.adapters.base import ToolServers, field, int_or_none, str_or_none
-from nbagent.adapters.kit.ids import Ids, kind_of
-from nbagent.adapters.kit.messages import Channel, message_delta
+from nbagent.adapters.kit.ids import Ids
+from nbagent.adapters.kit.parts import Part
+from nbagent.adapters.kit.parts import Parts as Content
 from nbagent.adapters.pydantic_ai.maps import args_text, result_of, to_plain
 from nbagent.core.events import (
     Custom,
     Event,
-    MessageEnd,
     StepEnd,
     StepStart,
-    ToolCallArgsDelta,
-    ToolCallEnd,
-    ToolCallStart,
     ToolResult,
 )
 
-__all__ = ["Part", "Parts", "Step", "call_end"]
-
-PartKind = Literal["text", "thinking", "tool", "native-tool", "other"]
-
-
-@dataclass(slots=True)
-class Part:
-    """One part of the open model response, by its ``index``."""
-
-    kind: PartKind
-    id: str
-    """The message id (text, thinking) or our tool call id."""
-    args: dict[str, Any] | None = None
-    """Dict arguments merged from dict deltas (they cannot be streamed as text)."""
-    streamed: bool = False
-    """Argument text was sent as deltas."""
-    ended: bool = False
+__all__ = ["Parts", "Step", "call_end"]
 
 
 @dataclass(slots=True)
 class Step:
-    """One model request: its id, and what the end of the run still owes it."""
+    """One model request: its id, the part indices its response used (``seen``; ``others``:
+    those of parts passed on as they came, not ended yet) and what the end of the run still
+    owes it."""
 
     id: str
     has_parts: bool = False
     has_usage: bool = False
     open: bool = True
-    parts: dict[int, Part] = dc_field(default_factory=dict)
+    seen: set[int] = dc_field(default_factory=set)
+    others: set[int] = dc_field(default_factory=set)
 
 
 class Parts:
@@ -67,6 +51,7 @@ class Parts:
         self.steps: list[Step] = []
         self.tool_ids: dict[str, str] = {}  # the library's tool_call_id -> ours (its latest)
         self.ids = Ids()  # every call id, every message id invented
+        self.parts = Content(self.ids)  # the open text, thinking and call parts, by step and index
         self.results: set[str] = set()  # our ids of the calls that have a result
 
     # -- steps -----------------------------------------------------------------------------
@@ -85,7 +70,7 @@ class Parts:
         """The step a part belongs to: a part index seen before in the open step means the
         model was called again (indices restart with each response)."""
         step = self.current()
-        if step is None or index in step.parts:
+        if step is None or index in step.seen:
             self.close_open(out, None)
             step = self.open_step(out)
         return step
@@ -95,7 +80,7 @@ class Parts:
     ) -> None:
         if not step.open:
             return
-        self._close_parts(step, out)
+        self.parts.close_all(out, step.id)  # what the model left open (joined late, or cut)
         step.open = False
         out.append(
             StepEnd(step_id=step.id, name="model", finish_reason=finish, raw_finish_reason=raw)
@@ -108,15 +93,6 @@ class Parts:
 
     # -- ids -------------------------------------------------------------------------------
 
-    def new_tool_id(self, raw: str | None, step: Step, index: int) -> tuple[str, bool]:
-        """``(our id, synthetic)`` for a call the model made; a raw id already used by an
-        earlier call (a test model's fixed ids) is ``{id}#2``…, none ``{step}:call{n}``."""
-        synthetic = raw is None
-        ours = self.ids.of(raw, "call", step.id)
-        if raw is not None:
-            self.tool_ids[raw] = ours
-        return ours, synthetic
-
     def tool_id(self, raw: Any) -> str | None:
         """Our id of a call named by the library's ``tool_call_id`` (its latest call)."""
         raw = str_or_none(raw)
@@ -127,20 +103,15 @@ class Parts:
         lookup = self._tool_servers
         return lookup(name) if lookup is not None and isinstance(name, str) and name else None
 
-    def call_start(
-        self, ours: str, part: Any, native: bool, synthetic: bool, index: int | None = None
-    ) -> ToolCallStart:
-        """The start of a call part: a function tool's (run by the agent, maybe an MCP server's
-        tool) or a ``native`` one's (run by the model's provider)."""
+    def call_fields(self, part: Any, native: bool) -> dict[str, Any]:
+        """The start fields of a call part: a function tool's (run by the agent, maybe an MCP
+        server's tool) or a ``native`` one's (run by the model's provider)."""
         name = field(part, "tool_name")
-        return ToolCallStart(
-            tool_call_id=ours,
-            name=name if isinstance(name, str) else "",
-            index=index,
-            executor="server" if native else "agent",
-            synthetic_id=synthetic,
-            server=None if native else self.server(name),
-        )
+        return {
+            "name": name if isinstance(name, str) else "",
+            "executor": "server" if native else "agent",
+            "server": None if native else self.server(name),
+        }
 
     # -- part events -----------------------------------------------------------------------
 
@@ -152,59 +123,56 @@ class Parts:
         step = self._step_for_part(index, out)
         self.open_part(step, index, field(item, "part"), out)
 
-    def open_part(self, step: Step, index: int, part: Any, out: list[Event]) -> Part:
+    def open_part(self, step: Step, index: int, part: Any, out: list[Event]) -> Part | None:
+        """The part at ``index`` of ``step`` opened from ``part`` (a start, or a whole part);
+        None for one that is no message or call (passed on as it came)."""
         kind = field(part, "part_kind")
         step.has_parts = True
+        step.seen.add(index)
         if kind in ("text", "thinking"):
-            state = step.parts[index] = Part(kind, self.ids.new(kind_of(kind), step.id))
-            self._text(state, field(part, "content"), out)
+            state = self.parts.start(kind, index, out, scope=step.id)
+            self.parts.delta(state, field(part, "content"), out)
             return state
         if kind in ("tool-call", "builtin-tool-call"):
-            native = kind == "builtin-tool-call"
-            ours, synthetic = self.new_tool_id(
-                str_or_none(field(part, "tool_call_id")), step, index
+            raw = str_or_none(field(part, "tool_call_id"))
+            fields = self.call_fields(part, kind == "builtin-tool-call")
+            state = self.parts.start(
+                "call", index, out, scope=step.id, wire_id=raw, index=index, **fields
             )
-            state = step.parts[index] = Part("native-tool" if native else "tool", ours)
-            out.append(self.call_start(ours, part, native, synthetic, index))
+            if raw is not None:
+                self.tool_ids[raw] = state.id
             self._args(state, field(part, "args"), out)
             return state
         if kind == "builtin-tool-return":
-            state = step.parts[index] = Part("other", f"{step.id}:{index}", ended=True)
             self.native_return(part, out)
-            return state
-        state = step.parts[index] = Part("other", f"{step.id}:{index}")
-        out.append(Custom(name=f"part:{kind or 'unknown'}", value=to_plain(part)))
-        return state
-
-    def _text(self, state: Part, text: Any, out: list[Event]) -> None:
-        if isinstance(text, str) and text:
-            channel: Channel = "thinking" if state.kind == "thinking" else "text"
-            out.append(message_delta(channel, state.id, text))
+        else:
+            step.others.add(index)
+            out.append(Custom(name=f"part:{kind or 'unknown'}", value=to_plain(part)))
+        return None
 
     def _args(self, state: Part, args: Any, out: list[Event]) -> None:
-        if isinstance(args, str):
-            if args:
-                state.streamed = True
-                out.append(ToolCallArgsDelta(tool_call_id=state.id, delta=args))
-        elif isinstance(args, Mapping):
-            state.args = {**(state.args or {}), **args}
+        """Argument text streamed; dict arguments (they cannot be) merged for the end."""
+        if isinstance(args, Mapping):
+            state.end["args"] = {**state.end.get("args", {}), **args}
+        else:
+            self.parts.delta(state, args, out)
 
     def part_delta(self, item: Any, out: list[Event]) -> None:
         index = int_or_none(field(item, "index"))
         delta = field(item, "delta")
         kind = field(delta, "part_delta_kind")
         step = self.current()
-        state = step.parts.get(index) if step is not None and index is not None else None
-        if index is None or state is None or state.ended:
+        state = self.parts.get(index, step.id) if step is not None else None
+        if index is None or (state is None and (step is None or index not in step.others)):
             state = self._part_from_delta(index, delta, out)
             if state is None:
                 out.append(Custom(name="part_delta", value=to_plain(item), is_raw=True))
                 return
-            if state.kind == "tool":
+            if state.kind == "call":
                 return  # the delta was the start
-        if kind in ("text", "thinking") and state.kind in ("text", "thinking"):
-            self._text(state, field(delta, "content_delta"), out)
-        elif kind == "tool_call" and state.kind in ("tool", "native-tool"):
+        if kind in ("text", "thinking") and state is not None and state.kind != "call":
+            self.parts.delta(state, field(delta, "content_delta"), out)
+        elif kind == "tool_call" and state is not None and state.kind == "call":
             raw = str_or_none(field(delta, "tool_call_id"))
             if raw is not None:
                 self.tool_ids[raw] = state.id  # the provider's id can arrive after the start
@@ -218,62 +186,50 @@ class Parts:
         if index is None:
             return None
         kind = field(delta, "part_delta_kind")
-        step = self._step_for_part(index, out)
-        if kind == "text":
-            return self.open_part(step, index, {"part_kind": "text"}, out)
-        if kind == "thinking":
-            return self.open_part(step, index, {"part_kind": "thinking"}, out)
-        if kind == "tool_call":
+        if kind in ("text", "thinking"):
+            part: dict[str, Any] = {"part_kind": kind}
+        elif kind == "tool_call":
             part = {
                 "part_kind": "tool-call",
                 "tool_name": field(delta, "tool_name_delta"),
                 "args": field(delta, "args_delta"),
                 "tool_call_id": field(delta, "tool_call_id"),
             }
-            return self.open_part(step, index, part, out)
-        return None
+        else:
+            return None
+        return self.open_part(self._step_for_part(index, out), index, part, out)
 
     def part_end(self, item: Any, out: list[Event]) -> None:
         index = int_or_none(field(item, "index"))
-        part = field(item, "part")
-        step = self.current()
-        state = step.parts.get(index) if step is not None and index is not None else None
         if index is None:
             out.append(Custom(name="part_end", value=to_plain(item), is_raw=True))
             return
-        if state is not None and state.ended:
-            return  # a native tool's return (ended at its start), or a repeated end
+        part = field(item, "part")
+        step = self.current()
+        state = self.parts.get(index, step.id) if step is not None else None
+        if state is None and step is not None and index in step.seen:
+            step.others.discard(index)
+            return  # a native tool's return, a part passed on, or a repeated end
         if state is None:  # a part whose start was not seen: it arrives whole
-            step = self._step_for_part(index, out)
-            state = self.open_part(step, index, part, out)
+            state = self.open_part(self._step_for_part(index, out), index, part, out)
         self.close_part(state, part, out)
 
-    def close_part(self, state: Part, part: Any, out: list[Event]) -> None:
-        if state.ended:
+    def close_part(self, state: Part | None, part: Any, out: list[Event]) -> None:
+        """The end of a part (nothing for None: a part passed on as it came), with its final
+        text or whole arguments."""
+        if state is None:
             return
-        state.ended = True
-        if state.kind in ("text", "thinking"):
+        if state.kind != "call":
             content = field(part, "content")
-            final = content if isinstance(content, str) else None
-            thinking = state.kind == "thinking"
-            signature = str_or_none(field(part, "signature")) if thinking else None
-            out.append(
-                MessageEnd(
-                    message_id=state.id,
-                    channel="thinking" if thinking else "text",
-                    signature=signature,
-                    final_text=final,
-                )
+            signature = str_or_none(field(part, "signature"))
+            self.parts.close(
+                state,
+                out,
+                signature=signature if state.kind == "thinking" else None,
+                final_text=content if isinstance(content, str) else None,
             )
-        elif state.kind in ("tool", "native-tool"):
-            out.append(call_end(state.id, field(part, "args"), state.args))
-
-    def _close_parts(self, step: Step, out: list[Event]) -> None:
-        """Close what the model left open (a stream that joined late, or was cut)."""
-        for index in sorted(step.parts):
-            state = step.parts[index]
-            if not state.ended:
-                self.close_part(state, None, out)
+        else:
+            self.parts.close(state, out, **call_end(field(part, "args"), state.end.get("args")))
 
     # -- results ---------------------------------------------------------------------------
 
@@ -304,10 +260,9 @@ class Parts:
         )
 
 
-def call_end(tool_call_id: str, args: Any, merged: dict[str, Any] | None = None) -> ToolCallEnd:
-    """A call's end: dict arguments whole (the part's, else those ``merged`` from dict deltas),
-    else the argument text."""
+def call_end(args: Any, merged: dict[str, Any] | None = None) -> dict[str, Any]:
+    """A call's end fields: dict arguments whole (the part's, else those ``merged`` from dict
+    deltas), else the argument text."""
     if merged is not None or isinstance(args, Mapping):
-        whole = args if isinstance(args, Mapping) else merged
-        return ToolCallEnd(tool_call_id=tool_call_id, args=to_plain(whole))
-    return ToolCallEnd(tool_call_id=tool_call_id, arguments=args_text(args))
+        return {"args": to_plain(args if isinstance(args, Mapping) else merged)}
+    return {"arguments": args_text(args)}

@@ -13,7 +13,7 @@ from nbagent.adapters.approvals import answered_status, approval_detail, awaitin
 from nbagent.adapters.base import field, list_or_empty, str_or_none, type_is
 from nbagent.adapters.pydantic_ai.maps import to_plain
 from nbagent.adapters.pydantic_ai.parts import Parts, call_end
-from nbagent.core.events import Event
+from nbagent.core.events import Event, ToolCallEnd, ToolCallStart
 
 __all__ = ["Tools", "deferred_hint"]
 
@@ -34,8 +34,9 @@ class Tools:
         ours = self.parts.ids.of(raw, "call")
         if raw is not None:
             self.parts.tool_ids[raw] = ours
-        out.append(self.parts.call_start(ours, part, native, raw is None))
-        out.append(call_end(ours, field(part, "args")))
+        fields = self.parts.call_fields(part, native)
+        out.append(ToolCallStart(tool_call_id=ours, synthetic_id=raw is None, **fields))
+        out.append(ToolCallEnd(tool_call_id=ours, **call_end(field(part, "args"))))
         return ours
 
     def tool_call(self, item: Any, out: list[Event], *, native: bool) -> None:

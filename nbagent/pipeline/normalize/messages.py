@@ -86,6 +86,9 @@ class Messages:
             m = table[ev.message_id] = _Msg(ev.message_id, ev.channel, ev.parent)
             self._open_msg(m, ev.ts, out, None)
         elif not m.open:
+            if m.channel == "thinking" and ev.encrypted_value:  # its encrypted value, late
+                ev.parent = ev.parent or m.parent
+                self._emit(ev, out)
             return  # duplicate end
         if ev.parent is None:
             ev.parent = m.parent

@@ -26,6 +26,13 @@ from nbagent.transcript.export.common import (
 )
 from nbagent.transcript.export.diffs import Diff, diff_counts, diff_pieces
 from nbagent.transcript.export.renderer import _md
+from nbagent.transcript.export.run_notes import (
+    ENCRYPTED,
+    activity_json,
+    activity_title,
+    interrupt_lines,
+    interrupt_title,
+)
 from nbagent.transcript.export.timeline import timeline_markdown
 
 if TYPE_CHECKING:
@@ -191,6 +198,18 @@ def _result_markdown(result: Any) -> list[str]:
     return out
 
 
+def _note_markdown(b: dict[str, Any]) -> str:
+    """A note as a quote: its title in bold, its text's lines after (plain text); a
+    compaction's summary folded under its title."""
+    title = str(b.get("title") or b.get("kind") or "note")
+    text = str(b.get("text") or "")
+    if b.get("kind") == "compaction" and text:
+        return _details(_html_inline(title), _fence(text))
+    lines = [f"> **{_inline(title)}**"]
+    lines += ("> " + _inline(line) if line.strip() else ">" for line in text.splitlines())
+    return "\n".join(lines)
+
+
 def _blocks_markdown(
     blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, Any]]]
 ) -> list[str]:
@@ -205,9 +224,22 @@ def _blocks_markdown(
         elif kind == "user" and b.get("text"):  # the user's turn: quoted, as plain text
             lines = str(b["text"]).splitlines() or [""]
             parts.append("\n".join("> " + _inline(line) if line.strip() else ">" for line in lines))
+        elif kind == "note":
+            parts.append(_note_markdown(b))
         elif kind == "thinking":
             text = "*(redacted)*" if b.get("redacted") and not b.get("text") else b.get("text")
-            parts.append(_details("Thinking", sanitize_markdown(str(text or ""))))
+            if b.get("encrypted") and not text:
+                text = f"*({ENCRYPTED})*"
+            label = f"Thinking ({ENCRYPTED})" if b.get("encrypted") else "Thinking"
+            parts.append(_details(label, sanitize_markdown(str(text or ""))))
+        elif kind == "activity":
+            shown = [_fence(activity_json(b), "json")]
+            if b.get("error"):
+                shown.append(_inline(str(b["error"])))
+            parts.append(_details(_html_inline(activity_title(b)), "\n\n".join(shown)))
+        elif kind == "interrupt":
+            lines = [f"**{_inline(interrupt_title(b))}**", *map(_inline, interrupt_lines(b))]
+            parts.append("\n".join("> " + line for line in lines))
         elif kind == "tool":
             name = _html_inline(tool_label(b))
             summary = f"Tool: <code>{name}</code> ({_html_inline(_tool_summary(b))})"

@@ -9,15 +9,6 @@ import html
 import json
 from typing import TYPE_CHECKING, Any
 
-from nbagent.core.data import (
-    BUNDLE_AUDIO_MIMES,
-    IMAGE_MIMES,
-    TABLE_MIME,
-    audio_data_ok,
-    clean_display,
-    clean_table_html,
-    image_size,
-)
 from nbagent.transcript.export.common import (
     _TOOL_STATES,
     DOUBLE_ENCODED,
@@ -44,6 +35,14 @@ from nbagent.transcript.export.diffs import (
 )
 from nbagent.transcript.export.plans import plan_html
 from nbagent.transcript.export.renderer import block_markdown
+from nbagent.transcript.export.run_notes import (
+    ENCRYPTED,
+    activity_json,
+    activity_title,
+    interrupt_lines,
+    interrupt_title,
+)
+from nbagent.transcript.export.static_data import tool_data_html
 from nbagent.transcript.export.status import context_share, context_words
 from nbagent.transcript.export.timeline import timeline_html
 
@@ -84,15 +83,31 @@ _STYLE = (
     ".nbagent-static .nba-children{border-left:var(--l);padding-left:6px}"
     ".nbagent-static.nba-prompt,.nbagent-static .nba-prompt{margin-left:20%;white-space:pre-wrap;"
     "background:var(--f)}"
-    ".nbagent-static .nba-refusal{border-left:3px solid #9a6700;padding-left:8px}"
-    ".nbagent-static .nb-math-display{margin:.5em 0;text-align:center;overflow-x:auto}"
-    ".nbagent-static .nba-data-table{overflow-x:auto}"
-    ".nbagent-static .nba-data-image{max-width:100%;height:auto}"
+)
+
+# The look of what only some runs have: a copy carries a rule only when its HTML has the class
+# (every saved run carries its style; one without a refusal, display math or data, none of these).
+_SOME_STYLES = (
+    (
+        '"nba-text nba-refusal"',
+        ".nbagent-static .nba-refusal{border-left:3px solid #9a6700;padding-left:8px}",
+    ),
+    (
+        '"nb-math nb-math-display"',
+        ".nbagent-static .nb-math-display{margin:.5em 0;text-align:center;overflow-x:auto}",
+    ),
+    ('"nba-data-table"', ".nbagent-static .nba-data-table{overflow-x:auto}"),
+    ('"nba-data-image"', ".nbagent-static .nba-data-image{max-width:100%;height:auto}"),
 )
 
 # The context window's gauge on the status line (js/src/widget/styles/acp.css, .nba-gauge-bar's
 # size).
 _GAUGE_STYLE = ".nbagent-static .nba-gauge meter{width:4em;vertical-align:middle}"
+# A note's (an agent's question, a notice, a compaction: js/src/widget/styles/markdown.css).
+_NOTE_STYLE = (
+    ".nbagent-static .nba-note{border-left:3px solid #7f7f7f59;padding-left:8px;"
+    "white-space:pre-wrap}"
+)
 
 # A tool call's state as the widget's panel names it (its icon's title), in words.
 _STATE_WORDS = {"args": "receiving arguments", "running": "running", "done": "done"}
@@ -114,11 +129,12 @@ def _preview(b: dict[str, Any]) -> str:
 
 
 def _tool_meta(b: dict[str, Any]) -> str:
-    """What the widget's panel shows after the arguments: an ACP call's kind and status,
-    duration and usage, and how a paused call was answered."""
+    """What the widget's panel shows after the arguments: an ACP call's tool, kind and
+    status, duration and usage, and how a paused call was answered."""
     meta = b.get("meta")
     meta = meta if isinstance(meta, dict) else {}
-    said = [str(meta[k]).replace("_", " ") for k in ("kind", "status") if meta.get(k)]
+    said = [str(meta["tool"])] if meta.get("tool") else []
+    said += [str(meta[k]).replace("_", " ") for k in ("kind", "status") if meta.get(k)]
     took = _secs(b["duration_s"]) if isinstance(b.get("duration_s"), (int, float)) else ""
     parts = (*said, took, usage_text(b.get("usage")), *answer_words(b))
     return " · ".join(x for x in parts if x)
@@ -197,77 +213,6 @@ def _status_html(t: TranscriptBase | dict[str, Any], s: dict[str, Any]) -> str:
     return f'<div class="nba-status nba-status-{status}">{line}</div>'
 
 
-def tool_data_html(display: Any) -> str:
-    """A tool result's display bundles (``ToolCall.display``) as static HTML, checked again
-    (the state may come from anywhere): a table of escaped cells, an ``img`` only from a base64
-    PNG/JPEG/WebP that is what it says, an ``audio`` player only from base64 audio that is the
-    container its type says, a ``_repr_html_`` table through the nh3 table allow-list,
-    markdown through the export's renderer; "" when there is nothing to show."""
-    out = []
-    for bundle in clean_display(display) or []:
-        data = bundle["data"]
-        image = next((m for m in IMAGE_MIMES if m in data), None)
-        sound = next((m for m in BUNDLE_AUDIO_MIMES if m in data), None)
-        if TABLE_MIME in data:
-            out.append(_table_html(data[TABLE_MIME]))
-        elif image is not None and (size := image_size(image, data[image])) is not None:
-            alt = html.escape(str(data.get("text/plain") or "image from the tool"))
-            out.append(
-                f'<img class="nba-data-image" src="data:{image};base64,{data[image]}" '
-                f'width="{size[0]}" height="{size[1]}" alt="{alt}">'
-            )
-        elif sound is not None and audio_data_ok(sound, data[sound]):
-            caption = html.escape(str(data.get("text/plain") or ""))
-            out.append(
-                f'<div><audio class="nba-data-audio" controls preload="metadata" '
-                f'src="data:{sound};base64,{data[sound]}"></audio>'
-                f'<div class="nba-meta">{caption}</div></div>'
-            )
-        elif "text/html" in data and (cleaned := clean_table_html(data["text/html"])):
-            out.append(f'<div class="nba-data-html">{cleaned}</div>')
-        elif "text/markdown" in data:
-            out.append(
-                f'<div class="nba-data-markdown">{block_markdown(data["text/markdown"])}</div>'
-            )
-        elif "text/plain" in data:
-            out.append(f"<pre><code>{html.escape(data['text/plain'])}</code></pre>")
-    return "".join(out)
-
-
-def _table_html(t: dict[str, Any]) -> str:
-    esc = html.escape
-    shape = t["shape"]
-    rows, ncols = shape[0] if shape else 0, shape[1] if len(shape) > 1 else 1
-    columns = t["columns"]
-    indexed = isinstance(t.get("index"), dict)
-    caption = f"{esc(str(t.get('kind') or 'table'))} · {rows:,} rows x {ncols:,} columns"
-    head = "".join(
-        f"<th>{esc(str(c['name']))}<br><small>{esc(str(c.get('dtype') or ''))}</small></th>"
-        for c in columns
-    )
-    if indexed:
-        head = f"<th>{esc(str(t['index'].get('name') or ''))}</th>" + head
-
-    def body(cells: list[list[str]], index: Any) -> str:
-        index = index if isinstance(index, list) else []
-        lines = []
-        for i, row in enumerate(cells):
-            lead = f"<th>{esc(str(index[i]))}</th>" if indexed and i < len(index) else ""
-            lines.append("<tr>" + lead + "".join(f"<td>{esc(c)}</td>" for c in row) + "</tr>")
-        return "".join(lines)
-
-    gap = ""
-    omitted = t.get("omitted_rows")
-    if isinstance(omitted, int) and omitted > 0:
-        span = len(columns) + indexed
-        gap = f'<tr><td colspan="{span}"><em>… {omitted:,} rows …</em></td></tr>'
-    return (
-        f'<div class="nba-label">{caption}</div><div class="nba-data-table"><table>'
-        f"<thead><tr>{head}</tr></thead><tbody>{body(t['head'], t.get('head_index'))}{gap}"
-        f"{body(t['tail'], t.get('tail_index'))}</tbody></table></div>"
-    )
-
-
 def _error_text(error: dict[str, Any]) -> str:
     """The run's error as the widget's error box says it (``js/src/view/view.js``): the type and
     code after the message, unless the message starts with them ("RuntimeError: …")."""
@@ -278,6 +223,20 @@ def _error_text(error: dict[str, Any]) -> str:
         if x is not None and x != "" and not message.startswith(f"{x}:")
     ]
     return f"Error: {message}" + (f" ({', '.join(extra)})" if extra else "")
+
+
+_NOTE_CLASS = {"warning": "nba-note nba-warning", "error": "nba-note nba-error"}
+
+
+def _note_html(b: dict[str, Any]) -> str:
+    """A note (an agent's question, a notice, its context compacted): its title in bold, its
+    text after (a compaction's summary folded under its title), escaped."""
+    cls = _NOTE_CLASS.get(str(b.get("level")), "nba-note")
+    title = html.escape(str(b.get("title") or b.get("kind") or "note"))
+    text = html.escape(str(b.get("text") or ""))
+    if b.get("kind") == "compaction" and text:
+        return f'<details class="{cls}"><summary>{title}</summary>{text}</details>'
+    return f'<div class="{cls}"><strong>{title}</strong>{chr(10) + text if text else ""}</div>'
 
 
 def _blocks_html(blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, Any]]]) -> str:
@@ -294,9 +253,28 @@ def _blocks_html(blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, 
             body = block_markdown(str(b.get("text") or ""))
             if b.get("redacted") and not b.get("text"):
                 body = "<p><em>redacted</em></p>"
+            if b.get("encrypted") and not b.get("text"):
+                body = f"<p><em>{ENCRYPTED}</em></p>"
+            label = f"Thinking ({ENCRYPTED})" if b.get("encrypted") else "Thinking"
             out.append(
-                '<details class="nba-thinking"><summary>Thinking</summary>'
+                f'<details class="nba-thinking"><summary>{label}</summary>'
                 f"<div>{body}</div></details>"
+            )
+        elif kind == "note":
+            out.append(_note_html(b))
+        elif kind == "activity":
+            error = b.get("error")
+            note = f'<div class="nba-warning">{html.escape(str(error))}</div>' if error else ""
+            out.append(
+                f'<details class="nba-activity" open><summary>'
+                f"{html.escape(activity_title(b))}</summary>"
+                f"<pre>{html.escape(activity_json(b))}</pre>{note}</details>"
+            )
+        elif kind == "interrupt":
+            lines = "".join(f"<div>{html.escape(line)}</div>" for line in interrupt_lines(b))
+            out.append(
+                f'<div class="nba-interrupt"><strong>{html.escape(interrupt_title(b))}</strong>'
+                f"{lines}</div>"
             )
         elif kind == "tool":
             out.append(_tool_html(b, _blocks_html(inside.get(str(b.get("id")), []), inside)))
@@ -340,6 +318,9 @@ def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str
     extra = (DIFF_STYLE if DIFF_MARK in blocks else "") + (
         _GAUGE_STYLE if context_share(s) is not None else ""
     )
+    made = "".join(out[2:])
+    extra += "".join(rule for mark, rule in _SOME_STYLES if f"class={mark}" in made)
+    extra += _NOTE_STYLE if 'class="nba-note' in made else ""
     if extra:
         out[1] = f"<style>{_STYLE}{extra}</style>"
     out.append("</div>")

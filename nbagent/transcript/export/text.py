@@ -13,6 +13,12 @@ from nbagent.transcript.export.common import (
     answer_text,
     status_line,
 )
+from nbagent.transcript.export.run_notes import (
+    activity_json,
+    activity_title,
+    interrupt_lines,
+    interrupt_title,
+)
 from nbagent.transcript.export.status import step_lines
 
 if TYPE_CHECKING:
@@ -39,7 +45,11 @@ def to_text(t: TranscriptBase | dict[str, Any]) -> str:
     if answer.strip():
         lines.append(answer.strip())
     for b in s.get("blocks", []):
-        if b.get("type") == "agent":
+        if b.get("type") == "note":
+            text = _clip(str(b.get("text") or ""))
+            line = f"[{b.get('kind')}] {b.get('title') or b.get('kind')}"
+            lines.append(line + (f": {text}" if text else ""))
+        elif b.get("type") == "agent":
             lines.append(("  " if b.get("parent") else "") + f"[agent] {agent_summary(b)}")
         elif b.get("type") == "tool":
             line = "  " if b.get("parent") else ""  # a sub-agent's call, indented
@@ -48,6 +58,10 @@ def to_text(t: TranscriptBase | dict[str, Any]) -> str:
             if b.get("state") in ("done", "error"):
                 line += f" → {_clip(_pretty(b.get('result')))}"
             lines.append(line)
+        elif b.get("type") == "interrupt":
+            lines += [f"[{interrupt_title(b)}]", *("  " + x for x in interrupt_lines(b))]
+        elif b.get("type") == "activity":
+            lines.append(f"[{activity_title(b)}] {_clip(activity_json(b).replace(chr(10), ' '))}")
     error = s.get("error")
     if isinstance(error, dict) and error.get("message"):
         lines.append(f"error: {error['message']}")

@@ -22,10 +22,12 @@ from nbagent.transcript.export.formats import (
 from nbagent.transcript.fold.numbers import number
 
 __all__ = [
+    "FADED",
     "Row",
     "row_cells",
     "timeline_axis",
     "timeline_html",
+    "timeline_legend",
     "timeline_markdown",
     "timeline_rows",
 ]
@@ -214,19 +216,44 @@ def timeline_axis(rows: list[Row]) -> dict[str, Any]:
 
 
 # The SVG's geometry (user units, whole numbers: a short copy): a label column, then the axis;
-# one line per row. The bars' colours by kind, which read on light and dark pages.
-_W, _LABEL_W, _ROW_H, _TOP, _INDENT = 720, 200, 18, 20, 12
-_KINDS = {"model": "#4e79a7", "tool": "#f28e2b", "agent": "#59a14f"}
+# one line per row, then the legend's. The bars' colours by kind (a failed row's its own), which
+# read on light and dark pages; a row still running or stopped faded (the widget's look).
+_W, _LABEL_W, _ROW_H, _TOP, _INDENT, _KEY_W = 720, 200, 18, 20, 12, 110
+_KINDS = {"model": "#4e79a7", "tool": "#f28e2b", "agent": "#59a14f", "error": "#e15759"}
+_KEYS = {"model": "model call", "tool": "tool call", "agent": "sub-agent", "error": "failed"}
+"""The legend's words for each colour (``js/src/panels/timeline.js`` ``KEYS``)."""
+FADED = "faded: still running or stopped"
+"""The legend's words for a faded bar (``timelineLegend``'s note)."""
+
+
+def _colour(row: Row) -> str:
+    return "error" if row["state"] == "error" else row["kind"]
+
+
+def _faded(row: Row) -> bool:
+    return row["state"] in ("running", "cancelled")
+
+
+def timeline_legend(rows: list[Row]) -> list[str]:
+    """What the colours of ``rows``' bars mean, as the widget's legend words them: "model
+    call", "tool call", "sub-agent", "failed" (those shown), then ``FADED`` when a bar is."""
+    shown = {r["kind"] for r in rows} | {r["state"] for r in rows}
+    faded = [FADED] if any(_faded(r) for r in rows) else []
+    return [words for key, words in _KEYS.items() if key in shown] + faded
 
 
 def _svg(rows: list[Row]) -> str:
-    """Tick lines as one path, the labels as text, the bars grouped by kind: every saved run
-    carries this copy, so it stays small (the table below has the numbers)."""
+    """Tick lines as one path, the labels as text, the bars grouped by colour, the legend's
+    swatches in their colour's group: every saved run carries this copy, so it stays small (the
+    table below has the numbers)."""
     esc = html.escape
     axis = timeline_axis(rows)
     scale = (_W - _LABEL_W - 10) / axis["span"]
-    height = _TOP + _ROW_H * len(rows) + 4
+    key_y = _TOP + _ROW_H * len(rows) + 6
+    height = key_y + 14
     xs = [(round(_LABEL_W + at * scale), label) for at, label in axis["ticks"]]
+    legend = timeline_legend(rows)
+    slot = {w: 4 + _KEY_W * n for n, w in enumerate(legend)}
     out = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="nba-timeline-svg" width="{_W}" '
         f'viewBox="0 0 {_W} {height}" font-size="11" fill="currentColor">',
@@ -241,14 +268,21 @@ def _svg(rows: list[Row]) -> str:
         ),
     ]
     for kind, colour in _KINDS.items():
-        bars = [
-            f'<rect x="{round(_LABEL_W + r["start"] * scale)}" y="{_TOP + n * _ROW_H + 3}" '
-            f'width="{max(1, round((r["end"] - r["start"]) * scale))}" height="{_ROW_H - 6}"/>'
-            for n, r in enumerate(rows)
-            if r["kind"] == kind
-        ]
-        if bars:
-            out.append(f'<g fill="{colour}">{"".join(bars)}</g>')
+        for faded in (False, True):
+            bars = [
+                f'<rect x="{round(_LABEL_W + r["start"] * scale)}" y="{_TOP + n * _ROW_H + 3}" '
+                f'width="{max(1, round((r["end"] - r["start"]) * scale))}" height="{_ROW_H - 6}"/>'
+                for n, r in enumerate(rows)
+                if _colour(r) == kind and _faded(r) == faded
+            ]
+            if not faded and _KEYS[kind] in slot:  # the legend's swatch
+                bars.append(f'<rect x="{slot[_KEYS[kind]]}" y="{key_y}" width="10" height="10"/>')
+            if bars:
+                fade = ' fill-opacity="0.6"' if faded else ""
+                out.append(f'<g fill="{colour}"{fade}>{"".join(bars)}</g>')
+    for words, x in slot.items():
+        x += 0 if words == FADED else 14
+        out.append(f'<text x="{x}" y="{key_y + 9}">{words}</text>')
     out.append("</svg>")
     return "".join(out)
 

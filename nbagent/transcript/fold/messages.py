@@ -65,16 +65,25 @@ class MessageFold(FoldState):
             return self._retype_as_thinking(ev) if ev.was_thinking else []
         i = self._think_index.get(ev.message_id)
         start = self._think_started.pop(ev.message_id, ev.ts)
+        encrypted = bool(ev.encrypted_value)  # shown as "encrypted reasoning", never decoded
         if i is None:
-            if not ev.redacted:
+            if not (ev.redacted or encrypted):
                 return []
             block = MessageBlock("thinking", ev.message_id, "", started_at=start)
-            block.redacted, block.ended_at = True, ev.ts
+            block.redacted, block.encrypted, block.ended_at = ev.redacted, encrypted, ev.ts
             return self._add(block)
         b = self._blocks[i]
         assert isinstance(b, MessageBlock)
+        if b.ended_at is not None and encrypted:  # its encrypted value came after its end
+            if b.encrypted:
+                return []
+            b.encrypted = True
+            return [set_op(i, {"encrypted": True})]
         b.ended_at, b.redacted = ev.ts, b.redacted or ev.redacted
-        return [set_op(i, {"ended_at": ev.ts, "redacted": b.redacted})]
+        changes: dict[str, Any] = {"ended_at": ev.ts, "redacted": b.redacted}
+        if encrypted and not b.encrypted:
+            b.encrypted = changes["encrypted"] = True
+        return [set_op(i, changes)]
 
     def _retype_as_thinking(self, ev: E.MessageEnd) -> list[Op]:
         """A text block that was thinking (``MessageEnd.was_thinking``: a closing think tag for
@@ -84,7 +93,7 @@ class MessageFold(FoldState):
             return []
         b = self._blocks[i]
         assert isinstance(b, MessageBlock)
-        b.type, b.ended_at = "thinking", ev.ts
+        b.type, b.ended_at, b.was_text = "thinking", ev.ts, True
         self._think_index[ev.message_id] = i
         d = b.to_dict()
         return [

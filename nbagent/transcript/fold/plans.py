@@ -6,8 +6,9 @@ no id (ACP's ``plan``, each snapshot replacing it), ``plans`` (only while there 
 plans with an id, in order of first appearance, each ``{"id", "type": "items", "entries"}``,
 ``{"id", "type": "markdown", "content"}`` or ``{"id", "type": "file", "uri"}``, a snapshot of
 the same id replacing it in place, ``{"id", "removed": True}`` taking it out. A run that ends
-cancelled (Stop, the agent's own ``cancelled``) leaves no entry ``in_progress``:
-``stopped_plan`` makes those ``cancelled`` (nothing works on them any more)."""
+any way but completed (Stop, the agent's own ``cancelled``, an error: its agent's process died
+mid-turn) leaves no entry ``in_progress``: ``stopped_plan`` makes those ``cancelled`` (nothing
+works on them any more)."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from typing import Any
 __all__ = ["STOPPED", "next_plan", "stopped_plan"]
 
 STOPPED = "cancelled"
-"""The status an entry still ``in_progress`` gets when its run is cancelled."""
+"""The status an entry still ``in_progress`` gets when its run ends cut short."""
 
 
 def _keyed(plan: dict[str, Any] | None) -> list[dict[str, Any]]:

@@ -20,6 +20,7 @@ from nbagent.transcript.blocks import (
     AgentBlock,
     Block,
     MessageBlock,
+    NoteBlock,
     TokenUsage,
     ToolCall,
     display_usage,
@@ -28,9 +29,11 @@ from nbagent.transcript.blocks import (
 )
 from nbagent.transcript.fold import numbers
 from nbagent.transcript.fold.messages import MessageFold
+from nbagent.transcript.fold.notes import NoteFold
 from nbagent.transcript.fold.run import RunFold
 from nbagent.transcript.fold.state import STATE_VERSION, Op, apply_op
 from nbagent.transcript.fold.tools import ToolFold
+from nbagent.transcript.run_blocks import restored_block
 
 __all__ = ["STATE_VERSION", "TokenUsage", "ToolCall", "TranscriptBase", "apply_op"]
 
@@ -48,7 +51,7 @@ _RESTORED = (
 """The run's fields ``from_dict`` takes as they were saved."""
 
 
-class TranscriptBase(RunFold, ToolFold, MessageFold):
+class TranscriptBase(RunFold, ToolFold, MessageFold, NoteFold):
     """Folded state of one run: blocks, tool calls, usage, timing, status (``nbagent.Transcript``
     is this with its exports)."""
 
@@ -110,6 +113,10 @@ class TranscriptBase(RunFold, ToolFold, MessageFold):
                 for k in (*ToolCall._KEYS, *ToolCall._OPTIONAL):
                     setattr(block, k, b.get(k, getattr(block, k)))
                 block.cost = {"cost_usd": b["cost_usd"]} if "cost_usd" in b else None
+            elif b["type"] == "note":
+                block = NoteBlock.from_dict(b)
+            elif b["type"] in ("activity", "interrupt"):
+                block = restored_block(b)
             elif b["type"] == "agent":
                 block = AgentBlock(b["id"], b.get("name") or "", b.get("started_at"))
                 block.ended_at, block.usage = b.get("ended_at"), b.get("usage")
@@ -118,9 +125,11 @@ class TranscriptBase(RunFold, ToolFold, MessageFold):
             else:
                 block = MessageBlock(b["type"], b["id"], b["text"], b.get("refusal", False))
                 block.redacted = b.get("redacted", False)
+                block.encrypted = b.get("encrypted", False) is True
                 block.started_at, block.ended_at = b.get("started_at"), b.get("ended_at")
                 block.parent = b.get("parent")
                 block.whole = b.get("whole", False) is True
+                block.was_text = b["type"] == "thinking" and "refusal" in b
             t._index(block)[b["id"]] = i
             t._blocks.append(block)
         pending = d.get("whole_pending")
@@ -335,7 +344,10 @@ class TranscriptBase(RunFold, ToolFold, MessageFold):
 
     def _on_custom(self, ev: E.Custom) -> list[Op]:
         """``Custom("user_message")`` (ACP's ``user_message_chunk``, the claude-agent SDK's user
-        turns) is a ``user`` block, chunks in a row of one ``meta["message_id"]`` one block."""
+        turns) is a ``user`` block, chunks in a row of one ``meta["message_id"]`` one block;
+        ``Custom("note")`` a ``note`` block (``fold/notes.py``)."""
+        if ev.name == "note":
+            return self._on_note(ev)
         if ev.name != "user_message" or not isinstance(ev.value, str) or not ev.value:
             return []
         key = (ev.meta or {}).get("message_id")

@@ -20,6 +20,7 @@ from nbagent.transcript.blocks import (
     merge_usage,
     sum_usage,
 )
+from nbagent.transcript.fold.activity import ActivityFold
 from nbagent.transcript.fold.plans import STOPPED, next_plan, stopped_plan
 from nbagent.transcript.fold.state import MAX_WARNINGS, Op, set_op, step_entry
 from nbagent.transcript.fold.tools import PAUSE_STATES, ToolFold
@@ -43,7 +44,7 @@ _DEFAULT_ERROR = {
 }
 
 
-class RunFold(ToolFold):
+class RunFold(ToolFold, ActivityFold):
     """The run-level handlers of the reducer."""
 
     def _on_usage(self, ev: E.Usage) -> list[Op]:
@@ -215,8 +216,8 @@ class RunFold(ToolFold):
             self._measure_step(i)
         ops: list[Op] = [{"op": "run", "set": {"steps": self.steps}}]
         j = self._agent_index.get(ev.step_id)
-        if j is not None:
-            self._blocks[j].ended_at = ev.ts
+        if j is not None and isinstance(agent := self._blocks[j], AgentBlock):
+            agent.ended_at = ev.ts
             ops.append(set_op(j, {"ended_at": ev.ts}))
         return ops
 
@@ -243,8 +244,12 @@ class RunFold(ToolFold):
         the run's ``plan``: the one with no id replaced by each of its snapshots, those with
         an id kept by it (``plans.py``). The session an ACP agent's run is in (its
         ``activity_type`` ``"session"``: ``nbagent/adapters/acp/session.py``) is the run's
-        ``session``, each snapshot's fields replacing those. Other shared state is kept in the
-        events only."""
+        ``session``, each snapshot's fields replacing those. Any other activity is a block of its
+        own (``activity.py``); other shared state is kept in the events only."""
+        if ev.op == "activity_delta" or (
+            ev.op == "activity_snapshot" and ev.activity_type not in ("plan", "session")
+        ):
+            return self._on_activity(ev)
         if ev.op != "activity_snapshot":
             return []
         if ev.activity_type == "session" and isinstance(ev.value, dict):
@@ -303,12 +308,13 @@ class RunFold(ToolFold):
             message = ev.message or _DEFAULT_ERROR[ev.reason]
             self.error = {"message": message, "error_type": None, "code": None}
             changes["error"] = dict(self.error)
-        if self.status == "cancelled" and (plan := stopped_plan(self.plan)) is not None:
-            self.plan, changes["plan"] = plan, dict(plan)  # its step in progress stopped too
+        if self.status != "completed" and (plan := stopped_plan(self.plan)) is not None:
+            self.plan, changes["plan"] = plan, dict(plan)  # cut short: its step in progress too
         ops = [*self.resume(ev.ts), *self._cancel_pending_tools(ev.ts, ev.reason)]
+        ops += self._interrupts(ev)
         for j in self._agent_index.values():  # sub-agents still open end with the run
             block = self._blocks[j]
-            if block.ended_at is None:
+            if isinstance(block, AgentBlock) and block.ended_at is None:
                 block.ended_at = ev.ts
                 ops.append(set_op(j, {"ended_at": ev.ts}))
         return [*ops, {"op": "run", "set": changes}]

@@ -98,6 +98,9 @@ class FoldState:
         self._user_index: dict[str, int] = {}
         self._tool_index: dict[str, int] = {}
         self._agent_index: dict[str, int] = {}
+        self._note_index: dict[str, int] = {}
+        self._activity_index: dict[str, int] = {}
+        self._interrupt_index: dict[str, int] = {}
         self._parent: str | None = None  # the scope of the event being folded (Event.parent)
         self._think_started: dict[str, float] = {}
         self.whole = False  # a message arrived whole (MessageStart.whole): no token timing
@@ -189,6 +192,10 @@ class FoldState:
             return self._agent_index
         if kind == "user":
             return self._user_index
+        if kind == "note":
+            return self._note_index
+        if kind in ("activity", "interrupt"):
+            return self._activity_index if kind == "activity" else self._interrupt_index
         return self._text_index if kind == "text" else self._think_index
 
     def _add(self, block: Block, *more: Op) -> list[Op]:

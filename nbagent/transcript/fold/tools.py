@@ -14,10 +14,10 @@ from nbagent.transcript.fold.state import FoldState, Op, set_op
 __all__ = ["PAUSE_STATES", "ToolFold"]
 
 PAUSE_STATES = ("awaiting_approval", "approval_answered")
-TOOL_META = ("title", "kind", "status", "locations")
+TOOL_META = ("title", "tool", "kind", "status", "locations", "task")
 """What a tool block keeps of its events' ``meta`` (``ToolCall.meta``): what the panel's head
-shows (an ACP call's kind and status) and its file locations; the rest (a raw output) is not
-sent twice."""
+shows (an ACP call's kind and status, an MCP call's task) and its file locations; the rest (a
+raw output) is not sent twice."""
 """The statuses of a call paused before it runs (``nbagent.runtime.pause``): folded onto the
 call's block (``state: "paused"``, ``pause``; then ``answer``) rather than the run's activity."""
 

@@ -94,7 +94,10 @@ function actionRow(label, go, ctx) {
 export function toolEntry(tool, ctx) {
   const name = str(tool.name);
   const hints = Array.isArray(tool.hints) ? tool.hints.map(String) : [];
+  /** @type {string[]} */
   const badges = hints.filter((x) => x === "read_only" || x === "destructive");
+  // Its execution.taskSupport (a server of a revision that says it): "task-optional".
+  if (tool.task_support) badges.push(`task-${str(tool.task_support).replace(/[^a-z]/g, "")}`);
   return entry(
     name,
     badges,

@@ -188,7 +188,12 @@ class InspectorView {
     this.head.replaceChildren();
     const line = h("div", "nba-insp-title");
     line.append(h("strong", "", String(s.name ?? "MCP server")));
-    const about = [s.transport, s.protocol_version && `protocol ${s.protocol_version}`, s.target];
+    const about = [
+      s.transport,
+      s.protocol_version && `protocol ${s.protocol_version}`,
+      s.tasks && "tasks", // MCP tasks: a call may be answered with a task
+      s.target,
+    ];
     line.append(h("span", "nba-insp-note", about.filter(Boolean).join(" · ")));
     if (this.ctx.mayAct) {
       const refresh = actionButton("Refresh", "nba-insp-refresh");

@@ -43,7 +43,7 @@ from nbagent.adapters.llama_index.read import (
     tool_name,
     usage_of,
 )
-from nbagent.core.events import ErrorEvent, Event, MessageEnd, Status, StepStart
+from nbagent.core.events import ErrorEvent, Event, Status, StepStart
 
 __all__ = ["LlamaIndexHookAdapter"]
 
@@ -261,15 +261,11 @@ class LlamaIndexHookAdapter(HookAdapter):
             if call.react:  # a ReAct step's text is its reasoning (the answer comes parsed)
                 thinking = f"{thinking}\n\n{text}" if thinking and text else thinking or text
             if thinking:
-                whole_message(
-                    out, "thinking", call.think_id, thinking, SEEN_WHOLE, parent=call.parent
-                )
-        if call.streamed:
-            out.append(MessageEnd(message_id=call.text_id, parent=call.parent))
-            call.streamed = False  # ended here, before its tool calls
+                call.whole("thinking", thinking, out)
+        if call.parts.close("text", out) is not None:  # ended here, before its tool calls
             text = call.text
         elif text and not call.react:
-            whole_message(out, "text", call.text_id, text, SEEN_WHOLE, parent=call.parent)
+            call.whole("text", text, out)
         self._said[call.parent] = "" if call.react else text
         asked = 0
         for call_id, name, args in tool_calls(message):

@@ -1,0 +1,123 @@
+"""Answering an AG-UI run that ended on interrupts: nbagent reads an AG-UI agent's stream but
+does not post its next run (the caller's code does, ``nbagent.sse(url, json=...)``), so the
+answers go back through that code, as ``RunAgentInput.resume`` entries::
+
+    t = run.transcript                        # or a saved state: Transcript.to_dict()
+    pending_interrupts(t)                     # [{"id", "reason", "message", ...}, ...]
+    body["resume"] = resume_entries(t, {"i1": {"approved": True}})
+    show(sse(url, json=body), format="ag-ui")  # the next run, which goes on from there
+
+``resume_entries`` checks each answer against its interrupt's ``response_schema`` (the simple
+cases: an object's required fields, a string, boolean, number, integer, enum or array) and
+raises ``ValueError`` naming what does not fit; an interrupt without an answer is
+``cancelled``."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+__all__ = ["check_answer", "pending_interrupts", "resume_entries"]
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "string": (str,),
+    "boolean": (bool,),
+    "number": (int, float),
+    "integer": (int,),
+    "array": (list,),
+    "object": (dict,),
+    "null": (type(None),),
+}
+
+
+def _state(transcript: Any) -> dict[str, Any]:
+    state = transcript.to_dict() if hasattr(transcript, "to_dict") else transcript
+    if not isinstance(state, dict):
+        raise TypeError("pass a Transcript, or its to_dict()")
+    return state
+
+
+def pending_interrupts(transcript: Any) -> list[dict[str, Any]]:
+    """What an interrupted run waits for: its ``interrupt`` blocks, then the tool calls an
+    AG-UI interrupt paused (``{"id", "tool_call_id", "reason", "message", ...}`` each)."""
+    out: list[dict[str, Any]] = []
+    for b in _state(transcript).get("blocks") or []:
+        if not isinstance(b, dict):
+            continue
+        if b.get("type") == "interrupt":
+            out.append({k: v for k, v in b.items() if k not in ("type", "parent")})
+        pause = b.get("pause") if b.get("type") == "tool" else None
+        if isinstance(pause, dict) and pause.get("origin") == "ag-ui" and pause.get("interrupt_id"):
+            item = {"id": pause["interrupt_id"], "tool_call_id": b.get("id")}
+            for key in ("reason", "message", "response_schema"):
+                if pause.get(key) is not None:
+                    item[key] = pause[key]
+            out.append(item)
+    return out
+
+
+def _fits(schema: Any, value: Any, where: str) -> str | None:
+    if not isinstance(schema, dict):
+        return None
+    enum = schema.get("enum")
+    if isinstance(enum, list) and value not in enum:
+        return f"{where} must be one of {enum}"
+    kind = schema.get("type")
+    kinds = kind if isinstance(kind, list) else [kind]
+    known = [k for k in kinds if isinstance(k, str) and k in _TYPES]
+    if known and not any(_is(k, value) for k in known):
+        return f"{where} must be {' or '.join(known)}, not {type(value).__name__}"
+    if isinstance(value, dict) and "object" in known:
+        props = schema.get("properties")
+        props = props if isinstance(props, dict) else {}
+        for name in schema.get("required") or []:
+            if isinstance(name, str) and name not in value:
+                return f"{where} needs {name!r}"
+        for name, sub in props.items():
+            if name in value and (err := _simple(sub, value[name], f"{where}.{name}")):
+                return err
+    return None
+
+
+def _simple(schema: Any, value: Any, where: str) -> str | None:
+    """A property's check: its type and enum (nested objects are taken as they are)."""
+    if isinstance(schema, dict) and schema.get("type") == "object":
+        return None if isinstance(value, dict) else f"{where} must be object"
+    return _fits(schema, value, where)
+
+
+def _is(kind: str, value: Any) -> bool:
+    if isinstance(value, bool) and kind in ("number", "integer"):
+        return False
+    return isinstance(value, _TYPES[kind])
+
+
+def check_answer(schema: Any, payload: Any) -> str | None:
+    """Why ``payload`` does not fit ``schema`` (one line), None when it does (or when the
+    schema is more than the simple cases: the agent checks it)."""
+    return _fits(schema, payload, "the answer")
+
+
+def resume_entries(
+    transcript: Any, answers: Mapping[str, Any], *, cancel: bool = False
+) -> list[dict[str, Any]]:
+    """The ``resume`` entries of the next ``RunAgentInput``: ``resolved`` with its payload for
+    each interrupt ``answers`` names (by id), ``cancelled`` for the others (all of them with
+    ``cancel=True``). ``ValueError``: an answer names no interrupt of the run, or does not fit
+    its ``response_schema``."""
+    pending = pending_interrupts(transcript)
+    ids = {str(i["id"]) for i in pending}
+    unknown = sorted(str(k) for k in answers if k not in ids)
+    if unknown:
+        raise ValueError(f"no interrupt {unknown[0]!r} in this run (it waits for {sorted(ids)})")
+    entries: list[dict[str, Any]] = []
+    for item in pending:
+        key = str(item["id"])
+        if cancel or key not in answers:
+            entries.append({"interruptId": key, "status": "cancelled"})
+            continue
+        error = check_answer(item.get("response_schema"), answers[key])
+        if error:
+            raise ValueError(f"interrupt {key!r}: {error}")
+        entries.append({"interruptId": key, "status": "resolved", "payload": answers[key]})
+    return entries
