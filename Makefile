@@ -200,7 +200,8 @@ lint: $(needs-lint)
 needs-typecheck := $(STAMP)/install
 typecheck: $(needs-typecheck)
 	$(BIN)/mypy
-	$(BIN)/mypy --strict docs_hooks tests/test_docstrings.py tests/browser/test_docs_site.py
+	$(BIN)/mypy --strict docs_hooks tests/test_docstrings.py tests/browser/test_docs_site.py \
+	  tests/typecheck/wire_handlers.py
 
 needs-test-js := $(STAMP)/js-dev js/lab/node_modules/.package-lock.json
 test-js: $(needs-test-js)

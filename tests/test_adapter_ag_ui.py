@@ -190,10 +190,10 @@ def test_steps_and_state() -> None:
     raw, _ = run(dicts("steps_state"))
     steps = [(type(e).__name__, e.step_id) for e in raw if isinstance(e, (StepStart, StepEnd))]
     assert steps == [
-        ("StepStart", "plan#1"),
-        ("StepEnd", "plan#1"),
-        ("StepStart", "act#1"),
-        ("StepEnd", "act#1"),
+        ("StepStart", "plan"),
+        ("StepEnd", "plan"),
+        ("StepStart", "act"),
+        ("StepEnd", "act"),
         ("StepStart", "plan#2"),
         ("StepEnd", "plan#2"),
     ]

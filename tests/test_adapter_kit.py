@@ -38,6 +38,19 @@ def test_ids_keep_a_wire_id_number_one_seen_again_and_invent_the_others() -> Non
     assert Ids().new("refusal") == "run:refusal1"
 
 
+def test_ids_name_the_scopes_the_wire_does_not() -> None:
+    ids = Ids("resp_1")
+    assert ids.scope_id() == "step1"  # a step of the run: the run is no part of its id
+    assert ids.scope_id() == "step2"
+    assert ids.scope_id("turn") == "turn1"
+    assert ids.scope_id("step", "call_r") == "call_r:step1"  # inside a wire scope
+    assert ids.scope_id("agent", "span9") == "span9:agent1"
+    assert ids.wire("step4") == "step4"
+    assert ids.scope_id() == "step3"
+    assert ids.scope_id() == "step5"  # the wire gave step4 already
+    assert ids.new("text", "step1") == "step1:text1"  # what a step holds starts with its id
+
+
 def test_arguments_wait_for_the_name_then_follow_the_start() -> None:
     tools, group = ToolCalls(), CallGroup()
     call, out = tools.fragment(group, index=0, wire_id=None, name=None, args='{"a"')

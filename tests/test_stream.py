@@ -118,7 +118,9 @@ def test_text_adapter() -> None:
     a = TextAdapter()
     assert a.feed("") == []
     out = a.feed("Hel")
-    assert [(e.message_id, e.delta) for e in out if isinstance(e, TextDelta)] == [("text", "Hel")]
+    assert [(e.message_id, e.delta) for e in out if isinstance(e, TextDelta)] == [
+        ("run:text1", "Hel")
+    ]
     # bytes split inside a UTF-8 sequence
     data = "é!".encode()
     assert a.feed(data[:1]) == []

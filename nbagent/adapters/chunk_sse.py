@@ -19,12 +19,11 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import BLANK, BadItemError, ServerSentEvent, data_payload, short_repr
+from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.core.events import Custom, ErrorEvent, Event, RunEnd, TextDelta
 
 __all__ = ["ChunkSseAdapter"]
-
-MESSAGE_ID = "m1"
 
 
 def _error_message(value: Any) -> tuple[str, str | None, str | int | None]:
@@ -48,6 +47,7 @@ class ChunkSseAdapter:
 
     def __init__(self) -> None:
         self._life = Lifecycle("chunk-sse")
+        self._message_id = Ids().new("text")  # the one message: run:text1 (the wire names none)
 
     @staticmethod
     def detect(item: Any) -> bool:
@@ -82,7 +82,7 @@ class ChunkSseAdapter:
         chunk = payload.get("chunk")
         if isinstance(chunk, str):
             if chunk:
-                out.append(TextDelta(message_id=MESSAGE_ID, delta=chunk))
+                out.append(TextDelta(message_id=self._message_id, delta=chunk))
         elif "error" in payload:
             message, kind, code = _error_message(payload["error"])
             self._life.end()

@@ -89,11 +89,11 @@ class DextoAdapter:
     name: ClassVar[str] = "dexto"
 
     def __init__(self) -> None:
-        self._turn = 1
         self._step_open = False
         self._text = ""  # text streamed in this turn
         self._thought = False
-        self._ids = Ids("turn1")  # in the turn's scope
+        self._ids = Ids()
+        self._ids.scope = self._ids.scope_id("turn")  # the turn's: what it says is in its scope
         self._messages = Parts(self._ids)
         self._open_calls: dict[str, deque[str]] = {}
         self._life = Lifecycle("dexto")
@@ -112,7 +112,7 @@ class DextoAdapter:
 
     @property
     def _step_id(self) -> str:
-        return f"turn{self._turn}"
+        return self._ids.scope
 
     def _step(self, out: list[Event]) -> None:
         self._settled = False
@@ -256,8 +256,7 @@ class DextoAdapter:
                 )
             )
         out.append(StepEnd(step_id=self._step_id, name="llm"))
-        self._turn += 1
-        self._ids.scope = self._step_id
+        self._ids.scope = self._ids.scope_id("turn")
         self._text = ""
         self._thought = False
         self._step_open = False

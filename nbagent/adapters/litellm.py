@@ -34,7 +34,6 @@ class LiteLLMAdapter(HookAdapter):
 
     def __init__(self) -> None:
         self._steps: dict[str, str] = {}  # call id → its open step
-        self._attempts: dict[str, int] = {}  # call id → attempts so far (LiteLLM's retries)
         # Results sent back before the call that asked for them was reported are kept until
         # that success comes: LiteLLM reports a call's success from a pool, often after the
         # next call's request (which carries the results) has started.
@@ -94,8 +93,7 @@ class LiteLLMAdapter(HookAdapter):
     # -- steps ------------------------------------------------------------------------------
 
     def _open(self, call_id: str, data: Mapping[str, Any], out: list[Event]) -> str:
-        attempt = self._attempts[call_id] = self._attempts.get(call_id, 0) + 1
-        step = call_id if attempt == 1 else f"{call_id}#{attempt}"
+        step = self._ids.wire(call_id)  # a retry (LiteLLM's) is {call_id}#2, #3…
         self._steps[call_id] = step
         ts = _num(data.get("start_time"))
         out.append(StepStart(step_id=step, name=_model(data), step_type="model", ts=ts))

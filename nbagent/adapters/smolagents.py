@@ -142,7 +142,6 @@ class SmolagentsAdapter:
 
     def __init__(self) -> None:
         self._life = Lifecycle("smolagents", "what agent.run(task, stream=True) yields")
-        self._steps = 0
         self._step: str | None = None
         self._ids = Ids()
         self._thinking_of = Parts(self._ids)  # a step's thinking, in its scope
@@ -204,8 +203,7 @@ class SmolagentsAdapter:
     # -- steps -------------------------------------------------------------------------
 
     def _open_step(self, out: list[Event]) -> str:
-        self._steps += 1
-        self._step = step = f"step-{self._steps}"
+        self._step = step = self._ids.scope_id()
         self._streamed, self._open = {}, []
         number = self._last_step_number + 1
         out.append(StepStart(step_id=step, name=f"Step {number}", step_type="model"))

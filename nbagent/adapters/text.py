@@ -5,27 +5,25 @@ from __future__ import annotations
 import codecs
 from typing import Any, ClassVar
 
+from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.core.events import Event, TextDelta
 
 __all__ = ["TextAdapter"]
 
 
-MESSAGE_ID = "text"
-"""The message id of every text delta (one answer per stream)."""
-
-
 class TextAdapter:
-    """Each ``str`` item → ``TextDelta(message_id="text")``; ``bytes`` are decoded as UTF-8.
+    """Each ``str`` item → a ``TextDelta`` of the one message, ``run:text1`` (the kit's
+    ``Ids``: the format names no message); ``bytes`` are decoded as UTF-8.
 
     The format has no terminal event: ``end()`` returns nothing and the normalizer
     ends the run as ``completed``.
     """
 
     name: ClassVar[str] = "text"
-    message_id: ClassVar[str] = MESSAGE_ID
 
     def __init__(self) -> None:
+        self.message_id = Ids().new("text")  # of every text delta (one answer per stream)
         self._decoder: codecs.IncrementalDecoder | None = None
         self._life = Lifecycle("text", "str items")
 
@@ -35,7 +33,7 @@ class TextAdapter:
 
     def feed(self, item: Any) -> list[Event]:
         if type(item) is str:  # the common case first: this runs once per token
-            return [TextDelta(message_id=MESSAGE_ID, delta=item)] if item else []
+            return [TextDelta(message_id=self.message_id, delta=item)] if item else []
         if isinstance(item, (bytes, bytearray)):
             if self._decoder is None:
                 self._decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")

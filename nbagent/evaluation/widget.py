@@ -19,6 +19,7 @@ import traitlets
 
 from nbagent.runtime.controller import Op
 from nbagent.runtime.views import OwnWidget
+from nbagent.widget.messages import EvalRequest
 from nbagent.widget.widget import AgentWidget, _text, _Widget
 
 if TYPE_CHECKING:
@@ -31,7 +32,7 @@ CASE_THROTTLE_MS = 100
 """An opened case's run sends at most one message per this many ms (a run of its own: 50)."""
 
 
-class EvaluationWidget(_Widget):
+class EvaluationWidget(_Widget[EvalRequest]):
     """The view of an evaluation (``nbagent.evaluate``): a header (progress, time, tokens,
     cost, each score's mean), filters, and a virtualized table of the cases whose rows open
     the case's run. Live changes go through custom messages (``nbagent.evaluation.board``);

@@ -23,6 +23,7 @@ from nbagent.runtime.driver import Driver
 from nbagent.runtime.kernel import CellMark, cell_mark, in_notebook, on_kernel_shutdown, show_handle
 from nbagent.runtime.log import EventLog
 from nbagent.runtime.pause import Pauses
+from nbagent.runtime.requests import PageRequests
 from nbagent.runtime.reruns import Rerunner, cannot_reach
 from nbagent.runtime.sink import Amend, EventsCallback, RunSink
 from nbagent.runtime.views import CellOutput, OwnWidget, RunView, held
@@ -41,7 +42,7 @@ page sent it: it checks the fields it reads."""
 _ids = itertools.count(1)
 
 
-class Run:
+class Run(PageRequests):
     """One run of a source through the pipeline; ``show()``, ``agent.run()`` and ``replay()``
     return it at once. ``transcript``: the folded state (pure data); ``widget``: the view (None
     outside a notebook); ``events``: every normalized event. ``await run`` / ``wait()`` give the
@@ -322,11 +323,6 @@ class Run:
         """Call ``callback(events)`` with each batch of normalized events as it arrives,
         under the run's lock, before it is folded."""
         self._sink.on_events(callback)
-
-    def on_message(self, kind: str, handler: MessageHandler) -> None:
-        """Call ``handler(content)`` for the browser's messages of ``type`` ``kind``
-        (``stop``, ``sync`` and ``output`` are the run's own)."""
-        self._handlers[kind] = handler
 
     def handle_message(self, content: LanesRequest) -> None:
         """A message from the browser for this run (its widget's, or its lane's)."""

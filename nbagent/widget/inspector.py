@@ -8,6 +8,7 @@ from typing import Any
 import ipywidgets
 import traitlets
 
+from nbagent.widget.messages import InspectorRequest
 from nbagent.widget.widget import LanesWidget, _text, _Widget
 
 __all__ = ["INSPECTOR_STATIC", "InspectorWidget"]
@@ -17,7 +18,7 @@ INSPECTOR_STATIC = "nbagent-inspector-static"
 """The class of an inspector's static copy (its ``text/html``): an output that shows no run."""
 
 
-class InspectorWidget(_Widget):
+class InspectorWidget(_Widget[InspectorRequest]):
     """An MCP server's inspector (``nbagent.mcp(...)`` as a cell's last expression): its
     tools, resources, prompts, log and JSON-RPC messages, forms to call them, and the calls
     as the turns of a chat widget (``calls``). Its code is a chunk of its own

@@ -133,18 +133,15 @@ class InspectorFeed(_InspectorFeed, total=False):
     rpc: list[dict[str, Any]]
 
 
-KernelMessage: TypeAlias = (
-    OpsMessage
-    | LanesMessage
-    | SnapshotMessage
-    | OutputMessage
-    | KernelEnd
-    | Notice
-    | EvalRows
-    | EvalSnapshot
-    | EvalOutput
-    | InspectorFeed
+RunMessage: TypeAlias = (
+    OpsMessage | LanesMessage | SnapshotMessage | OutputMessage | KernelEnd | Notice
 )
+"""What the kernel sends the page of a run, of lanes or of a chat."""
+
+EvalMessage: TypeAlias = EvalRows | EvalSnapshot | EvalOutput
+"""What an evaluation board's page gets."""
+
+KernelMessage: TypeAlias = RunMessage | EvalMessage | InspectorFeed
 """What the kernel sends a page."""
 
 # -- page -> kernel ------------------------------------------------------------------------

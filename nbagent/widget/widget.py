@@ -10,7 +10,7 @@ import logging
 import pathlib
 import uuid
 from collections.abc import Callable
-from typing import Any, get_args
+from typing import Any, Generic, TypeVar, cast, get_args
 
 import anywidget
 import ipywidgets
@@ -21,6 +21,7 @@ from nbagent.widget.audience import VIEWER_MESSAGES, may_act
 from nbagent.widget.chunks import MENTIONS, Chunk
 from nbagent.widget.chunks import chunk as _chunk
 from nbagent.widget.chunks import mentions_math as _mentions_math
+from nbagent.widget.messages import LanesRequest, RunRequest
 from nbagent.widget.shared import shared
 from nbagent.widget.subshells import route_to_live_subshell
 
@@ -29,6 +30,11 @@ _STATIC = pathlib.Path(__file__).parent.parent / "static"
 MessageHandler = Callable[[Any], None]
 """Takes the messages of a page (``nbagent.widget.messages``: ``PageMessage``), as the page
 sent them: it checks the fields it reads."""
+
+M = TypeVar("M")
+"""The messages a widget's page sends (``nbagent.widget.messages``: ``RunRequest``...): a
+handler given to ``add_handler`` takes them all, so one of another widget's kind is a type
+error."""
 
 
 def _bundle(name: str) -> pathlib.Path | str:
@@ -194,7 +200,7 @@ LOADER = _text("loader.js")
 model once per page and hands ``initialize`` and ``render`` to it."""
 
 
-class _Widget(anywidget.AnyWidget, _Scrubbed):
+class _Widget(anywidget.AnyWidget, _Scrubbed, Generic[M]):
     """What every nbagent widget has: the bundle, the saved state, the store key, and
     custom messages from the browser dispatched to handlers."""
 
@@ -237,13 +243,14 @@ class _Widget(anywidget.AnyWidget, _Scrubbed):
 
     def __init__(self, **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self._handlers: list[MessageHandler] = []
+        self._handlers: list[Callable[[M], None]] = []
         self.on_msg(self._dispatch)
         if self.comm is not None:
             route_to_live_subshell(self.comm)
 
-    def add_handler(self, handler: MessageHandler) -> None:
-        """Call ``handler(content)`` for each custom message from the browser."""
+    def add_handler(self, handler: Callable[[M], None]) -> None:
+        """Call ``handler(content)`` for each custom message from the browser (as the page
+        sent it, a dict: the handler checks the fields it reads)."""
         self._handlers.append(handler)
 
     def _dispatch(self, _widget: Any, content: Any, _buffers: Any) -> None:
@@ -255,11 +262,12 @@ class _Widget(anywidget.AnyWidget, _Scrubbed):
             # kernel's messages go (a served app's log), never done.
             _LOG.warning(REFUSED, str(kind)[:40])
             return
+        message = cast("M", content)  # as the page sent it: each handler checks what it reads
         for handler in list(self._handlers):
-            handler(content)
+            handler(message)
 
 
-class AgentWidget(_Widget):
+class AgentWidget(_Widget[RunRequest]):
     """The view of one run: answer, thinking and tool panels, status line, Stop."""
 
     snapshot = traitlets.Dict().tag(sync=True)
@@ -344,7 +352,7 @@ class LaneState(_Scrubbed):
         return f"<nbagent.LaneState {state.get('status', 'idle')}>"
 
 
-class LanesWidget(_Widget):
+class LanesWidget(_Widget[LanesRequest]):
     """The view of several runs: lanes side by side, or the turns of a chat with an input box."""
 
     arrangement = traitlets.Enum(["lanes", "chat"], default_value="lanes").tag(sync=True)

@@ -113,7 +113,7 @@ def test_plain_answer() -> None:
     assert result.final_output == "Hello there."
     assert t.text == result.final_output
     assert (t.status, t.end_reason) == ("completed", "completed")
-    assert steps(events) == [("step_1", "Greeter")]
+    assert steps(events) == [("step1", "Greeter")]
     assert {ev.source for ev in events} == {"openai-agents"}
 
 
@@ -136,9 +136,9 @@ def test_a_function_tool_call_and_its_result() -> None:
     assert call.args == json.loads(sdk_calls[0].raw_item.arguments) == {"city": "Paris"}
     assert call.result == sdk_outputs[0].output == "sunny in Paris"
     assert t.text == result.final_output == "It is sunny in Paris."
-    assert steps(events) == [("step_1", "Helper"), ("step_2", "Helper")]
+    assert steps(events) == [("step1", "Helper"), ("step2", "Helper")]
     ends = [(ev.step_id, ev.finish_reason) for ev in events if isinstance(ev, StepEnd)]
-    assert ends == [("step_1", "tool_calls"), ("step_2", "completed")]
+    assert ends == [("step1", "tool_calls"), ("step2", "completed")]
     # the call was streamed by the raw events; the run items add only its result
     assert sum(isinstance(ev, ToolCallStart) for ev in events) == 1
     assert sum(isinstance(ev, ToolResult) for ev in events) == 1
@@ -169,9 +169,9 @@ def test_two_tools_then_a_third() -> None:
         ("call_3", "get_weather", {"city": "Rome"}, "sunny in Rome"),
     ]
     assert t.text == result.final_output == "Done."
-    # the scripted model names every message "scripted-message": each step has its own
+    # the scripted model names every message "scripted-message": the run's first keeps it
     texts = [b["id"] for b in t.to_dict()["blocks"] if b["type"] == "text"]
-    assert texts == ["step_3:scripted-message"]
+    assert texts == ["scripted-message"]
     assert [name for _, name in steps(events)] == ["Helper"] * 3
 
 
@@ -193,7 +193,7 @@ def test_a_handoff_between_two_agents() -> None:
     (call,) = t.tool_calls
     assert (call.id, call.name) == ("call_h", "transfer_to_billing")
     assert json.loads(call.result) == {"assistant": "Billing"}
-    assert steps(events) == [("step_1", "Triage"), ("step_2", "Billing")]
+    assert steps(events) == [("step1", "Triage"), ("step2", "Billing")]
     assert (t.status, t.end_reason) == ("completed", "completed")
 
 
@@ -232,7 +232,7 @@ def test_usage_per_model_call_and_for_the_run() -> None:
 
     result, events = run_agent(make)
     t = transcript(events)
-    assert step_usage(events) == [("step_1", 10, 5), ("step_2", 20, 4)]
+    assert step_usage(events) == [("step1", 10, 5), ("step2", 20, 4)]
     sdk = result.context_wrapper.usage
     assert t.usage is not None
     assert (t.usage.input_tokens, t.usage.output_tokens, t.usage.total_tokens) == (
@@ -370,7 +370,7 @@ def test_an_agent_used_as_a_tool_is_nested_under_its_call() -> None:
     nested = [ev for ev in events if ev.parent is not None]
     assert nested
     assert {ev.parent for ev in nested} == {"call_r"}
-    assert ("call_r/step_1", "Researcher") in steps(events)
+    assert ("call_r:step1", "Researcher") in steps(events)
     nested_text = "".join(getattr(ev, "delta", "") for ev in nested if ev.kind == "text_delta")
     assert nested_text == "Paris has 2M people."
     top = transcript([ev for ev in events if ev.parent is None])
@@ -429,7 +429,7 @@ def test_chat_completions_model_streams_thinking_tools_and_text() -> None:
     sdk = result.context_wrapper.usage
     assert t.usage is not None
     assert t.usage.total_tokens == sdk.total_tokens
-    assert steps(events) == [("step_1", "Helper"), ("step_2", "Helper")]
+    assert steps(events) == [("step1", "Helper"), ("step2", "Helper")]
 
 
 class ResponsesServer(SSEServer):

@@ -23,7 +23,7 @@ function importsOf(name) {
  * @param {string} name its trait
  * @returns {Promise<string>}
  */
-function sent(code, name) {
+export function sent(code, name) {
   return new Promise((resolve) => {
     const arrived = () => {
       const text = String(code.get(name) ?? "");
@@ -33,6 +33,18 @@ function sent(code, name) {
     };
     code.on(`change:${name}`, arrived);
   });
+}
+
+/**
+ * A module from its text, imported from a Blob URL (revoked once imported).
+ * @param {string} text
+ * @returns {Promise<any>}
+ */
+export function importText(text) {
+  const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
+  return import(/* webpackIgnore: true */ /* @vite-ignore */ url).finally(() =>
+    URL.revokeObjectURL(url),
+  );
 }
 
 /**
@@ -78,12 +90,10 @@ export function chunkFromCodeModel(model, name, shared) {
     let chunk = imported.get(version);
     if (!chunk) {
       const text = String(code.get(name) || (await sent(code, name)));
-      const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
-      chunk = import(/* webpackIgnore: true */ /* @vite-ignore */ url).then((mod) => {
+      chunk = importText(text).then((mod) => {
         mod.bind?.(shared);
         return mod.default;
       });
-      chunk.finally(() => URL.revokeObjectURL(url)).catch(() => {});
       imported.set(version, chunk);
     }
     return chunk;

@@ -48,10 +48,12 @@
  *   InspectorFeed
  */
 /**
- * What the kernel sends a page.
- * @typedef {OpsMessage | LanesMessage | SnapshotMessage | OutputMessage | KernelEnd | Notice
- *   | EvalRows | EvalSnapshot | EvalOutput | InspectorFeed} KernelMessage
+ * What the kernel sends the page of a run, of lanes or of a chat (js/src/store/sync.js).
+ * @typedef {OpsMessage | LanesMessage | SnapshotMessage | OutputMessage | KernelEnd | Notice}
+ *   RunMessage
  */
+/** What an evaluation board's page gets. @typedef {EvalRows | EvalSnapshot | EvalOutput} EvalMessage */
+/** What the kernel sends a page. @typedef {RunMessage | EvalMessage | InspectorFeed} KernelMessage */
 
 // -- page -> kernel --------------------------------------------------------------------------
 

@@ -6,6 +6,8 @@ import { isObject, WireError } from "../base/wire.js";
 import { OpError } from "./store.js";
 
 /**
+ * @typedef {import("../base/wire.js").RunMessage} RunMessage
+ * @typedef {import("../base/wire.js").KernelEnd | import("../base/wire.js").Notice} OtherMessage
  * @typedef {{send(content: import("../base/wire.js").PageMessage): void, get(key: string): any,
  *   on(name: string, cb: (...args: any[]) => void): void,
  *   off(name?: string | null, cb?: ((...args: any[]) => void) | null): void}} ModelLike
@@ -27,7 +29,7 @@ import { OpError } from "./store.js";
  * Wire a store to a model: the `snapshot` trait, the ops and `snapshot` messages, sync on gaps.
  * @param {Syncable} target
  * @param {ModelLike} model
- * @param {{retryMs?: number, maxTries?: number, onMessage?: (msg: Record<string, any>) => void,
+ * @param {{retryMs?: number, maxTries?: number, onMessage?: (msg: OtherMessage) => void,
  *   follow?: Follow}} [opts]
  *   `onMessage`: other messages of the kernel (those with a `type` this does not handle);
  *   `follow`: how the target loads from the model's traits (default: its `snapshot` trait).
@@ -70,10 +72,13 @@ export function connect(target, model, { retryMs = 1000, maxTries = 6, onMessage
     target.load(snap);
   };
 
-  /** @param {unknown} msg */
-  const onMsg = (msg) => {
-    if (!isObject(msg)) return;
-    if (msg.type === undefined || msg.type === "ops") {
+  /** @param {unknown} raw a kernel's message: checked for what it must be as it is read */
+  const onMsg = (raw) => {
+    if (!isObject(raw)) return;
+    // the long form of an ops message has type "ops" (js/src/base/wire.js)
+    const msg =
+      /** @type {RunMessage | {type: "ops", seq: number, ops: unknown[], now?: number}} */ (raw);
+    if (!("type" in msg) || msg.type === "ops") {
       // {seq, ...} (nbagent/wire.py); the long form has type "ops".
       if (typeof msg.seq !== "number") return;
       if (msg.seq <= target.seq) return; // already applied (or covered by a snapshot)

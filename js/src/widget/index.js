@@ -64,7 +64,7 @@ const runStores = (store) => (store instanceof Store ? [store] : store.lanes.map
 
 /**
  * The kernel's last word as it restarts or shuts down (nbagent/runtime/run.py): its runs end.
- * @param {Record<string, any>} msg
+ * @param {import("../store/sync.js").OtherMessage} msg
  * @param {Store | LaneSet} store
  */
 function kernelEnds(msg, store) {
@@ -73,7 +73,7 @@ function kernelEnds(msg, store) {
   for (const s of runStores(store)) s.endByPage(reason);
 }
 
-/** @param {LaneSet} set @returns {(msg: Record<string, any>) => void} */
+/** @param {LaneSet} set @returns {(msg: import("../store/sync.js").OtherMessage) => void} */
 const noticeTo = (set) => (msg) => {
   if (msg.type === "notice" && typeof msg.text === "string") set.setNotice(msg.text);
 };
@@ -124,14 +124,15 @@ function newWidget() {
         const set = new (lanes().LaneSet)();
         const follow = lanes().followLanes(set, m);
         const notice = noticeTo(set);
-        const onMessage = (/** @type {Record<string, any>} */ msg) => {
+        const onMessage = (/** @type {import("../store/sync.js").OtherMessage} */ msg) => {
           notice(msg);
           kernelEnds(msg, set);
         };
         entry = { store: set, disconnect: connect(set, m, { onMessage, follow }) };
       } else {
         const store = new Store();
-        const onMessage = (/** @type {Record<string, any>} */ msg) => kernelEnds(msg, store);
+        /** @param {import("../store/sync.js").OtherMessage} msg */
+        const onMessage = (msg) => kernelEnds(msg, store);
         entry = { store, disconnect: connect(store, m, { onMessage }) };
       }
       stores.set(key, entry);

@@ -17,7 +17,7 @@ Ids: messages and tool calls keep theirs. A ``*_CHUNK`` without an id continues 
 chunked message / call (``{run}:text{n}``, ``{run}:think{n}``, ``{run}:call{n}`` with
 ``synthetic_id``, by the kit's ``Ids``, when none came yet); a new id ends the previous chunked
 one. Legacy ``THINKING_TEXT_MESSAGE_*`` (no ids) get ``{run}:think{n}``. Steps are
-``f"{stepName}#{n}"`` (the n-th step of that name); sub-agents are steps with
+``stepName`` (``{stepName}#{n}`` for its n-th step of that name); sub-agents are steps with
 ``step_id=subagentRunId``.
 
 1.0's additions: an interrupt outcome's interrupts are ``RunEnd.meta["interrupts"]`` (the

@@ -48,7 +48,7 @@ class AgUiAdapter:
         self._life = Lifecycle(
             "ag-ui", "AG-UI event objects, event dicts, JSON strings or ServerSentEvents"
         )
-        self._step_counts: dict[str, int] = {}
+        self._last_step: dict[str, str] = {}  # a step name -> its latest step's id
         self._open_steps: dict[str, list[str]] = {}
         self._messages = Messages()
         self._tools = ToolCalls(self._messages)
@@ -188,15 +188,14 @@ class AgUiAdapter:
 
     def on_step_started(self, ev: Any, out: list[Event]) -> None:
         name = str_or_none(_get(ev, "stepName")) or "step"
-        n = self._step_counts[name] = self._step_counts.get(name, 0) + 1
-        step_id = f"{name}#{n}"
+        step_id = self._last_step[name] = self._messages.ids.wire(name)
         self._open_steps.setdefault(name, []).append(step_id)
         out.append(StepStart(step_id=step_id, name=name, step_type="node"))
 
     def on_step_finished(self, ev: Any, out: list[Event]) -> None:
         name = str_or_none(_get(ev, "stepName")) or "step"
         stack = self._open_steps.get(name)
-        step_id = stack.pop() if stack else f"{name}#{self._step_counts.get(name, 0) or 1}"
+        step_id = stack.pop() if stack else self._last_step.get(name, name)
         out.append(StepEnd(step_id=step_id, name=name))
 
     def on_subagent_started(self, ev: Any, out: list[Event]) -> None:

@@ -59,8 +59,7 @@ class Turns:
     def __init__(self) -> None:
         self._scopes: dict[str | None, Scope] = {}
         self._streamed: set[str] = set()  # ids read from their partials: not their whole messages
-        self._turns = 0
-        self._ids = Ids()  # content blocks, in their step's scope (a message per CLI line)
+        self._ids = Ids()  # content blocks, in their step's scope (a message per CLI line); turns
 
     def _scope(self, parent: str | None) -> Scope:
         return self._scopes.setdefault(parent, Scope())
@@ -102,10 +101,7 @@ class Turns:
         scope = self._scope(parent)
         if message.message_id is not None and message.message_id in self._streamed:
             return  # already read from its stream events
-        step_id = message.message_id
-        if step_id is None:
-            self._turns += 1
-            step_id = f"turn{self._turns}"
+        step_id = message.message_id or self._ids.scope_id("turn")
         if scope.step != step_id:
             self._open_step(scope, step_id, parent, out)
         if message.stop_reason is not None:

@@ -21,9 +21,9 @@ stream: a response after a finished one opens the next step, and the function re
 SDK adds to ``automatic_function_calling_history`` become the results of the calls (matched
 by id, else by name in order: the SDK's responses carry no id).
 
-Ids: the run id is the first ``response_id``; a step is its ``response_id`` (``gemini:<n>``
-when absent or repeated); a message is ``{step}:text<k>`` (``{step}:think<k>``); a call keeps
-its ``id``, else ``{step}:call<k>`` with ``synthetic_id=True`` (the kit's ``Ids``).
+Ids: the run id is the first ``response_id``; a step is its ``response_id`` (``{id}#<n>``
+repeated, ``step<n>`` when absent); a message is ``{step}:text<k>`` (``{step}:think<k>``); a
+call keeps its ``id``, else ``{step}:call<k>`` with ``synthetic_id=True`` (the kit's ``Ids``).
 """
 
 from nbagent.adapters.google_genai.adapter import GoogleGenaiAdapter

@@ -44,7 +44,6 @@ class GoogleGenaiAdapter:
         )
         self._step: str | None = None  # the open step
         self._last_step: str | None = None
-        self._step_ids: set[str] = set()
         self._finish: str | None = None  # the raw finish reason of the last step that ended
         self._parts = Parts()
 
@@ -143,10 +142,8 @@ class GoogleGenaiAdapter:
         )
 
     def _open_step(self, payload: Any, out: list[Event]) -> None:
-        step_id = str_or_none(get(payload, "response_id"))
-        if step_id is None or step_id in self._step_ids:
-            step_id = f"gemini:{len(self._step_ids) + 1}"
-        self._step_ids.add(step_id)
+        wire_id = str_or_none(get(payload, "response_id"))
+        step_id = self._parts.ids.wire(wire_id) if wire_id else self._parts.ids.scope_id()
         self._step = self._last_step = step_id
         self._parts.new_step(step_id)
         self._finish = None

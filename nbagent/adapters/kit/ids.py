@@ -5,7 +5,9 @@
   their call ids);
 - an id the wire does not give is ``{scope}:{kind}{n}`` (``new``): ``scope`` the nearest wire
   scope (a message, a step, a span or the run), ``kind`` one of ``text``, ``think``,
-  ``refusal``, ``call``, ``n`` counting that kind in that scope from 1.
+  ``refusal``, ``call``, ``n`` counting that kind in that scope from 1;
+- a scope the wire does not name (a step, a turn, a sub-agent) is ``{kind}{n}`` (``scope_id``):
+  ``step1``, ``turn2``, ``{scope}:step1`` inside a wire scope (a parent agent, a span).
 
 Invented ids are no promise to users (ARCHITECTURE.md); what they read is: the folded
 transcript, which these ids only key.
@@ -17,10 +19,13 @@ from typing import Literal, TypeAlias
 
 from nbagent.core.events.kinds import Channel
 
-__all__ = ["Ids", "Kind", "kind_of"]
+__all__ = ["Ids", "Kind", "ScopeKind", "kind_of"]
 
 Kind: TypeAlias = Literal["text", "think", "refusal", "call"]
 """What an invented id names."""
+
+ScopeKind: TypeAlias = Literal["step", "turn", "agent"]
+"""What an invented scope names: a model call, a turn of a conversation, a sub-agent."""
 
 RUN = "run"
 """The scope of a run whose wire gives no id at all."""
@@ -57,10 +62,18 @@ class Ids:
     def new(self, kind: Kind, scope: str | None = None) -> str:
         """``{scope}:{kind}{n}``: the next ``kind`` in ``scope`` (the default scope when none
         is given), skipping an id the wire gave already."""
-        where = scope or self.scope
+        return self._next(f"{scope or self.scope}:", kind)
+
+    def scope_id(self, kind: ScopeKind = "step", within: str | None = None) -> str:
+        """``{kind}{n}``: the next step (turn, sub-agent) of the run, ``{within}:{kind}{n}``
+        inside the wire scope ``within``; skipping an id the wire gave already. The run is no
+        part of it: a scope's id is what the ids inside it start with."""
+        return self._next(f"{within}:" if within else "", kind)
+
+    def _next(self, prefix: str, kind: str) -> str:
         while True:
-            n = self._counts[(where, kind)] = self._counts.get((where, kind), 0) + 1
-            given = f"{where}:{kind}{n}"
+            n = self._counts[(prefix, kind)] = self._counts.get((prefix, kind), 0) + 1
+            given = f"{prefix}{kind}{n}"
             if given not in self._used:
                 self._used.add(given)
                 return given

@@ -33,6 +33,7 @@ from nbagent.adapters.base import (
     str_or_none,
     type_is,
 )
+from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.llama_index.parts import Step, Tools
 from nbagent.adapters.llama_index.read import (
@@ -66,7 +67,7 @@ class LlamaIndexAdapter:
         self._life = Lifecycle(
             "llama-index", "the events of a LlamaIndex workflow's handler.stream_events()"
         )
-        self._steps = 0
+        self._ids = Ids()  # the steps, a return_direct answer
         self._step: Step | None = None
         self._agent: str | None = None
         self._tools = Tools()
@@ -133,13 +134,12 @@ class LlamaIndexAdapter:
     # -- steps (one LLM call each) -----------------------------------------------------
 
     def _open_step(self, item: Any, out: list[Event]) -> Step:
-        self._steps += 1
         agent = str_or_none(field(item, "current_agent_name"))
         meta = {"agent": agent} if agent else None
         if agent and self._agent and agent != self._agent:
             meta = {"agent": agent, "handoff_from": self._agent}
         self._agent = agent or self._agent
-        self._step = step = Step(f"step-{self._steps}", self._agent or "")
+        self._step = step = Step(self._ids.scope_id(), self._agent or "")
         out.append(
             StepStart(step_id=step.step_id, name=agent or "agent", step_type="model", meta=meta)
         )
@@ -237,7 +237,7 @@ class LlamaIndexAdapter:
             )
             if self._direct is not None:
                 # A return_direct tool's output is the answer; no LLM call wrote it.
-                out.append(TextDelta(message_id="answer", delta=self._direct))
+                out.append(TextDelta(message_id=self._ids.new("text"), delta=self._direct))
             if kind_of(result) == "AgentOutput" or (
                 isinstance(result, Mapping) and "current_agent_name" in result
             ):

@@ -28,11 +28,11 @@ The SDK has no last event: the stream's exhaustion ends the run ``completed`` (`
 when a model call was still open); its errors (``MaxTurnsExceeded``, a model's error) are
 raised by the iterator and end the run as errors.
 
-Ids: a model call's step is ``step_{n}`` (``{parent}/step_{n}`` nested); a message is
-``{step}:{item id}`` (item ids repeat across calls: scripted models, and the Chat Completions
-models' ``"__fake_id__"``, which repeats within one call too and is told apart by
-``output_index``); a tool call keeps its ``call_id`` (``{call_id}#2``… when an earlier call
-used it).
+Ids (the kit's ``Ids``, one for the run): a model call's step is ``step{n}``
+(``{parent}:step{n}`` nested); a message keeps its item id, ``{item id}#2``… when seen again
+(item ids repeat across calls: scripted models, and the Chat Completions models'
+``"__fake_id__"``, which repeats within one call too and is told apart by ``output_index``); a
+tool call keeps its ``call_id`` (``{call_id}#2``… when an earlier call used it).
 
 ``hooks/``: the adapter of the SDK's trace spans as ``nbagent.watch()``'s hook records them
 (family ``openai-agents``, ``adapters/hooks``).

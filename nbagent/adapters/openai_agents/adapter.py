@@ -19,6 +19,7 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.openai_agents.approvals import Approvals
 from nbagent.adapters.openai_agents.items import RunItems
@@ -60,19 +61,23 @@ class OpenAIAgentsAdapter:
 
     def __init__(self, parent: str | None = None) -> None:
         self._parent = parent
-        self._prefix = f"{parent}/" if parent else ""
         self._life = Lifecycle(
             "openai-agents",
             "the events of Runner.run_streamed(...).stream_events() "
             "(or the RunResultStreaming itself)",
         )
         self._agent = ""  # the current agent's name
-        self._steps = 0
         self._step_id = ""  # the latest model call's step id
         self._step_open = False
         self._model: str | None = None
         self._response: OpenAIResponsesAdapter | None = None  # reads the current model call
-        self._first_index: dict[str, int] = {}  # wire item id -> its first output_index
+        # The run's item ids, apart from its call ids (a model may give a function call's item
+        # the call's id); the model call's items: a wire item id -> its first output_index;
+        # (item id, index) -> the run's id of the item; a message id of the call -> the run's
+        self._item_ids_of_run = Ids()
+        self._first_index: dict[str, int] = {}
+        self._item_ids: dict[tuple[str, int], str] = {}
+        self._message_ids: dict[str, str] = {}
         self._items = RunItems(parent)
         self._approvals = Approvals(self._items)
         self._nested: dict[str, OpenAIAgentsAdapter] = {}  # tool_call_id -> its agent's events
@@ -165,11 +170,10 @@ class OpenAIAgentsAdapter:
 
     def _start_step(self, data: Any, out: list[Event]) -> OpenAIResponsesAdapter:
         self._end_step(out)
-        self._steps += 1
-        self._step_id = f"{self._prefix}step_{self._steps}"
+        self._step_id = self._items.ids.scope_id("step", self._parent)
         self._step_open = True
         self._response = response = OpenAIResponsesAdapter()
-        self._first_index = {}
+        self._first_index, self._item_ids, self._message_ids = {}, {}, {}
         self._items.step_items = set()
         self._items.step_calls = set()
         model = str_or_none(field(field(data, "response"), "model"))
@@ -186,7 +190,8 @@ class OpenAIAgentsAdapter:
         self._step_open = False
 
     def _distinct_ids(self, data: Any) -> Any:
-        """The event with an item id of its own: the Chat Completions and LiteLLM models give
+        """The event with the run's id of its item (the run's ``Ids``): item ids repeat
+        across model calls (scripted models), and the Chat Completions and LiteLLM models give
         every output item of a response the id ``"__fake_id__"``, told apart by their
         ``output_index``."""
         item = field(data, "item")
@@ -195,16 +200,29 @@ class OpenAIAgentsAdapter:
         if not isinstance(wire_id, str):
             return data
         self._items.step_items.add(wire_id)
-        if index is None or self._first_index.setdefault(wire_id, index) == index:
+        first = self._first_index.setdefault(wire_id, 0 if index is None else index)
+        key = (wire_id, first if index is None else index)
+        distinct = self._item_ids.get(key)
+        if distinct is None:
+            distinct = self._item_ids_of_run.wire(wire_id)
+            self._item_ids[key] = self._message_ids[distinct] = distinct
+        if distinct == wire_id:
             return data
-        distinct = f"{wire_id}#{index}"
         if item is not None:
             return with_field(data, "item", with_field(item, "id", distinct))
         return with_field(data, "item_id", distinct)
 
+    def _message_id(self, inner: str) -> str:
+        """The run's id of a message of the model call: its item's (``_distinct_ids``), else
+        the id the call's adapter invented, ``#2``… when an earlier call had it."""
+        given = self._message_ids.get(inner)
+        if given is None:
+            given = self._message_ids[inner] = self._item_ids_of_run.wire(inner)
+        return given
+
     def _adopt(self, ev: Event, out: list[Event]) -> None:
         """An event of the model call's Responses adapter, renamed into the run: the call's
-        step, message ids under the step, tool call ids unique in the run, the step's usage.
+        step, message and tool call ids unique in the run, the step's usage.
         The run's start and end are this adapter's, not the model call's."""
         if isinstance(ev, (RunStart, RunEnd, StepStart)):
             return
@@ -217,7 +235,7 @@ class OpenAIAgentsAdapter:
             ev.scope, ev.step_id = "step", self._step_id
             ev.model = ev.model or self._model
         elif isinstance(ev, _MESSAGE_EVENTS):
-            ev.message_id = f"{self._step_id}:{ev.message_id}"
+            ev.message_id = self._message_id(ev.message_id)
         elif isinstance(ev, ToolCallStart):
             ev.tool_call_id = self._items.new_call(ev.tool_call_id, ev.name)
         elif isinstance(ev, _CALL_EVENTS) and ev.tool_call_id is not None:

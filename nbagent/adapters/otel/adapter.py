@@ -154,7 +154,7 @@ class OtelAdapter(HookAdapter):
             return out
         if span.role == "agent":
             if span.marker == "agent":  # directly inside another agent: a sub-agent's scope
-                span.subagent = span.inner = f"agent-{span.id}"
+                span.subagent = span.inner = self._ids.scope_id("agent", span.id)
                 span.name = agent_name(attrs) or span.name
                 step = StepStart(
                     step_id=span.inner,

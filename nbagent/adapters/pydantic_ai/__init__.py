@@ -14,7 +14,7 @@ dicts of these events (``event_kind`` keys) are read the same way.
 
 Mapping:
 
-- **Steps**: one per model request, ``step-1``, ``step-2``, ...: opened by the first part of a
+- **Steps**: one per model request, ``step1``, ``step2``, ...: opened by the first part of a
   response, closed by the agent's handling of it (a tool call or result event, ``finish_reason
   ="tool_calls"``), by a part index seen before (the model was called again), or by the end. The
   events carry no usage: a step's usage comes from its ``CallToolsNode`` where the nodes are

@@ -61,7 +61,7 @@ class Parts:
         return step if step is not None and step.open else None
 
     def open_step(self, out: list[Event], *, streamed: bool = True) -> Step:
-        step = Step(f"step-{len(self.steps) + 1}", has_usage=not streamed)
+        step = Step(self.ids.scope_id(), has_usage=not streamed)
         self.steps.append(step)
         out.append(StepStart(step_id=step.id, name="model", step_type="model"))
         return step

@@ -19,6 +19,7 @@ from nbagent.adapters.base import (
     str_or_none,
 )
 from nbagent.adapters.kit.dispatch import handler
+from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.messages import Channel, Messages
 from nbagent.adapters.vercel_ui.parts import (
@@ -51,7 +52,7 @@ class VercelUiAdapter:
 
     def __init__(self) -> None:
         self._life = Lifecycle("vercel-ui")
-        self._steps = 0
+        self._ids = Ids()  # the steps (the wire names none)
         self._step: str | None = None
         self._messages = Messages(starts={"text": {"role": "assistant"}, "thinking": {}})
         self._tools = ToolParts()
@@ -203,8 +204,7 @@ class VercelUiAdapter:
 
     def on_start_step(self, part: Mapping[str, Any], out: list[Event]) -> None:
         self._end_step(out, None)
-        self._steps += 1
-        self._step = f"step{self._steps}"
+        self._step = self._ids.scope_id()
         out.append(StepStart(step_id=self._step, name="model", step_type="model"))
 
     def on_finish_step(self, part: Mapping[str, Any], out: list[Event]) -> None:

@@ -8,6 +8,7 @@
 // local names minify, `this.` properties would not (the chunk's budget).
 
 import "./evaluation.css";
+import { importText, sent } from "../../base/chunks.js";
 import { setText } from "../../base/format.js";
 import { HOST_EVENT, OUTPUT_EVENT } from "../../store/offer.js";
 import { headerView } from "./header.js";
@@ -43,21 +44,8 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6, caseCo
     caseLoad ??= (async () => {
       const ref = String(model.get("code") ?? "").replace("IPY_MODEL_", "");
       const code = await /** @type {any} */ (model.widget_manager).get_model(ref);
-      const text = await new Promise((ok) => {
-        const sent = () => {
-          if (!code.get("case")) return false;
-          code.off("change:case", sent);
-          ok(code.get("case"));
-          return true;
-        };
-        if (!sent()) code.on("change:case", sent);
-      });
-      const url = URL.createObjectURL(new Blob([text], { type: "text/javascript" }));
-      try {
-        return (await import(/* webpackIgnore: true */ /* @vite-ignore */ url)).default;
-      } finally {
-        URL.revokeObjectURL(url);
-      }
+      const text = code.get("case") || (await sent(code, "case"));
+      return (await importText(text)).default;
     })();
     caseLoad.catch(() => {
       caseLoad = null; // asked again at the next open
@@ -191,7 +179,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6, caseCo
     if (host.defaultPrevented) send({ type: "output" });
   }
 
-  /** @param {any} msg */
+  /** @param {import("../../base/wire.js").EvalMessage} msg a message of the kernel's */
   function message(msg) {
     if (msg?.type === "output" && msg.data && typeof msg.data === "object") {
       const detail = { data: msg.data };

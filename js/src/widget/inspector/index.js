@@ -168,7 +168,7 @@ class InspectorView {
     on("change:catalog", () => this.drawTabs());
     on("change:server", () => this.drawHead());
     on("change:pending", () => this.drawAsks());
-    const onMessage = (/** @type {Record<string, any>} */ msg) => {
+    const onMessage = (/** @type {import("../../base/wire.js").InspectorFeed} */ msg) => {
       if (msg?.type !== "feed") return;
       this.log.add(msg.log);
       this.rpc.add(msg.rpc);

@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 from nbagent.adapters.base import field, plain, str_or_none
 from nbagent.adapters.kit.hook_record import HookRecord
 from nbagent.adapters.kit.hooks import HookAdapter
+from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.langchain.content import messages_in
 from nbagent.adapters.langchain.hooks.models import Models
 from nbagent.adapters.langchain.hooks.state import Tree, error_text, tool_output
@@ -29,6 +30,7 @@ class LangChainHookAdapter(HookAdapter):
         self._models = Models(self._tree)
         self._calls = self._models.calls  # tool call id -> its scope and name, until answered
         self._claimed: set[str] = set()  # calls a tool run is answering
+        self._ids = Ids()  # a tool run's call when no model call asked for it: {run id}:call1
         self._failed: dict[str, tuple[float, str | None, str]] = {}  # call -> ts, scope, name
 
     def feed(self, record: HookRecord) -> list[Event]:
@@ -78,7 +80,7 @@ class LangChainHookAdapter(HookAdapter):
         if call_id is None or call_id not in self._calls or call_id in self._claimed:
             # a tool run no model call of ours asked for: a call of its own
             given = call_id is not None
-            call_id = call_id or f"tool-{run_id}"
+            call_id = call_id or self._ids.new("call", run_id)
             inputs = data.get("inputs")
             arguments = json.dumps(plain(inputs)) if isinstance(inputs, Mapping) else None
             if arguments is None:

@@ -28,7 +28,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import field, str_or_none
-from nbagent.adapters.kit import SEEN_WHOLE, whole_message
+from nbagent.adapters.kit import SEEN_WHOLE, Ids, whole_message
 from nbagent.adapters.kit.hook_record import HookRecord
 from nbagent.adapters.kit.hooks import HookAdapter
 from nbagent.adapters.llama_index.parts import Step, Tools
@@ -74,10 +74,9 @@ class LlamaIndexHookAdapter(HookAdapter):
         self._spans: dict[str, _Span] = {}
         self._models: dict[str, Step] = {}  # the span of a model call's events -> it
         self._inner: set[str] = set()  # spans of model events inside another model call
-        self._steps = 0
+        self._ids = Ids()  # the model calls (steps) and the answers
         self._agents: dict[tuple[str, str | None], str] = {}  # (root, scope) -> agent
         self._said: dict[str | None, str] = {}  # scope -> the text its latest model call wrote
-        self._answers = 0
         # A model call's failure, held while the same exception drops the spans around it:
         # where it ends the root too, the root's failure says it once.
         self._held: tuple[ErrorEvent, Any] | None = None
@@ -181,9 +180,8 @@ class LlamaIndexHookAdapter(HookAdapter):
             return
         answer = text_of(field(result, "response"))
         if answer and answer != self._said.get(scope):
-            self._answers += 1
             whole_message(
-                out, "text", f"llama-answer-{self._answers}", answer, SEEN_WHOLE, parent=scope
+                out, "text", self._ids.new("text", scope), answer, SEEN_WHOLE, parent=scope
             )
             self._said[scope] = answer
 
@@ -235,10 +233,9 @@ class LlamaIndexHookAdapter(HookAdapter):
             self._close(span_id, out, "incomplete")
         span = self._spans.get(span_id)
         scope = span.scope if span else None
-        self._steps += 1
         model = model_name(field(event, "model_dict"))
         react = bool(span and span.react)
-        call = self._models[span_id] = Step(f"llama-step-{self._steps}", model, scope, react)
+        call = self._models[span_id] = Step(self._ids.scope_id(), model, scope, react)
         meta = {"agent": span.agent} if span is not None and span.agent else None
         out.append(
             StepStart(step_id=call.step_id, name=model, step_type="model", meta=meta, parent=scope)
