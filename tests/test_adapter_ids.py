@@ -45,9 +45,6 @@ NOT_IDS = {
         "acp/plans.py": {'f"acp:plan:{plan_id}"': "a plan activity's key"},
         "acp/notes.py": {'f"acp:compaction:{compaction_id}"': "a note's key"},
         "ag_ui/resume.py": {'f"{where}.{name}"': "a JSON path in an error's text"},
-        # Left to the AG-UI adapter's owner: the message of a tool call's encrypted reasoning
-        # (under the scheme, Ids.new("think", call id)).
-        "ag_ui/messages.py": {'f"{entity}:reasoning"': "a tool call's encrypted reasoning"},
     },
 }
 

@@ -135,7 +135,7 @@ def test_encrypted_reasoning_is_said_never_decoded() -> None:
     thinking = [b for b in d["blocks"] if b["type"] == "thinking"]
     assert [(b["id"], b["text"], b.get("encrypted")) for b in thinking] == [
         ("th1", "Compare the fares.", True),
-        ("c1:reasoning", "", True),
+        ("c1:think1", "", True),
         ("th2", "", True),
     ]
     html, md = t.to_html(), t.to_markdown()

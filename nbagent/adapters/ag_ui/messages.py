@@ -130,7 +130,7 @@ class Messages:
         # A message already closed (marked encrypted), a tool call's reasoning, or reasoning
         # that came only encrypted (an "encrypted reasoning" block of its own): never decoded.
         tool_call = str_or_none(_get(ev, "subtype")) == "tool-call"
-        message_id = f"{entity}:reasoning" if tool_call else entity
+        message_id = self.ids.new("think", entity) if tool_call else entity
         out.append(MessageEnd(message_id=message_id, channel="thinking", encrypted_value=value))
 
     # legacy THINKING_* (0.x): no message ids

@@ -34,7 +34,7 @@ class Blocks:
     id: ``{message}:text1``, ``…:think1``, ``…:call1`` for a tool use with no id)."""
 
     def __init__(self) -> None:
-        self.ids = Ids("msg")
+        self.ids = Ids()  # a message with no id: in the run's scope
         self.parts = Parts(self.ids, starts={"text": {"role": "assistant"}, "thinking": {}})
         self.seen: set[int] = set()  # the indices of the blocks started
 

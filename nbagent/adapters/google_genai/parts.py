@@ -35,7 +35,7 @@ class Parts:
     """``GoogleGenaiAdapter``'s parts of the responses (see the module docstring)."""
 
     def __init__(self) -> None:
-        self.ids = Ids("gemini")  # invented ids, in the last step's scope, else the run's
+        self.ids = Ids()  # invented ids, in the last step's scope, else the run's
         # one message open at a time
         self._messages = Content(self.ids, starts=_STARTS)
         self._thought_signature: str | None = None
