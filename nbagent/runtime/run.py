@@ -2,8 +2,9 @@
 
 What a run does lives in the runtime beside it: ``RunSink`` folds and sends, ``Driver``
 reads the source where it belongs and waits, ``registry`` knows which runs stream,
-``views`` is where the ops go. Producers above the runtime (the agent, replay) extend a
-Run through its public hooks: ``on_message``, ``on_events``, ``on_done``, ``push_late``.
+``views`` is where the ops go, ``PausedCalls`` (which ``Run`` extends) answers its paused
+tool calls. Producers above the runtime (the agent, replay) extend a Run through its public
+hooks: ``on_message``, ``on_events``, ``on_done``, ``push_late``.
 """
 
 from __future__ import annotations
