@@ -154,9 +154,9 @@ def summary(name: str) -> str:
     return ROLE.sub("", first).replace("|", "\\|")
 
 
-WITH_PARTS = frozenset({"Run", "Lanes"})
-"""Classes whose public methods are partly their base's (``Run``: ``PausedCalls``, ``Lanes``:
-``LaneSaves``): their page lists those too."""
+WITH_PARTS = frozenset({"Run", "Lanes", "Transcript"})
+"""Classes whose public methods are partly their private bases' (``Run``: ``PausedCalls``,
+``Lanes``: ``LaneSaves``, ``Transcript``: the reducer's): their page lists those too."""
 
 
 def directive(name: str) -> str:
