@@ -8,6 +8,8 @@ Each lane is a :class:`Run` of its own (its transcript, status line and Stop) sh
 ``LanesWidget``. One controller serves every lane, so one message per ``throttle_ms`` carries
 all of them; every lane's producer pushes under one lock, so a snapshot of all lanes matches
 exactly the ops sent so far. ``nbagent.Chat`` shows its turns as lanes of ``layout="chat"``.
+Where each lane is saved (the widget's state, the cell output): ``LaneSaves``, which ``Lanes``
+extends.
 """
 
 from __future__ import annotations
