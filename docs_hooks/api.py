@@ -154,9 +154,21 @@ def summary(name: str) -> str:
     return ROLE.sub("", first).replace("|", "\\|")
 
 
+WITH_PARTS = frozenset({"Run", "Lanes", "Transcript"})
+"""Classes whose public methods are partly their private bases' (``Run``: ``PausedCalls``,
+``Lanes``: ``LaneSaves``, ``Transcript``: the reducer's): their page lists those too."""
+
+
+def directive(name: str) -> str:
+    """The mkdocstrings block of one public name."""
+    if name in WITH_PARTS:
+        return f"::: nbagent.{name}\n    options:\n      inherited_members: true"
+    return f"::: nbagent.{name}"
+
+
 def page_markdown(key: str) -> str:
     title, intro, names = GROUPS[key]
-    body = "\n\n".join(f"::: nbagent.{name}" for name in names)
+    body = "\n\n".join(directive(name) for name in names)
     return f"# {title}\n\n{intro}\n\n{body}\n"
 
 

@@ -314,3 +314,18 @@ def check_text(out: list[Event]) -> None:
         if isinstance(e, TextDelta):
             by_message[e.message_id] = by_message.get(e.message_id, "") + e.delta
     assert block_text(Transcript.from_events(out)) == "".join(by_message.values())
+
+
+@pytest.mark.parametrize("kind", [["text_delta"], {"t": 1}, 7, None])
+def test_a_delta_of_a_type_no_delta_has_is_skipped(kind: Any) -> None:
+    """A hostile ``delta.type`` (a list is not even hashable) skips that delta, nothing raised."""
+    items = [
+        {"type": "message_start", "message": {"id": "msg_h", "content": []}},
+        {"type": "content_block_start", "index": 0, "content_block": {"type": "text", "text": ""}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": kind, "text": "x"}},
+        {"type": "content_block_delta", "index": 0, "delta": {"type": "text_delta", "text": "ok"}},
+        {"type": "content_block_stop", "index": 0},
+        {"type": "message_stop"},
+    ]
+    events, _ = run(items)
+    assert "".join(e.delta for e in events if isinstance(e, TextDelta)) == "ok"

@@ -8,12 +8,13 @@ Each lane is a :class:`Run` of its own (its transcript, status line and Stop) sh
 ``LanesWidget``. One controller serves every lane, so one message per ``throttle_ms`` carries
 all of them; every lane's producer pushes under one lock, so a snapshot of all lanes matches
 exactly the ops sent so far. ``nbagent.Chat`` shows its turns as lanes of ``layout="chat"``.
+Where each lane is saved (the widget's state, the cell output): ``LaneSaves``, which ``Lanes``
+extends.
 """
 
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import functools
 import threading
 import time
@@ -21,17 +22,10 @@ from collections.abc import Callable, Generator, Iterator
 from typing import Any
 
 from nbagent.apps.lane import Lane
+from nbagent.apps.lane_saves import LaneSaves
 from nbagent.frameworks.rerun import attach
 from nbagent.runtime.controller import Controller
-from nbagent.runtime.kernel import (
-    CellMark,
-    again_in_a_cell,
-    cell_mark,
-    follow_cells,
-    in_notebook,
-    same_cell,
-    show_handle,
-)
+from nbagent.runtime.kernel import CellMark, cell_mark, in_notebook, show_handle
 from nbagent.runtime.run import Run
 from nbagent.runtime.views import CellOutput, held
 from nbagent.sources.recording import Player
@@ -49,7 +43,7 @@ def _discard(_message: KernelMessage) -> None:
     """Where a lanes controller sends outside a notebook: lanes are printed when they end."""
 
 
-class Lanes:
+class Lanes(LaneSaves):
     """Several runs shown in one widget, each in its own lane.
 
     ``layout="lanes"``: side by side when there is room, stacked otherwise (what
@@ -185,82 +179,6 @@ class Lanes:
 
     # -- the widget ---------------------------------------------------------------------
 
-    def _open_state(self, index: int, state: dict[str, Any]) -> None:
-        """Give a new lane its own ``LaneState`` (its first state) in the widget's list."""
-        if self.widget is None:
-            return
-        mark = cell_mark()
-        lane = LaneState(lane=self._saved(index, state), prev=self.widget.last)
-        self._states.append(lane)
-        self.widget.last = lane
-        self._sent(index, mark)
-
-    def reopen(self, index: int) -> None:
-        """Lane ``index``'s ended run sends ops again (a tool re-run): what it saved is out
-        of date."""
-        self._ended.pop(index, None)
-
-    def save_lane(self, index: int) -> None:
-        """Write a lane's state (only its) into its ``LaneState``: at its end, after a re-run."""
-        with self.lock:
-            if self.widget is None:
-                return
-            self.controller.flush()
-            self._write(index, self.runs[index].transcript.to_dict())
-
-    def _write(self, index: int, state: dict[str, Any]) -> None:
-        mark = cell_mark()
-        saved = self._saved(index, state)
-        self._ended[index] = self._run_output(index, state, saved["seq"])
-        self._publish(index, saved, mark)
-
-    def _run_output(self, index: int, state: dict[str, Any], version: int) -> RunOutput:
-        """A lane's share of the output: one ``<style>`` (the first lane's) serves them all;
-        a chat's turns in plain text are their outline (``RunOutput.brief``)."""
-        title, prompt = self._metas[index].get("title"), self._metas[index].get("prompt")
-        chat = self.layout == "chat"
-        return RunOutput(state, title, prompt, version=version, styled=index == 0, brief=chat)
-
-    def _publish(self, index: int, saved: dict[str, Any], mark: CellMark) -> None:
-        """Write a lane's saved state into its model, sent only where it is kept from the
-        kernel's messages. A page whose cells are named (JupyterLab, Notebook 7) built that
-        state from the ops and writes it into its own copy of the model (``followLanes``,
-        js/src/store/lanes.js): the kernel keeps its own without sending it (a page that opens
-        later asks for it). A client that names no cell (nbclient) saves what a cell's messages
-        carry: sent now in a cell, else in the next one (``_sent``)."""
-        lane, output = self._states[index], self._output
-        named = output is not None and output.handle is not None and not output.headless
-        if named or (not mark[0] and follow_cells()):  # or between two cells
-            lane.keep(saved)
-        else:
-            lane.lane = saved
-        self._sent(index, mark)
-
-    def _saved(self, index: int, state: dict[str, Any]) -> dict[str, Any]:
-        meta = {k: v for k, v in self._metas[index].items() if v is not None}
-        return {"seq": self.controller.seq, "meta": meta, "state": compact_state(state)}
-
-    def _sent(self, index: int, mark: tuple[bool, int]) -> None:
-        """A lane's state went out since ``mark``: again in a cell if `jupyter execute` lost it
-        (a client that names no cell; JupyterLab's widget manager took it as it came)."""
-        headless = self._output is None or self._output.headless
-        if same_cell(mark) or not headless or not follow_cells():  # no cells: nothing to do
-            return
-        due = not self._unsaved
-        self._unsaved.add(index)
-        if due:
-            again_in_a_cell(mark, self._resend)
-
-    def _resend(self) -> None:
-        with self.lock:
-            unsaved, self._unsaved = sorted(self._unsaved), set()
-            if self.widget is None:
-                return
-            with contextlib.suppress(Exception):  # a closed widget has nothing to save
-                for index in unsaved:
-                    self._states[index].send_state()
-                self.widget.send_state("last")
-
     def sync(self) -> None:
         """Send every lane's state: the reply to the browser's ``sync``."""
         with self.lock:
@@ -271,13 +189,6 @@ class Lanes:
         if self.widget is not None:
             notice: Notice = {"type": "notice", "text": text}
             self.widget.send(notice)
-
-    def _lane_output(self, index: int) -> RunOutput:
-        """A lane's output: as saved at its end, or as it is now (running, re-running)."""
-        ended = self._ended.get(index)
-        if ended is not None:
-            return ended
-        return self._run_output(index, self.runs[index].transcript.to_dict(), -1)
 
     def _lanes_state(self) -> list[dict[str, Any]]:
         lanes = [self._lane_output(i) for i in range(len(self.runs))]

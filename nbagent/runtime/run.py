@@ -2,8 +2,9 @@
 
 What a run does lives in the runtime beside it: ``RunSink`` folds and sends, ``Driver``
 reads the source where it belongs and waits, ``registry`` knows which runs stream,
-``views`` is where the ops go. Producers above the runtime (the agent, replay) extend a
-Run through its public hooks: ``on_message``, ``on_events``, ``on_done``, ``push_late``.
+``views`` is where the ops go, ``PausedCalls`` (which ``Run`` extends) answers its paused
+tool calls. Producers above the runtime (the agent, replay) extend a Run through its public
+hooks: ``on_message``, ``on_events``, ``on_done``, ``push_late``.
 """
 
 from __future__ import annotations
@@ -17,12 +18,12 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from nbagent.pipeline.stream import pipeline_for
-from nbagent.runtime import answers, registry
-from nbagent.runtime.answers import PendingCall
+from nbagent.runtime import registry
 from nbagent.runtime.driver import Driver
 from nbagent.runtime.kernel import CellMark, cell_mark, in_notebook, on_kernel_shutdown, show_handle
 from nbagent.runtime.log import EventLog
 from nbagent.runtime.pause import Pauses
+from nbagent.runtime.paused_calls import PausedCalls
 from nbagent.runtime.requests import PageRequests
 from nbagent.runtime.reruns import Rerunner, cannot_reach
 from nbagent.runtime.sink import Amend, EventsCallback, RunSink
@@ -30,7 +31,7 @@ from nbagent.runtime.views import CellOutput, OwnWidget, RunView, held
 from nbagent.sources import check_source, resolve_source
 from nbagent.transcript import prices as prices
 from nbagent.transcript.transcript import Transcript
-from nbagent.widget.messages import LanesRequest, PauseAnswer
+from nbagent.widget.messages import LanesRequest
 from nbagent.widget.output import OutputRun, mimebundle
 from nbagent.widget.terminal import Printer
 
@@ -42,7 +43,7 @@ page sent it: it checks the fields it reads."""
 _ids = itertools.count(1)
 
 
-class Run(PageRequests):
+class Run(PausedCalls, PageRequests):
     """One run of a source through the pipeline; ``show()``, ``agent.run()`` and ``replay()``
     return it at once. ``transcript``: the folded state (pure data); ``widget``: the view (None
     outside a notebook); ``events``: every normalized event. ``await run`` / ``wait()`` give the
@@ -184,69 +185,6 @@ class Run(PageRequests):
         with target.open("w", encoding="utf-8") as file:
             file.writelines(self.events.jsonl())
         return target
-
-    # -- paused tool calls (``runtime/answers.py``) --------------------------------------
-
-    @property
-    def pending(self) -> list[PendingCall]:
-        """The tool calls waiting for an answer (``index``, ``tool_call_id``, ``name``,
-        ``args``), in the order they paused."""
-        return answers.pending_calls(self.pauses)
-
-    async def until_paused(self, timeout: float | None = None) -> list[PendingCall]:
-        """Wait until a tool call waits for an answer, or the run ends: ``pending`` then
-        (``[]``: it ended). ``await run.until_paused()`` in a cell, then answer from code.
-        ``TimeoutError`` after ``timeout`` seconds."""
-        return await answers.wait_until_paused(lambda: self.pending, lambda: self.done, timeout)
-
-    def approve(self, i: int | str = 0, **overrides: Any) -> None:
-        """Run paused call ``i`` (a position in ``pending`` or a tool call id), ``overrides``
-        replacing arguments (checked against the tool's: ``ValueError`` keeps it paused)."""
-        answers.answer_call(self.pauses, i, "run", overrides=overrides)
-
-    def mock(self, i: int | str, result: Any) -> None:
-        """Answer paused call ``i`` with ``result``, as if the tool had returned it (it never
-        runs)."""
-        answers.answer_call(self.pauses, i, "mock", result=result)
-
-    def deny(self, i: int | str = 0, reason: str | None = None) -> None:
-        """Refuse paused call ``i``: the model is told so (with ``reason``) and goes on."""
-        answers.answer_call(self.pauses, i, "deny", reason=reason)
-
-    def dismiss(self, i: int | str = 0) -> None:
-        """Dismiss the question paused call ``i`` waits on: the server is told the question was
-        dismissed (MCP ``cancel``); the call goes on as the server decides. Only a question
-        offers it: elsewhere ``ValueError``, and the call stays paused."""
-        answers.answer_call(self.pauses, i, "dismiss")
-
-    def choose(self, i: int | str, option_id: str) -> None:
-        """Answer paused call ``i`` with ``option_id``, an option its producer offered (an ACP
-        agent's own: allow always, reject always...); ``TypeError`` where none are offered."""
-        answers.choose_option(self.source, i, option_id)
-
-    def _pause_answer_from_view(self, content: PauseAnswer) -> None:
-        # Off the comm thread: the answer takes the run's lock to show a refusal.
-        threading.Thread(
-            target=self._answer_from_view, args=(content,), name="nbagent-answer", daemon=True
-        ).start()
-
-    def _answer_from_view(self, content: PauseAnswer) -> None:
-        try:
-            answers.answer_from_view(self.pauses, content)
-        except (ValueError, LookupError, RuntimeError) as exc:
-            self._refused(str(content.get("id")), str(exc))
-
-    def _refused(self, tool_call_id: str, error: str) -> None:
-        """A refused answer: the call stays paused, its panel shows why (``pause.error``)."""
-        with self.lock:
-            try:
-                i, tool = self.transcript.tool_call_at(tool_call_id)
-            except KeyError:
-                return
-            if tool.pause is None:
-                return
-            tool.pause = tool.pause | {"error": error}
-            self.push_late([{"op": "set", "i": i, "set": {"pause": dict(tool.pause)}}])
 
     # An agent's run (``nbagent.AgentRun``) has a conversation and tools; others not.
 

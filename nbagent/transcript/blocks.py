@@ -1,40 +1,15 @@
-"""The parts a transcript is made of: message blocks, tool calls and token usage."""
+"""The blocks a transcript is made of: messages, tool calls and sub-agents (its token usage:
+``usage.py``; its text: ``paragraphs.py``)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from typing import Any, ClassVar
 
-import nbagent.core.events as E
 from nbagent.core.textbuf import TextBuffer
 from nbagent.transcript.notes import NoteBlock
 from nbagent.transcript.run_blocks import ActivityBlock, InterruptBlock
 
-__all__ = [
-    "EMPTY_USAGE",
-    "USAGE_FIELDS",
-    "AgentBlock",
-    "Block",
-    "MessageBlock",
-    "NoteBlock",
-    "TokenUsage",
-    "ToolCall",
-    "display_usage",
-    "join_paragraphs",
-    "joined_text",
-    "merge_usage",
-    "sum_usage",
-]
-
-USAGE_FIELDS = (
-    "input_tokens",
-    "output_tokens",
-    "total_tokens",
-    "reasoning_tokens",
-    "cached_input_tokens",
-)
-EMPTY_USAGE: dict[str, Any] = dict.fromkeys(USAGE_FIELDS)
+__all__ = ["AgentBlock", "Block", "MessageBlock", "NoteBlock", "ToolCall"]
 
 
 class MessageBlock:
@@ -306,77 +281,3 @@ class AgentBlock:
 
 
 Block = MessageBlock | ToolCall | AgentBlock | ActivityBlock | InterruptBlock | NoteBlock
-
-
-@dataclass(frozen=True)
-class TokenUsage:
-    """Token counts of a run (``transcript.usage``), as the source reported them; each is
-    None when unknown, never a guess (``total_tokens`` is summed when only the parts came)."""
-
-    input_tokens: int | None = None
-    output_tokens: int | None = None
-    total_tokens: int | None = None
-    reasoning_tokens: int | None = None
-    cached_input_tokens: int | None = None
-
-
-def merge_usage(old: dict[str, Any], ev: E.Usage) -> dict[str, Any]:
-    new = dict(old)
-    for k in USAGE_FIELDS:
-        v = getattr(ev, k)
-        if v is not None:
-            new[k] = v if ev.cumulative or new[k] is None else new[k] + v
-    return new
-
-
-def display_usage(raw: dict[str, Any]) -> dict[str, Any]:
-    d = dict(raw)
-    if d["total_tokens"] is None and None not in (d["input_tokens"], d["output_tokens"]):
-        d["total_tokens"] = d["input_tokens"] + d["output_tokens"]
-    return d
-
-
-def sum_usage(buckets: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    total = dict(EMPTY_USAGE)
-    for raw in buckets.values():
-        for k in USAGE_FIELDS:
-            if raw.get(k) is not None:
-                total[k] = raw[k] if total[k] is None else total[k] + raw[k]
-    return total
-
-
-def joined_text(blocks: Iterable[tuple[str, bool, bool, str]], kind: str) -> str:
-    """The text of a run's top-level blocks of one ``kind``, in display order, from each
-    block's ``(type, nested, whole, text)``: ``Transcript.text`` and the exports' answer.
-    Another block between two, or a message that came whole (each is an answer of its own),
-    makes a paragraph break; a nested block (a sub-agent's, inside its tool call) is left out."""
-    return join_paragraphs(_parts(blocks, kind))
-
-
-def _parts(blocks: Iterable[tuple[str, bool, bool, str]], kind: str) -> Iterable[str | None]:
-    for block_type, nested, whole, text in blocks:
-        if nested:
-            continue
-        if block_type != kind or whole:
-            yield None
-        if block_type == kind:
-            yield text
-
-
-def join_paragraphs(parts: Iterable[str | None]) -> str:
-    """The text of a run's blocks of one kind, in order; ``None`` stands for a block of
-    another kind between them. Parts with another block between are separate paragraphs (the
-    text of two model calls around a tool call); adjacent parts are joined as they are."""
-    out: list[str] = []
-    apart = False
-    for part in parts:
-        if part is None:
-            apart = bool(out)
-            continue
-        if not part:
-            continue
-        if apart and not out[-1].endswith("\n\n"):
-            out.append("\n" if out[-1].endswith("\n") or part.startswith("\n") else "\n\n")
-        out.append(part)
-        apart = False
-    return "".join(out)

@@ -8,8 +8,9 @@ work on that state, so the reducer never depends on them.
 from __future__ import annotations
 
 from nbagent.transcript import export as export
-from nbagent.transcript.blocks import TokenUsage, ToolCall
+from nbagent.transcript.blocks import ToolCall
 from nbagent.transcript.fold import STATE_VERSION, TranscriptBase, apply_op
+from nbagent.transcript.usage import TokenUsage
 
 __all__ = ["STATE_VERSION", "TokenUsage", "ToolCall", "Transcript", "apply_op"]
 

@@ -1,9 +1,14 @@
 // The transcript store: one per model. Holds the state of DEVELOP.md ("Transcript state"),
-// applies the 4 ops, and tells subscribed views what changed.
+// applies the 4 ops, and tells subscribed views what changed (change.js); a run its page ends:
+// page_end.js.
 
-import { closePending, PAGE_END_WARNINGS } from "../base/kernel_end.js";
+import { PAGE_END_WARNINGS } from "../base/kernel_end.js";
 import { outputPartsOf } from "../base/output.js";
 import { decodeOps, isObject } from "../base/wire.js";
+import { emptyChange } from "./change.js";
+import { keepPageEnd } from "./page_end.js";
+
+export { emptyChange, mergeChange } from "./change.js";
 
 /**
  * @typedef {{message: string, error_type?: string | null, code?: string | number | null}} RunError
@@ -79,23 +84,6 @@ import { decodeOps, isObject } from "../base/wire.js";
 /** @returns {State} */
 export function emptyState() {
   return { blocks: [] };
-}
-
-/** @returns {Change} */
-export function emptyChange() {
-  return { reset: false, run: false, blocks: new Set(), appends: new Map() };
-}
-
-/**
- * Merge `src` into `dst` (both change summaries).
- * @param {Change} dst
- * @param {Change} src
- */
-export function mergeChange(dst, src) {
-  dst.reset ||= src.reset;
-  dst.run ||= src.run;
-  for (const i of src.blocks) dst.blocks.add(i);
-  for (const [i, text] of src.appends) dst.appends.set(i, (dst.appends.get(i) ?? "") + text);
 }
 
 /** Thrown when an op cannot be applied (unknown op, bad index): the caller asks for a sync. */
@@ -264,7 +252,7 @@ export class Store {
     const change = emptyChange();
     try {
       for (const op of ops) this.apply(op, change);
-      if (this.pageEnd) this.keepPageEnd(change);
+      if (this.pageEnd) keepPageEnd(this.state, this.pageEnd, change);
     } catch (err) {
       this.damaged = true;
       throw err;
@@ -337,9 +325,8 @@ export class Store {
   }
 
   /**
-   * End a running run here, in the page: its kernel restarted or shut down, or its connection
-   * closed, so no end will come from the kernel. The state ends as the kernel would end a
-   * cancelled run (status, end, pending tool calls cancelled) with the reason and a warning.
+   * End a running run here, in the page, as its kernel would end a cancelled run (page_end.js):
+   * its kernel restarted or shut down, or its connection closed.
    * @param {import("../base/kernel_end.js").PageEnd} reason
    * @returns {boolean} whether a running run was ended
    */
@@ -353,33 +340,11 @@ export class Store {
       warning: { message: PAGE_END_WARNINGS[reason] },
     };
     const change = emptyChange();
-    this.keepPageEnd(change);
+    keepPageEnd(this.state, this.pageEnd, change);
     this.stopping = false;
     this.unreachable = false;
     this.emit(change);
     return true;
-  }
-
-  /**
-   * Apply the page's end (again, after ops that came later: their data stays, the end too):
-   * its fields, its warning once, pending tool calls cancelled.
-   * @param {Change} change
-   */
-  keepPageEnd(change) {
-    const { warning, ...end } = /** @type {Record<string, unknown>} */ (this.pageEnd);
-    const s = this.state;
-    const warnings = Array.isArray(s.warnings) ? s.warnings : [];
-    const said = warnings.some((w) => JSON.stringify(w) === JSON.stringify(warning));
-    Object.assign(s, end, { warnings: said ? warnings : [...warnings, structuredClone(warning)] });
-    for (const i of closePending(s.blocks, /** @type {number} */ (end.ended_at)))
-      change.blocks.add(i);
-    // An agent's plan step still in progress is over too (nbagent/transcript/fold/plans.py
-    // stopped_plan, of the plan with no id and each with one): as JSON, where
-    // `"status":"in_progress"` is only ever an entry's status (a text holding it is escaped).
-    s.plan &&= JSON.parse(
-      JSON.stringify(s.plan).replaceAll('"status":"in_progress"', '"status":"cancelled"'),
-    );
-    change.run = true;
   }
 
   /** @param {boolean} on the kernel does not answer this page */

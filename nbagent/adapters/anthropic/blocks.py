@@ -116,6 +116,8 @@ class Blocks:
             return
         delta = field(payload, "delta")
         kind = field(delta, "type")
+        if not isinstance(kind, str):  # a hostile type (a list is not even hashable): no delta
+            return
         if kind in _DELTAS:
             part_kind = _DELTAS[kind]
             text = field(delta, _FIELDS[part_kind])

@@ -11,7 +11,6 @@ import time
 from typing import TYPE_CHECKING, Any
 
 from nbagent.pipeline.normalize import double_encoded
-from nbagent.transcript.blocks import joined_text
 from nbagent.transcript.export.diffs import Diff, diff_counts, diff_pieces
 from nbagent.transcript.export.formats import format_cost, format_duration, usage_text
 from nbagent.transcript.export.status import (
@@ -22,6 +21,7 @@ from nbagent.transcript.export.status import (
     status_parts,
     step_lines,
 )
+from nbagent.transcript.paragraphs import joined_text
 
 if TYPE_CHECKING:
     from nbagent.transcript.fold import TranscriptBase

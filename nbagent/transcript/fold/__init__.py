@@ -7,8 +7,9 @@ errors, the run's start and end; ``state.py``: the fields, the block helpers and
 ``plans.py``: the run's plan from its snapshots.
 """
 
-from nbagent.transcript.blocks import TokenUsage, ToolCall
+from nbagent.transcript.blocks import ToolCall
 from nbagent.transcript.fold.reducer import TranscriptBase
 from nbagent.transcript.fold.state import MAX_WARNINGS, STATE_VERSION, apply_op
+from nbagent.transcript.usage import TokenUsage
 
 __all__ = ["MAX_WARNINGS", "STATE_VERSION", "TokenUsage", "ToolCall", "TranscriptBase", "apply_op"]

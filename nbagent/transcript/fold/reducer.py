@@ -15,25 +15,16 @@ from typing import Any, TypeVar
 
 import nbagent.core.events as E
 from nbagent.core.textbuf import TextBuffer
-from nbagent.transcript.blocks import (
-    EMPTY_USAGE,
-    AgentBlock,
-    Block,
-    MessageBlock,
-    NoteBlock,
-    TokenUsage,
-    ToolCall,
-    display_usage,
-    joined_text,
-    sum_usage,
-)
+from nbagent.transcript.blocks import AgentBlock, Block, MessageBlock, NoteBlock, ToolCall
 from nbagent.transcript.fold import numbers
 from nbagent.transcript.fold.messages import MessageFold
 from nbagent.transcript.fold.notes import NoteFold
 from nbagent.transcript.fold.run import RunFold
 from nbagent.transcript.fold.state import STATE_VERSION, Op, apply_op
 from nbagent.transcript.fold.tools import ToolFold
+from nbagent.transcript.paragraphs import joined_text
 from nbagent.transcript.run_blocks import restored_block
+from nbagent.transcript.usage import EMPTY_USAGE, TokenUsage, display_usage, sum_usage
 
 __all__ = ["STATE_VERSION", "TokenUsage", "ToolCall", "TranscriptBase", "apply_op"]
 

@@ -12,19 +12,13 @@ from __future__ import annotations
 from typing import Any
 
 import nbagent.core.events as E
-from nbagent.transcript.blocks import (
-    EMPTY_USAGE,
-    AgentBlock,
-    ToolCall,
-    display_usage,
-    merge_usage,
-    sum_usage,
-)
+from nbagent.transcript.blocks import AgentBlock, ToolCall
 from nbagent.transcript.fold.activity import ActivityFold
 from nbagent.transcript.fold.plans import STOPPED, next_plan, stopped_plan
 from nbagent.transcript.fold.state import MAX_WARNINGS, Op, set_op, step_entry
 from nbagent.transcript.fold.tools import PAUSE_STATES, ToolFold
 from nbagent.transcript.prices import step_cost
+from nbagent.transcript.usage import EMPTY_USAGE, display_usage, merge_usage, sum_usage
 
 __all__ = ["PENDING_TOOL_STATES", "RunFold"]
 

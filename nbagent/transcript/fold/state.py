@@ -9,7 +9,8 @@ from typing import Any
 
 import nbagent.core.events as E
 from nbagent.core.textbuf import JOIN_EVERY
-from nbagent.transcript.blocks import EMPTY_USAGE, Block
+from nbagent.transcript.blocks import Block
+from nbagent.transcript.usage import EMPTY_USAGE
 
 __all__ = ["MAX_WARNINGS", "STATE_VERSION", "FoldState", "Op", "apply_op", "set_op", "step_entry"]
 
