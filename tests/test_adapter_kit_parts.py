@@ -123,3 +123,22 @@ def test_settle_ends_a_call_with_what_its_whole_arguments_add() -> None:
         ToolCallEnd(tool_call_id="s:call3"),
     ]
     assert parts.open == {}
+
+
+def test_content_parts_inside_a_message_share_its_id_and_close_with_it() -> None:
+    parts, out = Parts(Ids("resp_1")), list[Event]()
+    think = parts.start("thinking", "rs_1", out, wire_id="rs_1", announce=True)
+    first = parts.start("thinking", ("summary", 0), out, scope="rs_1", inside=think)
+    parts.delta(first, "a", out, summary=True, part_index=0)
+    second = parts.start("thinking", ("summary", 1), out, scope="rs_1", inside=think)
+    parts.delta(second, "b", out, lead="\n\n", summary=True, part_index=1)
+    assert (first.id, second.id, first.text, second.text) == ("rs_1", "rs_1", "a", "b")
+    assert parts.close(("summary", 0), out, scope="rs_1") is first  # a content part: no event
+    parts.close_all(out)
+    assert (parts.open, second.open) == ({}, False)
+    assert out == [
+        MessageStart(message_id="rs_1", channel="thinking"),
+        ThinkingDelta(message_id="rs_1", delta="a", summary=True, part_index=0),
+        ThinkingDelta(message_id="rs_1", delta="\n\nb", summary=True, part_index=1),
+        MessageEnd(message_id="rs_1", channel="thinking"),
+    ]

@@ -19,6 +19,7 @@ from nbagent.core.events import (
     Custom,
     ErrorEvent,
     Event,
+    MessageEnd,
     NbagentError,
     RunEnd,
     RunStart,
@@ -145,6 +146,13 @@ def test_message_completed_reconciles_never_appends() -> None:
     raw, _, t = pipeline(FORMS["sse"]("message_deltas"))
     assert [ev.delta for ev in raw if isinstance(ev, TextDelta)] == ["Hello", ", world", "!"]
     assert t.text == "Hello, world!"
+
+
+def test_a_refusing_message_ends_once_then_its_refusal() -> None:
+    raw, _, t = pipeline([to_sse(ln) for ln in lines("refusal")])
+    ends = [e.message_id for e in raw if isinstance(e, MessageEnd)]
+    assert ends == ["msg_7", "msg_7:refusal1"]  # the message was started: it ends too
+    assert [b["refusal"] for b in t.to_dict()["blocks"] if b["type"] == "text"] == [True]
 
 
 def test_requires_action_is_interrupted() -> None:

@@ -358,3 +358,31 @@ def test_full_text_without_deltas_comes_from_the_done_item() -> None:
     _, _, t = pipeline([items[0], added, done, done, items[-1]])
     assert t.text == "Hi there! How can I assist you today?"
     assert t.end_reason == "completed"
+
+
+def test_content_parts_of_one_message_reconcile_by_index_and_a_late_delta_is_dropped() -> None:
+    def ev(kind: str, **fields: Any) -> dict[str, Any]:
+        return {"type": f"response.{kind}", "item_id": "msg_1", **fields}
+
+    content = [{"type": "output_text", "text": "Hello"}, {"type": "output_text", "text": " you."}]
+    content.append({"type": "refusal", "refusal": "No."})
+    raw, _, t = pipeline([
+        {"type": "response.created", "response": {"id": "resp_1"}},
+        ev("output_item.added", output_index=0, item={"id": "msg_1", "type": "message"}),
+        ev("output_text.delta", content_index=0, delta="Hel"),
+        ev("output_text.delta", content_index=1, delta=" you"),
+        ev("output_text.done", content_index=0, text="Hello"),  # index 0's suffix only
+        ev("refusal.delta", content_index=2, delta="No"),
+        ev("output_item.done", output_index=0, item={"id": "msg_1", "type": "message",
+                                                     "content": content}),
+        ev("output_text.delta", content_index=0, delta="late"),  # its item is done: dropped
+        {"type": "response.completed", "response": {"id": "resp_1", "status": "completed"}},
+    ])  # fmt: skip
+    deltas = [(e.message_id, e.delta) for e in raw if isinstance(e, TextDelta)]
+    assert deltas == [
+        ("msg_1", "Hel"), ("msg_1", " you"), ("msg_1", "lo"), ("msg_1:refusal1", "No"),
+        ("msg_1", "."), ("msg_1:refusal1", "."),
+    ]  # fmt: skip
+    ends = [e.message_id for e in raw if isinstance(e, MessageEnd)]
+    assert ends == ["msg_1", "msg_1:refusal1"]
+    assert (t.text, t.end_reason) == ("Hel youlo.No.", "refusal")

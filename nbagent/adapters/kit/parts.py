@@ -10,7 +10,10 @@ the open, a ``TextDelta`` / ``ThinkingDelta`` / ``TextDelta(refusal=True)`` /
 fields the part gathered on the way: a signature, redacted content, whole arguments).
 
 A part opened at a key where one is open closes that one first: a wire whose indices restart
-(a new response) or a block replaced (a start that never came) needs nothing more.
+(a new response) or a block replaced (a start that never came) needs nothing more. A part
+opened ``inside`` another is a content part of that message (a wire that streams one message in
+several indexed parts, Responses' ``content_index``): it takes the message's id, opens and
+closes with no event, and closes with it; its own text reconciles a full text of its index.
 """
 
 from __future__ import annotations
@@ -51,13 +54,30 @@ class Part:
     takes (a signature, redacted content, a call's whole arguments), gathered as the wire says
     them."""
 
-    __slots__ = ("_pieces", "end", "id", "key", "kind", "name", "open", "synthetic")
+    __slots__ = (
+        "_pieces",
+        "end",
+        "id",
+        "inner",
+        "inside",
+        "key",
+        "kind",
+        "name",
+        "open",
+        "scope",
+        "synthetic",
+    )
 
-    def __init__(self, kind: PartKind, part_id: str, key: Hashable, synthetic: bool) -> None:
+    def __init__(
+        self, kind: PartKind, part_id: str, key: Hashable, synthetic: bool, scope: str = ""
+    ) -> None:
         self.kind: PartKind = kind
         self.id = part_id
         self.key = key
+        self.scope = scope
         self.synthetic = synthetic
+        self.inside: Part | None = None  # the message this part is a content part of
+        self.inner: list[Part] = []  # this message's content parts
         self.name = ""
         self.open = True
         self.end: dict[str, Any] = {}
@@ -112,6 +132,7 @@ class Parts:
         wire_id: str | None = None,
         part_id: str | None = None,
         announce: bool | None = None,
+        inside: Part | None = None,
         **start: Any,
     ) -> Part:
         """A new part at ``key``, the one open there closed first. Its id is ``wire_id``
@@ -120,10 +141,16 @@ class Parts:
         ``ToolCallStart`` (with the ``start`` fields: its name, index, executor…); a message
         with a ``MessageStart`` (with the ``start`` fields, else its kind's in ``starts``) when
         ``announce`` holds, and by default when ``start`` fields are given or its kind is in
-        ``starts``."""
+        ``starts``. A part ``inside`` a message is one of its content parts: the message's id,
+        no event."""
         self.close(key, out, scope=scope)
+        if inside is not None:
+            part = self.open[(scope, key)] = Part(kind, inside.id, key, inside.synthetic, scope)
+            part.inside = inside
+            inside.inner.append(part)
+            return part
         part_id = part_id or self.ids.of(wire_id, _ID_KIND[kind], scope or None)
-        part = self.open[(scope, key)] = Part(kind, part_id, key, not wire_id)
+        part = self.open[(scope, key)] = Part(kind, part_id, key, not wire_id, scope)
         if kind == "call":
             part.name = start.get("name") or ""
             out.append(
@@ -148,12 +175,17 @@ class Parts:
             )
         return part
 
-    def delta(self, part: Part, text: Any, out: list[Event]) -> bool:
-        """The delta of ``text`` in ``part`` (nothing for no text); whether one was sent."""
+    def delta(
+        self, part: Part, text: Any, out: list[Event], *, lead: str = "", **fields: Any
+    ) -> bool:
+        """The delta of ``text`` in ``part`` (nothing for no text); whether one was sent.
+        ``lead`` goes before the text on the wire but is not the part's (a separator between
+        two content parts of a message); ``fields`` are the delta event's."""
         if not isinstance(text, str) or not text:
             return False
         part._pieces.append(text)
-        common: dict[str, Any] = {"meta": self.meta, "parent": self.parent}
+        text = lead + text
+        common: dict[str, Any] = {"meta": self.meta, "parent": self.parent, **fields}
         if part.kind == "call":
             out.append(ToolCallArgsDelta(tool_call_id=part.id, delta=text, **common))
         elif part.kind == "thinking":
@@ -178,10 +210,15 @@ class Parts:
         self, key: Hashable | Part, out: list[Event], *, scope: str = "", **end: Any
     ) -> Part | None:
         """The end of the open part (``key``'s, or the part given), with the fields it gathered
-        and ``end``'s: a ``MessageEnd`` or ``ToolCallEnd``. Nothing when none is open."""
+        and ``end``'s: a ``MessageEnd`` or ``ToolCallEnd``, its content parts closed with it.
+        Nothing when none is open, nor for a content part."""
         part = self._pop(key, scope)
         if part is None:
             return None
+        for inner in part.inner:
+            self._pop(inner, inner.scope)
+        if part.inside is not None:
+            return part
         fields = {**part.end, **end, "meta": self.meta, "parent": self.parent}
         if part.kind == "call":
             out.append(ToolCallEnd(tool_call_id=part.id, **fields))
@@ -199,8 +236,8 @@ class Parts:
     def _pop(self, key: Hashable | Part, scope: str) -> Part | None:
         """The open part (``key``'s, or the part given) taken off, marked closed."""
         if isinstance(key, Part):
-            found = next((k for k, p in self.open.items() if p is key), None)
-            part = self.open.pop(found) if found is not None else None
+            where = (key.scope, key.key)
+            part = self.open.pop(where) if self.open.get(where) is key else None
         else:
             part = self.open.pop((scope, key), None)
         if part is not None:

@@ -1,8 +1,7 @@
 """Full texts that come after their deltas (a ``.done`` event, a message's ``completed``
 object, a step's final arguments): they only reconcile, emitting the suffix not streamed yet,
-never the whole again. ``text_part`` and ``end_text_parts`` keep a message's text and refusal
-parts (by kind and index: a refusal is ``{id}:refusal1``); ``end_streamed_call`` ends a tool
-call whose argument text was streamed.
+never the whole again (a message's indexed content parts are kit ``Parts`` inside it);
+``end_streamed_call`` ends a tool call whose argument text was streamed.
 """
 
 from __future__ import annotations
@@ -10,20 +9,9 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent.adapters.kit.calls import args_text
-from nbagent.adapters.kit.ids import Ids
-from nbagent.core.events import Event, MessageEnd, TextDelta, ToolCallArgsDelta, ToolCallEnd
+from nbagent.core.events import Event, ToolCallArgsDelta, ToolCallEnd
 
-__all__ = [
-    "Parts",
-    "end_streamed_call",
-    "end_text_parts",
-    "missing_suffix",
-    "refusal_id",
-    "text_part",
-]
-
-Parts = dict[tuple[str, int], str]
-"""A message's parts streamed so far: ``(kind, index) → text``."""
+__all__ = ["end_streamed_call", "missing_suffix"]
 
 
 def missing_suffix(streamed: str, full: Any) -> str:
@@ -32,47 +20,6 @@ def missing_suffix(streamed: str, full: Any) -> str:
     if not isinstance(full, str) or len(full) <= len(streamed) or not full.startswith(streamed):
         return ""
     return full[len(streamed) :]
-
-
-def text_part(
-    parts: Parts,
-    message_id: str,
-    kind: str,
-    index: int,
-    text: Any,
-    out: list[Event],
-    *,
-    full: bool = False,
-) -> bool:
-    """A delta of part ``(kind, index)`` (``kind`` ``"text"`` or ``"refusal"``), or with
-    ``full`` its full text (only the missing suffix); whether a refusal was emitted."""
-    if not isinstance(text, str) or not text:
-        return False
-    streamed = parts.get((kind, index), "")
-    if full:
-        text = missing_suffix(streamed, text)
-        if not text:
-            return False
-    parts[(kind, index)] = streamed + text
-    if kind == "refusal":
-        out.append(TextDelta(message_id=refusal_id(message_id), delta=text, refusal=True))
-        return True
-    out.append(TextDelta(message_id=message_id, delta=text))
-    return False
-
-
-def end_text_parts(parts: Parts, message_id: str, out: list[Event]) -> None:
-    """The message's end (also of one with no part), and its refusal's when it had one."""
-    if any(kind == "text" for kind, _ in parts) or not parts:
-        out.append(MessageEnd(message_id=message_id))
-    if any(kind == "refusal" for kind, _ in parts):
-        out.append(MessageEnd(message_id=refusal_id(message_id)))
-
-
-def refusal_id(message_id: str) -> str:
-    """The id of a message's refusal: ``{message_id}:refusal1`` (the kit's ``Ids``, in the
-    message's scope)."""
-    return Ids(message_id).new("refusal")
 
 
 def end_streamed_call(tool_call_id: str, streamed: list[str], full: Any) -> list[Event]:

@@ -2,7 +2,9 @@
 thinking (summary and reasoning parts) and tool-call arguments into the output ``Items`` it is
 given, shows hosted tools' progress as ``Status``, and takes the full texts of the ``.done``
 events and of ``output_item.done``, which only reconcile (a missing suffix is emitted, never
-the whole again). Its own state is whether a refusal came; the rest is on the ``Item``.
+the whole again). Each content part is a kit part inside its item's (keyed by its kind and
+index, in the item's scope): its text is what a full text reconciles with. Its own state is
+whether a refusal came.
 """
 
 from __future__ import annotations
@@ -10,12 +12,16 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent.adapters.base import field, int_or_none, plain
-from nbagent.adapters.kit.reconcile import missing_suffix, text_part
-from nbagent.adapters.openai_responses.items import Item, Items
+from nbagent.adapters.kit.parts import Part
+from nbagent.adapters.kit.reconcile import missing_suffix
+from nbagent.adapters.openai_responses.items import Items
 from nbagent.adapters.openai_responses.maps import FUNCTION_ITEMS, PROGRESS
-from nbagent.core.events import Custom, Event, Status, ThinkingDelta, ToolCallArgsDelta
+from nbagent.core.events import Custom, Event, Status
 
 __all__ = ["Content"]
+
+_KINDS = {"message": "text", "reasoning": "thinking"}
+"""An item type that has content parts → the kind of its part."""
 
 
 class Content:
@@ -27,35 +33,36 @@ class Content:
 
     def item_done(self, payload: Any, out: list[Event]) -> None:
         item = field(payload, "item")
-        state = self.items.item_of(payload, item)
+        key = self.items.key_of(payload, item)
+        state = self.items.parts.get(key) if key is not None else None
         if state is None:
+            if key is not None and key in self.items.types:
+                return  # closed already
             # never announced: announce it now, then finish it from its full content
             self.items.added(payload, out)
             state = self.items.item_of(payload, item)
             if state is None:
                 return
-        if state.ended:
-            return
-        wire_id = field(item, "id")
-        if state.item_type == "message":
+        item_type = self.items.types[str(state.key)]
+        if item_type == "message":
             content = field(item, "content")
             if isinstance(content, list):
                 for index, part in enumerate(content):
                     kind = "refusal" if field(part, "type") == "refusal" else "text"
                     text = field(part, "refusal" if kind == "refusal" else "text")
-                    self._reconcile(state, kind, index, text, out)
-        elif state.item_type == "reasoning":
+                    self._put(state, kind, index, text, out, full=True)
+        elif item_type == "reasoning":
             # The item's ``content`` is what ``reasoning_text.delta`` streamed as "reasoning".
             for key, kind in (("summary", "summary"), ("content", "reasoning")):
                 parts = field(item, key)
                 if isinstance(parts, list):
                     for index, part in enumerate(parts):
-                        self._reconcile(state, kind, index, field(part, "text"), out)
-        elif state.item_type in FUNCTION_ITEMS:
-            key = "input" if state.item_type == "custom_tool_call" else "arguments"
+                        self._put(state, kind, index, field(part, "text"), out, full=True)
+        elif item_type in FUNCTION_ITEMS:
+            key = "input" if item_type == "custom_tool_call" else "arguments"
             self.items.end_call(state, field(item, key), out)
             return
-        elif isinstance(wire_id, str):
+        elif isinstance(field(item, "id"), str):
             self.items.end_hosted(state, item, out)
             return
         self.items.end_item(state, out, item)
@@ -69,68 +76,60 @@ class Content:
         if not full and not (isinstance(text, str) and text):
             return
         state = self.items.for_delta(payload, item_type, out)
-        if state.item_type != item_type:
+        if state is None or state.kind != _KINDS[item_type]:
             return
         index_key = "summary_index" if kind == "summary" else "content_index"
         index = int_or_none(field(payload, index_key)) or 0
-        if full:
-            self._reconcile(state, kind, index, text, out)
-        elif item_type == "reasoning":
-            self._emit_thinking(state, kind, index, text, out)
-        else:
-            self.refusal |= text_part(state.parts, state.id, kind, index, text, out)
+        self._put(state, kind, index, text, out, full=full)
 
-    def _emit_thinking(
-        self, state: Item, kind: str, index: int, delta: str, out: list[Event]
+    def _put(
+        self, item: Part, kind: str, index: int, text: Any, out: list[Event], *, full: bool
     ) -> None:
-        key = (kind, index)
-        sep = "\n\n" if key not in state.parts and state.parts else ""  # a new part
-        state.parts[key] = state.parts.get(key, "") + delta
-        out.append(
-            ThinkingDelta(
-                message_id=state.id,
-                delta=sep + delta,
-                summary=kind == "summary",
-                part_index=index if kind == "summary" else None,
+        """Text of the content part ``(kind, index)`` of ``item`` (opened at its first text);
+        with ``full`` its full text: only the suffix not streamed yet, never the whole again."""
+        parts = self.items.parts
+        scope = str(item.key)
+        inside = item
+        if kind == "refusal":  # a message of its own, ``{item}:refusal1``
+            inside = parts.get("refusal", scope) or parts.start(
+                "refusal", "refusal", out, scope=scope
             )
-        )
-
-    def _reconcile(self, state: Item, kind: str, index: int, full: Any, out: list[Event]) -> None:
-        """A full text of one part: emit the suffix not streamed yet, never the whole again."""
-        if state.ended:
+        part = parts.get((kind, index), scope)
+        if full:
+            text = missing_suffix(part.text if part is not None else "", text)
+        if not isinstance(text, str) or not text:
             return
-        if state.item_type == "reasoning":
-            suffix = missing_suffix(state.parts.get((kind, index), ""), full)
-            if suffix:
-                self._emit_thinking(state, kind, index, suffix, out)
-        else:
-            self.refusal |= text_part(state.parts, state.id, kind, index, full, out, full=True)
+        if part is None:
+            part = parts.start(inside.kind, (kind, index), out, scope=scope, inside=inside)
+        fields: dict[str, Any] = {}
+        if item.kind == "thinking":  # a part after another: a blank line between them
+            new = not part.streamed and any(p.streamed for p in item.inner)
+            fields = {
+                "lead": "\n\n" if new else "",
+                "summary": kind == "summary",
+                "part_index": index if kind == "summary" else None,
+            }
+        parts.delta(part, text, out, **fields)
+        self.refusal |= kind == "refusal"
 
     def args_delta(self, payload: Any, out: list[Event]) -> None:
         delta = field(payload, "delta")
         if not isinstance(delta, str) or not delta:
             return
         state = self.items.for_delta(payload, "function_call", out)
-        if state.item_type in ("message", "reasoning") or state.ended:
-            return
-        state.streamed.append(delta)
-        out.append(ToolCallArgsDelta(tool_call_id=state.id, delta=delta))
+        if state is not None and state.kind == "call":
+            self.items.parts.delta(state, delta, out)
 
     def hosted_progress(self, kind: str, payload: Any, out: list[Event]) -> None:
         tool, _, phase = kind.removeprefix("response.").rpartition(".")
         if phase not in PROGRESS:
             out.append(Custom(name=kind, value=plain(payload), is_raw=True))
             return
-        state = self.items.item_of(payload)
+        key = self.items.key_of(payload)
+        state = self.items.parts.get(key) if key is not None else None
         label = tool.removesuffix("_call").replace("_", " ")
         text = f"{label}: {phase.replace('_', ' ')}" + (
             "" if phase in ("completed", "failed") else "…"
         )
-        out.append(
-            Status(
-                state=phase,
-                text=text,
-                detail=tool,
-                tool_call_id=state.id if state is not None else None,
-            )
-        )
+        known = state.id if state is not None else key if key in self.items.types else None
+        out.append(Status(state=phase, text=text, detail=tool, tool_call_id=known))

@@ -1,8 +1,11 @@
-"""Output items: ``Item``, what the adapter keeps of each (a message, a reasoning item, a tool
-call), and ``Items``, the part of ``OpenAIResponsesAdapter`` that keeps them: opening an item
-on ``output_item.added`` (or on a delta that came first), finding it by item id or output
-index, and closing it (a tool call's full arguments reconciled, a hosted tool's result). It
-owns its state (the items by wire id and by output index, whether a function was called).
+"""Output items: ``Items``, the part of ``OpenAIResponsesAdapter`` that keeps them as the kit's
+``Parts``, keyed by the item's wire id: opening an item on ``output_item.added`` (or on a delta
+that came first), finding it by item id or output index, and closing it (a tool call's full
+arguments reconciled, a hosted tool's result). A message item is one text part; its content
+parts (``content_index``) are parts inside it, its refusal a message of its own
+(``{item}:refusal1``); a reasoning item is one thinking part, its summary and reasoning parts
+inside it. Its own state: each item's type (also of an item closed), the item ids by output
+index, whether a function was called.
 """
 
 from __future__ import annotations
@@ -11,49 +14,27 @@ from typing import Any
 
 from nbagent.adapters.base import field, int_or_none, plain
 from nbagent.adapters.kit.ids import Ids, Kind
-from nbagent.adapters.kit.reconcile import Parts, end_streamed_call, end_text_parts
+from nbagent.adapters.kit.parts import Part, PartKind, Parts
 from nbagent.adapters.openai_responses.maps import (
     FUNCTION_ITEMS,
     HOSTED_ITEMS,
     hosted_args,
     hosted_result,
 )
-from nbagent.core.events import (
-    Custom,
-    Event,
-    MessageEnd,
-    MessageStart,
-    ToolCallArgsDelta,
-    ToolCallEnd,
-    ToolCallStart,
-    ToolResult,
-)
+from nbagent.core.events import Custom, Event, ToolResult
 
-__all__ = ["Item", "Items"]
-
-
-class Item:
-    """One output item: a message, a reasoning item or a tool call."""
-
-    __slots__ = ("ended", "id", "item_type", "name", "parts", "streamed")
-
-    def __init__(self, item_id: str, item_type: str) -> None:
-        self.id = item_id  # message id / thinking id / tool_call_id
-        self.item_type = item_type
-        self.name = ""
-        self.ended = False
-        self.streamed: list[str] = []  # tool call: argument text streamed so far
-        self.parts: Parts = {}  # (kind, index) -> text streamed so far
+__all__ = ["Items"]
 
 
 class Items:
     """``OpenAIResponsesAdapter``'s output items."""
 
     def __init__(self) -> None:
-        self._items: dict[str, Item] = {}  # wire item id -> item
-        self._by_output: dict[int, str] = {}  # output_index -> wire item id
-        self.function_calls = False
         self.ids = Ids("response")  # an item with no id: in the response's scope
+        self.parts = Parts(self.ids)
+        self.types: dict[str, str] = {}  # item key (its wire id) -> item type, every item opened
+        self._by_output: dict[int, str] = {}  # output_index -> item key
+        self.function_calls = False
 
     def _new_key(self, item_type: str) -> str:
         """The key (and id) of an item the wire gave no id: ``{response}:text1``…"""
@@ -62,92 +43,83 @@ class Items:
         )
         return self.ids.new(kind)
 
+    def _ident(self, key: str) -> dict[str, Any]:
+        """How a part names the item ``key``: by its wire id, or as given (a key made here)."""
+        return {"part_id": key} if key in self.ids else {"wire_id": key}
+
     def added(self, payload: Any, out: list[Event]) -> None:
         item = field(payload, "item")
-        wire_id = field(item, "id")
+        key = field(item, "id")
         item_type = field(item, "type")
         if not isinstance(item_type, str):
             return
         output_index = int_or_none(field(payload, "output_index"))
-        if not isinstance(wire_id, str) or not wire_id:
+        if not isinstance(key, str) or not key:
             known = self._by_output.get(output_index) if output_index is not None else None
-            wire_id = known or self._new_key(item_type)
+            key = known or self._new_key(item_type)
         if output_index is not None:
-            self._by_output[output_index] = wire_id
-        if wire_id in self._items:
+            self._by_output[output_index] = key
+        if key in self.types:
             return  # a duplicate, or deltas came first
         if item_type in FUNCTION_ITEMS:
-            call_id = field(item, "call_id")
-            tool_call_id = call_id if isinstance(call_id, str) and call_id else wire_id
-            state = self._items[wire_id] = Item(tool_call_id, item_type)
+            self.types[key] = item_type
             self.function_calls = True
+            call_id = field(item, "call_id")
+            named = isinstance(call_id, str) and call_id
             name = field(item, "name")
-            state.name = name if isinstance(name, str) else ""
-            out.append(
-                ToolCallStart(
-                    tool_call_id=tool_call_id,
-                    name=state.name,
-                    index=output_index,
-                    synthetic_id=tool_call_id != call_id,
-                )
+            part = self.parts.start(
+                "call",
+                key,
+                out,
+                **({"wire_id": call_id} if named else self._ident(key)),
+                name=name if isinstance(name, str) else "",
+                index=output_index,
             )
             arguments = field(item, "input" if item_type == "custom_tool_call" else "arguments")
-            if isinstance(arguments, str) and arguments:
-                state.streamed.append(arguments)
-                out.append(ToolCallArgsDelta(tool_call_id=tool_call_id, delta=arguments))
+            self.parts.delta(part, arguments, out)
         elif item_type in HOSTED_ITEMS or item_type.endswith("_call"):
-            state = self._items[wire_id] = Item(wire_id, item_type)
+            self.types[key] = item_type
             name = field(item, "name") if item_type == "mcp_call" else None
-            state.name = name if isinstance(name, str) and name else item_type
-            out.append(
-                ToolCallStart(
-                    tool_call_id=wire_id, name=state.name, index=output_index, executor="server"
-                )
+            self.parts.start(
+                "call",
+                key,
+                out,
+                **self._ident(key),
+                name=name if isinstance(name, str) and name else item_type,
+                index=output_index,
+                executor="server",
             )
         elif item_type == "message":
-            self._items[wire_id] = Item(wire_id, item_type)
+            self.types[key] = item_type
             role = field(item, "role")
-            out.append(
-                MessageStart(message_id=wire_id, role=role if isinstance(role, str) else None)
-            )
+            self.parts.start(
+                "text", key, out, **self._ident(key), announce=True,
+                role=role if isinstance(role, str) else None,
+            )  # fmt: skip
         elif item_type == "reasoning":
-            self._items[wire_id] = Item(wire_id, item_type)
-            out.append(MessageStart(message_id=wire_id, channel="thinking"))
+            self.types[key] = item_type
+            self.parts.start("thinking", key, out, **self._ident(key), announce=True)
         else:
             out.append(Custom(name=f"output_item.{item_type}", value=plain(item), is_raw=True))
 
-    def end_item(self, state: Item, out: list[Event], item: Any = None) -> None:
-        if state.ended:
-            return
-        if state.item_type == "message":
-            state.ended = True
-            end_text_parts(state.parts, state.id, out)
-        elif state.item_type == "reasoning":
-            state.ended = True
+    def end_item(self, part: Part, out: list[Event], item: Any = None) -> None:
+        """Close an item: a message and its refusal, a reasoning item (its encrypted content
+        on its end), a tool call."""
+        if part.kind == "thinking":
             encrypted = field(item, "encrypted_content")
-            out.append(
-                MessageEnd(
-                    message_id=state.id,
-                    channel="thinking",
-                    encrypted_value=encrypted if isinstance(encrypted, str) else None,
-                )
+            self.parts.close(
+                part, out, encrypted_value=encrypted if isinstance(encrypted, str) else None
             )
         else:
-            state.ended = True
-            out.append(ToolCallEnd(tool_call_id=state.id))
+            self.parts.close(part, out)
+        self.parts.close_all(out, str(part.key))  # a message's refusal
 
-    def end_call(self, state: Item, full: Any, out: list[Event]) -> None:
+    def end_call(self, part: Part, full: Any, out: list[Event]) -> None:
         """Close a tool call, reconciling its full argument text with the streamed one."""
-        if not state.ended:
-            state.ended = True
-            out.extend(end_streamed_call(state.id, state.streamed, full))
+        self.parts.settle(part, full, out)
 
-    def end_hosted(self, state: Item, item: Any, out: list[Event]) -> None:
-        state.ended = True
-        if state.streamed:
-            out.append(ToolCallEnd(tool_call_id=state.id))
-        else:
-            out.append(ToolCallEnd(tool_call_id=state.id, args=hosted_args(item)))
+    def end_hosted(self, part: Part, item: Any, out: list[Event]) -> None:
+        self.parts.close(part, out, **({} if part.streamed else {"args": hosted_args(item)}))
         error = field(item, "error")
         status = field(item, "status")
         is_error = bool(error) or status in ("failed", "incomplete")
@@ -155,36 +127,44 @@ class Items:
         if error:
             content = error if isinstance(error, str) else plain(error)
         out.append(
-            ToolResult(tool_call_id=state.id, content=content, name=state.name, is_error=is_error)
+            ToolResult(tool_call_id=part.id, content=content, name=part.name, is_error=is_error)
         )
 
-    def item_of(self, payload: Any, item: Any = None) -> Item | None:
-        wire_id = field(payload, "item_id")
-        if not isinstance(wire_id, str):
-            wire_id = field(item, "id")
-        if not isinstance(wire_id, str):
+    def key_of(self, payload: Any, item: Any = None) -> str | None:
+        """The key of the item an event names: its item id, else its output index's."""
+        key = field(payload, "item_id")
+        if not isinstance(key, str):
+            key = field(item, "id")
+        if not isinstance(key, str):
             index = int_or_none(field(payload, "output_index"))
-            wire_id = self._by_output.get(index) if index is not None else None
-        return self._items.get(wire_id) if isinstance(wire_id, str) else None
+            key = self._by_output.get(index) if index is not None else None
+        return key if isinstance(key, str) else None
 
-    def for_delta(self, payload: Any, item_type: str, out: list[Event]) -> Item:
-        """The item a delta belongs to; one is opened when no ``output_item.added`` came."""
-        state = self.item_of(payload)
-        if state is not None:
-            return state
-        wire_id = field(payload, "item_id")
+    def item_of(self, payload: Any, item: Any = None) -> Part | None:
+        """The open item an event names (None when it is unknown or closed)."""
+        key = self.key_of(payload, item)
+        return self.parts.get(key) if key is not None else None
+
+    def for_delta(self, payload: Any, item_type: str, out: list[Event]) -> Part | None:
+        """The item a delta belongs to, opened when no ``output_item.added`` came; None for
+        an item closed already."""
+        key = self.key_of(payload)
+        if key is not None and key in self.types:
+            return self.parts.get(key)
+        key = field(payload, "item_id")
         index = int_or_none(field(payload, "output_index"))
-        if not isinstance(wire_id, str) or not wire_id:
-            wire_id = self._new_key(item_type)
+        if not isinstance(key, str) or not key:
+            key = self._new_key(item_type)
         if index is not None:
-            self._by_output.setdefault(index, wire_id)
-        state = self._items[wire_id] = Item(wire_id, item_type)
+            self._by_output.setdefault(index, key)
+        self.types[key] = item_type
         if item_type == "function_call":
             self.function_calls = True
-            out.append(ToolCallStart(tool_call_id=wire_id, index=index, synthetic_id=True))
-        return state
+            made = key if key in self.ids else self.ids.wire(key)  # no call id: synthetic
+            return self.parts.start("call", key, out, part_id=made, index=index)
+        kind: PartKind = "thinking" if item_type == "reasoning" else "text"
+        return self.parts.start(kind, key, out, **self._ident(key), announce=False)
 
     def close_all(self, out: list[Event]) -> None:
-        for item in self._items.values():
-            if not item.ended:
-                self.end_item(item, out)
+        for part in [p for (scope, _), p in self.parts.open.items() if not scope]:
+            self.end_item(part, out)
