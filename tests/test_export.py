@@ -338,6 +338,26 @@ def test_html_tool_and_status():
     assert text.splitlines()[-1] == line
 
 
+def test_a_brief_copy_leaves_out_details_without_usage():
+    """A chat's turn (``brief``): its folded Details only when they hold a usage; without
+    one they repeat the status line's numbers in words."""
+    events = [RunStart(ts=0.0), TextDelta(message_id="m", delta="Hi", ts=1.0)]
+    bare = Transcript.from_events([*events, RunEnd(ts=2.0)])
+    counted = Transcript.from_events(
+        [*events, Usage(input_tokens=3, output_tokens=1), RunEnd(ts=2.0)]
+    )
+    details = '<details class="nba-details"><summary>Details</summary>'
+    assert details in export.to_html(bare)
+    brief = export.to_html(bare, brief=True)
+    assert details not in brief
+    assert brief == export.to_html(bare).replace(
+        f"\n{details}<div>usage not reported</div>"
+        "<div>≈ 1 output token (one per streamed chunk) in 1.00 s of generation</div></details>",
+        "",
+    )
+    assert details in export.to_html(counted, brief=True)
+
+
 def test_running_status_without_usage():
     t = Transcript.from_events([RunStart(ts=0.0)])
     assert export.status_line(t) == "waiting for the first token · 0.0 s"

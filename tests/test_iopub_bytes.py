@@ -244,6 +244,9 @@ def test_a_typed_chat_turn_costs_its_own_text(kernel: Kernel) -> None:
     assert traffic.updates(window) == 0
     (copy,) = displayed(window)
     assert [copy["text/html"].count(f">question {n}<") for n in range(1, 21)] == [1] * TURNS
+    # Each turn's status line, and no folded Details repeating it without a usage (~190 B).
+    assert copy["text/html"].count('<div class="nba-status ') == TURNS
+    assert 'class="nba-details"' not in copy["text/html"]
     sent = [m["content"]["data"]["state"] for m in window if m["msg_type"] == "comm_msg"]
     lanes = [s["lane"] for s in sent if "lane" in s]
     assert [lane["meta"]["prompt"] for lane in lanes] == [f"question {n}" for n in range(1, 21)]

@@ -564,3 +564,18 @@ def test_text_that_was_thinking_rebuilds_from_its_ops_and_from_its_state():
     (block,) = t.to_dict()["blocks"]
     assert (block["type"], block["text"]) == ("thinking", "plan")
     assert Transcript.from_dict(t.to_dict()).to_dict() == t.to_dict()
+
+
+def test_run_ops_carry_only_what_changed() -> None:
+    """A run's start and end ops name no null field it never set, nor its start again when
+    the source's start was dated back to the run's creation (bytes of every chat turn)."""
+    t = Transcript()
+    assert t.begin(5.0) == [{"op": "run", "set": {"started_at": 5.0}}]
+    assert t.apply(RunStart(run_id="r1", ts=5.0)) == [{"op": "run", "set": {"run_id": "r1"}}]
+    t.apply(TextDelta(message_id="m", delta="Hi", ts=6.0))
+    (end,) = [op for op in t.apply(RunEnd(ts=7.0)) if "ended_at" in op.get("set", {})]
+    assert "activity" not in end["set"]
+    # What the ops leave out is what the state already holds: the browser's state is the same.
+    check_ops(
+        [RunStart(title="T", ts=1.0), TextDelta(message_id="m", delta="Hi", ts=2.0), RunEnd(ts=3.0)]
+    )

@@ -168,7 +168,8 @@ class RunOutput:
         self.brief = brief
         """Whether the plain text is the run's outline (``brief_text``), not its whole text: a
         chat's turns, whose whole text the HTML copy and the saved state carry already (a
-        chat sends each turn's text twice, not three times, whatever it holds)."""
+        chat sends each turn's text twice, not three times, whatever it holds); and the HTML
+        leaves out the folded Details when they hold no usage (``to_html``'s ``brief``)."""
         self._html = html
         self._text = text
 
@@ -176,7 +177,7 @@ class RunOutput:
     def html(self) -> str:
         """The run's escaped static HTML (``export.to_html``), below its prompt."""
         if self._html is None:
-            made = _run_html(OutputRun(self.state, self.title, self.prompt))
+            made = _run_html(OutputRun(self.state, self.title, self.prompt), brief=self.brief)
             if not self.styled:
                 made = made.replace(f"<style>{STYLE}", "<style>", 1).replace(
                     "<style></style>\n", "", 1
@@ -232,9 +233,9 @@ def split(data: dict[str, Any], *, version: int = 0) -> tuple[Head, RunOutput]:
     )
 
 
-def _run_html(run: OutputRun) -> str:
+def _run_html(run: OutputRun, *, brief: bool = False) -> str:
     state = _state(run)
-    body = export.to_html(state | {"title": run.title} if run.title else state)
+    body = export.to_html(state | {"title": run.title} if run.title else state, brief=brief)
     if not run.prompt:
         return body
     return f'<div class="nbagent-static nba-prompt">{html.escape(run.prompt)}</div>\n{body}'

@@ -287,8 +287,12 @@ def _blocks_html(blocks: list[dict[str, Any]], inside: dict[str, list[dict[str, 
     return "\n".join(out)
 
 
-def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str:
-    """A static, escaped HTML rendering (what shows when widget state is missing)."""
+def to_html(
+    t: TranscriptBase | dict[str, Any], standalone: bool = False, *, brief: bool = False
+) -> str:
+    """A static, escaped HTML rendering (what shows when widget state is missing). ``brief``:
+    without the folded Details when they hold no usage and no step (a chat's turn: they would
+    repeat its status line's numbers as words, ~190 B a turn)."""
     s = _state(t)
     esc = html.escape
     out = ['<div class="nbagent-static">', f"<style>{_STYLE}</style>"]
@@ -307,9 +311,11 @@ def to_html(t: TranscriptBase | dict[str, Any], standalone: bool = False) -> str
     if plan:
         out.append(plan)
     out.append(_status_html(t, s))
-    # The widget's folded footer, always in the copy (a reader of a saved run cannot ask).
-    details = "".join(f"<div>{esc(line)}</div>" for line in footer_details(t))
-    out.append(f'<details class="nba-details"><summary>Details</summary>{details}</details>')
+    # The widget's folded footer in the copy (a reader of a saved run cannot ask).
+    counted = any(n is not None for n in (s.get("usage") or {}).values())
+    if not brief or counted or s.get("steps"):
+        details = "".join(f"<div>{esc(line)}</div>" for line in footer_details(t))
+        out.append(f'<details class="nba-details"><summary>Details</summary>{details}</details>')
     timeline = timeline_html(s)  # the model and tool calls on a time axis, when timed
     if timeline:
         out.append(timeline)

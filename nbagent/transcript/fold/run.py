@@ -31,6 +31,8 @@ _STATUS_OF_REASON = {
     "incomplete": "error",
     "expired": "error",
 }
+_START_KEYS = ("run_id", "title", "model", "started_at")
+"""The run's fields a ``RunStart`` sets."""
 _DEFAULT_ERROR = {
     "error": "error",
     "incomplete": "stream ended unexpectedly",
@@ -286,18 +288,25 @@ class RunFold(ToolFold, ActivityFold):
         if self.started_at is not None and not self._begun:
             return []
         self._begun = False
+        was = (self.run_id, self.title, self.model, self.started_at)
         self.run_id, self.title, self.model = ev.run_id or None, ev.title, ev.model
         self._provider = ev.provider  # whose price list the run's steps are priced by
         self.started_at = ev.ts
-        keys = {"run_id": self.run_id, "title": ev.title, "model": ev.model, "started_at": ev.ts}
-        return [{"op": "run", "set": keys}]
+        # Only what changed: a run's first op carries no null it never set, nor its start
+        # again when the pipeline dated the source's start back to the run's creation.
+        now = (self.run_id, self.title, self.model, self.started_at)
+        keys = {k: v for k, v, old in zip(_START_KEYS, now, was, strict=True) if v != old}
+        return [{"op": "run", "set": keys}] if keys else []
 
     def _on_run_end(self, ev: E.RunEnd) -> list[Op]:
         self._ended = True
         self.status = _STATUS_OF_REASON.get(ev.reason, "completed")
-        self.end_reason, self.ended_at, self.activity = ev.reason, ev.ts, None
+        activity, self.activity = self.activity, None
+        self.end_reason, self.ended_at = ev.reason, ev.ts
         changes: dict[str, Any] = {"status": self.status, "end_reason": ev.reason}
-        changes |= {"ended_at": ev.ts, "activity": None}
+        changes["ended_at"] = ev.ts
+        if activity is not None:
+            changes["activity"] = None
         if self.error is None and ev.reason in _DEFAULT_ERROR:
             message = ev.message or _DEFAULT_ERROR[ev.reason]
             self.error = {"message": message, "error_type": None, "code": None}
