@@ -1,4 +1,4 @@
-"""The widget's code saved once per notebook (nbagent/widget/widget.py, ``CodeModel``): a notebook
+"""The widget's code saved once per notebook (nbagent/widget/code_model.py, ``CodeModel``): a notebook
 of
 ten demo runs executed with `jupyter execute`, opened in JupyterLab on a fresh kernel that knows
 none of its models, and with nbagent's JupyterLab extension disabled, shows every run as a live
