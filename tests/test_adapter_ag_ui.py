@@ -236,6 +236,34 @@ def test_subagents() -> None:
     assert (t.status, t.end_reason) == ("cancelled", "cancelled")
 
 
+def test_subagents_without_run_ids_get_ids_from_the_kit_each_start_paired_with_its_end() -> None:
+    """A sub-agent the wire names not is ``agent{n}`` (``Ids.scope_id``); an end without a run
+    id ends the newest one started without one, in the scope it started in."""
+    items = [
+        {"type": "RUN_STARTED", "threadId": "t", "runId": "r"},
+        {"type": "SUBAGENT_STARTED", "name": "researcher", "parentToolCallId": "call_1"},
+        {"type": "SUBAGENT_STARTED", "name": "writer"},
+        {"type": "SUBAGENT_ERROR", "message": "timeout"},
+        {"type": "SUBAGENT_FINISHED", "outcome": {"type": "success"}},
+        {"type": "RUN_FINISHED", "threadId": "t", "runId": "r"},
+    ]
+    raw, out = run(items)
+    assert [(e.step_id, e.parent) for e in raw if isinstance(e, StepStart)] == [
+        ("agent1", "call_1"),
+        ("agent2", None),
+    ]
+    assert [(e.step_id, e.parent) for e in raw if isinstance(e, StepEnd)] == [
+        ("agent2", None),
+        ("agent1", "call_1"),
+    ]
+    t = Transcript.from_events(out)
+    assert [(s["name"], s["finish_reason"]) for s in t.steps] == [
+        ("researcher", "success"),
+        ("writer", "error"),
+    ]
+    assert [w["message"] for w in t.to_dict()["warnings"]] == ["timeout"]
+
+
 def test_reasoning_chunk_without_delta_opens_then_empty_delta_closes() -> None:
     adapter = AgUiAdapter()
     first = adapter.feed({"type": "REASONING_MESSAGE_CHUNK", "messageId": "r"})

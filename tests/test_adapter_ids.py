@@ -48,6 +48,48 @@ NOT_IDS = {
     },
 }
 
+FALLBACKS = {
+    # file -> an id-named variable given a literal where the wire has none, each with what it is
+    "a2a/adapter.py": {
+        "artifact_id = str_or_none(artifact.get('artifactId')) or 'artifact'": "an artifact's key",
+        "artifact_id = wire_id or 'artifact'": "an artifact's key",
+    },
+    "acp/content.py": {
+        "terminal_id = str_or_none(piece.get('terminalId')) or 'unknown'": "a rendered name",
+    },
+    "litellm.py": {
+        "call_id = str_or_none(data.get('call_id')) or record.root or 'call'": "a hook's call key",
+    },
+    "openai_agents/adapter.py": {
+        "call_id = agent_name(field(payload, 'agent')) or 'agent_tool'": "a nested run's key",
+    },
+}
+"""Literal ids put where the wire gives none (``x_id = wire or "literal"``, ``x_id =
+"literal"``); an empty one is no id. An id a run's events carry is made by ``Ids`` instead."""
+
+
+def _literal(value: ast.expr) -> bool:
+    if isinstance(value, ast.Constant):
+        return isinstance(value.value, str) and bool(value.value)
+    return isinstance(value, ast.BoolOp) and _literal(value.values[-1])
+
+
+def _literal_fallbacks() -> list[str]:
+    found = []
+    for path in sorted(ADAPTERS.rglob("*.py")):
+        rel = path.relative_to(ADAPTERS).as_posix()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Assign):
+                targets, value = node.targets, node.value
+            elif isinstance(node, ast.AnnAssign) and node.value is not None:
+                targets, value = [node.target], node.value
+            else:
+                continue
+            named = any(isinstance(t, ast.Name) and t.id.endswith("_id") for t in targets)
+            if named and _literal(value) and ast.unparse(node) not in FALLBACKS.get(rel, {}):
+                found.append(f"{rel}:{node.lineno}: {ast.unparse(node)}")
+    return found
+
 
 def _hand_made_ids() -> list[str]:
     found = []
@@ -77,6 +119,10 @@ def _hand_made_ids() -> list[str]:
 
 def test_no_adapter_builds_an_id_by_hand() -> None:
     assert _hand_made_ids() == []
+
+
+def test_no_adapter_puts_a_literal_id_where_the_wire_gives_none() -> None:
+    assert _literal_fallbacks() == []
 
 
 def test_the_one_message_of_text_and_chunk_sse_is_named_by_ids() -> None:

@@ -20,6 +20,7 @@ from nbagent.core.events import (
     ErrorEvent,
     Event,
     MessageEnd,
+    MessageStart,
     NbagentError,
     RunEnd,
     RunStart,
@@ -345,3 +346,39 @@ def test_full_text_without_deltas_comes_from_the_completed_message() -> None:
     _, _, t = pipeline([to_sse(line) for line in items])
     assert t.text == "Hello, world!"
     assert t.end_reason == "completed"
+
+
+def test_a_step_and_messages_without_ids_get_ids_from_the_kit_each_start_paired_with_its_end() -> (
+    None
+):
+    """Where the wire gives no id, ``Ids`` makes one (``step1``, ``run:text1``): the events
+    after a start carry none either and go to the open one; a second message is its own."""
+
+    def sse(name: str, data: dict[str, Any]) -> ServerSentEvent:
+        return ServerSentEvent(event=name, data=json.dumps(data))
+
+    def message(name: str, text: str) -> ServerSentEvent:
+        content = [{"index": 0, "type": "text", "text": {"value": text, "annotations": []}}]
+        if name == "thread.message.delta":
+            return sse(name, {"object": "thread.message.delta", "delta": {"content": content}})
+        full = content if name == "thread.message.completed" else []
+        return sse(name, {"object": "thread.message", "role": "assistant", "content": full})
+
+    step = {"object": "thread.run.step", "type": "message_creation"}
+    items = [
+        sse("thread.run.created", {"id": "run_1", "object": "thread.run", "status": "queued"}),
+        sse("thread.run.step.created", {**step, "status": "in_progress"}),
+        *[message(f"thread.message.{s}", "Hello") for s in ("created", "delta", "completed")],
+        *[message(f"thread.message.{s}", "Bye") for s in ("created", "delta", "completed")],
+        sse("thread.run.step.completed", {**step, "status": "completed"}),
+        sse("thread.run.completed", {"id": "run_1", "object": "thread.run", "status": "completed"}),
+    ]
+    raw, _, t = pipeline(items)
+    starts = [e.message_id for e in raw if isinstance(e, MessageStart)]
+    assert starts == ["run:text1", "run:text2"]
+    assert [e.message_id for e in raw if isinstance(e, MessageEnd)] == starts
+    assert [e.step_id for e in raw if isinstance(e, StepStart)] == ["step1"]
+    assert [(e.step_id, e.name) for e in raw if isinstance(e, StepEnd)] == [
+        ("step1", "message_creation")
+    ]
+    assert [b["text"] for b in t.to_dict()["blocks"] if b["type"] == "text"] == ["Hello", "Bye"]

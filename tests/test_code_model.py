@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from nbagent.widget.widget import AgentWidget, LaneState, _make_code_model, _mentions_math
+from nbagent.widget.code_model import _make_code_model, _mentions_math
+from nbagent.widget.widget import AgentWidget, LaneState
 from tests.recording import record_comms
 from tests.wait import wait_for
 

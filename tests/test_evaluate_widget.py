@@ -18,7 +18,7 @@ from nbagent.evaluation.table import OUTPUT_CHARS, saved_rows, text_of
 from nbagent.transcript.transcript import apply_op
 from nbagent.widget import widget as widget_module
 from nbagent.widget.chunks import chunk
-from nbagent.widget.widget import _make_code_model
+from nbagent.widget.code_model import _make_code_model
 from nbagent.widget.wire import decode_ops
 from tests.recording import RecordingComm, customs
 from tests.wait import PATIENCE, wait_for

@@ -19,8 +19,9 @@ import traitlets
 
 from nbagent.runtime.controller import Op
 from nbagent.runtime.views import OwnWidget
+from nbagent.widget.code_model import _text
 from nbagent.widget.messages import EvalRequest
-from nbagent.widget.widget import AgentWidget, _text, _Widget
+from nbagent.widget.widget import AgentWidget, _Widget
 
 if TYPE_CHECKING:
     from nbagent.runtime.run import Run

@@ -8,8 +8,9 @@ from typing import Any
 import ipywidgets
 import traitlets
 
+from nbagent.widget.code_model import _text
 from nbagent.widget.messages import InspectorRequest
-from nbagent.widget.widget import LanesWidget, _text, _Widget
+from nbagent.widget.widget import LanesWidget, _Widget
 
 __all__ = ["INSPECTOR_STATIC", "InspectorWidget"]
 

@@ -1,9 +1,8 @@
-"""The widget's code saved once per notebook (nbagent/widget/widget.py, ``CodeModel``): a notebook
-of
-ten demo runs executed with `jupyter execute`, opened in JupyterLab on a fresh kernel that knows
-none of its models, and with nbagent's JupyterLab extension disabled, shows every run as a live
-widget restored from the saved widget state: the loader of each widget imports the code from
-the saved code model, once for the page, with nothing fetched from the network."""
+"""The widget's code saved once per notebook (nbagent/widget/code_model.py, ``CodeModel``): a
+notebook of ten demo runs executed with `jupyter execute`, opened in JupyterLab on a fresh kernel
+that knows none of its models, and with nbagent's JupyterLab extension disabled, shows every
+run as a live widget restored from the saved widget state: the loader of each widget imports the
+code from the saved code model, once for the page, with nothing fetched from the network."""
 
 from __future__ import annotations
 

@@ -18,7 +18,7 @@ export const answerChunk = /** @type {ReturnType<typeof lazyChunk<AnswerChunk>>}
 
 /**
  * Where the answer chunk comes from (the newest source given wins, js/src/base/chunks.js): the widget's code model
- * (nbagent/widget/widget.py, CodeModel's `answer` trait, sent with the first paused call).
+ * (nbagent/widget/code_model.py, CodeModel's `answer` trait, sent with the first paused call).
  * @param {any} model a widget model with a `code` trait ("IPY_MODEL_<id>")
  */
 export function provideAnswerFromCodeModel(model) {

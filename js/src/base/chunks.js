@@ -1,4 +1,4 @@
-// The lazy chunks the widget's code model carries (nbagent/widget/widget.py, CodeModel: `math`,
+// The lazy chunks the widget's code model carries (nbagent/widget/code_model.py, CodeModel: `math`,
 // `answer`, and the feature chunks, js/build.mjs CHUNKS): each imported from a Blob URL the
 // first time it is needed, so nothing is fetched, once per page, chunk and code version,
 // whichever copy of the bundle asks.

@@ -1,5 +1,5 @@
 // Each nbagent widget's own `_esm`: the widget's code lives once per notebook, in the model
-// its `code` trait references (nbagent/widget/widget.py, CodeModel). This imports that code once
+// its `code` trait references (nbagent/widget/code_model.py, CodeModel). This imports that code once
 // per page and version, adds its styles to the document once, and hands `initialize` and
 // `render` to it (`render` with that `<style>`, for a widget drawn in a shadow root).
 // Kept tiny: a notebook saved with widget state holds this once per widget.

@@ -119,7 +119,7 @@ export function newTypesetter() {
      */
     provide: (source) => math.provide(source),
     /**
-     * Take the math chunk from the widget's code model (nbagent/widget/widget.py, CodeModel's `math`
+     * Take the math chunk from the widget's code model (nbagent/widget/code_model.py, CodeModel's `math`
      * trait), imported as the kernel sends it, with the first text that may hold a formula.
      * @param {any} model a widget model with a `code` trait ("IPY_MODEL_<id>")
      */

@@ -50,6 +50,7 @@ class AgUiAdapter:
         )
         self._last_step: dict[str, str] = {}  # a step name -> its latest step's id
         self._open_steps: dict[str, list[str]] = {}
+        self._unnamed_subagents: list[str] = []  # started without a run id, not ended
         self._messages = Messages()
         self._tools = ToolCalls(self._messages)
         self._scopes = _Scopes()
@@ -199,24 +200,27 @@ class AgUiAdapter:
         out.append(StepEnd(step_id=step_id, name=name))
 
     def on_subagent_started(self, ev: Any, out: list[Event]) -> None:
-        step_id = str_or_none(_get(ev, "subagentRunId")) or "subagent"
+        step_id = str_or_none(_get(ev, "subagentRunId"))
+        if step_id is None:  # its end carries none either: the newest such one it ends
+            step_id = self._messages.ids.scope_id("agent")
+            self._unnamed_subagents.append(step_id)
         out.append(
             StepStart(
                 step_id=step_id,
                 name=str_or_none(_get(ev, "name")) or "subagent",
                 step_type="subagent",
                 parent_step_id=str_or_none(_get(ev, "parentSubagentRunId")),
-                parent=self._scopes.subagent_parent(ev),
+                parent=self._scopes.subagent_parent(ev, step_id),
             )
         )
 
     def on_subagent_finished(self, ev: Any, out: list[Event]) -> None:
-        step_id = str_or_none(_get(ev, "subagentRunId")) or "subagent"
+        step_id = self._subagent_id(ev)
         raw = str_or_none(_get(_get(ev, "outcome"), "type"))
         self._subagent_end(step_id, raw or "completed", out)
 
     def on_subagent_error(self, ev: Any, out: list[Event]) -> None:
-        step_id = str_or_none(_get(ev, "subagentRunId")) or "subagent"
+        step_id = self._subagent_id(ev)
         message = str_or_none(_get(ev, "message")) or "the sub-agent reported an error"
         code = _get(ev, "code")
         out.append(
@@ -229,6 +233,16 @@ class AgUiAdapter:
             )
         )
         self._subagent_end(step_id, "error", out)
+
+    def _subagent_id(self, ev: Any) -> str:
+        """The run id a sub-agent's end names; without one, the newest sub-agent started without
+        one (its id made by ``Ids``), else a new such id."""
+        step_id = str_or_none(_get(ev, "subagentRunId"))
+        if step_id is not None:
+            return step_id
+        if self._unnamed_subagents:
+            return self._unnamed_subagents.pop()
+        return self._messages.ids.scope_id("agent")
 
     def _subagent_end(self, step_id: str, reason: str, out: list[Event]) -> None:
         """A sub-agent's step ends, in the scope it started in."""

@@ -69,10 +69,9 @@ class _Scopes:
             return self._of_message.get(message_id)
         return None
 
-    def subagent_parent(self, ev: Any) -> str | None:
-        """The scope a ``SUBAGENT_STARTED`` opens in: the tool call that spawned it, else the
-        enclosing sub-agent; remembered for its end."""
-        run_id = str_or_none(_get(ev, "subagentRunId")) or "subagent"
+    def subagent_parent(self, ev: Any, run_id: str) -> str | None:
+        """The scope a ``SUBAGENT_STARTED`` (of the sub-agent ``run_id``) opens in: the tool
+        call that spawned it, else the enclosing sub-agent; remembered for its end."""
         parent = str_or_none(_get(ev, "parentToolCallId")) or str_or_none(
             _get(ev, "parentSubagentRunId")
         )

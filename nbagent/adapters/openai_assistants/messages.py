@@ -25,11 +25,13 @@ class Messages:
         self._parts = Parts(Ids())
         self._seen: set[str] = set()  # every message opened (also those ended)
         self.refusal = False
+        self._unnamed: str | None = None  # the open message the wire gave no id
 
     def message(self, name: str, message: Any, out: list[Event]) -> None:
         message_id = field(message, "id")
         if not isinstance(message_id, str) or not message_id:
-            message_id = "message"
+            # its later events carry none either: the open one the wire named not, until it ends
+            message_id = self._unnamed = self._unnamed or self._parts.ids.new("text")
         part = self._parts.get(message_id)
         if part is None:
             if message_id in self._seen:
@@ -47,6 +49,8 @@ class Messages:
         elif name in ("thread.message.completed", "thread.message.incomplete"):
             self._content(part, field(message, "content"), out, full=True)
             self._end_message(part, out)
+            if message_id == self._unnamed:
+                self._unnamed = None
 
     def _content(self, message: Part, content: Any, out: list[Event], full: bool = False) -> None:
         if not isinstance(content, list):

@@ -38,6 +38,7 @@ class Steps:
         self._calls_by_id: dict[str, Part] = {}
         self._answered: set[str] = set()  # the calls whose result was sent
         self._open_steps: dict[str, str] = {}  # step id -> step type
+        self._unnamed: str | None = None  # the open step the wire gave no id
 
     @staticmethod
     def usage(obj: Any, scope: str, out: list[Event]) -> None:
@@ -53,7 +54,8 @@ class Steps:
     def step(self, name: str, step: Any, out: list[Event]) -> None:
         step_id = field(step, "id")
         if not isinstance(step_id, str) or not step_id:
-            step_id = "step"
+            # its later events carry none either: the open one the wire named not, until it ends
+            step_id = self._unnamed = self._unnamed or self._parts.ids.scope_id("step")
         if name == "thread.run.step.created":
             step_type = field(step, "type")
             step_type = step_type if isinstance(step_type, str) else "step"
@@ -92,6 +94,8 @@ class Steps:
                 step_type = field(step, "type")
                 step_type = step_type if isinstance(step_type, str) else "step"
             out.append(StepEnd(step_id=step_id, name=step_type, finish_reason=status))
+            if step_id == self._unnamed:
+                self._unnamed = None
 
     def _tool_calls(self, step_id: str, details: Any, out: list[Event], full: bool = False) -> None:
         if field(details, "type") != "tool_calls":
