@@ -129,7 +129,7 @@ describe("turns a later cell shows apart", () => {
 });
 
 /**
- * A lanes widget whose lanes are models of their own (nbagent/widget/widget.py, LaneState), found
+ * A lanes widget whose lanes are models of their own (nbagent/widget/lane_state.py, LaneState), found
  * through the widget manager as anywidget hands it to the model: chained from the widget's
  * `last` (each lane's `prev`), or, as notebooks saved before have them, listed in `lanes`.
  * @param {Record<string, any>[]} saved each lane model's `lane` trait, there from the start

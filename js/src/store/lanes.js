@@ -1,7 +1,7 @@
 // The state of a widget of several runs (lanes side by side, or the turns of a chat): one
 // Store per lane, kept in step with the kernel through the same `connect` as a single run.
 // Messages: nbagent/wire.py ("A widget of several runs"). Each lane's saved state is a model
-// of its own (nbagent/widget/widget.py, LaneState), chained from the widget's `last` trait.
+// of its own (nbagent/widget/lane_state.py, LaneState), chained from the widget's `last` trait.
 
 import { outputPartsOf } from "../base/output.js";
 import { decodeOps, isObject } from "../base/wire.js";
