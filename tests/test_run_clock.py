@@ -192,13 +192,7 @@ def test_a_replay_in_a_lane_reads_at_its_own_clock(comms: list[RecordingComm]) -
     replay's lane at the replay's clock (each message's ``clocks``, after its ``now``), so its
     live rate past the first second of output is within 10% of the one it ends with (at the
     kernel's clock it would be far off); the live lane keeps the kernel's clock."""
-    events, _ = read_recording(recording("markdown"))
-    lanes = Lanes(display=True)
-    lanes.add(Player(events, speed=4), name="replay")
-    lanes.add(iter(["hi"]), name="live", format="text")
-    lanes.wait(PATIENCE)
-    final = lanes["replay"].transcript.tokens_per_s
-    assert final is not None
+    final = replay_beside_live()
     assert round(final, 1) == 42.6
     page: dict[str, Any] = {"blocks": []}  # the replay's lane as the page folds it
     offset = 0.0  # the page's clock of that lane minus the kernel's, as the page sets it
@@ -222,6 +216,19 @@ def test_a_replay_in_a_lane_reads_at_its_own_clock(comms: list[RecordingComm]) -
     assert len(rates) >= 10, rates
     assert all(r is not None and abs(r / final - 1) < 0.10 for r in rates), (rates, final)
     assert owners == {0}  # the live lane has no clock of its own
+
+
+def replay_beside_live() -> float:
+    """The demo's markdown run replayed at 4x in a lane beside a live text stream, both ended:
+    the replay's final tok/s."""
+    events, _ = read_recording(recording("markdown"))
+    lanes = Lanes(display=True)
+    lanes.add(Player(events, speed=4), name="replay")
+    lanes.add(iter(["hi"]), name="live", format="text")
+    lanes.wait(PATIENCE)
+    final = lanes["replay"].transcript.tokens_per_s
+    assert final is not None
+    return final
 
 
 def lanes_comm(comms: list[RecordingComm]) -> RecordingComm:

@@ -16,9 +16,8 @@ import {
   sessionWords,
 } from "../src/panels/acp_view.js";
 import answerChunk from "../src/panels/answer_chunk.js";
-import { readPayload, renderSaved } from "../src/view/saved.js";
 import { runningState, toolBlock } from "./fake-model.js";
-import { mountView, q, undoneAfterEach } from "./mount.js";
+import { mountSaved, mountView, q, undoneAfterEach } from "./mount.js";
 
 useAnswerChunk(answerChunk);
 
@@ -442,16 +441,7 @@ describe("an ACP run in the widget", () => {
       plan: PLAN,
       context: { used: 1200, size: 200_000 },
     });
-    const el = document.createElement("div");
-    document.body.append(el);
-    const unrender = renderSaved(
-      el,
-      readPayload({ version: 1, layout: "single", model_id: "m", runs: [{ state }] }),
-    );
-    cleanups.push(() => {
-      unrender();
-      el.remove();
-    });
+    const el = mountSaved(cleanups, state);
     expect(q(el, ".nba-plan-head").textContent).toBe("Plan · 1 of 3 done");
     expect(q(el, ".nba-diff-counts").textContent).toBe("+2 −1");
     expect(q(el, ".nba-gauge-text").textContent).toContain("1,200 / 200,000");

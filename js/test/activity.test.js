@@ -6,9 +6,8 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { useAnswerChunk } from "../src/base/answer.js";
 import answerChunk from "../src/panels/answer_chunk.js";
-import { readPayload, renderSaved } from "../src/view/saved.js";
 import { runningState, toolBlock } from "./fake-model.js";
-import { mountView, q, undoneAfterEach } from "./mount.js";
+import { mountSaved, mountView, q, undoneAfterEach } from "./mount.js";
 
 useAnswerChunk(answerChunk);
 
@@ -91,16 +90,7 @@ test("saved, with no kernel: the activity's last content, the interrupt, encrypt
     end_reason: "interrupted",
     ended_at: 1002,
   });
-  const el = document.createElement("div");
-  document.body.append(el);
-  const unrender = renderSaved(
-    el,
-    readPayload({ version: 1, layout: "single", model_id: "m", runs: [{ state }] }),
-  );
-  cleanups.push(() => {
-    unrender();
-    el.remove();
-  });
+  const el = mountSaved(cleanups, state);
   expect(JSON.parse(q(el, '[aria-label="Activity"] pre').textContent ?? "")).toEqual({ found: 7 });
   expect(q(el, '[aria-label="Waiting for input"]').textContent).toContain("Where to?");
   expect(el.textContent).toContain("(encrypted reasoning)");

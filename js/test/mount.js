@@ -3,6 +3,7 @@
 
 import { afterEach } from "vitest";
 import { LanesView } from "../src/view/lanes_view.js";
+import { readPayload, renderSaved } from "../src/view/saved.js";
 import { TranscriptView } from "../src/view/view.js";
 import widget, { laneSetFor, storeFor } from "../src/widget/index.js";
 import { FakeModel } from "./fake-model.js";
@@ -134,4 +135,24 @@ export function q(root, sel) {
   const el = root.querySelector(sel);
   if (!el) throw new Error(`no ${sel}`);
   return /** @type {HTMLElement} */ (el);
+}
+
+/**
+ * One run's saved state drawn as a notebook reopened with no kernel shows it (one run, one
+ * model id), undone by the test's teardown.
+ * @param {(() => void)[]} cleanups where the test's teardown finds what to undo
+ * @param {Record<string, unknown>} state the run's saved state
+ */
+export function mountSaved(cleanups, state) {
+  const el = document.createElement("div");
+  document.body.append(el);
+  const unrender = renderSaved(
+    el,
+    readPayload({ version: 1, layout: "single", model_id: "m", runs: [{ state }] }),
+  );
+  cleanups.push(() => {
+    unrender();
+    el.remove();
+  });
+  return el;
 }

@@ -11,14 +11,10 @@ from typing import Any
 
 import pytest
 
-from nbagent.apps.lanes import Lanes
-from nbagent.demo import recording
-from nbagent.sources.recording import Player, read_recording
 from nbagent.transcript.transcript import apply_op
 from nbagent.widget import wire
 from tests.recording import RecordingComm, page_messages
-from tests.test_run_clock import lanes_comm
-from tests.wait import PATIENCE
+from tests.test_run_clock import lanes_comm, replay_beside_live
 
 pytestmark = pytest.mark.browser
 
@@ -36,13 +32,7 @@ PUSH = """async (m) => {
 def test_a_replay_lanes_live_rate_is_its_own(
     comms: list[RecordingComm], bare_page_factory: Any
 ) -> None:
-    events, _ = read_recording(recording("markdown"))
-    lanes = Lanes(display=True)
-    lanes.add(Player(events, speed=4), name="replay")
-    lanes.add(iter(["hi"]), name="live", format="text")
-    lanes.wait(PATIENCE)
-    final = lanes["replay"].transcript.tokens_per_s
-    assert final is not None
+    final = replay_beside_live()
     messages = [(at, m) for at, m in page_messages(lanes_comm(comms)) if "lanes" in m]
     bare = bare_page_factory(manual=True)
     bare.eval("nba.mount({arrangement: 'lanes', snapshot: {seq: 0, lanes: []}})")
