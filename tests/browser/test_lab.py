@@ -19,7 +19,7 @@ import pytest
 import nbagent
 from nbagent import demo
 from nbagent.core.events import ToolCallEnd, ToolResult
-from tests.browser.lab import ROOT_SEL, LabPage
+from tests.browser.lab import PAGE_PATIENCE, ROOT_SEL, LabPage
 from tests.browser.look import LOOK_RUN, lab_looks_light_and_dark
 
 sys.path.insert(0, str(Path(__file__).parent / "notebooks"))
@@ -93,9 +93,14 @@ def recorded_elapsed(name: str) -> str:
 
 
 def summary(lab: LabPage, nth: int = 0) -> dict[str, Any]:
-    out = lab.js(SUMMARY_JS, [ROOT_SEL, nth])
-    assert out is not None, f"no widget #{nth} on the page"
-    return dict(out)
+    """The nth widget's summary, once it is drawn (its status label there): a reloaded page's
+    saved view gives way to the live widget, which draws a moment after it is attached."""
+    drawn = f"(a) => {{ const s = ({SUMMARY_JS})(a); return s && s.label !== null ? s : null; }}"
+    try:
+        out = lab.page.wait_for_function(drawn, arg=[ROOT_SEL, nth], timeout=PAGE_PATIENCE * 1000)
+    except Exception as exc:  # noqa: BLE001 - Playwright's TimeoutError and friends
+        pytest.fail(f"no widget #{nth} drawn on the page: {exc}\n{lab.diagnose()}", pytrace=False)
+    return dict(out.json_value())
 
 
 # -- 1. Stop ---------------------------------------------------------------------------
