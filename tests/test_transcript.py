@@ -51,6 +51,20 @@ def test_ops_rebuild_state_after_every_normalized_event(events):
     check_ops(normalized(events))
 
 
+def test_a_whole_message_ended_redacted_before_any_text_is_no_longer_pending() -> None:
+    """Hypothesis's example: a thinking message announced whole that ends redacted with no
+    text gets its block at its end; the ops say it is no longer pending, as ``to_dict()``
+    does."""
+    t = check_ops(
+        [
+            RunStart(run_id="r", ts=0.0),
+            MessageStart(message_id="m2", whole=True, ts=1.0),
+            MessageEnd(message_id="m2", channel="thinking", redacted=True, ts=2.0),
+        ]
+    )
+    assert t.to_dict()["whole_pending"] == []
+
+
 @given(event_sequences())
 @settings(max_examples=200, deadline=None)
 def test_ops_rebuild_state_for_raw_unnormalized_events(events):

@@ -24,7 +24,7 @@ class MessageFold(FoldState):
         if i is not None:
             return self._append(i, "text", delta, ev.ts)
         block = MessageBlock("text", ev.message_id, ev.delta, refusal=ev.refusal, started_at=ev.ts)
-        return self._add_message(block, ev.ts)
+        return self._add_message(block, self._count(ev.ts))
 
     def _on_thinking(self, ev: E.ThinkingDelta) -> list[Op]:
         if not ev.delta:
@@ -34,12 +34,13 @@ class MessageFold(FoldState):
             return self._append(i, "text", ev.delta, ev.ts)
         start = self._think_started.pop(ev.message_id, ev.ts)
         block = MessageBlock("thinking", ev.message_id, ev.delta, started_at=start)
-        return self._add_message(block, ev.ts)
+        return self._add_message(block, self._count(ev.ts))
 
-    def _add_message(self, block: MessageBlock, ts: float) -> list[Op]:
-        """A message's block, at its first text; one that was announced whole says so."""
+    def _add_message(self, block: MessageBlock, *more: Op) -> list[Op]:
+        """A message's block, at its first text (or its end, when redacted with none); one
+        that was announced whole says so, and is no longer pending."""
         block.whole = block.id in self._whole_ids
-        ops = self._add(block, self._count(ts))
+        ops = self._add(block, *more)
         if block.whole:
             ops.append({"op": "run", "set": {"whole_pending": self._whole_pending()}})
         return ops
@@ -71,7 +72,7 @@ class MessageFold(FoldState):
                 return []
             block = MessageBlock("thinking", ev.message_id, "", started_at=start)
             block.redacted, block.encrypted, block.ended_at = ev.redacted, encrypted, ev.ts
-            return self._add(block)
+            return self._add_message(block)
         b = self._blocks[i]
         assert isinstance(b, MessageBlock)
         if b.ended_at is not None and encrypted:  # its encrypted value came after its end
