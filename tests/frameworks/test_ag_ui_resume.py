@@ -22,6 +22,12 @@ need("ag_ui")
 import nbagent  # noqa: E402
 from nbagent.adapters.ag_ui import resume_entries  # noqa: E402
 from nbagent.adapters.ag_ui.conversation import MAX_MESSAGES, Conversation  # noqa: E402
+from nbagent.adapters.ag_ui.questions import (  # noqa: E402
+    MAX_ASKED,
+    form_schema,
+    payload,
+    questions,
+)
 from nbagent.runtime.run import Run  # noqa: E402
 from tests.ag_ui_servers.booking import APPROVAL, SCHEMA, BookingAgent  # noqa: E402
 from tests.wait import PATIENCE, wait_for  # noqa: E402
@@ -225,3 +231,41 @@ def test_the_conversation_so_far_from_the_events() -> None:
     kept = many.messages()
     assert len(kept) == MAX_MESSAGES
     assert kept[0]["id"] == "5"
+
+
+def test_stop_while_asked_posts_nothing() -> None:
+    agent = BookingAgent(on_call=True)
+    with asked(agent, 2) as run:
+        run.approve("c1", approved=True)  # one answered, the other still asked
+        run.cancel()
+        t = run.wait(PATIENCE)
+    assert t.status == "cancelled"
+    assert len(agent.inputs) == 1
+
+
+def test_hostile_interrupts_are_asked_once_each_and_bounded() -> None:
+    interrupts: list[Any] = [
+        {"id": "a", "reason": "input_required", "responseSchema": {"type": "string"}},
+        {"id": "a", "reason": "again"},  # a repeated id
+        {"reason": "no id"},  # cannot be answered
+        {"id": "b", "toolCallId": "c1", "responseSchema": "not a schema"},
+        {"id": "c", "toolCallId": "c1"},  # a second interrupt on the same call
+        "not an interrupt",
+        *({"id": f"n{n}"} for n in range(MAX_ASKED + 10)),
+    ]
+    event = {"type": "RUN_FINISHED", "outcome": {"type": "interrupt", "interrupts": interrupts}}
+    asked_ = questions(event)
+    assert [q.id for q in asked_[:3]] == ["a", "b", "n0"]
+    assert len(asked_) == 2 + MAX_ASKED + 10  # asked: the first MAX_ASKED; the rest cancelled
+    a, b = asked_[0], asked_[1]
+    # a schema that is not an object's is one field, "answer", taken back as the answer
+    assert form_schema(a.schema)["properties"] == {"answer": {"type": "string"}}
+    assert payload(a, {"answer": "Lisbon"}) == "Lisbon"
+    # no schema (or no dict): a text
+    assert form_schema(b.schema)["properties"] == {"answer": {"type": "string"}}
+    assert (b.call_id, b.on_call, b.name) == ("c1", True, "interrupt")
+    # an object's empty fields are not in the answer
+    q = questions({"outcome": {"interrupts": [{"id": "d", "responseSchema": {"type": "object"}}]}})[
+        0
+    ]
+    assert payload(q, {"x": None, "y": 1}) == {"y": 1}

@@ -29,6 +29,7 @@ from nbagent.core.events import Event, Status, ToolCallStart, ToolResult
 
 __all__ = [
     "ACTIONS",
+    "MAX_ASKED",
     "Answered",
     "Asked",
     "Question",
@@ -81,14 +82,21 @@ class Answered:
     payload: Any = None
 
 
+MAX_ASKED = 50
+"""Interrupts of one run asked in the cell; the ones after them are answered ``cancelled``."""
+
+
 def questions(event: Any) -> list[Question]:
-    """The interrupts of a ``RUN_FINISHED`` event with an id (others cannot be answered)."""
+    """The interrupts of a ``RUN_FINISHED`` event that can be answered: with an id, each id
+    and each tool call once (a repeated one is left out)."""
     out: list[Question] = []
+    seen: set[str] = set()
     for item in list_or_empty(_get(_get(event, "outcome"), "interrupts")):
         interrupt_id = str_or_none(_get(item, "id"))
-        if interrupt_id is None:
-            continue
         call = str_or_none(_get(item, "toolCallId"))
+        if interrupt_id is None or interrupt_id in seen or (call or interrupt_id) in seen:
+            continue
+        seen.update((interrupt_id, call or interrupt_id))
         schema = plain(_get(item, "responseSchema"))
         reason = str_or_none(_get(item, "reason"))
         out.append(
@@ -158,7 +166,7 @@ def ask(question: Question, error: str | None = None) -> Status:
 
 def on_asked(item: Asked, out: list[Event]) -> None:
     """``Asked``: each question (or the one asked again) paused in the cell."""
-    for q in questions(item.event):
+    for q in questions(item.event)[:MAX_ASKED]:
         if item.only is not None and q.id != item.only:
             continue
         if not q.on_call and item.only is None:  # a call of its own, named by the reason

@@ -32,6 +32,7 @@ from typing import Any
 from nbagent.adapters.ag_ui.conversation import Conversation
 from nbagent.adapters.ag_ui.questions import (
     ACTIONS,
+    MAX_ASKED,
     Answered,
     Asked,
     Question,
@@ -123,7 +124,7 @@ class AgUiResume(ResumingSource):
             entries: list[dict[str, Any]] = []
             async for said in self._ask(finished, entries):
                 yield said
-            if len(entries) < len(questions(finished)):  # stopped while it waited
+            if not entries:  # stopped while it waited
                 return
             self.body = self.body | {
                 "runId": f"run-{uuid.uuid4().hex[:12]}",
@@ -138,7 +139,8 @@ class AgUiResume(ResumingSource):
         """Ask every interrupt at once, yield what the run shows of each answer as it comes,
         and fill ``entries`` (none when the run was stopped)."""
         yield Asked(finished)
-        asked = questions(finished)
+        every = questions(finished)
+        asked, unasked = every[:MAX_ASKED], every[MAX_ASKED:]
         said: asyncio.Queue[Any] = asyncio.Queue()
         tasks = [asyncio.ensure_future(self._one(q, said)) for q in asked]
         got: dict[str, dict[str, Any]] = {}
@@ -147,6 +149,8 @@ class AgUiResume(ResumingSource):
                 item = await said.get()
                 if item is None:  # stopped
                     return
+                if isinstance(item, Exception):  # a question that could not be asked
+                    raise item
                 if isinstance(item, Answered):
                     entry = {"interruptId": item.question.id, "status": item.status}
                     if item.status == "resolved":
@@ -154,6 +158,7 @@ class AgUiResume(ResumingSource):
                     got[item.question.id] = entry
                 yield item
             entries += [got[q.id] for q in asked]
+            entries += [{"interruptId": q.id, "status": "cancelled"} for q in unasked]
         finally:
             for task in tasks:
                 task.cancel()
@@ -178,6 +183,15 @@ class AgUiResume(ResumingSource):
             validate=validate,
             actions=ACTIONS,
         )
+        try:
+            await self._answers(q, request, start, said)
+        except Exception as exc:  # noqa: BLE001 - the run ends with it, never a silent hang
+            await said.put(exc)
+
+    async def _answers(
+        self, q: Question, request: PauseRequest, start: dict[str, Any], said: asyncio.Queue[Any]
+    ) -> None:
+        assert self._pauses is not None
         while True:
             answer: Answer = await self._pauses.before_tool(request)
             if answer.action == "cancel":
