@@ -89,9 +89,9 @@ class AgUiResume(ResumingSource):
     """An ``nbagent.sse`` source posting a ``RunAgentInput``, whose interrupts wait on the
     run's ``pauses`` and continue the thread in the same run."""
 
-    nbagent_format = "ag-ui"
-
     def __init__(self, source: SSESource) -> None:
+        self.nbagent_format = source.nbagent_format
+        """``ag-ui``, or ``auto`` (detected from the stream, as ``source`` would be)."""
         self.source = source
         """The request being read (the next one once an interrupt was answered)."""
         self.body: dict[str, Any] = dict(source.json)
@@ -118,7 +118,7 @@ class AgUiResume(ResumingSource):
                 if self._pauses is not None and _interrupted(ev):
                     finished = ev  # the run goes on: asked in the cell, not ended
                     continue
-                yield ev
+                yield item  # as it came (its SSE event name too: the format is detected)
             if finished is None:
                 return
             entries: list[dict[str, Any]] = []
