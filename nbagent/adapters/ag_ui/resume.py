@@ -1,6 +1,8 @@
-"""Answering an AG-UI run that ended on interrupts: nbagent reads an AG-UI agent's stream but
-does not post its next run (the caller's code does, ``nbagent.sse(url, json=...)``), so the
-answers go back through that code, as ``RunAgentInput.resume`` entries::
+"""Answering an AG-UI run that ended on interrupts. Read from a stream nbagent does not post (a
+file, a recording, someone else's), the answers go back through the caller's code, as
+``RunAgentInput.resume`` entries (when nbagent posts the run, ``nbagent.show(nbagent.sse(url,
+json=run_agent_input))``, it asks them in the cell and posts them itself, checked the same
+way: ``nbagent.frameworks.resume.ag_ui``)::
 
     t = run.transcript                        # or a saved state: Transcript.to_dict()
     pending_interrupts(t)                     # [{"id", "reason", "message", ...}, ...]
