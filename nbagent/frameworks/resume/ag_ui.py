@@ -41,7 +41,7 @@ from nbagent.adapters.ag_ui.questions import (
     payload,
     questions,
 )
-from nbagent.adapters.ag_ui.resume import check_answer
+from nbagent.adapters.ag_ui.resume import check_answer, resume_entries
 from nbagent.adapters.base import ServerSentEvent
 from nbagent.frameworks.resume.ids import ResumingSource
 from nbagent.runtime.pause import Answer, PauseRequest
@@ -121,11 +121,13 @@ class AgUiResume(ResumingSource):
                 yield item  # as it came (its SSE event name too: the format is detected)
             if finished is None:
                 return
-            entries: list[dict[str, Any]] = []
-            async for said in self._ask(finished, entries):
+            answers: dict[str, Any] = {}
+            done: list[bool] = []
+            async for said in self._ask(finished, answers, done):
                 yield said
-            if not entries:  # stopped while it waited
+            if not done:  # stopped while it waited
                 return
+            entries = _entries(finished, answers)
             self.body = self.body | {
                 "runId": f"run-{uuid.uuid4().hex[:12]}",
                 "messages": thread.messages(),
@@ -134,31 +136,29 @@ class AgUiResume(ResumingSource):
             self.source = _next(self.source, self.body)
 
     async def _ask(
-        self, finished: dict[str, Any], entries: list[dict[str, Any]]
+        self, finished: dict[str, Any], answers: dict[str, Any], done: list[bool]
     ) -> AsyncGenerator[Any, None]:
         """Ask every interrupt at once, yield what the run shows of each answer as it comes,
-        and fill ``entries`` (none when the run was stopped)."""
+        and fill ``answers`` (the payload of each resolved one); ``done`` gets ``True`` once
+        each has its answer (not when the run was stopped)."""
         yield Asked(finished)
-        every = questions(finished)
-        asked, unasked = every[:MAX_ASKED], every[MAX_ASKED:]
+        asked = questions(finished)[:MAX_ASKED]  # the rest: cancelled
         said: asyncio.Queue[Any] = asyncio.Queue()
         tasks = [asyncio.ensure_future(self._one(q, said)) for q in asked]
-        got: dict[str, dict[str, Any]] = {}
+        answered = 0
         try:
-            while len(got) < len(asked):
+            while answered < len(asked):
                 item = await said.get()
                 if item is None:  # stopped
                     return
                 if isinstance(item, Exception):  # a question that could not be asked
                     raise item
                 if isinstance(item, Answered):
-                    entry = {"interruptId": item.question.id, "status": item.status}
+                    answered += 1
                     if item.status == "resolved":
-                        entry["payload"] = item.payload
-                    got[item.question.id] = entry
+                        answers[item.question.id] = item.payload
                 yield item
-            entries += [got[q.id] for q in asked]
-            entries += [{"interruptId": q.id, "status": "cancelled"} for q in unasked]
+            done.append(True)
         finally:
             for task in tasks:
                 task.cancel()
@@ -206,6 +206,16 @@ class AgUiResume(ResumingSource):
                 await said.put(Answered(q, "resolved", "run", value))
                 return
             await said.put(Asked(_only(q), only=q.id, error=error))
+
+
+def _entries(finished: dict[str, Any], answers: dict[str, Any]) -> list[dict[str, Any]]:
+    """The ``resume`` entries, by ``resume_entries`` (which checks each answer once more: one
+    that expired meanwhile ends the run in one line, never posted)."""
+    blocks = [
+        {"type": "interrupt", "id": q.id, "response_schema": q.schema, "expires_at": q.expires_at}
+        for q in questions(finished)
+    ]
+    return resume_entries({"blocks": blocks}, answers)
 
 
 def _only(q: Question) -> dict[str, Any]:
