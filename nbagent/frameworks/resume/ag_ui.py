@@ -29,6 +29,8 @@ import uuid
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
+import httpx
+
 from nbagent.adapters.ag_ui.conversation import Conversation
 from nbagent.adapters.ag_ui.questions import (
     ACTIONS,
@@ -63,8 +65,6 @@ def drives_ag_ui(source: Any) -> bool:
 
 
 def _sync(client: Any) -> bool:
-    import httpx
-
     return isinstance(client, httpx.Client)
 
 
@@ -74,7 +74,7 @@ def _event(item: Any) -> Any:
         return item
     try:
         return json.loads(item.data)
-    except ValueError:
+    except (ValueError, RecursionError):  # the adapter says why
         return item
 
 
