@@ -11,6 +11,7 @@ import pytest
 
 from nbagent.adapters.acp import AcpAdapter
 from nbagent.core.events import Custom, Event, Status
+from nbagent.transcript.export.status import session_words
 from nbagent.transcript.transcript import Transcript
 from tests.adapter_harness import transcript_of
 
@@ -105,6 +106,29 @@ def test_usage_and_cost_from_the_sdks_own_objects() -> None:
     }
     assert state["cost_usd"] == 0.045
     assert state["context"] == {"used": 53_000, "size": 200_000}
+
+
+def test_a_cost_in_another_currency_is_kept_and_said_never_summed_as_usd() -> None:
+    def usage_update(amount: float, currency: str) -> Any:
+        cost = acp_schema.Cost(amount=amount, currency=currency)
+        inner = acp_schema.UsageUpdate(session_update="usage_update", used=10, size=100, cost=cost)
+        return acp_schema.SessionNotification(session_id=SID, update=inner)
+
+    t, _ = run(usage_update(0.30, "EUR"), usage_update(0.42, "EUR"))
+    state = t.to_dict()
+    assert state["session"]["cost"] == {"amount": 0.42, "currency": "EUR"}  # the session's so far
+    assert state.get("cost_usd") is None  # never taken for dollars
+    assert session_words(state) == "session cost: 0.42 EUR"
+    assert Transcript.from_dict(state).to_dict()["session"]["cost"]["currency"] == "EUR"
+    # a USD cost is the run's cost_usd, not the session's; a bad one is neither
+    t, _ = run(usage_update(0.05, "USD"))
+    assert t.to_dict()["cost_usd"] == 0.05
+    assert "session" not in t.to_dict()
+    bad = update("usage_update", used=1, size=2, cost={"amount": "lots", "currency": "EUR"})
+    nan = update("usage_update", used=1, size=2, cost={"amount": float("nan"), "currency": "JPY"})
+    t, _ = run(bad, nan, update("usage_update", used=1, size=2, cost={"amount": 1}))
+    assert "session" not in t.to_dict()
+    assert t.to_dict().get("cost_usd") is None
 
 
 def test_one_warning_per_unread_kind_in_a_run() -> None:

@@ -234,6 +234,9 @@ describe("the session's words", () => {
       commands: "",
     });
     expect(sessionWords("<b>x</b>")).toEqual({ text: "", commands: "" });
+    // a cost in another currency than USD: said with its currency (never the run's USD cost)
+    const cost = { title: "Fix", cost: { amount: 0.42, currency: "EUR" } };
+    expect(sessionWords(cost).text).toBe("Fix · session cost: 0.42 EUR");
   });
 });
 

@@ -6,6 +6,7 @@ exports show it."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -38,6 +39,9 @@ from nbagent.widget.chunks import mentions_tools  # noqa: E402
 from tests.adapter_harness import fold  # noqa: E402
 from tests.frameworks.ag_ui_v1_streams import FIXTURES, STREAMS, jsonl  # noqa: E402
 from tests.test_adapter_ag_ui import expected, summary  # noqa: E402
+
+BEFORE = dt.datetime(2026, 11, 30, tzinfo=dt.timezone.utc)
+"""A time before the fixture's interrupts expire (2026-12-01T12:00:00Z)."""
 
 
 def transcript(name: str) -> Transcript:
@@ -73,7 +77,7 @@ def test_interrupt_not_tied_to_a_call_is_a_block_with_its_message() -> None:
 def test_resume_entries_fit_the_sdk_run_agent_input() -> None:
     t = transcript("interrupt_v1")
     assert [i["id"] for i in pending_interrupts(t)] == ["i-approve", "i-details"]
-    entries = resume_entries(t, {"i-details": {"city": "Lisbon", "nights": 3}})
+    entries = resume_entries(t, {"i-details": {"city": "Lisbon", "nights": 3}}, now=BEFORE)
     assert entries == [
         {"interruptId": "i-approve", "status": "cancelled"},
         {
@@ -89,7 +93,35 @@ def test_resume_entries_fit_the_sdk_run_agent_input() -> None:
     assert ResumeEntry.model_validate(entries[1]).payload == {"city": "Lisbon", "nights": 3}
     # the saved state answers the same
     saved = json.loads(json.dumps(t.to_dict()))
-    assert resume_entries(saved, {"i-approve": {"approved": True}})[0]["status"] == "resolved"
+    answer = {"i-approve": {"approved": True}}
+    assert resume_entries(saved, answer, now=BEFORE)[0]["status"] == "resolved"
+
+
+def test_an_answer_after_expires_at_is_refused_in_one_line() -> None:
+    t = transcript("interrupt_v1")
+    late = dt.datetime(2026, 12, 1, 12, 0, tzinfo=dt.timezone.utc)
+    answer = {"i-details": {"city": "Lisbon"}}
+    with pytest.raises(ValueError, match="expired") as caught:
+        resume_entries(t, answer, now=late)
+    assert str(caught.value) == (
+        "interrupt 'i-details': it expired at 2026-12-01T12:00:00Z: "
+        "the agent no longer takes an answer"
+    )
+    # a tool call's interrupt expires too (its pause keeps expires_at)
+    items = STREAMS["interrupt_v1"]()
+    items[-1].outcome.interrupts[0].expires_at = "2026-12-01T12:00:00Z"
+    _, out = fold(AgUiAdapter(), items)
+    with pytest.raises(ValueError, match="'i-approve': it expired at"):
+        resume_entries(Transcript.from_events(out), {"i-approve": {"approved": True}}, now=late)
+    # cancelling is still possible after it expired: nothing is answered
+    assert {e["status"] for e in resume_entries(t, {}, now=late)} == {"cancelled"}
+    schema = {"type": "string"}
+    assert check_answer(schema, "x", expires_at="2026-12-01T12:00:00Z", now=late) is not None
+    assert check_answer(schema, "x", expires_at="2026-12-01T12:00:00Z", now=BEFORE) is None
+    naive = "2026-12-01T12:00:00"  # no zone: UTC
+    assert check_answer(schema, "x", expires_at=naive, now=late) is not None
+    assert check_answer(schema, "x", expires_at="next tuesday") is None  # no date: never expires
+    assert check_answer(schema, "x", expires_at="9" * 10_000) is None  # bounded
 
 
 @pytest.mark.parametrize(
@@ -105,7 +137,7 @@ def test_resume_entries_fit_the_sdk_run_agent_input() -> None:
 )
 def test_resume_entries_refuse_what_does_not_fit(answers: dict[str, Any], error: str) -> None:
     with pytest.raises(ValueError, match=error):
-        resume_entries(transcript("interrupt_v1"), answers)
+        resume_entries(transcript("interrupt_v1"), answers, now=BEFORE)
 
 
 def test_check_answer_simple_schemas() -> None:

@@ -137,11 +137,7 @@ export function diffView(d, open, toggle) {
 export function planView(plan) {
   const entries = isObject(plan) && Array.isArray(plan.entries) ? plan.entries : [];
   if (!entries.length) return null;
-  const box = h("div", "nba-plan");
-  box.setAttribute("role", "group");
-  box.setAttribute("aria-label", "Plan");
   const done = entries.filter((e) => isObject(e) && e.status === "completed").length;
-  box.append(h("div", "nba-plan-head", `Plan · ${done} of ${entries.length} done`));
   const list = h("ul", "nba-plan-list");
   for (const e of entries.slice(0, MAX_ENTRIES)) {
     const entry = isObject(e) ? e : { content: String(e) };
@@ -155,8 +151,7 @@ export function planView(plan) {
   }
   if (entries.length > MAX_ENTRIES)
     list.append(h("li", "nba-plan-entry", `… ${entries.length - MAX_ENTRIES} more`));
-  box.append(list);
-  return box;
+  return planBox(`Plan · ${done} of ${entries.length} done`, list);
 }
 
 /**
@@ -243,8 +238,8 @@ export function gaugeView(context) {
 
 /**
  * The session the run is in, quietly: its title, mode and config values in words ("Parser
- * fix · mode: Plan · Model: Sonnet"), its slash commands in the tooltip; "" when none is
- * known.
+ * fix · mode: Plan · Model: Sonnet", and a cost in another currency than USD: "session cost:
+ * 0.42 EUR"), its slash commands in the tooltip; "" when none is known.
  * @param {unknown} session the run's `session` ({title, mode, config: [{name, value}], commands})
  * @returns {{text: string, commands: string}}
  */
@@ -253,7 +248,9 @@ export function sessionWords(session) {
   /** @param {unknown} v */
   const list = (v) => (Array.isArray(v) ? v : []);
   const config = list(s.config).filter(isObject);
+  const cost = isObject(s.cost) && `session cost: ${s.cost.amount} ${s.cost.currency}`; // not USD
   const text = [s.title, s.mode && `mode: ${s.mode}`, ...config.map((c) => `${c.name}: ${c.value}`)]
+    .concat(cost)
     .filter(Boolean)
     .join(" · ");
   const commands = list(s.commands)

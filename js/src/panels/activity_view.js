@@ -1,9 +1,10 @@
 // What a run reports besides messages and tool calls (nbagent/transcript/run_blocks.py), drawn by
 // the tools chunk: an activity (AG-UI's ACTIVITY_*: its type, its last content as JSON, the note
 // of a patch that did not apply) and an interrupt (what a run ended waiting for: its reason,
-// message, expiry, the fields its answer takes, and the code that answers it: nbagent does not
-// post an AG-UI agent's next run, the notebook's code does, with resume entries,
-// nbagent/adapters/ag_ui/resume.py, which checks the answer against the schema). The words are
+// message, expiry, the fields its answer takes, and the code that answers it: read from a stream
+// nbagent does not drive, the notebook's code posts the agent's next run, with resume entries,
+// nbagent/adapters/ag_ui/resume.py, which checks the answer against the schema; a driven agent's
+// interrupts are paused questions instead, nbagent/adapters/ag_ui/questions.py). The words are
 // the exports' (nbagent/transcript/export/run_notes.py). Everything from the agent goes in with
 // textContent.
 

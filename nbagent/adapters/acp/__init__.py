@@ -24,7 +24,9 @@ Mapping:
 - ``$/cancel_request`` naming a permission request fed as a JSON-RPC request with its ``id``
   → that call's ``approval_answered`` ``cancel`` (another → a raw ``Custom``).
 - ``usage_update`` → a run-scope ``Usage`` whose ``meta`` has ``context_used`` /
-  ``context_size``; its ``cost`` (the session's so far) → ``cost_usd`` when in USD.
+  ``context_size``; its ``cost`` (the session's so far) → ``cost_usd`` when in USD, else the
+  run's ``session["cost"]`` (``{"amount", "currency"}``, shown with its currency, never added
+  to a USD cost).
 - ``session/request_permission`` (fed by the client that answers it) and its answer →
   the call's ``awaiting_approval`` / ``approval_answered`` statuses, the agent's options in
   the pause's ``detail`` (``permission.py``).

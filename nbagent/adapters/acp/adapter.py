@@ -11,7 +11,7 @@ from nbagent.adapters.acp import plans
 from nbagent.adapters.acp.content import block_text
 from nbagent.adapters.acp.notes import Compactions, notice
 from nbagent.adapters.acp.permission import Permissions, is_answer, is_request
-from nbagent.adapters.acp.session import SessionInfo
+from nbagent.adapters.acp.session import SessionInfo, session_cost
 from nbagent.adapters.acp.tools import AcpCalls
 from nbagent.adapters.base import (
     ServerSentEvent,
@@ -275,6 +275,8 @@ class AcpAdapter:
             out.append(Custom(name="user_message", value=text, meta=meta))
         elif kind == "usage_update":
             out.append(self._context_usage(update))
+            if (cost := session_cost(update.get("cost"))) is not None:  # not USD
+                out.append(cost)
         elif kind == "_nbagent/terminal":
             self._calls.terminal(update, out)
         elif kind == "_nbagent/status":

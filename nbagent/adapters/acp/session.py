@@ -8,7 +8,10 @@ events, each with the fields it changes, which the transcript merges into the ru
   client said it has, else the id);
 - ``config``: ``[{"name", "value"}]``, each option's name and its current value's name
   (``config_option_update``);
-- ``commands``: the slash commands' names (``available_commands_update``).
+- ``commands``: the slash commands' names (``available_commands_update``);
+- ``cost``: ``{"amount", "currency"}``, the session's cost so far when ``usage_update`` says
+  it in a currency other than USD (a USD cost is the run's ``cost_usd``; the two are never
+  added up).
 
 nbagent's client says all four at the start of each turn (an ``_nbagent/session`` item, with
 the modes' ids and names in ``modes``), so a run shows the session it ran in even when the
@@ -17,19 +20,33 @@ agent sends no update during it. The raw updates stay in the run's events as ``C
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 from nbagent.adapters.base import str_or_none
 from nbagent.core.events import State
 
-__all__ = ["SessionInfo"]
+__all__ = ["SessionInfo", "session_cost"]
 
 
 def _snapshot(value: dict[str, Any]) -> State:
     return State(
         op="activity_snapshot", activity_type="session", message_id="acp:session", value=value
     )
+
+
+def session_cost(cost: Any) -> State | None:
+    """A ``usage_update``'s ``cost`` in a currency other than USD as the session's ``cost``;
+    None for USD, or a cost without a finite amount and a currency code."""
+    if not isinstance(cost, Mapping):
+        return None
+    amount, currency = cost.get("amount"), str_or_none(cost.get("currency"))
+    if isinstance(amount, bool) or not isinstance(amount, (int, float)):
+        return None
+    if not math.isfinite(amount) or currency is None or currency == "USD":
+        return None
+    return _snapshot({"cost": {"amount": amount, "currency": currency[:16]}})
 
 
 def _names(items: Any, key: str) -> list[str]:

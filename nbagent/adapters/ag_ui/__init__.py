@@ -22,15 +22,19 @@ one. Legacy ``THINKING_TEXT_MESSAGE_*`` (no ids) get ``{run}:think{n}``. Steps a
 
 1.0's additions: an interrupt outcome's interrupts are ``RunEnd.meta["interrupts"]`` (the
 transcript's ``interrupt`` blocks; a tool call's pauses that call), answered on the next run
-(``resume_entries``); ``ACTIVITY_*`` are ``State`` events (the transcript's ``activity``
-blocks); ``REASONING_ENCRYPTED_VALUE`` marks its reasoning encrypted (never decoded); every
-event's ``metadata`` is kept as ``meta["metadata"]`` of what it became (a
+(``resume_entries``); when nbagent drives the agent (``nbagent.show(nbagent.sse(url,
+json=run_agent_input))``) each is instead a question paused in the cell, answered with the form
+of its ``response_schema``, and the next run is posted for you (``questions``, and
+``nbagent.frameworks.resume.ag_ui``); ``ACTIVITY_*`` are ``State`` events (the transcript's
+``activity`` blocks); ``REASONING_ENCRYPTED_VALUE`` marks its reasoning encrypted (never
+decoded); every event's ``metadata`` is kept as ``meta["metadata"]`` of what it became (a
 ``Custom("metadata")`` when it became nothing else).
 
 Modules: ``tables`` (the event types, outcomes, the field reader), ``messages`` (text and
 reasoning), ``tools`` (tool calls), ``scopes`` (the sub-agent of each event), ``interrupts``
-and ``resume`` (interrupts and their answers), ``adapter`` (``AgUiAdapter``: the run, steps,
-state).
+and ``resume`` (interrupts and their answers), ``questions`` (interrupts asked in the cell),
+``conversation`` (the thread's messages for the next run), ``adapter`` (``AgUiAdapter``: the
+run, steps, state).
 """
 
 from __future__ import annotations

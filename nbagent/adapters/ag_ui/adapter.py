@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Literal
 
 from nbagent.adapters.ag_ui.interrupts import interrupt_statuses
 from nbagent.adapters.ag_ui.messages import Messages
+from nbagent.adapters.ag_ui.questions import Answered, Asked, on_answered, on_asked
 from nbagent.adapters.ag_ui.scopes import _Scopes
 from nbagent.adapters.ag_ui.tables import EVENT_TYPES, OUTCOMES, _get
 from nbagent.adapters.ag_ui.tools import ToolCalls
@@ -70,6 +71,8 @@ class AgUiAdapter:
     def feed(self, item: Any) -> list[Event]:
         if self._life.done:
             return []
+        if isinstance(item, (Asked, Answered)):  # nbagent drives the agent: asked in the cell
+            return self._question(item)
         payload = self._decode(item)
         if payload is BLANK:
             return []
@@ -150,6 +153,20 @@ class AgUiAdapter:
                 meta=meta,
             )
         )
+
+    def _question(self, item: Asked | Answered) -> list[Event]:
+        """The driver's items (``questions.py``): the interrupts asked, the run going on (its
+        ``RUN_FINISHED`` is not fed), or one answered."""
+        out: list[Event] = []
+        if isinstance(item, Answered):
+            on_answered(item, out)
+            return out
+        if item.only is None:
+            self._usage(_get(item.event, "usage"), out)
+            self._messages.close_chunks(out)
+            self._tools.close_chunks(out)
+        on_asked(item, out)
+        return out
 
     def on_run_error(self, ev: Any, out: list[Event]) -> None:
         self._usage(_get(ev, "usage"), out)

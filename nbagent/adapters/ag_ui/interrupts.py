@@ -1,7 +1,9 @@
 """AG-UI interrupts that concern a tool call (``RUN_FINISHED.outcome.interrupts[i].toolCallId``,
 AG-UI 1.0's tool approvals): each pauses that call (the others are the run's ``interrupt``
-blocks, from ``RunEnd.meta["interrupts"]``). nbagent cannot answer a remote agent: the next
-run's input does, with a ``resume`` entry per interrupt (the ``hint``; ``resume.py``)."""
+blocks, from ``RunEnd.meta["interrupts"]``). Read from a stream nbagent does not drive (a file,
+a recording, someone else's), the next run's input answers them, with a ``resume`` entry per
+interrupt (the ``hint``; ``resume.py``); when it drives the agent, ``questions.py`` asks them
+in the cell instead."""
 
 from __future__ import annotations
 

@@ -15,17 +15,21 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent.core.values import type_is
+from nbagent.frameworks.resume.ag_ui import AgUiResume, drives_ag_ui
 from nbagent.frameworks.resume.openai_agents import AgentsApprovals
 from nbagent.frameworks.resume.pydantic_ai import PydanticAIApprovals
 
-__all__ = ["AgentsApprovals", "PydanticAIApprovals", "resumable", "with_approvals"]
+__all__ = ["AgUiResume", "AgentsApprovals", "PydanticAIApprovals", "resumable", "with_approvals"]
 
 
 def resumable(source: Any) -> Any:
     """The source to show for ``source``: a resuming wrapper of a framework's run object
-    that can pause for approvals, else ``source`` itself."""
+    that can pause for approvals, or of an AG-UI agent's request whose interrupts nbagent
+    can answer (``ag_ui.py``), else ``source`` itself."""
     if type_is(source, "agents", "RunResultStreaming"):
         return AgentsApprovals(source)
+    if drives_ag_ui(source):
+        return AgUiResume(source)
     return source
 
 

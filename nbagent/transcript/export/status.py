@@ -216,7 +216,8 @@ def context_share(s: dict[str, Any]) -> tuple[int, int] | None:
 
 def session_words(s: dict[str, Any]) -> str:
     """The session an ACP agent's run is in (``js/src/panels/acp_view.js`` ``sessionWords``): its
-    title, mode and config values, "Parser fix · mode: Plan · Model: Sonnet"; "" for none."""
+    title, mode and config values, "Parser fix · mode: Plan · Model: Sonnet", and its cost in a
+    currency other than USD, "session cost: 0.42 EUR"; "" for none."""
     session = s.get("session")
     if not isinstance(session, dict):
         return ""
@@ -224,6 +225,9 @@ def session_words(s: dict[str, Any]) -> str:
     words = [title if isinstance(title, str) else "", f"mode: {mode}" if mode else ""]
     options = config if isinstance(config, list) else []
     words += [f"{c.get('name')}: {c.get('value')}" for c in options if isinstance(c, dict)]
+    cost = session.get("cost")  # in a currency other than USD (nbagent/adapters/acp/session.py)
+    if isinstance(cost, dict):
+        words.append(f"session cost: {cost.get('amount')} {cost.get('currency')}")
     return " · ".join(w for w in words if w)
 
 
