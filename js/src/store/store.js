@@ -66,7 +66,8 @@ export { emptyChange, mergeChange } from "./change.js";
  *   activity?: string | null, cost_usd?: number | null, whole?: boolean, blocks: Block[],
  *   generating_s?: number, generating_since?: number | null, paused_s?: number,
  *   paused_since?: number | null, plan?: {entries?: unknown[], plans?: unknown[]},
- *   context?: {used?: number | null, size?: number | null}, session?: Record<string, unknown>}} State
+ *   context?: {used?: number | null, size?: number | null}, session?: Record<string, unknown>,
+ *   apps?: Record<string, Record<string, unknown>>}} State
  *   `generating_s`, `generating_since`: the model's generation time, closed and open
  *   (nbagent/transcript/fold/numbers.py, js/src/base/numbers.js); `paused_s`, `paused_since`:
  *   the time the run was paused, closed and open (its clock stops). `plan`, `context`, `session`: a coding
