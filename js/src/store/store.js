@@ -31,9 +31,10 @@ export { emptyChange, mergeChange } from "./change.js";
  *   `result` then being their text form. `pause`: while `state` is "paused" (a breakpoint, a
  *   framework's approval: pause.js); `answer`, `asked_args` (when edited), `mocked`, `denied`:
  *   how it went on. `no_rerun`: why the kernel cannot call the tool again (rerun.js).
- *   `meta`: an ACP agent's word on the call (acp_view.js), an MCP call's task (task_view.js).
+ *    `meta`: an ACP agent's word on the call (acp_view.js), an MCP call's task (task_view.js).
  * @typedef {{title?: string, tool?: string, kind?: string, status?: string,
- *   locations?: string[], task?: object}} ToolMeta
+ *   locations?: string[], task?: object,
+ *   app?: Record<string, any>}} ToolMeta
  * @typedef {{actions?: string[], origin?: string | null, hint?: string | null,
  *   schema?: object | null, error?: string, head?: string, fill?: object,
  *   options?: unknown[]}} PauseDetail
