@@ -70,7 +70,7 @@ describe("an MCP app's frame", () => {
       frame.srcdoc.indexOf("<script>"),
     );
     expect(frame.classList.contains("nba-app-border")).toBe(true);
-    expect(q(w.el, ".nba-app-head").textContent).toBe(`App · ${URI}`);
+    expect(q(w.el, ".nba-app-uri").textContent).toBe(URI);
   });
 
   test("answers the handshake, then sends the call's input and result once each", async () => {

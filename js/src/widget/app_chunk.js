@@ -11,17 +11,18 @@ import { AppFrame } from "../panels/app_frame.js";
 
 /**
  * What the chunk adds to a tool panel (made once, kept on the panel): the app's place after
- * the result, with its head and a line for why it cannot show.
+ * the result, with its head, its uri and a line for why it cannot show.
  * @param {ToolPanel} p
  */
 function parts(p) {
-  const head = h("div", "nba-section nba-app-head");
+  const head = h("div", "nba-section", "App");
+  const uri = h("code", "nba-app-uri");
   const note = h("div", "nba-app-note");
   const box = h("div", "nba-app");
-  box.append(head, note);
+  box.append(head, uri, note);
   p.data.after(box);
   p.el.addEventListener("toggle", () => p.el.open && tool(p), { signal: p.signal });
-  return { box, head, note, frame: /** @type {AppFrame | null} */ (null) };
+  return { box, uri, note, frame: /** @type {AppFrame | null} */ (null) };
 }
 
 /**
@@ -35,7 +36,7 @@ function tool(p) {
   const any = /** @type {any} */ (p);
   any.app ??= parts(p);
   const a = /** @type {ReturnType<typeof parts>} */ (any.app);
-  setText(a.head, `App · ${ref.uri}`);
+  setText(a.uri, String(ref.uri));
   setText(a.note, typeof ref.error === "string" ? ref.error : "");
   a.note.hidden = !a.note.textContent;
   const entry = p.store.state.apps?.[String(ref.uri)];
