@@ -21,6 +21,7 @@ from mcp.server import apps as sdk_apps
 
 import nbagent
 from nbagent import McpError, McpServer
+from nbagent.agent.agent import Agent
 from nbagent.apps.inspector import McpInspector
 from nbagent.core.events import Custom, ToolCallEnd, ToolCallStart, ToolResult
 from nbagent.mcp_client import McpApp, McpResult
@@ -38,6 +39,8 @@ from nbagent.transcript.transcript import Transcript
 from nbagent.widget.chunks import mentions_app, mentions_math
 from tests.mcp_servers import ROOT, call_log, logged
 from tests.mcp_servers.apps import APP_HTML, APP_URI
+from tests.servers import OpenAIServer, text_chunks
+from tests.test_agent import calls_step, client_for, off_loop
 from tests.wait import PATIENCE
 
 pytestmark = pytest.mark.mcp
@@ -225,3 +228,32 @@ def test_a_result_too_large_for_the_app_is_its_text_cut() -> None:
     assert cut["isError"] is True
     assert len(json.dumps(cut)) < MAX_RESULT_BYTES
     assert cut["content"][0]["text"].endswith("its text only, cut, is sent to the app]")
+
+
+def test_an_agents_call_shows_its_app_and_the_apps_own_tool_is_not_the_models(
+    server: McpServer,
+) -> None:
+    assert "bump" not in {t.name for t in server.agent_tools()}  # visibility: ["app"]
+    steps = [
+        calls_step(("c1", "chart", '{"values": [1, 2]}'), ("c2", "chart", '{"values": [5]}')),
+        calls_step(("c3", "missing", "{}")),
+        text_chunks(["Charted."]),
+    ]
+    with OpenAIServer(scripts=steps) as srv:
+        agent = Agent("m", tools=[server], client=client_for(srv))
+        t = off_loop(lambda: agent.run("Chart them.").wait(PATIENCE))
+    assert t.status == "completed"
+    assert "bump" not in json.dumps(srv.requests[0]["tools"])
+    first, second, missing = t.tool_calls
+    assert first.result == "2 values, total 3"
+    assert first.meta is not None
+    assert first.meta["app"]["uri"] == APP_URI
+    assert first.meta["app"]["result"]["structuredContent"] == {"result": "2 values, total 3"}
+    assert second.meta is not None
+    assert second.meta["app"]["result"]["content"][0]["text"] == "1 values, total 5"
+    assert missing.meta is not None
+    assert missing.meta["app"]["error"].startswith("app ui://missing/app.html: ")
+    state = t.to_dict()
+    assert list(state["apps"]) == [APP_URI]  # the app once in the run, read once
+    reads = [e for e in server.rpc if e["dir"] == "out" and '"resources/read"' in e["text"]]
+    assert [APP_URI in e["text"] for e in reads] == [True, False]  # chart's, then missing's

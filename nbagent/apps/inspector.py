@@ -32,7 +32,7 @@ from nbagent.core.events import ErrorEvent, Event, Status, ToolCallEnd, ToolCall
 from nbagent.core.paths import shown_command
 from nbagent.mcp_client import McpApp, McpError, McpLogEntry, McpServer
 from nbagent.mcp_client import mcp as _connect
-from nbagent.mcp_client._apps import AppResources, app_events, app_result
+from nbagent.mcp_client._apps import AppResources, app_event, app_result
 from nbagent.mcp_client._asks import Action
 from nbagent.mcp_client._results import (
     as_tool_result,
@@ -161,7 +161,7 @@ class McpInspector:
         app read meanwhile (once per run: each call is a run of its own), for its panel."""
         server = self.server.name
         shows = app.to_json() if app is not None else None
-        meta = {"app": shows} if shows is not None else None
+        meta = {"app": dict(shows)} if shows is not None else None  # shows changes: a copy
         yield ToolCallStart(tool_call_id=cid, name=shown, server=server, call_as=call_as, meta=meta)
         yield ToolCallEnd(tool_call_id=cid, args=args, arguments=json.dumps(args))
         reading = None
@@ -206,17 +206,18 @@ class McpInspector:
                 if getter.done():
                     yield getter.result()
                 if reading is not None and reading.done() and shows is not None:
-                    for ev in app_events(cid, shows, reading):
+                    if (ev := app_event(shows, reading)) is not None:
                         yield ev
                     reading = None
             if reading is not None and shows is not None:  # the call ended first
                 await asyncio.wait({reading})
-                for ev in app_events(cid, shows, reading):
+                if (ev := app_event(shows, reading)) is not None:
                     yield ev
             try:
                 result = task.result()
             except McpError as exc:
-                yield ToolResult(tool_call_id=cid, content=str(exc), is_error=True)
+                meta = {"app": dict(shows)} if shows is not None else None  # why no app
+                yield ToolResult(tool_call_id=cid, content=str(exc), is_error=True, meta=meta)
                 yield ErrorEvent(message=str(exc), error_type="McpError")
                 return
             content, display, is_error = as_tool_result(result)

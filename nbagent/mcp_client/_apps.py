@@ -18,10 +18,11 @@ import base64
 import binascii
 import json
 from collections.abc import Awaitable, Callable, Sequence
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
-from nbagent.core.events import Custom, Event, Status
+from nbagent.core.events import Custom
 from nbagent.mcp_client._types import VISIBILITY, McpApp, McpError, McpResult
 
 if TYPE_CHECKING:
@@ -29,11 +30,12 @@ if TYPE_CHECKING:
 
 __all__ = [
     "APP_MIME",
+    "APP_RESULT",
     "MAX_APP_BYTES",
     "UI",
     "AppResource",
     "AppResources",
-    "app_events",
+    "app_event",
     "app_result",
     "read_app",
     "tool_app",
@@ -215,13 +217,20 @@ def app_result(result: McpResult) -> dict[str, Any]:
     return {"content": [{"type": "text", "text": f"{text}\n{note}"}], "isError": result.is_error}
 
 
-def app_events(cid: str, app: dict[str, Any], read: asyncio.Future[AppResource]) -> list[Event]:
+def app_event(app: dict[str, Any], read: asyncio.Future[AppResource]) -> Custom | None:
     """What a call's read of its app (done) adds to its run: the app, for the run's ``apps``
-    (``Custom("mcp_app")``; the reducer keeps each uri once), or the call's ``meta.app`` with
-    the ``error`` saying why there is none (``app``, the call's, takes it)."""
+    (``Custom("mcp_app")``; the reducer keeps each uri once); or None, the call's ``meta.app``
+    (``app``) then saying in its ``error`` why there is none."""
     try:
         found = read.result()
     except McpError as exc:
         app["error"] = str(exc)
-        return [Status(state="running", text=app["error"], tool_call_id=cid, detail={"app": app})]
-    return [Custom(name="mcp_app", value={"uri": found.uri, **found.to_json()})]
+        return None
+    return Custom(name="mcp_app", value={"uri": found.uri, **found.to_json()})
+
+
+APP_RESULT: ContextVar[Callable[[McpResult], None] | None] = ContextVar(
+    "nbagent_mcp_app_result", default=None
+)
+"""Told of an agent's call's result as it came (``_agent_tools``), for the call's app: set by
+the agent's tool while it calls a tool with an app (``nbagent/agent/mcp.py``)."""
