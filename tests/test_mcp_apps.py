@@ -129,6 +129,7 @@ def test_a_run_with_100_calls_to_one_app_holds_and_sends_its_html_once() -> None
     assert sent.count(html) == 1
     assert len(sent) < len(html) + 100 * 1000
     assert t.to_dict()["apps"] == {"ui://a": {"html": html}}
+    assert "<p>app</p>" not in t.to_html()  # the static copy: never the app's code
     assert all(b["meta"]["app"]["uri"] == "ui://a" for b in t.to_dict()["blocks"])
     # Not an app: nothing kept.
     assert t.apply(Custom(name="mcp_app", value={"uri": 3, "html": "x"})) == []

@@ -14,6 +14,7 @@ import {
   rateGate,
   withCsp,
 } from "../src/panels/app_host.js";
+import { renderSaved } from "../src/view/saved.js";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountView, q, undoneAfterEach } from "./mount.js";
 
@@ -153,6 +154,31 @@ describe("an MCP app's frame", () => {
     await vi.waitFor(() => expect(panel.open).toBe(true));
     expect(q(panel, ".nba-app-note").textContent).toBe(error);
     expect(panel.querySelector("img, iframe")).toBeNull();
+  });
+});
+
+describe("a saved view, trusted or not", () => {
+  test("shows the call and its app's uri, never runs the app", async () => {
+    const el = document.createElement("div");
+    document.body.append(el);
+    const state = { ...withApp(), status: "completed" };
+    const payload = {
+      version: 1,
+      layout: "single",
+      model_id: null,
+      title: null,
+      runs: [{ title: null, prompt: null, state }],
+    };
+    const undo = renderSaved(el, /** @type {any} */ (payload));
+    cleanups.push(undo, () => el.remove());
+    const panel = /** @type {HTMLDetailsElement} */ (q(el, ".nba-tool"));
+    // The panel's own toggle listener (the app chunk's, added first) has run by then.
+    const toggled = new Promise((r) => panel.addEventListener("toggle", r, { once: true }));
+    q(panel, "summary").click();
+    await toggled;
+    expect(panel.open).toBe(true);
+    expect(q(panel, ".nba-app-uri").textContent).toBe(URI);
+    expect(panel.querySelector("iframe")).toBeNull();
   });
 });
 
