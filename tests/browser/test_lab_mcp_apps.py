@@ -3,8 +3,9 @@
 ext-apps' own ``App`` class, so the handshake is the real one) in its inspector. Calling
 ``chart`` from the Tools tab shows its app in the call's panel: a frame sandboxed with
 ``allow-scripts`` only, inside which the app says it connected and shows the input and result
-it received and the page's theme; its button's tool call is answered with a clean JSON-RPC
-error (nbagent does not run an app's calls yet); the page makes no request outside the server."""
+it received and the page's theme, which it follows as it changes; its button's tool call is
+answered with a clean JSON-RPC error (nbagent does not run an app's calls yet); the page makes
+no request outside the server."""
 
 from __future__ import annotations
 
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.lab import LabPage
+from tests.browser.lab import LabPage, set_theme
 from tests.browser.test_lab_protocols import tool, turn, wait_turn
 from tests.mcp_servers.apps import APP_HTML
 
@@ -55,6 +56,14 @@ def test_a_tools_app_shows_its_input_and_result_sandboxed(lab: LabPage, tmp_path
     assert json.loads(app.locator("#input").inner_text()) == {"values": [3, 4]}
     assert app.locator("#theme").inner_text() == "light"
     assert "chart [3.0, 4.0] apps=True" in log.read_text()
+
+    # The page turns dark, then light again: the app is told each time (host-context-changed).
+    set_theme(lab, "JupyterLab Dark")
+    try:
+        app.locator("#theme", has_text="dark").wait_for()
+    finally:
+        set_theme(lab, "JupyterLab Light")
+    app.locator("#theme", has_text="light").wait_for()
 
     # The app's button calls a tool through the host: refused cleanly, the app told why.
     app.locator("#bump").click()
