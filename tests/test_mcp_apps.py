@@ -258,3 +258,24 @@ def test_an_agents_call_shows_its_app_and_the_apps_own_tool_is_not_the_models(
     assert list(state["apps"]) == [APP_URI]  # the app once in the run, read once
     reads = [e for e in server.rpc if e["dir"] == "out" and '"resources/read"' in e["text"]]
     assert [APP_URI in e["text"] for e in reads] == [True, False]  # chart's, then missing's
+
+
+def test_closing_cancels_the_reads_still_going() -> None:
+    """A call stopped while its app is read (the inspector's run ends): the read ends too."""
+
+    async def run() -> None:
+        started = asyncio.Event()
+
+        async def read(uri: str) -> list[dict[str, Any]]:
+            started.set()
+            await asyncio.Event().wait()  # a server that never answers
+            return []
+
+        apps = AppResources(read)
+        waiting = asyncio.ensure_future(apps.get("ui://a"))
+        await started.wait()
+        apps.close()
+        await asyncio.wait({waiting}, timeout=PATIENCE)
+        assert waiting.cancelled()
+
+    asyncio.run(run())

@@ -164,9 +164,8 @@ class McpInspector:
         meta = {"app": dict(shows)} if shows is not None else None  # shows changes: a copy
         yield ToolCallStart(tool_call_id=cid, name=shown, server=server, call_as=call_as, meta=meta)
         yield ToolCallEnd(tool_call_id=cid, args=args, arguments=json.dumps(args))
-        reading = None
-        if app is not None:
-            reading = asyncio.ensure_future(AppResources(self.server.aread_resource).get(app.uri))
+        apps = AppResources(self.server.aread_resource)  # this run's (each call is one)
+        reading = asyncio.ensure_future(apps.get(app.uri)) if app is not None else None
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Event] = asyncio.Queue()
 
@@ -233,6 +232,7 @@ class McpInspector:
                 getter.cancel()
             if reading is not None:
                 reading.cancel()
+            apps.close()
 
     # -- the page ---------------------------------------------------------------------------
 

@@ -193,6 +193,11 @@ class AppResources:
             found = self._reads[uri] = asyncio.ensure_future(self._fetch(uri))
         return await asyncio.shield(found)
 
+    def close(self) -> None:
+        """Cancel the reads still going (their run or call ended)."""
+        for read in self._reads.values():
+            read.cancel()
+
     async def _fetch(self, uri: str) -> AppResource:
         if not uri.startswith("ui://"):
             raise McpError(f"app {uri[:200]}: not a ui:// resource (the page shows no other)")
