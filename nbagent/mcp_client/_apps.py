@@ -2,13 +2,16 @@
 names a ``ui://`` resource, HTML of mimeType ``text/html;profile=mcp-app``, that the page shows
 in a sandboxed frame beside the call (js/src/widget/app_chunk.js).
 
-``ui_extension`` declares the extension to the server (its ``mimeTypes``, as hosts do). ``tool_app``
-reads a tool's ``_meta.ui``; ``AppResources`` fetches each app's resource once per run through
-the server's own session and checks it (a ``ui://`` uri, the app mimeType, text within
-``MAX_APP_BYTES``); ``app_result`` is a call's result as the app is sent it (a
-``CallToolResult``, bounded). What a server sends is read field by field: a ``_meta.ui`` of
-the wrong types is no app (skipped); a resource that is missing, of another type, too large or
-not ``ui://`` is a one-line error the call's panel shows instead of the app.
+``ui_extension`` declares the extension to the server (its ``mimeTypes``, as hosts do);
+``tool_app`` reads a tool's ``_meta.ui``; ``AppResources`` fetches each app's resource once per
+run through the server's own session and checks it (a ``ui://`` uri, the app mimeType, text
+within ``MAX_APP_BYTES``); ``app_event`` puts it in the run (its ``apps``, once per uri) and
+``app_result`` is a call's result as the app is sent it (a ``CallToolResult``, bounded), both
+for the call's ``meta.app``: the inspector's calls (``nbagent/apps/inspector.py``) and an
+agent's (``nbagent/agent/mcp.py``, told the result through ``APP_RESULT``). What a server sends
+is read field by field: a ``_meta.ui`` of the wrong types is no app (skipped); a resource that
+is missing, of another type, too large or not ``ui://`` is a one-line error the call's panel
+shows instead of the app.
 """
 
 from __future__ import annotations
