@@ -224,6 +224,11 @@ $(ACP_AGENTS)/node_modules/.package-lock.json: $(ACP_AGENTS)/package.json $(ACP_
 	npm --prefix $(ACP_AGENTS) ci --no-audit --no-fund --omit=optional
 	@touch $@
 
+# The MCP app of tests/mcp_servers/apps.py: ext-apps' own App bundled into one HTML (never committed).
+MCP_APP := tests/mcp_apps/dist/app.html
+$(MCP_APP): tests/mcp_apps/package.json tests/mcp_apps/package-lock.json tests/mcp_apps/build.mjs $(wildcard tests/mcp_apps/src/*)
+	npm --prefix tests/mcp_apps ci --no-audit --no-fund && node tests/mcp_apps/build.mjs
+
 # MCP servers from PyPI, each in a venv of its own as users run them (tests/test_mcp_pypi.py):
 # one built on the SDK 1.x, one on 2.x, pinned with hashes in tests/mcp_servers/*.txt (from
 # *.in: make lock).
@@ -256,12 +261,12 @@ test-py: install
 
 # --durations: where the time goes, printed on every run. The browser tests need the install
 # (nbagent, the lab extension) and html-manager's packages, nothing else.
-needs-test-py-live := $(STAMP)/install $(HTML_MANAGER)/node_modules/.package-lock.json
+needs-test-py-live := $(STAMP)/install $(HTML_MANAGER)/node_modules/.package-lock.json $(MCP_APP)
 test-py-live: $(needs-test-py-live)
 	$(BIN)/pytest $(LIVE_TESTS) --durations=15
 
 needs-test-py-rest := $(STAMP)/install $(addsuffix /stamp,$(MCP_VENVS)) \
-  $(ACP_AGENTS)/node_modules/.package-lock.json
+  $(ACP_AGENTS)/node_modules/.package-lock.json $(MCP_APP)
 # (the tutorials, marked demo_env, run in the demo-install lane, in make demo's environment)
 test-py-rest: $(needs-test-py-rest)
 	$(BIN)/pytest -m "not browser and not real_model and not demo_env" $(NOT_LIVE) --durations=15

@@ -81,6 +81,7 @@ const CHUNKS = {
   tools: srcOf("widget/tools_chunk.js"),
   highlight: srcOf("widget/highlight_chunk.js"),
   output: srcOf("widget/output_chunk.js"),
+  app: srcOf("widget/app_chunk.js"),
 };
 
 /**

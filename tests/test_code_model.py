@@ -133,7 +133,7 @@ def test_a_chunk_sent_between_two_cells_goes_again_with_the_next_cell(
 
 FEATURES = {
     name: (STATIC / f"{name}.js").read_text(encoding="utf-8")
-    for name in ("lanes", "debug", "data", "acp", "tools", "highlight", "output")
+    for name in ("lanes", "debug", "data", "acp", "tools", "highlight", "output", "app")
 }
 TEXT_ONLY = {
     "seq": 1,
@@ -172,6 +172,9 @@ TOOL = {"type": "tool", "id": "c1", "state": "running"}
         (("highlight",), {"seq": 2, "ops": [["t", 0, "\n| a | b |\n|---|---|"]]}),
         (("output",), {"seq": 2, "ops": [["r", {"status": "completed", "ended_at": 2.0}]]}),
         (("output",), {"seq": 2, "ops": [["r", {"status": "cancelled", "ended_at": 2.0}]]}),
+        (("app",), {"seq": 2, "ops": [["=", 0, {"meta": {"app": {"uri": "ui://a"}}}]]}),
+        # An app's code is no text of the run: no highlight (nor math) for its backticks.
+        ((), {"seq": 2, "ops": [["r", {"apps": {"ui://a": {"html": "<p>`$x$` | y</p>"}}}]]}),
     ],
 )
 def test_a_feature_chunk_is_sent_with_the_first_message_that_needs_it(
@@ -182,7 +185,8 @@ def test_a_feature_chunk_is_sent_with_the_first_message_that_needs_it(
     coding agent's plan, context window, tool kind or a diff; the tools chunk with the first
     tool call or sub-agent; the highlight chunk with the first text that may hold a code block
     or a table (a backtick, tilde or pipe) or a result as data; the output chunk with a run's
-    end; a text stream that goes on needs none. Each is sent once, on the code model's comm."""
+    end; the app chunk with the first call with an MCP app (not with the app's code: no text of
+    the run); a text stream that goes on needs none. Each is sent once, on the code model's comm."""
     comms = record_comms(monkeypatch)
     code = _make_code_model()
     widget = AgentWidget(code=code, snapshot={"seq": 0, "state": {"blocks": []}})

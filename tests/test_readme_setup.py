@@ -29,6 +29,7 @@ LOCKS = [
     "js/lab/package-lock.json",  # the lab extension
     "tests/browser/html_manager/package-lock.json",  # make test only
     "tests/acp_agents/npm/package-lock.json",
+    "tests/mcp_apps/package-lock.json",  # the test MCP app (tests/mcp_servers/apps.py)
 ]
 ASKS_MORE = {"js/package-lock.json": {"node_modules/commander": "katex"}}
 """Packages whose ``engines`` ask for a newer Node than the minimum, and who requires each: only

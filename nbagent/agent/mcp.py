@@ -12,7 +12,9 @@ question, and the notebook answers it as it answers a breakpoint (the panel's bu
   own model answer, ``mock(i, text)`` sends the text typed instead, ``deny`` refuses.
 
 A call the server answers with a task (MCP tasks) shows the task's status on its panel, and
-what the task asks (``input_required``) pauses it as above.
+what the task asks (``input_required``) pauses it as above. A tool with an app (MCP Apps)
+shows it in its call's panel: its ``ui://`` resource read once per run, sent the call's
+input and result.
 
 A request is the question of the call it came during: on revisions from 2026-07-28 the SDK
 says which (``CALLER``); on earlier ones it does not, and the first call of the server
@@ -26,14 +28,16 @@ import asyncio
 import contextlib
 import dataclasses
 import threading
+import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from nbagent.agent.tool_runner import CallScope, current_call
 from nbagent.core.events import Status
-from nbagent.mcp_client import McpRequest, McpServer
+from nbagent.mcp_client import McpApp, McpRequest, McpResult, McpServer
+from nbagent.mcp_client._apps import APP_RESULT, AppResources, app_event, app_result
 from nbagent.mcp_client._asks import CALLER, TASK_SEEN, check_answer
-from nbagent.runtime.pause import Answer, PauseRequest
+from nbagent.runtime.pause import Answer, PauseRequest, Pauses
 from nbagent.tools import Tool
 
 __all__ = ["Sampler", "ask_user", "asking_tool", "model_sampler"]
@@ -63,11 +67,17 @@ def asking_tool(server: McpServer, tool: Tool) -> Tool:
     """``tool`` (one of ``server.agent_tools()``) as an agent calls it: what the server asks
     during a call pauses that call."""
     plain = tool.fn
+    app = next((t.app for t in server.tools if t.name == tool.name), None)
 
     async def call(**arguments: Any) -> Any:
         scope = current_call()
         if scope is not None:  # a task the server answers with: its changes on the panel
             TASK_SEEN.set(_task_status(scope))
+        if scope is not None and app is not None:  # its app beside it, sent its result
+            return await _with_app(server, app, scope, lambda: asked(scope, arguments))
+        return await asked(scope, arguments)
+
+    async def asked(scope: CallScope | None, arguments: dict[str, Any]) -> Any:
         if scope is None or scope.pauses is None:
             return await plain(**arguments)
         CALLER.set(scope.call_id)  # this task's own: its requests name the call
@@ -82,6 +92,41 @@ def asking_tool(server: McpServer, tool: Tool) -> Tool:
 
     call.__name__ = getattr(plain, "__name__", tool.name)
     return dataclasses.replace(tool, fn=call)
+
+
+_APPS: weakref.WeakKeyDictionary[Pauses, dict[str, AppResources]] = weakref.WeakKeyDictionary()
+"""The apps each run has read (keyed by its ``Pauses``, one per run), by server."""
+
+
+async def _with_app(
+    server: McpServer, app: McpApp, scope: CallScope, run: Callable[[], Awaitable[Any]]
+) -> Any:
+    """``run()``, the call of a tool with an app, its app read meanwhile (once per run and
+    server; a run without ``Pauses`` reads it per call): the app goes to the run's ``apps``
+    (``scope.emit``), the call's result as it came to its ``meta.app`` (``scope.meta``), or
+    the one line that says why it shows no app."""
+    per_run = _APPS.setdefault(scope.pauses, {}) if scope.pauses is not None else {}
+    apps = per_run.setdefault(server.name, AppResources(server.aread_resource))
+    reading = asyncio.ensure_future(apps.get(app.uri))
+    shows = app.to_json()
+    got: list[McpResult] = []
+    token = APP_RESULT.set(got.append)
+    cancelled = False
+    try:
+        return await run()
+    except asyncio.CancelledError:
+        cancelled = True
+        reading.cancel()
+        raise
+    finally:
+        APP_RESULT.reset(token)
+        if not cancelled:  # done or failed: the app shows, or says why not
+            await asyncio.wait({reading})
+            if (found := app_event(shows, reading)) is not None:
+                scope.emit(found)
+            if got:
+                shows["result"] = app_result(got[-1])
+            scope.meta["app"] = shows
 
 
 def _task_status(scope: CallScope) -> Callable[[dict[str, Any]], None]:

@@ -96,6 +96,8 @@ class CallScope:
     emit: Callable[[Event], None]
     pauses: Pauses | None = None
     sample: Callable[[Any], Awaitable[str]] | None = None
+    meta: dict[str, Any] = dataclasses.field(default_factory=dict)
+    """What the call's tool adds to its result's ``meta`` (an MCP tool's app: its block's)."""
 
 
 # Set by run_calls in each call's task, read by a tool's function (its task copies the
@@ -197,7 +199,8 @@ async def run_calls(
     queue: asyncio.Queue[Event | tuple[Call, ToolOutcome, dict[str, Any]]] = asyncio.Queue()
 
     async def one(call: Call) -> None:
-        _SCOPE.set(CallScope(call.id, queue.put_nowait, pauses, sample))  # this task's own
+        scope = CallScope(call.id, queue.put_nowait, pauses, sample)
+        _SCOPE.set(scope)  # this task's own
         meta: dict[str, Any] = {}
         try:
             decision = None
@@ -212,7 +215,7 @@ async def run_calls(
                 outcome = await _call(tools, call)
         except Exception as exc:  # noqa: BLE001 — call_tool reports failures; this is a bug
             outcome = ToolOutcome(error_type=type(exc).__name__, error_message=str(exc))
-        queue.put_nowait((call, outcome, meta))
+        queue.put_nowait((call, outcome, scope.meta | meta))
 
     tasks = [asyncio.ensure_future(one(c)) for c in calls]
     try:

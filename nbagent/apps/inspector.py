@@ -30,8 +30,9 @@ from typing import Any, Literal, cast
 from nbagent.apps.lanes import Lanes
 from nbagent.core.events import ErrorEvent, Event, Status, ToolCallEnd, ToolCallStart, ToolResult
 from nbagent.core.paths import shown_command
-from nbagent.mcp_client import McpError, McpLogEntry, McpServer
+from nbagent.mcp_client import McpApp, McpError, McpLogEntry, McpServer
 from nbagent.mcp_client import mcp as _connect
+from nbagent.mcp_client._apps import AppResources, app_event, app_result
 from nbagent.mcp_client._asks import Action
 from nbagent.mcp_client._results import (
     as_tool_result,
@@ -85,10 +86,15 @@ class McpInspector:
     # -- calls ----------------------------------------------------------------------------
 
     def call(self, name: str, args: dict[str, Any]) -> Run:
-        """Call tool ``name``, shown as a turn; its Run."""
+        """Call tool ``name``, shown as a turn (with its app, when it has one); its Run."""
         call_as = f"server.call({py_str(name)}, {{args}})"
+        app = next((t.app for t in self.server.tools if t.name == name), None)
         return self._turn(
-            name, args, call_as, lambda p, t: self.server.acall_with_progress(name, args, p, t)
+            name,
+            args,
+            call_as,
+            lambda p, t: self.server.acall_with_progress(name, args, p, t),
+            app,
         )
 
     def read(self, uri: str) -> Run:
@@ -114,9 +120,10 @@ class McpInspector:
         args: dict[str, Any],
         call_as: str,
         request: Callable[[Any, Any], Any],
+        app: McpApp | None = None,
     ) -> Run:
         cid = f"call-{next(self._ids)}"
-        source = self._events(cid, shown, args, call_as, request)
+        source = self._events(cid, shown, args, call_as, request, app)
         # No prompt above the turn: the call's panel names the tool and its arguments.
         run = self.calls.add(source, format="events", start=False)
         run.on_message("rerun", self._rerun(shown))  # the request again, edited
@@ -148,11 +155,17 @@ class McpInspector:
         args: dict[str, Any],
         call_as: str,
         request: Callable[[Any, Any], Any],
+        app: McpApp | None = None,
     ) -> AsyncIterator[Event]:
-        """One request as a run's events: a tool call, its live status, its result."""
+        """One request as a run's events: a tool call, its live status, its result; a tool's
+        app read meanwhile (once per run: each call is a run of its own), for its panel."""
         server = self.server.name
-        yield ToolCallStart(tool_call_id=cid, name=shown, server=server, call_as=call_as)
+        shows = app.to_json() if app is not None else None
+        meta = {"app": dict(shows)} if shows is not None else None  # shows changes: a copy
+        yield ToolCallStart(tool_call_id=cid, name=shown, server=server, call_as=call_as, meta=meta)
         yield ToolCallEnd(tool_call_id=cid, args=args, arguments=json.dumps(args))
+        apps = AppResources(self.server.aread_resource)  # this run's (each call is one)
+        reading = asyncio.ensure_future(apps.get(app.uri)) if app is not None else None
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Event] = asyncio.Queue()
 
@@ -184,23 +197,42 @@ class McpInspector:
         getter: asyncio.Future[Event] | None = None
         try:
             while not task.done():
-                getter = asyncio.ensure_future(queue.get())
-                await asyncio.wait({task, getter}, return_when=asyncio.FIRST_COMPLETED)
+                getter = (
+                    getter if getter and not getter.done() else asyncio.ensure_future(queue.get())
+                )
+                waits = {task, getter} | ({reading} if reading else set())
+                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
                 if getter.done():
                     yield getter.result()
+                if reading is not None and reading.done() and shows is not None:
+                    if (ev := app_event(shows, reading)) is not None:
+                        yield ev
+                    reading = None
+            if reading is not None and shows is not None:  # the call ended first
+                await asyncio.wait({reading})
+                if (ev := app_event(shows, reading)) is not None:
+                    yield ev
             try:
                 result = task.result()
             except McpError as exc:
-                yield ToolResult(tool_call_id=cid, content=str(exc), is_error=True)
+                meta = {"app": dict(shows)} if shows is not None else None  # why no app
+                yield ToolResult(tool_call_id=cid, content=str(exc), is_error=True, meta=meta)
                 yield ErrorEvent(message=str(exc), error_type="McpError")
                 return
             content, display, is_error = as_tool_result(result)
-            yield ToolResult(tool_call_id=cid, content=content, display=display, is_error=is_error)
+            # The app is sent the result as it came (a CallToolResult).
+            meta = {"app": shows | {"result": app_result(result)}} if shows is not None else None
+            yield ToolResult(
+                tool_call_id=cid, content=content, display=display, is_error=is_error, meta=meta
+            )
         finally:
             unwatch()
             task.cancel()
             if getter is not None:
                 getter.cancel()
+            if reading is not None:
+                reading.cancel()
+            apps.close()
 
     # -- the page ---------------------------------------------------------------------------
 

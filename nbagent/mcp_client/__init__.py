@@ -12,6 +12,7 @@ from nbagent.mcp_client._agent_tools import McpToolError
 from nbagent.mcp_client._asks import McpRequest
 from nbagent.mcp_client._server import McpServer
 from nbagent.mcp_client._types import (
+    McpApp,
     McpError,
     McpLogEntry,
     McpPrompt,
@@ -22,6 +23,7 @@ from nbagent.mcp_client._types import (
 )
 
 __all__ = [
+    "McpApp",
     "McpError",
     "McpLogEntry",
     "McpPrompt",

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from nbagent.mcp_client._apps import APP_RESULT
 from nbagent.mcp_client._results import as_tool_result
 from nbagent.mcp_client._types import McpError, McpResult, McpTool
 from nbagent.tools import Shown, Tool, py_str
@@ -23,6 +24,8 @@ def agent_tool(tool: McpTool, acall: Callable[..., Awaitable[McpResult]], origin
 
     async def call(**arguments: Any) -> Any:
         result = await acall(tool.name, **arguments)
+        if (seen := APP_RESULT.get()) is not None:  # the call's app is sent it as it came
+            seen(result)
         if result.is_error:
             raise McpToolError(result.text or f"{tool.name} reported an error")
         # The content, as most clients give a model; a result with structured data only

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any, TypeVar
 
+from nbagent.mcp_client._apps import tool_app
 from nbagent.mcp_client._types import McpPrompt, McpResource, McpResourceTemplate, McpTool
 
 if TYPE_CHECKING:
@@ -59,6 +60,7 @@ def _tool(tool: Any) -> McpTool:
         annotations=annotations,
         title=tool.title or annotations.get("title"),
         task_support=getattr(getattr(tool, "execution", None), "task_support", None),
+        app=tool_app(tool.meta),
     )
 
 

@@ -79,6 +79,7 @@ class Connection:
         import anyio
         from mcp import Client, types
 
+        from nbagent.mcp_client._apps import ui_extension
         from nbagent.mcp_client._tasks import TASKS, Tasks
 
         self.stop = asyncio.Event()
@@ -101,7 +102,8 @@ class Connection:
                     sampling_callback=cast(Any, self.asks.sample),
                     client_info=types.Implementation(name="nbagent", version=client_version()),
                     mode=cast(Any, self.protocol),
-                    extensions=[Tasks()],  # a call answered with a task: followed
+                    # a call answered with a task: followed; a tool's app: shown
+                    extensions=[Tasks(), ui_extension()],
                 ) as client:
                     self.client = client
                     self.protocol_version = client.protocol_version

@@ -259,8 +259,13 @@ class McpServer:
     def agent_tools(self) -> list[Tool]:
         """The server's tools as an ``Agent``'s tools: called through ``acall``; a result's
         text goes to the model (its ``structuredContent`` when it has no content); an error
-        result raises ``McpToolError`` (the tool panel shows it)."""
-        return [agent_tool(t, self.acall, self.name) for t in self._conn.tools]
+        result raises ``McpToolError`` (the tool panel shows it). A tool only its app may call
+        (MCP Apps: ``visibility`` without "model") is not the model's."""
+        return [
+            agent_tool(t, self.acall, self.name)
+            for t in self._conn.tools
+            if t.app is None or "model" in t.app.visibility
+        ]
 
     def close(self) -> None:
         """Disconnect (a stdio server's process ends). Safe to call twice."""

@@ -9,6 +9,7 @@ from typing import Any
 from nbagent.core.events import NbagentError
 
 __all__ = [
+    "McpApp",
     "McpError",
     "McpLogEntry",
     "McpPrompt",
@@ -23,6 +24,22 @@ class McpError(NbagentError, RuntimeError):
     """The server could not be reached, started, or answered a request with an error (not a
     tool's own failure: that is ``McpResult.is_error``). The message ends with the tail of a
     stdio server's stderr when it wrote any."""
+
+
+VISIBILITY = ("model", "app")
+"""Who may call a tool with an app, when its ``_meta.ui`` does not say: both."""
+
+
+@dataclass(frozen=True)
+class McpApp:
+    """A tool's app (MCP Apps: its ``_meta.ui``): the ``ui://`` resource that shows it beside
+    the call, and who may call the tool (``visibility``: "model", "app")."""
+
+    uri: str
+    visibility: tuple[str, ...] = VISIBILITY
+
+    def to_json(self) -> dict[str, Any]:
+        return {"uri": self.uri, "visibility": list(self.visibility)}
 
 
 @dataclass(frozen=True)
@@ -44,6 +61,8 @@ class McpTool:
     task_support: str | None = None
     """Whether it runs as a task, when the server says (``execution.taskSupport``:
     "forbidden", "optional" or "required")."""
+    app: McpApp | None = None
+    """Its app, when its ``_meta.ui`` names one (MCP Apps): shown beside each call."""
 
     @property
     def destructive(self) -> bool:

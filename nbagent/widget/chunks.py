@@ -1,10 +1,10 @@
 """The lazy chunks of the widget's code (``CodeModel``'s ``math``, ``answer``, ``lanes``,
-``debug``, ``data``, ``acp``, ``tools``, ``highlight``, ``output`` and ``case`` traits,
+``debug``, ``data``, ``acp``, ``tools``, ``highlight``, ``output``, ``case`` and ``app`` traits,
 ``nbagent/static/<name>.js``): what they are, and what in a widget's messages or state makes the
 browser need each (a formula, a paused call, a widget of several runs, a step / timed call /
 re-runnable tool / fork, a tool result as data, a coding agent's plan, context window, tool
-kinds or diffs, a tool call or sub-agent, a code block or a table, a run's end; an evaluation's
-opened case: ``nbagent/evaluation/board.py``)."""
+kinds or diffs, a tool call or sub-agent, a code block or a table, a run's end, a call with an
+MCP app; an evaluation's opened case: ``nbagent/evaluation/board.py``)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 Chunk = Literal[
-    "math", "answer", "lanes", "debug", "data", "acp", "tools", "highlight", "output", "case"
+    "math", "answer", "lanes", "debug", "data", "acp", "tools", "highlight", "output", "case", "app"
 ]
 """The lazy chunks a ``CodeModel`` carries, each in the trait of its name."""
 
@@ -43,8 +43,11 @@ def _in_text(value: Any, marks: tuple[str, ...], depth: int = 0) -> bool:
     if depth > 32:
         return False
     if isinstance(value, dict):
-        # A state (depth 0) or a message's state (depth 1): its own traits are no text of a run.
-        values = (v for k, v in value.items() if depth > 1 or not str(k).startswith("_"))
+        # A state (depth 0) or a message's state (depth 1): its own traits are no text of a run;
+        # nor is a run's MCP apps' code (its ``apps``).
+        values = (
+            v for k, v in value.items() if k != "apps" and (depth > 1 or not str(k).startswith("_"))
+        )
         return any(_in_text(v, marks, depth + 1) for v in values)
     if isinstance(value, (list, tuple)):
         return any(_in_text(v, marks, depth + 1) for v in value)
@@ -166,6 +169,12 @@ def mentions_end(value: Any) -> bool:
     return _found(value, lambda d: d.get("status") in _ENDED)
 
 
+def mentions_app(value: Any) -> bool:
+    """Whether a message or state holds a call with an MCP app (its ``meta.app``): the browser
+    may then need the app chunk (the app's frame and its host)."""
+    return _found(value, lambda d: isinstance(d.get("app"), dict))
+
+
 MENTIONS: tuple[tuple[Chunk, Callable[[Any], bool]], ...] = (
     ("answer", mentions_pause),
     ("lanes", mentions_lanes),
@@ -175,5 +184,6 @@ MENTIONS: tuple[tuple[Chunk, Callable[[Any], bool]], ...] = (
     ("tools", mentions_tools),
     ("highlight", mentions_blocks),
     ("output", mentions_end),
+    ("app", mentions_app),
 )
 """The chunks after ``math`` and what in a widget's message or state makes the page need each."""

@@ -120,6 +120,9 @@ class CodeModel(_Scrubbed):
     output = traitlets.Unicode("").tag(sync=True)
     """The output chunk (``nbagent/static/output.js``): a finished run's output for the page."""
 
+    app = traitlets.Unicode("").tag(sync=True)
+    """The app chunk (``nbagent/static/app.js``): an MCP app's sandboxed frame and its host."""
+
     case = traitlets.Unicode("").tag(sync=True)
     """The case chunk (``nbagent/static/case.js``): an evaluation's opened case, sent with
     the first ``open`` and as the evaluation ends (``nbagent/evaluation/board.py``)."""

@@ -1,12 +1,12 @@
 // Thinking and tool panels. Thinking is markdown and math, rendered like answers (sanitized,
 // markdown.js); everything else from the model or a tool goes in with textContent.
 
-import { acp } from "../base/acp.js";
 import { withChunk } from "../base/chunks.js";
 import { debugChunk } from "../base/debug.js";
 import { renderDisplay } from "../base/display.js";
 import { displayValue, formatDuration, h, oneLine, setText, usageText } from "../base/format.js";
 import { icon } from "../base/icons.js";
+import { parts } from "../base/parts.js";
 import { StreamingMarkdown } from "../markdown/markdown.js";
 import { PauseBox, waitingFor } from "./pause.js";
 import { RerunBox, tracebackBox } from "./rerun.js";
@@ -289,7 +289,7 @@ export class ToolPanel extends Panel {
     this.forkBox?.update(b);
     this.pause.update(b, this.store.state.status === "running");
     showTask(this.task, b.meta?.task, this.store.state.status === "running");
-    acp("tool", this, b.meta); // an ACP call (its meta): wait for the chunk; other diffs once it is here
+    parts(this, b.meta); // what the acp and app chunks add: an ACP call's parts, an MCP app
 
     // Inside a place that shows calls for their results (OPEN_TOOLS: the MCP inspector's
     // calls), a panel stays open, its result first (styles/panels.css).

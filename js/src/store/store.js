@@ -31,9 +31,10 @@ export { emptyChange, mergeChange } from "./change.js";
  *   `result` then being their text form. `pause`: while `state` is "paused" (a breakpoint, a
  *   framework's approval: pause.js); `answer`, `asked_args` (when edited), `mocked`, `denied`:
  *   how it went on. `no_rerun`: why the kernel cannot call the tool again (rerun.js).
- *   `meta`: an ACP agent's word on the call (acp_view.js), an MCP call's task (task_view.js).
+ *    `meta`: an ACP agent's word on the call (acp_view.js), an MCP call's task (task_view.js).
  * @typedef {{title?: string, tool?: string, kind?: string, status?: string,
- *   locations?: string[], task?: object}} ToolMeta
+ *   locations?: string[], task?: object,
+ *   app?: Record<string, any>}} ToolMeta
  * @typedef {{actions?: string[], origin?: string | null, hint?: string | null,
  *   schema?: object | null, error?: string, head?: string, fill?: object,
  *   options?: unknown[]}} PauseDetail
@@ -66,7 +67,8 @@ export { emptyChange, mergeChange } from "./change.js";
  *   activity?: string | null, cost_usd?: number | null, whole?: boolean, blocks: Block[],
  *   generating_s?: number, generating_since?: number | null, paused_s?: number,
  *   paused_since?: number | null, plan?: {entries?: unknown[], plans?: unknown[]},
- *   context?: {used?: number | null, size?: number | null}, session?: Record<string, unknown>}} State
+ *   context?: {used?: number | null, size?: number | null}, session?: Record<string, unknown>,
+ *   apps?: Record<string, Record<string, unknown>>}} State
  *   `generating_s`, `generating_since`: the model's generation time, closed and open
  *   (nbagent/transcript/fold/numbers.py, js/src/base/numbers.js); `paused_s`, `paused_since`:
  *   the time the run was paused, closed and open (its clock stops). `plan`, `context`, `session`: a coding

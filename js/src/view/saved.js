@@ -71,10 +71,13 @@ export function readPayload(data) {
 /**
  * A state saved while its run was still streaming never ends: say so, instead of a spinner
  * and a Stop button that would wait forever.
- * @param {State} state
+ * @param {State} saved
  * @returns {State}
  */
-function settled(state) {
+function settled(saved) {
+  // An MCP app's code runs in a live widget's view only (panels/app_frame.js): a saved view,
+  // trusted or not, shows its call without it.
+  const state = { ...saved, apps: undefined };
   if (state.status !== "running") return state;
   const blocks = structuredClone(state.blocks ?? []);
   closePending(blocks, state.ended_at ?? null);

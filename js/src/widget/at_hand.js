@@ -4,6 +4,7 @@
 // does once the kernel sent them.
 
 import { acpChunk } from "../base/acp.js";
+import { appChunk } from "../base/app.js";
 import { debugChunk } from "../base/debug.js";
 import { dataChunk } from "../base/display.js";
 import { highlightChunk } from "../base/highlight_slot.js";
@@ -13,6 +14,7 @@ import { toolsChunk } from "../base/tools.js";
 import { mathSyntax } from "../markdown/math.js";
 import { newMathSyntax } from "../markdown/math_syntax.js";
 import acpParts from "./acp_chunk.js";
+import appParts from "./app_chunk.js";
 import dataParts from "./data_chunk.js";
 import debugParts from "./debug_chunk.js";
 import highlightParts from "./highlight_chunk.js";
@@ -25,6 +27,7 @@ export function useChunksAtHand() {
   debugChunk.use(debugParts);
   dataChunk.use(dataParts);
   acpChunk.use(acpParts);
+  appChunk.use(appParts);
   toolsChunk.use(toolsParts);
   highlightChunk.use(highlightParts);
   outputChunk.use(outputParts);

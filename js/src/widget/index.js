@@ -8,6 +8,7 @@ import "./styles.js";
 import "../panels/inspector/form.css";
 import { acpChunk } from "../base/acp.js";
 import { provideAnswerFromCodeModel } from "../base/answer.js";
+import { appChunk } from "../base/app.js";
 import { chunkFromCodeModel, whenSent, withChunk } from "../base/chunks.js";
 import { debugChunk } from "../base/debug.js";
 import { dataChunk } from "../base/display.js";
@@ -87,6 +88,7 @@ const features = () =>
     [toolsChunk, "tools"],
     [highlightChunk, "highlight"],
     [outputChunk, "output"],
+    [appChunk, "app"],
   ]);
 
 /** Resolves when every feature chunk that began to load has loaded (or failed). */

@@ -4,7 +4,6 @@
 // and classes. The build reads this object: a chunk importing a module or a name of the bundle
 // that is not here fails to build.
 
-import { acp } from "../base/acp.js";
 import { answerChunk } from "../base/answer.js";
 import { withChunk } from "../base/chunks.js";
 import { debugChunk } from "../base/debug.js";
@@ -30,6 +29,8 @@ import { defaultRaf } from "../base/frames.js";
 import { icon } from "../base/icons.js";
 import { num } from "../base/numbers.js";
 import { outputOffer, outputPartsOf } from "../base/output.js";
+import { parts } from "../base/parts.js";
+import { pageIsDark } from "../base/styles.js";
 import { toolsChunk } from "../base/tools.js";
 import { decodeOps, isObject } from "../base/wire.js";
 import { purify, renderMarkdown, StreamingMarkdown } from "../markdown/markdown.js";
@@ -41,7 +42,6 @@ import { OpError, Store } from "../store/store.js";
 import { TranscriptView } from "../view/view.js";
 
 export const SHARED = {
-  "base/acp.js": { acp },
   "base/answer.js": { answerChunk },
   "base/chunks.js": { withChunk },
   "base/debug.js": { debugChunk },
@@ -69,6 +69,8 @@ export const SHARED = {
   "markdown/markdown.js": { purify, renderMarkdown, StreamingMarkdown },
   "base/numbers.js": { num },
   "base/output.js": { outputOffer, outputPartsOf },
+  "base/parts.js": { parts },
+  "base/styles.js": { pageIsDark },
   "panels/replay_slot.js": { NEEDS_CLICK },
   "store/store.js": { OpError, Store },
   "markdown/table_copy.js": { copyText, withCopy },

@@ -172,9 +172,11 @@ class TranscriptBase(RunFold, ToolFold, MessageFold, NoteFold):
             state["whole_pending"] = self._whole_pending()
         if self._paused_ever:  # and runs that paused
             state |= {"paused_s": self.paused_s, "paused_since": self.paused_since}
-        # An agent's plan, its context window, its session: once said.
+        # An agent's plan, its context window, its session, its calls' apps: once said.
         state |= {
-            k: v for k in ("plan", "context", "session") if (v := getattr(self, k)) is not None
+            k: v
+            for k in ("plan", "context", "session", "apps")
+            if (v := getattr(self, k)) is not None
         }
         return state
 
@@ -336,9 +338,12 @@ class TranscriptBase(RunFold, ToolFold, MessageFold, NoteFold):
     def _on_custom(self, ev: E.Custom) -> list[Op]:
         """``Custom("user_message")`` (ACP's ``user_message_chunk``, the claude-agent SDK's user
         turns) is a ``user`` block, chunks in a row of one ``meta["message_id"]`` one block;
-        ``Custom("note")`` a ``note`` block (``fold/notes.py``)."""
+        ``Custom("note")`` a ``note`` block (``fold/notes.py``); ``Custom("mcp_app")`` an app
+        of the run's ``apps`` (``fold/tools.py``)."""
         if ev.name == "note":
             return self._on_note(ev)
+        if ev.name == "mcp_app":
+            return self._on_app(ev)
         if ev.name != "user_message" or not isinstance(ev.value, str) or not ev.value:
             return []
         key = (ev.meta or {}).get("message_id")

@@ -77,6 +77,10 @@ class FoldState:
         self.session: dict[str, Any] | None = None
         """The session an ACP agent's run is in, ``{"title", "mode", "config": [{"name",
         "value"}], "commands": [...]}``, shown quietly; in the state only once said."""
+        self.apps: dict[str, Any] | None = None
+        """The MCP apps the run's calls show, by ``ui://`` uri: ``{"html", "csp",
+        "permissions", "prefers_border"}`` each (``Custom("mcp_app")``), a call naming its
+        own in its ``meta.app``: each app's HTML once per run; in the state only once one came."""
         self.warnings: list[dict[str, Any]] = []
         self._usage: dict[str, Any] = dict(EMPTY_USAGE)
         self._raw_usage: dict[str, dict[str, Any]] = {}  # step id ("" outside steps) -> raw

@@ -14,9 +14,10 @@ from nbagent.transcript.fold.state import FoldState, Op, set_op
 __all__ = ["PAUSE_STATES", "ToolFold"]
 
 PAUSE_STATES = ("awaiting_approval", "approval_answered")
-TOOL_META = ("title", "tool", "kind", "status", "locations", "task")
+TOOL_META = ("title", "tool", "kind", "status", "locations", "task", "app")
 """What a tool block keeps of its events' ``meta`` (``ToolCall.meta``): what the panel's head
-shows (an ACP call's kind and status, an MCP call's task) and its file locations; the rest (a
+shows (an ACP call's kind and status, an MCP call's task), its file locations and its MCP app
+(``{"uri", "visibility", "result", "error"}``: the HTML is the run's, ``apps``); the rest (a
 raw output) is not sent twice."""
 """The statuses of a call paused before it runs (``nbagent.runtime.pause``): folded onto the
 call's block (``state: "paused"``, ``pause``; then ``answer``) rather than the run's activity."""
@@ -110,6 +111,16 @@ class ToolFold(FoldState):
         if merged and merged != tool.meta:
             tool.meta = merged
             changes["meta"] = dict(merged)
+
+    def _on_app(self, ev: E.Custom) -> list[Op]:
+        """``Custom("mcp_app")``: an app a call shows, ``{"uri", "html", ...}``, into the
+        run's ``apps`` (once per uri: a run with 100 calls to one app sends its HTML once)."""
+        value = ev.value if isinstance(ev.value, dict) else {}
+        uri, html = value.get("uri"), value.get("html")
+        if not (isinstance(uri, str) and isinstance(html, str)) or uri in (self.apps or {}):
+            return []
+        self.apps = (self.apps or {}) | {uri: {k: v for k, v in value.items() if k != "uri"}}
+        return [{"op": "run", "set": {"apps": dict(self.apps)}}]
 
     def _on_tool_status(self, ev: E.Status) -> list[Op]:
         """A call's progress (``Status`` naming it, not a pause): its ``meta`` from the

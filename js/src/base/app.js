@@ -1,0 +1,27 @@
+// The app chunk (nbagent/static/app.js, js/src/widget/app_chunk.js): a call's MCP app in a
+// sandboxed frame of its tool panel. The kernel gives it to the code model with the first call
+// that has an app (nbagent/widget/chunks.py); tool panels call `app` as they update (parts.js).
+
+import { lazyChunk, withChunk } from "./chunks.js";
+
+/** @typedef {typeof import("../widget/app_chunk.js").default} AppChunk */
+
+/** The app chunk of this copy of the bundle. */
+export const appChunk = /** @type {ReturnType<typeof lazyChunk<AppChunk>>} */ (
+  lazyChunk("MCP apps cannot show")
+);
+
+/**
+ * A tool panel's app, at once, or once the chunk has loaded when its call has one (`needed`,
+ * its `meta.app`): a panel waits for it once, however often it updates meanwhile.
+ * @param {any} p a ToolPanel
+ * @param {unknown} needed
+ */
+export function app(p, needed) {
+  const chunk = appChunk.get();
+  if (chunk) chunk.tool(p);
+  else if (needed && !p.appWaits) {
+    p.appWaits = true;
+    withChunk(appChunk, p.signal, (c) => c.tool(p));
+  }
+}

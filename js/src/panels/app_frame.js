@@ -1,0 +1,132 @@
+// An MCP app beside its call (the app chunk's: js/src/widget/app_chunk.js): the app's HTML (the
+// run's `apps[uri]`) in an iframe from `srcdoc`, `sandbox="allow-scripts"` only (an opaque
+// origin: no cookies, no storage, no parent DOM, no popups, no top navigation), the CSP at the
+// head of its document; the host half of its handshake (app_host.js), then the call's input and
+// result, and the page's theme as it changes. Every message from the frame is checked (its
+// source is this frame's window, then app_host.js checkMessage) before anything reads it.
+
+import { h } from "../base/format.js";
+import { pageIsDark } from "../base/styles.js";
+import { isObject } from "../base/wire.js";
+import { answer, checkMessage, rateGate, withCsp } from "./app_host.js";
+
+/** The frame's height (px) before the app says its own, and the bounds of what it may say. */
+const START_HEIGHT = 320;
+const HEIGHTS = [40, 1200];
+
+export class AppFrame {
+  /**
+   * @param {Record<string, unknown>} entry the run's `apps[uri]` (`html`, `prefers_border`, ...)
+   * @param {HTMLElement} box where the frame goes
+   * @param {AbortSignal} signal its end (the panel's)
+   */
+  constructor(entry, box, signal) {
+    this.box = box;
+    this.frame = /** @type {HTMLIFrameElement} */ (h("iframe", "nba-app-frame"));
+    this.frame.setAttribute("sandbox", "allow-scripts");
+    this.frame.title = "MCP app";
+    this.frame.style.height = `${START_HEIGHT}px`;
+    this.frame.classList.toggle("nba-app-border", entry.prefers_border !== false);
+    this.frame.srcdoc = withCsp(String(entry.html));
+    this.ready = false;
+    this.sentInput = "";
+    this.sentResult = false;
+    /** Messages from the frame dropped by the checks. */
+    this.dropped = 0;
+    /** @type {Record<string, any> | null} the call's block, as last updated */
+    this.block = null;
+    this.gate = rateGate();
+    this.theme = this.pageTheme();
+    const doc = box.ownerDocument;
+    doc.defaultView?.addEventListener("message", (e) => this.received(e), { signal });
+    const observer = new MutationObserver(() => this.themed());
+    for (const el of [doc.documentElement, doc.body])
+      observer.observe(el, {
+        attributes: true,
+        attributeFilter: ["class", "data-theme", "data-jp-theme-light"],
+      });
+    signal.addEventListener("abort", () => {
+      observer.disconnect();
+      this.frame.remove();
+    });
+    box.append(this.frame);
+  }
+
+  pageTheme() {
+    return pageIsDark(this.box.ownerDocument) ? "dark" : "light";
+  }
+
+  /** The host context the app is given: the page's theme, the cell's width. */
+  context() {
+    return {
+      theme: this.theme,
+      displayMode: "inline",
+      availableDisplayModes: ["inline"],
+      platform: "web",
+      containerDimensions: { width: this.box.clientWidth, maxHeight: HEIGHTS[1] },
+    };
+  }
+
+  /** @param {object} msg */
+  post(msg) {
+    this.frame.contentWindow?.postMessage(msg, "*");
+  }
+
+  /** @param {MessageEvent} e */
+  received(e) {
+    // Another window's message (another app's, the page's) is not this frame's to read.
+    if (!e.source || e.source !== this.frame.contentWindow) return;
+    const msg = checkMessage(e.data, this.gate, performance.now());
+    if (typeof msg === "string") {
+      this.dropped += 1;
+      return;
+    }
+    if (msg.id !== undefined) this.post(answer(/** @type {any} */ (msg), () => this.context()));
+    else if (msg.method === "ui/notifications/initialized") {
+      this.ready = true;
+      this.update(this.block);
+    } else if (msg.method === "ui/notifications/size-changed") {
+      const height = Number(msg.params?.height);
+      if (Number.isFinite(height))
+        this.frame.style.height = `${Math.round(Math.min(Math.max(height, HEIGHTS[0]), HEIGHTS[1]))}px`;
+    }
+  }
+
+  /** The page's theme changed: the app is told (`host-context-changed`). */
+  themed() {
+    const theme = this.pageTheme();
+    if (theme === this.theme) return;
+    this.theme = theme;
+    if (this.ready)
+      this.post({
+        jsonrpc: "2.0",
+        method: "ui/notifications/host-context-changed",
+        params: { theme },
+      });
+  }
+
+  /**
+   * The call's input (again when it changes: arguments edited at a pause) and its result (as
+   * it came, `meta.app.result`), each sent once it is there to an app that is ready.
+   * @param {Record<string, any> | null} b the call's block
+   */
+  update(b) {
+    this.block = b;
+    if (!this.ready || !b) return;
+    const args = isObject(b.args) ? b.args : null;
+    const input = args ? JSON.stringify(args) : "";
+    if (args && input !== this.sentInput) {
+      this.sentInput = input;
+      this.post({
+        jsonrpc: "2.0",
+        method: "ui/notifications/tool-input",
+        params: { arguments: args },
+      });
+    }
+    const result = b.meta?.app?.result;
+    if (isObject(result) && !this.sentResult) {
+      this.sentResult = true;
+      this.post({ jsonrpc: "2.0", method: "ui/notifications/tool-result", params: result });
+    }
+  }
+}

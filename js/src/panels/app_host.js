@@ -1,0 +1,111 @@
+// The host half of an MCP app's messages (the ext-apps protocol, JSON-RPC 2.0 over postMessage),
+// without the DOM: the CSP put at the head of the app's document, the checks every message from
+// its frame passes before anything reads it (a rate bound, a size bound, the JSON-RPC shape),
+// and the host's answers (`ui/initialize`, `ping`; any other request a clean JSON-RPC error,
+// `tools/call` among them until nbagent runs an app's calls). js/src/panels/app_frame.js uses it.
+
+/** The ext-apps protocol revision nbagent speaks (ext-apps' LATEST_PROTOCOL_VERSION). */
+export const PROTOCOL = "2026-01-26";
+
+/** What the app may load: nothing from the network; its own inline scripts and styles. */
+export const CSP =
+  "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
+
+/** The longest message read from a frame (its JSON), and the most read per second. */
+export const MAX_MESSAGE_CHARS = 1024 * 1024;
+export const MAX_PER_SECOND = 50;
+const MAX_METHOD = 128;
+const DOCTYPE = /^\s*<!doctype[^>]{0,200}>/i;
+
+/**
+ * The app's document with the CSP first in its head: after its doctype (kept, so the app stays
+ * in standards mode), before anything of the app's own (an earlier script would run without it).
+ * @param {string} html
+ */
+export function withCsp(html) {
+  const meta = `<meta http-equiv="Content-Security-Policy" content="${CSP}">`;
+  const doctype = DOCTYPE.exec(html)?.[0] ?? "";
+  return (doctype || "<!doctype html>") + meta + html.slice(doctype.length);
+}
+
+/**
+ * A gate that lets `limit` messages through per second (a window of the last second's).
+ * @param {number} [limit]
+ * @returns {(now: number) => boolean} whether a message at `now` (ms) may be read
+ */
+export function rateGate(limit = MAX_PER_SECOND) {
+  /** @type {number[]} */
+  const times = [];
+  return (now) => {
+    while (times.length && times[0] <= now - 1000) times.shift();
+    if (times.length >= limit) return false;
+    times.push(now);
+    return true;
+  };
+}
+
+/**
+ * @typedef {{jsonrpc: "2.0", id?: string | number, method: string,
+ *   params?: Record<string, any>}} AppMessage a request (with its `id`) or a notification
+ */
+
+/** @param {unknown} v @returns {v is Record<string, any>} */
+const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** @param {unknown} id */
+const isId = (id) =>
+  (typeof id === "string" && id.length <= MAX_METHOD) ||
+  (typeof id === "number" && Number.isFinite(id));
+
+/**
+ * A frame's message as the host reads it, or why it is dropped: the caller has checked that it
+ * comes from the app's own frame; here its rate, its size, then its shape. Responses are
+ * dropped: the host asks the app nothing yet.
+ * @param {unknown} data what the frame posted
+ * @param {(now: number) => boolean} gate the frame's rateGate
+ * @param {number} now ms
+ * @returns {AppMessage | string}
+ */
+export function checkMessage(data, gate, now) {
+  if (!gate(now)) return "over the rate bound";
+  let size = 0;
+  try {
+    size = JSON.stringify(data)?.length ?? 0;
+  } catch {
+    return "not JSON";
+  }
+  if (size > MAX_MESSAGE_CHARS) return "over the size bound";
+  if (!isObject(data) || data.jsonrpc !== "2.0") return "not JSON-RPC 2.0";
+  const { method, params } = data;
+  if (typeof method !== "string" || !method || method.length > MAX_METHOD)
+    return "no method (a response to nothing, or not JSON-RPC)";
+  if ("id" in data && !isId(data.id)) return "a request id that is not one";
+  if (params !== undefined && !isObject(params)) return "params that are not an object";
+  return /** @type {AppMessage} */ (data);
+}
+
+/**
+ * The host's answer to a request from the app: `ui/initialize` with the host's info,
+ * capabilities and context, `ping` with nothing; any other a JSON-RPC error (-32601).
+ * @param {AppMessage & {id: string | number}} msg
+ * @param {() => Record<string, unknown>} context the host context now
+ */
+export function answer(msg, context) {
+  const head = { jsonrpc: "2.0", id: msg.id };
+  if (msg.method === "ui/initialize")
+    return {
+      ...head,
+      result: {
+        protocolVersion: PROTOCOL,
+        hostInfo: { name: "nbagent", version: "1" },
+        hostCapabilities: {},
+        hostContext: context(),
+      },
+    };
+  if (msg.method === "ping") return { ...head, result: {} };
+  const message =
+    msg.method === "tools/call"
+      ? "nbagent does not run an app's tool calls yet"
+      : `Method not found: ${msg.method}`;
+  return { ...head, error: { code: -32601, message } };
+}

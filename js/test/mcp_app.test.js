@@ -1,0 +1,234 @@
+// A call's MCP app (its block's `meta.app`, the run's `apps[uri]`: nbagent/mcp_client/_apps.py):
+// a frame from `srcdoc`, sandboxed with `allow-scripts` only, the CSP first in its head, made
+// when its panel opens; every message from it checked (its source, its rate, its size, its
+// JSON-RPC shape) before anything reads it; the host's half of the handshake, then the call's
+// input and result, the page's theme as it changes; any other request a clean JSON-RPC error.
+import { describe, expect, test, vi } from "vitest";
+import {
+  answer,
+  CSP,
+  checkMessage,
+  MAX_MESSAGE_CHARS,
+  MAX_PER_SECOND,
+  PROTOCOL,
+  rateGate,
+  withCsp,
+} from "../src/panels/app_host.js";
+import { renderSaved } from "../src/view/saved.js";
+import { runningState, toolBlock } from "./fake-model.js";
+import { mountView, q, undoneAfterEach } from "./mount.js";
+
+const cleanups = undoneAfterEach();
+
+const URI = "ui://chart/app.html";
+const HTML =
+  "<!DOCTYPE html><html><head><script>globalThis.early=1</script></head><body>app</body></html>";
+const RESULT = { content: [{ type: "text", text: "2 values" }], isError: false };
+
+/** A call with an app (done, its result as it came) and the run's apps. */
+function withApp(app = {}, apps = { [URI]: { html: HTML, prefers_border: true } }) {
+  const meta = { app: { uri: URI, visibility: ["model", "app"], result: RESULT, ...app } };
+  return runningState([toolBlock({ args: { values: [1, 2] }, meta })], { apps });
+}
+
+/** The panel's app frame once the panel is opened (its `toggle`). */
+async function opened(/** @type {HTMLElement} */ el) {
+  const panel = /** @type {HTMLDetailsElement} */ (q(el, ".nba-tool"));
+  expect(panel.querySelector("iframe")).toBeNull(); // made when the panel opens, not before
+  q(panel, "summary").click();
+  await vi.waitFor(() => expect(panel.querySelector("iframe")).not.toBeNull());
+  return /** @type {HTMLIFrameElement} */ (panel.querySelector("iframe"));
+}
+
+/**
+ * What the frame posts to the host, and what the host posts to it.
+ * @param {HTMLIFrameElement} frame
+ */
+function wire(frame) {
+  const win = /** @type {Window} */ (frame.contentWindow);
+  /** @type {any[]} */
+  const got = [];
+  vi.spyOn(win, "postMessage").mockImplementation((/** @type {any} */ m) => void got.push(m));
+  const send = (/** @type {unknown} */ data, source = win) =>
+    window.dispatchEvent(new MessageEvent("message", { data, source }));
+  return { got, send };
+}
+
+const init = { jsonrpc: "2.0", id: 1, method: "ui/initialize", params: { protocolVersion: "x" } };
+
+describe("an MCP app's frame", () => {
+  test("is sandboxed with allow-scripts only, the CSP before the app's own head", async () => {
+    const w = mountView(cleanups);
+    w.snapshot(withApp());
+    const frame = await opened(w.el);
+    expect(frame.getAttribute("sandbox")).toBe("allow-scripts");
+    expect(
+      frame.srcdoc.startsWith(
+        `<!DOCTYPE html><meta http-equiv="Content-Security-Policy" content="${CSP}">`,
+      ),
+    ).toBe(true);
+    expect(frame.srcdoc.indexOf("Content-Security-Policy")).toBeLessThan(
+      frame.srcdoc.indexOf("<script>"),
+    );
+    expect(frame.classList.contains("nba-app-border")).toBe(true);
+    expect(q(w.el, ".nba-app-uri").textContent).toBe(URI);
+  });
+
+  test("answers the handshake, then sends the call's input and result once each", async () => {
+    const w = mountView(cleanups);
+    w.snapshot(withApp());
+    const frame = await opened(w.el);
+    const { got, send } = wire(frame);
+    send(init);
+    expect(got).toHaveLength(1);
+    expect(got[0].id).toBe(1);
+    expect(got[0].result.protocolVersion).toBe(PROTOCOL);
+    expect(got[0].result.hostInfo.name).toBe("nbagent");
+    expect(got[0].result.hostContext.theme).toBe("light");
+    expect(got[0].result.hostContext.containerDimensions).toHaveProperty("width");
+    send({ jsonrpc: "2.0", method: "ui/notifications/initialized" });
+    expect(got.slice(1)).toEqual([
+      {
+        jsonrpc: "2.0",
+        method: "ui/notifications/tool-input",
+        params: { arguments: { values: [1, 2] } },
+      },
+      { jsonrpc: "2.0", method: "ui/notifications/tool-result", params: RESULT },
+    ]);
+    w.ops([{ op: "set", i: 0, set: { duration_s: 1 } }]); // the block again: nothing new to send
+    expect(got).toHaveLength(3);
+    // The page turns dark: the app is told.
+    document.body.dataset.jpThemeLight = "false";
+    await vi.waitFor(() => expect(got).toHaveLength(4));
+    expect(got[3]).toEqual({
+      jsonrpc: "2.0",
+      method: "ui/notifications/host-context-changed",
+      params: { theme: "dark" },
+    });
+    delete document.body.dataset.jpThemeLight;
+  });
+
+  test("a tool call from the app is a clean JSON-RPC error, not a hang", async () => {
+    const w = mountView(cleanups);
+    w.snapshot(withApp());
+    const { got, send } = wire(await opened(w.el));
+    send({
+      jsonrpc: "2.0",
+      id: "c",
+      method: "tools/call",
+      params: { name: "bump", arguments: {} },
+    });
+    expect(got).toEqual([
+      {
+        jsonrpc: "2.0",
+        id: "c",
+        error: { code: -32601, message: "nbagent does not run an app's tool calls yet" },
+      },
+    ]);
+  });
+
+  test("reads nothing of another window's message, and drops what is not JSON-RPC", async () => {
+    const w = mountView(cleanups);
+    w.snapshot(withApp());
+    const { got, send } = wire(await opened(w.el));
+    let read = 0;
+    const watched = new Proxy(init, {
+      get(target, key) {
+        read += 1;
+        return Reflect.get(target, key);
+      },
+    });
+    send(watched, window); // the page's own window: not this frame's
+    expect(read).toBe(0);
+    for (const bad of ["text", [init], { ...init, jsonrpc: "1.0" }, { ...init, params: [1] }])
+      send(bad);
+    expect(got).toEqual([]);
+  });
+
+  test("says why a call's app cannot show, as text, and makes no frame", async () => {
+    const w = mountView(cleanups);
+    const error = 'app ui://x: <img src=x onerror="globalThis.pwned=1"> is not an app';
+    w.snapshot(withApp({ error, result: undefined }, {}));
+    const panel = /** @type {HTMLDetailsElement} */ (q(w.el, ".nba-tool"));
+    q(panel, "summary").click();
+    await vi.waitFor(() => expect(panel.open).toBe(true));
+    expect(q(panel, ".nba-app-note").textContent).toBe(error);
+    expect(panel.querySelector("img, iframe")).toBeNull();
+  });
+});
+
+describe("a saved view, trusted or not", () => {
+  test("shows the call and its app's uri, never runs the app", async () => {
+    const el = document.createElement("div");
+    document.body.append(el);
+    const state = { ...withApp(), status: "completed" };
+    const payload = {
+      version: 1,
+      layout: "single",
+      model_id: null,
+      title: null,
+      runs: [{ title: null, prompt: null, state }],
+    };
+    const undo = renderSaved(el, /** @type {any} */ (payload));
+    cleanups.push(undo, () => el.remove());
+    const panel = /** @type {HTMLDetailsElement} */ (q(el, ".nba-tool"));
+    // The panel's own toggle listener (the app chunk's, added first) has run by then.
+    const toggled = new Promise((r) => panel.addEventListener("toggle", r, { once: true }));
+    q(panel, "summary").click();
+    await toggled;
+    expect(panel.open).toBe(true);
+    expect(q(panel, ".nba-app-uri").textContent).toBe(URI);
+    expect(panel.querySelector("iframe")).toBeNull();
+  });
+});
+
+describe("the host's checks of a frame's messages", () => {
+  test("a rate bound: MAX_PER_SECOND a second, then the next second's", () => {
+    const gate = rateGate();
+    const seen = Array.from({ length: MAX_PER_SECOND + 5 }, (_, i) => checkMessage(init, gate, i));
+    expect(seen.filter((m) => typeof m !== "string")).toHaveLength(MAX_PER_SECOND);
+    expect(seen.at(-1)).toBe("over the rate bound");
+    expect(checkMessage(init, gate, 1000)).toBe(init);
+  });
+
+  test("a size bound, then the JSON-RPC 2.0 shape", () => {
+    const gate = () => true;
+    const huge = { ...init, params: { text: "x".repeat(MAX_MESSAGE_CHARS) } };
+    expect(checkMessage(huge, gate, 0)).toBe("over the size bound");
+    const cyclic = /** @type {any} */ ({ jsonrpc: "2.0", method: "m" });
+    cyclic.params = cyclic;
+    expect(checkMessage(cyclic, gate, 0)).toBe("not JSON");
+    expect(checkMessage(123, gate, 0)).toBe("not JSON-RPC 2.0");
+    expect(checkMessage({ jsonrpc: "2.0", id: 1, result: {} }, gate, 0)).toMatch(/^no method/);
+    expect(checkMessage({ jsonrpc: "2.0", method: "m".repeat(129) }, gate, 0)).toMatch(
+      /^no method/,
+    );
+    expect(checkMessage({ ...init, id: { a: 1 } }, gate, 0)).toBe("a request id that is not one");
+    expect(checkMessage({ ...init, id: Number.NaN }, gate, 0)).toBe("a request id that is not one");
+    expect(checkMessage({ ...init, params: "x" }, gate, 0)).toBe("params that are not an object");
+    const note = { jsonrpc: "2.0", method: "ui/notifications/size-changed", params: { height: 9 } };
+    expect(checkMessage(note, gate, 0)).toBe(note);
+  });
+
+  test("answers ping and initialize; any other request is method-not-found", () => {
+    const ctx = () => ({ theme: "dark" });
+    expect(answer({ jsonrpc: "2.0", id: 2, method: "ping" }, ctx)).toEqual({
+      jsonrpc: "2.0",
+      id: 2,
+      result: {},
+    });
+    expect(
+      answer({ jsonrpc: "2.0", id: 3, method: "ui/initialize" }, ctx).result.hostContext,
+    ).toEqual({ theme: "dark" });
+    expect(answer({ jsonrpc: "2.0", id: 4, method: "ui/open-link" }, ctx).error).toEqual({
+      code: -32601,
+      message: "Method not found: ui/open-link",
+    });
+  });
+
+  test("the CSP goes after the doctype, or makes one", () => {
+    const meta = `<meta http-equiv="Content-Security-Policy" content="${CSP}">`;
+    expect(withCsp("<script>x</script>")).toBe(`<!doctype html>${meta}<script>x</script>`);
+    expect(withCsp("  <!doctype html>\n<p>")).toBe(`  <!doctype html>${meta}\n<p>`);
+  });
+});

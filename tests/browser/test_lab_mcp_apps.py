@@ -1,0 +1,73 @@
+"""End to end, in JupyterLab + Chromium: an MCP server whose tool has an app
+(tests/mcp_servers/apps.py, written with the SDK's ``mcp.server.apps``; its app with
+ext-apps' own ``App`` class, so the handshake is the real one) in its inspector. Calling
+``chart`` from the Tools tab shows its app in the call's panel: a frame sandboxed with
+``allow-scripts`` only, inside which the app says it connected and shows the input and result
+it received and the page's theme, which it follows as it changes; its button's tool call is
+answered with a clean JSON-RPC error (nbagent does not run an app's calls yet); the page makes
+no request outside the server."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.browser.lab import LabPage, set_theme
+from tests.browser.test_lab_protocols import tool, turn, wait_turn
+from tests.mcp_servers.apps import APP_HTML
+
+pytestmark = pytest.mark.browser
+
+ROOT = Path(__file__).resolve().parents[2]
+
+SETUP = """\
+import nbagent
+server = nbagent.mcp([{python!r}, "-m", "tests.mcp_servers.apps", "--log", {log!r}], cwd={root!r})
+server
+"""
+
+
+@pytest.mark.mcp
+def test_a_tools_app_shows_its_input_and_result_sandboxed(lab: LabPage, tmp_path: Path) -> None:
+    if not APP_HTML.is_file():
+        pytest.fail(f"{APP_HTML} is missing: `make tests/mcp_apps/dist/app.html`", pytrace=False)
+    log = tmp_path / "calls.log"
+    log.touch()
+    lab.open("mcp_apps.ipynb", [SETUP.format(python=sys.executable, log=str(log), root=str(ROOT))])
+    lab.wait_js(
+        "() => [...document.querySelectorAll('.nba-insp-tab')].some("
+        "(t) => t.textContent.startsWith('Tools ('))"
+    )
+    chart = tool(lab, "chart")
+    chart.get_by_text("raw JSON").click()
+    chart.get_by_label("Arguments (JSON)").fill(json.dumps({"values": [3, 4]}))
+    chart.get_by_role("button", name="Call").click()
+    wait_turn(lab, 0, "completed")
+    assert turn(lab, 0).locator(".nba-app-uri").inner_text() == "ui://chart/app.html"
+
+    frame = turn(lab, 0).locator("iframe.nba-app-frame")
+    assert frame.get_attribute("sandbox") == "allow-scripts"
+    app = turn(lab, 0).frame_locator("iframe.nba-app-frame")
+    app.locator("#state", has_text="connected").wait_for()
+    app.locator("#result", has_text="2 values, total 7").wait_for()
+    assert json.loads(app.locator("#input").inner_text()) == {"values": [3, 4]}
+    assert app.locator("#theme").inner_text() == "light"
+    assert "chart [3.0, 4.0] apps=True" in log.read_text()
+
+    # The page turns dark, then light again: the app is told each time (host-context-changed).
+    set_theme(lab, "JupyterLab Dark")
+    try:
+        app.locator("#theme", has_text="dark").wait_for()
+    finally:
+        set_theme(lab, "JupyterLab Light")
+    app.locator("#theme", has_text="light").wait_for()
+
+    # The app's button calls a tool through the host: refused cleanly, the app told why.
+    app.locator("#bump").click()
+    app.locator("#bumped", has_text="error:").wait_for()
+    assert "nbagent does not run an app's tool calls yet" in app.locator("#bumped").inner_text()
+    assert "bump" not in log.read_text()
+    assert lab.foreign_requests() == []

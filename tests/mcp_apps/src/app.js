@@ -1,0 +1,44 @@
+// The test server's app (tests/mcp_servers/apps.py, `chart`): ext-apps' own App, so the
+// handshake with the host is the real one. It shows in its DOM what the host sent it (the
+// tool's input, its result, the host context's theme) and has a button that calls the
+// server's `bump` tool through the host (`callServerTool`), showing the answer or the error.
+
+import { App } from "@modelcontextprotocol/ext-apps";
+
+/** @param {string} id @param {unknown} value */
+function show(id, value) {
+  const el = document.getElementById(id);
+  if (el) el.textContent = typeof value === "string" ? value : JSON.stringify(value);
+}
+
+const app = new App({ name: "nbagent-test-chart", version: "1.0.0" });
+
+app.ontoolinput = (params) => show("input", params.arguments ?? {});
+app.ontoolresult = (result) => {
+  const text = (result.content ?? []).map((c) => (c.type === "text" ? c.text : c.type));
+  show("result", text.join("\n"));
+  if (result.structuredContent) show("structured", result.structuredContent);
+};
+app.onhostcontextchanged = (context) => {
+  if (context.theme) show("theme", context.theme);
+};
+
+document.getElementById("bump")?.addEventListener("click", async () => {
+  show("bumped", "calling");
+  try {
+    const result = await app.callServerTool({ name: "bump", arguments: { by: 1 } });
+    show("bumped", result);
+  } catch (err) {
+    show("bumped", `error: ${err instanceof Error ? err.message : String(err)}`);
+  }
+});
+
+app.connect().then(
+  () => {
+    show("state", "connected");
+    const context = app.getHostContext();
+    if (context?.theme) show("theme", context.theme);
+    if (context?.containerDimensions) show("width", context.containerDimensions);
+  },
+  (err) => show("state", `failed: ${err instanceof Error ? err.message : String(err)}`),
+);

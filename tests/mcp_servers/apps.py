@@ -1,0 +1,112 @@
+"""An MCP server with an app (the ``io.modelcontextprotocol/ui`` extension, through the SDK's
+``mcp.server.apps``): ``chart(values)``'s ``_meta.ui.resourceUri`` is ``ui://chart/app.html``,
+an app written with ext-apps' own ``App`` class (tests/mcp_apps/, bundled into one HTML by
+``make``: tests/mcp_apps/dist/app.html) that shows the input and result it receives and calls
+``bump`` (``visibility: ["app"]``) from its button.
+Run as ``python -m tests.mcp_servers.apps [--log FILE] [--hostile]``.
+
+``--hostile``: tools whose app goes wrong, each a tool bound by hand (``meta={"ui": ...}``, as
+a server not written with the SDK's ``Apps`` may send): ``wrong_type`` (its resource is
+``text/plain``), ``huge`` (a resource of 9 MB), ``missing`` (a ``ui://`` resource the server
+does not have), ``not_ui`` (a ``resourceUri`` of ``https://``), ``odd_meta`` (``_meta.ui`` of
+the wrong types).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+from mcp.server.apps import APP_MIME_TYPE, Apps, ResourceCsp, client_supports_apps
+from mcp.server.mcpserver import Context, MCPServer
+from mcp.server.mcpserver.resources import TextResource
+
+APP_HTML = Path(__file__).resolve().parents[1] / "mcp_apps" / "dist" / "app.html"
+"""The app, built by ``make`` (tests/mcp_apps/build.mjs)."""
+APP_URI = "ui://chart/app.html"
+HUGE_BYTES = 9 * 1024 * 1024
+LOG: Path | None = None
+
+
+def log(line: str) -> None:
+    if LOG is not None:
+        with LOG.open("a") as f:
+            f.write(line + "\n")
+
+
+apps = Apps()
+
+
+@apps.tool(resource_uri=APP_URI, description="Chart some values (its app shows them).")
+def chart(values: list[float], ctx: Context) -> str:
+    log(f"chart {values} apps={client_supports_apps(ctx)}")
+    return f"{len(values)} values, total {sum(values):g}"
+
+
+@apps.tool(
+    resource_uri=APP_URI, visibility=["app"], description="Bump a counter (the app's button)."
+)
+def bump(by: int = 1) -> str:
+    log(f"bump {by}")
+    return f"bumped by {by}"
+
+
+def serve(hostile: bool) -> MCPServer:
+    if not APP_HTML.is_file():
+        sys.exit(f"{APP_HTML} is missing: build it with `make tests/mcp_apps/dist/app.html`")
+    apps.add_html_resource(
+        APP_URI,
+        APP_HTML.read_text(encoding="utf-8"),
+        name="chart",
+        csp=ResourceCsp(connect_domains=["https://api.example.com"]),
+        prefers_border=True,
+    )
+    server = MCPServer("apps", instructions="A tool with an app.", extensions=[apps])
+    if hostile:
+        _hostile(server)
+    return server
+
+
+def _hostile(server: MCPServer) -> None:
+    """Tools whose ``_meta.ui`` or resource is wrong, and the resources they name."""
+    page = "<!doctype html><p>app</p>"
+    server.add_resource(
+        TextResource(uri="ui://wrong/type.html", name="wrong", mime_type="text/plain", text=page)
+    )
+    server.add_resource(
+        TextResource(
+            uri="ui://huge/app.html", name="huge", mime_type=APP_MIME_TYPE, text="x" * HUGE_BYTES
+        )
+    )
+    bound = {
+        "wrong_type": {"resourceUri": "ui://wrong/type.html"},
+        "huge": {"resourceUri": "ui://huge/app.html"},
+        "missing": {"resourceUri": "ui://missing/app.html"},
+        "not_ui": {"resourceUri": "https://example.com/app.html"},
+        "odd_meta": {"resourceUri": 42, "visibility": "everyone"},
+    }
+    for name, ui in bound.items():
+        server.add_tool(_ran(name), name=name, description=f"Hostile: {name}.", meta={"ui": ui})
+
+
+def _ran(name: str) -> Callable[[], str]:
+    def tool() -> str:
+        return f"{name} ran"
+
+    return tool
+
+
+def main() -> None:
+    global LOG
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--log")
+    parser.add_argument("--hostile", action="store_true")
+    args = parser.parse_args()
+    LOG = Path(args.log) if args.log else None
+    serve(args.hostile).run()
+
+
+if __name__ == "__main__":
+    main()
