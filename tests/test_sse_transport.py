@@ -7,6 +7,7 @@ import asyncio
 import httpx
 import pytest
 
+import nbagent
 from nbagent.adapters.base import ServerSentEvent as SSE
 from nbagent.sources import is_async_source
 from nbagent.sources.http import HTTPStatusError, SSESource, sse
@@ -236,6 +237,18 @@ def test_user_client_is_reused_and_not_closed() -> None:
                 return [ev async for ev in sse(srv.url, client=aclient)]
 
         assert aio.run(run()) == [SSE("a")]
+
+
+def test_a_source_on_your_sync_client_is_shown_with_plain_for() -> None:
+    """``show(sse(url, client=httpx.Client()))``: the run reads it with ``for`` in its thread
+    (it used to take it for an async source and end in a TypeError)."""
+    chunks = [frame({"choices": [{"index": 0, "delta": {"content": w}}]}) for w in ("a ", "b")]
+    with SSEServer([*chunks, frame("[DONE]")]) as srv, httpx.Client() as client:
+        src = sse(srv.url, client=client, format="openai-chat")
+        assert not is_async_source(src)
+        run = nbagent.show(src)
+        assert (run.wait(PATIENCE).text, run.status) == ("a b", "completed")
+        assert not client.is_closed
 
 
 def test_wrong_client_kind() -> None:

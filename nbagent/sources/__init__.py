@@ -40,8 +40,10 @@ _ACCEPTED = (
 
 
 def is_async_source(obj: Any) -> bool:
-    """True when the source is read with ``async for`` (it has ``__aiter__``)."""
-    return hasattr(obj, "__aiter__")
+    """True when the source is read with ``async for``: it has ``__aiter__``, unless it says
+    otherwise (``nbagent_async``: a source of both kinds built on a sync client is read with
+    ``for``)."""
+    return bool(getattr(obj, "nbagent_async", hasattr(obj, "__aiter__")))
 
 
 def check_source(obj: Any) -> None:

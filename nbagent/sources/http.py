@@ -110,6 +110,11 @@ class SSESource:
         self._own_client: httpx.Client | httpx.AsyncClient | None = None
         self._closed = False
 
+    @property
+    def nbagent_async(self) -> bool:
+        """Read with ``async for`` unless built on your ``httpx.Client``."""
+        return not isinstance(self.client, httpx.Client)
+
     def __repr__(self) -> str:
         return f"<SSESource {self.method} {self.url} format={self.nbagent_format!r}>"
 
