@@ -15,11 +15,10 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent.core.values import type_is
-from nbagent.frameworks.resume.ag_ui import AgUiResume, drives_ag_ui
 from nbagent.frameworks.resume.openai_agents import AgentsApprovals
 from nbagent.frameworks.resume.pydantic_ai import PydanticAIApprovals
 
-__all__ = ["AgUiResume", "AgentsApprovals", "PydanticAIApprovals", "resumable", "with_approvals"]
+__all__ = ["AgentsApprovals", "PydanticAIApprovals", "resumable", "with_approvals"]
 
 
 def resumable(source: Any) -> Any:
@@ -28,8 +27,12 @@ def resumable(source: Any) -> Any:
     can answer (``ag_ui.py``), else ``source`` itself."""
     if type_is(source, "agents", "RunResultStreaming"):
         return AgentsApprovals(source)
-    if drives_ag_ui(source):
-        return AgUiResume(source)
+    if type_is(source, "nbagent.sources.http", "SSESource"):
+        # Imported only for an SSE source (httpx is loaded then): a run shown loads no httpx.
+        from nbagent.frameworks.resume.ag_ui import AgUiResume, drives_ag_ui
+
+        if drives_ag_ui(source):
+            return AgUiResume(source)
     return source
 
 
