@@ -224,8 +224,8 @@ def test_output_is_sent_when_asked_once_every_lane_has_ended(comms: list[Recordi
 
 
 def test_a_lane_writes_its_own_state_only(comms: list[RecordingComm]) -> None:
-    """Each lane's saved state is a model of its own: a lane's end sends that lane's state,
-    not every lane's again; the widget itself sends only its list of lane models."""
+    """Each lane's saved state is a key of the widget's model (``lane{n}``): a lane's opening
+    and its end send that lane's key only, not every lane's again, and no model of its own."""
     release = threading.Event()
 
     lanes = Lanes(display=True)
@@ -235,17 +235,21 @@ def test_a_lane_writes_its_own_state_only(comms: list[RecordingComm]) -> None:
     release.set()
     lanes.wait(PATIENCE)
     widget = ours(comms)
-    states = [c for c in comms if "lane" in c.log[0][1].get("state", {})]
-    assert len(states) == 2
-    for c, text in zip(states, ["quick", "slow end"], strict=True):
-        opened, *updates = [data["state"] for kind, data in c.log if "state" in data]
-        assert opened["lane"]["state"]["status"] == "running"
-        (final,) = updates  # one write: at the lane's end
-        assert final["lane"]["state"]["blocks"][0]["text"] == text
+    assert comms == [widget]  # no comm opened per lane
     sent = [data["state"] for kind, data in widget.log if kind == "comm_msg" and "state" in data]
-    assert [list(state) for state in sent] == [["last"], ["last"]]  # one per lane opened
+    assert sorted(list(state) for state in sent) == [["lane0"]] * 2 + [["lane1"]] * 2
+    opened = next(state["lane1"] for state in sent if "lane1" in state)
+    assert opened["state"]["status"] == "running"
+    for n, text in enumerate(["quick", "slow end"]):
+        *_, final = [state[f"lane{n}"] for state in sent if f"lane{n}" in state]
+        assert final["state"]["blocks"][0]["text"] == text
     saved = lanes["slow"].transcript.to_dict()
     assert saved_lanes(comms)["lanes"][1]["state"] == compact_state(saved)
+    # What a page that opens the model later gets: every lane in its keys.
+    assert lanes.widget is not None
+    state = lanes.widget.get_state()
+    assert [state[f"lane{n}"]["state"]["status"] for n in range(2)] == ["completed"] * 2
+    assert "lane2" not in state
 
 
 def test_output_sends_the_static_parts_the_browser_lacks(comms: list[RecordingComm]) -> None:

@@ -33,7 +33,7 @@ from nbagent.transcript.transcript import Transcript
 from nbagent.widget.messages import KernelMessage, LanesRequest, Notice
 from nbagent.widget.output import Head, Layout, RunOutput
 from nbagent.widget.terminal import print_block
-from nbagent.widget.widget import LaneState, LanesWidget
+from nbagent.widget.widget import LanesWidget
 from nbagent.widget.wire import compact_state
 
 __all__ = ["Lanes", "is_agent"]
@@ -83,7 +83,6 @@ class Lanes(LaneSaves):
             self.widget.add_handler(self._on_message)
             send = self.widget.send
         self.controller = Controller(send, throttle_ms=throttle_ms, lanes=True)
-        self._states: list[LaneState] = []
         # Each ended lane's output (its final state, its static copies made once), by lane.
         self._ended: dict[int, RunOutput] = {}
         # Lanes whose state went out between two cells: sent again in a cell begun since.
