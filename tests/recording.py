@@ -22,6 +22,7 @@ from comm.base_comm import BaseComm
 
 from nbagent.runtime.run import Run
 from nbagent.transcript.transcript import apply_op
+from nbagent.widget.lane_state import LANE_START
 from nbagent.widget.output import TRANSCRIPT_MIME
 from nbagent.widget.wire import decode_lanes, decode_ops
 from tests.wait import PATIENCE
@@ -200,7 +201,7 @@ def outputs(c: RecordingComm) -> list[dict[str, Any]]:
         elif "lanes" in m:
             for index, _meta in m.get("meta", []):
                 if index == len(states):
-                    states.append({"blocks": []})
+                    states.append({**LANE_START, "blocks": []})
             for index, ops in decode_lanes(m):
                 for op in ops:
                     apply_op(states[index], op)

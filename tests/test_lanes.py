@@ -12,6 +12,7 @@ import pytest
 import nbagent
 from nbagent.apps.lanes import Lanes
 from nbagent.transcript.transcript import apply_op
+from nbagent.widget.lane_state import LANE_START
 from nbagent.widget.output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME
 from nbagent.widget.wire import compact_state, decode_lanes
 from tests import aio
@@ -38,7 +39,7 @@ def replay(opened: dict[str, Any], messages: list[dict[str, Any]]) -> list[dict[
             continue
         for index, meta in m.get("meta", []):
             if index == len(lanes):
-                lanes.append({"blocks": []})
+                lanes.append({**LANE_START, "blocks": []})
                 metas.append({})
             metas[index].update(meta)
         for index, ops in decode_lanes(m):
@@ -80,6 +81,12 @@ def test_two_lanes_share_their_messages(comms: list[RecordingComm]) -> None:
         i: min(k for k, m in enumerate(messages) for j, *_ in m["lanes"] if j == i) for i in (0, 1)
     }
     assert all(first_meta[i] <= first_ops[i] for i in (0, 1))
+    # A lane's opening says only what differs from the state the page starts it from
+    # (LANE_START: version 1, running, no deltas, no generating time yet): its clock.
+    for i in (0, 1):
+        (entry,) = [e for e in messages[first_meta[i]]["lanes"] if e[0] == i]
+        assert [[code, sorted(fields)] for code, fields in entry[1]] == [["r", ["started_at"]]]
+        assert len(entry) == 2  # no delta counter
     final = saved_lanes(comms)
     assert [lane["meta"]["title"] for lane in final["lanes"]] == ["A", "B"]
     assert final["seq"] == messages[-1]["seq"]

@@ -22,6 +22,24 @@ const initial = () => {
 };
 
 describe("LaneSet", () => {
+  test("a lane opens from a run's first state: its opening says only what differs", () => {
+    const set = new LaneSet();
+    set.applyMessage({
+      seq: 1,
+      meta: [[0, { prompt: "q" }]],
+      lanes: [[0, [["r", { started_at: 5 }]]]],
+    });
+    expect(set.lanes[0].store.state).toEqual({
+      version: 1,
+      status: "running",
+      deltas: 0,
+      generating_s: 0,
+      started_at: 5,
+      blocks: [],
+    });
+    expect(set.needsSync()).toBe(true); // running
+  });
+
   test("meta opens lanes before their ops; a snapshot replaces them all", () => {
     const set = new LaneSet();
     set.applyMessage({

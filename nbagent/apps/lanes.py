@@ -30,6 +30,7 @@ from nbagent.runtime.run import Run
 from nbagent.runtime.views import CellOutput, held
 from nbagent.sources.recording import Player
 from nbagent.transcript.transcript import Transcript
+from nbagent.widget.lane_state import LANE_START
 from nbagent.widget.messages import KernelMessage, LanesRequest, Notice
 from nbagent.widget.output import Head, Layout, RunOutput
 from nbagent.widget.terminal import print_block
@@ -157,8 +158,12 @@ class Lanes(LaneSaves):
             self.runs.append(run)
             self._metas.append(meta)
             initial = compact_state(run.transcript.to_dict())
-            fields = {k: v for k, v in initial.items() if k != "blocks"}
-            # The browser starts a lane from {"blocks": []}: what is empty stays unsaid.
+            # The page starts a lane from LANE_START, with no blocks: what it has stays unsaid.
+            fields = {
+                k: v
+                for k, v in initial.items()
+                if k != "blocks" and (k not in LANE_START or LANE_START[k] != v)
+            }
             said = {k: v for k, v in meta.items() if v is not None}
             self.controller.open_lane(index, said, [{"op": "run", "set": fields}])
             self._open_state(index, initial)

@@ -8,6 +8,10 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import Any
 
+LANE_START: dict[str, Any] = {"version": 1, "status": "running", "deltas": 0, "generating_s": 0.0}
+"""A lane's state on the page before its opening's ops (``LANE_START`` of
+js/src/store/lanes.js; with no blocks yet): a run's first state says only what differs."""
+
 PREFIX = "lane"
 """A lane's key in the model: ``lane{index}`` (``js/src/store/lanes.js`` reads them in order)."""
 

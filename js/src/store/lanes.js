@@ -14,6 +14,12 @@ import { OpError, Store } from "./store.js";
  *   `lanes`: lanes were added (or all reloaded); `meta`: lanes whose metadata changed.
  */
 
+/**
+ * A lane's state before its opening's ops (nbagent/widget/lane_state.py, `LANE_START`): a
+ * run's first state says only what differs.
+ */
+const LANE_START = { version: 1, status: "running", deltas: 0, generating_s: 0 };
+
 export class LaneSet {
   constructor() {
     /** Sequence number of the last applied message or loaded snapshot. */
@@ -56,6 +62,7 @@ export class LaneSet {
     if (!lane) {
       if (index !== this.lanes.length) throw new OpError(`lane ${index} out of order`);
       const store = new Store();
+      store.state = { ...LANE_START, blocks: [] };
       store.clockOffset = this.clockOffset;
       store.unreachable = this.unreachable;
       lane = { index, meta: {}, store };
