@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { LaneSet } from "../src/store/lanes.js";
+import { followLanes, LaneSet } from "../src/store/lanes.js";
 import widget, { laneSetFor } from "../src/widget/index.js";
 import { FakeModel, runningState } from "./fake-model.js";
 import { mountLanes } from "./mount.js";
@@ -224,6 +224,31 @@ describe.each(/** @type {const} */ ([["chain"], ["list"]]))("lane models, %s", (
     });
     expect(w.set.lanes.map((l) => l.meta.prompt)).toEqual(["asked one", "asked two"]);
   });
+});
+
+test("a saved chain that loops reads each of its models once", async () => {
+  const a = new FakeModel({ lane: finishedLane(2, "one"), prev: "IPY_MODEL_b" });
+  const b = new FakeModel({ lane: finishedLane(3, "two"), prev: "IPY_MODEL_a" });
+  const models = new Map([
+    ["a", a],
+    ["b", b],
+  ]);
+  const model = Object.assign(new FakeModel({ arrangement: "chat", last: "IPY_MODEL_b" }), {
+    widget_manager: { get_model: async (/** @type {string} */ id) => models.get(id) },
+  });
+  const set = new LaneSet();
+  let ready = false;
+  cleanups.push(
+    followLanes(
+      set,
+      model,
+    )(() => {
+      ready = true;
+    }),
+  );
+  await settle();
+  expect(ready).toBe(true);
+  expect(set.lanes.map((l) => l.meta.prompt)).toEqual(["asked one", "asked two"]);
 });
 
 describe("lanes in the model's keys", () => {

@@ -243,13 +243,15 @@ export class LaneSet {
  * @returns {Promise<unknown[]>} each model's `lane`
  */
 async function savedBefore(model) {
-  const refs = model.get("lanes");
+  const last = model.get("last");
   /** @type {any[]} */
   const models = [];
   const get = (/** @type {unknown} */ ref) =>
     model.widget_manager.get_model(String(ref).replace("IPY_MODEL_", ""));
-  if (Array.isArray(refs) && refs.length) models.push(...(await Promise.all(refs.map(get))));
-  for (let ref = model.get("last"), n = 0; typeof ref === "string" && n++ < 1e5; ) {
+  if (typeof last !== "string")
+    return (await Promise.all(model.get("lanes").map(get))).map((m) => m.get("lane"));
+  for (let ref = last, seen = new Set(); typeof ref === "string" && !seen.has(ref); ) {
+    seen.add(ref);
     models.unshift(await get(ref));
     ref = models[0].get("prev");
   }
