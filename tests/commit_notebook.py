@@ -17,6 +17,7 @@ An evaluation's output gets its table and transcripts the same way (``EVALUATION
 
 from __future__ import annotations
 
+import itertools
 import os
 import shutil
 import subprocess
@@ -83,13 +84,17 @@ def model_states(nb: nbformat.NotebookNode) -> dict[str, dict[str, Any]]:
 
 def _run_states(model_id: str | None, models: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
     """The states of the runs a widget model holds: an ``AgentWidget``'s ``snapshot``, or each
-    ``LaneState`` a ``LanesWidget`` chains from its ``last`` (each one's ``prev``; notebooks
-    saved before list them in ``lanes``: ``nbagent/widget/widget.py``)."""
+    lane a ``LanesWidget`` keeps in its keys ``lane0``, ``lane1``... (notebooks saved before:
+    each ``LaneState`` chained from its ``last``, by each one's ``prev``, or listed in
+    ``lanes``: ``nbagent/widget/widget.py``)."""
     traits = models.get(model_id or "")
     if traits is None:
         raise MissingState(f"no saved widget state for model {model_id!r}")
     if "snapshot" in traits:
         return [traits["snapshot"]["state"]]
+    keyed = list(itertools.takewhile(bool, (traits.get(f"lane{n}") for n in itertools.count())))
+    if keyed:
+        return [lane["state"] for lane in keyed]
     refs: list[str] = list(traits.get("lanes", []))
     ref = traits.get("last")
     while isinstance(ref, str) and ref not in refs:

@@ -22,6 +22,7 @@ from comm.base_comm import BaseComm
 
 from nbagent.runtime.run import Run
 from nbagent.transcript.transcript import apply_op
+from nbagent.widget.lane_state import LANE_START
 from nbagent.widget.output import TRANSCRIPT_MIME
 from nbagent.widget.wire import decode_lanes, decode_ops
 from tests.wait import PATIENCE
@@ -88,35 +89,22 @@ def record_comms(monkeypatch: pytest.MonkeyPatch) -> list[RecordingComm]:
 
 
 def ours(comms: list[RecordingComm]) -> RecordingComm:
-    """The nbagent widget's comm (a DOMWidget also opens one for its layout, a lanes widget
-    one per lane for its state)."""
+    """The nbagent widget's comm (a DOMWidget also opens one for its layout)."""
     (c,) = [c for c in comms if "store_key" in c.log[0][1].get("state", {})]
     return c
 
 
 def saved_lanes(comms: list[RecordingComm]) -> dict[str, Any]:
-    """A lanes widget's saved state as the browser (or a saved notebook) has it: each lane's
-    ``LaneState`` as last written, in the order of the chain from the widget's ``last``
-    (each lane's ``prev``);
-    ``{"seq": the latest, "lanes": [{"meta", "state"}, ...]}``."""
-    last: str | None = None
+    """A lanes widget's saved state as the browser (or a saved notebook) has it: lane n in the
+    widget model's key ``lane{n}`` as last sent; ``{"seq": the latest, "lanes": [{"meta",
+    "state"}, ...]}``."""
+    keyed: dict[int, dict[str, Any]] = {}
     for kind, data in ours(comms).log:
-        if kind in ("comm_open", "comm_msg") and "last" in data.get("state", {}):
-            last = data["state"]["last"]
-    latest: dict[str, dict[str, Any]] = {}
-    prev: dict[str, str | None] = {}
-    for c in comms:
-        for kind, data in c.log:
-            state = data.get("state", {}) if kind in ("comm_open", "comm_msg") else {}
-            if "lane" in state:
-                latest[c.comm_id] = state["lane"]
-            if "prev" in state:
-                prev[c.comm_id] = state["prev"]
-    refs: list[str] = []
-    while last is not None:
-        refs.insert(0, last.removeprefix("IPY_MODEL_"))
-        last = prev[refs[0]]
-    lanes = [latest[ref] for ref in refs]
+        state = data.get("state", {}) if kind in ("comm_open", "comm_msg") else {}
+        for key, lane in state.items():
+            if key.startswith("lane") and key[4:].isdigit():
+                keyed[int(key[4:])] = lane
+    lanes = [keyed[n] for n in range(len(keyed))]
     return {
         "seq": max((lane["seq"] for lane in lanes), default=0),
         "lanes": [{"meta": lane["meta"], "state": lane["state"]} for lane in lanes],
@@ -213,7 +201,7 @@ def outputs(c: RecordingComm) -> list[dict[str, Any]]:
         elif "lanes" in m:
             for index, _meta in m.get("meta", []):
                 if index == len(states):
-                    states.append({"blocks": []})
+                    states.append({**LANE_START, "blocks": []})
             for index, ops in decode_lanes(m):
                 for op in ops:
                     apply_op(states[index], op)

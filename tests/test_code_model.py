@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from nbagent.widget.code_model import _make_code_model, _mentions_math
-from nbagent.widget.widget import AgentWidget, LaneState
+from nbagent.widget.widget import AgentWidget, LanesWidget
 from tests.recording import record_comms
 from tests.wait import wait_for
 
@@ -69,7 +69,10 @@ def test_a_formula_in_a_state_counts_too() -> None:
     """A widget opened on a finished transcript (a replay's end, a lane) sends its text in
     its state, not in messages."""
     code = _make_code_model()
-    LaneState(code=code, lane={"state": {"blocks": [{"type": "text", "text": "\\(a+b\\)"}]}})
+    lanes = LanesWidget(code=code)
+    lanes.keep_lane(0, {"state": {"blocks": [{"type": "text", "text": "\\(a+b\\)"}]}})
+    assert code.math == ""  # kept: the page has it
+    lanes.send_lanes([0])
     assert code.math == MATH
 
 

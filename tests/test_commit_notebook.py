@@ -57,23 +57,25 @@ def test_a_run_gets_its_state_from_its_widget_model() -> None:
     assert data[WIDGET_VIEW_MIME]["model_id"] == "m1"
 
 
-@pytest.mark.parametrize("form", ["chain", "list (notebooks saved before)"])
+@pytest.mark.parametrize("form", ["keys", "chain (saved before)", "list (saved before that)"])
 def test_lanes_get_each_lane_state_in_order(form: str) -> None:
     weather, failing = state_of("weather"), state_of("failing_tool")
     head = Head("lanes", "group", "Two models")
     runs = [RunOutput(weather, "a"), RunOutput(failing, "b", "why?")]
-    group: dict[str, Any] = (
-        {"arrangement": "lanes", "last": "IPY_MODEL_l2", "lanes": []}
-        if form == "chain"
-        else {"arrangement": "lanes", "lanes": ["IPY_MODEL_l1", "IPY_MODEL_l2"]}
-    )
+    first = {"seq": 3, "meta": {"title": "a"}, "state": weather}
+    second = {"seq": 5, "meta": {"title": "b"}, "state": failing}
+    group: dict[str, Any] = {
+        "keys": {"arrangement": "lanes", "lane0": first, "lane1": second},
+        "chain (saved before)": {"arrangement": "lanes", "last": "IPY_MODEL_l2", "lanes": []},
+        "list (saved before that)": {
+            "arrangement": "lanes",
+            "lanes": ["IPY_MODEL_l1", "IPY_MODEL_l2"],
+        },
+    }[form]
     models = {
         "group": group,
-        "l1": {"lane": {"seq": 3, "meta": {"title": "a"}, "state": weather}, "prev": None},
-        "l2": {
-            "lane": {"seq": 5, "meta": {"title": "b"}, "state": failing},
-            "prev": "IPY_MODEL_l1",
-        },
+        "l1": {"lane": first, "prev": None},
+        "l2": {"lane": second, "prev": "IPY_MODEL_l1"},
     }
     nb = fill_payloads(executed([output(assemble(head, runs, in_model=True))], models))
     shown = nb.cells[0].outputs[0]["data"][TRANSCRIPT_MIME]

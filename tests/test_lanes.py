@@ -12,6 +12,7 @@ import pytest
 import nbagent
 from nbagent.apps.lanes import Lanes
 from nbagent.transcript.transcript import apply_op
+from nbagent.widget.lane_state import LANE_START
 from nbagent.widget.output import TRANSCRIPT_MIME, WIDGET_VIEW_MIME
 from nbagent.widget.wire import compact_state, decode_lanes
 from tests import aio
@@ -38,7 +39,7 @@ def replay(opened: dict[str, Any], messages: list[dict[str, Any]]) -> list[dict[
             continue
         for index, meta in m.get("meta", []):
             if index == len(lanes):
-                lanes.append({"blocks": []})
+                lanes.append({**LANE_START, "blocks": []})
                 metas.append({})
             metas[index].update(meta)
         for index, ops in decode_lanes(m):
@@ -80,6 +81,12 @@ def test_two_lanes_share_their_messages(comms: list[RecordingComm]) -> None:
         i: min(k for k, m in enumerate(messages) for j, *_ in m["lanes"] if j == i) for i in (0, 1)
     }
     assert all(first_meta[i] <= first_ops[i] for i in (0, 1))
+    # A lane's opening says only what differs from the state the page starts it from
+    # (LANE_START: version 1, running, no deltas, no generating time yet): its clock.
+    for i in (0, 1):
+        (entry,) = [e for e in messages[first_meta[i]]["lanes"] if e[0] == i]
+        assert [[code, sorted(fields)] for code, fields in entry[1]] == [["r", ["started_at"]]]
+        assert len(entry) == 2  # no delta counter
     final = saved_lanes(comms)
     assert [lane["meta"]["title"] for lane in final["lanes"]] == ["A", "B"]
     assert final["seq"] == messages[-1]["seq"]
@@ -224,8 +231,8 @@ def test_output_is_sent_when_asked_once_every_lane_has_ended(comms: list[Recordi
 
 
 def test_a_lane_writes_its_own_state_only(comms: list[RecordingComm]) -> None:
-    """Each lane's saved state is a model of its own: a lane's end sends that lane's state,
-    not every lane's again; the widget itself sends only its list of lane models."""
+    """Each lane's saved state is a key of the widget's model (``lane{n}``): a lane's opening
+    and its end send that lane's key only, not every lane's again, and no model of its own."""
     release = threading.Event()
 
     lanes = Lanes(display=True)
@@ -235,17 +242,21 @@ def test_a_lane_writes_its_own_state_only(comms: list[RecordingComm]) -> None:
     release.set()
     lanes.wait(PATIENCE)
     widget = ours(comms)
-    states = [c for c in comms if "lane" in c.log[0][1].get("state", {})]
-    assert len(states) == 2
-    for c, text in zip(states, ["quick", "slow end"], strict=True):
-        opened, *updates = [data["state"] for kind, data in c.log if "state" in data]
-        assert opened["lane"]["state"]["status"] == "running"
-        (final,) = updates  # one write: at the lane's end
-        assert final["lane"]["state"]["blocks"][0]["text"] == text
+    assert comms == [widget]  # no comm opened per lane
     sent = [data["state"] for kind, data in widget.log if kind == "comm_msg" and "state" in data]
-    assert [list(state) for state in sent] == [["last"], ["last"]]  # one per lane opened
+    assert sorted(list(state) for state in sent) == [["lane0"]] * 2 + [["lane1"]] * 2
+    opened = next(state["lane1"] for state in sent if "lane1" in state)
+    assert opened["state"]["status"] == "running"
+    for n, text in enumerate(["quick", "slow end"]):
+        *_, final = [state[f"lane{n}"] for state in sent if f"lane{n}" in state]
+        assert final["state"]["blocks"][0]["text"] == text
     saved = lanes["slow"].transcript.to_dict()
     assert saved_lanes(comms)["lanes"][1]["state"] == compact_state(saved)
+    # What a page that opens the model later gets: every lane in its keys.
+    assert lanes.widget is not None
+    state = lanes.widget.get_state()
+    assert [state[f"lane{n}"]["state"]["status"] for n in range(2)] == ["completed"] * 2
+    assert "lane2" not in state
 
 
 def test_output_sends_the_static_parts_the_browser_lacks(comms: list[RecordingComm]) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html.parser
 import importlib.util
+import itertools
 import os
 import re
 import sys
@@ -265,20 +266,18 @@ WRITES = {
 }
 
 
+def _lanes(traits: dict[str, Any]) -> list[dict[str, Any]]:
+    """The lanes a lanes widget keeps in its model's keys ``lane0``, ``lane1``..."""
+    return list(itertools.takewhile(bool, (traits.get(f"lane{n}") for n in itertools.count())))
+
+
 def runs(nb: nbformat.NotebookNode) -> list[dict[str, Any]]:
     """Every run's final state in the saved widget state: each single run's ``snapshot``, and
-    each lane (chat turn) of a lanes widget in its own ``LaneState`` model, chained from the
-    widget's ``last`` (each lane's ``prev``)."""
+    each lane (chat turn) of a lanes widget, in its model's key ``lane{n}``."""
     states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     found = [snapshot["state"] for snapshot in widget_snapshots(nb)]
     for entry in states.values():
-        ref = entry["state"].get("last")
-        lanes = []
-        while isinstance(ref, str):
-            lane = states[ref.removeprefix("IPY_MODEL_")]["state"]
-            lanes.insert(0, lane["lane"]["state"])
-            ref = lane.get("prev")
-        found += lanes
+        found += [lane["state"] for lane in _lanes(entry["state"])]
     return found
 
 
@@ -287,11 +286,8 @@ def chat_turns(nb: nbformat.NotebookNode) -> set[str]:
     states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
     ids: set[str] = set()
     for entry in states.values():
-        ref = entry["state"].get("last") if entry["state"].get("arrangement") == "chat" else None
-        while isinstance(ref, str):
-            lane = states[ref.removeprefix("IPY_MODEL_")]["state"]
-            ids.add(lane["lane"]["state"].get("run_id"))
-            ref = lane.get("prev")
+        if entry["state"].get("arrangement") == "chat":
+            ids |= {lane["state"].get("run_id") for lane in _lanes(entry["state"])}
     return ids
 
 

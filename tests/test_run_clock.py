@@ -21,6 +21,7 @@ from nbagent.transcript.export.status import status_label, status_parts
 from nbagent.transcript.fold import numbers
 from nbagent.transcript.transcript import apply_op
 from nbagent.widget import wire
+from nbagent.widget.lane_state import LANE_START
 from tests.invariants import check_ops
 from tests.invariants import wire as wire_json
 from tests.recording import RecordingComm, customs, ours, page_messages
@@ -194,7 +195,7 @@ def test_a_replay_in_a_lane_reads_at_its_own_clock(comms: list[RecordingComm]) -
     kernel's clock it would be far off); the live lane keeps the kernel's clock."""
     final = replay_beside_live()
     assert round(final, 1) == 42.6
-    page: dict[str, Any] = {"blocks": []}  # the replay's lane as the page folds it
+    page: dict[str, Any] = {**LANE_START, "blocks": []}  # the replay's lane as the page folds it
     offset = 0.0  # the page's clock of that lane minus the kernel's, as the page sets it
     rates, owners = [], set()
     for at, m in page_messages(lanes_comm(comms)):
@@ -232,6 +233,6 @@ def replay_beside_live() -> float:
 
 
 def lanes_comm(comms: list[RecordingComm]) -> RecordingComm:
-    """The lanes widget's comm (each lane's state has one of its own)."""
+    """The lanes widget's comm."""
     (c,) = [c for c in comms if "arrangement" in c.log[0][1].get("state", {})]
     return c

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, test, vi } from "vitest";
-import { LaneSet } from "../src/store/lanes.js";
+import { followLanes, LaneSet } from "../src/store/lanes.js";
 import widget, { laneSetFor } from "../src/widget/index.js";
 import { FakeModel, runningState } from "./fake-model.js";
 import { mountLanes } from "./mount.js";
@@ -22,6 +22,24 @@ const initial = () => {
 };
 
 describe("LaneSet", () => {
+  test("a lane opens from a run's first state: its opening says only what differs", () => {
+    const set = new LaneSet();
+    set.applyMessage({
+      seq: 1,
+      meta: [[0, { prompt: "q" }]],
+      lanes: [[0, [["r", { started_at: 5 }]]]],
+    });
+    expect(set.lanes[0].store.state).toEqual({
+      version: 1,
+      status: "running",
+      deltas: 0,
+      generating_s: 0,
+      started_at: 5,
+      blocks: [],
+    });
+    expect(set.needsSync()).toBe(true); // running
+  });
+
   test("meta opens lanes before their ops; a snapshot replaces them all", () => {
     const set = new LaneSet();
     set.applyMessage({
@@ -129,17 +147,18 @@ describe("turns a later cell shows apart", () => {
 });
 
 /**
- * A lanes widget whose lanes are models of their own (nbagent/widget/lane_state.py, LaneState), found
+ * A lanes widget with lanes saved: lane n in the model's key `lane{n}` (nbagent/widget/
+ * lane_state.py), or, as notebooks saved before have them, in models of their own found
  * through the widget manager as anywidget hands it to the model: chained from the widget's
- * `last` (each lane's `prev`), or, as notebooks saved before have them, listed in `lanes`.
- * @param {Record<string, any>[]} saved each lane model's `lane` trait, there from the start
- * @param {"chain" | "list"} [form]
+ * `last` (each lane's `prev`), or listed in `lanes`.
+ * @param {Record<string, any>[]} saved each lane, there from the start
+ * @param {"keys" | "chain" | "list"} [form]
  */
-function withLaneModels(saved = [], layout = "chat", missing = false, form = "chain") {
+function withLanes(saved = [], layout = "chat", missing = false, form = "keys") {
   /** @type {Map<string, FakeModel>} */
   const lanes = new Map();
   const model = /** @type {FakeModel & {widget_manager: any}} */ (
-    new FakeModel({ arrangement: layout, lanes: [], last: null })
+    new FakeModel({ arrangement: layout })
   );
   model.widget_manager = {
     /** @param {string} id */
@@ -149,28 +168,23 @@ function withLaneModels(saved = [], layout = "chat", missing = false, form = "ch
       return lane;
     },
   };
-  /** @param {string} key @param {any} value @param {boolean} announce */
-  const put = (key, value, announce) => {
-    if (announce) model.set(key, value);
-    else model.traits[key] = value;
-  };
-  /** @param {Record<string, any>} lane @param {boolean} [announce] */
-  const add = (lane, announce = true) => {
-    const id = `m${lanes.size}`;
-    const child = new FakeModel({ lane, prev: model.get("last") });
-    lanes.set(id, child);
-    if (form === "chain") put("last", `IPY_MODEL_${id}`, announce);
-    else put("lanes", [...model.get("lanes"), `IPY_MODEL_${id}`], announce);
-    return child;
-  };
-  for (const lane of saved) add(lane, false);
+  saved.forEach((lane, n) => {
+    if (form === "keys") {
+      model.traits[`lane${n}`] = lane;
+      return;
+    }
+    const id = `m${n}`;
+    lanes.set(id, new FakeModel({ lane, prev: model.get("last") ?? null }));
+    if (form === "chain") model.traits.last = `IPY_MODEL_${id}`;
+    else model.traits.lanes = [...(model.get("lanes") ?? []), `IPY_MODEL_${id}`];
+  });
   if (missing && form === "chain") {
     lanes.set("gone-next", new FakeModel({ lane: {}, prev: "IPY_MODEL_gone" }));
     model.traits.last = "IPY_MODEL_gone-next";
-  } else if (missing) model.traits.lanes = [...model.get("lanes"), "IPY_MODEL_gone"];
+  } else if (missing) model.traits.lanes = [...(model.get("lanes") ?? []), "IPY_MODEL_gone"];
   const stop = /** @type {() => void} */ (widget.initialize({ model: /** @type {any} */ (model) }));
   cleanups.push(stop);
-  return { model, add, set: laneSetFor(/** @type {any} */ (model)) };
+  return { model, set: laneSetFor(/** @type {any} */ (model)) };
 }
 
 /** Let the widget manager's promises settle. */
@@ -182,35 +196,23 @@ const finishedLane = (/** @type {number} */ seq, /** @type {string} */ text) => 
   state: runningState([{ type: "text", id: "m", text }], { status: "completed" }),
 });
 
-describe.each(/** @type {const} */ ([["chain"], ["list"]]))("lane models, %s", (form) => {
-  test("a reloaded chat reads each turn from its model and, all finished, asks nothing", async () => {
-    const w = withLaneModels([finishedLane(4, "one"), finishedLane(9, "two")], "chat", false, form);
-    expect(w.set.loaded).toBe(false); // the models are being read
+describe.each(/** @type {const} */ ([["keys"], ["chain"], ["list"]]))("lanes saved, %s", (form) => {
+  test("a reloaded chat reads each turn and, all finished, asks nothing", async () => {
+    const w = withLanes([finishedLane(4, "one"), finishedLane(9, "two")], "chat", false, form);
     await settle();
     expect(w.set.lanes.map((l) => l.meta.prompt)).toEqual(["asked one", "asked two"]);
     expect(w.set.lanes[1].store.state.blocks[0]).toMatchObject({ text: "two" });
     expect(w.set.seq).toBe(9);
     expect(w.model.sent).toEqual([]);
   });
+});
 
-  test("a lane added later is read once, after those before it", async () => {
-    const w = withLaneModels([finishedLane(4, "one")], "chat", false, form);
-    await settle();
-    w.add(finishedLane(6, "two"));
-    w.add(finishedLane(8, "three"));
-    await settle();
-    expect(w.set.lanes.map((l) => l.meta.prompt)).toEqual([
-      "asked one",
-      "asked two",
-      "asked three",
-    ]);
-    expect(w.set.lanes.map((l) => l.store.seq)).toEqual([4, 6, 8]);
-  });
-
+describe.each(/** @type {const} */ ([["chain"], ["list"]]))("lane models, %s", (form) => {
   test("a lane whose model is missing leaves it to the kernel (a sync)", async () => {
     const warn = console.warn;
     console.warn = () => {};
-    const w = withLaneModels([finishedLane(2, "one")], "chat", true, form);
+    const w = withLanes([finishedLane(2, "one")], "chat", true, form);
+    expect(w.set.loaded).toBe(false); // the models are being read
     await settle();
     console.warn = warn;
     expect(w.set.loaded).toBe(false);
@@ -224,36 +226,57 @@ describe.each(/** @type {const} */ ([["chain"], ["list"]]))("lane models, %s", (
   });
 });
 
-describe("lanes in models of their own", () => {
-  test("a lane saved without its empty fields (no nulls, no meta) loads with them defaulted", async () => {
-    const w = withLaneModels([
+test("a saved chain that loops reads each of its models once", async () => {
+  const a = new FakeModel({ lane: finishedLane(2, "one"), prev: "IPY_MODEL_b" });
+  const b = new FakeModel({ lane: finishedLane(3, "two"), prev: "IPY_MODEL_a" });
+  const models = new Map([
+    ["a", a],
+    ["b", b],
+  ]);
+  const model = Object.assign(new FakeModel({ arrangement: "chat", last: "IPY_MODEL_b" }), {
+    widget_manager: { get_model: async (/** @type {string} */ id) => models.get(id) },
+  });
+  const set = new LaneSet();
+  let ready = false;
+  cleanups.push(
+    followLanes(
+      set,
+      model,
+    )(() => {
+      ready = true;
+    }),
+  );
+  await settle();
+  expect(ready).toBe(true);
+  expect(set.lanes.map((l) => l.meta.prompt)).toEqual(["asked one", "asked two"]);
+});
+
+describe("lanes in the model's keys", () => {
+  test("a lane saved without its empty fields (no nulls, no meta) loads with them defaulted", () => {
+    const w = withLanes([
       { seq: 2, meta: { prompt: "terse" }, state: { status: "completed", blocks: [] } },
       finishedLane(4, "with nulls, as older notebooks have them"),
     ]);
-    await settle();
     expect(w.set.lanes.map((l) => l.meta.title ?? null)).toEqual([null, null]);
     expect(w.set.lanes[0].store.state.status).toBe("completed");
     expect(w.set.lanes[0].store.state.blocks).toEqual([]);
     expect(w.model.sent).toEqual([]);
   });
 
-  test("a lane still running when read asks the kernel for a sync", async () => {
+  test("a lane still running when read asks the kernel for a sync", () => {
     const running = { ...finishedLane(3, "half"), state: runningState() };
-    const w = withLaneModels([finishedLane(2, "one"), running]);
-    await settle();
+    const w = withLanes([finishedLane(2, "one"), running]);
     expect(w.model.sent).toEqual([{ type: "sync" }]);
   });
 
-  test("a lane's state written after the ops that carried it is skipped; a newer one loads", async () => {
-    const w = withLaneModels();
+  test("a lane's key the kernel sends after the ops that carried it changes nothing", () => {
+    const w = withLanes();
     expect(w.set.loaded).toBe(true); // no lanes yet: nothing to read
     w.model.msg({
       seq: 1,
-      meta: [[0, { title: null, prompt: "q", can_rerun: false }]],
+      meta: [[0, { prompt: "q" }]],
       lanes: [[0, [["r", initial()]]]],
     });
-    const child = w.add({ seq: 1, meta: { prompt: "q" }, state: runningState() });
-    await settle();
     const store = w.set.lanes[0].store;
     /** @type {boolean[]} */
     const resets = [];
@@ -271,47 +294,45 @@ describe("lanes in models of their own", () => {
       ],
     });
     const final = structuredClone(store.state);
-    child.set("lane", { seq: 2, meta: { prompt: "q" }, state: final });
+    w.model.set("lane0", { seq: 2, meta: { prompt: "q" }, state: final });
     expect(resets).toEqual([false]); // the ops only: no reload
     expect(store.state).toEqual(final);
-    child.set("lane", { seq: 3, meta: { prompt: "q" }, state: { ...final, title: "re-run" } });
-    expect(resets).toEqual([false, true]);
-    expect(store.state.title).toBe("re-run");
     expect(w.model.sent).toEqual([]);
   });
 
-  test("a lane that ends is written into its model by the page, not sent by the kernel", async () => {
-    const w = withLaneModels([finishedLane(2, "one")]);
-    await settle();
+  test("a lane is written into its key by the page as it opens and once it ended", () => {
+    const w = withLanes([finishedLane(2, "one")]);
+    const first = w.model.get("lane0");
     w.model.msg({
       seq: 3,
       meta: [[1, { prompt: "q" }]],
       lanes: [[1, [["r", initial()]]]],
     });
-    const opened = { seq: 3, meta: { prompt: "q" }, state: runningState() };
-    const child = w.add(opened);
-    await settle();
-    expect(child.get("lane")).toBe(opened); // running: as the kernel opened it
+    const opened = w.model.get("lane1");
+    expect(opened.seq).toBe(3);
+    expect(opened.meta).toEqual({ prompt: "q" });
+    expect(opened.state.status).toBe("running"); // a notebook saved now shows it running
+    w.model.msg({ seq: 4, lanes: [[1, [["+", { type: "text", id: "m", text: "tw" }]]]] });
+    expect(w.model.get("lane1")).toBe(opened); // running: written once
     w.model.msg({
-      seq: 4,
+      seq: 5,
       lanes: [
         [
           1,
           [
-            ["+", { type: "text", id: "m", text: "two" }],
+            ["t", 0, "o"],
             ["r", { status: "completed" }],
           ],
         ],
       ],
     });
-    const kept = child.get("lane");
-    expect(kept.seq).toBe(4);
-    expect(kept.meta).toEqual({ prompt: "q" });
+    const kept = w.model.get("lane1");
+    expect(kept.seq).toBe(5);
     expect(kept.state).toEqual(w.set.lanes[1].store.state);
     expect(kept.state.blocks[0]).toMatchObject({ text: "two" });
-    // A page that opens later reads the turn from that model, as the kernel kept it.
-    const again = withLaneModels([finishedLane(2, "one"), kept]);
-    await settle();
+    expect(w.model.get("lane0")).toBe(first); // the other lane's key as it was
+    // A page that opens later reads the turn from that key, as the kernel kept it.
+    const again = withLanes([finishedLane(2, "one"), kept]);
     expect(again.set.lanes[1].store.state.blocks[0]).toMatchObject({ text: "two" });
     expect(again.model.sent).toEqual([]);
     expect(w.model.sent).toEqual([]);

@@ -81,6 +81,26 @@ describe("the saved widget state as the runs' states", () => {
     expect(filled?.runs.map((/** @type {any} */ r) => r.title)).toEqual(["run 0", "run 1"]);
   });
 
+  test("a chat: each turn from the widget's keys lane0, lane1..., later cells' after", () => {
+    const a = done("first");
+    const b = done("second");
+    const filled = fillFromWidgetState(
+      inModel("w2", 1, "chat"),
+      widgets({
+        w2: {
+          lane0: { seq: 1, meta: {}, state: a },
+          lane1: { seq: 3, meta: { prompt: "again?" }, state: b },
+          lane3: { seq: 5, meta: {}, state: done("not after a gap") },
+          last: "IPY_MODEL_l9",
+        },
+      }),
+    );
+    expect(filled?.runs).toEqual([
+      { title: "run 0", prompt: null, state: a },
+      { title: null, prompt: "again?", state: b },
+    ]);
+  });
+
   test("a chat saved as a chain: each LaneState from the widget's last, by its prev", () => {
     const a = done("first");
     const b = done("second");

@@ -1,7 +1,7 @@
 """``LaneSaves``: where each lane of a ``Lanes`` widget is saved (``Lanes`` extends it): its
-``LaneState`` in the widget (its first state, its final one, again after a re-run), its share
-of the cell output once it ended, and its state sent again in a later cell where a client that
-names no cell lost it."""
+key in the widget's model (``SavedLanes``: its first state, its final one, again after a
+re-run), its share of the cell output once it ended, and its state sent again in a later cell
+where a client that names no cell lost it (every such lane in one update)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from nbagent.runtime.kernel import CellMark, again_in_a_cell, cell_mark, follow_
 from nbagent.runtime.run import Run
 from nbagent.runtime.views import CellOutput
 from nbagent.widget.output import RunOutput
-from nbagent.widget.widget import LaneState, LanesWidget
+from nbagent.widget.widget import LanesWidget
 from nbagent.widget.wire import compact_state
 
 __all__ = ["LaneSaves"]
@@ -30,20 +30,15 @@ class LaneSaves:
     widget: LanesWidget | None
     controller: Controller
     _metas: list[dict[str, Any]]
-    _states: list[LaneState]
     _ended: dict[int, RunOutput]
     _unsaved: set[int]
     _output: CellOutput | None
 
     def _open_state(self, index: int, state: dict[str, Any]) -> None:
-        """Give a new lane its own ``LaneState`` (its first state) in the widget's list."""
-        if self.widget is None:
-            return
-        mark = cell_mark()
-        lane = LaneState(lane=self._saved(index, state), prev=self.widget.last)
-        self._states.append(lane)
-        self.widget.last = lane
-        self._sent(index, mark)
+        """Save a new lane's first state (running) in the widget: a notebook saved while it
+        runs shows it so."""
+        if self.widget is not None:
+            self._publish(index, self._saved(index, state), cell_mark())
 
     def reopen(self, index: int) -> None:
         """Lane ``index``'s ended run sends ops again (a tool re-run): what it saved is out
@@ -51,7 +46,7 @@ class LaneSaves:
         self._ended.pop(index, None)
 
     def save_lane(self, index: int) -> None:
-        """Write a lane's state (only its) into its ``LaneState``: at its end, after a re-run."""
+        """Write a lane's state (only its) into the widget: at its end, after a re-run."""
         with self.lock:
             if self.widget is None:
                 return
@@ -72,18 +67,19 @@ class LaneSaves:
         return RunOutput(state, title, prompt, version=version, styled=index == 0, brief=chat)
 
     def _publish(self, index: int, saved: dict[str, Any], mark: CellMark) -> None:
-        """Write a lane's saved state into its model, sent only where it is kept from the
-        kernel's messages. A page whose cells are named (JupyterLab, Notebook 7) built that
-        state from the ops and writes it into its own copy of the model (``followLanes``,
-        js/src/store/lanes.js): the kernel keeps its own without sending it (a page that opens
-        later asks for it). A client that names no cell (nbclient) saves what a cell's messages
-        carry: sent now in a cell, else in the next one (``_sent``)."""
-        lane, output = self._states[index], self._output
+        """Write a lane's saved state into the widget's model, sent only where it is kept from
+        the kernel's messages. A page built that state from the ops and writes it into its own
+        copy of the model (``followLanes``, js/src/store/lanes.js): the kernel keeps its own
+        without sending it (a page that opens later asks for it). A client that names no cell
+        (nbclient) saves what a cell's messages carry: sent now in a cell, else in the next one
+        (``_sent``)."""
+        widget, output = self.widget, self._output
+        if widget is None:
+            return
+        widget.keep_lane(index, saved)
         named = output is not None and output.handle is not None and not output.headless
-        if named or (not mark[0] and follow_cells()):  # or between two cells
-            lane.keep(saved)
-        else:
-            lane.lane = saved
+        if not named and (mark[0] or not follow_cells()):  # in a cell (or no cells at all)
+            widget.send_lanes([index])
         self._sent(index, mark)
 
     def _saved(self, index: int, state: dict[str, Any]) -> dict[str, Any]:
@@ -107,9 +103,7 @@ class LaneSaves:
             if self.widget is None:
                 return
             with contextlib.suppress(Exception):  # a closed widget has nothing to save
-                for index in unsaved:
-                    self._states[index].send_state()
-                self.widget.send_state("last")
+                self.widget.send_lanes(unsaved)
 
     def _lane_output(self, index: int) -> RunOutput:
         """A lane's output: as saved at its end, or as it is now (running, re-running)."""

@@ -30,10 +30,11 @@ from nbagent.runtime.run import Run
 from nbagent.runtime.views import CellOutput, held
 from nbagent.sources.recording import Player
 from nbagent.transcript.transcript import Transcript
+from nbagent.widget.lane_state import LANE_START
 from nbagent.widget.messages import KernelMessage, LanesRequest, Notice
 from nbagent.widget.output import Head, Layout, RunOutput
 from nbagent.widget.terminal import print_block
-from nbagent.widget.widget import LaneState, LanesWidget
+from nbagent.widget.widget import LanesWidget
 from nbagent.widget.wire import compact_state
 
 __all__ = ["Lanes", "is_agent"]
@@ -83,7 +84,6 @@ class Lanes(LaneSaves):
             self.widget.add_handler(self._on_message)
             send = self.widget.send
         self.controller = Controller(send, throttle_ms=throttle_ms, lanes=True)
-        self._states: list[LaneState] = []
         # Each ended lane's output (its final state, its static copies made once), by lane.
         self._ended: dict[int, RunOutput] = {}
         # Lanes whose state went out between two cells: sent again in a cell begun since.
@@ -158,8 +158,12 @@ class Lanes(LaneSaves):
             self.runs.append(run)
             self._metas.append(meta)
             initial = compact_state(run.transcript.to_dict())
-            fields = {k: v for k, v in initial.items() if k != "blocks"}
-            # The browser starts a lane from {"blocks": []}: what is empty stays unsaid.
+            # The page starts a lane from LANE_START, with no blocks: what it has stays unsaid.
+            fields = {
+                k: v
+                for k, v in initial.items()
+                if k != "blocks" and (k not in LANE_START or LANE_START[k] != v)
+            }
             said = {k: v for k, v in meta.items() if v is not None}
             self.controller.open_lane(index, said, [{"op": "run", "set": fields}])
             self._open_state(index, initial)

@@ -22,7 +22,7 @@ from nbagent.widget.code_model import CodeModel as CodeModel
 from nbagent.widget.code_model import _Scrubbed
 from nbagent.widget.code_model import code_model as code_model
 from nbagent.widget.code_model import shared_layout as shared_layout
-from nbagent.widget.lane_state import LaneState as LaneState
+from nbagent.widget.lane_state import SavedLanes
 from nbagent.widget.messages import LanesRequest, RunRequest
 from nbagent.widget.subshells import route_to_live_subshell
 
@@ -136,34 +136,21 @@ class AgentWidget(_Widget[RunRequest]):
         return f"<nbagent.AgentWidget {state.get('status', 'idle')}>"
 
 
-class LanesWidget(_Widget[LanesRequest]):
-    """The view of several runs: lanes side by side, or the turns of a chat with an input box."""
+class LanesWidget(SavedLanes, _Widget[LanesRequest]):
+    """The view of several runs: lanes side by side, or the turns of a chat with an input box.
+    Each lane is saved in a key of its model's own (``lane0``, ``lane1``...: ``SavedLanes``);
+    notebooks saved before kept each lane in a model of its own, listed in a ``lanes`` trait
+    or chained from a ``last`` one (each one's ``prev``), and before that every lane in a
+    ``snapshot`` trait: the browser reads them all."""
 
     arrangement = traitlets.Enum(["lanes", "chat"], default_value="lanes").tag(sync=True)
     """``lanes``: runs side by side (stacked when there is no room); ``chat``: turns one
     under the other, each under its prompt, and an input box. (Not ``layout``: every
     DOMWidget has that trait, the ipywidgets Layout.)"""
 
-    last = traitlets.Instance(LaneState, allow_none=True).tag(
-        sync=True, **ipywidgets.widget_serialization
-    )
-    """The newest lane's ``LaneState`` (``"IPY_MODEL_<id>"`` in the browser), each one's
-    ``prev`` the lane before it: a lane added sends two references (its own ``prev``, this),
-    however many came before; a lane ending its own state only."""
-
-    lanes = traitlets.List(traitlets.Instance(LaneState)).tag(
-        sync=True, **ipywidgets.widget_serialization
-    )
-    """Empty: notebooks saved before ``last`` listed every lane's ``LaneState`` here, in lane
-    order, and (before that) kept every lane in a ``snapshot`` trait; the browser reads
-    both."""
-
     read_only = traitlets.Bool(False).tag(sync=True)
     """A chat without its input box: its turns are made elsewhere (an MCP inspector's calls,
     made from the inspector's forms)."""
 
     def __repr__(self) -> str:
-        count, lane = 0, self.last
-        while lane is not None:
-            count, lane = count + 1, lane.prev
-        return f"<nbagent.LanesWidget {self.arrangement}, {count or len(self.lanes)} lanes>"
+        return f"<nbagent.LanesWidget {self.arrangement}, {len(self.saved_lanes)} lanes>"

@@ -13,6 +13,7 @@ import pytest
 
 from nbagent.transcript.transcript import apply_op
 from nbagent.widget import wire
+from nbagent.widget.lane_state import LANE_START
 from tests.recording import RecordingComm, page_messages
 from tests.test_run_clock import lanes_comm, replay_beside_live
 
@@ -36,7 +37,7 @@ def test_a_replay_lanes_live_rate_is_its_own(
     messages = [(at, m) for at, m in page_messages(lanes_comm(comms)) if "lanes" in m]
     bare = bare_page_factory(manual=True)
     bare.eval("nba.mount({arrangement: 'lanes', snapshot: {seq: 0, lanes: []}})")
-    page: dict[str, Any] = {"blocks": []}  # the replay's lane, to know where its output is
+    page: dict[str, Any] = {**LANE_START, "blocks": []}  # the replay's lane, as the page has it
     shown = []
     offset = 0.0  # the page's clock of the replay's lane minus the kernel's, as the page sets it
     for at, m in messages:

@@ -10,6 +10,7 @@ widget state.
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +29,8 @@ pytestmark = pytest.mark.browser
 
 TRANSCRIPT_MIME = "application/vnd.nbagent.transcript+json"
 SAVE_STATE = "@jupyter-widgets/jupyterlab-manager:saveWidgetState"
+LANE = re.compile(r"lane\d+")
+"""A lane's key in its widget's model (``nbagent/widget/lane_state.py``)."""
 # The cell returns at once and the run ends later: JupyterLab drops the kernel's display
 # update, so only the browser can put the final transcript into the saved output.
 DEMO_CELL = DEMO_IMPORTS + "run = nbagent.replay(demo.recording('weather'), speed=8)"
@@ -303,8 +306,9 @@ LANES_JS = """(root) => [...document.querySelectorAll(root + ' .nba-lane')].map(
 def test_reopened_chat_and_lanes_with_widget_state_read_each_lane_from_its_model(
     lab: LabPage,
 ) -> None:
-    """Each lane's saved state is a model of its own (``LaneState``): the widget manager
-    restores them from the notebook, and the live widgets read their lanes from them."""
+    """Each lane's saved state is a key of its widget's model (``lane{n}``), written by the
+    page: the widget manager restores the models from the notebook, and the live widgets read
+    their lanes from them."""
     lab.open("reopen_group_state.ipynb", GROUP_CELLS, run=False)
     with widget_state_saved(lab):
         lab.run_all()
@@ -312,7 +316,7 @@ def test_reopened_chat_and_lanes_with_widget_state_read_each_lane_from_its_model
         lab.save()
         nb = saved_notebook(lab)
         states = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
-        lanes = [s["state"]["lane"] for s in states.values() if "lane" in s["state"]]
+        lanes = [v for s in states.values() for k, v in s["state"].items() if LANE.fullmatch(k)]
         assert sorted(lane["state"]["status"] for lane in lanes) == ["completed"] * 4
 
         reopen_with_widget_state(lab)

@@ -12,9 +12,10 @@ const MODEL_REF = "IPY_MODEL_";
 
 /**
  * The transcript payload `raw` with each run's state taken from the saved widget state, as
- * `tests/commit_notebook.py` fills it: an `AgentWidget`'s `snapshot.state`, or the `lane.state`
- * of each `LaneState` a lanes widget chains from its `last` (each one's `prev`; notebooks saved
- * before list them in `lanes`). Null when the saved state does not hold exactly
+ * `tests/commit_notebook.py` fills it: an `AgentWidget`'s `snapshot.state`, or the `state` of
+ * each lane a lanes widget keeps in its keys `lane0`, `lane1`... (notebooks saved before: the
+ * `lane.state` of each LaneState it chains from its `last`, each one's `prev`, or lists in
+ * `lanes`). Null when the saved state does not hold exactly
  * one state per run (no such model, a count that differs, a state that is not an object).
  * @param {unknown} raw the output's `application/vnd.nbagent.transcript+json`
  * @param {unknown} widgets the notebook's `metadata.widgets`
@@ -42,14 +43,17 @@ export function fillFromWidgetState(raw, widgets) {
   let states;
   /** @type {any[]} The runs: the output's, and a chain's lanes after them (see below). */
   let runs = raw.runs;
+  /** @type {any[]} Lane n in the model's key `lane{n}`. */
+  const keyed = [];
+  for (let n = 0; isObject(own[`lane${n}`]); n++) keyed.push(own[`lane${n}`]);
   if (isObject(own.snapshot)) states = [own.snapshot.state];
-  else if (typeof own.last === "string") {
-    // The lanes chained from the newest (each LaneState's `prev`), oldest first; a ref to
-    // nothing or a cycle ends the chain (a count then differs from the runs': null).
+  else if (keyed.length || typeof own.last === "string") {
+    // Or, saved before, the lanes chained from the newest (each LaneState's `prev`), oldest
+    // first; a ref to nothing or a cycle ends the chain (a count then differs: null).
     /** @type {any[]} */
-    const lanes = [];
+    const lanes = keyed;
     const seen = new Set();
-    for (let ref = own.last; typeof ref === "string" && !seen.has(ref); ) {
+    for (let ref = keyed.length ? null : own.last; typeof ref === "string" && !seen.has(ref); ) {
       seen.add(ref);
       const lane = referenced(ref);
       lanes.unshift(lane?.lane);
@@ -57,7 +61,7 @@ export function fillFromWidgetState(raw, widgets) {
     }
     states = lanes.map((lane) => lane?.state);
     // A chat's turns of later cells have outputs of their own there (nbagent/runtime/views.py,
-    // `_copy_apart`): the widget's output lists the turns of its cell only, its models all.
+    // `_copy_apart`): the widget's output lists the turns of its cell only, its model all.
     runs = [
       ...runs,
       ...lanes.slice(runs.length).map((lane) => {

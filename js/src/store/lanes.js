@@ -1,7 +1,7 @@
 // The state of a widget of several runs (lanes side by side, or the turns of a chat): one
 // Store per lane, kept in step with the kernel through the same `connect` as a single run.
-// Messages: nbagent/wire.py ("A widget of several runs"). Each lane's saved state is a model
-// of its own (nbagent/widget/lane_state.py, LaneState), chained from the widget's `last` trait.
+// Messages: nbagent/wire.py ("A widget of several runs"). Lane n's saved state is the widget
+// model's key `lane{n}` (nbagent/widget/lane_state.py).
 
 import { outputPartsOf } from "../base/output.js";
 import { decodeOps, isObject } from "../base/wire.js";
@@ -13,6 +13,12 @@ import { OpError, Store } from "./store.js";
  * @typedef {{lanes: boolean, meta: Set<number>, notice: boolean}} LanesChange
  *   `lanes`: lanes were added (or all reloaded); `meta`: lanes whose metadata changed.
  */
+
+/**
+ * A lane's state before its opening's ops (nbagent/widget/lane_state.py, `LANE_START`): a
+ * run's first state says only what differs.
+ */
+const LANE_START = { version: 1, status: "running", deltas: 0, generating_s: 0 };
 
 export class LaneSet {
   constructor() {
@@ -43,8 +49,8 @@ export class LaneSet {
     /** @type {Set<(change: LanesChange) => void>} */
     this.listeners = new Set();
     /**
-     * Told of each lane a message changed (`followLanes`: an ended lane is written into its
-     * model, which the kernel does not send).
+     * Told of each lane a message changed (`followLanes`: a lane opened or ended is written
+     * into the model, which the kernel does not send).
      * @type {((lane: Lane) => void) | null}
      */
     this.onSettled = null;
@@ -56,6 +62,7 @@ export class LaneSet {
     if (!lane) {
       if (index !== this.lanes.length) throw new OpError(`lane ${index} out of order`);
       const store = new Store();
+      store.state = { ...LANE_START, blocks: [] };
       store.clockOffset = this.clockOffset;
       store.unreachable = this.unreachable;
       lane = { index, meta: {}, store };
@@ -224,145 +231,82 @@ export class LaneSet {
 }
 
 /**
- * @typedef {{get(key: string): any, set(key: string, value: unknown): void,
- *   on(name: string, cb: () => void): void,
- *   off(name?: string | null, cb?: (() => void) | null): void}} LaneModelLike
- *   A lane's model (a `WidgetModel` of @jupyter-widgets/base): its `lane` trait.
- * @typedef {{get(key: string): any, on(name: string, cb: () => void): void,
- *   off(name?: string | null, cb?: (() => void) | null): void,
- *   widget_manager?: {get_model(id: string): Promise<LaneModelLike>}}} LanesModelLike
+ * @typedef {{get(key: string): any, set(key: string, value: unknown): void}} LanesModelLike
+ *   A lanes widget's model (its `lane{n}` keys) with, in notebooks saved before,
+ *   `widget_manager` for the models of the lanes there.
  */
-
-/** A widget reference as ipywidgets serializes it (`widget_serialization`). */
-const REF = "IPY_MODEL_";
 
 /**
- * The lane models' ids from `last` back to the first one not yet `known` (each model's `prev`),
- * in lane order.
- * @param {string} last a reference to the newest lane's model
- * @param {Set<string>} known ids of the lane models already followed
- * @param {{get_model(id: string): Promise<LaneModelLike>}} manager
- * @returns {Promise<[string, LaneModelLike][]>}
+ * The lanes a notebook saved before holds in models of their own, in lane order: those its
+ * `lanes` trait lists, or those chained from its `last` (each one's `prev`; a cycle ends it).
+ * @param {Record<string, any>} model
+ * @returns {Promise<unknown[]>} each model's `lane`
  */
-async function chain(last, known, manager) {
-  /** @type {[string, LaneModelLike][]} */
-  const out = [];
-  for (let ref = last; typeof ref === "string"; ) {
-    const id = ref.replace(REF, "");
-    if (known.has(id)) break;
-    const lane = await manager.get_model(id);
-    out.unshift([id, lane]);
-    ref = lane.get("prev");
+async function savedBefore(model) {
+  const last = model.get("last");
+  /** @type {any[]} */
+  const models = [];
+  const get = (/** @type {unknown} */ ref) =>
+    model.widget_manager.get_model(String(ref).replace("IPY_MODEL_", ""));
+  if (typeof last !== "string")
+    return (await Promise.all(model.get("lanes").map(get))).map((m) => m.get("lane"));
+  for (let ref = last, seen = new Set(); typeof ref === "string" && !seen.has(ref); ) {
+    seen.add(ref);
+    models.unshift(await get(ref));
+    ref = models[0].get("prev");
   }
-  return out;
+  return models.map((m) => m.get("lane"));
 }
 
 /**
- * How a LaneSet loads from a lanes widget's traits (`connect`'s `follow`): each lane from its
- * own model, the newest in the `last` trait and each one's `prev` the lane before it; from a
- * notebook saved before, the models listed in the `lanes` trait; or, saved before lanes had
- * models of their own, every lane from the `snapshot` trait. `ready` is called once the lane
- * models there first have been read.
+ * How a LaneSet loads from a lanes widget's model (`connect`'s `follow`): lane n from the
+ * model's key `lane{n}` (nbagent/widget/lane_state.py); from a notebook saved before, from
+ * models of their own (`savedBefore`) or every lane from the `snapshot` trait. `ready` is called
+ * once they are read. Each lane a message changed is written into its key as the kernel keeps
+ * it, `{seq, meta, state}`, when it opens and once it ended (not one a sync will replace): the
+ * kernel does not send it to a page that built it from the ops (nbagent/apps/lane_saves.py,
+ * `_publish`); a page that saves its widget state saves the model.
  * @param {LaneSet} set
  * @param {LanesModelLike} model
  * @returns {import("./sync.js").Follow}
  */
 export function followLanes(set, model) {
   return (ready) => {
-    /** @type {(() => void)[]} Unsubscribes each lane model read so far, in lane order. */
-    const followed = [];
-    /** @type {string[]} The ids of those models, in lane order. */
-    const known = [];
-    /** @type {LaneModelLike[]} Those models, in lane order. */
-    const models = [];
-    /**
-     * Write an ended lane (not one a sync will replace) into its model as the kernel keeps it,
-     * `{seq, meta, state}`: the kernel does not send it to a page that built it from the ops
-     * (nbagent/apps/lanes.py, `_publish`); a page that saves its widget state saves the models.
-     * @param {Lane} lane
-     */
-    set.onSettled = (lane) => {
-      const m = models[lane.index];
-      const saved = m?.get("lane");
-      const { store } = lane;
-      if (!m || store.state.status === "running" || store.damaged) return;
-      if (isObject(saved) && Number(saved.seq) >= store.seq) return;
-      m.set("lane", {
+    set.onSettled = ({ index, meta, store }) => {
+      const saved = model.get(`lane${index}`);
+      if (store.damaged) return;
+      if (isObject(saved) && (store.state.status === "running" || saved.seq >= store.seq)) return;
+      model.set(`lane${index}`, {
         seq: store.seq,
-        meta: { ...lane.meta },
+        meta: { ...meta },
         state: structuredClone(store.state),
       });
     };
     let closed = false;
-    let reading = 0;
-    let first = true;
-    /** @param {boolean} [read] whether the lanes could be read (else the kernel's sync) */
-    const done = (read = true) => {
-      if (!first) return;
-      first = false;
-      if (read) set.markLoaded();
-      ready();
-    };
-    const read = async () => {
-      const last = model.get("last");
-      const refs = model.get("lanes");
-      if (typeof last !== "string" && !Array.isArray(refs)) {
-        const snap = model.get("snapshot");
-        if (isObject(snap) && Array.isArray(snap.lanes) && snap.seq >= set.seq) set.load(snap);
-        done();
-        return;
-      }
-      const start = followed.length;
-      /** @type {string[] | null} */
-      const ids =
-        typeof last === "string"
-          ? null
-          : refs.map((/** @type {unknown} */ r) => String(r).replace(REF, ""));
-      if (ids && ids.length <= start) return done();
-      const manager = model.widget_manager;
-      const turn = ++reading;
-      /** @type {[string, LaneModelLike][]} */
-      let found;
+    void (async () => {
+      /** @type {unknown[]} */
+      let lanes = [];
+      for (let n = 0; isObject(model.get(`lane${n}`)); n++) lanes.push(model.get(`lane${n}`));
       try {
-        if (!manager) throw new Error("no widget manager");
-        found = ids
-          ? await Promise.all(
-              ids
-                .slice(start)
-                .map(
-                  async (id) =>
-                    /** @type {[string, LaneModelLike]} */ ([id, await manager.get_model(id)]),
-                ),
-            )
-          : await chain(/** @type {string} */ (last), new Set(known), manager);
+        const before = typeof model.get("last") === "string" || model.get("lanes")?.length;
+        if (!lanes.length && before) lanes = await savedBefore(model);
       } catch (err) {
         // The kernel knows every lane: a sync brings them (with no kernel, nothing will).
         console.warn("nbagent: a lane's model is missing:", err);
-        return done(false);
+        if (!closed) ready();
+        return;
       }
-      if (closed || turn !== reading) return;
-      found.forEach(([id, lane], k) => {
-        const index = start + k;
-        known.push(id);
-        models.push(lane);
-        const onChange = () => set.loadLane(index, lane.get("lane"));
-        lane.on("change:lane", onChange);
-        followed.push(() => lane.off("change:lane", onChange));
-        onChange();
-        if (set.lanes[index]) set.onSettled?.(set.lanes[index]);
-      });
-      done();
-    };
-    const onLanes = () => void read();
-    model.on("change:lanes", onLanes);
-    model.on("change:last", onLanes);
-    void read();
+      if (closed) return;
+      const snap = model.get("snapshot");
+      if (!lanes.length && isObject(snap) && Array.isArray(snap.lanes) && snap.seq >= set.seq)
+        set.load(snap);
+      for (const [n, lane] of lanes.entries()) set.loadLane(n, lane);
+      set.markLoaded();
+      ready();
+    })();
     return () => {
       closed = true;
       set.onSettled = null;
-      model.off("change:lanes", onLanes);
-      model.off("change:last", onLanes);
-      for (const off of followed.splice(0)) off();
     };
   };
 }
