@@ -109,7 +109,8 @@ class A2aAdapter:
         self._life = Lifecycle("a2a")
         self._task = False
         self._message_only = False
-        self._artifacts: dict[str, _Artifact] = {}
+        # by the wire's artifact id; None keys the one artifact of no id (all its chunks)
+        self._artifacts: dict[str | None, _Artifact] = {}
         self._ids = Ids()  # the run's: in the task's scope once it is known
 
     # -- detection -------------------------------------------------------------------------
@@ -247,8 +248,7 @@ class A2aAdapter:
         for artifact in artifacts if isinstance(artifacts, list) else ():
             if not isinstance(artifact, Mapping):
                 continue
-            artifact_id = str_or_none(artifact.get("artifactId")) or "artifact"
-            if artifact_id in self._artifacts:
+            if str_or_none(artifact.get("artifactId")) in self._artifacts:
                 continue  # streamed already: the snapshot only reconciles
             self.on_artifact_update(
                 {"artifact": artifact, "append": False, "lastChunk": True}, out, started=True
@@ -285,11 +285,10 @@ class A2aAdapter:
         if not isinstance(artifact, Mapping):
             artifact = {}
         wire_id = str_or_none(artifact.get("artifactId"))
-        artifact_id = wire_id or "artifact"
         text, others = text_and_parts(artifact.get("parts"))
-        state = self._artifacts.get(artifact_id)
+        state = self._artifacts.get(wire_id)
         if state is None:
-            state = self._artifacts[artifact_id] = _Artifact(self._ids.of(wire_id, "text"))
+            state = self._artifacts[wire_id] = _Artifact(self._ids.of(wire_id, "text"))
             if text:
                 out.append(
                     MessageStart(
