@@ -37,6 +37,7 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.parts import Parts
@@ -152,12 +153,10 @@ class SmolagentsAdapter:
         self._max_steps = False
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """A smolagents stream item (by type), or the dict of a delta or a step."""
-        try:
-            return _read(item, first=True) is not None
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        return _read(item, first=True) is not None
 
     def feed(self, item: Any) -> list[Event]:
         read = _read(item, first=False)

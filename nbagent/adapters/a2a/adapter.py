@@ -64,7 +64,7 @@ from nbagent.adapters.base import (
     str_or_none,
     type_is,
 )
-from nbagent.adapters.kit.dispatch import handler
+from nbagent.adapters.kit.dispatch import handler, never_raises
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.messages import whole_message
@@ -116,15 +116,13 @@ class A2aAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """JSON-RPC with a result of a known kind / wrapper key or an error; a bare result
         whose ``kind`` is task/message/status-update/artifact-update; a v1.0 wrapper."""
-        try:
-            if is_library_object(item) and not is_a2a_proto(item) and not type_is(item, "a2a"):
-                return False  # another library's object: never serialize it here
-            payload, _ = payload_of(item)
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        if is_library_object(item) and not is_a2a_proto(item) and not type_is(item, "a2a"):
+            return False  # another library's object: never serialize it here
+        payload, _ = payload_of(item)
         if not isinstance(payload, Mapping):
             return False
         if payload.get("jsonrpc") == "2.0":

@@ -25,6 +25,7 @@ from nbagent.adapters.base import (
     type_is,
     unwrap,
 )
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.messages import Channel, Messages, invented
@@ -147,16 +148,14 @@ class AcpAdapter:
         names the request by id)."""
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """A ``SessionNotification`` of the ``agent-client-protocol`` SDK, or its wire dict
         (JSON text, SSE data, the JSON-RPC ``session/update`` notification): a payload whose
         ``update.sessionUpdate`` is a string."""
-        try:
-            if is_library_object(item) and not type_is(item, "acp"):
-                return False  # another library's object: never serialize it here
-            return _update_kind(_payload(item)) is not None
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        if is_library_object(item) and not type_is(item, "acp"):
+            return False  # another library's object: never serialize it here
+        return _update_kind(_payload(item)) is not None
 
     # -- the adapter interface ---------------------------------------------------------------
 

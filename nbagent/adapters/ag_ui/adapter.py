@@ -21,7 +21,7 @@ from nbagent.adapters.base import (
     plain,
     str_or_none,
 )
-from nbagent.adapters.kit.dispatch import handler
+from nbagent.adapters.kit.dispatch import handler, never_raises
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.core.events import (
     Custom,
@@ -58,12 +58,10 @@ class AgUiAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """An AG-UI event: its ``type`` is one of the SCREAMING_CASE event types."""
-        try:
-            return _type_of(data_payload(item)) in EVENT_TYPES
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        return _type_of(data_payload(item)) in EVENT_TYPES
 
     # -- the adapter interface ---------------------------------------------------------------
 

@@ -26,6 +26,7 @@ from nbagent.adapters.google_genai.maps import (
 )
 from nbagent.adapters.google_genai.parts import Parts
 from nbagent.adapters.kit import gemini_usage
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.core.events import ErrorEvent, Event, RunEnd, RunStart, StepEnd, StepStart
 
@@ -50,27 +51,25 @@ class GoogleGenaiAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """A ``GenerateContentResponse``, or its REST dict (``candidates`` of ``content`` /
         ``finishReason``, or a ``usageMetadata`` / ``promptFeedback`` with no candidates)."""
-        try:
-            if type_is(item, "google.genai", "GenerateContentResponse"):
-                return True
-            _, payload = unwrap(item) if isinstance(item, (ServerSentEvent, str)) else (None, item)
-            if not isinstance(payload, dict):
-                return False
-            candidates = payload.get("candidates")
-            if isinstance(candidates, list) and candidates:
-                first = candidates[0]
-                return isinstance(first, dict) and (
-                    isinstance(first.get("content"), dict) or "finishReason" in first
-                )
-            return candidates is None and (
-                isinstance(payload.get("usageMetadata"), dict)
-                or isinstance(payload.get("promptFeedback"), dict)
-            )
-        except Exception:  # noqa: BLE001 - detect never raises
+        if type_is(item, "google.genai", "GenerateContentResponse"):
+            return True
+        _, payload = unwrap(item) if isinstance(item, (ServerSentEvent, str)) else (None, item)
+        if not isinstance(payload, dict):
             return False
+        candidates = payload.get("candidates")
+        if isinstance(candidates, list) and candidates:
+            first = candidates[0]
+            return isinstance(first, dict) and (
+                isinstance(first.get("content"), dict) or "finishReason" in first
+            )
+        return candidates is None and (
+            isinstance(payload.get("usageMetadata"), dict)
+            or isinstance(payload.get("promptFeedback"), dict)
+        )
 
     # -- the adapter interface ---------------------------------------------------------------
 

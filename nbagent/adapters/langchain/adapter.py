@@ -15,6 +15,7 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.langchain.content import message_kind, message_parts, messages_in
 from nbagent.adapters.langchain.models import Models
@@ -55,14 +56,12 @@ class LangChainAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """A StreamEvent: ``event`` starting with ``on_`` plus ``data`` or ``run_id``."""
-        try:
-            if isinstance(item, ServerSentEvent) and item.event == "metadata":
-                return False
-            _, payload = unwrap(item)
-        except Exception:  # noqa: BLE001 - detect never raises
+        if isinstance(item, ServerSentEvent) and item.event == "metadata":
             return False
+        _, payload = unwrap(item)
         if not isinstance(payload, Mapping):
             return False
         event = payload.get("event")

@@ -33,6 +33,7 @@ from nbagent.adapters.base import (
     str_or_none,
     type_is,
 )
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.llama_index.parts import Step, Tools
@@ -74,13 +75,11 @@ class LlamaIndexAdapter:
         self._direct: str | None = None  # a return_direct tool's output: the answer
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """A workflow event object (``workflows.events.Event`` or a subclass), or one
         serialized by the workflows ``JsonSerializer``."""
-        try:
-            return read_event(item) is not None
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        return read_event(item) is not None
 
     # -- the adapter interface ---------------------------------------------------------
 

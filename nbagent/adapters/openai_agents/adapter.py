@@ -19,6 +19,7 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.openai_agents.approvals import Approvals
@@ -95,15 +96,13 @@ class OpenAIAgentsAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """An Agents SDK stream event (``RawResponsesStreamEvent``, ``RunItemStreamEvent``,
         ``AgentUpdatedStreamEvent``…, or the dict form of one)."""
-        try:
-            _, payload = unwrap(item)
-            kind = stream_kind(payload)
-            return kind is not None and kind != "other"
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        _, payload = unwrap(item)
+        kind = stream_kind(payload)
+        return kind is not None and kind != "other"
 
     # -- feeding ---------------------------------------------------------------------------
 

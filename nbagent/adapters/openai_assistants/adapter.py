@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import field, plain
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.openai_assistants.maps import EVENTS, error_dict, event_of
 from nbagent.adapters.openai_assistants.messages import Messages
@@ -35,14 +36,12 @@ class OpenAIAssistantsAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """An Assistants event: a known ``thread.*`` name in the SSE ``event:``, the NEAR
         ``{"event", "data"}`` wrapper or an SDK event's ``.event``."""
-        try:
-            name, _ = event_of(item)
-            return name in EVENTS
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        name, _ = event_of(item)
+        return name in EVENTS
 
     # -- feeding ---------------------------------------------------------------------------
 

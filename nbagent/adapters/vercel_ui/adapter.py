@@ -18,7 +18,7 @@ from nbagent.adapters.base import (
     plain,
     str_or_none,
 )
-from nbagent.adapters.kit.dispatch import handler
+from nbagent.adapters.kit.dispatch import handler, never_raises
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.messages import Channel, Messages
@@ -60,22 +60,20 @@ class VercelUiAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """A part whose ``type`` is one of the UI message stream's kebab-case types, or a
         legacy v4 ``CODE:JSON`` line whose value fits its code."""
-        try:
-            if is_library_object(item):
-                kind = field(item, "type")  # cheap first: serialize only a likely chunk
-                if not isinstance(kind, str) or not (kind in PART_TYPES or kind[:5] == "data-"):
-                    return False
-                payload = as_payload(item)
-                return isinstance(payload, Mapping) and _is_part(payload)
-            legacy = _v4(item)
-            if legacy is not None:
-                return _is_v4(*legacy)
-            payload = data_payload(item)
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        if is_library_object(item):
+            kind = field(item, "type")  # cheap first: serialize only a likely chunk
+            if not isinstance(kind, str) or not (kind in PART_TYPES or kind[:5] == "data-"):
+                return False
+            payload = as_payload(item)
+            return isinstance(payload, Mapping) and _is_part(payload)
+        legacy = _v4(item)
+        if legacy is not None:
+            return _is_v4(*legacy)
+        payload = data_payload(item)
         if not isinstance(payload, Mapping):
             return False
         return _is_part(payload)
