@@ -46,7 +46,6 @@ from nbagent.core.events import (
     ErrorEvent,
     Event,
     RunEnd,
-    RunStart,
     StepEnd,
     StepStart,
     TextDelta,
@@ -166,8 +165,7 @@ class SmolagentsAdapter:
             return []
         kind, item = read
         out: list[Event] = []
-        if self._life.start():
-            out.append(RunStart())
+        self._life.begin(out)
         if kind == "FinalAnswerStep":
             self._final(item, out)
             return out
@@ -194,7 +192,8 @@ class SmolagentsAdapter:
     def end(self) -> list[Event]:
         if not self._life.end():
             return []
-        out: list[Event] = [RunStart()] if self._life.start() else []
+        out: list[Event] = []
+        self._life.begin(out)
         self._close_step(out)
         out.append(RunEnd(reason="incomplete", message="the agent stopped before its final answer"))
         return out

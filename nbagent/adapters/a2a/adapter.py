@@ -76,7 +76,6 @@ from nbagent.core.events import (
     MessageEnd,
     MessageStart,
     RunEnd,
-    RunStart,
     Status,
     TextDelta,
 )
@@ -165,7 +164,7 @@ class A2aAdapter:
                 unreadable(item), item
             )  # an SDK object that is no stream item (an AgentCard…)
         if found is None:
-            self._ensure_started(out, None, None)
+            self._life.begin(out)
             out.append(Custom(name="a2a.unknown", value=plain(result), is_raw=True))
             return out
         kind, body = found
@@ -186,12 +185,10 @@ class A2aAdapter:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def _ensure_started(self, out: list[Event], run_id: Any, context_id: Any) -> None:
-        if self._life.start():
-            self._ids.scope = str_or_none(run_id) or self._ids.scope
-            out.append(
-                RunStart(run_id=str_or_none(run_id) or "", thread_id=str_or_none(context_id))
-            )
+    def _begin(self, out: list[Event], run_id: Any, context_id: Any) -> None:
+        """``Lifecycle.begin`` with the wire's task (the scope of the ids) and context ids."""
+        run, thread = str_or_none(run_id) or "", str_or_none(context_id)
+        self._life.begin(out, self._ids, run_id=run, thread_id=thread)
 
     def _close_artifacts(self, out: list[Event]) -> None:
         for artifact in self._artifacts.values():
@@ -201,7 +198,7 @@ class A2aAdapter:
         self, out: list[Event], reason: EndReason, raw: str | None, message: str | None
     ) -> None:
         self._life.end()
-        self._ensure_started(out, None, None)
+        self._life.begin(out)
         self._close_artifacts(out)
         out.append(RunEnd(reason=reason, raw_reason=raw, message=message))
 
@@ -210,7 +207,7 @@ class A2aAdapter:
         message = str_or_none(body.get("message")) or "the agent returned a JSON-RPC error"
         code = body.get("code")
         code = code if isinstance(code, (str, int)) and not isinstance(code, bool) else None
-        self._ensure_started(out, None, None)
+        self._life.begin(out)
         self._close_artifacts(out)
         out.append(
             ErrorEvent(message=message, code=code, error_type="jsonrpc", details=plain(error))
@@ -241,7 +238,7 @@ class A2aAdapter:
 
     def on_task(self, task: Mapping[str, Any], out: list[Event]) -> None:
         self._task = True
-        self._ensure_started(out, task.get("id"), task.get("contextId"))
+        self._begin(out, task.get("id"), task.get("contextId"))
         artifacts = task.get("artifacts")
         for artifact in artifacts if isinstance(artifacts, list) else ():
             if not isinstance(artifact, Mapping):
@@ -256,7 +253,7 @@ class A2aAdapter:
     def on_message(self, message: Mapping[str, Any], out: list[Event]) -> None:
         role = message.get("role")
         run_id = message.get("taskId") or message.get("messageId")
-        self._ensure_started(out, run_id, message.get("contextId"))
+        self._begin(out, run_id, message.get("contextId"))
         if isinstance(role, str) and role.lower() in ("user", "role_user"):
             out.append(Custom(name="a2a.message", value=plain(dict(message)), is_raw=True))
             return
@@ -270,7 +267,7 @@ class A2aAdapter:
 
     def on_status_update(self, update: Mapping[str, Any], out: list[Event]) -> None:
         self._task = True
-        self._ensure_started(out, update.get("taskId"), update.get("contextId"))
+        self._begin(out, update.get("taskId"), update.get("contextId"))
         self._state(update.get("status"), update.get("final"), out)
 
     def on_artifact_update(
@@ -278,7 +275,7 @@ class A2aAdapter:
     ) -> None:
         if not started:
             self._task = True
-            self._ensure_started(out, update.get("taskId"), update.get("contextId"))
+            self._begin(out, update.get("taskId"), update.get("contextId"))
         artifact = update.get("artifact")
         if not isinstance(artifact, Mapping):
             artifact = {}

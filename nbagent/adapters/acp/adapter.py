@@ -35,7 +35,6 @@ from nbagent.core.events import (
     ErrorEvent,
     Event,
     RunEnd,
-    RunStart,
     State,
     Usage,
 )
@@ -169,7 +168,7 @@ class AcpAdapter:
         if not isinstance(payload, Mapping):
             raise self._life.bad("an item must be a JSON object", item)
         out: list[Event] = []
-        self._start(out, payload.get("sessionId"))
+        self._life.begin(out, thread_id=str_or_none(payload.get("sessionId")))
         if _is_cancel_request(message, payload):
             self._on_cancel_request(payload, out)
             return out
@@ -206,10 +205,6 @@ class AcpAdapter:
         return out
 
     # -- lifecycle -----------------------------------------------------------------------------
-
-    def _start(self, out: list[Event], session_id: Any) -> None:
-        if self._life.start():
-            out.append(RunStart(thread_id=str_or_none(session_id)))
 
     def _close(self, out: list[Event]) -> None:
         self._messages.close_all(out)

@@ -29,7 +29,6 @@ from nbagent.core.events import (
     ErrorEvent,
     Event,
     RunEnd,
-    RunStart,
     State,
     StepEnd,
     StepStart,
@@ -112,16 +111,12 @@ class AgUiAdapter:
     # -- run -------------------------------------------------------------------------------
 
     def on_run_started(self, ev: Any, out: list[Event]) -> None:
-        if not self._life.start():
-            return
-        run_id = str_or_none(_get(ev, "runId"))
-        self._messages.ids.scope = run_id or "run"
-        out.append(
-            RunStart(
-                run_id=run_id or "",
-                thread_id=str_or_none(_get(ev, "threadId")),
-                parent_run_id=str_or_none(_get(ev, "parentRunId")),
-            )
+        self._life.begin(
+            out,
+            self._messages.ids,
+            run_id=str_or_none(_get(ev, "runId")) or "",
+            thread_id=str_or_none(_get(ev, "threadId")),
+            parent_run_id=str_or_none(_get(ev, "parentRunId")),
         )
 
     def on_run_finished(self, ev: Any, out: list[Event]) -> None:

@@ -82,8 +82,7 @@ class ClaudeAgentAdapter:
         if kind == "system" and field(item, "subtype") == "init" and self._life.start():
             self._init(item, out)
             return out
-        if self._life.start():
-            out.append(RunStart(provider="anthropic"))
+        self._life.begin(out, provider="anthropic")
         if kind == "assistant":
             self._turns.assistant(item, out)
         elif kind == "user":

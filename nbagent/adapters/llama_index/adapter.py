@@ -49,7 +49,6 @@ from nbagent.core.events import (
     ErrorEvent,
     Event,
     RunEnd,
-    RunStart,
     Status,
     StepStart,
     TextDelta,
@@ -91,8 +90,7 @@ class LlamaIndexAdapter:
             return []
         kind, item = read
         out: list[Event] = []
-        if self._life.start():
-            out.append(RunStart())
+        self._life.begin(out)
         if kind == "AgentInput":
             self._close_step(out)
             self._open_step(item, out)
@@ -122,8 +120,7 @@ class LlamaIndexAdapter:
         if not self._life.end():
             return []
         out: list[Event] = []
-        if self._life.start():
-            out.append(RunStart())
+        self._life.begin(out)
         self._close_step(out)
         out.append(
             RunEnd(reason="incomplete", message="the workflow's stream ended with no StopEvent")

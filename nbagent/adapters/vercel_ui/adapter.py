@@ -37,7 +37,6 @@ from nbagent.core.events import (
     ErrorEvent,
     Event,
     RunEnd,
-    RunStart,
     StepEnd,
     StepStart,
 )
@@ -103,8 +102,8 @@ class VercelUiAdapter:
     def _feed_part(self, part: Mapping[str, Any]) -> list[Event]:
         out: list[Event] = []
         kind = part.get("type")
-        if kind != "start" and self._life.start():
-            out.append(RunStart())
+        if kind != "start":
+            self._life.begin(out)
         on_kind = handler(kind, PART_TYPES, self, self._tools)
         if on_kind is not None:
             on_kind(part, out)
@@ -173,16 +172,14 @@ class VercelUiAdapter:
         self, out: list[Event], reason: EndReason, raw: str | None, message: str | None
     ) -> None:
         self._life.end()
-        if self._life.start():
-            out.append(RunStart())
+        self._life.begin(out)
         self._close_all(out)
         out.append(RunEnd(reason=reason, raw_reason=raw, message=message))
 
     # -- parts -----------------------------------------------------------------------------
 
     def on_start(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        if self._life.start():
-            out.append(RunStart(run_id=str_or_none(part.get("messageId")) or ""))
+        self._life.begin(out, run_id=str_or_none(part.get("messageId")) or "")
         _metadata(part, out)
 
     def on_finish(self, part: Mapping[str, Any], out: list[Event]) -> None:
