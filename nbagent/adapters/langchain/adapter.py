@@ -28,7 +28,6 @@ from nbagent.core.events import (
     Event,
     MessageEnd,
     RunEnd,
-    RunStart,
     Status,
     StepEnd,
     StepStart,
@@ -93,8 +92,7 @@ class LangChainAdapter:
                 root = parents[0]
             self._root_known = True
             self._root = root or None
-            if self._life.start():
-                self._start(out, root)
+            self._life.begin(out, run_id=root)
         data = payload.get("data")
         if not isinstance(data, Mapping):
             data = {}
@@ -127,24 +125,18 @@ class LangChainAdapter:
         if self._life.done:
             return []
         out: list[Event] = []
-        if self._life.start():
-            self._start(out, "")
+        self._life.begin(out)
         self._finish(out, "incomplete", "the stream ended before the root run ended")
         return out
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def _start(self, out: list[Event], root: str) -> None:
-        out.append(RunStart(run_id=root))
-
     def _sse_frame(self, sse_name: str, payload: Any, out: list[Event]) -> list[Event]:
         if sse_name == "metadata":
             run_id = str_or_none(field(payload, "run_id")) if isinstance(payload, Mapping) else None
-            if self._life.start():
-                self._start(out, run_id or "")  # the root comes with the first events frame
+            self._life.begin(out, run_id=run_id or "")  # the root comes with the first events frame
             return out
-        if self._life.start():
-            self._start(out, "")
+        self._life.begin(out)
         if sse_name == "error":
             message = None
             if isinstance(payload, Mapping):

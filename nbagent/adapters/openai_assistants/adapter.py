@@ -17,7 +17,7 @@ from nbagent.adapters.openai_assistants.maps import EVENTS, error_dict, event_of
 from nbagent.adapters.openai_assistants.messages import Messages
 from nbagent.adapters.openai_assistants.steps import Steps
 from nbagent.adapters.openai_responses.maps import error_event  # the same error shape
-from nbagent.core.events import Custom, EndReason, Event, RunEnd, RunStart, Status
+from nbagent.core.events import Custom, EndReason, Event, RunEnd, Status
 
 __all__ = ["OpenAIAssistantsAdapter"]
 
@@ -88,17 +88,15 @@ class OpenAIAssistantsAdapter:
 
     def _run(self, name: str, run: Any, out: list[Event]) -> None:
         status = name.removeprefix("thread.run.")
-        if status not in ("error",) and self._life.start():
-            run_id = field(run, "id")
+        if status not in ("error",) and not self._life.started:
+            run_id, model = field(run, "id"), field(run, "model")
             thread_id = field(run, "thread_id")
-            model = field(run, "model")
-            out.append(
-                RunStart(
-                    run_id=run_id if isinstance(run_id, str) else "",
-                    thread_id=thread_id if isinstance(thread_id, str) else self._thread_id,
-                    model=model if isinstance(model, str) else None,
-                    provider="openai",
-                )
+            self._life.begin(
+                out,
+                run_id=run_id if isinstance(run_id, str) else "",
+                thread_id=thread_id if isinstance(thread_id, str) else self._thread_id,
+                model=model if isinstance(model, str) else None,
+                provider="openai",
             )
         if status in ("created",):
             return
