@@ -8,8 +8,17 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from agents import Agent
+from agents.stream_events import AgentUpdatedStreamEvent
+
+from nbagent.adapters.a2a import A2aAdapter
+from nbagent.adapters.acp.content import tool_content_text
 from nbagent.adapters.chunk_sse import ChunkSseAdapter
+from nbagent.adapters.kit.hook_record import HookRecord
+from nbagent.adapters.litellm import LiteLLMAdapter
+from nbagent.adapters.openai_agents import OpenAIAgentsAdapter
 from nbagent.adapters.text import TextAdapter
+from nbagent.core.events import MessageStart, StepEnd, StepStart, TextDelta
 
 ADAPTERS = Path(__file__).resolve().parents[1] / "nbagent" / "adapters"
 
@@ -48,21 +57,8 @@ NOT_IDS = {
     },
 }
 
-FALLBACKS = {
+FALLBACKS: dict[str, dict[str, str]] = {
     # file -> an id-named variable given a literal where the wire has none, each with what it is
-    "a2a/adapter.py": {
-        "artifact_id = str_or_none(artifact.get('artifactId')) or 'artifact'": "an artifact's key",
-        "artifact_id = wire_id or 'artifact'": "an artifact's key",
-    },
-    "acp/content.py": {
-        "terminal_id = str_or_none(piece.get('terminalId')) or 'unknown'": "a rendered name",
-    },
-    "litellm.py": {
-        "call_id = str_or_none(data.get('call_id')) or record.root or 'call'": "a hook's call key",
-    },
-    "openai_agents/adapter.py": {
-        "call_id = agent_name(field(payload, 'agent')) or 'agent_tool'": "a nested run's key",
-    },
 }
 """Literal ids put where the wire gives none (``x_id = wire or "literal"``, ``x_id =
 "literal"``); an empty one is no id. An id a run's events carry is made by ``Ids`` instead."""
@@ -128,3 +124,67 @@ def test_no_adapter_puts_a_literal_id_where_the_wire_gives_none() -> None:
 def test_the_one_message_of_text_and_chunk_sse_is_named_by_ids() -> None:
     assert [e.message_id for e in TextAdapter().feed("hi")] == ["run:text1"]
     assert [e.message_id for e in ChunkSseAdapter().feed({"chunk": "hi"})] == ["run:text1"]
+
+
+# -- where the wire gives no id: one slot keyed by none, its ids made by Ids ------------------
+
+
+def test_an_artifact_of_no_id_is_never_one_the_wire_named_artifact() -> None:
+    """Chunks of an id-less artifact go to one message of ``Ids``'s, and never into the
+    artifact whose wire id is ``"artifact"``."""
+    adapter = A2aAdapter()
+    task = {"kind": "task", "id": "t1", "status": {"state": "working"}}
+    named = {"artifactId": "artifact", "parts": [{"kind": "text", "text": "A"}]}
+    unnamed = {"parts": [{"kind": "text", "text": "B"}]}
+    events = [
+        *adapter.feed(task),
+        *adapter.feed({"kind": "artifact-update", "taskId": "t1", "artifact": named}),
+        *adapter.feed(
+            {"kind": "artifact-update", "taskId": "t1", "artifact": unnamed, "append": True}
+        ),
+        *adapter.feed(
+            {"kind": "artifact-update", "taskId": "t1", "artifact": unnamed, "append": True}
+        ),
+    ]
+    deltas = [(e.message_id, e.delta) for e in events if isinstance(e, TextDelta)]
+    assert deltas == [("artifact", "A"), ("t1:text1", "B"), ("t1:text1", "B")]
+    assert [e.message_id for e in events if isinstance(e, MessageStart)] == ["artifact", "t1:text1"]
+
+
+def test_a_terminal_of_no_id_shows_no_terminal_the_wire_named() -> None:
+    output = {"unknown": "a terminal named unknown"}
+    assert tool_content_text([{"type": "terminal"}], output) == "[terminal: unknown]"
+    assert tool_content_text([{"type": "terminal", "terminalId": "unknown"}], output) == (
+        "a terminal named unknown"
+    )
+
+
+def litellm(kind: str, data: dict[str, object]) -> HookRecord:
+    return HookRecord("litellm", kind, {"model": "m", **data}, 1.0)
+
+
+def test_a_litellm_call_of_no_id_is_a_step_of_the_run_retried_and_ended_once() -> None:
+    """A call of no id (nor root) is a step ``Ids`` names; its retry a second step, and its
+    success ends the retry's step only once (not again at the watch's end)."""
+    adapter = LiteLLMAdapter()
+    response = {"choices": [{"message": {"content": "hi"}, "finish_reason": "stop"}]}
+    events = [
+        *adapter.feed(litellm("pre_api_call", {})),
+        *adapter.feed(litellm("pre_api_call", {})),
+        *adapter.feed(litellm("success", {"response": response})),
+        *adapter.end(),
+    ]
+    starts = [e.step_id for e in events if isinstance(e, StepStart)]
+    ends = [(e.step_id, e.finish_reason) for e in events if isinstance(e, StepEnd)]
+    assert starts == ["step1", "step2"]
+    assert ends == [("step1", "incomplete"), ("step2", "completed")]
+
+
+def test_an_agent_tool_of_no_call_id_nests_under_a_scope_ids_names_per_agent() -> None:
+    adapter = OpenAIAgentsAdapter()
+    scopes = []
+    for name, then in (("Researcher", "Researcher"), ("Writer", "Writer"), ("Researcher", "X")):
+        update = AgentUpdatedStreamEvent(new_agent=Agent(name=then))
+        events = adapter.feed({"event": update, "agent": Agent(name=name), "tool_call": None})
+        scopes.append({e.parent for e in events})
+    assert scopes == [{"agent1"}, {"agent2"}, {"agent1"}]

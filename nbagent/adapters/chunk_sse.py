@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import BLANK, BadItemError, ServerSentEvent, data_payload, short_repr
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.core.events import Custom, ErrorEvent, Event, RunEnd, TextDelta
@@ -50,12 +51,10 @@ class ChunkSseAdapter:
         self._message_id = Ids().new("text")  # the one message: run:text1 (the wire names none)
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """A frame whose keys are exactly ``chunk`` (a string) or exactly ``error``."""
-        try:
-            payload = data_payload(item)
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        payload = data_payload(item)
         if isinstance(item, ServerSentEvent) and item.event != "message":
             return False
         if not isinstance(payload, Mapping) or len(payload) != 1:

@@ -33,6 +33,7 @@ from typing import Any, ClassVar
 
 from nbagent.adapters.approvals import approval_detail, awaiting_status
 from nbagent.adapters.base import BadItemError, ServerSentEvent, int_or_none, short_repr, unwrap
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.parts import Parts
@@ -100,12 +101,10 @@ class DextoAdapter:
         self._settled = False  # the last turn ended with llm:response
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """An item whose event name starts with ``llm:``."""
-        try:
-            name, _ = _named(item)
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        name, _ = _named(item)
         return isinstance(name, str) and name.startswith("llm:")
 
     # -- ids ---------------------------------------------------------------------------

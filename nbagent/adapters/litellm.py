@@ -33,7 +33,7 @@ class LiteLLMAdapter(HookAdapter):
     family: ClassVar[str] = "litellm"
 
     def __init__(self) -> None:
-        self._steps: dict[str, str] = {}  # call id → its open step
+        self._steps: dict[str | None, str] = {}  # call id (None: a call of none) → its step
         # Results sent back before the call that asked for them was reported are kept until
         # that success comes: LiteLLM reports a call's success from a pool, often after the
         # next call's request (which carries the results) has started.
@@ -42,12 +42,12 @@ class LiteLLMAdapter(HookAdapter):
         # Calls in the order they started, and the events of those that ended before an
         # earlier one: two calls in a row report their successes from a pool, in any order,
         # and the answers are shown in the order the calls were made.
-        self._started: list[str] = []
-        self._ended: dict[str, list[Event]] = {}
+        self._started: list[str | None] = []
+        self._ended: dict[str | None, list[Event]] = {}
 
     def feed(self, record: HookRecord) -> list[Event]:
         data = record.data if isinstance(record.data, Mapping) else {}
-        call_id = str_or_none(data.get("call_id")) or record.root or "call"
+        call_id = str_or_none(data.get("call_id")) or record.root or None
         out = self._feed(record.kind, call_id, data)
         if record.kind not in ("success", "failure") or call_id not in self._started:
             return out
@@ -57,7 +57,7 @@ class LiteLLMAdapter(HookAdapter):
             done.extend(self._ended.pop(self._started.pop(0)))
         return done
 
-    def _feed(self, kind: str, call_id: str, data: Mapping[str, Any]) -> list[Event]:
+    def _feed(self, kind: str, call_id: str | None, data: Mapping[str, Any]) -> list[Event]:
         out: list[Event] = []
         if kind == "pre_api_call":
             self._answers.messages(data.get("messages"), out)
@@ -68,6 +68,7 @@ class LiteLLMAdapter(HookAdapter):
         elif kind in ("success", "failure"):
             step = self._steps.get(call_id) or self._open(call_id, data, out)
             if kind == "success":
+                self._steps.pop(call_id, None)
                 self._response(step, data, out)
                 return out
             exc = data.get("exception")
@@ -92,14 +93,17 @@ class LiteLLMAdapter(HookAdapter):
 
     # -- steps ------------------------------------------------------------------------------
 
-    def _open(self, call_id: str, data: Mapping[str, Any], out: list[Event]) -> str:
-        step = self._ids.wire(call_id)  # a retry (LiteLLM's) is {call_id}#2, #3…
+    def _open(self, call_id: str | None, data: Mapping[str, Any], out: list[Event]) -> str:
+        # a retry (LiteLLM's) is {call_id}#2, #3…; a call of no id a step of the run's
+        step = self._ids.wire(call_id) if call_id else self._ids.scope_id("step")
         self._steps[call_id] = step
         ts = _num(data.get("start_time"))
         out.append(StepStart(step_id=step, name=_model(data), step_type="model", ts=ts))
         return step
 
-    def _close(self, call_id: str, reason: str | None, ts: float | None, out: list[Event]) -> None:
+    def _close(
+        self, call_id: str | None, reason: str | None, ts: float | None, out: list[Event]
+    ) -> None:
         step = self._steps.pop(call_id, None)
         if step is not None:
             out.append(StepEnd(step_id=step, finish_reason=reason, ts=ts or 0.0))
@@ -130,8 +134,6 @@ class LiteLLMAdapter(HookAdapter):
             usage.step_id, usage.ts = step, end
             out.append(usage)
         raw = str_or_none(field(choice, "finish_reason"))
-        call_id = str_or_none(data.get("call_id")) or step
-        self._steps.pop(call_id, None)
         out.append(
             StepEnd(
                 step_id=step,

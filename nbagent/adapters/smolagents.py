@@ -37,6 +37,7 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.parts import Parts
@@ -45,7 +46,6 @@ from nbagent.core.events import (
     ErrorEvent,
     Event,
     RunEnd,
-    RunStart,
     StepEnd,
     StepStart,
     TextDelta,
@@ -152,12 +152,10 @@ class SmolagentsAdapter:
         self._max_steps = False
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """A smolagents stream item (by type), or the dict of a delta or a step."""
-        try:
-            return _read(item, first=True) is not None
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        return _read(item, first=True) is not None
 
     def feed(self, item: Any) -> list[Event]:
         read = _read(item, first=False)
@@ -167,8 +165,7 @@ class SmolagentsAdapter:
             return []
         kind, item = read
         out: list[Event] = []
-        if self._life.start():
-            out.append(RunStart())
+        self._life.begin(out)
         if kind == "FinalAnswerStep":
             self._final(item, out)
             return out
@@ -195,7 +192,8 @@ class SmolagentsAdapter:
     def end(self) -> list[Event]:
         if not self._life.end():
             return []
-        out: list[Event] = [RunStart()] if self._life.start() else []
+        out: list[Event] = []
+        self._life.begin(out)
         self._close_step(out)
         out.append(RunEnd(reason="incomplete", message="the agent stopped before its final answer"))
         return out

@@ -64,7 +64,7 @@ from nbagent.adapters.base import (
     str_or_none,
     type_is,
 )
-from nbagent.adapters.kit.dispatch import handler
+from nbagent.adapters.kit.dispatch import handler, never_raises
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.messages import whole_message
@@ -76,7 +76,6 @@ from nbagent.core.events import (
     MessageEnd,
     MessageStart,
     RunEnd,
-    RunStart,
     Status,
     TextDelta,
 )
@@ -109,21 +108,20 @@ class A2aAdapter:
         self._life = Lifecycle("a2a")
         self._task = False
         self._message_only = False
-        self._artifacts: dict[str, _Artifact] = {}
+        # by the wire's artifact id; None keys the one artifact of no id (all its chunks)
+        self._artifacts: dict[str | None, _Artifact] = {}
         self._ids = Ids()  # the run's: in the task's scope once it is known
 
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """JSON-RPC with a result of a known kind / wrapper key or an error; a bare result
         whose ``kind`` is task/message/status-update/artifact-update; a v1.0 wrapper."""
-        try:
-            if is_library_object(item) and not is_a2a_proto(item) and not type_is(item, "a2a"):
-                return False  # another library's object: never serialize it here
-            payload, _ = payload_of(item)
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        if is_library_object(item) and not is_a2a_proto(item) and not type_is(item, "a2a"):
+            return False  # another library's object: never serialize it here
+        payload, _ = payload_of(item)
         if not isinstance(payload, Mapping):
             return False
         if payload.get("jsonrpc") == "2.0":
@@ -166,7 +164,7 @@ class A2aAdapter:
                 unreadable(item), item
             )  # an SDK object that is no stream item (an AgentCard…)
         if found is None:
-            self._ensure_started(out, None, None)
+            self._life.begin(out)
             out.append(Custom(name="a2a.unknown", value=plain(result), is_raw=True))
             return out
         kind, body = found
@@ -187,12 +185,10 @@ class A2aAdapter:
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def _ensure_started(self, out: list[Event], run_id: Any, context_id: Any) -> None:
-        if self._life.start():
-            self._ids.scope = str_or_none(run_id) or self._ids.scope
-            out.append(
-                RunStart(run_id=str_or_none(run_id) or "", thread_id=str_or_none(context_id))
-            )
+    def _begin(self, out: list[Event], run_id: Any, context_id: Any) -> None:
+        """``Lifecycle.begin`` with the wire's task (the scope of the ids) and context ids."""
+        run, thread = str_or_none(run_id) or "", str_or_none(context_id)
+        self._life.begin(out, self._ids, run_id=run, thread_id=thread)
 
     def _close_artifacts(self, out: list[Event]) -> None:
         for artifact in self._artifacts.values():
@@ -202,7 +198,7 @@ class A2aAdapter:
         self, out: list[Event], reason: EndReason, raw: str | None, message: str | None
     ) -> None:
         self._life.end()
-        self._ensure_started(out, None, None)
+        self._life.begin(out)
         self._close_artifacts(out)
         out.append(RunEnd(reason=reason, raw_reason=raw, message=message))
 
@@ -211,7 +207,7 @@ class A2aAdapter:
         message = str_or_none(body.get("message")) or "the agent returned a JSON-RPC error"
         code = body.get("code")
         code = code if isinstance(code, (str, int)) and not isinstance(code, bool) else None
-        self._ensure_started(out, None, None)
+        self._life.begin(out)
         self._close_artifacts(out)
         out.append(
             ErrorEvent(message=message, code=code, error_type="jsonrpc", details=plain(error))
@@ -242,13 +238,12 @@ class A2aAdapter:
 
     def on_task(self, task: Mapping[str, Any], out: list[Event]) -> None:
         self._task = True
-        self._ensure_started(out, task.get("id"), task.get("contextId"))
+        self._begin(out, task.get("id"), task.get("contextId"))
         artifacts = task.get("artifacts")
         for artifact in artifacts if isinstance(artifacts, list) else ():
             if not isinstance(artifact, Mapping):
                 continue
-            artifact_id = str_or_none(artifact.get("artifactId")) or "artifact"
-            if artifact_id in self._artifacts:
+            if str_or_none(artifact.get("artifactId")) in self._artifacts:
                 continue  # streamed already: the snapshot only reconciles
             self.on_artifact_update(
                 {"artifact": artifact, "append": False, "lastChunk": True}, out, started=True
@@ -258,7 +253,7 @@ class A2aAdapter:
     def on_message(self, message: Mapping[str, Any], out: list[Event]) -> None:
         role = message.get("role")
         run_id = message.get("taskId") or message.get("messageId")
-        self._ensure_started(out, run_id, message.get("contextId"))
+        self._begin(out, run_id, message.get("contextId"))
         if isinstance(role, str) and role.lower() in ("user", "role_user"):
             out.append(Custom(name="a2a.message", value=plain(dict(message)), is_raw=True))
             return
@@ -272,7 +267,7 @@ class A2aAdapter:
 
     def on_status_update(self, update: Mapping[str, Any], out: list[Event]) -> None:
         self._task = True
-        self._ensure_started(out, update.get("taskId"), update.get("contextId"))
+        self._begin(out, update.get("taskId"), update.get("contextId"))
         self._state(update.get("status"), update.get("final"), out)
 
     def on_artifact_update(
@@ -280,16 +275,15 @@ class A2aAdapter:
     ) -> None:
         if not started:
             self._task = True
-            self._ensure_started(out, update.get("taskId"), update.get("contextId"))
+            self._begin(out, update.get("taskId"), update.get("contextId"))
         artifact = update.get("artifact")
         if not isinstance(artifact, Mapping):
             artifact = {}
         wire_id = str_or_none(artifact.get("artifactId"))
-        artifact_id = wire_id or "artifact"
         text, others = text_and_parts(artifact.get("parts"))
-        state = self._artifacts.get(artifact_id)
+        state = self._artifacts.get(wire_id)
         if state is None:
-            state = self._artifacts[artifact_id] = _Artifact(self._ids.of(wire_id, "text"))
+            state = self._artifacts[wire_id] = _Artifact(self._ids.of(wire_id, "text"))
             if text:
                 out.append(
                     MessageStart(

@@ -25,6 +25,7 @@ from nbagent.adapters.base import (
     type_is,
     unwrap,
 )
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.messages import Channel, Messages, invented
@@ -34,7 +35,6 @@ from nbagent.core.events import (
     ErrorEvent,
     Event,
     RunEnd,
-    RunStart,
     State,
     Usage,
 )
@@ -147,16 +147,14 @@ class AcpAdapter:
         names the request by id)."""
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """A ``SessionNotification`` of the ``agent-client-protocol`` SDK, or its wire dict
         (JSON text, SSE data, the JSON-RPC ``session/update`` notification): a payload whose
         ``update.sessionUpdate`` is a string."""
-        try:
-            if is_library_object(item) and not type_is(item, "acp"):
-                return False  # another library's object: never serialize it here
-            return _update_kind(_payload(item)) is not None
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        if is_library_object(item) and not type_is(item, "acp"):
+            return False  # another library's object: never serialize it here
+        return _update_kind(_payload(item)) is not None
 
     # -- the adapter interface ---------------------------------------------------------------
 
@@ -170,7 +168,7 @@ class AcpAdapter:
         if not isinstance(payload, Mapping):
             raise self._life.bad("an item must be a JSON object", item)
         out: list[Event] = []
-        self._start(out, payload.get("sessionId"))
+        self._life.begin(out, thread_id=str_or_none(payload.get("sessionId")))
         if _is_cancel_request(message, payload):
             self._on_cancel_request(payload, out)
             return out
@@ -207,10 +205,6 @@ class AcpAdapter:
         return out
 
     # -- lifecycle -----------------------------------------------------------------------------
-
-    def _start(self, out: list[Event], session_id: Any) -> None:
-        if self._life.start():
-            out.append(RunStart(thread_id=str_or_none(session_id)))
 
     def _close(self, out: list[Event]) -> None:
         self._messages.close_all(out)

@@ -114,8 +114,9 @@ def tool_content_text(content: Any, terminals: Mapping[str, str] | None = None) 
             )
             text = f"```diff\n{changes}```" if changes else f"[no change: {path}]"
         elif kind == "terminal":
-            terminal_id = str_or_none(piece.get("terminalId")) or "unknown"
-            text = (terminals or {}).get(terminal_id) or f"[terminal: {terminal_id}]"
+            terminal_id = str_or_none(piece.get("terminalId"))
+            shown = (terminals or {}).get(terminal_id) if terminal_id else None
+            text = shown or f"[terminal: {terminal_id or 'unknown'}]"
         else:
             text = block_text(piece)
         if text:

@@ -22,7 +22,7 @@ from nbagent.adapters.base import (
     plain,
     str_or_none,
 )
-from nbagent.adapters.kit.dispatch import handler
+from nbagent.adapters.kit.dispatch import handler, never_raises
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.core.events import (
     Custom,
@@ -30,7 +30,6 @@ from nbagent.core.events import (
     ErrorEvent,
     Event,
     RunEnd,
-    RunStart,
     State,
     StepEnd,
     StepStart,
@@ -59,12 +58,10 @@ class AgUiAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """An AG-UI event: its ``type`` is one of the SCREAMING_CASE event types."""
-        try:
-            return _type_of(data_payload(item)) in EVENT_TYPES
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        return _type_of(data_payload(item)) in EVENT_TYPES
 
     # -- the adapter interface ---------------------------------------------------------------
 
@@ -117,16 +114,12 @@ class AgUiAdapter:
     # -- run -------------------------------------------------------------------------------
 
     def on_run_started(self, ev: Any, out: list[Event]) -> None:
-        if not self._life.start():
-            return
-        run_id = str_or_none(_get(ev, "runId"))
-        self._messages.ids.scope = run_id or "run"
-        out.append(
-            RunStart(
-                run_id=run_id or "",
-                thread_id=str_or_none(_get(ev, "threadId")),
-                parent_run_id=str_or_none(_get(ev, "parentRunId")),
-            )
+        self._life.begin(
+            out,
+            self._messages.ids,
+            run_id=str_or_none(_get(ev, "runId")) or "",
+            thread_id=str_or_none(_get(ev, "threadId")),
+            parent_run_id=str_or_none(_get(ev, "parentRunId")),
         )
 
     def on_run_finished(self, ev: Any, out: list[Event]) -> None:

@@ -23,6 +23,7 @@ from nbagent.adapters.base import (
     unwrap,
 )
 from nbagent.adapters.kit import anthropic_usage
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.lifecycle import Lifecycle, ModelStep
 from nbagent.core.events import (
     Custom,
@@ -52,28 +53,26 @@ class AnthropicAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """A Messages stream event: dict, SDK object, JSON string or ``ServerSentEvent``."""
-        try:
-            name: str | None = None
-            if isinstance(item, ServerSentEvent):
-                name = None if item.event == "message" else item.event
-            _, payload = unwrap(item)
-            kind = field(payload, "type")
-            if not isinstance(kind, str) or kind not in EVENT_TYPES:
-                return False
-            if name is not None and name != kind:
-                return False
-            if kind == "error":
-                error = field(payload, "error")
-                return isinstance(field(error, "type"), str) and field(error, "message") is not None
-            if kind == "message_start":
-                return field(field(payload, "message"), "id") is not None
-            if kind.startswith("content_block_"):
-                return isinstance(field(payload, "index"), int)
-            return True
-        except Exception:  # noqa: BLE001 - detect never raises
+        name: str | None = None
+        if isinstance(item, ServerSentEvent):
+            name = None if item.event == "message" else item.event
+        _, payload = unwrap(item)
+        kind = field(payload, "type")
+        if not isinstance(kind, str) or kind not in EVENT_TYPES:
             return False
+        if name is not None and name != kind:
+            return False
+        if kind == "error":
+            error = field(payload, "error")
+            return isinstance(field(error, "type"), str) and field(error, "message") is not None
+        if kind == "message_start":
+            return field(field(payload, "message"), "id") is not None
+        if kind.startswith("content_block_"):
+            return isinstance(field(payload, "index"), int)
+        return True
 
     # -- the adapter interface ---------------------------------------------------------------
 

@@ -24,6 +24,7 @@ from nbagent.adapters.base import (
 from nbagent.adapters.claude_agent.maps import PACKAGE, end_reason, message_kind
 from nbagent.adapters.claude_agent.turns import Turns
 from nbagent.adapters.kit import anthropic_usage
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.core.events import Custom, Event, RunEnd, RunStart, Status
 
@@ -49,28 +50,26 @@ class ClaudeAgentAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """A message of the SDK (``claude_agent_sdk`` types), or a line of the CLI's
         ``--output-format stream-json`` (``type`` with ``session_id``)."""
-        try:
-            if type_is(item, PACKAGE):
-                return message_kind(item) is not None
-            if isinstance(item, (ServerSentEvent, str, bytes)):
-                item = unwrap(item)[1]
-            if not isinstance(item, Mapping) or not isinstance(item.get("session_id"), str):
-                return False
-            kind = item.get("type")
-            if kind == "system":
-                return isinstance(item.get("subtype"), str)
-            if kind in ("assistant", "user"):
-                return "parent_tool_use_id" in item and isinstance(item.get("message"), Mapping)
-            if kind == "result":
-                return "duration_ms" in item and "is_error" in item
-            if kind == "stream_event":
-                return isinstance(item.get("event"), Mapping)
-            return kind == "rate_limit_event" and isinstance(item.get("rate_limit_info"), Mapping)
-        except Exception:  # noqa: BLE001 - detect never raises
+        if type_is(item, PACKAGE):
+            return message_kind(item) is not None
+        if isinstance(item, (ServerSentEvent, str, bytes)):
+            item = unwrap(item)[1]
+        if not isinstance(item, Mapping) or not isinstance(item.get("session_id"), str):
             return False
+        kind = item.get("type")
+        if kind == "system":
+            return isinstance(item.get("subtype"), str)
+        if kind in ("assistant", "user"):
+            return "parent_tool_use_id" in item and isinstance(item.get("message"), Mapping)
+        if kind == "result":
+            return "duration_ms" in item and "is_error" in item
+        if kind == "stream_event":
+            return isinstance(item.get("event"), Mapping)
+        return kind == "rate_limit_event" and isinstance(item.get("rate_limit_info"), Mapping)
 
     # -- the adapter interface ---------------------------------------------------------------
 
@@ -83,8 +82,7 @@ class ClaudeAgentAdapter:
         if kind == "system" and field(item, "subtype") == "init" and self._life.start():
             self._init(item, out)
             return out
-        if self._life.start():
-            out.append(RunStart(provider="anthropic"))
+        self._life.begin(out, provider="anthropic")
         if kind == "assistant":
             self._turns.assistant(item, out)
         elif kind == "user":

@@ -26,8 +26,9 @@ from nbagent.adapters.google_genai.maps import (
 )
 from nbagent.adapters.google_genai.parts import Parts
 from nbagent.adapters.kit import gemini_usage
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.lifecycle import Lifecycle
-from nbagent.core.events import ErrorEvent, Event, RunEnd, RunStart, StepEnd, StepStart
+from nbagent.core.events import ErrorEvent, Event, RunEnd, StepEnd, StepStart
 
 __all__ = ["GoogleGenaiAdapter"]
 
@@ -50,27 +51,25 @@ class GoogleGenaiAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """A ``GenerateContentResponse``, or its REST dict (``candidates`` of ``content`` /
         ``finishReason``, or a ``usageMetadata`` / ``promptFeedback`` with no candidates)."""
-        try:
-            if type_is(item, "google.genai", "GenerateContentResponse"):
-                return True
-            _, payload = unwrap(item) if isinstance(item, (ServerSentEvent, str)) else (None, item)
-            if not isinstance(payload, dict):
-                return False
-            candidates = payload.get("candidates")
-            if isinstance(candidates, list) and candidates:
-                first = candidates[0]
-                return isinstance(first, dict) and (
-                    isinstance(first.get("content"), dict) or "finishReason" in first
-                )
-            return candidates is None and (
-                isinstance(payload.get("usageMetadata"), dict)
-                or isinstance(payload.get("promptFeedback"), dict)
-            )
-        except Exception:  # noqa: BLE001 - detect never raises
+        if type_is(item, "google.genai", "GenerateContentResponse"):
+            return True
+        _, payload = unwrap(item) if isinstance(item, (ServerSentEvent, str)) else (None, item)
+        if not isinstance(payload, dict):
             return False
+        candidates = payload.get("candidates")
+        if isinstance(candidates, list) and candidates:
+            first = candidates[0]
+            return isinstance(first, dict) and (
+                isinstance(first.get("content"), dict) or "finishReason" in first
+            )
+        return candidates is None and (
+            isinstance(payload.get("usageMetadata"), dict)
+            or isinstance(payload.get("promptFeedback"), dict)
+        )
 
     # -- the adapter interface ---------------------------------------------------------------
 
@@ -82,8 +81,13 @@ class GoogleGenaiAdapter:
         error = field(payload, "error") if isinstance(payload, dict) else None
         if isinstance(error, dict):
             return self._error(error, out)
-        if self._life.start():
-            self._start(payload, out)
+        self._life.begin(
+            out,
+            self._parts.ids,
+            run_id=str_or_none(get(payload, "response_id")) or "",
+            model=str_or_none(get(payload, "model_version")),
+            provider="google",
+        )
         self._parts.history(get(payload, "automatic_function_calling_history"), out)
         candidates = list_or_empty(get(payload, "candidates"))
         candidate = candidates[0] if candidates else None
@@ -128,18 +132,6 @@ class GoogleGenaiAdapter:
         return out
 
     # -- steps ----------------------------------------------------------------------------
-
-    def _start(self, payload: Any, out: list[Event]) -> None:
-        response_id = str_or_none(get(payload, "response_id"))
-        if response_id is not None:
-            self._parts.ids.scope = response_id
-        out.append(
-            RunStart(
-                run_id=response_id or "",
-                model=str_or_none(get(payload, "model_version")),
-                provider="google",
-            )
-        )
 
     def _open_step(self, payload: Any, out: list[Event]) -> None:
         wire_id = str_or_none(get(payload, "response_id"))

@@ -1,11 +1,12 @@
 """What adapters compose: a run's ids (``ids.py``), tool-call assembly (``calls.py``), usage
-readers (``usage.py``), the run's lifecycle (``lifecycle.py``: started once, ended once, its
-bad-item error), the text and thinking messages they open and close (``messages.py``), the
-content parts they stream by the wire's key (``parts.py``: messages and call arguments),
-messages and calls that came whole (``whole.py``), full texts after their deltas
-(``reconcile.py``), a provider's finish word (``finish.py``), an item's handler by its type
-(``dispatch.py``) and the base of every hook family's adapter (``hooks.py``: ``HookAdapter``;
-``hook_record.py``: ``HookRecord``). The last four are imported from their modules."""
+readers (``usage.py``), the run's lifecycle (``lifecycle.py``: started once with its
+``RunStart``, ended once, its bad-item error), the text and thinking messages they open and
+close (``messages.py``), the content parts they stream by the wire's key (``parts.py``: messages
+and call arguments), messages and calls that came whole (``whole.py``), full texts after their
+deltas (``reconcile.py``), a provider's finish word (``finish.py``), an item's handler by its
+type and a ``detect`` that never raises (``dispatch.py``) and the base of every hook family's
+adapter (``hooks.py``: ``HookAdapter``; ``hook_record.py``: ``HookRecord``). The last four are
+imported from their modules."""
 
 from nbagent.adapters.kit.calls import Call, CallGroup, ToolCalls, args_text
 from nbagent.adapters.kit.ids import Ids, Kind, kind_of

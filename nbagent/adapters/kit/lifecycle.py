@@ -2,7 +2,7 @@
 cannot be read.
 
 ``Lifecycle`` is an object the adapter holds (composed, not inherited): ``start()`` is true the
-first time only (the adapter emits its ``RunStart`` then), ``end()`` true the first time only
+first time only (``begin`` emits the ``RunStart`` then), ``end()`` true the first time only
 (every later end, a ``feed`` after a terminal item included, gives nothing), and ``bad`` /
 ``takes`` / ``unwrap`` make the format's ``BadItemError``, named by the format.
 
@@ -17,6 +17,7 @@ from collections.abc import Callable
 from typing import Any, TypeAlias
 
 from nbagent.adapters.base import BadItemError, ended_before_any, unwrap_object
+from nbagent.adapters.kit.ids import Ids
 from nbagent.core.events import ErrorEvent, Event, RunEnd, RunStart, StepEnd, StepStart
 from nbagent.core.values import short_repr, type_path
 
@@ -42,6 +43,16 @@ class Lifecycle:
         if self.started:
             return False
         self.started = True
+        return True
+
+    def begin(self, out: list[Event], ids: Ids | None = None, **run: Any) -> bool:
+        """The run's ``RunStart`` (the ``run`` fields) into ``out``, the first time only (True
+        then); ``ids`` scoped in the run's id when the wire gave one."""
+        if not self.start():
+            return False
+        if ids is not None and run.get("run_id"):
+            ids.scope = run["run_id"]
+        out.append(RunStart(**run))
         return True
 
     def end(self) -> bool:

@@ -15,6 +15,7 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.langchain.content import message_kind, message_parts, messages_in
 from nbagent.adapters.langchain.models import Models
@@ -27,7 +28,6 @@ from nbagent.core.events import (
     Event,
     MessageEnd,
     RunEnd,
-    RunStart,
     Status,
     StepEnd,
     StepStart,
@@ -55,14 +55,12 @@ class LangChainAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """A StreamEvent: ``event`` starting with ``on_`` plus ``data`` or ``run_id``."""
-        try:
-            if isinstance(item, ServerSentEvent) and item.event == "metadata":
-                return False
-            _, payload = unwrap(item)
-        except Exception:  # noqa: BLE001 - detect never raises
+        if isinstance(item, ServerSentEvent) and item.event == "metadata":
             return False
+        _, payload = unwrap(item)
         if not isinstance(payload, Mapping):
             return False
         event = payload.get("event")
@@ -94,8 +92,7 @@ class LangChainAdapter:
                 root = parents[0]
             self._root_known = True
             self._root = root or None
-            if self._life.start():
-                self._start(out, root)
+            self._life.begin(out, run_id=root)
         data = payload.get("data")
         if not isinstance(data, Mapping):
             data = {}
@@ -128,24 +125,18 @@ class LangChainAdapter:
         if self._life.done:
             return []
         out: list[Event] = []
-        if self._life.start():
-            self._start(out, "")
+        self._life.begin(out)
         self._finish(out, "incomplete", "the stream ended before the root run ended")
         return out
 
     # -- lifecycle -------------------------------------------------------------------------
 
-    def _start(self, out: list[Event], root: str) -> None:
-        out.append(RunStart(run_id=root))
-
     def _sse_frame(self, sse_name: str, payload: Any, out: list[Event]) -> list[Event]:
         if sse_name == "metadata":
             run_id = str_or_none(field(payload, "run_id")) if isinstance(payload, Mapping) else None
-            if self._life.start():
-                self._start(out, run_id or "")  # the root comes with the first events frame
+            self._life.begin(out, run_id=run_id or "")  # the root comes with the first events frame
             return out
-        if self._life.start():
-            self._start(out, "")
+        self._life.begin(out)
         if sse_name == "error":
             message = None
             if isinstance(payload, Mapping):

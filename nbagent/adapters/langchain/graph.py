@@ -33,6 +33,7 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.langchain.content import is_chunk, is_message, message_kind, messages_in
 from nbagent.adapters.langchain.graph_interrupts import paused_calls
@@ -77,20 +78,18 @@ class LangGraphAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
-        try:
-            if isinstance(item, (str, bytes, bytearray, ServerSentEvent)):
-                item = unwrap(item)[1]  # the JSON of a v2 part
-                return isinstance(item, Mapping) and is_part(item)
-            if isinstance(item, tuple):
-                if len(item) == 2 and not isinstance(item[0], (str, tuple)):  # (message, meta)
-                    return is_message(item[0]) and isinstance(item[1], Mapping)
-                return tagged(item) is not None
-            if isinstance(item, Mapping):
-                return is_part(item) or "__interrupt__" in item or has_messages(item)
-            return is_message(item) and not isinstance(item, Mapping)
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        if isinstance(item, (str, bytes, bytearray, ServerSentEvent)):
+            item = unwrap(item)[1]  # the JSON of a v2 part
+            return isinstance(item, Mapping) and is_part(item)
+        if isinstance(item, tuple):
+            if len(item) == 2 and not isinstance(item[0], (str, tuple)):  # (message, meta)
+                return is_message(item[0]) and isinstance(item[1], Mapping)
+            return tagged(item) is not None
+        if isinstance(item, Mapping):
+            return is_part(item) or "__interrupt__" in item or has_messages(item)
+        return is_message(item) and not isinstance(item, Mapping)
 
     # -- the adapter interface ---------------------------------------------------------------
 

@@ -33,6 +33,7 @@ from nbagent.adapters.base import (
     str_or_none,
     type_is,
 )
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.llama_index.parts import Step, Tools
@@ -48,7 +49,6 @@ from nbagent.core.events import (
     ErrorEvent,
     Event,
     RunEnd,
-    RunStart,
     Status,
     StepStart,
     TextDelta,
@@ -74,13 +74,11 @@ class LlamaIndexAdapter:
         self._direct: str | None = None  # a return_direct tool's output: the answer
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """A workflow event object (``workflows.events.Event`` or a subclass), or one
         serialized by the workflows ``JsonSerializer``."""
-        try:
-            return read_event(item) is not None
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        return read_event(item) is not None
 
     # -- the adapter interface ---------------------------------------------------------
 
@@ -92,8 +90,7 @@ class LlamaIndexAdapter:
             return []
         kind, item = read
         out: list[Event] = []
-        if self._life.start():
-            out.append(RunStart())
+        self._life.begin(out)
         if kind == "AgentInput":
             self._close_step(out)
             self._open_step(item, out)
@@ -123,8 +120,7 @@ class LlamaIndexAdapter:
         if not self._life.end():
             return []
         out: list[Event] = []
-        if self._life.start():
-            out.append(RunStart())
+        self._life.begin(out)
         self._close_step(out)
         out.append(
             RunEnd(reason="incomplete", message="the workflow's stream ended with no StopEvent")

@@ -19,6 +19,7 @@ from nbagent.adapters.base import (
     str_or_none,
     unwrap,
 )
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.openai_agents.approvals import Approvals
@@ -81,6 +82,7 @@ class OpenAIAgentsAdapter:
         self._items = RunItems(parent)
         self._approvals = Approvals(self._items)
         self._nested: dict[str, OpenAIAgentsAdapter] = {}  # tool_call_id -> its agent's events
+        self._unnamed: dict[str | None, str] = {}  # an agent tool of no call id -> its scope
         self._readers: dict[str, Callable[[Any, list[Event]], None]] = {
             "raw": self._raw,
             "item": self._items.run_item,
@@ -94,15 +96,13 @@ class OpenAIAgentsAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """An Agents SDK stream event (``RawResponsesStreamEvent``, ``RunItemStreamEvent``,
         ``AgentUpdatedStreamEvent``…, or the dict form of one)."""
-        try:
-            _, payload = unwrap(item)
-            kind = stream_kind(payload)
-            return kind is not None and kind != "other"
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        _, payload = unwrap(item)
+        kind = stream_kind(payload)
+        return kind is not None and kind != "other"
 
     # -- feeding ---------------------------------------------------------------------------
 
@@ -266,11 +266,15 @@ class OpenAIAgentsAdapter:
 
     def _agent_tool(self, payload: Any, out: list[Event]) -> None:
         """An event of an agent used as a tool (``agent.as_tool(on_stream=...)``'s payload):
-        read by a nested adapter whose events all carry the tool call's id as ``parent``."""
+        read by a nested adapter whose events all carry the tool call's id as ``parent`` (with
+        no call id, a sub-agent scope ``Ids`` names, one per agent)."""
         call_id = str_or_none(field(field(payload, "tool_call"), "call_id"))
-        if call_id is None:
-            call_id = agent_name(field(payload, "agent")) or "agent_tool"
-        parent = self._items.calls.get(call_id, call_id)
+        if call_id is not None:
+            parent = self._items.calls.get(call_id, call_id)
+        else:
+            agent = agent_name(field(payload, "agent"))
+            parent = self._unnamed.get(agent) or self._items.ids.scope_id("agent", self._parent)
+            self._unnamed[agent] = parent
         nested = self._nested.get(parent)
         if nested is None:
             nested = self._nested[parent] = OpenAIAgentsAdapter(parent=parent)

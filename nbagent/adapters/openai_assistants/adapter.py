@@ -11,12 +11,13 @@ from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import field, plain
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.openai_assistants.maps import EVENTS, error_dict, event_of
 from nbagent.adapters.openai_assistants.messages import Messages
 from nbagent.adapters.openai_assistants.steps import Steps
 from nbagent.adapters.openai_responses.maps import error_event  # the same error shape
-from nbagent.core.events import Custom, EndReason, Event, RunEnd, RunStart, Status
+from nbagent.core.events import Custom, EndReason, Event, RunEnd, Status
 
 __all__ = ["OpenAIAssistantsAdapter"]
 
@@ -35,14 +36,12 @@ class OpenAIAssistantsAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """An Assistants event: a known ``thread.*`` name in the SSE ``event:``, the NEAR
         ``{"event", "data"}`` wrapper or an SDK event's ``.event``."""
-        try:
-            name, _ = event_of(item)
-            return name in EVENTS
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        name, _ = event_of(item)
+        return name in EVENTS
 
     # -- feeding ---------------------------------------------------------------------------
 
@@ -89,17 +88,15 @@ class OpenAIAssistantsAdapter:
 
     def _run(self, name: str, run: Any, out: list[Event]) -> None:
         status = name.removeprefix("thread.run.")
-        if status not in ("error",) and self._life.start():
-            run_id = field(run, "id")
+        if status not in ("error",) and not self._life.started:
+            run_id, model = field(run, "id"), field(run, "model")
             thread_id = field(run, "thread_id")
-            model = field(run, "model")
-            out.append(
-                RunStart(
-                    run_id=run_id if isinstance(run_id, str) else "",
-                    thread_id=thread_id if isinstance(thread_id, str) else self._thread_id,
-                    model=model if isinstance(model, str) else None,
-                    provider="openai",
-                )
+            self._life.begin(
+                out,
+                run_id=run_id if isinstance(run_id, str) else "",
+                thread_id=thread_id if isinstance(thread_id, str) else self._thread_id,
+                model=model if isinstance(model, str) else None,
+                provider="openai",
             )
         if status in ("created",):
             return

@@ -12,6 +12,7 @@ from typing import Any, ClassVar
 
 from nbagent.adapters.base import field, plain, unwrap
 from nbagent.adapters.kit import Lifecycle, ModelStep
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.openai_responses.content import Content
 from nbagent.adapters.openai_responses.items import Items
 from nbagent.adapters.openai_responses.maps import (
@@ -54,23 +55,19 @@ class OpenAIResponsesAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """A Responses stream event: ``type`` ``response.*`` (or an ``error``/``keepalive``),
         alone or wrapped in an Agents SDK ``RawResponsesStreamEvent``."""
-        try:
-            _, payload = unwrap(item)
-            payload = raw_response_data(payload)
-            kind = field(payload, "type")
-            if not isinstance(kind, str):
-                return False
-            if kind.startswith("response.") and len(kind) > len("response."):
-                return True
-            # "error" and "keepalive" are common words: only with Responses' sequence_number
-            return kind in ("error", "keepalive") and isinstance(
-                field(payload, "sequence_number"), int
-            )
-        except Exception:  # noqa: BLE001 - detect never raises
+        _, payload = unwrap(item)
+        payload = raw_response_data(payload)
+        kind = field(payload, "type")
+        if not isinstance(kind, str):
             return False
+        if kind.startswith("response.") and len(kind) > len("response."):
+            return True
+        # "error" and "keepalive" are common words: only with Responses' sequence_number
+        return kind in ("error", "keepalive") and isinstance(field(payload, "sequence_number"), int)
 
     # -- feeding ---------------------------------------------------------------------------
 

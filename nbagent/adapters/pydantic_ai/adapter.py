@@ -20,6 +20,7 @@ from nbagent.adapters.base import (
     type_is,
     unwrap,
 )
+from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.pydantic_ai.maps import (
     EVENT_KINDS,
@@ -74,35 +75,33 @@ class PydanticAiAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """A pydantic-ai stream event (object or dict with a known ``event_kind``), a node of
         ``agent.iter()``, or a run result."""
-        try:
-            if isinstance(item, (str, bytes, bytearray, ServerSentEvent)):
-                item = unwrap(item)[1]
-            if isinstance(item, Mapping):
-                kind = item.get("event_kind")
-                if kind in ("part_start", "part_end"):
-                    return isinstance(item.get("index"), int) and isinstance(
-                        field(item.get("part"), "part_kind"), str
-                    )
-                if kind == "part_delta":
-                    return isinstance(item.get("index"), int) and isinstance(
-                        field(item.get("delta"), "part_delta_kind"), str
-                    )
-                return kind in EVENT_KINDS and kind != "custom" and len(item) > 1
-            if not type_is(item, "pydantic_ai") and not type_is(item, "pydantic_graph", "End"):
-                return False
-            kind = event_kind(item)
-            if kind is not None:
-                return True
-            return (
-                type_is(item, "pydantic_ai", *NODE_NAMES)
-                or type_is(item, "pydantic_graph", "End")
-                or is_run_result(item)
-            )
-        except Exception:  # noqa: BLE001 - detect never raises
+        if isinstance(item, (str, bytes, bytearray, ServerSentEvent)):
+            item = unwrap(item)[1]
+        if isinstance(item, Mapping):
+            kind = item.get("event_kind")
+            if kind in ("part_start", "part_end"):
+                return isinstance(item.get("index"), int) and isinstance(
+                    field(item.get("part"), "part_kind"), str
+                )
+            if kind == "part_delta":
+                return isinstance(item.get("index"), int) and isinstance(
+                    field(item.get("delta"), "part_delta_kind"), str
+                )
+            return kind in EVENT_KINDS and kind != "custom" and len(item) > 1
+        if not type_is(item, "pydantic_ai") and not type_is(item, "pydantic_graph", "End"):
             return False
+        kind = event_kind(item)
+        if kind is not None:
+            return True
+        return (
+            type_is(item, "pydantic_ai", *NODE_NAMES)
+            or type_is(item, "pydantic_graph", "End")
+            or is_run_result(item)
+        )
 
     # -- the adapter interface -------------------------------------------------------------
 

@@ -18,7 +18,7 @@ from nbagent.adapters.base import (
     plain,
     str_or_none,
 )
-from nbagent.adapters.kit.dispatch import handler
+from nbagent.adapters.kit.dispatch import handler, never_raises
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.kit.messages import Channel, Messages
@@ -37,7 +37,6 @@ from nbagent.core.events import (
     ErrorEvent,
     Event,
     RunEnd,
-    RunStart,
     StepEnd,
     StepStart,
 )
@@ -60,22 +59,20 @@ class VercelUiAdapter:
     # -- detection -------------------------------------------------------------------------
 
     @staticmethod
+    @never_raises
     def detect(item: Any) -> bool:
         """A part whose ``type`` is one of the UI message stream's kebab-case types, or a
         legacy v4 ``CODE:JSON`` line whose value fits its code."""
-        try:
-            if is_library_object(item):
-                kind = field(item, "type")  # cheap first: serialize only a likely chunk
-                if not isinstance(kind, str) or not (kind in PART_TYPES or kind[:5] == "data-"):
-                    return False
-                payload = as_payload(item)
-                return isinstance(payload, Mapping) and _is_part(payload)
-            legacy = _v4(item)
-            if legacy is not None:
-                return _is_v4(*legacy)
-            payload = data_payload(item)
-        except Exception:  # noqa: BLE001 - detect never raises
-            return False
+        if is_library_object(item):
+            kind = field(item, "type")  # cheap first: serialize only a likely chunk
+            if not isinstance(kind, str) or not (kind in PART_TYPES or kind[:5] == "data-"):
+                return False
+            payload = as_payload(item)
+            return isinstance(payload, Mapping) and _is_part(payload)
+        legacy = _v4(item)
+        if legacy is not None:
+            return _is_v4(*legacy)
+        payload = data_payload(item)
         if not isinstance(payload, Mapping):
             return False
         return _is_part(payload)
@@ -105,8 +102,8 @@ class VercelUiAdapter:
     def _feed_part(self, part: Mapping[str, Any]) -> list[Event]:
         out: list[Event] = []
         kind = part.get("type")
-        if kind != "start" and self._life.start():
-            out.append(RunStart())
+        if kind != "start":
+            self._life.begin(out)
         on_kind = handler(kind, PART_TYPES, self, self._tools)
         if on_kind is not None:
             on_kind(part, out)
@@ -175,16 +172,14 @@ class VercelUiAdapter:
         self, out: list[Event], reason: EndReason, raw: str | None, message: str | None
     ) -> None:
         self._life.end()
-        if self._life.start():
-            out.append(RunStart())
+        self._life.begin(out)
         self._close_all(out)
         out.append(RunEnd(reason=reason, raw_reason=raw, message=message))
 
     # -- parts -----------------------------------------------------------------------------
 
     def on_start(self, part: Mapping[str, Any], out: list[Event]) -> None:
-        if self._life.start():
-            out.append(RunStart(run_id=str_or_none(part.get("messageId")) or ""))
+        self._life.begin(out, run_id=str_or_none(part.get("messageId")) or "")
         _metadata(part, out)
 
     def on_finish(self, part: Mapping[str, Any], out: list[Event]) -> None:
