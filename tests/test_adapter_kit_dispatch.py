@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nbagent.adapters.kit.dispatch import handler
+from nbagent.adapters.kit.dispatch import handler, never_raises
 from nbagent.core.events import Custom, Event
 
 TYPES = frozenset({"TEXT_MESSAGE_START", "tool-input-start", "RAW"})
@@ -48,3 +48,16 @@ def test_a_type_not_listed_or_without_a_method_has_no_handler() -> None:
     assert handler("RAW", TYPES, Adapter(), Part()) is None  # an attribute, no method
     assert handler(None, TYPES, Part()) is None
     assert handler(["RAW"], TYPES, Part()) is None
+
+
+def test_a_detect_that_would_raise_answers_false() -> None:
+    @never_raises
+    def detect(item: Any) -> bool:
+        """A format's detect that trips on odd items."""
+        return bool(item["type"] == "x")
+
+    assert detect({"type": "x"})
+    assert not detect({"type": "y"})
+    assert not detect(None)  # TypeError inside: False, not an error
+    assert not detect({})  # KeyError inside
+    assert detect.__doc__ == "A format's detect that trips on odd items."

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from nbagent.adapters.base import BadItemError
-from nbagent.adapters.kit import Lifecycle, ModelStep
-from nbagent.core.events import Event
+from nbagent.adapters.kit import Ids, Lifecycle, ModelStep
+from nbagent.core.events import Event, RunStart
 
 
 def test_a_run_starts_once_and_ends_once() -> None:
@@ -58,3 +58,22 @@ def test_a_model_step_shares_the_adapters_lifecycle() -> None:
     assert life.end()
     assert run.done
     assert run.cut_off(lambda out: None, "chunk", "cut") == []
+
+
+def test_begin_starts_the_run_once_and_scopes_the_ids_in_the_wires_run_id() -> None:
+    life, ids = Lifecycle("fmt"), Ids()
+    out: list[Event] = []
+    assert life.begin(out, ids, run_id="r7", thread_id="t")
+    assert not life.begin(out, ids, run_id="other")
+    assert [(e.run_id, e.thread_id) for e in out if isinstance(e, RunStart)] == [("r7", "t")]
+    assert ids.scope == "r7"
+    assert ids.new("text") == "r7:text1"
+
+
+def test_begin_without_a_wire_run_id_keeps_the_ids_scope() -> None:
+    life, ids = Lifecycle("fmt"), Ids()
+    out: list[Event] = []
+    scope = ids.scope
+    assert life.begin(out, ids)
+    assert ids.scope == scope
+    assert len(out) == 1
