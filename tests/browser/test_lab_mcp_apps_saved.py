@@ -2,12 +2,15 @@
 JupyterLab signs what it saves): the saved view shows the app as it was, from the notebook
 alone, in a frame sandboxed as the live one; the app (ext-apps' own ``App``, so the handshake
 is the real one) receives the call's input and result; its button's tool call is answered with
-a JSON-RPC error "no kernel"; the page makes no request outside the Jupyter server."""
+a JSON-RPC error "no kernel"; the page makes no request outside the Jupyter server. The same
+notebook written by another hand (unsigned: untrusted) shows a line naming the app and its tool,
+never the app's code."""
 
 from __future__ import annotations
 
 import json
 
+import nbformat
 import pytest
 
 from tests.browser.lab import LabPage
@@ -48,8 +51,8 @@ def test_a_reopened_trusted_notebook_shows_the_app_as_it_was(lab: LabPage) -> No
     lab.save()
     # The notebook keeps the app's HTML once (the output's payload; not its text/html copy).
     html = APP_HTML.read_text(encoding="utf-8")
-    nb = (lab.server.root / "mcp_app_saved.ipynb").read_text(encoding="utf-8")
-    assert nb.count(json.dumps(html[:2000])[1:-1]) == 1
+    text = (lab.server.root / "mcp_app_saved.ipynb").read_text(encoding="utf-8")
+    assert text.count(json.dumps(html[:2000])[1:-1]) == 1
     assert APP_URI in saved_notebook(lab).cells[0].outputs[0]["data"]["text/html"]
 
     reopen_without_kernel(lab)
@@ -66,4 +69,18 @@ def test_a_reopened_trusted_notebook_shows_the_app_as_it_was(lab: LabPage) -> No
     app.locator("#bump").click()
     app.locator("#bumped", has_text="error:").wait_for()
     assert "no kernel" in app.locator("#bumped").inner_text()
+    assert lab.foreign_requests() == []
+
+    # The notebook edited by another hand (its digest then unsigned: untrusted). The app named,
+    # none of its code run.
+    nb = saved_notebook(lab)
+    nb.cells[0].source += "\n# edited elsewhere"
+    nbformat.write(nb, lab.server.root / "mcp_app_untrusted.ipynb")
+    lab.show("mcp_app_untrusted.ipynb", new_page=True)
+    view = lab.page.locator(SAVED_SEL)
+    view.locator(".nba-tool > summary").first.click()
+    note = view.locator(".nba-app-note")
+    note.wait_for()
+    assert note.inner_text() == f"MCP app {APP_URI} of chart: it runs in a trusted notebook"
+    assert view.locator("iframe").count() == 0
     assert lab.foreign_requests() == []
