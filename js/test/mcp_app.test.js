@@ -157,8 +157,9 @@ describe("an MCP app's frame", () => {
   });
 });
 
-describe("a saved view, trusted or not", () => {
-  test("shows the call and its app's uri, never runs the app", async () => {
+describe("a saved view", () => {
+  /** The saved view of a finished run with an app, trusted or not. */
+  function saved(/** @type {boolean} */ trusted) {
     const el = document.createElement("div");
     document.body.append(el);
     const state = { ...withApp(), status: "completed" };
@@ -169,16 +170,55 @@ describe("a saved view, trusted or not", () => {
       title: null,
       runs: [{ title: null, prompt: null, state }],
     };
-    const undo = renderSaved(el, /** @type {any} */ (payload));
+    const undo = renderSaved(el, /** @type {any} */ (payload), undefined, trusted);
     cleanups.push(undo, () => el.remove());
-    const panel = /** @type {HTMLDetailsElement} */ (q(el, ".nba-tool"));
+    return el;
+  }
+
+  test("untrusted: a line naming the app and its tool, never the app's code", async () => {
+    const panel = /** @type {HTMLDetailsElement} */ (q(saved(false), ".nba-tool"));
     // The panel's own toggle listener (the app chunk's, added first) has run by then.
     const toggled = new Promise((r) => panel.addEventListener("toggle", r, { once: true }));
     q(panel, "summary").click();
     await toggled;
     expect(panel.open).toBe(true);
     expect(q(panel, ".nba-app-uri").textContent).toBe(URI);
+    expect(q(panel, ".nba-app-note").textContent).toBe(
+      `MCP app ${URI} of get_weather: it runs in a trusted notebook`,
+    );
     expect(panel.querySelector("iframe")).toBeNull();
+    expect(panel.innerHTML).not.toContain("globalThis.early");
+  });
+
+  test("trusted: the app as it was, sandboxed as live, its requests answered no kernel", async () => {
+    const frame = await opened(saved(true));
+    expect(frame.getAttribute("sandbox")).toBe("allow-scripts");
+    expect(
+      frame.srcdoc.startsWith(`<!DOCTYPE html><meta http-equiv="Content-Security-Policy"`),
+    ).toBe(true);
+    const { got, send } = wire(frame);
+    send(init);
+    expect(got[0].result.protocolVersion).toBe(PROTOCOL);
+    send({ jsonrpc: "2.0", method: "ui/notifications/initialized" });
+    expect(got.slice(1).map((m) => m.method)).toEqual([
+      "ui/notifications/tool-input",
+      "ui/notifications/tool-result",
+    ]);
+    expect(got[1].params).toEqual({ arguments: { values: [1, 2] } });
+    expect(got[2].params).toEqual(RESULT);
+    for (const [id, method] of [
+      ["c", "tools/call"],
+      ["r", "resources/read"],
+      ["l", "ui/open-link"],
+    ])
+      send({ jsonrpc: "2.0", id, method, params: {} });
+    expect(got.slice(3)).toEqual(
+      ["c", "r", "l"].map((id) => ({
+        jsonrpc: "2.0",
+        id,
+        error: { code: -32000, message: "no kernel" },
+      })),
+    );
   });
 });
 

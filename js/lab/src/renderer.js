@@ -69,6 +69,8 @@ export class TranscriptRenderer extends Panel {
     this.model = null;
     /** @type {any} the payload's JSON as last rendered (to skip identical re-renders) */
     this.raw = undefined;
+    /** Whether the output was trusted when last rendered (its saved view's apps run). */
+    this.drawnTrusted = false;
     /** @type {any} the checked payload (`Payload` for a transcript) */
     this.payload = null;
     /** @type {(() => void) | null} cleanup of the drawn saved transcript */
@@ -103,7 +105,11 @@ export class TranscriptRenderer extends Panel {
     const raw = model.data[this.mime];
     // The same transcript again (the output became trusted, or the live widget wrote it
     // back) keeps its drawing; whether the live widget applies may have changed.
-    const same = this.raw !== undefined && JSONExt.deepEqual(/** @type {any} */ (raw), this.raw);
+    const same =
+      this.raw !== undefined &&
+      JSONExt.deepEqual(/** @type {any} */ (raw), this.raw) &&
+      this.drawnTrusted === this.trusted();
+    this.drawnTrusted = this.trusted();
     if (!same) {
       this.raw = /** @type {any} */ (raw);
       this.clearSaved(); // drawn again when it shows
@@ -282,11 +288,12 @@ export class TranscriptRenderer extends Panel {
    */
   renderSavedView(payload) {
     try {
-      if (!payload.inModel) return renderSaved(this.saved.node, payload, this.page);
+      if (!payload.inModel) return renderSaved(this.saved.node, payload, this.page, this.trusted());
       const notebook = ancestorProperty(this, "context")?.model;
       const widgets = notebook?.getMetadata?.("widgets") ?? notebook?.metadata?.widgets;
       const filled = fillFromWidgetState(this.model?.data[TRANSCRIPT_MIME], widgets);
-      if (filled !== null) return renderSaved(this.saved.node, readPayload(filled), this.page);
+      if (filled !== null)
+        return renderSaved(this.saved.node, readPayload(filled), this.page, this.trusted());
     } catch (e) {
       this.saved.node.replaceChildren();
       const message = document.createElement("pre");
@@ -299,6 +306,11 @@ export class TranscriptRenderer extends Panel {
       };
     }
     return this.renderCopy();
+  }
+
+  /** Whether the output is trusted: a saved view then runs its MCP apps, sandboxed. */
+  trusted() {
+    return this.model?.trusted === true;
   }
 
   /**

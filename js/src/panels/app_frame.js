@@ -28,6 +28,8 @@ export class AppFrame {
     this.frame.style.height = `${START_HEIGHT}px`;
     this.frame.classList.toggle("nba-app-border", entry.prefers_border !== false);
     this.frame.srcdoc = withCsp(String(entry.html));
+    /** False in a saved notebook's view: the app's requests are answered "no kernel". */
+    this.kernel = entry.kernel !== false;
     this.ready = false;
     this.sentInput = "";
     this.sentResult = false;
@@ -81,7 +83,8 @@ export class AppFrame {
       this.dropped += 1;
       return;
     }
-    if (msg.id !== undefined) this.post(answer(/** @type {any} */ (msg), () => this.context()));
+    if (msg.id !== undefined)
+      this.post(answer(/** @type {any} */ (msg), () => this.context(), this.kernel));
     else if (msg.method === "ui/notifications/initialized") {
       this.ready = true;
       this.update(this.block);

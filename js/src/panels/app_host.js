@@ -86,11 +86,13 @@ export function checkMessage(data, gate, now) {
 
 /**
  * The host's answer to a request from the app: `ui/initialize` with the host's info,
- * capabilities and context, `ping` with nothing; any other a JSON-RPC error (-32601).
+ * capabilities and context, `ping` with nothing; any other a JSON-RPC error (-32601; -32000
+ * "no kernel" in a saved view).
  * @param {AppMessage & {id: string | number}} msg
  * @param {() => Record<string, unknown>} context the host context now
+ * @param {boolean} [kernel] false in a saved notebook's view: any other request "no kernel"
  */
-export function answer(msg, context) {
+export function answer(msg, context, kernel = true) {
   const head = { jsonrpc: "2.0", id: msg.id };
   if (msg.method === "ui/initialize")
     return {
@@ -103,6 +105,7 @@ export function answer(msg, context) {
       },
     };
   if (msg.method === "ping") return { ...head, result: {} };
+  if (!kernel) return { ...head, error: { code: -32000, message: "no kernel" } };
   const message =
     msg.method === "tools/call"
       ? "nbagent does not run an app's tool calls yet"

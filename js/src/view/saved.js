@@ -69,15 +69,31 @@ export function readPayload(data) {
 }
 
 /**
+ * A run's MCP apps in a saved view (panels/app_frame.js): in a trusted notebook each as it was,
+ * sandboxed as live, told there is no kernel (`kernel: false`: its requests answered "no
+ * kernel"); in an untrusted one none of its code, its call's panel a line naming it.
+ * @param {unknown} apps the run's `apps`
+ * @param {boolean} trusted
+ */
+function savedApps(apps, trusted) {
+  if (!isObject(apps)) return undefined;
+  return Object.fromEntries(
+    Object.entries(apps).map(([uri, e]) => [
+      uri,
+      { ...(trusted && isObject(e) ? e : {}), kernel: false },
+    ]),
+  );
+}
+
+/**
  * A state saved while its run was still streaming never ends: say so, instead of a spinner
  * and a Stop button that would wait forever.
  * @param {State} saved
+ * @param {boolean} [trusted] whether the notebook is (its MCP apps run: `savedApps`)
  * @returns {State}
  */
-function settled(saved) {
-  // An MCP app's code runs in a live widget's view only (panels/app_frame.js): a saved view,
-  // trusted or not, shows its call without it.
-  const state = { ...saved, apps: undefined };
+function settled(saved, trusted = false) {
+  const state = { ...saved, apps: savedApps(saved.apps, trusted) };
   if (state.status !== "running") return state;
   const blocks = structuredClone(state.blocks ?? []);
   closePending(blocks, state.ended_at ?? null);
@@ -105,11 +121,12 @@ function savedModel(title, more = {}) {
  * @param {HTMLElement} el
  * @param {SavedRun} run
  * @param {Page} page
+ * @param {boolean} trusted
  * @returns {TranscriptView}
  */
-function renderRun(el, run, page) {
+function renderRun(el, run, page, trusted) {
   const store = new Store();
-  store.load({ seq: 0, state: settled(run.state) });
+  store.load({ seq: 0, state: settled(run.state, trusted) });
   const view = new TranscriptView(store, savedModel(run.title), el, { offersOutput: false, page });
   if (run.prompt) {
     const bubble = h("div", "nba-prompt", run.prompt);
@@ -126,23 +143,24 @@ function renderRun(el, run, page) {
  * @param {HTMLElement} el
  * @param {Payload} payload
  * @param {Page} [page] what the page's views share (page.js)
+ * @param {boolean} [trusted] whether the notebook is trusted: its MCP apps run, sandboxed
  * @returns {() => void}
  */
-export function renderSaved(el, payload, page = newPage()) {
+export function renderSaved(el, payload, page = newPage(), trusted = false) {
   if (payload.layout === "lanes" || payload.layout === "chat") {
     const set = new LaneSet();
     set.load({
       seq: 0,
       lanes: payload.runs.map((run) => ({
         meta: { title: run.title, prompt: run.prompt, can_rerun: false },
-        state: settled(run.state),
+        state: settled(run.state, trusted),
       })),
     });
     const model = savedModel(payload.title, { arrangement: payload.layout, read_only: true });
     const view = new LanesView(set, model, el, { offersOutput: false, page });
     return () => view.destroy();
   }
-  const views = payload.runs.map((run) => renderRun(el, run, page));
+  const views = payload.runs.map((run) => renderRun(el, run, page, trusted));
   return () => {
     for (const view of views) view.destroy();
   };

@@ -37,9 +37,12 @@ function tool(p) {
   any.app ??= parts(p);
   const a = /** @type {ReturnType<typeof parts>} */ (any.app);
   setText(a.uri, String(ref.uri));
-  setText(a.note, typeof ref.error === "string" ? ref.error : "");
-  a.note.hidden = !a.note.textContent;
   const entry = p.store.state.apps?.[String(ref.uri)];
+  // An untrusted notebook's saved view (js/src/view/saved.js): the app named, none of its code.
+  const hidden = isObject(entry) && typeof entry.html !== "string";
+  const why = hidden ? `MCP app ${ref.uri} of ${p.last?.name}: it runs in a trusted notebook` : "";
+  setText(a.note, typeof ref.error === "string" ? ref.error : why);
+  a.note.hidden = !a.note.textContent;
   if (!a.frame && p.el.open && isObject(entry) && typeof entry.html === "string")
     a.frame = new AppFrame(entry, a.box, p.signal);
   a.frame?.update(p.last);

@@ -179,12 +179,28 @@ def _tool_html(b: dict[str, Any], inside: str = "") -> str:
         if not data and pieces:  # the result's diffs drawn, its other text as text
             data = _pieces_html(pieces)
         out.append(data or f"<pre><code>{esc(_pretty(b.get('result')))}</code></pre>")
+    out.append(_app_line(b))
     if inside:
         out.append(
             f'<div class="nba-label">Sub-agent</div><div class="nba-children">{inside}</div>'
         )
     out.append("</details>")
     return "".join(out)
+
+
+def _app_line(b: dict[str, Any]) -> str:
+    """A call's MCP app (its ``meta.app``) in one line: its ``ui://`` uri and its tool, never
+    its HTML (the app runs only in the widget, or a trusted notebook's saved view)."""
+    meta = b.get("meta")
+    app = meta.get("app") if isinstance(meta, dict) else None
+    uri = app.get("uri") if isinstance(app, dict) else None
+    if not isinstance(uri, str):
+        return ""
+    esc = html.escape
+    return (
+        f'<div class="nba-label">App</div><div class="nba-app-line">MCP app '
+        f"<code>{esc(uri[:2048])}</code> of <code>{esc(tool_label(b))}</code></div>"
+    )
 
 
 def _pieces_html(pieces: list[str | Diff]) -> str:

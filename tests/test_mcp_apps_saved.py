@@ -1,0 +1,42 @@
+"""An MCP app's call saved: the static HTML copy (``to_html``, an output's ``text/html``) says
+in one line which app (its ``ui://`` uri) and which tool, never the app's HTML; the page's saved
+view (js/test/mcp_app_saved.test.js) runs it only in a trusted notebook."""
+
+from __future__ import annotations
+
+import re
+
+from nbagent.core.events import Custom, ToolCallEnd, ToolCallStart, ToolResult
+from nbagent.transcript.transcript import Transcript
+from nbagent.widget.output import OutputRun, mimebundle
+
+URI = "ui://chart/<b>app</b>.html"
+HTML = "<!doctype html><script>globalThis.ran = 1</script><p>the app itself</p>"
+
+
+def with_app() -> Transcript:
+    t = Transcript()
+    t.apply(ToolCallStart(tool_call_id="c", name="chart", meta={"app": {"uri": URI}}))
+    t.apply(ToolCallEnd(tool_call_id="c", args={"values": [3, 4]}))
+    t.apply(Custom(name="mcp_app", value={"uri": URI, "html": HTML}))
+    result = {"uri": URI, "result": {"content": [], "isError": False}}
+    t.apply(ToolResult(tool_call_id="c", content="2 values", meta={"app": result}))
+    return t
+
+
+def test_the_static_copy_names_the_app_and_its_tool_in_one_line_never_its_html() -> None:
+    t = with_app()
+    for copy in (t.to_html(), mimebundle([OutputRun(t)])["text/html"]):
+        (line,) = re.findall(r'<div class="nba-app-line">(.*?)</div>', copy)
+        assert line == (
+            "MCP app <code>ui://chart/&lt;b&gt;app&lt;/b&gt;.html</code> of <code>chart</code>"
+        )
+        assert "the app itself" not in copy
+        assert "globalThis.ran" not in copy
+
+
+def test_a_call_without_an_app_has_no_app_line() -> None:
+    t = Transcript()
+    t.apply(ToolCallStart(tool_call_id="c", name="chart"))
+    t.apply(ToolResult(tool_call_id="c", content="x"))
+    assert "nba-app-line" not in t.to_html()
