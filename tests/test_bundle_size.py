@@ -126,7 +126,7 @@ FEATURE_CHUNKS = [
     ("tools", 14 * 1024, ("nba-tool-name", "Copy as code", "nba-rerun-args", "nba-pause-head")),
     ("highlight", 5 * 1024, ("nba-hl-", "nba-data-gap")),
     ("output", 3 * 1024, ("nbagent-output-host", "application/vnd.nbagent.transcript+json")),
-    # A call's MCP app: its sandboxed frame and the host's half of its messages. 4,372 bytes
+    # A call's MCP app: its sandboxed frame and the host's half of its messages. 4,574 bytes
     # measured; 6 KB leaves room for the rest of its host (an app's tool calls through the
     # pauses, a saved notebook's "no kernel" answers, the allowed domains' line: ~1.5 KB).
     ("app", 6 * 1024, ("nba-app-frame", "ui/notifications/tool-input", "allow-scripts")),
