@@ -128,7 +128,7 @@ FEATURE_CHUNKS = [
     ("output", 3 * 1024, ("nbagent-output-host", "application/vnd.nbagent.transcript+json")),
     # A call's MCP app: its sandboxed frame and the host's half of its messages. 4,574 bytes
     # measured; 6 KB leaves room for the rest of its host (an app's tool calls through the
-    # pauses, a saved notebook's "no kernel" answers, the allowed domains' line: ~1.5 KB).
+    # pauses, the allowed domains' line: ~1.3 KB).
     ("app", 6 * 1024, ("nba-app-frame", "ui/notifications/tool-input", "allow-scripts")),
 ]
 
