@@ -617,6 +617,14 @@ class LabPage:
             timeout=timeout * 1000,
         )
 
+    def wait_tools_listed(self) -> None:
+        """Until an MCP inspector has listed its server's tools (its "Tools (n)" tab)."""
+        self.wait_js(
+            "() => [...document.querySelectorAll('.nba-insp-tab')].some("
+            "(t) => t.textContent.startsWith('Tools ('))",
+            what="the inspector's tools listed",
+        )
+
     def wait_drawn(self, sel: str) -> None:
         """Until the widget at ``sel`` shows with its panels drawn (``wait_status``)."""
         self.wait_js(

@@ -37,10 +37,7 @@ def test_a_tools_app_shows_its_input_and_result_sandboxed(lab: LabPage, tmp_path
     log = tmp_path / "calls.log"
     log.touch()
     lab.open("mcp_apps.ipynb", [SETUP.format(python=sys.executable, log=str(log), root=str(ROOT))])
-    lab.wait_js(
-        "() => [...document.querySelectorAll('.nba-insp-tab')].some("
-        "(t) => t.textContent.startsWith('Tools ('))"
-    )
+    lab.wait_tools_listed()
     chart = tool(lab, "chart")
     chart.get_by_text("raw JSON").click()
     chart.get_by_label("Arguments (JSON)").fill(json.dumps({"values": [3, 4]}))

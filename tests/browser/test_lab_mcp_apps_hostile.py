@@ -50,10 +50,7 @@ OUTSIDE_JS = """() => ({
 def test_a_hostile_app_changes_nothing_outside_its_frame(lab: LabPage) -> None:
     lab.open("mcp_apps_hostile.ipynb", CELLS)
     lab.wait_cell_output(1, "a neighbour widget, untouched")
-    lab.wait_js(
-        "() => [...document.querySelectorAll('.nba-insp-tab')].some("
-        "(t) => t.textContent.startsWith('Tools ('))"
-    )
+    lab.wait_tools_listed()
     before = lab.js(OUTSIDE_JS)
     # Chromium may report an image the CSP blocks as a request that failed with "csp": tried
     # in the frame, stopped in the browser, never sent.

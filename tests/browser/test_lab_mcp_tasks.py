@@ -35,10 +35,7 @@ def test_a_tasks_status_and_message_in_its_panel_stop_and_input(
     log = tmp_path / "calls.log"
     log.touch()
     lab.open("mcp_tasks.ipynb", [SETUP.format(python=sys.executable, log=str(log), root=str(ROOT))])
-    lab.wait_js(
-        "() => [...document.querySelectorAll('.nba-insp-tab')].some("
-        "(t) => t.textContent.startsWith('Tools ('))"
-    )
+    lab.wait_tools_listed()
     head = lab.page.locator(".nba-insp-head").inner_text()
     assert "protocol 2026-07-28 · tasks" in head
 
