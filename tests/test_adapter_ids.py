@@ -8,15 +8,11 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from agents import Agent
-from agents.stream_events import AgentUpdatedStreamEvent
-
 from nbagent.adapters.a2a import A2aAdapter
 from nbagent.adapters.acp.content import tool_content_text
 from nbagent.adapters.chunk_sse import ChunkSseAdapter
 from nbagent.adapters.kit.hook_record import HookRecord
 from nbagent.adapters.litellm import LiteLLMAdapter
-from nbagent.adapters.openai_agents import OpenAIAgentsAdapter
 from nbagent.adapters.text import TextAdapter
 from nbagent.core.events import MessageStart, StepEnd, StepStart, TextDelta
 
@@ -178,13 +174,3 @@ def test_a_litellm_call_of_no_id_is_a_step_of_the_run_retried_and_ended_once() -
     ends = [(e.step_id, e.finish_reason) for e in events if isinstance(e, StepEnd)]
     assert starts == ["step1", "step2"]
     assert ends == [("step1", "incomplete"), ("step2", "completed")]
-
-
-def test_an_agent_tool_of_no_call_id_nests_under_a_scope_ids_names_per_agent() -> None:
-    adapter = OpenAIAgentsAdapter()
-    scopes = []
-    for name, then in (("Researcher", "Researcher"), ("Writer", "Writer"), ("Researcher", "X")):
-        update = AgentUpdatedStreamEvent(new_agent=Agent(name=then))
-        events = adapter.feed({"event": update, "agent": Agent(name=name), "tool_call": None})
-        scopes.append({e.parent for e in events})
-    assert scopes == [{"agent1"}, {"agent2"}, {"agent1"}]

@@ -32,6 +32,7 @@ from agents import (  # noqa: E402
     set_tracing_disabled,
 )
 from agents.exceptions import MaxTurnsExceeded  # noqa: E402
+from agents.stream_events import AgentUpdatedStreamEvent  # noqa: E402
 from agents.testing import ScriptedModel, assistant_message, function_call  # noqa: E402
 from agents.usage import Usage as AgentsUsage  # noqa: E402
 from openai.types.responses import ResponseReasoningItem  # noqa: E402
@@ -39,6 +40,7 @@ from openai.types.responses.response_reasoning_item import Summary  # noqa: E402
 
 import nbagent  # noqa: E402
 from nbagent.adapters import detect_format  # noqa: E402
+from nbagent.adapters.openai_agents import OpenAIAgentsAdapter  # noqa: E402
 from nbagent.core.events import (  # noqa: E402
     Event,
     StepEnd,
@@ -798,3 +800,13 @@ def test_tool_progress_is_a_status_of_its_call() -> None:
     events = list(nbagent.iter_events(iter(items)))
     (status,) = [ev for ev in events if ev.kind == "status"]
     assert (status.tool_call_id, status.text) == ("c1", "50%")
+
+
+def test_an_agent_tool_of_no_call_id_nests_under_a_scope_ids_names_per_agent() -> None:
+    adapter = OpenAIAgentsAdapter()
+    scopes = []
+    for name, then in (("Researcher", "Researcher"), ("Writer", "Writer"), ("Researcher", "X")):
+        update = AgentUpdatedStreamEvent(new_agent=Agent(name=then))
+        events = adapter.feed({"event": update, "agent": Agent(name=name), "tool_call": None})
+        scopes.append({e.parent for e in events})
+    assert scopes == [{"agent1"}, {"agent2"}, {"agent1"}]
