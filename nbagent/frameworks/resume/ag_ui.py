@@ -29,8 +29,6 @@ import uuid
 from collections.abc import AsyncGenerator, Mapping
 from typing import Any
 
-import httpx
-
 from nbagent.adapters.ag_ui.conversation import Conversation
 from nbagent.adapters.ag_ui.questions import (
     ACTIONS,
@@ -61,11 +59,7 @@ def drives_ag_ui(source: Any) -> bool:
     if source.nbagent_format not in ("ag-ui", "auto") or not isinstance(body, Mapping):
         return False
     ids = all(isinstance(body.get(k), str) for k in ("threadId", "runId"))
-    return ids and isinstance(body.get("messages"), list) and not _sync(source.client)
-
-
-def _sync(client: Any) -> bool:
-    return isinstance(client, httpx.Client)
+    return ids and isinstance(body.get("messages"), list) and source.nbagent_async
 
 
 def _event(item: Any) -> Any:
