@@ -126,7 +126,7 @@ FEATURE_CHUNKS = [
     ("tools", 14 * 1024, ("nba-tool-name", "Copy as code", "nba-rerun-args", "nba-pause-head")),
     ("highlight", 5 * 1024, ("nba-hl-", "nba-data-gap")),
     ("output", 3 * 1024, ("nbagent-output-host", "application/vnd.nbagent.transcript+json")),
-    # A call's MCP app: its sandboxed frame and the host's half of its messages. 4,574 bytes
+    # A call's MCP app: its sandboxed frame and the host's half of its messages. 4,529 bytes
     # measured; 6 KB leaves room for the rest of its host (an app's tool calls through the
     # pauses, the allowed domains' line: ~1.3 KB).
     ("app", 6 * 1024, ("nba-app-frame", "ui/notifications/tool-input", "allow-scripts")),

@@ -4,6 +4,8 @@
 // and the host's answers (`ui/initialize`, `ping`; any other request a clean JSON-RPC error,
 // `tools/call` among them until nbagent runs an app's calls). js/src/panels/app_frame.js uses it.
 
+import { isObject } from "../base/wire.js";
+
 /** The ext-apps protocol revision nbagent speaks (ext-apps' LATEST_PROTOCOL_VERSION). */
 export const PROTOCOL = "2026-01-26";
 
@@ -48,9 +50,6 @@ export function rateGate(limit = MAX_PER_SECOND) {
  * @typedef {{jsonrpc: "2.0", id?: string | number, method: string,
  *   params?: Record<string, any>}} AppMessage a request (with its `id`) or a notification
  */
-
-/** @param {unknown} v @returns {v is Record<string, any>} */
-const isObject = (v) => typeof v === "object" && v !== null && !Array.isArray(v);
 
 /** @param {unknown} id */
 const isId = (id) =>
