@@ -13,7 +13,6 @@ requests, the DOM checks), every request it makes, its console.
 from __future__ import annotations
 
 import contextlib
-import signal
 import sys
 import time
 import urllib.error
@@ -40,6 +39,8 @@ class VoilaServer(ServerProcess):
 
     name = "Voilà"
     grace_s = 15
+    """(Stopped by SIGTERM, which Voilà handles as SIGINT, shutting its kernels down: a process
+    started in the background inherits SIGINT ignored.)"""
 
     def __init__(self) -> None:
         super().__init__()
@@ -74,11 +75,6 @@ class VoilaServer(ServerProcess):
 
     def render_url(self, name: str) -> str:
         return f"{self.url}/voila/render/{name}"
-
-    def shutdown(self) -> None:
-        # Voilà's own shutdown (KeyboardInterrupt): it shuts its kernels down, then exits.
-        if self.proc is not None:
-            self.proc.send_signal(signal.SIGINT)
 
 
 class VoilaPage:
