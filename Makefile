@@ -309,12 +309,12 @@ test-real-model: $(needs-test-real-model)
 # failed are named at the end, with each lane's start and end from make test's start.
 LONG_LANES := test-py-live test-py-rest
 LANE_JOBS ?= 3
-LANES := $(LONG_LANES) test-pythons test-js typecheck lint docs test-demo-install \
-  test-real-model test-evals
+LANES := $(LONG_LANES) test-pythons test-js typecheck lint docs test-demo-install test-evals
 LANE_LOG := $(STAMP)/lanes
 phase = @echo "make test: $$(date -u +%T) $(1)"
 test:
 	@mkdir -p $(STAMP) && rm -f $(LANE_LOG) && date +%s > $(LANE_LOG).start
+	@head -n 1 /proc/stat > $(LANE_LOG).cores 2>/dev/null || true
 	$(call phase,starts: the installs and then each lane once what it needs is built)
 	@$(MAKE) --no-print-directory -j$(LANE_JOBS) --keep-going --output-sync=target test-lanes; rc=$$?; \
 	t0=$$(cat $(LANE_LOG).start); now=$$(date +%s); \
@@ -324,17 +324,31 @@ test:
 	sort -k2 -n $(LANE_LOG) 2>/dev/null | awk -v t0=$$t0 'function ms(s) { return sprintf("%d:%02d", s / 60, s % 60) } \
 	  { printf "  %-20s %6s to %6s  %6s  %11s%s\n", $$1, ms($$2 - t0), ms($$3 - t0), ms($$3 - $$2), ($$5 == "" ? "" : $$5 " CPU-s"), ($$4 ? "  FAILED" : ""); cpu += $$5 } \
 	  END { printf "  %-20s %31s CPU-s, every process the lanes started\n", "lanes", cpu }'; \
+	{ cat $(LANE_LOG).cores; head -n 1 /proc/stat; } 2>/dev/null | awk 'NF > 5 { idle = $$5 + $$6; all = 0; \
+	  for (i = 2; i <= 9; i++) all += $$i; d = all - a; di = idle - b; a = all; b = idle } \
+	  NR == 2 && d > 0 { printf "  the cores were busy %.0f%% of the time (/proc/stat)\n", 100 * (d - di) / d }'; \
 	failed=$$(awk '$$4 { printf " %s", $$1 }' $(LANE_LOG) 2>/dev/null); \
 	echo "make test: $$(date -u +%T) done after $$(( (now - t0) / 60 )) min $$(( (now - t0) % 60 )) s$${failed:+; FAILED:$$failed}$$( [ $$rc = 0 ] || [ -n "$$failed" ] || echo '; FAILED before a lane started')"; \
 	exit $$rc
 
 test-lanes: $(addprefix lane-,$(LANES))
 
+# A lane that mostly waits (the real-model lane: a model server's start, a few requests) runs
+# beside a long lane, in its slot, rather than taking one of the slots the others need.
+beside-test-py-rest := test-real-model
+
 # A lane: its target in a make of its own (what it needs is built by then), timed: its wall time
 # and its CPU time (the shell's `times`: every process of the lane, once waited for). make test
 # is bound by the CPU of two cores, so the CPU-s of each lane say where to cut.
 .SECONDEXPANSION:
-lane-%: $$(needs-$$*) | $$(if $$(filter $$*,$$(LONG_LANES)),,$$(foreach l,$$(LANES),$$(needs-$$l)))
+lane-%: $$(needs-$$*) $$(foreach b,$$(beside-$$*),$$(needs-$$b)) \
+  | $$(if $$(filter $$*,$$(LONG_LANES)),,$$(foreach l,$$(LANES),$$(needs-$$l)))
+	@$(if $(beside-$*),$(MAKE) --no-print-directory timed-$(beside-$*) > $(LANE_LOG).$(beside-$*).out 2>&1 & beside=$$!;) \
+	$(MAKE) --no-print-directory timed-$*; rc=$$?; \
+	$(if $(beside-$*),wait $$beside || rc=$$?; cat $(LANE_LOG).$(beside-$*).out;) \
+	exit $$rc
+
+timed-%:
 	@start=$$(date +%s); echo "make test: $$(date -u +%T) $* starts"; \
 	$(MAKE) --no-print-directory $*; rc=$$?; end=$$(date +%s); \
 	times > $(LANE_LOG).$*.times; \
