@@ -51,6 +51,14 @@ def answer(snapshot: dict[str, Any]) -> str:
     return "".join(b["text"] for b in snapshot["state"]["blocks"] if b["type"] == "text")
 
 
+HOSTILE_CELL = (
+    "evil = ['Hello <img src=x onerror=\"window.__pwned=1\"> ', '<script>window.__pwned=1',"
+    " '</script> [a](javascript:alert(1))']\n"
+    "await nbagent.show(iter(evil))"
+)
+"""A run of hostile text (the notebook's last cell: its static copy is read)."""
+
+
 @pytest.fixture(scope="module")
 def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
     tmp = tmp_path_factory.mktemp("execute")
@@ -62,6 +70,7 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
             "run = nbagent.replay(demo.recording('weather'), speed=20, title='demo')",
             "t = await run\nprint(t.status, len(t.tool_calls))",
             "await nbagent.replay(demo.recording('failing_tool'), speed=0)",
+            HOSTILE_CELL,
         ],
     )
 
@@ -69,8 +78,8 @@ def executed(tmp_path_factory: pytest.TempPathFactory) -> nbformat.NotebookNode:
 def test_saved_widget_state_holds_the_final_transcript(executed: nbformat.NotebookNode) -> None:
     recorded = Transcript.from_events(load(demo.recording("weather")))
     snapshots = widget_snapshots(executed)
-    assert len(snapshots) == 2
-    assert [s["state"]["status"] for s in snapshots] == ["completed"] * 2
+    assert len(snapshots) == 3  # the two replays and the hostile text's run
+    assert [s["state"]["status"] for s in snapshots] == ["completed"] * 3
     (weather,) = [s for s in snapshots if s["state"]["title"] == recorded.title]
     assert answer(weather) == recorded.text
     assert "completed 2" in "".join(o.get("text", "") for o in executed.cells[2].outputs)
@@ -105,18 +114,8 @@ def test_nbconvert_without_widget_state_shows_the_answer(executed: nbformat.Note
     assert "Error displaying widget" not in body
 
 
-def test_hostile_text_stays_text_in_the_static_copy(tmp_path: Path) -> None:
-    nb = execute(
-        tmp_path,
-        [
-            "import nbagent\n"
-            "evil = ['Hello <img src=x onerror=\"window.__pwned=1\"> ', '<script>window.__pwned=1',"
-            " '</script> [a](javascript:alert(1))']\n"
-            "run = nbagent.show(iter(evil))\n"
-            "await run",
-        ],
-    )
-    data = nb.cells[0].outputs[0]["data"]
+def test_hostile_text_stays_text_in_the_static_copy(executed: nbformat.NotebookNode) -> None:
+    data = executed.cells[4].outputs[0]["data"]
     static = data["text/html"]
     parser = _Collect()
     parser.feed(static)
