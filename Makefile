@@ -15,6 +15,7 @@ ROOT_FLAG := $(shell [ "$$(id -u)" = "0" ] && echo --ServerApp.allow_root=True)
 # OTHER_PYTHONS are those that $(PYTHON), which makes .venv, is not.
 PYENV_ROOT ?= $(HOME)/.pyenv
 SUPPORTED_PYTHONS := 3.10 3.11 3.12 3.13
+comma := ,
 newest_pyenv = $(shell ls -d $(PYENV_ROOT)/versions/$(1).* 2>/dev/null | grep -E '/$(subst .,\.,$(1))\.[0-9]+$$' | sort -V | tail -n 1 | sed 's|$$|/bin/python3|')
 PYTHON310 ?= $(call newest_pyenv,3.10)
 PYTHON311 ?= $(call newest_pyenv,3.11)
@@ -27,10 +28,12 @@ python_for = $(shell p="$(PYTHON$(subst .,,$(1)))"; [ -n "$$p" ] && "$$p" -c 'im
 # fuzz tests and the hostile corpus only on .venv's Python: they exercise pure code, and they are
 # the slowest part; of the tests that start MCP servers, those marked smoke) and the kernel smoke
 # test. The newer ones (3.12, 3.13): the tests marked smoke (every module imported, the kernel
-# smoke test, two MCP tests; collected from the files that mark one, not from all of tests/)
-# and the adapters against their recorded fixtures.
+# smoke test, two MCP tests; collected from the files that mark one, not from all of tests/);
+# the newest (3.13) also the adapters against their recorded fixtures (3.11, .venv's, runs
+# them too: the two bracket 3.12).
 # The real-model lane runs on .venv only (make test-real-model).
 FLOOR_PYTHON := $(firstword $(SUPPORTED_PYTHONS))
+NEWEST_PYTHON := $(lastword $(SUPPORTED_PYTHONS))
 # Each lane collects only what it may run (tests/conftest.py refuses a browser test elsewhere).
 NOT_LIVE := --ignore=tests/browser --ignore=tests/real_model
 FLOOR_PYTHON_TESTS := -m "((not kernel and not browser and not fuzz and not hostile and not frameworks and not mcp) or smoke) and not real_model" $(NOT_LIVE)
@@ -66,7 +69,7 @@ help:
 	@echo "make test-under-load  make test while a busy loop occupies every core (hunts flaky tests)"
 	@echo "make test-demo-install  time and size of make demo's install on a fresh clone (printed)"
 	@echo "make test-fast     the kernel-free Python tests on .venv only (the inner loop)"
-	@echo "make test-pythons  on $(OTHER_PYTHONS): the kernel-free tests on $(FLOOR_PYTHON), the smoke and adapter tests on the others"
+	@echo "make test-pythons  on $(OTHER_PYTHONS): the kernel-free tests on $(FLOOR_PYTHON), the smoke tests on the others (and the adapters' on $(NEWEST_PYTHON))"
 	@echo "make test-evals    the pydantic-evals tests, in .venv-evals (pydantic-evals pins an older pydantic-ai)"
 	@echo "make test-real-model  nbagent against a real small model on llama-cpp-python's server (../shared/real-model)"
 	@echo "make docs          the documentation site into site/ (mkdocs build --strict; offline)"
@@ -402,9 +405,9 @@ test-python-%: build $$(if $$(call python_for,$$*),$(STAMP)/venv-$$*)
 	  echo "== Python $* ($$py): the kernel-free tests and the kernel smoke test"; \
 	  PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider $(FLOOR_PYTHON_TESTS); \
 	else \
-	  echo "== Python $* ($$py): the tests marked smoke (every module imported), the adapters' fixture tests"; \
-	  PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider -m "smoke and not real_model" $(SMOKE_TESTS) && \
-	  PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider $(NEWER_PYTHON_TESTS); \
+	  echo "== Python $* ($$py): the tests marked smoke (every module imported)$(if $(filter $*,$(NEWEST_PYTHON)),$(comma) the adapters' fixture tests)"; \
+	  PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider -m "smoke and not real_model" $(SMOKE_TESTS) \
+	  $(if $(filter $*,$(NEWEST_PYTHON)),&& PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider $(NEWER_PYTHON_TESTS)); \
 	fi
 
 # (found once per make: each lane's needs name them)
