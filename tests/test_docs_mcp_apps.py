@@ -3,7 +3,7 @@ its Limits table is a constant defined in the file it names, the Content-Securit
 quotes is the one the page puts in an app's document (js/src/panels/app_host.js ``CSP``), and
 the flood it says a hostile app sent is the test server's (tests/mcp_servers/apps.py ``FLOOD``).
 A constant renamed or moved, or a policy changed, fails here until the guide says so. The peers
-table (docs/guides/peers.md) has its "MCP Apps in the cell" row, a cell for every tool."""
+tables (docs/guides/peers.md) have their "MCP Apps in the cell" row, a cell for every tool."""
 
 from __future__ import annotations
 
@@ -45,12 +45,29 @@ def test_the_flood_the_guide_describes_is_the_hostile_apps() -> None:
     assert f"{FLOOD:,} pings" in GUIDE.read_text(encoding="utf-8")
 
 
-def test_the_peers_table_has_an_mcp_apps_row_with_a_cell_for_every_tool() -> None:
-    rows = [line for line in PEERS.read_text(encoding="utf-8").splitlines() if line.startswith("|")]
-    header, *body = [[c.strip() for c in row.strip("|").split("|")] for row in rows]
-    assert header[1] == "nbagent"
-    assert {"MCP Inspector", "Jupyter AI v3", "marimo chat"} <= set(header)
-    assert [len(row) for row in body] == [len(header)] * len(body)
-    (apps,) = [row for row in body if row[0] == "**MCP Apps in the cell**"]
-    assert apps[1].startswith("yes")
-    assert apps[header.index("MCP Inspector")].startswith("renders them")
+def tables(text: str) -> list[list[list[str]]]:
+    """Each markdown table of ``text``: its rows (the header first, the rule left out), cells
+    stripped."""
+    found: list[list[list[str]]] = []
+    previous = ""
+    for line in text.splitlines():
+        if line.startswith("|") and not line.startswith("|---"):
+            row = [c.strip() for c in line.strip("|").split("|")]
+            if not previous.startswith("|"):
+                found.append([])
+            found[-1].append(row)
+        previous = line
+    return found
+
+
+def test_the_peers_tables_have_an_mcp_apps_row_with_a_cell_for_every_tool() -> None:
+    said: dict[str, str] = {}
+    for header, *body in tables(PEERS.read_text(encoding="utf-8")):
+        assert header[1] == "nbagent"
+        assert [len(row) for row in body] == [len(header)] * len(body)
+        (apps,) = [row for row in body if row[0] == "**MCP Apps in the cell**"]
+        said |= dict(zip(header[1:], apps[1:], strict=True))
+    tools = {"Panel", "Gradio", "marimo chat", "Jupyter AI", "MCP Inspector", "eval viewers"}
+    assert set(said) == {"nbagent"} | tools
+    assert said["nbagent"].startswith("yes")
+    assert said["MCP Inspector"].startswith("renders them")
