@@ -185,14 +185,18 @@ PRINTED: dict[str, list[str]] = {
         "completed | Rome is sunny and 21 °C: no coat today. | True",  # LlamaIndex
     ],
     "mcp.ipynb": [
-        "<McpServer 'weather' (stdio, 3 tools)>",
+        "<McpServer 'weather' (stdio, 4 tools)>",
         "delete_city: Remove a city and its forecast. | hints: ['destructive', 'open_world']",
         "{'city': 'Oslo', 'temp_c': -2, 'sky': 'light snow'}\nis_error: True",
-        "['weather://cities'] ['Oslo', 'Bergen', 'Lisbon']",
+        "['ui://weather/card.html', 'weather://cities'] ['Oslo', 'Bergen', 'Lisbon']",
         "['looking up Oslo', 'looking up Atlantis']",  # the server's log
         "elicitation | How many days will you stay? | ['days']\n3 days in Bergen: pack for rain",
         "completed [('forecast', {'city': 'Oslo'}), ('forecast', {'city': 'Bergen'})]",
         "['delete_city']\ncompleted | denied: True\n['Oslo', 'Bergen', 'Lisbon']",
+        # A server with an app: the tool's app, the agent's call, the app kept in the run.
+        "McpApp(uri='ui://weather/card.html', visibility=('model', 'app'))\n"
+        "completed [('weather_card', {'city': 'Lisbon'})]\n"
+        "the run keeps the app: ['ui://weather/card.html']",
         "broken: could not connect: MCPError: Connection closed\n"
         "--- the server's stderr (end) ---\nno config file",
     ],
@@ -259,7 +263,7 @@ NEEDS = {
 WRITES = {
     "quickstart.ipynb": ["failing_tool.jsonl"],
     "replay-and-export.ipynb": ["weather.jsonl", "answer.jsonl", "weather.html", "weather.json"],
-    "mcp.ipynb": ["weather_server.py"],
+    "mcp.ipynb": ["weather_server.py", "forecast_card.html"],
     "acp.ipynb": ["coding_agent.py", "sales.csv", "monthly.py"],
     "evaluate.ipynb": ["eval.jsonl"],  # ev.save()
 }
