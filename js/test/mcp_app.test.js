@@ -74,6 +74,23 @@ describe("an MCP app's frame", () => {
     expect(q(w.el, ".nba-app-uri").textContent).toBe(URI);
   });
 
+  test("allows the domains its entry allows, and its panel says which", async () => {
+    const w = mountView(cleanups);
+    const policy = `${CSP}; connect-src https://api.example.com`;
+    const domains = "the app may reach https://api.example.com";
+    w.snapshot(withApp({}, { [URI]: { html: HTML, policy, domains } }));
+    const frame = await opened(w.el);
+    expect(frame.srcdoc).toContain(`content="${policy}"`);
+    const line = q(w.el, ".nba-app-domains");
+    expect([line.textContent, line.hidden]).toEqual([domains, false]);
+    const none =
+      "the app asks for 1 domain; none allowed (nbagent.mcp(..., app_domains=True) allows them)";
+    w.snapshot(withApp({}, { [URI]: { html: HTML, domains: none } }));
+    expect(q(w.el, ".nba-app-domains").textContent).toBe(none);
+    w.snapshot(withApp());
+    expect(q(w.el, ".nba-app-domains").hidden).toBe(true);
+  });
+
   test("answers the handshake, then sends the call's input and result once each", async () => {
     const w = mountView(cleanups);
     w.snapshot(withApp());
@@ -264,6 +281,26 @@ describe("the host's checks of a frame's messages", () => {
       code: -32601,
       message: "Method not found: ui/open-link",
     });
+  });
+
+  test("the CSP is the kernel's when it has the shape the page takes, else none", () => {
+    const meta = (/** @type {string} */ c) =>
+      `<!doctype html><meta http-equiv="Content-Security-Policy" content="${c}"><p>`;
+    const policy =
+      "default-src 'none'; script-src 'unsafe-inline' https://*.cdn.com; img-src data: " +
+      "https://*.cdn.com; connect-src https://a.com wss://b.com:8443; base-uri https://a.com";
+    expect(withCsp("<p>", policy)).toBe(meta(policy));
+    for (const bad of [
+      `${CSP}; connect-src *`,
+      `${CSP}; script-src 'unsafe-eval'`,
+      `${CSP}; connect-src https://a.com" onload="x`,
+      `${CSP}; connect-src http://a.com`,
+      `${CSP}; report-uri https://a.com`,
+      "script-src 'unsafe-inline'",
+      `${CSP}; connect-src ${"https://a.com ".repeat(10000)}`,
+      42,
+    ])
+      expect(withCsp("<p>", bad)).toBe(meta(CSP));
   });
 
   test("the CSP goes after the doctype, or makes one", () => {

@@ -106,7 +106,7 @@ async def _with_app(
     (``scope.emit``), the call's result as it came to its ``meta.app`` (``scope.meta``), or
     the one line that says why it shows no app."""
     per_run = _APPS.setdefault(scope.pauses, {}) if scope.pauses is not None else {}
-    apps = per_run.setdefault(server.name, AppResources(server.aread_resource))
+    apps = per_run.setdefault(server.name, AppResources(server.aread_resource, server.app_domains))
     reading = asyncio.ensure_future(apps.get(app.uri))
     shows = app.to_json()
     got: list[McpResult] = []

@@ -164,7 +164,8 @@ class McpInspector:
         meta = {"app": dict(shows)} if shows is not None else None  # shows changes: a copy
         yield ToolCallStart(tool_call_id=cid, name=shown, server=server, call_as=call_as, meta=meta)
         yield ToolCallEnd(tool_call_id=cid, args=args, arguments=json.dumps(args))
-        apps = AppResources(self.server.aread_resource)  # this run's (each call is one)
+        # this run's apps (each call is one)
+        apps = AppResources(self.server.aread_resource, self.server.app_domains)
         reading = asyncio.ensure_future(apps.get(app.uri)) if app is not None else None
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Event] = asyncio.Queue()

@@ -27,7 +27,7 @@ export class AppFrame {
     this.frame.title = "MCP app";
     this.frame.style.height = `${START_HEIGHT}px`;
     this.frame.classList.toggle("nba-app-border", entry.prefers_border !== false);
-    this.frame.srcdoc = withCsp(String(entry.html));
+    this.frame.srcdoc = withCsp(String(entry.html), entry.policy);
     /** False in a saved notebook's view: the app's requests are answered "no kernel". */
     this.kernel = entry.kernel !== false;
     this.ready = false;

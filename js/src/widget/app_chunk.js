@@ -11,18 +11,19 @@ import { AppFrame } from "../panels/app_frame.js";
 
 /**
  * What the chunk adds to a tool panel (made once, kept on the panel): the app's place after
- * the result, with its head, its uri and a line for why it cannot show.
+ * the result, with its head, its uri, what it may reach and a line for why it cannot show.
  * @param {ToolPanel} p
  */
 function parts(p) {
   const head = h("div", "nba-section", "App");
   const uri = h("code", "nba-app-uri");
+  const domains = h("div", "nba-app-domains");
   const note = h("div", "nba-app-note");
   const box = h("div", "nba-app");
-  box.append(head, uri, note);
+  box.append(head, uri, domains, note);
   p.data.after(box);
   p.el.addEventListener("toggle", () => p.el.open && tool(p), { signal: p.signal });
-  return { box, uri, note, frame: /** @type {AppFrame | null} */ (null) };
+  return { box, uri, domains, note, frame: /** @type {AppFrame | null} */ (null) };
 }
 
 /**
@@ -43,6 +44,9 @@ function tool(p) {
   const why = hidden ? `MCP app ${ref.uri} of ${p.last?.name}: it runs in a trusted notebook` : "";
   setText(a.note, typeof ref.error === "string" ? ref.error : why);
   a.note.hidden = !a.note.textContent;
+  // What the frame may reach (its server's `app_domains=`), or how to let it.
+  setText(a.domains, isObject(entry) ? String(entry.domains ?? "") : "");
+  a.domains.hidden = !a.domains.textContent;
   if (!a.frame && p.el.open && isObject(entry) && typeof entry.html === "string")
     a.frame = new AppFrame(entry, a.box, p.signal);
   a.frame?.update(p.last);
