@@ -82,13 +82,13 @@ describe("an MCP app's frame", () => {
     const frame = await opened(w.el);
     expect(frame.srcdoc).toContain(`content="${policy}"`);
     const line = q(w.el, ".nba-app-domains");
-    expect([line.textContent, line.hidden]).toEqual([domains, false]);
+    expect(line.textContent).toBe(domains);
     const none =
       "the app asks for 1 domain; none allowed (nbagent.mcp(..., app_domains=True) allows them)";
     w.snapshot(withApp({}, { [URI]: { html: HTML, domains: none } }));
     expect(q(w.el, ".nba-app-domains").textContent).toBe(none);
     w.snapshot(withApp());
-    expect(q(w.el, ".nba-app-domains").hidden).toBe(true);
+    expect(q(w.el, ".nba-app-domains").textContent).toBe(""); // :empty, not shown
   });
 
   test("answers the handshake, then sends the call's input and result once each", async () => {
@@ -123,6 +123,43 @@ describe("an MCP app's frame", () => {
       params: { theme: "dark" },
     });
     delete document.body.dataset.jpThemeLight;
+  });
+
+  test("is one per app in a run: it moves to the panel of each call that opens", async () => {
+    const w = mountView(cleanups);
+    const calls = Array.from({ length: 100 }, (_, i) => {
+      const result = { content: [{ type: "text", text: `r${i}` }], isError: false };
+      const meta = { app: { uri: URI, result } };
+      return toolBlock({ id: `c${i}`, args: { i }, meta });
+    });
+    w.snapshot(runningState(calls, { apps: { [URI]: { html: HTML } } }));
+    const panels = /** @type {HTMLDetailsElement[]} */ ([...w.el.querySelectorAll(".nba-tool")]);
+    expect(panels).toHaveLength(100);
+    for (const panel of panels) q(panel, "summary").click();
+    await vi.waitFor(() => expect(panels[99].querySelector("iframe")).not.toBeNull());
+    expect(w.el.querySelectorAll("iframe")).toHaveLength(1);
+    // Under the last call opened, the app (loaded again there) is sent that call's.
+    const { got, send } = wire(
+      /** @type {HTMLIFrameElement} */ (panels[99].querySelector("iframe")),
+    );
+    send(init);
+    send({ jsonrpc: "2.0", method: "ui/notifications/initialized" });
+    expect(got.slice(1).map((m) => m.params)).toEqual([
+      { arguments: { i: 99 } },
+      { content: [{ type: "text", text: "r99" }], isError: false },
+    ]);
+    // The first call's panel closed and opened again: the frame goes back there, with its call.
+    q(panels[0], "summary").click();
+    q(panels[0], "summary").click();
+    await vi.waitFor(() => expect(panels[0].querySelector("iframe")).not.toBeNull());
+    expect(w.el.querySelectorAll("iframe")).toHaveLength(1);
+    const back = wire(/** @type {HTMLIFrameElement} */ (panels[0].querySelector("iframe")));
+    back.send(init);
+    back.send({ jsonrpc: "2.0", method: "ui/notifications/initialized" });
+    expect(back.got.slice(1).map((m) => m.params?.arguments ?? m.params?.content)).toEqual([
+      { i: 0 },
+      [{ type: "text", text: "r0" }],
+    ]);
   });
 
   test("a tool call from the app is a clean JSON-RPC error, not a hang", async () => {

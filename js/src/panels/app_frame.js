@@ -95,6 +95,20 @@ export class AppFrame {
     }
   }
 
+  /**
+   * The frame under another call's panel (`box`): a frame
+   * moved in the DOM loads its document again, so the app's handshake comes again, then that
+   * call's input and result (`update`).
+   * @param {HTMLElement} box
+   */
+  move(box) {
+    this.box = box;
+    this.ready = false;
+    this.sentInput = "";
+    this.sentResult = false;
+    box.append(this.frame);
+  }
+
   /** The page's theme changed: the app is told (`host-context-changed`). */
   themed() {
     const theme = this.pageTheme();
