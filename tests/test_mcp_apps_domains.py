@@ -17,6 +17,7 @@ from nbagent.apps.inspector import McpInspector
 from nbagent.mcp_client._apps import (
     APP_MIME,
     allowed_domains,
+    app_key,
     check_domains,
     csp_policy,
     read_app,
@@ -120,7 +121,7 @@ def test_a_servers_app_domains_reach_the_runs_app(tmp_path: Path) -> None:
     for given, sent in [(False, None), (True, policy)]:
         with nbagent.mcp(apps, cwd=ROOT, timeout_s=30, app_domains=given) as server:
             run = McpInspector(server).call("chart", {"values": [1]}).wait(PATIENCE)
-        shown = run.to_dict()["apps"][APP_URI]
+        shown = run.to_dict()["apps"][app_key("apps", APP_URI)]
         assert shown.get("policy") == sent
         assert shown["domains"] == (
             "the app may reach https://api.example.com"

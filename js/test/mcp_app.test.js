@@ -162,6 +162,21 @@ describe("an MCP app's frame", () => {
     ]);
   });
 
+  test("the same uri of two servers is two apps (keyed by server and uri)", async () => {
+    const w = mountView(cleanups);
+    const keys = ['["a", "ui://app"]', '["b", "ui://app"]'];
+    const calls = keys.map((key, i) =>
+      toolBlock({ id: `c${i}`, meta: { app: { uri: "ui://app", key } } }),
+    );
+    const apps = { [keys[0]]: { html: "<p>a</p>" }, [keys[1]]: { html: "<p>b</p>" } };
+    w.snapshot(runningState(calls, { apps }));
+    const panels = [...w.el.querySelectorAll(".nba-tool")];
+    for (const panel of panels) q(panel, "summary").click();
+    await vi.waitFor(() => expect(w.el.querySelectorAll("iframe")).toHaveLength(2));
+    const docs = panels.map((panel) => panel.querySelector("iframe")?.srcdoc ?? "");
+    expect([docs[0].endsWith("<p>a</p>"), docs[1].endsWith("<p>b</p>")]).toEqual([true, true]);
+  });
+
   test("a tool call from the app is a clean JSON-RPC error, not a hang", async () => {
     const w = mountView(cleanups);
     w.snapshot(withApp());

@@ -42,6 +42,7 @@ __all__ = [
     "AppResources",
     "allowed_domains",
     "app_event",
+    "app_key",
     "app_result",
     "check_domains",
     "csp_policy",
@@ -332,16 +333,24 @@ def app_result(result: McpResult) -> dict[str, Any]:
     return {"content": [{"type": "text", "text": f"{text}\n{note}"}], "isError": result.is_error}
 
 
+def app_key(server: str, uri: str) -> str:
+    """The key of an app in its run's ``apps`` and its calls' ``meta.app``: its server's name
+    and its uri (the same ``ui://`` uri of two servers is two apps), one string for any two."""
+    return json.dumps([server, uri])
+
+
 def app_event(app: dict[str, Any], read: asyncio.Future[AppResource]) -> Custom | None:
     """What a call's read of its app (done) adds to its run: the app, for the run's ``apps``
-    (``Custom("mcp_app")``; the reducer keeps each uri once); or None, the call's ``meta.app``
-    (``app``) then saying in its ``error`` why there is none."""
+    (``Custom("mcp_app")``, under the call's ``app["key"]``, ``app_key``; the reducer keeps
+    each key once); or None, the call's ``meta.app`` (``app``) then saying in its ``error`` why
+    there is none."""
     try:
         found = read.result()
     except McpError as exc:
         app["error"] = str(exc)
         return None
-    return Custom(name="mcp_app", value={"uri": found.uri, **found.to_json()})
+    key = app.get("key", found.uri)
+    return Custom(name="mcp_app", value={"uri": found.uri, "key": key, **found.to_json()})
 
 
 APP_RESULT: ContextVar[Callable[[McpResult], None] | None] = ContextVar(

@@ -44,8 +44,9 @@ function tool(p, opened = false) {
   const any = /** @type {any} */ (p);
   any.app ??= parts(p);
   const a = /** @type {ReturnType<typeof parts>} */ (any.app);
-  const key = String(ref.uri);
-  setText(a.uri, key);
+  setText(a.uri, String(ref.uri));
+  // Its server's and uri's (its uri in a run saved before there was one).
+  const key = String(ref.key ?? ref.uri);
   const entry = p.store.state.apps?.[key];
   // An untrusted notebook's saved view (js/src/view/saved.js): the app named, none of its code.
   const html = typeof entry?.html === "string";
@@ -56,7 +57,7 @@ function tool(p, opened = false) {
   setText(a.note, typeof ref.error === "string" ? ref.error : why);
   a.note.hidden = !a.note.textContent;
   // What the frame may reach (its server's `app_domains=`), or how to let it.
-  setText(a.domains, String(entry?.domains ?? ""));
+  setText(a.domains, /** @type {string} */ (entry?.domains ?? ""));
   const run = frames.get(p.store) ?? new Map();
   frames.set(p.store, run);
   let f = run.get(key);
