@@ -31,6 +31,7 @@ from nbagent.mcp_client._apps import (
     MAX_RESULT_BYTES,
     UI,
     AppResources,
+    app_key,
     app_result,
     read_app,
     tool_app,
@@ -103,7 +104,8 @@ def test_a_call_carries_its_app_once_per_run(server: McpServer) -> None:
         "structuredContent": {"result": "2 values, total 7"},
     }
     assert call["args"] == {"values": [3, 4]}
-    shown = state["apps"][APP_URI]
+    assert app["key"] == app_key("apps", APP_URI)  # the server's name and the uri
+    shown = state["apps"][app["key"]]
     assert shown["html"] == APP_HTML.read_text(encoding="utf-8")
     assert shown["csp"] == {"connectDomains": ["https://api.example.com"]}
     assert shown["prefers_border"] is True
@@ -255,7 +257,7 @@ def test_an_agents_call_shows_its_app_and_the_apps_own_tool_is_not_the_models(
     assert missing.meta is not None
     assert missing.meta["app"]["error"].startswith("app ui://missing/app.html: ")
     state = t.to_dict()
-    assert list(state["apps"]) == [APP_URI]  # the app once in the run, read once
+    assert list(state["apps"]) == [app_key("apps", APP_URI)]  # once in the run, read once
     reads = [e for e in server.rpc if e["dir"] == "out" and '"resources/read"' in e["text"]]
     assert [APP_URI in e["text"] for e in reads] == [True, False]  # chart's, then missing's
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 from nbagent.core.events import Custom, ToolCallEnd, ToolCallStart, ToolResult
+from nbagent.mcp_client._apps import app_key
 from nbagent.transcript.transcript import Transcript
 from nbagent.widget.output import OutputRun, mimebundle
 
@@ -40,3 +41,19 @@ def test_a_call_without_an_app_has_no_app_line() -> None:
     t.apply(ToolCallStart(tool_call_id="c", name="chart"))
     t.apply(ToolResult(tool_call_id="c", content="x"))
     assert "nba-app-line" not in t.to_html()
+
+
+def test_the_same_uri_of_two_servers_is_two_apps_and_a_keyless_one_is_keyed_by_uri() -> None:
+    """``apps`` is keyed by server and uri (``app_key``): two servers' ``ui://app`` do not
+    collide; an ``mcp_app`` without a key (a run recorded before there was one) by its uri."""
+    t = Transcript()
+    for server in ("a", "b", "a"):
+        key = app_key(server, "ui://app")
+        t.apply(Custom(name="mcp_app", value={"uri": "ui://app", "key": key, "html": server}))
+    t.apply(Custom(name="mcp_app", value={"uri": "ui://old", "html": "old"}))
+    assert t.to_dict()["apps"] == {
+        app_key("a", "ui://app"): {"html": "a"},
+        app_key("b", "ui://app"): {"html": "b"},
+        "ui://old": {"html": "old"},
+    }
+    assert app_key("a\nb", "c") != app_key("a", "b\nc")

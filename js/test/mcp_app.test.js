@@ -74,6 +74,23 @@ describe("an MCP app's frame", () => {
     expect(q(w.el, ".nba-app-uri").textContent).toBe(URI);
   });
 
+  test("allows the domains its entry allows, and its panel says which", async () => {
+    const w = mountView(cleanups);
+    const policy = `${CSP}; connect-src https://api.example.com`;
+    const domains = "the app may reach https://api.example.com";
+    w.snapshot(withApp({}, { [URI]: { html: HTML, policy, domains } }));
+    const frame = await opened(w.el);
+    expect(frame.srcdoc).toContain(`content="${policy}"`);
+    const line = q(w.el, ".nba-app-domains");
+    expect(line.textContent).toBe(domains);
+    const none =
+      "the app asks for 1 domain; none allowed (nbagent.mcp(..., app_domains=True) allows them)";
+    w.snapshot(withApp({}, { [URI]: { html: HTML, domains: none } }));
+    expect(q(w.el, ".nba-app-domains").textContent).toBe(none);
+    w.snapshot(withApp());
+    expect(q(w.el, ".nba-app-domains").textContent).toBe(""); // :empty, not shown
+  });
+
   test("answers the handshake, then sends the call's input and result once each", async () => {
     const w = mountView(cleanups);
     w.snapshot(withApp());
@@ -106,6 +123,58 @@ describe("an MCP app's frame", () => {
       params: { theme: "dark" },
     });
     delete document.body.dataset.jpThemeLight;
+  });
+
+  test("is one per app in a run: it moves to the panel of each call that opens", async () => {
+    const w = mountView(cleanups);
+    const calls = Array.from({ length: 100 }, (_, i) => {
+      const result = { content: [{ type: "text", text: `r${i}` }], isError: false };
+      const meta = { app: { uri: URI, result } };
+      return toolBlock({ id: `c${i}`, args: { i }, meta });
+    });
+    w.snapshot(runningState(calls, { apps: { [URI]: { html: HTML } } }));
+    const panels = /** @type {HTMLDetailsElement[]} */ ([...w.el.querySelectorAll(".nba-tool")]);
+    expect(panels).toHaveLength(100);
+    for (const panel of panels) q(panel, "summary").click();
+    await vi.waitFor(() => expect(panels[99].querySelector("iframe")).not.toBeNull());
+    expect(w.el.querySelectorAll("iframe")).toHaveLength(1);
+    // Under the last call opened, the app (loaded again there) is sent that call's.
+    const { got, send } = wire(
+      /** @type {HTMLIFrameElement} */ (panels[99].querySelector("iframe")),
+    );
+    send(init);
+    send({ jsonrpc: "2.0", method: "ui/notifications/initialized" });
+    expect(got.slice(1).map((m) => m.params)).toEqual([
+      { arguments: { i: 99 } },
+      { content: [{ type: "text", text: "r99" }], isError: false },
+    ]);
+    // The first call's panel closed and opened again: the frame goes back there, with its call.
+    q(panels[0], "summary").click();
+    q(panels[0], "summary").click();
+    await vi.waitFor(() => expect(panels[0].querySelector("iframe")).not.toBeNull());
+    expect(w.el.querySelectorAll("iframe")).toHaveLength(1);
+    const back = wire(/** @type {HTMLIFrameElement} */ (panels[0].querySelector("iframe")));
+    back.send(init);
+    back.send({ jsonrpc: "2.0", method: "ui/notifications/initialized" });
+    expect(back.got.slice(1).map((m) => m.params?.arguments ?? m.params?.content)).toEqual([
+      { i: 0 },
+      [{ type: "text", text: "r0" }],
+    ]);
+  });
+
+  test("the same uri of two servers is two apps (keyed by server and uri)", async () => {
+    const w = mountView(cleanups);
+    const keys = ['["a", "ui://app"]', '["b", "ui://app"]'];
+    const calls = keys.map((key, i) =>
+      toolBlock({ id: `c${i}`, meta: { app: { uri: "ui://app", key } } }),
+    );
+    const apps = { [keys[0]]: { html: "<p>a</p>" }, [keys[1]]: { html: "<p>b</p>" } };
+    w.snapshot(runningState(calls, { apps }));
+    const panels = [...w.el.querySelectorAll(".nba-tool")];
+    for (const panel of panels) q(panel, "summary").click();
+    await vi.waitFor(() => expect(w.el.querySelectorAll("iframe")).toHaveLength(2));
+    const docs = panels.map((panel) => panel.querySelector("iframe")?.srcdoc ?? "");
+    expect([docs[0].endsWith("<p>a</p>"), docs[1].endsWith("<p>b</p>")]).toEqual([true, true]);
   });
 
   test("a tool call from the app is a clean JSON-RPC error, not a hang", async () => {
@@ -264,6 +333,26 @@ describe("the host's checks of a frame's messages", () => {
       code: -32601,
       message: "Method not found: ui/open-link",
     });
+  });
+
+  test("the CSP is the kernel's when it has the shape the page takes, else none", () => {
+    const meta = (/** @type {string} */ c) =>
+      `<!doctype html><meta http-equiv="Content-Security-Policy" content="${c}"><p>`;
+    const policy =
+      "default-src 'none'; script-src 'unsafe-inline' https://*.cdn.com; img-src data: " +
+      "https://*.cdn.com; connect-src https://a.com wss://b.com:8443; base-uri https://a.com";
+    expect(withCsp("<p>", policy)).toBe(meta(policy));
+    for (const bad of [
+      `${CSP}; connect-src *`,
+      `${CSP}; script-src 'unsafe-eval'`,
+      `${CSP}; connect-src https://a.com" onload="x`,
+      `${CSP}; connect-src http://a.com`,
+      `${CSP}; report-uri https://a.com`,
+      "script-src 'unsafe-inline'",
+      `${CSP}; connect-src ${"https://a.com ".repeat(10000)}`,
+      42,
+    ])
+      expect(withCsp("<p>", bad)).toBe(meta(CSP));
   });
 
   test("the CSP goes after the doctype, or makes one", () => {

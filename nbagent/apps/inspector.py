@@ -32,7 +32,7 @@ from nbagent.core.events import ErrorEvent, Event, Status, ToolCallEnd, ToolCall
 from nbagent.core.paths import shown_command
 from nbagent.mcp_client import McpApp, McpError, McpLogEntry, McpServer
 from nbagent.mcp_client import mcp as _connect
-from nbagent.mcp_client._apps import AppResources, app_event, app_result
+from nbagent.mcp_client._apps import AppResources, app_event, app_key, app_result
 from nbagent.mcp_client._asks import Action
 from nbagent.mcp_client._results import (
     as_tool_result,
@@ -160,11 +160,13 @@ class McpInspector:
         """One request as a run's events: a tool call, its live status, its result; a tool's
         app read meanwhile (once per run: each call is a run of its own), for its panel."""
         server = self.server.name
-        shows = app.to_json() if app is not None else None
+        key = app_key(self.server.name, app.uri) if app is not None else ""
+        shows = app.to_json() | {"key": key} if app is not None else None
         meta = {"app": dict(shows)} if shows is not None else None  # shows changes: a copy
         yield ToolCallStart(tool_call_id=cid, name=shown, server=server, call_as=call_as, meta=meta)
         yield ToolCallEnd(tool_call_id=cid, args=args, arguments=json.dumps(args))
-        apps = AppResources(self.server.aread_resource)  # this run's (each call is one)
+        # this run's apps (each call is one)
+        apps = AppResources(self.server.aread_resource, self.server.app_domains)
         reading = asyncio.ensure_future(apps.get(app.uri)) if app is not None else None
         loop = asyncio.get_running_loop()
         queue: asyncio.Queue[Event] = asyncio.Queue()

@@ -50,6 +50,7 @@ def mcp(
     connect_timeout_s: float = 30.0,
     protocol: str = "auto",
     view: Callable[[McpServer], Any] | None = None,
+    app_domains: bool | Sequence[str] = False,
 ) -> McpServer:
     """Connect to an MCP server and list its tools.
 
@@ -63,6 +64,9 @@ def mcp(
     handshake of revisions up to 2025-11-25) or a revision to adopt (the SDK's ``mode``).
     ``view``: what a cell whose last expression is the server shows (``nbagent.mcp``: its
     inspector, with forms to call its tools, read its resources and get its prompts).
+    ``app_domains``: what the frames of its tools' apps may reach beyond their own HTML: False
+    (nothing), True (the domains each app declares in its ``_meta.ui.csp``) or a list of https
+    origins (those of the declared ones in the list); the app's panel says which.
 
     A server that fails to start, crashes, hangs or answers garbage raises ``McpError``
     with the end of its stderr; the kernel goes on. Use ``server.call(name, **args)`` or
@@ -90,4 +94,5 @@ def mcp(
         connect_timeout_s=connect_timeout_s,
         protocol=protocol,
         view=view,
+        app_domains=app_domains,
     )

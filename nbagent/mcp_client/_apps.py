@@ -20,10 +20,11 @@ import asyncio
 import base64
 import binascii
 import json
+import re
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from nbagent.core.events import Custom
 from nbagent.mcp_client._types import VISIBILITY, McpApp, McpError, McpResult
@@ -36,10 +37,15 @@ __all__ = [
     "APP_RESULT",
     "MAX_APP_BYTES",
     "UI",
+    "AppDomains",
     "AppResource",
     "AppResources",
+    "allowed_domains",
     "app_event",
+    "app_key",
     "app_result",
+    "check_domains",
+    "csp_policy",
     "read_app",
     "tool_app",
     "ui_extension",
@@ -59,6 +65,95 @@ CSP_KEYS = ("connectDomains", "resourceDomains", "frameDomains", "baseUriDomains
 PERMISSIONS = ("camera", "microphone", "geolocation", "clipboardWrite")
 DOMAINS_KEPT = 32
 """Domains kept per CSP list (each at most ``URI_CHARS`` characters)."""
+_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+ORIGIN = re.compile(rf"(?:https|wss)://(?:\*\.)?{_LABEL}(?:\.{_LABEL})*(?::[0-9]{{1,5}})?", re.I)
+"""A domain the page may allow: an ``https`` origin (``wss`` for connections), or all the
+subdomains of one (``https://*.example.com``); never a bare ``*``, a scheme alone, a path or
+a CSP keyword (``'unsafe-eval'``)."""
+SOURCES = {
+    "connectDomains": ("connect-src",),
+    "resourceDomains": ("script-src", "style-src", "img-src", "font-src", "media-src"),
+    "frameDomains": ("frame-src",),
+    "baseUriDomains": ("base-uri",),
+}
+"""Where each list of an app's ``_meta.ui.csp`` goes in its frame's CSP (the spec's mapping)."""
+CSP = {"script-src": "'unsafe-inline'", "style-src": "'unsafe-inline'", "img-src": "data:"}
+"""What every app may load: its own inline scripts and styles, ``data:`` images."""
+AppDomains: TypeAlias = bool | Sequence[str]
+"""``nbagent.mcp(..., app_domains=)``: False (none of an app's domains), True (those it
+declares) or the origins it may be allowed among those it declares."""
+
+
+def origin(domain: str) -> str | None:
+    """``domain`` as the page's CSP names it (lower case, no trailing ``/``), or None when it
+    is none the page allows (``ORIGIN``)."""
+    found = domain[:-1] if domain.endswith("/") else domain
+    if len(found) > 300 or not ORIGIN.fullmatch(found):
+        return None
+    return found.lower()
+
+
+def check_domains(given: AppDomains) -> AppDomains:
+    """``app_domains=`` as given, checked: a bool, or origins (``ORIGIN``); ValueError
+    naming the first that is not one."""
+    if isinstance(given, bool):
+        return given
+    if isinstance(given, str):
+        raise ValueError("app_domains= is True, False or a list of origins, not a string")
+    out: list[str] = []
+    for d in given:
+        found = origin(d) if isinstance(d, str) else None
+        if found is None:
+            raise ValueError(f"app_domains=: {d!r:.80} is not an https origin")
+        out.append(found)
+    return tuple(out)
+
+
+def csp_policy(allowed: dict[str, list[str]]) -> str:
+    """The CSP of an app's frame (js/src/panels/app_host.js ``withCsp``): nothing from the
+    network (``default-src 'none'``) but the ``allowed`` domains (``allowed_domains``), each
+    where ``SOURCES`` puts its list; the page takes it only in this shape (its ``POLICY``)."""
+    out: dict[str, list[str]] = {"default-src": ["'none'"]}
+    out |= {k: [v] for k, v in CSP.items()}
+    for key, names in SOURCES.items():
+        for name in names if allowed.get(key) else ():
+            out.setdefault(name, []).extend(allowed[key])
+    return "; ".join(f"{k} {' '.join(v)}" for k, v in out.items())
+
+
+def allowed_domains(
+    csp: dict[str, list[str]], allow: AppDomains
+) -> tuple[dict[str, list[str]], str]:
+    """The domains of an app's ``csp`` (by list) the page allows in its frame, and the one
+    line its panel shows of them: what it allows, what it dropped and why, or that it asked
+    for some and the notebook's author allowed none (and how to)."""
+    asked = sum(len(v) for v in csp.values())
+    if not asked:
+        return {}, ""
+    if allow is False:
+        return {}, (
+            f"the app asks for {asked} domain{'s' * (asked > 1)}; none allowed "
+            "(nbagent.mcp(..., app_domains=True) allows them)"
+        )
+    checked = check_domains(allow)
+    listed = None if isinstance(checked, bool) else set(checked)
+    out: dict[str, list[str]] = {}
+    dropped: list[str] = []
+    for key, domains in csp.items():
+        for d in domains:
+            found = origin(d)
+            if found is not None and found.startswith("wss:") and key != "connectDomains":
+                found = None
+            if found is None:
+                dropped.append(f"{d[:80]!r} (not an https origin)")
+            elif listed is not None and found not in listed:
+                dropped.append(f"{found} (not in app_domains)")
+            elif found not in out.setdefault(key, []):
+                out[key].append(found)
+    out = {k: v for k, v in out.items() if v}
+    shown = ", ".join(dict.fromkeys(d for v in out.values() for d in v)) or "no domain"
+    note = f"; dropped: {', '.join(dropped)}" if dropped else ""
+    return out, f"the app may reach {shown}{note}"
 
 
 def ui_extension() -> ClientExtension:
@@ -85,19 +180,26 @@ def tool_app(meta: Any) -> McpApp | None:
 @dataclass(frozen=True)
 class AppResource:
     """An app's resource as read and checked: its HTML and what its ``_meta.ui`` asks of the
-    host (``csp`` domains, ``permissions``, ``prefers_border``)."""
+    host (``csp`` domains, ``permissions``, ``prefers_border``); of the domains, those the
+    page ``allowed`` (``app_domains=``) and the line its panel shows of them (``domains``)."""
 
     uri: str
     html: str
     csp: dict[str, list[str]] = field(default_factory=dict)
     permissions: list[str] = field(default_factory=list)
     prefers_border: bool | None = None
+    allowed: dict[str, list[str]] = field(default_factory=dict)
+    domains: str = ""
 
     def to_json(self) -> dict[str, Any]:
         """What the run's state keeps of it (``apps[uri]``), sent to the page once per run."""
         out: dict[str, Any] = {"html": self.html}
         if self.csp:
             out["csp"] = self.csp
+        if self.allowed:
+            out["policy"] = csp_policy(self.allowed)
+        if self.domains:
+            out["domains"] = self.domains
         if self.permissions:
             out["permissions"] = self.permissions
         if self.prefers_border is not None:
@@ -105,9 +207,10 @@ class AppResource:
         return out
 
 
-def read_app(uri: str, contents: Sequence[Any]) -> AppResource:
-    """The app in ``contents`` (``resources/read``'s, as JSON) read from ``uri``; McpError
-    saying in one line why it is none."""
+def read_app(uri: str, contents: Sequence[Any], allow: AppDomains = False) -> AppResource:
+    """The app in ``contents`` (``resources/read``'s, as JSON) read from ``uri``, the domains
+    it asks for allowed as ``allow`` says (``allowed_domains``); McpError saying in one line
+    why it is none."""
     item = next((c for c in contents if isinstance(c, dict) and c.get("uri") == uri), None)
     if item is None:
         item = contents[0] if contents and isinstance(contents[0], dict) else None
@@ -121,10 +224,14 @@ def read_app(uri: str, contents: Sequence[Any]) -> AppResource:
     ui = (item.get("_meta") or {}).get("ui") if isinstance(item.get("_meta"), dict) else None
     ui = ui if isinstance(ui, dict) else {}
     border = ui.get("prefersBorder")
+    csp = _csp(ui.get("csp"))
+    allowed, domains = allowed_domains(csp, allow)
     return AppResource(
         uri=uri,
         html=html,
-        csp=_csp(ui.get("csp")),
+        csp=csp,
+        allowed=allowed,
+        domains=domains,
         permissions=_permissions(ui.get("permissions")),
         prefers_border=border if isinstance(border, bool) else None,
     )
@@ -180,8 +287,9 @@ class AppResources:
     """The apps one run has read: each resource once (calls at the same time wait for the
     same read), a failure said again rather than asked again."""
 
-    def __init__(self, read: Reader) -> None:
+    def __init__(self, read: Reader, allow: AppDomains = False) -> None:
         self._read = read
+        self._allow = allow
         self._reads: dict[str, asyncio.Future[AppResource]] = {}
 
     def seen(self, uri: str) -> bool:
@@ -208,7 +316,7 @@ class AppResources:
             contents = await self._read(uri)
         except McpError as exc:
             raise McpError(f"app {uri}: {str(exc).splitlines()[0]}") from None
-        return read_app(uri, contents)
+        return read_app(uri, contents, self._allow)
 
 
 def app_result(result: McpResult) -> dict[str, Any]:
@@ -225,16 +333,24 @@ def app_result(result: McpResult) -> dict[str, Any]:
     return {"content": [{"type": "text", "text": f"{text}\n{note}"}], "isError": result.is_error}
 
 
+def app_key(server: str, uri: str) -> str:
+    """The key of an app in its run's ``apps`` and its calls' ``meta.app``: its server's name
+    and its uri (the same ``ui://`` uri of two servers is two apps), one string for any two."""
+    return json.dumps([server, uri])
+
+
 def app_event(app: dict[str, Any], read: asyncio.Future[AppResource]) -> Custom | None:
     """What a call's read of its app (done) adds to its run: the app, for the run's ``apps``
-    (``Custom("mcp_app")``; the reducer keeps each uri once); or None, the call's ``meta.app``
-    (``app``) then saying in its ``error`` why there is none."""
+    (``Custom("mcp_app")``, under the call's ``app["key"]``, ``app_key``; the reducer keeps
+    each key once); or None, the call's ``meta.app`` (``app``) then saying in its ``error`` why
+    there is none."""
     try:
         found = read.result()
     except McpError as exc:
         app["error"] = str(exc)
         return None
-    return Custom(name="mcp_app", value={"uri": found.uri, **found.to_json()})
+    key = app.get("key", found.uri)
+    return Custom(name="mcp_app", value={"uri": found.uri, "key": key, **found.to_json()})
 
 
 APP_RESULT: ContextVar[Callable[[McpResult], None] | None] = ContextVar(

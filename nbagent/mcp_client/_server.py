@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 from nbagent.mcp_client import _catalog
 from nbagent.mcp_client._agent_tools import agent_tool
+from nbagent.mcp_client._apps import AppDomains, check_domains
 from nbagent.mcp_client._asks import CALLER, TASK_SEEN, McpRequest
 from nbagent.mcp_client._connection import Connection, Progress, transport_for, transport_of
 from nbagent.mcp_client._types import (
@@ -61,7 +62,10 @@ class McpServer:
         connect_timeout_s: float = 30.0,
         protocol: str = "auto",
         view: Callable[[McpServer], Any] | None = None,
+        app_domains: AppDomains = False,
     ) -> None:
+        self.app_domains = check_domains(app_domains)
+        """The domains its apps may reach (``nbagent.mcp``'s ``app_domains=``)."""
         self._view = view
         """What a cell shows for the server (``nbagent.mcp``'s inspector); None: its repr."""
         self._shown: Any = None

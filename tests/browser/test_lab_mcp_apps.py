@@ -2,7 +2,8 @@
 (tests/mcp_servers/apps.py, written with the SDK's ``mcp.server.apps``; its app with
 ext-apps' own ``App`` class, so the handshake is the real one) in its inspector. Calling
 ``chart`` from the Tools tab shows its app in the call's panel: a frame sandboxed with
-``allow-scripts`` only, inside which the app says it connected and shows the input and result
+``allow-scripts`` only, its CSP naming the domain the app declares (its server's
+``app_domains=True``), inside which the app says it connected and shows the input and result
 it received and the page's theme, which it follows as it changes; its button's tool call is
 answered with a clean JSON-RPC error (nbagent does not run an app's calls yet); the page makes
 no request outside the server."""
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from nbagent.mcp_client._apps import csp_policy
 from tests.browser.lab import LabPage, set_theme
 from tests.browser.test_lab_protocols import tool, turn, wait_turn
 from tests.mcp_servers.apps import APP_HTML
@@ -25,7 +27,9 @@ ROOT = Path(__file__).resolve().parents[2]
 
 SETUP = """\
 import nbagent
-server = nbagent.mcp([{python!r}, "-m", "tests.mcp_servers.apps", "--log", {log!r}], cwd={root!r})
+server = nbagent.mcp(
+    [{python!r}, "-m", "tests.mcp_servers.apps", "--log", {log!r}], cwd={root!r}, app_domains=True
+)
 server
 """
 
@@ -48,6 +52,12 @@ def test_a_tools_app_shows_its_input_and_result_sandboxed(lab: LabPage, tmp_path
     frame = turn(lab, 0).locator("iframe.nba-app-frame")
     assert frame.get_attribute("sandbox") == "allow-scripts"
     app = turn(lab, 0).frame_locator("iframe.nba-app-frame")
+    # The app's declared domain, allowed by app_domains=True: in its frame's CSP, as the page
+    # built it, and said in its panel.
+    reach = "https://api.example.com"
+    assert turn(lab, 0).locator(".nba-app-domains").inner_text() == f"the app may reach {reach}"
+    csp = app.locator('meta[http-equiv="Content-Security-Policy"]')
+    assert csp.get_attribute("content") == csp_policy({"connectDomains": [reach]})
     app.locator("#state", has_text="connected").wait_for()
     app.locator("#result", has_text="2 values, total 7").wait_for()
     assert json.loads(app.locator("#input").inner_text()) == {"values": [3, 4]}

@@ -27,7 +27,7 @@ export class AppFrame {
     this.frame.title = "MCP app";
     this.frame.style.height = `${START_HEIGHT}px`;
     this.frame.classList.toggle("nba-app-border", entry.prefers_border !== false);
-    this.frame.srcdoc = withCsp(String(entry.html));
+    this.frame.srcdoc = withCsp(String(entry.html), entry.policy);
     /** False in a saved notebook's view: the app's requests are answered "no kernel". */
     this.kernel = entry.kernel !== false;
     this.ready = false;
@@ -93,6 +93,20 @@ export class AppFrame {
       if (Number.isFinite(height))
         this.frame.style.height = `${Math.round(Math.min(Math.max(height, HEIGHTS[0]), HEIGHTS[1]))}px`;
     }
+  }
+
+  /**
+   * The frame under another call's panel (`box`): a frame
+   * moved in the DOM loads its document again, so the app's handshake comes again, then that
+   * call's input and result (`update`).
+   * @param {HTMLElement} box
+   */
+  move(box) {
+    this.box = box;
+    this.ready = false;
+    this.sentInput = "";
+    this.sentResult = false;
+    box.append(this.frame);
   }
 
   /** The page's theme changed: the app is told (`host-context-changed`). */

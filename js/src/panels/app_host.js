@@ -9,9 +9,14 @@ import { isObject } from "../base/wire.js";
 /** The ext-apps protocol revision nbagent speaks (ext-apps' LATEST_PROTOCOL_VERSION). */
 export const PROTOCOL = "2026-01-26";
 
-/** What the app may load: nothing from the network; its own inline scripts and styles. */
+/** What an app may load when its server allows it no domain: its own inline scripts and styles. */
 export const CSP =
   "default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:";
+/** A policy the page takes from the kernel (nbagent/mcp_client/_apps.py csp_policy): the
+ * sources of its directives are these keywords and https origins only (no quote, no space,
+ * no 'unsafe-eval', no bare `*`: nothing the attribute or the policy could be broken out of). */
+const POLICY =
+  /^default-src 'none'(; ([a-z]+-src|base-uri)( ('unsafe-inline'|data:|(https|wss):\/\/(\*\.)?[a-z0-9.-]+(:\d+)?))+)+$/;
 
 /** The longest message read from a frame (its JSON), and the most read per second. */
 export const MAX_MESSAGE_CHARS = 1024 * 1024;
@@ -23,9 +28,13 @@ const DOCTYPE = /^\s*<!doctype[^>]{0,200}>/i;
  * The app's document with the CSP first in its head: after its doctype (kept, so the app stays
  * in standards mode), before anything of the app's own (an earlier script would run without it).
  * @param {string} html
+ * @param {unknown} [policy] its entry's CSP (`policy`: the domains its server lets it reach),
+ *   when it is one the page takes (else `CSP`)
  */
-export function withCsp(html) {
-  const meta = `<meta http-equiv="Content-Security-Policy" content="${CSP}">`;
+export function withCsp(html, policy) {
+  // Linear: each source ends where a space or a `;` does (JSON state: no object of its own).
+  const ok = POLICY.test(/** @type {string} */ (policy));
+  const meta = `<meta http-equiv="Content-Security-Policy" content="${ok ? policy : CSP}">`;
   const doctype = DOCTYPE.exec(html)?.[0] ?? "";
   return (doctype || "<!doctype html>") + meta + html.slice(doctype.length);
 }

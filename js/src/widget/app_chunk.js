@@ -11,41 +11,62 @@ import { AppFrame } from "../panels/app_frame.js";
 
 /**
  * What the chunk adds to a tool panel (made once, kept on the panel): the app's place after
- * the result, with its head, its uri and a line for why it cannot show.
+ * the result, with its head, its uri, what it may reach and a line for why it cannot show.
  * @param {ToolPanel} p
  */
 function parts(p) {
   const head = h("div", "nba-section", "App");
   const uri = h("code", "nba-app-uri");
+  const domains = h("div", "nba-app-domains");
   const note = h("div", "nba-app-note");
   const box = h("div", "nba-app");
-  box.append(head, uri, note);
+  box.append(head, uri, domains, note);
   p.data.after(box);
-  p.el.addEventListener("toggle", () => p.el.open && tool(p), { signal: p.signal });
-  return { box, uri, note, frame: /** @type {AppFrame | null} */ (null) };
+  p.el.addEventListener("toggle", () => p.el.open && tool(p, true), { signal: p.signal });
+  return { box, uri, domains, note };
 }
+
+/** @type {WeakMap<object, Map<string, {frame: AppFrame, at: ToolPanel}>>} each run's frames
+ * (by its store): one per app, under the panel that opened last of its calls' */
+const frames = new WeakMap();
 
 /**
  * A tool panel's app, from its last block (`meta.app`: its uri, its result as it came, or the
- * error that stands for it) and the run's `apps` (its HTML, once per run).
+ * error that stands for it) and the run's `apps` (its HTML, once per run). The app's one frame
+ * in the run is made when a panel of one of its calls opens, and moves to each other such
+ * panel as it opens (`opened`), sent that call's input and result.
  * @param {ToolPanel} p
+ * @param {boolean} [opened] the panel has just opened
  */
-function tool(p) {
+function tool(p, opened = false) {
   const ref = p.last?.meta?.app;
   if (!isObject(ref)) return;
   const any = /** @type {any} */ (p);
   any.app ??= parts(p);
   const a = /** @type {ReturnType<typeof parts>} */ (any.app);
   setText(a.uri, String(ref.uri));
-  const entry = p.store.state.apps?.[String(ref.uri)];
+  // Its server's and uri's (its uri in a run saved before there was one).
+  const key = String(ref.key ?? ref.uri);
+  const entry = p.store.state.apps?.[key];
   // An untrusted notebook's saved view (js/src/view/saved.js): the app named, none of its code.
-  const hidden = isObject(entry) && typeof entry.html !== "string";
-  const why = hidden ? `MCP app ${ref.uri} of ${p.last?.name}: it runs in a trusted notebook` : "";
+  const html = typeof entry?.html === "string";
+  const why =
+    isObject(entry) && !html
+      ? `MCP app ${ref.uri} of ${p.last?.name}: it runs in a trusted notebook`
+      : "";
   setText(a.note, typeof ref.error === "string" ? ref.error : why);
   a.note.hidden = !a.note.textContent;
-  if (!a.frame && p.el.open && isObject(entry) && typeof entry.html === "string")
-    a.frame = new AppFrame(entry, a.box, p.signal);
-  a.frame?.update(p.last);
+  // What the frame may reach (its server's `app_domains=`), or how to let it.
+  setText(a.domains, /** @type {string} */ (entry?.domains ?? ""));
+  const run = frames.get(p.store) ?? new Map();
+  frames.set(p.store, run);
+  let f = run.get(key);
+  if (p.el.open && html && (!f || (opened && f.at !== p))) {
+    f?.frame.move(a.box);
+    f = { frame: f?.frame ?? new AppFrame(entry, a.box, p.signal), at: p };
+    run.set(key, f);
+  }
+  if (f?.at === p) f.frame.update(p.last);
 }
 
 export default { tool };

@@ -113,13 +113,17 @@ class ToolFold(FoldState):
             changes["meta"] = dict(merged)
 
     def _on_app(self, ev: E.Custom) -> list[Op]:
-        """``Custom("mcp_app")``: an app a call shows, ``{"uri", "html", ...}``, into the
-        run's ``apps`` (once per uri: a run with 100 calls to one app sends its HTML once)."""
+        """``Custom("mcp_app")``: an app a call shows, ``{"uri", "key", "html", ...}``, into
+        the run's ``apps`` under its ``key`` (its server's and uri's; its uri in runs made
+        before there was one), once per key: a run with 100 calls to one app sends its HTML
+        once."""
         value = ev.value if isinstance(ev.value, dict) else {}
         uri, html = value.get("uri"), value.get("html")
-        if not (isinstance(uri, str) and isinstance(html, str)) or uri in (self.apps or {}):
+        key = value.get("key", uri)
+        if not (isinstance(key, str) and isinstance(html, str)) or key in (self.apps or {}):
             return []
-        self.apps = (self.apps or {}) | {uri: {k: v for k, v in value.items() if k != "uri"}}
+        entry = {k: v for k, v in value.items() if k not in ("uri", "key")}
+        self.apps = (self.apps or {}) | {key: entry}
         return [{"op": "run", "set": {"apps": dict(self.apps)}}]
 
     def _on_tool_status(self, ev: E.Status) -> list[Op]:
