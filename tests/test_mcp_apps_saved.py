@@ -4,11 +4,13 @@ view (js/test/mcp_app_saved.test.js) runs it only in a trusted notebook."""
 
 from __future__ import annotations
 
+import json
 import re
 
 from nbagent.core.events import Custom, ToolCallEnd, ToolCallStart, ToolResult
 from nbagent.mcp_client._apps import app_key
-from nbagent.transcript.transcript import Transcript
+from nbagent.runtime.controller import Coalescer
+from nbagent.transcript.transcript import Transcript, apply_op
 from nbagent.widget.output import OutputRun, mimebundle
 
 URI = "ui://chart/<b>app</b>.html"
@@ -57,3 +59,28 @@ def test_the_same_uri_of_two_servers_is_two_apps_and_a_keyless_one_is_keyed_by_u
         "ui://old": {"html": "old"},
     }
     assert app_key("a\nb", "c") != app_key("a", "b\nc")
+
+
+def test_each_apps_html_is_sent_once_however_many_apps_a_run_shows() -> None:
+    """A run set adds to the run's ``apps`` (``MERGED_RUN_FIELDS``): the k-th app's op carries
+    its own HTML only, not the k - 1 before it again; applied one by one or coalesced into one
+    batch (``Coalescer``), the ops give the run's whole map."""
+    t = Transcript()
+    ops: list[dict[str, object]] = []
+    htmls = [f"<p>app {k}</p>" * 50 for k in range(5)]
+    for k, html in enumerate(htmls):
+        ops += t.apply(Custom(name="mcp_app", value={"uri": f"ui://a{k}", "html": html}))
+    sent = json.dumps(ops)
+    assert [sent.count(html) for html in htmls] == [1] * 5
+    whole = {f"ui://a{k}": {"html": html} for k, html in enumerate(htmls)}
+    assert t.to_dict()["apps"] == whole
+    replayed = Transcript().to_dict()
+    for op in ops:
+        apply_op(replayed, op)
+    assert replayed["apps"] == whole
+    batch = Coalescer()
+    batch.add(ops)
+    (run_op,) = batch.take()
+    coalesced = Transcript().to_dict()
+    apply_op(coalesced, run_op)
+    assert coalesced["apps"] == whole

@@ -6,6 +6,20 @@ import { FakeModel, runningState } from "./fake-model.js";
 const ops = (seq, list, now = 2000) => ({ type: "ops", seq, now, ops: list });
 
 describe("Store.apply", () => {
+  test("a run set adds to the run's apps, each sent once (fold/state.py MERGED_RUN_FIELDS)", () => {
+    const s = new Store();
+    s.load({ seq: 0, state: runningState() });
+    const c = emptyChange();
+    s.apply({ op: "run", set: { apps: { "ui://a": { html: "<p>a</p>" } } } }, c);
+    s.apply({ op: "run", set: { apps: { "ui://b": { html: "<p>b</p>" } }, title: "t" } }, c);
+    expect(s.state.apps).toEqual({
+      "ui://a": { html: "<p>a</p>" },
+      "ui://b": { html: "<p>b</p>" },
+    });
+    expect(s.state.title).toBe("t");
+    expect(c.run).toBe(true);
+  });
+
   test("the four ops give the transcript state", () => {
     const s = new Store();
     s.load({ seq: 0, state: runningState() });

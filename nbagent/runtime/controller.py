@@ -16,6 +16,7 @@ import weakref
 from collections.abc import Callable
 from typing import Any
 
+from nbagent.transcript.fold.state import merged_run_set
 from nbagent.widget import wire as wire
 from nbagent.widget.messages import KernelMessage, SnapshotPayload
 
@@ -68,7 +69,7 @@ class Coalescer:
                 run = self._run
                 if run is None:
                     self._run = run = {}
-                run.update(changes)
+                run.update(merged_run_set(run, changes))
                 # The delta counter rides along with text; any other field is structural.
                 if not self.structural and (len(changes) > 1 or "deltas" not in changes):
                     self.structural = True

@@ -207,7 +207,11 @@ export class Store {
       case "run": {
         if (!isObject(op.set)) throw new OpError("run: set is not an object");
         if ("status" in op.set && op.set.status !== this.state.status) this.stopping = false;
-        Object.assign(this.state, structuredClone(op.set));
+        const set = structuredClone(op.set);
+        // A run set adds to the run's MCP apps (each app's HTML is sent once):
+        // nbagent/transcript/fold/state.py MERGED_RUN_FIELDS.
+        if (isObject(set.apps)) set.apps = { ...this.state.apps, ...set.apps };
+        Object.assign(this.state, set);
         change.run = true;
         return;
       }

@@ -12,12 +12,36 @@ from nbagent.core.textbuf import JOIN_EVERY
 from nbagent.transcript.blocks import Block
 from nbagent.transcript.usage import EMPTY_USAGE
 
-__all__ = ["MAX_WARNINGS", "STATE_VERSION", "FoldState", "Op", "apply_op", "set_op", "step_entry"]
+__all__ = [
+    "MAX_WARNINGS",
+    "MERGED_RUN_FIELDS",
+    "STATE_VERSION",
+    "FoldState",
+    "Op",
+    "apply_op",
+    "merged_run_set",
+    "set_op",
+    "step_entry",
+]
 
 STATE_VERSION = 1
 _SWEEP_EVERY = 64 * JOIN_EVERY
 MAX_WARNINGS = 100  # later recoverable errors are dropped (each warning op carries the list)
 Op = dict[str, Any]
+
+
+MERGED_RUN_FIELDS = ("apps",)
+"""The run fields a run set adds to instead of replacing: the run's MCP apps, each sent once
+(a run whose calls show k apps sends each app's HTML once, not the whole map k times)."""
+
+
+def merged_run_set(state: dict[str, Any], changes: dict[str, Any]) -> dict[str, Any]:
+    """``changes`` with each of ``MERGED_RUN_FIELDS`` added to ``state``'s."""
+    for name in MERGED_RUN_FIELDS:
+        old, new = state.get(name), changes.get(name)
+        if isinstance(old, dict) and isinstance(new, dict):
+            changes = changes | {name: old | new}
+    return changes
 
 
 def apply_op(state: dict[str, Any], op: dict[str, Any]) -> None:
@@ -29,7 +53,7 @@ def apply_op(state: dict[str, Any], op: dict[str, Any]) -> None:
         if "deltas" in op:
             state["deltas"] = op["deltas"]
     elif kind == "run":
-        state.update(op["set"])
+        state.update(merged_run_set(state, op["set"]))
     elif kind == "add":
         state["blocks"].append(dict(op["block"]))
     elif kind == "set":

@@ -124,7 +124,7 @@ class ToolFold(FoldState):
             return []
         entry = {k: v for k, v in value.items() if k not in ("uri", "key")}
         self.apps = (self.apps or {}) | {key: entry}
-        return [{"op": "run", "set": {"apps": dict(self.apps)}}]
+        return [{"op": "run", "set": {"apps": {key: entry}}}]  # added to the run's apps
 
     def _on_tool_status(self, ev: E.Status) -> list[Op]:
         """A call's progress (``Status`` naming it, not a pause): its ``meta`` from the
