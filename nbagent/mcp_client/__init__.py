@@ -50,6 +50,7 @@ def mcp(
     connect_timeout_s: float = 30.0,
     protocol: str = "auto",
     view: Callable[[McpServer], Any] | None = None,
+    app_calls: Literal["ask", "read_only"] = "ask",
 ) -> McpServer:
     """Connect to an MCP server and list its tools.
 
@@ -63,6 +64,9 @@ def mcp(
     handshake of revisions up to 2025-11-25) or a revision to adopt (the SDK's ``mode``).
     ``view``: what a cell whose last expression is the server shows (``nbagent.mcp``: its
     inspector, with forms to call its tools, read its resources and get its prompts).
+    ``app_calls``: what a tool's app (MCP Apps) may call of the server's tools in an agent's
+    run: "ask" (each call pauses for the author: ``run.app_calls.pending``/``answer``) or
+    "read_only" (calls to tools marked ``readOnlyHint`` run at once; ``pause_before`` wins).
 
     A server that fails to start, crashes, hangs or answers garbage raises ``McpError``
     with the end of its stderr; the kernel goes on. Use ``server.call(name, **args)`` or
@@ -90,4 +94,5 @@ def mcp(
         connect_timeout_s=connect_timeout_s,
         protocol=protocol,
         view=view,
+        app_calls=app_calls,
     )

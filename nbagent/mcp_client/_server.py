@@ -61,7 +61,12 @@ class McpServer:
         connect_timeout_s: float = 30.0,
         protocol: str = "auto",
         view: Callable[[McpServer], Any] | None = None,
+        app_calls: Literal["ask", "read_only"] = "ask",
     ) -> None:
+        if app_calls not in ("ask", "read_only"):
+            raise ValueError(f"app_calls is 'ask' or 'read_only', not {app_calls!r}")
+        self.app_calls = app_calls
+        """What its tools' apps may call without the author: "ask" (nothing) or "read_only"."""
         self._view = view
         """What a cell shows for the server (``nbagent.mcp``'s inspector); None: its repr."""
         self._shown: Any = None

@@ -213,6 +213,47 @@ class RerunRequest(TypedDict):
     args: dict[str, Any]
 
 
+class _AppCallRequest(TypedDict):
+    """An MCP app's ``tools/call``, forwarded by its frame (``nbagent.mcp_client._app_calls``):
+    ``id`` the call owning the app, ``request`` the app's JSON-RPC id."""
+
+    type: Literal["app_call"]
+    id: str
+    request: str | int
+    name: str
+
+
+class AppCallRequest(_AppCallRequest, total=False):
+    arguments: dict[str, Any]
+
+
+class _AppCallAnswer(TypedDict):
+    """The author's answer to a paused app call: Run (``args``: edited) or Deny."""
+
+    type: Literal["app_call_answer"]
+    id: str
+    request: str | int
+    action: Literal["run", "deny"]
+
+
+class AppCallAnswer(_AppCallAnswer, total=False):
+    args: dict[str, Any]
+    reason: str
+
+
+class _AppResult(TypedDict):
+    """An app call's answer, for its frame to post: a ``CallToolResult`` or an error line."""
+
+    type: Literal["app_result"]
+    id: str
+    request: str | int
+
+
+class AppResult(_AppResult, total=False):
+    result: dict[str, Any]
+    error: str
+
+
 class StepRequest(TypedDict):
     """A replay's position: ``to`` a step (or ``"end"``...)."""
 
@@ -293,6 +334,8 @@ RunRequest: TypeAlias = (
     | ForkRequest
     | RerunRequest
     | StepRequest
+    | AppCallRequest
+    | AppCallAnswer
 )
 """What the page of one run asks (``nbagent.runtime.run.Run.handle_message``)."""
 
@@ -319,6 +362,7 @@ KERNEL_MESSAGES: tuple[type, ...] = (
     EvalSnapshot,
     EvalOutput,
     InspectorFeed,
+    AppResult,
 )
 PAGE_MESSAGES: tuple[type, ...] = (
     SyncRequest,
@@ -329,6 +373,8 @@ PAGE_MESSAGES: tuple[type, ...] = (
     ForkRequest,
     RerunRequest,
     StepRequest,
+    AppCallRequest,
+    AppCallAnswer,
     ChatPrompt,
     LaneRequest,
     EvalCaseRequest,

@@ -49,8 +49,13 @@
  */
 /**
  * What the kernel sends the page of a run, of lanes or of a chat (js/src/store/sync.js).
- * @typedef {OpsMessage | LanesMessage | SnapshotMessage | OutputMessage | KernelEnd | Notice}
- *   RunMessage
+ * @typedef {OpsMessage | LanesMessage | SnapshotMessage | OutputMessage | KernelEnd | Notice
+ *   | AppResult} RunMessage
+ */
+/**
+ * An MCP app's tools/call answered: a CallToolResult, or an error line.
+ * @typedef {{type: "app_result", id: string, request: string | number,
+ *   result?: Record<string, any>, error?: string}} AppResult
  */
 /** What an evaluation board's page gets. @typedef {EvalRows | EvalSnapshot | EvalOutput} EvalMessage */
 /** What the kernel sends a page. @typedef {RunMessage | EvalMessage | InspectorFeed} KernelMessage */
@@ -72,6 +77,15 @@
  */
 /** @typedef {{type: "rerun", id: string, args: Record<string, any>}} RerunRequest */
 /** @typedef {{type: "step", to: unknown}} StepRequest */
+/**
+ * An MCP app's tools/call (`id`: the call owning the app; `request`: the app's JSON-RPC id).
+ * @typedef {{type: "app_call", id: string, request: string | number, name: string,
+ *   arguments?: Record<string, any>}} AppCallRequest
+ */
+/**
+ * @typedef {{type: "app_call_answer", id: string, request: string | number,
+ *   action: "run" | "deny", args?: Record<string, any>, reason?: string}} AppCallAnswer
+ */
 /** @typedef {{type: "prompt", text: string}} ChatPrompt */
 /** A run's request from a lanes widget, with its lane. @typedef {{type: string, lane: number}} LaneRequest */
 /** @typedef {{type: "open" | "rerun", i: number}} EvalCaseRequest */
@@ -86,7 +100,7 @@
 /**
  * What the page of one run asks.
  * @typedef {SyncRequest | StopRequest | OutputRequest | PauseAnswer | ChooseRequest | ForkRequest
- *   | RerunRequest | StepRequest} RunRequest
+ *   | RerunRequest | StepRequest | AppCallRequest | AppCallAnswer} RunRequest
  */
 /** @typedef {SyncRequest | StopRequest | OutputRequest | EvalCaseRequest | EvalRate} EvalRequest */
 /** @typedef {InspectorCall | InspectorRead | InspectorAnswer | InspectorPlain} InspectorRequest */
