@@ -1,15 +1,17 @@
 """An MCP app's own tool calls (``tools/call`` from its frame): the page forwards each as
-``{"type": "app_call", "id": <the call owning the app>, "request": <JSON-RPC id>, "name",
-"arguments"}`` (``AppCallRequest``); ``AppCalls`` checks it, pauses it for the author unless
-the server's ``app_calls`` policy lets it run, calls the tool on nbagent's loop and sends the
-app its answer as ``{"type": "app_result", "id", "request", "result" | "error"}``.
+``{"type": "app_call", "id": <the call owning the app>, "request": <the frame's key of it>,
+"name", "arguments"}`` (``AppCallRequest``); ``AppCalls`` checks it, pauses it for the author
+unless the server's ``app_calls`` policy lets it run, and calls the tool on nbagent's loop.
 
 Each app call is recorded under the owning call's block like a Re-run (its ``reruns``, with
-``"by": "app"``): its name, arguments, state, result, also after the run's end (an app stays
-live after its run ended). ``run.app_calls.pending`` lists the calls waiting for an answer;
-``run.app_calls.answer(request, "run" | "deny", args=..., reason=...)`` answers one (the page
-sends ``{"type": "app_call_answer", "id", "request", "action", "args"?, "reason"?}``). A
-viewer's page cannot make one (``app_call`` is not among ``VIEWER_MESSAGES``).
+``"by": "app"`` and its ``request``): its name, arguments, state, result, also after the run's
+end (an app stays live after its run ended); its ``answer`` (``{"result": CallToolResult}`` or
+``{"error": one line}``) is what the frame posts the app (js/src/panels/app_frame.js), the
+state carrying it to every view of the run. ``run.app_calls.pending`` lists the calls waiting
+for an answer; ``run.app_calls.answer(request, "run" | "deny", args=..., reason=...)``
+answers one (the page sends ``{"type": "app_call_answer", "id", "request", "action",
+"args"?, "reason"?}``). A viewer's page cannot make one (``app_call`` is not among
+``VIEWER_MESSAGES``).
 """
 
 from __future__ import annotations
@@ -117,7 +119,11 @@ class AppCalls:
         try:
             call = self._checked(owner, request, content.get("name"), content.get("arguments"))
         except ValueError as exc:
-            self._send(str(owner)[:MAX_NAME], request, error=str(exc))
+            if isinstance(owner, str) and self._owner_shown(owner):
+                name = content.get("name")
+                shown = name[:MAX_NAME] if isinstance(name, str) else "?"
+                fields = {"by": "app", "request": request, "name": shown, "state": "refused"}
+                self._record(owner, request, fields | {"answer": {"error": str(exc)}})
             return
         asyncio.run_coroutine_threadsafe(self._go(call), self._loop)
 
@@ -136,7 +142,7 @@ class AppCalls:
         except ValueError as exc:
             call = self._pending.get(request)
             if call is not None:
-                self._record(call, {"error": str(exc)})
+                self._record(call.id, request, {"error": str(exc)})
 
     def _checked(self, owner: Any, request: str | int, name: Any, arguments: Any) -> AppCall:
         server = _OWNERS.get(self.run.pauses, {}).get(owner) if isinstance(owner, str) else None
@@ -165,36 +171,37 @@ class AppCalls:
 
     async def _go(self, call: AppCall) -> None:
         server = _OWNERS[self.run.pauses][call.id]
-        record = {"by": "app", "name": call.name, "args": call.arguments, "result": None}
+        record: dict[str, Any] = {"by": "app", "request": call.request, "name": call.name}
+        record |= {"args": call.arguments, "result": None}
         args: dict[str, Any] = call.arguments
         if self._pauses(call, getattr(server, "app_calls", "ask")):
             call.answered = asyncio.get_running_loop().create_future()
             self._pending[call.request] = call
-            self._record(call, record | {"state": "paused"})
+            self._record(call.id, call.request, record | {"state": "paused"})
             try:
                 action, payload = await call.answered
             finally:
                 self._pending.pop(call.request, None)
             if action != "run":
                 why = str(payload or "denied by the notebook's author")
-                self._record(call, {"state": "denied", "result": why, "is_error": True})
                 text = f"The call was denied: {why}"
                 denied = {"content": [{"type": "text", "text": text}], "isError": True}
-                self._send(call.id, call.request, result=denied)
+                fields = {"state": "denied", "result": why, "is_error": True}
+                self._record(call.id, call.request, fields | {"answer": {"result": denied}})
                 return
             if isinstance(payload, dict):
                 args = payload
-        self._record(call, record | {"args": args, "state": "running"})
+        self._record(call.id, call.request, record | {"args": args, "state": "running"})
         try:
             result = await server.acall(call.name, **args)
         except McpError as exc:
             line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-            self._record(call, {"state": "error", "result": line, "is_error": True})
-            self._send(call.id, call.request, error=line)
+            fields = {"state": "error", "result": line, "is_error": True}
+            self._record(call.id, call.request, fields | {"answer": {"error": line}})
             return
-        state = "error" if result.is_error else "done"
-        self._record(call, {"state": state, "result": result.text, "is_error": result.is_error})
-        self._send(call.id, call.request, result=app_result(result))
+        fields = {"state": "error" if result.is_error else "done", "result": result.text}
+        fields |= {"is_error": result.is_error, "answer": {"result": app_result(result)}}
+        self._record(call.id, call.request, fields)
 
     def _refuse_all(self) -> None:
         """The run was stopped or ended: the calls waiting are refused."""
@@ -202,27 +209,25 @@ class AppCalls:
             if call.answered is not None:
                 _resolve(call.answered, ("deny", "the run was stopped"))
 
-    def _record(self, call: AppCall, fields: dict[str, Any]) -> None:
+    def _owner_shown(self, owner: str) -> bool:
+        return any(c.id == owner for c in self.run.transcript.tool_calls)
+
+    def _record(self, owner: str, request: str | int, fields: dict[str, Any]) -> None:
         """The app call's record under its owning call's block (its ``reruns``), sent to the
         page and saved."""
         run = self.run
         keys = self._k
         with run.lock:
-            i, tool = run.transcript.tool_call_at(call.id)
-            k = keys.get(call.request)
+            i, tool = run.transcript.tool_call_at(owner)
+            k = keys.get(request)
             if k is None:
                 tool.reruns.append(fields)
-                k = keys[call.request] = len(tool.reruns) - 1
+                k = keys[request] = len(tool.reruns) - 1
             else:
                 tool.reruns[k] = tool.reruns[k] | fields
             reruns = [dict(r) for r in tool.reruns]
             run.push_late([{"op": "set", "i": i, "set": {"reruns": reruns}}])
         run.save_state()
-
-    def _send(self, owner: str, request: str | int, **answer: Any) -> None:
-        view = self.run.view
-        if view is not None:
-            view.widget.send({"type": "app_result", "id": owner, "request": request, **answer})
 
 
 def _resolve(future: asyncio.Future[tuple[str, Any]], value: tuple[str, Any]) -> None:

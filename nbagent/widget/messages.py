@@ -241,19 +241,6 @@ class AppCallAnswer(_AppCallAnswer, total=False):
     reason: str
 
 
-class _AppResult(TypedDict):
-    """An app call's answer, for its frame to post: a ``CallToolResult`` or an error line."""
-
-    type: Literal["app_result"]
-    id: str
-    request: str | int
-
-
-class AppResult(_AppResult, total=False):
-    result: dict[str, Any]
-    error: str
-
-
 class StepRequest(TypedDict):
     """A replay's position: ``to`` a step (or ``"end"``...)."""
 
@@ -362,7 +349,6 @@ KERNEL_MESSAGES: tuple[type, ...] = (
     EvalSnapshot,
     EvalOutput,
     InspectorFeed,
-    AppResult,
 )
 PAGE_MESSAGES: tuple[type, ...] = (
     SyncRequest,

@@ -49,13 +49,8 @@
  */
 /**
  * What the kernel sends the page of a run, of lanes or of a chat (js/src/store/sync.js).
- * @typedef {OpsMessage | LanesMessage | SnapshotMessage | OutputMessage | KernelEnd | Notice
- *   | AppResult} RunMessage
- */
-/**
- * An MCP app's tools/call answered: a CallToolResult, or an error line.
- * @typedef {{type: "app_result", id: string, request: string | number,
- *   result?: Record<string, any>, error?: string}} AppResult
+ * @typedef {OpsMessage | LanesMessage | SnapshotMessage | OutputMessage | KernelEnd | Notice}
+ *   RunMessage
  */
 /** What an evaluation board's page gets. @typedef {EvalRows | EvalSnapshot | EvalOutput} EvalMessage */
 /** What the kernel sends a page. @typedef {RunMessage | EvalMessage | InspectorFeed} KernelMessage */
@@ -78,7 +73,7 @@
 /** @typedef {{type: "rerun", id: string, args: Record<string, any>}} RerunRequest */
 /** @typedef {{type: "step", to: unknown}} StepRequest */
 /**
- * An MCP app's tools/call (`id`: the call owning the app; `request`: the app's JSON-RPC id).
+ * An MCP app's tools/call (`id`: the call owning the app; `request`: the frame's key of it).
  * @typedef {{type: "app_call", id: string, request: string | number, name: string,
  *   arguments?: Record<string, any>}} AppCallRequest
  */
