@@ -179,8 +179,8 @@ def test_a_refused_call_is_a_one_line_error(
         {"type": "app_call", "id": owner, "request": 7, "name": name, "arguments": arguments}
     )
     answer = _answer(run, 7)
-    assert why in answer["error"]
-    assert "\n" not in answer["error"]
+    assert why in answer["error"]["message"]
+    assert "\n" not in answer["error"]["message"]
     assert _calls(run).pending == []
 
 

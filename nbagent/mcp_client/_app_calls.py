@@ -6,7 +6,7 @@ unless the server's ``app_calls`` policy lets it run, and calls the tool on nbag
 Each app call is recorded under the owning call's block like a Re-run (its ``reruns``, with
 ``"by": "app"`` and its ``request``): its name, arguments, state, result, also after the run's
 end (an app stays live after its run ended); its ``answer`` (``{"result": CallToolResult}`` or
-``{"error": one line}``) is what the frame posts the app (js/src/panels/app_frame.js), the
+``{"error": {"code", "message": one line}}``) is what the frame posts the app (js/src/panels/app_frame.js), the
 state carrying it to every view of the run. ``run.app_calls.pending`` lists the calls waiting
 for an answer; ``run.app_calls.answer(request, "run" | "deny", args=..., reason=...)``
 answers one (the page sends ``{"type": "app_call_answer", "id", "request", "action",
@@ -123,7 +123,7 @@ class AppCalls:
                 name = content.get("name")
                 shown = name[:MAX_NAME] if isinstance(name, str) else "?"
                 fields = {"by": "app", "request": request, "name": shown, "state": "refused"}
-                self._record(owner, request, fields | {"answer": {"error": str(exc)}})
+                self._record(owner, request, fields | {"answer": _error(str(exc))})
             return
         asyncio.run_coroutine_threadsafe(self._go(call), self._loop)
 
@@ -197,7 +197,7 @@ class AppCalls:
         except McpError as exc:
             line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
             fields = {"state": "error", "result": line, "is_error": True}
-            self._record(call.id, call.request, fields | {"answer": {"error": line}})
+            self._record(call.id, call.request, fields | {"answer": _error(line)})
             return
         fields = {"state": "error" if result.is_error else "done", "result": result.text}
         fields |= {"is_error": result.is_error, "answer": {"result": app_result(result)}}
@@ -228,6 +228,11 @@ class AppCalls:
             reruns = [dict(r) for r in tool.reruns]
             run.push_late([{"op": "set", "i": i, "set": {"reruns": reruns}}])
         run.save_state()
+
+
+def _error(line: str) -> dict[str, Any]:
+    """A refused or failed app call's answer, as the frame posts it (a JSON-RPC error)."""
+    return {"error": {"code": -32000, "message": line}}
 
 
 def _resolve(future: asyncio.Future[tuple[str, Any]], value: tuple[str, Any]) -> None:

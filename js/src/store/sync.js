@@ -7,8 +7,7 @@ import { OpError } from "./store.js";
 
 /**
  * @typedef {import("../base/wire.js").RunMessage} RunMessage
- * @typedef {import("../base/wire.js").KernelEnd | import("../base/wire.js").Notice
- *   | import("../base/wire.js").AppResult} OtherMessage
+ * @typedef {import("../base/wire.js").KernelEnd | import("../base/wire.js").Notice} OtherMessage
  * @typedef {{send(content: import("../base/wire.js").PageMessage): void, get(key: string): any,
  *   on(name: string, cb: (...args: any[]) => void): void,
  *   off(name?: string | null, cb?: ((...args: any[]) => void) | null): void}} ModelLike

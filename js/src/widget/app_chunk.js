@@ -5,6 +5,7 @@
 
 import { h, setText } from "../base/format.js";
 import { isObject } from "../base/wire.js";
+import { answered } from "../panels/app_calls.js";
 import { AppFrame } from "../panels/app_frame.js";
 
 /** @typedef {import("../panels/panels.js").ToolPanel} ToolPanel */
@@ -19,10 +20,42 @@ function parts(p) {
   const uri = h("code", "nba-app-uri");
   const note = h("div", "nba-app-note");
   const box = h("div", "nba-app");
-  box.append(head, uri, note);
+  const calls = h("div");
+  box.append(head, uri, note, calls);
   p.data.after(box);
   p.el.addEventListener("toggle", () => p.el.open && tool(p), { signal: p.signal });
-  return { box, uri, note, frame: /** @type {AppFrame | null} */ (null) };
+  return { box, uri, note, calls, frame: /** @type {AppFrame | null} */ (null) };
+}
+
+/**
+ * The app's own tool calls (nbagent/mcp_client/_app_calls.py: the panel's block's `reruns`
+ * by the app): their answers posted to the app, those waiting for the author each with Run
+ * and Deny (none on a viewer's page).
+ * @param {ReturnType<typeof parts>} a
+ * @param {ToolPanel} p
+ */
+function calls(a, p) {
+  const b = /** @type {Record<string, any>} */ (p.last);
+  const actions = p.rerun.actions;
+  if (a.frame) answered(a.frame, b);
+  a.calls.replaceChildren();
+  if (actions.mayAct?.() === false) return;
+  for (const r of b.reruns ?? [])
+    if (r.by === "app" && r.state === "paused") {
+      const line = h("div", "nba-app-call", `${r.name} ${JSON.stringify(r.args)} `);
+      for (const label of ["Run", "Deny"]) {
+        const button = h("button", "nba-action", label);
+        button.onclick = () =>
+          actions.send({
+            type: "app_call_answer",
+            id: b.id,
+            request: r.request,
+            action: /** @type {any} */ (label.toLowerCase()),
+          });
+        line.append(button);
+      }
+      a.calls.append(line);
+    }
 }
 
 /**
@@ -44,8 +77,9 @@ function tool(p) {
   setText(a.note, typeof ref.error === "string" ? ref.error : why);
   a.note.hidden = !a.note.textContent;
   if (!a.frame && p.el.open && isObject(entry) && typeof entry.html === "string")
-    a.frame = new AppFrame(entry, a.box, p.signal);
+    a.frame = new AppFrame(entry, a.box, p.signal, p);
   a.frame?.update(p.last);
+  calls(a, p);
 }
 
 export default { tool };
