@@ -221,3 +221,21 @@ def test_a_viewers_page_cannot_make_one() -> None:
 def test_app_calls_is_checked(tmp_path: Path) -> None:
     with pytest.raises(ValueError, match="app_calls"):
         _server(tmp_path, "always")
+
+
+def test_the_inspectors_call_has_its_app_call_too(server: McpServer) -> None:
+    from nbagent.apps.inspector import McpInspector
+
+    run = McpInspector(server).call("chart", {"values": [2]})
+    assert run.wait(PATIENCE).status == "completed"
+    owner = run.transcript.tool_calls[0].id
+    run.handle_message({"type": "app_call", "id": owner, "request": "r", "name": "bump"})
+    calls = run.app_calls  # type: ignore[attr-defined]
+    assert [c.name for c in wait_for(lambda: calls.pending)] == ["bump"]
+    assert calls.answer("r", "run")
+
+    def answer() -> Any:
+        records = run.transcript.tool_calls[0].reruns
+        return records[0].get("answer") if records else None
+
+    assert wait_for(answer)["result"]["content"][0]["text"] == "bumped by 1"
