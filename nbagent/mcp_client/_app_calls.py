@@ -5,13 +5,13 @@ unless the server's ``app_calls`` policy lets it run, and calls the tool on nbag
 
 Each app call is recorded under the owning call's block like a Re-run (its ``reruns``, with
 ``"by": "app"`` and its ``request``): its name, arguments, state, result, also after the run's
-end (an app stays live after its run ended); its ``answer`` (``{"result": CallToolResult}`` or
-``{"error": {"code", "message": one line}}``) is what the frame posts the app (js/src/panels/app_frame.js), the
-state carrying it to every view of the run. ``run.app_calls.pending`` lists the calls waiting
-for an answer; ``run.app_calls.answer(request, "run" | "deny", args=..., reason=...)``
-answers one (the page sends ``{"type": "app_call_answer", "id", "request", "action",
-"args"?, "reason"?}``). A viewer's page cannot make one (``app_call`` is not among
-``VIEWER_MESSAGES``).
+end (an app stays live after its run ended). Its ``answer`` (``{"result": CallToolResult}`` or
+``{"error": {"code", "message"}}``, one line) is what the frame posts the app
+(js/src/panels/app_calls.js), the state carrying it to every view of the run.
+``run.app_calls.pending`` lists the calls waiting for the author; ``run.app_calls.answer(
+request, "run" | "deny", args=..., reason=...)`` answers one (the page's Run and Deny send
+``{"type": "app_call_answer", "id", "request", "action"}``). A viewer's page cannot make
+one (``app_call`` is not among ``VIEWER_MESSAGES``): its frame answers the app with an error.
 """
 
 from __future__ import annotations
