@@ -2,7 +2,8 @@
 // a frame from `srcdoc`, sandboxed with `allow-scripts` only, the CSP first in its head, made
 // when its panel opens; every message from it checked (its source, its rate, its size, its
 // JSON-RPC shape) before anything reads it; the host's half of the handshake, then the call's
-// input and result, the page's theme as it changes; any other request a clean JSON-RPC error.
+// input and result, the page's theme as it changes; any other request a clean JSON-RPC error
+// (its tool calls: js/test/mcp_app_calls.test.js).
 import { describe, expect, test, vi } from "vitest";
 import {
   answer,
@@ -175,25 +176,6 @@ describe("an MCP app's frame", () => {
     await vi.waitFor(() => expect(w.el.querySelectorAll("iframe")).toHaveLength(2));
     const docs = panels.map((panel) => panel.querySelector("iframe")?.srcdoc ?? "");
     expect([docs[0].endsWith("<p>a</p>"), docs[1].endsWith("<p>b</p>")]).toEqual([true, true]);
-  });
-
-  test("a tool call from the app is a clean JSON-RPC error, not a hang", async () => {
-    const w = mountView(cleanups);
-    w.snapshot(withApp());
-    const { got, send } = wire(await opened(w.el));
-    send({
-      jsonrpc: "2.0",
-      id: "c",
-      method: "tools/call",
-      params: { name: "bump", arguments: {} },
-    });
-    expect(got).toEqual([
-      {
-        jsonrpc: "2.0",
-        id: "c",
-        error: { code: -32601, message: "nbagent does not run an app's tool calls yet" },
-      },
-    ]);
   });
 
   test("reads nothing of another window's message, and drops what is not JSON-RPC", async () => {

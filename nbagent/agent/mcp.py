@@ -35,6 +35,7 @@ from typing import Any
 from nbagent.agent.tool_runner import CallScope, current_call
 from nbagent.core.events import Status
 from nbagent.mcp_client import McpApp, McpRequest, McpResult, McpServer
+from nbagent.mcp_client._app_calls import owned_by
 from nbagent.mcp_client._apps import APP_RESULT, AppResources, app_event, app_key, app_result
 from nbagent.mcp_client._asks import CALLER, TASK_SEEN, check_answer
 from nbagent.runtime.pause import Answer, PauseRequest, Pauses
@@ -106,6 +107,8 @@ async def _with_app(
     (``scope.emit``), the call's result as it came to its ``meta.app`` (``scope.meta``), or
     the one line that says why it shows no app."""
     per_run = _APPS.setdefault(scope.pauses, {}) if scope.pauses is not None else {}
+    if scope.pauses is not None:  # its app may call the server's tools (_app_calls.py)
+        owned_by(scope.pauses, scope.call_id, server)
     apps = per_run.setdefault(server.name, AppResources(server.aread_resource, server.app_domains))
     reading = asyncio.ensure_future(apps.get(app.uri))
     shows = app.to_json() | {"key": app_key(server.name, app.uri)}

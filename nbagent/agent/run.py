@@ -28,6 +28,7 @@ from nbagent.frameworks.fork import (
     step_number,
 )
 from nbagent.frameworks.rerun import Reruns, ToolCallError
+from nbagent.mcp_client._app_calls import AppCalls
 from nbagent.runtime.pause import Pauses
 from nbagent.runtime.run import Run, launch
 from nbagent.runtime.views import RunView
@@ -108,6 +109,7 @@ class AgentRun(Run):
         self._session = session
         session.pauses = self.pauses  # the loop's paused calls wait where the notebook answers
         Reruns(self, session.run_tool)  # rerun_tool and the Re-run button call its tools
+        AppCalls(self, session)  # an MCP app's own tool calls (run.app_calls)
         self.on_message("fork", self._fork_from_view)
         self._fork_root: AgentRun = self
         """The run whose view shows this one's forks: the original of a fork's forks too."""

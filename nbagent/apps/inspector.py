@@ -32,6 +32,7 @@ from nbagent.core.events import ErrorEvent, Event, Status, ToolCallEnd, ToolCall
 from nbagent.core.paths import shown_command
 from nbagent.mcp_client import McpApp, McpError, McpLogEntry, McpServer
 from nbagent.mcp_client import mcp as _connect
+from nbagent.mcp_client._app_calls import AppCalls, owned_by
 from nbagent.mcp_client._apps import AppResources, app_event, app_key, app_result
 from nbagent.mcp_client._asks import Action
 from nbagent.mcp_client._results import (
@@ -127,6 +128,9 @@ class McpInspector:
         # No prompt above the turn: the call's panel names the tool and its arguments.
         run = self.calls.add(source, format="events", start=False)
         run.on_message("rerun", self._rerun(shown))  # the request again, edited
+        if app is not None:  # its app may call the server's tools, as the author allows
+            owned_by(run.pauses, cid, self.server)
+            AppCalls(run)
         if run.view is not None:
             run.view.set_can_rerun(True)
         run.start()

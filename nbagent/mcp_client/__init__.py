@@ -51,6 +51,7 @@ def mcp(
     protocol: str = "auto",
     view: Callable[[McpServer], Any] | None = None,
     app_domains: bool | Sequence[str] = False,
+    app_calls: Literal["ask", "read_only"] = "ask",
 ) -> McpServer:
     """Connect to an MCP server and list its tools.
 
@@ -67,6 +68,9 @@ def mcp(
     ``app_domains``: what the frames of its tools' apps may reach beyond their own HTML: False
     (nothing), True (the domains each app declares in its ``_meta.ui.csp``) or a list of https
     origins (those of the declared ones in the list); the app's panel says which.
+    ``app_calls``: what a tool's app (MCP Apps) may call of the server's tools in an agent's
+    run: "ask" (each call pauses for the author: ``run.app_calls.pending``/``answer``) or
+    "read_only" (calls to tools marked ``readOnlyHint`` run at once; ``pause_before`` wins).
 
     A server that fails to start, crashes, hangs or answers garbage raises ``McpError``
     with the end of its stderr; the kernel goes on. Use ``server.call(name, **args)`` or
@@ -95,4 +99,5 @@ def mcp(
         protocol=protocol,
         view=view,
         app_domains=app_domains,
+        app_calls=app_calls,
     )

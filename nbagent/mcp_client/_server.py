@@ -63,9 +63,14 @@ class McpServer:
         protocol: str = "auto",
         view: Callable[[McpServer], Any] | None = None,
         app_domains: AppDomains = False,
+        app_calls: Literal["ask", "read_only"] = "ask",
     ) -> None:
         self.app_domains = check_domains(app_domains)
         """The domains its apps may reach (``nbagent.mcp``'s ``app_domains=``)."""
+        if app_calls not in ("ask", "read_only"):
+            raise ValueError(f"app_calls is 'ask' or 'read_only', not {app_calls!r}")
+        self.app_calls = app_calls
+        """What its tools' apps may call without the author: "ask" (nothing) or "read_only"."""
         self._view = view
         """What a cell shows for the server (``nbagent.mcp``'s inspector); None: its repr."""
         self._shown: Any = None

@@ -8,6 +8,8 @@ from collections.abc import Callable
 from typing import Any, Literal, overload
 
 from nbagent.widget.messages import (
+    AppCallAnswer,
+    AppCallRequest,
     ChooseRequest,
     ForkRequest,
     PauseAnswer,
@@ -36,6 +38,14 @@ class PageRequests:
     @overload
     def on_message(
         self, kind: Literal["rerun"], handler: Callable[[RerunRequest], None]
+    ) -> None: ...
+    @overload
+    def on_message(
+        self, kind: Literal["app_call"], handler: Callable[[AppCallRequest], None]
+    ) -> None: ...
+    @overload
+    def on_message(
+        self, kind: Literal["app_call_answer"], handler: Callable[[AppCallAnswer], None]
     ) -> None: ...
     @overload
     def on_message(self, kind: Literal["step"], handler: Callable[[StepRequest], None]) -> None: ...

@@ -213,6 +213,34 @@ class RerunRequest(TypedDict):
     args: dict[str, Any]
 
 
+class _AppCallRequest(TypedDict):
+    """An MCP app's ``tools/call``, forwarded by its frame (``nbagent.mcp_client._app_calls``):
+    ``id`` the call owning the app, ``request`` the app's JSON-RPC id."""
+
+    type: Literal["app_call"]
+    id: str
+    request: str | int
+    name: str
+
+
+class AppCallRequest(_AppCallRequest, total=False):
+    arguments: dict[str, Any]
+
+
+class _AppCallAnswer(TypedDict):
+    """The author's answer to a paused app call: Run (``args``: edited) or Deny."""
+
+    type: Literal["app_call_answer"]
+    id: str
+    request: str | int
+    action: Literal["run", "deny"]
+
+
+class AppCallAnswer(_AppCallAnswer, total=False):
+    args: dict[str, Any]
+    reason: str
+
+
 class StepRequest(TypedDict):
     """A replay's position: ``to`` a step (or ``"end"``...)."""
 
@@ -293,6 +321,8 @@ RunRequest: TypeAlias = (
     | ForkRequest
     | RerunRequest
     | StepRequest
+    | AppCallRequest
+    | AppCallAnswer
 )
 """What the page of one run asks (``nbagent.runtime.run.Run.handle_message``)."""
 
@@ -329,6 +359,8 @@ PAGE_MESSAGES: tuple[type, ...] = (
     ForkRequest,
     RerunRequest,
     StepRequest,
+    AppCallRequest,
+    AppCallAnswer,
     ChatPrompt,
     LaneRequest,
     EvalCaseRequest,

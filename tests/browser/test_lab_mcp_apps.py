@@ -4,8 +4,8 @@ ext-apps' own ``App`` class, so the handshake is the real one) in its inspector.
 ``chart`` from the Tools tab shows its app in the call's panel: a frame sandboxed with
 ``allow-scripts`` only, its CSP naming the domain the app declares (its server's
 ``app_domains=True``), inside which the app says it connected and shows the input and result
-it received and the page's theme, which it follows as it changes; its button's tool call is
-answered with a clean JSON-RPC error (nbagent does not run an app's calls yet); the page makes
+it received and the page's theme, which it follows as it changes; its button's tool call
+pauses for the author's Run in the call's panel, then the app gets its result; the page makes
 no request outside the server."""
 
 from __future__ import annotations
@@ -72,9 +72,15 @@ def test_a_tools_app_shows_its_input_and_result_sandboxed(lab: LabPage, tmp_path
         set_theme(lab, "JupyterLab Light")
     app.locator("#theme", has_text="light").wait_for()
 
-    # The app's button calls a tool through the host: refused cleanly, the app told why.
+    # The app's button calls a tool through the host: the call pauses for the author (Run or
+    # Deny in the call's panel), nothing called yet; Run, and the app gets the result.
     app.locator("#bump").click()
-    app.locator("#bumped", has_text="error:").wait_for()
-    assert "nbagent does not run an app's tool calls yet" in app.locator("#bumped").inner_text()
+    waiting = turn(lab, 0).locator(".nba-app-call")
+    waiting.wait_for()
+    assert waiting.inner_text().startswith('bump {"by":1}')
+    assert app.locator("#bumped").inner_text() == "calling"
     assert "bump" not in log.read_text()
+    waiting.get_by_role("button", name="Run").click()
+    app.locator("#bumped", has_text="bumped by 1").wait_for()
+    assert "bump 1" in log.read_text()
     assert lab.foreign_requests() == []

@@ -2,7 +2,8 @@
 ``mcp.server.apps``): ``chart(values)``'s ``_meta.ui.resourceUri`` is ``ui://chart/app.html``,
 an app written with ext-apps' own ``App`` class (tests/mcp_apps/, bundled into one HTML by
 ``make``: tests/mcp_apps/dist/app.html) that shows the input and result it receives and calls
-``bump`` (``visibility: ["app"]``) from its button.
+``bump`` (``visibility: ["app"]``) from its button; ``peek`` (read-only, for the model and the
+app) and ``secret`` (the model's only) are the other tools an app's call may name.
 Run as ``python -m tests.mcp_servers.apps [--log FILE] [--hostile]``.
 
 ``--hostile``: tools whose app goes wrong, each a tool bound by hand (``meta={"ui": ...}``, as
@@ -25,6 +26,7 @@ from pathlib import Path
 from mcp.server.apps import APP_MIME_TYPE, Apps, ResourceCsp, client_supports_apps
 from mcp.server.mcpserver import Context, MCPServer
 from mcp.server.mcpserver.resources import TextResource
+from mcp.types import ToolAnnotations
 
 APP_HTML = Path(__file__).resolve().parents[1] / "mcp_apps" / "dist" / "app.html"
 """The app, built by ``make`` (tests/mcp_apps/build.mjs)."""
@@ -54,6 +56,22 @@ def chart(values: list[float], ctx: Context) -> str:
 def bump(by: int = 1) -> str:
     log(f"bump {by}")
     return f"bumped by {by}"
+
+
+@apps.tool(
+    resource_uri=APP_URI,
+    annotations=ToolAnnotations(readOnlyHint=True),
+    description="Read a value (changes nothing).",
+)
+def peek(key: str = "total") -> str:
+    log(f"peek {key}")
+    return f"{key} is 7"
+
+
+@apps.tool(resource_uri=APP_URI, visibility=["model"], description="Not for apps.")
+def secret() -> str:
+    log("secret")
+    return "hidden"
 
 
 def serve(hostile: bool) -> MCPServer:

@@ -72,6 +72,15 @@
  */
 /** @typedef {{type: "rerun", id: string, args: Record<string, any>}} RerunRequest */
 /** @typedef {{type: "step", to: unknown}} StepRequest */
+/**
+ * An MCP app's tools/call (`id`: the call owning the app; `request`: the frame's key of it).
+ * @typedef {{type: "app_call", id: string, request: string | number, name: string,
+ *   arguments?: Record<string, any>}} AppCallRequest
+ */
+/**
+ * @typedef {{type: "app_call_answer", id: string, request: string | number,
+ *   action: "run" | "deny", args?: Record<string, any>, reason?: string}} AppCallAnswer
+ */
 /** @typedef {{type: "prompt", text: string}} ChatPrompt */
 /** A run's request from a lanes widget, with its lane. @typedef {{type: string, lane: number}} LaneRequest */
 /** @typedef {{type: "open" | "rerun", i: number}} EvalCaseRequest */
@@ -86,7 +95,7 @@
 /**
  * What the page of one run asks.
  * @typedef {SyncRequest | StopRequest | OutputRequest | PauseAnswer | ChooseRequest | ForkRequest
- *   | RerunRequest | StepRequest} RunRequest
+ *   | RerunRequest | StepRequest | AppCallRequest | AppCallAnswer} RunRequest
  */
 /** @typedef {SyncRequest | StopRequest | OutputRequest | EvalCaseRequest | EvalRate} EvalRequest */
 /** @typedef {InspectorCall | InspectorRead | InspectorAnswer | InspectorPlain} InspectorRequest */

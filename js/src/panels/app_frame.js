@@ -8,6 +8,7 @@
 import { h } from "../base/format.js";
 import { pageIsDark } from "../base/styles.js";
 import { isObject } from "../base/wire.js";
+import { forward } from "./app_calls.js";
 import { answer, checkMessage, rateGate, withCsp } from "./app_host.js";
 
 /** The frame's height (px) before the app says its own, and the bounds of what it may say. */
@@ -19,9 +20,14 @@ export class AppFrame {
    * @param {Record<string, unknown>} entry the run's `apps[uri]` (`html`, `prefers_border`, ...)
    * @param {HTMLElement} box where the frame goes
    * @param {AbortSignal} signal its end (the panel's)
+   * @param {import("./app_calls.js").Owner} p the call's panel (app_calls.js asks through it)
    */
-  constructor(entry, box, signal) {
+  constructor(entry, box, signal, p) {
     this.box = box;
+    this.p = p;
+    /** The app's tool calls forwarded (app_calls.js) waiting for their answer. */
+    /** @type {Map<string, string | number>} */
+    this.waiting = new Map();
     this.frame = /** @type {HTMLIFrameElement} */ (h("iframe", "nba-app-frame"));
     this.frame.setAttribute("sandbox", "allow-scripts");
     this.frame.title = "MCP app";
@@ -83,9 +89,11 @@ export class AppFrame {
       this.dropped += 1;
       return;
     }
-    if (msg.id !== undefined)
-      this.post(answer(/** @type {any} */ (msg), () => this.context(), this.kernel));
-    else if (msg.method === "ui/notifications/initialized") {
+    if (msg.id !== undefined) {
+      const reply = answer(/** @type {any} */ (msg), () => this.context(), this.kernel);
+      if (reply) this.post(reply);
+      else forward(this, msg.id, msg.params);
+    } else if (msg.method === "ui/notifications/initialized") {
       this.ready = true;
       this.update(this.block);
     } else if (msg.method === "ui/notifications/size-changed") {
@@ -99,10 +107,14 @@ export class AppFrame {
    * The frame under another call's panel (`box`): a frame
    * moved in the DOM loads its document again, so the app's handshake comes again, then that
    * call's input and result (`update`).
+   * The app's calls forwarded before are the reloaded document's no more.
    * @param {HTMLElement} box
+   * @param {import("./app_calls.js").Owner} p that call's panel
    */
-  move(box) {
+  move(box, p) {
     this.box = box;
+    this.p = p;
+    this.waiting.clear();
     this.ready = false;
     this.sentInput = "";
     this.sentResult = false;

@@ -1,8 +1,9 @@
 // The host half of an MCP app's messages (the ext-apps protocol, JSON-RPC 2.0 over postMessage),
 // without the DOM: the CSP put at the head of the app's document, the checks every message from
 // its frame passes before anything reads it (a rate bound, a size bound, the JSON-RPC shape),
-// and the host's answers (`ui/initialize`, `ping`; any other request a clean JSON-RPC error,
-// `tools/call` among them until nbagent runs an app's calls). js/src/panels/app_frame.js uses it.
+// and the host's answers (`ui/initialize`, `ping`; `tools/call` forwarded to the kernel, which
+// runs it through the author's answer: js/src/panels/app_calls.js; any other request a clean
+// JSON-RPC error). js/src/panels/app_frame.js uses it.
 
 import { isObject } from "../base/wire.js";
 
@@ -94,8 +95,8 @@ export function checkMessage(data, gate, now) {
 
 /**
  * The host's answer to a request from the app: `ui/initialize` with the host's info,
- * capabilities and context, `ping` with nothing; any other a JSON-RPC error (-32601; -32000
- * "no kernel" in a saved view).
+ * capabilities and context, `ping` with nothing; `tools/call` null (app_calls.js `forward`
+ * asks the kernel); any other a JSON-RPC error (-32601; -32000 "no kernel" in a saved view).
  * @param {AppMessage & {id: string | number}} msg
  * @param {() => Record<string, unknown>} context the host context now
  * @param {boolean} [kernel] false in a saved notebook's view: any other request "no kernel"
@@ -114,9 +115,6 @@ export function answer(msg, context, kernel = true) {
     };
   if (msg.method === "ping") return { ...head, result: {} };
   if (!kernel) return { ...head, error: { code: -32000, message: "no kernel" } };
-  const message =
-    msg.method === "tools/call"
-      ? "nbagent does not run an app's tool calls yet"
-      : `Method not found: ${msg.method}`;
-  return { ...head, error: { code: -32601, message } };
+  if (msg.method === "tools/call") return null;
+  return { ...head, error: { code: -32601, message: `Method not found: ${msg.method}` } };
 }

@@ -5,6 +5,7 @@
 
 import { h, setText } from "../base/format.js";
 import { isObject } from "../base/wire.js";
+import { answered } from "../panels/app_calls.js";
 import { AppFrame } from "../panels/app_frame.js";
 
 /** @typedef {import("../panels/panels.js").ToolPanel} ToolPanel */
@@ -20,15 +21,44 @@ function parts(p) {
   const domains = h("div", "nba-app-domains");
   const note = h("div", "nba-app-note");
   const box = h("div", "nba-app");
-  box.append(head, uri, domains, note);
+  const calls = h("div");
+  box.append(head, uri, domains, note, calls);
   p.data.after(box);
   p.el.addEventListener("toggle", () => p.el.open && tool(p, true), { signal: p.signal });
-  return { box, uri, domains, note };
+  return { box, uri, domains, note, calls };
 }
 
-/** @type {WeakMap<object, Map<string, {frame: AppFrame, at: ToolPanel}>>} each run's frames
- * (by its store): one per app, under the panel that opened last of its calls' */
-const frames = new WeakMap();
+/**
+ * The app's own tool calls (nbagent/mcp_client/_app_calls.py: the panel's block's `reruns`
+ * by the app): their answers posted to the app, those waiting for the author each with Run
+ * and Deny (none on a viewer's page).
+ * @param {ReturnType<typeof parts>} a
+ * @param {ToolPanel} p
+ * @param {AppFrame | undefined} frame the app's frame, when it is under this panel
+ */
+function calls(a, p, frame) {
+  const b = /** @type {Record<string, any>} */ (p.last);
+  const actions = p.rerun.actions;
+  if (frame) answered(frame, b);
+  a.calls.replaceChildren();
+  if (actions.mayAct?.() === false) return;
+  for (const r of b.reruns ?? [])
+    if (r.by === "app" && r.state === "paused") {
+      const line = h("div", "nba-app-call", `${r.name} ${JSON.stringify(r.args)} `);
+      for (const label of ["Run", "Deny"]) {
+        const button = h("button", "nba-action", label);
+        button.onclick = () =>
+          actions.send({
+            type: "app_call_answer",
+            id: b.id,
+            request: r.request,
+            action: /** @type {any} */ (label.toLowerCase()),
+          });
+        line.append(button);
+      }
+      a.calls.append(line);
+    }
+}
 
 /**
  * A tool panel's app, from its last block (`meta.app`: its uri, its result as it came, or the
@@ -58,15 +88,20 @@ function tool(p, opened = false) {
   a.note.hidden = !a.note.textContent;
   // What the frame may reach (its server's `app_domains=`), or how to let it.
   setText(a.domains, /** @type {string} */ (entry?.domains ?? ""));
-  const run = frames.get(p.store) ?? new Map();
-  frames.set(p.store, run);
+  // The run's frames (on its store): one per app, under the panel that opened last of its calls'.
+  const store = /** @type {any} */ (p.store);
+  store.appFrames ??= new Map();
+  /** @type {Map<string, {frame: AppFrame, at: ToolPanel}>} */
+  const run = store.appFrames;
   let f = run.get(key);
   if (p.el.open && html && (!f || (opened && f.at !== p))) {
-    f?.frame.move(a.box);
-    f = { frame: f?.frame ?? new AppFrame(entry, a.box, p.signal), at: p };
+    f?.frame.move(a.box, p);
+    f = { frame: f?.frame ?? new AppFrame(entry, a.box, p.signal, p), at: p };
     run.set(key, f);
   }
-  if (f?.at === p) f.frame.update(p.last);
+  const here = f?.at === p ? f.frame : undefined;
+  here?.update(p.last);
+  calls(a, p, here);
 }
 
 export default { tool };
