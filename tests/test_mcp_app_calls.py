@@ -110,6 +110,9 @@ def test_an_app_call_pauses_then_runs_when_approved(
     assert answer["result"]["isError"] is False
     record = _records(run)[0]
     assert (record["name"], record["state"], record["result"]) == ("bump", "done", "bumped by 3")
+    # Shown as the app's call of bump, copied as one (not as a Re-run of the owning chart).
+    assert record["label"] == "bump, called by the app"
+    assert record["call_as"] == 'server.call("bump", {args})'
     saved = run.widget.snapshot["state"]  # type: ignore[union-attr]
     owner = next(b for b in saved["blocks"] if b.get("id") == "c1")
     assert [r["result"] for r in owner["reruns"] if r.get("by") == "app"] == ["bumped by 3"]

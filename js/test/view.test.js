@@ -297,6 +297,31 @@ describe("tool panel", () => {
     expect(q(p, ".nba-result").textContent).toBe("18"); // the original result stays
   });
 
+  test("an MCP app's call shows as the app's call of its tool, copied as that call", async () => {
+    const w = mount({ can_rerun: true });
+    const callAs = "server.call('chart', {args})";
+    w.snapshot(
+      runningState([{ ...tool, name: "chart", state: "done", result: "1", call_as: callAs }]),
+    );
+    const p = q(w.el, ".nba-tool");
+    const byApp = {
+      args: { by: 2 },
+      state: "done",
+      result: "bumped",
+      label: "bump, called by the app",
+      call_as: 'server.call("bump", {args})',
+    };
+    w.ops([{ op: "set", i: 0, set: { reruns: [byApp] } }]);
+    expect(q(p, ".nba-rerun-head").textContent).toBe("bump, called by the app · by=2");
+    const copied = /** @type {string[]} */ ([]);
+    Object.defineProperty(navigator, "clipboard", {
+      value: { writeText: async (/** @type {string} */ t) => void copied.push(t) },
+      configurable: true,
+    });
+    /** @type {HTMLElement} */ (q(q(p, ".nba-rerun"), ".nba-copy-call")).click();
+    await vi.waitFor(() => expect(copied).toEqual(['server.call("bump", by=2)']));
+  });
+
   test("long results fold after 20 lines with Show all", () => {
     const w = mount();
     const result = Array.from({ length: 45 }, (_, i) => `line ${i}`).join("\n");

@@ -12,11 +12,16 @@ from nbagent.mcp_client._results import as_tool_result
 from nbagent.mcp_client._types import McpError, McpResult, McpTool
 from nbagent.tools import Shown, Tool, py_str
 
-__all__ = ["McpToolError", "agent_tool"]
+__all__ = ["McpToolError", "agent_tool", "call_as"]
 
 
 class McpToolError(McpError):
     """A tool of an MCP server reported an error (``isError``), as an agent's tool sees it."""
+
+
+def call_as(name: str) -> str:
+    """A call of the server's tool ``name`` as code (Copy as code), ``{args}`` its arguments."""
+    return f"server.call({py_str(name)}, {{args}})"
 
 
 def agent_tool(tool: McpTool, acall: Callable[..., Awaitable[McpResult]], origin: str) -> Tool:
@@ -47,5 +52,5 @@ def agent_tool(tool: McpTool, acall: Callable[..., Awaitable[McpResult]], origin
         None,
         hints=tool.hints,
         origin=origin,
-        call_as=f"server.call({py_str(tool.name)}, {{args}})",
+        call_as=call_as(tool.name),
     )

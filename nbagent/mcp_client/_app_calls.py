@@ -21,6 +21,7 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal
 
+from nbagent.mcp_client._agent_tools import call_as
 from nbagent.mcp_client._apps import app_result
 from nbagent.mcp_client._types import McpError, McpTool
 from nbagent.runtime.loops import background_loop
@@ -172,7 +173,9 @@ class AppCalls:
     async def _go(self, call: AppCall) -> None:
         server = _OWNERS[self.run.pauses][call.id]
         record: dict[str, Any] = {"by": "app", "request": call.request, "name": call.name}
-        record |= {"args": call.arguments, "result": None}
+        # Copy as code: a call of the tool the app called, not of the call owning the app.
+        record |= {"args": call.arguments, "result": None, "call_as": call_as(call.name)}
+        record["label"] = f"{call.name}, called by the app"  # in the panel, for "Re-run N"
         args: dict[str, Any] = call.arguments
         if self._pauses(call, getattr(server, "app_calls", "ask")):
             call.answered = asyncio.get_running_loop().create_future()

@@ -13,7 +13,9 @@ import { toolsChunk } from "../base/tools.js";
 /**
  * @typedef {import("../store/store.js").ToolBlock} ToolBlock
  * @typedef {{args?: unknown, state?: string, result?: unknown, is_error?: boolean,
- *   duration_s?: number, output?: string, traceback?: string, display?: unknown[]}} Rerun
+ *   duration_s?: number, output?: string, traceback?: string, display?: unknown[],
+ *   label?: string, call_as?: string}} Rerun
+ *   `label`, `call_as`: an MCP app's own call of a tool (nbagent/mcp_client/_app_calls.py)
  * @typedef {{send: (msg: import("../base/wire.js").PageMessage) => void, canRerun: () => unknown,
  *   canFork?: () => unknown, mayAct?: () => boolean,
  *   math?: import("../markdown/math.js").Typesetter | null}} ToolActions
@@ -168,7 +170,8 @@ export class RerunBox {
     const key = JSON.stringify(reruns);
     if (key === this.shown) return;
     this.shown = key;
-    const code = (/** @type {unknown} */ args) => pyCall(this.name, args, this.callAs);
+    /** @type {(args: unknown, callAs?: string) => string} `callAs`: an MCP app's call's own */
+    const code = (args, callAs) => pyCall(this.name, args, callAs ?? this.callAs);
     // Re-runs are drawn by rerun_edit.js, in the tools chunk as this is (taken from the
     // chunk, not imported: it imports this module).
     const signal = this.signal;

@@ -74,7 +74,8 @@ export class RerunEditor {
 /**
  * @param {Rerun} r
  * @param {number} n
- * @param {(args: unknown) => string} code Python source of a call with these arguments
+ * @param {(args: unknown, callAs?: string) => string} code Python source of a call with these
+ *   arguments (`callAs`: the call's own form, as an MCP app's call has)
  * @param {AbortSignal} signal
  * @param {() => void} [again] draw it again (the data chunk came)
  * @param {import("../markdown/math.js").Typesetter | null} [math] typesets markdown's formulas
@@ -83,11 +84,11 @@ export function rerunView(r, n, code, signal, again = () => {}, math = null) {
   const busy = r.state === "running";
   const failed = r.is_error === true || r.state === "error";
   const el = h("div", `nba-rerun ${busy ? "nba-busy" : failed ? "nba-error" : "nba-done"}`);
-  const head = [`Re-run ${n}`, oneLine(pyArgs(r.args))];
+  const head = [r.label ?? `Re-run ${n}`, oneLine(pyArgs(r.args))];
   if (busy) head.push("running…");
   else if (typeof r.duration_s === "number") head.push(formatDuration(r.duration_s));
   el.append(h("div", "nba-rerun-head", head.filter(Boolean).join(" · ")));
-  el.append(copyButton(() => code(r.args ?? {}), signal));
+  el.append(copyButton(() => code(r.args ?? {}, r.call_as), signal));
   // A result that is data (a DataFrame, a figure) shows as data, as the original call's.
   const data = busy || failed ? null : renderDisplay(r.display, signal, again, math);
   if (data) el.append(data);
