@@ -65,8 +65,12 @@ CSP_KEYS = ("connectDomains", "resourceDomains", "frameDomains", "baseUriDomains
 PERMISSIONS = ("camera", "microphone", "geolocation", "clipboardWrite")
 DOMAINS_KEPT = 32
 """Domains kept per CSP list (each at most ``URI_CHARS`` characters)."""
-_LABEL = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-ORIGIN = re.compile(rf"(?:https|wss)://(?:\*\.)?{_LABEL}(?:\.{_LABEL})*(?::[0-9]{{1,5}})?", re.I)
+# A host's labels: [a-z0-9], then up to 62 more ending in one ([a-z0-9-]{0,61}[a-z0-9]).
+ORIGIN = re.compile(
+    r"(?:https|wss)://(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+    r"(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::[0-9]{1,5})?",
+    re.I,
+)
 """A domain the page may allow: an ``https`` origin (``wss`` for connections), or all the
 subdomains of one (``https://*.example.com``); never a bare ``*``, a scheme alone, a path or
 a CSP keyword (``'unsafe-eval'``)."""
