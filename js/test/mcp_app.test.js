@@ -126,6 +126,32 @@ describe("an MCP app's frame", () => {
     delete document.body.dataset.jpThemeLight;
   });
 
+  test("is told a call that ended with no result was cancelled, once, and no result after", async () => {
+    const w = mountView(cleanups);
+    const meta = { app: { uri: URI } };
+    const apps = { [URI]: { html: HTML } };
+    w.snapshot(
+      runningState([toolBlock({ args: { values: [1] }, meta, state: "running" })], { apps }),
+    );
+    // A running call's panel is open already (its frame made at once).
+    const panel = /** @type {HTMLDetailsElement} */ (q(w.el, ".nba-tool"));
+    if (!panel.open) q(panel, "summary").click();
+    await vi.waitFor(() => expect(panel.querySelector("iframe")).not.toBeNull());
+    const { got, send } = wire(/** @type {HTMLIFrameElement} */ (panel.querySelector("iframe")));
+    send(init);
+    send({ jsonrpc: "2.0", method: "ui/notifications/initialized" });
+    expect(got.map((m) => m.method)).toEqual([undefined, "ui/notifications/tool-input"]);
+    w.ops([{ op: "set", i: 0, set: { state: "cancelled" } }]); // Stop, with no result
+    w.ops([{ op: "set", i: 0, set: { duration_s: 2 } }]);
+    expect(got.slice(2)).toEqual([
+      {
+        jsonrpc: "2.0",
+        method: "ui/notifications/tool-cancelled",
+        params: { reason: "cancelled" },
+      },
+    ]);
+  });
+
   test("is one per app in a run: it moves to the panel of each call that opens", async () => {
     const w = mountView(cleanups);
     const calls = Array.from({ length: 100 }, (_, i) => {

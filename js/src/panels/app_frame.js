@@ -136,7 +136,8 @@ export class AppFrame {
 
   /**
    * The call's input (again when it changes: arguments edited at a pause) and its result (as
-   * it came, `meta.app.result`), each sent once it is there to an app that is ready.
+   * it came, `meta.app.result`) or `tool-cancelled` (it ended with none), each sent once it is
+   * there to an app that is ready.
    * @param {Record<string, any> | null} b the call's block
    */
   update(b) {
@@ -152,10 +153,20 @@ export class AppFrame {
         params: { arguments: args },
       });
     }
+    // The result, or (a call stopped, denied or failed with no result) that none comes.
     const result = b.meta?.app?.result;
-    if (isObject(result) && !this.sentResult) {
+    const ended = b.state === "cancelled" || b.state === "error";
+    if (!this.sentResult && (isObject(result) || ended)) {
       this.sentResult = true;
-      this.post({ jsonrpc: "2.0", method: "ui/notifications/tool-result", params: result });
+      this.post(
+        isObject(result)
+          ? { jsonrpc: "2.0", method: "ui/notifications/tool-result", params: result }
+          : {
+              jsonrpc: "2.0",
+              method: "ui/notifications/tool-cancelled",
+              params: { reason: b.state },
+            },
+      );
     }
   }
 }
