@@ -196,7 +196,7 @@ PRINTED: dict[str, list[str]] = {
         # A server with an app: the tool's app, the agent's call, the app kept in the run.
         "McpApp(uri='ui://weather/card.html', visibility=('model', 'app'))\n"
         "completed [('weather_card', {'city': 'Lisbon'})]\n"
-        "the run keeps the app: ['ui://weather/card.html']",
+        "the run keeps 1 app: ['ui://weather/card.html']",
         "broken: could not connect: MCPError: Connection closed\n"
         "--- the server's stderr (end) ---\nno config file",
     ],
