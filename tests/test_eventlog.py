@@ -352,7 +352,7 @@ def _kept_per_delta(n: int) -> tuple[float, float]:
 
 
 def test_memory_follows_the_text_not_the_events() -> None:
-    small, _ = _kept_per_delta(50_000)
-    large, text = _kept_per_delta(200_000)
+    small, _ = _kept_per_delta(20_000)
+    large, text = _kept_per_delta(80_000)
     assert large <= 1.2 * small  # no cost that grows with the run's length
     assert large <= 8 * text  # a TextDelta object alone is ~170 bytes
