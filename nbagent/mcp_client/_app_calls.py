@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING, Any, Literal
 from nbagent.mcp_client._agent_tools import call_as
 from nbagent.mcp_client._apps import app_result
 from nbagent.mcp_client._types import McpError, McpTool
-from nbagent.runtime.loops import background_loop
+from nbagent.runtime.loops import background_loop, settle_threadsafe
 
 if TYPE_CHECKING:
     from nbagent.mcp_client._server import McpServer
@@ -106,7 +106,7 @@ class AppCalls:
         if action == "run" and args is not None:
             _check_args(call.tool, args)
         payload = args if action == "run" else reason
-        self._loop.call_soon_threadsafe(_resolve, call.answered, (action, payload))
+        settle_threadsafe(self._loop, call.answered, (action, payload))
         return True
 
     # -- the page ---------------------------------------------------------------------------
@@ -210,7 +210,7 @@ class AppCalls:
         """The run was stopped or ended: the calls waiting are refused."""
         for call in list(self._pending.values()):
             if call.answered is not None:
-                _resolve(call.answered, ("deny", "the run was stopped"))
+                settle_threadsafe(self._loop, call.answered, ("deny", "the run was stopped"))
 
     def _owner_shown(self, owner: str) -> bool:
         return any(c.id == owner for c in self.run.transcript.tool_calls)
@@ -219,28 +219,14 @@ class AppCalls:
         """The app call's record under its owning call's block (its ``reruns``), sent to the
         page and saved."""
         run = self.run
-        keys = self._k
         with run.lock:
-            i, tool = run.transcript.tool_call_at(owner)
-            k = keys.get(request)
-            if k is None:
-                tool.reruns.append(fields)
-                k = keys[request] = len(tool.reruns) - 1
-            else:
-                tool.reruns[k] = tool.reruns[k] | fields
-            reruns = [dict(r) for r in tool.reruns]
-            run.push_late([{"op": "set", "i": i, "set": {"reruns": reruns}}])
+            self._k[request] = run.record_rerun(owner, fields, self._k.get(request))
         run.save_state()
 
 
 def _error(line: str) -> dict[str, Any]:
     """A refused or failed app call's answer, as the frame posts it (a JSON-RPC error)."""
     return {"error": {"code": -32000, "message": line}}
-
-
-def _resolve(future: asyncio.Future[tuple[str, Any]], value: tuple[str, Any]) -> None:
-    if not future.done():
-        future.set_result(value)
 
 
 def _check_args(tool: McpTool, args: Any) -> None:

@@ -283,6 +283,19 @@ class Run(PausedCalls, PageRequests):
         if self.view is not None:
             self.view.push_late(ops)
 
+    def record_rerun(self, tool_call_id: str, fields: dict[str, Any], k: int | None = None) -> int:
+        """Record ``k`` of a tool call's ``reruns`` (a new one when None: a Re-run, an MCP app's
+        own call) updated with ``fields``, in the transcript and in the view (``push_late``,
+        also after the end); its index. The caller holds ``lock``."""
+        i, tool = self.transcript.tool_call_at(tool_call_id)
+        if k is None:
+            tool.reruns.append(fields)
+            k = len(tool.reruns) - 1
+        else:  # a new dict: an earlier to_dict() keeps its own
+            tool.reruns[k] = tool.reruns[k] | fields
+        self.push_late([{"op": "set", "i": i, "set": {"reruns": [dict(r) for r in tool.reruns]}}])
+        return k
+
     def save_state(self) -> None:
         """Write the transcript into the widget's saved state again (after ``push_late``
         once the run has ended: a saved notebook shows it too)."""

@@ -65,7 +65,7 @@ class Reruns:
         record = {"args": args, "state": "running", "result": None, "is_error": False}
         run = self.run
         with run.lock:
-            k = self._record(tool_call_id, record)
+            k = run.record_rerun(tool_call_id, record)
         outcome = self._call(name, args)
         fields = {
             "state": "error" if outcome.is_error else "done",
@@ -77,22 +77,9 @@ class Reruns:
         if outcome.display:
             fields["display"] = outcome.display
         with run.lock:
-            self._record(tool_call_id, fields, k)
+            run.record_rerun(tool_call_id, fields, k)
             run.save_state()
         return outcome
-
-    def _record(self, tool_call_id: str, fields: dict[str, Any], k: int | None = None) -> int:
-        """Re-run ``k`` of the tool call (a new one when None) updated with ``fields``, in
-        the transcript and in the view; its number."""
-        i, tool = self.run.transcript.tool_call_at(tool_call_id)
-        if k is None:
-            tool.reruns.append(fields)
-            k = len(tool.reruns) - 1
-        else:  # a new dict: an earlier to_dict() keeps its own
-            tool.reruns[k] = tool.reruns[k] | fields
-        reruns = [dict(r) for r in tool.reruns]
-        self.run.push_late([{"op": "set", "i": i, "set": {"reruns": reruns}}])
-        return k
 
     def _from_view(self, content: RerunRequest) -> None:
         """The Re-run button: the arguments came as a JSON object (never as code to run)."""
