@@ -284,9 +284,11 @@ def test_pause_before_hints_and_names() -> None:
         return Tool(name, "", {"type": "object"}, lambda: None, hints=frozenset(hints))
 
     tools = {t.name: t for t in (tool("rm", "destructive"), tool("ls", "read_only"), tool("cat"))}
-    assert pause_names(["destructive"], tools, True) == {"rm"}
-    assert pause_names("read-only", tools, True) == {"ls"}
-    assert pause_names(["cat", "destructive"], tools, True) == {"cat", "rm"}
+    # The hints named stay in the set: an MCP app's call of a tool the model never sees
+    # pauses by its hints (tests/test_mcp_app_calls.py).
+    assert pause_names(["destructive"], tools, True) == {"rm", "destructive"}
+    assert pause_names("read-only", tools, True) == {"ls", "read_only"}
+    assert pause_names(["cat", "destructive"], tools, True) == {"cat", "rm", "destructive"}
     named = {**tools, "destructive": tool("destructive")}
     assert pause_names(["destructive"], named, True) == {"destructive"}  # a name wins
     with pytest.raises(ValueError, match=r"\['dangerous'\] .*or a hint: destructive, idempotent"):

@@ -165,6 +165,22 @@ def test_pause_before_pauses_even_a_read_only_call(
         assert [c.name for c in wait_for(lambda: _calls(run).pending)] == ["peek"]
 
 
+def test_a_hint_in_pause_before_pauses_a_tool_only_the_app_calls(
+    tmp_path: Path, comms: list[RecordingComm]
+) -> None:
+    """``total`` is read-only and the app's only (the model never sees it): the read-only
+    policy runs it at once, unless ``pause_before`` names its hint."""
+    with _server(tmp_path, "read_only") as server:
+        assert "total" not in {t.name for t in server.agent_tools()}
+        run = _ended_run(server)
+        _ask(run, 9, "total")
+        assert _answer(run, 9)["result"]["content"][0]["text"] == "total is 7"
+        run = _ended_run(server, pause_before=["read_only"])
+        _ask(run, 10, "total")
+        assert [c.name for c in wait_for(lambda: _calls(run).pending)] == ["total"]
+        assert logged(server.test_log).count("total") == 1  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize(
     ("owner", "name", "arguments", "why"),
     [

@@ -42,7 +42,7 @@ from tests.mcp_servers import ROOT, call_log, logged
 from tests.mcp_servers.apps import APP_HTML, APP_URI
 from tests.servers import OpenAIServer, text_chunks
 from tests.test_agent import calls_step, client_for, off_loop
-from tests.wait import PATIENCE
+from tests.wait import PATIENCE, wait_for
 
 pytestmark = pytest.mark.mcp
 
@@ -260,6 +260,32 @@ def test_an_agents_call_shows_its_app_and_the_apps_own_tool_is_not_the_models(
     assert list(state["apps"]) == [app_key("apps", APP_URI)]  # once in the run, read once
     reads = [e for e in server.rpc if e["dir"] == "out" and '"resources/read"' in e["text"]]
     assert [APP_URI in e["text"] for e in reads] == [True, False]  # chart's, then missing's
+
+
+def test_an_agents_call_shows_its_app_from_its_start_while_it_waits_paused(
+    server: McpServer,
+) -> None:
+    """The call's ``meta.app`` comes with its start and its app is read then (before the call
+    runs): a call paused before it runs shows its app, which the page sends its input."""
+    steps = [calls_step(("c1", "chart", '{"values": [4]}')), text_chunks(["Charted."])]
+    key = app_key("apps", APP_URI)
+    with OpenAIServer(scripts=steps) as srv:
+        agent = Agent("m", tools=[server], client=client_for(srv))
+        run = off_loop(lambda: agent.run("Chart.", pause_before=["chart"]))
+        wait_for(lambda: run.pending, what="the paused chart call")
+        state = run.transcript.to_dict()
+        paused = next(b for b in state["blocks"] if b.get("id") == "c1")
+        assert paused["state"] == "paused"
+        assert paused["meta"]["app"]["key"] == key
+        assert "result" not in paused["meta"]["app"]
+        assert state["apps"][key]["html"] == APP_HTML.read_text(encoding="utf-8")
+        assert logged(server.test_log) == []  # type: ignore[attr-defined]
+        run.approve()
+        t = run.wait(PATIENCE)
+    assert t.status == "completed"
+    assert t.tool_calls[0].meta is not None
+    assert t.tool_calls[0].meta["app"]["result"]["content"][0]["text"] == "1 values, total 4"
+    assert list(t.to_dict()["apps"]) == [key]
 
 
 def test_closing_cancels_the_reads_still_going() -> None:

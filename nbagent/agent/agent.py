@@ -24,6 +24,7 @@ from typing import Any
 
 from nbagent.adapters.openai_chat import OpenAIChatAdapter
 from nbagent.agent.mcp import asking_tool, model_sampler
+from nbagent.agent.mcp_apps import AppsAtStart
 from nbagent.agent.openai_client import as_async_client, default_client
 from nbagent.agent.request import request_options, wire_call
 from nbagent.agent.run import AgentRun, AgentSession, ToolCallError, history_messages
@@ -45,7 +46,7 @@ from nbagent.core.events import (
     StepStart,
     ToolCallStart,
 )
-from nbagent.mcp_client import McpServer
+from nbagent.mcp_client import McpApp, McpServer
 from nbagent.pipeline.stream import aiter_events
 from nbagent.runtime.pause import Pauses
 from nbagent.runtime.run import Run, launch
@@ -96,7 +97,8 @@ class Agent:
         self.name = name
         self.max_steps = max_steps
         self.create_kwargs = create_kwargs
-        self.tools = _tools_of(tools, tool_timeout_s)
+        self._app_tools: dict[str, tuple[McpServer, McpApp]] = {}
+        self.tools = _tools_of(tools, tool_timeout_s, self._app_tools)
         self.tools_by_name = {t.name: t for t in self.tools}
         if len(self.tools_by_name) != len(self.tools):
             raise ValueError("two tools have the same name")
@@ -211,6 +213,7 @@ class Agent:
         client = self._async_client()
         yield RunStart(model=self.model)
         session.marks.begin(len(session.messages))
+        apps = AppsAtStart(self._app_tools, session.pauses)
         for step in range(1, self.max_steps + 1):
             calls: list[Call] = []
             text: list[str] = []
@@ -220,7 +223,11 @@ class Agent:
                     end = ev
                     continue
                 record(ev, calls, text)
-                yield self._with_server(ev)
+                yield apps.started(self._with_server(ev))
+                for shown in apps.ready():
+                    yield shown
+            for shown in await apps.settle():  # before a call runs or pauses
+                yield shown
             assistant: Message = {"role": "assistant", "content": "".join(text)}
             if calls:
                 assistant["tool_calls"] = [wire_call(c.id, c.name, c.arguments) for c in calls]
@@ -320,23 +327,29 @@ class Agent:
 
 
 def _tools_of(
-    items: Iterable[Tool | Agent | McpServer | Callable[..., Any]], timeout_s: float | None
+    items: Iterable[Tool | Agent | McpServer | Callable[..., Any]],
+    timeout_s: float | None,
+    apps: dict[str, tuple[McpServer, McpApp]],
 ) -> list[Tool]:
     """``Agent(tools=...)`` as Tools; an MCP server's tool whose name another tool has too is
-    renamed ``<server>_<tool>`` (the model sees that name; the server is called with its own)."""
+    renamed ``<server>_<tool>`` (the model sees that name; the server is called with its own).
+    The tools with an app go to ``apps``, by the name the model sees."""
     tools: list[Tool] = []
-    served: list[tuple[str, Tool]] = []
+    served: list[tuple[McpServer, Tool]] = []
     for t in items:
         if isinstance(t, McpServer):
-            served += [(t.name, asking_tool(t, tool)) for tool in t.agent_tools()]
+            served += [(t, asking_tool(t, tool)) for tool in t.agent_tools()]
         elif isinstance(t, Agent):
             tools.append(t.as_tool())
         else:
             tools.append(t if isinstance(t, Tool) else Tool.from_function(t, timeout_s=timeout_s))
     names = Counter(t.name for t in tools) + Counter(tool.name for _, tool in served)
     for server, tool in served:
+        app = next((t.app for t in server.tools if t.name == tool.name), None)
         if names[tool.name] > 1:
-            prefix = re.sub(r"[^A-Za-z0-9_-]+", "_", server).strip("_")[:32] or "mcp"
+            prefix = re.sub(r"[^A-Za-z0-9_-]+", "_", server.name).strip("_")[:32] or "mcp"
             tool = dataclasses.replace(tool, name=f"{prefix}_{tool.name}"[:64])
+        if app is not None:
+            apps[tool.name] = (server, app)
         tools.append(tool)
     return tools

@@ -28,17 +28,15 @@ import asyncio
 import contextlib
 import dataclasses
 import threading
-import weakref
 from collections.abc import Awaitable, Callable
 from typing import Any
 
+from nbagent.agent.mcp_apps import with_app
 from nbagent.agent.tool_runner import CallScope, current_call
 from nbagent.core.events import Status
-from nbagent.mcp_client import McpApp, McpRequest, McpResult, McpServer
-from nbagent.mcp_client._app_calls import owned_by
-from nbagent.mcp_client._apps import APP_RESULT, AppResources, app_event, app_key, app_result
+from nbagent.mcp_client import McpRequest, McpServer
 from nbagent.mcp_client._asks import CALLER, TASK_SEEN, check_answer
-from nbagent.runtime.pause import Answer, PauseRequest, Pauses
+from nbagent.runtime.pause import Answer, PauseRequest
 from nbagent.tools import Tool
 
 __all__ = ["Sampler", "ask_user", "asking_tool", "model_sampler"]
@@ -75,7 +73,7 @@ def asking_tool(server: McpServer, tool: Tool) -> Tool:
         if scope is not None:  # a task the server answers with: its changes on the panel
             TASK_SEEN.set(_task_status(scope))
         if scope is not None and app is not None:  # its app beside it, sent its result
-            return await _with_app(server, app, scope, lambda: asked(scope, arguments))
+            return await with_app(server, app, scope, lambda: asked(scope, arguments))
         return await asked(scope, arguments)
 
     async def asked(scope: CallScope | None, arguments: dict[str, Any]) -> Any:
@@ -93,43 +91,6 @@ def asking_tool(server: McpServer, tool: Tool) -> Tool:
 
     call.__name__ = getattr(plain, "__name__", tool.name)
     return dataclasses.replace(tool, fn=call)
-
-
-_APPS: weakref.WeakKeyDictionary[Pauses, dict[str, AppResources]] = weakref.WeakKeyDictionary()
-"""The apps each run has read (keyed by its ``Pauses``, one per run), by server."""
-
-
-async def _with_app(
-    server: McpServer, app: McpApp, scope: CallScope, run: Callable[[], Awaitable[Any]]
-) -> Any:
-    """``run()``, the call of a tool with an app, its app read meanwhile (once per run and
-    server; a run without ``Pauses`` reads it per call): the app goes to the run's ``apps``
-    (``scope.emit``), the call's result as it came to its ``meta.app`` (``scope.meta``), or
-    the one line that says why it shows no app."""
-    per_run = _APPS.setdefault(scope.pauses, {}) if scope.pauses is not None else {}
-    if scope.pauses is not None:  # its app may call the server's tools (_app_calls.py)
-        owned_by(scope.pauses, scope.call_id, server)
-    apps = per_run.setdefault(server.name, AppResources(server.aread_resource, server.app_domains))
-    reading = asyncio.ensure_future(apps.get(app.uri))
-    shows = app.to_json() | {"key": app_key(server.name, app.uri)}
-    got: list[McpResult] = []
-    token = APP_RESULT.set(got.append)
-    cancelled = False
-    try:
-        return await run()
-    except asyncio.CancelledError:
-        cancelled = True
-        reading.cancel()
-        raise
-    finally:
-        APP_RESULT.reset(token)
-        if not cancelled:  # done or failed: the app shows, or says why not
-            await asyncio.wait({reading})
-            if (found := app_event(shows, reading)) is not None:
-                scope.emit(found)
-            if got:
-                shows["result"] = app_result(got[-1])
-            scope.meta["app"] = shows
 
 
 def _task_status(scope: CallScope) -> Callable[[dict[str, Any]], None]:

@@ -58,7 +58,8 @@ class AgentSession:
         self.marks = StepMarks()
         """Where each finished model step ends in ``messages`` (``fork``)."""
         self.pause_before: frozenset[str] | bool = frozenset()
-        """The tools whose calls pause before they run (True: all; ``agent.run(pause_before=)``)."""
+        """The tools whose calls pause before they run, and the hints named (True: all;
+        ``agent.run(pause_before=)``, ``pause_names``)."""
         self.pauses: Pauses | None = None
         """Where paused calls wait for their answer: the run's (``Run.pauses``)."""
 

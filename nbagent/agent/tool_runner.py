@@ -331,9 +331,9 @@ HINTS = frozenset({"destructive", "read_only", "idempotent", "open_world"})
 def pause_names(
     pause_before: Iterable[str] | bool, tools: Mapping[str, Tool], answerable: bool
 ) -> PauseNames:
-    """``pause_before`` as the tool names that pause (True: every tool); ``ValueError`` for a
-    name that is no tool of the agent (a typo would pause nothing), or when calls would pause
-    with nobody to answer them (not ``answerable``)."""
+    """``pause_before`` as the tool names that pause (True: every tool), with the hints it
+    names; ``ValueError`` for a name that is no tool of the agent (a typo would pause
+    nothing), or when calls would pause with nobody to answer them (not ``answerable``)."""
     if pause_before and not answerable:
         raise ValueError(
             "pause_before needs someone to answer the paused calls: use agent.run(), or "
@@ -353,7 +353,9 @@ def pause_names(
             f"or a hint: {', '.join(sorted(HINTS))})"
         )
     wanted = {w.replace("-", "_") for w in hinted}
-    return (words - hinted) | {n for n, t in tools.items() if t.hints & wanted}
+    # The hints stay in the set too: an MCP app's call of a tool the model never sees (its
+    # server's, by its own hints: nbagent/mcp_client/_app_calls.py) pauses by them.
+    return (words - hinted) | wanted | {n for n, t in tools.items() if t.hints & wanted}
 
 
 def breakpoints(names: PauseNames, pauses: Pauses | None) -> Breakpoints | None:

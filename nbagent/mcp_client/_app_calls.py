@@ -70,8 +70,9 @@ class AppCalls:
     def __init__(self, run: Run, session: Any = None) -> None:
         self.run = run
         self._session = session
-        """What holds the run's breakpoints (``pause_before``: names, or True), read at each
-        call: an app call to a tool named there always pauses."""
+        """What holds the run's breakpoints (``pause_before``: names and hints, or True),
+        read at each call: an app call to a tool named there, or with a hint named there,
+        always pauses."""
         self._pending: dict[str | int, AppCall] = {}
         self._k: dict[str | int, int] = {}
         """Each app call's place in its owning call's ``reruns``, by JSON-RPC id."""
@@ -168,6 +169,8 @@ class AppCalls:
         names: Any = getattr(self._session, "pause_before", frozenset())
         if names is True or (isinstance(names, (set, frozenset)) and call.name in names):
             return True
+        if isinstance(names, (set, frozenset)) and call.tool.hints & names:
+            return True  # a hint named there ("destructive", "read_only": pause_names)
         return policy != "read_only" or not call.tool.read_only
 
     async def _go(self, call: AppCall) -> None:

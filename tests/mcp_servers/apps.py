@@ -3,7 +3,8 @@
 an app written with ext-apps' own ``App`` class (tests/mcp_apps/, bundled into one HTML by
 ``make``: tests/mcp_apps/dist/app.html) that shows the input and result it receives and calls
 ``bump`` (``visibility: ["app"]``) from its button; ``peek`` (read-only, for the model and the
-app) and ``secret`` (the model's only) are the other tools an app's call may name.
+app), ``total`` (read-only, the app's only) and ``secret`` (the model's only) are the other
+tools an app's call may name.
 Run as ``python -m tests.mcp_servers.apps [--log FILE] [--hostile]``.
 
 ``--hostile``: tools whose app goes wrong, each a tool bound by hand (``meta={"ui": ...}``, as
@@ -66,6 +67,17 @@ def bump(by: int = 1) -> str:
 def peek(key: str = "total") -> str:
     log(f"peek {key}")
     return f"{key} is 7"
+
+
+@apps.tool(
+    resource_uri=APP_URI,
+    visibility=["app"],
+    annotations=ToolAnnotations(readOnlyHint=True),
+    description="Read the total (the app's only; changes nothing).",
+)
+def total() -> str:
+    log("total")
+    return "total is 7"
 
 
 @apps.tool(resource_uri=APP_URI, visibility=["model"], description="Not for apps.")
