@@ -18,7 +18,9 @@ from nbagent import McpServer
 from nbagent.agent.agent import Agent
 from nbagent.agent.run import AgentRun
 from nbagent.agent.tool_runner import pause_names
+from nbagent.core.events import ToolCallStart, ToolResult
 from nbagent.mcp_client._app_calls import AppCalls
+from nbagent.runtime.run import Run
 from nbagent.widget.audience import VIEWER_MESSAGES
 from tests.mcp_servers import ROOT, call_log, logged
 from tests.mcp_servers.apps import APP_HTML
@@ -66,7 +68,7 @@ def _ended_run(server: McpServer, **kw: Any) -> AgentRun:
     return run
 
 
-def _ask(run: AgentRun, request: int, name: str, **arguments: Any) -> None:
+def _ask(run: Run, request: int | str, name: str, **arguments: Any) -> None:
     run.handle_message(
         {"type": "app_call", "id": "c1", "request": request, "name": name, "arguments": arguments}
     )
@@ -86,7 +88,7 @@ def _answer(run: AgentRun, request: int) -> dict[str, Any]:
 
 
 def _calls(run: AgentRun) -> AppCalls:
-    calls = run.app_calls  # type: ignore[attr-defined]
+    calls = run.app_calls
     assert isinstance(calls, AppCalls)
     return calls
 
@@ -103,6 +105,7 @@ def test_an_app_call_pauses_then_runs_when_approved(
     pending = wait_for(lambda: _calls(run).pending, what="the paused app call")
     assert [(c.name, c.arguments) for c in pending] == [("bump", {"by": 3})]
     assert _records(run)[0]["state"] == "paused"
+    assert "result" not in _records(run)[0]  # none shown while it waits
     assert "bump 3" not in logged(server.test_log)  # type: ignore[attr-defined]
     assert _calls(run).answer(1, "run")
     answer = _answer(run, 1)
@@ -232,6 +235,26 @@ def test_stop_refuses_the_calls_waiting(server: McpServer, comms: list[Recording
     assert _calls(run).pending == []
 
 
+def test_a_run_nbagent_cannot_call_for_refuses_its_apps_calls() -> None:
+    """A replayed run (or a framework's) shows its calls' apps but cannot call their server:
+    an app's call is answered at once with why, never left waiting."""
+    events = [
+        ToolCallStart(
+            tool_call_id="c1", name="chart", meta={"app": {"uri": "ui://chart/app.html"}}
+        ),
+        ToolResult(tool_call_id="c1", content="1 values, total 4"),
+    ]
+    run = Run(events, display=False)
+    run.start()
+    assert run.wait(PATIENCE).status == "completed"
+    assert run.app_calls is None
+    _ask(run, 11, "bump", by=2)
+    _ask(run, "x" * 200, "bump")  # no id the app could be answered under: dropped
+    [record] = run.transcript.tool_calls[0].reruns
+    assert (record["name"], record["state"]) == ("bump", "refused")
+    assert "only nbagent's Agent and MCP inspector" in record["answer"]["error"]["message"]
+
+
 def test_a_viewers_page_cannot_make_one() -> None:
     assert "app_call" not in VIEWER_MESSAGES
     assert "app_call_answer" not in VIEWER_MESSAGES
@@ -249,7 +272,8 @@ def test_the_inspectors_call_has_its_app_call_too(server: McpServer) -> None:
     assert run.wait(PATIENCE).status == "completed"
     owner = run.transcript.tool_calls[0].id
     run.handle_message({"type": "app_call", "id": owner, "request": "r", "name": "bump"})
-    calls = run.app_calls  # type: ignore[attr-defined]
+    calls = run.app_calls
+    assert isinstance(calls, AppCalls)
     assert [c.name for c in wait_for(lambda: calls.pending)] == ["bump"]
     assert calls.answer("r", "run")
 

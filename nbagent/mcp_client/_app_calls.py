@@ -25,6 +25,7 @@ from nbagent.mcp_client._agent_tools import call_as
 from nbagent.mcp_client._apps import app_result
 from nbagent.mcp_client._types import McpError, McpTool
 from nbagent.runtime.loops import background_loop, settle_threadsafe
+from nbagent.runtime.run import MAX_APP_NAME
 
 if TYPE_CHECKING:
     from nbagent.mcp_client._server import McpServer
@@ -37,7 +38,7 @@ __all__ = ["MAX_NAME", "AppCall", "AppCallPolicy", "AppCalls", "owned_by"]
 AppCallPolicy = Literal["ask", "read_only"]
 """``nbagent.mcp(..., app_calls=)``: "ask" (every app call pauses for the author) or
 "read_only" (calls to tools the server marks ``readOnlyHint`` run at once)."""
-MAX_NAME = 128
+MAX_NAME = MAX_APP_NAME
 """The longest tool name (and JSON-RPC id) read from an app."""
 
 _OWNERS: weakref.WeakKeyDictionary[Pauses, dict[str, McpServer]] = weakref.WeakKeyDictionary()
@@ -77,7 +78,7 @@ class AppCalls:
         self._k: dict[str | int, int] = {}
         """Each app call's place in its owning call's ``reruns``, by JSON-RPC id."""
         self._loop = background_loop()
-        run.app_calls = self  # type: ignore[attr-defined]
+        run.app_calls = self
         run.on_message("app_call", self._from_page)
         run.on_message("app_call_answer", self._answer_from_page)
         run.on_done(self._ended)
@@ -121,11 +122,7 @@ class AppCalls:
         try:
             call = self._checked(owner, request, content.get("name"), content.get("arguments"))
         except ValueError as exc:
-            if isinstance(owner, str) and self._owner_shown(owner):
-                name = content.get("name")
-                shown = name[:MAX_NAME] if isinstance(name, str) else "?"
-                fields = {"by": "app", "request": request, "name": shown, "state": "refused"}
-                self._record(owner, request, fields | {"answer": _error(str(exc))})
+            self.run.refuse_app_call(content, str(exc))
             return
         asyncio.run_coroutine_threadsafe(self._go(call), self._loop)
 
@@ -177,7 +174,8 @@ class AppCalls:
         server = _OWNERS[self.run.pauses][call.id]
         record: dict[str, Any] = {"by": "app", "request": call.request, "name": call.name}
         # Copy as code: a call of the tool the app called, not of the call owning the app.
-        record |= {"args": call.arguments, "result": None, "call_as": call_as(call.name)}
+        # No result while it waits: the panel shows none, not "null".
+        record |= {"args": call.arguments, "call_as": call_as(call.name)}
         record["label"] = f"{call.name}, called by the app"  # in the panel, for "Re-run N"
         args: dict[str, Any] = call.arguments
         if self._pauses(call, getattr(server, "app_calls", "ask")):
@@ -214,9 +212,6 @@ class AppCalls:
         for call in list(self._pending.values()):
             if call.answered is not None:
                 settle_threadsafe(self._loop, call.answered, ("deny", "the run was stopped"))
-
-    def _owner_shown(self, owner: str) -> bool:
-        return any(c.id == owner for c in self.run.transcript.tool_calls)
 
     def _record(self, owner: str, request: str | int, fields: dict[str, Any]) -> None:
         """The app call's record under its owning call's block (its ``reruns``), sent to the

@@ -13,7 +13,7 @@ import asyncio
 import itertools
 import threading
 import time
-from collections.abc import Callable, Generator
+from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -35,9 +35,11 @@ from nbagent.widget.messages import LanesRequest
 from nbagent.widget.output import OutputRun, mimebundle
 from nbagent.widget.terminal import Printer
 
-__all__ = ["MessageHandler", "Run", "launch"]
+__all__ = ["MAX_APP_NAME", "MessageHandler", "Run", "launch"]
 
 MessageHandler = Callable[[Any], None]
+MAX_APP_NAME = 128
+"""The longest tool name (and JSON-RPC id) read from an MCP app's call."""
 """Takes a page message of its kind (its TypedDict in ``nbagent.widget.messages``), as the
 page sent it: it checks the fields it reads."""
 _ids = itertools.count(1)
@@ -82,6 +84,10 @@ class Run(PausedCalls, PageRequests):
         self.widget: Any = None if view is None else view.widget
         """The widget showing the run (an ``AgentWidget``, or the lanes widget it is a lane of)."""
         self._handlers: dict[str, MessageHandler] = {}
+        self.app_calls: object | None = None
+        """The calls the run's MCP apps make (``nbagent.mcp_client``'s ``AppCalls``: ``pending``,
+        ``answer``) when nbagent can make them (its Agent's runs, the MCP inspector's calls);
+        None: an app's call is refused with why (a replayed or framework run)."""
         self._output: CellOutput | None = None
         lock = threading.RLock() if view is None else view.lock
         pipeline = pipeline_for(source, format, title=title, started_at=started)
@@ -276,6 +282,9 @@ class Run(PausedCalls, PageRequests):
                     self._output.answer(held(content.get("have")))
         elif isinstance(kind, str) and kind in self._handlers:
             self._handlers[kind](content)
+        elif kind == "app_call":
+            why = "this run cannot make its app's calls: only nbagent's Agent and MCP inspector can"
+            self.refuse_app_call(content, why)
 
     def push_late(self, ops: list[dict[str, Any]]) -> None:
         """Send ops that do not come from the source (a tool re-run), also after the end;
@@ -295,6 +304,23 @@ class Run(PausedCalls, PageRequests):
             tool.reruns[k] = tool.reruns[k] | fields
         self.push_late([{"op": "set", "i": i, "set": {"reruns": [dict(r) for r in tool.reruns]}}])
         return k
+
+    def refuse_app_call(self, content: Mapping[str, Any], why: str) -> None:
+        """An MCP app's call (the page's ``app_call``) refused: recorded under the call owning
+        the app, its ``answer`` the JSON-RPC error ``why`` that the page posts the app."""
+        owner, request, name = content.get("id"), content.get("request"), content.get("name")
+        if not isinstance(request, (str, int)) or isinstance(request, bool):
+            return  # nothing the app could be answered under
+        if isinstance(request, str) and len(request) > MAX_APP_NAME:
+            return
+        if not any(c.id == owner for c in self.transcript.tool_calls):
+            return
+        shown = name[:MAX_APP_NAME] if isinstance(name, str) else "?"
+        answer = {"error": {"code": -32000, "message": why}}
+        with self.lock:
+            fields = {"by": "app", "request": request, "name": shown, "state": "refused"}
+            self.record_rerun(str(owner), fields | {"answer": answer})
+        self.save_state()
 
     def save_state(self) -> None:
         """Write the transcript into the widget's saved state again (after ``push_late``
