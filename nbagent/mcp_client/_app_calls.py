@@ -188,7 +188,9 @@ class AppCalls:
         record: dict[str, Any] = {"by": "app", "request": call.request, "name": call.name}
         # Copy as code: a call of the tool the app called, not of the call owning the app.
         # No result while it waits: the panel shows none, not "null".
-        record |= {"args": call.arguments, "call_as": call_as(call.name)}
+        own = getattr(server, "app_call_as", None)  # a server that is not nbagent's own
+        shown = own(call.name) if callable(own) else call_as(call.name)
+        record |= {"args": call.arguments, "call_as": shown}
         record["label"] = f"{call.name}, called by the app"  # in the panel, for "Re-run N"
         args: dict[str, Any] = call.arguments
         if self._pauses(call, getattr(server, "app_calls", "ask")):

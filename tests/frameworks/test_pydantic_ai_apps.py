@@ -175,6 +175,8 @@ def test_the_apps_own_call_pauses_then_runs_through_the_toolset(log: Path) -> No
     assert (done["name"], done["result"], done["is_error"]) == ("bump", "bumped by 3", False)
     assert done["answer"]["result"]["content"] == [{"type": "text", "text": "bumped by 3"}]
     assert "bump 3" in logged(log)
+    # Copied as the toolset's call nbagent made, not as an nbagent server's.
+    assert done["call_as"] == 'await toolset.call_tool_for_app("bump", dict({args}))'
     # A tool the app may not see (the server's tools, listed through the toolset): refused.
     run.handle_message({**ask, "request": 2, "name": "secret"})  # type: ignore[typeddict-item]
     (refused,) = [r for r in run.transcript.tool_calls[0].reruns if r.get("request") == 2]

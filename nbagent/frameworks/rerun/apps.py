@@ -29,6 +29,7 @@ from nbagent.mcp_client._apps import AppResource, AppResources, app_event
 from nbagent.mcp_client._catalog import _tool as tool_of
 from nbagent.runtime.run import Run
 from nbagent.sources.tool_servers import PydanticAiServers, tool_servers
+from nbagent.tools import py_str
 
 __all__ = ["CALL_TIMEOUT_S", "READ_TIMEOUT_S", "ToolsetServer", "attach_apps"]
 
@@ -72,6 +73,11 @@ class ToolsetServer:
     @property
     def tools(self) -> list[McpTool]:
         return self._tools or []
+
+    def app_call_as(self, name: str) -> str:
+        """An app's call of the tool ``name`` as code (Copy as code), ``{args}`` its
+        arguments: through the run's toolset, as nbagent made it."""
+        return f"await toolset.call_tool_for_app({py_str(name)}, dict({{args}}))"
 
     async def _where_valid(self, make: Callable[[], Awaitable[T]], timeout: float) -> T:
         """``make()`` awaited where the toolset's connection is valid: on the run's loop while
