@@ -186,6 +186,47 @@ def test_the_apps_own_call_pauses_then_runs_through_the_toolset(log: Path) -> No
     )
 
 
+def test_an_app_call_while_the_run_holds_its_toolset_goes_on_the_runs_loop(log: Path) -> None:
+    """The model's next step waits while the app calls ``bump`` and the author runs it: the
+    toolset's connection is the run's (entered on its loop), and the call goes there from
+    nbagent's own loop."""
+    box: dict[str, nbagent.Run] = {}
+
+    def record(run: nbagent.Run) -> dict[str, Any] | None:
+        calls = [c for c in run.transcript.tool_calls if c.name == "chart"]
+        found = [r for c in calls for r in c.reruns if r.get("by") == "app"]
+        return found[0] if found and found[0].get("state") in ("done", "error") else None
+
+    async def app_calls() -> None:
+        run = box["run"]
+        await wait_for_async(lambda: KEY in (run.transcript.apps or {}), what="the app")
+        assert run.app_calls is not None
+        (chart,) = run.transcript.tool_calls
+        run.handle_message(
+            {"type": "app_call", "id": chart.id, "request": 7, "name": "bump", "arguments": {}}
+        )
+        calls = run.app_calls
+        assert isinstance(calls, AppCalls)
+        await wait_for_async(lambda: calls.pending, what="the paused app call")
+        assert calls.answer(7, "run")
+        await wait_for_async(lambda: record(run), what="the app call's result")
+
+    toolset = mcp_toolset([*APPS, "--log", str(log)])
+    agent = Agent(calling(("chart", '{"values": [4]}'), wait=app_calls), toolsets=[toolset])
+
+    async def main() -> nbagent.Run:
+        run = box["run"] = nbagent.show(agent.run_stream_events("Chart it."))
+        await asyncio.wait_for(run.wait_async(), PATIENCE)
+        return run
+
+    run = aio.run(main())
+    assert run.status == "completed"
+    done = record(run)
+    assert done is not None
+    assert (done["state"], done["result"]) == ("done", "bumped by 1")
+    assert [line.split(" apps=")[0] for line in logged(log)] == ["chart [4.0]", "bump 1"]
+
+
 def test_the_adapter_reads_the_toolsets_record_into_the_calls_meta() -> None:
     """Pure: the return's ``metadata["mcp_app"]`` → ``meta.app``, keyed by the call's server
     (the run's lookup), else the record's toolset id; a record of the wrong types is none."""
