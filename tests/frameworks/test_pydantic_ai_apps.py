@@ -23,7 +23,13 @@ need("pydantic_ai")
 need("pydantic_ai.mcp")  # pydantic-ai's MCP needs fastmcp's client (its mcp extra)
 
 from pydantic_ai import Agent  # noqa: E402
-from pydantic_ai.messages import ModelMessage, ToolReturnPart  # noqa: E402
+from pydantic_ai.messages import (  # noqa: E402
+    ModelMessage,
+    ModelResponse,
+    TextPart,
+    ToolCallPart,
+    ToolReturnPart,
+)
 from pydantic_ai.models.function import AgentInfo, DeltaToolCall, FunctionModel  # noqa: E402
 
 import nbagent  # noqa: E402
@@ -31,6 +37,7 @@ from nbagent.adapters.pydantic_ai import PydanticAiAdapter  # noqa: E402
 from nbagent.core.events import Custom, RunEnd, ToolResult  # noqa: E402
 from nbagent.core.values import app_key  # noqa: E402
 from nbagent.mcp_client._app_calls import AppCalls  # noqa: E402
+from nbagent.widget.messages import AppCallRequest  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.test_framework_mcp import mcp_toolset  # noqa: E402
 from tests.mcp_servers import call_log, logged  # noqa: E402
@@ -64,7 +71,16 @@ def calling(*calls: tuple[str, str], wait: Any = None) -> FunctionModel:
             await wait()
         yield "Done."
 
-    return FunctionModel(stream_function=stream)
+    async def whole(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        """The same, not streamed (``agent.iter()`` whose nodes are not streamed)."""
+        if len(messages) == 1:
+            parts = [ToolCallPart(n, a, f"c{i + 1}") for i, (n, a) in enumerate(calls)]
+            return ModelResponse(parts=list(parts))
+        if wait is not None:
+            await wait()
+        return ModelResponse(parts=[TextPart("Done.")])
+
+    return FunctionModel(whole, stream_function=stream)
 
 
 def shown(agent: Agent[None, str], *, until: Any = None) -> nbagent.Run:
@@ -98,13 +114,37 @@ def test_a_chart_call_shows_its_app_read_through_the_runs_toolset(log: Path) -> 
     assert app["result"]["content"] == [{"type": "text", "text": "2 values, total 3"}]
     assert app["result"]["isError"] is False
     assert "error" not in app
-    entry = run.transcript.apps[KEY]
+    entry = (run.transcript.apps or {})[KEY]
     assert entry["html"] == APP_HTML.read_text(encoding="utf-8")
     # Its CSP domains were asked for; none allowed (pydantic-ai's runs have no app_domains=).
     assert entry["csp"] == {"connectDomains": ["https://api.example.com"]}
     assert "policy" not in entry
     assert logged(log)[0].startswith("chart [1.0, 2.0]")
     assert run.transcript.to_dict()["apps"][KEY]["html"] == entry["html"]  # the page's state
+
+
+@pytest.mark.parametrize("how", ["iter", "with_approvals"])
+def test_the_other_ways_of_showing_a_run_show_its_app(log: Path, how: str) -> None:
+    """``agent.iter()``'s run (its nodes: the tool's return comes in the next request) and
+    ``nbagent.with_approvals(agent, ...)`` reach the run's toolset too."""
+    toolset = mcp_toolset([*APPS, "--log", str(log)])
+    agent = Agent(calling(("chart", '{"values": [2]}')), toolsets=[toolset])
+
+    async def main() -> nbagent.Run:
+        if how == "iter":
+            async with agent.iter("Chart it.") as source:
+                run = nbagent.show(source)
+                await asyncio.wait_for(run.wait_async(), PATIENCE)
+        else:
+            run = nbagent.show(nbagent.with_approvals(agent, "Chart it."))
+            await asyncio.wait_for(run.wait_async(), PATIENCE)
+        await wait_for_async(lambda: KEY in (run.transcript.apps or {}), what="the app")
+        return run
+
+    run = aio.run(main())
+    assert app_of(run, "chart")["result"]["content"][0]["text"] == "1 values, total 2"
+    assert (run.transcript.apps or {})[KEY]["html"] == APP_HTML.read_text(encoding="utf-8")
+    assert isinstance(run.app_calls, AppCalls)
 
 
 def test_the_app_read_while_the_run_is_live_is_one_of_its_events(log: Path) -> None:
@@ -160,8 +200,8 @@ def test_the_apps_own_call_pauses_then_runs_through_the_toolset(log: Path) -> No
     calls = run.app_calls
     assert isinstance(calls, AppCalls)  # no longer refused: nbagent reaches the toolset
     (chart,) = run.transcript.tool_calls
-    ask = {"type": "app_call", "id": chart.id, "request": 1, "name": "bump"}
-    run.handle_message({**ask, "arguments": {"by": 3}})  # type: ignore[typeddict-item]
+    ask = AppCallRequest(type="app_call", id=chart.id, request=1, name="bump")
+    run.handle_message(ask | {"arguments": {"by": 3}})
     pending = wait_for(lambda: calls.pending, what="the paused app call")
     assert [(c.name, c.arguments) for c in pending] == [("bump", {"by": 3})]
     assert not any(line.startswith("bump") for line in logged(log))
@@ -172,13 +212,14 @@ def test_the_apps_own_call_pauses_then_runs_through_the_toolset(log: Path) -> No
         return found[0] if found and found[0].get("state") == "done" else None
 
     done = wait_for(record, what="the app call's result")
+    assert done is not None
     assert (done["name"], done["result"], done["is_error"]) == ("bump", "bumped by 3", False)
     assert done["answer"]["result"]["content"] == [{"type": "text", "text": "bumped by 3"}]
     assert "bump 3" in logged(log)
     # Copied as the toolset's call nbagent made, not as an nbagent server's.
     assert done["call_as"] == 'await toolset.call_tool_for_app("bump", dict({args}))'
     # A tool the app may not see (the server's tools, listed through the toolset): refused.
-    run.handle_message({**ask, "request": 2, "name": "secret"})  # type: ignore[typeddict-item]
+    run.handle_message(ask | {"request": 2, "name": "secret"})
     (refused,) = [r for r in run.transcript.tool_calls[0].reruns if r.get("request") == 2]
     assert refused["state"] == "refused"
     assert refused["answer"]["error"]["message"] == (
