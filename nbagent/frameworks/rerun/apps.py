@@ -205,10 +205,12 @@ class PydanticApps:
             if app["key"] not in self._added:
                 self._added.add(app["key"])
                 events.append(found)
-        else:
-            start = ToolCallStart(tool_call_id=ev.tool_call_id, name=ev.name or "")
-            events.append(dataclasses.replace(start, meta={"app": shown}))
-        self.run.add_events(events)
+        else:  # the call's start again, with its meta.app saying why
+            again = ToolCallStart(tool_call_id=ev.tool_call_id, name=ev.name or "")
+            again.meta = {"app": shown}
+            events.append(again)
+        if events:
+            self.run.add_events(events)
 
 
 def _with_error(ev: ToolResult, app: dict[str, Any], why: str) -> ToolResult:
