@@ -15,7 +15,21 @@ import typing
 from collections.abc import Callable, Mapping
 from typing import Any
 
-__all__ = ["plain", "scrubbed", "short_repr", "strict_json", "type_check", "type_is", "type_path"]
+__all__ = [
+    "APP_RESULT_BYTES",
+    "app_key",
+    "app_result_bounded",
+    "plain",
+    "scrubbed",
+    "short_repr",
+    "strict_json",
+    "type_check",
+    "type_is",
+    "type_path",
+]
+
+APP_RESULT_BYTES = 1024 * 1024
+"""The largest call result sent to an MCP app as it came (larger: its text only, cut)."""
 
 
 def _no_constant(name: str) -> Any:
@@ -163,3 +177,21 @@ def type_is(obj: Any, package: str, *names: str) -> bool:
         ):
             return True
     return False
+
+
+def app_key(server: str, uri: str) -> str:
+    """The key of an MCP app in its run's ``apps`` and its calls' ``meta.app``: its server's
+    name and its uri (the same ``ui://`` uri of two servers is two apps), one string for any
+    two."""
+    return json.dumps([server, uri])
+
+
+def app_result_bounded(result: dict[str, Any], text: str, is_error: bool) -> dict[str, Any]:
+    """A call's result as its MCP app is sent it (a ``CallToolResult``), as it came when it is
+    within ``APP_RESULT_BYTES`` as JSON; else its ``text`` only, cut."""
+    size = len(json.dumps(result, default=str))
+    if size <= APP_RESULT_BYTES:
+        return result
+    cut = text[: APP_RESULT_BYTES // 4]
+    note = f"[the result is {size:,} bytes: its text only, cut, is sent to the app]"
+    return {"content": [{"type": "text", "text": f"{cut}\n{note}"}], "isError": is_error}

@@ -19,21 +19,20 @@ from __future__ import annotations
 import asyncio
 import weakref
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Literal
+from typing import TYPE_CHECKING, Any, Literal, Protocol
 
 from nbagent.mcp_client._agent_tools import call_as
 from nbagent.mcp_client._apps import app_result
-from nbagent.mcp_client._types import McpError, McpTool
+from nbagent.mcp_client._types import McpError, McpResult, McpTool
 from nbagent.runtime.loops import background_loop, settle_threadsafe
 from nbagent.runtime.run import MAX_APP_NAME
 
 if TYPE_CHECKING:
-    from nbagent.mcp_client._server import McpServer
     from nbagent.runtime.pause import Pauses
     from nbagent.runtime.run import Run
     from nbagent.widget.messages import AppCallAnswer, AppCallRequest
 
-__all__ = ["MAX_NAME", "AppCall", "AppCallPolicy", "AppCalls", "owned_by"]
+__all__ = ["MAX_NAME", "AppCall", "AppCallPolicy", "AppCalls", "AppServer", "owned_by"]
 
 AppCallPolicy = Literal["ask", "read_only"]
 """``nbagent.mcp(..., app_calls=)``: "ask" (every app call pauses for the author) or
@@ -41,11 +40,25 @@ AppCallPolicy = Literal["ask", "read_only"]
 MAX_NAME = MAX_APP_NAME
 """The longest tool name (and JSON-RPC id) read from an app."""
 
-_OWNERS: weakref.WeakKeyDictionary[Pauses, dict[str, McpServer]] = weakref.WeakKeyDictionary()
+
+class AppServer(Protocol):
+    """What an app's calls go to: nbagent's ``McpServer``, or a framework's MCP connection as
+    nbagent reaches it (``nbagent/frameworks/rerun/apps.py``: a pydantic-ai ``MCPToolset``)."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def tools(self) -> list[McpTool]: ...
+    @property
+    def app_calls(self) -> str: ...
+    async def acall(self, name: str, /, **arguments: Any) -> McpResult: ...
+
+
+_OWNERS: weakref.WeakKeyDictionary[Pauses, dict[str, AppServer]] = weakref.WeakKeyDictionary()
 """The server of each call with an app, by run (its ``Pauses``) and call id."""
 
 
-def owned_by(pauses: Pauses, call_id: str, server: McpServer) -> None:
+def owned_by(pauses: Pauses, call_id: str, server: AppServer) -> None:
     """Call ``call_id`` of the run whose pauses are ``pauses`` shows an app of ``server``: its
     app may call the server's tools (``nbagent/agent/mcp.py``)."""
     _OWNERS.setdefault(pauses, {})[call_id] = server
@@ -175,7 +188,9 @@ class AppCalls:
         record: dict[str, Any] = {"by": "app", "request": call.request, "name": call.name}
         # Copy as code: a call of the tool the app called, not of the call owning the app.
         # No result while it waits: the panel shows none, not "null".
-        record |= {"args": call.arguments, "call_as": call_as(call.name)}
+        own = getattr(server, "app_call_as", None)  # a server that is not nbagent's own
+        shown = own(call.name) if callable(own) else call_as(call.name)
+        record |= {"args": call.arguments, "call_as": shown}
         record["label"] = f"{call.name}, called by the app"  # in the panel, for "Re-run N"
         args: dict[str, Any] = call.arguments
         if self._pauses(call, getattr(server, "app_calls", "ask")):

@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import json
 import re
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
@@ -27,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from nbagent.core.events import Custom
+from nbagent.core.values import APP_RESULT_BYTES, app_key, app_result_bounded
 from nbagent.mcp_client._types import VISIBILITY, McpApp, McpError, McpResult
 
 if TYPE_CHECKING:
@@ -57,7 +57,7 @@ APP_MIME = "text/html;profile=mcp-app"
 """The mimeType of an app's resource (``mcp.server.apps.APP_MIME_TYPE``)."""
 MAX_APP_BYTES = 4 * 1024 * 1024
 """The largest app read (UTF-8 bytes): an app bundled with ext-apps' ``App`` is ~650 KB."""
-MAX_RESULT_BYTES = 1024 * 1024
+MAX_RESULT_BYTES = APP_RESULT_BYTES
 """The largest call result sent to an app as it came (larger: its text only, cut)."""
 URI_CHARS = 2048
 """The longest ``ui://`` uri read."""
@@ -329,18 +329,7 @@ def app_result(result: McpResult) -> dict[str, Any]:
     out: dict[str, Any] = {"content": result.content, "isError": result.is_error}
     if result.structured is not None:
         out["structuredContent"] = result.structured
-    size = len(json.dumps(out, default=str))
-    if size <= MAX_RESULT_BYTES:
-        return out
-    text = result.text[: MAX_RESULT_BYTES // 4]
-    note = f"[the result is {size:,} bytes: its text only, cut, is sent to the app]"
-    return {"content": [{"type": "text", "text": f"{text}\n{note}"}], "isError": result.is_error}
-
-
-def app_key(server: str, uri: str) -> str:
-    """The key of an app in its run's ``apps`` and its calls' ``meta.app``: its server's name
-    and its uri (the same ``ui://`` uri of two servers is two apps), one string for any two."""
-    return json.dumps([server, uri])
+    return app_result_bounded(out, result.text, result.is_error)
 
 
 def app_event(app: dict[str, Any], read: asyncio.Future[AppResource]) -> Custom | None:

@@ -151,6 +151,11 @@ class Pipeline:
             return self._refused(item, exc)
         return self._through(raw)
 
+    def add(self, events: list[Event]) -> list[Event]:
+        """Events of the run's producer rather than its source (an MCP app it read for a
+        call), normalized as the source's are (their sequence, time, run); none after the end."""
+        return [] if self.ended else self._through(events)
+
     def _refused(self, item: Any, exc: Exception) -> list[Event]:
         """The adapter refused an item. Wire text it cannot read (one corrupt SSE event or
         line among good ones) or an event record it cannot decode is skipped with a

@@ -17,6 +17,7 @@ from collections.abc import Callable, Generator, Mapping
 from pathlib import Path
 from typing import Any, TypeVar
 
+from nbagent.core.events import Event
 from nbagent.pipeline.stream import pipeline_for
 from nbagent.runtime import registry
 from nbagent.runtime.driver import Driver
@@ -86,8 +87,9 @@ class Run(PausedCalls, PageRequests):
         self._handlers: dict[str, MessageHandler] = {}
         self.app_calls: object | None = None
         """The calls the run's MCP apps make (``nbagent.mcp_client``'s ``AppCalls``: ``pending``,
-        ``answer``) when nbagent can make them (its Agent's runs, the MCP inspector's calls);
-        None: an app's call is refused with why (a replayed or framework run)."""
+        ``answer``) when nbagent can make them (its Agent's runs, the MCP inspector's calls, a
+        pydantic-ai run whose toolsets it reaches); None: an app's call is refused with why (a
+        replayed run, another framework's)."""
         self._output: CellOutput | None = None
         lock = threading.RLock() if view is None else view.lock
         pipeline = pipeline_for(source, format, title=title, started_at=started)
@@ -285,6 +287,14 @@ class Run(PausedCalls, PageRequests):
         elif kind == "app_call":
             why = "this run cannot make its app's calls: only nbagent's Agent and MCP inspector can"
             self.refuse_app_call(content, why)
+
+    def add_events(self, events: list[Event]) -> None:
+        """Add events the source did not give (what the producer learned meanwhile: an MCP
+        app read for a call), from any thread: as the source's while the run is live; after
+        its end, an app and a call's ``meta`` still change its state (``RunSink.add``), saved
+        with it."""
+        self._sink.add(events)
+        self.save_state()
 
     def push_late(self, ops: list[dict[str, Any]]) -> None:
         """Send ops that do not come from the source (a tool re-run), also after the end;

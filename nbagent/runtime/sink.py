@@ -157,6 +157,19 @@ class RunSink:
             if self.pipeline.ended and not self.done.is_set():
                 self._finish()
 
+    def add(self, events: list[Event]) -> None:
+        """Events that do not come from the source (what the producer learned meanwhile: an
+        MCP app it read for a call), from any thread: folded, logged and sent as the source's
+        while the run is live; after its end, what ``Transcript.apply_late`` folds, sent as
+        late ops (the run's log ends with its end)."""
+        with self.lock:
+            if not self.pipeline.ended:
+                self.ingest(self.pipeline.add(list(events)))
+                return
+            ops = [op for ev in events for op in self.transcript.apply_late(ev)]
+            if ops and self.view is not None:
+                self.view.push_late(ops)
+
     def _finish(self) -> None:
         try:
             self.end_mark = mark = cell_mark()

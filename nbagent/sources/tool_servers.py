@@ -64,6 +64,14 @@ class PydanticAiServers:
         except Exception:  # noqa: BLE001 - a server that cannot be told is not named; the call shows
             return None
 
+    def toolset(self, name: str) -> Any:
+        """The ``MCPToolset`` of the run's tool ``name`` in its current step, or None (its
+        MCP apps are read through it: ``nbagent/frameworks/rerun/apps.py``)."""
+        try:
+            return _mcp_toolset(_step_tools(self._holder()).get(name))
+        except Exception:  # noqa: BLE001 - a run that cannot be read: no toolset
+            return None
+
 
 def _step_tools(holder: Any) -> Mapping[str, Any]:
     """The tools of the run's current step, by name ({} before the run has them)."""

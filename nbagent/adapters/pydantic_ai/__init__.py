@@ -31,7 +31,10 @@ Mapping:
   lookup the run's source supplies (``nbagent.sources.tool_servers``): the events do not say.
 - **Results**: ``ToolReturnPart.content``; an ``outcome`` other than ``"success"`` (``retried``:
   ``ModelRetry`` or invalid arguments, ``failed``, ``denied``) and a ``RetryPromptPart`` are
-  errors the model sees (``is_error=True``, ``meta.outcome`` and ``meta.retry``).
+  errors the model sees (``is_error=True``, ``meta.outcome`` and ``meta.retry``). The return of
+  a tool with an MCP app (``MCPToolset``'s record, ``metadata["mcp_app"]``) gives the call's
+  ``meta.app``: the app's ``uri``, its ``key`` (the call's server and the uri) and the call's
+  ``result`` as the app is sent it (nbagent/frameworks/rerun/apps.py reads the app).
 - **Approvals**: each pending call of a ``DeferredToolRequestsEvent`` is a ``Status``
   (``awaiting_approval`` / ``awaiting_result``, its ``tool_call_id``, the call in ``detail``); a run
   whose output is ``DeferredToolRequests`` ends ``interrupted``.

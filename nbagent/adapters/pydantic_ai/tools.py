@@ -14,8 +14,12 @@ from nbagent.adapters.base import field, list_or_empty, str_or_none, type_is
 from nbagent.adapters.pydantic_ai.maps import to_plain
 from nbagent.adapters.pydantic_ai.parts import Parts, call_end
 from nbagent.core.events import Event, ToolCallEnd, ToolCallStart
+from nbagent.core.values import app_key, app_result_bounded
 
 __all__ = ["Tools", "deferred_hint"]
+
+URI_CHARS = 2048
+"""The longest ``ui://`` uri of an app read (as ``nbagent.mcp_client``'s)."""
 
 
 class Tools:
@@ -64,7 +68,31 @@ class Tools:
             meta["retry"] = to_plain(retry)
         if user_content is not None:
             meta["user_content"] = to_plain(user_content)
+        app = self._app(part)
+        if app is not None:
+            meta["app"] = app
         self.parts.result(ours, part, out, meta)
+
+    def _app(self, part: Any) -> dict[str, Any] | None:
+        """The call's MCP app (``MCPToolset``'s record in the return's ``metadata["mcp_app"]``):
+        its ``uri``, its ``key`` (its server's name: the call's, else the record's toolset id)
+        and the call's ``result`` as the app is sent it; None when the return has none (or a
+        record of the wrong types)."""
+        metadata = field(part, "metadata")
+        record = metadata.get("mcp_app") if isinstance(metadata, Mapping) else None
+        uri = record.get("resource_uri") if isinstance(record, Mapping) else None
+        result = record.get("result") if isinstance(record, Mapping) else None
+        if not isinstance(uri, str) or not uri or not isinstance(result, Mapping):
+            return None
+        assert isinstance(record, Mapping)
+        uri = uri[:URI_CHARS]
+        server = self.parts.server(field(part, "tool_name"))
+        server = server or str_or_none(record.get("toolset_id")) or ""
+        failed = result.get("isError") is True
+        blocks = list_or_empty(result.get("content"))
+        text = "\n".join(str(field(b, "text") or "") for b in blocks if field(b, "type") == "text")
+        shown = app_result_bounded(to_plain(dict(result)), text, failed)
+        return {"uri": uri, "key": app_key(server, uri), "result": shown}
 
     def deferred_requests(self, requests: Any, out: list[Event], actions: Any = None) -> None:
         """Calls that wait for an approval or an outside result (``DeferredToolRequests``):

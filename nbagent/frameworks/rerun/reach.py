@@ -21,6 +21,7 @@ from nbagent.frameworks.rerun.common import HOSTED, STREAM, Found, Lookup
 from nbagent.frameworks.rerun.reruns import Reruns
 from nbagent.runtime.reruns import cannot_reach
 from nbagent.runtime.run import Run
+from nbagent.sources.tool_servers import PydanticAiServers, tool_servers
 
 if TYPE_CHECKING:
     from nbagent.tools import ToolOutcome
@@ -91,6 +92,11 @@ def attach(run: Run, *sources: Any, why: str = STREAM) -> None:
     """Give ``run`` the Re-run of its tools where ``sources`` reach them, else say why not
     (``why`` when no framework knows the sources). Call it before the run starts: each call
     is stamped as it arrives."""
+    if any(isinstance(tool_servers(s), PydanticAiServers) for s in sources):
+        # A pydantic-ai run's MCP apps, through its toolsets (loads nbagent.mcp_client).
+        from nbagent.frameworks.rerun.apps import attach_apps
+
+        attach_apps(run, *sources)
     found = reach(*sources)
     if found is None:
         found = why

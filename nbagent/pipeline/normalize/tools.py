@@ -44,11 +44,12 @@ class ToolCalls:
             t = self._tools[ev.tool_call_id] = _Tool(ev.tool_call_id, ev.parent)
             t.server = ev.server
             self._open_tool(t, ev.ts, out, ev)
-        elif ev.server and not t.server:
+        elif (ev.server and not t.server) or "app" in (ev.meta or {}):
             # A framework may name the call's MCP server only when it runs the call, after
             # the model's call was shown (the Agents SDK's run item, its tool span): the start
-            # again, with the server, whether the call is still open or not.
-            t.server = ev.server
+            # again, with the server, whether the call is still open or not. So does what
+            # nbagent learns of its MCP app later (why it cannot show: frameworks/rerun/apps).
+            t.server = t.server or ev.server
             if ev.parent is None:
                 ev.parent = t.parent
             self._emit(ev, out)

@@ -335,6 +335,18 @@ class TranscriptBase(RunFold, ToolFold, MessageFold, NoteFold):
             ops += self._stop_generating(ev.ts)
         return ops
 
+    def apply_late(self, ev: E.Event) -> list[Op]:
+        """``apply``, and after the run's end what its producer learns of it later: an MCP app
+        read for a call (``Custom("mcp_app")``) and a call's ``meta`` (a ``ToolCallStart`` of a
+        call it has, ``meta.app.error``); [] for any other event after the end."""
+        if not self._ended:
+            return self.apply(ev)
+        if isinstance(ev, E.Custom) and ev.name == "mcp_app":
+            return self._on_app(ev)
+        if isinstance(ev, E.ToolCallStart) and ev.tool_call_id in self._tool_index:
+            return self._on_tool_start(ev)
+        return []
+
     def _on_custom(self, ev: E.Custom) -> list[Op]:
         """``Custom("user_message")`` (ACP's ``user_message_chunk``, the claude-agent SDK's user
         turns) is a ``user`` block, chunks in a row of one ``meta["message_id"]`` one block;
