@@ -28,22 +28,19 @@ export class AppFrame {
     /** The app's tool calls forwarded (app_calls.js) waiting for their answer. */
     /** @type {Map<string, string | number>} */
     this.waiting = new Map();
-    this.frame = /** @type {HTMLIFrameElement} */ (h("iframe", "nba-app-frame"));
-    this.frame.setAttribute("sandbox", "allow-scripts");
-    this.frame.title = "MCP app";
-    this.frame.style.height = `${START_HEIGHT}px`;
-    this.frame.classList.toggle("nba-app-border", entry.prefers_border !== false);
-    this.frame.srcdoc = withCsp(String(entry.html), entry.policy);
+    const f = /** @type {HTMLIFrameElement} */ (h("iframe", "nba-app-frame"));
+    this.frame = f;
+    f.setAttribute("sandbox", "allow-scripts");
+    f.title = "MCP app";
+    f.style.height = `${START_HEIGHT}px`;
+    f.classList.toggle("nba-app-border", entry.prefers_border !== false);
+    f.srcdoc = withCsp(String(entry.html), entry.policy);
     /** False in a saved notebook's view: the app's requests are answered "no kernel". */
     this.kernel = entry.kernel !== false;
-    this.ready = false;
-    this.sentInput = "";
-    this.sentResult = false;
-    /** Messages from the frame dropped by the checks. */
-    this.dropped = 0;
     /** @type {Record<string, any> | null} the call's block, as last updated */
     this.block = null;
     this.gate = rateGate();
+    this.move(box, p);
     this.theme = this.pageTheme();
     const doc = box.ownerDocument;
     doc.defaultView?.addEventListener("message", (e) => this.received(e), { signal });
@@ -55,9 +52,8 @@ export class AppFrame {
       });
     signal.addEventListener("abort", () => {
       observer.disconnect();
-      this.frame.remove();
+      f.remove();
     });
-    box.append(this.frame);
   }
 
   pageTheme() {
@@ -80,15 +76,21 @@ export class AppFrame {
     this.frame.contentWindow?.postMessage(msg, "*");
   }
 
+  /**
+   * A notification to the app.
+   * @param {string} method
+   * @param {Record<string, unknown>} params
+   */
+  note(method, params) {
+    this.post({ jsonrpc: "2.0", method, params });
+  }
+
   /** @param {MessageEvent} e */
   received(e) {
     // Another window's message (another app's, the page's) is not this frame's to read.
     if (!e.source || e.source !== this.frame.contentWindow) return;
     const msg = checkMessage(e.data, this.gate, performance.now());
-    if (typeof msg === "string") {
-      this.dropped += 1;
-      return;
-    }
+    if (typeof msg === "string") return; // dropped
     if (msg.id !== undefined) {
       const reply = answer(/** @type {any} */ (msg), () => this.context(), this.kernel);
       if (reply) this.post(reply);
@@ -116,6 +118,7 @@ export class AppFrame {
     this.p = p;
     this.waiting.clear();
     this.ready = false;
+    /** The input sent (its JSON). @type {string} */
     this.sentInput = "";
     this.sentResult = false;
     box.append(this.frame);
@@ -126,12 +129,7 @@ export class AppFrame {
     const theme = this.pageTheme();
     if (theme === this.theme) return;
     this.theme = theme;
-    if (this.ready)
-      this.post({
-        jsonrpc: "2.0",
-        method: "ui/notifications/host-context-changed",
-        params: { theme },
-      });
+    if (this.ready) this.note("ui/notifications/host-context-changed", { theme });
   }
 
   /**
@@ -147,26 +145,15 @@ export class AppFrame {
     const input = args ? JSON.stringify(args) : "";
     if (args && input !== this.sentInput) {
       this.sentInput = input;
-      this.post({
-        jsonrpc: "2.0",
-        method: "ui/notifications/tool-input",
-        params: { arguments: args },
-      });
+      this.note("ui/notifications/tool-input", { arguments: args });
     }
     // The result, or (a call stopped, denied or failed with no result) that none comes.
     const result = b.meta?.app?.result;
     const ended = b.state === "cancelled" || b.state === "error";
     if (!this.sentResult && (isObject(result) || ended)) {
       this.sentResult = true;
-      this.post(
-        isObject(result)
-          ? { jsonrpc: "2.0", method: "ui/notifications/tool-result", params: result }
-          : {
-              jsonrpc: "2.0",
-              method: "ui/notifications/tool-cancelled",
-              params: { reason: b.state },
-            },
-      );
+      if (isObject(result)) this.note("ui/notifications/tool-result", result);
+      else this.note("ui/notifications/tool-cancelled", { reason: b.state });
     }
   }
 }

@@ -86,8 +86,8 @@ export function checkMessage(data, gate, now) {
   if (size > MAX_MESSAGE_CHARS) return "over the size bound";
   if (!isObject(data) || data.jsonrpc !== "2.0") return "not JSON-RPC 2.0";
   const { method, params } = data;
-  if (typeof method !== "string" || !method || method.length > MAX_METHOD)
-    return "no method (a response to nothing, or not JSON-RPC)";
+  // A response to nothing, or not JSON-RPC.
+  if (typeof method !== "string" || !method || method.length > MAX_METHOD) return "no method";
   if ("id" in data && !isId(data.id)) return "a request id that is not one";
   if (params !== undefined && !isObject(params)) return "params that are not an object";
   return /** @type {AppMessage} */ (data);

@@ -8,7 +8,10 @@ import { isObject } from "../base/wire.js";
 import { answered } from "../panels/app_calls.js";
 import { AppFrame } from "../panels/app_frame.js";
 
-/** @typedef {import("../panels/panels.js").ToolPanel} ToolPanel */
+/**
+ * @typedef {import("../panels/panels.js").ToolPanel} ToolPanel
+ * @typedef {import("../panels/pause.js").PauseBox} PauseBox
+ */
 
 /**
  * What the chunk adds to a tool panel (made once, kept on the panel): the app's place after
@@ -23,41 +26,56 @@ function parts(p) {
   const box = h("div", "nba-app");
   const calls = h("div");
   box.append(head, uri, domains, note, calls);
+  /** The paused app calls' boxes, by their request. */
+  const boxes = new Map();
   p.data.after(box);
   p.el.addEventListener("toggle", () => p.el.open && tool(p, true), { signal: p.signal });
-  return { box, uri, domains, note, calls };
+  return { box, uri, domains, note, calls, boxes };
 }
 
 /**
  * The app's own tool calls (nbagent/mcp_client/_app_calls.py: the panel's block's `reruns`
- * by the app): their answers posted to the app, those waiting for the author each with Run
- * and Deny (none on a viewer's page).
+ * by the app): their answers posted to the app; each waiting for the author drawn by the
+ * panel's own PauseBox (js/src/panels/pause.js: Run, Edit arguments, Deny with a reason; none
+ * on a viewer's page), its answer sent as `app_call_answer`.
  * @param {ReturnType<typeof parts>} a
  * @param {ToolPanel} p
  * @param {AppFrame | undefined} frame the app's frame, when it is under this panel
+ * @param {boolean} live a kernel can take the answer (not a saved view)
  */
-function calls(a, p, frame) {
+function calls(a, p, frame, live) {
   const b = /** @type {Record<string, any>} */ (p.last);
   const actions = p.rerun.actions;
   if (frame) answered(frame, b);
-  a.calls.replaceChildren();
-  if (actions.mayAct?.() === false) return;
+  const Box = /** @type {typeof import("../panels/pause.js").PauseBox} */ (p.pause.constructor);
+  /** @type {Map<unknown, PauseBox>} */
+  const was = a.boxes;
+  a.boxes = new Map();
   for (const r of b.reruns ?? [])
-    if (r.by === "app" && r.state === "paused") {
-      const line = h("div", "nba-app-call", `${r.name} ${JSON.stringify(r.args)} `);
-      for (const label of ["Run", "Deny"]) {
-        const button = h("button", "nba-action", label);
-        button.onclick = () =>
-          actions.send({
-            type: "app_call_answer",
-            id: b.id,
-            request: r.request,
-            action: /** @type {any} */ (label.toLowerCase()),
-          });
-        line.append(button);
-      }
-      a.calls.append(line);
+    if (r.by === "app" && r.state === "paused" && actions.mayAct?.() !== false) {
+      const box =
+        was.get(r.request) ??
+        new Box(
+          b.id,
+          {
+            // The answer chunk's `pause_answer` ({action, args, reason}) as the kernel's.
+            send: (/** @type {any} */ m) =>
+              actions.send({
+                ...m,
+                type: "app_call_answer",
+                request: r.request,
+                action: m.action === "run" ? "run" : "deny",
+              }),
+          },
+          p.signal,
+        );
+      a.boxes.set(r.request, box);
+      a.calls.append(box.el);
+      const head = `${r.name}, called by the app`;
+      const pause = { head, actions: ["run", "edit", "deny"], error: r.error };
+      box.update(/** @type {any} */ ({ ...r, id: b.id, state: "paused", pause }), live);
     }
+  for (const [k, box] of was) if (!a.boxes.has(k)) box.el.remove();
 }
 
 /**
@@ -101,7 +119,7 @@ function tool(p, opened = false) {
   }
   const here = f?.at === p ? f.frame : undefined;
   here?.update(p.last);
-  calls(a, p, here);
+  calls(a, p, here, entry?.kernel !== false);
 }
 
 export default { tool };
