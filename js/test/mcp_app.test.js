@@ -21,6 +21,30 @@ import { mountView, q, undoneAfterEach } from "./mount.js";
 
 const cleanups = undoneAfterEach();
 
+/** The ResizeObservers the frames made (jsdom has none): each one's callback, what it
+ * watches, whether it was disconnected. */
+const observers = /** @type {{cb: () => void, watched: Element[], off: boolean}[]} */ ([]);
+vi.stubGlobal(
+  "ResizeObserver",
+  class {
+    /** @param {() => void} cb */
+    constructor(cb) {
+      this.cb = cb;
+      /** @type {Element[]} */
+      this.watched = [];
+      this.off = false;
+      observers.push(this);
+    }
+    /** @param {Element} el */
+    observe(el) {
+      this.watched.push(el);
+    }
+    disconnect() {
+      this.off = true;
+    }
+  },
+);
+
 const URI = "ui://chart/app.html";
 const HTML =
   "<!DOCTYPE html><html><head><script>globalThis.early=1</script></head><body>app</body></html>";
@@ -124,6 +148,66 @@ describe("an MCP app's frame", () => {
       params: { theme: "dark" },
     });
     delete document.body.dataset.jpThemeLight;
+  });
+
+  test("follows the cell's width and the page's theme: what changed, in one message", async () => {
+    const w = mountView(cleanups);
+    w.snapshot(withApp());
+    const frame = await opened(w.el);
+    const { got, send } = wire(frame);
+    const box = q(w.el, ".nba-app");
+    const width = (/** @type {number} */ px) =>
+      Object.defineProperty(box, "clientWidth", { value: px, configurable: true });
+    const sized = /** @type {typeof observers[0]} */ (observers.at(-1));
+    expect(sized.watched).toEqual([frame]); // the frame, which fills its box
+    width(500);
+    sized.cb(); // as laid out: nothing said before the app asks
+    expect(got).toEqual([]);
+    send(init);
+    expect(got[0].result.hostContext).toEqual({
+      displayMode: "inline",
+      availableDisplayModes: ["inline"],
+      platform: "web",
+      theme: "light",
+      containerDimensions: { width: 500, maxHeight: 1200 },
+    });
+    const changed = (/** @type {object} */ params) => ({
+      jsonrpc: "2.0",
+      method: "ui/notifications/host-context-changed",
+      params,
+    });
+    // Wider before the app said it is initialized: told then, before its input.
+    width(510);
+    sized.cb();
+    expect(got).toHaveLength(1);
+    send({ jsonrpc: "2.0", method: "ui/notifications/initialized" });
+    expect(got[1]).toEqual(changed({ containerDimensions: { width: 510, maxHeight: 1200 } }));
+    expect(got.slice(2).map((m) => m.method)).toEqual([
+      "ui/notifications/tool-input",
+      "ui/notifications/tool-result",
+    ]);
+    got.length = 0;
+    sized.cb(); // nothing changed: nothing said
+    width(320);
+    sized.cb();
+    expect(got).toEqual([changed({ containerDimensions: { width: 320, maxHeight: 1200 } })]);
+    // Both at once: one message with both.
+    width(640);
+    document.body.dataset.jpThemeLight = "false";
+    sized.cb();
+    expect(got[1]).toEqual(
+      changed({ theme: "dark", containerDimensions: { width: 640, maxHeight: 1200 } }),
+    );
+    // The theme's own observer said nothing more: the next message is the next change. A box
+    // measured between layouts (0 as a theme's styles load) is not the width the app is told.
+    width(0);
+    delete document.body.dataset.jpThemeLight;
+    await vi.waitFor(() => expect(got).toHaveLength(3));
+    expect(got[2]).toEqual(changed({ theme: "light" }));
+    // The panel's end disconnects it.
+    expect(sized.off).toBe(false);
+    w.view.destroy();
+    expect(sized.off).toBe(true);
   });
 
   test("is told a call that ended with no result was cancelled, once, and no result after", async () => {
@@ -304,25 +388,25 @@ describe("the host's checks of a frame's messages", () => {
     const gate = rateGate();
     const seen = Array.from({ length: MAX_PER_SECOND + 5 }, (_, i) => checkMessage(init, gate, i));
     expect(seen.filter((m) => typeof m !== "string")).toHaveLength(MAX_PER_SECOND);
-    expect(seen.at(-1)).toBe("over the rate bound");
+    expect(seen.at(-1)).toBe("rate");
     expect(checkMessage(init, gate, 1000)).toBe(init);
   });
 
   test("a size bound, then the JSON-RPC 2.0 shape", () => {
     const gate = () => true;
     const huge = { ...init, params: { text: "x".repeat(MAX_MESSAGE_CHARS) } };
-    expect(checkMessage(huge, gate, 0)).toBe("over the size bound");
+    expect(checkMessage(huge, gate, 0)).toBe("size");
     const cyclic = /** @type {any} */ ({ jsonrpc: "2.0", method: "m" });
     cyclic.params = cyclic;
     expect(checkMessage(cyclic, gate, 0)).toBe("not JSON");
-    expect(checkMessage(123, gate, 0)).toBe("not JSON-RPC 2.0");
+    expect(checkMessage(123, gate, 0)).toBe("not JSON-RPC");
     expect(checkMessage({ jsonrpc: "2.0", id: 1, result: {} }, gate, 0)).toMatch(/^no method/);
     expect(checkMessage({ jsonrpc: "2.0", method: "m".repeat(129) }, gate, 0)).toMatch(
       /^no method/,
     );
-    expect(checkMessage({ ...init, id: { a: 1 } }, gate, 0)).toBe("a request id that is not one");
-    expect(checkMessage({ ...init, id: Number.NaN }, gate, 0)).toBe("a request id that is not one");
-    expect(checkMessage({ ...init, params: "x" }, gate, 0)).toBe("params that are not an object");
+    expect(checkMessage({ ...init, id: { a: 1 } }, gate, 0)).toBe("bad id");
+    expect(checkMessage({ ...init, id: Number.NaN }, gate, 0)).toBe("bad id");
+    expect(checkMessage({ ...init, params: "x" }, gate, 0)).toBe("bad params");
     const note = { jsonrpc: "2.0", method: "ui/notifications/size-changed", params: { height: 9 } };
     expect(checkMessage(note, gate, 0)).toBe(note);
   });
@@ -336,7 +420,12 @@ describe("the host's checks of a frame's messages", () => {
     });
     expect(
       answer({ jsonrpc: "2.0", id: 3, method: "ui/initialize" }, ctx).result.hostContext,
-    ).toEqual({ theme: "dark" });
+    ).toEqual({
+      displayMode: "inline",
+      availableDisplayModes: ["inline"],
+      platform: "web",
+      theme: "dark",
+    });
     expect(answer({ jsonrpc: "2.0", id: 4, method: "ui/open-link" }, ctx).error).toEqual({
       code: -32601,
       message: "Method not found: ui/open-link",

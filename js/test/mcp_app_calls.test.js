@@ -14,6 +14,15 @@ useAnswerChunk(answerChunk);
 
 const cleanups = undoneAfterEach();
 
+// jsdom has no ResizeObserver (the frame's width: js/test/mcp_app.test.js).
+vi.stubGlobal(
+  "ResizeObserver",
+  class {
+    observe() {}
+    disconnect() {}
+  },
+);
+
 const URI = "ui://chart/app.html";
 const RESULT = { content: [{ type: "text", text: "bumped by 3" }], isError: false };
 

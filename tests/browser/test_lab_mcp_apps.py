@@ -4,13 +4,15 @@ ext-apps' own ``App`` class, so the handshake is the real one) in its inspector.
 ``chart`` from the Tools tab shows its app in the call's panel: a frame sandboxed with
 ``allow-scripts`` only, its CSP naming the domain the app declares (its server's
 ``app_domains=True``), inside which the app says it connected and shows the input and result
-it received and the page's theme, which it follows as it changes; its button's tool call
-pauses for the author in the call's panel, answered as the model's calls are (its arguments
-edited there), then the app gets its result; the page makes no request outside the server."""
+it received and the page's theme and the cell's width, which it follows as they change; its
+button's tool call pauses for the author in the call's panel, answered as the model's calls
+are (its arguments edited there), then the app gets its result; the page makes no request
+outside the server."""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -71,6 +73,18 @@ def test_a_tools_app_shows_its_input_and_result_sandboxed(lab: LabPage, tmp_path
     finally:
         set_theme(lab, "JupyterLab Light")
     app.locator("#theme", has_text="light").wait_for()
+
+    # The page narrows: the app is told the cell's new width (host-context-changed).
+    shown = app.locator("#width", has_text=re.compile(r"^[1-9]\d*$"))
+    shown.wait_for()
+    wide = int(shown.inner_text())
+    lab.page.set_viewport_size({"width": 900, "height": 1000})
+    try:
+        app.locator("#width", has_text=re.compile(rf"^(?!{wide}$)\d+$")).wait_for()
+        assert int(app.locator("#width").inner_text()) < wide
+    finally:
+        lab.page.set_viewport_size({"width": 1280, "height": 1000})
+    app.locator("#width", has_text=str(wide)).wait_for()
 
     # The app's button calls a tool through the host: the call pauses for the author, answered
     # like the model's (the panel's own Run, Edit arguments, Deny), nothing called yet; its

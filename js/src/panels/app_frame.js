@@ -2,8 +2,9 @@
 // run's `apps[uri]`) in an iframe from `srcdoc`, `sandbox="allow-scripts"` only (an opaque
 // origin: no cookies, no storage, no parent DOM, no popups, no top navigation), the CSP at the
 // head of its document; the host half of its handshake (app_host.js), then the call's input and
-// result, and the page's theme as it changes. Every message from the frame is checked (its
-// source is this frame's window, then app_host.js checkMessage) before anything reads it.
+// result, and the page's theme and the cell's width as they change. Every message from the
+// frame is checked (its source is this frame's window, then app_host.js checkMessage) before
+// anything reads it.
 
 import { h } from "../base/format.js";
 import { pageIsDark } from "../base/styles.js";
@@ -11,8 +12,8 @@ import { isObject } from "../base/wire.js";
 import { forward } from "./app_calls.js";
 import { answer, checkMessage, rateGate, withCsp } from "./app_host.js";
 
-/** The frame's height (px) before the app says its own, and the bounds of what it may say. */
-const START_HEIGHT = 320;
+/** The bounds of the frame's height (px) the app may say (before it says one: 320px,
+ * styles/panels.css). */
 const HEIGHTS = [40, 1200];
 
 export class AppFrame {
@@ -32,7 +33,6 @@ export class AppFrame {
     this.frame = f;
     f.setAttribute("sandbox", "allow-scripts");
     f.title = "MCP app";
-    f.style.height = `${START_HEIGHT}px`;
     f.classList.toggle("nba-app-border", entry.prefers_border !== false);
     f.srcdoc = withCsp(String(entry.html), entry.policy);
     /** False in a saved notebook's view: the app's requests are answered "no kernel". */
@@ -41,17 +41,27 @@ export class AppFrame {
     this.block = null;
     this.gate = rateGate();
     this.move(box, p);
-    this.theme = this.pageTheme();
     const doc = box.ownerDocument;
     doc.defaultView?.addEventListener("message", (e) => this.received(e), { signal });
-    const observer = new MutationObserver(() => this.themed());
+    // The page's theme and the frame's width (it fills its box), through one path: `changed`.
+    const changed = () => this.changed();
+    const observer = new MutationObserver(changed);
     for (const el of [doc.documentElement, doc.body])
       observer.observe(el, {
         attributes: true,
         attributeFilter: ["class", "data-theme", "data-jp-theme-light"],
       });
+    // The width as the observer saw it after layout (read in between, e.g. as a theme's
+    // styles load, a box may measure 0 for a moment no observer sees).
+    const sized = new ResizeObserver(() => {
+      /** The box's width (px) as the observer last saw it. */
+      this.seen = this.box.clientWidth;
+      changed();
+    });
+    sized.observe(f);
     signal.addEventListener("abort", () => {
       observer.disconnect();
+      sized.disconnect();
       f.remove();
     });
   }
@@ -60,15 +70,15 @@ export class AppFrame {
     return pageIsDark(this.box.ownerDocument) ? "dark" : "light";
   }
 
-  /** The host context the app is given: the page's theme, the cell's width. */
+  /**
+   * The host context that follows the page (app_host.js answer adds the rest): its theme and
+   * the cell's width, both kept (what the app was last told).
+   * @returns {Record<string, unknown>}
+   */
   context() {
-    return {
-      theme: this.theme,
-      displayMode: "inline",
-      availableDisplayModes: ["inline"],
-      platform: "web",
-      containerDimensions: { width: this.box.clientWidth, maxHeight: HEIGHTS[1] },
-    };
+    this.theme = this.pageTheme();
+    this.width = this.seen; // none yet: the app is told it once there is one
+    return { theme: this.theme, containerDimensions: { width: this.width, maxHeight: HEIGHTS[1] } };
   }
 
   /** @param {object} msg */
@@ -97,6 +107,7 @@ export class AppFrame {
       else forward(this, msg.id, msg.params);
     } else if (msg.method === "ui/notifications/initialized") {
       this.ready = true;
+      this.changed(); // what changed since ui/initialize
       this.update(this.block);
     } else if (msg.method === "ui/notifications/size-changed") {
       const height = Number(msg.params?.height);
@@ -124,12 +135,15 @@ export class AppFrame {
     box.append(this.frame);
   }
 
-  /** The page's theme changed: the app is told (`host-context-changed`). */
-  themed() {
-    const theme = this.pageTheme();
-    if (theme === this.theme) return;
-    this.theme = theme;
-    if (this.ready) this.note("ui/notifications/host-context-changed", { theme });
+  /** The page's theme or the cell's width changed: a ready app is told what did
+   * (`host-context-changed`: its `theme`, its `containerDimensions`, or both). */
+  changed() {
+    if (!this.ready) return; // the width and theme given with ui/initialize stand till then
+    const { theme, width } = this;
+    const now = this.context();
+    if (now.theme === theme) delete now.theme;
+    if (this.width === width) delete now.containerDimensions;
+    if (Object.keys(now).length) this.note("ui/notifications/host-context-changed", now);
   }
 
   /**

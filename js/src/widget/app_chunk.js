@@ -102,8 +102,7 @@ function tool(p, opened = false) {
     isObject(entry) && !html
       ? `MCP app ${ref.uri} of ${p.last?.name}: it runs in a trusted notebook`
       : "";
-  setText(a.note, typeof ref.error === "string" ? ref.error : why);
-  a.note.hidden = !a.note.textContent;
+  setText(a.note, typeof ref.error === "string" ? ref.error : why); // :empty, not shown
   // What the frame may reach (its server's `app_domains=`), or how to let it.
   setText(a.domains, /** @type {string} */ (entry?.domains ?? ""));
   // The run's frames (on its store): one per app, under the panel that opened last of its calls'.
