@@ -236,6 +236,19 @@ describe("an MCP app's frame", () => {
     ]);
   });
 
+  test("is drawn when the app's HTML comes after its call (paused, nothing else changes)", async () => {
+    const w = mountView(cleanups);
+    const meta = { app: { uri: URI } };
+    const paused = toolBlock({ args: { values: [1] }, meta, state: "paused", result: null });
+    w.snapshot(runningState([paused], { apps: {} }));
+    const panel = /** @type {HTMLDetailsElement} */ (q(w.el, ".nba-tool"));
+    expect(panel.open).toBe(true); // a paused call's panel is open
+    await new Promise((r) => panel.addEventListener("toggle", r, { once: true })); // opened, drawn
+    expect(panel.querySelector("iframe")).toBeNull();
+    w.ops([{ op: "run", set: { apps: { [URI]: { html: HTML } } } }]); // the run's, not the call's
+    await vi.waitFor(() => expect(panel.querySelector("iframe")).not.toBeNull());
+  });
+
   test("is one per app in a run: it moves to the panel of each call that opens", async () => {
     const w = mountView(cleanups);
     const calls = Array.from({ length: 100 }, (_, i) => {
@@ -413,11 +426,8 @@ describe("the host's checks of a frame's messages", () => {
 
   test("answers ping and initialize; any other request is method-not-found", () => {
     const ctx = () => ({ theme: "dark" });
-    expect(answer({ jsonrpc: "2.0", id: 2, method: "ping" }, ctx)).toEqual({
-      jsonrpc: "2.0",
-      id: 2,
-      result: {},
-    });
+    // The reply but its `jsonrpc` (added as the frame posts it: the tests above see it).
+    expect(answer({ jsonrpc: "2.0", id: 2, method: "ping" }, ctx)).toEqual({ id: 2, result: {} });
     expect(
       answer({ jsonrpc: "2.0", id: 3, method: "ui/initialize" }, ctx).result.hostContext,
     ).toEqual({

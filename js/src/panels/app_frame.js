@@ -6,15 +6,13 @@
 // frame is checked (its source is this frame's window, then app_host.js checkMessage) before
 // anything reads it.
 
-import { h } from "../base/format.js";
 import { pageIsDark } from "../base/styles.js";
 import { isObject } from "../base/wire.js";
 import { forward } from "./app_calls.js";
 import { answer, checkMessage, rateGate, withCsp } from "./app_host.js";
 
-/** The bounds of the frame's height (px) the app may say (before it says one: 320px,
- * styles/panels.css). */
-const HEIGHTS = [40, 1200];
+// The frame's height (px) is what the app says, within 40 to 1200 (before it says one: 320px,
+// styles/panels.css).
 
 export class AppFrame {
   /**
@@ -29,7 +27,8 @@ export class AppFrame {
     /** The app's tool calls forwarded (app_calls.js) waiting for their answer. */
     /** @type {Map<string, string | number>} */
     this.waiting = new Map();
-    const f = /** @type {HTMLIFrameElement} */ (h("iframe", "nba-app-frame"));
+    const f = box.ownerDocument.createElement("iframe");
+    f.className = "nba-app-frame";
     this.frame = f;
     f.setAttribute("sandbox", "allow-scripts");
     f.title = "MCP app";
@@ -37,8 +36,6 @@ export class AppFrame {
     f.srcdoc = withCsp(String(entry.html), entry.policy);
     /** False in a saved notebook's view: the app's requests are answered "no kernel". */
     this.kernel = entry.kernel !== false;
-    /** @type {Record<string, any> | null} the call's block, as last updated */
-    this.block = null;
     this.gate = rateGate();
     this.move(box, p);
     const doc = box.ownerDocument;
@@ -66,24 +63,20 @@ export class AppFrame {
     });
   }
 
-  pageTheme() {
-    return pageIsDark(this.box.ownerDocument) ? "dark" : "light";
-  }
-
   /**
    * The host context that follows the page (app_host.js answer adds the rest): its theme and
    * the cell's width, both kept (what the app was last told).
    * @returns {Record<string, unknown>}
    */
   context() {
-    this.theme = this.pageTheme();
+    this.theme = pageIsDark(this.box.ownerDocument) ? "dark" : "light";
     this.width = this.seen; // none yet: the app is told it once there is one
-    return { theme: this.theme, containerDimensions: { width: this.width, maxHeight: HEIGHTS[1] } };
+    return { theme: this.theme, containerDimensions: { width: this.width, maxHeight: 1200 } };
   }
 
-  /** @param {object} msg */
+  /** @param {object} msg a JSON-RPC message but its `jsonrpc` */
   post(msg) {
-    this.frame.contentWindow?.postMessage(msg, "*");
+    this.frame.contentWindow?.postMessage({ jsonrpc: "2.0", ...msg }, "*");
   }
 
   /**
@@ -92,7 +85,7 @@ export class AppFrame {
    * @param {Record<string, unknown>} params
    */
   note(method, params) {
-    this.post({ jsonrpc: "2.0", method, params });
+    this.post({ method, params });
   }
 
   /** @param {MessageEvent} e */
@@ -112,7 +105,7 @@ export class AppFrame {
     } else if (msg.method === "ui/notifications/size-changed") {
       const height = Number(msg.params?.height);
       if (Number.isFinite(height))
-        this.frame.style.height = `${Math.round(Math.min(Math.max(height, HEIGHTS[0]), HEIGHTS[1]))}px`;
+        this.frame.style.height = `${Math.round(Math.min(Math.max(height, 40), 1200))}px`;
     }
   }
 
@@ -150,7 +143,7 @@ export class AppFrame {
    * The call's input (again when it changes: arguments edited at a pause) and its result (as
    * it came, `meta.app.result`) or `tool-cancelled` (it ended with none), each sent once it is
    * there to an app that is ready.
-   * @param {Record<string, any> | null} b the call's block
+   * @param {Record<string, any> | null | undefined} b the call's block
    */
   update(b) {
     this.block = b;
@@ -166,8 +159,11 @@ export class AppFrame {
     const ended = b.state === "cancelled" || b.state === "error";
     if (!this.sentResult && (isObject(result) || ended)) {
       this.sentResult = true;
-      if (isObject(result)) this.note("ui/notifications/tool-result", result);
-      else this.note("ui/notifications/tool-cancelled", { reason: b.state });
+      const ok = isObject(result);
+      this.note(
+        `ui/notifications/tool-${ok ? "result" : "cancelled"}`,
+        ok ? result : { reason: b.state },
+      );
     }
   }
 }

@@ -101,7 +101,7 @@ export function checkMessage(data, gate, now) {
  * @param {boolean} [kernel] false in a saved notebook's view: any other request "no kernel"
  */
 export function answer(msg, context, kernel = true) {
-  const head = { jsonrpc: "2.0", id: msg.id };
+  const head = { id: msg.id }; // its `jsonrpc` added as it is posted (app_frame.js post)
   if (msg.method === "ui/initialize")
     return {
       ...head,

@@ -26,11 +26,10 @@ function parts(p) {
   const box = h("div", "nba-app");
   const calls = h("div");
   box.append(head, uri, domains, note, calls);
-  /** The paused app calls' boxes, by their request. */
-  const boxes = new Map();
   p.data.after(box);
   p.el.addEventListener("toggle", () => p.el.open && tool(p, true), { signal: p.signal });
-  return { box, uri, domains, note, calls, boxes };
+  // The paused app calls' boxes, by their request.
+  return { box, uri, domains, note, calls, boxes: new Map() };
 }
 
 /**
@@ -95,9 +94,18 @@ function tool(p, opened = false) {
   setText(a.uri, String(ref.uri));
   // Its server's and uri's (its uri in a run saved before there was one).
   const key = String(ref.key ?? ref.uri);
-  const entry = p.store.state.apps?.[key];
+  const store = /** @type {any} */ (p.store);
+  const entry = store.state.apps?.[key];
   // An untrusted notebook's saved view (js/src/view/saved.js): the app named, none of its code.
   const html = typeof entry?.html === "string";
+  // Its HTML comes with the run's state (once per run), maybe after the call: the panel is
+  // drawn again then (nothing of its block need change, e.g. while it waits paused), once.
+  if (!html) {
+    any.appWatch ??= store.subscribe(
+      () => typeof store.state.apps?.[key]?.html === "string" && any.appWatch(tool(p)),
+    );
+    p.signal.addEventListener("abort", any.appWatch); // the same listener: added once
+  }
   const why =
     isObject(entry) && !html
       ? `MCP app ${ref.uri} of ${p.last?.name}: it runs in a trusted notebook`
@@ -106,7 +114,6 @@ function tool(p, opened = false) {
   // What the frame may reach (its server's `app_domains=`), or how to let it.
   setText(a.domains, /** @type {string} */ (entry?.domains ?? ""));
   // The run's frames (on its store): one per app, under the panel that opened last of its calls'.
-  const store = /** @type {any} */ (p.store);
   store.appFrames ??= new Map();
   /** @type {Map<string, {frame: AppFrame, at: ToolPanel}>} */
   const run = store.appFrames;
