@@ -210,6 +210,23 @@ describe("an MCP app's frame", () => {
     expect(sized.off).toBe(true);
   });
 
+  test("takes the height the app says, within HEIGHTS", async () => {
+    const w = mountView(cleanups);
+    w.snapshot(withApp());
+    const frame = await opened(w.el);
+    const { send } = wire(frame);
+    const say = (/** @type {unknown} */ height) =>
+      send({ jsonrpc: "2.0", method: "ui/notifications/size-changed", params: { height } });
+    say(500.5);
+    expect(frame.style.height).toBe("500.5px");
+    say(9);
+    expect(frame.style.height).toBe("40px");
+    say(1e9);
+    expect(frame.style.height).toBe("1200px");
+    say("1e400"); // not a finite number: kept
+    expect(frame.style.height).toBe("1200px");
+  });
+
   test("is told a call that ended with no result was cancelled, once, and no result after", async () => {
     const w = mountView(cleanups);
     const meta = { app: { uri: URI } };

@@ -1,8 +1,9 @@
 // An MCP app's own tool calls, on the page (the app chunk's): the frame forwards a checked
 // `tools/call` to the kernel as `app_call` (nbagent/mcp_client/_app_calls.py), which records it
 // under the call owning the app (its block's `reruns`, `by: "app"`), paused for the author's
-// Run or Deny (js/src/widget/app_chunk.js) unless its policy lets it run; the record's
-// `answer` (a JSON-RPC `result` or `error`) is posted to the app as the response, once.
+// answer (Run, Edit arguments, Deny: js/src/widget/app_chunk.js) unless its policy lets it run;
+// the record's `answer` (a JSON-RPC `result` or `error`) is posted to the app as the
+// response, once.
 
 import { isObject } from "../base/wire.js";
 

@@ -11,8 +11,9 @@ import { isObject } from "../base/wire.js";
 import { forward } from "./app_calls.js";
 import { answer, checkMessage, rateGate, withCsp } from "./app_host.js";
 
-// The frame's height (px) is what the app says, within 40 to 1200 (before it says one: 320px,
-// styles/panels.css).
+/** The bounds of the frame's height (px) the app may say (before it says one: 320px,
+ * styles/panels.css). */
+const HEIGHTS = [40, 1200];
 
 export class AppFrame {
   /**
@@ -71,7 +72,7 @@ export class AppFrame {
   context() {
     this.theme = pageIsDark(this.box.ownerDocument) ? "dark" : "light";
     this.width = this.seen; // none yet: the app is told it once there is one
-    return { theme: this.theme, containerDimensions: { width: this.width, maxHeight: 1200 } };
+    return { theme: this.theme, containerDimensions: { width: this.width, maxHeight: HEIGHTS[1] } };
   }
 
   /** @param {object} msg a JSON-RPC message but its `jsonrpc` */
@@ -105,7 +106,7 @@ export class AppFrame {
     } else if (msg.method === "ui/notifications/size-changed") {
       const height = Number(msg.params?.height);
       if (Number.isFinite(height))
-        this.frame.style.height = `${Math.round(Math.min(Math.max(height, 40), 1200))}px`;
+        this.frame.style.height = `${Math.min(Math.max(height, HEIGHTS[0]), HEIGHTS[1])}px`;
     }
   }
 
@@ -148,8 +149,8 @@ export class AppFrame {
   update(b) {
     this.block = b;
     if (!this.ready || !b) return;
-    const args = isObject(b.args) ? b.args : null;
-    const input = args ? JSON.stringify(args) : "";
+    const args = isObject(b.args) && b.args;
+    const input = JSON.stringify(args);
     if (args && input !== this.sentInput) {
       this.sentInput = input;
       this.note("ui/notifications/tool-input", { arguments: args });
