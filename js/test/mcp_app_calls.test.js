@@ -1,13 +1,27 @@
 // An MCP app's own tool calls on the page (js/src/panels/app_calls.js): the frame forwards a
-// checked `tools/call` to the kernel as `app_call`, shows a paused one with Run and Deny for
-// the author, and posts the kernel's answer (the owning call's record, in the state) to the
-// app once; a viewer's page and a malformed call get a JSON-RPC error, the kernel asked nothing.
+// checked `tools/call` to the kernel as `app_call`, shows a paused one for the author with
+// the tool panel's own PauseBox (Run, Edit arguments, Deny with a reason), and posts the
+// kernel's answer (the owning call's record, in the state) to the app once; a viewer's page and a malformed call get a JSON-RPC error, the kernel asked nothing.
 import { describe, expect, test, vi } from "vitest";
+import { useAnswerChunk } from "../src/base/answer.js";
+import answerChunk from "../src/panels/answer_chunk.js";
 import { answer } from "../src/panels/app_host.js";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountView, q, undoneAfterEach } from "./mount.js";
 
+// The answers' code (a lazy chunk in a page: js/src/panels/pause.js) is here at once.
+useAnswerChunk(answerChunk);
+
 const cleanups = undoneAfterEach();
+
+// jsdom has no ResizeObserver (the frame's width: js/test/mcp_app.test.js).
+vi.stubGlobal(
+  "ResizeObserver",
+  class {
+    observe() {}
+    disconnect() {}
+  },
+);
 
 const URI = "ui://chart/app.html";
 const RESULT = { content: [{ type: "text", text: "bumped by 3" }], isError: false };
@@ -62,19 +76,40 @@ describe("an app's tool call", () => {
     expect(got).toHaveLength(1); // once
   });
 
-  test("paused, shows Run and Deny that answer the kernel", async () => {
+  test("paused, is answered like the model's: Run, edited arguments, Deny with a reason", async () => {
     const w = mountView(cleanups);
     const paused = { by: "app", request: "k:0", name: "bump", args: { by: 3 }, state: "paused" };
     w.snapshot(withApp([paused]));
     const { panel } = await frameOf(w.el);
-    await vi.waitFor(() => expect(panel.querySelector(".nba-app-call")).not.toBeNull());
-    expect(q(panel, ".nba-app-call").textContent).toContain('bump {"by":3}');
-    /** @type {HTMLButtonElement} */ (
-      [...panel.querySelectorAll(".nba-app-call button")].find((b) => b.textContent === "Deny")
-    ).click();
-    expect(w.model.sent.filter((m) => m.type === "app_call_answer")).toEqual([
-      { type: "app_call_answer", id: "c1", request: "k:0", action: "deny" },
-    ]);
+    const app = q(panel, ".nba-app");
+    // The tool panel's own PauseBox, under the app: its head names the call and who called it.
+    await vi.waitFor(() => expect(app.querySelector(".nba-pause-run")).not.toBeNull());
+    expect(q(app, ".nba-pause-head").textContent).toBe("bump, called by the app — waiting for you");
+    const answers = () => w.model.sent.filter((m) => m.type === "app_call_answer");
+    q(app, ".nba-pause-run").click();
+    const head = { type: "app_call_answer", id: "c1", request: "k:0" };
+    expect(answers()).toEqual([{ ...head, action: "run" }]);
+    // Edited: the form starts from the app's arguments; the kernel gets the edited ones.
+    w.ops([{ op: "set", i: 0, set: { reruns: [{ ...paused, error: "bump: bad" }] } }]);
+    expect(q(app, ".nba-pause-error").textContent).toBe("bump: bad"); // the kernel's refusal
+    q(app, ".nba-pause-edit").click();
+    const input = /** @type {HTMLTextAreaElement} */ (q(app, ".nba-pause-input"));
+    expect(JSON.parse(input.value)).toEqual({ by: 3 });
+    input.value = '{"by": 5}';
+    q(app, ".nba-pause-submit").click();
+    expect(answers()[1]).toEqual({ ...head, action: "run", args: { by: 5 } });
+    w.ops([{ op: "set", i: 0, set: { reruns: [{ ...paused, error: "again" }] } }]);
+    q(app, ".nba-pause-deny").click();
+    const reason = /** @type {HTMLTextAreaElement} */ (q(app, ".nba-pause-input"));
+    reason.value = "  not now ";
+    q(app, ".nba-pause-submit").click();
+    expect(answers()[2]).toEqual({ ...head, action: "deny", reason: "not now" });
+    // No mock result: the app gets the tool's own answer.
+    expect(/** @type {HTMLElement} */ (q(app, ".nba-pause-mock")).hidden).toBe(true);
+    // Answered, the box goes; one box per paused call.
+    w.ops([{ op: "set", i: 0, set: { reruns: [{ ...paused, state: "running" }] } }]);
+    expect(app.querySelector(".nba-pause")).toBeNull();
+    expect(panel.querySelectorAll(".nba-pause")).toHaveLength(1); // the panel's own
   });
 
   test("a kernel's error answer is a JSON-RPC error", async () => {
@@ -110,7 +145,7 @@ describe("an app's tool call", () => {
       },
     ]);
     expect(w.model.sent.filter((m) => m.type === "app_call")).toEqual([]);
-    expect(panel.querySelector(".nba-app-call")).toBeNull();
+    expect(q(panel, ".nba-app").querySelector(".nba-pause, button")).toBeNull();
   });
 
   test("malformed params are a JSON-RPC error, the kernel asked nothing", async () => {

@@ -62,9 +62,15 @@ def mentions_math(value: Any) -> bool:
 
 
 def mentions_pause(value: Any) -> bool:
-    """Whether a message or state holds a paused tool call (a block's ``pause`` detail): the
-    browser may then need the answer chunk. Only containers are looked into (no text)."""
-    return _found(value, lambda d: isinstance(d.get("pause"), dict))
+    """Whether a message or state holds a paused tool call (a block's ``pause`` detail, or an
+    MCP app's call waiting for the author: a ``reruns`` record ``by`` the app): the browser
+    may then need the answer chunk. Only containers are looked into (no text)."""
+    return _found(
+        value,
+        lambda d: (
+            isinstance(d.get("pause"), dict) or (d.get("by"), d.get("state")) == ("app", "paused")
+        ),
+    )
 
 
 def mentions_lanes(value: Any) -> bool:

@@ -4,13 +4,15 @@ ext-apps' own ``App`` class, so the handshake is the real one) in its inspector.
 ``chart`` from the Tools tab shows its app in the call's panel: a frame sandboxed with
 ``allow-scripts`` only, its CSP naming the domain the app declares (its server's
 ``app_domains=True``), inside which the app says it connected and shows the input and result
-it received and the page's theme, which it follows as it changes; its button's tool call
-pauses for the author's Run in the call's panel, then the app gets its result; the page makes
-no request outside the server."""
+it received and the page's theme and the cell's width, which it follows as they change; its
+button's tool call pauses for the author in the call's panel, answered as the model's calls
+are (its arguments edited there), then the app gets its result; the page makes no request
+outside the server."""
 
 from __future__ import annotations
 
 import json
+import re
 import sys
 from pathlib import Path
 
@@ -72,15 +74,32 @@ def test_a_tools_app_shows_its_input_and_result_sandboxed(lab: LabPage, tmp_path
         set_theme(lab, "JupyterLab Light")
     app.locator("#theme", has_text="light").wait_for()
 
-    # The app's button calls a tool through the host: the call pauses for the author (Run or
-    # Deny in the call's panel), nothing called yet; Run, and the app gets the result.
+    # The page narrows: the app is told the cell's new width (host-context-changed).
+    shown = app.locator("#width", has_text=re.compile(r"^[1-9]\d*$"))
+    shown.wait_for()
+    wide = int(shown.inner_text())
+    lab.page.set_viewport_size({"width": 900, "height": 1000})
+    try:
+        app.locator("#width", has_text=re.compile(rf"^(?!{wide}$)\d+$")).wait_for()
+        assert int(app.locator("#width").inner_text()) < wide
+    finally:
+        lab.page.set_viewport_size({"width": 1280, "height": 1000})
+    app.locator("#width", has_text=str(wide)).wait_for()
+
+    # The app's button calls a tool through the host: the call pauses for the author, answered
+    # like the model's (the panel's own Run, Edit arguments, Deny), nothing called yet; its
+    # arguments edited in the page, and the app gets the result of the edited call.
     app.locator("#bump").click()
-    waiting = turn(lab, 0).locator(".nba-app-call")
-    waiting.wait_for()
-    assert waiting.inner_text().startswith('bump {"by":1}')
+    waiting = turn(lab, 0).locator(".nba-app .nba-pause")
+    waiting.locator(".nba-pause-head", has_text="bump, called by the app").wait_for()
     assert app.locator("#bumped").inner_text() == "calling"
     assert "bump" not in log.read_text()
-    waiting.get_by_role("button", name="Run").click()
-    app.locator("#bumped", has_text="bumped by 1").wait_for()
-    assert "bump 1" in log.read_text()
+    waiting.get_by_role("button", name="Edit arguments").click()
+    editor = waiting.get_by_role("textbox", name="Arguments (JSON)")
+    assert json.loads(editor.input_value()) == {"by": 1}
+    editor.fill('{"by": 4}')
+    waiting.get_by_role("button", name="Run with these arguments").click()
+    app.locator("#bumped", has_text="bumped by 4").wait_for()
+    assert "bump 4" in log.read_text()
+    assert turn(lab, 0).locator(".nba-app .nba-pause").count() == 0
     assert lab.foreign_requests() == []

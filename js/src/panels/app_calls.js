@@ -1,8 +1,9 @@
 // An MCP app's own tool calls, on the page (the app chunk's): the frame forwards a checked
 // `tools/call` to the kernel as `app_call` (nbagent/mcp_client/_app_calls.py), which records it
 // under the call owning the app (its block's `reruns`, `by: "app"`), paused for the author's
-// Run or Deny (js/src/widget/app_chunk.js) unless its policy lets it run; the record's
-// `answer` (a JSON-RPC `result` or `error`) is posted to the app as the response, once.
+// answer (Run, Edit arguments, Deny: js/src/widget/app_chunk.js) unless its policy lets it run;
+// the record's `answer` (a JSON-RPC `result` or `error`) is posted to the app as the
+// response, once.
 
 import { isObject } from "../base/wire.js";
 
@@ -13,7 +14,8 @@ import { isObject } from "../base/wire.js";
  *   call's tool panel: its block, its actions
  * @typedef {{p: Owner, waiting: Map<string, string | number>, post: (msg: object) => void}}
  *   Caller
- *   `waiting`: the app's JSON-RPC id of each call forwarded, by its key (unique to the frame)
+ *   `waiting`: the app's JSON-RPC id of each call forwarded, by its key (unique to the frame);
+ *   `post`: a JSON-RPC message to the app (its `jsonrpc` added)
  */
 
 /**
@@ -34,8 +36,8 @@ export function forward(f, id, params) {
       : typeof name !== "string" || !name || name.length > 128 || !isObject(args)
         ? "bad tools/call"
         : "";
-  if (message) return f.post({ jsonrpc: "2.0", id, error: { code: -32000, message } });
-  const request = `${Math.random()}`;
+  if (message) return f.post({ id, error: { code: -32000, message } });
+  const request = String(Math.random());
   f.waiting.set(request, id);
   actions.send({ type: "app_call", id: f.p.last?.id, request, name, arguments: args });
 }
@@ -50,7 +52,7 @@ export function answered(f, b) {
     const id = f.waiting.get(r.request);
     if (id !== undefined && isObject(r.answer)) {
       f.waiting.delete(r.request);
-      f.post({ jsonrpc: "2.0", id, ...r.answer });
+      f.post({ id, ...r.answer });
     }
   }
 }

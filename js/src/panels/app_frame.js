@@ -2,17 +2,17 @@
 // run's `apps[uri]`) in an iframe from `srcdoc`, `sandbox="allow-scripts"` only (an opaque
 // origin: no cookies, no storage, no parent DOM, no popups, no top navigation), the CSP at the
 // head of its document; the host half of its handshake (app_host.js), then the call's input and
-// result, and the page's theme as it changes. Every message from the frame is checked (its
-// source is this frame's window, then app_host.js checkMessage) before anything reads it.
+// result, and the page's theme and the cell's width as they change. Every message from the
+// frame is checked (its source is this frame's window, then app_host.js checkMessage) before
+// anything reads it.
 
-import { h } from "../base/format.js";
 import { pageIsDark } from "../base/styles.js";
 import { isObject } from "../base/wire.js";
 import { forward } from "./app_calls.js";
 import { answer, checkMessage, rateGate, withCsp } from "./app_host.js";
 
-/** The frame's height (px) before the app says its own, and the bounds of what it may say. */
-const START_HEIGHT = 320;
+/** The bounds of the frame's height (px) the app may say (before it says one: 320px,
+ * styles/panels.css). */
 const HEIGHTS = [40, 1200];
 
 export class AppFrame {
@@ -28,56 +28,65 @@ export class AppFrame {
     /** The app's tool calls forwarded (app_calls.js) waiting for their answer. */
     /** @type {Map<string, string | number>} */
     this.waiting = new Map();
-    this.frame = /** @type {HTMLIFrameElement} */ (h("iframe", "nba-app-frame"));
-    this.frame.setAttribute("sandbox", "allow-scripts");
-    this.frame.title = "MCP app";
-    this.frame.style.height = `${START_HEIGHT}px`;
-    this.frame.classList.toggle("nba-app-border", entry.prefers_border !== false);
-    this.frame.srcdoc = withCsp(String(entry.html), entry.policy);
+    const f = box.ownerDocument.createElement("iframe");
+    f.className = "nba-app-frame";
+    this.frame = f;
+    f.setAttribute("sandbox", "allow-scripts");
+    f.title = "MCP app";
+    f.classList.toggle("nba-app-border", entry.prefers_border !== false);
+    f.srcdoc = withCsp(String(entry.html), entry.policy);
     /** False in a saved notebook's view: the app's requests are answered "no kernel". */
     this.kernel = entry.kernel !== false;
-    this.ready = false;
-    this.sentInput = "";
-    this.sentResult = false;
-    /** Messages from the frame dropped by the checks. */
-    this.dropped = 0;
-    /** @type {Record<string, any> | null} the call's block, as last updated */
-    this.block = null;
     this.gate = rateGate();
-    this.theme = this.pageTheme();
+    this.move(box, p);
     const doc = box.ownerDocument;
     doc.defaultView?.addEventListener("message", (e) => this.received(e), { signal });
-    const observer = new MutationObserver(() => this.themed());
+    // The page's theme and the frame's width (it fills its box), through one path: `changed`.
+    const changed = () => this.changed();
+    const observer = new MutationObserver(changed);
     for (const el of [doc.documentElement, doc.body])
       observer.observe(el, {
         attributes: true,
         attributeFilter: ["class", "data-theme", "data-jp-theme-light"],
       });
+    // The width as the observer saw it after layout (read in between, e.g. as a theme's
+    // styles load, a box may measure 0 for a moment no observer sees).
+    const sized = new ResizeObserver(() => {
+      /** The box's width (px) as the observer last saw it. */
+      this.seen = this.box.clientWidth;
+      changed();
+    });
+    sized.observe(f);
     signal.addEventListener("abort", () => {
       observer.disconnect();
-      this.frame.remove();
+      sized.disconnect();
+      f.remove();
     });
-    box.append(this.frame);
   }
 
-  pageTheme() {
-    return pageIsDark(this.box.ownerDocument) ? "dark" : "light";
-  }
-
-  /** The host context the app is given: the page's theme, the cell's width. */
+  /**
+   * The host context that follows the page (app_host.js answer adds the rest): its theme and
+   * the cell's width, both kept (what the app was last told).
+   * @returns {Record<string, unknown>}
+   */
   context() {
-    return {
-      theme: this.theme,
-      displayMode: "inline",
-      availableDisplayModes: ["inline"],
-      platform: "web",
-      containerDimensions: { width: this.box.clientWidth, maxHeight: HEIGHTS[1] },
-    };
+    this.theme = pageIsDark(this.box.ownerDocument) ? "dark" : "light";
+    this.width = this.seen; // none yet: the app is told it once there is one
+    return { theme: this.theme, containerDimensions: { width: this.width, maxHeight: HEIGHTS[1] } };
   }
 
-  /** @param {object} msg */
+  /** @param {object} msg a JSON-RPC message but its `jsonrpc` */
   post(msg) {
-    this.frame.contentWindow?.postMessage(msg, "*");
+    this.frame.contentWindow?.postMessage({ jsonrpc: "2.0", ...msg }, "*");
+  }
+
+  /**
+   * A notification to the app.
+   * @param {string} method
+   * @param {Record<string, unknown>} params
+   */
+  note(method, params) {
+    this.post({ method, params });
   }
 
   /** @param {MessageEvent} e */
@@ -85,21 +94,19 @@ export class AppFrame {
     // Another window's message (another app's, the page's) is not this frame's to read.
     if (!e.source || e.source !== this.frame.contentWindow) return;
     const msg = checkMessage(e.data, this.gate, performance.now());
-    if (typeof msg === "string") {
-      this.dropped += 1;
-      return;
-    }
+    if (typeof msg === "string") return; // dropped
     if (msg.id !== undefined) {
       const reply = answer(/** @type {any} */ (msg), () => this.context(), this.kernel);
       if (reply) this.post(reply);
       else forward(this, msg.id, msg.params);
     } else if (msg.method === "ui/notifications/initialized") {
       this.ready = true;
+      this.changed(); // what changed since ui/initialize
       this.update(this.block);
     } else if (msg.method === "ui/notifications/size-changed") {
       const height = Number(msg.params?.height);
       if (Number.isFinite(height))
-        this.frame.style.height = `${Math.round(Math.min(Math.max(height, HEIGHTS[0]), HEIGHTS[1]))}px`;
+        this.frame.style.height = `${Math.min(Math.max(height, HEIGHTS[0]), HEIGHTS[1])}px`;
     }
   }
 
@@ -116,56 +123,47 @@ export class AppFrame {
     this.p = p;
     this.waiting.clear();
     this.ready = false;
+    /** The input sent (its JSON). @type {string} */
     this.sentInput = "";
     this.sentResult = false;
     box.append(this.frame);
   }
 
-  /** The page's theme changed: the app is told (`host-context-changed`). */
-  themed() {
-    const theme = this.pageTheme();
-    if (theme === this.theme) return;
-    this.theme = theme;
-    if (this.ready)
-      this.post({
-        jsonrpc: "2.0",
-        method: "ui/notifications/host-context-changed",
-        params: { theme },
-      });
+  /** The page's theme or the cell's width changed: a ready app is told what did
+   * (`host-context-changed`: its `theme`, its `containerDimensions`, or both). */
+  changed() {
+    if (!this.ready) return; // the width and theme given with ui/initialize stand till then
+    const { theme, width } = this;
+    const now = this.context();
+    if (now.theme === theme) delete now.theme;
+    if (this.width === width) delete now.containerDimensions;
+    if (Object.keys(now).length) this.note("ui/notifications/host-context-changed", now);
   }
 
   /**
    * The call's input (again when it changes: arguments edited at a pause) and its result (as
    * it came, `meta.app.result`) or `tool-cancelled` (it ended with none), each sent once it is
    * there to an app that is ready.
-   * @param {Record<string, any> | null} b the call's block
+   * @param {Record<string, any> | null | undefined} b the call's block
    */
   update(b) {
     this.block = b;
     if (!this.ready || !b) return;
-    const args = isObject(b.args) ? b.args : null;
-    const input = args ? JSON.stringify(args) : "";
+    const args = isObject(b.args) && b.args;
+    const input = JSON.stringify(args);
     if (args && input !== this.sentInput) {
       this.sentInput = input;
-      this.post({
-        jsonrpc: "2.0",
-        method: "ui/notifications/tool-input",
-        params: { arguments: args },
-      });
+      this.note("ui/notifications/tool-input", { arguments: args });
     }
     // The result, or (a call stopped, denied or failed with no result) that none comes.
     const result = b.meta?.app?.result;
     const ended = b.state === "cancelled" || b.state === "error";
     if (!this.sentResult && (isObject(result) || ended)) {
       this.sentResult = true;
-      this.post(
-        isObject(result)
-          ? { jsonrpc: "2.0", method: "ui/notifications/tool-result", params: result }
-          : {
-              jsonrpc: "2.0",
-              method: "ui/notifications/tool-cancelled",
-              params: { reason: b.state },
-            },
+      const ok = isObject(result);
+      this.note(
+        `ui/notifications/tool-${ok ? "result" : "cancelled"}`,
+        ok ? result : { reason: b.state },
       );
     }
   }

@@ -62,9 +62,7 @@ export function rateGate(limit = MAX_PER_SECOND) {
  */
 
 /** @param {unknown} id */
-const isId = (id) =>
-  (typeof id === "string" && id.length <= MAX_METHOD) ||
-  (typeof id === "number" && Number.isFinite(id));
+const isId = (id) => Number.isFinite(id) || (typeof id === "string" && id.length <= MAX_METHOD);
 
 /**
  * A frame's message as the host reads it, or why it is dropped: the caller has checked that it
@@ -76,20 +74,20 @@ const isId = (id) =>
  * @returns {AppMessage | string}
  */
 export function checkMessage(data, gate, now) {
-  if (!gate(now)) return "over the rate bound";
+  if (!gate(now)) return "rate";
   let size = 0;
   try {
     size = JSON.stringify(data)?.length ?? 0;
   } catch {
     return "not JSON";
   }
-  if (size > MAX_MESSAGE_CHARS) return "over the size bound";
-  if (!isObject(data) || data.jsonrpc !== "2.0") return "not JSON-RPC 2.0";
+  if (size > MAX_MESSAGE_CHARS) return "size";
+  if (!isObject(data) || data.jsonrpc !== "2.0") return "not JSON-RPC";
   const { method, params } = data;
-  if (typeof method !== "string" || !method || method.length > MAX_METHOD)
-    return "no method (a response to nothing, or not JSON-RPC)";
-  if ("id" in data && !isId(data.id)) return "a request id that is not one";
-  if (params !== undefined && !isObject(params)) return "params that are not an object";
+  // A response to nothing, or not JSON-RPC.
+  if (typeof method !== "string" || !method || method.length > MAX_METHOD) return "no method";
+  if ("id" in data && !isId(data.id)) return "bad id";
+  if (params !== undefined && !isObject(params)) return "bad params";
   return /** @type {AppMessage} */ (data);
 }
 
@@ -98,11 +96,12 @@ export function checkMessage(data, gate, now) {
  * capabilities and context, `ping` with nothing; `tools/call` null (app_calls.js `forward`
  * asks the kernel); any other a JSON-RPC error (-32601; -32000 "no kernel" in a saved view).
  * @param {AppMessage & {id: string | number}} msg
- * @param {() => Record<string, unknown>} context the host context now
+ * @param {() => Record<string, unknown>} context what of the host context follows the page now
+ *   (its theme, its width: app_frame.js), after the display mode and platform
  * @param {boolean} [kernel] false in a saved notebook's view: any other request "no kernel"
  */
 export function answer(msg, context, kernel = true) {
-  const head = { jsonrpc: "2.0", id: msg.id };
+  const head = { id: msg.id }; // its `jsonrpc` added as it is posted (app_frame.js post)
   if (msg.method === "ui/initialize")
     return {
       ...head,
@@ -110,7 +109,12 @@ export function answer(msg, context, kernel = true) {
         protocolVersion: PROTOCOL,
         hostInfo: { name: "nbagent", version: "1" },
         hostCapabilities: {},
-        hostContext: context(),
+        hostContext: {
+          displayMode: "inline",
+          availableDisplayModes: ["inline"],
+          platform: "web",
+          ...context(),
+        },
       },
     };
   if (msg.method === "ping") return { ...head, result: {} };

@@ -8,7 +8,10 @@ import { isObject } from "../base/wire.js";
 import { answered } from "../panels/app_calls.js";
 import { AppFrame } from "../panels/app_frame.js";
 
-/** @typedef {import("../panels/panels.js").ToolPanel} ToolPanel */
+/**
+ * @typedef {import("../panels/panels.js").ToolPanel} ToolPanel
+ * @typedef {import("../panels/pause.js").PauseBox} PauseBox
+ */
 
 /**
  * What the chunk adds to a tool panel (made once, kept on the panel): the app's place after
@@ -25,39 +28,53 @@ function parts(p) {
   box.append(head, uri, domains, note, calls);
   p.data.after(box);
   p.el.addEventListener("toggle", () => p.el.open && tool(p, true), { signal: p.signal });
-  return { box, uri, domains, note, calls };
+  // The paused app calls' boxes, by their request.
+  return { box, uri, domains, note, calls, boxes: new Map() };
 }
 
 /**
  * The app's own tool calls (nbagent/mcp_client/_app_calls.py: the panel's block's `reruns`
- * by the app): their answers posted to the app, those waiting for the author each with Run
- * and Deny (none on a viewer's page).
+ * by the app): their answers posted to the app; each waiting for the author drawn by the
+ * panel's own PauseBox (js/src/panels/pause.js: Run, Edit arguments, Deny with a reason; none
+ * on a viewer's page), its answer sent as `app_call_answer`.
  * @param {ReturnType<typeof parts>} a
  * @param {ToolPanel} p
  * @param {AppFrame | undefined} frame the app's frame, when it is under this panel
+ * @param {boolean} live a kernel can take the answer (not a saved view)
  */
-function calls(a, p, frame) {
+function calls(a, p, frame, live) {
   const b = /** @type {Record<string, any>} */ (p.last);
   const actions = p.rerun.actions;
   if (frame) answered(frame, b);
-  a.calls.replaceChildren();
-  if (actions.mayAct?.() === false) return;
+  const Box = /** @type {typeof import("../panels/pause.js").PauseBox} */ (p.pause.constructor);
+  /** @type {Map<unknown, PauseBox>} */
+  const was = a.boxes;
+  a.boxes = new Map();
   for (const r of b.reruns ?? [])
-    if (r.by === "app" && r.state === "paused") {
-      const line = h("div", "nba-app-call", `${r.name} ${JSON.stringify(r.args)} `);
-      for (const label of ["Run", "Deny"]) {
-        const button = h("button", "nba-action", label);
-        button.onclick = () =>
-          actions.send({
-            type: "app_call_answer",
-            id: b.id,
-            request: r.request,
-            action: /** @type {any} */ (label.toLowerCase()),
-          });
-        line.append(button);
-      }
-      a.calls.append(line);
+    if (r.by === "app" && r.state === "paused" && actions.mayAct?.() !== false) {
+      const box =
+        was.get(r.request) ??
+        new Box(
+          b.id,
+          {
+            // The answer chunk's `pause_answer` ({action, args, reason}) as the kernel's.
+            send: (/** @type {any} */ m) =>
+              actions.send({
+                ...m,
+                type: "app_call_answer",
+                request: r.request,
+                action: m.action === "run" ? "run" : "deny",
+              }),
+          },
+          p.signal,
+        );
+      a.boxes.set(r.request, box);
+      a.calls.append(box.el);
+      const head = `${r.name}, called by the app`;
+      const pause = { head, actions: ["run", "edit", "deny"], error: r.error };
+      box.update(/** @type {any} */ ({ ...r, id: b.id, state: "paused", pause }), live);
     }
+  for (const [k, box] of was) if (!a.boxes.has(k)) box.el.remove();
 }
 
 /**
@@ -77,19 +94,26 @@ function tool(p, opened = false) {
   setText(a.uri, String(ref.uri));
   // Its server's and uri's (its uri in a run saved before there was one).
   const key = String(ref.key ?? ref.uri);
-  const entry = p.store.state.apps?.[key];
+  const store = /** @type {any} */ (p.store);
+  const entry = store.state.apps?.[key];
   // An untrusted notebook's saved view (js/src/view/saved.js): the app named, none of its code.
   const html = typeof entry?.html === "string";
+  // Its HTML comes with the run's state (once per run), maybe after the call: the panel is
+  // drawn again then (nothing of its block need change, e.g. while it waits paused), once.
+  if (!html) {
+    any.appWatch ??= store.subscribe(
+      () => typeof store.state.apps?.[key]?.html === "string" && any.appWatch(tool(p)),
+    );
+    p.signal.addEventListener("abort", any.appWatch); // the same listener: added once
+  }
   const why =
     isObject(entry) && !html
       ? `MCP app ${ref.uri} of ${p.last?.name}: it runs in a trusted notebook`
       : "";
-  setText(a.note, typeof ref.error === "string" ? ref.error : why);
-  a.note.hidden = !a.note.textContent;
+  setText(a.note, typeof ref.error === "string" ? ref.error : why); // :empty, not shown
   // What the frame may reach (its server's `app_domains=`), or how to let it.
   setText(a.domains, /** @type {string} */ (entry?.domains ?? ""));
   // The run's frames (on its store): one per app, under the panel that opened last of its calls'.
-  const store = /** @type {any} */ (p.store);
   store.appFrames ??= new Map();
   /** @type {Map<string, {frame: AppFrame, at: ToolPanel}>} */
   const run = store.appFrames;
@@ -101,7 +125,7 @@ function tool(p, opened = false) {
   }
   const here = f?.at === p ? f.frame : undefined;
   here?.update(p.last);
-  calls(a, p, here);
+  calls(a, p, here, entry?.kernel !== false);
 }
 
 export default { tool };

@@ -1,7 +1,8 @@
 // The test server's app (tests/mcp_servers/apps.py, `chart`): ext-apps' own App, so the
 // handshake with the host is the real one. It shows in its DOM what the host sent it (the
-// tool's input, its result, the host context's theme) and has a button that calls the
-// server's `bump` tool through the host (`callServerTool`), showing the answer or the error.
+// tool's input, its result, the host context's theme and width, as they change) and has a
+// button that calls the server's `bump` tool through the host (`callServerTool`), showing the
+// answer or the error.
 
 import { App } from "@modelcontextprotocol/ext-apps";
 
@@ -19,8 +20,12 @@ app.ontoolresult = (result) => {
   show("result", text.join("\n"));
   if (result.structuredContent) show("structured", result.structuredContent);
 };
+/** @param {{width?: number} | undefined} dims the host context's containerDimensions */
+const width = (dims) => dims && "width" in dims && show("width", String(dims.width));
+
 app.onhostcontextchanged = (context) => {
   if (context.theme) show("theme", context.theme);
+  width(context.containerDimensions);
 };
 
 document.getElementById("bump")?.addEventListener("click", async () => {
@@ -38,7 +43,7 @@ app.connect().then(
     show("state", "connected");
     const context = app.getHostContext();
     if (context?.theme) show("theme", context.theme);
-    if (context?.containerDimensions) show("width", context.containerDimensions);
+    width(context?.containerDimensions);
   },
   (err) => show("state", `failed: ${err instanceof Error ? err.message : String(err)}`),
 );
