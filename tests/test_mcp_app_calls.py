@@ -252,7 +252,7 @@ def test_a_run_nbagent_cannot_call_for_refuses_its_apps_calls() -> None:
     _ask(run, "x" * 200, "bump")  # no id the app could be answered under: dropped
     [record] = run.transcript.tool_calls[0].reruns
     assert (record["name"], record["state"]) == ("bump", "refused")
-    assert "only nbagent's Agent and MCP inspector" in record["answer"]["error"]["message"]
+    assert "nbagent reaches no server of this run" in record["answer"]["error"]["message"]
 
 
 def test_a_viewers_page_cannot_make_one() -> None:

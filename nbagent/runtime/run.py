@@ -285,7 +285,8 @@ class Run(PausedCalls, PageRequests):
         elif isinstance(kind, str) and kind in self._handlers:
             self._handlers[kind](content)
         elif kind == "app_call":
-            why = "this run cannot make its app's calls: only nbagent's Agent and MCP inspector can"
+            why = "nbagent reaches no server of this run to make its app's call (it can for "
+            why += "its Agent, the MCP inspector and pydantic-ai runs shown as they run)"
             self.refuse_app_call(content, why)
 
     def add_events(self, events: list[Event]) -> None:
