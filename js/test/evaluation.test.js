@@ -3,7 +3,7 @@
 // the virtualized table, ratings and comments, Stop and Re-run (and their absence for a
 // served app's viewers), opening a row into the case's run view (the loader stubbed), and the
 // kernel's text kept as text.
-import { afterEach, describe, expect, test, vi } from "vitest";
+import { afterAll, afterEach, describe, expect, test, vi } from "vitest";
 import * as caseCode from "../src/widget/evaluation/detail.js";
 import evaluation, { evaluationView } from "../src/widget/evaluation/index.js";
 import { FakeModel, runningState } from "./fake-model.js";
@@ -26,6 +26,8 @@ vi.mock("../src/base/loader.js", () => ({
     },
   },
 }));
+// The files of a vitest worker share its modules (vitest.config.mjs): the next has the loader.
+afterAll(() => vi.doUnmock("../src/base/loader.js"));
 
 /** @type {(() => void)[]} */
 const cleanups = [];

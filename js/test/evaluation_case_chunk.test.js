@@ -1,7 +1,7 @@
 // An evaluation view without its case code at hand loads the code model's `case` chunk the
 // way every lazy chunk loads (js/src/base/chunks.js `sent` and `importText`, one copy of each):
 // it waits for the kernel to send the text, imports it, and opens the case with it.
-import { afterEach, expect, test, vi } from "vitest";
+import { afterAll, afterEach, expect, test, vi } from "vitest";
 import * as caseCode from "../src/widget/evaluation/detail.js";
 import { FakeModel } from "./fake-model.js";
 
@@ -17,6 +17,11 @@ vi.mock("../src/base/chunks.js", async (original) => ({
 vi.mock("../src/base/loader.js", () => ({
   default: { render: async () => () => {} },
 }));
+// The files of a vitest worker share its modules (vitest.config.mjs): the next has the real ones.
+afterAll(() => {
+  vi.doUnmock("../src/base/chunks.js");
+  vi.doUnmock("../src/base/loader.js");
+});
 
 /** @type {(() => void)[]} */
 const cleanups = [];

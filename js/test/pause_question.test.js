@@ -3,7 +3,7 @@
 // with it, the form built from the schema (js/src/panels/inspector/form.js), prefilled from `fill`,
 // and Accept (the form's value, checked by the form), Decline and Dismiss. Everything from
 // the server goes in as text.
-import { afterEach, beforeAll, describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test, vi } from "vitest";
 import { useAnswerChunk } from "../src/base/answer.js";
 import answerChunk from "../src/panels/answer_chunk.js";
 import { runningState, toolBlock } from "./fake-model.js";
@@ -58,8 +58,14 @@ const shown = (root) =>
 
 const answers = (/** @type {any} */ w) => w.model.sent.filter((m) => m.type === "pause_answer");
 
-test("before the answer chunk arrives: the question, and no buttons", () => {
-  const w = mountView(cleanups);
+test("before the answer chunk arrives: the question, and no buttons", async () => {
+  // The widget's modules afresh, whichever test ran first: their answer chunk has not come
+  // (the other feature chunks are at hand, as in every file: test/setup_chunks.js).
+  vi.resetModules();
+  (await import("../src/widget/at_hand.js")).useChunksAtHand();
+  const fresh = await import("./mount.js");
+  expect((await import("../src/base/answer.js")).answerChunk.get()).toBeNull();
+  const w = fresh.mountView(cleanups);
   w.snapshot(runningState([question()]));
   const panel = q(w.el, ".nba-tool");
   expect(q(panel, ".nba-pause-head").textContent).toBe(`${HEAD} — waiting for you`);

@@ -1,13 +1,17 @@
 // The widget's styles in a shadow root (marimo's MARIMO-ANYWIDGET): one constructed sheet per
 // page, adopted once by each root, and the page's theme carried onto the widget's element.
-import { afterEach, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, test } from "vitest";
 import { pageIsDark, styleShadowRoot } from "../src/base/styles.js";
 
 // jsdom has constructable sheets but no `adoptedStyleSheets`: a plain array property stands in
-// for the roots' list here (Chromium's is covered by the marimo browser tests).
+// for the roots' list here (Chromium's is covered by the marimo browser tests), and goes after
+// them (the files of a vitest worker share its window: vitest.config.mjs).
+/** @type {object[]} */
+const patched = [];
 beforeAll(() => {
   for (const proto of [ShadowRoot.prototype, Document.prototype]) {
     if ("adoptedStyleSheets" in proto) continue;
+    patched.push(proto);
     Object.defineProperty(proto, "adoptedStyleSheets", {
       configurable: true,
       get() {
@@ -18,6 +22,9 @@ beforeAll(() => {
       },
     });
   }
+});
+afterAll(() => {
+  for (const proto of patched.splice(0)) Reflect.deleteProperty(proto, "adoptedStyleSheets");
 });
 
 /** @type {(() => void)[]} */
