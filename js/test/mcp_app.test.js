@@ -16,6 +16,7 @@ import {
   withCsp,
 } from "../src/panels/app_host.js";
 import { renderSaved } from "../src/view/saved.js";
+import { init, opened, wire } from "./app_frames.js";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountView, q, undoneAfterEach } from "./mount.js";
 
@@ -40,31 +41,6 @@ function withApp(app = {}, apps = { [URI]: { html: HTML, prefers_border: true } 
   const meta = { app: { uri: URI, visibility: ["model", "app"], result: RESULT, ...app } };
   return runningState([toolBlock({ args: { values: [1, 2] }, meta })], { apps });
 }
-
-/** The panel's app frame once the panel is opened (its `toggle`). */
-async function opened(/** @type {HTMLElement} */ el) {
-  const panel = /** @type {HTMLDetailsElement} */ (q(el, ".nba-tool"));
-  expect(panel.querySelector("iframe")).toBeNull(); // made when the panel opens, not before
-  q(panel, "summary").click();
-  await vi.waitFor(() => expect(panel.querySelector("iframe")).not.toBeNull());
-  return /** @type {HTMLIFrameElement} */ (panel.querySelector("iframe"));
-}
-
-/**
- * What the frame posts to the host, and what the host posts to it.
- * @param {HTMLIFrameElement} frame
- */
-function wire(frame) {
-  const win = /** @type {Window} */ (frame.contentWindow);
-  /** @type {any[]} */
-  const got = [];
-  vi.spyOn(win, "postMessage").mockImplementation((/** @type {any} */ m) => void got.push(m));
-  const send = (/** @type {unknown} */ data, source = win) =>
-    window.dispatchEvent(new MessageEvent("message", { data, source }));
-  return { got, send };
-}
-
-const init = { jsonrpc: "2.0", id: 1, method: "ui/initialize", params: { protocolVersion: "x" } };
 
 describe("an MCP app's frame", () => {
   test("is sandboxed with allow-scripts only, the CSP before the app's own head", async () => {

@@ -3,6 +3,7 @@
 // as `host-context-changed` with what changed, one path for both; the height the app says
 // (`size-changed`, within HEIGHTS); and its frame drawn when its HTML comes after its call.
 import { describe, expect, test, vi } from "vitest";
+import { init, opened, wire } from "./app_frames.js";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountView, q, undoneAfterEach } from "./mount.js";
 
@@ -43,30 +44,6 @@ function withApp() {
     apps: { [URI]: { html: HTML } },
   });
 }
-
-/** The panel's app frame once the panel is opened. */
-async function opened(/** @type {HTMLElement} */ el) {
-  const panel = /** @type {HTMLDetailsElement} */ (q(el, ".nba-tool"));
-  q(panel, "summary").click();
-  await vi.waitFor(() => expect(panel.querySelector("iframe")).not.toBeNull());
-  return /** @type {HTMLIFrameElement} */ (panel.querySelector("iframe"));
-}
-
-/**
- * What the frame posts to the host, and what the host posts to it.
- * @param {HTMLIFrameElement} frame
- */
-function wire(frame) {
-  const win = /** @type {Window} */ (frame.contentWindow);
-  /** @type {any[]} */
-  const got = [];
-  vi.spyOn(win, "postMessage").mockImplementation((/** @type {any} */ m) => void got.push(m));
-  const send = (/** @type {unknown} */ data) =>
-    window.dispatchEvent(new MessageEvent("message", { data, source: win }));
-  return { got, send };
-}
-
-const init = { jsonrpc: "2.0", id: 1, method: "ui/initialize", params: { protocolVersion: "x" } };
 
 describe("an MCP app's place", () => {
   test("follows the cell's width and the page's theme: what changed, in one message", async () => {

@@ -83,12 +83,17 @@ def calling(*calls: tuple[str, str], wait: Any = None) -> FunctionModel:
     return FunctionModel(whole, stream_function=stream)
 
 
-def shown(agent: Agent[None, str], *, until: Any = None) -> nbagent.Run:
-    """``nbagent.show(agent.run_stream_events(...))`` on a loop, awaited to its end and then
-    (on the same loop: the run's toolset reads there) until ``until(run)``."""
+def shown(
+    agent: Agent[None, str], *, until: Any = None, box: dict[str, Any] | None = None
+) -> nbagent.Run:
+    """``nbagent.show(agent.run_stream_events(...))`` on a loop (in ``box["run"]`` as it
+    starts, for the model's own code), awaited to its end and then (on the same loop: the
+    run's toolset reads there) until ``until(run)``."""
 
     async def main() -> nbagent.Run:
         run = nbagent.show(agent.run_stream_events("Chart it."))
+        if box is not None:
+            box["run"] = run
         await asyncio.wait_for(run.wait_async(), PATIENCE)
         if until is not None:
             await wait_for_async(lambda: until(run), what="the run's apps")
@@ -159,12 +164,7 @@ def test_the_app_read_while_the_run_is_live_is_one_of_its_events(log: Path) -> N
     model = calling(("chart", '{"values": [1]}'), ("chart", '{"values": [5]}'), wait=app_shown)
     agent = Agent(model, toolsets=[toolset])
 
-    async def main() -> nbagent.Run:
-        run = box["run"] = nbagent.show(agent.run_stream_events("Chart it."))
-        await asyncio.wait_for(run.wait_async(), PATIENCE)
-        return run
-
-    run = aio.run(main())
+    run = shown(agent, box=box)
     assert run.status == "completed"
     kinds = [type(ev) for ev in run.events]
     added = [ev for ev in run.events if isinstance(ev, Custom) and ev.name == "mcp_app"]
@@ -255,12 +255,7 @@ def test_an_app_call_while_the_run_holds_its_toolset_goes_on_the_runs_loop(log: 
     toolset = mcp_toolset([*APPS, "--log", str(log)])
     agent = Agent(calling(("chart", '{"values": [4]}'), wait=app_calls), toolsets=[toolset])
 
-    async def main() -> nbagent.Run:
-        run = box["run"] = nbagent.show(agent.run_stream_events("Chart it."))
-        await asyncio.wait_for(run.wait_async(), PATIENCE)
-        return run
-
-    run = aio.run(main())
+    run = shown(agent, box=box)
     assert run.status == "completed"
     done = record(run)
     assert done is not None
