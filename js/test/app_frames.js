@@ -4,12 +4,15 @@
 import { expect, vi } from "vitest";
 import { q } from "./mount.js";
 
+/** How long a test waits for what the page draws, on a loaded machine (polled: no sleep). */
+export const PATIENCE = { timeout: 30_000 };
+
 /** The panel's app frame once the panel is opened (its `toggle`). */
 export async function opened(/** @type {HTMLElement} */ el) {
   const panel = /** @type {HTMLDetailsElement} */ (q(el, ".nba-tool"));
   expect(panel.querySelector("iframe")).toBeNull(); // made when the panel opens, not before
   q(panel, "summary").click();
-  await vi.waitFor(() => expect(panel.querySelector("iframe")).not.toBeNull());
+  await vi.waitFor(() => expect(panel.querySelector("iframe")).not.toBeNull(), PATIENCE);
   return /** @type {HTMLIFrameElement} */ (panel.querySelector("iframe"));
 }
 

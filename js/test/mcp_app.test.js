@@ -16,7 +16,7 @@ import {
   withCsp,
 } from "../src/panels/app_host.js";
 import { renderSaved } from "../src/view/saved.js";
-import { init, opened, wire } from "./app_frames.js";
+import { init, opened, PATIENCE, wire } from "./app_frames.js";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountView, q, undoneAfterEach } from "./mount.js";
 
@@ -102,7 +102,7 @@ describe("an MCP app's frame", () => {
     expect(got).toHaveLength(3);
     // The page turns dark: the app is told.
     document.body.dataset.jpThemeLight = "false";
-    await vi.waitFor(() => expect(got).toHaveLength(4));
+    await vi.waitFor(() => expect(got).toHaveLength(4), PATIENCE);
     expect(got[3]).toEqual({
       jsonrpc: "2.0",
       method: "ui/notifications/host-context-changed",
@@ -121,7 +121,7 @@ describe("an MCP app's frame", () => {
     // A running call's panel is open already (its frame made at once).
     const panel = /** @type {HTMLDetailsElement} */ (q(w.el, ".nba-tool"));
     if (!panel.open) q(panel, "summary").click();
-    await vi.waitFor(() => expect(panel.querySelector("iframe")).not.toBeNull());
+    await vi.waitFor(() => expect(panel.querySelector("iframe")).not.toBeNull(), PATIENCE);
     const { got, send } = wire(/** @type {HTMLIFrameElement} */ (panel.querySelector("iframe")));
     send(init);
     send({ jsonrpc: "2.0", method: "ui/notifications/initialized" });
@@ -148,7 +148,7 @@ describe("an MCP app's frame", () => {
     const panels = /** @type {HTMLDetailsElement[]} */ ([...w.el.querySelectorAll(".nba-tool")]);
     expect(panels).toHaveLength(100);
     for (const panel of panels) q(panel, "summary").click();
-    await vi.waitFor(() => expect(panels[99].querySelector("iframe")).not.toBeNull());
+    await vi.waitFor(() => expect(panels[99].querySelector("iframe")).not.toBeNull(), PATIENCE);
     expect(w.el.querySelectorAll("iframe")).toHaveLength(1);
     // Under the last call opened, the app (loaded again there) is sent that call's.
     const { got, send } = wire(
@@ -163,7 +163,7 @@ describe("an MCP app's frame", () => {
     // The first call's panel closed and opened again: the frame goes back there, with its call.
     q(panels[0], "summary").click();
     q(panels[0], "summary").click();
-    await vi.waitFor(() => expect(panels[0].querySelector("iframe")).not.toBeNull());
+    await vi.waitFor(() => expect(panels[0].querySelector("iframe")).not.toBeNull(), PATIENCE);
     expect(w.el.querySelectorAll("iframe")).toHaveLength(1);
     const back = wire(/** @type {HTMLIFrameElement} */ (panels[0].querySelector("iframe")));
     back.send(init);
@@ -184,7 +184,7 @@ describe("an MCP app's frame", () => {
     w.snapshot(runningState(calls, { apps }));
     const panels = [...w.el.querySelectorAll(".nba-tool")];
     for (const panel of panels) q(panel, "summary").click();
-    await vi.waitFor(() => expect(w.el.querySelectorAll("iframe")).toHaveLength(2));
+    await vi.waitFor(() => expect(w.el.querySelectorAll("iframe")).toHaveLength(2), PATIENCE);
     const docs = panels.map((panel) => panel.querySelector("iframe")?.srcdoc ?? "");
     expect([docs[0].endsWith("<p>a</p>"), docs[1].endsWith("<p>b</p>")]).toEqual([true, true]);
   });
@@ -213,7 +213,7 @@ describe("an MCP app's frame", () => {
     w.snapshot(withApp({ error, result: undefined }, {}));
     const panel = /** @type {HTMLDetailsElement} */ (q(w.el, ".nba-tool"));
     q(panel, "summary").click();
-    await vi.waitFor(() => expect(panel.open).toBe(true));
+    await vi.waitFor(() => expect(panel.open).toBe(true), PATIENCE);
     expect(q(panel, ".nba-app-note").textContent).toBe(error);
     expect(panel.querySelector("img, iframe")).toBeNull();
   });

@@ -6,6 +6,7 @@ import { describe, expect, test, vi } from "vitest";
 import { useAnswerChunk } from "../src/base/answer.js";
 import answerChunk from "../src/panels/answer_chunk.js";
 import { answer } from "../src/panels/app_host.js";
+import { PATIENCE } from "./app_frames.js";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountView, q, undoneAfterEach } from "./mount.js";
 
@@ -37,7 +38,7 @@ function withApp(reruns = /** @type {any[]} */ ([])) {
 async function frameOf(/** @type {HTMLElement} */ el) {
   const panel = /** @type {HTMLDetailsElement} */ (q(el, ".nba-tool"));
   q(panel, "summary").click();
-  await vi.waitFor(() => expect(panel.querySelector("iframe")).not.toBeNull());
+  await vi.waitFor(() => expect(panel.querySelector("iframe")).not.toBeNull(), PATIENCE);
   const frame = /** @type {HTMLIFrameElement} */ (panel.querySelector("iframe"));
   const win = /** @type {Window} */ (frame.contentWindow);
   /** @type {any[]} */
@@ -71,7 +72,10 @@ describe("an app's tool call", () => {
     expect(got).toEqual([]);
     const done = { ...record, state: "done", answer: { result: RESULT } };
     w.ops([{ op: "set", i: 0, set: { reruns: [done] } }]);
-    await vi.waitFor(() => expect(got).toEqual([{ jsonrpc: "2.0", id: 7, result: RESULT }]));
+    await vi.waitFor(
+      () => expect(got).toEqual([{ jsonrpc: "2.0", id: 7, result: RESULT }]),
+      PATIENCE,
+    );
     w.ops([{ op: "set", i: 0, set: { duration_s: 2 } }]);
     expect(got).toHaveLength(1); // once
   });
@@ -83,7 +87,7 @@ describe("an app's tool call", () => {
     const { panel } = await frameOf(w.el);
     const app = q(panel, ".nba-app");
     // The tool panel's own PauseBox, under the app: its head names the call and who called it.
-    await vi.waitFor(() => expect(app.querySelector(".nba-pause-run")).not.toBeNull());
+    await vi.waitFor(() => expect(app.querySelector(".nba-pause-run")).not.toBeNull(), PATIENCE);
     expect(q(app, ".nba-pause-head").textContent).toBe("bump, called by the app — waiting for you");
     const answers = () => w.model.sent.filter((m) => m.type === "app_call_answer");
     q(app, ".nba-pause-run").click();
@@ -126,8 +130,10 @@ describe("an app's tool call", () => {
       answer: { error: { code: -32000, message: "no" } },
     };
     w.ops([{ op: "set", i: 0, set: { reruns: [refused] } }]);
-    await vi.waitFor(() =>
-      expect(got).toEqual([{ jsonrpc: "2.0", id: 7, error: { code: -32000, message: "no" } }]),
+    await vi.waitFor(
+      () =>
+        expect(got).toEqual([{ jsonrpc: "2.0", id: 7, error: { code: -32000, message: "no" } }]),
+      PATIENCE,
     );
   });
 

@@ -3,7 +3,7 @@
 // as `host-context-changed` with what changed, one path for both; the height the app says
 // (`size-changed`, within HEIGHTS); and its frame drawn when its HTML comes after its call.
 import { describe, expect, test, vi } from "vitest";
-import { init, opened, wire } from "./app_frames.js";
+import { init, opened, PATIENCE, wire } from "./app_frames.js";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountView, q, undoneAfterEach } from "./mount.js";
 
@@ -98,7 +98,7 @@ describe("an MCP app's place", () => {
     // measured between layouts (0 as a theme's styles load) is not the width the app is told.
     width(0);
     delete document.body.dataset.jpThemeLight;
-    await vi.waitFor(() => expect(got).toHaveLength(3));
+    await vi.waitFor(() => expect(got).toHaveLength(3), PATIENCE);
     expect(got[2]).toEqual(changed({ theme: "light" }));
     // The panel's end disconnects it.
     expect(sized.off).toBe(false);
@@ -133,6 +133,6 @@ describe("an MCP app's place", () => {
     await new Promise((r) => panel.addEventListener("toggle", r, { once: true })); // opened, drawn
     expect(panel.querySelector("iframe")).toBeNull();
     w.ops([{ op: "run", set: { apps: { [URI]: { html: HTML } } } }]); // the run's, not the call's
-    await vi.waitFor(() => expect(panel.querySelector("iframe")).not.toBeNull());
+    await vi.waitFor(() => expect(panel.querySelector("iframe")).not.toBeNull(), PATIENCE);
   });
 });
