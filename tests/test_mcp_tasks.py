@@ -20,7 +20,7 @@ from nbagent import McpError, McpServer
 from nbagent.agent.agent import Agent
 from nbagent.apps.inspector import McpInspector
 from nbagent.core.events import Status
-from nbagent.mcp_client._catalog import _tool
+from nbagent.mcp_client._catalog import tool_of
 from nbagent.mcp_client._tasks import POLL_S, read_task
 from tests.mcp_servers import ROOT, call_log, logged
 from tests.servers import OpenAIServer, text_chunks
@@ -272,7 +272,7 @@ def test_an_agents_task_asking_for_input_pauses_the_call(server: McpServer) -> N
 def test_the_inspector_shows_task_support() -> None:
     """The server's offer (the head line's "tasks") and a tool's own ``taskSupport``, read
     from the SDK's Tool."""
-    declared = _tool(
+    declared = tool_of(
         Tool(
             name="t",
             input_schema={"type": "object"},
@@ -280,7 +280,7 @@ def test_the_inspector_shows_task_support() -> None:
         )
     )
     assert declared.task_support == "required"
-    assert _tool(Tool(name="u", input_schema={"type": "object"})).task_support is None
+    assert tool_of(Tool(name="u", input_schema={"type": "object"})).task_support is None
 
 
 def test_the_inspector_head_says_the_server_offers_tasks(server: McpServer) -> None:

@@ -21,6 +21,7 @@ __all__ = [
     "list_resources",
     "list_tools",
     "read",
+    "tool_of",
 ]
 
 T = TypeVar("T")
@@ -44,10 +45,10 @@ async def _every(fetch: Callable[[str | None], Awaitable[Any]], items: str) -> l
 
 
 async def list_tools(client: Client) -> list[McpTool]:
-    return [_tool(t) for t in await _every(lambda c: client.list_tools(cursor=c), "tools")]
+    return [tool_of(t) for t in await _every(lambda c: client.list_tools(cursor=c), "tools")]
 
 
-def _tool(tool: Any) -> McpTool:
+def tool_of(tool: Any) -> McpTool:
     """An SDK ``Tool`` as an McpTool."""
     annotations = (
         tool.annotations.model_dump(by_alias=True, exclude_none=True) if tool.annotations else {}

@@ -26,7 +26,7 @@ from nbagent.core.events import Event, ToolCallStart, ToolResult
 from nbagent.mcp_client import McpError, McpResult, McpTool
 from nbagent.mcp_client._app_calls import AppCalls, owned_by
 from nbagent.mcp_client._apps import AppResource, AppResources, app_event
-from nbagent.mcp_client._catalog import _tool as tool_of
+from nbagent.mcp_client._catalog import tool_of
 from nbagent.runtime.run import Run
 from nbagent.sources.tool_servers import PydanticAiServers, tool_servers
 from nbagent.tools import py_str
