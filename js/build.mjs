@@ -82,6 +82,7 @@ const CHUNKS = {
   highlight: srcOf("widget/highlight_chunk.js"),
   output: srcOf("widget/output_chunk.js"),
   app: srcOf("widget/app_chunk.js"),
+  app_extras: srcOf("widget/app_extras_chunk.js"),
 };
 
 /**

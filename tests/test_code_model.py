@@ -136,7 +136,17 @@ def test_a_chunk_sent_between_two_cells_goes_again_with_the_next_cell(
 
 FEATURES = {
     name: (STATIC / f"{name}.js").read_text(encoding="utf-8")
-    for name in ("lanes", "debug", "data", "acp", "tools", "highlight", "output", "app")
+    for name in (
+        "lanes",
+        "debug",
+        "data",
+        "acp",
+        "tools",
+        "highlight",
+        "output",
+        "app",
+        "app_extras",
+    )
 }
 TEXT_ONLY = {
     "seq": 1,
@@ -176,6 +186,16 @@ TOOL = {"type": "tool", "id": "c1", "state": "running"}
         (("output",), {"seq": 2, "ops": [["r", {"status": "completed", "ended_at": 2.0}]]}),
         (("output",), {"seq": 2, "ops": [["r", {"status": "cancelled", "ended_at": 2.0}]]}),
         (("app",), {"seq": 2, "ops": [["=", 0, {"meta": {"app": {"uri": "ui://a"}}}]]}),
+        # A call with an app whose arguments stream in (the app is sent them as they come).
+        (
+            ("tools", "app", "app_extras"),
+            {"seq": 2, "ops": [["+", {**TOOL, "state": "args", "meta": {"app": {"uri": "a"}}}]]},
+        ),
+        # An app's own call (its record under the owning call).
+        (
+            ("app_extras",),
+            {"seq": 2, "ops": [["=", 0, {"reruns": [{"by": "app", "state": "running"}]}]]},
+        ),
         # An app's code is no text of the run: no highlight (nor math) for its backticks.
         ((), {"seq": 2, "ops": [["r", {"apps": {"ui://a": {"html": "<p>`$x$` | y</p>"}}}]]}),
     ],
@@ -189,7 +209,9 @@ def test_a_feature_chunk_is_sent_with_the_first_message_that_needs_it(
     tool call or sub-agent; the highlight chunk with the first text that may hold a code block
     or a table (a backtick, tilde or pipe) or a result as data; the output chunk with a run's
     end; the app chunk with the first call with an MCP app (not with the app's code: no text of
-    the run); a text stream that goes on needs none. Each is sent once, on the code model's comm."""
+    the run); the app extras chunk with an app's first own call or a call with an app whose
+    arguments stream; a text stream that goes on needs none. Each is sent once, on the code
+    model's comm."""
     comms = record_comms(monkeypatch)
     code = _make_code_model()
     widget = AgentWidget(code=code, snapshot={"seq": 0, "state": {"blocks": []}})
@@ -217,3 +239,25 @@ def test_the_lanes_chunk_comes_with_the_first_widget_of_several_runs() -> None:
     assert code.lanes == ""
     LanesWidget(code=code, arrangement="chat")
     assert code.lanes == FEATURES["lanes"]
+
+
+def test_a_page_asks_for_a_chunk_only_it_knows_it_needs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """An MCP app's log or download (js/src/base/chunks.js): the page asks on the code model's
+    comm, and the chunk is sent once; a name that is no chunk, or no ask, changes nothing."""
+    comms = record_comms(monkeypatch)
+    code = _make_code_model()
+    for content in (
+        {"type": "include", "chunk": "_esm"},
+        {"type": "include", "chunk": ["app_extras"]},
+        {"type": "other", "chunk": "app_extras"},
+        "include",
+    ):
+        code._handle_custom_msg(content, [])
+    assert code.app_extras == ""
+    code._handle_custom_msg({"type": "include", "chunk": "app_extras"}, [])
+    code._handle_custom_msg({"type": "include", "chunk": "app_extras"}, [])
+    assert code.app_extras == FEATURES["app_extras"] != ""
+    (code_comm,) = [c for c in comms if c.comm_id == code.model_id]
+    chunk = FEATURES["app_extras"]
+    sent = [d for _, d in code_comm.log if d.get("state", {}).get("app_extras") == chunk]
+    assert len(sent) == 1

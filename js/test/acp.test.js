@@ -2,7 +2,7 @@
 // place, plans with an id (items, markdown sanitized, a plan file's uri) beside it, the context gauge on the status line, a call's kind, status and locations, a result's
 // unified diff as a diff view (counts, colours, folded, hostile text as text), the agent's own
 // options as the pause's buttons (answered with `choose`), and all of it in a saved view.
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { useAnswerChunk } from "../src/base/answer.js";
 import {
   DIFF_LINES,

@@ -3,7 +3,7 @@
 // it; an interrupt's panel says its reason, message, expiry, the fields its answer takes and the
 // code that answers it; encrypted reasoning is said, never shown; all of it in a saved view, and
 // hostile text as text.
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { useAnswerChunk } from "../src/base/answer.js";
 import answerChunk from "../src/panels/answer_chunk.js";
 import { runningState, toolBlock } from "./fake-model.js";

@@ -1,7 +1,7 @@
 // An MCP call answered with a task (its block's `meta.task`, nbagent/mcp_client/_tasks.py): the
 // tool panel says the task in the kernel's words as it changes, a bar while it goes on (not
 // once its run ended), what nbagent skipped of the server's text, and all of it as text.
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountView, q, undoneAfterEach } from "./mount.js";
 

@@ -1,7 +1,7 @@
 // A tool call paused before it runs (issue 19, P): the panel offers the block's `actions`,
 // keeps bad JSON local, sends `pause_answer`, disables its buttons until the state changes,
 // shows a code hint when nbagent cannot resume the call, and, saved, no live buttons.
-import { afterEach, describe, expect, test } from "vitest";
+import { describe, expect, test } from "vitest";
 import { useAnswerChunk } from "../src/base/answer.js";
 import answerChunk from "../src/panels/answer_chunk.js";
 import { readPayload, renderSaved } from "../src/view/saved.js";

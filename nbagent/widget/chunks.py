@@ -1,10 +1,12 @@
 """The lazy chunks of the widget's code (``CodeModel``'s ``math``, ``answer``, ``lanes``,
-``debug``, ``data``, ``acp``, ``tools``, ``highlight``, ``output``, ``case`` and ``app`` traits,
+``debug``, ``data``, ``acp``, ``tools``, ``highlight``, ``output``, ``case``, ``app`` and
+``app_extras`` traits,
 ``nbagent/static/<name>.js``): what they are, and what in a widget's messages or state makes the
 browser need each (a formula, a paused call, a widget of several runs, a step / timed call /
 re-runnable tool / fork, a tool result as data, a coding agent's plan, context window, tool
 kinds or diffs, a tool call or sub-agent, a code block or a table, a run's end, a call with an
-MCP app; an evaluation's opened case: ``nbagent/evaluation/board.py``)."""
+MCP app, an app's own call or streaming input; an evaluation's opened case:
+``nbagent/evaluation/board.py``)."""
 
 from __future__ import annotations
 
@@ -14,7 +16,18 @@ from collections.abc import Callable
 from typing import Any, Literal
 
 Chunk = Literal[
-    "math", "answer", "lanes", "debug", "data", "acp", "tools", "highlight", "output", "case", "app"
+    "math",
+    "answer",
+    "lanes",
+    "debug",
+    "data",
+    "acp",
+    "tools",
+    "highlight",
+    "output",
+    "case",
+    "app",
+    "app_extras",
 ]
 """The lazy chunks a ``CodeModel`` carries, each in the trait of its name."""
 
@@ -181,6 +194,22 @@ def mentions_app(value: Any) -> bool:
     return _found(value, lambda d: isinstance(d.get("app"), dict))
 
 
+def _app_extras(d: dict[str, Any]) -> bool:
+    # An app's own call (a ``reruns`` record by it: drawn while it waits, its answer posted to
+    # the app), or a call with an app whose arguments stream in (``tool-input-partial``).
+    meta = d.get("meta")
+    return d.get("by") == "app" or (
+        d.get("state") == "args" and isinstance(meta, dict) and isinstance(meta.get("app"), dict)
+    )
+
+
+def mentions_app_extras(value: Any) -> bool:
+    """Whether a message or state holds an MCP app's own tool call or a call with an app whose
+    arguments stream in: the browser may then need the app extras chunk (an app's log and
+    downloads need it too; the page, which alone sees those, asks for it)."""
+    return _found(value, _app_extras)
+
+
 MENTIONS: tuple[tuple[Chunk, Callable[[Any], bool]], ...] = (
     ("answer", mentions_pause),
     ("lanes", mentions_lanes),
@@ -191,5 +220,6 @@ MENTIONS: tuple[tuple[Chunk, Callable[[Any], bool]], ...] = (
     ("highlight", mentions_blocks),
     ("output", mentions_end),
     ("app", mentions_app),
+    ("app_extras", mentions_app_extras),
 )
 """The chunks after ``math`` and what in a widget's message or state makes the page need each."""

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pathlib
 from collections.abc import Callable
-from typing import Any, get_args
+from typing import Any, cast, get_args
 
 import ipywidgets
 import traitlets
@@ -123,6 +123,12 @@ class CodeModel(_Scrubbed):
     app = traitlets.Unicode("").tag(sync=True)
     """The app chunk (``nbagent/static/app.js``): an MCP app's sandboxed frame and its host."""
 
+    app_extras = traitlets.Unicode("").tag(sync=True)
+    """The app extras chunk (``nbagent/static/app_extras.js``): what an MCP app asks of its
+    host beyond showing (its own tool calls answered, its log, its downloads) and its call's
+    arguments as they stream; sent with the first such call or streaming input, or when the
+    page asks (a download)."""
+
     case = traitlets.Unicode("").tag(sync=True)
     """The case chunk (``nbagent/static/case.js``): an evaluation's opened case, sent with
     the first ``open`` and as the evaluation ends (``nbagent/evaluation/board.py``)."""
@@ -138,6 +144,15 @@ class CodeModel(_Scrubbed):
         (``kernel.sent_in_a_cell``, under `jupyter execute`) also calls ``again`` as the next
         cell starts when ``send`` may have gone out between two cells: nbclient drops what
         a cell sends after its end, and the saved notebook would lack the chunk."""
+        self.on_msg(self._asked)
+
+    def _asked(self, _model: Any, content: Any, _buffers: Any) -> None:
+        # A page asks for a chunk what only it knows needs (an MCP app's download: the page's
+        # js/src/base/chunks.js); a chunk is nbagent's own code, so any page may have any.
+        if isinstance(content, dict) and content.get("type") == "include":
+            chunk = content.get("chunk")
+            if chunk in get_args(Chunk):
+                self.include(cast("Chunk", chunk))
 
     def include(self, chunk: Chunk) -> None:
         """Send a chunk (once): ``math`` when a widget's text may hold a formula, ``answer``

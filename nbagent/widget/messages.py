@@ -312,6 +312,14 @@ class InspectorPlain(TypedDict):
     type: Literal["refresh", "history"]
 
 
+class ChunkRequest(TypedDict):
+    """A lazy chunk the page needs for what only it knows of (an MCP app's log or download),
+    asked of the code model (``nbagent.widget.code_model.CodeModel``), which sends it once."""
+
+    type: Literal["include"]
+    chunk: str
+
+
 RunRequest: TypeAlias = (
     SyncRequest
     | StopRequest
@@ -335,7 +343,7 @@ EvalRequest: TypeAlias = SyncRequest | StopRequest | OutputRequest | EvalCaseReq
 InspectorRequest: TypeAlias = InspectorCall | InspectorRead | InspectorAnswer | InspectorPlain
 """What an MCP inspector's page asks."""
 
-PageMessage: TypeAlias = RunRequest | LanesRequest | EvalRequest | InspectorRequest
+PageMessage: TypeAlias = RunRequest | LanesRequest | EvalRequest | InspectorRequest | ChunkRequest
 """What a page sends the kernel."""
 
 KERNEL_MESSAGES: tuple[type, ...] = (
@@ -369,5 +377,6 @@ PAGE_MESSAGES: tuple[type, ...] = (
     InspectorRead,
     InspectorAnswer,
     InspectorPlain,
+    ChunkRequest,
 )
 """Each direction's TypedDicts, for the tests that hold the two sides together."""

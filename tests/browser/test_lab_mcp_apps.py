@@ -6,7 +6,8 @@ ext-apps' own ``App`` class, so the handshake is the real one) in its inspector.
 ``app_domains=True``), inside which the app says it connected and shows the input and result
 it received and the page's theme and the cell's width, which it follows as they change; its
 button's tool call pauses for the author in the call's panel, answered as the model's calls
-are (its arguments edited there), then the app gets its result; the page makes no request
+are (its arguments edited there), then the app gets its result; its log shows under it; its
+download is offered in the panel and saved by the reader's click; the page makes no request
 outside the server."""
 
 from __future__ import annotations
@@ -61,6 +62,9 @@ def test_a_tools_app_shows_its_input_and_result_sandboxed(lab: LabPage, tmp_path
     csp = app.locator('meta[http-equiv="Content-Security-Policy"]')
     assert csp.get_attribute("content") == csp_policy({"connectDomains": [reach]})
     app.locator("#state", has_text="connected").wait_for()
+    # Its log (the page asks the kernel for the extras chunk that draws it: no call of the
+    # app's has needed it yet).
+    turn(lab, 0).locator(".nba-app .nba-output", has_text="info chart: connected").wait_for()
     app.locator("#result", has_text="2 values, total 7").wait_for()
     assert json.loads(app.locator("#input").inner_text()) == {"values": [3, 4]}
     assert app.locator("#theme").inner_text() == "light"
@@ -102,4 +106,16 @@ def test_a_tools_app_shows_its_input_and_result_sandboxed(lab: LabPage, tmp_path
     app.locator("#bumped", has_text="bumped by 4").wait_for()
     assert "bump 4" in log.read_text()
     assert turn(lab, 0).locator(".nba-app .nba-pause").count() == 0
+
+    # The app asks for a download (its frame may not): offered in the panel, saved on a click.
+    app.locator("#download").click()
+    offer = turn(lab, 0).locator(".nba-app-offer")
+    offer.filter(has_text="The app offers chart.csv (8 bytes)").wait_for()
+    assert app.locator("#downloaded").inner_text() == "asking"
+    with lab.page.expect_download() as saved:
+        offer.get_by_role("button", name="Save").click()
+    assert saved.value.suggested_filename == "chart.csv"
+    assert Path(saved.value.path()).read_text() == "x,y\n1,2\n"
+    app.locator("#downloaded", has_text="saved").wait_for()
+    assert offer.count() == 0
     assert lab.foreign_requests() == []

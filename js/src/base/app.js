@@ -4,11 +4,20 @@
 
 import { lazyChunk, withChunk } from "./chunks.js";
 
-/** @typedef {typeof import("../widget/app_chunk.js").default} AppChunk */
+/**
+ * @typedef {typeof import("../widget/app_chunk.js").default} AppChunk
+ * @typedef {typeof import("../widget/app_extras_chunk.js").default} AppExtrasChunk
+ */
 
 /** The app chunk of this copy of the bundle. */
 export const appChunk = /** @type {ReturnType<typeof lazyChunk<AppChunk>>} */ (
   lazyChunk("MCP apps cannot show")
+);
+
+/** The app extras chunk (an app's own calls, log, downloads, streaming input), which the app
+ * chunk asks for (js/src/panels/app_frame.js). */
+export const appExtrasChunk = /** @type {ReturnType<typeof lazyChunk<AppExtrasChunk>>} */ (
+  lazyChunk("an MCP app's calls, log and downloads cannot show")
 );
 
 /**

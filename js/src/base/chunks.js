@@ -89,6 +89,11 @@ export function chunkFromCodeModel(model, name, shared) {
     const imported = importsOf(name);
     let chunk = imported.get(version);
     if (!chunk) {
+      // Not sent yet: the page asks for it (what the page alone knows needs it: an MCP app's
+      // download, nbagent/widget/code_model.py), then waits as for a chunk the kernel sends.
+      /** @type {import("./wire.js").ChunkRequest} */
+      const ask = { type: "include", chunk: name };
+      if (!code.get(name)) code.send(ask);
       const text = String(code.get(name) || (await sent(code, name)));
       chunk = importText(text).then((mod) => {
         mod.bind?.(shared);

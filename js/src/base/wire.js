@@ -100,8 +100,14 @@
 /** @typedef {SyncRequest | StopRequest | OutputRequest | EvalCaseRequest | EvalRate} EvalRequest */
 /** @typedef {InspectorCall | InspectorRead | InspectorAnswer | InspectorPlain} InspectorRequest */
 /**
+ * A lazy chunk the page needs for what only it knows of (an MCP app's log or download), asked
+ * of the code model (js/src/base/chunks.js).
+ * @typedef {{type: "include", chunk: string}} ChunkRequest
+ */
+/**
  * What a page sends the kernel.
- * @typedef {RunRequest | ChatPrompt | LaneRequest | EvalRequest | InspectorRequest} PageMessage
+ * @typedef {RunRequest | ChatPrompt | LaneRequest | EvalRequest | InspectorRequest
+ *   | ChunkRequest} PageMessage
  */
 
 /**

@@ -6,6 +6,8 @@
 // frame is checked (its source is this frame's window, then app_host.js checkMessage) before
 // anything reads it.
 
+import { appExtrasChunk } from "../base/app.js";
+import { withChunk } from "../base/chunks.js";
 import { pageIsDark } from "../base/styles.js";
 import { isObject } from "../base/wire.js";
 import { forward } from "./app_calls.js";
@@ -25,6 +27,7 @@ export class AppFrame {
   constructor(entry, box, signal, p) {
     this.box = box;
     this.p = p;
+    this.signal = signal;
     /** The app's tool calls forwarded (app_calls.js) waiting for their answer. */
     /** @type {Map<string, string | number>} */
     this.waiting = new Map();
@@ -98,7 +101,8 @@ export class AppFrame {
     if (msg.id !== undefined) {
       const reply = answer(/** @type {any} */ (msg), () => this.context(), this.kernel);
       if (reply) this.post(reply);
-      else forward(this, msg.id, msg.params);
+      else if (msg.method === "tools/call") forward(this, msg.id, msg.params);
+      else this.extras((c) => c.received(this, msg));
     } else if (msg.method === "ui/notifications/initialized") {
       this.ready = true;
       this.changed(); // what changed since ui/initialize
@@ -107,7 +111,15 @@ export class AppFrame {
       const height = Number(msg.params?.height);
       if (Number.isFinite(height))
         this.frame.style.height = `${Math.min(Math.max(height, HEIGHTS[0]), HEIGHTS[1])}px`;
-    }
+    } else if (msg.method === "notifications/message") this.extras((c) => c.received(this, msg));
+  }
+
+  /**
+   * What the app extras chunk does (js/src/widget/app_extras_chunk.js), once it is here.
+   * @param {(c: import("../base/app.js").AppExtrasChunk) => void} then
+   */
+  extras(then) {
+    withChunk(appExtrasChunk, this.signal, then);
   }
 
   /**
@@ -123,8 +135,10 @@ export class AppFrame {
     this.p = p;
     this.waiting.clear();
     this.ready = false;
-    /** The input sent (its JSON). @type {string} */
+    /** The input sent, and the streaming input (its JSON). @type {string} */
     this.sentInput = "";
+    /** @type {string | undefined} */
+    this.sentPartial = undefined;
     this.sentResult = false;
     box.append(this.frame);
   }
@@ -155,6 +169,7 @@ export class AppFrame {
       this.sentInput = input;
       this.note("ui/notifications/tool-input", { arguments: args });
     }
+    if (b.state === "args") this.extras((c) => c.partial(this, b));
     // The result, or (a call stopped, denied or failed with no result) that none comes.
     const result = b.meta?.app?.result;
     const ended = b.state === "cancelled" || b.state === "error";

@@ -94,7 +94,8 @@ export function checkMessage(data, gate, now) {
 /**
  * The host's answer to a request from the app: `ui/initialize` with the host's info,
  * capabilities and context, `ping` with nothing; `tools/call` null (app_calls.js `forward`
- * asks the kernel); any other a JSON-RPC error (-32601; -32000 "no kernel" in a saved view).
+ * asks the kernel), `ui/download-file` null (js/src/panels/app_download.js offers it); any
+ * other a JSON-RPC error (-32601; -32000 "no kernel" in a saved view).
  * @param {AppMessage & {id: string | number}} msg
  * @param {() => Record<string, unknown>} context what of the host context follows the page now
  *   (its theme, its width: app_frame.js), after the display mode and platform
@@ -108,7 +109,7 @@ export function answer(msg, context, kernel = true) {
       result: {
         protocolVersion: PROTOCOL,
         hostInfo: { name: "nbagent", version: "1" },
-        hostCapabilities: {},
+        hostCapabilities: { serverTools: {}, logging: {}, downloadFile: {} },
         hostContext: {
           displayMode: "inline",
           availableDisplayModes: ["inline"],
@@ -119,6 +120,6 @@ export function answer(msg, context, kernel = true) {
     };
   if (msg.method === "ping") return { ...head, result: {} };
   if (!kernel) return { ...head, error: { code: -32000, message: "no kernel" } };
-  if (msg.method === "tools/call") return null;
+  if (msg.method === "tools/call" || msg.method === "ui/download-file") return null;
   return { ...head, error: { code: -32601, message: `Method not found: ${msg.method}` } };
 }

@@ -3,15 +3,13 @@
 // js/src/base/app.js as the panel updates; loaded with the first call that has an app
 // (its block's `meta.app`: nbagent/widget/chunks.py). The frame is made when the panel opens.
 
+import { appExtrasChunk } from "../base/app.js";
+import { withChunk } from "../base/chunks.js";
 import { h, setText } from "../base/format.js";
 import { isObject } from "../base/wire.js";
-import { answered } from "../panels/app_calls.js";
 import { AppFrame } from "../panels/app_frame.js";
 
-/**
- * @typedef {import("../panels/panels.js").ToolPanel} ToolPanel
- * @typedef {import("../panels/pause.js").PauseBox} PauseBox
- */
+/** @typedef {import("../panels/panels.js").ToolPanel} ToolPanel */
 
 /**
  * What the chunk adds to a tool panel (made once, kept on the panel): the app's place after
@@ -24,57 +22,10 @@ function parts(p) {
   const domains = h("div", "nba-app-domains");
   const note = h("div", "nba-app-note");
   const box = h("div", "nba-app");
-  const calls = h("div");
-  box.append(head, uri, domains, note, calls);
+  box.append(head, uri, domains, note);
   p.data.after(box);
   p.el.addEventListener("toggle", () => p.el.open && tool(p, true), { signal: p.signal });
-  // The paused app calls' boxes, by their request.
-  return { box, uri, domains, note, calls, boxes: new Map() };
-}
-
-/**
- * The app's own tool calls (nbagent/mcp_client/_app_calls.py: the panel's block's `reruns`
- * by the app): their answers posted to the app; each waiting for the author drawn by the
- * panel's own PauseBox (js/src/panels/pause.js: Run, Edit arguments, Deny with a reason; none
- * on a viewer's page), its answer sent as `app_call_answer`.
- * @param {ReturnType<typeof parts>} a
- * @param {ToolPanel} p
- * @param {AppFrame | undefined} frame the app's frame, when it is under this panel
- * @param {boolean} live a kernel can take the answer (not a saved view)
- */
-function calls(a, p, frame, live) {
-  const b = /** @type {Record<string, any>} */ (p.last);
-  const actions = p.rerun.actions;
-  if (frame) answered(frame, b);
-  const Box = /** @type {typeof import("../panels/pause.js").PauseBox} */ (p.pause.constructor);
-  /** @type {Map<unknown, PauseBox>} */
-  const was = a.boxes;
-  a.boxes = new Map();
-  for (const r of b.reruns ?? [])
-    if (r.by === "app" && r.state === "paused" && actions.mayAct?.() !== false) {
-      const box =
-        was.get(r.request) ??
-        new Box(
-          b.id,
-          {
-            // The answer chunk's `pause_answer` ({action, args, reason}) as the kernel's.
-            send: (/** @type {any} */ m) =>
-              actions.send({
-                ...m,
-                type: "app_call_answer",
-                request: r.request,
-                action: m.action === "run" ? "run" : "deny",
-              }),
-          },
-          p.signal,
-        );
-      a.boxes.set(r.request, box);
-      a.calls.append(box.el);
-      const head = `${r.name}, called by the app`;
-      const pause = { head, actions: ["run", "edit", "deny"], error: r.error };
-      box.update(/** @type {any} */ ({ ...r, id: b.id, state: "paused", pause }), live);
-    }
-  for (const [k, box] of was) if (!a.boxes.has(k)) box.el.remove();
+  return { box, uri, domains, note };
 }
 
 /**
@@ -125,7 +76,9 @@ function tool(p, opened = false) {
   }
   const here = f?.at === p ? f.frame : undefined;
   here?.update(p.last);
-  calls(a, p, here, entry?.kernel !== false);
+  // The app's own calls (their answers, those waiting for the author): the extras chunk's.
+  if (p.last?.reruns?.length)
+    withChunk(appExtrasChunk, p.signal, (c) => c.calls(a, p, here, entry?.kernel !== false));
 }
 
 export default { tool };

@@ -4,7 +4,7 @@
 // does once the kernel sent them.
 
 import { acpChunk } from "../base/acp.js";
-import { appChunk } from "../base/app.js";
+import { appChunk, appExtrasChunk } from "../base/app.js";
 import { debugChunk } from "../base/debug.js";
 import { dataChunk } from "../base/display.js";
 import { highlightChunk } from "../base/highlight_slot.js";
@@ -15,6 +15,7 @@ import { mathSyntax } from "../markdown/math.js";
 import { newMathSyntax } from "../markdown/math_syntax.js";
 import acpParts from "./acp_chunk.js";
 import appParts from "./app_chunk.js";
+import appExtrasParts from "./app_extras_chunk.js";
 import dataParts from "./data_chunk.js";
 import debugParts from "./debug_chunk.js";
 import highlightParts from "./highlight_chunk.js";
@@ -28,6 +29,7 @@ export function useChunksAtHand() {
   dataChunk.use(dataParts);
   acpChunk.use(acpParts);
   appChunk.use(appParts);
+  appExtrasChunk.use(appExtrasParts);
   toolsChunk.use(toolsParts);
   highlightChunk.use(highlightParts);
   outputChunk.use(outputParts);

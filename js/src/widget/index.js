@@ -8,7 +8,7 @@ import "./styles.js";
 import "../panels/inspector/form.css";
 import { acpChunk } from "../base/acp.js";
 import { provideAnswerFromCodeModel } from "../base/answer.js";
-import { appChunk } from "../base/app.js";
+import { appChunk, appExtrasChunk } from "../base/app.js";
 import { chunkFromCodeModel, whenSent, withChunk } from "../base/chunks.js";
 import { debugChunk } from "../base/debug.js";
 import { dataChunk } from "../base/display.js";
@@ -89,6 +89,7 @@ const features = () =>
     [highlightChunk, "highlight"],
     [outputChunk, "output"],
     [appChunk, "app"],
+    [appExtrasChunk, "app_extras"],
   ]);
 
 /** Resolves when every feature chunk that began to load has loaded (or failed). */

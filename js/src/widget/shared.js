@@ -5,6 +5,7 @@
 // that is not here fails to build.
 
 import { answerChunk } from "../base/answer.js";
+import { appExtrasChunk } from "../base/app.js";
 import { withChunk } from "../base/chunks.js";
 import { debugChunk } from "../base/debug.js";
 import { renderDisplay } from "../base/display.js";
@@ -43,6 +44,7 @@ import { TranscriptView } from "../view/view.js";
 
 export const SHARED = {
   "base/answer.js": { answerChunk },
+  "base/app.js": { appExtrasChunk },
   "base/chunks.js": { withChunk },
   "base/debug.js": { debugChunk },
   "base/display.js": { renderDisplay },
