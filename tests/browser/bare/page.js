@@ -39,7 +39,18 @@ let codeModelAsked = 0;
 let chunkAsks = 0;
 let chunkAsksSettled = 0;
 /** The feature chunks (js/build.mjs CHUNKS) the code model holds too, as the kernel sends them. */
-const CHUNKS = ["math", "lanes", "debug", "data", "acp", "tools", "highlight", "output", "app"];
+const CHUNKS = [
+  "math",
+  "lanes",
+  "debug",
+  "data",
+  "acp",
+  "tools",
+  "highlight",
+  "output",
+  "app",
+  "app_extras",
+];
 /** @type {Promise<{get(k: string): string}> | null} */
 let codeModel = null;
 const widgetManager = {
