@@ -18,10 +18,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from nbagent.agent.tool_runner import CallScope
-from nbagent.core.events import Custom, Event, ToolCallStart
+from nbagent.core.events import Event, ToolCallStart
 from nbagent.mcp_client import McpApp, McpResult, McpServer
 from nbagent.mcp_client._app_calls import owned_by
-from nbagent.mcp_client._apps import APP_RESULT, AppResources, app_event, app_key, app_result
+from nbagent.mcp_client._apps import APP_RESULT, AddedApps, AppResources, app_key, app_result
 from nbagent.runtime.pause import Pauses
 
 __all__ = ["AppTools", "AppsAtStart", "with_app"]
@@ -32,10 +32,10 @@ AppTools = Mapping[str, tuple[McpServer, McpApp]]
 
 @dataclass
 class _RunApps:
-    """The apps one run has read, by server, and the keys of those it has added to the run."""
+    """The apps one run has read, by server, and those it has added to the run."""
 
     servers: dict[str, AppResources] = field(default_factory=dict)
-    added: set[str] = field(default_factory=set)
+    added: AddedApps = field(default_factory=AddedApps)
 
     def resources(self, server: McpServer) -> AppResources:
         found = self.servers.get(server.name)
@@ -43,17 +43,6 @@ class _RunApps:
             found = self.servers[server.name] = AppResources(
                 server.aread_resource, server.app_domains
             )
-        return found
-
-    def added_once(self, shows: dict[str, Any], read: asyncio.Future[Any]) -> Custom | None:
-        """The read app for the run's ``apps`` the first time its key comes (each later call
-        of it would only repeat its HTML); ``shows["error"]`` says why there is none."""
-        if read.cancelled():
-            return None
-        found = app_event(shows, read)
-        if found is None or shows["key"] in self.added:
-            return None
-        self.added.add(shows["key"])
         return found
 
 
@@ -99,7 +88,7 @@ class AppsAtStart:
         """The apps read since the last call, each added to the run once."""
         done = [(s, r) for s, r in self._reading if r.done()]
         self._reading = [(s, r) for s, r in self._reading if not r.done()]
-        return [ev for s, r in done if (ev := self._run.added_once(s, r)) is not None]
+        return [ev for s, r in done if (ev := self._run.added.once(s, r)) is not None]
 
     async def settle(self) -> list[Event]:
         """The apps still being read, once read (a failed read: the call says why when it
@@ -134,7 +123,7 @@ async def with_app(
         APP_RESULT.reset(token)
         if not cancelled:  # done or failed: the app shows, or says why not
             await asyncio.wait({reading})
-            if (found := run_apps.added_once(shows, reading)) is not None:
+            if (found := run_apps.added.once(shows, reading)) is not None:
                 scope.emit(found)
             if got:
                 shows["result"] = app_result(got[-1])

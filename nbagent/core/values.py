@@ -17,6 +17,7 @@ from typing import Any
 
 __all__ = [
     "APP_RESULT_BYTES",
+    "APP_URI_CHARS",
     "app_key",
     "app_result_bounded",
     "plain",
@@ -30,6 +31,8 @@ __all__ = [
 
 APP_RESULT_BYTES = 1024 * 1024
 """The largest call result sent to an MCP app as it came (larger: its text only, cut)."""
+APP_URI_CHARS = 2048
+"""The longest ``ui://`` uri of an MCP app read (longer: cut), whoever reads it."""
 
 
 def _no_constant(name: str) -> Any:

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from nbagent.core.events import Custom
-from nbagent.core.values import APP_RESULT_BYTES, app_key, app_result_bounded
+from nbagent.core.values import APP_RESULT_BYTES, APP_URI_CHARS, app_key, app_result_bounded
 from nbagent.mcp_client._types import VISIBILITY, McpApp, McpError, McpResult
 
 if TYPE_CHECKING:
@@ -37,6 +37,7 @@ __all__ = [
     "APP_RESULT",
     "MAX_APP_BYTES",
     "UI",
+    "AddedApps",
     "AppDomains",
     "AppResource",
     "AppResources",
@@ -59,8 +60,8 @@ MAX_APP_BYTES = 4 * 1024 * 1024
 """The largest app read (UTF-8 bytes): an app bundled with ext-apps' ``App`` is ~650 KB."""
 MAX_RESULT_BYTES = APP_RESULT_BYTES
 """The largest call result sent to an app as it came (larger: its text only, cut)."""
-URI_CHARS = 2048
-"""The longest ``ui://`` uri read."""
+URI_CHARS = APP_URI_CHARS
+"""The longest ``ui://`` uri read, and each domain of ``_meta.ui.csp``."""
 CSP_KEYS = ("connectDomains", "resourceDomains", "frameDomains", "baseUriDomains")
 PERMISSIONS = ("camera", "microphone", "geolocation", "clipboardWrite")
 DOMAINS_KEPT = 32
@@ -344,6 +345,26 @@ def app_event(app: dict[str, Any], read: asyncio.Future[AppResource]) -> Custom 
         return None
     key = app.get("key", found.uri)
     return Custom(name="mcp_app", value={"uri": found.uri, "key": key, **found.to_json()})
+
+
+@dataclass
+class AddedApps:
+    """The keys of the apps one run has added to its ``apps``: each app's HTML goes once, however
+    many calls show it (an nbagent agent's run, a pydantic-ai run)."""
+
+    keys: set[str] = field(default_factory=set)
+
+    def once(self, shows: dict[str, Any], read: asyncio.Future[AppResource]) -> Custom | None:
+        """The read app for the run's ``apps`` the first time its key comes (``app_event``);
+        None for a later call of it, or a read cancelled, or one that failed (``shows["error"]``
+        then says why)."""
+        if read.cancelled():
+            return None
+        found = app_event(shows, read)
+        if found is None or shows["key"] in self.keys:
+            return None
+        self.keys.add(shows["key"])
+        return found
 
 
 APP_RESULT: ContextVar[Callable[[McpResult], None] | None] = ContextVar(

@@ -14,12 +14,9 @@ from nbagent.adapters.base import field, list_or_empty, str_or_none, type_is
 from nbagent.adapters.pydantic_ai.maps import to_plain
 from nbagent.adapters.pydantic_ai.parts import Parts, call_end
 from nbagent.core.events import Event, ToolCallEnd, ToolCallStart
-from nbagent.core.values import app_key, app_result_bounded
+from nbagent.core.values import APP_URI_CHARS, app_key, app_result_bounded
 
 __all__ = ["Tools", "deferred_hint"]
-
-URI_CHARS = 2048
-"""The longest ``ui://`` uri of an app read (as ``nbagent.mcp_client``'s)."""
 
 
 class Tools:
@@ -85,7 +82,7 @@ class Tools:
         if not isinstance(uri, str) or not uri or not isinstance(result, Mapping):
             return None
         assert isinstance(record, Mapping)
-        uri = uri[:URI_CHARS]
+        uri = uri[:APP_URI_CHARS]
         server = self.parts.server(field(part, "tool_name"))
         server = server or str_or_none(record.get("toolset_id")) or ""
         failed = result.get("isError") is True

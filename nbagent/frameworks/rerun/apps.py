@@ -25,7 +25,7 @@ from typing import Any, TypeVar
 from nbagent.core.events import Event, ToolCallStart, ToolResult
 from nbagent.mcp_client import McpError, McpResult, McpTool
 from nbagent.mcp_client._app_calls import AppCalls, owned_by
-from nbagent.mcp_client._apps import AppResource, AppResources, app_event
+from nbagent.mcp_client._apps import AddedApps, AppResource, AppResources, app_event
 from nbagent.mcp_client._catalog import tool_of
 from nbagent.runtime.run import Run
 from nbagent.sources.tool_servers import PydanticAiServers, tool_servers
@@ -135,7 +135,7 @@ class PydanticApps:
         self._servers = servers
         self._by_toolset: dict[int, ToolsetServer] = {}
         self._reads: dict[str, asyncio.Future[AppResource]] = {}
-        self._added: set[str] = set()
+        self._added = AddedApps()
         run.amend(self._amend)
         AppCalls(run)  # the apps' own calls: paused for the author, then through the toolset
 
@@ -198,13 +198,10 @@ class PydanticApps:
         if read.cancelled():
             return
         shown = dict(app)
-        found = app_event(shown, read)
-        events: list[Event] = []
-        if found is not None:
+        found = self._added.once(shown, read)
+        events: list[Event] = [found] if found is not None else []
+        if "error" not in shown:
             owned_by(self.run.pauses, ev.tool_call_id, server)
-            if app["key"] not in self._added:
-                self._added.add(app["key"])
-                events.append(found)
         else:  # the call's start again, with its meta.app saying why
             again = ToolCallStart(tool_call_id=ev.tool_call_id, name=ev.name or "")
             again.meta = {"app": shown}
