@@ -7,10 +7,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, get_args
 
 import pytest
 
+from nbagent.widget.chunks import Chunk
 from nbagent.widget.code_model import _make_code_model, _mentions_math
 from nbagent.widget.widget import AgentWidget, LanesWidget
 from tests.recording import record_comms
@@ -134,19 +135,11 @@ def test_a_chunk_sent_between_two_cells_goes_again_with_the_next_cell(
     assert math_sent(since) == []  # sent once already; nothing owed
 
 
+# The feature chunks (js/build.mjs CHUNKS): all but math, answer and an evaluation's case.
 FEATURES = {
     name: (STATIC / f"{name}.js").read_text(encoding="utf-8")
-    for name in (
-        "lanes",
-        "debug",
-        "data",
-        "acp",
-        "tools",
-        "highlight",
-        "output",
-        "app",
-        "app_extras",
-    )
+    for name in get_args(Chunk)
+    if name not in ("math", "answer", "case")
 }
 TEXT_ONLY = {
     "seq": 1,

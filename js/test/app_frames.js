@@ -4,6 +4,17 @@
 import { expect, vi } from "vitest";
 import { q } from "./mount.js";
 
+/** jsdom has no ResizeObserver (the frame's width: js/test/mcp_app_context.test.js watches). */
+export function withoutResizeObserver() {
+  vi.stubGlobal(
+    "ResizeObserver",
+    class {
+      observe() {}
+      disconnect() {}
+    },
+  );
+}
+
 /** How long a test waits for what the page draws, on a loaded machine (polled: no sleep). */
 export const PATIENCE = { timeout: 30_000 };
 

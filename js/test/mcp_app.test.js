@@ -16,20 +16,13 @@ import {
   withCsp,
 } from "../src/panels/app_host.js";
 import { renderSaved } from "../src/view/saved.js";
-import { init, opened, PATIENCE, wire } from "./app_frames.js";
+import { init, opened, PATIENCE, wire, withoutResizeObserver } from "./app_frames.js";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountView, q, undoneAfterEach } from "./mount.js";
 
 const cleanups = undoneAfterEach();
 
-// jsdom has no ResizeObserver (the frame's width: js/test/mcp_app_context.test.js).
-vi.stubGlobal(
-  "ResizeObserver",
-  class {
-    observe() {}
-    disconnect() {}
-  },
-);
+withoutResizeObserver();
 
 const URI = "ui://chart/app.html";
 const HTML =

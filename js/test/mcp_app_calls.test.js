@@ -6,7 +6,7 @@ import { describe, expect, test, vi } from "vitest";
 import { useAnswerChunk } from "../src/base/answer.js";
 import answerChunk from "../src/panels/answer_chunk.js";
 import { answer } from "../src/panels/app_host.js";
-import { PATIENCE } from "./app_frames.js";
+import { PATIENCE, withoutResizeObserver } from "./app_frames.js";
 import { runningState, toolBlock } from "./fake-model.js";
 import { mountView, q, undoneAfterEach } from "./mount.js";
 
@@ -15,14 +15,7 @@ useAnswerChunk(answerChunk);
 
 const cleanups = undoneAfterEach();
 
-// jsdom has no ResizeObserver (the frame's width: js/test/mcp_app.test.js).
-vi.stubGlobal(
-  "ResizeObserver",
-  class {
-    observe() {}
-    disconnect() {}
-  },
-);
+withoutResizeObserver();
 
 const URI = "ui://chart/app.html";
 const RESULT = { content: [{ type: "text", text: "bumped by 3" }], isError: false };

@@ -8,20 +8,13 @@ import { chunkFromCodeModel } from "../src/base/chunks.js";
 import { partialJson } from "../src/base/partial_json.js";
 import { fileName, MAX_OFFERS } from "../src/panels/app_download.js";
 import { MAX_LINE, MAX_LINES } from "../src/panels/app_log.js";
-import { init, opened, PATIENCE, wire } from "./app_frames.js";
+import { init, opened, PATIENCE, wire, withoutResizeObserver } from "./app_frames.js";
 import { FakeModel, runningState, toolBlock } from "./fake-model.js";
 import { mountView, q, undoneAfterEach } from "./mount.js";
 
 const cleanups = undoneAfterEach();
 
-// jsdom has no ResizeObserver (the frame's width: js/test/mcp_app_context.test.js).
-vi.stubGlobal(
-  "ResizeObserver",
-  class {
-    observe() {}
-    disconnect() {}
-  },
-);
+withoutResizeObserver();
 
 const URI = "ui://chart/app.html";
 const meta = { app: { uri: URI, visibility: ["model", "app"] } };
