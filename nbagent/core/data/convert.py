@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from nbagent.core.data.audio import BUNDLE_AUDIO_MIMES, audio_data_ok
-from nbagent.core.data.html import clean_table_html
+from nbagent.core.data.html import page_table_html
 from nbagent.core.data.images import (
     IMAGE_MIMES,
     Image,
@@ -104,7 +104,7 @@ def _one(obj: Any) -> tuple[dict[str, Any], str] | None:
         plain = short_repr(obj, TEXT_CHARS)
         return _bundle({"text/markdown": md, "text/plain": plain}), md
     html = _call_repr(obj, "_repr_html_")
-    cleaned = clean_table_html(html) if isinstance(html, str) else None
+    cleaned = page_table_html(html) if isinstance(html, str) else None
     if cleaned is not None:
         plain = short_repr(obj, TEXT_CHARS)
         return _bundle({"text/html": cleaned, "text/plain": plain}), plain
@@ -169,7 +169,7 @@ def clean_display(display: Any) -> list[dict[str, Any]] | None:
         if _is_table(data.get(TABLE_MIME)):
             clean[TABLE_MIME] = data[TABLE_MIME]
         html = (
-            clean_table_html(data["text/html"]) if isinstance(data.get("text/html"), str) else None
+            page_table_html(data["text/html"]) if isinstance(data.get("text/html"), str) else None
         )
         if html is not None:
             clean["text/html"] = html

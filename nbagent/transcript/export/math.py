@@ -23,6 +23,8 @@ import html
 import re
 from typing import TYPE_CHECKING
 
+from nbagent.core.sanitizer import WITHOUT_NH3, nh3_module
+
 if TYPE_CHECKING:
     from xml.etree.ElementTree import Element
 
@@ -106,12 +108,13 @@ def _attribute_value(tag: str, name: str, value: str) -> str | None:
     return value if _WORDS.fullmatch(value) else None
 
 
-def sanitize_mathml(markup: str) -> str:
+def sanitize_mathml(markup: str) -> str | None:
     """MathML through nh3 with the MathML allow-list: anything else is dropped, and the
-    contents of ``script``/``style`` with it."""
-    import nh3
-
-    return nh3.clean(
+    contents of ``script``/``style`` with it; None where nh3 is missing."""
+    nh3 = nh3_module()
+    if nh3 is None:
+        return None
+    cleaned: str = nh3.clean(
         markup,
         tags=set(MATHML_TAGS),
         attributes=MATHML_ATTRIBUTES,
@@ -121,6 +124,7 @@ def sanitize_mathml(markup: str) -> str:
         strip_comments=True,
         generic_attribute_prefixes=set(),
     )
+    return cleaned
 
 
 _NAME = re.compile(r"[a-z][a-z-]{0,31}")
@@ -205,11 +209,13 @@ def tex_to_mathml(tex: str, display: bool = False) -> str | None:
 def math_html(tex: str, display: bool, convert: bool = True) -> str:
     """One formula as the export shows it: inline in a ``span.nb-math``, display math in a
     centered ``div.nb-math.nb-math-display``; TeX that cannot be converted (or, with
-    ``convert=False``, is over a text's budget) as escaped text."""
+    ``convert=False``, is over a text's budget, or where nh3 is missing to sanitize it, saying
+    so) as escaped text."""
     tex = tex.strip()
     mathml = tex_to_mathml(tex, display) if convert else None
     if mathml is None:
-        mathml = f'<code class="nb-math nb-math-error">{html.escape(tex)}</code>'
+        why = f' title="{WITHOUT_NH3}"' if nh3_module() is None else ""
+        mathml = f'<code class="nb-math nb-math-error"{why}>{html.escape(tex)}</code>'
     if display:
         return f'<div class="nb-math nb-math-display">{mathml}</div>'
     return f'<span class="nb-math">{mathml}</span>'

@@ -15,6 +15,7 @@ from nbagent.core.data import (
     clean_table_html,
     image_size,
 )
+from nbagent.core.sanitizer import WITHOUT_NH3, nh3_module
 from nbagent.transcript.export.renderer import block_markdown
 
 __all__ = ["tool_data_html"]
@@ -48,6 +49,9 @@ def tool_data_html(display: Any) -> str:
             )
         elif "text/html" in data and (cleaned := clean_table_html(data["text/html"])):
             out.append(f'<div class="nba-data-html">{cleaned}</div>')
+        elif "text/html" in data and "text/plain" in data and nh3_module() is None:
+            text = html.escape(data["text/plain"])
+            out.append(f'<pre><code>{text}</code></pre><div class="nba-meta">{WITHOUT_NH3}</div>')
         elif "text/markdown" in data:
             out.append(
                 f'<div class="nba-data-markdown">{block_markdown(data["text/markdown"])}</div>'
