@@ -197,7 +197,10 @@ describe("an app's download", () => {
     await refused(2, [{ type: "resource", resource: { uri: "a", blob: "%%%" } }], "base64");
     await refused(3, [], "1 to 16");
     for (let i = 0; i < MAX_OFFERS; i++) send(download(10 + i, [text(`f${i}`, "x")]));
-    expect(w.el.querySelectorAll(".nba-app-offer")).toHaveLength(MAX_OFFERS);
+    const offers = [...w.el.querySelectorAll(".nba-app-offer")].map((o) => o.textContent);
+    expect(offers).toHaveLength(MAX_OFFERS);
+    expect(offers[0]).toContain("f0"); // in the order they came
+    expect(offers[MAX_OFFERS - 1]).toContain(`f${MAX_OFFERS - 1}`);
     await refused(20, [text("f", "x")], "too many offers");
   });
 

@@ -2,9 +2,10 @@
 ``misbehave`` tool's app: plain HTML and JS). It fetches a foreign URL and loads a foreign
 image (the CSP's ``default-src 'none'`` stops both: no request leaves the page), reads and
 writes ``parent.document`` (the sandbox's opaque origin: a SecurityError), sets
-``top.location`` (no ``allow-top-navigation``: the page stays), sends malformed JSON-RPC, a
-3 MB message and 5,000 pings as fast as it can (the host's checks: dropped, or answered within
-the rate bound). Nothing outside its frame changes (the page's title and address, a neighbour
+``top.location`` (no ``allow-top-navigation``: the page stays), asks for ten downloads and one
+of a link (three offers wait for the reader, the rest and the link refused), logs markup (shown
+as text), sends malformed JSON-RPC, a 3 MB message and 5,000 pings as fast as it can (the
+host's checks: dropped, or answered within the rate bound). Nothing outside its frame changes (the page's title and address, a neighbour
 widget, the notebook's cells), the page sends no request outside the Jupyter server (the
 foreign image shows, at times, as a request Chromium failed with "csp": stopped before it was
 sent), a cell still runs, and the call's panel says nothing broke.
@@ -73,6 +74,16 @@ def test_a_hostile_app_changes_nothing_outside_its_frame(lab: LabPage) -> None:
     assert flood["sent"] == FLOOD
     # Answered within the rate bound (a second's window, over the time the flood took).
     assert flood["answers"] <= PER_SECOND * (flood["ms"] / 1000 + 2), flood
+
+    # Its downloads: the offers that may wait (js/src/panels/app_download.js MAX_OFFERS), its
+    # files named without a path; its log as text, no image of it.
+    offers = turn(lab, 0).locator(".nba-app-offer")
+    offers.nth(2).wait_for()
+    assert offers.count() == 3
+    assert offers.nth(0).inner_text().startswith("The app offers x0.txt (1 bytes)")
+    log = turn(lab, 0).locator(".nba-app .nba-output")
+    log.filter(has_text="info: <img src=https://example.com/log.png>19").wait_for()
+    assert turn(lab, 0).locator(".nba-app img").count() == 0
 
     # Nothing outside the frame changed; the call's panel says nothing broke; a cell runs.
     assert lab.js(OUTSIDE_JS) == before

@@ -122,6 +122,17 @@ tried("img", () => { new Image().src = "https://example.com/pixel.png"; return "
 tried("parent", () => parent.document.body.innerHTML.length);
 tried("write", () => { parent.document.title = "pwned"; return "set"; });
 tried("top", () => { top.location = "https://example.com/"; return "set"; });
+// Downloads past the offers that may wait, a link for the host to fetch, and a log of markup.
+for (let i = 0; i < 10; i++) {
+  const resource = {uri: "file:///../x" + i + ".txt", text: "x"};
+  parent.postMessage({jsonrpc: "2.0", id: 1e5 + i, method: "ui/download-file",
+    params: {contents: [{type: "resource", resource}]}}, "*");
+}
+parent.postMessage({jsonrpc: "2.0", id: 2e5, method: "ui/download-file",
+  params: {contents: [{type: "resource_link", uri: "https://example.com/a.pdf", name: "a"}]}}, "*");
+for (let i = 0; i < 20; i++)
+  parent.postMessage({jsonrpc: "2.0", method: "notifications/message",
+    params: {level: "info", data: "<img src=https://example.com/log.png>" + i}}, "*");
 parent.postMessage("not JSON-RPC", "*");
 parent.postMessage({jsonrpc: "2.0", id: {}, method: "tools/call"}, "*");
 parent.postMessage({jsonrpc: "2.0", id: 1, method: "x", params: [1]}, "*");

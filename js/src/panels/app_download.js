@@ -13,7 +13,8 @@ export const MAX_FILES = 16;
 /**
  * @typedef {{name: string, blob: Blob}} File
  * @typedef {{frame: HTMLIFrameElement, signal: AbortSignal, offers?: number,
- *   post: (msg: object) => void}} Offerer the app's frame (js/src/panels/app_frame.js)
+ *   offered?: HTMLElement, post: (msg: object) => void}} Offerer the app's frame
+ *   (js/src/panels/app_frame.js), with its offers' place once it offered one
  */
 
 /**
@@ -79,7 +80,10 @@ export function offer(f, id, params) {
   const save = actionButton("Save", "nba-app-save");
   const dismiss = actionButton("Dismiss", "nba-app-dismiss");
   el.append(save, dismiss);
-  f.frame.after(el);
+  // In the order they came, under the frame (its log, once it logs, goes between).
+  f.offered ??= h("div");
+  if (!f.offered.isConnected) f.frame.after(f.offered);
+  f.offered.append(el);
   const click = clicks(f.signal);
   /** @param {boolean} saved */
   const done = (saved) => {
