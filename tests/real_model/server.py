@@ -34,6 +34,10 @@ END_TOKENS = {"0": -100, "2": -100}
 START_BUDGET_S = 900.0
 """How long ``serve.sh`` may take: a first install (pip, a 98 MB wheel from PyPI) on a
 loaded machine, then up to 120 s for the server to answer."""
+CALL_BUDGET_S = 60.0
+"""How long one call of the model may take before a test fails (a watchdog): tens of tokens
+of SmolLM2-135M on the CPU, whose speed falls with every busy core: on a machine loaded to 7
+(another make test beside this one), a forced tool call's two calls took over 30 s."""
 STOP_BUDGET_S = 30.0
 """How long a stopped server may take to exit before it is killed."""
 

@@ -12,8 +12,7 @@ import openai
 import pytest
 
 import nbagent
-from tests.real_model.server import MODEL, ModelServer
-from tests.wait import PATIENCE
+from tests.real_model.server import CALL_BUDGET_S, MODEL, ModelServer
 
 CALLS: list[dict[str, Any]] = []
 _lock = threading.Lock()
@@ -43,7 +42,7 @@ def test_a_forced_tool_call_runs_once_and_its_result_goes_back(
         MODEL, tools=[get_weather], client=client, tool_choice=FORCED, max_tokens=48
     )
     run = agent.run("What is the weather in Paris?")
-    t = run.wait(PATIENCE)
+    t = run.wait(2 * CALL_BUDGET_S)  # the model's two calls
     assert t.status == "completed", t.error
     assert [s["id"] for s in t.steps] == ["model-1", "tools-1", "model-2"]
     (call,) = t.tool_calls

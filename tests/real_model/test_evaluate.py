@@ -8,8 +8,7 @@ from collections import Counter
 import openai
 
 import nbagent
-from tests.real_model.server import MODEL, ModelServer
-from tests.wait import PATIENCE
+from tests.real_model.server import CALL_BUDGET_S, MODEL, ModelServer
 
 TOPICS = ["rain", "bread", "trains", "cats", "music", "rivers", "chess", "honey"]
 TOO_LONG = "word " * 5000
@@ -22,7 +21,7 @@ def test_every_case_ends_and_the_counts_by_status_are_right(model: ModelServer) 
     dataset = [{"name": t, "input": f"One sentence about {t}."} for t in TOPICS]
     dataset.append({"name": "too long", "input": TOO_LONG})
     ev = nbagent.evaluate(agent, dataset, concurrency=4, progress=False, display=False)
-    ev.wait(PATIENCE * 4)  # nine model calls, one at a time on the server
+    ev.wait(9 * CALL_BUDGET_S)  # nine model calls, one at a time on the server
     assert ev.status == "ended"  # every case ended, not all completed
     by_name = {c.name: c for c in ev.cases}
     assert set(by_name) == {*TOPICS, "too long"}

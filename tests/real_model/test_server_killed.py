@@ -9,7 +9,7 @@ from typing import Any
 import openai
 
 import nbagent
-from tests.real_model.server import END_TOKENS, MODEL, ModelServer
+from tests.real_model.server import CALL_BUDGET_S, END_TOKENS, MODEL, ModelServer
 from tests.wait import PATIENCE, wait_for
 
 
@@ -31,7 +31,7 @@ def test_a_server_killed_mid_stream_ends_the_run_keeping_its_text(
         with run.lock:
             return run.transcript.text
 
-    before = wait_for(arrived, PATIENCE, "the first text from the server")
+    before = wait_for(arrived, CALL_BUDGET_S, "the first text from the server")
     assert run.status == "running"
     spare_model.stop(signal.SIGKILL)
     t = run.wait(PATIENCE)

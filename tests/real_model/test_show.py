@@ -8,7 +8,7 @@ import httpx
 import openai
 
 import nbagent
-from tests.real_model.server import MODEL, ModelServer
+from tests.real_model.server import CALL_BUDGET_S, MODEL, ModelServer
 from tests.real_model.wire import Tee, sse_text
 from tests.wait import PATIENCE
 
@@ -24,7 +24,7 @@ def test_a_streamed_answer_shows_exactly_the_text_the_wire_carried(model: ModelS
         model=MODEL, messages=messages, stream=True, max_tokens=64
     )
     run = nbagent.show(stream)
-    t = run.wait(PATIENCE)
+    t = run.wait(CALL_BUDGET_S)  # the model streams as the run reads
     wire = sse_text(bytes(tee.raw))  # the bytes of that very stream, read after it ended
     assert t.status == "completed", t.error
     assert wire, "the server streamed no text"
