@@ -5,10 +5,11 @@ writes ``parent.document`` (the sandbox's opaque origin: a SecurityError), sets
 ``top.location`` (no ``allow-top-navigation``: the page stays), asks for ten downloads and one
 of a link (three offers wait for the reader, the rest and the link refused), logs markup (shown
 as text), sends malformed JSON-RPC, a 3 MB message and 5,000 pings as fast as it can (the
-host's checks: dropped, or answered within the rate bound). Nothing outside its frame changes (the page's title and address, a neighbour
-widget, the notebook's cells), the page sends no request outside the Jupyter server (the
-foreign image shows, at times, as a request Chromium failed with "csp": stopped before it was
-sent), a cell still runs, and the call's panel says nothing broke.
+host's checks: dropped, or answered within the rate bound). Nothing outside its frame
+changes (the page's title and address, a neighbour widget, the notebook's cells), the page
+sends no request outside the Jupyter server (the foreign image shows, at times, as a request
+Chromium failed with "csp": stopped before it was sent), a cell still runs, and the call's
+panel says nothing broke.
 
 The known gap: the frame may navigate itself (``location = ...`` inside it); neither the
 sandbox (no flag governs a frame's own navigation) nor the CSP (``navigate-to`` was never
