@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import threading
-from collections.abc import Coroutine
+from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 T = TypeVar("T")
 
 
-def run(coro: Coroutine[Any, Any, T]) -> T:
-    """``asyncio.run`` on a fresh thread.
+def run(
+    coro: Coroutine[Any, Any, T],
+    loop_factory: Callable[[], asyncio.AbstractEventLoop] | None = None,
+) -> T:
+    """``asyncio.run`` on a fresh thread (on a loop from ``loop_factory`` if given).
 
     Playwright's sync API (the browser tests' session fixture) keeps an event loop
     running in the main thread, where ``asyncio.run`` refuses to start another. The thread is
@@ -23,7 +26,7 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
 
     def main() -> None:
         try:
-            result.append(asyncio.run(coro))
+            result.append(asyncio.run(coro) if loop_factory is None else on(loop_factory(), coro))
         except BaseException as exc:  # noqa: BLE001 - re-raised in the caller's thread
             error.append(exc)
 
@@ -33,3 +36,14 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     if error:
         raise error[0]
     return result[0]
+
+
+def on(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> T:
+    """``asyncio.run(coro)`` on ``loop`` (``asyncio.Runner(loop_factory=)`` is 3.11+)."""
+    asyncio.set_event_loop(loop)
+    try:
+        return loop.run_until_complete(coro)
+    finally:
+        loop.run_until_complete(loop.shutdown_asyncgens())
+        asyncio.set_event_loop(None)
+        loop.close()

@@ -25,7 +25,7 @@ from dataclasses import dataclass
 
 import psutil
 
-from nbagent.runtime import controller
+from nbagent.runtime import flushes
 
 __all__ = ["Footprint", "footprint", "left_behind", "left_behind_here", "loop_tasks"]
 
@@ -70,7 +70,7 @@ def loop_tasks(loop: asyncio.AbstractEventLoop) -> list[asyncio.Task[object]]:
 
 def _flush_thread() -> threading.Thread | None:
     """The process-wide flush thread of the controllers: started once, shared by every run."""
-    scheduler = controller._default
+    scheduler = flushes._default
     return None if scheduler is None else scheduler._thread
 
 

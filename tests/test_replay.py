@@ -214,7 +214,8 @@ def test_a_paused_replay_blocks_on_a_condition_and_stop_ends_it(saved: Path) -> 
         return frame if frame is not None and frame.f_code.co_name == "wait" else None
 
     frame = wait_for(waiting, what="the playing thread to wait")
-    assert "_await_request" in [f.name for f in traceback.extract_stack(frame)]
+    stack = [f.name for f in traceback.extract_stack(frame)]
+    assert "_blocking" in stack and run.player.paused, stack
     assert frame.f_locals["timeout"] is None
     run.cancel()
     thread.join(PATIENCE)

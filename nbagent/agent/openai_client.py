@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-import asyncio
 import os
 from collections.abc import AsyncIterator
 from typing import Any
+
+from nbagent.core.threads import off_the_loop
 
 __all__ = ["as_async_client", "default_client"]
 
@@ -30,7 +31,8 @@ def as_async_client(client: Any) -> Any:
 
 
 class _SyncClient:
-    """An ``openai.OpenAI`` used from async code: each blocking call runs in a thread."""
+    """An ``openai.OpenAI`` used from async code: each blocking call runs in a thread (without
+    threads, on the loop: ``core.threads.off_the_loop``)."""
 
     def __init__(self, client: Any) -> None:
         self.chat = self
@@ -38,7 +40,7 @@ class _SyncClient:
         self._client = client
 
     async def create(self, **kwargs: Any) -> AsyncIterator[Any]:
-        stream = await asyncio.to_thread(self._client.chat.completions.create, **kwargs)
+        stream = await off_the_loop(self._client.chat.completions.create, **kwargs)
         return _thread_iter(stream)
 
 
@@ -47,11 +49,11 @@ async def _thread_iter(stream: Any) -> AsyncIterator[Any]:
     done = object()
     try:
         while True:
-            item = await asyncio.to_thread(next, iterator, done)
+            item = await off_the_loop(next, iterator, done)
             if item is done:
                 return
             yield item
     finally:
         close = getattr(stream, "close", None)
         if close is not None:
-            await asyncio.to_thread(close)
+            await off_the_loop(close)

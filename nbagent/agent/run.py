@@ -12,12 +12,12 @@ session's tools.
 from __future__ import annotations
 
 import logging
-import threading
 from collections.abc import AsyncIterator, Mapping, Sequence
 from typing import Any, Protocol
 
 from nbagent.agent.request import wire_message
 from nbagent.core.events import Event
+from nbagent.core.threads import in_background
 from nbagent.frameworks.fork import (
     Edit,
     StepMarks,
@@ -185,7 +185,7 @@ class AgentRun(Run):
                 log.warning("Fork here: %s", e)
 
         # Off the comm handler: a widget's comm is opened and a run started.
-        threading.Thread(target=start, name="nbagent-fork", daemon=True).start()
+        in_background(start, name="nbagent-fork")
 
 
 def history_messages(history: Any) -> list[Message]:

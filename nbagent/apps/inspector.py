@@ -30,6 +30,7 @@ from typing import Any, Literal, cast
 from nbagent.apps.lanes import Lanes
 from nbagent.core.events import ErrorEvent, Event, Status, ToolCallEnd, ToolCallStart, ToolResult
 from nbagent.core.paths import shown_command
+from nbagent.core.threads import in_background
 from nbagent.mcp_client import McpApp, McpError, McpLogEntry, McpServer
 from nbagent.mcp_client import mcp as _connect
 from nbagent.mcp_client._app_calls import AppCalls, owned_by
@@ -259,8 +260,7 @@ class McpInspector:
                 action = cast(Action, content.get("action", ""))  # McpServer.answer checks it
                 self.server.answer(ask_id, action, content.get("content"))
             elif kind == "refresh":
-                refresh = threading.Thread(target=self._refresh, name="nbagent-mcp", daemon=True)
-                refresh.start()
+                in_background(self._refresh, name="nbagent-mcp")
             elif kind == "history":
                 self._push(everything=True)
         except Exception as exc:  # noqa: BLE001 - the page says what went wrong; the kernel lives

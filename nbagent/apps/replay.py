@@ -6,8 +6,9 @@
     run = nbagent.record(stream, "run.jsonl")         # show(stream), writing each event
 
 A replay's source is a ``nbagent.sources.recording.Player``, read on a thread nbagent owns
-like any sync source; its widget gets step buttons and shows its position through the
-``replay`` trait, which changes only when a step is done (bytes stay O(output)).
+like any sync source (without threads, by a task that awaits its gaps and steps); its
+widget gets step buttons and shows its position through the ``replay`` trait, which
+changes only when a step is done (bytes stay O(output)).
 """
 
 from __future__ import annotations
@@ -66,8 +67,13 @@ class ReplayRun(Run):
 
     def step(self, to: str = "event", *, timeout: float | None = None) -> int:
         """Play the next event (``to="event"``), up to the next tool call's arguments or result
-        (``"tool"``) or the rest (``"end"``) at once; returns the position once it is shown."""
+        (``"tool"``) or the rest (``"end"``) at once; returns the position once it is shown
+        (without threads, played in this frame before it returns)."""
         ticket = self.player.request(to)
+        sliced = self._driver.sliced
+        if sliced is not None:  # without threads: played here, in this frame, to its end
+            sliced.advance()
+            return self.player.position
         if not self.player.wait_served(ticket, timeout, also=lambda: self.done):
             raise TimeoutError(f"the replay did not finish its step within {timeout} s")
         if self.player.finished and not self.done:

@@ -29,7 +29,9 @@ from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any, TypeVar
 
-from nbagent.demo.chunks import Reply, ReplyItem, completion_from_chunks
+from nbagent.core.threads import threads_available
+from nbagent.demo.answers import MODEL, Answer, answer_request, sse_data
+from nbagent.demo.chunks import Reply, ReplyItem
 from nbagent.demo.scripts import respond
 
 __all__ = [
@@ -47,7 +49,6 @@ __all__ = [
 Brain = Callable[[Reply], list[ReplyItem]]
 """Makes the answer to one request: ``Reply(body)`` in, ``reply.finish(...)``'s items out."""
 
-MODEL = "scripted"
 LIVE_MODEL = "gpt-4.1-mini"
 
 
@@ -175,45 +176,25 @@ def _handler_for(model: ScriptedModel) -> type[BaseHTTPRequestHandler]:
         def log_message(self, format: str, *args: Any) -> None:  # noqa: A002 - quiet
             pass
 
-        def _error(self, status: int, message: str) -> None:
-            kind = "server_error" if status >= 500 else "invalid_request"
-            send_json(self, status, {"error": {"message": message, "type": kind}})
-
         def do_GET(self) -> None:
-            if self.path.rstrip("/").endswith("/models"):
-                send_json(self, 200, {"object": "list", "data": [{"id": MODEL, "object": "model"}]})
-            else:
-                self._error(404, f"no route {self.path}")
+            self._send(answer_request(model, "GET", self.path, b""))
 
         def do_POST(self) -> None:
             raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-            if not self.path.rstrip("/").endswith("/chat/completions"):
-                self._error(404, f"no route {self.path}: the scripted model has chat completions")
-                return
-            try:
-                body = json.loads(raw or b"{}")
-            except ValueError as exc:
-                self._error(400, f"the body is not JSON: {exc}")
-                return
-            if not isinstance(body, dict) or not isinstance(body.get("messages"), list):
-                self._error(400, "the body needs a list of messages")
-                return
-            try:
-                items = model.answer(body)
-            except Exception as exc:  # noqa: BLE001 - a broken brain is the client's error to see
-                self._error(500, f"the scripted model failed: {type(exc).__name__}: {exc}")
-                return
-            if not body.get("stream"):
-                send_json(self, 200, completion_from_chunks(items))
+            self._send(answer_request(model, "POST", self.path, raw))
+
+        def _send(self, answer: Answer) -> None:
+            if answer.items is None:
+                send_json(self, answer.status, answer.body)
                 return
             try:
                 start_event_stream(self)
-                for item in items:
+                for item in answer.items:
                     if isinstance(item, float):
                         time.sleep(item)
                     else:
-                        write_chunk(self, b"data: %s\n\n" % json.dumps(item).encode())
-                write_chunk(self, b"data: [DONE]\n\n")
+                        write_chunk(self, sse_data(item))
+                write_chunk(self, sse_data("[DONE]"))
                 write_chunk(self, b"")
             except OSError:  # the client went away (Stop): nothing more to send
                 self.close_connection = True
@@ -223,18 +204,21 @@ def _handler_for(model: ScriptedModel) -> type[BaseHTTPRequestHandler]:
 
 # -- connect() ------------------------------------------------------------------------------
 
-_shared: ScriptedModel | None = None
+_shared: dict[bool, ScriptedModel] = {}
 _shared_lock = threading.Lock()
 
 
-def _shared_model(speed: float) -> ScriptedModel:
-    """The process's one scripted model, started on first use; ``speed`` from now on."""
-    global _shared
+def _shared_model(speed: float, *, serve: bool = True) -> ScriptedModel:
+    """The process's one scripted model (``serve``: its server, started on first use; else
+    the one that answers in this process); ``speed`` from now on."""
     with _shared_lock:
-        if _shared is None:
-            _shared = ScriptedModel(speed=speed).start()
-        _shared.speed = speed
-        return _shared
+        shared = _shared.get(serve)
+        if shared is None:
+            shared = _shared[serve] = ScriptedModel(speed=speed)
+            if serve:
+                shared.start()
+        shared.speed = speed
+        return shared
 
 
 @dataclass(frozen=True)
@@ -258,6 +242,12 @@ class Connection:
                 f"Live: the cells below ask {self.model} at {self.base_url}; "
                 "the tools run in this kernel."
             )
+        if ".invalid" in self.base_url:  # demo.in_process.IN_PROCESS_URL
+            return (
+                "Offline: the cells below ask nbagent's scripted model, which answers in this "
+                "kernel (rules, not a language model; no network, no key); the tools run here "
+                "too."
+            )
         return (
             "Offline: no OPENAI_API_KEY or OPENAI_BASE_URL is set, so the cells below ask "
             "nbagent's scripted model on 127.0.0.1 (rules, not a language model; no network, "
@@ -265,9 +255,13 @@ class Connection:
         )
 
 
-def connect(*, model: str | None = None, speed: float | None = None) -> Connection:
+def connect(
+    *, model: str | None = None, speed: float | None = None, in_process: bool | None = None
+) -> Connection:
     """A live model when ``OPENAI_API_KEY`` or ``OPENAI_BASE_URL`` is set (OpenAI, Ollama,
-    vLLM, llama.cpp server), else the scripted model, started once per process."""
+    vLLM, llama.cpp server), else the scripted model, started once per process: on
+    127.0.0.1, or (``in_process``; by default where threads cannot start, as in JupyterLite)
+    answering in this process, no socket, no thread (``demo.in_process``)."""
     import openai
 
     from nbagent.agent.openai_client import default_client
@@ -284,6 +278,11 @@ def connect(*, model: str | None = None, speed: float | None = None) -> Connecti
             sync_client=default_client(sync=True),
             speed=speed,
         )
+    if in_process if in_process is not None else not threads_available():
+        from nbagent.demo.in_process import IN_PROCESS_URL, clients
+
+        client, sync_client = clients(_shared_model(speed, serve=False))
+        return Connection(False, model or MODEL, IN_PROCESS_URL, client, sync_client, speed)
     url = _shared_model(speed).base_url
     return Connection(
         live=False,

@@ -14,10 +14,12 @@ The page's requests: ``sync``, ``open`` (a case's run widget, ``CaseView.open``)
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import threading
 from typing import Any, cast
 
+from nbagent.core.threads import threads_available
 from nbagent.evaluation import records
 from nbagent.evaluation.cases import EvalCase
 from nbagent.evaluation.table import (
@@ -32,6 +34,7 @@ from nbagent.evaluation.tasks import MakeView
 from nbagent.evaluation.widget import CaseView, EvaluationWidget
 from nbagent.runtime import marimo
 from nbagent.runtime.kernel import current_cell_id
+from nbagent.runtime.loops import task_apart, this_threads_loop
 from nbagent.widget.messages import EvalOutput, EvalRequest, EvalRows, EvalSnapshot, EvalTable
 
 __all__ = ["EVALUATION_MIME", "THROTTLE_MS", "Board"]
@@ -61,6 +64,7 @@ class Board:
         self._views: dict[int, CaseView] = {}
         self._wanted: set[int] = set()  # opened by the page before their run existed
         self._thread: threading.Thread | None = None
+        self._feeding: asyncio.Task[None] | None = None  # without threads: the feed's task
         self._wake = threading.Event()
         self._handles: list[Any] = []  # the displays, updated as the evaluation ends
         self._in_model = False
@@ -145,12 +149,17 @@ class Board:
             self._update_displays()
 
     def _ensure_thread(self) -> None:
-        """The caller holds the lock: the feed's thread runs while anything is live."""
-        if self._thread is None:
+        """The caller holds the lock: the feed's thread runs while anything is live (without
+        threads, its task on the loop)."""
+        if self._thread is not None or self._feeding is not None:
+            return
+        if threads_available():
             self._thread = threading.Thread(
                 target=self._feed, name="nbagent-evaluation-feed", daemon=True
             )
             self._thread.start()
+        else:
+            self._feeding = task_apart(this_threads_loop(), self._afeed())
 
     def _live(self) -> bool:
         return not self.ev.done or any(c.status == "running" for c in self.ev.cases)
@@ -158,12 +167,24 @@ class Board:
     def _feed(self) -> None:
         while True:
             self._wake.wait(self.interval_s)  # a throttle's interval, not a stand-in for one
-            with self._lock:
-                with contextlib.suppress(Exception):  # a lost message: the page re-syncs
-                    self._flush()
-                if not self._live():
-                    self._thread = None
-                    return
+            if not self._fed():
+                return
+
+    async def _afeed(self) -> None:
+        while True:
+            await asyncio.sleep(self.interval_s)  # a throttle's interval
+            if not self._fed():
+                return
+
+    def _fed(self) -> bool:
+        """Send what is pending; whether the feed goes on (anything still live)."""
+        with self._lock:
+            with contextlib.suppress(Exception):  # a lost message: the page re-syncs
+                self._flush()
+            if self._live():
+                return True
+            self._thread = self._feeding = None  # under the lock: a change now starts another
+            return False
 
     # -- sending ---------------------------------------------------------------------------
 

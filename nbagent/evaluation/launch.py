@@ -4,9 +4,9 @@ and returned at once (``nbagent.evaluation.evaluation``)."""
 from __future__ import annotations
 
 import weakref
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
+from nbagent.core import threads
 from nbagent.evaluation.acp_task import acp_performer, is_acp_agent
 from nbagent.evaluation.cases import cases_from, is_pydantic_dataset
 from nbagent.evaluation.evaluation import Evaluation
@@ -75,7 +75,7 @@ def evaluate(
         cases = cases_from(dataset, repeat)
     name = title or (str(getattr(dataset, "name", None) or "") if pydantic else "") or "evaluation"
     acp = is_acp_agent(task)
-    executor = ThreadPoolExecutor(max_workers=concurrency, thread_name_prefix="nbagent-eval")
+    executor = threads.executor(concurrency, "nbagent-eval")  # in place without threads
     engine = Engine(
         cases,
         acp_performer(task, executor) if acp else performer(task, executor),

@@ -14,7 +14,7 @@ import contextlib
 import threading
 from collections import deque
 from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Executor
 from typing import Any
 
 from nbagent.core.errors import error_message
@@ -42,7 +42,7 @@ class Engine:
         perform: Performer,
         scorers: list[Scorer],
         *,
-        executor: ThreadPoolExecutor,
+        executor: Executor,
         concurrency: int,
         max_cost_usd: float | None,
         title: str,

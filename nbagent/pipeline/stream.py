@@ -25,6 +25,7 @@ from nbagent.adapters import (
 )
 from nbagent.adapters.base import ServerSentEvent, ToolServers, is_keepalive
 from nbagent.core.events import ErrorEvent, Event, EventDecodeError, RunEnd, RunStart
+from nbagent.core.threads import THREADLESS, NotReady
 from nbagent.pipeline.normalize import Normalizer
 from nbagent.sources import (
     SourceTypeError,
@@ -240,8 +241,9 @@ class Sink(Protocol):
     def ended(self) -> bool: ...
 
 
-def pump(source: Any, iterator: Iterator[Any], sink: Sink) -> Iterator[Event]:
-    """The one loop that reads a sync source: each item into ``sink``, its events out.
+def pump(source: Any, iterator: Iterator[Any], sink: Sink) -> Iterator[Event | NotReady]:
+    """The one loop that reads a sync source: each item into ``sink``, its events out, and
+    a source's ``NotReady`` as it is (without threads, where it would have blocked).
 
     Ends after the run's ``run_end``: the source exhausted (``finish``), raising (``fail``)
     or the sink ended by someone else (a Stop). Closes the iterator and the source.
@@ -255,6 +257,9 @@ def pump(source: Any, iterator: Iterator[Any], sink: Sink) -> Iterator[Event]:
             except Exception as exc:  # noqa: BLE001 - a failing source ends the run
                 yield from sink.fail(exc)
                 return
+            if type(item) is NotReady:
+                yield item
+                continue
             events = sink.feed(item)
             if len(events) == 1:  # once per token: no list iterator for one event
                 yield events[0]
@@ -332,7 +337,19 @@ def iter_events(source: Any, format: str = "auto", **kw: Any) -> Iterator[Event]
             f"{type(source).__name__} is an async source; use nbagent.aiter_events() "
             "(or nbagent.show(), which reads async sources on the kernel's loop)"
         )
-    return pump(source, iter(source), pipeline)
+    return _blocking(pump(source, iter(source), pipeline))
+
+
+def _blocking(events: Iterator[Event | NotReady]) -> Iterator[Event]:
+    """The events of ``pump``, its ``NotReady`` waited for here (a source that would be
+    woken by a run's controls cannot be: there is no run)."""
+    for item in events:
+        if not isinstance(item, NotReady):
+            yield item
+        elif item.delay_s is None:
+            raise RuntimeError(f"{THREADLESS}: this source waits for a run's controls; show() it")
+        else:
+            time.sleep(item.delay_s)
 
 
 def aiter_events(source: Any, format: str = "auto", **kw: Any) -> AsyncIterator[Event]:  # noqa: A002
@@ -349,11 +366,18 @@ def aiter_events(source: Any, format: str = "auto", **kw: Any) -> AsyncIterator[
     return _as_async(pump(source, iter(source), pipeline))
 
 
-async def _as_async(events: Iterator[Event]) -> AsyncIterator[Event]:
+async def _as_async(events: Iterator[Event | NotReady]) -> AsyncIterator[Event]:
     """A sync event iterator as an async one; closing it closes the source."""
     try:
         for ev in events:
-            yield ev
+            if isinstance(ev, NotReady):
+                if ev.delay_s is None:
+                    raise RuntimeError(f"{THREADLESS}: this source waits for a run's controls")
+                import asyncio  # only here: an async consumer has loaded it
+
+                await asyncio.sleep(ev.delay_s)
+            else:
+                yield ev
     finally:
         close = getattr(events, "close", None)
         if close is not None:

@@ -3,19 +3,18 @@
 A run's producer pushes ops as events arrive; the controller merges them and
 sends at most one message per ``throttle_ms`` (the first ops and the end of a run
 go out at once). Trailing flushes come from one nbagent-owned thread, because a
-loop timer never fires while a cell blocks the kernel's main thread.
+loop timer never fires while a cell blocks the kernel's main thread (``runtime.flushes``;
+without threads, from the loop).
 """
 
 from __future__ import annotations
 
-import heapq
-import itertools
 import threading
 import time
-import weakref
 from collections.abc import Callable
 from typing import Any
 
+from nbagent.runtime.flushes import Scheduler, default_scheduler
 from nbagent.transcript.fold.state import merged_run_set
 from nbagent.widget import wire as wire
 from nbagent.widget.messages import KernelMessage, SnapshotPayload
@@ -323,55 +322,3 @@ class Controller:
             self._send(wire.encode_lanes(self.seq, parts, meta, now=clock, clocks=clocks))
         else:
             self._send(wire.encode_ops(self.seq, self._pending.take(), now=clock))
-
-
-class Scheduler:
-    """Calls ``controller.flush_due()`` at deadlines, from one daemon thread."""
-
-    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
-        self._clock = clock
-        self._cond = threading.Condition()
-        self._heap: list[tuple[float, int, weakref.ref[Controller]]] = []
-        self._counter = itertools.count()
-        self._thread: threading.Thread | None = None
-
-    def schedule(self, deadline: float, controller: Controller) -> None:
-        with self._cond:
-            heapq.heappush(self._heap, (deadline, next(self._counter), weakref.ref(controller)))
-            if self._thread is None or not self._thread.is_alive():
-                self._thread = threading.Thread(
-                    target=self._loop, name="nbagent-flush", daemon=True
-                )
-                self._thread.start()
-            self._cond.notify()
-
-    def _loop(self) -> None:
-        while True:
-            with self._cond:
-                while not self._heap:
-                    self._cond.wait()
-                deadline = self._heap[0][0]
-                delay = deadline - self._clock()
-                if delay > 0:
-                    self._cond.wait(delay)
-                    continue
-                _, _, ref = heapq.heappop(self._heap)
-            controller = ref()
-            if controller is not None:
-                try:
-                    controller.flush_due()
-                except Exception:  # noqa: BLE001 - a broken comm must not stop every widget's flushes
-                    controller.closed = True
-
-
-_default: Scheduler | None = None
-_default_lock = threading.Lock()
-
-
-def default_scheduler() -> Scheduler:
-    """The process-wide flush thread (started on first use)."""
-    global _default
-    with _default_lock:
-        if _default is None:
-            _default = Scheduler()
-        return _default

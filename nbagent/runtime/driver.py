@@ -1,6 +1,8 @@
 """Where a run's source is read, and how the run is waited for and interrupted.
 
-Sync sources are read on a thread nbagent owns. Async sources run as a task: on the loop
+Sync sources are read on a thread nbagent owns; where threads cannot start
+(``core.threads``), every source is read by a task on this thread's loop, a sync one in
+slices (``runtime.slices``). Async sources run as a task: on the loop
 running here when that is the kernel's (a cell) or when there is no kernel (plain
 asyncio code); else on the kernel's own loop (a comm handler on an ipykernel 7 subshell
 thread); else, with no loop at all, on nbagent's one background loop (``loops``). The task
@@ -19,15 +21,17 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import contextvars
 import inspect
 import threading
+from collections.abc import Coroutine
 from typing import Any
 
+from nbagent.core.threads import in_background, threads_available
 from nbagent.pipeline.stream import apump, pump
 from nbagent.runtime.kernel import block_until_done, kernel_loop, running_loop
-from nbagent.runtime.loops import background_loop, settle_threadsafe
+from nbagent.runtime.loops import background_loop, settle_threadsafe, task_apart, this_threads_loop
 from nbagent.runtime.sink import RunSink
+from nbagent.runtime.slices import SlicedReader
 from nbagent.sources import aclose_source, close_source, is_async_source
 
 __all__ = ["Driver"]
@@ -47,28 +51,43 @@ class Driver:
         """The task reading an async source."""
         self.loop: asyncio.AbstractEventLoop | None = None
         """The loop that task runs on."""
+        self.sliced: SlicedReader | None = None
+        """The reader of a sync source without threads (``core.threads``)."""
 
     # -- reading ---------------------------------------------------------------------------
 
     def start(self) -> None:
+        threads = threads_available()
         if not is_async_source(self.source):
+            if not threads:
+                self.sliced = SlicedReader(self.source, self.sink)
+                self._start_on_this_loop(self.sliced.read())
+                return
             self.thread = threading.Thread(target=self._read, name=self.name, daemon=True)
             self.thread.start()
+            return
+        if not threads:
+            self._start_on_this_loop(self._aread())
             return
         here, home = running_loop(), kernel_loop()
         if here is not None and (home is None or here is home):
             self.loop = here
-            self.task = _create_task(here, self._aread())
+            self.task = task_apart(here, self._aread())
             return
         # One loop for every run started off the kernel's thread: what a source keeps
         # across runs (an AsyncOpenAI client's pool) is bound to the loop that first used it.
         self.loop = home or background_loop()
         self.loop.call_soon_threadsafe(self._start_task)
 
+    def _start_on_this_loop(self, reader: Coroutine[Any, Any, None]) -> None:
+        """Without threads: the task on this thread's loop (Pyodide's, a cell's or not)."""
+        self.loop = running_loop() or this_threads_loop()
+        self.task = task_apart(self.loop, reader)
+
     def _start_task(self) -> None:
         """On ``self.loop``: start reading there (already stopped: cancelled at once)."""
         assert self.loop is not None
-        self.task = _create_task(self.loop, self._aread())
+        self.task = task_apart(self.loop, self._aread())
         if self.sink.ended:
             self.task.cancel()
 
@@ -110,7 +129,7 @@ class Driver:
             # A stream object (an openai.Stream) closes its connection from any thread, which
             # unblocks a read; a generator can only be closed by its own thread, at its next
             # yield (closing it from here raises ValueError while it runs).
-            threading.Thread(target=close_source, args=(self.source,), daemon=True).start()
+            in_background(close_source, self.source, name="nbagent-close")
 
     def _cancel_task(self) -> None:
         if self.task is not None:
@@ -121,7 +140,8 @@ class Driver:
     def wait(self, timeout: float | None) -> None:
         """Block until the run ends or ``timeout`` passes. In a cell, a run read on the
         kernel's own loop is driven by re-entering that loop (nest_asyncio): waiting on it
-        otherwise would deadlock."""
+        otherwise would deadlock. Without threads nothing can block for it: ``RuntimeError``
+        unless it has ended (``kernel.block_until_done``)."""
         try:
             block_until_done(self.task, self.loop, self.sink.done, timeout)
         except KeyboardInterrupt:
@@ -141,10 +161,3 @@ class Driver:
 
         self.sink.on_done(wake)
         await future
-
-
-def _create_task(loop: asyncio.AbstractEventLoop, coro: Any) -> asyncio.Task[None]:
-    """``loop.create_task(coro)`` in an empty context (``create_task(context=)`` is 3.11+:
-    a task copies the context current where it is created)."""
-    task: asyncio.Task[None] = contextvars.Context().run(loop.create_task, coro)
-    return task

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
+from nbagent.core.threads import THREADLESS, threads_available
 from nbagent.runtime import marimo
 
 __all__ = [
@@ -124,7 +125,10 @@ def on_kernel_shutdown(callback: Callable[[bool], None]) -> bool:
         _shutdown_callbacks.append(callback)
     if getattr(kernel, "_nbagent_shutdown_hook", False):
         return True
-    original = kernel.do_shutdown
+    original = getattr(kernel, "do_shutdown", None)
+    if original is None:  # JupyterLite's kernel: a tab closed has nothing to tell
+        _shutdown_callbacks.remove(callback)
+        return False
 
     def do_shutdown(restart: bool) -> Any:
         for cb in _shutdown_callbacks:
@@ -283,7 +287,13 @@ def block_until_done(
     """Block until ``done`` is set or ``timeout`` passes: by driving ``loop`` until ``task``
     ends when this thread runs that loop (a cell waiting on a task of its own loop), else by
     waiting on ``done`` in short waits, so that a kernel interrupt (KeyboardInterrupt) gets
-    through."""
+    through. Without threads (``core.threads``) nothing can block for it: what it waits for
+    goes on only once the cell has returned, so ``RuntimeError`` unless it has ended."""
+    if not threads_available() and not done.is_set():
+        raise RuntimeError(
+            f"{THREADLESS}, and a run goes on only once its cell has returned: "
+            "`await run` (in a cell of its own) waits for it, not .wait()"
+        )
     if task is not None and loop is not None and not task.done() and running_loop() is loop:
         drive_loop_until(task, loop, timeout)
         return

@@ -4,11 +4,14 @@ one long-lived loop thread for runs of async sources started where no loop runs.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import threading
 from collections.abc import Awaitable, Coroutine
 from typing import Any, TypeVar
 
-__all__ = ["background_loop", "run_fresh", "settle_threadsafe"]
+from nbagent.core.threads import THREADLESS, threads_available
+
+__all__ = ["background_loop", "run_fresh", "settle_threadsafe", "task_apart", "this_threads_loop"]
 
 T = TypeVar("T")
 
@@ -45,9 +48,11 @@ def background_loop() -> asyncio.AbstractEventLoop:
     Async sources started outside a running loop (plain Python, a comm handler's thread)
     run there, all on one loop: what they hold across runs (an ``AsyncOpenAI`` client's
     connection pool) belongs to the loop that made it, so a fresh loop per run would find
-    it closed on the second run.
+    it closed on the second run. Without threads (``core.threads``): this thread's loop.
     """
     global _background
+    if not threads_available():
+        return this_threads_loop()
     with _background_lock:
         if _background is None or _background.is_closed():
             loop = asyncio.new_event_loop()
@@ -62,6 +67,28 @@ def background_loop() -> asyncio.AbstractEventLoop:
             ready.wait()
             _background = loop
         return _background
+
+
+def this_threads_loop() -> asyncio.AbstractEventLoop:
+    """The loop running in this thread, else the one set for it (Pyodide's ``WebLoop``, which
+    runs whenever the page does); ``RuntimeError`` if there is none."""
+    try:
+        return asyncio.get_running_loop()
+    except RuntimeError:
+        pass
+    loop = asyncio.get_event_loop_policy().get_event_loop()
+    if loop.is_closed():
+        raise RuntimeError(f"{THREADLESS}, and this thread has no open event loop to read on")
+    return loop
+
+
+def task_apart(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:
+    """``loop.create_task(coro)`` in an empty context (``create_task(context=)`` is 3.11+: a
+    task copies the context current where it is created): a task that inherits a cell's
+    context tags its messages with that cell, and ``jupyter execute`` drops them once the
+    cell returns."""
+    task: asyncio.Task[T] = contextvars.Context().run(loop.create_task, coro)
+    return task
 
 
 def _until_done(loop: asyncio.AbstractEventLoop, awaitable: Awaitable[T]) -> T:

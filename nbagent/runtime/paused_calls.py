@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from typing import TYPE_CHECKING, Any
 
+from nbagent.core.threads import in_background
 from nbagent.runtime import answers
 from nbagent.runtime.answers import PendingCall
 from nbagent.runtime.pause import Pauses
@@ -70,9 +71,7 @@ class PausedCalls:
 
     def _pause_answer_from_view(self, content: PauseAnswer) -> None:
         # Off the comm thread: the answer takes the run's lock to show a refusal.
-        threading.Thread(
-            target=self._answer_from_view, args=(content,), name="nbagent-answer", daemon=True
-        ).start()
+        in_background(self._answer_from_view, content, name="nbagent-answer")
 
     def _answer_from_view(self, content: PauseAnswer) -> None:
         try:

@@ -18,7 +18,7 @@ import os
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Literal, Union
 
@@ -32,6 +32,7 @@ from nbagent.core.events import (
     event_from_dict,
     event_from_json,
 )
+from nbagent.core.threads import NotReady, threads_available
 from nbagent.sources.files import JSONLError
 
 __all__ = ["MAX_GAP_S", "STEPS", "Player", "RecordingError", "StepTo", "read_recording"]
@@ -157,6 +158,9 @@ class Player:
         self.on_pause: Callable[[], None] | None = None
         self.on_resume: Callable[[], None] | None = None
         """Called as a step replay goes on after a pause (``on_pause``: as it pauses)."""
+        self.waker: Callable[[], None] | None = None
+        """Without threads: wakes the task reading it (``runtime.slices``) after a request or
+        a close; it yields ``NotReady`` where it would wait."""
         self._head: tuple[float, float] | None = None  # the last event's ts, when it was played
         self._next_ts: float | None = None  # the ts of the event to play next
         self._clock = clock
@@ -182,7 +186,7 @@ class Player:
         with self._cond:
             self._requests.append(to)
             self._requested += 1
-            self._cond.notify_all()
+            self._woken()
             return self._requested
 
     def wait_served(
@@ -211,7 +215,7 @@ class Player:
         """Stop playing: a wait (paused or timed) returns at once and the player ends."""
         with self._cond:
             self.closed = True
-            self._cond.notify_all()
+            self._woken()
 
     def view_state(self) -> dict[str, Any]:
         """What the widget's ``replay`` trait shows."""
@@ -240,14 +244,25 @@ class Player:
 
     # -- playing -------------------------------------------------------------------------
 
-    def __iter__(self) -> Iterator[Event]:
+    def __iter__(self) -> Iterator[Event | NotReady]:
         with self._cond:
             if self._started:
                 raise RuntimeError("a Player plays once; make another for another replay")
             self._started = True
-        return self._play()
+        # Without threads its reader's task awaits each NotReady (``runtime.slices``).
+        return self._blocking(self._play()) if threads_available() else self._play()
 
-    def _play(self) -> Iterator[Event]:
+    def _blocking(self, plays: Iterator[Event | NotReady]) -> Iterator[Event]:
+        """``_play`` on a thread of its own: each ``NotReady`` waited for here."""
+        for item in plays:
+            if not isinstance(item, NotReady):
+                yield item
+                continue
+            with self._cond:
+                if not self.closed and not self._requests:
+                    self._cond.wait(item.delay_s)
+
+    def _play(self) -> Iterator[Event | NotReady]:
         events = self._events
         base = events[0].ts if events else 0.0
         wall0 = self._wall()
@@ -258,11 +273,11 @@ class Player:
             self._head, self._next_ts = (wall0, start), wall0
         for n, ev in enumerate(events):
             if self.stepping:
-                if not self._await_request():
+                if not (yield from self._await_request()):
                     return
             elif self.speed > 0:
                 due += min(max(ev.ts - previous, 0.0) / self.speed, self.max_gap_s)
-                if not self._sleep_until(start + due):
+                if not (yield from self._sleep_until(start + due)):
                     return
             if self.closed:
                 return
@@ -292,8 +307,9 @@ class Player:
                 message="the recording ends before its run did (it was cut short)",
             )
 
-    def _await_request(self) -> bool:
-        """Step mode, before an event: True to play it, False once closed."""
+    def _await_request(self) -> Generator[NotReady, None, bool]:
+        """Step mode, before an event: True to play it, False once closed; ``NotReady`` until
+        a request comes."""
         with self._cond:
             if self._target is not None:
                 return not self.closed
@@ -307,26 +323,34 @@ class Player:
             self._served += self._completed
             self._completed = 0
             self._cond.notify_all()
-            while not self._requests and not self.closed:
-                self._cond.wait()
-            self.paused = False
-            if self.closed:
-                return False
-            self._target = self._requests.popleft()
+        while True:
+            with self._cond:
+                if self._requests or self.closed:
+                    self.paused = False
+                    if self.closed:
+                        return False
+                    self._target = self._requests.popleft()
+                    break
+            yield NotReady()
         if self.on_resume is not None:
             self.on_resume()
         return True
 
-    def _sleep_until(self, deadline: float) -> bool:
+    def _sleep_until(self, deadline: float) -> Generator[NotReady, None, bool]:
         remaining = deadline - self._clock()
         if remaining > 0:
             if self._sleep is not None:
                 self._sleep(remaining)
             else:
-                with self._cond:
-                    while not self.closed and (remaining := deadline - self._clock()) > 0:
-                        self._cond.wait(remaining)
+                while not self.closed and (remaining := deadline - self._clock()) > 0:
+                    yield NotReady(remaining)
         return not self.closed
+
+    def _woken(self) -> None:
+        """Requests and a close notify the playing thread, or wake the reader's task."""
+        self._cond.notify_all()
+        if self.waker is not None:
+            self.waker()
 
 
 def _ends_step(target: str, ev: Event) -> bool:

@@ -1,5 +1,6 @@
 """Calling a tool (``call_tool``, ``call_tool_sync``): arguments validated, an async tool run
-in a task and a sync one in a daemon thread of its own, within the tool's timeout, what it
+in a task and a sync one in a daemon thread of its own (without threads, in place), within
+the tool's timeout, what it
 prints captured by stream proxies that route by context; a sync tool that overruns is counted
 by ``abandoned_threads``."""
 
@@ -19,6 +20,7 @@ from contextvars import ContextVar, copy_context
 from typing import Any, TextIO, cast
 
 from nbagent.core.paths import private_paths
+from nbagent.core.threads import run_now, threads_available
 from nbagent.runtime.loops import run_fresh
 from nbagent.tools.results import ToolOutcome, _result
 from nbagent.tools.schema import Tool, ToolArgumentsError
@@ -42,11 +44,11 @@ async def call_tool(tool: Tool, args: Any) -> ToolOutcome:
     invoke = functools.partial(tool.fn, *positional, **kwargs)
     buf: list[str] = []
     try:
-        run = _run_in_task if _is_async(tool.fn) else _run_in_thread
+        run = _run_in_task if _is_async(tool.fn) else _run_sync
         # The tool's own exceptions come back in error: a TimeoutError raised here is ours.
         value, error = await run(invoke, buf, tool.timeout_s)
     except asyncio.TimeoutError:
-        outcome.error_type, outcome.abandoned = "TimeoutError", run is _run_in_thread
+        outcome.error_type, outcome.abandoned = "TimeoutError", run is _run_sync
         outcome.error_message = f"{tool.name} did not finish within {tool.timeout_s:g} s"
     else:
         if error is None:
@@ -63,6 +65,8 @@ def call_tool_sync(tool: Tool, args: Any) -> ToolOutcome:
     the call then gets a loop of its own on another thread, and this thread waits)."""
     # The call is made outside the ``except``: a failing tool's traceback would show this
     # RuntimeError as the context it was raised in.
+    if not threads_available():  # a sync tool runs here; an async one would need the loop
+        return run_now(call_tool(tool, args), f"the async tool {tool.name}")
     try:
         asyncio.get_running_loop()
     except RuntimeError:
@@ -93,6 +97,23 @@ async def _run_in_task(make: Callable[[], Any], buf: list[str], timeout: float |
     _use_streams(+1)
     try:
         return await asyncio.wait_for(asyncio.get_running_loop().create_task(body()), timeout)
+    finally:
+        _use_streams(-1)
+
+
+async def _run_sync(call: Callable[[], Any], buf: list[str], timeout: float | None) -> _Result:
+    """A sync tool: on a thread of its own, or where threads cannot start in this frame
+    (its ``timeout_s`` cannot apply: nothing can interrupt it)."""
+    if threads_available():
+        return await _run_in_thread(call, buf, timeout)
+    ctx = copy_context()
+    ctx.run(_capture.set, buf)  # only the tool's writes land in buf
+    _use_streams(+1)
+    try:
+        value = ctx.run(call)
+        return (await value if inspect.iscoroutine(value) else value), None
+    except Exception as exc:  # noqa: BLE001 — the tool's failure is reported, not raised
+        return None, exc
     finally:
         _use_streams(-1)
 

@@ -15,6 +15,8 @@ from collections.abc import Mapping
 from datetime import datetime, timezone
 from typing import Any, Literal
 
+from nbagent.core.threads import threads_available
+
 __all__ = ["PRICE_KEYS", "CostSource", "prices", "step_cost", "warm_up"]
 
 CostSource = Literal["reported", "price table", "override"]
@@ -38,7 +40,10 @@ _warming: list[threading.Thread] = []
 
 def warm_up() -> None:
     """Import the price table on a thread of its own, once: the first priced step would
-    otherwise wait for it (~0.4 s) under its run's lock, between two updates of the view."""
+    otherwise wait for it (~0.4 s) under its run's lock, between two updates of the view.
+    Without threads (``core.threads``) the first priced step imports it."""
+    if not threads_available():
+        return
     with _lock:
         if _warming:
             return

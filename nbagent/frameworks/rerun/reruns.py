@@ -8,10 +8,10 @@ end): it is recorded on the tool block's ``reruns`` and sent with ``Run.push_lat
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
+from nbagent.core.threads import in_background
 from nbagent.runtime.reruns import cannot_reach
 from nbagent.runtime.run import Run
 from nbagent.widget.messages import RerunRequest
@@ -89,6 +89,4 @@ class Reruns:
         if call is None or call.no_rerun or not isinstance(args, dict):
             return
         # Off the kernel's main thread: the comm handler must not wait for a slow tool.
-        threading.Thread(
-            target=self.rerun, args=(call.id, call.name, args), name="nbagent-rerun", daemon=True
-        ).start()
+        in_background(self.rerun, call.id, call.name, args, name="nbagent-rerun")

@@ -1,0 +1,116 @@
+"""The scripted model answering in this process, with no socket and no thread: an ``httpx2``
+transport that the ``openai`` client sends its requests to, for where a server cannot run
+(Pyodide: JupyterLite's kernel, marimo's WASM export, where ``connect()`` uses it).
+
+    client, sync_client = clients(demo.ScriptedModel())   # openai.AsyncOpenAI, openai.OpenAI
+
+The answers are the server's own (``demo.answers``); a stream's pauses are awaited
+on the loop, so the page's Stop and the widget's flushes go on between two chunks.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Iterator
+from typing import Any
+
+import httpx2
+
+from nbagent.demo.answers import Answers, answer_request, sse_data
+from nbagent.demo.chunks import ReplyItem
+
+__all__ = ["IN_PROCESS_URL", "InProcess", "InProcessSync", "clients"]
+
+IN_PROCESS_URL = "http://scripted.nbagent.invalid/v1"
+"""The base URL of the in-process model: a reserved name (``.invalid``) that no request to
+the network could reach, were one ever made."""
+
+
+class InProcess(httpx2.AsyncBaseTransport):
+    """Answers each request with the scripted ``model``, in this process."""
+
+    def __init__(self, model: Answers) -> None:
+        self.model = model
+
+    async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
+        raw = await request.aread()
+        answer = answer_request(self.model, request.method, request.url.raw_path.decode(), raw)
+        if answer.items is None:
+            return httpx2.Response(answer.status, json=answer.body, request=request)
+        return httpx2.Response(
+            answer.status,
+            headers=_STREAM_HEADERS,
+            stream=_Events(answer.items),
+            request=request,
+        )
+
+
+class InProcessSync(httpx2.BaseTransport):
+    """``InProcess`` for a sync ``openai.OpenAI``: its pauses block the caller (a stream read
+    without threads blocks the loop between two chunks)."""
+
+    def __init__(self, model: Answers) -> None:
+        self.model = model
+
+    def handle_request(self, request: httpx2.Request) -> httpx2.Response:
+        raw = request.read()
+        answer = answer_request(self.model, request.method, request.url.raw_path.decode(), raw)
+        if answer.items is None:
+            return httpx2.Response(answer.status, json=answer.body, request=request)
+        return httpx2.Response(
+            answer.status,
+            headers=_STREAM_HEADERS,
+            stream=_SyncEvents(answer.items),
+            request=request,
+        )
+
+
+class _SyncEvents(httpx2.SyncByteStream):
+    def __init__(self, items: list[ReplyItem]) -> None:
+        self._items = items
+
+    def __iter__(self) -> Iterator[bytes]:
+        for item in self._items:
+            if isinstance(item, float):
+                time.sleep(item)
+            else:
+                yield sse_data(item)
+        yield sse_data("[DONE]")
+
+
+class _Events(httpx2.AsyncByteStream):
+    """A stream's body: its chunks as server-sent events, its pauses awaited."""
+
+    def __init__(self, items: list[ReplyItem]) -> None:
+        self._items = items
+
+    async def __aiter__(self) -> AsyncIterator[bytes]:
+        for item in self._items:
+            if isinstance(item, float):
+                await asyncio.sleep(item)
+            else:
+                yield sse_data(item)
+        yield sse_data("[DONE]")
+
+
+def clients(model: Answers) -> tuple[Any, Any]:
+    """An ``openai.AsyncOpenAI`` and an ``openai.OpenAI`` whose requests ``model`` answers in
+    this process."""
+    import openai
+
+    return (
+        openai.AsyncOpenAI(
+            base_url=IN_PROCESS_URL,
+            api_key="scripted",
+            http_client=httpx2.AsyncClient(transport=InProcess(model)),
+        ),
+        openai.OpenAI(
+            base_url=IN_PROCESS_URL,
+            api_key="scripted",
+            http_client=httpx2.Client(transport=InProcessSync(model)),
+        ),
+    )
+
+
+_STREAM_HEADERS = {"Content-Type": "text/event-stream", "Cache-Control": "no-cache"}
