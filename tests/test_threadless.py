@@ -95,7 +95,7 @@ def test_a_trailing_flush_goes_out_while_the_source_waits(
         run = start(source(waiting, go_on), throttle_ms=50)
         await waiting.wait()
         sent = await wait_for_async(
-            lambda: "second" in page_text(comms) and page_text(comms), what="the held-back text sent"
+            lambda: "second" in page_text(comms) and page_text(comms), what="the held-back text"
         )
         go_on.set()
         await run
@@ -163,14 +163,16 @@ def test_a_timed_replay_waits_its_gaps_and_a_stop_ends_a_long_one(thread_mode: s
         return whole, (await stopped).status, fast.transcript.text
 
     whole, status, text = in_mode(thread_mode, main())
-    assert whole == text and "Oslo" in whole
+    assert whole == text
+    assert "Oslo" in whole
     assert status == "cancelled"
 
 
 def test_the_agent_on_the_in_process_model_calls_and_reruns_its_tools(thread_mode: str) -> None:
     async def main() -> tuple[Any, Any, str]:
         llm = demo.connect(in_process=True, speed=0)
-        assert llm.base_url == IN_PROCESS_URL and "answers in this kernel" in str(llm)
+        assert llm.base_url == IN_PROCESS_URL
+        assert "answers in this kernel" in str(llm)
         agent = nbagent.Agent(llm.model, tools=demo.TOOLS, client=llm.client)
         run = agent.run(QUESTION)
         t = await run
@@ -181,7 +183,8 @@ def test_the_agent_on_the_in_process_model_calls_and_reruns_its_tools(thread_mod
     assert t.status == "completed", t.to_dict().get("error")
     assert [c.args["city"] for c in t.tool_calls] == ["Paris", "Oslo"]
     assert "Oslo" in t.text
-    assert again["city"] == "Lisbon" and rerun_city == "Lisbon"
+    assert again["city"] == "Lisbon"
+    assert rerun_city == "Lisbon"
 
 
 def test_a_paused_call_is_answered_and_the_run_goes_on(thread_mode: str) -> None:
@@ -196,7 +199,8 @@ def test_a_paused_call_is_answered_and_the_run_goes_on(thread_mode: str) -> None
 
     t = in_mode(thread_mode, main())
     assert t.status == "completed"
-    assert t.tool_calls[0].mocked and "31" in t.text
+    assert t.tool_calls[0].mocked
+    assert "31" in t.text
 
 
 def test_the_pages_answer_step_and_rerun_act_on_the_loop(
@@ -230,9 +234,11 @@ def test_the_pages_answer_step_and_rerun_act_on_the_loop(
         return t, position, call.reruns[-1]
 
     t, position, rerun = in_mode(thread_mode, main())
-    assert t.tool_calls[0].denied and t.status == "completed"
+    assert t.tool_calls[0].denied
+    assert t.status == "completed"
     assert position == 55  # through the first call's arguments (as step(to="tool"))
-    assert rerun["args"] == {"city": "Lisbon"} and not rerun["is_error"]
+    assert rerun["args"] == {"city": "Lisbon"}
+    assert not rerun["is_error"]
 
 
 def test_an_evaluation_runs_its_cases_and_scores_them(thread_mode: str) -> None:
