@@ -15,6 +15,7 @@ import pytest
 import nbagent
 from nbagent import demo
 from nbagent.demo import model as model_module
+from nbagent.demo.in_process import clients
 from nbagent.demo.model import ScriptedModel
 from nbagent.demo.rules import plan_calls
 from nbagent.tools import Tool
@@ -141,6 +142,25 @@ def test_bad_requests_get_clear_errors(client: openai.OpenAI, model: ScriptedMod
     assert "not JSON" in reply.json()["error"]["message"]
     assert httpx.post(f"{model.base_url}/embeddings", json={}).status_code == 404
     assert [m.id for m in client.models.list()] == ["scripted"]
+
+
+def test_in_process_the_model_answers_as_on_its_socket(client: openai.OpenAI) -> None:
+    _, in_process = clients(ScriptedModel(speed=0))
+
+    def answers(ask: openai.OpenAI) -> list[Any]:
+        messages = [{"role": "user", "content": "What's the weather in Paris? | table"}]
+        tools = [{"type": "function", "function": f} for f in schemas(weather)]
+        stream = ask.chat.completions.create(model="m", messages=messages, tools=tools, stream=True)
+        chunks = [c.model_dump(exclude={"id", "created"}) for c in stream]
+        whole = ask.chat.completions.create(model="m", messages=messages[:1])
+        with pytest.raises(openai.BadRequestError) as refused:
+            ask.chat.completions.create(model="m", messages="hi")  # type: ignore[arg-type]
+        return [chunks, whole.choices[0].message.content, refused.value.body, ask.models.list()]
+
+    on_socket, here = answers(client), answers(in_process)
+    assert here[:3] == on_socket[:3]
+    assert [m.id for m in here[3]] == ["scripted"]
+    assert any(c["choices"] and c["choices"][0]["delta"]["tool_calls"] for c in here[0])
 
 
 def test_a_brain_that_raises_is_an_http_error() -> None:

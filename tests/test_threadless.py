@@ -187,6 +187,24 @@ def test_the_agent_on_the_in_process_model_calls_and_reruns_its_tools(thread_mod
     assert rerun_city == "Lisbon"
 
 
+def test_a_stop_mid_stream_on_the_in_process_model_and_the_next_run(thread_mode: str) -> None:
+    async def main() -> tuple[Any, Any]:
+        llm = demo.connect(in_process=True, speed=1)  # the model's pace: seconds of text
+        agent = nbagent.Agent(llm.model, client=llm.client)
+        prompt = "When should I use asyncio.gather and when asyncio.TaskGroup? Show code."
+        run = agent.run(prompt)
+        await wait_for_async(lambda: len(run.transcript.text) > 20, what="the first words")
+        run.cancel()
+        stopped = await run
+        demo.connect(in_process=True, speed=0)  # the same model, no pauses now
+        return stopped, await agent.run("Hi")
+
+    stopped, after = in_mode(thread_mode, main())
+    assert stopped.status == "cancelled"
+    assert 20 < len(stopped.text) < 1000  # what arrived is kept; the rest never came
+    assert after.status == "completed"
+
+
 def test_a_paused_call_is_answered_and_the_run_goes_on(thread_mode: str) -> None:
     async def main() -> Any:
         llm = demo.connect(in_process=True, speed=0)

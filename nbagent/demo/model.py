@@ -235,6 +235,8 @@ class Connection:
     """An ``openai.OpenAI`` (a ``Stream`` for ``nbagent.show``)."""
     speed: float
     """``NBAGENT_DEMO_SPEED``: divides the scripted model's pauses (and suits replays)."""
+    in_process: bool = False
+    """The scripted model answers in this process (``demo.in_process``), not on a socket."""
 
     def __str__(self) -> str:
         if self.live:
@@ -242,7 +244,7 @@ class Connection:
                 f"Live: the cells below ask {self.model} at {self.base_url}; "
                 "the tools run in this kernel."
             )
-        if ".invalid" in self.base_url:  # demo.in_process.IN_PROCESS_URL
+        if self.in_process:
             return (
                 "Offline: the cells below ask nbagent's scripted model, which answers in this "
                 "kernel (rules, not a language model; no network, no key); the tools run here "
@@ -282,7 +284,7 @@ def connect(
         from nbagent.demo.in_process import IN_PROCESS_URL, clients
 
         client, sync_client = clients(_shared_model(speed, serve=False))
-        return Connection(False, model or MODEL, IN_PROCESS_URL, client, sync_client, speed)
+        return Connection(False, model or MODEL, IN_PROCESS_URL, client, sync_client, speed, True)
     url = _shared_model(speed).base_url
     return Connection(
         live=False,

@@ -81,7 +81,7 @@ class Driver:
 
     def _start_on_this_loop(self, reader: Coroutine[Any, Any, None]) -> None:
         """Without threads: the task on this thread's loop (Pyodide's, a cell's or not)."""
-        self.loop = running_loop() or this_threads_loop()
+        self.loop = this_threads_loop()
         self.task = task_apart(self.loop, reader)
 
     def _start_task(self) -> None:
