@@ -7,6 +7,7 @@ from __future__ import annotations
 import asyncio
 import io
 import json
+import sys
 import threading
 from pathlib import Path
 from typing import Any
@@ -472,3 +473,11 @@ def test_wait_returns_once_the_done_callbacks_ran() -> None:
     release.set()
     ev.wait(PATIENCE)
     assert ran == ["done"]
+
+
+def test_to_pandas_without_pandas_says_what_to_use(monkeypatch: pytest.MonkeyPatch) -> None:
+    ev = run(str.upper, ["ab"])
+    monkeypatch.setitem(sys.modules, "pandas", None)  # not importable
+    with pytest.raises(ImportError, match=r"ev\.rows\(\) gives the same rows"):
+        ev.to_pandas()
+    assert ev.rows()[0]["output"] == "AB"

@@ -297,7 +297,14 @@ class Evaluation:
         ``rating``, ``comment``."""
         import importlib
 
-        pandas = importlib.import_module("pandas")  # not a dependency: only when asked for
+        try:
+            pandas = importlib.import_module("pandas")  # not a dependency: only when asked for
+        except ImportError:
+            raise ImportError(
+                "ev.to_pandas() needs pandas, which this Python does not have (`pip install "
+                "pandas`; the try-it site in the browser carries none): ev.rows() gives the same "
+                "rows as dicts"
+            ) from None
         return pandas.DataFrame(self.rows())
 
     def to_dataset(self) -> list[dict[str, Any]]:
