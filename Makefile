@@ -229,15 +229,15 @@ $(LITE)/pypi/stamp: lite/piplite.txt $(LITE_VENV)/stamp
 $(STAMP)/lite: $(LITE_SOURCES) $(LITE)/lockwheels/stamp $(LITE)/pypi/stamp nbagent/static/widget.js $(LABEXT) \
   | $(STAMP)/dev-deps
 	@start=$$(date +%s); set -e; d=$(LITE)/dir; \
-	rm -rf $$d $(LITE)/site $(LITE)/wheel && mkdir -p $$d/pypi $$d/files; \
+	rm -rf $$d $(LITE)/site $(LITE)/wheel && mkdir -p $$d/files; \
 	$(BIN)/pip wheel --quiet --no-deps --no-build-isolation -w $(LITE)/wheel . ; \
 	cp lite/jupyter-lite.json lite/jupyter_lite_config.json $$d/; \
-	cp $(LITE)/pypi/*.whl $(LITE)/wheel/*.whl $$d/pypi/; \
+	cp $(LITE)/pypi/*.whl $(LITE)/wheel/; \
 	cp $(LITE_NOTEBOOKS) $$d/files/; \
-	$(LITE_VENV)/bin/python lite/prepare_pyodide.py runtime $(LITE)/package $(LITE)/lockwheels $$d/pypi $$d/static/pyodide $(LOCK_ROOTS); \
+	$(LITE_VENV)/bin/python lite/prepare_pyodide.py runtime $(LITE)/package $(LITE)/lockwheels $(LITE)/wheel $$d/static/pyodide $(LOCK_ROOTS); \
 	rm -rf $$d/.jupyterlite.doit.db $$d/.cache; \
 	(cd $$d && $(CURDIR)/$(LITE_VENV)/bin/jupyter lite build --log-level=WARN --output-dir $(CURDIR)/$(LITE)/site \
-	  --LiteBuildConfig.federated_extensions="$$(ls $(CURDIR)/$(LITE)/wheel/*.whl)" \
+	  --LiteBuildConfig.federated_extensions="$$(ls $(CURDIR)/$(LITE)/wheel/jupyter_nbagent-*.whl)" \
 	  > $(CURDIR)/$(LITE)/build.log 2>&1) || { cat $(LITE)/build.log; exit 1; }; \
 	$(LITE_VENV)/bin/python lite/check.py $(LITE)/site $(PYODIDE_VERSION) $(LITE_VERSION); \
 	rm -rf site/lite && mkdir -p site && cp -a $(LITE)/site site/lite; \
@@ -252,8 +252,8 @@ lite: $(STAMP)/lite
 # and dependency-cruiser's layers (js/.dependency-cruiser.cjs), in `npm run lint`.
 needs-lint := install
 lint: $(needs-lint)
-	$(BIN)/ruff check nbagent tests benchmarks docs_hooks
-	$(BIN)/ruff format --check nbagent tests benchmarks docs_hooks
+	$(BIN)/ruff check nbagent tests benchmarks docs_hooks lite
+	$(BIN)/ruff format --check nbagent tests benchmarks docs_hooks lite
 	$(BIN)/lint-imports --no-cache
 	npm --prefix js run lint
 	$(BIN)/python -m tests.regex_patterns nbagent > $(STAMP)/regex_patterns.json
@@ -264,6 +264,8 @@ typecheck: $(needs-typecheck)
 	$(BIN)/mypy
 	$(BIN)/mypy --strict docs_hooks tests/test_docstrings.py tests/browser/test_docs_site.py \
 	  tests/typecheck/wire_handlers.py
+	$(BIN)/mypy --strict lite
+	$(BIN)/mypy --strict tests/browser/test_lite.py
 
 needs-test-js := $(STAMP)/js-dev js/lab/node_modules/.package-lock.json
 test-js: $(needs-test-js)
@@ -322,8 +324,8 @@ test-py: install
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest test-evals test-real-model
 
 # --durations: where the time goes, printed on every run. The browser tests need the install
-# (nbagent, the lab extension) and html-manager's packages, nothing else.
-needs-test-py-live := $(STAMP)/install $(HTML_MANAGER)/node_modules/.package-lock.json $(MCP_APP)
+# (nbagent, the lab extension), html-manager's packages and the try-it site (make lite).
+needs-test-py-live := $(STAMP)/install $(HTML_MANAGER)/node_modules/.package-lock.json $(MCP_APP) $(STAMP)/lite
 test-py-live: $(needs-test-py-live)
 	$(BIN)/pytest $(LIVE_TESTS) --durations=15
 

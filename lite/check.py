@@ -3,19 +3,21 @@
 The Pyodide kernel fixes its Pyodide (``PYODIDE_VERSION`` in its ``constants.py``): that and the
 installed jupyterlite packages must be lite/versions.mk's. The site's ``jupyter-lite.json``
 must load Pyodide from the site (``pyodideUrl``) and never from PyPI
-(``disablePyPIFallback``): JupyterLite's build cache can leave both out. The three tutorials,
-nbagent's wheel in ``pypi/all.json`` and nbagent's lab extension must be there. Prints the
-site's size and file count.
+(``disablePyPIFallback``): JupyterLite's build cache can leave both out. The kernel must load
+nbagent at its start, from the site's Pyodide lock (every file it names there). The three
+tutorials and nbagent's lab extension must be there. Prints the site's size and file count.
 """
 
 from __future__ import annotations
 
 import json
 import sys
+from importlib import import_module
 from importlib.metadata import version
 from pathlib import Path
 
 KERNEL = "@jupyterlite/pyodide-kernel-extension:kernel"
+PYODIDE = "static/pyodide"
 NOTEBOOKS = ("quickstart.ipynb", "tools-debugging.ipynb", "evaluate.ipynb")
 
 
@@ -26,14 +28,16 @@ def site_size(site: Path) -> tuple[int, int]:
 
 
 def problems(site: Path, pyodide_version: str, lite_version: str) -> list[str]:
-    from jupyterlite_pyodide_kernel.constants import PYODIDE_VERSION
-
+    kernel_version = import_module("jupyterlite_pyodide_kernel.constants").PYODIDE_VERSION
     found = []
-    if PYODIDE_VERSION != pyodide_version:
-        found.append(f"the kernel's Pyodide is {PYODIDE_VERSION}, versions.mk's {pyodide_version}")
-    for package in ("jupyterlite-core", "jupyterlite-pyodide-kernel"):
-        if version(package) != lite_version:
-            found.append(f"{package} is {version(package)}, versions.mk's {lite_version}")
+    if pyodide_version != kernel_version:
+        found.append(f"the kernel's Pyodide is {kernel_version}, versions.mk's {pyodide_version}")
+    packages = ("jupyterlite-core", "jupyterlite-pyodide-kernel")
+    found += [
+        f"{p} is {version(p)}, versions.mk's {lite_version}"
+        for p in packages
+        if version(p) != lite_version
+    ]
     config = json.loads((site / "jupyter-lite.json").read_text(encoding="utf-8"))
     kernel = config["jupyter-config-data"].get("litePluginSettings", {}).get(KERNEL, {})
     if kernel.get("pyodideUrl") != "./static/pyodide/pyodide.mjs":
@@ -41,13 +45,17 @@ def problems(site: Path, pyodide_version: str, lite_version: str) -> list[str]:
     if kernel.get("disablePyPIFallback") is not True:
         found.append("jupyter-lite.json: disablePyPIFallback is not true")
     found += [f"files/{n} missing" for n in NOTEBOOKS if not (site / "files" / n).is_file()]
-    index = json.loads((site / "pypi" / "all.json").read_text(encoding="utf-8"))
-    if "jupyter-nbagent" not in index:
-        found.append("pypi/all.json has no jupyter-nbagent")
+    if kernel.get("loadPyodideOptions", {}).get("packages") != ["jupyter-nbagent"]:
+        found.append("jupyter-lite.json: the kernel does not load jupyter-nbagent at its start")
+    lock = json.loads((site / PYODIDE / "pyodide-lock.json").read_text(encoding="utf-8"))
+    absent = [e["file_name"] for e in lock["packages"].values()]
+    found += [f"{PYODIDE}/{n} missing" for n in absent if not (site / PYODIDE / n).is_file()]
+    if "jupyter-nbagent" not in lock["packages"]:
+        found.append(f"{PYODIDE}/pyodide-lock.json has no jupyter-nbagent")
     if not (site / "extensions" / "nbagent" / "package.json").is_file():
         found.append("extensions/nbagent (the lab extension) missing")
-    if not (site / "static" / "pyodide" / "pyodide.asm.wasm").is_file():
-        found.append("static/pyodide/pyodide.asm.wasm missing")
+    if not (site / PYODIDE / "pyodide.asm.wasm").is_file():
+        found.append(f"{PYODIDE}/pyodide.asm.wasm missing")
     return found
 
 

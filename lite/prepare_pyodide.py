@@ -3,15 +3,18 @@
 ``make lite`` runs it twice, with the build's venv (``.venv-lite``, for ``packaging``):
 
     prepare_pyodide.py wheels LOCK ROOT...      # the lock wheels to download, name==version
-    prepare_pyodide.py runtime PACKAGE LOCKWHEELS PYPI OUT ROOT...
+    prepare_pyodide.py runtime PACKAGE LOCKWHEELS WHEELS OUT ROOT...
 
-``runtime`` copies the runtime files of the npm package (``PACKAGE``) and the lock wheels
-(``LOCKWHEELS``) into ``OUT`` (the site's ``static/pyodide/``) and writes a lock of only those
-wheels, each with the sha256 of the file downloaded (PyPI's wheels are not Pyodide's re-packed
-ones, and the page checks the lock's hash): a lock entry whose file is absent would make
-micropip fetch it and fail. It asserts that the kept entries' ``depends`` close, and that
-every requirement of the wheels in ``PYPI`` (the site's ``pypi/``, nbagent's own among them;
-markers evaluated for Pyodide) is met by ``PYPI``, the kept lock, or the kernel's own wheels.
+``runtime`` writes the site's ``static/pyodide/`` (``OUT``): the runtime files of the npm package
+(``PACKAGE``), the lock wheels the kernel boots with (``ROOT`` and their ``depends``, from
+``LOCKWHEELS``) and nbagent's wheels (``WHEELS``: nbagent's and lite/piplite.txt's), and a lock
+of exactly those. Each entry has the sha256 of the file there (PyPI's wheels are not Pyodide's
+re-packed ones, and the page checks the lock's hash); an entry whose file is absent would make
+micropip fetch it and fail, so the lock is pruned and its ``depends`` must close. nbagent's
+wheels join the lock so the kernel loads them at its start (``loadPyodideOptions``): the
+tutorials ``import nbagent`` as they are. Every requirement of theirs that applies in the
+browser (markers evaluated for Pyodide) must be met there, or by the kernel's own wheels
+(its ipykernel and widgetsnbextension).
 """
 
 from __future__ import annotations
@@ -38,8 +41,8 @@ def closure(packages: dict[str, Any], roots: list[str]) -> list[str]:
     """The lock's names that ``roots`` need (``depends``, transitively), sorted; a name the
     lock lacks fails."""
     seen: set[str] = set()
-    todo = [canonicalize_name(r) for r in roots]
-    by_name = {canonicalize_name(k): k for k in packages}
+    todo = [str(canonicalize_name(r)) for r in roots]
+    by_name = {str(canonicalize_name(k)): k for k in packages}
     while todo:
         name = todo.pop()
         if name in seen:
@@ -47,7 +50,7 @@ def closure(packages: dict[str, Any], roots: list[str]) -> list[str]:
         if name not in by_name:
             raise SystemExit(f"prepare_pyodide: {name!r} is not in the lock")
         seen.add(name)
-        todo.extend(canonicalize_name(d) for d in packages[by_name[name]]["depends"])
+        todo.extend(str(canonicalize_name(d)) for d in packages[by_name[name]]["depends"])
     return sorted(by_name[n] for n in seen)
 
 
@@ -62,7 +65,7 @@ def _sha256(path: Path) -> str:
 
 
 def _environment(info: dict[str, Any]) -> dict[str, str]:
-    env = dict(default_environment())
+    env = {k: str(v) for k, v in default_environment().items()}
     python = info["python"]
     env.update(
         sys_platform="emscripten", platform_system="Emscripten", platform_machine="wasm32",
@@ -80,60 +83,88 @@ def _requires(wheel: Path) -> list[str]:
     return message.get_all("Requires-Dist") or []
 
 
-def check_requirements(pypi: Path, kept: dict[str, str], info: dict[str, Any]) -> None:
-    """Every requirement of the wheels in ``pypi`` met (see the module's docstring)."""
+def _imports(wheel: Path) -> list[str]:
+    """The top-level modules of ``wheel`` (its RECORD's first path parts)."""
+    with zipfile.ZipFile(wheel) as z:
+        tops = {n.split("/")[0] for n in z.namelist()}
+    names = {t.removesuffix(".py") for t in tops if not t.endswith((".dist-info", ".data"))}
+    return sorted(n for n in names if n.isidentifier())
+
+
+def entries(wheels: Path, kept: dict[str, str], info: dict[str, Any]) -> dict[str, Any]:
+    """A lock entry for each wheel in ``wheels``, its ``depends`` the requirements that apply
+    in the browser (markers evaluated for Pyodide); a requirement met neither there, in the
+    lock's ``kept`` {name: version} nor by the kernel's own wheels fails, listed."""
     available = dict(kept)
     stubs = sorted((Path(sys.prefix) / KERNEL_WHEELS).glob("*.whl"))
     if not stubs:
         raise SystemExit(f"prepare_pyodide: no kernel wheels in {sys.prefix}/{KERNEL_WHEELS}")
-    for wheel in [*stubs, *sorted(pypi.glob("*.whl"))]:
-        name, version, _, _ = parse_wheel_filename(wheel.name)
-        available[name] = str(version)
+    found: dict[str, tuple[Path, str]] = {}
+    for wheel in sorted(wheels.glob("*.whl")):
+        wheel_name, wheel_version, _, _ = parse_wheel_filename(wheel.name)
+        found[wheel_name] = (wheel, str(wheel_version))
+    available |= {n: v for n, (_, v) in found.items()}
+    own = set(available)
+    for stub in stubs:
+        stub_name, stub_version, _, _ = parse_wheel_filename(stub.name)
+        available[stub_name] = str(stub_version)
     env = _environment(info)
-    unmet = []
-    for wheel in sorted(pypi.glob("*.whl")):
+    unmet: list[str] = []
+    out: dict[str, Any] = {}
+    for name, (wheel, version) in found.items():
+        depends: list[str] = []
         for line in _requires(wheel):
             req = Requirement(line)
             if req.marker is not None and not req.marker.evaluate(env | {"extra": ""}):
                 continue
-            have = available.get(canonicalize_name(req.name))
+            dep = str(canonicalize_name(req.name))
+            have = available.get(dep)
             if have is None or not req.specifier.contains(Version(have), prereleases=True):
                 unmet.append(f"{wheel.name}: {line} (have {have})")
+            elif dep in own:
+                depends.append(dep)
+        out[name] = {
+            "name": name, "version": version, "file_name": wheel.name, "install_dir": "site",
+            "sha256": _sha256(wheel), "package_type": "package", "imports": _imports(wheel),
+            "depends": sorted(set(depends)), "unvendored_tests": False,
+        }  # fmt: skip
     if unmet:
         raise SystemExit("prepare_pyodide: unmet in the browser:\n  " + "\n  ".join(unmet))
+    return out
 
 
-def runtime(package: Path, lockwheels: Path, pypi: Path, out: Path, roots: list[str]) -> None:
+def runtime(package: Path, lockwheels: Path, wheels: Path, out: Path, roots: list[str]) -> None:
     lock = json.loads((package / "pyodide-lock.json").read_text(encoding="utf-8"))
     packages: dict[str, Any] = lock["packages"]
     names = closure(packages, roots)
-    files = {}
-    for wheel in lockwheels.glob("*.whl"):
-        name, version, _, _ = parse_wheel_filename(wheel.name)
-        files[(name, str(version))] = wheel
+    files: dict[tuple[str, str], Path] = {}
+    for path in lockwheels.glob("*.whl"):
+        wheel_name, wheel_version, _, _ = parse_wheel_filename(path.name)
+        files[(wheel_name, str(wheel_version))] = path
     shutil.rmtree(out, ignore_errors=True)
     out.mkdir(parents=True)
-    for name in RUNTIME:
-        shutil.copy2(package / name, out / name)
+    for runtime_file in RUNTIME:
+        shutil.copy2(package / runtime_file, out / runtime_file)
     kept: dict[str, Any] = {}
     for name in names:
         entry = dict(packages[name])
-        wheel = files.get((canonicalize_name(name), str(Version(entry["version"]))))
+        wheel = files.get((str(canonicalize_name(name)), str(Version(entry["version"]))))
         if wheel is None:
             raise SystemExit(f"prepare_pyodide: no wheel of {name}=={entry['version']}")
         shutil.copy2(wheel, out / wheel.name)
         entry.update(file_name=wheel.name, sha256=_sha256(wheel))
         kept[name] = entry
-    kept_names = {canonicalize_name(k) for k in kept}
+    versions = {str(canonicalize_name(k)): str(v["version"]) for k, v in kept.items()}
     for name, entry in kept.items():
-        missing = [d for d in entry["depends"] if canonicalize_name(d) not in kept_names]
+        missing = [d for d in entry["depends"] if canonicalize_name(d) not in versions]
         assert not missing, f"{name} depends on {missing}, not kept"
-    lock["packages"] = kept
+    added = entries(wheels, versions, lock["info"])
+    for entry in added.values():
+        shutil.copy2(wheels / entry["file_name"], out / entry["file_name"])
+    lock["packages"] = kept | added
     (out / "pyodide-lock.json").write_text(json.dumps(lock, indent=1), encoding="utf-8")
-    versions = {canonicalize_name(k): v["version"] for k, v in kept.items()}
-    check_requirements(pypi, versions, lock["info"])
     size = sum(p.stat().st_size for p in out.iterdir())
-    print(f"prepare_pyodide: {len(kept)} lock wheels, {size / 1e6:.1f} MB in {out}")
+    print(f"prepare_pyodide: {len(kept)} + {len(added)} wheels, {size / 1e6:.1f} MB in {out}")
 
 
 def main(argv: list[str]) -> None:

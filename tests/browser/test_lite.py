@@ -1,0 +1,110 @@
+"""The try-it site (``make lite``) in Chromium: a notebook runs nbagent in the browser's Pyodide
+kernel and its widget streams, with every request to another host aborted and counted (none
+may be made: the kernel's worker's and the service worker's included).
+
+The time to the page ready (the notebook open, its kernel idle) and to the first streamed word
+are printed (benchmarks/lite.py records them); no duration is asserted. A scenario is a
+notebook (``notebook(cells)``, served beside the site's tutorials) and what the page must show:
+``LitePage`` opens it, runs every cell, finds a widget and clicks Stop.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, unavailable
+from tests.browser.lite_site import (
+    LITE_ARGS,
+    LITE_PATIENCE,
+    LITE_SITE,
+    LitePage,
+    notebook,
+    open_lite,
+    serve_lite,
+)
+
+pytestmark = pytest.mark.browser
+
+# Until nbagent's runtime runs without threads in Pyodide (threads cannot start there): no
+# price warm-up thread, and the flushes the default scheduler's thread would make scheduled on
+# the running loop instead; the Pyodide kernel has no do_shutdown for nbagent to wrap. Applied
+# only where a thread cannot start.
+NO_THREADS = """\
+import asyncio, threading
+try:
+    threading.Thread(target=lambda: None).start()
+except RuntimeError:
+    from nbagent.runtime import controller
+    from nbagent.transcript import prices
+
+    get_ipython().kernel._nbagent_shutdown_hook = True
+
+    prices._warming.append(None)
+
+    class LoopScheduler(controller.Scheduler):
+        def schedule(self, deadline, target):
+            delay = max(0.0, deadline - self._clock())
+            asyncio.get_running_loop().call_later(delay, target.flush_due)
+
+    controller._default = LoopScheduler()
+"""
+
+WORDS = "Streamed in the browser, word by word, with nothing installed. LITE-DONE"
+
+STREAM = notebook(
+    [
+        "import nbagent\n" + NO_THREADS,
+        "import asyncio\n\n"
+        "async def words():\n"
+        f"    for word in {WORDS!r}.split():\n"
+        "        await asyncio.sleep(0.05)\n"
+        "        yield word + ' '\n\n"
+        "run = nbagent.show(words(), title='lite')",
+    ]
+)
+
+NOTEBOOKS = {"lite_stream.ipynb": STREAM}
+
+
+@pytest.fixture(scope="module")
+def lite_origin() -> Iterator[str]:
+    """The built site with this module's notebooks, served on 127.0.0.1."""
+    if not (LITE_SITE / "jupyter-lite.json").is_file():
+        unavailable(f"{LITE_SITE} not built: make lite")
+    with serve_lite(LITE_SITE, NOTEBOOKS) as origin:
+        yield origin
+
+
+@pytest.fixture(scope="module")
+def lite_browser(chromium_browser: Any) -> Iterator[Any]:
+    """Chromium resolving no host but 127.0.0.1 (a second one: the session's has no such rule)."""
+    browser = chromium_browser.browser_type.launch(
+        executable_path=str(CHROMIUM), args=CHROMIUM_ARGS + LITE_ARGS
+    )
+    try:
+        yield browser
+    finally:
+        browser.close()
+
+
+@pytest.fixture
+def lite(lite_browser: Any, lite_origin: str) -> Iterator[LitePage]:
+    """A fresh context on the site; at the end, no request has left 127.0.0.1."""
+    with open_lite(lite_browser, lite_origin) as page:
+        yield page
+        assert page.foreign == [], f"requests to other hosts: {page.foreign}"
+
+
+@pytest.mark.timeout(3 * LITE_PATIENCE)
+def test_a_run_streams_in_the_browser(lite: LitePage) -> None:
+    ready = lite.open("lite_stream.ipynb")
+    lite.run_all()
+    first = lite.wait_text(WORDS.split()[0])
+    last = lite.wait_text("LITE-DONE")
+    print(
+        f"\nlite: page ready {ready:.1f} s, first streamed word {first:.1f} s after Run all,"
+        f" all {first + last:.1f} s; foreign requests: {len(lite.foreign)}"
+    )
