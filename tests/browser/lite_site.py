@@ -123,6 +123,8 @@ class LitePage:
         self.context = context
         self.origin = origin
         self.foreign: list[str] = []
+        self.routed: list[str] = []
+        """Every request the route saw (the page's, its workers' and its service worker's)."""
         self.console: list[str] = []
         self.name = ""
         self.page: Any = None
@@ -130,6 +132,7 @@ class LitePage:
 
     def _route(self, route: Any) -> None:
         url = route.request.url
+        self.routed.append(url)
         if url.startswith(self.origin + "/") or urlsplit(url).scheme in ("data", "blob"):
             route.continue_()
         else:

@@ -10,11 +10,13 @@ notebook (``notebook(cells)``, served beside the site's tutorials) and what the 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
+from docs_hooks.lite import TRY_IT, try_it
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, unavailable
 from tests.browser.lite_site import (
     LITE_ARGS,
@@ -104,7 +106,25 @@ def test_a_run_streams_in_the_browser(lite: LitePage) -> None:
     lite.run_all()
     first = lite.wait_text(WORDS.split()[0])
     last = lite.wait_text("LITE-DONE")
+    # The kernel's worker fetches the wheels: its requests pass the route that counts.
+    assert any(url.endswith(".whl") for url in lite.routed), "no wheel request seen"
     print(
         f"\nlite: page ready {ready:.1f} s, first streamed word {first:.1f} s after Run all,"
         f" all {first + last:.1f} s; foreign requests: {len(lite.foreign)}"
     )
+
+
+@pytest.mark.timeout(3 * LITE_PATIENCE)
+def test_the_try_it_links_open_their_tutorial(lite: LitePage) -> None:
+    """Each tutorial page's "Try it" link (docs_hooks/lite.py) names a page of the site and a
+    notebook it holds; the quickstart's opens in the Notebook app with its kernel ready."""
+    link = re.compile(r'href="\.\./lite/([^"?]+)\?path=([^"]+)"')
+    for stem in TRY_IT:
+        found = link.search(try_it(stem) or "")
+        assert found is not None, f"{stem}: no Try it link"
+        page, name = found.groups()
+        assert (LITE_SITE / page).is_file(), f"{stem}: {page} is not in the site"
+        assert (LITE_SITE / "files" / name).is_file(), f"{stem}: the site has no {name}"
+    assert try_it("mcp") is None, "a tutorial that needs a subprocess offers Try it"
+    ready = lite.open("quickstart.ipynb", app="notebooks")
+    print(f"\nlite: the quickstart ready in the Notebook app after {ready:.1f} s")
