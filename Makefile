@@ -496,8 +496,8 @@ clean:
 load: install
 	NBAGENT_LOAD_S=30 $(BIN)/pytest tests/browser/test_load.py -v
 
-bench: install
+bench: install $(STAMP)/lite
 	$(BIN)/python -m benchmarks.run
 
-bench-quick: install
+bench-quick: install $(STAMP)/lite
 	$(BIN)/python -m benchmarks.run --quick

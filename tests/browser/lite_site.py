@@ -73,6 +73,46 @@ def overlay(site: Path, notebooks: dict[str, dict[str, Any]]) -> dict[str, bytes
     return files
 
 
+# Until nbagent's runtime runs without threads in Pyodide (threads cannot start there): no
+# price warm-up thread, and the flushes the default scheduler's thread would make scheduled on
+# the running loop instead; the Pyodide kernel has no do_shutdown for nbagent to wrap. Applied
+# only where a thread cannot start.
+NO_THREADS = """\
+import asyncio, threading
+try:
+    threading.Thread(target=lambda: None).start()
+except RuntimeError:
+    from nbagent.runtime import controller
+    from nbagent.transcript import prices
+
+    get_ipython().kernel._nbagent_shutdown_hook = True
+
+    prices._warming.append(None)
+
+    class LoopScheduler(controller.Scheduler):
+        def schedule(self, deadline, target):
+            delay = max(0.0, deadline - self._clock())
+            asyncio.get_running_loop().call_later(delay, target.flush_due)
+
+    controller._default = LoopScheduler()
+"""
+
+WORDS = "Streamed in the browser, word by word, with nothing installed. LITE-DONE"
+
+STREAM_NAME = "lite_stream.ipynb"
+STREAM = notebook(
+    [
+        "import nbagent\n" + NO_THREADS,
+        "import asyncio\n\n"
+        "async def words():\n"
+        f"    for word in {WORDS!r}.split():\n"
+        "        await asyncio.sleep(0.05)\n"
+        "        yield word + ' '\n\n"
+        "run = nbagent.show(words(), title='lite')",
+    ]
+)
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map: ClassVar[dict[str, str]] = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,

@@ -22,53 +22,17 @@ from tests.browser.lite_site import (
     LITE_ARGS,
     LITE_PATIENCE,
     LITE_SITE,
+    STREAM,
+    STREAM_NAME,
+    WORDS,
     LitePage,
-    notebook,
     open_lite,
     serve_lite,
 )
 
 pytestmark = pytest.mark.browser
 
-# Until nbagent's runtime runs without threads in Pyodide (threads cannot start there): no
-# price warm-up thread, and the flushes the default scheduler's thread would make scheduled on
-# the running loop instead; the Pyodide kernel has no do_shutdown for nbagent to wrap. Applied
-# only where a thread cannot start.
-NO_THREADS = """\
-import asyncio, threading
-try:
-    threading.Thread(target=lambda: None).start()
-except RuntimeError:
-    from nbagent.runtime import controller
-    from nbagent.transcript import prices
-
-    get_ipython().kernel._nbagent_shutdown_hook = True
-
-    prices._warming.append(None)
-
-    class LoopScheduler(controller.Scheduler):
-        def schedule(self, deadline, target):
-            delay = max(0.0, deadline - self._clock())
-            asyncio.get_running_loop().call_later(delay, target.flush_due)
-
-    controller._default = LoopScheduler()
-"""
-
-WORDS = "Streamed in the browser, word by word, with nothing installed. LITE-DONE"
-
-STREAM = notebook(
-    [
-        "import nbagent\n" + NO_THREADS,
-        "import asyncio\n\n"
-        "async def words():\n"
-        f"    for word in {WORDS!r}.split():\n"
-        "        await asyncio.sleep(0.05)\n"
-        "        yield word + ' '\n\n"
-        "run = nbagent.show(words(), title='lite')",
-    ]
-)
-
-NOTEBOOKS = {"lite_stream.ipynb": STREAM}
+NOTEBOOKS = {STREAM_NAME: STREAM}
 
 
 @pytest.fixture(scope="module")
@@ -102,7 +66,7 @@ def lite(lite_browser: Any, lite_origin: str) -> Iterator[LitePage]:
 
 @pytest.mark.timeout(3 * LITE_PATIENCE)
 def test_a_run_streams_in_the_browser(lite: LitePage) -> None:
-    ready = lite.open("lite_stream.ipynb")
+    ready = lite.open(STREAM_NAME)
     lite.run_all()
     first = lite.wait_text(WORDS.split()[0])
     last = lite.wait_text("LITE-DONE")
