@@ -5,6 +5,17 @@ The tutorials of ``TRY_IT`` get a "Try it" link (``try_it``, placed by ``noteboo
 Pyodide kernel. After each build (``make docs`` and every rebuild of ``make docs-serve``, whose
 site lives in a temporary folder) the built try-it site, ``.lite/site``, is copied into the
 site's ``lite/``; when it has not been built, the link leads nowhere and the build says so.
+
+``make lite`` (the Makefile's comments; ../shared/design/jupyterlite.md has the recipe and its
+traps) builds ``.lite/site`` and copies it to ``site/lite``, from PyPI and npm only, in a venv
+of its own (``.venv-lite``, ``lite/build-requirements.txt``). ``lite/versions.mk`` pins what
+moves together (JupyterLite, its Pyodide, the lock's wheels, the wheel tag);
+``lite/piplite.txt`` the wheels nbagent needs there. ``lite/prepare_pyodide.py`` puts them and
+nbagent's own wheel in the site's Pyodide lock, which the kernel loads at its start (the
+tutorials run as they are); ``lite/check.py`` checks the output. Downloads are cached in
+``.lite/`` (fetched again when their list changes); JupyterLite's build cache never survives
+a build. ``make test``'s browser lane builds it (a stamp over its sources) for
+``tests/browser/test_lite.py``: the site in Chromium with every other host refused.
 """
 
 from __future__ import annotations
