@@ -489,7 +489,7 @@ fuzz: install
 	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz tests/browser/test_hostile_browser.py -q
 
 clean:
-	rm -rf site $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp $(EVALS_VENV) $(DOCS_VENV) $(REAL_MODEL_VENV) $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules $(ACP_AGENTS)/node_modules nbagent/static nbagent/labextension
+	rm -rf site .lite .venv-lite $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp $(EVALS_VENV) $(DOCS_VENV) $(REAL_MODEL_VENV) $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules $(ACP_AGENTS)/node_modules nbagent/static nbagent/labextension
 
 # Issue 7's full load test: 16 streams at 200 deltas/s for 30 s in one JupyterLab page
 # (make test runs the same test for 5 s).
