@@ -113,6 +113,23 @@ STREAM = notebook(
 )
 
 
+TICKS = 400
+"""The words of ``LONG``: 0.1 s each, so a run stopped in its first seconds is cut mid-way."""
+
+LONG_NAME = "lite_long.ipynb"
+LONG = notebook(
+    [
+        "import nbagent\n" + NO_THREADS,
+        "import asyncio\n\n"
+        "async def ticks():\n"
+        f"    for n in range({TICKS}):\n"
+        "        await asyncio.sleep(0.1)\n"
+        "        yield f'tick{n} '\n\n"
+        "run = nbagent.show(ticks(), title='long')",
+    ]
+)
+
+
 class _Handler(http.server.SimpleHTTPRequestHandler):
     extensions_map: ClassVar[dict[str, str]] = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
@@ -222,6 +239,22 @@ class LitePage:
 
     def click_stop(self, nth: int = 0) -> None:
         self.widget(nth).get_by_role("button", name="Stop").click()
+
+    def wait_status(self, label: str, nth: int = 0, *, timeout: float = LITE_PATIENCE) -> float:
+        """Until the nth widget's status line starts with ``label`` (``completed``,
+        ``cancelled``, ``error: ...``); returns the seconds waited."""
+        start = time.monotonic()
+        self.wait_js(
+            "([sel, nth, label]) => { const r = document.querySelectorAll(sel)[nth];"
+            " const l = r && r.querySelector('.nba-status-label');"
+            " return !!l && l.textContent.startsWith(label); }",
+            [ROOT_SEL, nth, label], timeout=timeout, what=f"widget {nth}'s status {label!r}",
+        )  # fmt: skip
+        return time.monotonic() - start
+
+    def widget_text(self, nth: int = 0) -> str:
+        return str(self.page.evaluate("([s, n]) => document.querySelectorAll(s)[n].textContent",
+                                      [ROOT_SEL, nth]))  # fmt: skip
 
     def diagnose(self) -> str:
         """What the page shows, the console's last lines, the foreign requests."""

@@ -22,8 +22,11 @@ from tests.browser.lite_site import (
     LITE_ARGS,
     LITE_PATIENCE,
     LITE_SITE,
+    LONG,
+    LONG_NAME,
     STREAM,
     STREAM_NAME,
+    TICKS,
     WORDS,
     LitePage,
     open_lite,
@@ -32,7 +35,7 @@ from tests.browser.lite_site import (
 
 pytestmark = pytest.mark.browser
 
-NOTEBOOKS = {STREAM_NAME: STREAM}
+NOTEBOOKS = {STREAM_NAME: STREAM, LONG_NAME: LONG}
 
 
 @pytest.fixture(scope="module")
@@ -70,6 +73,7 @@ def test_a_run_streams_in_the_browser(lite: LitePage) -> None:
     lite.run_all()
     first = lite.wait_text(WORDS.split()[0])
     last = lite.wait_text("LITE-DONE")
+    lite.wait_status("completed")
     # The kernel's worker fetches the wheels: its requests pass the route that counts.
     assert any(url.endswith(".whl") for url in lite.routed), "no wheel request seen"
     print(
@@ -92,3 +96,17 @@ def test_the_try_it_links_open_their_tutorial(lite: LitePage) -> None:
     assert try_it("mcp") is None, "a tutorial that needs a subprocess offers Try it"
     ready = lite.open("quickstart.ipynb", app="notebooks")
     print(f"\nlite: the quickstart ready in the Notebook app after {ready:.1f} s")
+
+
+@pytest.mark.timeout(3 * LITE_PATIENCE)
+def test_stop_cuts_a_stream_mid_way(lite: LitePage) -> None:
+    """The cell that starts the run returns at once, so the page's Stop reaches the kernel
+    (JupyterLite's handles one message at a time) while the run streams."""
+    lite.open(LONG_NAME)
+    lite.run_all()
+    lite.wait_text("tick3 ")
+    lite.click_stop()
+    took = lite.wait_status("cancelled", timeout=60)
+    text = lite.widget_text()
+    assert f"tick{TICKS - 1} " not in text, "the run went to its end"
+    print(f"\nlite: Stop to cancelled {took:.1f} s, at {text.count('tick')} ticks of {TICKS}")
