@@ -58,7 +58,7 @@ DEMO_SYNC := UV_PROJECT_ENVIRONMENT=$(VENV) $(UV_SYNC) --inexact --group demo --
 # `make demo` (and demo-install) alone installs less: js/'s `dependencies` only, the demo group.
 DEMO_ONLY := $(if $(MAKECMDGOALS),$(if $(filter-out demo demo-install,$(MAKECMDGOALS)),,yes))
 
-.PHONY: help install build demo demo-install recordings lock test test-lanes test-evals test-under-load test-demo-install test-fast test-pythons test-real-model FORCE docs docs-serve lint typecheck test-js test-py test-py-live test-py-rest fuzz load bench bench-quick clean
+.PHONY: help lite install build demo demo-install recordings lock test test-lanes test-evals test-under-load test-demo-install test-fast test-pythons test-real-model FORCE docs docs-serve lint typecheck test-js test-py test-py-live test-py-rest fuzz load bench bench-quick clean
 
 help:
 	@echo "make demo          install nbagent, JupyterLab and what every tutorial imports, open"
@@ -73,7 +73,8 @@ help:
 	@echo "make test-evals    the pydantic-evals tests, in .venv-evals (pydantic-evals pins an older pydantic-ai)"
 	@echo "make test-real-model  nbagent against a real small model on llama-cpp-python's server (../shared/real-model)"
 	@echo "make docs          the documentation site into site/ (mkdocs build --strict; offline)"
-	@echo "make docs-serve    the documentation site on http://127.0.0.1:8000, rebuilt on every change"
+	@echo "make lite          the try-it site (JupyterLite: three tutorials in the browser) into site/lite"
+	@echo "make docs-serve    the documentation site (and make lite's) on http://127.0.0.1:8000, rebuilt on every change"
 	@echo "make fuzz          the fuzz tests with the full budget (over 100,000 generated inputs)"
 	@echo "make lock          uv.lock and the MCP servers' and real model's pins again (UPGRADE=--upgrade: newer versions)"
 
@@ -184,8 +185,68 @@ needs-docs := $(DOCS_VENV)/stamp
 docs: $(needs-docs)
 	$(MKDOCS) build --strict --quiet
 
-docs-serve: $(needs-docs)
+# The try-it site is built first (make lite) so its links work; the docs hook
+# (docs_hooks/lite.py) copies it into every build. make docs copies it when it is there.
+docs-serve: $(needs-docs) $(STAMP)/lite
 	$(MKDOCS) serve --strict -a 127.0.0.1:8000
+
+# The try-it site (../shared/design/jupyterlite.md; DEVELOP.md, "The try-it site"): JupyterLite
+# with a Pyodide kernel, the quickstart, tools-debugging and evaluate tutorials, nbagent's wheel
+# and the wheels it needs, from PyPI and npm only. The versions that move together:
+# lite/versions.mk. Downloads are cached in $(LITE)/ (each list downloaded again only when it
+# changes); the JupyterLite build starts from an empty folder every time (its doit cache would
+# skip jupyter-lite.json's settings: a site that loads Pyodide from a CDN). Built into
+# $(LITE)/site, which the browser test serves and the docs hook copies into the docs site's
+# lite/ (mkdocs build empties site/), then into site/lite.
+include lite/versions.mk
+LITE := .lite
+LITE_VENV := .venv-lite
+LITE_NOTEBOOKS := notebooks/quickstart.ipynb notebooks/tools-debugging.ipynb notebooks/evaluate.ipynb
+LITE_SOURCES := $(wildcard lite/*) pyproject.toml uv.lock $(LITE_NOTEBOOKS) \
+  $(shell find nbagent -type f -not -path '*/__pycache__/*' 2>/dev/null)
+PIPDL := $(LITE_VENV)/bin/pip download --quiet --no-deps --only-binary=:all: \
+  --platform $(PYODIDE_PLATFORM) --platform any --python-version $(PYODIDE_PYTHON) --implementation cp
+$(LITE_VENV)/stamp: lite/build-requirements.txt | $(UV_STAMP)
+	rm -rf $(LITE_VENV)
+	$(UV) venv --quiet --python $(PYTHON) $(LITE_VENV)
+	$(UV) pip sync --quiet --require-hashes --python $(LITE_VENV)/bin/python $<
+	@touch $@
+
+$(LITE)/package/pyodide-lock.json: lite/versions.mk
+	rm -rf $(LITE)/package $(LITE)/pyodide-*.tgz && mkdir -p $(LITE)
+	cd $(LITE) && npm pack --silent pyodide@$(PYODIDE_VERSION) && tar xzf pyodide-$(PYODIDE_VERSION).tgz
+	@touch $@
+
+$(LITE)/lockwheels/stamp: $(LITE)/package/pyodide-lock.json lite/prepare_pyodide.py $(LITE_VENV)/stamp
+	rm -rf $(LITE)/lockwheels && mkdir -p $(LITE)/lockwheels
+	$(LITE_VENV)/bin/python lite/prepare_pyodide.py wheels $< $(LOCK_ROOTS) > $(LITE)/lock-wheels.txt
+	$(PIPDL) -d $(LITE)/lockwheels -r $(LITE)/lock-wheels.txt
+	@touch $@
+
+$(LITE)/pypi/stamp: lite/piplite.txt $(LITE_VENV)/stamp
+	rm -rf $(LITE)/pypi && mkdir -p $(LITE)/pypi
+	$(PIPDL) -d $(LITE)/pypi -r $<
+	@touch $@
+
+$(STAMP)/lite: $(LITE_SOURCES) $(LITE)/lockwheels/stamp $(LITE)/pypi/stamp nbagent/static/widget.js $(LABEXT) \
+  | $(STAMP)/dev-deps
+	@start=$$(date +%s); set -e; d=$(LITE)/dir; \
+	rm -rf $$d $(LITE)/site $(LITE)/wheel && mkdir -p $$d/files; \
+	$(BIN)/pip wheel --quiet --no-deps --no-build-isolation -w $(LITE)/wheel . ; \
+	cp lite/jupyter-lite.json lite/jupyter_lite_config.json $$d/; \
+	cp $(LITE)/pypi/*.whl $(LITE)/wheel/; \
+	cp $(LITE_NOTEBOOKS) $$d/files/; \
+	$(LITE_VENV)/bin/python lite/prepare_pyodide.py runtime $(LITE)/package $(LITE)/lockwheels $(LITE)/wheel $$d/static/pyodide $(LOCK_ROOTS); \
+	rm -rf $$d/.jupyterlite.doit.db $$d/.cache; \
+	(cd $$d && $(CURDIR)/$(LITE_VENV)/bin/jupyter lite build --log-level=WARN --output-dir $(CURDIR)/$(LITE)/site \
+	  --LiteBuildConfig.federated_extensions="$$(ls $(CURDIR)/$(LITE)/wheel/jupyter_nbagent-*.whl)" \
+	  > $(CURDIR)/$(LITE)/build.log 2>&1) || { cat $(LITE)/build.log; exit 1; }; \
+	$(LITE_VENV)/bin/python lite/check.py $(LITE)/site $(PYODIDE_VERSION) $(LITE_VERSION); \
+	rm -rf site/lite && mkdir -p site && cp -a $(LITE)/site site/lite; \
+	echo "make lite: built in $$(( $$(date +%s) - start )) s"
+	@mkdir -p $(STAMP) && touch $@
+
+lite: $(STAMP)/lite
 
 # The ReDoS check (js/redos.mjs, recheck): every regular expression of js/src, js/lab/src and
 # nbagent linear in its input, or bounded in code with a `redos-bounded:` note saying how.
@@ -193,8 +254,8 @@ docs-serve: $(needs-docs)
 # and dependency-cruiser's layers (js/.dependency-cruiser.cjs), in `npm run lint`.
 needs-lint := install
 lint: $(needs-lint)
-	$(BIN)/ruff check nbagent tests benchmarks docs_hooks
-	$(BIN)/ruff format --check nbagent tests benchmarks docs_hooks
+	$(BIN)/ruff check nbagent tests benchmarks docs_hooks lite
+	$(BIN)/ruff format --check nbagent tests benchmarks docs_hooks lite
 	$(BIN)/lint-imports --no-cache
 	npm --prefix js run lint
 	$(BIN)/python -m tests.regex_patterns nbagent > $(STAMP)/regex_patterns.json
@@ -205,6 +266,8 @@ typecheck: $(needs-typecheck)
 	$(BIN)/mypy
 	$(BIN)/mypy --strict docs_hooks tests/test_docstrings.py tests/browser/test_docs_site.py \
 	  tests/typecheck/wire_handlers.py
+	$(BIN)/mypy --strict lite
+	$(BIN)/mypy --strict tests/browser/test_lite.py
 
 needs-test-js := $(STAMP)/js-dev js/lab/node_modules/.package-lock.json
 test-js: $(needs-test-js)
@@ -263,8 +326,8 @@ test-py: install
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest test-evals test-real-model
 
 # --durations: where the time goes, printed on every run. The browser tests need the install
-# (nbagent, the lab extension) and html-manager's packages, nothing else.
-needs-test-py-live := $(STAMP)/install $(HTML_MANAGER)/node_modules/.package-lock.json $(MCP_APP)
+# (nbagent, the lab extension), html-manager's packages and the try-it site (make lite).
+needs-test-py-live := $(STAMP)/install $(HTML_MANAGER)/node_modules/.package-lock.json $(MCP_APP) $(STAMP)/lite
 test-py-live: $(needs-test-py-live)
 	$(BIN)/pytest $(LIVE_TESTS) --durations=15
 
@@ -426,15 +489,15 @@ fuzz: install
 	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz tests/browser/test_hostile_browser.py -q
 
 clean:
-	rm -rf site $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp $(EVALS_VENV) $(DOCS_VENV) $(REAL_MODEL_VENV) $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules $(ACP_AGENTS)/node_modules nbagent/static nbagent/labextension
+	rm -rf site .lite .venv-lite $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp $(EVALS_VENV) $(DOCS_VENV) $(REAL_MODEL_VENV) $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules $(ACP_AGENTS)/node_modules nbagent/static nbagent/labextension
 
 # Issue 7's full load test: 16 streams at 200 deltas/s for 30 s in one JupyterLab page
 # (make test runs the same test for 5 s).
 load: install
 	NBAGENT_LOAD_S=30 $(BIN)/pytest tests/browser/test_load.py -v
 
-bench: install
+bench: install $(STAMP)/lite
 	$(BIN)/python -m benchmarks.run
 
-bench-quick: install
+bench-quick: install $(STAMP)/lite
 	$(BIN)/python -m benchmarks.run --quick

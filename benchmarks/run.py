@@ -167,6 +167,7 @@ def main() -> None:
         import_weight,
         inprocess,
         kernel_wire,
+        lite,
         memory,
         scale,
     )
@@ -185,6 +186,7 @@ def main() -> None:
         "hostile": (hostile.run, hostile.report),
         "evaluate": (evaluate.run, evaluate.report),
         "acp": (acp.run, acp.report),
+        "lite": (lite.run, lite.report),  # the try-it site: weight, first widget
     }
     results: dict[str, Any] = {"quick": quick, "started": time.time()}
     for name, (run, report) in parts.items():

@@ -9,6 +9,9 @@ fenced Python, and outputs are drawn from what the notebook saved, never by a wi
   theme's styles for ``details``, ``table`` and ``pre`` do not restyle it;
 - other HTML (a DataFrame) inline, then images, markdown and plain text; streams as text.
 
+The tutorials that run in the browser get a "Try it" link under their first markdown cell
+(``docs_hooks/lite.py``).
+
 The HTML is put in after markdown has been rendered (placeholders), so markdown never touches
 it. A notebook that cannot be read, or an output with nothing to show, fails the build.
 """
@@ -25,6 +28,8 @@ from typing import Any
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
+
+from docs_hooks.lite import try_it
 
 NOTEBOOKS = Path(__file__).resolve().parents[1] / "notebooks"
 PAGES = "tutorials"
@@ -89,11 +94,15 @@ def notebook_markdown(path: Path, page: str) -> str:
     _outputs[page] = []
     notebook = json.loads(path.read_text(encoding="utf-8"))
     parts: list[str] = []
+    link = try_it(path.stem)
     for n, cell in enumerate(notebook["cells"]):
         source = _text(cell.get("source", ""))
         where = f"notebooks/{path.name}, cell {n}"
         if cell["cell_type"] == "markdown":
             parts.append(NOTEBOOK_LINK.sub(r"](\1.md\2)", source) + "\n")
+            if link is not None:  # under the notebook's first heading
+                parts.append(_placeholder(page, link))
+                link = None
         elif cell["cell_type"] == "code":
             if source.strip():
                 parts.append(f"``` python\n{source}\n```\n")
