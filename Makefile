@@ -74,7 +74,7 @@ help:
 	@echo "make test-real-model  nbagent against a real small model on llama-cpp-python's server (../shared/real-model)"
 	@echo "make docs          the documentation site into site/ (mkdocs build --strict; offline)"
 	@echo "make lite          the try-it site (JupyterLite: three tutorials in the browser) into site/lite"
-	@echo "make docs-serve    the documentation site (and make lite's) on http://127.0.0.1:8000, rebuilt on every change"
+	@echo "make docs-serve    the documentation site (and make lite's, once built) on http://127.0.0.1:8000, rebuilt on every change"
 	@echo "make fuzz          the fuzz tests with the full budget (over 100,000 generated inputs)"
 	@echo "make lock          uv.lock and the MCP servers' and real model's pins again (UPGRADE=--upgrade: newer versions)"
 
@@ -185,9 +185,11 @@ needs-docs := $(DOCS_VENV)/stamp
 docs: $(needs-docs)
 	$(MKDOCS) build --strict --quiet
 
-# The try-it site is built first (make lite) so its links work; the docs hook
-# (docs_hooks/lite.py) copies it into every build. make docs copies it when it is there.
-docs-serve: $(needs-docs) $(STAMP)/lite
+# The try-it site (make lite) is copied into every build when it has been built
+# (docs_hooks/lite.py): its Try it links work then. Neither target builds it: that takes .venv's
+# nbagent build (tests/test_make_docs.py).
+docs-serve: $(needs-docs)
+	@[ -f $(LITE)/site/index.html ] || echo "make docs-serve: no try-it site yet: make lite, for the Try it links"
 	$(MKDOCS) serve --strict -a 127.0.0.1:8000
 
 # The try-it site (../shared/design/jupyterlite.md; DEVELOP.md, "The try-it site"): JupyterLite
