@@ -151,13 +151,14 @@ demo: $(STAMP)/demo
 	$(BIN)/jupyter lab --LabApp.default_url=/lab/tree/notebooks/quickstart.ipynb \
 	  --ServerApp.answer_yes=True $(ROOT_FLAG) $(DEMO_ARGS)
 
-# uv.lock and the pins of the venvs that install no nbagent (the MCP servers'; the real model's,
-# when $(REAL_MODEL) holds its wheel), after a dependency changed: `uv pip compile` keeps the
-# versions already pinned unless UPGRADE=--upgrade.
+# uv.lock and the pins of the venvs that install no nbagent (the MCP servers', make lite's; the
+# real model's, when $(REAL_MODEL) holds its wheel), after a dependency changed: `uv pip
+# compile` keeps the versions already pinned unless UPGRADE=--upgrade.
 MCP_PIN := $(UV) pip compile --quiet --universal --python-version 3.10 --generate-hashes
 lock: | $(BIN)/python $(UV_STAMP)
 	$(UV) lock $(UPGRADE)
 	for req in tests/mcp_servers/*.in; do $(MCP_PIN) $(UPGRADE) $$req -o $${req%.in}.txt || exit 1; done
+	$(MCP_PIN) $(UPGRADE) lite/build-requirements.in -o lite/build-requirements.txt
 	@if ls $(REAL_MODEL)/llama_cpp_python-*.whl >/dev/null 2>&1; then \
 	  echo "$(MCP_PIN) --find-links $(REAL_MODEL) --no-emit-package llama-cpp-python tests/real_model/requirements.in"; \
 	  $(MCP_PIN) $(UPGRADE) --find-links $(REAL_MODEL) --no-emit-package llama-cpp-python \
@@ -219,13 +220,14 @@ $(LITE)/package/pyodide-lock.json: lite/versions.mk
 	cd $(LITE) && npm pack --silent pyodide@$(PYODIDE_VERSION) && tar xzf pyodide-$(PYODIDE_VERSION).tgz
 	@touch $@
 
-$(LITE)/lockwheels/stamp: $(LITE)/package/pyodide-lock.json lite/prepare_pyodide.py $(LITE_VENV)/stamp
+$(LITE)/lockwheels/stamp: $(LITE)/package/pyodide-lock.json lite/versions.mk lite/prepare_pyodide.py \
+  | $(LITE_VENV)/stamp
 	rm -rf $(LITE)/lockwheels && mkdir -p $(LITE)/lockwheels
 	$(LITE_VENV)/bin/python lite/prepare_pyodide.py wheels $< $(LOCK_ROOTS) > $(LITE)/lock-wheels.txt
 	$(PIPDL) -d $(LITE)/lockwheels -r $(LITE)/lock-wheels.txt
 	@touch $@
 
-$(LITE)/pypi/stamp: lite/piplite.txt $(LITE_VENV)/stamp
+$(LITE)/pypi/stamp: lite/piplite.txt lite/versions.mk | $(LITE_VENV)/stamp
 	rm -rf $(LITE)/pypi && mkdir -p $(LITE)/pypi
 	$(PIPDL) -d $(LITE)/pypi -r $<
 	@touch $@
