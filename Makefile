@@ -193,7 +193,7 @@ docs-serve: $(needs-docs)
 	@[ -f $(LITE)/site/index.html ] || echo "make docs-serve: no try-it site yet: make lite, for the Try it links"
 	$(MKDOCS) serve --strict -a 127.0.0.1:8000
 
-# The try-it site (../shared/design/jupyterlite.md; DEVELOP.md, "The try-it site"): JupyterLite
+# The try-it site (../shared/design/jupyterlite.md; docs_hooks/lite.py): JupyterLite
 # with a Pyodide kernel, the quickstart, tools-debugging and evaluate tutorials, nbagent's wheel
 # and the wheels it needs, from PyPI and npm only. The versions that move together:
 # lite/versions.mk. Downloads are cached in $(LITE)/ (each list downloaded again only when it
@@ -232,7 +232,7 @@ $(LITE)/pypi/stamp: lite/piplite.txt lite/versions.mk | $(LITE_VENV)/stamp
 	$(PIPDL) -d $(LITE)/pypi -r $<
 	@touch $@
 
-$(STAMP)/lite: $(LITE_SOURCES) $(LITE)/lockwheels/stamp $(LITE)/pypi/stamp nbagent/static/widget.js $(LABEXT) \
+$(STAMP)/lite: $(LITE_SOURCES) $(LITE_VENV)/stamp $(LITE)/lockwheels/stamp $(LITE)/pypi/stamp nbagent/static/widget.js $(LABEXT) \
   | $(STAMP)/dev-deps
 	@start=$$(date +%s); set -e; d=$(LITE)/dir; \
 	rm -rf $$d $(LITE)/site $(LITE)/wheel && mkdir -p $$d/files; \
