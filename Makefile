@@ -74,7 +74,7 @@ help:
 	@echo "make test-real-model  nbagent against a real small model on llama-cpp-python's server (../shared/real-model)"
 	@echo "make docs          the documentation site into site/ (mkdocs build --strict; offline)"
 	@echo "make lite          the try-it site (JupyterLite: three tutorials in the browser) into site/lite"
-	@echo "make docs-serve    the documentation site (and make lite's) on http://127.0.0.1:8000, rebuilt on every change"
+	@echo "make docs-serve    the documentation site (and make lite's, once built) on http://127.0.0.1:8000, rebuilt on every change"
 	@echo "make fuzz          the fuzz tests with the full budget (over 100,000 generated inputs)"
 	@echo "make lock          uv.lock and the MCP servers' and real model's pins again (UPGRADE=--upgrade: newer versions)"
 
@@ -151,13 +151,14 @@ demo: $(STAMP)/demo
 	$(BIN)/jupyter lab --LabApp.default_url=/lab/tree/notebooks/quickstart.ipynb \
 	  --ServerApp.answer_yes=True $(ROOT_FLAG) $(DEMO_ARGS)
 
-# uv.lock and the pins of the venvs that install no nbagent (the MCP servers'; the real model's,
-# when $(REAL_MODEL) holds its wheel), after a dependency changed: `uv pip compile` keeps the
-# versions already pinned unless UPGRADE=--upgrade.
+# uv.lock and the pins of the venvs that install no nbagent (the MCP servers', make lite's; the
+# real model's, when $(REAL_MODEL) holds its wheel), after a dependency changed: `uv pip
+# compile` keeps the versions already pinned unless UPGRADE=--upgrade.
 MCP_PIN := $(UV) pip compile --quiet --universal --python-version 3.10 --generate-hashes
 lock: | $(BIN)/python $(UV_STAMP)
 	$(UV) lock $(UPGRADE)
 	for req in tests/mcp_servers/*.in; do $(MCP_PIN) $(UPGRADE) $$req -o $${req%.in}.txt || exit 1; done
+	$(MCP_PIN) $(UPGRADE) lite/build-requirements.in -o lite/build-requirements.txt
 	@if ls $(REAL_MODEL)/llama_cpp_python-*.whl >/dev/null 2>&1; then \
 	  echo "$(MCP_PIN) --find-links $(REAL_MODEL) --no-emit-package llama-cpp-python tests/real_model/requirements.in"; \
 	  $(MCP_PIN) $(UPGRADE) --find-links $(REAL_MODEL) --no-emit-package llama-cpp-python \
@@ -185,12 +186,14 @@ needs-docs := $(DOCS_VENV)/stamp
 docs: $(needs-docs)
 	$(MKDOCS) build --strict --quiet
 
-# The try-it site is built first (make lite) so its links work; the docs hook
-# (docs_hooks/lite.py) copies it into every build. make docs copies it when it is there.
-docs-serve: $(needs-docs) $(STAMP)/lite
+# The try-it site (make lite) is copied into every build when it has been built
+# (docs_hooks/lite.py): its Try it links work then. Neither target builds it: that takes .venv's
+# nbagent build (tests/test_make_docs.py).
+docs-serve: $(needs-docs)
+	@[ -f $(LITE)/site/index.html ] || echo "make docs-serve: no try-it site yet: make lite, for the Try it links"
 	$(MKDOCS) serve --strict -a 127.0.0.1:8000
 
-# The try-it site (../shared/design/jupyterlite.md; DEVELOP.md, "The try-it site"): JupyterLite
+# The try-it site (../shared/design/jupyterlite.md; docs_hooks/lite.py): JupyterLite
 # with a Pyodide kernel, the quickstart, tools-debugging and evaluate tutorials, nbagent's wheel
 # and the wheels it needs, from PyPI and npm only. The versions that move together:
 # lite/versions.mk. Downloads are cached in $(LITE)/ (each list downloaded again only when it
@@ -217,18 +220,19 @@ $(LITE)/package/pyodide-lock.json: lite/versions.mk
 	cd $(LITE) && npm pack --silent pyodide@$(PYODIDE_VERSION) && tar xzf pyodide-$(PYODIDE_VERSION).tgz
 	@touch $@
 
-$(LITE)/lockwheels/stamp: $(LITE)/package/pyodide-lock.json lite/prepare_pyodide.py $(LITE_VENV)/stamp
+$(LITE)/lockwheels/stamp: $(LITE)/package/pyodide-lock.json lite/versions.mk lite/prepare_pyodide.py \
+  | $(LITE_VENV)/stamp
 	rm -rf $(LITE)/lockwheels && mkdir -p $(LITE)/lockwheels
 	$(LITE_VENV)/bin/python lite/prepare_pyodide.py wheels $< $(LOCK_ROOTS) > $(LITE)/lock-wheels.txt
 	$(PIPDL) -d $(LITE)/lockwheels -r $(LITE)/lock-wheels.txt
 	@touch $@
 
-$(LITE)/pypi/stamp: lite/piplite.txt $(LITE_VENV)/stamp
+$(LITE)/pypi/stamp: lite/piplite.txt lite/versions.mk | $(LITE_VENV)/stamp
 	rm -rf $(LITE)/pypi && mkdir -p $(LITE)/pypi
 	$(PIPDL) -d $(LITE)/pypi -r $<
 	@touch $@
 
-$(STAMP)/lite: $(LITE_SOURCES) $(LITE)/lockwheels/stamp $(LITE)/pypi/stamp nbagent/static/widget.js $(LABEXT) \
+$(STAMP)/lite: $(LITE_SOURCES) $(LITE_VENV)/stamp $(LITE)/lockwheels/stamp $(LITE)/pypi/stamp nbagent/static/widget.js $(LABEXT) \
   | $(STAMP)/dev-deps
 	@start=$$(date +%s); set -e; d=$(LITE)/dir; \
 	rm -rf $$d $(LITE)/site $(LITE)/wheel && mkdir -p $$d/files; \

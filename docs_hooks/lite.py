@@ -4,7 +4,8 @@ The tutorials of ``TRY_IT`` get a "Try it" link (``try_it``, placed by ``noteboo
 ``lite/notebooks/index.html?path=<name>.ipynb``, which opens that notebook in the browser's
 Pyodide kernel. After each build (``make docs`` and every rebuild of ``make docs-serve``, whose
 site lives in a temporary folder) the built try-it site, ``.lite/site``, is copied into the
-site's ``lite/``; when it has not been built, the link leads nowhere and the build says so.
+site's ``lite/``; when it has not been built (``make docs`` and ``make docs-serve`` do not
+build it: ``make lite``), the link leads nowhere and the build says so.
 
 ``make lite`` (the Makefile's comments; ../shared/design/jupyterlite.md has the recipe and its
 traps) builds ``.lite/site`` and copies it to ``site/lite``, from PyPI and npm only, in a venv

@@ -224,45 +224,53 @@ class LitePage:
         """Locator of the nth nbagent widget on the page."""
         return self.page.locator(ROOT_SEL).nth(nth)
 
-    def wait_text(self, needle: str, nth: int = 0, *, timeout: float = LITE_PATIENCE) -> float:
-        """Until the nth widget shows ``needle``; returns the seconds waited."""
+    def wait_widget(self, condition: str, arg: Any, what: str, timeout: float) -> float:
+        """Until ``condition(root, arg)`` (a JS function) holds for a widget root, failing at
+        once when a cell's output is an error; returns the seconds waited."""
         start = time.monotonic()
-        what = f"widget {nth} showing {needle!r}"
         self.wait_js(
-            "([sel, nth, needle, error]) => { const r = document.querySelectorAll(sel)[nth];"
-            " return (!!r && r.textContent.includes(needle)) || !!document.querySelector(error); }",
-            [ROOT_SEL, nth, needle, ERROR_SEL], timeout=timeout, what=what,
+            f"([sel, error, arg]) => {{ const test = {condition};"
+            " return [...document.querySelectorAll(sel)].some((r) => test(r, arg))"
+            " || !!document.querySelector(error); }",
+            [ROOT_SEL, ERROR_SEL, arg], timeout=timeout, what=what,
         )  # fmt: skip
         if self.page.locator(ERROR_SEL).count():
             pytest.fail(f"a cell failed while waiting for {what}\n{self.diagnose()}", pytrace=False)
         return time.monotonic() - start
 
+    def wait_text(self, needle: str, *, timeout: float = LITE_PATIENCE) -> float:
+        """Until a widget shows ``needle``; returns the seconds waited."""
+        test = "(r, needle) => r.textContent.includes(needle)"
+        return self.wait_widget(test, needle, f"a widget showing {needle!r}", timeout)
+
+    def wait_status(self, label: str, *, timeout: float = LITE_PATIENCE) -> float:
+        """Until a widget's status line starts with ``label`` (``completed``, ``cancelled``,
+        ``error: ...``); returns the seconds waited."""
+        test = (
+            "(r, label) => { const l = r.querySelector('.nba-status-label');"
+            " return !!l && l.textContent.startsWith(label); }"
+        )
+        return self.wait_widget(test, label, f"a widget's status {label!r}", timeout)
+
     def click_stop(self, nth: int = 0) -> None:
         self.widget(nth).get_by_role("button", name="Stop").click()
 
-    def wait_status(self, label: str, nth: int = 0, *, timeout: float = LITE_PATIENCE) -> float:
-        """Until the nth widget's status line starts with ``label`` (``completed``,
-        ``cancelled``, ``error: ...``); returns the seconds waited."""
-        start = time.monotonic()
-        self.wait_js(
-            "([sel, nth, label]) => { const r = document.querySelectorAll(sel)[nth];"
-            " const l = r && r.querySelector('.nba-status-label');"
-            " return !!l && l.textContent.startsWith(label); }",
-            [ROOT_SEL, nth, label], timeout=timeout, what=f"widget {nth}'s status {label!r}",
-        )  # fmt: skip
-        return time.monotonic() - start
-
     def widget_text(self, nth: int = 0) -> str:
-        return str(self.page.evaluate("([s, n]) => document.querySelectorAll(s)[n].textContent",
-                                      [ROOT_SEL, nth]))  # fmt: skip
+        return str(self.widget(nth).text_content())
 
     def diagnose(self) -> str:
-        """What the page shows, the console's last lines, the foreign requests."""
+        """What the page shows, its cells' errors, the console's last lines, the foreign
+        requests."""
         try:
             text = self.page.evaluate("document.body.innerText")[-2500:]
+            errors = self.page.evaluate(
+                "(sel) => [...document.querySelectorAll(sel)]"
+                ".map((e) => e.textContent.slice(-1500))",
+                ERROR_SEL,
+            )
         except Exception as exc:  # noqa: BLE001 - a crashed page still gets a message
-            text = f"(no text: {exc})"
-        lines = [f"the page shows: {text!r}", "console:", *self.console[-40:]]
+            text, errors = f"(no text: {exc})", []
+        lines = [f"the page shows: {text!r}", f"errors: {errors}", "console:", *self.console[-40:]]
         return "\n".join([*lines, f"foreign requests: {self.foreign[:10]}"])
 
     def wait_js(

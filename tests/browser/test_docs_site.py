@@ -65,7 +65,13 @@ def origin(site: Path) -> Iterator[str]:
 
 
 def pages(site: Path) -> list[str]:
-    return sorted(str(p.relative_to(site)) for p in site.rglob("*.html") if "assets" not in p.parts)
+    """The documentation's pages: not its assets, nor the try-it site in ``lite/`` (a JupyterLite
+    app, docs_hooks/lite.py; tests/browser/test_lite.py opens it)."""
+    return sorted(
+        str(p.relative_to(site))
+        for p in site.rglob("*.html")
+        if "assets" not in p.parts and p.relative_to(site).parts[0] != "lite"
+    )
 
 
 def is_local(url: str) -> bool:
