@@ -19,6 +19,7 @@ import nbagent
 from nbagent import demo
 from nbagent.core.events import event_from_dict
 from nbagent.demo.in_process import IN_PROCESS_URL
+from nbagent.runtime.loops import lenient_timers
 from nbagent.runtime.run import Run
 from tests.recording import (
     RecordingComm,
@@ -29,7 +30,7 @@ from tests.recording import (
     snapshots,
     start,
 )
-from tests.threadless import in_mode, no_threads, thread_mode
+from tests.threadless import WebLoop, in_mode, no_threads, thread_mode
 from tests.wait import PATIENCE, wait_for_async
 
 __all__ = ["thread_mode"]  # the fixture, for pytest
@@ -280,6 +281,24 @@ def test_an_evaluation_runs_its_cases_and_scores_them(thread_mode: str) -> None:
     ev = in_mode(thread_mode, main())
     assert ev.status == "completed", ev.summary()
     assert [c.scores["right_city"] for c in ev.cases] == [True, True, True]
+
+
+def test_pyodides_loop_is_made_to_take_a_deadline_just_passed() -> None:
+    """anyio reschedules a timeout at its deadline (openai drains a stopped stream under one),
+    which may have just passed: asyncio's loops call back at once, Pyodide's raised."""
+
+    loop = WebLoop()
+    try:
+        with pytest.raises(ValueError, match="in the past"):
+            loop.call_at(loop.time() - 0.01, lambda: None)
+        lenient_timers(loop)
+        called: list[bool] = []
+        loop.call_at(loop.time() - 0.01, lambda: called.append(True))
+        loop.call_soon(loop.stop)
+        loop.run_forever()
+        assert called == [True]
+    finally:
+        loop.close()
 
 
 def test_no_threads_refuses_as_pyodide_does() -> None:

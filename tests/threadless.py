@@ -47,10 +47,19 @@ def no_threads() -> Iterator[list[str]]:
         threading.Thread.start = original  # type: ignore[method-assign]
 
 
-class WebLoopLike(asyncio.SelectorEventLoop):
-    """A loop whose ``run_in_executor`` does what Pyodide's ``WebLoop`` does: it calls the
-    function here and puts its result in a future (``asyncio.to_thread`` in libraries, the
-    ``openai`` client's among them, works so there)."""
+class WebLoop(asyncio.SelectorEventLoop):
+    """A loop that does what Pyodide's ``WebLoop`` does where asyncio's differ: its
+    ``run_in_executor`` calls the function here and puts its result in a future
+    (``asyncio.to_thread`` in libraries, the ``openai`` client's among them, works so there),
+    and its ``call_later`` refuses a delay below 0 (nbagent's runtime makes it lenient)."""
+
+    def call_later(self, delay: float, callback: Any, *args: Any, **kwargs: Any) -> Any:
+        if delay < 0:
+            raise ValueError("Can't schedule in the past")
+        return super().call_at(self.time() + delay, callback, *args, **kwargs)
+
+    def call_at(self, when: float, callback: Any, *args: Any, **kwargs: Any) -> Any:
+        return self.call_later(when - self.time(), callback, *args, **kwargs)
 
     def run_in_executor(self, executor: Any, func: Callable[..., Any], *args: Any) -> Any:
         future = self.create_future()
@@ -63,7 +72,7 @@ class WebLoopLike(asyncio.SelectorEventLoop):
 
 def in_mode(mode: str, coro: Coroutine[Any, Any, T]) -> T:
     """Run ``coro`` on a fresh loop (``tests.aio.run``); in threadless mode on a
-    ``WebLoopLike``, where no thread may start while it runs, and none was tried."""
+    ``WebLoop``, where no thread may start while it runs, and none was tried."""
     if mode != "threadless":
         return aio.run(coro)
 
@@ -74,4 +83,4 @@ def in_mode(mode: str, coro: Coroutine[Any, Any, T]) -> T:
             finally:
                 assert refused == [], f"threads were started without threads: {refused}"
 
-    return aio.run(guarded(), loop_factory=WebLoopLike)
+    return aio.run(guarded(), loop_factory=WebLoop)

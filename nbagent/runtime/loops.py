@@ -11,7 +11,14 @@ from typing import Any, TypeVar
 
 from nbagent.core.threads import THREADLESS, threads_available
 
-__all__ = ["background_loop", "run_fresh", "settle_threadsafe", "task_apart", "this_threads_loop"]
+__all__ = [
+    "background_loop",
+    "lenient_timers",
+    "run_fresh",
+    "settle_threadsafe",
+    "task_apart",
+    "this_threads_loop",
+]
 
 T = TypeVar("T")
 
@@ -73,13 +80,28 @@ def this_threads_loop() -> asyncio.AbstractEventLoop:
     """The loop running in this thread, else the one set for it (Pyodide's ``WebLoop``, which
     runs whenever the page does); ``RuntimeError`` if there is none."""
     try:
-        return asyncio.get_running_loop()
+        loop = asyncio.get_running_loop()
     except RuntimeError:
-        pass
-    loop = asyncio.get_event_loop_policy().get_event_loop()
+        loop = asyncio.get_event_loop_policy().get_event_loop()
     if loop.is_closed():
         raise RuntimeError(f"{THREADLESS}, and this thread has no open event loop to read on")
+    lenient_timers(loop)
     return loop
+
+
+def lenient_timers(loop: asyncio.AbstractEventLoop) -> None:
+    """Have Pyodide's ``WebLoop`` take a delay below 0 as asyncio's loops do (the callback is
+    called at once), once. It raises "Can't schedule in the past" instead, and anyio's
+    timeouts reschedule at a deadline that may have just passed (the browser's timer fires
+    early by the loop's clock): openai's stream drain after a Stop printed that error."""
+    if type(loop).__name__ != "WebLoop" or "call_later" in vars(loop):
+        return
+    strict = loop.call_later
+
+    def call_later(delay: float, callback: Any, *args: Any, **kwargs: Any) -> Any:
+        return strict(max(delay, 0.0), callback, *args, **kwargs)
+
+    loop.call_later = call_later  # type: ignore[method-assign,assignment]  # call_at calls it
 
 
 def task_apart(loop: asyncio.AbstractEventLoop, coro: Coroutine[Any, Any, T]) -> asyncio.Task[T]:

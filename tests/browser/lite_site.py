@@ -73,59 +73,18 @@ def overlay(site: Path, notebooks: dict[str, dict[str, Any]]) -> dict[str, bytes
     return files
 
 
-# Until nbagent's runtime runs without threads in Pyodide (threads cannot start there): no
-# price warm-up thread, and the flushes the default scheduler's thread would make scheduled on
-# the running loop instead; the Pyodide kernel has no do_shutdown for nbagent to wrap. Applied
-# only where a thread cannot start.
-NO_THREADS = """\
-import asyncio, threading
-try:
-    threading.Thread(target=lambda: None).start()
-except RuntimeError:
-    from nbagent.runtime import controller
-    from nbagent.transcript import prices
-
-    get_ipython().kernel._nbagent_shutdown_hook = True
-
-    prices._warming.append(None)
-
-    class LoopScheduler(controller.Scheduler):
-        def schedule(self, deadline, target):
-            delay = max(0.0, deadline - self._clock())
-            asyncio.get_running_loop().call_later(delay, target.flush_due)
-
-    controller._default = LoopScheduler()
-"""
-
 WORDS = "Streamed in the browser, word by word, with nothing installed. LITE-DONE"
 
 STREAM_NAME = "lite_stream.ipynb"
 STREAM = notebook(
     [
-        "import nbagent\n" + NO_THREADS,
+        "import nbagent",
         "import asyncio\n\n"
         "async def words():\n"
         f"    for word in {WORDS!r}.split():\n"
         "        await asyncio.sleep(0.05)\n"
         "        yield word + ' '\n\n"
         "run = nbagent.show(words(), title='lite')",
-    ]
-)
-
-
-TICKS = 400
-"""The words of ``LONG``: 0.1 s each, so a run stopped in its first seconds is cut mid-way."""
-
-LONG_NAME = "lite_long.ipynb"
-LONG = notebook(
-    [
-        "import nbagent\n" + NO_THREADS,
-        "import asyncio\n\n"
-        "async def ticks():\n"
-        f"    for n in range({TICKS}):\n"
-        "        await asyncio.sleep(0.1)\n"
-        "        yield f'tick{n} '\n\n"
-        "run = nbagent.show(ticks(), title='long')",
     ]
 )
 
@@ -251,6 +210,55 @@ class LitePage:
             " return !!l && l.textContent.startsWith(label); }"
         )
         return self.wait_widget(test, label, f"a widget's status {label!r}", timeout)
+
+    def run_cells(self, upto: int | None = None, since: int = 0) -> None:
+        """Run the code cells ``since`` to ``upto`` (None: the last) and wait until the kernel
+        has run each; fail on the first error, saying what the page shows."""
+        self.page.evaluate(
+            """([since, upto]) => {
+                const nb = window.jupyterapp.shell.currentWidget.content;
+                const code = nb.widgets.filter((c) => c.model.type === 'code');
+                nb.activeCellIndex = nb.widgets.indexOf(code[since]);
+                nb.deselectAll();
+                nb.extendContiguousSelectionTo(nb.widgets.indexOf(code[(upto ?? code.length) - 1]));
+                return window.jupyterapp.commands.execute('notebook:run-cell');
+            }""",
+            [since, upto],
+        )
+        self.wait_js(
+            """([upto, error]) => {
+                if (document.querySelector(error)) return true;
+                const nb = window.jupyterapp.shell.currentWidget;
+                const code = nb.content.widgets.filter((c) => c.model.type === 'code');
+                return code.slice(0, upto ?? code.length).every((c) =>
+                    c.model.executionCount !== null
+                    && !c.node.querySelector('.jp-InputArea-prompt').textContent.includes('*'))
+                  && nb.sessionContext.session.kernel.status === 'idle';
+            }""",
+            [upto, ERROR_SEL], what=f"{self.name}'s cells run",
+        )  # fmt: skip
+        if self.page.locator(ERROR_SEL).count():
+            pytest.fail(f"a cell of {self.name} failed\n{self.diagnose()}", pytrace=False)
+
+    def add_cell(self, source: str) -> None:
+        """Append a code cell holding ``source`` and run it."""
+        self.page.evaluate(
+            """(source) => {
+                const nb = window.jupyterapp.shell.currentWidget.content;
+                nb.model.sharedModel.insertCell(nb.widgets.length, {cell_type: 'code', source});
+                nb.activeCellIndex = nb.widgets.length - 1;
+                nb.deselectAll();
+                return window.jupyterapp.commands.execute('notebook:run-cell');
+            }""",
+            source,
+        )
+
+    def printed(self) -> str:
+        """What the cells printed."""
+        return str(self.page.evaluate(
+            "Array.from(document.querySelectorAll('.jp-OutputArea-output pre'))"
+            ".map((e) => e.textContent).join('\\n')"
+        ))  # fmt: skip
 
     def click_stop(self, nth: int = 0) -> None:
         self.widget(nth).get_by_role("button", name="Stop").click()
