@@ -215,7 +215,8 @@ def test_a_paused_replay_blocks_on_a_condition_and_stop_ends_it(saved: Path) -> 
 
     frame = wait_for(waiting, what="the playing thread to wait")
     stack = [f.name for f in traceback.extract_stack(frame)]
-    assert "_blocking" in stack and run.player.paused, stack
+    assert "_blocking" in stack, stack
+    assert run.player.paused
     assert frame.f_locals["timeout"] is None
     run.cancel()
     thread.join(PATIENCE)
