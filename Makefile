@@ -24,10 +24,11 @@ PYTHON313 ?= $(call newest_pyenv,3.13)
 OTHER_PYTHONS ?= $(filter-out $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'),$(SUPPORTED_PYTHONS))
 # The interpreter for version $(1) if it runs and is that version, else nothing.
 python_for = $(shell p="$(PYTHON$(subst .,,$(1)))"; [ -n "$$p" ] && "$$p" -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(1)")' 2>/dev/null && echo "$$p")
-# What the other Pythons run. The floor of requires-python (3.10): the kernel-free tests (the
-# fuzz tests and the hostile corpus only on .venv's Python: they exercise pure code, and they are
-# the slowest part; of the tests that start MCP servers, those marked smoke) and the kernel smoke
-# test. The newer ones (3.12, 3.13): the tests marked smoke (every module imported, the kernel
+# What the other Pythons run. The floor of requires-python (3.10): the tests marked smoke (every
+# module imported, the kernel smoke test) and the kernel-free tests of what leans on the
+# version's asyncio and standard library (the runtime in both thread modes, the agent and its
+# tools, evaluations, the SSE and WebSocket readers) and of the adapters (pure code: the others
+# run on .venv's Python only, as the fuzz tests and the hostile corpus do). The newer ones (3.12, 3.13): the tests marked smoke (every module imported, the kernel
 # smoke test, two MCP tests; collected from the files that mark one, not from all of tests/);
 # the newest (3.13) also the adapters against their recorded fixtures (3.11, .venv's, runs
 # them too: the two bracket 3.12).
@@ -36,8 +37,11 @@ FLOOR_PYTHON := $(firstword $(SUPPORTED_PYTHONS))
 NEWEST_PYTHON := $(lastword $(SUPPORTED_PYTHONS))
 # Each lane collects only what it may run (tests/conftest.py refuses a browser test elsewhere).
 NOT_LIVE := --ignore=tests/browser --ignore=tests/real_model
-FLOOR_PYTHON_TESTS := -m "((not kernel and not browser and not fuzz and not hostile and not frameworks and not mcp) or smoke) and not real_model" $(NOT_LIVE)
 SMOKE_TESTS = $(shell grep -rlE --include='test_*.py' 'mark\.smoke\b' tests | sort)
+FLOOR_MODULES = $(SMOKE_TESTS) $(wildcard tests/test_run_*.py tests/test_adapter_*.py) \
+  $(addprefix tests/test_,$(addsuffix .py,threadless loops stream tools controller replay pause \
+  evaluate agent demo_model sse_decoder sse_transport websocket))
+FLOOR_PYTHON_TESTS = -m "((not kernel and not browser and not fuzz and not hostile and not frameworks and not mcp) or smoke) and not real_model" $(sort $(FLOOR_MODULES))
 NEWER_PYTHON_TESTS := tests/test_adapter_*.py
 
 # uv installs every Python environment from uv.lock (`uv lock` after changing pyproject.toml;
@@ -469,7 +473,7 @@ test-python-%: build $$(if $$(call python_for,$$*),$(STAMP)/venv-$$*)
 	if [ -z "$$py" ]; then \
 	  echo "make test: SKIPPED Python $*: $(if $(PYTHON$(subst .,,$*)),$(PYTHON$(subst .,,$*)) is not a working Python $*,no $(PYENV_ROOT)/versions/$*.N) (PYTHON$(subst .,,$*)=/path/to/python$* picks one)"; \
 	elif [ "$*" = "$(FLOOR_PYTHON)" ]; then \
-	  echo "== Python $* ($$py): the kernel-free tests and the kernel smoke test"; \
+	  echo "== Python $* ($$py): the smoke tests and the kernel-free tests of the runtime, agent, evaluations and adapters"; \
 	  PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider $(FLOOR_PYTHON_TESTS); \
 	else \
 	  echo "== Python $* ($$py): the tests marked smoke (every module imported)$(if $(filter $*,$(NEWEST_PYTHON)),$(comma) the adapters' fixture tests)"; \
