@@ -41,6 +41,9 @@ __all__ = ["THROTTLE_S", "ClientSpec", "Ended", "RayPerformer", "case_events", "
 THROTTLE_S = 0.05
 """A worker's batch window: a run's view sends its changes as often (``throttle_ms=50``)."""
 
+CONNECT_S = 10.0
+"""How long a Ray address may take to accept a connection before it counts as unreachable."""
+
 _NEEDS_RAY = "evaluate(executor='ray') needs Ray: pip install 'jupyter-nbagent[ray]'"
 
 
@@ -106,6 +109,7 @@ def connect(address: str) -> Any:
     except ImportError as exc:
         raise RuntimeError(_NEEDS_RAY) from exc
     if not ray.is_initialized():
+        _check_reachable(address)
         try:
             ray.init(address=None if address == "ray" else address, include_dashboard=False)
         except Exception as exc:  # noqa: BLE001 - whatever Ray says, in one line
@@ -114,6 +118,24 @@ def connect(address: str) -> Any:
             why = lines[0] if lines else type(exc).__name__
             raise RuntimeError(f"evaluate(executor=...) could not start {where}: {why}") from None
     return ray
+
+
+def _check_reachable(address: str) -> None:
+    """A ``host:port`` (or ``ray://host:port``) that nothing answers at: ``RuntimeError`` at
+    once (``ray.init`` would retry for minutes)."""
+    import socket
+
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if address in ("ray", "auto", "local") or not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_S).close()
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise RuntimeError(
+            f"evaluate(executor=...) could not start Ray at {address!r}: nothing answers "
+            f"there ({why})"
+        ) from None
 
 
 def portable(task: Any) -> Any:
@@ -160,7 +182,8 @@ def _parts(obj: Any) -> Iterator[tuple[str, Any]]:
             yield f"[{key!r}]", value
     elif isinstance(obj, (list, tuple, set, frozenset)):
         for i, value in enumerate(obj):
-            yield f"[{i}]", value
+            label = getattr(value, "name", None) or getattr(value, "__qualname__", None)
+            yield f"[{i}]" + (f" ({label})" if isinstance(label, str) else ""), value
     else:
         code = getattr(obj, "__code__", None)
         cells = getattr(obj, "__closure__", None) or ()

@@ -1,0 +1,161 @@
+"""``nbagent.evaluate(..., executor="ray")`` on a local Ray (one per module: 2 CPUs, no
+dashboard): the same rows, scores, tool calls and usage as in the kernel on the scripted demo
+model; a worker killed mid-case (that case an error with what had arrived, the others
+completed); Stop (every running case's task ``ray.cancel``-ed, cancelled / skipped); a tool that
+cannot be pickled and a Ray that cannot start (one clear error, no case started).
+
+Ray is the ``ray`` extra, which ``make test`` installs in .venv: skipped only where it is not
+installed (the floor Python's venv), never there under CI=true."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import nbagent
+from nbagent import Evaluation, demo
+from tests.wait import wait_for
+
+if importlib.util.find_spec("ray") is None:  # pragma: no cover - the floor Python's venv
+    if os.environ.get("CI", "").lower() in ("1", "true", "yes") and Path(sys.prefix).name == ".venv":
+        raise RuntimeError("CI: .venv must have Ray (the ray extra, in dev): run make install")
+    pytest.skip("Ray is not installed here (the ray extra; Python < 3.14)", allow_module_level=True)
+
+import ray  # noqa: E402 - after the skip above
+
+WAIT_S = 120  # a bound on a hang (Ray starts workers on a loaded machine), never a measure
+COMPARED = ["name", "input", "expected", "output", "status", "error", "input_tokens",
+            "output_tokens", "cost_usd", "tool_calls", "has_text", "mentions"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[Any]:
+    """One local Ray for the module (its workers cost CPU to start: a few, reused)."""
+    ray.init(num_cpus=2, include_dashboard=False, log_to_driver=False, configure_logging=False)
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+
+
+def agent_with(*tools: Any) -> nbagent.Agent:
+    """The tutorials' agent on the scripted model, answering in process (sent to the workers
+    as the demo model: ``ClientSpec``)."""
+    llm = demo.connect(in_process=True, speed=0)
+    return nbagent.Agent(
+        llm.model, tools=[*demo.TOOLS, *tools], instructions=demo.INSTRUCTIONS, client=llm.client
+    )
+
+
+def has_text(case: Any, transcript: Any) -> bool:
+    return bool(transcript.text)
+
+
+def mentions(case: Any, transcript: Any, output: Any) -> float:
+    return float(str(case.get("expected") or "") in str(output))
+
+
+def evaluate(task: Any, dataset: Any, **kw: Any) -> Evaluation:
+    return nbagent.evaluate(task, dataset, progress=False, display=False, **kw)
+
+
+def test_same_rows_scores_tool_calls_and_usage_in_kernel_and_on_ray(local_ray: Any) -> None:
+    dataset = [
+        {"name": "weather", "input": demo.DEMOS["weather"].prompt, "expected": "Oslo"},
+        {"name": "failing tool", "input": demo.DEMOS["failing_tool"].prompt, "expected": "NA"},
+        {"name": "plain", "input": "hello", "expected": "scripted"},
+    ]
+    agent = agent_with()
+    here = evaluate(agent, dataset, scorers=[has_text, mentions], repeat=2).wait(WAIT_S)
+    there = evaluate(
+        agent, dataset, scorers=[has_text, mentions], repeat=2, executor="ray"
+    ).wait(WAIT_S)
+    rows_here = [{k: r.get(k) for k in COMPARED} for r in here.rows()]
+    rows_there = [{k: r.get(k) for k in COMPARED} for r in there.rows()]
+    assert rows_there == rows_here
+    assert [r["tool_calls"] for r in rows_there] == [2, 2, 3, 3, 0, 0]
+    assert {r["status"] for r in rows_there} == {"completed"}
+    assert there.status == "completed"
+    for a, b in zip(here.cases, there.cases, strict=True):
+        assert [c.name for c in b.transcript.tool_calls] == [c.name for c in a.transcript.tool_calls]
+        assert b.run is not None and b.run.format == "events"  # folded here from the worker's
+
+
+def test_a_worker_killed_mid_case_ends_that_case_in_error_with_what_arrived(
+    local_ray: Any, tmp_path: Path
+) -> None:
+    pid_file = tmp_path / "pid"
+
+    def hang_worker() -> str:
+        """Writes its worker's pid, then waits to be killed."""
+        pid_file.write_text(str(os.getpid()))
+        threading.Event().wait(600)
+        return "never"
+
+    dataset = ["hello", "call hang_worker please", "hello"]
+    ev = evaluate(agent_with(hang_worker), dataset, executor="ray", concurrency=2)
+    hung = ev.cases[1]
+    # Its tool call has reached the kernel, and its worker is in the tool: kill that worker.
+    wait_for(lambda: hung.transcript.tool_calls and pid_file.exists(), WAIT_S, "the tool call")
+    os.kill(int(pid_file.read_text()), signal.SIGKILL)
+    ev.wait(WAIT_S)
+    assert [c.status for c in ev.cases] == ["completed", "error", "completed"], ev.summary()
+    assert "Ray worker" in str(hung.error), hung.error
+    assert [c.name for c in hung.transcript.tool_calls] == ["hang_worker"]  # what had arrived
+    assert ev.rows()[1]["input_tokens"]  # its first model call's usage, folded before the kill
+
+
+def test_stop_cancels_every_case_task(local_ray: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    cancelled: list[Any] = []
+    real_cancel = ray.cancel
+
+    def spy(ref: Any, **kw: Any) -> Any:
+        cancelled.append(ref)
+        return real_cancel(ref, **kw)
+
+    monkeypatch.setattr(ray, "cancel", spy)
+
+    def hang_tool() -> str:
+        """Waits until its task is cancelled."""
+        threading.Event().wait(600)
+        return "never"
+
+    ev = evaluate(agent_with(hang_tool), ["call hang_tool"] * 4, executor="ray", concurrency=2)
+    wait_for(
+        lambda: sum(bool(c.transcript.tool_calls) for c in ev.cases) == 2,
+        WAIT_S,
+        "two cases in their tool",
+    )
+    ev.cancel()
+    ev.wait(WAIT_S)
+    assert [c.status for c in ev.cases] == ["cancelled", "cancelled", "skipped", "skipped"]
+    assert ev.status == "cancelled"
+    assert len(cancelled) == 2  # each running case's task
+
+
+def test_a_tool_that_cannot_be_pickled_fails_before_any_case_starts(local_ray: Any) -> None:
+    lock = threading.Lock()
+
+    def guarded_tool(city: str) -> str:
+        """Answers under a lock."""
+        with lock:
+            return city
+
+    with pytest.raises(TypeError, match=r"cannot send the task.*guarded_tool.*its variable lock"):
+        evaluate(agent_with(guarded_tool), ["a", "b"], executor="ray")  # raises: no evaluation
+
+
+def test_a_ray_that_cannot_start_says_why_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)  # as in a fresh kernel
+    with pytest.raises(RuntimeError) as info:
+        evaluate(lambda x: x, ["a"], executor="127.0.0.1:1")
+    message = str(info.value)
+    assert "could not start Ray at '127.0.0.1:1'" in message and "\n" not in message, message
