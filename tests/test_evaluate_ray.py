@@ -25,11 +25,12 @@ from nbagent import Evaluation, demo
 from tests.wait import wait_for
 
 if importlib.util.find_spec("ray") is None:  # pragma: no cover - the floor Python's venv
-    if os.environ.get("CI", "").lower() in ("1", "true", "yes") and Path(sys.prefix).name == ".venv":
+    ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    if ci and Path(sys.prefix).name == ".venv":
         raise RuntimeError("CI: .venv must have Ray (the ray extra, in dev): run make install")
     pytest.skip("Ray is not installed here (the ray extra; Python < 3.14)", allow_module_level=True)
 
-import ray  # noqa: E402 - after the skip above
+import ray
 
 WAIT_S = 120  # a bound on a hang (Ray starts workers on a loaded machine), never a measure
 COMPARED = ["name", "input", "expected", "output", "status", "error", "input_tokens",
@@ -75,9 +76,9 @@ def test_same_rows_scores_tool_calls_and_usage_in_kernel_and_on_ray(local_ray: A
     ]
     agent = agent_with()
     here = evaluate(agent, dataset, scorers=[has_text, mentions], repeat=2).wait(WAIT_S)
-    there = evaluate(
-        agent, dataset, scorers=[has_text, mentions], repeat=2, executor="ray"
-    ).wait(WAIT_S)
+    there = evaluate(agent, dataset, scorers=[has_text, mentions], repeat=2, executor="ray").wait(
+        WAIT_S
+    )
     rows_here = [{k: r.get(k) for k in COMPARED} for r in here.rows()]
     rows_there = [{k: r.get(k) for k in COMPARED} for r in there.rows()]
     assert rows_there == rows_here
@@ -85,8 +86,10 @@ def test_same_rows_scores_tool_calls_and_usage_in_kernel_and_on_ray(local_ray: A
     assert {r["status"] for r in rows_there} == {"completed"}
     assert there.status == "completed"
     for a, b in zip(here.cases, there.cases, strict=True):
-        assert [c.name for c in b.transcript.tool_calls] == [c.name for c in a.transcript.tool_calls]
-        assert b.run is not None and b.run.format == "events"  # folded here from the worker's
+        names = [c.name for c in a.transcript.tool_calls]
+        assert [c.name for c in b.transcript.tool_calls] == names
+        assert b.run is not None
+        assert b.run.format == "events"  # folded here from the worker's events
 
 
 def test_a_worker_killed_mid_case_ends_that_case_in_error_with_what_arrived(
@@ -158,4 +161,5 @@ def test_a_ray_that_cannot_start_says_why_in_one_line(monkeypatch: pytest.Monkey
     with pytest.raises(RuntimeError) as info:
         evaluate(lambda x: x, ["a"], executor="127.0.0.1:1")
     message = str(info.value)
-    assert "could not start Ray at '127.0.0.1:1'" in message and "\n" not in message, message
+    assert "could not start Ray at '127.0.0.1:1'" in message, message
+    assert "\n" not in message

@@ -86,7 +86,7 @@ def evaluate(
     pool = threads.executor(concurrency, "nbagent-eval")  # in place without threads
     if executor is not None:
         if acp or pydantic:
-            raise ValueError("executor= runs nbagent's own cases: not an ACP agent's or a pydantic-evals dataset's")
+            raise ValueError("executor= takes no ACP agent and no pydantic-evals dataset")
         from nbagent.evaluation.ray_cases import RayPerformer
 
         perform: Performer = RayPerformer(task, executor)

@@ -25,9 +25,11 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import pickle
 import queue
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,7 +38,15 @@ from nbagent.core.events import Event
 from nbagent.evaluation.tasks import Hidden, MakeView, OnRun, Outcome, performer
 from nbagent.runtime.run import Run
 
-__all__ = ["THROTTLE_S", "ClientSpec", "Ended", "RayPerformer", "case_events", "connect", "sendable"]
+__all__ = [
+    "THROTTLE_S",
+    "ClientSpec",
+    "Ended",
+    "RayPerformer",
+    "case_events",
+    "connect",
+    "sendable",
+]
 
 THROTTLE_S = 0.05
 """A worker's batch window: a run's view sends its changes as often (``throttle_ms=50``)."""
@@ -57,47 +67,48 @@ class Ended:
 @dataclass(frozen=True)
 class ClientSpec:
     """An OpenAI client as what makes it again on a worker (a client holds locks and
-    connections, which cannot be pickled)."""
+    connections, which cannot be pickled): its settings, and its HTTP transport where that
+    pickles (the scripted demo model's in-process one does: ``demo.in_process``)."""
 
     base_url: str
     api_key: str | None = None
     headers: dict[str, str] = field(default_factory=dict)
     sync: bool = False
-    demo_speed: float | None = None
-    """The scripted demo model answering in process (``demo.connect(in_process=True)``)."""
+    http: tuple[Any, Any] | None = None
+    """The HTTP client's class and its transport, made again on the worker; None: the
+    default ones."""
 
     @classmethod
     def of(cls, client: Any) -> ClientSpec | None:
         """The spec of an ``openai`` client; None for anything else (sent as it is)."""
         if not type(client).__module__.startswith("openai"):
             return None
-        from nbagent.demo.in_process import IN_PROCESS_URL
-
-        base_url = str(client.base_url)
-        speed = None
-        if base_url.rstrip("/") == IN_PROCESS_URL:
-            transport = getattr(getattr(client, "_client", None), "_transport", None)
-            speed = float(getattr(getattr(transport, "model", None), "speed", 1.0))
-        headers = {str(k): str(v) for k, v in (getattr(client, "_custom_headers", None) or {}).items()}
+        http_client = getattr(client, "_client", None)
+        transport = getattr(http_client, "_transport", None)
+        http = None
+        if transport is not None and _pickle_error(transport, pickle.dumps) is None:
+            http = (type(http_client), transport)
+        custom = getattr(client, "_custom_headers", None) or {}
         return cls(
-            base_url,
+            str(client.base_url),
             getattr(client, "api_key", None),
-            headers,
-            sync=type(client).__name__ == "OpenAI",
-            demo_speed=speed,
+            {str(k): str(v) for k, v in custom.items()},
+            sync=not type(client).__name__.startswith("Async"),
+            http=http,
         )
 
     def make(self) -> Any:
         """The client, on the worker."""
-        if self.demo_speed is not None:
-            from nbagent.demo import connect
-
-            connection = connect(in_process=True, speed=self.demo_speed)
-            return connection.sync_client if self.sync else connection.client
         import openai
 
         cls = openai.OpenAI if self.sync else openai.AsyncOpenAI
-        return cls(base_url=self.base_url, api_key=self.api_key, default_headers=self.headers)
+        extra: dict[str, Any] = {}
+        if self.http is not None:
+            http_class, transport = self.http
+            extra["http_client"] = http_class(transport=transport)
+        return cls(
+            base_url=self.base_url, api_key=self.api_key, default_headers=self.headers, **extra
+        )
 
 
 def connect(address: str) -> Any:
@@ -167,12 +178,20 @@ def _culprit(obj: Any, path: str, dumps: Any, exc: Exception, depth: int) -> tup
     """The deepest part of ``obj`` that does not pickle, its path and its error."""
     if depth < 6:
         for name, child in _parts(obj):
-            try:
-                dumps(child)
-            except Exception as inner:  # noqa: BLE001 - the one that fails
+            inner = _pickle_error(child, dumps)
+            if inner is not None:
                 return _culprit(child, f"{path}{name}", dumps, inner, depth + 1)
     first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
     return path, obj, first
+
+
+def _pickle_error(obj: Any, dumps: Any) -> Exception | None:
+    """Why ``obj`` does not pickle; None when it does."""
+    try:
+        dumps(obj)
+    except Exception as exc:  # noqa: BLE001 - TypeError, PicklingError, ...
+        return exc
+    return None
 
 
 def _parts(obj: Any) -> Iterator[tuple[str, Any]]:
@@ -213,7 +232,7 @@ def case_events(task: Any, value: Any, title: str, throttle_s: float) -> Iterato
 
     pool = threads.executor(1, "nbagent-ray-case")
     coro = performer(task, pool)(value, title, on_run, Hidden)
-    future = asyncio.run_coroutine_threadsafe(coro, background_loop())
+    future: Future[Outcome] = asyncio.run_coroutine_threadsafe(_outcome(coro), background_loop())
     future.add_done_callback(lambda _f: arrived.put(None))
     batch: list[Event] = []
     due = 0.0
@@ -240,6 +259,10 @@ def case_events(task: Any, value: Any, title: str, throttle_s: float) -> Iterato
                 run.cancel()
             future.cancel()
         pool.shutdown(wait=False, cancel_futures=True)
+
+
+async def _outcome(awaitable: Awaitable[Outcome]) -> Outcome:
+    return await awaitable
 
 
 class RayPerformer:
