@@ -29,6 +29,7 @@ of its folding, and the cluster's cores set the rate below it.
 
 from __future__ import annotations
 
+import contextlib
 import sys
 import time
 from typing import Any
@@ -105,11 +106,9 @@ def _tree_cpu(proc: Any) -> tuple[float, float]:
     own = sum(proc.cpu_times()[:2])
     others = 0.0
     for child in proc.children(recursive=True):
-        try:
+        with contextlib.suppress(psutil.Error):
             t = child.cpu_times()
             others += t.user + t.system + t.children_user + t.children_system
-        except psutil.Error:
-            continue
     return own, others
 
 
