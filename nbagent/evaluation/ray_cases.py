@@ -4,10 +4,10 @@ What runs where. On a Ray worker, ``case_events`` runs the case with the very pe
 kernel uses (``tasks.performer``: an ``nbagent.Agent``'s run, a framework's stream, a
 function), its view ``Hidden``, and collects the run's normalized events (``Run.on_events``);
 it is a Ray streaming generator that yields them in batches, one per throttle window
-(``THROTTLE_S``), then an ``Ended`` with the case's output. In the kernel, ``RayPerformer``
-makes the case's run from those events (an async source, ``format="events"``), so the live
-table, the opened row, the scores (run in the kernel, on the folded transcript) and the saved
-results are those of an in-kernel case.
+(``THROTTLE_S``), the last ending with an ``Ended`` that carries the case's output. In the
+kernel, ``RayPerformer`` makes the case's run from those events (an async source,
+``format="events"``), so the live table, the opened row, the scores (run in the kernel, on the
+folded transcript) and the saved results are those of an in-kernel case.
 
 What is sent. The task once (``ray.put``), pickled with Ray's cloudpickle: an
 ``nbagent.Agent`` goes with its tools and settings, its OpenAI client as the settings it is
@@ -218,7 +218,8 @@ def _parts(obj: Any) -> Iterator[tuple[str, Any]]:
 
 def case_events(task: Any, value: Any, title: str, throttle_s: float) -> Iterator[Any]:
     """On a worker: run one case as the kernel would, yielding its events in batches (a list
-    per ``throttle_s``), then ``Ended``. Ray drives it with ``send``: plain yields only."""
+    per ``throttle_s``), the last one ending with ``Ended``. Ray drives it with ``send``:
+    plain yields only."""
     if isinstance(getattr(task, "_client", None), ClientSpec):
         task._client = task._client.make()
     from nbagent.runtime.loops import background_loop
@@ -234,12 +235,14 @@ def case_events(task: Any, value: Any, title: str, throttle_s: float) -> Iterato
     coro = performer(task, pool)(value, title, on_run, Hidden)
     future: Future[Outcome] = asyncio.run_coroutine_threadsafe(_outcome(coro), background_loop())
     future.add_done_callback(lambda _f: arrived.put(None))
-    batch: list[Event] = []
+    batch: list[Any] = []
     due = 0.0
+    ending = False  # a run's end is in the batch: it goes with the output, in the last item
     try:
         while True:
+            wait = max(0.0, due - time.monotonic()) if batch and not ending else None
             try:
-                item = arrived.get(timeout=max(0.0, due - time.monotonic()) if batch else None)
+                item = arrived.get(timeout=wait)
             except queue.Empty:
                 yield batch
                 batch = []
@@ -249,10 +252,12 @@ def case_events(task: Any, value: Any, title: str, throttle_s: float) -> Iterato
             if not batch:
                 due = time.monotonic() + throttle_s
             batch.extend(item)
-        if batch:
-            yield batch
+            ending = ending or any(ev.kind == "run_end" for ev in item)
         outcome = future.result()
-        yield Ended(outcome.output)
+        # One last item, the run's end and the output together: the kernel's run ends as it
+        # reads the end, and its source is closed then, before a next item could be read.
+        batch.append(Ended(outcome.output))
+        yield batch
     finally:  # cancelled (ray.cancel) or failed: the case's run ends here too
         if not future.done():
             for run in runs:
@@ -293,12 +298,13 @@ class RayPerformer:
         first (Stop), a worker's death raised as one line."""
         ray = self.ray
         refs = self.remote.remote(self.task_ref, value, title, THROTTLE_S)
+        finished = False  # the task is at its last item: nothing to cancel
         try:
             async for ref in refs:
                 item = await ref
-                if isinstance(item, Ended):
-                    ended.append(item)
-                    return
+                if item and isinstance(item[-1], Ended):
+                    ended.append(item.pop())
+                    finished = True
                 for ev in item:
                     yield ev
         except ray.exceptions.RayTaskError as exc:  # the task raised on its worker: its error
@@ -307,7 +313,7 @@ class RayPerformer:
         except ray.exceptions.RayError as exc:  # its worker died, or Ray could not run it
             raise RuntimeError(f"the case's Ray worker failed: {_first_line(exc)}") from None
         finally:
-            if not ended:
+            if not finished:  # Stop, or the run ended here first: the task ends too
                 ray.cancel(refs)
 
 
