@@ -220,8 +220,10 @@ def case_events(task: Any, value: Any, title: str, throttle_s: float) -> Iterato
     """On a worker: run one case as the kernel would, yielding its events in batches (a list
     per ``throttle_s``), the last one ending with ``Ended``. Ray drives it with ``send``:
     plain yields only."""
-    if isinstance(getattr(task, "_client", None), ClientSpec):
-        task._client = task._client.make()
+    spec = getattr(task, "_client", None)
+    if isinstance(spec, ClientSpec):  # the agent with a client of this worker's own
+        task = copy.copy(task)
+        task._client = spec.make()
     from nbagent.runtime.loops import background_loop
 
     arrived: queue.SimpleQueue[list[Event] | None] = queue.SimpleQueue()
