@@ -195,3 +195,23 @@ def test_a_ray_that_cannot_start_says_why_in_one_line(monkeypatch: pytest.Monkey
     message = str(info.value)
     assert "could not start Ray at '127.0.0.1:1'" in message, message
     assert "\n" not in message
+
+
+def test_an_agent_goes_to_the_workers_with_its_client_as_settings() -> None:
+    """No Ray cluster needed: what ``RayPerformer`` puts in the object store, pickled with Ray's
+    cloudpickle and read back."""
+    from ray import cloudpickle
+
+    from nbagent.demo.in_process import InProcess
+    from nbagent.evaluation.ray_cases import ClientSpec, portable
+
+    agent = agent_with()
+    sent = cloudpickle.loads(cloudpickle.dumps(portable(agent)))
+    assert agent._client is not sent._client  # the kernel's agent keeps its own client
+    spec = sent._client
+    assert isinstance(spec, ClientSpec)
+    assert spec.api_key == "scripted"
+    assert not spec.sync
+    client = spec.make()
+    assert isinstance(client._client._transport, InProcess)  # the demo model, in this process
+    assert str(client.base_url) == str(agent._client.base_url)
