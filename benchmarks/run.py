@@ -80,6 +80,11 @@ def targets(r: dict[str, Any]) -> list[Target]:
         from benchmarks.evaluate import targets as evaluate_targets
 
         out.extend(evaluate_targets(evaluation))
+    on_ray = r.get("evaluate_ray")
+    if on_ray is not None:  # issue 56: the same cases in the kernel and on a local Ray
+        from benchmarks.evaluate_ray import targets as ray_targets
+
+        out.extend(ray_targets(on_ray))
     chat = r.get("chat")
     if chat is not None:  # a chat's bytes as it grows: linear, within 4x its text
         from benchmarks.chat_bytes import targets as chat_targets
@@ -163,6 +168,7 @@ def main() -> None:
         browser,
         chat_bytes,
         evaluate,
+        evaluate_ray,
         hostile,
         import_weight,
         inprocess,
@@ -185,6 +191,7 @@ def main() -> None:
         "browser": (browser.run, browser.report),
         "hostile": (hostile.run, hostile.report),
         "evaluate": (evaluate.run, evaluate.report),
+        "evaluate_ray": (evaluate_ray.run, evaluate_ray.report),  # issue 56: needs the ray extra
         "acp": (acp.run, acp.report),
         "lite": (lite.run, lite.report),  # the try-it site: weight, first widget
     }

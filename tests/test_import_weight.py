@@ -33,6 +33,8 @@ HEAVY = (
     "nbagent.evaluation",
     "nbagent.agent.agent",
     "nbagent.tools",  # pydantic: a tool's schema and validation
+    "ray",  # evaluate(executor="ray") only (nbagent.evaluation.ray_cases)
+    "nbagent.evaluation.ray_cases",
 )
 """What no name loads unless it is the name of that layer (``OWN_HEAVY``)."""
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import time
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import httpx2
@@ -27,11 +27,22 @@ IN_PROCESS_URL = "http://scripted.nbagent.invalid/v1"
 the network could reach, were one ever made."""
 
 
-class InProcess(httpx2.AsyncBaseTransport):
-    """Answers each request with the scripted ``model``, in this process."""
+Remake = Callable[[], Answers]
+"""Gives the model to answer where a transport is unpickled (a Ray worker: its own)."""
 
-    def __init__(self, model: Answers) -> None:
+
+class InProcess(httpx2.AsyncBaseTransport):
+    """Answers each request with the scripted ``model``, in this process; pickled as
+    ``remake`` (where given), which gives the model in the process that unpickles it."""
+
+    def __init__(self, model: Answers, remake: Remake | None = None) -> None:
         self.model = model
+        self.remake = remake
+
+    def __reduce__(self) -> Any:
+        if self.remake is None:
+            return super().__reduce__()
+        return _remade, (self.remake, False)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
         raw = await request.aread()
@@ -50,8 +61,14 @@ class InProcessSync(httpx2.BaseTransport):
     """``InProcess`` for a sync ``openai.OpenAI``: its pauses block the caller (a stream read
     without threads blocks the loop between two chunks)."""
 
-    def __init__(self, model: Answers) -> None:
+    def __init__(self, model: Answers, remake: Remake | None = None) -> None:
         self.model = model
+        self.remake = remake
+
+    def __reduce__(self) -> Any:
+        if self.remake is None:
+            return super().__reduce__()
+        return _remade, (self.remake, True)
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
         raw = request.read()
@@ -94,21 +111,26 @@ class _Events(httpx2.AsyncByteStream):
         yield sse_data("[DONE]")
 
 
-def clients(model: Answers) -> tuple[Any, Any]:
+def _remade(remake: Remake, sync: bool) -> InProcess | InProcessSync:
+    """An unpickled transport: ``remake``'s model, in this process."""
+    return InProcessSync(remake(), remake) if sync else InProcess(remake(), remake)
+
+
+def clients(model: Answers, remake: Remake | None = None) -> tuple[Any, Any]:
     """An ``openai.AsyncOpenAI`` and an ``openai.OpenAI`` whose requests ``model`` answers in
-    this process."""
+    this process (their transports pickled as ``remake``, where given)."""
     import openai
 
     return (
         openai.AsyncOpenAI(
             base_url=IN_PROCESS_URL,
             api_key="scripted",
-            http_client=httpx2.AsyncClient(transport=InProcess(model)),
+            http_client=httpx2.AsyncClient(transport=InProcess(model, remake)),
         ),
         openai.OpenAI(
             base_url=IN_PROCESS_URL,
             api_key="scripted",
-            http_client=httpx2.Client(transport=InProcessSync(model)),
+            http_client=httpx2.Client(transport=InProcessSync(model, remake)),
         ),
     )
 

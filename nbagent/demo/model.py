@@ -19,6 +19,7 @@ It runs on a daemon thread of the process (stdlib ``http.server``), and it needs
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import sys
@@ -283,7 +284,8 @@ def connect(
     if in_process if in_process is not None else not threads_available():
         from nbagent.demo.in_process import IN_PROCESS_URL, clients
 
-        client, sync_client = clients(_shared_model(speed, serve=False))
+        remake = functools.partial(_shared_model, speed, serve=False)  # a Ray worker's own
+        client, sync_client = clients(remake(), remake)
         return Connection(False, model or MODEL, IN_PROCESS_URL, client, sync_client, speed, True)
     url = _shared_model(speed).base_url
     return Connection(

@@ -6,7 +6,8 @@ or below. One concern per module: ``cases`` (the dataset read, a case's state), 
 engine: concurrency, budget, cancel), ``pydantic_evals`` (a pydantic-evals dataset run by
 pydantic-evals), ``records`` (rows, file, baseline, headline), ``static`` (the table's static
 HTML copy), ``progress`` (the terminal line), ``evaluation`` (the public object), ``launch``
-(``evaluate()``), ``widget`` and ``board`` (its widget, kept live), ``loading``
+(``evaluate()``), ``ray_cases`` (``executor="ray"``: each case a Ray task, its events folded
+here), ``widget`` and ``board`` (its widget, kept live), ``loading``
 (``nbagent.load``: a recording's events or an evaluation, whichever the file holds).
 """
 

@@ -13,7 +13,7 @@ from nbagent.evaluation.evaluation import Evaluation
 from nbagent.evaluation.progress import Progress
 from nbagent.evaluation.schedule import Engine
 from nbagent.evaluation.scoring import scorers_of
-from nbagent.evaluation.tasks import performer
+from nbagent.evaluation.tasks import Performer, performer
 from nbagent.runtime.kernel import in_notebook
 
 __all__ = ["evaluate"]
@@ -31,6 +31,7 @@ def evaluate(
     baseline: Evaluation | None = None,
     progress: bool | None = None,
     display: bool | None = None,
+    executor: str | None = None,
 ) -> Evaluation:
     """Run ``task`` on every case of ``dataset``, score each, and return the
     :class:`Evaluation` at once (``await ev`` or ``ev.wait()`` for the end)::
@@ -64,6 +65,13 @@ def evaluate(
     ``progress``: print a progress line and a summary (default: outside a notebook).
     ``display``: show the evaluation's widget below the cell (default: in a notebook); a
     row opens its case's run, live while it runs.
+
+    ``executor``: None runs the cases in this kernel; ``"ray"`` runs each as a Ray task (the
+    Ray initialised in this process, else ``ray.init()``), or a Ray address (``"auto"``,
+    ``"ray://head:10001"``) for ``ray.init(address)``: the tools and model calls run on the
+    workers, the events come back in batches and fold here, the table the same
+    (``nbagent.evaluation.ray_cases``; the ``ray`` extra). Not for ACP agents or a
+    pydantic-evals dataset. A task that cannot be pickled raises ``TypeError`` here.
     """
     scorer_list = scorers_of(scorers)
     pydantic = is_pydantic_dataset(dataset)
@@ -75,12 +83,20 @@ def evaluate(
         cases = cases_from(dataset, repeat)
     name = title or (str(getattr(dataset, "name", None) or "") if pydantic else "") or "evaluation"
     acp = is_acp_agent(task)
-    executor = threads.executor(concurrency, "nbagent-eval")  # in place without threads
+    pool = threads.executor(concurrency, "nbagent-eval")  # in place without threads
+    if executor is not None:
+        if acp or pydantic:
+            raise ValueError("executor= takes no ACP agent and no pydantic-evals dataset")
+        from nbagent.evaluation.ray_cases import RayPerformer
+
+        perform: Performer = RayPerformer(task, executor)
+    else:
+        perform = acp_performer(task, pool) if acp else performer(task, pool)
     engine = Engine(
         cases,
-        acp_performer(task, executor) if acp else performer(task, executor),
+        perform,
         scorer_list,
-        executor=executor,
+        executor=pool,
         concurrency=concurrency,
         max_cost_usd=max_cost_usd,
         title=name,
@@ -91,7 +107,7 @@ def evaluate(
         ev.on_change(printer.update)
         ev.on_done(lambda: printer.finish(ev.summary()))
     # Not at the end: Re-run case may need the threads again.
-    weakref.finalize(ev, executor.shutdown, wait=False, cancel_futures=True)
+    weakref.finalize(ev, pool.shutdown, wait=False, cancel_futures=True)
     if display if display is not None else in_notebook():
         ev.show()
 

@@ -1,0 +1,324 @@
+"""``evaluate(..., executor="ray")``: each case a Ray task, its run folded in the kernel.
+
+What runs where. On a Ray worker, ``case_events`` runs the case with the very performer the
+kernel uses (``tasks.performer``: an ``nbagent.Agent``'s run, a framework's stream, a
+function), its view ``Hidden``, and collects the run's normalized events (``Run.on_events``);
+it is a Ray streaming generator that yields them in batches, one per throttle window
+(``THROTTLE_S``), the last ending with an ``Ended`` that carries the case's output. In the
+kernel, ``RayPerformer`` makes the case's run from those events (an async source,
+``format="events"``), so the live table, the opened row, the scores (run in the kernel, on the
+folded transcript) and the saved results are those of an in-kernel case.
+
+What is sent. The task once (``ray.put``), pickled with Ray's cloudpickle: an
+``nbagent.Agent`` goes with its tools and settings, its OpenAI client as the settings it is
+made again from on the worker (``ClientSpec``: base URL, API key, headers; the scripted demo
+model's in-process client as the demo model). Per case: the input and the title out, batches
+of events back. A task that cannot be pickled fails before any case starts (``sendable``),
+naming the part that could not be sent.
+
+Faults. A worker that dies mid-case ends that case's run as an error, with the events that
+had arrived; a Stop ends the kernel's run, whose source then cancels its Ray task
+(``ray.cancel``). Ray is imported only here, when an evaluation asks for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import copy
+import pickle
+import queue
+import time
+from collections.abc import AsyncIterator, Awaitable, Iterator
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from nbagent.core import threads
+from nbagent.core.events import Event
+from nbagent.evaluation.tasks import Hidden, MakeView, OnRun, Outcome, performer
+from nbagent.runtime.run import Run
+
+__all__ = [
+    "THROTTLE_S",
+    "ClientSpec",
+    "Ended",
+    "RayPerformer",
+    "case_events",
+    "connect",
+    "sendable",
+]
+
+THROTTLE_S = 0.05
+"""A worker's batch window: a run's view sends its changes as often (``throttle_ms=50``)."""
+
+CONNECT_S = 10.0
+"""How long a Ray address may take to accept a connection before it counts as unreachable."""
+
+_NEEDS_RAY = "evaluate(executor='ray') needs Ray: pip install 'jupyter-nbagent[ray]'"
+
+
+@dataclass(frozen=True)
+class Ended:
+    """A case's last item from its worker: the task's output."""
+
+    output: Any = None
+
+
+@dataclass(frozen=True)
+class ClientSpec:
+    """An OpenAI client as what makes it again on a worker (a client holds locks and
+    connections, which cannot be pickled): its settings, and its HTTP transport where that
+    pickles (the scripted demo model's in-process one does: ``demo.in_process``)."""
+
+    base_url: str
+    api_key: str | None = None
+    headers: dict[str, str] = field(default_factory=dict)
+    sync: bool = False
+    http: tuple[Any, Any] | None = None
+    """The HTTP client's class and its transport, made again on the worker; None: the
+    default ones."""
+
+    @classmethod
+    def of(cls, client: Any) -> ClientSpec | None:
+        """The spec of an ``openai`` client; None for anything else (sent as it is)."""
+        if not type(client).__module__.startswith("openai"):
+            return None
+        http_client = getattr(client, "_client", None)
+        transport = getattr(http_client, "_transport", None)
+        http = None
+        if transport is not None and _pickle_error(transport, pickle.dumps) is None:
+            http = (type(http_client), transport)
+        custom = getattr(client, "_custom_headers", None) or {}
+        return cls(
+            str(client.base_url),
+            getattr(client, "api_key", None),
+            {str(k): str(v) for k, v in custom.items()},
+            sync=not type(client).__name__.startswith("Async"),
+            http=http,
+        )
+
+    def make(self) -> Any:
+        """The client, on the worker."""
+        import openai
+
+        cls = openai.OpenAI if self.sync else openai.AsyncOpenAI
+        extra: dict[str, Any] = {}
+        if self.http is not None:
+            http_class, transport = self.http
+            extra["http_client"] = http_class(transport=transport)
+        return cls(
+            base_url=self.base_url, api_key=self.api_key, default_headers=self.headers, **extra
+        )
+
+
+def connect(address: str) -> Any:
+    """The ``ray`` module, initialised: the Ray already running in this process, else
+    ``ray.init()`` (``"ray"``: a local Ray, or the cluster ``RAY_ADDRESS`` names) or
+    ``ray.init(address)``. ``RuntimeError`` in one line where Ray is missing or cannot start."""
+    try:
+        import ray
+    except ImportError as exc:
+        raise RuntimeError(_NEEDS_RAY) from exc
+    if not ray.is_initialized():
+        _check_reachable(address)
+        try:
+            ray.init(address=None if address == "ray" else address, include_dashboard=False)
+        except Exception as exc:  # noqa: BLE001 - whatever Ray says, in one line
+            where = "a local Ray" if address == "ray" else f"Ray at {address!r}"
+            lines = [line for line in str(exc).splitlines() if line.strip()]
+            why = lines[0] if lines else type(exc).__name__
+            raise RuntimeError(f"evaluate(executor=...) could not start {where}: {why}") from None
+    return ray
+
+
+def _check_reachable(address: str) -> None:
+    """A ``host:port`` (or ``ray://host:port``) that nothing answers at: ``RuntimeError`` at
+    once (``ray.init`` would retry for minutes)."""
+    import socket
+
+    host, _, port = address.removeprefix("ray://").rpartition(":")
+    if address in ("ray", "auto", "local") or not host or not port.isdigit():
+        return
+    try:
+        socket.create_connection((host.strip("[]"), int(port)), timeout=CONNECT_S).close()
+    except OSError as exc:
+        why = exc.strerror or type(exc).__name__
+        raise RuntimeError(
+            f"evaluate(executor=...) could not start Ray at {address!r}: nothing answers "
+            f"there ({why})"
+        ) from None
+
+
+def portable(task: Any) -> Any:
+    """``task`` as it is sent: an ``nbagent.Agent``'s client as its ``ClientSpec``."""
+    client = getattr(task, "_client", None)
+    if callable(getattr(task, "prepare", None)) and client is not None:
+        spec = ClientSpec.of(client)
+        if spec is not None:
+            task = copy.copy(task)
+            task._client = spec
+    return task
+
+
+def sendable(task: Any, dumps: Any) -> bytes:
+    """``task`` pickled (``dumps``: Ray's cloudpickle); ``TypeError`` naming the part of it
+    that cannot be (an attribute, a tool, a closure's variable)."""
+    try:
+        return bytes(dumps(task))
+    except Exception as exc:  # noqa: BLE001 - pickling raises TypeError, PicklingError, ...
+        path, culprit, error = _culprit(task, "task", dumps, exc, 0)
+        raise TypeError(
+            f"evaluate(executor='ray') cannot send the task to Ray's workers: {path} "
+            f"({type(culprit).__name__}) cannot be pickled ({error}); make it on the worker "
+            "instead (e.g. a task function that builds it)"
+        ) from None
+
+
+def _culprit(obj: Any, path: str, dumps: Any, exc: Exception, depth: int) -> tuple[str, Any, str]:
+    """The deepest part of ``obj`` that does not pickle, its path and its error."""
+    if depth < 6:
+        for name, child in _parts(obj):
+            inner = _pickle_error(child, dumps)
+            if inner is not None:
+                return _culprit(child, f"{path}{name}", dumps, inner, depth + 1)
+    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+    return path, obj, first
+
+
+def _pickle_error(obj: Any, dumps: Any) -> Exception | None:
+    """Why ``obj`` does not pickle; None when it does."""
+    try:
+        dumps(obj)
+    except Exception as exc:  # noqa: BLE001 - TypeError, PicklingError, ...
+        return exc
+    return None
+
+
+def _parts(obj: Any) -> Iterator[tuple[str, Any]]:
+    """What ``obj`` is made of, each with how to name it."""
+    if isinstance(obj, dict):
+        for key, value in obj.items():
+            yield f"[{key!r}]", value
+    elif isinstance(obj, (list, tuple, set, frozenset)):
+        for i, value in enumerate(obj):
+            label = getattr(value, "name", None) or getattr(value, "__qualname__", None)
+            yield f"[{i}]" + (f" ({label})" if isinstance(label, str) else ""), value
+    else:
+        code = getattr(obj, "__code__", None)
+        cells = getattr(obj, "__closure__", None) or ()
+        if code is not None:
+            for name, cell in zip(code.co_freevars, cells, strict=False):
+                yield f" (its variable {name})", cell.cell_contents
+            wrapped = getattr(obj, "__wrapped__", None)
+            if wrapped is not None:
+                yield ".__wrapped__", wrapped
+        for name, value in getattr(obj, "__dict__", {}).items():
+            yield f".{name}", value
+
+
+def case_events(task: Any, value: Any, title: str, throttle_s: float) -> Iterator[Any]:
+    """On a worker: run one case as the kernel would, yielding its events in batches (a list
+    per ``throttle_s``), the last one ending with ``Ended``. Ray drives it with ``send``:
+    plain yields only."""
+    spec = getattr(task, "_client", None)
+    if isinstance(spec, ClientSpec):  # the agent with a client of this worker's own
+        task = copy.copy(task)
+        task._client = spec.make()
+    from nbagent.runtime.loops import background_loop
+
+    arrived: queue.SimpleQueue[list[Event] | None] = queue.SimpleQueue()
+    runs: list[Run] = []
+
+    def on_run(run: Run) -> None:
+        runs.append(run)
+        run.on_events(lambda events: arrived.put(list(events)))
+
+    pool = threads.executor(1, "nbagent-ray-case")
+    coro = performer(task, pool)(value, title, on_run, Hidden)
+    future: Future[Outcome] = asyncio.run_coroutine_threadsafe(_outcome(coro), background_loop())
+    future.add_done_callback(lambda _f: arrived.put(None))
+    batch: list[Any] = []
+    due = 0.0
+    ending = False  # a run's end is in the batch: it goes with the output, in the last item
+    try:
+        while True:
+            wait = max(0.0, due - time.monotonic()) if batch and not ending else None
+            try:
+                item = arrived.get(timeout=wait)
+            except queue.Empty:
+                yield batch
+                batch = []
+                continue
+            if item is None:
+                break
+            if not batch:
+                due = time.monotonic() + throttle_s
+            batch.extend(item)
+            ending = ending or any(ev.kind == "run_end" for ev in item)
+        outcome = future.result()
+        # One last item, the run's end and the output together: the kernel's run ends as it
+        # reads the end, and its source is closed then, before a next item could be read.
+        batch.append(Ended(outcome.output))
+        yield batch
+    finally:  # cancelled (ray.cancel) or failed: the case's run ends here too
+        if not future.done():
+            for run in runs:
+                run.cancel()
+            future.cancel()
+        pool.shutdown(wait=False, cancel_futures=True)
+
+
+async def _outcome(awaitable: Awaitable[Outcome]) -> Outcome:
+    return await awaitable
+
+
+class RayPerformer:
+    """The kernel's side: a ``Performer`` whose cases run as Ray tasks (``case_events``)."""
+
+    def __init__(self, task: Any, address: str) -> None:
+        ray = connect(address)
+        from ray import cloudpickle
+
+        performer(task, threads.InPlaceExecutor())  # TypeError for what cannot be a task
+        sent = portable(task)
+        sendable(sent, cloudpickle.dumps)
+        self.ray = ray
+        self.task_ref = ray.put(sent)
+        self.remote = ray.remote(num_returns="streaming", max_retries=0)(case_events)
+
+    async def __call__(self, value: Any, title: str, on_run: OnRun, view: MakeView) -> Outcome:
+        ended: list[Ended] = []
+        run = Run(self._events(value, title, ended), format="events", title=title, view=view())
+        on_run(run)
+        if not run.done:  # a cancel as it was told may have ended it already
+            run.start()
+        transcript = await run.wait_async()
+        return Outcome(run, ended[0].output if ended else transcript.text)
+
+    async def _events(self, value: Any, title: str, ended: list[Ended]) -> AsyncIterator[Event]:
+        """The case's events as its worker sends them; its task cancelled if the run ends
+        first (Stop), a worker's death raised as one line."""
+        ray = self.ray
+        refs = self.remote.remote(self.task_ref, value, title, THROTTLE_S)
+        finished = False  # the task is at its last item: nothing to cancel
+        try:
+            async for ref in refs:
+                item = await ref
+                if item and isinstance(item[-1], Ended):
+                    ended.append(item.pop())
+                    finished = True
+                for ev in item:
+                    yield ev
+        except ray.exceptions.RayTaskError as exc:  # the task raised on its worker: its error
+            cause = getattr(exc, "cause", None)
+            raise (cause if isinstance(cause, Exception) else exc) from None
+        except ray.exceptions.RayError as exc:  # its worker died, or Ray could not run it
+            raise RuntimeError(f"the case's Ray worker failed: {_first_line(exc)}") from None
+        finally:
+            if not finished:  # Stop, or the run ended here first: the task ends too
+                ray.cancel(refs)
+
+
+def _first_line(exc: BaseException) -> str:
+    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
+    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__

@@ -1,0 +1,217 @@
+"""``nbagent.evaluate(..., executor="ray")`` on a local Ray (one per module: 2 CPUs, no
+dashboard): the same rows, scores, tool calls and usage as in the kernel on the scripted demo
+model; a worker killed mid-case (that case an error with what had arrived, the others
+completed); Stop (every running case's task ``ray.cancel``-ed, cancelled / skipped); a tool that
+cannot be pickled and a Ray that cannot start (one clear error, no case started).
+
+Ray is the ``ray`` extra, which ``make test`` installs in .venv: skipped only where it is not
+installed (the floor Python's venv), never there under CI=true."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import signal
+import sys
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import psutil
+import pytest
+
+import nbagent
+from nbagent import Evaluation, demo
+from tests.wait import wait_for
+
+if importlib.util.find_spec("ray") is None:  # pragma: no cover - the floor Python's venv
+    ci = os.environ.get("CI", "").lower() in ("1", "true", "yes")
+    if ci and Path(sys.prefix).name == ".venv":
+        raise RuntimeError("CI: .venv must have Ray (the ray extra, in dev): run make install")
+    pytest.skip("Ray is not installed here (the ray extra; Python < 3.14)", allow_module_level=True)
+
+import ray
+
+WAIT_S = 120  # a bound on a hang (Ray starts workers on a loaded machine), never a measure
+COMPARED = ["name", "input", "expected", "output", "status", "error", "input_tokens",
+            "output_tokens", "cost_usd", "tool_calls", "has_text", "mentions"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def local_ray() -> Iterator[Any]:
+    """One local Ray for the module (its workers cost CPU to start: a few, reused); its
+    processes gone after it (the rest of the session shares this process)."""
+    before = {p.pid for p in psutil.Process().children(recursive=True)}
+    options = {"num_cpus": 2, "include_dashboard": False, "log_to_driver": False}
+    try:
+        ray.init(**options, configure_logging=False)
+    except Exception as exc:  # noqa: BLE001 - once more, saying what was seen
+        # Seen on a loaded machine: the raylet gives up waiting for its metrics agent's port
+        # file ("Timed out waiting for file .../metrics_agent_port"), and ray.init raises.
+        print(f"ray.init failed ({str(exc).splitlines()[0]}); starting it again")
+        ray.shutdown()
+        ray.init(**options, configure_logging=False)
+    try:
+        yield ray
+    finally:
+        ray.shutdown()
+
+        def left() -> list[str]:
+            now = psutil.Process().children(recursive=True)
+            return [p.name() for p in now if p.pid not in before and p.is_running()]
+
+        wait_for(lambda: not left(), WAIT_S, "Ray's processes to end")
+
+
+def agent_with(*tools: Any) -> nbagent.Agent:
+    """The tutorials' agent on the scripted model, answering in process (sent to the workers
+    as the demo model: ``ClientSpec``)."""
+    llm = demo.connect(in_process=True, speed=0)
+    return nbagent.Agent(
+        llm.model, tools=[*demo.TOOLS, *tools], instructions=demo.INSTRUCTIONS, client=llm.client
+    )
+
+
+def has_text(case: Any, transcript: Any) -> bool:
+    return bool(transcript.text)
+
+
+def mentions(case: Any, transcript: Any, output: Any) -> float:
+    return float(str(case.get("expected") or "") in str(output))
+
+
+def evaluate(task: Any, dataset: Any, **kw: Any) -> Evaluation:
+    return nbagent.evaluate(task, dataset, progress=False, display=False, **kw)
+
+
+def spy_on_cancel(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
+    """The tasks ``ray.cancel`` is called with from now on (it still cancels them)."""
+    cancelled: list[Any] = []
+    real_cancel = ray.cancel
+
+    def spy(ref: Any, **kw: Any) -> Any:
+        cancelled.append(ref)
+        return real_cancel(ref, **kw)
+
+    monkeypatch.setattr(ray, "cancel", spy)
+    return cancelled
+
+
+def test_same_rows_scores_tool_calls_and_usage_in_kernel_and_on_ray(
+    local_ray: Any, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    cancelled = spy_on_cancel(monkeypatch)
+    dataset = [
+        {"name": "weather", "input": demo.DEMOS["weather"].prompt, "expected": "Oslo"},
+        {"name": "failing tool", "input": demo.DEMOS["failing_tool"].prompt, "expected": "NA"},
+        {"name": "plain", "input": "hello", "expected": "scripted"},
+    ]
+    agent = agent_with()
+    here = evaluate(agent, dataset, scorers=[has_text, mentions], repeat=2).wait(WAIT_S)
+    scorers = [has_text, mentions]
+    there = evaluate(agent, dataset, scorers=scorers, repeat=2, executor="ray", baseline=here)
+    there.wait(WAIT_S)
+    rows_here = [{k: r.get(k) for k in COMPARED} for r in here.rows()]
+    rows_there = [{k: r.get(k) for k in COMPARED} for r in there.rows()]
+    assert rows_there == rows_here
+    assert [r["tool_calls"] for r in rows_there] == [2, 2, 3, 3, 0, 0]
+    assert {r["status"] for r in rows_there} == {"completed"}
+    assert there.status == "completed"
+    # A case that ended on its own cancels nothing (Ray 2.60's driver aborts on a cancel that
+    # races its task's completion: "Tried to complete task that was not pending").
+    assert cancelled == []
+    assert there.changes["mentions"]["change"] == 0.0  # against the in-kernel one as baseline
+    saved = Evaluation.load(there.save(tmp_path / "ray.jsonl"))
+    assert [{k: r.get(k) for k in COMPARED} for r in saved.rows()] == rows_here
+    for a, b in zip(here.cases, there.cases, strict=True):
+        names = [c.name for c in a.transcript.tool_calls]
+        assert [c.name for c in b.transcript.tool_calls] == names
+        assert b.run is not None
+        assert b.run.format == "events"  # folded here from the worker's events
+
+
+def test_a_worker_killed_mid_case_ends_that_case_in_error_with_what_arrived(
+    local_ray: Any, tmp_path: Path
+) -> None:
+    pid_file = tmp_path / "pid"
+
+    def hang_worker() -> str:
+        """Writes its worker's pid, then waits to be killed."""
+        pid_file.write_text(str(os.getpid()))
+        threading.Event().wait(600)
+        return "never"
+
+    dataset = ["hello", "call hang_worker please", "hello"]
+    ev = evaluate(agent_with(hang_worker), dataset, executor="ray", concurrency=2)
+    hung = ev.cases[1]
+    # Its tool call has reached the kernel, and its worker is in the tool: kill that worker.
+    wait_for(lambda: hung.transcript.tool_calls and pid_file.exists(), WAIT_S, "the tool call")
+    os.kill(int(pid_file.read_text()), signal.SIGKILL)
+    ev.wait(WAIT_S)
+    assert [c.status for c in ev.cases] == ["completed", "error", "completed"], ev.summary()
+    assert "Ray worker" in str(hung.error), hung.error
+    assert [c.name for c in hung.transcript.tool_calls] == ["hang_worker"]  # what had arrived
+    assert ev.rows()[1]["input_tokens"]  # its first model call's usage, folded before the kill
+
+
+def test_stop_cancels_every_case_task(local_ray: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    cancelled = spy_on_cancel(monkeypatch)
+
+    def hang_tool() -> str:
+        """Waits until its task is cancelled."""
+        threading.Event().wait(600)
+        return "never"
+
+    ev = evaluate(agent_with(hang_tool), ["call hang_tool"] * 4, executor="ray", concurrency=2)
+    wait_for(
+        lambda: sum(bool(c.transcript.tool_calls) for c in ev.cases) == 2,
+        WAIT_S,
+        "two cases in their tool",
+    )
+    ev.cancel()
+    ev.wait(WAIT_S)
+    assert [c.status for c in ev.cases] == ["cancelled", "cancelled", "skipped", "skipped"]
+    assert ev.status == "cancelled"
+    assert len(cancelled) == 2  # each running case's task
+
+
+def test_a_tool_that_cannot_be_pickled_fails_before_any_case_starts(local_ray: Any) -> None:
+    lock = threading.Lock()
+
+    def guarded_tool(city: str) -> str:
+        """Answers under a lock."""
+        with lock:
+            return city
+
+    with pytest.raises(TypeError, match=r"cannot send the task.*guarded_tool.*its variable lock"):
+        evaluate(agent_with(guarded_tool), ["a", "b"], executor="ray")  # raises: no evaluation
+
+
+def test_a_ray_that_cannot_start_says_why_in_one_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(ray, "is_initialized", lambda: False)  # as in a fresh kernel
+    with pytest.raises(RuntimeError) as info:
+        evaluate(lambda x: x, ["a"], executor="127.0.0.1:1")
+    message = str(info.value)
+    assert "could not start Ray at '127.0.0.1:1'" in message, message
+    assert "\n" not in message
+
+
+def test_an_agent_goes_to_the_workers_with_its_client_as_settings() -> None:
+    """No Ray cluster needed: what ``RayPerformer`` puts in the object store, pickled with Ray's
+    cloudpickle and read back."""
+    from ray import cloudpickle
+
+    from nbagent.demo.in_process import InProcess
+    from nbagent.evaluation.ray_cases import ClientSpec, portable
+
+    agent = agent_with()
+    sent = cloudpickle.loads(cloudpickle.dumps(portable(agent)))
+    assert agent._client is not sent._client  # the kernel's agent keeps its own client
+    spec = sent._client
+    assert isinstance(spec, ClientSpec)
+    assert spec.api_key == "scripted"
+    assert not spec.sync
+    client = spec.make()
+    assert isinstance(client._client._transport, InProcess)  # the demo model, in this process
+    assert str(client.base_url) == str(agent._client.base_url)
