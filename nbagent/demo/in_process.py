@@ -45,16 +45,7 @@ class InProcess(httpx2.AsyncBaseTransport):
         return _remade, (self.remake, False)
 
     async def handle_async_request(self, request: httpx2.Request) -> httpx2.Response:
-        raw = await request.aread()
-        answer = answer_request(self.model, request.method, request.url.raw_path.decode(), raw)
-        if answer.items is None:
-            return httpx2.Response(answer.status, json=answer.body, request=request)
-        return httpx2.Response(
-            answer.status,
-            headers=_STREAM_HEADERS,
-            stream=_Events(answer.items),
-            request=request,
-        )
+        return _response(self.model, request, await request.aread(), _Events)
 
 
 class InProcessSync(httpx2.BaseTransport):
@@ -71,16 +62,21 @@ class InProcessSync(httpx2.BaseTransport):
         return _remade, (self.remake, True)
 
     def handle_request(self, request: httpx2.Request) -> httpx2.Response:
-        raw = request.read()
-        answer = answer_request(self.model, request.method, request.url.raw_path.decode(), raw)
-        if answer.items is None:
-            return httpx2.Response(answer.status, json=answer.body, request=request)
-        return httpx2.Response(
-            answer.status,
-            headers=_STREAM_HEADERS,
-            stream=_SyncEvents(answer.items),
-            request=request,
-        )
+        return _response(self.model, request, request.read(), _SyncEvents)
+
+
+def _response(
+    model: Answers,
+    request: httpx2.Request,
+    raw: bytes,
+    events: Callable[[list[ReplyItem]], httpx2.SyncByteStream | httpx2.AsyncByteStream],
+) -> httpx2.Response:
+    """The model's answer to ``request`` (body ``raw``): JSON, or ``events`` of its stream."""
+    answer = answer_request(model, request.method, request.url.raw_path.decode(), raw)
+    if answer.items is None:
+        return httpx2.Response(answer.status, json=answer.body, request=request)
+    stream = events(answer.items)
+    return httpx2.Response(answer.status, headers=_STREAM_HEADERS, stream=stream, request=request)
 
 
 class _SyncEvents(httpx2.SyncByteStream):
