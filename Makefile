@@ -24,20 +24,24 @@ PYTHON313 ?= $(call newest_pyenv,3.13)
 OTHER_PYTHONS ?= $(filter-out $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'),$(SUPPORTED_PYTHONS))
 # The interpreter for version $(1) if it runs and is that version, else nothing.
 python_for = $(shell p="$(PYTHON$(subst .,,$(1)))"; [ -n "$$p" ] && "$$p" -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(1)")' 2>/dev/null && echo "$$p")
-# What the other Pythons run. The floor of requires-python (3.10): the kernel-free tests (the
-# fuzz tests and the hostile corpus only on .venv's Python: they exercise pure code, and they are
-# the slowest part; of the tests that start MCP servers, those marked smoke) and the kernel smoke
-# test. The newer ones (3.12, 3.13): the tests marked smoke (every module imported, the kernel
-# smoke test, two MCP tests; collected from the files that mark one, not from all of tests/);
-# the newest (3.13) also the adapters against their recorded fixtures (3.11, .venv's, runs
-# them too: the two bracket 3.12).
-# The real-model lane runs on .venv only (make test-real-model).
+# What the other Pythons run. Each: the tests marked smoke (every module imported, the kernel
+# smoke test, two MCP tests; collected from the files that mark one, not from all of tests/).
+# The floor of requires-python (3.10) also the kernel-free tests of the files that are version-
+# sensitive (FLOOR_PYTHON_TESTS: those naming a Python version or tomli, the uncancel branch of
+# nbagent/apps/watch.py, the `nbagent` script), not the whole kernel-free suite: .venv's Python
+# runs that, and what else could differ on 3.10 is checked where it is cheaper: ruff
+# (target-version py310) its syntax, mypy (python_version 3.10) its use of the standard
+# library, the smoke tests every module's import with 3.10's dependency versions. The newest
+# (3.13) also the adapters against their recorded fixtures (3.11, .venv's, runs them too: the two
+# bracket 3.12). The real-model lane runs on .venv only (make test-real-model).
 FLOOR_PYTHON := $(firstword $(SUPPORTED_PYTHONS))
 NEWEST_PYTHON := $(lastword $(SUPPORTED_PYTHONS))
 # Each lane collects only what it may run (tests/conftest.py refuses a browser test elsewhere).
 NOT_LIVE := --ignore=tests/browser --ignore=tests/real_model
-FLOOR_PYTHON_TESTS := -m "((not kernel and not browser and not fuzz and not hostile and not frameworks and not mcp) or smoke) and not real_model" $(NOT_LIVE)
 SMOKE_TESTS = $(shell grep -rlE --include='test_*.py' 'mark\.smoke\b' tests | sort)
+VERSION_TESTS = $(sort tests/test_watch.py tests/test_cli.py $(shell grep -rlE --include='test_*.py' \
+  'version_info|Python 3\.1[0-9]|tomli\b' tests | grep -vE '^tests/(browser|real_model)/'))
+FLOOR_PYTHON_TESTS = -m "not kernel and not browser and not fuzz and not hostile and not frameworks and not mcp and not real_model" $(VERSION_TESTS)
 NEWER_PYTHON_TESTS := tests/test_adapter_*.py
 
 # uv installs every Python environment from uv.lock (`uv lock` after changing pyproject.toml;
@@ -69,7 +73,7 @@ help:
 	@echo "make test-under-load  make test while a busy loop occupies every core (hunts flaky tests)"
 	@echo "make test-demo-install  time and size of make demo's install on a fresh clone (printed)"
 	@echo "make test-fast     the kernel-free Python tests on .venv only (the inner loop)"
-	@echo "make test-pythons  on $(OTHER_PYTHONS): the kernel-free tests on $(FLOOR_PYTHON), the smoke tests on the others (and the adapters' on $(NEWEST_PYTHON))"
+	@echo "make test-pythons  on $(OTHER_PYTHONS): the smoke tests (on $(FLOOR_PYTHON) also the version-sensitive files) (and the adapters' on $(NEWEST_PYTHON))"
 	@echo "make test-evals    the pydantic-evals tests, in .venv-evals (pydantic-evals pins an older pydantic-ai)"
 	@echo "make test-real-model  nbagent against a real small model on llama-cpp-python's server (../shared/real-model)"
 	@echo "make docs          the documentation site into site/ (mkdocs build --strict; offline)"
@@ -402,8 +406,9 @@ test-python-%: build $$(if $$(call python_for,$$*),$(STAMP)/venv-$$*)
 	if [ -z "$$py" ]; then \
 	  echo "make test: SKIPPED Python $*: $(if $(PYTHON$(subst .,,$*)),$(PYTHON$(subst .,,$*)) is not a working Python $*,no $(PYENV_ROOT)/versions/$*.N) (PYTHON$(subst .,,$*)=/path/to/python$* picks one)"; \
 	elif [ "$*" = "$(FLOOR_PYTHON)" ]; then \
-	  echo "== Python $* ($$py): the kernel-free tests and the kernel smoke test"; \
-	  PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider $(FLOOR_PYTHON_TESTS); \
+	  echo "== Python $* ($$py): the tests marked smoke (every module imported), the version-sensitive files' kernel-free tests"; \
+	  PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider -m "smoke and not real_model" $(SMOKE_TESTS) \
+	  && PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider $(FLOOR_PYTHON_TESTS); \
 	else \
 	  echo "== Python $* ($$py): the tests marked smoke (every module imported)$(if $(filter $*,$(NEWEST_PYTHON)),$(comma) the adapters' fixture tests)"; \
 	  PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider -m "smoke and not real_model" $(SMOKE_TESTS) \
