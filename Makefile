@@ -426,9 +426,11 @@ FORCE:
 
 # The fuzz tests with the full budget (101,000 generated inputs, ~12 min); make test runs
 # the same tests with a short one. Inputs per target are printed at the end. Also the hostile
-# corpus in Chromium at every size (make test: the first; jsdom takes every size there).
+# corpus in Chromium at every size (make test: the first; jsdom takes every size there), and
+# the property tests elsewhere whose budget make test shortens (tests.fuzz.budget.examples).
+FUZZ_ELSEWHERE = $(shell grep -rlE --include='test_*.py' '@examples\b' tests | sort)
 fuzz: install
-	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz tests/browser/test_hostile_browser.py -q
+	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz tests/browser/test_hostile_browser.py $(FUZZ_ELSEWHERE) -q
 
 clean:
 	rm -rf site $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp $(EVALS_VENV) $(DOCS_VENV) $(REAL_MODEL_VENV) $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules $(ACP_AGENTS)/node_modules nbagent/static nbagent/labextension
