@@ -184,11 +184,18 @@ $(DOCS_VENV)/stamp: pyproject.toml uv.lock | $(UV_STAMP)
 	@touch $@
 
 MKDOCS := NO_MKDOCS_2_WARNING=1 PYTHONPATH=. $(DOCS_VENV)/bin/mkdocs
+# site/ is built again only when a source changed (git's files in mkdocs.yml, docs/, docs_hooks/,
+# notebooks/, nbagent/), and the browser lane needs it: tests/browser/test_docs_site.py opens
+# this site/ (it builds its own only when site/ is older than them), so make test builds it once,
+# before the lanes, and the docs lane finds it made. A failed build leaves no site/index.html.
+SITE_SOURCES := $(wildcard $(shell git ls-files --cached --others --exclude-standard -- mkdocs.yml docs docs_hooks notebooks nbagent 2>/dev/null))
+site/index.html: $(DOCS_VENV)/stamp $(SITE_SOURCES)
+	$(MKDOCS) build --strict --quiet || { rm -f $@; exit 1; }
+	@touch $@
 needs-docs := $(DOCS_VENV)/stamp
-docs: $(needs-docs)
-	$(MKDOCS) build --strict --quiet
+docs: site/index.html
 
-docs-serve: $(needs-docs)
+docs-serve: $(DOCS_VENV)/stamp
 	$(MKDOCS) serve --strict -a 127.0.0.1:8000
 
 # The ReDoS check (js/redos.mjs, recheck): every regular expression of js/src, js/lab/src and
@@ -267,8 +274,8 @@ test-py: install
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest test-evals test-real-model
 
 # --durations: where the time goes, printed on every run. The browser tests need the install
-# (nbagent, the lab extension) and html-manager's packages, nothing else.
-needs-test-py-live := $(STAMP)/install $(HTML_MANAGER)/node_modules/.package-lock.json $(MCP_APP)
+# (nbagent, the lab extension), html-manager's packages, the MCP app and the docs site.
+needs-test-py-live := $(STAMP)/install $(HTML_MANAGER)/node_modules/.package-lock.json $(MCP_APP) site/index.html
 test-py-live: $(needs-test-py-live)
 	$(BIN)/pytest $(LIVE_TESTS) --durations=15
 
