@@ -433,9 +433,10 @@ FORCE:
 
 # The fuzz tests with the full budget (101,000 generated inputs, ~12 min); make test runs
 # the same tests with a short one. Inputs per target are printed at the end. Also the hostile
-# corpus in Chromium at every size (make test: the first; jsdom takes every size there), and
-# the property tests elsewhere whose budget make test shortens (tests.fuzz.budget.examples).
-FUZZ_ELSEWHERE = $(shell grep -rlE --include='test_*.py' '@examples\b' tests | sort)
+# corpus in Chromium at every size (make test: the first; jsdom takes every size there) and
+# in the exports at every size (make test: all but the largest), and the property tests
+# elsewhere whose budget make test shortens (tests.fuzz.budget.examples).
+FUZZ_ELSEWHERE = tests/test_hostile_export.py $(shell grep -rlE --include='test_*.py' '@examples\b' tests | sort)
 fuzz: install
 	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz tests/browser/test_hostile_browser.py $(FUZZ_ELSEWHERE) -q
 
