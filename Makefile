@@ -24,24 +24,24 @@ PYTHON313 ?= $(call newest_pyenv,3.13)
 OTHER_PYTHONS ?= $(filter-out $(shell $(PYTHON) -c 'import sys; print("%d.%d" % sys.version_info[:2])'),$(SUPPORTED_PYTHONS))
 # The interpreter for version $(1) if it runs and is that version, else nothing.
 python_for = $(shell p="$(PYTHON$(subst .,,$(1)))"; [ -n "$$p" ] && "$$p" -c 'import sys; sys.exit("%d.%d" % sys.version_info[:2] != "$(1)")' 2>/dev/null && echo "$$p")
-# What the other Pythons run. The floor of requires-python (3.10): the tests marked smoke (every
-# module imported, the kernel smoke test) and the kernel-free tests of what leans on the
-# version's asyncio and standard library (the runtime in both thread modes, the agent and its
-# tools, evaluations, the SSE and WebSocket readers) and of the adapters (pure code: the others
-# run on .venv's Python only, as the fuzz tests and the hostile corpus do). The newer ones (3.12, 3.13): the tests marked smoke (every module imported, the kernel
-# smoke test, two MCP tests; collected from the files that mark one, not from all of tests/);
-# the newest (3.13) also the adapters against their recorded fixtures (3.11, .venv's, runs
-# them too: the two bracket 3.12).
-# The real-model lane runs on .venv only (make test-real-model).
+# What the other Pythons run. Each: the tests marked smoke (every module imported, the kernel
+# smoke test, two MCP tests; collected from the files that mark one, not from all of tests/).
+# The floor of requires-python (3.10) also the kernel-free tests of the files that are version-
+# sensitive (FLOOR_PYTHON_TESTS: those naming a Python version or tomli, the uncancel branch of
+# nbagent/apps/watch.py, the `nbagent` script, the runtime in both thread modes), not the whole kernel-free suite: .venv's Python
+# runs that, and what else could differ on 3.10 is checked where it is cheaper: ruff
+# (target-version py310) its syntax, mypy (python_version 3.10) its use of the standard
+# library, the smoke tests every module's import with 3.10's dependency versions. The newest
+# (3.13) also the adapters against their recorded fixtures (3.11, .venv's, runs them too: the two
+# bracket 3.12). The real-model lane runs on .venv only (make test-real-model).
 FLOOR_PYTHON := $(firstword $(SUPPORTED_PYTHONS))
 NEWEST_PYTHON := $(lastword $(SUPPORTED_PYTHONS))
 # Each lane collects only what it may run (tests/conftest.py refuses a browser test elsewhere).
 NOT_LIVE := --ignore=tests/browser --ignore=tests/real_model
 SMOKE_TESTS = $(shell grep -rlE --include='test_*.py' 'mark\.smoke\b' tests | sort)
-FLOOR_MODULES = $(SMOKE_TESTS) $(wildcard tests/test_run_*.py tests/test_adapter_*.py) \
-  $(addprefix tests/test_,$(addsuffix .py,threadless loops stream tools controller replay pause \
-  evaluate agent demo_model sse_decoder sse_transport websocket))
-FLOOR_PYTHON_TESTS = -m "((not kernel and not browser and not fuzz and not hostile and not frameworks and not mcp) or smoke) and not real_model" $(sort $(FLOOR_MODULES))
+VERSION_TESTS = $(sort tests/test_watch.py tests/test_cli.py tests/test_threadless.py tests/test_loops.py $(shell grep -rlE --include='test_*.py' \
+  'version_info|Python 3\.1[0-9]|tomli\b' tests | grep -vE '^tests/(browser|real_model)/'))
+FLOOR_PYTHON_TESTS = -m "not kernel and not browser and not fuzz and not hostile and not frameworks and not mcp and not real_model" $(VERSION_TESTS)
 NEWER_PYTHON_TESTS := tests/test_adapter_*.py
 
 # uv installs every Python environment from uv.lock (`uv lock` after changing pyproject.toml;
@@ -73,7 +73,7 @@ help:
 	@echo "make test-under-load  make test while a busy loop occupies every core (hunts flaky tests)"
 	@echo "make test-demo-install  time and size of make demo's install on a fresh clone (printed)"
 	@echo "make test-fast     the kernel-free Python tests on .venv only (the inner loop)"
-	@echo "make test-pythons  on $(OTHER_PYTHONS): the kernel-free tests on $(FLOOR_PYTHON), the smoke tests on the others (and the adapters' on $(NEWEST_PYTHON))"
+	@echo "make test-pythons  on $(OTHER_PYTHONS): the smoke tests (on $(FLOOR_PYTHON) also the version-sensitive files) (and the adapters' on $(NEWEST_PYTHON))"
 	@echo "make test-evals    the pydantic-evals tests, in .venv-evals (pydantic-evals pins an older pydantic-ai)"
 	@echo "make test-real-model  nbagent against a real small model on llama-cpp-python's server (../shared/real-model)"
 	@echo "make docs          the documentation site into site/ (mkdocs build --strict; offline)"
@@ -186,9 +186,16 @@ $(DOCS_VENV)/stamp: pyproject.toml uv.lock | $(UV_STAMP)
 	@touch $@
 
 MKDOCS := NO_MKDOCS_2_WARNING=1 PYTHONPATH=. $(DOCS_VENV)/bin/mkdocs
+# site/ is built again only when a source changed (git's files in mkdocs.yml, docs/, docs_hooks/,
+# notebooks/, nbagent/), and the browser lane needs it: tests/browser/test_docs_site.py opens
+# this site/ (it builds its own only when site/ is older than them), so make test builds it once,
+# before the lanes, and the docs lane finds it made. A failed build leaves no site/index.html.
+SITE_SOURCES := $(wildcard $(shell git ls-files --cached --others --exclude-standard -- mkdocs.yml docs docs_hooks notebooks nbagent 2>/dev/null))
+site/index.html: $(DOCS_VENV)/stamp $(SITE_SOURCES)
+	$(MKDOCS) build --strict --quiet || { rm -f $@; exit 1; }
+	@touch $@
 needs-docs := $(DOCS_VENV)/stamp
-docs: $(needs-docs)
-	$(MKDOCS) build --strict --quiet
+docs: site/index.html
 
 # The try-it site (make lite) is copied into every build when it has been built
 # (docs_hooks/lite.py): its Try it links work then. Neither target builds it: that takes .venv's
@@ -334,8 +341,10 @@ test-py: install
 	$(MAKE) --no-print-directory -j2 --output-sync=target test-py-live test-py-rest test-evals test-real-model
 
 # --durations: where the time goes, printed on every run. The browser tests need the install
-# (nbagent, the lab extension), html-manager's packages and the try-it site (make lite).
-needs-test-py-live := $(STAMP)/install $(HTML_MANAGER)/node_modules/.package-lock.json $(MCP_APP) $(STAMP)/lite
+# (nbagent, the lab extension), html-manager's packages, the MCP app, the try-it site (make lite)
+# and the docs site.
+needs-test-py-live := $(STAMP)/install $(HTML_MANAGER)/node_modules/.package-lock.json $(MCP_APP) \
+  $(STAMP)/lite site/index.html
 test-py-live: $(needs-test-py-live)
 	$(BIN)/pytest $(LIVE_TESTS) --durations=15
 
@@ -473,8 +482,9 @@ test-python-%: build $$(if $$(call python_for,$$*),$(STAMP)/venv-$$*)
 	if [ -z "$$py" ]; then \
 	  echo "make test: SKIPPED Python $*: $(if $(PYTHON$(subst .,,$*)),$(PYTHON$(subst .,,$*)) is not a working Python $*,no $(PYENV_ROOT)/versions/$*.N) (PYTHON$(subst .,,$*)=/path/to/python$* picks one)"; \
 	elif [ "$*" = "$(FLOOR_PYTHON)" ]; then \
-	  echo "== Python $* ($$py): the smoke tests and the kernel-free tests of the runtime, agent, evaluations and adapters"; \
-	  PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider $(FLOOR_PYTHON_TESTS); \
+	  echo "== Python $* ($$py): the tests marked smoke (every module imported), the version-sensitive files' kernel-free tests"; \
+	  PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider -m "smoke and not real_model" $(SMOKE_TESTS) \
+	  && PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider $(FLOOR_PYTHON_TESTS); \
 	else \
 	  echo "== Python $* ($$py): the tests marked smoke (every module imported)$(if $(filter $*,$(NEWEST_PYTHON)),$(comma) the adapters' fixture tests)"; \
 	  PYTHONPATH=. .venv-$*/bin/pytest -q -p no:cacheprovider -m "smoke and not real_model" $(SMOKE_TESTS) \
@@ -492,9 +502,12 @@ FORCE:
 
 # The fuzz tests with the full budget (101,000 generated inputs, ~12 min); make test runs
 # the same tests with a short one. Inputs per target are printed at the end. Also the hostile
-# corpus in Chromium at every size (make test: the first; jsdom takes every size there).
+# corpus in Chromium at every size (make test: the first; jsdom takes every size there) and
+# in the exports at every size (make test: all but the largest), and the property tests
+# elsewhere whose budget make test shortens (tests.fuzz.budget.examples).
+FUZZ_ELSEWHERE = tests/test_hostile_export.py $(shell grep -rlE --include='test_*.py' '@examples\b' tests | sort)
 fuzz: install
-	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz tests/browser/test_hostile_browser.py -q
+	NBAGENT_FUZZ=full $(BIN)/pytest tests/fuzz tests/browser/test_hostile_browser.py $(FUZZ_ELSEWHERE) -q
 
 clean:
 	rm -rf site .lite .venv-lite $(VENV) $(addprefix .venv-,$(SUPPORTED_PYTHONS)) .venv-mcp $(EVALS_VENV) $(DOCS_VENV) $(REAL_MODEL_VENV) $(STAMP) js/node_modules js/lab/node_modules $(HTML_MANAGER)/node_modules $(ACP_AGENTS)/node_modules nbagent/static nbagent/labextension

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 import nbagent
@@ -33,6 +33,7 @@ from nbagent.runtime.log import EventLog
 from nbagent.runtime.log_segments import TextRef
 from nbagent.sources.files import sse_file
 from nbagent.transcript.transcript import Transcript
+from tests.fuzz.budget import examples
 from tests.fuzz.wire import _load_line
 from tests.sse_servers import FIXTURES
 from tests.strategies import event_sequences
@@ -158,7 +159,7 @@ def stamped(draw: st.DrawFn) -> list[Event]:
     return events
 
 
-@settings(max_examples=300, deadline=None)
+@examples(full=300, quick=100)
 @given(stamped(), st.sampled_from(["after", "none", "early"]))
 def test_any_sequence_comes_back(events: list[Event], mode: str) -> None:
     log = fold(events, transcript=mode != "none", early=mode == "early")

@@ -28,6 +28,7 @@ from nbagent.core.events import (
 )
 from nbagent.pipeline.normalize import Normalizer, parse_arguments
 from nbagent.transcript.transcript import Transcript
+from tests.fuzz.budget import examples
 from tests.invariants import block_text, check_invariants, grouped_text
 from tests.strategies import event_sequences
 
@@ -67,7 +68,7 @@ def kinds(events: list[Event]) -> list[str]:
     ],
     "finish",
 )
-@settings(max_examples=400, deadline=None)
+@examples(full=400, quick=120)
 def test_any_sequence_is_repaired(events, ending):
     out = run(events, ending)
     if not out:
@@ -90,7 +91,7 @@ def test_any_sequence_is_repaired(events, ending):
 
 
 @given(event_sequences(final_text=False), ENDINGS)
-@settings(max_examples=300, deadline=None)
+@examples(full=300, quick=100)
 def test_no_input_text_is_lost_before_run_end(events, ending):
     expected: list[tuple[str, str]] = []
     for ev in events:

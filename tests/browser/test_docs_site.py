@@ -33,14 +33,21 @@ NBAGENT_CLASSES = ".nbagent-static, .nbagent-evaluation, .nbagent-inspector-stat
 
 
 def _newest_source() -> float:
-    newest = 0.0
-    for name in SOURCES:
-        path = REPO / name
-        files = [path] if path.is_file() else [p for p in path.rglob("*") if p.is_file()]
-        # Bytecode is written by every test run: not a source of the site.
-        files = [p for p in files if "__pycache__" not in p.parts]
-        newest = max([newest, *(p.stat().st_mtime for p in files)])
-    return newest
+    """The newest mtime of the site's sources: git's files there (tracked, or new and not
+    ignored: no bytecode, no built widget, no notebook's run log a test wrote), as make's
+    site/ target counts them; every file there outside a git checkout."""
+    listed = subprocess.run(
+        ["git", "ls-files", "--cached", "--others", "--exclude-standard", "--", *SOURCES],
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+    )
+    if listed.returncode == 0:
+        files = [REPO / name for name in listed.stdout.splitlines()]
+    else:
+        files = [p for name in SOURCES for p in (REPO / name).rglob("*")]
+        files.append(REPO / "mkdocs.yml")
+    return max(p.stat().st_mtime for p in files if p.is_file() and "__pycache__" not in p.parts)
 
 
 @pytest.fixture(scope="module")

@@ -3,7 +3,8 @@
 Two hypothesis profiles: ``nbagent-fuzz-quick`` (``make test``: a few seconds in all) and
 ``nbagent-fuzz`` (``make fuzz``, chosen by ``NBAGENT_FUZZ=full``: over 100,000 inputs in
 all). A target asks for ``fuzz(weight)``: the profile's examples times its weight, and
-calls ``ran(target)`` once per input so that the session can print what ran.
+calls ``ran(target)`` once per input so that the session can print what ran. A property test
+elsewhere (``make fuzz`` runs its file too) asks for ``examples(full, quick)``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections import Counter
 
 from hypothesis import HealthCheck, settings
 
-__all__ = ["FULL", "fuzz", "ran", "runs"]
+__all__ = ["FULL", "examples", "fuzz", "ran", "runs"]
 
 FULL = os.environ.get("NBAGENT_FUZZ") == "full"
 _BASE = {
@@ -33,10 +34,17 @@ runs: Counter[str] = Counter()
 """Inputs run per target in this session."""
 
 
-def fuzz(weight: float = 1.0, *, at_least: int = 1) -> settings:
+def fuzz(weight: float = 1.0, *, at_least: int = 1, quick_at_least: int | None = None) -> settings:
     """The settings of a fuzz target: the active profile, ``weight`` times its examples (and
-    ``at_least`` that many, in either profile)."""
-    return settings(PROFILE, max_examples=max(at_least, round(PROFILE.max_examples * weight)))
+    ``at_least`` that many; in the quick profile ``quick_at_least`` if given)."""
+    floor = at_least if FULL or quick_at_least is None else quick_at_least
+    return settings(PROFILE, max_examples=max(floor, round(PROFILE.max_examples * weight)))
+
+
+def examples(full: int, quick: int) -> settings:
+    """A property test's settings outside tests/fuzz: ``full`` examples under ``make fuzz``,
+    ``quick`` under ``make test``; no deadline (a loaded machine is no failure)."""
+    return settings(deadline=None, max_examples=full if FULL else quick)
 
 
 def ran(target: str) -> None:

@@ -208,7 +208,7 @@ def answer_of(state: dict[str, Any]) -> str:
     return "".join(b["text"] for b in state["blocks"] if b["type"] == "text")
 
 
-@fuzz(5 / 6, at_least=1_000)
+@fuzz(5 / 6, at_least=1_000, quick_at_least=300)
 @given(
     story=steps,
     throttle_ms=st.sampled_from([0, 16, 50, 100]),
