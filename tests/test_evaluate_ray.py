@@ -137,8 +137,11 @@ def test_a_worker_killed_mid_case_ends_that_case_in_error_with_what_arrived(
     pid_file = tmp_path / "pid"
 
     def hang_worker() -> str:
-        """Writes its worker's pid, then waits to be killed."""
-        pid_file.write_text(str(os.getpid()))
+        """Writes its worker's pid (whole: written aside, then renamed), then waits to be
+        killed."""
+        aside = pid_file.with_suffix(".tmp")
+        aside.write_text(str(os.getpid()))
+        aside.replace(pid_file)
         threading.Event().wait(600)
         return "never"
 
