@@ -183,18 +183,18 @@ def report(r: dict[str, Any]) -> list[str]:
         "Ray: num_cpus=2 on this machine",
         standalone.table_row("", ("in kernel", "ray"), "", 40),
     ]
-    for name, key, fmt, scale in (
-        ("cases completed", "completed", ",d", 1),
-        ("wall s", "wall_s", ".1f", 1),
-        ("cases/s", "cases_per_s", ".1f", 1),
-        ("kernel CPU ms per case", "kernel_cpu_ms_per_case", ".1f", 1),
-        ("other CPU s (Ray, its workers)", "other_cpu_s", ".1f", 1),
-        ("kernel ceiling, cases/s (1 core / CPU)", "ceiling_cases_per_s", ",.0f", 1),
-        ("widget messages/s, max 1 s", "max_per_s", ",d", 1),
-        ("comm bytes / shown text", "ratio", ".2f", 1),
-        ("  data only (no bundles) / text", "ratio_data", ".2f", 1),
+    for name, key, fmt in (
+        ("cases completed", "completed", ",d"),
+        ("wall s", "wall_s", ".1f"),
+        ("cases/s", "cases_per_s", ".1f"),
+        ("kernel CPU ms per case", "kernel_cpu_ms_per_case", ".1f"),
+        ("other CPU s (Ray, its workers)", "other_cpu_s", ".1f"),
+        ("kernel ceiling, cases/s (1 core / CPU)", "ceiling_cases_per_s", ",.0f"),
+        ("widget messages/s, max 1 s", "max_per_s", ",d"),
+        ("comm bytes / shown text", "ratio", ".2f"),
+        ("  data only (no bundles) / text", "ratio_data", ".2f"),
     ):
-        lines.append(standalone.table_row(name, (a[key] * scale, b[key] * scale), fmt, 40))
+        lines.append(standalone.table_row(name, (a[key], b[key]), fmt, 40))
     return lines
 
 

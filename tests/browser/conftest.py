@@ -87,7 +87,9 @@ def chromium_browser() -> Iterator[Any]:
 # ---- bare page ----------------------------------------------------------------------------
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    """Serves files, logging nothing and letting the browser cache nothing."""
+
     def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
         pass
 
@@ -97,10 +99,12 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
 
 
 @contextlib.contextmanager
-def serving(directory: Path, name: str) -> Iterator[str]:
-    """Serve ``directory`` on 127.0.0.1 (random port) on a thread called ``name``; yields the
-    origin, e.g. http://127.0.0.1:4711."""
-    handler = functools.partial(_QuietHandler, directory=str(directory))
+def serving(
+    directory: Path, name: str, handler_class: type[QuietHandler] = QuietHandler
+) -> Iterator[str]:
+    """Serve ``directory`` on 127.0.0.1 (random port) on a thread called ``name`` with
+    ``handler_class``; yields the origin, e.g. http://127.0.0.1:4711."""
+    handler = functools.partial(handler_class, directory=str(directory))
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, name=name, daemon=True)
     thread.start()

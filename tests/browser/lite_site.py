@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import copy
-import functools
 import http.server
 import json
-import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -25,6 +23,8 @@ from typing import Any, ClassVar
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.browser.conftest import QuietHandler, serving
 
 REPO = Path(__file__).resolve().parents[2]
 LITE_SITE = REPO / ".lite" / "site"
@@ -89,19 +89,12 @@ STREAM = notebook(
 )
 
 
-class _Handler(http.server.SimpleHTTPRequestHandler):
+class _Handler(QuietHandler):
     extensions_map: ClassVar[dict[str, str]] = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         **TYPES,
     }
     files: ClassVar[dict[str, bytes]] = {}
-
-    def log_message(self, format: str, *args: Any) -> None:  # noqa: A002
-        pass
-
-    def end_headers(self) -> None:
-        self.send_header("Cache-Control", "no-store")
-        super().end_headers()
 
     def do_GET(self) -> None:
         body = self.files.get(urlsplit(self.path).path)
@@ -119,17 +112,8 @@ class _Handler(http.server.SimpleHTTPRequestHandler):
 def serve_lite(site: Path, notebooks: dict[str, dict[str, Any]]) -> Iterator[str]:
     """Serve ``site`` with ``notebooks`` added on 127.0.0.1; yields the origin."""
     handler = type("LiteHandler", (_Handler,), {"files": overlay(site, notebooks)})
-    server = http.server.ThreadingHTTPServer(
-        ("127.0.0.1", 0), functools.partial(handler, directory=str(site))
-    )
-    thread = threading.Thread(target=server.serve_forever, name="lite-server", daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{server.server_address[1]}"
-    finally:
-        server.shutdown()
-        server.server_close()
-        thread.join(timeout=5)
+    with serving(site, "lite-server", handler) as origin:
+        yield origin
 
 
 class LitePage:
