@@ -460,39 +460,49 @@ class LabPage:
             timeout=timeout * 1000,
         )
 
-    def wait_kernel_back(self, timeout: float = PAGE_PATIENCE) -> None:
-        """Wait until the page's kernel is idle after a restart another client asked for. The
-        server pushes no status for it (jupyter-server/jupyter_server#247): the page hears of
-        the new kernel only once that kernel says something, so ask it for its info every 2 s
-        meanwhile, as the server's own nudge does on a new connection."""
+    def kernel_session(self) -> str:
+        """The session id the page's kernel signs its replies with: a kernel process's own,
+        new at every start, so a reply says which process answered."""
+        return str(
+            self.page.evaluate(
+                """async () => {
+                    const k = jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+                    return (await k.requestKernelInfo()).header.session;
+                }"""
+            )
+        )
+
+    def wait_kernel_back(self, old_session: str, timeout: float = PAGE_PATIENCE) -> None:
+        """Wait until a new kernel process, not the one that signed ``old_session``, answers
+        the page. A status does not say which process sent it: the old kernel's last
+        ``idle`` (its shutdown request handled) can come after the restart began, and a cell
+        sent then is lost; and the new kernel's ``starting`` may be the page's last status
+        until a cell runs (the status around a kernel-info request is untracked). The server
+        pushes nothing for a restart another client asked for
+        (jupyter-server/jupyter_server#247), so ask for the kernel's info every 2 s."""
         seen = self.page.evaluate(
-            """async (budget) => {
+            """async ([budget, old]) => {
                 const kernel = () => jupyterapp.shell.currentWidget.sessionContext.session.kernel;
                 const until = Date.now() + budget;
-                while (kernel().status !== 'idle' && Date.now() < until) {
-                    const k = kernel();
-                    k.requestKernelInfo().catch(() => {});
-                    await new Promise((resolve) => {
-                        const done = () => {
-                            clearTimeout(timer);
-                            k.statusChanged.disconnect(on);
-                            resolve();
-                        };
-                        const on = (_, status) => { if (status === 'idle') done(); };
-                        const timer = setTimeout(done, 2000);
-                        k.statusChanged.connect(on);
-                    });
+                const after = (ms) => new Promise((resolve) => setTimeout(() => resolve(null), ms));
+                let session = null;
+                while (session === null && Date.now() < until) {
+                    const info = kernel().requestKernelInfo().catch(() => null);
+                    const reply = await Promise.race([info, after(2000)]);
+                    if (reply && reply.header.session !== old) session = reply.header.session;
+                    else if (reply) await after(100);  // the old process still answers
                 }
                 const k = kernel();
-                return {id: k.id, status: k.status, connection: k.connectionStatus};
+                return {id: k.id, status: k.status, connection: k.connectionStatus, session};
             }""",
-            timeout * 1000,
+            [timeout * 1000, old_session],
         )
-        if seen["status"] != "idle":
+        if seen["session"] is None:
             server = self.server.api("GET", f"/api/kernels/{seen['id']}")
             raise AssertionError(
-                f"the page's kernel is {seen['status']} ({seen['connection']}) after "
-                f"{timeout} s; the server says {server.get('execution_state')}\n{self.diagnose()}"
+                f"no new kernel process answered the page in {timeout} s; its kernel is "
+                f"{seen['status']} ({seen['connection']}), the server says "
+                f"{server.get('execution_state')}\n{self.diagnose()}"
             )
 
     def run_all(self) -> None:

@@ -158,6 +158,7 @@ def test_a_kernel_restart_ends_the_run(lab: LabPage, how: str) -> None:
     lab.open(f"restart-{how}.ipynb", [cell, "print(run.status)"], run=False)
     lab.run_cell(0)
     wait_tool_running(lab, 0)
+    old_session = lab.kernel_session()
     if how == "page":  # what the Kernel menu's Restart does, without its dialog
         action = "session.session.kernel.restart();"
     else:  # another client restarts the kernel: the page hears it from the server
@@ -176,7 +177,7 @@ def test_a_kernel_restart_ends_the_run(lab: LabPage, how: str) -> None:
         assert events[0] == "kernel_end", events
     check_ended(lab, "kernel restarted", "The kernel restarted; this run ended.")
     frozen = cell_state(lab, 0)["parts"]
-    lab.wait_kernel_back()
+    lab.wait_kernel_back(old_session)
     past_a_tick(lab)
     after = cell_state(lab, 0)
     assert after["parts"] == frozen, (frozen, after)
