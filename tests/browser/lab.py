@@ -115,13 +115,19 @@ class LabServer(ServerProcess):
         env["JUPYTERLAB_SETTINGS_DIR"] = str(self._tmp / "settings")
         env["JUPYTERLAB_WORKSPACES_DIR"] = str(self._tmp / "workspaces")
         env["JUPYTER_RUNTIME_DIR"] = str(self._tmp / "runtime")
-        if self.disabled:
-            # What `jupyter labextension disable` writes, in a config dir of this server's own.
-            labconfig = self._tmp / "config" / "labconfig"
-            labconfig.mkdir(parents=True, exist_ok=True)
-            page_config = {"disabledExtensions": dict.fromkeys(self.disabled, True)}
-            (labconfig / "page_config.json").write_text(json.dumps(page_config))
-            env["JUPYTER_CONFIG_DIR"] = str(self._tmp / "config")
+        # A page config in a config dir of this server's own: the extensions disabled (what
+        # `jupyter labextension disable` writes), and no build check, which every page load of
+        # JupyterLab asks for and the server answers by running `yarn config` (a prebuilt
+        # extension needs no build: 65 runs, ~13 CPU-s, in the browser lane).
+        labconfig = self._tmp / "config" / "labconfig"
+        labconfig.mkdir(parents=True, exist_ok=True)
+        page_config = {
+            "disabledExtensions": dict.fromkeys(self.disabled, True),
+            "buildCheck": False,
+            "buildAvailable": False,
+        }
+        (labconfig / "page_config.json").write_text(json.dumps(page_config))
+        env["JUPYTER_CONFIG_DIR"] = str(self._tmp / "config")
         app_class = "LabApp" if self.app == "jupyterlab" else "JupyterNotebookApp"
         cmd = [
             sys.executable, "-m", self.app, "--no-browser",
