@@ -11,7 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from nbagent.runtime.controller import Coalescer, Controller, Scheduler
+from nbagent.runtime.controller import Coalescer, Controller
+from nbagent.runtime.flushes import Scheduler
 from nbagent.widget.wire import decode_lanes, decode_ops
 
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from nbagent.runtime.flushes import Scheduler, default_scheduler
+from nbagent.runtime.flushes import FlushScheduler, default_scheduler
 from nbagent.transcript.fold.state import merged_run_set
 from nbagent.widget import wire as wire
 from nbagent.widget.messages import KernelMessage, SnapshotPayload
@@ -126,7 +126,7 @@ class Controller:
         min_batch_chars: int = 256,
         clock: Callable[[], float] = time.monotonic,
         wall: Callable[[], float] = time.time,
-        scheduler: Scheduler | None = None,
+        scheduler: FlushScheduler | None = None,
         lanes: bool = False,
     ) -> None:
         if throttle_ms < 0:

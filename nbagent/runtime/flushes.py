@@ -18,7 +18,7 @@ from typing import Protocol
 from nbagent.core.threads import threads_available
 from nbagent.runtime.loops import this_threads_loop
 
-__all__ = ["Flushable", "LoopScheduler", "Scheduler", "default_scheduler"]
+__all__ = ["FlushScheduler", "Flushable", "LoopScheduler", "Scheduler", "default_scheduler"]
 
 
 class Flushable(Protocol):
@@ -27,6 +27,12 @@ class Flushable(Protocol):
     closed: bool
 
     def flush_due(self) -> None: ...
+
+
+class FlushScheduler(Protocol):
+    """What a ``Controller`` asks to call its ``flush_due()`` at a deadline."""
+
+    def schedule(self, deadline: float, controller: Flushable) -> None: ...
 
 
 class Scheduler:
@@ -63,8 +69,11 @@ class Scheduler:
             flush_due(ref)
 
 
-class LoopScheduler(Scheduler):
+class LoopScheduler:
     """Calls ``controller.flush_due()`` at deadlines from a timer of this thread's loop."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
 
     def schedule(self, deadline: float, controller: Flushable) -> None:
         loop = this_threads_loop()
@@ -85,7 +94,7 @@ _default: Scheduler | None = None
 _default_lock = threading.Lock()
 
 
-def default_scheduler() -> Scheduler:
+def default_scheduler() -> FlushScheduler:
     """The process-wide flush thread (started on first use), or without threads a
     ``LoopScheduler``."""
     global _default
