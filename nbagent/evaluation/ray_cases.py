@@ -18,7 +18,13 @@ naming the part that could not be sent.
 
 Faults. A worker that dies mid-case ends that case's run as an error, with the events that
 had arrived; a Stop ends the kernel's run, whose source then cancels its Ray task
-(``ray.cancel``). Ray is imported only here, when an evaluation asks for it.
+(``ray.cancel``). A task never ends on its own: after its last item it waits for that cancel,
+which the kernel sends as it reads the item. Ray 2.60's driver aborts (``Check failed: ...
+Tried to complete task that was not pending``) when a cancel lands between a task's reply and
+its bookkeeping (the submitter has let go of the task, the task manager still holds it, so the
+cancel fails it as queued and the reply then completes a task no longer there): a task that
+only ends by its cancel has no such moment. Ray is imported only here, when an evaluation asks
+for it.
 """
 
 from __future__ import annotations
@@ -27,6 +33,7 @@ import asyncio
 import copy
 import pickle
 import queue
+import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from concurrent.futures import Future
@@ -41,7 +48,9 @@ from nbagent.runtime.run import Run
 __all__ = [
     "THROTTLE_S",
     "ClientSpec",
+    "CASE_OPTIONS",
     "Ended",
+    "Failed",
     "RayPerformer",
     "case_events",
     "connect",
@@ -54,6 +63,15 @@ THROTTLE_S = 0.05
 CONNECT_S = 10.0
 """How long a Ray address may take to accept a connection before it counts as unreachable."""
 
+LINGER_S = 3600.0
+"""How long a worker whose case ended waits for the kernel's cancel before it ends the task
+itself (the kernel cancels it as it reads the last item: this bounds a lost kernel's)."""
+
+CASE_OPTIONS: dict[str, Any] = {"num_cpus": 0}
+"""Each case's Ray task options unless ``evaluate(ray_options=...)`` says otherwise: no CPU
+reserved, as a case mostly waits on its model, so ``concurrency`` cases are in flight however
+few CPUs the cluster has (the default ``num_cpus=1`` let a 2-CPU node run 2)."""
+
 _NEEDS_RAY = "evaluate(executor='ray') needs Ray: pip install 'jupyter-nbagent[ray]'"
 
 
@@ -62,6 +80,18 @@ class Ended:
     """A case's last item from its worker: the task's output."""
 
     output: Any = None
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A case's last item from its worker when the task raised: its error."""
+
+    error: Exception
+
+
+def _plain(exc: Exception) -> Exception:
+    """An error that does not pickle as a ``RuntimeError`` saying what it was."""
+    return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
 @dataclass(frozen=True)
@@ -218,54 +248,63 @@ def _parts(obj: Any) -> Iterator[tuple[str, Any]]:
 
 def case_events(task: Any, value: Any, title: str, throttle_s: float) -> Iterator[Any]:
     """On a worker: run one case as the kernel would, yielding its events in batches (a list
-    per ``throttle_s``), the last one ending with ``Ended``. Ray drives it with ``send``:
-    plain yields only."""
-    spec = getattr(task, "_client", None)
-    if isinstance(spec, ClientSpec):  # the agent with a client of this worker's own
-        task = copy.copy(task)
-        task._client = spec.make()
+    per ``throttle_s``), the last one ending with ``Ended`` (or ``Failed``: the task raised);
+    then wait for the kernel's cancel. Ray drives it with ``send``: plain yields only."""
     from nbagent.runtime.loops import background_loop
 
     arrived: queue.SimpleQueue[list[Event] | None] = queue.SimpleQueue()
     runs: list[Run] = []
+    pool: Any = None
+    future: Future[Outcome] | None = None
+    batch: list[Any] = []
 
     def on_run(run: Run) -> None:
         runs.append(run)
         run.on_events(lambda events: arrived.put(list(events)))
 
-    pool = threads.executor(1, "nbagent-ray-case")
-    coro = performer(task, pool)(value, title, on_run, Hidden)
-    future: Future[Outcome] = asyncio.run_coroutine_threadsafe(_outcome(coro), background_loop())
-    future.add_done_callback(lambda _f: arrived.put(None))
-    batch: list[Any] = []
-    due = 0.0
-    ending = False  # a run's end is in the batch: it goes with the output, in the last item
     try:
-        while True:
-            wait = max(0.0, due - time.monotonic()) if batch and not ending else None
-            try:
-                item = arrived.get(timeout=wait)
-            except queue.Empty:
-                yield batch
-                batch = []
-                continue
-            if item is None:
-                break
-            if not batch:
-                due = time.monotonic() + throttle_s
-            batch.extend(item)
-            ending = ending or any(ev.kind == "run_end" for ev in item)
-        outcome = future.result()
+        try:
+            spec = getattr(task, "_client", None)
+            if isinstance(spec, ClientSpec):  # the agent with a client of this worker's own
+                task = copy.copy(task)
+                task._client = spec.make()
+            pool = threads.executor(1, "nbagent-ray-case")
+            coro = performer(task, pool)(value, title, on_run, Hidden)
+            future = asyncio.run_coroutine_threadsafe(_outcome(coro), background_loop())
+            future.add_done_callback(lambda _f: arrived.put(None))
+            due = 0.0
+            ending = False  # a run's end is in the batch: it goes with the output, last
+            while True:
+                wait = max(0.0, due - time.monotonic()) if batch and not ending else None
+                try:
+                    item = arrived.get(timeout=wait)
+                except queue.Empty:
+                    yield batch
+                    batch = []
+                    continue
+                if item is None:
+                    break
+                if not batch:
+                    due = time.monotonic() + throttle_s
+                batch.extend(item)
+                ending = ending or any(ev.kind == "run_end" for ev in item)
+            last: Ended | Failed = Ended(future.result().output)
+        except Exception as exc:  # noqa: BLE001 - sent as an item: the task must not end here
+            last = Failed(exc if _pickle_error(exc, pickle.dumps) is None else _plain(exc))
         # One last item, the run's end and the output together: the kernel's run ends as it
         # reads the end, and its source is closed then, before a next item could be read.
-        batch.append(Ended(outcome.output))
+        batch.append(last)
         yield batch
-    finally:  # cancelled (ray.cancel) or failed: the case's run ends here too
-        if not future.done():
+        # Then wait for the kernel's ray.cancel, the only way this task ends: one that ended
+        # on its own could race a Stop's cancel, which aborts Ray 2.60's driver (the kernel).
+        threading.Event().wait(LINGER_S)
+    finally:  # cancelled (ray.cancel): the case's run ends here too
+        if future is not None and not future.done():
             for run in runs:
                 run.cancel()
             future.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 async def _outcome(awaitable: Awaitable[Outcome]) -> Outcome:
@@ -273,9 +312,11 @@ async def _outcome(awaitable: Awaitable[Outcome]) -> Outcome:
 
 
 class RayPerformer:
-    """The kernel's side: a ``Performer`` whose cases run as Ray tasks (``case_events``)."""
+    """The kernel's side: a ``Performer`` whose cases run as Ray tasks (``case_events``), each
+    with ``options`` (``CASE_OPTIONS`` for None: Ray's ``.options()``, e.g. ``num_cpus``,
+    ``num_gpus``, ``resources``, ``memory``, ``runtime_env``)."""
 
-    def __init__(self, task: Any, address: str) -> None:
+    def __init__(self, task: Any, address: str, options: dict[str, Any] | None = None) -> None:
         ray = connect(address)
         from ray import cloudpickle
 
@@ -284,7 +325,10 @@ class RayPerformer:
         sendable(sent, cloudpickle.dumps)
         self.ray = ray
         self.task_ref = ray.put(sent)
-        self.remote = ray.remote(num_returns="streaming", max_retries=0)(case_events)
+        chosen = CASE_OPTIONS if options is None else options
+        self.remote = ray.remote(num_returns="streaming", max_retries=0)(case_events).options(
+            **chosen
+        )
 
     async def __call__(self, value: Any, title: str, on_run: OnRun, view: MakeView) -> Outcome:
         ended: list[Ended] = []
@@ -296,27 +340,30 @@ class RayPerformer:
         return Outcome(run, ended[0].output if ended else transcript.text)
 
     async def _events(self, value: Any, title: str, ended: list[Ended]) -> AsyncIterator[Event]:
-        """The case's events as its worker sends them; its task cancelled if the run ends
-        first (Stop), a worker's death raised as one line."""
+        """The case's events as its worker sends them, a worker's death raised as one line;
+        its task cancelled once, here, whichever way the run ends (its last item read, Stop):
+        the task never ends on its own (``case_events``), so no cancel races its end."""
         ray = self.ray
         refs = self.remote.remote(self.task_ref, value, title, THROTTLE_S)
-        finished = False  # the task is at its last item: nothing to cancel
         try:
             async for ref in refs:
                 item = await ref
-                if item and isinstance(item[-1], Ended):
-                    ended.append(item.pop())
-                    finished = True
+                last = item.pop() if item and isinstance(item[-1], (Ended, Failed)) else None
+                if isinstance(last, Ended):
+                    ended.append(last)
                 for ev in item:
                     yield ev
+                if isinstance(last, Failed):
+                    raise last.error
+                if last is not None:
+                    return
         except ray.exceptions.RayTaskError as exc:  # the task raised on its worker: its error
             cause = getattr(exc, "cause", None)
             raise (cause if isinstance(cause, Exception) else exc) from None
         except ray.exceptions.RayError as exc:  # its worker died, or Ray could not run it
             raise RuntimeError(f"the case's Ray worker failed: {_first_line(exc)}") from None
         finally:
-            if not finished:  # Stop, or the run ended here first: the task ends too
-                ray.cancel(refs)
+            ray.cancel(refs)
 
 
 def _first_line(exc: BaseException) -> str:
