@@ -122,8 +122,16 @@ def test_same_rows_scores_tool_calls_and_usage_in_kernel_and_on_ray(
     # on its own: Ray 2.60's driver aborts on a cancel racing a task's own end).
     assert len(cancelled) == len(rows_there)
     assert there.changes["mentions"]["change"] == 0.0  # against the in-kernel one as baseline
+    for ev in (here, there):  # ratings, saved and loaded with the rest
+        ev.rate(0, True, "right city")
+        ev.rate(1, False)
+    frame_here, frame_there = here.to_pandas(), there.to_pandas()
+    assert frame_there[[*COMPARED, "rating"]].equals(frame_here[[*COMPARED, "rating"]])
     saved = Evaluation.load(there.save(tmp_path / "ray.jsonl"))
     assert [{k: r.get(k) for k in COMPARED} for r in saved.rows()] == rows_here
+    assert [(c.rating, c.comment) for c in saved.cases[:3]] == [
+        (True, "right city"), (False, ""), (None, "")
+    ]
     for a, b in zip(here.cases, there.cases, strict=True):
         names = [c.name for c in a.transcript.tool_calls]
         assert [c.name for c in b.transcript.tool_calls] == names
@@ -218,3 +226,57 @@ def test_an_agent_goes_to_the_workers_with_its_client_as_settings() -> None:
     client = spec.make()
     assert isinstance(client._client._transport, InProcess)  # the demo model, in this process
     assert str(client.base_url) == str(agent._client.base_url)
+
+
+def test_max_cost_usd_stops_starting_cases_on_ray_as_in_the_kernel(local_ray: Any) -> None:
+    """One case at a time, a cent each: the budget is reached after two, the rest never start."""
+
+    def cent(x: int) -> Any:
+        yield nbagent.TextDelta(message_id="m", delta=str(x))
+        yield nbagent.Usage(input_tokens=1, output_tokens=1, scope="run", cost_usd=0.01)
+
+    here = evaluate(cent, list(range(4)), concurrency=1, max_cost_usd=0.015).wait(WAIT_S)
+    there = evaluate(cent, list(range(4)), concurrency=1, max_cost_usd=0.015, executor="ray")
+    there.wait(WAIT_S)
+    statuses = ["completed"] * 2 + ["skipped"] * 2
+    assert [c.status for c in here.cases] == [c.status for c in there.cases] == statuses
+    assert [r["cost_usd"] for r in there.rows()] == [r["cost_usd"] for r in here.rows()]
+    assert there.cases[3].error == here.cases[3].error
+    assert there.cost_usd == here.cost_usd
+
+
+def test_concurrency_cases_are_in_flight_at_once_on_two_cpus(
+    local_ray: Any, tmp_path: Path
+) -> None:
+    """``concurrency=4`` on a 2-CPU Ray: each case's tool waits until the 4 have started (a
+    file each), so the cases complete only if 4 were in flight at once (a case reserves no CPU
+    by default: ``ray_options``)."""
+    IN_FLIGHT = 4  # noqa: N806 - read by the tool on the workers
+
+    def gather() -> str:
+        """Waits until every case is in its tool."""
+        import time
+        import uuid
+
+        (tmp_path / f"{uuid.uuid4().hex}.started").touch()
+        deadline = time.monotonic() + WAIT_S  # on a worker: tests.wait may not import there
+        while len(list(tmp_path.glob("*.started"))) < IN_FLIGHT:
+            if time.monotonic() > deadline:
+                return "alone"
+            time.sleep(0.01)  # a poll with a deadline, as wait_for's
+        return "all here"
+
+    ev = evaluate(agent_with(gather), ["call gather"] * IN_FLIGHT, executor="ray", concurrency=4)
+    ev.wait(WAIT_S)
+    assert [c.status for c in ev.cases] == ["completed"] * IN_FLIGHT, ev.summary()
+    assert len(list(tmp_path.glob("*.started"))) == IN_FLIGHT
+    assert all("all here" in str(c.transcript.to_dict()) for c in ev.cases)
+    with pytest.raises(ValueError, match="ray_options= goes with executor"):
+        evaluate(lambda x: x, ["a"], ray_options={"num_cpus": 1})
+
+
+def test_without_ray_executor_ray_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError, as uninstalled
+    with pytest.raises(RuntimeError) as info:
+        evaluate(lambda x: x, ["a"], executor="ray")
+    assert str(info.value) == "evaluate(executor='ray') needs Ray: pip install 'jupyter-nbagent[ray]'"

@@ -252,15 +252,17 @@ def case_events(task: Any, value: Any, title: str, throttle_s: float) -> Iterato
     then wait for the kernel's cancel. Ray drives it with ``send``: plain yields only."""
     from nbagent.runtime.loops import background_loop
 
-    arrived: queue.SimpleQueue[list[Event] | None] = queue.SimpleQueue()
+    arrived: queue.SimpleQueue[tuple[int, list[Event]] | None] = queue.SimpleQueue()
     runs: list[Run] = []
     pool: Any = None
     future: Future[Outcome] | None = None
     batch: list[Any] = []
+    ends: list[Event] = []  # the current run's end, held: a later run may take its place
 
     def on_run(run: Run) -> None:
+        n = len(runs)
         runs.append(run)
-        run.on_events(lambda events: arrived.put(list(events)))
+        run.on_events(lambda events: arrived.put((n, list(events))))
 
     try:
         try:
@@ -273,9 +275,9 @@ def case_events(task: Any, value: Any, title: str, throttle_s: float) -> Iterato
             future = asyncio.run_coroutine_threadsafe(_outcome(coro), background_loop())
             future.add_done_callback(lambda _f: arrived.put(None))
             due = 0.0
-            ending = False  # a run's end is in the batch: it goes with the output, last
+            current = 0  # the run whose events are sent: the case's run (the latest on_run)
             while True:
-                wait = max(0.0, due - time.monotonic()) if batch and not ending else None
+                wait = max(0.0, due - time.monotonic()) if batch else None
                 try:
                     item = arrived.get(timeout=wait)
                 except queue.Empty:
@@ -284,10 +286,15 @@ def case_events(task: Any, value: Any, title: str, throttle_s: float) -> Iterato
                     continue
                 if item is None:
                     break
+                n, events = item
+                if n > current:  # a function's result took its watch block's place: one run
+                    current, ends = n, []
+                    events = [ev for ev in events if ev.kind != "run_start"]
                 if not batch:
                     due = time.monotonic() + throttle_s
-                batch.extend(item)
-                ending = ending or any(ev.kind == "run_end" for ev in item)
+                batch.extend(ev for ev in events if ev.kind != "run_end")
+                ends.extend(ev for ev in events if ev.kind == "run_end")
+            batch.extend(ends)  # the run's end goes with the output, in the last item
             last: Ended | Failed = Ended(future.result().output)
         except Exception as exc:  # noqa: BLE001 - sent as an item: the task must not end here
             last = Failed(exc if _pickle_error(exc, pickle.dumps) is None else _plain(exc))
