@@ -134,15 +134,17 @@ def test_rerunning_the_cell_cancels_every_ray_case(kernel: Kernel) -> None:
 
 
 def test_stop_at_any_instant_while_cases_finish_leaves_the_kernel_alive(kernel: Kernel) -> None:
-    """Each round cancels as its k-th case completes (k = 1..ROUNDS), the other cases of the
-    round finishing or starting around it: the kernel answers after every round, and every
-    case ended completed, cancelled or skipped."""
+    """Rounds of 40 one-line cases, 8 in flight, each round stopped as its k-th case completes
+    (k = 1, 10, 20, 30): each case's task is cancelled as its last item arrives, and the Stop
+    lands while others end. Ray 2.60 aborts its driver when a cancel meets a task's own end
+    (``ray_cases``); a build that cancelled finishing tasks died here within a few hundred
+    cases. The kernel answers after every round, every case completed, cancelled or skipped."""
     kernel.execute(
         "def quick(x):\n"
         "    return x\n"
         "ends = []\n"
-        "for k in range(1, 7):\n"
-        "    ev = nbagent.evaluate(quick, list(range(12)), concurrency=6, executor=ADDRESS)\n"
+        "for k in (1, 10, 20, 30):\n"
+        "    ev = nbagent.evaluate(quick, list(range(40)), concurrency=8, executor=ADDRESS)\n"
         "    evs.append(ev)\n"
         "    done = []\n"
         "    def stop_at_k(case, ev=ev, done=done, k=k):\n"
@@ -153,10 +155,11 @@ def test_stop_at_any_instant_while_cases_finish_leaves_the_kernel_alive(kernel: 
         "    ev.on_change(stop_at_k)\n"
         f"    ev.wait({WAIT_S})\n"
         "    ends.append(sorted({c.status for c in ev.cases}))\n",
-        timeout=6 * WAIT_S,
+        timeout=4 * WAIT_S,
     )
     ends = kernel.value("ends")
-    assert len(ends) == 6
+    assert len(ends) == 4
     assert all(set(end) <= {"completed", "cancelled", "skipped"} for end in ends), ends
-    assert kernel.value("[e.status for e in evs]") == ["cancelled"] * 6
+    assert kernel.value("[e.status for e in evs]") == ["cancelled"] * 4
+    assert kernel.value("len(cancelled)") >= 40  # a cancel per started case, at least
     assert kernel.value("1 + 1") == 2  # the kernel (Ray's driver) is still there

@@ -33,7 +33,6 @@ import asyncio
 import copy
 import pickle
 import queue
-import threading
 import time
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from concurrent.futures import Future
@@ -66,6 +65,9 @@ CONNECT_S = 10.0
 LINGER_S = 3600.0
 """How long a worker whose case ended waits for the kernel's cancel before it ends the task
 itself (the kernel cancels it as it reads the last item: this bounds a lost kernel's)."""
+
+CANCEL_POLL_S = 0.005
+"""How often a worker whose case ended looks for the kernel's cancel (it comes within ms)."""
 
 CASE_OPTIONS: dict[str, Any] = {"num_cpus": 0}
 """Each case's Ray task options unless ``evaluate(ray_options=...)`` says otherwise: no CPU
@@ -304,7 +306,14 @@ def case_events(task: Any, value: Any, title: str, throttle_s: float) -> Iterato
         yield batch
         # Then wait for the kernel's ray.cancel, the only way this task ends: one that ended
         # on its own could race a Stop's cancel, which aborts Ray 2.60's driver (the kernel).
-        threading.Event().wait(LINGER_S)
+        # Polled: a cancel that lands while Ray reports an item only sets the task's flag
+        # (Ray interrupts the task's Python code, and stops a generator at its next yield).
+        import ray
+
+        context = ray.get_runtime_context()
+        deadline = time.monotonic() + LINGER_S
+        while not context.is_canceled() and time.monotonic() < deadline:
+            time.sleep(CANCEL_POLL_S)
     finally:  # cancelled (ray.cancel): the case's run ends here too
         if future is not None and not future.done():
             for run in runs:
@@ -352,10 +361,14 @@ class RayPerformer:
         the task never ends on its own (``case_events``), so no cancel races its end."""
         ray = self.ray
         refs = self.remote.remote(self.task_ref, value, title, THROTTLE_S)
+        cancelled = False
         try:
             async for ref in refs:
                 item = await ref
                 last = item.pop() if item and isinstance(item[-1], (Ended, Failed)) else None
+                if last is not None:  # now, not as the source is closed: it may never be
+                    cancelled = True
+                    ray.cancel(refs)
                 if isinstance(last, Ended):
                     ended.append(last)
                 for ev in item:
@@ -370,7 +383,8 @@ class RayPerformer:
         except ray.exceptions.RayError as exc:  # its worker died, or Ray could not run it
             raise RuntimeError(f"the case's Ray worker failed: {_first_line(exc)}") from None
         finally:
-            ray.cancel(refs)
+            if not cancelled:  # Stop, or the run ended here first: the task ends too
+                ray.cancel(refs)
 
 
 def _first_line(exc: BaseException) -> str:
