@@ -130,7 +130,9 @@ def test_same_rows_scores_tool_calls_and_usage_in_kernel_and_on_ray(
     saved = Evaluation.load(there.save(tmp_path / "ray.jsonl"))
     assert [{k: r.get(k) for k in COMPARED} for r in saved.rows()] == rows_here
     assert [(c.rating, c.comment) for c in saved.cases[:3]] == [
-        (True, "right city"), (False, ""), (None, "")
+        (True, "right city"),
+        (False, ""),
+        (None, ""),
     ]
     for a, b in zip(here.cases, there.cases, strict=True):
         names = [c.name for c in a.transcript.tool_calls]
@@ -251,7 +253,7 @@ def test_concurrency_cases_are_in_flight_at_once_on_two_cpus(
     """``concurrency=4`` on a 2-CPU Ray: each case's tool waits until the 4 have started (a
     file each), so the cases complete only if 4 were in flight at once (a case reserves no CPU
     by default: ``ray_options``)."""
-    IN_FLIGHT = 4  # noqa: N806 - read by the tool on the workers
+    in_flight = 4
 
     def gather() -> str:
         """Waits until every case is in its tool."""
@@ -260,16 +262,16 @@ def test_concurrency_cases_are_in_flight_at_once_on_two_cpus(
 
         (tmp_path / f"{uuid.uuid4().hex}.started").touch()
         deadline = time.monotonic() + WAIT_S  # on a worker: tests.wait may not import there
-        while len(list(tmp_path.glob("*.started"))) < IN_FLIGHT:
+        while len(list(tmp_path.glob("*.started"))) < in_flight:
             if time.monotonic() > deadline:
                 return "alone"
             time.sleep(0.01)  # a poll with a deadline, as wait_for's
         return "all here"
 
-    ev = evaluate(agent_with(gather), ["call gather"] * IN_FLIGHT, executor="ray", concurrency=4)
+    ev = evaluate(agent_with(gather), ["call gather"] * in_flight, executor="ray", concurrency=4)
     ev.wait(WAIT_S)
-    assert [c.status for c in ev.cases] == ["completed"] * IN_FLIGHT, ev.summary()
-    assert len(list(tmp_path.glob("*.started"))) == IN_FLIGHT
+    assert [c.status for c in ev.cases] == ["completed"] * in_flight, ev.summary()
+    assert len(list(tmp_path.glob("*.started"))) == in_flight
     assert all("all here" in str(c.transcript.to_dict()) for c in ev.cases)
     with pytest.raises(ValueError, match="ray_options= goes with executor"):
         evaluate(lambda x: x, ["a"], ray_options={"num_cpus": 1})
@@ -279,4 +281,5 @@ def test_without_ray_executor_ray_says_how_to_install_it(monkeypatch: pytest.Mon
     monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError, as uninstalled
     with pytest.raises(RuntimeError) as info:
         evaluate(lambda x: x, ["a"], executor="ray")
-    assert str(info.value) == "evaluate(executor='ray') needs Ray: pip install 'jupyter-nbagent[ray]'"
+    message = "evaluate(executor='ray') needs Ray: pip install 'jupyter-nbagent[ray]'"
+    assert str(info.value) == message

@@ -45,9 +45,9 @@ from nbagent.evaluation.tasks import Hidden, MakeView, OnRun, Outcome, performer
 from nbagent.runtime.run import Run
 
 __all__ = [
+    "CASE_OPTIONS",
     "THROTTLE_S",
     "ClientSpec",
-    "CASE_OPTIONS",
     "Ended",
     "Failed",
     "RayPerformer",
