@@ -283,3 +283,11 @@ def test_without_ray_executor_ray_says_how_to_install_it(monkeypatch: pytest.Mon
         evaluate(lambda x: x, ["a"], executor="ray")
     message = "evaluate(executor='ray') needs Ray: pip install 'jupyter-nbagent[ray]'"
     assert str(info.value) == message
+
+
+def test_an_acp_agent_is_refused_on_ray_saying_why() -> None:
+    from nbagent.acp_client._agent import AcpAgent
+
+    agent = AcpAgent.__new__(AcpAgent)  # never started: refused before anything runs
+    with pytest.raises(ValueError, match="no ACP agent: its sessions are subprocesses"):
+        evaluate(agent, ["a"], executor="ray")

@@ -92,8 +92,18 @@ def evaluate(
         raise ValueError("ray_options= goes with executor='ray' (or a Ray address)")
     pool = threads.executor(concurrency, "nbagent-eval")  # in place without threads
     if executor is not None:
-        if acp or pydantic:
-            raise ValueError("executor= takes no ACP agent and no pydantic-evals dataset")
+        if acp:
+            raise ValueError(
+                "executor= takes no ACP agent: its sessions are subprocesses of this kernel "
+                "(run it without executor=)"
+            )
+        if pydantic:
+            raise ValueError(
+                "executor= takes no pydantic_evals.Dataset (pydantic-evals runs its own cases); "
+                "for Ray, give its cases as dicts and its evaluators as scorers: "
+                "[{'input': c.inputs, 'expected': c.expected_output, 'name': c.name} for c in "
+                "ds.cases], scorers=ds.evaluators"
+            )
         from nbagent.evaluation.ray_cases import RayPerformer
 
         perform: Performer = RayPerformer(task, executor, ray_options)
