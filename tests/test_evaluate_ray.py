@@ -2,7 +2,10 @@
 dashboard): the same rows, scores, tool calls and usage as in the kernel on the scripted demo
 model; a worker killed mid-case (that case an error with what had arrived, the others
 completed); Stop (every running case's task ``ray.cancel``-ed, cancelled / skipped); a tool that
-cannot be pickled and a Ray that cannot start (one clear error, no case started).
+cannot be pickled and a Ray that cannot start (one clear error, no case started); ratings,
+to_pandas and max_cost_usd the same both ways; ``concurrency=4`` in flight at once on 2 CPUs
+(a case reserves no CPU by default: ``ray_options``); the error without Ray, and an ACP agent
+refused. In a real kernel joined to a Ray by address: tests/test_evaluate_ray_kernel.py.
 
 Ray is the ``ray`` extra, which ``make test`` installs in .venv: skipped only where it is not
 installed (the floor Python's venv), never there under CI=true."""
@@ -230,7 +233,7 @@ def test_an_agent_goes_to_the_workers_with_its_client_as_settings() -> None:
     assert str(client.base_url) == str(agent._client.base_url)
 
 
-def test_max_cost_usd_stops_starting_cases_on_ray_as_in_the_kernel(local_ray: Any) -> None:
+def test_max_cost_usd_and_a_task_that_raises_on_ray_as_in_the_kernel(local_ray: Any) -> None:
     """One case at a time, a cent each: the budget is reached after two, the rest never start."""
 
     def cent(x: int) -> Any:
@@ -245,6 +248,14 @@ def test_max_cost_usd_stops_starting_cases_on_ray_as_in_the_kernel(local_ray: An
     assert [r["cost_usd"] for r in there.rows()] == [r["cost_usd"] for r in here.rows()]
     assert there.cases[3].error == here.cases[3].error
     assert there.cost_usd == here.cost_usd
+
+    def fails(x: int) -> str:
+        raise ValueError(f"no answer for {x}")
+
+    here = evaluate(fails, [7]).wait(WAIT_S)
+    there = evaluate(fails, [7], executor="ray").wait(WAIT_S)  # sent back as the last item
+    assert [(c.status, c.error) for c in there.cases] == [(c.status, c.error) for c in here.cases]
+    assert "no answer for 7" in str(there.cases[0].error)
 
 
 def test_concurrency_cases_are_in_flight_at_once_on_two_cpus(
