@@ -2,7 +2,10 @@
 dashboard): the same rows, scores, tool calls and usage as in the kernel on the scripted demo
 model; a worker killed mid-case (that case an error with what had arrived, the others
 completed); Stop (every running case's task ``ray.cancel``-ed, cancelled / skipped); a tool that
-cannot be pickled and a Ray that cannot start (one clear error, no case started).
+cannot be pickled and a Ray that cannot start (one clear error, no case started); ratings,
+to_pandas and max_cost_usd the same both ways; ``concurrency=4`` in flight at once on 2 CPUs
+(a case reserves no CPU by default: ``ray_options``); the error without Ray, and an ACP agent
+refused. In a real kernel joined to a Ray by address: tests/test_evaluate_ray_kernel.py.
 
 Ray is the ``ray`` extra, which ``make test`` installs in .venv: skipped only where it is not
 installed (the floor Python's venv), never there under CI=true."""
@@ -118,12 +121,22 @@ def test_same_rows_scores_tool_calls_and_usage_in_kernel_and_on_ray(
     assert [r["tool_calls"] for r in rows_there] == [2, 2, 3, 3, 0, 0]
     assert {r["status"] for r in rows_there} == {"completed"}
     assert there.status == "completed"
-    # A case that ended on its own cancels nothing (Ray 2.60's driver aborts on a cancel that
-    # races its task's completion: "Tried to complete task that was not pending").
-    assert cancelled == []
+    # Each case's task ended by one cancel, sent as its last item arrived (a task never ends
+    # on its own: Ray 2.60's driver aborts on a cancel racing a task's own end).
+    assert len(cancelled) == len(rows_there)
     assert there.changes["mentions"]["change"] == 0.0  # against the in-kernel one as baseline
+    for ev in (here, there):  # ratings, saved and loaded with the rest
+        ev.rate(0, True, "right city")
+        ev.rate(1, False)
+    frame_here, frame_there = here.to_pandas(), there.to_pandas()
+    assert frame_there[[*COMPARED, "rating"]].equals(frame_here[[*COMPARED, "rating"]])
     saved = Evaluation.load(there.save(tmp_path / "ray.jsonl"))
     assert [{k: r.get(k) for k in COMPARED} for r in saved.rows()] == rows_here
+    assert [(c.rating, c.comment) for c in saved.cases[:3]] == [
+        (True, "right city"),
+        (False, ""),
+        (None, ""),
+    ]
     for a, b in zip(here.cases, there.cases, strict=True):
         names = [c.name for c in a.transcript.tool_calls]
         assert [c.name for c in b.transcript.tool_calls] == names
@@ -176,7 +189,7 @@ def test_stop_cancels_every_case_task(local_ray: Any, monkeypatch: pytest.Monkey
     ev.wait(WAIT_S)
     assert [c.status for c in ev.cases] == ["cancelled", "cancelled", "skipped", "skipped"]
     assert ev.status == "cancelled"
-    assert len(cancelled) == 2  # each running case's task
+    assert len(cancelled) == 2  # each running case's task, once
 
 
 def test_a_tool_that_cannot_be_pickled_fails_before_any_case_starts(local_ray: Any) -> None:
@@ -218,3 +231,74 @@ def test_an_agent_goes_to_the_workers_with_its_client_as_settings() -> None:
     client = spec.make()
     assert isinstance(client._client._transport, InProcess)  # the demo model, in this process
     assert str(client.base_url) == str(agent._client.base_url)
+
+
+def test_max_cost_usd_and_a_task_that_raises_on_ray_as_in_the_kernel(local_ray: Any) -> None:
+    """One case at a time, a cent each: the budget is reached after two, the rest never start."""
+
+    def cent(x: int) -> Any:
+        yield nbagent.TextDelta(message_id="m", delta=str(x))
+        yield nbagent.Usage(input_tokens=1, output_tokens=1, scope="run", cost_usd=0.01)
+
+    here = evaluate(cent, list(range(4)), concurrency=1, max_cost_usd=0.015).wait(WAIT_S)
+    there = evaluate(cent, list(range(4)), concurrency=1, max_cost_usd=0.015, executor="ray")
+    there.wait(WAIT_S)
+    statuses = ["completed"] * 2 + ["skipped"] * 2
+    assert [c.status for c in here.cases] == [c.status for c in there.cases] == statuses
+    assert [r["cost_usd"] for r in there.rows()] == [r["cost_usd"] for r in here.rows()]
+    assert there.cases[3].error == here.cases[3].error
+    assert there.cost_usd == here.cost_usd
+
+    def fails(x: int) -> str:
+        raise ValueError(f"no answer for {x}")
+
+    here = evaluate(fails, [7]).wait(WAIT_S)
+    there = evaluate(fails, [7], executor="ray").wait(WAIT_S)  # sent back as the last item
+    assert [(c.status, c.error) for c in there.cases] == [(c.status, c.error) for c in here.cases]
+    assert "no answer for 7" in str(there.cases[0].error)
+
+
+def test_concurrency_cases_are_in_flight_at_once_on_two_cpus(
+    local_ray: Any, tmp_path: Path
+) -> None:
+    """``concurrency=4`` on a 2-CPU Ray: each case's tool waits until the 4 have started (a
+    file each), so the cases complete only if 4 were in flight at once (a case reserves no CPU
+    by default: ``ray_options``)."""
+    in_flight = 4
+
+    def gather() -> str:
+        """Waits until every case is in its tool."""
+        import time
+        import uuid
+
+        (tmp_path / f"{uuid.uuid4().hex}.started").touch()
+        deadline = time.monotonic() + WAIT_S  # on a worker: tests.wait may not import there
+        while len(list(tmp_path.glob("*.started"))) < in_flight:
+            if time.monotonic() > deadline:
+                return "alone"
+            time.sleep(0.01)  # a poll with a deadline, as wait_for's
+        return "all here"
+
+    ev = evaluate(agent_with(gather), ["call gather"] * in_flight, executor="ray", concurrency=4)
+    ev.wait(WAIT_S)
+    assert [c.status for c in ev.cases] == ["completed"] * in_flight, ev.summary()
+    assert len(list(tmp_path.glob("*.started"))) == in_flight
+    assert all("all here" in str(c.transcript.to_dict()) for c in ev.cases)
+    with pytest.raises(ValueError, match="ray_options= goes with executor"):
+        evaluate(lambda x: x, ["a"], ray_options={"num_cpus": 1})
+
+
+def test_without_ray_executor_ray_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setitem(sys.modules, "ray", None)  # import ray raises ImportError, as uninstalled
+    with pytest.raises(RuntimeError) as info:
+        evaluate(lambda x: x, ["a"], executor="ray")
+    message = "evaluate(executor='ray') needs Ray: pip install 'jupyter-nbagent[ray]'"
+    assert str(info.value) == message
+
+
+def test_an_acp_agent_is_refused_on_ray_saying_why() -> None:
+    from nbagent.acp_client._agent import AcpAgent
+
+    agent = AcpAgent.__new__(AcpAgent)  # never started: refused before anything runs
+    with pytest.raises(ValueError, match="no ACP agent: its sessions are subprocesses"):
+        evaluate(agent, ["a"], executor="ray")

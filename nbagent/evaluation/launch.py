@@ -32,6 +32,7 @@ def evaluate(
     progress: bool | None = None,
     display: bool | None = None,
     executor: str | None = None,
+    ray_options: dict[str, Any] | None = None,
 ) -> Evaluation:
     """Run ``task`` on every case of ``dataset``, score each, and return the
     :class:`Evaluation` at once (``await ev`` or ``ev.wait()`` for the end)::
@@ -72,6 +73,10 @@ def evaluate(
     workers, the events come back in batches and fold here, the table the same
     (``nbagent.evaluation.ray_cases``; the ``ray`` extra). Not for ACP agents or a
     pydantic-evals dataset. A task that cannot be pickled raises ``TypeError`` here.
+    ``ray_options``: each case's Ray task options (``.options()``: ``num_cpus``, ``num_gpus``,
+    ``resources``, ``memory``, ``runtime_env``); default ``{"num_cpus": 0}``: a case mostly
+    waits on its model, so ``concurrency`` cases are in flight however few CPUs the cluster
+    has; ``{"num_cpus": 1}`` for tools that use a CPU each (then at most one case per CPU).
     """
     scorer_list = scorers_of(scorers)
     pydantic = is_pydantic_dataset(dataset)
@@ -83,13 +88,25 @@ def evaluate(
         cases = cases_from(dataset, repeat)
     name = title or (str(getattr(dataset, "name", None) or "") if pydantic else "") or "evaluation"
     acp = is_acp_agent(task)
+    if executor is None and ray_options is not None:
+        raise ValueError("ray_options= goes with executor='ray' (or a Ray address)")
     pool = threads.executor(concurrency, "nbagent-eval")  # in place without threads
     if executor is not None:
-        if acp or pydantic:
-            raise ValueError("executor= takes no ACP agent and no pydantic-evals dataset")
+        if acp:
+            raise ValueError(
+                "executor= takes no ACP agent: its sessions are subprocesses of this kernel "
+                "(run it without executor=)"
+            )
+        if pydantic:
+            raise ValueError(
+                "executor= takes no pydantic_evals.Dataset (pydantic-evals runs its own cases); "
+                "for Ray, give its cases as dicts and its evaluators as scorers: "
+                "[{'input': c.inputs, 'expected': c.expected_output, 'name': c.name} for c in "
+                "ds.cases], scorers=ds.evaluators"
+            )
         from nbagent.evaluation.ray_cases import RayPerformer
 
-        perform: Performer = RayPerformer(task, executor)
+        perform: Performer = RayPerformer(task, executor, ray_options)
     else:
         perform = acp_performer(task, pool) if acp else performer(task, pool)
     engine = Engine(

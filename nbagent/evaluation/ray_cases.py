@@ -18,7 +18,13 @@ naming the part that could not be sent.
 
 Faults. A worker that dies mid-case ends that case's run as an error, with the events that
 had arrived; a Stop ends the kernel's run, whose source then cancels its Ray task
-(``ray.cancel``). Ray is imported only here, when an evaluation asks for it.
+(``ray.cancel``). A task never ends on its own: after its last item it waits for that cancel,
+which the kernel sends as it reads the item. Ray 2.60's driver aborts (``Check failed: ...
+Tried to complete task that was not pending``) when a cancel lands between a task's reply and
+its bookkeeping (the submitter has let go of the task, the task manager still holds it, so the
+cancel fails it as queued and the reply then completes a task no longer there): a task that
+only ends by its cancel has no such moment. Ray is imported only here, when an evaluation asks
+for it.
 """
 
 from __future__ import annotations
@@ -39,9 +45,11 @@ from nbagent.evaluation.tasks import Hidden, MakeView, OnRun, Outcome, performer
 from nbagent.runtime.run import Run
 
 __all__ = [
+    "CASE_OPTIONS",
     "THROTTLE_S",
     "ClientSpec",
     "Ended",
+    "Failed",
     "RayPerformer",
     "case_events",
     "connect",
@@ -54,6 +62,18 @@ THROTTLE_S = 0.05
 CONNECT_S = 10.0
 """How long a Ray address may take to accept a connection before it counts as unreachable."""
 
+LINGER_S = 3600.0
+"""How long a worker whose case ended waits for the kernel's cancel before it ends the task
+itself (the kernel cancels it as it reads the last item: this bounds a lost kernel's)."""
+
+CANCEL_POLL_S = 0.005
+"""How often a worker whose case ended looks for the kernel's cancel (it comes within ms)."""
+
+CASE_OPTIONS: dict[str, Any] = {"num_cpus": 0}
+"""Each case's Ray task options unless ``evaluate(ray_options=...)`` says otherwise: no CPU
+reserved, as a case mostly waits on its model, so ``concurrency`` cases are in flight however
+few CPUs the cluster has (the default ``num_cpus=1`` let a 2-CPU node run 2)."""
+
 _NEEDS_RAY = "evaluate(executor='ray') needs Ray: pip install 'jupyter-nbagent[ray]'"
 
 
@@ -62,6 +82,18 @@ class Ended:
     """A case's last item from its worker: the task's output."""
 
     output: Any = None
+
+
+@dataclass(frozen=True)
+class Failed:
+    """A case's last item from its worker when the task raised: its error."""
+
+    error: Exception
+
+
+def _plain(exc: Exception) -> Exception:
+    """An error that does not pickle as a ``RuntimeError`` saying what it was."""
+    return RuntimeError(f"{type(exc).__name__}: {exc}")
 
 
 @dataclass(frozen=True)
@@ -218,54 +250,77 @@ def _parts(obj: Any) -> Iterator[tuple[str, Any]]:
 
 def case_events(task: Any, value: Any, title: str, throttle_s: float) -> Iterator[Any]:
     """On a worker: run one case as the kernel would, yielding its events in batches (a list
-    per ``throttle_s``), the last one ending with ``Ended``. Ray drives it with ``send``:
-    plain yields only."""
-    spec = getattr(task, "_client", None)
-    if isinstance(spec, ClientSpec):  # the agent with a client of this worker's own
-        task = copy.copy(task)
-        task._client = spec.make()
+    per ``throttle_s``), the last one ending with ``Ended`` (or ``Failed``: the task raised);
+    then wait for the kernel's cancel. Ray drives it with ``send``: plain yields only."""
     from nbagent.runtime.loops import background_loop
 
-    arrived: queue.SimpleQueue[list[Event] | None] = queue.SimpleQueue()
+    arrived: queue.SimpleQueue[tuple[int, list[Event]] | None] = queue.SimpleQueue()
     runs: list[Run] = []
+    pool: Any = None
+    future: Future[Outcome] | None = None
+    batch: list[Any] = []
+    ends: list[Event] = []  # the current run's end, held: a later run may take its place
 
     def on_run(run: Run) -> None:
+        n = len(runs)
         runs.append(run)
-        run.on_events(lambda events: arrived.put(list(events)))
+        run.on_events(lambda events: arrived.put((n, list(events))))
 
-    pool = threads.executor(1, "nbagent-ray-case")
-    coro = performer(task, pool)(value, title, on_run, Hidden)
-    future: Future[Outcome] = asyncio.run_coroutine_threadsafe(_outcome(coro), background_loop())
-    future.add_done_callback(lambda _f: arrived.put(None))
-    batch: list[Any] = []
-    due = 0.0
-    ending = False  # a run's end is in the batch: it goes with the output, in the last item
     try:
-        while True:
-            wait = max(0.0, due - time.monotonic()) if batch and not ending else None
-            try:
-                item = arrived.get(timeout=wait)
-            except queue.Empty:
-                yield batch
-                batch = []
-                continue
-            if item is None:
-                break
-            if not batch:
-                due = time.monotonic() + throttle_s
-            batch.extend(item)
-            ending = ending or any(ev.kind == "run_end" for ev in item)
-        outcome = future.result()
+        try:
+            spec = getattr(task, "_client", None)
+            if isinstance(spec, ClientSpec):  # the agent with a client of this worker's own
+                task = copy.copy(task)
+                task._client = spec.make()
+            pool = threads.executor(1, "nbagent-ray-case")
+            coro = performer(task, pool)(value, title, on_run, Hidden)
+            future = asyncio.run_coroutine_threadsafe(_outcome(coro), background_loop())
+            future.add_done_callback(lambda _f: arrived.put(None))
+            due = 0.0
+            current = 0  # the run whose events are sent: the case's run (the latest on_run)
+            while True:
+                wait = max(0.0, due - time.monotonic()) if batch else None
+                try:
+                    item = arrived.get(timeout=wait)
+                except queue.Empty:
+                    yield batch
+                    batch = []
+                    continue
+                if item is None:
+                    break
+                n, events = item
+                if n > current:  # a function's result took its watch block's place: one run
+                    current, ends = n, []
+                    events = [ev for ev in events if ev.kind != "run_start"]
+                if not batch:
+                    due = time.monotonic() + throttle_s
+                batch.extend(ev for ev in events if ev.kind != "run_end")
+                ends.extend(ev for ev in events if ev.kind == "run_end")
+            batch.extend(ends)  # the run's end goes with the output, in the last item
+            last: Ended | Failed = Ended(future.result().output)
+        except Exception as exc:  # noqa: BLE001 - sent as an item: the task must not end here
+            last = Failed(exc if _pickle_error(exc, pickle.dumps) is None else _plain(exc))
         # One last item, the run's end and the output together: the kernel's run ends as it
         # reads the end, and its source is closed then, before a next item could be read.
-        batch.append(Ended(outcome.output))
+        batch.append(last)
         yield batch
-    finally:  # cancelled (ray.cancel) or failed: the case's run ends here too
-        if not future.done():
+        # Then wait for the kernel's ray.cancel, the only way this task ends: one that ended
+        # on its own could race a Stop's cancel, which aborts Ray 2.60's driver (the kernel).
+        # Polled: a cancel that lands while Ray reports an item only sets the task's flag
+        # (Ray interrupts the task's Python code, and stops a generator at its next yield).
+        import ray
+
+        context = ray.get_runtime_context()
+        deadline = time.monotonic() + LINGER_S
+        while not context.is_canceled() and time.monotonic() < deadline:
+            time.sleep(CANCEL_POLL_S)
+    finally:  # cancelled (ray.cancel): the case's run ends here too
+        if future is not None and not future.done():
             for run in runs:
                 run.cancel()
             future.cancel()
-        pool.shutdown(wait=False, cancel_futures=True)
+        if pool is not None:
+            pool.shutdown(wait=False, cancel_futures=True)
 
 
 async def _outcome(awaitable: Awaitable[Outcome]) -> Outcome:
@@ -273,9 +328,11 @@ async def _outcome(awaitable: Awaitable[Outcome]) -> Outcome:
 
 
 class RayPerformer:
-    """The kernel's side: a ``Performer`` whose cases run as Ray tasks (``case_events``)."""
+    """The kernel's side: a ``Performer`` whose cases run as Ray tasks (``case_events``), each
+    with ``options`` (``CASE_OPTIONS`` for None: Ray's ``.options()``, e.g. ``num_cpus``,
+    ``num_gpus``, ``resources``, ``memory``, ``runtime_env``)."""
 
-    def __init__(self, task: Any, address: str) -> None:
+    def __init__(self, task: Any, address: str, options: dict[str, Any] | None = None) -> None:
         ray = connect(address)
         from ray import cloudpickle
 
@@ -284,7 +341,10 @@ class RayPerformer:
         sendable(sent, cloudpickle.dumps)
         self.ray = ray
         self.task_ref = ray.put(sent)
-        self.remote = ray.remote(num_returns="streaming", max_retries=0)(case_events)
+        chosen = CASE_OPTIONS if options is None else options
+        self.remote = ray.remote(num_returns="streaming", max_retries=0)(case_events).options(
+            **chosen
+        )
 
     async def __call__(self, value: Any, title: str, on_run: OnRun, view: MakeView) -> Outcome:
         ended: list[Ended] = []
@@ -296,26 +356,34 @@ class RayPerformer:
         return Outcome(run, ended[0].output if ended else transcript.text)
 
     async def _events(self, value: Any, title: str, ended: list[Ended]) -> AsyncIterator[Event]:
-        """The case's events as its worker sends them; its task cancelled if the run ends
-        first (Stop), a worker's death raised as one line."""
+        """The case's events as its worker sends them, a worker's death raised as one line;
+        its task cancelled once, here, whichever way the run ends (its last item read, Stop):
+        the task never ends on its own (``case_events``), so no cancel races its end."""
         ray = self.ray
         refs = self.remote.remote(self.task_ref, value, title, THROTTLE_S)
-        finished = False  # the task is at its last item: nothing to cancel
+        cancelled = False
         try:
             async for ref in refs:
                 item = await ref
-                if item and isinstance(item[-1], Ended):
-                    ended.append(item.pop())
-                    finished = True
+                last = item.pop() if item and isinstance(item[-1], (Ended, Failed)) else None
+                if last is not None:  # now, not as the source is closed: it may never be
+                    cancelled = True
+                    ray.cancel(refs)
+                if isinstance(last, Ended):
+                    ended.append(last)
                 for ev in item:
                     yield ev
+                if isinstance(last, Failed):
+                    raise last.error
+                if last is not None:
+                    return
         except ray.exceptions.RayTaskError as exc:  # the task raised on its worker: its error
             cause = getattr(exc, "cause", None)
             raise (cause if isinstance(cause, Exception) else exc) from None
         except ray.exceptions.RayError as exc:  # its worker died, or Ray could not run it
             raise RuntimeError(f"the case's Ray worker failed: {_first_line(exc)}") from None
         finally:
-            if not finished:  # Stop, or the run ended here first: the task ends too
+            if not cancelled:  # Stop, or the run ended here first: the task ends too
                 ray.cancel(refs)
 
 
