@@ -125,12 +125,7 @@ def _measure(kernel: Any, procs: tuple[Any, Any], contender: str, n: int) -> dic
     reply = kernel.execute(CONTENDERS[contender].format(n=n) + WAIT, timeout=3600)
     wall = time.monotonic() - t0
     cpu, agent_cpu = _cpu(kernel_proc) - cpu0, _cpu(agent_proc) - agent0
-    msg_id = reply["parent_header"]["msg_id"]
-    msgs = [
-        m
-        for m in kernel.messages()[before:]
-        if m["parent_header"].get("msg_id") == msg_id or m["msg_type"].startswith("comm")
-    ]
+    msgs = kernel.cell_messages(before, reply)
     w = wire(msgs)
     shown = int(kernel.value("bench_acp.shown_bytes(run.transcript.to_dict())"))
     data = w["bytes"] - w["code_bytes"]

@@ -172,12 +172,7 @@ def measure_kernel(contender: str, n: int) -> dict[str, Any]:
         reply = kernel.execute(CELLS[contender].format(n=n), timeout=1800)
         wall = time.monotonic() - t0
         cpu = sum(proc.cpu_times()[:2]) - cpu0
-        msg_id = reply["parent_header"]["msg_id"]
-        msgs = [
-            m
-            for m in kernel.messages()[before:]
-            if m["parent_header"].get("msg_id") == msg_id or m["msg_type"].startswith("comm")
-        ]
+        msgs = kernel.cell_messages(before, reply)
         rss1 = int(kernel.value(RSS))
         text = int(kernel.value(TEXT[contender]))
         completed = int(kernel.value(DONE[contender]))

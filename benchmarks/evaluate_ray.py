@@ -126,12 +126,7 @@ def measure(contender: str, n: int) -> dict[str, Any]:
         reply = kernel.execute(CELL.format(n=n, executor=executor), timeout=3600)
         wall = time.monotonic() - t0
         own1, others1 = _tree_cpu(proc)
-        msg_id = reply["parent_header"]["msg_id"]
-        msgs = [
-            m
-            for m in kernel.messages()[before:]
-            if m["parent_header"].get("msg_id") == msg_id or m["msg_type"].startswith("comm")
-        ]
+        msgs = kernel.cell_messages(before, reply)
         shown = int(kernel.value("sum(len(c.input) + len(c.transcript.text) for c in ev.cases)"))
         completed = int(kernel.value("sum(c.status == 'completed' for c in ev.cases)"))
     finally:

@@ -72,12 +72,10 @@ def measure(kernel: Kernel, proc: psutil.Process, code: str) -> dict[str, Any]:
     rss0 = proc.memory_info().rss
     reply = kernel.execute(code, timeout=3600)
     cpu = sum(proc.cpu_times()[:2]) - cpu0
-    msg_id = reply["parent_header"]["msg_id"]
     msgs = [
         m
-        for m in kernel.messages()[before:]
+        for m in kernel.cell_messages(before, reply)
         if m["msg_type"] not in ("status", "execute_input")
-        and (m["parent_header"].get("msg_id") == msg_id or m["msg_type"].startswith("comm"))
     ]
     sizes = [len(json.dumps(m["content"]).encode()) for m in msgs]
     updates = [m for m in msgs if m["msg_type"] == "comm_msg"]

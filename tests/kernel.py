@@ -52,6 +52,16 @@ class Kernel:
         with self._lock:
             return list(self.iopub)
 
+    def cell_messages(self, since: int, reply: dict[str, Any]) -> list[dict[str, Any]]:
+        """The IOPub messages from index ``since`` on that the cell of ``reply`` caused: its
+        own, and every comm message (a widget's flushes come from other threads, unparented)."""
+        msg_id = reply["parent_header"]["msg_id"]
+        return [
+            m
+            for m in self.messages()[since:]
+            if m["parent_header"].get("msg_id") == msg_id or m["msg_type"].startswith("comm")
+        ]
+
     def execute(
         self, code: str, timeout: float = 60, *, cell_id: str | None = None
     ) -> dict[str, Any]:
