@@ -157,8 +157,7 @@ def connect(address: str) -> Any:
             ray.init(address=None if address == "ray" else address, include_dashboard=False)
         except Exception as exc:  # noqa: BLE001 - whatever Ray says, in one line
             where = "a local Ray" if address == "ray" else f"Ray at {address!r}"
-            lines = [line for line in str(exc).splitlines() if line.strip()]
-            why = lines[0] if lines else type(exc).__name__
+            why = _why(exc)
             raise RuntimeError(f"evaluate(executor=...) could not start {where}: {why}") from None
     return ray
 
@@ -213,8 +212,7 @@ def _culprit(obj: Any, path: str, dumps: Any, exc: Exception, depth: int) -> tup
             inner = _pickle_error(child, dumps)
             if inner is not None:
                 return _culprit(child, f"{path}{name}", dumps, inner, depth + 1)
-    first = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
-    return path, obj, first
+    return path, obj, _why(exc)
 
 
 def _pickle_error(obj: Any, dumps: Any) -> Exception | None:
@@ -381,12 +379,15 @@ class RayPerformer:
             cause = getattr(exc, "cause", None)
             raise (cause if isinstance(cause, Exception) else exc) from None
         except ray.exceptions.RayError as exc:  # its worker died, or Ray could not run it
-            raise RuntimeError(f"the case's Ray worker failed: {_first_line(exc)}") from None
+            raise RuntimeError(f"the case's Ray worker failed: {_why(exc, typed=True)}") from None
         finally:
             if not cancelled:  # Stop, or the run ended here first: the task ends too
                 ray.cancel(refs)
 
 
-def _first_line(exc: BaseException) -> str:
-    lines = [line.strip() for line in str(exc).splitlines() if line.strip()]
-    return f"{type(exc).__name__}: {lines[0]}" if lines else type(exc).__name__
+def _why(exc: BaseException, *, typed: bool = False) -> str:
+    """``exc`` in one line: its first line that says something (after its type's name if
+    ``typed``), else its type's name."""
+    line = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+    name = type(exc).__name__
+    return (f"{name}: {line}" if typed else line) if line else name
