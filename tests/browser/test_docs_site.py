@@ -27,7 +27,7 @@ from tests.wait import PAGE_PATIENCE
 pytestmark = pytest.mark.browser
 
 SITE = REPO / "site"
-SOURCES = ("mkdocs.yml", "docs", "docs_hooks", "notebooks", "nbagent")
+SOURCES = ("mkdocs.yml", "DEVELOP.md", "docs", "docs_hooks", "notebooks", "nbagent")
 LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 NBAGENT_CLASSES = ".nbagent-static, .nbagent-evaluation, .nbagent-inspector-static"
 
@@ -46,7 +46,7 @@ def _newest_source() -> float:
         files = [REPO / name for name in listed.stdout.splitlines()]
     else:
         files = [p for name in SOURCES for p in (REPO / name).rglob("*")]
-        files.append(REPO / "mkdocs.yml")
+        files.extend(REPO / name for name in SOURCES if (REPO / name).is_file())
     return max(p.stat().st_mtime for p in files if p.is_file() and "__pycache__" not in p.parts)
 
 
