@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from nbagent.core.values import type_is
-from nbagent.frameworks.rerun.common import Found, Lookup, framework_tool, owner, variable
+from nbagent.frameworks.kit.reach import Found, Lookup, framework_tool, owner, variable
 
 if TYPE_CHECKING:  # loads pydantic: only once a tool is found
     from nbagent.tools import Tool

@@ -1,0 +1,8 @@
+"""The OpenAI Agents SDK above the runtime: ``rerun.py`` (its ``FunctionTool``s called again
+through the SDK's own call: Re-run, Copy as code) and ``resume.py`` (its tool approvals
+answered from the notebook, the run resumed in the same transcript).
+
+Its other homes: ``nbagent/adapters/openai_agents/`` (its stream, its trace spans and its
+approval items as events) and ``nbagent/sources/hooks/openai_agents.py`` (``nbagent.watch()``'s
+trace processor). ``docs/develop/frameworks.md`` lists every place a framework has.
+"""
