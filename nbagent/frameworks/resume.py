@@ -1,5 +1,5 @@
 """Producers that resume a framework's run after its approval requests, answered from the
-notebook: each framework's in its own folder (``openai_agents/resume.py``,
+notebook: each framework's in its own home (``openai_agents/resume.py``,
 ``pydantic_ai/resume.py``, ``ag_ui.py``), on what they share (``kit/resuming.py``).
 
 A framework's run object that pauses for approvals (the Agents SDK's ``RunResultStreaming``)
