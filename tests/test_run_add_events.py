@@ -1,7 +1,8 @@
 """``Run.add_events``: what a producer learns of a run while the source goes on or after it
-ended (an MCP app read for a call through a framework's connection: nbagent/frameworks/rerun/
-apps.py), folded into the run: while it is live as the source's own events; after its end only
-an app and a call's ``meta``, sent to the page as late ops and kept in its saved state."""
+ended (an MCP app read for a call through a framework's connection:
+nbagent/frameworks/pydantic_ai/apps.py), folded into the run: while it is live as the source's
+own events; after its end only an app and a call's ``meta``, sent to the page as late ops and
+kept in its saved state."""
 
 from __future__ import annotations
 

@@ -7,7 +7,8 @@ has ``name``, ``detect``, ``feed`` and ``end``, then list it in both places belo
 that outgrows ~400 lines becomes a package ``<format>/`` (``adapter.py`` with the class, its
 tables in ``maps.py``, …) whose ``__init__.py`` re-exports the class. A framework's
 ``nbagent.watch()`` hook adapter sits beside its stream adapter (``<framework>/hooks/``);
-``hooks/`` merges them all (``format="hooks"``).
+``hooks/`` merges them all (``format="hooks"``). A framework's places beyond its adapter:
+``docs/develop/frameworks.md``.
 """
 
 from __future__ import annotations

@@ -18,7 +18,8 @@ import functools
 from concurrent.futures import Executor
 from typing import TYPE_CHECKING, Any
 
-from nbagent.evaluation.tasks import MakeView, OnRun, Outcome, Performer, prompt_of
+from nbagent.evaluation.tasks import MakeView, OnRun, Outcome, Performer
+from nbagent.frameworks.kit.tasks import prompt_of
 from nbagent.runtime.pause import Answer
 from nbagent.runtime.run import Run
 

@@ -15,7 +15,7 @@ from typing import Any, Protocol
 
 from nbagent.evaluation import records
 from nbagent.evaluation.cases import EvalCase
-from nbagent.evaluation.tasks import prompt_of
+from nbagent.frameworks.kit.tasks import prompt_of
 from nbagent.widget.wire import compact_state
 
 __all__ = [

@@ -14,7 +14,6 @@ from __future__ import annotations
 import asyncio
 import contextvars
 import inspect
-import json
 import threading
 from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import Executor
@@ -22,7 +21,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from nbagent.apps.watch import Watch
-from nbagent.core.values import type_is
+from nbagent.frameworks import langchain, llama_index
+from nbagent.frameworks.kit.tasks import TaskRun, prompt_of
+from nbagent.frameworks.openai_agents import task as openai_agents
+from nbagent.frameworks.pydantic_ai import task as pydantic_ai
 from nbagent.frameworks.rerun import attach
 from nbagent.runtime.controller import Op
 from nbagent.runtime.run import Run
@@ -98,38 +100,19 @@ def performer(task: Any, executor: Executor) -> Performer:
     )
 
 
-def prompt_of(value: Any) -> str:
-    """A case's input as a prompt: a str as it is, anything else as JSON."""
-    if isinstance(value, str):
-        return value
-    return json.dumps(value, ensure_ascii=False, default=str)
+TASK_RUNS: tuple[Callable[[Any], TaskRun | None], ...] = (
+    pydantic_ai.task_run,
+    openai_agents.task_run,
+    langchain.task_run,
+    llama_index.task_run,
+)
+"""Each framework's ``task_run`` (in its home, ``nbagent/frameworks/``): None for another
+object, else how its agent or graph runs on a case's input."""
 
 
-def _framework(task: Any) -> Callable[[Any], Any] | None:
+def _framework(task: Any) -> TaskRun | None:
     """The stream ``show()`` reads for a framework's agent or graph run on an input."""
-    if type_is(task, "pydantic_ai", "AbstractAgent", "Agent", "WrapperAgent"):
-        return lambda value: task.run_stream_events(prompt_of(value))
-    if type_is(task, "agents", "Agent"):
-
-        def agents_run(value: Any) -> Any:
-            from agents import Runner  # type: ignore[import-not-found,unused-ignore]
-
-            return Runner.run_streamed(task, value if isinstance(value, list) else prompt_of(value))
-
-        return agents_run
-    if type_is(task, "langgraph", "Pregel", "CompiledStateGraph", "CompiledGraph"):
-
-        def graph_run(value: Any) -> Any:
-            state = value if isinstance(value, Mapping) else {"messages": [("user", value)]}
-            return task.astream(state, stream_mode=["messages", "updates"])
-
-        return graph_run
-    if type_is(task, "workflows", "Workflow") or type_is(task, "llama_index", "Workflow"):
-        # A LlamaIndex agent is a workflow: run() gives its handler, a stream nbagent reads.
-        return lambda value: (
-            task.run(**value) if isinstance(value, Mapping) else task.run(user_msg=value)
-        )
-    return None
+    return next((run for each in TASK_RUNS if (run := each(task)) is not None), None)
 
 
 async def _agent(agent: Any, value: Any, title: str, on_run: OnRun, view: MakeView) -> Outcome:

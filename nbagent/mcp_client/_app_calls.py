@@ -43,7 +43,7 @@ MAX_NAME = MAX_APP_NAME
 
 class AppServer(Protocol):
     """What an app's calls go to: nbagent's ``McpServer``, or a framework's MCP connection as
-    nbagent reaches it (``nbagent/frameworks/rerun/apps.py``: a pydantic-ai ``MCPToolset``)."""
+    nbagent reaches it (``nbagent/frameworks/pydantic_ai/apps.py``: an ``MCPToolset``)."""
 
     @property
     def name(self) -> str: ...

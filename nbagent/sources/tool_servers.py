@@ -66,7 +66,7 @@ class PydanticAiServers:
 
     def toolset(self, name: str) -> Any:
         """The ``MCPToolset`` of the run's tool ``name`` in its current step, or None (its
-        MCP apps are read through it: ``nbagent/frameworks/rerun/apps.py``)."""
+        MCP apps are read through it: ``nbagent/frameworks/pydantic_ai/apps.py``)."""
         try:
             return _mcp_toolset(_step_tools(self._holder()).get(name))
         except Exception:  # noqa: BLE001 - a run that cannot be read: no toolset

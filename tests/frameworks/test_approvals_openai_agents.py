@@ -1,6 +1,6 @@
 """The Agents SDK's tool approvals (``function_tool(needs_approval=True)``) as paused tool calls:
 ``nbagent.show(Runner.run_streamed(...))`` waits on the run's pauses and resumes the SDK's run
-with the answer (``nbagent.frameworks.resume.openai_agents``), in the same transcript.
+with the answer (``nbagent.frameworks.openai_agents.resume``), in the same transcript.
 
 The model is the SDK's ``OpenAIChatCompletionsModel`` on a real ``openai`` client against
 ``tests.servers.OpenAIServer``: what the answer changed is asserted on the requests the

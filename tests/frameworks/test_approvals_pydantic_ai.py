@@ -1,6 +1,6 @@
 """pydantic-ai's deferred tool calls as paused tool calls: ``nbagent.with_approvals(agent,
 prompt)`` answers them from ``run.pauses`` through a ``HandleDeferredToolCalls`` capability,
-and the same pydantic-ai run goes on (``nbagent.frameworks.resume.pydantic_ai``). The model is
+and the same pydantic-ai run goes on (``nbagent.frameworks.pydantic_ai.resume``). The model is
 ``FunctionModel``: what each answer changed is asserted on the messages it was sent next.
 """
 

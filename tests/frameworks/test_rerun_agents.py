@@ -34,8 +34,8 @@ from pydantic_ai.models.test import TestModel  # noqa: E402
 
 import nbagent  # noqa: E402
 from nbagent.core.events import ToolCallStart  # noqa: E402
+from nbagent.frameworks.pydantic_ai.rerun import WITH_APPROVALS  # noqa: E402
 from nbagent.frameworks.rerun import STREAM, FrameworkTools, reach  # noqa: E402
-from nbagent.frameworks.rerun.pydantic_ai import WITH_APPROVALS  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.pausing import paused  # noqa: E402
 from tests.frameworks.rerun_checks import (  # noqa: E402

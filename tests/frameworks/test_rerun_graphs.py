@@ -28,10 +28,10 @@ from llama_index.core.agent.workflow import AgentWorkflow, FunctionAgent  # noqa
 from smolagents import CodeAgent, OpenAIModel, ToolCallingAgent  # noqa: E402
 
 import nbagent  # noqa: E402
+from nbagent.frameworks.langchain import MODEL  # noqa: E402
+from nbagent.frameworks.llama_index import HANDOFF  # noqa: E402
 from nbagent.frameworks.rerun import STREAM, attach  # noqa: E402
-from nbagent.frameworks.rerun.langchain import MODEL  # noqa: E402
-from nbagent.frameworks.rerun.llama_index import HANDOFF  # noqa: E402
-from nbagent.frameworks.rerun.smolagents import CODE  # noqa: E402
+from nbagent.frameworks.smolagents import CODE  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks import test_llama_index as li  # noqa: E402
 from tests.frameworks import test_smolagents as smol  # noqa: E402

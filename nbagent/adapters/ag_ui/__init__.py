@@ -25,7 +25,7 @@ transcript's ``interrupt`` blocks; a tool call's pauses that call), answered on 
 (``resume_entries``); when nbagent drives the agent (``nbagent.show(nbagent.sse(url,
 json=run_agent_input))``) each is instead a question paused in the cell, answered with the form
 of its ``response_schema``, and the next run is posted for you (``questions``, and
-``nbagent.frameworks.resume.ag_ui``); ``ACTIVITY_*`` are ``State`` events (the transcript's
+``nbagent.frameworks.ag_ui``); ``ACTIVITY_*`` are ``State`` events (the transcript's
 ``activity`` blocks); ``REASONING_ENCRYPTED_VALUE`` marks its reasoning encrypted (never
 decoded); every event's ``metadata`` is kept as ``meta["metadata"]`` of what it became (a
 ``Custom("metadata")`` when it became nothing else).

@@ -1,5 +1,5 @@
 """The messages of an AG-UI thread so far, for the next ``RunAgentInput`` nbagent posts when
-it drives the agent (``nbagent.frameworks.resume.ag_ui``): the input's messages, then what the
+it drives the agent (``nbagent.frameworks.ag_ui``): the input's messages, then what the
 run's events add, as AG-UI messages (``id``, ``role``, ``content``; an assistant's
 ``toolCalls``; a tool's ``toolCallId``). ``MESSAGES_SNAPSHOT`` replaces them all. Pure and
 linear: text and arguments are kept as pieces and joined once, in ``messages()``; at most

@@ -1,5 +1,5 @@
 """AG-UI interrupts asked in the cell, when nbagent drives the agent (it posted the run's
-``RunAgentInput``: ``nbagent.frameworks.resume.ag_ui``). The driver does not feed the adapter
+``RunAgentInput``: ``nbagent.frameworks.ag_ui``). The driver does not feed the adapter
 ``RUN_FINISHED`` with the ``interrupt`` outcome (the run goes on), but these items of its own,
 which no wire can carry:
 

@@ -2,7 +2,7 @@
 file, a recording, someone else's), the answers go back through the caller's code, as
 ``RunAgentInput.resume`` entries (when nbagent posts the run, ``nbagent.show(nbagent.sse(url,
 json=run_agent_input))``, it asks them in the cell and posts them itself, checked the same
-way: ``nbagent.frameworks.resume.ag_ui``)::
+way: ``nbagent.frameworks.ag_ui``)::
 
     t = run.transcript                        # or a saved state: Transcript.to_dict()
     pending_interrupts(t)                     # [{"id", "reason", "message", ...}, ...]

@@ -35,7 +35,9 @@ Ids (the kit's ``Ids``, one for the run): a model call's step is ``step{n}``
 tool call keeps its ``call_id`` (``{call_id}#2``… when an earlier call used it).
 
 ``hooks/``: the adapter of the SDK's trace spans as ``nbagent.watch()``'s hook records them
-(family ``openai-agents``, ``adapters/hooks``).
+(family ``openai-agents``, ``adapters/hooks``). The SDK's other homes: its hook
+(``nbagent/sources/hooks/openai_agents.py``) and what is built on the runtime
+(``nbagent/frameworks/openai_agents/``); ``docs/develop/frameworks.md`` lists every place.
 """
 
 from nbagent.adapters.openai_agents.adapter import OpenAIAgentsAdapter

@@ -1,7 +1,7 @@
 """Tool approvals of the Agents SDK (``function_tool(needs_approval=True)``): the SDK does not
 stream them; a run that needs one ends with ``result.interruptions``, a ``ToolApprovalItem``
 each. Whoever reads the run feeds those items after its stream (``nbagent.show`` of a
-``RunResultStreaming`` does: ``nbagent.frameworks.resume.openai_agents``), as the objects or their
+``RunResultStreaming`` does: ``nbagent.frameworks.openai_agents.resume``), as the objects or their
 dict
 form ``{"type": "tool_approval_item", "raw_item": {...}, "tool_name": ..., "actions": [...]}``;
 each is a paused call (``nbagent.adapters.approvals``). nbagent's answer to one comes back as

@@ -34,7 +34,7 @@ Mapping:
   errors the model sees (``is_error=True``, ``meta.outcome`` and ``meta.retry``). The return of
   a tool with an MCP app (``MCPToolset``'s record, ``metadata["mcp_app"]``) gives the call's
   ``meta.app``: the app's ``uri``, its ``key`` (the call's server and the uri) and the call's
-  ``result`` as the app is sent it (nbagent/frameworks/rerun/apps.py reads the app).
+  ``result`` as the app is sent it (nbagent/frameworks/pydantic_ai/apps.py reads the app).
 - **Approvals**: each pending call of a ``DeferredToolRequestsEvent`` is a ``Status``
   (``awaiting_approval`` / ``awaiting_result``, its ``tool_call_id``, the call in ``detail``); a run
   whose output is ``DeferredToolRequests`` ends ``interrupted``.

@@ -95,7 +95,7 @@ class Tools:
         """Calls that wait for an approval or an outside result (``DeferredToolRequests``):
         each a paused call (``awaiting_approval``, ``detail["kind"]`` ``approval`` or
         ``external``). ``actions``: what nbagent's resuming reader can answer, by kind
-        (``nbagent.frameworks.resume.pydantic_ai``); none when the run is read as it is, and the
+        (``nbagent.frameworks.pydantic_ai.resume``); none when the run is read as it is, and the
         ``hint`` says what to call instead."""
         self.parts.close_open(out, "tool_calls")
         metadata = field(requests, "metadata")

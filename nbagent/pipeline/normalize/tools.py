@@ -48,7 +48,7 @@ class ToolCalls:
             # A framework may name the call's MCP server only when it runs the call, after
             # the model's call was shown (the Agents SDK's run item, its tool span): the start
             # again, with the server, whether the call is still open or not. So does what
-            # nbagent learns of its MCP app later (why it cannot show: frameworks/rerun/apps).
+            # nbagent learns of its MCP app later (why it cannot show: frameworks/pydantic_ai/).
             t.server = t.server or ev.server
             if ev.parent is None:
                 ev.parent = t.parent

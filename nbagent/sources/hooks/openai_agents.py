@@ -12,6 +12,8 @@ exporter among them) are the same objects, in the same order, and none is shut d
 ``nbagent.watch(agent)``: the processor sees every trace; a trace is a run of the watched
 agent when its first agent span is that agent's (the span names the agent by its name, so
 another agent of the same name counts too). Its records are held until that span decides.
+
+The spans' adapter: ``nbagent.adapters.openai_agents.hooks``.
 """
 
 from __future__ import annotations

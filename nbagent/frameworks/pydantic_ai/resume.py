@@ -25,8 +25,8 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from nbagent.adapters.base import field, plain, str_or_none, type_is
-from nbagent.frameworks.rerun.pydantic_ai import function_tools
-from nbagent.frameworks.resume.ids import CallIds, ResumingSource
+from nbagent.frameworks.kit.resuming import CallIds, ResumingSource
+from nbagent.frameworks.pydantic_ai.rerun import function_tools
 from nbagent.runtime.pause import Answer, PauseRequest
 from nbagent.sources.tool_servers import PydanticAiServers
 

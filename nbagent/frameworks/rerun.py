@@ -1,4 +1,8 @@
-"""Where nbagent reaches a run's tools, and what their panels get.
+"""Re-run, Copy as code and the "cannot reach" line for a run's tool calls, wherever nbagent
+can call the tools: ``nbagent.Agent``'s runs (``AgentRun``) and frameworks' runs whose tool
+objects it holds. ``Reruns`` (``kit/reruns.py``) is the one piece both compose; each
+framework's ``reach`` (its ``rerun.py``, or its module: ``langchain.py``, ...) says how its
+tools are reached and called, and ``REACHES`` lists them.
 
 ``attach(run, source)``, before the run starts: where ``source`` (what the run reads, or the
 objects a ``watch`` holds) gives nbagent a framework's tool objects, each call's panel gets
@@ -16,9 +20,11 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from nbagent.core.events import Event, ToolCallStart
-from nbagent.frameworks.rerun import langchain, llama_index, openai_agents, pydantic_ai, smolagents
-from nbagent.frameworks.rerun.common import HOSTED, STREAM, Found, Lookup
-from nbagent.frameworks.rerun.reruns import Reruns
+from nbagent.frameworks import langchain, llama_index, smolagents
+from nbagent.frameworks.kit.reach import HOSTED, RECORDING, STREAM, Found, Lookup
+from nbagent.frameworks.kit.reruns import Reruns, ToolCaller, ToolCallError
+from nbagent.frameworks.openai_agents import rerun as openai_agents
+from nbagent.frameworks.pydantic_ai import rerun as pydantic_ai
 from nbagent.runtime.reruns import cannot_reach
 from nbagent.runtime.run import Run
 from nbagent.sources.tool_servers import PydanticAiServers, tool_servers
@@ -26,7 +32,17 @@ from nbagent.sources.tool_servers import PydanticAiServers, tool_servers
 if TYPE_CHECKING:
     from nbagent.tools import ToolOutcome
 
-__all__ = ["FrameworkTools", "attach", "reach"]
+__all__ = [
+    "REACHES",
+    "RECORDING",
+    "STREAM",
+    "FrameworkTools",
+    "Reruns",
+    "ToolCallError",
+    "ToolCaller",
+    "attach",
+    "reach",
+]
 
 REACHES: tuple[Callable[[Any], Lookup | str | None], ...] = (
     openai_agents.reach,
@@ -94,7 +110,7 @@ def attach(run: Run, *sources: Any, why: str = STREAM) -> None:
     is stamped as it arrives."""
     if any(isinstance(tool_servers(s), PydanticAiServers) for s in sources):
         # A pydantic-ai run's MCP apps, through its toolsets (loads nbagent.mcp_client).
-        from nbagent.frameworks.rerun.apps import attach_apps
+        from nbagent.frameworks.pydantic_ai.apps import attach_apps
 
         attach_apps(run, *sources)
     found = reach(*sources)

@@ -1,6 +1,6 @@
 """Calling a run's tools again from the notebook: ``run.rerun_tool(i, **overrides)`` and the tool
 panels' Re-run button, for any run whose producer can call its tools (``nbagent.Agent``'s runs,
-a framework's run whose tool objects nbagent holds: ``nbagent.frameworks.rerun.reach``).
+a framework's run whose tool objects nbagent holds: ``nbagent.frameworks.rerun``).
 
 A re-run is a call from the notebook, not an event of the run (it may come after the run's
 end): it is recorded on the tool block's ``reruns`` and sent with ``Run.push_late``.

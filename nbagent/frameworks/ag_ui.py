@@ -43,7 +43,7 @@ from nbagent.adapters.ag_ui.questions import (
 )
 from nbagent.adapters.ag_ui.resume import check_answer, resume_entries
 from nbagent.adapters.base import ServerSentEvent
-from nbagent.frameworks.resume.ids import ResumingSource
+from nbagent.frameworks.kit.resuming import ResumingSource
 from nbagent.runtime.pause import Answer, PauseRequest
 from nbagent.sources.http import SSESource
 

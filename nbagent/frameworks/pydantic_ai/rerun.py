@@ -17,7 +17,7 @@ import inspect
 from typing import TYPE_CHECKING, Any
 
 from nbagent.core.values import type_is
-from nbagent.frameworks.rerun.common import Found, Lookup, framework_tool, variable
+from nbagent.frameworks.kit.reach import Found, Lookup, framework_tool, variable
 
 if TYPE_CHECKING:  # loads pydantic: only once a tool is found
     from nbagent.tools import Tool

@@ -23,7 +23,7 @@ from collections.abc import AsyncGenerator
 from typing import Any
 
 from nbagent.adapters.base import field, plain, str_or_none
-from nbagent.frameworks.resume.ids import CallIds, ResumingSource
+from nbagent.frameworks.kit.resuming import CallIds, ResumingSource
 from nbagent.runtime.pause import Answer, PauseRequest
 from nbagent.sources import aclose_source, resolve_source
 

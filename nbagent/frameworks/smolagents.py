@@ -13,7 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent.core.values import type_is
-from nbagent.frameworks.rerun.common import Found, Lookup, framework_tool, owner
+from nbagent.frameworks.kit.reach import Found, Lookup, framework_tool, owner
 
 __all__ = ["reach"]
 

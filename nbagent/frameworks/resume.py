@@ -1,5 +1,6 @@
 """Producers that resume a framework's run after its approval requests, answered from the
-notebook (issue 19, framework approvals).
+notebook: each framework's in its own home (``openai_agents/resume.py``,
+``pydantic_ai/resume.py``, ``ag_ui.py``), on what they share (``kit/resuming.py``).
 
 A framework's run object that pauses for approvals (the Agents SDK's ``RunResultStreaming``)
 is wrapped by ``resumable`` before ``nbagent.show`` makes its ``Run``. The wrapper is the
@@ -15,8 +16,8 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent.core.values import type_is
-from nbagent.frameworks.resume.openai_agents import AgentsApprovals
-from nbagent.frameworks.resume.pydantic_ai import PydanticAIApprovals
+from nbagent.frameworks.openai_agents.resume import AgentsApprovals
+from nbagent.frameworks.pydantic_ai.resume import PydanticAIApprovals
 
 __all__ = ["AgentsApprovals", "PydanticAIApprovals", "resumable", "with_approvals"]
 
@@ -29,7 +30,7 @@ def resumable(source: Any) -> Any:
         return AgentsApprovals(source)
     if type_is(source, "nbagent.sources.http", "SSESource"):
         # Imported only for an SSE source (httpx is loaded then): a run shown loads no httpx.
-        from nbagent.frameworks.resume.ag_ui import AgUiResume, drives_ag_ui
+        from nbagent.frameworks.ag_ui import AgUiResume, drives_ag_ui
 
         if drives_ag_ui(source):
             return AgUiResume(source)

@@ -2,10 +2,10 @@
 tool, a tool's name as the variable a user has it in, and the object whose method a
 generator runs (``graph.stream(...)``: the graph).
 
-Each framework's module (``nbagent/frameworks/rerun/<framework>.py``) has a ``reach(obj)``: None
-when
-``obj`` is not that framework's, else a ``Lookup`` (the run's tools by name) or why nbagent
-cannot reach them (a clause: the panels say "Re-run: nbagent cannot reach this tool (…)").
+Each framework's Re-run (``nbagent/frameworks/<framework>/rerun.py``, or the framework's module
+``nbagent/frameworks/<framework>.py``) has a ``reach(obj)``: None when ``obj`` is not that
+framework's, else a ``Lookup`` (the run's tools by name) or why nbagent cannot reach them (a
+clause: the panels say "Re-run: nbagent cannot reach this tool (…)").
 A found tool is an ``nbagent.tools.Tool`` whose function makes the framework's own call (its
 validation, its error handling) and whose ``call_as`` is the Copy as code of that call;
 ``call_tool_sync`` calls it like one of ``nbagent.Agent``'s tools (what it prints captured,

@@ -6,20 +6,24 @@ A re-run is the tool's ``acall(**args)`` as the agent makes it (``adapt_to_async
 wrong or missing one fails in the call, as in the run) and its ``ToolOutput``'s content is the
 result. A tool that takes the workflow's ``Context``, the workflow's own ``handoff`` and tools
 a ``tool_retriever`` found for the run are not reached.
+
+As ``nbagent.evaluate()``'s task, a workflow runs each case's input (``task_run``).
 """
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from nbagent.core.values import type_is
-from nbagent.frameworks.rerun.common import Found, Lookup, framework_tool, variable
+from nbagent.frameworks.kit.reach import Found, Lookup, framework_tool, variable
+from nbagent.frameworks.kit.tasks import TaskRun
 
 if TYPE_CHECKING:  # loads pydantic: only once a tool is found
     from nbagent.tools import Tool
 
-__all__ = ["call_as", "reach"]
+__all__ = ["call_as", "reach", "task_run"]
 
 HANDOFF = "the workflow's handoff between its agents"
 CONTEXT = "it takes the workflow run's Context"
@@ -92,3 +96,14 @@ def call_as(name: str, tool: Any) -> str | None:
         return f"{awaits}{variable(name)}({{args}})" if awaits else None
     method = "acall" if awaits else "call"
     return f"{awaits}{variable(name)}.{method}({{args}})"
+
+
+def task_run(task: Any) -> TaskRun | None:
+    """The run of a workflow (a LlamaIndex agent is one) on a case's input: a mapping as its
+    keyword arguments, anything else as its ``user_msg``; ``run()`` gives the handler, a
+    stream nbagent reads."""
+    if not (type_is(task, "workflows", "Workflow") or type_is(task, "llama_index", "Workflow")):
+        return None
+    return lambda value: (
+        task.run(**value) if isinstance(value, Mapping) else task.run(user_msg=value)
+    )

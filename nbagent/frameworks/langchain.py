@@ -6,19 +6,23 @@ A re-run is ``BaseTool.ainvoke(args)``: the tool's ``args_schema`` checks the ar
 ``ValidationError``, or what its ``handle_validation_error`` makes of it), a sync tool runs
 in an executor. The tool node's own error handling (``handle_tool_errors``) is the node's and
 does not apply. A watched model (no graph) or a stream of a model holds no tools.
+
+As ``nbagent.evaluate()``'s task, a compiled graph streams each case's input (``task_run``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from nbagent.core.values import type_is
-from nbagent.frameworks.rerun.common import Found, Lookup, framework_tool, owner, variable
+from nbagent.frameworks.kit.reach import Found, Lookup, framework_tool, owner, variable
+from nbagent.frameworks.kit.tasks import TaskRun
 
 if TYPE_CHECKING:  # loads pydantic: only once a tool is found
     from nbagent.tools import Tool
 
-__all__ = ["call_as", "reach"]
+__all__ = ["call_as", "reach", "task_run"]
 
 MODEL = "nbagent watches the model, not the tools: watch the graph to reach them"
 
@@ -67,3 +71,16 @@ def call_as(name: str, tool: Any) -> str:
     only_async = getattr(tool, "func", True) is None and getattr(tool, "coroutine", None)
     call = "await {}.ainvoke" if only_async else "{}.invoke"
     return call.format(variable(name)) + "(dict({args}))"
+
+
+def task_run(task: Any) -> TaskRun | None:
+    """The run of a compiled graph on a case's input: a mapping as its state, anything else
+    as a user message; its messages and updates streamed."""
+    if not type_is(task, "langgraph", "Pregel", "CompiledStateGraph", "CompiledGraph"):
+        return None
+
+    def run(value: Any) -> Any:
+        state = value if isinstance(value, Mapping) else {"messages": [("user", value)]}
+        return task.astream(state, stream_mode=["messages", "updates"])
+
+    return run
