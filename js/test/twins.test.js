@@ -1,0 +1,166 @@
+// Twins on one fixture: the JS live view draws each case of tests/fixtures/twins/*.json to the
+// visible text its Python static twin draws (tests/test_twins.py reads the same cases, the
+// static copy's HTML through tests/twin_text.py, by the same rules as `read` here). A saved
+// case is drawn as a notebook reopened without a kernel draws it (view/saved.js), a `live` one
+// by the widget from its snapshot. `TWINS_DUMP=1` prints what each case reads.
+
+import { readdirSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, test } from "vitest";
+import { readPayload, renderSaved } from "../src/view/saved.js";
+import evaluation from "../src/widget/evaluation/index.js";
+import inspector from "../src/widget/inspector/index.js";
+import { FakeModel } from "./fake-model.js";
+import { mountView, undoneAfterEach } from "./mount.js";
+
+const TWINS = join(dirname(fileURLToPath(import.meta.url)), "../../tests/fixtures/twins");
+/** @type {[string, any][]} */
+const FIXTURES = readdirSync(TWINS)
+  .filter((f) => f.endsWith(".json"))
+  .sort()
+  .map((f) => [f.slice(0, -5), JSON.parse(readFileSync(join(TWINS, f), "utf8"))]);
+
+/** Elements whose text no reader sees as text (tests/twin_text.py SKIPPED). */
+const SKIPPED = new Set(["STYLE", "SCRIPT", "BUTTON", "SVG", "TEMPLATE", "TEXTAREA", "INPUT"]);
+
+/** @param {Element} el */
+const hidden = (el) => el.hasAttribute("hidden") || el.getAttribute("aria-hidden") === "true";
+
+/** @param {Element} el */
+const shown = (el) => !SKIPPED.has(el.tagName.toUpperCase()) && !hidden(el);
+
+/** @param {string} s */
+const collapse = (s) => s.split(/\s+/).filter(Boolean).join(" ");
+
+/**
+ * The text a reader sees in `el`: its text nodes apart, whitespace collapsed.
+ * @param {Element} el
+ */
+function visibleText(el) {
+  /** @type {string[]} */
+  const out = [];
+  /** @param {Node} node */
+  const walk = (node) => {
+    for (const c of node.childNodes) {
+      if (c.nodeType === Node.TEXT_NODE) out.push(/** @type {Text} */ (c).data);
+      else if (c.nodeType === Node.ELEMENT_NODE && shown(/** @type {Element} */ (c))) walk(c);
+    }
+  };
+  walk(el);
+  return collapse(out.join(" "));
+}
+
+/**
+ * What `selector` (`…@name`: an attribute) reads under `root`: one text per element shown.
+ * @param {Element} root @param {string} selector
+ */
+function read(root, selector) {
+  const [sel, attr] = selector.split("@");
+  /** @type {string[]} */
+  const found = [];
+  for (const el of root.querySelectorAll(sel)) {
+    let up = el.parentElement;
+    while (up && up !== root && shown(up)) up = up.parentElement;
+    if ((up && up !== root) || hidden(el)) continue;
+    found.push(attr ? collapse(el.getAttribute(attr) ?? "") : visibleText(el));
+  }
+  return found;
+}
+
+const cleanups = undoneAfterEach();
+
+/** @param {any} fixture @param {any} state */
+const stateOf = (fixture, state) => ({ ...(fixture.base ?? {}), ...(state ?? {}) });
+
+/** @param {any} payload */
+function saved(payload) {
+  const el = document.createElement("div");
+  document.body.append(el);
+  const unrender = renderSaved(el, readPayload(payload));
+  cleanups.push(() => {
+    unrender();
+    el.remove();
+  });
+  return el;
+}
+
+/** Let a view draw what its frames hold (the evaluation's table) and promises settle. */
+const frames = () =>
+  new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0))));
+
+/**
+ * The JS live view of `c`, drawn into an element of the page.
+ * @param {any} fixture @param {any} c
+ * @returns {Promise<HTMLElement>}
+ */
+async function draw(fixture, c) {
+  if (fixture.view === "run" && c.live) {
+    const w = mountView(cleanups);
+    w.snapshot(stateOf(fixture, c.state));
+    return w.el;
+  }
+  if (fixture.view === "run") {
+    const runs = [{ title: null, prompt: null, state: stateOf(fixture, c.state) }];
+    return saved({ version: 1, layout: "single", model_id: "m", runs });
+  }
+  if (fixture.view === "runs") {
+    const runs = c.runs.map((/** @type {any} */ r) => ({
+      title: r.title ?? null,
+      prompt: r.prompt ?? null,
+      state: stateOf(fixture, r.state),
+    }));
+    return saved({ version: 1, layout: c.layout, model_id: "m", title: c.title ?? null, runs });
+  }
+  const el = document.createElement("div");
+  document.body.append(el);
+  cleanups.push(() => el.remove());
+  if (fixture.view === "evaluation") {
+    const model = new FakeModel({
+      title: "",
+      columns: c.scores,
+      baseline: "",
+      page_actions: false,
+      snapshot: { seq: 1, header: { status: "completed" }, rows: c.rows },
+      transcripts: [],
+      opened: {},
+    });
+    cleanups.push(evaluation.render({ model: /** @type {any} */ (model), el }));
+    await frames();
+    return el;
+  }
+  if (fixture.view === "inspector") {
+    const traits = { server: c.server, catalog: c.catalog, pending: [], calls: "" };
+    const model = new FakeModel({ ...traits, page_actions: false });
+    cleanups.push(inspector.render({ model: /** @type {any} */ (model), el }));
+    return el;
+  }
+  throw new Error(`a view the twins do not know: ${fixture.view}`);
+}
+
+/** @param {string | Record<string, string>} sel @returns {string} */
+const selector = (sel) => (typeof sel === "string" ? sel : sel.js);
+
+/**
+ * What a part reads and what its case says, for this side (the same for both, or its own):
+ * one text (the elements found, one after the other) or one per element.
+ * @param {string[]} got @param {any} want
+ */
+function shownAs(got, want) {
+  const mine = typeof want === "object" && want !== null && !Array.isArray(want) ? want.js : want;
+  return typeof mine === "string" ? [got.filter(Boolean).join(" "), mine] : [got, mine];
+}
+
+describe.each(FIXTURES)("%s", (name, fixture) => {
+  test.each(fixture.cases.map((/** @type {any} */ c) => [c.name, c]))("%s", async (_, c) => {
+    const el = await draw(fixture, c);
+    /** @type {Record<string, string[]>} */
+    const got = {};
+    for (const [part, sel] of Object.entries(fixture.parts)) got[part] = read(el, selector(sel));
+    if (process.env.TWINS_DUMP) console.log(JSON.stringify({ fixture: name, case: c.name, text: got }));
+    for (const [part, want] of Object.entries(c.text)) {
+      const [text, says] = shownAs(got[part], want);
+      expect(text, part).toEqual(says);
+    }
+  });
+});
