@@ -1,7 +1,9 @@
 """The visible text of a static copy's HTML, read as ``js/test/twins.test.js`` reads the live
-view's DOM: the text of the elements a selector finds, each text node apart, whitespace
-collapsed, without what a reader does not see as text (``<style>``, ``<script>``, a button,
-an icon, anything ``hidden`` or ``aria-hidden``).
+view's DOM: the text of the elements a selector finds, each element apart from what is around
+it (the widget lays its spans out apart, by its CSS) but text's own inline elements
+(``INLINE``: a link, emphasis, code) and anything in a ``<pre>`` (highlighted code's spans),
+whitespace collapsed, without what a reader does not see as text (``<style>``, ``<script>``,
+a button, an icon, anything ``hidden`` or ``aria-hidden``).
 
 Selectors are CSS's subset both sides read alike: compounds of a tag, classes, ``[attr]`` or
 ``[attr="value"]`` and ``:not(tag.class)``, joined by a space (a descendant) or ``>`` (a child), alternatives
@@ -18,6 +20,8 @@ __all__ = ["Node", "parse", "read", "select", "visible_text"]
 _VOID = frozenset(
     "area base br col embed hr img input link meta source track wbr".split()  # noqa: SIM905
 )
+INLINE = frozenset("a abbr b code del em i ins kbd mark q s samp small strong sub sup u var".split())
+"""Elements whose text runs on with the text around them (the JS side reads the same)."""
 SKIPPED = frozenset(("style", "script", "button", "svg", "template", "textarea", "input"))
 """Elements whose text no reader sees as text (the JS side skips the same)."""
 
@@ -141,19 +145,23 @@ def _shown(node: Node) -> bool:
     )
 
 
-def _texts(node: Node, out: list[str]) -> None:
+def _texts(node: Node, out: list[str], pre: bool) -> None:
     for c in node.children:
         if isinstance(c, str):
             out.append(c)
         elif _shown(c):
-            _texts(c, out)
+            apart = " " if not pre and c.tag not in INLINE else ""
+            out.append(apart)
+            _texts(c, out, pre or c.tag == "pre")
+            out.append(apart)
 
 
 def visible_text(node: Node) -> str:
-    """The text a reader sees in ``node``: its text nodes apart, whitespace collapsed."""
+    """The text a reader sees in ``node``: its elements apart (but ``INLINE`` ones and what a
+    ``<pre>`` holds), whitespace collapsed."""
     out: list[str] = []
-    _texts(node, out)
-    return " ".join(" ".join(out).split())
+    _texts(node, out, node.tag == "pre")
+    return " ".join("".join(out).split())
 
 
 def read(root: Node, selector: str) -> list[str]:

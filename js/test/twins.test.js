@@ -21,6 +21,10 @@ const FIXTURES = readdirSync(TWINS)
   .sort()
   .map((f) => [f.slice(0, -5), JSON.parse(readFileSync(join(TWINS, f), "utf8"))]);
 
+/** Elements whose text runs on with the text around them (tests/twin_text.py INLINE). */
+const INLINE = new Set(
+  "A ABBR B CODE DEL EM I INS KBD MARK Q S SAMP SMALL STRONG SUB SUP U VAR".split(" "),
+);
 /** Elements whose text no reader sees as text (tests/twin_text.py SKIPPED). */
 const SKIPPED = new Set(["STYLE", "SCRIPT", "BUTTON", "SVG", "TEMPLATE", "TEXTAREA", "INPUT"]);
 
@@ -34,21 +38,28 @@ const shown = (el) => !SKIPPED.has(el.tagName.toUpperCase()) && !hidden(el);
 const collapse = (s) => s.split(/\s+/).filter(Boolean).join(" ");
 
 /**
- * The text a reader sees in `el`: its text nodes apart, whitespace collapsed.
+ * The text a reader sees in `el`: its elements apart (the widget lays its spans out apart, by
+ * its CSS) but INLINE ones and what a <pre> holds, whitespace collapsed.
  * @param {Element} el
  */
 function visibleText(el) {
   /** @type {string[]} */
   const out = [];
-  /** @param {Node} node */
-  const walk = (node) => {
+  /** @param {Node} node @param {boolean} pre */
+  const walk = (node, pre) => {
     for (const c of node.childNodes) {
       if (c.nodeType === Node.TEXT_NODE) out.push(/** @type {Text} */ (c).data);
-      else if (c.nodeType === Node.ELEMENT_NODE && shown(/** @type {Element} */ (c))) walk(c);
+      else if (c.nodeType === Node.ELEMENT_NODE && shown(/** @type {Element} */ (c))) {
+        const tag = /** @type {Element} */ (c).tagName.toUpperCase();
+        const apart = pre || INLINE.has(tag) ? "" : " ";
+        out.push(apart);
+        walk(c, pre || tag === "PRE");
+        out.push(apart);
+      }
     }
   };
-  walk(el);
-  return collapse(out.join(" "));
+  walk(el, el.tagName.toUpperCase() === "PRE");
+  return collapse(out.join(""));
 }
 
 /**
