@@ -68,6 +68,9 @@ def _table_html(t: dict[str, Any]) -> str:
     columns = t["columns"]
     indexed = isinstance(t.get("index"), dict)
     caption = f"{esc(str(t.get('kind') or 'table'))} · {rows:,} rows x {ncols:,} columns"
+    cut = t.get("omitted_columns")
+    if isinstance(cut, int) and cut > 0:  # as the widget's caption says it (data.js)
+        caption += f" ({len(columns):,} of {ncols:,} columns shown)"
     head = "".join(
         f"<th>{esc(str(c['name']))}<br><small>{esc(str(c.get('dtype') or ''))}</small></th>"
         for c in columns
