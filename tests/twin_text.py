@@ -6,8 +6,9 @@ whitespace collapsed, without what a reader does not see as text (``<style>``, `
 a button, an icon, anything ``hidden`` or ``aria-hidden``).
 
 Selectors are CSS's subset both sides read alike: compounds of a tag, classes, ``[attr]`` or
-``[attr="value"]`` and ``:not(tag.class)``, joined by a space (a descendant) or ``>`` (a child), alternatives
-after ``,``; a trailing ``@name`` reads that attribute instead of the text."""
+``[attr="value"]``, ``:not(tag.class)`` and ``:nth-child(n)``, joined by a space (a
+descendant) or ``>`` (a child), alternatives after ``,``; a trailing ``@name`` reads that
+attribute instead of the text."""
 
 from __future__ import annotations
 
@@ -84,6 +85,7 @@ def parse(html: str) -> Node:
 
 _COMPOUND = re.compile(
     r'([\w-]*)((?:\.[\w-]+)*)((?:\[[\w-]+(?:="[^"]*")?\])*)((?::not\([\w.-]+\))*)'
+    r"(?::nth-child\((\d+)\))?"
 )
 _NOT = re.compile(r":not\(([\w.-]+)\)")
 _ATTR = re.compile(r'\[([\w-]+)(?:="([^"]*)")?\]')
@@ -93,14 +95,20 @@ def _matches(node: Node, compound: str) -> bool:
     m = _COMPOUND.fullmatch(compound)
     if m is None:
         raise ValueError(f"a selector this reader does not know: {compound!r}")
-    tag, classes, attrs, nots = m.groups()
+    tag, classes, attrs, nots, nth = m.groups()
     if any(_matches(node, simple) for simple in _NOT.findall(nots)):
+        return False
+    if nth and (node.parent is None or _elements(node.parent).index(node) + 1 != int(nth)):
         return False
     if tag and node.tag != tag:
         return False
     if not set(classes.split(".")[1:]) <= node.classes:
         return False
     return all(k in node.attrs and (not v or node.attrs[k] == v) for k, v in _ATTR.findall(attrs))
+
+
+def _elements(node: Node) -> list[Node]:
+    return [c for c in node.children if isinstance(c, Node)]
 
 
 def _match_path(node: Node, steps: list[tuple[str, str]], root: Node) -> bool:

@@ -181,8 +181,10 @@ def _td(text: str, cls: str = "", title: str = "") -> str:
     return f"<td{attrs}>{html.escape(text)}</td>"
 
 
-def _cut(text: str) -> str:
-    text = plain(text[: _CUT * 5])
+def _cut(text: str, name: str = "") -> str:
+    """A preview's cell: ``text`` as ``plain`` reads it, after the case's ``name`` (which is
+    no markdown: before the text, it would keep a heading's marks on its line)."""
+    text = name + plain(text[: _CUT * 5])
     text = text if len(text) <= _CUT else text[: _CUT - 1] + "…"
     return f'<td><div class="nbe-cut">{html.escape(text)}</div></td>'
 
@@ -209,7 +211,7 @@ def _row(row: dict[str, Any], scores: Sequence[str], review: bool) -> str:
         _td(number),
         _td(f"● {status}", f"nbe-{_STATUS_CLASS.get(status, 'other')}", error),
         *(_score(row, s) for s in scores),
-        _cut(name + str(row.get("input") or "")),
+        _cut(str(row.get("input") or ""), name),
         _cut(str(output)),
         _td(numbers(row), "nbe-num"),
     ]
