@@ -35,12 +35,15 @@ def _state(fixture: dict[str, Any], state: dict[str, Any] | None) -> dict[str, A
 
 def _inspector_html(case: dict[str, Any]) -> str:
     from nbagent.widget.inspector import InspectorWidget
+    from nbagent.widget.widget import LanesWidget
 
-    widget = InspectorWidget(server=case["server"], catalog=case["catalog"])
+    calls = LanesWidget(arrangement="chat")
+    widget = InspectorWidget(calls=calls, server=case["server"], catalog=case["catalog"])
     try:
         return widget.static_html()
     finally:
         widget.close()
+        calls.close()
 
 
 def draw(fixture: dict[str, Any], case: dict[str, Any]) -> str:

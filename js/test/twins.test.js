@@ -144,6 +144,7 @@ async function draw(fixture, c) {
     const traits = { server: c.server, catalog: c.catalog, pending: [], calls: "" };
     const model = new FakeModel({ ...traits, page_actions: false });
     cleanups.push(inspector.render({ model: /** @type {any} */ (model), el }));
+    /** @type {HTMLElement | null} */ (el.querySelector(`[data-tab="${c.tab}"]`))?.click();
     return el;
   }
   throw new Error(`a view the twins do not know: ${fixture.view}`);
