@@ -7,13 +7,19 @@ cases start from (``base``), its parts (a selector per side, ``tests/twin_text.p
 cases: an input and each part's text. A text the two sides write differently is kept apart,
 ``{"py": …, "js": …, "why": …}``, saying why.
 
+Each twin names the other in its header (a Python module's docstring, a JS module's leading
+comment): "Twin: js/src/…" and "Twin: nbagent/…"; the twins so named share a fixture.
+
 ``python -m tests.test_twins`` prints what the Python side draws of every case (to write a
 case's texts); ``TWINS_DUMP=1 npx vitest run test/twins.test.js`` prints the JS side's."""
 
 from __future__ import annotations
 
+import ast
 import json
+import re
 import sys
+from itertools import product
 from pathlib import Path
 from typing import Any
 
@@ -25,8 +31,8 @@ from nbagent.widget.output import OutputRun, mimebundle
 from tests.twin_text import parse, read
 
 ROOT = Path(__file__).resolve().parents[1]
-TWINS = ROOT / "tests" / "fixtures" / "twins"
-FIXTURES = {p.stem: json.loads(p.read_text("utf-8")) for p in sorted(TWINS.glob("*.json"))}
+FIXTURE_DIR = ROOT / "tests" / "fixtures" / "twins"
+FIXTURES = {p.stem: json.loads(p.read_text("utf-8")) for p in sorted(FIXTURE_DIR.glob("*.json"))}
 
 
 def _state(fixture: dict[str, Any], state: dict[str, Any] | None) -> dict[str, Any]:
@@ -113,10 +119,83 @@ def test_the_states_are_transcripts_states() -> None:
     """Every state a case draws is one ``Transcript.to_dict()`` gives back as it is."""
     for name, fixture in FIXTURES.items():
         for case in fixture["cases"]:
-            states = [case["state"]] if "state" in case else [r["state"] for r in case.get("runs", [])]
+            states = (
+                [case["state"]] if "state" in case else [r["state"] for r in case.get("runs", [])]
+            )
             for state in states:
                 whole = _state(fixture, state)
                 assert Transcript.from_dict(whole).to_dict() == whole, (name, case["name"])
+
+
+LEGACY = {
+    "tests/fixtures/formats.json": (
+        ["nbagent/transcript/export/formats.py", "nbagent/transcript/export/status.py"],
+        ["js/src/base/format.js", "js/src/panels/status_words.js"],
+    ),
+    "tests/fixtures/timeline.json": (
+        ["nbagent/transcript/export/timeline.py"],
+        ["js/src/panels/timeline.js"],
+    ),
+    "tests/fixtures/plain_text.json": (
+        ["nbagent/evaluation/static.py"],
+        ["js/src/widget/evaluation/rows.js"],
+    ),
+}
+"""The twins' fixtures older than ``twins/``, each read by its own pair of tests (named in its
+``_comment``): the Python and the JS modules each holds the cases of."""
+
+_NAMED = re.compile(r"\b(?:nbagent|js/src)/[\w/-]+\.(?:py|js)\b")
+
+
+def header(path: str) -> str:
+    """A module's header: a Python module's docstring, a JS module's leading comment."""
+    text = (ROOT / path).read_text("utf-8")
+    if path.endswith(".py"):
+        return ast.get_docstring(ast.parse(text)) or ""
+    lines = []
+    for line in text.splitlines():
+        if not line.startswith("//"):
+            break
+        lines.append(line[2:])
+    return "\n".join(lines)
+
+
+def twins_of(path: str) -> set[str]:
+    """The modules a module's header names as its twins ("Twin: …", to its paragraph's end)."""
+    said = header(path).partition("Twin:")[2].split("\n\n")[0]
+    return set(_NAMED.findall(said))
+
+
+def _modules() -> list[str]:
+    found = [*ROOT.glob("nbagent/**/*.py"), *ROOT.glob("js/src/**/*.js")]
+    return sorted(str(p.relative_to(ROOT)) for p in found)
+
+
+TWINS = {m: twins_of(m) for m in _modules() if twins_of(m)}
+SHARED = [*((f["python"], f["js"]) for f in FIXTURES.values()), *LEGACY.values()]
+
+
+def test_twins_exist_and_name_each_other() -> None:
+    assert TWINS, "no module names a twin"
+    for module, twins in TWINS.items():
+        for twin in twins:
+            assert (ROOT / twin).is_file(), f"{module} names {twin}, which is not there"
+            assert module in twins_of(twin), f"{module} names {twin}, which does not name it"
+            assert module.endswith(".py") != twin.endswith(".py"), f"{module}, {twin}"
+
+
+def test_every_pair_of_twins_shares_a_fixture() -> None:
+    shared = {pair for py, js in SHARED for pair in product(py, js)}
+    for module, twins in TWINS.items():
+        for twin in twins:
+            pair = (module, twin) if module.endswith(".py") else (twin, module)
+            assert pair in shared, f"{pair} share no fixture of tests/fixtures/twins/"
+
+
+def test_every_module_a_fixture_names_is_a_twin_of_the_other_side() -> None:
+    for py, js in SHARED:
+        for module, others in [*((m, js) for m in py), *((m, py) for m in js)]:
+            assert set(others) & twins_of(module), f"{module} names none of {others} as its twin"
 
 
 def main() -> None:

@@ -19,9 +19,17 @@ from html.parser import HTMLParser
 __all__ = ["Node", "parse", "read", "select", "visible_text"]
 
 _VOID = frozenset(
-    "area base br col embed hr img input link meta source track wbr".split()  # noqa: SIM905
+    (
+        *("area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta"),
+        *("source", "track", "wbr"),
+    )
 )
-INLINE = frozenset("a abbr b code del em i ins kbd mark q s samp small strong sub sup u var".split())
+INLINE = frozenset(
+    (
+        *("a", "abbr", "b", "code", "del", "em", "i", "ins", "kbd", "mark", "q", "s", "samp"),
+        *("small", "strong", "sub", "sup", "u", "var"),
+    )
+)
 """Elements whose text runs on with the text around them (the JS side reads the same)."""
 SKIPPED = frozenset(("style", "script", "button", "svg", "template", "textarea", "input"))
 """Elements whose text no reader sees as text (the JS side skips the same)."""
@@ -149,7 +157,9 @@ def select(root: Node, selector: str) -> list[Node]:
 
 def _shown(node: Node) -> bool:
     return (
-        node.tag not in SKIPPED and "hidden" not in node.attrs and node.attrs.get("aria-hidden") != "true"
+        node.tag not in SKIPPED
+        and "hidden" not in node.attrs
+        and node.attrs.get("aria-hidden") != "true"
     )
 
 

@@ -169,7 +169,8 @@ describe.each(FIXTURES)("%s", (name, fixture) => {
     /** @type {Record<string, string[]>} */
     const got = {};
     for (const [part, sel] of Object.entries(fixture.parts)) got[part] = read(el, selector(sel));
-    if (process.env.TWINS_DUMP) console.log(JSON.stringify({ fixture: name, case: c.name, text: got }));
+    if (process.env.TWINS_DUMP)
+      console.log(JSON.stringify({ fixture: name, case: c.name, text: got }));
     for (const [part, want] of Object.entries(c.text)) {
       const [text, says] = shownAs(got[part], want);
       expect(text, part).toEqual(says);

@@ -4,6 +4,8 @@ that scrolls sideways, the widget's columns, labels and number formats (``✓``/
 significant digits, "1.23 s · 1,239 tok · $0.0010"), changes against the baseline but none
 that is zero, previews without their markdown (``plain``). Every value is escaped (model
 output is untrusted); no ``style=`` attribute, nothing from the network.
+
+Twin: js/src/widget/evaluation/table.js, js/src/widget/evaluation/rows.js
 """
 
 from __future__ import annotations

@@ -1,8 +1,9 @@
 """A coding agent's plans in the static copy, as the widget draws them
 (``js/src/panels/acp_view.js``): the plan with no id as a checklist, then those with one
 (``nbagent/transcript/fold/plans.py``): a checklist, markdown (the export's renderer) or a line
-naming
-the plan's file; everything escaped."""
+naming the plan's file; everything escaped.
+
+Twin: js/src/panels/acp_view.js"""
 
 from __future__ import annotations
 

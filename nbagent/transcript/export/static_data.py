@@ -1,5 +1,7 @@
 """A tool result's display bundles as static HTML (``tool_data_html``), for the HTML export's
-tool panels: tables, images, audio, HTML tables and markdown, each checked again."""
+tool panels: tables, images, audio, HTML tables and markdown, each checked again.
+
+Twin: js/src/panels/data.js"""
 
 from __future__ import annotations
 
