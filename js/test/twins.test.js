@@ -8,11 +8,10 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
-import { readPayload, renderSaved } from "../src/view/saved.js";
 import evaluation from "../src/widget/evaluation/index.js";
 import inspector from "../src/widget/inspector/index.js";
 import { FakeModel } from "./fake-model.js";
-import { mountView, undoneAfterEach } from "./mount.js";
+import { mountPayload, mountView, undoneAfterEach } from "./mount.js";
 
 const TWINS = join(dirname(fileURLToPath(import.meta.url)), "../../tests/fixtures/twins");
 /** @type {[string, any][]} */
@@ -84,18 +83,6 @@ const cleanups = undoneAfterEach();
 /** @param {any} fixture @param {any} state */
 const stateOf = (fixture, state) => ({ ...(fixture.base ?? {}), ...(state ?? {}) });
 
-/** @param {any} payload */
-function saved(payload) {
-  const el = document.createElement("div");
-  document.body.append(el);
-  const unrender = renderSaved(el, readPayload(payload));
-  cleanups.push(() => {
-    unrender();
-    el.remove();
-  });
-  return el;
-}
-
 /** Let a view draw what its frames hold (the evaluation's table) and promises settle. */
 const frames = () =>
   new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0))));
@@ -113,7 +100,7 @@ async function draw(fixture, c) {
   }
   if (fixture.view === "run") {
     const runs = [{ title: null, prompt: null, state: stateOf(fixture, c.state) }];
-    return saved({ version: 1, layout: "single", model_id: "m", runs });
+    return mountPayload(cleanups, { version: 1, layout: "single", model_id: "m", runs });
   }
   if (fixture.view === "runs") {
     const runs = c.runs.map((/** @type {any} */ r) => ({
@@ -121,7 +108,13 @@ async function draw(fixture, c) {
       prompt: r.prompt ?? null,
       state: stateOf(fixture, r.state),
     }));
-    return saved({ version: 1, layout: c.layout, model_id: "m", title: c.title ?? null, runs });
+    return mountPayload(cleanups, {
+      version: 1,
+      layout: c.layout,
+      model_id: "m",
+      title: c.title ?? null,
+      runs,
+    });
   }
   const el = document.createElement("div");
   document.body.append(el);
