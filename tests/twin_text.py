@@ -3,7 +3,8 @@ view's DOM: the text of the elements a selector finds, each element apart from w
 it (the widget lays its spans out apart, by its CSS) but text's own inline elements
 (``INLINE``: a link, emphasis, code) and anything in a ``<pre>`` (highlighted code's spans),
 whitespace collapsed, without what a reader does not see as text (``<style>``, ``<script>``,
-a button, an icon, anything ``hidden`` or ``aria-hidden``).
+a button, an icon, a formula's TeX, anything ``hidden`` or ``aria-hidden``, characters that
+draw nothing).
 
 Selectors are CSS's subset both sides read alike: compounds of a tag, classes, ``[attr]`` or
 ``[attr="value"]``, ``:not(tag.class)`` and ``:nth-child(n)``, joined by a space (a
@@ -13,6 +14,7 @@ attribute instead of the text."""
 from __future__ import annotations
 
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -31,8 +33,11 @@ INLINE = frozenset(
     )
 )
 """Elements whose text runs on with the text around them (the JS side reads the same)."""
-SKIPPED = frozenset(("style", "script", "button", "svg", "template", "textarea", "input"))
-"""Elements whose text no reader sees as text (the JS side skips the same)."""
+SKIPPED = frozenset(
+    ("style", "script", "button", "svg", "template", "textarea", "input", "annotation")
+)
+"""Elements whose text no reader sees as text (a formula's TeX annotation among them; the JS
+side skips the same)."""
 
 
 @dataclass(eq=False)
@@ -179,7 +184,13 @@ def visible_text(node: Node) -> str:
     ``<pre>`` holds), whitespace collapsed."""
     out: list[str] = []
     _texts(node, out, node.tag == "pre")
-    return " ".join("".join(out).split())
+    return _collapse("".join(out))
+
+
+def _collapse(text: str) -> str:
+    """Whitespace collapsed, characters that draw nothing (Unicode's format characters: a
+    formula's invisible function application) left out."""
+    return " ".join("".join(c for c in text if unicodedata.category(c) != "Cf").split())
 
 
 def read(root: Node, selector: str) -> list[str]:
@@ -193,5 +204,5 @@ def read(root: Node, selector: str) -> list[str]:
             up = up.parent
         if up is not None or "hidden" in node.attrs or node.attrs.get("aria-hidden") == "true":
             continue
-        found.append(" ".join(node.attrs.get(attr, "").split()) if attr else visible_text(node))
+        found.append(_collapse(node.attrs.get(attr, "")) if attr else visible_text(node))
     return found

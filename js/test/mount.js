@@ -142,11 +142,12 @@ export function q(root, sel) {
  * test's teardown.
  * @param {(() => void)[]} cleanups where the test's teardown finds what to undo
  * @param {unknown} payload the output's transcript payload (nbagent/widget/output.py)
+ * @param {import("../src/markdown/page.js").Page} [page] what the page's views share
  */
-export function mountPayload(cleanups, payload) {
+export function mountPayload(cleanups, payload, page = undefined) {
   const el = document.createElement("div");
   document.body.append(el);
-  const unrender = renderSaved(el, readPayload(payload));
+  const unrender = renderSaved(el, readPayload(payload), page);
   cleanups.push(() => {
     unrender();
     el.remove();

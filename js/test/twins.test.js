@@ -8,6 +8,9 @@ import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
+import { newTypesetter } from "../src/markdown/math.js";
+import mathChunk from "../src/markdown/math_chunk.js";
+import { newPage } from "../src/markdown/page.js";
 import evaluation from "../src/widget/evaluation/index.js";
 import inspector from "../src/widget/inspector/index.js";
 import { FakeModel } from "./fake-model.js";
@@ -25,7 +28,16 @@ const INLINE = new Set(
   "A ABBR B CODE DEL EM I INS KBD MARK Q S SAMP SMALL STRONG SUB SUP U VAR".split(" "),
 );
 /** Elements whose text no reader sees as text (tests/twin_text.py SKIPPED). */
-const SKIPPED = new Set(["STYLE", "SCRIPT", "BUTTON", "SVG", "TEMPLATE", "TEXTAREA", "INPUT"]);
+const SKIPPED = new Set([
+  "STYLE",
+  "SCRIPT",
+  "BUTTON",
+  "SVG",
+  "TEMPLATE",
+  "TEXTAREA",
+  "INPUT",
+  "ANNOTATION",
+]);
 
 /** @param {Element} el */
 const hidden = (el) => el.hasAttribute("hidden") || el.getAttribute("aria-hidden") === "true";
@@ -33,8 +45,16 @@ const hidden = (el) => el.hasAttribute("hidden") || el.getAttribute("aria-hidden
 /** @param {Element} el */
 const shown = (el) => !SKIPPED.has(el.tagName.toUpperCase()) && !hidden(el);
 
-/** @param {string} s */
-const collapse = (s) => s.split(/\s+/).filter(Boolean).join(" ");
+/**
+ * Whitespace collapsed, characters that draw nothing (format characters) left out.
+ * @param {string} s
+ */
+const collapse = (s) =>
+  s
+    .replace(/\p{Cf}/gu, "")
+    .split(/\s+/)
+    .filter(Boolean)
+    .join(" ");
 
 /**
  * The text a reader sees in `el`: its elements apart (the widget lays its spans out apart, by
@@ -83,6 +103,14 @@ const cleanups = undoneAfterEach();
 /** @param {any} fixture @param {any} state */
 const stateOf = (fixture, state) => ({ ...(fixture.base ?? {}), ...(state ?? {}) });
 
+/** A page whose formulas are typeset at once (the math chunk here, no time budget). */
+function typesetting() {
+  const math = newTypesetter();
+  math.use(mathChunk);
+  math.setBudget(Number.POSITIVE_INFINITY);
+  return newPage(math);
+}
+
 /** Let a view draw what its frames hold (the evaluation's table) and promises settle. */
 const frames = () =>
   new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0))));
@@ -100,7 +128,8 @@ async function draw(fixture, c) {
   }
   if (fixture.view === "run") {
     const runs = [{ title: null, prompt: null, state: stateOf(fixture, c.state) }];
-    return mountPayload(cleanups, { version: 1, layout: "single", model_id: "m", runs });
+    const payload = { version: 1, layout: "single", model_id: "m", runs };
+    return mountPayload(cleanups, payload, fixture.math ? typesetting() : undefined);
   }
   if (fixture.view === "runs") {
     const runs = c.runs.map((/** @type {any} */ r) => ({
