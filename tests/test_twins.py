@@ -19,6 +19,7 @@ import ast
 import json
 import re
 import sys
+from functools import cache
 from itertools import product
 from pathlib import Path
 from typing import Any
@@ -141,8 +142,8 @@ LEGACY = {
         ["js/src/widget/evaluation/rows.js"],
     ),
 }
-"""The twins' fixtures older than ``twins/``, each read by its own pair of tests (named in its
-``_comment``): the Python and the JS modules each holds the cases of."""
+"""The twins' fixtures older than ``twins/``, each read by a pytest and a vitest of its own: the
+Python and the JS modules each holds the cases of."""
 
 _NAMED = re.compile(r"\b(?:nbagent|js/src)/[\w/-]+\.(?:py|js)\b")
 
@@ -171,13 +172,18 @@ def _modules() -> list[str]:
     return sorted(str(p.relative_to(ROOT)) for p in found)
 
 
-TWINS = {m: twins_of(m) for m in _modules() if twins_of(m)}
+@cache
+def named() -> dict[str, set[str]]:
+    """Every module that names twins, and the twins it names."""
+    return {m: twins for m in _modules() if (twins := twins_of(m))}
+
+
 SHARED = [*((f["python"], f["js"]) for f in FIXTURES.values()), *LEGACY.values()]
 
 
 def test_twins_exist_and_name_each_other() -> None:
-    assert TWINS, "no module names a twin"
-    for module, twins in TWINS.items():
+    assert named(), "no module names a twin"
+    for module, twins in named().items():
         for twin in twins:
             assert (ROOT / twin).is_file(), f"{module} names {twin}, which is not there"
             assert module in twins_of(twin), f"{module} names {twin}, which does not name it"
@@ -186,7 +192,7 @@ def test_twins_exist_and_name_each_other() -> None:
 
 def test_every_pair_of_twins_shares_a_fixture() -> None:
     shared = {pair for py, js in SHARED for pair in product(py, js)}
-    for module, twins in TWINS.items():
+    for module, twins in named().items():
         for twin in twins:
             pair = (module, twin) if module.endswith(".py") else (twin, module)
             assert pair in shared, f"{pair} share no fixture of tests/fixtures/twins/"

@@ -7,7 +7,7 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { describe, expect, test } from "vitest";
+import { describe, expect, test, vi } from "vitest";
 import { newTypesetter } from "../src/markdown/math.js";
 import mathChunk from "../src/markdown/math_chunk.js";
 import { newPage } from "../src/markdown/page.js";
@@ -111,10 +111,6 @@ function typesetting() {
   return newPage(math);
 }
 
-/** Let a view draw what its frames hold (the evaluation's table) and promises settle. */
-const frames = () =>
-  new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(() => setTimeout(r, 0))));
-
 /**
  * The JS live view of `c`, drawn into an element of the page.
  * @param {any} fixture @param {any} c
@@ -159,7 +155,9 @@ async function draw(fixture, c) {
       opened: {},
     });
     cleanups.push(evaluation.render({ model: /** @type {any} */ (model), el }));
-    await frames();
+    // Its rows come with a later frame: wait for them (a budget for a loaded machine).
+    const rows = () => el.querySelectorAll(".nba-ev-case").length;
+    await vi.waitFor(() => expect(rows(), "rows drawn").toBe(c.rows.length), { timeout: 30_000 });
     return el;
   }
   if (fixture.view === "inspector") {
