@@ -138,21 +138,29 @@ export function q(root, sel) {
 }
 
 /**
+ * A saved output's payload drawn as a notebook reopened with no kernel shows it, undone by the
+ * test's teardown.
+ * @param {(() => void)[]} cleanups where the test's teardown finds what to undo
+ * @param {unknown} payload the output's transcript payload (nbagent/widget/output.py)
+ * @param {import("../src/markdown/page.js").Page} [page] what the page's views share
+ */
+export function mountPayload(cleanups, payload, page = undefined) {
+  const el = document.createElement("div");
+  document.body.append(el);
+  const unrender = renderSaved(el, readPayload(payload), page);
+  cleanups.push(() => {
+    unrender();
+    el.remove();
+  });
+  return el;
+}
+
+/**
  * One run's saved state drawn as a notebook reopened with no kernel shows it (one run, one
  * model id), undone by the test's teardown.
  * @param {(() => void)[]} cleanups where the test's teardown finds what to undo
  * @param {Record<string, unknown>} state the run's saved state
  */
 export function mountSaved(cleanups, state) {
-  const el = document.createElement("div");
-  document.body.append(el);
-  const unrender = renderSaved(
-    el,
-    readPayload({ version: 1, layout: "single", model_id: "m", runs: [{ state }] }),
-  );
-  cleanups.push(() => {
-    unrender();
-    el.remove();
-  });
-  return el;
+  return mountPayload(cleanups, { version: 1, layout: "single", model_id: "m", runs: [{ state }] });
 }

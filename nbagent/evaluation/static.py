@@ -4,6 +4,8 @@ that scrolls sideways, the widget's columns, labels and number formats (``✓``/
 significant digits, "1.23 s · 1,239 tok · $0.0010"), changes against the baseline but none
 that is zero, previews without their markdown (``plain``). Every value is escaped (model
 output is untrusted); no ``style=`` attribute, nothing from the network.
+
+Twin: js/src/widget/evaluation/table.js, js/src/widget/evaluation/rows.js
 """
 
 from __future__ import annotations
@@ -181,8 +183,10 @@ def _td(text: str, cls: str = "", title: str = "") -> str:
     return f"<td{attrs}>{html.escape(text)}</td>"
 
 
-def _cut(text: str) -> str:
-    text = plain(text[: _CUT * 5])
+def _cut(text: str, name: str = "") -> str:
+    """A preview's cell: ``text`` as ``plain`` reads it, after the case's ``name`` (which is
+    no markdown: before the text, it would keep a heading's marks on its line)."""
+    text = name + plain(text[: _CUT * 5])
     text = text if len(text) <= _CUT else text[: _CUT - 1] + "…"
     return f'<td><div class="nbe-cut">{html.escape(text)}</div></td>'
 
@@ -209,7 +213,7 @@ def _row(row: dict[str, Any], scores: Sequence[str], review: bool) -> str:
         _td(number),
         _td(f"● {status}", f"nbe-{_STATUS_CLASS.get(status, 'other')}", error),
         *(_score(row, s) for s in scores),
-        _cut(name + str(row.get("input") or "")),
+        _cut(str(row.get("input") or ""), name),
         _cut(str(output)),
         _td(numbers(row), "nbe-num"),
     ]

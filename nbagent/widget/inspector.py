@@ -1,5 +1,7 @@
 """The MCP inspector's widget (``nbagent.mcp(...)`` as a cell's last expression,
-``nbagent.apps.inspector``): the server's catalog as traits, its calls a chat widget's turns."""
+``nbagent.apps.inspector``): the server's catalog as traits, its calls a chat widget's turns.
+
+Twin: js/src/widget/inspector/catalog.js"""
 
 from __future__ import annotations
 

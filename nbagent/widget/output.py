@@ -29,6 +29,8 @@ it saves the output.
 text made once); the answer to the browser's ``output`` carries the head and the static parts
 it lacks, and the browser assembles the same data over the states it has
 (``js/src/store/offer.js``).
+
+Twin: js/src/view/lanes_view.js, js/src/view/saved.js
 """
 
 from __future__ import annotations

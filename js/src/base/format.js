@@ -1,4 +1,5 @@
 // Small formatting helpers shared by the panels and the status line.
+// Twin: nbagent/transcript/export/formats.py
 
 // How nbagent writes its numbers, the same strings as nbagent/transcript/export/formats.py
 // (tests/fixtures/formats.json holds the cases both are checked against). Rounding is done on

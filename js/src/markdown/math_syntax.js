@@ -9,6 +9,7 @@
 //   display: <div class="nb-math nb-math-display"><code class="nb-math">TeX</code></div>
 // `$$…$$` in the middle of a line is display math that cannot leave its paragraph (a <div>
 // inside <p> would split it): <code class="nb-math nb-math-display">TeX</code>.
+// Twin: nbagent/transcript/export/math_syntax.py
 
 import { escapeHtml } from "../base/escape.js";
 import { openMath, placeOpenMath } from "./math_heal.js";

@@ -3,6 +3,7 @@
 // math syntax is here (math.js mathSlots; typeset by the math chunk after sanitizing). The
 // streaming side (freezing, healing) is in streaming.js, which builds on this module;
 // markdown.js is what the views import of both.
+// Twin: nbagent/transcript/export/renderer.py
 
 import { Lexer, Marked } from "marked";
 import { escapeHtml } from "../base/escape.js";

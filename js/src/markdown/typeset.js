@@ -6,6 +6,7 @@
 // renders MathML from the TeX *text* of its own placeholders and passes that MathML alone
 // through a second, MathML-only allow-list (the chunk's MATHML) in a DOMPurify instance of its
 // own, so the main configuration stays untouched.
+// Twin: nbagent/transcript/export/math.py
 
 import { h } from "../base/format.js";
 

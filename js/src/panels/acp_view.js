@@ -6,6 +6,8 @@
 // folded past DIFF_LINES). Everything from the agent goes in with textContent, but a plan's
 // markdown, which goes through the widget's sanitizing renderer (markdown.js, the bundle's
 // own), and each text is read once, line by line: hostile text shows as text, in linear time.
+// Twin: nbagent/transcript/export/status.py, nbagent/transcript/export/plans.py,
+//   nbagent/transcript/export/diffs.py
 
 import { h } from "../base/format.js";
 import { renderMarkdown } from "../markdown/markdown.js";

@@ -7,6 +7,7 @@
 // interrupts are paused questions instead, nbagent/adapters/ag_ui/questions.py). The words are
 // the exports' (nbagent/transcript/export/run_notes.py). Everything from the agent goes in with
 // textContent.
+// Twin: nbagent/transcript/export/run_notes.py
 
 import { h, setText } from "../base/format.js";
 

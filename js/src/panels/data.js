@@ -3,6 +3,7 @@
 // is a `_repr_html_` table, through the markdown sanitizer (rendering.md §4), and the only
 // image is an <img> made here from a base64 PNG, JPEG or WebP whose magic number matches (a
 // sound likewise an <audio> from base64 audio of an allow-listed container).
+// Twin: nbagent/transcript/export/static_data.py
 
 import { h } from "../base/format.js";
 import { purify, renderMarkdown } from "../markdown/markdown.js";

@@ -1,5 +1,6 @@
 // Thinking and tool panels. Thinking is markdown and math, rendered like answers (sanitized,
 // markdown.js); everything else from the model or a tool goes in with textContent.
+// Twin: nbagent/transcript/export/static_html.py, nbagent/transcript/export/common.py
 
 import { withChunk } from "../base/chunks.js";
 import { debugChunk } from "../base/debug.js";

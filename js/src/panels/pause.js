@@ -6,6 +6,7 @@
 // (js/src/panels/answer_chunk.js, held by js/src/base/answer.js), loaded the first time a live run
 // shows a paused call: only a page that can answer one needs them.
 // Everything from the model or a server goes in with textContent.
+// Twin: nbagent/transcript/export/common.py
 
 import { answerChunk as answer } from "../base/answer.js";
 import { h, setText } from "../base/format.js";

@@ -1,6 +1,7 @@
 // The footer: one status line (spinner, label, first token, tok/s, elapsed, tokens, cost, a
 // details toggle, Stop), the details folded under it (step lines, usage, what tok/s is made
 // of, the replay bar), and the warnings, which stay in view. Its words are status_words.js's.
+// Twin: nbagent/transcript/export/static_html.py
 
 import { acp } from "../base/acp.js";
 import { withChunk } from "../base/chunks.js";

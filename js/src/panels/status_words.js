@@ -2,6 +2,7 @@
 // the text exports' status line): the status label, the one status line's parts, the folded
 // details' step lines and counts (tests/fixtures/formats.json holds the cases both are checked
 // against).
+// Twin: nbagent/transcript/export/status.py
 
 import {
   formatCost,

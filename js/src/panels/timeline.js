@@ -3,6 +3,7 @@
 // chunk, loaded then: js/src/panels/timeline_slot.js). The rows are the same as
 // nbagent/transcript/export/timeline.py's (tests/fixtures/timeline.json holds the cases both are checked
 // against).
+// Twin: nbagent/transcript/export/timeline.py
 
 import {
   formatCost,

@@ -1,6 +1,7 @@
 // The view of one block of a transcript (TranscriptView, view.js): a tool call's, a sub-agent's,
 // an activity's or an interrupt's panel (the tools chunk's), a thinking panel, a user message,
 // or a text block's streaming markdown.
+// Twin: nbagent/transcript/export/static_html.py
 
 import { h, setText } from "../base/format.js";
 import { panelView } from "../base/tools.js";

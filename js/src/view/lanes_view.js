@@ -1,6 +1,7 @@
 // The view of a widget of several runs: each lane is a TranscriptView of its own store.
 // `lanes`: side by side in a grid (columns while there is room, stacked otherwise).
 // `chat`: turns one under the other, each under its prompt, then an input box.
+// Twin: nbagent/widget/output.py
 
 import { h, setText } from "../base/format.js";
 import { defaultRaf } from "../base/frames.js";

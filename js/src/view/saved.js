@@ -1,6 +1,7 @@
-// A saved output's transcript payload (nbagent/output.py), shown without a kernel by the
+// A saved output's transcript payload (nbagent/widget/output.py), shown without a kernel by the
 // widget's own store and view: same markup, same sanitizer, same look as the live widget.
 // Not part of the widget bundle: nbagent's JupyterLab renderer (js/lab) imports it.
+// Twin: nbagent/widget/output.py
 
 import { h } from "../base/format.js";
 import { closePending } from "../base/kernel_end.js";

@@ -1,5 +1,6 @@
 // One view of a transcript: renders from the store at most once per animation frame,
 // touching only the blocks that changed since its last render.
+// Twin: nbagent/transcript/export/static_html.py
 
 import { h, setText } from "../base/format.js";
 import * as frames from "../base/frames.js";

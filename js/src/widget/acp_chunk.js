@@ -2,6 +2,7 @@
 // tool kinds, statuses, locations and diffs (js/src/panels/acp_view.js), drawn into the bundle's
 // tool panels and status line through js/src/base/acp.js, loaded with the first run that has one of
 // them.
+// Twin: nbagent/transcript/export/static_html.py
 
 import { h, setText } from "../base/format.js";
 import {

@@ -2,6 +2,7 @@
 // (js/src/panels/app_frame.js, the host's messages js/src/panels/app_host.js), drawn through
 // js/src/base/app.js as the panel updates; loaded with the first call that has an app
 // (its block's `meta.app`: nbagent/widget/chunks.py). The frame is made when the panel opens.
+// Twin: nbagent/transcript/export/static_html.py
 
 import { appExtrasChunk } from "../base/app.js";
 import { withChunk } from "../base/chunks.js";

@@ -1,6 +1,8 @@
 """What the exports share: the state dict they work from (a transcript's, or a saved
 snapshot), link checking (``safe_url``), the status line, and a tool call's arguments, result
-and summary as display text."""
+and summary as display text.
+
+Twin: js/src/panels/panels.js, js/src/panels/pause.js"""
 
 from __future__ import annotations
 

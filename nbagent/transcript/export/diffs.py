@@ -7,7 +7,9 @@ and removed) over its lines coloured by kind, folded past ``DIFF_LINES`` in a ``
 Each text is read once, line by line, and every line escaped: a hostile result (a megabyte on
 one line, a hundred thousand lines, a ``<script>`` in a line) costs time linear in it and
 shows as text. With no CSS (GitHub drops the ``<style>``) the lines still read: added ones in
-``<ins>``, removed ones in ``<del>``, headers in ``<i>``, each line its own."""
+``<ins>``, removed ones in ``<del>``, headers in ``<i>``, each line its own.
+
+Twin: js/src/panels/acp_view.js"""
 
 from __future__ import annotations
 

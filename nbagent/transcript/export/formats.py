@@ -1,7 +1,9 @@
 """How nbagent writes its numbers, the same strings as the widget's ``js/src/base/format.js``
 (``tests/fixtures/formats.json`` holds the cases both are checked against). Rounding is done
 on integers (``floor(x * 10**d + 0.5)``), never by ``format``/``toFixed``, which round ties
-differently in Python and JavaScript."""
+differently in Python and JavaScript.
+
+Twin: js/src/base/format.js"""
 
 from __future__ import annotations
 

@@ -14,6 +14,8 @@ past ``MAX_TEX_PER_TEXT`` characters of formulas in one text, or needing more th
 ``MAX_EXPANSIONS`` macro expansions (KaTeX's ``maxExpand``) or ``MAX_EXPANDED`` tokens from
 macro bodies, is not converted; a formula that cannot be converted shows its TeX as escaped
 text with the class ``nb-math-error``.
+
+Twin: js/src/markdown/typeset.js
 """
 
 from __future__ import annotations

@@ -12,6 +12,8 @@ mdit-py-plugins' ``dollarmath`` and ``texmath`` were measured against these rule
 (dollarmath also refuses a digit before the opening ``$``, its block rule ignores
 ``silent`` so it cannot interrupt a paragraph; texmath's ``\\[`` block drops any text after
 ``\\]`` on its line), so the rules are written here, in markdown-it's own rule API.
+
+Twin: js/src/markdown/math_syntax.js
 """
 
 from __future__ import annotations

@@ -3,7 +3,9 @@ disabled, links validated, ``rel``/``target`` on links, images as links or their
 "check", which parses sanitized markdown again to verify it (``markdown.sanitize_markdown``), and
 "blocks", "check" without the inline parse: the block structure the sanitizer reads, at a
 fraction of the cost on texts with thousands of openers.
-Only "render" knows math (``math_syntax``): the markdown export keeps TeX as written."""
+Only "render" knows math (``math_syntax``): the markdown export keeps TeX as written.
+
+Twin: js/src/markdown/md_render.js"""
 
 from __future__ import annotations
 

@@ -1,7 +1,9 @@
 """The words the exports (markdown, static HTML, text) use for an ``activity`` block, an
 ``interrupt`` block and encrypted reasoning, as the widget says them (js/src/panels/
 activity_view.js): an activity's type and its last content as JSON, an interrupt's reason,
-message, expiry and the fields its answer takes."""
+message, expiry and the fields its answer takes.
+
+Twin: js/src/panels/activity_view.js"""
 
 from __future__ import annotations
 

@@ -1,5 +1,7 @@
 """A tool result's display bundles as static HTML (``tool_data_html``), for the HTML export's
-tool panels: tables, images, audio, HTML tables and markdown, each checked again."""
+tool panels: tables, images, audio, HTML tables and markdown, each checked again.
+
+Twin: js/src/panels/data.js"""
 
 from __future__ import annotations
 
@@ -68,6 +70,9 @@ def _table_html(t: dict[str, Any]) -> str:
     columns = t["columns"]
     indexed = isinstance(t.get("index"), dict)
     caption = f"{esc(str(t.get('kind') or 'table'))} · {rows:,} rows x {ncols:,} columns"
+    cut = t.get("omitted_columns")
+    if isinstance(cut, int) and cut > 0:  # as the widget's caption says it (data.js)
+        caption += f" ({len(columns):,} of {ncols:,} columns shown)"
     head = "".join(
         f"<th>{esc(str(c['name']))}<br><small>{esc(str(c.get('dtype') or ''))}</small></th>"
         for c in columns

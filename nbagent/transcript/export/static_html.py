@@ -1,7 +1,10 @@
 """The HTML export (``to_html``): a static, escaped copy for when widget state is missing.
 Markdown is rendered by markdown-it-py with HTML disabled and links validated: no images, no
 scripts, no event handlers, no ``style=`` attributes, nothing from the network; the look is
-one ``<style>`` of our own. Math is MathML (``math``: latex2mathml, sanitized by nh3)."""
+one ``<style>`` of our own. Math is MathML (``math``: latex2mathml, sanitized by nh3).
+
+Twin: js/src/panels/panels.js, js/src/view/block_view.js, js/src/view/view.js,
+js/src/panels/status.js, js/src/widget/acp_chunk.js, js/src/widget/app_chunk.js"""
 
 from __future__ import annotations
 

@@ -2,7 +2,9 @@
 run waiting for its first token says so; an error, its class and first line), the one status
 line's parts, an agent's context window (``js/src/panels/acp_view.js`` ``gaugeText``), and
 the folded details (per-step lines, usage, what tok/s is made of). The numbers' meanings are in
-``nbagent/transcript/fold/numbers.py``."""
+``nbagent/transcript/fold/numbers.py``.
+
+Twin: js/src/panels/status_words.js, js/src/panels/acp_view.js"""
 
 from __future__ import annotations
 

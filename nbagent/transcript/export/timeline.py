@@ -4,6 +4,8 @@ cases both are checked against); and the static copies of it, an SVG nbagent dra
 
 The SVG carries no text of the run in an attribute: names are escaped text nodes, every
 attribute is a number or a constant of this module (``tests/test_timeline.py`` checks it).
+
+Twin: js/src/panels/timeline.js
 """
 
 from __future__ import annotations

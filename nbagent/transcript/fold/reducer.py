@@ -37,7 +37,7 @@ _GENERATION_ENDS: frozenset[type[E.Event]] = frozenset((E.ToolCallEnd, E.StepEnd
 _RESTORED = (
     *("run_id", "title", "model", "status", "end_reason", "error", "started_at"),
     *("first_token_at", "ended_at", "deltas", "activity", "plan", "context", "session"),
-    *("generating_s", "generating_since", "paused_s", "paused_since"),
+    *("generating_s", "generating_since", "paused_s", "paused_since", "apps"),
 )
 """The run's fields ``from_dict`` takes as they were saved."""
 

@@ -1,5 +1,6 @@
 // An evaluation's rows as data (no DOM): the kernel's change feed applied to them, the
 // filters, the sort and how a cell's value is written.
+// Twin: nbagent/evaluation/static.py
 
 import { formatCost, formatDuration, formatTokens, h } from "../../base/format.js";
 

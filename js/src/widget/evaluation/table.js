@@ -5,6 +5,7 @@
 // width: detail.js). A row's cells are updated in place, so streaming touches only the rows in
 // the DOM. Its columns fit a laptop's notebook: the number, the status as a dot, the scores,
 // then the texts sharing what is left, the times, tokens and cost in one column, the review.
+// Twin: nbagent/evaluation/static.py
 
 import { actionButton, h, setText } from "../../base/format.js";
 import { cls, ev, numbersInWords, put, scoreText, signed, TEXT, trend } from "./rows.js";

@@ -2,6 +2,7 @@
 // description, a form from its input schema, Call, its schemas), a resource (Read), a resource
 // template (a field per URI variable, Read), a prompt (a field per argument, Get). Each asks
 // the kernel with a message; the call shows as a turn under the lists.
+// Twin: nbagent/widget/inspector.py
 
 import { actionButton, h } from "../../base/format.js";
 import { schemaForm } from "../../panels/inspector/form.js";
