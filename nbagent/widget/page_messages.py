@@ -112,6 +112,14 @@ class StepRequest(TypedDict):
     to: Any
 
 
+class ListenRequest(TypedDict):
+    """The page holds a lanes widget's model and follows its lanes from the ops: a client
+    that names no cell may have no page, and the kernel holds the ops back until one says so
+    (``nbagent.apps.lane_saves``)."""
+
+    type: Literal["listen"]
+
+
 class ChatPrompt(TypedDict):
     """A chat's prompt."""
 
@@ -198,7 +206,7 @@ RunRequest: TypeAlias = (
 )
 """What the page of one run asks (``nbagent.runtime.run.Run.handle_message``)."""
 
-LanesRequest: TypeAlias = RunRequest | ChatPrompt | LaneRequest
+LanesRequest: TypeAlias = RunRequest | ListenRequest | ChatPrompt | LaneRequest
 """What the page of a lanes widget or a chat asks."""
 
 EvalRequest: TypeAlias = SyncRequest | StopRequest | OutputRequest | EvalCaseRequest | EvalRate
