@@ -199,6 +199,7 @@ def typed_chat(
     turns: int = TURNS,
     next_cell: bool = False,
     listen: bool | None = None,
+    throttle_ms: float = 3_600_000,
 ) -> tuple[Traffic, list[dict[str, Any]]]:
     """A ``Chat(respond)`` of ``turns`` turns typed into its box, each awaited before the next
     (window 0: creating and displaying the chat; ``next_cell``: a cell run after the last
@@ -206,19 +207,19 @@ def typed_chat(
     the cells are named and the page asks for the output data each time the chat settles;
     else as a client that names no cell (`jupyter execute`'s kind: the next cell gets what
     went out between cells again). ``listen`` (as ``lab`` unless given): a page says it
-    follows the ops, as nbagent's widget does when it loads the model; `jupyter execute` has
-    no page, its turns made here as typed. ``benchmarks/chat_bytes.py`` drives its chats
-    with this."""
+    follows the ops, as nbagent's widget does when it shows the model; `jupyter execute` has
+    no page, its turns made here as typed. ``throttle_ms``: the chat's (an hour by default,
+    below). ``benchmarks/chat_bytes.py`` drives its chats with this."""
     cell = itertools.count()
 
     def execute(code: str) -> None:
         k.execute(code, cell_id=f"cell-{next(cell)}" if lab else None)
 
     marks = [len(k.messages())]
-    # An hour's interval: a turn's messages are its own (its lane's opening, start and end),
-    # not one per 50 ms of however long it streamed on this machine, so the turns' bytes
-    # differ only by what each sends (the interval's own cost: benchmarks/kernel_wire.py).
-    execute("chat = nbagent.Chat(respond, title='Bytes', throttle_ms=3_600_000)")
+    # An hour's interval by default: a turn's messages are its own (its lane's opening, start
+    # and end), not one per 50 ms of however long it streamed on this machine, so the turns'
+    # bytes differ only by what each sends (the interval's own cost: benchmarks/kernel_wire.py).
+    execute(f"chat = nbagent.Chat(respond, title='Bytes', throttle_ms={throttle_ms!r})")
     comm_id = k.value("chat.widget.model_id")
     if lab if listen is None else listen:
         k.send_custom(comm_id, {"type": "listen"})
