@@ -111,6 +111,8 @@ def test_a_chunk_sent_between_two_cells_goes_again_with_the_next_cell(
     assert kernel.value("chat.widget.code.math") == ""
     comm_id = kernel.value("chat.widget.model_id")
     code_id = kernel.value("chat.widget.code.model_id")
+    # The page that types shows the chat: it follows the ops (no page, none are sent).
+    kernel.send_custom(comm_id, {"type": "listen"})
     kernel.send_custom(comm_id, {"type": "prompt", "text": "the area?"})
     kernel.wait_value("len(chat.turns) == 1 and chat.turns[-1].done", True, timeout=60)
 

@@ -29,15 +29,18 @@ TURNS = 20
 CHAT_RATIO = 4
 """A typed chat's bytes (without the widget's code) at most this many times its text:
 DEVELOP.md's "Budgets" (tests/test_budgets.py)."""
-HEADLESS_RATIO = 4.2
-"""The same under a client that names no cell (nbclient), its static copy included: the
-text in the ops, then in a cell in the lane's state (the widget's saved model) and in its
-static copy (for readers without nbagent), three times (4.07x measured over 20 turns, ~0.1x
-of it once per chat: the shared layout, the empty chat's output, the copy's style; 3.97x over
-the 100 turns of benchmarks/chat_bytes.py)."""
-CELLS_RATIO = 5.1
+HEADLESS_RATIO = 3.5
+"""The same under a client that names no cell and has no page (nbclient), its static copy
+included: no ops (no page follows them, ``nbagent.apps.lane_saves``), then in a cell the
+text in the lane's state (the widget's saved model) and in its static copy (for readers
+without nbagent), twice (2.62x measured over 20 turns, ~0.1x of it once per chat: the shared
+layout, the empty chat's output, the copy's style; 2.5x over the 100 turns of
+benchmarks/chat_bytes.py; 4.07x when the ops went too: 3.5 fails on their return)."""
+CELLS_RATIO = 3.5
 """A chat sent from 20 cells under that client: each turn's opening and end saved in its cell
-and its static copy in that cell's output (4.65x measured)."""
+and its static copy in that cell's output (2.86x measured; 4.65x when the ops went too)."""
+PAGE_TURNS = 8
+"""The turns of a typed chat under a client that names no cell but has a page."""
 LANE = re.compile(r"'lane\d+'")
 """A lane's key in a lanes widget's model (``nbagent/widget/lane_state.py``)."""
 WIDGET_MESSAGES = {"comm_open", "comm_msg", "comm_close", "display_data", "update_display_data"}
@@ -154,6 +157,15 @@ def cut(k: Kernel, marks: list[int]) -> list[list[dict[str, Any]]]:
     ]
 
 
+def customs(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The widgets' custom messages among ``messages``, their content."""
+    return [
+        m["content"]["data"]["content"]
+        for m in messages
+        if m["msg_type"] == "comm_msg" and m["content"]["data"].get("method") == "custom"
+    ]
+
+
 def answers(messages: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """The kernel's answers to ``output`` requests among ``messages``."""
     out = []
@@ -181,25 +193,36 @@ class Browser:
 
 
 def typed_chat(
-    k: Kernel, *, lab: bool = False, turns: int = TURNS, next_cell: bool = False
+    k: Kernel,
+    *,
+    lab: bool = False,
+    turns: int = TURNS,
+    next_cell: bool = False,
+    listen: bool | None = None,
+    throttle_ms: float = 3_600_000,
 ) -> tuple[Traffic, list[dict[str, Any]]]:
     """A ``Chat(respond)`` of ``turns`` turns typed into its box, each awaited before the next
     (window 0: creating and displaying the chat; ``next_cell``: a cell run after the last
     turn, the last window), and the answers to ``output`` requests. ``lab``: as in JupyterLab,
     the cells are named and the page asks for the output data each time the chat settles;
     else as a client that names no cell (`jupyter execute`'s kind: the next cell gets what
-    went out between cells again). ``benchmarks/chat_bytes.py`` drives its chats with this."""
+    went out between cells again). ``listen`` (as ``lab`` unless given): a page says it
+    follows the ops, as nbagent's widget does when it shows the model; `jupyter execute` has
+    no page, its turns made here as typed. ``throttle_ms``: the chat's (an hour by default,
+    below). ``benchmarks/chat_bytes.py`` drives its chats with this."""
     cell = itertools.count()
 
     def execute(code: str) -> None:
         k.execute(code, cell_id=f"cell-{next(cell)}" if lab else None)
 
     marks = [len(k.messages())]
-    # An hour's interval: a turn's messages are its own (its lane's opening, start and end),
-    # not one per 50 ms of however long it streamed on this machine, so the turns' bytes
-    # differ only by what each sends (the interval's own cost: benchmarks/kernel_wire.py).
-    execute("chat = nbagent.Chat(respond, title='Bytes', throttle_ms=3_600_000)")
+    # An hour's interval by default: a turn's messages are its own (its lane's opening, start
+    # and end), not one per 50 ms of however long it streamed on this machine, so the turns'
+    # bytes differ only by what each sends (the interval's own cost: benchmarks/kernel_wire.py).
+    execute(f"chat = nbagent.Chat(respond, title='Bytes', throttle_ms={throttle_ms!r})")
     comm_id = k.value("chat.widget.model_id")
+    if lab if listen is None else listen:
+        k.send_custom(comm_id, {"type": "listen"})
     browser = Browser()
     got = []
     for n in range(1, turns + 1):
@@ -230,18 +253,20 @@ def displayed(window: list[dict[str, Any]]) -> list[dict[str, Any]]:
 
 
 def test_a_typed_chat_turn_costs_its_own_text(kernel: Kernel) -> None:
-    """A client that names no cell (`jupyter execute`'s kind): what went out between cells
-    goes again in the next cell, the turns' states and their static copy once each."""
+    """A client that names no cell and has no page (`jupyter execute`'s kind): a turn sends
+    no ops (no page follows them); the next cell gets the turns' states and their static copy,
+    once each."""
     traffic, _ = typed_chat(kernel, next_cell=True)
     traffic.report("chat, typed, then a cell")
     *windows, window = traffic.windows
     turns = traffic.per_window()[1:-1]
     assert traffic.text >= TURNS * 1900
     assert turns[-1] <= 1.5 * turns[1], turns
-    # Flat: no list of every lane re-sent as turns add up (a turn grew by ~45 B a turn).
+    # Flat: no list of every lane re-sent as turns add up (a turn grew by ~45 B a turn); here
+    # a turn sends nothing (a page's ops: test_a_page_that_names_no_cell_gets_the_ops).
     assert max(turns[1:]) <= 1.02 * min(turns[1:]), turns
-    # 1.5x measured: the text goes once (the ops; the lane's state waits for a cell), no model
-    # opened per turn.
+    # Nothing measured: no ops for no page, the lane's state waits for a cell, no model opened
+    # per turn.
     before = traffic.total - traffic.code - traffic.bytes(window)
     assert before <= CHAT_RATIO * traffic.text, (traffic.total, traffic.code)
     # No cell ran: the display is never updated (the browser has every turn).
@@ -266,9 +291,66 @@ def test_a_typed_chat_turn_costs_its_own_text(kernel: Kernel) -> None:
     # No model of its own per turn (its opening, a pointer to the newest moved each turn).
     assert [m for w in windows[1:] for m in w if m["msg_type"] == "comm_open"] == []
     assert [m for w in windows[1:] for m in w if kind(m) == "state" and LANE.search(str(m))] == []
-    # The whole chat: the text in the ops, then in a cell its state (the widget's saved
-    # model) and its static copy (the HTML a reader without nbagent shows).
+    # The whole chat: in a cell, its state (the widget's saved model) and its static copy
+    # (the HTML a reader without nbagent shows).
     assert traffic.total - traffic.code <= HEADLESS_RATIO * traffic.text
+
+
+def test_a_page_that_names_no_cell_gets_the_ops(kernel: Kernel) -> None:
+    """A client that names no cell, with a page that follows the ops (nbagent's widget says
+    so as it loads the model: Voilà, VS Code): each turn's ops go out, the page keeps each
+    turn's state (the kernel sends none), the next cell gets the turns' static copy."""
+    traffic, _ = typed_chat(kernel, turns=PAGE_TURNS, next_cell=True, listen=True)
+    traffic.report("chat, typed in a page that names no cell, then a cell")
+    window = traffic.windows[-1]
+    turns = traffic.per_window()[1:-1]
+    assert max(turns[1:]) <= 1.02 * min(turns[1:]), turns
+    assert [m for m in traffic.messages if kind(m) == "state" and LANE.search(str(m))] == []
+    assert sum(traffic.updates(w) for w in traffic.windows) == 0
+    (copy,) = displayed(window)
+    counts = [copy["text/html"].count(f">question {n}<") for n in range(1, PAGE_TURNS + 1)]
+    assert counts == [1] * PAGE_TURNS
+    # The text in the ops and in the static copy (2.9x measured over 8 turns).
+    assert traffic.total - traffic.code <= CHAT_RATIO * traffic.text, traffic.total
+
+
+def test_a_page_that_listens_late_gets_what_was_held_back(kernel: Kernel) -> None:
+    """Under a client that names no cell, a page that says it listens after two turns gets
+    them in one snapshot, then the next turn's ops."""
+    kernel.execute("chat = nbagent.Chat(respond, title='Late', throttle_ms=3_600_000)")
+    comm_id = kernel.value("chat.widget.model_id")
+
+    def turn(n: int) -> list[dict[str, Any]]:
+        since = len(kernel.messages())
+        kernel.send_custom(comm_id, {"type": "prompt", "text": f"question {n}"})
+        kernel.wait_value(f"len(chat.turns) == {n} and chat.turns[-1].done", True, timeout=60)
+        kernel.execute("")
+        return customs(kernel.messages()[since:])
+
+    assert turn(1) + turn(2) == []
+    since = len(kernel.messages())
+    kernel.send_custom(comm_id, {"type": "listen"})
+    kernel.execute("")
+    (snapshot,) = customs(kernel.messages()[since:])
+    assert snapshot["type"] == "snapshot"
+    assert [lane["meta"]["prompt"] for lane in snapshot["lanes"]] == ["question 1", "question 2"]
+    assert [lane["state"]["blocks"][0]["text"][:7] for lane in snapshot["lanes"]] == [
+        "Turn 1.",
+        "Turn 2.",
+    ]
+    ops = turn(3)
+    assert ops
+    assert all("type" not in m and m["seq"] > snapshot["seq"] for m in ops)
+    assert {entry[0] for m in ops for entry in m["lanes"]} == {2}
+    # The turns that ended while no page listened are saved in the next cell, as for none.
+    since = len(kernel.messages())
+    kernel.execute("x = 1")
+    states = [
+        m["content"]["data"]["state"] for m in kernel.messages()[since:] if kind(m) == "state"
+    ]
+    assert [list(state) for state in states if LANE.search(str(list(state)))] == [
+        ["lane0", "lane1"]
+    ]
 
 
 def test_a_typed_chat_answers_output_with_the_new_turn_only(kernel: Kernel) -> None:

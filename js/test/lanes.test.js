@@ -110,6 +110,18 @@ describe("LaneSet", () => {
     }
   });
 
+  test("a view of the lanes tells the kernel that this page follows the ops", () => {
+    const model = new FakeModel({ arrangement: "chat", snapshot: { seq: 0, lanes: [] } });
+    const stop = widget.initialize({ model: /** @type {any} */ (model) });
+    cleanups.push(/** @type {() => void} */ (stop));
+    expect(model.sent).toEqual([]); // a model alone may be no page's
+    const el = document.createElement("div");
+    document.body.append(el);
+    const unrender = widget.render({ model: /** @type {any} */ (model), el });
+    cleanups.push(/** @type {() => void} */ (unrender), () => el.remove());
+    expect(model.sent).toEqual([{ type: "listen" }]);
+  });
+
   test("a gap asks the kernel for every lane", () => {
     const model = new FakeModel({ arrangement: "lanes", snapshot: { seq: 0, lanes: [] } });
     const stop = widget.initialize({ model: /** @type {any} */ (model) });

@@ -1,13 +1,16 @@
-// The comm messages' @typedefs (src/base/wire.js) and TypedDicts (nbagent/widget/messages.py)
-// name the same messages with the same fields: a message added, dropped or given a field on
-// one side only fails here.
+// The comm messages' @typedefs (src/base/wire.js) and TypedDicts (nbagent/widget/messages.py
+// and page_messages.py) name the same messages with the same fields: a message added, dropped
+// or given a field on one side only fails here.
 import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
-const PY = readFileSync(join(HERE, "../../nbagent/widget/messages.py"), "utf8");
+// The kernel's messages and both lists; the page's messages in a module of their own.
+const PY = ["messages.py", "page_messages.py"]
+  .map((name) => readFileSync(join(HERE, "../../nbagent/widget", name), "utf8"))
+  .join("\n");
 const JS = readFileSync(join(HERE, "../src/base/wire.js"), "utf8");
 
 /** The names of a Python tuple of classes: `NAME: tuple[type, ...] = (A, B, ...)`. */

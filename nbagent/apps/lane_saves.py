@@ -1,7 +1,17 @@
-"""``LaneSaves``: where each lane of a ``Lanes`` widget is saved (``Lanes`` extends it): its
-key in the widget's model (``SavedLanes``: its first state, its final one, again after a
-re-run), its share of the cell output once it ended, and its state sent again in a later cell
-where a client that names no cell lost it (every such lane in one update)."""
+"""``LaneSaves``: where each lane of a ``Lanes`` widget goes (``Lanes`` extends it): its key in
+the widget's model (``SavedLanes``: its first state, its final one, again after a re-run), its
+share of the cell output once it ended, and its state sent again in a later cell where a
+client that names no cell lost it (every such lane in one update).
+
+Each copy of a lane's text goes to the reader that is there. A page that holds the widget's
+model follows the lanes from the ops and writes their states into its own copy of the model
+(``followLanes``, js/src/store/lanes.js): the page of a client that names its cells
+(JupyterLab, Notebook 7), or one that says so (``listen``). A client that names no cell may
+have no page (nbclient: `jupyter execute`, papermill): it saves what the kernel's messages
+carry, the model's state and the outputs, and drops the ops. So the kernel sends the ops only
+while a page follows them (held back meanwhile: a page that comes later asks, or is sent, a
+snapshot), and a lane's saved state only where no page keeps it; the static copy goes into
+the output for every reader (``nbagent.runtime.views.CellOutput``)."""
 
 from __future__ import annotations
 
@@ -13,6 +23,7 @@ from nbagent.runtime.controller import Controller
 from nbagent.runtime.kernel import CellMark, again_in_a_cell, cell_mark, follow_cells, same_cell
 from nbagent.runtime.run import Run
 from nbagent.runtime.views import CellOutput
+from nbagent.widget.messages import KernelMessage
 from nbagent.widget.output import RunOutput
 from nbagent.widget.widget import LanesWidget
 from nbagent.widget.wire import compact_state
@@ -33,6 +44,43 @@ class LaneSaves:
     _ended: dict[int, RunOutput]
     _unsaved: set[int]
     _output: CellOutput | None
+    _listening: bool
+    _held: bool
+
+    def _send(self, message: KernelMessage) -> None:
+        """The controller's ``send``: each message to the widget, but the ops while no page
+        follows them (``_no_page``), held back (``_held``)."""
+        if self.widget is None:
+            return
+        if "type" not in message and self._no_page():
+            self._held = True
+            return
+        self.widget.send(message)
+
+    def _no_page(self) -> bool:
+        """Whether no page follows the ops: the widget is displayed by a cell of a client that
+        names no cell, and no page said it listens."""
+        output = self._output
+        shown = output is not None and output.handle is not None and output.headless
+        return shown and not self._listening and follow_cells()
+
+    def _page_keeps(self) -> bool:
+        """Whether a page follows the ops and writes each lane's state into its copy of the
+        model: the kernel need not send it."""
+        output = self._output
+        named = output is not None and output.handle is not None and not output.headless
+        return named or self._listening
+
+    def listen(self) -> bool:
+        """A page follows the widget from now on (its ``listen``, or a ``sync``): the ops go
+        out; whether they were held back (the page then needs a snapshot)."""
+        with self.lock:
+            if self._listening:
+                return False
+            self.controller.flush()  # what is pending is held back too: the snapshot has it
+            self._listening = True
+            held, self._held = self._held, False
+            return held
 
     def _open_state(self, index: int, state: dict[str, Any]) -> None:
         """Save a new lane's first state (running) in the widget: a notebook saved while it
@@ -69,16 +117,16 @@ class LaneSaves:
     def _publish(self, index: int, saved: dict[str, Any], mark: CellMark) -> None:
         """Write a lane's saved state into the widget's model, sent only where it is kept from
         the kernel's messages. A page built that state from the ops and writes it into its own
-        copy of the model (``followLanes``, js/src/store/lanes.js): the kernel keeps its own
-        without sending it (a page that opens later asks for it). A client that names no cell
-        (nbclient) saves what a cell's messages carry: sent now in a cell, else in the next one
-        (``_sent``)."""
-        widget, output = self.widget, self._output
+        copy of the model (``_page_keeps``): the kernel keeps its own without sending it (a page
+        that opens later asks for it). A client that names no cell (nbclient) saves what a
+        cell's messages carry: sent now in a cell, else in the next one (``_sent``)."""
+        widget = self.widget
         if widget is None:
             return
         widget.keep_lane(index, saved)
-        named = output is not None and output.handle is not None and not output.headless
-        if not named and (mark[0] or not follow_cells()):  # in a cell (or no cells at all)
+        if self._page_keeps():
+            return
+        if mark[0] or not follow_cells():  # in a cell (or no cells at all)
             widget.send_lanes([index])
         self._sent(index, mark)
 

@@ -82,12 +82,15 @@ class Lanes(LaneSaves):
                 arrangement=layout, title=title or "", show_thinking=show_thinking
             )
             self.widget.add_handler(self._on_message)
-            send = self.widget.send
+            send = self._send
         self.controller = Controller(send, throttle_ms=throttle_ms, lanes=True)
         # Each ended lane's output (its final state, its static copies made once), by lane.
         self._ended: dict[int, RunOutput] = {}
         # Lanes whose state went out between two cells: sent again in a cell begun since.
         self._unsaved: set[int] = set()
+        # Whether a page said it follows the ops, and whether ops were held back from none.
+        self._listening = False
+        self._held = False
         self._output: CellOutput | None = None
         self.shown_at: CellMark | None = None
         """The cell that displayed the widget (``display``)."""
@@ -203,8 +206,9 @@ class Lanes(LaneSaves):
 
     def _on_message(self, content: LanesRequest) -> None:
         kind = content.get("type")
-        if kind == "sync":
-            self.sync()
+        if kind in ("sync", "listen"):
+            if self.listen() or kind == "sync":
+                self.sync()
         elif kind == "output" and self._output is not None:
             with self.lock:
                 if self.done:  # the view asks again once every lane has ended

@@ -23,8 +23,8 @@ ENV = "NBAGENT_PAGE_ROLE"
 """The environment variable that sets the role for a process (``author`` or ``viewer``):
 for an app server's kernels, where no cell can call ``page_role``."""
 
-VIEWER_MESSAGES = frozenset({"stop", "sync", "output", "prompt", "step", "open"})
-"""What a viewer's page may ask: Stop, its own state again (``sync``, ``output``), a
+VIEWER_MESSAGES = frozenset({"stop", "sync", "output", "listen", "prompt", "step", "open"})
+"""What a viewer's page may ask: Stop, its own state (``sync``, ``output``, ``listen``), a
 ``Chat`` prompt, a replay's step, an evaluation's case opened. Re-run, Fork, a pause's
 answer and a rating are refused."""
 

@@ -81,6 +81,11 @@
  * @typedef {{type: "app_call_answer", id: string, request: string | number,
  *   action: "run" | "deny", args?: Record<string, any>, reason?: string}} AppCallAnswer
  */
+/**
+ * The page follows a lanes widget's ops (the kernel holds them back from a client that may have
+ * no page: nbagent/apps/lane_saves.py).
+ * @typedef {{type: "listen"}} ListenRequest
+ */
 /** @typedef {{type: "prompt", text: string}} ChatPrompt */
 /** A run's request from a lanes widget, with its lane. @typedef {{type: string, lane: number}} LaneRequest */
 /** @typedef {{type: "open" | "rerun", i: number}} EvalCaseRequest */
@@ -106,8 +111,8 @@
  */
 /**
  * What a page sends the kernel.
- * @typedef {RunRequest | ChatPrompt | LaneRequest | EvalRequest | InspectorRequest
- *   | ChunkRequest} PageMessage
+ * @typedef {RunRequest | ListenRequest | ChatPrompt | LaneRequest | EvalRequest
+ *   | InspectorRequest | ChunkRequest} PageMessage
  */
 
 /**

@@ -227,6 +227,9 @@ function newWidget() {
       styleShadowRoot(el, style.textContent ?? "", `${style.dataset.nbagent}`, styled.signal);
     if (isLanes(model)) {
       const view = new (lanes().LanesView)(laneSetFor(model), m, el, { page });
+      // This page shows the lanes from the ops, which a kernel holds back from a client that
+      // may have no page, one that names no cell (nbagent/apps/lane_saves.py).
+      m.send({ type: "listen" });
       return () => {
         styled.abort();
         view.destroy();
