@@ -25,6 +25,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypeAlias
 
+from nbagent.core.errors import first_line
 from nbagent.core.events import Custom
 from nbagent.core.values import APP_RESULT_BYTES, APP_URI_CHARS, app_key, app_result_bounded
 from nbagent.mcp_client._types import VISIBILITY, McpApp, McpError, McpResult
@@ -320,7 +321,7 @@ class AppResources:
         try:
             contents = await self._read(uri)
         except McpError as exc:
-            raise McpError(f"app {uri}: {str(exc).splitlines()[0]}") from None
+            raise McpError(f"app {uri}: {first_line(exc)}") from None
         return read_app(uri, contents, self._allow)
 
 
