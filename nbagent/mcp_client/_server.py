@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 from nbagent.mcp_client import _catalog
 from nbagent.mcp_client._agent_tools import agent_tool
-from nbagent.mcp_client._apps import AppDomains, check_domains
+from nbagent.mcp_client._app_domains import AppDomains, check_domains
 from nbagent.mcp_client._asks import CALLER, TASK_SEEN
 from nbagent.mcp_client._connection import Connection, Progress, transport_for, transport_of
 from nbagent.mcp_client._traffic import ServerTraffic
