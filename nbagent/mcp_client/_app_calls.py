@@ -26,7 +26,7 @@ from nbagent.mcp_client._agent_tools import call_as
 from nbagent.mcp_client._apps import app_result
 from nbagent.mcp_client._types import McpError, McpResult, McpTool
 from nbagent.runtime.loops import background_loop, settle_threadsafe
-from nbagent.runtime.run import MAX_APP_NAME
+from nbagent.runtime.reruns import MAX_APP_NAME
 
 if TYPE_CHECKING:
     from nbagent.runtime.pause import Pauses
