@@ -1,6 +1,6 @@
 """How the reducer folds usage and cost: each usage into its step's bucket (or the run's),
 priced, summed into the run's and into every scope it counts in (a sub-agent, a tool call that
-started one).
+started one); and the context window's fill a usage may carry (``context``).
 
 Steps carry ``output_deltas`` (the content deltas their usage covers), ``cost_usd`` and
 ``cost_source`` (``"reported"``, ``"override"``, ``"price table"``). The run's usage is the sum
