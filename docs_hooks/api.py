@@ -154,9 +154,10 @@ def summary(name: str) -> str:
     return ROLE.sub("", first).replace("|", "\\|")
 
 
-WITH_PARTS = frozenset({"Run", "Lanes", "Transcript"})
+WITH_PARTS = frozenset({"Run", "Lanes", "Transcript", "McpServer"})
 """Classes whose public methods are partly their private bases' (``Run``: ``PausedCalls``,
-``Lanes``: ``LaneSaves``, ``Transcript``: the reducer's): their page lists those too."""
+``ToolReruns``, ``Lanes``: ``LaneSaves``, ``Transcript``: the reducer's, ``McpServer``:
+``ServerTraffic``): their page lists those too."""
 
 
 def directive(name: str) -> str:

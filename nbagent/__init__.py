@@ -55,7 +55,7 @@ if TYPE_CHECKING:
     from nbagent.sources import SourceTypeError
     from nbagent.sources.files import JSONLError, sse_file
     from nbagent.sources.http import HTTPStatusError, sse
-    from nbagent.sources.recording import RecordingError
+    from nbagent.sources.recording_file import RecordingError
     from nbagent.sources.websocket import websocket
     from nbagent.tools import Tool, ToolArgumentsError
     from nbagent.transcript.prices import prices
@@ -122,7 +122,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     "nbagent.sources": ("SourceTypeError",),
     "nbagent.sources.files": ("JSONLError", "sse_file"),
     "nbagent.sources.http": ("HTTPStatusError", "sse"),
-    "nbagent.sources.recording": ("RecordingError",),
+    "nbagent.sources.recording_file": ("RecordingError",),
     "nbagent.sources.websocket": ("websocket",),
 }
 _LAZY = {name: module for module, names in _MODULES.items() for name in names}

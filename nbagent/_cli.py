@@ -21,7 +21,8 @@ from pathlib import Path
 
 import nbagent
 from nbagent.pipeline.stream import iter_events
-from nbagent.sources.recording import Player, RecordingError, read_recording
+from nbagent.sources.recording import Player
+from nbagent.sources.recording_file import RecordingError, read_recording
 from nbagent.widget.terminal import Printer
 
 __all__ = ["main"]

@@ -1,7 +1,9 @@
 """A run's error names the server it could not reach (issue 49): real refused connections on
 127.0.0.1 (a free port with nothing listening) through ``nbagent.sse``, ``nbagent.websocket``,
 nbagent's ``Agent`` on an ``openai.AsyncOpenAI``, a sync ``openai`` stream and ``watch()``;
-a stream that breaks names it too; other errors say what they always said."""
+a stream that breaks names it too; other errors say what they always said. Where one line
+fits, ``first_line`` says an error in its first line that says something, an empty one by
+its type."""
 
 from __future__ import annotations
 
@@ -15,7 +17,7 @@ import pytest
 import nbagent
 from nbagent import Event
 from nbagent.agent.agent import Agent
-from nbagent.core.errors import at_url, error_message, error_text
+from nbagent.core.errors import at_url, error_message, error_text, first_line
 from nbagent.transcript.transcript import Transcript
 from tests import aio
 from tests.ports import free_port
@@ -167,3 +169,11 @@ def test_at_url_marks_what_a_library_raised_and_re_raises_it() -> None:
     assert error_message(info.value) == (
         "TimeoutError: timed out during opening handshake (from agent.example:443)"
     )
+
+
+def test_first_line_is_the_first_that_says_something_else_the_type() -> None:
+    assert first_line(RuntimeError("\n  worker died  \ntraceback ...")) == "worker died"
+    assert first_line(ValueError("bad\nmore"), typed=True) == "ValueError: bad"
+    for empty in (RuntimeError(""), RuntimeError(), RuntimeError(" \n \n")):
+        assert first_line(empty) == "RuntimeError"  # an empty message: no IndexError
+        assert first_line(empty, typed=True) == "RuntimeError"

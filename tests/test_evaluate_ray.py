@@ -219,7 +219,7 @@ def test_an_agent_goes_to_the_workers_with_its_client_as_settings() -> None:
     from ray import cloudpickle
 
     from nbagent.demo.in_process import InProcess
-    from nbagent.evaluation.ray_cases import ClientSpec, portable
+    from nbagent.evaluation.ray_send import ClientSpec, portable
 
     agent = agent_with()
     sent = cloudpickle.loads(cloudpickle.dumps(portable(agent)))

@@ -189,6 +189,17 @@ def test_each_app_is_read_once_per_run() -> None:
     assert reads == ["ui://a"]
 
 
+def test_a_read_that_fails_without_words_is_said_by_its_errors_type() -> None:
+    async def read(uri: str) -> list[dict[str, Any]]:
+        raise McpError("")  # a server's error with an empty message
+
+    async def run() -> None:
+        with pytest.raises(McpError, match=r"^app ui://a: McpError$"):
+            await AppResources(read).get("ui://a")
+
+    asyncio.run(run())
+
+
 def test_read_app_checks_every_field() -> None:
     page = {"uri": "ui://a", "mimeType": "text/html; profile=mcp-app", "text": "<p>"}
     assert read_app("ui://a", [page]).html == "<p>"

@@ -14,14 +14,8 @@ import pytest
 
 import nbagent
 from nbagent.apps.inspector import McpInspector
-from nbagent.mcp_client._apps import (
-    APP_MIME,
-    allowed_domains,
-    app_key,
-    check_domains,
-    csp_policy,
-    read_app,
-)
+from nbagent.mcp_client._app_domains import allowed_domains, check_domains, csp_policy
+from nbagent.mcp_client._apps import APP_MIME, app_key, read_app
 from tests.mcp_servers import ROOT
 from tests.mcp_servers.apps import APP_HTML, APP_URI
 from tests.wait import PATIENCE

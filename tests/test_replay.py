@@ -28,7 +28,8 @@ from nbagent.core.events import (
     ToolResult,
 )
 from nbagent.sources.files import JSONLError
-from nbagent.sources.recording import MAX_GAP_S, Player, RecordingError, read_recording
+from nbagent.sources.recording import MAX_GAP_S, Player
+from nbagent.sources.recording_file import RecordingError, read_recording
 from tests.recording import RecordingComm, customs, ours
 from tests.wait import PATIENCE, wait_for
 

@@ -15,7 +15,8 @@ from nbagent import Transcript
 from nbagent.apps.lanes import Lanes
 from nbagent.apps.replay import ReplayRun
 from nbagent.demo import recording
-from nbagent.sources.recording import Player, read_recording
+from nbagent.sources.recording import Player
+from nbagent.sources.recording_file import read_recording
 from nbagent.transcript.export.common import status_line
 from nbagent.transcript.export.status import status_label, status_parts
 from nbagent.transcript.fold import numbers

@@ -1,8 +1,9 @@
 """``AgentProcess``: one ACP agent process and its sessions, on nbagent's background loop: started
-in a process group of its own (``initialize``, ``authenticate`` when asked, ``session/new``,
-within a timeout), prompted one turn at a time per session (sessions are independent in ACP:
-several run at once, each turn getting its own session's updates), a session's turn cancelled
-alone, and the process killed with its whole group when a turn does not end after its cancel."""
+in a process group of its own (``initialize``, ``authenticate`` when asked, ``session/new``:
+``_handshake``; within a timeout), prompted one turn at a time per session (sessions are
+independent in ACP: several run at once, each turn getting its own session's updates), a
+session's turn cancelled alone, and the process killed with its whole group when a turn does
+not end after its cancel."""
 
 from __future__ import annotations
 
@@ -15,19 +16,18 @@ from typing import IO, Any
 
 from nbagent.acp_client._client import NbagentClient
 from nbagent.acp_client._group import kill_group, stderr_file
-from nbagent.acp_client._sessions import SessionPlan, apply_session, describe_auth, open_session
+from nbagent.acp_client._handshake import Handshake
+from nbagent.acp_client._sessions import SessionPlan
 from nbagent.acp_client._stdout import filtered
 from nbagent.acp_client._turn import Turn, warning
 from nbagent.acp_client._types import AcpError
 from nbagent.core.paths import shown_command
-from nbagent.core.stderr import client_version, describe, with_tail
+from nbagent.core.stderr import describe, with_tail
 
 __all__ = ["AgentProcess"]
 
 PIPE_DRAIN_S = 2.0
 """Seconds the agent's output is still read after it exited (a child may hold the pipe)."""
-AUTH_REQUIRED = -32000
-"""The JSON-RPC error code of ACP's ``auth_required``."""
 STRAY_REPORTED = 20
 """Stray lines on the agent's stdout reported as warnings (the first ones; the last says so)."""
 LINE_LIMIT = 50 * 2**20
@@ -36,7 +36,7 @@ CLOSE_S = 5.0
 """Seconds ``session/close`` of a turn's own session may take before its turn ends without."""
 
 
-class AgentProcess:
+class AgentProcess(Handshake):
     """The agent's process and its sessions (every method runs on the background loop)."""
 
     def __init__(
@@ -141,67 +141,6 @@ class AgentProcess:
             return task.result()
         task.cancel()
         raise self.error(f"exited (code {self.exited.result()}) while starting")
-
-    async def _handshake(self, roots: Sequence[Path], auth: str | None) -> None:
-        from acp import PROTOCOL_VERSION, RequestError
-        from acp.schema import (
-            ClientCapabilities,
-            ElicitationCapabilities,
-            ElicitationFormCapabilities,
-            ElicitationUrlCapabilities,
-            FileSystemCapabilities,
-            Implementation,
-            PlanCapabilities,
-        )
-
-        capabilities = ClientCapabilities(
-            fs=FileSystemCapabilities(read_text_file=True, write_text_file=True),
-            terminal=self.client.terminals is not None,
-            elicitation=ElicitationCapabilities(
-                form=ElicitationFormCapabilities(), url=ElicitationUrlCapabilities()
-            ),
-            plan=PlanCapabilities(),  # plan_update / plan_removed (adapters/acp): shown
-        )
-        init = await self.conn.initialize(
-            protocol_version=PROTOCOL_VERSION,
-            client_capabilities=capabilities,
-            client_info=Implementation(name="nbagent", version=client_version()),
-        )
-        self.auth_methods = list(init.auth_methods or [])
-        self.capabilities = init.agent_capabilities
-        if auth is not None:
-            if auth not in [m.id for m in self.auth_methods]:
-                raise AcpError(f"{self.label}: no auth method {auth!r}; {self.auth_list()}")
-            await self.conn.authenticate(method_id=auth)
-        plan = self.plan or SessionPlan(self.cwd, list(roots[1:]), [])
-        history = plan.history if plan.load is not None else None
-        if plan.load is not None and history is not None:
-            self.turns[plan.load] = history  # session/load's replayed updates: the history's
-        try:
-            session = await open_session(self.conn, self.capabilities, plan, self.label)
-        except RequestError as exc:
-            if exc.code != AUTH_REQUIRED:
-                raise
-            hint = "name one with nbagent.acp(..., auth=<id>)"
-            needs = f"{self.label}: the agent requires authentication"
-            raise AcpError(f"{needs}; {self.auth_list()}; {hint}") from None
-        finally:
-            self.turns.clear()
-        self.session_id = plan.load or session.session_id
-        self.client.main = self.session_id
-        apply_session(self.client, session)
-        if history is not None:
-            from acp.schema import PromptResponse
-
-            # The adapter ends a run at a prompt's response: the history's end is the end of
-            # the last turn it replayed.
-            history.end(
-                PromptResponse(stop_reason="end_turn", field_meta={"nbagent": "session/load"})
-            )
-            history.finished.set()
-
-    def auth_list(self) -> str:
-        return describe_auth(self.auth_methods, self.argv)
 
     # -- turns -------------------------------------------------------------------------------
 

@@ -6,38 +6,34 @@ inspector.
 
 The inspector (``McpInspector``) is one widget (``InspectorWidget``, its code a chunk of its
 own) whose calls are the turns of a chat widget (``nbagent.apps.lanes``): each call, resource
-read or prompt is a run of its own, a tool panel with its arguments, result, duration,
-live progress and log lines in its status line, Stop (which cancels the request), Re-run
-with edited arguments (a new turn) and Copy as code (``server.call("name", ...)``). What the
-server asks mid-call (elicitation, sampling) waits in ``pending`` for an answer from the
-form or from code (``server.answer``). The log and the JSON-RPC messages reach the page as
-messages, at most every ``PUSH_S``; nothing the server sends is trusted (the page shows it
-as text; results go through the run view's sanitizer).
+read or prompt is a run of its own (``inspector_events``), a tool panel with its arguments,
+result, duration, live progress and log lines in its status line, Stop (which cancels the
+request), Re-run with edited arguments (a new turn) and Copy as code (``server.call("name",
+...)``). What the server asks mid-call (elicitation, sampling) waits in ``pending`` for an
+answer from the form or from code (``server.answer``). The log and the JSON-RPC messages reach
+the page as messages, at most every ``PUSH_S``; nothing the server sends is trusted (the page
+shows it as text; results go through the run view's sanitizer).
 """
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import functools
 import itertools
-import json
 import shlex
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import Callable
 from typing import Any, Literal, cast
 
+from nbagent.apps.inspector_events import request_events
 from nbagent.apps.lanes import Lanes
-from nbagent.core.events import ErrorEvent, Event, Status, ToolCallEnd, ToolCallStart, ToolResult
 from nbagent.core.paths import shown_command
 from nbagent.core.threads import in_background
 from nbagent.mcp_client import McpApp, McpError, McpLogEntry, McpServer
 from nbagent.mcp_client import mcp as _connect
 from nbagent.mcp_client._app_calls import AppCalls, owned_by
-from nbagent.mcp_client._apps import AppResources, app_event, app_key, app_result
 from nbagent.mcp_client._asks import Action
 from nbagent.mcp_client._results import (
-    as_tool_result,
     log_text,
     prompt_result,
     read_result,
@@ -125,7 +121,7 @@ class McpInspector:
         app: McpApp | None = None,
     ) -> Run:
         cid = f"call-{next(self._ids)}"
-        source = self._events(cid, shown, args, call_as, request, app)
+        source = request_events(self.server, cid, shown, args, call_as, request, app)
         # No prompt above the turn: the call's panel names the tool and its arguments.
         run = self.calls.add(source, format="events", start=False)
         run.on_message("rerun", self._rerun(shown))  # the request again, edited
@@ -152,94 +148,6 @@ class McpInspector:
                 self.call(shown, args)
 
         return again
-
-    async def _events(
-        self,
-        cid: str,
-        shown: str,
-        args: dict[str, Any],
-        call_as: str,
-        request: Callable[[Any, Any], Any],
-        app: McpApp | None = None,
-    ) -> AsyncIterator[Event]:
-        """One request as a run's events: a tool call, its live status, its result; a tool's
-        app read meanwhile (once per run: each call is a run of its own), for its panel."""
-        server = self.server.name
-        key = app_key(self.server.name, app.uri) if app is not None else ""
-        shows = app.to_json() | {"key": key} if app is not None else None
-        meta = {"app": dict(shows)} if shows is not None else None  # shows changes: a copy
-        yield ToolCallStart(tool_call_id=cid, name=shown, server=server, call_as=call_as, meta=meta)
-        yield ToolCallEnd(tool_call_id=cid, args=args, arguments=json.dumps(args))
-        # this run's apps (each call is one)
-        apps = AppResources(self.server.aread_resource, self.server.app_domains)
-        reading = asyncio.ensure_future(apps.get(app.uri)) if app is not None else None
-        loop = asyncio.get_running_loop()
-        queue: asyncio.Queue[Event] = asyncio.Queue()
-
-        def put(text: str, progress: float | None = None, detail: Any = None) -> None:
-            ev = Status(
-                state="running", text=text, tool_call_id=cid, progress=progress, detail=detail
-            )
-            loop.call_soon_threadsafe(queue.put_nowait, ev)
-
-        def task_seen(task: dict[str, Any]) -> None:
-            """The call's task changed: its panel shows it (the call's ``meta.task``)."""
-            put(str(task.get("text", "")), detail={"task": task})
-
-        async def progress(done: float, total: float | None, message: str | None) -> None:
-            of = f"/{total:g}" if total else ""
-            put(
-                f"progress {done:g}{of}" + (f": {message}" if message else ""),
-                done / total if total else None,
-            )
-
-        def watch(what: str) -> None:
-            if what == "log" and self.server.log:
-                put(log_text(self.server.log[-1]))
-            elif what == "asks" and self.server.pending:
-                put(f"waiting for your answer: {self.server.pending[-1].message}")
-
-        unwatch = self.server.watch(watch)
-        task = asyncio.ensure_future(request(progress, task_seen))
-        getter: asyncio.Future[Event] | None = None
-        try:
-            while not task.done():
-                getter = (
-                    getter if getter and not getter.done() else asyncio.ensure_future(queue.get())
-                )
-                waits = {task, getter} | ({reading} if reading else set())
-                await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-                if getter.done():
-                    yield getter.result()
-                if reading is not None and reading.done() and shows is not None:
-                    if (ev := app_event(shows, reading)) is not None:
-                        yield ev
-                    reading = None
-            if reading is not None and shows is not None:  # the call ended first
-                await asyncio.wait({reading})
-                if (ev := app_event(shows, reading)) is not None:
-                    yield ev
-            try:
-                result = task.result()
-            except McpError as exc:
-                meta = {"app": dict(shows)} if shows is not None else None  # why no app
-                yield ToolResult(tool_call_id=cid, content=str(exc), is_error=True, meta=meta)
-                yield ErrorEvent(message=str(exc), error_type="McpError")
-                return
-            content, display, is_error = as_tool_result(result)
-            # The app is sent the result as it came (a CallToolResult).
-            meta = {"app": shows | {"result": app_result(result)}} if shows is not None else None
-            yield ToolResult(
-                tool_call_id=cid, content=content, display=display, is_error=is_error, meta=meta
-            )
-        finally:
-            unwatch()
-            task.cancel()
-            if getter is not None:
-                getter.cancel()
-            if reading is not None:
-                reading.cancel()
-            apps.close()
 
     # -- the page ---------------------------------------------------------------------------
 

@@ -22,7 +22,8 @@ from nbagent.core.events import Event
 from nbagent.frameworks.rerun import RECORDING, attach
 from nbagent.runtime.run import Run, launch
 from nbagent.runtime.views import OwnWidget
-from nbagent.sources.recording import MAX_GAP_S, STEPS, Player, read_recording
+from nbagent.sources.recording import MAX_GAP_S, STEPS, Player
+from nbagent.sources.recording_file import read_recording
 from nbagent.widget.messages import StepRequest
 
 __all__ = ["RecordingRun", "ReplayRun", "record", "replay"]

@@ -9,6 +9,9 @@ it lets through with ``at_url``. A failure to connect becomes "cannot connect to
 127.0.0.1:8765: connection refused"; another transport error keeps its words and says
 "(from 127.0.0.1:8765)". Anything else is said as it always was. Classes are recognised by
 name, so nbagent needs none of httpx, openai, websockets or requests to know them.
+
+``first_line`` is an error where one line fits (a table's cell, a one-line ``McpError``): a
+server's or a worker's error often opens with a blank line or goes on for a traceback.
 """
 
 from __future__ import annotations
@@ -20,7 +23,7 @@ from collections.abc import Iterator
 from typing import Any
 from urllib.parse import urlsplit
 
-__all__ = ["at_url", "chain", "error_message", "error_text", "place_of"]
+__all__ = ["at_url", "chain", "error_message", "error_text", "first_line", "place_of"]
 
 CHAIN_DEPTH = 8
 """How many causes (``__cause__`` or ``__context__``) are followed: SDKs wrap a transport
@@ -106,6 +109,14 @@ def error_message(exc: BaseException) -> str:
     name = type(exc).__name__
     text = error_text(exc)
     return f"{name}: {text}" if text else name
+
+
+def first_line(exc: BaseException, *, typed: bool = False) -> str:
+    """``exc`` in one line: the first line of its text that says something, stripped (after
+    its type's name if ``typed``), else its type's name (an error with an empty message)."""
+    line = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
+    name = type(exc).__name__
+    return (f"{name}: {line}" if typed else line) if line else name
 
 
 # -- reading the chain ------------------------------------------------------------------------

@@ -7,8 +7,9 @@ engine: concurrency, budget, cancel), ``pydantic_evals`` (a pydantic-evals datas
 pydantic-evals), ``records`` (rows, file, baseline, headline), ``static`` (the table's static
 HTML copy), ``progress`` (the terminal line), ``evaluation`` (the public object), ``launch``
 (``evaluate()``), ``ray_cases`` (``executor="ray"``: each case a Ray task, its events folded
-here), ``widget`` and ``board`` (its widget, kept live), ``loading``
-(``nbagent.load``: a recording's events or an evaluation, whichever the file holds).
+here) and ``ray_send`` (what goes to its workers), ``widget`` and ``board`` (its widget, kept
+live), ``loading`` (``nbagent.load``: a recording's events or an evaluation, whichever the file
+holds).
 """
 
 from nbagent.evaluation.cases import EvalCase

@@ -9,13 +9,6 @@ kernel, ``RayPerformer`` makes the case's run from those events (an async source
 ``format="events"``), so the live table, the opened row, the scores (run in the kernel, on the
 folded transcript) and the saved results are those of an in-kernel case.
 
-What is sent. The task once (``ray.put``), pickled with Ray's cloudpickle: an
-``nbagent.Agent`` goes with its tools and settings, its OpenAI client as the settings it is
-made again from on the worker (``ClientSpec``: base URL, API key, headers; the scripted demo
-model's in-process client as the demo model). Per case: the input and the title out, batches
-of events back. A task that cannot be pickled fails before any case starts (``sendable``),
-naming the part that could not be sent.
-
 Faults. A worker that dies mid-case ends that case's run as an error, with the events that
 had arrived; a Stop ends the kernel's run, whose source then cancels its Ray task
 (``ray.cancel``). A task never ends on its own: after its last item it waits for that cancel,
@@ -30,17 +23,17 @@ for it.
 from __future__ import annotations
 
 import asyncio
-import copy
-import pickle
 import queue
 import time
 from collections.abc import AsyncIterator, Awaitable, Iterator
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from nbagent.core import threads
+from nbagent.core.errors import first_line
 from nbagent.core.events import Event
+from nbagent.evaluation.ray_send import ClientSpec, portable, sendable, sendable_error, unpacked
 from nbagent.evaluation.tasks import Hidden, MakeView, OnRun, Outcome, performer
 from nbagent.runtime.run import Run
 
@@ -91,58 +84,6 @@ class Failed:
     error: Exception
 
 
-def _plain(exc: Exception) -> Exception:
-    """An error that does not pickle as a ``RuntimeError`` saying what it was."""
-    return RuntimeError(f"{type(exc).__name__}: {exc}")
-
-
-@dataclass(frozen=True)
-class ClientSpec:
-    """An OpenAI client as what makes it again on a worker (a client holds locks and
-    connections, which cannot be pickled): its settings, and its HTTP transport where that
-    pickles (the scripted demo model's in-process one does: ``demo.in_process``)."""
-
-    base_url: str
-    api_key: str | None = None
-    headers: dict[str, str] = field(default_factory=dict)
-    sync: bool = False
-    http: tuple[Any, Any] | None = None
-    """The HTTP client's class and its transport, made again on the worker; None: the
-    default ones."""
-
-    @classmethod
-    def of(cls, client: Any) -> ClientSpec | None:
-        """The spec of an ``openai`` client; None for anything else (sent as it is)."""
-        if not type(client).__module__.startswith("openai"):
-            return None
-        http_client = getattr(client, "_client", None)
-        transport = getattr(http_client, "_transport", None)
-        http = None
-        if transport is not None and _pickle_error(transport, pickle.dumps) is None:
-            http = (type(http_client), transport)
-        custom = getattr(client, "_custom_headers", None) or {}
-        return cls(
-            str(client.base_url),
-            getattr(client, "api_key", None),
-            {str(k): str(v) for k, v in custom.items()},
-            sync=not type(client).__name__.startswith("Async"),
-            http=http,
-        )
-
-    def make(self) -> Any:
-        """The client, on the worker."""
-        import openai
-
-        cls = openai.OpenAI if self.sync else openai.AsyncOpenAI
-        extra: dict[str, Any] = {}
-        if self.http is not None:
-            http_class, transport = self.http
-            extra["http_client"] = http_class(transport=transport)
-        return cls(
-            base_url=self.base_url, api_key=self.api_key, default_headers=self.headers, **extra
-        )
-
-
 def connect(address: str) -> Any:
     """The ``ray`` module, initialised: the Ray already running in this process, else
     ``ray.init()`` (``"ray"``: a local Ray, or the cluster ``RAY_ADDRESS`` names) or
@@ -157,7 +98,7 @@ def connect(address: str) -> Any:
             ray.init(address=None if address == "ray" else address, include_dashboard=False)
         except Exception as exc:  # noqa: BLE001 - whatever Ray says, in one line
             where = "a local Ray" if address == "ray" else f"Ray at {address!r}"
-            why = _why(exc)
+            why = first_line(exc)
             raise RuntimeError(f"evaluate(executor=...) could not start {where}: {why}") from None
     return ray
 
@@ -180,72 +121,6 @@ def _check_reachable(address: str) -> None:
         ) from None
 
 
-def portable(task: Any) -> Any:
-    """``task`` as it is sent: an ``nbagent.Agent``'s client as its ``ClientSpec``."""
-    client = getattr(task, "_client", None)
-    if callable(getattr(task, "prepare", None)) and client is not None:
-        spec = ClientSpec.of(client)
-        if spec is not None:
-            task = copy.copy(task)
-            task._client = spec
-    return task
-
-
-def sendable(task: Any, dumps: Any) -> bytes:
-    """``task`` pickled (``dumps``: Ray's cloudpickle); ``TypeError`` naming the part of it
-    that cannot be (an attribute, a tool, a closure's variable)."""
-    try:
-        return bytes(dumps(task))
-    except Exception as exc:  # noqa: BLE001 - pickling raises TypeError, PicklingError, ...
-        path, culprit, error = _culprit(task, "task", dumps, exc, 0)
-        raise TypeError(
-            f"evaluate(executor='ray') cannot send the task to Ray's workers: {path} "
-            f"({type(culprit).__name__}) cannot be pickled ({error}); make it on the worker "
-            "instead (e.g. a task function that builds it)"
-        ) from None
-
-
-def _culprit(obj: Any, path: str, dumps: Any, exc: Exception, depth: int) -> tuple[str, Any, str]:
-    """The deepest part of ``obj`` that does not pickle, its path and its error."""
-    if depth < 6:
-        for name, child in _parts(obj):
-            inner = _pickle_error(child, dumps)
-            if inner is not None:
-                return _culprit(child, f"{path}{name}", dumps, inner, depth + 1)
-    return path, obj, _why(exc)
-
-
-def _pickle_error(obj: Any, dumps: Any) -> Exception | None:
-    """Why ``obj`` does not pickle; None when it does."""
-    try:
-        dumps(obj)
-    except Exception as exc:  # noqa: BLE001 - TypeError, PicklingError, ...
-        return exc
-    return None
-
-
-def _parts(obj: Any) -> Iterator[tuple[str, Any]]:
-    """What ``obj`` is made of, each with how to name it."""
-    if isinstance(obj, dict):
-        for key, value in obj.items():
-            yield f"[{key!r}]", value
-    elif isinstance(obj, (list, tuple, set, frozenset)):
-        for i, value in enumerate(obj):
-            label = getattr(value, "name", None) or getattr(value, "__qualname__", None)
-            yield f"[{i}]" + (f" ({label})" if isinstance(label, str) else ""), value
-    else:
-        code = getattr(obj, "__code__", None)
-        cells = getattr(obj, "__closure__", None) or ()
-        if code is not None:
-            for name, cell in zip(code.co_freevars, cells, strict=False):
-                yield f" (its variable {name})", cell.cell_contents
-            wrapped = getattr(obj, "__wrapped__", None)
-            if wrapped is not None:
-                yield ".__wrapped__", wrapped
-        for name, value in getattr(obj, "__dict__", {}).items():
-            yield f".{name}", value
-
-
 def case_events(task: Any, value: Any, title: str, throttle_s: float) -> Iterator[Any]:
     """On a worker: run one case as the kernel would, yielding its events in batches (a list
     per ``throttle_s``), the last one ending with ``Ended`` (or ``Failed``: the task raised);
@@ -266,10 +141,7 @@ def case_events(task: Any, value: Any, title: str, throttle_s: float) -> Iterato
 
     try:
         try:
-            spec = getattr(task, "_client", None)
-            if isinstance(spec, ClientSpec):  # the agent with a client of this worker's own
-                task = copy.copy(task)
-                task._client = spec.make()
+            task = unpacked(task)
             pool = threads.executor(1, "nbagent-ray-case")
             coro = performer(task, pool)(value, title, on_run, Hidden)
             future = asyncio.run_coroutine_threadsafe(_outcome(coro), background_loop())
@@ -297,7 +169,7 @@ def case_events(task: Any, value: Any, title: str, throttle_s: float) -> Iterato
             batch.extend(ends)  # the run's end goes with the output, in the last item
             last: Ended | Failed = Ended(future.result().output)
         except Exception as exc:  # noqa: BLE001 - sent as an item: the task must not end here
-            last = Failed(exc if _pickle_error(exc, pickle.dumps) is None else _plain(exc))
+            last = Failed(sendable_error(exc))
         # One last item, the run's end and the output together: the kernel's run ends as it
         # reads the end, and its source is closed then, before a next item could be read.
         batch.append(last)
@@ -379,15 +251,8 @@ class RayPerformer:
             cause = getattr(exc, "cause", None)
             raise (cause if isinstance(cause, Exception) else exc) from None
         except ray.exceptions.RayError as exc:  # its worker died, or Ray could not run it
-            raise RuntimeError(f"the case's Ray worker failed: {_why(exc, typed=True)}") from None
+            why = first_line(exc, typed=True)
+            raise RuntimeError(f"the case's Ray worker failed: {why}") from None
         finally:
             if not cancelled:  # Stop, or the run ended here first: the task ends too
                 ray.cancel(refs)
-
-
-def _why(exc: BaseException, *, typed: bool = False) -> str:
-    """``exc`` in one line: its first line that says something (after its type's name if
-    ``typed``), else its type's name."""
-    line = next((line.strip() for line in str(exc).splitlines() if line.strip()), "")
-    name = type(exc).__name__
-    return (f"{name}: {line}" if typed else line) if line else name

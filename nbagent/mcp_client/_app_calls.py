@@ -21,11 +21,12 @@ import weakref
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Literal, Protocol
 
+from nbagent.core.errors import first_line
 from nbagent.mcp_client._agent_tools import call_as
 from nbagent.mcp_client._apps import app_result
 from nbagent.mcp_client._types import McpError, McpResult, McpTool
 from nbagent.runtime.loops import background_loop, settle_threadsafe
-from nbagent.runtime.run import MAX_APP_NAME
+from nbagent.runtime.reruns import MAX_APP_NAME
 
 if TYPE_CHECKING:
     from nbagent.runtime.pause import Pauses
@@ -214,7 +215,7 @@ class AppCalls:
         try:
             result = await server.acall(call.name, **args)
         except McpError as exc:
-            line = str(exc).splitlines()[0] if str(exc) else type(exc).__name__
+            line = first_line(exc)
             fields = {"state": "error", "result": line, "is_error": True}
             self._record(call.id, call.request, fields | {"answer": _error(line)})
             return

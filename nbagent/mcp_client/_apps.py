@@ -11,7 +11,7 @@ for the call's ``meta.app``: the inspector's calls (``nbagent/apps/inspector.py`
 agent's (``nbagent/agent/mcp.py``, told the result through ``APP_RESULT``). What a server sends
 is read field by field: a ``_meta.ui`` of the wrong types is no app (skipped); a resource that
 is missing, of another type, too large or not ``ui://`` is a one-line error the call's panel
-shows instead of the app.
+shows instead of the app. The domains an app may reach, and its frame's CSP: ``_app_domains``.
 """
 
 from __future__ import annotations
@@ -19,14 +19,21 @@ from __future__ import annotations
 import asyncio
 import base64
 import binascii
-import re
 from collections.abc import Awaitable, Callable, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, TypeAlias
+from typing import TYPE_CHECKING, Any
 
+from nbagent.core.errors import first_line
 from nbagent.core.events import Custom
-from nbagent.core.values import APP_RESULT_BYTES, APP_URI_CHARS, app_key, app_result_bounded
+from nbagent.core.values import APP_RESULT_BYTES, app_key, app_result_bounded
+from nbagent.mcp_client._app_domains import (
+    URI_CHARS,
+    AppDomains,
+    allowed_domains,
+    asked_domains,
+    csp_policy,
+)
 from nbagent.mcp_client._types import VISIBILITY, McpApp, McpError, McpResult
 
 if TYPE_CHECKING:
@@ -38,15 +45,11 @@ __all__ = [
     "MAX_APP_BYTES",
     "UI",
     "AddedApps",
-    "AppDomains",
     "AppResource",
     "AppResources",
-    "allowed_domains",
     "app_event",
     "app_key",
     "app_result",
-    "check_domains",
-    "csp_policy",
     "read_app",
     "tool_app",
     "ui_extension",
@@ -60,105 +63,7 @@ MAX_APP_BYTES = 4 * 1024 * 1024
 """The largest app read (UTF-8 bytes): an app bundled with ext-apps' ``App`` is ~650 KB."""
 MAX_RESULT_BYTES = APP_RESULT_BYTES
 """The largest call result sent to an app as it came (larger: its text only, cut)."""
-URI_CHARS = APP_URI_CHARS
-"""The longest ``ui://`` uri read, and each domain of ``_meta.ui.csp``."""
-CSP_KEYS = ("connectDomains", "resourceDomains", "frameDomains", "baseUriDomains")
 PERMISSIONS = ("camera", "microphone", "geolocation", "clipboardWrite")
-DOMAINS_KEPT = 32
-"""Domains kept per CSP list (each at most ``URI_CHARS`` characters)."""
-# A host's labels: [a-z0-9], then up to 62 more ending in one ([a-z0-9-]{0,61}[a-z0-9]).
-ORIGIN = re.compile(
-    r"(?:https|wss)://(?:\*\.)?[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
-    r"(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)*(?::[0-9]{1,5})?",
-    re.I,
-)
-"""A domain the page may allow: an ``https`` origin (``wss`` for connections), or all the
-subdomains of one (``https://*.example.com``); never a bare ``*``, a scheme alone, a path or
-a CSP keyword (``'unsafe-eval'``)."""
-SOURCES = {
-    "connectDomains": ("connect-src",),
-    "resourceDomains": ("script-src", "style-src", "img-src", "font-src", "media-src"),
-    "frameDomains": ("frame-src",),
-    "baseUriDomains": ("base-uri",),
-}
-"""Where each list of an app's ``_meta.ui.csp`` goes in its frame's CSP (the spec's mapping)."""
-CSP = {"script-src": "'unsafe-inline'", "style-src": "'unsafe-inline'", "img-src": "data:"}
-"""What every app may load: its own inline scripts and styles, ``data:`` images."""
-AppDomains: TypeAlias = bool | Sequence[str]
-"""``nbagent.mcp(..., app_domains=)``: False (none of an app's domains), True (those it
-declares) or the origins it may be allowed among those it declares."""
-
-
-def origin(domain: str) -> str | None:
-    """``domain`` as the page's CSP names it (lower case, no trailing ``/``), or None when it
-    is none the page allows (``ORIGIN``)."""
-    found = domain[:-1] if domain.endswith("/") else domain
-    if len(found) > 300 or not ORIGIN.fullmatch(found):
-        return None
-    return found.lower()
-
-
-def check_domains(given: AppDomains) -> AppDomains:
-    """``app_domains=`` as given, checked: a bool, or origins (``ORIGIN``); ValueError
-    naming the first that is not one."""
-    if isinstance(given, bool):
-        return given
-    if isinstance(given, str):
-        raise ValueError("app_domains= is True, False or a list of origins, not a string")
-    out: list[str] = []
-    for d in given:
-        found = origin(d) if isinstance(d, str) else None
-        if found is None:
-            raise ValueError(f"app_domains=: {d!r:.80} is not an https origin")
-        out.append(found)
-    return tuple(out)
-
-
-def csp_policy(allowed: dict[str, list[str]]) -> str:
-    """The CSP of an app's frame (js/src/panels/app_host.js ``withCsp``): nothing from the
-    network (``default-src 'none'``) but the ``allowed`` domains (``allowed_domains``), each
-    where ``SOURCES`` puts its list; the page takes it only in this shape (its ``POLICY``)."""
-    out: dict[str, list[str]] = {"default-src": ["'none'"]}
-    out |= {k: [v] for k, v in CSP.items()}
-    for key, names in SOURCES.items():
-        for name in names if allowed.get(key) else ():
-            out.setdefault(name, []).extend(allowed[key])
-    return "; ".join(f"{k} {' '.join(v)}" for k, v in out.items())
-
-
-def allowed_domains(
-    csp: dict[str, list[str]], allow: AppDomains
-) -> tuple[dict[str, list[str]], str]:
-    """The domains of an app's ``csp`` (by list) the page allows in its frame, and the one
-    line its panel shows of them: what it allows, what it dropped and why, or that it asked
-    for some and the notebook's author allowed none (and how to)."""
-    asked = sum(len(v) for v in csp.values())
-    if not asked:
-        return {}, ""
-    if allow is False:
-        return {}, (
-            f"the app asks for {asked} domain{'s' * (asked > 1)}; none allowed "
-            "(nbagent.mcp(..., app_domains=True) allows them)"
-        )
-    checked = check_domains(allow)
-    listed = None if isinstance(checked, bool) else set(checked)
-    out: dict[str, list[str]] = {}
-    dropped: list[str] = []
-    for key, domains in csp.items():
-        for d in domains:
-            found = origin(d)
-            if found is not None and found.startswith("wss:") and key != "connectDomains":
-                found = None
-            if found is None:
-                dropped.append(f"{d[:80]!r} (not an https origin)")
-            elif listed is not None and found not in listed:
-                dropped.append(f"{found} (not in app_domains)")
-            elif found not in out.setdefault(key, []):
-                out[key].append(found)
-    out = {k: v for k, v in out.items() if v}
-    shown = ", ".join(dict.fromkeys(d for v in out.values() for d in v)) or "no domain"
-    note = f"; dropped: {', '.join(dropped)}" if dropped else ""
-    return out, f"the app may reach {shown}{note}"
 
 
 def ui_extension() -> ClientExtension:
@@ -229,7 +134,7 @@ def read_app(uri: str, contents: Sequence[Any], allow: AppDomains = False) -> Ap
     ui = (item.get("_meta") or {}).get("ui") if isinstance(item.get("_meta"), dict) else None
     ui = ui if isinstance(ui, dict) else {}
     border = ui.get("prefersBorder")
-    csp = _csp(ui.get("csp"))
+    csp = asked_domains(ui.get("csp"))
     allowed, domains = allowed_domains(csp, allow)
     return AppResource(
         uri=uri,
@@ -263,21 +168,6 @@ def _text(uri: str, item: dict[str, Any]) -> str:
         )
     assert isinstance(text, str)
     return text
-
-
-def _csp(raw: Any) -> dict[str, list[str]]:
-    """The CSP domains an app asks for, by list (strings only, bounded); the page allows them
-    only when the notebook's author does."""
-    if not isinstance(raw, dict):
-        return {}
-    out: dict[str, list[str]] = {}
-    for key in CSP_KEYS:
-        given = raw.get(key)
-        if isinstance(given, list):
-            kept = [d[:URI_CHARS] for d in given[:DOMAINS_KEPT] if isinstance(d, str) and d]
-            if kept:
-                out[key] = kept
-    return out
 
 
 def _permissions(raw: Any) -> list[str]:
@@ -320,7 +210,7 @@ class AppResources:
         try:
             contents = await self._read(uri)
         except McpError as exc:
-            raise McpError(f"app {uri}: {str(exc).splitlines()[0]}") from None
+            raise McpError(f"app {uri}: {first_line(exc)}") from None
         return read_app(uri, contents, self._allow)
 
 

@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any, Literal, TypeAlias, TypeVar
 
 from nbagent.mcp_client import _catalog
 from nbagent.mcp_client._agent_tools import agent_tool
-from nbagent.mcp_client._apps import AppDomains, check_domains
-from nbagent.mcp_client._asks import CALLER, TASK_SEEN, McpRequest
+from nbagent.mcp_client._app_domains import AppDomains, check_domains
+from nbagent.mcp_client._asks import CALLER, TASK_SEEN
 from nbagent.mcp_client._connection import Connection, Progress, transport_for, transport_of
+from nbagent.mcp_client._traffic import ServerTraffic
 from nbagent.mcp_client._types import (
-    McpLogEntry,
     McpPrompt,
     McpResource,
     McpResourceTemplate,
@@ -42,7 +42,7 @@ CLOSE_S = 10.0
 """How long closing may take (the SDK ends a stdio server's process tree, then kills it)."""
 
 
-class McpServer:
+class McpServer(ServerTraffic):
     """A connected MCP server: its ``tools``, ``call`` and ``acall`` them, ``close`` it.
 
     Made by ``nbagent.mcp(...)``. The connection lives on nbagent's background loop until
@@ -156,58 +156,6 @@ class McpServer:
     def get_prompt(self, name: str, /, **arguments: str) -> list[dict[str, Any]]:
         """A prompt's messages, its arguments filled in: ``{"role", "content"}`` each."""
         return self._ask(*_prompting(name, arguments))
-
-    @property
-    def log(self) -> list[McpLogEntry]:
-        """The log messages the server sent, oldest first (the last 1,000)."""
-        return list(self._conn.log)
-
-    @property
-    def pending(self) -> list[McpRequest]:
-        """What the server asks of the user mid-call and waits for (elicitation: a form to
-        fill in; sampling: a reply from the client's model), oldest first."""
-        return self._conn.asks.pending
-
-    def answer(
-        self,
-        request: McpRequest | str,
-        action: Literal["accept", "decline", "cancel"] = "accept",
-        content: Any = None,
-    ) -> None:
-        """Answer a pending request (``server.pending``): accept an elicitation with a dict
-        of its fields, a sampling request with the reply's text; or decline or cancel."""
-        rid = request if isinstance(request, str) else request.id
-        self._conn.asks.answer(rid, action, content)
-
-    def claim(self, request_id: str) -> bool:
-        """True the first time only: who claims a pending request answers it (an agent's
-        call, which pauses with it); the others leave it alone."""
-        return self._conn.asks.claim(request_id)
-
-    def unclaim(self, request_id: str) -> None:
-        """A claimed request will not be answered by its claimer after all: another may."""
-        self._conn.asks.unclaim(request_id)
-
-    @property
-    def rpc(self) -> list[dict[str, Any]]:
-        """The connection's newest JSON-RPC messages: ``{"dir": "in" | "out", "at", "text"}``."""
-        return list(self._conn.rpc.entries)
-
-    @property
-    def log_count(self) -> int:
-        """Log messages received since connecting (``log`` keeps the newest)."""
-        return self._conn.log_count
-
-    @property
-    def rpc_count(self) -> int:
-        """JSON-RPC messages passed since connecting (``rpc`` keeps the newest)."""
-        return self._conn.rpc.count
-
-    def watch(self, callback: Callable[[str], None]) -> Callable[[], None]:
-        """Call ``callback(what)`` (on nbagent's loop thread) when the server's "log", "rpc"
-        or pending requests ("asks") change; returns the function that stops it."""
-        self._conn.watchers.append(callback)
-        return lambda: self._conn.watchers.remove(callback)
 
     async def acall_with_progress(
         self,

@@ -1,1 +1,2 @@
-"""An adapter's events into a normalized stream: the normalizer and the stream."""
+"""An adapter's events into a normalized stream: the normalizer, the pipeline that feeds one
+run's items through its adapter and normalizer (``feed``) and the read loop (``stream``)."""

@@ -3,8 +3,9 @@
 What a run does lives in the runtime beside it: ``RunSink`` folds and sends, ``Driver``
 reads the source where it belongs and waits, ``registry`` knows which runs stream,
 ``views`` is where the ops go, ``PausedCalls`` (which ``Run`` extends) answers its paused
-tool calls. Producers above the runtime (the agent, replay) extend a Run through its public
-hooks: ``on_message``, ``on_events``, ``on_done``, ``push_late``.
+tool calls, ``ToolReruns`` (``reruns``; extended too) records its tools called again.
+Producers above the runtime (the agent, replay) extend a Run through its public hooks:
+``on_message``, ``on_events``, ``on_done``, ``push_late``.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import asyncio
 import itertools
 import threading
 import time
-from collections.abc import Callable, Generator, Mapping
+from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -26,7 +27,7 @@ from nbagent.runtime.log import EventLog
 from nbagent.runtime.pause import Pauses
 from nbagent.runtime.paused_calls import PausedCalls
 from nbagent.runtime.requests import PageRequests
-from nbagent.runtime.reruns import Rerunner, cannot_reach
+from nbagent.runtime.reruns import Rerunner, ToolReruns
 from nbagent.runtime.sink import Amend, EventsCallback, RunSink
 from nbagent.runtime.views import CellOutput, OwnWidget, RunView, held
 from nbagent.sources import check_source, resolve_source
@@ -36,17 +37,15 @@ from nbagent.widget.messages import LanesRequest
 from nbagent.widget.output import OutputRun, mimebundle
 from nbagent.widget.terminal import Printer
 
-__all__ = ["MAX_APP_NAME", "MessageHandler", "Run", "launch"]
+__all__ = ["MessageHandler", "Run", "launch"]
 
 MessageHandler = Callable[[Any], None]
-MAX_APP_NAME = 128
-"""The longest tool name (and JSON-RPC id) read from an MCP app's call."""
 """Takes a page message of its kind (its TypedDict in ``nbagent.widget.messages``), as the
 page sent it: it checks the fields it reads."""
 _ids = itertools.count(1)
 
 
-class Run(PausedCalls, PageRequests):
+class Run(PausedCalls, PageRequests, ToolReruns):
     """One run of a source through the pipeline; ``show()``, ``agent.run()`` and ``replay()``
     return it at once. ``transcript``: the folded state (pure data); ``widget``: the view (None
     outside a notebook); ``events``: every normalized event. ``await run`` / ``wait()`` give the
@@ -194,7 +193,7 @@ class Run(PausedCalls, PageRequests):
             file.writelines(self.events.jsonl())
         return target
 
-    # An agent's run (``nbagent.AgentRun``) has a conversation and tools; others not.
+    # An agent's run (``nbagent.AgentRun``) has a conversation; others not.
 
     @property
     def session(self) -> Any:
@@ -205,21 +204,6 @@ class Run(PausedCalls, PageRequests):
     def messages(self) -> list[dict[str, Any]]:
         """An agent run's conversation so far (Chat Completions messages); [] here."""
         return []
-
-    def rerun_tool(self, i: int, **overrides: Any) -> Any:
-        """Call the tool of tool call ``i`` again, ``overrides`` replacing arguments, and show
-        it under the call; returns its result. Only where nbagent reaches the run's tools
-        (``reruns``: a run of ``nbagent.Agent``, a framework's run whose tool objects it holds)."""
-        if self.reruns is None:
-            why = self.transcript.tool_calls[i].no_rerun or self.no_rerun
-            raise RuntimeError(cannot_reach(why or "nothing here holds it"))
-        return self.reruns.rerun_tool(i, **overrides)
-
-    def cannot_rerun(self, why: str) -> None:
-        """nbagent cannot reach the run's tools: each panel and ``rerun_tool`` say ``why``."""
-        self.no_rerun = why
-        if self.view is not None:
-            self.view.set_can_rerun(why)
 
     cannot_fork: str | None = "this run has no conversation to go on from"
     """Why ``fork`` raises, a clause; None: it forks (its widget's ``forks`` is a list)."""
@@ -302,36 +286,6 @@ class Run(PausedCalls, PageRequests):
         the caller holds ``lock`` and has applied them to the transcript."""
         if self.view is not None:
             self.view.push_late(ops)
-
-    def record_rerun(self, tool_call_id: str, fields: dict[str, Any], k: int | None = None) -> int:
-        """Record ``k`` of a tool call's ``reruns`` (a new one when None: a Re-run, an MCP app's
-        own call) updated with ``fields``, in the transcript and in the view (``push_late``,
-        also after the end); its index. The caller holds ``lock``."""
-        i, tool = self.transcript.tool_call_at(tool_call_id)
-        if k is None:
-            tool.reruns.append(fields)
-            k = len(tool.reruns) - 1
-        else:  # a new dict: an earlier to_dict() keeps its own
-            tool.reruns[k] = tool.reruns[k] | fields
-        self.push_late([{"op": "set", "i": i, "set": {"reruns": [dict(r) for r in tool.reruns]}}])
-        return k
-
-    def refuse_app_call(self, content: Mapping[str, Any], why: str) -> None:
-        """An MCP app's call (the page's ``app_call``) refused: recorded under the call owning
-        the app, its ``answer`` the JSON-RPC error ``why`` that the page posts the app."""
-        owner, request, name = content.get("id"), content.get("request"), content.get("name")
-        if not isinstance(request, (str, int)) or isinstance(request, bool):
-            return  # nothing the app could be answered under
-        if isinstance(request, str) and len(request) > MAX_APP_NAME:
-            return
-        if not any(c.id == owner for c in self.transcript.tool_calls):
-            return
-        shown = name[:MAX_APP_NAME] if isinstance(name, str) else "?"
-        answer = {"error": {"code": -32000, "message": why}}
-        with self.lock:
-            fields = {"by": "app", "request": request, "name": shown, "state": "refused"}
-            self.record_rerun(str(owner), fields | {"answer": answer})
-        self.save_state()
 
     def save_state(self) -> None:
         """Write the transcript into the widget's saved state again (after ``push_late``

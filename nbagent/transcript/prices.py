@@ -2,7 +2,7 @@
 then the price table of ``genai-prices`` (its bundled snapshot: nbagent never asks it to fetch
 newer prices, so a cost needs no network and the same events always give the same cost).
 
-A model neither knows gives None (shown "—"): never a guess. The reducer (``fold/run.py``)
+A model neither knows gives None (shown "—"): never a guess. The reducer (``fold/usage.py``)
 prices each step with ``step_cost``; a cost the source reports wins over both.
 """
 

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import pytest
 
-from nbagent.mcp_client._apps import csp_policy
+from nbagent.mcp_client._app_domains import csp_policy
 from tests.browser.lab import LabPage, set_theme
 from tests.browser.test_lab_protocols import tool, turn, wait_turn
 from tests.mcp_servers.apps import APP_HTML

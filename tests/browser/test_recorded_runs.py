@@ -19,7 +19,8 @@ import pytest
 from nbagent import demo
 from nbagent.apps.lanes import Lanes
 from nbagent.apps.replay import ReplayRun
-from nbagent.sources.recording import Player, read_recording
+from nbagent.sources.recording import Player
+from nbagent.sources.recording_file import read_recording
 from tests.browser.lab import ROOT_SEL, SAMPLE_JS
 from tests.browser.replays import Playback, Recorder, Recording, record
 from tests.browser.test_lab import demo_usage, summary

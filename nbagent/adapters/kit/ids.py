@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from typing import Literal, TypeAlias
 
-from nbagent.core.events.kinds import Channel
+from nbagent.core.events.envelope import Channel
 
 __all__ = ["Ids", "Kind", "ScopeKind", "kind_of"]
 

@@ -24,7 +24,7 @@ from nbagent.core.events import (
     TextDelta,
     ThinkingDelta,
 )
-from nbagent.core.events.kinds import Channel
+from nbagent.core.events.envelope import Channel
 
 __all__ = [
     "ANSWER_SEEN_WHOLE",

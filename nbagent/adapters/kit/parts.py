@@ -33,7 +33,7 @@ from nbagent.core.events import (
     ToolCallEnd,
     ToolCallStart,
 )
-from nbagent.core.events.kinds import Channel
+from nbagent.core.events.envelope import Channel
 
 __all__ = ["Part", "PartKind", "Parts"]
 

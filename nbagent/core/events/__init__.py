@@ -9,20 +9,22 @@ and ``meta``. Constructors are keyword-only: ``TextDelta(message_id="m", delta="
 """
 
 from nbagent.core.events.decode import EVENT_TYPES, event_from_dict, event_from_json
-from nbagent.core.events.kinds import (
+from nbagent.core.events.envelope import (
     END_REASONS,
     STATUSES,
-    Custom,
     EndReason,
-    ErrorEvent,
     Event,
     EventDecodeError,
+    NbagentError,
+    RunStatus,
+)
+from nbagent.core.events.kinds import (
+    Custom,
+    ErrorEvent,
     MessageEnd,
     MessageStart,
-    NbagentError,
     RunEnd,
     RunStart,
-    RunStatus,
     State,
     Status,
     StepEnd,

@@ -7,11 +7,10 @@ import typing
 from dataclasses import fields
 from typing import Any
 
+from nbagent.core.events.envelope import Event, EventDecodeError
 from nbagent.core.events.kinds import (
     Custom,
     ErrorEvent,
-    Event,
-    EventDecodeError,
     MessageEnd,
     MessageStart,
     RunEnd,

@@ -22,6 +22,7 @@ import dataclasses
 from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
+from nbagent.core.errors import first_line
 from nbagent.core.events import Event, ToolCallStart, ToolResult
 from nbagent.mcp_client import McpError, McpResult, McpTool
 from nbagent.mcp_client._app_calls import AppCalls, owned_by
@@ -43,12 +44,6 @@ NO_LOOP = (
     "nbagent reads a pydantic-ai run's apps on the run's event loop: show its async stream "
     "(agent.run_stream_events)"
 )
-
-
-def one_line(exc: BaseException) -> str:
-    """What went wrong, in one line."""
-    text = str(exc).strip()
-    return (text.splitlines()[0] if text else type(exc).__name__)[:300]
 
 
 class ToolsetServer:
@@ -95,7 +90,7 @@ class ToolsetServer:
         except McpError:
             raise
         except Exception as exc:  # noqa: BLE001 - the server's or the connection's: one line
-            raise McpError(one_line(exc)) from None
+            raise McpError(first_line(exc)[:300]) from None
 
     async def aread_resource(self, uri: str) -> list[dict[str, Any]]:
         """A resource's contents as JSON, read for an app (``read_resource_for_app``)."""

@@ -1,10 +1,11 @@
 """The pure reducer: normalized Events → the transcript's state (version 1, see DEVELOP.md).
 
 ``reducer.py``: ``TranscriptBase`` (construction, the public view, ``apply`` and the text,
-thinking and message handlers); ``tools.py``: tool calls; ``run.py``: usage, steps, status,
-errors, the run's start and end; ``state.py``: the fields, the block helpers and ``apply_op``;
-``numbers.py``: what time to first token, generation time, output tokens and tokens/s mean;
-``plans.py``: the run's plan from its snapshots.
+thinking and message handlers); ``tools.py``: tool calls; ``run.py``: steps, status, errors,
+the run's start and end; ``usage.py``: usage and cost; ``state.py``: the fields, the block
+helpers and ``apply_op``; ``numbers.py``: what time to first token, generation time, output
+tokens and tokens/s mean, and ``run_numbers.py`` those of the transcript; ``plans.py``: the
+run's plan from its snapshots.
 """
 
 from nbagent.transcript.blocks import ToolCall
