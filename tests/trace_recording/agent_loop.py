@@ -1,4 +1,5 @@
-"""A small agent written by hand on the ``openai`` client, the run both OpenTelemetry fixtures record.
+"""A small agent written by hand on the ``openai`` client: the run the OpenTelemetry and LangSmith
+fixtures record.
 
 It asks the model four times, sync and streaming in turn, and names the tool each turn must
 call (``tool_choice``): the real small model (SmolLM2-135M) calls a tool only when told to,
@@ -44,18 +45,32 @@ def lookup_order(order_id: str = "", **_: Any) -> dict[str, Any]:
 SCHEMAS: dict[str, dict[str, Any]] = {
     "get_weather": {
         "description": "The weather now in a city.",
-        "parameters": {"type": "object", "properties": {"city": {"type": "string"}}, "required": ["city"]},
+        "parameters": {
+            "type": "object",
+            "properties": {"city": {"type": "string"}},
+            "required": ["city"],
+        },
     },
     "lookup_order": {
         "description": "Where an order is, by its id.",
-        "parameters": {"type": "object", "properties": {"order_id": {"type": "string", "pattern": "^[A-Z]-[0-9]{1,4}$"}}, "required": ["order_id"]},
+        "parameters": {
+            "type": "object",
+            "properties": {"order_id": {"type": "string", "pattern": "^[A-Z]-[0-9]{1,4}$"}},
+            "required": ["order_id"],
+        },
     },
     "ask_researcher": {
         "description": "Ask the researcher agent a question.",
-        "parameters": {"type": "object", "properties": {"question": {"type": "string"}}, "required": ["question"]},
+        "parameters": {
+            "type": "object",
+            "properties": {"question": {"type": "string"}},
+            "required": ["question"],
+        },
     },
 }
-TOOLS = [{"type": "function", "function": {"name": name, **schema}} for name, schema in SCHEMAS.items()]
+TOOLS = [
+    {"type": "function", "function": {"name": name, **schema}} for name, schema in SCHEMAS.items()
+]
 TURNS: list[tuple[str | None, bool]] = [
     ("get_weather", False),
     ("lookup_order", True),
@@ -74,7 +89,9 @@ class Tracing(Protocol):
 
     def agent(self, name: str, prompt: str, system: str) -> AbstractContextManager[AgentSpan]: ...
 
-    def tool(self, name: str, call_id: str, arguments: dict[str, Any]) -> AbstractContextManager[Span]: ...
+    def tool(
+        self, name: str, call_id: str, arguments: dict[str, Any]
+    ) -> AbstractContextManager[Span]: ...
 
 
 @dataclass
@@ -94,7 +111,9 @@ class Reply:
     usage: tuple[int, int] | None
 
 
-def _create(client: openai.OpenAI, messages: list[dict[str, Any]], tool: str | None, stream: bool) -> Reply:
+def _create(
+    client: openai.OpenAI, messages: list[dict[str, Any]], tool: str | None, stream: bool
+) -> Reply:
     kwargs: dict[str, Any] = {"model": MODEL, "messages": messages, "seed": SEED, "temperature": 0}
     kwargs["max_tokens"] = MAX_TOKENS if tool is None else TOOL_MAX_TOKENS
     if tool is not None:
@@ -103,13 +122,18 @@ def _create(client: openai.OpenAI, messages: list[dict[str, Any]], tool: str | N
     if not stream:
         done = client.chat.completions.create(**kwargs)
         msg = done.choices[0].message
-        calls = [{"id": c.id, "name": c.function.name, "arguments": c.function.arguments} for c in msg.tool_calls or []]
+        calls = [
+            {"id": c.id, "name": c.function.name, "arguments": c.function.arguments}
+            for c in msg.tool_calls or []
+        ]
         usage = (done.usage.prompt_tokens, done.usage.completion_tokens) if done.usage else None
         return Reply(msg.content or "", calls, usage)
     text: list[str] = []
     parts: dict[int, dict[str, Any]] = {}
     usage = None
-    chunks = client.chat.completions.create(**kwargs, stream=True, stream_options={"include_usage": True})
+    chunks = client.chat.completions.create(
+        **kwargs, stream=True, stream_options={"include_usage": True}
+    )
     for chunk in chunks:
         if chunk.usage is not None:
             usage = (chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
@@ -134,7 +158,10 @@ def _add_usage(span: AgentSpan, reply: Reply) -> None:
 def researcher(client: openai.OpenAI, tracing: Tracing, question: str) -> str:
     """The sub-agent: an agent of its own, one streamed call of the model."""
     with tracing.agent("researcher", question, RESEARCHER_SYSTEM) as span:
-        messages = [{"role": "system", "content": RESEARCHER_SYSTEM}, {"role": "user", "content": question}]
+        messages = [
+            {"role": "system", "content": RESEARCHER_SYSTEM},
+            {"role": "user", "content": question},
+        ]
         reply = _create(client, messages, None, stream=True)
         _add_usage(span, reply)
         span.answer = reply.text
@@ -148,7 +175,10 @@ def run(client: openai.OpenAI, tracing: Tracing, flush: Callable[[], None]) -> s
         "lookup_order": lookup_order,
         "ask_researcher": lambda question="", **_: researcher(client, tracing, question),
     }
-    messages: list[dict[str, Any]] = [{"role": "system", "content": SYSTEM}, {"role": "user", "content": PROMPT}]
+    messages: list[dict[str, Any]] = [
+        {"role": "system", "content": SYSTEM},
+        {"role": "user", "content": PROMPT},
+    ]
     with tracing.agent("travel_assistant", PROMPT, SYSTEM) as span:
         for tool, stream in TURNS:
             reply = _create(client, messages, tool, stream)
@@ -157,12 +187,24 @@ def run(client: openai.OpenAI, tracing: Tracing, flush: Callable[[], None]) -> s
                 span.answer = reply.text
                 break
             # llama.cpp's server refuses an assistant message whose content is null
-            messages.append({"role": "assistant", "content": reply.text, "tool_calls": [
-                {"id": c["id"], "type": "function", "function": {"name": c["name"], "arguments": c["arguments"]}}
-                for c in reply.calls
-            ]})
-            for call in reply.calls:
-                messages.append({"role": "tool", "tool_call_id": call["id"], "content": _call(tools, tracing, call)})
+            messages.append(
+                {
+                    "role": "assistant",
+                    "content": reply.text,
+                    "tool_calls": [
+                        {
+                            "id": c["id"],
+                            "type": "function",
+                            "function": {"name": c["name"], "arguments": c["arguments"]},
+                        }
+                        for c in reply.calls
+                    ],
+                }
+            )
+            messages.extend(
+                {"role": "tool", "tool_call_id": call["id"], "content": _call(tools, tracing, call)}
+                for call in reply.calls
+            )
             flush()
     flush()
     return span.answer
@@ -180,4 +222,3 @@ def _call(tools: dict[str, Callable[..., Any]], tracing: Tracing, call: dict[str
     except ToolError as exc:
         return f"Error: {exc}"
     return result if isinstance(result, str) else json.dumps(result)
-

@@ -1,4 +1,5 @@
-"""Claude Code's session files, written by the real CLI (``claude -p``) against a scripted Anthropic API.
+"""Claude Code's session files, written by the real CLI (``claude -p``) against a scripted
+Anthropic API.
 
 The CLI (``tests/trace_agents/claude-code``, its native binary from the npm package) runs
 headless with ``HOME`` in a new temporary folder, a dummy key and ``ANTHROPIC_BASE_URL`` on a
@@ -18,54 +19,77 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
 import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.trace_recording.scripted_api import Answer, ScriptedAPI
+from tests.trace_recording.scripted_api import Answer, ScriptedAPI, event
 
 ROOT = Path(__file__).resolve().parents[2]
-CLI = ROOT / "tests" / "trace_agents" / "claude-code" / "node_modules" / "@anthropic-ai" / "claude-code" / "bin" / "claude.exe"
-PROMPT = "How many lines does notes.txt have? Check todo.txt too, and have a sub-agent summarise notes.txt."
+CLI = (
+    ROOT
+    / "tests"
+    / "trace_agents"
+    / "claude-code"
+    / "node_modules"
+    / "@anthropic-ai"
+    / "claude-code"
+    / "bin"
+    / "claude.exe"
+)
+PROMPT = (
+    "How many lines does notes.txt have? Check todo.txt too, "
+    "and have a sub-agent summarise notes.txt."
+)
 SUB_PROMPT = "Summarise notes.txt in one sentence."
 NOTES = "buy milk\ncall the plumber\nwater the plants\n"
 SIGNATURE = "c2NyaXB0ZWQtdGhpbmtpbmctc2lnbmF0dXJl"
 """A thinking block's signature: opaque to the CLI, which stores it as it came."""
 
 
-def _events(model: str, blocks: list[dict[str, Any]], stop: str, input_tokens: int) -> list[tuple[str | None, Any]]:
+def _events(
+    model: str, blocks: list[dict[str, Any]], stop: str, input_tokens: int
+) -> list[tuple[str | None, Any]]:
     """One streamed message of the Messages API holding ``blocks``."""
-    out: list[tuple[str | None, Any]] = [("message_start", {"type": "message_start", "message": {
-        "id": f"msg_scripted_{input_tokens}", "type": "message", "role": "assistant", "model": model,
-        "content": [], "stop_reason": None, "stop_sequence": None,
-        "usage": {"input_tokens": input_tokens, "output_tokens": 1, "cache_read_input_tokens": 0,
-                  "cache_creation_input_tokens": 0},
-    }})]
+    usage = {
+        "input_tokens": input_tokens,
+        "output_tokens": 1,
+        "cache_read_input_tokens": 0,
+        "cache_creation_input_tokens": 0,
+    }
+    message = {
+        "id": f"msg_scripted_{input_tokens}", "type": "message", "role": "assistant",
+        "model": model, "content": [], "stop_reason": None, "stop_sequence": None, "usage": usage,
+    }  # fmt: skip
+    out = [event("message_start", message=message)]
     words = 0
     for index, block in enumerate(blocks):
         kind = block["type"]
         if kind == "thinking":
-            start, deltas = {"type": "thinking", "thinking": "", "signature": ""}, [
+            start = {"type": "thinking", "thinking": "", "signature": ""}
+            deltas = [
                 {"type": "thinking_delta", "thinking": block["thinking"]},
-                {"type": "signature_delta", "signature": SIGNATURE}]
+                {"type": "signature_delta", "signature": SIGNATURE},
+            ]
             words += len(block["thinking"].split())
         elif kind == "text":
-            pieces = block["text"].split(" ")
             start = {"type": "text", "text": ""}
-            deltas = [{"type": "text_delta", "text": p + (" " if i < len(pieces) - 1 else "")} for i, p in enumerate(pieces)]
+            pieces = re.findall(r"\S+\s*", block["text"])
+            deltas = [{"type": "text_delta", "text": piece} for piece in pieces]
             words += len(pieces)
         else:
             start = {"type": "tool_use", "id": block["id"], "name": block["name"], "input": {}}
             deltas = [{"type": "input_json_delta", "partial_json": json.dumps(block["input"])}]
             words += 10
-        out.append(("content_block_start", {"type": "content_block_start", "index": index, "content_block": start}))
-        out.extend(("content_block_delta", {"type": "content_block_delta", "index": index, "delta": d}) for d in deltas)
-        out.append(("content_block_stop", {"type": "content_block_stop", "index": index}))
-    out.append(("message_delta", {"type": "message_delta", "delta": {"stop_reason": stop, "stop_sequence": None},
-                                  "usage": {"output_tokens": words}}))
-    out.append(("message_stop", {"type": "message_stop"}))
+        out.append(event("content_block_start", index=index, content_block=start))
+        out.extend(event("content_block_delta", index=index, delta=d) for d in deltas)
+        out.append(event("content_block_stop", index=index))
+    stopped = {"stop_reason": stop, "stop_sequence": None}
+    out.append(event("message_delta", delta=stopped, usage={"output_tokens": words}))
+    out.append(event("message_stop"))
     return out
 
 
@@ -77,8 +101,13 @@ def _results(messages: list[dict[str, Any]]) -> dict[str, str]:
         for block in content if isinstance(content, list) else []:
             if block.get("type") == "tool_result":
                 inner = block.get("content")
-                text = inner if isinstance(inner, str) else " ".join(
-                    part.get("text", "") for part in inner or [] if isinstance(part, dict))
+                text = (
+                    inner
+                    if isinstance(inner, str)
+                    else " ".join(
+                        part.get("text", "") for part in inner or [] if isinstance(part, dict)
+                    )
+                )
                 found[block["tool_use_id"]] = text
     return found
 
@@ -87,7 +116,9 @@ def _first_text(messages: list[dict[str, Any]]) -> str:
     content = messages[0].get("content") if messages else ""
     if isinstance(content, str):
         return content
-    return " ".join(b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text")
+    return " ".join(
+        b.get("text", "") for b in content if isinstance(b, dict) and b.get("type") == "text"
+    )
 
 
 def _thinking(text: str) -> dict[str, Any]:
@@ -107,25 +138,51 @@ def _step(body: dict[str, Any], work: Path) -> tuple[list[dict[str, Any]], str]:
     done = _results(messages)
     if SUB_PROMPT in _first_text(messages):
         if "toolu_sub_read" not in done:
-            return [_tool("toolu_sub_read", "Read", {"file_path": str(work / "notes.txt")})], "tool_use"
-        return [_text("notes.txt is a short to-do list: buy milk, call the plumber, water the plants.")], "end_turn"
+            return [
+                _tool("toolu_sub_read", "Read", {"file_path": str(work / "notes.txt")})
+            ], "tool_use"
+        return [
+            _text("notes.txt is a short to-do list: buy milk, call the plumber, water the plants.")
+        ], "end_turn"
     if PROMPT not in _first_text(messages) and not any(PROMPT in json.dumps(m) for m in messages):
         return [_text("OK.")], "end_turn"
     if "toolu_main_bash" not in done:
-        return [_thinking("The user asks for a line count: wc -l answers that."),
-                _text("Let me count the lines first."),
-                _tool("toolu_main_bash", "Bash", {"command": "wc -l notes.txt", "description": "Count lines in notes.txt"})], "tool_use"
+        return [
+            _thinking("The user asks for a line count: wc -l answers that."),
+            _text("Let me count the lines first."),
+            _tool(
+                "toolu_main_bash",
+                "Bash",
+                {"command": "wc -l notes.txt", "description": "Count lines in notes.txt"},
+            ),
+        ], "tool_use"
     if "toolu_main_read" not in done:
-        return [_thinking("Now todo.txt, which may not exist."),
-                _tool("toolu_main_read", "Read", {"file_path": str(work / "todo.txt")})], "tool_use"
+        return [
+            _thinking("Now todo.txt, which may not exist."),
+            _tool("toolu_main_read", "Read", {"file_path": str(work / "todo.txt")}),
+        ], "tool_use"
     if "toolu_main_agent" not in done:
-        return [_tool("toolu_main_agent", "Agent", {
-            "description": "Summarise the notes", "prompt": SUB_PROMPT,
-            "subagent_type": "general-purpose", "run_in_background": False})], "tool_use"
+        return [
+            _tool(
+                "toolu_main_agent",
+                "Agent",
+                {
+                    "description": "Summarise the notes",
+                    "prompt": SUB_PROMPT,
+                    "subagent_type": "general-purpose",
+                    "run_in_background": False,
+                },
+            )
+        ], "tool_use"
     count = done["toolu_main_bash"].strip().split("\n")[0]
-    return [_thinking("I have the count, the missing file's error and the summary."),
-            _text(f"`wc -l` says: {count}. todo.txt could not be read ({done['toolu_main_read'].strip()[:80]}). "
-                  f"The sub-agent's summary: {done['toolu_main_agent'].strip()[:200]}")], "end_turn"
+    return [
+        _thinking("I have the count, the missing file's error and the summary."),
+        _text(
+            f"`wc -l` says: {count}. "
+            f"todo.txt could not be read ({done['toolu_main_read'].strip()[:80]}). "
+            f"The sub-agent's summary: {done['toolu_main_agent'].strip()[:200]}"
+        ),
+    ], "end_turn"
 
 
 def brain_for(work: Path) -> Any:
@@ -135,23 +192,38 @@ def brain_for(work: Path) -> Any:
         if path.endswith("/count_tokens"):
             return Answer(json={"input_tokens": len(json.dumps(body)) // 4})
         if not path.endswith("/v1/messages"):
-            return Answer(status=404, json={"type": "error", "error": {"type": "not_found_error", "message": path}})
+            return Answer(
+                status=404,
+                json={"type": "error", "error": {"type": "not_found_error", "message": path}},
+            )
         blocks, stop = _step(body, work)
         events = _events(body.get("model", "claude"), blocks, stop, len(json.dumps(body)) // 4)
         if body.get("stream"):
             return Answer(events=events)
-        return Answer(json={"id": "msg_scripted", "type": "message", "role": "assistant", "model": body.get("model"),
-                            "content": blocks, "stop_reason": stop, "stop_sequence": None,
-                            "usage": {"input_tokens": len(json.dumps(body)) // 4, "output_tokens": 5}})
+        return Answer(
+            json={
+                "id": "msg_scripted",
+                "type": "message",
+                "role": "assistant",
+                "model": body.get("model"),
+                "content": blocks,
+                "stop_reason": stop,
+                "stop_sequence": None,
+                "usage": {"input_tokens": len(json.dumps(body)) // 4, "output_tokens": 5},
+            }
+        )
+
     return brain
 
 
 def version() -> str:
-    return subprocess.run([str(CLI), "--version"], capture_output=True, text=True, timeout=60, check=True).stdout.strip()
+    return subprocess.run(
+        [str(CLI), "--version"], capture_output=True, text=True, timeout=60, check=True
+    ).stdout.strip()
 
 
 def record(out_dir: Path) -> list[Path]:
-    """Run the CLI once; copy the session's files into ``out_dir`` (the project folder kept)."""
+    """Run the CLI once; copy its ``~/.claude/projects/`` into ``out_dir/projects``."""
     home = Path(tempfile.mkdtemp(prefix="nbagent-trace-claude-"))
     work = home / "project"
     work.mkdir()
@@ -159,14 +231,33 @@ def record(out_dir: Path) -> list[Path]:
     try:
         with ScriptedAPI(brain_for(work)) as api:
             env = {
-                "PATH": os.environ["PATH"], "HOME": str(home), "TERM": "dumb", "IS_SANDBOX": "1",
-                "ANTHROPIC_BASE_URL": api.base_url, "ANTHROPIC_API_KEY": "sk-ant-scripted-no-such-key",
-                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1", "DISABLE_AUTOUPDATER": "1",
-                "DISABLE_TELEMETRY": "1", "DISABLE_ERROR_REPORTING": "1",
+                "PATH": os.environ["PATH"],
+                "HOME": str(home),
+                "TERM": "dumb",
+                "IS_SANDBOX": "1",
+                "ANTHROPIC_BASE_URL": api.base_url,
+                "ANTHROPIC_API_KEY": "sk-ant-scripted-no-such-key",
+                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+                "DISABLE_AUTOUPDATER": "1",
+                "DISABLE_TELEMETRY": "1",
+                "DISABLE_ERROR_REPORTING": "1",
             }
             done = subprocess.run(
-                [str(CLI), "-p", PROMPT, "--output-format", "json", "--allowedTools", "Bash,Read,Agent"],
-                cwd=work, env=env, capture_output=True, text=True, timeout=600, check=False,
+                [
+                    str(CLI),
+                    "-p",
+                    PROMPT,
+                    "--output-format",
+                    "json",
+                    "--allowedTools",
+                    "Bash,Read,Agent",
+                ],
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
             )
             paths = [r["path"] for r in api.requests]
         print(f"claude: exit {done.returncode}, {len(paths)} requests: {paths}")
@@ -176,7 +267,7 @@ def record(out_dir: Path) -> list[Path]:
         projects = home / ".claude" / "projects"
         if out_dir.exists():
             shutil.rmtree(out_dir)
-        shutil.copytree(projects, out_dir)
+        shutil.copytree(projects, out_dir / "projects")
         return sorted(p for p in out_dir.rglob("*") if p.is_file())
     finally:
         shutil.rmtree(home, ignore_errors=True)

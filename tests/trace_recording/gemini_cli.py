@@ -1,4 +1,5 @@
-"""Gemini CLI's chat session files, written by the real CLI (``gemini -p``) against a scripted Gemini API.
+"""Gemini CLI's chat session files, written by the real CLI (``gemini -p``) against a scripted
+Gemini API.
 
 The CLI (``tests/trace_agents/gemini-cli``) runs headless with ``HOME`` in a new temporary
 folder whose ``~/.gemini/settings.json`` selects API-key auth (a dummy key), with
@@ -31,7 +32,10 @@ from tests.trace_recording.scripted_api import Answer, ScriptedAPI
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = ROOT / "tests" / "trace_agents" / "gemini-cli" / "node_modules" / ".bin" / "gemini"
-PROMPT = "How many lines does notes.txt have? Check todo.txt too, and have the generalist sub-agent summarise notes.txt."
+PROMPT = (
+    "How many lines does notes.txt have? Check todo.txt too, "
+    "and have the generalist sub-agent summarise notes.txt."
+)
 SUB_PROMPT = "Summarise notes.txt in one sentence."
 NOTES = "buy milk\ncall the plumber\nwater the plants\n"
 SUMMARY = "notes.txt is a short to-do list: buy milk, call the plumber, water the plants."
@@ -64,13 +68,26 @@ def _responses(contents: list[dict[str, Any]]) -> dict[str, str]:
     for content in contents:
         for part in content.get("parts") or []:
             if "functionResponse" in part:
-                found[part["functionResponse"]["name"]] = json.dumps(part["functionResponse"].get("response"))
+                found[part["functionResponse"]["name"]] = json.dumps(
+                    part["functionResponse"].get("response")
+                )
     return found
 
 
+def _said(response: str) -> str:
+    """A function response's text: its ``output``, or its ``error``."""
+    data = json.loads(response)
+    found = data.get("output", data.get("error", response)) if isinstance(data, dict) else response
+    return str(found).replace("<untrusted_context>", "").replace("</untrusted_context>", "").strip()
+
+
 def _user_text(contents: list[dict[str, Any]]) -> str:
-    return " ".join(part.get("text", "") for content in contents if content.get("role") == "user"
-                    for part in content.get("parts") or [])
+    return " ".join(
+        part.get("text", "")
+        for content in contents
+        if content.get("role") == "user"
+        for part in content.get("parts") or []
+    )
 
 
 def _call(name: str, args: dict[str, Any]) -> dict[str, Any]:
@@ -82,7 +99,9 @@ def _step(body: dict[str, Any]) -> list[list[dict[str, Any]]]:
     contents = body.get("contents") or []
     done = _responses(contents)
     said = _user_text(contents)
-    tools = {f["name"] for t in body.get("tools") or [] for f in t.get("functionDeclarations") or []}
+    tools = {
+        f["name"] for t in body.get("tools") or [] for f in t.get("functionDeclarations") or []
+    }
     if SUB_PROMPT in said and PROMPT not in said:
         if "read_file" not in done:
             return [[_call("read_file", {"file_path": "notes.txt"})]]
@@ -92,27 +111,64 @@ def _step(body: dict[str, Any]) -> list[list[dict[str, Any]]]:
     if PROMPT not in said:
         return [[{"text": "OK."}]]
     if "run_shell_command" not in done:
-        return [[{"text": "**Counting lines**\n\nThe user wants a line count; wc -l gives it.", "thought": True}],
-                [{"text": "Let me count the lines first."}],
-                [_call("run_shell_command", {"command": "wc -l notes.txt", "description": "Count the lines of notes.txt"})]]
+        return [
+            [
+                {
+                    "text": "**Counting lines**\n\nThe user wants a line count; wc -l gives it.",
+                    "thought": True,
+                }
+            ],
+            [{"text": "Let me count the lines first."}],
+            [
+                _call(
+                    "run_shell_command",
+                    {"command": "wc -l notes.txt", "description": "Count the lines of notes.txt"},
+                )
+            ],
+        ]
     if "read_file" not in done:
-        return [[{"text": "**Checking todo.txt**\n\nNow todo.txt, which may not exist.", "thought": True}],
-                [_call("read_file", {"file_path": "todo.txt"})]]
+        return [
+            [
+                {
+                    "text": "**Checking todo.txt**\n\nNow todo.txt, which may not exist.",
+                    "thought": True,
+                }
+            ],
+            [_call("read_file", {"file_path": "todo.txt"})],
+        ]
     if "invoke_agent" not in done:
         return [[_call("invoke_agent", {"agent_name": "generalist", "prompt": SUB_PROMPT})]]
-    return [[{"text": "**Answering**\n\nI have the count, the missing file's error and the summary.", "thought": True}],
-            [{"text": f"wc -l says: {done['run_shell_command'][:200]}\n\n"}],
-            [{"text": f"todo.txt could not be read: {done['read_file'][:200]}\n\n"}],
-            [{"text": f"The sub-agent's summary: {done['invoke_agent'][:300]}"}]]
+    return [
+        [
+            {
+                "text": "**Answering**\n\n"
+                "I have the count, the missing file's error and the summary.",
+                "thought": True,
+            }
+        ],
+        [{"text": f"wc -l says: {_said(done['run_shell_command'])}\n\n"}],
+        [{"text": f"todo.txt could not be read: {_said(done['read_file'])}\n\n"}],
+        [{"text": f"The sub-agent's summary: {_said(done['invoke_agent'])}"}],
+    ]
 
 
-def _chunk(parts: list[dict[str, Any]], model: str, last: bool, prompt_tokens: int) -> dict[str, Any]:
+def _chunk(
+    parts: list[dict[str, Any]], model: str, last: bool, prompt_tokens: int
+) -> dict[str, Any]:
     candidate: dict[str, Any] = {"content": {"parts": parts, "role": "model"}, "index": 0}
-    chunk: dict[str, Any] = {"candidates": [candidate], "modelVersion": model, "responseId": f"scripted-{prompt_tokens}"}
+    chunk: dict[str, Any] = {
+        "candidates": [candidate],
+        "modelVersion": model,
+        "responseId": f"scripted-{prompt_tokens}",
+    }
     if last:
         candidate["finishReason"] = "STOP"
-        chunk["usageMetadata"] = {"promptTokenCount": prompt_tokens, "candidatesTokenCount": 12,
-                                  "thoughtsTokenCount": 9, "totalTokenCount": prompt_tokens + 21}
+        chunk["usageMetadata"] = {
+            "promptTokenCount": prompt_tokens,
+            "candidatesTokenCount": 12,
+            "thoughtsTokenCount": 9,
+            "totalTokenCount": prompt_tokens + 21,
+        }
     return chunk
 
 
@@ -129,7 +185,10 @@ def brain(request: dict[str, Any]) -> Answer:
     elif "generateContent" in path or "streamGenerateContent" in path:
         chunks = _step(body)
     else:
-        return Answer(status=404, json={"error": {"code": 404, "message": f"no {path}", "status": "NOT_FOUND"}})
+        return Answer(
+            status=404,
+            json={"error": {"code": 404, "message": f"no {path}", "status": "NOT_FOUND"}},
+        )
     frames = [_chunk(parts, model, i == len(chunks) - 1, tokens) for i, parts in enumerate(chunks)]
     if path.endswith(":streamGenerateContent"):
         return Answer(events=[(None, frame) for frame in frames])
@@ -138,26 +197,46 @@ def brain(request: dict[str, Any]) -> Answer:
 
 
 def version() -> str:
-    return subprocess.run([str(CLI), "--version"], capture_output=True, text=True, timeout=120, check=True,
-                          env={**os.environ, "HOME": tempfile.gettempdir()}).stdout.strip()
+    return subprocess.run(
+        [str(CLI), "--version"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+        env={**os.environ, "HOME": tempfile.gettempdir()},
+    ).stdout.strip()
 
 
 def record(out_dir: Path) -> list[Path]:
-    """Run ``gemini -p`` once; copy its chat files into ``out_dir`` (``tmp/<project>/chats/`` kept)."""
+    """Run ``gemini -p`` once; copy its ``~/.gemini/tmp/`` (the chats) into ``out_dir/tmp``."""
     home = Path(tempfile.mkdtemp(prefix="nbagent-trace-gemini-"))
     work = home / "project"
     work.mkdir()
     (work / "notes.txt").write_text(NOTES, encoding="utf-8")
     (home / ".gemini").mkdir()
-    (home / ".gemini" / "settings.json").write_text(json.dumps(SETTINGS, indent=2), encoding="utf-8")
+    (home / ".gemini" / "settings.json").write_text(
+        json.dumps(SETTINGS, indent=2), encoding="utf-8"
+    )
     try:
         with ScriptedAPI(brain) as api:
-            env = {"PATH": os.environ["PATH"], "HOME": str(home), "TERM": "dumb", "NO_COLOR": "1",
-                   "GEMINI_API_KEY": "scripted-no-such-key", "GOOGLE_GEMINI_BASE_URL": api.base_url,
-                   "GEMINI_CLI_TRUST_WORKSPACE": "true"}
+            env = {
+                "PATH": os.environ["PATH"],
+                "HOME": str(home),
+                "TERM": "dumb",
+                "NO_COLOR": "1",
+                "GEMINI_API_KEY": "scripted-no-such-key",
+                "GOOGLE_GEMINI_BASE_URL": api.base_url,
+                "GEMINI_CLI_TRUST_WORKSPACE": "true",
+            }
             done = subprocess.run(
                 [str(CLI), "-p", PROMPT, "--yolo"],
-                cwd=work, env=env, capture_output=True, text=True, timeout=600, check=False, stdin=subprocess.DEVNULL,
+                cwd=work,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=600,
+                check=False,
+                stdin=subprocess.DEVNULL,
             )
             paths = [r["path"] for r in api.requests]
         print(f"gemini: exit {done.returncode}, {len(paths)} requests: {paths}")

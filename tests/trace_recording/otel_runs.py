@@ -59,14 +59,21 @@ class GenAITracing:
 
     @contextmanager
     def agent(self, name: str, prompt: str, system: str) -> Iterator[AgentSpan]:
-        from opentelemetry.util.genai.types import FunctionToolDefinition, InputMessage, OutputMessage, Text
+        from opentelemetry.util.genai.types import (
+            FunctionToolDefinition,
+            InputMessage,
+            OutputMessage,
+            Text,
+        )
 
         invocation = self.handler.invoke_local_agent(request_model=MODEL, agent_name=name)
         invocation.input_messages = [InputMessage(role="user", parts=[Text(content=prompt)])]
         invocation.system_instruction = [Text(content=system)]
         if name == "travel_assistant":
             invocation.tool_definitions = [
-                FunctionToolDefinition(name=n, description=s["description"], parameters=s["parameters"])
+                FunctionToolDefinition(
+                    name=n, description=s["description"], parameters=s["parameters"]
+                )
                 for n, s in SCHEMAS.items()
             ]
         span = AgentSpan()
@@ -85,7 +92,10 @@ class GenAITracing:
     @contextmanager
     def tool(self, name: str, call_id: str, arguments: dict[str, Any]) -> Iterator[_ToolResult]:
         invocation = self.handler.tool(
-            name, tool_call_id=call_id, tool_type="function", tool_description=SCHEMAS[name]["description"]
+            name,
+            tool_call_id=call_id,
+            tool_type="function",
+            tool_description=SCHEMAS[name]["description"],
         )
         invocation.arguments = arguments
 
@@ -119,7 +129,9 @@ class OpenInferenceTracing:
     def tool(self, name: str, call_id: str, arguments: dict[str, Any]) -> Iterator[_ToolResult]:
         with self.tracer.start_as_current_span(name, openinference_span_kind="tool") as otel_span:
             schema = SCHEMAS[name]
-            otel_span.set_tool(name=name, description=schema["description"], parameters=schema["parameters"])
+            otel_span.set_tool(
+                name=name, description=schema["description"], parameters=schema["parameters"]
+            )
             otel_span.set_attribute("tool.id", call_id)
             otel_span.set_input(json.dumps(arguments), mime_type="application/json")
 

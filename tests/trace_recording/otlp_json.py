@@ -26,7 +26,13 @@ from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
 _IDS = ("traceId", "spanId", "parentSpanId")
-_GO_ESCAPES = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u2028", "\u2029": "\\u2029"}
+_GO_ESCAPES = {
+    "<": "\\u003c",
+    ">": "\\u003e",
+    "&": "\\u0026",
+    "\u2028": "\\u2028",
+    "\u2029": "\\u2029",
+}
 
 
 def _hex(value: str) -> str:
@@ -44,7 +50,10 @@ def _span(span: dict[str, Any]) -> dict[str, Any]:
         if key in out:
             continue
         if key == "links":
-            value = [{**link, "traceId": _hex(link["traceId"]), "spanId": _hex(link["spanId"])} for link in value]
+            value = [
+                {**link, "traceId": _hex(link["traceId"]), "spanId": _hex(link["spanId"])}
+                for link in value
+            ]
         out[key] = value
     out.setdefault("status", {})
     return out

@@ -1,10 +1,11 @@
-"""A scripted model API on 127.0.0.1 for the coding agents' CLIs, answering each request by what it holds.
+"""A scripted model API on 127.0.0.1 for the coding agents' CLIs, answering each request by what
+it holds.
 
 ``ScriptedAPI(brain)``: every request (any method and path) is recorded in ``requests``
 (``{"method", "path", "headers", "body"}``, the body parsed as JSON when it is) and answered by
 ``brain(request)``: an ``Answer`` of JSON (``json=``) or of server-sent events (``events=``, a
 list of ``(event name or None, data)``, written one HTTP chunk each, ``pace`` seconds apart,
-as a model's tokens come). ``sse()`` frames them.
+as a model's tokens come). ``sse()`` frames them; ``event()`` makes one of the typed kind.
 """
 
 from __future__ import annotations
@@ -30,6 +31,12 @@ class Answer:
 
 
 Brain = Callable[[dict[str, Any]], Answer]
+
+
+def event(kind: str, **fields: Any) -> tuple[str, dict[str, Any]]:
+    """A server-sent event named ``kind`` whose data is ``{"type": kind, **fields}`` (the form of
+    Anthropic's and OpenAI's streaming APIs)."""
+    return kind, {"type": kind, **fields}
 
 
 def sse(event: str | None, data: Any) -> bytes:
@@ -89,12 +96,22 @@ class ScriptedAPI(LocalServer):
                     body: Any = json.loads(raw) if raw else None
                 except ValueError:
                     body = raw.decode("utf-8", "replace")
-                request = {"method": self.command, "path": self.path, "headers": dict(self.headers.items()), "body": body}
+                request = {
+                    "method": self.command,
+                    "path": self.path,
+                    "headers": dict(self.headers.items()),
+                    "body": body,
+                }
                 with srv.lock:
                     srv.requests.append(request)
                     answer = srv.brain(request)
                 if not answer.events:
-                    send_json(self, answer.status, answer.json if answer.json is not None else {}, answer.headers)
+                    send_json(
+                        self,
+                        answer.status,
+                        answer.json if answer.json is not None else {},
+                        answer.headers,
+                    )
                     return
                 start_event_stream(self)
                 try:
