@@ -18,15 +18,13 @@ copied from ``~/.claude/projects/`` as the CLI left them (sub-agents' files incl
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.trace_recording.scripted_api import Answer, ScriptedAPI, event
+from tests.trace_recording import cli_run
+from tests.trace_recording.cli_run import SUB_PROMPT
+from tests.trace_recording.scripted_api import Answer, event
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = (
@@ -44,8 +42,6 @@ PROMPT = (
     "How many lines does notes.txt have? Check todo.txt too, "
     "and have a sub-agent summarise notes.txt."
 )
-SUB_PROMPT = "Summarise notes.txt in one sentence."
-NOTES = "buy milk\ncall the plumber\nwater the plants\n"
 SIGNATURE = "c2NyaXB0ZWQtdGhpbmtpbmctc2lnbmF0dXJl"
 """A thinking block's signature: opaque to the CLI, which stores it as it came."""
 
@@ -217,57 +213,23 @@ def brain_for(work: Path) -> Any:
 
 
 def version() -> str:
-    return subprocess.run(
-        [str(CLI), "--version"], capture_output=True, text=True, timeout=60, check=True
-    ).stdout.strip()
+    return cli_run.version(CLI)
+
+
+def _prepare(home: Path, base_url: str) -> dict[str, str]:
+    return {
+        "IS_SANDBOX": "1",
+        "ANTHROPIC_BASE_URL": base_url,
+        "ANTHROPIC_API_KEY": "sk-ant-scripted-no-such-key",
+        "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
+        "DISABLE_AUTOUPDATER": "1",
+        "DISABLE_TELEMETRY": "1",
+        "DISABLE_ERROR_REPORTING": "1",
+    }
 
 
 def record(out_dir: Path) -> list[Path]:
     """Run the CLI once; copy its ``~/.claude/projects/`` into ``out_dir/projects``."""
-    home = Path(tempfile.mkdtemp(prefix="nbagent-trace-claude-"))
-    work = home / "project"
-    work.mkdir()
-    (work / "notes.txt").write_text(NOTES, encoding="utf-8")
-    try:
-        with ScriptedAPI(brain_for(work)) as api:
-            env = {
-                "PATH": os.environ["PATH"],
-                "HOME": str(home),
-                "TERM": "dumb",
-                "IS_SANDBOX": "1",
-                "ANTHROPIC_BASE_URL": api.base_url,
-                "ANTHROPIC_API_KEY": "sk-ant-scripted-no-such-key",
-                "CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC": "1",
-                "DISABLE_AUTOUPDATER": "1",
-                "DISABLE_TELEMETRY": "1",
-                "DISABLE_ERROR_REPORTING": "1",
-            }
-            done = subprocess.run(
-                [
-                    str(CLI),
-                    "-p",
-                    PROMPT,
-                    "--output-format",
-                    "json",
-                    "--allowedTools",
-                    "Bash,Read,Agent",
-                ],
-                cwd=work,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-            )
-            paths = [r["path"] for r in api.requests]
-        print(f"claude: exit {done.returncode}, {len(paths)} requests: {paths}")
-        if done.returncode != 0:
-            raise RuntimeError(f"claude -p failed:\n{done.stdout[-2000:]}\n{done.stderr[-2000:]}")
-        print(json.loads(done.stdout).get("result"))
-        projects = home / ".claude" / "projects"
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        shutil.copytree(projects, out_dir / "projects")
-        return sorted(p for p in out_dir.rglob("*") if p.is_file())
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+    argv = [str(CLI), "-p", PROMPT, "--output-format", "json", "--allowedTools", "Bash,Read,Agent"]
+    keep = {".claude/projects": "projects"}
+    return cli_run.run("claude", argv, brain_for, _prepare, keep, out_dir)

@@ -18,15 +18,13 @@ The session's files are copied from ``$CODEX_HOME/sessions/`` as the CLI left th
 from __future__ import annotations
 
 import json
-import os
 import re
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.trace_recording.scripted_api import Answer, ScriptedAPI, event
+from tests.trace_recording import cli_run
+from tests.trace_recording.cli_run import SUB_PROMPT
+from tests.trace_recording.scripted_api import Answer, event
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = ROOT / "tests" / "trace_agents" / "codex" / "node_modules" / ".bin" / "codex"
@@ -35,8 +33,6 @@ PROMPT = (
     "How many lines does notes.txt have? Show todo.txt too, "
     "and spawn a sub-agent to summarise notes.txt."
 )
-SUB_PROMPT = "Summarise notes.txt in one sentence."
-NOTES = "buy milk\ncall the plumber\nwater the plants\n"
 CONFIG = """model = "{model}"
 model_provider = "scripted"
 
@@ -237,54 +233,20 @@ def brain(request: dict[str, Any]) -> Answer:
 
 
 def version() -> str:
-    return subprocess.run(
-        [str(CLI), "--version"], capture_output=True, text=True, timeout=60, check=True
-    ).stdout.strip()
+    return cli_run.version(CLI)
+
+
+def _prepare(home: Path, base_url: str) -> dict[str, str]:
+    codex_home = home / "codex-home"
+    codex_home.mkdir()
+    config = CONFIG.format(model=MODEL, base_url=base_url)
+    (codex_home / "config.toml").write_text(config, encoding="utf-8")
+    return {"CODEX_HOME": str(codex_home), "SCRIPTED_API_KEY": "scripted-no-such-key"}
 
 
 def record(out_dir: Path) -> list[Path]:
     """Run ``codex exec`` once; copy its ``sessions/YYYY/MM/DD/`` files into ``out_dir``."""
-    home = Path(tempfile.mkdtemp(prefix="nbagent-trace-codex-"))
-    work, codex_home = home / "project", home / "codex-home"
-    work.mkdir()
-    codex_home.mkdir()
-    (work / "notes.txt").write_text(NOTES, encoding="utf-8")
-    try:
-        with ScriptedAPI(brain) as api:
-            (codex_home / "config.toml").write_text(
-                CONFIG.format(model=MODEL, base_url=api.base_url), encoding="utf-8"
-            )
-            env = {
-                "PATH": os.environ["PATH"],
-                "HOME": str(home),
-                "CODEX_HOME": str(codex_home),
-                "TERM": "dumb",
-                "SCRIPTED_API_KEY": "scripted-no-such-key",
-            }
-            done = subprocess.run(
-                [
-                    str(CLI),
-                    "exec",
-                    "--skip-git-repo-check",
-                    "--dangerously-bypass-approvals-and-sandbox",
-                    PROMPT,
-                ],
-                cwd=work,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-                stdin=subprocess.DEVNULL,
-            )
-            paths = [r["path"] for r in api.requests]
-        print(f"codex: exit {done.returncode}, {len(paths)} requests")
-        print(done.stdout[-1500:])
-        if done.returncode != 0:
-            raise RuntimeError(f"codex exec failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        shutil.copytree(codex_home / "sessions", out_dir / "sessions")
-        return sorted(p for p in out_dir.rglob("*") if p.is_file())
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+    flags = ["--skip-git-repo-check", "--dangerously-bypass-approvals-and-sandbox"]
+    argv = [str(CLI), "exec", *flags, PROMPT]
+    keep = {"codex-home/sessions": "sessions"}
+    return cli_run.run("codex", argv, lambda work: brain, _prepare, keep, out_dir)

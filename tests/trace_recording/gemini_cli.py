@@ -21,14 +21,12 @@ the schema they send. The session's files are copied from ``~/.gemini/tmp/`` as 
 from __future__ import annotations
 
 import json
-import os
-import shutil
-import subprocess
-import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.trace_recording.scripted_api import Answer, ScriptedAPI
+from tests.trace_recording import cli_run
+from tests.trace_recording.cli_run import SUB_PROMPT
+from tests.trace_recording.scripted_api import Answer
 
 ROOT = Path(__file__).resolve().parents[2]
 CLI = ROOT / "tests" / "trace_agents" / "gemini-cli" / "node_modules" / ".bin" / "gemini"
@@ -36,8 +34,6 @@ PROMPT = (
     "How many lines does notes.txt have? Check todo.txt too, "
     "and have the generalist sub-agent summarise notes.txt."
 )
-SUB_PROMPT = "Summarise notes.txt in one sentence."
-NOTES = "buy milk\ncall the plumber\nwater the plants\n"
 SUMMARY = "notes.txt is a short to-do list: buy milk, call the plumber, water the plants."
 SIGNATURE = "c2NyaXB0ZWQtdGhvdWdodC1zaWduYXR1cmU="
 SETTINGS = {
@@ -197,55 +193,23 @@ def brain(request: dict[str, Any]) -> Answer:
 
 
 def version() -> str:
-    return subprocess.run(
-        [str(CLI), "--version"],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=True,
-        env={**os.environ, "HOME": tempfile.gettempdir()},
-    ).stdout.strip()
+    return cli_run.version(CLI)
+
+
+def _prepare(home: Path, base_url: str) -> dict[str, str]:
+    (home / ".gemini").mkdir()
+    settings = json.dumps(SETTINGS, indent=2)
+    (home / ".gemini" / "settings.json").write_text(settings, encoding="utf-8")
+    return {
+        "NO_COLOR": "1",
+        "GEMINI_API_KEY": "scripted-no-such-key",
+        "GOOGLE_GEMINI_BASE_URL": base_url,
+        "GEMINI_CLI_TRUST_WORKSPACE": "true",
+    }
 
 
 def record(out_dir: Path) -> list[Path]:
     """Run ``gemini -p`` once; copy its ``~/.gemini/tmp/`` (the chats) into ``out_dir/tmp``."""
-    home = Path(tempfile.mkdtemp(prefix="nbagent-trace-gemini-"))
-    work = home / "project"
-    work.mkdir()
-    (work / "notes.txt").write_text(NOTES, encoding="utf-8")
-    (home / ".gemini").mkdir()
-    (home / ".gemini" / "settings.json").write_text(
-        json.dumps(SETTINGS, indent=2), encoding="utf-8"
-    )
-    try:
-        with ScriptedAPI(brain) as api:
-            env = {
-                "PATH": os.environ["PATH"],
-                "HOME": str(home),
-                "TERM": "dumb",
-                "NO_COLOR": "1",
-                "GEMINI_API_KEY": "scripted-no-such-key",
-                "GOOGLE_GEMINI_BASE_URL": api.base_url,
-                "GEMINI_CLI_TRUST_WORKSPACE": "true",
-            }
-            done = subprocess.run(
-                [str(CLI), "-p", PROMPT, "--yolo"],
-                cwd=work,
-                env=env,
-                capture_output=True,
-                text=True,
-                timeout=600,
-                check=False,
-                stdin=subprocess.DEVNULL,
-            )
-            paths = [r["path"] for r in api.requests]
-        print(f"gemini: exit {done.returncode}, {len(paths)} requests: {paths}")
-        print(done.stdout[-1500:])
-        if done.returncode != 0:
-            raise RuntimeError(f"gemini -p failed:\n{done.stdout[-2000:]}\n{done.stderr[-3000:]}")
-        if out_dir.exists():
-            shutil.rmtree(out_dir)
-        shutil.copytree(home / ".gemini" / "tmp", out_dir / "tmp")
-        return sorted(p for p in out_dir.rglob("*") if p.is_file())
-    finally:
-        shutil.rmtree(home, ignore_errors=True)
+    argv = [str(CLI), "-p", PROMPT, "--yolo"]
+    keep = {".gemini/tmp": "tmp"}
+    return cli_run.run("gemini", argv, lambda work: brain, _prepare, keep, out_dir)
