@@ -3,7 +3,8 @@
 ``genai``: the model calls traced by ``opentelemetry-instrumentation-openai-v2`` on the
 current GenAI conventions with the content on the span
 (``OTEL_SEMCONV_STABILITY_OPT_IN=gen_ai_latest_experimental``,
-``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=span_only``); the agents
+``OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT=span_and_event``: on the span, and as the
+``gen_ai.client.inference.operation.details`` event of each model call); the agents
 (``invoke_agent``) and the tools (``execute_tool``) by the same package family's
 ``opentelemetry-util-genai`` ``TelemetryHandler``, as an agent framework does.
 
@@ -12,7 +13,8 @@ agents and the tools by OpenInference's own tracer (``openinference-instrumentat
 ``TracerProvider``: spans of kind AGENT and TOOL).
 
 Each writes ``<name>.jsonl`` (one export request per line, one line per turn of the agent:
-the Collector's ``file`` exporter's form) and ``<name>.json`` (the whole run as one document).
+the Collector's ``file`` exporter's form) and ``<name>.json`` (the whole run as one document);
+``genai`` also ``<name>.logs.jsonl``, its events (log records) in the same form.
 """
 
 from __future__ import annotations
@@ -32,11 +34,11 @@ from opentelemetry.sdk.trace.export import BatchSpanProcessor
 
 from tests.trace_recording import agent_loop
 from tests.trace_recording.agent_loop import MODEL, SCHEMAS, AgentSpan
-from tests.trace_recording.otlp_json import JsonLinesExporter, document
+from tests.trace_recording.otlp_json import JsonLinesExporter, JsonLinesLogExporter, document
 
 GENAI_ENV = {
     "OTEL_SEMCONV_STABILITY_OPT_IN": "gen_ai_latest_experimental",
-    "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "span_only",
+    "OTEL_INSTRUMENTATION_GENAI_CAPTURE_MESSAGE_CONTENT": "span_and_event",
 }
 RESOURCE = {"service.name": "travel-assistant", "service.version": "0.1.0"}
 
@@ -52,10 +54,10 @@ class _ToolResult:
 class GenAITracing:
     """Agents and tools through ``opentelemetry-util-genai``'s ``TelemetryHandler``."""
 
-    def __init__(self, provider: TracerProvider) -> None:
+    def __init__(self, provider: TracerProvider, logger_provider: Any) -> None:
         from opentelemetry.util.genai.handler import TelemetryHandler
 
-        self.handler = TelemetryHandler(tracer_provider=provider)
+        self.handler = TelemetryHandler(tracer_provider=provider, logger_provider=logger_provider)
 
     @contextmanager
     def agent(self, name: str, prompt: str, system: str) -> Iterator[AgentSpan]:
@@ -150,13 +152,23 @@ def record(flavour: str, out_dir: Path, base_url: str) -> list[Path]:
     lines = out_dir / f"{name}.jsonl"
     exporter = JsonLinesExporter(lines)
     resource = Resource.create(RESOURCE)
+    written = [lines]
+    logs: Any = None
     if flavour == "genai":
         os.environ.update(GENAI_ENV)
         from opentelemetry.instrumentation.openai_v2 import OpenAIInstrumentor
+        from opentelemetry.sdk._logs import LoggerProvider
+        from opentelemetry.sdk._logs.export import BatchLogRecordProcessor
 
+        logs = LoggerProvider(resource=resource)
+        written.append(out_dir / f"{name}.logs.jsonl")
+        log_exporter = JsonLinesLogExporter(written[-1])
+        logs.add_log_record_processor(
+            BatchLogRecordProcessor(log_exporter, schedule_delay_millis=3_600_000)
+        )
         provider = TracerProvider(resource=resource)
         instrumentor: Any = OpenAIInstrumentor()
-        tracing: agent_loop.Tracing = GenAITracing(provider)
+        tracing: agent_loop.Tracing = GenAITracing(provider, logs)
     else:
         from openinference.instrumentation import TracerProvider as OITracerProvider
         from openinference.instrumentation.openai import OpenAIInstrumentor as OIInstrumentor
@@ -166,14 +178,22 @@ def record(flavour: str, out_dir: Path, base_url: str) -> list[Path]:
         tracing = OpenInferenceTracing(provider)
     # nothing is exported by the timer: each turn's flush makes one export request, one line
     provider.add_span_processor(BatchSpanProcessor(exporter, schedule_delay_millis=3_600_000))
-    instrumentor.instrument(tracer_provider=provider)
+    instrumentor.instrument(tracer_provider=provider, logger_provider=logs)
+
+    def flush() -> None:
+        provider.force_flush()
+        if logs is not None:
+            logs.force_flush()
+
     try:
         client = openai.OpenAI(base_url=base_url, api_key="local-model")
-        answer = agent_loop.run(client, tracing, flush=provider.force_flush)
+        answer = agent_loop.run(client, tracing, flush=flush)
     finally:
         instrumentor.uninstrument()
         provider.shutdown()
+        if logs is not None:
+            logs.shutdown()
     single = out_dir / f"{name}.json"
     single.write_text(document(exporter.spans), encoding="utf-8")
     print(f"{flavour}: {len(exporter.spans)} spans; the answer: {answer!r}")
-    return [lines, single]
+    return [*written, single]

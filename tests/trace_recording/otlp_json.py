@@ -10,6 +10,8 @@ written even when empty, and ``<``, ``>``, ``&`` escaped as ``\\u003c`` ... as G
 ``JsonLinesExporter(path)``: a ``SpanExporter`` that appends one export request per line, one
 line per ``export()`` call, as the Collector's file exporter writes one line per batch it
 receives. ``document(spans)``: all spans as one export request (a single JSON document).
+``JsonLinesLogExporter(path)``: the same for log records (``resourceLogs``: the GenAI
+conventions' events are log records).
 """
 
 from __future__ import annotations
@@ -21,7 +23,10 @@ from pathlib import Path
 from typing import Any
 
 from google.protobuf.json_format import MessageToDict
+from opentelemetry.exporter.otlp.proto.common._log_encoder import encode_logs
 from opentelemetry.exporter.otlp.proto.common.trace_encoder import encode_spans
+from opentelemetry.sdk._logs import ReadableLogRecord
+from opentelemetry.sdk._logs.export import LogRecordExporter, LogRecordExportResult
 from opentelemetry.sdk.trace import ReadableSpan
 from opentelemetry.sdk.trace.export import SpanExporter, SpanExportResult
 
@@ -37,6 +42,11 @@ _GO_ESCAPES = {
 
 def _hex(value: str) -> str:
     return base64.b64decode(value).hex()
+
+
+def _log(record: dict[str, Any]) -> dict[str, Any]:
+    """A log record with its trace and span ids in hex."""
+    return {k: _hex(v) if k in ("traceId", "spanId") else v for k, v in record.items()}
 
 
 def _span(span: dict[str, Any]) -> dict[str, Any]:
@@ -65,6 +75,15 @@ def request_dict(spans: Sequence[ReadableSpan]) -> dict[str, Any]:
     for resource_spans in data.get("resourceSpans", []):
         for scope_spans in resource_spans.get("scopeSpans", []):
             scope_spans["spans"] = [_span(span) for span in scope_spans.get("spans", [])]
+    return data
+
+
+def logs_dict(records: Sequence[ReadableLogRecord]) -> dict[str, Any]:
+    """The export request of log ``records`` as the OTLP JSON encoding's object."""
+    data = MessageToDict(encode_logs(records), use_integers_for_enums=True)
+    for resource_logs in data.get("resourceLogs", []):
+        for scope_logs in resource_logs.get("scopeLogs", []):
+            scope_logs["logRecords"] = [_log(r) for r in scope_logs.get("logRecords", [])]
     return data
 
 
@@ -97,6 +116,26 @@ class JsonLinesExporter(SpanExporter):
             with self.path.open("a", encoding="utf-8") as out:
                 out.write(dumps(request_dict(spans)) + "\n")
         return SpanExportResult.SUCCESS
+
+    def shutdown(self) -> None:
+        return None
+
+    def force_flush(self, timeout_millis: int = 30000) -> bool:
+        return True
+
+
+class JsonLinesLogExporter(LogRecordExporter):
+    """Appends each exported batch of log records to ``path`` as one line."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        path.write_text("", encoding="utf-8")
+
+    def export(self, batch: Sequence[ReadableLogRecord]) -> LogRecordExportResult:
+        if batch:
+            with self.path.open("a", encoding="utf-8") as out:
+                out.write(dumps(logs_dict(batch)) + "\n")
+        return LogRecordExportResult.SUCCESS
 
     def shutdown(self) -> None:
         return None
