@@ -56,7 +56,8 @@ class Pipeline:
     counts in the time to first token. ``tool_servers``: the source's lookup of its tools' MCP
     servers, for an adapter that cannot tell them from the events (``pipeline_for`` asks the
     source). ``swallowed``: the items a client consumed at the end of its stream (the
-    ``openai`` client's ``[DONE]``), fed before the adapter's end.
+    ``openai`` client's ``[DONE]``, an error chunk it raised on), fed before the adapter's end
+    or the source's failure.
     """
 
     def __init__(
@@ -204,10 +205,14 @@ class Pipeline:
         return out
 
     def fail(self, exc: BaseException) -> list[Event]:
-        """The source (or the adapter) raised: ``error`` + ``run_end(error)``."""
+        """The source (or the adapter) raised: ``error`` + ``run_end(error)``; first, what its
+        client swallowed (the error chunk the ``openai`` client raised on), which may end the
+        run itself with its error and the usage beside it."""
         if self.ended:
             return []
-        return self._stamp(self._norm().fail(exc))
+        swallowed, self._swallowed = self._swallowed, None  # once: a failing feed comes back
+        out = [ev for item in (swallowed() if swallowed else ()) for ev in self.feed(item)]
+        return out if self.ended else out + self._stamp(self._norm().fail(exc))
 
     def cancel(self, message: str = "stopped by user") -> list[Event]:
         """Stopped by the user: ``run_end(cancelled)``."""

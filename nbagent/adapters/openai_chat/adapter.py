@@ -26,6 +26,7 @@ from nbagent.adapters.openai_chat.maps import (
     error_of,
     map_finish_reason,
     usage_event,
+    usage_of,
 )
 from nbagent.adapters.openai_responses.maps import error_event  # the same error shape
 from nbagent.core.events import (
@@ -96,7 +97,7 @@ class OpenAIChatAdapter:
             return self._end_run(done=True)
         error = error_of(chunk)
         if error is not None:
-            return self._error(error)
+            return self._error(error, usage_of(chunk))
 
         out: list[Event] = []
         chunk_id = field(chunk, "id")
@@ -104,7 +105,7 @@ class OpenAIChatAdapter:
         choices = field(chunk, "choices") or ()
         if not isinstance(choices, Sequence) or isinstance(choices, (str, bytes)):
             raise self._life.bad("choices must be a list", item)
-        usage = field(chunk, "usage")
+        usage = usage_of(chunk)
         if not self._step.started and (chunk_id or model or choices or usage):
             self._start(out, chunk_id, model)
 
@@ -199,10 +200,14 @@ class OpenAIChatAdapter:
         out.append(RunEnd(reason=reason, raw_reason=raw, message=message))
         return out
 
-    def _error(self, error: Mapping[str, Any]) -> list[Event]:
+    def _error(self, error: Mapping[str, Any], usage: Any = None) -> list[Event]:
+        """An error frame ends the run; the usage it carries (OpenRouter counts the tokens
+        spent before the error) is kept."""
         out: list[Event] = []
         if self._pending:  # the run starts with what was held for it
             self._start(out, None, None)
+        if usage:
+            out.append(usage_event(usage))
         message = error.get("message")
         if not isinstance(message, str) or not message:
             message = "the server sent an error"

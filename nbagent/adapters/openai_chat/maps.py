@@ -24,6 +24,7 @@ __all__ = [
     "text_of",
     "thinking_parts",
     "usage_event",
+    "usage_of",
 ]
 
 FINISH_REASONS: dict[str, EndReason] = {
@@ -99,6 +100,12 @@ def error_of(chunk: Any) -> Mapping[str, Any] | None:
             return chunk
         return {"message": str(field(chunk, "message") or "")}
     return None
+
+
+def usage_of(chunk: Any) -> Any:
+    """A chunk's usage: ``usage``, else Groq's ``x_groq.usage`` (its streams end with the counts
+    there and no top-level ``usage``); None when the chunk has neither."""
+    return field(chunk, "usage") or field(field(chunk, "x_groq"), "usage") or None
 
 
 def usage_event(usage: Any, scope: str = "run", **fields: Any) -> Usage:
