@@ -19,11 +19,12 @@ from typing import Any, Protocol
 from nbagent.adapters import (
     Adapter,
     BadItemError,
+    Detection,
+    TextAdapter,
     UnknownFormatError,
     adapter_for,
-    detect_format,
 )
-from nbagent.adapters.base import ServerSentEvent, ToolServers, is_keepalive
+from nbagent.adapters.base import ServerSentEvent, ToolServers
 from nbagent.core.events import ErrorEvent, Event, EventDecodeError, RunEnd, RunStart
 from nbagent.core.threads import THREADLESS, NotReady
 from nbagent.pipeline.normalize import Normalizer
@@ -45,19 +46,19 @@ __all__ = ["Pipeline", "Sink", "aiter_events", "apump", "iter_events", "pipeline
 class Pipeline:
     """One run's adapter and normalizer, fed item by item.
 
-    ``format="auto"`` detects the format from the first item. Nothing raises to the
-    caller once the pipeline exists: a detection error or an adapter exception on an item
-    ends the run through ``fail()`` (``error`` + ``run_end(error)``), except for a chunk of
-    wire text (``str``, ``bytes``, ``ServerSentEvent``) the adapter cannot read, which is
-    skipped with a warning (a recoverable ``error``); after the run ended, ``feed``
-    returns ``[]``. ``title`` is put into the run's ``RunStart``; so is ``started_at`` (epoch
-    seconds: when the run was created, e.g. ``show``'s call) when the source's events carry no
-    times of their own (a replay's, a server's are kept), so that a wait for the first item
-    counts in the time to first token. ``tool_servers``: the source's lookup of its tools' MCP
-    servers, for an adapter that cannot tell them from the events (``pipeline_for`` asks the
-    source). ``swallowed``: the items a client consumed at the end of its stream (the
-    ``openai`` client's ``[DONE]``, an error chunk it raised on), fed before the adapter's end
-    or the source's failure.
+    ``format="auto"`` detects the format from the first item with data (``Detection``). Nothing
+    raises to the caller once the pipeline exists: a detection error or an adapter exception on
+    an item ends the run through ``fail()`` (``error`` + ``run_end(error)``), except for a chunk
+    of wire text (``str``, ``bytes``, ``ServerSentEvent``) the adapter cannot read, which is
+    skipped with a warning (a recoverable ``error``); after the run ended, ``feed`` returns
+    ``[]``. ``title`` is put into the run's ``RunStart``; so is ``started_at`` (epoch seconds:
+    when the run was created, e.g. ``show``'s call) when the source's events carry no times of
+    their own (a replay's, a server's are kept), so that a wait for the first item counts in the
+    time to first token. ``tool_servers``: the source's lookup of its tools' MCP servers, for an
+    adapter that cannot tell them from the events (``pipeline_for`` asks the source).
+    ``swallowed``: the items a client consumed at the end of its stream (the ``openai`` client's
+    ``[DONE]``, an error chunk it raised on), fed before the adapter's end or the source's
+    failure.
     """
 
     def __init__(
@@ -81,6 +82,7 @@ class Pipeline:
         self._adapter: Adapter | None = None
         self._normalizer: Normalizer | None = None
         self._format: str | None = None
+        self._detection = Detection()
         if format != "auto":  # an unknown name is the caller's mistake: raise now
             self._adapter = adapter_for(format, tool_servers=tool_servers)
             self._format = format
@@ -139,10 +141,10 @@ class Pipeline:
         if self.ended:
             return []
         if self._adapter is None:
-            if is_keepalive(item):
-                return []
             try:
-                name = detect_format(item)
+                if (found := self._detection.first(item)) is None:
+                    return []  # a keep-alive
+                name, item = found
                 self._adapter = adapter_for(name, tool_servers=self._tool_servers)
             except UnknownFormatError as exc:
                 return self.fail(exc)
@@ -190,6 +192,9 @@ class Pipeline:
         if self.ended:
             return []
         out: list[Event] = []
+        if self._adapter is None and (blank := self._detection.blank()):  # a text stream's
+            self._adapter, self._format = TextAdapter(), TextAdapter.name
+            out.extend(self._through(self._adapter.feed(blank)))
         for item in self._swallowed() if self._swallowed is not None else ():
             out.extend(self.feed(item))
         if self.ended:
