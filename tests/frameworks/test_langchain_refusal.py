@@ -112,3 +112,25 @@ def test_watch_shows_the_refusal(form: str) -> None:
     blocks = run.transcript.to_dict()["blocks"]
     refusals = [b for b in blocks if b["type"] == "text" and b["refusal"]]
     assert "".join(b["text"] for b in refusals) == REFUSAL
+
+
+def test_a_graph_nodes_refusal() -> None:
+    """A LangGraph node that returns a refusal no model run said (astream_events v2)."""
+    need("langgraph")
+    from langgraph.graph import END, START, MessagesState, StateGraph
+
+    def node(state: Any) -> dict[str, Any]:
+        return {
+            "messages": [AIMessage(id="m1", content="", additional_kwargs={"refusal": REFUSAL})]
+        }
+
+    graph = StateGraph(MessagesState)
+    graph.add_node("agent", node)
+    graph.add_edge(START, "agent")
+    graph.add_edge("agent", END)
+    app = graph.compile()
+
+    async def go() -> list[Any]:
+        return [e async for e in app.astream_events({"messages": []}, version="v2")]
+
+    refused(nbagent.Transcript.from_events(nbagent.iter_events(iter(aio.run(go())))))
