@@ -170,6 +170,13 @@ def test_reported_usage_is_no_estimate(name: str) -> None:
     assert numbers.output_tokens(state) == (load(name).want()["usage"]["output_tokens"], False)
 
 
+def test_groqs_usage_is_priced_as_groqs() -> None:
+    """Groq's model names are priced in Groq's list: a chunk with ``x_groq`` says whose."""
+    pytest.importorskip("genai_prices")  # the price table (not on every Python)
+    state = via_openai_client(load("usage_shapes/groq_x_groq_usage").body).to_dict()
+    assert state["cost_usd"] > 0
+
+
 def test_every_case_names_its_server_and_source() -> None:
     assert CASES, f"no .sse under {CORPUS}"
     for name in CASES:
