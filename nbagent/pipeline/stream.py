@@ -46,19 +46,19 @@ __all__ = ["Pipeline", "Sink", "aiter_events", "apump", "iter_events", "pipeline
 class Pipeline:
     """One run's adapter and normalizer, fed item by item.
 
-    ``format="auto"`` detects the format from the first item with data (``Detection``). Nothing
-    raises to the caller once the pipeline exists: a detection error or an adapter exception on
-    an item ends the run through ``fail()`` (``error`` + ``run_end(error)``), except for a chunk
-    of wire text (``str``, ``bytes``, ``ServerSentEvent``) the adapter cannot read, which is
-    skipped with a warning (a recoverable ``error``); after the run ended, ``feed`` returns
-    ``[]``. ``title`` is put into the run's ``RunStart``; so is ``started_at`` (epoch seconds:
-    when the run was created, e.g. ``show``'s call) when the source's events carry no times of
-    their own (a replay's, a server's are kept), so that a wait for the first item counts in the
-    time to first token. ``tool_servers``: the source's lookup of its tools' MCP servers, for an
-    adapter that cannot tell them from the events (``pipeline_for`` asks the source).
-    ``swallowed``: the items a client consumed at the end of its stream (the ``openai`` client's
-    ``[DONE]``, an error chunk it raised on), fed before the adapter's end or the source's
-    failure.
+    ``format="auto"`` detects the format from the first item. Nothing raises to the
+    caller once the pipeline exists: a detection error or an adapter exception on an item
+    ends the run through ``fail()`` (``error`` + ``run_end(error)``), except for a chunk of
+    wire text (``str``, ``bytes``, ``ServerSentEvent``) the adapter cannot read, which is
+    skipped with a warning (a recoverable ``error``); after the run ended, ``feed``
+    returns ``[]``. ``title`` is put into the run's ``RunStart``; so is ``started_at`` (epoch
+    seconds: when the run was created, e.g. ``show``'s call) when the source's events carry no
+    times of their own (a replay's, a server's are kept), so that a wait for the first item
+    counts in the time to first token. ``tool_servers``: the source's lookup of its tools' MCP
+    servers, for an adapter that cannot tell them from the events (``pipeline_for`` asks the
+    source). ``swallowed``: the items a client consumed at the end of its stream (the
+    ``openai`` client's ``[DONE]``, an error chunk it raised on), fed before the adapter's end
+    or the source's failure.
     """
 
     def __init__(
