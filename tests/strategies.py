@@ -7,6 +7,8 @@
   ``run_end``, fatal errors in the middle: everything a broken adapter could send).
 - ``json_values``: JSON-ready values (tool results, arguments).
 - ``sse_streams()``: the bytes of an SSE stream (fields, comments, blank lines, CR/LF/CRLF).
+- ``plain_text_streams()``: the pieces of a plain answer, no think tag among them (blank ones,
+  ones that look like keep-alives, markdown, emoji).
 """
 
 from __future__ import annotations
@@ -42,6 +44,7 @@ __all__ = [
     "events",
     "json_values",
     "message_ids",
+    "plain_text_streams",
     "sse_streams",
     "step_ids",
     "texts",
@@ -170,3 +173,19 @@ def sse_streams(draw: st.DrawFn) -> bytes:
     if draw(st.booleans()):
         out += draw(_eol)
     return out.encode()
+
+
+_THINK_TAGS = ("<think", "</think", "<thinking", "</thinking")
+_PLAIN = ["\n\n", "\n", " ", "", ": not a comment", "{}", "<b>", "</b>", "<", "</", "<th"]
+
+
+def plain_text_streams(*, objects: bool = True) -> st.SearchStrategy[list[str]]:
+    """Lists of answer pieces with no think tag in their text, often starting blank (``"\n\n"``,
+    what a keep-alive looks like); ``objects=False`` leaves out pieces with a ``{`` (a piece
+    that is a JSON object could be another format's event when the format is detected)."""
+    piece = st.one_of(st.sampled_from([*_SPECIAL, *_PLAIN]), st.text(max_size=12))
+    if not objects:
+        piece = piece.filter(lambda p: "{" not in p)
+    return st.lists(piece, max_size=12).filter(
+        lambda items: not any(tag in "".join(items) for tag in _THINK_TAGS)
+    )

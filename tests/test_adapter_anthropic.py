@@ -101,10 +101,17 @@ def test_fixture(name: str, kind: str) -> None:
     assert [e.seq for e in out] == list(range(1, len(out) + 1))
 
 
+BETA = {"compaction"}
+"""Fixtures of beta features: their events are the SDK's beta types."""
+
+
 def sdk_objects(name: str) -> list[Any]:
     from pydantic import TypeAdapter
 
-    adapter: TypeAdapter[Any] = TypeAdapter(anthropic.types.RawMessageStreamEvent)
+    union = anthropic.types.RawMessageStreamEvent
+    if name in BETA:
+        union = anthropic.types.beta.BetaRawMessageStreamEvent  # type: ignore[assignment]
+    adapter: TypeAdapter[Any] = TypeAdapter(union)
     out: list[Any] = []
     for d in dicts(name):
         if d["type"] in ("ping", "error"):  # not RawMessageStreamEvent members: the SDK's dicts
@@ -329,3 +336,73 @@ def test_a_delta_of_a_type_no_delta_has_is_skipped(kind: Any) -> None:
     ]
     events, _ = run(items)
     assert "".join(e.delta for e in events if isinstance(e, TextDelta)) == "ok"
+
+
+def _result_block_types() -> list[str]:
+    """Every server tool result block the SDK knows (``web_search_tool_result``, ...)."""
+    types = Path(anthropic.types.__file__).parent
+    files = [*types.glob("*_tool_result_block.py"), *types.glob("beta/*_tool_result_block.py")]
+    return sorted({f.stem.removeprefix("beta_").removesuffix("_block") for f in files})
+
+
+@pytest.mark.parametrize("block_type", _result_block_types())
+def test_a_result_whose_call_came_in_the_previous_response_is_named(block_type: str) -> None:
+    """After ``pause_turn`` the continuation opens with the result of a call made in the
+    response before: the block's type names it, its ``tool_use_id`` is its id (never a blank
+    title, in the transcript or its exports)."""
+    result = {"type": block_type, "tool_use_id": "srvtoolu_9", "content": []}
+    items = [
+        {"type": "message_start", "message": {"id": "msg_r", "content": []}},
+        {"type": "content_block_start", "index": 0, "content_block": result},
+        {"type": "content_block_stop", "index": 0},
+        {"type": "message_delta", "delta": {"stop_reason": "end_turn"}, "usage": {}},
+        {"type": "message_stop"},
+    ]
+    t = Transcript.from_events(run(items)[1])
+    (call,) = t.tool_calls
+    name = block_type.removesuffix("_tool_result")
+    assert (call.id, call.name) == ("srvtoolu_9", name)
+    assert f"<code>{name}</code>" in t.to_markdown()
+    assert f">{name}<" in t.to_html()
+
+
+def notes(out: list[Event]) -> list[dict[str, Any]]:
+    blocks = Transcript.from_events(out).to_dict()["blocks"]
+    return [{k: b.get(k) for k in ("id", "title", "status", "level", "text")} for b in blocks
+            if b["type"] == "note"]  # fmt: skip
+
+
+def test_context_compaction_is_a_note_with_its_summary() -> None:
+    events, out = run(dicts("compaction"))
+    (note,) = notes(out)
+    assert (note["title"], note["status"]) == ("Context compacted", "completed")
+    assert note["text"].startswith("The user is building a notebook widget")
+    assert not [e for e in events if isinstance(e, Custom) and e.is_raw]  # no raw events only
+    assert "EqQBCkYIBRgCKkD0pq" not in json.dumps(Transcript.from_events(out).to_dict())
+
+
+def test_compaction_in_progress_failed_and_paused_after() -> None:
+    start = {"type": "message_start", "message": {"id": "msg_c", "content": []}}
+    block = {"type": "content_block_start", "index": 0, "content_block": {"type": "compaction"}}
+    adapter = AnthropicAdapter()
+    live = [e for item in (start, block) for e in adapter.feed(item) if isinstance(e, Custom)]
+    assert [e.value["title"] for e in live] == ["Compacting context…"]
+    # a compaction the server could not make: no summary
+    stop = {"type": "message_delta", "delta": {"stop_reason": "compaction"}, "usage": {}}
+    items = [
+        start,
+        block,
+        {"type": "content_block_stop", "index": 0},
+        stop,
+        {"type": "message_stop"},
+    ]
+    _, out = run(items)
+    (note,) = notes(out)
+    assert (note["title"], note["level"], note["text"]) == (
+        "Context compaction failed",
+        "warning",
+        "",
+    )
+    # paused after compacting (pause_after_compaction): the user sends it back to go on
+    t = Transcript.from_events(out)
+    assert (t.status, t.end_reason) == ("completed", "interrupted")

@@ -386,3 +386,41 @@ def test_content_parts_of_one_message_reconcile_by_index_and_a_late_delta_is_dro
     ends = [e.message_id for e in raw if isinstance(e, MessageEnd)]
     assert ends == ["msg_1", "msg_1:refusal1"]
     assert (t.text, t.end_reason) == ("Hel youlo.No.", "refusal")
+
+
+@pytest.mark.parametrize(
+    ("name", "reason", "label"),
+    [
+        ("incomplete_max_messages", "max_steps", "completed (max steps)"),
+        ("incomplete_steered", "interrupted", "completed (needs input)"),
+    ],
+)
+def test_incomplete_reasons_are_named_through_the_client_and_sse(
+    name: str, reason: str, label: str
+) -> None:
+    """``incomplete_details.reason`` ``max_messages`` and ``steered`` (the SDK's own words)
+    end the run named, not ``unknown``: through the ``openai`` client's Responses stream and
+    through ``nbagent.sse``."""
+    import httpx
+    import openai
+
+    from nbagent import iter_events, sse
+    from nbagent.transcript.export.status import status_label
+    from tests.sse_servers import SSEServer, frame
+
+    body = b"".join(frame(d, event=d["type"]) for d in dicts(name))
+
+    def answer(request: httpx.Request) -> httpx.Response:
+        return httpx.Response(200, headers={"content-type": "text/event-stream"}, content=body)
+
+    with httpx.Client(transport=httpx.MockTransport(answer)) as http:
+        client = openai.OpenAI(base_url="http://model.test/v1", api_key="x", http_client=http)  # type: ignore[arg-type]
+        t = Transcript.from_events(
+            iter_events(client.responses.create(model="m", input="hi", stream=True))
+        )
+    with SSEServer([frame(d, event=d["type"]) for d in dicts(name)]) as srv:
+        via_sse = Transcript.from_events(iter_events(sse(srv.url, json={"model": "m"})))
+    for got in (t, via_sse):
+        d = got.to_dict()
+        assert (d["end_reason"], status_label(d)) == (reason, label)
+        assert got.text == "Once upon a time"

@@ -28,6 +28,7 @@ import openai
 import pytest
 
 import nbagent
+from nbagent.transcript.fold import numbers
 from tests.sse_servers import SSEServer
 
 CORPUS = Path(__file__).parent / "fixtures" / "openai_compat"
@@ -38,6 +39,7 @@ CLASSES = {
     "done_without_finish": "[DONE] (or a clean close) with no finish_reason ever sent",
     "tool_arguments": "arguments duplicated, concatenated or double-encoded",
     "call_fields": "tool_calls and the deprecated function_call in the same stream",
+    "usage_shapes": "usage outside the top-level field: Groq's x_groq, an error chunk's",
     "plain": "streams that work today, kept working",
 }
 CASES = sorted(f"{p.parent.name}/{p.stem}" for p in CORPUS.glob("*/*.sse"))
@@ -158,6 +160,21 @@ def test_read_through_nbagent_sse(name: str, server: SSEServer) -> None:
     t = via_nbagent_sse(f"http://127.0.0.1:{server.port}/{name}")
     assert read(t, want) == expected(want)
     assert server.requests[-1]["path"] == f"/{name}"
+
+
+@pytest.mark.parametrize("name", [n for n in CASES if "usage" in load(n).want()])
+def test_reported_usage_is_no_estimate(name: str) -> None:
+    """Tokens the server counted (anywhere it puts them) are the run's: its output count and
+    rate are not guessed from the chunks (no "≈")."""
+    state = via_openai_client(load(name).body).to_dict()
+    assert numbers.output_tokens(state) == (load(name).want()["usage"]["output_tokens"], False)
+
+
+def test_groqs_usage_is_priced_as_groqs() -> None:
+    """Groq's model names are priced in Groq's list: a chunk with ``x_groq`` says whose."""
+    pytest.importorskip("genai_prices")  # the price table (not on every Python)
+    state = via_openai_client(load("usage_shapes/groq_x_groq_usage").body).to_dict()
+    assert state["cost_usd"] > 0
 
 
 def test_every_case_names_its_server_and_source() -> None:

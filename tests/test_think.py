@@ -71,7 +71,31 @@ def test_prefilled_think_tag_only_the_closing_one_arrives() -> None:
 
 @given(st.text().filter(lambda t: "<" not in t), st.lists(st.integers(0, 500), max_size=10))
 def test_nothing_is_lost_or_invented(text: str, points: list[int]) -> None:
-    """Without tags in play, every character comes out, in order, as one channel."""
-    # Leading whitespace waits for a possible tag: with nothing after it, it is dropped.
-    expected = ("", "") if text.strip() == "" else ("", text)
-    assert split(cut(text, points)) == expected
+    """Without tags in play, every character comes out, in order, as one channel: leading
+    whitespace waits for a possible tag, and with nothing after it, it is the answer."""
+    assert split(cut(text, points)) == ("", text)
+
+
+def test_blank_start_dropped_where_thinking_comes_apart() -> None:
+    splitter = ThinkSplitter()
+    assert splitter.feed("\n\n") == []
+    assert splitter.flush(blank=False) == []
+
+
+AFTER_REASONING = [
+    ("</think>\n\n2 + 2 = 4.", "2 + 2 = 4."),  # lmdeploy: the closing tag, then the answer
+    ("\n</think>Answer", "Answer"),
+    ("</thinking>Answer", "Answer"),
+    ("<think>is text here</think>", "<think>is text here</think>"),  # nothing is thinking
+    ("Answer </think> later", "Answer </think> later"),
+    ("\n\nAnswer", "\n\nAnswer"),
+    ("</thi", "</thi"),  # cut off mid-tag: what came
+]
+
+
+@pytest.mark.parametrize(("stream", "answer"), AFTER_REASONING)
+@given(points=st.lists(st.integers(0, 40), max_size=6))
+def test_after_reasoning_only_a_leading_closing_tag_goes(
+    stream: str, answer: str, points: list[int]
+) -> None:
+    assert split(cut(stream, points), after_reasoning=True) == ("", answer)

@@ -25,6 +25,7 @@ from nbagent.adapters.base import (
     BadItemError,
     ToolServers,
     UnknownFormatError,
+    is_keepalive,
     library_version,
     short_repr,
 )
@@ -59,6 +60,7 @@ __all__ = [
     "BedrockAdapter",
     "ChunkSseAdapter",
     "ClaudeAgentAdapter",
+    "Detection",
     "DextoAdapter",
     "EventsAdapter",
     "GoogleGenaiAdapter",
@@ -164,6 +166,37 @@ def detect_format(first_item: Any) -> str:
         f"{short_repr(first_item)}.{_library_hint(first_item)} Known formats: {_known()}. "
         'Pass the format explicitly, e.g. nbagent.iter_events(source, format="openai-chat").'
     )
+
+
+class Detection:
+    """A source's format, found from its first item that carries data: the keep-alives before
+    it are skipped, but a plain text stream's first pieces that look like them (blank ones,
+    ``{}``, ``: ...``) are its text all the same, put before the item that decided it; a
+    stream of blank pieces only is a text stream too (``blank``)."""
+
+    __slots__ = ("_skipped",)
+
+    def __init__(self) -> None:
+        self._skipped: list[str] = []  # the str keep-alives so far
+
+    def first(self, item: Any) -> tuple[str, Any] | None:
+        """``(format name, the item to feed)``; None for a keep-alive. Raises
+        ``UnknownFormatError``."""
+        if is_keepalive(item):
+            if type(item) is str:
+                self._skipped.append(item)
+            return None
+        name = detect_format(item)
+        if name == TextAdapter.name and self._skipped:
+            item = "".join(self._skipped) + item
+        self._skipped = []
+        return name, item
+
+    def blank(self) -> str:
+        """With no format found at the source's end: the whitespace it sent, a text stream's
+        whole text (``""`` when some piece was not blank: keep-alives of another format)."""
+        text = "".join(self._skipped)
+        return "" if text.strip() else text
 
 
 NAMING_SERVERS: dict[str, Callable[[ToolServers], Adapter]] = {

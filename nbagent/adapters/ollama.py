@@ -147,7 +147,7 @@ class OllamaAdapter:
             thinking, content = field(response, "thinking"), field(response, "response")
         if isinstance(thinking, str) and thinking:
             if self._splitter is not None:  # thinking comes apart: no <think> splitting
-                self._emit(self._splitter.flush(), out)
+                self._emit(self._splitter.flush(blank=False), out)
                 self._splitter = None
             self._emit([("thinking", thinking)], out)
         if isinstance(content, str) and content:

@@ -12,7 +12,14 @@ Qwen3's) leave only the closing tag in the stream. A ``</think>`` that closes a 
 never opened therefore makes everything before it thinking: that text has gone out as
 answer text by then, so the splitter says so with a ``("was_thinking", "")`` part and
 the adapter turns the open answer message into thinking (``MessageEnd.was_thinking``).
-A lone ``</think>`` at the very start of the content (an empty block) is dropped.
+A lone ``</think>`` at the very start of the content (an empty block) is dropped; so is one
+that opens the content after the reasoning came apart (``after_reasoning``: lmdeploy's
+parser sends the thinking in ``reasoning_content``, then the closing tag as the first
+content), where nothing else is split: the rest is the answer, as it came.
+
+Blank content held back at the start is the answer's when the input ends there (the answer
+is exactly the text that came); ``flush(blank=False)`` drops it where the thinking starts
+coming apart instead.
 """
 
 from __future__ import annotations
@@ -34,14 +41,21 @@ class ThinkSplitter:
 
     ``assume_open=True`` is for chat templates that pre-fill ``<think>`` in the
     prompt: the stream then starts mid-thought and only ``</think>`` appears.
+    ``after_reasoning=True`` is for content that follows reasoning sent apart: only a leading
+    closing tag is dropped, nothing is thinking.
     """
 
-    __slots__ = ("_buffer", "_close", "_shown", "_state", "_tags")
+    __slots__ = ("_after_reasoning", "_buffer", "_close", "_shown", "_state", "_tags")
 
     def __init__(
-        self, *, assume_open: bool = False, tags: tuple[tuple[str, str], ...] = DEFAULT_TAGS
+        self,
+        *,
+        assume_open: bool = False,
+        after_reasoning: bool = False,
+        tags: tuple[tuple[str, str], ...] = DEFAULT_TAGS,
     ) -> None:
         self._tags = tags
+        self._after_reasoning = after_reasoning
         self._buffer = ""
         self._shown = False  # some thinking went out (leading blank lines are dropped before)
         self._close = tags[0][1] if assume_open else ""
@@ -79,8 +93,9 @@ class ThinkSplitter:
                     self._state = "text"
         return out
 
-    def flush(self) -> list[Part]:
-        """The input ended: whatever is held back, as what it was taken for."""
+    def flush(self, *, blank: bool = True) -> list[Part]:
+        """The input ended: whatever is held back, as what it was taken for; ``blank=False``:
+        blank text held at the start is dropped (the thinking comes apart from here on)."""
         rest, self._buffer = self._buffer, ""
         if not rest:
             return []
@@ -88,15 +103,16 @@ class ThinkSplitter:
             out: list[Part] = []
             self._emit_thinking(rest, out)
             return out
-        if self._state == "after" or (self._state == "start" and not rest.strip()):
+        if self._state == "after" or (not blank and self._state == "start" and not rest.strip()):
             return []
         return [("text", rest)]
 
     def _start(self) -> bool:
         """Decide whether the content opens with a think tag; False: need more input."""
         head = self._buffer.lstrip()
+        opening = not self._after_reasoning
         for open_tag, close_tag in self._tags:
-            if head.startswith(open_tag):
+            if opening and head.startswith(open_tag):
                 self._buffer = head[len(open_tag) :]
                 self._close = close_tag
                 self._state = "think"
@@ -105,9 +121,10 @@ class ThinkSplitter:
                 self._buffer = head[len(close_tag) :]
                 self._state = "after"
                 return True
-        if any(tag.startswith(head) for pair in self._tags for tag in pair):
+        tags = [tag for pair in self._tags for tag in (pair if opening else pair[1:])]
+        if any(tag.startswith(head) for tag in tags):
             return False  # "", "<", "<thi", "</th": wait for the next chunk
-        self._state = "unopened"
+        self._state = "unopened" if opening else "text"
         return True
 
     def _unopened(self, out: list[Part]) -> bool:

@@ -14,11 +14,12 @@ from typing import Any
 from nbagent.adapters import (
     Adapter,
     BadItemError,
+    Detection,
+    TextAdapter,
     UnknownFormatError,
     adapter_for,
-    detect_format,
 )
-from nbagent.adapters.base import ServerSentEvent, ToolServers, is_keepalive
+from nbagent.adapters.base import ServerSentEvent, ToolServers
 from nbagent.core.events import ErrorEvent, Event, EventDecodeError, RunStart
 from nbagent.pipeline.normalize import Normalizer
 
@@ -39,7 +40,8 @@ class Pipeline:
     counts in the time to first token. ``tool_servers``: the source's lookup of its tools' MCP
     servers, for an adapter that cannot tell them from the events (``pipeline_for`` asks the
     source). ``swallowed``: the items a client consumed at the end of its stream (the
-    ``openai`` client's ``[DONE]``), fed before the adapter's end.
+    ``openai`` client's ``[DONE]``, an error chunk it raised on), fed before the adapter's end
+    or the source's failure.
     """
 
     def __init__(
@@ -63,6 +65,7 @@ class Pipeline:
         self._adapter: Adapter | None = None
         self._normalizer: Normalizer | None = None
         self._format: str | None = None
+        self._detection = Detection()
         if format != "auto":  # an unknown name is the caller's mistake: raise now
             self._adapter = adapter_for(format, tool_servers=tool_servers)
             self._format = format
@@ -121,10 +124,10 @@ class Pipeline:
         if self.ended:
             return []
         if self._adapter is None:
-            if is_keepalive(item):
-                return []
             try:
-                name = detect_format(item)
+                if (found := self._detection.first(item)) is None:
+                    return []  # a keep-alive
+                name, item = found
                 self._adapter = adapter_for(name, tool_servers=self._tool_servers)
             except UnknownFormatError as exc:
                 return self.fail(exc)
@@ -172,6 +175,9 @@ class Pipeline:
         if self.ended:
             return []
         out: list[Event] = []
+        if self._adapter is None and (blank := self._detection.blank()):  # a text stream's
+            self._adapter, self._format = TextAdapter(), TextAdapter.name
+            out.extend(self._through(self._adapter.feed(blank)))
         for item in self._swallowed() if self._swallowed is not None else ():
             out.extend(self.feed(item))
         if self.ended:
@@ -187,10 +193,14 @@ class Pipeline:
         return out
 
     def fail(self, exc: BaseException) -> list[Event]:
-        """The source (or the adapter) raised: ``error`` + ``run_end(error)``."""
+        """The source (or the adapter) raised: ``error`` + ``run_end(error)``; first, what its
+        client swallowed (the error chunk the ``openai`` client raised on), which may end the
+        run itself with its error and the usage beside it."""
         if self.ended:
             return []
-        return self._stamp(self._norm().fail(exc))
+        swallowed, self._swallowed = self._swallowed, None  # once: a failing feed comes back
+        out = [ev for item in (swallowed() if swallowed else ()) for ev in self.feed(item)]
+        return out if self.ended else out + self._stamp(self._norm().fail(exc))
 
     def cancel(self, message: str = "stopped by user") -> list[Event]:
         """Stopped by the user: ``run_end(cancelled)``."""

@@ -4,13 +4,14 @@ speaking the Messages SSE stream: ``messages.create(stream=True)``, the ``Messag
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import nbagent
 from nbagent.core.events import Custom, Event, RunEnd, TextDelta, ThinkingDelta
 from tests import aio
 from tests.frameworks.conftest import need
-from tests.sse_servers import Pause, SSEServer, frame
+from tests.sse_servers import FIXTURES, Pause, SSEServer, frame
 from tests.wait import PATIENCE, wait_for
 
 anthropic = need("anthropic")
@@ -169,3 +170,68 @@ def test_stop_closes_the_response() -> None:
     assert t.to_dict()["status"] == "cancelled"
     assert t.text == "Let me "
     assert isinstance(run.events[-1], RunEnd)
+
+
+def seen(t: nbagent.Transcript) -> list[dict[str, Any]]:
+    """What the user reads of each block (no times)."""
+    keys = ("type", "id", "name", "title", "text", "result", "state", "status")
+    return [{k: b.get(k) for k in keys} for b in t.to_dict()["blocks"]]
+
+
+def replayed(name: str, read: Any) -> tuple[nbagent.Transcript, Any]:
+    """``tests/fixtures/anthropic/<name>``'s events served as SSE (each named by its type, as
+    the SDK reads them) and read by ``read(client)``
+    (the SDK's stream: ``(stream, its message snapshot or None)``); and through nbagent.sse."""
+    lines = (FIXTURES / "anthropic" / f"{name}.jsonl").read_text(encoding="utf-8").splitlines()
+    with SSEServer([ev(json.loads(line)) for line in lines if line.strip()]) as srv:
+        stream, snapshot = read(client(srv))
+        t = nbagent.Transcript.from_events(nbagent.iter_events(stream))
+        via_sse = nbagent.Transcript.from_events(
+            nbagent.iter_events(nbagent.sse(f"{srv.url}/v1/messages", json=KWARGS))
+        )
+    assert seen(via_sse) == seen(t)
+    assert (via_sse.status, via_sse.end_reason) == (t.status, t.end_reason)
+    return t, snapshot() if snapshot else None
+
+
+def test_a_continuation_names_the_result_of_the_previous_responses_call() -> None:
+    """After pause_turn the next response opens with the web search's result; its call came
+    in the response before: the panel is named ``web_search``, id the SDK's tool_use_id."""
+
+    def create(c: Any) -> tuple[Any, None]:
+        return c.messages.create(**KWARGS, stream=True), None
+
+    def stream(c: Any) -> tuple[Any, Any]:
+        manager = c.messages.stream(**KWARGS)
+        s = manager.__enter__()
+        return s, lambda: s.current_message_snapshot
+
+    for read in (create, stream):
+        t, message = replayed("pause_turn_continuation", read)
+        (call,) = t.tool_calls
+        assert (call.id, call.name) == ("srvtoolu_1", "web_search")
+        assert t.text == "nbagent renders agent streams in Jupyter."
+        if message is not None:
+            assert message.content[0].type == "web_search_tool_result"
+            assert message.content[0].tool_use_id == call.id
+
+
+def test_context_compaction_through_the_beta_stream() -> None:
+    """The beta Messages stream's compaction block (and the SDK's derived ``compaction``
+    event): a "Context compacted" note with the summary the SDK accumulated."""
+
+    def stream(c: Any) -> tuple[Any, Any]:
+        s = c.beta.messages.stream(**KWARGS).__enter__()
+        return s, lambda: s.current_message_snapshot
+
+    def create(c: Any) -> tuple[Any, None]:
+        return c.beta.messages.create(**KWARGS, stream=True), None
+
+    for read in (stream, create):
+        t, message = replayed("compaction", read)
+        (note,) = [b for b in t.to_dict()["blocks"] if b["type"] == "note"]
+        assert (note["kind"], note["title"]) == ("compaction", "Context compacted")
+        if message is not None:
+            assert message.content[0].type == "compaction"
+            assert note["text"] == message.content[0].content
+        assert t.text == "Next, the export tests."

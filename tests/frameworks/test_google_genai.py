@@ -443,6 +443,7 @@ FIXTURES = Path(__file__).parent.parent / "fixtures" / "google-genai"
 ENDS = {
     "blocked_prompt": "content_filter",
     "code_execution": "completed",
+    "continuation": "interrupted",
     "error_mid_stream": "error",
     "max_tokens": "max_tokens",
     "partial_args": "tool_calls",
@@ -467,3 +468,38 @@ def test_recorded_streams_in_every_form(name: str, form: str) -> None:
     raw, out = fold(GoogleGenaiAdapter(), items)
     assert [type(e) for e in raw].count(RunEnd) == 1
     assert out[-1].reason == ENDS[name]  # type: ignore[attr-defined]
+
+
+CONTINUED = [json.loads(ln) for ln in (FIXTURES / "continuation.jsonl").read_text().splitlines()]
+"""A response paused at the per-request token limit (``CONTINUATION``, its token)."""
+RESUMED = [response([{"text": " in the next request."}], finish="STOP", response_id="resp-c2")]
+
+
+def test_a_continuation_with_automatic_continuation_off_is_a_pause() -> None:
+    """The stream ends on ``CONTINUATION``: a pause the user resumes (``interrupted``, a note
+    saying how), not "the stream ended without a finish reason"; what came is kept."""
+    with GeminiServer(frames(CONTINUED)) as srv:
+        chunks = stream(srv, automatic_continuation=False)
+        source = nbagent.sse(srv.base_url + f"/v1beta/models/{MODEL}:streamGenerateContent?alt=sse")
+        via_sse = nbagent.Transcript.from_events(nbagent.iter_events(source))
+    assert len(srv.requests) == 2  # the SDK's request and nbagent.sse's: no continuation
+    assert chunks[-1].candidates[0].finish_reason == types.FinishReason.CONTINUATION
+    for t in (nbagent.Transcript.from_events(nbagent.iter_events(iter(chunks))), via_sse):
+        d = t.to_dict()
+        assert (d["status"], d["end_reason"], d["error"]) == ("completed", "interrupted", None)
+        assert t.text == "The first chapter of a long story, to be continued"
+        (note,) = [b for b in d["blocks"] if b["type"] == "note"]
+        assert "continuation_token" in note["text"]
+        assert d["steps"][-1]["finish_reason"] == "interrupted"
+
+
+def test_automatic_continuation_goes_on_in_the_same_stream() -> None:
+    """With the SDK's automatic continuation (its default) the next request's answer comes in
+    the same stream: one answer, completed."""
+    with GeminiServer(frames(CONTINUED), frames(RESUMED)) as srv:
+        chunks = stream(srv)
+    assert len(srv.requests) == 2  # the SDK continued
+    t = nbagent.Transcript.from_events(nbagent.iter_events(iter(chunks)))
+    assert t.text == "The first chapter of a long story, to be continued in the next request."
+    assert (t.status, t.end_reason) == ("completed", "completed")
+    assert not [b for b in t.to_dict()["blocks"] if b["type"] == "note"]

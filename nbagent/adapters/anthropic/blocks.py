@@ -1,7 +1,14 @@
 """Content blocks: ``Blocks``, the part of ``AnthropicAdapter`` that turns
-``content_block_start`` / ``_delta`` / ``_stop`` into messages (text, thinking), tool calls
-and server tool results: its text, thinking and tool-use blocks are the kit's ``Parts``, keyed
-by the block's index.
+``content_block_start`` / ``_delta`` / ``_stop`` into messages (text, thinking), tool calls,
+server tool results and context compactions: its text, thinking and tool-use blocks are the
+kit's ``Parts``, keyed by the block's index.
+
+A ``compaction`` block (context management's summary of the context it closed) is a note of
+kind ``compaction`` (``nbagent/transcript/notes.py``), ``{msg}:compaction{index}``: "Compacting
+context…" from its start, its text the summary (each ``compaction_delta`` brings the whole
+summary so far, as the SDK reads it), "Context compacted" at its stop, "Context compaction
+failed" when it stopped with no summary (the server's failed compaction); the opaque
+``encrypted_content`` stays unread.
 """
 
 from __future__ import annotations
@@ -28,6 +35,10 @@ _DELTAS: dict[str, PartKind] = {
 _FIELDS: dict[PartKind, str] = {"text": "text", "thinking": "thinking", "call": "partial_json"}
 """A delta's text field, by the kind of its part."""
 
+RESULT = "_tool_result"
+"""How a server tool's result block type ends: ``web_search_tool_result``, ``web_fetch_…``,
+``code_execution_…``, ``mcp_tool_result``; what comes before it names the tool."""
+
 
 class Blocks:
     """A message's content blocks by index; ``ids`` names them, in the message's scope (its
@@ -37,13 +48,35 @@ class Blocks:
         self.ids = Ids()  # a message with no id: in the run's scope
         self.parts = Parts(self.ids, starts={"text": {"role": "assistant"}, "thinking": {}})
         self.seen: set[int] = set()  # the indices of the blocks started
+        self.compactions: dict[int, str | None] = {}  # open compaction blocks: their summary
 
     def close_all(self, out: list[Event]) -> None:
+        for index in list(self.compactions):
+            self.close(index, out)
         self.parts.close_all(out)
 
     def close(self, index: Any, out: list[Event]) -> None:
         if isinstance(index, int):
+            if index in self.compactions:
+                summary = self.compactions.pop(index)
+                status = "failed" if summary is None else "completed"
+                out.append(self._compaction(index, status, summary))
             self.parts.close(index, out)
+
+    def _compaction(self, index: int, status: str, summary: str | None) -> Custom:
+        """The note of the compaction block at ``index``."""
+        title = {"completed": "Context compacted", "failed": "Context compaction failed"}
+        return Custom(
+            name="note",
+            value={
+                "id": f"{self.ids.scope}:compaction{index}",
+                "kind": "compaction",
+                "level": "warning" if status == "failed" else "info",
+                "title": title.get(status, "Compacting context…"),
+                "status": status,
+                "text": summary or "",
+            },
+        )
 
     def start(self, payload: Any, out: list[Event]) -> None:
         index = field(payload, "index")
@@ -81,7 +114,11 @@ class Blocks:
             if tool_input:  # `{}` is only a placeholder for the streamed input
                 args = plain(tool_input)
                 part.end.update(args=args, arguments=json.dumps(args, ensure_ascii=False))
-        elif isinstance(kind, str) and kind.endswith("_tool_result"):
+        elif kind == "compaction":
+            summary = field(content, "content")
+            summary = self.compactions[index] = summary if isinstance(summary, str) else None
+            out.append(self._compaction(index, "in_progress", summary))
+        elif isinstance(kind, str) and kind.endswith(RESULT):
             tool_use_id = field(content, "tool_use_id")
             result = plain(field(content, "content"))
             error_type = field(result, "type") if isinstance(result, dict) else None
@@ -90,6 +127,9 @@ class Blocks:
                     tool_call_id=(
                         tool_use_id if isinstance(tool_use_id, str) else self.ids.new("call")
                     ),
+                    # the call's name, from the block's type: after a pause_turn the call came
+                    # in the previous response, and this result is all the stream says of it
+                    name=kind.removesuffix(RESULT),
                     content=result,
                     is_error=isinstance(error_type, str) and error_type.endswith("_error"),
                     meta={"block_type": kind},
@@ -133,6 +173,11 @@ class Blocks:
             part = self.parts.get(index)
             if isinstance(signature, str) and signature and part and part.kind == "thinking":
                 part.end["signature"] = (part.end.get("signature") or "") + signature
+        elif kind == "compaction_delta" and index in self.compactions:
+            summary = field(delta, "content")
+            if isinstance(summary, str) and summary:
+                self.compactions[index] = summary
+                out.append(self._compaction(index, "in_progress", summary))
         elif kind == "citations_delta":
             part = self.parts.get(index)
             out.append(

@@ -19,6 +19,7 @@ STOP_REASONS: dict[str, EndReason] = {
     **ANTHROPIC_STOPS,
     "refusal": "refusal",
     "pause_turn": "interrupted",
+    "compaction": "interrupted",  # paused after compacting (pause_after_compaction): resumed
 }
 """Messages ``stop_reason`` → ``RunEnd.reason`` (anything else → ``"unknown"``)."""
 
@@ -37,7 +38,7 @@ EVENT_TYPES: frozenset[str] = frozenset(
 """The ``type`` of every Messages stream event."""
 
 DERIVED_TYPES: frozenset[str] = frozenset(
-    {"text", "thinking", "signature", "input_json", "citation"}
+    {"text", "thinking", "signature", "input_json", "citation", "compaction"}
 )
 """The events the SDK's ``MessageStream`` adds after each raw delta (``TextEvent`` with the
 text so far, ...): the same content again, skipped."""

@@ -14,7 +14,10 @@ gathered into the one call); ``function_response`` → its result; ``executable_
 results; ``inline_data`` / ``file_data`` → ``Custom``. ``usage_metadata`` (cumulative within
 a model call) → the step's ``Usage``; ``candidates[0].finish_reason`` ends the step (and,
 when nothing follows, the run); ``prompt_feedback.block_reason`` ends it as
-``content_filter``.
+``content_filter``. ``CONTINUATION`` (the per-request token limit reached mid-answer) ends
+nothing while the SDK's automatic continuation goes on in the same stream; a stream that
+ends there (continuation off, or the REST API's one request) is a pause: the run ends
+``interrupted`` (as Anthropic's ``pause_turn``), with a note saying how to go on.
 
 Steps: one per model call. Automatic function calling runs several model calls in one
 stream: a response after a finished one opens the next step, and the function responses the

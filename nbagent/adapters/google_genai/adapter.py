@@ -19,7 +19,9 @@ from nbagent.adapters.base import (
     unwrap,
 )
 from nbagent.adapters.google_genai.maps import (
+    CONTINUATION,
     NOT_FINISHED,
+    PAUSED,
     get,
     map_finish_reason,
     word,
@@ -28,7 +30,7 @@ from nbagent.adapters.google_genai.parts import Parts
 from nbagent.adapters.kit import gemini_usage
 from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.lifecycle import Lifecycle
-from nbagent.core.events import ErrorEvent, Event, RunEnd, StepEnd, StepStart
+from nbagent.core.events import Custom, ErrorEvent, Event, RunEnd, StepEnd, StepStart
 
 __all__ = ["GoogleGenaiAdapter"]
 
@@ -46,6 +48,7 @@ class GoogleGenaiAdapter:
         self._step: str | None = None  # the open step
         self._last_step: str | None = None
         self._finish: str | None = None  # the raw finish reason of the last step that ended
+        self._paused = False  # the last candidate said CONTINUATION
         self._parts = Parts()
 
     # -- detection -------------------------------------------------------------------------
@@ -96,6 +99,8 @@ class GoogleGenaiAdapter:
             self._parts.fed(content)
         parts = list_or_empty(get(content, "parts"))
         finish = word(get(candidate, "finish_reason"))
+        if candidate is not None:
+            self._paused = finish == CONTINUATION
         if finish in NOT_FINISHED:
             finish = None
         blocked = word(get(get(payload, "prompt_feedback"), "block_reason"))
@@ -120,6 +125,11 @@ class GoogleGenaiAdapter:
         out: list[Event] = []
         if not self._life.started:
             return [ended_before_any("response")]
+        if self._step is not None and self._paused:
+            self._close_step(CONTINUATION, out)
+            out.append(Custom(name="note", value=dict(PAUSED)))
+            out.append(RunEnd(reason="interrupted", raw_reason=CONTINUATION))
+            return out
         if self._step is not None:
             self._close_step(None, out)
             out.append(

@@ -15,9 +15,11 @@ from nbagent.adapters.kit.finish import end_reason
 from nbagent.core.events import EndReason
 
 __all__ = [
+    "CONTINUATION",
     "FINISH_REASONS",
     "NOT_FINISHED",
     "OK_OUTCOMES",
+    "PAUSED",
     "StreamedCall",
     "get",
     "map_finish_reason",
@@ -47,14 +49,33 @@ FINISH_REASONS: dict[str, EndReason] = {
     "STOP": "completed",
     "MAX_TOKENS": "max_tokens",
     "TOO_MANY_TOOL_CALLS": "max_steps",
+    "CONTINUATION": "interrupted",  # a stream that ends there: paused, resumed by the user
     **dict.fromkeys(_CONTENT_FILTER, "content_filter"),
     **dict.fromkeys(_ERRORS, "error"),
 }
 """Gemini ``FinishReason`` (and prompt ``BlockedReason``) → ``RunEnd.reason``; anything else
 (``OTHER``, ``LANGUAGE``, ``NO_IMAGE``, ...) → ``"unknown"``."""
 
-NOT_FINISHED = ("", "FINISH_REASON_UNSPECIFIED", "CONTINUATION")
-"""Finish reasons that end no model call (the SDK continues a ``CONTINUATION`` itself)."""
+CONTINUATION = "CONTINUATION"
+"""The per-request token limit reached before the answer's end: another request, with the
+candidate's ``continuation_token``, continues it (the SDK does so itself unless
+``automatic_continuation=False``)."""
+
+NOT_FINISHED = ("", "FINISH_REASON_UNSPECIFIED", CONTINUATION)
+"""Finish reasons that end no model call while the stream goes on."""
+
+PAUSED = {
+    "kind": "notice",
+    "level": "info",
+    "title": "Paused: the answer continues in a next request",
+    "text": (
+        "The model stopped at the per-request token limit before the end of its answer "
+        "(finish reason CONTINUATION). Send the request again with the response's "
+        "continuation_token to continue it (google-genai does so itself with "
+        "automatic_continuation on, its default)."
+    ),
+}
+"""The note of a stream that ended on ``CONTINUATION``."""
 
 OK_OUTCOMES = ("OUTCOME_OK", "OUTCOME_UNSPECIFIED")
 

@@ -17,7 +17,12 @@ from nbagent.adapters.base import (
 )
 from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.lifecycle import Lifecycle
-from nbagent.adapters.langchain.content import message_kind, message_parts, messages_in
+from nbagent.adapters.langchain.content import (
+    message_kind,
+    message_parts,
+    message_refusal,
+    messages_in,
+)
 from nbagent.adapters.langchain.models import Models
 from nbagent.adapters.langchain.state import Data, Scopes, checkpoint_ns
 from nbagent.adapters.langchain.tools import Tools
@@ -155,6 +160,8 @@ class LangChainAdapter:
     def _finish(self, out: list[Event], reason: EndReason, message: str | None = None) -> None:
         self._life.end()
         self._close_all(out)
+        if reason == "completed" and self._models.refused:  # what the model said is a refusal
+            reason = "refusal"
         out.append(RunEnd(reason=reason, message=message))
 
     def _close_all(self, out: list[Event]) -> None:
@@ -208,6 +215,11 @@ class LangChainAdapter:
             out.extend(TextDelta(message_id=message_id, delta=text) for text in texts)
             if texts:
                 out.append(MessageEnd(message_id=message_id))
+            if refusal := message_refusal(message):
+                self._models.refused = True
+                refusal_id = f"{message_id}:refusal1"
+                out.append(TextDelta(message_id=refusal_id, delta=refusal, refusal=True))
+                out.append(MessageEnd(message_id=refusal_id))
             self._tools.message_calls(message_id, message, out)
 
     # -- other -------------------------------------------------------------------------------

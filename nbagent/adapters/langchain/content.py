@@ -1,6 +1,8 @@
 """Reading LangChain message objects (or their dict forms) without importing LangChain: what
-kind a message is, whether it is a streamed chunk, and its text and thinking parts in order
-(``content`` as a str or a list of blocks, ``additional_kwargs["reasoning_content"]``)."""
+kind a message is, whether it is a streamed chunk, its text and thinking parts in order
+(``content`` as a str or a list of blocks, ``additional_kwargs["reasoning_content"]``) and its
+refusal (``{"type": "refusal"}`` blocks, langchain-core 1.7.5's standard form, else
+``additional_kwargs["refusal"]``, where ``ChatOpenAI`` puts OpenAI's)."""
 
 from __future__ import annotations
 
@@ -10,7 +12,15 @@ from typing import Any
 from nbagent.adapters.base import field, list_or_empty, type_is
 from nbagent.adapters.kit.messages import Channel
 
-__all__ = ["KINDS", "is_chunk", "is_message", "message_kind", "message_parts", "messages_in"]
+__all__ = [
+    "KINDS",
+    "is_chunk",
+    "is_message",
+    "message_kind",
+    "message_parts",
+    "message_refusal",
+    "messages_in",
+]
 
 KINDS: dict[str, str] = {
     "ai": "ai",
@@ -98,6 +108,17 @@ def message_parts(message: Any) -> list[tuple[Channel, str]]:
         if isinstance(value, str) and value:
             parts.append((channel, value))
     return parts
+
+
+def message_refusal(message: Any) -> str:
+    """The words of a message's (or chunk's) refusal: its ``refusal`` content blocks' text, else
+    ``additional_kwargs["refusal"]``; ``""`` for none (a block with no words says nothing)."""
+    content = field(message, "content")
+    blocks = [b for b in list_or_empty(content) if field(b, "type") == "refusal"]
+    if blocks:
+        return "".join(t for b in blocks if isinstance(t := field(b, "refusal"), str))
+    refusal = field(field(message, "additional_kwargs"), "refusal")
+    return refusal if isinstance(refusal, str) else ""
 
 
 def messages_in(value: Any, depth: int = 0) -> list[Any]:

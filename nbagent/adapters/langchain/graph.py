@@ -53,6 +53,7 @@ _FINISH = {
     "tool_use": "tool_calls",
     "function_call": "tool_calls",
     "content_filter": "content_filter",
+    "refusal": "refusal",  # Anthropic's stop_reason
 }
 
 
@@ -159,6 +160,8 @@ class LangGraphAdapter:
             out.append(RunEnd(reason="interrupted", raw_reason=raw))
         else:
             reason: Any = _FINISH.get(raw or "", "completed") if raw else "completed"
+            if reason == "completed" and self._messages.refused:
+                reason = "refusal"
             out.append(RunEnd(reason=reason, raw_reason=raw))
         return out
 

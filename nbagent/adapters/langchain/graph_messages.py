@@ -15,7 +15,7 @@ import re
 from typing import Any
 
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
-from nbagent.adapters.langchain.content import message_parts
+from nbagent.adapters.langchain.content import message_parts, message_refusal
 from nbagent.adapters.langchain.state import ModelRun, call_chunks, finish_reason, tool_message
 from nbagent.adapters.langchain.tools import Tools
 from nbagent.core.events import Event, StepEnd, StepStart
@@ -53,6 +53,7 @@ class GraphMessages:
         self.seen: set[str] = set()  # message ids rendered (or history)
         self._aliases: dict[str, str] = {}  # message id -> the step that goes on with it
         self.last_finish: str | None = None
+        self.refused = False  # a model call refused
 
     # -- model calls -------------------------------------------------------------------------
 
@@ -92,6 +93,7 @@ class GraphMessages:
             self.tools.end_call(call, out)
         out.append(StepEnd(step_id=stream.key, name=stream.name, finish_reason=stream.finish))
         self.last_finish = stream.finish
+        self.refused = self.refused or stream.refused
 
     def _was_seen(self, message_id: str | None) -> bool:
         if message_id is None:
@@ -134,7 +136,8 @@ class GraphMessages:
                 owner = self._owner.get(message_id or "", scope)
                 self.whole_calls(message_id or "", fresh, owner, out)
             return
-        if not message_parts(message) and not calls and not field(message, "usage_metadata"):
+        said = message_parts(message) or message_refusal(message)
+        if not said and not calls and not field(message, "usage_metadata"):
             if message_id is not None:
                 self.seen.add(message_id)
             return

@@ -23,6 +23,7 @@ class Models:
         self.runs: dict[str, ModelRun] = {}  # open model runs by run id
         self.steps: list[str] = []  # open step ids, in order
         self.said: set[str] = set()  # ids of the messages models and nodes said
+        self.refused = False  # a model run refused
 
     # -- steps -------------------------------------------------------------------------------
 
@@ -106,6 +107,7 @@ class Models:
             model.usage(output, out)
         if isinstance(message_id := field(output, "id"), str):
             self.said.add(message_id)
+        self.refused = self.refused or model.refused
 
     def end(self, p: Data, data: Data, run_id: str, name: str, out: list[Event]) -> None:
         output = data.get("output")

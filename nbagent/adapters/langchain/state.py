@@ -13,8 +13,8 @@ from typing import Any
 from nbagent.adapters.base import field, int_or_none, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit import CallGroup, Ids, ToolCalls, langchain_usage
 from nbagent.adapters.kit.messages import Channel, message_delta
-from nbagent.adapters.langchain.content import message_parts
-from nbagent.core.events import Event, MessageEnd, StepEnd, StepStart
+from nbagent.adapters.langchain.content import message_parts, message_refusal
+from nbagent.core.events import Event, MessageEnd, StepEnd, StepStart, TextDelta
 
 __all__ = [
     "Data",
@@ -34,12 +34,21 @@ Data = Mapping[str, Any]
 
 class ModelRun(CallGroup):
     """One chat model run: its tool calls (a ``CallGroup`` keyed by its message id ``key``) and
-    its messages, the text ``{key}`` and the thinking ``think_id`` (``{key}:think1``), open while
-    they stream;
+    its messages, the text ``{key}``, the thinking ``think_id`` (``{key}:think1``) and the
+    refusal ``{key}:refusal1``, open while they stream (``refused``: a refusal came);
     ``parent``: the scope of its events (the hook's and a graph's model calls; the
     ``astream_events`` adapter sets parents later)."""
 
-    __slots__ = ("parent", "spoke", "text_open", "think_id", "think_open", "usage_seen")
+    __slots__ = (
+        "parent",
+        "refusal_open",
+        "refused",
+        "spoke",
+        "text_open",
+        "think_id",
+        "think_open",
+        "usage_seen",
+    )
 
     def __init__(
         self, key: str = "", parent: str | None = None, *, wire_named: bool = False
@@ -49,14 +58,27 @@ class ModelRun(CallGroup):
         self.parent = parent
         self.text_open = False
         self.think_open = False
+        self.refusal_open = self.refused = False
         self.usage_seen = False
         self.spoke = False
-        """Some text or thinking of the run came (streamed, or said whole)."""
+        """Some text, thinking or refusal of the run came (streamed, or said whole)."""
+
+    @property
+    def refusal_id(self) -> str:
+        return f"{self.key or 'run'}:refusal1"
 
     def says(self, message: Any, out: list[Event]) -> None:
-        """A message's (or chunk's) text and thinking parts, in order."""
+        """A message's (or chunk's) text and thinking parts, in order, and its refusal."""
         for channel, value in message_parts(message):
             self.delta(value, out, channel)
+        if refusal := message_refusal(message):
+            self.spoke = self.refused = self.refusal_open = True
+            self.end_thinking(out)
+            out.append(
+                TextDelta(
+                    message_id=self.refusal_id, delta=refusal, refusal=True, parent=self.parent
+                )
+            )
 
     def delta(self, value: Any, out: list[Event], channel: Channel = "text") -> None:
         """A piece of text (the thinking before it ends) or of thinking."""
@@ -91,6 +113,9 @@ class ModelRun(CallGroup):
     def close(self, out: list[Event], final_text: str | None = None) -> bool:
         """End the open messages; whether the text was open (else no text streamed)."""
         self.end_thinking(out)
+        if self.refusal_open:
+            self.refusal_open = False
+            out.append(MessageEnd(message_id=self.refusal_id, parent=self.parent))
         if not self.text_open:
             return False
         self.text_open = False

@@ -23,15 +23,16 @@ from nbagent.adapters.openai_chat.choice import Choice
 from nbagent.adapters.openai_chat.maps import (
     CHUNK_OBJECT,
     any_filtered,
+    chunk_usage,
     error_of,
     map_finish_reason,
-    usage_event,
 )
 from nbagent.adapters.openai_responses.maps import error_event  # the same error shape
 from nbagent.core.events import (
     Custom,
     Event,
     RunEnd,
+    Usage,
 )
 from nbagent.core.values import strict_json
 
@@ -96,7 +97,7 @@ class OpenAIChatAdapter:
             return self._end_run(done=True)
         error = error_of(chunk)
         if error is not None:
-            return self._error(error)
+            return self._error(error, chunk_usage(chunk))
 
         out: list[Event] = []
         chunk_id = field(chunk, "id")
@@ -104,7 +105,7 @@ class OpenAIChatAdapter:
         choices = field(chunk, "choices") or ()
         if not isinstance(choices, Sequence) or isinstance(choices, (str, bytes)):
             raise self._life.bad("choices must be a list", item)
-        usage = field(chunk, "usage")
+        usage = chunk_usage(chunk)
         if not self._step.started and (chunk_id or model or choices or usage):
             self._start(out, chunk_id, model)
 
@@ -117,8 +118,8 @@ class OpenAIChatAdapter:
         for choice in choices:
             self._choice_chunk(choice, out)
 
-        if usage:
-            out.append(usage_event(usage))
+        if usage is not None:
+            out.append(usage)
 
         if not self._step.started:  # nothing identifies the run yet (Azure's filter chunk)
             self._pending.extend(out)
@@ -199,10 +200,14 @@ class OpenAIChatAdapter:
         out.append(RunEnd(reason=reason, raw_reason=raw, message=message))
         return out
 
-    def _error(self, error: Mapping[str, Any]) -> list[Event]:
+    def _error(self, error: Mapping[str, Any], usage: Usage | None = None) -> list[Event]:
+        """An error frame ends the run; the usage it carries (OpenRouter counts the tokens
+        spent before the error) is kept."""
         out: list[Event] = []
         if self._pending:  # the run starts with what was held for it
             self._start(out, None, None)
+        if usage is not None:
+            out.append(usage)
         message = error.get("message")
         if not isinstance(message, str) or not message:
             message = "the server sent an error"

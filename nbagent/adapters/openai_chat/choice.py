@@ -108,10 +108,11 @@ class Choice:
     # -- thinking and text -----------------------------------------------------------------
 
     def _thinking(self, thinking: str, out: list[Event]) -> None:
-        """Thinking sent apart from the content: from then on no ``<think>`` splitting."""
+        """Thinking sent apart from the content: from then on no ``<think>`` splitting (but
+        for a closing tag opening the content after it, dropped)."""
         if not self.reasoning_field:
             self.reasoning_field = True
-            self._flush_splitter(out)
+            self._flush_splitter(out, blank=False)
         if thinking:
             self.parts.put("thinking", "thinking", thinking, out)
 
@@ -131,12 +132,9 @@ class Choice:
     def _text(self, content: str, out: list[Event]) -> None:
         if not content:
             return
-        if self.reasoning_field:
-            self._emit_parts([("text", content)], out)
-        else:
-            if self.splitter is None:
-                self.splitter = ThinkSplitter()
-            self._emit_parts(self.splitter.feed(content), out)
+        if self.splitter is None:
+            self.splitter = ThinkSplitter(after_reasoning=self.reasoning_field)
+        self._emit_parts(self.splitter.feed(content), out)
 
     def _emit_parts(self, parts: list[Part], out: list[Event]) -> None:
         """Content split by the ``<think>`` splitter: thinking and answer text, in order."""
@@ -148,9 +146,9 @@ class Choice:
                 self._close_thinking(out)
             self.parts.put(channel, channel, piece, out)
 
-    def _flush_splitter(self, out: list[Event]) -> None:
+    def _flush_splitter(self, out: list[Event], *, blank: bool = True) -> None:
         if self.splitter is not None:
-            self._emit_parts(self.splitter.flush(), out)
+            self._emit_parts(self.splitter.flush(blank=blank), out)
             self.splitter = None
 
     def _close_thinking(self, out: list[Event]) -> None:

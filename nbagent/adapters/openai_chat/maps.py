@@ -17,6 +17,7 @@ __all__ = [
     "CHUNK_OBJECT",
     "FINISH_REASONS",
     "any_filtered",
+    "chunk_usage",
     "cost_or_none",
     "error_of",
     "map_finish_reason",
@@ -99,6 +100,17 @@ def error_of(chunk: Any) -> Mapping[str, Any] | None:
             return chunk
         return {"message": str(field(chunk, "message") or "")}
     return None
+
+
+def chunk_usage(chunk: Any) -> Usage | None:
+    """A chunk's usage event: its ``usage``, else Groq's ``x_groq.usage`` (Groq's streams end
+    with the counts there and no top-level ``usage``), priced as Groq's where the chunk has
+    ``x_groq``; None when the chunk has no usage."""
+    groq = field(chunk, "x_groq")
+    usage = field(chunk, "usage") or field(groq, "usage")
+    if not usage:
+        return None
+    return usage_event(usage, provider=None if groq is None else "groq")
 
 
 def usage_event(usage: Any, scope: str = "run", **fields: Any) -> Usage:

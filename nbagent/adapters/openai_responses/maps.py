@@ -37,6 +37,10 @@ __all__ = [
 INCOMPLETE_REASONS: dict[str, EndReason] = {
     "max_output_tokens": "max_tokens",
     "content_filter": "content_filter",
+    "max_messages": "max_steps",  # the response's limit of output messages reached
+    # a WebSocket ``response.steer``: stopped at a safe boundary for the user's input, which a
+    # successor response takes up; the user's turn, as a pause_turn's
+    "steered": "interrupted",
 }
 """``incomplete_details.reason`` → ``RunEnd.reason`` (anything else → ``"unknown"``)."""
 

@@ -10,7 +10,7 @@ from typing import Any
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
 from nbagent.adapters.kit.messages import SEEN_WHOLE, Channel, whole_message
 from nbagent.adapters.kit.whole import call_events
-from nbagent.adapters.langchain.content import message_parts
+from nbagent.adapters.langchain.content import message_parts, message_refusal
 from nbagent.adapters.langchain.hooks.state import Tree, _Run, error_text, model_name
 from nbagent.adapters.langchain.state import Data, ModelRun, call_chunks, finish_reason
 from nbagent.core.events import ErrorEvent, Event, StepEnd, StepStart, ToolCallStart
@@ -74,7 +74,7 @@ class Models:
         assert model is not None
         message = field(generation, "message")
         content = field(message, "content")
-        streamed = model.think_open or model.text_open
+        streamed = model.think_open or model.text_open or model.refusal_open
         model.close(out, content if isinstance(content, str) else None)
         if not streamed and generation is not None:
             parts = message_parts(message) if message is not None else []
@@ -84,6 +84,11 @@ class Models:
             for channel, message_id in [*messages, ("text", model.key)]:
                 if said := "".join(t for c, t in parts if c == channel):
                     whole_message(out, channel, message_id, said, SEEN_WHOLE, parent=run.scope)
+            if refusal := message_refusal(message):
+                refusal_id = model.refusal_id
+                whole_message(
+                    out, "text", refusal_id, refusal, SEEN_WHOLE, parent=run.scope, refusal=True
+                )
         if message is not None:
             self._output_calls(run, model, message, out)
 
