@@ -7,9 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from hypothesis import given
+from hypothesis import assume, given
 
 import nbagent
+from nbagent.adapters.base import is_keepalive
 from tests.strategies import plain_text_streams
 
 
@@ -34,6 +35,9 @@ def test_text_format(pieces: list[str]) -> None:
 
 @given(plain_text_streams(objects=False))
 def test_text_detected(pieces: list[str]) -> None:
+    # A stream of keep-alives only (``: ping``, with no text piece nor only blank ones) says
+    # nothing of its format: it is left out, as a server's keep-alives before it closes.
+    assume(not all(map(is_keepalive, pieces)) or not "".join(pieces).strip())
     assert text_of(pieces) == "".join(pieces)
 
 
