@@ -34,6 +34,7 @@ from nbagent.adapters.claude_agent import ClaudeAgentAdapter
 from nbagent.adapters.dexto import DextoAdapter
 from nbagent.adapters.events import EventsAdapter
 from nbagent.adapters.google_genai import GoogleGenaiAdapter
+from nbagent.adapters.google_interactions import GoogleInteractionsAdapter
 from nbagent.adapters.hooks import HooksAdapter
 from nbagent.adapters.langchain import LangChainAdapter, LangGraphAdapter
 from nbagent.adapters.llama_index import LlamaIndexAdapter
@@ -62,6 +63,7 @@ __all__ = [
     "DextoAdapter",
     "EventsAdapter",
     "GoogleGenaiAdapter",
+    "GoogleInteractionsAdapter",
     "HooksAdapter",
     "LangChainAdapter",
     "LangGraphAdapter",
@@ -95,6 +97,7 @@ DETECTION_ORDER: tuple[type[Adapter], ...] = (
     OpenAIAssistantsAdapter,
     AnthropicAdapter,
     GoogleGenaiAdapter,
+    GoogleInteractionsAdapter,  # {"event_type": "step.delta", ...}
     ClaudeAgentAdapter,
     AgUiAdapter,
     VercelUiAdapter,
