@@ -117,7 +117,10 @@ def test_each_hop_of_a_continued_interaction_is_a_step() -> None:
     _, events = read(items("paused"))
     end = events[-1]
     assert isinstance(end, RunEnd)
-    assert "continuation_token" in (end.message or "")
+    (note,) = [e.value for e in events if isinstance(e, Custom) and e.name == "note"]
+    assert "continuation_token" in note["text"]
+    t, _ = read(items("paused"))
+    assert [b["title"] for b in t.blocks if b["type"] == "note"] == [note["title"]]
 
 
 def test_a_stream_resumed_mid_step_goes_on() -> None:

@@ -17,8 +17,9 @@ delta's ``metadata.total_usage``) are the step's ``Usage``; ``interaction.comple
 ``incomplete`` and ``budget_exceeded`` ``max_tokens``, ``failed`` ``error``); a
 ``requires_continuation`` interaction is a pause that the SDK's automatic continuation follows
 with the next hop's ``interaction.created`` (a step of its own), else the run ends
-``interrupted``, saying so. An ``error`` event ends the run ``error``; a stream that stops
-before its interaction completed ends ``incomplete`` (``unknown`` after ``[DONE]``).
+``interrupted`` with a note (``PAUSED``) saying how to go on. An ``error`` event ends the run
+``error``; a stream that stops before its interaction completed ends ``incomplete``
+(``unknown`` after ``[DONE]``).
 
 Ids: the run id is the first interaction's ``id`` and each interaction a step of its id; a call
 keeps its ``id``; a message is ``{run}:text<n>`` / ``{run}:think<n>`` (the kit's ``Ids``).

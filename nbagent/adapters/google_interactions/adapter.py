@@ -34,7 +34,13 @@ from nbagent.core.events import (
     Usage,
 )
 
-__all__ = ["EVENT_TYPES", "STATUSES", "GoogleInteractionsAdapter", "interactions_usage"]
+__all__ = [
+    "EVENT_TYPES",
+    "PAUSED",
+    "STATUSES",
+    "GoogleInteractionsAdapter",
+    "interactions_usage",
+]
 
 EVENT_TYPES = frozenset(
     (
@@ -62,12 +68,20 @@ STATUSES: dict[str, EndReason] = {
 ``incomplete`` is an answer cut at its token limit, ``budget_exceeded`` one halted by its token
 budget, ``requires_continuation`` a pause the interaction's ``continuation_token`` resumes."""
 
-_MESSAGES = {
-    "budget_exceeded": "the interaction's token budget was exceeded",
-    "requires_continuation": (
-        "paused at the per-request output limit: resume it with its continuation_token"
+_MESSAGES = {"budget_exceeded": "the interaction's token budget was exceeded"}
+
+PAUSED = {
+    "kind": "notice",
+    "level": "info",
+    "title": "Paused: the answer continues in a next request",
+    "text": (
+        "The interaction stopped at the per-request output limit before the end of its answer "
+        "(status requires_continuation). Create the next one with its continuation_token (and "
+        "previous_interaction_id) to continue it: google-genai does so itself with "
+        "automatic_continuation on, its default."
     ),
 }
+"""The note of a stream that ended on a ``requires_continuation`` interaction."""
 
 
 def interactions_usage(usage: Any, **fields: Any) -> Usage:
@@ -205,6 +219,8 @@ class GoogleInteractionsAdapter:
         reason = STATUSES.get(status, "unknown")
         if reason == "completed" and set(self._steps.client_calls) - self._steps.answered:
             reason = "tool_calls"  # the model asked for calls the stream leaves to the caller
+        if status == "requires_continuation":
+            out.append(Custom(name="note", value=dict(PAUSED)))
         out.append(RunEnd(reason=reason, raw_reason=status, message=_MESSAGES.get(status)))
         return out
 
