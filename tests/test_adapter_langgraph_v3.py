@@ -204,3 +204,25 @@ def test_an_interrupt_over_the_wire_and_in_a_state() -> None:
         _, events = read([event("values", {"messages": []}), item])
         assert [e.text for e in events if isinstance(e, Status)] == ["approve?"]
         assert events[-1].reason == "interrupted"  # type: ignore[attr-defined]
+
+
+def test_a_refusal_is_the_chunk_a_v1_stream_would_give() -> None:
+    """A ``refusal`` block (its words at its start, repeated at its finish: said once) and
+    ``ChatOpenAI``'s ``additional_kwargs["refusal"]`` become the refusal of the chunks they
+    stand for, which the message readers show as refused."""
+    from nbagent.adapters.langchain.v3 import ProtocolMessages
+
+    block = {"type": "refusal", "refusal": "I can't help with that."}
+    protocol = ProtocolMessages()
+    chunks = [
+        protocol.chunk(event, None, ())
+        for event in (
+            start(),
+            {"event": "content-block-start", "index": 0, "content": block},
+            {"event": "content-block-finish", "index": 0, "content": block},
+            finish(additional_kwargs={"refusal": "No.", "reasoning_content": "said already"}),
+        )
+    ]
+    assert chunks[1]["content"] == [block]
+    assert chunks[2] is None
+    assert chunks[3]["additional_kwargs"] == {"refusal": "No."}

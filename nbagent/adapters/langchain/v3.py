@@ -18,14 +18,16 @@ wire's ``input.requested`` (an interrupt).
 for (dicts ``GraphMessages.chunk`` takes, so a v3 model call is read as a streamed v1 one):
 ``message-start`` opens the call (its ``id`` the message's; a message of another role than
 the AI's, a tool's, is skipped: tool results come in the state); ``text-delta`` and
-``reasoning-delta`` are text and thinking; a ``tool_call_chunk`` block's start and its
-``tool-call-delta``\\ s (``block-delta`` snapshots of older cores, ``legacy-block-delta``
-pieces) are ``tool_call_chunks`` keyed by the block's index; a block's finish gives what its
-deltas did not (a text's tail, a call that came whole); ``message-finish`` gives the usage and
-the finish reason and ends the call (``chunk_position="last"``). Events find their message by
-the metadata's ``run_id`` (in a graph), else the wire's ``message_id``, else the latest message
-of their namespace. Server tool calls, media blocks and ``data-delta``\\ s are not shown, as
-with ``astream_events(version="v2")``.
+``reasoning-delta`` are text and thinking; a ``refusal`` block's words (at its start or its
+finish) and ``message-finish``'s ``additional_kwargs["refusal"]`` are a refusal, as in a v1
+chunk; a ``tool_call_chunk`` block's start and its ``tool-call-delta``\\ s (``block-delta``
+snapshots of older cores, ``legacy-block-delta`` pieces) are ``tool_call_chunks`` keyed by the
+block's index; a block's finish gives what its deltas did not (a text's tail, a call that came
+whole); ``message-finish`` gives the usage and the finish reason and ends the call
+(``chunk_position="last"``). Events find their message by the metadata's ``run_id`` (in a
+graph), else the wire's ``message_id``, else the latest message of their namespace. Server tool
+calls, media blocks and ``data-delta``\\ s are not shown, as with
+``astream_events(version="v2")``.
 """
 
 from __future__ import annotations
@@ -158,10 +160,12 @@ class ProtocolMessages:
         if kind == "content-block-finish":
             return _block_finish(message, event)
         if kind == "message-finish":
+            refusal = field(event.get("additional_kwargs"), "refusal")  # ChatOpenAI's
             return _chunk(
                 message,
                 usage_metadata=plain(event.get("usage")) or None,
                 response_metadata=plain(event.get("metadata")) or {},
+                additional_kwargs={"refusal": refusal} if isinstance(refusal, str) else {},
                 chunk_position="last",
             )
         if kind == "error":  # the message failed: its call ends so
@@ -198,8 +202,8 @@ def _says(message: _Message, index: Any, kind: str, text: Any) -> Any:
     if not isinstance(text, str) or not text:
         return None
     message.texts[index] = message.texts.get(index, "") + text
-    if kind == "reasoning":
-        return _chunk(message, [{"type": "reasoning", "reasoning": text}])
+    if kind in ("reasoning", "refusal"):
+        return _chunk(message, [{"type": kind, kind: text}])
     return _chunk(message, text)
 
 
@@ -217,6 +221,8 @@ def _call(message: _Message, index: Any, args: Any, **named: Any) -> Any:
 
 def _block_start(message: _Message, event: Mapping[str, Any]) -> Any:
     block = _block(event)
+    if block.get("type") == "refusal":  # its words come whole, at the start or the finish
+        return _says(message, event.get("index"), "refusal", block.get("refusal"))
     if block.get("type") != "tool_call_chunk":
         return None
     index = event.get("index")
@@ -259,7 +265,7 @@ def _block_finish(message: _Message, event: Mapping[str, Any]) -> Any:
     block = _block(event)
     index = event.get("index")
     kind = block.get("type")
-    if kind in ("text", "reasoning"):
+    if kind in ("text", "reasoning", "refusal"):
         full = block.get(str(kind))
         said = message.texts.get(index, "")
         if isinstance(full, str) and full.startswith(said):
