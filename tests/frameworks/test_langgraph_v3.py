@@ -205,3 +205,37 @@ def record(name: str, items: Any) -> None:  # pragma: no cover - re-makes a fixt
     """``python -c 'from tests.frameworks.test_langgraph_v3 import *; record(...)'``."""
     text = "".join(json.dumps(wire(item), separators=(",", ":")) + "\n" for item in items)
     (FIXTURES / f"{name}.jsonl").write_text(text)
+
+
+# -- a real kernel -----------------------------------------------------------------------------
+
+KERNEL_SETUP = """
+import sys, os; sys.path.insert(0, os.getcwd())
+import warnings, nbagent
+warnings.simplefilter("ignore")
+from tests.frameworks.test_langgraph import nested, INPUT
+"""
+
+
+@pytest.mark.kernel
+def test_kernel_shows_a_v3_graph_run(kernel: Any) -> None:
+    """``show(await graph.astream_events(..., version="v3"))`` in a real kernel: the subgraph's
+    agent block holds its model calls and tool call, the state its end."""
+    from tests.kernel import widget_traffic
+
+    since = len(kernel.messages())
+    kernel.execute(
+        "run = nbagent.show(await nested().astream_events(INPUT, version='v3'))\nt = await run"
+    )
+    (widget,) = widget_traffic(kernel.messages(), since)["widgets"]
+    state = widget["final"]["state"]
+    top = [b for b in state["blocks"] if "parent" not in b]
+    assert [b["type"] for b in top] == ["text", "agent"]
+    inside = [b for b in state["blocks"] if b.get("parent") == top[1]["id"]]
+    tools = [(b["name"], b["result"]) for b in inside if b["type"] == "tool"]
+    assert tools == [("progress_add", "3")]
+    assert (state["status"], state["end_reason"], state["usage"]["output_tokens"]) == (
+        "completed",
+        "completed",
+        11,
+    )
