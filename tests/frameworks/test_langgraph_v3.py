@@ -19,7 +19,6 @@ need("langgraph")
 
 from langchain_core.language_models.fake_chat_models import GenericFakeChatModel  # noqa: E402
 from langchain_core.messages import AIMessage  # noqa: E402
-from langgraph.graph import START, MessagesState, StateGraph  # noqa: E402
 from langgraph.prebuilt import ToolCallTransformer  # noqa: E402
 from langgraph.stream import CustomTransformer, UpdatesTransformer  # noqa: E402
 
@@ -28,7 +27,13 @@ from nbagent.adapters import detect_format  # noqa: E402
 from nbagent.core.events import Custom, Event, RunEnd, Status, StepEnd, StepStart  # noqa: E402
 from tests import aio  # noqa: E402
 from tests.frameworks.test_langchain import ToolFake, script, tools_of  # noqa: E402
-from tests.frameworks.test_langgraph import INPUT, check_against_state, nested, react  # noqa: E402
+from tests.frameworks.test_langgraph import (  # noqa: E402
+    INPUT,
+    asking,
+    check_against_state,
+    nested,
+    react,
+)
 from tests.wait import PATIENCE  # noqa: E402
 
 pytestmark = pytest.mark.filterwarnings(
@@ -140,18 +145,8 @@ def test_subgraph_is_a_subagent_scope(transformers: Any) -> None:
 
 
 def test_interrupt_ends_the_run_interrupted() -> None:
-    from langgraph.checkpoint.memory import InMemorySaver
-    from langgraph.types import interrupt
-
-    def ask(state: Any) -> dict[str, Any]:
-        return {"messages": [AIMessage(content=f"approved: {interrupt('approve the plan?')}")]}
-
-    builder = StateGraph(MessagesState)
-    builder.add_node("ask", ask)
-    builder.add_edge(START, "ask")
-    graph = builder.compile(checkpointer=InMemorySaver())
     config: Any = {"configurable": {"thread_id": "v3"}}
-    events = list(nbagent.iter_events(graph.stream_events(INPUT, config, version="v3")))
+    events = list(nbagent.iter_events(asking().stream_events(INPUT, config, version="v3")))
     (end,) = [e for e in events if isinstance(e, RunEnd)]
     assert end.reason == "interrupted"
     assert [e.text for e in events if isinstance(e, Status)] == ["approve the plan?"]
