@@ -198,6 +198,14 @@ def test_a_graph_over_the_wire() -> None:
         assert (t.to_dict()["status"], events[-1].reason) == ("completed", "completed")  # type: ignore[attr-defined]
 
 
+def test_a_channel_of_a_transformer_of_its_own_is_kept() -> None:
+    mine = event("scores", {"toxicity": 0.1})
+    _, events = read([event("values", {"messages": []}), mine])
+    (kept,) = [e for e in events if e.kind == "custom"]
+    assert (kept.name, kept.value) == ("langgraph.scores", {"toxicity": 0.1})  # type: ignore[attr-defined]
+    assert events[-1].reason == "completed"  # type: ignore[attr-defined]
+
+
 def test_an_interrupt_over_the_wire_and_in_a_state() -> None:
     asked = event("input.requested", {"interrupt_id": "i1", "payload": "approve?"})
     for item in (asked, event("values", {"messages": []}, interrupts=[{"value": "approve?"}])):

@@ -44,15 +44,13 @@ from nbagent.adapters.langchain.graph_items import (
     guess_mode,
     has_messages,
     is_part,
-    namespace,
     summary,
     tagged,
 )
 from nbagent.adapters.langchain.graph_messages import GraphMessages
-from nbagent.adapters.langchain.state import Scopes, scope_name
+from nbagent.adapters.langchain.graph_scopes import GraphScopes
 from nbagent.adapters.langchain.tools import Tools
 from nbagent.adapters.langchain.v3 import (
-    LIFECYCLE_END,
     ProtocolMessages,
     is_graph_event,
     is_message_event,
@@ -60,7 +58,7 @@ from nbagent.adapters.langchain.v3 import (
     message_error,
     split,
 )
-from nbagent.core.events import Custom, ErrorEvent, Event, RunEnd, Status, StepEnd, ToolResult
+from nbagent.core.events import Custom, Event, RunEnd, Status, ToolResult
 
 __all__ = ["MODES", "LangGraphAdapter"]
 
@@ -82,7 +80,7 @@ class LangGraphAdapter:
 
     def __init__(self) -> None:
         self._life = Lifecycle("langgraph")
-        self._scopes = Scopes()
+        self._scopes = GraphScopes()
         self._owner = self._scopes.owner  # step / scope id -> the scope it is in
         self._tool_calls = Tools()
         self._messages = GraphMessages(self._tool_calls, self._owner)
@@ -162,11 +160,12 @@ class LangGraphAdapter:
         elif mode == "tools":
             self._tools(data, scope, out)
         elif mode == "lifecycle":
-            self._lifecycle(data, out)
+            self._scopes.lifecycle(data, self._messages, out)
         elif mode == "input.requested":
             pass  # its interrupt, read with the item
-        else:
-            out.append(Custom(name=f"langgraph.{mode}", value=summary(data)))
+        else:  # tasks / debug / checkpoints repeat the state; a v3 transformer's channel as it is
+            value = summary(data) if mode in MODES else plain(data)
+            out.append(Custom(name=f"langgraph.{mode}", value=value))
         for ev in out:
             if ev.parent is None:
                 ev.parent = self._parent_of(ev, scope)
@@ -194,41 +193,6 @@ class LangGraphAdapter:
         return out
 
     # -- scopes ------------------------------------------------------------------------------
-
-    def _leave(self, ns: tuple[str, ...], node: str, out: list[Event]) -> None:
-        """The parent graph's update for ``node`` came: its subgraphs ended."""
-        for scope_id, scope_ns in sorted(self._scopes.open.items(), key=lambda kv: -len(kv[1])):
-            inside = len(scope_ns) > len(ns) and scope_ns[: len(ns)] == ns
-            if inside and scope_name(scope_ns[len(ns)]) == node:
-                self._end_scope(scope_id, node, out)
-
-    def _end_scope(
-        self, scope_id: str, name: str, out: list[Event], finish: str | None = None
-    ) -> None:
-        """A subgraph's scope ends: its open model calls, then its step."""
-        for stream in list(self._messages.streams.values()):
-            if stream.parent is not None and stream.parent.startswith(scope_id):
-                self._messages.close(stream, out)
-        del self._scopes.open[scope_id]
-        out.append(StepEnd(step_id=scope_id, name=name, finish_reason=finish))
-
-    def _lifecycle(self, data: Any, out: list[Event]) -> None:
-        """A v3 subgraph's ``started`` opens its scope; its end (``completed``, ``failed``,
-        ``interrupted``, ...) ends it and the scopes in it."""
-        ns = namespace(field(data, "namespace"))
-        status = str_or_none(field(data, "event"))
-        if not ns or status is None:
-            return
-        if status == "started":
-            self._scopes.enter(ns, out)
-            return
-        scope_id = "|".join(ns)
-        finish = LIFECYCLE_END.get(status, status)
-        for inner in sorted(self._scopes.open, key=len, reverse=True):
-            if inner == scope_id or inner.startswith(scope_id + "|"):
-                self._end_scope(inner, scope_name(self._scopes.open[inner][-1]), out, finish)
-        if error := str_or_none(field(data, "error")):
-            out.append(ErrorEvent(message=error, recoverable=True))
 
     def _parent_of(self, ev: Event, scope: str | None) -> str | None:
         for attr in ("step_id", "tool_call_id", "message_id"):
@@ -293,7 +257,7 @@ class LangGraphAdapter:
                 continue
             if node == "__metadata__":
                 continue
-            self._leave(ns, str(node), out)
+            self._scopes.leave(ns, str(node), self._messages, out)
             for message in messages_in(update):
                 self._message(message, None, scope, out, streamed=False)
 

@@ -65,7 +65,7 @@ MESSAGE_EVENTS = frozenset(
 """The protocol events of a message."""
 
 CHANNELS = MODES | {"lifecycle", "input.requested"}
-"""The channels of a graph's ``ProtocolEvent``\\ s."""
+"""The channels of a graph's ``ProtocolEvent``\\ s that say what the run does."""
 
 LIFECYCLE_END = {"completed": None, "failed": "error", "interrupted": "interrupted"}
 """A subgraph's end (a ``lifecycle`` event) → its step's finish reason (another word as it
@@ -85,12 +85,13 @@ def is_v3(item: Any) -> bool:
 
 def is_graph_event(item: Any) -> bool:
     """A graph's ``ProtocolEvent``: ``{"type": "event", "method": <channel>, "params":
-    {"namespace": [...], ...}}``."""
+    {"namespace": [...], ...}}`` (a channel of ``CHANNELS``, or a transformer's own: kept as a
+    ``Custom``)."""
     if not (isinstance(item, Mapping) and item.get("type") == "event"):
         return False
     params = item.get("params")
     return (
-        item.get("method") in CHANNELS
+        isinstance(item.get("method"), str)
         and isinstance(params, Mapping)
         and namespace(params.get("namespace", [])) is not None
     )
