@@ -137,6 +137,25 @@ def test_a_stream_resumed_mid_step_goes_on() -> None:
     assert (t.text, events[-1].reason) == ("Chunk 2 Chunk 3", "incomplete")  # type: ignore[attr-defined]
 
 
+def test_a_status_update_that_ends_the_interaction_ends_the_run() -> None:
+    """An interaction cancelled (or failed) says so in a status update, and the stream stops
+    with no ``interaction.completed``."""
+    text = {"event_type": "step.delta", "index": 0, "delta": {"type": "text", "text": "Hal"}}
+    cancelled = {
+        "event_type": "interaction.status_update",
+        "interaction_id": "i",
+        "status": "cancelled",
+    }
+    t, events = read([created("i"), text, cancelled])
+    assert (t.text, events[-1].reason, events[-1].raw_reason) == ("Hal", "cancelled", "cancelled")  # type: ignore[attr-defined]
+    paused = {**cancelled, "status": "requires_continuation"}
+    _, events = read([created("i"), text, paused])
+    assert events[-1].reason == "interrupted"  # type: ignore[attr-defined]
+    working = {**cancelled, "status": "in_progress"}
+    _, events = read([created("i"), text, working])
+    assert events[-1].reason == "incomplete"  # type: ignore[attr-defined]
+
+
 def test_a_result_whose_call_came_earlier_names_it() -> None:
     """A ``function_result`` (or a server tool's result) whose call was in an earlier
     interaction: the call is shown whole first, named, not blank."""

@@ -118,6 +118,7 @@ class GoogleInteractionsAdapter:
         self._wire: str | None = None  # its id
         self._model: str | None = None
         self._status: str | None = None  # the last interaction's, when it paused
+        self._said: str | None = None  # the open interaction's last status update
 
     # -- detection -------------------------------------------------------------------------
 
@@ -168,6 +169,7 @@ class GoogleInteractionsAdapter:
                 self._usage(field(payload, "usage"), out)
         elif kind == "interaction.status_update":
             self._usage(field(payload, "usage"), out)
+            self._said = str_or_none(field(payload, "status"))
         elif kind == "interaction.completed":
             interaction = field(payload, "interaction")
             self._usage(field(interaction, "usage"), out)
@@ -196,7 +198,7 @@ class GoogleInteractionsAdapter:
     def _open_step(self, out: list[Event], wire_id: str | None, name: str) -> None:
         self._step = self._ids.wire(wire_id) if wire_id else self._ids.scope_id()
         self._wire = wire_id
-        self._status = None
+        self._status = self._said = None
         out.append(StepStart(step_id=self._step, name=name, step_type="model"))
 
     def _close_step(self, out: list[Event], status: str | None) -> None:
@@ -225,14 +227,18 @@ class GoogleInteractionsAdapter:
         return out
 
     def _end(self, how: str) -> list[Event]:
-        """The stream's end: after a paused interaction, its pause; ``[DONE]`` after an open one
-        says no more than that (``unknown``); a stream that stopped is ``incomplete``."""
+        """The stream's end: after a paused interaction, its pause; after an open one whose last
+        status update was an end (``cancelled``, ``failed``...), that end; ``[DONE]`` after an
+        open one says no more than that (``unknown``); a stream that stopped is
+        ``incomplete``."""
         if self._life.done:
             return []
         if not self._life.started:
             self._life.end()
             return [ended_before_any("event")]
         out: list[Event] = []
+        if self._step is not None and self._said in STATUSES:
+            self._close_step(out, self._said)
         if self._step is None and self._status is not None:
             return self._finish(out, self._status)
         self._close_step(out, None)
