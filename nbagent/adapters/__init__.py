@@ -35,6 +35,7 @@ from nbagent.adapters.claude_agent import ClaudeAgentAdapter
 from nbagent.adapters.dexto import DextoAdapter
 from nbagent.adapters.events import EventsAdapter
 from nbagent.adapters.google_genai import GoogleGenaiAdapter
+from nbagent.adapters.google_interactions import GoogleInteractionsAdapter
 from nbagent.adapters.hooks import HooksAdapter
 from nbagent.adapters.langchain import LangChainAdapter, LangGraphAdapter
 from nbagent.adapters.llama_index import LlamaIndexAdapter
@@ -64,6 +65,7 @@ __all__ = [
     "DextoAdapter",
     "EventsAdapter",
     "GoogleGenaiAdapter",
+    "GoogleInteractionsAdapter",
     "HooksAdapter",
     "LangChainAdapter",
     "LangGraphAdapter",
@@ -97,6 +99,7 @@ DETECTION_ORDER: tuple[type[Adapter], ...] = (
     OpenAIAssistantsAdapter,
     AnthropicAdapter,
     GoogleGenaiAdapter,
+    GoogleInteractionsAdapter,  # {"event_type": "step.delta", ...}
     ClaudeAgentAdapter,
     AgUiAdapter,
     VercelUiAdapter,

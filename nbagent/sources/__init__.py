@@ -65,6 +65,11 @@ def check_source(obj: Any) -> None:
         return
     if hasattr(obj, "__getitem__"):  # the old sequence protocol
         return
+    if inspect.isawaitable(obj):  # astream_events(version="v3"), client.aio.*.create(...)
+        raise SourceTypeError(
+            f"a {type(obj).__name__} is not a stream yet: await it for its stream, "
+            "nbagent.show(await ...)"
+        )
     raise SourceTypeError(
         f"cannot read an object of type {type(obj).__name__} as a stream; pass {_ACCEPTED}"
     )

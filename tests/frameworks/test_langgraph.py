@@ -232,7 +232,8 @@ def test_tool_error_is_an_error_result() -> None:
     assert t.text == "Cannot divide by zero."
 
 
-def test_interrupt_ends_the_run_interrupted() -> None:
+def asking() -> Any:
+    """A graph whose one node interrupts to ask "approve the plan?" (a checkpointer keeps it)."""
     from langgraph.checkpoint.memory import InMemorySaver
     from langgraph.types import interrupt
 
@@ -243,7 +244,11 @@ def test_interrupt_ends_the_run_interrupted() -> None:
     builder = StateGraph(MessagesState)
     builder.add_node("ask", ask)
     builder.add_edge(START, "ask")
-    graph = builder.compile(checkpointer=InMemorySaver())
+    return builder.compile(checkpointer=InMemorySaver())
+
+
+def test_interrupt_ends_the_run_interrupted() -> None:
+    graph = asking()
     config: Any = {"configurable": {"thread_id": "t1"}}
     for kwargs in ({"stream_mode": "updates"}, {"stream_mode": ["values"], "version": "v2"}):
         config["configurable"]["thread_id"] = str(kwargs)

@@ -23,7 +23,9 @@ reconciles (text ``final_text``, tool args / usage that were never streamed).
 
 ``format="langgraph"`` (``LangGraphAdapter``, module ``graph``): LangGraph's
 ``graph.stream()`` items in every shape and a chat model's own ``model.stream()`` chunks;
-``graph_messages`` (its model calls and tool results), ``graph_interrupts``.
+``graph_messages`` (its model calls and tool results), ``graph_scopes`` (its subgraphs),
+``graph_interrupts``; ``v3``: the ``version="v3"`` streams (``stream_events``) of a graph and of
+a chat model.
 
 Modules: ``content`` (a message's kind, its text and thinking parts) and ``state`` (a model
 run's text, thinking and tool call chunks, usage, subgraph scopes), shared by both and by the

@@ -5,19 +5,21 @@ Items: ``AIMessageChunk`` (a model's stream); ``(message, metadata)`` (``stream_
 "messages"``); ``(mode, chunk)`` (several modes); ``(namespace, chunk)`` and ``(namespace,
 mode, chunk)`` (``subgraphs=True``); ``{"type": mode, "ns": namespace, "data": chunk}``
 (``version="v2"``); a bare ``{node: update}`` or state dict (one mode, ``"updates"`` or
-``"values"``, told apart by their shape). Modes: ``messages`` (text, thinking, tool call
-chunks, usage; ``ToolMessage`` → tool result), ``updates`` and ``values`` (whole messages not
-streamed already, tool results, interrupts), ``custom`` (a str → ``Status``, else
-``Custom``), ``tools`` (tool start, output, end, error), ``tasks``/``debug``/``checkpoints``
-(a short ``Custom``).
+``"values"``, told apart by their shape); the ``version="v3"`` streams of a graph
+(``stream_events``, ``GraphRunStream``) and of a chat model (``ChatModelStream``), read by
+``v3``. Modes: ``messages`` (text, thinking, tool call chunks, usage; ``ToolMessage`` → tool
+result), ``updates`` and ``values`` (whole messages not streamed already, tool results,
+interrupts), ``custom`` (a str → ``Status``, else ``Custom``), ``tools`` (tool start, output,
+end, error), ``tasks``/``debug``/``checkpoints`` (a short ``Custom``); v3's ``lifecycle`` (a
+subgraph's scope opens and ends) and ``input.requested`` (an interrupt).
 
 A non-empty namespace ``("node:<task id>", …)`` is a subgraph: ``StepStart(step_type=
 "subagent", step_id=<the namespace joined by "|">, name=<node>)`` when first seen, its
 events carry ``parent=<that id>``; it ends when its parent graph's update for that node
-comes, or at the end. The stream has no terminal item: ``end()`` ends the run, ``completed``
-(``interrupted`` after an interrupt, ``max_tokens``/``tool_calls`` by the last model call's
-finish reason; a model's own stream without its ``chunk_position="last"`` is
-``incomplete``).
+comes (v3: its ``lifecycle`` end), or at the end. The stream has no terminal item: ``end()``
+ends the run, ``completed`` (``interrupted`` after an interrupt, ``max_tokens``/``tool_calls``
+by the last model call's finish reason; a model's own stream without its
+``chunk_position="last"`` is ``incomplete``).
 """
 
 from __future__ import annotations
@@ -37,11 +39,26 @@ from nbagent.adapters.kit.dispatch import never_raises
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.langchain.content import is_chunk, is_message, message_kind, messages_in
 from nbagent.adapters.langchain.graph_interrupts import paused_calls
-from nbagent.adapters.langchain.graph_items import MODES, guess_mode, has_messages, is_part, tagged
+from nbagent.adapters.langchain.graph_items import (
+    MODES,
+    guess_mode,
+    has_messages,
+    is_part,
+    summary,
+    tagged,
+)
 from nbagent.adapters.langchain.graph_messages import GraphMessages
-from nbagent.adapters.langchain.state import Scopes, scope_name
+from nbagent.adapters.langchain.graph_scopes import GraphScopes
 from nbagent.adapters.langchain.tools import Tools
-from nbagent.core.events import Custom, Event, RunEnd, Status, StepEnd, ToolResult
+from nbagent.adapters.langchain.v3 import (
+    ProtocolMessages,
+    is_graph_event,
+    is_message_event,
+    is_v3,
+    message_error,
+    split,
+)
+from nbagent.core.events import Custom, Event, RunEnd, Status, ToolResult
 
 __all__ = ["MODES", "LangGraphAdapter"]
 
@@ -64,10 +81,11 @@ class LangGraphAdapter:
 
     def __init__(self) -> None:
         self._life = Lifecycle("langgraph")
-        self._scopes = Scopes()
+        self._scopes = GraphScopes()
         self._owner = self._scopes.owner  # step / scope id -> the scope it is in
         self._tool_calls = Tools()
         self._messages = GraphMessages(self._tool_calls, self._owner)
+        self._protocol = ProtocolMessages()  # version="v3": a message's protocol events
         self._modes: set[str] = set()  # the modes seen so far
         self._states: set[tuple[str, ...]] = set()  # namespaces whose state came once
         self._interrupted = False
@@ -82,8 +100,10 @@ class LangGraphAdapter:
     @never_raises
     def detect(item: Any) -> bool:
         if isinstance(item, (str, bytes, bytearray, ServerSentEvent)):
-            item = unwrap(item)[1]  # the JSON of a v2 part
-            return isinstance(item, Mapping) and is_part(item)
+            item = unwrap(item)[1]  # the JSON of a v2 part, a v3 event
+            return isinstance(item, Mapping) and (is_part(item) or is_v3(item))
+        if is_v3(item):
+            return True
         if isinstance(item, tuple):
             if len(item) == 2 and not isinstance(item[0], (str, tuple)):  # (message, meta)
                 return is_message(item[0]) and isinstance(item[1], Mapping)
@@ -97,8 +117,13 @@ class LangGraphAdapter:
     def _split(self, item: Any) -> tuple[tuple[str, ...], str, Any]:
         if isinstance(item, (str, bytes, bytearray, ServerSentEvent)):
             item = unwrap(item)[1]
-            if not (isinstance(item, Mapping) and is_part(item)):
+            if not (isinstance(item, Mapping) and (is_part(item) or is_v3(item))):
                 raise self._life.bad("not a stream part", item)
+        if is_graph_event(item):
+            ns, mode, data, self._part_interrupts = split(item)
+            return ns, mode, data
+        if is_message_event(item):
+            return (), "model", item
         if isinstance(item, Mapping) and is_part(item) and item["type"] == "values":
             self._part_interrupts = item.get("interrupts") or None
         parts = tagged(item)
@@ -123,7 +148,7 @@ class LangGraphAdapter:
         if mode != "model":
             self._model_only = False
         if mode in ("messages", "model"):
-            self._message_item(mode, data, scope, out)
+            self._message_item(ns, mode, data, scope, out)
         elif mode == "updates":
             self._updates(ns, data, scope, out)
         elif mode == "values":
@@ -135,8 +160,13 @@ class LangGraphAdapter:
                 out.append(Custom(name="custom", value=plain(data)))
         elif mode == "tools":
             self._tools(data, scope, out)
-        else:
-            out.append(Custom(name=f"langgraph.{mode}", value=_summary(data)))
+        elif mode == "lifecycle":
+            self._scopes.lifecycle(data, self._messages, out)
+        elif mode == "input.requested":
+            pass  # its interrupt, read with the item
+        else:  # tasks / debug / checkpoints repeat the state; a v3 transformer's channel as it is
+            value = summary(data) if mode in MODES else plain(data)
+            out.append(Custom(name=f"langgraph.{mode}", value=value))
         for ev in out:
             if ev.parent is None:
                 ev.parent = self._parent_of(ev, scope)
@@ -167,17 +197,6 @@ class LangGraphAdapter:
 
     # -- scopes ------------------------------------------------------------------------------
 
-    def _leave(self, ns: tuple[str, ...], node: str, out: list[Event]) -> None:
-        """The parent graph's update for ``node`` came: its subgraphs ended."""
-        for scope_id, scope_ns in sorted(self._scopes.open.items(), key=lambda kv: -len(kv[1])):
-            inside = len(scope_ns) > len(ns) and scope_ns[: len(ns)] == ns
-            if inside and scope_name(scope_ns[len(ns)]) == node:
-                for stream in list(self._messages.streams.values()):
-                    if stream.parent is not None and stream.parent.startswith(scope_id):
-                        self._messages.close(stream, out)
-                del self._scopes.open[scope_id]
-                out.append(StepEnd(step_id=scope_id, name=node))
-
     def _parent_of(self, ev: Event, scope: str | None) -> str | None:
         for attr in ("step_id", "tool_call_id", "message_id"):
             value = getattr(ev, attr, None)
@@ -196,12 +215,21 @@ class LangGraphAdapter:
 
     # -- modes -------------------------------------------------------------------------------
 
-    def _message_item(self, mode: str, data: Any, scope: str | None, out: list[Event]) -> None:
+    def _message_item(
+        self, ns: tuple[str, ...], mode: str, data: Any, scope: str | None, out: list[Event]
+    ) -> None:
         message, metadata = data, None
         if mode == "messages" and isinstance(data, (tuple, list)) and len(data) == 2:
             message, metadata = data
             if not isinstance(metadata, Mapping):
                 metadata = None
+        if is_message_event(message):  # version="v3": a protocol event of a model call
+            chunk = self._protocol.chunk(message, metadata, ns)
+            if chunk is not None:
+                self._message(chunk, metadata, scope, out, streamed=True)
+            if error := message_error(message, fatal=self._model_only):
+                out.append(error)
+            return
         if message_kind(message) is None:
             raise self._life.bad("not a LangChain message", message)
         self._message(message, metadata, scope, out, streamed=True)
@@ -232,7 +260,7 @@ class LangGraphAdapter:
                 continue
             if node == "__metadata__":
                 continue
-            self._leave(ns, str(node), out)
+            self._scopes.leave(ns, str(node), self._messages, out)
             for message in messages_in(update):
                 self._message(message, None, scope, out, streamed=False)
 
@@ -241,7 +269,10 @@ class LangGraphAdapter:
             self._interrupt(data["__interrupt__"], out)
         first = ns not in self._states
         self._states.add(ns)
-        if first or self._modes & {"updates", "messages"}:
+        said = self._modes & {"updates", "messages"}
+        if self._protocol.seen:  # v3's messages carry no tool results: the state does
+            said.discard("messages")
+        if first or said:
             # the first state holds the input and earlier turns; other modes said the rest
             for message in messages_in(data):
                 message_id = str_or_none(field(message, "id"))
@@ -297,18 +328,3 @@ class LangGraphAdapter:
         elif event == "tool-error" and tool_call_id not in self._tool_calls.answered:
             message = str_or_none(field(data, "message")) or "the tool failed"
             self._messages.result(tool_call_id, None, message, True, scope, out)
-
-
-def _summary(data: Any) -> Any:
-    """A short form of a task / debug / checkpoint chunk (they repeat the whole state)."""
-    if not isinstance(data, Mapping):
-        return short_repr(plain(data), 500)
-    inner = data.get("payload")
-    payload: Mapping[Any, Any] = inner if isinstance(inner, Mapping) else data
-    keep = ("type", "step", "id", "name", "error", "triggers", "next")
-    summary = {k: plain(data[k]) for k in keep if k in data}
-    if payload is not data:
-        summary.update({k: plain(payload[k]) for k in keep if k in payload and k != "type"})
-    if isinstance(data.get("metadata"), Mapping):
-        summary["metadata"] = short_repr(plain(data["metadata"]), 300)
-    return summary

@@ -1,15 +1,25 @@
 """What a LangGraph stream item is (``nbagent.adapters.langchain.graph``): its namespace, mode
 and chunk when it names them (a ``version="v2"`` part, ``(namespace, mode, chunk)``, ``(mode,
-chunk)``, ``(namespace, chunk)``), and the mode of an untagged chunk told by its shape."""
+chunk)``, ``(namespace, chunk)``), the mode of an untagged chunk told by its shape, and a short
+``summary`` of a chunk that repeats the whole state."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
 
+from nbagent.adapters.base import plain, short_repr
 from nbagent.adapters.langchain.content import is_message
 
-__all__ = ["MODES", "guess_mode", "has_messages", "is_part", "namespace", "tagged"]
+__all__ = [
+    "MODES",
+    "guess_mode",
+    "has_messages",
+    "is_part",
+    "namespace",
+    "summary",
+    "tagged",
+]
 
 MODES = frozenset(
     ("values", "updates", "messages", "custom", "tasks", "debug", "checkpoints", "tools")
@@ -79,3 +89,18 @@ def guess_mode(data: Any) -> str:
                 return "values"  # a state: {"messages": [...]}
         return "updates"  # {node: update}
     return "custom"
+
+
+def summary(data: Any) -> Any:
+    """A short form of a task / debug / checkpoint chunk (they repeat the whole state)."""
+    if not isinstance(data, Mapping):
+        return short_repr(plain(data), 500)
+    inner = data.get("payload")
+    payload: Mapping[Any, Any] = inner if isinstance(inner, Mapping) else data
+    keep = ("type", "step", "id", "name", "error", "triggers", "next")
+    summary = {k: plain(data[k]) for k in keep if k in data}
+    if payload is not data:
+        summary.update({k: plain(payload[k]) for k in keep if k in payload and k != "type"})
+    if isinstance(data.get("metadata"), Mapping):
+        summary["metadata"] = short_repr(plain(data["metadata"]), 300)
+    return summary

@@ -14,11 +14,13 @@ none; the step id is then ``"chat"``). A tool call without an id gets ``{run}:ca
 ``synthetic_id=True``; an id seen again, ``{id}#2``. Events of choices other than 0 carry
 ``meta={"choice_index": i}``.
 A cost the source reports (``usage.cost``, USD) is the run ``Usage``'s ``cost_usd``.
+An audio answer's ``delta.audio.transcript`` is its text; the rest of ``delta.audio`` (id, base64
+data, expiry) comes as ``Custom("openai.audio")`` events (``audio.py``).
 
 The adapter is split over: ``adapter.py`` (``OpenAIChatAdapter``: detection, ``feed``/``end``,
 the run and its step), ``choice.py`` (``Choice``: a choice's deltas, message ids, ``<think>``
-parts; its tool calls through ``adapters/kit``'s ``ToolCalls``) and ``maps.py`` (tables and
-pure readers).
+parts; its tool calls through ``adapters/kit``'s ``ToolCalls``), ``audio.py`` (an audio
+answer's pieces) and ``maps.py`` (tables and pure readers).
 """
 
 from nbagent.adapters.openai_chat.adapter import OpenAIChatAdapter

@@ -1,10 +1,11 @@
 """``Choice``: one choice of a Chat Completions stream, the part ``OpenAIChatAdapter`` keeps per
-choice index. It turns the choice's deltas into thinking, text, refusal and tool-call events
-(reasoning fields, LiteLLM's ``thinking_blocks``, Mistral's thinking content parts, or
-``<think>`` splitting), names its messages by the run's ``Ids`` (``{run}:text1``, ``…:think1``,
-``…:refusal1``, counted over the run's choices) and closes its open messages and calls. Its
-messages are kit ``Parts`` (one open of each kind: text, thinking, refusal), its tool calls
-assembled by the run's ``ToolCalls`` (``adapters/kit``), in a group of their own.
+choice index. It turns the choice's deltas into thinking, text (an audio answer's transcript
+too: ``audio.py``), refusal and tool-call events (reasoning fields, LiteLLM's
+``thinking_blocks``, Mistral's thinking content parts, or ``<think>`` splitting), names its
+messages by the run's ``Ids`` (``{run}:text1``, ``…:think1``, ``…:refusal1``, counted over the
+run's choices) and closes its open messages and calls. Its messages are kit ``Parts`` (one open
+of each kind: text, thinking, refusal), its tool calls assembled by the run's ``ToolCalls``
+(``adapters/kit``), in a group of their own.
 """
 
 from __future__ import annotations
@@ -13,9 +14,10 @@ from typing import Any
 
 from nbagent.adapters.base import field, list_or_empty
 from nbagent.adapters.kit import CallGroup, Parts, ToolCalls
+from nbagent.adapters.openai_chat.audio import AUDIO, audio_of
 from nbagent.adapters.openai_chat.maps import reasoning_of, text_of, thinking_parts
 from nbagent.adapters.think import Part, ThinkSplitter
-from nbagent.core.events import Event
+from nbagent.core.events import Custom, Event
 
 __all__ = ["Choice"]
 
@@ -72,6 +74,12 @@ class Choice:
                     self._text(text_of([part]), out)
         else:
             self._text(text_of(content), out)
+        transcript, audio = audio_of(delta)  # a spoken answer: its transcript is the text
+        if transcript:
+            self._close_thinking(out)
+            self.parts.put("text", "text", transcript, out)
+        if audio is not None:
+            out.append(Custom(name=AUDIO, value=audio, meta=self.meta))
         refusal = text_of(field(delta, "refusal"))
         if refusal:
             self._close_thinking(out)
