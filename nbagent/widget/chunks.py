@@ -1,35 +1,34 @@
-"""The lazy chunks of the widget's code (``CodeModel``'s ``math``, ``answer``, ``lanes``,
-``debug``, ``data``, ``acp``, ``tools``, ``highlight``, ``output``, ``case``, ``app`` and
-``app_extras`` traits,
-``nbagent/static/<name>.js``): what they are, and what in a widget's messages or state makes the
-browser need each (a formula, a paused call, a widget of several runs, a step / timed call /
-re-runnable tool / fork, a tool result as data, a coding agent's plan, context window, tool
-kinds or diffs, a tool call or sub-agent, a code block or a table, a run's end, a call with an
-MCP app, an app's own call or streaming input; an evaluation's opened case:
-``nbagent/evaluation/board.py``)."""
+"""The lazy chunks of the widget's code (``nbagent/widget/chunks.json``, the one list of them,
+each ``nbagent/static/<name>.js`` in the ``CodeModel`` trait of its name) and what in a widget's
+messages or state makes the browser need each: the ``mentions_*`` function its entry names
+(a formula, a paused call, a widget of several runs, a step / timed call / re-runnable tool /
+fork, a tool result as data, a coding agent's plan, context window, tool kinds or diffs, a tool
+call or sub-agent, a model's thinking, a code block or a table, a run's end, a call with an MCP
+app, an app's own call or streaming input). An entry without one is sent by what its
+``sent_by`` names (an evaluation's opened case: ``nbagent/evaluation/board.py``)."""
 
 from __future__ import annotations
 
 import functools
+import json
 import pathlib
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-Chunk = Literal[
-    "math",
-    "answer",
-    "lanes",
-    "debug",
-    "data",
-    "acp",
-    "tools",
-    "highlight",
-    "output",
-    "case",
-    "app",
-    "app_extras",
-]
-"""The lazy chunks a ``CodeModel`` carries, each in the trait of its name."""
+LIST = json.loads((pathlib.Path(__file__).parent / "chunks.json").read_text(encoding="utf-8"))
+"""``chunks.json``: ``{"about": ..., "chunks": [entry, ...]}``, each entry a chunk's name, its
+module under ``js/src/``, whether it binds to the widget's modules, what sends it, what it
+holds and the words only it holds."""
+
+CHUNKS: tuple[str, ...] = tuple(entry["name"] for entry in LIST["chunks"])
+"""The lazy chunks a ``CodeModel`` carries, each in the trait of its name, in the list's order."""
+
+if TYPE_CHECKING:
+    Chunk = str
+else:
+    # The names are the list's: the Literal keeps ``get_args(Chunk)`` naming them.
+    Chunk = Literal[CHUNKS]
+"""A lazy chunk's name (one of ``CHUNKS``)."""
 
 _STATIC = pathlib.Path(__file__).parent.parent / "static"
 _MATH_MARKS = ("$", "\\(", "\\[")
@@ -174,6 +173,12 @@ def mentions_tools(value: Any) -> bool:
     return _found(value, lambda d: d.get("type") in _PANELS)
 
 
+def mentions_thinking(value: Any) -> bool:
+    """Whether a message or state holds a model's thinking (a block of that type): the browser
+    needs the thinking chunk to draw its panel."""
+    return _found(value, lambda d: d.get("type") == "thinking")
+
+
 def mentions_blocks(value: Any) -> bool:
     """Whether a message or state holds text that may be a code block or a table (a backtick,
     a tilde or a pipe in any string value but a widget's own code), or a result as data (its
@@ -210,16 +215,16 @@ def mentions_app_extras(value: Any) -> bool:
     return _found(value, _app_extras)
 
 
-MENTIONS: tuple[tuple[Chunk, Callable[[Any], bool]], ...] = (
-    ("answer", mentions_pause),
-    ("lanes", mentions_lanes),
-    ("debug", mentions_debug),
-    ("data", mentions_data),
-    ("acp", mentions_acp),
-    ("tools", mentions_tools),
-    ("highlight", mentions_blocks),
-    ("output", mentions_end),
-    ("app", mentions_app),
-    ("app_extras", mentions_app_extras),
+def _mentions(name: str) -> Callable[[Any], bool]:
+    """The ``mentions_*`` function of this module an entry of the list names."""
+    found = globals().get(name)
+    if not (name.startswith("mentions_") and callable(found)):
+        raise LookupError(f"chunks.json names {name!r}, which nbagent/widget/chunks.py lacks")
+    return found  # type: ignore[no-any-return]
+
+
+MENTIONS: tuple[tuple[Chunk, Callable[[Any], bool]], ...] = tuple(
+    (entry["name"], _mentions(entry["mentions"])) for entry in LIST["chunks"] if entry["mentions"]
 )
-"""The chunks after ``math`` and what in a widget's message or state makes the page need each."""
+"""Each chunk a widget's message or state may need, and what says it does (the list's
+``mentions``), ``math`` first."""

@@ -1,7 +1,9 @@
-// The lazy chunks the widget's code model carries (nbagent/widget/code_model.py, CodeModel: `math`,
-// `answer`, and the feature chunks, js/build.mjs CHUNKS): each imported from a Blob URL the
-// first time it is needed, so nothing is fetched, once per page, chunk and code version,
-// whichever copy of the bundle asks.
+// The lazy chunks the widget's code model carries (nbagent/widget/chunks.json, the one list of
+// them; nbagent/widget/code_model.py): each imported from a Blob URL the first time it is needed,
+// so nothing is fetched, once per page, chunk and code version, whichever copy of the bundle
+// asks. Each chunk but math (a page's typesetter's: js/src/markdown/math.js) is held once per
+// copy of the bundle by the module that uses it (`heldChunk`: js/src/base/tools.js...), where
+// js/src/widget/index.js finds it to take it from the code model.
 
 /**
  * A chunk's imports in this page, by code version (`globalThis.__nbagentMath`, ...): shared
@@ -203,6 +205,32 @@ export function lazyChunk(lost, on = {}) {
     },
   };
 }
+
+/**
+ * @template T
+ * @typedef {ReturnType<typeof lazyChunk<T>>} LazyChunk
+ */
+
+/** The chunks this copy of the bundle holds, by name. @type {Map<string, LazyChunk<any>>} */
+const held = new Map();
+
+/**
+ * Chunk `name` of nbagent/widget/chunks.json as this copy of the bundle holds it, made at the
+ * first call (by the module that uses it, as the bundle loads): the widget takes each held
+ * chunk from its code model (js/src/widget/index.js), the lab extension and the tests use them
+ * at once (js/src/widget/at_hand.js).
+ * @param {string} name
+ * @param {string} [lost] what stays undone when its code does not load (a warning)
+ * @returns {LazyChunk<any>}
+ */
+export function heldChunk(name, lost = `the ${name} chunk's parts cannot show`) {
+  const chunk = held.get(name) ?? lazyChunk(lost);
+  held.set(name, chunk);
+  return chunk;
+}
+
+/** Every chunk this copy of the bundle holds, by name (`heldChunk`). */
+export const heldChunks = () => held;
 
 /**
  * `then(chunk)` at once when the chunk is here, else once it has loaded (not when `signal`

@@ -3,14 +3,14 @@
 // the code model with the first result that has them (nbagent/widget/chunks.py). Until it is here a
 // result shows as its text, then as data.
 
-import { lazyChunk, withChunk } from "./chunks.js";
+import { heldChunk, withChunk } from "./chunks.js";
 
 /** @typedef {typeof import("../widget/data_chunk.js").default} DataChunk */
 /** @typedef {import("../markdown/math.js").Typesetter} Typesetter */
 
 /** The data chunk of this copy of the bundle. */
-export const dataChunk = /** @type {ReturnType<typeof lazyChunk<DataChunk>>} */ (
-  lazyChunk("tool results show as text")
+export const dataChunk = /** @type {import("./chunks.js").LazyChunk<DataChunk>} */ (
+  heldChunk("data", "tool results show as text")
 );
 
 /**

@@ -5,13 +5,13 @@
 // (nbagent/widget/chunks.py). Until it is here a finished code block shows its code plain, and is
 // highlighted in place once the chunk has loaded.
 
-import { lazyChunk } from "./chunks.js";
+import { heldChunk } from "./chunks.js";
 
 /** @typedef {typeof import("../widget/highlight_chunk.js").default} HighlightChunk */
 
 /** The highlight chunk of this copy of the bundle. */
-export const highlightChunk = /** @type {ReturnType<typeof lazyChunk<HighlightChunk>>} */ (
-  lazyChunk("code stays plain and tables cannot be copied")
+export const highlightChunk = /** @type {import("./chunks.js").LazyChunk<HighlightChunk>} */ (
+  heldChunk("highlight", "code stays plain and tables cannot be copied")
 );
 
 /**

@@ -1,11 +1,12 @@
 // The view of one block of a transcript (TranscriptView, view.js): a tool call's, a sub-agent's,
-// an activity's or an interrupt's panel (the tools chunk's), a thinking panel, a user message,
-// or a text block's streaming markdown.
+// an activity's or an interrupt's panel (the tools chunk's), a thinking panel (the thinking
+// chunk's), a user message, a note, or a text block's streaming markdown.
 
+import { chunkView } from "../base/chunk_view.js";
 import { h, setText } from "../base/format.js";
-import { panelView } from "../base/tools.js";
+import { thinkingChunk } from "../base/thinking.js";
+import { toolsChunk } from "../base/tools.js";
 import { StreamingMarkdown } from "../markdown/markdown.js";
-import { ThinkingPanel, userView } from "../panels/panels.js";
 
 /**
  * @typedef {import("../store/store.js").Store} Store
@@ -25,7 +26,8 @@ import { ThinkingPanel, userView } from "../panels/panels.js";
  * @returns {BlockView}
  */
 export function blockView(view, block, rendered) {
-  if (!["text", "thinking", "user", "note"].includes(block.type)) return panelOf(view, block);
+  if (block.type === "thinking") return thinkingOf(view, block);
+  if (!["text", "user", "note"].includes(block.type)) return panelOf(view, block);
   return { id: block.id, type: block.type, ...viewOf(view, block, rendered) };
 }
 
@@ -35,7 +37,8 @@ export function blockView(view, block, rendered) {
  */
 function panelOf(view, block) {
   const [store, signal] = [view.store, view.ac.signal];
-  return panelView(
+  return chunkView(
+    toolsChunk,
     block,
     (c) => {
       const running = () => store.state.status === "running";
@@ -63,6 +66,50 @@ function panelOf(view, block) {
 }
 
 /**
+ * A model's thinking: its panel (the thinking chunk's: thinking.js), collapsed once a later
+ * text block of the run has text.
+ * @param {Owner} view @param {Block} block
+ */
+function thinkingOf(view, block) {
+  const store = view.store;
+  const signal = view.ac.signal;
+  return chunkView(
+    thinkingChunk,
+    block,
+    (c) => {
+      const p = new c.ThinkingPanel(store, block.id, signal, view.math);
+      /** @param {Block} b @param {number} i */
+      const update = (b, i) => {
+        const blocks = store.state.blocks;
+        let answered = false;
+        for (let j = i + 1; j < blocks.length && !answered; j++) {
+          const t = blocks[j];
+          answered = t.type === "text" && (t.text ?? "").length > 0;
+        }
+        p.update(/** @type {import("../store/store.js").ThinkingBlock} */ (b), {
+          answered,
+          running: store.state.status === "running",
+        });
+      };
+      return { el: p.el, update };
+    },
+    signal,
+    false,
+  );
+}
+
+/**
+ * The view of a `user` block, the user's turn: their words as typed, in the bubble a chat
+ * shows its prompts in; text, never markdown.
+ */
+function userView() {
+  const el = h("div", "nba-prompt");
+  /** @param {Block} b */
+  const update = (b) => setText(el, /** @type {import("../store/store.js").UserBlock} */ (b).text);
+  return { el, update };
+}
+
+/**
  * A note's view (an agent's question, a notice, its context compacted): its title, then its
  * text, edged by its level (a class: the page allows no data attribute).
  */
@@ -80,31 +127,12 @@ function noteView() {
 }
 
 /**
- * A thinking, user, note or text block's view.
+ * A user, note or text block's view.
  * @param {Owner} view @param {Block} block @param {StreamingMarkdown} [rendered]
  * @returns {Omit<BlockView, "id" | "type">}
  */
 function viewOf(view, block, rendered) {
   const store = view.store;
-  const signal = view.ac.signal;
-  if (block.type === "thinking") {
-    const p = new ThinkingPanel(store, block.id, signal, view.math);
-    return {
-      el: p.el,
-      update: (b, i) => {
-        const blocks = store.state.blocks;
-        let answered = false;
-        for (let j = i + 1; j < blocks.length && !answered; j++) {
-          const t = blocks[j];
-          answered = t.type === "text" && (t.text ?? "").length > 0;
-        }
-        p.update(/** @type {import("../store/store.js").ThinkingBlock} */ (b), {
-          answered,
-          running: store.state.status === "running",
-        });
-      },
-    };
-  }
   if (block.type === "user") return userView();
   if (block.type === "note") return noteView();
   const md = rendered ?? new StreamingMarkdown(view.math);
