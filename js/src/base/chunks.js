@@ -182,12 +182,20 @@ export function lazyChunk(lost, on = {}) {
     /**
      * `then(chunk)` at once when the chunk is here, else once it has loaded, without starting
      * a load: for what only matters if the kernel sends the chunk (a page that never gets it
-     * waits for nothing).
+     * waits for nothing). Not once `signal` aborted (what waited is let go then).
      * @param {(chunk: T) => void} then
+     * @param {AbortSignal} [signal]
      */
-    whenLoaded(then) {
+    whenLoaded(then, signal) {
       if (chunk) then(chunk);
-      else waiting.push(then);
+      else if (!signal?.aborted) {
+        waiting.push(then);
+        const drop = () => {
+          const at = waiting.indexOf(then);
+          if (at >= 0) waiting.splice(at, 1);
+        };
+        signal?.addEventListener("abort", drop, { once: true });
+      }
     },
     /** The chunk, if it has loaded. */
     get: () => chunk,

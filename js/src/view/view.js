@@ -1,6 +1,7 @@
 // One view of a transcript: renders from the store at most once per animation frame,
 // touching only the blocks that changed since its last render.
 
+import { debugChunk } from "../base/debug.js";
 import { h, setText } from "../base/format.js";
 import * as frames from "../base/frames.js";
 import { copyTable } from "../base/highlight_slot.js";
@@ -10,9 +11,7 @@ import { copyCode } from "../markdown/markdown.js";
 import { newPage } from "../markdown/page.js";
 import { BlockFold, FOLD_KEY } from "../panels/fold.js";
 import { FollowBottom } from "../panels/follow.js";
-import { ReplaySlot } from "../panels/replay_slot.js";
 import { StatusBar } from "../panels/status.js";
-import { TimelineSlot } from "../panels/timeline_slot.js";
 import { emptyChange, mergeChange } from "../store/store.js";
 import { blockView } from "./block_view.js";
 
@@ -93,11 +92,7 @@ export class TranscriptView {
       return this.mayAct() && (Array.isArray(forks) || (forks === null && why));
     };
     this.status = new StatusBar(store, (m) => model.send(m), signal, this.canFork, this.page.ids);
-    this.replay = new ReplaySlot(model, (m) => model.send(m), signal);
-    this.status.hold(this.replay.el); // the replay bar is folded in the footer's details
-    // Between the transcript and the footer, shown from the status line's toggle.
-    this.timeline = new TimelineSlot(store, this.raf, this.cancelRaf);
-    this.root.append(this.header, this.scroller, this.timeline.el, this.status.el);
+    this.root.append(this.header, this.scroller, this.status.el);
     el.append(this.root);
     watchKernel(this.root, store, model, signal);
 
@@ -161,6 +156,20 @@ export class TranscriptView {
       },
       { signal },
     );
+    /**
+     * The timeline, the step lines with "Fork here" and a replay's bar (the debug chunk's,
+     * js/src/panels/run_debug.js): added once the kernel sent the chunk, with what needs them.
+     * @type {{update(change: Change, running: boolean): void, destroy(): void} | null}
+     */
+    this.debug = null;
+    const debug = debugChunk.get();
+    if (debug) this.debug = new debug.RunDebug(this);
+    else
+      debugChunk.whenLoaded((c) => {
+        this.debug = new c.RunDebug(this);
+        this.pending.run = true;
+        this.schedule();
+      }, signal);
     this.flush();
   }
 
@@ -244,8 +253,7 @@ export class TranscriptView {
       }
     }
     this.status.update();
-    this.timeline.update();
-    if (change.run || change.reset) this.replay.update(running);
+    this.debug?.update(change, running);
     if (!running && this.store.loaded) this.offer?.offer();
     this.setTicker(running);
     this.follower?.rendered();
@@ -327,7 +335,7 @@ export class TranscriptView {
     this.model.off("change:can_rerun", this.onRerun);
     if (this.frame !== null && this.frame !== SOON) this.cancelRaf(this.frame);
     this.setTicker(false);
-    this.timeline.destroy();
+    this.debug?.destroy();
     this.root.remove();
   }
 }

@@ -6,7 +6,7 @@
 
 import "./styles.js";
 import "../panels/inspector/form.css";
-import { chunkFromCodeModel, heldChunks, whenSent, withChunk } from "../base/chunks.js";
+import { chunkFromCodeModel, heldChunks, whenSent } from "../base/chunks.js";
 import { debugChunk } from "../base/debug.js";
 import { guardSend } from "../base/kernel_end.js";
 import { lanesChunk } from "../base/lanes_slot.js";
@@ -213,13 +213,13 @@ function newWidget() {
     // model. (The debug chunk's: the kernel sends it before a run's first fork.)
     /** @type {{destroy(): void} | null} */
     let forks = null;
-    withChunk(debugChunk, styled.signal, (c) => {
+    debugChunk.whenLoaded((c) => {
       forks = new c.ForkLanes(m, el, view.root, (fork, lane) => {
         const own = safeModel(fork);
         const opts = { offersOutput: false, follows: false, page };
         return new TranscriptView(storeFor(fork), own, lane, opts);
       });
-    });
+    }, styled.signal);
     return () => {
       styled.abort();
       forks?.destroy();

@@ -37,8 +37,7 @@ import { decodeOps, isObject } from "../base/wire.js";
 import { purify, renderMarkdown, StreamingMarkdown } from "../markdown/markdown.js";
 import { copyText, withCopy } from "../markdown/table_copy.js";
 import { FollowBottom } from "../panels/follow.js";
-import { NEEDS_CLICK } from "../panels/replay_slot.js";
-import { hasTiming, TIMELINE_KEY } from "../panels/timeline_slot.js";
+import { topSteps } from "../panels/status_words.js";
 import { OpError, Store } from "../store/store.js";
 import { TranscriptView } from "../view/view.js";
 
@@ -50,6 +49,7 @@ export const SHARED = {
   "base/display.js": { renderDisplay },
   "base/escape.js": { escapeHtml },
   "panels/follow.js": { FollowBottom },
+  "panels/status_words.js": { topSteps },
   "base/format.js": {
     actionButton,
     clicks,
@@ -73,10 +73,8 @@ export const SHARED = {
   "base/output.js": { outputOffer, outputPartsOf },
   "base/parts.js": { parts },
   "base/styles.js": { pageIsDark },
-  "panels/replay_slot.js": { NEEDS_CLICK },
   "store/store.js": { OpError, Store },
   "markdown/table_copy.js": { copyText, withCopy },
-  "panels/timeline_slot.js": { hasTiming, TIMELINE_KEY },
   "base/tools.js": { toolsChunk },
   "view/view.js": { TranscriptView },
   "base/wire.js": { decodeOps, isObject },
