@@ -1,9 +1,9 @@
 // The highlight chunk (nbagent/static/highlight.js, js/src/widget/highlight_chunk.js): what a
 // finished markdown block adds to its code and tables, the code highlighted (highlight.js) and
-// a table's text for its copy buttons (table_text.js). The kernel gives it to the code model
-// with the first text that may hold a code block or a table, or a result as data
-// (nbagent/widget/chunks.py). Until it is here a finished code block shows its code plain, and is
-// highlighted in place once the chunk has loaded.
+// a table's copy buttons with its text for them (table_text.js). The kernel gives it to the code
+// model with the first text that may hold a code block or a table, or a result as data
+// (nbagent/widget/chunks.py). Until it is here a finished code block shows its code plain and a
+// table has no buttons; each gets them in place once the chunk has loaded.
 
 import { heldChunk } from "./chunks.js";
 
@@ -24,14 +24,24 @@ export function highlightCode(code) {
 }
 
 /**
- * Highlight the finished code blocks under `root` (each at most once: highlight_chunk.js),
- * now or when the highlight chunk comes: a copy of another view's frozen blocks
- * (StreamingMarkdown.clone).
+ * Give a finished table (md_render.js) its copy buttons: at once when the chunk is here, else
+ * once it has loaded (not asked for here: the kernel sends it with the table's text).
+ * @param {HTMLTableElement} table
+ */
+export function boxTable(table) {
+  highlightChunk.whenLoaded((c) => c.boxTable(table));
+}
+
+/**
+ * Highlight the finished code blocks under `root` and give its tables their buttons (each at
+ * most once: highlight_chunk.js), now or when the highlight chunk comes: a copy of another
+ * view's frozen blocks (StreamingMarkdown.clone).
  * @param {DocumentFragment | Element} root
  */
 export function highlightAll(root) {
   for (const code of root.querySelectorAll("pre > code"))
     highlightCode(/** @type {HTMLElement} */ (code));
+  for (const table of root.querySelectorAll("table")) boxTable(table);
 }
 
 /**

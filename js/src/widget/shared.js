@@ -35,7 +35,7 @@ import { pageIsDark } from "../base/styles.js";
 import { toolsChunk } from "../base/tools.js";
 import { decodeOps, isObject } from "../base/wire.js";
 import { purify, renderMarkdown, StreamingMarkdown } from "../markdown/markdown.js";
-import { copyText, withCopy } from "../markdown/table_copy.js";
+import { copyText } from "../markdown/table_copy.js";
 import { FollowBottom } from "../panels/follow.js";
 import { topSteps } from "../panels/status_words.js";
 import { OpError, Store } from "../store/store.js";
@@ -74,7 +74,7 @@ export const SHARED = {
   "base/parts.js": { parts },
   "base/styles.js": { pageIsDark },
   "store/store.js": { OpError, Store },
-  "markdown/table_copy.js": { copyText, withCopy },
+  "markdown/table_copy.js": { copyText },
   "base/tools.js": { toolsChunk },
   "view/view.js": { TranscriptView },
   "base/wire.js": { decodeOps, isObject },
