@@ -3,7 +3,8 @@
 // own, listed in the original's `forks` trait ("IPY_MODEL_<id>"); its lane is a TranscriptView
 // of that model's store, so its Stop, Re-run and Fork buttons talk to the fork's kernel side.
 
-import { actionButton, clicks, displayValue, fill, h, setText } from "../base/format.js";
+import { actionButton, clicks, displayValue, fill } from "../base/controls.js";
+import { h, setText } from "../base/format.js";
 
 /**
  * @typedef {import("../store/store.js").Store} Store

@@ -2,9 +2,10 @@
 // everything from the model or a tool goes in with textContent.
 
 import { withChunk } from "../base/chunks.js";
+import { displayValue } from "../base/controls.js";
 import { debugChunk } from "../base/debug.js";
 import { renderDisplay } from "../base/display.js";
-import { displayValue, formatDuration, h, oneLine, setText, usageText } from "../base/format.js";
+import { formatDuration, h, oneLine, setText, usageText } from "../base/format.js";
 import { icon } from "../base/icons.js";
 import { parts } from "../base/parts.js";
 import { Panel, spinner } from "./panel.js";

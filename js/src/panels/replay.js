@@ -3,7 +3,8 @@
 // the kernel writes when a step is done (never per event); a click sends {type: "step", to}.
 // In the debug chunk (js/src/panels/run_debug.js), folded in the footer's details.
 
-import { h, plural, setText } from "../base/format.js";
+import { plural } from "../base/controls.js";
+import { h, setText } from "../base/format.js";
 
 /** The event the bar sends up when its buttons appear: the footer's details, where it is
  * folded, open to show them (they wait for a click). */

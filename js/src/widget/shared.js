@@ -1,8 +1,8 @@
-// What the feature chunks (js/build.mjs CHUNKS) use of the widget bundle's
-// modules, by path under src/: a chunk is built without its own copy of these and gets the
-// bundle's as it loads (js/src/base/chunks.js chunkFromCodeModel), so it shares the bundle's stores
-// and classes. The build reads this object: a chunk importing a module or a name of the bundle
-// that is not here fails to build.
+// What the chunks that bind (nbagent/widget/chunks.json) use of the widget bundle's modules, by
+// path under src/: a chunk is built without its own copy of these and gets the bundle's as it
+// loads (js/src/base/chunks.js chunkFromCodeModel), so it shares the bundle's stores and classes.
+// The build reads this object: a chunk importing a module or a name of the bundle that is not
+// here fails to build. (A module the bundle does not import is copied into each chunk instead.)
 
 import { answerChunk } from "../base/answer.js";
 import { appExtrasChunk } from "../base/app.js";
@@ -11,18 +11,13 @@ import { debugChunk } from "../base/debug.js";
 import { renderDisplay } from "../base/display.js";
 import { escapeHtml } from "../base/escape.js";
 import {
-  actionButton,
-  clicks,
-  displayValue,
-  editedArgs,
-  fill,
   formatCost,
   formatDuration,
   formatElapsed,
+  formatTokens,
   h,
   NO_NUMBER,
   oneLine,
-  plural,
   setText,
   usageText,
 } from "../base/format.js";
@@ -51,18 +46,13 @@ export const SHARED = {
   "panels/follow.js": { FollowBottom },
   "panels/status_words.js": { topSteps },
   "base/format.js": {
-    actionButton,
-    clicks,
-    displayValue,
-    editedArgs,
-    fill,
     formatCost,
     formatDuration,
     formatElapsed,
+    formatTokens,
     h,
     NO_NUMBER,
     oneLine,
-    plural,
     setText,
     usageText,
   },

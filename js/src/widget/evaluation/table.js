@@ -6,7 +6,8 @@
 // the DOM. Its columns fit a laptop's notebook: the number, the status as a dot, the scores,
 // then the texts sharing what is left, the times, tokens and cost in one column, the review.
 
-import { actionButton, h, setText } from "../../base/format.js";
+import { actionButton } from "../../base/controls.js";
+import { h, setText } from "../../base/format.js";
 import { cls, ev, numbersInWords, put, scoreText, signed, TEXT, trend } from "./rows.js";
 
 /**

@@ -3,7 +3,8 @@
 // template (a field per URI variable, Read), a prompt (a field per argument, Get). Each asks
 // the kernel with a message; the call shows as a turn under the lists.
 
-import { actionButton, h } from "../../base/format.js";
+import { actionButton } from "../../base/controls.js";
+import { h } from "../../base/format.js";
 import { schemaForm } from "../../panels/inspector/form.js";
 
 /**
