@@ -3,9 +3,10 @@ each ``nbagent/static/<name>.js`` in the ``CodeModel`` trait of its name) and wh
 messages or state makes the browser need each: the ``mentions_*`` function its entry names
 (a formula, a paused call, a widget of several runs, a step / timed call / re-runnable tool /
 fork, a tool result as data, a coding agent's plan, context window, tool kinds or diffs, a tool
-call or sub-agent, a model's thinking, a code block or a table, a run's end, a call with an MCP
-app, an app's own call or streaming input). An entry without one is sent by what its
-``sent_by`` names (an evaluation's opened case: ``nbagent/evaluation/board.py``)."""
+call or sub-agent, a model's thinking, a code block or a table, a running run or a warning, a
+run's end, a call with an MCP app, an app's own call or streaming input). An entry without one
+is sent by what its ``sent_by`` names (an evaluation's opened case:
+``nbagent/evaluation/board.py``)."""
 
 from __future__ import annotations
 
@@ -191,6 +192,20 @@ def mentions_end(value: Any) -> bool:
     ``running``): the browser may then need the output chunk, to hand the run's output to
     the frontend that saves it (nbagent's JupyterLab renderer)."""
     return _found(value, lambda d: d.get("status") in _ENDED)
+
+
+def _troubles(d: dict[str, Any]) -> bool:
+    # A running run, which the page must be able to end itself should its kernel go (nothing
+    # can be sent then), or a warning to show.
+    warnings = d.get("warnings")
+    return d.get("status") == "running" or (isinstance(warnings, list) and bool(warnings))
+
+
+def mentions_trouble(value: Any) -> bool:
+    """Whether a message or state holds a running run or a warning: the browser may then need
+    the trouble chunk (a run's warnings, the note that the page cannot reach its kernel, the end
+    the page gives a run whose kernel went)."""
+    return _found(value, _troubles)
 
 
 def mentions_app(value: Any) -> bool:

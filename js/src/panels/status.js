@@ -1,12 +1,13 @@
 // The footer: one status line (spinner, label, first token, tok/s, elapsed, tokens, cost, a
-// details toggle, Stop), the details folded under it (usage, what tok/s is made of), and the
-// warnings, which stay in view. Its words are status_words.js's. What a run with steps, timed
-// calls or a replay adds (the timeline's toggle, the step lines with "Fork here", the replay
-// bar) is the debug chunk's (js/src/panels/run_debug.js), a part of the footer (`extras`).
+// details toggle, Stop) and the details folded under it (usage, what tok/s is made of). Its
+// words are status_words.js's. What a run with steps, timed calls or a replay adds (the
+// timeline's toggle, the step lines with "Fork here", the replay bar) is the debug chunk's
+// (js/src/panels/run_debug.js), a part of the footer (`extras`); its warnings and the note that
+// the kernel cannot be reached, which stay in view under it, the trouble chunk's (trouble.js).
 
 import { acp } from "../base/acp.js";
 import { h, setText } from "../base/format.js";
-import { icon } from "../base/icons.js";
+import { trouble } from "../base/trouble.js";
 import { detailLines, statusLabel, statusParts } from "./status_words.js";
 
 /** @typedef {import("../store/store.js").State} State */
@@ -14,13 +15,6 @@ import { detailLines, statusLabel, statusParts } from "./status_words.js";
 /** A Stop the run has not answered is sent again after this long (ms), doubling, so often. */
 const STOP_AGAIN_MS = 2000;
 const STOP_TRIES = 4;
-
-/** @param {unknown} w */
-function warningText(w) {
-  if (typeof w === "string") return w;
-  if (typeof w === "object" && w !== null && "message" in w) return String(w.message);
-  return JSON.stringify(w);
-}
 
 export class StatusBar {
   /**
@@ -62,16 +56,7 @@ export class StatusBar {
     this.details.append(this.usage, this.counts);
     /** Whether the reader opened or closed the details: then nothing opens them for them. */
     this.toggled = false;
-    this.warnings = h("ul", "nba-warnings");
-    this.notice = h(
-      "div",
-      "nba-notice",
-      "This page cannot reach the kernel: it hears the run but its requests get no answer " +
-        "(JupyterLab can lose widget messages after a page reload). The full run shows here " +
-        "when it ends; to stop it, interrupt the kernel.",
-    );
-    this.notice.hidden = true;
-    this.el.append(this.line, this.details, this.notice, this.warnings);
+    this.el.append(this.line, this.details);
     this.toggle.addEventListener(
       "click",
       () => {
@@ -95,7 +80,6 @@ export class StatusBar {
     // released off the button, and the browser clicks nothing (the run streams on). Captured,
     // the release is the button's wherever the button went, as a touch's always is.
     this.stop.onpointerdown = (e) => this.stop.setPointerCapture(e.pointerId);
-    this.nWarnings = -1;
   }
 
   /**
@@ -136,7 +120,6 @@ export class StatusBar {
     setText(this.label, label);
     setText(this.parts, statusParts(s, now).join(" · "));
     this.stop.hidden = !running;
-    this.notice.hidden = !(running && this.store.unreachable);
     this.stop.disabled = this.store.stopping;
     setText(this.stop, this.store.stopping ? "Stopping…" : "Stop");
     // Folded: nothing to compute or lay out until the reader opens them.
@@ -146,18 +129,8 @@ export class StatusBar {
       setText(this.counts, counts);
     }
     for (const part of this.extras) part.update();
-    const ws = Array.isArray(s.warnings) ? s.warnings : [];
-    if (ws.length !== this.nWarnings) {
-      this.nWarnings = ws.length;
-      this.warnings.replaceChildren(
-        ...ws.map((w) => {
-          const li = h("li", "nba-warning");
-          li.append(icon("warning"), warningText(w));
-          return li;
-        }),
-      );
-      this.warnings.hidden = ws.length === 0;
-    }
+    const warned = Array.isArray(s.warnings) && s.warnings.length > 0;
+    trouble(this, warned || (running && this.store.unreachable));
     acp("status", this, s.plan || s.context || s.session);
   }
 }

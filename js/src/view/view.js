@@ -5,8 +5,8 @@ import { debugChunk } from "../base/debug.js";
 import { h, setText } from "../base/format.js";
 import * as frames from "../base/frames.js";
 import { copyTable } from "../base/highlight_slot.js";
-import { watchKernel } from "../base/kernel_end.js";
 import { outputOffer } from "../base/output.js";
+import { troubleChunk } from "../base/trouble.js";
 import { copyCode } from "../markdown/markdown.js";
 import { newPage } from "../markdown/page.js";
 import { BlockFold, FOLD_KEY } from "../panels/fold.js";
@@ -94,7 +94,8 @@ export class TranscriptView {
     this.status = new StatusBar(store, (m) => model.send(m), signal, this.canFork, this.page.ids);
     this.root.append(this.header, this.scroller, this.status.el);
     el.append(this.root);
-    watchKernel(this.root, store, model, signal);
+    // The trouble chunk's: the kernel sends it with the first running run, before it can go.
+    troubleChunk.whenLoaded((c) => c.watchKernel(this.root, store, model, signal), signal);
 
     const retired = store.takeRetired();
     const sibling = /** @type {TranscriptView | undefined} */ ([...store.liveViews].pop());

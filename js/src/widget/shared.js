@@ -22,7 +22,6 @@ import {
   usageText,
 } from "../base/format.js";
 import { defaultRaf } from "../base/frames.js";
-import { icon } from "../base/icons.js";
 import { num } from "../base/numbers.js";
 import { outputOffer, outputPartsOf } from "../base/output.js";
 import { parts } from "../base/parts.js";
@@ -57,7 +56,6 @@ export const SHARED = {
     usageText,
   },
   "base/frames.js": { defaultRaf },
-  "base/icons.js": { icon },
   "markdown/markdown.js": { purify, renderMarkdown, StreamingMarkdown },
   "base/numbers.js": { num },
   "base/output.js": { outputOffer, outputPartsOf },
