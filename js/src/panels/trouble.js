@@ -2,7 +2,7 @@
 // stay in view under the status line, and the note that this page cannot reach the kernel
 // while the run streams (store/sync.js: a `sync` went unanswered).
 
-import { h, setText } from "../base/format.js";
+import { h } from "../base/format.js";
 import { icon } from "../base/icons.js";
 
 /** @param {unknown} w */
