@@ -173,6 +173,7 @@ TOOL = {"type": "tool", "id": "c1", "state": "running"}
         ),
         (("tools",), {"seq": 2, "ops": [["+", TOOL]]}),
         (("tools",), {"seq": 2, "ops": [["+", {"type": "agent", "id": "researcher:1"}]]}),
+        (("tools",), {"seq": 2, "ops": [["+", {"type": "note", "id": "n1", "title": "Note"}]]}),
         (("thinking",), {"seq": 2, "ops": [["+", {"type": "thinking", "id": "r1", "text": ""}]]}),
         (("highlight",), {"seq": 2, "ops": [["t", 0, "\n```py\nx = 1\n```"]]}),
         (("highlight",), {"seq": 2, "ops": [["t", 0, "\n~~~\ncode\n~~~"]]}),
@@ -203,9 +204,9 @@ def test_a_feature_chunk_is_sent_with_the_first_message_that_needs_it(
     """The debug chunk (timeline, forks, replay) with the first step, timed call, re-runnable
     tool, fork or replay; the data chunk with the first result as data; the acp chunk with a
     coding agent's plan, context window, tool kind or a diff; the tools chunk with the first
-    tool call or sub-agent; the thinking chunk with the first thinking; the highlight chunk with
-    the first text that may hold a code block or a table (a backtick, tilde or pipe) or a
-    result as data; the trouble chunk with a running run or a warning; the output chunk with a
+    tool call, sub-agent or note; the thinking chunk with the first thinking; the highlight
+    chunk with the first text that may hold a code block or a table (a backtick, tilde or pipe)
+    or a result as data; the trouble chunk with a running run or a warning; the output chunk with a
     run's end; the app chunk with the first call with an MCP app (not with the app's code: no
     text of the run); the app extras chunk with an app's first own call or a call with an app
     whose arguments stream; a text stream that goes on needs none. Each is sent once, on the

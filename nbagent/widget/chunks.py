@@ -165,12 +165,12 @@ def mentions_acp(value: Any) -> bool:
     return _found(value, _acps)
 
 
-_PANELS = ("tool", "agent", "activity", "interrupt")
+_PANELS = ("tool", "agent", "activity", "interrupt", "note")
 
 
 def mentions_tools(value: Any) -> bool:
-    """Whether a message or state holds a tool call, a sub-agent, an activity or an interrupt
-    (a block of one of those types): the browser needs the tools chunk to draw its panel."""
+    """Whether a message or state holds a tool call, a sub-agent, an activity, an interrupt or
+    a note (a block of one of those types): the browser needs the tools chunk to draw it."""
     return _found(value, lambda d: d.get("type") in _PANELS)
 
 

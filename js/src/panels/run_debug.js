@@ -7,7 +7,7 @@
 
 import { h } from "../base/format.js";
 import { num } from "../base/numbers.js";
-import { StepForks } from "./forks.js";
+import { canFork, StepForks } from "./forks.js";
 import { NEEDS_CLICK, ReplayBar } from "./replay.js";
 import { topSteps } from "./status_words.js";
 import { stepLines } from "./step_lines.js";
@@ -19,7 +19,7 @@ import { hasTiming, TIMELINE_KEY } from "./timing.js";
  * @typedef {{root: HTMLElement, store: import("../store/store.js").Store,
  *   status: import("./status.js").StatusBar, model: {get(key: string): any},
  *   ac: AbortController, raf: (cb: FrameRequestCallback) => number,
- *   cancelRaf: (id: number) => void, canFork: () => unknown}} DebugOwner
+ *   cancelRaf: (id: number) => void, mayAct: () => boolean}} DebugOwner
  *   What the debug parts take of the transcript's view they are added to.
  */
 
@@ -86,7 +86,7 @@ export class RunDebug {
     if (status.details.hidden) return;
     const lines = stepLines(s);
     // An ended agent run's model steps fork: "Fork here"; another run's are disabled, saying why.
-    const can = s.status !== "running" && lines.length > 0 && this.view.canFork();
+    const can = s.status !== "running" && lines.length > 0 && canFork(this.view);
     if (can && !this.stepForks) {
       this.stepForks = new StepForks(status.send, this.signal);
       this.steps.after(this.stepForks.note, this.stepForks.editor);

@@ -21,13 +21,10 @@ export class StatusBar {
    * @param {import("../store/store.js").Store} store
    * @param {(msg: import("../base/wire.js").PageMessage) => void} send
    * @param {AbortSignal} signal
-   * @param {() => unknown} [canFork] true where the kernel holds an agent run whose steps fork,
-   *   else why not (a string: "Fork here" disabled, saying it) or nothing
    * @param {{n: number}} [ids] the page's count of ids (page.js): the details' aria-controls
    */
-  constructor(store, send, signal, canFork = () => false, ids = { n: 0 }) {
+  constructor(store, send, signal, ids = { n: 0 }) {
     this.store = store;
-    this.canFork = canFork;
     this.send = send;
     this.signal = signal;
     /**

@@ -53,3 +53,26 @@ export class ThinkingPanel extends Panel {
     this.setOpen(!ctx.answered);
   }
 }
+
+/**
+ * The view of a thinking block in a run's view (block_view.js): its panel, collapsed once a
+ * later text block of the run has text.
+ * @param {{store: Store, ac: AbortController, math: Typesetter | null}} view
+ * @param {{id: string}} block
+ * @returns {{el: HTMLElement, update(b: any, i: number): void}}
+ */
+export function thinkingView(view, block) {
+  const store = view.store;
+  const p = new ThinkingPanel(store, block.id, view.ac.signal, view.math);
+  /** @param {ThinkingBlock} b @param {number} i */
+  const update = (b, i) => {
+    const blocks = store.state.blocks;
+    let answered = false;
+    for (let j = i + 1; j < blocks.length && !answered; j++) {
+      const t = blocks[j];
+      answered = t.type === "text" && (t.text ?? "").length > 0;
+    }
+    p.update(b, { answered, running: store.state.status === "running" });
+  };
+  return { el: p.el, update };
+}

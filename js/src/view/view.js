@@ -80,18 +80,10 @@ export class TranscriptView {
     this.errorEl.setAttribute("role", "alert");
     this.errorEl.hidden = true;
     this.scroller.append(this.blocksEl, this.errorEl);
-    // Forks show beside a run's own widget (js/src/panels/forks.js), not in a lane or a chat turn;
-    // `forks` null: the kernel does not fork this run, why as `run.fork()` says it (`cannot_fork`
-    // of nbagent/apps/replay.py's ReplayRun, its `replay` trait set, else of runtime/run.py's Run).
+    // Whether this page may make the kernel act (re-run, fork, answer): a viewer of a served
+    // app may not (nbagent/widget/audience.py).
     this.mayAct = () => this.model.get("page_actions") !== false;
-    this.canFork = () => {
-      const forks = this.model.get("forks");
-      const why = this.model.get("replay")?.total
-        ? "a replay has no model to ask again"
-        : "this run has no conversation to go on from";
-      return this.mayAct() && (Array.isArray(forks) || (forks === null && why));
-    };
-    this.status = new StatusBar(store, (m) => model.send(m), signal, this.canFork, this.page.ids);
+    this.status = new StatusBar(store, (m) => model.send(m), signal, this.page.ids);
     this.root.append(this.header, this.scroller, this.status.el);
     el.append(this.root);
     // The trouble chunk's: the kernel sends it with the first running run, before it can go.
@@ -126,15 +118,6 @@ export class TranscriptView {
     };
     this.onTraits = onTraits;
     for (const t of TRAITS) model.on(`change:${t}`, onTraits);
-    // Re-run buttons appear once the kernel says the run's tools can be called again.
-    const onRerun = () => {
-      const blocks = this.store.state.blocks;
-      for (let i = 0; i < blocks.length; i++)
-        if (blocks[i].type === "tool") this.pending.blocks.add(i);
-      this.schedule();
-    };
-    this.onRerun = onRerun;
-    model.on("change:can_rerun", onRerun);
 
     /** @type {FollowBottom | null} */
     this.follower =
@@ -333,7 +316,6 @@ export class TranscriptView {
     this.ac.abort();
     this.unsubscribe();
     for (const t of TRAITS) this.model.off(`change:${t}`, this.onTraits);
-    this.model.off("change:can_rerun", this.onRerun);
     if (this.frame !== null && this.frame !== SOON) this.cancelRaf(this.frame);
     this.setTicker(false);
     this.debug?.destroy();
