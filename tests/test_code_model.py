@@ -181,6 +181,7 @@ TOOL = {"type": "tool", "id": "c1", "state": "running"}
         # A running run: the page may have to end it should its kernel go; a warning to show.
         (("trouble",), {"seq": 2, "ops": [["r", {"status": "running"}]]}),
         (("trouble",), {"seq": 2, "ops": [["r", {"warnings": [{"message": "slow"}]}]]}),
+        (("trouble",), {"seq": 2, "ops": [["r", {"error": {"message": "boom"}}]]}),
         (("output",), {"seq": 2, "ops": [["r", {"status": "completed", "ended_at": 2.0}]]}),
         (("output",), {"seq": 2, "ops": [["r", {"status": "cancelled", "ended_at": 2.0}]]}),
         (("app",), {"seq": 2, "ops": [["=", 0, {"meta": {"app": {"uri": "ui://a"}}}]]}),
@@ -206,11 +207,11 @@ def test_a_feature_chunk_is_sent_with_the_first_message_that_needs_it(
     coding agent's plan, context window, tool kind or a diff; the tools chunk with the first
     tool call, sub-agent or note; the thinking chunk with the first thinking; the highlight
     chunk with the first text that may hold a code block or a table (a backtick, tilde or pipe)
-    or a result as data; the trouble chunk with a running run or a warning; the output chunk with a
-    run's end; the app chunk with the first call with an MCP app (not with the app's code: no
-    text of the run); the app extras chunk with an app's first own call or a call with an app
-    whose arguments stream; a text stream that goes on needs none. Each is sent once, on the
-    code model's comm."""
+    or a result as data; the trouble chunk with a running run, an error or a warning; the
+    output chunk with a run's end; the app chunk with the first call with an MCP app (not with
+    the app's code: no text of the run); the app extras chunk with an app's first own call or a
+    call with an app whose arguments stream; a text stream that goes on needs none. Each is sent
+    once, on the code model's comm."""
     comms = record_comms(monkeypatch)
     code = _make_code_model()
     widget = AgentWidget(code=code, snapshot={"seq": 0, "state": {"blocks": []}})

@@ -3,9 +3,9 @@ each ``nbagent/static/<name>.js`` in the ``CodeModel`` trait of its name) and wh
 messages or state makes the browser need each: the ``mentions_*`` function its entry names
 (a formula, a paused call, a widget of several runs, a step / timed call / re-runnable tool /
 fork, a tool result as data, a coding agent's plan, context window, tool kinds or diffs, a tool
-call or sub-agent, a model's thinking, a code block or a table, a running run or a warning, a
-run's end, a call with an MCP app, an app's own call or streaming input). An entry without one
-is sent by what its ``sent_by`` names (an evaluation's opened case:
+call, sub-agent or note, a model's thinking, a code block or a table, a running run, an error
+or a warning, a run's end, a call with an MCP app, an app's own call or streaming input). An
+entry without one is sent by what its ``sent_by`` names (an evaluation's opened case:
 ``nbagent/evaluation/board.py``)."""
 
 from __future__ import annotations
@@ -196,15 +196,19 @@ def mentions_end(value: Any) -> bool:
 
 def _troubles(d: dict[str, Any]) -> bool:
     # A running run, which the page must be able to end itself should its kernel go (nothing
-    # can be sent then), or a warning to show.
+    # can be sent then), a run's error or a warning to show.
     warnings = d.get("warnings")
-    return d.get("status") == "running" or (isinstance(warnings, list) and bool(warnings))
+    return (
+        d.get("status") == "running"
+        or isinstance(d.get("error"), dict)
+        or (isinstance(warnings, list) and bool(warnings))
+    )
 
 
 def mentions_trouble(value: Any) -> bool:
-    """Whether a message or state holds a running run or a warning: the browser may then need
-    the trouble chunk (a run's warnings, the note that the page cannot reach its kernel, the end
-    the page gives a run whose kernel went)."""
+    """Whether a message or state holds a running run, a run's error or a warning: the browser
+    may then need the trouble chunk (a run's error and warnings, the note that the page cannot
+    reach its kernel, a Stop sent again, the end the page gives a run whose kernel went)."""
     return _found(value, _troubles)
 
 

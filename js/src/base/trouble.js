@@ -1,9 +1,9 @@
 // The trouble chunk (nbagent/static/trouble.js, js/src/widget/trouble_chunk.js): what a run's view
-// shows and does when something goes wrong: its warnings, the note that the page cannot reach its
-// kernel, and the end the page gives a run whose kernel restarted, shut down or went
-// (kernel_end.js, page_end.js). The kernel gives it to the code model with a widget's first
-// running run or first warning (nbagent/widget/chunks.py): in the page before the kernel can go.
-// A plain answer that streams and ends never uses it.
+// shows and does when something goes wrong: its error and warnings, the note that the page cannot
+// reach its kernel, a Stop sent again, and the end the page gives a run whose kernel restarted,
+// shut down or went (kernel_end.js, page_end.js). The kernel gives it to the code model with a
+// widget's first running run, error or warning (nbagent/widget/chunks.py): in the page before
+// the kernel can go. A plain answer that streams and ends never uses it.
 
 import { heldChunk, withChunk } from "./chunks.js";
 
@@ -27,5 +27,22 @@ export function trouble(bar, needed) {
   else if (needed && !bar.troubleWaits) {
     bar.troubleWaits = true;
     withChunk(troubleChunk, bar.signal, (c) => c.footer(bar));
+  }
+}
+
+/**
+ * A view's error box (view.js), at once, or once the chunk has loaded when the run has an error:
+ * a view waits for it once.
+ * @param {{errorEl: HTMLElement, store: import("../store/store.js").Store, ac: AbortController,
+ *   errorWaits?: boolean}} view
+ */
+export function showError(view) {
+  const chunk = troubleChunk.get();
+  if (chunk) chunk.errorBox(view.errorEl, view.store.state.error);
+  else if (view.store.state.error && !view.errorWaits) {
+    view.errorWaits = true;
+    withChunk(troubleChunk, view.ac.signal, (c) =>
+      c.errorBox(view.errorEl, view.store.state.error),
+    );
   }
 }

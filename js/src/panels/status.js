@@ -7,14 +7,10 @@
 
 import { acp } from "../base/acp.js";
 import { h, setText } from "../base/format.js";
-import { trouble } from "../base/trouble.js";
+import { trouble, troubleChunk } from "../base/trouble.js";
 import { detailLines, statusLabel, statusParts } from "./status_words.js";
 
 /** @typedef {import("../store/store.js").State} State */
-
-/** A Stop the run has not answered is sent again after this long (ms), doubling, so often. */
-const STOP_AGAIN_MS = 2000;
-const STOP_TRIES = 4;
 
 export class StatusBar {
   /**
@@ -69,7 +65,8 @@ export class StatusBar {
         send({ type: "stop" });
         this.store.stopping = true;
         this.store.touch();
-        this.stopAgain(STOP_AGAIN_MS, STOP_TRIES, send, signal);
+        // Sent again while the run goes on (the trouble chunk's: a running run has it).
+        troubleChunk.get()?.stopAgain(this.store, send, signal);
       },
       { signal },
     );
@@ -77,22 +74,6 @@ export class StatusBar {
     // released off the button, and the browser clicks nothing (the run streams on). Captured,
     // the release is the button's wherever the button went, as a touch's always is.
     this.stop.onpointerdown = (e) => this.stop.setPointerCapture(e.pointerId);
-  }
-
-  /**
-   * Stop again while the run still streams: a message to the kernel can be lost around a page
-   * reload (as a `sync` can: sync.js `connect`), and a Stop is harmless twice.
-   * @param {number} delayMs @param {number} left @param {(msg: import("../base/wire.js").PageMessage) => void} send
-   * @param {AbortSignal} signal
-   */
-  stopAgain(delayMs, left, send, signal) {
-    if (left <= 0) return;
-    const timer = setTimeout(() => {
-      if (signal.aborted || !this.store.stopping || this.store.state.status !== "running") return;
-      send({ type: "stop" });
-      this.stopAgain(delayMs * 2, left - 1, send, signal);
-    }, delayMs);
-    signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
   }
 
   /** @param {boolean} open */

@@ -6,7 +6,7 @@ import { h, setText } from "../base/format.js";
 import * as frames from "../base/frames.js";
 import { copyTable } from "../base/highlight_slot.js";
 import { outputOffer } from "../base/output.js";
-import { troubleChunk } from "../base/trouble.js";
+import { showError, troubleChunk } from "../base/trouble.js";
 import { copyCode } from "../markdown/markdown.js";
 import { newPage } from "../markdown/page.js";
 import { BlockFold, FOLD_KEY } from "../panels/fold.js";
@@ -76,6 +76,7 @@ export class TranscriptView {
     // stays for the code that places things around it.
     this.scroller = h("div", "nba-body");
     this.blocksEl = h("div", "nba-blocks");
+    /** The run's error, under the transcript (shown by the trouble chunk: trouble.js). */
     this.errorEl = h("div", "nba-error-box");
     this.errorEl.setAttribute("role", "alert");
     this.errorEl.hidden = true;
@@ -225,16 +226,7 @@ export class TranscriptView {
       setText(this.header, title);
       this.header.hidden = !title;
       this.root.classList.toggle("nba-hide-thinking", this.model.get("show_thinking") === false);
-      const err = state.error;
-      this.errorEl.hidden = !err;
-      if (err) {
-        const message = err.message ?? "unknown error";
-        // A Python exception's message starts with its type ("RuntimeError: …"): say it once.
-        const extra = [err.error_type, err.code]
-          .filter((x) => x != null && x !== "" && !message.startsWith(`${x}:`))
-          .join(", ");
-        setText(this.errorEl, `Error: ${message}${extra ? ` (${extra})` : ""}`);
-      }
+      showError(this); // the trouble chunk's, with the run's error
     }
     this.status.update();
     this.debug?.update(change, running);
