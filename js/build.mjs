@@ -80,28 +80,66 @@ const options = {
 /** The chunks that bind: their entries import the widget's modules, bound at load (below). */
 const CHUNKS = chunkEntries(true);
 
-/**
- * What src/widget/shared.js hands to chunks: its SHARED object's names by module path.
- * @returns {Map<string, string[]>}
- */
-function sharedNames() {
+/** src/widget/shared.js's SHARED: its declaration's object, parsed. @returns {any} */
+function sharedObject() {
   const file = srcOf("widget/shared.js");
   const ast = acorn.parse(readFileSync(file, "utf8"), {
     ecmaVersion: "latest",
     sourceType: "module",
   });
-  const names = new Map();
   for (const node of /** @type {any[]} */ (ast.body)) {
     const decl = node.type === "ExportNamedDeclaration" ? node.declaration : null;
     const shared = decl?.declarations?.find((/** @type {any} */ d) => d.id.name === "SHARED");
-    for (const p of shared?.init.properties ?? [])
-      names.set(
-        p.key.value,
-        p.value.properties.map((/** @type {any} */ q) => q.key.name),
-      );
+    if (shared) return shared.init;
   }
-  return names;
+  return null;
 }
+
+/**
+ * What src/widget/shared.js hands to chunks: its SHARED object's names by module path, in its
+ * order, and where each is in the array the widget bundle hands over (`sharedAsArray`).
+ * @returns {Map<string, string[]> & {at: (module: string, name: string) => number}}
+ */
+function sharedNames() {
+  const names = new Map();
+  /** @type {string[]} */
+  const order = [];
+  for (const p of sharedObject()?.properties ?? []) {
+    const list = p.value.properties.map((/** @type {any} */ q) => q.key.name);
+    names.set(p.key.value, list);
+    for (const n of list) order.push(`${p.key.value}#${n}`);
+  }
+  const at = (/** @type {string} */ module, /** @type {string} */ name) =>
+    order.indexOf(`${module}#${name}`);
+  return Object.assign(names, { at });
+}
+
+/**
+ * The widget bundle's SHARED as the chunks get it: an array of its values in its order (a
+ * chunk takes each by its index, `sharedModules`), so the bundle carries none of its names,
+ * which only the build reads.
+ */
+const sharedAsArray = {
+  name: "nbagent-shared-array",
+  /** @param {import("esbuild").PluginBuild} build */
+  setup(build) {
+    const file = srcOf("widget/shared.js");
+    build.onLoad({ filter: /shared\.js$/ }, (args) => {
+      if (path.resolve(args.path) !== file) return undefined;
+      const text = readFileSync(file, "utf8");
+      const init = sharedObject();
+      if (!init) return undefined;
+      const values = init.properties.flatMap((/** @type {any} */ p) =>
+        p.value.properties.map((/** @type {any} */ q) => q.value.name),
+      );
+      return {
+        contents: `${text.slice(0, init.start)}[${values.join(", ")}]${text.slice(init.end)}`,
+        loader: "js",
+      };
+    });
+  },
+};
+options.plugins = [sharedAsArray];
 
 /**
  * The names `importer` takes from module `spec` (its `import` and `export ... from`): all of
@@ -159,7 +197,8 @@ const sharedModules = (inWidget) => ({
     }));
     build.onLoad({ filter: /.*/, namespace: "nbagent-shared" }, (args) => {
       const [module, wanted] = args.path.split("#");
-      const names = sharedNames().get(module);
+      const shared = sharedNames();
+      const names = shared.get(module);
       if (!names)
         return { errors: [{ text: `${module} is not in src/widget/shared.js's SHARED` }] };
       const missing = wanted === "*" ? [] : wanted.split(",").filter((n) => !names.includes(n));
@@ -167,11 +206,12 @@ const sharedModules = (inWidget) => ({
         return {
           errors: [{ text: `src/widget/shared.js's SHARED has no ${missing} of ${module}` }],
         };
-      const list = wanted === "*" ? names.join(", ") : wanted.split(",").join(", ");
+      const list = wanted === "*" ? names : wanted.split(",");
+      const taken = list.map((n) => `${n} = shared[${shared.at(module, n)}];`).join(" ");
       return {
         contents: `import { binds } from "nbagent-bind";
-export let ${list};
-binds.push((shared) => ({ ${list} } = shared[${JSON.stringify(module)}]));`,
+export let ${list.join(", ")};
+binds.push((shared) => { ${taken} });`,
         loader: "js",
       };
     });

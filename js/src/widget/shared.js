@@ -3,6 +3,8 @@
 // loads (js/src/base/chunks.js chunkFromCodeModel), so it shares the bundle's stores and classes.
 // The build reads this object: a chunk importing a module or a name of the bundle that is not
 // here fails to build. (A module the bundle does not import is copied into each chunk instead.)
+// The bundle hands its values over as an array, in this order (js/build.mjs `sharedAsArray`):
+// the names are the build's, each chunk takes what it uses by its index.
 
 import { answerChunk } from "../base/answer.js";
 import { appExtrasChunk } from "../base/app.js";
