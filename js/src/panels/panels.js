@@ -4,10 +4,9 @@
 import { withChunk } from "../base/chunks.js";
 import { displayValue } from "../base/controls.js";
 import { debugChunk } from "../base/debug.js";
-import { renderDisplay } from "../base/display.js";
 import { formatDuration, h, oneLine, setText, usageText } from "../base/format.js";
 import { icon } from "../base/icons.js";
-import { parts } from "../base/parts.js";
+import { parts, renderDisplay } from "../base/parts.js";
 import { Panel, spinner } from "./panel.js";
 import { PauseBox, waitingFor } from "./pause.js";
 import { RerunBox, tracebackBox } from "./rerun.js";

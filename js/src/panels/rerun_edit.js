@@ -3,8 +3,8 @@
 // results under the original call.
 
 import { actionButton, clicks, displayValue, editedArgs, fill } from "../base/controls.js";
-import { renderDisplay } from "../base/display.js";
 import { formatDuration, h, oneLine, setText } from "../base/format.js";
+import { renderDisplay } from "../base/parts.js";
 import { copyButton, pyArgs, tracebackBox } from "./rerun.js";
 
 /**

@@ -6,11 +6,12 @@
 // The bundle hands its values over as an array, in this order (js/build.mjs `sharedAsArray`):
 // the names are the build's, each chunk takes what it uses by its index.
 
+import { acp } from "../base/acp.js";
 import { answerChunk } from "../base/answer.js";
-import { appExtrasChunk } from "../base/app.js";
+import { appChunk, appExtrasChunk } from "../base/app.js";
 import { withChunk } from "../base/chunks.js";
 import { debugChunk } from "../base/debug.js";
-import { renderDisplay } from "../base/display.js";
+import { dataChunk } from "../base/display.js";
 import { escapeHtml } from "../base/escape.js";
 import {
   formatCost,
@@ -26,7 +27,6 @@ import {
 import { defaultRaf } from "../base/frames.js";
 import { num } from "../base/numbers.js";
 import { outputOffer, outputPartsOf } from "../base/output.js";
-import { parts } from "../base/parts.js";
 import { pageIsDark } from "../base/styles.js";
 import { toolsChunk } from "../base/tools.js";
 import { decodeOps, isObject } from "../base/wire.js";
@@ -38,11 +38,12 @@ import { OpError, Store } from "../store/store.js";
 import { TranscriptView } from "../view/view.js";
 
 export const SHARED = {
+  "base/acp.js": { acp },
   "base/answer.js": { answerChunk },
-  "base/app.js": { appExtrasChunk },
+  "base/app.js": { appChunk, appExtrasChunk },
   "base/chunks.js": { withChunk },
   "base/debug.js": { debugChunk },
-  "base/display.js": { renderDisplay },
+  "base/display.js": { dataChunk },
   "base/escape.js": { escapeHtml },
   "panels/follow.js": { FollowBottom },
   "panels/status_words.js": { topSteps },
@@ -61,7 +62,6 @@ export const SHARED = {
   "markdown/markdown.js": { purify, renderMarkdown, StreamingMarkdown },
   "base/numbers.js": { num },
   "base/output.js": { outputOffer, outputPartsOf },
-  "base/parts.js": { parts },
   "base/styles.js": { pageIsDark },
   "store/store.js": { OpError, Store },
   "markdown/table_copy.js": { copyText },
