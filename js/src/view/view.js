@@ -2,6 +2,7 @@
 // touching only the blocks that changed since its last render.
 
 import { debugChunk } from "../base/debug.js";
+import { foldBlocks } from "../base/fold.js";
 import { h, setText } from "../base/format.js";
 import * as frames from "../base/frames.js";
 import { copyTable } from "../base/highlight_slot.js";
@@ -9,7 +10,6 @@ import { outputOffer } from "../base/output.js";
 import { showError, troubleChunk } from "../base/trouble.js";
 import { copyCode } from "../markdown/markdown.js";
 import { newPage } from "../markdown/page.js";
-import { BlockFold, FOLD_KEY } from "../panels/fold.js";
 import { FollowBottom } from "../panels/follow.js";
 import { StatusBar } from "../panels/status.js";
 import { emptyChange, mergeChange } from "../store/store.js";
@@ -125,11 +125,12 @@ export class TranscriptView {
       opts.follows === false
         ? null
         : new FollowBottom(this.root, [this.blocksEl, this.errorEl], signal);
-    this.fold = new BlockFold(
-      () => store.uiFor(FOLD_KEY),
-      () => this.fold.apply(this.blocksEl), // shown all: nothing is folded any more
-      signal,
-    );
+    /**
+     * A very long run's fold (the fold chunk's: js/src/base/fold.js), made with its first
+     * top-level block past FOLD_OVER.
+     * @type {{apply(parent: HTMLElement): void} | null}
+     */
+    this.fold = null;
     this.root.addEventListener(
       "click",
       (e) => {
@@ -208,7 +209,7 @@ export class TranscriptView {
       whole.add(i);
     }
     // Only where the number of top-level blocks may have changed: not each frame of a stream.
-    if (added || change.reset) this.fold.apply(this.blocksEl);
+    if (added || change.reset) foldBlocks(this);
     // Thinking panels depend on later text blocks (auto-collapse) and the run status.
     const dirty = new Set(change.blocks);
     if (change.run) {

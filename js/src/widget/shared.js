@@ -13,6 +13,7 @@ import { withChunk } from "../base/chunks.js";
 import { debugChunk } from "../base/debug.js";
 import { dataChunk } from "../base/display.js";
 import { escapeHtml } from "../base/escape.js";
+import { FOLD_OVER } from "../base/fold.js";
 import {
   formatCost,
   formatDuration,
@@ -45,6 +46,7 @@ export const SHARED = {
   "base/debug.js": { debugChunk },
   "base/display.js": { dataChunk },
   "base/escape.js": { escapeHtml },
+  "base/fold.js": { FOLD_OVER },
   "panels/follow.js": { FollowBottom },
   "panels/status_words.js": { topSteps },
   "base/format.js": {
