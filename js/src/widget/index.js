@@ -67,11 +67,6 @@ function kernelEnds(msg, store) {
   for (const s of runStores(store)) s.endByPage(reason);
 }
 
-/** @param {LaneSet} set @returns {(msg: import("../store/sync.js").OtherMessage) => void} */
-const noticeTo = (set) => (msg) => {
-  if (msg.type === "notice" && typeof msg.text === "string") set.setNotice(msg.text);
-};
-
 /** Resolves when every held chunk that began to load has loaded (or failed). */
 export async function chunksSettled() {
   await Promise.all([...heldChunks().values()].map((chunk) => chunk.loading()));
@@ -103,16 +98,8 @@ function newWidget() {
     let entry = stores.get(key);
     if (!entry) {
       const m = safeModel(model);
-      if (isLanes(model)) {
-        const set = new (lanes().LaneSet)();
-        const follow = lanes().followLanes(set, m);
-        const notice = noticeTo(set);
-        const onMessage = (/** @type {import("../store/sync.js").OtherMessage} */ msg) => {
-          notice(msg);
-          kernelEnds(msg, set);
-        };
-        entry = { store: set, disconnect: connect(set, m, { onMessage, follow }) };
-      } else {
+      if (isLanes(model)) entry = lanes().connectLanes(m, kernelEnds);
+      else {
         const store = new Store();
         /** @param {import("../store/sync.js").OtherMessage} msg */
         const onMessage = (msg) => kernelEnds(msg, store);

@@ -36,6 +36,7 @@ import { copyText } from "../markdown/table_copy.js";
 import { FollowBottom } from "../panels/follow.js";
 import { topSteps } from "../panels/status_words.js";
 import { OpError, Store } from "../store/store.js";
+import { connect } from "../store/sync.js";
 import { TranscriptView } from "../view/view.js";
 
 export const SHARED = {
@@ -66,6 +67,7 @@ export const SHARED = {
   "base/output.js": { outputOffer, outputPartsOf },
   "base/styles.js": { pageIsDark },
   "store/store.js": { OpError, Store },
+  "store/sync.js": { connect },
   "markdown/table_copy.js": { copyText },
   "base/tools.js": { toolsChunk },
   "view/view.js": { TranscriptView },
