@@ -178,6 +178,7 @@ TOOL = {"type": "tool", "id": "c1", "state": "running"}
         (("highlight",), {"seq": 2, "ops": [["t", 0, "\n```py\nx = 1\n```"]]}),
         (("highlight",), {"seq": 2, "ops": [["t", 0, "\n~~~\ncode\n~~~"]]}),
         (("highlight",), {"seq": 2, "ops": [["t", 0, "\n| a | b |\n|---|---|"]]}),
+        (("highlight",), {"seq": 2, "ops": [["t", 0, "\n\n    x = 1\n"]]}),
         # A running run: the page may have to end it should its kernel go; a warning to show.
         (("trouble",), {"seq": 2, "ops": [["r", {"status": "running"}]]}),
         (("trouble",), {"seq": 2, "ops": [["r", {"warnings": [{"message": "slow"}]}]]}),

@@ -34,8 +34,9 @@ else:
 _STATIC = pathlib.Path(__file__).parent.parent / "static"
 _MATH_MARKS = ("$", "\\(", "\\[")
 # A code fence's (``` or ~~~) or a table's first character: a mark split between two
-# messages is still seen whole in one of them.
-_BLOCK_MARKS = ("`", "~", "|")
+# messages is still seen whole in one of them. An indented code block's line start may be split
+# so: it is seen in the state the run ends with (a Copy pressed before asks for the chunk).
+_BLOCK_MARKS = ("`", "~", "|", "\n    ", "\n\t")
 _ENDED = frozenset(("completed", "error", "cancelled"))
 
 
@@ -182,8 +183,9 @@ def mentions_thinking(value: Any) -> bool:
 
 def mentions_blocks(value: Any) -> bool:
     """Whether a message or state holds text that may be a code block or a table (a backtick,
-    a tilde or a pipe in any string value but a widget's own code), or a result as data (its
-    tables): the browser may then need the highlight chunk (code highlighted, table copy)."""
+    a tilde, a pipe or a line indented as code in any string value but a widget's own code), or
+    a result as data (its tables): the browser may then need the highlight chunk (code
+    highlighted, the copy buttons of code blocks and tables)."""
     return _in_text(value, _BLOCK_MARKS) or mentions_data(value)
 
 

@@ -1,6 +1,7 @@
 // The highlight chunk (nbagent/static/highlight.js, js/src/widget/highlight_chunk.js): what a
-// finished markdown block adds to its code and tables, the code highlighted (highlight.js) and
-// a table's copy buttons with its text for them (table_text.js). The kernel gives it to the code
+// finished markdown block adds to its code and tables, the code highlighted (highlight.js), a
+// table's copy buttons with its text for them (table_text.js), and what a copy button does
+// (table_copy.js). The kernel gives it to the code
 // model with the first text that may hold a code block or a table, or a result as data
 // (nbagent/widget/chunks.py). Until it is here a finished code block shows its code plain and a
 // table has no buttons; each gets them in place once the chunk has loaded.
@@ -45,10 +46,11 @@ export function highlightAll(root) {
 }
 
 /**
- * What a table's copy button does (the view's click delegation): copy the table as TSV or
- * markdown, once the chunk is here.
+ * What a copy button does (the view's click delegation): copy a code block's code, or a table
+ * as TSV or markdown, once the chunk is here (asked for then: a code block indented rather than
+ * fenced may come with no mark the kernel sends it with).
  * @param {HTMLButtonElement} btn
  */
-export function copyTable(btn) {
-  highlightChunk.load().then((c) => c?.copyTable(btn));
+export function copy(btn) {
+  highlightChunk.load().then((c) => c?.copy(btn));
 }

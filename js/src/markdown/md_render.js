@@ -11,7 +11,6 @@ import { boxTable, highlightCode } from "../base/highlight_slot.js";
 import { PURIFY, purify } from "../base/purify.js";
 import { LEX_BUDGET_MS, lexBudget, TooCostly } from "./lex_budget.js";
 import { mathSlots } from "./math.js";
-import { copyText } from "./table_copy.js";
 
 /** In the HTML of a block with a math placeholder (math_syntax.js). */
 export const MATH_MARK = 'class="nb-math';
@@ -273,15 +272,6 @@ function decorate(root) {
     pre.replaceWith(box);
     box.append(pre, btn);
   }
-}
-
-/**
- * Copy the code of a copy button's block; shows "Copied" for a moment.
- * @param {HTMLButtonElement} btn
- */
-export async function copyCode(btn) {
-  const code = btn.parentElement?.querySelector("pre")?.textContent ?? "";
-  await copyText(btn, () => code.replace(/\n$/, ""), "Copy");
 }
 
 /**

@@ -5,10 +5,9 @@ import { debugChunk } from "../base/debug.js";
 import { foldBlocks } from "../base/fold.js";
 import { h, setText } from "../base/format.js";
 import * as frames from "../base/frames.js";
-import { copyTable } from "../base/highlight_slot.js";
+import { copy } from "../base/highlight_slot.js";
 import { outputOffer } from "../base/output.js";
 import { showError, troubleChunk } from "../base/trouble.js";
-import { copyCode } from "../markdown/markdown.js";
 import { newPage } from "../markdown/page.js";
 import { FollowBottom } from "../panels/follow.js";
 import { StatusBar } from "../panels/status.js";
@@ -136,9 +135,7 @@ export class TranscriptView {
       (e) => {
         const t = /** @type {Element | null} */ (e.target);
         const btn = t?.closest?.(".nba-copy");
-        if (!(btn instanceof HTMLButtonElement)) return;
-        if (btn.classList.contains("nba-copy-table")) copyTable(btn);
-        else copyCode(btn);
+        if (btn instanceof HTMLButtonElement) copy(btn);
       },
       { signal },
     );

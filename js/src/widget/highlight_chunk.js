@@ -1,9 +1,10 @@
 // The highlight chunk (nbagent/static/highlight.js): a finished code block highlighted in
-// place, a table's copy buttons and its text for them; loaded with the first text that may hold
-// either (js/src/base/highlight_slot.js).
+// place, a table's copy buttons and its text for them, what a copy button does; loaded with the
+// first text that may hold a code block or a table (js/src/base/highlight_slot.js).
 
 import { highlight } from "../base/highlight.js";
 import { purify } from "../markdown/markdown.js";
+import { copyCode } from "../markdown/table_copy.js";
 import { copyTable, withCopy } from "../markdown/table_text.js";
 
 /**
@@ -29,4 +30,12 @@ function boxTable(table) {
   if (!table.parentElement?.classList.contains("nba-table-scroll")) withCopy(table, "nba-table");
 }
 
-export default { highlightInto, boxTable, copyTable };
+/**
+ * A copy button's click: a table's copies the table, a code block's its code.
+ * @param {HTMLButtonElement} btn
+ */
+function copy(btn) {
+  return btn.classList.contains("nba-copy-table") ? copyTable(btn) : copyCode(btn);
+}
+
+export default { highlightInto, boxTable, copy };

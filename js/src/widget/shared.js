@@ -32,7 +32,6 @@ import { pageIsDark } from "../base/styles.js";
 import { toolsChunk } from "../base/tools.js";
 import { decodeOps, isObject } from "../base/wire.js";
 import { purify, renderMarkdown, StreamingMarkdown } from "../markdown/markdown.js";
-import { copyText } from "../markdown/table_copy.js";
 import { FollowBottom } from "../panels/follow.js";
 import { topSteps } from "../panels/status_words.js";
 import { OpError, Store } from "../store/store.js";
@@ -68,7 +67,6 @@ export const SHARED = {
   "base/styles.js": { pageIsDark },
   "store/store.js": { OpError, Store },
   "store/sync.js": { connect },
-  "markdown/table_copy.js": { copyText },
   "base/tools.js": { toolsChunk },
   "view/view.js": { TranscriptView },
   "base/wire.js": { decodeOps, isObject },
