@@ -23,14 +23,4 @@ for (const key of Reflect.ownKeys(document)) {
 }
 document.head.replaceChildren();
 document.body.replaceChildren();
-// Looked up here, imported (afresh) below: the chunks' modules by file name.
-const chunkModules = import.meta.glob("../src/widget/*_chunk.js");
-const { useChunksAtHand } = await import("../src/widget/at_hand.js");
-/** @type {Record<string, {default: unknown}>} */
-const byFile = {};
-await Promise.all(
-  Object.entries(chunkModules).map(async ([path, load]) => {
-    byFile[String(path.split("/").pop())] = /** @type {any} */ (await load());
-  }),
-);
-useChunksAtHand((file) => byFile[file]);
+await (await import("./at_hand.js")).useChunksAtHand();
