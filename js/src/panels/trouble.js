@@ -52,11 +52,16 @@ function warningText(w) {
 }
 
 /**
- * Add the note and the warnings under a footer (once), then show what its run's state says.
+ * Show what a footer's run's state says of its troubles: its note and its warnings, added under
+ * it the first time there is one to show (a run with none has neither).
  * @param {import("./status.js").StatusBar & {trouble?: {notice: HTMLElement,
  *   warnings: HTMLElement, shown: number}}} bar
  */
 export function footer(bar) {
+  const s = bar.store.state;
+  const unreachable = s.status === "running" && bar.store.unreachable;
+  const ws = Array.isArray(s.warnings) ? s.warnings : [];
+  if (!bar.trouble && !unreachable && !ws.length) return;
   if (!bar.trouble) {
     const notice = h(
       "div",
@@ -71,9 +76,7 @@ export function footer(bar) {
     bar.trouble = { notice, warnings, shown: -1 };
   }
   const t = bar.trouble;
-  const s = bar.store.state;
-  t.notice.hidden = !(s.status === "running" && bar.store.unreachable);
-  const ws = Array.isArray(s.warnings) ? s.warnings : [];
+  t.notice.hidden = !unreachable;
   if (ws.length === t.shown) return;
   t.shown = ws.length;
   t.warnings.replaceChildren(
