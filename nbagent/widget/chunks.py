@@ -114,7 +114,7 @@ def _found(value: Any, hit: Any, depth: int = 0) -> bool:
 
 
 def _debugs(d: dict[str, Any]) -> bool:
-    # The timeline draws a step or a timed call (js/src/panels/timeline_slot.js hasTiming: a
+    # The timeline draws a step or a timed call (js/src/panels/timing.js hasTiming: a
     # block with a type but text or thinking; steps are below); forks start from a step or a
     # re-runnable tool's call, and show beside their run; a replay's bar shows where a
     # recording is. A run's own start (its ``started_at``, no type) draws nothing.

@@ -1,6 +1,6 @@
-// A block's view that a lazy chunk draws (a tool call's panel: the tools chunk, js/src/base/tools.js;
-// a model's thinking: the thinking chunk, js/src/base/thinking.js): made at once when the chunk
-// is here, else an empty hidden place that the view takes once the chunk has loaded.
+// A block's view that a lazy chunk draws (a tool call's panel: the tools chunk,
+// js/src/base/tools.js; a model's thinking: the thinking chunk, js/src/base/thinking.js): made at
+// once when the chunk is here, else an empty hidden place that the view takes once it has loaded.
 
 import { withChunk } from "./chunks.js";
 import { h } from "./format.js";

@@ -73,8 +73,8 @@ export function whenSent(model, name, then) {
 /**
  * How to load chunk `name` (its module's default export) from the code model a widget model
  * references (its `code` trait, "IPY_MODEL_<id>"); null when there is none (a saved page).
- * A feature chunk (js/build.mjs CHUNKS) gets the bundle's own modules it uses (`shared`,
- * js/src/widget/shared.js) before any of its code runs.
+ * A chunk that binds (nbagent/widget/chunks.json) gets the bundle's own modules it uses
+ * (`shared`, js/src/widget/shared.js) before any of its code runs.
  * @param {any} model
  * @param {string} name
  * @param {Record<string, object>} [shared]
