@@ -136,6 +136,8 @@ export function lazyChunk(lost, on = {}) {
   /** Who waits for the chunk without asking for it (`whenLoaded`). */
   /** @type {((chunk: T) => void)[]} */
   let waiting = [];
+  /** What waits to be drawn with the chunk (`drawFor`), each once. @type {WeakSet<object>} */
+  const drawing = new WeakSet();
   /** @param {T} c @param {(c: T) => void} [hook] */
   const arrived = (c, hook) => {
     chunk = c;
@@ -195,6 +197,22 @@ export function lazyChunk(lost, on = {}) {
           if (at >= 0) waiting.splice(at, 1);
         };
         signal?.addEventListener("abort", drop, { once: true });
+      }
+    },
+    /**
+     * `draw(chunk)` at once when the chunk is here, else, when `needed`, once it has loaded
+     * (not once `signal` aborted): `owner` (a view, a panel) waits for it once, however often
+     * it asks meanwhile.
+     * @param {object} owner
+     * @param {unknown} needed
+     * @param {AbortSignal} signal
+     * @param {(chunk: T) => void} draw
+     */
+    drawFor(owner, needed, signal, draw) {
+      if (chunk) draw(chunk);
+      else if (needed && !drawing.has(owner)) {
+        drawing.add(owner);
+        withChunk(this, signal, draw);
       }
     },
     /** The chunk, if it has loaded. */

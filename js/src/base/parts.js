@@ -17,12 +17,7 @@ import { dataChunk } from "./display.js";
  * @param {unknown} needed
  */
 function app(p, needed) {
-  const chunk = appChunk.get();
-  if (chunk) chunk.tool(p);
-  else if (needed && !p.appWaits) {
-    p.appWaits = true;
-    withChunk(appChunk, p.signal, (c) => c.tool(p));
-  }
+  appChunk.drawFor(p, needed, p.signal, (c) => c.tool(p));
 }
 
 /**

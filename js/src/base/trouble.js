@@ -5,7 +5,7 @@
 // widget's first running run, error or warning (nbagent/widget/chunks.py): in the page before
 // the kernel can go. A plain answer that streams and ends never uses it.
 
-import { heldChunk, withChunk } from "./chunks.js";
+import { heldChunk } from "./chunks.js";
 
 /** @typedef {typeof import("../widget/trouble_chunk.js").default} TroubleChunk */
 
@@ -22,27 +22,16 @@ export const troubleChunk = /** @type {import("./chunks.js").LazyChunk<TroubleCh
  * @param {unknown} needed
  */
 export function trouble(bar, needed) {
-  const chunk = troubleChunk.get();
-  if (chunk) chunk.footer(bar);
-  else if (needed && !bar.troubleWaits) {
-    bar.troubleWaits = true;
-    withChunk(troubleChunk, bar.signal, (c) => c.footer(bar));
-  }
+  troubleChunk.drawFor(bar, needed, bar.signal, (c) => c.footer(bar));
 }
 
 /**
  * A view's error box (view.js), at once, or once the chunk has loaded when the run has an error:
  * a view waits for it once.
- * @param {{errorEl: HTMLElement, store: import("../store/store.js").Store, ac: AbortController,
- *   errorWaits?: boolean}} view
+ * @param {{errorEl: HTMLElement, store: import("../store/store.js").Store,
+ *   ac: AbortController}} view
  */
 export function showError(view) {
-  const chunk = troubleChunk.get();
-  if (chunk) chunk.errorBox(view.errorEl, view.store.state.error);
-  else if (view.store.state.error && !view.errorWaits) {
-    view.errorWaits = true;
-    withChunk(troubleChunk, view.ac.signal, (c) =>
-      c.errorBox(view.errorEl, view.store.state.error),
-    );
-  }
+  const error = () => view.store.state.error;
+  troubleChunk.drawFor(view, error(), view.ac.signal, (c) => c.errorBox(view.errorEl, error()));
 }
