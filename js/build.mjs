@@ -1,24 +1,22 @@
 // Bundle src/widget/index.js (and the CSS it imports) into ../nbagent/static/widget.{js,css},
-// src/base/loader.js, each widget's own tiny `_esm`, into ../nbagent/static/loader.js, and
-// src/markdown/math_chunk.js (KaTeX, the math syntax and the typesetting that needs it), imported
-// by the widget when the kernel sends it with the first text that may hold a formula, into
-// ../nbagent/static/math.js, src/panels/answer_chunk.js (a paused call's answers), imported by the
-// widget the first time a live run shows a paused call, into ../nbagent/static/answer.js,
-// src/widget/inspector/ (the MCP inspector's view, its own widget's
-// `_esm` and `_css`) into ../nbagent/static/inspector.{js,css}, and src/widget/evaluation/ (an
-// evaluation's table, EvaluationWidget's `_esm` and `_css`) into
-// ../nbagent/static/evaluation.{js,css}, with src/widget/evaluation/detail.js (an opened case,
-// imported by it the first time a case opens) into ../nbagent/static/case.js. Each of those entries is a whole bundle of its own.
-// The feature chunks (CHUNKS: src/<name>_chunk.js into ../nbagent/static/<name>.js) are built
-// after the widget: a module the widget bundle has is not copied into a chunk but bound to the
-// widget's own copy as the chunk loads (`sharedModules`, src/widget/shared.js, src/base/chunks.js
-// `chunkFromCodeModel`), so a chunk holds only its own code and shares the widget's stores and
-// classes.
+// src/base/loader.js, each widget's own tiny `_esm`, into ../nbagent/static/loader.js,
+// src/widget/inspector/ (the MCP inspector's view, its own widget's `_esm` and `_css`) into
+// ../nbagent/static/inspector.{js,css}, src/widget/evaluation/ (an evaluation's table,
+// EvaluationWidget's `_esm` and `_css`) into ../nbagent/static/evaluation.{js,css}, and each lazy
+// chunk of ../nbagent/widget/chunks.json (the one list of them: docs/develop/lazy-chunks.md) from
+// src/<its entry> into ../nbagent/static/<its name>.js. A chunk that does not bind (math, answer,
+// case) is a whole bundle of its own. The chunks that bind are built after the widget: a module
+// the widget bundle has is not copied into such a chunk but bound to the widget's own copy as the
+// chunk loads (`sharedModules`, src/widget/shared.js, src/base/chunks.js `chunkFromCodeModel`), so
+// a chunk holds only its own code and shares the widget's stores and classes.
+// Beside the bundles, ../nbagent/static/metafile.json: each bundle's bytes and what each of its
+// inputs adds (esbuild's metafile, trimmed), which tests/test_bundle_size.py names when a bundle
+// grows over its margin.
 // Usage: node build.mjs [--watch] [--analyze] [--tree DIR]; --tree builds DIR/js/src into
-// DIR/nbagent/static with this checkout's packages (benchmarks/hostile.py builds an older
+// DIR/nbagent/static with this checkout's packages and list (benchmarks/hostile.py builds an older
 // checkout so); --analyze prints what each bundle and chunk is made of, biggest first.
 
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import * as acorn from "acorn";
@@ -45,20 +43,27 @@ function srcOf(file) {
 
 const WIDGET = srcOf("widget/index.js");
 
+/**
+ * The lazy chunks (../nbagent/widget/chunks.json), each with its entry in `tree` (an older tree,
+ * --tree, may lack some: those are left out).
+ * @type {{name: string, entry: string, binds: boolean}[]}
+ */
+const LAZY = JSON.parse(
+  readFileSync(fileURLToPath(new URL("../nbagent/widget/chunks.json", import.meta.url)), "utf8"),
+).chunks.filter((/** @type {{entry: string}} */ c) => existsSync(srcOf(c.entry)));
+
+/** @param {boolean} binds @returns {Record<string, string>} the chunks' entries by name */
+const chunkEntries = (binds) =>
+  Object.fromEntries(LAZY.filter((c) => c.binds === binds).map((c) => [c.name, srcOf(c.entry)]));
+
 /** @type {import("esbuild").BuildOptions} */
 const options = {
   entryPoints: {
     widget: WIDGET,
     loader: srcOf("base/loader.js"),
-    math: srcOf("markdown/math_chunk.js"),
-    answer: srcOf("panels/answer_chunk.js"),
     inspector: srcOf("widget/inspector/index.js"),
     evaluation: srcOf("widget/evaluation/index.js"),
-    // an opened case (its fields, Re-run, its run view), imported by the evaluation's widget
-    // the first time a case opens (the code model's `case`; an older tree (--tree) has none)
-    ...(existsSync(srcOf("widget/evaluation/detail.js"))
-      ? { case: srcOf("widget/evaluation/detail.js") }
-      : {}),
+    ...chunkEntries(false),
   },
   bundle: true,
   format: "esm",
@@ -72,50 +77,69 @@ const options = {
   logLevel: "info",
 };
 
-/** Feature chunks: their entries import the widget's modules, bound at load (below). */
-const CHUNKS = {
-  lanes: srcOf("widget/lanes_chunk.js"),
-  debug: srcOf("widget/debug_chunk.js"),
-  data: srcOf("widget/data_chunk.js"),
-  acp: srcOf("widget/acp_chunk.js"),
-  tools: srcOf("widget/tools_chunk.js"),
-  highlight: srcOf("widget/highlight_chunk.js"),
-  output: srcOf("widget/output_chunk.js"),
-  app: srcOf("widget/app_chunk.js"),
-  app_extras: srcOf("widget/app_extras_chunk.js"),
-};
+/** The chunks that bind: their entries import the widget's modules, bound at load (below). */
+const CHUNKS = chunkEntries(true);
 
-/**
- * Modules of the widget bundle a chunk copies instead of sharing: the bundle holds only part of
- * each (esbuild leaves out what it does not use) and a chunk needs another part. panels.js:
- * the bundle draws thinking with ThinkingPanel; the tools chunk's ToolPanel and AgentPanel
- * extend the same Panel class, which a shared binding could not give them (a chunk's bindings
- * are set after its classes are made). So the tools chunk has its own Panel.
- */
-const COPIED = new Set([path.relative(path.resolve(tree, "js/src"), srcOf("panels/panels.js"))]);
-
-/**
- * What src/widget/shared.js hands to chunks: its SHARED object's names by module path.
- * @returns {Map<string, string[]>}
- */
-function sharedNames() {
+/** src/widget/shared.js's SHARED: its declaration's object, parsed. @returns {any} */
+function sharedObject() {
   const file = srcOf("widget/shared.js");
   const ast = acorn.parse(readFileSync(file, "utf8"), {
     ecmaVersion: "latest",
     sourceType: "module",
   });
-  const names = new Map();
   for (const node of /** @type {any[]} */ (ast.body)) {
     const decl = node.type === "ExportNamedDeclaration" ? node.declaration : null;
     const shared = decl?.declarations?.find((/** @type {any} */ d) => d.id.name === "SHARED");
-    for (const p of shared?.init.properties ?? [])
-      names.set(
-        p.key.value,
-        p.value.properties.map((/** @type {any} */ q) => q.key.name),
-      );
+    if (shared) return shared.init;
   }
-  return names;
+  return null;
 }
+
+/**
+ * What src/widget/shared.js hands to chunks: its SHARED object's names by module path, in its
+ * order, and where each is in the array the widget bundle hands over (`sharedAsArray`).
+ * @returns {Map<string, string[]> & {at: (module: string, name: string) => number}}
+ */
+function sharedNames() {
+  const names = new Map();
+  /** @type {string[]} */
+  const order = [];
+  for (const p of sharedObject()?.properties ?? []) {
+    const list = p.value.properties.map((/** @type {any} */ q) => q.key.name);
+    names.set(p.key.value, list);
+    for (const n of list) order.push(`${p.key.value}#${n}`);
+  }
+  const at = (/** @type {string} */ module, /** @type {string} */ name) =>
+    order.indexOf(`${module}#${name}`);
+  return Object.assign(names, { at });
+}
+
+/**
+ * The widget bundle's SHARED as the chunks get it: an array of its values in its order (a
+ * chunk takes each by its index, `sharedModules`), so the bundle carries none of its names,
+ * which only the build reads.
+ */
+const sharedAsArray = {
+  name: "nbagent-shared-array",
+  /** @param {import("esbuild").PluginBuild} build */
+  setup(build) {
+    const file = srcOf("widget/shared.js");
+    build.onLoad({ filter: /shared\.js$/ }, (args) => {
+      if (path.resolve(args.path) !== file) return undefined;
+      const text = readFileSync(file, "utf8");
+      const init = sharedObject();
+      if (!init) return undefined;
+      const values = init.properties.flatMap((/** @type {any} */ p) =>
+        p.value.properties.map((/** @type {any} */ q) => q.value.name),
+      );
+      return {
+        contents: `${text.slice(0, init.start)}[${values.join(", ")}]${text.slice(init.end)}`,
+        loader: "js",
+      };
+    });
+  },
+};
+options.plugins = [sharedAsArray];
 
 /**
  * The names `importer` takes from module `spec` (its `import` and `export ... from`): all of
@@ -159,7 +183,7 @@ const sharedModules = (inWidget) => ({
       if (args.namespace !== "file") return undefined;
       const file = path.resolve(args.resolveDir, args.path);
       const module = file.slice(src.length);
-      if (!inWidget.has(file) || COPIED.has(module)) return undefined;
+      if (!inWidget.has(file)) return undefined;
       const names = importedNames(args.importer, args.path);
       return { path: `${module}#${names?.join(",") ?? "*"}`, namespace: "nbagent-shared" };
     });
@@ -173,7 +197,8 @@ const sharedModules = (inWidget) => ({
     }));
     build.onLoad({ filter: /.*/, namespace: "nbagent-shared" }, (args) => {
       const [module, wanted] = args.path.split("#");
-      const names = sharedNames().get(module);
+      const shared = sharedNames();
+      const names = shared.get(module);
       if (!names)
         return { errors: [{ text: `${module} is not in src/widget/shared.js's SHARED` }] };
       const missing = wanted === "*" ? [] : wanted.split(",").filter((n) => !names.includes(n));
@@ -181,11 +206,12 @@ const sharedModules = (inWidget) => ({
         return {
           errors: [{ text: `src/widget/shared.js's SHARED has no ${missing} of ${module}` }],
         };
-      const list = wanted === "*" ? names.join(", ") : wanted.split(",").join(", ");
+      const list = wanted === "*" ? names : wanted.split(",");
+      const taken = list.map((n) => `${n} = shared[${shared.at(module, n)}];`).join(" ");
       return {
         contents: `import { binds } from "nbagent-bind";
-export let ${list};
-binds.push((shared) => ({ ${list} } = shared[${JSON.stringify(module)}]));`,
+export let ${list.join(", ")};
+binds.push((shared) => { ${taken} });`,
         loader: "js",
       };
     });
@@ -213,17 +239,45 @@ const inWidget = new Set(Object.keys(widget?.inputs ?? {}).map((f) => path.resol
 const chunks = {
   ...options,
   entryPoints: Object.fromEntries(
-    Object.entries(CHUNKS)
-      .filter(([, file]) => existsSync(file)) // an older tree (--tree) may have none
-      .map(([name, file]) => [name, `nbagent-chunk:${file}`]),
+    Object.entries(CHUNKS).map(([name, file]) => [name, `nbagent-chunk:${file}`]),
   ),
   plugins: [sharedModules(inWidget)],
 };
 if (watch) {
   await (await esbuild.context(options)).watch();
   await (await esbuild.context(chunks)).watch();
-} else if (Object.keys(chunks.entryPoints ?? {}).length) {
-  const builtChunks = await esbuild.build({ ...chunks, metafile: analyze });
-  if (analyze) console.log(await esbuild.analyzeMetafile(builtChunks.metafile ?? {}));
+} else {
+  const builtChunks = Object.keys(chunks.entryPoints ?? {}).length
+    ? await esbuild.build({ ...chunks, metafile: true })
+    : null;
+  if (analyze && builtChunks) console.log(await esbuild.analyzeMetafile(builtChunks.metafile));
+  if (analyze) console.log(await esbuild.analyzeMetafile(built.metafile));
+  writeMetafile([built.metafile, builtChunks?.metafile]);
 }
-if (analyze) console.log(await esbuild.analyzeMetafile(built.metafile));
+
+/**
+ * Write ../nbagent/static/metafile.json: each bundle's bytes and its inputs' (what each adds to
+ * it, minified), biggest first, by a path under js/src/ or a package's ("marked/lib/...").
+ * @param {(import("esbuild").Metafile | undefined)[]} metafiles
+ */
+function writeMetafile(metafiles) {
+  const src = `${path.resolve(tree, "js/src")}/`;
+  /** @param {string} file @returns {string} */
+  const named = (file) => {
+    const full = file.includes(":") ? file : path.resolve(file); // a plugin's: "nbagent-chunk:..."
+    const modules = full.lastIndexOf("node_modules/");
+    return modules >= 0 ? full.slice(modules + "node_modules/".length) : full.replace(src, "");
+  };
+  /** @type {Record<string, {bytes: number, inputs: Record<string, number>}>} */
+  const bundles = {};
+  for (const meta of metafiles)
+    for (const [file, out] of Object.entries(meta?.outputs ?? {})) {
+      if (!file.endsWith(".js")) continue;
+      const inputs = Object.entries(out.inputs)
+        .filter(([, i]) => i.bytesInOutput > 0)
+        .sort((a, b) => b[1].bytesInOutput - a[1].bytesInOutput)
+        .map(([input, i]) => [named(input), i.bytesInOutput]);
+      bundles[path.basename(file)] = { bytes: out.bytes, inputs: Object.fromEntries(inputs) };
+    }
+  writeFileSync(`${tree}/nbagent/static/metafile.json`, `${JSON.stringify(bundles, null, 1)}\n`);
+}

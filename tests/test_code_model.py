@@ -7,12 +7,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, get_args
+from typing import TYPE_CHECKING
 
 import pytest
 
-from nbagent.widget.chunks import Chunk
-from nbagent.widget.code_model import _make_code_model, _mentions_math
+from nbagent.widget.chunks import LIST, mentions_math
+from nbagent.widget.code_model import _make_code_model
 from nbagent.widget.widget import AgentWidget, LanesWidget
 from tests.recording import record_comms
 from tests.wait import wait_for
@@ -39,7 +39,7 @@ ANSWER = (STATIC / "answer.js").read_text(encoding="utf-8")
     ],
 )
 def test_what_may_hold_a_formula(value: object, expected: bool) -> None:
-    assert _mentions_math(value) is expected
+    assert mentions_math(value) is expected
 
 
 def test_the_chunk_is_sent_with_the_first_formula_only() -> None:
@@ -137,11 +137,11 @@ def test_a_chunk_sent_between_two_cells_goes_again_with_the_next_cell(
     assert math_sent(since) == []  # sent once already; nothing owed
 
 
-# The feature chunks (js/build.mjs CHUNKS): all but math, answer and an evaluation's case.
+# The feature chunks (nbagent/widget/chunks.json's entries that bind to the widget's modules).
 FEATURES = {
-    name: (STATIC / f"{name}.js").read_text(encoding="utf-8")
-    for name in get_args(Chunk)
-    if name not in ("math", "answer", "case")
+    entry["name"]: (STATIC / f"{entry['name']}.js").read_text(encoding="utf-8")
+    for entry in LIST["chunks"]
+    if entry["binds"]
 }
 TEXT_ONLY = {
     "seq": 1,
@@ -175,9 +175,16 @@ TOOL = {"type": "tool", "id": "c1", "state": "running"}
         ),
         (("tools",), {"seq": 2, "ops": [["+", TOOL]]}),
         (("tools",), {"seq": 2, "ops": [["+", {"type": "agent", "id": "researcher:1"}]]}),
+        (("tools",), {"seq": 2, "ops": [["+", {"type": "note", "id": "n1", "title": "Note"}]]}),
+        (("thinking",), {"seq": 2, "ops": [["+", {"type": "thinking", "id": "r1", "text": ""}]]}),
         (("highlight",), {"seq": 2, "ops": [["t", 0, "\n```py\nx = 1\n```"]]}),
         (("highlight",), {"seq": 2, "ops": [["t", 0, "\n~~~\ncode\n~~~"]]}),
         (("highlight",), {"seq": 2, "ops": [["t", 0, "\n| a | b |\n|---|---|"]]}),
+        (("highlight",), {"seq": 2, "ops": [["t", 0, "\n\n    x = 1\n"]]}),
+        # A running run: the page may have to end it should its kernel go; a warning to show.
+        (("trouble",), {"seq": 2, "ops": [["r", {"status": "running"}]]}),
+        (("trouble",), {"seq": 2, "ops": [["r", {"warnings": [{"message": "slow"}]}]]}),
+        (("trouble",), {"seq": 2, "ops": [["r", {"error": {"message": "boom"}}]]}),
         (("output",), {"seq": 2, "ops": [["r", {"status": "completed", "ended_at": 2.0}]]}),
         (("output",), {"seq": 2, "ops": [["r", {"status": "cancelled", "ended_at": 2.0}]]}),
         (("app",), {"seq": 2, "ops": [["=", 0, {"meta": {"app": {"uri": "ui://a"}}}]]}),
@@ -201,12 +208,13 @@ def test_a_feature_chunk_is_sent_with_the_first_message_that_needs_it(
     """The debug chunk (timeline, forks, replay) with the first step, timed call, re-runnable
     tool, fork or replay; the data chunk with the first result as data; the acp chunk with a
     coding agent's plan, context window, tool kind or a diff; the tools chunk with the first
-    tool call or sub-agent; the highlight chunk with the first text that may hold a code block
-    or a table (a backtick, tilde or pipe) or a result as data; the output chunk with a run's
-    end; the app chunk with the first call with an MCP app (not with the app's code: no text of
-    the run); the app extras chunk with an app's first own call or a call with an app whose
-    arguments stream; a text stream that goes on needs none. Each is sent once, on the code
-    model's comm."""
+    tool call, sub-agent or note; the thinking chunk with the first thinking; the highlight
+    chunk with the first text that may hold a code block or a table (a backtick, tilde or pipe)
+    or a result as data; the trouble chunk with a running run, an error or a warning; the
+    output chunk with a run's end; the app chunk with the first call with an MCP app (not with
+    the app's code: no text of the run); the app extras chunk with an app's first own call or a
+    call with an app whose arguments stream; a text stream that goes on needs none. Each is sent
+    once, on the code model's comm."""
     comms = record_comms(monkeypatch)
     code = _make_code_model()
     widget = AgentWidget(code=code, snapshot={"seq": 0, "state": {"blocks": []}})

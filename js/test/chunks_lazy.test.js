@@ -1,4 +1,4 @@
-// The feature chunks the widget bundle leaves out (js/build.mjs CHUNKS) and the math chunk's
+// The chunks the widget bundle leaves out (nbagent/widget/chunks.json) and the math chunk's
 // syntax, as a page gets them: not at hand (this file imports the modules afresh, without
 // test/setup_chunks.js's chunks) but from a source that answers when the test says, as the
 // code model does once the kernel sent a chunk. What waits for one shows once it has come, as
@@ -33,15 +33,19 @@ const model = () => {
 /** The bundle's modules afresh: no chunk at hand. */
 async function fresh() {
   vi.resetModules();
-  const [view, store, tools, highlight, output, math] = await Promise.all([
+  const modules = await Promise.all([
     import("../src/view/view.js"),
     import("../src/store/store.js"),
     import("../src/base/tools.js"),
     import("../src/base/highlight_slot.js"),
     import("../src/base/output.js"),
     import("../src/markdown/math.js"),
+    import("../src/base/thinking.js"),
+    import("../src/base/debug.js"),
+    import("../src/base/trouble.js"),
+    import("../src/base/fold.js"),
   ]);
-  return { ...view, ...store, ...tools, ...highlight, ...output, ...math };
+  return Object.assign({}, ...modules);
 }
 
 /**
@@ -153,6 +157,49 @@ test("a finished run offers its output once the output chunk comes", async () =>
   } finally {
     document.body.removeEventListener(HOST_EVENT, claim);
   }
+});
+
+test("a thinking's panel takes its hidden place once the thinking chunk comes", async () => {
+  const m = await fresh();
+  const chunk = later();
+  m.thinkingChunk.provide(chunk.source);
+  const thinking = { type: "thinking", id: "r1", text: "Let me think", started_at: 1000 };
+  const { el, frame } = viewOf(m, runningState([thinking]));
+  frame();
+  expect(el.querySelector(".nba-panel-place")?.hidden).toBe(true);
+  chunk.arrive((await import("../src/widget/thinking_chunk.js")).default);
+  await m.thinkingChunk.load();
+  expect(el.querySelector(".nba-panel-place")).toBeNull();
+  expect(el.querySelector(".nba-thinking-text")?.textContent?.trim()).toBe("Let me think");
+});
+
+test("what the other chunks add to a view comes with them", async () => {
+  const m = await fresh();
+  /** @type {[string, any][]} the chunks, each with a source that answers when told */
+  const holders = [
+    ["debug", m.debugChunk],
+    ["trouble", m.troubleChunk],
+    ["fold", m.foldChunk],
+  ];
+  const sources = holders.map(([name, holder]) => ({ name, holder, chunk: later() }));
+  for (const { holder, chunk } of sources) holder.provide(chunk.source);
+  const steps = [1, 2].map((n) => ({ id: `model-${n}`, started_at: 1000, ended_at: 1001 }));
+  const blocks = Array.from({ length: 45 }, (_, i) => ({ type: "text", id: `t${i}`, text: "x" }));
+  const state = runningState(blocks, { status: "error", error: { message: "boom" }, steps });
+  const { el, frame } = viewOf(m, state);
+  frame();
+  // Before: no timeline's toggle, no error shown, every block shows.
+  expect(el.querySelector(".nba-timeline-toggle")).toBeNull();
+  expect(/** @type {HTMLElement} */ (el.querySelector(".nba-error-box")).hidden).toBe(true);
+  expect(el.querySelector(".nba-fold")).toBeNull();
+  for (const { name, holder, chunk } of sources) {
+    chunk.arrive((await import(`../src/widget/${name}_chunk.js`)).default);
+    await holder.load();
+  }
+  frame(); // the debug parts' first render
+  expect(el.querySelector(".nba-timeline-toggle")).not.toBeNull();
+  expect(el.querySelector(".nba-error-box")?.textContent).toBe("Error: boom");
+  expect(el.querySelector(".nba-fold")?.textContent).toBe("Show 30 more blocks");
 });
 
 test("text rendered before the math chunk is rendered again with its formulas", async () => {

@@ -4,7 +4,8 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { violations } from "../../tests/browser/bare/check.js";
 import { ICON_NAMES, icon } from "../src/base/icons.js";
-import { connectionGone, guardSend, KERNEL_END_EVENT } from "../src/base/kernel_end.js";
+import { KERNEL_END_EVENT } from "../src/base/kernel_end.js";
+import { connectionGone, guardSend } from "../src/base/send_guard.js";
 import { toolIconState } from "../src/panels/panels.js";
 import { Store } from "../src/store/store.js";
 import { renderSaved } from "../src/view/saved.js";

@@ -14,7 +14,8 @@ import {
   usageDetails,
   usageText,
 } from "../src/base/format.js";
-import { detailLines, statusLabel, statusParts, stepLines } from "../src/panels/status_words.js";
+import { detailLines, statusLabel, statusParts } from "../src/panels/status_words.js";
+import { stepLines } from "../src/panels/step_lines.js";
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const FIXTURE = JSON.parse(readFileSync(join(HERE, "../../tests/fixtures/formats.json"), "utf8"));

@@ -20,6 +20,10 @@ const ALLOWED = {
   // is the page's registry of imported bundles, kept on globalThis on purpose (one import per
   // page and code version, whichever copy of the loader asks).
   "src/base/loader.js loaded": "the page's bundle imports (globalThis.__nbagentLoaded)",
+  // Like each lazy chunk's holder (`export const toolsChunk = heldChunk(...)`), one per copy of
+  // the bundle: the index of those holders, each added once as its module loads, which the
+  // widget reads to take every chunk from the code model (nbagent/widget/chunks.json).
+  "src/base/chunks.js held": "the lazy chunks this copy of the bundle holds, by name",
 };
 
 const COLLECTIONS = new Set(["Map", "Set", "WeakMap", "WeakSet", "Array", "Object"]);

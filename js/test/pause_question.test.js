@@ -60,9 +60,9 @@ const answers = (/** @type {any} */ w) => w.model.sent.filter((m) => m.type === 
 
 test("before the answer chunk arrives: the question, and no buttons", async () => {
   // The widget's modules afresh, whichever test ran first: their answer chunk has not come
-  // (the other feature chunks are at hand, as in every file: test/setup_chunks.js).
+  // (the other chunks that bind are at hand, as in every file: test/setup_chunks.js).
   vi.resetModules();
-  (await import("../src/widget/at_hand.js")).useChunksAtHand();
+  await (await import("./at_hand.js")).useChunksAtHand();
   const fresh = await import("./mount.js");
   expect((await import("../src/base/answer.js")).answerChunk.get()).toBeNull();
   const w = fresh.mountView(cleanups);

@@ -4,8 +4,9 @@
 // js/src/base/answer.js `answerChunk`, start empty again), no chunk import of a former file
 // (the `globalThis.__nbagent*` registries), an empty document without a former file's
 // expandos (js/src/base/styles.js keeps a page's sheets on it) and real timers.
-// Then the feature chunks and the math syntax are at hand, as in a page once the kernel sent
-// them (js/src/widget/at_hand.js); js/test/chunks_lazy.test.js draws without them.
+// Then the chunks that bind (nbagent/widget/chunks.json) and the math syntax are at hand, as in
+// a page once the kernel sent them (js/src/widget/at_hand.js); js/test/chunks_lazy.test.js
+// draws without them.
 import { vi } from "vitest";
 
 vi.useRealTimers();
@@ -22,5 +23,4 @@ for (const key of Reflect.ownKeys(document)) {
 }
 document.head.replaceChildren();
 document.body.replaceChildren();
-const { useChunksAtHand } = await import("../src/widget/at_hand.js");
-useChunksAtHand();
+await (await import("./at_hand.js")).useChunksAtHand();

@@ -563,7 +563,7 @@ describe("footer", () => {
 
 describe("steps", () => {
   test("a run of several model calls lists each step with its usage", async () => {
-    const { stepLines } = await import("../src/panels/status_words.js");
+    const { stepLines } = await import("../src/panels/step_lines.js");
     const steps = [
       {
         id: "s1",

@@ -1,41 +1,42 @@
-"""The lazy chunks of the widget's code (``CodeModel``'s ``math``, ``answer``, ``lanes``,
-``debug``, ``data``, ``acp``, ``tools``, ``highlight``, ``output``, ``case``, ``app`` and
-``app_extras`` traits,
-``nbagent/static/<name>.js``): what they are, and what in a widget's messages or state makes the
-browser need each (a formula, a paused call, a widget of several runs, a step / timed call /
-re-runnable tool / fork, a tool result as data, a coding agent's plan, context window, tool
-kinds or diffs, a tool call or sub-agent, a code block or a table, a run's end, a call with an
-MCP app, an app's own call or streaming input; an evaluation's opened case:
+"""The lazy chunks of the widget's code (``nbagent/widget/chunks.json``, the one list of them,
+each ``nbagent/static/<name>.js`` in the ``CodeModel`` trait of its name) and what in a widget's
+messages or state makes the browser need each: the ``mentions_*`` function its entry names
+(a formula, a paused call, a widget of several runs, a step / timed call / re-runnable tool /
+fork, a tool result as data, a coding agent's plan, context window, tool kinds or diffs, a tool
+call, sub-agent or note, a model's thinking, a code block or a table, a running run, an error
+or a warning, a run's end, a call with an MCP app, an app's own call or streaming input). An
+entry without one is sent by what its ``sent_by`` names (an evaluation's opened case:
 ``nbagent/evaluation/board.py``)."""
 
 from __future__ import annotations
 
 import functools
+import json
 import pathlib
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-Chunk = Literal[
-    "math",
-    "answer",
-    "lanes",
-    "debug",
-    "data",
-    "acp",
-    "tools",
-    "highlight",
-    "output",
-    "case",
-    "app",
-    "app_extras",
-]
-"""The lazy chunks a ``CodeModel`` carries, each in the trait of its name."""
+LIST = json.loads((pathlib.Path(__file__).parent / "chunks.json").read_text(encoding="utf-8"))
+"""``chunks.json``: ``{"about": ..., "chunks": [entry, ...]}``, each entry a chunk's name, its
+module under ``js/src/``, whether it binds to the widget's modules, what sends it, what it
+holds and the words only it holds."""
+
+CHUNKS: tuple[str, ...] = tuple(entry["name"] for entry in LIST["chunks"])
+"""The lazy chunks a ``CodeModel`` carries, each in the trait of its name, in the list's order."""
+
+if TYPE_CHECKING:
+    Chunk = str
+else:
+    # The names are the list's: the Literal keeps ``get_args(Chunk)`` naming them.
+    Chunk = Literal[CHUNKS]
+"""A lazy chunk's name (one of ``CHUNKS``)."""
 
 _STATIC = pathlib.Path(__file__).parent.parent / "static"
 _MATH_MARKS = ("$", "\\(", "\\[")
 # A code fence's (``` or ~~~) or a table's first character: a mark split between two
-# messages is still seen whole in one of them.
-_BLOCK_MARKS = ("`", "~", "|")
+# messages is still seen whole in one of them. An indented code block's line start may be split
+# so: it is seen in the state the run ends with (a Copy pressed before asks for the chunk).
+_BLOCK_MARKS = ("`", "~", "|", "\n    ", "\n\t")
 _ENDED = frozenset(("completed", "error", "cancelled"))
 
 
@@ -113,7 +114,7 @@ def _found(value: Any, hit: Any, depth: int = 0) -> bool:
 
 
 def _debugs(d: dict[str, Any]) -> bool:
-    # The timeline draws a step or a timed call (js/src/panels/timeline_slot.js hasTiming: a
+    # The timeline draws a step or a timed call (js/src/panels/timing.js hasTiming: a
     # block with a type but text or thinking; steps are below); forks start from a step or a
     # re-runnable tool's call, and show beside their run; a replay's bar shows where a
     # recording is. A run's own start (its ``started_at``, no type) draws nothing.
@@ -165,19 +166,26 @@ def mentions_acp(value: Any) -> bool:
     return _found(value, _acps)
 
 
-_PANELS = ("tool", "agent", "activity", "interrupt")
+_PANELS = ("tool", "agent", "activity", "interrupt", "note")
 
 
 def mentions_tools(value: Any) -> bool:
-    """Whether a message or state holds a tool call, a sub-agent, an activity or an interrupt
-    (a block of one of those types): the browser needs the tools chunk to draw its panel."""
+    """Whether a message or state holds a tool call, a sub-agent, an activity, an interrupt or
+    a note (a block of one of those types): the browser needs the tools chunk to draw it."""
     return _found(value, lambda d: d.get("type") in _PANELS)
+
+
+def mentions_thinking(value: Any) -> bool:
+    """Whether a message or state holds a model's thinking (a block of that type): the browser
+    needs the thinking chunk to draw its panel."""
+    return _found(value, lambda d: d.get("type") == "thinking")
 
 
 def mentions_blocks(value: Any) -> bool:
     """Whether a message or state holds text that may be a code block or a table (a backtick,
-    a tilde or a pipe in any string value but a widget's own code), or a result as data (its
-    tables): the browser may then need the highlight chunk (code highlighted, table copy)."""
+    a tilde, a pipe or a line indented as code in any string value but a widget's own code), or
+    a result as data (its tables): the browser may then need the highlight chunk (code
+    highlighted, the copy buttons of code blocks and tables)."""
     return _in_text(value, _BLOCK_MARKS) or mentions_data(value)
 
 
@@ -186,6 +194,24 @@ def mentions_end(value: Any) -> bool:
     ``running``): the browser may then need the output chunk, to hand the run's output to
     the frontend that saves it (nbagent's JupyterLab renderer)."""
     return _found(value, lambda d: d.get("status") in _ENDED)
+
+
+def _troubles(d: dict[str, Any]) -> bool:
+    # A running run, which the page must be able to end itself should its kernel go (nothing
+    # can be sent then), a run's error or a warning to show.
+    warnings = d.get("warnings")
+    return (
+        d.get("status") == "running"
+        or isinstance(d.get("error"), dict)
+        or (isinstance(warnings, list) and bool(warnings))
+    )
+
+
+def mentions_trouble(value: Any) -> bool:
+    """Whether a message or state holds a running run, a run's error or a warning: the browser
+    may then need the trouble chunk (a run's error and warnings, the note that the page cannot
+    reach its kernel, a Stop sent again, the end the page gives a run whose kernel went)."""
+    return _found(value, _troubles)
 
 
 def mentions_app(value: Any) -> bool:
@@ -210,16 +236,16 @@ def mentions_app_extras(value: Any) -> bool:
     return _found(value, _app_extras)
 
 
-MENTIONS: tuple[tuple[Chunk, Callable[[Any], bool]], ...] = (
-    ("answer", mentions_pause),
-    ("lanes", mentions_lanes),
-    ("debug", mentions_debug),
-    ("data", mentions_data),
-    ("acp", mentions_acp),
-    ("tools", mentions_tools),
-    ("highlight", mentions_blocks),
-    ("output", mentions_end),
-    ("app", mentions_app),
-    ("app_extras", mentions_app_extras),
+def _mentions(name: str) -> Callable[[Any], bool]:
+    """The ``mentions_*`` function of this module an entry of the list names."""
+    found = globals().get(name)
+    if not (name.startswith("mentions_") and callable(found)):
+        raise LookupError(f"chunks.json names {name!r}, which nbagent/widget/chunks.py lacks")
+    return found  # type: ignore[no-any-return]
+
+
+MENTIONS: tuple[tuple[Chunk, Callable[[Any], bool]], ...] = tuple(
+    (entry["name"], _mentions(entry["mentions"])) for entry in LIST["chunks"] if entry["mentions"]
 )
-"""The chunks after ``math`` and what in a widget's message or state makes the page need each."""
+"""Each chunk a widget's message or state may need, and what says it does (the list's
+``mentions``), ``math`` first."""

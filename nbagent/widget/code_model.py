@@ -6,17 +6,17 @@ the chunks it needs; a viewer's page changes no trait)."""
 from __future__ import annotations
 
 import pathlib
+import types
 from collections.abc import Callable
-from typing import Any, cast, get_args
+from typing import Any, cast
 
 import ipywidgets
 import traitlets
 
 from nbagent.core.values import scrubbed
 from nbagent.widget.audience import may_act
-from nbagent.widget.chunks import MENTIONS, Chunk
+from nbagent.widget.chunks import CHUNKS, LIST, MENTIONS, Chunk
 from nbagent.widget.chunks import chunk as _chunk
-from nbagent.widget.chunks import mentions_math as _mentions_math
 from nbagent.widget.shared import shared
 
 _STATIC = pathlib.Path(__file__).parent.parent / "static"
@@ -64,8 +64,6 @@ class _Scrubbed(ipywidgets.Widget):  # type: ignore[misc]  # ipywidgets has no t
         code = getattr(self, "code", None)
         if not isinstance(code, CodeModel):
             return
-        if not code.math and _mentions_math(value):
-            code.include("math")
         for name, mentions in MENTIONS:
             if not getattr(code, name) and mentions(value):
                 code.include(name)
@@ -76,62 +74,37 @@ def _text(name: str) -> str:
     return found.read_text(encoding="utf-8") if isinstance(found, pathlib.Path) else found
 
 
-class CodeModel(_Scrubbed):
+def _chunk_traits() -> type[traitlets.HasTraits]:
+    """One synced trait per lazy chunk of the list (``nbagent/widget/chunks.json``), named as
+    it is: the chunk's JavaScript (an ES module, ``nbagent/static/<name>.js``), empty until a
+    widget needs it (``CodeModel.include``; ``chunks.MENTIONS`` says what in a message or state
+    needs which), so a notebook saves only the chunks its widgets needed (without a formula,
+    not KaTeX's 270 KB). Stays empty when the chunk was not built (a formula then shows TeX)."""
+    traits = {
+        entry["name"]: traitlets.Unicode("", help=entry["holds"]).tag(sync=True)
+        for entry in LIST["chunks"]
+    }
+    return types.new_class(
+        "ChunkTraits", (traitlets.HasTraits,), {}, lambda ns: ns.update(traits, __module__=__name__)
+    )
+
+
+_ChunkTraits = _chunk_traits()
+
+
+# The chunks' traits come from the list (a class made from it): mypy sees a variable base.
+class CodeModel(_Scrubbed, _ChunkTraits):  # type: ignore[misc,valid-type]
     """The widget's code, once per kernel: every nbagent widget references this model, so a
     notebook saved with widget state holds the bundle once, however many runs it shows. A
-    plain widget (``WidgetModel``, no view), read by each widget's tiny loader (``LOADER``)."""
+    plain widget (``WidgetModel``, no view), read by each widget's tiny loader (``LOADER``).
+    Each lazy chunk of ``nbagent/widget/chunks.json`` is a trait of its name (``math``,
+    ``answer``, ``tools``...), empty until sent."""
 
     code = traitlets.Unicode("").tag(sync=True)
     """The bundle's JavaScript (an ES module: ``nbagent/static/widget.js``)."""
 
     css = traitlets.Unicode("").tag(sync=True)
     """The bundle's styles (``nbagent/static/widget.css``)."""
-
-    math = traitlets.Unicode("").tag(sync=True)
-    """The math chunk's JavaScript (an ES module: ``nbagent/static/math.js``: KaTeX to MathML,
-    the math syntax), imported by the browser as it comes. Empty until a widget sends text
-    that may hold a formula (``include_math``): a notebook without math does not save the
-    chunk's 270 KB. Stays empty when it was not built (formulas then show TeX)."""
-
-    answer = traitlets.Unicode("").tag(sync=True)
-    """The answer chunk's JavaScript (``nbagent/static/answer.js``: a paused call's buttons,
-    forms and code hint). Empty until a widget sends a paused call: most notebooks never pause."""
-
-    # The feature chunks (js/build.mjs CHUNKS), each empty until a widget needs it
-    # (nbagent/widget/chunks.py MENTIONS says what in a message or state needs which).
-    lanes = traitlets.Unicode("").tag(sync=True)
-    """The lanes chunk (``nbagent/static/lanes.js``): lanes, chat turns."""
-
-    debug = traitlets.Unicode("").tag(sync=True)
-    """The debug chunk (``nbagent/static/debug.js``): timeline, forks, replay bar."""
-
-    data = traitlets.Unicode("").tag(sync=True)
-    """The data chunk (``nbagent/static/data.js``): tool results as data."""
-
-    acp = traitlets.Unicode("").tag(sync=True)
-    """The acp chunk (``nbagent/static/acp.js``): plans, context gauge, tool kinds, diffs."""
-
-    tools = traitlets.Unicode("").tag(sync=True)
-    """The tools chunk (``nbagent/static/tools.js``): tool calls' and sub-agents' panels."""
-
-    highlight = traitlets.Unicode("").tag(sync=True)
-    """The highlight chunk (``nbagent/static/highlight.js``): code highlighted, table copy."""
-
-    output = traitlets.Unicode("").tag(sync=True)
-    """The output chunk (``nbagent/static/output.js``): a finished run's output for the page."""
-
-    app = traitlets.Unicode("").tag(sync=True)
-    """The app chunk (``nbagent/static/app.js``): an MCP app's sandboxed frame and its host."""
-
-    app_extras = traitlets.Unicode("").tag(sync=True)
-    """The app extras chunk (``nbagent/static/app_extras.js``): what an MCP app asks of its
-    host beyond showing (its own tool calls answered, its log, its downloads) and its call's
-    arguments as they stream; sent with the first such call or streaming input, or when the
-    page asks (a download)."""
-
-    case = traitlets.Unicode("").tag(sync=True)
-    """The case chunk (``nbagent/static/case.js``): an evaluation's opened case, sent with
-    the first ``open`` and as the evaluation ends (``nbagent/evaluation/board.py``)."""
 
     version = traitlets.Unicode("").tag(sync=True)
     """A hash of the code, styles and chunks: the browser imports each version once per
@@ -151,7 +124,7 @@ class CodeModel(_Scrubbed):
         # js/src/base/chunks.js); a chunk is nbagent's own code, so any page may have any.
         if isinstance(content, dict) and content.get("type") == "include":
             chunk = content.get("chunk")
-            if chunk in get_args(Chunk):
+            if chunk in CHUNKS:
                 self.include(cast("Chunk", chunk))
 
     def include(self, chunk: Chunk) -> None:
@@ -177,7 +150,7 @@ def _make_code_model() -> CodeModel:
     import hashlib
 
     code, css = _text("widget.js"), _text("widget.css")
-    chunks = "".join(_chunk(name) for name in get_args(Chunk))
+    chunks = "".join(_chunk(name) for name in CHUNKS)
     version = hashlib.sha256((code + css + chunks).encode()).hexdigest()[:16]
     return CodeModel(code=code, css=css, version=version)
 

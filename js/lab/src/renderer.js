@@ -29,9 +29,8 @@ import "../../src/widget/styles.js";
 import "./chunks.js";
 import { ancestorProperty, endOfStatus, isObject, liveState } from "./hosts.js";
 import { KernelWatch } from "./kernel_watch.js";
-import { appRendermime } from "./plugin.js";
+import { connectLive } from "./live_widget.js";
 
-const WIDGET_VIEW_MIME = "application/vnd.jupyter.widget-view+json";
 /** The output data the live widget may replace besides its own (never the widget view). */
 const WRITABLE = ["text/html", "text/plain"];
 
@@ -40,12 +39,10 @@ const WRITABLE = ["text/html", "text/plain"];
  * @typedef {import("@jupyterlab/rendermime-interfaces").IRenderMime.IRenderer} IRenderer
  * @typedef {import("@jupyterlab/rendermime-interfaces").IRenderMime.IExtension} IExtension
  * @typedef {import("../../src/view/saved.js").Payload} Payload
- * @typedef {{createRenderer(mimeType: string): IRenderer, getFactory(mimeType: string): unknown}}
- *   RendererSource the notebook's rendermime
+ * @typedef {import("./live_widget.js").RendererSource} RendererSource
  * @typedef {"pending" | "live" | "gone"} LiveState
  *   pending: the widget manager has not answered yet; gone: no model (or its view was closed)
  * @typedef {import("../../src/base/kernel_end.js").PageEnd} PageEnd
- * @typedef {import("./kernel_watch.js").Session} Session
  */
 
 /** @implements {IRenderer} */
@@ -116,7 +113,7 @@ export class TranscriptRenderer extends Panel {
       if (!this.read(raw)) return;
     }
     if (!this.isAttached) return; // onAfterAttach goes on from here
-    this.connectLive();
+    connectLive(this);
     this.arrange();
   }
 
@@ -163,7 +160,7 @@ export class TranscriptRenderer extends Panel {
   /** @param {import("@lumino/messaging").Message} msg */
   onAfterAttach(msg) {
     super.onAfterAttach(msg);
-    this.connectLive(); // the output area (and its rendermime) is known once attached
+    connectLive(this); // the output area (and its rendermime) is known once attached
     this.arrange();
   }
 
@@ -173,81 +170,6 @@ export class TranscriptRenderer extends Panel {
     this.drop();
     this.clearSaved();
     super.dispose();
-  }
-
-  /** Start the live widget for the payload's model, once per model id. */
-  connectLive() {
-    /** @type {string | null | undefined} */
-    const modelId = this.payload?.model_id;
-    // An untrusted output shows the saved transcript only: a live widget runs code.
-    if (!modelId || !this.model?.trusted || this.tried === modelId) return;
-    this.tried = modelId; // once: a model not found now will not be found later
-    /** @type {RendererSource | null} */
-    const rendermime = ancestorProperty(this, "rendermime");
-    if (rendermime === null) {
-      // Not in an output area (Voilà): the app's widget manager knows the widget view.
-      this.seeking = true;
-      const found = (/** @type {RendererSource | null} */ source) => {
-        this.seeking = false;
-        if (source !== null && !this.isDisposed && this.payload?.model_id === modelId)
-          this.startLive(modelId, source);
-        this.arrange();
-      };
-      appRendermime().then(found, () => found(null));
-      return;
-    }
-    this.startLive(modelId, rendermime);
-    // The widget manager registers its renderer once the kernel is ready, and hands itself
-    // only to the output area's own renderers: one made before then (a notebook reopened)
-    // would wait forever, so it is made again from the new factory.
-    /** @type {Session | null} */
-    const session = ancestorProperty(this, "sessionContext");
-    this.kernel.watch(session);
-    const retry = () => {
-      const live = this.live;
-      if (live?.modelId !== modelId || this.state !== "pending") return;
-      if (rendermime.getFactory(WIDGET_VIEW_MIME) !== live.factory)
-        this.startLive(modelId, rendermime);
-    };
-    session?.ready.then(
-      () => setTimeout(retry),
-      () => {},
-    );
-  }
-
-  /**
-   * Render the widget view of `modelId` with the notebook's widget-view renderer, hidden
-   * until it shows a live view (`arrange`).
-   * @param {string} modelId
-   * @param {RendererSource} rendermime
-   */
-  startLive(modelId, rendermime) {
-    this.drop();
-    const factory = rendermime.getFactory(WIDGET_VIEW_MIME);
-    if (!factory || this.model === null) return; // no widget manager (no ipywidgets)
-    const renderer = /** @type {Panel} */ (
-      /** @type {unknown} */ (rendermime.createRenderer(WIDGET_VIEW_MIME))
-    );
-    const observer = new MutationObserver(() => this.arrange());
-    observer.observe(renderer.node, { childList: true, attributes: true });
-    this.live = { modelId, renderer, observer, factory };
-    this.state = "pending";
-    this.liveBox.addWidget(renderer);
-    const view = isObject(this.model.data[WIDGET_VIEW_MIME])
-      ? { ...this.model.data[WIDGET_VIEW_MIME], model_id: modelId }
-      : { version_major: 2, version_minor: 1, model_id: modelId };
-    // A copy: the widget renderer blanks `model_id` in its data when its view is disposed.
-    /** @type {IMimeModel} */
-    const viewModel = {
-      trusted: true,
-      data: { [WIDGET_VIEW_MIME]: view },
-      metadata: {},
-      setData() {},
-    };
-    const done = () => this.arrange();
-    /** @type {IRenderer} */ (/** @type {unknown} */ (renderer))
-      .renderModel(viewModel)
-      .then(done, done);
   }
 
   /**

@@ -2,13 +2,13 @@
 // gauge, tool kinds and diffs. The kernel gives it to the code model with the first run that
 // has one (nbagent/widget/chunks.py); tool panels and the status line call `acp` as they update.
 
-import { lazyChunk, withChunk } from "./chunks.js";
+import { heldChunk } from "./chunks.js";
 
 /** @typedef {typeof import("../widget/acp_chunk.js").default} AcpChunk */
 
 /** The acp chunk of this copy of the bundle. */
-export const acpChunk = /** @type {ReturnType<typeof lazyChunk<AcpChunk>>} */ (
-  lazyChunk("plans and diffs show as text")
+export const acpChunk = /** @type {import("./chunks.js").LazyChunk<AcpChunk>} */ (
+  heldChunk("acp", "plans and diffs show as text")
 );
 
 /**
@@ -20,10 +20,5 @@ export const acpChunk = /** @type {ReturnType<typeof lazyChunk<AcpChunk>>} */ (
  * @param {unknown} needed
  */
 export function acp(part, view, needed) {
-  const chunk = acpChunk.get();
-  if (chunk) chunk[part](view);
-  else if (needed && !view.acpWaits) {
-    view.acpWaits = true;
-    withChunk(acpChunk, view.signal, (c) => c[part](view));
-  }
+  acpChunk.drawFor(view, needed, view.signal, (c) => c[part](view));
 }

@@ -3,7 +3,7 @@
 // Held here, in the bundle, so that every copy of the tools chunk's PauseBox
 // (js/src/panels/pause.js) draws with the one the page loaded.
 
-import { chunkFromCodeModel, lazyChunk } from "./chunks.js";
+import { heldChunk } from "./chunks.js";
 
 /**
  * @typedef {import("../panels/pause.js").PauseBox} PauseBox
@@ -12,18 +12,9 @@ import { chunkFromCodeModel, lazyChunk } from "./chunks.js";
  */
 
 /** The answer chunk of this copy of the bundle. */
-export const answerChunk = /** @type {ReturnType<typeof lazyChunk<AnswerChunk>>} */ (
-  lazyChunk("a paused call cannot be answered here")
+export const answerChunk = /** @type {import("./chunks.js").LazyChunk<AnswerChunk>} */ (
+  heldChunk("answer", "a paused call cannot be answered here")
 );
-
-/**
- * Where the answer chunk comes from (the newest source given wins, js/src/base/chunks.js): the widget's code model
- * (nbagent/widget/code_model.py, CodeModel's `answer` trait, sent with the first paused call).
- * @param {any} model a widget model with a `code` trait ("IPY_MODEL_<id>")
- */
-export function provideAnswerFromCodeModel(model) {
-  answerChunk.provide(chunkFromCodeModel(model, "answer"));
-}
 
 /** Use this chunk at once (tests: the module imported directly). @param {AnswerChunk} c */
 export function useAnswerChunk(c) {

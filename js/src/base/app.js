@@ -2,7 +2,7 @@
 // sandboxed frame of its tool panel. The kernel gives it to the code model with the first call
 // that has an app (nbagent/widget/chunks.py); tool panels call `app` as they update (parts.js).
 
-import { lazyChunk, withChunk } from "./chunks.js";
+import { heldChunk } from "./chunks.js";
 
 /**
  * @typedef {typeof import("../widget/app_chunk.js").default} AppChunk
@@ -10,27 +10,12 @@ import { lazyChunk, withChunk } from "./chunks.js";
  */
 
 /** The app chunk of this copy of the bundle. */
-export const appChunk = /** @type {ReturnType<typeof lazyChunk<AppChunk>>} */ (
-  lazyChunk("MCP apps cannot show")
+export const appChunk = /** @type {import("./chunks.js").LazyChunk<AppChunk>} */ (
+  heldChunk("app", "MCP apps cannot show")
 );
 
 /** The app extras chunk (an app's own calls, log, downloads, streaming input), which the app
  * chunk asks for (js/src/panels/app_frame.js). */
-export const appExtrasChunk = /** @type {ReturnType<typeof lazyChunk<AppExtrasChunk>>} */ (
-  lazyChunk("an MCP app's calls, log and downloads cannot show")
+export const appExtrasChunk = /** @type {import("./chunks.js").LazyChunk<AppExtrasChunk>} */ (
+  heldChunk("app_extras", "an MCP app's calls, log and downloads cannot show")
 );
-
-/**
- * A tool panel's app, at once, or once the chunk has loaded when its call has one (`needed`,
- * its `meta.app`): a panel waits for it once, however often it updates meanwhile.
- * @param {any} p a ToolPanel
- * @param {unknown} needed
- */
-export function app(p, needed) {
-  const chunk = appChunk.get();
-  if (chunk) chunk.tool(p);
-  else if (needed && !p.appWaits) {
-    p.appWaits = true;
-    withChunk(appChunk, p.signal, (c) => c.tool(p));
-  }
-}

@@ -1,7 +1,9 @@
-// The lazy chunks the widget's code model carries (nbagent/widget/code_model.py, CodeModel: `math`,
-// `answer`, and the feature chunks, js/build.mjs CHUNKS): each imported from a Blob URL the
-// first time it is needed, so nothing is fetched, once per page, chunk and code version,
-// whichever copy of the bundle asks.
+// The lazy chunks the widget's code model carries (nbagent/widget/chunks.json, the one list of
+// them; nbagent/widget/code_model.py): each imported from a Blob URL the first time it is needed,
+// so nothing is fetched, once per page, chunk and code version, whichever copy of the bundle
+// asks. Each chunk but math (a page's typesetter's: js/src/markdown/math.js) is held once per
+// copy of the bundle by the module that uses it (`heldChunk`: js/src/base/tools.js...), where
+// js/src/widget/index.js finds it to take it from the code model.
 
 /**
  * A chunk's imports in this page, by code version (`globalThis.__nbagentMath`, ...): shared
@@ -71,8 +73,8 @@ export function whenSent(model, name, then) {
 /**
  * How to load chunk `name` (its module's default export) from the code model a widget model
  * references (its `code` trait, "IPY_MODEL_<id>"); null when there is none (a saved page).
- * A feature chunk (js/build.mjs CHUNKS) gets the bundle's own modules it uses (`shared`,
- * js/src/widget/shared.js) before any of its code runs.
+ * A chunk that binds (nbagent/widget/chunks.json) gets the bundle's own modules it uses
+ * (`shared`, js/src/widget/shared.js) before any of its code runs.
  * @param {any} model
  * @param {string} name
  * @param {Record<string, object>} [shared]
@@ -134,6 +136,8 @@ export function lazyChunk(lost, on = {}) {
   /** Who waits for the chunk without asking for it (`whenLoaded`). */
   /** @type {((chunk: T) => void)[]} */
   let waiting = [];
+  /** What waits to be drawn with the chunk (`drawFor`), each once. @type {WeakSet<object>} */
+  const drawing = new WeakSet();
   /** @param {T} c @param {(c: T) => void} [hook] */
   const arrived = (c, hook) => {
     chunk = c;
@@ -180,12 +184,36 @@ export function lazyChunk(lost, on = {}) {
     /**
      * `then(chunk)` at once when the chunk is here, else once it has loaded, without starting
      * a load: for what only matters if the kernel sends the chunk (a page that never gets it
-     * waits for nothing).
+     * waits for nothing). Not once `signal` aborted (what waited is let go then).
      * @param {(chunk: T) => void} then
+     * @param {AbortSignal} [signal]
      */
-    whenLoaded(then) {
+    whenLoaded(then, signal) {
       if (chunk) then(chunk);
-      else waiting.push(then);
+      else if (!signal?.aborted) {
+        waiting.push(then);
+        const drop = () => {
+          const at = waiting.indexOf(then);
+          if (at >= 0) waiting.splice(at, 1);
+        };
+        signal?.addEventListener("abort", drop, { once: true });
+      }
+    },
+    /**
+     * `draw(chunk)` at once when the chunk is here, else, when `needed`, once it has loaded
+     * (not once `signal` aborted): `owner` (a view, a panel) waits for it once, however often
+     * it asks meanwhile.
+     * @param {object} owner
+     * @param {unknown} needed
+     * @param {AbortSignal} signal
+     * @param {(chunk: T) => void} draw
+     */
+    drawFor(owner, needed, signal, draw) {
+      if (chunk) draw(chunk);
+      else if (needed && !drawing.has(owner)) {
+        drawing.add(owner);
+        withChunk(this, signal, draw);
+      }
     },
     /** The chunk, if it has loaded. */
     get: () => chunk,
@@ -203,6 +231,32 @@ export function lazyChunk(lost, on = {}) {
     },
   };
 }
+
+/**
+ * @template T
+ * @typedef {ReturnType<typeof lazyChunk<T>>} LazyChunk
+ */
+
+/** The chunks this copy of the bundle holds, by name. @type {Map<string, LazyChunk<any>>} */
+const held = new Map();
+
+/**
+ * Chunk `name` of nbagent/widget/chunks.json as this copy of the bundle holds it, made at the
+ * first call (by the module that uses it, as the bundle loads): the widget takes each held
+ * chunk from its code model (js/src/widget/index.js), the lab extension and the tests use them
+ * at once (js/src/widget/at_hand.js).
+ * @param {string} name
+ * @param {string} [lost] what stays undone when its code does not load (a warning)
+ * @returns {LazyChunk<any>}
+ */
+export function heldChunk(name, lost = `the ${name} chunk's parts cannot show`) {
+  const chunk = held.get(name) ?? lazyChunk(lost);
+  held.set(name, chunk);
+  return chunk;
+}
+
+/** Every chunk this copy of the bundle holds, by name (`heldChunk`). */
+export const heldChunks = () => held;
 
 /**
  * `then(chunk)` at once when the chunk is here, else once it has loaded (not when `signal`

@@ -4,11 +4,11 @@
 // the first step, timed call, re-runnable tool, fork or replay (nbagent/widget/chunks.py); the bundle keeps where each
 // part goes and shows it once the chunk is here.
 
-import { lazyChunk } from "./chunks.js";
+import { heldChunk } from "./chunks.js";
 
 /** @typedef {typeof import("../widget/debug_chunk.js").default} DebugChunk */
 
 /** The debug chunk of this copy of the bundle. */
-export const debugChunk = /** @type {ReturnType<typeof lazyChunk<DebugChunk>>} */ (
-  lazyChunk("the timeline and forks cannot show")
+export const debugChunk = /** @type {import("./chunks.js").LazyChunk<DebugChunk>} */ (
+  heldChunk("debug", "the timeline and forks cannot show")
 );

@@ -7,8 +7,10 @@
 // - the widget manager marks every model not live as the kernel restarts (ipywidgets'
 //   `comm_live_update`, from any frontend built on @jupyter-widgets/base), and a model whose
 //   comm closes triggers `comm:close`;
-// - a message the page cannot send because the connection is gone (`guardSend`): JupyterLab
-//   throws "Cannot send" for a disposed comm and "Kernel is dead" for a dead kernel.
+// - a message the page cannot send because the connection is gone (send_guard.js `guardSend`):
+//   JupyterLab throws "Cannot send" for a disposed comm and "Kernel is dead" for a dead kernel.
+// All of it but the guard is the trouble chunk's (js/src/widget/trouble_chunk.js), which the
+// kernel sends with a widget's first running run, so it is in the page before the kernel goes.
 
 /** The DOM event nbagent's lab extension dispatches on each view root (not bubbling). */
 export const KERNEL_END_EVENT = "nbagent-kernel-end";
@@ -89,41 +91,5 @@ export function watchKernel(root, store, model, signal) {
   signal.addEventListener("abort", () => {
     model.off("comm_live_update", notLive);
     model.off("comm:close", closed);
-  });
-}
-
-/**
- * Whether an error thrown by a send proves the connection to the kernel is gone (not a
- * passing hiccup): JupyterLab's comm and kernel connection say so in these words.
- * @param {unknown} err
- */
-export function connectionGone(err) {
-  const message = err instanceof Error ? err.message : String(err);
-  return /^(Cannot send|Kernel is dead)$/.test(message);
-}
-
-/**
- * A model whose `send` never throws into the page: a send that fails because the connection is
- * gone calls `onGone` (which ends the runs locally); any other failure is logged, as before
- * the page's own retry (a sync) or the user (Stop again) would try again.
- * @template {{send(content: any, ...rest: any[]): void}} M
- * @param {M} model
- * @param {() => void} onGone
- * @returns {M}
- */
-export function guardSend(model, onGone) {
-  return new Proxy(model, {
-    get(target, key) {
-      const value = Reflect.get(target, key);
-      if (key !== "send" || typeof value !== "function") return value;
-      return (/** @type {any[]} */ ...args) => {
-        try {
-          value.apply(target, args);
-        } catch (err) {
-          if (connectionGone(err)) onGone();
-          else console.warn("nbagent: cannot send to the kernel:", err);
-        }
-      };
-    },
   });
 }

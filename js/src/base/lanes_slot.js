@@ -3,11 +3,11 @@
 // first such widget opens (nbagent/widget/chunks.py); js/src/widget/index.js waits for it with such a
 // model.
 
-import { lazyChunk } from "./chunks.js";
+import { heldChunk } from "./chunks.js";
 
 /** @typedef {typeof import("../widget/lanes_chunk.js").default} LanesChunk */
 
 /** The lanes chunk of this copy of the bundle. */
-export const lanesChunk = /** @type {ReturnType<typeof lazyChunk<LanesChunk>>} */ (
-  lazyChunk("the lanes cannot show")
+export const lanesChunk = /** @type {import("./chunks.js").LazyChunk<LanesChunk>} */ (
+  heldChunk("lanes", "the lanes cannot show")
 );

@@ -4,7 +4,7 @@
 // code model with the first run that ends (nbagent/widget/chunks.py); a view offers its run's output
 // once it is here.
 
-import { lazyChunk, withChunk } from "./chunks.js";
+import { heldChunk, withChunk } from "./chunks.js";
 
 /**
  * @typedef {typeof import("../widget/output_chunk.js").default} OutputChunk
@@ -13,8 +13,8 @@ import { lazyChunk, withChunk } from "./chunks.js";
  */
 
 /** The output chunk of this copy of the bundle. */
-export const outputChunk = /** @type {ReturnType<typeof lazyChunk<OutputChunk>>} */ (
-  lazyChunk("the page cannot save a finished run's output")
+export const outputChunk = /** @type {import("./chunks.js").LazyChunk<OutputChunk>} */ (
+  heldChunk("output", "the page cannot save a finished run's output")
 );
 
 /**

@@ -5,10 +5,6 @@
 
 export { morph } from "../base/morph.js";
 export { PURIFY, purify } from "../base/purify.js";
-export {
-  copyCode,
-  emphasisMeter,
-  setEmphasisScans,
-} from "./md_render.js";
+export { emphasisMeter, setEmphasisScans } from "./md_render.js";
 export { StreamingMarkdown } from "./streaming.js";
 export { renderMarkdown, renderMarkdownToFragment, warmUp } from "./whole.js";

@@ -8,11 +8,10 @@
 import { Lexer, Marked } from "marked";
 import { escapeHtml } from "../base/escape.js";
 import { h } from "../base/format.js";
-import { highlightCode } from "../base/highlight_slot.js";
+import { boxTable, highlightCode } from "../base/highlight_slot.js";
 import { PURIFY, purify } from "../base/purify.js";
 import { LEX_BUDGET_MS, lexBudget, TooCostly } from "./lex_budget.js";
 import { mathSlots } from "./math.js";
-import { copyText, withCopy } from "./table_copy.js";
 
 /** In the HTML of a block with a math placeholder (math_syntax.js). */
 export const MATH_MARK = 'class="nb-math';
@@ -254,13 +253,13 @@ export function renderFrozen(toks, ctx = renderContext()) {
 }
 
 /**
- * Wrap each code block in a box with a copy button and highlight its code (the highlight
- * chunk's, highlight_slot.js), each table in a box with TSV and markdown copy buttons (our
- * own UI, added after sanitizing).
+ * Wrap each code block in a box with a copy button and highlight its code, and give each table
+ * its box with TSV and markdown copy buttons (the highlight chunk's, highlight_slot.js): our
+ * own UI, added after sanitizing.
  * @param {DocumentFragment | Element} root
  */
 function decorate(root) {
-  for (const table of root.querySelectorAll("table")) withCopy(table, "nba-table");
+  for (const table of root.querySelectorAll("table")) boxTable(table);
   for (const pre of root.querySelectorAll("pre")) {
     const code = pre.firstElementChild;
     if (code?.localName === "code") highlightCode(/** @type {HTMLElement} */ (code));
@@ -274,15 +273,6 @@ function decorate(root) {
     pre.replaceWith(box);
     box.append(pre, btn);
   }
-}
-
-/**
- * Copy the code of a copy button's block; shows "Copied" for a moment.
- * @param {HTMLButtonElement} btn
- */
-export async function copyCode(btn) {
-  const code = btn.parentElement?.querySelector("pre")?.textContent ?? "";
-  await copyText(btn, () => code.replace(/\n$/, ""), "Copy");
 }
 
 /**

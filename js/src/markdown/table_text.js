@@ -1,8 +1,34 @@
-// A rendered table as text, TSV or GFM markdown, for its copy buttons (table_copy.js): in the
-// highlight chunk (js/src/widget/highlight_chunk.js), which the view's click delegation calls
-// (js/src/base/highlight_slot.js).
+// A table's copy buttons (an answer's table, a tool's data table: data.js) and the table as
+// text, TSV or GFM markdown, for them: in the highlight chunk (js/src/widget/highlight_chunk.js),
+// which the view's click delegation calls (js/src/base/highlight_slot.js).
 
+import { h } from "../base/format.js";
 import { copyText } from "./table_copy.js";
+
+/**
+ * Put a table in a box that scrolls sideways, with copy buttons for TSV and markdown (our own
+ * buttons: `nba-copy`, handled by the view's click delegation through highlight_slot.js `copyTable`).
+ * @param {HTMLTableElement} table
+ * @param {string} cls
+ */
+export function withCopy(table, cls) {
+  const box = h("div", cls);
+  const scroll = h("div", "nba-table-scroll");
+  const bar = h("div", "nba-copy-bar");
+  for (const [format, label] of [
+    ["tsv", "Copy TSV"],
+    ["md", "Copy markdown"],
+  ]) {
+    const btn = h("button", `nba-copy nba-copy-table nba-copy-${format}`, label);
+    btn.type = "button";
+    btn.title = `Copy the table as ${format === "tsv" ? "tab-separated values" : "markdown"}`;
+    bar.append(btn);
+  }
+  table.replaceWith(box);
+  scroll.append(table);
+  box.append(bar, scroll);
+  return box;
+}
 
 /**
  * The cells of a rendered table, row by row (a spanning "… N rows …" row included or not).

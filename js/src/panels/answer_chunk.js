@@ -9,7 +9,8 @@
 // An ACP agent's request (a pause with `options`, nbagent/adapters/acp/permission.py) gets
 // one button per option the agent offered, named as it named them, answered with `choose`.
 
-import { actionButton, clicks, editedArgs, fill, h, setText } from "../base/format.js";
+import { actionButton, clicks, editedArgs, fill } from "../base/controls.js";
+import { h, setText } from "../base/format.js";
 import { schemaForm } from "./inspector/form.js";
 
 /**

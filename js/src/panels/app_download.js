@@ -4,7 +4,8 @@
 // a base64 `blob`): a link (`resource_link`, for the host to fetch) is refused, nbagent fetches
 // nothing for an app. At most MAX_OFFERS wait at once, each of at most MAX_FILES files.
 
-import { actionButton, clicks, h } from "../base/format.js";
+import { actionButton, clicks } from "../base/controls.js";
+import { h } from "../base/format.js";
 import { isObject } from "../base/wire.js";
 
 export const MAX_OFFERS = 3;

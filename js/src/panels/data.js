@@ -7,7 +7,7 @@
 
 import { h } from "../base/format.js";
 import { purify, renderMarkdown } from "../markdown/markdown.js";
-import { withCopy } from "../markdown/table_copy.js";
+import { withCopy } from "../markdown/table_text.js";
 
 export const TABLE_MIME = "application/vnd.nbagent.table+json";
 

@@ -1,16 +1,12 @@
 // A very long run folds its middle: the first few top-level blocks, a "Show N more blocks"
 // button, then the last ones (where streaming happens). The transcript grows with the
 // notebook (no scroll box of its own), so without this a 300-step agent run is a page the
-// reader has to scroll through to reach the next cell.
+// reader has to scroll through to reach the next cell. The fold chunk's (js/src/base/fold.js).
 
+import { FOLD_OVER } from "../base/fold.js";
 import { h, setText } from "../base/format.js";
 
-/**
- * More top-level blocks than this fold. A block is a paragraph-sized answer, a thinking or a
- * tool panel (closed: one line): 40 is about two screens of panels at 800 px, far more than a
- * chat-like run has (1 to 10), and what an agent loop reaches after ~15 tool calls.
- */
-export const FOLD_OVER = 40;
+export { FOLD_OVER } from "../base/fold.js";
 /** Shown above the fold: the run's start (its first thinking, tool calls and answer). */
 export const FOLD_HEAD = 3;
 /** Shown below the fold: the run's recent work, the streaming block among them. */
@@ -80,4 +76,20 @@ export class BlockFold {
     const next = els[range[1]];
     if (this.button.nextSibling !== next) parent.insertBefore(this.button, next);
   }
+}
+
+/**
+ * The fold of a run's view (view.js TranscriptView): the reader's choice is the store's, so a
+ * re-created view keeps it; showing every block shows them at once.
+ * @param {{store: import("../store/store.js").Store, blocksEl: HTMLElement,
+ *   ac: AbortController}} view
+ */
+export function blockFold(view) {
+  /** @type {BlockFold} */
+  const fold = new BlockFold(
+    () => view.store.uiFor(FOLD_KEY),
+    () => fold.apply(view.blocksEl), // shown all: nothing is folded any more
+    view.ac.signal,
+  );
+  return fold;
 }

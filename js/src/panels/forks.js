@@ -3,7 +3,8 @@
 // own, listed in the original's `forks` trait ("IPY_MODEL_<id>"); its lane is a TranscriptView
 // of that model's store, so its Stop, Re-run and Fork buttons talk to the fork's kernel side.
 
-import { actionButton, clicks, displayValue, fill, h, setText } from "../base/format.js";
+import { actionButton, clicks, displayValue, fill } from "../base/controls.js";
+import { h, setText } from "../base/format.js";
 
 /**
  * @typedef {import("../store/store.js").Store} Store
@@ -15,6 +16,23 @@ import { actionButton, clicks, displayValue, fill, h, setText } from "../base/fo
  */
 
 const REF = "IPY_MODEL_";
+
+/**
+ * Whether a run's view may fork its run: true where the page may act and the kernel holds an
+ * agent run whose steps fork (its model's `forks`, a list), else why not (`forks` null: the
+ * kernel does not fork this run, said as `run.fork()` says it: `cannot_fork` of
+ * nbagent/apps/replay.py's ReplayRun, its `replay` trait set, else of runtime/run.py's Run), or
+ * nothing. Forks show beside a run's own widget, not in a lane or a chat turn.
+ * @param {{model: {get(key: string): any}, mayAct: () => boolean}} view
+ * @returns {unknown}
+ */
+export function canFork(view) {
+  const forks = view.model.get("forks");
+  const why = view.model.get("replay")?.total
+    ? "a replay has no model to ask again"
+    : "this run has no conversation to go on from";
+  return view.mayAct() && (Array.isArray(forks) || (forks === null && why));
+}
 
 /**
  * A fork's editor, hidden until opened: its text box, and Fork and Cancel (which hides it) for

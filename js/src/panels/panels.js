@@ -1,21 +1,20 @@
-// Thinking and tool panels. Thinking is markdown and math, rendered like answers (sanitized,
-// markdown.js); everything else from the model or a tool goes in with textContent.
+// The panels of tool calls and sub-agents (the tools chunk: js/src/widget/tools_chunk.js):
+// everything from the model or a tool goes in with textContent.
 // Twin: nbagent/transcript/export/static_html.py, nbagent/transcript/export/common.py
 
 import { withChunk } from "../base/chunks.js";
+import { displayValue } from "../base/controls.js";
 import { debugChunk } from "../base/debug.js";
-import { renderDisplay } from "../base/display.js";
-import { displayValue, formatDuration, h, oneLine, setText, usageText } from "../base/format.js";
+import { formatDuration, h, oneLine, setText, usageText } from "../base/format.js";
 import { icon } from "../base/icons.js";
-import { parts } from "../base/parts.js";
-import { StreamingMarkdown } from "../markdown/markdown.js";
+import { parts, renderDisplay } from "../base/parts.js";
+import { Panel, spinner } from "./panel.js";
 import { PauseBox, waitingFor } from "./pause.js";
 import { RerunBox, tracebackBox } from "./rerun.js";
 import { showTask } from "./task_view.js";
 
 /**
  * @typedef {import("../store/store.js").Store} Store
- * @typedef {import("../store/store.js").ThinkingBlock} ThinkingBlock
  * @typedef {import("../store/store.js").ToolBlock} ToolBlock
  * @typedef {import("../store/store.js").AgentBlock} AgentBlock
  * @typedef {import("./rerun.js").ToolActions} ToolActions
@@ -26,95 +25,6 @@ import { showTask } from "./task_view.js";
 export const FOLD_LINES = 20;
 /** The class of an element whose tool panels are open, their result first. */
 export const OPEN_TOOLS = "nba-open-tools";
-
-/**
- * A collapsible panel: <details>/<summary>. The open state is automatic until the user
- * toggles it; the user's choice is kept in the store (it survives re-created views).
- */
-class Panel {
-  /**
-   * @param {Store} store
-   * @param {string} id block id
-   * @param {string} kind css modifier
-   * @param {AbortSignal} signal
-   */
-  constructor(store, id, kind, signal) {
-    this.store = store;
-    this.id = id;
-    this.el = h("details", `nba-panel nba-${kind}`);
-    this.summary = h("summary", "nba-summary");
-    this.body = h("div", "nba-panel-body");
-    this.el.append(this.summary, this.body);
-    this.summary.addEventListener(
-      "click",
-      (e) => {
-        e.preventDefault();
-        const open = !this.el.open;
-        this.store.uiFor(this.id).open = open;
-        this.el.open = open;
-      },
-      { signal },
-    );
-  }
-
-  /** @param {boolean} auto the automatic open state */
-  setOpen(auto) {
-    const user = this.store.uiFor(this.id).open;
-    const open = user ?? auto;
-    if (this.el.open !== open) this.el.open = open;
-  }
-}
-
-/** @param {string} [label] */
-function spinner(label = "working") {
-  const s = h("span", "nba-spinner");
-  s.setAttribute("role", "img");
-  s.setAttribute("aria-label", label);
-  return s;
-}
-
-export class ThinkingPanel extends Panel {
-  /**
-   * @param {Store} store
-   * @param {string} id
-   * @param {AbortSignal} signal
-   * @param {Typesetter | null} [math] typesets the formulas
-   */
-  constructor(store, id, signal, math = null) {
-    super(store, id, "thinking", signal);
-    this.spin = spinner("thinking");
-    this.label = h("span", "nba-label", "Thinking");
-    this.meta = h("span", "nba-meta");
-    this.summary.append(this.spin, this.label, this.meta);
-    /** Streamed like an answer: only the live (last) block is parsed again per update. */
-    this.md = new StreamingMarkdown(math);
-    this.body.classList.add("nba-thinking-text");
-    this.body.append(this.md.el);
-  }
-
-  /**
-   * @param {ThinkingBlock} b
-   * @param {{answered: boolean, running: boolean}} ctx answered: a later text block has text
-   */
-  update(b, ctx) {
-    const streaming = ctx.running && b.ended_at == null;
-    this.spin.hidden = !streaming;
-    setText(this.label, streaming ? "Thinking…" : "Thinking");
-    const dur =
-      b.ended_at != null && b.started_at != null ? formatDuration(b.ended_at - b.started_at) : "";
-    // Reasoning kept encrypted (never decoded): its readable part, if any, and the word.
-    const hidden = b.redacted
-      ? "(redacted)"
-      : b.encrypted && !b.text
-        ? "(encrypted reasoning)"
-        : "";
-    setText(this.meta, hidden || [dur, b.encrypted && "encrypted"].filter(Boolean).join(" · "));
-    const text = hidden && !b.text ? hidden : (b.text ?? "");
-    this.md.set(text, !streaming);
-    this.md.flush();
-    this.setOpen(!ctx.answered);
-  }
-}
 
 export class ToolPanel extends Panel {
   /**
@@ -358,15 +268,4 @@ function compact(args) {
       .join(", ");
   }
   return JSON.stringify(args) ?? "";
-}
-
-/**
- * The view of a `user` block, the user's turn: their words as typed, in the bubble a chat
- * shows its prompts in; text, never markdown.
- */
-export function userView() {
-  const el = h("div", "nba-prompt");
-  /** @param {import("../store/store.js").Block} b */
-  const update = (b) => setText(el, /** @type {import("../store/store.js").UserBlock} */ (b).text);
-  return { el, update };
 }

@@ -1,12 +1,14 @@
 // The replay bar of a run played from a recording: where it is ("event 12 of 340") and, for
 // a step replay, the buttons that play on. The position comes from the `replay` trait, which
 // the kernel writes when a step is done (never per event); a click sends {type: "step", to}.
-// In the debug chunk: the bundle keeps an empty bar (js/src/panels/replay_slot.js) until a replay.
+// In the debug chunk (js/src/panels/run_debug.js), folded in the footer's details.
 
-import { h, plural, setText } from "../base/format.js";
-import { NEEDS_CLICK } from "./replay_slot.js";
+import { plural } from "../base/controls.js";
+import { h, setText } from "../base/format.js";
 
-export { NEEDS_CLICK } from "./replay_slot.js";
+/** The event the bar sends up when its buttons appear: the footer's details, where it is
+ * folded, open to show them (they wait for a click). */
+export const NEEDS_CLICK = "nba-needs-click";
 
 /**
  * @typedef {{position?: number, total?: number, step?: boolean, speed?: number,
@@ -41,7 +43,7 @@ export class ReplayBar {
    * @param {{get(key: string): any}} model
    * @param {(msg: import("../base/wire.js").PageMessage) => void} send
    * @param {AbortSignal} signal
-   * @param {HTMLElement} [el] its element (the ReplaySlot's)
+   * @param {HTMLElement} [el] its element
    */
   constructor(model, send, signal, el = h("div", "nba-replay")) {
     this.model = model;

@@ -7,7 +7,8 @@
 // textContent.
 
 import { withChunk } from "../base/chunks.js";
-import { actionButton, clicks, h, setText } from "../base/format.js";
+import { actionButton, clicks } from "../base/controls.js";
+import { h, setText } from "../base/format.js";
 import { toolsChunk } from "../base/tools.js";
 
 /**

@@ -2,18 +2,9 @@
 // arguments' editor (JSON only: they go to the kernel as an object, never as code) and the re-runs'
 // results under the original call.
 
-import { renderDisplay } from "../base/display.js";
-import {
-  actionButton,
-  clicks,
-  displayValue,
-  editedArgs,
-  fill,
-  formatDuration,
-  h,
-  oneLine,
-  setText,
-} from "../base/format.js";
+import { actionButton, clicks, displayValue, editedArgs, fill } from "../base/controls.js";
+import { formatDuration, h, oneLine, setText } from "../base/format.js";
+import { renderDisplay } from "../base/parts.js";
 import { copyButton, pyArgs, tracebackBox } from "./rerun.js";
 
 /**

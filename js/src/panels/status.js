@@ -1,47 +1,34 @@
 // The footer: one status line (spinner, label, first token, tok/s, elapsed, tokens, cost, a
-// details toggle, Stop), the details folded under it (step lines, usage, what tok/s is made
-// of, the replay bar), and the warnings, which stay in view. Its words are status_words.js's.
+// details toggle, Stop) and the details folded under it (usage, what tok/s is made of). Its
+// words are status_words.js's. What a run with steps, timed calls or a replay adds (the
+// timeline's toggle, the step lines with "Fork here", the replay bar) is the debug chunk's
+// (js/src/panels/run_debug.js), a part of the footer (`extras`); its warnings and the note that
+// the kernel cannot be reached, which stay in view under it, the trouble chunk's (trouble.js).
 // Twin: nbagent/transcript/export/static_html.py
 
 import { acp } from "../base/acp.js";
-import { withChunk } from "../base/chunks.js";
-import { debugChunk } from "../base/debug.js";
 import { h, setText } from "../base/format.js";
-import { icon } from "../base/icons.js";
-import { num } from "../base/numbers.js";
-import { NEEDS_CLICK } from "./replay_slot.js";
-import { detailLines, statusLabel, statusParts, stepLines, topSteps } from "./status_words.js";
-import { hasTiming, TIMELINE_KEY } from "./timeline_slot.js";
+import { trouble, troubleChunk } from "../base/trouble.js";
+import { detailLines, statusLabel, statusParts } from "./status_words.js";
 
 /** @typedef {import("../store/store.js").State} State */
-
-/** A Stop the run has not answered is sent again after this long (ms), doubling, so often. */
-const STOP_AGAIN_MS = 2000;
-const STOP_TRIES = 4;
-
-/** @param {unknown} w */
-function warningText(w) {
-  if (typeof w === "string") return w;
-  if (typeof w === "object" && w !== null && "message" in w) return String(w.message);
-  return JSON.stringify(w);
-}
 
 export class StatusBar {
   /**
    * @param {import("../store/store.js").Store} store
    * @param {(msg: import("../base/wire.js").PageMessage) => void} send
    * @param {AbortSignal} signal
-   * @param {() => unknown} [canFork] true where the kernel holds an agent run whose steps fork,
-   *   else why not (a string: "Fork here" disabled, saying it) or nothing
    * @param {{n: number}} [ids] the page's count of ids (page.js): the details' aria-controls
    */
-  constructor(store, send, signal, canFork = () => false, ids = { n: 0 }) {
+  constructor(store, send, signal, ids = { n: 0 }) {
     this.store = store;
-    this.canFork = canFork;
     this.send = send;
     this.signal = signal;
-    /** "Fork here" (the debug chunk's, js/src/base/debug.js). @type {import("./forks.js").StepForks | null} */
-    this.stepForks = null;
+    /**
+     * What a chunk adds to the footer (the debug chunk's: run_debug.js), updated with it.
+     * @type {{update(): void}[]}
+     */
+    this.extras = [];
     this.el = h("div", "nba-footer");
     this.line = h("div", "nba-status");
     this.line.setAttribute("role", "status");
@@ -53,49 +40,22 @@ export class StatusBar {
     this.toggle.setAttribute("aria-expanded", "false");
     this.stop = h("button", "nba-stop", "Stop");
     this.stop.type = "button";
-    this.timelineToggle = this.timelineButton(signal);
-    this.line.append(
-      this.spin,
-      this.label,
-      this.parts,
-      this.timelineToggle,
-      this.toggle,
-      this.stop,
-    );
+    this.line.append(this.spin, this.label, this.parts, this.toggle, this.stop);
     this.details = h("div", "nba-details");
     this.details.id = `nba-details-${++ids.n}`;
     this.details.hidden = true;
     this.toggle.setAttribute("aria-controls", this.details.id);
-    this.steps = h("ul", "nba-steps");
     this.usage = h("div", "nba-details-usage");
     this.counts = h("div", "nba-details-counts");
-    this.details.append(this.steps, this.usage, this.counts);
-    this.stepsKey = "";
+    this.details.append(this.usage, this.counts);
     /** Whether the reader opened or closed the details: then nothing opens them for them. */
     this.toggled = false;
-    this.warnings = h("ul", "nba-warnings");
-    this.notice = h(
-      "div",
-      "nba-notice",
-      "This page cannot reach the kernel: it hears the run but its requests get no answer " +
-        "(JupyterLab can lose widget messages after a page reload). The full run shows here " +
-        "when it ends; to stop it, interrupt the kernel.",
-    );
-    this.notice.hidden = true;
-    this.el.append(this.line, this.details, this.notice, this.warnings);
+    this.el.append(this.line, this.details);
     this.toggle.addEventListener(
       "click",
       () => {
         this.toggled = true;
         this.setOpen(this.toggle.getAttribute("aria-expanded") !== "true");
-      },
-      { signal },
-    );
-    // A step replay's buttons wait for a click: the details open to show them, once.
-    this.details.addEventListener(
-      NEEDS_CLICK,
-      () => {
-        if (!this.toggled) this.setOpen(true);
       },
       { signal },
     );
@@ -106,7 +66,8 @@ export class StatusBar {
         send({ type: "stop" });
         this.store.stopping = true;
         this.store.touch();
-        this.stopAgain(STOP_AGAIN_MS, STOP_TRIES, send, signal);
+        // Sent again while the run goes on (the trouble chunk's: a running run has it).
+        troubleChunk.get()?.stopAgain(this.store, send, signal);
       },
       { signal },
     );
@@ -114,51 +75,6 @@ export class StatusBar {
     // released off the button, and the browser clicks nothing (the run streams on). Captured,
     // the release is the button's wherever the button went, as a touch's always is.
     this.stop.onpointerdown = (e) => this.stop.setPointerCapture(e.pointerId);
-    this.nWarnings = -1;
-  }
-
-  /**
-   * Stop again while the run still streams: a message to the kernel can be lost around a page
-   * reload (as a `sync` can: sync.js `connect`), and a Stop is harmless twice.
-   * @param {number} delayMs @param {number} left @param {(msg: import("../base/wire.js").PageMessage) => void} send
-   * @param {AbortSignal} signal
-   */
-  stopAgain(delayMs, left, send, signal) {
-    if (left <= 0) return;
-    const timer = setTimeout(() => {
-      if (signal.aborted || !this.store.stopping || this.store.state.status !== "running") return;
-      send({ type: "stop" });
-      this.stopAgain(delayMs * 2, left - 1, send, signal);
-    }, delayMs);
-    signal.addEventListener("abort", () => clearTimeout(timer), { once: true });
-  }
-
-  /**
-   * The timeline's toggle: the choice is the store's (every view of the run, a re-created one).
-   * @param {AbortSignal} signal
-   */
-  timelineButton(signal) {
-    const button = h("button", "nba-timeline-toggle", "Timeline");
-    button.type = "button"; // shown and pressed or not by update()
-    button.addEventListener(
-      "click",
-      () => {
-        const ui = this.store.uiFor(TIMELINE_KEY);
-        ui.open = !ui.open;
-        button.ariaPressed = String(ui.open); // at once; the timeline comes with the frame
-        this.store.touch();
-      },
-      { signal },
-    );
-    return button;
-  }
-
-  /**
-   * Fold an element (the replay bar) into the details, after the numbers.
-   * @param {HTMLElement} el
-   */
-  hold(el) {
-    this.details.append(el);
   }
 
   /** @param {boolean} open */
@@ -166,19 +82,6 @@ export class StatusBar {
     this.details.hidden = !open;
     this.toggle.setAttribute("aria-expanded", String(open));
     if (open) this.update();
-  }
-
-  /** Whether "Fork here" is here (else it is asked for: the details are drawn again then). */
-  forks() {
-    if (this.stepForks) return true;
-    withChunk(debugChunk, this.signal, (c) => {
-      if (this.stepForks) return;
-      this.stepForks = new c.StepForks(this.send, this.signal);
-      this.steps.after(this.stepForks.note, this.stepForks.editor);
-      this.stepsKey = "";
-      this.update();
-    });
-    return this.stepForks !== null;
   }
 
   update() {
@@ -196,55 +99,17 @@ export class StatusBar {
     setText(this.label, label);
     setText(this.parts, statusParts(s, now).join(" · "));
     this.stop.hidden = !running;
-    // Nothing timed (a plain text stream): no toggle rather than an empty timeline.
-    this.timelineToggle.hidden = !hasTiming(s);
-    this.timelineToggle.ariaPressed = String(this.store.uiFor(TIMELINE_KEY).open === true);
-    this.notice.hidden = !(running && this.store.unreachable);
     this.stop.disabled = this.store.stopping;
     setText(this.stop, this.store.stopping ? "Stopping…" : "Stop");
     // Folded: nothing to compute or lay out until the reader opens them.
     if (!this.details.hidden) {
-      const lines = stepLines(s);
-      // An ended agent run's model steps fork (js/src/panels/forks.js StepForks): "Fork here";
-      // another run's are disabled, saying why.
-      const can = !running && lines.length > 0 && this.canFork();
-      const forkable = can && this.forks() && can;
-      const key = `${lines.join("\n")}\n${forkable}`;
-      if (key !== this.stepsKey) {
-        this.stepsKey = key;
-        const steps = topSteps(s);
-        this.steps.replaceChildren(
-          ...lines.map((line, n) => {
-            const li = h("li", "nba-step", line);
-            const id = String(steps[n]?.id ?? "");
-            // The answer's step (no tools' step after it) forks with a message only.
-            const answer = !String(steps[n + 1]?.id).startsWith("tools");
-            if (forkable && /^model-\d+$/.test(id) && num(steps[n].ended_at) !== null)
-              li.append(
-                " ",
-                /** @type {any} */ (this.stepForks).button(id, n + 1, forkable, answer),
-              );
-            return li;
-          }),
-        );
-        this.steps.hidden = lines.length === 0;
-      }
       const [usage, counts] = detailLines(s, now);
       setText(this.usage, usage);
       setText(this.counts, counts);
     }
-    const ws = Array.isArray(s.warnings) ? s.warnings : [];
-    if (ws.length !== this.nWarnings) {
-      this.nWarnings = ws.length;
-      this.warnings.replaceChildren(
-        ...ws.map((w) => {
-          const li = h("li", "nba-warning");
-          li.append(icon("warning"), warningText(w));
-          return li;
-        }),
-      );
-      this.warnings.hidden = ws.length === 0;
-    }
+    for (const part of this.extras) part.update();
+    const warned = Array.isArray(s.warnings) && s.warnings.length > 0;
+    trouble(this, warned || (running && this.store.unreachable));
     acp("status", this, s.plan || s.context || s.session);
   }
 }

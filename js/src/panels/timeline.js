@@ -1,6 +1,6 @@
 // The timeline: a run's model calls, tool calls and sub-agents as bars on one time axis, under
-// the transcript when the reader turns it on from the status line (in the debug
-// chunk, loaded then: js/src/panels/timeline_slot.js). The rows are the same as
+// the transcript when the reader turns it on from the status line (in the debug chunk:
+// js/src/panels/run_debug.js). The rows are the same as
 // nbagent/transcript/export/timeline.py's (tests/fixtures/timeline.json holds the cases both are checked
 // against).
 // Twin: nbagent/transcript/export/timeline.py
@@ -15,9 +15,9 @@ import {
   usageText,
 } from "../base/format.js";
 import { num } from "../base/numbers.js";
-import { TIMELINE_KEY } from "./timeline_slot.js";
+import { TIMELINE_KEY } from "./timing.js";
 
-export { hasTiming, TIMELINE_KEY } from "./timeline_slot.js";
+export { hasTiming, TIMELINE_KEY } from "./timing.js";
 
 /**
  * @typedef {import("../store/store.js").State} State
@@ -243,7 +243,7 @@ export class TimelineView {
    * @param {import("../store/store.js").Store} store
    * @param {(cb: FrameRequestCallback) => number} raf a running bar grows once a frame
    * @param {(id: number) => void} cancelRaf
-   * @param {HTMLElement} [el] its element (the TimelineSlot's)
+   * @param {HTMLElement} [el] its element (run_debug.js RunDebug's)
    */
   constructor(store, raf, cancelRaf, el = h("div", "nba-timeline")) {
     this.store = store;

@@ -6,6 +6,7 @@
 import { outputPartsOf } from "../base/output.js";
 import { decodeOps, isObject } from "../base/wire.js";
 import { OpError, Store } from "./store.js";
+import { connect } from "./sync.js";
 
 /**
  * @typedef {{title?: string | null, prompt?: string | null, can_rerun?: boolean | string}} LaneMeta
@@ -308,5 +309,26 @@ export function followLanes(set, model) {
       closed = true;
       set.onSettled = null;
     };
+  };
+}
+
+/**
+ * A lanes widget's set of runs, kept in step with its model (sync.js `connect`, loaded from its
+ * traits: `followLanes`), with the kernel's notices shown on it; its other messages go to
+ * `others` (the kernel's last word: js/src/widget/index.js).
+ * @param {LanesModelLike & import("./sync.js").ModelLike} model
+ * @param {(msg: import("./sync.js").OtherMessage, set: LaneSet) => void} others
+ * @returns {{store: LaneSet, disconnect: () => void}}
+ */
+export function connectLanes(model, others) {
+  const set = new LaneSet();
+  /** @param {import("./sync.js").OtherMessage} msg */
+  const onMessage = (msg) => {
+    if (msg.type === "notice" && typeof msg.text === "string") set.setNotice(msg.text);
+    others(msg, set);
+  };
+  return {
+    store: set,
+    disconnect: connect(set, model, { onMessage, follow: followLanes(set, model) }),
   };
 }

@@ -1,9 +1,27 @@
 // A run's end given by the page (`Store.endByPage`): its kernel restarted, shut down or can no
 // longer be reached (base/kernel_end.js says how the page knows), so no end will come from the
 // kernel. The state ends as the kernel would end a cancelled run, and the end is kept over ops
-// the kernel sent before it went (a throttled flush can arrive after its last word).
+// the kernel sent before it went (a throttled flush can arrive after its last word). In the
+// trouble chunk (js/src/widget/trouble_chunk.js), in the page before the kernel can go.
 
-import { closePending } from "../base/kernel_end.js";
+import { closePending, PAGE_END_WARNINGS } from "../base/kernel_end.js";
+
+/**
+ * The end the page gives a running run (the store's `pageEnd`): cancelled, why, when, and the
+ * warning that says so.
+ * @param {import("../base/kernel_end.js").PageEnd} reason
+ * @param {number} now kernel epoch seconds
+ * @returns {Record<string, unknown>}
+ */
+export function pageEnd(reason, now) {
+  return {
+    status: "cancelled",
+    end_reason: reason,
+    ended_at: now,
+    activity: null,
+    warning: { message: PAGE_END_WARNINGS[reason] },
+  };
+}
 
 /**
  * Apply the page's end to a state (again, after ops that came later: their data stays, the end

@@ -1,12 +1,11 @@
 // The transcript store: one per model. Holds the state of DEVELOP.md ("Transcript state"),
 // applies the 4 ops, and tells subscribed views what changed (change.js); a run its page ends:
-// page_end.js.
+// page_end.js, in the trouble chunk (js/src/base/trouble.js).
 
-import { PAGE_END_WARNINGS } from "../base/kernel_end.js";
 import { outputPartsOf } from "../base/output.js";
+import { troubleChunk } from "../base/trouble.js";
 import { decodeOps, isObject } from "../base/wire.js";
 import { emptyChange } from "./change.js";
-import { keepPageEnd } from "./page_end.js";
 
 export { emptyChange, mergeChange } from "./change.js";
 
@@ -258,7 +257,7 @@ export class Store {
     const change = emptyChange();
     try {
       for (const op of ops) this.apply(op, change);
-      if (this.pageEnd) keepPageEnd(this.state, this.pageEnd, change);
+      if (this.pageEnd) troubleChunk.get()?.keepPageEnd(this.state, this.pageEnd, change);
     } catch (err) {
       this.damaged = true;
       throw err;
@@ -331,22 +330,18 @@ export class Store {
   }
 
   /**
-   * End a running run here, in the page, as its kernel would end a cancelled run (page_end.js):
-   * its kernel restarted or shut down, or its connection closed.
+   * End a running run here, in the page, as its kernel would end a cancelled run (page_end.js,
+   * the trouble chunk's: the kernel sends it with a widget's first running run): its kernel
+   * restarted or shut down, or its connection closed.
    * @param {import("../base/kernel_end.js").PageEnd} reason
    * @returns {boolean} whether a running run was ended
    */
   endByPage(reason) {
-    if (this.state.status !== "running") return false;
-    this.pageEnd = {
-      status: "cancelled",
-      end_reason: reason,
-      ended_at: this.now(),
-      activity: null,
-      warning: { message: PAGE_END_WARNINGS[reason] },
-    };
+    const trouble = troubleChunk.get();
+    if (this.state.status !== "running" || !trouble) return false;
+    this.pageEnd = trouble.pageEnd(reason, this.now());
     const change = emptyChange();
-    keepPageEnd(this.state, this.pageEnd, change);
+    trouble.keepPageEnd(this.state, this.pageEnd, change);
     this.stopping = false;
     this.unreachable = false;
     this.emit(change);

@@ -1,21 +1,20 @@
 // The view of one block of a transcript (TranscriptView, view.js): a tool call's, a sub-agent's,
-// an activity's or an interrupt's panel (the tools chunk's), a thinking panel, a user message,
-// or a text block's streaming markdown.
+// an activity's, an interrupt's or a note's panel (the tools chunk's), a thinking panel (the
+// thinking chunk's), a user message, or a text block's streaming markdown.
 // Twin: nbagent/transcript/export/static_html.py
 
+import { chunkView } from "../base/chunk_view.js";
 import { h, setText } from "../base/format.js";
-import { panelView } from "../base/tools.js";
+import { thinkingChunk } from "../base/thinking.js";
+import { toolsChunk } from "../base/tools.js";
 import { StreamingMarkdown } from "../markdown/markdown.js";
-import { ThinkingPanel, userView } from "../panels/panels.js";
 
 /**
  * @typedef {import("../store/store.js").Store} Store
  * @typedef {import("../store/store.js").Block} Block
  * @typedef {import("./view.js").BlockView} BlockView
  * @typedef {import("./view.js").ViewModel} ViewModel
- * @typedef {{store: Store, model: ViewModel, ac: AbortController,
- *   math: import("../markdown/page.js").Page["math"], mayAct: () => boolean,
- *   canFork: () => unknown}} Owner
+ * @typedef {import("./view.js").TranscriptView} Owner
  *   What a block's view takes of the transcript's view that owns it.
  */
 
@@ -26,88 +25,36 @@ import { ThinkingPanel, userView } from "../panels/panels.js";
  * @returns {BlockView}
  */
 export function blockView(view, block, rendered) {
-  if (!["text", "thinking", "user", "note"].includes(block.type)) return panelOf(view, block);
-  return { id: block.id, type: block.type, ...viewOf(view, block, rendered) };
+  const signal = view.ac.signal;
+  // A model's thinking: its panel (the thinking chunk's: thinking.js), which has no scope.
+  if (block.type === "thinking")
+    return chunkView(thinkingChunk, block, (c) => c.thinkingView(view, block), signal, false);
+  if (["text", "user"].includes(block.type))
+    return { id: block.id, type: block.type, ...viewOf(view, block, rendered) };
+  // A tool call's, a sub-agent's, an activity's, an interrupt's or a note's panel (the tools
+  // chunk's: tool_views.js).
+  return chunkView(toolsChunk, block, (c) => c.toolView(view, block), signal);
 }
 
 /**
- * A tool call's or a sub-agent's panel (the tools chunk's: tools.js).
- * @param {Owner} view @param {Block} block
+ * The view of a `user` block, the user's turn: their words as typed, in the bubble a chat
+ * shows its prompts in; text, never markdown.
  */
-function panelOf(view, block) {
-  const [store, signal] = [view.store, view.ac.signal];
-  return panelView(
-    block,
-    (c) => {
-      const running = () => store.state.status === "running";
-      const Note = c.notes[/** @type {"activity"} */ (block.type)];
-      if (Note) {
-        const p = new Note();
-        return { el: p.el, children: p.children, update: (b) => p.update(b) };
-      }
-      if (block.type === "agent") {
-        const p = new c.AgentPanel(store, block.id, signal);
-        return { el: p.el, children: p.children, update: (b) => p.update(b, running()) };
-      }
-      const p = new c.ToolPanel(store, block.id, signal, {
-        send: (m) => view.model.send(m),
-        // A viewer of a served app (page_actions false) gets neither: the kernel refuses them.
-        canRerun: () => view.mayAct() && view.model.get("can_rerun"),
-        canFork: view.canFork,
-        mayAct: () => view.mayAct(),
-        math: view.math,
-      });
-      return { el: p.el, children: p.children, update: (b) => p.update(b) };
-    },
-    signal,
-  );
-}
-
-/**
- * A note's view (an agent's question, a notice, its context compacted): its title, then its
- * text, edged by its level (a class: the page allows no data attribute).
- */
-function noteView() {
-  const [el, title, text] = [h("div"), h("b"), h("div")];
-  el.append(title, text);
-  /** @param {import("../store/store.js").Block} b */
-  const update = (b) => {
-    const n = /** @type {import("../store/store.js").NoteBlock} */ (b);
-    el.className = `nba-note nba-note-${/^(warning|error)$/.test(n.level) ? n.level : "info"}`;
-    setText(title, n.title);
-    setText(text, n.text);
-  };
+function userView() {
+  const el = h("div", "nba-prompt");
+  /** @param {Block} b */
+  const update = (b) => setText(el, /** @type {import("../store/store.js").UserBlock} */ (b).text);
   return { el, update };
 }
 
 /**
- * A thinking, user, note or text block's view.
+ * A user or text block's view.
  * @param {Owner} view @param {Block} block @param {StreamingMarkdown} [rendered]
  * @returns {Omit<BlockView, "id" | "type">}
  */
 function viewOf(view, block, rendered) {
   const store = view.store;
-  const signal = view.ac.signal;
-  if (block.type === "thinking") {
-    const p = new ThinkingPanel(store, block.id, signal, view.math);
-    return {
-      el: p.el,
-      update: (b, i) => {
-        const blocks = store.state.blocks;
-        let answered = false;
-        for (let j = i + 1; j < blocks.length && !answered; j++) {
-          const t = blocks[j];
-          answered = t.type === "text" && (t.text ?? "").length > 0;
-        }
-        p.update(/** @type {import("../store/store.js").ThinkingBlock} */ (b), {
-          answered,
-          running: store.state.status === "running",
-        });
-      },
-    };
-  }
   if (block.type === "user") return userView();
-  if (block.type === "note") return noteView();
   const md = rendered ?? new StreamingMarkdown(view.math);
   const el = h("div", "nba-text");
   el.append(md.el);

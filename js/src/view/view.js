@@ -2,18 +2,16 @@
 // touching only the blocks that changed since its last render.
 // Twin: nbagent/transcript/export/static_html.py
 
+import { debugChunk } from "../base/debug.js";
+import { foldBlocks } from "../base/fold.js";
 import { h, setText } from "../base/format.js";
 import * as frames from "../base/frames.js";
-import { copyTable } from "../base/highlight_slot.js";
-import { watchKernel } from "../base/kernel_end.js";
+import { copy } from "../base/highlight_slot.js";
 import { outputOffer } from "../base/output.js";
-import { copyCode } from "../markdown/markdown.js";
+import { showError, troubleChunk } from "../base/trouble.js";
 import { newPage } from "../markdown/page.js";
-import { BlockFold, FOLD_KEY } from "../panels/fold.js";
 import { FollowBottom } from "../panels/follow.js";
-import { ReplaySlot } from "../panels/replay_slot.js";
 import { StatusBar } from "../panels/status.js";
-import { TimelineSlot } from "../panels/timeline_slot.js";
 import { emptyChange, mergeChange } from "../store/store.js";
 import { blockView } from "./block_view.js";
 
@@ -78,29 +76,19 @@ export class TranscriptView {
     // stays for the code that places things around it.
     this.scroller = h("div", "nba-body");
     this.blocksEl = h("div", "nba-blocks");
+    /** The run's error, under the transcript (shown by the trouble chunk: trouble.js). */
     this.errorEl = h("div", "nba-error-box");
     this.errorEl.setAttribute("role", "alert");
     this.errorEl.hidden = true;
     this.scroller.append(this.blocksEl, this.errorEl);
-    // Forks show beside a run's own widget (js/src/panels/forks.js), not in a lane or a chat turn;
-    // `forks` null: the kernel does not fork this run, why as `run.fork()` says it (`cannot_fork`
-    // of nbagent/apps/replay.py's ReplayRun, its `replay` trait set, else of runtime/run.py's Run).
+    // Whether this page may make the kernel act (re-run, fork, answer): a viewer of a served
+    // app may not (nbagent/widget/audience.py).
     this.mayAct = () => this.model.get("page_actions") !== false;
-    this.canFork = () => {
-      const forks = this.model.get("forks");
-      const why = this.model.get("replay")?.total
-        ? "a replay has no model to ask again"
-        : "this run has no conversation to go on from";
-      return this.mayAct() && (Array.isArray(forks) || (forks === null && why));
-    };
-    this.status = new StatusBar(store, (m) => model.send(m), signal, this.canFork, this.page.ids);
-    this.replay = new ReplaySlot(model, (m) => model.send(m), signal);
-    this.status.hold(this.replay.el); // the replay bar is folded in the footer's details
-    // Between the transcript and the footer, shown from the status line's toggle.
-    this.timeline = new TimelineSlot(store, this.raf, this.cancelRaf);
-    this.root.append(this.header, this.scroller, this.timeline.el, this.status.el);
+    this.status = new StatusBar(store, (m) => model.send(m), signal, this.page.ids);
+    this.root.append(this.header, this.scroller, this.status.el);
     el.append(this.root);
-    watchKernel(this.root, store, model, signal);
+    // The trouble chunk's: the kernel sends it with the first running run, before it can go.
+    troubleChunk.whenLoaded((c) => c.watchKernel(this.root, store, model, signal), signal);
 
     const retired = store.takeRetired();
     const sibling = /** @type {TranscriptView | undefined} */ ([...store.liveViews].pop());
@@ -131,37 +119,41 @@ export class TranscriptView {
     };
     this.onTraits = onTraits;
     for (const t of TRAITS) model.on(`change:${t}`, onTraits);
-    // Re-run buttons appear once the kernel says the run's tools can be called again.
-    const onRerun = () => {
-      const blocks = this.store.state.blocks;
-      for (let i = 0; i < blocks.length; i++)
-        if (blocks[i].type === "tool") this.pending.blocks.add(i);
-      this.schedule();
-    };
-    this.onRerun = onRerun;
-    model.on("change:can_rerun", onRerun);
 
     /** @type {FollowBottom | null} */
     this.follower =
       opts.follows === false
         ? null
         : new FollowBottom(this.root, [this.blocksEl, this.errorEl], signal);
-    this.fold = new BlockFold(
-      () => store.uiFor(FOLD_KEY),
-      () => this.fold.apply(this.blocksEl), // shown all: nothing is folded any more
-      signal,
-    );
+    /**
+     * A very long run's fold (the fold chunk's: js/src/base/fold.js), made with its first
+     * top-level block past FOLD_OVER.
+     * @type {{apply(parent: HTMLElement): void} | null}
+     */
+    this.fold = null;
     this.root.addEventListener(
       "click",
       (e) => {
         const t = /** @type {Element | null} */ (e.target);
         const btn = t?.closest?.(".nba-copy");
-        if (!(btn instanceof HTMLButtonElement)) return;
-        if (btn.classList.contains("nba-copy-table")) copyTable(btn);
-        else copyCode(btn);
+        if (btn instanceof HTMLButtonElement) copy(btn);
       },
       { signal },
     );
+    /**
+     * The timeline, the step lines with "Fork here" and a replay's bar (the debug chunk's,
+     * js/src/panels/run_debug.js): added once the kernel sent the chunk, with what needs them.
+     * @type {{update(change: Change, running: boolean): void, destroy(): void} | null}
+     */
+    this.debug = null;
+    const debug = debugChunk.get();
+    if (debug) this.debug = new debug.RunDebug(this);
+    else
+      debugChunk.whenLoaded((c) => {
+        this.debug = new c.RunDebug(this);
+        this.pending.run = true;
+        this.schedule();
+      }, signal);
     this.flush();
   }
 
@@ -215,7 +207,7 @@ export class TranscriptView {
       whole.add(i);
     }
     // Only where the number of top-level blocks may have changed: not each frame of a stream.
-    if (added || change.reset) this.fold.apply(this.blocksEl);
+    if (added || change.reset) foldBlocks(this);
     // Thinking panels depend on later text blocks (auto-collapse) and the run status.
     const dirty = new Set(change.blocks);
     if (change.run) {
@@ -233,20 +225,10 @@ export class TranscriptView {
       setText(this.header, title);
       this.header.hidden = !title;
       this.root.classList.toggle("nba-hide-thinking", this.model.get("show_thinking") === false);
-      const err = state.error;
-      this.errorEl.hidden = !err;
-      if (err) {
-        const message = err.message ?? "unknown error";
-        // A Python exception's message starts with its type ("RuntimeError: …"): say it once.
-        const extra = [err.error_type, err.code]
-          .filter((x) => x != null && x !== "" && !message.startsWith(`${x}:`))
-          .join(", ");
-        setText(this.errorEl, `Error: ${message}${extra ? ` (${extra})` : ""}`);
-      }
+      showError(this); // the trouble chunk's, with the run's error
     }
     this.status.update();
-    this.timeline.update();
-    if (change.run || change.reset) this.replay.update(running);
+    this.debug?.update(change, running);
     if (!running && this.store.loaded) this.offer?.offer();
     this.setTicker(running);
     this.follower?.rendered();
@@ -325,10 +307,9 @@ export class TranscriptView {
     this.ac.abort();
     this.unsubscribe();
     for (const t of TRAITS) this.model.off(`change:${t}`, this.onTraits);
-    this.model.off("change:can_rerun", this.onRerun);
     if (this.frame !== null && this.frame !== SOON) this.cancelRaf(this.frame);
     this.setTicker(false);
-    this.timeline.destroy();
+    this.debug?.destroy();
     this.root.remove();
   }
 }

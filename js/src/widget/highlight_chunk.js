@@ -1,10 +1,11 @@
 // The highlight chunk (nbagent/static/highlight.js): a finished code block highlighted in
-// place, a table's text for its copy buttons; loaded with the first text that may hold either
-// (js/src/base/highlight_slot.js).
+// place, a table's copy buttons and its text for them, what a copy button does; loaded with the
+// first text that may hold a code block or a table (js/src/base/highlight_slot.js).
 
 import { highlight } from "../base/highlight.js";
 import { purify } from "../markdown/markdown.js";
-import { copyTable } from "../markdown/table_text.js";
+import { copyCode } from "../markdown/table_copy.js";
+import { copyTable, withCopy } from "../markdown/table_text.js";
 
 /**
  * Highlight a code block's `<code>` in place, as marked rendered it (its text and a trailing
@@ -20,4 +21,21 @@ function highlightInto(code) {
   code.replaceChildren(purify(`${highlight(body, lang)}${body === text ? "" : "\n"}`));
 }
 
-export default { highlightInto, copyTable };
+/**
+ * Put an answer's table in its box with its copy buttons (table_text.js), in place; one in its
+ * box already is.
+ * @param {HTMLTableElement} table
+ */
+function boxTable(table) {
+  if (!table.parentElement?.classList.contains("nba-table-scroll")) withCopy(table, "nba-table");
+}
+
+/**
+ * A copy button's click: a table's copies the table, a code block's its code.
+ * @param {HTMLButtonElement} btn
+ */
+function copy(btn) {
+  return btn.classList.contains("nba-copy-table") ? copyTable(btn) : copyCode(btn);
+}
+
+export default { highlightInto, boxTable, copy };

@@ -6,18 +6,11 @@
 
 import "./styles.js";
 import "../panels/inspector/form.css";
-import { acpChunk } from "../base/acp.js";
-import { provideAnswerFromCodeModel } from "../base/answer.js";
-import { appChunk, appExtrasChunk } from "../base/app.js";
-import { chunkFromCodeModel, whenSent, withChunk } from "../base/chunks.js";
+import { chunkFromCodeModel, heldChunks, whenSent } from "../base/chunks.js";
 import { debugChunk } from "../base/debug.js";
-import { dataChunk } from "../base/display.js";
-import { highlightChunk } from "../base/highlight_slot.js";
-import { guardSend } from "../base/kernel_end.js";
 import { lanesChunk } from "../base/lanes_slot.js";
-import { outputChunk } from "../base/output.js";
+import { guardSend } from "../base/send_guard.js";
 import { styleShadowRoot } from "../base/styles.js";
-import { toolsChunk } from "../base/tools.js";
 import { renderMarkdownToFragment as toFragment, warmUp } from "../markdown/markdown.js";
 import { newTypesetter } from "../markdown/math.js";
 import { newPage } from "../markdown/page.js";
@@ -74,27 +67,9 @@ function kernelEnds(msg, store) {
   for (const s of runStores(store)) s.endByPage(reason);
 }
 
-/** @param {LaneSet} set @returns {(msg: import("../store/sync.js").OtherMessage) => void} */
-const noticeTo = (set) => (msg) => {
-  if (msg.type === "notice" && typeof msg.text === "string") set.setNotice(msg.text);
-};
-
-const features = () =>
-  /** @type {const} */ ([
-    [lanesChunk, "lanes"],
-    [debugChunk, "debug"],
-    [dataChunk, "data"],
-    [acpChunk, "acp"],
-    [toolsChunk, "tools"],
-    [highlightChunk, "highlight"],
-    [outputChunk, "output"],
-    [appChunk, "app"],
-    [appExtrasChunk, "app_extras"],
-  ]);
-
-/** Resolves when every feature chunk that began to load has loaded (or failed). */
+/** Resolves when every held chunk that began to load has loaded (or failed). */
 export async function chunksSettled() {
-  await Promise.all(features().map(([chunk]) => chunk.loading()));
+  await Promise.all([...heldChunks().values()].map((chunk) => chunk.loading()));
 }
 
 /**
@@ -123,16 +98,8 @@ function newWidget() {
     let entry = stores.get(key);
     if (!entry) {
       const m = safeModel(model);
-      if (isLanes(model)) {
-        const set = new (lanes().LaneSet)();
-        const follow = lanes().followLanes(set, m);
-        const notice = noticeTo(set);
-        const onMessage = (/** @type {import("../store/sync.js").OtherMessage} */ msg) => {
-          notice(msg);
-          kernelEnds(msg, set);
-        };
-        entry = { store: set, disconnect: connect(set, m, { onMessage, follow }) };
-      } else {
+      if (isLanes(model)) entry = lanes().connectLanes(m, kernelEnds);
+      else {
         const store = new Store();
         /** @param {import("../store/sync.js").OtherMessage} msg */
         const onMessage = (msg) => kernelEnds(msg, store);
@@ -179,18 +146,14 @@ function newWidget() {
   }
 
   /**
-   * The lazy chunks come from the model's code model: KaTeX and the math syntax (the first
-   * text that may hold a formula), a paused call's answers (the first live pause), the lanes
-   * (a widget of several runs), the timeline, forks and replay bar (debug), results as data
-   * (data), a coding agent's plan (acp), tool calls' and sub-agents' panels (tools), code
-   * highlighting and table copy (highlight), a finished run's output for the frontend
-   * (output); a feature chunk gets the bundle's modules it shares (SHARED).
+   * The lazy chunks come from the model's code model (nbagent/widget/chunks.json): the math
+   * chunk to this page's typesetter, every other chunk to the module that holds it (a chunk
+   * that binds gets the bundle's modules it shares: SHARED).
    * @param {any} model
    */
   function provideChunks(model) {
     math.provideFromCodeModel(model);
-    provideAnswerFromCodeModel(model);
-    for (const [chunk, name] of features()) {
+    for (const [name, chunk] of heldChunks()) {
       if (chunk.get()) continue;
       chunk.provide(chunkFromCodeModel(model, name, SHARED));
       // The kernel sends a chunk just before a widget needs it: imported then, it is here by
@@ -240,13 +203,13 @@ function newWidget() {
     // model. (The debug chunk's: the kernel sends it before a run's first fork.)
     /** @type {{destroy(): void} | null} */
     let forks = null;
-    withChunk(debugChunk, styled.signal, (c) => {
+    debugChunk.whenLoaded((c) => {
       forks = new c.ForkLanes(m, el, view.root, (fork, lane) => {
         const own = safeModel(fork);
         const opts = { offersOutput: false, follows: false, page };
         return new TranscriptView(storeFor(fork), own, lane, opts);
       });
-    });
+    }, styled.signal);
     return () => {
       styled.abort();
       forks?.destroy();

@@ -1,7 +1,7 @@
 // The lanes chunk (nbagent/static/lanes.js): the store and the view of a widget of several
 // runs (lanes, chat turns), loaded with the first such widget (js/src/widget/index.js).
 
-import { followLanes, LaneSet } from "../store/lanes.js";
+import { connectLanes } from "../store/lanes.js";
 import { LanesView } from "../view/lanes_view.js";
 
-export default { LaneSet, followLanes, LanesView };
+export default { connectLanes, LanesView };

@@ -1,82 +1,72 @@
-// What the feature chunks (js/build.mjs CHUNKS) use of the widget bundle's
-// modules, by path under src/: a chunk is built without its own copy of these and gets the
-// bundle's as it loads (js/src/base/chunks.js chunkFromCodeModel), so it shares the bundle's stores
-// and classes. The build reads this object: a chunk importing a module or a name of the bundle
-// that is not here fails to build.
+// What the chunks that bind (nbagent/widget/chunks.json) use of the widget bundle's modules, by
+// path under src/: a chunk is built without its own copy of these and gets the bundle's as it
+// loads (js/src/base/chunks.js chunkFromCodeModel), so it shares the bundle's stores and classes.
+// The build reads this object: a chunk importing a module or a name of the bundle that is not
+// here fails to build. (A module the bundle does not import is copied into each chunk instead.)
+// The bundle hands its values over as an array, in this order (js/build.mjs `sharedAsArray`):
+// the names are the build's, each chunk takes what it uses by its index.
 
+import { acp } from "../base/acp.js";
 import { answerChunk } from "../base/answer.js";
-import { appExtrasChunk } from "../base/app.js";
+import { appChunk, appExtrasChunk } from "../base/app.js";
 import { withChunk } from "../base/chunks.js";
 import { debugChunk } from "../base/debug.js";
-import { renderDisplay } from "../base/display.js";
+import { dataChunk } from "../base/display.js";
 import { escapeHtml } from "../base/escape.js";
+import { FOLD_OVER } from "../base/fold.js";
 import {
-  actionButton,
-  clicks,
-  displayValue,
-  editedArgs,
-  fill,
   formatCost,
   formatDuration,
   formatElapsed,
+  formatTokens,
   h,
   NO_NUMBER,
   oneLine,
-  plural,
   setText,
   usageText,
 } from "../base/format.js";
 import { defaultRaf } from "../base/frames.js";
-import { icon } from "../base/icons.js";
 import { num } from "../base/numbers.js";
 import { outputOffer, outputPartsOf } from "../base/output.js";
-import { parts } from "../base/parts.js";
 import { pageIsDark } from "../base/styles.js";
 import { toolsChunk } from "../base/tools.js";
 import { decodeOps, isObject } from "../base/wire.js";
 import { purify, renderMarkdown, StreamingMarkdown } from "../markdown/markdown.js";
-import { copyText, withCopy } from "../markdown/table_copy.js";
 import { FollowBottom } from "../panels/follow.js";
-import { NEEDS_CLICK } from "../panels/replay_slot.js";
-import { hasTiming, TIMELINE_KEY } from "../panels/timeline_slot.js";
+import { topSteps } from "../panels/status_words.js";
 import { OpError, Store } from "../store/store.js";
+import { connect } from "../store/sync.js";
 import { TranscriptView } from "../view/view.js";
 
 export const SHARED = {
+  "base/acp.js": { acp },
   "base/answer.js": { answerChunk },
-  "base/app.js": { appExtrasChunk },
+  "base/app.js": { appChunk, appExtrasChunk },
   "base/chunks.js": { withChunk },
   "base/debug.js": { debugChunk },
-  "base/display.js": { renderDisplay },
+  "base/display.js": { dataChunk },
   "base/escape.js": { escapeHtml },
+  "base/fold.js": { FOLD_OVER },
   "panels/follow.js": { FollowBottom },
+  "panels/status_words.js": { topSteps },
   "base/format.js": {
-    actionButton,
-    clicks,
-    displayValue,
-    editedArgs,
-    fill,
     formatCost,
     formatDuration,
     formatElapsed,
+    formatTokens,
     h,
     NO_NUMBER,
     oneLine,
-    plural,
     setText,
     usageText,
   },
   "base/frames.js": { defaultRaf },
-  "base/icons.js": { icon },
   "markdown/markdown.js": { purify, renderMarkdown, StreamingMarkdown },
   "base/numbers.js": { num },
   "base/output.js": { outputOffer, outputPartsOf },
-  "base/parts.js": { parts },
   "base/styles.js": { pageIsDark },
-  "panels/replay_slot.js": { NEEDS_CLICK },
   "store/store.js": { OpError, Store },
-  "markdown/table_copy.js": { copyText, withCopy },
-  "panels/timeline_slot.js": { hasTiming, TIMELINE_KEY },
+  "store/sync.js": { connect },
   "base/tools.js": { toolsChunk },
   "view/view.js": { TranscriptView },
   "base/wire.js": { decodeOps, isObject },

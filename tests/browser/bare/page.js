@@ -3,7 +3,7 @@
 // Like a real notebook, each widget's `code` trait references a code model (a fake one here)
 // whose `math` trait holds the math chunk (nbagent/static/math.js, fetched when the code model
 // is first asked for): the bundle imports it from a Blob URL on the first formula; likewise
-// the feature chunks.
+// the chunks that bind (nbagent/widget/chunks.json).
 // With ?manual, animation frames are run by nba.frame() instead of the browser (fast, exact),
 // and so are the renders the view queues on a MessageChannel right after a quiet spell.
 
@@ -38,19 +38,13 @@ let codeModelAsked = 0;
 /** How often the code model was asked for any chunk's text, and that count at `settled()`. */
 let chunkAsks = 0;
 let chunkAsksSettled = 0;
-/** The feature chunks (js/build.mjs CHUNKS) the code model holds too, as the kernel sends them. */
-const CHUNKS = [
-  "math",
-  "lanes",
-  "debug",
-  "data",
-  "acp",
-  "tools",
-  "highlight",
-  "output",
-  "app",
-  "app_extras",
-];
+/**
+ * The chunks the code model holds too, as the kernel sends them: math and every chunk that binds
+ * (nbagent/widget/chunks.json, the list of them).
+ */
+const CHUNKS = (await fetch("/nbagent/widget/chunks.json").then((r) => r.json())).chunks
+  .filter((/** @type {{name: string, binds: boolean}} */ c) => c.binds || c.name === "math")
+  .map((/** @type {{name: string}} */ c) => c.name);
 /** @type {Promise<{get(k: string): string}> | null} */
 let codeModel = null;
 const widgetManager = {
@@ -66,6 +60,9 @@ const widgetManager = {
           if (CHUNKS.includes(k)) chunkAsks++;
           return traits[k];
         },
+        // Its traits never change: a chunk it lacks (the answer chunk) never comes.
+        on() {},
+        off() {},
       };
     });
     return codeModel;

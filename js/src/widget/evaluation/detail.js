@@ -6,7 +6,8 @@
 // gave it (`opened`), else read-only from the transcript saved with the evaluation
 // (`transcripts`).
 
-import { actionButton, setText } from "../../base/format.js";
+import { actionButton } from "../../base/controls.js";
+import { setText } from "../../base/format.js";
 import loader from "../../base/loader.js";
 import { HOST_EVENT, OUTPUT_EVENT } from "../../store/offer.js";
 import { ev, numbersInWords, scoreText, signed, TEXT } from "./rows.js";

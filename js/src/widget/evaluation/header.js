@@ -2,13 +2,8 @@
 // mean of each score (with its change against the baseline) and Stop. Written as closures
 // (not a class): local names minify, `this.` properties would not (the chunk's budget).
 
-import {
-  actionButton,
-  formatCost,
-  formatElapsed,
-  formatTokens,
-  setText,
-} from "../../base/format.js";
+import { actionButton } from "../../base/controls.js";
+import { formatCost, formatElapsed, formatTokens, setText } from "../../base/format.js";
 import { ev, num, put, sig3, signed, trend } from "./rows.js";
 
 /** @typedef {import("./rows.js").Header} Header */

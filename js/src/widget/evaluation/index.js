@@ -9,10 +9,10 @@
 
 import "./evaluation.css";
 import { importText, sent } from "../../base/chunks.js";
-import { setText } from "../../base/format.js";
 import { HOST_EVENT, OUTPUT_EVENT } from "../../store/offer.js";
+import { filterBar } from "./filters.js";
 import { headerView } from "./header.js";
-import { applyRows, ev, FILTERS, ordered, place, textOf } from "./rows.js";
+import { applyRows, ev, ordered, place, textOf } from "./rows.js";
 import { columnsFor, table } from "./table.js";
 
 /**
@@ -82,17 +82,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6, caseCo
     }
   };
   const header = headerView({ send, mayAct, signal });
-  const filters = ev("div", "filters");
-  const search = /** @type {HTMLInputElement} */ (ev("input", "search"));
-  search.placeholder = "Filter text";
-  search.addEventListener(
-    "input",
-    () => {
-      view.query = search.value.trim().toLowerCase();
-      changed(true);
-    },
-    { signal },
-  );
+  const filters = filterBar(view, () => changed(true), signal);
   const grid = table({
     mayAct,
     signal,
@@ -115,7 +105,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6, caseCo
   root.className = "nbagent nba-ev";
   // The opened cases, below the table, the last opened first.
   const cases = ev("div", "cases");
-  root.append(header.el, filters, grid.el, cases);
+  root.append(header.el, filters.el, grid.el, cases);
   el.append(root);
 
   // Asking for a snapshot: again, backing off, until one comes (a message lost on a reload).
@@ -204,7 +194,7 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6, caseCo
 
   function drawHeader() {
     header.draw(String(model.get("title") ?? ""), String(model.get("baseline") ?? ""), head);
-    drawFilters();
+    filters.draw(head, Boolean(model.get("baseline")));
   }
 
   /** The columns (and the sort shown on them) from the traits. */
@@ -213,33 +203,6 @@ export function evaluationView(model, el, { retryMs = 1000, maxTries = 6, caseCo
     grid.setColumns(columnsFor(Array.isArray(names) ? names.map(String) : []), view.key, view.desc);
     drawHeader();
     changed(true);
-  }
-
-  /** The filter buttons, each with its count (the kernel's: nbagent/evaluation/table.py). */
-  function drawFilters() {
-    const n = head?.filters ?? {};
-    const names = FILTERS.filter((f) => f !== "Changed" || model.get("baseline"));
-    if (!names.includes(view.filter)) view.filter = "All";
-    if (filters.children.length !== names.length + 1)
-      filters.replaceChildren(
-        ...names.map((name) => {
-          const b = ev("button", "filter");
-          b.type = "button";
-          b.dataset.filter = name;
-          b.addEventListener("click", () => {
-            view.filter = name;
-            drawFilters();
-            changed(true);
-          });
-          return b;
-        }),
-        search,
-      );
-    for (const b of filters.querySelectorAll("button")) {
-      const name = String(b.dataset.filter);
-      setText(b, `${name} ${n[name] ?? ""}`.trim());
-      b.setAttribute("aria-pressed", String(name === view.filter));
-    }
   }
 
   /**

@@ -7,7 +7,8 @@
 // then the texts sharing what is left, the times, tokens and cost in one column, the review.
 // Twin: nbagent/evaluation/static.py
 
-import { actionButton, h, setText } from "../../base/format.js";
+import { actionButton } from "../../base/controls.js";
+import { h, setText } from "../../base/format.js";
 import { cls, ev, numbersInWords, put, scoreText, signed, TEXT, trend } from "./rows.js";
 
 /**

@@ -4,7 +4,8 @@
 // the kernel with a message; the call shows as a turn under the lists.
 // Twin: nbagent/widget/inspector.py
 
-import { actionButton, h } from "../../base/format.js";
+import { actionButton } from "../../base/controls.js";
+import { h } from "../../base/format.js";
 import { schemaForm } from "../../panels/inspector/form.js";
 
 /**

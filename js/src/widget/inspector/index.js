@@ -7,7 +7,8 @@
 
 import "./inspector.css";
 import "../../panels/inspector/form.css";
-import { actionButton, h, setText } from "../../base/format.js";
+import { actionButton } from "../../base/controls.js";
+import { h, setText } from "../../base/format.js";
 import loader from "../../base/loader.js";
 import { schemaForm } from "../../panels/inspector/form.js";
 import { promptEntry, resourceEntry, templateEntry, toolEntry } from "./catalog.js";
