@@ -11,9 +11,9 @@ had, its durations to the millisecond; no event takes the clock. What is shared:
   it (``SessionRecord.parent``); a record that comes before that call (a CLI that writes the
   call when it ends) waits until the call has started and then comes right after it; a
   sub-agent whose call its files do not name is a sub-agent step of its own (``agent:<id>``);
-- model steps, one per scope at a time: a step starts when its request was sent (the last
-  input of its scope, ``sent``: the prompt, the tool results, a request record) and ends at
-  its last output;
+- model steps, one per scope at a time: a step starts when its request was sent (``sent``:
+  the request record of a CLI that writes one, else the scope's latest input, the prompt or a
+  tool's result) and ends at its last output;
 - a line that could not be read (``SessionRecord.error``) ends the run with an error naming the
   file and the line, after everything before it;
 - a record of a type the adapter does not know is a step named by its type, at its time.
@@ -258,7 +258,7 @@ class SessionAdapter:
         """An input of ``scope`` at ``ts`` (a prompt, a tool's result, a request): the step
         open in it is over, and the next one starts from here."""
         self.close_step(scope, out)
-        scope.sent_at = ts
+        scope.sent_at = ts if scope.sent_at is None else max(scope.sent_at, ts)
 
     def note(
         self,

@@ -236,7 +236,7 @@ class CodexAdapter(SessionAdapter):
         kind = event.get("type")
         key = scope.key
         if kind == "token_count":
-            self._usage(event, scope, out)
+            self._usage(event, scope, ts, out)
         elif kind == "task_started":
             self.sent(scope, ts, out)
             turn = str_or_none(event.get("turn_id"))
@@ -297,7 +297,8 @@ class CodexAdapter(SessionAdapter):
         meta = {"message_id": item_id or f"{turn}:prompt"}
         out.append(Custom(name="user_message", value=text, parent=scope.key, meta=meta))
 
-    def _usage(self, event: Mapping[str, Any], scope: Scope, out: list[Event]) -> None:
+    def _usage(self, event: Mapping[str, Any], scope: Scope, ts: float, out: list[Event]) -> None:
+        self.sent(scope, ts, out)  # the response it counts is over: the next goes after it
         info = event.get("info")
         total = counts(field(info, "total_token_usage"))
         if total is None or scope.last_step is None:
