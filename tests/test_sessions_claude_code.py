@@ -22,7 +22,10 @@ from tests.session_harness import (
     tools,
 )
 
-PROMPT = "How many lines does notes.txt have? Check todo.txt too, and have a sub-agent summarise notes.txt."
+PROMPT = (
+    "How many lines does notes.txt have? Check todo.txt too, and have a sub-agent summarise "
+    "notes.txt."
+)
 SESSION = "26d9261f-da35-424a-9a45-b10e1d122e3a"
 CWD = "/tmp/nbagent-trace-claude-cg_mssvv/project"
 SUMMARY = "notes.txt is a short to-do list: buy milk, call the plumber, water the plants."
@@ -31,7 +34,11 @@ SUMMARY = "notes.txt is a short to-do list: buy milk, call the plumber, water th
 def test_the_session_reads_as_the_run_it_was() -> None:
     transcript, state = run_of(CLAUDE_SESSION)
     assert (state["run_id"], state["model"]) == (SESSION, "claude-opus-5-5")
-    assert (state["status"], state["end_reason"], state["error"]) == ("completed", "completed", None)
+    assert (state["status"], state["end_reason"], state["error"]) == (
+        "completed",
+        "completed",
+        None,
+    )
     users = [(b["text"], b.get("parent")) for b in blocks(state, "user")]
     assert users == [(PROMPT, None), ("Summarise notes.txt in one sentence.", "toolu_main_agent")]
     assert [b["text"] for b in blocks(state, "thinking")] == [
@@ -47,7 +54,9 @@ def test_the_session_reads_as_the_run_it_was() -> None:
     ]
     assert blocks(state, "text")[1]["text"] == SUMMARY
     assert transcript.text.startswith("Let me count the lines first.\n\n`wc -l` says: 3 notes.txt.")
-    answer = json.loads(CLAUDE_SESSION.read_text().splitlines()[38])["message"]["content"][0]["text"]
+    answer = json.loads(CLAUDE_SESSION.read_text().splitlines()[38])["message"]["content"][0][
+        "text"
+    ]
     assert transcript.text.endswith(answer)
 
 
@@ -80,7 +89,8 @@ def test_every_tool_call_with_its_arguments_result_or_error_and_duration() -> No
         None,
         88,
     )
-    assert rows[2][2:4] == (agent, "done") and rows[2][5:] == (False, None, 1561)
+    assert rows[2][2:4] == (agent, "done")
+    assert rows[2][5:] == (False, None, 1561)
     assert SUMMARY in rows[2][4]
     assert rows[3] == (
         "toolu_sub_read",
@@ -178,4 +188,5 @@ def test_an_unknown_record_is_a_step_of_its_name_at_its_time(tmp_path: Path) -> 
 def test_the_cli_bookkeeping_is_skipped_quietly() -> None:
     _, state = run_of(CLAUDE_SESSION)
     assert {s["name"] for s in state["steps"]} == {"model"}
-    assert not state["warnings"] and not blocks(state, "note")
+    assert not state["warnings"]
+    assert not blocks(state, "note")

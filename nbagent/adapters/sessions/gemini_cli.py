@@ -94,14 +94,14 @@ class GeminiCliAdapter(SessionAdapter):
             self.note(out, scope, "notice", "Rewound", said)
         elif isinstance(data.get("$set"), Mapping):
             for message in list_or_empty(data["$set"].get("messages")):
-                self._message(message, scope, out)
+                self._message(record, message, scope, out)
         elif isinstance(data.get("sessionId"), str) and "projectHash" in data:
             if scope.key is None and self.session is None:
                 self.session = data["sessionId"]
             for message in list_or_empty(data.get("messages")):  # the older document
-                self._message(message, scope, out)
+                self._message(record, message, scope, out)
         elif isinstance(data.get("id"), str) and isinstance(data.get("type"), str):
-            self._message(data, scope, out)
+            self._message(record, data, scope, out)
         else:
             self.unknown(record, str(data.get("type") or "record"), scope, out)
 
@@ -112,7 +112,7 @@ class GeminiCliAdapter(SessionAdapter):
 
     # -- messages -------------------------------------------------------------------------------
 
-    def _message(self, message: Any, scope: Scope, out: list[Event]) -> None:
+    def _message(self, record: SessionRecord, message: Any, scope: Scope, out: list[Event]) -> None:
         message_id = str_or_none(field(message, "id"))
         kind = field(message, "type")
         if message_id is None or not isinstance(message, Mapping):
@@ -133,6 +133,8 @@ class GeminiCliAdapter(SessionAdapter):
         elif first and kind in ("info", "warning"):
             level = "warning" if kind == "warning" else "info"
             self.note(out, scope, "notice", str(kind).title(), _text(message.get("content")), level)
+        elif first and kind not in ("error", "info", "warning"):
+            self.unknown(record, str(kind), scope, out)
 
     def _user(
         self, message: Mapping[str, Any], key: str, scope: Scope, ts: float, out: list[Event]

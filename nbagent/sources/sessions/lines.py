@@ -23,6 +23,9 @@ from nbagent.core.values import strict_json
 
 __all__ = ["Key", "Loaded", "load", "path_of", "read_records", "time_order"]
 
+_UNNAMED = "<stream>"
+"""The file's name in messages about the lines of bytes or of a file object with no name."""
+
 Key = Callable[[Any], "float | None"]
 """A record's time for the order of several files (epoch seconds), None when it has none."""
 
@@ -70,9 +73,9 @@ def read_records(
             return _parse(fh.read(), os.fspath(source), tags)
     if hasattr(source, "read"):
         name = getattr(source, "name", None)
-        return _parse(source.read(), name if isinstance(name, str) else "", tags)
+        return _parse(source.read(), name if isinstance(name, str) else _UNNAMED, tags)
     if isinstance(source, (bytes, bytearray)):
-        return _parse(bytes(source), "", tags)
+        return _parse(bytes(source), _UNNAMED, tags)
     if isinstance(source, Mapping):
         return [SessionRecord(source, "", 1, **tags)]
     if isinstance(source, Iterable):
