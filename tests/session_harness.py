@@ -60,6 +60,16 @@ def blocks(state: dict[str, Any], kind: str) -> list[dict[str, Any]]:
     return [b for b in state["blocks"] if b["type"] == kind]
 
 
+def head(state: dict[str, Any]) -> tuple[Any, ...]:
+    """The run's id, model, status and end reason."""
+    return (state["run_id"], state["model"], state["status"], state["end_reason"])
+
+
+def users(state: dict[str, Any]) -> list[tuple[str, str | None]]:
+    """The user blocks: each prompt and its scope (a sub-agent's prompt is in its call)."""
+    return [(b["text"], b.get("parent")) for b in blocks(state, "user")]
+
+
 def tools(state: dict[str, Any]) -> list[tuple[Any, ...]]:
     """Each tool call: its id, name, args, state, result, error flag, scope and duration (ms)."""
     return [

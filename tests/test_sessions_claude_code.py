@@ -16,10 +16,12 @@ from tests.session_harness import (
     CLAUDE_SESSION,
     blocks,
     events_of,
+    head,
     in_order_per_scope,
     run_of,
     steps,
     tools,
+    users,
 )
 
 PROMPT = (
@@ -33,14 +35,12 @@ SUMMARY = "notes.txt is a short to-do list: buy milk, call the plumber, water th
 
 def test_the_session_reads_as_the_run_it_was() -> None:
     transcript, state = run_of(CLAUDE_SESSION)
-    assert (state["run_id"], state["model"]) == (SESSION, "claude-opus-5-5")
-    assert (state["status"], state["end_reason"], state["error"]) == (
-        "completed",
-        "completed",
-        None,
-    )
-    users = [(b["text"], b.get("parent")) for b in blocks(state, "user")]
-    assert users == [(PROMPT, None), ("Summarise notes.txt in one sentence.", "toolu_main_agent")]
+    assert head(state) == (SESSION, "claude-opus-5-5", "completed", "completed")
+    assert state["error"] is None
+    assert users(state) == [
+        (PROMPT, None),
+        ("Summarise notes.txt in one sentence.", "toolu_main_agent"),
+    ]
     assert [b["text"] for b in blocks(state, "thinking")] == [
         "The user asks for a line count: wc -l answers that.",
         "Now todo.txt, which may not exist.",
@@ -178,7 +178,7 @@ def test_an_unknown_record_is_a_step_of_its_name_at_its_time(tmp_path: Path) -> 
     assert state["status"] == "completed"
     step = next(s for s in state["steps"] if s["name"] == "brand-new")
     assert (step["id"], step["type"], round(step["started_at"], 3)) == (
-        "brand-new@30",
+        "brand-new:step1",
         "node",
         1795924081.5,
     )

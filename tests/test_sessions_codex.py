@@ -15,10 +15,12 @@ from tests.session_harness import (
     CODEX_MAIN,
     blocks,
     events_of,
+    head,
     in_order_per_scope,
     run_of,
     steps,
     tools,
+    users,
 )
 
 THREAD = "01a2256a-cf57-7551-8ce8-02ce81ed487c"
@@ -37,9 +39,8 @@ def output(code: int, chunk: str, tokens: int, text: str) -> str:
 
 def test_the_rollout_reads_as_the_run_it_was() -> None:
     transcript, state = run_of(CODEX_MAIN)
-    assert (state["run_id"], state["model"]) == (THREAD, "scripted-model")
-    assert (state["status"], state["end_reason"]) == ("completed", "completed")
-    assert [(b["text"], b.get("parent")) for b in blocks(state, "user")] == [
+    assert head(state) == (THREAD, "scripted-model", "completed", "completed")
+    assert users(state) == [
         (
             "How many lines does notes.txt have? Show todo.txt too, and spawn a sub-agent to "
             "summarise notes.txt.",

@@ -19,10 +19,12 @@ from tests.session_harness import (
     GEMINI_SESSION,
     blocks,
     events_of,
+    head,
     in_order_per_scope,
     run_of,
     steps,
     tools,
+    users,
 )
 
 SESSION = "e1579256-34fe-4a78-a757-35f8183479e9"
@@ -100,9 +102,8 @@ STEPS = [
 
 def check_run(state: dict[str, Any]) -> None:
     """What the fixture's chat holds, whichever file shape it was read from."""
-    assert (state["run_id"], state["model"]) == (SESSION, "gemini-3.8-flash")
-    assert (state["status"], state["end_reason"]) == ("completed", "completed")
-    assert [(b["text"], b.get("parent")) for b in blocks(state, "user")] == [
+    assert head(state) == (SESSION, "gemini-3.8-flash", "completed", "completed")
+    assert users(state) == [
         (
             "How many lines does notes.txt have? Check todo.txt too, and have the generalist "
             "sub-agent summarise notes.txt.",
@@ -187,7 +188,7 @@ def test_the_older_one_document_chat_reads_the_same(tmp_path: Path) -> None:
 
 def test_a_sub_agent_its_call_does_not_name_is_a_sub_agent_step(tmp_path: Path) -> None:
     _, state = run_of(write_documents(tmp_path, agent_ids=False))
-    scope = f"agent:{AGENT}"
+    scope = AGENT
     scopes = {r[0]: r[6] for r in tools(state)}
     assert scopes == {
         SHELL: None,

@@ -10,7 +10,7 @@ had, its durations to the millisecond; no event takes the clock. What is shared:
 - scopes: the events of a sub-agent's record are in the scope of the tool call that started
   it (``SessionRecord.parent``); a record that comes before that call (a CLI that writes the
   call when it ends) waits until the call has started and then comes right after it; a
-  sub-agent whose call its files do not name is a sub-agent step of its own (``agent:<id>``);
+  sub-agent whose call its files do not name is a sub-agent step of its own (the thread's id);
 - model steps, one per scope at a time: a step starts when its request was sent (``sent``:
   the request record of a CLI that writes one, else the scope's latest input, the prompt or a
   tool's result) and ends at its last output;
@@ -25,7 +25,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from nbagent.adapters.base import field
+from nbagent.adapters.base import field, str_or_none
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.sessions.record import SessionRecord, as_record, iso_seconds
 from nbagent.core.events import (
@@ -88,6 +88,7 @@ class SessionAdapter:
         self._callers: dict[str, str | None] = {}  # a call → the scope it was made in
         self._waiting: dict[str, list[SessionRecord]] = {}
         self._agents: dict[str, float] = {}  # an unlinked sub-agent's step → its latest time
+        self._threads: dict[str, str] = {}  # an unlinked sub-agent's thread → its step
 
     # -- what a format's adapter reads --------------------------------------------------------
 
@@ -188,13 +189,11 @@ class SessionAdapter:
         if key is not None and key in self._callers:  # the step that called it is over
             self.close_step(self._scopes[self._callers[key]], out)
         if key is None and record.thread:
-            key = f"agent:{record.thread}"
-            if key not in self._agents:
-                out.append(
-                    StepStart(
-                        step_id=key, name=record.agent or "sub-agent", step_type="subagent", ts=ts
-                    )
-                )
+            key = self._threads.get(record.thread)
+            if key is None:
+                key = self._threads[record.thread] = self.ids.wire(record.thread)
+                name = record.agent or "sub-agent"
+                out.append(StepStart(step_id=key, name=name, step_type="subagent", ts=ts))
             self._agents[key] = ts
         scope = self._scopes.get(key)
         if scope is None:
@@ -273,12 +272,13 @@ class SessionAdapter:
         value = {"kind": kind, "level": level, "title": title, "text": text}
         out.append(Custom(name="note", value=value, parent=scope.key))
 
-    def unknown(self, record: SessionRecord, kind: str, scope: Scope, out: list[Event]) -> None:
-        """A record of a type the adapter does not know: a step named by its type, at its time."""
-        own = field(record.data, "uuid") or field(record.data, "id")
-        step_id = self.ids.wire(own if isinstance(own, str) and own else f"{kind}@{record.line}")
-        meta = {"record": kind, "line": record.line}
+    def unknown(self, record: SessionRecord, scope: Scope, out: list[Event], *, name: str) -> None:
+        """A record of a type the adapter does not know (``name``): a step of that name, at its
+        time; its id the record's own (``uuid``, ``id``) when it has one."""
+        own = str_or_none(field(record.data, "uuid")) or str_or_none(field(record.data, "id"))
+        step_id = self.ids.wire(own) if own else self.ids.scope_id("step", within=name)
+        meta = {"record": name, "line": record.line}
         out.append(
-            StepStart(step_id=step_id, name=kind, step_type="node", parent=scope.key, meta=meta)
+            StepStart(step_id=step_id, name=name, step_type="node", parent=scope.key, meta=meta)
         )
-        out.append(StepEnd(step_id=step_id, name=kind, parent=scope.key))
+        out.append(StepEnd(step_id=step_id, name=name, parent=scope.key))

@@ -25,8 +25,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, ClassVar
 
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none
-from nbagent.adapters.claude_agent.maps import result_content
-from nbagent.adapters.kit import anthropic_usage, call_events, whole_message
+from nbagent.adapters.claude_agent.maps import result_content, tool_use_call
+from nbagent.adapters.kit import anthropic_usage, whole_message
 from nbagent.adapters.kit.finish import ANTHROPIC_STOPS
 from nbagent.adapters.sessions.base import Scope, SessionAdapter
 from nbagent.adapters.sessions.record import SessionRecord
@@ -102,7 +102,7 @@ class ClaudeCodeAdapter(SessionAdapter):
     def read(self, record: SessionRecord, scope: Scope, ts: float, out: list[Event]) -> None:
         data = record.data
         if not isinstance(data, Mapping):
-            self.unknown(record, type(data).__name__, scope, out)
+            self.unknown(record, scope, out, name=type(data).__name__)
             return
         kind = data.get("type")
         if self.session is None:
@@ -118,7 +118,7 @@ class ClaudeCodeAdapter(SessionAdapter):
         elif kind == "api-request":
             self.sent(scope, ts, out)
         elif kind not in _SKIPPED:
-            self.unknown(record, str(kind), scope, out)
+            self.unknown(record, scope, out, name=str(kind))
 
     def end_reason(self) -> tuple[EndReason, str | None]:
         word, stop = self._last
@@ -185,14 +185,11 @@ class ClaudeCodeAdapter(SessionAdapter):
         elif kind in ("tool_use", "server_tool_use", "mcp_tool_use"):
             scope.called = scope.called or kind == "tool_use"
             wire = str_or_none(field(block, "id"))
-            args = plain(field(block, "input"))
-            call = call_events(
+            call = tool_use_call(
+                block,
                 self.ids.wire(wire) if wire else self.ids.new("call", step),
-                str_or_none(field(block, "name")) or "",
-                json.dumps(args, ensure_ascii=False),
-                args,
-                executor="agent" if kind == "tool_use" else "server",
                 synthetic=wire is None,
+                executor="agent" if kind == "tool_use" else "server",
                 parent=parent,
             )
             out.extend(call)

@@ -89,7 +89,7 @@ class CodexAdapter(SessionAdapter):
         payload = field(data, "payload")
         if kind not in TYPES or not isinstance(payload, Mapping):
             if kind not in SKIPPED:
-                self.unknown(record, str(kind or type(data).__name__), scope, out)
+                self.unknown(record, scope, out, name=str(kind or type(data).__name__))
             return
         key = scope.key
         if kind == "session_meta":
@@ -170,7 +170,7 @@ class CodexAdapter(SessionAdapter):
             self._open(scope, ts, out)
             self._call(item, str(kind), scope, out)
         else:
-            self.unknown(record, f"response_item:{kind}", scope, out)
+            self.unknown(record, scope, out, name=f"response_item:{kind}")
 
     def _open(self, scope: Scope, ts: float, out: list[Event]) -> None:
         if scope.step is None:
@@ -270,7 +270,7 @@ class CodexAdapter(SessionAdapter):
             turns = event.get("num_turns")
             self.note(out, scope, "notice", "Rolled back", f"{turns} turns" if turns else "")
         elif kind not in SAID_AGAIN:
-            self.unknown(record, f"event_msg:{kind}", scope, out)
+            self.unknown(record, scope, out, name=f"event_msg:{kind}")
 
     def _completed(
         self, event: Mapping[str, Any], scope: Scope, ts: float, out: list[Event]
@@ -294,7 +294,7 @@ class CodexAdapter(SessionAdapter):
             return  # the same prompt, said by both of the CLI's events
         self._prompts[scope.key] = (turn, text)
         self.sent(scope, ts, out)
-        meta = {"message_id": item_id or f"{turn}:prompt"}
+        meta = {"message_id": self.ids.of(item_id, "text", turn)}
         out.append(Custom(name="user_message", value=text, parent=scope.key, meta=meta))
 
     def _usage(self, event: Mapping[str, Any], scope: Scope, ts: float, out: list[Event]) -> None:

@@ -88,7 +88,7 @@ class GeminiCliAdapter(SessionAdapter):
     def read(self, record: SessionRecord, scope: Scope, ts: float, out: list[Event]) -> None:
         data = record.data
         if not isinstance(data, Mapping):
-            self.unknown(record, type(data).__name__, scope, out)
+            self.unknown(record, scope, out, name=type(data).__name__)
         elif isinstance(data.get("$rewindTo"), str):
             said = f"the messages from {data['$rewindTo']} on were taken back"
             self.note(out, scope, "notice", "Rewound", said)
@@ -103,7 +103,7 @@ class GeminiCliAdapter(SessionAdapter):
         elif isinstance(data.get("id"), str) and isinstance(data.get("type"), str):
             self._message(record, data, scope, out)
         else:
-            self.unknown(record, str(data.get("type") or "record"), scope, out)
+            self.unknown(record, scope, out, name=str(data.get("type") or "record"))
 
     def end_reason(self) -> tuple[EndReason, str | None]:
         if self._last == "done":
@@ -134,7 +134,7 @@ class GeminiCliAdapter(SessionAdapter):
             level = "warning" if kind == "warning" else "info"
             self.note(out, scope, "notice", str(kind).title(), _text(message.get("content")), level)
         elif first and kind not in ("error", "info", "warning"):
-            self.unknown(record, str(kind), scope, out)
+            self.unknown(record, scope, out, name=str(kind))
 
     def _user(
         self, message: Mapping[str, Any], key: str, scope: Scope, ts: float, out: list[Event]

@@ -64,7 +64,7 @@ def iso_seconds(value: Any) -> float | None:
         n = 0
         while n < len(rest) and rest[n] in _DIGITS:
             n += 1
-        text = f"{head}.{(rest[:n] + '000000')[:6]}{rest[n:]}"
+        text = head + "." + (rest[:n] + "000000")[:6] + rest[n:]
     try:
         when = datetime.fromisoformat(text)
     except ValueError:
