@@ -29,7 +29,7 @@ from nbagent.adapters.claude_agent.maps import result_content, tool_use_call
 from nbagent.adapters.kit import anthropic_usage, whole_message
 from nbagent.adapters.kit.finish import ANTHROPIC_STOPS
 from nbagent.adapters.sessions.base import Scope, SessionAdapter
-from nbagent.adapters.sessions.record import SessionRecord
+from nbagent.adapters.sessions.record import SessionRecord, type_of
 from nbagent.core.events import Custom, EndReason, ErrorEvent, Event, ToolResult
 
 __all__ = ["ClaudeCodeAdapter", "detect_claude_code"]
@@ -79,7 +79,7 @@ def detect_claude_code(first: Sequence[Any]) -> bool:
     for data in first:
         if not isinstance(data, Mapping) or "payload" in data or "projectHash" in data:
             continue
-        kind = data.get("type")
+        kind = type_of(data)
         if kind == "summary" and isinstance(data.get("leafUuid"), str):
             return True
         known = kind in _CONVERSATION or kind in _SKIPPED
@@ -104,7 +104,7 @@ class ClaudeCodeAdapter(SessionAdapter):
         if not isinstance(data, Mapping):
             self.unknown(record, scope, out, name=type(data).__name__)
             return
-        kind = data.get("type")
+        kind = type_of(data)
         if self.session is None:
             self.session = str_or_none(data.get("sessionId"))
         if not self.meta and isinstance(data.get("cwd"), str):
@@ -118,7 +118,7 @@ class ClaudeCodeAdapter(SessionAdapter):
         elif kind == "api-request":
             self.sent(scope, ts, out)
         elif kind not in _SKIPPED:
-            self.unknown(record, scope, out, name=str(kind))
+            self.unknown(record, scope, out, name=kind or "record")
 
     def end_reason(self) -> tuple[EndReason, str | None]:
         word, stop = self._last

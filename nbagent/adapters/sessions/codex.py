@@ -43,7 +43,7 @@ from nbagent.adapters.sessions.codex_maps import (
     event_failed,
     output_of,
 )
-from nbagent.adapters.sessions.record import SessionRecord
+from nbagent.adapters.sessions.record import SessionRecord, type_of
 from nbagent.core.events import (
     Custom,
     EndReason,
@@ -64,7 +64,7 @@ def detect_codex(first: Sequence[Any]) -> bool:
     with one of its types (a rollout opens with ``session_meta``)."""
     for data in first:
         if isinstance(data, Mapping) and isinstance(data.get("payload"), Mapping):
-            return data.get("type") in TYPES and isinstance(data.get("timestamp"), str)
+            return type_of(data) in TYPES and isinstance(data.get("timestamp"), str)
     return False
 
 
@@ -85,7 +85,7 @@ class CodexAdapter(SessionAdapter):
 
     def read(self, record: SessionRecord, scope: Scope, ts: float, out: list[Event]) -> None:
         data = record.data
-        kind = field(data, "type")
+        kind = type_of(data)
         payload = field(data, "payload")
         if kind not in TYPES or not isinstance(payload, Mapping):
             if kind not in SKIPPED:
@@ -137,7 +137,7 @@ class CodexAdapter(SessionAdapter):
         ts: float,
         out: list[Event],
     ) -> None:
-        kind = item.get("type")
+        kind = type_of(item)
         if kind in OUTPUTS:
             self.sent(scope, ts, out)
             call = str_or_none(item.get("call_id"))
@@ -233,7 +233,7 @@ class CodexAdapter(SessionAdapter):
         ts: float,
         out: list[Event],
     ) -> None:
-        kind = event.get("type")
+        kind = type_of(event)
         key = scope.key
         if kind == "token_count":
             self._usage(event, scope, ts, out)

@@ -140,13 +140,13 @@ class GeminiCliAdapter(SessionAdapter):
         self, message: Mapping[str, Any], key: str, scope: Scope, ts: float, out: list[Event]
     ) -> None:
         self.sent(scope, ts, out)
+        if scope.key is None:
+            self._last = "user"
         content = message.get("content")
         text = _text(message.get("displayContent") or content)
         if text and not text.lstrip().startswith(_CONTEXT):
             meta = {"message_id": key}
             out.append(Custom(name="user_message", value=text, parent=scope.key, meta=meta, ts=ts))
-            if scope.key is None:
-                self._last = "user"
         for part in list_or_empty(content):
             response = field(part, "functionResponse")
             call = str_or_none(field(response, "id"))

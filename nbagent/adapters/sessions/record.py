@@ -6,11 +6,12 @@ ISO-8601 times read as epoch seconds (``iso_seconds``), to the millisecond they 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any
 
-__all__ = ["SessionRecord", "as_record", "iso_seconds"]
+__all__ = ["SessionRecord", "as_record", "iso_seconds", "type_of"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,12 @@ def as_record(item: Any) -> SessionRecord:
     """An adapter's item as a ``SessionRecord``: the record itself, or a bare parsed record
     (a dict a test or a caller hands over), read as the session's own."""
     return item if isinstance(item, SessionRecord) else SessionRecord(item)
+
+
+def type_of(data: Any) -> str:
+    """A record's (an item's, a block's) ``type``; "" when it has none that is a string."""
+    kind = data.get("type") if isinstance(data, Mapping) else None
+    return kind if isinstance(kind, str) else ""
 
 
 _DIGITS = frozenset("0123456789")
