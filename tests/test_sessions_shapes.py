@@ -73,6 +73,25 @@ def test_a_value_of_another_type_anywhere_never_raises(name: str) -> None:
         Transcript.from_events(events)
 
 
+@pytest.mark.parametrize("name", sorted(FIXTURES))
+def test_the_sub_agents_are_looked_for_whatever_the_records_hold(name: str, tmp_path: Path) -> None:
+    """The readers that find a session's sub-agents read its records too (the calls that
+    name them): a value of another type there never raises either."""
+    main = FIXTURES[name]
+    root = {"claude-code": CLAUDE, "codex": main.parent, "gemini-cli": main.parent}[name]
+    lines = main.read_text().splitlines()
+    records = [json.loads(line) for line in lines]
+    places = [(i, at) for i, data in enumerate(records) for at in paths(data)]
+    rng = random.Random(f"{name} files")
+    for n, (i, at) in enumerate(rng.sample(places, 40)):
+        copy = tmp_path / str(n) / root.name
+        shutil.copytree(root, copy)
+        odd = json.dumps(replaced(records[i], at, rng.choice(ODD)))
+        (copy / main.relative_to(root)).write_text("\n".join([*lines[:i], odd, *lines[i + 1 :]]))
+        _, state = run_of(copy / main.relative_to(root), name)
+        assert state["status"] in ("completed", "error", "cancelled"), (i, at)
+
+
 def test_claude_code_sub_agents_of_earlier_versions_beside_the_session(tmp_path: Path) -> None:
     """Before 2.1 a sub-agent's file was ``agent-<id>.jsonl`` in the project's folder, with no
     meta file: the call is the one whose result names the ``agentId``."""

@@ -64,12 +64,13 @@ def _spawned(records: list[SessionRecord]) -> dict[str, str]:
     for record in records:
         payload = field(record.data, "payload")
         kind = field(payload, "type")
-        if kind == "function_call" and field(payload, "name") == _SPAWN:
-            spawns.add(str(field(payload, "call_id")))
-        elif kind == "function_call_output" and field(payload, "call_id") in spawns:
+        call = str_or_none(field(payload, "call_id"))
+        if kind == "function_call" and field(payload, "name") == _SPAWN and call:
+            spawns.add(call)
+        elif kind == "function_call_output" and call in spawns:
             thread = str_or_none(field(_json(field(payload, "output")), "agent_id"))
-            if thread:
-                threads.setdefault(thread, str(field(payload, "call_id")))
+            if thread and call:
+                threads.setdefault(thread, call)
         elif kind == "item_completed" and field(field(payload, "item"), "tool") == _SPAWN:
             item = field(payload, "item")
             for thread in list_or_empty(field(item, "receiver_thread_ids")):
