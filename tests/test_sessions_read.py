@@ -14,10 +14,13 @@ from typing import Any
 
 import pytest
 
+from nbagent import iter_events
+from nbagent.adapters import ADAPTERS
 from nbagent.adapters.base import UnknownFormatError
 from nbagent.adapters.sessions import ClaudeCodeAdapter, CodexAdapter, GeminiCliAdapter
 from nbagent.pipeline.normalize import Normalizer
 from nbagent.sources.sessions import SESSION_FORMATS, load, session_records
+from nbagent.transcript.transcript import Transcript
 from tests.session_harness import (
     CLAUDE_SESSION,
     CODEX_MAIN,
@@ -118,3 +121,22 @@ def test_no_socket_is_opened(monkeypatch: pytest.MonkeyPatch) -> None:
     for path in FIXTURES.values():
         _, state = run_of(path)
         assert state["status"] == "completed"
+
+
+@pytest.mark.parametrize("name", sorted(FIXTURES))
+def test_through_the_pipeline_as_a_registered_format(
+    name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Registered as a format (``ADAPTERS``), a session's records go through
+    ``nbagent.iter_events`` as any source's: the same run, every event at its record's time."""
+    found, records = session_records(FIXTURES[name])
+    monkeypatch.setitem(ADAPTERS, found.name, found.adapter)
+    assert found.adapter.detect(load(FIXTURES[name]).records[0])
+    events = list(iter_events(records, format=found.name, clock=refuse_clock))
+    state = Transcript.from_events(events).to_dict()
+    _, alone = run_of(FIXTURES[name])
+    assert state == alone
+
+
+def refuse_clock() -> float:
+    raise AssertionError("a session's event took the clock")

@@ -21,7 +21,7 @@ had, its durations to the millisecond; no event takes the clock. What is shared:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -89,6 +89,18 @@ class SessionAdapter:
         self._waiting: dict[str, list[SessionRecord]] = {}
         self._agents: dict[str, float] = {}  # an unlinked sub-agent's step → its latest time
         self._threads: dict[str, str] = {}  # an unlinked sub-agent's thread → its step
+
+    @classmethod
+    def detect(cls, item: Any) -> bool:
+        """True when ``item`` (a session's first record, or its parsed JSON) is in this
+        format (the ``Adapter`` protocol's; a session is told by its first records:
+        ``nbagent.sources.sessions``)."""
+        return cls.detect_records([as_record(item).data])
+
+    @staticmethod
+    def detect_records(first: Sequence[Any]) -> bool:
+        """True when the parsed first records of a session are in this format."""
+        return False
 
     # -- what a format's adapter reads --------------------------------------------------------
 

@@ -72,6 +72,7 @@ class GeminiCliAdapter(SessionAdapter):
 
     name: ClassVar[str] = "gemini-cli"
     provider: ClassVar[str | None] = "google"
+    detect_records = staticmethod(detect_gemini_cli)
 
     def __init__(self) -> None:
         super().__init__()
