@@ -62,7 +62,6 @@ class Scope:
     """The open step's stop word, as the file says it."""
     called: bool = False
     """The open step called a tool."""
-    steps: int = 0
 
 
 class SessionAdapter:
@@ -243,7 +242,6 @@ class SessionAdapter:
         scope.step = scope.last_step = step_id
         scope.sent_at, scope.stop, scope.called = None, None, False
         scope.output_at = sent
-        scope.steps += 1
 
     def close_step(self, scope: Scope, out: list[Event]) -> None:
         """The step open in ``scope`` ends, at its latest output."""
