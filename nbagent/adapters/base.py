@@ -133,7 +133,8 @@ def is_keepalive(item: Any) -> bool:
 class Adapter(Protocol):
     """One wire format → normalized events. Pure: no I/O, no clock, no globals.
 
-    Adapters leave ``seq``, ``ts`` and ``run_id`` empty; the normalizer stamps them.
+    Adapters leave ``seq``, ``ts`` and ``run_id`` empty; the normalizer stamps them. A format
+    that records each item's time (spans, session files) gives it as ``ts``, which is kept.
     """
 
     name: ClassVar[str]

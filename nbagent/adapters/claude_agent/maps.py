@@ -1,18 +1,21 @@
 """Readers of the Claude Agent SDK's messages, alike for its dataclasses (``AssistantMessage``,
 ``ToolUseBlock``, ...) and for the CLI's ``stream-json`` lines they are parsed from: the kind
-of a message or a content block, an assistant message's fields, a tool result's content, and
-a result message's ``RunEnd.reason``. Nothing here keeps state.
+of a message or a content block, an assistant message's fields, a tool use's call (Claude
+Code's session files read it too), a tool result's content, and a result message's
+``RunEnd.reason``. Nothing here keeps state.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from nbagent.adapters.anthropic import map_stop_reason
 from nbagent.adapters.base import field, list_or_empty, plain, str_or_none, type_is
-from nbagent.core.events import EndReason
+from nbagent.adapters.kit.whole import call_events
+from nbagent.core.events import EndReason, Event
 
 __all__ = [
     "MESSAGE_KINDS",
@@ -23,6 +26,7 @@ __all__ = [
     "end_reason",
     "message_kind",
     "result_content",
+    "tool_use_call",
 ]
 
 PACKAGE = "claude_agent_sdk"
@@ -107,6 +111,28 @@ def result_content(content: Any) -> Any:
     if blocks and all(field(b, "type") == "text" for b in blocks):
         return "".join(str(field(b, "text") or "") for b in blocks)
     return plain(content)
+
+
+def tool_use_call(
+    block: Any,
+    call_id: str,
+    *,
+    synthetic: bool,
+    executor: Literal["client", "server", "agent"],
+    parent: str | None,
+) -> list[Event]:
+    """A ``tool_use`` (``server_tool_use``) block as the whole call it is: its name, and its
+    ``input`` as the argument text and parsed."""
+    args = plain(field(block, "input"))
+    return call_events(
+        call_id,
+        str_or_none(field(block, "name")) or "",
+        json.dumps(args, ensure_ascii=False),
+        args,
+        executor=executor,
+        synthetic=synthetic,
+        parent=parent,
+    )
 
 
 def end_reason(

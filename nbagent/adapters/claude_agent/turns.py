@@ -6,7 +6,6 @@ its state (the scopes, the streamed message ids, the count of id-less turns).
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,12 +16,12 @@ from nbagent.adapters.claude_agent.maps import (
     assistant_of,
     block_kind,
     result_content,
+    tool_use_call,
 )
 from nbagent.adapters.kit import anthropic_usage
 from nbagent.adapters.kit.finish import ANTHROPIC_STOPS, step_reason
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.messages import whole_message
-from nbagent.adapters.kit.whole import call_events
 from nbagent.core.events import (
     Custom,
     ErrorEvent,
@@ -140,14 +139,11 @@ class Turns:
         elif kind in TOOL_USE:
             scope.called = scope.called or kind == "tool_use"
             wire_id = str_or_none(field(block, "id"))
-            args = plain(field(block, "input"))
-            call = call_events(
+            call = tool_use_call(
+                block,
                 wire_id or self._ids.new("call", step_id),
-                str_or_none(field(block, "name")) or "",
-                json.dumps(args, ensure_ascii=False),
-                args,
-                executor="client" if kind == "tool_use" else "server",
                 synthetic=wire_id is None,
+                executor="client" if kind == "tool_use" else "server",
                 parent=parent,
             )
             out.extend(call)

@@ -20,7 +20,7 @@ def call_events(
     arguments: str | None = None,
     args: Any = None,
     *,
-    executor: Literal["client", "server"] | None = None,
+    executor: Literal["client", "server", "agent"] | None = None,
     synthetic: bool = False,
     server: str | None = None,
     parent: str | None = None,
@@ -28,9 +28,9 @@ def call_events(
 ) -> list[Event]:
     """A whole tool call: its start and its end with the argument text (``arguments``) or
     the parsed arguments (``args``); ``executor="server"``: the provider runs it (``"client"``:
-    the caller does, said so); ``server``: the MCP server whose tool it is; ``synthetic``: the
-    id is nbagent's; each event's ``parent`` and ``ts`` the ones given (a hook that saw the
-    call whole)."""
+    the caller does, said so; ``"agent"``: the agent does); ``server``: the MCP server whose
+    tool it is; ``synthetic``: the id is nbagent's; each event's ``parent`` and ``ts`` the ones
+    given (a hook that saw the call whole)."""
     return [
         ToolCallStart(
             tool_call_id=tool_call_id,
