@@ -45,7 +45,10 @@ NOT_IDS = {
         },
         # Left to the adapters' parts manager (rewritten with it): keys of parts no event names.
         "pydantic_ai/parts.py": {'f"{step.id}:{index}"': "a part's key, never sent"},
-        "anthropic/blocks.py": {'f"{self.ids.scope}:{index}"': "a block's placeholder"},
+        "anthropic/blocks.py": {
+            'f"{self.ids.scope}:{index}"': "a block's placeholder",
+            'f"{self.ids.scope}:compaction{index}"': "a compaction note's key",
+        },
         # An activity's key (the ACP plan a snapshot replaces), not a message's or call's id.
         "acp/plans.py": {'f"acp:plan:{plan_id}"': "a plan activity's key"},
         "acp/notes.py": {'f"acp:compaction:{compaction_id}"': "a note's key"},

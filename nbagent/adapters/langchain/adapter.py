@@ -16,6 +16,7 @@ from nbagent.adapters.base import (
     unwrap,
 )
 from nbagent.adapters.kit.dispatch import never_raises
+from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle
 from nbagent.adapters.langchain.content import (
     message_kind,
@@ -217,7 +218,7 @@ class LangChainAdapter:
                 out.append(MessageEnd(message_id=message_id))
             if refusal := message_refusal(message):
                 self._models.refused = True
-                refusal_id = f"{message_id}:refusal1"
+                refusal_id = Ids(message_id).new("refusal")
                 out.append(TextDelta(message_id=refusal_id, delta=refusal, refusal=True))
                 out.append(MessageEnd(message_id=refusal_id))
             self._tools.message_calls(message_id, message, out)

@@ -65,7 +65,7 @@ class ModelRun(CallGroup):
 
     @property
     def refusal_id(self) -> str:
-        return f"{self.key or 'run'}:refusal1"
+        return Ids(self.key or "run").new("refusal")
 
     def says(self, message: Any, out: list[Event]) -> None:
         """A message's (or chunk's) text and thinking parts, in order, and its refusal."""
