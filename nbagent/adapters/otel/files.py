@@ -8,9 +8,10 @@ A tool span inside a model call's span (Google ADK runs its tools inside ``call_
 announced its call before the model span's output names it: the output's call is that one,
 not a second.
 
-A model call's input messages say what its outputs do not: the user's prompt (shown once per
-scope, before its first model call) and the results of the calls no tool span answered (an
-instrumentation of the client alone, or a file of log events only), at the call's start.
+A model call's input messages say what its outputs do not: the user's prompt (before the
+first model call of each turn: each new last user message of a scope) and the results of
+the calls no tool span answered (an instrumentation of the client alone, or a file of log
+events only), at the call's start.
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ class OtelFileAdapter(OtelAdapter):
         self._inside: dict[str, list[tuple[str, str | None]]] = {}
         """Per model span: the calls its tool spans announced (name, the file's id)."""
         self._open_calls: dict[str, str | None] = {}  # calls announced, no result yet → scope
-        self._prompted: set[str | None] = set()  # the scopes whose prompt was shown
+        self._said: dict[str | None, str] = {}  # per scope: the last user message shown
 
     def feed(self, record: HookRecord) -> list[Event]:
         out = super().feed(record)
@@ -63,11 +64,10 @@ class OtelFileAdapter(OtelAdapter):
         results of its calls that no tool span answered."""
         out: list[Event] = []
         messages = _input_messages(attrs)
-        if span.scope not in self._prompted:
-            self._prompted.add(span.scope)
-            prompt = next((text for role, text, _ in reversed(messages) if role == "user"), "")
-            if prompt:
-                out.append(Custom(name="user_message", value=prompt, ts=ts, parent=span.scope))
+        prompt = next((text for role, text, _ in reversed(messages) if role == "user"), "")
+        if prompt and self._said.get(span.scope) != prompt:  # a new turn of the user's
+            self._said[span.scope] = prompt
+            out.append(Custom(name="user_message", value=prompt, ts=ts, parent=span.scope))
         for role, content, call_id in messages:
             if role != "tool" or call_id is None:
                 continue
@@ -79,7 +79,14 @@ class OtelFileAdapter(OtelAdapter):
 
     def _end(self, data: Mapping[str, Any], root: str) -> list[Event]:
         out = super()._end(data, root)
-        span = self._plain.pop(str(data.get("span_id") or ""), None)
+        sid = str(data.get("span_id") or "")
+        ran = self._spans.get(sid)
+        if ran is not None and ran.role == "tool":  # the tool's time: its span's, not the call's
+            took = max(seconds(data.get("end")) - seconds(data.get("start")), 0.0)
+            for ev in out:
+                if isinstance(ev, ToolResult) and ev.tool_call_id == ran.call_id:
+                    ev.meta = {**(ev.meta or {}), "duration_s": took}
+        span = self._plain.pop(sid, None)
         if span is not None:
             ts = seconds(data.get("end"))
             error = error_of(data, ts)

@@ -22,7 +22,7 @@ from typing import Any
 from nbagent.adapters.base import int_or_none, list_or_empty, str_or_none
 from nbagent.adapters.otel.common import number
 from nbagent.adapters.otel.conventions import role_of
-from nbagent.adapters.traces.outputs import output_messages
+from nbagent.adapters.traces.outputs import input_messages, output_messages
 from nbagent.adapters.traces.times import epoch_seconds
 
 __all__ = ["TYPES", "is_observation", "observation_span", "trace_of"]
@@ -108,6 +108,11 @@ def _model(attrs: dict[str, Any], obs: Mapping[str, Any]) -> None:
         messages = output_messages(obs.get("output"))
         if messages is not None:
             attrs["gen_ai.output.messages"] = messages
+    has_input = "gen_ai.input.messages" in attrs or any(
+        key.startswith("llm.input_messages.") for key in attrs
+    )
+    if not has_input and (said := input_messages(obs.get("input"))) is not None:
+        attrs["gen_ai.input.messages"] = said
     model = str_or_none(obs.get("model"))
     if model:
         attrs.setdefault("gen_ai.response.model", model)

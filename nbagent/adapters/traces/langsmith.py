@@ -23,7 +23,7 @@ from typing import Any
 from nbagent.adapters.base import field, int_or_none, list_or_empty, str_or_none
 from nbagent.adapters.kit.usage import langchain_usage
 from nbagent.adapters.otel.common import number
-from nbagent.adapters.traces.outputs import output_messages
+from nbagent.adapters.traces.outputs import input_messages, output_messages
 from nbagent.adapters.traces.times import epoch_seconds
 
 __all__ = ["is_run", "run_spans", "runs_of"]
@@ -130,6 +130,9 @@ def _model(attrs: dict[str, Any], run: Mapping[str, Any]) -> None:
     messages = output_messages(outputs)
     if messages is not None:
         attrs["gen_ai.output.messages"] = messages
+    said = input_messages(field(inputs, "messages"))
+    if said is not None:
+        attrs["gen_ai.input.messages"] = said
     usage = (
         field(outputs, "usage_metadata")
         or field(metadata, "usage_metadata")

@@ -18,7 +18,7 @@ from typing import Any
 
 from nbagent.adapters.base import field, list_or_empty, str_or_none
 
-__all__ = ["output_messages"]
+__all__ = ["input_messages", "output_messages"]
 
 Message = dict[str, Any]
 
@@ -37,6 +37,31 @@ def output_messages(output: Any) -> list[Message] | None:
         return None
     message = _one(output)
     return None if message is None else [message]
+
+
+def input_messages(messages: Any) -> list[Message] | None:
+    """A model call's input as GenAI input messages: GenAI's own, or Chat Completions
+    messages (text content, and ``tool`` messages as ``tool_call_response`` parts); None for
+    anything else."""
+    items = list_or_empty(messages)
+    if items and isinstance(items[0], list):  # LangChain's: a batch of conversations
+        items = items[0]
+    if not items or not all(isinstance(m, Mapping) for m in items):
+        return None
+    if all("parts" in m for m in items):
+        return [dict(m) for m in items]
+    out: list[Message] = []
+    for message in items:
+        message = message.get("kwargs", message)
+        role = str(message.get("role") or message.get("type") or "")
+        content = message.get("content")
+        if role == "tool":
+            response = {"type": "tool_call_response", "id": message.get("tool_call_id")}
+            out.append({"role": "tool", "parts": [{**response, "response": content}]})
+        elif isinstance(content, str):
+            role = "user" if role == "human" else role
+            out.append({"role": role, "parts": [_text(content)]})
+    return out
 
 
 def _one(obj: Any) -> Message | None:
