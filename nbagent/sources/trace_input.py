@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from nbagent.core.events import Event, NbagentError
+from nbagent.core.paths import private_paths
 
 __all__ = [
     "TraceAdapter",
@@ -38,10 +39,12 @@ _DATA = "<data>"
 
 class TraceLineError(NbagentError, ValueError):
     """A line of a trace file that cannot be read: the run ends ``error`` with it, after
-    what came before. The message names the file and the line."""
+    what came before. The message names the file (as a notebook may save it: no path of this
+    machine, ``core.paths``) and the line."""
 
     def __init__(self, file: str, line: int | None, reason: str) -> None:
-        where = f"{file}, line {line}" if line is not None else file
+        where = private_paths(file)
+        where = f"{where}, line {line}" if line is not None else where
         super().__init__(f"{where}: {reason}")
         self.file = file
         self.line = line
