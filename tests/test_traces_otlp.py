@@ -128,3 +128,13 @@ def test_openinference_spans(name: str) -> None:
     assert ms(second.duration_s) == _ns_ms(1795924490421332939, 1795924490422696622)
     stamps = [ev.ts for ev in run.events]
     assert stamps == sorted(stamps)
+
+
+def test_the_demo_ships_the_genai_file_as_written() -> None:
+    from nbagent import demo
+    from tests.traces import FIXTURES
+
+    shipped = demo.trace("otlp-genai").read_bytes()
+    assert shipped == (FIXTURES / "otlp-genai" / "openai-v2.jsonl").read_bytes()
+    with pytest.raises(KeyError, match="traces: otlp-genai"):
+        demo.trace("nope")
