@@ -239,3 +239,21 @@ def test_awaited() -> None:
         return await run
 
     assert asyncio.run(waited()).text == "Hello Langfuse \U0001f44b!\n"
+
+
+def test_rerun_of_the_tools_given() -> None:
+    def get_weather(city: str) -> dict:
+        """The weather now in a city."""
+        return {"city": city, "temperature_c": 21, "sky": "sunny"}
+
+    run = nbagent.load_trace(GENAI, tools=[get_weather])
+    t = run.wait(60)
+    assert run.rerun_tool(0) == {"city": "Paris", "temperature_c": 21, "sky": "sunny"}
+    assert run.rerun_tool(0, city="Oslo")["city"] == "Oslo"
+    assert [r["args"] for r in t.tool_calls[0].reruns] == [{"city": "Paris"}, {"city": "Oslo"}]
+    with pytest.raises(RuntimeError, match="not one of the tools given to load_trace"):
+        run.rerun_tool(1)
+    plain = nbagent.load_trace(GENAI)
+    plain.wait(60)
+    with pytest.raises(RuntimeError, match="replayed from a recording"):
+        plain.rerun_tool(0)

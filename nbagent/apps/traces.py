@@ -15,12 +15,15 @@ read ends the run ``error`` naming the file and the line, after everything befor
 from __future__ import annotations
 
 import os
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
 from nbagent.apps.replay import ReplayRun
 from nbagent.core.errors import error_message
 from nbagent.core.events import Event, RunEnd, RunStart
+from nbagent.frameworks.kit.reach import Found
+from nbagent.frameworks.rerun import FrameworkTools, Reruns
 from nbagent.pipeline.normalize import Normalizer
 from nbagent.runtime.run import launch
 from nbagent.sources.recording import Player
@@ -37,13 +40,16 @@ from nbagent.transcript.transcript import Transcript
 
 __all__ = ["TraceRun", "load_trace", "trace_events"]
 
+NOT_GIVEN = "not one of the tools given to load_trace(tools=...)"
+
 
 class TraceRun(ReplayRun):
     """A run recorded elsewhere, as ``nbagent.load_trace`` read it: ``nbagent.show(run)``
     displays it at once, ``nbagent.replay(run, speed=1)`` plays it at its recorded pace
     (``step=True``: event by event), ``run.wait()`` / ``await run`` give its Transcript
     (it plays, unseen, when it has not been shown). ``trace_format`` is the format read
-    (``"otlp"``, ``"langfuse"``, ``"langsmith"``, ...), ``trace_file`` the file's name."""
+    (``"otlp"``, ``"langfuse"``, ``"langsmith"``, ...), ``trace_file`` the file's name.
+    Re-run calls the tools given to ``load_trace(tools=...)``; nbagent reaches no other."""
 
     def __init__(
         self,
@@ -54,12 +60,31 @@ class TraceRun(ReplayRun):
         title: str | None = None,
         show_thinking: bool = True,
         throttle_ms: float = 50,
+        tools: Iterable[Any] = (),
     ) -> None:
         player = Player(events, speed=0, keep_times=True)
         super().__init__(player, title=title, show_thinking=show_thinking, throttle_ms=throttle_ms)
         self.trace_format = trace_format
         self.trace_file = trace_file
         self._began = False
+        given = list(tools)
+        if given:
+            self._reach(given)
+
+    def _reach(self, tools: list[Any]) -> None:
+        """Re-run the recorded calls of the tools given (functions or ``nbagent.Tool``), by
+        name, with the arguments recorded; the others' panels say they were not given."""
+        from nbagent.tools import as_tool  # pydantic: only for a trace given its tools
+
+        by_name = {tool.name: tool for tool in map(as_tool, tools)}
+
+        def lookup(name: str) -> Found:
+            return by_name.get(name, NOT_GIVEN)
+
+        reached = FrameworkTools(lookup)
+        self.amend(reached.stamp)
+        Reruns(self, reached.call)
+        self.no_rerun = None
 
     def start(self) -> None:
         """Start playing, once (showing it, waiting for it or ``await`` start it)."""
@@ -137,6 +162,7 @@ def load_trace(
     format: str = "auto",  # noqa: A002 - the public API's name
     *,
     title: str | None = None,
+    tools: Iterable[Any] = (),
     show_thinking: bool = True,
     throttle_ms: float = 50,
 ) -> TraceRun:
@@ -156,9 +182,13 @@ def load_trace(
 
     The run shows the answer, thinking where recorded, every tool call with its arguments
     and result or error, sub-agents nested by their parent links, usage and cost, and the
-    file's own times and ids. Nothing is fetched. A line that cannot be read ends the run
-    ``error`` naming the file and the line, after everything before it. A missing file
-    raises ``FileNotFoundError``, a source of no format it reads ``UnknownFormatError``.
+    file's own times and ids. Nothing is fetched. ``tools``: functions (or
+    :class:`nbagent.Tool`) of the traced run's tools, by name: their calls' panels offer
+    Re-run, and ``run.rerun_tool(i)`` calls them here with the recorded arguments.
+
+    A line that cannot be read ends the run ``error`` naming the file and the line, after
+    everything before it. A missing file raises ``FileNotFoundError``, a source of no format
+    it reads ``UnknownFormatError``.
     """
     events, fmt, name = trace_events(source, format)
     start = next((ev for ev in events if isinstance(ev, RunStart)), None)
@@ -172,6 +202,7 @@ def load_trace(
         title=title,
         show_thinking=show_thinking,
         throttle_ms=throttle_ms,
+        tools=tools,
     )
 
 
