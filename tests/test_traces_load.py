@@ -257,3 +257,14 @@ def test_rerun_of_the_tools_given() -> None:
     plain.wait(60)
     with pytest.raises(RuntimeError, match="replayed from a recording"):
         plain.rerun_tool(0)
+
+
+def test_traces_side_by_side() -> None:
+    genai = nbagent.load_trace(GENAI)
+    oi = nbagent.load_trace(FIXTURES / "otlp-openinference" / "openinference.jsonl")
+    lanes = nbagent.show({"GenAI": genai, "OpenInference": oi})
+    for run in lanes.runs:
+        assert run.wait(60).status == "completed"
+    assert [[c.name for c in run.transcript.tool_calls] for run in lanes.runs] == [
+        ["get_weather", "lookup_order", "ask_researcher"]
+    ] * 2

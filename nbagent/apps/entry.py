@@ -62,7 +62,7 @@ def show(
     framework's own call and ``run.rerun_tool(i, **args)`` works; elsewhere they say why not.
 
     A run that ``nbagent.load_trace`` read is displayed and played at once (its title and
-    options are the ones ``load_trace`` was given).
+    options are the ones ``load_trace`` was given); in a mapping, it plays in its lane.
     """
     if isinstance(source, TraceRun):
         return source.show()
@@ -104,10 +104,16 @@ def show_lanes(
         raise ValueError("show() got an empty mapping: give at least one lane")
     lanes = Lanes(title=title, show_thinking=show_thinking, throttle_ms=throttle_ms)
     runs = [
-        lanes.add(src, name=str(name), format=format, start=False) for name, src in sources.items()
+        lanes.add(_lane(src), name=str(name), format=format, start=False)
+        for name, src in sources.items()
     ]
     _start(lanes, runs)
     return lanes
+
+
+def _lane(source: Any) -> Any:
+    """What a lane reads: a run ``load_trace`` read plays its events there."""
+    return source.lane_source() if isinstance(source, TraceRun) else source
 
 
 def compare(

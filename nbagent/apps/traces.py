@@ -107,6 +107,10 @@ class TraceRun(ReplayRun):
             self._sink.printer = None
             self.start()
 
+    def lane_source(self) -> Player:
+        """Its events played again, at once, for a lane (``nbagent.show({"a": run, ...})``)."""
+        return Player(self.player.recorded, speed=0, keep_times=True)
+
     def show(self) -> TraceRun:
         """Display it below the cell and play it (what ``nbagent.show(run)`` does)."""
         return launch(self)
