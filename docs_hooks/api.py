@@ -72,8 +72,18 @@ GROUPS: dict[str, tuple[str, str, tuple[str, ...]]] = {
     ),
     "recordings": (
         "Recordings",
-        "Record a run to JSONL, load it, replay it.",
-        ("record", "replay", "load", "RecordingRun", "ReplayRun", "RecordingError", "JSONLError"),
+        "Record a run to JSONL, load it, replay it; open a run recorded elsewhere.",
+        (
+            "record",
+            "replay",
+            "load",
+            "load_trace",
+            "RecordingRun",
+            "ReplayRun",
+            "TraceRun",
+            "RecordingError",
+            "JSONLError",
+        ),
     ),
     "transcript": (
         "Transcript",

@@ -20,6 +20,7 @@ if TYPE_CHECKING:
     from nbagent.apps.inspector import mcp
     from nbagent.apps.lanes import Lanes
     from nbagent.apps.replay import RecordingRun, ReplayRun, record, replay
+    from nbagent.apps.traces import TraceRun, load_trace
     from nbagent.apps.watch import Watch, WatchRun, watch
     from nbagent.core.events import (
         Custom,
@@ -110,6 +111,7 @@ _MODULES: dict[str, tuple[str, ...]] = {
     ),
     "nbagent.transcript.prices": ("prices",),
     "nbagent.apps.replay": ("RecordingRun", "ReplayRun", "record", "replay"),
+    "nbagent.apps.traces": ("TraceRun", "load_trace"),
     "nbagent.frameworks.resume": ("with_approvals",),
     "nbagent.pipeline.stream": ("aiter_events", "iter_events"),
     "nbagent.tools": ("Tool", "ToolArgumentsError"),
@@ -195,6 +197,7 @@ __all__ = [
     "ToolCallError",
     "ToolCallStart",
     "ToolResult",
+    "TraceRun",
     "Transcript",
     "UnknownFormatError",
     "Usage",
@@ -209,6 +212,7 @@ __all__ = [
     "event_from_json",
     "iter_events",
     "load",
+    "load_trace",
     "mcp",
     "page_role",
     "prices",

@@ -174,6 +174,9 @@ PRINTED: dict[str, list[str]] = {
         "<summary>Tool: <code>get_weather</code>",  # to_markdown()
         "scripts: False",  # to_html(standalone=True)
         "['thinking', 'tool', 'tool', 'thinking', 'text']",  # to_dict()
+        "otlp completed 7804d3cfbf042dfd82d3d572e2d45217 · 165 in, 29 out",  # load_trace
+        "lookup_order({'order_id': 'A-1720'}) failed: order 'A-1720' not found",
+        "step 4ffe338c5dfc054e: 3.669 s  (inside the ask_researcher call)",
     ],
     "frameworks.ipynb": [
         "completed | Paris is sunny and 21 °C: leave the coat at home. | True",  # Agents SDK

@@ -7,6 +7,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any, overload
 
 from nbagent.apps.lanes import Lanes, is_agent
+from nbagent.apps.traces import TraceRun
 from nbagent.frameworks.rerun import attach
 from nbagent.frameworks.resume import resumable
 from nbagent.runtime.run import Run, launch
@@ -59,7 +60,12 @@ def show(
     ``with_approvals(agent, ...)``, ``graph.stream(...)``, a LlamaIndex agent's ``run()``, a
     smolagents agent's ``run(..., stream=True)``), its tool panels offer Re-run through the
     framework's own call and ``run.rerun_tool(i, **args)`` works; elsewhere they say why not.
+
+    A run that ``nbagent.load_trace`` read is displayed and played at once (its title and
+    options are the ones ``load_trace`` was given); in a mapping, it plays in its lane.
     """
+    if isinstance(source, TraceRun):
+        return source.show()
     if isinstance(source, Mapping):
         return show_lanes(
             source, title=title, show_thinking=show_thinking, throttle_ms=throttle_ms, format=format
@@ -98,10 +104,16 @@ def show_lanes(
         raise ValueError("show() got an empty mapping: give at least one lane")
     lanes = Lanes(title=title, show_thinking=show_thinking, throttle_ms=throttle_ms)
     runs = [
-        lanes.add(src, name=str(name), format=format, start=False) for name, src in sources.items()
+        lanes.add(_lane(src), name=str(name), format=format, start=False)
+        for name, src in sources.items()
     ]
     _start(lanes, runs)
     return lanes
+
+
+def _lane(source: Any) -> Any:
+    """What a lane reads: a run ``load_trace`` read plays its events there."""
+    return source.lane_source() if isinstance(source, TraceRun) else source
 
 
 def compare(

@@ -154,17 +154,21 @@ def replay(
     throttle_ms: float = 50,
     max_gap_s: float = MAX_GAP_S,
 ) -> ReplayRun:
-    """Play a recording (a JSONL file from ``run.save()`` / ``record()``, a list of events or
-    a ``Run``) live, like ``show()`` did, and return its :class:`ReplayRun` at once.
+    """Play a recording (a JSONL file from ``run.save()`` / ``record()``, a list of events, a
+    ``Run``, or a run recorded elsewhere that ``load_trace`` read) live, like ``show()`` did,
+    and return its :class:`ReplayRun` at once.
 
     ``speed``: 2 plays twice as fast, 0 as fast as possible; a wait between two events is at
     most ``max_gap_s``. ``step=True``: paused before the first event; the widget's buttons
     or ``run.step()`` play on. A bad line ends the replay with an error after what came
     before it; a missing file raises ``FileNotFoundError``.
     """
-    if isinstance(path_or_events, Run):  # a run of this session: its events so far
-        path_or_events = list(path_or_events.events)
-    events, failure = read_recording(path_or_events)
+    if isinstance(path_or_events, ReplayRun):  # a replay, a loaded trace: what it plays
+        events, failure = path_or_events.player.recorded, path_or_events.player.failure
+    else:
+        if isinstance(path_or_events, Run):  # a run of this session: its events so far
+            path_or_events = list(path_or_events.events)
+        events, failure = read_recording(path_or_events)
     player = Player(events, speed=speed, step=step, failure=failure, max_gap_s=max_gap_s)
     run = ReplayRun(player, title=title, show_thinking=show_thinking, throttle_ms=throttle_ms)
     return launch(run)

@@ -32,6 +32,7 @@ __all__ = [
     "DEMOS",
     "INSTRUCTIONS",
     "TOOLS",
+    "TRACES",
     "Connection",
     "Demo",
     "ScriptedModel",
@@ -40,6 +41,7 @@ __all__ = [
     "list_files",
     "recording",
     "revenue_by_region",
+    "trace",
 ]
 
 _HERE = Path(__file__).resolve().parent
@@ -56,6 +58,25 @@ def recording(name: str) -> Path:
     if name not in DEMOS:
         raise KeyError(f"no demo named {name!r}; demos: {', '.join(DEMOS)}")
     return _HERE / f"{name}.jsonl"
+
+
+TRACES: dict[str, str] = {
+    "otlp-genai": (
+        "a travel assistant on the openai client, traced by opentelemetry-instrumentation-"
+        "openai-v2 and opentelemetry-util-genai (GenAI conventions, content on the spans), "
+        "written by the OpenTelemetry SDK's OTLP encoder one export request per line: four "
+        "model calls of a small local model, three tools (one failing), a sub-agent"
+    ),
+}
+"""Runs recorded elsewhere, by other tools, that ``nbagent.load_trace`` opens: name → what
+wrote it (the repository's ``tests/fixtures/traces/README.md`` says how)."""
+
+
+def trace(name: str) -> Path:
+    """The file of the trace ``name`` (a key of ``TRACES``), as the tool that wrote it left it."""
+    if name not in TRACES:
+        raise KeyError(f"no trace named {name!r}; traces: {', '.join(TRACES)}")
+    return _HERE / "traces" / f"{name}.jsonl"
 
 
 # -- the tools ---------------------------------------------------------------------------

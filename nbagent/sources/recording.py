@@ -41,6 +41,8 @@ class Player:
     ``read_recording``) is raised after the last good event; a recording with no
     ``run_end`` (a run cut short while recorded) ends ``incomplete``. ``on_pause`` is called
     on the playing thread when a step is done, before it waits for the next request.
+    ``keep_times``: the events keep their recorded times (a run recorded elsewhere, shown
+    at once) rather than moving to a start at now.
     ``clock`` and ``sleep`` are for tests: ``sleep(seconds)`` replaces the timed wait.
     """
 
@@ -54,6 +56,7 @@ class Player:
         step: bool = False,
         failure: Exception | None = None,
         max_gap_s: float = MAX_GAP_S,
+        keep_times: bool = False,
         clock: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], object] | None = None,
         wall: Callable[[], float] = time.time,
@@ -69,6 +72,7 @@ class Player:
         self.stepping = step
         self.failure = failure
         self.max_gap_s = float(max_gap_s)
+        self.keep_times = keep_times
         self.complete = any(isinstance(ev, RunEnd) for ev in self._events)
         """The recording has its ``run_end``: it was not cut short."""
         self.position = 0
@@ -93,6 +97,11 @@ class Player:
         self._served = 0
         self._completed = 0  # steps played whose pause is not announced yet
         self._started = False
+
+    @property
+    def recorded(self) -> list[Event]:
+        """The events it plays, with their recorded times (a copy of the list)."""
+        return list(self._events)
 
     # -- control, from any thread --------------------------------------------------------
 
@@ -185,7 +194,7 @@ class Player:
     def _play(self) -> Iterator[Event | NotReady]:
         events = self._events
         base = events[0].ts if events else 0.0
-        wall0 = self._wall()
+        wall0 = base if self.keep_times and events else self._wall()
         start = self._clock()
         due = 0.0
         previous = base

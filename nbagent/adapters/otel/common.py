@@ -213,5 +213,6 @@ def error_of(data: Mapping[str, Any], ts: float) -> ErrorEvent | None:
         text = str_or_none(attrs.get("exception.message"))
         if message is None and error_type:
             message = f"{error_type.rsplit('.', 1)[-1]}: {text}" if text else error_type
+    error_type = error_type or str_or_none(attrs_of(data).get("error.type"))
     short = error_type.rsplit(".", 1)[-1] if error_type else None
     return ErrorEvent(message=message or "failed", error_type=short, recoverable=True, ts=ts)

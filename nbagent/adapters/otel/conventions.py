@@ -75,27 +75,50 @@ def agent_name(attrs: Mapping[str, Any]) -> str | None:
 
 def read_model(attrs: Mapping[str, Any]) -> ModelCall:
     """A model call's span: GenAI's reading, else OpenInference's where that one has the
-    content (or GenAI's has no usage either)."""
+    content (or GenAI's has no usage either), with GenAI's usage and cost where a span
+    carries both conventions (Google ADK's) and only GenAI's has them."""
     call = _genai_model(attrs)
     if not call.has_content and _openinference_role(attrs) == "model":
         other = _openinference_model(attrs)
         if other.has_content or not call.has_usage:
+            if call.has_usage:
+                other.usage.input_tokens = call.usage.input_tokens
+                other.usage.output_tokens = call.usage.output_tokens
+                other.usage.reasoning_tokens = call.usage.reasoning_tokens
+                other.usage.cached_input_tokens = call.usage.cached_input_tokens
+            if call.usage.cost_usd is not None:
+                other.usage.cost_usd = call.usage.cost_usd
+            other.finish = other.finish or call.finish
+            other.model = other.model or call.model
             return other
     return call
 
 
 def read_tool(attrs: Mapping[str, Any]) -> ToolRun:
     """A tool span's execution (``tool_arguments``, ``tool_response``: pydantic-ai's v2
-    format)."""
-    if _genai_role(attrs) == "tool" or _openinference_role(attrs) != "tool":
-        return tool_run(
-            attrs,
-            "gen_ai.tool.name",
-            "gen_ai.tool.call.id",
-            ("gen_ai.tool.call.arguments", "tool_arguments"),
-            ("gen_ai.tool.call.result", "tool_response"),
-        )
-    return tool_run(attrs, "tool.name", "tool_call.id", ("input.value",), ("output.value",))
+    format); a span of both conventions with no GenAI result (Google ADK's) has
+    OpenInference's."""
+    oi = _openinference_role(attrs) == "tool"
+    if not oi:
+        return _genai_tool(attrs)
+    other = tool_run(attrs, "tool.name", "tool_call.id", ("input.value",), ("output.value",))
+    if _genai_role(attrs) != "tool":
+        return other
+    run = _genai_tool(attrs)
+    if not run.has_result:
+        run.result, run.has_result = other.result, other.has_result
+    run.arguments = run.arguments if run.arguments is not None else other.arguments
+    return run
+
+
+def _genai_tool(attrs: Mapping[str, Any]) -> ToolRun:
+    return tool_run(
+        attrs,
+        "gen_ai.tool.name",
+        "gen_ai.tool.call.id",
+        ("gen_ai.tool.call.arguments", "tool_arguments"),
+        ("gen_ai.tool.call.result", "tool_response"),
+    )
 
 
 # -- GenAI ----------------------------------------------------------------------------------
@@ -184,7 +207,7 @@ def _openinference_model(attrs: Mapping[str, Any]) -> ModelCall:
     )
     for message in indexed(attrs, "llm.output_messages."):
         call.has_content = True
-        if message.get("message.role") in (None, "assistant"):
+        if message.get("message.role") in (None, "assistant", "model"):  # Gemini's: model
             call.parts.extend(_openinference_parts(message))
     return call
 

@@ -1,0 +1,73 @@
+"""A run recorded elsewhere, opened in a JupyterLab cell (``nbagent.load_trace`` then
+``nbagent.show``): the OTLP/JSON file the GenAI instrumentation wrote shows its tool calls in
+order (the failed one failed), the researcher sub-agent's answer inside the call that ran it,
+and the answer, with nothing fetched by the page."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.browser.lab import LabPage
+from tests.browser.test_lab_nested import page_errors
+from tests.traces import FIXTURES
+
+pytestmark = pytest.mark.browser
+
+LIVE = ".nba-live .nbagent"
+TRACE = str(FIXTURES / "otlp-genai" / "openai-v2.jsonl")
+ANSWER = (
+    'A: A.S.\nThe "A-1720" is a rare and highly sought-after 3D printed model of the A-172 '
+    "aircraft, which was released in 2018 by the Air & Space Museum."
+)
+
+
+# The widget's blocks: kind (its nba-* class), a panel's name and state icon, a text's text,
+# and the blocks inside a panel.
+BLOCKS_JS = r"""
+(sel) => {
+  const root = document.querySelector(sel);
+  if (!root) return null;
+  const kinds = ['prompt', 'text', 'tool', 'agent', 'thinking'];
+  const describe = (el) => {
+    const kind = kinds.find((k) => el.classList.contains('nba-' + k)) ?? el.className;
+    const summary = el.querySelector(':scope > summary');
+    const kids = el.querySelector(':scope > .nba-panel-body > .nba-children');
+    return {
+      kind,
+      name: summary?.querySelector('.nba-tool-name, .nba-label')?.textContent ?? null,
+      icon: summary?.querySelector('.nba-state svg.nba-icon')?.classList[1]?.slice(9) ?? null,
+      text: summary ? null : el.textContent.trim().split(/\s+/).join(' '),
+      children: kids ? [...kids.children].map(describe) : [],
+    };
+  };
+  return {
+    status: root.querySelector('.nba-status-label')?.textContent ?? null,
+    blocks: [...root.querySelector('.nba-blocks').children].map(describe),
+  };
+}
+"""
+
+
+def test_a_trace_opens_in_a_cell(lab: LabPage) -> None:
+    lab.console.clear()
+    lab.open(
+        "trace.ipynb", [f"import nbagent\nrun = nbagent.load_trace({TRACE!r})\nnbagent.show(run)"]
+    )
+    lab.wait_status("completed")
+    lab.wait_drawn(LIVE)
+    t = lab.js(BLOCKS_JS, LIVE)
+    assert t is not None, lab.diagnose()
+    blocks = t["blocks"]
+    flat = " ".join(ANSWER.split())
+    assert [(b["kind"], b["name"] or b["text"]) for b in blocks] == [
+        ("prompt", "What is the weather in Paris today, and where is my order A-17?"),
+        ("tool", "get_weather"),
+        ("tool", "lookup_order"),
+        ("tool", "ask_researcher"),
+        ("text", flat),
+    ]
+    assert [b["icon"] for b in blocks[1:4]] == ["check", "cross", "check"]
+    inside = [(b["kind"], b["text"]) for b in blocks[3]["children"]]
+    assert inside == [("prompt", "error: order 'A-1720' not found"), ("text", flat)]
+    assert page_errors(lab) == []
+    assert lab.foreign_requests() == []

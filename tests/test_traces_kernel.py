@@ -1,0 +1,71 @@
+"""``nbagent.load_trace`` then ``nbagent.show`` in a real kernel: the widget's final state holds
+the trace's answer, tool calls and usage; ``load_trace`` alone displays nothing; a file with a
+corrupt line ends its run ``error`` naming the line, and the kernel goes on."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.kernel import Kernel, final_state
+from tests.traces import FIXTURES
+
+pytestmark = pytest.mark.kernel
+
+GENAI = repr(str(FIXTURES / "otlp-genai" / "openai-v2.jsonl"))
+LANGFUSE = repr(str(FIXTURES / "langfuse" / "public" / "pydantic-ai-tools-2025-12-04.json"))
+
+
+def displays(kernel: Kernel, since: int) -> list[dict]:
+    return [m for m in kernel.messages()[since:] if m["msg_type"] == "display_data"]
+
+
+def test_load_trace_then_show(kernel: Kernel) -> None:
+    since = len(kernel.messages())
+    kernel.execute(f"import nbagent\nrun = nbagent.load_trace({GENAI})")
+    assert displays(kernel, since) == []  # read, not shown
+    assert kernel.value("run.status") == "running"
+    assert kernel.value("len(run.events)") == 0
+    kernel.execute("shown = nbagent.show(run)")
+    kernel.wait_value("run.status", "completed")
+    assert kernel.value("shown is run") is True
+    assert len(displays(kernel, since)) == 1
+    state = final_state(kernel, since)
+    assert state["status"] == "completed"
+    assert state["run_id"] == "7804d3cfbf042dfd82d3d572e2d45217"
+    tools = [b for b in state["blocks"] if b["type"] == "tool"]
+    assert [(b["name"], b["state"]) for b in tools] == [
+        ("get_weather", "done"),
+        ("lookup_order", "error"),
+        ("ask_researcher", "done"),
+    ]
+    assert state["usage"]["input_tokens"] == 165
+    assert state["blocks"][-1]["text"].startswith('A: A.S.\nThe "A-1720"')
+    assert kernel.value("run.wait(30).text.startswith('A: A.S.')") is True
+
+
+def test_waited_for_without_showing(kernel: Kernel) -> None:
+    since = len(kernel.messages())
+    kernel.execute(f"import nbagent\nt = nbagent.load_trace({LANGFUSE}).wait(60)")
+    assert displays(kernel, since) == []
+    assert kernel.value("t.status") == "completed"
+    assert kernel.value("[c.name for c in t.tool_calls][:3]") == [
+        "get_pun_suggestion",
+        "get_dad_joke_suggestion",
+        "get_one_liner_suggestion",
+    ]
+    assert kernel.value("round(t.to_dict()['cost_usd'], 8)") == 0.00032265
+
+
+def test_a_corrupt_line_in_a_kernel(
+    kernel: Kernel, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    lines = (FIXTURES / "otlp-genai" / "openai-v2.jsonl").read_text(encoding="utf-8").splitlines()
+    bad = tmp_path_factory.mktemp("traces") / "bad.jsonl"
+    bad.write_text(lines[0] + "\n{oops\n", encoding="utf-8")
+    since = len(kernel.messages())
+    kernel.execute(f"import nbagent\nbroken = nbagent.show(nbagent.load_trace({str(bad)!r}))")
+    kernel.wait_value("broken.status", "error")
+    state = final_state(kernel, since)
+    assert f"{bad}, line 2" in state["error"]["message"]
+    assert [b["name"] for b in state["blocks"] if b["type"] == "tool"] == ["get_weather"]
+    assert kernel.value("1 + 1") == 2  # the kernel goes on
