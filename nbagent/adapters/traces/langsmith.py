@@ -16,7 +16,6 @@ under it), any other run a plain step.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Mapping
 from typing import Any
 
@@ -29,8 +28,6 @@ from nbagent.adapters.traces.times import epoch_seconds
 __all__ = ["is_run", "run_spans", "runs_of"]
 
 _RUN_TYPES = frozenset({"llm", "chain", "tool", "retriever", "embedding", "prompt", "parser"})
-_ERROR_LINE = re.compile(r"([A-Za-z_][\w.]*)\((.*)\)")
-"""The first line of a run's ``error``, the exception's repr: ``ToolError("…")``."""
 
 
 def is_run(obj: Any) -> bool:
@@ -187,10 +184,12 @@ def _exception(error: str, ts: float) -> dict[str, Any]:
     """The run's ``error`` (the exception's repr, then its traceback) as an ``exception``
     span event: ``ToolError("…")`` → type ``ToolError``, message ``…``."""
     first = error.strip().splitlines()[0] if error.strip() else error
-    match = _ERROR_LINE.fullmatch(first)
+    # The exception's repr: a dotted name, then its arguments in brackets (read without a
+    # pattern: one pass over the line, whatever it holds).
+    kind, bracket, text = first.partition("(")
     attrs: dict[str, Any] = {"exception.message": first}
-    if match is not None:
-        kind, text = match.groups()
+    if bracket and text.endswith(")") and all(part.isidentifier() for part in kind.split(".")):
+        text = text[:-1]
         if len(text) >= 2 and text[0] == text[-1] and text[0] in "'\"":
             text = text[1:-1]
         attrs = {"exception.type": kind, "exception.message": text}
