@@ -21,7 +21,7 @@ from typing import Any
 
 from nbagent.apps.replay import ReplayRun
 from nbagent.core.errors import error_message
-from nbagent.core.events import Event, RunEnd, RunStart
+from nbagent.core.events import ErrorEvent, Event, RunEnd, RunStart
 from nbagent.frameworks.kit.reach import Found
 from nbagent.frameworks.rerun import FrameworkTools, Reruns
 from nbagent.pipeline.normalize import Normalizer
@@ -144,12 +144,14 @@ def trace_events(source: Any, format: str = "auto") -> tuple[list[Event], TraceF
     except Exception as exc:  # noqa: BLE001 - as above
         failure = failure or TraceLineError(src.name, None, error_message(exc))
     last = max((ev.ts for ev in raw), default=0.0)
-    if failure is not None and raw and isinstance(raw[-1], RunEnd):
-        raw.pop()  # the records were cut short: the run ends with the bad line's error
+    if failure is not None:
+        if raw and isinstance(raw[-1], RunEnd):
+            raw.pop()  # the records were cut short: the run ends with the bad line's error
+        # Its message leads with the file and the line, not the exception's type.
+        raw.append(ErrorEvent(message=str(failure), error_type="bad_line", recoverable=False))
     normalizer = Normalizer(source=fmt.name, clock=lambda: last)
     events = [out for ev in raw for out in normalizer.feed(ev)]
-    events += normalizer.fail(failure) if failure is not None else normalizer.finish()
-    return events, fmt, src.name
+    return events + normalizer.finish(), fmt, src.name
 
 
 def _fed(adapter: TraceAdapter, record: TraceRecord, fmt: str) -> list[Event]:
