@@ -48,7 +48,8 @@ class TraceRun(ReplayRun):
     displays it at once, ``nbagent.replay(run, speed=1)`` plays it at its recorded pace
     (``step=True``: event by event), ``run.wait()`` / ``await run`` give its Transcript
     (it plays, unseen, when it has not been shown). ``trace_format`` is the format read
-    (``"otlp"``, ``"langfuse"``, ``"langsmith"``, ...), ``trace_file`` the file's name.
+    (``"otlp"``, ``"claude-code"``, ...: ``load_trace`` lists them), ``trace_file`` the
+    file's name.
     Re-run calls the tools given to ``load_trace(tools=...)``; nbagent reaches no other."""
 
     def __init__(
@@ -179,12 +180,25 @@ def load_trace(
         run = nbagent.load_trace("spans.jsonl")
         nbagent.show(run)
 
-    ``source``: a path, a file object or data parsed already (a dict, a list). ``format``:
-    ``"auto"`` tells it from the content, never from the file's name; else one of
-    ``"otlp"`` (OTLP/JSON as OpenTelemetry's file exporters write it, one export request per
-    line or per file, with GenAI or OpenInference attributes; spans of other
-    instrumentations are plain steps), ``"langfuse"`` (a Langfuse trace as downloaded JSON)
-    or ``"langsmith"`` (a LangSmith run tree: a list of runs, or nested ``child_runs``).
+    ``source``: a path, a file object, a file's bytes or data parsed already (a dict, a
+    list). ``format``: ``"auto"`` tells it from the content, never from the file's name;
+    else one of
+
+    - ``"otlp"``: OTLP/JSON as OpenTelemetry's file exporters write it, one export request
+      per line or per file, with GenAI or OpenInference attributes (spans of other
+      instrumentations are plain steps);
+    - ``"langfuse"``: a Langfuse trace as downloaded JSON, or its observations;
+    - ``"langsmith"``: a LangSmith run tree (a list of runs, nested ``child_runs``, or the
+      SDK's batches);
+    - ``"claude-code"``: a Claude Code session,
+      ``~/.claude/projects/<project>/<session>.jsonl``;
+    - ``"codex"``: an OpenAI Codex CLI rollout,
+      ``~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl``;
+    - ``"gemini-cli"``: a Gemini CLI chat,
+      ``~/.gemini/tmp/<project>/chats/session-*.jsonl`` (or the older ``.json``).
+
+    A session given as a path (or a file object opened on one) brings its sub-agents' files,
+    found beside it, each inside the tool call that started it.
 
     The run shows the answer, thinking where recorded, every tool call with its arguments
     and result or error, sub-agents nested by their parent links, usage and cost, and the
