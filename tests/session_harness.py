@@ -1,15 +1,15 @@
-"""What the session-file tests share: a session read as a run (``run_of``: its records through
-their adapter and the normalizer, folded into a ``Transcript``, with no clock: every event has
-the time its record gave it) and the fixtures' paths."""
+"""What the session-file tests share: a session opened as ``nbagent.load_trace`` opens it
+(``run_of``: the run played and its ``Transcript``; ``events_of``: the events it plays) and the
+fixtures' paths."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from nbagent.core.events import Event
-from nbagent.pipeline.normalize import Normalizer
-from nbagent.sources.sessions import session_records
+import nbagent
+from nbagent.apps.traces import trace_events
+from nbagent.core.events import Event, RunEnd
 from nbagent.transcript.transcript import Transcript
 
 TRACES = Path(__file__).parent / "fixtures" / "traces"
@@ -30,29 +30,18 @@ GEMINI_AGENT = (
 )
 
 
-def _no_clock() -> float:
-    raise AssertionError("an event of a session file went without its record's time")
-
-
 def events_of(source: Any, format: str = "auto") -> list[Event]:  # noqa: A002 - as load_trace's
-    """A session's normalized events: its records (and its sub-agents') through the adapter
-    of its format and the normalizer."""
-    found, records = session_records(source, format)
-    adapter = found.adapter()
-    norm = Normalizer(source=found.name, clock=_no_clock)
-    out: list[Event] = []
-    for record in records:
-        for ev in adapter.feed(record):
-            out.extend(norm.feed(ev))
-    for ev in adapter.end():
-        out.extend(norm.feed(ev))
-    assert norm.ended, "the adapter left the run without its end"
-    return out
+    """A session's normalized events, as ``load_trace`` reads them: its records (and its
+    sub-agents') through the adapter of its format and the normalizer."""
+    events, _, _ = trace_events(source, format)
+    assert isinstance(events[-1], RunEnd), "the run was left without its end"
+    return events
 
 
 def run_of(source: Any, format: str = "auto") -> tuple[Transcript, dict[str, Any]]:  # noqa: A002
-    """A session folded: its ``Transcript`` and the transcript's state."""
-    transcript = Transcript.from_events(events_of(source, format))
+    """A session opened with ``nbagent.load_trace`` and played: its ``Transcript`` and the
+    transcript's state."""
+    transcript = nbagent.load_trace(source, format).wait(60)
     return transcript, transcript.to_dict()
 
 

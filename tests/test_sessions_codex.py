@@ -5,10 +5,12 @@ started it, usage from the token_count totals, durations to the millisecond. Ker
 
 from __future__ import annotations
 
+import itertools
 import json
 import shutil
 from pathlib import Path
 
+from nbagent.sources.recording import Player
 from tests.session_harness import (
     CODEX_CHILD,
     CODEX_DAY,
@@ -147,6 +149,25 @@ def test_each_thread_starts_its_events_in_time_order() -> None:
     events = events_of(CODEX_MAIN)
     assert in_order_per_scope(events)
     assert round(events[0].ts, 3) == 1795924086.688
+
+
+def test_replayed_at_its_pace_it_takes_the_time_it_took() -> None:
+    """The sub-agent ran beside its parent's ``wait_agent``: some of its events come before
+    an earlier-stamped one of the other thread. Such an event waits nothing, and the next wait
+    counts from the latest time played: the waits add up to the run's 3.052 s."""
+    events = events_of(CODEX_MAIN)
+    assert min(b.ts - a.ts for a, b in itertools.pairwise(events)) < -0.1
+    waits: list[float] = []
+    now = [0.0]
+
+    def sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    player = Player(events, speed=1, keep_times=True, clock=lambda: now[0], sleep=sleep)
+    assert len(list(player)) == len(events)
+    assert min(waits) > 0
+    assert round(sum(waits) * 1000) == 3052
 
 
 def copy_day(tmp_path: Path) -> Path:

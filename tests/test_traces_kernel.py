@@ -1,12 +1,14 @@
 """``nbagent.load_trace`` then ``nbagent.show`` in a real kernel: the widget's final state holds
-the trace's answer, tool calls and usage; ``load_trace`` alone displays nothing; a file with a
-corrupt line ends its run ``error`` naming the line, and the kernel goes on."""
+the trace's answer, tool calls and usage; ``load_trace`` alone displays nothing; a coding
+agent's session opens with its sub-agent's file; a file with a corrupt line ends its run
+``error`` naming the line, and the kernel goes on."""
 
 from __future__ import annotations
 
 import pytest
 
 from tests.kernel import Kernel, final_state
+from tests.session_harness import CLAUDE_SESSION
 from tests.traces import FIXTURES
 
 pytestmark = pytest.mark.kernel
@@ -54,6 +56,29 @@ def test_waited_for_without_showing(kernel: Kernel) -> None:
         "get_one_liner_suggestion",
     ]
     assert kernel.value("round(t.to_dict()['cost_usd'], 8)") == 0.00032265
+
+
+def test_a_claude_code_session(kernel: Kernel) -> None:
+    since = len(kernel.messages())
+    kernel.execute(
+        f"import nbagent\nsession = nbagent.show(nbagent.load_trace({str(CLAUDE_SESSION)!r}))"
+    )
+    kernel.wait_value("session.status", "completed")
+    assert kernel.value("session.trace_format") == "claude-code"
+    state = final_state(kernel, since)
+    assert (state["run_id"], state["model"]) == (CLAUDE_SESSION.stem, "claude-opus-5-5")
+    tools = [b for b in state["blocks"] if b["type"] == "tool"]
+    assert [(b["name"], b["state"], b.get("parent")) for b in tools] == [
+        ("Bash", "done", None),
+        ("Read", "error", None),
+        ("Agent", "done", None),
+        ("Read", "done", "toolu_main_agent"),  # the sub-agent's, from its own file
+    ]
+    assert tools[0]["args"]["command"] == "wc -l notes.txt"
+    assert len([b for b in state["blocks"] if b["type"] == "thinking"]) == 3
+    assert (state["usage"]["input_tokens"], state["usage"]["output_tokens"]) == (68524, 146)
+    assert round((state["ended_at"] - state["started_at"]) * 1000) == 4569
+    assert state["blocks"][-1]["text"].startswith("`wc -l` says: 3 notes.txt.")
 
 
 def test_a_corrupt_line_in_a_kernel(

@@ -15,8 +15,9 @@ from pathlib import Path
 import pytest
 
 import nbagent
-from nbagent.sources.trace_formats import FORMATS, detect_format
+from nbagent.sources.trace_formats import FORMATS, detect_format, first_documents
 from nbagent.sources.trace_input import open_trace
+from tests.session_harness import CODEX_MAIN
 from tests.traces import FIXTURES, calls, loaded, ms, no_sockets, steps
 
 GENAI = FIXTURES / "otlp-genai" / "openai-v2.jsonl"
@@ -150,15 +151,67 @@ def test_the_format_comes_from_the_content_not_the_name(tmp_path: Path) -> None:
     run, t = loaded(disguised)
     assert run.trace_format == "langsmith"
     assert t.text.startswith("A: A.S.")
-    for path, name in [
-        ("otlp-genai/openai-v2.json", "otlp"),
-        ("otlp-openinference/openinference.jsonl", "otlp"),
-        ("langfuse/public/google-adk-2025-08-28.json", "langfuse"),
-        ("langsmith/run_tree.json", "langsmith"),
-        ("langsmith/batches.json", "langsmith"),
-    ]:
-        assert detect_format(open_trace(FIXTURES / path)).name == name
     assert len({f.name for f in FORMATS}) == len(FORMATS)
+
+
+FORMAT_OF_FOLDER = {
+    "otlp-genai": "otlp",
+    "otlp-openinference": "otlp",
+    "langfuse": "langfuse",
+    "langsmith": "langsmith",
+    "claude-code": "claude-code",
+    "codex": "codex",
+    "gemini-cli": "gemini-cli",
+}
+NONE = {
+    "README.md": "cannot tell the trace format of .*README.md, line 1: not JSON",
+    "LICENSE": "cannot tell the trace format of .*LICENSE, line 1: not JSON",
+    ".project_root": "cannot tell the trace format of .*project_root, line 1: not JSON",
+    # Claude Code's note on a sub-agent, beside its file: JSON of no format.
+    "agent-a44e8f26ebf3de367.meta.json": (
+        "meta.json is none of the trace formats nbagent reads "
+        r"\(otlp, langfuse, langsmith, gemini-cli, codex, claude-code\): "
+        r"its first documents hold \['agentType', 'description', "
+    ),
+}
+TABLE = sorted(str(p.relative_to(FIXTURES)) for p in FIXTURES.rglob("*") if p.is_file())
+
+
+@pytest.mark.parametrize("path", TABLE)
+def test_each_fixture_file_is_told_its_format_by_its_content(path: str) -> None:
+    """Every file under tests/fixtures/traces: a trace, a session or a sub-agent's file is
+    taken by its format alone; a file of none raises the error that says what it holds."""
+    source = open_trace(FIXTURES / path)
+    name = Path(path).name
+    if name in NONE:
+        with pytest.raises(nbagent.UnknownFormatError, match=NONE[name]):
+            detect_format(source)
+        return
+    expected = FORMAT_OF_FOLDER[Path(path).parts[0]]
+    first = first_documents(source)
+    assert [f.name for f in FORMATS if f.detect(first)] == [expected]
+    assert detect_format(source).name == expected
+
+
+def test_a_corrupt_line_of_a_session(tmp_path: Path) -> None:
+    """A session's line cut: the run shows what was written before it, its sub-agent's file
+    (read whole) too up to that time, and ends naming the file and the line."""
+    day = tmp_path / "sessions" / "2026" / "11" / "29"
+    shutil.copytree(CODEX_MAIN.parent, day)
+    main = day / CODEX_MAIN.name
+    lines = main.read_text(encoding="utf-8").splitlines(keepends=True)
+    main.write_text("".join(lines[:30]) + lines[30][:60] + "\n" + "".join(lines[31:]))
+    run, t = loaded(main)
+    assert (run.trace_format, t.status) == ("codex", "error")
+    assert error(t) == f"{main}, line 31: not JSON: Expecting value"
+    assert [(c.id, c.state, c.parent) for c in calls(t)] == [
+        ("call_wc", "done", None),
+        ("call_cat", "error", None),
+        ("call_spawn", "done", None),
+        ("call_sub_cat", "cancelled", "call_spawn"),  # the sub-agent's, begun before line 31
+        ("call_wait", "cancelled", None),
+    ]
+    assert t.text == "Let me count the lines first."
 
 
 def test_every_kind_of_source() -> None:

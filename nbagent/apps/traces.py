@@ -21,7 +21,7 @@ from typing import Any
 
 from nbagent.apps.replay import ReplayRun
 from nbagent.core.errors import error_message
-from nbagent.core.events import Event, RunEnd, RunStart
+from nbagent.core.events import ErrorEvent, Event, RunEnd, RunStart
 from nbagent.frameworks.kit.reach import Found
 from nbagent.frameworks.rerun import FrameworkTools, Reruns
 from nbagent.pipeline.normalize import Normalizer
@@ -48,7 +48,8 @@ class TraceRun(ReplayRun):
     displays it at once, ``nbagent.replay(run, speed=1)`` plays it at its recorded pace
     (``step=True``: event by event), ``run.wait()`` / ``await run`` give its Transcript
     (it plays, unseen, when it has not been shown). ``trace_format`` is the format read
-    (``"otlp"``, ``"langfuse"``, ``"langsmith"``, ...), ``trace_file`` the file's name.
+    (``"otlp"``, ``"claude-code"``, ...: ``load_trace`` lists them), ``trace_file`` the
+    file's name.
     Re-run calls the tools given to ``load_trace(tools=...)``; nbagent reaches no other."""
 
     def __init__(
@@ -144,12 +145,14 @@ def trace_events(source: Any, format: str = "auto") -> tuple[list[Event], TraceF
     except Exception as exc:  # noqa: BLE001 - as above
         failure = failure or TraceLineError(src.name, None, error_message(exc))
     last = max((ev.ts for ev in raw), default=0.0)
-    if failure is not None and raw and isinstance(raw[-1], RunEnd):
-        raw.pop()  # the records were cut short: the run ends with the bad line's error
+    if failure is not None:
+        if raw and isinstance(raw[-1], RunEnd):
+            raw.pop()  # the records were cut short: the run ends with the bad line's error
+        # Its message leads with the file and the line, not the exception's type.
+        raw.append(ErrorEvent(message=str(failure), error_type="bad_line", recoverable=False))
     normalizer = Normalizer(source=fmt.name, clock=lambda: last)
     events = [out for ev in raw for out in normalizer.feed(ev)]
-    events += normalizer.fail(failure) if failure is not None else normalizer.finish()
-    return events, fmt, src.name
+    return events + normalizer.finish(), fmt, src.name
 
 
 def _fed(adapter: TraceAdapter, record: TraceRecord, fmt: str) -> list[Event]:
@@ -177,12 +180,25 @@ def load_trace(
         run = nbagent.load_trace("spans.jsonl")
         nbagent.show(run)
 
-    ``source``: a path, a file object or data parsed already (a dict, a list). ``format``:
-    ``"auto"`` tells it from the content, never from the file's name; else one of
-    ``"otlp"`` (OTLP/JSON as OpenTelemetry's file exporters write it, one export request per
-    line or per file, with GenAI or OpenInference attributes; spans of other
-    instrumentations are plain steps), ``"langfuse"`` (a Langfuse trace as downloaded JSON)
-    or ``"langsmith"`` (a LangSmith run tree: a list of runs, or nested ``child_runs``).
+    ``source``: a path, a file object, a file's bytes or data parsed already (a dict, a
+    list). ``format``: ``"auto"`` tells it from the content, never from the file's name;
+    else one of
+
+    - ``"otlp"``: OTLP/JSON as OpenTelemetry's file exporters write it, one export request
+      per line or per file, with GenAI or OpenInference attributes (spans of other
+      instrumentations are plain steps);
+    - ``"langfuse"``: a Langfuse trace as downloaded JSON, or its observations;
+    - ``"langsmith"``: a LangSmith run tree (a list of runs, nested ``child_runs``, or the
+      SDK's batches);
+    - ``"claude-code"``: a Claude Code session,
+      ``~/.claude/projects/<project>/<session>.jsonl``;
+    - ``"codex"``: an OpenAI Codex CLI rollout,
+      ``~/.codex/sessions/YYYY/MM/DD/rollout-*.jsonl``;
+    - ``"gemini-cli"``: a Gemini CLI chat,
+      ``~/.gemini/tmp/<project>/chats/session-*.jsonl`` (or the older ``.json``).
+
+    A session given as a path (or a file object opened on one) brings its sub-agents' files,
+    found beside it, each inside the tool call that started it.
 
     The run shows the answer, thinking where recorded, every tool call with its arguments
     and result or error, sub-agents nested by their parent links, usage and cost, and the

@@ -210,7 +210,9 @@ class Player:
                     return
             if self.closed:
                 return
-            previous = ev.ts
+            # An event stamped before the one played last (a sub-agent's, written beside its
+            # parent's thread) waited nothing: the next gap is counted from the latest time.
+            previous = max(previous, ev.ts)
             self.position += 1
             # The original offsets from a start at now: the recorded durations (first token,
             # tools, tokens/s), and the view's clock runs on them (clock()).

@@ -6,13 +6,18 @@ from __future__ import annotations
 from typing import Any
 
 from nbagent.adapters.base import UnknownFormatError
+from nbagent.sources.sessions import CLAUDE_CODE, CODEX, GEMINI_CLI
 from nbagent.sources.trace_input import TraceFormat, TraceLineError, TraceSource, documents
 from nbagent.sources.trace_spans import LANGFUSE, LANGSMITH, OTLP
 
-__all__ = ["FORMATS", "detect_format", "trace_format"]
+__all__ = ["FIRST", "FORMATS", "detect_format", "first_documents", "trace_format"]
 
-FORMATS: tuple[TraceFormat, ...] = (OTLP, LANGFUSE, LANGSMITH)
+FORMATS: tuple[TraceFormat, ...] = (OTLP, LANGFUSE, LANGSMITH, GEMINI_CLI, CODEX, CLAUDE_CODE)
 """Every format, in the order detection tries them."""
+
+FIRST = 8
+"""The most documents detection reads: a span format is told by its first, a coding agent's
+session may open with the CLI's own bookkeeping before a record that says whose it is."""
 
 
 def _names() -> str:
@@ -27,23 +32,45 @@ def trace_format(name: str) -> TraceFormat:
     raise UnknownFormatError(f"no trace format {name!r}: one of {_names()}, or 'auto'")
 
 
-def _takes(fmt: TraceFormat, head: Any) -> bool:
+def first_documents(source: TraceSource) -> list[Any]:
+    """The source's first documents, up to ``FIRST`` and up to a line that cannot be read;
+    ``UnknownFormatError`` when the first cannot."""
+    first: list[Any] = []
+    read = documents(source)
     try:
-        return bool(fmt.detect(head))
+        for doc, _line in read:
+            first.append(doc)
+            if len(first) == FIRST:
+                break
+    except TraceLineError as exc:
+        if not first:
+            raise UnknownFormatError(f"cannot tell the trace format of {exc}") from None
+    finally:
+        read.close()
+    return first
+
+
+def _takes(fmt: TraceFormat, first: list[Any]) -> bool:
+    try:
+        return bool(fmt.detect(first))
     except Exception:  # noqa: BLE001 - a detection that fails says "not mine"
         return False
 
 
 def detect_format(source: TraceSource) -> TraceFormat:
-    """The format of ``source``, from its first document; ``UnknownFormatError`` saying what
-    was found when no format's detection takes it."""
-    try:
-        head: Any = next(documents(source), None)
-    except TraceLineError as exc:
-        raise UnknownFormatError(f"cannot tell the trace format of {exc}") from None
-    if head is not None:
-        found = next((fmt for fmt in FORMATS if _takes(fmt, head[0])), None)
-        if found is not None:
-            return found
-    what = "is empty" if head is None else "is none of the trace formats nbagent reads"
-    raise UnknownFormatError(f"{source.name} {what} ({_names()})")
+    """The format of ``source``, from its first documents; ``UnknownFormatError`` saying what
+    was found when no format's detection takes them."""
+    first = first_documents(source)
+    found = next((fmt for fmt in FORMATS if first and _takes(fmt, first)), None)
+    if found is not None:
+        return found
+    what = "is empty" if not first else f"is none of the trace formats nbagent reads ({_names()})"
+    raise UnknownFormatError(f"{source.name} {what}{_shapes(first)}")
+
+
+def _shapes(first: list[Any]) -> str:
+    """What the first documents hold, for the message: their keys or their types."""
+    if not first:
+        return ""
+    kinds = [sorted(map(str, d))[:6] if isinstance(d, dict) else type(d).__name__ for d in first]
+    return ": its first documents hold " + "; ".join(str(k) for k in kinds[:3])

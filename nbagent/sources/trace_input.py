@@ -1,13 +1,15 @@
 """What ``nbagent.load_trace`` reads, and the shape of a trace format's entry.
 
-A source is a path, a file object (text or binary) or data parsed already (``open_trace``
-makes a ``TraceSource`` of it). Its documents (``documents``) are JSON: one per line (JSON
-Lines, the first line parsing alone says so) or one for the whole file; parsed data is one
-document as it is. A line that is not JSON raises ``TraceLineError`` naming the file and the
-line, after the documents before it.
+A source is a path, a file object (text or binary), a file's bytes or data parsed already
+(``open_trace`` makes a ``TraceSource`` of it, reading a file object once). Its documents
+(``documents``) are JSON: one per line (JSON Lines, the first line parsing alone says so) or
+one for the whole file (spread over lines); parsed data is one document as it is. A line that
+is not JSON raises ``TraceLineError`` naming the file and the line, after the documents before
+it: the one way a reader says a bad line (``load_trace`` ends the run with it, after
+everything before it).
 
 A format (``TraceFormat``) is one entry: its name, how its content is told (``detect``, from
-the first document), how its records are read (``read``: each ``TraceRecord`` with its file
+the first documents), how its records are read (``read``: each ``TraceRecord`` with its file
 and line) and its pure adapter (``adapter``: records → events). ``trace_formats.FORMATS``
 lists them.
 """
@@ -16,13 +18,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Generator, Iterable, Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
 
 from nbagent.core.events import Event, NbagentError
 from nbagent.core.paths import private_paths
+from nbagent.core.values import strict_json
 
 __all__ = [
     "TraceAdapter",
@@ -53,8 +56,9 @@ class TraceLineError(NbagentError, ValueError):
 @dataclass(frozen=True)
 class TraceSource:
     """A source to read: ``name`` the file's path as given (the file object's name, or
-    ``"<data>"``); ``path`` the file on disk, for a reader that reads beside it (a session's
-    sub-agents); ``text`` a file object's content; ``data`` parsed data (``parsed``)."""
+    ``"<data>"``); ``path`` the file on disk (a path, or a file object opened on one), for a
+    reader that reads beside it (a session's sub-agents); ``text`` a file object's content;
+    ``data`` parsed data (``parsed``)."""
 
     name: str
     path: Path | None = None
@@ -90,9 +94,10 @@ class TraceFormat:
 
     name: str
     """What ``format=`` names it (``"otlp"``, ``"langfuse"``, ...)."""
-    detect: Callable[[Any], bool]
-    """Whether a source is in this format, from its first document (a JSON Lines file's first
-    line, a JSON file's whole document, parsed data as given); never raises."""
+    detect: Callable[[Sequence[Any]], bool]
+    """Whether a source is in this format, from its first documents (a JSON Lines file's first
+    lines, up to ``trace_formats.FIRST``; a JSON file's whole document, or parsed data as
+    given, alone); never raises."""
     read: Callable[[TraceSource], Iterable[TraceRecord]]
     """The source's records in the order they play (by their times), each with its file and
     line; a line that cannot be read raises ``TraceLineError`` after the records before it."""
@@ -102,7 +107,7 @@ class TraceFormat:
 
 def open_trace(source: Any) -> TraceSource:
     """``source`` as a ``TraceSource``: a path (a missing file raises ``FileNotFoundError``
-    now), a file object (read whole), bytes (a file's content) or parsed data."""
+    now), a file object (read whole, now), bytes (a file's content) or parsed data."""
     if isinstance(source, (str, os.PathLike)):
         path = Path(source)
         if not path.is_file():
@@ -117,11 +122,13 @@ def open_trace(source: Any) -> TraceSource:
         content = read()
         text = _decoded(bytes(content)) if isinstance(content, (bytes, bytearray)) else str(content)
         name = getattr(source, "name", None)
-        return TraceSource(name if isinstance(name, str) else "<file>", text=text)
+        if not isinstance(name, str):
+            return TraceSource("<file>", text=text)
+        return TraceSource(name, path=Path(name) if os.path.isfile(name) else None, text=text)
     return TraceSource(_DATA, data=source, parsed=True)
 
 
-def documents(source: TraceSource) -> Iterator[tuple[Any, int | None]]:
+def documents(source: TraceSource) -> Generator[tuple[Any, int | None], None, None]:
     """Each JSON document of ``source`` with its line (None for a whole-file document)."""
     if source.parsed:
         yield source.data, None
@@ -140,7 +147,7 @@ def _parsed(
         if not line.strip():
             continue
         try:
-            first = json.loads(line)
+            first = strict_json(line)
         except ValueError:
             yield _whole(source), None
             return
@@ -150,21 +157,25 @@ def _parsed(
         if not line.strip():
             continue
         try:
-            value = json.loads(line)
+            value = strict_json(line)
         except ValueError as exc:
-            cut = "" if line.endswith("\n") else " (the last line is cut short)"
-            raise TraceLineError(source.name, number, f"not JSON: {exc}{cut}") from None
+            cut = "" if line.endswith(("\n", "\r")) else " (the last line is cut short)"
+            raise TraceLineError(source.name, number, f"not JSON: {_reason(exc)}{cut}") from None
         yield value, number
 
 
 def _whole(source: TraceSource) -> Any:
     text = source.text if source.text is not None else _file_text(source)
     try:
-        return json.loads(text)
+        return strict_json(text)
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
-        msg = getattr(exc, "msg", str(exc))
-        raise TraceLineError(source.name, line, f"not JSON: {msg}") from None
+        raise TraceLineError(source.name, line, f"not JSON: {_reason(exc)}") from None
+
+
+def _reason(exc: ValueError) -> str:
+    """What is wrong, without ``json``'s place in the line (the message names the line)."""
+    return exc.msg if isinstance(exc, json.JSONDecodeError) else str(exc)
 
 
 def _lines(source: TraceSource) -> Generator[str, None, None]:

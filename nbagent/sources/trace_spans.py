@@ -8,7 +8,7 @@ raises the bad line's ``TraceLineError``, if any. Their adapter is one: ``SpanTr
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
 
 from nbagent.adapters.base import list_or_empty
@@ -102,14 +102,25 @@ def read_langsmith(source: TraceSource) -> Iterator[TraceRecord]:
         raise failure
 
 
-OTLP = TraceFormat("otlp", _is_otlp, read_otlp, SpanTraceAdapter)
+def _first(detect: Callable[[Any], bool]) -> Callable[[Sequence[Any]], bool]:
+    """A format told by its first document alone."""
+    return lambda first: bool(first) and detect(first[0])
+
+
+OTLP = TraceFormat("otlp", _first(_is_otlp), read_otlp, SpanTraceAdapter)
 """OTLP/JSON: spans with GenAI or OpenInference attributes (any others as plain steps), and
 the GenAI conventions' log events."""
 LANGFUSE = TraceFormat(
-    "langfuse", lambda doc: langfuse.trace_of(doc) is not None, read_langfuse, SpanTraceAdapter
+    "langfuse",
+    _first(lambda doc: langfuse.trace_of(doc) is not None),
+    read_langfuse,
+    SpanTraceAdapter,
 )
 """A Langfuse trace as downloaded JSON, or its observations."""
 LANGSMITH = TraceFormat(
-    "langsmith", lambda doc: langsmith.runs_of(doc) is not None, read_langsmith, SpanTraceAdapter
+    "langsmith",
+    _first(lambda doc: langsmith.runs_of(doc) is not None),
+    read_langsmith,
+    SpanTraceAdapter,
 )
 """A LangSmith run tree: the runs as a list, nested (``child_runs``) or as posted in batches."""

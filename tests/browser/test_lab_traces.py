@@ -1,7 +1,8 @@
 """A run recorded elsewhere, opened in a JupyterLab cell (``nbagent.load_trace`` then
 ``nbagent.show``): the OTLP/JSON file the GenAI instrumentation wrote shows its tool calls in
 order (the failed one failed), the researcher sub-agent's answer inside the call that ran it,
-and the answer, with nothing fetched by the page."""
+and the answer; a Claude Code session its thinking, its calls and its sub-agent's own file
+inside the Agent call; with nothing fetched by the page."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import pytest
 
 from tests.browser.lab import LabPage
 from tests.browser.test_lab_nested import page_errors
+from tests.session_harness import CLAUDE_SESSION
 from tests.traces import FIXTURES
 
 pytestmark = pytest.mark.browser
@@ -69,5 +71,37 @@ def test_a_trace_opens_in_a_cell(lab: LabPage) -> None:
     assert [b["icon"] for b in blocks[1:4]] == ["check", "cross", "check"]
     inside = [(b["kind"], b["text"]) for b in blocks[3]["children"]]
     assert inside == [("prompt", "error: order 'A-1720' not found"), ("text", flat)]
+    assert page_errors(lab) == []
+    assert lab.foreign_requests() == []
+
+
+def test_a_coding_agents_session_opens_in_a_cell(lab: LabPage) -> None:
+    lab.console.clear()
+    source = f"import nbagent\nnbagent.show(nbagent.load_trace({str(CLAUDE_SESSION)!r}))"
+    lab.open("session.ipynb", [source])
+    lab.wait_status("completed")
+    lab.wait_drawn(LIVE)
+    t = lab.js(BLOCKS_JS, LIVE)
+    assert t is not None, lab.diagnose()
+    blocks = t["blocks"]
+    assert [(b["kind"], b["name"]) for b in blocks if b["kind"] != "text"] == [
+        ("prompt", None),
+        ("thinking", "Thinking"),
+        ("tool", "Bash"),
+        ("thinking", "Thinking"),
+        ("tool", "Read"),
+        ("tool", "Agent"),
+        ("thinking", "Thinking"),
+    ]
+    tools = [b for b in blocks if b["kind"] == "tool"]
+    assert [b["icon"] for b in tools] == ["check", "cross", "check"]
+    inside = [(b["kind"], b["name"] or b["text"]) for b in tools[2]["children"]]
+    assert inside == [
+        ("prompt", "Summarise notes.txt in one sentence."),
+        ("tool", "Read"),
+        ("text", "notes.txt is a short to-do list: buy milk, call the plumber, water the plants."),
+    ]
+    assert blocks[-1]["kind"] == "text"
+    assert blocks[-1]["text"].startswith("wc -l says: 3 notes.txt.")  # `wc -l`: code
     assert page_errors(lab) == []
     assert lab.foreign_requests() == []

@@ -1,7 +1,8 @@
-"""``load_trace``'s readers and adapters over the real trace files spoiled: lines cut, dropped,
-swapped or made junk, values of the records replaced by any JSON. What comes out is a run's
-events (one ``run_start`` first, one ``run_end`` last, in time order) or, for what is no trace,
-``UnknownFormatError``: never another exception (a notebook's kernel must not see one)."""
+"""``load_trace``'s readers and adapters over the real trace and session files spoiled: lines
+cut, dropped, swapped or made junk, values of the records replaced by any JSON. What comes out
+is a run's events (one ``run_start`` first, one ``run_end`` last, in time order) or, for what
+is no trace, ``UnknownFormatError``: never another exception (a notebook's kernel must not see
+one)."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from nbagent.adapters.base import UnknownFormatError
 from nbagent.apps.traces import trace_events
 from nbagent.core.events import RunEnd, RunStart
 from tests.fuzz.budget import fuzz, ran
+from tests.session_harness import CLAUDE_SESSION, CODEX_MAIN, GEMINI_SESSION
 from tests.traces import FIXTURES
 
 FILES = [
@@ -25,6 +27,7 @@ FILES = [
     "langfuse/public/google-adk-2025-08-28.json",
     "langsmith/runs.json",
     "langsmith/run_tree.json",
+    *(str(path.relative_to(FIXTURES)) for path in (CLAUDE_SESSION, CODEX_MAIN, GEMINI_SESSION)),
 ]
 TEXTS = {name: (FIXTURES / name).read_text(encoding="utf-8") for name in FILES}
 JSON = st.recursive(

@@ -14,14 +14,12 @@ had, its durations to the millisecond; no event takes the clock. What is shared:
 - model steps, one per scope at a time: a step starts when its request was sent (``sent``:
   the request record of a CLI that writes one, else the scope's latest input, the prompt or a
   tool's result) and ends at its last output;
-- a line that could not be read (``SessionRecord.error``) ends the run with an error naming the
-  file and the line, after everything before it;
 - a record of a type the adapter does not know is a step named by its type, at its time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -31,7 +29,6 @@ from nbagent.adapters.sessions.record import SessionRecord, as_record, iso_secon
 from nbagent.core.events import (
     Custom,
     EndReason,
-    ErrorEvent,
     Event,
     RunEnd,
     RunStart,
@@ -89,18 +86,6 @@ class SessionAdapter:
         self._agents: dict[str, float] = {}  # an unlinked sub-agent's step → its latest time
         self._threads: dict[str, str] = {}  # an unlinked sub-agent's thread → its step
 
-    @classmethod
-    def detect(cls, item: Any) -> bool:
-        """True when ``item`` (a session's first record, or its parsed JSON) is in this
-        format (the ``Adapter`` protocol's; a session is told by its first records:
-        ``nbagent.sources.sessions``)."""
-        return cls.detect_records([as_record(item).data])
-
-    @staticmethod
-    def detect_records(first: Sequence[Any]) -> bool:
-        """True when the parsed first records of a session are in this format."""
-        return False
-
     # -- what a format's adapter reads --------------------------------------------------------
 
     def read(self, record: SessionRecord, scope: Scope, ts: float, out: list[Event]) -> None:
@@ -122,7 +107,7 @@ class SessionAdapter:
         if self._done:
             return []
         record = as_record(item)
-        if record.parent is not None and record.parent not in self._calls and not record.error:
+        if record.parent is not None and record.parent not in self._calls:
             self._waiting.setdefault(record.parent, []).append(record)
             return []
         return self._take(record)
@@ -137,8 +122,6 @@ class SessionAdapter:
         for records in waiting.values():  # their call never came: sub-agents of their own
             for record in records:
                 out.extend(self._take(replace(record, parent=None)))
-        if self._done:  # a corrupt line among them
-            return out
         self._done = True
         if not self._begun:
             out.extend(self._begin(self._ts))
@@ -153,21 +136,10 @@ class SessionAdapter:
     # -- records ------------------------------------------------------------------------------
 
     def _take(self, record: SessionRecord) -> list[Event]:
-        own = None if record.error else self.time_of(record.data)
+        own = self.time_of(record.data)
         ts = self._ts if own is None else own
         self._ts = max(self._ts, ts)
         out: list[Event] = []
-        if record.error:
-            self._done = True
-            out.append(
-                ErrorEvent(
-                    message=f"{record.where}: {record.error}",
-                    error_type="bad_record",
-                    recoverable=False,
-                    ts=ts,
-                )
-            )
-            return [*self._begin(ts), *out] if not self._begun else out
         scope = self._scope(record, ts, out)
         self.read(record, scope, ts, out)
         for ev in out:
@@ -224,8 +196,7 @@ class SessionAdapter:
                     self._callers[ev.tool_call_id] = ev.parent
             elif isinstance(ev, ToolCallEnd) and ev.tool_call_id in self._waiting:
                 for record in self._waiting.pop(ev.tool_call_id):
-                    if not self._done:
-                        spliced.extend(self._take(record))
+                    spliced.extend(self._take(record))
         return spliced
 
     # -- steps, notes, the unknown ---------------------------------------------------------------
@@ -287,7 +258,9 @@ class SessionAdapter:
         time; its id the record's own (``uuid``, ``id``) when it has one."""
         own = str_or_none(field(record.data, "uuid")) or str_or_none(field(record.data, "id"))
         step_id = self.ids.wire(own) if own else self.ids.scope_id("step", within=name)
-        meta = {"record": name, "line": record.line}
+        meta: dict[str, Any] = {"record": name}
+        if record.line is not None:
+            meta["line"] = record.line
         out.append(
             StepStart(step_id=step_id, name=name, step_type="node", parent=scope.key, meta=meta)
         )

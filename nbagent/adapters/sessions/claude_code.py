@@ -94,7 +94,6 @@ class ClaudeCodeAdapter(SessionAdapter):
     name: ClassVar[str] = "claude-code"
     provider: ClassVar[str | None] = "anthropic"
     finishes: ClassVar[Mapping[str, str]] = ANTHROPIC_STOPS
-    detect_records = staticmethod(detect_claude_code)
 
     def __init__(self) -> None:
         super().__init__()

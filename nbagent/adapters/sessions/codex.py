@@ -73,7 +73,6 @@ class CodexAdapter(SessionAdapter):
 
     name: ClassVar[str] = "codex"
     provider: ClassVar[str | None] = "openai"
-    detect_records = staticmethod(detect_codex)
 
     def __init__(self) -> None:
         super().__init__()

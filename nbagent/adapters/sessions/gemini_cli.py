@@ -72,7 +72,6 @@ class GeminiCliAdapter(SessionAdapter):
 
     name: ClassVar[str] = "gemini-cli"
     provider: ClassVar[str | None] = "google"
-    detect_records = staticmethod(detect_gemini_cli)
 
     def __init__(self) -> None:
         super().__init__()

@@ -19,28 +19,20 @@ class SessionRecord:
     """One record of a session: a line of a JSON Lines file, or one message of a session kept
     as a single JSON document (Gemini CLI's older ``session-*.json``).
 
-    ``data`` is the record's parsed JSON (None for a line that could not be read, whose
-    ``error`` says why); ``file`` and ``line`` name where it was read (``line``: 1-based, the
-    line of a JSON Lines file or the message's position in a document); ``thread`` is ""
-    for the session's own records and the sub-agent's id for a sub-agent's (its own file);
-    ``parent`` the id of the tool call that started that sub-agent, when its files say
-    (a sub-agent's records without it are nested under a sub-agent step of their own);
-    ``agent`` the sub-agent's name (its type, its nickname) when its files say."""
+    ``data`` is the record's parsed JSON; ``file`` and ``line`` name where it was read
+    (``line``: 1-based, the line of a JSON Lines file; None for a record of a document or of
+    data parsed already); ``thread`` is "" for the session's own records and the sub-agent's
+    id for a sub-agent's (its own file); ``parent`` the id of the tool call that started that
+    sub-agent, when its files say (a sub-agent's records without it are nested under a
+    sub-agent step of their own); ``agent`` the sub-agent's name (its type, its nickname) when
+    its files say."""
 
     data: Any
     file: str = ""
-    line: int = 0
+    line: int | None = None
     thread: str = ""
     parent: str | None = None
     agent: str | None = None
-    error: str | None = None
-
-    @property
-    def where(self) -> str:
-        """``"<file>, line <n>"``, for messages about the record."""
-        if not self.file:
-            return f"record {self.line}" if self.line else "a record"
-        return f"{self.file}, line {self.line}" if self.line else self.file
 
 
 def as_record(item: Any) -> SessionRecord:

@@ -13,27 +13,26 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from nbagent.adapters.base import field, list_or_empty, str_or_none
 from nbagent.adapters.sessions.record import SessionRecord, iso_seconds
-from nbagent.sources.sessions.lines import load, read_records, time_order
+from nbagent.sources.sessions.lines import Read, read_file, tagged, time_order
+from nbagent.sources.trace_input import TraceRecord, TraceSource
 
 __all__ = ["claude_code_records"]
 
 _PREFIX = "agent-"
 
 
-def claude_code_records(source: Any) -> Iterator[SessionRecord]:
-    """The records of a Claude Code session (a path, a file object or parsed records) and of
-    its sub-agents' files found beside it, in the order they were written."""
-    loaded = load(source)
-    main, path = loaded.records, loaded.path
+def claude_code_records(source: TraceSource) -> Iterator[TraceRecord]:
+    """The records of a Claude Code session and of its sub-agents' files found beside it (a
+    source that is a file), in the order they were written."""
+    main = read_file(source)
     files = [main]
-    if path is not None:
-        files += _subagents(path, main)
+    if source.path is not None:
+        files += _subagents(source.path, main.records)
     return time_order(files, _time)
 
 
@@ -41,29 +40,24 @@ def _time(data: Any) -> float | None:
     return iso_seconds(field(data, "timestamp")) if isinstance(data, Mapping) else None
 
 
-def _subagents(path: Path, main: list[SessionRecord]) -> list[list[SessionRecord]]:
+def _subagents(path: Path, main: list[SessionRecord]) -> list[Read]:
     calls = _agent_calls(main)
-    found: list[list[SessionRecord]] = []
+    found: list[Read] = []
     folder = path.with_suffix("") / "subagents"
     for file in sorted(folder.glob(f"{_PREFIX}*.jsonl")) if folder.is_dir() else ():
         agent = file.stem[len(_PREFIX) :]
         meta = _meta(file.with_suffix(".meta.json"))
         parent = str_or_none(meta.get("toolUseId")) or calls.get(agent)
         name = str_or_none(meta.get("agentType")) or str_or_none(meta.get("description"))
-        found.append(read_records(file, thread=agent, parent=parent, agent=name))
+        found.append(read_file(file, thread=agent, parent=parent, agent=name))
     session = _session_id(main)
     for file in sorted(path.parent.glob(f"{_PREFIX}*.jsonl")) if session else ():
-        records = read_records(file)  # earlier versions: in the project's folder
-        if _session_id(records) != session:
+        read = read_file(file)  # earlier versions: in the project's folder
+        if _session_id(read.records) != session:
             continue
         agent = file.stem[len(_PREFIX) :]
-        tagged = [_tag(r, agent, calls.get(agent)) for r in records]
-        found.append(tagged)
+        found.append(tagged(read, thread=agent, parent=calls.get(agent)))
     return found
-
-
-def _tag(record: SessionRecord, agent: str, parent: str | None) -> SessionRecord:
-    return replace(record, thread=agent, parent=parent)
 
 
 def _meta(path: Path) -> Mapping[str, Any]:

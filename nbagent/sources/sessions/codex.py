@@ -11,13 +11,13 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator, Mapping
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from nbagent.adapters.base import field, list_or_empty, str_or_none
 from nbagent.adapters.sessions.record import SessionRecord, iso_seconds
-from nbagent.sources.sessions.lines import load, read_records, time_order
+from nbagent.sources.sessions.lines import read_file, tagged, time_order
+from nbagent.sources.trace_input import TraceRecord, TraceSource
 
 __all__ = ["codex_records"]
 
@@ -26,16 +26,15 @@ _DEPTH = 8
 """Sub-agents of sub-agents followed this deep at most."""
 
 
-def codex_records(source: Any) -> Iterator[SessionRecord]:
-    """The records of a Codex rollout (a path, a file object or parsed records) and of the
-    rollouts of the sub-agents it spawned, found in the sessions folder it is in, in the order
-    they were written."""
-    loaded = load(source)
-    main, path = loaded.records, loaded.path
-    files = [main]
+def codex_records(source: TraceSource) -> Iterator[TraceRecord]:
+    """The records of a Codex rollout and of the rollouts of the sub-agents it spawned, found
+    in the sessions folder it is in (a source that is a file), in the order they were
+    written."""
+    files = [read_file(source)]
+    path = source.path
     if path is not None:
         seen: set[str] = set()
-        pending = [(main, 0)]
+        pending = [(files[0].records, 0)]
         while pending:
             records, depth = pending.pop(0)
             for thread, call in _spawned(records).items():
@@ -45,11 +44,10 @@ def codex_records(source: Any) -> Iterator[SessionRecord]:
                 found = _rollout(path, thread)
                 if found is None:
                     continue
-                records = read_records(found)
-                agent = _nickname(records)
-                child = [replace(r, thread=thread, parent=call, agent=agent) for r in records]
+                read = read_file(found)
+                child = tagged(read, thread=thread, parent=call, agent=_nickname(read.records))
                 files.append(child)
-                pending.append((child, depth + 1))
+                pending.append((child.records, depth + 1))
     return time_order(files, _time)
 
 

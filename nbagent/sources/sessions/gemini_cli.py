@@ -19,7 +19,8 @@ from typing import Any
 
 from nbagent.adapters.base import field, list_or_empty, str_or_none
 from nbagent.adapters.sessions.record import SessionRecord, iso_seconds
-from nbagent.sources.sessions.lines import load, read_records, time_order
+from nbagent.sources.sessions.lines import Read, read_file, tagged, time_order
+from nbagent.sources.trace_input import TraceRecord, TraceSource
 
 __all__ = ["gemini_cli_records"]
 
@@ -27,14 +28,15 @@ _DEPTH = 8
 """Sub-agents of sub-agents followed this deep at most."""
 
 
-def gemini_cli_records(source: Any) -> Iterator[SessionRecord]:
-    """The records of a Gemini CLI chat (a path, a file object or the parsed records or
-    document) and of its sub-agents' chats found beside it, in the order they were written."""
-    loaded = load(source)
-    main, path = _expand(loaded.records), loaded.path
+def gemini_cli_records(source: TraceSource) -> Iterator[TraceRecord]:
+    """The records of a Gemini CLI chat (JSON Lines, or the older one document) and of its
+    sub-agents' chats found beside it (a source that is a file), in the order they were
+    written."""
+    main = _expand(read_file(source))
     files = [main]
+    path = source.path
     if path is not None:
-        pending = [(main, 0)]
+        pending = [(main.records, 0)]
         while pending:
             records, depth = pending.pop(0)
             session = _session_id(records)
@@ -45,19 +47,18 @@ def gemini_cli_records(source: Any) -> Iterator[SessionRecord]:
             for file in sorted(folder.glob("*.json*")):
                 if file.suffix not in (".json", ".jsonl"):
                     continue
-                child = _expand(read_records(file))
-                agent = _session_id(child) or file.stem
-                parent = calls.get(agent)
-                child = [replace(r, thread=agent, parent=parent) for r in child]
+                child = _expand(read_file(file))
+                agent = _session_id(child.records) or file.stem
+                child = tagged(child, thread=agent, parent=calls.get(agent))
                 files.append(child)
-                pending.append((child, depth + 1))
+                pending.append((child.records, depth + 1))
     return time_order(files, _time)
 
 
-def _expand(records: list[SessionRecord]) -> list[SessionRecord]:
+def _expand(read: Read) -> Read:
     """A document's messages as records of their own, after its metadata."""
     out: list[SessionRecord] = []
-    for record in records:
+    for record in read.records:
         data = record.data
         messages = field(data, "messages") if isinstance(data, Mapping) else None
         if not isinstance(messages, list) or "$set" in data:
@@ -65,8 +66,8 @@ def _expand(records: list[SessionRecord]) -> list[SessionRecord]:
             continue
         head = {k: v for k, v in data.items() if k != "messages"}
         out.append(replace(record, data=head))
-        out.extend(replace(record, data=m, line=n) for n, m in enumerate(messages, 1))
-    return out
+        out.extend(replace(record, data=m) for m in messages)
+    return Read(out, read.failure)
 
 
 def _time(data: Any) -> float | None:
