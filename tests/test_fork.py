@@ -244,9 +244,9 @@ def test_only_an_agent_runs_widget_offers_fork_here_and_the_others_say_why(
     assert shown.cannot_fork == "this run has no conversation to go on from"
     # The page's disabled Fork here says what fork() raises with: a replay's (its `replay`
     # trait), else a run's (js/test/fork.test.js checks the buttons).
-    view = (ROOT / "js" / "src" / "view" / "view.js").read_text(encoding="utf-8")
-    assert f'"{replayed.cannot_fork}"' in view
-    assert f'"{shown.cannot_fork}"' in view
+    forks = (ROOT / "js" / "src" / "panels" / "forks.js").read_text(encoding="utf-8")
+    assert f'"{replayed.cannot_fork}"' in forks
+    assert f'"{shown.cannot_fork}"' in forks
 
 
 def test_an_agents_case_in_an_evaluation_forks_beside_its_run(comms: list[RecordingComm]) -> None:
