@@ -46,29 +46,20 @@ def test_cache_writes_are_priced_at_the_write_rates() -> None:
     own rate) are added to the input as genai-prices counts it, and cost more than input."""
     apart = {"input_tokens": 3, "output_tokens": 10, "cached_input_tokens": 1200}
     written = apart | {"cache_write_tokens": 50_000}
-    want = table_price(
-        CLAUDE,
-        "anthropic",
-        input_tokens=51_203,
-        cache_read_tokens=1200,
-        cache_write_tokens=50_000,
-        output_tokens=10,
-    )
+    counted = {
+        "input_tokens": 51_203,
+        "cache_read_tokens": 1200,
+        "cache_write_tokens": 50_000,
+        "output_tokens": 10,
+    }
+    want = table_price(CLAUDE, "anthropic", **counted)
     assert step_cost(CLAUDE, "anthropic", written, T0) == (pytest.approx(want), "price table")
     as_input = table_price(
         CLAUDE, "anthropic", input_tokens=51_203, cache_read_tokens=1200, output_tokens=10
     )
     assert want > as_input
     hour = written | {"cache_write_1h_tokens": 20_000}
-    want_hour = table_price(
-        CLAUDE,
-        "anthropic",
-        input_tokens=51_203,
-        cache_read_tokens=1200,
-        cache_write_tokens=50_000,
-        cache_write_1h_tokens=20_000,
-        output_tokens=10,
-    )
+    want_hour = table_price(CLAUDE, "anthropic", **counted, cache_write_1h_tokens=20_000)
     assert step_cost(CLAUDE, "anthropic", hour, T0) == (pytest.approx(want_hour), "price table")
     assert want_hour > want
 
