@@ -108,6 +108,29 @@ def test_usage_and_cost_from_the_sdks_own_objects() -> None:
     assert state["context"] == {"used": 53_000, "size": 200_000}
 
 
+def test_cache_writes_from_the_sdks_usage() -> None:
+    """``Usage.cached_write_tokens`` of the prompt response: the run's cache writes, said
+    beside the cache reads."""
+    from nbagent.transcript.export.status import detail_lines
+
+    response = acp_schema.PromptResponse(
+        stop_reason="end_turn",
+        usage=acp_schema.Usage(
+            total_tokens=51_213,
+            input_tokens=3,
+            output_tokens=10,
+            cached_read_tokens=1200,
+            cached_write_tokens=50_000,
+        ),
+    )
+    t, _ = transcript_of(AcpAdapter(), [response])
+    state = t.to_dict()
+    assert state["usage"]["cache_write_tokens"] == 50_000
+    assert detail_lines(state, state["ended_at"])[0] == (
+        "in 3 · cached 1,200 · cache write 50,000 · out 10 · total 51,213 tokens"
+    )
+
+
 def test_a_cost_in_another_currency_is_kept_and_said_never_summed_as_usd() -> None:
     def usage_update(amount: float, currency: str) -> Any:
         cost = acp_schema.Cost(amount=amount, currency=currency)

@@ -5,7 +5,9 @@ Items are the dicts botocore yields, one key a dict: ``messageStart{role}``,
 contentBlockIndex}``, ``contentBlockDelta{delta: text | toolUse.input (a JSON fragment) |
 reasoningContent{text | signature | redactedContent} | toolResult[{text | json}],
 contentBlockIndex}``, ``contentBlockStop``, ``messageStop{stopReason}``, ``metadata{usage{
-inputTokens, outputTokens, totalTokens, cacheReadInputTokens}, metrics{latencyMs}}`` and
+inputTokens, outputTokens, totalTokens, cacheReadInputTokens, cacheWriteInputTokens,
+cacheDetails[{ttl, inputTokens}]}, metrics{latencyMs}}`` (the input leaves out the cache reads
+and writes, the total has them) and
 the exception events (``modelStreamErrorException{message}``, ...; botocore raises those, the
 dict form is read too). JSON text of one item is accepted.
 
@@ -41,6 +43,7 @@ from nbagent.adapters.kit.finish import ANTHROPIC_STOPS, end_reason
 from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.kit.lifecycle import Lifecycle, ModelStep
 from nbagent.adapters.kit.parts import Part, PartKind, Parts
+from nbagent.adapters.kit.usage import cache_writes
 from nbagent.core.events import (
     EndReason,
     ErrorEvent,
@@ -192,12 +195,21 @@ class BedrockAdapter:
         usage = field(value, "usage")
         latency = int_or_none(field(field(value, "metrics"), "latencyMs"))
         if usage is not None or latency is not None:
+            by_ttl = {
+                field(d, "ttl"): field(d, "inputTokens")
+                for d in list_or_empty(field(usage, "cacheDetails"))
+            }
+            written, hour = cache_writes(
+                field(usage, "cacheWriteInputTokens"), by_ttl.get("5m"), by_ttl.get("1h")
+            )
             out.append(
                 Usage(
                     input_tokens=int_or_none(field(usage, "inputTokens")),
                     output_tokens=int_or_none(field(usage, "outputTokens")),
                     total_tokens=int_or_none(field(usage, "totalTokens")),
                     cached_input_tokens=int_or_none(field(usage, "cacheReadInputTokens")),
+                    cache_write_tokens=written,
+                    cache_write_1h_tokens=hour,
                     cumulative=True,
                     scope="run",
                     step_id=STEP_ID,

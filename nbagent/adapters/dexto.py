@@ -250,6 +250,7 @@ class DextoAdapter:
                     cached_input_tokens=int_or_none(
                         _get(usage, "cacheReadTokens", "cachedInputTokens", "cached_input_tokens")
                     ),
+                    cache_write_tokens=int_or_none(_get(usage, "cacheWriteTokens")),
                     model=model if isinstance(model, str) else None,
                     provider=provider if isinstance(provider, str) else None,
                 )

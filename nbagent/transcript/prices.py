@@ -13,17 +13,19 @@ import math
 import threading
 from collections.abc import Mapping
 from datetime import datetime, timezone
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from nbagent.core.threads import threads_available
 
 __all__ = ["PRICE_KEYS", "CostSource", "prices", "step_cost", "warm_up"]
 
 CostSource = Literal["reported", "price table", "override"]
-PRICE_KEYS = ("input", "output", "cached_input")
-"""An override's prices, USD per million tokens; ``cached_input`` defaults to ``input``."""
+PRICE_KEYS = ("input", "output", "cached_input", "cache_write")
+"""An override's prices, USD per million tokens; ``cached_input`` (cache reads) and
+``cache_write`` (cache writes) default to ``input``."""
 
-# Providers whose input count leaves out the cache reads (genai-prices counts them in).
+# Providers whose input count leaves out the cache reads and writes (genai-prices counts them
+# in), where a usage's total does not say.
 _CACHE_APART = frozenset({"anthropic", "bedrock", "aws"})
 # nbagent's provider names that genai-prices spells otherwise.
 _PROVIDER_IDS = {"bedrock": "aws", "gemini": "google", "vertex_ai": "google"}
@@ -68,7 +70,8 @@ def prices(
     """Set the prices of models nbagent should not look up, and return the overrides now in force.
 
     ``nbagent.prices({"my-model": {"input": 0.5, "output": 1.5, "cached_input": 0.05}})``: USD
-    per million tokens (``cached_input``, the cache reads, defaults to ``input``); keyword
+    per million tokens (``cached_input``, the cache reads, and ``cache_write``, the cache
+    writes, default to ``input``); keyword
     arguments do the same for names that are identifiers (``nbagent.prices(mymodel={...})``).
     A name matches a model case-insensitively; a name ending in ``*`` matches every model
     that starts with the rest (the longest such prefix wins over shorter ones, an exact name
@@ -92,8 +95,8 @@ def _checked(name: str, entry: Mapping[str, float]) -> dict[str, float]:
     unknown = set(entry) - set(PRICE_KEYS)
     if unknown or not {"input", "output"} <= set(entry):
         raise ValueError(
-            f"prices for {name!r}: 'input' and 'output' (and 'cached_input'), USD per million "
-            f"tokens; got {sorted(entry)}"
+            f"prices for {name!r}: 'input' and 'output' (and 'cached_input', 'cache_write'), "
+            f"USD per million tokens; got {sorted(entry)}"
         )
     out: dict[str, float] = {}
     for key, value in entry.items():
@@ -115,20 +118,55 @@ def _override(model: str) -> dict[str, float] | None:
         return _overrides[max(prefixes, key=len)] if prefixes else None
 
 
-def _counts(usage: Mapping[str, Any], provider: str | None) -> tuple[int, int, int, int] | None:
-    """(input with cache reads, cache reads, output, reasoning) as genai-prices counts them;
-    None without an input or output count."""
-    got = [usage.get(k) for k in ("input_tokens", "output_tokens")]
-    if all(v is None for v in got):
+class _Counts(NamedTuple):
+    """A call's tokens as genai-prices counts them: the input with the cache reads and writes
+    in it; of the writes, those kept for an hour; the output with its reasoning in it."""
+
+    input: int
+    cache_read: int
+    cache_write: int
+    cache_write_1h: int
+    output: int
+    reasoning: int
+
+
+def _count(usage: Mapping[str, Any], key: str, at_most: int | None = None) -> int:
+    """A positive whole count (at most ``at_most``), else 0."""
+    v = usage.get(key)
+    if not isinstance(v, int) or v <= 0 or (at_most is not None and v > at_most):
+        return 0
+    return v
+
+
+def _cache_apart(usage: Mapping[str, Any], provider: str | None, inp: int, cache: int) -> bool:
+    """Whether ``usage``'s input count leaves out its cache reads and writes (Anthropic's,
+    Bedrock's) rather than holding them (OpenAI's, and LiteLLM's, LangChain's, pydantic-ai's,
+    AG-UI's for any provider): so when the cache outnumbers the input, or the total counts the
+    cache on top of input and output; without a total, as the provider counts."""
+    if cache > inp:
+        return True
+    total = usage.get("total_tokens")
+    if isinstance(total, int) and not isinstance(total, bool) and cache:
+        return total >= inp + _count(usage, "output_tokens") + cache
+    return (provider or "").lower() in _CACHE_APART
+
+
+def _counts(usage: Mapping[str, Any], provider: str | None) -> _Counts | None:
+    """``usage`` counted as genai-prices counts it; None without an input or output count."""
+    if all(usage.get(k) is None for k in ("input_tokens", "output_tokens")):
         return None
-    inp, out = (v if isinstance(v, int) and v > 0 else 0 for v in got)
-    cached = usage.get("cached_input_tokens")
-    cached = cached if isinstance(cached, int) and cached > 0 else 0
-    reasoning = usage.get("reasoning_tokens")
-    reasoning = reasoning if isinstance(reasoning, int) and 0 < reasoning <= out else 0
-    if (provider or "").lower() in _CACHE_APART or cached > inp:
-        inp += cached  # Anthropic's and Bedrock's input excludes the cache reads
-    return inp, cached, out, reasoning
+    inp, out = _count(usage, "input_tokens"), _count(usage, "output_tokens")
+    cached, written = _count(usage, "cached_input_tokens"), _count(usage, "cache_write_tokens")
+    if _cache_apart(usage, provider, inp, cached + written):
+        inp += cached + written
+    return _Counts(
+        inp,
+        cached,
+        written,
+        _count(usage, "cache_write_1h_tokens", written),
+        out,
+        _count(usage, "reasoning_tokens", out),
+    )
 
 
 def step_cost(
@@ -141,8 +179,10 @@ def step_cost(
     is unknown (or no usage).
 
     ``usage``: a step's token counts (``input_tokens``, ``output_tokens``,
-    ``cached_input_tokens``, ``reasoning_tokens``). Cache reads are priced at the cached rate,
-    reasoning tokens as output (they are part of it), as genai-prices does. ``at`` (epoch
+    ``cached_input_tokens``, ``cache_write_tokens``, ``cache_write_1h_tokens``,
+    ``reasoning_tokens``). Cache reads are priced at the cached rate, cache writes at the
+    write rate (an hour's writes at theirs, where the table has one), reasoning tokens as
+    output (they are part of it), as genai-prices does. ``at`` (epoch
     seconds, the call's start) picks the price in force then; without it, the prices of the
     table's newest entry. ``provider`` names the provider's price list; without one, the model
     name must match exactly one provider's models in genai-prices (``gpt-4o`` → OpenAI, a
@@ -155,17 +195,22 @@ def step_cost(
     counts = _counts(usage, provider)
     if counts is None:
         return None
-    inp, cached, out, _reasoning = counts
     entry = _override(model)
     if entry is not None:
-        cached_rate = entry.get("cached_input", entry["input"])
-        usd = ((inp - cached) * entry["input"] + cached * cached_rate + out * entry["output"]) / 1e6
+        c = counts
+        plain = c.input - c.cache_read - c.cache_write
+        usd = (
+            plain * entry["input"]
+            + c.cache_read * entry.get("cached_input", entry["input"])
+            + c.cache_write * entry.get("cache_write", entry["input"])
+            + c.output * entry["output"]
+        ) / 1e6
         return usd, "override"
     return _table_cost(model, provider, counts, at)
 
 
 def _table_cost(
-    model: str, provider: str | None, counts: tuple[int, int, int, int], at: float | None
+    model: str, provider: str | None, counts: _Counts, at: float | None
 ) -> tuple[float, CostSource] | None:
     try:
         import genai_prices  # lazy: ~0.15 s on first use (its HTTP client), never at import
@@ -175,12 +220,13 @@ def _table_cost(
     if found is None:
         return None
     provider_id, model_ref = found
-    inp, cached, out, reasoning = counts
     usage = genai_prices.Usage(
-        input_tokens=inp,
-        cache_read_tokens=cached or None,
-        output_tokens=out,
-        output_reasoning_tokens=reasoning or None,
+        input_tokens=counts.input,
+        cache_read_tokens=counts.cache_read or None,
+        cache_write_tokens=counts.cache_write or None,
+        cache_write_1h_tokens=counts.cache_write_1h or None,
+        output_tokens=counts.output,
+        output_reasoning_tokens=counts.reasoning or None,
     )
     when = datetime.fromtimestamp(at, tz=timezone.utc) if at is not None else _LATEST
     try:

@@ -10,6 +10,7 @@ import nbagent.core.events as E
 
 __all__ = [
     "EMPTY_USAGE",
+    "OPTIONAL_USAGE_FIELDS",
     "USAGE_FIELDS",
     "TokenUsage",
     "display_usage",
@@ -24,27 +25,36 @@ USAGE_FIELDS = (
     "reasoning_tokens",
     "cached_input_tokens",
 )
+OPTIONAL_USAGE_FIELDS = ("cache_write_tokens", "cache_write_1h_tokens")
+"""Counts a usage dict holds only once a source reported them: a state saved before nbagent
+read them, or of a source that never sends them, reads and writes back unchanged."""
 EMPTY_USAGE: dict[str, Any] = dict.fromkeys(USAGE_FIELDS)
 
 
 @dataclass(frozen=True)
 class TokenUsage:
     """Token counts of a run (``transcript.usage``), as the source reported them; each is
-    None when unknown, never a guess (``total_tokens`` is summed when only the parts came)."""
+    None when unknown, never a guess (``total_tokens`` is summed when only the parts came).
+    ``cached_input_tokens`` are the prompt-cache reads, ``cache_write_tokens`` the writes
+    (``cache_write_1h_tokens`` of them kept for an hour); where the source counts them in
+    ``input_tokens`` or apart from it: ``nbagent.core.events.Usage``."""
 
     input_tokens: int | None = None
     output_tokens: int | None = None
     total_tokens: int | None = None
     reasoning_tokens: int | None = None
     cached_input_tokens: int | None = None
+    cache_write_tokens: int | None = None
+    cache_write_1h_tokens: int | None = None
 
 
 def merge_usage(old: dict[str, Any], ev: E.Usage) -> dict[str, Any]:
     new = dict(old)
-    for k in USAGE_FIELDS:
+    for k in USAGE_FIELDS + OPTIONAL_USAGE_FIELDS:
         v = getattr(ev, k)
         if v is not None:
-            new[k] = v if ev.cumulative or new[k] is None else new[k] + v
+            was = new.get(k)
+            new[k] = v if ev.cumulative or was is None else was + v
     return new
 
 
@@ -58,7 +68,8 @@ def display_usage(raw: dict[str, Any]) -> dict[str, Any]:
 def sum_usage(buckets: dict[str, dict[str, Any]]) -> dict[str, Any]:
     total = dict(EMPTY_USAGE)
     for raw in buckets.values():
-        for k in USAGE_FIELDS:
+        for k in USAGE_FIELDS + OPTIONAL_USAGE_FIELDS:
             if raw.get(k) is not None:
-                total[k] = raw[k] if total[k] is None else total[k] + raw[k]
+                was = total.get(k)
+                total[k] = raw[k] if was is None else was + raw[k]
     return total

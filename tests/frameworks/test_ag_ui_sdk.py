@@ -5,6 +5,7 @@ AG-UI stream pydantic-ai's ``AGUIAdapter`` makes from an agent driven by its ``F
 from __future__ import annotations
 
 import json
+from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +160,37 @@ def test_every_kind_of_sdk_event() -> None:
         (12, 7, "m", "run")
     ]
     assert isinstance(items[0].type, EventType)  # read through the SDK's str enum
+
+
+def test_cache_writes_in_the_sdks_token_usage() -> None:
+    """``TokenUsage.cache_write_input_tokens`` (part of ``input_tokens``, as AG-UI counts):
+    counted, and priced without counting the cache twice for an Anthropic model."""
+    genai_prices = pytest.importorskip("genai_prices")
+    usage = TokenUsage(
+        provider="anthropic",
+        model="claude-sonnet-4-5",
+        input_tokens=51_203,
+        output_tokens=10,
+        total_tokens=51_213,
+        cached_input_tokens=1200,
+        cache_write_input_tokens=50_000,
+    )
+    items = [
+        RunStartedEvent(thread_id="th", run_id="r1"),
+        TextMessageChunkEvent(message_id="m1", delta="Cached."),
+        RunFinishedEvent(thread_id="th", run_id="r1", usage=[usage]),
+    ]
+    t = Transcript.from_events(list(nbagent.iter_events(items)))
+    assert (t.usage.input_tokens, t.usage.cache_write_tokens) == (51_203, 50_000)
+    want = genai_prices.calc_price(
+        genai_prices.Usage(
+            input_tokens=51_203, cache_read_tokens=1200, cache_write_tokens=50_000, output_tokens=10
+        ),
+        "claude-sonnet-4-5",
+        provider_id="anthropic",
+        genai_request_timestamp=datetime.fromtimestamp(t.to_dict()["started_at"], tz=timezone.utc),
+    )
+    assert t.cost_usd == pytest.approx(float(want.total_price))
 
 
 def test_run_error_from_the_sdk() -> None:

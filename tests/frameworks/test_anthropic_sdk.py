@@ -7,6 +7,8 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import pytest
+
 import nbagent
 from nbagent.core.events import Custom, Event, RunEnd, TextDelta, ThinkingDelta
 from tests import aio
@@ -235,3 +237,52 @@ def test_context_compaction_through_the_beta_stream() -> None:
             assert message.content[0].type == "compaction"
             assert note["text"] == message.content[0].content
         assert t.text == "Next, the export tests."
+
+
+def test_prompt_cache_writes_are_counted_priced_and_said() -> None:
+    """50,000 tokens written to the prompt cache (20,000 of them for an hour) and 1,200 read,
+    through ``messages.stream`` and ``create(stream=True)``: the run counts them as the SDK's
+    own message does, costs what genai-prices' Anthropic extractor makes of that message, and
+    its status line says them."""
+    from datetime import datetime, timezone
+
+    from nbagent.transcript.export.status import detail_lines, status_parts
+
+    genai_prices = pytest.importorskip("genai_prices")
+
+    def stream(c: Any) -> tuple[Any, Any]:
+        s = c.messages.stream(**KWARGS).__enter__()
+        return s, lambda: s.current_message_snapshot
+
+    def create(c: Any) -> tuple[Any, None]:
+        return c.messages.create(**KWARGS, stream=True), None
+
+    t, message = replayed("cache_writes", stream)
+    u = message.usage  # the SDK's own accumulation of the stream
+    assert (u.cache_creation_input_tokens, u.cache_creation.ephemeral_1h_input_tokens) == (
+        50_000,
+        20_000,
+    )
+    when = datetime.fromtimestamp(t.to_dict()["started_at"], tz=timezone.utc)
+    extracted = genai_prices.extract_usage(message.model_dump(), provider_id="anthropic")
+    want = float(extracted.calc_price(genai_request_timestamp=when).total_price)
+    as_input = genai_prices.Usage(input_tokens=51_203, cache_read_tokens=1200, output_tokens=10)
+    plain = genai_prices.calc_price(
+        as_input, message.model, provider_id="anthropic", genai_request_timestamp=when
+    )
+    assert want > float(plain.total_price)  # written tokens cost more than plain input
+    for run in (t, replayed("cache_writes", create)[0]):
+        got = run.usage
+        assert (got.input_tokens, got.cached_input_tokens, got.output_tokens) == (
+            u.input_tokens,
+            u.cache_read_input_tokens,
+            u.output_tokens,
+        )
+        assert (got.cache_write_tokens, got.cache_write_1h_tokens) == (50_000, 20_000)
+        assert got.total_tokens == 3 + 1200 + 50_000 + 10
+        assert run.cost_usd == pytest.approx(want)
+        d = run.to_dict()
+        assert status_parts(d, d["ended_at"])[-2:] == ["51,213 tokens", "$0.233"]
+        assert detail_lines(d, d["ended_at"])[0] == (
+            "in 3 · cached 1,200 · cache write 50,000 · out 10 · total 51,213 tokens"
+        )

@@ -330,3 +330,40 @@ def test_exception_event_ends_the_run_with_an_error() -> None:
     ]
     t2 = nbagent.Transcript.from_events(nbagent.iter_events(iter(dicts)))
     assert (t2.status, t2.end_reason) == ("error", "error")
+
+
+def test_prompt_cache_writes_through_botocore() -> None:
+    """Converse's ``cacheWriteInputTokens`` and its ``cacheDetails`` by TTL, as botocore
+    decodes them: counted apart from the input as Bedrock counts them, and said."""
+    from nbagent.transcript.export.status import detail_lines
+
+    wire = {
+        "inputTokens": 3,
+        "outputTokens": 10,
+        "totalTokens": 51_213,
+        "cacheReadInputTokens": 1200,
+        "cacheWriteInputTokens": 50_000,
+        "cacheDetails": [
+            {"ttl": "1h", "inputTokens": 20_000},
+            {"ttl": "5m", "inputTokens": 30_000},
+        ],
+    }
+    items, _ = converse_stream(
+        [
+            ("messageStart", {"role": "assistant"}),
+            ("contentBlockDelta", {"contentBlockIndex": 0, "delta": {"text": "Cached."}}),
+            ("contentBlockStop", {"contentBlockIndex": 0}),
+            ("messageStop", {"stopReason": "end_turn"}),
+            ("metadata", {"usage": wire, "metrics": {"latencyMs": 90}}),
+        ]
+    )
+    decoded = next(i["metadata"]["usage"] for i in items if "metadata" in i)
+    assert decoded["cacheDetails"] == wire["cacheDetails"]
+    t = nbagent.Transcript.from_events(nbagent.iter_events(iter(items)))
+    u = t.usage
+    assert (u.input_tokens, u.cached_input_tokens, u.total_tokens) == (3, 1200, 51_213)
+    assert (u.cache_write_tokens, u.cache_write_1h_tokens) == (50_000, 20_000)
+    d = t.to_dict()
+    assert detail_lines(d, d["ended_at"])[0] == (
+        "in 3 · cached 1,200 · cache write 50,000 · out 10 · total 51,213 tokens"
+    )

@@ -308,9 +308,9 @@ def test_a_stream_without_a_result_is_incomplete() -> None:
 
 
 def test_steps_are_priced_and_the_result_cost_is_the_runs() -> None:
-    """Each model call is priced from its tokens (genai-prices' Anthropic table: cache reads at
-    their rate, apart from the input as Anthropic counts them); the run's cost is the one
-    ``ResultMessage.total_cost_usd`` reports (issue 19)."""
+    """Each model call is priced from its tokens (genai-prices' Anthropic table: cache reads and
+    writes at their rates, apart from the input as Anthropic counts them); the run's cost is
+    the one ``ResultMessage.total_cost_usd`` reports."""
     from datetime import datetime, timezone
 
     genai_prices = pytest.importorskip("genai_prices")
@@ -321,8 +321,9 @@ def test_steps_are_priced_and_the_result_cost_is_the_runs() -> None:
         u = step["usage"]
         when = datetime.fromtimestamp(step["started_at"], tz=timezone.utc)
         usage = genai_prices.Usage(
-            input_tokens=u["input_tokens"] + u["cached_input_tokens"],
+            input_tokens=u["input_tokens"] + u["cached_input_tokens"] + u["cache_write_tokens"],
             cache_read_tokens=u["cached_input_tokens"],
+            cache_write_tokens=u["cache_write_tokens"],
             output_tokens=u["output_tokens"],
         )
         want = genai_prices.calc_price(

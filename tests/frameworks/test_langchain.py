@@ -144,6 +144,31 @@ def test_model_stream_text_tool_call_usage() -> None:
     assert any(isinstance(e, ToolCallEnd) and e.args == {"a": 1, "b": 2} for e in events)
 
 
+def test_model_stream_cache_writes_as_langchain_anthropic_reports_them() -> None:
+    """A stream's usage with prompt-cache writes as langchain-anthropic reports them: the
+    input counting the cache, ``cache_creation`` 0 beside the TTL breakdown
+    (``ephemeral_5m_input_tokens``, ``ephemeral_1h_input_tokens``) that stands for it."""
+    details = {
+        "cache_read": 1200,
+        "cache_creation": 0,
+        "ephemeral_5m_input_tokens": 30_000,
+        "ephemeral_1h_input_tokens": 20_000,
+    }
+    answer = AIMessage(
+        content="Cached.",
+        usage_metadata=usage(51_203, 10) | {"input_token_details": details},  # type: ignore[arg-type]
+        response_metadata={"stop_reason": "end_turn", "model_name": "claude-sonnet-4-5"},
+    )
+    chunks = list(ToolFake(messages=iter([answer])).stream("hi"))
+    merged = reduce(operator.add, chunks)
+    assert merged.usage_metadata is not None
+    t = nbagent.Transcript.from_events(nbagent.iter_events(iter(chunks)))
+    u = t.usage
+    assert (u.input_tokens, u.cached_input_tokens) == (merged.usage_metadata["input_tokens"], 1200)
+    assert (u.cache_write_tokens, u.cache_write_1h_tokens) == (50_000, 20_000)
+    assert u.total_tokens == merged.usage_metadata["total_tokens"] == 51_213
+
+
 def test_model_astream_reasoning_is_thinking_not_text() -> None:
     model = ToolFake(messages=iter(list(script())[1:]))
 

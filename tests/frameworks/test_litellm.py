@@ -233,3 +233,23 @@ def test_show_reads_a_litellm_stream_without_format() -> None:
     run.wait(PATIENCE)
     assert run.transcript.text == "shown"
     assert run.transcript.status == "completed"
+
+
+def test_anthropic_provider_cache_writes_are_counted_and_priced() -> None:
+    """LiteLLM's own Anthropic provider reading a stream with prompt-cache writes: its usage
+    (``prompt_tokens_details.cache_write_tokens`` and the 1h breakdown, prompt tokens counting
+    the cache) counted, and nbagent's own price of them what LiteLLM charged."""
+    from nbagent.transcript.prices import step_cost
+
+    items = anthropic_stream("cache_writes")
+    wire = items[-1].usage
+    t, _ = transcript(items)
+    u = t.usage
+    assert (u.input_tokens, u.cached_input_tokens) == (wire.prompt_tokens, 1200)
+    assert u.cache_write_tokens == wire.prompt_tokens_details.cache_write_tokens == 50_000
+    assert u.cache_write_1h_tokens == 20_000
+    pytest.importorskip("genai_prices")
+    state = t.to_dict()
+    assert state["cost_usd"] == pytest.approx(wire.cost)  # LiteLLM's figure
+    mine = step_cost(state["model"], None, state["usage"], state["started_at"])
+    assert mine == (pytest.approx(wire.cost), "price table")

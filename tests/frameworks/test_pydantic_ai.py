@@ -527,3 +527,56 @@ def test_kernel_stop_cancels_the_run(kernel: Kernel) -> None:
     state = final_state(kernel, since)
     assert state["status"] == "cancelled"
     assert "".join(b["text"] for b in state["blocks"] if b["type"] == "text") == "a b "
+
+
+def test_cache_writes_of_each_request_and_of_the_run() -> None:
+    """``RequestUsage.cache_write_tokens`` (and ``cache_write_1h_tokens``) on each step, the
+    run's ``RunUsage`` the same: counted, and priced by the model the agent names."""
+    from pydantic_ai.usage import RequestUsage
+
+    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        usage = RequestUsage(
+            input_tokens=51_203,
+            cache_read_tokens=1200,
+            cache_write_tokens=50_000,
+            cache_write_1h_tokens=20_000,
+            output_tokens=10,
+        )
+        return ModelResponse(parts=[TextPart("Cached.")], usage=usage)
+
+    agent = Agent(FunctionModel(answer, model_name="anthropic:claude-sonnet-4-5"))
+
+    async def main() -> tuple[list[Event], AgentRunResult[Any]]:
+        async with agent.iter("hi") as run:
+            events = await collect(run)
+        assert run.result is not None
+        return events, run.result
+
+    events, result = aio.run(main())
+    t = Transcript.from_events(events)
+    assert (t.usage.cache_write_tokens, t.usage.cache_write_1h_tokens) == (
+        result.usage().cache_write_tokens,
+        20_000,
+    )
+    assert (t.usage.input_tokens, t.usage.cached_input_tokens) == (51_203, 1200)
+    (step,) = t.steps
+    assert step["usage"]["cache_write_tokens"] == 50_000
+    genai_prices = pytest.importorskip("genai_prices")
+    from datetime import datetime, timezone
+
+    want = genai_prices.calc_price(
+        genai_prices.Usage(
+            input_tokens=51_203,
+            cache_read_tokens=1200,
+            cache_write_tokens=50_000,
+            cache_write_1h_tokens=20_000,
+            output_tokens=10,
+        ),
+        "claude-sonnet-4-5",
+        provider_id="anthropic",
+        genai_request_timestamp=datetime.fromtimestamp(step["started_at"], tz=timezone.utc),
+    )
+    assert (step["cost_usd"], step["cost_source"]) == (
+        pytest.approx(float(want.total_price)),
+        "price table",
+    )

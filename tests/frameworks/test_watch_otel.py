@@ -538,3 +538,80 @@ def test_a_failed_model_call_is_one_error_with_its_agent() -> None:
     state = t.to_dict()
     assert [w["message"] for w in state.get("warnings", [])] == ["APIError: 500"]
     assert state["steps"][0]["finish_reason"] == "error"
+
+
+# -- prompt-cache writes on a span --------------------------------------------------------------
+
+CLAUDE = "claude-sonnet-4-5"
+
+
+def cache_price(when: float, *, hour: int = 0) -> float:
+    """genai-prices' own price of 51,203 input tokens (1,200 read from the cache, 50,000
+    written to it, ``hour`` of them for an hour) and 10 output tokens of ``CLAUDE``."""
+    from datetime import datetime, timezone
+
+    import genai_prices
+
+    usage = genai_prices.Usage(
+        input_tokens=51_203,
+        cache_read_tokens=1200,
+        cache_write_tokens=50_000,
+        cache_write_1h_tokens=hour or None,
+        output_tokens=10,
+    )
+    at = datetime.fromtimestamp(when, tz=timezone.utc)
+    price = genai_prices.calc_price(
+        usage, CLAUDE, provider_id="anthropic", genai_request_timestamp=at
+    )
+    return float(price.total_price)
+
+
+def test_an_instrumented_calls_cache_writes_are_counted_and_priced(
+    provider: TracerProvider,
+) -> None:
+    """A gateway's Chat Completions usage with cache writes (``cache_write_tokens``):
+    OpenInference's span carries ``llm.token_count.prompt_details.cache_write``, counted and
+    priced at genai-prices' write rate (openai-v2 puts no cache count on a Chat Completions
+    span)."""
+    pytest.importorskip("genai_prices")
+    usage = usage_chunk(51_203, 10, model=CLAUDE)
+    usage["usage"]["prompt_tokens_details"] = {"cached_tokens": 1200, "cache_write_tokens": 50_000}
+    script = [*text_chunks(["Cached."], usage=False, model=CLAUDE), usage]
+    instrumentor = openinference_instrumentor()
+    instrumentor.instrument()
+    try:
+        with OpenAIServer(script=script) as srv:
+            client = openai.OpenAI(base_url=srv.base_url, api_key="test")
+            with nbagent.watch() as run:
+                client.chat.completions.create(
+                    model=CLAUDE, messages=[{"role": "user", "content": "hi"}]
+                )
+    finally:
+        instrumentor.uninstrument()
+    t = run.transcript
+    assert (t.usage.input_tokens, t.usage.cache_write_tokens) == (51_203, 50_000)
+    (step,) = t.steps
+    assert step["cost_source"] == "price table"
+    assert t.cost_usd == pytest.approx(cache_price(step["started_at"]))
+
+
+def test_pydantic_ai_cache_writes_reach_the_span_and_the_run() -> None:
+    """pydantic-ai's ``RequestUsage.cache_write_tokens`` on its instrumentation's span
+    (``gen_ai.usage.cache_creation.input_tokens``), read by ``nbagent.watch()``."""
+    pytest.importorskip("genai_prices")
+    from pydantic_ai.usage import RequestUsage
+
+    def answer(messages: list[ModelMessage], info: AgentInfo) -> ModelResponse:
+        usage = RequestUsage(
+            input_tokens=51_203, cache_read_tokens=1200, cache_write_tokens=50_000, output_tokens=10
+        )
+        return ModelResponse(parts=[TextPart("Cached.")], usage=usage, model_name=CLAUDE)
+
+    agent = Agent(FunctionModel(answer, model_name=CLAUDE))
+    with nbagent.watch() as run:
+        agent.run_sync("hi")
+    t = run.transcript
+    assert (t.usage.input_tokens, t.usage.cached_input_tokens) == (51_203, 1200)
+    assert t.usage.cache_write_tokens == 50_000
+    (step,) = t.steps  # pydantic-ai prices it (operation.cost) with genai-prices too
+    assert t.cost_usd == pytest.approx(cache_price(step["started_at"]))

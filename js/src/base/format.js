@@ -107,14 +107,16 @@ export function usageText(u) {
 const DETAIL_KEYS = [
   ["input_tokens", "in"],
   ["cached_input_tokens", "cached"],
+  ["cache_write_tokens", "cache write"],
   ["output_tokens", "out"],
   ["reasoning_tokens", "reasoning"],
   ["total_tokens", "total"],
 ];
 
 /**
- * Every count reported: "in 1,234 · cached 1,000 · out 56 · reasoning 20 · total 1,290
- * tokens"; "usage not reported" when none is.
+ * Every count reported: "in 1,234 · cached 1,000 · cache write 200 · out 56 · reasoning 20 ·
+ * total 1,290 tokens" (cached: read from the prompt cache; cache write: written to it);
+ * "usage not reported" when none is.
  * @param {Usage | null | undefined} u
  */
 export function usageDetails(u) {

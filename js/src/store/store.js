@@ -12,7 +12,8 @@ export { emptyChange, mergeChange } from "./change.js";
 /**
  * @typedef {{message: string, error_type?: string | null, code?: string | number | null}} RunError
  * @typedef {{input_tokens?: number | null, output_tokens?: number | null, total_tokens?: number | null,
- *   reasoning_tokens?: number | null, cached_input_tokens?: number | null}} Usage
+ *   reasoning_tokens?: number | null, cached_input_tokens?: number | null,
+ *   cache_write_tokens?: number | null, cache_write_1h_tokens?: number | null}} Usage
  * @typedef {{type: "thinking", id: string, text: string, redacted?: boolean, encrypted?: boolean,
  *   started_at?: number | null, ended_at?: number | null, parent?: string}} ThinkingBlock
  * @typedef {{type: "text", id: string, text: string, refusal?: boolean, parent?: string}} TextBlock

@@ -110,8 +110,8 @@ def _update_kind(payload: Any) -> str | None:
 
 def _usage(usage: Any, **fields: Any) -> Usage:
     """The prompt response's ``usage`` (the turn's tokens: input, output, total, thought as
-    reasoning, cache reads as cached input); a count that is no whole number of tokens, or
-    is negative, is unknown."""
+    reasoning, cache reads as cached input, cache writes); a count that is no whole number of
+    tokens, or is negative, is unknown."""
 
     def count(key: str) -> int | None:
         value = int_or_none(field(usage, key))
@@ -123,6 +123,7 @@ def _usage(usage: Any, **fields: Any) -> Usage:
         total_tokens=count("totalTokens"),
         reasoning_tokens=count("thoughtTokens"),
         cached_input_tokens=count("cachedReadTokens"),
+        cache_write_tokens=count("cachedWriteTokens"),
         **fields,
     )
 

@@ -187,6 +187,7 @@ class AgUiAdapter:
                 total_tokens=int_or_none(_get(entry, "totalTokens")),
                 reasoning_tokens=int_or_none(_get(entry, "reasoningTokens")),
                 cached_input_tokens=int_or_none(_get(entry, "cachedInputTokens")),
+                cache_write_tokens=int_or_none(_get(entry, "cacheWriteInputTokens")),
                 cumulative=False,  # one entry per model: they add up to the run's usage
                 scope="run",
                 model=str_or_none(_get(entry, "model")),

@@ -49,6 +49,7 @@ class AnthropicAdapter:
         self._blocks = Blocks()
         self._stop_reason: str | None = None
         self._stop_details: Any = None
+        self._start_usage: Any = None  # message_start's: what a message_delta leaves out
 
     # -- detection -------------------------------------------------------------------------
 
@@ -122,7 +123,7 @@ class AnthropicAdapter:
         model = str_or_none(field(message, "model"))
         if not self._run.started:
             self._start(out, field(message, "id"), model)
-        usage = field(message, "usage")
+        usage = self._start_usage = field(message, "usage")
         if usage is not None:
             out.append(anthropic_usage(usage, scope="step", model=model))
 
@@ -136,7 +137,7 @@ class AnthropicAdapter:
                 self._stop_details = plain(details)
         usage = field(payload, "usage")
         if usage is not None:
-            out.append(anthropic_usage(usage, scope="step", model=None))
+            out.append(anthropic_usage(usage, before=self._start_usage, scope="step", model=None))
 
     def _end_run(self, *, stopped: bool) -> list[Event]:
         if not self._life.end():

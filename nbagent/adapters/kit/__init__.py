@@ -25,6 +25,7 @@ from nbagent.adapters.kit.messages import (
 from nbagent.adapters.kit.parts import Part, PartKind, Parts
 from nbagent.adapters.kit.usage import (
     anthropic_usage,
+    cache_writes,
     gemini_usage,
     langchain_usage,
     openai_counts,
@@ -50,6 +51,7 @@ __all__ = [
     "ToolCalls",
     "anthropic_usage",
     "args_text",
+    "cache_writes",
     "call_events",
     "gemini_usage",
     "invented",

@@ -61,6 +61,8 @@ _COUNTS = (
     "total_tokens",
     "reasoning_tokens",
     "cached_input_tokens",
+    "cache_write_tokens",
+    "cache_write_1h_tokens",
 )
 
 

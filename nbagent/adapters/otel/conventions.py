@@ -134,6 +134,11 @@ def _genai_model(attrs: Mapping[str, Any]) -> ModelCall:
         cached_input_tokens=tokens(
             attrs, "gen_ai.usage.cache_read.input_tokens", "gen_ai.usage.cache_read_input_tokens"
         ),
+        cache_write_tokens=tokens(
+            attrs,
+            "gen_ai.usage.cache_creation.input_tokens",
+            "gen_ai.usage.cache_creation_input_tokens",
+        ),
         cost_usd=number(attrs.get("operation.cost")),  # pydantic-ai's price of the call
     )
     model = first_str(attrs, "gen_ai.response.model", "gen_ai.request.model")
@@ -198,6 +203,7 @@ def _openinference_model(attrs: Mapping[str, Any]) -> ModelCall:
         output_tokens=tokens(attrs, "llm.token_count.completion"),
         reasoning_tokens=tokens(attrs, "llm.token_count.completion_details.reasoning"),
         cached_input_tokens=tokens(attrs, "llm.token_count.prompt_details.cache_read"),
+        cache_write_tokens=tokens(attrs, "llm.token_count.prompt_details.cache_write"),
         cost_usd=number(attrs.get("llm.cost.total")),
     )
     call = ModelCall(

@@ -133,10 +133,11 @@ def usage_event(
     details = field(usage, "details")
     reasoning = _count(usage, "output_reasoning_tokens") or _count(details, "reasoning_tokens")
     cached = _count(usage, "cache_read_tokens")
+    written = _count(usage, "cache_write_tokens")
     meta: dict[str, Any] = {}
     cost: float | None = None
     if scope == "run":  # a step's counts are its one request, and its cost is the run's
-        for name in ("requests", "tool_calls", "cache_write_tokens"):
+        for name in ("requests", "tool_calls"):
             count = _count(usage, name)
             if count:
                 meta[name] = count
@@ -148,6 +149,8 @@ def usage_event(
         total_tokens=(inp or 0) + (outp or 0),
         reasoning_tokens=reasoning or None,
         cached_input_tokens=cached or None,
+        cache_write_tokens=written or None,
+        cache_write_1h_tokens=_count(usage, "cache_write_1h_tokens") or None,
         cumulative=True,
         scope="run" if scope == "run" else "step",
         step_id=step_id,

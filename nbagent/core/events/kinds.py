@@ -212,7 +212,10 @@ class ToolResult(Event):
 @dataclass(slots=True, kw_only=True)
 class Usage(Event):
     """Token usage (``kind="usage"``) of a step or of the whole run (``scope``);
-    ``cumulative=True`` replaces the stored value, else adds to it. ``None``: not reported."""
+    ``cumulative=True`` replaces the stored value, else adds to it. ``None``: not reported.
+    Each count is as the source reports it: ``input_tokens`` includes the cache reads and
+    writes where the source counts them in (OpenAI, LiteLLM, LangChain, pydantic-ai,
+    OpenTelemetry), not where it reports them apart (Anthropic, Bedrock)."""
 
     kind: ClassVar[str] = "usage"
     input_tokens: int | None = None
@@ -220,6 +223,13 @@ class Usage(Event):
     total_tokens: int | None = None
     reasoning_tokens: int | None = None
     cached_input_tokens: int | None = None
+    """Input tokens read from the provider's prompt cache."""
+    cache_write_tokens: int | None = None
+    """Input tokens written to the provider's prompt cache (Anthropic's
+    ``cache_creation_input_tokens``), priced above plain input."""
+    cache_write_1h_tokens: int | None = None
+    """Of ``cache_write_tokens``, those kept for an hour (Anthropic's
+    ``ephemeral_1h_input_tokens``), priced above the five-minute writes."""
     cumulative: bool = True
     scope: Literal["step", "run"] = "step"
     step_id: str | None = None
