@@ -20,6 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from nbagent.adapters.base import list_or_empty, str_or_none
+from nbagent.adapters.kit.ids import Ids
 from nbagent.adapters.traces.times import nanos
 
 __all__ = ["DETAILS_EVENT", "any_value", "attributes", "log_records", "spans", "with_logs"]
@@ -117,6 +118,7 @@ def with_logs(
     record's index."""
     by_id = {s["span_id"]: s for s in snapshots}
     out: list[tuple[int, dict[str, Any]]] = []
+    ids = Ids()  # a record of no span is a step of its own: step1, step2…
     for n, record in enumerate(records):
         span = by_id.get(record["span_id"]) if record["span_id"] else None
         if span is not None:
@@ -130,7 +132,7 @@ def with_logs(
         span = {
             "name": named or record["name"],
             "trace_id": record["trace_id"],
-            "span_id": record["span_id"] or f"log{n + 1}",
+            "span_id": record["span_id"] or ids.scope_id("step"),
             "parent_id": None,
             "start": record["ts"],
             "end": record["ts"],
