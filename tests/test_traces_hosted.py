@@ -7,9 +7,11 @@ to the millisecond, events in time order. Kernel-free; no socket opened."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
-from tests.traces import by_name, calls, loaded, ms, steps, text_blocks
+from tests.traces import FIXTURES, by_name, calls, loaded, ms, steps, text_blocks
 
 
 def _iso_ms(start: str, end: str) -> int:
@@ -152,3 +154,32 @@ def test_langsmith_run_tree(name: str) -> None:
     assert ms(d["ended_at"] - d["started_at"]) == 32097  # 03:44:38.798429 → 45:10.895701
     stamps = [ev.ts for ev in run.events]
     assert stamps == sorted(stamps)
+
+
+def test_cache_reads_and_writes_of_the_hosted_exports_are_counted() -> None:
+    """A Langfuse generation's ``usageDetails`` and a LangSmith run's ``usage_metadata`` say
+    the prompt-cache reads and writes of their call: both reach the run's usage."""
+    trace = json.loads((FIXTURES / "langfuse/public/openai-agents-2025-09-30.json").read_text())
+    for obs in trace["observations"]:
+        if obs["type"] == "GENERATION":
+            obs["usageDetails"].update({"prompt_details.cache_read": 40, "input_cache_creation": 7})
+    _, t = loaded(trace)
+    generations = sum(o["type"] == "GENERATION" for o in trace["observations"])
+    assert (t.usage.cached_input_tokens, t.usage.cache_write_tokens) == (
+        40 * generations,
+        7 * generations,
+    )
+    runs = json.loads((FIXTURES / "langsmith/runs.json").read_text())
+    models = 0
+    for run in runs:
+        said = [
+            where["usage_metadata"]
+            for where in ((run.get("extra") or {}).get("metadata"), run.get("outputs"))
+            if isinstance(where, dict) and where.get("usage_metadata")
+        ]
+        for usage in said:
+            usage["input_token_details"] = {"cache_read": 20, "cache_creation": 5}
+        models += bool(said)
+    _, t = loaded(runs)
+    assert models
+    assert (t.usage.cached_input_tokens, t.usage.cache_write_tokens) == (20 * models, 5 * models)

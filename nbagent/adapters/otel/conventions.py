@@ -86,6 +86,7 @@ def read_model(attrs: Mapping[str, Any]) -> ModelCall:
                 other.usage.output_tokens = call.usage.output_tokens
                 other.usage.reasoning_tokens = call.usage.reasoning_tokens
                 other.usage.cached_input_tokens = call.usage.cached_input_tokens
+                other.usage.cache_write_tokens = call.usage.cache_write_tokens
             if call.usage.cost_usd is not None:
                 other.usage.cost_usd = call.usage.cost_usd
             other.finish = other.finish or call.finish

@@ -38,7 +38,18 @@ _ROLE_BY_TYPE_CHAIN = "invoke_workflow"
 _TOOL_PREFIXES = ("running tool: ", "execute_tool ")
 _ARGUMENTS = ("gen_ai.tool.call.arguments", "tool_arguments", "input.value")
 _RESULTS = ("gen_ai.tool.call.result", "tool_response", "output.value")
-_CACHED = ("input_cached_tokens", "cache_read_input_tokens", "input_cache_read")
+_CACHED = (
+    "input_cached_tokens",
+    "cache_read_input_tokens",
+    "input_cache_read",
+    "prompt_details.cache_read",
+)
+_WRITES = (
+    "input_cache_creation",
+    "cache_creation_input_tokens",
+    "input_cache_write",
+    "prompt_details.cache_write",
+)
 _REASONING = ("output_reasoning_tokens", "completion_details.reasoning", "output_reasoning")
 
 
@@ -123,6 +134,7 @@ def _model(attrs: dict[str, Any], obs: Mapping[str, Any]) -> None:
         "gen_ai.usage.input_tokens": _count(usage.get("input"), obs.get("inputUsage")),
         "gen_ai.usage.output_tokens": _count(usage.get("output"), obs.get("outputUsage")),
         "gen_ai.usage.cache_read.input_tokens": _first(usage, _CACHED),
+        "gen_ai.usage.cache_creation.input_tokens": _first(usage, _WRITES),
         "gen_ai.usage.reasoning.output_tokens": _first(usage, _REASONING),
     }
     attrs.update({key: value for key, value in counts.items() if value is not None})

@@ -146,6 +146,7 @@ def _model(attrs: dict[str, Any], run: Mapping[str, Any]) -> None:
         "gen_ai.usage.output_tokens": out,
         "gen_ai.usage.reasoning.output_tokens": counts.reasoning_tokens if counts else None,
         "gen_ai.usage.cache_read.input_tokens": counts.cached_input_tokens if counts else None,
+        "gen_ai.usage.cache_creation.input_tokens": counts.cache_write_tokens if counts else None,
     }
     attrs.update({key: n for key, n in found.items() if int_or_none(n) is not None})
     cost = number(run.get("total_cost"))
